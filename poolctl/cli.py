@@ -1,0 +1,95 @@
+"""The `poolctl` command line: a thin typer app and the one error boundary.
+
+Exit codes: 0 ok, 1 findings, 2 bad input or usage, 3 internal error (traceback saved),
+130 interrupted (Ctrl-C or SIGTERM).
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import tempfile
+import traceback
+from pathlib import Path
+from types import FrameType
+
+import typer
+
+from poolctl import __version__
+from poolctl.commands.ping import ping
+from poolctl.errors import ExitCode, PoolctlError
+from poolctl.rundir import last_run_dir
+from poolctl.worker import stop_all_workers
+
+app = typer.Typer(
+    name="poolctl",
+    help="Diagnose pools of JSON-over-stdio workers and triage the test failures they cause.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command(
+    context_settings={"allow_interspersed_args": False},
+    help="Start one worker, send a framed ping, report the round trip or why no answer came.",
+)(ping)
+
+
+@app.callback(invoke_without_command=True)
+def _root(
+    version: bool = typer.Option(False, "--version", help="Print the version and exit."),
+) -> None:
+    if version:
+        print(f"poolctl {__version__}")
+        raise typer.Exit(0)
+
+
+class Terminated(BaseException):
+    """SIGTERM, turned into an exception so that every `finally` stops its workers."""
+
+
+def _on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise Terminated()
+
+
+def _save_traceback() -> Path:
+    run = last_run_dir()
+    folder = run.path if run is not None else Path(tempfile.mkdtemp(prefix="poolctl-crash-"))
+    path = folder / "traceback.txt"
+    path.write_text(traceback.format_exc(), encoding="utf-8")
+    return path
+
+
+def _error(message: str) -> None:
+    print(f"poolctl: error: {message}", file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI and map every outcome to the exit-code table."""
+    command = typer.main.get_command(app)
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        rv = command.main(args=argv, prog_name="poolctl", standalone_mode=False)
+        return int(rv) if isinstance(rv, int) else ExitCode.OK
+    except typer.Exit as done:
+        return done.exit_code
+    except typer.TyperException as usage:  # click's usage errors: unknown option, bad value…
+        hint = ""
+        ctx = getattr(usage, "ctx", None)
+        if ctx is not None:
+            hint = f" (see '{ctx.command_path} --help')"
+        _error(f"{usage.format_message()}{hint}")
+        return int(getattr(usage, "exit_code", ExitCode.BAD_INPUT))
+    except PoolctlError as known:
+        _error(str(known))
+        return known.exit_code
+    except (KeyboardInterrupt, Terminated):
+        stop_all_workers()
+        _error("interrupted; workers stopped, everything captured so far is kept")
+        return ExitCode.INTERRUPTED
+    except Exception:
+        path = _save_traceback()
+        _error(f"internal error; the traceback is in {path}")
+        return ExitCode.BUG
+    finally:
+        stop_all_workers()
+        signal.signal(signal.SIGTERM, previous)

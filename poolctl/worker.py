@@ -1,0 +1,496 @@
+"""One worker process: spawned in its own process group, every byte it writes captured.
+
+stderr goes straight to a file by file descriptor, so a worker that writes 50 MB there never
+blocks and loses nothing; stdout is read by poolctl, decoded into frames and kept in a bounded
+raw transcript. `stop()` closes stdin, sends SIGTERM, then SIGKILL after a grace period, to the
+process group and every descendant.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import select
+import signal
+import subprocess
+import time
+import uuid
+import weakref
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Literal
+
+from poolctl.errors import FrameTooLarge, ProtocolError, WorkerStartError
+from poolctl.framing import DEFAULT_MAX_FRAME, Decoder, Framing, get_framing
+from poolctl.protocol import NotJSON, Request, RequestIds, Response, WrongId, parse_response
+
+READ_CHUNK = 65536
+TRANSCRIPT_LIMIT = 1024 * 1024  # raw stdout kept per worker; the rest is counted, not kept
+
+
+class StderrMode(StrEnum):
+    """Where a worker's stderr goes."""
+
+    CAPTURE = "capture"  # to workers/<id>.stderr.log
+    MERGE = "merge"  # into stdout, as an Erlang port opened with :stderr_to_stdout
+    DISCARD = "discard"
+
+
+@dataclass(frozen=True)
+class WorkerSpec:
+    """How to start a worker: the command and everything around it."""
+
+    argv: tuple[str, ...]
+    framing: str = "packet-4"
+    stderr: StderrMode = StderrMode.CAPTURE
+    env: Mapping[str, str] = field(default_factory=dict)  # added to (or overriding) os.environ
+    unset_env: tuple[str, ...] = ()  # removed from the inherited environment
+    cwd: str | None = None
+
+    def environment(self) -> dict[str, str]:
+        """The worker's full environment."""
+        env = {k: v for k, v in os.environ.items() if k not in self.unset_env}
+        env.update(self.env)
+        return env
+
+
+# Each worker's environment carries a token of its own, so that its descendants can be found
+# at stop time even after they were re-parented (a daemonizing child leaves the ppid chain).
+TOKEN_ENV = "POOLCTL_WORKER_TOKEN"
+
+
+@dataclass(frozen=True)
+class ExitStatus:
+    """How a process ended: an exit code or a signal."""
+
+    code: int | None = None
+    signal: int | None = None
+
+    @classmethod
+    def from_returncode(cls, rc: int) -> ExitStatus:
+        return cls(signal=-rc) if rc < 0 else cls(code=rc)
+
+    def describe(self) -> str:
+        if self.signal is not None:
+            try:
+                name = signal.Signals(self.signal).name
+            except ValueError:
+                name = f"signal {self.signal}"
+            return f"killed by {name} ({self.signal})"
+        return f"exited with code {self.code}"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A response that arrived for `request`."""
+
+    request: Request
+    response: Response
+    round_trip: float  # seconds from the request's last byte written to the response decoded
+
+
+NoAnswerReason = Literal["timeout", "exited", "bad-frame", "write-failed"]
+
+
+@dataclass(frozen=True)
+class NoAnswer:
+    """No response to `request`, with the reason and what was seen while waiting."""
+
+    request: Request
+    reason: NoAnswerReason
+    detail: str
+    waited: float
+
+
+class Transcript:
+    """The first `limit` bytes a worker wrote to stdout, with arrival times; the rest is counted."""
+
+    def __init__(self, limit: int = TRANSCRIPT_LIMIT) -> None:
+        self.limit = limit
+        self.data = bytearray()
+        self.total = 0
+        self.chunks: list[tuple[float, int]] = []  # (monotonic time, offset) of each chunk kept
+
+    def add(self, chunk: bytes, at: float) -> None:
+        room = self.limit - len(self.data)
+        if room > 0:
+            self.chunks.append((at, len(self.data)))
+            self.data += chunk[:room]
+        self.total += len(chunk)
+
+    @property
+    def dropped(self) -> int:
+        return self.total - len(self.data)
+
+
+_LIVE: weakref.WeakSet[WorkerProcess] = weakref.WeakSet()
+
+
+def stop_all_workers(grace: float = 1.0) -> None:
+    """Stop every worker still running in this process (used on Ctrl-C and at exit)."""
+    for worker in list(_LIVE):
+        with contextlib.suppress(Exception):
+            worker.stop(grace)
+
+
+class WorkerProcess:
+    """A running worker: spawn, send requests, await responses, stop.
+
+    Reading is split so that both a blocking caller (`exchange`) and an event loop
+    (`on_stdout`, fed by `loop.add_reader`) share one decoder and one transcript.
+    """
+
+    def __init__(
+        self,
+        spec: WorkerSpec,
+        capture_dir: Path,
+        worker_id: str = "w1",
+        max_frame: int = DEFAULT_MAX_FRAME,
+        transcript_limit: int = TRANSCRIPT_LIMIT,
+    ) -> None:
+        self.spec = spec
+        self.worker_id = worker_id
+        self.framing: Framing = get_framing(spec.framing)
+        self.capture_dir = Path(capture_dir)
+        self.stderr_path = self.capture_dir / f"{worker_id}.stderr.log"
+        self.stdout_path = self.capture_dir / f"{worker_id}.stdout.bin"
+        self.decoder: Decoder = self.framing.decoder(max_frame)
+        self.transcript = Transcript(transcript_limit)
+        self.ids = RequestIds()
+        self.frames: list[bytes] = []  # decoded, not yet consumed
+        self.stray: list[str] = []  # frames that answered nothing: wrong id, not JSON
+        self.frame_error: FrameTooLarge | None = None  # the stream is broken from here on
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.started_at = ""
+        self.started_mono = 0.0
+        self.first_byte_mono: float | None = None
+        self.stdout_eof = False
+        self.exit_status: ExitStatus | None = None
+        self.stopped_by = ""
+        self.stopped = False
+        self.token = uuid.uuid4().hex
+
+    # --- life cycle -------------------------------------------------------------------------
+    def start(self) -> WorkerProcess:
+        """Spawn the command; raises `WorkerStartError` when it cannot run at all."""
+        self.capture_dir.mkdir(parents=True, exist_ok=True)
+        stderr: Any
+        if self.spec.stderr is StderrMode.CAPTURE:
+            stderr = open(self.stderr_path, "wb")  # noqa: SIM115  (the child holds it open)
+        elif self.spec.stderr is StderrMode.MERGE:
+            stderr = subprocess.STDOUT
+        else:
+            stderr = subprocess.DEVNULL
+        try:
+            self.proc = subprocess.Popen(
+                list(self.spec.argv),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=stderr,
+                env={**self.spec.environment(), TOKEN_ENV: self.token},
+                cwd=self.spec.cwd,
+                start_new_session=True,  # own process group: stop() signals it whole
+                bufsize=0,
+            )
+        except FileNotFoundError:
+            where = f" (in {self.spec.cwd})" if self.spec.cwd else ""
+            raise WorkerStartError(f"command not found: {self.spec.argv[0]}{where}") from None
+        except PermissionError:
+            raise WorkerStartError(f"command not executable: {self.spec.argv[0]}") from None
+        except NotADirectoryError:
+            raise WorkerStartError(f"working directory not found: {self.spec.cwd}") from None
+        finally:
+            if hasattr(stderr, "close"):
+                stderr.close()
+        self.started_mono = time.monotonic()
+        self.started_at = datetime.now(UTC).isoformat()
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        os.set_blocking(self.proc.stdin.fileno(), False)
+        os.set_blocking(self.proc.stdout.fileno(), False)
+        _LIVE.add(self)
+        return self
+
+    def __enter__(self) -> WorkerProcess:
+        return self if self.proc else self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None, "worker not started"
+        return self.proc.pid
+
+    @property
+    def stdout_fd(self) -> int:
+        assert self.proc is not None and self.proc.stdout is not None
+        return self.proc.stdout.fileno()
+
+    def poll(self) -> ExitStatus | None:
+        """The exit status if the process has ended, else None."""
+        if self.exit_status is None and self.proc is not None:
+            rc = self.proc.poll()
+            if rc is not None:
+                self.exit_status = ExitStatus.from_returncode(rc)
+        return self.exit_status
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.poll() is None
+
+    def elapsed(self) -> float:
+        """Seconds since spawn."""
+        return time.monotonic() - self.started_mono
+
+    @property
+    def time_to_first_byte(self) -> float | None:
+        if self.first_byte_mono is None:
+            return None
+        return self.first_byte_mono - self.started_mono
+
+    # --- stdout -----------------------------------------------------------------------------
+    def on_stdout(self, chunk: bytes) -> list[bytes]:
+        """Record a chunk read from stdout and return the frames it completes."""
+        now = time.monotonic()
+        if self.first_byte_mono is None:
+            self.first_byte_mono = now
+        self.transcript.add(chunk, now)
+        frames = self.decoder.feed(chunk)
+        self.frames.extend(frames)
+        if self.decoder.error is not None:
+            self.frame_error = self.decoder.error
+        return frames
+
+    def read_stdout(self, timeout: float) -> bool:
+        """Wait up to `timeout` for stdout; record what came. False on timeout or at EOF."""
+        if self.stdout_eof:
+            return False
+        ready, _, _ = select.select([self.stdout_fd], [], [], max(0.0, timeout))
+        if not ready:
+            return False
+        try:
+            chunk = os.read(self.stdout_fd, READ_CHUNK)
+        except BlockingIOError:
+            return True
+        if not chunk:
+            self.stdout_eof = True
+            return False
+        self.on_stdout(chunk)
+        return True
+
+    def pending_stdout(self) -> bytes:
+        """Bytes that arrived but form no complete frame yet (or broke the stream)."""
+        return self.decoder.pending()
+
+    # --- stdin ------------------------------------------------------------------------------
+    def write(self, data: bytes, deadline: float) -> bool:
+        """Write all of `data` to stdin before `deadline`; False if the worker stopped reading."""
+        assert self.proc is not None and self.proc.stdin is not None
+        fd = self.proc.stdin.fileno()
+        view = memoryview(data)
+        while view:
+            try:
+                written = os.write(fd, view)
+                view = view[written:]
+                continue
+            except BlockingIOError:
+                pass
+            except (BrokenPipeError, OSError) as exc:
+                if isinstance(exc, BrokenPipeError) or exc.errno == errno.EPIPE:
+                    return False
+                raise
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            # Keep draining stdout while stdin is full, so neither side blocks the other.
+            readable, _, _ = select.select([self.stdout_fd], [fd], [], remaining)
+            if readable:
+                self.read_stdout(0)
+        return True
+
+    # --- one exchange -----------------------------------------------------------------------
+    def send(self, request: Request) -> bytes:
+        """Encode `request` in the worker's framing (without writing it)."""
+        return self.framing.encode(request.to_json())
+
+    def take_answer(self, request: Request) -> Response | None:
+        """Pop the response to `request` from decoded frames, setting aside strays."""
+        while self.frames:
+            payload = self.frames.pop(0)
+            try:
+                return parse_response(payload, request.id)
+            except WrongId as exc:
+                self.stray.append(f"response for id {exc.got!r}: {payload[:200]!r}")
+            except NotJSON as exc:
+                self.stray.append(f"{exc.message}: {payload[:200]!r}")
+            except ProtocolError as exc:
+                self.stray.append(f"{exc.message}: {payload[:200]!r}")
+        return None
+
+    def exchange(
+        self, command: str, args: dict[str, Any] | None = None, timeout: float = 5.0
+    ) -> Answer | NoAnswer:
+        """Send one request and wait up to `timeout` seconds for its response."""
+        request = self.ids.request(command, args)
+        return self.exchange_request(request, timeout)
+
+    def exchange_request(self, request: Request, timeout: float) -> Answer | NoAnswer:
+        """Like `exchange`, for a request built by the caller."""
+        start = time.monotonic()
+        deadline = start + timeout
+        if not self.write(self.send(request), deadline):
+            status = self.poll()
+            why = status.describe() if status else "it stopped reading stdin"
+            return NoAnswer(request, "write-failed", f"could not write the request: {why}", 0.0)
+        sent = time.monotonic()
+        while True:
+            response = self.take_answer(request)
+            if response is not None:
+                return Answer(request, response, time.monotonic() - sent)
+            if self.frame_error is not None:
+                return NoAnswer(request, "bad-frame", self.frame_error.message, self._since(start))
+            remaining = deadline - time.monotonic()
+            if self.stdout_eof or remaining <= 0:
+                break
+            self.read_stdout(remaining)
+        if self.stdout_eof:
+            status = self._wait_exit(min(1.0, max(0.0, deadline - time.monotonic()) + 0.2))
+            detail = status.describe() if status else "closed stdout but is still running"
+            return NoAnswer(request, "exited", detail, self._since(start))
+        return NoAnswer(request, "timeout", f"no response within {timeout:g} s", self._since(start))
+
+    def _since(self, start: float) -> float:
+        return time.monotonic() - start
+
+    def _wait_exit(self, timeout: float) -> ExitStatus | None:
+        assert self.proc is not None
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.proc.wait(timeout)
+        return self.poll()
+
+    # --- stopping ---------------------------------------------------------------------------
+    def stop(self, grace: float = 2.0) -> ExitStatus | None:
+        """Close stdin, SIGTERM the group and descendants, SIGKILL them after `grace` seconds."""
+        proc = self.proc
+        if proc is None or self.stopped:
+            return self.exit_status
+        family = self.family()  # before stdin closes: children are re-parented once it exits
+        if proc.stdin is not None and not proc.stdin.closed:
+            with contextlib.suppress(OSError):
+                proc.stdin.close()
+        if self._wait_exit(min(0.1, grace)) is not None:
+            self.stopped_by = "exited when stdin closed"
+        if self.poll() is None:
+            self._signal(signal.SIGTERM, family)
+            if self._wait_exit(grace) is None:
+                self.stopped_by = f"SIGKILL after {grace:g} s (SIGTERM ignored)"
+            else:
+                self.stopped_by = self.stopped_by or "SIGTERM"
+            self._signal(signal.SIGKILL, family | self.family())  # what is left, leader included
+            self._wait_exit(5.0)
+        else:
+            self._signal(signal.SIGKILL, family | self.family())  # children it left running
+        self._drain_stdout()
+        if proc.stdout is not None:
+            proc.stdout.close()
+        self.save_transcript()
+        self.stopped = True
+        _LIVE.discard(self)
+        return self.exit_status
+
+    def family(self) -> set[int]:
+        """Every process descended from this worker: by parent chain and by environment token."""
+        assert self.proc is not None
+        return descendants(self.proc.pid) | processes_with_env(TOKEN_ENV, self.token)
+
+    def _signal(self, sig: signal.Signals, family: set[int]) -> None:
+        assert self.proc is not None
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.proc.pid, sig)
+        for pid in family:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, sig)
+
+    def _drain_stdout(self) -> None:
+        """Read what is left in the pipe after exit, so nothing written is lost."""
+        for _ in range(1024):
+            if not self.read_stdout(0):
+                break
+
+    def save_transcript(self) -> None:
+        self.capture_dir.mkdir(parents=True, exist_ok=True)
+        self.stdout_path.write_bytes(bytes(self.transcript.data))
+
+    # --- evidence ---------------------------------------------------------------------------
+    def stderr_tail(self, max_bytes: int = 16384) -> str:
+        """The end of the captured stderr, decoded leniently."""
+        try:
+            with open(self.stderr_path, "rb") as f:
+                f.seek(0, os.SEEK_END)
+                size = f.tell()
+                f.seek(max(0, size - max_bytes))
+                return f.read().decode("utf-8", "replace")
+        except FileNotFoundError:
+            return ""
+
+    def summary(self) -> dict[str, Any]:
+        """What is known about this process, for the run folder and `--json`."""
+        status = self.poll()
+        ttfb = self.time_to_first_byte
+        return {
+            "id": self.worker_id,
+            "argv": list(self.spec.argv),
+            "pid": self.proc.pid if self.proc else None,
+            "framing": self.framing.name,
+            "stderr_mode": str(self.spec.stderr),
+            "started_at": self.started_at,
+            "time_to_first_byte_s": round(ttfb, 6) if ttfb is not None else None,
+            "exit": status.describe() if status else None,
+            "stopped_by": self.stopped_by or None,
+            "stdout_bytes": self.transcript.total,
+            "stdout_bytes_dropped": self.transcript.dropped,
+            "stderr_log": str(self.stderr_path) if self.spec.stderr is StderrMode.CAPTURE else None,
+            "stdout_transcript": str(self.stdout_path),
+        }
+
+
+def processes_with_env(name: str, value: str) -> set[int]:
+    """Live processes whose environment holds `name=value` (readable ones only)."""
+    needle = f"{name}={value}".encode()
+    found = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and int(entry) != os.getpid():
+            try:
+                with open(f"/proc/{entry}/environ", "rb") as f:
+                    if needle in f.read().split(b"\0"):
+                        found.add(int(entry))
+            except OSError:
+                continue
+    return found
+
+
+def descendants(pid: int) -> set[int]:
+    """Every live descendant of `pid`, found through /proc (children may leave the group)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        # The command name may contain spaces and parentheses: fields start after the last ')'.
+        fields = stat[stat.rfind(b")") + 2 :].split()
+        children.setdefault(int(fields[1]), []).append(int(entry))
+    found: set[int] = set()
+    stack = [pid]
+    while stack:
+        for child in children.get(stack.pop(), []):
+            if child not in found:
+                found.add(child)
+                stack.append(child)
+    return found

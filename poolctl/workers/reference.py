@@ -1,0 +1,179 @@
+"""The bundled reference worker: a JSON-over-stdio worker with switches that reproduce real faults.
+
+Run as `python -m poolctl.workers.reference [--framing packet-4] [fault switches...]`.
+Every fault is real: a slow import sleeps inside an `import` statement, `--buffered` writes
+through Python's block-buffered stdout and never flushes, `--crash-on-start` raises so that a
+traceback reaches stderr. Only the standard library and `poolctl.framing` are imported, so it
+starts as fast as the interpreter does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from poolctl.framing import FRAMINGS, Framing
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat().replace("+00:00", "Z")
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="poolctl.workers.reference", description=__doc__)
+    p.add_argument("--framing", choices=sorted(FRAMINGS), default="packet-4")
+    p.add_argument("--mode", default="pool", help="the adapter/mode `ping` reports")
+    p.add_argument("--worker-id", default=None, help="default: $POOLCTL_WORKER_ID or worker-PID")
+    p.add_argument("--init-delay", type=float, default=0.0, help="sleep S seconds before reading")
+    p.add_argument("--import-delay", type=float, default=0.0, help="a slow import of S seconds")
+    p.add_argument("--stdout-noise", default=None, help="print TEXT to stdout at start")
+    p.add_argument("--stderr-noise", default=None, help="print TEXT to stderr at start")
+    p.add_argument("--buffered", action="store_true", help="never flush stdout")
+    p.add_argument("--crash-on-start", type=int, default=None, metavar="CODE")
+    p.add_argument("--ignore-sigterm", action="store_true")
+    p.add_argument(
+        "--spin-on-eof", action="store_true", help="busy-loop instead of exiting when stdin closes"
+    )
+    return p.parse_args(argv)
+
+
+class DebugLog:
+    """The worker's own debug log: one line per message read and written, when asked for."""
+
+    def __init__(self, path: str | None, worker_id: str) -> None:
+        self._file = open(path, "a", buffering=1) if path else None  # noqa: SIM115
+        self._worker_id = worker_id
+
+    def write(self, direction: str, message: Any) -> None:
+        if self._file is not None:
+            self._file.write(f"{_now()} {self._worker_id} {direction} {json.dumps(message)}\n")
+
+
+class Worker:
+    """Reads framed requests from stdin, answers each on stdout."""
+
+    def __init__(self, opts: argparse.Namespace) -> None:
+        self.opts = opts
+        self.framing: Framing = FRAMINGS[opts.framing]
+        self.worker_id = opts.worker_id or os.environ.get(
+            "POOLCTL_WORKER_ID", f"worker-{os.getpid()}"
+        )
+        self.log = DebugLog(os.environ.get("POOLCTL_DEBUG_LOG"), self.worker_id)
+        self.programs: dict[str, dict[str, Any]] = {}
+
+    # --- output ---------------------------------------------------------------------------
+    def send(self, message: dict[str, Any]) -> None:
+        self.log.write("out", message)
+        frame = self.framing.encode(json.dumps(message, separators=(",", ":")).encode())
+        if not self.opts.buffered:
+            sys.stdout.buffer.write(frame)
+            sys.stdout.buffer.flush()
+        elif self.framing.header_size == 0:
+            sys.stdout.write(frame.decode())  # as a `print` would: text layer, no flush
+        else:
+            sys.stdout.buffer.write(frame)  # block-buffered binary layer, no flush
+
+    # --- commands -------------------------------------------------------------------------
+    def handle(self, command: str, args: dict[str, Any]) -> Any:
+        """Run one command; raise `ValueError` for a request the worker rejects."""
+        if command == "ping":
+            return {
+                "status": "ok",
+                "worker_id": self.worker_id,
+                "pid": os.getpid(),
+                "mode": self.opts.mode,
+                "framing": self.framing.name,
+            }
+        if command == "echo":
+            return args
+        if command == "sleep":
+            time.sleep(float(args.get("seconds", 1.0)))
+            return {"slept": float(args.get("seconds", 1.0))}
+        if command == "create_program":
+            program_id = args.get("program_id")
+            if not program_id:
+                raise ValueError("Program ID is required")
+            self.programs[program_id] = args
+            return {"program_id": program_id, "status": "created"}
+        if command == "list_programs":
+            return {"programs": sorted(self.programs)}
+        if command == "fail":
+            raise ValueError(str(args.get("message", "failure requested")))
+        if command == "exit":
+            sys.stdout.flush()
+            os._exit(int(args.get("code", 0)))
+        if command == "write_stderr":
+            chunk = str(args.get("text", "x" * 1023)) + "\n"
+            for _ in range(int(args.get("repeat", 1))):
+                sys.stderr.write(chunk)
+            sys.stderr.flush()
+            return {"written": len(chunk.encode()) * int(args.get("repeat", 1))}
+        if command == "write_stdout":
+            raw = str(args.get("text", "")).encode() * int(args.get("repeat", 1))
+            sys.stdout.buffer.write(raw)
+            sys.stdout.buffer.flush()
+            return {"written": len(raw)}
+        raise ValueError(f"Unknown command: {command}")
+
+    def answer(self, payload: bytes) -> None:
+        try:
+            request = json.loads(payload)
+        except ValueError as exc:
+            sys.stderr.write(f"reference worker: request is not JSON: {exc}\n")
+            return
+        self.log.write("in", request)
+        request_id = request.get("id")
+        try:
+            result = self.handle(str(request.get("command")), dict(request.get("args") or {}))
+        except Exception as exc:  # a rejected request is an answer, not a crash
+            self.send({"id": request_id, "success": False, "error": str(exc), "timestamp": _now()})
+            return
+        self.send({"id": request_id, "success": True, "result": result, "timestamp": _now()})
+
+    def serve(self) -> None:
+        decoder = self.framing.decoder()
+        while True:
+            data = os.read(0, 65536)
+            if not data:
+                break
+            for payload in decoder.feed(data):
+                self.answer(payload)
+        if self.opts.spin_on_eof:
+            while True:  # a worker that never notices its pipe closed
+                pass
+
+
+def main(argv: list[str] | None = None) -> int:
+    opts = parse_args(sys.argv[1:] if argv is None else argv)
+    if opts.ignore_sigterm:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    if opts.stderr_noise is not None:
+        print(opts.stderr_noise, file=sys.stderr, flush=True)
+    if opts.stdout_noise is not None:
+        print(opts.stdout_noise, flush=True)  # a stray print on the framed stream
+    if opts.crash_on_start is not None:
+        try:
+            raise RuntimeError(f"worker failed to start (--crash-on-start {opts.crash_on_start})")
+        except RuntimeError:
+            import traceback
+
+            traceback.print_exc()
+            sys.stderr.flush()
+            return int(opts.crash_on_start)
+    if opts.import_delay > 0:
+        os.environ["POOLCTL_SLOW_IMPORT_SECONDS"] = str(opts.import_delay)
+        import poolctl.workers.slow_module  # noqa: F401  (the delay happens inside this import)
+    if opts.init_delay > 0:
+        time.sleep(opts.init_delay)
+    Worker(opts).serve()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

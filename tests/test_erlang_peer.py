@@ -1,0 +1,107 @@
+"""A real peer: Erlang ports opened with `{packet, N}` against poolctl's framing and worker."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from poolctl.framing import get_framing
+
+pytestmark = [
+    pytest.mark.erlang,
+    pytest.mark.skipif(
+        shutil.which("erl") is None, reason="erl is not installed (apt-get install erlang-nox)"
+    ),
+]
+
+
+def run_erl(code: str, timeout: float = 60) -> str:
+    """Evaluate Erlang `code` in a fresh VM (it must call halt()) and return what it printed."""
+    done = subprocess.run(
+        ["erl", "-noshell", "-eval", code],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def port_ping(extra_opts: str, worker_args: list[str], wait_ms: int) -> str:
+    """Open a port to the reference worker, send one request, print the reply or `TIMEOUT`."""
+    args = ", ".join(f'"{a}"' for a in ["-m", "poolctl.workers.reference", *worker_args])
+    request = json.dumps({"id": 1, "command": "ping", "args": {}, "timestamp": "t"})
+    erl_request = request.replace('"', '\\"')
+    return run_erl(
+        f"""
+        Port = open_port({{spawn_executable, "{sys.executable}"}},
+                         [{{args, [{args}]}}, {{packet, 4}}, binary, exit_status{extra_opts}]),
+        {{os_pid, OsPid}} = erlang:port_info(Port, os_pid),
+        port_command(Port, <<"{erl_request}">>),
+        receive
+            {{Port, {{data, Data}}}} -> io:format("REPLY ~s~n", [Data])
+        after {wait_ms} ->
+            io:format("TIMEOUT os_pid=~p~n", [OsPid])
+        end,
+        os:cmd("kill -9 " ++ integer_to_list(OsPid)),
+        halt().
+        """
+    )
+
+
+def test_erlang_packet_4_port_gets_an_answer_from_the_reference_worker() -> None:
+    out = port_ping("", ["--mode", "PythonPort"], 10000)
+    assert out.startswith("REPLY "), out
+    reply = json.loads(out[len("REPLY ") :])
+    assert reply["id"] == 1 and reply["success"] is True
+    assert reply["result"]["mode"] == "PythonPort"
+
+
+def test_stderr_to_stdout_port_never_gets_an_answer() -> None:
+    """The DSPex failure: a stderr warning on the framed stream reads as a 1.4 GB length."""
+    out = port_ping(", stderr_to_stdout", ["--stderr-noise", "Warning: DSPy not available"], 2000)
+    assert out.startswith("TIMEOUT os_pid="), out
+
+
+@pytest.mark.parametrize("name,n", [("packet-1", 1), ("packet-2", 2), ("packet-4", 4)])
+def test_erlang_writes_the_bytes_poolctl_encodes(tmp_path: Path, name: str, n: int) -> None:
+    out_file = tmp_path / "framed.bin"
+    payloads = [b'{"id":1}', b"x" * 200, b'{"k":"\\u00e9"}']
+    binaries = ", ".join("<<" + ",".join(str(b) for b in p) + ">>" for p in payloads)
+    run_erl(
+        f"""
+        Port = open_port({{spawn, "cat > {out_file}"}}, [{{packet, {n}}}, binary, exit_status]),
+        [port_command(Port, B) || B <- [{binaries}]],
+        port_close(Port), timer:sleep(300), halt().
+        """
+    )
+    framing = get_framing(name)
+    assert out_file.read_bytes() == b"".join(framing.encode(p) for p in payloads)
+
+
+@pytest.mark.parametrize("name,n", [("packet-1", 1), ("packet-2", 2), ("packet-4", 4)])
+def test_erlang_reads_the_frames_poolctl_encodes(tmp_path: Path, name: str, n: int) -> None:
+    framing = get_framing(name)
+    payloads = [b"alpha", b"b" * 250, b"{}"]
+    in_file = tmp_path / "frames.bin"
+    in_file.write_bytes(b"".join(framing.encode(p) for p in payloads))
+    out = run_erl(
+        f"""
+        Port = open_port({{spawn, "cat {in_file}"}}, [{{packet, {n}}}, binary, exit_status]),
+        Loop = fun L(Acc) ->
+            receive
+                {{Port, {{data, D}}}} -> L([byte_size(D) | Acc]);
+                {{Port, {{exit_status, _}}}} -> lists:reverse(Acc)
+            after 5000 -> timeout
+            end
+        end,
+        io:format("~w~n", [Loop([])]), halt().
+        """
+    )
+    assert out.strip() == "[5,250,2]"

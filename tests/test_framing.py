@@ -1,0 +1,166 @@
+"""Framings: encode, incremental decode, the maximum frame size, and `explain`."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from poolctl.errors import FramingError, UsageProblem
+from poolctl.framing import FRAMINGS, LineDecoder, PacketDecoder, explain, get_framing
+
+PACKET = [f for f in FRAMINGS.values() if f.header_size]
+
+
+@pytest.mark.parametrize("name,header", [("packet-1", 1), ("packet-2", 2), ("packet-4", 4)])
+def test_packet_header_is_big_endian_length(name: str, header: int) -> None:
+    framed = get_framing(name).encode(b"x" * 200)
+    assert framed[:header] == (200).to_bytes(header, "big")
+    assert framed[header:] == b"x" * 200
+
+
+def test_packet_1_rejects_payload_over_255() -> None:
+    with pytest.raises(FramingError, match="do not fit"):
+        get_framing("packet-1").encode(b"x" * 256)
+
+
+def test_line_rejects_embedded_newline() -> None:
+    with pytest.raises(FramingError):
+        get_framing("line").encode(b'{"a":\n1}')
+
+
+def test_unknown_framing_names_the_choices() -> None:
+    with pytest.raises(UsageProblem, match="packet-4, packet-2, packet-1, line"):
+        get_framing("packet-3")
+
+
+@given(
+    name=st.sampled_from(sorted(FRAMINGS)),
+    payloads=st.lists(st.binary(min_size=1, max_size=300), max_size=8),
+    cuts=st.lists(st.integers(min_value=1, max_value=50), max_size=20),
+)
+def test_round_trip_through_arbitrary_chunking(
+    name: str, payloads: list[bytes], cuts: list[int]
+) -> None:
+    framing = FRAMINGS[name]
+    if name == "line":
+        payloads = [p.replace(b"\n", b"").rstrip(b"\r") or b"x" for p in payloads]
+    if name == "packet-1":
+        payloads = [p[:255] for p in payloads]
+    stream = b"".join(framing.encode(p) for p in payloads)
+    decoder = framing.decoder()
+    out: list[bytes] = []
+    pos = 0
+    for cut in cuts:
+        out += decoder.feed(stream[pos : pos + cut])
+        pos += cut
+    out += decoder.feed(stream[pos:])
+    assert out == payloads
+    assert decoder.buffered == 0
+    assert decoder.error is None
+
+
+@settings(max_examples=300)
+@given(
+    name=st.sampled_from(sorted(FRAMINGS)),
+    chunks=st.lists(st.binary(max_size=400), max_size=12),
+    max_frame=st.integers(min_value=1, max_value=512),
+)
+def test_arbitrary_bytes_never_crash_or_overbuffer(
+    name: str, chunks: list[bytes], max_frame: int
+) -> None:
+    framing = FRAMINGS[name]
+    decoder = framing.decoder(max_frame)
+    for chunk in chunks:
+        frames = decoder.feed(chunk)
+        assert all(len(f) <= max_frame for f in frames)
+        if decoder.error is None:
+            # waiting for a frame never holds more than one maximal frame and its header
+            assert decoder.buffered <= max_frame + framing.header_size
+        explain(decoder.pending(), framing, max_frame)  # explaining anything never raises
+
+
+def test_bogus_header_sets_error_without_allocating() -> None:
+    decoder = PacketDecoder(4)
+    frames = decoder.feed(b"\x00\x00\x00\x02{}" + b"Warming up\n")
+    assert frames == [b"{}"]
+    assert decoder.error is not None
+    assert decoder.error.length == int.from_bytes(b"Warm", "big") == 1_466_004_077
+    assert decoder.pending().startswith(b"Warming up")
+    assert decoder.feed(b"more") == []  # the stream is broken from the bad header on
+
+
+def test_overlong_line_sets_error() -> None:
+    decoder = LineDecoder(max_frame=10)
+    assert decoder.feed(b'{"a":1}\n') == [b'{"a":1}']
+    decoder.feed(b"x" * 11)
+    assert decoder.error is not None
+
+
+# --- explain -------------------------------------------------------------------------------
+
+
+def frame4(obj: object) -> bytes:
+    return get_framing("packet-4").encode(json.dumps(obj).encode())
+
+
+def test_explain_text_quotes_it_and_the_length_its_first_bytes_read_as() -> None:
+    what = explain(b"Warming up\n" + frame4({"id": 1}), "packet-4")
+    assert what.kind == "text"
+    assert "'Warm'" in what.text and "1,466,004,077" in what.text
+    assert "over the 67,108,864-byte maximum" in what.text
+    assert "after those 11 bytes of text, valid packet-4 frames follow" in what.text
+
+
+def test_explain_text_under_packet_2_waits_forever() -> None:
+    what = explain(b"Warning: DSPy not available\n", "packet-2")
+    assert what.kind == "text"
+    assert what.declared_length == int.from_bytes(b"Wa", "big")
+    assert "waits for the rest forever" in what.text
+
+
+def test_explain_json_without_header() -> None:
+    what = explain(b'{"id": 1, "success": true}', "packet-4")
+    assert what.kind == "json-without-header"
+    assert "'{\"id'" in what.text
+
+
+def test_explain_newline_json_under_packet_framing() -> None:
+    what = explain(b'{"id": 1}\n', "packet-4")
+    assert what.kind == "line-json" and what.other_framing == "line"
+
+
+@pytest.mark.parametrize("other", ["packet-2", "packet-1"])
+def test_explain_header_of_another_size(other: str) -> None:
+    data = get_framing(other).encode(b'{"id": 1}')
+    what = explain(data, "packet-4")
+    assert what.kind == "other-framing" and what.other_framing == other
+
+
+def test_explain_little_endian_header() -> None:
+    payload = b'{"id": 1}'
+    what = explain(len(payload).to_bytes(4, "little") + payload, "packet-4")
+    assert what.other_framing == "packet-4 (little-endian)"
+
+
+def test_explain_truncated_frame() -> None:
+    what = explain(b"\x00\x00\x01\x00" + b"\x01\x02" * 5, "packet-4")
+    assert what.kind == "truncated"
+    assert "announces 256 bytes and 10 arrived" in what.text
+
+
+def test_explain_packet_frame_when_line_expected() -> None:
+    what = explain(frame4({"id": 1}), "line")
+    assert what.kind == "other-framing" and what.other_framing == "packet-4"
+
+
+def test_explain_non_json_line() -> None:
+    what = explain(b"Loading model...\n", "line")
+    assert what.kind == "text" and "'Loading model...'" in what.text
+
+
+def test_explain_valid_frames_and_nothing() -> None:
+    assert explain(frame4({"id": 1}) + frame4({"id": 2}), "packet-4").kind == "frames"
+    assert explain(b"", "packet-4").kind == "empty"

@@ -1,0 +1,206 @@
+"""`poolctl ping` end to end with the reference worker and each of its fault switches."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from poolctl.cli import main
+from tests.conftest import REFERENCE
+
+
+def ping(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(["ping", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def ping_json(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict[str, Any]]:
+    code, out, _ = ping(capsys, "--json", *argv)
+    return code, json.loads(out)
+
+
+def worker(*switches: str) -> list[str]:
+    return ["--", *REFERENCE, *switches]
+
+
+def test_healthy_worker_answers_with_its_mode(capsys: pytest.CaptureFixture[str]) -> None:
+    code, report = ping_json(capsys, "--count", "20", *worker("--mode", "PythonPort"))
+    assert code == 0
+    assert report["extra"]["ok"] is True
+    assert report["extra"]["response"]["result"]["mode"] == "PythonPort"
+    stats = report["extra"]["stats_ms"]
+    assert 0 < stats["min"] <= stats["median"] <= stats["p99"] <= stats["max"]
+    assert len(report["extra"]["round_trips_ms"]) == 20
+    assert report["findings"] == []
+
+
+def test_count_prints_min_median_p99_max(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = ping(capsys, "--count", "5")
+    assert code == 0
+    assert "5 round trips: min" in out and "median" in out and "p99" in out and "max" in out
+
+
+def test_no_command_pings_the_reference_worker(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = ping(capsys)
+    assert code == 0 and "poolctl.workers.reference" in out
+
+
+def test_stdout_noise_is_quoted_with_the_length_it_decodes_to(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = ping(capsys, "--timeout", "3", *worker("--stdout-noise", "Warming up"))
+    assert code == 1
+    assert "'Warm'" in out
+    assert "1,466,004,077" in out
+    assert "pattern 1 (port-no-response)" in out
+
+
+def test_merged_stderr_reaches_the_framed_stream(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = ping(
+        capsys,
+        "--timeout",
+        "3",
+        "--stderr",
+        "merge",
+        *worker("--stderr-noise", "Warning: DSPy not available"),
+    )
+    assert code == 1
+    assert "'Warn'" in out and f"{int.from_bytes(b'Warn', 'big'):,}" in out
+
+
+def test_captured_stderr_noise_is_harmless_and_kept(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    run = tmp_path / "run"
+    code, _, _ = ping(
+        capsys, "--run-dir", str(run), *worker("--stderr-noise", "Warning: DSPy not available")
+    )
+    assert code == 0
+    assert (run / "workers" / "w1.stderr.log").read_text() == "Warning: DSPy not available\n"
+    assert (run / "report.json").exists()
+
+
+def test_crash_on_start_reports_exit_code_and_exception(capsys: pytest.CaptureFixture[str]) -> None:
+    code, report = ping_json(capsys, "--timeout", "5", *worker("--crash-on-start", "3"))
+    assert code == 1
+    assert report["extra"]["worker"]["exit"] == "exited with code 3"
+    quoted = json.dumps(report["findings"][0]["outcome"]["evidence"])
+    assert "RuntimeError: worker failed to start (--crash-on-start 3)" in quoted
+
+
+def test_buffered_worker_never_answers_on_a_pipe(capsys: pytest.CaptureFixture[str]) -> None:
+    code, report = ping_json(
+        capsys,
+        "--timeout",
+        "1",
+        "--no-experiments",
+        "--unset-env",
+        "PYTHONUNBUFFERED",
+        *worker("--buffered"),
+    )
+    assert code == 1
+    assert report["findings"][0]["failure"]["kind"] == "timeout"
+    # The answer was sitting in the worker's buffer: it came out only when stdin closed.
+    transcript = Path(report["extra"]["worker"]["stdout_transcript"]).read_bytes()
+    assert b'"success":true' in transcript
+
+
+def test_pythonunbuffered_hides_the_buffering_fault_and_ping_says_so(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PYTHONUNBUFFERED", "1")
+    code, out, _ = ping(capsys, "--timeout", "5", *worker("--buffered"))
+    assert code == 0
+    assert "PYTHONUNBUFFERED is set" in out
+
+
+@pytest.mark.parametrize("switch", ["--init-delay", "--import-delay"])
+def test_slow_start_misses_a_short_timeout(capsys: pytest.CaptureFixture[str], switch: str) -> None:
+    code, report = ping_json(capsys, "--timeout", "0.5", "--no-experiments", *worker(switch, "3"))
+    assert code == 1
+    assert report["findings"][0]["failure"]["kind"] == "timeout"
+    assert report["extra"]["worker"]["exit"] is None or "SIG" in report["extra"]["worker"]["exit"]
+
+
+def test_slow_start_within_the_timeout_answers(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _ = ping_json(capsys, "--timeout", "10", *worker("--init-delay", "0.5"))
+    assert code == 0
+
+
+def test_worker_in_line_framing_when_ping_sends_packet_4(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, report = ping_json(
+        capsys, "--timeout", "0.5", "--no-experiments", *worker("--framing", "line")
+    )
+    assert code == 1
+    assert report["findings"][0]["failure"]["kind"] == "timeout"
+
+
+@pytest.mark.parametrize("framing", ["line", "packet-2", "packet-1"])
+def test_every_framing_round_trips(capsys: pytest.CaptureFixture[str], framing: str) -> None:
+    code, _ = ping_json(capsys, "--framing", framing, *worker("--framing", framing))
+    assert code == 0
+
+
+def test_ignore_sigterm_worker_is_still_stopped(capsys: pytest.CaptureFixture[str]) -> None:
+    code, report = ping_json(capsys, *worker("--ignore-sigterm", "--spin-on-eof"))
+    assert code == 0
+    assert report["extra"]["worker"]["stopped_by"].startswith("SIGKILL after")
+
+
+def test_command_and_args_reach_the_worker(capsys: pytest.CaptureFixture[str]) -> None:
+    code, report = ping_json(capsys, "--command", "create_program", "--args", "{}")
+    assert code == 0
+    assert report["extra"]["response"] == {
+        **report["extra"]["response"],
+        "success": False,
+        "error": "Program ID is required",
+    }
+
+
+def test_env_and_cwd_reach_the_worker(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, report = ping_json(
+        capsys, "--env", "POOLCTL_WORKER_ID=abc", "--cwd", str(tmp_path), "--command", "ping"
+    )
+    assert code == 0
+    assert report["extra"]["response"]["result"]["worker_id"] == "abc"
+
+
+@pytest.mark.parametrize(
+    "argv,message",
+    [
+        (["--framing", "packet-3"], "unknown framing 'packet-3'"),
+        (["--args", "{nope"], "--args is not JSON"),
+        (["--args", "[1]"], "--args must be a JSON object"),
+        (["--env", "NOEQUALS"], "--env expects NAME=VALUE"),
+        (["--", "no-such-worker-cmd"], "command not found on PATH: no-such-worker-cmd"),
+        (["--", "./missing/worker.sh"], "command not found: ./missing/worker.sh"),
+        (["--bogus"], "No such option: --bogus"),
+        (["--timeout", "soon"], "Invalid value for '--timeout'"),
+        (["--stderr", "file"], "Invalid value for '--stderr'"),
+        (["--cwd", "/no/such/dir"], "--cwd: not a directory"),
+    ],
+)
+def test_bad_usage_is_one_line_and_exit_2(
+    capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    code, _, err = ping(capsys, *argv)
+    assert code == 2
+    assert message in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_not_executable_command_is_bad_input(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    script = tmp_path / "worker.sh"
+    script.write_text("#!/bin/sh\ncat\n")
+    os.chmod(script, 0o644)
+    code, _, err = ping(capsys, "--", str(script))
+    assert code == 2 and "not executable" in err

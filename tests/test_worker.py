@@ -1,0 +1,125 @@
+"""WorkerProcess with real processes: capture, transcript, exit status, stopping."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from poolctl.errors import WorkerStartError
+from poolctl.worker import Answer, NoAnswer, StderrMode, WorkerProcess, WorkerSpec, descendants
+from tests.conftest import REFERENCE
+
+
+def start(tmp_path: Path, *extra: str, **spec_kw: object) -> WorkerProcess:
+    spec = WorkerSpec(argv=(*REFERENCE, *extra), **spec_kw)  # type: ignore[arg-type]
+    return WorkerProcess(spec, tmp_path / "workers").start()
+
+
+def test_exchange_records_pid_first_byte_and_round_trip(tmp_path: Path) -> None:
+    with start(tmp_path, "--mode", "PythonPool") as w:
+        answer = w.exchange("ping", timeout=10)
+        assert isinstance(answer, Answer)
+        assert answer.response.result["pid"] == w.pid
+        assert answer.response.result["mode"] == "PythonPool"
+        assert w.time_to_first_byte is not None and w.time_to_first_byte > 0
+        echo = w.exchange("echo", {"k": [1, 2]}, timeout=5)
+        assert isinstance(echo, Answer) and echo.response.result == {"k": [1, 2]}
+    assert w.exit_status is not None and w.exit_status.code == 0
+    assert w.stopped_by == "exited when stdin closed"
+
+
+def test_fifty_megabytes_of_stderr_neither_block_nor_lose_a_byte(tmp_path: Path) -> None:
+    with start(tmp_path) as w:
+        answer = w.exchange("write_stderr", {"text": "e" * 1023, "repeat": 51200}, timeout=60)
+        assert isinstance(answer, Answer), answer
+        assert isinstance(w.exchange("ping", timeout=5), Answer)
+    assert w.stderr_path.stat().st_size == 51200 * 1024 == answer.response.result["written"]
+
+
+def test_stdout_transcript_is_bounded_but_counts_everything(tmp_path: Path) -> None:
+    spec = WorkerSpec(argv=(*REFERENCE, "--framing", "line"), framing="line")
+    w = WorkerProcess(spec, tmp_path, transcript_limit=4096).start()
+    with w:
+        answer = w.exchange("write_stdout", {"text": "noise\n", "repeat": 10000}, timeout=10)
+        assert isinstance(answer, Answer)
+    assert len(w.transcript.data) == 4096
+    assert w.transcript.total > 60000 and w.transcript.dropped == w.transcript.total - 4096
+    assert w.stdout_path.read_bytes() == bytes(w.transcript.data)
+    assert len(w.stray) == 10000  # each noise line is set aside, not mistaken for the answer
+
+
+def test_merge_mode_puts_stderr_on_stdout(tmp_path: Path) -> None:
+    w = start(tmp_path, "--stderr-noise", "Warning: DSPy not available", stderr=StderrMode.MERGE)
+    with w:
+        outcome = w.exchange("ping", timeout=5)
+    assert isinstance(outcome, NoAnswer) and outcome.reason == "bad-frame"
+    assert bytes(w.transcript.data).startswith(b"Warning: DSPy not available\n")
+    assert not w.stderr_path.exists()
+
+
+def test_crash_at_start_gives_exit_code_and_traceback(tmp_path: Path) -> None:
+    w = start(tmp_path, "--crash-on-start", "3")
+    with w:
+        outcome = w.exchange("ping", timeout=5)
+    assert isinstance(outcome, NoAnswer) and outcome.reason in ("exited", "write-failed")
+    assert w.exit_status is not None and w.exit_status.code == 3
+    assert "RuntimeError: worker failed to start" in w.stderr_tail()
+
+
+def test_worker_ignoring_sigterm_is_killed_after_grace(tmp_path: Path) -> None:
+    w = start(tmp_path, "--ignore-sigterm", "--spin-on-eof")
+    assert isinstance(w.exchange("ping", timeout=10), Answer)
+    began = time.monotonic()
+    status = w.stop(grace=0.5)
+    assert status is not None and status.signal == 9
+    assert "SIGKILL" in w.stopped_by
+    assert time.monotonic() - began < 5
+
+
+def test_stop_kills_children_even_outside_the_process_group(tmp_path: Path) -> None:
+    script = "setsid sleep 300 & sleep 300 & exec cat"
+    w = WorkerProcess(WorkerSpec(argv=("sh", "-c", script)), tmp_path).start()
+    deadline = time.monotonic() + 5
+    while len(descendants(w.pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    children = descendants(w.pid)
+    assert len(children) == 2
+    w.stop(grace=1)
+    time.sleep(0.2)
+    for pid in children:
+        assert not _running(pid), f"child {pid} survived"
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            return f.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_command_not_found_is_a_start_error(tmp_path: Path) -> None:
+    with pytest.raises(WorkerStartError, match="command not found: no-such-worker"):
+        WorkerProcess(WorkerSpec(argv=("no-such-worker",)), tmp_path).start()
+
+
+def test_debug_log_records_each_message(tmp_path: Path) -> None:
+    log = tmp_path / "debug.log"
+    with start(tmp_path, env={"POOLCTL_DEBUG_LOG": str(log), "POOLCTL_WORKER_ID": "w7"}) as w:
+        assert isinstance(w.exchange("ping", timeout=10), Answer)
+    lines = log.read_text().splitlines()
+    assert len(lines) == 2
+    assert " w7 in " in lines[0] and '"command": "ping"' in lines[0]
+    assert " w7 out " in lines[1] and '"success": true' in lines[1]
+
+
+def test_unset_env_removes_inherited_variables(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("POOLCTL_SOMETHING", "1")
+    spec = WorkerSpec(argv=("true",), unset_env=("POOLCTL_SOMETHING",), env={"X": "y"})
+    env = spec.environment()
+    assert "POOLCTL_SOMETHING" not in env and env["X"] == "y" and env["PATH"] == os.environ["PATH"]
