@@ -34,6 +34,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/ping.py
+	$(PY) bench/pool.py
 
 clean:
 	rm -rf $(VENV) reports/2* .pytest_cache .mypy_cache .ruff_cache

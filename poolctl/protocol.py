@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
+
 from poolctl.errors import ProtocolError
 
 
@@ -33,7 +35,10 @@ class Request:
         """The envelope as compact UTF-8 JSON (no newline: framing adds what it needs)."""
         body = {"id": self.id, "command": self.command, "args": self.args}
         body["timestamp"] = self.timestamp or utc_timestamp()
-        return json.dumps(body, separators=(",", ":")).encode()
+        try:
+            return orjson.dumps(body)
+        except TypeError:  # what orjson refuses (integers over 64 bits), json takes
+            return json.dumps(body, separators=(",", ":")).encode()
 
 
 @dataclass(frozen=True)
@@ -71,10 +76,19 @@ class MissingSuccess(ProtocolError):
     """The response has no boolean `success` field."""
 
 
+def _loads(payload: bytes) -> Any:
+    """orjson first (the pool's hot path), the standard library for what orjson refuses
+    (NaN, integers over 64 bits), so that anything `json` accepts is accepted."""
+    try:
+        return orjson.loads(payload)
+    except orjson.JSONDecodeError:
+        return json.loads(payload)
+
+
 def parse_response(payload: bytes, expected_id: Any = None) -> Response:
     """Parse and check one response frame; `expected_id=None` skips the id check."""
     try:
-        body = json.loads(payload)
+        body = _loads(payload)
     except json.JSONDecodeError as exc:
         raise NotJSON(f"response is not JSON ({exc.msg} at byte {exc.pos})", payload) from None
     except UnicodeDecodeError as exc:

@@ -14,6 +14,7 @@ import os
 import select
 import signal
 import subprocess
+import threading
 import time
 import uuid
 import weakref
@@ -172,6 +173,7 @@ class WorkerProcess:
         self.exit_status: ExitStatus | None = None
         self.stopped_by = ""
         self.stopped = False
+        self._stop_lock = threading.Lock()
         self.token = uuid.uuid4().hex
 
     # --- life cycle -------------------------------------------------------------------------
@@ -374,6 +376,10 @@ class WorkerProcess:
     # --- stopping ---------------------------------------------------------------------------
     def stop(self, grace: float = 2.0) -> ExitStatus | None:
         """Close stdin, SIGTERM the group and descendants, SIGKILL them after `grace` seconds."""
+        with self._stop_lock:  # the pool may stop a worker from two threads at once
+            return self._stop(grace)
+
+    def _stop(self, grace: float) -> ExitStatus | None:
         proc = self.proc
         if proc is None or self.stopped:
             return self.exit_status

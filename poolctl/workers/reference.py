@@ -20,6 +20,14 @@ from typing import Any
 
 from poolctl.framing import FRAMINGS, Framing
 
+_COMPACT = json.JSONEncoder(separators=(",", ":"))  # reused: building one per message costs
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
 
 def _now() -> str:
     return datetime.now(UTC).isoformat().replace("+00:00", "Z")
@@ -70,10 +78,10 @@ class Worker:
     # --- output ---------------------------------------------------------------------------
     def send(self, message: dict[str, Any]) -> None:
         self.log.write("out", message)
-        frame = self.framing.encode(json.dumps(message, separators=(",", ":")).encode())
+        frame = self.framing.encode(_COMPACT.encode(message).encode())
         if not self.opts.buffered:
-            sys.stdout.buffer.write(frame)
-            sys.stdout.buffer.flush()
+            sys.stdout.buffer.flush()  # whatever a stray print left buffered goes first
+            _write_all(1, frame)
         elif self.framing.header_size == 0:
             sys.stdout.write(frame.decode())  # as a `print` would: text layer, no flush
         else:
