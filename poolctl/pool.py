@@ -272,13 +272,11 @@ class Pool:
         config: PoolConfig,
         run_dir: RunDir,
         trace: Trace,
-        worker_env: Callable[[str], dict[str, str]] | None = None,
     ) -> None:
         self.spec = spec
         self.config = config
         self.run_dir = run_dir
         self.trace = trace
-        self.worker_env = worker_env or (lambda worker_id: {})
         self.workers: dict[str, PooledWorker] = {}
         self.all_workers: list[PooledWorker] = []  # every worker ever started, for evidence
         self.waiters: deque[_Waiter] = deque()
@@ -325,17 +323,13 @@ class Pool:
     def _spawn(self, overflow: bool) -> PooledWorker | None:
         self._spawned += 1
         worker_id = f"w{self._spawned}"
-        spec = self.spec
-        extra = self.worker_env(worker_id)
-        if extra:
-            spec = WorkerSpec(
-                spec.argv,
-                spec.framing,
-                spec.stderr,
-                {**spec.env, **extra},
-                spec.unset_env,
-                spec.cwd,
-            )
+        # Each worker learns its id and where to write its own debug log.
+        env = {
+            **self.spec.env,
+            "POOLCTL_WORKER_ID": worker_id,
+            "POOLCTL_DEBUG_LOG": str(debug_log_path(self.run_dir, worker_id)),
+        }
+        spec = dataclasses.replace(self.spec, env=env)
         process = WorkerProcess(spec, self.run_dir.workers, worker_id=worker_id)
         try:
             process.start()
@@ -375,6 +369,9 @@ class Pool:
                 self._hand_over(worker)
             return True
         detail = outcome.detail if isinstance(outcome, NoAnswer) else outcome.response.error_message
+        if self.shutting_down is not None and isinstance(outcome, NoAnswer):
+            self.trace.emit("init_cancelled", worker=worker.id, reason=detail)
+            return False
         self.last_init_failure = f"worker {worker.id} (pid {worker.process.pid}): {detail}"
         self.trace.emit(
             "init_end",
@@ -649,6 +646,9 @@ class Pool:
             deadline = time.monotonic() + grace
             while self.in_flight and time.monotonic() < deadline:
                 await asyncio.sleep(0.01)
+        for worker in self.workers.values():
+            if worker.state is State.STARTING:  # an init ping nobody will wait for now
+                worker._fail_pending(f"pool shutting down ({mode}) during init")
         workers = list(self.workers.values())
         for worker in workers:
             worker.detach()

@@ -1,0 +1,273 @@
+"""The pool with real reference workers: waiters, sessions, overflow, death, shutdown, timeouts."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+
+from poolctl.events import Trace
+from poolctl.pool import CheckoutTimedOut, Pool, PoolConfig, PoolShuttingDown
+from poolctl.rundir import RunDir, create_run_dir
+from poolctl.worker import Answer, NoAnswer, WorkerSpec
+from tests.conftest import REFERENCE
+
+T = TypeVar("T")
+
+
+def with_pool(
+    tmp_path: Path,
+    body: Callable[[Pool], Awaitable[T]],
+    *switches: str,
+    **config: Any,
+) -> tuple[T, Trace]:
+    """Run `body` against a started pool, then shut it down; returns its result and the trace."""
+    run: RunDir = create_run_dir("pool", base=tmp_path)
+    trace = Trace(run.events)
+
+    async def main() -> T:
+        pool = Pool(WorkerSpec((*REFERENCE, *switches)), PoolConfig(**config), run, trace)
+        try:
+            await pool.start()
+            return await body(pool)
+        finally:
+            await pool.shutdown("abort", 0.5)
+            pool.stop_now()
+
+    result = asyncio.run(main())
+    trace.close()
+    return result, trace
+
+
+def types(trace: Trace, kind: str) -> list[Any]:
+    return list(trace.of_type(kind))
+
+
+def test_eager_pool_starts_every_worker_in_parallel(tmp_path: Path) -> None:
+    async def body(pool: Pool) -> float:
+        return pool.stats().idle
+
+    started = time.monotonic()
+    idle, trace = with_pool(tmp_path, body, "--init-delay", "0.5", size=4)
+    assert idle == 4
+    assert time.monotonic() - started < 4 * 0.5 + 1.5  # not one after another
+    ends = types(trace, "init_end")
+    assert len(ends) == 4 and all(e.data["ok"] for e in ends)
+    assert all(e.data["reported"]["worker_id"] == e.worker for e in ends)
+
+
+def test_lazy_pool_spawns_on_first_demand(tmp_path: Path) -> None:
+    async def body(pool: Pool) -> tuple[int, Any]:
+        before = len(pool.workers)
+        return before, await pool.call("c1", "ping")
+
+    (before, answer), trace = with_pool(tmp_path, body, size=2, lazy=True)
+    assert before == 0
+    assert isinstance(answer, Answer)
+    assert len(types(trace, "spawn")) == 1
+
+
+def test_waiters_are_served_first_in_first_out(tmp_path: Path) -> None:
+    async def body(pool: Pool) -> list[str]:
+        order: list[str] = []
+
+        async def caller(name: str, delay: float) -> None:
+            await asyncio.sleep(delay)
+            worker = await pool.checkout(name)
+            order.append(name)
+            await asyncio.sleep(0.05)
+            pool.checkin(worker, name)
+
+        await asyncio.gather(*(caller(f"c{i}", i * 0.01) for i in range(5)))
+        return order
+
+    order, _ = with_pool(tmp_path, body, size=1)
+    assert order == ["c0", "c1", "c2", "c3", "c4"]
+
+
+def test_a_session_returns_to_the_worker_that_served_it(tmp_path: Path) -> None:
+    async def body(pool: Pool) -> list[str]:
+        served = []
+        for session in ["alice", "bob", "alice", "alice", "bob"]:
+            worker = await pool.checkout(f"c-{session}", session=session)
+            served.append(f"{session}:{worker.id}")
+            pool.checkin(worker, f"c-{session}")
+        return served
+
+    served, _ = with_pool(tmp_path, body, size=3)
+    alice = {s for s in served if s.startswith("alice")}
+    bob = {s for s in served if s.startswith("bob")}
+    assert len(alice) == 1 and len(bob) == 1
+
+
+def test_overflow_workers_are_spawned_when_busy_and_retired_at_checkin(tmp_path: Path) -> None:
+    async def body(pool: Pool) -> list[Any]:
+        return await asyncio.gather(
+            *(pool.call(f"c{i}", "sleep", {"seconds": 0.3}) for i in range(3))
+        )
+
+    answers, trace = with_pool(tmp_path, body, size=1, max_overflow=2)
+    assert all(isinstance(a, Answer) for a in answers)
+    spawns = types(trace, "spawn")
+    assert [e.data["overflow"] for e in spawns] == [False, True, True]
+    assert len(types(trace, "retire")) == 2
+
+
+def test_checkout_timeout_explains_itself(tmp_path: Path) -> None:
+    async def body(pool: Pool) -> list[Any]:
+        async def caller(i: int) -> Any:
+            try:
+                return await pool.call(f"c{i}", "sleep", {"seconds": 1.0})
+            except CheckoutTimedOut as exc:
+                return exc
+
+        return await asyncio.gather(*(caller(i) for i in range(4)))
+
+    results, trace = with_pool(tmp_path, body, size=2, checkout_timeout=0.3)
+    errors = [r for r in results if isinstance(r, CheckoutTimedOut)]
+    assert len(errors) == 2
+    assert errors[0].stats.busy == 2 and errors[0].stats.idle == 0
+    assert (
+        "checkout timed out after 0.3 s: total=2, busy=2, idle=0, starting=0" in errors[0].message
+    )
+    event = types(trace, "checkout_timeout")[0]
+    assert event.data["busy"] == 2 and event.data["waiting"] >= 1
+
+
+def test_checkout_timeout_names_the_last_init_failure(tmp_path: Path) -> None:
+    async def body(pool: Pool) -> CheckoutTimedOut:
+        with pytest.raises(CheckoutTimedOut) as info:
+            await pool.checkout("c1", timeout=2.5)
+        return info.value
+
+    error, _ = with_pool(
+        tmp_path,
+        body,
+        "--crash-on-start",
+        "3",
+        size=1,
+        lazy=True,
+        init_timeout=1,
+        diagnose_init_failures=False,
+    )
+    assert error.cause is not None and "exited with code 3" in error.cause
+    assert "last init failure: worker w1" in error.message
+
+
+def test_worker_death_is_noticed_at_once_and_replaced(tmp_path: Path) -> None:
+    async def body(pool: Pool) -> tuple[Any, float]:
+        started = time.monotonic()
+        call = asyncio.ensure_future(pool.call("c1", "sleep", {"seconds": 10}))
+        await asyncio.sleep(0.3)
+        pool.kill("any")
+        outcome = await call
+        elapsed = time.monotonic() - started
+        await asyncio.sleep(1.0)  # the replacement's init
+        return outcome, elapsed
+
+    (outcome, elapsed), trace = with_pool(tmp_path, body, size=1, request_timeout=20)
+    assert isinstance(outcome, NoAnswer) and outcome.reason == "exited"
+    assert "worker w1" in outcome.detail and "killed by SIGKILL" in outcome.detail
+    assert elapsed < 5  # long before the 10 s request or the 20 s timeout
+    assert types(trace, "worker_exit")[0].data["exit"] == "killed by SIGKILL (9)"
+    assert len(types(trace, "replace")) == 1
+    assert sum(1 for e in types(trace, "init_end") if e.data["ok"]) == 2
+
+
+def test_request_timeout(tmp_path: Path) -> None:
+    async def body(pool: Pool) -> Any:
+        return await pool.call("c1", "sleep", {"seconds": 3}, timeout=0.3)
+
+    outcome, _ = with_pool(tmp_path, body, size=1)
+    assert isinstance(outcome, NoAnswer) and outcome.reason == "timeout"
+
+
+def test_drain_lets_work_in_flight_finish(tmp_path: Path) -> None:
+    async def body(pool: Pool) -> tuple[list[Any], Any]:
+        calls = [
+            asyncio.ensure_future(pool.call(f"c{i}", "sleep", {"seconds": 0.4})) for i in range(2)
+        ]
+        await asyncio.sleep(0.1)
+        await pool.shutdown("drain", grace=5)
+        try:
+            await pool.checkout("late")
+        except PoolShuttingDown as exc:
+            late: Any = exc
+        return list(await asyncio.gather(*calls)), late
+
+    (answers, late), trace = with_pool(tmp_path, body, size=2)
+    assert all(isinstance(a, Answer) and a.response.success for a in answers)
+    assert (
+        isinstance(late, PoolShuttingDown) and "while this caller was checking out" in late.message
+    )
+    begun = types(trace, "shutdown_begun")[0]
+    assert begun.data == {"mode": "drain", "waiting": 0, "in_flight": 2}
+
+
+def test_abort_fails_waiters_and_callers_in_flight_with_counts(tmp_path: Path) -> None:
+    async def body(pool: Pool) -> list[Any]:
+        async def caller(i: int) -> Any:
+            try:
+                return await pool.call(f"c{i}", "sleep", {"seconds": 2})
+            except PoolShuttingDown as exc:
+                return exc
+
+        calls = [asyncio.ensure_future(caller(i)) for i in range(5)]
+        await asyncio.sleep(0.3)
+        await pool.shutdown("abort", grace=0.5)
+        return list(await asyncio.gather(*calls))
+
+    results, _ = with_pool(tmp_path, body, size=2)
+    assert all(isinstance(r, PoolShuttingDown) for r in results)
+    phases = sorted(r.phase for r in results)
+    assert phases == ["in flight"] * 2 + ["waiting for a worker"] * 3
+    assert all(r.waiting == 3 and r.in_flight == 2 for r in results)
+    assert "3 caller(s) waiting and 2 in flight" in results[0].message
+
+
+def test_workers_ignoring_sigterm_are_killed_at_shutdown(tmp_path: Path) -> None:
+    async def body(pool: Pool) -> list[int]:
+        return [w.process.pid for w in pool.workers.values()]
+
+    pids, trace = with_pool(
+        tmp_path, body, "--ignore-sigterm", "--spin-on-eof", size=2, stop_grace=0.3
+    )
+    exits = types(trace, "shutdown_done")[0].data["exits"]
+    assert set(exits.values()) == {"killed by SIGKILL (9)"}
+    for pid in pids:
+        assert (
+            not Path(f"/proc/{pid}").exists()
+            or "Z" in Path(f"/proc/{pid}/stat").read_text().split(")")[-1][:3]
+        )
+
+
+def test_events_file_has_every_event_with_monotonic_times(tmp_path: Path) -> None:
+    async def body(pool: Pool) -> None:
+        await asyncio.gather(
+            *(pool.call(f"c{i}", "echo", {"i": i}, session=f"s{i}") for i in range(20))
+        )
+
+    _, trace = with_pool(tmp_path, body, size=2)
+    kinds = [e.type for e in trace.events]
+    for kind in (
+        "pool_start",
+        "spawn",
+        "init_start",
+        "init_end",
+        "checkout_requested",
+        "checkout_granted",
+        "request",
+        "response",
+        "checkin",
+        "shutdown_begun",
+        "shutdown_done",
+    ):
+        assert kind in kinds, kind
+    times = [e.t for e in trace.events]
+    assert times == sorted(times)
+    request = next(trace.of_type("request"))
+    assert request.caller and request.session and request.worker
