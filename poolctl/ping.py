@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import statistics
 import sys
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from poolctl.diagnose import diagnose_no_answer
+from poolctl.diagnose.experiments import Experiment, Outcome, run_experiments
+from poolctl.framing import FRAMINGS
 from poolctl.model import Diagnosis, Evidence, Failure, Finding, Report
 from poolctl.protocol import Response
 from poolctl.rundir import RunDir
@@ -28,6 +32,16 @@ class PingOptions:
     args: dict[str, Any] = field(default_factory=dict)
     experiments: bool = True
     stop_grace: float = 2.0
+    auto_framing: bool = False  # try every framing in a fresh process, use the one that answers
+
+
+@dataclass(frozen=True)
+class FramingTrial:
+    """One framing tried by `--framing auto`: did a fresh process answer in it?"""
+
+    framing: str
+    answered: bool
+    detail: str
 
 
 @dataclass(frozen=True)
@@ -42,6 +56,7 @@ class PingResult:
     diagnosis: Diagnosis | None
     notes: tuple[str, ...]
     run_dir: str
+    framing_trials: tuple[FramingTrial, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -74,8 +89,45 @@ def environment_notes(spec: WorkerSpec) -> tuple[str, ...]:
     return tuple(notes)
 
 
+def try_framings(options: PingOptions, run_dir: RunDir) -> tuple[FramingTrial, ...]:
+    """Ping the worker in every framing, each in a fresh process, side by side."""
+    spec = options.spec
+    trials = [
+        Experiment(f"auto-{name}", f"in {name}", dataclasses.replace(spec, framing=name))
+        for name in FRAMINGS
+    ]
+    results = run_experiments(
+        trials,
+        command=options.command,
+        args=options.args,
+        timeout=options.timeout,
+        deadline=time.monotonic() + options.timeout + 5.0,
+        capture_dir=run_dir.workers,
+        base_id="w1",
+    )
+    return tuple(
+        FramingTrial(
+            r.experiment.spec.framing,
+            isinstance(r, Outcome) and r.answered,
+            r.detail if isinstance(r, Outcome) else f"not run ({r.reason})",
+        )
+        for r in results
+    )
+
+
 def run_ping(options: PingOptions, run_dir: RunDir) -> PingResult:
-    """Spawn the worker, ping it `count` times, diagnose the first ping that gets no answer."""
+    """Spawn the worker, ping it `count` times, diagnose the first ping that gets no answer.
+
+    With `auto_framing`, every framing is tried first in a fresh process and the first one
+    that gets an answer is used (packet-4 when none does, and the diagnosis says why).
+    """
+    trials: tuple[FramingTrial, ...] = ()
+    if options.auto_framing:
+        trials = try_framings(options, run_dir)
+        chosen = next((t.framing for t in trials if t.answered), options.spec.framing)
+        options = dataclasses.replace(
+            options, spec=dataclasses.replace(options.spec, framing=chosen)
+        )
     worker = WorkerProcess(options.spec, run_dir.workers, worker_id="w1")
     round_trips: list[float] = []
     last: Response | None = None
@@ -88,7 +140,11 @@ def run_ping(options: PingOptions, run_dir: RunDir) -> PingResult:
                 failed = outcome
                 # Diagnose while the process is still there: stack dumps need it alive.
                 diagnosis = diagnose_no_answer(
-                    worker, outcome, experiments=options.experiments, run_dir=run_dir
+                    worker,
+                    outcome,
+                    experiments=options.experiments,
+                    run_dir=run_dir,
+                    timeout=options.timeout,
                 )
                 break
             assert isinstance(outcome, Answer)
@@ -110,6 +166,7 @@ def run_ping(options: PingOptions, run_dir: RunDir) -> PingResult:
         diagnosis=diagnosis,
         notes=tuple(notes),
         run_dir=str(run_dir.path),
+        framing_trials=trials,
     )
 
 
@@ -132,6 +189,11 @@ def to_report(result: PingResult) -> Report:
         "stats_ms": {k: round(v, 4) for k, v in result.stats_ms().items()},
         "response": result.last_response.raw if result.last_response else None,
     }
+    if result.framing_trials:
+        extra["framing_auto"] = {
+            "used": result.options.spec.framing,
+            "trials": [dataclasses.asdict(t) for t in result.framing_trials],
+        }
     return Report(
         kind="ping",
         title=f"ping {argv}",

@@ -71,7 +71,10 @@ def ping(
         typer.Argument(help="The worker command, after `--` (default: the reference worker)."),
     ] = None,
     framing: Annotated[
-        str, typer.Option(help="packet-4, packet-2, packet-1 or line.")
+        str,
+        typer.Option(
+            help="packet-4, packet-2, packet-1, line, or auto (try each in a fresh process)."
+        ),
     ] = "packet-4",
     timeout: Annotated[
         float, typer.Option(help="Seconds to wait for each answer.", min=0.01)
@@ -108,10 +111,12 @@ def ping(
 ) -> None:
     if cwd is not None and not Path(cwd).is_dir():
         raise UsageProblem(f"--cwd: not a directory: {cwd}")
-    get_framing(framing)
+    auto = framing == "auto"
+    if not auto:
+        get_framing(framing)
     spec = WorkerSpec(
         argv=resolve_command(cmd or [], cwd),
-        framing=framing,
+        framing="packet-4" if auto else framing,
         stderr=stderr,
         env=parse_env(env or []),
         unset_env=tuple(unset_env or ()),
@@ -124,6 +129,7 @@ def ping(
         command=command,
         args=parse_args_json(args),
         experiments=experiments,
+        auto_framing=auto,
     )
     run = create_run_dir("ping", run_dir)
     result = run_ping(options, run)
@@ -140,6 +146,15 @@ def render(result: PingResult, console: Console) -> None:
     """The terminal view: the answer and its timing, or the verdict, evidence and hypotheses."""
     w = result.worker
     argv = escape(" ".join(result.options.spec.argv))
+    if result.framing_trials:
+        answered = [t.framing for t in result.framing_trials if t.answered]
+        tried = "; ".join(f"{t.framing}: {t.detail}" for t in result.framing_trials)
+        found = (
+            f"{answered[0]} gets an answer, using it"
+            if answered
+            else "no framing gets an answer; diagnosing in packet-4"
+        )
+        console.print(f"--framing auto: {found} [dim]({escape(tried)})[/]")
     if result.ok:
         stats = result.stats_ms()
         console.print(
@@ -167,22 +182,33 @@ def render(result: PingResult, console: Console) -> None:
     console.print(f"run folder: {escape(result.run_dir)}")
 
 
+def _indent(text: str, prefix: str) -> str:
+    return escape(text).replace("\n", "\n" + prefix)
+
+
 def render_diagnosis(d: Diagnosis, console: Console) -> None:
-    """Verdict first, then evidence, hypotheses and remediation."""
+    """Verdict first, then its evidence and the fix, then every hypothesis and how it fared."""
     console.print(f"[red]✗ {escape(d.cause)}[/] — pattern {d.pattern_number} ({d.pattern_id})")
     if d.evidence:
         console.print("[bold]Evidence[/]")
         for ev in d.evidence:
             note = f" — {escape(ev.note)}" if ev.note else ""
-            console.print(f"  • {escape(ev.text)}  [dim]({escape(ev.origin)})[/]{note}")
-    if d.hypotheses:
-        console.print("[bold]Hypotheses[/]")
-        for h in d.hypotheses:
-            why = f": {escape(h.reason)}" if h.reason else ""
-            console.print(f"  {STATUS_MARK[h.status]}  {escape(h.title)}{why}")
-            if h.status != "confirmed":
-                for ev in h.evidence:
-                    console.print(f"      {escape(ev.text)} [dim]({escape(ev.origin)})[/]")
+            console.print(f"  • {_indent(ev.text, '    ')}  [dim]({escape(ev.origin)})[/]{note}")
     if d.remediation:
         console.print("[bold]Remediation[/]")
         console.print(f"  {escape(d.remediation)}")
+    if d.hypotheses:
+        console.print("[bold]Hypotheses[/]")
+        for h in d.hypotheses:
+            label = h.title.split(":", 1)[0]
+            why = f" — {escape(h.reason)}" if h.reason else ""
+            console.print(f"  {STATUS_MARK[h.status]}  {escape(label)}{why}")
+            if h.status != "confirmed":
+                for ev in h.evidence:
+                    text = _indent(ev.text, "        ")
+                    console.print(f"      {text} [dim]({escape(ev.origin)})[/]")
+    seconds = d.facts.get("diagnosis_s")
+    files = d.facts.get("evidence_files") or []
+    if seconds is not None:
+        kept = f"; evidence: {escape(', '.join(files))}" if files else ""
+        console.print(f"[dim]diagnosed in {seconds:.1f} s{kept}[/]")

@@ -1,78 +1,265 @@
-"""Why a worker never answered (pattern 1, `port-no-response`), from the evidence at hand.
+"""Why a worker never answered (pattern 1, `port-no-response`), found by testing hypotheses.
 
-This first version reads only what the failed exchange left behind (exit status, stderr,
-stdout bytes); hypotheses that need experiments are reported as untested.
+`diagnose_no_answer` is the one entry point (used by `ping`, the pool and `doctor`). It works in
+four steps, each bounded in time: read what the failed exchange left (exit status, stderr, the
+bytes on stdout); look at the live process before disturbing it (/proc, py-spy); probe the
+original process (close its stdin: a buffered worker flushes as it exits; or keep waiting, to
+measure a slow start); run experiments in fresh processes (other framings, a terminal,
+`PYTHONUNBUFFERED=1`, many requests, stderr kept apart). Then every hypothesis in
+`hypotheses.HYPOTHESES` is judged, and the first confirmed one is the verdict.
 """
 
 from __future__ import annotations
 
-import re
+import time
+from dataclasses import dataclass, field
+from typing import Any
 
-from poolctl.framing import explain, quote
+from poolctl.framing import FRAMINGS
 from poolctl.model import Diagnosis, Evidence, Hypothesis
 from poolctl.rundir import RunDir
-from poolctl.worker import NoAnswer, StderrMode, WorkerProcess
+from poolctl.worker import NoAnswer, WorkerProcess
+
+from .experiments import (
+    Experiment,
+    framing_experiment,
+    many_experiment,
+    pty_experiment,
+    run_experiments,
+    stderr_apart_experiment,
+    unbuffered_experiment,
+)
+from .hypotheses import HYPOTHESES, Judgement, exception_line, request_unread, stream_kind
+from .observe import Observations, close_stdin, collect, look_live, wait_longer
 
 PATTERN_ID = "port-no-response"
+PATTERN_NUMBER = 1
 PATTERN_TITLE = "Worker started but never answered"
+DEFAULT_BUDGET = 8.0  # seconds for the whole diagnosis, experiments and their clean-up included
+STOP_MARGIN = 1.0  # kept at the end of the budget for stopping experiment processes
 
-_EXCEPTION_LINE = re.compile(
-    r"^(?:[\w.]+(?:Error|Exception|Exit|Interrupt)|[\w.]+Warning)\b.*$", re.M
-)
+__all__ = [
+    "DEFAULT_BUDGET",
+    "PATTERN_ID",
+    "diagnose_no_answer",
+    "exception_line",
+]
 
 
-def exception_line(stderr: str) -> str | None:
-    """The last `SomeError: message` line of a Python traceback in `stderr`, if any."""
-    if "Traceback (most recent call last)" not in stderr:
-        return None
-    found = _EXCEPTION_LINE.findall(stderr)
-    return found[-1] if found else None
+@dataclass(frozen=True)
+class Plan:
+    """What to do on the original process and which experiments to run."""
+
+    probe_stdin: bool = False
+    wait_longer: bool = False
+    experiments: tuple[Experiment, ...] = field(default_factory=tuple)
+
+
+def _plan(obs: Observations) -> Plan:
+    """Choose the probes and experiments that can tell the remaining hypotheses apart."""
+    if obs.exit_before is not None:
+        return Plan()
+    spec = obs.worker.spec
+    kind = stream_kind(obs)
+    if kind == "text":
+        return Plan(experiments=(stderr_apart_experiment(spec),) if obs.merged else ())
+    if kind == "framing":
+        other = obs.explanation.other_framing if obs.explanation else None
+        return Plan(experiments=(framing_experiment(spec, other),) if other in FRAMINGS else ())
+    live = obs.live
+    if live is not None:
+        if live.blocked_writers:
+            return Plan()
+        if request_unread(obs) or live.stdin_wait() is None:
+            return Plan(wait_longer=True)  # starting up, or busy with the request
+    return Plan(probe_stdin=True)
+
+
+def _experiments_after_probe(obs: Observations) -> tuple[Experiment, ...]:
+    spec = obs.worker.spec
+    buffering = (unbuffered_experiment(spec), pty_experiment(spec), many_experiment(spec))
+    framings = tuple(framing_experiment(spec, name) for name in FRAMINGS)  # replay included
+    probe = obs.close_probe
+    if probe is not None and probe.answered:
+        return buffering  # it answered into a buffer: show which change releases it
+    if probe is not None and probe.exit is not None:
+        return framings  # it exited at end of input with nothing held back
+    return framings + buffering
 
 
 def diagnose_no_answer(
-    worker: WorkerProcess, failed: NoAnswer, *, experiments: bool, run_dir: RunDir
+    worker: WorkerProcess,
+    failed: NoAnswer,
+    *,
+    experiments: bool,
+    run_dir: RunDir,
+    timeout: float | None = None,
+    budget: float = DEFAULT_BUDGET,
+    probe_stdin: bool = True,
 ) -> Diagnosis:
-    """Test what the evidence of one failed exchange can test; report the rest as untested."""
-    hypotheses: list[Hypothesis] = []
-    status = worker.poll()
-    stderr = worker.stderr_tail() if worker.spec.stderr is StderrMode.CAPTURE else ""
-    if status is not None:
-        ev = [Evidence(status.describe(), f"pid {worker.pid}")]
-        exc = exception_line(stderr)
-        if exc:
-            ev.append(Evidence(exc, str(worker.stderr_path), "the exception that ended it"))
-        hypotheses.append(Hypothesis("crashed", "The worker crashed", "confirmed", tuple(ev)))
-    else:
-        hypotheses.append(
-            Hypothesis("crashed", "The worker crashed", "ruled-out", reason="still running")
-        )
-    pending = worker.pending_stdout()
-    if pending:
-        what = explain(pending, worker.framing)
-        hypotheses.append(
-            Hypothesis(
-                "text-on-stream",
-                "Bytes that are not a frame arrived on stdout",
-                "confirmed"
-                if what.kind in ("text", "json-without-header", "binary")
-                else "untested",
-                (Evidence(quote(pending), str(worker.stdout_path), what.text),),
+    """Test every hypothesis of pattern 1 against evidence from `worker`, which failed `failed`.
+
+    `timeout` is the one the exchange used (default: how long it waited). The diagnosis takes
+    at most `budget` seconds. With `experiments` False no fresh process is started (the
+    hypotheses that need one stay untested); `probe_stdin` False keeps the worker's stdin open.
+    """
+    started = time.monotonic()
+    deadline = started + budget
+    wait_for = timeout if timeout is not None else max(failed.waited, 0.1)
+    obs = collect(worker, failed, wait_for, run_dir.path, experiments)
+    if obs.exit_before is None and worker.alive():
+        obs.live = look_live(worker, run_dir.path / f"stack-{worker.worker_id}.txt")
+    plan = _plan(obs)
+    if plan.probe_stdin and probe_stdin:
+        obs.close_probe = close_stdin(worker, failed.request)
+    if experiments:
+        planned = plan.experiments
+        if plan.probe_stdin:
+            planned = _experiments_after_probe(obs)
+        if planned:
+            results = run_experiments(
+                planned,
+                command=failed.request.command,
+                args=failed.request.args,
+                timeout=wait_for,
+                deadline=deadline - STOP_MARGIN,
+                capture_dir=worker.capture_dir,
+                base_id=worker.worker_id,
             )
+            obs.results = {r.id: r for r in results}
+        if plan.wait_longer:
+            obs.late_answer = wait_longer(worker, failed.request, deadline - STOP_MARGIN / 2)
+            if obs.late_answer is None:
+                obs.waited_longer = worker.elapsed()
+    judgements = [_judge(hid, judge, obs) for hid, judge in HYPOTHESES]
+    worker.save_transcript()
+    return _diagnosis(obs, judgements, time.monotonic() - started)
+
+
+def _judge(hid: str, judge: Any, obs: Observations) -> Judgement:
+    """Judge one hypothesis; one that raises is reported as untested, never fatal."""
+    try:
+        judgement: Judgement = judge(obs)
+        return judgement
+    except Exception as exc:
+        reason = f"poolctl could not judge it ({type(exc).__name__}: {exc})"
+        return Judgement(Hypothesis(hid, hid, "untested", reason=reason))
+
+
+def _diagnosis(obs: Observations, judgements: list[Judgement], seconds: float) -> Diagnosis:
+    worker = obs.worker
+    confirmed = [j for j in judgements if j.hypothesis.status == "confirmed"]
+    facts: dict[str, Any] = {
+        "pid": worker.pid,
+        "reason": obs.failed.reason,
+        "detail": obs.failed.detail,
+        "waited_s": round(obs.failed.waited, 3),
+        "timeout_s": obs.timeout,
+        "framing": obs.framing,
+        "stderr_mode": str(worker.spec.stderr),
+        "request_bytes": len(obs.request_frame),
+        "stdout_bytes": worker.transcript.total,
+        "diagnosis_s": round(seconds, 3),
+        "experiments": [
+            {
+                "id": r.id,
+                "label": r.experiment.label,
+                "answered": getattr(r, "answered", False),
+                "detail": getattr(r, "detail", getattr(r, "reason", "")),
+                "worker_id": getattr(r, "worker_id", None),
+            }
+            for r in obs.results.values()
+        ],
+        "evidence_files": [
+            p
+            for p in (
+                obs.stdout_origin,
+                obs.stderr_origin if worker.stderr_path.exists() else None,
+                obs.rel(obs.live.stack_file) if obs.live and obs.live.stack_file else None,
+            )
+            if p
+        ],
+    }
+    if obs.live is not None:
+        facts["elapsed_at_failure_s"] = round(obs.live.elapsed, 3)
+        facts["stdin_unread_bytes"] = obs.live.stdin_unread
+    if obs.close_probe is not None:
+        p = obs.close_probe
+        facts["stdin_closed"] = {
+            "exit": p.exit.describe() if p.exit else None,
+            "flushed_bytes": len(p.flushed),
+            "answer_flushed": p.answered,
+        }
+    if obs.late_answer is not None:
+        facts["answered_after_s"] = round(obs.late_answer, 3)
+    hypotheses = tuple(j.hypothesis for j in judgements)
+    if confirmed:
+        first = confirmed[0]
+        return Diagnosis(
+            pattern_id=PATTERN_ID,
+            pattern_number=PATTERN_NUMBER,
+            title=PATTERN_TITLE,
+            confidence=0.9 if len(confirmed) == 1 else 0.6,
+            evidence=first.hypothesis.evidence,
+            facts=facts,
+            cause=first.verdict,
+            remediation=first.remediation,
+            hypotheses=hypotheses,
         )
-    confirmed = [h for h in hypotheses if h.status == "confirmed"]
-    cause = (
-        f"{confirmed[0].title}: {confirmed[0].evidence[0].note or confirmed[0].evidence[0].text}"
-        if confirmed
-        else f"no hypothesis confirmed ({failed.detail})"
-    )
+    cause, remediation, evidence = _none_confirmed(obs, hypotheses)
     return Diagnosis(
         pattern_id=PATTERN_ID,
-        pattern_number=1,
+        pattern_number=PATTERN_NUMBER,
         title=PATTERN_TITLE,
-        confidence=1.0 if confirmed else 0.3,
-        evidence=tuple(e for h in confirmed for e in h.evidence),
-        facts={"pid": worker.pid, "reason": failed.reason, "waited_s": round(failed.waited, 3)},
+        confidence=0.3,
+        evidence=evidence,
+        facts=facts,
         cause=cause,
-        remediation="",
-        hypotheses=tuple(hypotheses),
+        remediation=remediation,
+        hypotheses=hypotheses,
     )
+
+
+def _none_confirmed(
+    obs: Observations, hypotheses: tuple[Hypothesis, ...]
+) -> tuple[str, str, tuple[Evidence, ...]]:
+    """The verdict when nothing is confirmed: what was ruled out, what is left, what next."""
+    ruled = [h.id for h in hypotheses if h.status == "ruled-out"]
+    untested = [h for h in hypotheses if h.status == "untested"]
+    evidence: list[Evidence] = []
+    state = ""
+    if obs.live is not None:
+        state = f"; {obs.live.activity()}"
+        origin = obs.rel(obs.live.stack_file) if obs.live.stack_file else "/proc"
+        where = obs.live.where()
+        if where is not None:
+            evidence.append(Evidence(f"its Python stack is {where.summary}", origin))
+        else:
+            evidence.append(Evidence(obs.live.activity(), origin))
+    cause = (
+        f"No hypothesis was confirmed: pid {obs.worker.pid} gave no answer within "
+        f"{obs.timeout:g} s{state}; ruled out: {', '.join(ruled) or 'none'}"
+    )
+    if untested:
+        cause += f"; untested: {', '.join(h.id for h in untested)}"
+    steps = []
+    if obs.late_answer is not None:
+        evidence.append(
+            Evidence(
+                f"poolctl kept waiting: it answered {obs.late_answer:.2f} s after it started",
+                obs.stdout_origin,
+            )
+        )
+        cause += (
+            f"; it did answer, {obs.late_answer:.1f} s after it started: "
+            "the timeout is shorter than this request takes"
+        )
+        steps.append(f"raise the timeout above {obs.late_answer:.1f} s")
+    for r in obs.results.values():
+        evidence.append(Evidence(r.sentence(), "experiment"))
+    if not obs.experiments_enabled:
+        steps.append("run again without --no-experiments to test the untested hypotheses")
+    steps.append(f"look at its stderr ({obs.stderr_origin}) and a stack dump (`py-spy dump --pid`)")
+    if obs.late_answer is None:
+        steps.append("try a longer --timeout")
+    return cause, "Next: " + "; ".join(steps) + ".", tuple(evidence)

@@ -1,0 +1,269 @@
+"""Experiments in fresh processes: the same worker, changed in one way, asked the same thing.
+
+Each experiment starts its own copy of the worker (another framing, stdout on a terminal,
+`PYTHONUNBUFFERED=1`, many requests at once, stderr kept apart), is bounded in time, and stops
+its process whatever happens. They run side by side, so a diagnosis costs the slowest of them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from poolctl.errors import ProtocolError
+from poolctl.framing import get_framing, quote
+from poolctl.protocol import parse_response
+from poolctl.worker import ExitStatus, StderrMode, WorkerProcess, WorkerSpec
+
+from .pty_probe import run_on_pty
+
+MIN_TIME = 0.2  # an experiment given less than this is skipped, not run to a certain timeout
+MANY_REQUESTS = 512  # enough replies to fill a 4 KiB (binary) or 8 KiB (text) stdio buffer
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """One change to the worker's spec, and how to ask it."""
+
+    id: str  # "framing-line", "replay", "unbuffered", "pty", "many", "stderr-apart"
+    label: str  # "in line framing", "with PYTHONUNBUFFERED=1", …
+    spec: WorkerSpec
+    requests: int = 1
+    pty: bool = False
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one experiment saw."""
+
+    experiment: Experiment
+    answered: bool
+    detail: str  # "answered in 1.2 ms", "no answer within 2 s", "exited with code 3", …
+    worker_id: str
+    stdout_head: bytes = b""  # the first bytes its stdout carried
+    first_chunk: int = 0  # size of the first read from its stdout (a flushed block shows here)
+    stderr_head: str = ""  # the start of its captured stderr
+    answers: int = 0  # responses to our requests (of `experiment.requests`)
+
+    @property
+    def id(self) -> str:
+        return self.experiment.id
+
+    def sentence(self) -> str:
+        """`In line framing, a fresh process answered in 1.2 ms`."""
+        return f"{self.experiment.label}: {self.detail} (fresh process {self.worker_id})"
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An experiment that did not run, and why."""
+
+    experiment: Experiment
+    reason: str
+
+    @property
+    def id(self) -> str:
+        return self.experiment.id
+
+    def sentence(self) -> str:
+        return f"{self.experiment.label}: not run ({self.reason})"
+
+
+Result = Outcome | Skipped
+
+
+def framing_experiment(spec: WorkerSpec, framing: str) -> Experiment:
+    return Experiment(
+        "replay" if framing == spec.framing else f"framing-{framing}",
+        f"the same request in {framing}" if framing == spec.framing else f"in {framing} framing",
+        dataclasses.replace(spec, framing=framing),
+    )
+
+
+def unbuffered_experiment(spec: WorkerSpec) -> Experiment:
+    env = {**spec.env, "PYTHONUNBUFFERED": "1"}
+    unset = tuple(k for k in spec.unset_env if k != "PYTHONUNBUFFERED")
+    return Experiment(
+        "unbuffered",
+        "with PYTHONUNBUFFERED=1 (as `python -u`)",
+        dataclasses.replace(spec, env=env, unset_env=unset),
+    )
+
+
+def pty_experiment(spec: WorkerSpec) -> Experiment:
+    return Experiment("pty", "with stdout on a pseudo-terminal (raw mode)", spec, pty=True)
+
+
+def many_experiment(spec: WorkerSpec, n: int = MANY_REQUESTS) -> Experiment:
+    return Experiment("many", f"with {n} requests sent at once", spec, requests=n)
+
+
+def stderr_apart_experiment(spec: WorkerSpec) -> Experiment:
+    return Experiment(
+        "stderr-apart",
+        "with stderr kept apart from stdout",
+        dataclasses.replace(spec, stderr=StderrMode.CAPTURE),
+    )
+
+
+def run_experiments(
+    experiments: Sequence[Experiment],
+    *,
+    command: str,
+    args: dict[str, Any],
+    timeout: float,
+    deadline: float,
+    capture_dir: Path,
+    base_id: str,
+) -> list[Result]:
+    """Run every experiment side by side; each waits at most `timeout`, all end by `deadline`."""
+    if not experiments:
+        return []
+
+    def one(exp: Experiment) -> Result:
+        wait = min(timeout, deadline - time.monotonic())
+        if wait < MIN_TIME:
+            return Skipped(exp, "no time left in the diagnosis budget")
+        worker_id = f"{base_id}-exp-{exp.id}"
+        try:
+            if exp.pty:
+                return _run_pty(exp, command, args, wait, capture_dir, worker_id)
+            return _run_pipe(exp, command, args, wait, capture_dir, worker_id)
+        except Exception as exc:  # an experiment that breaks is reported, never fatal
+            return Skipped(exp, f"the experiment failed: {type(exc).__name__}: {exc}")
+
+    with ThreadPoolExecutor(max_workers=len(experiments)) as pool:
+        return list(pool.map(one, experiments))
+
+
+def exit_status(worker: WorkerProcess, wait: float) -> ExitStatus | None:
+    """The worker's exit status, waiting up to `wait` seconds for it to end."""
+    end = time.monotonic() + wait
+    while worker.poll() is None and time.monotonic() < end:
+        time.sleep(0.02)
+    return worker.poll()
+
+
+def _run_pipe(
+    exp: Experiment,
+    command: str,
+    args: dict[str, Any],
+    wait: float,
+    capture_dir: Path,
+    worker_id: str,
+) -> Result:
+    worker = WorkerProcess(exp.spec, capture_dir, worker_id=worker_id)
+    try:
+        worker.start()
+    except Exception as exc:
+        return Skipped(exp, f"could not start: {exc}")
+    answered_at: float | None = None
+    answers = 0
+    detail = ""
+    try:
+        requests = [worker.ids.request(command, args) for _ in range(exp.requests)]
+        ids = {r.id for r in requests}
+        start = time.monotonic()
+        deadline = start + wait
+        if not worker.write(b"".join(worker.send(r) for r in requests), deadline):
+            status = worker.poll()
+            detail = "could not write the request" + (f" ({status.describe()})" if status else "")
+        sent = time.monotonic()
+        while not detail:
+            while worker.frames:
+                payload = worker.frames.pop(0)
+                with contextlib.suppress(ProtocolError):
+                    if parse_response(payload).id in ids:
+                        answers += 1
+                        answered_at = answered_at or time.monotonic()
+            if answered_at is not None and (answers == len(ids) or exp.requests == 1):
+                break
+            if worker.frame_error is not None:
+                detail = f"bad frame: {worker.frame_error.message}"
+                break
+            remaining = deadline - time.monotonic()
+            if worker.stdout_eof:
+                if answered_at is None:
+                    status = exit_status(worker, 0.5)
+                    detail = status.describe() if status else "closed stdout"
+                break
+            if remaining <= 0:
+                break
+            if answered_at is not None:  # many requests: collect what follows for a moment
+                remaining = min(remaining, 0.2)
+                if not worker.read_stdout(remaining):
+                    break
+                continue
+            worker.read_stdout(remaining)
+        if answered_at is not None:
+            ms = (answered_at - sent) * 1000
+            detail = f"answered in {ms:.1f} ms"
+            if exp.requests > 1:
+                detail = f"{answers} of {exp.requests} answered, the first after {ms:.1f} ms"
+                chunks = worker.transcript.chunks
+                if len(chunks) > 1:
+                    detail += f", in blocks (the first read brought {chunks[1][1]:,} bytes)"
+                if answers < exp.requests:
+                    detail += f"; the last {exp.requests - answers} stayed in its buffer"
+        elif not detail:
+            detail = f"no answer within {wait:g} s"
+    finally:
+        worker.stop(0.5)
+    data = bytes(worker.transcript.data)
+    chunks = worker.transcript.chunks
+    first_chunk = (chunks[1][1] if len(chunks) > 1 else len(data)) if chunks else 0
+    stderr_head = ""
+    if exp.spec.stderr is StderrMode.CAPTURE:
+        stderr_head = worker.stderr_tail(4096)
+    return Outcome(
+        exp,
+        answered_at is not None,
+        detail,
+        worker_id,
+        stdout_head=data[:256],
+        first_chunk=first_chunk,
+        stderr_head=stderr_head,
+        answers=answers,
+    )
+
+
+def _run_pty(
+    exp: Experiment,
+    command: str,
+    args: dict[str, Any],
+    wait: float,
+    capture_dir: Path,
+    worker_id: str,
+) -> Result:
+    framing = get_framing(exp.spec.framing)
+    request = WorkerProcess(exp.spec, capture_dir, worker_id).ids.request(command, args)
+    run = run_on_pty(
+        exp.spec,
+        framing,
+        framing.encode(request.to_json()),
+        request.id,
+        wait,
+        capture_dir,
+        worker_id,
+    )
+    if not run.detail:
+        run.detail = f"no answer within {wait:g} s"
+    stdout = bytes(run.stdout)
+    detail = run.detail
+    if run.answer_after is None and stdout:
+        detail += f"; its stdout carried {quote(stdout, 40)} by the time it was stopped"
+    return Outcome(
+        exp,
+        run.answer_after is not None,
+        detail,
+        worker_id,
+        stdout_head=stdout[:256],
+        first_chunk=len(stdout),
+        answers=1 if run.answer_after is not None else 0,
+    )

@@ -1,0 +1,361 @@
+"""The evidence a diagnosis works from: what the failed exchange left, the live process, probes.
+
+`collect` reads what is already there (exit status, stderr, the bytes on stdout); `look_live`
+takes /proc snapshots and Python stack dumps of a worker that is still running, before anything
+disturbs it; `close_stdin` and `wait_longer` are the two probes run on the original process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from poolctl.framing import ERROR_CONTEXT, Explanation, explain
+from poolctl.protocol import Request
+from poolctl.worker import ExitStatus, NoAnswer, StderrMode, WorkerProcess
+
+from . import procinfo
+from .experiments import Result
+from .procinfo import CHILD_WAITS, EVENT_WAITS, READS, SLEEPS, WRITES, ProcState, ThreadState
+from .pystack import NoStack, PyStack, Whereabouts, whereabouts
+
+MAX_STACK_DUMPS = 3
+
+
+@dataclass(frozen=True)
+class Blocked:
+    """A thread found in a system call on a given file: who, in what, on which pipe."""
+
+    process: ProcState
+    thread: ThreadState
+    target: str  # what the fd points to: "pipe:[123]"
+    text: str  # "pid 12 (python3) blocked in read(fd 0 = pipe:[123])"
+
+
+@dataclass(frozen=True)
+class Live:
+    """The running worker (and its descendants) when the answer was due."""
+
+    processes: tuple[ProcState, ...]  # leader first
+    stacks: tuple[PyStack | NoStack, ...]
+    stdin_pipe: str
+    stdout_pipe: str
+    stdin_unread: int | None  # bytes still in the stdin pipe
+    elapsed: float  # seconds since spawn
+    blocked_writers: tuple[Blocked, ...]
+    stack_file: Path | None
+    cwd: str | None
+
+    @property
+    def leader(self) -> ProcState | None:
+        return self.processes[0] if self.processes else None
+
+    def stdin_wait(self) -> Blocked | None:
+        """A thread blocked reading stdin, or an event loop waiting on it."""
+        for p in self.processes:
+            for t in p.threads:
+                sc = t.syscall
+                if sc is None or sc.fd is None:
+                    continue
+                if sc.name in READS and p.fds.get(sc.fd) == self.stdin_pipe:
+                    text = f"pid {p.pid} ({p.comm}) is blocked in {sc.describe(p.fds)}"
+                    return Blocked(p, t, self.stdin_pipe, text)
+                watched = p.epoll_targets.get(sc.fd, ())
+                fds = [fd for fd in watched if p.fds.get(fd) == self.stdin_pipe]
+                if sc.name.startswith("epoll") and fds:
+                    text = (
+                        f"pid {p.pid} ({p.comm}) waits in {sc.name}, its event loop, "
+                        f"which watches its stdin (fd {fds[0]} = {self.stdin_pipe})"
+                    )
+                    return Blocked(p, t, self.stdin_pipe, text)
+        for p in self.processes:
+            main = p.main
+            if main is not None and main.syscall is not None and main.syscall.name in EVENT_WAITS:
+                text = f"pid {p.pid} ({p.comm}) waits in {main.syscall.name} (an event loop)"
+                return Blocked(p, main, "", text)
+        return None
+
+    def stderr_on_stdout(self) -> list[ProcState]:
+        """Processes of the worker whose stderr is the stdout pipe (merged, by us or by them)."""
+        return [p for p in self.processes if self.stdout_pipe and p.fds.get(2) == self.stdout_pipe]
+
+    def busiest(self) -> ProcState | None:
+        """The process doing the work: not a shell waiting for its child."""
+        for p in reversed(self.processes):
+            main = p.main
+            if main is None or main.syscall is None or main.syscall.name not in CHILD_WAITS:
+                return p
+        return self.leader
+
+    def where(self) -> Whereabouts | None:
+        """Where the first Python process with a stack is, in words."""
+        for s in self.stacks:
+            if isinstance(s, PyStack) and s.main is not None:
+                w = whereabouts(s.main, self.cwd)
+                if w is not None:
+                    return w
+        return None
+
+    def activity(self) -> str:
+        """What the process doing the work is doing, from /proc."""
+        p = self.busiest()
+        if p is None:
+            return "no process left"
+        main = p.main
+        name = main.syscall.name if main is not None and main.syscall is not None else ""
+        if name in SLEEPS:
+            what = f"sleeping ({name})"
+        elif name == "running" or p.state == "R":
+            what = "running on a CPU"
+        elif name == "futex":
+            what = "waiting on a lock or condition (futex)"
+        elif name in READS | WRITES | EVENT_WAITS:
+            what = f"in {main.syscall.describe(p.fds) if main and main.syscall else name}"
+        else:
+            what = p.state_text + (f" in {name}" if name else "")
+        cpu = f"{p.cpu_seconds:.2f} s CPU in {p.age_seconds:.2f} s"
+        return f"pid {p.pid} ({p.comm}) is {what}, {cpu}"
+
+
+@dataclass(frozen=True)
+class CloseProbe:
+    """What closing the worker's stdin brought out: a buffered worker flushes as it exits."""
+
+    exit: ExitStatus | None
+    flushed: bytes
+    answered: bool
+    seconds: float
+    offset: int  # where the flushed bytes start in the stdout transcript
+
+
+@dataclass
+class Observations:
+    """Everything the hypotheses are judged on."""
+
+    worker: WorkerProcess
+    failed: NoAnswer
+    timeout: float
+    request_frame: bytes
+    exit_before: ExitStatus | None
+    stderr_text: str  # captured stderr, or (merged) stdout decoded
+    pending: bytes
+    explanation: Explanation | None
+    answer_behind: bool  # a response to the request sits in the transcript (behind other bytes)
+    run_dir: Path
+    experiments_enabled: bool
+    live: Live | None = None
+    close_probe: CloseProbe | None = None
+    late_answer: float | None = None  # seconds since spawn when an answer came after all
+    waited_longer: float | None = None  # seconds since spawn when poolctl stopped waiting
+    results: dict[str, Result] = field(default_factory=dict)
+
+    @property
+    def framing(self) -> str:
+        return self.worker.framing.name
+
+    @property
+    def merged(self) -> bool:
+        return self.worker.spec.stderr is StderrMode.MERGE
+
+    def rel(self, path: Path) -> str:
+        """A path inside the run folder, as the evidence origin shows it."""
+        try:
+            return str(path.relative_to(self.run_dir))
+        except ValueError:
+            return str(path)
+
+    @property
+    def stdout_origin(self) -> str:
+        return self.rel(self.worker.stdout_path)
+
+    @property
+    def stderr_origin(self) -> str:
+        return self.rel(self.worker.stderr_path)
+
+    def pending_origin(self) -> str:
+        data = bytes(self.worker.transcript.data)
+        start = data.find(self.pending[:64]) if self.pending else -1
+        if start < 0:
+            return self.stdout_origin
+        return f"{self.stdout_origin} bytes {start}-{start + len(self.pending) - 1}"
+
+
+def collect(
+    worker: WorkerProcess, failed: NoAnswer, timeout: float, run_dir: Path, experiments: bool
+) -> Observations:
+    """What the failed exchange left behind."""
+    status = worker.poll()
+    if status is None and failed.reason in ("exited", "write-failed"):
+        end = time.monotonic() + 1.0  # it closed its pipes: give it a moment to be reaped
+        while worker.poll() is None and time.monotonic() < end:
+            time.sleep(0.02)
+        status = worker.poll()
+    if worker.spec.stderr is StderrMode.CAPTURE:
+        stderr = worker.stderr_tail()
+    elif worker.spec.stderr is StderrMode.MERGE:
+        stderr = bytes(worker.transcript.data[-16384:]).decode("utf-8", "replace")
+    else:
+        stderr = ""
+    pending = worker.pending_stdout()
+    if worker.frame_error is not None:
+        pending = _what_followed(worker, pending)
+    explanation = explain(pending, worker.framing) if pending else None
+    frame = worker.framing.encode(failed.request.to_json())
+    return Observations(
+        worker=worker,
+        failed=failed,
+        timeout=timeout,
+        request_frame=frame,
+        exit_before=status,
+        stderr_text=stderr,
+        pending=pending,
+        explanation=explanation,
+        answer_behind=_answer_in(bytes(worker.transcript.data), failed.request),
+        run_dir=Path(worker.capture_dir).parent,
+        experiments_enabled=experiments,
+    )
+
+
+def _what_followed(worker: WorkerProcess, pending: bytes, quiet: float = 0.2) -> bytes:
+    """The stream broke on `pending`: read on until stdout is quiet, to see what came behind
+    (often the answer itself), and return the bytes from the break on."""
+    end = time.monotonic() + 1.0
+    while time.monotonic() < end and worker.read_stdout(min(quiet, end - time.monotonic())):
+        pass
+    data = bytes(worker.transcript.data)
+    start = data.find(pending[:64]) if pending else -1
+    return data[start : start + ERROR_CONTEXT] if start >= 0 else pending
+
+
+def _answer_in(data: bytes, request: Request) -> bool:
+    """A response to `request` anywhere in `data` (by its id and success field)."""
+    pattern = rb'"id"\s*:\s*' + re.escape(json.dumps(request.id).encode()) + rb"\s*[,}]"
+    return re.search(pattern, data) is not None and b'"success"' in data
+
+
+def family_pids(worker: WorkerProcess) -> list[int]:
+    """The worker's pid first, then its descendants."""
+    try:
+        others = sorted(worker.family() - {worker.pid})
+    except OSError:
+        others = []
+    return [worker.pid, *others]
+
+
+def look_live(worker: WorkerProcess, stack_file: Path, settle: float = 0.15) -> Live:
+    """Snapshot the worker's processes twice (a blocked writer stays blocked), then dump stacks."""
+    assert worker.proc is not None and worker.proc.stdin is not None
+    stdin_fd = worker.proc.stdin.fileno()
+    stdin_pipe = procinfo.pipe_name(stdin_fd)
+    stdout_pipe = procinfo.pipe_name(worker.stdout_fd)
+    unread = procinfo.unread_bytes(stdin_fd)
+    elapsed = worker.elapsed()
+    pids = family_pids(worker)
+    first = [s for s in (procinfo.snapshot(p) for p in pids) if s is not None]
+    time.sleep(settle)
+    second = [s for s in (procinfo.snapshot(p) for p in pids) if s is not None]
+    writers = _blocked_writers(first, second)
+    stacks: list[PyStack | NoStack] = []
+    from . import pystack
+
+    for p in second:
+        if len(stacks) >= MAX_STACK_DUMPS:
+            break
+        if p.pid == worker.pid or "python" in os.path.basename(p.exe):
+            stacks.append(pystack.dump(p.pid))
+    live = Live(
+        processes=tuple(second),
+        stacks=tuple(stacks),
+        stdin_pipe=stdin_pipe,
+        stdout_pipe=stdout_pipe,
+        stdin_unread=unread,
+        elapsed=elapsed,
+        blocked_writers=tuple(writers),
+        stack_file=stack_file,
+        cwd=worker.spec.cwd,
+    )
+    write_stack_file(live, worker, stack_file)
+    return live
+
+
+def _blocked_writers(first: list[ProcState], second: list[ProcState]) -> list[Blocked]:
+    before = {
+        (p.pid, t.tid): t.syscall
+        for p in first
+        for t in p.threads
+        if t.syscall is not None and t.syscall.name in WRITES
+    }
+    found = []
+    for p in second:
+        for t in p.threads:
+            sc = t.syscall
+            if sc is None or sc.name not in WRITES or (p.pid, t.tid) not in before:
+                continue
+            if before[(p.pid, t.tid)] != sc or t.state not in ("S", "D"):
+                continue
+            target = p.fds.get(sc.fd, "?") if sc.fd is not None else "?"
+            text = f"pid {p.pid} ({p.comm}) is blocked in {sc.describe(p.fds)}"
+            if t.wchan:
+                text += f" (wchan {t.wchan})"
+            found.append(Blocked(p, t, target, text))
+    return found
+
+
+def write_stack_file(live: Live, worker: WorkerProcess, path: Path) -> None:
+    """The stack dumps and /proc snapshots, for the run folder."""
+    lines = [
+        f"worker {worker.worker_id}: {' '.join(worker.spec.argv)}",
+        f"taken {live.elapsed:.3f} s after spawn; stdin {live.stdin_pipe} "
+        f"({live.stdin_unread if live.stdin_unread is not None else '?'} bytes unread), "
+        f"stdout {live.stdout_pipe}",
+        "",
+    ]
+    for p in live.processes:
+        lines.append(p.describe())
+        fds = ", ".join(f"{k}={v}" for k, v in p.fds.items())
+        lines.append(f"  exe {p.exe or '?'}; fds {fds}")
+        for t in p.threads:
+            sc = t.syscall.describe(p.fds) if t.syscall is not None else "?"
+            lines.append(f"  thread {t.tid}: state {t.state}, syscall {sc}, wchan {t.wchan or '-'}")
+    for s in live.stacks:
+        lines.append("")
+        lines.append(s.text(live.cwd) if isinstance(s, PyStack) else f"pid {s.pid}: {s.reason}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def close_stdin(worker: WorkerProcess, request: Request, wait: float = 1.0) -> CloseProbe:
+    """Close the worker's stdin and collect what comes out while it exits.
+
+    A worker that holds its answer in a stdio buffer flushes it when it exits at end of input;
+    a worker waiting for the rest of a frame exits with nothing to say.
+    """
+    assert worker.proc is not None and worker.proc.stdin is not None
+    offset = len(worker.transcript.data)
+    start = time.monotonic()
+    with contextlib.suppress(OSError):
+        worker.proc.stdin.close()
+    end = start + wait
+    while not worker.stdout_eof and time.monotonic() < end:
+        worker.read_stdout(end - time.monotonic())
+    while worker.poll() is None and time.monotonic() < end:
+        time.sleep(0.02)
+    flushed = bytes(worker.transcript.data[offset:])
+    answered = worker.take_answer(request) is not None
+    return CloseProbe(worker.poll(), flushed, answered, time.monotonic() - start, offset)
+
+
+def wait_longer(worker: WorkerProcess, request: Request, until: float) -> float | None:
+    """Keep waiting on the original process; the seconds since spawn at which it answered."""
+    while True:
+        if worker.take_answer(request) is not None:
+            return worker.elapsed()
+        remaining = until - time.monotonic()
+        if remaining <= 0 or worker.stdout_eof or worker.frame_error is not None:
+            return None
+        worker.read_stdout(remaining)

@@ -1,0 +1,316 @@
+"""What a live process is doing, read from /proc: state, blocking system call, CPU time, fds.
+
+Works for any worker, Python or not, without attaching to it: `/proc/PID/syscall` names the
+call each thread is blocked in (read on fd 0 means waiting for stdin, write on fd 1 or 2 means
+nobody drains that pipe), `/proc/PID/wchan` the kernel function it sleeps in.
+"""
+
+from __future__ import annotations
+
+import array
+import contextlib
+import fcntl
+import os
+import platform
+import termios
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+# The system calls a blocked worker is typically found in, by number, per architecture.
+_SYSCALLS: dict[str, dict[int, str]] = {
+    "x86_64": {
+        0: "read",
+        1: "write",
+        7: "poll",
+        17: "pread64",
+        18: "pwrite64",
+        19: "readv",
+        20: "writev",
+        23: "select",
+        34: "pause",
+        35: "nanosleep",
+        43: "accept",
+        44: "sendto",
+        45: "recvfrom",
+        46: "sendmsg",
+        47: "recvmsg",
+        61: "wait4",
+        128: "rt_sigtimedwait",
+        130: "rt_sigsuspend",
+        202: "futex",
+        230: "clock_nanosleep",
+        232: "epoll_wait",
+        247: "waitid",
+        270: "pselect6",
+        271: "ppoll",
+        281: "epoll_pwait",
+        288: "accept4",
+        441: "epoll_pwait2",
+    },
+    "aarch64": {
+        22: "epoll_pwait",
+        63: "read",
+        64: "write",
+        65: "readv",
+        66: "writev",
+        67: "pread64",
+        68: "pwrite64",
+        72: "pselect6",
+        73: "ppoll",
+        95: "waitid",
+        98: "futex",
+        101: "nanosleep",
+        115: "clock_nanosleep",
+        133: "rt_sigsuspend",
+        137: "rt_sigtimedwait",
+        202: "accept",
+        206: "sendto",
+        207: "recvfrom",
+        211: "sendmsg",
+        212: "recvmsg",
+        242: "accept4",
+        260: "wait4",
+        441: "epoll_pwait2",
+    },
+}
+SYSCALL_NAMES = _SYSCALLS.get(platform.machine(), {})
+
+READS = frozenset({"read", "readv", "pread64", "recvfrom", "recvmsg"})
+WRITES = frozenset({"write", "writev", "pwrite64", "sendto", "sendmsg"})
+EVENT_WAITS = frozenset(
+    {"poll", "ppoll", "select", "pselect6", "epoll_wait", "epoll_pwait", "epoll_pwait2"}
+)
+CHILD_WAITS = frozenset({"wait4", "waitid"})
+SLEEPS = frozenset({"nanosleep", "clock_nanosleep", "pause"})
+
+_STATES = {
+    "R": "running",
+    "S": "sleeping",
+    "D": "in uninterruptible sleep",
+    "Z": "a zombie",
+    "T": "stopped",
+    "t": "stopped by a tracer",
+    "X": "dead",
+    "I": "idle",
+}
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True)
+class Syscall:
+    """The system call a thread is blocked in, from `/proc/PID/task/TID/syscall`."""
+
+    name: str  # "read", "write", … ; "running" when on a CPU; "syscall 123" when unnamed
+    number: int | None = None
+    args: tuple[int, ...] = ()
+
+    @property
+    def fd(self) -> int | None:
+        """The file descriptor argument of a read, write or epoll wait."""
+        if self.args and (self.name in READS | WRITES or self.name.startswith("epoll")):
+            return self.args[0]
+        return None
+
+    def describe(self, fds: dict[int, str] | None = None) -> str:
+        fd = self.fd
+        if fd is None:
+            return self.name
+        target = (fds or {}).get(fd)
+        return f"{self.name}(fd {fd}{' = ' + target if target else ''})"
+
+
+def parse_syscall(text: str) -> Syscall | None:
+    """Parse `/proc/.../syscall`: `running`, `-1 sp pc` (not in a call) or `nr a1 … a6 sp pc`."""
+    parts = text.split()
+    if not parts:
+        return None
+    if parts[0] == "running":
+        return Syscall("running")
+    try:
+        nr = int(parts[0])
+        args = tuple(int(a, 16) for a in parts[1:7])
+    except ValueError:
+        return None
+    if nr < 0:
+        return Syscall("not in a system call")
+    return Syscall(SYSCALL_NAMES.get(nr, f"syscall {nr}"), nr, args)
+
+
+@dataclass(frozen=True)
+class ThreadState:
+    """One thread: its state letter, kernel wait channel and system call."""
+
+    tid: int
+    state: str
+    wchan: str
+    syscall: Syscall | None
+
+
+@dataclass(frozen=True)
+class ProcState:
+    """A snapshot of one process."""
+
+    pid: int
+    comm: str
+    state: str  # the state letter of the process (its main thread)
+    ppid: int
+    cpu_seconds: float
+    age_seconds: float
+    exe: str
+    threads: tuple[ThreadState, ...]
+    fds: dict[int, str] = field(default_factory=dict)  # fd -> "pipe:[123]", "/dev/null", …
+    epoll_targets: dict[int, tuple[int, ...]] = field(default_factory=dict)  # epfd -> fds
+
+    @property
+    def main(self) -> ThreadState | None:
+        return next((t for t in self.threads if t.tid == self.pid), None)
+
+    @property
+    def state_text(self) -> str:
+        return _STATES.get(self.state, self.state)
+
+    def describe(self) -> str:
+        """One line: `pid 12 (python3): sleeping in read(fd 0 = pipe:[9]), wchan pipe_read…`."""
+        main = self.main
+        call = ""
+        if main is not None and main.syscall is not None and main.syscall.name != "running":
+            call = f" in {main.syscall.describe(self.fds)}"
+        wchan = f", wchan {main.wchan}" if main is not None and main.wchan else ""
+        threads = f", {len(self.threads)} threads" if len(self.threads) > 1 else ""
+        return (
+            f"pid {self.pid} ({self.comm}): {self.state_text}{call}{wchan}, "
+            f"{self.cpu_seconds:.2f} s CPU in {self.age_seconds:.2f} s{threads}"
+        )
+
+    def threads_in(self, names: Iterable[str]) -> list[ThreadState]:
+        wanted = frozenset(names)
+        return [t for t in self.threads if t.syscall is not None and t.syscall.name in wanted]
+
+
+def _read(path: str) -> str | None:
+    try:
+        with open(path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+    except OSError:
+        return None
+
+
+def _boot_relative_now() -> float:
+    return time.clock_gettime(time.CLOCK_BOOTTIME)
+
+
+def _thread(pid: int, tid: int) -> ThreadState | None:
+    base = f"/proc/{pid}/task/{tid}"
+    stat = _read(f"{base}/stat")
+    if stat is None:
+        return None
+    fields = stat[stat.rfind(")") + 2 :].split()
+    raw_syscall = _read(f"{base}/syscall")
+    wchan = (_read(f"{base}/wchan") or "").strip()
+    return ThreadState(
+        tid=tid,
+        state=fields[0] if fields else "?",
+        wchan="" if wchan in ("0", "") else wchan,
+        syscall=parse_syscall(raw_syscall) if raw_syscall is not None else None,
+    )
+
+
+def fd_targets(pid: int, fds: Iterable[int] | None = None) -> dict[int, str]:
+    """Where a process's file descriptors point (all of them when `fds` is None)."""
+    found: dict[int, str] = {}
+    try:
+        names = [str(fd) for fd in fds] if fds is not None else os.listdir(f"/proc/{pid}/fd")
+    except OSError:
+        return found
+    for name in names:
+        with contextlib.suppress(OSError):
+            found[int(name)] = os.readlink(f"/proc/{pid}/fd/{name}")
+    return found
+
+
+def _epoll_targets(pid: int, epfd: int) -> tuple[int, ...]:
+    """The fds an epoll instance watches (`tfd:` lines of its fdinfo)."""
+    text = _read(f"/proc/{pid}/fdinfo/{epfd}") or ""
+    out = []
+    for line in text.splitlines():
+        if line.startswith("tfd:"):
+            with contextlib.suppress(ValueError, IndexError):
+                out.append(int(line.split()[1]))
+    return tuple(out)
+
+
+def snapshot(pid: int, max_threads: int = 64) -> ProcState | None:
+    """A snapshot of `pid`, or None when it is gone or unreadable."""
+    stat = _read(f"/proc/{pid}/stat")
+    if stat is None:
+        return None
+    comm = stat[stat.find("(") + 1 : stat.rfind(")")]
+    fields = stat[stat.rfind(")") + 2 :].split()
+    try:
+        utime, stime = int(fields[11]), int(fields[12])
+        start_ticks = int(fields[19])
+        ppid = int(fields[1])
+    except (IndexError, ValueError):
+        return None
+    try:
+        tids = sorted(int(t) for t in os.listdir(f"/proc/{pid}/task"))[:max_threads]
+    except OSError:
+        tids = [pid]
+    threads = tuple(t for t in (_thread(pid, tid) for tid in tids) if t is not None)
+    try:
+        exe = os.readlink(f"/proc/{pid}/exe")
+    except OSError:
+        exe = ""
+    fds = fd_targets(pid)
+    epolls = {}
+    for t in threads:
+        sc = t.syscall
+        if sc is not None and sc.name.startswith("epoll") and sc.fd is not None:
+            epolls[sc.fd] = _epoll_targets(pid, sc.fd)
+    return ProcState(
+        pid=pid,
+        comm=comm,
+        state=fields[0],
+        ppid=ppid,
+        cpu_seconds=(utime + stime) / CLK_TCK,
+        age_seconds=max(0.0, _boot_relative_now() - start_ticks / CLK_TCK),
+        exe=exe,
+        threads=threads,
+        fds=fds,
+        epoll_targets=epolls,
+    )
+
+
+def pipe_name(fd: int) -> str:
+    """How /proc names the pipe (or file) behind one of our own fds: `pipe:[12345]`."""
+    try:
+        return os.readlink(f"/proc/self/fd/{fd}")
+    except OSError:
+        return f"pipe:[{os.fstat(fd).st_ino}]"
+
+
+def unread_bytes(fd: int) -> int | None:
+    """Bytes waiting in the pipe behind `fd` (either end), or None when it cannot be told."""
+    buf = array.array("i", [0])
+    try:
+        fcntl.ioctl(fd, termios.FIONREAD, buf, True)
+    except OSError:
+        return None
+    return int(buf[0])
+
+
+def holders(target: str, exclude: Iterable[int] = ()) -> list[tuple[int, int, str]]:
+    """Processes with an fd on `target` (e.g. `pipe:[123]`): (pid, fd, comm)."""
+    skip = set(exclude) | {os.getpid()}
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) in skip:
+            continue
+        pid = int(entry)
+        for fd, where in fd_targets(pid).items():
+            if where == target:
+                comm = (_read(f"/proc/{pid}/comm") or "?").strip()
+                found.append((pid, fd, comm))
+    return found

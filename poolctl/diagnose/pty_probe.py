@@ -1,0 +1,161 @@
+"""Run a worker with its stdout on a pseudo-terminal, to test the buffering hypothesis.
+
+Only stdout is a terminal: stdin stays a pipe (binary requests never meet the line discipline)
+and stderr goes where the worker's spec says. The terminal is put in raw mode, otherwise it
+rewrites every `\\n` the worker writes as `\\r\\n`. A C or Perl program, or Python's text layer,
+line-buffers a terminal and block-buffers a pipe: a worker that answers here and not on a pipe
+holds its answers in a buffer. This is a test, never a transport.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pty
+import select
+import signal
+import subprocess
+import time
+import tty
+import uuid
+from pathlib import Path
+from typing import Any
+
+from poolctl.errors import ProtocolError
+from poolctl.framing import Framing
+from poolctl.protocol import parse_response
+from poolctl.worker import TOKEN_ENV, StderrMode, WorkerSpec, descendants, processes_with_env
+
+
+class PtyRun:
+    """What came back through the terminal."""
+
+    def __init__(self) -> None:
+        self.stdout = bytearray()
+        self.answer_after: float | None = None  # seconds from request written to answer
+        self.exit: int | None = None
+        self.detail = ""
+
+
+def run_on_pty(
+    spec: WorkerSpec,
+    framing: Framing,
+    request_frame: bytes,
+    request_id: Any,
+    timeout: float,
+    capture_dir: Path,
+    worker_id: str,
+) -> PtyRun:
+    """Start `spec` with stdout on a raw pty, send one request, wait up to `timeout`."""
+    result = PtyRun()
+    capture_dir.mkdir(parents=True, exist_ok=True)
+    master, slave = pty.openpty()
+    tty.setraw(slave)
+    stderr: Any
+    if spec.stderr is StderrMode.CAPTURE:
+        stderr = open(capture_dir / f"{worker_id}.stderr.log", "wb")  # noqa: SIM115
+    elif spec.stderr is StderrMode.MERGE:
+        stderr = slave
+    else:
+        stderr = subprocess.DEVNULL
+    token = uuid.uuid4().hex
+    try:
+        proc = subprocess.Popen(
+            list(spec.argv),
+            stdin=subprocess.PIPE,
+            stdout=slave,
+            stderr=stderr,
+            env={**spec.environment(), TOKEN_ENV: token},
+            cwd=spec.cwd,
+            start_new_session=True,
+            bufsize=0,
+        )
+    except OSError as exc:
+        os.close(master)
+        os.close(slave)
+        result.detail = f"could not start: {exc}"
+        return result
+    finally:
+        if hasattr(stderr, "close"):
+            stderr.close()
+    os.close(slave)
+    try:
+        _exchange(proc, master, framing, request_frame, request_id, timeout, result)
+    finally:
+        _stop(proc, token)
+        with contextlib.suppress(OSError):
+            while select.select([master], [], [], 0)[0]:
+                chunk = os.read(master, 65536)
+                if not chunk:
+                    break
+                result.stdout += chunk
+        os.close(master)
+        (capture_dir / f"{worker_id}.stdout.bin").write_bytes(bytes(result.stdout[: 1 << 20]))
+    return result
+
+
+def _exchange(
+    proc: subprocess.Popen[bytes],
+    master: int,
+    framing: Framing,
+    request_frame: bytes,
+    request_id: Any,
+    timeout: float,
+    result: PtyRun,
+) -> None:
+    assert proc.stdin is not None
+    try:
+        proc.stdin.write(request_frame)
+    except OSError as exc:
+        result.detail = f"could not write the request: {exc}"
+        return
+    sent = time.monotonic()
+    deadline = sent + timeout
+    decoder = framing.decoder()
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            result.detail = f"no answer within {timeout:g} s"
+            return
+        ready, _, _ = select.select([master], [], [], remaining)
+        if not ready:
+            continue
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: every holder of the terminal's other side has closed it
+            chunk = b""
+        if not chunk:
+            result.exit = proc.poll()
+            result.detail = "the worker closed the terminal without answering"
+            return
+        result.stdout += chunk
+        for payload in decoder.feed(chunk):
+            with contextlib.suppress(ProtocolError):
+                parse_response(payload, request_id)
+                result.answer_after = time.monotonic() - sent
+                result.detail = f"answered in {result.answer_after * 1000:.1f} ms"
+                return
+        if decoder.error is not None:
+            result.detail = f"bad frame: {decoder.error.message}"
+            return
+
+
+def _stop(proc: subprocess.Popen[bytes], token: str, grace: float = 0.5) -> None:
+    family = descendants(proc.pid) | processes_with_env(TOKEN_ENV, token)
+    if proc.stdin is not None:
+        with contextlib.suppress(OSError):
+            proc.stdin.close()
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(0.1)
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        if proc.poll() is None or family:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, sig)
+            for pid in family | descendants(proc.pid):
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(pid, sig)
+            if sig is signal.SIGTERM:
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    proc.wait(grace)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(5.0)
