@@ -157,11 +157,11 @@ class PooledWorker:
             try:
                 response = parse_response(payload)
             except ProtocolError as exc:
-                self.process.stray.append(f"{exc.message}: {payload[:200]!r}")
+                self.process.set_aside(f"{exc.message}: {payload[:200]!r}")
                 continue
             future = self.pending.pop(response.id, None)
             if future is None or future.done():
-                self.process.stray.append(f"response for id {response.id!r} nobody awaits")
+                self.process.set_aside(f"response for id {response.id!r} nobody awaits")
             else:
                 future.set_result(response)
         if self.process.frame_error is not None:

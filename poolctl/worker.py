@@ -31,6 +31,7 @@ from poolctl.protocol import NotJSON, Request, RequestIds, Response, WrongId, pa
 
 READ_CHUNK = 65536
 TRANSCRIPT_LIMIT = 1024 * 1024  # raw stdout kept per worker; the rest is counted, not kept
+STRAY_KEPT = 100  # frames that answered nothing, kept as evidence; the rest are counted
 
 
 class StderrMode(StrEnum):
@@ -163,7 +164,8 @@ class WorkerProcess:
         self.transcript = Transcript(transcript_limit)
         self.ids = RequestIds()
         self.frames: list[bytes] = []  # decoded, not yet consumed
-        self.stray: list[str] = []  # frames that answered nothing: wrong id, not JSON
+        self.stray: list[str] = []  # frames that answered nothing (the first STRAY_KEPT)
+        self.stray_count = 0
         self.frame_error: FrameTooLarge | None = None  # the stream is broken from here on
         self.proc: subprocess.Popen[bytes] | None = None
         self.started_at = ""
@@ -318,6 +320,12 @@ class WorkerProcess:
         """Encode `request` in the worker's framing (without writing it)."""
         return self.framing.encode(request.to_json())
 
+    def set_aside(self, what: str) -> None:
+        """Keep (the first few of) the frames that answered no request, and count them all."""
+        self.stray_count += 1
+        if len(self.stray) < STRAY_KEPT:
+            self.stray.append(what)
+
     def take_answer(self, request: Request) -> Response | None:
         """Pop the response to `request` from decoded frames, setting aside strays."""
         while self.frames:
@@ -325,11 +333,11 @@ class WorkerProcess:
             try:
                 return parse_response(payload, request.id)
             except WrongId as exc:
-                self.stray.append(f"response for id {exc.got!r}: {payload[:200]!r}")
+                self.set_aside(f"response for id {exc.got!r}: {payload[:200]!r}")
             except NotJSON as exc:
-                self.stray.append(f"{exc.message}: {payload[:200]!r}")
+                self.set_aside(f"{exc.message}: {payload[:200]!r}")
             except ProtocolError as exc:
-                self.stray.append(f"{exc.message}: {payload[:200]!r}")
+                self.set_aside(f"{exc.message}: {payload[:200]!r}")
         return None
 
     def exchange(
@@ -458,6 +466,7 @@ class WorkerProcess:
             "stopped_by": self.stopped_by or None,
             "stdout_bytes": self.transcript.total,
             "stdout_bytes_dropped": self.transcript.dropped,
+            "stray_frames": self.stray_count,
             "stderr_log": str(self.stderr_path) if self.spec.stderr is StderrMode.CAPTURE else None,
             "stdout_transcript": str(self.stdout_path),
         }
