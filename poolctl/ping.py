@@ -104,6 +104,7 @@ def try_framings(options: PingOptions, run_dir: RunDir) -> tuple[FramingTrial, .
         deadline=time.monotonic() + options.timeout + 5.0,
         capture_dir=run_dir.workers,
         base_id="w1",
+        first_answer_wins=True,
     )
     return tuple(
         FramingTrial(
@@ -154,7 +155,7 @@ def run_ping(options: PingOptions, run_dir: RunDir) -> PingResult:
     notes = list(environment_notes(options.spec))
     if worker.stray:
         notes.append(
-            f"{len(worker.stray)} frame(s) arrived that answered no request: "
+            f"{worker.stray_count} frame(s) arrived that answered no request: "
             + "; ".join(worker.stray[:3])
         )
     return PingResult(

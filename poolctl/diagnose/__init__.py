@@ -128,7 +128,9 @@ def diagnose_no_answer(
             )
             obs.results = {r.id: r for r in results}
         if plan.wait_longer:
-            obs.late_answer = wait_longer(worker, failed.request, deadline - STOP_MARGIN / 2)
+            # Long enough to see a slow start through (several timeouts), bounded by the budget.
+            until = min(deadline - STOP_MARGIN / 2, time.monotonic() + max(5.0, 4 * wait_for))
+            obs.late_answer = wait_longer(worker, failed.request, until)
             if obs.late_answer is None:
                 obs.waited_longer = worker.elapsed()
     judgements = [_judge(hid, judge, obs) for hid, judge in HYPOTHESES]
@@ -229,32 +231,35 @@ def _none_confirmed(
     evidence: list[Evidence] = []
     state = ""
     if obs.live is not None:
-        state = f"; {obs.live.activity()}"
+        state = f", and {obs.live.activity()}"
         origin = obs.rel(obs.live.stack_file) if obs.live.stack_file else "/proc"
         where = obs.live.where()
         if where is not None:
             evidence.append(Evidence(f"its Python stack is {where.summary}", origin))
         else:
             evidence.append(Evidence(obs.live.activity(), origin))
-    cause = (
-        f"No hypothesis was confirmed: pid {obs.worker.pid} gave no answer within "
-        f"{obs.timeout:g} s{state}; ruled out: {', '.join(ruled) or 'none'}"
-    )
-    if untested:
-        cause += f"; untested: {', '.join(h.id for h in untested)}"
     steps = []
     if obs.late_answer is not None:
+        took = obs.late_answer - obs.request_sent_at
         evidence.append(
             Evidence(
-                f"poolctl kept waiting: it answered {obs.late_answer:.2f} s after it started",
+                f"poolctl kept waiting: it answered {took:.2f} s after the request was sent",
                 obs.stdout_origin,
             )
         )
-        cause += (
-            f"; it did answer, {obs.late_answer:.1f} s after it started: "
-            "the timeout is shorter than this request takes"
+        cause = (
+            f"No hypothesis was confirmed: the worker is slow, not broken — it answered "
+            f"{took:.1f} s after the request, later than the {obs.timeout:g} s timeout"
         )
-        steps.append(f"raise the timeout above {obs.late_answer:.1f} s")
+        steps.append(f"raise the timeout above {took:.1f} s, or make this request faster")
+    else:
+        cause = (
+            f"No hypothesis was confirmed: pid {obs.worker.pid} gave no answer within "
+            f"{obs.timeout:g} s{state}"
+        )
+    cause += f"; ruled out: {', '.join(ruled) or 'none'}"
+    if untested:
+        cause += f"; untested: {', '.join(h.id for h in untested)}"
     for r in obs.results.values():
         evidence.append(Evidence(r.sentence(), "experiment"))
     if not obs.experiments_enabled:

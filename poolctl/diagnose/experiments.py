@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -121,10 +122,15 @@ def run_experiments(
     deadline: float,
     capture_dir: Path,
     base_id: str,
+    first_answer_wins: bool = False,
 ) -> list[Result]:
-    """Run every experiment side by side; each waits at most `timeout`, all end by `deadline`."""
+    """Run every experiment side by side; each waits at most `timeout`, all end by `deadline`.
+
+    With `first_answer_wins`, the others stop waiting as soon as one gets an answer.
+    """
     if not experiments:
         return []
+    won = threading.Event() if first_answer_wins else None
 
     def one(exp: Experiment) -> Result:
         wait = min(timeout, deadline - time.monotonic())
@@ -134,7 +140,10 @@ def run_experiments(
         try:
             if exp.pty:
                 return _run_pty(exp, command, args, wait, capture_dir, worker_id)
-            return _run_pipe(exp, command, args, wait, capture_dir, worker_id)
+            outcome = _run_pipe(exp, command, args, wait, capture_dir, worker_id, won)
+            if won is not None and isinstance(outcome, Outcome) and outcome.answered:
+                won.set()
+            return outcome
         except Exception as exc:  # an experiment that breaks is reported, never fatal
             return Skipped(exp, f"the experiment failed: {type(exc).__name__}: {exc}")
 
@@ -157,6 +166,7 @@ def _run_pipe(
     wait: float,
     capture_dir: Path,
     worker_id: str,
+    won: threading.Event | None = None,
 ) -> Result:
     worker = WorkerProcess(exp.spec, capture_dir, worker_id=worker_id)
     try:
@@ -200,6 +210,11 @@ def _run_pipe(
                 if not worker.read_stdout(remaining):
                     break
                 continue
+            if won is not None:
+                if won.is_set():
+                    detail = "not waited for: another experiment got the answer"
+                    break
+                remaining = min(remaining, 0.05)
             worker.read_stdout(remaining)
         if answered_at is not None:
             ms = (answered_at - sent) * 1000

@@ -439,6 +439,12 @@ def framing_mismatch(obs: Observations) -> Judgement:
             title,
             f"its held-back answer is a valid {obs.framing} frame ({quote(probe.flushed, 40)})",
         )
+    if obs.late_answer is not None:
+        return _ruled_out("framing", title, f"its late answer is a valid {obs.framing} frame")
+    if obs.live is not None and obs.live.stdin_wait() is None:
+        return _untested(
+            "framing", title, f"it is busy with the request, not waiting: {where_words(obs)}"
+        )
     others = [f for f in _other_framings(obs) if f"framing-{f}" in obs.results]
     worked = [f for f in others if answered(obs, f"framing-{f}")]
     if answered(obs, "replay"):
@@ -513,6 +519,14 @@ def buffered(obs: Observations) -> Judgement:
     if request_unread(obs):
         return _ruled_out(
             "buffered", title, "it has not read the request, so it cannot hold an answer back"
+        )
+    if obs.late_answer is not None:
+        return _ruled_out(
+            "buffered", title, "its late answer reached the pipe while its stdin was still open"
+        )
+    if live is not None and live.stdin_wait() is None:
+        return _untested(
+            "buffered", title, f"it is busy with the request, not waiting: {where_words(obs)}"
         )
     probe = obs.close_probe
     ran = [eid for eid in _BUFFER_EXPERIMENTS if eid in obs.results]
@@ -648,10 +662,10 @@ def stuck_in_init(obs: Observations) -> Judgement:
             )
         )
     where = live.where()
-    place = where.summary if where is not None else live.activity()
+    place = f", and it is {where.summary}" if where is not None else f"; {live.activity()}"
     verdict = (
         f"The worker is stuck in initialization: {live.elapsed:.1f} s after it started "
-        f"(timeout {obs.timeout:g} s) it has not read its request, and it is {place}"
+        f"(timeout {obs.timeout:g} s) it has not read its request{place}"
     )
     measured = (
         f"above the measured {obs.late_answer:.1f} s"
@@ -794,20 +808,26 @@ def blocked_writing(obs: Observations) -> Judgement:
         )
     b = live.blocked_writers[0]
     holders = _pipe_holders(b)
-    fd = b.thread.syscall.fd if b.thread.syscall is not None else None
-    stream = {1: "stdout", 2: "stderr"}.get(fd or -1, f"fd {fd}")
     origin = obs.rel(live.stack_file) if live.stack_file else "/proc"
     ev = [Evidence(b.text + holders, origin, "sampled twice, blocked both times")]
-    ev += stack_evidence(obs)
     ours = b.target == live.stdout_pipe
+    stream = "its stdout" if ours else "a pipe that is not its stdout (its stderr or a log)"
+    if not ours:
+        ev.append(
+            Evidence(
+                f"{b.target} is not the stdout pipe poolctl reads ({live.stdout_pipe})",
+                origin,
+            )
+        )
     verdict = (
-        f"The worker is blocked writing its {stream}: {b.text}, a pipe that is full because "
+        f"The worker is blocked writing to {stream}, full because "
         + ("poolctl stopped reading it" if ours else "nobody drains it")
-        + holders.replace("; ", ": ")
+        + f": {b.text}{holders}"
     )
     fix = (
-        f"Drain the worker's {stream} continuously (read it in a thread or event loop, or send "
-        "it to a file, as poolctl's `--stderr capture` does), or make the worker write less there."
+        "Drain every pipe the worker writes to, stderr included, continuously (read it in a "
+        "thread or an event loop, or send it to a file, as poolctl's `--stderr capture` does), "
+        "or make the worker write less there."
     )
     return _confirmed("blocked-writing", title, verdict, fix, *ev)
 

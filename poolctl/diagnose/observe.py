@@ -150,6 +150,7 @@ class Observations:
     experiments_enabled: bool
     live: Live | None = None
     close_probe: CloseProbe | None = None
+    request_sent_at: float = 0.0  # seconds since spawn when the request was sent
     late_answer: float | None = None  # seconds since spawn when an answer came after all
     waited_longer: float | None = None  # seconds since spawn when poolctl stopped waiting
     results: dict[str, Result] = field(default_factory=dict)
@@ -218,6 +219,7 @@ def collect(
         answer_behind=_answer_in(bytes(worker.transcript.data), failed.request),
         run_dir=Path(worker.capture_dir).parent,
         experiments_enabled=experiments,
+        request_sent_at=max(0.0, worker.elapsed() - failed.waited),
     )
 
 

@@ -144,6 +144,8 @@ def dump(pid: int, timeout: float = 3.0) -> PyStack | NoStack:
         return NoStack(pid, f"py-spy could not run: {exc}")
     if done.returncode != 0:
         first = next((ln for ln in done.stderr.splitlines() if ln.strip()), "no output")
+        if "Failed to find python version" in first:
+            return NoStack(pid, "not a Python process (py-spy found no interpreter in it)")
         return NoStack(pid, f"py-spy: {first.removeprefix('Error: ')}")
     try:
         return parse_dump(pid, json.loads(done.stdout))

@@ -1,0 +1,267 @@
+"""The pattern-1 diagnosis end to end: every reference-worker fault confirms exactly one
+hypothesis, with its evidence quoted, within the timeout plus 10 s."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from poolctl.cli import main
+from poolctl.diagnose import diagnose_no_answer
+from poolctl.rundir import create_run_dir
+from poolctl.worker import Answer, NoAnswer, WorkerProcess, WorkerSpec
+from tests.conftest import REFERENCE
+
+pytestmark = pytest.mark.slow
+
+
+def ping(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, float]:
+    start = time.monotonic()
+    code = main(["ping", *argv])
+    out, _ = capsys.readouterr()
+    return code, out, time.monotonic() - start
+
+
+def ping_json(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[dict[str, Any], float]:
+    code, out, took = ping(capsys, "--json", *argv)
+    assert code == 1, out
+    return json.loads(out), took
+
+
+def outcome(report: dict[str, Any]) -> dict[str, Any]:
+    diagnosis: dict[str, Any] = report["findings"][0]["outcome"]
+    return diagnosis
+
+
+def confirmed(report: dict[str, Any]) -> list[str]:
+    return [h["id"] for h in outcome(report)["hypotheses"] if h["status"] == "confirmed"]
+
+
+def ref(*switches: str) -> list[str]:
+    return ["--", *REFERENCE, *switches]
+
+
+NO_PYTHONUNBUFFERED = ("--unset-env", "PYTHONUNBUFFERED")
+
+# fault -> (ping options and worker, the one hypothesis it must confirm, quotes in the verdict)
+FAULTS: dict[str, tuple[list[str], str, list[str]]] = {
+    "crash": (
+        ["--timeout", "3", *ref("--crash-on-start", "3")],
+        "crashed",
+        ["exited with code 3", "RuntimeError: worker failed to start (--crash-on-start 3)"],
+    ),
+    "stdout-noise": (
+        ["--timeout", "3", *ref("--stdout-noise", "Warming up")],
+        "stdout-text",
+        ["prints text", "'Warming up'", "'Warm'", "1,466,004,077"],
+    ),
+    "stderr-merged": (
+        [
+            "--timeout",
+            "3",
+            "--stderr",
+            "merge",
+            *ref("--stderr-noise", "Warning: DSPy not available"),
+        ],
+        "stderr-merged",
+        ["stderr is merged into stdout", "'Warning: DSPy not available'", "1,466,004,078"],
+    ),
+    "worker-line-ping-packet-4": (
+        ["--timeout", "2", *ref("--framing", "line")],
+        "framing",
+        ["speaks line, not packet-4", "waits for the rest of a line frame"],
+    ),
+    "worker-packet-4-ping-line": (
+        ["--timeout", "2", "--framing", "line", *ref()],
+        "framing",
+        ["speaks packet-4, not line"],
+    ),
+    "worker-answers-in-packet-2": (
+        ["--timeout", "2", *ref("--framing", "packet-2")],
+        "framing",
+        ["answers in packet-2, not packet-4"],
+    ),
+    "buffered": (
+        ["--timeout", "2", *NO_PYTHONUNBUFFERED, *ref("--buffered")],
+        "buffered",
+        ["block-buffered", "when its stdin closed", "PYTHONUNBUFFERED=1"],
+    ),
+    "slow-import": (
+        ["--timeout", "1", *ref("--import-delay", "3")],
+        "stuck-in-init",
+        [
+            "stuck in initialization",
+            "inside `import poolctl.workers.slow_module`",
+            "poolctl/workers/slow_module.py:",
+        ],
+    ),
+    "slow-init": (
+        ["--timeout", "1", *ref("--init-delay", "3")],
+        "stuck-in-init",
+        ["stuck in initialization", "`time.sleep(opts.init_delay)`"],
+    ),
+}
+
+
+@pytest.mark.parametrize("fault", list(FAULTS))
+def test_each_fault_confirms_exactly_one_hypothesis(
+    capsys: pytest.CaptureFixture[str], fault: str
+) -> None:
+    argv, expected, quotes = FAULTS[fault]
+    report, took = ping_json(capsys, *argv)
+    assert confirmed(report) == [expected], outcome(report)["hypotheses"]
+    d = outcome(report)
+    assert d["pattern_id"] == "port-no-response" and d["pattern_number"] == 1
+    for q in quotes:
+        assert q in d["cause"] + json.dumps(d["evidence"]), (q, d["cause"])
+    assert d["remediation"]
+    timeout = float(argv[argv.index("--timeout") + 1])
+    assert took < timeout + 10
+    statuses = {h["id"]: h for h in d["hypotheses"]}
+    assert len(statuses) == 8
+    for h in statuses.values():  # every hypothesis says why it is not confirmed
+        assert h["status"] == "confirmed" or h["reason"], h
+
+
+def test_terminal_verdict_comes_first_then_evidence_then_remediation(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = ping(capsys, "--timeout", "3", *ref("--stdout-noise", "Warming up"))
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[0].startswith("✗ The worker prints text to its framed stdout")
+    assert lines[0].endswith("— pattern 1 (port-no-response)")
+    assert lines.index("Evidence") < lines.index("Remediation") < lines.index("Hypotheses")
+    assert "✓ confirmed  Prints to stdout" in out
+
+
+def test_slow_import_is_measured_against_the_timeout(capsys: pytest.CaptureFixture[str]) -> None:
+    report, _ = ping_json(capsys, "--timeout", "1", *ref("--import-delay", "3"))
+    d = outcome(report)
+    assert "against a 1 s timeout" in json.dumps(d["evidence"])
+    assert d["facts"]["answered_after_s"] >= 2.9  # poolctl kept waiting and saw it answer
+    assert "raise the init timeout above the measured" in d["remediation"]
+
+
+def test_merged_stderr_is_proven_by_a_fresh_process_with_stderr_apart(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    argv, _, _ = FAULTS["stderr-merged"]
+    report, _ = ping_json(capsys, *argv)
+    d = outcome(report)
+    hyps = {h["id"]: h for h in d["hypotheses"]}
+    assert hyps["stdout-text"]["status"] == "ruled-out"
+    assert "went to stderr" in hyps["stdout-text"]["reason"]
+    assert "the text went to its stderr" in json.dumps(d["evidence"])
+
+
+def test_no_experiments_leaves_the_fresh_process_hypotheses_untested(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    argv, _, _ = FAULTS["stderr-merged"]
+    report, _ = ping_json(capsys, "--no-experiments", *argv)
+    d = outcome(report)
+    hyps = {h["id"]: h for h in d["hypotheses"]}
+    assert confirmed(report) == ["stderr-merged"]
+    assert hyps["stdout-text"]["status"] == "untested"
+    assert "--no-experiments" in hyps["stdout-text"]["reason"]
+    assert d["facts"]["experiments"] == []
+
+
+def test_no_experiments_on_a_framing_mismatch_says_what_it_could_not_test(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    report, _ = ping_json(capsys, "--no-experiments", "--timeout", "1", *ref("--framing", "line"))
+    d = outcome(report)
+    hyps = {h["id"]: h for h in d["hypotheses"]}
+    assert hyps["framing"]["status"] == "untested"
+    assert "--framing auto" in hyps["framing"]["reason"]
+    # Still one confirmed: it read the request and is blocked reading stdin for more.
+    assert confirmed(report) == ["waiting-for-input"]
+    assert "read(fd 0" in d["cause"]
+
+
+def test_buffering_is_confirmed_without_experiments_by_closing_stdin(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    report, _ = ping_json(
+        capsys, "--no-experiments", "--timeout", "1", *NO_PYTHONUNBUFFERED, *ref("--buffered")
+    )
+    assert confirmed(report) == ["buffered"]
+    assert outcome(report)["facts"]["stdin_closed"]["answer_flushed"] is True
+
+
+def test_evidence_files_are_in_the_run_folder(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    run = tmp_path / "run"
+    report, _ = ping_json(
+        capsys, "--run-dir", str(run), "--timeout", "1", *ref("--import-delay", "2")
+    )
+    stack = (run / "stack-w1.txt").read_text()
+    assert "slow_module.py" in stack and "state S" in stack and "pipe:[" in stack
+    assert (run / "workers" / "w1.stdout.bin").exists()
+    assert (run / "workers" / "w1.stderr.log").exists()
+    assert "stack-w1.txt" in outcome(report)["facts"]["evidence_files"]
+    assert json.loads((run / "report.json").read_text())["findings"]
+
+
+def test_experiment_captures_have_their_own_ids(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    run = tmp_path / "run"
+    ping_json(capsys, "--run-dir", str(run), "--timeout", "2", *ref("--framing", "line"))
+    names = {p.name for p in (run / "workers").iterdir()}
+    assert {"w1-exp-framing-line.stdout.bin", "w1-exp-replay.stdout.bin"} <= names
+
+
+def test_a_slow_request_on_a_healthy_worker_confirms_nothing(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    report, _ = ping_json(
+        capsys, "--timeout", "1", "--command", "sleep", "--args", '{"seconds": 2}', *ref()
+    )
+    d = outcome(report)
+    assert confirmed(report) == []
+    assert d["cause"].startswith("No hypothesis was confirmed: the worker is slow, not broken")
+    assert "Worker.handle" in json.dumps(d["evidence"])
+    assert "raise the timeout" in d["remediation"]
+
+
+def test_a_healthy_worker_confirms_nothing(tmp_path: Path) -> None:
+    """The engine on a worker that did answer: a fresh process answers too, so nothing holds."""
+    run = create_run_dir("healthy", tmp_path / "run")
+    worker = WorkerProcess(WorkerSpec(argv=REFERENCE), run.workers).start()
+    with worker:
+        answer = worker.exchange("ping", timeout=10)
+        assert isinstance(answer, Answer)
+        failed = NoAnswer(answer.request, "timeout", "no response within 2 s", 2.0)
+        d = diagnose_no_answer(worker, failed, experiments=True, run_dir=run, timeout=2.0)
+    assert [h.id for h in d.hypotheses if h.status == "confirmed"] == []
+    assert d.cause.startswith("No hypothesis was confirmed")
+    replay = next(e for e in d.facts["experiments"] if e["id"] == "replay")
+    assert replay["answered"] is True
+    waiting = next(h for h in d.hypotheses if h.id == "waiting-for-input")
+    assert "did not reproduce" in waiting.reason
+
+
+def test_framing_auto_finds_and_uses_the_framing_that_answers(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = ping(capsys, "--json", "--framing", "auto", *ref("--framing", "packet-2"))
+    assert code == 0
+    report = json.loads(out)
+    auto = report["extra"]["framing_auto"]
+    assert auto["used"] == "packet-2"
+    assert [t["framing"] for t in auto["trials"] if t["answered"]] == ["packet-2"]
+    assert report["extra"]["worker"]["framing"] == "packet-2"
+
+
+def test_framing_auto_on_the_terminal(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = ping(capsys, "--timeout", "2", "--framing", "auto", *ref("--framing", "line"))
+    assert code == 0
+    assert out.startswith("--framing auto: line gets an answer, using it")
