@@ -105,3 +105,59 @@ def test_erlang_reads_the_frames_poolctl_encodes(tmp_path: Path, name: str, n: i
         """
     )
     assert out.strip() == "[5,250,2]"
+
+
+def test_stderr_to_stdout_end_to_end_and_poolctl_names_it(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The DSPex failure end to end: what an Erlang port with :stderr_to_stdout receives from
+    the worker, read as a `{packet, 4}` port reads it, is what `poolctl ping --stderr merge`
+    quotes, and poolctl names the cause: stderr merged into stdout."""
+    from poolctl.cli import main
+
+    noise = "Warning: DSPy not available"
+    args = ", ".join(f'"{a}"' for a in ["-m", "poolctl.workers.reference", "--stderr-noise", noise])
+    out = run_erl(
+        f"""
+        Port = open_port({{spawn_executable, "{sys.executable}"}},
+                         [{{args, [{args}]}}, stream, binary, exit_status, stderr_to_stdout]),
+        {{os_pid, OsPid}} = erlang:port_info(Port, os_pid),
+        receive
+            {{Port, {{data, <<Head:4/binary, _/binary>> = Data}}}} ->
+                <<Len:32/big>> = Head,
+                io:format("FIRST ~p LENGTH ~p~n", [binary:bin_to_list(Data), Len])
+        after 10000 -> io:format("NOTHING~n")
+        end,
+        os:cmd("kill -9 " ++ integer_to_list(OsPid)),
+        halt().
+        """
+    )
+    assert out.startswith("FIRST "), out
+    erlang_length = int(out.rsplit("LENGTH ", 1)[1])
+    assert noise in out and erlang_length == int.from_bytes(b"Warn", "big")
+
+    code = main(
+        [
+            "ping",
+            "--json",
+            "--timeout",
+            "3",
+            "--stderr",
+            "merge",
+            "--",
+            sys.executable,
+            "-m",
+            "poolctl.workers.reference",
+            "--stderr-noise",
+            noise,
+        ]
+    )
+    report = json.loads(capsys.readouterr()[0])
+    assert code == 1
+    diagnosis = report["findings"][0]["outcome"]
+    assert diagnosis["cause"].startswith("The worker's stderr is merged into stdout")
+    assert f"'{noise}'" in diagnosis["cause"]
+    assert f"{erlang_length:,}" in diagnosis["cause"]  # the very length the port waits for
+    assert [h["id"] for h in diagnosis["hypotheses"] if h["status"] == "confirmed"] == [
+        "stderr-merged"
+    ]

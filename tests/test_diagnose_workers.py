@@ -1,0 +1,146 @@
+"""The diagnosis on workers that are not the reference worker (shell, Perl, Node.js, Erlang), so
+the engine is not tuned to one implementation. Each names the one cause it must find."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from poolctl.cli import main
+
+pytestmark = pytest.mark.slow
+
+WORKERS = Path(__file__).resolve().parent / "workers"
+
+
+def needs(program: str) -> pytest.MarkDecorator:
+    return pytest.mark.skipif(shutil.which(program) is None, reason=f"{program} is not installed")
+
+
+def diagnose(capsys: pytest.CaptureFixture[str], *argv: str) -> dict[str, Any]:
+    code = main(["ping", "--json", *argv])
+    out, _ = capsys.readouterr()
+    assert code == 1, out
+    report = json.loads(out)
+    diagnosis: dict[str, Any] = report["findings"][0]["outcome"]
+    return diagnosis
+
+
+def confirmed(d: dict[str, Any]) -> list[str]:
+    return [h["id"] for h in d["hypotheses"] if h["status"] == "confirmed"]
+
+
+def test_shell_worker_that_never_reads_is_stuck_in_initialization(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    d = diagnose(capsys, "--timeout", "1", "--", str(WORKERS / "never_reads.sh"), "3")
+    assert confirmed(d) == ["stuck-in-init"]
+    # Not Python: /proc says where it is (the shell's child, sleeping).
+    assert "(sleep) is sleeping (clock_nanosleep)" in d["cause"]
+    assert "not a Python process" in json.dumps(d["evidence"])
+
+
+def test_shell_line_worker_pinged_in_packet_4_is_a_framing_mismatch(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    d = diagnose(capsys, "--timeout", "2", "--", str(WORKERS / "line_worker.sh"))
+    assert confirmed(d) == ["framing"]
+    assert d["cause"].startswith("The worker speaks line, not packet-4")
+    assert "--framing line" in d["remediation"]
+
+
+def test_shell_line_worker_answers_with_framing_auto(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["ping", "--json", "--framing", "auto", "--", str(WORKERS / "line_worker.sh")])
+    report = json.loads(capsys.readouterr()[0])
+    assert code == 0
+    assert report["extra"]["framing_auto"]["used"] == "line"
+    assert report["extra"]["response"]["result"]["worker"] == "sh"
+
+
+def test_shell_worker_echoing_a_banner_prints_to_stdout(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    d = diagnose(
+        capsys,
+        "--timeout",
+        "2",
+        "--framing",
+        "packet-2",
+        "--",
+        str(WORKERS / "line_worker.sh"),
+        "--banner",
+    )
+    assert confirmed(d) == ["stdout-text"]
+    assert "'line_worker.sh ready'" in d["cause"]
+    assert f"{int.from_bytes(b'li', 'big'):,}" in d["cause"]
+
+
+@needs("bash")
+def test_worker_whose_stderr_nobody_drains_is_blocked_writing(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    d = diagnose(capsys, "--timeout", "1", "--", str(WORKERS / "blocked_stderr.sh"))
+    assert confirmed(d) == ["blocked-writing"]
+    assert "blocked in write(" in d["cause"]
+    assert "(sleep) holds that pipe" in d["cause"]
+
+
+@needs("perl")
+def test_perl_worker_without_autoflush_is_block_buffered(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    d = diagnose(
+        capsys, "--timeout", "2", "--framing", "line", "--", str(WORKERS / "buffered_line.pl")
+    )
+    assert confirmed(d) == ["buffered"]
+    experiments = {e["id"]: e for e in d["facts"]["experiments"]}
+    assert experiments["pty"]["answered"] is True  # Perl line-buffers a terminal
+    assert experiments["unbuffered"]["answered"] is False  # PYTHONUNBUFFERED means nothing to it
+    assert "`$| = 1` in Perl" in d["remediation"]
+
+
+@needs("node")
+def test_node_worker_that_forgets_to_answer_waits_for_input(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    d = diagnose(capsys, "--timeout", "1", "--", str(WORKERS / "node_worker.js"), "--forget")
+    assert confirmed(d) == ["waiting-for-input"]
+    assert "its event loop, which watches its stdin" in d["cause"]
+
+
+@needs("node")
+def test_node_worker_with_a_console_log_banner_prints_to_stdout(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    d = diagnose(capsys, "--timeout", "3", "--", str(WORKERS / "node_worker.js"), "--banner")
+    assert confirmed(d) == ["stdout-text"]
+    assert "'node worker starting'" in d["cause"]
+
+
+@needs("node")
+def test_node_worker_with_merged_stderr(capsys: pytest.CaptureFixture[str]) -> None:
+    d = diagnose(
+        capsys,
+        "--timeout",
+        "3",
+        "--stderr",
+        "merge",
+        "--",
+        str(WORKERS / "node_worker.js"),
+        "--stderr-banner",
+    )
+    assert confirmed(d) == ["stderr-merged"]
+    assert "'Warning: model cache not found'" in d["cause"]
+
+
+@needs("escript")
+def test_erlang_port_program_printing_a_banner_prints_to_stdout(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    d = diagnose(capsys, "--timeout", "10", "--", str(WORKERS / "erlang_worker.escript"), "banner")
+    assert confirmed(d) == ["stdout-text"]
+    assert "'erlang worker starting'" in d["cause"]
