@@ -1,0 +1,124 @@
+"""The diagnosis' parts on their own: /proc reading, stack interpretation, fallbacks, clean-up."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from poolctl.cli import main
+from poolctl.diagnose import procinfo, pystack
+from poolctl.diagnose.pystack import Frame, ThreadStack, whereabouts
+from tests.conftest import REFERENCE, marked_processes
+
+
+def test_parse_syscall_reads_running_idle_and_blocked_threads() -> None:
+    assert procinfo.parse_syscall("running\n") == procinfo.Syscall("running")
+    assert procinfo.parse_syscall("-1 0x7ffd 0x7f12\n") is not None
+    if procinfo.SYSCALL_NAMES.get(0) == "read":  # x86_64
+        sc = procinfo.parse_syscall("0 0x0 0x55d1 0x10000 0x0 0x0 0x0 0x7ffd 0x7f12")
+        assert sc is not None and sc.name == "read" and sc.fd == 0
+        assert sc.describe({0: "pipe:[7]"}) == "read(fd 0 = pipe:[7])"
+    assert procinfo.parse_syscall("") is None
+
+
+def test_snapshot_of_a_process_blocked_reading_stdin() -> None:
+    proc = subprocess.Popen(["cat"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
+    try:
+        assert proc.stdin is not None
+        time.sleep(0.3)
+        snap = procinfo.snapshot(proc.pid)
+        assert snap is not None and snap.comm == "cat"
+        main = snap.main
+        assert main is not None and main.syscall is not None
+        assert main.syscall.name == "read" and main.syscall.fd == 0
+        assert snap.fds[0] == procinfo.pipe_name(proc.stdin.fileno())
+        os.write(proc.stdin.fileno(), b"x" * 10)
+        # cat reads what arrives: nothing stays unread in the pipe for long.
+        deadline = time.monotonic() + 5
+        while procinfo.unread_bytes(proc.stdin.fileno()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert procinfo.unread_bytes(proc.stdin.fileno()) == 0
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_unread_bytes_counts_what_sits_in_a_pipe() -> None:
+    r, w = os.pipe()
+    try:
+        os.write(w, b"y" * 95)
+        assert procinfo.unread_bytes(w) == 95  # asked on the write end, as for a worker's stdin
+    finally:
+        os.close(r)
+        os.close(w)
+
+
+def _frames(*spec: tuple[str, str, int]) -> ThreadStack:
+    return ThreadStack(1, None, False, tuple(Frame(*f) for f in spec))
+
+
+def test_whereabouts_names_the_import_that_is_running(tmp_path: Path) -> None:
+    app = tmp_path / "app.py"
+    app.write_text("import os\nimport torch.nn  # heavy\n")
+    heavy = tmp_path / "torch_nn.py"
+    heavy.write_text("x = 1\nload()\n")
+    stack = _frames(
+        ("load", str(heavy), 2),
+        ("<module>", str(heavy), 2),
+        ("_call_with_frames_removed", "<frozen importlib._bootstrap>", 241),
+        ("_find_and_load", "<frozen importlib._bootstrap>", 1176),
+        ("main", str(app), 2),
+    )
+    where = whereabouts(stack, str(tmp_path))
+    assert where is not None and where.importing == "torch.nn"
+    assert where.summary.startswith("inside `import torch.nn` (torch_nn.py:2 in `load`")
+    assert "imported at app.py:2" in where.summary
+
+
+def test_whereabouts_quotes_the_source_line_outside_an_import(tmp_path: Path) -> None:
+    app = tmp_path / "app.py"
+    app.write_text("import time\ntime.sleep(30)\n")
+    where = whereabouts(_frames(("main", str(app), 2)), str(tmp_path))
+    assert where is not None and where.importing is None
+    assert where.summary == "in app.py:2 in `main`: `time.sleep(30)`"
+
+
+def test_short_path_starts_at_the_package_root() -> None:
+    import poolctl.workers.slow_module as slow
+
+    assert pystack.short_path(slow.__file__ or "") == "poolctl/workers/slow_module.py"
+
+
+def test_without_py_spy_proc_still_finds_a_slow_start(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pystack, "py_spy_path", lambda: None)
+    argv = ["ping", "--json", "--no-experiments", "--timeout", "1"]
+    code = main([*argv, "--", *REFERENCE, "--init-delay", "3"])
+    assert code == 1
+    d = json.loads(capsys.readouterr()[0])["findings"][0]["outcome"]
+    assert [h["id"] for h in d["hypotheses"] if h["status"] == "confirmed"] == ["stuck-in-init"]
+    evidence = json.dumps(d["evidence"])
+    assert "py-spy is not installed" in evidence and "clock_nanosleep" in evidence
+
+
+def test_no_experiment_process_outlives_the_diagnosis(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["ping", "--timeout", "1", "--unset-env", "PYTHONUNBUFFERED"]
+    code = main([*argv, "--", *REFERENCE, "--buffered", "--ignore-sigterm"])
+    capsys.readouterr()
+    assert code == 1
+    deadline = time.monotonic() + 3
+    while marked_processes() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert marked_processes() == []
+
+
+def test_py_spy_is_installed_with_poolctl() -> None:
+    """A dependency in pyproject: the stack dumps must not depend on what the machine has."""
+    assert pystack.py_spy_path() is not None, sys.executable
