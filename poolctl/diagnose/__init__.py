@@ -35,7 +35,7 @@ from .observe import Observations, close_stdin, collect, look_live, wait_longer
 PATTERN_ID = "port-no-response"
 PATTERN_NUMBER = 1
 PATTERN_TITLE = "Worker started but never answered"
-DEFAULT_BUDGET = 8.0  # seconds for the whole diagnosis, experiments and their clean-up included
+DEFAULT_BUDGET = 7.0  # seconds for the whole diagnosis, experiments and their clean-up included
 STOP_MARGIN = 1.0  # kept at the end of the budget for stopping experiment processes
 
 __all__ = [
