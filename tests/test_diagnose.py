@@ -4,6 +4,7 @@ hypothesis, with its evidence quoted, within the timeout plus 10 s."""
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -142,7 +143,7 @@ def test_terminal_verdict_comes_first_then_evidence_then_remediation(
 def test_slow_import_is_measured_against_the_timeout(capsys: pytest.CaptureFixture[str]) -> None:
     report, _ = ping_json(capsys, "--timeout", "1", *ref("--import-delay", "3"))
     d = outcome(report)
-    assert "against a 1 s timeout" in json.dumps(d["evidence"])
+    assert re.search(r"start-up took \d+\.\d s against a 1 s timeout", json.dumps(d["evidence"]))
     assert d["facts"]["answered_after_s"] >= 2.9  # poolctl kept waiting and saw it answer
     assert "raise the init timeout above the measured" in d["remediation"]
 

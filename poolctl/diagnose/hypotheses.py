@@ -642,23 +642,28 @@ def stuck_in_init(obs: Observations) -> Judgement:
             "FIONREAD on the stdin pipe",
         ),
         *stack_evidence(obs),
-        Evidence(
-            f"{live.elapsed:.1f} s into start-up against a {obs.timeout:g} s timeout",
-            origin,
-        ),
     ]
     if obs.late_answer is not None:
         ev.append(
             Evidence(
-                f"poolctl kept waiting: it answered {obs.late_answer:.2f} s after it started",
+                f"start-up took {obs.late_answer:.1f} s against a {obs.timeout:g} s timeout: "
+                f"poolctl kept waiting, and it answered {obs.late_answer:.2f} s after it started",
                 obs.stdout_origin,
             )
         )
     elif obs.waited_longer is not None:
         ev.append(
             Evidence(
-                f"poolctl kept waiting: still no answer {obs.waited_longer:.1f} s after it started",
+                f"still starting {obs.waited_longer:.1f} s after it started, against a "
+                f"{obs.timeout:g} s timeout: poolctl kept waiting and no answer came",
                 obs.stdout_origin,
+            )
+        )
+    else:
+        ev.append(
+            Evidence(
+                f"{live.elapsed:.1f} s into start-up against a {obs.timeout:g} s timeout",
+                origin,
             )
         )
     where = live.where()
