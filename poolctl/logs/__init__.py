@@ -1,1 +1,149 @@
-"""Test-runner output readers: ExUnit, pytest and JUnit XML, each turned into `Failure` records."""
+"""Test-runner output readers: ExUnit, pytest and JUnit XML, each turned into `Failure` records.
+
+`read_logs(paths)` reads every input as a stream (a file, or `-` for standard input), picks each
+one's format (sniffed from its first kilobytes unless `fmt` says), and returns one `ParsedLog`.
+What could not be read is noted in `ParsedLog.skipped`; only when nothing at all could be read
+does it raise `InputError`.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Sequence
+from typing import BinaryIO, Protocol
+
+from poolctl.errors import InputError, UsageProblem
+from poolctl.logs.ansi import strip_ansi
+from poolctl.logs.context import attach_context
+from poolctl.logs.exunit import ExUnitParser
+from poolctl.logs.junit import parse_junit
+from poolctl.logs.pytest_log import PytestParser
+from poolctl.logs.records import IdentifierIndex, ParsedLog
+
+__all__ = ["FORMATS", "PARSERS", "LogParser", "detect_format", "read_logs"]
+
+HEAD_SIZE = 64 * 1024  # bytes sniffed to detect the format
+MAX_HEAD_SIZE = 1024 * 1024  # sniffing goes on this far when the first bytes say nothing
+MAX_IDENTIFIERS = 20_000  # identifiers indexed across all inputs (bounds memory)
+
+
+class LogParser(Protocol):
+    """Reads one input (its first bytes already taken off the stream as `head`) into `out`."""
+
+    def __call__(self, stream: BinaryIO, name: str, out: ParsedLog, head: bytes) -> int:
+        """Parse the input; return the number of lines (or XML lines) read."""
+        ...
+
+
+def _parse_exunit(stream: BinaryIO, name: str, out: ParsedLog, head: bytes) -> int:
+    return ExUnitParser(name, out).parse(stream, head).lines
+
+
+def _parse_pytest(stream: BinaryIO, name: str, out: ParsedLog, head: bytes) -> int:
+    return PytestParser(name, out).parse(stream, head).lines
+
+
+PARSERS: dict[str, LogParser] = {
+    "exunit": _parse_exunit,
+    "pytest": _parse_pytest,
+    "junit": parse_junit,
+}
+FORMATS: tuple[str, ...] = ("auto", *PARSERS)
+
+_XML_START = re.compile(r"^\s*(?:<\?xml|<!--|<testsuites?\b|<testcase\b)")
+_PYTEST_MARKS = (
+    re.compile(r"^=+ test session starts =+$", re.M),
+    re.compile(r"^=+ (?:FAILURES|ERRORS|short test summary info) =+$", re.M),
+    re.compile(r"^_+ (?!_ )\S.* _+$", re.M),
+    re.compile(r"^=+ .*\b\d+ (?:failed|passed|errors?|skipped)\b.* in [\d.]+s", re.M),
+    re.compile(r"^(?:FAILED|ERROR) \S+\.py::", re.M),
+    re.compile(r"^E {3}", re.M),
+)
+_EXUNIT_MARKS = (
+    re.compile(
+        r"^[ \t]*\d+\) (?:test|doctest|property) .* \([A-Z][\w.]*\)[ \t]*$"
+        r"|\d\) (?:test|doctest|property) .* \([A-Z][\w.]*\)[ \t]*$",
+        re.M,
+    ),
+    re.compile(r"^Finished in [\d.]+ seconds", re.M),
+    re.compile(r"^(?:Result: )?\d+ (?:doctests?|tests?|propert(?:y|ies)), \d+ failures?", re.M),
+    re.compile(r"^\d\d:\d\d:\d\d\.\d{3} \[(?:debug|info|notice|warning|warn|error)\] ", re.M),
+    re.compile(r"^Randomized with seed \d+", re.M),
+    re.compile(r"^ {5}(?:stacktrace:|code: )", re.M),
+)
+
+
+def detect_format(head: bytes | str) -> str | None:
+    """`exunit`, `pytest` or `junit` from the first kilobytes of an input, or None."""
+    text = head.decode("utf-8", "replace") if isinstance(head, bytes) else head
+    text = strip_ansi(text.lstrip("\ufeff")).replace("\r\n", "\n")
+    if _XML_START.match(text) and re.search(r"<test(?:suites?|case)\b", text):
+        return "junit"
+    pytest = sum(1 for mark in _PYTEST_MARKS if mark.search(text))
+    exunit = sum(1 for mark in _EXUNIT_MARKS if mark.search(text))
+    if not pytest and not exunit:
+        return None
+    return "pytest" if pytest > exunit else "exunit"
+
+
+def _head(stream: BinaryIO) -> tuple[bytes, str | None]:
+    """The first bytes of `stream` and the format they show (reading on while unsure)."""
+    head = stream.read(HEAD_SIZE)
+    fmt = detect_format(head) if head else None
+    while fmt is None and head and len(head) < MAX_HEAD_SIZE:
+        more = stream.read(HEAD_SIZE)
+        if not more:
+            break
+        head += more
+        fmt = detect_format(head)
+    return head, fmt
+
+
+def _read_one(stream: BinaryIO, name: str, fmt: str, out: ParsedLog) -> bool:
+    head, detected = _head(stream)
+    if not head:
+        out.skipped.append(f"{name}: empty input")
+        return False
+    chosen = detected if fmt == "auto" else fmt
+    if chosen is None:
+        out.skipped.append(
+            f"{name}: format not recognised (not ExUnit, pytest or JUnit XML output);"
+            " name one with --format"
+        )
+        return False
+    out.formats[name] = chosen
+    out.lines_read += PARSERS[chosen](stream, name, out, head)
+    return True
+
+
+def read_logs(paths: Sequence[str], fmt: str = "auto", stdin: BinaryIO | None = None) -> ParsedLog:
+    """Read every input in `paths` (`-` is standard input) into one `ParsedLog`."""
+    if fmt not in FORMATS:
+        raise UsageProblem(f"unknown log format {fmt!r}; use one of: {', '.join(FORMATS)}")
+    out = ParsedLog(identifiers=IdentifierIndex(max_identifiers=MAX_IDENTIFIERS))
+    read_any = False
+    stdin_used = False
+    for path in paths:
+        name = "<stdin>" if path == "-" else path
+        out.inputs.append(name)
+        try:
+            if path == "-":
+                if stdin_used:
+                    out.skipped.append(f"{name}: standard input named twice; read once")
+                    continue
+                stdin_used = True
+                source = stdin if stdin is not None else sys.stdin.buffer
+                read_any |= _read_one(source, name, fmt, out)
+            else:
+                with open(path, "rb") as stream:
+                    read_any |= _read_one(stream, name, fmt, out)
+        except OSError as error:
+            out.skipped.append(f"{name}: cannot read: {error.strerror or error}")
+        except MemoryError:  # pragma: no cover - a parser bug, kept from killing the batch
+            out.skipped.append(f"{name}: out of memory while reading")
+    if not read_any:
+        why = "; ".join(out.skipped) if out.skipped else "no input given"
+        raise InputError(f"nothing could be read from the logs: {why}")
+    attach_context(out)
+    return out

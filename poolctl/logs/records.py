@@ -44,6 +44,9 @@ class RunSummary:
     text: str
     tests: int | None = None
     failures: int | None = None
+    # True when the runner printed no closing line for this run (a pasted run cut short, its
+    # end seen only because the failure numbering restarts): `failures` counts its blocks.
+    inferred: bool = False
 
 
 @dataclass

@@ -1,0 +1,18 @@
+"""Removing terminal escape sequences (colours, cursor moves) from log text."""
+
+from __future__ import annotations
+
+import re
+
+# CSI sequences (`ESC [ … final`), OSC sequences (`ESC ] … BEL|ESC \`) and two-byte escapes.
+# None of them spans a newline, so stripping a whole chunk keeps line numbers intact.
+ANSI_RE = re.compile(
+    r"\x1b(?:\[[0-9;:?<=>]*[ -/]*[@-~]|\][^\x07\x1b\n]*(?:\x07|\x1b\\)?|[@-Z\\-_])"
+)
+
+
+def strip_ansi(text: str) -> str:
+    """`text` without ANSI escape sequences; the cheap `in` test keeps plain text fast."""
+    if "\x1b" not in text:
+        return text
+    return ANSI_RE.sub("", text)

@@ -1,0 +1,45 @@
+"""Attaching to each failure the lines elsewhere in its log that name the same identifiers.
+
+Run once the whole input is read, since a pool or pid may be named long after the failure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from poolctl.logs.identifiers import identifiers_in
+from poolctl.logs.records import ParsedLog
+from poolctl.model import ContextLine, Failure
+
+MAX_NAMING_LINES = 40  # context lines per failure found through identifiers
+MAX_IDENTIFIERS = 24  # identifiers of one failure looked up
+
+
+def failure_identifiers(failure: Failure) -> list[str]:
+    """The identifier keys a failure names in its own text (message, details, glued lines)."""
+    parts = [failure.message, *failure.details.values()]
+    parts.extend(c.text for c in failure.context if c.why != "before the header")
+    return list(identifiers_in("\n".join(parts)))[:MAX_IDENTIFIERS]
+
+
+def attach_context(parsed: ParsedLog) -> None:
+    """Add `names <identifier>` context lines to every failure in `parsed`, in place."""
+    for position, failure in enumerate(parsed.failures):
+        seen = {c.line for c in failure.context}
+        found: list[ContextLine] = []
+        for key in failure_identifiers(failure):
+            for logline in parsed.identifiers.naming(key):
+                if logline.file != failure.input_file or logline.line in seen:
+                    continue
+                if failure.line_start <= logline.line <= failure.line_end:
+                    continue
+                seen.add(logline.line)
+                found.append(ContextLine(logline.line, logline.text, f"names {key}"))
+        if not found:
+            continue
+        found.sort(key=lambda c: c.line)
+        if len(found) > MAX_NAMING_LINES:
+            # Keep the lines closest to the failure.
+            found.sort(key=lambda c: abs(c.line - failure.line_start))
+            found = sorted(found[:MAX_NAMING_LINES], key=lambda c: c.line)
+        parsed.failures[position] = replace(failure, context=failure.context + tuple(found))

@@ -1,0 +1,444 @@
+"""ExUnit console output (Elixir 1.14 to 1.20): failure blocks, run summaries, crash reports.
+
+A failure block is `  N) test NAME (Module)` (or `  N) Module: failure on setup_all callback…`),
+then lines indented by five spaces: the test's `file:line`, the error (`** (Kind) message`, or an
+assertion message), `code:`, `left:`, `right:`, the arguments of a `FunctionClauseError`, and
+`stacktrace:`. Logger lines, progress dots and `print` output are interleaved anywhere, even on
+the header's own line; several pasted runs restart the numbering at 1.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import ClassVar
+
+from poolctl.logs.records import ParsedLog, RunSummary, WorkerTraceback
+from poolctl.logs.scan import (
+    MAX_BLOCK_LINES,
+    MAX_FIELD,
+    MAX_TRACEBACK_LINES,
+    PythonTraceback,
+    TextParser,
+    clip,
+    joined,
+)
+from poolctl.model import ContextLine, Failure
+
+# What sends a line outside any block to `outside`: a header (also glued after other text), a
+# closing line, a traceback or crash report. Kept to cheap alternatives: it runs over every byte.
+TRIGGER = re.compile(
+    r"\d\) (?:test|doctest|property|feature|describe) "
+    r"|^[ \t]*\d+\) [A-Z]"
+    r"|^[ \t]*Failure #\d"
+    r"|Traceback \(most recent call last\):"
+    r"|^(?:Finished in |Result: |Failed: |Tests: )"
+    r"|^\d+ (?:doctests?|tests?|propert|failures?|passed|failed)\b"
+    r"|\[error\] .*(?:terminating|raised an exception|crashed)"
+    r"|^[ \t]{0,4}\*\* \("
+    r"|^=[A-Z ]+REPORT=",
+    re.MULTILINE,
+)
+
+MODULE = r"(?:[A-Z][\w]*(?:\.[A-Z][\w]*)*|:[a-z_][\w]*)"
+HEADER_RE = re.compile(
+    r"(?<!\d)(?P<counter>\d{1,7})\) (?:"
+    r"(?P<name>(?:test|doctest|property|feature|describe) .*?) \((?P<module>" + MODULE + r")\)"
+    r"|(?P<callback_module>" + MODULE + r"): failure on (?P<callback>\w+) callback.*?"
+    r")[ \t]*$"
+)
+# Some formatters number failures as `Failure #N` on the header's line.
+FAILURE_N_HEADER_RE = re.compile(
+    r"^[ \t]*Failure #(?P<counter>\d+):?[ \t]+(?P<name>(?:test|doctest|property) .*?) "
+    r"\((?P<module>" + MODULE + r")\)[ \t]*$"
+)
+LOCATION_RE = re.compile(r"^\S+:\d+$")
+LOGGER_RE = re.compile(r"^\d\d:\d\d:\d\d(?:\.\d+)? \[[a-z]+\]")
+ERROR_RE = re.compile(r"^\*\* \((?P<kind>[^()]*(?:\([^()]*\)[^()]*)*?)\)(?: (?P<message>.*))?$")
+KEY_RE = re.compile(
+    r"^(?P<key>code|left|right|value|pattern|mailbox|arguments|expected|actual|reason|"
+    r"message|doctest|stacktrace|stack trace|term|lhs|rhs):(?:\s+(?P<value>.*))?$"
+)
+STACK_ENTRY_RE = re.compile(r"^(?:\([\w ./-]+\) )?\S+:\d+: |^\S+\.(?:ex|exs|erl):\d+|^:\w+\.")
+SUMMARY_RE = re.compile(
+    r"^(?:(?P<label>Result|Failed|Tests):[ \t]*)?"
+    r"(?P<counts>\d+ [a-z]+(?:,? \d+ [a-z]+)*)(?P<rest>[ ,.(].*)?$"
+)
+COUNT_RE = re.compile(r"(\d+) ([a-z]+)")
+_TESTS = {"test", "tests", "doctest", "doctests", "property", "properties", "feature", "features"}
+_FAILURES = {"failure", "failures", "failed"}
+_SUMMARY_WORDS = _TESTS | _FAILURES | {"passed", "skipped", "excluded", "invalid"}
+CRASH_START_RE = re.compile(r"\[error\] .*(?:terminating|raised an exception|crashed)")
+
+
+def assertion_kind(message: str, code: str) -> str:
+    """The kind of an assertion failure, from its message line and its code."""
+    first = message.split("\n", 1)[0].strip()
+    if first.startswith("match (=) failed"):
+        return "match (=) failed"
+    match = re.match(r"(Assertion|Refute) with (\S+) failed", first)
+    if match:
+        return f"{'assertion' if match.group(1) == 'Assertion' else 'refute'} {match.group(2)}"
+    if first.startswith(("Assertion failed, no matching message", "No message matching")):
+        return "assert_receive"
+    if first.startswith("Expected exception") or "but nothing was raised" in first:
+        return "assert_raise"
+    if code.startswith("flunk(") or " flunk(" in code:
+        return "flunk"
+    if first.startswith("Expected truthy"):
+        return "assertion"
+    if first.startswith("Expected false or nil") or code.startswith("refute"):
+        return "refute"
+    return "assertion"
+
+
+class _SubFailure:
+    """One error of a block (ExUnit prints `Failure #N` when a test has several)."""
+
+    def __init__(self) -> None:
+        self.kind = ""
+        self.message: list[str] = []
+        self.details: dict[str, list[str]] = {}
+        self.stacktrace: list[str] = []
+
+
+class ExUnitBlock:
+    """The lines of one failure block, parsed as they come."""
+
+    def __init__(
+        self,
+        parser: ExUnitParser,
+        number: int,
+        match: re.Match[str],
+        line: str,
+    ) -> None:
+        self.parser = parser
+        self.start = number
+        self.end = number
+        self.counter = int(match.group("counter"))
+        self.callback = match.groupdict().get("callback") or ""
+        if self.callback:
+            self.name = f"failure on {self.callback} callback"
+            self.group = match.group("callback_module")
+        else:
+            self.name = match.group("name")
+            self.group = match.group("module")
+        self.location = ""
+        self.context: list[ContextLine] = []
+        glued = line[: match.start()].rstrip()
+        if glued.strip(" \t") and not glued.lstrip().startswith("Failure #"):
+            self.context.append(ContextLine(number, clip(glued.strip()), "same line as the header"))
+        self.failures = [_SubFailure()]
+        self.section = ""  # key whose value continues on the next lines
+        self.section_col = 0
+        self.seen_stacktrace = False
+        self.pending: list[tuple[int, str]] = []  # unindented lines that may be interleaved
+        self.count = 0
+
+    # -- consumer ---------------------------------------------------------------------------
+    def feed(self, number: int, line: str) -> bool:
+        stripped = line.strip()
+        if not stripped:
+            if self.pending:
+                self.pending.append((number, line))
+            return True
+        indent = len(line) - len(line.lstrip(" \t"))
+        if indent < 3 or (indent < 5 and HEADER_RE.search(line)):
+            if HEADER_RE.search(line) or FAILURE_N_HEADER_RE.match(line):
+                return self._end(number)
+            # An unindented line: the block ended, unless indented body lines follow it.
+            if len([p for p in self.pending if p[1].strip()]) >= 4:
+                return self._end(number)
+            self.pending.append((number, line))
+            return True
+        if self.pending:
+            if not self._continues(stripped):
+                return self._end(number)
+            for pending_number, pending_line in self.pending:
+                if pending_line.strip():
+                    self.context.append(
+                        ContextLine(pending_number, clip(pending_line.strip()), "inside the block")
+                    )
+            self.pending = []
+        self.end = number
+        self.count += 1
+        if self.count <= MAX_BLOCK_LINES:
+            self._body(line, stripped, indent)
+        return True
+
+    def _continues(self, stripped: str) -> bool:
+        """Whether an indented line after unindented ones still belongs to this block."""
+        if KEY_RE.match(stripped) or stripped.startswith(("** (", "Failure #", "The following")):
+            return True
+        return self.section == "stacktrace" and bool(STACK_ENTRY_RE.match(stripped))
+
+    def _end(self, number: int) -> bool:
+        return False
+
+    def close(self) -> list[tuple[int, str]]:
+        self.parser.block_done(self)
+        # Lines held back as maybe-interleaved were outside the block after all.
+        pending, self.pending = self.pending, []
+        return pending
+
+    # -- the body ---------------------------------------------------------------------------
+    def _body(self, line: str, stripped: str, indent: int) -> None:
+        failure = self.failures[-1]
+        fresh = not (self.location or failure.kind or failure.message or self.section)
+        if fresh and LOCATION_RE.match(stripped):
+            self.location = stripped
+            return
+        if stripped.startswith("Failure #") and stripped[9:].strip(":").isdigit():
+            if failure.kind or failure.message or failure.details:
+                self.failures.append(_SubFailure())
+            self.section = ""
+            return
+        error = ERROR_RE.match(stripped)
+        if error and (not failure.kind or self.section == "message"):
+            if not failure.kind:
+                failure.kind = error.group("kind")
+                failure.message.append(error.group("message") or "")
+            else:
+                failure.message.append(stripped)  # a nested `** (EXIT) reason`
+            self._open("message", indent)
+            return
+        key = KEY_RE.match(stripped)
+        if key and (key["key"] == "stacktrace" or (indent <= 7 and self.section != "stacktrace")):
+            name = key.group("key")
+            if name in ("stacktrace", "stack trace"):
+                self.seen_stacktrace = True
+                self._open("stacktrace", indent)
+                return
+            value = key.group("value") or ""
+            failure.details.setdefault(name, []).append(value)
+            self._open(name, indent + len(name) + 1 + (len(stripped) - len(name) - 1 - len(value)))
+            return
+        if stripped.startswith("The following arguments were given to "):
+            failure.details["function"] = [stripped[38:].rstrip(":")]
+            failure.details.setdefault("arguments", [])
+            self._open("arguments", indent)
+            return
+        if stripped.startswith("Attempted function clauses"):
+            failure.details.setdefault("clauses", [])
+            self._open("clauses", indent)
+            return
+        if stripped.startswith("The following output was logged:"):
+            failure.details.setdefault("logged", [])
+            self._open("logged", indent)
+            return
+        section = self.section
+        if section == "stacktrace":
+            failure.stacktrace.append(stripped)
+        elif section == "message" or (not section and not failure.kind):
+            if not section:
+                self._open("message", indent)
+            failure.message.append(stripped if section != "message" else line[indent:])
+        elif section in ("arguments", "clauses", "logged"):
+            failure.details[section].append(line[min(indent, self.section_col + 4) :])
+        elif section:
+            col = self.section_col
+            text = line[col:] if line[:col].isspace() else stripped
+            failure.details[section].append(text)
+        else:
+            failure.details.setdefault("output", []).append(stripped)
+
+    def _open(self, section: str, col: int) -> None:
+        self.section = section
+        self.section_col = col
+
+    # -- the record -------------------------------------------------------------------------
+    def failure(self) -> Failure:
+        first = self.failures[0]
+        details: dict[str, str] = {}
+        for name, lines in first.details.items():
+            details[name] = joined(lines)
+        code = details.get("code", "")
+        message = joined(first.message)
+        kind = first.kind
+        if kind.startswith("EXIT from "):
+            details["exit_from"] = kind[len("EXIT from ") :]
+            kind = "EXIT from"
+        elif not kind:
+            kind = assertion_kind(message, code)
+        if self.callback:
+            details["callback"] = self.callback
+        if len(self.failures) > 1:
+            details["failures"] = str(len(self.failures))
+            for index, extra in enumerate(self.failures[1:], start=2):
+                details[f"failure #{index}"] = clip(
+                    f"** ({extra.kind}) {joined(extra.message)}"
+                    if extra.kind
+                    else joined(extra.message),
+                    MAX_FIELD,
+                )
+        details["counter"] = str(self.counter)
+        return Failure(
+            source="exunit",
+            name=self.name,
+            group=self.group,
+            location=self.location,
+            kind=kind,
+            message=message,
+            details=details,
+            stacktrace=tuple(clip(s, 1_000) for s in first.stacktrace[:200]),
+            context=tuple(self.context),
+            input_file=self.parser.name,
+            line_start=self.start,
+            line_end=self.end,
+        )
+
+
+class CrashReport:
+    """An Elixir/Erlang crash report outside any failure block (`GenServer … terminating`)."""
+
+    def __init__(self, parser: ExUnitParser, number: int, line: str) -> None:
+        self.parser = parser
+        self.start = number
+        self.end = number
+        self.lines = [clip(line.strip(), 2_000)]
+        self.exception = ""
+        self.erlang = line.startswith("=")
+        self._exception_from(line.strip())
+
+    def _exception_from(self, stripped: str) -> None:
+        if not self.exception and "** (" in stripped:
+            self.exception = clip(stripped[stripped.index("** (") :], 2_000)
+
+    def feed(self, number: int, line: str) -> bool:
+        stripped = line.strip()
+        if not stripped:
+            return False
+        if (
+            not self.erlang
+            and line[0] not in " \t"
+            and not stripped.startswith(
+                ("** (", "Last message", "State:", "Client ", "Function:", "Args:", "Parent:")
+            )
+        ):
+            return False
+        if self.erlang and LOGGER_RE.match(line):
+            return False
+        self.end = number
+        if len(self.lines) < MAX_TRACEBACK_LINES:
+            self.lines.append(clip(line.rstrip(), 2_000))
+        self._exception_from(stripped)
+        return True
+
+    def close(self) -> list[tuple[int, str]]:
+        self.parser.add_traceback(
+            WorkerTraceback(
+                self.parser.name, self.start, self.end, "\n".join(self.lines), self.exception
+            )
+        )
+        return []
+
+
+class ExUnitParser(TextParser):
+    """Reads `mix test` console output into `Failure`s, `RunSummary`s and crash reports."""
+
+    source: ClassVar[str] = "exunit"
+    trigger: ClassVar[re.Pattern[str]] = TRIGGER
+
+    def __init__(self, name: str, out: ParsedLog) -> None:
+        super().__init__(name, out)
+        self.last_counter = 0
+        self.run_failures = 0
+        self.run_last_line = 0
+        self.failures: list[Failure] = []
+
+    def outside(self, number: int, line: str) -> None:
+        if ") " in line:
+            match = HEADER_RE.search(line)
+            if match and self._header_ok(line, match):
+                self._start_block(number, line, match)
+                return
+        if "Failure #" in line:
+            match = FAILURE_N_HEADER_RE.match(line)
+            if match:
+                self._start_block(number, line, match)
+                return
+        if "Traceback (most recent call last):" in line:
+            self.consumer = PythonTraceback(self, number, line)
+            return
+        stripped = line.strip()
+        closing = stripped[:1].isdigit() or stripped.startswith(("Result:", "Failed:", "Tests:"))
+        if closing and self._summary(number, stripped):
+            return
+        if CRASH_START_RE.search(line) or stripped.startswith("** (") or line.startswith("="):
+            if line.startswith("=") and "REPORT" not in line:
+                return
+            self.consumer = CrashReport(self, number, line)
+
+    def _header_ok(self, line: str, match: re.Match[str]) -> bool:
+        before = line[: match.start()]
+        if not before.strip():
+            return True
+        # Glued after other output: the counter must not continue a word or a number.
+        return before[-1] in " \t.*?!:;,)]}>\"'"
+
+    def _start_block(self, number: int, line: str, match: re.Match[str]) -> None:
+        counter = int(match.group("counter"))
+        setup = bool(match.groupdict().get("callback"))
+        restart = counter < self.last_counter or (
+            counter == 1 and self.last_counter == 1 and not setup
+        )
+        if restart and self.run_failures:
+            self._inferred_summary(number)
+        self.last_counter = counter
+        block = ExUnitBlock(self, number, match, line)
+        block.context[:0] = self.nearby_before(number)
+        self.consumer = block
+
+    def block_done(self, block: ExUnitBlock) -> None:
+        failure = block.failure()
+        self.out.failures.append(failure)
+        self.barrier = max(self.barrier, block.end)
+        self.run_failures += 1
+        self.run_last_line = block.end
+
+    def _summary(self, number: int, stripped: str) -> bool:
+        match = SUMMARY_RE.match(stripped)
+        if not match:
+            return False
+        counts: dict[str, int] = {}
+        for value, word in COUNT_RE.findall(match.group("counts")):
+            counts[word] = counts.get(word, 0) + int(value)
+        if not set(counts) <= _SUMMARY_WORDS or not set(counts) & (_TESTS | _FAILURES):
+            return False
+        tests = sum(v for w, v in counts.items() if w in _TESTS) if set(counts) & _TESTS else None
+        failures = (
+            sum(v for w, v in counts.items() if w in _FAILURES) if set(counts) & _FAILURES else None
+        )
+        if match.group("label") == "Failed" and failures is None:
+            failures, tests = tests, None
+        if tests is None and failures is not None and "passed" in counts:
+            tests = counts["passed"] + failures + counts.get("skipped", 0)
+        self.out.summaries.append(RunSummary(self.name, number, stripped, tests, failures))
+        self.last_counter = 0
+        self.run_failures = 0
+        return True
+
+    def _inferred_summary(self, before: int) -> None:
+        self.out.summaries.append(
+            RunSummary(
+                self.name,
+                self.run_last_line,
+                f"(no closing line: the run ends before line {before}, where numbering restarts)",
+                None,
+                self.run_failures,
+                inferred=True,
+            )
+        )
+        self.run_failures = 0
+
+    def finish(self) -> None:
+        if self.run_failures:
+            self.out.summaries.append(
+                RunSummary(
+                    self.name,
+                    self.run_last_line,
+                    "(no closing line: the input ends after this run's failures)",
+                    None,
+                    self.run_failures,
+                    inferred=True,
+                )
+            )

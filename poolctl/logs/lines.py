@@ -1,0 +1,179 @@
+"""Reading a byte stream as text chunks of whole lines, within fixed memory.
+
+A chunk holds about `CHUNK_SIZE` bytes of complete lines, decoded, with ANSI colours removed and
+`\\r\\n` turned into `\\n`; every line of it ends with `\\n`, and `first_line` numbers them. What
+could not be read as text is noted in `notes` (file:line), never raised: a line over `max_line`
+bytes is cut, invalid UTF-8 is replaced (noted once), and binary lines become empty lines so the
+numbering of the lines after them stays true.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from poolctl.logs.ansi import strip_ansi
+
+MAX_LINE = 1 << 20  # bytes; a longer line is cut and noted
+CHUNK_SIZE = 1 << 20  # bytes read at a time
+MAX_JUNK_NOTES = 20  # binary ranges noted one by one per file, then only counted
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Complete lines of text: `text` ends with a newline and its first line is `first_line`."""
+
+    first_line: int
+    text: str
+
+
+def _utf8_boundary(data: bytes, end: int) -> int:
+    """The largest index <= `end` that does not split a UTF-8 sequence."""
+    back = end
+    while back > 0 and end - back < 4 and (data[back] & 0xC0) == 0x80:
+        back -= 1
+    return back if end - back < 4 else end
+
+
+class ChunkReader:
+    """Iterates over `Chunk`s of `stream`; `lines` and `size` count what was read."""
+
+    def __init__(
+        self,
+        stream: BinaryIO,
+        name: str,
+        notes: list[str],
+        *,
+        head: bytes = b"",
+        max_line: int = MAX_LINE,
+        chunk_size: int = CHUNK_SIZE,
+    ) -> None:
+        self.stream = stream
+        self.name = name
+        self.notes = notes
+        self.head = head
+        self.max_line = max_line
+        # No line that fits in one read can exceed max_line, so only the first line of a
+        # buffer (the carried part plus the new data) needs a length check.
+        self.chunk_size = max(1, min(chunk_size, max_line))
+        self.lines = 0
+        self.size = 0
+        self._bad_utf8_noted = False
+        self._junk: tuple[int, int] | None = None
+        self._junk_ranges = 0
+        self._junk_lines = 0
+
+    def __iter__(self) -> Iterator[Chunk]:
+        carry = self.head
+        self.size = len(carry)
+        discarding_from = 0  # line number of an overlong line whose rest is being skipped
+        discarded = 0
+        eof = False
+        while not eof:
+            data = self.stream.read(self.chunk_size)
+            if not data:
+                eof = True
+            self.size += len(data)
+            if discarding_from:
+                newline = data.find(b"\n")
+                if newline < 0 and not eof:
+                    discarded += len(data)
+                    continue
+                discarded += len(data) if newline < 0 else newline
+                self._note_cut(discarding_from, self.max_line + discarded)
+                discarding_from, discarded = 0, 0
+                data = b"" if newline < 0 else data[newline + 1 :]
+            buf = carry + data if carry else data
+            if eof and buf and not buf.endswith(b"\n"):
+                buf += b"\n"
+            cut = buf.rfind(b"\n")
+            if cut < 0:
+                if len(buf) > self.max_line:
+                    discarding_from = self.lines + 1
+                    discarded = len(buf) - self.max_line
+                    yield self._chunk(buf[: _utf8_boundary(buf, self.max_line)] + b"\n")
+                    carry = b""
+                else:
+                    carry = buf
+                continue
+            complete, carry = buf[: cut + 1], buf[cut + 1 :]
+            first = complete.find(b"\n")
+            if first > self.max_line:
+                self._note_cut(self.lines + 1, first)
+                head = complete[: _utf8_boundary(complete, self.max_line)]
+                complete = head + complete[first:]
+            yield self._chunk(complete)
+        if discarding_from:
+            self._note_cut(discarding_from, self.max_line + discarded)
+        self._flush_junk()
+        if self._junk_ranges > MAX_JUNK_NOTES:
+            more = self._junk_ranges - MAX_JUNK_NOTES
+            self.notes.append(f"{self.name}: {more} more binary ranges skipped")
+
+    def _note_cut(self, line: int, length: int) -> None:
+        self.notes.append(
+            f"{self.name}:{line}: line of {length:,} bytes cut to its first {self.max_line:,}"
+        )
+
+    def _chunk(self, complete: bytes) -> Chunk:
+        first_line = self.lines + 1
+        bad = False
+        try:
+            text = complete.decode("utf-8")
+        except UnicodeDecodeError as error:
+            bad = True
+            text = complete.decode("utf-8", "replace")
+            if not self._bad_utf8_noted:
+                self._bad_utf8_noted = True
+                line = first_line + complete.count(b"\n", 0, error.start)
+                self.notes.append(
+                    f"{self.name}:{line}: invalid UTF-8, decoded with replacement characters"
+                )
+        if first_line == 1 and text.startswith("\ufeff"):
+            text = text[1:]
+        if bad or "\x00" in text:
+            text = self._blank_binary_lines(text, first_line)
+        if "\r" in text:
+            text = text.replace("\r\n", "\n")
+        text = strip_ansi(text)
+        self.lines += text.count("\n")
+        return Chunk(first_line, text)
+
+    def _blank_binary_lines(self, text: str, first_line: int) -> str:
+        lines = text.split("\n")
+        for index, line in enumerate(lines):
+            if line and ("\x00" in line or line.count("\ufffd") * 3 > len(line)):
+                lines[index] = ""
+                self._junk_line(first_line + index)
+        return "\n".join(lines)
+
+    def _junk_line(self, number: int) -> None:
+        self._junk_lines += 1
+        if self._junk is not None and self._junk[1] == number - 1:
+            self._junk = (self._junk[0], number)
+            return
+        self._flush_junk()
+        self._junk = (number, number)
+
+    def _flush_junk(self) -> None:
+        if self._junk is None:
+            return
+        start, end = self._junk
+        self._junk = None
+        self._junk_ranges += 1
+        if self._junk_ranges <= MAX_JUNK_NOTES:
+            where = f"{start}" if start == end else f"{start}-{end}"
+            count = end - start + 1
+            self.notes.append(
+                f"{self.name}:{where}: binary data skipped ({count} line{'s' * (count != 1)})"
+            )
+
+
+def iter_lines(chunks: Iterator[Chunk]) -> Iterator[tuple[int, str]]:
+    """`(line number, text)` for each line of `chunks`, without the newline."""
+    for chunk in chunks:
+        number = chunk.first_line
+        for line in chunk.text.split("\n")[:-1]:
+            yield number, line
+            number += 1

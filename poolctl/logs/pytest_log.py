@@ -1,0 +1,373 @@
+"""pytest console output: FAILURES and ERRORS sections, the short summary, the closing line.
+
+A failure block starts at a `____ name ____` header inside the FAILURES or ERRORS section
+(`____ ERROR at setup of test_x ____`) and runs to the next header or `====` line; it holds
+source lines, `E   ` lines, `file.py:12: SomeError` location lines and `---- Captured … ----`
+sections. With `--tb=line` each failure is `E` lines and one `file.py:12: message` line; with
+`--tb=no` only the short summary names the failures (`FAILED path::test - message`, maybe cut).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import ClassVar
+
+from poolctl.logs.records import ParsedLog, RunSummary
+from poolctl.logs.scan import (
+    MAX_BLOCK_LINES,
+    MAX_FIELD,
+    PythonTraceback,
+    TextParser,
+    clip,
+    joined,
+)
+from poolctl.model import ContextLine, Failure
+
+TRIGGER = re.compile(
+    r"^(?:=+ |=+$|_+ |FAILED |ERROR |E |/?[\w.+/-]+\.py:\d+: "
+    r"|\d+ (?:failed|passed|errors?|skipped|xfailed|xpassed|deselected)\b|no tests ran)"
+    r"|Traceback \(most recent call last\):",
+    re.MULTILINE,
+)
+SECTION_RE = re.compile(r"^=+ (?P<title>.*?) =+$")
+HEADER_RE = re.compile(r"^_+ (?P<title>\S.*?) _+$")
+SEPARATOR_RE = re.compile(r"^(?:_ )+_?$")
+CAPTURED_RE = re.compile(r"^-+ (?P<what>Captured .+?|.+? log|Logs?) -+$")
+FRAME_RE = re.compile(r"^(?P<file>[^\s:][^:]*?):(?P<line>\d+):(?: (?P<rest>.*))?$")
+ERROR_AT_RE = re.compile(r"^ERROR at (?P<phase>setup|teardown|call) of (?P<name>.+)$")
+SUMMARY_LINE_RE = re.compile(
+    r"^(?P<outcome>FAILED|ERROR) (?P<nodeid>[^\s\[]+(?:\[[^\n]*?\])?)(?: - (?P<message>.*))?$"
+)
+COUNT_RE = re.compile(r"(\d+) (failed|passed|errors?|skipped|xfailed|xpassed|deselected|warnings?)")
+CLOSING_RE = re.compile(
+    r"^(?:=+ )?(?P<body>(?:\d+ \w+(?:, )?)+(?: in [\d.]+s(?: \([^)]*\))?)?|no tests ran.*?)"
+    r"(?: =+)?$"
+)
+EXCEPTION_RE = re.compile(r"^(?P<type>(?:[A-Za-z_]\w*\.)*[A-Z]\w*)(?::(?: (?P<message>.*))?)?$")
+_ERROR_SECTIONS = ("FAILURES", "ERRORS")
+
+
+def short_type(name: str) -> str:
+    """`poolkit.WorkerError` -> `WorkerError`."""
+    return name.rsplit(".", 1)[-1]
+
+
+class PytestBlock:
+    """One `____ name ____` block of the FAILURES or ERRORS section."""
+
+    def __init__(self, parser: PytestParser, number: int, title: str, section: str) -> None:
+        self.parser = parser
+        self.start = number
+        self.end = number
+        self.title = title
+        error_at = ERROR_AT_RE.match(title)
+        self.phase = ""
+        if error_at:
+            self.phase = error_at.group("phase")
+            self.name = error_at.group("name")
+        elif title.startswith("ERROR collecting "):
+            self.phase = "collection"
+            self.name = title[len("ERROR collecting ") :]
+        else:
+            self.name = title
+        self.outcome = "error" if section == "ERRORS" else "failed"
+        self.e_lines: list[str] = []
+        self.e_group_open = False
+        self.frames: list[str] = []
+        self.kind_from_frame = ""
+        self.source: list[str] = []
+        self.captured: dict[str, list[str]] = {}
+        self.capturing = ""
+        self.last_plain = ""  # last unindented line (an exception line under --tb=native)
+        self.count = 0
+
+    def feed(self, number: int, line: str) -> bool:
+        if line.startswith(("=", "_")) and (
+            SECTION_RE.match(line) or (HEADER_RE.match(line) and not SEPARATOR_RE.match(line))
+        ):
+            return False
+        self.count += 1
+        if self.count > MAX_BLOCK_LINES:
+            self.end = number
+            return True
+        if line.strip():
+            self.end = number
+        captured = CAPTURED_RE.match(line) if line.startswith("-") else None
+        if captured:
+            self.capturing = captured.group("what")
+            self.captured.setdefault(self.capturing, [])
+            return True
+        if self.capturing:
+            self.captured[self.capturing].append(clip(line, 2_000))
+            return True
+        if line.startswith("E ") or line == "E":
+            if not self.e_group_open:
+                self.e_lines = []  # a later exception (chained) replaces the earlier one
+                self.e_group_open = True
+            self.e_lines.append(line[1:])
+            return True
+        self.e_group_open = False
+        if line.startswith(">"):
+            self.source.append(line[1:].strip())
+            return True
+        frame = FRAME_RE.match(line)
+        if frame and not line.startswith(" "):
+            self.frames.append(clip(line.strip(), 1_000))
+            rest = frame.group("rest") or ""
+            if rest and not rest.startswith("in ") and EXCEPTION_RE.match(rest):
+                self.kind_from_frame = rest
+            return True
+        if line and not line[0].isspace() and not SEPARATOR_RE.match(line):
+            self.last_plain = line.strip()
+        return True
+
+    def close(self) -> list[tuple[int, str]]:
+        self.parser.block_done(self.failure())
+        return []
+
+    def failure(self) -> Failure:
+        message_lines = _dedent(self.e_lines)
+        message = joined(message_lines)
+        exception = ""
+        first = message_lines[0].strip() if message_lines else self.last_plain
+        typed = EXCEPTION_RE.match(first) if first else None
+        if typed and (typed.group("message") is not None or first == typed.group("type")):
+            exception = typed.group("type")
+        if not message and self.last_plain:
+            message = self.last_plain
+        kind = short_type(self.kind_from_frame or exception)
+        if not kind:
+            if first.startswith("assert ") or first == "assert":
+                kind = "AssertionError"
+            elif first.startswith("fixture '") and first.endswith("' not found"):
+                kind = "FixtureLookupError"
+        details: dict[str, str] = {"outcome": self.outcome}
+        if exception and exception != kind:
+            details["exception"] = exception
+        if self.phase:
+            details["phase"] = self.phase
+        if self.source:
+            details["source"] = joined(self.source)
+        for what, lines in self.captured.items():
+            details[what.lower()] = clip("\n".join(lines).strip("\n"), MAX_FIELD)
+        location = ""
+        if self.frames:
+            frame = FRAME_RE.match(self.frames[0])
+            if frame:
+                location = f"{frame.group('file')}:{frame.group('line')}"
+        return Failure(
+            source="pytest",
+            name=self.name,
+            group=self._group(location),
+            location=location,
+            kind=kind,
+            message=message,
+            details=details,
+            stacktrace=tuple(self.frames[:200]),
+            input_file=self.parser.name,
+            line_start=self.start,
+            line_end=self.end,
+        )
+
+    def _group(self, location: str) -> str:
+        path = location.rsplit(":", 1)[0] if location else ""
+        if "." in self.name.split("[", 1)[0]:
+            cls = self.name.split("[", 1)[0].rsplit(".", 1)[0].replace(".", "::")
+            return f"{path}::{cls}" if path else cls
+        return path
+
+
+def _dedent(lines: list[str]) -> list[str]:
+    """`E` lines without the indentation pytest aligns them with."""
+    widths = [len(line) - len(line.lstrip()) for line in lines if line.strip()]
+    cut = min(widths) if widths else 0
+    return [line[cut:].rstrip() for line in lines]
+
+
+class PytestParser(TextParser):
+    """Reads pytest console output into `Failure`s and its closing `RunSummary`."""
+
+    source: ClassVar[str] = "pytest"
+    trigger: ClassVar[re.Pattern[str]] = TRIGGER
+
+    def __init__(self, name: str, out: ParsedLog) -> None:
+        super().__init__(name, out)
+        self.section = ""
+        self.failures: list[Failure] = []
+        self.summary_lines: list[tuple[int, str, str, str]] = []  # line, outcome, nodeid, message
+        self.line_mode: list[tuple[int, int, list[str], str]] = []  # --tb=line entries
+        self.e_pending: list[tuple[int, str]] = []
+
+    def outside(self, number: int, line: str) -> None:
+        first = line[:1]
+        if first == "=":
+            section = SECTION_RE.match(line)
+            if section:
+                title = section.group("title")
+                if not self._closing(number, line, title):
+                    self.section = title
+                self.e_pending = []
+                return
+        if first == "_" and self.section in _ERROR_SECTIONS:
+            header = HEADER_RE.match(line)
+            if header and not SEPARATOR_RE.match(line):
+                self.e_pending = []
+                block = PytestBlock(self, number, header.group("title"), self.section)
+                self.consumer = block
+                return
+        if first in "FE" and line.startswith(("FAILED ", "ERROR ")):
+            summary = SUMMARY_LINE_RE.match(line.rstrip())
+            if summary:
+                self.summary_lines.append(
+                    (number, summary["outcome"], summary["nodeid"], summary["message"] or "")
+                )
+                return
+        if self.section in _ERROR_SECTIONS:
+            if line.startswith("E ") or line == "E":
+                self.e_pending.append((number, line[1:]))
+                return
+            frame = FRAME_RE.match(line)
+            if frame and frame.group("rest"):  # --tb=line: `path.py:12: message`
+                start = self.e_pending[0][0] if self.e_pending else number
+                lines = [text for _, text in self.e_pending]
+                self.line_mode.append((start, number, lines, line.strip()))
+                self.e_pending = []
+                return
+        if "Traceback (most recent call last):" in line:
+            self.consumer = PythonTraceback(self, number, line)
+            return
+        if first.isdigit() or line.startswith("no tests ran"):
+            self._closing(number, line, line.strip())
+
+    def _closing(self, number: int, line: str, body: str) -> bool:
+        """Record pytest's closing line (`== 3 failed, 5 passed in 1.2s ==`); False if not one."""
+        match = CLOSING_RE.match(body)
+        if not match or (" in " not in body and not body.startswith("no tests ran")):
+            return False
+        counts: dict[str, int] = {}
+        for value, word in COUNT_RE.findall(match.group("body")):
+            word = {"error": "errors", "warning": "warnings"}.get(word, word)
+            counts[word] = counts.get(word, 0) + int(value)
+        if not counts and not body.startswith("no tests ran"):
+            return False
+        failures = counts.get("failed", 0) + counts.get("errors", 0)
+        tests = sum(
+            counts.get(w, 0)
+            for w in ("failed", "passed", "errors", "skipped", "xfailed", "xpassed")
+        )
+        self.out.summaries.append(RunSummary(self.name, number, line.strip(), tests, failures))
+        self.section = ""
+        return True
+
+    def block_done(self, failure: Failure) -> None:
+        self.failures.append(failure)
+        self.barrier = max(self.barrier, failure.line_end)
+
+    def finish(self) -> None:
+        summaries = list(self.summary_lines)
+        for position, failure in enumerate(self.failures):
+            found = _take_summary(summaries, failure.name)
+            if found is not None:
+                self.failures[position] = _with_summary(failure, *found)
+        for start, end, e_lines, location_line in self.line_mode:
+            self.failures.append(
+                self._line_mode_failure(summaries, start, end, e_lines, location_line)
+            )
+        for number, outcome, nodeid, message in summaries:
+            parts = nodeid.split("::")
+            failure = Failure(
+                source="pytest",
+                name=".".join(parts[1:]) or nodeid,
+                group="::".join(parts[:-1]) if len(parts) > 1 else "",
+                location=parts[0],
+                kind=_kind_of_summary(message),
+                message=message,
+                details={"outcome": outcome.lower(), "nodeid": nodeid, "summary": message},
+                input_file=self.name,
+                line_start=number,
+                line_end=number,
+            )
+            self.failures.append(failure)
+        self.failures.sort(key=lambda f: f.line_start)
+        self.out.failures.extend(self.failures)
+
+    def _line_mode_failure(
+        self,
+        summaries: list[tuple[int, str, str, str]],
+        start: int,
+        end: int,
+        e_lines: list[str],
+        location_line: str,
+    ) -> Failure:
+        frame = FRAME_RE.match(location_line)
+        rest = frame.group("rest") if frame else location_line
+        location = f"{frame.group('file')}:{frame.group('line')}" if frame else ""
+        message = joined(_dedent(e_lines)) or rest or ""
+        failure = Failure(
+            source="pytest",
+            name=location,
+            location=location,
+            kind=_kind_of_summary(rest or ""),
+            message=message,
+            details={"outcome": "failed"},
+            stacktrace=(location_line,),
+            input_file=self.name,
+            line_start=start,
+            line_end=end,
+        )
+        # --tb=line names no test: take the next FAILED summary line, in order.
+        for index, entry in enumerate(summaries):
+            if entry[1] == "FAILED":
+                del summaries[index]
+                named = _with_summary(failure, *entry)
+                parts = entry[2].split("::")
+                return replace(
+                    named,
+                    name=".".join(parts[1:]) or entry[2],
+                    location=location or parts[0],
+                )
+        return failure
+
+
+def _take_summary(
+    summaries: list[tuple[int, str, str, str]], name: str
+) -> tuple[int, str, str, str] | None:
+    for index, entry in enumerate(summaries):
+        if ".".join(entry[2].split("::")[1:]) == name or entry[2] == name:
+            del summaries[index]
+            return entry
+    return None
+
+
+def _with_summary(
+    failure: Failure, number: int, outcome: str, nodeid: str, message: str
+) -> Failure:
+    parts = nodeid.split("::")
+    details = dict(failure.details)
+    details["nodeid"] = nodeid
+    details["summary_line"] = str(number)
+    if message:
+        details["summary"] = message
+    group = "::".join(parts[:-1]) if len(parts) > 1 else failure.group
+    context = failure.context
+    if not failure.message and message:
+        context = (*context, ContextLine(number, clip(message), "short test summary"))
+    return replace(
+        failure,
+        group=group,
+        location=failure.location or parts[0],
+        kind=failure.kind or _kind_of_summary(message),
+        message=failure.message or message,
+        details=details,
+        context=context,
+    )
+
+
+def _kind_of_summary(message: str) -> str:
+    typed = EXCEPTION_RE.match(message.split(" ", 1)[0].rstrip(":") + ":") if message else None
+    if typed and message.split(" ", 1)[0].endswith(":"):
+        return short_type(typed.group("type"))
+    if message.startswith("assert "):
+        return "AssertionError"
+    return ""
