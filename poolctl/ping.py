@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from poolctl.diagnose import diagnose_no_answer
-from poolctl.diagnose.experiments import Experiment, Outcome, run_experiments
+from poolctl.diagnose.experiments import Experiment, Outcome, Skipped, run_experiments
 from poolctl.framing import FRAMINGS
 from poolctl.model import Diagnosis, Evidence, Failure, Finding, Report
 from poolctl.protocol import Response
@@ -106,12 +106,17 @@ def try_framings(options: PingOptions, run_dir: RunDir) -> tuple[FramingTrial, .
         base_id="w1",
         first_answer_wins=True,
     )
+    winner = next((r for r in results if isinstance(r, Outcome) and r.answered), None)
+
+    def detail(r: Outcome | Skipped) -> str:
+        if isinstance(r, Skipped):
+            return f"not run ({r.reason})"
+        if winner is not None and not r.answered and r.detail.startswith("not waited for"):
+            return f"no answer before {winner.experiment.spec.framing} answered"
+        return r.detail
+
     return tuple(
-        FramingTrial(
-            r.experiment.spec.framing,
-            isinstance(r, Outcome) and r.answered,
-            r.detail if isinstance(r, Outcome) else f"not run ({r.reason})",
-        )
+        FramingTrial(r.experiment.spec.framing, isinstance(r, Outcome) and r.answered, detail(r))
         for r in results
     )
 
