@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from poolctl.cli import main
+from tests.conftest import REFERENCE
 
 pytestmark = pytest.mark.slow
 
@@ -79,6 +80,16 @@ def test_shell_worker_echoing_a_banner_prints_to_stdout(
     assert f"{int.from_bytes(b'li', 'big'):,}" in d["cause"]
 
 
+def test_wrapper_script_merging_stderr_with_2_to_1_is_found_in_proc(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """poolctl captures stderr apart, yet the worker's own `2>&1` merges it: /proc shows it."""
+    worker = " ".join(REFERENCE) + " --stderr-noise 'Warning: DSPy not available' 2>&1"
+    d = diagnose(capsys, "--timeout", "3", "--", "sh", "-c", f"exec {worker}")
+    assert confirmed(d) == ["stderr-merged"]
+    assert "the worker merges its own stderr" in json.dumps(d["evidence"])
+
+
 @needs("bash")
 def test_worker_whose_stderr_nobody_drains_is_blocked_writing(
     capsys: pytest.CaptureFixture[str],
@@ -107,7 +118,7 @@ def test_perl_worker_without_autoflush_is_block_buffered(
 def test_node_worker_that_forgets_to_answer_waits_for_input(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    d = diagnose(capsys, "--timeout", "1", "--", str(WORKERS / "node_worker.js"), "--forget")
+    d = diagnose(capsys, "--timeout", "3", "--", str(WORKERS / "node_worker.js"), "--forget")
     assert confirmed(d) == ["waiting-for-input"]
     assert "its event loop, which watches its stdin" in d["cause"]
 

@@ -326,6 +326,13 @@ def stdout_print(obs: Observations) -> Judgement:
         return _ruled_out("stdout-text", PRINTS, why)
     sources = _merge_sources(obs)
     apart = _text_in_stderr_when_apart(obs)
+    if sources and not obs.merged:
+        return _untested(
+            "stdout-text",
+            PRINTS,
+            "the worker merges its own stderr into stdout, so no experiment can keep them "
+            "apart; the text is a stderr line if it reads like a log or warning",
+        )
     if sources and apart is None:
         return _untested(
             "stdout-text",
