@@ -32,7 +32,7 @@ class LogParser(Protocol):
     """Reads one input (its first bytes already taken off the stream as `head`) into `out`."""
 
     def __call__(self, stream: BinaryIO, name: str, out: ParsedLog, head: bytes) -> int:
-        """Parse the input; return the number of lines (or XML lines) read."""
+        """Parse the input; return the number of lines read. `InputError`: none of it is usable."""
         ...
 
 
@@ -112,8 +112,12 @@ def _read_one(stream: BinaryIO, name: str, fmt: str, out: ParsedLog) -> bool:
             " name one with --format"
         )
         return False
+    try:
+        out.lines_read += PARSERS[chosen](stream, name, out, head)
+    except InputError as refused:
+        out.skipped.append(str(refused))
+        return False
     out.formats[name] = chosen
-    out.lines_read += PARSERS[chosen](stream, name, out, head)
     return True
 
 

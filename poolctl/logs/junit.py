@@ -17,6 +17,7 @@ from typing import Any, BinaryIO
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
+from poolctl.errors import InputError
 from poolctl.logs.identifiers import IDENTIFIER_RE, key_of
 from poolctl.logs.lines import CHUNK_SIZE
 from poolctl.logs.records import LogLine, ParsedLog, WorkerTraceback
@@ -226,7 +227,10 @@ def _console_fields(body: str, name: str) -> _Fields | None:
 
 
 def parse_junit(stream: BinaryIO, name: str, out: ParsedLog, head: bytes) -> int:
-    """Parse JUnit XML from `stream` (after `head`) into `out`; return the lines read."""
+    """Parse JUnit XML from `stream` (after `head`) into `out`; return the lines read.
+
+    Raises `InputError` for a document with a DOCTYPE: none of it is used.
+    """
     target = _Target(name, out)
     parser = DefusedXMLParser(target=target, forbid_dtd=True)
     target.expat = getattr(parser, "parser", None) or getattr(parser, "_parser", None)
@@ -238,7 +242,9 @@ def parse_junit(stream: BinaryIO, name: str, out: ParsedLog, head: bytes) -> int
             data = stream.read(CHUNK_SIZE)
         parser.close()
     except DefusedXmlException:
-        out.skipped.append(f"{name}: XML with a DOCTYPE refused (entity expansion is not allowed)")
+        raise InputError(
+            "XML with a DOCTYPE refused (entity expansion is not allowed)", where=name
+        ) from None
     except Exception as error:  # expat's ParseError and friends: note where, keep what was read
         where = getattr(error, "position", None)
         line = f":{where[0]}" if where else ""

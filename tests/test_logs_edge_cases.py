@@ -1,0 +1,461 @@
+"""Parser edge cases on small inline inputs: numbering, glued headers, colours, bad bytes, XML."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from poolctl.errors import InputError, UsageProblem
+from poolctl.logs import PARSERS, detect_format, read_logs
+from poolctl.logs.lines import ChunkReader, iter_lines
+from poolctl.logs.records import ParsedLog
+
+
+def write(tmp_path: Path, name: str, text: str | bytes) -> str:
+    path = tmp_path / name
+    if isinstance(text, str):
+        path.write_text(text, encoding="utf-8")
+    else:
+        path.write_bytes(text)
+    return str(path)
+
+
+BLOCK = """{n}) test does a thing (My.AppTest)
+     test/my_app_test.exs:12
+     Assertion with == failed
+     code:  assert 1 == 2
+     left:  1
+     right: 2
+     stacktrace:
+       test/my_app_test.exs:13: (test)
+"""
+
+
+# -- ExUnit ----------------------------------------------------------------------------------
+def test_three_digit_numbering_and_the_result_closing_form(tmp_path: Path) -> None:
+    blocks = "\n".join(BLOCK.format(n=f"{n:>3}") for n in (9, 10, 100))
+    log = (
+        f"{blocks}\nFinished in 0.1 seconds (0.00s async, 0.1s sync)\nResult: 3 failed, 97 passed\n"
+    )
+    parsed = read_logs([write(tmp_path, "run.log", log)])
+    assert [f.details["counter"] for f in parsed.failures] == ["9", "10", "100"]
+    assert [f.line_start for f in parsed.failures] == [1, 10, 19]
+    assert all(f.kind == "assertion ==" and f.details["right"] == "2" for f in parsed.failures)
+    [summary] = parsed.summaries
+    assert (summary.failures, summary.tests, summary.inferred) == (3, 100, False)
+
+
+def test_closing_lines_of_several_elixir_versions(tmp_path: Path) -> None:
+    log = (
+        BLOCK.format(n="  1")
+        + "\n45 doctests, 563 tests, 17 failures, 11 skipped\n\n"
+        + BLOCK.format(n="  1")
+        + "\n3 tests, 1 failure (1 excluded)\n"
+        + BLOCK.format(n="  1")
+        + "\nFailed: 1 test\n"
+    )
+    parsed = read_logs([write(tmp_path, "runs.log", log)])
+    assert [(s.tests, s.failures) for s in parsed.summaries] == [(608, 17), (3, 1), (None, 1)]
+    assert len(parsed.failures) == 3
+
+
+def test_header_glued_after_logger_text_and_dots(tmp_path: Path) -> None:
+    log = (
+        "21:39:02.341 [warning] Unexpected message during init, continuing to wait..."
+        + BLOCK.format(n="  3")
+        + "\n.....  4) test other thing (My.AppTest)\n     test/my_app_test.exs:20\n"
+        "     ** (RuntimeError) boom\n     stacktrace:\n       test/my_app_test.exs:21: (test)\n"
+    )
+    parsed = read_logs([write(tmp_path, "glued.log", log)])
+    first, second = parsed.failures
+    assert (first.line_start, first.name, first.group) == (1, "test does a thing", "My.AppTest")
+    glued = [c for c in first.context if c.why == "same line as the header"]
+    assert glued[0].text.startswith("21:39:02.341 [warning] Unexpected message")
+    assert (second.line_start, second.kind, second.message) == (10, "RuntimeError", "boom")
+
+
+def test_logger_line_interleaved_inside_a_block(tmp_path: Path) -> None:
+    log = (
+        "  1) test slow checkout (PoolTest)\n"
+        "     test/pool_test.exs:5\n"
+        "     match (=) failed\n"
+        "\n"
+        "12:00:00.000 [error] Checkout failed on :test_pool_42\n"
+        "     code:  assert {:ok, _} = Pool.checkout(:test_pool_42)\n"
+        "     right: {:error, :timeout}\n"
+        "     stacktrace:\n"
+        "       test/pool_test.exs:6: (test)\n"
+        "\n"
+        "12:00:01.000 [info] next test\n"
+    )
+    [failure] = read_logs([write(tmp_path, "inter.log", log)]).failures
+    assert failure.details["right"] == "{:error, :timeout}"
+    assert (failure.line_start, failure.line_end) == (1, 9)
+    inside = [c for c in failure.context if c.why == "inside the block"]
+    assert [c.line for c in inside] == [5]
+
+
+def test_failure_number_sections_and_setup_all(tmp_path: Path) -> None:
+    log = (
+        "  1) test two errors (PoolTest)\n"
+        "     test/pool_test.exs:5\n"
+        "     Failure #1\n"
+        "     ** (RuntimeError) first\n"
+        "     stacktrace:\n"
+        "       test/pool_test.exs:6: (test)\n"
+        "\n"
+        "     Failure #2\n"
+        "     ** (exit) shutdown\n"
+        "\n"
+        "  2) PoolTest: failure on setup_all callback, all tests have been invalidated\n"
+        "     ** (exit) exited in: GenServer.call(My.Bridge, :reset, 5000)\n"
+        "         ** (EXIT) no process\n"
+    )
+    first, second = read_logs([write(tmp_path, "multi.log", log)]).failures
+    assert (first.kind, first.message, first.details["failures"]) == ("RuntimeError", "first", "2")
+    assert first.details["failure #2"] == "** (exit) shutdown"
+    assert (second.group, second.details["callback"], second.kind) == (
+        "PoolTest",
+        "setup_all",
+        "exit",
+    )
+    assert "** (EXIT) no process" in second.message
+
+
+def test_two_pasted_runs_without_closing_line(tmp_path: Path) -> None:
+    log = BLOCK.format(n="  1") + "\n" + BLOCK.format(n="  2") + "\n" + BLOCK.format(n="  1")
+    parsed = read_logs([write(tmp_path, "pasted.log", log)])
+    assert [f.line_start for f in parsed.failures] == [1, 10, 19]
+    assert [(s.inferred, s.failures) for s in parsed.summaries] == [(True, 2), (True, 1)]
+
+
+def test_ansi_colours_are_removed(tmp_path: Path) -> None:
+    log = (
+        "\x1b[31m  1) test red (ColourTest)\x1b[0m\n"
+        "\x1b[36m     test/colour_test.exs:3\x1b[0m\n"
+        "     \x1b[31m** (KeyError) key :pool_pid not found\x1b[0m\n"
+        "\x1b[0m\n10 tests, 1 failure\n"
+    )
+    parsed = read_logs([write(tmp_path, "colour.log", log)])
+    [failure] = parsed.failures
+    assert (failure.name, failure.location, failure.kind) == (
+        "test red",
+        "test/colour_test.exs:3",
+        "KeyError",
+    )
+    assert failure.message == "key :pool_pid not found"
+
+
+def test_worker_tracebacks_and_crash_reports(tmp_path: Path) -> None:
+    log = (
+        "12:00:00.000 [error] GenServer :test_pool_7 terminating\n"
+        "** (RuntimeError) worker crashed\n"
+        "    (pool 0.1.0) lib/pool.ex:10: Pool.handle_call/3\n"
+        "Last message: :checkout\n"
+        "\n"
+        "Traceback (most recent call last):\n"
+        '  File "worker.py", line 3, in <module>\n'
+        "    main()\n"
+        "KeyError: 'program_id'\n"
+        "\n"
+        "10 tests, 0 failures\n"
+    )
+    parsed = read_logs([write(tmp_path, "crash.log", log)])
+    crash, python = parsed.tracebacks
+    assert (crash.line_start, crash.line_end) == (1, 4)
+    assert crash.exception == "** (RuntimeError) worker crashed"
+    assert (python.line_start, python.line_end, python.exception) == (
+        6,
+        9,
+        "KeyError: 'program_id'",
+    )
+    assert parsed.failures == []
+
+
+def test_identifier_context_from_later_lines(tmp_path: Path) -> None:
+    log = (
+        "  1) test pool (PoolTest)\n"
+        "     test/pool_test.exs:5\n"
+        "     right: {:error, {:shutdown, {NimblePool, :checkout, [:test_pool_8962]}}}\n"
+        "\n"
+        + "filler\n" * 100
+        + "12:00:00.000 [info] Pool :test_pool_8962 terminating (os_pid: 1925679)\n"
+    )
+    [failure] = read_logs([write(tmp_path, "ids.log", log)]).failures
+    assert [(c.line, c.why) for c in failure.context] == [(105, "names :test_pool_8962")]
+
+
+# -- pytest ----------------------------------------------------------------------------------
+def test_pytest_cut_summary_lines_only(tmp_path: Path) -> None:
+    log = (
+        "============================= test session starts ==============================\n"
+        "collected 3 items\n\n"
+        "t.py FF.\n\n"
+        "=========================== short test summary info ============================\n"
+        "FAILED t.py::test_a - KeyError: 'pool_...\n"
+        "FAILED t.py::TestPool::test_b[x - y] - poolkit.CheckoutTimeout: timed out\n"
+        "========================= 2 failed, 1 passed in 0.12s ==========================\n"
+    )
+    parsed = read_logs([write(tmp_path, "tbno.txt", log)])
+    first, second = parsed.failures
+    assert (first.name, first.group, first.kind, first.line_start) == (
+        "test_a",
+        "t.py",
+        "KeyError",
+        7,
+    )
+    assert first.message == "KeyError: 'pool_..."
+    assert (second.name, second.group) == ("TestPool.test_b[x - y]", "t.py::TestPool")
+    assert second.kind == "CheckoutTimeout"
+    [summary] = parsed.summaries
+    assert (summary.tests, summary.failures) == (3, 2)
+
+
+def test_pytest_tb_line_mode(tmp_path: Path) -> None:
+    log = (
+        "=================================== FAILURES ===================================\n"
+        "E   KeyError: 'pool_pid'\n"
+        "/tmp/pt/test_a.py:3: KeyError: 'pool_pid'\n"
+        "=========================== short test summary info ============================\n"
+        "FAILED test_a.py::test_one - KeyError: 'pool_pid'\n"
+        "1 failed in 0.50s\n"
+    )
+    parsed = read_logs([write(tmp_path, "tbline.txt", log)])
+    [failure] = parsed.failures
+    assert (failure.name, failure.kind, failure.line_start, failure.line_end) == (
+        "test_one",
+        "KeyError",
+        2,
+        3,
+    )
+    assert failure.location == "/tmp/pt/test_a.py:3"
+    assert [s.failures for s in parsed.summaries] == [1]
+
+
+def test_pytest_passes_section_is_not_failures(tmp_path: Path) -> None:
+    log = (
+        "============================= test session starts ==============================\n"
+        "==================================== PASSES ====================================\n"
+        "_________________________________ test_fine __________________________________\n"
+        "------------------------------ Captured log call -------------------------------\n"
+        "INFO     pool:pool.py:1 started 'pool_ok'\n"
+        "============================== 1 passed in 0.01s ===============================\n"
+    )
+    parsed = read_logs([write(tmp_path, "passes.txt", log)])
+    assert parsed.failures == [] and parsed.summaries[0].failures == 0
+
+
+# -- JUnit -----------------------------------------------------------------------------------
+SUREFIRE = """<?xml version="1.0" encoding="UTF-8"?>
+<testsuite name="com.example.PoolTest" tests="2" failures="1" errors="1">
+  <testcase name="checkoutTimesOut" classname="com.example.PoolTest" time="5.01">
+    <failure message="expected:&lt;ok&gt; but was:&lt;timeout&gt;"
+             type="org.opentest4j.AssertionFailedError">org.opentest4j.AssertionFailedError
+	at com.example.PoolTest.checkoutTimesOut(PoolTest.java:42)</failure>
+    <system-out>pool 'pool_a' queued 3 callers</system-out>
+  </testcase>
+  <testcase name="workerDies" classname="com.example.PoolTest">
+    <error type="java.io.IOException">Broken pipe</error>
+  </testcase>
+  <testcase name="skipped" classname="com.example.PoolTest"><skipped/></testcase>
+</testsuite>
+"""
+
+
+def test_generic_surefire_junit(tmp_path: Path) -> None:
+    parsed = read_logs([write(tmp_path, "TEST-PoolTest.xml", SUREFIRE)])
+    assert parsed.formats[str(tmp_path / "TEST-PoolTest.xml")] == "junit"
+    first, second = parsed.failures
+    assert (first.source, first.name, first.group) == (
+        "junit",
+        "checkoutTimesOut",
+        "com.example.PoolTest",
+    )
+    assert first.kind == "org.opentest4j.AssertionFailedError"
+    assert first.message == "expected:<ok> but was:<timeout>"
+    assert first.details["system-out"] == "pool 'pool_a' queued 3 callers"
+    assert (first.line_start, first.line_end) == (3, 8)
+    assert (second.kind, second.message, second.details["outcome"]) == (
+        "java.io.IOException",
+        "Broken pipe",
+        "error",
+    )
+
+
+def test_xunit1_lines_are_one_based_and_xunit2_has_none(tmp_path: Path) -> None:
+    xunit1 = (
+        '<?xml version="1.0"?><testsuites><testsuite name="pytest">'
+        '<testcase classname="t" name="test_a" file="t.py" line="4">'
+        '<failure message="assert 0">E   assert 0\n\nt.py:6: AssertionError</failure>'
+        "</testcase></testsuite></testsuites>"
+    )
+    xunit2 = xunit1.replace(' file="t.py" line="4"', "")
+    one = read_logs([write(tmp_path, "x1.xml", xunit1)]).failures[0]
+    two = read_logs([write(tmp_path, "x2.xml", xunit2)]).failures[0]
+    assert one.location == "t.py:5"  # pytest writes the 0-based `def` line
+    assert two.location == "t.py:6"  # the failing line, from the traceback text
+    assert one.kind == two.kind == "AssertionError"
+
+
+def test_doctype_is_refused(tmp_path: Path) -> None:
+    bomb = (
+        '<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
+        '<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>\n'
+        '<testsuite><testcase name="x"><failure message="&lol2;"/></testcase></testsuite>\n'
+    )
+    path = write(tmp_path, "bomb.xml", bomb)
+    with pytest.raises(InputError):
+        read_logs([path])
+    parsed = read_logs([path, write(tmp_path, "ok.log", BLOCK.format(n="  1"))])
+    assert any("DOCTYPE refused" in note for note in parsed.skipped)
+    assert len(parsed.failures) == 1
+
+
+def test_broken_xml_keeps_what_was_read(tmp_path: Path) -> None:
+    xml = SUREFIRE.split('<testcase name="workerDies"')[0]
+    parsed = read_logs([write(tmp_path, "cut.xml", xml)])
+    assert [f.name for f in parsed.failures] == ["checkoutTimesOut"]
+    assert any("not well-formed" in note for note in parsed.skipped)
+
+
+# -- bytes, sizes, inputs --------------------------------------------------------------------
+def test_binary_junk_lines_are_skipped_and_numbering_kept(tmp_path: Path) -> None:
+    data = (
+        b"12:00:00.000 [info] start\n"
+        + b"\x00\x01\x02\xff\xfe binary\n" * 3
+        + BLOCK.format(n="  1").encode()
+        + b"\x00junk\n"
+    )
+    parsed = read_logs([write(tmp_path, "junk.log", data)])
+    [failure] = parsed.failures
+    assert failure.line_start == 5
+    name = str(tmp_path / "junk.log")
+    assert f"{name}:2-4: binary data skipped (3 lines)" in parsed.skipped
+    assert f"{name}:13: binary data skipped (1 line)" in parsed.skipped
+
+
+def test_invalid_utf8_is_replaced_and_noted_once(tmp_path: Path) -> None:
+    data = (
+        b"caf\xe9 one\n" + BLOCK.format(n="  1").encode().replace(b"does", b"d\xf6es") + b"\xe9\n"
+    )
+    parsed = read_logs([write(tmp_path, "latin1.log", data)], fmt="exunit")
+    notes = [n for n in parsed.skipped if "invalid UTF-8" in n]
+    assert notes == [
+        f"{tmp_path / 'latin1.log'}:1: invalid UTF-8, decoded with replacement characters"
+    ]
+    assert parsed.failures[0].name == "test d\ufffdes a thing"
+
+
+def test_a_100_mb_line_is_cut(tmp_path: Path) -> None:
+    path = tmp_path / "huge.log"
+    block = b"x" * (1 << 20)
+    with path.open("wb") as out:
+        out.write(b"12:00:00.000 [info] before\n")
+        for _ in range(100):
+            out.write(block)
+        out.write(b"\n" + BLOCK.format(n="  1").encode())
+    parsed = read_logs([str(path)], fmt="exunit")
+    assert [f.line_start for f in parsed.failures] == [3]
+    assert parsed.skipped == [f"{path}:2: line of {100 << 20:,} bytes cut to its first {1 << 20:,}"]
+
+
+def test_long_line_cut_at_a_utf8_boundary() -> None:
+    notes: list[str] = []
+    data = "é" * 20 + "\nnext\n"
+    reader = ChunkReader(io.BytesIO(data.encode()), "s", notes, max_line=9)
+    assert list(iter_lines(iter(reader))) == [(1, "éééé"), (2, "next")]
+    assert notes == ["s:1: line of 40 bytes cut to its first 9"]
+
+
+def test_empty_unreadable_and_unknown_inputs(tmp_path: Path) -> None:
+    empty = write(tmp_path, "empty.log", "")
+    unknown = write(tmp_path, "notes.txt", "just some prose\nwith no test output\n")
+    missing = str(tmp_path / "missing.log")
+    with pytest.raises(InputError) as error:
+        read_logs([empty, unknown, missing])
+    message = str(error.value)
+    assert "empty input" in message and "format not recognised" in message
+    assert "No such file" in message
+    parsed = read_logs([empty, unknown, missing, write(tmp_path, "ok.log", BLOCK.format(n="  1"))])
+    assert len(parsed.skipped) == 3 and len(parsed.failures) == 1
+    assert read_logs([unknown], fmt="exunit").failures == []  # an explicit format is obeyed
+
+
+def test_unknown_format_name_is_a_usage_problem() -> None:
+    with pytest.raises(UsageProblem):
+        read_logs(["x"], fmt="tap")
+
+
+def test_stdin_and_several_inputs_each_with_its_format(tmp_path: Path) -> None:
+    stdin = io.BytesIO(BLOCK.format(n="  1").encode())
+    parsed = read_logs(
+        ["-", write(tmp_path, "r.xml", SUREFIRE), "-"],
+        stdin=stdin,
+    )
+    assert parsed.formats == {"<stdin>": "exunit", str(tmp_path / "r.xml"): "junit"}
+    assert [f.source for f in parsed.failures] == ["exunit", "junit", "junit"]
+    assert parsed.failures[0].input_file == "<stdin>"
+    assert any("standard input named twice" in note for note in parsed.skipped)
+
+
+@pytest.mark.parametrize(
+    ("head", "fmt"),
+    [
+        (b'<?xml version="1.0"?>\n<testsuites>', "junit"),
+        (b"<testsuite name='x'>", "junit"),
+        (b"===== test session starts =====\nplatform linux\n", "pytest"),
+        (b"____ test_a ____\n\n    def test_a():\n>       assert 0\nE       assert 0\n", "pytest"),
+        (b"Compiling 2 files (.ex)\n  1) test a (ATest)\n     test/a_test.exs:3\n", "exunit"),
+        (b"12:00:00.000 [debug] Starting pool\n", "exunit"),
+        (b"Finished in 0.1 seconds\n3 tests, 0 failures\n", "exunit"),
+        (b"\x1b[32m.\x1b[0m\nFinished in 0.1 seconds\n", "exunit"),
+        (b"hello world\n", None),
+        (b"\x00\x01\x02", None),
+    ],
+)
+def test_detect_format(head: bytes, fmt: str | None) -> None:
+    assert detect_format(head) == fmt
+
+
+# -- robustness ------------------------------------------------------------------------------
+_LINES = st.sampled_from(
+    [
+        "  1) test x (M)",
+        " 10) test y (M.N)",
+        "     test/x.exs:1",
+        "     ** (EXIT from #PID<0.1.0>) shutdown",
+        "     code: x",
+        "     left: %{",
+        "     stacktrace:",
+        "       lib/x.ex:1: X.y/1",
+        "Traceback (most recent call last):",
+        '  File "x.py", line 1',
+        "ValueError: x",
+        "12:00:00.000 [error] GenServer :pool_1 terminating",
+        "** (RuntimeError) boom",
+        "=== FAILURES ===",
+        "___ test_a ___",
+        "E   KeyError: 'pool_x'",
+        "x.py:1: KeyError",
+        "FAILED x.py::test_a - KeyError",
+        "3 tests, 1 failure",
+        "== 1 failed in 0.1s ==",
+        "",
+        "<testsuite><testcase name='a'><failure>",
+    ]
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.binary(max_size=600), lines=st.lists(st.one_of(_LINES, st.text(max_size=40))))
+def test_arbitrary_input_never_crashes_a_parser(data: bytes, lines: list[str]) -> None:
+    for payload in (data, "\n".join(lines).encode("utf-8", "surrogatepass")):
+        for name, parse in PARSERS.items():
+            out = ParsedLog()
+            parse(io.BytesIO(payload[7:]), name, out, payload[:7])
+            for failure in out.failures:
+                assert 1 <= failure.line_start <= failure.line_end
