@@ -11,7 +11,7 @@ from poolctl.logs.identifiers import identifiers_in
 from poolctl.logs.records import ParsedLog
 from poolctl.model import ContextLine, Failure
 
-MAX_NAMING_LINES = 40  # context lines per failure found through identifiers
+MAX_NAMING_LINES = 24  # context lines per failure found through identifiers
 MAX_IDENTIFIERS = 24  # identifiers of one failure looked up
 
 

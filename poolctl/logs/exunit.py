@@ -21,22 +21,27 @@ from poolctl.logs.scan import (
     TextParser,
     clip,
     joined,
+    keep_failure,
 )
 from poolctl.model import ContextLine, Failure
 
 # What sends a line outside any block to `outside`: a header (also glued after other text), a
-# closing line, a traceback or crash report. Kept to cheap alternatives: it runs over every byte.
-TRIGGER = re.compile(
-    r"\d\) (?:test|doctest|property|feature|describe) "
-    r"|^[ \t]*\d+\) [A-Z]"
-    r"|^[ \t]*Failure #\d"
-    r"|Traceback \(most recent call last\):"
-    r"|^(?:Finished in |Result: |Failed: |Tests: )"
-    r"|^\d+ (?:doctests?|tests?|propert|failures?|passed|failed)\b"
-    r"|\[error\] .*(?:terminating|raised an exception|crashed)"
-    r"|^[ \t]{0,4}\*\* \("
-    r"|^=[A-Z ]+REPORT=",
-    re.MULTILINE,
+# closing line, a traceback or a crash report. Each starts with a literal (see `candidate_lines`).
+TRIGGERS = tuple(
+    re.compile(pattern)
+    for pattern in (
+        r"\) (?:test|doctest|property|feature|describe) ",
+        r": failure on ",
+        r"Failure #",
+        r"Traceback \(most recent call last\):",
+        r" fail",  # `3 tests, 1 failure`, `Result: 1 failed, 2 passed`
+        r"Result: ",
+        r"Failed: ",
+        r"Tests: ",
+        r"\[error\] ",
+        r"\*\* \(",
+        r"\n=[A-Z]",  # `=CRASH REPORT====`
+    )
 )
 
 MODULE = r"(?:[A-Z][\w]*(?:\.[A-Z][\w]*)*|:[a-z_][\w]*)"
@@ -336,7 +341,7 @@ class ExUnitParser(TextParser):
     """Reads `mix test` console output into `Failure`s, `RunSummary`s and crash reports."""
 
     source: ClassVar[str] = "exunit"
-    trigger: ClassVar[re.Pattern[str]] = TRIGGER
+    triggers: ClassVar[tuple[re.Pattern[str], ...]] = TRIGGERS
 
     def __init__(self, name: str, out: ParsedLog) -> None:
         super().__init__(name, out)
@@ -389,8 +394,7 @@ class ExUnitParser(TextParser):
         self.consumer = block
 
     def block_done(self, block: ExUnitBlock) -> None:
-        failure = block.failure()
-        self.out.failures.append(failure)
+        keep_failure(self.out, block.failure())
         self.barrier = max(self.barrier, block.end)
         self.run_failures += 1
         self.run_last_line = block.end

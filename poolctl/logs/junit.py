@@ -18,10 +18,9 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
 from poolctl.errors import InputError
-from poolctl.logs.identifiers import IDENTIFIER_RE, key_of
 from poolctl.logs.lines import CHUNK_SIZE
-from poolctl.logs.records import LogLine, ParsedLog, WorkerTraceback
-from poolctl.logs.scan import MAX_FIELD, MAX_TEXT, MAX_TRACEBACKS, clip
+from poolctl.logs.records import ParsedLog, WorkerTraceback
+from poolctl.logs.scan import MAX_FIELD, MAX_TRACEBACKS, clip, index_lines, keep_failure
 from poolctl.model import Failure
 
 _FAILED = ("failure", "error")
@@ -102,15 +101,7 @@ class _Target:
     def _index(self, text: str) -> None:
         if not any(mark in text for mark in _INDEX_MARKS):
             return
-        line = self._line()
-        counted = 0
-        for match in IDENTIFIER_RE.finditer(text):
-            line += text.count("\n", counted, match.start())
-            counted = match.start()
-            start = text.rfind("\n", 0, counted) + 1
-            end = text.find("\n", counted)
-            quote = text[start : end if end >= 0 else len(text)]
-            self.out.identifiers.add(key_of(match), LogLine(self.name, line, clip(quote, MAX_TEXT)))
+        index_lines(self.out.identifiers, self.name, self._line(), text)
 
     def end(self, tag: str) -> None:
         tag = _local(tag)
@@ -121,7 +112,7 @@ class _Target:
         if tag == "testcase" and self.case is not None:
             case, self.case = self.case, None
             if case.outcome:
-                self.out.failures.append(self._failure(case))
+                keep_failure(self.out, self._failure(case))
             self._tracebacks(case)
         elif tag in ("testsuite", "testsuites") and self.suites:
             self.suites.pop()

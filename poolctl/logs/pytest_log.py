@@ -21,14 +21,21 @@ from poolctl.logs.scan import (
     TextParser,
     clip,
     joined,
+    keep_failure,
 )
 from poolctl.model import ContextLine, Failure
 
-TRIGGER = re.compile(
-    r"^(?:=+ |=+$|_+ |FAILED |ERROR |E |/?[\w.+/-]+\.py:\d+: "
-    r"|\d+ (?:failed|passed|errors?|skipped|xfailed|xpassed|deselected)\b|no tests ran)"
-    r"|Traceback \(most recent call last\):",
-    re.MULTILINE,
+TRIGGERS = tuple(
+    re.compile(pattern)
+    for pattern in (
+        r"\n[=_]",
+        r"\n(?:FAILED|ERROR) ",
+        r"\nE(?: |\n)",
+        r"\.py:\d+: ",
+        r" (?:failed|passed|errors?|skipped)\b",
+        r"no tests ran",
+        r"Traceback \(most recent call last\):",
+    )
 )
 SECTION_RE = re.compile(r"^=+ (?P<title>.*?) =+$")
 HEADER_RE = re.compile(r"^_+ (?P<title>\S.*?) _+$")
@@ -189,7 +196,7 @@ class PytestParser(TextParser):
     """Reads pytest console output into `Failure`s and its closing `RunSummary`."""
 
     source: ClassVar[str] = "pytest"
-    trigger: ClassVar[re.Pattern[str]] = TRIGGER
+    triggers: ClassVar[tuple[re.Pattern[str], ...]] = TRIGGERS
 
     def __init__(self, name: str, out: ParsedLog) -> None:
         super().__init__(name, out)
@@ -290,7 +297,8 @@ class PytestParser(TextParser):
             )
             self.failures.append(failure)
         self.failures.sort(key=lambda f: f.line_start)
-        self.out.failures.extend(self.failures)
+        for failure in self.failures:
+            keep_failure(self.out, failure)
 
     def _line_mode_failure(
         self,

@@ -1,10 +1,10 @@
 """The streaming engine shared by the text parsers (ExUnit, pytest).
 
-Outside any block, one compiled `trigger` regex is searched over each chunk, so an ordinary line
-costs no Python work at all; only the lines it matches go to `outside`. A parser that finds the
-start of a multi-line block (a failure, a traceback) installs a `Consumer`, which then gets the
-following lines one by one until it declines one. A second regex pass over each chunk feeds
-the identifier index.
+Outside any block, a few literal-led regexes are searched over each chunk, so an ordinary
+line costs no Python work at all; only the lines they match go to `outside`. A parser that
+finds the start of a multi-line block (a failure, a traceback) installs a `Consumer`, which
+then gets the following lines one by one until it declines one. Another few regexes over each
+chunk feed the identifier index.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ import re
 from collections.abc import Iterable
 from typing import BinaryIO, ClassVar, Protocol
 
-from poolctl.logs.identifiers import IDENTIFIER_RE, key_of
+from poolctl.logs.identifiers import IDENTIFIER_PATTERNS, key_of
 from poolctl.logs.lines import Chunk, ChunkReader
-from poolctl.logs.records import LogLine, ParsedLog, WorkerTraceback
-from poolctl.model import ContextLine
+from poolctl.logs.records import IdentifierIndex, LogLine, ParsedLog, WorkerTraceback
+from poolctl.model import ContextLine, Failure
 
 MAX_TEXT = 400  # characters of a line kept in a context line or the identifier index
 NEARBY = 15  # non-blank lines before a failure header kept as its context
@@ -25,11 +25,101 @@ MAX_TRACEBACKS = 200
 MAX_TRACEBACK_LINES = 120
 MAX_BLOCK_LINES = 2_000  # a failure block longer than this is cut (its text, not the scan)
 MAX_FIELD = 20_000  # characters kept per detail field
+MAX_FAILURES = 20_000  # failures kept across all inputs; past that they are only counted
+
+
+def keep_failure(out: ParsedLog, failure: Failure) -> bool:
+    """Append `failure` to `out` unless `MAX_FAILURES` are kept already (noted once)."""
+    if len(out.failures) < MAX_FAILURES:
+        out.failures.append(failure)
+        return True
+    if not any(note.startswith("failures past the first") for note in out.skipped[-3:]):
+        out.skipped.append(
+            f"failures past the first {MAX_FAILURES:,} not kept (from {failure.origin} on)"
+        )
+    return False
 
 
 def clip(text: str, limit: int = MAX_TEXT) -> str:
     """`text` cut to `limit` characters, marked with an ellipsis when cut."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def candidate_lines(text: str, triggers: tuple[re.Pattern[str], ...]) -> list[int]:
+    """Sorted start offsets of the lines of `text` that one of `triggers` matches.
+
+    Each trigger starts with a literal, which `re` finds at memory speed, so a line that holds
+    none costs nothing in Python. A trigger starting with a newline must start its line.
+    """
+    starts: set[int] = set()
+    for trigger in triggers:
+        skip = 1 if trigger.pattern.startswith("\\n") else 0
+        if skip and trigger.match("\n" + text[:200]):
+            starts.add(0)
+        last = -1
+        for match in trigger.finditer(text):
+            at = match.start() + skip
+            if at <= last:
+                continue
+            start = text.rfind("\n", 0, at) + 1
+            starts.add(start)
+            last = text.find("\n", at)
+    return sorted(starts)
+
+
+def index_lines(index: IdentifierIndex, name: str, first_line: int, text: str) -> None:
+    """Add the lines of `text` (starting at line `first_line` of `name`) naming identifiers.
+
+    The hot loop of a big log: per match only a dict lookup, until a line must be kept.
+    """
+    lines = index.lines
+    full = index.max_identifiers
+    keep = index.per_identifier
+    made: dict[int, LogLine] = {}  # one LogLine per line, shared by its identifiers
+    latest: dict[str, int] = {}  # identifiers already full: only their last mention matters
+    for pattern, prefix in IDENTIFIER_PATTERNS:
+        number = first_line
+        counted = 0
+        for match in pattern.finditer(text):
+            if prefix:
+                key = key_of(match, prefix, text)
+                if key is None:
+                    continue
+            else:
+                key = match.group(match.lastindex or 0)  # the whole match, or its one group
+            kept = lines.get(key)
+            if kept is None:
+                if len(lines) >= full:
+                    continue
+            elif len(kept) >= keep:
+                latest[key] = match.start()
+                continue
+            at = match.start()
+            number += text.count("\n", counted, at)
+            counted = at
+            line = _logline(made, name, number, text, at)
+            if kept is None or kept[-1] is not line:
+                index.add(key, line)
+    if latest:
+        number = first_line
+        counted = 0
+        for at, key in sorted((at, key) for key, at in latest.items()):
+            number += text.count("\n", counted, at)
+            counted = at
+            index.add(key, _logline(made, name, number, text, at))
+
+
+def _logline(made: dict[int, LogLine], name: str, number: int, text: str, at: int) -> LogLine:
+    start = text.rfind("\n", 0, at) + 1
+    line = made.get(start)
+    if line is None:
+        end = text.find("\n", at)
+        end = len(text) if end < 0 else end
+        cut = start
+        if end - start > MAX_TEXT and at - start > MAX_TEXT // 2:
+            cut = at - MAX_TEXT // 2  # keep the part around the identifier
+        line = made[start] = LogLine(name, number, clip(text[cut:end]))
+    return line
 
 
 class Consumer(Protocol):
@@ -48,7 +138,8 @@ class TextParser:
     """Base of the line-oriented parsers: chunk loop, consumers, nearby lines and identifiers."""
 
     source: ClassVar[str]
-    trigger: ClassVar[re.Pattern[str]]
+    # Outside any block, only the lines these match go to `outside` (see `candidate_lines`).
+    triggers: ClassVar[tuple[re.Pattern[str], ...]]
 
     def __init__(self, name: str, out: ParsedLog) -> None:
         self.name = name
@@ -76,16 +167,19 @@ class TextParser:
     def _scan(self, chunk: Chunk) -> None:
         text = chunk.text
         self._text = text
-        search = self.trigger.search
+        candidates = candidate_lines(text, self.triggers)
+        next_candidate = 0
         number = chunk.first_line
         pos = 0
         size = len(text)
         while pos < size:
             if self.consumer is None:
-                match = search(text, pos)
-                if match is None:
+                while next_candidate < len(candidates) and candidates[next_candidate] < pos:
+                    next_candidate += 1
+                if next_candidate == len(candidates):
                     break
-                start = text.rfind("\n", pos, match.start()) + 1 or pos
+                start = candidates[next_candidate]
+                next_candidate += 1
                 number += text.count("\n", pos, start)
             else:
                 start = pos
@@ -108,25 +202,7 @@ class TextParser:
             self._dispatch(number, line)
 
     def _index(self, chunk: Chunk) -> None:
-        text = chunk.text
-        index = self.out.identifiers
-        name = self.name
-        number = chunk.first_line
-        counted = 0
-        last_start = -1
-        logline: LogLine | None = None
-        for match in IDENTIFIER_RE.finditer(text):
-            at = match.start()
-            number += text.count("\n", counted, at)
-            counted = at
-            start = text.rfind("\n", 0, at) + 1
-            if start != last_start or logline is None:
-                last_start = start
-                end = text.find("\n", at)
-                if end - start > MAX_TEXT and at - start > MAX_TEXT // 2:
-                    start = at - MAX_TEXT // 2
-                logline = LogLine(name, number, clip(text[start:end]))
-            index.add(key_of(match), logline)
+        index_lines(self.out.identifiers, self.name, chunk.first_line, chunk.text)
 
     # -- hooks ------------------------------------------------------------------------------
     def outside(self, number: int, line: str) -> None:
