@@ -19,21 +19,6 @@ else:  # pragma: no cover - the fixtures are committed with the tests
     SPEC = {}
 
 
-def newline_lines(path: Path) -> dict[int, int]:
-    """Map `str.splitlines()` numbering to `\\n` numbering (what grep -n and editors show).
-
-    expected.yaml counts a lone carriage return (ExUnit --trace rewrites its `* test` lines
-    with one) as a line break; poolctl counts newlines only, like `grep -n`.
-    """
-    mapping: dict[int, int] = {}
-    split_number = 0
-    for number, line in enumerate(path.read_bytes().split(b"\n"), start=1):
-        for _ in line.decode("utf-8", "replace").splitlines() or [""]:
-            split_number += 1
-            mapping[split_number] = number
-    return mapping
-
-
 @pytest.mark.parametrize("relative", sorted(SPEC))
 def test_fixture_failures(relative: str) -> None:
     spec = SPEC[relative]
@@ -42,11 +27,7 @@ def test_fixture_failures(relative: str) -> None:
     expected_format = "junit" if spec["format"] == "junit-xml" else spec["runner"]
     assert parsed.formats == {str(path): expected_format}
     assert parsed.skipped == []
-    lines = newline_lines(path)
-    want = [
-        (lines[w["line"]] if w["line"] is not None else None, w["test"], w["group"])
-        for w in spec["failures"]
-    ]
+    want = [(w["line"], w["test"], w["group"]) for w in spec["failures"]]
     got = [
         (
             f.line_start if w[0] is not None else None,
@@ -62,7 +43,7 @@ def test_fixture_failures(relative: str) -> None:
         assert failure.kind, failure
         assert failure.message or failure.details, failure
     closing = [(s.line, s.text) for s in parsed.summaries if not s.inferred]
-    assert closing == [(lines[s["line"]], s["text"]) for s in spec.get("summary", [])]
+    assert closing == [(s["line"], s["text"]) for s in spec.get("summary", [])]
 
 
 @pytest.mark.parametrize(
@@ -70,11 +51,10 @@ def test_fixture_failures(relative: str) -> None:
 )
 def test_pytest_summary_lines_are_merged(relative: str) -> None:
     parsed = read_logs([str(FIXTURES / relative)])
-    lines = newline_lines(FIXTURES / relative)
     for failure, want in zip(parsed.failures, SPEC[relative]["failures"], strict=True):
         assert failure.details["nodeid"] == want["nodeid"]
         assert failure.details["outcome"] == want["outcome"]
         if "summary_line" in want:
-            assert failure.details["summary_line"] == str(lines[want["summary_line"]])
+            assert failure.details["summary_line"] == str(want["summary_line"])
         if "phase" in want:
             assert failure.details["phase"] == want["phase"]
