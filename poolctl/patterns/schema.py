@@ -1,0 +1,249 @@
+"""The declarative schema of a pattern file, validated with pydantic; errors name file, line, key.
+
+A pattern file is YAML with exactly the keys below (unknown keys are errors, as in semgrep's
+rule schema). `loader.py` turns a validated `PatternSpec` into a compiled `Pattern`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+# A signal or fact reads one of these: a Failure field, one detail, all details, the
+# stacktrace, the related log lines and captured output (`context`), the failure as printed
+# (`block`), or `any` (what the failure itself says: kind, message and parsed details, not its
+# name, source code, stack trace or captured output). Facts may also read `related`: the
+# context plus every line of the log that names the failure's pool (fact `pool`).
+FIELD_RE = re.compile(
+    r"^(message|kind|name|group|location|details|stacktrace|context|block|related|any)$"
+    r"|^details\.[\w -]+$"
+)
+ID_RE = r"^[a-z][a-z0-9-]*$"
+
+Aggregate = Literal["first", "nearest", "count", "distinct", "all", "max"]
+Builtin = Literal["key-comparison", "pool-activity"]
+Transform = Literal["snake", "lower", "strip-colon", "int"]
+Source = Literal["exunit", "pytest", "junit", "scenario", "ping", "doctor"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_regex(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"not a valid regular expression: {exc}") from None
+    return value
+
+
+def _check_field(value: str) -> str:
+    if not FIELD_RE.match(value):
+        raise ValueError(
+            f"unknown field {value!r}: use message, kind, name, group, location, details, "
+            "details.<key>, stacktrace, context, block, related (facts only) or any"
+        )
+    return value
+
+
+def _check_signal_field(value: str) -> str:
+    if value == "related":
+        raise ValueError("`related` is for facts; a signal reads `context` instead")
+    return _check_field(value)
+
+
+class SignalSpec(_Strict):
+    """A regex on one field, or a fact that must be found; when it fires, its weight counts.
+
+    A `fact` signal only counts when a regex signal of the same pattern fired too.
+    """
+
+    field: str = "any"
+    regex: str | None = None
+    fact: str | None = None
+    weight: float = Field(gt=0, le=1)
+    why: str
+
+    _field = field_validator("field")(_check_signal_field)
+
+    @field_validator("regex")
+    @classmethod
+    def _regex_ok(cls, value: str | None) -> str | None:
+        return None if value is None else _check_regex(value)
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> SignalSpec:
+        if (self.regex is None) == (self.fact is None):
+            raise ValueError("a signal needs exactly one of `regex` or `fact`")
+        return self
+
+
+class NegativeSpec(_Strict):
+    """A regex that vetoes the pattern (`veto: true`) or lowers its score by `weight`."""
+
+    field: str = "any"
+    regex: str
+    veto: bool = False
+    weight: float = Field(default=0.0, ge=0, le=1)
+    why: str
+
+    _field = field_validator("field")(_check_signal_field)
+    _regex = field_validator("regex")(_check_regex)
+
+    @model_validator(mode="after")
+    def _veto_or_weight(self) -> NegativeSpec:
+        if not self.veto and self.weight == 0:
+            raise ValueError("a negative signal needs `veto: true` or a `weight` to subtract")
+        return self
+
+
+class FactSpec(_Strict):
+    """Extract a fact: a regex's named group, a comparison of two facts, or a builtin extractor."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    field: str = "any"
+    regex: str | None = None
+    group: str | None = None  # the named group to keep (default: the one named like the fact)
+    aggregate: Aggregate = "first"
+    transform: Transform | None = None
+    compare: str | None = None  # "waiters > pool_size"
+    builtin: Builtin | None = None
+
+    _field = field_validator("field")(_check_field)
+
+    @field_validator("regex")
+    @classmethod
+    def _regex_ok(cls, value: str | None) -> str | None:
+        return None if value is None else _check_regex(value)
+
+    @field_validator("compare")
+    @classmethod
+    def _compare_ok(cls, value: str | None) -> str | None:
+        if value is not None and not COMPARE_RE.match(value):
+            raise ValueError(
+                "compare must read `fact OP fact_or_number`, OP one of > >= < <= == !="
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> FactSpec:
+        kinds = [k for k in (self.regex, self.compare, self.builtin) if k is not None]
+        if len(kinds) != 1:
+            raise ValueError("a fact needs exactly one of `regex`, `compare` or `builtin`")
+        if self.regex is not None and self.aggregate != "count":
+            groups = re.compile(self.regex).groupindex
+            wanted = self.group or self.name
+            if wanted not in groups:
+                raise ValueError(f"regex has no named group (?P<{wanted}>...)")
+        return self
+
+
+COMPARE_RE = re.compile(r"^\s*([a-z][a-z0-9_]*)\s*(>=|<=|==|!=|>|<)\s*([a-z][a-z0-9_]*|\d+)\s*$")
+
+
+class CauseSpec(_Strict):
+    """A candidate root cause; supported only when its evidence shows in the log."""
+
+    id: str = Field(pattern=ID_RE)
+    text: str
+    tell_apart: str
+    evidence_regex: str | None = None  # on the failure and its context
+    evidence_fact: str | None = None  # a fact that must be truthy
+    against_regex: str | None = None  # when it fires, the cause is ruled out
+
+    @field_validator("evidence_regex", "against_regex")
+    @classmethod
+    def _regex_ok(cls, value: str | None) -> str | None:
+        return None if value is None else _check_regex(value)
+
+
+class ExampleSpec(_Strict):
+    """A failure written by hand (a copy of a real one) for the pattern's rule tests."""
+
+    source: Source = "exunit"
+    note: str = ""
+    name: str = "example"
+    group: str = ""
+    location: str = ""
+    kind: str = ""
+    message: str = ""
+    details: dict[str, str] = Field(default_factory=dict)
+    stacktrace: list[str] = Field(default_factory=list)
+    context: list[str] = Field(default_factory=list)
+    facts: dict[str, str | int | bool | list[str]] = Field(default_factory=dict)  # must be found
+
+
+class ExamplesSpec(_Strict):
+    """semgrep-style rule tests: failures that must match and failures that must not."""
+
+    match: list[ExampleSpec] = Field(min_length=1)
+    no_match: list[ExampleSpec] = Field(min_length=1)
+
+
+class PatternSpec(_Strict):
+    """One knowledge-base entry, as written in YAML."""
+
+    id: str = Field(pattern=ID_RE)
+    number: int = Field(ge=1)
+    title: str
+    summary: str
+    rationale: str = ""
+    example: str = ""
+    threshold: float = Field(default=0.5, gt=0, le=1)
+    signals: list[SignalSpec] = Field(min_length=1)
+    negative: list[NegativeSpec] = Field(default_factory=list)
+    facts: list[FactSpec] = Field(default_factory=list)
+    causes: list[CauseSpec] = Field(default_factory=list)
+    remediation: str
+    reproduce: str = ""
+    examples: ExamplesSpec | None = None
+
+    def reference_errors(self) -> list[tuple[tuple[str | int, ...], str]]:
+        """Names that point nowhere: (key path, message) for each."""
+        names = {f.name for f in self.facts}
+        for f in self.facts:
+            if f.builtin is not None:
+                names |= BUILTIN_FACTS[f.builtin]
+        errors: list[tuple[tuple[str | int, ...], str]] = []
+        for i, fact in enumerate(self.facts):
+            if fact.compare is not None:
+                m = COMPARE_RE.match(fact.compare)
+                assert m is not None
+                for operand in (m.group(1), m.group(3)):
+                    if not operand.isdigit() and operand not in names:
+                        errors.append((("facts", i, "compare"), f"unknown fact {operand!r}"))
+        for i, signal in enumerate(self.signals):
+            if signal.fact is not None and signal.fact not in names:
+                errors.append((("signals", i, "fact"), f"unknown fact {signal.fact!r}"))
+        if all(s.fact is not None for s in self.signals):
+            errors.append((("signals",), "at least one signal needs a `regex`"))
+        for i, cause in enumerate(self.causes):
+            if cause.evidence_fact is not None and cause.evidence_fact not in names:
+                errors.append(
+                    (("causes", i, "evidence_fact"), f"unknown fact {cause.evidence_fact!r}")
+                )
+        seen: set[str] = set()
+        for i, cause in enumerate(self.causes):
+            if cause.id in seen:
+                errors.append((("causes", i, "id"), f"duplicate cause id {cause.id!r}"))
+            seen.add(cause.id)
+        return errors
+
+
+# the facts each builtin extractor may set
+BUILTIN_FACTS: dict[str, set[str]] = {
+    "key-comparison": {
+        "given_keys",
+        "provided_keys",
+        "expected_keys",
+        "keys_source",
+        "missing_key",
+        "missing_keys",
+        "nearest_key",
+        "fixture_owner",
+    },
+    "pool-activity": {"pool_seen", "wrong_process", "pools_seen"},
+}

@@ -1,0 +1,323 @@
+"""Score every pattern on a failure; the best one above its threshold diagnoses it.
+
+A pattern's confidence is the sum of the weights of its signals that fire (at most 1), less
+the weights of its penalties; a veto sets it aside. The engine, not the pattern, stamps the id.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from poolctl.model import Diagnosis, Evidence, Hypothesis, Unclassified
+from poolctl.patterns.loader import Negative, Pattern, Signal
+from poolctl.triage.facts import FactContext, extract_facts
+from poolctl.triage.fields import FailureView, line_at
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One signal (or negative signal) that fired: the line it fired on and where that line is."""
+
+    rule: Signal | Negative
+    field: str
+    quote: str
+    origin: str
+    matched: str
+
+
+@dataclass(frozen=True)
+class Score:
+    """How one pattern scored on one failure (with the facts, when they were extracted)."""
+
+    pattern: Pattern
+    confidence: float
+    hits: tuple[Hit, ...]
+    vetoes: tuple[Hit, ...]
+    penalties: tuple[Hit, ...]
+    missed: tuple[Signal, ...]
+    facts: dict[str, Any] | None = None
+    fact_evidence: tuple[Evidence, ...] = ()
+
+    @property
+    def raw(self) -> float:
+        """The sum of the fired weights before the cap and the penalties."""
+        return sum(h.rule.weight for h in self.hits)
+
+    @property
+    def qualifies(self) -> bool:
+        return not self.vetoes and self.confidence >= self.pattern.threshold - 1e-9
+
+    def rank(self) -> tuple[float, float, int]:
+        strongest = max((h.rule.weight for h in self.hits), default=0.0)
+        return (self.confidence, strongest, -self.pattern.number)
+
+
+def _first_hit(rule: Signal | Negative, view: FailureView) -> Hit | None:
+    assert rule.regex is not None
+    for text in view.texts(rule.field):
+        m = rule.regex.search(text.value)
+        if m:
+            quote = line_at(text.value, m.start())
+            return Hit(rule, text.field, quote, view.origin(text, quote), m.group(0))
+    return None
+
+
+def _fact_hit(signal: Signal, view: FailureView, facts: dict[str, Any]) -> Hit | None:
+    assert signal.fact is not None
+    value = facts.get(signal.fact)
+    if value is None or value is False or value in ("", []):
+        return None
+    quote = f"{signal.fact.replace('_', ' ')}: {_fmt(value)}"
+    return Hit(signal, f"fact {signal.fact}", quote, view.failure.origin or "(facts)", quote)
+
+
+def score(pattern: Pattern, view: FailureView, ctx: FactContext | None = None) -> Score:
+    """Score `pattern` on the failure behind `view` (facts are extracted only when needed)."""
+    hits: list[Hit] = []
+    missed: list[Signal] = []
+    fact_signals: list[Signal] = []
+    for signal in pattern.signals:
+        if signal.fact is not None:
+            fact_signals.append(signal)
+            continue
+        hit = _first_hit(signal, view)
+        if hit is None:
+            missed.append(signal)
+        else:
+            hits.append(hit)
+    facts: dict[str, Any] | None = None
+    fact_evidence: tuple[Evidence, ...] = ()
+    if hits and fact_signals:
+        found, evidence = extract_facts(pattern, view, ctx or FactContext())
+        facts, fact_evidence = found, tuple(evidence)
+        for signal in fact_signals:
+            fact_hit = _fact_hit(signal, view, facts)
+            (hits.append(fact_hit) if fact_hit else missed.append(signal))
+    else:
+        missed += fact_signals
+    vetoes: list[Hit] = []
+    penalties: list[Hit] = []
+    if hits:
+        for negative in pattern.negative:
+            neg = _first_hit(negative, view)
+            if neg is not None:
+                (vetoes if negative.veto else penalties).append(neg)
+    total = min(1.0, sum(h.rule.weight for h in hits)) - sum(h.rule.weight for h in penalties)
+    return Score(
+        pattern,
+        round(max(0.0, total), 3),
+        tuple(hits),
+        tuple(vetoes),
+        tuple(penalties),
+        tuple(missed),
+        facts,
+        fact_evidence,
+    )
+
+
+def _cause_hit(regex: re.Pattern[str], view: FailureView) -> Evidence | None:
+    for text in view.everything():
+        m = regex.search(text.value)
+        if m:
+            quote = line_at(text.value, m.start())
+            return Evidence(quote, view.origin(text, quote))
+    return None
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def merge_evidence(items: Iterable[Evidence]) -> tuple[Evidence, ...]:
+    """One entry per quoted line, its notes joined, in the order first quoted."""
+    merged: dict[tuple[str, str], list[str]] = {}
+    for e in items:
+        notes = merged.setdefault((e.text, e.origin), [])
+        if e.note and e.note not in notes:
+            notes.append(e.note)
+    return tuple(
+        Evidence(text, origin, "; ".join(notes)) for (text, origin), notes in merged.items()
+    )
+
+
+def _fact_reason(pattern: Pattern, name: str, facts: dict[str, Any]) -> str:
+    """Why a fact is true: a comparison spelled out with its operands, or the fact's value."""
+    for fact in pattern.facts:
+        if fact.name == name and fact.compare is not None:
+            left, op, right = fact.compare
+            lv = facts.get(left, left)
+            rv = facts.get(right, right)
+            return f"{left.replace('_', ' ')} {lv} {op} {right.replace('_', ' ')} {rv}"
+    return f"{name.replace('_', ' ')}: {_fmt(facts[name])}"
+
+
+def hypotheses(
+    pattern: Pattern, view: FailureView, facts: dict[str, Any]
+) -> tuple[Hypothesis, ...]:
+    """Each candidate cause: confirmed by evidence in the log, ruled out by it, or untested."""
+    out: list[Hypothesis] = []
+    for cause in pattern.causes:
+        against = _cause_hit(cause.against_regex, view) if cause.against_regex else None
+        if against is not None:
+            out.append(
+                Hypothesis(cause.id, cause.text, "ruled-out", (against,), "the log shows otherwise")
+            )
+            continue
+        support = _cause_hit(cause.evidence_regex, view) if cause.evidence_regex else None
+        if support is not None:
+            out.append(
+                Hypothesis(cause.id, cause.text, "confirmed", (support,), "the log shows it")
+            )
+            continue
+        if cause.evidence_fact is not None and facts.get(cause.evidence_fact):
+            reason = _fact_reason(pattern, cause.evidence_fact, facts)
+            out.append(Hypothesis(cause.id, cause.text, "confirmed", (), reason))
+            continue
+        out.append(
+            Hypothesis(
+                cause.id,
+                cause.text,
+                "untested",
+                (),
+                f"no evidence for or against it in the log; to tell: {cause.tell_apart}",
+            )
+        )
+    return tuple(out)
+
+
+def likely_cause(hyps: Sequence[Hypothesis]) -> str:
+    """The verdict on the candidates: the supported ones, or plainly that none is supported."""
+    if not hyps:
+        return ""
+    confirmed = [h for h in hyps if h.status == "confirmed"]
+    untested = [h for h in hyps if h.status == "untested"]
+    if confirmed:
+        first = confirmed[0]
+        why = first.evidence[0].text if first.evidence else first.reason
+        text = f"{first.title} (the log shows: {why})"
+        if len(confirmed) > 1:
+            text += "; also supported: " + "; ".join(h.title for h in confirmed[1:])
+        if untested:
+            text += f"; {len(untested)} other candidate(s) untested"
+        return text
+    return (
+        f"not determined from the log: none of the {len(hyps)} candidate causes has evidence "
+        f"here ({len(untested)} untested, {len(hyps) - len(untested)} ruled out)"
+    )
+
+
+_FIELD = re.compile(r"\{([a-z][a-z0-9_]*)(?:\|([^{}]*))?\}")
+
+
+def _present(value: Any) -> bool:
+    return value is not None and value != [] and value != "" and value is not False
+
+
+def render_template(template: str, facts: dict[str, Any]) -> str:
+    """Fill a remediation template with facts.
+
+    `{fact}` is the fact's value (a missing one reads `the fact`); `{fact|other|text}` the
+    first present fact, else the last alternative as text; `{?fact:text}` keeps `text` only
+    when the fact is present and true, `{!fact:text}` only when it is not.
+    """
+    out: list[str] = []
+    i = 0
+    while i < len(template):
+        cond = re.compile(r"\{([?!])([a-z][a-z0-9_]*):").match(template, i)
+        if cond is None:
+            nxt = template.find("{", i + 1)
+            j = template.find("{?", i)
+            k = template.find("{!", i)
+            stops = [x for x in (j, k) if x != -1]
+            stop = min(stops) if stops else len(template)
+            if stop == i:  # a lone "{?" that is not a condition
+                stop = nxt if nxt != -1 else len(template)
+            out.append(_fill(template[i:stop], facts))
+            i = stop
+            continue
+        depth, j = 1, cond.end()
+        while j < len(template) and depth:
+            depth += {"{": 1, "}": -1}.get(template[j], 0)
+            j += 1
+        inner = template[cond.end() : j - 1]
+        wanted = _present(facts.get(cond.group(2)))
+        if wanted == (cond.group(1) == "?"):
+            out.append(render_template(inner, facts))
+        i = j
+    return "".join(out)
+
+
+def _fill(text: str, facts: dict[str, Any]) -> str:
+    def fill(m: re.Match[str]) -> str:
+        name, fallback = m.group(1), m.group(2)
+        alternatives = [name] + (fallback.split("|") if fallback is not None else [])
+        for alt in alternatives:
+            if _present(facts.get(alt)):
+                return _fmt(facts[alt])
+        if fallback is None:
+            return "the " + name.replace("_", " ")
+        return alternatives[-1]
+
+    return _FIELD.sub(fill, text)
+
+
+def diagnose(best: Score, view: FailureView, ctx: FactContext) -> Diagnosis:
+    """A Diagnosis from the winning score: evidence, facts, hypotheses, cause and remediation."""
+    pattern = best.pattern
+    if best.facts is not None:
+        facts, fact_evidence = best.facts, list(best.fact_evidence)
+    else:
+        facts, fact_evidence = extract_facts(pattern, view, ctx)
+    raw = [
+        Evidence(h.quote, h.origin, h.rule.why) for h in best.hits if h.rule.regex is not None
+    ] + fact_evidence
+    hyps = hypotheses(pattern, view, facts)
+    return Diagnosis(
+        pattern_id=pattern.id,
+        pattern_number=pattern.number,
+        title=pattern.title,
+        confidence=best.confidence,
+        evidence=merge_evidence(raw),
+        facts=facts,
+        cause=likely_cause(hyps),
+        remediation=re.sub(r"(?<=\S) {2,}(?=\S)", " ", render_template(pattern.remediation, facts)),
+        reproduce=pattern.reproduce,
+        hypotheses=hyps,
+    )
+
+
+def shortfall(nearest: Score | None) -> Unclassified:
+    """Unclassified, with the nearest pattern and why it fell short."""
+    if nearest is None or (not nearest.hits):
+        return Unclassified(None, 0.0, "no pattern's signals fire on this failure")
+    p = nearest.pattern
+    fired = "; ".join(f"{h.rule.why} ({h.quote!r})" for h in nearest.hits)
+    if nearest.vetoes:
+        v = nearest.vetoes[0]
+        why = f"{p.id} is set aside: {v.rule.why} ({v.quote!r}, {v.origin}); it had: {fired}"
+    else:
+        wanting = "; ".join(s.why for s in sorted(nearest.missed, key=lambda s: -s.weight)[:2])
+        why = (
+            f"{p.id} scores {nearest.confidence:.2f}, under its threshold "
+            f"{p.threshold:.2f}: only {fired}"
+        )
+        if nearest.penalties:
+            why += "; lowered by " + "; ".join(h.rule.why for h in nearest.penalties)
+        if wanting:
+            why += f"; nothing shows {wanting}"
+    return Unclassified(p.id, nearest.confidence, why)
+
+
+def pick(scores: Iterable[Score]) -> tuple[Score | None, Score | None]:
+    """The best qualifying score, and the nearest one (best overall) for an unclassified failure."""
+    ordered = sorted(scores, key=lambda s: s.rank(), reverse=True)
+    best = next((s for s in ordered if s.qualifies), None)
+    nearest = next((s for s in ordered if s.hits), None)
+    return best, nearest

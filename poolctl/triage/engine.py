@@ -1,0 +1,134 @@
+"""`triage(parsed, patterns) -> Report`: every failure diagnosed or left unclassified, with why.
+
+A pattern that raises on a failure is skipped for that failure and reported in `Report.notes`;
+the other patterns still run (bandit's tester does the same with a rule that crashes).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from poolctl.logs.records import ParsedLog
+from poolctl.model import Finding, Report
+from poolctl.patterns.loader import PatternSet
+from poolctl.triage.classifier import Score, diagnose, pick, score, shortfall
+from poolctl.triage.facts import FactContext, available_fixtures
+from poolctl.triage.fields import FailureView
+from poolctl.triage.locate import BlockLines
+from poolctl.triage.pools import PoolActivity
+
+MAX_TRACEBACKS = 50  # worker tracebacks kept in the report's appendix
+
+
+def _source_roots(parsed: ParsedLog, extra: Sequence[str | Path]) -> tuple[Path, ...]:
+    """Where to look for a test's source: given roots, the cwd, each log's folder and parents."""
+    roots: list[Path] = [Path(r) for r in extra] + [Path.cwd()]
+    for name in parsed.inputs:
+        path = Path(name)
+        if path.is_file():
+            roots += list(path.resolve().parents)[:3]
+    return tuple(dict.fromkeys(roots))
+
+
+def _title(parsed: ParsedLog) -> str:
+    names = ", ".join(parsed.inputs[:3]) + (" …" if len(parsed.inputs) > 3 else "")
+    return f"triage of {names or 'no input'}"
+
+
+def triage(
+    parsed: ParsedLog,
+    patterns: PatternSet,
+    *,
+    source_roots: Sequence[str | Path] = (),
+    quote_lines: bool = True,
+) -> Report:
+    """Classify every failure in `parsed` against `patterns` and build the triage Report."""
+    blocks = BlockLines.read(parsed.failures) if quote_lines else BlockLines()
+    ctx = FactContext(
+        PoolActivity(parsed),
+        _source_roots(parsed, source_roots),
+        available_fixtures(
+            text for f in parsed.failures for text in (f.message, *f.details.values())
+        ),
+    )
+    errors: dict[str, list[str]] = {}
+    findings: list[Finding] = []
+    for failure in parsed.failures:
+        view = FailureView(failure, blocks)
+        scores: list[Score] = []
+        for pattern in patterns:
+            try:
+                scores.append(score(pattern, view, ctx))
+            except Exception as exc:  # a user pattern must not stop the triage
+                errors.setdefault(pattern.id, []).append(
+                    f"{failure.origin or failure.name}: {type(exc).__name__}: {exc}"
+                )
+        best, nearest = pick(scores)
+        while best is not None:
+            try:
+                findings.append(Finding(failure, diagnose(best, view, ctx)))
+                break
+            except Exception as exc:
+                errors.setdefault(best.pattern.id, []).append(
+                    f"{failure.origin or failure.name}: {type(exc).__name__}: {exc}"
+                )
+                scores = [s for s in scores if s is not best]
+                best, nearest = pick(scores)
+        else:
+            findings.append(Finding(failure, shortfall(nearest)))
+    notes = [f"skipped: {s}" for s in parsed.skipped]
+    for pattern_id, where in errors.items():
+        shown = "; ".join(where[:3]) + (f"; and {len(where) - 3} more" if len(where) > 3 else "")
+        notes.append(
+            f"pattern {pattern_id} raised an error and was skipped for {len(where)} failure(s): "
+            f"{shown}"
+        )
+    notes += _count_notes(parsed)
+    return Report(
+        kind="triage",
+        title=_title(parsed),
+        inputs=tuple(parsed.inputs),
+        findings=tuple(findings),
+        environment={"python": sys.version.split()[0], "cwd": os.getcwd()},
+        notes=tuple(notes),
+        extra=_extra(parsed, patterns),
+    )
+
+
+def _count_notes(parsed: ParsedLog) -> list[str]:
+    """Say when the runner's own failure count differs from the failure blocks found."""
+    reported = sum(s.failures or 0 for s in parsed.summaries if s.failures is not None)
+    if parsed.summaries and reported != len(parsed.failures):
+        lines = ", ".join(f"{s.file}:{s.line} ({s.text.strip()})" for s in parsed.summaries[:3])
+        return [
+            f"the runner reported {reported} failure(s) ({lines}) but {len(parsed.failures)} "
+            "failure block(s) were found: the input may hold more than one run, or blocks the "
+            "parser could not read"
+        ]
+    return []
+
+
+def _extra(parsed: ParsedLog, patterns: PatternSet) -> dict[str, Any]:
+    tracebacks = [
+        {
+            "origin": f"{t.file}:{t.line_start}-{t.line_end}",
+            "exception": t.exception,
+            "text": t.text,
+        }
+        for t in parsed.tracebacks[:MAX_TRACEBACKS]
+    ]
+    extra: dict[str, Any] = {
+        "formats": dict(parsed.formats),
+        "lines_read": parsed.lines_read,
+        "run_summaries": [f"{s.file}:{s.line}: {s.text.strip()}" for s in parsed.summaries],
+        "tracebacks": tracebacks,
+        "knowledge_base": [f"{p.number} {p.id}" for p in patterns],
+        "pattern_sources": list(patterns.sources),
+    }
+    if len(parsed.tracebacks) > MAX_TRACEBACKS:
+        extra["tracebacks_omitted"] = len(parsed.tracebacks) - MAX_TRACEBACKS
+    return extra

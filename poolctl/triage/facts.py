@@ -1,0 +1,399 @@
+"""Extract a pattern's facts from a failure: regex groups, comparisons, and two builtins.
+
+`key-comparison` (pattern 4) compares the keys a test pattern-matches with the keys it was
+given and names the nearest; `pool-activity` (patterns 2 and 3) says whether the log shows the
+failure's pool being started or checked out from.
+"""
+
+from __future__ import annotations
+
+import difflib
+import operator
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from poolctl.model import Evidence
+from poolctl.patterns.loader import Fact, Pattern
+from poolctl.triage.fields import MAX_FIELD, FailureView, Text, line_at
+from poolctl.triage.pools import PoolActivity, normalize
+
+# keys ExUnit puts in every test context: not provided by the test's own setup
+EXUNIT_CONTEXT_KEYS = frozenset(
+    [
+        "async",
+        "line",
+        "module",
+        "registered",
+        "file",
+        "test",
+        "describe",
+        "test_type",
+        "describe_line",
+        "test_pid",
+        "case",
+        "tmp_dir",
+        "doctest",
+        "test_group",
+    ]
+)
+OPS: dict[str, Callable[[Any, Any], bool]] = {
+    ">": operator.gt,
+    ">=": operator.ge,
+    "<": operator.lt,
+    "<=": operator.le,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
+
+
+@dataclass
+class FactContext:
+    """What fact extraction may consult besides the failure: the log's pools, source files."""
+
+    pools: PoolActivity | None = None
+    source_roots: tuple[Path, ...] = ()
+    fixtures: frozenset[str] = frozenset()  # pytest's "available fixtures", anywhere in the log
+
+
+def _snake(value: str) -> str:
+    return re.sub(r"[^0-9a-zA-Z]+", "_", value.strip()).strip("_").lower()
+
+
+def _transform(value: str, how: str | None) -> Any:
+    match how:
+        case None:
+            return value
+        case "snake":
+            return _snake(value)
+        case "lower":
+            return value.lower()
+        case "strip-colon":
+            return normalize(value)
+        case "int":
+            return int(value.replace(",", "").replace("_", ""))
+    raise ValueError(f"unknown transform {how!r}")
+
+
+def _related(view: FailureView, facts: dict[str, Any], ctx: FactContext) -> list[Text]:
+    """The failure's context, and every indexed line naming its pool."""
+    texts = list(view.texts("context"))
+    pool = facts.get("pool")
+    if isinstance(pool, str) and ctx.pools is not None:
+        have = {t.line for t in texts}
+        for ln in ctx.pools.naming(pool):
+            if ln.file == view.failure.input_file and ln.line not in have:
+                texts.append(Text("context", ln.text[:MAX_FIELD], ln.line))
+    return texts
+
+
+def _regex_fact(
+    fact: Fact, view: FailureView, ctx: FactContext, facts: dict[str, Any]
+) -> tuple[Any, list[Evidence]] | None:
+    assert fact.regex is not None
+    texts = _related(view, facts, ctx) if fact.field == "related" else view.texts(fact.field)
+    if fact.aggregate == "nearest":
+        anchor = view.failure.line_start
+        texts = sorted(texts, key=lambda t: abs((t.line or anchor) - anchor))
+    values: list[Any] = []
+    first: tuple[Text, re.Match[str]] | None = None
+    count = 0
+    for text in texts:
+        for m in fact.regex.finditer(text.value):
+            count += 1
+            if first is None:
+                first = (text, m)
+            if fact.aggregate != "count":
+                values.append(_transform(m.group(fact.group), fact.transform))
+            if fact.aggregate in ("first", "nearest"):
+                break
+        if first is not None and fact.aggregate in ("first", "nearest"):
+            break
+    if first is None:
+        return None
+    value: Any
+    match fact.aggregate:
+        case "first" | "nearest":
+            value = values[0]
+        case "count":
+            value = count
+        case "distinct":
+            value = len(dict.fromkeys(values))
+        case "all":
+            value = list(dict.fromkeys(values))
+        case "max":
+            value = max(values)
+        case other:
+            raise ValueError(f"unknown aggregate {other!r}")
+    evidence: list[Evidence] = []
+    text, m = first
+    if text.field == "context":
+        quote = line_at(text.value, m.start())
+        more = f" ({count} lines)" if fact.aggregate in ("count", "distinct") and count > 1 else ""
+        evidence.append(
+            Evidence(
+                quote,
+                view.origin(text, quote),
+                f"{fact.name} = {value}{more}",
+            )
+        )
+    return value, evidence
+
+
+def _compare(fact: Fact, facts: dict[str, Any]) -> bool | None:
+    assert fact.compare is not None
+    left, op, right = fact.compare
+
+    def value(operand: str) -> Any:
+        return int(operand) if operand.isdigit() else facts.get(operand)
+
+    a, b = value(left), value(right)
+    if not isinstance(a, int) or not isinstance(b, int):
+        return None
+    return OPS[op](a, b)
+
+
+# --- pattern 4: keys -------------------------------------------------------------------------
+
+_KEY_ATOM = re.compile(r"([a-z_][\w?!]*):(?=\s)")
+_KEY_QUOTED = re.compile(r"""(?:"([^"]+)"|'([^']+)'|:([a-z_][\w?!]*))\s*(?:=>|:)""")
+_OPEN = {"{": "}", "[": "]", "(": ")"}
+
+
+def map_keys(text: str) -> list[str]:
+    """Top-level keys of the first Elixir map (`%{a: 1, "b" => 2}`) or Python dict in `text`."""
+    start = text.find("%{")
+    start = start + 1 if start != -1 else text.find("{")
+    if start == -1:
+        return []
+    keys: list[str] = []
+    depth = 0
+    quote = ""
+    expect_key = False
+    i = start
+    while i < len(text):
+        c = text[i]
+        if quote:
+            if c == "\\":
+                i += 2
+                continue
+            if c == quote:
+                quote = ""
+            i += 1
+            continue
+        if c in _OPEN:
+            depth += 1
+            if depth == 1:
+                expect_key = True
+            i += 1
+            continue
+        if c in _OPEN.values():
+            depth -= 1
+            if depth == 0:
+                break
+            i += 1
+            continue
+        if depth == 1 and c == ",":
+            expect_key = True
+            i += 1
+            continue
+        if depth == 1 and expect_key and not c.isspace():
+            expect_key = False
+            rest = text[i : i + 200]
+            m = _KEY_ATOM.match(rest) or _KEY_QUOTED.match(rest)
+            if m:
+                keys.append(next(g for g in m.groups() if g))
+        if c in "\"'":
+            quote = c
+        i += 1
+    return list(dict.fromkeys(keys))
+
+
+def _tokens(key: str) -> set[str]:
+    return {t for t in re.split(r"[_\W]+", key.lower()) if t}
+
+
+def nearest_key(wanted: str, given: Iterable[str]) -> str | None:
+    """The given key most like `wanted`: shared name parts first, then spelling."""
+    best: tuple[float, str] | None = None
+    want = _tokens(wanted)
+    for key in given:
+        have = _tokens(key)
+        jaccard = len(want & have) / len(want | have) if want | have else 0.0
+        ratio = difflib.SequenceMatcher(None, wanted, key).ratio()
+        score = jaccard + 0.5 * ratio
+        if (jaccard > 0 or ratio >= 0.75) and (best is None or score > best[0]):
+            best = (score, key)
+    return best[1] if best else None
+
+
+def _source_lines(location: str, roots: Sequence[Path], count: int = 12) -> tuple[str, str] | None:
+    """`count` lines of a test source from `file:line`, looked up under each root."""
+    m = re.match(r"^(.+?):(\d+)", location.strip())
+    if not m:
+        return None
+    rel, line = m.group(1), int(m.group(2))
+    candidates = [Path(rel)] if Path(rel).is_absolute() else [root / rel for root in roots]
+    for path in candidates:
+        try:
+            if path.is_file() and path.stat().st_size < 5_000_000:
+                lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+                chunk = lines[line - 1 : line - 1 + count]
+                return "\n".join(chunk), f"{path}:{line}"
+        except OSError:
+            continue
+    return None
+
+
+def _head(text: str) -> str:
+    """A function head up to its `do` (or `->`), where the argument pattern is."""
+    m = re.search(r"\)\s*do\b|\bdo\s*$|\bdo\n|->", text, re.MULTILINE)
+    return text[: m.end()] if m else text
+
+
+_ASSIGN = re.compile(r"^\s*(\w+) = (\{.*\}|[A-Za-z_][\w.]*\(.*\))\s*$", re.MULTILINE)
+
+
+def available_fixtures(texts: Iterable[str]) -> frozenset[str]:
+    """Fixture names from pytest's "available fixtures: a, b, ..." lines."""
+    names: set[str] = set()
+    for text in texts:
+        for m in re.finditer(r"available fixtures: ([^\n]*)", text):
+            names |= {k for k in re.split(r"[,\s]+", m.group(1)) if re.fullmatch(r"\w+", k)}
+    return frozenset(names)
+
+
+def _python_given(view: FailureView, key: str) -> tuple[str | None, list[str]]:
+    """The object a Python test indexed (`ctx["k"]`, `h.k`) and its keys, when printed.
+
+    Keys come from the traceback's argument lines: `ctx = {...}` or `h = C(k=v, ...)`.
+    """
+    block = "\n".join(t.value for t in view.texts("block"))
+    code = "\n".join(t.value for t in view.texts("details.source")) + "\n" + block
+    k = re.escape(key)
+    owner_at = re.search(rf"(\w+)\[['\"]{k}['\"]\]|(\w+)\.{k}\b", code)
+    owner = (owner_at.group(1) or owner_at.group(2)) if owner_at else None
+    found: dict[str, str] = {}
+    for m in _ASSIGN.finditer(block):
+        found.setdefault(m.group(1), m.group(2))
+    value = found.get(owner or "") or next(iter(found.values()), "")
+    if value.startswith("{"):
+        return owner, map_keys(value)
+    return owner, list(dict.fromkeys(re.findall(r"[(,]\s*(\w+)=", value)))
+
+
+def key_comparison(view: FailureView, ctx: FactContext) -> tuple[dict[str, Any], list[Evidence]]:
+    """Expected keys vs given keys for a context/fixture mismatch; nearest given key."""
+    f = view.failure
+    everything = "\n".join(t.value for t in view.texts("any") + view.texts("details"))
+    expected: list[str] = []
+    given: list[str] = []
+    source = ""
+    fixture_owner = ""
+    evidence: list[Evidence] = []
+    if m := re.search(r"key :?\"?([\w?!]+)\"? not found in: (%?\{.*)", everything, re.DOTALL):
+        expected, given, source = [m.group(1)], map_keys(m.group(2)), "the KeyError"
+    elif m := re.search(r"fixture '(\w+)' not found", everything):
+        expected, source = [m.group(1)], "pytest"
+        if a := re.search(r"available fixtures: ([^\n]*(?:\n[ \t]*\w[\w, ]*)*)", everything):
+            given = [k for k in re.split(r"[,\s]+", a.group(1)) if re.fullmatch(r"\w+", k)]
+    elif m := re.search(r"KeyError: '(\w+)'|object has no attribute '(\w+)'", everything):
+        key = m.group(1) or m.group(2)
+        expected, source = [key], "the KeyError" if m.group(1) else "the AttributeError"
+        owner, given = _python_given(view, key)
+        if owner and owner in ctx.fixtures:
+            fixture_owner = owner
+    else:
+        arguments = f.details.get("arguments", "")
+        given_at = re.search(
+            r"arguments were given to .*?:\s*(?:#\s*1\s*)?(%\{.*)", everything, re.DOTALL
+        )
+        if "%{" in arguments:
+            given = map_keys(arguments)
+        elif given_at:
+            given = map_keys(given_at.group(1))
+        code = f.details.get("code", "")
+        expected = [k for k in map_keys(code) if k] if "{" in code else []
+        source = "the code line" if expected else ""
+        if not expected:
+            found = _source_lines(f.location, ctx.source_roots)
+            if found:
+                head, where = found
+                expected = map_keys(_head(head))
+                if expected:
+                    source = where
+                    evidence.append(
+                        Evidence(
+                            _head(head).splitlines()[0].strip(),
+                            where,
+                            "the test's argument pattern",
+                        )
+                    )
+    facts: dict[str, Any] = {}
+    if fixture_owner:
+        facts["fixture_owner"] = fixture_owner
+    if given:
+        facts["given_keys"] = given
+        provided = [k for k in given if k not in EXUNIT_CONTEXT_KEYS]
+        if provided != given:
+            facts["provided_keys"] = provided
+    if expected:
+        facts["expected_keys"] = expected
+        facts["keys_source"] = source
+    if expected and given:
+        missing = [k for k in expected if k not in given]
+        if missing:
+            facts["missing_key"] = missing[0]
+            facts["missing_keys"] = missing
+            near = nearest_key(missing[0], facts.get("provided_keys", given))
+            if near:
+                facts["nearest_key"] = near
+    elif expected:
+        facts["missing_key"] = expected[0]
+    return facts, evidence
+
+
+def pool_activity(facts: dict[str, Any], ctx: FactContext) -> tuple[dict[str, Any], list[Evidence]]:
+    """Whether the log shows the failure's pool (fact `pool`) started or checked out from."""
+    pool = facts.get("pool")
+    if not isinstance(pool, str) or ctx.pools is None:
+        return {}, []
+    lines = ctx.pools.activity(pool)
+    if lines:
+        ev = [Evidence(lines[0].text.strip(), lines[0].origin, f"pool {pool} is in use here")]
+        return {"pool_seen": True}, ev
+    others = [p for p in ctx.pools.known if p != normalize(pool)]
+    out: dict[str, Any] = {"pool_seen": False}
+    if others:
+        out["wrong_process"] = True
+        out["pools_seen"] = others[:6]
+    return out, []
+
+
+def extract_facts(
+    pattern: Pattern, view: FailureView, ctx: FactContext
+) -> tuple[dict[str, Any], list[Evidence]]:
+    """Every fact `pattern` defines that this failure shows; the first extractor to yield wins."""
+    facts: dict[str, Any] = {}
+    evidence: list[Evidence] = []
+    for fact in pattern.facts:
+        if fact.builtin == "key-comparison":
+            found, ev = key_comparison(view, ctx)
+        elif fact.builtin == "pool-activity":
+            found, ev = pool_activity(facts, ctx)
+        elif fact.compare is not None:
+            result = _compare(fact, facts)
+            found, ev = ({fact.name: result} if result is not None else {}), []
+        else:
+            if fact.name in facts:
+                continue
+            got = _regex_fact(fact, view, ctx, facts)
+            if got is None:
+                continue
+            found, ev = {fact.name: got[0]}, got[1]
+        for k, v in found.items():
+            facts.setdefault(k, v)
+        evidence += ev
+    return facts, evidence

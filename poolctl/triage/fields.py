@@ -1,0 +1,122 @@
+"""The text of each `Failure` field a signal or fact can read, and where each line came from.
+
+`any` is what the failure itself says (kind, message, the parsed details), not the test's name,
+its source code, its stack trace or captured output: those mislead (a test named "graceful
+shutdown", a library's `raise PoolShutdownError(...)` line in a traceback). Captured output is
+read as `context`, with the related log lines; `block` is the failure as printed.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from poolctl.model import Failure
+from poolctl.triage.locate import BlockLines
+
+MAX_FIELD = 64 * 1024  # a user regex never runs over more than this per field
+
+# details that are code, raw text, captured output or bookkeeping: not in `any`
+NOT_IN_ANY = frozenset(
+    {
+        *("source", "code", "text", "system-out", "system-err", "time", "file", "line"),
+        *("nodeid", "summary_line", "outcome", "counter", "phase"),
+    }
+)
+
+
+class Text:
+    """One searchable text: a field's value, or one context line with its input line number."""
+
+    __slots__ = ("field", "line", "value")
+
+    def __init__(self, field: str, value: str, line: int | None = None) -> None:
+        self.field = field
+        self.value = value
+        self.line = line  # known for context lines; found by `BlockLines.locate` for the others
+
+
+def _captured(key: str) -> bool:
+    return key.startswith("captured") or key in ("system-out", "system-err")
+
+
+class FailureView:
+    """Lazily built field texts of one failure, shared by every pattern scored on it."""
+
+    def __init__(self, failure: Failure, blocks: BlockLines | None = None) -> None:
+        self.failure = failure
+        self.blocks = blocks or BlockLines()
+
+    @cached_property
+    def _details(self) -> list[Text]:
+        return [Text(f"details.{k}", v[:MAX_FIELD]) for k, v in self.failure.details.items() if v]
+
+    @cached_property
+    def _own(self) -> list[Text]:
+        f = self.failure
+        out = [Text("kind", f.kind), Text("message", f.message[:MAX_FIELD])]
+        if f.kind and f.message and f.kind != f.message:
+            # "EXIT from: shutdown": the kind and the message's first line, read together
+            out.append(Text("headline", f"{f.kind}: {f.message.partition(chr(10))[0]}"[:4096]))
+        for t in self._details:
+            key = t.field.removeprefix("details.")
+            if key not in NOT_IN_ANY and not _captured(key):
+                out.append(t)
+        return [t for t in out if t.value]
+
+    @cached_property
+    def _context(self) -> list[Text]:
+        out = [Text("context", c.text[:MAX_FIELD], c.line) for c in self.failure.context]
+        for k, v in self.failure.details.items():
+            if _captured(k):
+                out += [Text("context", ln[:4096]) for ln in v.splitlines() if ln.strip()]
+        return out
+
+    @cached_property
+    def _block(self) -> list[Text]:
+        text = self.failure.details.get("text")
+        if text:
+            return [Text("block", text[:MAX_FIELD])]
+        raw = self.blocks.lines(self.failure)
+        if raw:
+            return [Text("block", ln, n) for n, ln in raw]
+        # not readable again (standard input): the parsed fields, as the runner printed them
+        f = self.failure
+        parts = [f.message, *(f"{k}: {v}" for k, v in f.details.items()), *f.stacktrace]
+        return [Text("block", "\n".join(p for p in parts if p)[:MAX_FIELD])]
+
+    def texts(self, field: str) -> list[Text]:
+        """The texts a signal on `field` searches, in a stable order."""
+        match field:
+            case "any":
+                return self._own
+            case "context":
+                return self._context
+            case "block":
+                return self._block
+            case "details":
+                return self._details
+            case "stacktrace":
+                st = "\n".join(self.failure.stacktrace)[:MAX_FIELD]
+                return [Text("stacktrace", st)] if st else []
+        if field.startswith("details."):
+            return [t for t in self._details if t.field == field]
+        value = str(getattr(self.failure, field, "") or "")
+        return [Text(field, value[:MAX_FIELD])] if value else []
+
+    def everything(self) -> list[Text]:
+        """The failure's own fields and its context lines (what a cause's evidence may cite)."""
+        return self._own + self._context
+
+    def origin(self, text: Text, quote: str) -> str:
+        """`file:line` of a quoted line, or the failure's block range when it cannot be found."""
+        line = text.line if text.line is not None else self.blocks.locate(self.failure, quote)
+        if line is not None and self.failure.input_file:
+            return f"{self.failure.input_file}:{line}"
+        return self.failure.origin or "(no position)"
+
+
+def line_at(text: str, pos: int) -> str:
+    """The whole line of `text` that holds position `pos`, stripped."""
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    return text[start : end if end != -1 else len(text)].strip()

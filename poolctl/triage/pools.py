@@ -1,0 +1,75 @@
+"""Which pools the log shows being started or checked out from (from the identifier index).
+
+When a failure names a pool the log never shows started or checked out from, while it shows
+others, the call may be addressed to the wrong process (a GenServer name instead of the pool's).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from functools import cached_property
+
+from poolctl.logs.records import LogLine, ParsedLog
+
+# a line showing a pool being started or used
+ACTIVITY = re.compile(
+    r"(?i)(\bstart(ed|ing)?\b|\bcheck(ing|ed)?[ _-]?out\b|\bcheckout\b|\blease[ds]?\b|"
+    r"\bacquir(e|ed|ing)\b|\bqueued on\b|\binitiali[sz]ing pool\b|\bpool\b.*\bworkers?\b)"
+)
+# an identifier that names a pool: it says so, or a checkout names it
+POOLISH = re.compile(r"(?i)pool|repo|queue")
+
+
+def normalize(name: str) -> str:
+    """`:test_pool_1`, `'test_pool_1'` and `test_pool_1` are the same pool."""
+    return name.strip().strip("'\"").lstrip(":")
+
+
+class PoolActivity:
+    """Lines outside every failure block that show a pool being started or checked out from."""
+
+    def __init__(self, parsed: ParsedLog) -> None:
+        self.parsed = parsed
+        spans: dict[str, list[tuple[int, int]]] = {}
+        for f in parsed.failures:
+            spans.setdefault(f.input_file, []).append((f.line_start, max(f.line_end, f.line_start)))
+        self._spans = {k: sorted(v) for k, v in spans.items()}
+        self._starts = {k: [s for s, _ in v] for k, v in self._spans.items()}
+
+    def _in_failure(self, line: LogLine) -> bool:
+        starts = self._starts.get(line.file)
+        if not starts:
+            return False
+        i = bisect.bisect_right(starts, line.line) - 1
+        return i >= 0 and self._spans[line.file][i][1] >= line.line
+
+    def naming(self, pool: str) -> list[LogLine]:
+        """Every indexed line that names `pool`, in input order."""
+        index = self.parsed.identifiers
+        bare = normalize(pool)
+        seen: dict[tuple[str, int], LogLine] = {}
+        for key in (bare, f":{bare}", pool):
+            for line in index.naming(key):
+                seen.setdefault((line.file, line.line), line)
+        return sorted(seen.values(), key=lambda ln: (ln.file, ln.line))
+
+    def activity(self, pool: str) -> list[LogLine]:
+        """Lines outside failure blocks that show `pool` started or checked out from."""
+        return [
+            ln for ln in self.naming(pool) if not self._in_failure(ln) and ACTIVITY.search(ln.text)
+        ]
+
+    @cached_property
+    def known(self) -> tuple[str, ...]:
+        """Every pool the log shows started or checked out from, in the order first seen."""
+        found: dict[str, tuple[str, int]] = {}
+        for key, lines in self.parsed.identifiers.lines.items():
+            name = normalize(key)
+            if name in found or not POOLISH.search(name):
+                continue
+            for ln in lines:
+                if not self._in_failure(ln) and ACTIVITY.search(ln.text):
+                    found[name] = (ln.file, ln.line)
+                    break
+        return tuple(sorted(found, key=lambda n: found[n]))
