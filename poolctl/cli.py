@@ -16,7 +16,9 @@ from types import FrameType
 import typer
 
 from poolctl import __version__
+from poolctl.commands.patterns import patterns_app
 from poolctl.commands.ping import ping
+from poolctl.commands.triage import triage_command
 from poolctl.errors import ExitCode, PoolctlError
 from poolctl.rundir import last_run_dir
 from poolctl.worker import stop_all_workers
@@ -32,6 +34,10 @@ app.command(
     context_settings={"allow_interspersed_args": False},
     help="Start one worker, send a framed ping, report the round trip or why no answer came.",
 )(ping)
+app.command("triage", help="Classify a test log's failures by pattern; print the fix plan.")(
+    triage_command
+)
+app.add_typer(patterns_app)
 
 
 @app.callback(invoke_without_command=True)

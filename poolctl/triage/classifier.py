@@ -55,7 +55,7 @@ class Score:
         return (self.confidence, strongest, -self.pattern.number)
 
 
-def _first_hit(rule: Signal | Negative, view: FailureView) -> Hit | None:
+def first_hit(rule: Signal | Negative, view: FailureView) -> Hit | None:
     assert rule.regex is not None
     for text in view.texts(rule.field):
         m = rule.regex.search(text.value)
@@ -83,7 +83,7 @@ def score(pattern: Pattern, view: FailureView, ctx: FactContext | None = None) -
         if signal.fact is not None:
             fact_signals.append(signal)
             continue
-        hit = _first_hit(signal, view)
+        hit = first_hit(signal, view)
         if hit is None:
             missed.append(signal)
         else:
@@ -102,7 +102,7 @@ def score(pattern: Pattern, view: FailureView, ctx: FactContext | None = None) -
     penalties: list[Hit] = []
     if hits:
         for negative in pattern.negative:
-            neg = _first_hit(negative, view)
+            neg = first_hit(negative, view)
             if neg is not None:
                 (vetoes if negative.veto else penalties).append(neg)
     total = min(1.0, sum(h.rule.weight for h in hits)) - sum(h.rule.weight for h in penalties)
@@ -159,7 +159,10 @@ def _fact_reason(pattern: Pattern, name: str, facts: dict[str, Any]) -> str:
 
 
 def hypotheses(
-    pattern: Pattern, view: FailureView, facts: dict[str, Any]
+    pattern: Pattern,
+    view: FailureView,
+    facts: dict[str, Any],
+    fact_evidence: Sequence[Evidence] = (),
 ) -> tuple[Hypothesis, ...]:
     """Each candidate cause: confirmed by evidence in the log, ruled out by it, or untested."""
     out: list[Hypothesis] = []
@@ -177,8 +180,10 @@ def hypotheses(
             )
             continue
         if cause.evidence_fact is not None and facts.get(cause.evidence_fact):
-            reason = _fact_reason(pattern, cause.evidence_fact, facts)
-            out.append(Hypothesis(cause.id, cause.text, "confirmed", (), reason))
+            name = cause.evidence_fact
+            shown = tuple(e for e in fact_evidence if e.note.startswith(f"{name} ="))
+            reason = _fact_reason(pattern, name, facts)
+            out.append(Hypothesis(cause.id, cause.text, "confirmed", shown, reason))
             continue
         out.append(
             Hypothesis(
@@ -278,7 +283,7 @@ def diagnose(best: Score, view: FailureView, ctx: FactContext) -> Diagnosis:
     raw = [
         Evidence(h.quote, h.origin, h.rule.why) for h in best.hits if h.rule.regex is not None
     ] + fact_evidence
-    hyps = hypotheses(pattern, view, facts)
+    hyps = hypotheses(pattern, view, facts, fact_evidence)
     return Diagnosis(
         pattern_id=pattern.id,
         pattern_number=pattern.number,

@@ -34,6 +34,17 @@ def _source_roots(parsed: ParsedLog, extra: Sequence[str | Path]) -> tuple[Path,
     return tuple(dict.fromkeys(roots))
 
 
+def context_for(parsed: ParsedLog, source_roots: Sequence[str | Path] = ()) -> FactContext:
+    """What fact extraction may consult about the whole log: its pools, fixtures, sources."""
+    return FactContext(
+        PoolActivity(parsed),
+        _source_roots(parsed, source_roots),
+        available_fixtures(
+            text for f in parsed.failures for text in (f.message, *f.details.values())
+        ),
+    )
+
+
 def _title(parsed: ParsedLog) -> str:
     names = ", ".join(parsed.inputs[:3]) + (" …" if len(parsed.inputs) > 3 else "")
     return f"triage of {names or 'no input'}"
@@ -48,13 +59,7 @@ def triage(
 ) -> Report:
     """Classify every failure in `parsed` against `patterns` and build the triage Report."""
     blocks = BlockLines.read(parsed.failures) if quote_lines else BlockLines()
-    ctx = FactContext(
-        PoolActivity(parsed),
-        _source_roots(parsed, source_roots),
-        available_fixtures(
-            text for f in parsed.failures for text in (f.message, *f.details.values())
-        ),
-    )
+    ctx = context_for(parsed, source_roots)
     errors: dict[str, list[str]] = {}
     findings: list[Finding] = []
     for failure in parsed.failures:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from poolctl.model import Evidence
+from poolctl.model import Evidence, Failure
 from poolctl.patterns.loader import Fact, Pattern
 from poolctl.triage.fields import MAX_FIELD, FailureView, Text, line_at
 from poolctl.triage.pools import PoolActivity, normalize
@@ -80,13 +80,27 @@ def _transform(value: str, how: str | None) -> Any:
 def _related(view: FailureView, facts: dict[str, Any], ctx: FactContext) -> list[Text]:
     """The failure's context, and every indexed line naming its pool."""
     texts = list(view.texts("context"))
+    have = {t.line for t in texts}
+    for n, line in view.blocks.after(view.failure):
+        if n not in have:
+            texts.append(Text("context", line, n))
+            have.add(n)
     pool = facts.get("pool")
     if isinstance(pool, str) and ctx.pools is not None:
-        have = {t.line for t in texts}
         for ln in ctx.pools.naming(pool):
             if ln.file == view.failure.input_file and ln.line not in have:
                 texts.append(Text("context", ln.text[:MAX_FIELD], ln.line))
     return texts
+
+
+def _distance(failure: Failure, line: int | None) -> int:
+    """How far `line` is from the failure's block (0 inside it; unknown lines come last)."""
+    if line is None:
+        return 1 << 30
+    end = max(failure.line_end, failure.line_start)
+    if failure.line_start <= line <= end:
+        return 0
+    return min(abs(line - failure.line_start), abs(line - end))
 
 
 def _regex_fact(
@@ -95,8 +109,7 @@ def _regex_fact(
     assert fact.regex is not None
     texts = _related(view, facts, ctx) if fact.field == "related" else view.texts(fact.field)
     if fact.aggregate == "nearest":
-        anchor = view.failure.line_start
-        texts = sorted(texts, key=lambda t: abs((t.line or anchor) - anchor))
+        texts = sorted(texts, key=lambda t: _distance(view.failure, t.line))
     values: list[Any] = []
     first: tuple[Text, re.Match[str]] | None = None
     count = 0
@@ -355,7 +368,9 @@ def key_comparison(view: FailureView, ctx: FactContext) -> tuple[dict[str, Any],
     return facts, evidence
 
 
-def pool_activity(facts: dict[str, Any], ctx: FactContext) -> tuple[dict[str, Any], list[Evidence]]:
+def pool_activity(
+    view: FailureView, facts: dict[str, Any], ctx: FactContext
+) -> tuple[dict[str, Any], list[Evidence]]:
     """Whether the log shows the failure's pool (fact `pool`) started or checked out from."""
     pool = facts.get("pool")
     if not isinstance(pool, str) or ctx.pools is None:
@@ -366,10 +381,14 @@ def pool_activity(facts: dict[str, Any], ctx: FactContext) -> tuple[dict[str, An
         return {"pool_seen": True}, ev
     others = [p for p in ctx.pools.known if p != normalize(pool)]
     out: dict[str, Any] = {"pool_seen": False}
-    if others:
-        out["wrong_process"] = True
-        out["pools_seen"] = others[:6]
-    return out, []
+    if not others:
+        return out, []
+    out["wrong_process"] = True
+    out["pools_seen"] = others[:6]
+    shown = ", ".join(others[:6]) + (" …" if len(others) > 6 else "")
+    quote = f"no line outside the failures shows {pool} started or checked out from"
+    where = view.failure.origin or "(whole log)"
+    return out, [Evidence(quote, where, f"wrong_process = yes; pools in use: {shown}")]
 
 
 def extract_facts(
@@ -382,7 +401,7 @@ def extract_facts(
         if fact.builtin == "key-comparison":
             found, ev = key_comparison(view, ctx)
         elif fact.builtin == "pool-activity":
-            found, ev = pool_activity(facts, ctx)
+            found, ev = pool_activity(view, facts, ctx)
         elif fact.compare is not None:
             result = _compare(fact, facts)
             found, ev = ({fact.name: result} if result is not None else {}), []

@@ -1,8 +1,9 @@
-"""Find the input line number of a quoted line inside a failure block.
+"""Read back each failure block's raw lines, to quote evidence with its input line number.
 
-Parsers keep a failure's fields, not the raw lines they came from; to quote evidence with its
-input line, the block's lines are read back from the file in one pass per file. Newlines are
-counted in large chunks, so skipping the lines between blocks costs little.
+Parsers keep a failure's fields, not the raw lines they came from. The blocks (and a few lines
+after each, where a runner often logs the pool's state) are read back in one pass per file,
+keeping only those lines: newlines are counted in large chunks, so the lines between blocks
+cost little, and memory holds only what is kept.
 """
 
 from __future__ import annotations
@@ -14,83 +15,119 @@ from poolctl.logs.ansi import strip_ansi
 from poolctl.model import Failure
 
 CHUNK = 1 << 20
-MAX_BLOCK = 400  # lines kept per block: a failure block longer than this is quoted by range
+MAX_BLOCK = 400  # lines kept per block: a longer block is quoted by its range
+AFTER = 15  # lines kept after a block (up to the next failure)
+MAX_LINE = 4096  # bytes kept of one line
 
 
 def _strip(text: str) -> str:
     return " ".join(text.split())
 
 
+def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for lo, hi in sorted(ranges):
+        if out and lo <= out[-1][1] + 1:
+            out[-1] = (out[-1][0], max(out[-1][1], hi))
+        else:
+            out.append((lo, hi))
+    return out
+
+
 class BlockLines:
-    """The raw lines of each failure block, read from the input files when they are files."""
+    """The raw lines of each failure block (and a few after it), when the input is a file."""
 
     def __init__(self) -> None:
         self._blocks: dict[tuple[str, int], list[tuple[int, str]]] = {}
+        self._after: dict[tuple[str, int], list[tuple[int, str]]] = {}
 
     @classmethod
     def read(cls, failures: Iterable[Failure]) -> BlockLines:
         """Read every block of every failure whose input is a regular file."""
         found = cls()
-        wanted: dict[str, list[tuple[int, int]]] = {}
+        by_file: dict[str, list[Failure]] = {}
         for f in failures:
             if f.input_file and f.line_start > 0:
-                end = max(f.line_end, f.line_start)
-                end = min(end, f.line_start + MAX_BLOCK - 1)
-                wanted.setdefault(f.input_file, []).append((f.line_start, end))
-        for file, ranges in wanted.items():
+                by_file.setdefault(f.input_file, []).append(f)
+        for file, items in by_file.items():
             path = Path(file)
             try:
-                if not path.is_file():
-                    continue
-                found._read_file(path, file, sorted(set(ranges)))
+                if path.is_file():
+                    found._read_file(path, file, sorted(items, key=lambda f: f.line_start))
             except OSError:
                 continue  # quotes keep the block's range as their origin
         return found
 
-    def _read_file(self, path: Path, file: str, ranges: list[tuple[int, int]]) -> None:
-        lo = ranges[0][0]
-        hi = max(end for _, end in ranges)
+    def _read_file(self, path: Path, file: str, failures: list[Failure]) -> None:
+        blocks: dict[int, tuple[int, int]] = {}
+        after: dict[int, tuple[int, int]] = {}
+        for i, f in enumerate(failures):
+            end = min(max(f.line_end, f.line_start), f.line_start + MAX_BLOCK - 1)
+            blocks[f.line_start] = (f.line_start, end)
+            nxt = failures[i + 1].line_start if i + 1 < len(failures) else end + AFTER + 1
+            after[f.line_start] = (max(f.line_end, f.line_start) + 1, min(end + AFTER, nxt - 1))
+        keep = self._scan(path, _merge([*blocks.values(), *after.values()]))
+        for start, (lo, hi) in blocks.items():
+            self._blocks[(file, start)] = [(n, keep[n]) for n in range(lo, hi + 1) if n in keep]
+        for start, (lo, hi) in after.items():
+            self._after[(file, start)] = [(n, keep[n]) for n in range(lo, hi + 1) if n in keep]
+
+    @staticmethod
+    def _scan(path: Path, wanted: list[tuple[int, int]]) -> dict[int, str]:
+        """The lines of `path` inside the sorted, disjoint `wanted` ranges."""
         keep: dict[int, str] = {}
-        line_no = 1  # number of the line that starts at the current chunk position
+        idx = 0
+        line_no = 1  # the number of the line that `tail` begins
         tail = b""
+        clipped = False  # `tail` holds only the start of a giant line
         with path.open("rb") as fh:
-            while line_no <= hi:
+            while idx < len(wanted):
                 chunk = fh.read(CHUNK)
                 if not chunk:
-                    if tail and lo <= line_no <= hi:
-                        keep[line_no] = strip_ansi(tail[:4096].decode("utf-8", "replace"))
+                    if tail and wanted[idx][0] <= line_no <= wanted[idx][1]:
+                        keep[line_no] = strip_ansi(tail[:MAX_LINE].decode("utf-8", "replace"))
                     break
-                data = tail + chunk
-                newlines = data.count(b"\n")
-                if line_no + newlines < lo:  # no wanted line completes in this chunk
-                    tail = data[data.rfind(b"\n") + 1 :] if newlines else data
-                    line_no += newlines
-                    if len(tail) > CHUNK * 4:
-                        tail = tail[-CHUNK:]  # a giant line is never quoted whole
+                newlines = chunk.count(b"\n")
+                if newlines == 0:
+                    if not clipped:
+                        tail += chunk
+                        if len(tail) > MAX_LINE:
+                            tail, clipped = tail[:MAX_LINE], True
                     continue
-                parts = data.split(b"\n")
-                tail = parts.pop()
+                last = chunk.rfind(b"\n")
+                if line_no + newlines - 1 < wanted[idx][0]:  # no wanted line ends here
+                    line_no += newlines
+                    tail, clipped = chunk[last + 1 :][: MAX_LINE + 1], False
+                    continue
+                parts = chunk[:last].split(b"\n")
+                parts[0] = (tail if clipped else tail + parts[0]) if tail else parts[0]
                 for raw in parts:
-                    if lo <= line_no <= hi:
-                        keep[line_no] = strip_ansi(raw[:4096].decode("utf-8", "replace"))
+                    while idx < len(wanted) and wanted[idx][1] < line_no:
+                        idx += 1
+                    if idx < len(wanted) and wanted[idx][0] <= line_no:
+                        keep[line_no] = strip_ansi(raw[:MAX_LINE].decode("utf-8", "replace"))
                     line_no += 1
-        for start, end in ranges:
-            self._blocks[(file, start)] = [(n, keep[n]) for n in range(start, end + 1) if n in keep]
+                tail, clipped = chunk[last + 1 :][: MAX_LINE + 1], False
+        return keep
 
     def lines(self, failure: Failure) -> list[tuple[int, str]]:
         """The block's raw lines as (line number, text); empty when it could not be read."""
         return self._blocks.get((failure.input_file, failure.line_start), [])
 
+    def after(self, failure: Failure) -> list[tuple[int, str]]:
+        """Up to `AFTER` lines printed after the block, before the next failure."""
+        return self._after.get((failure.input_file, failure.line_start), [])
+
     def locate(self, failure: Failure, quote: str) -> int | None:
         """The line of `failure`'s block that holds `quote`, or None when it cannot be found."""
-        lines = self._blocks.get((failure.input_file, failure.line_start))
+        lines = self.lines(failure)
         if not lines or not quote:
             return None
         wanted = _strip(quote)
         for n, text in lines:
             if wanted in _strip(text):
                 return n
-        # a quote built from a field that the parser joined: find its first 40 characters
+        # a quote built from a field the parser joined: find its first 40 characters
         head = wanted[:40]
         for n, text in lines:
             if head and head in _strip(text):

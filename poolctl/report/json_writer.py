@@ -1,0 +1,94 @@
+"""The JSON view: a stable, versioned document (`schema_version` 1) of any report kind."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Any
+
+from poolctl.model import Diagnosis, Failure, Finding, Report
+from poolctl.report.view import fix_plan, pattern_sections, summary_counts
+
+SCHEMA_VERSION = 1
+
+
+def _failure(f: Failure) -> dict[str, Any]:
+    out = asdict(f)
+    out["details"] = dict(f.details)
+    out["stacktrace"] = list(f.stacktrace)
+    out["context"] = [asdict(c) for c in f.context]
+    out["origin"] = f.origin
+    return out
+
+
+def _outcome(finding: Finding) -> dict[str, Any]:
+    o = finding.outcome
+    if isinstance(o, Diagnosis):
+        d = asdict(o)
+        d["facts"] = dict(o.facts)
+        return {"type": "diagnosis", **d}
+    return {"type": "unclassified", **asdict(o)}
+
+
+def to_dict(report: Report) -> dict[str, Any]:
+    """The report as plain JSON-ready data, in a fixed key order."""
+    index = {id(f): i for i, f in enumerate(report.findings)}
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "kind": report.kind,
+        "title": report.title,
+        "inputs": list(report.inputs),
+        "run_dir": report.run_dir,
+        "summary": {
+            **summary_counts(report),
+            "by_pattern": {s.pattern_id: len(s.findings) for s in pattern_sections(report)},
+        },
+        "findings": [
+            {"index": i, "failure": _failure(f.failure), "outcome": _outcome(f)}
+            for i, f in enumerate(report.findings)
+        ],
+        "patterns": [
+            {
+                "id": s.pattern_id,
+                "number": s.number,
+                "title": s.title,
+                "findings": [index[id(f)] for f in s.findings],
+                "causes": [
+                    {
+                        "id": c.id,
+                        "title": c.title,
+                        "status": c.status,
+                        "count": c.count,
+                        "of": c.total,
+                        "reason": c.reason,
+                        "evidence": list(c.evidence),
+                    }
+                    for c in s.causes
+                ],
+                "remediations": list(s.remediations),
+                "reproduce": s.reproduce,
+            }
+            for s in pattern_sections(report)
+        ],
+        "fix_plan": [
+            {
+                "rank": fix.rank,
+                "pattern_id": fix.pattern_id,
+                "remediation": fix.remediation,
+                "resolves": len(fix.findings),
+                "findings": [index[id(f)] for f in fix.findings],
+            }
+            for fix in fix_plan(report)
+        ],
+        "checks": [asdict(c) for c in report.checks],
+        "notes": list(report.notes),
+        "environment": dict(report.environment),
+        "extra": dict(report.extra),
+    }
+
+
+class JsonWriter:
+    """Indented JSON with sorted facts; values JSON cannot hold are written as strings."""
+
+    def render(self, report: Report) -> str:
+        return json.dumps(to_dict(report), indent=2, default=str, ensure_ascii=False) + "\n"

@@ -1,0 +1,259 @@
+"""What every writer shows, computed once: counts, pattern sections, fix plan, appendix.
+
+Writers differ only in layout; the selection and order of content lives here, so that the
+terminal, Markdown and JSON views of a report never disagree.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from poolctl.model import Diagnosis, Failure, Finding, Hypothesis, Report, Unclassified
+
+# `extra` keys the writers lay out themselves (or leave to JSON); others are shown as values
+SHOWN_EXTRA = (
+    "tracebacks",
+    "tracebacks_omitted",
+    "formats",
+    "lines_read",
+    "run_summaries",
+    "knowledge_base",
+    "pattern_sources",
+)
+STATUS_LABEL = {"confirmed": "supported", "ruled-out": "ruled out", "untested": "untested"}
+
+
+@dataclass(frozen=True)
+class CauseSummary:
+    """One candidate cause of a pattern, over all the failures diagnosed with it."""
+
+    id: str
+    title: str
+    status: str  # confirmed | ruled-out | untested (the strongest seen)
+    count: int  # failures where it has that status
+    total: int
+    reason: str  # the reason given on the first failure with that status
+    evidence: tuple[str, ...]  # "quote (origin)"
+
+    @property
+    def label(self) -> str:
+        if self.status == "untested":
+            return "untested"
+        word = STATUS_LABEL[self.status]
+        return word if self.count == self.total else f"{word} in {self.count} of {self.total}"
+
+
+@dataclass(frozen=True)
+class PatternSection:
+    """The failures diagnosed with one pattern, and what they share."""
+
+    pattern_id: str
+    number: int
+    title: str
+    findings: tuple[Finding, ...]
+    causes: tuple[CauseSummary, ...]
+    remediations: tuple[str, ...]
+    reproduce: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    """One fix-plan step: a remediation and the failures it resolves."""
+
+    rank: int
+    pattern_id: str
+    number: int
+    title: str
+    remediation: str
+    findings: tuple[Finding, ...]
+
+
+def diagnosis(finding: Finding) -> Diagnosis:
+    assert isinstance(finding.outcome, Diagnosis)
+    return finding.outcome
+
+
+def unclassified(finding: Finding) -> Unclassified:
+    assert isinstance(finding.outcome, Unclassified)
+    return finding.outcome
+
+
+def failure_label(failure: Failure) -> str:
+    """`name (group)`, as runners print a test."""
+    group = f" ({failure.group})" if failure.group and failure.group not in failure.name else ""
+    return f"{failure.name}{group}"
+
+
+def failure_headline(failure: Failure) -> str:
+    """The failure's own first line: kind and message."""
+    first = failure.message.strip().partition("\n")[0]
+    if failure.kind and failure.kind not in first:
+        return f"{failure.kind}: {first}" if first else failure.kind
+    return first or failure.kind
+
+
+def fmt_value(value: Any) -> str:
+    """A fact or extra value as one line of text."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        return ", ".join(fmt_value(v) for v in value)
+    if isinstance(value, Mapping):
+        return json.dumps(value, default=str, sort_keys=True)
+    return str(value)
+
+
+def _rank(status: str) -> int:
+    return {"confirmed": 0, "ruled-out": 1, "untested": 2}[status]
+
+
+def _summarize_causes(findings: Sequence[Finding]) -> tuple[CauseSummary, ...]:
+    by_id: dict[str, list[Hypothesis]] = {}
+    for finding in findings:
+        for h in diagnosis(finding).hypotheses:
+            by_id.setdefault(h.id, []).append(h)
+    out = []
+    for cause_id, hyps in by_id.items():
+        best = min(hyps, key=lambda h: _rank(h.status))
+        same = [h for h in hyps if h.status == best.status]
+        evidence = tuple(dict.fromkeys(f"{e.text} ({e.origin})" for h in same for e in h.evidence))
+        out.append(
+            CauseSummary(
+                cause_id, best.title, best.status, len(same), len(hyps), best.reason, evidence[:3]
+            )
+        )
+    return tuple(sorted(out, key=lambda c: _rank(c.status)))
+
+
+def pattern_sections(report: Report) -> list[PatternSection]:
+    """One section per pattern with diagnosed failures, in pattern-number order."""
+    sections = []
+    for pattern_id, findings in report.by_pattern().items():
+        first = diagnosis(findings[0])
+        sections.append(
+            PatternSection(
+                pattern_id=pattern_id,
+                number=first.pattern_number,
+                title=first.title,
+                findings=tuple(findings),
+                causes=_summarize_causes(findings),
+                remediations=tuple(dict.fromkeys(diagnosis(f).remediation for f in findings)),
+                reproduce=first.reproduce,
+            )
+        )
+    return sections
+
+
+def fix_plan(report: Report) -> list[Fix]:
+    """The fix plan: distinct remediations, the one resolving most failures first."""
+    steps = []
+    for rank, (remediation, findings) in enumerate(report.fix_plan(), start=1):
+        d = diagnosis(findings[0])
+        steps.append(
+            Fix(rank, d.pattern_id, d.pattern_number, d.title, remediation, tuple(findings))
+        )
+    return steps
+
+
+def summary_counts(report: Report) -> dict[str, int]:
+    """Failures, diagnosed, unclassified and patterns; checks by status when there are some."""
+    counts = {
+        "failures": len(report.findings),
+        "diagnosed": len(report.diagnosed),
+        "unclassified": len(report.unclassified),
+        "patterns": len(report.by_pattern()),
+    }
+    for status in ("ok", "warn", "fail"):
+        n = sum(1 for c in report.checks if c.status == status)
+        if report.checks:
+            counts[f"checks_{status}"] = n
+    return counts
+
+
+def summary_line(report: Report) -> str:
+    """One line that says what was found."""
+    c = summary_counts(report)
+    parts = []
+    if report.findings or not report.checks:
+        noun = "failure" if c["failures"] == 1 else "failures"
+        parts.append(f"{c['failures']} {noun}")
+        if c["failures"]:
+            pat = "pattern" if c["patterns"] == 1 else "patterns"
+            parts.append(f"{c['diagnosed']} diagnosed in {c['patterns']} {pat}")
+            parts.append(f"{c['unclassified']} unclassified")
+    if report.checks:
+        parts.append(
+            f"{len(report.checks)} checks: {c['checks_ok']} ok, {c['checks_warn']} warn, "
+            f"{c['checks_fail']} fail"
+        )
+    return " · ".join(parts)
+
+
+@dataclass(frozen=True)
+class TracebackItem:
+    origin: str
+    exception: str
+    text: str
+
+
+def tracebacks(report: Report) -> list[TracebackItem]:
+    """The worker tracebacks kept in `extra["tracebacks"]` (triage puts them there)."""
+    items = report.extra.get("tracebacks") or []
+    out = []
+    for item in items:
+        if isinstance(item, Mapping):
+            out.append(
+                TracebackItem(
+                    str(item.get("origin", "")),
+                    str(item.get("exception", "")),
+                    str(item.get("text", "")),
+                )
+            )
+    return out
+
+
+def other_extra(report: Report) -> list[tuple[str, str]]:
+    """Every other `extra` entry as (key, one-line value), in key order."""
+    return [
+        (k, fmt_value(v))
+        for k, v in sorted(report.extra.items())
+        if k not in SHOWN_EXTRA and v not in (None, "", [], {})
+    ]
+
+
+def shortener(report: Report) -> Callable[[str], str]:
+    """Shortens `/long/path/run.log:12` to `run.log:12` (anywhere in a text) when the inputs'
+    file names are all different."""
+    names = {i: i.rsplit("/", 1)[-1] for i in report.inputs if "/" in i}
+    if len(set(names.values())) != len(names):
+        return lambda origin: origin
+    ordered = sorted(names.items(), key=lambda kv: -len(kv[0]))
+
+    def short(origin: str) -> str:
+        for full, name in ordered:
+            origin = origin.replace(full, name)
+        return origin
+
+    return short
+
+
+def how_to_tell(reason: str) -> str:
+    """An untested cause's reason, without the boilerplate before "to tell"."""
+    _, sep, rest = reason.partition("to tell: ")
+    return f"to tell: {rest}" if sep else reason
+
+
+def read_summary(report: Report) -> list[str]:
+    """What was read: lines and formats, and the runner's own closing lines."""
+    out = []
+    lines = report.extra.get("lines_read")
+    formats = report.extra.get("formats")
+    if isinstance(lines, int) and isinstance(formats, Mapping) and formats:
+        kinds = ", ".join(sorted(set(map(str, formats.values()))))
+        out.append(f"read {lines:,} lines ({kinds})")
+    for summary in report.extra.get("run_summaries") or []:
+        out.append(f"runner: {summary}")
+    return out
