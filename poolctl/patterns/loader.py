@@ -251,7 +251,7 @@ def load_file(path: Path) -> Pattern:
         where_in, msg = problems[0]
         line = _line_of(node, where_in)
         raise PatternError(
-            f"{_key_path(loc)}: {msg}", where=f"{path}:{line}" if line else str(path)
+            f"{_key_path(where_in)}: {msg}", where=f"{path}:{line}" if line else str(path)
         )
     return Pattern.of(spec, str(path))
 

@@ -136,9 +136,7 @@ class _Doc:
                         why = prose(how_to_tell(c.reason))
                     else:
                         why = prose(c.reason)
-                    label = STATUS[c.status]
-                    if c.status != "untested":
-                        label += f" ({text(c.label)})"
+                    label = STATUS[c.status] + (f" ({text(c.label)})" if c.label else "")
                     self.w(f"| {label} | {prose(c.title)} | {why} |")
                 self.w()
             self.w("**Recommendation**")

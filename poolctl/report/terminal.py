@@ -119,7 +119,7 @@ class _Renderer:
             else:
                 self.p("  [bold]Candidate causes[/]")
             for cause in s.causes:
-                label = "" if cause.status == "untested" else f" [dim]({escape(cause.label)})[/]"
+                label = f" [dim]({escape(cause.label)})[/]" if cause.label else ""
                 self.p(f"    {MARK[cause.status]} {escape(cause.title)}{label}")
                 if cause.status == "untested":
                     self.p(f"        [dim]{escape(how_to_tell(cause.reason))}[/]")

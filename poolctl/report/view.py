@@ -23,7 +23,6 @@ SHOWN_EXTRA = (
     "knowledge_base",
     "pattern_sources",
 )
-STATUS_LABEL = {"confirmed": "supported", "ruled-out": "ruled out", "untested": "untested"}
 
 
 @dataclass(frozen=True)
@@ -40,10 +39,8 @@ class CauseSummary:
 
     @property
     def label(self) -> str:
-        if self.status == "untested":
-            return "untested"
-        word = STATUS_LABEL[self.status]
-        return word if self.count == self.total else f"{word} in {self.count} of {self.total}"
+        """`in 2 of 3` when the status holds for only some of the failures, else empty."""
+        return "" if self.count == self.total else f"in {self.count} of {self.total}"
 
 
 @dataclass(frozen=True)

@@ -77,20 +77,38 @@ def _transform(value: str, how: str | None) -> Any:
     raise ValueError(f"unknown transform {how!r}")
 
 
+_TOKEN = re.compile(r"[:'\"]?[A-Za-z_][\w.]*")
+
+
 def _related(view: FailureView, facts: dict[str, Any], ctx: FactContext) -> list[Text]:
-    """The failure's context, and every indexed line naming its pool."""
+    """The failure's context and the lines after it, with every indexed line naming its pool.
+
+    Only when the failure names its pool: without it, nearby lines may be any test's.
+    """
+    pool = facts.get("pool")
+    if not isinstance(pool, str):
+        return []
     texts = list(view.texts("context"))
     have = {t.line for t in texts}
     for n, line in view.blocks.after(view.failure):
         if n not in have:
             texts.append(Text("context", line, n))
             have.add(n)
-    pool = facts.get("pool")
-    if isinstance(pool, str) and ctx.pools is not None:
-        for ln in ctx.pools.naming(pool):
-            if ln.file == view.failure.input_file and ln.line not in have:
-                texts.append(Text("context", ln.text[:MAX_FIELD], ln.line))
-    return texts
+    if ctx.pools is None:
+        return texts
+    for ln in ctx.pools.naming(pool):
+        if ln.file == view.failure.input_file and ln.line not in have:
+            texts.append(Text("context", ln.text[:MAX_FIELD], ln.line))
+    # a line about another pool says nothing about this one; lines naming this pool come first
+    ours = normalize(pool)
+    others = set(ctx.pools.known) - {ours}
+
+    def names(text: Text) -> set[str]:
+        return {normalize(t) for t in _TOKEN.findall(text.value)}
+
+    kept = [(t, names(t)) for t in texts]
+    kept = [(t, n) for t, n in kept if ours in n or not (n & others)]
+    return [t for t, n in kept if ours in n] + [t for t, n in kept if ours not in n]
 
 
 def _distance(failure: Failure, line: int | None) -> int:
@@ -108,8 +126,13 @@ def _regex_fact(
 ) -> tuple[Any, list[Evidence]] | None:
     assert fact.regex is not None
     texts = _related(view, facts, ctx) if fact.field == "related" else view.texts(fact.field)
-    if fact.aggregate == "nearest":
-        texts = sorted(texts, key=lambda t: _distance(view.failure, t.line))
+    if fact.aggregate == "nearest":  # stable: lines naming the failure's pool stay first
+        pool = normalize(str(facts.get("pool", ""))) if fact.field == "related" else ""
+
+        def rank(t: Text) -> tuple[bool, int]:
+            return (not (pool and pool in t.value), _distance(view.failure, t.line))
+
+        texts = sorted(texts, key=rank)
     values: list[Any] = []
     first: tuple[Text, re.Match[str]] | None = None
     count = 0

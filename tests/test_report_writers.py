@@ -1,0 +1,242 @@
+"""Every writer over one shared Report, compared whole with golden files (tests/golden/).
+
+Set POOLCTL_UPDATE_GOLDEN=1 to rewrite the golden files after an intended change, and review
+the diff.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from poolctl.model import (
+    Check,
+    ContextLine,
+    Diagnosis,
+    Evidence,
+    Failure,
+    Finding,
+    Hypothesis,
+    Report,
+    Unclassified,
+)
+from poolctl.report import WRITERS, Format, JsonWriter, MarkdownWriter, TerminalWriter, render
+from poolctl.report.markdown import code, prose, text
+
+GOLDEN = Path(__file__).parent / "golden"
+UPDATE = os.environ.get("POOLCTL_UPDATE_GOLDEN") == "1"
+LOG = "/ci/logs/run.log"
+
+
+def _p3(name: str, line: int, pool: str) -> Finding:
+    failure = Failure(
+        source="exunit",
+        name=name,
+        group="PoolV2Test",
+        location="test/pool_v2_test.exs:178",
+        kind="match (=) failed",
+        message="match (=) failed",
+        details={"right": f"{{:error, {{:timeout, {{NimblePool, :checkout, [:{pool}]}}}}}}"},
+        context=(ContextLine(line - 20, "Session pool V2 started with 2 workers", "nearby"),),
+        input_file=LOG,
+        line_start=line,
+        line_end=line + 8,
+    )
+    diagnosis = Diagnosis(
+        pattern_id="checkout-timeout-waiters",
+        pattern_number=3,
+        title="Checkout timed out with callers waiting",
+        confidence=0.9,
+        evidence=(
+            Evidence(failure.details["right"], f"{LOG}:{line + 4}", "the checkout timed out"),
+            Evidence(
+                "Session pool V2 started with 2 workers", f"{LOG}:{line - 20}", "pool_size = 2"
+            ),
+        ),
+        facts={"pool": pool, "pool_size": 2, "waiters": 5, "oversubscribed": True},
+        cause="More callers than workers (the log shows: waiters 5 > pool size 2)",
+        remediation="Give the pool at least as many workers as callers (5 waiting on 2).",
+        reproduce="scenarios/p3-checkout-timeout.yaml",
+        hypotheses=(
+            Hypothesis("more-callers", "More callers than workers.", "confirmed", (), "5 > 2"),
+            Hypothesis(
+                "leak",
+                "A caller never checks its worker in.",
+                "ruled-out",
+                (Evidence("busy 0 after the test", f"{LOG}:{line + 9}"),),
+                "the log shows otherwise",
+            ),
+            Hypothesis(
+                "short-timeout",
+                "The checkout timeout is too short.",
+                "untested",
+                (),
+                "no evidence for or against it in the log; to tell: compare the hold time",
+            ),
+        ),
+    )
+    return Finding(failure, diagnosis)
+
+
+def sample_report() -> Report:
+    """A report holding every kind of content a writer must render."""
+    p1 = Failure(
+        source="pytest",
+        name="test_ping | pipes `and` <module>",
+        group="check_port.py",
+        kind="TimeoutError",
+        message="TimeoutError: no response from worker (pid 42) to 'ping' within 0.5s",
+        input_file=LOG,
+        line_start=3,
+        line_end=9,
+    )
+    d1 = Diagnosis(
+        pattern_id="port-no-response",
+        pattern_number=1,
+        title="Worker started but never answered",
+        confidence=0.6,
+        evidence=(Evidence(p1.message, f"{LOG}:8", "no answer arrived within the timeout"),),
+        facts={"timeout": "0.5s", "os_pid": 42},
+        cause="not determined from the log: none of the 2 candidate causes has evidence here",
+        remediation="Run `poolctl ping --stderr merge -- <cmd>`; keep stdout for frames | only.",
+        reproduce="scenarios/p1-merged-stderr.yaml",
+        hypotheses=(
+            Hypothesis("crashed", "The worker crashed.", "untested", (), "to tell: exit status"),
+            Hypothesis("buffered", "Stdout is buffered.", "untested", (), "to tell: use -u"),
+        ),
+    )
+    lost = Failure(
+        source="exunit",
+        name="test graceful shutdown",
+        group="SessionPoolTest",
+        kind="EXIT from",
+        message="shutdown",
+        input_file=LOG,
+        line_start=40,
+        line_end=42,
+    )
+    plain = Failure(
+        source="exunit",
+        name="test arithmetic",
+        kind="ExUnit.AssertionError",
+        message="Assertion with == failed",
+        input_file=LOG,
+        line_start=50,
+        line_end=55,
+    )
+    return Report(
+        kind="triage",
+        title=f"triage of {LOG}",
+        inputs=(LOG,),
+        findings=(
+            Finding(p1, d1),
+            _p3("test error handling", 129, "test_pool_8770_pool"),
+            _p3("test worker death", 208, "test_pool_9218_pool"),
+            Finding(
+                lost,
+                Unclassified(
+                    "pool-shutdown-during-checkout",
+                    0.2,
+                    "set aside: the test stopped a linked process",
+                ),
+            ),
+            Finding(plain, Unclassified(None, 0.0, "no pattern's signals fire on this failure")),
+        ),
+        checks=(
+            Check("python", "interpreter", "ok", "Python 3.11.7"),
+            Check(
+                "worker",
+                "answers ping",
+                "fail",
+                "no answer in 5 s",
+                "run `poolctl ping`",
+                (Evidence("Warn", "stdout bytes 0-3", "read as a frame length"),),
+            ),
+        ),
+        environment={"python": "3.11.7"},
+        notes=("skipped: run.log:12: invalid UTF-8, decoded with replacement characters",),
+        run_dir="reports/20260101T000000Z-triage",
+        extra={
+            "lines_read": 420,
+            "formats": {LOG: "exunit"},
+            "run_summaries": [f"{LOG}:416: 45 doctests, 563 tests, 17 failures"],
+            "tracebacks": [
+                {
+                    "origin": f"{LOG}:47-50",
+                    "exception": "ValueError: Program not found: nonexistent",
+                    "text": "Traceback (most recent call last):\n"
+                    '  File "w.py", line 1, in <module>\n'
+                    "ValueError: Program not found: nonexistent",
+                }
+            ],
+            "seed": 4242,
+        },
+    )
+
+
+CASES = {
+    "report.term.txt": lambda r: TerminalWriter(width=100).render(r),
+    "report.md": lambda r: MarkdownWriter().render(r),
+    "report.json": lambda r: JsonWriter().render(r),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_golden(name: str) -> None:
+    got = CASES[name](sample_report())
+    path = GOLDEN / name
+    if UPDATE or not path.exists():
+        path.write_text(got, encoding="utf-8")
+    assert got == path.read_text(encoding="utf-8"), f"{name} differs from {path}"
+
+
+@pytest.mark.parametrize("fmt", list(Format))
+def test_every_format_has_a_writer_and_renders(fmt: Format) -> None:
+    out = render(sample_report(), fmt)
+    assert fmt in WRITERS
+    assert "port-no-response" in out and "test_pool_8770_pool" in out
+
+
+def test_json_is_versioned_and_complete() -> None:
+    doc = json.loads(JsonWriter().render(sample_report()))
+    assert doc["schema_version"] == 1 and doc["kind"] == "triage"
+    assert doc["summary"]["failures"] == 5 and doc["summary"]["unclassified"] == 2
+    assert doc["summary"]["by_pattern"] == {"port-no-response": 1, "checkout-timeout-waiters": 2}
+    first = doc["fix_plan"][0]
+    assert first["resolves"] == 2 and first["findings"] == [1, 2]
+    statuses = {c["id"]: c["status"] for c in doc["patterns"][1]["causes"]}
+    assert statuses == {
+        "more-callers": "confirmed",
+        "leak": "ruled-out",
+        "short-timeout": "untested",
+    }
+    assert doc["findings"][3]["outcome"]["type"] == "unclassified"
+
+
+def test_terminal_has_no_colour_by_default_and_colour_when_asked() -> None:
+    assert "\x1b[" not in TerminalWriter().render(sample_report())
+    assert "\x1b[" in TerminalWriter(color=True).render(sample_report())
+
+
+def test_other_report_kinds_render() -> None:
+    ping = Report(
+        kind="ping",
+        title="ping python3 w.py",
+        findings=sample_report().findings[:1],
+        extra={"ok": False, "round_trips_ms": []},
+    )
+    doctor = Report(kind="doctor", title="doctor", checks=sample_report().checks)
+    for report in (ping, doctor, Report(kind="scenario", title="empty")):
+        for fmt in Format:
+            assert render(report, fmt)
+    assert "0 failures" in render(Report(kind="triage", title="t"), Format.TERM)
+    assert "answers ping" in render(doctor, Format.MD)
+
+
+def test_markdown_escaping() -> None:
+    assert text("a|b <x> *y*") == "a\\|b &lt;x&gt; \\*y\\*"
+    assert code("a `b` c|d") == "``a `b` c\\|d``"
+    assert prose("run `a|b` then <c>") == "run `a\\|b` then &lt;c&gt;"
