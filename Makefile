@@ -23,6 +23,9 @@ demo: $(STAMP)
 	@echo
 	@echo "== stderr merged into stdout, as an Erlang port with :stderr_to_stdout =="
 	-$(VENV)/bin/poolctl ping --timeout 2 --stderr merge -- $(PY) -m poolctl.workers.reference --stderr-noise "Warning: DSPy not available"
+	@echo
+	@echo "== the bundled scenarios: a healthy pool and every pattern, reproduced and classified =="
+	$(VENV)/bin/poolctl run-scenario
 
 test: $(STAMP)
 	$(PY) -m pytest

@@ -18,6 +18,7 @@ import typer
 from poolctl import __version__
 from poolctl.commands.patterns import patterns_app
 from poolctl.commands.ping import ping
+from poolctl.commands.scenario import run_scenario_command
 from poolctl.commands.triage import triage_command
 from poolctl.errors import ExitCode, PoolctlError
 from poolctl.rundir import last_run_dir
@@ -38,6 +39,10 @@ app.command("triage", help="Classify a test log's failures by pattern; print the
     triage_command
 )
 app.add_typer(patterns_app)
+app.command(
+    "run-scenario",
+    help="Run YAML scenarios against a real pool (no file: the bundled tour); classify failures.",
+)(run_scenario_command)
 
 
 @app.callback(invoke_without_command=True)

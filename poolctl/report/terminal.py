@@ -145,6 +145,8 @@ class _Renderer:
         where = f"  [dim]{self.o(f.origin)}[/]" if f.origin else ""
         self.p(f"  [red]✗[/] {escape(failure_label(f))}{where}  confidence {d.confidence:.2f}")
         self.p(f"    [dim]{escape(failure_headline(f))}[/]")
+        if d.cause:
+            self.p(f"    likely cause: {escape(d.cause)}")
         self.evidence(d.evidence, "    ")
         if d.facts:
             facts = " · ".join(f"{k} = {fmt_value(v)}" for k, v in d.facts.items())

@@ -1,0 +1,129 @@
+"""`poolctl run-scenario [FILE...] [--check]`: run scenarios, or with no file the bundled tour."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from poolctl.commands.triage import write_output
+from poolctl.console import stdout_console
+from poolctl.errors import ExitCode
+from poolctl.events import Observer
+from poolctl.progress import LiveProgress, PlainProgress
+from poolctl.report import Format, JsonWriter, MarkdownWriter, writer_for
+from poolctl.rundir import RunDir, create_run_dir
+from poolctl.scenario import Scenario, bundled_scenarios, load_scenario
+from poolctl.scenario_report import ScenarioResult, run_scenario
+
+
+def run_scenario_command(
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Scenario files (default: the whole bundled tour)."),
+    ] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Validate the files without running anything.")
+    ] = False,
+    fmt: Annotated[
+        Format, typer.Option("--format", "-f", help="term, md (GitHub Markdown) or json.")
+    ] = Format.TERM,
+    output: Annotated[
+        str, typer.Option("--output", "-o", help="Write the report(s) to FILE; - is stdout.")
+    ] = "-",
+    run_dir: Annotated[
+        str | None, typer.Option("--run-dir", help="The run folder (one scenario only).")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines.")] = False,
+) -> None:
+    console = stdout_console()
+    tour = not files
+    paths = bundled_scenarios() if tour else list(files or [])
+    scenarios = [load_scenario(p) for p in paths]  # every file validated before any runs
+    if check:
+        for s in scenarios:
+            expects = ", ".join(sorted(s.expect.expected())) or "outcome ok"
+            console.print(
+                f"[green]✓[/] {escape(str(s.path))}: valid, {len(s.steps)} step(s), "
+                f"expects {expects}"
+            )
+        raise typer.Exit(ExitCode.OK)
+    if run_dir is not None and len(scenarios) > 1:
+        raise typer.BadParameter("--run-dir takes one scenario; a tour makes one folder each")
+    results = []
+    as_text = fmt is Format.TERM and output == "-"
+    for scenario in scenarios:
+        run = create_run_dir(scenario.name, run_dir)
+        started = time.monotonic()
+        result = _run_one(
+            scenario,
+            run,
+            console,
+            live=as_text and not tour and not quiet,
+            quiet=quiet or tour or not as_text,
+        )
+        _save(result, run)
+        results.append(result)
+        if tour and as_text:
+            _tour_line(result, time.monotonic() - started, console)
+        elif as_text:
+            render_result(result, console)
+        if result.interrupted:
+            break
+    if not as_text:
+        write_output("".join(writer_for(fmt).render(r.report) for r in results), output)
+    elif tour or len(results) > 1:
+        passed = sum(r.passed for r in results)
+        mark = "[green]✓[/]" if passed == len(results) else "[red]✗[/]"
+        console.print(f"{mark} {passed} of {len(results)} scenario(s) produced what they expect")
+    if any(r.interrupted for r in results):
+        raise typer.Exit(ExitCode.INTERRUPTED)
+    raise typer.Exit(ExitCode.OK if all(r.passed for r in results) else ExitCode.FINDINGS)
+
+
+def _run_one(
+    scenario: Scenario, run: RunDir, console: Console, live: bool, quiet: bool
+) -> ScenarioResult:
+    if live and console.is_terminal:
+        with LiveProgress(console, f"scenario {scenario.name}") as progress:
+            return run_scenario(scenario, run, [progress])
+    observers: list[Observer] = [] if quiet else [PlainProgress(console)]
+    return run_scenario(scenario, run, observers)
+
+
+def _save(result: ScenarioResult, run: RunDir) -> None:
+    run.report("md").write_text(MarkdownWriter().render(result.report), encoding="utf-8")
+    run.report("json").write_text(JsonWriter().render(result.report), encoding="utf-8")
+
+
+def _tour_line(result: ScenarioResult, seconds: float, console: Console) -> None:
+    extra = result.report.extra
+    mark = "[green]✓[/]" if result.passed else "[red]✗[/]"
+    expected = ", ".join(sorted(result.expected)) or "ok"
+    found = ", ".join(sorted(result.found)) or "ok"
+    verdict = (
+        f"reproduced {found}" if result.expected else ("ok" if result.passed else f"got {found}")
+    )
+    console.print(
+        f"{mark} {escape(str(extra['scenario'])):<30} expects {escape(expected):<32} "
+        f"{escape(verdict)}"
+        f"  [dim]({seconds:.1f} s, {escape(str(result.report.run_dir))})[/]"
+    )
+
+
+def render_result(result: ScenarioResult, console: Console) -> None:
+    """The report of one scenario, then whether it produced what it expects."""
+    width = console.width if console.is_terminal else 100
+    console.out(
+        writer_for(Format.TERM, color=console.is_terminal, width=width).render(result.report),
+        end="",
+    )
+    expected = ", ".join(sorted(result.expected)) or "outcome ok"
+    found = ", ".join(sorted(result.found)) or "no pattern"
+    mark = "[green]✓[/]" if result.passed else "[red]✗[/]"
+    name = escape(str(result.report.extra["scenario"]))
+    console.print(f"{mark} scenario {name}: expected {expected}; got {found}")

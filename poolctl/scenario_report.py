@@ -1,0 +1,85 @@
+"""A scenario run as a Report: its findings, whether it produced what it expects, its evidence."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from typing import Any
+
+from poolctl.events import Observer
+from poolctl.model import Diagnosis, Finding, Report, Unclassified
+from poolctl.rundir import RunDir
+from poolctl.scenario import Scenario
+from poolctl.scenario_classify import classify_run
+from poolctl.scenario_run import RunOutcome, ScenarioRunner
+
+
+@dataclass(frozen=True)
+class ScenarioResult:
+    """The report of one run and its verdict against the scenario's `expect`."""
+
+    report: Report
+    expected: frozenset[str]
+    found: frozenset[str]
+    passed: bool
+    interrupted: str | None
+
+
+def run_scenario(
+    scenario: Scenario, run_dir: RunDir, observers: list[Observer] | None = None
+) -> ScenarioResult:
+    """Run `scenario` against real workers and classify what happened."""
+    outcome = ScenarioRunner(scenario, run_dir, observers).run()
+    return judge(outcome, classify_run(outcome))
+
+
+def judge(outcome: RunOutcome, findings: list[Finding]) -> ScenarioResult:
+    """Compare what the run produced with what the scenario expects."""
+    scenario = outcome.scenario
+    found = frozenset(f.outcome.pattern_id for f in findings if isinstance(f.outcome, Diagnosis))
+    unclassified = [f for f in findings if isinstance(f.outcome, Unclassified)]
+    expected = scenario.expect.expected()
+    if outcome.interrupted:
+        passed = False
+    elif scenario.expect.outcome == "ok" or not expected:
+        passed = not findings
+    else:
+        passed = found == expected and not unclassified
+    notes: list[str] = []
+    if outcome.interrupted:
+        notes.append(
+            f"interrupted by {outcome.interrupted}: the run was cut short; every process was "
+            "stopped and everything captured so far is in the run folder"
+        )
+    notes += outcome.step_errors
+    missing, extra = sorted(expected - found), sorted(found - expected)
+    if missing:
+        notes.append(f"expected but not reproduced: {', '.join(missing)}")
+    if extra:
+        notes.append(f"reproduced but not expected: {', '.join(extra)}")
+    extra_data: dict[str, Any] = {
+        "scenario": scenario.name,
+        "file": str(scenario.path),
+        "description": scenario.body.description,
+        "expected": sorted(expected) if expected else "ok",
+        "found": sorted(found),
+        "passed": passed,
+        "interrupted": outcome.interrupted,
+        "events": len(outcome.trace.events),
+        "events_file": str(outcome.run_dir.events),
+        "pool": scenario.pool.model_dump(),
+        "workers": [w.process.summary() for w in outcome.pool.all_workers],
+        "services": {name: p.summary() for name, p in outcome.services.items()},
+    }
+    report = Report(
+        kind="scenario",
+        title=f"scenario {scenario.name}",
+        inputs=(str(scenario.path),),
+        findings=tuple(findings),
+        environment={"python": sys.version.split()[0], "cwd": os.getcwd()},
+        notes=tuple(notes),
+        run_dir=str(outcome.run_dir.path),
+        extra=extra_data,
+    )
+    return ScenarioResult(report, expected, found, passed, outcome.interrupted)

@@ -1,0 +1,304 @@
+"""Run a scenario against real worker processes: start the pool, drive the steps, record it all.
+
+Everything that happens becomes an event in the trace; `scenario_classify` reads the trace
+afterwards and says which patterns happened. An interrupted run (Ctrl-C, SIGTERM) stops every
+process, keeps all that was captured, and says it was interrupted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import glob
+import signal
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from poolctl.errors import PoolctlError
+from poolctl.events import Observer, Trace
+from poolctl.pool import Pool, PoolConfig, PoolError, debug_log_path
+from poolctl.rundir import RunDir
+from poolctl.scenario import (
+    KillWorkerStep,
+    RequestStep,
+    ResponseExpect,
+    Scenario,
+    ServiceStep,
+    SleepStep,
+    StopPoolStep,
+)
+from poolctl.worker import Answer, WorkerProcess, WorkerSpec
+
+
+@dataclass
+class RunOutcome:
+    """What a run left behind for classification."""
+
+    scenario: Scenario
+    run_dir: RunDir
+    trace: Trace
+    pool: Pool
+    interrupted: str | None = None  # "SIGINT" / "SIGTERM" when the run was cut short
+    step_errors: list[str] = field(default_factory=list)
+    services: dict[str, WorkerProcess] = field(default_factory=dict)
+
+
+def fill(template: Any, i: int) -> Any:
+    """Replace `{i}` in every string of `template` (nested dicts and lists included)."""
+    if isinstance(template, str):
+        return template.replace("{i}", str(i))
+    if isinstance(template, dict):
+        return {k: fill(v, i) for k, v in template.items()}
+    if isinstance(template, list):
+        return [fill(v, i) for v in template]
+    return template
+
+
+def lookup(body: Any, path: str) -> tuple[bool, Any]:
+    """Follow a dotted path (`result.pool_pid`) into a response; (found, value)."""
+    node = body
+    for part in path.split("."):
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        else:
+            return False, None
+    return True, node
+
+
+def flatten_keys(body: Any, prefix: str = "") -> list[str]:
+    """Every dotted path present in a response, for the nearest-field suggestion."""
+    if not isinstance(body, dict):
+        return []
+    paths = []
+    for key, value in body.items():
+        path = f"{prefix}{key}"
+        paths.append(path)
+        paths.extend(flatten_keys(value, path + "."))
+    return paths
+
+
+class ScenarioRunner:
+    """Drives one scenario; `run()` returns a `RunOutcome` even when interrupted."""
+
+    def __init__(
+        self, scenario: Scenario, run_dir: RunDir, observers: list[Observer] | None = None
+    ) -> None:
+        self.scenario = scenario
+        self.run_dir = run_dir
+        self.trace = Trace(run_dir.events, observers)
+        s = scenario
+        config = PoolConfig(
+            size=s.pool.size,
+            max_overflow=s.pool.max_overflow,
+            lazy=s.pool.lazy,
+            init_timeout=s.worker.init_timeout,
+            checkout_timeout=s.pool.checkout_timeout,
+            request_timeout=s.pool.request_timeout,
+            stop_grace=s.pool.stop_grace,
+        )
+        self.pool = Pool(s.worker_spec(), config, run_dir, self.trace)
+        self.outcome = RunOutcome(scenario, run_dir, self.trace, self.pool)
+        self._background: list[asyncio.Task[Any]] = []
+
+    # --- the run --------------------------------------------------------------------------
+    def run(self) -> RunOutcome:
+        """Run to the end, or until SIGINT/SIGTERM; always stop every process."""
+        handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            asyncio.run(self._main())
+        finally:
+            for sig, handler in handlers.items():
+                signal.signal(sig, handler)  # the loop's own handlers reset them to defaults
+            self.pool.stop_now()
+            for service in self.outcome.services.values():
+                service.stop(1.0)
+            self.trace.close()
+            self._collect_debug_logs()
+        return self.outcome
+
+    async def _main(self) -> None:
+        loop = asyncio.get_running_loop()
+        main = asyncio.current_task()
+        assert main is not None
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, self._interrupt, sig, main)
+        try:
+            await self._drive()
+        except asyncio.CancelledError:
+            if self.outcome.interrupted is None:
+                raise
+            self.trace.emit("interrupted", signal=self.outcome.interrupted)
+            await asyncio.shield(self.pool.shutdown("abort", 0.5))
+        finally:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(sig)
+
+    def _interrupt(self, sig: signal.Signals, main: asyncio.Task[Any]) -> None:
+        self.outcome.interrupted = sig.name
+        main.cancel()
+
+    async def _drive(self) -> None:
+        self.trace.emit("scenario_start", name=self.scenario.name, file=str(self.scenario.path))
+        await self.pool.start()
+        for index, (kind, step) in enumerate(self.scenario.steps, start=1):
+            self.trace.emit("step_start", step=index, kind=kind)
+            try:
+                await self._step(index, kind, step)
+            except PoolctlError as exc:
+                self.outcome.step_errors.append(f"step {index} ({kind}): {exc.message}")
+                self.trace.emit("step_error", step=index, kind=kind, error=exc.message)
+            self.trace.emit("step_end", step=index, kind=kind)
+        if self._background:
+            await asyncio.gather(*self._background, return_exceptions=True)
+        await self.pool.shutdown("drain")
+        self.trace.emit("scenario_end", name=self.scenario.name)
+
+    async def _step(self, index: int, kind: str, step: Any) -> None:
+        if isinstance(step, RequestStep):
+            await self._requests(index, step)
+        elif isinstance(step, SleepStep):
+            await asyncio.sleep(step.seconds)
+        elif isinstance(step, StopPoolStep):
+            self._later(step.after, self.pool.shutdown(step.mode, step.grace))
+        elif isinstance(step, KillWorkerStep):
+            self._later(step.after, self._kill(step))
+        elif isinstance(step, ServiceStep) and kind == "start_service":
+            self._start_service(step.name)
+        elif isinstance(step, ServiceStep):
+            self._require_service(index, step.name)
+
+    def _later(self, after: float, coro: Any) -> None:
+        """Run `coro` now, or `after` seconds from now while the next steps go on."""
+
+        async def delayed() -> None:
+            await asyncio.sleep(after)
+            await coro
+
+        self._background.append(asyncio.ensure_future(delayed()))
+
+    async def _kill(self, step: KillWorkerStep) -> None:
+        try:
+            self.pool.kill(step.which, signal.Signals[step.signal])
+        except PoolError as exc:
+            self.outcome.step_errors.append(exc.message)
+            self.trace.emit("step_error", kind="kill_worker", error=exc.message)
+
+    # --- requests -------------------------------------------------------------------------
+    async def _requests(self, index: int, step: RequestStep) -> None:
+        pending = iter(range(step.count))
+
+        async def caller(k: int) -> None:
+            for i in pending:  # callers share one iterator: each takes the next index
+                await self._call(index, step, i, f"s{index}c{k}")
+
+        await asyncio.gather(*(caller(k) for k in range(min(step.concurrency, step.count))))
+
+    async def _call(self, index: int, step: RequestStep, i: int, caller: str) -> None:
+        args = fill(step.args, i)
+        session = fill(step.session, i) if step.session else None
+        try:
+            outcome = await self.pool.call(caller, step.command, args, session, step.timeout)
+        except PoolError as exc:
+            self.trace.emit(
+                "call_failed",
+                caller=caller,
+                session=session,
+                step=index,
+                error_type=type(exc).__name__,
+                error=exc.message,
+                phase=getattr(exc, "phase", None),
+            )
+            return
+        if isinstance(outcome, Answer):
+            expect = step.expect
+            if expect.equals:  # expectations may use {i} too
+                expect = expect.model_copy(update={"equals": fill(expect.equals, i)})
+            self._check(index, caller, session, step.command, args, outcome, expect)
+
+    def _check(
+        self,
+        index: int,
+        caller: str,
+        session: str | None,
+        command: str,
+        args: dict[str, Any],
+        answer: Answer,
+        expect: ResponseExpect,
+    ) -> None:
+        """Record each way the response differs from what the step expects."""
+        body = answer.response.raw
+        common: dict[str, Any] = {
+            "caller": caller,
+            "session": session,
+            "step": index,
+            "command": command,
+        }
+        if expect.success is not None and answer.response.success != expect.success:
+            self.trace.emit(
+                "expectation_failed",
+                **common,
+                check="success",
+                expected=expect.success,
+                error=answer.response.error_message if not answer.response.success else None,
+                args=sorted(args),
+            )
+            return  # the other checks read `result`, which a rejected request lacks
+        for path in expect.fields:
+            found, _ = lookup(body, path)
+            if not found:
+                self.trace.emit(
+                    "expectation_failed",
+                    **common,
+                    check="field",
+                    field=path,
+                    present=flatten_keys(body),
+                )
+        for path, wanted in expect.equals.items():
+            found, value = lookup(body, path)
+            if not found or value != wanted:
+                self.trace.emit(
+                    "expectation_failed",
+                    **common,
+                    check="equals",
+                    field=path,
+                    expected=wanted,
+                    got=value if found else None,
+                    present=flatten_keys(body) if not found else None,
+                )
+
+    # --- services -------------------------------------------------------------------------
+    def _start_service(self, name: str) -> None:
+        section = self.scenario.body.services[name]
+        spec = WorkerSpec(argv=section.argv(self.scenario.base), env=dict(section.env))
+        process = WorkerProcess(spec, self.run_dir.workers, worker_id=f"svc-{name}").start()
+        self.outcome.services[name] = process
+        self.trace.emit("service_start", service=name, pid=process.pid)
+
+    def _require_service(self, index: int, name: str) -> None:
+        process = self.outcome.services.get(name)
+        if process is not None and process.alive():
+            self.trace.emit("service_ok", step=index, service=name, pid=process.pid)
+            return
+        if process is None:
+            state = "never started"
+        else:
+            status = process.poll()
+            state = status.describe() if status else "not running"
+        self.trace.emit("service_missing", step=index, service=name, state=state)
+
+    # --- evidence -------------------------------------------------------------------------
+    def _collect_debug_logs(self) -> None:
+        """Copy each worker's declared debug logs beside its stderr (workers/<id>.debug.log)."""
+        patterns = self.scenario.worker.debug_logs
+        if not patterns:
+            return
+        for worker in self.pool.all_workers:
+            target = debug_log_path(self.run_dir, worker.id)
+            for pattern in patterns:
+                for found in sorted(glob.glob(pattern.replace("{worker_id}", worker.id))):
+                    if Path(found).resolve() == target.resolve():
+                        continue
+                    with contextlib.suppress(OSError), open(target, "ab") as out:
+                        out.write(f"--- {found}\n".encode())
+                        out.write(Path(found).read_bytes())

@@ -1,0 +1,130 @@
+"""Scenario files: errors name file, line and key; `--check` validates without running."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from poolctl.cli import main
+from poolctl.errors import InputError
+from poolctl.scenario import RequestStep, bundled_scenarios, load_scenario
+
+GOOD = """\
+name: t
+worker:
+  command: ["{python}", "-m", "poolctl.workers.reference"]
+pool:
+  size: 2
+steps:
+  - request: {command: ping, count: 3, concurrency: 2, session: "s{i}"}
+  - sleep: 0.1
+expect:
+  outcome: ok
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "scenario.yaml"
+    path.write_text(text)
+    return path
+
+
+def error_of(tmp_path: Path, text: str) -> str:
+    with pytest.raises(InputError) as info:
+        load_scenario(write(tmp_path, text))
+    return str(info.value)
+
+
+def test_a_good_scenario_loads(tmp_path: Path) -> None:
+    scenario = load_scenario(write(tmp_path, GOOD))
+    assert scenario.name == "t"
+    assert scenario.pool.size == 2
+    kinds = [kind for kind, _ in scenario.steps]
+    assert kinds == ["request", "sleep"]
+    step = scenario.steps[0][1]
+    assert isinstance(step, RequestStep) and step.session == "s{i}"
+    assert scenario.worker_spec().argv[1:] == ("-m", "poolctl.workers.reference")
+    assert scenario.peak_concurrency() == 2
+
+
+def test_unknown_key_suggests_the_nearest(tmp_path: Path) -> None:
+    message = error_of(tmp_path, GOOD.replace("  size: 2", "  sizee: 2"))
+    assert (
+        message == f"{tmp_path / 'scenario.yaml'}:5: pool.sizee: unknown key (did you mean 'size'?)"
+    )
+
+
+def test_negative_size_names_line_and_path(tmp_path: Path) -> None:
+    message = error_of(tmp_path, GOOD.replace("size: 2", "size: -1"))
+    assert ":5: pool.size: Input should be greater than or equal to 1" in message
+
+
+def test_wrong_type_in_a_step(tmp_path: Path) -> None:
+    message = error_of(tmp_path, GOOD.replace("count: 3", "count: many"))
+    assert ":7: steps.0.request.count: Input should be a valid integer" in message
+
+
+def test_unknown_step_kind_suggests(tmp_path: Path) -> None:
+    message = error_of(tmp_path, GOOD.replace("  - sleep: 0.1", "  - slep: 0.1"))
+    assert ":8: steps.1.slep: unknown step (did you mean 'sleep'?)" in message
+
+
+def test_missing_command(tmp_path: Path) -> None:
+    message = error_of(
+        tmp_path,
+        GOOD.replace(
+            '  command: ["{python}", "-m", "poolctl.workers.reference"]\n', "  framing: line\n"
+        ),
+    )
+    assert "worker.command: required key is missing" in message
+
+
+def test_command_not_found(tmp_path: Path) -> None:
+    message = error_of(
+        tmp_path,
+        GOOD.replace('["{python}", "-m", "poolctl.workers.reference"]', "no-such-worker --x"),
+    )
+    assert ":3: worker.command: command not found on PATH: no-such-worker" in message
+
+
+def test_unknown_framing_and_pattern(tmp_path: Path) -> None:
+    assert "unknown framing 'packet-3'" in error_of(
+        tmp_path, GOOD.replace("pool:", "  framing: packet-3\npool:")
+    )
+    bad = GOOD.replace("  outcome: ok", "  patterns: [checkout-timeout-waiter]")
+    assert (
+        "unknown pattern id 'checkout-timeout-waiter' (did you mean 'checkout-timeout-waiters'?)"
+        in error_of(tmp_path, bad)
+    )
+
+
+def test_require_service_must_be_declared(tmp_path: Path) -> None:
+    text = GOOD.replace("  - sleep: 0.1", "  - require_service: bridge_mok")
+    text += "services:\n  bridge_mock:\n    command: [sleep, '10']\n"
+    assert "no service named 'bridge_mok' (did you mean 'bridge_mock'?)" in error_of(tmp_path, text)
+
+
+def test_malformed_yaml_names_the_line(tmp_path: Path) -> None:
+    message = error_of(tmp_path, "worker:\n  command: [a, b\npool: {size: 1}\n")
+    assert "invalid YAML" in message and "scenario.yaml:" in message
+
+
+def test_every_bundled_scenario_is_valid() -> None:
+    paths = bundled_scenarios()
+    assert len(paths) >= 12
+    names = {load_scenario(p).name for p in paths}
+    assert "healthy" in names
+    expected = {p for path in paths for p in load_scenario(path).expect.patterns}
+    assert len(expected) == 7, "every pattern has a bundled scenario"
+
+
+def test_check_validates_without_running(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    assert main(["run-scenario", "--check", str(write(tmp_path, GOOD))]) == 0
+    assert "valid, 2 step(s), expects outcome ok" in capsys.readouterr().out
+    bad = write(tmp_path, GOOD.replace("size: 2", "size: -2"))
+    assert main(["run-scenario", "--check", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "pool.size" in err and "Traceback" not in err

@@ -1,0 +1,206 @@
+"""Scenarios run against real workers: every bundled scenario reproduces what it expects, with
+the facts each pattern needs; debug logs are collected; interruptions leave nothing behind."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pexpect
+import pytest
+
+from poolctl.model import Diagnosis, Report
+from poolctl.rundir import create_run_dir
+from poolctl.scenario import bundled_scenarios, load_scenario
+from poolctl.scenario_report import ScenarioResult, run_scenario
+from tests.conftest import marked_processes
+
+BUNDLED = {p.stem: p for p in bundled_scenarios()}
+
+
+def run(path: Path, tmp_path: Path) -> ScenarioResult:
+    scenario = load_scenario(path)
+    return run_scenario(scenario, create_run_dir(scenario.name, base=tmp_path))
+
+
+def only_diagnosis(report: Report) -> Diagnosis:
+    diagnoses = [f.outcome for f in report.findings if isinstance(f.outcome, Diagnosis)]
+    assert len(diagnoses) == 1, report.findings
+    return diagnoses[0]
+
+
+def test_healthy_scenario_has_no_finding(tmp_path: Path) -> None:
+    result = run(BUNDLED["healthy"], tmp_path)
+    assert result.passed and not result.report.findings
+    events_file = Path(result.report.run_dir or "", "events.jsonl")
+    events = [json.loads(line) for line in events_file.read_text().splitlines()]
+    responses = [e for e in events if e["type"] == "response"]
+    assert len(responses) == 204 and all(e["success"] for e in responses)
+    # sessions come back to the worker that served them
+    served: dict[str, set[str]] = {}
+    for e in events:
+        if e["type"] == "checkout_granted" and e.get("session"):
+            served.setdefault(e["session"], set()).add(e["worker"])
+    assert served and all(len(workers) == 1 for workers in served.values())
+
+
+def test_shutdown_during_checkout_counts_waiters_and_callers_in_flight(tmp_path: Path) -> None:
+    result = run(BUNDLED["p2-shutdown-during-checkout"], tmp_path)
+    assert result.passed, result.report.notes
+    d = only_diagnosis(result.report)
+    assert d.pattern_id == "pool-shutdown-during-checkout"
+    assert d.facts["in_flight"] == 2 and d.facts["waiting"] == 4 and d.facts["mode"] == "abort"
+    assert "2 caller(s) were in flight and 4 waiting" in d.cause
+
+
+def test_checkout_timeout_against_capacity_and_init_time(tmp_path: Path) -> None:
+    result = run(BUNDLED["p3-checkout-timeout"], tmp_path)
+    assert result.passed, result.report.notes
+    d = only_diagnosis(result.report)
+    assert d.facts["concurrent_callers"] == 6 and d.facts["capacity"] == 2
+    assert d.facts["timeouts"] == 6 and d.facts["lazy"] is True
+    assert "6 callers at once against 2 worker(s)" in d.cause
+    assert any("checkout_timeout" in e.text and "starting=2" in e.text for e in d.evidence)
+
+
+def test_missing_response_field_names_the_nearest(tmp_path: Path) -> None:
+    result = run(BUNDLED["p4-fixture-key-mismatch"], tmp_path)
+    assert result.passed
+    d = only_diagnosis(result.report)
+    assert d.facts["expected_key"] == "pool_pid" and d.facts["nearest_key"] == "pid"
+    assert "pid" in d.facts["given_keys"]
+
+
+def test_rejected_request_names_the_missing_field(tmp_path: Path) -> None:
+    result = run(BUNDLED["p5-required-field"], tmp_path)
+    assert result.passed
+    d = only_diagnosis(result.report)
+    assert d.facts["missing_field"] == "Program ID" and d.facts["field_key"] == "program_id"
+    assert d.facts["args_given"] == ["name", "signature"]
+    assert "do not include program_id" in d.cause
+
+
+def test_adapter_mismatch_names_both(tmp_path: Path) -> None:
+    result = run(BUNDLED["p6-adapter-mismatch"], tmp_path)
+    assert result.passed
+    d = only_diagnosis(result.report)
+    assert d.facts["expected_adapter"] == "PythonPort" and d.facts["actual_adapter"] == "PythonPool"
+
+
+def test_required_service_not_started(tmp_path: Path) -> None:
+    result = run(BUNDLED["p7-dependency-not-started"], tmp_path)
+    assert result.passed
+    d = only_diagnosis(result.report)
+    assert d.facts["service"] == "bridge_mock" and d.facts["state"] == "never started"
+
+
+def test_killed_worker_is_reported_and_replaced(tmp_path: Path) -> None:
+    result = run(BUNDLED["p1-worker-killed"], tmp_path)
+    assert result.passed, result.report.notes
+    d = only_diagnosis(result.report)
+    assert "killed by SIGKILL" in d.cause and d.facts["replaced"] is True
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "name,quoted",
+    [
+        ("p1-merged-stderr", "Warn"),
+        ("p1-stdout-noise", "Load"),
+        ("p1-crash-at-start", "exited with code 3"),
+        ("p1-slow-import", "slow_module"),
+        ("p1-buffered-stdout", "buffer"),
+    ],
+)
+def test_pattern_1_scenarios_carry_the_engine_verdict(
+    tmp_path: Path, name: str, quoted: str
+) -> None:
+    started = time.monotonic()
+    result = run(BUNDLED[name], tmp_path)
+    assert result.passed, (result.report.notes, result.found)
+    d = only_diagnosis(result.report)
+    assert d.pattern_id == "port-no-response"
+    assert d.hypotheses, "the no-response engine's hypotheses are carried over"
+    text = d.cause + " ".join(e.text + e.note for e in d.evidence)
+    assert quoted in text, text
+    # The checkout that waited for the broken worker is folded into pattern 1, not pattern 3.
+    assert d.facts["checkout_timeouts_caused"] == 1
+    assert time.monotonic() - started < 60
+
+
+def test_debug_logs_are_collected_beside_stderr(tmp_path: Path) -> None:
+    worker = tmp_path / "worker.py"
+    worker.write_text(
+        "import os, sys, runpy\n"
+        "wid = os.environ['POOLCTL_WORKER_ID']\n"
+        f"log = os.path.join({str(tmp_path)!r}, f'bridge_{{wid}}.log')\n"
+        "open(log, 'w').write(f'{wid} started\\n')\n"
+        "sys.argv = ['reference']\n"
+        "runpy.run_module('poolctl.workers.reference', run_name='__main__')\n"
+    )
+    scenario_file = tmp_path / "s.yaml"
+    scenario_file.write_text(
+        "worker:\n"
+        f"  command: ['{{python}}', '{worker}']\n"
+        f"  debug_logs: ['{tmp_path}/bridge_{{worker_id}}.log']\n"
+        "pool: {size: 2}\n"
+        "steps:\n  - request: {command: ping, count: 4, concurrency: 2}\n"
+    )
+    result = run(scenario_file, tmp_path)
+    assert result.passed
+    workers = Path(result.report.run_dir or "", "workers")
+    for wid in ("w1", "w2"):
+        collected = (workers / f"{wid}.debug.log").read_text()
+        assert f"{wid} started" in collected  # the worker's own file, copied
+        assert f" {wid} in " in collected  # the reference worker's POOLCTL_DEBUG_LOG lines
+        assert (workers / f"{wid}.stderr.log").exists()
+
+
+STUBBORN = """\
+worker:
+  command: ["{python}", "-m", "poolctl.workers.reference", "--ignore-sigterm", "--spin-on-eof"]
+pool: {size: 2, stop_grace: 0.5}
+steps:
+  - request: {command: sleep, args: {seconds: 30}, count: 4, concurrency: 4}
+"""
+
+
+@pytest.mark.parametrize("how", ["SIGINT", "SIGTERM"])
+def test_interrupting_the_cli_stops_every_process_and_keeps_the_evidence(
+    tmp_path: Path, how: str
+) -> None:
+    scenario = tmp_path / "stubborn.yaml"
+    scenario.write_text(STUBBORN)
+    run_dir = tmp_path / "run"
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "poolctl", "run-scenario", str(scenario), "--run-dir", str(run_dir)],
+        encoding="utf-8",
+        timeout=30,
+        dimensions=(40, 160),
+    )
+    try:
+        child.expect("step 1: request")
+        deadline = time.monotonic() + 15
+        while len(list((run_dir / "workers").glob("*.stderr.log"))) < 2:
+            assert time.monotonic() < deadline, "workers never started"
+            time.sleep(0.1)
+        time.sleep(0.5)
+        if how == "SIGINT":
+            child.sendintr()
+        else:
+            child.kill(signal.SIGTERM)
+        child.expect(pexpect.EOF, timeout=30)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 130, child.before
+    report: dict[str, Any] = json.loads((run_dir / "report.json").read_text())
+    assert report["extra"]["interrupted"] == how
+    assert any(f"interrupted by {how}" in note for note in report["notes"])
+    events = (run_dir / "events.jsonl").read_text()
+    assert '"type":"interrupted"' in events and '"type":"shutdown_done"' in events
+    assert not marked_processes(), "a worker outlived the interrupted run"
