@@ -16,6 +16,7 @@ from types import FrameType
 import typer
 
 from poolctl import __version__
+from poolctl.commands.doctor import DoctorCommand, doctor
 from poolctl.commands.patterns import patterns_app
 from poolctl.commands.ping import ping
 from poolctl.commands.scenario import run_scenario_command
@@ -43,6 +44,11 @@ app.command(
     "run-scenario",
     help="Run YAML scenarios against a real pool (no file: the bundled tour); classify failures.",
 )(run_scenario_command)
+app.command(
+    "doctor",
+    cls=DoctorCommand,
+    help="Check the interpreter, the worker and the pool settings before anything runs.",
+)(doctor)
 
 
 @app.callback(invoke_without_command=True)

@@ -1,0 +1,169 @@
+"""`poolctl doctor [SCENARIO.yaml] [OPTIONS] [-- CMD ARGS...]`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from typer.core import TyperCommand
+
+from poolctl.commands.ping import parse_env, resolve_command
+from poolctl.console import stdout_console
+from poolctl.doctor import DEFAULT_INIT_TIMEOUT, SECTIONS, DoctorOptions, run_doctor
+from poolctl.doctor.pool_settings import load_for_doctor
+from poolctl.errors import ExitCode, UsageProblem
+from poolctl.framing import get_framing
+from poolctl.model import Check, Report
+from poolctl.ping import REFERENCE_WORKER
+from poolctl.report import Format
+from poolctl.report import render as render_as
+from poolctl.rundir import create_run_dir
+from poolctl.worker import StderrMode, WorkerSpec
+
+WORKER_COMMAND = "poolctl.worker_command"
+SECTION_MARK = {"ok": "[green][✓][/]", "warn": "[yellow][!][/]", "fail": "[red][✗][/]"}
+CHECK_MARK = {"ok": "[green]✓[/]", "warn": "[yellow]![/]", "fail": "[red]✗[/]"}
+RANK = {"ok": 0, "warn": 1, "fail": 2}
+
+
+class DoctorCommand(TyperCommand):
+    """Takes what follows `--` as the worker command, apart from the scenario argument."""
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:  # type: ignore[override]
+        if "--" in args:
+            i = args.index("--")
+            ctx.meta[WORKER_COMMAND] = args[i + 1 :]
+            args = args[:i]
+        return super().parse_args(ctx, args)
+
+
+def doctor(
+    ctx: typer.Context,
+    scenario: Annotated[
+        Path | None,
+        typer.Argument(help="A scenario file: its worker and pool settings are checked."),
+    ] = None,
+    framing: Annotated[
+        str | None,
+        typer.Option(help="packet-4, packet-2, packet-1 or line (default: the scenario's)."),
+    ] = None,
+    stderr: Annotated[
+        StderrMode | None,
+        typer.Option(help="capture, merge (into stdout) or discard (default: the scenario's)."),
+    ] = None,
+    env: Annotated[
+        list[str] | None, typer.Option("--env", help="NAME=VALUE for the worker (repeat).")
+    ] = None,
+    unset_env: Annotated[
+        list[str] | None,
+        typer.Option("--unset-env", help="Remove NAME from the worker's environment."),
+    ] = None,
+    cwd: Annotated[str | None, typer.Option(help="The worker's working directory.")] = None,
+    timeout: Annotated[
+        float | None,
+        typer.Option(
+            help="The init timeout to check start-up against, and the wait for an answer "
+            f"(default: the scenario's init_timeout, else {DEFAULT_INIT_TIMEOUT:g}).",
+            min=0.1,
+        ),
+    ] = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Show the evidence behind each check.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    run_dir: Annotated[
+        str | None, typer.Option("--run-dir", help="Where to keep the evidence.")
+    ] = None,
+) -> None:
+    cmd: list[str] = ctx.meta.get(WORKER_COMMAND, [])
+    if cwd is not None and not Path(cwd).is_dir():
+        raise UsageProblem(f"--cwd: not a directory: {cwd}")
+    if framing is not None:
+        get_framing(framing)
+    loaded, unknown = load_for_doctor(scenario) if scenario is not None else (None, ())
+    base = loaded.worker_spec() if loaded is not None else WorkerSpec(argv=REFERENCE_WORKER)
+    spec = WorkerSpec(
+        argv=_worker_argv(cmd, cwd or base.cwd) if cmd else base.argv,
+        framing=framing or base.framing,
+        stderr=stderr or base.stderr,
+        env={**base.env, **parse_env(env or [])},
+        unset_env=(*base.unset_env, *(unset_env or ())),
+        cwd=cwd or base.cwd,
+    )
+    init_timeout = timeout or (
+        loaded.worker.init_timeout if loaded is not None else DEFAULT_INIT_TIMEOUT
+    )
+    options = DoctorOptions(
+        spec=spec, init_timeout=init_timeout, scenario=loaded, unknown_settings=unknown
+    )
+    run = create_run_dir("doctor", run_dir)
+    report = run_doctor(options, run)
+    text = render_as(report, Format.JSON)
+    run.report("json").write_text(text, encoding="utf-8")
+    run.report("md").write_text(render_as(report, Format.MD), encoding="utf-8")
+    if as_json:
+        print(text, end="")
+    else:
+        render(report, stdout_console(), verbose=verbose)
+    failed = any(c.status == "fail" for c in report.checks)
+    raise typer.Exit(ExitCode.FINDINGS if failed else ExitCode.OK)
+
+
+def _worker_argv(cmd: list[str], cwd: str | None) -> tuple[str, ...]:
+    """The command as given: a missing program is a finding of the Worker command check."""
+    try:
+        return resolve_command(cmd, cwd)
+    except UsageProblem:
+        return tuple(cmd)
+
+
+def _worst(checks: list[Check]) -> str:
+    return max((c.status for c in checks), key=RANK.__getitem__)
+
+
+def render(report: Report, console: Console, *, verbose: bool = False) -> None:
+    """Flutter-doctor style: a marked line per section, a line per check, a remedy for each
+    problem, and with `verbose` the evidence behind every check."""
+    console.print(f"Doctor summary for {escape(report.title.removeprefix('doctor '))}")
+    sections: dict[str, list[Check]] = {}
+    for check in report.checks:
+        sections.setdefault(check.section, []).append(check)
+    ordered = [s for s in SECTIONS if s in sections] + [s for s in sections if s not in SECTIONS]
+    for name in ordered:
+        checks = sections[name]
+        seconds = max(c.seconds for c in checks)
+        console.print(f"{SECTION_MARK[_worst(checks)]} {escape(name)} [dim]({seconds:.2f} s)[/]")
+        single = len(checks) == 1
+        for c in checks:
+            lead = "    " if single else f"    {CHECK_MARK[c.status]} "
+            pad = "    " if single else "      "
+            console.print(lead + _indent(c.summary, pad))
+            if c.status != "ok" and c.remedy:
+                console.print(f"{pad}• {_indent(c.remedy, pad + '  ')}")
+            if verbose:
+                for ev in c.evidence:
+                    note = f" — {ev.note}" if ev.note else ""
+                    origin = f" ({ev.origin})" if ev.origin else ""
+                    body = _indent(ev.text + note, pad + "    ")
+                    console.print(f"{pad}  [dim]- {body}{escape(origin)}[/]")
+    for note in report.notes:
+        console.print(f"[yellow]note:[/] {escape(note)}")
+    bad = [s for s in ordered if _worst(sections[s]) != "ok"]
+    total = report.extra.get("seconds")
+    took = f" in {total:.1f} s" if isinstance(total, int | float) else ""
+    if bad:
+        console.print(
+            f"\n{SECTION_MARK[_worst(list(report.checks))]} Doctor found issues in "
+            f"{len(bad)} section(s){took}: {escape(', '.join(bad))}"
+            + ("" if verbose else " (-v shows the evidence)")
+        )
+    else:
+        console.print(f"\n[green]•[/] No issues found{took}.")
+    console.print(f"[dim]run folder: {escape(report.run_dir or '')}[/]")
+
+
+def _indent(text: str, prefix: str) -> str:
+    return escape(text).replace("\n", "\n" + prefix)

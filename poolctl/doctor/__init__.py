@@ -1,0 +1,200 @@
+"""`poolctl doctor`: check the interpreter, the worker and the pool settings before anything runs.
+
+`run_doctor` runs the check families side by side (each owns its processes and stops them) and
+returns one `Report(kind="doctor")` whose checks are in section order. A family that raises is
+reported as a warning naming the error, never fatal to the others.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+
+from poolctl import __version__
+from poolctl.model import Check, Evidence, Report
+from poolctl.rundir import RunDir
+from poolctl.scenario import PoolSection, Scenario, WorkerSection
+from poolctl.worker import StderrMode, WorkerSpec
+
+from .buffering import check_buffering
+from .command import check_command
+from .framing import check_framing
+from .hygiene import check_hygiene
+from .interpreter import check_interpreter
+from .limits import check_limits
+from .pool_settings import UnknownSetting, check_pool
+from .probe import Probe, run_probe
+from .startup import check_startup
+from .target import CheckList, Target, describe
+
+SECTIONS = (
+    "Interpreter",
+    "Worker command",
+    "Start-up",
+    "Output hygiene",
+    "Framing",
+    "Buffering",
+    "Pool settings",
+    "Limits",
+)
+DEFAULT_INIT_TIMEOUT: float = WorkerSection.model_fields["init_timeout"].default
+WORKER_SECTIONS = ("Start-up", "Output hygiene", "Framing", "Buffering")
+
+
+@dataclass(frozen=True)
+class DoctorOptions:
+    """What to check: the worker, the scenario it comes from (if any), and the init timeout."""
+
+    spec: WorkerSpec
+    init_timeout: float = DEFAULT_INIT_TIMEOUT  # start-up is judged against it; probes wait it
+    scenario: Scenario | None = None
+    unknown_settings: tuple[UnknownSetting, ...] = ()
+    sections: frozenset[str] | None = None  # only these (None: all)
+
+
+def run_doctor(options: DoctorOptions, run_dir: RunDir) -> Report:
+    """Run every check and return the report; no process is left running."""
+    started = time.monotonic()
+    target = describe(options.spec)
+    wanted = options.sections or frozenset(SECTIONS)
+    timeout = options.init_timeout
+    notes: list[str] = []
+    results: dict[str, Future[CheckList]] = {}
+    probe: Future[Probe] | None = None
+    with ThreadPoolExecutor(max_workers=12, thread_name_prefix="doctor") as pool:
+
+        def submit(section: str, fn: Callable[..., CheckList], *args: object) -> None:
+            if section in wanted:
+                results[section] = pool.submit(_timed, section, fn, *args)
+
+        if target.runnable or target.python is not None:
+            submit("Interpreter", check_interpreter, target)
+        submit("Worker command", check_command, target)
+        workers, source = _pool_size(options.scenario)
+        submit("Limits", check_limits, workers, source)
+        if target.runnable:
+            submit("Start-up", check_startup, target, run_dir, options.init_timeout)
+            submit("Buffering", check_buffering, target, run_dir, timeout)
+            merged = options.spec.stderr is StderrMode.MERGE
+            uses_probe = {"Framing", "Pool settings"} | (set() if merged else {"Output hygiene"})
+            if wanted & uses_probe:
+                probe = pool.submit(_main_probe, target, run_dir, timeout, "Framing" in wanted)
+            if "Output hygiene" in wanted:
+                hygiene_probe = probe
+                if merged:  # run apart, to tell its stderr from its stdout
+                    apart = dataclasses.replace(options.spec, stderr=StderrMode.CAPTURE)
+                    hygiene_probe = pool.submit(
+                        run_probe, apart, run_dir, "hygiene", timeout, diagnose=False
+                    )
+                assert hygiene_probe is not None
+                submit(
+                    "Output hygiene", _from_probe, check_hygiene, hygiene_probe, options.spec.stderr
+                )
+            if "Framing" in wanted:
+                assert probe is not None
+                submit("Framing", _from_probe, check_framing, probe, run_dir, timeout)
+        else:
+            skipped = [s for s in (*WORKER_SECTIONS, "Interpreter") if s in wanted]
+            skipped = [s for s in skipped if s not in results]
+            if skipped:
+                notes.append(f"not run: {', '.join(skipped)} (the worker command cannot start)")
+        if "Pool settings" in wanted:
+            if options.scenario is None and not options.unknown_settings:
+                notes.append("Pool settings not checked: no scenario file given")
+            else:
+                startup = results.get("Start-up")
+                submit(
+                    "Pool settings",
+                    _pool,
+                    options.scenario,
+                    options.unknown_settings,
+                    startup,
+                    probe,
+                )
+        checks: list[Check] = []
+        for section in SECTIONS:
+            if section in results:
+                checks.extend(results[section].result().checks)
+    return Report(
+        kind="doctor",
+        title=f"doctor {target.argv_text}",
+        inputs=tuple(
+            x
+            for x in (str(options.scenario.path) if options.scenario else "", target.argv_text)
+            if x
+        ),
+        checks=tuple(checks),
+        environment={
+            "poolctl": __version__,
+            "python": sys.version.split()[0],
+            "cwd": os.getcwd(),
+        },
+        notes=tuple(notes),
+        run_dir=str(run_dir.path),
+        extra={
+            "seconds": round(time.monotonic() - started, 3),
+            "init_timeout_s": options.init_timeout,
+            "worker": list(options.spec.argv),
+            "framing": options.spec.framing,
+            "stderr": str(options.spec.stderr),
+        },
+    )
+
+
+def _main_probe(target: Target, run_dir: RunDir, timeout: float, diagnose: bool) -> Probe:
+    spec = target.spec
+    if spec.stderr is StderrMode.DISCARD:  # captured instead, to be read; the worker sees no change
+        spec = dataclasses.replace(spec, stderr=StderrMode.CAPTURE)
+    return run_probe(spec, run_dir, "probe", timeout, diagnose=diagnose, budget=timeout + 3.0)
+
+
+def _from_probe(check: Callable[..., CheckList], probe: Future[Probe], *args: object) -> CheckList:
+    return check(probe.result(), *args)
+
+
+def _pool(
+    scenario: Scenario | None,
+    unknown: tuple[UnknownSetting, ...],
+    startup: Future[CheckList] | None,
+    probe: Future[Probe] | None,
+) -> CheckList:
+    """The pool judged against the init time Start-up measured (else the framing probe's)."""
+    init_s = startup.result().facts.get("init_s") if startup is not None else None
+    if init_s is None and probe is not None:
+        init_s = probe.result().ready_s
+    return check_pool(scenario, unknown, init_s)
+
+
+def _pool_size(scenario: Scenario | None) -> tuple[int, str]:
+    if scenario is None:
+        default = PoolSection()
+        return default.size + default.max_overflow, "the default pool size"
+    pool = scenario.pool
+    return pool.size + pool.max_overflow, f"size {pool.size} + max_overflow {pool.max_overflow}"
+
+
+def _timed(section: str, fn: Callable[..., CheckList], *args: object) -> CheckList:
+    """Run one family, stamp its time on its checks; an error becomes a warning, not a crash."""
+    started = time.monotonic()
+    try:
+        result = fn(*args)
+    except Exception as exc:
+        result = CheckList(section)
+        result.add(
+            "error",
+            "warn",
+            f"poolctl could not run this check ({type(exc).__name__}: {exc})",
+            "report it as a poolctl bug, with the run folder",
+            [Evidence(repr(exc), "poolctl")],
+        )
+    seconds = round(time.monotonic() - started, 3)
+    result.checks = [dataclasses.replace(c, seconds=seconds) for c in result.checks]
+    return result
+
+
+__all__ = ["SECTIONS", "DoctorOptions", "run_doctor"]

@@ -1,0 +1,81 @@
+"""Check 5, framing: a ping in the configured framing. When no answer comes, the no-response
+engine's verdict (it ran on the live process), and the framing that does get an answer: from
+the engine's experiments, or by trying each framing in a fresh process (`ping --framing auto`).
+"""
+
+from __future__ import annotations
+
+import json
+
+from poolctl.model import Diagnosis, Evidence
+from poolctl.ping import FramingTrial, PingOptions, try_framings
+from poolctl.rundir import RunDir
+
+from .probe import Probe
+from .target import CheckList, seconds_text
+
+SECTION = "Framing"
+NO_FRAMING_HELPS = ("crashed", "stderr-merged", "stdout-text")  # verdicts no framing can cure
+
+
+def check_framing(probe: Probe, run_dir: RunDir, timeout: float) -> CheckList:
+    out = CheckList(SECTION)
+    framing = probe.spec.framing
+    if probe.start_error:
+        out.add("ping", "fail", f"the worker did not start: {probe.start_error}")
+        return out
+    if probe.response is not None:
+        rt = probe.round_trip or 0.0
+        ready = f"first {seconds_text(probe.ready_s)} after spawn, " if probe.ready_s else ""
+        summary = f"answers a ping in {framing} ({ready}then in {rt * 1000:.2f} ms)"
+        evidence = [Evidence(json.dumps(probe.response.raw)[:300], "its answer")]
+        if not probe.response.success:
+            summary += f" (with an error: {probe.response.error_message})"
+        out.add("ping", "ok", summary, evidence=evidence)
+        return out
+    diagnosis = probe.diagnosis
+    assert probe.no_answer is not None
+    if diagnosis is None:
+        out.add("ping", "fail", f"no answer in {framing}: {probe.no_answer.detail}")
+        return out
+    works, tried = working_framings(diagnosis, probe, run_dir, timeout)
+    confirmed = [h.id for h in diagnosis.hypotheses if h.status == "confirmed"]
+    found = ""
+    if works and framing not in works:
+        found = f"; it answers in {' and '.join(works)}"
+    elif tried and not works and (not confirmed or confirmed[0] == "framing"):
+        found = f"; no framing gets an answer ({', '.join(tried)} tried)"
+    remedy = diagnosis.remediation
+    if works and framing not in works:
+        remedy = remedy or f"use framing {works[0]} on both sides"
+    evidence = list(diagnosis.evidence)
+    for h in diagnosis.hypotheses:
+        evidence.append(Evidence(f"{h.status}: {h.title}", "hypothesis", h.reason))
+    files = diagnosis.facts.get("evidence_files") or []
+    if files:
+        evidence.append(Evidence(", ".join(files), "evidence files"))
+    out.add("ping", "fail", f"no answer in {framing}: {diagnosis.cause}{found}", remedy, evidence)
+    return out
+
+
+def working_framings(
+    diagnosis: Diagnosis, probe: Probe, run_dir: RunDir, timeout: float
+) -> tuple[list[str], list[str]]:
+    """The framings a fresh process answered in, and those tried."""
+    confirmed = {h.id for h in diagnosis.hypotheses if h.status == "confirmed"}
+    experiments = diagnosis.facts.get("experiments") or []
+    tried: list[str] = []
+    works: list[str] = []
+    for exp in experiments:
+        eid = str(exp.get("id", ""))
+        name = probe.spec.framing if eid == "replay" else eid.removeprefix("framing-")
+        if eid == "replay" or eid.startswith("framing-"):
+            tried.append(name)
+            if exp.get("answered"):
+                works.append(name)
+    if tried or confirmed & set(NO_FRAMING_HELPS):
+        return works, tried
+    trials: tuple[FramingTrial, ...] = try_framings(
+        PingOptions(spec=probe.spec, timeout=timeout), run_dir
+    )
+    return [t.framing for t in trials if t.answered], [t.framing for t in trials]

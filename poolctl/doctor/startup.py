@@ -1,0 +1,238 @@
+"""Check 3, start-up cost: how long the worker takes from spawn to its first answer, split into
+the interpreter's own start and the import time of each module the worker imports at start
+(`PYTHONPROFILEIMPORTTIME=1`, as `python -X importtime`: it reaches the interpreter through
+shims and shebang scripts), against the init timeout; a margin under 2x is a warning.
+"""
+
+from __future__ import annotations
+
+import array
+import dataclasses
+import fcntl
+import re
+import sys
+import termios
+from dataclasses import dataclass
+from pathlib import Path
+
+from poolctl.diagnose import pystack
+from poolctl.diagnose.pystack import Whereabouts
+from poolctl.model import Evidence
+from poolctl.rundir import RunDir
+from poolctl.worker import Answer, StderrMode, WorkerProcess
+
+from .target import CheckList, Target, run_briefly, seconds_text
+
+SECTION = "Start-up"
+IMPORTTIME_ENV = "PYTHONPROFILEIMPORTTIME"
+MARGIN = 2.0  # the init timeout should be at least this many times the measured start
+_LINE = re.compile(r"^import time:\s+(\d+) \|\s+(\d+) \| ( *)(\S+)")
+STDERR_LIMIT = 4 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Import:
+    """One module imported at start, with its time including what it imported."""
+
+    name: str
+    seconds: float  # cumulative
+    depth: int
+
+
+def parse_importtime(text: str) -> list[Import]:
+    """The `import time:` lines of a Python's stderr, in the order they were printed."""
+    found = []
+    for line in text.splitlines():
+        m = _LINE.match(line)
+        if m:
+            found.append(Import(m.group(4), int(m.group(2)) / 1e6, len(m.group(3)) // 2))
+    return found
+
+
+def worker_imports(lines: list[Import], baseline: set[str]) -> list[Import]:
+    """Top-level imports the worker made, beyond what the bare interpreter imports, slowest
+    first."""
+    own = [i for i in lines if i.depth == 0 and i.name not in baseline]
+    return sorted(own, key=lambda i: -i.seconds)
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """The bare interpreter: its start time and the modules it imports by itself."""
+
+    seconds: float | None
+    modules: set[str]
+
+
+def baseline(target: Target) -> Baseline:
+    """Start the worker's interpreter (or this one, for the module names only) with nothing."""
+    py = target.python
+    interp = py.interpreter_path if py is not None and py.interpreter_path else None
+    env = {**target.env, IMPORTTIME_ENV: "1"}
+    times = []
+    modules: set[str] = set()
+    for _ in range(2):
+        ran = run_briefly(
+            [interp or sys.executable, "-c", "pass"], env=env, cwd=target.cwd, timeout=15
+        )
+        if ran.ok:
+            times.append(ran.seconds)
+            modules |= {i.name for i in parse_importtime(ran.stderr)}
+    return Baseline(min(times) if times and interp else None, modules)
+
+
+def check_startup(target: Target, run_dir: RunDir, init_timeout: float) -> CheckList:
+    """Spawn the worker with import timing on, ping it, and split its start-up time."""
+    out = CheckList(SECTION)
+    spec = dataclasses.replace(
+        target.spec,
+        env={**target.spec.env, IMPORTTIME_ENV: "1"},
+        stderr=StderrMode.CAPTURE,
+    )
+    wait = 2 * init_timeout  # long enough to say by how much a slow start misses the timeout
+    worker = WorkerProcess(spec, run_dir.workers, worker_id="startup")
+    ready: float | None = None
+    unread: int | None = None
+    where: Whereabouts | None = None
+    with worker:
+        outcome = worker.exchange("ping", {}, wait)
+        if isinstance(outcome, Answer):
+            ready = worker.elapsed()
+        elif outcome.reason == "timeout" and worker.proc is not None and worker.proc.stdin:
+            unread = pipe_unread(worker.proc.stdin.fileno())
+            if unread:
+                where = where_it_is(worker.pid, target.cwd)
+    base = baseline(target)  # after the worker: the other checks' processes have started too
+    out.facts["init_s"] = ready
+    stderr = _read(worker.stderr_path)
+    imports = worker_imports(parse_importtime(stderr), base.modules)
+    total_imports = sum(i.seconds for i in imports)
+    evidence = _evidence(base, imports, worker, run_dir)
+    parts = []
+    if base.seconds is not None:
+        parts.append(f"interpreter {seconds_text(base.seconds)}")
+    slowest = [i for i in imports[:2] if i.seconds >= 0.001]
+    if slowest:
+        slow = ", ".join(f"{i.name} {seconds_text(i.seconds)}" for i in slowest)
+        parts.append(f"imports {seconds_text(total_imports)}, slowest {slow}")
+    elif imports:
+        parts.append(f"imports {seconds_text(total_imports)}")
+    elif target.python is not None and ready is not None:
+        parts.append("no import timings (PYTHONPROFILEIMPORTTIME ignored: -E or -I?)")
+    rest = ready - (base.seconds or 0.0) - total_imports if ready is not None else 0.0
+    if parts and rest > 0.1 and ready is not None and rest > ready / 4:
+        parts.append(f"its own init {seconds_text(rest)}")
+    split = f" ({'; '.join(parts)})" if parts else ""
+    if ready is None:
+        why = "" if isinstance(outcome, Answer) else outcome.detail
+        if imports and total_imports > init_timeout:
+            out.add(
+                "init",
+                "fail",
+                f"no answer within {wait:g} s: its imports alone took "
+                f"{seconds_text(total_imports)}, over the {init_timeout:g} s init timeout{split}",
+                _remedy(imports, total_imports),
+                evidence,
+            )
+        elif unread:  # the request still sits in its stdin: it has not begun to read
+            at = f", {where.summary}" if where is not None else ""
+            if where is not None and where.importing:
+                remedy = f"import {where.importing} lazily (where it is first used), or "
+            else:
+                remedy = "find what it does at start (`poolctl ping` dumps its stack), or "
+            out.add(
+                "init",
+                "fail",
+                f"still starting after {wait:g} s, over the {init_timeout:g} s init timeout: "
+                f"its first request is unread{at}{split}",
+                remedy + f"raise the init timeout well above {wait:g} s",
+                [
+                    Evidence(f"{unread} request bytes still in its stdin pipe", "FIONREAD"),
+                    *evidence,
+                ],
+            )
+        else:
+            out.add(
+                "init",
+                "warn",
+                f"start-up not measured: no answer to a ping ({why}){split}",
+                "see Framing for why it does not answer",
+                evidence,
+            )
+        return out
+    margin = init_timeout / ready if ready > 0 else float("inf")
+    summary = f"ready in {seconds_text(ready)}{split}; init timeout {init_timeout:g} s"
+    if ready >= init_timeout:
+        out.add(
+            "init",
+            "fail",
+            f"{summary}: over it by {seconds_text(ready - init_timeout)}",
+            _remedy(imports, ready),
+            evidence,
+        )
+    elif margin < MARGIN:
+        out.add(
+            "init",
+            "warn",
+            f"{summary}: margin {margin:.1f}x, under {MARGIN:g}x",
+            _remedy(imports, ready),
+            evidence,
+        )
+    else:
+        out.add("init", "ok", f"{summary}: margin {margin:.0f}x", evidence=evidence)
+    return out
+
+
+def where_it_is(pid: int, cwd: str | None) -> Whereabouts | None:
+    """Where the worker's main thread is (inside which import), from a py-spy dump."""
+    stack = pystack.dump(pid, timeout=3.0)
+    if isinstance(stack, pystack.PyStack) and stack.main is not None:
+        return pystack.whereabouts(stack.main, cwd)
+    return None
+
+
+def pipe_unread(fd: int) -> int | None:
+    """Bytes waiting in the pipe behind `fd` (either end), None when it cannot be told."""
+    buf = array.array("i", [0])
+    try:
+        fcntl.ioctl(fd, termios.FIONREAD, buf, True)
+    except OSError:
+        return None
+    return int(buf[0])
+
+
+def _remedy(imports: list[Import], ready: float) -> str:
+    raise_to = f"raise the init timeout to at least {MARGIN * ready:.1f} s"
+    if imports and imports[0].seconds > ready / 2:
+        return f"import {imports[0].name} lazily (where it is first used), or {raise_to}"
+    return raise_to
+
+
+def _evidence(
+    base: Baseline, imports: list[Import], worker: WorkerProcess, run_dir: RunDir
+) -> list[Evidence]:
+    origin = str(Path(run_dir.workers.name) / worker.stderr_path.name)
+    evidence = []
+    if base.seconds is not None:
+        evidence.append(Evidence(f"bare interpreter start: {seconds_text(base.seconds)}", "timing"))
+    shown = [i for i in imports[:8] if i.seconds >= 0.001]
+    for imp in shown:
+        evidence.append(Evidence(f"import {imp.name}: {seconds_text(imp.seconds)}", origin))
+    if len(imports) > len(shown):
+        rest = sum(i.seconds for i in imports[len(shown) :])
+        more = len(imports) - len(shown)
+        evidence.append(Evidence(f"{more} more import(s): {seconds_text(rest)}", origin))
+    ttfb = worker.time_to_first_byte
+    if ttfb is not None:
+        evidence.append(
+            Evidence(f"first byte on stdout {seconds_text(ttfb)} after spawn", "timing")
+        )
+    return evidence
+
+
+def _read(path: Path) -> str:
+    try:
+        with open(path, "rb") as f:
+            return f.read(STDERR_LIMIT).decode("utf-8", "replace")
+    except FileNotFoundError:
+        return ""

@@ -1,0 +1,135 @@
+"""`poolctl doctor` end to end: the sections and marks, `-v`, `--json`, exit codes, the
+scenario argument and the worker command after `--`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from poolctl.cli import main
+from poolctl.doctor import SECTIONS
+from tests.conftest import REFERENCE, REPO
+
+
+def doctor(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(["doctor", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def doctor_json(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict[str, Any]]:
+    code, out, _ = doctor(capsys, "--json", *argv)
+    return code, json.loads(out)
+
+
+def test_no_argument_checks_the_reference_worker(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = doctor(capsys)
+    assert code == 0, out
+    assert "poolctl.workers.reference" in out.splitlines()[0]
+    for section in SECTIONS:
+        if section != "Pool settings":
+            assert f"] {section} (" in out
+    assert "[✗]" not in out
+    assert "Pool settings not checked: no scenario file given" in out
+    assert "run folder:" in out
+
+
+def test_json_is_the_report(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, report = doctor_json(capsys, "--run-dir", str(tmp_path / "run"))
+    assert code == 0
+    assert report["kind"] == "doctor"
+    assert {c["status"] for c in report["checks"]} <= {"ok", "warn"}
+    assert all(c["seconds"] > 0 for c in report["checks"])
+    assert json.loads((tmp_path / "run" / "report.json").read_text())["kind"] == "doctor"
+    assert "Interpreter" in (tmp_path / "run" / "report.md").read_text()
+
+
+def test_verbose_shows_the_evidence(capsys: pytest.CaptureFixture[str]) -> None:
+    _, quiet, _ = doctor(capsys, "--", *REFERENCE, "--stderr-noise", "hello from stderr")
+    _, loud, _ = doctor(capsys, "-v", "--", *REFERENCE, "--stderr-noise", "hello from stderr")
+    assert "CAP_SYS_PTRACE" not in quiet and "CAP_SYS_PTRACE" in loud
+    assert "- hello from stderr (workers/probe.stderr.log)" in loud
+
+
+def test_a_failing_check_exits_1_with_its_remedy(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = doctor(
+        capsys, "--timeout", "2", "--", *REFERENCE, "--stdout-noise", "Warming up"
+    )
+    assert code == 1
+    assert "[✗] Output hygiene" in out and "[✗] Framing" in out
+    assert "✗ it writes 'Warming up' to stdout before any frame" in out
+    assert "• write logs and banners to stderr" in out
+    assert "Doctor found issues in" in out
+
+
+def test_a_missing_command_is_a_finding_not_bad_input(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = doctor(capsys, "--", "no-such-worker-cmd", "--flag")
+    assert code == 1
+    assert "[✗] Worker command" in out and "command not found" in out
+
+
+def test_the_bundled_checkout_timeout_scenario(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = doctor(capsys, str(REPO / "scenarios" / "p3-checkout-timeout.yaml"))
+    assert code == 1
+    assert "[✗] Pool settings" in out
+    assert "over checkout_timeout 0.5 s: they time out" in out
+    assert "6 callers at once, 2 worker(s)" in out
+
+
+def test_an_unknown_pool_setting_is_reported_not_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        "worker:\n  command: ['{python}', '-m', 'poolctl.workers.reference']\n"
+        "pool:\n  size: 2\n  connectionTimeout: 30000\n"
+    )
+    code, out, _ = doctor(capsys, str(path))
+    assert code == 1
+    assert f"pool.connectionTimeout ({path}:5) is not a pool setting: HikariCP" in out
+    assert "• rename connectionTimeout to checkout_timeout" in out
+    code, _, err = (main(["run-scenario", "--check", str(path)]), *capsys.readouterr())
+    assert code == 2 and "unknown key" in err  # the pool itself refuses it
+
+
+def test_a_command_after_dashes_overrides_the_scenarios(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    scenario = REPO / "scenarios" / "healthy.yaml"
+    _, report = doctor_json(
+        capsys, str(scenario), "--", sys.executable, "-m", "poolctl.workers.reference", "-v"
+    )
+    assert report["extra"]["worker"][-1] == "-v"  # after `--`, not doctor's -v
+    assert str(scenario) in report["inputs"]
+    assert any(c["section"] == "Pool settings" for c in report["checks"])
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["missing.yaml"], "missing.yaml: file not found"),
+        (["--framing", "packet-3"], "packet-3"),
+        (["--cwd", "/no/such/dir"], "--cwd: not a directory"),
+        (["--env", "NOEQUALS"], "--env expects NAME=VALUE"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(
+    capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    code, out, err = doctor(capsys, *argv)
+    assert code == 2
+    assert message in err and len(err.strip().splitlines()) == 1
+    assert out == ""
+
+
+def test_a_scenario_with_invalid_yaml_exits_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "broken.yaml"
+    path.write_text("worker:\n  command: [a, b\npool: {}\n")
+    code, _, err = doctor(capsys, str(path))
+    assert code == 2 and f"{path}:" in err and "invalid YAML" in err

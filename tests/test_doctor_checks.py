@@ -1,0 +1,459 @@
+"""`doctor` check by check, with real processes: for every check a configuration that makes it
+✗ (or !) and one that makes it ✓."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import resource
+import sys
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from poolctl.diagnose import pystack
+from poolctl.doctor import DoctorOptions, run_doctor
+from poolctl.doctor.buffering import without_aids
+from poolctl.doctor.interpreter import shim_kind
+from poolctl.doctor.limits import check_limits, open_files
+from poolctl.doctor.pool_settings import load_for_doctor
+from poolctl.doctor.startup import parse_importtime, worker_imports
+from poolctl.doctor.target import CheckList, describe
+from poolctl.errors import InputError
+from poolctl.model import Check, Report
+from poolctl.rundir import create_run_dir
+from poolctl.worker import StderrMode, WorkerSpec
+from tests.conftest import REFERENCE
+
+
+def doctor(
+    tmp_path: Path,
+    argv: tuple[str, ...] | list[str],
+    *sections: str,
+    init_timeout: float = 5.0,
+    **spec: object,
+) -> Report:
+    options = DoctorOptions(
+        spec=WorkerSpec(argv=tuple(argv), **spec),  # type: ignore[arg-type]
+        init_timeout=init_timeout,
+        sections=frozenset(sections),
+    )
+    return run_doctor(options, create_run_dir("doctor", tmp_path / "run"))
+
+
+def only(report: Report, section: str, name: str | None = None) -> Check:
+    found = [c for c in report.checks if c.section == section and name in (None, c.name)]
+    assert len(found) == 1, f"{section}/{name}: {found}"
+    return found[0]
+
+
+def script(path: Path, text: str, mode: int = 0o755) -> Path:
+    path.write_text(textwrap.dedent(text).lstrip())
+    path.chmod(mode)
+    return path
+
+
+# --- 1. interpreter ----------------------------------------------------------------------------
+
+
+def test_a_fake_shim_in_front_of_python_is_found_with_its_cost(tmp_path: Path) -> None:
+    shim = script(tmp_path / "python3", f'#!/bin/sh\nsleep 0.3\nexec {sys.executable} "$@"\n')
+    report = doctor(tmp_path, [str(shim), "-c", "pass"], "Interpreter")
+    check = only(report, "Interpreter")
+    assert check.status == "warn"
+    assert f"{shim} is a wrapper script for {sys.executable}" in check.summary
+    cost = float(check.summary.split("+")[1].split(" s")[0])
+    assert 0.2 <= cost < 2.0
+    assert sys.executable in check.remedy
+    assert any("exec" in e.text for e in check.evidence)
+
+
+def test_the_real_interpreter_is_fine(tmp_path: Path) -> None:
+    check = only(doctor(tmp_path, [sys.executable, "-c", "pass"], "Interpreter"), "Interpreter")
+    assert check.status == "ok"
+    assert f"Python {sys.version.split()[0]}" in check.summary
+    assert "starts in" in check.summary
+
+
+def test_an_interpreter_named_for_another_version_is_a_warning(tmp_path: Path) -> None:
+    link = tmp_path / "python3.99"
+    link.symlink_to(os.path.realpath(sys.executable))
+    check = only(doctor(tmp_path, [str(link), "-c", "pass"], "Interpreter"), "Interpreter")
+    assert check.status == "warn"
+    assert "named for Python 3.99, but runs 3." in check.summary
+
+
+def test_shims_are_recognised_by_path_and_by_content(tmp_path: Path) -> None:
+    assert shim_kind("/home/u/.pyenv/shims/python3") == "pyenv shim"
+    assert shim_kind("/home/u/.asdf/shims/python") == "asdf shim"
+    assert shim_kind(os.path.realpath(sys.executable)) is None
+    wrapper = script(tmp_path / "python", '#!/bin/sh\nexec /usr/bin/python3 "$@"\n')
+    assert shim_kind(str(wrapper)) == "wrapper script"
+
+
+@pytest.mark.skipif(
+    "/.pyenv/shims/" not in (os.popen("command -v python3").read()),
+    reason="python3 on PATH is not a pyenv shim on this machine",
+)
+def test_this_machines_pyenv_shim(tmp_path: Path) -> None:
+    check = only(doctor(tmp_path, ["python3", "-c", "pass"], "Interpreter"), "Interpreter")
+    assert check.status == "warn" and "is a pyenv shim for" in check.summary
+    assert ".python-version" in check.remedy
+
+
+# --- 2. worker command -------------------------------------------------------------------------
+
+
+def test_a_missing_command_fails_and_skips_the_worker_checks(tmp_path: Path) -> None:
+    report = doctor(tmp_path, ["no-such-worker-cmd"], "Worker command", "Framing", "Start-up")
+    check = only(report, "Worker command")
+    assert check.status == "fail" and "command not found" in check.summary
+    assert [c.section for c in report.checks] == ["Worker command"]
+    assert any("not run: Start-up, Framing" in n for n in report.notes)
+
+
+def test_a_script_with_a_syntax_error_fails_with_its_line(tmp_path: Path) -> None:
+    bad = script(tmp_path / "worker.py", "import sys\ndef broken(:\n    pass\n", 0o644)
+    check = only(doctor(tmp_path, [sys.executable, str(bad)], "Worker command"), "Worker command")
+    assert check.status == "fail"
+    assert f"{bad}:2" in check.summary and "syntax" in check.remedy
+
+
+def test_a_script_that_is_not_executable_fails(tmp_path: Path) -> None:
+    worker = script(tmp_path / "worker", "#!/bin/sh\nexit 0\n", 0o644)
+    check = only(doctor(tmp_path, [str(worker)], "Worker command"), "Worker command")
+    assert check.status == "fail" and "not executable" in check.summary
+
+
+def test_a_module_that_cannot_be_found_fails(tmp_path: Path) -> None:
+    argv = [sys.executable, "-m", "poolctl.workers.no_such_worker"]
+    check = only(doctor(tmp_path, argv, "Worker command"), "Worker command")
+    assert check.status == "fail" and "no_such_worker" in check.summary
+
+
+def test_a_shebang_naming_a_missing_python_fails(tmp_path: Path) -> None:
+    worker = script(tmp_path / "worker", "#!/nonexistent/bin/python3\nprint('hi')\n")
+    report = doctor(tmp_path, [str(worker)], "Worker command", "Interpreter")
+    assert only(report, "Worker command").status == "fail"
+    assert "/nonexistent/bin/python3" in only(report, "Worker command").summary
+    assert only(report, "Interpreter").status == "fail"
+
+
+def test_the_reference_worker_compiles(tmp_path: Path) -> None:
+    check = only(doctor(tmp_path, REFERENCE, "Worker command"), "Worker command")
+    assert check.status == "ok"
+    assert "module poolctl.workers.reference compiles" in check.summary
+
+
+def test_a_python_script_through_its_shebang_is_compiled(tmp_path: Path) -> None:
+    worker = script(tmp_path / "worker", f"#!{sys.executable}\nimport sys\nprint(sys.argv)\n")
+    target = describe(WorkerSpec(argv=(str(worker),)))
+    assert target.python is not None and target.python.kind == "script"
+    check = only(doctor(tmp_path, [str(worker)], "Worker command"), "Worker command")
+    assert check.status == "ok" and "compiles" in check.summary
+
+
+# --- 3. start-up -------------------------------------------------------------------------------
+
+
+def test_a_slow_import_under_twice_the_init_timeout_is_a_warning(tmp_path: Path) -> None:
+    argv = [*REFERENCE, "--import-delay", "1.8"]
+    check = only(doctor(tmp_path, argv, "Start-up", init_timeout=3.0), "Start-up")
+    assert check.status == "warn", check.summary
+    assert "slowest poolctl.workers.slow_module 1.8" in check.summary
+    assert "under 2x" in check.summary
+    assert "import poolctl.workers.slow_module lazily" in check.remedy
+
+
+def test_a_start_longer_than_the_init_timeout_fails(tmp_path: Path) -> None:
+    argv = [*REFERENCE, "--import-delay", "1.3"]
+    check = only(doctor(tmp_path, argv, "Start-up", init_timeout=1.0), "Start-up")
+    assert check.status == "fail", check.summary
+    assert "over it by" in check.summary and "slow_module" in check.summary
+
+
+def test_a_worker_still_importing_is_caught_inside_the_import(tmp_path: Path) -> None:
+    argv = [*REFERENCE, "--import-delay", "4"]
+    check = only(doctor(tmp_path, argv, "Start-up", init_timeout=0.5), "Start-up")
+    assert check.status == "fail", check.summary
+    assert "its first request is unread" in check.summary
+    if pystack.py_spy_path() is not None:  # the stack dump says which import
+        assert "inside `import poolctl.workers.slow_module`" in check.summary
+        assert check.remedy.startswith("import poolctl.workers.slow_module lazily")
+
+
+def test_a_fast_start_is_fine(tmp_path: Path) -> None:
+    check = only(doctor(tmp_path, REFERENCE, "Start-up"), "Start-up")
+    assert check.status == "ok", check.summary
+    assert "ready in" in check.summary and "interpreter" in check.summary
+
+
+def test_importtime_lines_are_read_by_depth() -> None:
+    text = textwrap.dedent(
+        """\
+        import time: self [us] | cumulative | imported package
+        import time:       129 |        129 |   _io
+        import time:       330 |        777 | encodings
+        import time:      1006 |       1006 |   poolctl.errors
+        import time:      5148 |      13904 | poolctl.framing
+        import time:    200429 |     200429 | slow_module
+        """
+    )
+    lines = parse_importtime(text)
+    assert [(i.name, i.depth) for i in lines][:2] == [("_io", 1), ("encodings", 0)]
+    mine = worker_imports(lines, baseline={"encodings", "_io"})
+    assert [i.name for i in mine] == ["slow_module", "poolctl.framing"]
+    assert mine[0].seconds == pytest.approx(0.200429)
+
+
+# --- 4. output hygiene -------------------------------------------------------------------------
+
+
+def test_a_banner_on_stdout_fails(tmp_path: Path) -> None:
+    argv = [*REFERENCE, "--stdout-noise", "Warming up"]
+    report = doctor(tmp_path, argv, "Output hygiene", init_timeout=2.0)
+    check = only(report, "Output hygiene", "stdout")
+    assert check.status == "fail" and "'Warming up'" in check.summary
+    assert "stderr" in check.remedy
+
+
+def test_a_banner_line_in_line_framing_fails_though_the_answer_comes(tmp_path: Path) -> None:
+    argv = [*REFERENCE, "--framing", "line", "--stdout-noise", "Warming up"]
+    report = doctor(tmp_path, argv, "Output hygiene", framing="line")
+    check = only(report, "Output hygiene", "stdout")
+    assert check.status == "fail" and "before its answer" in check.summary
+
+
+def test_stderr_chatter_fails_when_stderr_is_merged(tmp_path: Path) -> None:
+    argv = [*REFERENCE, "--stderr-noise", "Warning: DSPy not available"]
+    report = doctor(tmp_path, argv, "Output hygiene", init_timeout=2.0, stderr=StderrMode.MERGE)
+    assert only(report, "Output hygiene", "stdout").status == "ok"
+    check = only(report, "Output hygiene", "stderr")
+    assert check.status == "fail"
+    assert "Warning: DSPy not available" in check.summary and "merged" in check.summary
+
+
+def test_stderr_chatter_is_harmless_when_kept_apart(tmp_path: Path) -> None:
+    argv = [*REFERENCE, "--stderr-noise", "Warning: DSPy not available"]
+    check = only(doctor(tmp_path, argv, "Output hygiene"), "Output hygiene", "stderr")
+    assert check.status == "ok" and "harmless" in check.summary
+
+
+def test_a_quiet_worker_is_clean(tmp_path: Path) -> None:
+    report = doctor(tmp_path, REFERENCE, "Output hygiene")
+    assert [c.status for c in report.checks] == ["ok", "ok"]
+
+
+# --- 5. framing --------------------------------------------------------------------------------
+
+
+def test_a_framing_mismatch_fails_with_the_framing_that_works(tmp_path: Path) -> None:
+    argv = [*REFERENCE, "--framing", "line"]
+    check = only(doctor(tmp_path, argv, "Framing", init_timeout=1.5), "Framing")
+    assert check.status == "fail"
+    assert "no answer in packet-4" in check.summary and "it answers in line" in check.summary
+    assert "line" in check.remedy
+    assert any(e.origin == "hypothesis" for e in check.evidence)
+
+
+def test_a_ping_in_the_right_framing_is_fine(tmp_path: Path) -> None:
+    argv = [*REFERENCE, "--framing", "packet-2"]
+    check = only(doctor(tmp_path, argv, "Framing", framing="packet-2"), "Framing")
+    assert check.status == "ok" and "answers a ping in packet-2" in check.summary
+
+
+# --- 6. buffering ------------------------------------------------------------------------------
+
+
+def test_a_worker_that_never_flushes_fails(tmp_path: Path) -> None:
+    argv = [*REFERENCE, "--framing", "line", "--buffered"]
+    report = doctor(
+        tmp_path,
+        argv,
+        "Buffering",
+        init_timeout=1.0,
+        framing="line",
+        unset_env=("PYTHONUNBUFFERED",),
+    )
+    check = only(report, "Buffering")
+    assert check.status == "fail", check.summary
+    assert "does not flush" in check.summary and "pseudo-terminal" in check.summary
+    assert "flush" in check.remedy
+
+
+def test_pythonunbuffered_hiding_a_worker_that_never_flushes_is_a_warning(tmp_path: Path) -> None:
+    argv = [*REFERENCE, "--buffered"]
+    report = doctor(tmp_path, argv, "Buffering", init_timeout=1.0, env={"PYTHONUNBUFFERED": "1"})
+    check = only(report, "Buffering")
+    assert check.status == "warn", check.summary
+    assert "only thanks to PYTHONUNBUFFERED" in check.summary
+    assert any("set for the worker" in e.text for e in check.evidence)
+
+
+def test_dash_u_hiding_a_worker_that_never_flushes_is_a_warning(tmp_path: Path) -> None:
+    argv = [REFERENCE[0], "-u", *REFERENCE[1:], "--buffered"]
+    report = doctor(tmp_path, argv, "Buffering", init_timeout=1.0, unset_env=("PYTHONUNBUFFERED",))
+    check = only(report, "Buffering")
+    assert check.status == "warn" and "only thanks to -u" in check.summary
+
+
+def test_aids_are_removed_for_the_test() -> None:
+    spec = WorkerSpec(argv=("python3", "-uB", "w.py", "-u"), env={"PYTHONUNBUFFERED": "1"})
+    plain = without_aids(describe(spec))
+    assert plain.argv == ("python3", "-B", "w.py", "-u")
+    assert "PYTHONUNBUFFERED" not in plain.environment()
+
+
+def test_a_worker_that_flushes_is_fine(tmp_path: Path) -> None:
+    check = only(doctor(tmp_path, REFERENCE, "Buffering"), "Buffering")
+    assert check.status == "ok" and "flushes each frame" in check.summary
+
+
+# --- 7. pool settings --------------------------------------------------------------------------
+
+
+def scenario_file(tmp_path: Path, pool: str, worker_args: str = "", concurrency: int = 2) -> Path:
+    """A scenario whose `pool:` section (from line 6) is `pool`, one `key: value` a line."""
+    path = tmp_path / "scenario.yaml"
+    lines = [
+        "name: doctor-test",
+        "worker:",
+        f'  command: ["{{python}}", "-m", "poolctl.workers.reference"{worker_args}]',
+        "  init_timeout: 5",
+        "pool:",
+        *("  " + line for line in pool.splitlines()),
+        "steps:",
+        "  - request:",
+        "      command: ping",
+        f"      count: {concurrency}",
+        f"      concurrency: {concurrency}",
+    ]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def pool_checks(path: Path, tmp_path: Path) -> dict[str, list[Check]]:
+    scenario, unknown = load_for_doctor(path)
+    options = DoctorOptions(
+        spec=scenario.worker_spec(),
+        init_timeout=scenario.worker.init_timeout,
+        scenario=scenario,
+        unknown_settings=unknown,
+        sections=frozenset({"Pool settings"}),
+    )
+    report = run_doctor(options, create_run_dir("doctor", tmp_path / "run"))
+    found: dict[str, list[Check]] = {}
+    for check in report.checks:
+        found.setdefault(check.name, []).append(check)
+    return found
+
+
+def test_a_pool_too_small_for_the_peak_concurrency_is_a_warning(tmp_path: Path) -> None:
+    path = scenario_file(tmp_path, "size: 2\nmax_overflow: 0\n", concurrency=6)
+    (check,) = pool_checks(path, tmp_path)["capacity"]
+    assert check.status == "warn"
+    assert "6 callers at once, 2 worker(s)" in check.summary and "4 wait" in check.summary
+    assert "raise size to 6" in check.remedy
+
+
+def test_a_lazy_pool_whose_init_outlasts_the_checkout_timeout_fails(tmp_path: Path) -> None:
+    pool = "size: 2\nlazy: true\ncheckout_timeout: 0.4\n"
+    path = scenario_file(tmp_path, pool, ', "--init-delay", "0.8"')
+    (check,) = pool_checks(path, tmp_path)["start"]
+    assert check.status == "fail", check.summary
+    assert "lazy" in check.summary and "over checkout_timeout 0.4 s" in check.summary
+    assert "lazy: false" in check.remedy
+
+
+def test_unknown_pool_settings_are_reported_with_line_and_meaning(tmp_path: Path) -> None:
+    pool = "pool_size: 4\nmaximumPoolSize: 4\noverfow: 1\nmax_waiting: 10\nlazy: false\n"
+    path = scenario_file(tmp_path, pool)
+    checks = {c.summary.split()[0]: c for c in pool_checks(path, tmp_path)["unknown"]}
+    assert set(checks) == {
+        "pool.pool_size",
+        "pool.maximumPoolSize",
+        "pool.overfow",
+        "pool.max_waiting",
+    }
+    assert all(c.status == "fail" for c in checks.values())
+    assert f"{path}:6" in checks["pool.pool_size"].summary
+    assert "SQLAlchemy" in checks["pool.pool_size"].summary
+    assert checks["pool.pool_size"].remedy == "rename pool_size to size"
+    assert "HikariCP" in checks["pool.maximumPoolSize"].summary
+    assert checks["pool.overfow"].remedy == "rename overfow to max_overflow"
+    assert "psycopg_pool" in checks["pool.max_waiting"].summary
+
+
+def test_other_errors_keep_the_users_file_and_line(tmp_path: Path) -> None:
+    path = scenario_file(tmp_path, "pool_size: 4\nsize: zero\n")
+    with pytest.raises(InputError) as err:
+        load_for_doctor(path)
+    assert err.value.where == f"{path}:7"
+
+
+def test_a_pool_with_only_unknown_settings_still_loads(tmp_path: Path) -> None:
+    path = scenario_file(tmp_path, "worker:\n  module: MyWorker\n  arg: []\n")
+    scenario, unknown = load_for_doctor(path)
+    assert [u.key for u in unknown] == ["worker"] and scenario.pool.size == 2
+    assert "NimblePool" in unknown[0].why and scenario.path == path
+
+
+def test_a_pool_that_fits_is_fine(tmp_path: Path) -> None:
+    path = scenario_file(tmp_path, "size: 2\nlazy: false\ncheckout_timeout: 5\n", concurrency=2)
+    checks = pool_checks(path, tmp_path)
+    assert {name: [c.status for c in cs] for name, cs in checks.items()} == {
+        "unknown": ["ok"],
+        "capacity": ["ok"],
+        "start": ["ok"],
+    }
+
+
+# --- 8. limits ---------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def soft_nofile(limit: int) -> Iterator[None]:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (limit, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def test_an_open_files_limit_below_what_the_pool_needs_fails() -> None:
+    out = CheckList("Limits")
+    with soft_nofile(len(os.listdir("/proc/self/fd")) + 10):
+        open_files(20, "size 20 + max_overflow 0", out)
+    (check,) = out.checks
+    assert check.status == "fail" and "EMFILE" in check.summary
+    assert "ulimit -n" in check.remedy
+
+
+def test_an_open_files_limit_with_room_is_fine() -> None:
+    out = CheckList("Limits")
+    with soft_nofile(4096):
+        open_files(2, "size 2", out)
+    assert out.checks[0].status == "ok"
+
+
+def test_refused_stack_dumps_are_a_warning(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = script(
+        tmp_path / "py-spy",
+        "#!/bin/sh\necho 'Error: Operation not permitted (os error 1)' >&2\nexit 1\n",
+    )
+    monkeypatch.setattr(pystack, "py_spy_path", lambda: str(fake))
+    check = next(c for c in check_limits(2, "test").checks if c.name == "ptrace")
+    assert check.status == "warn" and "Operation not permitted" in check.summary
+    assert "ptrace_scope" in check.remedy
+
+
+def test_stack_dumps_work_here() -> None:
+    if pystack.py_spy_path() is None:
+        pytest.skip("py-spy is not installed")
+    check = next(c for c in check_limits(2, "test").checks if c.name == "ptrace")
+    if check.status != "ok":
+        pytest.skip(f"ptrace is not allowed on this machine: {check.summary}")
+    assert "stack dumps of hung workers work" in check.summary
