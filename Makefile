@@ -38,6 +38,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/ping.py
 	$(PY) bench/pool.py
+	$(PY) bench/triage.py
 
 clean:
 	rm -rf $(VENV) reports/2* .pytest_cache .mypy_cache .ruff_cache

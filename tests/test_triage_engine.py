@@ -120,9 +120,11 @@ def test_shutdown_names_the_pool_and_whether_the_log_shows_it() -> None:
     assert unseen.facts["pool"] == "test_pool_8706"
     assert unseen.facts["pool_seen"] is False and unseen.facts["wrong_process"] is True
     assert unseen.facts["pools_seen"] == ["test_pool_8770_pool", "test_pool_8962"]
+    # absence from the log is a hint, not evidence: the cause stays untested, checked first
     wrong = next(h for h in unseen.hypotheses if h.id == "wrong-process")
-    assert wrong.status == "confirmed"
-    assert "not addressed" not in unseen.remediation and "registered name" in unseen.remediation
+    assert wrong.status == "untested" and "worth checking first" in wrong.reason
+    assert "worth checking first: The call is addressed" in unseen.cause
+    assert "may be addressed to the wrong process" in unseen.remediation
     assert seen.facts["pool_seen"] is True and "wrong_process" not in seen.facts
     # the config-ignored theory of the seed analysis stays untested: nothing in the log shows it
     assert all(h.status == "untested" for h in seen.hypotheses)

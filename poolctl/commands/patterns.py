@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from poolctl.console import stdout_console
 from poolctl.errors import ExitCode
@@ -47,14 +46,13 @@ def _origin_of(p: Pattern) -> str:
 @patterns_app.command("list", help="Every pattern: number, id, title and where it comes from.")
 def list_patterns(patterns: PatternDirs = None) -> None:
     kb = load_patterns(patterns or [])
-    table = Table(box=None, pad_edge=False, show_edge=False, padding=(0, 2, 0, 0))
-    for column in ("#", "id", "title", "signals", "from"):
-        table.add_column(column)
+    console = stdout_console()
+    width = max(len(p.id) for p in kb)
     for p in kb:
-        table.add_row(
-            str(p.number), p.id, escape(p.title), str(len(p.signals)), escape(_origin_of(p))
+        console.print(
+            f"{p.number:>2}  {p.id:<{width}}  {escape(p.title)}  "
+            f"[dim]({len(p.signals)} signals, {escape(_origin_of(p))})[/]"
         )
-    stdout_console().print(table)
 
 
 @patterns_app.command("show", help="One pattern in full: signals, facts, causes, remediation.")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import shutil
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, assert_never
+from typing import IO, Annotated, Any, assert_never
 
 import typer
 
@@ -15,7 +16,8 @@ from poolctl.errors import ExitCode, UsageProblem
 from poolctl.logs import FORMATS, read_logs
 from poolctl.model import Report
 from poolctl.patterns import load_patterns
-from poolctl.report import Format, JsonWriter, MarkdownWriter, writer_for
+from poolctl.report import Format, MarkdownWriter, writer_for
+from poolctl.report.json_writer import to_dict
 from poolctl.rundir import create_run_dir
 from poolctl.triage import triage
 
@@ -56,6 +58,26 @@ def write_output(text: str, output: str) -> None:
         ) from None
 
 
+def dump_json(doc: dict[str, Any], fh: IO[str]) -> None:
+    """The JSON writer's document, encoded in chunks (as `JsonWriter.render` formats it)."""
+    json.dump(doc, fh, indent=2, default=str, ensure_ascii=False)
+    fh.write("\n")
+
+
+def write_json(doc: dict[str, Any], output: str) -> None:
+    """Stream the JSON document to a file, or to standard output for `-`."""
+    if output == "-":
+        dump_json(doc, sys.stdout)
+        sys.stdout.flush()
+        return
+    try:
+        with open(output, "w", encoding="utf-8") as fh:
+            dump_json(doc, fh)
+    except OSError as exc:
+        why = exc.strerror or exc
+        raise UsageProblem(f"cannot write {output}: {why}", where="--output") from None
+
+
 def triage_command(
     logs: Annotated[
         list[str] | None,
@@ -91,12 +113,19 @@ def triage_command(
     if not logs:
         raise UsageProblem("give one or more test logs, or - to read standard input")
     kb = load_patterns(patterns or [])
-    parsed = read_logs(logs, log_format)
-    report = triage(parsed, kb, source_roots=source or [])
+    report = triage(read_logs(logs, log_format), kb, source_roots=source or [])
+    # the parsed log (and its identifier index) is garbage from here: rendering reuses its memory
     run = create_run_dir("triage", run_dir)
     report = dataclasses.replace(report, run_dir=str(run.path))
     run.report("md").write_text(MarkdownWriter().render(report), encoding="utf-8")
-    run.report("json").write_text(JsonWriter().render(report), encoding="utf-8")
+    # JSON is streamed from one dict to both places: a long log's report is tens of MB as text
+    doc = to_dict(report)
+    with run.report("json").open("w", encoding="utf-8") as fh:
+        dump_json(doc, fh)
+    if fmt is Format.JSON:
+        write_json(doc, output)
+        raise typer.Exit(exit_code(report, fail_on))
+    del doc
     tty = output == "-" and sys.stdout.isatty()
     width = shutil.get_terminal_size().columns if tty else 100
     write_output(writer_for(fmt, color=tty, width=width).render(report), output)

@@ -105,6 +105,7 @@ class Cause:
     evidence_regex: re.Pattern[str] | None
     evidence_fact: str | None
     against_regex: re.Pattern[str] | None
+    hint_fact: str | None = None
 
     @classmethod
     def of(cls, spec: CauseSpec) -> Cause:
@@ -115,6 +116,7 @@ class Cause:
             evidence_regex=re.compile(spec.evidence_regex) if spec.evidence_regex else None,
             evidence_fact=spec.evidence_fact,
             against_regex=re.compile(spec.against_regex) if spec.against_regex else None,
+            hint_fact=spec.hint_fact,
         )
 
 

@@ -152,6 +152,7 @@ class CauseSpec(_Strict):
     tell_apart: str
     evidence_regex: str | None = None  # on the failure and its context
     evidence_fact: str | None = None  # a fact that must be truthy
+    hint_fact: str | None = None  # a fact that makes it worth checking first (still untested)
     against_regex: str | None = None  # when it fires, the cause is ruled out
 
     @field_validator("evidence_regex", "against_regex")
@@ -221,10 +222,10 @@ class PatternSpec(_Strict):
         if all(s.fact is not None for s in self.signals):
             errors.append((("signals",), "at least one signal needs a `regex`"))
         for i, cause in enumerate(self.causes):
-            if cause.evidence_fact is not None and cause.evidence_fact not in names:
-                errors.append(
-                    (("causes", i, "evidence_fact"), f"unknown fact {cause.evidence_fact!r}")
-                )
+            for key in ("evidence_fact", "hint_fact"):
+                name = getattr(cause, key)
+                if name is not None and name not in names:
+                    errors.append((("causes", i, key), f"unknown fact {name!r}"))
         seen: set[str] = set()
         for i, cause in enumerate(self.causes):
             if cause.id in seen:

@@ -13,12 +13,23 @@ SCHEMA_VERSION = 1
 
 
 def _failure(f: Failure) -> dict[str, Any]:
-    out = asdict(f)
-    out["details"] = dict(f.details)
-    out["stacktrace"] = list(f.stacktrace)
-    out["context"] = [asdict(c) for c in f.context]
-    out["origin"] = f.origin
-    return out
+    """The failure's own fields; its related log lines are counted, not copied (the evidence
+    quotes the ones that matter, and a long log has tens of thousands of them)."""
+    return {
+        "source": f.source,
+        "name": f.name,
+        "group": f.group,
+        "location": f.location,
+        "kind": f.kind,
+        "message": f.message,
+        "details": dict(f.details),
+        "stacktrace": list(f.stacktrace),
+        "context_lines": len(f.context),
+        "input_file": f.input_file,
+        "line_start": f.line_start,
+        "line_end": f.line_end,
+        "origin": f.origin,
+    }
 
 
 def _outcome(finding: Finding) -> dict[str, Any]:

@@ -185,6 +185,13 @@ def hypotheses(
             reason = _fact_reason(pattern, name, facts)
             out.append(Hypothesis(cause.id, cause.text, "confirmed", shown, reason))
             continue
+        if cause.hint_fact is not None and facts.get(cause.hint_fact):
+            name = cause.hint_fact
+            shown = tuple(e for e in fact_evidence if e.note.startswith(f"{name} ="))
+            why = shown[0].text if shown else _fact_reason(pattern, name, facts)
+            reason = f"{HINT}{why}; to tell: {cause.tell_apart}"
+            out.append(Hypothesis(cause.id, cause.text, "untested", shown, reason))
+            continue
         out.append(
             Hypothesis(
                 cause.id,
@@ -195,6 +202,9 @@ def hypotheses(
             )
         )
     return tuple(out)
+
+
+HINT = "not shown either way, but worth checking first: "
 
 
 def likely_cause(hyps: Sequence[Hypothesis]) -> str:
@@ -212,10 +222,15 @@ def likely_cause(hyps: Sequence[Hypothesis]) -> str:
         if untested:
             text += f"; {len(untested)} other candidate(s) untested"
         return text
-    return (
+    verdict = (
         f"not determined from the log: none of the {len(hyps)} candidate causes has evidence "
         f"here ({len(untested)} untested, {len(hyps) - len(untested)} ruled out)"
     )
+    hints = [h for h in untested if h.reason.startswith(HINT)]
+    if hints:
+        why = hints[0].reason.removeprefix(HINT).split("; to tell: ")[0]
+        verdict += f"; worth checking first: {hints[0].title} ({why})"
+    return verdict
 
 
 _FIELD = re.compile(r"\{([a-z][a-z0-9_]*)(?:\|([^{}]*))?\}")

@@ -8,6 +8,7 @@ failure's pool being started or checked out from.
 from __future__ import annotations
 
 import difflib
+import itertools
 import operator
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -101,13 +102,13 @@ def _related(view: FailureView, facts: dict[str, Any], ctx: FactContext) -> list
             texts.append(Text("context", ln.text[:MAX_FIELD], ln.line))
     # a line about another pool says nothing about this one; lines naming this pool come first
     ours = normalize(pool)
-    others = set(ctx.pools.known) - {ours}
+    known = ctx.pools.known_set
 
     def names(text: Text) -> set[str]:
         return {normalize(t) for t in _TOKEN.findall(text.value)}
 
     kept = [(t, names(t)) for t in texts]
-    kept = [(t, n) for t, n in kept if ours in n or not (n & others)]
+    kept = [(t, n) for t, n in kept if ours in n or not (n & known)]
     return [t for t, n in kept if ours in n] + [t for t, n in kept if ours not in n]
 
 
@@ -402,13 +403,14 @@ def pool_activity(
     if lines:
         ev = [Evidence(lines[0].text.strip(), lines[0].origin, f"pool {pool} is in use here")]
         return {"pool_seen": True}, ev
-    others = [p for p in ctx.pools.known if p != normalize(pool)]
+    ours = normalize(pool)
+    others = list(itertools.islice((p for p in ctx.pools.known if p != ours), 7))
     out: dict[str, Any] = {"pool_seen": False}
     if not others:
         return out, []
     out["wrong_process"] = True
     out["pools_seen"] = others[:6]
-    shown = ", ".join(others[:6]) + (" …" if len(others) > 6 else "")
+    shown = ", ".join(others[:6]) + (", …" if len(others) > 6 else "")
     quote = f"no line outside the failures shows {pool} started or checked out from"
     where = view.failure.origin or "(whole log)"
     return out, [Evidence(quote, where, f"wrong_process = yes; pools in use: {shown}")]

@@ -101,12 +101,14 @@ class BlockLines:
                     continue
                 parts = chunk[:last].split(b"\n")
                 parts[0] = (tail if clipped else tail + parts[0]) if tail else parts[0]
-                for raw in parts:
-                    while idx < len(wanted) and wanted[idx][1] < line_no:
-                        idx += 1
-                    if idx < len(wanted) and wanted[idx][0] <= line_no:
-                        keep[line_no] = strip_ansi(raw[:MAX_LINE].decode("utf-8", "replace"))
-                    line_no += 1
+                first, final = line_no, line_no + len(parts) - 1
+                while idx < len(wanted) and wanted[idx][0] <= final:
+                    for n in range(max(wanted[idx][0], first), min(wanted[idx][1], final) + 1):
+                        keep[n] = strip_ansi(parts[n - first][:MAX_LINE].decode("utf-8", "replace"))
+                    if wanted[idx][1] > final:
+                        break
+                    idx += 1
+                line_no = final + 1
                 tail, clipped = chunk[last + 1 :][: MAX_LINE + 1], False
         return keep
 

@@ -73,3 +73,8 @@ class PoolActivity:
                     found[name] = (ln.file, ln.line)
                     break
         return tuple(sorted(found, key=lambda n: found[n]))
+
+    @cached_property
+    def known_set(self) -> frozenset[str]:
+        """`known`, for membership tests."""
+        return frozenset(self.known)
