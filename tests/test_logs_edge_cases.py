@@ -459,3 +459,38 @@ def test_arbitrary_input_never_crashes_a_parser(data: bytes, lines: list[str]) -
             parse(io.BytesIO(payload[7:]), name, out, payload[:7])
             for failure in out.failures:
                 assert 1 <= failure.line_start <= failure.line_end
+
+
+def test_format_is_found_past_a_huge_first_line(tmp_path: Path) -> None:
+    """A file whose first MiB is one line still gets its format from what follows."""
+    log = tmp_path / "long-first-line.log"
+    with log.open("wb") as f:
+        f.write(b"x" * (3 * 1024 * 1024) + b"\n")
+        f.write(
+            b"  1) test checkout (PoolTest)\n"
+            b"     test/pool_test.exs:12\n"
+            b"     ** (exit) exited in: GenServer.call(:pool, :checkout, 5000)\n"
+            b"         ** (EXIT) no process\n\n"
+            b"Finished in 0.1 seconds\n1 test, 1 failure\n"
+        )
+    parsed = read_logs([str(log)])
+    assert parsed.formats == {str(log): "exunit"}
+    assert [f.line_start for f in parsed.failures] == [2]
+    assert any(":1:" in note or "line 1" in note for note in parsed.skipped), parsed.skipped
+
+
+def test_pytest_blocks_from_stdin_keep_their_text(tmp_path: Path) -> None:
+    """From standard input the block cannot be read back, so its text travels with it."""
+    text = (
+        b"==== FAILURES ====\n"
+        b"____ test_pool ____\n"
+        b"file /x/test_pool.py, line 3\n"
+        b"  def test_pool(pool_pid):\n"
+        b"E       fixture 'pool_pid' not found\n"
+        b">       available fixtures: cache, pid, pool_name\n"
+        b"\n/x/test_pool.py:3\n"
+        b"==== 1 error in 0.01s ====\n"
+    )
+    parsed = read_logs(["-"], stdin=io.BytesIO(text))
+    [failure] = parsed.failures
+    assert "available fixtures: cache, pid, pool_name" in failure.details["text"]

@@ -19,12 +19,13 @@ from poolctl.logs.context import attach_context
 from poolctl.logs.exunit import ExUnitParser
 from poolctl.logs.junit import parse_junit
 from poolctl.logs.pytest_log import PytestParser
-from poolctl.logs.records import IdentifierIndex, ParsedLog
+from poolctl.logs.records import STDIN_NAME, IdentifierIndex, ParsedLog
 
 __all__ = ["FORMATS", "PARSERS", "LogParser", "detect_format", "read_logs"]
 
 HEAD_SIZE = 64 * 1024  # bytes sniffed to detect the format
 MAX_HEAD_SIZE = 1024 * 1024  # sniffing goes on this far when the first bytes say nothing
+SNIFF_CHUNKS = 4096  # then, in a file, up to 256 MiB more are looked at (and not kept)
 MAX_IDENTIFIERS = 20_000  # identifiers indexed across all inputs (bounds memory)
 
 
@@ -97,7 +98,27 @@ def _head(stream: BinaryIO) -> tuple[bytes, str | None]:
             break
         head += more
         fmt = detect_format(head)
+    if fmt is None and len(head) >= MAX_HEAD_SIZE and stream.seekable():
+        fmt = _sniff_further(stream)
+        if fmt is not None:  # a file: parse it from the start, with the format found further on
+            stream.seek(0)
+            head = stream.read(HEAD_SIZE)
     return head, fmt
+
+
+def _sniff_further(stream: BinaryIO) -> str | None:
+    """Look past an undecidable head (a huge first line, binary junk) for the format, chunk by
+    chunk, keeping nothing; only for files, which can be read again from the start."""
+    tail = b""
+    for _ in range(SNIFF_CHUNKS):
+        chunk = stream.read(HEAD_SIZE)
+        if not chunk:
+            return None
+        fmt = detect_format(tail + chunk)
+        if fmt is not None:
+            return fmt
+        tail = chunk[-4096:]  # a mark cut in two by the chunk boundary
+    return None
 
 
 def _read_one(stream: BinaryIO, name: str, fmt: str, out: ParsedLog) -> bool:
@@ -109,7 +130,7 @@ def _read_one(stream: BinaryIO, name: str, fmt: str, out: ParsedLog) -> bool:
     if chosen is None:
         out.skipped.append(
             f"{name}: format not recognised (not ExUnit, pytest or JUnit XML output);"
-            " name one with --format"
+            " name one (poolctl triage --log-format exunit|pytest|junit)"
         )
         return False
     try:
@@ -129,7 +150,7 @@ def read_logs(paths: Sequence[str], fmt: str = "auto", stdin: BinaryIO | None = 
     read_any = False
     stdin_used = False
     for path in paths:
-        name = "<stdin>" if path == "-" else path
+        name = STDIN_NAME if path == "-" else path
         out.inputs.append(name)
         try:
             if path == "-":

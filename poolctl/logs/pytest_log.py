@@ -13,7 +13,7 @@ import re
 from dataclasses import replace
 from typing import ClassVar
 
-from poolctl.logs.records import ParsedLog, RunSummary
+from poolctl.logs.records import STDIN_NAME, ParsedLog, RunSummary
 from poolctl.logs.scan import (
     MAX_BLOCK_LINES,
     MAX_FIELD,
@@ -88,6 +88,11 @@ class PytestBlock:
         self.capturing = ""
         self.last_plain = ""  # last unindented line (an exception line under --tb=native)
         self.count = 0
+        # The block as printed, for inputs that cannot be read back later (standard input):
+        # the classifier then still sees argument lines and "available fixtures: ...".
+        self.keep_text = parser.name == STDIN_NAME
+        self.text: list[str] = []
+        self.text_size = 0
 
     def feed(self, number: int, line: str) -> bool:
         if line.startswith(("=", "_")) and (
@@ -95,6 +100,9 @@ class PytestBlock:
         ):
             return False
         self.count += 1
+        if self.keep_text and self.text_size < MAX_FIELD:
+            self.text.append(line)
+            self.text_size += len(line) + 1
         if self.count > MAX_BLOCK_LINES:
             self.end = number
             return True
@@ -158,6 +166,8 @@ class PytestBlock:
             details["source"] = joined(self.source)
         for what, lines in self.captured.items():
             details[what.lower()] = clip("\n".join(lines).strip("\n"), MAX_FIELD)
+        if self.text:
+            details["text"] = clip("\n".join(self.text).strip("\n"), MAX_FIELD)
         location = ""
         if self.frames:
             frame = FRAME_RE.match(self.frames[0])

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 from poolctl.model import Failure
 
+STDIN_NAME = "<stdin>"  # how standard input is named in evidence and notes
+
 
 @dataclass(frozen=True)
 class LogLine:
