@@ -34,6 +34,24 @@ def run_scenario(
     return judge(outcome, classify_run(outcome))
 
 
+def step_summary(outcome: RunOutcome) -> list[dict[str, Any]]:
+    """Each step's kind and what went wrong in it (a JUnit testcase each)."""
+    steps: list[dict[str, Any]] = [
+        {"step": i, "kind": kind, "errors": [], "expectation_failures": 0, "call_failures": 0}
+        for i, (kind, _) in enumerate(outcome.scenario.steps, start=1)
+    ]
+    counted = {"expectation_failed": "expectation_failures", "call_failed": "call_failures"}
+    for event in outcome.trace.events:
+        step = event.data.get("step")
+        if not isinstance(step, int) or not 1 <= step <= len(steps):
+            continue
+        if event.type == "step_error":
+            steps[step - 1]["errors"].append(str(event.data.get("error")))
+        elif event.type in counted:
+            steps[step - 1][counted[event.type]] += 1
+    return steps
+
+
 def judge(outcome: RunOutcome, findings: list[Finding]) -> ScenarioResult:
     """Compare what the run produced with what the scenario expects."""
     scenario = outcome.scenario
@@ -69,6 +87,7 @@ def judge(outcome: RunOutcome, findings: list[Finding]) -> ScenarioResult:
         "events": len(outcome.trace.events),
         "events_file": str(outcome.run_dir.events),
         "pool": scenario.pool.model_dump(),
+        "steps": step_summary(outcome),
         "workers": [w.process.summary() for w in outcome.pool.all_workers],
         "services": {name: p.summary() for name, p in outcome.services.items()},
     }

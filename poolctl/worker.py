@@ -28,6 +28,7 @@ from typing import Any, Literal
 from poolctl.errors import FrameTooLarge, ProtocolError, WorkerStartError
 from poolctl.framing import DEFAULT_MAX_FRAME, Decoder, Framing, get_framing
 from poolctl.protocol import NotJSON, Request, RequestIds, Response, WrongId, parse_response
+from poolctl.redact import remember_env
 
 READ_CHUNK = 65536
 TRANSCRIPT_LIMIT = 1024 * 1024  # raw stdout kept per worker; the rest is counted, not kept
@@ -181,6 +182,7 @@ class WorkerProcess:
     # --- life cycle -------------------------------------------------------------------------
     def start(self) -> WorkerProcess:
         """Spawn the command; raises `WorkerStartError` when it cannot run at all."""
+        remember_env(self.spec.env)  # its secret-named values are redacted from every output
         self.capture_dir.mkdir(parents=True, exist_ok=True)
         stderr: Any
         if self.spec.stderr is StderrMode.CAPTURE:

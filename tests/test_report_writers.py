@@ -23,7 +23,15 @@ from poolctl.model import (
     Report,
     Unclassified,
 )
-from poolctl.report import WRITERS, Format, JsonWriter, MarkdownWriter, TerminalWriter, render
+from poolctl.report import (
+    WRITERS,
+    Format,
+    JsonWriter,
+    JUnitWriter,
+    MarkdownWriter,
+    TerminalWriter,
+    render,
+)
 from poolctl.report.markdown import code, prose, text
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -181,6 +189,7 @@ CASES = {
     "report.term.txt": lambda r: TerminalWriter(width=100).render(r),
     "report.md": lambda r: MarkdownWriter().render(r),
     "report.json": lambda r: JsonWriter().render(r),
+    "report.junit.xml": lambda r: JUnitWriter().render(r),
 }
 
 

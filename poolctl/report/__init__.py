@@ -1,4 +1,4 @@
-"""Report writers: one `Report` model, rendered as terminal text, Markdown or JSON.
+"""Report writers: one `Report` model, rendered as terminal text, Markdown, JSON or JUnit XML.
 
 Each writer implements `Writer.render(report) -> str` and does no I/O. `Format` is the
 `--format` option's enum; `writer_for` maps every member exhaustively.
@@ -12,6 +12,7 @@ from typing import assert_never
 from poolctl.model import Report
 from poolctl.report.interface import Writer
 from poolctl.report.json_writer import SCHEMA_VERSION, JsonWriter
+from poolctl.report.junit import JUnitWriter
 from poolctl.report.markdown import MarkdownWriter
 from poolctl.report.terminal import TerminalWriter
 
@@ -22,6 +23,7 @@ class Format(StrEnum):
     TERM = "term"
     MD = "md"
     JSON = "json"
+    JUNIT = "junit"
 
 
 def writer_for(fmt: Format, *, color: bool = False, width: int = 100) -> Writer:
@@ -33,6 +35,8 @@ def writer_for(fmt: Format, *, color: bool = False, width: int = 100) -> Writer:
             return MarkdownWriter()
         case Format.JSON:
             return JsonWriter()
+        case Format.JUNIT:
+            return JUnitWriter()
         case _:
             assert_never(fmt)
 
@@ -50,6 +54,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "WRITERS",
     "Format",
+    "JUnitWriter",
     "JsonWriter",
     "MarkdownWriter",
     "TerminalWriter",

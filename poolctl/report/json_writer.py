@@ -1,15 +1,28 @@
-"""The JSON view: a stable, versioned document (`schema_version` 1) of any report kind."""
+"""The JSON view: a stable, versioned document (`schema_version` 1) of any report kind.
+
+Its JSON Schema ships in the package (`schema()`); `SCHEMA_VERSION` changes only on a breaking
+change (a field removed, renamed or retyped), never for a new optional field.
+"""
 
 from __future__ import annotations
 
 import json
 from dataclasses import asdict
+from importlib import resources
 from typing import Any
 
 from poolctl.model import Diagnosis, Failure, Finding, Report
 from poolctl.report.view import fix_plan, pattern_sections, summary_counts
 
 SCHEMA_VERSION = 1
+JSON_OPTIONS: dict[str, Any] = {"indent": 2, "default": str, "ensure_ascii": False}
+
+
+def schema() -> dict[str, Any]:
+    """The JSON Schema every JSON report validates against (`poolctl/schemas/`)."""
+    text = resources.files("poolctl").joinpath("schemas/report.schema.json").read_text("utf-8")
+    doc: dict[str, Any] = json.loads(text)
+    return doc
 
 
 def _failure(f: Failure) -> dict[str, Any]:
@@ -102,4 +115,4 @@ class JsonWriter:
     """Indented JSON with sorted facts; values JSON cannot hold are written as strings."""
 
     def render(self, report: Report) -> str:
-        return json.dumps(to_dict(report), indent=2, default=str, ensure_ascii=False) + "\n"
+        return json.dumps(to_dict(report), **JSON_OPTIONS) + "\n"

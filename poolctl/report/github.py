@@ -1,0 +1,204 @@
+"""GitHub Actions: workflow-command annotations and a job summary kept under its size limit.
+
+Both are rendered from the `Report`, like every writer, and do no I/O: the CLI prints the
+annotations and appends the summary to `$GITHUB_STEP_SUMMARY`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from poolctl.model import Diagnosis, Finding, Report
+from poolctl.report.view import failure_headline, failure_label, unclassified
+
+SUMMARY_LIMIT = 1024 * 1024  # GitHub refuses a step summary over 1 MiB
+ANNOTATIONS_PER_LEVEL = 10  # a step shows 10 error and 10 warning annotations; the rest are lost
+MESSAGE_LIMIT = 4000  # characters of one annotation's message
+Level = Literal["error", "warning", "notice"]
+
+
+# --- annotations ---------------------------------------------------------------------------
+def escape_data(value: str) -> str:
+    """A workflow command's message: `%`, CR and LF percent-encoded, as the runner decodes."""
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(value: str) -> str:
+    """A workflow command's property value: as a message, and `:` and `,` too."""
+    return escape_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """One `::error file=…,line=…,title=…::message` line."""
+
+    level: Level
+    title: str
+    message: str
+    file: str = ""
+    line: int = 0
+
+    def command(self) -> str:
+        props = []
+        if self.file:
+            props.append(f"file={escape_property(self.file)}")
+            if self.line:
+                props.append(f"line={self.line}")
+        props.append(f"title={escape_property(self.title)}")
+        message = self.message
+        if len(message) > MESSAGE_LIMIT:
+            message = message[: MESSAGE_LIMIT - 1] + "…"
+        return f"::{self.level} {','.join(props)}::{escape_data(message)}"
+
+
+def _where(location: str, workspace: str | None) -> tuple[str, int]:
+    """`path:line` into (path relative to the workspace when inside it, line)."""
+    m = re.match(r"^(.*?):(\d+)(?:[:-]\d+)?$", location)
+    path, line = (m.group(1), int(m.group(2))) if m else (location, 0)
+    if workspace and os.path.isabs(path):
+        rel = os.path.relpath(path, workspace)
+        if not rel.startswith(".."):
+            path = rel
+    return path, line
+
+
+def _finding_annotation(finding: Finding, workspace: str | None) -> Annotation:
+    f = finding.failure
+    file, line = _where(f.location, workspace) if f.location else ("", 0)
+    if not file and f.input_file:
+        file, line = _where(f.origin, workspace)
+    lines = [failure_headline(f) or f.name]
+    o = finding.outcome
+    if isinstance(o, Diagnosis):
+        title = f"pattern {o.pattern_number} {o.pattern_id}: {failure_label(f)}"
+        lines.append(f"Pattern {o.pattern_number} {o.pattern_id}: {o.title}")
+        if o.cause:
+            lines.append(f"Likely cause: {o.cause}")
+        if o.remediation:
+            lines.append(f"Fix: {o.remediation}")
+        if f.origin:
+            lines.append(f"Log: {f.origin}")
+    else:
+        u = unclassified(finding)
+        title = f"unclassified: {failure_label(f)}"
+        nearest = f"nearest pattern {u.nearest} ({u.score:.2f}): " if u.nearest else ""
+        lines.append(f"No pattern claims it ({nearest}{u.why})")
+    return Annotation("error", title, "\n".join(lines), file, line)
+
+
+def collect_annotations(report: Report, workspace: str | None = None) -> list[Annotation]:
+    """Every annotation the report calls for: an error per failure and failed check, a warning
+    per check with a warning, in report order."""
+    out = [_finding_annotation(f, workspace) for f in report.findings]
+    for check in report.checks:
+        if check.status == "ok":
+            continue
+        level: Level = "error" if check.status == "fail" else "warning"
+        body = check.summary + (f"\nFix: {check.remedy}" if check.remedy else "")
+        out.append(Annotation(level, f"{check.section}: {check.name}", body))
+    return out
+
+
+def render_annotations(
+    report: Report, workspace: str | None = None, per_level: int = ANNOTATIONS_PER_LEVEL
+) -> str:
+    """The workflow commands, at most `per_level` of each level; a notice says how many more
+    there were (GitHub would drop them silently)."""
+    found = collect_annotations(report, workspace)
+    lines: list[str] = []
+    shown = dict.fromkeys(("error", "warning", "notice"), 0)
+    dropped: dict[str, int] = {}
+    for a in found:
+        if shown[a.level] < per_level:
+            shown[a.level] += 1
+            lines.append(a.command())
+        else:
+            dropped[a.level] = dropped.get(a.level, 0) + 1
+    for level, n in dropped.items():
+        noun = {"error": "failing test(s)", "warning": "warning(s)", "notice": "notice(s)"}[level]
+        where = f" in {report.run_dir}" if report.run_dir else ""
+        lines.append(
+            Annotation(
+                "notice",
+                f"poolctl: {n} more {level} annotation(s) not shown",
+                f"{n} more {noun} than the {per_level} {level} annotations a step shows; "
+                f"every one is in the job summary and in report.md{where}",
+            ).command()
+        )
+    return "".join(line + "\n" for line in lines)
+
+
+# --- job summary ---------------------------------------------------------------------------
+def cap_summary(markdown: str, limit: int = SUMMARY_LIMIT, where: str = "") -> str:
+    """`markdown` cut at a line to fit in `limit` bytes (UTF-8), open code fences and
+    `<details>` closed, and a visible note of what was cut; unchanged when it fits."""
+    size = len(markdown.encode())
+    if size <= limit:
+        return markdown
+    lines = markdown.splitlines(keepends=True)
+    full_sections = [ln.strip() for ln in lines if ln.startswith("## ")]
+    reserve = 2048  # the note and the closing of open blocks
+
+    kept: list[str] = []
+    used = 0
+    fence = ""
+    details = 0
+    for ln in lines:
+        n = len(ln.encode())
+        if used + n > limit - reserve:
+            break
+        kept.append(ln)
+        used += n
+        m = re.match(r"^(`{3,}|~{3,})", ln)
+        if m and not fence:
+            fence = m.group(1)
+        elif m and ln.strip() == m.group(1) and m.group(1)[0] == fence[0]:
+            fence = "" if len(m.group(1)) >= len(fence) else fence
+        if not fence:
+            details += ln.count("<details>") - ln.count("</details>")
+    closing = ""
+    if fence:
+        closing += fence + "\n"
+    closing += "</details>\n" * max(details, 0)
+    kept_sections = {ln.strip() for ln in kept if ln.startswith("## ")}
+    cut_sections = [s.removeprefix("## ") for s in full_sections if s not in kept_sections]
+    partly = next((ln.strip() for ln in reversed(kept) if ln.startswith("## ")), "")
+    shown = used
+    names = ", ".join(cut_sections[:15]) + (
+        f" and {len(cut_sections) - 15} more" if len(cut_sections) > 15 else ""
+    )
+    note = (
+        "\n> [!WARNING]\n"
+        f"> **poolctl: this summary was cut** to stay under GitHub's {limit:,}-byte step "
+        f"summary limit: {shown:,} of {size:,} bytes shown, {len(lines) - len(kept):,} of "
+        f"{len(lines):,} lines cut"
+        + (f", from inside {_md_inline(partly.removeprefix('## '))}" if partly else "")
+        + (f"; sections left out: {_md_inline(names)}" if cut_sections else "")
+        + ". The whole report is in `report.md`"
+        + (f" in the run folder `{where}`" if where else " in the run folder")
+        + ".\n"
+    )
+    out = "".join(kept)
+    if out and not out.endswith("\n"):
+        out += "\n"
+    text = out + closing + note
+    while len(text.encode()) > limit and kept:  # a huge single line: drop lines until it fits
+        kept.pop()
+        text = "".join(kept) + closing + note
+    return text if len(text.encode()) <= limit else note.encode()[:limit].decode("utf-8", "ignore")
+
+
+def _md_inline(value: str) -> str:
+    return value.replace("\n", " ")
+
+
+def summary_for(markdown_docs: Sequence[str], existing_bytes: int, where: str = "") -> str:
+    """What to append to a step summary that already holds `existing_bytes`."""
+    budget = SUMMARY_LIMIT - existing_bytes - 1
+    if budget <= 0:
+        return ""
+    return cap_summary("\n".join(markdown_docs), budget, where)

@@ -1,0 +1,116 @@
+"""A saved `report.json` back into a `Report`, so that `poolctl report RUN_DIR` re-renders it.
+
+The JSON writer keeps every field of the model but a failure's related log lines (it counts
+them); loading it and rendering again gives the same text in every format.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from poolctl.errors import InputError
+from poolctl.model import (
+    Check,
+    ContextLine,
+    Diagnosis,
+    Evidence,
+    Failure,
+    Finding,
+    Hypothesis,
+    Report,
+    Unclassified,
+)
+from poolctl.report.json_writer import SCHEMA_VERSION
+
+
+def _evidence(items: Any) -> tuple[Evidence, ...]:
+    return tuple(Evidence(**e) for e in items or ())
+
+
+# report.json counts a failure's related log lines instead of copying them
+UNKEPT = ContextLine(0, "", "not kept in report.json")
+
+
+def _failure(d: Mapping[str, Any]) -> Failure:
+    body = {k: v for k, v in d.items() if k not in ("origin", "context_lines")}  # computed
+    return Failure(
+        **{
+            **body,
+            "details": dict(d.get("details") or {}),
+            "stacktrace": tuple(d.get("stacktrace") or ()),
+            "context": (UNKEPT,) * int(d.get("context_lines") or 0),
+        }
+    )
+
+
+def _outcome(d: Mapping[str, Any]) -> Diagnosis | Unclassified:
+    body = {k: v for k, v in d.items() if k != "type"}
+    if d.get("type") == "unclassified":
+        return Unclassified(**body)
+    hypotheses = tuple(
+        Hypothesis(**{**h, "evidence": _evidence(h.get("evidence"))})
+        for h in d.get("hypotheses") or ()
+    )
+    return Diagnosis(
+        **{
+            **body,
+            "evidence": _evidence(d.get("evidence")),
+            "facts": dict(d.get("facts") or {}),
+            "hypotheses": hypotheses,
+        }
+    )
+
+
+def from_dict(doc: Mapping[str, Any]) -> Report:
+    """The `Report` a JSON document (`schema_version` 1) describes."""
+    version = doc.get("schema_version")
+    if version != SCHEMA_VERSION:
+        raise InputError(
+            f"report schema_version {version!r}; this poolctl reads version {SCHEMA_VERSION}"
+        )
+    try:
+        return Report(
+            kind=doc["kind"],
+            title=doc["title"],
+            inputs=tuple(doc.get("inputs") or ()),
+            findings=tuple(
+                Finding(_failure(f["failure"]), _outcome(f["outcome"]))
+                for f in doc.get("findings") or ()
+            ),
+            checks=tuple(
+                Check(**{**c, "evidence": _evidence(c.get("evidence"))})
+                for c in doc.get("checks") or ()
+            ),
+            environment=dict(doc.get("environment") or {}),
+            notes=tuple(doc.get("notes") or ()),
+            run_dir=doc.get("run_dir"),
+            extra=dict(doc.get("extra") or {}),
+        )
+    except (KeyError, TypeError) as exc:
+        raise InputError(f"not a poolctl report: {exc}") from None
+
+
+def report_path(target: str | Path) -> Path:
+    """`RUN_DIR/report.json`, or the JSON file itself."""
+    path = Path(target)
+    return path / "report.json" if path.is_dir() else path
+
+
+def load_report(target: str | Path) -> Report:
+    """Read a run folder's `report.json` (or a report JSON file) into a `Report`."""
+    path = report_path(target)
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{target}: no report.json (is it a poolctl run folder?)") from None
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{path}: cannot read the report: {exc}") from None
+    if not isinstance(doc, Mapping):
+        raise InputError(f"{path}: not a poolctl report")
+    try:
+        return from_dict(doc)
+    except InputError as exc:
+        raise InputError(f"{path}: {exc.message}") from None
