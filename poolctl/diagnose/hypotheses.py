@@ -226,9 +226,9 @@ def _merge_sources(obs: Observations) -> list[Evidence]:
     if obs.merged:
         ev.append(
             Evidence(
-                "--stderr merge: the worker's stderr is its stdout pipe, as an Erlang port "
+                "stderr mode merge: the worker's stderr is its stdout pipe, as an Erlang port "
                 "opened with :stderr_to_stdout",
-                "poolctl ping options",
+                "the worker's settings (ping --stderr merge, or a scenario's stderr: merge)",
             )
         )
     elif obs.live is not None:
