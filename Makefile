@@ -5,7 +5,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint bench venv clean
+.PHONY: demo test lint bench venv clean ci-report
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,21 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest
+
+# The project's own suite through `poolctl triage`, as a CI job does it: pytest's console output
+# is kept in $(CI_REPORT)/pytest.log (and JUnit XML beside it), triaged into triage.md (and the
+# GitHub job summary when GITHUB_STEP_SUMMARY is set; annotations under GitHub Actions).
+# The suite runs without GITHUB_STEP_SUMMARY: its own CLI tests must not write to the job
+# summary. `--fail-on never`: the triage never fails the target; the suite's exit status does.
+CI_REPORT ?= reports/ci
+ci-report: $(STAMP)
+	@rm -rf $(CI_REPORT) && mkdir -p $(CI_REPORT)
+	@{ env -u GITHUB_STEP_SUMMARY $(PY) -m pytest -rfE --junitxml=$(CI_REPORT)/pytest.xml; \
+	  echo $$? > $(CI_REPORT)/pytest.status; } 2>&1 | tee $(CI_REPORT)/pytest.log
+	$(VENV)/bin/poolctl triage - --fail-on never --format md --output $(CI_REPORT)/triage.md \
+	  --run-dir $(CI_REPORT)/run $(if $(GITHUB_ACTIONS),--annotations) < $(CI_REPORT)/pytest.log
+	@echo "triage: $(CI_REPORT)/triage.md (run folder $(CI_REPORT)/run)"
+	@exit $$(cat $(CI_REPORT)/pytest.status)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check poolctl tests bench

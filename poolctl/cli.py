@@ -6,6 +6,7 @@ Exit codes: 0 ok, 1 findings, 2 bad input or usage, 3 internal error (traceback 
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import sys
 import tempfile
@@ -17,11 +18,14 @@ import typer
 
 from poolctl import __version__
 from poolctl.commands.doctor import DoctorCommand, doctor
+from poolctl.commands.output import scrub
 from poolctl.commands.patterns import patterns_app
 from poolctl.commands.ping import ping
+from poolctl.commands.report import report_command
 from poolctl.commands.scenario import run_scenario_command
 from poolctl.commands.triage import triage_command
 from poolctl.errors import ExitCode, PoolctlError
+from poolctl.redact import redact, set_keep
 from poolctl.rundir import last_run_dir
 from poolctl.worker import stop_all_workers
 
@@ -44,6 +48,10 @@ app.command(
     "run-scenario",
     help="Run YAML scenarios against a real pool (no file: the bundled tour); classify failures.",
 )(run_scenario_command)
+app.command(
+    "report",
+    help="Re-render saved runs (their report.json) in any --format, running nothing again.",
+)(report_command)
 app.command(
     "doctor",
     cls=DoctorCommand,
@@ -72,17 +80,25 @@ def _save_traceback() -> Path:
     run = last_run_dir()
     folder = run.path if run is not None else Path(tempfile.mkdtemp(prefix="poolctl-crash-"))
     path = folder / "traceback.txt"
-    path.write_text(traceback.format_exc(), encoding="utf-8")
+    path.write_text(redact(traceback.format_exc()), encoding="utf-8")
     return path
 
 
+def _scrub_last_run() -> None:
+    """A run cut short still keeps no secret in its folder (unless --keep-secrets)."""
+    run = last_run_dir()
+    with contextlib.suppress(Exception):
+        scrub(run.path if run is not None else None)
+
+
 def _error(message: str) -> None:
-    print(f"poolctl: error: {message}", file=sys.stderr)
+    print(f"poolctl: error: {redact(message)}", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and map every outcome to the exit-code table."""
     command = typer.main.get_command(app)
+    set_keep(False)  # redaction is on until a command's --keep-secrets turns it off
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         rv = command.main(args=argv, prog_name="poolctl", standalone_mode=False)
@@ -101,9 +117,12 @@ def main(argv: list[str] | None = None) -> int:
         return known.exit_code
     except (KeyboardInterrupt, Terminated):
         stop_all_workers()
+        _scrub_last_run()
         _error("interrupted; workers stopped, everything captured so far is kept")
         return ExitCode.INTERRUPTED
     except Exception:
+        stop_all_workers()
+        _scrub_last_run()
         path = _save_traceback()
         _error(f"internal error; the traceback is in {path}")
         return ExitCode.BUG

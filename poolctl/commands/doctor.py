@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import shutil
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -10,16 +13,24 @@ from rich.console import Console
 from rich.markup import escape
 from typer.core import TyperCommand
 
+from poolctl.commands.output import (
+    AnnotationsOpt,
+    FormatOpt,
+    KeepSecretsOpt,
+    OutputOpt,
+    options,
+    publish,
+    save,
+)
 from poolctl.commands.ping import parse_env, resolve_command
-from poolctl.console import stdout_console
 from poolctl.doctor import DEFAULT_INIT_TIMEOUT, SECTIONS, DoctorOptions, run_doctor
 from poolctl.doctor.pool_settings import load_for_doctor
 from poolctl.errors import ExitCode, UsageProblem
 from poolctl.framing import get_framing
 from poolctl.model import Check, Report
 from poolctl.ping import REFERENCE_WORKER
+from poolctl.redact import remember_env
 from poolctl.report import Format
-from poolctl.report import render as render_as
 from poolctl.rundir import create_run_dir
 from poolctl.worker import StderrMode, WorkerSpec
 
@@ -73,11 +84,18 @@ def doctor(
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Show the evidence behind each check.")
     ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the report as JSON (as --format json).")
+    ] = False,
     run_dir: Annotated[
         str | None, typer.Option("--run-dir", help="Where to keep the evidence.")
     ] = None,
+    fmt: FormatOpt = Format.TERM,
+    output: OutputOpt = "-",
+    annotations: AnnotationsOpt = False,
+    keep_secrets: KeepSecretsOpt = False,
 ) -> None:
+    opts = options(Format.JSON if as_json else fmt, output, annotations, keep_secrets)
     cmd: list[str] = ctx.meta.get(WORKER_COMMAND, [])
     if cwd is not None and not Path(cwd).is_dir():
         raise UsageProblem(f"--cwd: not a directory: {cwd}")
@@ -96,20 +114,34 @@ def doctor(
     init_timeout = timeout or (
         loaded.worker.init_timeout if loaded is not None else DEFAULT_INIT_TIMEOUT
     )
-    options = DoctorOptions(
+    doctor_options = DoctorOptions(
         spec=spec, init_timeout=init_timeout, scenario=loaded, unknown_settings=unknown
     )
+    remember_env(spec.env)  # some checks start the interpreter themselves
     run = create_run_dir("doctor", run_dir)
-    report = run_doctor(options, run)
-    text = render_as(report, Format.JSON)
-    run.report("json").write_text(text, encoding="utf-8")
-    run.report("md").write_text(render_as(report, Format.MD), encoding="utf-8")
-    if as_json:
-        print(text, end="")
-    else:
-        render(report, stdout_console(), verbose=verbose)
+    report = save(run_doctor(doctor_options, run), run)
+    term = None
+    if opts.fmt is Format.TERM:
+        term = render_text(report, color=opts.terminal and sys.stdout.isatty(), verbose=verbose)
+    publish([report], opts, term=term)
     failed = any(c.status == "fail" for c in report.checks)
     raise typer.Exit(ExitCode.FINDINGS if failed else ExitCode.OK)
+
+
+def render_text(report: Report, *, color: bool = False, verbose: bool = False) -> str:
+    """The doctor view as text (ANSI colours with `color`)."""
+    out = io.StringIO()
+    console = Console(
+        file=out,
+        width=shutil.get_terminal_size().columns if color else 100,
+        force_terminal=color,
+        color_system="standard" if color else None,
+        soft_wrap=True,
+        highlight=False,
+        emoji=False,
+    )
+    render(report, console, verbose=verbose)
+    return out.getvalue()
 
 
 def _worker_argv(cmd: list[str], cwd: str | None) -> tuple[str, ...]:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+import io
 import json
 import shutil
-from dataclasses import asdict
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,11 +14,20 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from poolctl.console import stdout_console
+from poolctl.commands.output import (
+    AnnotationsOpt,
+    FormatOpt,
+    KeepSecretsOpt,
+    OutputOpt,
+    options,
+    publish,
+    save,
+)
 from poolctl.errors import ExitCode, UsageProblem
 from poolctl.framing import get_framing
 from poolctl.model import Diagnosis
 from poolctl.ping import REFERENCE_WORKER, PingOptions, PingResult, run_ping, to_report
+from poolctl.report import Format
 from poolctl.rundir import create_run_dir
 from poolctl.worker import StderrMode, WorkerSpec
 
@@ -104,11 +115,18 @@ def ping(
             help="On no answer, test hypotheses in fresh processes.",
         ),
     ] = True,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the report as JSON (as --format json).")
+    ] = False,
     run_dir: Annotated[
         str | None, typer.Option("--run-dir", help="Where to keep the evidence.")
     ] = None,
+    fmt: FormatOpt = Format.TERM,
+    output: OutputOpt = "-",
+    annotations: AnnotationsOpt = False,
+    keep_secrets: KeepSecretsOpt = False,
 ) -> None:
+    opts = options(Format.JSON if as_json else fmt, output, annotations, keep_secrets)
     if cwd is not None and not Path(cwd).is_dir():
         raise UsageProblem(f"--cwd: not a directory: {cwd}")
     auto = framing == "auto"
@@ -122,7 +140,7 @@ def ping(
         unset_env=tuple(unset_env or ()),
         cwd=cwd,
     )
-    options = PingOptions(
+    ping_options = PingOptions(
         spec=spec,
         timeout=timeout,
         count=count,
@@ -132,14 +150,30 @@ def ping(
         auto_framing=auto,
     )
     run = create_run_dir("ping", run_dir)
-    result = run_ping(options, run)
-    report = to_report(result)
-    (run.path / "report.json").write_text(json.dumps(asdict(report), indent=2, default=str))
-    if as_json:
-        print(json.dumps(asdict(report), indent=2, default=str))
-    else:
-        render(result, stdout_console())
+    result = run_ping(ping_options, run)
+    report = save(to_report(result), run)
+    term = None
+    if opts.fmt is Format.TERM:  # the verdict-first view, with the report's (redacted) notes
+        color = opts.terminal and sys.stdout.isatty()
+        term = render_text(dataclasses.replace(result, notes=report.notes), color=color)
+    publish([report], opts, term=term)
     raise typer.Exit(ExitCode.OK if result.ok else ExitCode.FINDINGS)
+
+
+def render_text(result: PingResult, *, color: bool = False, width: int = 100) -> str:
+    """The terminal view as text (ANSI colours with `color`)."""
+    out = io.StringIO()
+    console = Console(
+        file=out,
+        width=shutil.get_terminal_size().columns if color else width,
+        force_terminal=color,
+        color_system="standard" if color else None,
+        soft_wrap=True,
+        highlight=False,
+        emoji=False,
+    )
+    render(result, console)
+    return out.getvalue()
 
 
 def render(result: PingResult, console: Console) -> None:

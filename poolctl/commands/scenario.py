@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from pathlib import Path
 from typing import Annotated
@@ -10,12 +11,20 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from poolctl.commands.triage import write_output
-from poolctl.console import stdout_console
+from poolctl.commands.output import (
+    AnnotationsOpt,
+    FormatOpt,
+    KeepSecretsOpt,
+    OutputOpt,
+    options,
+    publish,
+    save,
+)
+from poolctl.commands.output import console as stdout_console
 from poolctl.errors import ExitCode
 from poolctl.events import Observer
 from poolctl.progress import LiveProgress, PlainProgress
-from poolctl.report import Format, JsonWriter, MarkdownWriter, writer_for
+from poolctl.report import Format, writer_for
 from poolctl.rundir import RunDir, create_run_dir
 from poolctl.scenario import Scenario, bundled_scenarios, load_scenario
 from poolctl.scenario_report import ScenarioResult, run_scenario
@@ -29,17 +38,16 @@ def run_scenario_command(
     check: Annotated[
         bool, typer.Option("--check", help="Validate the files without running anything.")
     ] = False,
-    fmt: Annotated[
-        Format, typer.Option("--format", "-f", help="term, md (GitHub Markdown) or json.")
-    ] = Format.TERM,
-    output: Annotated[
-        str, typer.Option("--output", "-o", help="Write the report(s) to FILE; - is stdout.")
-    ] = "-",
+    fmt: FormatOpt = Format.TERM,
+    output: OutputOpt = "-",
     run_dir: Annotated[
         str | None, typer.Option("--run-dir", help="The run folder (one scenario only).")
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines.")] = False,
+    annotations: AnnotationsOpt = False,
+    keep_secrets: KeepSecretsOpt = False,
 ) -> None:
+    opts = options(fmt, output, annotations, keep_secrets)
     console = stdout_console()
     tour = not files
     paths = bundled_scenarios() if tour else list(files or [])
@@ -55,7 +63,7 @@ def run_scenario_command(
     if run_dir is not None and len(scenarios) > 1:
         raise typer.BadParameter("--run-dir takes one scenario; a tour makes one folder each")
     results = []
-    as_text = fmt is Format.TERM and output == "-"
+    as_text = opts.terminal
     for scenario in scenarios:
         run = create_run_dir(scenario.name, run_dir)
         started = time.monotonic()
@@ -66,7 +74,7 @@ def run_scenario_command(
             live=as_text and not tour and not quiet,
             quiet=quiet or tour or not as_text,
         )
-        _save(result, run)
+        result = dataclasses.replace(result, report=save(result.report, run))
         results.append(result)
         if tour and as_text:
             _tour_line(result, time.monotonic() - started, console)
@@ -74,12 +82,11 @@ def run_scenario_command(
             render_result(result, console)
         if result.interrupted:
             break
-    if not as_text:
-        write_output("".join(writer_for(fmt).render(r.report) for r in results), output)
-    elif tour or len(results) > 1:
+    if as_text and (tour or len(results) > 1):
         passed = sum(r.passed for r in results)
         mark = "[green]✓[/]" if passed == len(results) else "[red]✗[/]"
         console.print(f"{mark} {passed} of {len(results)} scenario(s) produced what they expect")
+    publish([r.report for r in results], opts, term="" if as_text else None)
     if any(r.interrupted for r in results):
         raise typer.Exit(ExitCode.INTERRUPTED)
     raise typer.Exit(ExitCode.OK if all(r.passed for r in results) else ExitCode.FINDINGS)
@@ -93,11 +100,6 @@ def _run_one(
             return run_scenario(scenario, run, [progress])
     observers: list[Observer] = [] if quiet else [PlainProgress(console)]
     return run_scenario(scenario, run, observers)
-
-
-def _save(result: ScenarioResult, run: RunDir) -> None:
-    run.report("md").write_text(MarkdownWriter().render(result.report), encoding="utf-8")
-    run.report("json").write_text(JsonWriter().render(result.report), encoding="utf-8")
 
 
 def _tour_line(result: ScenarioResult, seconds: float, console: Console) -> None:

@@ -1,0 +1,192 @@
+"""The CI outputs end to end: every `--format` of every command (JSON checked against the schema,
+JUnit against the XSD), `--output`, the run folder's files, `poolctl report RUN_DIR`, the
+GitHub job summary under its cap, and `--annotations` under theirs.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from poolctl.cli import main
+from poolctl.report import Format
+from poolctl.report.github import SUMMARY_LIMIT
+from tests.conftest import REFERENCE
+from tests.test_report_formats import valid_json, valid_junit
+
+FIXTURES = Path(__file__).parent / "fixtures"
+EXUNIT = str(FIXTURES / "exunit" / "pool_suite.log")
+PYTEST = str(FIXTURES / "pytest" / "pool_suite.txt")
+SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+
+
+@pytest.fixture(autouse=True)
+def no_step_summary(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+
+
+def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def check(fmt: Format, text: str) -> None:
+    """`text` is a valid document of `fmt`."""
+    match fmt:
+        case Format.JSON:
+            valid_json(text)
+        case Format.JUNIT:
+            valid_junit(text)
+        case Format.MD:
+            assert text.startswith("# poolctl ")
+        case Format.TERM:
+            assert "poolctl" in text or "Doctor summary" in text or "answered" in text
+
+
+@pytest.mark.parametrize("fmt", list(Format))
+def test_triage_every_format_and_the_run_folder(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, fmt: Format
+) -> None:
+    run = tmp_path / "run"
+    code, out, err = cli(capsys, "triage", EXUNIT, "-f", fmt.value, "--run-dir", str(run))
+    assert code == 1, err
+    check(fmt, out)
+    valid_json((run / "report.json").read_text())
+    valid_junit((run / "junit.xml").read_text())
+    assert (run / "report.md").read_text().startswith("# poolctl triage")
+    target = tmp_path / "out"
+    code, out, _ = cli(capsys, "triage", EXUNIT, "-f", fmt.value, "-o", str(target))
+    assert code == 1 and out == ""
+    check(fmt, target.read_text())
+
+
+@pytest.mark.parametrize("fmt", list(Format))
+def test_report_re_renders_a_saved_run_as_the_command_did(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, fmt: Format
+) -> None:
+    run = tmp_path / "run"
+    _, direct, _ = cli(capsys, "triage", PYTEST, "-f", fmt.value, "--run-dir", str(run))
+    code, again, err = cli(capsys, "report", str(run), "-f", fmt.value)
+    assert code == 0, err
+    assert again == direct
+    code, again, _ = cli(capsys, "report", str(run / "report.json"), "-f", fmt.value)
+    assert again == direct
+
+
+def test_report_of_something_else_is_bad_input(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, _, err = cli(capsys, "report", str(tmp_path))
+    assert code == 2 and err.count("\n") == 1 and "no report.json" in err
+    (tmp_path / "report.json").write_text('{"schema_version": 99}')
+    code, _, err = cli(capsys, "report", str(tmp_path))
+    assert code == 2 and "schema_version 99" in err
+    code, _, err = cli(capsys, "report")
+    assert code == 2
+
+
+@pytest.mark.parametrize("fmt", list(Format))
+def test_ping_every_format(capsys: pytest.CaptureFixture[str], fmt: Format) -> None:
+    code, out, err = cli(capsys, "ping", "-f", fmt.value)
+    assert code == 0, err
+    check(fmt, out)
+    if fmt is Format.TERM:
+        assert out.startswith("✓ ") and "answered 'ping'" in out  # the verdict-first view
+
+
+def test_ping_failure_as_junit_and_json(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["ping", "--no-experiments", "--timeout", "1"]
+    worker = ["--", *REFERENCE, "--crash-on-start", "3"]
+    code, out, _ = cli(capsys, *argv, "-f", "junit", *worker)
+    assert code == 1 and 'classname="port-no-response"' in out
+    valid_junit(out)
+    code, out, _ = cli(capsys, *argv, "--json", *worker)
+    assert valid_json(out)["findings"][0]["outcome"]["pattern_id"] == "port-no-response"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fmt", [Format.JSON, Format.JUNIT])
+def test_doctor_formats(capsys: pytest.CaptureFixture[str], fmt: Format) -> None:
+    code, out, err = cli(capsys, "doctor", "--timeout", "5", "-f", fmt.value)
+    assert code in (0, 1), err
+    check(fmt, out)
+
+
+def test_scenarios_give_one_json_and_one_junit_document(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    files = [str(SCENARIOS / "healthy.yaml"), str(SCENARIOS / "p5-required-field.yaml")]
+    code, out, err = cli(capsys, "run-scenario", *files, "-f", "json")
+    assert code == 0, err
+    doc = valid_json(out)
+    assert [r["extra"]["scenario"] for r in doc["extra"]["runs"]] == [
+        "healthy",
+        "p5-required-field",
+    ]
+    code, out, _ = cli(capsys, "run-scenario", *files, "-f", "junit")
+    valid_junit(out)
+    assert out.count("<testsuite ") == 2 and 'name="reproduces required-field-missing"' in out
+    assert 'failures="0"' in out.split("\n", 2)[1]  # <testsuites>: both produced what they expect
+    code, out, _ = cli(capsys, "run-scenario", *files, "-f", "md")
+    assert out.count("# poolctl scenario") == 2
+
+
+def test_step_summary_is_appended(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    summary = tmp_path / "summary.md"
+    summary.write_text("earlier step output\n")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    cli(capsys, "triage", PYTEST)
+    cli(capsys, "triage", PYTEST, "-f", "json")
+    text = summary.read_text()
+    assert text.startswith("earlier step output\n# poolctl triage")
+    assert text.count("# poolctl triage") == 2 and "summary was cut" not in text
+
+
+def test_step_summary_stays_under_the_limit_with_a_note(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    summary = tmp_path / "summary.md"
+    summary.write_text("x" * (SUMMARY_LIMIT - 20_000) + "\n")  # an earlier step used most of it
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    code, _, _ = cli(capsys, "triage", EXUNIT, "--run-dir", str(tmp_path / "run"))
+    assert code == 1
+    assert summary.stat().st_size <= SUMMARY_LIMIT
+    tail = summary.read_text()[SUMMARY_LIMIT - 20_000 + 1 :]
+    assert tail.startswith("# poolctl triage") and "**poolctl: this summary was cut**" in tail
+    assert f"`{tmp_path / 'run'}`" in tail
+    full = (tmp_path / "run" / "report.md").read_text()
+    assert f"of {len(full.encode()):,} bytes shown" in tail
+
+
+def test_annotations_capped_at_ten_with_how_many_more(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = cli(capsys, "triage", EXUNIT, "--annotations", "-f", "md")
+    assert code == 1
+    lines = out.splitlines()
+    errors = [ln for ln in lines if ln.startswith("::error ")]
+    notices = [ln for ln in lines if ln.startswith("::notice ")]
+    assert len(errors) == 10 and len(notices) == 1
+    assert "21 more failing test(s) than the 10 error annotations" in notices[0]
+    assert all("title=" in e and "%0A" in e for e in errors)
+    assert any("Fix: " in e for e in errors)
+    heading = next(i for i, ln in enumerate(lines) if ln.startswith("# poolctl triage"))
+    assert lines.index(notices[0]) < heading  # the workflow commands come first
+
+
+def test_the_json_of_every_fixture_validates(capsys: pytest.CaptureFixture[str]) -> None:
+    logs = sorted(p for p in FIXTURES.rglob("*") if p.suffix in (".log", ".txt", ".xml"))
+    assert len(logs) >= 5
+    for log in logs:
+        code, out, err = cli(capsys, "triage", str(log), "-f", "json", "--fail-on", "never")
+        if code == 2:  # not a test log (an expected-results file)
+            continue
+        assert code == 0, (log, err)
+        valid_json(out)
+        doc = json.loads(out)
+        assert doc["schema_version"] == 1
