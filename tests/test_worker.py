@@ -113,8 +113,8 @@ def test_debug_log_records_each_message(tmp_path: Path) -> None:
         assert isinstance(w.exchange("ping", timeout=10), Answer)
     lines = log.read_text().splitlines()
     assert len(lines) == 2
-    assert " w7 in " in lines[0] and '"command": "ping"' in lines[0]
-    assert " w7 out " in lines[1] and '"success": true' in lines[1]
+    assert " w7 in " in lines[0] and '"command":"ping"' in lines[0]
+    assert " w7 out " in lines[1] and '"success":true' in lines[1]
 
 
 def test_unset_env_removes_inherited_variables(

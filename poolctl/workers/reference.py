@@ -55,12 +55,15 @@ class DebugLog:
     """The worker's own debug log: one line per message read and written, when asked for."""
 
     def __init__(self, path: str | None, worker_id: str) -> None:
-        self._file = open(path, "a", buffering=1) if path else None  # noqa: SIM115
+        # One unbuffered append per line: a worker that hangs or is killed has logged all it
+        # read and wrote, and the line costs one write(2), not a re-encoding of the message.
+        self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644) if path else None
         self._worker_id = worker_id
 
-    def write(self, direction: str, message: Any) -> None:
-        if self._file is not None:
-            self._file.write(f"{_now()} {self._worker_id} {direction} {json.dumps(message)}\n")
+    def write(self, direction: str, raw: bytes) -> None:
+        """Log the message bytes exactly as read (`in`) or written (`out`)."""
+        if self._fd is not None:
+            _write_all(self._fd, f"{_now()} {self._worker_id} {direction} ".encode() + raw + b"\n")
 
 
 class Worker:
@@ -77,8 +80,9 @@ class Worker:
 
     # --- output ---------------------------------------------------------------------------
     def send(self, message: dict[str, Any]) -> None:
-        self.log.write("out", message)
-        frame = self.framing.encode(_COMPACT.encode(message).encode())
+        payload = _COMPACT.encode(message).encode()
+        self.log.write("out", payload)
+        frame = self.framing.encode(payload)
         if not self.opts.buffered:
             sys.stdout.buffer.flush()  # whatever a stray print left buffered goes first
             _write_all(1, frame)
@@ -130,12 +134,12 @@ class Worker:
         raise ValueError(f"Unknown command: {command}")
 
     def answer(self, payload: bytes) -> None:
+        self.log.write("in", payload)
         try:
             request = json.loads(payload)
         except ValueError as exc:
             sys.stderr.write(f"reference worker: request is not JSON: {exc}\n")
             return
-        self.log.write("in", request)
         request_id = request.get("id")
         try:
             result = self.handle(str(request.get("command")), dict(request.get("args") or {}))
