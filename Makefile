@@ -36,9 +36,10 @@ test: $(STAMP)
 # The suite runs without GITHUB_STEP_SUMMARY: its own CLI tests must not write to the job
 # summary. `--fail-on never`: the triage never fails the target; the suite's exit status does.
 CI_REPORT ?= reports/ci
+CI_PYTEST_ARGS ?=
 ci-report: $(STAMP)
 	@rm -rf $(CI_REPORT) && mkdir -p $(CI_REPORT)
-	@{ env -u GITHUB_STEP_SUMMARY $(PY) -m pytest -rfE --junitxml=$(CI_REPORT)/pytest.xml; \
+	@{ env -u GITHUB_STEP_SUMMARY $(PY) -m pytest -rfE --junitxml=$(CI_REPORT)/pytest.xml $(CI_PYTEST_ARGS); \
 	  echo $$? > $(CI_REPORT)/pytest.status; } 2>&1 | tee $(CI_REPORT)/pytest.log
 	$(VENV)/bin/poolctl triage - --fail-on never --format md --output $(CI_REPORT)/triage.md \
 	  --run-dir $(CI_REPORT)/run $(if $(GITHUB_ACTIONS),--annotations) < $(CI_REPORT)/pytest.log

@@ -197,13 +197,13 @@ def test_annotations_carry_pattern_fix_and_place() -> None:
     out = render_annotations(sample_report(), workspace="/ci")
     lines = out.splitlines()
     assert len(lines) == 6  # 5 failures, 1 failed check
-    p3 = lines[1]
+    p3 = lines[0]  # the fix resolving most failures comes first
     assert p3.startswith(
         "::error file=test/pool_v2_test.exs,line=178,"
         "title=pattern 3 checkout-timeout-waiters%3A test error handling (PoolV2Test)::"
     )
     assert "Fix: Give the pool at least as many workers" in p3 and "%0A" in p3
-    assert lines[0].startswith("::error file=logs/run.log,line=3,")  # no location: the log
+    assert lines[2].startswith("::error file=logs/run.log,line=3,")  # no location: the log
     assert "nearest pattern pool-shutdown-during-checkout" in lines[3]
     assert lines[5].startswith("::error title=worker%3A answers ping::no answer in 5 s")
 

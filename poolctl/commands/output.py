@@ -138,7 +138,8 @@ def save(report: Report, run: RunDir) -> Report:
     shown = prepare(report)
     write_json(shown, str(run.report("json")))
     run.report("md").write_text(MarkdownWriter().render(shown), encoding="utf-8")
-    run.report("xml").write_text(JUnitWriter().render(shown), encoding="utf-8")
+    with run.report("xml").open("w", encoding="utf-8") as fh:
+        fh.writelines(JUnitWriter().chunks(shown))  # as the JSON: a big triage stays small
     redact.active().tree(run.path)
     return shown
 

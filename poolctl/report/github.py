@@ -91,9 +91,12 @@ def _finding_annotation(finding: Finding, workspace: str | None) -> Annotation:
 
 
 def collect_annotations(report: Report, workspace: str | None = None) -> list[Annotation]:
-    """Every annotation the report calls for: an error per failure and failed check, a warning
-    per check with a warning, in report order."""
-    out = [_finding_annotation(f, workspace) for f in report.findings]
+    """Every annotation the report calls for: an error per failure (diagnosed ones first, in
+    fix-plan order, so that the ten a step shows carry fixes) and per failed check, a warning
+    per check with a warning."""
+    ordered = [f for _, findings in report.fix_plan() for f in findings]
+    ordered += report.unclassified
+    out = [_finding_annotation(f, workspace) for f in ordered]
     for check in report.checks:
         if check.status == "ok":
             continue
@@ -133,9 +136,14 @@ def render_annotations(
 
 
 # --- job summary ---------------------------------------------------------------------------
-def cap_summary(markdown: str, limit: int = SUMMARY_LIMIT, where: str = "") -> str:
-    """`markdown` cut at a line to fit in `limit` bytes (UTF-8), open code fences and
-    `<details>` closed, and a visible note of what was cut; unchanged when it fits."""
+def cap_summary(
+    markdown: str, limit: int = SUMMARY_LIMIT, where: str = "", already: int = 0
+) -> str:
+    """`markdown` cut at a line to fit in `limit` bytes (UTF-8) after the `already` bytes a
+    step summary holds, open code fences and `<details>` closed, and a visible note of what
+    was cut; unchanged when it fits."""
+    total_limit = limit
+    limit = max(0, limit - already)
     size = len(markdown.encode())
     if size <= limit:
         return markdown
@@ -173,8 +181,10 @@ def cap_summary(markdown: str, limit: int = SUMMARY_LIMIT, where: str = "") -> s
     )
     note = (
         "\n> [!WARNING]\n"
-        f"> **poolctl: this summary was cut** to stay under GitHub's {limit:,}-byte step "
-        f"summary limit: {shown:,} of {size:,} bytes shown, {len(lines) - len(kept):,} of "
+        f"> **poolctl: this summary was cut** to keep the step summary under GitHub's "
+        f"{total_limit:,}-byte limit"
+        + (f" (earlier output holds {already:,} bytes)" if already else "")
+        + f": {shown:,} of {size:,} bytes shown, {len(lines) - len(kept):,} of "
         f"{len(lines):,} lines cut"
         + (f", from inside {_md_inline(partly.removeprefix('## '))}" if partly else "")
         + (f"; sections left out: {_md_inline(names)}" if cut_sections else "")
@@ -198,7 +208,6 @@ def _md_inline(value: str) -> str:
 
 def summary_for(markdown_docs: Sequence[str], existing_bytes: int, where: str = "") -> str:
     """What to append to a step summary that already holds `existing_bytes`."""
-    budget = SUMMARY_LIMIT - existing_bytes - 1
-    if budget <= 0:
+    if SUMMARY_LIMIT - existing_bytes <= 0:
         return ""
-    return cap_summary("\n".join(markdown_docs), budget, where)
+    return cap_summary("\n".join(markdown_docs), SUMMARY_LIMIT, where, existing_bytes)
