@@ -41,8 +41,9 @@ ci-report: $(STAMP)
 	@rm -rf $(CI_REPORT) && mkdir -p $(CI_REPORT)
 	@{ env -u GITHUB_STEP_SUMMARY $(PY) -m pytest -rfE --junitxml=$(CI_REPORT)/pytest.xml $(CI_PYTEST_ARGS); \
 	  echo $$? > $(CI_REPORT)/pytest.status; } 2>&1 | tee $(CI_REPORT)/pytest.log
-	$(VENV)/bin/poolctl triage - --fail-on never --format md --output $(CI_REPORT)/triage.md \
-	  --run-dir $(CI_REPORT)/run $(if $(GITHUB_ACTIONS),--annotations) < $(CI_REPORT)/pytest.log
+	$(VENV)/bin/poolctl triage - --log-format pytest --fail-on never --format md \
+	  --output $(CI_REPORT)/triage.md --run-dir $(CI_REPORT)/run $(if $(GITHUB_ACTIONS),--annotations) \
+	  < $(CI_REPORT)/pytest.log
 	@echo "triage: $(CI_REPORT)/triage.md (run folder $(CI_REPORT)/run)"
 	@exit $$(cat $(CI_REPORT)/pytest.status)
 
