@@ -32,6 +32,7 @@ from poolctl.report import (
     TerminalWriter,
     render,
 )
+from poolctl.report.github import render_annotations
 from poolctl.report.markdown import code, prose, text
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -190,6 +191,7 @@ CASES = {
     "report.md": lambda r: MarkdownWriter().render(r),
     "report.json": lambda r: JsonWriter().render(r),
     "report.junit.xml": lambda r: JUnitWriter().render(r),
+    "report.annotations.txt": lambda r: render_annotations(r, workspace="/ci"),
 }
 
 

@@ -302,3 +302,14 @@ def test_progress_lines_printed_live_are_redacted(
     out = capsys.readouterr().out
     assert "[redacted:POOLCTL_TEST_API_KEY]" in out and not leaks(out)
     assert sys.stdout is not None
+
+
+def test_the_tours_one_line_view_says_secrets_were_kept(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    healthy = Path(__file__).resolve().parent.parent / "scenarios" / "healthy.yaml"
+    monkeypatch.setattr("poolctl.commands.scenario.bundled_scenarios", lambda: [healthy])
+    code, out, _ = cli(capsys, "run-scenario", "--keep-secrets")
+    assert code == 0 and "1 of 1 scenario(s)" in out and "secrets were NOT redacted" in out
+    code, out, _ = cli(capsys, "run-scenario")
+    assert code == 0 and "NOT redacted" not in out

@@ -24,6 +24,7 @@ from poolctl.commands.output import console as stdout_console
 from poolctl.errors import ExitCode
 from poolctl.events import Observer
 from poolctl.progress import LiveProgress, PlainProgress
+from poolctl.redact import KEEP_NOTE
 from poolctl.report import Format, writer_for
 from poolctl.rundir import RunDir, create_run_dir
 from poolctl.scenario import Scenario, bundled_scenarios, load_scenario
@@ -86,6 +87,8 @@ def run_scenario_command(
         passed = sum(r.passed for r in results)
         mark = "[green]✓[/]" if passed == len(results) else "[red]✗[/]"
         console.print(f"{mark} {passed} of {len(results)} scenario(s) produced what they expect")
+    if as_text and tour and keep_secrets:  # the tour's one-line view shows no report notes
+        console.print(f"[yellow]note:[/] {escape(KEEP_NOTE)}")
     publish([r.report for r in results], opts, term="" if as_text else None)
     if any(r.interrupted for r in results):
         raise typer.Exit(ExitCode.INTERRUPTED)
