@@ -1,7 +1,7 @@
 """Keep API keys and tokens out of everything poolctl prints or writes.
 
 Two kinds of secret are found: the values of environment variables whose names look secret
-(`KEY`, `TOKEN`, `SECRET`, `PASSWORD`, `CREDENTIAL`, `AUTH`), taken from poolctl's own
+(a word ending in `KEY`, `TOKEN`, `SECRET`, `PASSWORD`, `CREDENTIAL`, `AUTH`), from poolctl's own
 environment and from every worker environment it starts (`remember_env`), replaced by
 `[redacted:NAME]`; and well-known token shapes (bearer tokens, `sk-…` keys, GitHub, Slack and
 AWS keys, JWTs, passwords inside URLs), replaced by `[redacted]`. `--keep-secrets` turns it
@@ -18,7 +18,12 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
-SECRET_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTH", re.IGNORECASE)
+# A word of the name ending in one of these: API_KEY, GITHUB_TOKEN, CLIENTSECRET, DB_PASSWORD,
+# AWS_CREDENTIALS, BASIC_AUTH; not KEYRING or GIT_AUTHOR_NAME (a word that only starts so).
+SECRET_WORD = re.compile(
+    r"(?:KEY|TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|CREDENTIAL|AUTH|AUTHORIZATION)S?$",
+    re.IGNORECASE,
+)
 # Shorter values ("1", "true", "dev") are everywhere in a report: redacting them would shred
 # the output and protect nothing, so a secret-named variable shorter than this is left alone.
 MIN_SECRET_LEN = 6
@@ -70,11 +75,16 @@ _BYTES_SHAPES = [(s, re.compile(s.pattern.encode())) for s in SHAPES]
 T = TypeVar("T")
 
 
+def secret_name(name: str) -> bool:
+    """Whether a variable of this name holds a secret (`OPENAI_API_KEY`, `GH_TOKEN`)."""
+    return any(SECRET_WORD.search(word) for word in re.split(r"[^A-Za-z0-9]+", name) if word)
+
+
 def secret_values(env: Mapping[str, str]) -> dict[str, str]:
     """`{value: name}` of the variables in `env` whose names look secret."""
     found: dict[str, str] = {}
     for name, value in sorted(env.items()):
-        if SECRET_NAME.search(name) and len(value.strip()) >= MIN_SECRET_LEN:
+        if secret_name(name) and len(value.strip()) >= MIN_SECRET_LEN:
             found.setdefault(value, re.sub(r"[^A-Za-z0-9_.-]", "_", name))
     return found
 

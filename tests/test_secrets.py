@@ -66,6 +66,9 @@ def test_secret_names_and_short_values() -> None:
         "MY_CLIENT_SECRET": "s3cr3t!!",
         "AWS_CREDENTIALS_FILE": "/etc/creds-file",
         "BASIC_AUTH": "user:passw0rd",
+        "SECRET_KEY_BASE": "rails-style-secret",
+        "PIP_KEYRING_PROVIDER": "disabled",  # KEYRING is not a key
+        "GIT_AUTHOR_NAME": "Jane Doe",  # nor AUTHOR an auth
     }
     found = secret_values(env)
     assert set(found.values()) == {
@@ -74,6 +77,7 @@ def test_secret_names_and_short_values() -> None:
         "MY_CLIENT_SECRET",
         "AWS_CREDENTIALS_FILE",
         "BASIC_AUTH",
+        "SECRET_KEY_BASE",
     }
     assert MIN_SECRET_LEN == 6
 
