@@ -23,6 +23,7 @@ from poolctl.worker import Answer, WorkerSpec
 
 CALLERS = 8
 REQUESTS = 16000
+ROUNDS = 5
 WORKER = (sys.executable, "-m", "poolctl.workers.reference")
 
 
@@ -86,14 +87,14 @@ async def warm_up(workers: int, delay: float, folder: str) -> float:
 def main() -> int:
     with tempfile.TemporaryDirectory() as folder:
         rounds = []
-        for _ in range(3):  # alternate, so machine noise hits both alike
+        for _ in range(ROUNDS):  # alternate, so machine noise hits both alike
             base = executor_throughput(REQUESTS)
             ours = asyncio.run(pool_throughput(REQUESTS, folder))
             rounds.append((base, ours))
         base = max(b for b, _ in rounds)
         ours = max(o for _, o in rounds)
-        print(f"ProcessPoolExecutor(2), 8 threads   {base:9.0f} req/s  (best of 3)")
-        print(f"poolctl pool (2 workers, 8 callers) {ours:9.0f} req/s  (best of 3, traced)")
+        print(f"ProcessPoolExecutor(2), 8 threads   {base:9.0f} req/s  (best of {ROUNDS})")
+        print(f"poolctl pool (2 workers, 8 callers) {ours:9.0f} req/s  (best of {ROUNDS}, traced)")
         ratio = ours / base
         verdict = "OK" if ratio >= 1.5 else "UNDER TARGET"
         print(f"throughput ratio {ratio:.2f}   target >= 1.5   {verdict}")
