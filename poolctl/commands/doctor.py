@@ -16,6 +16,7 @@ from typer.core import TyperCommand
 from poolctl.commands.output import (
     AnnotationsOpt,
     FormatOpt,
+    JsonOpt,
     KeepSecretsOpt,
     OutputOpt,
     options,
@@ -84,9 +85,7 @@ def doctor(
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Show the evidence behind each check.")
     ] = False,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print the report as JSON (as --format json).")
-    ] = False,
+    as_json: JsonOpt = False,
     run_dir: Annotated[
         str | None, typer.Option("--run-dir", help="Where to keep the evidence.")
     ] = None,

@@ -50,6 +50,9 @@ AnnotationsOpt = Annotated[
         help="Print GitHub Actions ::error annotations for failing tests (10 per level at most).",
     ),
 ]
+JsonOpt = Annotated[
+    bool, typer.Option("--json", help="Print the report as JSON (as --format json).")
+]
 KeepSecretsOpt = Annotated[
     bool,
     typer.Option(

@@ -17,6 +17,7 @@ from rich.markup import escape
 from poolctl.commands.output import (
     AnnotationsOpt,
     FormatOpt,
+    JsonOpt,
     KeepSecretsOpt,
     OutputOpt,
     options,
@@ -115,9 +116,7 @@ def ping(
             help="On no answer, test hypotheses in fresh processes.",
         ),
     ] = True,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print the report as JSON (as --format json).")
-    ] = False,
+    as_json: JsonOpt = False,
     run_dir: Annotated[
         str | None, typer.Option("--run-dir", help="Where to keep the evidence.")
     ] = None,

@@ -6,16 +6,14 @@ shims and shebang scripts), against the init timeout; a margin under 2x is a war
 
 from __future__ import annotations
 
-import array
 import dataclasses
-import fcntl
 import re
 import sys
-import termios
 from dataclasses import dataclass
 from pathlib import Path
 
 from poolctl.diagnose import pystack
+from poolctl.diagnose.procinfo import unread_bytes
 from poolctl.diagnose.pystack import Whereabouts
 from poolctl.model import Evidence
 from poolctl.rundir import RunDir
@@ -99,7 +97,7 @@ def check_startup(target: Target, run_dir: RunDir, init_timeout: float) -> Check
         if isinstance(outcome, Answer):
             ready = worker.elapsed()
         elif outcome.reason == "timeout" and worker.proc is not None and worker.proc.stdin:
-            unread = pipe_unread(worker.proc.stdin.fileno())
+            unread = unread_bytes(worker.proc.stdin.fileno())
             if unread:
                 where = where_it_is(worker.pid, target.cwd)
     base = baseline(target)  # after the worker: the other checks' processes have started too
@@ -189,16 +187,6 @@ def where_it_is(pid: int, cwd: str | None) -> Whereabouts | None:
     if isinstance(stack, pystack.PyStack) and stack.main is not None:
         return pystack.whereabouts(stack.main, cwd)
     return None
-
-
-def pipe_unread(fd: int) -> int | None:
-    """Bytes waiting in the pipe behind `fd` (either end), None when it cannot be told."""
-    buf = array.array("i", [0])
-    try:
-        fcntl.ioctl(fd, termios.FIONREAD, buf, True)
-    except OSError:
-        return None
-    return int(buf[0])
 
 
 def _remedy(imports: list[Import], ready: float) -> str:
