@@ -13,7 +13,7 @@ from typing import Any
 from poolctl.diagnose import diagnose_no_answer
 from poolctl.diagnose.experiments import Experiment, Outcome, Skipped, run_experiments
 from poolctl.framing import FRAMINGS
-from poolctl.model import Diagnosis, Evidence, Failure, Finding, Report
+from poolctl.model import Diagnosis, Failure, Finding, Report
 from poolctl.protocol import Response
 from poolctl.rundir import RunDir
 from poolctl.worker import Answer, NoAnswer, WorkerProcess, WorkerSpec
@@ -212,4 +212,4 @@ def to_report(result: PingResult) -> Report:
     )
 
 
-__all__ = ["REFERENCE_WORKER", "Evidence", "PingOptions", "PingResult", "run_ping", "to_report"]
+__all__ = ["REFERENCE_WORKER", "PingOptions", "PingResult", "run_ping", "to_report"]

@@ -117,18 +117,19 @@ class PooledWorker:
         self.reported: dict[str, Any] = {}  # what the init ping answered (mode, pid, …)
         self.exited = asyncio.Event()
         self._pidfd: int | None = None
+        self._on_exit: Callable[[PooledWorker], None] = lambda worker: None  # set by attach()
         self._loop = asyncio.get_running_loop()
 
     # --- wiring to the loop ---------------------------------------------------------------
     def attach(self, on_exit: Callable[[PooledWorker], None]) -> None:
+        self._on_exit = on_exit
         self._loop.add_reader(self.process.stdout_fd, self._readable)
         try:
             self._pidfd = os.pidfd_open(self.process.pid)
         except OSError:  # the process is already gone, or no pidfd here: EOF tells instead
             self._pidfd = None
         if self._pidfd is not None:
-            self._loop.add_reader(self._pidfd, self._on_exit_signal, on_exit)
-        self._on_exit = on_exit
+            self._loop.add_reader(self._pidfd, self._on_exit_signal)
 
     def detach(self) -> None:
         with contextlib.suppress(Exception):
@@ -151,7 +152,7 @@ class PooledWorker:
             with contextlib.suppress(Exception):
                 self._loop.remove_reader(self.process.stdout_fd)
             if self._pidfd is None:
-                self._loop.call_later(0.05, self._on_exit_signal, self._on_exit)
+                self._loop.call_later(0.05, self._on_exit_signal)
             return
         for payload in self.process.on_stdout(chunk):
             try:
@@ -167,18 +168,18 @@ class PooledWorker:
         if self.process.frame_error is not None:
             self._fail_pending(f"bad frame on stdout: {self.process.frame_error.message}")
 
-    def _on_exit_signal(self, on_exit: Callable[[PooledWorker], None]) -> None:
+    def _on_exit_signal(self) -> None:
         if self.exited.is_set():
             return
         status = self.process.poll()
         if status is None:
             if self._pidfd is None:
-                self._loop.call_later(0.05, self._on_exit_signal, on_exit)
+                self._loop.call_later(0.05, self._on_exit_signal)
             return  # pidfd readable means exited; poll() sees it on the next pass
         self.detach()
         self.exited.set()
         self._fail_pending(f"worker {self.id} (pid {self.process.pid}) {status.describe()}")
-        on_exit(self)
+        self._on_exit(self)
 
     def _fail_pending(self, why: str) -> None:
         self.gone = self.gone or why

@@ -160,16 +160,19 @@ class ScenarioRunner:
         elif isinstance(step, SleepStep):
             await asyncio.sleep(step.seconds)
         elif isinstance(step, StopPoolStep):
-            self._later(step.after, self.pool.shutdown(step.mode, step.grace))
+            await self._later(step.after, self.pool.shutdown(step.mode, step.grace))
         elif isinstance(step, KillWorkerStep):
-            self._later(step.after, self._kill(step))
+            await self._later(step.after, self._kill(step))
         elif isinstance(step, ServiceStep) and kind == "start_service":
             self._start_service(step.name)
         elif isinstance(step, ServiceStep):
             self._require_service(index, step.name)
 
-    def _later(self, after: float, coro: Any) -> None:
-        """Run `coro` now, or `after` seconds from now while the next steps go on."""
+    async def _later(self, after: float, coro: Any) -> None:
+        """Run `coro` now (`after` 0), or `after` seconds from now while the next steps go on."""
+        if after <= 0:
+            await coro
+            return
 
         async def delayed() -> None:
             await asyncio.sleep(after)
