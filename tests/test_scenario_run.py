@@ -16,7 +16,7 @@ import pytest
 from poolctl.model import Diagnosis, Report
 from poolctl.rundir import create_run_dir
 from poolctl.scenario import bundled_scenarios, load_scenario
-from poolctl.scenario_report import ScenarioResult, run_scenario
+from poolctl.scenario.report import ScenarioResult, run_scenario
 from tests.conftest import marked_processes
 
 BUNDLED = {p.stem: p for p in bundled_scenarios()}

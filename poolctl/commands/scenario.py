@@ -28,7 +28,7 @@ from poolctl.redact import KEEP_NOTE
 from poolctl.report import Format, writer_for
 from poolctl.rundir import RunDir, create_run_dir
 from poolctl.scenario import Scenario, bundled_scenarios, load_scenario
-from poolctl.scenario_report import ScenarioResult, run_scenario
+from poolctl.scenario.report import ScenarioResult, run_scenario
 
 
 def run_scenario_command(

@@ -335,7 +335,7 @@ def _check_command(
 
 def bundled_scenarios() -> list[Path]:
     """The scenarios shipped with poolctl (`scenarios/` beside the package), in tour order."""
-    folder = Path(__file__).resolve().parent.parent / "scenarios"
+    folder = Path(__file__).resolve().parents[2] / "scenarios"
     if not folder.is_dir():
         raise InputError(f"the bundled scenarios are not found in {folder}")
     return sorted(folder.glob("*.yaml"))

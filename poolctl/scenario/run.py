@@ -1,6 +1,6 @@
 """Run a scenario against real worker processes: start the pool, drive the steps, record it all.
 
-Everything that happens becomes an event in the trace; `scenario_classify` reads the trace
+Everything that happens becomes an event in the trace; `scenario.classify` reads the trace
 afterwards and says which patterns happened. An interrupted run (Ctrl-C, SIGTERM) stops every
 process, keeps all that was captured, and says it was interrupted.
 """
@@ -19,7 +19,7 @@ from poolctl.errors import PoolctlError
 from poolctl.events import Observer, Trace
 from poolctl.pool import Pool, PoolConfig, PoolError, debug_log_path
 from poolctl.rundir import RunDir
-from poolctl.scenario import (
+from poolctl.scenario.load import (
     KillWorkerStep,
     RequestStep,
     ResponseExpect,

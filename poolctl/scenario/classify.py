@@ -15,7 +15,7 @@ from typing import Any
 from poolctl.events import Event
 from poolctl.model import Diagnosis, Evidence, Failure, Finding, Unclassified
 from poolctl.patterns.loader import PatternSet, load_patterns
-from poolctl.scenario_run import RunOutcome
+from poolctl.scenario.run import RunOutcome
 from poolctl.triage.classifier import render_template
 from poolctl.triage.facts import nearest_key
 

@@ -10,9 +10,9 @@ from typing import Any
 from poolctl.events import Observer
 from poolctl.model import Diagnosis, Finding, Report, Unclassified
 from poolctl.rundir import RunDir
-from poolctl.scenario import Scenario
-from poolctl.scenario_classify import classify_run
-from poolctl.scenario_run import RunOutcome, ScenarioRunner
+from poolctl.scenario.classify import classify_run
+from poolctl.scenario.load import Scenario
+from poolctl.scenario.run import RunOutcome, ScenarioRunner
 
 
 @dataclass(frozen=True)
