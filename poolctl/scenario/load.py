@@ -15,10 +15,7 @@ from typing import Any
 
 from poolctl.errors import InputError
 from poolctl.patterns import PatternSet, builtin_patterns
-from poolctl.worker import WorkerSpec
-from poolctl.yamlfile import YamlDocument, did_you_mean, load_yaml, validate
-
-from .schema import (
+from poolctl.scenario.schema import (
     STEP_TYPES,
     ExpectSection,
     PoolSection,
@@ -28,6 +25,8 @@ from .schema import (
     Step,
     WorkerSection,
 )
+from poolctl.worker import WorkerSpec
+from poolctl.yamlfile import YamlDocument, did_you_mean, load_yaml, validate
 
 
 class Scenario:
