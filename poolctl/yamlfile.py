@@ -136,7 +136,6 @@ def validate(
     *,
     value: Any = _WHOLE,
     at: Loc = (),
-    context: dict[str, Any] | None = None,
 ) -> M:
     """`value` (default: the whole document) as a `model`, found at key path `at` in the file.
 
@@ -146,7 +145,7 @@ def validate(
     """
     data = doc.data if value is _WHOLE else value
     try:
-        return model.model_validate(data, context=context)
+        return model.model_validate(data)
     except ValidationError as exc:
         errors = exc.errors()
         where = [doc.walk((*at, *e["loc"]), e["type"] == "missing") for e in errors]
