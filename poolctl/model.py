@@ -119,6 +119,72 @@ class Check:
 
 
 @dataclass(frozen=True)
+class RunCount:
+    """One run as its runner counted it (a closing line, a JUnit suite), and what was read."""
+
+    file: str
+    start: int  # the run's first line
+    line: int  # its closing line (a JUnit suite: its last line)
+    text: str
+    counted: int
+    read: int
+
+    @property
+    def unread(self) -> int:
+        return max(0, self.counted - self.read)
+
+
+@dataclass(frozen=True)
+class UnreadRegion:
+    """Lines of an input where failures a runner counted may be, that were not read."""
+
+    file: str
+    start: int
+    end: int
+    why: str
+
+    @property
+    def origin(self) -> str:
+        """`file:start-end` (or `file:start`)."""
+        span = f"{self.start}" if self.end <= self.start else f"{self.start}-{self.end}"
+        return f"{self.file}:{span}"
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """The failures the runners counted, how many were read, and where the others may be."""
+
+    counted: int  # the runners' own failure counts, summed over their runs
+    read: int  # ... of them read as failures
+    runs: tuple[RunCount, ...] = ()
+    regions: tuple[UnreadRegion, ...] = ()
+
+    @property
+    def unread(self) -> int:
+        return sum(run.unread for run in self.runs)
+
+
+@dataclass(frozen=True)
+class FailureGroup:
+    """Identical failures: the same pattern, the same normalised message and the same fix."""
+
+    key: str  # a short hash of the normalised message
+    pattern_id: str | None
+    findings: tuple[int, ...]  # indexes into `Report.findings`, in input order
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """Unclassified failures whose messages are the same once numbers, pids, references, hex,
+    paths and quoted values are stripped; `id` is a short hash of that text (stable)."""
+
+    id: str
+    text: str  # the normalised message
+    findings: tuple[int, ...]  # indexes into `Report.findings`, in input order
+    nearest: str | None = None  # the pattern most of them came nearest to
+
+
+@dataclass(frozen=True)
 class Report:
     """Everything one poolctl run concluded; the only input of every writer."""
 
@@ -131,6 +197,9 @@ class Report:
     notes: tuple[str, ...] = ()  # input skipped, run interrupted, secrets kept…
     run_dir: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)  # command-specific measurements
+    coverage: Coverage | None = None  # triage: the runners' counts against what was read
+    groups: tuple[FailureGroup, ...] = ()  # triage: identical diagnosed failures
+    clusters: tuple[Cluster, ...] = ()  # triage: unclassified failures by normalised message
 
     @property
     def diagnosed(self) -> tuple[Finding, ...]:

@@ -73,6 +73,7 @@ class Fact:
     transform: str | None
     compare: tuple[str, str, str] | None
     builtin: str | None
+    format: str | None = None
 
     @classmethod
     def of(cls, spec: FactSpec) -> Fact:
@@ -90,6 +91,7 @@ class Fact:
             transform=spec.transform,
             compare=compare,
             builtin=spec.builtin,
+            format=spec.format,
         )
 
 
