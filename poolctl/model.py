@@ -166,7 +166,7 @@ class Coverage:
 
 @dataclass(frozen=True)
 class FailureGroup:
-    """Identical failures: the same pattern, the same normalised message and the same fix."""
+    """Identical failures: the same pattern and the same normalised message."""
 
     key: str  # a short hash of the normalised message
     pattern_id: str | None

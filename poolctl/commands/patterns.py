@@ -1,7 +1,9 @@
-"""`poolctl patterns list | show ID | test ID [LOG]`: read and test the knowledge base."""
+"""`poolctl patterns list | show ID | test ID [LOG] | new --from LOG --cluster ID`: read, test and
+extend the knowledge base."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -9,15 +11,18 @@ from rich.console import Console
 from rich.markup import escape
 
 from poolctl.console import stdout_console
-from poolctl.errors import ExitCode
+from poolctl.errors import ExitCode, UsageProblem
 from poolctl.logs import FORMATS, read_logs
 from poolctl.patterns import Pattern, PatternSet, builtin_dir, load_patterns
 from poolctl.patterns.examples import to_failure, walk
+from poolctl.patterns.loader import load_file
 from poolctl.report.view import fmt_value
 from poolctl.triage.classifier import pick, score
 from poolctl.triage.explain import Explanation, explain
 from poolctl.triage.facts import FactContext
+from poolctl.triage.engine import triage
 from poolctl.triage.fields import FailureView
+from poolctl.triage.starter import starter_pattern
 
 patterns_app = typer.Typer(
     name="patterns",
@@ -201,3 +206,55 @@ def run_examples(pattern: Pattern, kb: PatternSet, c: Console) -> bool:
         c.print(f"{mark} {expect}[{i}]{note}: picked {escape(got or 'none')}")
     c.print(f"{'[green]all examples pass[/]' if not failed else f'[red]{failed} failed[/]'}")
     return not failed
+
+
+@patterns_app.command(
+    "new",
+    help="Write a starter pattern from a cluster of unclassified failures in a log "
+    "(the clusters are listed by `poolctl triage`); then `patterns test` shows what it claims.",
+)
+def new_pattern(
+    logs: Annotated[
+        list[str], typer.Option("--from", metavar="LOG", help="The test log (repeat); - is stdin.")
+    ],
+    cluster: Annotated[
+        str, typer.Option("--cluster", metavar="ID", help="The cluster's id (or a prefix of it).")
+    ],
+    output: Annotated[
+        str,
+        typer.Option("--output", "-o", help="A folder of pattern files, or the .yaml file to write."),
+    ] = "patterns",
+    patterns: PatternDirs = None,
+    log_format: Annotated[
+        str, typer.Option("--log-format", help=f"The logs' format: {', '.join(FORMATS)}.")
+    ] = "auto",
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+) -> None:
+    target = Path(output)
+    folder = target.parent if target.suffix in (".yaml", ".yml") else target
+    dirs = list(patterns or [])
+    if folder.is_dir() and any(folder.glob("*.y*ml")) and str(folder) not in dirs:
+        dirs.append(str(folder))  # patterns written there before: their ids and numbers are taken
+    kb = load_patterns(dirs)
+    report = triage(read_logs(logs, log_format), kb)
+    taken = [p.stem for p in folder.glob("*.y*ml")] if folder.is_dir() else []
+    starter = starter_pattern(report, cluster, kb, " ".join(logs), taken)
+    path = target if target.suffix in (".yaml", ".yml") else folder / f"{starter.pattern_id}.yaml"
+    if path.exists() and not force:
+        raise UsageProblem(f"{path} exists; choose another --output or add --force", where="--output")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        path.write_text(starter.text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageProblem(f"cannot write {path}: {exc.strerror or exc}", where="--output") from None
+    load_file(path)  # what was written loads as every pattern file does
+    console = stdout_console()
+    n = len(starter.cluster.findings)
+    console.print(
+        f"wrote {escape(str(path))}: pattern {escape(starter.pattern_id)} from cluster "
+        f"{escape(starter.cluster.id)} ({n} failure{'s' * (n != 1)})"
+    )
+    console.print(
+        f"next: poolctl patterns test {escape(starter.pattern_id)} {escape(' '.join(logs))} "
+        f"--patterns {escape(str(folder))}"
+    )

@@ -35,12 +35,14 @@ class FailOn(StrEnum):
 
 
 def exit_code(report: Report, fail_on: FailOn) -> ExitCode:
-    """0 when the log holds no failure; with failures, what `--fail-on` asks for."""
+    """0 when the log holds no failure; with failures, what `--fail-on` asks for. Failures the
+    runner counted that were not read count as failures, and as unclassified ones."""
+    unread = report.coverage.unread if report.coverage is not None else 0
     match fail_on:
         case FailOn.ANY:
-            failed = bool(report.findings)
+            failed = bool(report.findings) or unread > 0
         case FailOn.UNCLASSIFIED:
-            failed = bool(report.unclassified)
+            failed = bool(report.unclassified) or unread > 0
         case FailOn.NEVER:
             failed = False
         case _:

@@ -183,7 +183,9 @@ class PytestBlock:
         if self.text:
             details["text"] = clip("\n".join(self.text).strip("\n"), MAX_FIELD)
         location = ""
-        if self.frames:
+        if self.phase == "collection":
+            location = self.name  # the module that could not be collected, not importlib's frame
+        elif self.frames:
             frame = FRAME_RE.match(self.frames[0])
             if frame:
                 location = f"{frame.group('file')}:{frame.group('line')}"
@@ -202,6 +204,8 @@ class PytestBlock:
         )
 
     def _group(self, location: str) -> str:
+        if self.phase == "collection":
+            return ""  # the name is the module's path: no class, no test
         path = location.rsplit(":", 1)[0] if location else ""
         if "." in self.name.split("[", 1)[0]:
             cls = self.name.split("[", 1)[0].rsplit(".", 1)[0].replace(".", "::")
@@ -421,4 +425,6 @@ def _kind_of_summary(message: str) -> str:
         return short_type(typed.group("type"))
     if message.startswith("assert "):
         return "AssertionError"
+    if EXCEPTION_RE.fullmatch(message) and " " not in message:
+        return short_type(message)  # a bare exception (`httpx.PoolTimeout`)
     return ""

@@ -6,7 +6,8 @@ the terminal is wide. The width is recognised from the first chunk: several line
 the longest length, none longer, most followed by more text. Separator lines (pytest's `====`
 and `____` lines fill the width on purpose), progress lines (`[ 50%]`) and lines cut with
 `...` are never taken for wrapped ones. A joined line takes the place of its first row and
-the rows after it become empty lines, so every later line keeps its number. A row one shorter
+the rows after it become empty lines, so every later line keeps its number. A line exactly as
+wide whose next row is indented or starts like a line of its own is left alone. A row one shorter
 than the width inside such a run ended at a space the copy trimmed: the space is put back.
 """
 
@@ -19,6 +20,9 @@ MAX_WIDTH = 400
 MIN_WRAPPED = 5  # lines of exactly the width needed to believe the log was wrapped
 SAMPLE_LINES = 20_000
 
+# A row that starts a line of its own, not the rest of a wrapped one: indented (a continuation
+# starts with two spaces only if the text had them at the cut), or a runner's line marker.
+_STARTS_LINE = re.compile(r"^(?:\s\s|E |> |FAILED |ERROR |[=_]{3}|\d\d:\d\d:\d\d|\s?\d+\) )")
 _FILLED = re.compile(r"^\s*(?:([=_\-*~#+])\1{3,}|.*(?:%\]|\.\.\.)$)")
 
 
@@ -51,7 +55,7 @@ def unwrap(text: str, width: int) -> str:
             continue
         j = i + 1
         joined = line
-        while j < len(lines) - 1 and lines[j]:
+        while j < len(lines) - 1 and lines[j] and not _STARTS_LINE.match(lines[j]):
             row = lines[j]
             lines[j] = ""
             joined += row

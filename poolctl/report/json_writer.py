@@ -11,7 +11,7 @@ from dataclasses import asdict
 from importlib import resources
 from typing import Any
 
-from poolctl.model import Diagnosis, Failure, Finding, Report
+from poolctl.model import Coverage, Diagnosis, Failure, Finding, Report
 from poolctl.report.view import fix_plan, pattern_sections, summary_counts
 
 SCHEMA_VERSION = 1
@@ -54,6 +54,18 @@ def _outcome(finding: Finding) -> dict[str, Any]:
     return {"type": "unclassified", **asdict(o)}
 
 
+def _coverage(coverage: Coverage | None) -> dict[str, Any] | None:
+    if coverage is None:
+        return None
+    return {
+        "counted": coverage.counted,
+        "read": coverage.read,
+        "unread": coverage.unread,
+        "runs": [{**asdict(run), "unread": run.unread} for run in coverage.runs],
+        "regions": [{**asdict(r), "origin": r.origin} for r in coverage.regions],
+    }
+
+
 def to_dict(report: Report) -> dict[str, Any]:
     """The report as plain JSON-ready data, in a fixed key order."""
     index = {id(f): i for i, f in enumerate(report.findings)}
@@ -66,6 +78,7 @@ def to_dict(report: Report) -> dict[str, Any]:
         "summary": {
             **summary_counts(report),
             "by_pattern": {s.pattern_id: len(s.findings) for s in pattern_sections(report)},
+            "unread": report.coverage.unread if report.coverage is not None else 0,
         },
         "findings": [
             {"index": i, "failure": _failure(f.failure), "outcome": _outcome(f)}
@@ -108,6 +121,15 @@ def to_dict(report: Report) -> dict[str, Any]:
         "notes": list(report.notes),
         "environment": dict(report.environment),
         "extra": dict(report.extra),
+        "coverage": _coverage(report.coverage),
+        "groups": [
+            {"key": g.key, "pattern_id": g.pattern_id, "findings": list(g.findings)}
+            for g in report.groups
+        ],
+        "clusters": [
+            {"id": c.id, "text": c.text, "findings": list(c.findings), "nearest": c.nearest}
+            for c in report.clusters
+        ],
     }
 
 

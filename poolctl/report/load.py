@@ -14,14 +14,19 @@ from typing import Any
 from poolctl.errors import InputError
 from poolctl.model import (
     Check,
+    Cluster,
     ContextLine,
+    Coverage,
     Diagnosis,
     Evidence,
     Failure,
+    FailureGroup,
     Finding,
     Hypothesis,
     Report,
+    RunCount,
     Unclassified,
+    UnreadRegion,
 )
 from poolctl.report.json_writer import SCHEMA_VERSION
 
@@ -64,6 +69,22 @@ def _outcome(d: Mapping[str, Any]) -> Diagnosis | Unclassified:
     )
 
 
+def _coverage(d: Mapping[str, Any] | None) -> Coverage | None:
+    if not d:
+        return None
+    return Coverage(
+        counted=d["counted"],
+        read=d["read"],
+        runs=tuple(
+            RunCount(**{k: v for k, v in r.items() if k != "unread"}) for r in d.get("runs") or ()
+        ),
+        regions=tuple(
+            UnreadRegion(**{k: v for k, v in r.items() if k != "origin"})
+            for r in d.get("regions") or ()
+        ),
+    )
+
+
 def from_dict(doc: Mapping[str, Any]) -> Report:
     """The `Report` a JSON document (`schema_version` 1) describes."""
     version = doc.get("schema_version")
@@ -88,6 +109,15 @@ def from_dict(doc: Mapping[str, Any]) -> Report:
             notes=tuple(doc.get("notes") or ()),
             run_dir=doc.get("run_dir"),
             extra=dict(doc.get("extra") or {}),
+            coverage=_coverage(doc.get("coverage")),
+            groups=tuple(
+                FailureGroup(g["key"], g["pattern_id"], tuple(g["findings"]))
+                for g in doc.get("groups") or ()
+            ),
+            clusters=tuple(
+                Cluster(c["id"], c["text"], tuple(c["findings"]), c.get("nearest"))
+                for c in doc.get("clusters") or ()
+            ),
         )
     except (KeyError, TypeError) as exc:
         raise InputError(f"not a poolctl report: {exc}") from None

@@ -63,6 +63,6 @@ def _regions(
                 UnreadRegion(run.file, previous.start, max(previous.end, end), previous.why)
             )
             continue
-        why = f"not read as a failure: {suspect.text}"
+        why = f"not read as a failure: {' '.join(suspect.text.split())}"
         regions.append(UnreadRegion(run.file, suspect.line, max(end, suspect.line), why))
     return regions

@@ -1,7 +1,7 @@
 """Identical failures as one group, unclassified ones as clusters: what a long log reduces to.
 
-A group is the diagnosed failures with the same pattern, the same signature and the same
-remediation (so one entry shows one fix). A cluster is the unclassified failures with the same
+A group is the diagnosed failures with the same pattern and the same signature (their facts,
+read from the lines around each, may differ: the group shows the first one's). A cluster is the unclassified failures with the same
 `cluster_text`; its id is a hash of that text, so it is the same in every run of the same log,
 and `poolctl patterns new --cluster ID` finds it again. Both list their failures as indexes into
 the report's findings, in input order; groups come in pattern-number order, biggest first, and
@@ -21,18 +21,18 @@ MAX_CLUSTER_TEXT = 600  # characters of a cluster's normalised text kept in the 
 
 def group_findings(findings: Sequence[Finding]) -> tuple[FailureGroup, ...]:
     """The diagnosed findings in groups of identical failures."""
-    members: dict[tuple[str, str, str], list[int]] = {}
+    members: dict[tuple[str, str], list[int]] = {}
     numbers: dict[str, int] = {}
     for index, finding in enumerate(findings):
         outcome = finding.outcome
         if not isinstance(outcome, Diagnosis):
             continue
-        key = (outcome.pattern_id, signature(finding.failure), outcome.remediation)
+        key = (outcome.pattern_id, signature(finding.failure))
         members.setdefault(key, []).append(index)
         numbers[outcome.pattern_id] = outcome.pattern_number
     groups = [
         FailureGroup(short_hash(f"{pattern_id}\n{sig}"), pattern_id, tuple(indexes))
-        for (pattern_id, sig, _fix), indexes in members.items()
+        for (pattern_id, sig), indexes in members.items()
     ]
     groups.sort(key=lambda g: (numbers[g.pattern_id or ""], -len(g.findings), g.findings[0]))
     return tuple(groups)
