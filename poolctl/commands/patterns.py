@@ -18,9 +18,9 @@ from poolctl.patterns.examples import to_failure, walk
 from poolctl.patterns.loader import load_file
 from poolctl.report.view import fmt_value
 from poolctl.triage.classifier import pick, score
+from poolctl.triage.engine import triage
 from poolctl.triage.explain import Explanation, explain
 from poolctl.triage.facts import FactContext
-from poolctl.triage.engine import triage
 from poolctl.triage.fields import FailureView
 from poolctl.triage.starter import starter_pattern
 
@@ -222,7 +222,9 @@ def new_pattern(
     ],
     output: Annotated[
         str,
-        typer.Option("--output", "-o", help="A folder of pattern files, or the .yaml file to write."),
+        typer.Option(
+            "--output", "-o", help="A folder of pattern files, or the .yaml file to write."
+        ),
     ] = "patterns",
     patterns: PatternDirs = None,
     log_format: Annotated[
@@ -231,22 +233,27 @@ def new_pattern(
     force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
 ) -> None:
     target = Path(output)
-    folder = target.parent if target.suffix in (".yaml", ".yml") else target
+    to_file = target.suffix in (".yaml", ".yml")
+    folder = target.parent if to_file else target
     dirs = list(patterns or [])
-    if folder.is_dir() and any(folder.glob("*.y*ml")) and str(folder) not in dirs:
+    if not to_file and any(folder.glob("*.y*ml")) and str(folder) not in dirs:
         dirs.append(str(folder))  # patterns written there before: their ids and numbers are taken
     kb = load_patterns(dirs)
     report = triage(read_logs(logs, log_format), kb)
     taken = [p.stem for p in folder.glob("*.y*ml")] if folder.is_dir() else []
     starter = starter_pattern(report, cluster, kb, " ".join(logs), taken)
-    path = target if target.suffix in (".yaml", ".yml") else folder / f"{starter.pattern_id}.yaml"
+    path = target if to_file else folder / f"{starter.pattern_id}.yaml"
     if path.exists() and not force:
-        raise UsageProblem(f"{path} exists; choose another --output or add --force", where="--output")
+        raise UsageProblem(
+            f"{path} exists; choose another --output or add --force", where="--output"
+        )
     try:
         folder.mkdir(parents=True, exist_ok=True)
         path.write_text(starter.text, encoding="utf-8")
     except OSError as exc:
-        raise UsageProblem(f"cannot write {path}: {exc.strerror or exc}", where="--output") from None
+        raise UsageProblem(
+            f"cannot write {path}: {exc.strerror or exc}", where="--output"
+        ) from None
     load_file(path)  # what was written loads as every pattern file does
     console = stdout_console()
     n = len(starter.cluster.findings)

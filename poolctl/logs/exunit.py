@@ -36,8 +36,8 @@ TRIGGERS = tuple(
     re.compile(pattern)
     for pattern in (
         r"\) (?:test|doctest|property|scenario|feature|describe|story)[ _]",
-        r"\n *\d{1,7}\) ",  # a numbered line: a header cut by a terminal, or one not understood
-        r"\n==> ",  # an umbrella app's run starts
+        # a numbered line (a header a terminal cut, or one not understood); an umbrella app's run
+        r"\n(?: *\d{1,7}\) |==> )",
         r": failure on ",
         r"Failure #",
         r"Traceback \(most recent call last\):",
@@ -493,7 +493,13 @@ class ExUnitParser(TextParser):
             tests = counts["passed"] + failures + counts.get("skipped", 0)
         self.out.summaries.append(
             RunSummary(
-                self.name, number, stripped, tests, failures, start=self.run_start, read=self.run_read
+                self.name,
+                number,
+                stripped,
+                tests,
+                failures,
+                start=self.run_start,
+                read=self.run_read,
             )
         )
         self.last_counter = 0

@@ -258,7 +258,9 @@ def _int(value: str | None) -> int | None:
 def _suite_text(suite: _Suite) -> str:
     """`<testsuite name="…" tests="5" failures="1" errors="2">`, as the suite declared it."""
     attrs = " ".join(
-        f'{k}="{suite.attrib[k]}"' for k in ("name", "tests", "failures", "errors") if k in suite.attrib
+        f'{k}="{suite.attrib[k]}"'
+        for k in ("name", "tests", "failures", "errors")
+        if k in suite.attrib
     )
     return f"<testsuite {attrs}>"
 

@@ -276,9 +276,9 @@ class PytestParser(TextParser):
         if "Traceback (most recent call last):" in line:
             self.consumer = PythonTraceback(self, number, line)
             return
-        if first.isdigit() or line.startswith("no tests ran"):
-            if self._closing(number, line, line.strip()):
-                return
+        closing = first.isdigit() or line.startswith("no tests ran")
+        if closing and self._closing(number, line, line.strip()):
+            return
         if PROGRESS_RE.match(line):  # where failures are, should their blocks be missing
             self.out.suspect(LogLine(self.name, number, clip(line.strip())))
 

@@ -293,8 +293,8 @@ class _Doc:
                     f"{nearest} | {why} |"
                 )
                 continue
-            headline = failure_headline(f) if len(cluster.findings) == 1 else cluster_headline(
-                cluster
+            headline = (
+                failure_headline(f) if len(cluster.findings) == 1 else cluster_headline(cluster)
             )
             names = text(failure_names(cluster.findings, self.named, MAX_NAMES))
             self.w(

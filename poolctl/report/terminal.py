@@ -275,7 +275,9 @@ class _Renderer:
             self.p(f"  [yellow]?[/] {escape(failure_label(f))}{where}{tag}")
             self.p(f"    [dim]{escape(failure_headline(f))}[/]")
         else:
-            self.p(f"  [yellow]?[/] ×{len(cluster.findings)} {escape(cluster_headline(cluster))}{tag}")
+            self.p(
+                f"  [yellow]?[/] ×{len(cluster.findings)} {escape(cluster_headline(cluster))}{tag}"
+            )
             names = failure_names(cluster.findings, self.named, MAX_MEMBERS)
             self.p(f"    [dim]{escape(names)}[/]")
         nearest = f"nearest {escape(u.nearest)} ({u.score:.2f}): " if u.nearest else ""

@@ -18,8 +18,8 @@ from poolctl.patterns.loader import PatternSet
 from poolctl.triage.classifier import Score, diagnose, pick, score, shortfall
 from poolctl.triage.coverage import coverage
 from poolctl.triage.facts import FactContext, available_fixtures
-from poolctl.triage.groups import cluster_findings, group_findings
 from poolctl.triage.fields import FailureView
+from poolctl.triage.groups import cluster_findings, group_findings
 from poolctl.triage.locate import BlockLines
 from poolctl.triage.pools import PoolActivity
 

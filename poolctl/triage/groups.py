@@ -1,11 +1,11 @@
 """Identical failures as one group, unclassified ones as clusters: what a long log reduces to.
 
 A group is the diagnosed failures with the same pattern and the same signature (their facts,
-read from the lines around each, may differ: the group shows the first one's). A cluster is the unclassified failures with the same
-`cluster_text`; its id is a hash of that text, so it is the same in every run of the same log,
-and `poolctl patterns new --cluster ID` finds it again. Both list their failures as indexes into
-the report's findings, in input order; groups come in pattern-number order, biggest first, and
-clusters biggest first.
+read from the lines around each, may differ: the group shows the first one's). A cluster is the
+unclassified failures with the same `cluster_text`; its id is a hash of that text, so it is the
+same in every run of the same log, and `poolctl patterns new --cluster ID` finds it again. Both
+list their failures as indexes into the report's findings, in input order; groups come in
+pattern-number order, biggest first, and clusters biggest first.
 """
 
 from __future__ import annotations

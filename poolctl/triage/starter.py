@@ -28,11 +28,14 @@ from poolctl.triage.normalize import signature, strip_shape, strip_volatile
 MIN_WORD = 3  # shorter words say nothing on their own
 MAX_EXTRA_WORDS = 3
 MAX_EXAMPLE = 2_000  # characters of a message or detail copied into an example
-_MARK = re.compile(r"[#…]|<(?:path|url|hex|uuid|time)>")
+_MARK = re.compile(r"[#…]|<(?:path|url|hex|uuid|time|addr)>")
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*[A-Za-z0-9_]|[A-Za-z_]")
 _STOP = frozenset(
-    "the and for with not was were has have had this that from into are but can its any all "
-    "test tests error errors failed failure value none nil true false".split()
+    {
+        *("the", "and", "for", "with", "not", "was", "were", "has", "have", "had", "this"),
+        *("that", "from", "into", "are", "but", "can", "its", "any", "all", "test", "tests"),
+        *("error", "errors", "failed", "failure", "value", "none", "nil", "true", "false"),
+    }
 )
 
 
@@ -241,7 +244,9 @@ def starter_pattern(
     example = _example(failures[0], f"from cluster {cluster.id}: {failures[0].origin}")
     counter = _counter_example(report, cluster, pattern)
     if counter is not None:
-        no_match = _example(counter.failure, f"another failure of the log: {counter.failure.origin}")
+        no_match = _example(
+            counter.failure, f"another failure of the log: {counter.failure.origin}"
+        )
         doc["examples"] = {"match": [example], "no_match": [no_match]}
     PatternSpec.model_validate(doc)  # the file must load: checked before it is written
     text = yaml.dump(doc, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
