@@ -66,10 +66,26 @@ def _coverage(coverage: Coverage | None) -> dict[str, Any] | None:
     }
 
 
+def _triage(report: Report) -> dict[str, Any]:
+    """What only a triage has: the runners' counts, groups of identical failures, clusters."""
+    return {
+        "coverage": _coverage(report.coverage),
+        "groups": [
+            {"key": g.key, "pattern_id": g.pattern_id, "findings": list(g.findings)}
+            for g in report.groups
+        ],
+        "clusters": [
+            {"id": c.id, "text": c.text, "findings": list(c.findings), "nearest": c.nearest}
+            for c in report.clusters
+        ],
+    }
+
+
 def to_dict(report: Report) -> dict[str, Any]:
     """The report as plain JSON-ready data, in a fixed key order."""
     index = {id(f): i for i, f in enumerate(report.findings)}
-    return {
+    triaged = report.kind == "triage"
+    doc = {
         "schema_version": SCHEMA_VERSION,
         "kind": report.kind,
         "title": report.title,
@@ -78,7 +94,7 @@ def to_dict(report: Report) -> dict[str, Any]:
         "summary": {
             **summary_counts(report),
             "by_pattern": {s.pattern_id: len(s.findings) for s in pattern_sections(report)},
-            "unread": report.coverage.unread if report.coverage is not None else 0,
+            **({"unread": report.coverage.unread if report.coverage else 0} if triaged else {}),
         },
         "findings": [
             {"index": i, "failure": _failure(f.failure), "outcome": _outcome(f)}
@@ -121,16 +137,8 @@ def to_dict(report: Report) -> dict[str, Any]:
         "notes": list(report.notes),
         "environment": dict(report.environment),
         "extra": dict(report.extra),
-        "coverage": _coverage(report.coverage),
-        "groups": [
-            {"key": g.key, "pattern_id": g.pattern_id, "findings": list(g.findings)}
-            for g in report.groups
-        ],
-        "clusters": [
-            {"id": c.id, "text": c.text, "findings": list(c.findings), "nearest": c.nearest}
-            for c in report.clusters
-        ],
     }
+    return {**doc, **_triage(report)} if triaged else doc
 
 
 class JsonWriter:
