@@ -2,17 +2,18 @@
 
 The signals are drawn from what every failure of the cluster says: the longest run of words
 they all share in their message (weight 0.6, enough alone), their common kind (0.3), and a few
-more shared words (0.2 each). The example is one of the cluster's failures as it was read; the
-counter-example, a failure of the same log the starter's signals do not fire on. The rest
-(title, remediation) is left for the author, marked TODO. The text is validated as the
-knowledge base validates every pattern file before anyone writes it.
+more shared words (0.2 each; 0.3 when there is no such run, so that two of them suffice). The
+example is one of the cluster's failures as it was read; the counter-example, a failure of the
+same log the starter's signals do not fire on. The rest (title, remediation) is left for the
+author, marked TODO. The text is validated as the knowledge base validates every pattern file
+before anyone writes it.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import yaml
@@ -76,7 +77,7 @@ def _tokens(failure: Failure) -> list[str]:
 
 def _common(failures: Sequence[Failure]) -> list[str]:
     """Content words every failure says (message and details), in the first one's order."""
-    texts = [strip_shape(signature(f)).split("\n", 1)[-1] for f in failures]  # not the kind
+    texts = [strip_shape(signature(replace(f, kind=""))) for f in failures]  # not the kind
     shared = set.intersection(*(set(_words(t)) for t in texts))
     seen: set[str] = set()
     out = []
