@@ -170,7 +170,7 @@ class FailureGroup:
 
     key: str  # a short hash of the normalised message
     pattern_id: str | None
-    findings: tuple[int, ...]  # indexes into `Report.findings`, in input order
+    findings: tuple[int, ...]  # indexes into `Report.findings`: the best diagnosed, then the rest
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,12 @@
 """Identical failures as one group, unclassified ones as clusters: what a long log reduces to.
 
 A group is the diagnosed failures with the same pattern and the same signature (their facts,
-read from the lines around each, may differ: the group shows the first one's). A cluster is the
+read from the lines around each, may differ: the group shows first the one diagnosed with the
+most confidence and facts). A cluster is the
 unclassified failures with the same `cluster_text`; its id is a hash of that text, so it is the
 same in every run of the same log, and `poolctl patterns new --cluster ID` finds it again. Both
-list their failures as indexes into the report's findings, in input order; groups come in
+list their failures as indexes into the report's findings, in input order (a group's best
+diagnosed one first); groups come in
 pattern-number order, biggest first, and clusters biggest first.
 """
 
@@ -31,11 +33,23 @@ def group_findings(findings: Sequence[Finding]) -> tuple[FailureGroup, ...]:
         members.setdefault(key, []).append(index)
         numbers[outcome.pattern_id] = outcome.pattern_number
     groups = [
-        FailureGroup(short_hash(f"{pattern_id}\n{sig}"), pattern_id, tuple(indexes))
+        FailureGroup(short_hash(f"{pattern_id}\n{sig}"), pattern_id, _best_first(findings, indexes))
         for (pattern_id, sig), indexes in members.items()
     ]
-    groups.sort(key=lambda g: (numbers[g.pattern_id or ""], -len(g.findings), g.findings[0]))
+    groups.sort(key=lambda g: (numbers[g.pattern_id or ""], -len(g.findings), min(g.findings)))
     return tuple(groups)
+
+
+def _best_first(findings: Sequence[Finding], indexes: list[int]) -> tuple[int, ...]:
+    """`indexes` with the failure diagnosed with the most confidence and facts first."""
+
+    def strength(i: int) -> tuple[float, int, int]:
+        outcome = findings[i].outcome
+        assert isinstance(outcome, Diagnosis)
+        return (outcome.confidence, len(outcome.facts), -i)
+
+    best = max(indexes, key=strength)
+    return (best, *(i for i in indexes if i != best))
 
 
 def cluster_findings(findings: Sequence[Finding]) -> tuple[Cluster, ...]:
