@@ -87,11 +87,6 @@ def stdout_console() -> Console:
     return make_console(sys.stdout)
 
 
-def stderr_console() -> Console:
-    """Errors and warnings."""
-    return make_console(sys.stderr)
-
-
 def text_console(out: io.StringIO, *, color: bool, width: int) -> Console:
     """A console that renders a view into `out`; redacted with the redactor in effect now
     (a render takes an instant: finding the redactor once keeps a long report fast)."""

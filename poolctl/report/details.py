@@ -26,8 +26,8 @@ from poolctl.model import (
     TriageDetails,
 )
 
-KIND_DETAILS: dict[ReportKind, type[PingDetails | DoctorDetails | TriageDetails | ScenarioDetails]]
-KIND_DETAILS = {
+RunDetails = PingDetails | DoctorDetails | TriageDetails | ScenarioDetails  # one run's
+KIND_DETAILS: dict[ReportKind, type[RunDetails]] = {
     "ping": PingDetails,
     "doctor": DoctorDetails,
     "triage": TriageDetails,
