@@ -13,7 +13,15 @@ from typing import Any
 from poolctl.diagnose import diagnose_no_answer
 from poolctl.diagnose.experiments import Experiment, Outcome, Skipped, run_experiments
 from poolctl.framing import FRAMINGS
-from poolctl.model import Diagnosis, Failure, Finding, Report
+from poolctl.model import (
+    Diagnosis,
+    Failure,
+    Finding,
+    FramingAuto,
+    FramingTrial,
+    PingDetails,
+    Report,
+)
 from poolctl.protocol import Response
 from poolctl.rundir import RunDir
 from poolctl.worker import Answer, NoAnswer, WorkerProcess, WorkerSpec
@@ -33,15 +41,6 @@ class PingOptions:
     experiments: bool = True
     stop_grace: float = 2.0
     auto_framing: bool = False  # try every framing in a fresh process, use the one that answers
-
-
-@dataclass(frozen=True)
-class FramingTrial:
-    """One framing tried by `--framing auto`: did a fresh process answer in it?"""
-
-    framing: str
-    answered: bool
-    detail: str
 
 
 @dataclass(frozen=True)
@@ -188,18 +187,19 @@ def to_report(result: PingResult) -> Report:
             message=result.no_answer.detail,
         )
         findings = (Finding(failure, result.diagnosis),)
-    extra: dict[str, Any] = {
-        "ok": result.ok,
-        "worker": result.worker,
-        "round_trips_ms": [round(t * 1000, 4) for t in result.round_trips],
-        "stats_ms": {k: round(v, 4) for k, v in result.stats_ms().items()},
-        "response": result.last_response.raw if result.last_response else None,
-    }
-    if result.framing_trials:
-        extra["framing_auto"] = {
-            "used": result.options.spec.framing,
-            "trials": [dataclasses.asdict(t) for t in result.framing_trials],
-        }
+    details = PingDetails(
+        ok=result.ok,
+        worker=result.worker,
+        round_trips_ms=tuple(round(t * 1000, 4) for t in result.round_trips),
+        stats_ms={k: round(v, 4) for k, v in result.stats_ms().items()},
+        response=result.last_response.raw if result.last_response else None,
+        framing_auto=(
+            FramingAuto(result.options.spec.framing, result.framing_trials)
+            if result.framing_trials
+            else None
+        ),
+        command=result.options.command,
+    )
     return Report(
         kind="ping",
         title=f"ping {argv}",
@@ -208,7 +208,7 @@ def to_report(result: PingResult) -> Report:
         environment={"python": sys.version.split()[0], "cwd": os.getcwd()},
         notes=result.notes,
         run_dir=result.run_dir,
-        extra=extra,
+        details=details,
     )
 
 

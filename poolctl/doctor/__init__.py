@@ -16,7 +16,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from poolctl import __version__
-from poolctl.model import Check, Evidence, Report
+from poolctl.model import Check, DoctorDetails, Evidence, Report
 from poolctl.rundir import RunDir
 from poolctl.scenario import PoolSection, Scenario, WorkerSection
 from poolctl.worker import StderrMode, WorkerSpec
@@ -136,13 +136,13 @@ def run_doctor(options: DoctorOptions, run_dir: RunDir) -> Report:
         },
         notes=tuple(notes),
         run_dir=str(run_dir.path),
-        extra={
-            "seconds": round(time.monotonic() - started, 3),
-            "init_timeout_s": options.init_timeout,
-            "worker": list(options.spec.argv),
-            "framing": options.spec.framing,
-            "stderr": str(options.spec.stderr),
-        },
+        details=DoctorDetails(
+            seconds=round(time.monotonic() - started, 3),
+            init_timeout_s=options.init_timeout,
+            worker=tuple(options.spec.argv),
+            framing=options.spec.framing,
+            stderr=str(options.spec.stderr),
+        ),
     )
 
 

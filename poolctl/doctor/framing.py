@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import json
 
-from poolctl.model import Diagnosis, Evidence
-from poolctl.ping import FramingTrial, PingOptions, try_framings
+from poolctl.model import Diagnosis, Evidence, FramingTrial
+from poolctl.ping import PingOptions, try_framings
 from poolctl.rundir import RunDir
 
 from .probe import Probe
