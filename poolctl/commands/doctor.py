@@ -20,6 +20,7 @@ from poolctl.options import (
     OutputOpt,
     output_options,
 )
+from poolctl.patterns import load_patterns
 from poolctl.ping import REFERENCE_WORKER
 from poolctl.redact import remember_env
 from poolctl.report import Format
@@ -83,6 +84,14 @@ def doctor(
     output: OutputOpt = "-",
     annotations: AnnotationsOpt = False,
     keep_secrets: KeepSecretsOpt = False,
+    patterns: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--patterns",
+            help="A folder of pattern files that add or override (repeat); "
+            "the scenario may expect their ids.",
+        ),
+    ] = None,
 ) -> None:
     opts = output_options(Format.JSON if as_json else fmt, output, annotations, keep_secrets)
     cmd: list[str] = ctx.meta.get(WORKER_COMMAND, [])
@@ -90,7 +99,8 @@ def doctor(
         raise UsageProblem(f"--cwd: not a directory: {cwd}")
     if framing is not None:
         get_framing(framing)
-    loaded, unknown = load_for_doctor(scenario) if scenario is not None else (None, ())
+    kb = load_patterns(patterns) if patterns else None  # None: the builtin patterns
+    loaded, unknown = load_for_doctor(scenario, kb) if scenario is not None else (None, ())
     base = loaded.worker_spec() if loaded is not None else WorkerSpec(argv=REFERENCE_WORKER)
     spec = WorkerSpec(
         argv=_worker_argv(cmd, cwd or base.cwd) if cmd else base.argv,

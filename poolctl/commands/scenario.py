@@ -21,6 +21,7 @@ from poolctl.options import (
     OutputOpt,
     output_options,
 )
+from poolctl.patterns import PatternSet, builtin_patterns, load_patterns
 from poolctl.progress import LiveProgress, PlainProgress
 from poolctl.report import Format
 from poolctl.report.publish import publish, save, terminal_writer
@@ -46,12 +47,21 @@ def run_scenario_command(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines.")] = False,
     annotations: AnnotationsOpt = False,
     keep_secrets: KeepSecretsOpt = False,
+    patterns: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--patterns",
+            help="A folder of pattern files that add or override (repeat); "
+            "a scenario may expect their ids.",
+        ),
+    ] = None,
 ) -> None:
     opts = output_options(fmt, output, annotations, keep_secrets)
     console = stdout_console()
     tour = not files
     paths = bundled_scenarios() if tour else list(files or [])
-    scenarios = [load_scenario(p) for p in paths]  # every file validated before any runs
+    kb = load_patterns(patterns) if patterns else builtin_patterns()
+    scenarios = [load_scenario(p, kb) for p in paths]  # every file validated before any runs
     if check:
         for s in scenarios:
             render_check(s.path, len(s.steps), sorted(s.expect.expected()), console)
@@ -68,6 +78,7 @@ def run_scenario_command(
             scenario,
             run,
             console,
+            kb,
             live=as_text and not tour and not quiet,
             quiet=quiet or tour or not as_text,
         )
@@ -96,10 +107,10 @@ def _timed(report: Report, seconds: float, tour: bool) -> Report:
 
 
 def _run_one(
-    scenario: Scenario, run: RunDir, console: Console, live: bool, quiet: bool
+    scenario: Scenario, run: RunDir, console: Console, kb: PatternSet, live: bool, quiet: bool
 ) -> ScenarioResult:
     if live and console.is_terminal:
         with LiveProgress(console, f"scenario {scenario.name}") as progress:
-            return run_scenario(scenario, run, [progress])
+            return run_scenario(scenario, run, [progress], kb)
     observers: list[Observer] = [] if quiet else [PlainProgress(console)]
-    return run_scenario(scenario, run, observers)
+    return run_scenario(scenario, run, observers, kb)

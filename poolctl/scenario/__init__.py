@@ -4,13 +4,13 @@ patterns its trace shows (`classify`), and judge it against its `expect` as a Re
 The loader's names are re-exported here; `run_scenario` lives in `poolctl.scenario.report`.
 """
 
-from poolctl.scenario.load import (
+from poolctl.scenario.load import Scenario, bundled_scenarios, load_scenario, read_scenario
+from poolctl.scenario.schema import (
     ExpectSection,
     KillWorkerStep,
     PoolSection,
     RequestStep,
     ResponseExpect,
-    Scenario,
     ScenarioFile,
     ServiceSection,
     ServiceStep,
@@ -18,8 +18,6 @@ from poolctl.scenario.load import (
     Step,
     StopPoolStep,
     WorkerSection,
-    bundled_scenarios,
-    load_scenario,
 )
 
 __all__ = [
@@ -38,4 +36,5 @@ __all__ = [
     "WorkerSection",
     "bundled_scenarios",
     "load_scenario",
+    "read_scenario",
 ]

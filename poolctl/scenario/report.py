@@ -9,6 +9,7 @@ from typing import Any
 
 from poolctl.events import Observer
 from poolctl.model import Diagnosis, Finding, Report, ScenarioDetails, StepSummary, Unclassified
+from poolctl.patterns import PatternSet, builtin_patterns
 from poolctl.rundir import RunDir
 from poolctl.scenario.classify import classify_run
 from poolctl.scenario.load import Scenario
@@ -27,11 +28,16 @@ class ScenarioResult:
 
 
 def run_scenario(
-    scenario: Scenario, run_dir: RunDir, observers: list[Observer] | None = None
+    scenario: Scenario,
+    run_dir: RunDir,
+    observers: list[Observer] | None = None,
+    patterns: PatternSet | None = None,
 ) -> ScenarioResult:
-    """Run `scenario` against real workers and classify what happened."""
+    """Run `scenario` against real workers and classify what happened against `patterns` (the
+    knowledge base; default: the builtin one)."""
     outcome = ScenarioRunner(scenario, run_dir, observers).run()
-    return judge(outcome, classify_run(outcome))
+    classified = classify_run(outcome, patterns or builtin_patterns())
+    return judge(outcome, classified.findings, classified.notes)
 
 
 def step_summary(outcome: RunOutcome) -> list[dict[str, Any]]:
@@ -52,7 +58,9 @@ def step_summary(outcome: RunOutcome) -> list[dict[str, Any]]:
     return steps
 
 
-def judge(outcome: RunOutcome, findings: list[Finding]) -> ScenarioResult:
+def judge(
+    outcome: RunOutcome, findings: list[Finding], classifier_notes: list[str] | None = None
+) -> ScenarioResult:
     """Compare what the run produced with what the scenario expects."""
     scenario = outcome.scenario
     found = frozenset(f.outcome.pattern_id for f in findings if isinstance(f.outcome, Diagnosis))
@@ -71,6 +79,7 @@ def judge(outcome: RunOutcome, findings: list[Finding]) -> ScenarioResult:
             "stopped and everything captured so far is in the run folder"
         )
     notes += outcome.step_errors
+    notes += classifier_notes or []
     missing, extra = sorted(expected - found), sorted(found - expected)
     if missing:
         notes.append(f"expected but not reproduced: {', '.join(missing)}")

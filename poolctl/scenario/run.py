@@ -19,11 +19,11 @@ from poolctl.errors import PoolctlError
 from poolctl.events import Observer, Trace
 from poolctl.pool import Pool, PoolConfig, PoolError, debug_log_path
 from poolctl.rundir import RunDir
-from poolctl.scenario.load import (
+from poolctl.scenario.load import Scenario
+from poolctl.scenario.schema import (
     KillWorkerStep,
     RequestStep,
     ResponseExpect,
-    Scenario,
     ServiceStep,
     SleepStep,
     StopPoolStep,

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from poolctl.logs.records import ParsedLog
-from poolctl.model import Finding, Report, TracebackItem, TriageDetails
+from poolctl.model import Failure, Finding, Report, TracebackItem, TriageDetails
 from poolctl.patterns.loader import PatternSet
 from poolctl.triage.classifier import Score, diagnose, pick, score, shortfall
 from poolctl.triage.facts import FactContext, available_fixtures
@@ -44,24 +44,19 @@ def context_for(parsed: ParsedLog, source_roots: Sequence[str | Path] = ()) -> F
     )
 
 
-def _title(parsed: ParsedLog) -> str:
-    names = ", ".join(parsed.inputs[:3]) + (" …" if len(parsed.inputs) > 3 else "")
-    return f"triage of {names or 'no input'}"
-
-
-def triage(
-    parsed: ParsedLog,
+def classify_failures(
+    failures: Sequence[Failure],
     patterns: PatternSet,
-    *,
-    source_roots: Sequence[str | Path] = (),
-    quote_lines: bool = True,
-) -> Report:
-    """Classify every failure in `parsed` against `patterns` and build the triage Report."""
-    blocks = BlockLines.read(parsed.failures) if quote_lines else BlockLines()
-    ctx = context_for(parsed, source_roots)
+    ctx: FactContext | None = None,
+    blocks: BlockLines | None = None,
+) -> tuple[list[Finding], list[str]]:
+    """One finding per failure, in order, and a note per pattern that raised (it is skipped for
+    that failure, and the next best pattern is tried)."""
+    ctx = ctx if ctx is not None else FactContext()
+    blocks = blocks if blocks is not None else BlockLines()
     errors: dict[str, list[str]] = {}
     findings: list[Finding] = []
-    for failure in parsed.failures:
+    for failure in failures:
         view = FailureView(failure, blocks)
         scores: list[Score] = []
         for pattern in patterns:
@@ -84,13 +79,33 @@ def triage(
                 best, nearest = pick(scores)
         else:
             findings.append(Finding(failure, shortfall(nearest)))
-    notes = [f"skipped: {s}" for s in parsed.skipped]
+    notes = []
     for pattern_id, where in errors.items():
         shown = "; ".join(where[:3]) + (f"; and {len(where) - 3} more" if len(where) > 3 else "")
         notes.append(
             f"pattern {pattern_id} raised an error and was skipped for {len(where)} failure(s): "
             f"{shown}"
         )
+    return findings, notes
+
+
+def _title(parsed: ParsedLog) -> str:
+    names = ", ".join(parsed.inputs[:3]) + (" …" if len(parsed.inputs) > 3 else "")
+    return f"triage of {names or 'no input'}"
+
+
+def triage(
+    parsed: ParsedLog,
+    patterns: PatternSet,
+    *,
+    source_roots: Sequence[str | Path] = (),
+    quote_lines: bool = True,
+) -> Report:
+    """Classify every failure in `parsed` against `patterns` and build the triage Report."""
+    blocks = BlockLines.read(parsed.failures) if quote_lines else BlockLines()
+    ctx = context_for(parsed, source_roots)
+    findings, errors = classify_failures(parsed.failures, patterns, ctx, blocks)
+    notes = [f"skipped: {s}" for s in parsed.skipped] + errors
     notes += _count_notes(parsed)
     return Report(
         kind="triage",
