@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from poolctl.diagnose import no_answer_pattern
 from poolctl.events import Event
 from poolctl.model import Diagnosis, Evidence, Failure, Finding, Unclassified
 from poolctl.patterns.loader import PatternSet, load_patterns
@@ -32,6 +33,11 @@ _MODE_FIELD = re.compile(r"(mode|adapter|backend|implementation)", re.IGNORECASE
 def knowledge_base() -> PatternSet:
     """The builtin patterns: titles, numbers and remediation templates come from there."""
     return load_patterns()
+
+
+def _no_answer_id() -> str:
+    """Pattern 1's id, as the no-answer engine finds it in the knowledge base."""
+    return no_answer_pattern(knowledge_base()).id
 
 
 def quote_event(event: Event) -> Evidence:
@@ -165,7 +171,7 @@ class _Classifier:
             Finding(
                 failure,
                 self.diagnosis(
-                    "port-no-response", evidence, facts, cause, remediation, hypotheses=hypotheses
+                    _no_answer_id(), evidence, facts, cause, remediation, hypotheses=hypotheses
                 ),
             )
         ]
@@ -202,7 +208,7 @@ class _Classifier:
         }
         message = f"{len(events)} request(s) got no answer ({reason})"
         failure = self.failure("requests never answered", f"request-{reason}", message, events)
-        return [Finding(failure, self.diagnosis("port-no-response", evidence, facts, cause))]
+        return [Finding(failure, self.diagnosis(_no_answer_id(), evidence, facts, cause))]
 
     # --- pattern 2 ------------------------------------------------------------------------
     def shutdowns(self) -> list[Finding]:

@@ -190,8 +190,13 @@ def collect(
     worker: WorkerProcess, failed: NoAnswer, timeout: float, run_dir: Path, experiments: bool
 ) -> Observations:
     """What the failed exchange left behind."""
+    pending = worker.pending_stdout()
+    error = worker.frame_error
+    if error is not None:  # reading on shows what came behind, and a crash right after it
+        start = error.payload if isinstance(error, TextBeforeFirstMessage) else pending
+        pending = _what_followed(worker, start)
     status = worker.poll()
-    if status is None and failed.reason in ("exited", "write-failed"):
+    if status is None and (failed.reason in ("exited", "write-failed") or worker.stdout_eof):
         end = time.monotonic() + 1.0  # it closed its pipes: give it a moment to be reaped
         while worker.poll() is None and time.monotonic() < end:
             time.sleep(0.02)
@@ -202,11 +207,6 @@ def collect(
         stderr = bytes(worker.transcript.data[-16384:]).decode("utf-8", "replace")
     else:
         stderr = ""
-    pending = worker.pending_stdout()
-    error = worker.frame_error
-    if error is not None:
-        start = error.payload if isinstance(error, TextBeforeFirstMessage) else pending
-        pending = _what_followed(worker, start)
     explanation = explain(pending, worker.framing) if pending else None
     frame = worker.framing.encode(failed.request.to_json())
     return Observations(

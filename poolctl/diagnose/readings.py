@@ -115,15 +115,17 @@ def merge_sources(obs: Observations) -> list[Evidence]:
 
 
 def text_in_stderr_when_apart(obs: Observations) -> bool | None:
-    """With stderr kept apart (a fresh process): True if the text went to stderr, not stdout."""
+    """With stderr kept apart (a fresh process): True if the text went to stderr, False if it
+    still came on stdout, None when that process wrote it to neither (or did not run)."""
     r = result(obs, "stderr-apart")
     if r is None:
         return None
     line = obs.pending.split(b"\n", 1)[0].strip()
     if not line:
         return None
-    text = line.decode("utf-8", "replace")
-    return text in r.stderr_head and line not in r.stdout_head
+    if line in r.stdout_head:
+        return False
+    return True if line.decode("utf-8", "replace") in r.stderr_head else None
 
 
 # --- experiments -------------------------------------------------------------------------------

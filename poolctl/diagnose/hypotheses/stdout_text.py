@@ -43,13 +43,14 @@ def stdout_text(obs: Observations) -> Judgement:
             "the worker merges its own stderr into stdout, so no experiment can keep them "
             "apart; the text is a stderr line if it reads like a log or warning"
         )
+    r = result(obs, "stderr-apart")
     if sources and apart is None:
         return untested(
             "stderr is merged into stdout, so its text cannot be told from stdout's without "
             "a fresh process with stderr kept apart"
             + (" (skipped: --no-experiments)" if not obs.experiments_enabled else "")
+            + (f", and that one wrote it to neither ({r.sentence()})" if r is not None else "")
         )
-    r = result(obs, "stderr-apart")
     if sources and apart and r is not None:
         return ruled_out(f"with stderr kept apart the text went to stderr ({r.sentence()})")
     ev = [text_evidence(obs)]
