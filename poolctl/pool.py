@@ -39,7 +39,7 @@ class PoolConfig:
     checkout_timeout: float = 5.0
     request_timeout: float = 5.0
     stop_grace: float = 2.0
-    diagnose_init_failures: bool = True  # run the no-response engine on the first init failure
+    diagnose_init_failures: bool = True  # run the no-answer engine on each failed init
 
 
 class PoolError(PoolctlError):
