@@ -80,7 +80,9 @@ class PooledWorker:
             if self._pidfd is None:
                 self._loop.call_later(0.05, self._on_exit_signal)
             return
-        for payload in self.process.on_stdout(chunk):
+        self.process.on_stdout(chunk)
+        frames, self.process.frames = self.process.frames, []  # consumed here, none left behind
+        for payload in frames:
             response = self.process.read_message(payload)
             if response is None:
                 continue
