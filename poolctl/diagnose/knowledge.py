@@ -1,7 +1,7 @@
 """The engine's side of the knowledge base: which pattern it diagnoses, and the titles.
 
 The engine names no pattern: the one it diagnoses is the pattern whose `causes:` are the
-registered hypotheses (pattern 1, `port-no-response`, in the builtin YAML). Its id, number and
+registered hypotheses (pattern 1 in the builtin YAML). Its id, number and
 title, each hypothesis' title and the order the verdict prefers them come from that YAML. A
 user `--patterns DIR` may override the pattern's texts; the builtin one fills what it leaves out.
 """

@@ -2,7 +2,9 @@
 
 `run_doctor` runs the check families side by side (each owns its processes and stops them) and
 returns one `Report(kind="doctor")` whose checks are in section order. A family that raises is
-reported as a warning naming the error, never fatal to the others.
+reported as a warning naming the error, never fatal to the others. On a worker that does not
+answer, the worker sections take their verdicts from the no-answer engine that `ping` and the
+pool use (one probe of the worker as configured), so doctor never contradicts them.
 """
 
 from __future__ import annotations

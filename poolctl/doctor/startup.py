@@ -120,12 +120,12 @@ def check_startup(
         parts.append(f"its own init {seconds_text(rest)}")
     split = f" ({'; '.join(parts)})" if parts else ""
     probe = configured.result() if configured is not None else None
-    stuck = probe.judged(stuck_in_init.ID) if probe is not None else None
     engine = probe.diagnosis if probe is not None else None
-    late = ready is None or ready < init_timeout  # else measured over the timeout, below
-    if stuck is not None and stuck.status == "confirmed" and engine is not None and late:
+    stuck = probe.judged(stuck_in_init.ID) if probe is not None else None
+    measured_over = ready is not None and ready >= init_timeout  # said below, with the split
+    if probe and engine and stuck and stuck.status == "confirmed" and not measured_over:
         # The engine's verdict on the worker as configured: its request sat unread.
-        first = probe is not None and probe.confirmed()[0] == stuck_in_init.ID
+        first = probe.confirmed()[0] == stuck_in_init.ID
         verdict = engine.cause if first else "its first request sat unread in its stdin pipe"
         remedy = engine.remediation if first else _remedy(imports, wait)
         said = (
