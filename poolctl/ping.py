@@ -22,6 +22,7 @@ from poolctl.model import (
     PingDetails,
     Report,
 )
+from poolctl.patterns.loader import PatternSet
 from poolctl.protocol import Response
 from poolctl.rundir import RunDir
 from poolctl.worker import Answer, NoAnswer, WorkerProcess, WorkerSpec
@@ -41,6 +42,7 @@ class PingOptions:
     experiments: bool = True
     stop_grace: float = 2.0
     auto_framing: bool = False  # try every framing in a fresh process, use the one that answers
+    patterns: PatternSet | None = None  # the knowledge base the diagnosis is worded from
 
 
 @dataclass(frozen=True)
@@ -150,6 +152,7 @@ def run_ping(options: PingOptions, run_dir: RunDir) -> PingResult:
                     experiments=options.experiments,
                     run_dir=run_dir,
                     timeout=options.timeout,
+                    patterns=options.patterns,
                 )
                 break
             assert isinstance(outcome, Answer)

@@ -14,7 +14,8 @@ from typing import Any
 
 import orjson
 
-from poolctl.errors import ProtocolError
+from poolctl.errors import FramingError, ProtocolError
+from poolctl.framing import quote
 
 
 def utc_timestamp() -> str:
@@ -74,6 +75,15 @@ class WrongId(ProtocolError):
 
 class MissingSuccess(ProtocolError):
     """The response has no boolean `success` field."""
+
+
+class TextBeforeFirstMessage(FramingError):
+    """A frame that is not JSON where the first message should be (a banner, a log line): a
+    strict reader stops there, so poolctl's reader stops there too."""
+
+    def __init__(self, payload: bytes) -> None:
+        super().__init__(f"text where the first message should be: {quote(payload, 60)}")
+        self.payload = payload
 
 
 def _loads(payload: bytes) -> Any:

@@ -25,9 +25,17 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
 
-from poolctl.errors import FrameTooLarge, ProtocolError, WorkerStartError
+from poolctl.errors import FramingError, ProtocolError, WorkerStartError
 from poolctl.framing import DEFAULT_MAX_FRAME, Decoder, Framing, get_framing
-from poolctl.protocol import NotJSON, Request, RequestIds, Response, WrongId, parse_response
+from poolctl.protocol import (
+    NotJSON,
+    Request,
+    RequestIds,
+    Response,
+    TextBeforeFirstMessage,
+    WrongId,
+    parse_response,
+)
 from poolctl.redact import remember_env
 
 READ_CHUNK = 65536
@@ -167,7 +175,8 @@ class WorkerProcess:
         self.frames: list[bytes] = []  # decoded, not yet consumed
         self.stray: list[str] = []  # frames that answered nothing (the first STRAY_KEPT)
         self.stray_count = 0
-        self.frame_error: FrameTooLarge | None = None  # the stream is broken from here on
+        self.frame_error: FramingError | None = None  # the stream is broken from here on
+        self.messages_read = 0  # JSON messages read: text before the first breaks the stream
         self.proc: subprocess.Popen[bytes] | None = None
         self.started_at = ""
         self.started_mono = 0.0
@@ -266,7 +275,7 @@ class WorkerProcess:
         self.transcript.add(chunk, now)
         frames = self.decoder.feed(chunk)
         self.frames.extend(frames)
-        if self.decoder.error is not None:
+        if self.decoder.error is not None and self.frame_error is None:
             self.frame_error = self.decoder.error
         return frames
 
@@ -328,18 +337,40 @@ class WorkerProcess:
         if len(self.stray) < STRAY_KEPT:
             self.stray.append(what)
 
+    def read_message(self, payload: bytes, expected_id: Any = None) -> Response | None:
+        """One frame read as a response (to `expected_id`, when given), or None.
+
+        A frame that answers nothing is set aside. But a line that is not JSON where the first
+        message should be (a banner, a log line: text on the framed stream) breaks the stream,
+        as it breaks a strict reader: `frame_error` is set and nothing after it is read.
+        """
+        if self.frame_error is not None:
+            return None
+        try:
+            response = parse_response(payload, expected_id)
+        except NotJSON as exc:
+            if not self.messages_read and self.framing.header_size == 0:
+                self.frame_error = TextBeforeFirstMessage(payload)
+            else:
+                self.set_aside(f"{exc.message}: {payload[:200]!r}")
+            return None
+        except WrongId as exc:
+            self.messages_read += 1
+            self.set_aside(f"response for id {exc.got!r}: {payload[:200]!r}")
+            return None
+        except ProtocolError as exc:
+            self.messages_read += 1
+            self.set_aside(f"{exc.message}: {payload[:200]!r}")
+            return None
+        self.messages_read += 1
+        return response
+
     def take_answer(self, request: Request) -> Response | None:
         """Pop the response to `request` from decoded frames, setting aside strays."""
-        while self.frames:
-            payload = self.frames.pop(0)
-            try:
-                return parse_response(payload, request.id)
-            except WrongId as exc:
-                self.set_aside(f"response for id {exc.got!r}: {payload[:200]!r}")
-            except NotJSON as exc:
-                self.set_aside(f"{exc.message}: {payload[:200]!r}")
-            except ProtocolError as exc:
-                self.set_aside(f"{exc.message}: {payload[:200]!r}")
+        while self.frames and self.frame_error is None:
+            response = self.read_message(self.frames.pop(0), request.id)
+            if response is not None:
+                return response
         return None
 
     def exchange(

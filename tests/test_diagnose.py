@@ -60,6 +60,11 @@ FAULTS: dict[str, tuple[list[str], str, list[str]]] = {
         "stdout-text",
         ["prints text", "'Warming up'", "'Warm'", "1,466,004,077"],
     ),
+    "stdout-noise-in-line-framing": (
+        ["--timeout", "3", "--framing", "line", *ref("--framing", "line", "--stdout-noise", "Hi")],
+        "stdout-text",
+        ["prints text", "'Hi'", "a line of text that is not JSON", "answer arrived right behind"],
+    ),
     "stderr-merged": (
         [
             "--timeout",

@@ -114,7 +114,11 @@ def doctor(
         loaded.worker.init_timeout if loaded is not None else DEFAULT_INIT_TIMEOUT
     )
     doctor_options = DoctorOptions(
-        spec=spec, init_timeout=init_timeout, scenario=loaded, unknown_settings=unknown
+        spec=spec,
+        init_timeout=init_timeout,
+        scenario=loaded,
+        unknown_settings=unknown,
+        patterns=kb,
     )
     remember_env(spec.env)  # some checks start the interpreter themselves
     run = create_run_dir("doctor", run_dir)

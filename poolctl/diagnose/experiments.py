@@ -7,7 +7,6 @@ its process whatever happens. They run side by side, so a diagnosis costs the sl
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import threading
 import time
@@ -17,9 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from poolctl.errors import ProtocolError
 from poolctl.framing import get_framing, quote
-from poolctl.protocol import parse_response
 from poolctl.worker import ExitStatus, StderrMode, WorkerProcess, WorkerSpec
 
 from .pty_probe import run_on_pty
@@ -187,11 +184,10 @@ def _run_pipe(
         sent = time.monotonic()
         while not detail:
             while worker.frames:
-                payload = worker.frames.pop(0)
-                with contextlib.suppress(ProtocolError):
-                    if parse_response(payload).id in ids:
-                        answers += 1
-                        answered_at = answered_at or time.monotonic()
+                response = worker.read_message(worker.frames.pop(0))
+                if response is not None and response.id in ids:
+                    answers += 1
+                    answered_at = answered_at or time.monotonic()
             if answered_at is not None and (answers == len(ids) or exp.requests == 1):
                 break
             if worker.frame_error is not None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from poolctl.framing import ERROR_CONTEXT, Explanation, explain
-from poolctl.protocol import Request
+from poolctl.protocol import Request, TextBeforeFirstMessage
 from poolctl.worker import ExitStatus, NoAnswer, StderrMode, WorkerProcess
 
 from . import procinfo
@@ -190,8 +190,13 @@ def collect(
     worker: WorkerProcess, failed: NoAnswer, timeout: float, run_dir: Path, experiments: bool
 ) -> Observations:
     """What the failed exchange left behind."""
+    pending = worker.pending_stdout()
+    error = worker.frame_error
+    if error is not None:  # reading on shows what came behind, and a crash right after it
+        start = error.payload if isinstance(error, TextBeforeFirstMessage) else pending
+        pending = _what_followed(worker, start)
     status = worker.poll()
-    if status is None and failed.reason in ("exited", "write-failed"):
+    if status is None and (failed.reason in ("exited", "write-failed") or worker.stdout_eof):
         end = time.monotonic() + 1.0  # it closed its pipes: give it a moment to be reaped
         while worker.poll() is None and time.monotonic() < end:
             time.sleep(0.02)
@@ -202,9 +207,6 @@ def collect(
         stderr = bytes(worker.transcript.data[-16384:]).decode("utf-8", "replace")
     else:
         stderr = ""
-    pending = worker.pending_stdout()
-    if worker.frame_error is not None:
-        pending = _what_followed(worker, pending)
     explanation = explain(pending, worker.framing) if pending else None
     frame = worker.framing.encode(failed.request.to_json())
     return Observations(
@@ -223,15 +225,15 @@ def collect(
     )
 
 
-def _what_followed(worker: WorkerProcess, pending: bytes, quiet: float = 0.2) -> bytes:
-    """The stream broke on `pending`: read on until stdout is quiet, to see what came behind
+def _what_followed(worker: WorkerProcess, broke_on: bytes, quiet: float = 0.2) -> bytes:
+    """The stream broke on `broke_on`: read on until stdout is quiet, to see what came behind
     (often the answer itself), and return the bytes from the break on."""
     end = time.monotonic() + 1.0
     while time.monotonic() < end and worker.read_stdout(min(quiet, end - time.monotonic())):
         pass
     data = bytes(worker.transcript.data)
-    start = data.find(pending[:64]) if pending else -1
-    return data[start : start + ERROR_CONTEXT] if start >= 0 else pending
+    start = data.find(broke_on[:64]) if broke_on else -1
+    return data[start : start + ERROR_CONTEXT] if start >= 0 else broke_on
 
 
 def _answer_in(data: bytes, request: Request) -> bool:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 
+from poolctl.diagnose.hypotheses import crashed, stderr_merged, stdout_text
+from poolctl.diagnose.hypotheses import framing as framing_mismatch
 from poolctl.model import Diagnosis, Evidence, FramingTrial
 from poolctl.ping import PingOptions, try_framings
 from poolctl.rundir import RunDir
@@ -15,7 +17,8 @@ from .probe import Probe
 from .target import CheckList, seconds_text
 
 SECTION = "Framing"
-NO_FRAMING_HELPS = ("crashed", "stderr-merged", "stdout-text")  # verdicts no framing can cure
+# verdicts no framing can cure
+NO_FRAMING_HELPS = (crashed.ID, stderr_merged.ID, stdout_text.ID)
 
 
 def check_framing(probe: Probe, run_dir: RunDir, timeout: float) -> CheckList:
@@ -43,7 +46,7 @@ def check_framing(probe: Probe, run_dir: RunDir, timeout: float) -> CheckList:
     found = ""
     if works and framing not in works:
         found = f"; it answers in {' and '.join(works)}"
-    elif tried and not works and (not confirmed or confirmed[0] == "framing"):
+    elif tried and not works and (not confirmed or confirmed[0] == framing_mismatch.ID):
         found = f"; no framing gets an answer ({', '.join(tried)} tried)"
     remedy = diagnosis.remediation
     if works and framing not in works:

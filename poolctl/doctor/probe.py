@@ -1,7 +1,9 @@
-"""One worker started as configured and pinged once: what the hygiene and framing checks read.
+"""One worker started as configured and pinged once: what the worker checks read.
 
-On no answer, the no-response engine (`diagnose_no_answer`) runs while the process is still
-alive, as `ping` does: its verdict is what the framing check reports.
+On no answer, the no-answer engine (`diagnose_no_answer`) runs while the process is still
+alive, as `ping` and the pool do. Its judgements are the verdicts of every worker check on a
+silent or noisy worker (`Probe.judged`): a check may add what only doctor measures, never
+contradict them.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ from dataclasses import dataclass
 
 from poolctl.diagnose import diagnose_no_answer
 from poolctl.errors import WorkerStartError
-from poolctl.model import Diagnosis
+from poolctl.model import Diagnosis, Hypothesis
+from poolctl.patterns.loader import PatternSet
 from poolctl.protocol import Response
 from poolctl.rundir import RunDir
 from poolctl.worker import Answer, NoAnswer, StderrMode, WorkerProcess, WorkerSpec
@@ -40,6 +43,22 @@ class Probe:
     def answered(self) -> bool:
         return self.response is not None
 
+    def judged(self, hypothesis_id: str) -> Hypothesis | None:
+        """The engine's judgement of one hypothesis (None when it did not run)."""
+        if self.diagnosis is None:
+            return None
+        return next((h for h in self.diagnosis.hypotheses if h.id == hypothesis_id), None)
+
+    def confirmed(self) -> list[str]:
+        """The hypotheses the engine confirmed, the verdict's first."""
+        if self.diagnosis is None:
+            return []
+        return [h.id for h in self.diagnosis.hypotheses if h.status == "confirmed"]
+
+    def is_confirmed(self, hypothesis_id: str) -> bool:
+        judged = self.judged(hypothesis_id)
+        return judged is not None and judged.status == "confirmed"
+
 
 def run_probe(
     spec: WorkerSpec,
@@ -49,6 +68,7 @@ def run_probe(
     *,
     diagnose: bool,
     budget: float = 8.0,
+    patterns: PatternSet | None = None,
 ) -> Probe:
     """Start `spec`, send one ping, wait up to `timeout`; diagnose a missing answer if asked."""
     started = time.monotonic()
@@ -66,7 +86,13 @@ def run_probe(
             outcome = again if isinstance(again, Answer) else outcome
         if isinstance(outcome, NoAnswer) and diagnose:
             diagnosis = diagnose_no_answer(
-                worker, outcome, experiments=True, run_dir=run_dir, timeout=timeout, budget=budget
+                worker,
+                outcome,
+                experiments=True,
+                run_dir=run_dir,
+                timeout=timeout,
+                budget=budget,
+                patterns=patterns,
             )
     finally:
         worker.stop(1.0)
