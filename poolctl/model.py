@@ -144,8 +144,20 @@ class FramingAuto:
 
 
 @dataclass(frozen=True)
+class ProtocolStep:
+    """One message of a protocol session (`initialize`, `ping`, `shutdown`…) and how it went."""
+
+    method: str
+    ok: bool
+    detail: str  # "answered", "error reply: Method not found (code -32601)", "sent", …
+    ms: float | None = None  # round trip of a request
+    at_s: float | None = None  # seconds since the worker started, when it ended
+
+
+@dataclass(frozen=True)
 class PingDetails:
-    """What a ping measured: the worker, the round trips and the last answer."""
+    """What a ping measured: the worker, the round trips and the last answer; for a protocol
+    with a handshake (mcp, lsp), each step and what the server said about itself."""
 
     ok: bool = True
     worker: Mapping[str, Any] = field(default_factory=dict)  # pid, framing, exit, transcripts…
@@ -154,6 +166,11 @@ class PingDetails:
     response: Mapping[str, Any] | None = None  # the last answer, as the worker sent it
     framing_auto: FramingAuto | None = None
     command: str = field(default="ping", metadata=LAID_OUT)  # the request's command
+    protocol: str = field(default="dspex", metadata=LAID_OUT)
+    steps: tuple[ProtocolStep, ...] = field(default=(), metadata=LAID_OUT)
+    server: Mapping[str, Any] = field(default_factory=dict, metadata=LAID_OUT)  # name, version…
+    server_requests: tuple[str, ...] = field(default=(), metadata=LAID_OUT)  # methods answered
+    notifications: tuple[str, ...] = field(default=(), metadata=LAID_OUT)  # "method: params"
 
 
 @dataclass(frozen=True)
@@ -165,6 +182,7 @@ class DoctorDetails:
     worker: tuple[str, ...] = ()  # the worker's argv
     framing: str = ""
     stderr: str = ""
+    protocol: str = field(default="dspex", metadata=LAID_OUT)
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ def test_line_rejects_embedded_newline() -> None:
 
 
 def test_unknown_framing_names_the_choices() -> None:
-    with pytest.raises(UsageProblem, match="packet-4, packet-2, packet-1, line"):
+    with pytest.raises(UsageProblem, match="packet-4, packet-2, packet-1, line, content-length"):
         get_framing("packet-3")
 
 
@@ -78,7 +78,7 @@ def test_arbitrary_bytes_never_crash_or_overbuffer(
         assert all(len(f) <= max_frame for f in frames)
         if decoder.error is None:
             # waiting for a frame never holds more than one maximal frame and its header
-            assert decoder.buffered <= max_frame + framing.header_size
+            assert decoder.buffered <= max_frame + framing.max_header
         explain(decoder.pending(), framing, max_frame)  # explaining anything never raises
 
 
