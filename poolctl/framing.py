@@ -276,18 +276,14 @@ def _header_problem(header: bytes, *, complete: bool, max_frame: int) -> Framing
                 "text-before-header",
             )
         return None
-    values = {
-        ln.partition(b":")[0].strip().lower(): ln.partition(b":")[2].strip() for ln in whole
-    }
+    values = {ln.partition(b":")[0].strip().lower(): ln.partition(b":")[2].strip() for ln in whole}
     if b"content-length" not in values:
         return BadHeader(
             f"a header without Content-Length: {quote(header, 60)}", header, "no-content-length"
         )
     raw = values[b"content-length"]
     if not raw.isdigit():
-        return BadHeader(
-            f"Content-Length is not a number: {quote(raw, 40)}", header, "bad-length"
-        )
+        return BadHeader(f"Content-Length is not a number: {quote(raw, 40)}", header, "bad-length")
     if int(raw) > max_frame:
         return FrameTooLarge(int(raw), max_frame, header)
     return None

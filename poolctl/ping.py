@@ -86,10 +86,13 @@ class PingResult:
 
 
 def environment_notes(spec: WorkerSpec) -> tuple[str, ...]:
-    """Facts about the worker's environment that change what a ping can show."""
+    """Facts about the worker's environment that change what a ping can show: the
+    PYTHONUNBUFFERED note only for a Python worker whose buffering matters, one that writes
+    its own frames (an MCP or LSP server's SDK flushes every message itself)."""
     env = spec.environment()
     notes = []
-    if env.get("PYTHONUNBUFFERED") and runs_python(spec):
+    handshake = get_protocol(spec.protocol).handshake
+    if env.get("PYTHONUNBUFFERED") and not handshake and runs_python(spec):
         notes.append(
             "PYTHONUNBUFFERED is set in the worker's environment: a Python worker's stdout is "
             "unbuffered here, which hides a worker that forgets to flush "

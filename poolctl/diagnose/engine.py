@@ -10,13 +10,15 @@ from typing import Any
 from poolctl.framing import FRAMINGS
 from poolctl.model import Diagnosis, Evidence, Hypothesis
 from poolctl.patterns.loader import PatternSet
+from poolctl.protocol import PROTOCOLS
 from poolctl.rundir import RunDir
-from poolctl.worker import NoAnswer, WorkerProcess
+from poolctl.worker import NoAnswer, WorkerProcess, WorkerSpec
 
 from .experiments import (
     Experiment,
     framing_experiment,
     many_experiment,
+    protocol_experiment,
     pty_experiment,
     run_experiments,
     stderr_apart_experiment,
@@ -24,11 +26,12 @@ from .experiments import (
 )
 from .judgement import Judgement
 from .knowledge import Registered, hypotheses, no_answer_pattern
-from .observe import Observations, close_stdin, collect, look_live, wait_longer
-from .readings import request_unread, stream_kind
+from .observe import Observations, close_stdin, collect, look_live, stdin_unread, wait_longer
+from .readings import messages_written, request_unread, stream_kind
 
 DEFAULT_BUDGET = 7.0  # seconds for the whole diagnosis, experiments and their clean-up included
 STOP_MARGIN = 1.0  # kept at the end of the budget for stopping experiment processes
+PROTOCOL_WAVE = 6.0  # the most the protocol experiments may add to the budget
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,10 @@ def _plan(obs: Observations) -> Plan:
         return Plan()
     spec = obs.worker.spec
     kind = stream_kind(obs)
+    if kind in ("none", "partial") and messages_written(obs):
+        # It writes well-formed frames that answer nothing: the framing works, the envelope
+        # may not. Ask it in each other protocol, in a fresh process.
+        return Plan(experiments=protocol_experiments(spec, keep_framing=True))
     if kind == "text":
         return Plan(experiments=(stderr_apart_experiment(spec),) if obs.merged else ())
     if kind == "framing":
@@ -70,6 +77,13 @@ def _experiments_after_probe(obs: Observations) -> tuple[Experiment, ...]:
     if probe is not None and probe.exit is not None:
         return framings  # it exited at end of input with nothing held back
     return framings + buffering
+
+
+def protocol_experiments(spec: WorkerSpec, keep_framing: bool = False) -> tuple[Experiment, ...]:
+    """The worker asked each other protocol's opening, each in a fresh process."""
+    return tuple(
+        protocol_experiment(spec, name, keep_framing) for name in PROTOCOLS if name != spec.protocol
+    )
 
 
 def diagnose_no_answer(
@@ -107,19 +121,35 @@ def diagnose_no_answer(
             results = run_experiments(
                 planned,
                 command=failed.request.command,
-                args=failed.request.args,
+                args=failed.request.args or {},
                 timeout=wait_for,
                 deadline=deadline - STOP_MARGIN,
                 capture_dir=worker.capture_dir,
                 base_id=worker.worker_id,
             )
             obs.results = {r.id: r for r in results}
+            if plan.probe_stdin and not any(getattr(r, "answered", False) for r in results):
+                # Nothing answered in any framing or buffering: ask it in each other protocol
+                # (they cost a start each, so only now), given a little more time.
+                second = [e for e in protocol_experiments(worker.spec) if e.id not in obs.results]
+                until = max(deadline, time.monotonic() + min(wait_for, PROTOCOL_WAVE)) - STOP_MARGIN
+                more = run_experiments(
+                    second,
+                    command=failed.request.command,
+                    args=failed.request.args or {},
+                    timeout=wait_for,
+                    deadline=until,
+                    capture_dir=worker.capture_dir,
+                    base_id=worker.worker_id,
+                )
+                obs.results.update({r.id: r for r in more})
         if plan.wait_longer:
             # Long enough to see a slow start through (several timeouts), bounded by the budget.
             until = min(deadline - STOP_MARGIN / 2, time.monotonic() + max(5.0, 4 * wait_for))
             obs.late_answer = wait_longer(worker, failed.request, until)
             if obs.late_answer is None:
                 obs.waited_longer = worker.elapsed()
+                obs.unread_after_wait = stdin_unread(worker)
     pattern = no_answer_pattern(patterns)
     judged = [(h, _judge(h, obs)) for h in hypotheses(pattern)]
     worker.save_transcript()

@@ -18,13 +18,53 @@ _EXCEPTION_LINE = re.compile(
 )
 BUFFER_EXPERIMENTS = ("unbuffered", "pty", "many")
 
+# The line that says why a process died, by runtime, in the order they are tried.
+_CRASH_LINES: tuple[re.Pattern[str], ...] = (
+    # Node: `Error: Cannot find module 'sharp'`, `TypeError: x is not a function`
+    re.compile(r"^(?:Uncaught )?(?:\w*Error|Error \[\w+\]): .+$", re.M),
+    # escript and Erlang: `escript: exception error: undefined function …`, a VM that halts
+    re.compile(r"^escript: .*(?:exception|error).*$", re.M),
+    re.compile(r"^(?:Runtime terminating during boot|Crash dump is being written).*$", re.M),
+    re.compile(r"^\{\"init terminating in do_boot\".*$", re.M),
+    # Elixir: `** (RuntimeError) boom`
+    re.compile(r"^\s*\*\* \([\w.]+\) .*$", re.M),
+    # Go and Rust
+    re.compile(r"^panic: .*$", re.M),
+    re.compile(r"^thread '[^']*' panicked at .*$", re.M),
+    # the shell: `worker.sh: line 3: nodee: command not found`, `sh: 1: x: not found`
+    re.compile(r"^.*(?:: command not found|: \d+: \S+: not found)$", re.M),
+)
+
 
 def exception_line(stderr: str) -> str | None:
-    """The last `SomeError: message` line of a Python traceback in `stderr`, if any."""
-    if "Traceback (most recent call last)" not in stderr:
-        return None
-    found = _EXCEPTION_LINE.findall(stderr)
-    return found[-1] if found else None
+    """The line that says why the process died: the last `SomeError: message` of a Python
+    traceback, or a Node error, an Erlang/escript or Elixir exception, a Go or Rust panic, a
+    shell's `command not found`."""
+    if "Traceback (most recent call last)" in stderr:
+        found = _EXCEPTION_LINE.findall(stderr)
+        if found:
+            return str(found[-1])
+    for pattern in _CRASH_LINES:
+        match = pattern.search(stderr)
+        if match:
+            return match.group(0).strip()
+    return None
+
+
+# A stderr line that names a rejected message: what a server logs when the envelope is wrong.
+VALIDATION_LINE = re.compile(
+    r"(?i)^.*\b(?:validation errors? for|invalid (?:json-?rpc|request|message)|"
+    r"parse error|failed to (?:parse|validate)|unknown (?:message|method)|"
+    r"field required|missing (?:required )?(?:field|property)[^\n]*\b(?:jsonrpc|method)|"
+    r"jsonrpc[^\n]*(?:required|missing|invalid)|content-length)\b.*$",
+    re.M,
+)
+
+
+def validation_line(stderr: str) -> str | None:
+    """The first stderr line that names a rejected or unparsable message, if any."""
+    match = VALIDATION_LINE.search(stderr)
+    return match.group(0).strip()[:300] if match else None
 
 
 # --- the process and its stdout -----------------------------------------------------------------
@@ -35,15 +75,35 @@ def exited(obs: Observations) -> bool:
 
 
 def stream_kind(obs: Observations) -> str:
-    """`none`, `text` (text or binary junk), `framing` (a frame of another framing), `partial`."""
+    """`none`, `text` (text, binary junk, or JSON that is no message where one should be),
+    `framing` (a frame of another framing, or a bad header), `partial`."""
     e = obs.explanation
     if e is None:
         return "none"
-    if e.kind in ("text", "binary"):
+    if e.kind in ("text", "binary", "json-not-message"):
         return "text"
-    if e.kind in ("other-framing", "line-json", "json-without-header"):
+    if e.kind in ("other-framing", "line-json", "json-without-header", "bad-header"):
         return "framing"
     return "partial"
+
+
+def messages_written(obs: Observations) -> list[str]:
+    """Well-formed messages the worker wrote that answered nothing (in our envelope): frames
+    set aside, notifications, requests of its own. Quoted short."""
+    worker = obs.worker
+    said = [quote(p, 120) for p in worker.stray_payloads[:3] if p]
+    said += [f"a {m.method} notification" for m in worker.notifications[:3]]
+    said += [f"a {m.method} request" for m in worker.server_requests[:3]]
+    return said
+
+
+def stdout_words(obs: Observations, since: int = 0) -> str:
+    """What stdout carried before byte `since`, for a sentence that says it wrote nothing more:
+    never "nothing" while the transcript holds bytes."""
+    before = bytes(obs.worker.transcript.data[:since])
+    if not before:
+        return ""
+    return f" (its stdout already carried {len(before):,} bytes: {quote(before, 60)})"
 
 
 def request_unread(obs: Observations) -> bool | None:

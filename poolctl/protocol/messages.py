@@ -122,6 +122,10 @@ class MissingSuccess(ProtocolError):
     """The response has no boolean `success` field."""
 
 
+class WrongEnvelope(ProtocolError):
+    """A reply with an id, in another envelope (a DSPex `success` reply to a JSON-RPC request)."""
+
+
 class NotAMessage(ProtocolError):
     """JSON that is not a JSON-RPC message (no `jsonrpc`, or neither `method` nor a result):
     what a JSON logger writes."""
@@ -197,6 +201,11 @@ def parse_jsonrpc(payload: bytes, expected_id: Any = None) -> Response | Incomin
     body = _object(payload)
     method = body.get("method")
     answers = "result" in body or "error" in body
+    if body.get("jsonrpc") != "2.0" and "id" in body and ("success" in body or answers):
+        raise WrongEnvelope(
+            f"a reply in another envelope (no jsonrpc 2.0; has: {', '.join(sorted(body))})",
+            payload,
+        )
     if body.get("jsonrpc") != "2.0" or not (isinstance(method, str) or answers):
         have = ", ".join(sorted(body)) or "nothing"
         raise NotAMessage(

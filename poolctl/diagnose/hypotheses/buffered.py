@@ -15,8 +15,10 @@ from ..readings import (
     exited,
     experiment_evidence,
     live_origin,
+    messages_written,
     request_unread,
     result,
+    stdout_words,
     stream_kind,
     where_words,
 )
@@ -38,6 +40,9 @@ def buffered(obs: Observations) -> Judgement:
         if obs.answer_behind or kind == "framing":
             return ruled_out("its answer reached the pipe (see the bytes quoted above)")
         return untested("the stream broke on other bytes before any answer")
+    said = messages_written(obs)
+    if said:
+        return ruled_out(f"its messages reach the pipe as it writes them ({said[0]})")
     live = obs.live
     if live is not None and live.blocked_writers:
         return ruled_out("it is blocked writing (see blocked writing)")
@@ -57,7 +62,11 @@ def buffered(obs: Observations) -> Judgement:
     if probe is not None and probe.exit is not None and not ran:
         return ruled_out(
             f"when its stdin closed it {probe.exit.describe()} and wrote "
-            + (f"only {quote(probe.flushed, 40)}" if probe.flushed else "nothing")
+            + (
+                f"only {quote(probe.flushed, 40)}"
+                if probe.flushed
+                else "nothing more" + stdout_words(obs, probe.offset)
+            )
             + ": no answer was held in a buffer"
         )
     if ran:

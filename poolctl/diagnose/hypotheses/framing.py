@@ -15,6 +15,7 @@ from ..readings import (
     experiment_evidence,
     header_words,
     live_origin,
+    messages_written,
     other_framings,
     request_unread,
     result,
@@ -34,6 +35,9 @@ def framing_mismatch(obs: Observations) -> Judgement:
         return _reply_in_another_framing(obs)
     if kind == "text":
         return ruled_out("the bytes on stdout are text, not a frame in any framing")
+    said = messages_written(obs)
+    if kind != "framing" and said:
+        return ruled_out(f"its messages arrive as valid {obs.framing} frames ({said[0]})")
     if obs.live is not None and obs.live.blocked_writers:
         return untested("the worker is blocked writing (see blocked writing)")
     if request_unread(obs):
@@ -72,6 +76,13 @@ def _reply_in_another_framing(obs: Observations) -> Judgement:
     assert e is not None
     speaks = e.other_framing or "JSON without a length header"
     ev = [Evidence(quote(obs.pending), obs.pending_origin(), e.text)]
+    if e.kind == "bad-header":
+        verdict = f"The worker writes a content-length header no reader can use: {e.text}"
+        fix = (
+            "Write `Content-Length: <bytes of the body>\\r\\n` (an optional `Content-Type` "
+            "line), then `\\r\\n`, then exactly that many bytes of JSON, before every message."
+        )
+        return confirmed(verdict, fix, *ev)
     if e.other_framing in FRAMINGS:
         ev += experiment_evidence(obs, f"framing-{e.other_framing}")
     if e.kind == "json-without-header":
@@ -80,9 +91,9 @@ def _reply_in_another_framing(obs: Observations) -> Judgement:
             f"{quote(obs.pending, 40)}{header_words(obs)}"
         )
         fix = (
-            f"Have the worker frame its answers in {obs.framing} (a "
-            f"{FRAMINGS[obs.framing].header_size}-byte big-endian length before each "
-            "JSON message), or read it as line framing if it ends each message with a newline."
+            f"Have the worker frame its answers in {obs.framing} ("
+            + _framing_words(obs.framing).removeprefix(", ")
+            + "), or read it as line framing if it ends each message with a newline."
         )
         return confirmed(verdict, fix, *ev)
     verdict = (
@@ -90,7 +101,7 @@ def _reply_in_another_framing(obs: Observations) -> Judgement:
         f"{quote(obs.pending, 24)} is {e.text.split(':')[0]}"
     )
     size = FRAMINGS[obs.framing].header_size
-    if size and len(obs.pending) >= size:
+    if size and len(obs.pending) >= size:  # a length-prefixed reader read a length
         length = int.from_bytes(obs.pending[:size], "big")
         verdict += (
             f", whose first {size} bytes a {obs.framing} reader takes as a length of {length:,}"
@@ -122,11 +133,17 @@ def _request_in_another_framing(obs: Observations, name: str, others: list[str])
     )
     fix = (
         f"Use one framing on both sides: {name} (`poolctl ping --framing {name}`"
-        + (
-            f", `{{packet, {FRAMINGS[name].header_size}}}` in open_port"
-            if FRAMINGS[name].header_size
-            else ", newline-delimited JSON"
-        )
+        + _framing_words(name)
         + f"), or make the worker speak {obs.framing}."
     )
     return confirmed(verdict, fix, *ev)
+
+
+def _framing_words(name: str) -> str:
+    """`, {packet, 4} in open_port` / `, newline-delimited JSON` / `, Content-Length headers`."""
+    framing = FRAMINGS[name]
+    if framing.header_size:
+        return f", `{{packet, {framing.header_size}}}` in open_port"
+    if framing.kind == "content-length":
+        return ", a `Content-Length: N` header and an empty line before each message"
+    return ", newline-delimited JSON"

@@ -71,12 +71,40 @@ def stdout_text(obs: Observations) -> Judgement:
         )
     verdict = (
         f"The worker prints text to its framed stdout: {first_line(obs.pending)} arrived "
-        f"before its first frame{header_words(obs)}"
+        f"{_where(obs)}{header_words(obs)}"
     )
-    fix = (
+    if obs.stray_json:
+        verdict = (
+            f"A JSON logger writes to the worker's stdout: {first_line(obs.pending, 120)} is "
+            f"JSON but no JSON-RPC message, {_where(obs)}"
+        )
+    if obs.stray_json or _looks_like_a_log(obs.pending):
+        fix = (
+            "Point the logging handler at stderr (`logging.StreamHandler(sys.stderr)`, "
+            "`console.error` in Node, pino/winston to fd 2) or a file, never stdout: "
+            "stdout carries messages only. "
+        )
+    else:
+        fix = ""
+    fix += (
         "Send banners and logs to stderr (`print(..., file=sys.stderr)`, logging to stderr, "
         "`console.error` in Node, `io:format(standard_error, …)` in Erlang) and keep stdout "
         "for frames only; in Python, take `sys.stdout.buffer` for frames and point "
         "`sys.stdout` at stderr so a stray print cannot reach the stream."
     )
     return confirmed(verdict, fix, *ev)
+
+
+def _where(obs: Observations) -> str:
+    error = obs.worker.frame_error
+    first = getattr(error, "first", True)
+    return "before its first message" if first else "between its messages"
+
+
+_LOG_LEVELS = (b"DEBUG", b"INFO", b"WARN", b"ERROR", b"CRITICAL", b"TRACE")
+
+
+def _looks_like_a_log(data: bytes) -> bool:
+    """A log record's first line: a level name near its start."""
+    head = data.split(b"\n", 1)[0][:40].upper()
+    return any(level in head for level in _LOG_LEVELS)

@@ -48,11 +48,21 @@ def stuck_in_init(obs: Observations) -> Judgement:
                 obs.stdout_origin,
             )
         )
+    elif obs.waited_longer is not None and obs.unread_after_wait == 0:
+        ev.append(
+            Evidence(
+                f"it read the request while poolctl kept waiting, yet by "
+                f"{obs.waited_longer:.1f} s after it started no answer came: it had started "
+                "and dropped the request",
+                "FIONREAD on the stdin pipe",
+            )
+        )
     elif obs.waited_longer is not None:
         ev.append(
             Evidence(
                 f"still starting {obs.waited_longer:.1f} s after it started, against a "
-                f"{obs.timeout:g} s timeout: poolctl kept waiting and no answer came",
+                f"{obs.timeout:g} s timeout: poolctl kept waiting, no answer came, and the "
+                "request was still unread in its stdin pipe",
                 obs.stdout_origin,
             )
         )

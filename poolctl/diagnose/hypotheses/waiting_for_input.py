@@ -18,6 +18,7 @@ from ..readings import (
     request_unread,
     result,
     stack_evidence,
+    stdout_words,
     stream_kind,
     where_words,
 )
@@ -46,6 +47,13 @@ def waiting_for_input(obs: Observations) -> Judgement:
     if (probe is not None and probe.answered) or any(answered(obs, e) for e in BUFFER_EXPERIMENTS):
         return ruled_out(
             "it waits for the next request: it had answered, into a buffer (see buffered)", waits
+        )
+    speaks = [e for e in obs.results if e.startswith("protocol-") and answered(obs, e)]
+    if speaks:
+        return ruled_out(
+            f"it waits for the next message: {speaks[0].removeprefix('protocol-')} gets an "
+            "answer (see envelope)",
+            waits,
         )
     others = [f for f in other_framings(obs) if answered(obs, f"framing-{f}")]
     replay = result(obs, "replay")
@@ -76,7 +84,7 @@ def waiting_for_input(obs: Observations) -> Judgement:
                 + (
                     f" and wrote {quote(probe.flushed, 40)}"
                     if probe.flushed
-                    else " and wrote nothing"
+                    else " and wrote nothing more" + stdout_words(obs, probe.offset)
                 ),
                 obs.stdout_origin,
             )
