@@ -55,7 +55,11 @@ def _answer(argv: str, details: PingDetails, console: Console) -> None:
         )
         body = response.get("result") if success else response.get("error")
         label = "result" if success else "[red]error[/]"
-        console.print(f"  {label}: {escape(json.dumps(body))}")
+        if isinstance(body, dict) and not success and "code" in body:  # a JSON-RPC error
+            said = f"{body.get('message')} (code {body['code']})"
+            console.print(f"  {label}: {escape(said)} [dim]{escape(json.dumps(body))}[/]")
+        else:
+            console.print(f"  {label}: {escape(json.dumps(body))}")
     if len(details.round_trips_ms) > 1:
         console.print(
             f"  {len(details.round_trips_ms)} round trips: "
