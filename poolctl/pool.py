@@ -187,10 +187,7 @@ class Pool:
         """The init ping; a worker that fails it is diagnosed, stopped and its failure kept."""
         self.trace.emit("init_start", worker=worker.id, timeout=self.config.init_timeout)
         started = time.monotonic()
-        request = worker.process.ids.request(
-            "ping", {"worker_id": worker.id, "initialization": True}
-        )
-        outcome = await worker.request(request, self.config.init_timeout)
+        outcome = await self._init_exchange(worker, started)
         worker.init_seconds = time.monotonic() - started
         if isinstance(outcome, Answer) and outcome.response.success:
             worker.reported = (
@@ -224,6 +221,29 @@ class Pool:
             await self._diagnose(worker, outcome)
         await self._retire(worker, State.DEAD)
         return False
+
+    async def _init_exchange(self, worker: PooledWorker, started: float) -> Answer | NoAnswer:
+        """The init ping (DSPex, JSON-RPC), or the protocol's handshake (MCP's initialize and
+        notifications/initialized, LSP's initialize and initialized), within the init timeout."""
+        handshake = worker.process.protocol.handshake_steps()
+        if not handshake:
+            request = worker.process.ids.request(
+                "ping", {"worker_id": worker.id, "initialization": True}
+            )
+            return await worker.request(request, self.config.init_timeout)
+        outcome: Answer | NoAnswer | None = None
+        for step in handshake:
+            left = max(0.01, self.config.init_timeout - (time.monotonic() - started))
+            if step.notification:
+                note = worker.process.ids.notification(step.method, step.params)
+                await worker.write_frame(worker.process.send(note), left)
+                continue
+            request = worker.process.ids.request_raw(step.method, step.params)
+            outcome = await worker.request(request, left)
+            if not isinstance(outcome, Answer) or not outcome.response.success:
+                return outcome
+        assert outcome is not None
+        return outcome
 
     async def _diagnose(self, worker: PooledWorker, failed: NoAnswer) -> None:
         """Run the no-answer engine off the loop (it blocks); experiments on the first only."""

@@ -144,6 +144,10 @@ class PooledWorker:
             timer.cancel()
         return Answer(request, response, time.monotonic() - sent)
 
+    async def write_frame(self, data: bytes, timeout: float) -> bool:
+        """Write a frame that expects no answer (a notification)."""
+        return await self._write(data, time.monotonic() + timeout)
+
     async def _write(self, data: bytes, deadline: float) -> bool:
         assert self.process.proc is not None and self.process.proc.stdin is not None
         fd = self.process.proc.stdin.fileno()

@@ -245,7 +245,10 @@ def test_language_server_printing_before_its_first_header(
 
 
 def test_bad_content_length_header_is_a_framing_verdict(capsys: pytest.CaptureFixture[str]) -> None:
-    code = "import sys; sys.stdout.write('Content-Type: text/json\\r\\n\\r\\n{}'); sys.stdout.flush(); sys.stdin.read()"
+    code = (
+        "import sys; sys.stdout.write('Content-Type: text/json\\r\\n\\r\\n{}'); "
+        "sys.stdout.flush(); sys.stdin.read()"
+    )
     d = verdict(
         capsys,
         "--protocol",
@@ -328,3 +331,79 @@ def test_jsonrpc_error_reply_is_shown_with_code_and_message(
     out = capsys.readouterr()[0]
     assert code == 0
     assert "Method not found (code -32601)" in out
+
+
+# --- doctor agrees with ping; pools of MCP servers ---------------------------------------------
+
+
+def test_doctor_on_a_banner_printing_mcp_server_agrees_with_ping(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code = main(
+        ["doctor", "--json", "--protocol", "mcp", "--timeout", WAIT, "--", *MCP_SERVER, "--banner"]
+    )
+    report = json.loads(capsys.readouterr()[0])
+    assert code == 1
+    checks = {(c["section"], c["name"]): c for c in report["checks"]}
+    stdout = checks[("Output hygiene", "stdout")]
+    assert stdout["status"] == "fail"
+    assert "'MCP Server running on stdio'" in stdout["summary"]
+    assert "a strict client" in stdout["summary"] and "a tolerant one" in stdout["summary"]
+    assert report["extra"]["protocol"] == "mcp"
+
+
+def test_doctor_shows_the_mcp_handshake_with_times_and_the_init_budget(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code = main(
+        [
+            "doctor",
+            "--json",
+            "--protocol",
+            "mcp",
+            "--init-budget",
+            "60",
+            "--",
+            *MCP_SERVER,
+            "--stderr-warning",
+        ]
+    )
+    report = json.loads(capsys.readouterr()[0])
+    checks = {(c["section"], c["name"]): c for c in report["checks"]}
+    ping_check = checks[("Framing", "ping")]
+    assert ping_check["status"] == "ok", ping_check
+    assert ping_check["summary"].startswith("answers the mcp handshake in line: initialize ")
+    assert "(server 'poolctl-test-server' 1.0.0)" in ping_check["summary"]
+    assert "init timeout 60 s" in checks[("Start-up", "init")]["summary"]
+    assert report["extra"]["init_timeout_s"] == 60
+    stderr = checks[("Output hygiene", "stderr")]
+    assert "harmless" in stderr["summary"]  # a warning, kept apart
+    assert code == 0, report["checks"]
+
+
+def test_a_pool_of_mcp_servers_runs_tools_call_steps_and_classifies_pattern_1(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    def scenario(name: str, *switches: str, expect: str) -> Path:
+        command = json.dumps(["{python}", str(WORKERS / "mcp_server.py"), *switches])
+        path = tmp_path / f"{name}.yaml"
+        path.write_text(
+            f"name: {name}\n"
+            f"worker: {{command: {command}, protocol: mcp, init_timeout: {WAIT}}}\n"
+            "pool: {size: 1, checkout_timeout: 2, request_timeout: 10}\n"
+            "steps:\n"
+            "  - request: {command: tools/call, args: {name: add, arguments: {a: 2, b: 3}},\n"
+            "              count: 2, expect: {equals: {result.structuredContent.result: 5}}}\n"
+            f"expect: {expect}\n"
+        )
+        return path
+
+    healthy = scenario("mcp-healthy", expect="{outcome: ok}")
+    banner = scenario("mcp-banner", "--banner", expect="{patterns: [port-no-response]}")
+    code = main(["run-scenario", "--format", "json", str(healthy), str(banner)])
+    report = json.loads(capsys.readouterr()[0])
+    assert code == 0, report
+    runs = report["extra"]["runs"]
+    assert [r["extra"]["passed"] for r in runs] == [True, True]
+    banner_finding = report["findings"][runs[1]["findings"][0]]["outcome"]
+    assert "'MCP Server running on stdio'" in banner_finding["cause"]

@@ -141,6 +141,7 @@ def run_doctor(options: DoctorOptions, run_dir: RunDir) -> Report:
             worker=tuple(options.spec.argv),
             framing=options.spec.framing,
             stderr=str(options.spec.stderr),
+            protocol=options.spec.protocol,
         ),
     )
 

@@ -10,6 +10,8 @@ When the worker does not answer, the verdicts are the no-answer engine's (`stdou
 
 from __future__ import annotations
 
+import re
+
 from poolctl.diagnose.hypotheses import crashed, stderr_merged, stdout_text
 from poolctl.framing import explain, get_framing, quote
 from poolctl.model import Evidence
@@ -19,6 +21,10 @@ from .probe import Probe
 from .target import CheckList, first_lines
 
 SECTION = "Output hygiene"
+# A stderr line that reports an error, not a warning or a banner.
+ERROR_LINE = re.compile(
+    r"(?i)(\b(error|fatal|exception|panic(ked)?|failed|traceback)\b|\*\* \(|cannot find module)"
+)
 NOISE_KINDS = ("text", "binary")  # what `framing.explain` calls bytes that are no frame at all
 REMEDY = "write logs and banners to stderr (print(..., file=sys.stderr)), never stdout"
 
@@ -65,6 +71,13 @@ def _stdout_judged(probe: Probe, apart: Probe, out: CheckList) -> None:
     first = quote(apart.stdout.split(b"\n", 1)[0], 60)
     if judged.status == "confirmed":
         said = f"it writes {first} to stdout before any frame"
+        if probe.answer_behind:  # strict and tolerant clients part ways here
+            said += (
+                ": a strict client (one that fails on the first line that is no message) "
+                "fails; a tolerant one (that skips it) reads the answer right behind it"
+            )
+        else:
+            said += ": every client fails on it"
         out.add("stdout", "fail", said, REMEDY, judged.evidence)
         return
     if judged.status == "untested":
@@ -120,6 +133,15 @@ def _stderr(probe: Probe, apart: Probe, configured: StderrMode, out: CheckList) 
         )
     elif merged:
         out.add("stderr", "fail", landing, keep_apart, evidence)
+    elif errors := [ln for ln in lines if ERROR_LINE.search(ln)]:
+        out.add(
+            "stderr",
+            "warn",
+            f"{len(errors)} error line(s) on stderr at start ({_cut(errors[0])!r}): kept apart "
+            f"from stdout ({configured}), but an error is not harmless",
+            "read what it says: the worker reports a problem as it starts",
+            evidence,
+        )
     elif probe.is_confirmed(crashed.ID):
         out.add(
             "stderr",

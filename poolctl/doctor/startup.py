@@ -95,7 +95,8 @@ def check_startup(
     worker = WorkerProcess(spec, run_dir.workers, worker_id="startup")
     ready: float | None = None
     with worker:
-        outcome = worker.exchange("ping", {}, wait)
+        opening = worker.protocol.opening()  # a ping, or the handshake's first request
+        outcome = worker.exchange(opening.method, opening.params, wait)
         if isinstance(outcome, Answer):
             ready = worker.elapsed()
     base = baseline(target)  # after the worker: the other checks' processes have started too

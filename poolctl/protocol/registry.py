@@ -151,6 +151,13 @@ class Protocol:
         """The first request of a session (what an experiment replays to test the protocol)."""
         return self.steps("ping", {})[0]
 
+    def handshake_steps(self) -> tuple[Step, ...]:
+        """The steps before the first request a caller makes: what a pool's worker goes through
+        before it is ready (MCP's initialize and notifications/initialized); () for none."""
+        steps = self.steps("ping", {})
+        first = next(i for i, s in enumerate(steps) if s.repeat)
+        return steps[:first]
+
 
 PROTOCOLS: dict[str, Protocol] = {
     p.name: p

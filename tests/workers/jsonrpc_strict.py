@@ -25,7 +25,37 @@ def send(body: dict[str, object]) -> None:
     sys.stdout.flush()
 
 
-for line in sys.stdin:
+asked_roots = False
+
+
+def await_roots_answer() -> None:
+    """Read on until the client answers our roots/list (its answer may follow a request)."""
+    global roots_answer
+    pending = []
+    for raw in sys.stdin:
+        msg = json.loads(raw)
+        if msg.get("id") == "srv-1" and "method" not in msg:
+            roots_answer = msg.get("result", msg.get("error"))
+            break
+        pending.append(raw)
+    backlog.extend(pending)
+
+
+backlog: list[str] = []
+
+
+def lines():
+    while True:
+        if backlog:
+            yield backlog.pop(0)
+            continue
+        raw = sys.stdin.readline()
+        if not raw:
+            return
+        yield raw
+
+
+for line in lines():
     try:
         jsonrpc_message_adapter.validate_json(line)
     except ValidationError as exc:
@@ -39,6 +69,7 @@ for line in sys.stdin:
         continue
     if "id" not in msg:
         if method == "notifications/initialized":
+            asked_roots = True
             send({"jsonrpc": "2.0", "id": "srv-1", "method": "roots/list"})
             send(
                 {
@@ -55,10 +86,18 @@ for line in sys.stdin:
             "serverInfo": {"name": "jsonrpc-strict", "version": "0.1"},
         }
     elif method == "ping":
+        if asked_roots and roots_answer is None:
+            await_roots_answer()
         result = {"roots_answer": roots_answer}
     elif method == "tools/list":
         result = {"tools": []}
     else:
-        send({"jsonrpc": "2.0", "id": msg["id"], "error": {"code": -32601, "message": "Method not found"}})
+        send(
+            {
+                "jsonrpc": "2.0",
+                "id": msg["id"],
+                "error": {"code": -32601, "message": "Method not found"},
+            }
+        )
         continue
     send({"jsonrpc": "2.0", "id": msg["id"], "result": result})
