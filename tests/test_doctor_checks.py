@@ -229,7 +229,9 @@ def test_a_banner_line_in_line_framing_fails_as_ping_says(tmp_path: Path) -> Non
     report = doctor(tmp_path, argv, "Output hygiene", "Framing", init_timeout=2.0, framing="line")
     check = only(report, "Output hygiene", "stdout")
     assert check.status == "fail"
-    assert check.summary == "it writes 'Warming up' to stdout before any frame"
+    assert check.summary.startswith("it writes 'Warming up' to stdout before any frame: ")
+    # the answer follows the text: a strict client fails, a tolerant one reads on
+    assert "a strict client" in check.summary and "a tolerant one" in check.summary
     assert any("its answer arrived right behind the text" in e.text for e in check.evidence)
     framing = only(report, "Framing")
     assert framing.status == "fail" and "prints text to its framed stdout" in framing.summary
@@ -278,6 +280,18 @@ def test_stderr_chatter_is_harmless_when_kept_apart(tmp_path: Path) -> None:
     argv = [*REFERENCE, "--stderr-noise", "Warning: DSPy not available"]
     check = only(doctor(tmp_path, argv, "Output hygiene"), "Output hygiene", "stderr")
     assert check.status == "ok" and "harmless" in check.summary
+
+
+def test_an_error_line_on_stderr_is_not_called_harmless(tmp_path: Path) -> None:
+    argv = [*REFERENCE, "--stderr-noise", "ERROR: could not load the model, using the mock"]
+    report = doctor(tmp_path, argv, "Output hygiene", init_timeout=2.0)
+    check = only(report, "Output hygiene", "stderr")
+    assert check.status == "warn"
+    assert (
+        "error line(s) on stderr" in check.summary
+        and "harmless" not in check.summary.split(":")[-1]
+    )
+    assert "'ERROR: could not load the model, using the mock'" in check.summary
 
 
 def test_a_quiet_worker_is_clean(tmp_path: Path) -> None:

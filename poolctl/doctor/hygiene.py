@@ -133,6 +133,13 @@ def _stderr(probe: Probe, apart: Probe, configured: StderrMode, out: CheckList) 
         )
     elif merged:
         out.add("stderr", "fail", landing, keep_apart, evidence)
+    elif probe.is_confirmed(crashed.ID):
+        out.add(
+            "stderr",
+            "ok",
+            f"{said}: kept apart from stdout ({configured}); they tell why it exited (see Framing)",
+            evidence=evidence,
+        )
     elif errors := [ln for ln in lines if ERROR_LINE.search(ln)]:
         out.add(
             "stderr",
@@ -141,13 +148,6 @@ def _stderr(probe: Probe, apart: Probe, configured: StderrMode, out: CheckList) 
             f"from stdout ({configured}), but an error is not harmless",
             "read what it says: the worker reports a problem as it starts",
             evidence,
-        )
-    elif probe.is_confirmed(crashed.ID):
-        out.add(
-            "stderr",
-            "ok",
-            f"{said}: kept apart from stdout ({configured}); they tell why it exited (see Framing)",
-            evidence=evidence,
         )
     else:
         out.add(
