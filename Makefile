@@ -5,7 +5,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint bench venv clean ci-report
+.PHONY: demo test lint bench venv clean ci-report peers
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,6 +13,21 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 venv: $(STAMP)
+
+# Real MCP peers from npm for the tests, in an ignored folder: the reference server
+# (@modelcontextprotocol/server-everything, pinned) and the SDK it brings. Without npm the
+# target says so and the tests that need it skip with that reason.
+PEERS        ?= .peers
+PEERS_STAMP  := $(PEERS)/.installed-stamp
+NPM_PEERS    := @modelcontextprotocol/server-everything@2026.8.31
+$(PEERS_STAMP): Makefile
+	@if command -v npm >/dev/null 2>&1; then \
+	  mkdir -p $(PEERS) && npm install --silent --no-audit --no-fund --prefix $(PEERS) $(NPM_PEERS) \
+	  && touch $(PEERS_STAMP) \
+	  || echo "npm install $(NPM_PEERS) failed: the tests against Node MCP servers will be skipped"; \
+	else echo "npm not found: the tests against Node MCP servers will be skipped"; fi
+
+peers: $(PEERS_STAMP)
 
 demo: $(STAMP)
 	@echo "== a healthy worker =="
@@ -27,7 +42,7 @@ demo: $(STAMP)
 	@echo "== the bundled scenarios: a healthy pool and every pattern, reproduced and classified =="
 	$(VENV)/bin/poolctl run-scenario
 
-test: $(STAMP)
+test: $(STAMP) $(PEERS_STAMP)
 	$(PY) -m pytest
 
 # The project's own suite through `poolctl triage`, as a CI job does it: pytest's console output
@@ -37,7 +52,7 @@ test: $(STAMP)
 # summary. `--fail-on never`: the triage never fails the target; the suite's exit status does.
 CI_REPORT ?= reports/ci
 CI_PYTEST_ARGS ?=
-ci-report: $(STAMP)
+ci-report: $(STAMP) $(PEERS_STAMP)
 	@rm -rf $(CI_REPORT) && mkdir -p $(CI_REPORT)
 	@{ env -u GITHUB_STEP_SUMMARY $(PY) -m pytest -rfE --junitxml=$(CI_REPORT)/pytest.xml $(CI_PYTEST_ARGS); \
 	  echo $$? > $(CI_REPORT)/pytest.status; } 2>&1 | tee $(CI_REPORT)/pytest.log
@@ -58,4 +73,4 @@ bench: $(STAMP)
 	$(PY) bench/triage.py
 
 clean:
-	rm -rf $(VENV) reports/2* .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(PEERS) reports/2* .pytest_cache .mypy_cache .ruff_cache

@@ -14,6 +14,7 @@ from poolctl.logs import detect_format, read_logs
 from poolctl.logs.prefixes import strip_prefixes
 from poolctl.logs.unwrap import unwrap, wrap_width
 from poolctl.patterns import load_patterns
+from poolctl.report.groups_view import coverage_of
 from poolctl.triage import triage
 from poolctl.triage.normalize import signature
 
@@ -140,8 +141,9 @@ def test_every_test_type_is_read_and_counted() -> None:
 
 def test_a_run_of_scenarios_only_reports_its_failures() -> None:
     report = triage(read_logs([str(FIXTURES / "exunit/services_scenarios.log")]), KB)
-    assert report.coverage is not None and report.coverage.runs[0].text == "4 scenarios, 4 failures"
-    assert (len(report.findings), report.coverage.counted, report.coverage.unread) == (4, 4, 0)
+    coverage = coverage_of(report)
+    assert coverage is not None and coverage.runs[0].text == "4 scenarios, 4 failures"
+    assert (len(report.findings), coverage.counted, coverage.unread) == (4, 4, 0)
 
 
 def test_the_pre_1_0_format() -> None:
@@ -287,9 +289,10 @@ def test_an_unknown_failure_header_is_an_unread_region(tmp_path: Path) -> None:
         "3 tests, 3 failures\n"
     )
     report = triage(read_logs([write(tmp_path, "odd.log", log)]), KB)
-    assert report.coverage is not None
-    assert (report.coverage.counted, report.coverage.read, report.coverage.unread) == (3, 2, 1)
-    [region] = report.coverage.regions
+    coverage = coverage_of(report)
+    assert coverage is not None
+    assert (coverage.counted, coverage.read, coverage.unread) == (3, 2, 1)
+    [region] = coverage.regions
     assert (region.start, region.end) == (5, 8)
     assert region.why == "not read as a failure: 2) check b (ATest)"
 

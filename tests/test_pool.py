@@ -107,7 +107,9 @@ def test_a_session_returns_to_the_worker_that_served_it(tmp_path: Path) -> None:
 def test_overflow_workers_are_spawned_when_busy_and_retired_at_checkin(tmp_path: Path) -> None:
     async def body(pool: Pool) -> list[Any]:
         return await asyncio.gather(
-            *(pool.call(f"c{i}", "sleep", {"seconds": 0.3}) for i in range(3))
+            # long enough for the overflow workers to start before w1 is free again, on a
+            # loaded machine too: otherwise w1 serves a waiter and an overflow worker idles
+            *(pool.call(f"c{i}", "sleep", {"seconds": 1.0}) for i in range(3))
         )
 
     answers, trace = with_pool(tmp_path, body, size=1, max_overflow=2)

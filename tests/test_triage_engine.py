@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from poolctl.logs.ansi import strip_ansi
 from poolctl.logs.records import IdentifierIndex, LogLine, ParsedLog, RunSummary, WorkerTraceback
-from poolctl.model import ContextLine, Diagnosis, Failure, Unclassified
+from poolctl.model import ContextLine, Diagnosis, Failure, TriageDetails, Unclassified
 from poolctl.patterns import load_patterns
 from poolctl.patterns.loader import Signal
 from poolctl.triage import locate, triage
@@ -215,11 +215,13 @@ def test_report_carries_skips_tracebacks_and_the_unread_count() -> None:
     report = triage(log, KB, quote_lines=False)
     assert report.kind == "triage" and report.inputs == (LOG,)
     assert report.notes[0].startswith("skipped: run.log:12: invalid UTF-8")
-    assert report.coverage is not None
-    assert (report.coverage.counted, report.coverage.read, report.coverage.unread) == (17, 1, 16)
-    [region] = report.coverage.regions  # no line looks like a failure: the whole run
+    assert isinstance(report.details, TriageDetails)
+    coverage = report.details.coverage
+    assert coverage is not None
+    assert (coverage.counted, coverage.read, coverage.unread) == (17, 1, 16)
+    [region] = coverage.regions  # no line looks like a failure: the whole run
     assert (region.start, region.end) == (1, 415) and "17 counted, 1 read" in region.why
-    assert report.extra["tracebacks"][0]["origin"] == f"{LOG}:47-56"
+    assert report.details.tracebacks[0].origin == f"{LOG}:47-56"
 
 
 def test_evidence_is_quoted_with_its_input_line(tmp_path: Path) -> None:

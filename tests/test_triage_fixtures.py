@@ -13,6 +13,7 @@ import yaml
 from poolctl.logs import read_logs
 from poolctl.model import Diagnosis, Finding, Report
 from poolctl.patterns import load_patterns
+from poolctl.report.groups_view import coverage_of
 from poolctl.triage import triage
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -161,7 +162,7 @@ def test_dspex_corpus_is_classified_as_its_readme_says() -> None:
 def test_fixture_counts_are_reconciled(name: str) -> None:
     """Every failure a runner counted is in the report, read or named as unread."""
     spec = EXPECTED["files"][name]
-    coverage = report_for(name).coverage
+    coverage = coverage_of(report_for(name))
     assert coverage is not None
     assert (coverage.counted, coverage.unread) == (spec["counted"], spec["unread"])
     assert coverage.read == spec["counted"] - spec["unread"]

@@ -16,10 +16,13 @@ from poolctl.cli import main
 from poolctl.logs import read_logs
 from poolctl.model import Diagnosis, Failure, Report
 from poolctl.patterns import load_patterns
-from poolctl.report import Format, MarkdownWriter, TerminalWriter, render
+from poolctl.report import Format, JsonWriter, MarkdownWriter, TerminalWriter, render
+from poolctl.report.combine import combine
+from poolctl.report.groups_view import clusters_of, coverage_of, groups_of
 from poolctl.report.load import from_dict
 from poolctl.triage import triage
 from poolctl.triage.normalize import cluster_text, short_hash, signature, strip_volatile
+from tests.test_report_formats import valid_json
 
 FIXTURES = Path(__file__).parent / "fixtures"
 KB = load_patterns()
@@ -76,19 +79,21 @@ def test_the_signature_reads_what_the_failure_says_not_its_name_or_place() -> No
 # -- groups and clusters on real logs ----------------------------------------------------------
 def test_identical_diagnosed_failures_make_one_group() -> None:
     report = report_for("pytest/pool_suite.txt")
-    sizes = {g.pattern_id: len(g.findings) for g in report.groups if len(g.findings) > 1}
+    sizes = {g.pattern_id: len(g.findings) for g in groups_of(report) if len(g.findings) > 1}
     # the two parameters of one test fail the same way; so do two workers that never answer
     # a ping (`within 0.5s`, `within 0.3s`: the same message but for a number)
     assert sizes == {"required-field-missing": 2, "port-no-response": 2}
     [group] = [
-        g for g in report.groups if g.pattern_id == "required-field-missing" and len(g.findings) > 1
+        g
+        for g in groups_of(report)
+        if g.pattern_id == "required-field-missing" and len(g.findings) > 1
     ]
     names = [report.findings[i].failure.name for i in group.findings]
     assert names == [
         "test_create_program_from_signature[question -> answer]",
         "test_create_program_from_signature[context, question -> answer]",
     ]
-    grouped = sorted(i for g in report.groups for i in g.findings)
+    grouped = sorted(i for g in groups_of(report) for i in g.findings)
     assert grouped == [i for i, f in enumerate(report.findings) if isinstance(f.outcome, Diagnosis)]
 
 
@@ -112,21 +117,23 @@ def test_cluster_ids_are_the_same_in_every_run(runs: tuple[str, ...]) -> None:
     for name in runs:
         report = report_for(name)
         by_test = {}
-        for cluster in report.clusters:
+        for cluster in clusters_of(report):
             for i in cluster.findings:
                 by_test[report.findings[i].failure.name.split("::")[-1]] = cluster.id
         ids.append(by_test)
     assert ids[0] and ids[0] == ids[1]
     if runs[2].endswith(".log"):
         assert ids[0] == ids[2]
-    assert triage(read_logs([str(FIXTURES / runs[0])]), KB).clusters == report_for(runs[0]).clusters
+    assert clusters_of(triage(read_logs([str(FIXTURES / runs[0])]), KB)) == clusters_of(
+        report_for(runs[0])
+    )
 
 
 def test_a_cluster_id_is_the_hash_of_its_text() -> None:
     report = report_for("exunit/services_suite.log")
-    assert all(c.id == short_hash(c.text) for c in report.clusters)  # texts here are short
-    assert len({c.id for c in report.clusters}) == len(report.clusters)
-    sizes = [len(c.findings) for c in report.clusters]
+    assert all(c.id == short_hash(c.text) for c in clusters_of(report))  # texts here are short
+    assert len({c.id for c in clusters_of(report)}) == len(clusters_of(report))
+    sizes = [len(c.findings) for c in clusters_of(report)]
     assert sizes == sorted(sizes, reverse=True)
 
 
@@ -187,11 +194,12 @@ def rows(text: str, width: int) -> int:
 
 def test_a_big_logs_terminal_view_fits_in_a_few_screens(tmp_path: Path) -> None:
     report = triage(read_logs([str(big_log(tmp_path / "big.log"))]), KB)
-    assert len(report.findings) == 500 and report.coverage is not None
-    assert (report.coverage.counted, report.coverage.unread) == (500, 0)
-    [group] = report.groups  # 300 checkout timeouts: one pattern, one normalised message
+    coverage = coverage_of(report)
+    assert len(report.findings) == 500 and coverage is not None
+    assert (coverage.counted, coverage.unread) == (500, 0)
+    [group] = groups_of(report)  # 300 checkout timeouts: one pattern, one normalised message
     assert group.pattern_id == "checkout-timeout-waiters" and len(group.findings) == 300
-    assert [len(c.findings) for c in report.clusters] == [70, 30, 25, 25, 25, 25]
+    assert [len(c.findings) for c in clusters_of(report)] == [70, 30, 25, 25, 25, 25]
     out = TerminalWriter(width=100).render(report)
     assert rows(out, 100) <= 150  # three screens of 50 rows
     assert "✗ ×300 test checkout 0 under load (Shop.PoolTest)" in out
@@ -206,14 +214,22 @@ def test_every_view_lists_every_failure_of_a_group(tmp_path: Path) -> None:
     assert "and 249 more" in md  # 50 named; report.json lists them all
     doc = json.loads(render(report, Format.JSON))
     assert sorted(i for g in doc["groups"] for i in g["findings"]) == list(range(300))
-    assert [c["id"] for c in doc["clusters"]] == [c.id for c in report.clusters]
+    assert [c["id"] for c in doc["clusters"]] == [c.id for c in clusters_of(report)]
     again = from_dict(doc)
-    assert (again.groups, again.clusters, again.coverage) == (
-        report.groups,
-        report.clusters,
-        report.coverage,
-    )
+    assert again.details == report.details
     assert TerminalWriter().render(again) == TerminalWriter().render(report)
+
+
+def test_a_combined_triage_keeps_each_runs_groups_clusters_and_counts() -> None:
+    runs = [report_for("exunit/services_suite.log"), report_for("pytest/services_counts_only.txt")]
+    doc = valid_json(JsonWriter().render(combine(runs)))
+    assert doc["summary"]["unread"] == 22  # the second run's failures, counted and not read
+    first, second = doc["extra"]["runs"]
+    groups = [list(g.findings) for g in groups_of(runs[0])]
+    assert groups and [g["findings"] for g in first["groups"]] == groups
+    assert second["coverage"]["unread"] == 22 and not second["groups"]
+    again = from_dict(doc)
+    assert TerminalWriter().render(again) == TerminalWriter().render_all(runs)
 
 
 # -- patterns new --------------------------------------------------------------------------
@@ -228,7 +244,7 @@ def test_patterns_new_writes_a_starter_that_claims_its_cluster(
 ) -> None:
     log = str(big_log(tmp_path / "big.log"))
     report = triage(read_logs([log]), KB)
-    resets = report.clusters[0]
+    resets = clusters_of(report)[0]
     monkeypatch.chdir(tmp_path)
     code, out, err = run(capsys, "patterns", "new", "--from", log, "--cluster", resets.id[:5])
     assert code == 0, err
@@ -249,7 +265,7 @@ def test_patterns_new_writes_a_starter_that_claims_its_cluster(
     assert code == 0 and "all examples pass" in out
     # the triage now classifies the cluster with the new pattern
     with_starter = triage(read_logs([log]), load_patterns([tmp_path / "patterns"]))
-    assert resets.id not in {c.id for c in with_starter.clusters}
+    assert resets.id not in {c.id for c in clusters_of(with_starter)}
 
 
 def test_patterns_new_refuses_unknown_clusters_and_existing_files(
@@ -259,7 +275,7 @@ def test_patterns_new_refuses_unknown_clusters_and_existing_files(
     code, _, err = run(capsys, "patterns", "new", "--from", log, "--cluster", "ffffffff")
     assert code == 2 and "'ffffffff' is not a cluster of this log; its clusters" in err
     assert len(err.strip().splitlines()) == 1
-    cluster = report_for("exunit/services_suite.log").clusters[0].id
+    cluster = clusters_of(report_for("exunit/services_suite.log"))[0].id
     target = tmp_path / "mine.yaml"
     target.write_text("# mine\n")
     code, _, err = run(
@@ -272,3 +288,30 @@ def test_patterns_new_refuses_unknown_clusters_and_existing_files(
     )
     assert code == 0, err
     assert load_patterns([tmp_path]).get(yaml.safe_load(target.read_text())["id"])
+
+
+def test_patterns_new_writes_no_secret_of_the_log(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    token = "ghp_" + "Q2x9Lm4Tz8Vb1Nc7Rk5W" * 2  # a token shape, redacted wherever it is
+    blocks = "".join(
+        f"  {i}) test push {i} (Shop.PushTest)\n     test/push_test.exs:{i + 3}\n"
+        f"     ** (RuntimeError) remote rejected the push: token {token} expired\n\n"
+        for i in (1, 2, 3)
+    )
+    other = (
+        "  4) test sum (Shop.SumTest)\n     test/sum_test.exs:5\n     ** (ArithmeticError) x\n\n"
+    )
+    log = tmp_path / "push.log"
+    log.write_text(blocks + other + "4 tests, 4 failures\n")
+    cluster = clusters_of(triage(read_logs([str(log)]), KB))[0]
+    assert len(cluster.findings) == 3
+    target = tmp_path / "push.yaml"
+    code, _, err = run(
+        capsys, "patterns", "new", "--from", str(log), "--cluster", cluster.id, "-o", str(target)
+    )
+    assert code == 0, err
+    text = target.read_text()
+    assert token not in text and "[redacted" in text
+    example = yaml.safe_load(text)["examples"]["match"][0]
+    assert example["message"] == "remote rejected the push: token [redacted] expired"

@@ -11,8 +11,10 @@ from dataclasses import asdict
 from importlib import resources
 from typing import Any
 
-from poolctl.model import Coverage, Diagnosis, Failure, Finding, Report
-from poolctl.report.view import fix_plan, pattern_sections, summary_counts
+from poolctl.model import Diagnosis, Failure, Finding, Report, TriageDetails
+from poolctl.report.details import to_json, triage_members
+from poolctl.report.groups_view import unread_count
+from poolctl.report.view import details_of, fix_plan, pattern_sections, summary_counts
 
 SCHEMA_VERSION = 1
 JSON_OPTIONS: dict[str, Any] = {"indent": 2, "default": str, "ensure_ascii": False}
@@ -54,33 +56,6 @@ def _outcome(finding: Finding) -> dict[str, Any]:
     return {"type": "unclassified", **asdict(o)}
 
 
-def _coverage(coverage: Coverage | None) -> dict[str, Any] | None:
-    if coverage is None:
-        return None
-    return {
-        "counted": coverage.counted,
-        "read": coverage.read,
-        "unread": coverage.unread,
-        "runs": [{**asdict(run), "unread": run.unread} for run in coverage.runs],
-        "regions": [{**asdict(r), "origin": r.origin} for r in coverage.regions],
-    }
-
-
-def _triage(report: Report) -> dict[str, Any]:
-    """What only a triage has: the runners' counts, groups of identical failures, clusters."""
-    return {
-        "coverage": _coverage(report.coverage),
-        "groups": [
-            {"key": g.key, "pattern_id": g.pattern_id, "findings": list(g.findings)}
-            for g in report.groups
-        ],
-        "clusters": [
-            {"id": c.id, "text": c.text, "findings": list(c.findings), "nearest": c.nearest}
-            for c in report.clusters
-        ],
-    }
-
-
 def to_dict(report: Report) -> dict[str, Any]:
     """The report as plain JSON-ready data, in a fixed key order."""
     index = {id(f): i for i, f in enumerate(report.findings)}
@@ -94,7 +69,7 @@ def to_dict(report: Report) -> dict[str, Any]:
         "summary": {
             **summary_counts(report),
             "by_pattern": {s.pattern_id: len(s.findings) for s in pattern_sections(report)},
-            **({"unread": report.coverage.unread if report.coverage else 0} if triaged else {}),
+            **({"unread": unread_count(report)} if triaged else {}),
         },
         "findings": [
             {"index": i, "failure": _failure(f.failure), "outcome": _outcome(f)}
@@ -136,9 +111,11 @@ def to_dict(report: Report) -> dict[str, Any]:
         "checks": [asdict(c) for c in report.checks],
         "notes": list(report.notes),
         "environment": dict(report.environment),
-        "extra": dict(report.extra),
+        "extra": to_json(report.details),
     }
-    return {**doc, **_triage(report)} if triaged else doc
+    if not triaged:
+        return doc
+    return {**doc, **triage_members(details_of(report, TriageDetails))}
 
 
 class JsonWriter:

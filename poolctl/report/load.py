@@ -1,7 +1,9 @@
 """A saved `report.json` back into a `Report`, so that `poolctl report RUN_DIR` re-renders it.
 
 The JSON writer keeps every field of the model but a failure's related log lines (it counts
-them); loading it and rendering again gives the same text in every format.
+them); loading it and rendering again gives the same text in every format. The JSON's `extra`
+object (and a triage's `coverage`, `groups` and `clusters` beside it) comes back as the report
+kind's typed details.
 """
 
 from __future__ import annotations
@@ -14,20 +16,16 @@ from typing import Any
 from poolctl.errors import InputError
 from poolctl.model import (
     Check,
-    Cluster,
     ContextLine,
-    Coverage,
     Diagnosis,
     Evidence,
     Failure,
-    FailureGroup,
     Finding,
     Hypothesis,
     Report,
-    RunCount,
     Unclassified,
-    UnreadRegion,
 )
+from poolctl.report.details import from_json
 from poolctl.report.json_writer import SCHEMA_VERSION
 
 
@@ -69,22 +67,6 @@ def _outcome(d: Mapping[str, Any]) -> Diagnosis | Unclassified:
     )
 
 
-def _coverage(d: Mapping[str, Any] | None) -> Coverage | None:
-    if not d:
-        return None
-    return Coverage(
-        counted=d["counted"],
-        read=d["read"],
-        runs=tuple(
-            RunCount(**{k: v for k, v in r.items() if k != "unread"}) for r in d.get("runs") or ()
-        ),
-        regions=tuple(
-            UnreadRegion(**{k: v for k, v in r.items() if k != "origin"})
-            for r in d.get("regions") or ()
-        ),
-    )
-
-
 def from_dict(doc: Mapping[str, Any]) -> Report:
     """The `Report` a JSON document (`schema_version` 1) describes."""
     version = doc.get("schema_version")
@@ -93,8 +75,9 @@ def from_dict(doc: Mapping[str, Any]) -> Report:
             f"report schema_version {version!r}; this poolctl reads version {SCHEMA_VERSION}"
         )
     try:
+        kind = doc["kind"]
         return Report(
-            kind=doc["kind"],
+            kind=kind,
             title=doc["title"],
             inputs=tuple(doc.get("inputs") or ()),
             findings=tuple(
@@ -108,16 +91,7 @@ def from_dict(doc: Mapping[str, Any]) -> Report:
             environment=dict(doc.get("environment") or {}),
             notes=tuple(doc.get("notes") or ()),
             run_dir=doc.get("run_dir"),
-            extra=dict(doc.get("extra") or {}),
-            coverage=_coverage(doc.get("coverage")),
-            groups=tuple(
-                FailureGroup(g["key"], g["pattern_id"], tuple(g["findings"]))
-                for g in doc.get("groups") or ()
-            ),
-            clusters=tuple(
-                Cluster(c["id"], c["text"], tuple(c["findings"]), c.get("nearest"))
-                for c in doc.get("clusters") or ()
-            ),
+            details=from_json(kind, doc.get("extra") or {}, doc),
         )
     except (KeyError, TypeError) as exc:
         raise InputError(f"not a poolctl report: {exc}") from None

@@ -4,23 +4,27 @@ from __future__ import annotations
 
 import re
 
-from poolctl.model import Diagnosis, Evidence, Finding, Report
+from poolctl.model import Diagnosis, Evidence, Finding, Report, TriageDetails
+from poolctl.report.combine import split
 from poolctl.report.groups_view import (
     GroupView,
     cluster_headline,
     cluster_views,
+    clusters_of,
     failure_names,
+    groups_of,
     pattern_groups,
     unread_line,
     unread_regions,
 )
 from poolctl.report.view import (
+    detail_rows,
+    details_of,
     failure_headline,
     failure_label,
     fix_plan,
     fmt_value,
     how_to_tell,
-    other_extra,
     pattern_sections,
     read_summary,
     shortener,
@@ -29,7 +33,7 @@ from poolctl.report.view import (
     unclassified,
 )
 
-STATUS = {"confirmed": "✓ supported", "ruled-out": "✗ ruled out", "untested": "? untested"}
+STATUS = {"confirmed": "✓ confirmed", "ruled-out": "✗ ruled out", "untested": "? untested"}
 CHECK = {"ok": "✓", "warn": "!", "fail": "✗"}
 FOLD_AFTER = 4  # evidence lists longer than this are folded into <details>
 FULL_GROUPS = 20  # groups of a pattern shown in full; the others are rows of a table
@@ -75,7 +79,8 @@ class MarkdownWriter:
     """GitHub-flavoured Markdown, for a pull-request comment or a CI job summary."""
 
     def render(self, report: Report) -> str:
-        return _Doc(report).render()
+        """The report; a combined one as each of its runs, one after another."""
+        return "\n".join(_Doc(run).render() for run in split(report))
 
 
 class _Doc:
@@ -134,7 +139,7 @@ class _Doc:
             )
             self.w()
             groups = pattern_groups(self.r, s.pattern_id, s.findings)
-            full = FULL_GROUPS if self.r.groups else len(groups)  # ungrouped: each in full
+            full = FULL_GROUPS if groups_of(self.r) else len(groups)  # ungrouped: each in full
             for group in groups[:full]:
                 self.finding(group.first, group)
             self.group_table(groups[full:])
@@ -266,11 +271,12 @@ class _Doc:
         if not self.r.unclassified:
             return
         clusters = cluster_views(self.r)
+        clustered = bool(clusters_of(self.r))
         n = len(self.r.unclassified)
-        by = f" in {len(clusters)} clusters" if self.r.clusters and len(clusters) < n else ""
+        by = f" in {len(clusters)} clusters" if clustered and len(clusters) < n else ""
         self.w(f"## Unclassified ({n}{by})")
         self.w()
-        if self.r.clusters:
+        if clustered:
             self.w(
                 "Clusters by size; a starter pattern from one: "
                 f"{code('poolctl patterns new --from LOG --cluster ID')}."
@@ -286,7 +292,7 @@ class _Doc:
             f = cluster.first.failure
             nearest = f"{code(u.nearest)} ({u.score:.2f})" if u.nearest else "none"
             why = text(self.short(u.why))
-            if not self.r.clusters:
+            if not clustered:
                 where = code(self.short(f.origin)) if f.origin else ""
                 self.w(
                     f"| {text(failure_label(f))} | {where} | {code(failure_headline(f))} | "
@@ -321,14 +327,14 @@ class _Doc:
         self.w()
 
     def notes(self) -> None:
-        extra = other_extra(self.r)
-        if not self.r.notes and not extra:
+        details = detail_rows(self.r)
+        if not self.r.notes and not details:
             return
         self.w("## Notes")
         self.w()
         for note in self.r.notes:
             self.w(f"- {text(self.short(note))}")
-        for key, value in extra:
+        for key, value in details:
             self.w(f"- {code(key)}: {text(value)}")
         self.w()
 
@@ -346,7 +352,8 @@ class _Doc:
             self.w()
             self.w("</details>")
             self.w()
-        omitted = self.r.extra.get("tracebacks_omitted")
+        triage = details_of(self.r, TriageDetails)
+        omitted = triage.tracebacks_omitted if triage is not None else 0
         if omitted:
             self.w(f"… {omitted} more not kept.")
             self.w()

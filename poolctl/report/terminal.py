@@ -1,334 +1,65 @@
-"""The terminal view of a report, rendered with rich into a string (no colour unless asked)."""
+"""The terminal view of a report, rendered with rich into a string (no colour unless asked).
+
+The layout is chosen by the report's kind: a ping and a doctor run verdict first, a scenario
+run with its verdict (one line in the bundled tour), a triage pattern by pattern. A command's
+reports together (`render_all`) read as the command printed them, so that `poolctl report
+RUN_DIR...` shows what the live command showed.
+"""
 
 from __future__ import annotations
 
-from io import StringIO
+from collections.abc import Sequence
+from typing import assert_never
 
 from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
-from poolctl.model import Diagnosis, Evidence, Finding, Report
-from poolctl.report.groups_view import (
-    ClusterView,
-    GroupView,
-    cluster_headline,
-    cluster_views,
-    failure_names,
-    pattern_groups,
-    unread_line,
-    unread_regions,
-)
-from poolctl.report.view import (
-    PatternSection,
-    failure_headline,
-    failure_label,
-    fix_plan,
-    fmt_value,
-    how_to_tell,
-    other_extra,
-    pattern_sections,
-    read_summary,
-    shortener,
-    summary_line,
-    tracebacks,
-    unclassified,
-)
-
-MARK = {
-    "confirmed": "[red]✓ supported[/]",
-    "ruled-out": "[green]✗ ruled out[/]",
-    "untested": "[yellow]? untested[/]",
-}
-CHECK_MARK = {"ok": "[green]✓[/]", "warn": "[yellow]![/]", "fail": "[red]✗[/]"}
-MAX_EVIDENCE = 6  # per failure; the Markdown and JSON views keep all
-MAX_NAMES = 4  # failures named per fix-plan step
-MAX_MEMBERS = 3  # failures named per group or cluster
-# A big log stays within a few screens: beyond these the Markdown and JSON views have the rest.
-FULL_GROUPS = 3  # groups of a pattern shown in full; past that, only the first one
-MAX_GROUPS = 6  # groups listed per pattern
-MAX_CLUSTERS = 10  # clusters of unclassified failures listed
-MAX_REGIONS = 5  # unread regions listed
-MAX_FIXES = 5  # fix-plan steps listed
-MAX_REMEDIATIONS = 3  # distinct recommendations listed per pattern
-MAX_TRACEBACKS = 3  # worker tracebacks shown, each cut to its first and last lines
-TRACEBACK_LINES = 8
+from poolctl.model import Report
+from poolctl.report import doctor_view, findings_view, ping_view, scenario_view
+from poolctl.report.combine import split
+from poolctl.report.term_marks import rendered
 
 
 class TerminalWriter:
-    """Rich text for a terminal: `color` for ANSI colours, `width` columns."""
+    """Rich text for a terminal: `color` for ANSI colours, `width` columns, `verbose` for the
+    evidence behind every doctor check."""
 
-    def __init__(self, *, color: bool = False, width: int = 100) -> None:
+    def __init__(self, *, color: bool = False, width: int = 100, verbose: bool = False) -> None:
         self.color = color
         self.width = width
+        self.verbose = verbose
 
     def render(self, report: Report) -> str:
-        out = StringIO()
-        console = Console(
-            file=out,
-            width=self.width,
-            force_terminal=self.color,
-            color_system="standard" if self.color else None,
-            highlight=False,
-            soft_wrap=True,
-            emoji=False,
+        """One report's view; a combined report's as its runs, one after another."""
+        runs = split(report)
+        if len(runs) > 1:
+            return self.render_all(runs)
+        return rendered(lambda c: self._view(report, c), color=self.color, width=self.width)
+
+    def render_all(self, reports: Sequence[Report]) -> str:
+        """Several reports as one command printed them: scenario runs one after another and
+        how many passed; other reports each in full, a blank line apart."""
+        runs = [run for report in reports for run in split(report)]
+        if runs and all(r.kind == "scenario" for r in runs):
+            return "".join(self.render(r) for r in runs) + self.closing(runs)
+        return "\n".join(self.render(r) for r in runs)
+
+    def closing(self, reports: Sequence[Report]) -> str:
+        """What follows the views of several scenario runs (empty for other reports)."""
+        if not reports or any(r.kind != "scenario" for r in reports):
+            return ""
+        return rendered(
+            lambda c: scenario_view.closing(reports, c), color=self.color, width=self.width
         )
-        _Renderer(console, report).report()
-        return out.getvalue()
 
-
-class _Renderer:
-    def __init__(self, console: Console, report: Report) -> None:
-        self.c = console
-        self.r = report
-        self.short = shortener(report)
-
-    def p(self, text: str = "") -> None:
-        self.c.print(text)
-
-    def o(self, origin: str) -> str:
-        return escape(self.short(origin))
-
-    def report(self) -> None:
-        r = self.r
-        self.p(f"[bold]poolctl {escape(r.kind)}[/] — {escape(r.title)}")
-        for line in read_summary(r):
-            self.p(f"[dim]{escape(self.short(line))}[/]")
-        self.p(f"[bold]{escape(summary_line(r))}[/]")
-        self.unread()
-        self.summary_table()
-        for section in pattern_sections(r):
-            self.section(section)
-        self.fixes()
-        self.unclassified()
-        self.checks()
-        self.notes()
-        self.appendix()
-        if r.run_dir:
-            self.p()
-            self.p(f"run folder: {escape(r.run_dir)}")
-
-    def summary_table(self) -> None:
-        sections = pattern_sections(self.r)
-        if not sections and not self.r.unclassified:
-            return
-        table = Table(show_edge=False, box=None, pad_edge=False, padding=(0, 2, 0, 0))
-        table.add_column("#", justify="right")
-        table.add_column("pattern")
-        table.add_column("failures", justify="right")
-        for s in sections:
-            table.add_row(
-                str(s.number), f"{escape(s.pattern_id)} — {escape(s.title)}", str(len(s.findings))
-            )
-        if self.r.unclassified:
-            table.add_row("–", "unclassified", str(len(self.r.unclassified)))
-        self.p()
-        self.c.print(table)
-
-    def section(self, s: PatternSection) -> None:
-        self.p()
-        noun = "failure" if len(s.findings) == 1 else "failures"
-        self.p(
-            f"[bold]━━ Pattern {s.number} · {escape(s.pattern_id)} — {escape(s.title)} "
-            f"({len(s.findings)} {noun})[/]"
-        )
-        groups = pattern_groups(self.r, s.pattern_id, s.findings)
-        full = len(groups) if len(groups) <= FULL_GROUPS else 1
-        if not self.r.groups:  # a report without groups (a scenario run): each failure in full
-            full = len(groups)
-        shown = max(full, MAX_GROUPS)
-        for index, group in enumerate(groups[:shown]):
-            if index < full:
-                self.finding(group.first, group)
-            else:
-                self.group_line(group)
-        if len(groups) > shown:
-            rest = groups[shown:]
-            n = sum(len(g.findings) for g in rest)
-            self.p(f"  [dim]… {len(rest)} more groups ({n} failures) in report.md[/]")
-        if s.causes:
-            if all(c.status == "untested" for c in s.causes):
-                self.p("  [bold]Candidate causes[/] (none has evidence in this log: all untested)")
-            else:
-                self.p("  [bold]Candidate causes[/]")
-            for cause in s.causes:
-                label = f" [dim]({escape(cause.label)})[/]" if cause.label else ""
-                self.p(f"    {MARK[cause.status]} {escape(cause.title)}{label}")
-                if cause.status == "untested":
-                    self.p(f"        [dim]{escape(how_to_tell(cause.reason))}[/]")
-                for ev in cause.evidence:
-                    self.p(f"        [dim]{escape(self.short(ev))}[/]")
-        self.p("  [bold]Recommendation[/]")
-        for remediation in s.remediations[:MAX_REMEDIATIONS]:
-            self.p(f"    {escape(remediation)}")
-        if len(s.remediations) > MAX_REMEDIATIONS:
-            more = len(s.remediations) - MAX_REMEDIATIONS
-            self.p(f"    [dim]… {more} more, each for its own facts (report.md)[/]")
-        if s.reproduce:
-            self.p(f"  [bold]Reproduce[/]  {escape(s.reproduce)}")
-
-    def evidence(self, items: tuple[Evidence, ...], indent: str) -> None:
-        for ev in items[:MAX_EVIDENCE]:
-            note = f" [dim]— {escape(ev.note)}[/]" if ev.note else ""
-            self.p(f"{indent}• {escape(ev.text)}  [dim]({self.o(ev.origin)})[/]{note}")
-        if len(items) > MAX_EVIDENCE:
-            self.p(f"{indent}[dim]… {len(items) - MAX_EVIDENCE} more (see report.md)[/]")
-
-    def named(self, finding: Finding) -> str:
-        f = finding.failure
-        return f"{f.name} ({self.short(f.origin)})" if f.origin else f.name
-
-    def group_line(self, group: GroupView) -> None:
-        """A group in two lines: its headline and the failures it holds."""
-        f = group.first.failure
-        count = f"×{len(group.findings)} " if len(group.findings) > 1 else ""
-        self.p(f"  [red]✗[/] {count}{escape(failure_headline(f))}")
-        names = failure_names(group.findings, self.named, MAX_MEMBERS)
-        self.p(f"    [dim]{escape(names)}[/]")
-
-    def finding(self, finding: Finding, group: GroupView | None = None) -> None:
-        d = finding.outcome
-        assert isinstance(d, Diagnosis)
-        f = finding.failure
-        where = f"  [dim]{self.o(f.origin)}[/]" if f.origin else ""
-        count = f"×{len(group.findings)} " if group is not None and len(group.findings) > 1 else ""
-        self.p(
-            f"  [red]✗[/] {count}{escape(failure_label(f))}{where}  confidence {d.confidence:.2f}"
-        )
-        if group is not None and len(group.findings) > 1:
-            names = failure_names(group.findings[1:], self.named, MAX_MEMBERS)
-            self.p(f"    [dim]also: {escape(names)}[/]")
-        self.p(f"    [dim]{escape(failure_headline(f))}[/]")
-        if d.cause:
-            self.p(f"    likely cause: {escape(d.cause)}")
-        self.evidence(d.evidence, "    ")
-        if d.facts:
-            facts = " · ".join(f"{k} = {fmt_value(v)}" for k, v in d.facts.items())
-            self.p(f"    facts: {escape(facts)}")
-        for h in d.hypotheses:
-            if h.status == "untested":
-                continue
-            reason = f" — {escape(h.reason)}" if h.reason and not h.evidence else ""
-            self.p(f"    {MARK[h.status]} {escape(h.title)}{reason}")
-            for ev in h.evidence:
-                self.p(f"        [dim]{escape(ev.text)} ({self.o(ev.origin)})[/]")
-
-    def fixes(self) -> None:
-        plan = fix_plan(self.r)
-        if not plan:
-            return
-        self.p()
-        self.p("[bold]Fix plan[/] [dim](the fix resolving most failures first)[/]")
-        for fix in plan[:MAX_FIXES]:
-            n = len(fix.findings)
-            self.p(
-                f"  {fix.rank}. [bold]resolves {n} failure{'s' if n != 1 else ''}[/] · "
-                f"pattern {fix.number} ({escape(fix.pattern_id)})"
-            )
-            self.p(f"     {escape(fix.remediation)}")
-            names = [self.short(f.failure.origin or f.failure.name) for f in fix.findings]
-            more = f" and {len(names) - MAX_NAMES} more" if len(names) > MAX_NAMES else ""
-            self.p(f"     [dim]{escape(', '.join(names[:MAX_NAMES]))}{more}[/]")
-        if len(plan) > MAX_FIXES:
-            rest = plan[MAX_FIXES:]
-            n = sum(len(fix.findings) for fix in rest)
-            self.p(f"  [dim]… {len(rest)} more steps ({n} failures) in report.md[/]")
-
-    def unread(self) -> None:
-        """The failures a runner counted that were not read, and where they may be."""
-        line = unread_line(self.r)
-        if line is None:
-            return
-        self.p(f"[bold red]{escape(line)}[/] — where they may be:")
-        regions = unread_regions(self.r)
-        for region in regions[:MAX_REGIONS]:
-            self.p(f"  [red]![/] {self.o(region.origin)}  [dim]{escape(self.short(region.why))}[/]")
-        if len(regions) > MAX_REGIONS:
-            self.p(f"  [dim]… {len(regions) - MAX_REGIONS} more regions in report.md[/]")
-
-    def unclassified(self) -> None:
-        if not self.r.unclassified:
-            return
-        clusters = cluster_views(self.r)
-        self.p()
-        n = len(self.r.unclassified)
-        by = f" in {len(clusters)} clusters" if self.r.clusters and len(clusters) < n else ""
-        self.p(f"[bold]Unclassified ({n}{by})[/]")
-        for cluster in clusters[:MAX_CLUSTERS]:
-            self.cluster(cluster)
-        if len(clusters) > MAX_CLUSTERS:
-            rest = clusters[MAX_CLUSTERS:]
-            count = sum(len(c.findings) for c in rest)
-            self.p(f"  [dim]… {len(rest)} more clusters ({count} failures) in report.md[/]")
-        if self.r.clusters:
-            self.p(
-                "  [dim]a pattern from a cluster: poolctl patterns new --from LOG --cluster ID[/]"
-            )
-
-    def cluster(self, cluster: ClusterView) -> None:
-        finding = cluster.first
-        u = unclassified(finding)
-        f = finding.failure
-        tag = f"  [dim]\\[{escape(cluster.id)}][/]" if cluster.id else ""
-        if len(cluster.findings) == 1:
-            where = f"  [dim]{self.o(f.origin)}[/]" if f.origin else ""
-            self.p(f"  [yellow]?[/] {escape(failure_label(f))}{where}{tag}")
-            self.p(f"    [dim]{escape(failure_headline(f))}[/]")
-        else:
-            self.p(
-                f"  [yellow]?[/] ×{len(cluster.findings)} {escape(cluster_headline(cluster))}{tag}"
-            )
-            names = failure_names(cluster.findings, self.named, MAX_MEMBERS)
-            self.p(f"    [dim]{escape(names)}[/]")
-        nearest = f"nearest {escape(u.nearest)} ({u.score:.2f}): " if u.nearest else ""
-        self.p(f"    {nearest}{escape(self.short(u.why))}")
-
-    def checks(self) -> None:
-        if not self.r.checks:
-            return
-        self.p()
-        self.p("[bold]Checks[/]")
-        section = None
-        for check in self.r.checks:
-            if check.section != section:
-                section = check.section
-                self.p(f"  [bold]{escape(section)}[/]")
-            self.p(f"    {CHECK_MARK[check.status]} {escape(check.name)}: {escape(check.summary)}")
-            if check.remedy:
-                self.p(f"        → {escape(check.remedy)}")
-            self.evidence(check.evidence, "        ")
-
-    def notes(self) -> None:
-        extra = other_extra(self.r)
-        if not self.r.notes and not extra:
-            return
-        self.p()
-        if self.r.notes:
-            self.p("[bold]Notes[/]")
-            for note in self.r.notes:
-                self.p(f"  • {escape(self.short(note))}")
-        if extra:
-            self.p("[bold]Details[/]")
-            for key, value in extra:
-                self.p(f"  {escape(key)}: {escape(value)}")
-
-    def appendix(self) -> None:
-        items = tracebacks(self.r)
-        if not items:
-            return
-        self.p()
-        self.p(f"[bold]Appendix: worker tracebacks in the log ({len(items)})[/]")
-        for item in items[:MAX_TRACEBACKS]:
-            title = escape(item.exception or "traceback")
-            self.p(f"  [bold]{title}[/]  [dim]({self.o(item.origin)})[/]")
-            lines = item.text.splitlines()
-            if len(lines) > TRACEBACK_LINES:
-                cut = len(lines) - TRACEBACK_LINES + 1
-                lines = [*lines[:2], f"… {cut} lines …", *lines[-(TRACEBACK_LINES - 3) :]]
-            for line in lines:
-                self.p(f"    [dim]{escape(line)}[/]")
-        omitted = self.r.extra.get("tracebacks_omitted")
-        if len(items) > MAX_TRACEBACKS:
-            self.p(f"  [dim]… {len(items) - MAX_TRACEBACKS} more in report.md[/]")
-        if omitted:
-            self.p(f"  [dim]… {omitted} more not kept[/]")
+    def _view(self, report: Report, console: Console) -> None:
+        match report.kind:
+            case "ping":
+                ping_view.render(report, console)
+            case "doctor":
+                doctor_view.render(report, console, verbose=self.verbose)
+            case "scenario":
+                scenario_view.render(report, console)
+            case "triage":
+                findings_view.render(report, console)
+            case _:
+                assert_never(report.kind)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from poolctl.events import Observer
-from poolctl.model import Diagnosis, Finding, Report, Unclassified
+from poolctl.model import Diagnosis, Finding, Report, ScenarioDetails, StepSummary, Unclassified
 from poolctl.patterns import PatternSet, builtin_patterns
 from poolctl.rundir import RunDir
 from poolctl.scenario.classify import classify_run
@@ -35,7 +35,7 @@ def run_scenario(
 ) -> ScenarioResult:
     """Run `scenario` against real workers and classify what happened against `patterns` (the
     knowledge base; default: the builtin one)."""
-    outcome = ScenarioRunner(scenario, run_dir, observers).run()
+    outcome = ScenarioRunner(scenario, run_dir, observers, patterns).run()
     classified = classify_run(outcome, patterns or builtin_patterns())
     return judge(outcome, classified.findings, classified.notes)
 
@@ -85,21 +85,23 @@ def judge(
         notes.append(f"expected but not reproduced: {', '.join(missing)}")
     if extra:
         notes.append(f"reproduced but not expected: {', '.join(extra)}")
-    extra_data: dict[str, Any] = {
-        "scenario": scenario.name,
-        "file": str(scenario.path),
-        "description": scenario.body.description,
-        "expected": sorted(expected) if expected else "ok",
-        "found": sorted(found),
-        "passed": passed,
-        "interrupted": outcome.interrupted,
-        "events": len(outcome.trace.events),
-        "events_file": str(outcome.run_dir.events),
-        "pool": scenario.pool.model_dump(),
-        "steps": step_summary(outcome),
-        "workers": [w.process.summary() for w in outcome.pool.all_workers],
-        "services": {name: p.summary() for name, p in outcome.services.items()},
-    }
+    details = ScenarioDetails(
+        scenario=scenario.name,
+        file=str(scenario.path),
+        description=scenario.body.description,
+        expected=tuple(sorted(expected)),
+        found=tuple(sorted(found)),
+        passed=passed,
+        interrupted=outcome.interrupted,
+        events=len(outcome.trace.events),
+        events_file=str(outcome.run_dir.events),
+        pool=scenario.pool.model_dump(),
+        steps=tuple(
+            StepSummary(**{**s, "errors": tuple(s["errors"])}) for s in step_summary(outcome)
+        ),
+        workers=tuple(w.process.summary() for w in outcome.pool.all_workers),
+        services={name: p.summary() for name, p in outcome.services.items()},
+    )
     report = Report(
         kind="scenario",
         title=f"scenario {scenario.name}",
@@ -108,6 +110,6 @@ def judge(
         environment={"python": sys.version.split()[0], "cwd": os.getcwd()},
         notes=tuple(notes),
         run_dir=str(outcome.run_dir.path),
-        extra=extra_data,
+        details=details,
     )
     return ScenarioResult(report, expected, found, passed, outcome.interrupted)

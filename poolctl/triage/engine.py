@@ -10,10 +10,9 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from poolctl.logs.records import ParsedLog
-from poolctl.model import Failure, Finding, Report
+from poolctl.model import Failure, Finding, Report, TracebackItem, TriageDetails
 from poolctl.patterns.loader import PatternSet
 from poolctl.triage.classifier import Score, diagnose, pick, score, shortfall
 from poolctl.triage.coverage import coverage
@@ -117,30 +116,23 @@ def triage(
         findings=tuple(findings),
         environment={"python": sys.version.split()[0], "cwd": os.getcwd()},
         notes=tuple(notes),
-        extra=_extra(parsed, patterns),
+        details=_details(parsed, patterns, findings),
+    )
+
+
+def _details(parsed: ParsedLog, patterns: PatternSet, findings: Sequence[Finding]) -> TriageDetails:
+    return TriageDetails(
+        formats=dict(parsed.formats),
+        lines_read=parsed.lines_read,
+        run_summaries=tuple(f"{s.file}:{s.line}: {s.text.strip()}" for s in parsed.summaries),
+        tracebacks=tuple(
+            TracebackItem(f"{t.file}:{t.line_start}-{t.line_end}", t.exception, t.text)
+            for t in parsed.tracebacks[:MAX_TRACEBACKS]
+        ),
+        tracebacks_omitted=max(0, len(parsed.tracebacks) - MAX_TRACEBACKS),
+        knowledge_base=tuple(f"{p.number} {p.id}" for p in patterns),
+        pattern_sources=tuple(patterns.sources),
         coverage=coverage(parsed),
         groups=group_findings(findings),
         clusters=cluster_findings(findings),
     )
-
-
-def _extra(parsed: ParsedLog, patterns: PatternSet) -> dict[str, Any]:
-    tracebacks = [
-        {
-            "origin": f"{t.file}:{t.line_start}-{t.line_end}",
-            "exception": t.exception,
-            "text": t.text,
-        }
-        for t in parsed.tracebacks[:MAX_TRACEBACKS]
-    ]
-    extra: dict[str, Any] = {
-        "formats": dict(parsed.formats),
-        "lines_read": parsed.lines_read,
-        "run_summaries": [f"{s.file}:{s.line}: {s.text.strip()}" for s in parsed.summaries],
-        "tracebacks": tracebacks,
-        "knowledge_base": [f"{p.number} {p.id}" for p in patterns],
-        "pattern_sources": list(patterns.sources),
-    }
-    if len(parsed.tracebacks) > MAX_TRACEBACKS:
-        extra["tracebacks_omitted"] = len(parsed.tracebacks) - MAX_TRACEBACKS
-    return extra

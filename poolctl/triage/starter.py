@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from poolctl.errors import UsageProblem
-from poolctl.model import Cluster, Diagnosis, Failure, Finding, Report
+from poolctl.model import Cluster, Diagnosis, Failure, Finding, Report, TriageDetails
 from poolctl.patterns.loader import Pattern, PatternSet
 from poolctl.patterns.schema import PatternSpec
 from poolctl.triage.classifier import score
@@ -51,12 +51,13 @@ class Starter:
 
 def find_cluster(report: Report, wanted: str) -> Cluster:
     """The cluster `wanted` names (its id, or a prefix of one id); `UsageProblem` otherwise."""
-    exact = [c for c in report.clusters if c.id == wanted]
-    found = exact or [c for c in report.clusters if c.id.startswith(wanted)]
+    clusters = report.details.clusters if isinstance(report.details, TriageDetails) else ()
+    exact = [c for c in clusters if c.id == wanted]
+    found = exact or [c for c in clusters if c.id.startswith(wanted)]
     if len(found) == 1:
         return found[0]
-    known = ", ".join(f"{c.id} (×{len(c.findings)})" for c in report.clusters[:10])
-    if not report.clusters:
+    known = ", ".join(f"{c.id} (×{len(c.findings)})" for c in clusters[:10])
+    if not clusters:
         raise UsageProblem("no unclassified failure in the log: no cluster to start from")
     why = "is the prefix of several clusters" if found else "is not a cluster of this log"
     raise UsageProblem(f"{wanted!r} {why}; its clusters, biggest first: {known}", where="--cluster")
