@@ -5,7 +5,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint bench venv clean ci-report
+.PHONY: demo test test-fast lint bench venv clean ci-report
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,8 +27,19 @@ demo: $(STAMP)
 	@echo "== the bundled scenarios: a healthy pool and every pattern, reproduced and classified =="
 	$(VENV)/bin/poolctl run-scenario
 
+# Every test. Most of their time is spent waiting on worker processes and timeouts, so they run
+# side by side in TEST_JOBS processes (pytest-xdist; TEST_JOBS=0 runs them in this one), and the
+# slowest are listed at the end.
+TEST_JOBS ?= 4
 test: $(STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_JOBS) --dist worksteal --durations=15
+
+# The inner loop: every test that starts no process and sleeps on no clock. The fixtures that
+# start processes mark their tests `process`, `real_sleep` marks `waits` (tests/conftest.py), and
+# any other test that tries either fails. One process: the collection a second one repeats
+# costs more than it saves.
+test-fast: $(STAMP)
+	$(PY) -m pytest -m "not process and not waits"
 
 # The project's own suite through `poolctl triage`, as a CI job does it: pytest's console output
 # is kept in $(CI_REPORT)/pytest.log (and JUnit XML beside it), triaged into triage.md (and the

@@ -41,6 +41,10 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
 
 # The fixtures whose use marks a test, directly or through any fixture that depends on them.
 MARKING_FIXTURES = {"processes": "process", "real_sleep": "waits"}
+MARKERS = (
+    "process: starts processes (set by the fixtures that start them; test-fast leaves it out)",
+    "waits: sleeps on the real clock (set by the real_sleep fixture; test-fast leaves it out)",
+)
 
 
 # --- YAML parsed once per text ----------------------------------------------------------------
@@ -77,9 +81,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    for marker in MARKERS:
+        config.addinivalue_line("markers", marker)
     # Before collection: some test modules load the knowledge base when imported.
-    yaml.compose = _parsed_once(yaml.compose, copy=False)
-    yaml.safe_load = _parsed_once(yaml.safe_load, copy=True)
+    patch = pytest.MonkeyPatch()
+    patch.setattr(yaml, "compose", _parsed_once(yaml.compose, copy=False))
+    patch.setattr(yaml, "safe_load", _parsed_once(yaml.safe_load, copy=True))
+    config.add_cleanup(patch.undo)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -161,19 +169,22 @@ PROCESS_STARTERS: list[tuple[object, str, str]] = [
 ]
 
 
+REFUSED = pytest.StashKey[list[str]]()
+
+
 @pytest.fixture(autouse=True)
 def fast_tests_start_no_process(
     request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[None]:
+) -> None:
     """Outside `process` tests starting a process fails the test, outside `process` and
     `waits` tests sleeping does."""
     marks = {m.name for m in request.node.iter_markers()}
-    refused: list[str] = []
+    refused = request.node.stash.setdefault(REFUSED, [])
 
     def refuse(what: str, hint: str) -> Callable[..., Any]:
         def refused_call(*args: Any, **kwargs: Any) -> Any:
-            refused.append(what)
-            raise ForbiddenInFastTest(f"{request.node.nodeid} called {what}: {hint}")
+            refused.append(f"{request.node.nodeid} called {what}: {hint}")
+            raise ForbiddenInFastTest(refused[-1])
 
         return refused_call
 
@@ -182,9 +193,15 @@ def fast_tests_start_no_process(
             monkeypatch.setattr(owner, name, refuse(label, PROCESS_HINT))
     if not marks & {"process", "waits"}:
         monkeypatch.setattr(time, "sleep", refuse("time.sleep", SLEEP_HINT))
-    yield
-    if refused:  # raised inside code that may have caught and reported it: fail all the same
-        pytest.fail(f"{request.node.nodeid} called {', '.join(refused)}: see the hint above")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    result = yield  # a refusal that reached the test fails it there
+    refused = item.stash.get(REFUSED, [])
+    if refused:  # the code under test caught it (an experiment that "could not start")
+        pytest.fail(f"{refused[0]} (the code under test caught the error)")
+    return result
 
 
 # --- fixtures that start processes --------------------------------------------------------------
@@ -202,10 +219,12 @@ class Processes:
         self.started.append(proc)
         return proc
 
-    def run(self, argv: Sequence[str], timeout: float) -> subprocess.CompletedProcess[str]:
+    def run(
+        self, argv: Sequence[str], timeout: float, **kwargs: Any
+    ) -> subprocess.CompletedProcess[str]:
         """Run `argv` to its end (at most `timeout` s) and return what it printed."""
         return subprocess.run(
-            list(argv), capture_output=True, text=True, timeout=timeout, check=False
+            list(argv), capture_output=True, text=True, timeout=timeout, check=False, **kwargs
         )
 
     def pty(self, command: str, args: Sequence[str], **kwargs: Any) -> pexpect.spawn[str]:
