@@ -70,22 +70,22 @@ FAULTS: dict[str, tuple[list[str], str, list[str]]] = {
         ["stderr is merged into stdout", "'Warning: DSPy not available'", "1,466,004,078"],
     ),
     "worker-line-ping-packet-4": (
-        ["--timeout", "2", *ref("--framing", "line")],
+        ["--timeout", "1", *ref("--framing", "line")],
         "framing",
         ["speaks line, not packet-4", "waits for the rest of a line frame"],
     ),
     "worker-packet-4-ping-line": (
-        ["--timeout", "2", "--framing", "line", *ref()],
+        ["--timeout", "1", "--framing", "line", *ref()],
         "framing",
         ["speaks packet-4, not line"],
     ),
     "worker-answers-in-packet-2": (
-        ["--timeout", "2", *ref("--framing", "packet-2")],
+        ["--timeout", "1", *ref("--framing", "packet-2")],
         "framing",
         ["answers in packet-2, not packet-4"],
     ),
     "buffered": (
-        ["--timeout", "2", *NO_PYTHONUNBUFFERED, *ref("--buffered")],
+        ["--timeout", "1", *NO_PYTHONUNBUFFERED, *ref("--buffered")],
         "buffered",
         ["block-buffered", "when its stdin closed", "PYTHONUNBUFFERED=1"],
     ),
@@ -207,7 +207,7 @@ def test_evidence_files_are_in_the_run_folder(run_cli: RunCli, tmp_path: Path) -
 
 def test_experiment_captures_have_their_own_ids(run_cli: RunCli, tmp_path: Path) -> None:
     run = tmp_path / "run"
-    ping_json(run_cli, "--run-dir", str(run), "--timeout", "2", *ref("--framing", "line"))
+    ping_json(run_cli, "--run-dir", str(run), "--timeout", "1", *ref("--framing", "line"))
     names = {p.name for p in (run / "workers").iterdir()}
     assert {"w1-exp-framing-line.stdout.bin", "w1-exp-replay.stdout.bin"} <= names
 

@@ -189,7 +189,7 @@ def test_a_slow_import_under_twice_the_init_timeout_is_a_warning(doctor: Doctor)
 
 def test_a_start_longer_than_the_init_timeout_fails(doctor: Doctor) -> None:
     argv = [*REFERENCE, "--import-delay", "1.3"]
-    check = only(doctor(argv, "Start-up", init_timeout=1.0), "Start-up")
+    check = only(doctor(argv, "Start-up", init_timeout=1.2), "Start-up")
     assert check.status == "fail", check.summary
     assert "over it by" in check.summary and "slow_module" in check.summary
 
@@ -271,7 +271,7 @@ def test_a_quiet_worker_is_clean(doctor: Doctor) -> None:
 
 def test_a_framing_mismatch_fails_with_the_framing_that_works(doctor: Doctor) -> None:
     argv = [*REFERENCE, "--framing", "line"]
-    check = only(doctor(argv, "Framing", init_timeout=1.5), "Framing")
+    check = only(doctor(argv, "Framing", init_timeout=1.0), "Framing")
     assert check.status == "fail"
     assert "no answer in packet-4" in check.summary and "it answers in line" in check.summary
     assert "line" in check.remedy
