@@ -33,6 +33,10 @@ from poolctl.redact import remember_env
 READ_CHUNK = 65536
 TRANSCRIPT_LIMIT = 1024 * 1024  # raw stdout kept per worker; the rest is counted, not kept
 STRAY_KEPT = 100  # frames that answered nothing, kept as evidence; the rest are counted
+# How long stop() lets a worker exit on its own once its stdin is closed, before SIGTERM. A
+# worker that exits at end of input does so at once, but on a loaded machine its exit can take
+# over 0.1 s; one that ignores end of input costs this much before it is signalled.
+EOF_GRACE = 0.5
 
 
 class StderrMode(StrEnum):
@@ -397,7 +401,7 @@ class WorkerProcess:
         if proc.stdin is not None and not proc.stdin.closed:
             with contextlib.suppress(OSError):
                 proc.stdin.close()
-        if self._wait_exit(min(0.1, grace)) is not None:
+        if self._wait_exit(min(EOF_GRACE, grace)) is not None:
             self.stopped_by = "exited when stdin closed"
         if self.poll() is None:
             self._signal(signal.SIGTERM, family)
