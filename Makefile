@@ -39,7 +39,7 @@ PYTEST := env -u PYTHONDONTWRITEBYTECODE $(PY) -m pytest
 # Every test. Most of their time is spent waiting on worker processes and timeouts, so they run
 # side by side in TEST_JOBS processes (pytest-xdist; TEST_JOBS=0 runs them in this one), and the
 # slowest are listed at the end.
-TEST_JOBS ?= 4
+TEST_JOBS ?= 3
 test: $(STAMP)
 	$(PYTEST) -n $(TEST_JOBS) --dist worksteal --durations=15
 

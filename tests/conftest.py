@@ -12,6 +12,7 @@ message naming the fixture to use: the fast set cannot silently start processes 
 from __future__ import annotations
 
 import _posixsubprocess
+import asyncio
 import contextlib
 import os
 import pickle
@@ -177,12 +178,16 @@ def fast_tests_start_no_process(
     request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Outside `process` tests starting a process fails the test, outside `process` and
-    `waits` tests sleeping does."""
+    `waits` tests sleeping does (`sleep(0)`, a mere yield, is let through)."""
     marks = {m.name for m in request.node.iter_markers()}
     refused = request.node.stash.setdefault(REFUSED, [])
 
-    def refuse(what: str, hint: str) -> Callable[..., Any]:
+    def refuse(
+        what: str, hint: str, allowed: Callable[..., Any] | None = None
+    ) -> Callable[..., Any]:
         def refused_call(*args: Any, **kwargs: Any) -> Any:
+            if allowed is not None and args and args[0] == 0:
+                return allowed(*args, **kwargs)
             refused.append(f"{request.node.nodeid} called {what}: {hint}")
             raise ForbiddenInFastTest(refused[-1])
 
@@ -192,15 +197,26 @@ def fast_tests_start_no_process(
         for owner, name, label in PROCESS_STARTERS:
             monkeypatch.setattr(owner, name, refuse(label, PROCESS_HINT))
     if not marks & {"process", "waits"}:
-        monkeypatch.setattr(time, "sleep", refuse("time.sleep", SLEEP_HINT))
+        monkeypatch.setattr(time, "sleep", refuse("time.sleep", SLEEP_HINT, time.sleep))
+        monkeypatch.setattr(asyncio, "sleep", refuse("asyncio.sleep", SLEEP_HINT, asyncio.sleep))
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
-    result = yield  # a refusal that reached the test fails it there
+    """A refusal fails the test with its hint, even when the code under test caught it (an
+    experiment that "could not start") and the test went on to pass or to fail otherwise."""
+    try:
+        result = yield
+    except ForbiddenInFastTest:
+        raise
+    except BaseException as exc:
+        refused = item.stash.get(REFUSED, [])
+        if refused:
+            raise ForbiddenInFastTest(f"{refused[0]} (caught on the way)") from exc
+        raise
     refused = item.stash.get(REFUSED, [])
-    if refused:  # the code under test caught it (an experiment that "could not start")
-        pytest.fail(f"{refused[0]} (the code under test caught the error)")
+    if refused:
+        raise ForbiddenInFastTest(f"{refused[0]} (caught on the way)")
     return result
 
 

@@ -17,6 +17,7 @@ from tests.conftest import Processes, RunCli
 CONFTEST = Path(__file__).with_name("conftest.py")
 
 INNER = """
+import asyncio
 import os
 import subprocess
 import time
@@ -37,7 +38,12 @@ def test_system():
 
 
 def test_sleep():
+    time.sleep(0)  # a yield, let through
     time.sleep(0.01)
+
+
+def test_asyncio_sleep():
+    asyncio.run(asyncio.sleep(0.01))
 
 
 def test_swallowed():
@@ -68,7 +74,7 @@ def test_a_test_that_starts_a_process_or_sleeps_without_its_fixture_fails(
     processes: Processes, tmp_path: Path
 ) -> None:
     out = inner_suite(processes, tmp_path)
-    assert re.search(r"\b5 failed, 2 passed in\b", out), out
+    assert re.search(r"\b6 failed, 2 passed in\b", out), out
     for name, call in [
         ("test_popen", "subprocess.Popen"),
         ("test_posix_spawn", "os.posix_spawnp"),
@@ -78,8 +84,9 @@ def test_a_test_that_starts_a_process_or_sleeps_without_its_fixture_fails(
     assert (
         "test_inner.py::test_sleep called time.sleep: sleep through the `real_sleep` fixture" in out
     )
+    assert "test_inner.py::test_asyncio_sleep called asyncio.sleep: sleep through" in out
     swallowed = "test_inner.py::test_swallowed called subprocess.Popen: start processes through"
-    assert swallowed in out and "(the code under test caught the error)" in out
+    assert swallowed in out and "(caught on the way)" in out
 
 
 def test_a_fixture_built_on_processes_marks_its_test(
