@@ -70,22 +70,22 @@ FAULTS: dict[str, tuple[list[str], str, list[str]]] = {
         ["stderr is merged into stdout", "'Warning: DSPy not available'", "1,466,004,078"],
     ),
     "worker-line-ping-packet-4": (
-        ["--timeout", "1", *ref("--framing", "line")],
+        ["--timeout", "2", *ref("--framing", "line")],
         "framing",
         ["speaks line, not packet-4", "waits for the rest of a line frame"],
     ),
     "worker-packet-4-ping-line": (
-        ["--timeout", "1", "--framing", "line", *ref()],
+        ["--timeout", "2", "--framing", "line", *ref()],
         "framing",
         ["speaks packet-4, not line"],
     ),
     "worker-answers-in-packet-2": (
-        ["--timeout", "1", *ref("--framing", "packet-2")],
+        ["--timeout", "2", *ref("--framing", "packet-2")],
         "framing",
         ["answers in packet-2, not packet-4"],
     ),
     "buffered": (
-        ["--timeout", "1", *NO_PYTHONUNBUFFERED, *ref("--buffered")],
+        ["--timeout", "2", *NO_PYTHONUNBUFFERED, *ref("--buffered")],
         "buffered",
         ["block-buffered", "when its stdin closed", "PYTHONUNBUFFERED=1"],
     ),

@@ -46,7 +46,7 @@ def test_shell_worker_that_never_reads_is_stuck_in_initialization(
 def test_shell_line_worker_pinged_in_packet_4_is_a_framing_mismatch(
     run_cli: RunCli,
 ) -> None:
-    d = diagnose(run_cli, "--timeout", "1", "--", str(WORKERS / "line_worker.sh"))
+    d = diagnose(run_cli, "--timeout", "2", "--", str(WORKERS / "line_worker.sh"))
     assert confirmed(d) == ["framing"]
     assert d["cause"].startswith("The worker speaks line, not packet-4")
     assert "--framing line" in d["remediation"]
@@ -67,7 +67,7 @@ def test_shell_worker_echoing_a_banner_prints_to_stdout(
     d = diagnose(
         run_cli,
         "--timeout",
-        "1",
+        "2",
         "--framing",
         "packet-2",
         "--",
@@ -104,7 +104,7 @@ def test_perl_worker_without_autoflush_is_block_buffered(
     run_cli: RunCli,
 ) -> None:
     d = diagnose(
-        run_cli, "--timeout", "1", "--framing", "line", "--", str(WORKERS / "buffered_line.pl")
+        run_cli, "--timeout", "2", "--framing", "line", "--", str(WORKERS / "buffered_line.pl")
     )
     assert confirmed(d) == ["buffered"]
     experiments = {e["id"]: e for e in d["facts"]["experiments"]}
@@ -117,7 +117,7 @@ def test_perl_worker_without_autoflush_is_block_buffered(
 def test_node_worker_that_forgets_to_answer_waits_for_input(
     run_cli: RunCli,
 ) -> None:
-    d = diagnose(run_cli, "--timeout", "1.5", "--", str(WORKERS / "node_worker.js"), "--forget")
+    d = diagnose(run_cli, "--timeout", "2", "--", str(WORKERS / "node_worker.js"), "--forget")
     assert confirmed(d) == ["waiting-for-input"]
     assert "its event loop, which watches its stdin" in d["cause"]
 

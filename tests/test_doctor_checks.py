@@ -271,7 +271,7 @@ def test_a_quiet_worker_is_clean(doctor: Doctor) -> None:
 
 def test_a_framing_mismatch_fails_with_the_framing_that_works(doctor: Doctor) -> None:
     argv = [*REFERENCE, "--framing", "line"]
-    check = only(doctor(argv, "Framing", init_timeout=1.0), "Framing")
+    check = only(doctor(argv, "Framing", init_timeout=1.5), "Framing")
     assert check.status == "fail"
     assert "no answer in packet-4" in check.summary and "it answers in line" in check.summary
     assert "line" in check.remedy
@@ -292,7 +292,7 @@ def test_a_worker_that_never_flushes_fails(doctor: Doctor) -> None:
     report = doctor(
         argv,
         "Buffering",
-        init_timeout=1.0,
+        init_timeout=2.0,
         framing="line",
         unset_env=("PYTHONUNBUFFERED",),
     )
@@ -304,7 +304,7 @@ def test_a_worker_that_never_flushes_fails(doctor: Doctor) -> None:
 
 def test_pythonunbuffered_hiding_a_worker_that_never_flushes_is_a_warning(doctor: Doctor) -> None:
     argv = [*REFERENCE, "--buffered"]
-    report = doctor(argv, "Buffering", init_timeout=1.0, env={"PYTHONUNBUFFERED": "1"})
+    report = doctor(argv, "Buffering", init_timeout=2.0, env={"PYTHONUNBUFFERED": "1"})
     check = only(report, "Buffering")
     assert check.status == "warn", check.summary
     assert "only thanks to PYTHONUNBUFFERED" in check.summary
@@ -313,7 +313,7 @@ def test_pythonunbuffered_hiding_a_worker_that_never_flushes_is_a_warning(doctor
 
 def test_dash_u_hiding_a_worker_that_never_flushes_is_a_warning(doctor: Doctor) -> None:
     argv = [REFERENCE[0], "-u", *REFERENCE[1:], "--buffered"]
-    report = doctor(argv, "Buffering", init_timeout=1.0, unset_env=("PYTHONUNBUFFERED",))
+    report = doctor(argv, "Buffering", init_timeout=2.0, unset_env=("PYTHONUNBUFFERED",))
     check = only(report, "Buffering")
     assert check.status == "warn" and "only thanks to -u" in check.summary
 
