@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import signal
-import sys
 import tempfile
 import traceback
 from pathlib import Path
@@ -18,14 +17,15 @@ import typer
 
 from poolctl import __version__
 from poolctl.commands.doctor import DoctorCommand, doctor
-from poolctl.commands.output import scrub
 from poolctl.commands.patterns import patterns_app
 from poolctl.commands.ping import ping
 from poolctl.commands.report import report_command
 from poolctl.commands.scenario import run_scenario_command
 from poolctl.commands.triage import triage_command
+from poolctl.console import stderr_stream, stdout_stream
 from poolctl.errors import ExitCode, PoolctlError
 from poolctl.redact import redact, set_keep
+from poolctl.report.publish import scrub
 from poolctl.rundir import last_run_dir
 from poolctl.worker import stop_all_workers
 
@@ -64,7 +64,7 @@ def _root(
     version: bool = typer.Option(False, "--version", help="Print the version and exit."),
 ) -> None:
     if version:
-        print(f"poolctl {__version__}")
+        stdout_stream().write(f"poolctl {__version__}\n")
         raise typer.Exit(0)
 
 
@@ -92,7 +92,7 @@ def _scrub_last_run() -> None:
 
 
 def _error(message: str) -> None:
-    print(f"poolctl: error: {redact(message)}", file=sys.stderr)
+    stderr_stream().write(f"poolctl: error: {message}\n")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,14 +1,17 @@
 """The core records every part of poolctl speaks: Failure, Evidence, Diagnosis, Report.
 
 A triaged test log, a scenario run, a failed ping and a doctor run all end as one `Report`,
-and every writer (terminal, Markdown, JSON, JUnit) renders that one model.
+and every writer (terminal, Markdown, JSON, JUnit) renders that one model. What only one kind
+of run measures is in the report's typed `details` (`PingDetails`, `DoctorDetails`,
+`TriageDetails`, `ScenarioDetails`; `RunsDetails` for several runs combined).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from types import MappingProxyType
+from typing import Any, Literal, TypeAlias
 
 Source = Literal["exunit", "pytest", "junit", "scenario", "ping", "doctor"]
 HypothesisStatus = Literal["confirmed", "ruled-out", "untested"]
@@ -118,6 +121,149 @@ class Check:
     seconds: float = 0.0
 
 
+# A details field with this metadata is laid out by the writers themselves (or kept for the
+# JSON view only); the generic layout lists every other field under "Details".
+LAID_OUT: Mapping[str, bool] = MappingProxyType({"laid_out": True})
+
+
+@dataclass(frozen=True)
+class FramingTrial:
+    """One framing tried by `ping --framing auto`: did a fresh process answer in it?"""
+
+    framing: str
+    answered: bool
+    detail: str
+
+
+@dataclass(frozen=True)
+class FramingAuto:
+    """`ping --framing auto`: the framing used, and every framing tried."""
+
+    used: str
+    trials: tuple[FramingTrial, ...] = ()
+
+
+@dataclass(frozen=True)
+class ProtocolStep:
+    """One message of a protocol session (`initialize`, `ping`, `shutdown`…) and how it went."""
+
+    method: str
+    ok: bool
+    detail: str  # "answered", "error reply: Method not found (code -32601)", "sent", …
+    ms: float | None = None  # round trip of a request
+    at_s: float | None = None  # seconds since the worker started, when it ended
+
+
+@dataclass(frozen=True)
+class PingDetails:
+    """What a ping measured: the worker, the round trips and the last answer; for a protocol
+    with a handshake (mcp, lsp), each step and what the server said about itself."""
+
+    ok: bool = True
+    worker: Mapping[str, Any] = field(default_factory=dict)  # pid, framing, exit, transcripts…
+    round_trips_ms: tuple[float, ...] = ()
+    stats_ms: Mapping[str, float] = field(default_factory=dict)  # min, median, p99, max
+    response: Mapping[str, Any] | None = None  # the last answer, as the worker sent it
+    framing_auto: FramingAuto | None = None
+    command: str = field(default="ping", metadata=LAID_OUT)  # the request's command
+    protocol: str = field(default="dspex", metadata=LAID_OUT)
+    steps: tuple[ProtocolStep, ...] = field(default=(), metadata=LAID_OUT)
+    server: Mapping[str, Any] = field(default_factory=dict, metadata=LAID_OUT)  # name, version…
+    server_requests: tuple[str, ...] = field(default=(), metadata=LAID_OUT)  # methods answered
+    notifications: tuple[str, ...] = field(default=(), metadata=LAID_OUT)  # "method: params"
+
+
+@dataclass(frozen=True)
+class DoctorDetails:
+    """How long `doctor` took and what it checked."""
+
+    seconds: float = 0.0
+    init_timeout_s: float = 0.0
+    worker: tuple[str, ...] = ()  # the worker's argv
+    framing: str = ""
+    stderr: str = ""
+    protocol: str = field(default="dspex", metadata=LAID_OUT)
+
+
+@dataclass(frozen=True)
+class TracebackItem:
+    """A worker traceback found in a triaged log."""
+
+    origin: str
+    exception: str
+    text: str
+
+
+@dataclass(frozen=True)
+class TriageDetails:
+    """What `triage` read: lines and formats, the runner's closing lines, worker tracebacks."""
+
+    formats: Mapping[str, str] = field(default_factory=dict, metadata=LAID_OUT)  # input: format
+    lines_read: int = field(default=0, metadata=LAID_OUT)
+    run_summaries: tuple[str, ...] = field(default=(), metadata=LAID_OUT)
+    tracebacks: tuple[TracebackItem, ...] = field(default=(), metadata=LAID_OUT)
+    tracebacks_omitted: int = field(default=0, metadata=LAID_OUT)
+    knowledge_base: tuple[str, ...] = field(default=(), metadata=LAID_OUT)  # "1 port-no-…"
+    pattern_sources: tuple[str, ...] = field(default=(), metadata=LAID_OUT)
+
+
+@dataclass(frozen=True)
+class StepSummary:
+    """One scenario step: its kind and what went wrong in it."""
+
+    step: int
+    kind: str
+    errors: tuple[str, ...] = ()
+    expectation_failures: int = 0
+    call_failures: int = 0
+
+
+@dataclass(frozen=True)
+class ScenarioDetails:
+    """A scenario run: what it expects and found, its steps, pool, workers and services."""
+
+    scenario: str
+    file: str = ""
+    description: str = ""
+    expected: tuple[str, ...] = ()  # pattern ids; () when it expects outcome ok
+    found: tuple[str, ...] = ()
+    passed: bool = False
+    interrupted: str | None = None
+    events: int = 0
+    events_file: str = ""
+    pool: Mapping[str, Any] = field(default_factory=dict)
+    steps: tuple[StepSummary, ...] = ()
+    workers: tuple[Mapping[str, Any], ...] = ()
+    services: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    seconds: float = field(default=0.0, metadata=LAID_OUT)  # the run, as `run-scenario` timed it
+    tour: bool = field(default=False, metadata=LAID_OUT)  # run in the bundled tour: one line
+
+
+@dataclass(frozen=True)
+class RunSlice:
+    """One run of a combined report: its own title, folder, notes and details, and the
+    `[start, end)` ranges of the combined findings and checks that are its own."""
+
+    kind: ReportKind
+    title: str
+    inputs: tuple[str, ...] = ()
+    run_dir: str | None = None
+    findings: tuple[int, int] = (0, 0)
+    checks: tuple[int, int] = (0, 0)
+    notes: tuple[str, ...] = ()
+    details: Details | None = None
+
+
+@dataclass(frozen=True)
+class RunsDetails:
+    """Several runs combined into one report (a scenario tour as one JSON or JUnit document)."""
+
+    runs: tuple[RunSlice, ...] = field(default=(), metadata=LAID_OUT)
+
+
+Details: TypeAlias = PingDetails | DoctorDetails | TriageDetails | ScenarioDetails | RunsDetails
+
+
 @dataclass(frozen=True)
 class Report:
     """Everything one poolctl run concluded; the only input of every writer."""
@@ -130,7 +276,7 @@ class Report:
     environment: Mapping[str, str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()  # input skipped, run interrupted, secrets kept…
     run_dir: str | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)  # command-specific measurements
+    details: Details | None = None  # what only this kind of run measures
 
     @property
     def diagnosed(self) -> tuple[Finding, ...]:

@@ -1,74 +1,239 @@
-"""The one YAML loader: safe loading only, with the line of every node kept for error messages."""
+"""The one YAML loader: safe loading only, each file parsed once, with the line of every node kept
+so that a schema error names `file:line: key.path: message`.
+
+`load_yaml` reads a file; `validate` checks its data (or a part of it) against a pydantic model
+and turns the first error into one `InputError` line, suggesting the nearest known key for an
+unknown one.
+"""
 
 from __future__ import annotations
 
 import difflib
+import types
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
 import yaml
+from pydantic import BaseModel, ValidationError
 
 from poolctl.errors import InputError
+
+Loc = Sequence[str | int]
+M = TypeVar("M", bound=BaseModel)
+_WHOLE = object()  # `validate`'s default: the document's data
 
 
 class YamlDocument:
     """A parsed YAML file: its data, and the node tree to say where a key path stands."""
 
-    def __init__(self, path: Path, data: Any, root: yaml.Node | None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        data: Any,
+        root: yaml.Node | None,
+        error_type: type[InputError] = InputError,
+    ) -> None:
         self.path = path
         self.data = data
         self.root = root
+        self.error_type = error_type
 
-    def line_of(self, loc: Sequence[str | int]) -> int:
-        """The 1-based line of the deepest node `loc` reaches (the file's first line if none)."""
+    def walk(self, loc: Loc, absent_last: bool = True) -> tuple[tuple[str | int, ...], int]:
+        """The part of `loc` the file holds, and the 1-based line of the deepest node it reaches.
+
+        A key is found in a block or a flow mapping alike; its line is the key's own. A part the
+        file does not hold (a validator's name, a union member's tag, the nested key of a
+        shorthand such as `sleep: 0.5`) is left out of the path, except a last part that names
+        a missing key (`absent_last`).
+        """
+        kept, line, _ = self._walk(loc, absent_last)
+        return kept, line
+
+    def _walk(
+        self, loc: Loc, absent_last: bool
+    ) -> tuple[tuple[str | int, ...], int, yaml.Node | None]:
         node = self.root
         line = node.start_mark.line + 1 if node is not None else 1
-        for part in loc:
+        kept: list[str | int] = []
+        for i, part in enumerate(loc):
+            child: yaml.Node | None = None
             if isinstance(node, yaml.MappingNode):
-                found = next((kv for kv in node.value if kv[0].value == part), None)
-                if found is None:
-                    break
-                key, node = found
-                line = key.start_mark.line + 1
-            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-                if part >= len(node.value):
-                    break
-                node = node.value[part]
-                line = node.start_mark.line + 1
-            else:
-                break
+                found = next((kv for kv in node.value if kv[0].value == str(part)), None)
+                if found is not None:
+                    key, child = found
+                    line = key.start_mark.line + 1
+            elif (
+                isinstance(node, yaml.SequenceNode)
+                and isinstance(part, int)
+                and part < len(node.value)
+            ):
+                child = node.value[part]
+                line = child.start_mark.line + 1
+            if child is not None:
+                kept.append(part)
+                node = child
+            elif absent_last and i == len(loc) - 1 and isinstance(node, yaml.MappingNode):
+                kept.append(part)
+        return tuple(kept), line, node
+
+    def order_of(self, loc: Loc, missing: bool) -> int:
+        """Where the problem at `loc` stands in the file, to report the first one first: a
+        missing key counts as the end of the mapping that misses it."""
+        _, line, node = self._walk(loc, missing)
+        if missing and isinstance(node, yaml.MappingNode):
+            end = node.end_mark
+            return end.line + (1 if end.column > 0 else 0)
         return line
 
-    def error(self, loc: Sequence[str | int], message: str) -> InputError:
-        """An `InputError` naming file:line and the key path."""
-        path = ".".join(str(p) for p in loc)
-        where = f"{self.path}:{self.line_of(loc)}"
-        return InputError(f"{path}: {message}" if path else message, where=where)
+    def line_of(self, loc: Loc) -> int:
+        """The 1-based line of the deepest node `loc` reaches (the file's first line if none)."""
+        return self.walk(loc)[1]
+
+    def error(self, loc: Loc, message: str, *, absent_last: bool = True) -> InputError:
+        """An error naming file:line and the key path, of this document's error type."""
+        kept, line = self.walk(loc, absent_last)
+        path = key_path(kept)
+        text = f"{path}: {message}" if path else message
+        return self.error_type(text, where=f"{self.path}:{line}")
 
 
-def load_yaml(path: Path) -> YamlDocument:
-    """Read and safely parse one YAML file; any problem is an `InputError` with file:line."""
+def key_path(loc: Loc) -> str:
+    """`("steps", 0, "request")` -> `steps[0].request`."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def load_yaml(path: Path, error_type: type[InputError] = InputError) -> YamlDocument:
+    """Read and safely parse one YAML file, once; any problem is an `error_type` with file:line."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise InputError("file not found", where=str(path)) from None
+        raise error_type("file not found", where=str(path)) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read: {exc}", where=str(path)) from None
+        raise error_type(f"cannot read: {exc}", where=str(path)) from None
+    loader = yaml.SafeLoader(text)
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        root = loader.get_single_node()
+        data = loader.construct_document(root) if root is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1
         problem = exc.problem or exc.context or "invalid YAML"
-        raise InputError(f"invalid YAML: {problem}", where=f"{path}:{line}") from None
+        raise error_type(f"invalid YAML: {problem}", where=f"{path}:{line}") from None
     except yaml.YAMLError as exc:
-        raise InputError(f"invalid YAML: {exc}", where=str(path)) from None
-    return YamlDocument(path, data, root)
+        raise error_type(f"invalid YAML: {exc}", where=str(path)) from None
+    finally:
+        loader.dispose()
+    return YamlDocument(path, data, root, error_type)
+
+
+def validate(
+    doc: YamlDocument,
+    model: type[M],
+    *,
+    value: Any = _WHOLE,
+    at: Loc = (),
+) -> M:
+    """`value` (default: the whole document) as a `model`, found at key path `at` in the file.
+
+    The error that comes first in the file becomes `file:line: key.path: message`, with
+    `(and N more)` when other keys are wrong too; an unknown key gets the nearest known one as a
+    suggestion.
+    """
+    data = doc.data if value is _WHOLE else value
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        errors = exc.errors()
+        where = [doc.walk((*at, *e["loc"]), e["type"] == "missing") for e in errors]
+        # The file's first problem; on one line, a misspelt key before the key it misses.
+        order = [doc.order_of((*at, *e["loc"]), e["type"] == "missing") for e in errors]
+        first = min(
+            range(len(errors)),
+            key=lambda i: (order[i], errors[i]["type"] != "extra_forbidden", i),
+        )
+        error = errors[first]
+        places = {kept for kept, _ in where}
+        message = _message(error, model)
+        for e, (kept, _) in zip(errors, where, strict=True):
+            meant = _meant_key(e, model)
+            if meant is not None:  # the key it misses is the same mistake, not another one
+                places.discard((*kept[:-1], meant))
+        if len(places) > 1:
+            message += f" (and {len(places) - 1} more)"
+        missing = error["type"] == "missing"
+        raise doc.error((*at, *error["loc"]), message, absent_last=missing) from None
+
+
+def _meant_key(error: Any, model: type[BaseModel]) -> str | None:
+    """For an unknown key, the known key it is closest to."""
+    loc = tuple(error["loc"])
+    if error["type"] != "extra_forbidden" or not loc:
+        return None
+    return nearest_word(str(loc[-1]), fields_at(model, loc[:-1]))
+
+
+def _message(error: Any, model: type[BaseModel]) -> str:
+    if error["type"] == "extra_forbidden":
+        meant = _meant_key(error, model)
+        return f"unknown key (did you mean {meant!r}?)" if meant else "unknown key"
+    if error["type"] == "missing":
+        return "required key is missing"
+    text = str(error["msg"])
+    for prefix in ("Value error, ", "Assertion failed, "):
+        text = text.removeprefix(prefix)
+    return text
+
+
+def fields_at(model: type[BaseModel], loc: Loc) -> list[str]:
+    """The keys `model` allows at pydantic's `loc` (list items and mapping values followed
+    through; a part no type has, such as a union member's tag, is passed over)."""
+    tp: Any = model
+    for part in loc:
+        tp = _child(tp, part) or tp
+    found = _model_in(tp)
+    return list(found.model_fields) if found is not None else []
+
+
+def _child(tp: Any, part: str | int) -> Any:
+    """The type found under `part` of a value of type `tp`, or None."""
+    origin = get_origin(tp)
+    if origin is Annotated:
+        return _child(get_args(tp)[0], part)
+    if origin in (Union, types.UnionType):
+        return next((c for c in (_child(a, part) for a in get_args(tp)) if c is not None), None)
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        field = tp.model_fields.get(str(part))
+        return field.annotation if field is not None else None
+    args = get_args(tp)
+    if origin in (list, tuple) and isinstance(part, int) and args:
+        return args[0]
+    if origin is dict and len(args) == 2:
+        return args[1]
+    return None
+
+
+def _model_in(tp: Any) -> type[BaseModel] | None:
+    origin = get_origin(tp)
+    if origin is Annotated:
+        return _model_in(get_args(tp)[0])
+    if origin in (Union, types.UnionType):
+        return next((m for m in map(_model_in, get_args(tp)) if m is not None), None)
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        return tp
+    return None
+
+
+def nearest_word(word: str, choices: Iterable[str]) -> str | None:
+    """The choice closest to `word`, if one is close enough to be a misspelling of it."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return close[0] if close else None
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """` (did you mean 'x'?)` when a choice is close to `word`, else ``."""
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    close = nearest_word(word, choices)
+    return f" (did you mean {close!r}?)" if close else ""

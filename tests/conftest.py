@@ -23,7 +23,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 import pexpect
 import pytest
@@ -50,27 +50,34 @@ MARKERS = (
 
 # --- YAML parsed once per text ----------------------------------------------------------------
 # PyYAML's pure-Python parser takes about 30 ms per builtin pattern file, and every poolctl
-# command reads all of them (twice: `compose` for line numbers, `safe_load` for data). The suite
-# runs hundreds of commands in one process, so parsing was half of the fast tests' time. Parsing
-# is a pure function of the text: each distinct text is parsed once per test process. Every
-# caller of `safe_load` gets its own copy of the data (a pickle round trip); the node trees of
-# `compose`, which are only read (for line numbers), are shared. Errors are never cached: a
-# broken file is parsed, and fails, every time.
+# command reads all of them. The suite runs hundreds of commands in one process, so parsing was
+# half of the fast tests' time. Parsing is a pure function of the text: in the test process,
+# yaml.SafeLoader composes each distinct text once. The node tree, which is only read (for line
+# numbers), is shared; every caller gets its own copy of the constructed data (a pickle round
+# trip). Errors are never cached: a broken file is parsed, and fails, every time.
 
 
-def _parsed_once(parse: Callable[..., Any], copy: bool) -> Callable[..., Any]:
-    results: dict[tuple[str, object], Any] = {}
+class _ParsedOnce(yaml.SafeLoader):
+    nodes: ClassVar[dict[tuple[type, str], Any]] = {}
+    data: ClassVar[dict[tuple[type, str], bytes]] = {}
 
-    def parse_once(stream: Any, *args: Any, **kwargs: Any) -> Any:
-        if not isinstance(stream, str) or len(args) > 1:
-            return parse(stream, *args, **kwargs)
-        key = (stream, args[0] if args else kwargs.get("Loader"))
-        if key not in results:
-            parsed = parse(stream, *args, **kwargs)
-            results[key] = pickle.dumps(parsed) if copy else parsed
-        return pickle.loads(results[key]) if copy else results[key]
+    def __init__(self, stream: Any) -> None:
+        super().__init__(stream)
+        self._key = (type(self), stream) if isinstance(stream, str) else None
 
-    return parse_once
+    def get_single_node(self) -> Any:
+        if self._key is None:
+            return super().get_single_node()
+        if self._key not in self.nodes:
+            self.nodes[self._key] = super().get_single_node()
+        return self.nodes[self._key]
+
+    def construct_document(self, node: Any) -> Any:
+        if self._key is None or self.nodes.get(self._key) is not node:
+            return super().construct_document(node)
+        if self._key not in self.data:
+            self.data[self._key] = pickle.dumps(super().construct_document(node))
+        return pickle.loads(self.data[self._key])
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -86,8 +93,7 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", marker)
     # Before collection: some test modules load the knowledge base when imported.
     patch = pytest.MonkeyPatch()
-    patch.setattr(yaml, "compose", _parsed_once(yaml.compose, copy=False))
-    patch.setattr(yaml, "safe_load", _parsed_once(yaml.safe_load, copy=True))
+    patch.setattr(yaml, "SafeLoader", _ParsedOnce)
     config.add_cleanup(patch.undo)
 
 

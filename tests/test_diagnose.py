@@ -58,6 +58,11 @@ FAULTS: dict[str, tuple[list[str], str, list[str]]] = {
         "stdout-text",
         ["prints text", "'Warming up'", "'Warm'", "1,466,004,077"],
     ),
+    "stdout-noise-in-line-framing": (
+        ["--timeout", "3", "--framing", "line", *ref("--framing", "line", "--stdout-noise", "Hi")],
+        "stdout-text",
+        ["prints text", "'Hi'", "a line of text that is not JSON", "answer arrived right behind"],
+    ),
     "stderr-merged": (
         [
             "--timeout",
@@ -119,7 +124,7 @@ def test_each_fault_confirms_exactly_one_hypothesis(run_cli: RunCli, fault: str)
     timeout = float(argv[argv.index("--timeout") + 1])
     assert took < timeout + 10
     statuses = {h["id"]: h for h in d["hypotheses"]}
-    assert len(statuses) == 8
+    assert len(statuses) == 9
     for h in statuses.values():  # every hypothesis says why it is not confirmed
         assert h["status"] == "confirmed" or h["reason"], h
 

@@ -198,10 +198,13 @@ def test_a_worker_still_importing_is_caught_inside_the_import(doctor: Doctor) ->
     argv = [*REFERENCE, "--import-delay", "4"]
     check = only(doctor(argv, "Start-up", init_timeout=0.5), "Start-up")
     assert check.status == "fail", check.summary
-    assert "its first request is unread" in check.summary
+    # the no-answer engine's verdict, as `ping` gives it
+    assert "The worker is stuck in initialization" in check.summary
+    assert "it has not read its request" in check.summary
+    assert any("still unread in its stdin pipe" in e.text for e in check.evidence)
     if pystack.py_spy_path() is not None:  # the stack dump says which import
         assert "inside `import poolctl.workers.slow_module`" in check.summary
-        assert check.remedy.startswith("import poolctl.workers.slow_module lazily")
+        assert check.remedy.startswith("Move the heavy `import poolctl.workers.slow_module`")
 
 
 def test_a_fast_start_is_fine(doctor: Doctor) -> None:
@@ -239,11 +242,51 @@ def test_a_banner_on_stdout_fails(doctor: Doctor) -> None:
     assert "stderr" in check.remedy
 
 
-def test_a_banner_line_in_line_framing_fails_though_the_answer_comes(doctor: Doctor) -> None:
+def test_a_banner_line_in_line_framing_fails_as_ping_says(doctor: Doctor) -> None:
+    """Text before the first line message breaks the stream (as for a strict reader), though
+    the answer follows it: the engine confirms it prints to stdout, and hygiene says so."""
     argv = [*REFERENCE, "--framing", "line", "--stdout-noise", "Warming up"]
-    report = doctor(argv, "Output hygiene", framing="line")
+    report = doctor(argv, "Output hygiene", "Framing", init_timeout=2.0, framing="line")
     check = only(report, "Output hygiene", "stdout")
-    assert check.status == "fail" and "before its answer" in check.summary
+    assert check.status == "fail"
+    assert check.summary.startswith("it writes 'Warming up' to stdout before any frame: ")
+    # the answer follows the text: a strict client fails, a tolerant one reads on
+    assert "a strict client" in check.summary and "a tolerant one" in check.summary
+    assert any("its answer arrived right behind the text" in e.text for e in check.evidence)
+    framing = only(report, "Framing")
+    assert framing.status == "fail" and "prints text to its framed stdout" in framing.summary
+
+
+def test_a_line_between_answers_fails_though_each_answer_comes(
+    tmp_path: Path, doctor: Doctor
+) -> None:
+    worker = script(
+        tmp_path / "ticker.sh",
+        """\
+        #!/bin/sh
+        # answers each request line, then prints a line of text after it
+        while IFS= read -r line; do
+            id=$(printf '%s\\n' "$line" | sed -n 's/.*"id":\\([0-9]*\\).*/\\1/p')
+            printf '{"id":%s,"success":true,"result":{}}\\ntick\\n' "$id"
+        done
+        """,
+    )
+    report = doctor([str(worker)], "Output hygiene", framing="line")
+    check = only(report, "Output hygiene", "stdout")
+    assert check.status == "fail", check.summary
+    assert "between its answers that are not frames" in check.summary and "tick" in check.summary
+
+
+def test_a_banner_before_a_crash_is_a_warning_beside_the_crash(doctor: Doctor) -> None:
+    """The engine finds the crash first; hygiene still names the banner, without a second ✗."""
+    argv = [*REFERENCE, "--stdout-noise", "Warming up", "--crash-on-start", "3"]
+    report = doctor(argv, "Output hygiene", "Framing", init_timeout=2.0)
+    check = only(report, "Output hygiene", "stdout")
+    assert check.status == "warn", check.summary
+    assert "'Warming up'" in check.summary and "the worker exited (see crashed)" in check.summary
+    stderr = only(report, "Output hygiene", "stderr")
+    assert stderr.status == "ok" and "they tell why it exited" in stderr.summary
+    assert "exited before answering" in only(report, "Framing").summary
 
 
 def test_stderr_chatter_fails_when_stderr_is_merged(doctor: Doctor) -> None:
@@ -259,6 +302,16 @@ def test_stderr_chatter_is_harmless_when_kept_apart(doctor: Doctor) -> None:
     argv = [*REFERENCE, "--stderr-noise", "Warning: DSPy not available"]
     check = only(doctor(argv, "Output hygiene"), "Output hygiene", "stderr")
     assert check.status == "ok" and "harmless" in check.summary
+
+
+def test_an_error_line_on_stderr_is_not_called_harmless(doctor: Doctor) -> None:
+    argv = [*REFERENCE, "--stderr-noise", "ERROR: could not load the model, using the mock"]
+    report = doctor(argv, "Output hygiene", init_timeout=2.0)
+    check = only(report, "Output hygiene", "stderr")
+    assert check.status == "warn"
+    assert "error line(s) on stderr" in check.summary
+    assert "harmless while" not in check.summary and "an error is not harmless" in check.summary
+    assert "'ERROR: could not load the model, using the mock'" in check.summary
 
 
 def test_a_quiet_worker_is_clean(doctor: Doctor) -> None:

@@ -108,13 +108,79 @@ def test_a_folder_overrides_by_id(tmp_path: Path) -> None:
     assert len(kb) == 7 and kb.get("port-no-response").title == "Mine"
 
 
+FLOW = """\
+id: my-pattern
+number: 8
+title: Mine
+summary: A test pattern.
+signals: [{regex: 'flux capacitor', weight: 0.9, why: it says so},
+  {regex: 'capacitor', weight: 0.5,
+   why: again}]
+facts: [{name: part, regex: '(?P<part>flux)'}]
+remediation: Fix the {part|capacitor}.
+examples:
+  match:
+    - message: the flux capacitor broke
+      details: {left: one}
+  no_match:
+    - message: all fine
+"""
+
+
+def test_the_flow_style_pattern_is_valid(tmp_path: Path) -> None:
+    write(tmp_path / "kb", "flow.yaml", FLOW)
+    pattern = load_patterns([tmp_path / "kb"]).get("my-pattern")
+    assert len(pattern.signals) == 2 and pattern.facts[0].name == "part"
+
+
+@pytest.mark.parametrize(
+    ("edit", "where"),
+    [
+        (
+            ("weight: 0.5,", "weigth: 0.5,"),
+            "6: signals[1].weigth: unknown key (did you mean 'weight'?)",
+        ),
+        (("weight: 0.5,", "weight: lots,"), "6: signals[1].weight: Input should be a valid number"),
+        (
+            ("   why: again}", "   why: [again]}"),
+            "7: signals[1].why: Input should be a valid string",
+        ),
+        (("name: part,", "name: part, aggregate: most,"), "8: facts[0].aggregate: Input should be"),
+        (("{name: part,", "{nam: part,"), "8: facts[0].nam: unknown key (did you mean 'name'?)"),
+        (
+            ("details: {left: one}", "detials: {left: one}"),
+            "13: examples.match[0].detials: unknown key",
+        ),
+        (
+            ("details: {left: one}", "details: {left: [1]}"),
+            "13: examples.match[0].details.left: Input",
+        ),
+        (("    - message: all fine", "    - 3"), "15: examples.no_match[0]: Input should be"),
+        (("number: 8", "number: {n: 8}"), "2: number: Input should be a valid integer"),
+    ],
+)
+def test_flow_style_errors_name_their_own_line(
+    tmp_path: Path, edit: tuple[str, str], where: str
+) -> None:
+    assert edit[0] in FLOW
+    path = write(tmp_path / "kb", "bad.yaml", FLOW.replace(*edit))
+    with pytest.raises(PatternError) as err:
+        load_patterns([tmp_path / "kb"])
+    assert str(err.value).startswith(f"{path}:{where}"), str(err.value)
+
+
 @pytest.mark.parametrize(
     ("edit", "where", "message"),
     [
         (("weight: 0.9", "weight: 1.9"), ":7", "signals[0].weight: Input should be less than"),
         (("    why: it says so\n", "    why: it says so\n    colour: red\n"), ":9", "colour"),
+        (
+            ("    weight: 0.9", "    wieght: 0.9"),
+            ":7",
+            "signals[0].wieght: unknown key (did you mean 'weight'?)",
+        ),
         (("'flux capacitor'", "'flux ('"), ":6", "signals[0].regex: not a valid regular"),
-        (("title: Mine\n", ""), ":1", "title: Field required"),
+        (("title: Mine\n", ""), ":1", "title: required key is missing"),
         (("field: any", "field: any"), None, None),
         (("id: my-pattern", "id: My Pattern"), ":1", "id: String should match"),
     ],
@@ -143,10 +209,10 @@ def test_reference_errors_point_at_the_key(tmp_path: Path) -> None:
 
 def test_yaml_syntax_errors_and_unsafe_tags_are_input_errors(tmp_path: Path) -> None:
     write(tmp_path / "a", "bad.yaml", "id: [unclosed\n")
-    with pytest.raises(PatternError, match=r"bad.yaml:\d+: not valid YAML"):
+    with pytest.raises(PatternError, match=r"bad.yaml:2: invalid YAML"):
         load_patterns([tmp_path / "a"])
     write(tmp_path / "b", "evil.yaml", "!!python/object/apply:os.system ['true']\n")
-    with pytest.raises(PatternError, match="not valid YAML"):
+    with pytest.raises(PatternError, match=r"evil\.yaml:1: invalid YAML"):
         load_patterns([tmp_path / "b"])
 
 

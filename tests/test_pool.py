@@ -115,6 +115,8 @@ def test_a_session_returns_to_the_worker_that_served_it(with_pool: WithPool) -> 
 def test_overflow_workers_are_spawned_when_busy_and_retired_at_checkin(with_pool: WithPool) -> None:
     async def body(pool: Pool) -> list[Any]:
         return await asyncio.gather(
+            # long enough for the overflow workers to start before w1 is free again, on a
+            # loaded machine too: otherwise w1 serves a waiter and an overflow worker idles
             *(pool.call(f"c{i}", "sleep", {"seconds": 1.0}) for i in range(3))
         )
 

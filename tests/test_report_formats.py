@@ -14,7 +14,18 @@ import jsonschema
 import pytest
 import xmlschema
 
-from poolctl.model import Check, Diagnosis, Evidence, Failure, Finding, Report, Unclassified
+from poolctl.model import (
+    Check,
+    Diagnosis,
+    Evidence,
+    Failure,
+    Finding,
+    PingDetails,
+    Report,
+    ScenarioDetails,
+    StepSummary,
+    Unclassified,
+)
 from poolctl.report import Format, JsonWriter, JUnitWriter, MarkdownWriter, render
 from poolctl.report.combine import combine, split
 from poolctl.report.github import (
@@ -47,7 +58,7 @@ def valid_json(text: str) -> dict[str, Any]:
     return doc
 
 
-def scenario_report(name: str, expected: list[str] | str, found: list[str]) -> Report:
+def scenario_report(name: str, expected: tuple[str, ...], found: tuple[str, ...]) -> Report:
     failure = Failure(
         source="scenario",
         name=f"{name}: checkouts timed out",
@@ -67,17 +78,16 @@ def scenario_report(name: str, expected: list[str] | str, found: list[str]) -> R
         inputs=(f"scenarios/{name}.yaml",),
         findings=(Finding(failure, diagnosis),) if found else (),
         run_dir=f"reports/x-{name}",
-        extra={
-            "scenario": name,
-            "expected": expected,
-            "found": found,
-            "passed": (found == expected) or (expected == "ok" and not found),
-            "interrupted": None,
-            "steps": [
-                {"step": 1, "kind": "request", "errors": [], "expectation_failures": 0},
-                {"step": 2, "kind": "kill_worker", "errors": ["no worker w9"]},
-            ],
-        },
+        details=ScenarioDetails(
+            scenario=name,
+            expected=expected,
+            found=found,
+            passed=found == expected,
+            steps=(
+                StepSummary(1, "request"),
+                StepSummary(2, "kill_worker", errors=("no worker w9",)),
+            ),
+        ),
     )
 
 
@@ -95,12 +105,12 @@ def other_reports() -> list[Report]:
     )
     tour = combine(
         [
-            scenario_report("p3", ["checkout-timeout-waiters"], ["checkout-timeout-waiters"]),
-            scenario_report("healthy", "ok", []),
-            scenario_report("p3-missed", ["checkout-timeout-waiters"], []),
+            scenario_report("p3", ("checkout-timeout-waiters",), ("checkout-timeout-waiters",)),
+            scenario_report("healthy", (), ()),
+            scenario_report("p3-missed", ("checkout-timeout-waiters",), ()),
         ]
     )
-    ping_ok = Report(kind="ping", title="ping w.py", extra={"ok": True, "stats_ms": {"median": 1}})
+    ping_ok = Report(kind="ping", title="ping w.py", details=PingDetails(stats_ms={"median": 1.5}))
     doctor = Report(kind="doctor", title="doctor w.py", checks=base.checks)
     return [base, nasty, tour, ping_ok, doctor, Report(kind="triage", title="empty")]
 
@@ -182,7 +192,7 @@ def test_load_report_from_a_run_folder(tmp_path: Path) -> None:
 
 
 def test_split_gives_the_runs_back() -> None:
-    runs = [scenario_report("a", "ok", []), scenario_report("b", ["x"], ["x"])]
+    runs = [scenario_report("a", (), ()), scenario_report("b", ("x",), ("x",))]
     back = split(combine(runs))
     assert [r.title for r in back] == ["scenario a", "scenario b"]
     assert back[1].findings == runs[1].findings and back[0].findings == ()

@@ -18,7 +18,10 @@ from poolctl.model import (
     Failure,
     Finding,
     Hypothesis,
+    PingDetails,
     Report,
+    TracebackItem,
+    TriageDetails,
     Unclassified,
 )
 from poolctl.report import (
@@ -165,21 +168,21 @@ def sample_report() -> Report:
         environment={"python": "3.11.7"},
         notes=("skipped: run.log:12: invalid UTF-8, decoded with replacement characters",),
         run_dir="reports/20260101T000000Z-triage",
-        extra={
-            "lines_read": 420,
-            "formats": {LOG: "exunit"},
-            "run_summaries": [f"{LOG}:416: 45 doctests, 563 tests, 17 failures"],
-            "tracebacks": [
-                {
-                    "origin": f"{LOG}:47-50",
-                    "exception": "ValueError: Program not found: nonexistent",
-                    "text": "Traceback (most recent call last):\n"
+        details=TriageDetails(
+            lines_read=420,
+            formats={LOG: "exunit"},
+            run_summaries=(f"{LOG}:416: 45 doctests, 563 tests, 17 failures",),
+            tracebacks=(
+                TracebackItem(
+                    f"{LOG}:47-50",
+                    "ValueError: Program not found: nonexistent",
+                    "Traceback (most recent call last):\n"
                     '  File "w.py", line 1, in <module>\n'
                     "ValueError: Program not found: nonexistent",
-                }
-            ],
-            "seed": 4242,
-        },
+                ),
+            ),
+            tracebacks_omitted=3,
+        ),
     )
 
 
@@ -230,7 +233,7 @@ def test_other_report_kinds_render() -> None:
         kind="ping",
         title="ping python3 w.py",
         findings=sample_report().findings[:1],
-        extra={"ok": False, "round_trips_ms": []},
+        details=PingDetails(ok=False),
     )
     doctor = Report(kind="doctor", title="doctor", checks=sample_report().checks)
     for report in (ping, doctor, Report(kind="scenario", title="empty")):

@@ -5,10 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from poolctl.cli import main
 from poolctl.errors import InputError
+from poolctl.patterns import load_patterns
 from poolctl.scenario import RequestStep, bundled_scenarios, load_scenario
+
+KB = load_patterns()
 
 GOOD = """\
 name: t
@@ -62,12 +66,12 @@ def test_negative_size_names_line_and_path(tmp_path: Path) -> None:
 
 def test_wrong_type_in_a_step(tmp_path: Path) -> None:
     message = error_of(tmp_path, GOOD.replace("count: 3", "count: many"))
-    assert ":7: steps.0.request.count: Input should be a valid integer" in message
+    assert ":7: steps[0].request.count: Input should be a valid integer" in message
 
 
 def test_unknown_step_kind_suggests(tmp_path: Path) -> None:
     message = error_of(tmp_path, GOOD.replace("  - sleep: 0.1", "  - slep: 0.1"))
-    assert ":8: steps.1.slep: unknown step (did you mean 'sleep'?)" in message
+    assert ":8: steps[1].slep: unknown step (did you mean 'sleep'?)" in message
 
 
 def test_missing_command(tmp_path: Path) -> None:
@@ -88,15 +92,23 @@ def test_command_not_found(tmp_path: Path) -> None:
     assert ":3: worker.command: command not found on PATH: no-such-worker" in message
 
 
-def test_unknown_framing_and_pattern(tmp_path: Path) -> None:
+def test_unknown_framing(tmp_path: Path) -> None:
     assert "unknown framing 'packet-3'" in error_of(
         tmp_path, GOOD.replace("pool:", "  framing: packet-3\npool:")
     )
-    bad = GOOD.replace("  outcome: ok", "  patterns: [checkout-timeout-waiter]")
-    assert (
-        "unknown pattern id 'checkout-timeout-waiter' (did you mean 'checkout-timeout-waiters'?)"
-        in error_of(tmp_path, bad)
+
+
+def test_an_unknown_pattern_id_names_its_line_and_the_known_ids(tmp_path: Path) -> None:
+    bad = GOOD.replace(
+        "  outcome: ok", "  patterns:\n    - port-no-response\n    - checkout-timeout-waiter"
     )
+    message = error_of(tmp_path, bad)
+    assert message.startswith(
+        f"{tmp_path / 'scenario.yaml'}:12: expect.patterns[1]: unknown pattern id "
+        "'checkout-timeout-waiter' (did you mean 'checkout-timeout-waiters'?); known: "
+        "port-no-response, pool-shutdown-during-checkout, checkout-timeout-waiters, "
+    ), message
+    assert message.endswith("dependency-not-started")
 
 
 def test_require_service_must_be_declared(tmp_path: Path) -> None:
@@ -128,3 +140,99 @@ def test_check_validates_without_running(
     assert main(["run-scenario", "--check", str(bad)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "pool.size" in err and "Traceback" not in err
+
+
+FLOW = """\
+name: t
+worker: {command: ["{python}", "-m", "poolctl.workers.reference"],
+  init_timeout: 5}
+pool: {size: 2,
+  max_overflow: 0}
+steps: [{request: {command: ping,
+  count: 3}}, {sleep: 0.1}]
+services: {bridge: {command: [sleep, "10"]}}
+expect: {outcome: ok}
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "edit", "where"),
+    [
+        # block style
+        (GOOD, ("  size: 2", "  sizee: 2"), "5: pool.sizee: unknown key (did you mean 'size'?)"),
+        (GOOD, ("size: 2", "size: two"), "5: pool.size: Input should be a valid integer"),
+        (
+            GOOD,
+            ("count: 3", "count: 3, expect: {feilds: [a]}"),
+            "7: steps[0].request.expect.feilds: unknown key (did you mean 'fields'?)",
+        ),
+        (
+            GOOD,
+            ('"-m", "poolctl', '3, "poolctl'),
+            "3: worker.command[1]: Input should be a valid string",
+        ),
+        (GOOD, ("sleep: 0.1", "sleep: -1"), "8: steps[1].sleep: Input should be greater than"),
+        (
+            GOOD,
+            ("  size: 2", "  sizee: 2\n  lazzy: true"),
+            "5: pool.sizee: unknown key (did you mean 'size'?) (and 1 more)",
+        ),
+        # flow style: each key on its own line of a multi-line mapping
+        (FLOW, ("size: 2", "sizee: 2"), "4: pool.sizee: unknown key (did you mean 'size'?)"),
+        (
+            FLOW,
+            ("max_overflow: 0", "max_overflw: 0"),
+            "5: pool.max_overflw: unknown key (did you mean 'max_overflow'?)",
+        ),
+        (FLOW, ("init_timeout: 5", "init_timeout: soon"), "3: worker.init_timeout: Input should"),
+        (FLOW, ("count: 3", "count: many"), "7: steps[0].request.count: Input should be a valid"),
+        (
+            FLOW,
+            ('[sleep, "10"]', '[sleep, ["10"]]'),
+            "8: services.bridge.command[1]: Input should be a valid string",
+        ),
+        (
+            FLOW,
+            ("{bridge: {command:", "{bridge: {comand:"),
+            "8: services.bridge.comand: unknown key (did you mean 'command'?)",
+        ),
+        (FLOW, ("{outcome: ok}", "{outcome: fine}"), "9: expect.outcome: Input should be 'ok'"),
+        (FLOW, ("init_timeout: 5}", "init_timeout: 5, framin: line}"), "3: worker.framin: unknown"),
+    ],
+)
+def test_schema_errors_name_the_line_and_key_path_in_block_and_flow_style(
+    tmp_path: Path, text: str, edit: tuple[str, str], where: str
+) -> None:
+    assert edit[0] in text
+    assert error_of(tmp_path, text.replace(*edit)).startswith(
+        f"{tmp_path / 'scenario.yaml'}:{where}"
+    )
+
+
+def test_the_flow_style_scenario_is_valid(tmp_path: Path) -> None:
+    scenario = load_scenario(write(tmp_path, FLOW))
+    assert [kind for kind, _ in scenario.steps] == ["request", "sleep"]
+    assert scenario.worker.init_timeout == 5 and scenario.pool.max_overflow == 0
+
+
+def test_each_file_is_parsed_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    parses: list[object] = []
+    compose = yaml.SafeLoader.get_single_node
+
+    def counted(loader: yaml.SafeLoader) -> object:
+        parses.append(loader)
+        return compose(loader)
+
+    monkeypatch.setattr(yaml.SafeLoader, "get_single_node", counted)
+    load_scenario(write(tmp_path, GOOD), KB)
+    assert len(parses) == 1
+
+
+def test_a_misspelt_key_is_one_mistake_and_other_mistakes_are_counted(tmp_path: Path) -> None:
+    path = tmp_path / "scenario.yaml"
+    misspelt = FLOW.replace("{bridge: {command:", "{bridge: {comand:")
+    assert error_of(tmp_path, misspelt) == (
+        f"{path}:8: services.bridge.comand: unknown key (did you mean 'command'?)"
+    )
+    two = misspelt.replace("{outcome: ok}", "{outcome: fine}")
+    assert error_of(tmp_path, two).endswith("(did you mean 'command'?) (and 1 more)")

@@ -17,8 +17,8 @@ import pytest
 from poolctl.model import Diagnosis, Report
 from poolctl.rundir import create_run_dir
 from poolctl.scenario import bundled_scenarios, load_scenario
-from poolctl.scenario_report import ScenarioResult, run_scenario
-from tests.conftest import Processes, marked_processes
+from poolctl.scenario.report import ScenarioResult, run_scenario
+from tests.conftest import Processes, RunCli, marked_processes
 
 BUNDLED = {p.stem: p for p in bundled_scenarios()}
 
@@ -214,3 +214,52 @@ def test_interrupting_the_cli_stops_every_process_and_keeps_the_evidence(
     events = (run_dir / "events.jsonl").read_text()
     assert '"type":"interrupted"' in events and '"type":"shutdown_done"' in events
     assert not marked_processes(), "a worker outlived the interrupted run"
+
+
+QUOTA_PATTERN = """\
+id: quota-exceeded
+number: 8
+title: The tenant's quota is used up
+summary: The worker rejects requests once the tenant's quota is used up.
+signals:
+  - regex: 'quota exceeded for tenant \\w+'
+    weight: 0.9
+    why: the worker says the tenant's quota is used up
+facts:
+  - name: tenant
+    regex: 'quota exceeded for tenant (?P<tenant>\\w+)'
+remediation: Raise the quota of tenant {tenant}.
+"""
+QUOTA_SCENARIO = """\
+name: quota
+worker:
+  command: ["{python}", "-m", "poolctl.workers.reference"]
+pool: {size: 1}
+steps:
+  - request: {command: fail, args: {message: "quota exceeded for tenant acme"}, count: 2}
+expect:
+  patterns: [quota-exceeded]
+"""
+
+
+def test_a_scenario_reproduces_a_user_pattern_given_with_patterns(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    (folder / "quota.yaml").write_text(QUOTA_PATTERN)
+    scenario = tmp_path / "quota.yaml"
+    scenario.write_text(QUOTA_SCENARIO)
+    argv = ["run-scenario", str(scenario), "--run-dir", str(tmp_path / "run"), "-q"]
+    code, out, _ = run_cli(*argv, "--patterns", str(folder))
+    assert code == 0
+    assert "✓ scenario quota: expected quota-exceeded; got quota-exceeded" in out
+    report = json.loads((tmp_path / "run" / "report.json").read_text())
+    (finding,) = report["findings"]
+    assert finding["outcome"]["pattern_id"] == "quota-exceeded"
+    assert finding["outcome"]["remediation"] == "Raise the quota of tenant acme."
+    # Without the folder the id is unknown: bad input, before anything runs.
+    code, _, err = run_cli(*argv)
+    assert code == 2
+    assert f"{scenario}:8: expect.patterns[0]: unknown pattern id 'quota-exceeded'" in err
+    assert "; known: port-no-response, " in err and err.count("\n") == 1

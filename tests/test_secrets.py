@@ -13,7 +13,7 @@ import pytest
 from poolctl import redact
 from poolctl.cli import main
 from poolctl.framing import get_framing
-from poolctl.model import Evidence, Report
+from poolctl.model import Evidence, PingDetails, Report
 from poolctl.redact import KEEP_NOTE, MIN_SECRET_LEN, Redactor, secret_values
 from tests.conftest import REFERENCE, RunCli
 
@@ -139,7 +139,7 @@ def test_records_are_redacted_and_untouched_ones_are_not_copied() -> None:
     dirty = Report(
         kind="ping",
         title="t",
-        extra={"response": {"result": {ENV_SECRET: [SK_KEY]}}},
+        details=PingDetails(response={"result": {ENV_SECRET: [SK_KEY]}}),
         checks=(),
         notes=(f"evidence {ENV_SECRET}",),
     )
@@ -300,9 +300,9 @@ def test_redaction_is_back_on_after_a_keep_secrets_command(
 def test_progress_lines_printed_live_are_redacted(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from poolctl.commands.output import console
+    from poolctl.console import stdout_console
 
-    console().print(f"progress: worker said {ENV_SECRET} {SK_KEY}")
+    stdout_console().print(f"progress: worker said {ENV_SECRET} {SK_KEY}")
     out = capsys.readouterr().out
     assert "[redacted:POOLCTL_TEST_API_KEY]" in out and not leaks(out)
     assert sys.stdout is not None

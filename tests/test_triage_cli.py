@@ -148,7 +148,7 @@ def test_user_patterns_override(capsys: pytest.CaptureFixture[str], tmp_path: Pa
     (tmp_path / "bad").mkdir()
     (tmp_path / "bad" / "x.yaml").write_text("id: x\n")
     code, _, err = run(capsys, "triage", EXUNIT, "--patterns", str(tmp_path / "bad"))
-    assert code == 2 and "x.yaml:1: number: Field required" in err
+    assert code == 2 and "x.yaml:1: number: required key is missing (and 4 more)" in err
 
 
 def test_patterns_list_and_show(capsys: pytest.CaptureFixture[str]) -> None:

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from poolctl.logs.ansi import strip_ansi
 from poolctl.logs.records import IdentifierIndex, LogLine, ParsedLog, RunSummary, WorkerTraceback
-from poolctl.model import ContextLine, Diagnosis, Failure, Unclassified
+from poolctl.model import ContextLine, Diagnosis, Failure, TriageDetails, Unclassified
 from poolctl.patterns import load_patterns
 from poolctl.patterns.loader import Signal
 from poolctl.triage import locate, triage
@@ -216,7 +216,8 @@ def test_report_carries_skips_tracebacks_and_count_mismatch() -> None:
     assert report.kind == "triage" and report.inputs == (LOG,)
     assert report.notes[0].startswith("skipped: run.log:12: invalid UTF-8")
     assert "reported 17 failure(s)" in report.notes[1] and "1 failure block(s)" in report.notes[1]
-    assert report.extra["tracebacks"][0]["origin"] == f"{LOG}:47-56"
+    assert isinstance(report.details, TriageDetails)
+    assert report.details.tracebacks[0].origin == f"{LOG}:47-56"
 
 
 def test_evidence_is_quoted_with_its_input_line(tmp_path: Path) -> None:

@@ -9,13 +9,12 @@ from pathlib import Path
 import pytest
 
 from poolctl.errors import WorkerStartError
+from poolctl.protocol import TextBeforeFirstMessage
 from poolctl.worker import Answer, NoAnswer, StderrMode, WorkerSpec, descendants
 from tests.conftest import REFERENCE, ReferenceWorker, SpawnWorker
 
 
-def test_exchange_records_pid_first_byte_and_round_trip(
-    reference_worker: ReferenceWorker,
-) -> None:
+def test_exchange_records_pid_first_byte_and_round_trip(reference_worker: ReferenceWorker) -> None:
     with reference_worker("--mode", "PythonPool") as w:
         answer = w.exchange("ping", timeout=10)
         assert isinstance(answer, Answer)
@@ -44,13 +43,30 @@ def test_stdout_transcript_is_bounded_but_counts_everything(
     spec = WorkerSpec(argv=(*REFERENCE, "--framing", "line"), framing="line")
     w = spawn_worker(spec, tmp_path, transcript_limit=4096)
     with w:
+        assert isinstance(w.exchange("ping", timeout=10), Answer)
         answer = w.exchange("write_stdout", {"text": "noise\n", "repeat": 10000}, timeout=10)
         assert isinstance(answer, Answer)
     assert len(w.transcript.data) == 4096
     assert w.transcript.total > 60000 and w.transcript.dropped == w.transcript.total - 4096
     assert w.stdout_path.read_bytes() == bytes(w.transcript.data)
-    # each noise line is set aside, not mistaken for the answer; only the first few are kept
+    # after the first message, each noise line is set aside, not mistaken for the answer;
+    # only the first few are kept
     assert w.stray_count == 10000 and len(w.stray) == 100
+
+
+def test_text_before_the_first_line_message_breaks_the_stream(
+    reference_worker: ReferenceWorker,
+) -> None:
+    """As for a strict reader: a line that is not JSON where the first message should be is
+    text on the framed stream, never set aside, though the answer follows it."""
+    w = reference_worker("--framing", "line", "--stdout-noise", "Starting...", framing="line")
+    with w:
+        outcome = w.exchange("ping", timeout=5)
+        assert isinstance(outcome, NoAnswer) and outcome.reason == "bad-frame"
+        assert outcome.detail == "text where the first message should be: 'Starting...'"
+        assert w.stray == []
+        assert isinstance(w.frame_error, TextBeforeFirstMessage)
+        assert w.frame_error.payload == b"Starting..."
 
 
 def test_merge_mode_puts_stderr_on_stdout(reference_worker: ReferenceWorker) -> None:

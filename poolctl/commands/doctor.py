@@ -2,43 +2,35 @@
 
 from __future__ import annotations
 
-import io
-import shutil
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 from typer.core import TyperCommand
 
-from poolctl.commands.output import (
+from poolctl.doctor import DEFAULT_INIT_TIMEOUT, DoctorOptions, run_doctor
+from poolctl.doctor.pool_settings import load_for_doctor
+from poolctl.errors import ExitCode, UsageProblem
+from poolctl.framing import get_framing
+from poolctl.options import (
     AnnotationsOpt,
     FormatOpt,
     JsonOpt,
     KeepSecretsOpt,
     OutputOpt,
-    options,
-    publish,
-    save,
+    output_options,
 )
-from poolctl.commands.ping import parse_env, resolve_command
-from poolctl.doctor import DEFAULT_INIT_TIMEOUT, SECTIONS, DoctorOptions, run_doctor
-from poolctl.doctor.pool_settings import load_for_doctor
-from poolctl.errors import ExitCode, UsageProblem
-from poolctl.framing import get_framing
-from poolctl.model import Check, Report
+from poolctl.patterns import load_patterns
 from poolctl.ping import REFERENCE_WORKER
+from poolctl.protocol import PROTOCOLS, get_protocol
 from poolctl.redact import remember_env
 from poolctl.report import Format
+from poolctl.report.publish import publish, save
 from poolctl.rundir import create_run_dir
 from poolctl.worker import StderrMode, WorkerSpec
+from poolctl.worker_args import parse_env, resolve_command
 
 WORKER_COMMAND = "poolctl.worker_command"
-SECTION_MARK = {"ok": "[green][✓][/]", "warn": "[yellow][!][/]", "fail": "[red][✗][/]"}
-CHECK_MARK = {"ok": "[green]✓[/]", "warn": "[yellow]![/]", "fail": "[red]✗[/]"}
-RANK = {"ok": 0, "warn": 1, "fail": 2}
 
 
 class DoctorCommand(TyperCommand):
@@ -60,7 +52,28 @@ def doctor(
     ] = None,
     framing: Annotated[
         str | None,
-        typer.Option(help="packet-4, packet-2, packet-1 or line (default: the scenario's)."),
+        typer.Option(
+            help="packet-4, packet-2, packet-1, line or content-length (default: the "
+            "scenario's, else the protocol's)."
+        ),
+    ] = None,
+    protocol: Annotated[
+        str | None,
+        typer.Option(
+            help="dspex, jsonrpc, mcp (its handshake) or lsp (its handshake) (default: the "
+            "scenario's, else dspex)."
+        ),
+    ] = None,
+    init_budget: Annotated[
+        float | None,
+        typer.Option(
+            "--init-budget",
+            help="Seconds from spawn to the first answer that start-up may take (default: "
+            "--timeout, the scenario's init_timeout, else the protocol's: "
+            + ", ".join(f"{p.name} {p.init_budget:g} s" for p in PROTOCOLS.values())
+            + ").",
+            min=0.1,
+        ),
     ] = None,
     stderr: Annotated[
         StderrMode | None,
@@ -93,54 +106,54 @@ def doctor(
     output: OutputOpt = "-",
     annotations: AnnotationsOpt = False,
     keep_secrets: KeepSecretsOpt = False,
+    patterns: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--patterns",
+            help="A folder of pattern files that add or override (repeat); "
+            "the scenario may expect their ids.",
+        ),
+    ] = None,
 ) -> None:
-    opts = options(Format.JSON if as_json else fmt, output, annotations, keep_secrets)
+    opts = output_options(Format.JSON if as_json else fmt, output, annotations, keep_secrets)
     cmd: list[str] = ctx.meta.get(WORKER_COMMAND, [])
     if cwd is not None and not Path(cwd).is_dir():
         raise UsageProblem(f"--cwd: not a directory: {cwd}")
     if framing is not None:
         get_framing(framing)
-    loaded, unknown = load_for_doctor(scenario) if scenario is not None else (None, ())
+    if protocol is not None:
+        get_protocol(protocol)
+    kb = load_patterns(patterns) if patterns else None  # None: the builtin patterns
+    loaded, unknown = load_for_doctor(scenario, kb) if scenario is not None else (None, ())
     base = loaded.worker_spec() if loaded is not None else WorkerSpec(argv=REFERENCE_WORKER)
+    speaks = get_protocol(protocol or base.protocol)
+    keeps_framing = loaded is not None and loaded.worker.framing is not None
     spec = WorkerSpec(
         argv=_worker_argv(cmd, cwd or base.cwd) if cmd else base.argv,
-        framing=framing or base.framing,
+        framing=framing or (base.framing if keeps_framing else speaks.framing),
+        protocol=speaks.name,
         stderr=stderr or base.stderr,
         env={**base.env, **parse_env(env or [])},
         unset_env=(*base.unset_env, *(unset_env or ())),
         cwd=cwd or base.cwd,
     )
-    init_timeout = timeout or (
-        loaded.worker.init_timeout if loaded is not None else DEFAULT_INIT_TIMEOUT
+    default = speaks.init_budget if speaks.handshake else DEFAULT_INIT_TIMEOUT
+    init_timeout = (
+        init_budget or timeout or (loaded.worker.init_timeout if loaded is not None else default)
     )
     doctor_options = DoctorOptions(
-        spec=spec, init_timeout=init_timeout, scenario=loaded, unknown_settings=unknown
+        spec=spec,
+        init_timeout=init_timeout,
+        scenario=loaded,
+        unknown_settings=unknown,
+        patterns=kb,
     )
     remember_env(spec.env)  # some checks start the interpreter themselves
     run = create_run_dir("doctor", run_dir)
     report = save(run_doctor(doctor_options, run), run)
-    term = None
-    if opts.fmt is Format.TERM:
-        term = render_text(report, color=opts.terminal and sys.stdout.isatty(), verbose=verbose)
-    publish([report], opts, term=term)
+    publish([report], opts, verbose=verbose)
     failed = any(c.status == "fail" for c in report.checks)
     raise typer.Exit(ExitCode.FINDINGS if failed else ExitCode.OK)
-
-
-def render_text(report: Report, *, color: bool = False, verbose: bool = False) -> str:
-    """The doctor view as text (ANSI colours with `color`)."""
-    out = io.StringIO()
-    console = Console(
-        file=out,
-        width=shutil.get_terminal_size().columns if color else 100,
-        force_terminal=color,
-        color_system="standard" if color else None,
-        soft_wrap=True,
-        highlight=False,
-        emoji=False,
-    )
-    render(report, console, verbose=verbose)
-    return out.getvalue()
 
 
 def _worker_argv(cmd: list[str], cwd: str | None) -> tuple[str, ...]:
@@ -149,52 +162,3 @@ def _worker_argv(cmd: list[str], cwd: str | None) -> tuple[str, ...]:
         return resolve_command(cmd, cwd)
     except UsageProblem:
         return tuple(cmd)
-
-
-def _worst(checks: list[Check]) -> str:
-    return max((c.status for c in checks), key=RANK.__getitem__)
-
-
-def render(report: Report, console: Console, *, verbose: bool = False) -> None:
-    """Flutter-doctor style: a marked line per section, a line per check, a remedy for each
-    problem, and with `verbose` the evidence behind every check."""
-    console.print(f"Doctor summary for {escape(report.title.removeprefix('doctor '))}")
-    sections: dict[str, list[Check]] = {}
-    for check in report.checks:
-        sections.setdefault(check.section, []).append(check)
-    ordered = [s for s in SECTIONS if s in sections] + [s for s in sections if s not in SECTIONS]
-    for name in ordered:
-        checks = sections[name]
-        seconds = max(c.seconds for c in checks)
-        console.print(f"{SECTION_MARK[_worst(checks)]} {escape(name)} [dim]({seconds:.2f} s)[/]")
-        single = len(checks) == 1
-        for c in checks:
-            lead = "    " if single else f"    {CHECK_MARK[c.status]} "
-            pad = "    " if single else "      "
-            console.print(lead + _indent(c.summary, pad))
-            if c.status != "ok" and c.remedy:
-                console.print(f"{pad}• {_indent(c.remedy, pad + '  ')}")
-            if verbose:
-                for ev in c.evidence:
-                    note = f" — {ev.note}" if ev.note else ""
-                    origin = f" ({ev.origin})" if ev.origin else ""
-                    body = _indent(ev.text + note, pad + "    ")
-                    console.print(f"{pad}  [dim]- {body}{escape(origin)}[/]")
-    for note in report.notes:
-        console.print(f"[yellow]note:[/] {escape(note)}")
-    bad = [s for s in ordered if _worst(sections[s]) != "ok"]
-    total = report.extra.get("seconds")
-    took = f" in {total:.1f} s" if isinstance(total, int | float) else ""
-    if bad:
-        console.print(
-            f"\n{SECTION_MARK[_worst(list(report.checks))]} Doctor found issues in "
-            f"{len(bad)} section(s){took}: {escape(', '.join(bad))}"
-            + ("" if verbose else " (-v shows the evidence)")
-        )
-    else:
-        console.print(f"\n[green]•[/] No issues found{took}.")
-    console.print(f"[dim]run folder: {escape(report.run_dir or '')}[/]")
-
-
-def _indent(text: str, prefix: str) -> str:
-    return escape(text).replace("\n", "\n" + prefix)

@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from poolctl.commands.doctor import render_text as doctor_text
-from poolctl.commands.output import (
+from poolctl.errors import ExitCode, UsageProblem
+from poolctl.options import (
     AnnotationsOpt,
     FormatOpt,
     KeepSecretsOpt,
     OutputOpt,
-    options,
-    prepare,
-    publish,
+    output_options,
 )
-from poolctl.errors import ExitCode, UsageProblem
 from poolctl.report import Format
 from poolctl.report.load import load_report
+from poolctl.report.publish import prepare, publish
 
 
 def report_command(
@@ -35,13 +32,9 @@ def report_command(
     annotations: AnnotationsOpt = False,
     keep_secrets: KeepSecretsOpt = False,
 ) -> None:
-    opts = options(fmt, output, annotations, keep_secrets)
+    opts = output_options(fmt, output, annotations, keep_secrets)
     if not run_dirs:
         raise UsageProblem("give one or more run folders (reports/<time>-<name>/)")
-    reports = [prepare(load_report(d)) for d in run_dirs]
-    term = None
-    if fmt is Format.TERM and all(r.kind == "doctor" for r in reports):
-        color = opts.terminal and sys.stdout.isatty()
-        term = "\n".join(doctor_text(r, color=color) for r in reports)
-    publish(reports, opts, term=term)
+    # each run in the view its command printed (ping and doctor verdict first, the tour's lines)
+    publish([prepare(load_report(d)) for d in run_dirs], opts)
     raise typer.Exit(ExitCode.OK)

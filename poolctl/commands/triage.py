@@ -8,20 +8,19 @@ from typing import Annotated, assert_never
 
 import typer
 
-from poolctl.commands.output import (
+from poolctl.errors import ExitCode, UsageProblem
+from poolctl.logs import FORMATS, read_logs
+from poolctl.model import Report
+from poolctl.options import (
     AnnotationsOpt,
     FormatOpt,
     KeepSecretsOpt,
     OutputOpt,
-    options,
-    publish,
-    save,
+    output_options,
 )
-from poolctl.errors import ExitCode, UsageProblem
-from poolctl.logs import FORMATS, read_logs
-from poolctl.model import Report
 from poolctl.patterns import load_patterns
 from poolctl.report import Format
+from poolctl.report.publish import publish, save
 from poolctl.rundir import create_run_dir
 from poolctl.triage import triage
 
@@ -79,7 +78,7 @@ def triage_command(
     annotations: AnnotationsOpt = False,
     keep_secrets: KeepSecretsOpt = False,
 ) -> None:
-    opts = options(fmt, output, annotations, keep_secrets)
+    opts = output_options(fmt, output, annotations, keep_secrets)
     if not logs:
         raise UsageProblem("give one or more test logs, or - to read standard input")
     kb = load_patterns(patterns or [])

@@ -3,23 +3,19 @@ eager, and what that means for the first callers; the checkout timeout against t
 init time; and every `pool:` key the pool does not know, reported with its line and the nearest
 known key or the library whose option it is, rather than refused.
 
-`load_for_doctor` reads the scenario itself: unknown `pool:` keys become findings, and the rest
-of the file is validated by `load_scenario` on a copy with those keys blanked out (same lines,
-so any other error still names the right line of the user's file).
+`load_for_doctor` reads the scenario once: unknown `pool:` keys become findings, and the rest of
+its data is validated as any scenario is (errors still name the lines of the user's file).
 """
 
 from __future__ import annotations
 
 import math
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
-from poolctl.errors import InputError
 from poolctl.model import Evidence
-from poolctl.scenario import PoolSection, Scenario, load_scenario
+from poolctl.patterns import PatternSet
+from poolctl.scenario import PoolSection, Scenario, read_scenario
 from poolctl.yamlfile import did_you_mean, load_yaml
 
 from .target import CheckList, seconds_text
@@ -92,69 +88,39 @@ def explain_unknown(key: str) -> tuple[str | None, str]:
     return None, f"not a pool setting (known: {', '.join(known_pool_keys())})"
 
 
-def load_for_doctor(path: str | Path) -> tuple[Scenario, tuple[UnknownSetting, ...]]:
-    """The scenario, with unknown `pool:` keys set aside as findings instead of errors.
+def load_for_doctor(
+    path: str | Path, patterns: PatternSet | None = None
+) -> tuple[Scenario, tuple[UnknownSetting, ...]]:
+    """The scenario, with unknown `pool:` keys (block or flow style) set aside as findings
+    instead of errors.
 
-    Any other problem is an `InputError` naming the user's file and line.
+    The file is parsed once; any other problem is an `InputError` naming its file and line.
+    `patterns` is the knowledge base the scenario's expected patterns must name.
     """
-    path = Path(path)
-    doc = load_yaml(path)
-    pool = doc.data.get("pool") if isinstance(doc.data, dict) else None
+    doc = load_yaml(Path(path))
+    data = doc.data
+    pool = data.get("pool") if isinstance(data, dict) else None
     if not isinstance(pool, dict):
-        return load_scenario(path, check_commands=False), ()
-    unknown = [str(k) for k in pool if str(k) not in known_pool_keys()]
-    if not unknown:
-        return load_scenario(path, check_commands=False), ()
+        return read_scenario(doc, patterns, check_commands=False), ()
+    known = known_pool_keys()
+    unknown = [k for k in pool if str(k) not in known]
     found = tuple(
         UnknownSetting(
-            key,
-            doc.line_of(("pool", key)),
-            str(path),
+            str(key),
+            doc.line_of(("pool", str(key))),
+            str(doc.path),
             _short(pool[key]),
-            *explain_unknown(key),
+            *explain_unknown(str(key)),
         )
         for key in unknown
     )
-    text = path.read_text(encoding="utf-8")
-    cleaned = _blank_keys(text, set(unknown), all_unknown=len(unknown) == len(pool))
-    with tempfile.TemporaryDirectory(prefix="poolctl-doctor-") as tmp:
-        copy = Path(tmp) / path.name
-        copy.write_text(cleaned, encoding="utf-8")
-        try:
-            loaded = load_scenario(copy, check_commands=False)
-        except InputError as exc:
-            where = exc.where.replace(str(copy), str(path)) if exc.where else None
-            raise InputError(exc.message, where=where) from None
-    return Scenario(path, loaded.body, loaded.steps), found
+    kept = {k: v for k, v in pool.items() if k not in unknown}
+    return read_scenario(doc, patterns, check_commands=False, data={**data, "pool": kept}), found
 
 
 def _short(value: object) -> str:
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "…"
-
-
-def _blank_keys(text: str, keys: set[str], all_unknown: bool) -> str:
-    """`text` with the lines of `pool.<key>` (key and value) emptied, line numbers kept."""
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
-    assert isinstance(root, yaml.MappingNode)
-    lines = text.split("\n")
-    for key_node, value_node in root.value:
-        if key_node.value != "pool" or not isinstance(value_node, yaml.MappingNode):
-            continue
-        if value_node.flow_style:
-            raise InputError(
-                "doctor reads a flow-style `pool: {…}` only when every key is known; "
-                "write it as a block mapping",
-                where=f"{key_node.start_mark.name}:{key_node.start_mark.line + 1}",
-            )
-        for k, v in value_node.value:
-            if k.value in keys:
-                end = v.end_mark.line if v.end_mark.column == 0 else v.end_mark.line + 1
-                for i in range(k.start_mark.line, max(end, k.start_mark.line + 1)):
-                    lines[i] = ""
-        if all_unknown:
-            lines[key_node.start_mark.line] = ""  # `pool:` with nothing left under it
-    return "\n".join(lines)
 
 
 def check_pool(

@@ -1,20 +1,17 @@
 """Load the knowledge base: the builtin pattern files, then `--patterns DIR` overriding by id.
 
-YAML is read with the safe loader only; a file that does not fit the schema is an `InputError`
-naming the file, the line and the key path.
+Each file is read by `poolctl.yamlfile` (safe loader, parsed once); a file that does not fit the
+schema is a `PatternError` naming the file, the line and the key path.
 """
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
-
-import yaml
-from pydantic import ValidationError
 
 from poolctl.errors import InputError
 from poolctl.patterns.schema import (
@@ -26,6 +23,7 @@ from poolctl.patterns.schema import (
     PatternSpec,
     SignalSpec,
 )
+from poolctl.yamlfile import load_yaml, validate
 
 
 class PatternError(InputError):
@@ -106,11 +104,13 @@ class Cause:
     evidence_fact: str | None
     against_regex: re.Pattern[str] | None
     hint_fact: str | None = None
+    title: str = ""
 
     @classmethod
     def of(cls, spec: CauseSpec) -> Cause:
         return cls(
             id=spec.id,
+            title=spec.title.strip(),
             text=spec.text.strip(),
             tell_apart=spec.tell_apart.strip(),
             evidence_regex=re.compile(spec.evidence_regex) if spec.evidence_regex else None,
@@ -195,66 +195,16 @@ def builtin_dir() -> Path:
     return Path(str(resources.files("poolctl.patterns") / "builtin"))
 
 
-def _line_of(node: yaml.Node | None, loc: Sequence[int | str]) -> int | None:
-    """The 1-based line of the YAML node at `loc`, or of its nearest ancestor."""
-    if node is None:
-        return None
-    line = node.start_mark.line + 1
-    for key in loc:
-        child: yaml.Node | None = None
-        if isinstance(node, yaml.MappingNode):
-            child = next((v for k, v in node.value if k.value == key), None)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
-            child = node.value[key]
-        if child is None:
-            break
-        node = child
-        line = node.start_mark.line + 1
-    return line
-
-
-def _key_path(loc: Sequence[int | str]) -> str:
-    out = ""
-    for key in loc:
-        out += f"[{key}]" if isinstance(key, int) else (f".{key}" if out else str(key))
-    return out or "(top level)"
-
-
 def load_file(path: Path) -> Pattern:
-    """Read and validate one pattern file."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PatternError(f"cannot read pattern file: {exc}", where=str(path)) from None
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data: Any = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise PatternError(f"not valid YAML: {problem}", where=where) from None
-    if not isinstance(data, dict):
-        raise PatternError("a pattern file must be a YAML mapping", where=f"{path}:1")
-    try:
-        spec = PatternSpec.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = [k for k in first["loc"] if isinstance(k, int | str)]
-        # pydantic adds the failing validator's name for model validators; keep real keys only
-        line = _line_of(node, loc)
-        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-        msg = first["msg"].removeprefix("Value error, ")
-        raise PatternError(
-            f"{_key_path(loc)}: {msg}{more}", where=f"{path}:{line}" if line else str(path)
-        ) from None
+    """Read and validate one pattern file (parsed once; errors name file:line and key path)."""
+    doc = load_yaml(path, PatternError)
+    if not isinstance(doc.data, dict):
+        raise doc.error((), "a pattern file must be a YAML mapping")
+    spec = validate(doc, PatternSpec)
     problems = spec.reference_errors()
     if problems:
         where_in, msg = problems[0]
-        line = _line_of(node, where_in)
-        raise PatternError(
-            f"{_key_path(where_in)}: {msg}", where=f"{path}:{line}" if line else str(path)
-        )
+        raise doc.error(where_in, msg)
     return Pattern.of(spec, str(path))
 
 
@@ -293,3 +243,9 @@ def load_patterns(extra: Iterable[str | Path] = (), *, builtin: bool = True) -> 
         numbers[p.number] = p.id
     ordered = tuple(sorted(by_id.values(), key=lambda p: p.number))
     return PatternSet(ordered, tuple(sources))
+
+
+@functools.cache
+def builtin_patterns() -> PatternSet:
+    """The builtin knowledge base, read once per process (it is immutable)."""
+    return load_patterns()

@@ -148,6 +148,7 @@ class CauseSpec(_Strict):
     """A candidate root cause; supported only when its evidence shows in the log."""
 
     id: str = Field(pattern=ID_RE)
+    title: str = ""  # a short name (the no-answer engine titles its hypotheses with it)
     text: str
     tell_apart: str
     evidence_regex: str | None = None  # on the failure and its context

@@ -1,7 +1,9 @@
-"""Report writers: one `Report` model, rendered as terminal text, Markdown, JSON or JUnit XML.
+"""The view layer: one `Report` model, rendered as terminal text, Markdown, JSON or JUnit XML.
 
-Each writer implements `Writer.render(report) -> str` and does no I/O. `Format` is the
-`--format` option's enum; `writer_for` maps every member exhaustively.
+Each writer implements `Writer.render(report) -> str` and does no I/O; the terminal writer
+picks its layout by the report's kind (ping, doctor, scenario, triage). `Format` is the
+`--format` option's enum; `writer_for` maps every member exhaustively. `publish` writes the
+rendered reports where the command's options send them.
 """
 
 from __future__ import annotations

@@ -1,40 +1,37 @@
 """Several reports as one (a scenario tour), and back: one JSON or JUnit document per command.
 
 `combine` concatenates findings, checks and notes and keeps each run's own title, run folder,
-slices and `extra` under `extra["runs"]`; `split` gives the runs back (the JUnit writer makes
-one `<testsuite>` of each).
+slices and details as a `RunSlice` of `RunsDetails`; `split` gives the runs back (the JUnit
+writer makes one `<testsuite>` of each, the terminal and Markdown views one view of each).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
-from poolctl.model import Check, Finding, Report
-
-RUNS = "runs"
+from poolctl.model import Check, Finding, Report, RunsDetails, RunSlice
 
 
 def combine(reports: Sequence[Report]) -> Report:
     """One report holding `reports` (the report itself when there is one)."""
     if len(reports) == 1:
         return reports[0]
-    runs: list[dict[str, Any]] = []
+    runs: list[RunSlice] = []
     findings: list[Finding] = []
     checks: list[Check] = []
     notes: list[str] = []
     for r in reports:
         runs.append(
-            {
-                "kind": r.kind,
-                "title": r.title,
-                "inputs": list(r.inputs),
-                "run_dir": r.run_dir,
-                "findings": [len(findings), len(findings) + len(r.findings)],
-                "checks": [len(checks), len(checks) + len(r.checks)],
-                "notes": list(r.notes),
-                "extra": dict(r.extra),
-            }
+            RunSlice(
+                kind=r.kind,
+                title=r.title,
+                inputs=r.inputs,
+                run_dir=r.run_dir,
+                findings=(len(findings), len(findings) + len(r.findings)),
+                checks=(len(checks), len(checks) + len(r.checks)),
+                notes=r.notes,
+                details=r.details,
+            )
         )
         findings.extend(r.findings)
         checks.extend(r.checks)
@@ -50,32 +47,25 @@ def combine(reports: Sequence[Report]) -> Report:
         environment=dict(reports[0].environment) if reports else {},
         notes=tuple(notes),
         run_dir=None,
-        extra={RUNS: runs},
+        details=RunsDetails(tuple(runs)),
     )
 
 
 def split(report: Report) -> list[Report]:
     """The runs `combine` joined, or `[report]` for a report of one run."""
-    runs = report.extra.get(RUNS)
-    if not isinstance(runs, list) or not runs:
+    if not isinstance(report.details, RunsDetails) or not report.details.runs:
         return [report]
-    out = []
-    for run in runs:
-        if not isinstance(run, Mapping):
-            return [report]
-        f0, f1 = run.get("findings", [0, 0])
-        c0, c1 = run.get("checks", [0, 0])
-        out.append(
-            Report(
-                kind=run.get("kind", report.kind),
-                title=str(run.get("title", "")),
-                inputs=tuple(run.get("inputs", ())),
-                findings=report.findings[f0:f1],
-                checks=report.checks[c0:c1],
-                environment=report.environment,
-                notes=tuple(run.get("notes", ())),
-                run_dir=run.get("run_dir"),
-                extra=dict(run.get("extra", {})),
-            )
+    return [
+        Report(
+            kind=run.kind,
+            title=run.title,
+            inputs=run.inputs,
+            findings=report.findings[slice(*run.findings)],
+            checks=report.checks[slice(*run.checks)],
+            environment=report.environment,
+            notes=run.notes,
+            run_dir=run.run_dir,
+            details=run.details,
         )
-    return out
+        for run in report.details.runs
+    ]

@@ -12,6 +12,7 @@ from importlib import resources
 from typing import Any
 
 from poolctl.model import Diagnosis, Failure, Finding, Report
+from poolctl.report.details import to_json
 from poolctl.report.view import fix_plan, pattern_sections, summary_counts
 
 SCHEMA_VERSION = 1
@@ -107,7 +108,7 @@ def to_dict(report: Report) -> dict[str, Any]:
         "checks": [asdict(c) for c in report.checks],
         "notes": list(report.notes),
         "environment": dict(report.environment),
-        "extra": dict(report.extra),
+        "extra": to_json(report.details),
     }
 
 

@@ -10,13 +10,19 @@ tab, newline and carriage return, lone surrogates, U+FFFE/U+FFFF) are written as
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from poolctl.model import Check, Diagnosis, Finding, Report
+from poolctl.model import Check, Diagnosis, Finding, PingDetails, Report, ScenarioDetails
 from poolctl.report.combine import split
-from poolctl.report.view import failure_headline, failure_label, fmt_value, unclassified
+from poolctl.report.view import (
+    details_of,
+    failure_headline,
+    failure_label,
+    fmt_value,
+    unclassified,
+)
 
 _FORBIDDEN = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 MESSAGE_LIMIT = 1000  # a failure's `message` attribute; the whole text is in its body
@@ -137,17 +143,17 @@ def _case(case: Case) -> list[str]:
 
 def _cases(run: Report) -> Iterator[Case]:
     expected: set[str] = set()
-    if run.kind == "scenario":
-        yield from _scenario_cases(run)
-        want = run.extra.get("expected")
-        expected = set(want) if isinstance(want, list) else set()
+    scenario = details_of(run, ScenarioDetails)
+    if run.kind == "scenario" and scenario is not None:
+        yield from _scenario_cases(run, scenario)
+        expected = set(scenario.expected)
     for finding in run.findings:
         yield _finding_case(finding, expected)
     for check in run.checks:
         yield _check_case(check)
     if run.kind == "ping" and not run.findings:
-        stats = run.extra.get("stats_ms")
-        median = stats.get("median") if isinstance(stats, Mapping) else None
+        ping = details_of(run, PingDetails)
+        median = ping.stats_ms.get("median") if ping is not None else None
         took = f" in {median} ms (median)" if median is not None else ""
         yield Case("ping", run.title, body=f"answered{took}")
 
@@ -218,40 +224,33 @@ def _check_case(check: Check) -> Case:
     return Case(check.section, check.name, body=f"{check.status}: {body}")
 
 
-def _scenario_cases(run: Report) -> Iterator[Case]:
-    extra = run.extra
-    name = str(extra.get("scenario") or run.title)
-    classname = f"scenario.{name}"
-    for step in extra.get("steps") or []:
-        if not isinstance(step, Mapping):
-            continue
-        title = f"step {step.get('step')}: {step.get('kind')}"
-        errors = [str(e) for e in step.get("errors") or []]
+def _scenario_cases(run: Report, details: ScenarioDetails) -> Iterator[Case]:
+    classname = f"scenario.{details.scenario or run.title}"
+    for step in details.steps:
+        title = f"step {step.step}: {step.kind}"
         counts = (
-            f"{step.get('expectation_failures', 0)} expectation failure(s), "
-            f"{step.get('call_failures', 0)} failed call(s)"
+            f"{step.expectation_failures} expectation failure(s), "
+            f"{step.call_failures} failed call(s)"
         )
-        if errors:
-            yield Case(classname, title, (errors[0], "step-error"), "\n".join(errors))
+        if step.errors:
+            yield Case(classname, title, (step.errors[0], "step-error"), "\n".join(step.errors))
         else:
             yield Case(classname, title, body=f"ran; {counts}")
-    want = extra.get("expected")
-    found = {str(p) for p in extra.get("found") or []}
-    interrupted = extra.get("interrupted")
-    if isinstance(want, list):
-        for pattern in want:
-            if pattern in found and not interrupted:
-                yield Case(classname, f"reproduces {pattern}", body="reproduced")
-            else:
-                why = f"interrupted by {interrupted}" if interrupted else "not reproduced"
-                yield Case(
-                    classname,
-                    f"reproduces {pattern}",
-                    (f"{pattern} {why}", "expectation"),
-                    f"found: {', '.join(sorted(found))}",
-                )
-    elif want == "ok":
-        if extra.get("passed"):
+    found = set(details.found)
+    interrupted = details.interrupted
+    for pattern in details.expected:
+        if pattern in found and not interrupted:
+            yield Case(classname, f"reproduces {pattern}", body="reproduced")
+        else:
+            why = f"interrupted by {interrupted}" if interrupted else "not reproduced"
+            yield Case(
+                classname,
+                f"reproduces {pattern}",
+                (f"{pattern} {why}", "expectation"),
+                f"found: {', '.join(sorted(found))}",
+            )
+    if not details.expected:
+        if details.passed:
             yield Case(classname, "outcome ok", body="no failure")
         else:
             got = ", ".join(sorted(found)) or "unclassified failures"

@@ -1,7 +1,8 @@
 """A saved `report.json` back into a `Report`, so that `poolctl report RUN_DIR` re-renders it.
 
 The JSON writer keeps every field of the model but a failure's related log lines (it counts
-them); loading it and rendering again gives the same text in every format.
+them); loading it and rendering again gives the same text in every format. The JSON's `extra`
+object comes back as the report kind's typed details.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from poolctl.model import (
     Report,
     Unclassified,
 )
+from poolctl.report.details import from_json
 from poolctl.report.json_writer import SCHEMA_VERSION
 
 
@@ -72,8 +74,9 @@ def from_dict(doc: Mapping[str, Any]) -> Report:
             f"report schema_version {version!r}; this poolctl reads version {SCHEMA_VERSION}"
         )
     try:
+        kind = doc["kind"]
         return Report(
-            kind=doc["kind"],
+            kind=kind,
             title=doc["title"],
             inputs=tuple(doc.get("inputs") or ()),
             findings=tuple(
@@ -87,7 +90,7 @@ def from_dict(doc: Mapping[str, Any]) -> Report:
             environment=dict(doc.get("environment") or {}),
             notes=tuple(doc.get("notes") or ()),
             run_dir=doc.get("run_dir"),
-            extra=dict(doc.get("extra") or {}),
+            details=from_json(kind, doc.get("extra") or {}),
         )
     except (KeyError, TypeError) as exc:
         raise InputError(f"not a poolctl report: {exc}") from None

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import re
 
-from poolctl.model import Diagnosis, Evidence, Finding, Report
+from poolctl.model import Diagnosis, Evidence, Finding, Report, TriageDetails
+from poolctl.report.combine import split
 from poolctl.report.view import (
+    detail_rows,
+    details_of,
     failure_headline,
     failure_label,
     fix_plan,
     fmt_value,
     how_to_tell,
-    other_extra,
     pattern_sections,
     read_summary,
     shortener,
@@ -20,7 +22,7 @@ from poolctl.report.view import (
     unclassified,
 )
 
-STATUS = {"confirmed": "✓ supported", "ruled-out": "✗ ruled out", "untested": "? untested"}
+STATUS = {"confirmed": "✓ confirmed", "ruled-out": "✗ ruled out", "untested": "? untested"}
 CHECK = {"ok": "✓", "warn": "!", "fail": "✗"}
 FOLD_AFTER = 4  # evidence lists longer than this are folded into <details>
 
@@ -63,7 +65,8 @@ class MarkdownWriter:
     """GitHub-flavoured Markdown, for a pull-request comment or a CI job summary."""
 
     def render(self, report: Report) -> str:
-        return _Doc(report).render()
+        """The report; a combined one as each of its runs, one after another."""
+        return "\n".join(_Doc(run).render() for run in split(report))
 
 
 class _Doc:
@@ -246,14 +249,14 @@ class _Doc:
         self.w()
 
     def notes(self) -> None:
-        extra = other_extra(self.r)
-        if not self.r.notes and not extra:
+        details = detail_rows(self.r)
+        if not self.r.notes and not details:
             return
         self.w("## Notes")
         self.w()
         for note in self.r.notes:
             self.w(f"- {text(self.short(note))}")
-        for key, value in extra:
+        for key, value in details:
             self.w(f"- {code(key)}: {text(value)}")
         self.w()
 
@@ -271,7 +274,8 @@ class _Doc:
             self.w()
             self.w("</details>")
             self.w()
-        omitted = self.r.extra.get("tracebacks_omitted")
+        triage = details_of(self.r, TriageDetails)
+        omitted = triage.tracebacks_omitted if triage is not None else 0
         if omitted:
             self.w(f"… {omitted} more not kept.")
             self.w()

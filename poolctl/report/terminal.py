@@ -1,235 +1,65 @@
-"""The terminal view of a report, rendered with rich into a string (no colour unless asked)."""
+"""The terminal view of a report, rendered with rich into a string (no colour unless asked).
+
+The layout is chosen by the report's kind: a ping and a doctor run verdict first, a scenario
+run with its verdict (one line in the bundled tour), a triage pattern by pattern. A command's
+reports together (`render_all`) read as the command printed them, so that `poolctl report
+RUN_DIR...` shows what the live command showed.
+"""
 
 from __future__ import annotations
 
-from io import StringIO
+from collections.abc import Sequence
+from typing import assert_never
 
 from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
-from poolctl.model import Diagnosis, Evidence, Finding, Report
-from poolctl.report.view import (
-    PatternSection,
-    failure_headline,
-    failure_label,
-    fix_plan,
-    fmt_value,
-    how_to_tell,
-    other_extra,
-    pattern_sections,
-    read_summary,
-    shortener,
-    summary_line,
-    tracebacks,
-    unclassified,
-)
-
-MARK = {
-    "confirmed": "[red]✓ supported[/]",
-    "ruled-out": "[green]✗ ruled out[/]",
-    "untested": "[yellow]? untested[/]",
-}
-CHECK_MARK = {"ok": "[green]✓[/]", "warn": "[yellow]![/]", "fail": "[red]✗[/]"}
-MAX_EVIDENCE = 6  # per failure; the Markdown and JSON views keep all
-MAX_NAMES = 6  # failures named per fix-plan step
+from poolctl.model import Report
+from poolctl.report import doctor_view, findings_view, ping_view, scenario_view
+from poolctl.report.combine import split
+from poolctl.report.term_marks import rendered
 
 
 class TerminalWriter:
-    """Rich text for a terminal: `color` for ANSI colours, `width` columns."""
+    """Rich text for a terminal: `color` for ANSI colours, `width` columns, `verbose` for the
+    evidence behind every doctor check."""
 
-    def __init__(self, *, color: bool = False, width: int = 100) -> None:
+    def __init__(self, *, color: bool = False, width: int = 100, verbose: bool = False) -> None:
         self.color = color
         self.width = width
+        self.verbose = verbose
 
     def render(self, report: Report) -> str:
-        out = StringIO()
-        console = Console(
-            file=out,
-            width=self.width,
-            force_terminal=self.color,
-            color_system="standard" if self.color else None,
-            highlight=False,
-            soft_wrap=True,
-            emoji=False,
+        """One report's view; a combined report's as its runs, one after another."""
+        runs = split(report)
+        if len(runs) > 1:
+            return self.render_all(runs)
+        return rendered(lambda c: self._view(report, c), color=self.color, width=self.width)
+
+    def render_all(self, reports: Sequence[Report]) -> str:
+        """Several reports as one command printed them: scenario runs one after another and
+        how many passed; other reports each in full, a blank line apart."""
+        runs = [run for report in reports for run in split(report)]
+        if runs and all(r.kind == "scenario" for r in runs):
+            return "".join(self.render(r) for r in runs) + self.closing(runs)
+        return "\n".join(self.render(r) for r in runs)
+
+    def closing(self, reports: Sequence[Report]) -> str:
+        """What follows the views of several scenario runs (empty for other reports)."""
+        if not reports or any(r.kind != "scenario" for r in reports):
+            return ""
+        return rendered(
+            lambda c: scenario_view.closing(reports, c), color=self.color, width=self.width
         )
-        _Renderer(console, report).report()
-        return out.getvalue()
 
-
-class _Renderer:
-    def __init__(self, console: Console, report: Report) -> None:
-        self.c = console
-        self.r = report
-        self.short = shortener(report)
-
-    def p(self, text: str = "") -> None:
-        self.c.print(text)
-
-    def o(self, origin: str) -> str:
-        return escape(self.short(origin))
-
-    def report(self) -> None:
-        r = self.r
-        self.p(f"[bold]poolctl {escape(r.kind)}[/] — {escape(r.title)}")
-        for line in read_summary(r):
-            self.p(f"[dim]{escape(self.short(line))}[/]")
-        self.p(f"[bold]{escape(summary_line(r))}[/]")
-        self.summary_table()
-        for section in pattern_sections(r):
-            self.section(section)
-        self.fixes()
-        self.unclassified()
-        self.checks()
-        self.notes()
-        self.appendix()
-        if r.run_dir:
-            self.p()
-            self.p(f"run folder: {escape(r.run_dir)}")
-
-    def summary_table(self) -> None:
-        sections = pattern_sections(self.r)
-        if not sections and not self.r.unclassified:
-            return
-        table = Table(show_edge=False, box=None, pad_edge=False, padding=(0, 2, 0, 0))
-        table.add_column("#", justify="right")
-        table.add_column("pattern")
-        table.add_column("failures", justify="right")
-        for s in sections:
-            table.add_row(
-                str(s.number), f"{escape(s.pattern_id)} — {escape(s.title)}", str(len(s.findings))
-            )
-        if self.r.unclassified:
-            table.add_row("–", "unclassified", str(len(self.r.unclassified)))
-        self.p()
-        self.c.print(table)
-
-    def section(self, s: PatternSection) -> None:
-        self.p()
-        noun = "failure" if len(s.findings) == 1 else "failures"
-        self.p(
-            f"[bold]━━ Pattern {s.number} · {escape(s.pattern_id)} — {escape(s.title)} "
-            f"({len(s.findings)} {noun})[/]"
-        )
-        for finding in s.findings:
-            self.finding(finding)
-        if s.causes:
-            if all(c.status == "untested" for c in s.causes):
-                self.p("  [bold]Candidate causes[/] (none has evidence in this log: all untested)")
-            else:
-                self.p("  [bold]Candidate causes[/]")
-            for cause in s.causes:
-                label = f" [dim]({escape(cause.label)})[/]" if cause.label else ""
-                self.p(f"    {MARK[cause.status]} {escape(cause.title)}{label}")
-                if cause.status == "untested":
-                    self.p(f"        [dim]{escape(how_to_tell(cause.reason))}[/]")
-                for ev in cause.evidence:
-                    self.p(f"        [dim]{escape(self.short(ev))}[/]")
-        self.p("  [bold]Recommendation[/]")
-        for remediation in s.remediations:
-            self.p(f"    {escape(remediation)}")
-        if s.reproduce:
-            self.p(f"  [bold]Reproduce[/]  {escape(s.reproduce)}")
-
-    def evidence(self, items: tuple[Evidence, ...], indent: str) -> None:
-        for ev in items[:MAX_EVIDENCE]:
-            note = f" [dim]— {escape(ev.note)}[/]" if ev.note else ""
-            self.p(f"{indent}• {escape(ev.text)}  [dim]({self.o(ev.origin)})[/]{note}")
-        if len(items) > MAX_EVIDENCE:
-            self.p(f"{indent}[dim]… {len(items) - MAX_EVIDENCE} more (see report.md)[/]")
-
-    def finding(self, finding: Finding) -> None:
-        d = finding.outcome
-        assert isinstance(d, Diagnosis)
-        f = finding.failure
-        where = f"  [dim]{self.o(f.origin)}[/]" if f.origin else ""
-        self.p(f"  [red]✗[/] {escape(failure_label(f))}{where}  confidence {d.confidence:.2f}")
-        self.p(f"    [dim]{escape(failure_headline(f))}[/]")
-        if d.cause:
-            self.p(f"    likely cause: {escape(d.cause)}")
-        self.evidence(d.evidence, "    ")
-        if d.facts:
-            facts = " · ".join(f"{k} = {fmt_value(v)}" for k, v in d.facts.items())
-            self.p(f"    facts: {escape(facts)}")
-        for h in d.hypotheses:
-            if h.status == "untested":
-                continue
-            reason = f" — {escape(h.reason)}" if h.reason and not h.evidence else ""
-            self.p(f"    {MARK[h.status]} {escape(h.title)}{reason}")
-            for ev in h.evidence:
-                self.p(f"        [dim]{escape(ev.text)} ({self.o(ev.origin)})[/]")
-
-    def fixes(self) -> None:
-        plan = fix_plan(self.r)
-        if not plan:
-            return
-        self.p()
-        self.p("[bold]Fix plan[/] [dim](the fix resolving most failures first)[/]")
-        for fix in plan:
-            n = len(fix.findings)
-            self.p(
-                f"  {fix.rank}. [bold]resolves {n} failure{'s' if n != 1 else ''}[/] · "
-                f"pattern {fix.number} ({escape(fix.pattern_id)})"
-            )
-            self.p(f"     {escape(fix.remediation)}")
-            names = [self.short(f.failure.origin or f.failure.name) for f in fix.findings]
-            more = f" and {len(names) - MAX_NAMES} more" if len(names) > MAX_NAMES else ""
-            self.p(f"     [dim]{escape(', '.join(names[:MAX_NAMES]))}{more}[/]")
-
-    def unclassified(self) -> None:
-        if not self.r.unclassified:
-            return
-        self.p()
-        self.p(f"[bold]Unclassified ({len(self.r.unclassified)})[/]")
-        for finding in self.r.unclassified:
-            u = unclassified(finding)
-            f = finding.failure
-            where = f"  [dim]{self.o(f.origin)}[/]" if f.origin else ""
-            self.p(f"  [yellow]?[/] {escape(failure_label(f))}{where}")
-            self.p(f"    [dim]{escape(failure_headline(f))}[/]")
-            nearest = f"nearest {escape(u.nearest)} ({u.score:.2f}): " if u.nearest else ""
-            self.p(f"    {nearest}{escape(self.short(u.why))}")
-
-    def checks(self) -> None:
-        if not self.r.checks:
-            return
-        self.p()
-        self.p("[bold]Checks[/]")
-        section = None
-        for check in self.r.checks:
-            if check.section != section:
-                section = check.section
-                self.p(f"  [bold]{escape(section)}[/]")
-            self.p(f"    {CHECK_MARK[check.status]} {escape(check.name)}: {escape(check.summary)}")
-            if check.remedy:
-                self.p(f"        → {escape(check.remedy)}")
-            self.evidence(check.evidence, "        ")
-
-    def notes(self) -> None:
-        extra = other_extra(self.r)
-        if not self.r.notes and not extra:
-            return
-        self.p()
-        if self.r.notes:
-            self.p("[bold]Notes[/]")
-            for note in self.r.notes:
-                self.p(f"  • {escape(self.short(note))}")
-        if extra:
-            self.p("[bold]Details[/]")
-            for key, value in extra:
-                self.p(f"  {escape(key)}: {escape(value)}")
-
-    def appendix(self) -> None:
-        items = tracebacks(self.r)
-        if not items:
-            return
-        self.p()
-        self.p(f"[bold]Appendix: worker tracebacks in the log ({len(items)})[/]")
-        for item in items:
-            title = escape(item.exception or "traceback")
-            self.p(f"  [bold]{title}[/]  [dim]({self.o(item.origin)})[/]")
-            for line in item.text.splitlines():
-                self.p(f"    [dim]{escape(line)}[/]")
-        omitted = self.r.extra.get("tracebacks_omitted")
-        if omitted:
-            self.p(f"  [dim]… {omitted} more not kept[/]")
+    def _view(self, report: Report, console: Console) -> None:
+        match report.kind:
+            case "ping":
+                ping_view.render(report, console)
+            case "doctor":
+                doctor_view.render(report, console, verbose=self.verbose)
+            case "scenario":
+                scenario_view.render(report, console)
+            case "triage":
+                findings_view.render(report, console)
+            case _:
+                assert_never(report.kind)

@@ -9,20 +9,21 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from poolctl.model import Diagnosis, Failure, Finding, Hypothesis, Report, Unclassified
-
-# `extra` keys the writers lay out themselves (or leave to JSON); others are shown as values
-SHOWN_EXTRA = (
-    "tracebacks",
-    "tracebacks_omitted",
-    "formats",
-    "lines_read",
-    "run_summaries",
-    "knowledge_base",
-    "pattern_sources",
+from poolctl.model import (
+    Diagnosis,
+    Failure,
+    Finding,
+    Hypothesis,
+    Report,
+    TracebackItem,
+    TriageDetails,
+    Unclassified,
 )
+from poolctl.report.details import listed
+
+D = TypeVar("D")
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,7 @@ def failure_headline(failure: Failure) -> str:
 
 
 def fmt_value(value: Any) -> str:
-    """A fact or extra value as one line of text."""
+    """A fact or a detail's value as one line of text."""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list | tuple):
@@ -189,36 +190,20 @@ def summary_line(report: Report) -> str:
     return " · ".join(parts)
 
 
-@dataclass(frozen=True)
-class TracebackItem:
-    origin: str
-    exception: str
-    text: str
+def details_of(report: Report, cls: type[D]) -> D | None:
+    """The report's details when they are of type `cls`."""
+    return report.details if isinstance(report.details, cls) else None
 
 
-def tracebacks(report: Report) -> list[TracebackItem]:
-    """The worker tracebacks kept in `extra["tracebacks"]` (triage puts them there)."""
-    items = report.extra.get("tracebacks") or []
-    out = []
-    for item in items:
-        if isinstance(item, Mapping):
-            out.append(
-                TracebackItem(
-                    str(item.get("origin", "")),
-                    str(item.get("exception", "")),
-                    str(item.get("text", "")),
-                )
-            )
-    return out
+def tracebacks(report: Report) -> tuple[TracebackItem, ...]:
+    """The worker tracebacks triage found in the log (the first ones; see `tracebacks_omitted`)."""
+    details = details_of(report, TriageDetails)
+    return details.tracebacks if details is not None else ()
 
 
-def other_extra(report: Report) -> list[tuple[str, str]]:
-    """Every other `extra` entry as (key, one-line value), in key order."""
-    return [
-        (k, fmt_value(v))
-        for k, v in sorted(report.extra.items())
-        if k not in SHOWN_EXTRA and v not in (None, "", [], {})
-    ]
+def detail_rows(report: Report) -> list[tuple[str, str]]:
+    """The details no section lays out, as (name, one-line value), by name."""
+    return [(name, fmt_value(value)) for name, value in listed(report.details)]
 
 
 def shortener(report: Report) -> Callable[[str], str]:
@@ -245,12 +230,12 @@ def how_to_tell(reason: str) -> str:
 
 def read_summary(report: Report) -> list[str]:
     """What was read: lines and formats, and the runner's own closing lines."""
+    details = details_of(report, TriageDetails)
+    if details is None:
+        return []
     out = []
-    lines = report.extra.get("lines_read")
-    formats = report.extra.get("formats")
-    if isinstance(lines, int) and isinstance(formats, Mapping) and formats:
-        kinds = ", ".join(sorted(set(map(str, formats.values()))))
-        out.append(f"read {lines:,} lines ({kinds})")
-    for summary in report.extra.get("run_summaries") or []:
-        out.append(f"runner: {summary}")
+    if details.formats:
+        kinds = ", ".join(sorted(set(details.formats.values())))
+        out.append(f"read {details.lines_read:,} lines ({kinds})")
+    out += [f"runner: {summary}" for summary in details.run_summaries]
     return out

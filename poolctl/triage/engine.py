@@ -10,10 +10,9 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from poolctl.logs.records import ParsedLog
-from poolctl.model import Finding, Report
+from poolctl.model import Failure, Finding, Report, TracebackItem, TriageDetails
 from poolctl.patterns.loader import PatternSet
 from poolctl.triage.classifier import Score, diagnose, pick, score, shortfall
 from poolctl.triage.facts import FactContext, available_fixtures
@@ -45,24 +44,19 @@ def context_for(parsed: ParsedLog, source_roots: Sequence[str | Path] = ()) -> F
     )
 
 
-def _title(parsed: ParsedLog) -> str:
-    names = ", ".join(parsed.inputs[:3]) + (" …" if len(parsed.inputs) > 3 else "")
-    return f"triage of {names or 'no input'}"
-
-
-def triage(
-    parsed: ParsedLog,
+def classify_failures(
+    failures: Sequence[Failure],
     patterns: PatternSet,
-    *,
-    source_roots: Sequence[str | Path] = (),
-    quote_lines: bool = True,
-) -> Report:
-    """Classify every failure in `parsed` against `patterns` and build the triage Report."""
-    blocks = BlockLines.read(parsed.failures) if quote_lines else BlockLines()
-    ctx = context_for(parsed, source_roots)
+    ctx: FactContext | None = None,
+    blocks: BlockLines | None = None,
+) -> tuple[list[Finding], list[str]]:
+    """One finding per failure, in order, and a note per pattern that raised (it is skipped for
+    that failure, and the next best pattern is tried)."""
+    ctx = ctx if ctx is not None else FactContext()
+    blocks = blocks if blocks is not None else BlockLines()
     errors: dict[str, list[str]] = {}
     findings: list[Finding] = []
-    for failure in parsed.failures:
+    for failure in failures:
         view = FailureView(failure, blocks)
         scores: list[Score] = []
         for pattern in patterns:
@@ -85,13 +79,33 @@ def triage(
                 best, nearest = pick(scores)
         else:
             findings.append(Finding(failure, shortfall(nearest)))
-    notes = [f"skipped: {s}" for s in parsed.skipped]
+    notes = []
     for pattern_id, where in errors.items():
         shown = "; ".join(where[:3]) + (f"; and {len(where) - 3} more" if len(where) > 3 else "")
         notes.append(
             f"pattern {pattern_id} raised an error and was skipped for {len(where)} failure(s): "
             f"{shown}"
         )
+    return findings, notes
+
+
+def _title(parsed: ParsedLog) -> str:
+    names = ", ".join(parsed.inputs[:3]) + (" …" if len(parsed.inputs) > 3 else "")
+    return f"triage of {names or 'no input'}"
+
+
+def triage(
+    parsed: ParsedLog,
+    patterns: PatternSet,
+    *,
+    source_roots: Sequence[str | Path] = (),
+    quote_lines: bool = True,
+) -> Report:
+    """Classify every failure in `parsed` against `patterns` and build the triage Report."""
+    blocks = BlockLines.read(parsed.failures) if quote_lines else BlockLines()
+    ctx = context_for(parsed, source_roots)
+    findings, errors = classify_failures(parsed.failures, patterns, ctx, blocks)
+    notes = [f"skipped: {s}" for s in parsed.skipped] + errors
     notes += _count_notes(parsed)
     return Report(
         kind="triage",
@@ -100,7 +114,7 @@ def triage(
         findings=tuple(findings),
         environment={"python": sys.version.split()[0], "cwd": os.getcwd()},
         notes=tuple(notes),
-        extra=_extra(parsed, patterns),
+        details=_details(parsed, patterns),
     )
 
 
@@ -117,23 +131,16 @@ def _count_notes(parsed: ParsedLog) -> list[str]:
     return []
 
 
-def _extra(parsed: ParsedLog, patterns: PatternSet) -> dict[str, Any]:
-    tracebacks = [
-        {
-            "origin": f"{t.file}:{t.line_start}-{t.line_end}",
-            "exception": t.exception,
-            "text": t.text,
-        }
-        for t in parsed.tracebacks[:MAX_TRACEBACKS]
-    ]
-    extra: dict[str, Any] = {
-        "formats": dict(parsed.formats),
-        "lines_read": parsed.lines_read,
-        "run_summaries": [f"{s.file}:{s.line}: {s.text.strip()}" for s in parsed.summaries],
-        "tracebacks": tracebacks,
-        "knowledge_base": [f"{p.number} {p.id}" for p in patterns],
-        "pattern_sources": list(patterns.sources),
-    }
-    if len(parsed.tracebacks) > MAX_TRACEBACKS:
-        extra["tracebacks_omitted"] = len(parsed.tracebacks) - MAX_TRACEBACKS
-    return extra
+def _details(parsed: ParsedLog, patterns: PatternSet) -> TriageDetails:
+    return TriageDetails(
+        formats=dict(parsed.formats),
+        lines_read=parsed.lines_read,
+        run_summaries=tuple(f"{s.file}:{s.line}: {s.text.strip()}" for s in parsed.summaries),
+        tracebacks=tuple(
+            TracebackItem(f"{t.file}:{t.line_start}-{t.line_end}", t.exception, t.text)
+            for t in parsed.tracebacks[:MAX_TRACEBACKS]
+        ),
+        tracebacks_omitted=max(0, len(parsed.tracebacks) - MAX_TRACEBACKS),
+        knowledge_base=tuple(f"{p.number} {p.id}" for p in patterns),
+        pattern_sources=tuple(patterns.sources),
+    )

@@ -1,16 +1,14 @@
-"""Where every command's output leaves poolctl, and the options that steer it.
+"""Where every command's reports leave poolctl: the run folder, `--output`, the job summary.
 
-`--format`, `--output`, `--annotations` and `--keep-secrets` are declared once here and used by
-every command. `save` writes a run's report files (`report.json`, `report.md`, `junit.xml`) and
-redacts every file in its run folder; `publish` writes the report in the chosen format, appends
-the Markdown to `$GITHUB_STEP_SUMMARY` and prints the annotations. Everything goes through the
-redactor first, unless `--keep-secrets`.
+`save` writes a run's report files (`report.json`, `report.md`, `junit.xml`) and redacts every
+file in its run folder; `publish` writes the reports in the chosen format, appends the Markdown
+to `$GITHUB_STEP_SUMMARY` and prints the annotations. Everything goes through the redactor
+first, unless `--keep-secrets`.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import io
 import json
 import os
 import shutil
@@ -18,48 +16,19 @@ import sys
 import weakref
 from collections.abc import Sequence
 from pathlib import Path
-from typing import IO, Annotated, assert_never
-
-import typer
-from rich.console import Console
+from typing import IO, assert_never
 
 from poolctl import redact
+from poolctl.console import stderr_stream, stdout_stream
 from poolctl.errors import UsageProblem
 from poolctl.model import Report
-from poolctl.report import Format, JUnitWriter, MarkdownWriter, writer_for
+from poolctl.report import Format, JUnitWriter, MarkdownWriter, TerminalWriter, writer_for
 from poolctl.report.combine import combine
 from poolctl.report.github import render_annotations, summary_for
 from poolctl.report.json_writer import JSON_OPTIONS, to_dict
 from poolctl.rundir import RunDir
 
 SUMMARY_ENV = "GITHUB_STEP_SUMMARY"
-
-FormatOpt = Annotated[
-    Format,
-    typer.Option(
-        "--format", "-f", help="term, md (GitHub Markdown), json (versioned schema) or junit (XML)."
-    ),
-]
-OutputOpt = Annotated[
-    str, typer.Option("--output", "-o", help="Write the report to FILE; - is stdout.")
-]
-AnnotationsOpt = Annotated[
-    bool,
-    typer.Option(
-        "--annotations",
-        help="Print GitHub Actions ::error annotations for failing tests (10 per level at most).",
-    ),
-]
-JsonOpt = Annotated[
-    bool, typer.Option("--json", help="Print the report as JSON (as --format json).")
-]
-KeepSecretsOpt = Annotated[
-    bool,
-    typer.Option(
-        "--keep-secrets",
-        help="Do not redact API keys and tokens (local debugging only; the output says so).",
-    ),
-]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -104,36 +73,6 @@ def prepare(report: Report) -> Report:
     return shown
 
 
-class RedactingStream(io.TextIOBase):  # rich writes whole lines: a secret is never split
-    """A text stream that redacts what is written to it (progress lines printed live)."""
-
-    def __init__(self, stream: IO[str]) -> None:
-        self.stream = stream
-
-    def write(self, s: str) -> int:
-        self.stream.write(redact.redact(s))
-        return len(s)
-
-    def flush(self) -> None:
-        self.stream.flush()
-
-    def isatty(self) -> bool:
-        return self.stream.isatty()
-
-    def fileno(self) -> int:
-        return self.stream.fileno()
-
-    @property
-    def encoding(self) -> str:  # type: ignore[override]
-        return getattr(self.stream, "encoding", "utf-8") or "utf-8"
-
-
-def console() -> Console:
-    """Standard output for people, redacted: the terminal view and live progress."""
-    stream: IO[str] = RedactingStream(sys.stdout)  # type: ignore[assignment]
-    return Console(file=stream, soft_wrap=True, highlight=False)
-
-
 # --- the run folder ------------------------------------------------------------------------
 def save(report: Report, run: RunDir) -> Report:
     """Write `report.json`, `report.md` and `junit.xml` into `run` and redact every file of
@@ -156,13 +95,13 @@ def scrub(path: str | Path | None) -> None:
 # --- publishing ----------------------------------------------------------------------------
 def write_output(text: str, output: str) -> None:
     """Write (redacted) to a file, or to standard output for `-`."""
-    text = redact.redact(text)
     if output == "-":
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        stdout = stdout_stream()
+        stdout.write(text)
+        stdout.flush()
         return
     try:
-        Path(output).write_text(text, encoding="utf-8")
+        Path(output).write_text(redact.redact(text), encoding="utf-8")
     except OSError as exc:
         raise UsageProblem(
             f"cannot write {output}: {exc.strerror or exc}", where="--output"
@@ -191,24 +130,39 @@ def write_json(report: Report, output: str) -> None:
         ) from None
 
 
-def render(reports: Sequence[Report], fmt: Format, *, color: bool = False) -> str:
-    """The reports in `fmt`: Markdown and terminal text one after another, JSON and JUnit as
-    one document (several runs combined)."""
+def terminal_writer(*, color: bool, verbose: bool = False) -> TerminalWriter:
+    """The terminal writer for standard output: as wide as the terminal when colouring it."""
+    width = shutil.get_terminal_size().columns if color else 100
+    return TerminalWriter(color=color, width=width, verbose=verbose)
+
+
+def render(
+    reports: Sequence[Report], fmt: Format, *, color: bool = False, verbose: bool = False
+) -> str:
+    """The reports in `fmt`: the terminal view as the command printed it, Markdown one report
+    after another, JSON and JUnit as one document (several runs combined)."""
     match fmt:
-        case Format.TERM | Format.MD:
-            width = shutil.get_terminal_size().columns if color else 100
-            writer = writer_for(fmt, color=color, width=width)
-            return "\n".join(writer.render(r) for r in reports)
+        case Format.TERM:
+            return terminal_writer(color=color, verbose=verbose).render_all(reports)
+        case Format.MD:
+            return "\n".join(writer_for(fmt).render(r) for r in reports)
         case Format.JSON | Format.JUNIT:
             return writer_for(fmt).render(combine(reports))
         case _:
             assert_never(fmt)
 
 
-def publish(reports: Sequence[Report], opts: OutputOptions, *, term: str | None = None) -> None:
-    """Annotations (with `--annotations`), the report in `--format` to `--output` (`term`, when
-    given, is the command's own terminal view), and the GitHub job summary when
-    `$GITHUB_STEP_SUMMARY` is set. `reports` are as `save` returned them."""
+def publish(
+    reports: Sequence[Report],
+    opts: OutputOptions,
+    *,
+    verbose: bool = False,
+    shown_live: bool = False,
+) -> None:
+    """Annotations (with `--annotations`), the reports in `--format` to `--output`, and the
+    GitHub job summary when `$GITHUB_STEP_SUMMARY` is set. `reports` are as `save` returned
+    them; `shown_live` when the command printed the terminal view as it ran; `verbose` shows
+    the evidence behind every doctor check."""
     shown = [prepare(r) for r in reports]
     if opts.annotations:
         workspace = os.environ.get("GITHUB_WORKSPACE") or os.getcwd()
@@ -216,10 +170,11 @@ def publish(reports: Sequence[Report], opts: OutputOptions, *, term: str | None 
     if opts.fmt is Format.JSON:
         write_json(combine(shown), opts.output)
     else:
-        if opts.fmt is Format.TERM and term is not None:
-            text = term  # the command's own view ("" when it was printed live)
+        if opts.fmt is Format.TERM and shown_live:
+            text = ""
         else:
-            text = render(shown, opts.fmt, color=opts.terminal and sys.stdout.isatty())
+            color = opts.terminal and sys.stdout.isatty()
+            text = render(shown, opts.fmt, color=color, verbose=verbose)
         if text or not opts.to_stdout:
             write_output(text, opts.output)
     step_summary(shown)
@@ -240,29 +195,18 @@ def step_summary(reports: Sequence[Report]) -> None:
             with path.open("a", encoding="utf-8") as fh:
                 fh.write(text if text.endswith("\n") else text + "\n")
     except OSError as exc:
-        print(
-            f"poolctl: warning: cannot append to {SUMMARY_ENV} ({target}): {exc.strerror or exc}",
-            file=sys.stderr,
+        stderr_stream().write(
+            f"poolctl: warning: cannot append to {SUMMARY_ENV} ({target}): {exc.strerror or exc}\n"
         )
 
 
-def options(fmt: Format, output: str, annotations: bool, keep_secrets: bool) -> OutputOptions:
-    """The shared options as one value, applied (`--keep-secrets`) at once."""
-    return OutputOptions(fmt, output, annotations, keep_secrets).begin()
-
-
 __all__ = [
-    "AnnotationsOpt",
-    "FormatOpt",
-    "KeepSecretsOpt",
-    "OutputOpt",
     "OutputOptions",
-    "console",
-    "options",
     "prepare",
     "publish",
     "render",
     "save",
     "scrub",
+    "terminal_writer",
     "write_output",
 ]

@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from poolctl.events import Observer
-from poolctl.model import Diagnosis, Finding, Report, Unclassified
+from poolctl.model import Diagnosis, Finding, Report, ScenarioDetails, StepSummary, Unclassified
+from poolctl.patterns import PatternSet, builtin_patterns
 from poolctl.rundir import RunDir
-from poolctl.scenario import Scenario
-from poolctl.scenario_classify import classify_run
-from poolctl.scenario_run import RunOutcome, ScenarioRunner
+from poolctl.scenario.classify import classify_run
+from poolctl.scenario.load import Scenario
+from poolctl.scenario.run import RunOutcome, ScenarioRunner
 
 
 @dataclass(frozen=True)
@@ -27,11 +28,16 @@ class ScenarioResult:
 
 
 def run_scenario(
-    scenario: Scenario, run_dir: RunDir, observers: list[Observer] | None = None
+    scenario: Scenario,
+    run_dir: RunDir,
+    observers: list[Observer] | None = None,
+    patterns: PatternSet | None = None,
 ) -> ScenarioResult:
-    """Run `scenario` against real workers and classify what happened."""
-    outcome = ScenarioRunner(scenario, run_dir, observers).run()
-    return judge(outcome, classify_run(outcome))
+    """Run `scenario` against real workers and classify what happened against `patterns` (the
+    knowledge base; default: the builtin one)."""
+    outcome = ScenarioRunner(scenario, run_dir, observers, patterns).run()
+    classified = classify_run(outcome, patterns or builtin_patterns())
+    return judge(outcome, classified.findings, classified.notes)
 
 
 def step_summary(outcome: RunOutcome) -> list[dict[str, Any]]:
@@ -52,7 +58,9 @@ def step_summary(outcome: RunOutcome) -> list[dict[str, Any]]:
     return steps
 
 
-def judge(outcome: RunOutcome, findings: list[Finding]) -> ScenarioResult:
+def judge(
+    outcome: RunOutcome, findings: list[Finding], classifier_notes: list[str] | None = None
+) -> ScenarioResult:
     """Compare what the run produced with what the scenario expects."""
     scenario = outcome.scenario
     found = frozenset(f.outcome.pattern_id for f in findings if isinstance(f.outcome, Diagnosis))
@@ -71,26 +79,29 @@ def judge(outcome: RunOutcome, findings: list[Finding]) -> ScenarioResult:
             "stopped and everything captured so far is in the run folder"
         )
     notes += outcome.step_errors
+    notes += classifier_notes or []
     missing, extra = sorted(expected - found), sorted(found - expected)
     if missing:
         notes.append(f"expected but not reproduced: {', '.join(missing)}")
     if extra:
         notes.append(f"reproduced but not expected: {', '.join(extra)}")
-    extra_data: dict[str, Any] = {
-        "scenario": scenario.name,
-        "file": str(scenario.path),
-        "description": scenario.body.description,
-        "expected": sorted(expected) if expected else "ok",
-        "found": sorted(found),
-        "passed": passed,
-        "interrupted": outcome.interrupted,
-        "events": len(outcome.trace.events),
-        "events_file": str(outcome.run_dir.events),
-        "pool": scenario.pool.model_dump(),
-        "steps": step_summary(outcome),
-        "workers": [w.process.summary() for w in outcome.pool.all_workers],
-        "services": {name: p.summary() for name, p in outcome.services.items()},
-    }
+    details = ScenarioDetails(
+        scenario=scenario.name,
+        file=str(scenario.path),
+        description=scenario.body.description,
+        expected=tuple(sorted(expected)),
+        found=tuple(sorted(found)),
+        passed=passed,
+        interrupted=outcome.interrupted,
+        events=len(outcome.trace.events),
+        events_file=str(outcome.run_dir.events),
+        pool=scenario.pool.model_dump(),
+        steps=tuple(
+            StepSummary(**{**s, "errors": tuple(s["errors"])}) for s in step_summary(outcome)
+        ),
+        workers=tuple(w.process.summary() for w in outcome.pool.all_workers),
+        services={name: p.summary() for name, p in outcome.services.items()},
+    )
     report = Report(
         kind="scenario",
         title=f"scenario {scenario.name}",
@@ -99,6 +110,6 @@ def judge(outcome: RunOutcome, findings: list[Finding]) -> ScenarioResult:
         environment={"python": sys.version.split()[0], "cwd": os.getcwd()},
         notes=tuple(notes),
         run_dir=str(outcome.run_dir.path),
-        extra=extra_data,
+        details=details,
     )
     return ScenarioResult(report, expected, found, passed, outcome.interrupted)

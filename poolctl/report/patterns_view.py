@@ -1,0 +1,161 @@
+"""The terminal views of the knowledge base (`poolctl patterns`): the list of patterns, one
+pattern in full, why a pattern does or does not claim each failure of a log, and its own
+examples run against the whole knowledge base."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rich.console import Console
+from rich.markup import escape
+
+from poolctl.patterns import Pattern
+from poolctl.report.view import fmt_value
+from poolctl.triage.explain import Explanation
+
+VERDICT = {
+    "matches": "[green]✓ matches[/]",
+    "below threshold": "[yellow]· below threshold[/]",
+    "vetoed": "[yellow]✗ vetoed[/]",
+    "no signal": "[dim]· no signal[/]",
+    "outranked": "[yellow]· outranked[/]",
+}
+
+
+@dataclass(frozen=True)
+class ExampleOutcome:
+    """One of a pattern's examples: must it match, which pattern the knowledge base picked."""
+
+    expect: str  # match | no_match
+    index: int
+    note: str
+    picked: str | None
+    ok: bool
+
+
+def render_list(patterns: Sequence[Pattern], origins: Sequence[str], c: Console) -> None:
+    """A line per pattern: number, id, title, its signals and where it comes from."""
+    width = max((len(p.id) for p in patterns), default=0)
+    for p, origin in zip(patterns, origins, strict=True):
+        c.print(
+            f"{p.number:>2}  {p.id:<{width}}  {escape(p.title)}  "
+            f"[dim]({len(p.signals)} signals, {escape(origin)})[/]"
+        )
+
+
+def render_pattern(p: Pattern, c: Console) -> None:
+    """The whole pattern, as its author wrote it."""
+    c.print(f"[bold]{p.number} {p.id}[/] — {escape(p.title)}  [dim]({escape(p.path)})[/]")
+    c.print(escape(p.summary))
+    if p.rationale:
+        c.print()
+        c.print(escape(p.rationale))
+    if p.example:
+        c.print()
+        c.print("[bold]Example[/]")
+        for line in p.example.splitlines():
+            c.print(f"  [dim]{escape(line)}[/]")
+    c.print()
+    c.print(f"[bold]Signals[/] (threshold {p.threshold:.2f}; confidence = sum of fired weights)")
+    for s in p.signals:
+        what = f"fact {s.fact}" if s.fact else f"{s.field} ~ /{s.regex.pattern if s.regex else ''}/"
+        c.print(f"  {s.weight:.2f}  {escape(what)}")
+        c.print(f"        [dim]{escape(s.why)}[/]")
+    if p.negative:
+        c.print("[bold]Negative signals[/]")
+        for n in p.negative:
+            effect = "veto" if n.veto else f"-{n.weight:.2f}"
+            c.print(f"  {effect}  {escape(n.field)} ~ /{escape(n.regex.pattern)}/")
+            c.print(f"        [dim]{escape(n.why)}[/]")
+    if p.facts:
+        c.print("[bold]Facts[/]")
+        for f in p.facts:
+            if f.builtin:
+                how = f"builtin {f.builtin}"
+            elif f.compare:
+                how = "compare " + " ".join(f.compare)
+            else:
+                how = f"{f.field} ~ /{f.regex.pattern if f.regex else ''}/ ({f.aggregate})"
+            c.print(f"  {escape(f.name)}: {escape(how)}")
+    if p.causes:
+        c.print("[bold]Candidate causes[/] (untested unless the log shows evidence)")
+        for cause in p.causes:
+            c.print(f"  {escape(cause.id)}: {escape(cause.text)}")
+            c.print(f"        [dim]tell apart: {escape(cause.tell_apart)}[/]")
+    c.print("[bold]Remediation template[/]")
+    c.print(f"  {escape(p.remediation)}")
+    if p.reproduce:
+        c.print(f"[bold]Reproduce[/]  {escape(p.reproduce)}")
+    if p.examples:
+        c.print(
+            f"[bold]Examples[/]  {len(p.examples.match)} must match, "
+            f"{len(p.examples.no_match)} must not (poolctl patterns test {p.id})"
+        )
+
+
+def render_test(
+    pattern: Pattern,
+    inputs: Sequence[str],
+    results: Sequence[Explanation],
+    skipped: Sequence[str],
+    c: Console,
+    *,
+    show_all: bool = False,
+) -> None:
+    """The pattern on a log: how many failures it claims, then each one it touches."""
+    matched = [r for r in results if r.verdict == "matches"]
+    c.print(
+        f"[bold]{pattern.number} {pattern.id}[/] on {escape(', '.join(inputs))}: "
+        f"claims {len(matched)} of {len(results)} failure(s) (threshold {pattern.threshold:.2f})"
+    )
+    quiet = 0
+    for r in results:
+        if r.verdict == "no signal" and not show_all:
+            quiet += 1
+            continue
+        render_explanation(r, c)
+    if quiet:
+        c.print(f"[dim]{quiet} failure(s) where no signal fires (--all lists them)[/]")
+    for note in skipped:
+        c.print(f"[yellow]skipped:[/] {escape(note)}")
+
+
+def render_explanation(r: Explanation, c: Console) -> None:
+    """One failure: the verdict, each rule that fired (quoted, with its line) and the facts."""
+    f = r.failure
+    winner = ""
+    if r.verdict != "matches":
+        winner = f" [dim](the knowledge base picks {escape(r.winner or 'none: unclassified')})[/]"
+    c.print()
+    c.print(
+        f"{VERDICT[r.verdict]} {r.score.confidence:.2f}  {escape(f.name)}  "
+        f"[dim]{escape(f.origin)}[/]{winner}"
+    )
+    for rule in r.rules:
+        if rule.hit is None:
+            continue
+        mark = {
+            "signal": f"+{rule.rule.weight:.2f}",
+            "veto": "veto",
+            "penalty": f"-{rule.rule.weight:.2f}",
+        }[rule.role]
+        c.print(f"    {mark}  {escape(rule.hit.quote)}  [dim]({escape(rule.hit.origin)})[/]")
+        c.print(f"           [dim]{escape(rule.rule.why)} — field {escape(rule.hit.field)}[/]")
+    if r.facts:
+        c.print(
+            "    facts: " + escape(" · ".join(f"{k} = {fmt_value(v)}" for k, v in r.facts.items()))
+        )
+
+
+def render_examples(pattern: Pattern, outcomes: Sequence[ExampleOutcome], c: Console) -> None:
+    """Each example and the pattern the knowledge base picked for it, then the verdict."""
+    if pattern.examples is None:
+        c.print(f"{pattern.id} has no examples")
+        return
+    for o in outcomes:
+        mark = "[green]✓[/]" if o.ok else "[red]✗[/]"
+        note = f" {escape(o.note)}" if o.note else ""
+        c.print(f"{mark} {o.expect}[{o.index}]{note}: picked {escape(o.picked or 'none')}")
+    failed = sum(not o.ok for o in outcomes)
+    c.print(f"{'[green]all examples pass[/]' if not failed else f'[red]{failed} failed[/]'}")

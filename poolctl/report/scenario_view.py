@@ -1,0 +1,70 @@
+"""The terminal view of scenario runs: a run's findings and whether it produced what it
+expects; in the bundled tour one line a run; after several runs, how many passed."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
+from rich.markup import escape
+
+from poolctl.model import Report, ScenarioDetails
+from poolctl.redact import KEEP_NOTE
+from poolctl.report import findings_view
+from poolctl.report.view import details_of
+
+
+def _mark(passed: bool) -> str:
+    return "[green]✓[/]" if passed else "[red]✗[/]"
+
+
+def render(report: Report, console: Console) -> None:
+    """One run: its tour line, or its findings then its verdict."""
+    details = details_of(report, ScenarioDetails)
+    if details is not None and details.tour:
+        _tour_line(report, details, console)
+        return
+    findings_view.render(report, console)
+    if details is not None:
+        expected = ", ".join(sorted(details.expected)) or "outcome ok"
+        found = ", ".join(sorted(details.found)) or "no pattern"
+        console.print(
+            f"{_mark(details.passed)} scenario {escape(details.scenario)}: "
+            f"expected {expected}; got {found}"
+        )
+
+
+def _tour_line(report: Report, details: ScenarioDetails, console: Console) -> None:
+    expected = ", ".join(sorted(details.expected)) or "ok"
+    found = ", ".join(sorted(details.found)) or "ok"
+    verdict = (
+        f"reproduced {found}" if details.expected else ("ok" if details.passed else f"got {found}")
+    )
+    console.print(
+        f"{_mark(details.passed)} {escape(details.scenario):<30} expects {escape(expected):<32} "
+        f"{escape(verdict)}"
+        f"  [dim]({details.seconds:.1f} s, {escape(str(report.run_dir))})[/]"
+    )
+
+
+def closing(reports: Sequence[Report], console: Console) -> None:
+    """After several runs or the tour: how many produced what they expect (and, the tour's
+    lines showing no notes, that secrets were kept)."""
+    details = [details_of(r, ScenarioDetails) for r in reports]
+    tour = any(d is not None and d.tour for d in details)
+    if len(reports) < 2 and not tour:
+        return
+    passed = sum(d is not None and d.passed for d in details)
+    console.print(
+        f"{_mark(passed == len(reports))} {passed} of {len(reports)} scenario(s) produced what "
+        "they expect"
+    )
+    if tour and any(KEEP_NOTE in r.notes for r in reports):
+        console.print(f"[yellow]note:[/] {escape(KEEP_NOTE)}")
+
+
+def render_check(path: Path, steps: int, expects: Sequence[str], console: Console) -> None:
+    """`run-scenario --check`: the file is valid; its steps and what it expects."""
+    expected = ", ".join(sorted(expects)) or "outcome ok"
+    console.print(f"[green]✓[/] {escape(str(path))}: valid, {steps} step(s), expects {expected}")

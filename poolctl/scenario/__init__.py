@@ -1,0 +1,40 @@
+"""Scenarios: load a YAML scenario (`load`), run it against real workers (`run`), read which
+patterns its trace shows (`classify`), and judge it against its `expect` as a Report (`report`).
+
+The loader's names are re-exported here; `run_scenario` lives in `poolctl.scenario.report`.
+"""
+
+from poolctl.scenario.load import Scenario, bundled_scenarios, load_scenario, read_scenario
+from poolctl.scenario.schema import (
+    ExpectSection,
+    KillWorkerStep,
+    PoolSection,
+    RequestStep,
+    ResponseExpect,
+    ScenarioFile,
+    ServiceSection,
+    ServiceStep,
+    SleepStep,
+    Step,
+    StopPoolStep,
+    WorkerSection,
+)
+
+__all__ = [
+    "ExpectSection",
+    "KillWorkerStep",
+    "PoolSection",
+    "RequestStep",
+    "ResponseExpect",
+    "Scenario",
+    "ScenarioFile",
+    "ServiceSection",
+    "ServiceStep",
+    "SleepStep",
+    "Step",
+    "StopPoolStep",
+    "WorkerSection",
+    "bundled_scenarios",
+    "load_scenario",
+    "read_scenario",
+]

@@ -1,0 +1,245 @@
+"""Which patterns a scenario run reproduced, read exactly from its trace.
+
+Each finding quotes the events it rests on (`events.jsonl #N`). Checkout timeouts caused by
+workers that never finished their init are pattern 1's consequences, not pattern 3. Each rule
+declares the pattern ids it produces; they are checked against the knowledge base before a run
+is classified, so that a pattern renamed in its YAML fails loudly. What the rules leave
+unclassified is offered to the patterns no rule reads (the user's own, from `--patterns`), as
+`triage` would classify a test failure.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from poolctl.diagnose import no_answer_pattern
+from poolctl.events import Event
+from poolctl.model import Diagnosis, Evidence, Failure, Finding, Unclassified
+from poolctl.patterns.loader import PatternSet
+from poolctl.scenario import checkouts, responses, services
+from poolctl.scenario.evidence import quote_event
+from poolctl.scenario.run import RunOutcome
+from poolctl.triage.classifier import render_template
+from poolctl.triage.engine import classify_failures
+
+# pattern 1: the pattern whose causes are the no-answer engine's hypotheses
+NO_RESPONSE = no_answer_pattern().id
+
+
+class UnknownRulePattern(Exception):
+    """A scenario rule names a pattern id the knowledge base does not define: a poolctl bug."""
+
+
+class TraceClassifier:
+    """A run's trace, indexed by event type, and how a rule turns what it reads into a finding."""
+
+    def __init__(self, run: RunOutcome, patterns: PatternSet) -> None:
+        self.run = run
+        self.patterns = patterns
+        self.events = run.trace.events
+        self.name = run.scenario.name
+        self.consumed_timeouts: set[int] = set()  # checkout timeouts folded into pattern 1
+        self.by_type: dict[str, list[Event]] = defaultdict(list)
+        for event in self.events:
+            self.by_type[event.type].append(event)
+
+    def diagnosis(
+        self,
+        pattern_id: str,
+        evidence: list[Evidence],
+        facts: dict[str, Any],
+        cause: str,
+        remediation: str | None = None,
+        **extra: Any,
+    ) -> Diagnosis:
+        if pattern_id not in PRODUCED:
+            raise UnknownRulePattern(f"no scenario rule declares that it produces {pattern_id!r}")
+        meta = self.patterns.get(pattern_id)
+        return Diagnosis(
+            pattern_id=pattern_id,
+            pattern_number=meta.number,
+            title=meta.title,
+            confidence=1.0,  # read from the trace, not inferred from wording
+            evidence=tuple(evidence),
+            facts=facts,
+            cause=cause,
+            remediation=remediation or render_template(meta.remediation, facts),
+            reproduce=str(self.run.scenario.path),
+            **extra,
+        )
+
+    def failure(self, name: str, kind: str, message: str, events: list[Event]) -> Failure:
+        first = min((e.seq for e in events), default=0)
+        last = max((e.seq for e in events), default=0)
+        return Failure(
+            source="scenario",
+            name=f"{self.name}: {name}",
+            group=self.name,
+            location=str(self.run.scenario.path),
+            kind=kind,
+            message=message,
+            input_file=str(self.run.run_dir.events),
+            line_start=first,
+            line_end=last,
+        )
+
+    # --- pattern 1 ------------------------------------------------------------------------
+    def init_failures(self) -> list[Finding]:
+        failed = [e for e in self.by_type["init_end"] if not e.data.get("ok")]
+        if not failed:
+            return []
+        inits = self.by_type["init_end"]
+        ready_at = min((e.t for e in inits if e.data.get("ok")), default=None)
+        # Checkout timeouts before any worker was ready are this failure's consequences.
+        consequences = [
+            e
+            for e in self.by_type["checkout_timeout"]
+            if e.data.get("last_init_failure") and (ready_at is None or e.t < ready_at)
+        ]
+        self.consumed_timeouts = {e.seq for e in consequences}
+        timeout = self.run.scenario.worker.init_timeout
+        diagnoses = self.run.pool.init_diagnoses
+        engine = next((diagnoses[e.worker] for e in failed if e.worker in diagnoses), None)
+        evidence = [quote_event(e) for e in failed[:3]]
+        evidence += [quote_event(e) for e in consequences[:3]]
+        facts: dict[str, Any] = {
+            "timeout": timeout,
+            "failed_inits": len(failed),
+            "inits": len(inits),
+            "init_timeout": timeout,
+            "checkout_timeouts_caused": len(consequences),
+        }
+        if engine is not None:
+            cause = engine.cause
+            evidence = list(engine.evidence) + evidence
+            facts.update(engine.facts)
+            remediation = engine.remediation or None
+            hypotheses = engine.hypotheses
+        else:
+            error = failed[0].data.get("error")
+            cause = f"{len(failed)} worker(s) never answered the init ping: {error}"
+            remediation, hypotheses = None, ()
+        message = f"{len(failed)} of {len(inits)} init pings got no answer within {timeout:g} s" + (
+            f"; {len(consequences)} checkout(s) timed out waiting for them" if consequences else ""
+        )
+        failure = self.failure(
+            "workers never answered their init ping",
+            "init-no-response",
+            message,
+            failed + consequences,
+        )
+        return [
+            Finding(
+                failure,
+                self.diagnosis(
+                    NO_RESPONSE, evidence, facts, cause, remediation, hypotheses=hypotheses
+                ),
+            )
+        ]
+
+    def no_answers(self) -> list[Finding]:
+        events = self.by_type["no_response"]
+        if not events:
+            return []
+        kills = self.by_type["kill"]
+        exits = {e.worker: e for e in self.by_type["worker_exit"]}
+        first = events[0]
+        evidence = [quote_event(e) for e in events[:3]]
+        evidence += [quote_event(e) for e in kills[:2]]
+        worker_exit = exits.get(first.worker)
+        if worker_exit is not None:
+            evidence.append(quote_event(worker_exit))
+        replaced = self.by_type["replace"]
+        evidence += [quote_event(e) for e in replaced[:1]]
+        reason = first.data.get("reason")
+        if reason == "exited":
+            cause = (
+                f"worker {first.worker} died while serving caller {first.caller}: "
+                f"{first.data.get('detail')}"
+                + (" (the scenario's kill_worker step)" if kills else "")
+            )
+        else:
+            detail = first.data.get("detail")
+            cause = f"worker {first.worker} gave caller {first.caller} no answer: {detail}"
+        facts = {
+            "requests_unanswered": len(events),
+            "reason": reason,
+            "worker": first.worker,
+            "replaced": bool(replaced),
+        }
+        message = f"{len(events)} request(s) got no answer ({reason})"
+        failure = self.failure("requests never answered", f"request-{reason}", message, events)
+        return [Finding(failure, self.diagnosis(NO_RESPONSE, evidence, facts, cause))]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One reading of the trace, and the pattern ids its findings may carry."""
+
+    name: str
+    produces: tuple[str, ...]
+    read: Callable[[TraceClassifier], list[Finding]]
+
+
+# In this order: pattern 1 first, since its consequences (checkout timeouts) are folded into it.
+RULES: tuple[Rule, ...] = (
+    Rule("init pings unanswered", (NO_RESPONSE,), TraceClassifier.init_failures),
+    Rule("requests unanswered", (NO_RESPONSE,), TraceClassifier.no_answers),
+    Rule("callers failed by a shutdown", (checkouts.SHUTDOWN,), checkouts.shutdowns),
+    Rule("checkouts timed out", (checkouts.WAITERS,), checkouts.checkout_timeouts),
+    Rule(
+        "responses unlike the expectation",
+        (responses.KEY_MISMATCH, responses.FIELD_MISSING, responses.ADAPTER),
+        responses.expectations,
+    ),
+    Rule("workers in the wrong mode", (responses.ADAPTER,), responses.mode_mismatches),
+    Rule("services not running", (services.NOT_STARTED,), services.services),
+    Rule("steps that could not run", (), services.step_errors),
+)
+PRODUCED = frozenset(pattern_id for rule in RULES for pattern_id in rule.produces)
+
+
+def check_rules(patterns: PatternSet) -> None:
+    """Every id a rule produces is defined by `patterns`; `UnknownRulePattern` names any other."""
+    known = {p.id for p in patterns}
+    for rule in RULES:
+        for pattern_id in rule.produces:
+            if pattern_id not in known:
+                raise UnknownRulePattern(
+                    f"scenario rule {rule.name!r} produces pattern {pattern_id!r}, which the "
+                    f"knowledge base does not define (known: {', '.join(sorted(known))})"
+                )
+
+
+@dataclass(frozen=True)
+class Classified:
+    """A run's findings, and the notes on user patterns that raised while classifying."""
+
+    findings: list[Finding]
+    notes: list[str]
+
+
+def classify_run(run: RunOutcome, patterns: PatternSet) -> Classified:
+    """Every finding the trace supports, pattern 1 first (its consequences folded in); then what
+    is left unclassified, offered to the patterns no rule reads."""
+    check_rules(patterns)
+    c = TraceClassifier(run, patterns)
+    findings = [finding for rule in RULES for finding in rule.read(c)]
+    return offer_to_other_patterns(findings, patterns)
+
+
+def offer_to_other_patterns(findings: list[Finding], patterns: PatternSet) -> Classified:
+    """Each unclassified finding that a pattern no rule reads claims, as `triage` would."""
+    others = PatternSet(tuple(p for p in patterns if p.id not in PRODUCED))
+    left = [i for i, f in enumerate(findings) if isinstance(f.outcome, Unclassified)]
+    if not len(others) or not left:
+        return Classified(findings, [])
+    claimed, notes = classify_failures([findings[i].failure for i in left], others)
+    out = list(findings)
+    for i, finding in zip(left, claimed, strict=True):
+        if isinstance(finding.outcome, Diagnosis):
+            out[i] = finding
+    return Classified(out, notes)

@@ -1,0 +1,157 @@
+"""Load a scenario: one YAML file that says which worker to start, how the pool behaves, what
+callers do, which faults to inject, and what outcome to expect.
+
+The file is parsed once and validated against `schema`; every error names the file, the line and
+the key path, and an unknown key gets the nearest known one as a suggestion. The patterns a
+scenario expects are checked against the knowledge base it will be classified with (the builtin
+patterns, and the user's from `--patterns`).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+from poolctl.errors import InputError
+from poolctl.patterns import PatternSet, builtin_patterns
+from poolctl.protocol import get_protocol
+from poolctl.scenario.schema import (
+    STEP_TYPES,
+    ExpectSection,
+    PoolSection,
+    RequestStep,
+    ScenarioFile,
+    ServiceStep,
+    Step,
+    WorkerSection,
+)
+from poolctl.worker import WorkerSpec
+from poolctl.yamlfile import YamlDocument, did_you_mean, load_yaml, validate
+
+
+class Scenario:
+    """A validated scenario, ready to run."""
+
+    def __init__(self, path: Path, body: ScenarioFile, steps: list[tuple[str, Step]]) -> None:
+        self.path = path
+        self.body = body
+        self.steps = steps
+        self.name = body.name or path.stem
+        self.base = path.parent.resolve()
+
+    @property
+    def worker(self) -> WorkerSection:
+        return self.body.worker
+
+    @property
+    def pool(self) -> PoolSection:
+        return self.body.pool
+
+    @property
+    def expect(self) -> ExpectSection:
+        return self.body.expect
+
+    def worker_spec(self) -> WorkerSpec:
+        w = self.worker
+        return WorkerSpec(
+            argv=w.argv(self.base),
+            framing=w.framing or get_protocol(w.protocol).framing,
+            protocol=w.protocol,
+            stderr=w.stderr,
+            env=dict(w.env),
+            unset_env=tuple(w.unset_env),
+            cwd=w.cwd,
+        )
+
+    def peak_concurrency(self) -> int:
+        """The most callers any request step runs at once (for `doctor`)."""
+        return max(
+            (s.concurrency for kind, s in self.steps if isinstance(s, RequestStep)), default=1
+        )
+
+
+def _parse_step(doc: YamlDocument, index: int, raw: Any) -> tuple[str, Step]:
+    loc: tuple[str | int, ...] = ("steps", index)
+    if not isinstance(raw, dict) or len(raw) != 1:
+        raise doc.error(loc, f"a step is a mapping with one key, one of: {', '.join(STEP_TYPES)}")
+    kind, value = next(iter(raw.items()))
+    model = STEP_TYPES.get(kind)
+    if model is None:
+        raise doc.error((*loc, kind), f"unknown step{did_you_mean(kind, STEP_TYPES)}")
+    if kind == "sleep" and isinstance(value, int | float):
+        value = {"seconds": value}
+    elif kind in ("start_service", "require_service") and isinstance(value, str):
+        value = {"name": value}
+    elif value is None:
+        value = {}
+    return kind, validate(doc, model, value=value, at=(*loc, kind))  # type: ignore[return-value]
+
+
+def load_scenario(
+    path: str | Path, patterns: PatternSet | None = None, check_commands: bool = True
+) -> Scenario:
+    """Load and validate a scenario; any problem is an `InputError` naming file:line and key.
+
+    `patterns` is the knowledge base its `expect.patterns` must name (default: the builtin one).
+    """
+    return read_scenario(load_yaml(Path(path)), patterns, check_commands)
+
+
+def read_scenario(
+    doc: YamlDocument,
+    patterns: PatternSet | None = None,
+    check_commands: bool = True,
+    data: Any = None,
+) -> Scenario:
+    """The scenario in an already parsed file; `data` replaces the file's data when given (with
+    the same key paths, so that errors still name the file's lines)."""
+    data = doc.data if data is None else data
+    if not isinstance(data, dict):
+        raise doc.error((), "a scenario is a mapping with at least a 'worker' key")
+    body = validate(doc, ScenarioFile, value=data)
+    steps = [_parse_step(doc, i, raw) for i, raw in enumerate(body.steps)]
+    for i, (kind, step) in enumerate(steps):
+        if isinstance(step, ServiceStep) and step.name not in body.services:
+            known = f" (declared: {', '.join(body.services)})" if body.services else ""
+            hint = did_you_mean(step.name, body.services)
+            raise doc.error(("steps", i, kind), f"no service named {step.name!r}{hint or known}")
+    _check_patterns(doc, body.expect, patterns or builtin_patterns())
+    scenario = Scenario(doc.path, body, steps)
+    if check_commands:
+        _check_command(doc, ("worker", "command"), scenario.worker_spec().argv, scenario.worker.cwd)
+        for name, service in body.services.items():
+            _check_command(doc, ("services", name, "command"), service.argv(scenario.base), None)
+    return scenario
+
+
+def _check_patterns(doc: YamlDocument, expect: ExpectSection, patterns: PatternSet) -> None:
+    """Every expected pattern id is one the knowledge base defines."""
+    known = [p.id for p in patterns]
+    for i, pattern_id in enumerate(expect.patterns):
+        if pattern_id not in known:
+            hint = did_you_mean(pattern_id, known)
+            raise doc.error(
+                ("expect", "patterns", i),
+                f"unknown pattern id {pattern_id!r}{hint}; known: {', '.join(known)}",
+            )
+
+
+def _check_command(
+    doc: YamlDocument, loc: tuple[str, ...], argv: tuple[str, ...], cwd: str | None
+) -> None:
+    program = argv[0]
+    if "/" in program:
+        path = Path(program) if Path(program).is_absolute() else Path(cwd or ".") / program
+        if not path.exists():
+            raise doc.error(loc, f"command not found: {program}")
+    elif shutil.which(program) is None:
+        raise doc.error(loc, f"command not found on PATH: {program}")
+
+
+def bundled_scenarios() -> list[Path]:
+    """The scenarios shipped with poolctl (`scenarios/` beside the package), in tour order."""
+    folder = Path(__file__).resolve().parents[2] / "scenarios"
+    if not folder.is_dir():
+        raise InputError(f"the bundled scenarios are not found in {folder}")
+    return sorted(folder.glob("*.yaml"))

@@ -1,0 +1,179 @@
+"""The declarative schema of a scenario file: one pydantic model per section and per step kind.
+
+Every model forbids unknown keys; `poolctl.yamlfile.validate` turns a model's error into
+`file:line: key.path: message`.
+"""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from poolctl.framing import FRAMINGS
+from poolctl.protocol import PROTOCOLS
+from poolctl.worker import StderrMode
+
+Seconds = Annotated[float, Field(ge=0)]
+PositiveSeconds = Annotated[float, Field(gt=0)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class WorkerSection(_Strict):
+    """How to start each worker."""
+
+    command: list[str] | str
+    protocol: str = "dspex"  # dspex, jsonrpc, mcp or lsp: what messages mean
+    framing: str | None = None  # default: the protocol's (packet-4 for dspex)
+    stderr: StderrMode = StderrMode.CAPTURE
+    env: dict[str, str] = {}
+    unset_env: list[str] = []
+    cwd: str | None = None
+    init_timeout: PositiveSeconds = 5.0
+    expect_mode: str | None = None  # the mode/adapter the caller expects the worker to report
+    debug_logs: list[str] = []  # files the worker writes its own debug log to ({worker_id})
+
+    @field_validator("protocol")
+    @classmethod
+    def _known_protocol(cls, value: str) -> str:
+        if value not in PROTOCOLS:
+            raise ValueError(f"unknown protocol {value!r} (choose one of: {', '.join(PROTOCOLS)})")
+        return value
+
+    @field_validator("framing")
+    @classmethod
+    def _known_framing(cls, value: str | None) -> str | None:
+        if value is not None and value not in FRAMINGS:
+            raise ValueError(f"unknown framing {value!r} (choose one of: {', '.join(FRAMINGS)})")
+        return value
+
+    @field_validator("command")
+    @classmethod
+    def _not_empty(cls, value: list[str] | str) -> list[str] | str:
+        if not value:
+            raise ValueError("the worker command is empty")
+        return value
+
+    def argv(self, base: Path) -> tuple[str, ...]:
+        """The command with `{python}` (this interpreter) and `{scenario_dir}` filled in."""
+        parts = shlex.split(self.command) if isinstance(self.command, str) else self.command
+        return tuple(
+            p.replace("{python}", sys.executable).replace("{scenario_dir}", str(base))
+            for p in parts
+        )
+
+
+class PoolSection(_Strict):
+    """How the pool behaves."""
+
+    size: Annotated[int, Field(ge=1)] = 2
+    max_overflow: Annotated[int, Field(ge=0)] = 0
+    lazy: bool = False
+    checkout_timeout: PositiveSeconds = 5.0
+    request_timeout: PositiveSeconds = 5.0
+    stop_grace: Seconds = 2.0
+
+
+class ServiceSection(_Strict):
+    """A named helper process that steps may start and require."""
+
+    command: list[str] | str
+    env: dict[str, str] = {}
+
+    def argv(self, base: Path) -> tuple[str, ...]:
+        return WorkerSection(command=self.command).argv(base)
+
+
+class ResponseExpect(_Strict):
+    """What each response must hold: `success`, fields present, fields equal to values."""
+
+    success: bool | None = True
+    fields: list[str] = []  # dotted paths that must be present, e.g. result.pool_pid
+    equals: dict[str, Any] = {}
+
+
+class RequestStep(_Strict):
+    command: str
+    args: dict[str, Any] = {}  # strings may use {i}, the request's index
+    count: Annotated[int, Field(ge=1)] = 1
+    concurrency: Annotated[int, Field(ge=1)] = 1
+    session: str | None = None  # a template: "user_{i}"
+    timeout: PositiveSeconds | None = None
+    expect: ResponseExpect = ResponseExpect()
+
+
+class SleepStep(_Strict):
+    seconds: Seconds
+
+
+class StopPoolStep(_Strict):
+    after: Seconds = 0.0  # > 0: schedule it and go on with the next step
+    mode: Literal["drain", "abort"] = "drain"
+    grace: Seconds | None = None
+
+
+class KillWorkerStep(_Strict):
+    which: str = "any"  # a worker id (w1, w2…) or any (a busy one first)
+    signal: str = "SIGKILL"
+    after: Seconds = 0.0
+
+    @field_validator("signal")
+    @classmethod
+    def _known_signal(cls, value: str) -> str:
+        import signal as signals
+
+        name = value if value.startswith("SIG") else f"SIG{value}"
+        if not hasattr(signals.Signals, name):
+            raise ValueError(f"unknown signal {value!r}")
+        return name
+
+
+class ServiceStep(_Strict):
+    name: str
+
+
+STEP_TYPES: dict[str, type[_Strict]] = {
+    "request": RequestStep,
+    "sleep": SleepStep,
+    "stop_pool": StopPoolStep,
+    "kill_worker": KillWorkerStep,
+    "start_service": ServiceStep,
+    "require_service": ServiceStep,
+}
+
+Step = RequestStep | SleepStep | StopPoolStep | KillWorkerStep | ServiceStep
+
+
+class ExpectSection(_Strict):
+    """`outcome: ok`, or the pattern ids the scenario must reproduce (checked against the
+    knowledge base by the loader, which knows the user's patterns too)."""
+
+    outcome: Literal["ok"] | None = None
+    patterns: list[str] = []
+
+    @model_validator(mode="after")
+    def _one_of(self) -> ExpectSection:
+        if self.outcome is not None and self.patterns:
+            raise ValueError("give either `outcome: ok` or `patterns`, not both")
+        return self
+
+    def expected(self) -> frozenset[str]:
+        return frozenset(self.patterns)
+
+
+class ScenarioFile(_Strict):
+    """The top level of a scenario file."""
+
+    name: str | None = None
+    description: str = ""
+    worker: WorkerSection
+    pool: PoolSection = PoolSection()
+    services: dict[str, ServiceSection] = {}
+    steps: list[dict[str, Any]] = []
+    expect: ExpectSection = ExpectSection(outcome="ok")

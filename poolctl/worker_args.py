@@ -1,0 +1,49 @@
+"""The worker command and its environment as given on the command line (`ping`, `doctor`)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+from poolctl.errors import UsageProblem
+from poolctl.ping import REFERENCE_WORKER
+
+
+def parse_env(pairs: list[str]) -> dict[str, str]:
+    """`K=V` pairs into a dict; `K=` sets an empty value."""
+    env = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise UsageProblem(f"--env expects NAME=VALUE, got {pair!r}")
+        env[key] = value
+    return env
+
+
+def parse_args_json(text: str | None) -> dict[str, Any]:
+    """`--args` as a JSON object."""
+    if text is None:
+        return {}
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        raise UsageProblem(f"--args is not JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise UsageProblem(f"--args must be a JSON object, got {type(value).__name__}")
+    return value
+
+
+def resolve_command(cmd: list[str], cwd: str | None) -> tuple[str, ...]:
+    """The worker command, checked before spawning; the reference worker when none is given."""
+    if not cmd:
+        return REFERENCE_WORKER
+    program = cmd[0]
+    if "/" in program:
+        path = Path(cwd or ".") / program if not Path(program).is_absolute() else Path(program)
+        if not path.exists():
+            raise UsageProblem(f"command not found: {program}")
+    elif shutil.which(program) is None:
+        raise UsageProblem(f"command not found on PATH: {program}")
+    return tuple(cmd)
