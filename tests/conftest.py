@@ -1,12 +1,13 @@
 """Shared fixtures; the line between fast tests and tests that start processes or wait on a
 real clock; the check that no test leaves a worker process behind.
 
-A test that starts a process does it through a fixture that depends on `processes` (`run_cli`,
-`spawn_worker`, `reference_worker`, `pexpect_spawn`, or a module's own fixture built on them);
-a test that sleeps does it through `real_sleep`. The collection hook below marks such tests
-`process` or `waits`, and `make test-fast` deselects both. Every other test runs with process
-creation and `time.sleep` disabled, so a test that starts a process by other means fails with a
-message naming the fixture to use: the fast set cannot silently start processes again.
+A test that starts a process, itself or through the code it calls, uses a fixture that depends
+on `processes` (`run_cli`, `spawn_worker`, `reference_worker`, `pexpect_spawn`, a module's own
+fixture built on them, or `processes` itself); a test that sleeps does it through `real_sleep`.
+The collection hook below marks such tests `process` or `waits`, and `make test-fast` deselects
+both. Every other test runs with process creation and sleeping disabled, so a test that starts
+a process by other means fails with a message naming the fixture to use: the fast set cannot
+silently start processes again.
 """
 
 from __future__ import annotations

@@ -286,7 +286,7 @@ def test_dspex_request_to_a_validating_server_quotes_its_stderr_and_names_mcp(
         "--framing",
         "line",
         "--timeout",
-        "4",
+        "8",  # it must have started (pydantic, the MCP types) and dropped the request by then
         "--",
         sys.executable,
         str(WORKERS / "jsonrpc_strict.py"),
