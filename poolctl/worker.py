@@ -48,6 +48,10 @@ READ_CHUNK = 65536
 TRANSCRIPT_LIMIT = 1024 * 1024  # raw stdout kept per worker; the rest is counted, not kept
 STRAY_KEPT = 100  # frames that answered nothing, kept as evidence; the rest are counted
 INCOMING_KEPT = 100  # notifications and server requests kept as evidence
+# How long stop() lets a worker exit on its own once its stdin is closed, before SIGTERM. A
+# worker that exits at end of input does so at once, but on a loaded machine its exit can take
+# over 0.1 s; one that ignores end of input costs this much before it is signalled.
+EOF_GRACE = 0.5
 
 
 class StderrMode(StrEnum):
@@ -468,7 +472,7 @@ class WorkerProcess:
         if proc.stdin is not None and not proc.stdin.closed:
             with contextlib.suppress(OSError):
                 proc.stdin.close()
-        if self._wait_exit(min(0.1, grace)) is not None:
+        if self._wait_exit(min(EOF_GRACE, grace)) is not None:
             self.stopped_by = "exited when stdin closed"
         if self.poll() is None:
             self._signal(signal.SIGTERM, family)

@@ -27,7 +27,7 @@ from poolctl.ping import PingOptions, run_ping
 from poolctl.pool import Pool, PoolConfig
 from poolctl.rundir import create_run_dir
 from poolctl.worker import StderrMode, WorkerSpec
-from tests.conftest import REFERENCE
+from tests.conftest import REFERENCE, Processes
 
 pytestmark = pytest.mark.slow
 
@@ -134,7 +134,9 @@ def doctor_confirmed(report: Report) -> list[str]:
 
 
 @pytest.mark.parametrize("name", list(FAULTS))
-def test_ping_doctor_and_the_pool_reach_the_same_verdict(name: str, tmp_path: Path) -> None:
+def test_ping_doctor_and_the_pool_reach_the_same_verdict(
+    name: str, tmp_path: Path, processes: Processes
+) -> None:
     fault = FAULTS[name]
     with ThreadPoolExecutor(max_workers=3) as pool:  # three independent runs, side by side
         pinged = pool.submit(ping_verdict, fault, tmp_path)

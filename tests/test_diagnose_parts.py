@@ -11,10 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from poolctl.cli import main
 from poolctl.diagnose import procinfo, pystack
 from poolctl.diagnose.pystack import Frame, ThreadStack, whereabouts
-from tests.conftest import REFERENCE, marked_processes
+from tests.conftest import REFERENCE, Processes, RunCli, marked_processes
 
 
 def test_parse_syscall_reads_running_idle_and_blocked_threads() -> None:
@@ -27,8 +26,8 @@ def test_parse_syscall_reads_running_idle_and_blocked_threads() -> None:
     assert procinfo.parse_syscall("") is None
 
 
-def test_snapshot_of_a_process_blocked_reading_stdin() -> None:
-    proc = subprocess.Popen(["cat"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
+def test_snapshot_of_a_process_blocked_reading_stdin(processes: Processes) -> None:
+    proc = processes.popen(["cat"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
     try:
         assert proc.stdin is not None
         time.sleep(0.3)
@@ -96,22 +95,21 @@ def test_short_path_starts_at_the_package_root() -> None:
 
 
 def test_without_py_spy_proc_still_finds_a_slow_start(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(pystack, "py_spy_path", lambda: None)
     argv = ["ping", "--json", "--no-experiments", "--timeout", "1"]
-    code = main([*argv, "--", *REFERENCE, "--init-delay", "3"])
+    code, out, _ = run_cli(*argv, "--", *REFERENCE, "--init-delay", "3")
     assert code == 1
-    d = json.loads(capsys.readouterr()[0])["findings"][0]["outcome"]
+    d = json.loads(out)["findings"][0]["outcome"]
     assert [h["id"] for h in d["hypotheses"] if h["status"] == "confirmed"] == ["stuck-in-init"]
     evidence = json.dumps(d["evidence"])
     assert "py-spy is not installed" in evidence and "clock_nanosleep" in evidence
 
 
-def test_no_experiment_process_outlives_the_diagnosis(capsys: pytest.CaptureFixture[str]) -> None:
+def test_no_experiment_process_outlives_the_diagnosis(run_cli: RunCli) -> None:
     argv = ["ping", "--timeout", "1", "--unset-env", "PYTHONUNBUFFERED"]
-    code = main([*argv, "--", *REFERENCE, "--buffered", "--ignore-sigterm"])
-    capsys.readouterr()
+    code, _, _ = run_cli(*argv, "--", *REFERENCE, "--buffered", "--ignore-sigterm")
     assert code == 1
     deadline = time.monotonic() + 3
     while marked_processes() and time.monotonic() < deadline:

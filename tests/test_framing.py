@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from poolctl.errors import FramingError, UsageProblem
+from poolctl.errors import FrameTooLarge, FramingError, UsageProblem
 from poolctl.framing import FRAMINGS, LineDecoder, PacketDecoder, explain, get_framing
 
 PACKET = [f for f in FRAMINGS.values() if f.header_size]
@@ -86,7 +86,7 @@ def test_bogus_header_sets_error_without_allocating() -> None:
     decoder = PacketDecoder(4)
     frames = decoder.feed(b"\x00\x00\x00\x02{}" + b"Warming up\n")
     assert frames == [b"{}"]
-    assert decoder.error is not None
+    assert isinstance(decoder.error, FrameTooLarge)
     assert decoder.error.length == int.from_bytes(b"Warm", "big") == 1_466_004_077
     assert decoder.pending().startswith(b"Warming up")
     assert decoder.feed(b"more") == []  # the stream is broken from the bad header on

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from poolctl.cli import main
-from tests.conftest import REPO
+from tests.conftest import REPO, Processes
 
 pytestmark = pytest.mark.slow
 
@@ -56,7 +56,7 @@ def confirmed(d: dict[str, Any]) -> list[str]:
 
 
 def test_python_mcp_server_answers_the_handshake_with_its_name(
-    capsys: pytest.CaptureFixture[str],
+    capsys: pytest.CaptureFixture[str], processes: Processes
 ) -> None:
     code, report = ping(
         capsys, "--protocol", "mcp", "--count", "2", "--timeout", WAIT, "--", *MCP_SERVER
@@ -74,7 +74,7 @@ def test_python_mcp_server_answers_the_handshake_with_its_name(
 
 @needs_everything()
 def test_node_server_everything_answers_the_handshake_with_its_name(
-    capsys: pytest.CaptureFixture[str],
+    capsys: pytest.CaptureFixture[str], processes: Processes
 ) -> None:
     code, report = ping(
         capsys, "--protocol", "mcp", "--timeout", WAIT, "--", "node", str(EVERYTHING), "stdio"
@@ -87,7 +87,7 @@ def test_node_server_everything_answers_the_handshake_with_its_name(
 
 
 def test_language_server_answers_initialize_with_its_name_and_exits(
-    capsys: pytest.CaptureFixture[str],
+    capsys: pytest.CaptureFixture[str], processes: Processes
 ) -> None:
     code, report = ping(capsys, "--protocol", "lsp", "--timeout", WAIT, "--", str(PYLSP))
     assert code == 0, report
@@ -104,7 +104,7 @@ def test_language_server_answers_initialize_with_its_name_and_exits(
 
 
 def test_server_requests_get_a_minimal_answer_and_notifications_are_kept(
-    capsys: pytest.CaptureFixture[str],
+    capsys: pytest.CaptureFixture[str], processes: Processes
 ) -> None:
     code, report = ping(
         capsys,
@@ -135,7 +135,7 @@ STDOUT_FAULTS = {
 
 @pytest.mark.parametrize("fault", list(STDOUT_FAULTS))
 def test_text_before_the_first_message_confirms_prints_to_stdout(
-    capsys: pytest.CaptureFixture[str], fault: str
+    capsys: pytest.CaptureFixture[str], fault: str, processes: Processes
 ) -> None:
     switch, quoted = STDOUT_FAULTS[fault]
     d = verdict(capsys, "--protocol", "mcp", "--timeout", WAIT, "--", *MCP_SERVER, switch)
@@ -150,7 +150,7 @@ def test_text_before_the_first_message_confirms_prints_to_stdout(
 
 
 def test_stderr_merged_is_confirmed_with_the_stderr_line_quoted(
-    capsys: pytest.CaptureFixture[str],
+    capsys: pytest.CaptureFixture[str], processes: Processes
 ) -> None:
     d = verdict(
         capsys,
@@ -168,13 +168,17 @@ def test_stderr_merged_is_confirmed_with_the_stderr_line_quoted(
     assert "'WARNING: OPENAI_API_KEY is not set, using the mock model'" in d["cause"]
 
 
-def test_crash_at_start_quotes_the_exception(capsys: pytest.CaptureFixture[str]) -> None:
+def test_crash_at_start_quotes_the_exception(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
     d = verdict(capsys, "--protocol", "mcp", "--timeout", WAIT, "--", *MCP_SERVER, "--crash")
     assert confirmed(d) == ["crashed"]
     assert "ModuleNotFoundError: No module named 'sharp_image_codec'" in d["cause"]
 
 
-def test_slow_import_is_stuck_in_initialization(capsys: pytest.CaptureFixture[str]) -> None:
+def test_slow_import_is_stuck_in_initialization(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
     d = verdict(
         capsys,
         "--protocol",
@@ -193,7 +197,9 @@ def test_slow_import_is_stuck_in_initialization(capsys: pytest.CaptureFixture[st
 
 
 @needs_everything()
-def test_node_console_log_banner_is_quoted(capsys: pytest.CaptureFixture[str]) -> None:
+def test_node_console_log_banner_is_quoted(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
     d = verdict(
         capsys,
         "--protocol",
@@ -211,7 +217,9 @@ def test_node_console_log_banner_is_quoted(capsys: pytest.CaptureFixture[str]) -
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
-def test_node_crash_quotes_cannot_find_module(capsys: pytest.CaptureFixture[str]) -> None:
+def test_node_crash_quotes_cannot_find_module(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
     d = verdict(
         capsys,
         "--protocol",
@@ -227,7 +235,7 @@ def test_node_crash_quotes_cannot_find_module(capsys: pytest.CaptureFixture[str]
 
 
 def test_language_server_printing_before_its_first_header(
-    capsys: pytest.CaptureFixture[str],
+    capsys: pytest.CaptureFixture[str], processes: Processes
 ) -> None:
     d = verdict(
         capsys,
@@ -244,7 +252,9 @@ def test_language_server_printing_before_its_first_header(
     assert "a Content-Length header follows after 32 bytes of text" in json.dumps(d["evidence"])
 
 
-def test_bad_content_length_header_is_a_framing_verdict(capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_content_length_header_is_a_framing_verdict(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
     code = (
         "import sys; sys.stdout.write('Content-Type: text/json\\r\\n\\r\\n{}'); "
         "sys.stdout.flush(); sys.stdin.read()"
@@ -269,14 +279,14 @@ def test_bad_content_length_header_is_a_framing_verdict(capsys: pytest.CaptureFi
 
 
 def test_dspex_request_to_a_validating_server_quotes_its_stderr_and_names_mcp(
-    capsys: pytest.CaptureFixture[str],
+    capsys: pytest.CaptureFixture[str], processes: Processes
 ) -> None:
     d = verdict(
         capsys,
         "--framing",
         "line",
         "--timeout",
-        "4",
+        "8",  # it must have started (pydantic, the MCP types) and dropped the request by then
         "--",
         sys.executable,
         str(WORKERS / "jsonrpc_strict.py"),
@@ -291,7 +301,7 @@ def test_dspex_request_to_a_validating_server_quotes_its_stderr_and_names_mcp(
 
 
 def test_jsonrpc_request_to_a_dspex_worker_quotes_its_reply(
-    capsys: pytest.CaptureFixture[str],
+    capsys: pytest.CaptureFixture[str], processes: Processes
 ) -> None:
     d = verdict(
         capsys,
@@ -312,7 +322,7 @@ def test_jsonrpc_request_to_a_dspex_worker_quotes_its_reply(
 
 
 def test_jsonrpc_error_reply_is_shown_with_code_and_message(
-    capsys: pytest.CaptureFixture[str],
+    capsys: pytest.CaptureFixture[str], processes: Processes
 ) -> None:
     code = main(
         [
@@ -337,7 +347,7 @@ def test_jsonrpc_error_reply_is_shown_with_code_and_message(
 
 
 def test_doctor_on_a_banner_printing_mcp_server_agrees_with_ping(
-    capsys: pytest.CaptureFixture[str],
+    capsys: pytest.CaptureFixture[str], processes: Processes
 ) -> None:
     code = main(
         ["doctor", "--json", "--protocol", "mcp", "--timeout", WAIT, "--", *MCP_SERVER, "--banner"]
@@ -353,7 +363,7 @@ def test_doctor_on_a_banner_printing_mcp_server_agrees_with_ping(
 
 
 def test_doctor_shows_the_mcp_handshake_with_times_and_the_init_budget(
-    capsys: pytest.CaptureFixture[str],
+    capsys: pytest.CaptureFixture[str], processes: Processes
 ) -> None:
     code = main(
         [
@@ -382,7 +392,7 @@ def test_doctor_shows_the_mcp_handshake_with_times_and_the_init_budget(
 
 
 def test_a_pool_of_mcp_servers_runs_tools_call_steps_and_classifies_pattern_1(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, processes: Processes
 ) -> None:
     def scenario(name: str, *switches: str, expect: str) -> Path:
         command = json.dumps(["{python}", str(WORKERS / "mcp_server.py"), *switches])

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Iterator
 
 from mcp_types import jsonrpc_message_adapter
 from pydantic import ValidationError
@@ -44,7 +45,7 @@ def await_roots_answer() -> None:
 backlog: list[str] = []
 
 
-def lines():
+def lines() -> Iterator[str]:
     while True:
         if backlog:
             yield backlog.pop(0)
