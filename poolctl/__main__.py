@@ -1,3 +1,3 @@
-from poolctl.cli import main
+from poolctl.lifecycle import main
 
 raise SystemExit(main())

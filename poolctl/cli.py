@@ -54,6 +54,6 @@ def _root(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI: how a command begins and ends (errors, signals, exit codes) is
-    `poolctl.lifecycle`'s."""
+    """Run the CLI in this process: how a command begins and ends (errors, signals, exit
+    codes) is `poolctl.lifecycle`'s. The `poolctl` program is `poolctl.lifecycle.main`."""
     return lifecycle.run(app, argv)

@@ -11,7 +11,9 @@ import re
 from dataclasses import dataclass
 from typing import Protocol
 
+from poolctl import redact
 from poolctl.errors import BadHeader, FrameTooLarge, FramingError, UsageProblem
+from poolctl.redact import Redactor
 
 DEFAULT_MAX_FRAME = 64 * 1024 * 1024  # a bogus header must never allocate more than this
 MAX_HEADER = 8 * 1024  # a content-length header block longer than this is not a header
@@ -308,9 +310,13 @@ class Explanation:
     other_framing: str | None = None
 
 
-def quote(data: bytes, limit: int = 80) -> str:
+def quote(data: bytes, limit: int = 80, redactor: Redactor | None = None) -> str:
     """Quote bytes readably: printable text (UTF-8 included: a Rich box is text) as is, the rest
-    escaped, cut at `limit` bytes."""
+    escaped, cut at `limit` bytes; redacted first (the run's `redactor`, else poolctl's
+    environment and the token shapes): a token cut in two would no longer be recognized."""
+    size = len(data)
+    if size > limit:
+        data = (redactor or redact.environment()).bytes(data)
     cut = data[:limit]
     try:
         text = _utf8(cut)
@@ -319,7 +325,7 @@ def quote(data: bytes, limit: int = 80) -> str:
         shown = repr(text)
     except UnicodeDecodeError:
         shown = repr(cut)[1:]  # b'...' -> '...'
-    return shown + (f" … (+{len(data) - limit:,} bytes)" if len(data) > limit else "")
+    return shown + (f" … (+{size - len(cut):,} bytes)" if size > len(cut) else "")
 
 
 def _utf8(data: bytes) -> str:

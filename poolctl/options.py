@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from poolctl.redact import Secrets
 from poolctl.report import Format
 from poolctl.report.publish import OutputOptions
 
@@ -32,6 +33,15 @@ AnnotationsOpt = Annotated[
 JsonOpt = Annotated[
     bool, typer.Option("--json", help="Print the report as JSON (as --format json).")
 ]
+KeepRunsOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--keep",
+        min=1,
+        help="Runs of this kind to keep in the reports folder, the newest; older ones are "
+        "deleted, never one in use (default: $POOLCTL_KEEP_RUNS, else 20).",
+    ),
+]
 KeepSecretsOpt = Annotated[
     bool,
     typer.Option(
@@ -42,16 +52,18 @@ KeepSecretsOpt = Annotated[
 
 
 def output_options(
-    fmt: Format, output: str, annotations: bool, keep_secrets: bool
+    fmt: Format, output: str, annotations: bool, keep_secrets: bool, secrets: Secrets
 ) -> OutputOptions:
-    """The shared options as one value, applied (`--keep-secrets`) at once."""
-    return OutputOptions(fmt, output, annotations, keep_secrets).begin()
+    """The shared options as one value, applied (`--keep-secrets`, to the run's `secrets`)
+    at once."""
+    return OutputOptions(fmt, output, annotations, keep_secrets).begin(secrets)
 
 
 __all__ = [
     "AnnotationsOpt",
     "FormatOpt",
     "JsonOpt",
+    "KeepRunsOpt",
     "KeepSecretsOpt",
     "OutputOpt",
     "output_options",

@@ -118,6 +118,7 @@ def try_framings(options: PingOptions, run_dir: RunDir) -> tuple[FramingTrial, .
         capture_dir=run_dir.workers,
         base_id="w1",
         first_answer_wins=True,
+        context=run_dir.context,
     )
     winner = next((r for r in results if isinstance(r, Outcome) and r.answered), None)
 
@@ -147,7 +148,7 @@ def run_ping(options: PingOptions, run_dir: RunDir) -> PingResult:
         options = dataclasses.replace(
             options, spec=dataclasses.replace(options.spec, framing=chosen)
         )
-    worker = WorkerProcess(options.spec, run_dir.workers, worker_id="w1")
+    worker = WorkerProcess(options.spec, run_dir.workers, worker_id="w1", context=run_dir.context)
     diagnosis: Diagnosis | None = None
     with worker:
         session = run_session(

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from poolctl.cli import main
-from poolctl.rundir import BASE_ENV
+from poolctl.rundir import BASE_ENV, run_folders
 from tests.conftest import REFERENCE, Processes
 from tests.test_report_formats import valid_json
 
@@ -150,7 +150,7 @@ def test_several_scenarios(
     files = [SCENARIOS / "healthy.yaml", SCENARIOS / "p5-required-field.yaml"]
     code, live, err = cli(capsys, "run-scenario", "-q", *map(str, files))
     assert code == 0, err
-    folders = sorted(runs.iterdir())
+    folders = run_folders(runs)
     assert len(folders) == 2
     view = same_view(capsys, live, folders)
     assert view.count("poolctl scenario — ") == 2
@@ -171,7 +171,7 @@ def test_the_tour_one_run_folder_a_scenario(
     options = ["--keep-secrets"] if keep else []
     code, live, err = cli(capsys, "run-scenario", *options)
     assert code == 0, err
-    folders = sorted(runs.iterdir())  # time-stamped names: the order they ran in
+    folders = run_folders(runs)  # the order they ran in
     assert [f.name.split("-", 1)[1] for f in folders] == list(names)
     view = same_view(capsys, live, folders, *options)
     lines = view.splitlines()

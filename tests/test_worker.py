@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from poolctl.errors import WorkerStartError
+from poolctl.proctree import descendants
 from poolctl.protocol import TextBeforeFirstMessage
-from poolctl.worker import Answer, NoAnswer, StderrMode, WorkerSpec, descendants
+from poolctl.worker import Answer, NoAnswer, StderrMode, WorkerSpec
 from tests.conftest import REFERENCE, ReferenceWorker, SpawnWorker
 
 

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from typer.core import TyperCommand
 
+from poolctl import context as run_context
 from poolctl.doctor import DEFAULT_INIT_TIMEOUT, DoctorOptions, run_doctor
 from poolctl.doctor.pool_settings import load_for_doctor
 from poolctl.errors import ExitCode, UsageProblem
@@ -16,6 +17,7 @@ from poolctl.options import (
     AnnotationsOpt,
     FormatOpt,
     JsonOpt,
+    KeepRunsOpt,
     KeepSecretsOpt,
     OutputOpt,
     output_options,
@@ -23,7 +25,6 @@ from poolctl.options import (
 from poolctl.patterns import load_patterns
 from poolctl.ping import REFERENCE_WORKER
 from poolctl.protocol import PROTOCOLS, get_protocol
-from poolctl.redact import remember_env
 from poolctl.report import Format
 from poolctl.report.publish import publish, save
 from poolctl.rundir import create_run_dir
@@ -114,8 +115,11 @@ def doctor(
             "the scenario may expect their ids.",
         ),
     ] = None,
+    keep: KeepRunsOpt = None,
 ) -> None:
-    opts = output_options(Format.JSON if as_json else fmt, output, annotations, keep_secrets)
+    context = run_context.of(ctx)
+    fmt = Format.JSON if as_json else fmt
+    opts = output_options(fmt, output, annotations, keep_secrets, context.secrets)
     cmd: list[str] = ctx.meta.get(WORKER_COMMAND, [])
     if cwd is not None and not Path(cwd).is_dir():
         raise UsageProblem(f"--cwd: not a directory: {cwd}")
@@ -148,10 +152,10 @@ def doctor(
         unknown_settings=unknown,
         patterns=kb,
     )
-    remember_env(spec.env)  # some checks start the interpreter themselves
-    run = create_run_dir("doctor", run_dir)
+    context.secrets.remember_command(spec.argv, spec.env)  # checks start it in their own ways
+    run = create_run_dir("doctor", run_dir, context=context, keep=keep)
     report = save(run_doctor(doctor_options, run), run)
-    publish([report], opts, verbose=verbose)
+    publish([report], opts, context, verbose=verbose)
     failed = any(c.status == "fail" for c in report.checks)
     raise typer.Exit(ExitCode.FINDINGS if failed else ExitCode.OK)
 

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from poolctl.console import stdout_console
+from poolctl.context import RunContext
 from poolctl.errors import ExitCode, UsageProblem
 from poolctl.logs import FORMATS, read_logs
 from poolctl.patterns import Pattern, PatternSet, builtin_dir, load_patterns
@@ -137,7 +138,7 @@ def new_pattern(
         dirs.append(str(folder))  # patterns written there before: their ids and numbers are taken
     kb = load_patterns(dirs)
     # the starter quotes the log's failures: it is written as every output is, redacted
-    report = prepare(triage(read_logs(logs, log_format), kb))
+    report = prepare(triage(read_logs(logs, log_format), kb), RunContext())
     taken = [p.stem for p in folder.glob("*.y*ml")] if folder.is_dir() else []
     starter = starter_pattern(report, cluster, kb, " ".join(logs), taken)
     path = target if to_file else folder / f"{starter.pattern_id}.yaml"

@@ -7,12 +7,14 @@ from typing import Annotated
 
 import typer
 
+from poolctl import context as run_context
 from poolctl.errors import ExitCode, UsageProblem
 from poolctl.framing import get_framing
 from poolctl.options import (
     AnnotationsOpt,
     FormatOpt,
     JsonOpt,
+    KeepRunsOpt,
     KeepSecretsOpt,
     OutputOpt,
     output_options,
@@ -27,6 +29,7 @@ from poolctl.worker_args import parse_args_json, parse_env, resolve_command
 
 
 def ping(
+    ctx: typer.Context,
     cmd: Annotated[
         list[str] | None,
         typer.Argument(help="The worker command, after `--` (default: the reference worker)."),
@@ -93,8 +96,11 @@ def ping(
     output: OutputOpt = "-",
     annotations: AnnotationsOpt = False,
     keep_secrets: KeepSecretsOpt = False,
+    keep: KeepRunsOpt = None,
 ) -> None:
-    opts = output_options(Format.JSON if as_json else fmt, output, annotations, keep_secrets)
+    context = run_context.of(ctx)
+    fmt = Format.JSON if as_json else fmt
+    opts = output_options(fmt, output, annotations, keep_secrets, context.secrets)
     if cwd is not None and not Path(cwd).is_dir():
         raise UsageProblem(f"--cwd: not a directory: {cwd}")
     speaks = get_protocol(protocol)
@@ -122,7 +128,7 @@ def ping(
         experiments=experiments,
         auto_framing=auto,
     )
-    run = create_run_dir("ping", run_dir)
+    run = create_run_dir("ping", run_dir, context=context, keep=keep)
     result = run_ping(ping_options, run)
-    publish([save(to_report(result), run)], opts)
+    publish([save(to_report(result), run)], opts, context)
     raise typer.Exit(ExitCode.OK if result.ok else ExitCode.FINDINGS)

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from poolctl import context as run_context
 from poolctl.console import stdout_console
 from poolctl.errors import ExitCode
 from poolctl.events import Observer
@@ -17,6 +18,7 @@ from poolctl.model import Report, ScenarioDetails
 from poolctl.options import (
     AnnotationsOpt,
     FormatOpt,
+    KeepRunsOpt,
     KeepSecretsOpt,
     OutputOpt,
     output_options,
@@ -32,6 +34,7 @@ from poolctl.scenario.report import ScenarioResult, run_scenario
 
 
 def run_scenario_command(
+    ctx: typer.Context,
     files: Annotated[
         list[Path] | None,
         typer.Argument(help="Scenario files (default: the whole bundled tour)."),
@@ -55,9 +58,11 @@ def run_scenario_command(
             "a scenario may expect their ids.",
         ),
     ] = None,
+    keep: KeepRunsOpt = None,
 ) -> None:
-    opts = output_options(fmt, output, annotations, keep_secrets)
-    console = stdout_console()
+    context = run_context.of(ctx)
+    opts = output_options(fmt, output, annotations, keep_secrets, context.secrets)
+    console = stdout_console(context.secrets)
     tour = not files
     paths = bundled_scenarios() if tour else list(files or [])
     kb = load_patterns(patterns) if patterns else builtin_patterns()
@@ -72,7 +77,7 @@ def run_scenario_command(
     as_text = opts.terminal
     writer = terminal_writer(color=console.is_terminal)
     for scenario in scenarios:
-        run = create_run_dir(scenario.name, run_dir)
+        run = create_run_dir(scenario.name, run_dir, context=context, kind="scenario", keep=keep)
         started = time.monotonic()
         result = _run_one(
             scenario,
@@ -92,7 +97,7 @@ def run_scenario_command(
     reports = [r.report for r in results]
     if as_text:
         console.out(writer.closing(reports), end="")
-    publish(reports, opts, shown_live=as_text)
+    publish(reports, opts, context, shown_live=as_text)
     if any(r.interrupted for r in results):
         raise typer.Exit(ExitCode.INTERRUPTED)
     raise typer.Exit(ExitCode.OK if all(r.passed for r in results) else ExitCode.FINDINGS)

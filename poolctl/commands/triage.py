@@ -8,12 +8,14 @@ from typing import Annotated, assert_never
 
 import typer
 
+from poolctl import context as run_context
 from poolctl.errors import ExitCode, UsageProblem
 from poolctl.logs import FORMATS, read_logs
 from poolctl.model import Report
 from poolctl.options import (
     AnnotationsOpt,
     FormatOpt,
+    KeepRunsOpt,
     KeepSecretsOpt,
     OutputOpt,
     output_options,
@@ -51,6 +53,7 @@ def exit_code(report: Report, fail_on: FailOn) -> ExitCode:
 
 
 def triage_command(
+    ctx: typer.Context,
     logs: Annotated[
         list[str] | None,
         typer.Argument(help="Test logs: ExUnit or pytest console output, JUnit XML; - is stdin."),
@@ -80,14 +83,17 @@ def triage_command(
     ] = None,
     annotations: AnnotationsOpt = False,
     keep_secrets: KeepSecretsOpt = False,
+    keep: KeepRunsOpt = None,
 ) -> None:
-    opts = output_options(fmt, output, annotations, keep_secrets)
+    context = run_context.of(ctx)
+    opts = output_options(fmt, output, annotations, keep_secrets, context.secrets)
     if not logs:
         raise UsageProblem("give one or more test logs, or - to read standard input")
     kb = load_patterns(patterns or [])
+    # made before the log is read: a triage interrupted while reading leaves its report
+    run = create_run_dir("triage", run_dir, context=context, keep=keep)
     report = triage(read_logs(logs, log_format), kb, source_roots=source or [])
     # the parsed log (and its identifier index) is garbage from here: rendering reuses its memory
-    run = create_run_dir("triage", run_dir)
     report = save(dataclasses.replace(report, run_dir=str(run.path)), run)
-    publish([report], opts)
+    publish([report], opts, context)
     raise typer.Exit(exit_code(report, fail_on))

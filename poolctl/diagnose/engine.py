@@ -126,6 +126,7 @@ def diagnose_no_answer(
                 deadline=deadline - STOP_MARGIN,
                 capture_dir=worker.capture_dir,
                 base_id=worker.worker_id,
+                context=worker.context,
             )
             obs.results = {r.id: r for r in results}
             if plan.probe_stdin and not any(getattr(r, "answered", False) for r in results):
@@ -141,6 +142,7 @@ def diagnose_no_answer(
                     deadline=until,
                     capture_dir=worker.capture_dir,
                     base_id=worker.worker_id,
+                    context=worker.context,
                 )
                 obs.results.update({r.id: r for r in more})
         if plan.wait_longer:
@@ -152,7 +154,6 @@ def diagnose_no_answer(
                 obs.unread_after_wait = stdin_unread(worker)
     pattern = no_answer_pattern(patterns)
     judged = [(h, _judge(h, obs)) for h in hypotheses(pattern)]
-    worker.save_transcript()
     verdict = _verdict(obs, judged)
     return Diagnosis(
         pattern_id=pattern.id,

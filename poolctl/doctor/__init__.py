@@ -64,7 +64,7 @@ class DoctorOptions:
 def run_doctor(options: DoctorOptions, run_dir: RunDir) -> Report:
     """Run every check and return the report; no process is left running."""
     started = time.monotonic()
-    target = describe(options.spec)
+    target = describe(options.spec, run_dir.context.children)
     wanted = options.sections or frozenset(SECTIONS)
     timeout = options.init_timeout
     notes: list[str] = []
@@ -80,7 +80,7 @@ def run_doctor(options: DoctorOptions, run_dir: RunDir) -> Report:
             submit("Interpreter", check_interpreter, target)
         submit("Worker command", check_command, target)
         workers, source = _pool_size(options.scenario)
-        submit("Limits", check_limits, workers, source)
+        submit("Limits", check_limits, workers, source, target.children)
         if target.runnable:
             # One probe of the worker as configured, judged by the no-answer engine on no answer:
             # its judgements are the verdicts of Start-up, Output hygiene, Framing and Buffering.

@@ -113,6 +113,8 @@ def to_dict(report: Report) -> dict[str, Any]:
         "environment": dict(report.environment),
         "extra": to_json(report.details),
     }
+    if report.interrupted is not None:  # only then: a finished run's document is unchanged
+        doc["interrupted"] = report.interrupted
     if not triaged:
         return doc
     return {**doc, **triage_members(details_of(report, TriageDetails))}

@@ -124,6 +124,8 @@ def _properties(run: Report) -> list[tuple[str, str]]:
     props += [(f"poolctl.input.{i}", v) for i, v in enumerate(run.inputs, start=1)]
     if run.run_dir:
         props.append(("poolctl.run_dir", run.run_dir))
+    if run.interrupted:
+        props.append(("poolctl.interrupted", run.interrupted))
     return props
 
 
@@ -142,6 +144,9 @@ def _case(case: Case) -> list[str]:
 
 
 def _cases(run: Report) -> Iterator[Case]:
+    if run.interrupted:  # a run cut short fails, whatever it saw before
+        why = f"interrupted by {run.interrupted}"
+        yield Case("poolctl", f"{run.kind} run", (why, "interrupted"), "\n".join(run.notes))
     expected: set[str] = set()
     scenario = details_of(run, ScenarioDetails)
     if run.kind == "scenario" and scenario is not None:
@@ -151,7 +156,7 @@ def _cases(run: Report) -> Iterator[Case]:
         yield _finding_case(finding, expected)
     for check in run.checks:
         yield _check_case(check)
-    if run.kind == "ping" and not run.findings:
+    if run.kind == "ping" and not run.findings and not run.interrupted:
         ping = details_of(run, PingDetails)
         median = ping.stats_ms.get("median") if ping is not None else None
         took = f" in {median} ms (median)" if median is not None else ""

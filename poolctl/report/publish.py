@@ -2,8 +2,8 @@
 
 `save` writes a run's report files (`report.json`, `report.md`, `junit.xml`) and redacts every
 file in its run folder; `publish` writes the reports in the chosen format, appends the Markdown
-to `$GITHUB_STEP_SUMMARY` and prints the annotations. Everything goes through the redactor
-first, unless `--keep-secrets`.
+to `$GITHUB_STEP_SUMMARY` and prints the annotations. Everything goes through the run's
+redactor first, unless `--keep-secrets`.
 """
 
 from __future__ import annotations
@@ -13,15 +13,16 @@ import json
 import os
 import shutil
 import sys
-import weakref
 from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, assert_never
 
 from poolctl import redact
 from poolctl.console import stderr_stream, stdout_stream
+from poolctl.context import RunContext
 from poolctl.errors import UsageProblem
-from poolctl.model import Report
+from poolctl.model import Report, ReportKind
+from poolctl.redact import Secrets
 from poolctl.report import Format, JUnitWriter, MarkdownWriter, TerminalWriter, writer_for
 from poolctl.report.combine import combine
 from poolctl.report.github import render_annotations, summary_for
@@ -29,6 +30,7 @@ from poolctl.report.json_writer import JSON_OPTIONS, to_dict
 from poolctl.rundir import RunDir
 
 SUMMARY_ENV = "GITHUB_STEP_SUMMARY"
+KINDS: tuple[ReportKind, ...] = ("triage", "scenario", "ping", "doctor")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -40,9 +42,9 @@ class OutputOptions:
     annotations: bool = False
     keep_secrets: bool = False
 
-    def begin(self) -> OutputOptions:
-        """Apply `--keep-secrets` to this process's redactor; call before any output."""
-        redact.set_keep(self.keep_secrets)
+    def begin(self, secrets: Secrets) -> OutputOptions:
+        """Apply `--keep-secrets` to the run's secrets; call before any output."""
+        secrets.keep = self.keep_secrets
         return self
 
     @property
@@ -56,52 +58,79 @@ class OutputOptions:
 
 
 # --- redaction -----------------------------------------------------------------------------
-_PREPARED: weakref.WeakValueDictionary[int, Report] = weakref.WeakValueDictionary()
-
-
-def prepare(report: Report) -> Report:
-    """`report` as it may be shown: secrets redacted, or the `--keep-secrets` note first."""
-    if _PREPARED.get(id(report)) is report:
+def prepare(report: Report, context: RunContext) -> Report:
+    """`report` as it may be shown: redacted with the run's secrets, or the `--keep-secrets`
+    note first."""
+    if context.prepared.get(id(report)) is report:
         return report  # `save` prepared it: a big report is walked once
     notes = tuple(n for n in report.notes if n != redact.KEEP_NOTE)
-    if redact.keeping():
+    if context.secrets.keep:
         shown = dataclasses.replace(report, notes=(redact.KEEP_NOTE, *notes))
     else:
         clean = report if notes == report.notes else dataclasses.replace(report, notes=notes)
-        shown = redact.active().value(clean)
-    _PREPARED[id(shown)] = shown
+        shown = context.secrets.redactor().value(clean)
+    context.prepared[id(shown)] = shown
     return shown
 
 
 # --- the run folder ------------------------------------------------------------------------
-def save(report: Report, run: RunDir) -> Report:
-    """Write `report.json`, `report.md` and `junit.xml` into `run` and redact every file of
-    the run folder; returns the report as shown (redacted)."""
-    shown = prepare(report)
+def write_reports(shown: Report, run: RunDir) -> None:
+    """`report.json`, `report.md` and `junit.xml` of a prepared report, into its run folder."""
     write_json(shown, str(run.report("json")))
     run.report("md").write_text(MarkdownWriter().render(shown), encoding="utf-8")
     with run.report("xml").open("w", encoding="utf-8") as fh:
         fh.writelines(JUnitWriter().chunks(shown))  # as the JSON: a big triage stays small
-    redact.active().tree(run.path)
+
+
+def save(report: Report, run: RunDir) -> Report:
+    """Write `report.json`, `report.md` and `junit.xml` into `run` and redact every file of
+    the run folder; returns the report as shown (redacted)."""
+    shown = prepare(report, run.context)
+    write_reports(shown, run)
+    run.scrub()
     return shown
 
 
-def scrub(path: str | Path | None) -> None:
-    """Redact every file of a run folder (after an interruption or an internal error too)."""
-    if path is not None:
-        redact.active().tree(Path(path))
+def save_interrupted(run: RunDir, signal_name: str) -> Report:
+    """The report of a run cut short before it wrote its own: its kind, marked interrupted,
+    and a note of what is in the run folder."""
+    kind: ReportKind = next((k for k in KINDS if k == run.kind), "ping")
+    report = Report(
+        kind=kind,
+        title=f"{run.kind} (interrupted by {signal_name})",
+        notes=(
+            f"interrupted by {signal_name}: the run was cut short; every process was stopped "
+            "and everything captured so far is in the run folder",
+        ),
+        run_dir=str(run.path),
+        interrupted=signal_name,
+    )
+    shown = prepare(report, run.context)
+    write_reports(shown, run)
+    return shown
+
+
+def say_scrubbed(folders: Sequence[Path], secrets: Secrets | None = None) -> None:
+    """Tell that run folders a killed poolctl had left unscrubbed were scrubbed now."""
+    if folders:
+        names = ", ".join(str(f) for f in folders)
+        stderr_stream(secrets).write(
+            f"poolctl: scrubbed secrets from {len(folders)} run folder(s) left unscrubbed by "
+            f"a poolctl that did not end cleanly (killed?): {names}\n"
+        )
 
 
 # --- publishing ----------------------------------------------------------------------------
-def write_output(text: str, output: str) -> None:
-    """Write (redacted) to a file, or to standard output for `-`."""
+def write_output(text: str, output: str, secrets: Secrets | None = None) -> None:
+    """Write (redacted with the run's `secrets`) to a file, or to standard output for `-`."""
     if output == "-":
-        stdout = stdout_stream()
+        stdout = stdout_stream(secrets)
         stdout.write(text)
         stdout.flush()
         return
+    redactor = secrets.redactor() if secrets is not None else redact.environment()
     try:
-        Path(output).write_text(redact.redact(text), encoding="utf-8")
+        Path(output).write_text(redactor.text(text), encoding="utf-8")
     except OSError as exc:
         raise UsageProblem(
             f"cannot write {output}: {exc.strerror or exc}", where="--output"
@@ -155,6 +184,7 @@ def render(
 def publish(
     reports: Sequence[Report],
     opts: OutputOptions,
+    context: RunContext,
     *,
     verbose: bool = False,
     shown_live: bool = False,
@@ -163,10 +193,11 @@ def publish(
     GitHub job summary when `$GITHUB_STEP_SUMMARY` is set. `reports` are as `save` returned
     them; `shown_live` when the command printed the terminal view as it ran; `verbose` shows
     the evidence behind every doctor check."""
-    shown = [prepare(r) for r in reports]
+    secrets = context.secrets
+    shown = [prepare(r, context) for r in reports]
     if opts.annotations:
         workspace = os.environ.get("GITHUB_WORKSPACE") or os.getcwd()
-        write_output("".join(render_annotations(combine(shown), workspace)), "-")
+        write_output("".join(render_annotations(combine(shown), workspace)), "-", secrets)
     if opts.fmt is Format.JSON:
         write_json(combine(shown), opts.output)
     else:
@@ -176,11 +207,11 @@ def publish(
             color = opts.terminal and sys.stdout.isatty()
             text = render(shown, opts.fmt, color=color, verbose=verbose)
         if text or not opts.to_stdout:
-            write_output(text, opts.output)
-    step_summary(shown)
+            write_output(text, opts.output, secrets)
+    step_summary(shown, secrets)
 
 
-def step_summary(reports: Sequence[Report]) -> None:
+def step_summary(reports: Sequence[Report], secrets: Secrets | None = None) -> None:
     """Append the Markdown report to `$GITHUB_STEP_SUMMARY`, cut to fit GitHub's 1 MiB."""
     target = os.environ.get(SUMMARY_ENV)
     if not target or not reports:
@@ -188,7 +219,8 @@ def step_summary(reports: Sequence[Report]) -> None:
     path = Path(target)
     try:
         existing = path.stat().st_size if path.exists() else 0
-        docs = [redact.redact(MarkdownWriter().render(r)) for r in reports]
+        redactor = secrets.redactor() if secrets is not None else redact.environment()
+        docs = [redactor.text(MarkdownWriter().render(r)) for r in reports]
         where = reports[0].run_dir if len(reports) == 1 else ""
         text = summary_for(docs, existing, where or "")
         if text:
@@ -206,7 +238,8 @@ __all__ = [
     "publish",
     "render",
     "save",
-    "scrub",
+    "save_interrupted",
+    "say_scrubbed",
     "terminal_writer",
     "write_output",
 ]

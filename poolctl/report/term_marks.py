@@ -24,8 +24,11 @@ def indented(text: str, prefix: str) -> str:
     return escape(text).replace("\n", "\n" + prefix)
 
 
-def rendered(draw: Callable[[Console], None], *, color: bool, width: int) -> str:
-    """What `draw` prints, as text (ANSI colours with `color`)."""
+def rendered(
+    draw: Callable[[Console], None], *, color: bool, width: int, keep_secrets: bool = False
+) -> str:
+    """What `draw` prints, as text (ANSI colours with `color`); not redacted when the reports
+    drawn were prepared under `--keep-secrets` (they say so)."""
     out = StringIO()
-    draw(text_console(out, color=color, width=width))
+    draw(text_console(out, color=color, width=width, redacting=not keep_secrets))
     return out.getvalue()

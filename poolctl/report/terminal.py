@@ -14,6 +14,7 @@ from typing import assert_never
 from rich.console import Console
 
 from poolctl.model import Report
+from poolctl.redact import KEEP_NOTE
 from poolctl.report import doctor_view, findings_view, ping_view, scenario_view
 from poolctl.report.combine import split
 from poolctl.report.term_marks import rendered
@@ -33,7 +34,12 @@ class TerminalWriter:
         runs = split(report)
         if len(runs) > 1:
             return self.render_all(runs)
-        return rendered(lambda c: self._view(report, c), color=self.color, width=self.width)
+        return rendered(
+            lambda c: self._view(report, c),
+            color=self.color,
+            width=self.width,
+            keep_secrets=KEEP_NOTE in report.notes,
+        )
 
     def render_all(self, reports: Sequence[Report]) -> str:
         """Several reports as one command printed them: scenario runs one after another and
@@ -48,7 +54,10 @@ class TerminalWriter:
         if not reports or any(r.kind != "scenario" for r in reports):
             return ""
         return rendered(
-            lambda c: scenario_view.closing(reports, c), color=self.color, width=self.width
+            lambda c: scenario_view.closing(reports, c),
+            color=self.color,
+            width=self.width,
+            keep_secrets=any(KEEP_NOTE in r.notes for r in reports),
         )
 
     def _view(self, report: Report, console: Console) -> None:

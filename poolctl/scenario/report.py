@@ -111,5 +111,6 @@ def judge(
         notes=tuple(notes),
         run_dir=str(outcome.run_dir.path),
         details=details,
+        interrupted=outcome.interrupted,
     )
     return ScenarioResult(report, expected, found, passed, outcome.interrupted)
