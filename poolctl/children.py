@@ -217,18 +217,19 @@ class Children:
         self.cancelled.set()
         self.signal_all(signal.SIGKILL)
 
-    def close(self) -> None:
+    def close(self, *, wait: bool = True) -> None:
         """The end of the run: kill and reap what its children left behind (daemonized
         grandchildren, re-parented to this process when it is a subreaper), then let the
-        reaper go."""
+        reaper go. Without `wait` (an interruption), nothing is waited for."""
         leftovers = processes_with_env(RUN_ENV, self.token)
         self.signal_all(signal.SIGKILL)  # every group still registered, every token carrier
         for proc in self.live():
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                proc.wait(1.0)
+            if wait:
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    proc.wait(1.0)
             self.forget(proc)
-        end = time.monotonic() + 0.5
-        while leftovers and time.monotonic() < end:  # reap those re-parented to us
+        end = time.monotonic() + (0.5 if wait else 0.0)
+        while leftovers:  # reap those re-parented to us
             for pid in list(leftovers):
                 try:
                     if os.waitpid(pid, os.WNOHANG)[0] == 0:
@@ -236,16 +237,18 @@ class Children:
                 except ChildProcessError:
                     pass  # not our child: init reaps it
                 leftovers.discard(pid)
-            if leftovers:
-                time.sleep(0.01)
+            if not leftovers or time.monotonic() >= end:
+                break
+            time.sleep(0.01)
         with self._reaper_lock:
             reaper, self._reaper = self._reaper, None
         if reaper is not None:
             assert reaper.stdin is not None
             with contextlib.suppress(OSError):
                 reaper.stdin.close()
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                reaper.wait(0.5)
+            if wait:
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    reaper.wait(0.5)
 
     # --- the reaper -----------------------------------------------------------------------
     def _start_reaper(self) -> None:

@@ -10,10 +10,12 @@ two threads, share nothing.
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import threading
+import time
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from poolctl.children import Children
@@ -22,6 +24,15 @@ from poolctl.redact import Secrets
 if TYPE_CHECKING:
     from poolctl.model import Report
     from poolctl.rundir import RunDir
+
+
+class Interrupted(BaseException):
+    """A signal, raised in the main thread so that every `finally` runs; not a
+    KeyboardInterrupt, which typer would turn into a bare exit code before poolctl's handler."""
+
+    def __init__(self, sig: signal.Signals) -> None:
+        super().__init__(sig.name)
+        self.signal = sig
 
 
 class RunContext:
@@ -36,11 +47,14 @@ class RunContext:
         # once. Weak values: an id is reused only once its report is gone, and so is its entry.
         self.prepared: weakref.WeakValueDictionary[int, Report] = weakref.WeakValueDictionary()
         self.signal: signal.Signals | None = None  # the first signal that interrupted the run
+        self.signalled_at = 0.0  # when it came (time.monotonic)
         # Set while a part of the run ends it itself on a signal (the scenario runner's event
         # loop): the CLI's handler hands the signal over instead of raising.
         # It returns False when it cannot take the signal (its loop is closing).
         self.on_signal: Callable[[signal.Signals], bool] | None = None
         self._lock = threading.Lock()
+        self._atomic = 0  # depth of `atomic` sections in the main thread
+        self._deferred: signal.Signals | None = None
 
     # --- run folders ----------------------------------------------------------------------
     def add_run(self, run: RunDir) -> None:
@@ -70,6 +84,7 @@ class RunContext:
             first = self.signal is None
             if first:
                 self.signal = sig
+                self.signalled_at = time.monotonic()
         self.children.cancelled.set()  # no new process from now on
         return first
 
@@ -77,9 +92,33 @@ class RunContext:
     def interrupted(self) -> bool:
         return self.signal is not None
 
-    def close(self) -> None:
+    @contextlib.contextmanager
+    def atomic(self) -> Iterator[None]:
+        """A short step the main thread must not leave half done (a run folder being made):
+        a signal during it is raised as `Interrupted` at its end."""
+        main = threading.current_thread() is threading.main_thread()
+        if main:
+            self._atomic += 1
+        try:
+            yield
+        finally:
+            if main:
+                self._atomic -= 1
+                deferred, self._deferred = self._deferred, None
+                if self._atomic == 0 and deferred is not None:
+                    raise Interrupted(deferred)
+
+    def defer(self, sig: signal.Signals) -> bool:
+        """From the signal handler: True (and the signal kept for later) while the main thread
+        is in an `atomic` section."""
+        if self._atomic:
+            self._deferred = sig
+            return True
+        return False
+
+    def close(self, *, wait: bool = True) -> None:
         """The end of the run: no child of it is left (see `Children.close`)."""
-        self.children.close()
+        self.children.close(wait=wait)
 
 
 def of(ctx: Any) -> RunContext:
@@ -92,4 +131,4 @@ def of(ctx: Any) -> RunContext:
     return found
 
 
-__all__ = ["RunContext", "of"]
+__all__ = ["Interrupted", "RunContext", "of"]

@@ -30,7 +30,7 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from poolctl.children import become_subreaper
-from poolctl.context import RunContext
+from poolctl.context import Interrupted, RunContext
 from poolctl.errors import ExitCode, PoolctlError
 from poolctl.rundir import base_folder, leftovers, scrub_leftover
 
@@ -38,18 +38,14 @@ if TYPE_CHECKING:  # the command line is imported after the signal handlers are 
     import typer
 
 HANDLED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
-STOP_GRACE = 0.3  # seconds between SIGTERM and SIGKILL to every child on an interruption
-WATCHDOG = 0.8  # seconds after a signal at which the program ends, whatever still runs
-SCRUB_BUDGET = 0.15  # seconds an interrupted run may spend scrubbing; the next command finishes
-
-
-class Interrupted(BaseException):
-    """A signal, raised in the main thread so that every `finally` runs; not a
-    KeyboardInterrupt, which typer would turn into a bare exit code before poolctl's handler."""
-
-    def __init__(self, sig: signal.Signals) -> None:
-        super().__init__(sig.name)
-        self.signal = sig
+# Seconds after the signal: every child gets SIGKILL (SIGTERM at once); the watchdog ends the
+# run itself if the main thread has not begun to; scrubbing stops (the next command finishes
+# it). An ending under way (a few small writes) is cut only at LAST_CALL: on a machine so
+# loaded that it takes that long, the report and the message matter more than the second.
+STOP_GRACE = 0.3
+WATCHDOG = 0.7
+SCRUB_UNTIL = 0.85
+LAST_CALL = 3.0
 
 
 def exit_code(sig: signal.Signals) -> int:
@@ -109,6 +105,8 @@ class _Lifecycle:
         hand_over = self.context.on_signal
         if hand_over is not None and hand_over(sig):
             return  # a part of the run ends itself (the scenario runner's event loop)
+        if self.context.defer(sig):
+            return  # raised at the end of the step under way (a run folder being made)
         raise Interrupted(sig)
 
     # --- the end --------------------------------------------------------------------------
@@ -127,44 +125,47 @@ class _Lifecycle:
         self.context.close()
 
     def end_interrupted(self) -> int:
-        """Stop everything, write each unwritten report marked interrupted, scrub (within a
-        budget: the next command finishes), say so; the exit code."""
-        from poolctl.report.publish import save_interrupted
+        """Stop everything, write each unwritten report marked interrupted, say so, scrub
+        (until a deadline: the next command finishes what is left); the exit code."""
+        from poolctl.report.publish import mark_interrupted, save_interrupted
 
         sig = self.context.signal
         assert sig is not None
         self.context.children.kill_all()
-        deadline = time.monotonic() + SCRUB_BUDGET
-        unfinished = []
-        for run in self.context.all_runs():
+        runs = self.context.all_runs()
+        kept = f"; what was captured is in {', '.join(str(r.path) for r in runs)}" if runs else ""
+        _say(f"poolctl: interrupted by {sig.name}: every process stopped{kept}", self.context)
+        for run in runs:
             with contextlib.suppress(Exception):
-                if not run.report("json").exists():
+                if run.report("json").exists():  # written before the signal: say it came
+                    mark_interrupted(run, sig.name)
+                else:
                     save_interrupted(run, sig.name)
+        deadline = max(self.context.signalled_at + SCRUB_UNTIL, time.monotonic() + 0.05)
+        unfinished = []
+        for run in runs:
             with contextlib.suppress(Exception):
                 if not run.scrubbed and not run.scrub(deadline):
                     unfinished.append(run)
             run.release()
-        with contextlib.suppress(Exception):
-            self.context.close()
-        folders = ", ".join(str(r.path) for r in self.context.all_runs())
-        kept = f"; what was captured is in {folders}" if folders else ""
-        _say(f"poolctl: interrupted by {sig.name}: every process stopped{kept}", self.context)
         if unfinished:
             names = ", ".join(str(r.path) for r in unfinished)
             _say(f"poolctl: the next poolctl command finishes scrubbing {names}", self.context)
+        with contextlib.suppress(Exception):
+            self.context.close(wait=False)
         return exit_code(sig)
 
     def watchdog(self) -> None:
         """The program ends WATCHDOG seconds after the signal, whatever still runs (a check
         stuck in a computation, a thread on a blocking call)."""
-        threading.Event().wait(WATCHDOG)
-        sig = self.context.signal
+        sig, since = self.context.signal, self.context.signalled_at
         assert sig is not None
+        threading.Event().wait(max(0.0, since + WATCHDOG - time.monotonic()))
         if self.ending.acquire(blocking=False):
             code = self.end_interrupted()
         else:  # the main thread is ending the run: let it finish, but not forever
             code = exit_code(sig)
-            self.ending.acquire(timeout=1.0)
+            self.ending.acquire(timeout=max(0.0, since + LAST_CALL - time.monotonic()))
         exit_now(code)
 
 
@@ -236,7 +237,6 @@ def run(
     """Run the CLI `app` with a `RunContext` of its own (or `context`), and map every outcome
     to an exit code; the signal handlers are poolctl's while it runs."""
     life = _Lifecycle(context if context is not None else RunContext(), program)
-    life.install()
     try:
         return _run(life, lambda: app, argv)
     finally:
@@ -244,17 +244,15 @@ def run(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """poolctl as a program: its signal handlers first (before the command line's slow
+    """poolctl as the program: its signal handlers first (before the command line's slow
     imports), a child subreaper, a reaper for its children; then the command."""
-    life = _Lifecycle(RunContext(guard=True), program=True)
-    life.install()
-    become_subreaper()
 
     def load() -> typer.Typer:
         from poolctl.cli import app
 
         return app
 
+    life = _Lifecycle(RunContext(guard=True), program=True)
     return _run(life, load, sys.argv[1:] if argv is None else argv)
 
 
@@ -262,6 +260,9 @@ def _run(life: _Lifecycle, load: Callable[[], typer.Typer], argv: list[str] | No
     context = life.context
     code: int = ExitCode.BUG
     try:
+        life.install()
+        if life.program:
+            become_subreaper()
         with contextlib.suppress(Exception):
             _scrub_leftovers(context)
         code = _invoke(load(), argv, context)

@@ -66,6 +66,8 @@ _GLUED = r"(?:(?<![A-Za-z])|(?<=\\[nrt])|(?<=[\[0-9;]m))"
 # `password=…`, `"client_secret": "…"`, `Authorization: …`: the value is a secret however short
 _KEYS = r"[\w-]*?(?:password|passwd|passphrase|secret|api[_-]?key|access[_-]?token|auth[_-]?token)"
 _SEP = r"[\"']?[ \t]*[:=][ \t]*"
+# `--api-key X`, `--token=X`: a command line quoted in a log or a worker's stderr
+_OPTIONS = r"[\w-]*?(?:password|passwd|passphrase|secret|token|api[_-]?key|auth|private[_-]?key)"
 _SCHEMES = r"(?i:bearer|basic|token|digest|negotiate|ntlm|apikey)"
 
 SHAPES = (
@@ -110,6 +112,11 @@ SHAPES = (
         "assignment",
         ("assw", "ASSW", "ecret", "ECRET", "assphrase", "ASSPHRASE", "key", "KEY", "oken", "OKEN"),
         r"(?i:\b" + _KEYS + r")" + _SEP + r"(?P<secret>(?!\[redacted)[^\s\"',;&<>]+)",
+    ),
+    Shape(
+        "option",
+        ("--",),
+        r"(?i:--" + _OPTIONS + r"s?)(?:=|[ \t]+)(?P<secret>(?!-)(?!\[redacted)[^\s\"',;&<>]{4,})",
     ),
     Shape("odbc-password", ("wd=", "WD=", "Wd="), r"(?i:\bpwd)=(?P<secret>[^\s\"';&<>]+)"),
     Shape(
@@ -260,21 +267,32 @@ class Redactor:
                 yield from (m.span() for m in regex.finditer(data))
 
     # --- files ----------------------------------------------------------------------------
-    def file(self, path: Path, *, chunk: int = FILE_CHUNK, overlap: int = FILE_OVERLAP) -> bool:
+    def file(
+        self,
+        path: Path,
+        *,
+        chunk: int = FILE_CHUNK,
+        overlap: int = FILE_OVERLAP,
+        deadline: float | None = None,
+    ) -> bool:
         """Redact one file in place, reading it in chunks (a 500 MB stderr is never held
-        whole); `.bin` transcripts keep their length. True if it changed."""
+        whole); `.bin` transcripts keep their length. True if it changed. At `deadline`
+        (`time.monotonic`) TimeoutError is raised between two chunks, the file left as it was
+        (a `.bin`, partly redacted)."""
         if not self.enabled:
             return False
         try:
-            if not self._holds_needle(path, chunk, overlap):
+            if not self._holds_needle(path, chunk, overlap, deadline):
                 return False
             if path.suffix == ".bin":
-                return self._rewrite_in_place(path, chunk, overlap)
-            return self._rewrite_to_copy(path, chunk, overlap)
+                return self._rewrite_in_place(path, chunk, overlap, deadline)
+            return self._rewrite_to_copy(path, chunk, overlap, deadline)
+        except TimeoutError:
+            raise
         except OSError:
             return False
 
-    def _holds_needle(self, path: Path, chunk: int, overlap: int) -> bool:
+    def _holds_needle(self, path: Path, chunk: int, overlap: int, deadline: float | None) -> bool:
         """A quick pass: could the file hold a secret at all?"""
         with open(path, "rb") as f:
             tail = b""
@@ -282,13 +300,17 @@ class Redactor:
                 if self._any_bytes.search(tail + block) is not None:
                     return True
                 tail = block[-overlap:]
+                _in_time(deadline)
         return False
 
-    def _pieces(self, f: Any, chunk: int, overlap: int) -> Iterator[builtins.bytes]:
+    def _pieces(
+        self, f: Any, chunk: int, overlap: int, deadline: float | None
+    ) -> Iterator[builtins.bytes]:
         """The file's bytes in pieces that no secret spans: each piece ends where the next
         chunk cannot change what it holds."""
         carry = b""
         while True:
+            _in_time(deadline)
             block = f.read(chunk)
             data = carry + block
             if not block:
@@ -306,11 +328,13 @@ class Redactor:
             if at:
                 yield data[:at]
 
-    def _rewrite_in_place(self, path: Path, chunk: int, overlap: int) -> bool:
+    def _rewrite_in_place(
+        self, path: Path, chunk: int, overlap: int, deadline: float | None
+    ) -> bool:
         changed = False
         with open(path, "r+b") as f:
             offset = 0
-            for piece in self._pieces(_Reader(f), chunk, overlap):
+            for piece in self._pieces(_Reader(f), chunk, overlap, deadline):
                 clean = self.bytes(piece, same_length=True)
                 if clean != piece:
                     f.seek(offset)
@@ -319,14 +343,20 @@ class Redactor:
                 offset += len(piece)
         return changed
 
-    def _rewrite_to_copy(self, path: Path, chunk: int, overlap: int) -> bool:
+    def _rewrite_to_copy(
+        self, path: Path, chunk: int, overlap: int, deadline: float | None
+    ) -> bool:
         changed = False
         partial = path.with_name(f".{path.name}.redacting")
-        with open(path, "rb") as src, open(partial, "wb") as dst:
-            for piece in self._pieces(src, chunk, overlap):
-                clean = self.bytes(piece)
-                changed = changed or clean != piece
-                dst.write(clean)
+        try:
+            with open(path, "rb") as src, open(partial, "wb") as dst:
+                for piece in self._pieces(src, chunk, overlap, deadline):
+                    clean = self.bytes(piece)
+                    changed = changed or clean != piece
+                    dst.write(clean)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
         if changed:
             os.chmod(partial, path.stat().st_mode & 0o7777)
             os.replace(partial, path)
@@ -343,7 +373,8 @@ class Redactor:
         for p in sorted(folder.rglob("*")):
             if deadline is not None and time.monotonic() > deadline:
                 raise TimeoutError(f"redaction of {folder} stopped at {p}")
-            if p.is_file() and not p.name.startswith(".poolctl-") and self.file(p):
+            mine = p.name.startswith(".poolctl-")
+            if p.is_file() and not mine and self.file(p, deadline=deadline):
                 changed.append(p)
         return changed
 
@@ -378,6 +409,11 @@ class Redactor:
                 return obj
             return tuple(items) if isinstance(obj, tuple) else items
         return obj
+
+
+def _in_time(deadline: float | None) -> None:
+    if deadline is not None and time.monotonic() > deadline:
+        raise TimeoutError("redaction stopped at its deadline")
 
 
 class _Reader:

@@ -147,9 +147,12 @@ def _write_private(path: Path, doc: object) -> None:
     """Write JSON readable by the user only, replacing the file atomically."""
     partial = path.with_name(f"{path.name}.{uuid.uuid4().hex[:8]}")
     fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump(doc, f)
-    os.replace(partial, path)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(doc, f)
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def base_folder(base: str | Path | None = None) -> Path:
@@ -198,8 +201,18 @@ def create_run_dir(
     In the base folder, `latest` then points at it and the oldest runs of its kind beyond
     `keep` are deleted."""
     context = context if context is not None else RunContext()
-    kind = kind or name
-    keeping = keep_count(keep)
+    with context.atomic():  # a signal now would leave a folder nobody knows of
+        return _create(name, explicit, base, context, kind or name, keep_count(keep))
+
+
+def _create(
+    name: str,
+    explicit: str | Path | None,
+    base: str | Path | None,
+    context: RunContext,
+    kind: str,
+    keeping: int,
+) -> RunDir:
     hold = _Hold()
     if explicit is not None:
         path = Path(explicit)

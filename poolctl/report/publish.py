@@ -31,6 +31,7 @@ from poolctl.rundir import RunDir
 
 SUMMARY_ENV = "GITHUB_STEP_SUMMARY"
 KINDS: tuple[ReportKind, ...] = ("triage", "scenario", "ping", "doctor")
+SAVED = ("md", "xml", "json")  # the report files of a run folder, report.json last
 
 
 @dataclasses.dataclass(frozen=True)
@@ -75,11 +76,20 @@ def prepare(report: Report, context: RunContext) -> Report:
 
 # --- the run folder ------------------------------------------------------------------------
 def write_reports(shown: Report, run: RunDir) -> None:
-    """`report.json`, `report.md` and `junit.xml` of a prepared report, into its run folder."""
-    write_json(shown, str(run.report("json")))
-    run.report("md").write_text(MarkdownWriter().render(shown), encoding="utf-8")
-    with run.report("xml").open("w", encoding="utf-8") as fh:
-        fh.writelines(JUnitWriter().chunks(shown))  # as the JSON: a big triage stays small
+    """`report.json`, `report.md` and `junit.xml` of a prepared report, into its run folder;
+    each whole or not at all (written aside, then renamed), report.json last: a run
+    interrupted while it saves gets a report marked interrupted instead."""
+    partial = {suffix: run.path / f".{run.report(suffix).name}.partial" for suffix in SAVED}
+    try:
+        partial["md"].write_text(MarkdownWriter().render(shown), encoding="utf-8")
+        with partial["xml"].open("w", encoding="utf-8") as fh:
+            fh.writelines(JUnitWriter().chunks(shown))  # as the JSON: a big triage stays small
+        write_json(shown, str(partial["json"]))
+        for suffix in SAVED:
+            os.replace(partial[suffix], run.report(suffix))
+    finally:
+        for path in partial.values():
+            path.unlink(missing_ok=True)
 
 
 def save(report: Report, run: RunDir) -> Report:
@@ -118,6 +128,31 @@ def say_scrubbed(folders: Sequence[Path], secrets: Secrets | None = None) -> Non
             f"poolctl: scrubbed secrets from {len(folders)} run folder(s) left unscrubbed by "
             f"a poolctl that did not end cleanly (killed?): {names}\n"
         )
+
+
+def mark_interrupted(run: RunDir, signal_name: str) -> None:
+    """A run whose report was written before the signal came: report.json gets its
+    `interrupted` (copied in chunks, a big triage's is tens of MB), report.md a last line."""
+    path = run.report("json")
+    with path.open("rb") as src:
+        src.seek(max(0, path.stat().st_size - (1 << 16)))
+        tail = src.read()
+        src.seek(0)
+        head = src.read(1 << 16)
+        known = b'\n  "interrupted": '  # a top-level key (the JSON is indented by two)
+        if known in head or known in tail or not head.startswith(b"{"):
+            return
+        partial = run.path / ".report.json.partial"
+        try:
+            with partial.open("wb") as dst:
+                dst.write(b'{\n  "interrupted": ' + json.dumps(signal_name).encode() + b",")
+                dst.write(head[1:])
+                shutil.copyfileobj(src, dst)
+            os.replace(partial, path)
+        finally:
+            partial.unlink(missing_ok=True)
+    with run.report("md").open("a", encoding="utf-8") as md:
+        md.write(f"\n> poolctl was interrupted by {signal_name} after writing this report.\n")
 
 
 # --- publishing ----------------------------------------------------------------------------
@@ -234,6 +269,7 @@ def step_summary(reports: Sequence[Report], secrets: Secrets | None = None) -> N
 
 __all__ = [
     "OutputOptions",
+    "mark_interrupted",
     "prepare",
     "publish",
     "render",
