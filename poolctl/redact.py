@@ -297,9 +297,10 @@ class Redactor:
         with open(path, "rb") as f:
             tail = b""
             while block := f.read(chunk):
-                if self._any_bytes.search(tail + block) is not None:
+                window = tail + block
+                if self._any_bytes.search(window) is not None:
                     return True
-                tail = block[-overlap:]
+                tail = window[-overlap:]
                 _in_time(deadline)
         return False
 
@@ -317,11 +318,11 @@ class Redactor:
                 if data:
                     yield data
                 return
-            at = max(0, len(data) - overlap)
-            for start, end in self._spans_bytes(data[max(0, at - overlap) :]):
-                start, end = start + max(0, at - overlap), end + max(0, at - overlap)
-                if start < at < end:
-                    at = start
+            at = _after_separator(data, max(0, len(data) - overlap))
+            window = max(0, at - overlap)  # a secret that crosses `at` starts after this
+            for start, end in self._spans_bytes(data[window:]):
+                if window + start < at < window + end:
+                    at = window + start
             if at == 0 and len(data) > 2 * overlap:
                 at = len(data) - overlap  # a "secret" longer than the overlap: cut it anyway
             carry = data[at:]
@@ -409,6 +410,19 @@ class Redactor:
                 return obj
             return tuple(items) if isinstance(obj, tuple) else items
         return obj
+
+
+# Bytes no token nor what a token is glued to (a word, `\n`, a colour code) is made of: a
+# piece cut just after one reads the same to every shape as the whole does.
+_SEPARATORS = frozenset(b" \t\r\n\x00\"'`,|()<>{}")
+
+
+def _after_separator(data: bytes, at: int, reach: int = 512) -> int:
+    """The offset just after the last separator at or before `at` (within `reach`), else `at`."""
+    for i in range(at, max(0, at - reach), -1):
+        if data[i - 1] in _SEPARATORS:
+            return i
+    return at
 
 
 def _in_time(deadline: float | None) -> None:
