@@ -26,6 +26,16 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
+from poolctl.secret_shapes import (
+    LITERAL,
+    SHAPES,
+    local_spans,
+    may_hold,
+    secret_span,
+    substitute,
+    substitute_all,
+)
+
 # A word of the name ending in one of these: API_KEY, GITHUB_TOKEN, CLIENTSECRET, DB_PASSWORD,
 # DB_PASS, MYSQL_PWD, SSH_PRIVATE_KEY, AWS_CREDENTIALS, BASIC_AUTH; not KEYRING or
 # GIT_AUTHOR_NAME (a word that only starts so).
@@ -48,86 +58,8 @@ KEEP_NOTE = (
 # the next one, as long as it is shorter than the overlap (a private-key block is ~3 KB).
 FILE_CHUNK = 1 << 20
 FILE_OVERLAP = 64 << 10
+BIG_TEXT = 64 << 10  # a text longer than this is redacted as bytes, a line at a time
 
-
-@dataclasses.dataclass(frozen=True)
-class Shape:
-    """A well-known token shape; only the `secret` group is replaced, the rest is kept."""
-
-    name: str
-    needles: tuple[str, ...]  # one of these occurs in any match: a cheap test before the regex
-    pattern: str
-
-
-# A token may be glued to what precedes it: a word (`IDghp_…`), an escape in quoted bytes
-# (`\nsk-…`), a colour code (`\x1b[0msk-…`). The distinctive prefixes need no boundary; `sk-`
-# keeps one against letters ("task-…", "disk_…"), but not against an escape or a colour code.
-_GLUED = r"(?:(?<![A-Za-z])|(?<=\\[nrt])|(?<=[\[0-9;]m))"
-# `password=…`, `"client_secret": "…"`, `Authorization: …`: the value is a secret however short
-_KEYS = r"[\w-]*?(?:password|passwd|passphrase|secret|api[_-]?key|access[_-]?token|auth[_-]?token)"
-_SEP = r"[\"']?[ \t]*[:=][ \t]*"
-# `--api-key X`, `--token=X`: a command line quoted in a log or a worker's stderr
-_OPTIONS = r"[\w-]*?(?:password|passwd|passphrase|secret|token|api[_-]?key|auth|private[_-]?key)"
-_SCHEMES = r"(?i:bearer|basic|token|digest|negotiate|ntlm|apikey)"
-
-SHAPES = (
-    Shape(
-        "bearer",
-        ("earer", "EARER", "asic ", "ASIC "),
-        # a digit or punctuation is required so that prose ("Bearer authentication") is kept
-        r"(?i:\b(?:bearer|basic))\s+(?P<secret>(?=[A-Za-z0-9._~+/-]*[0-9._~+/-])"
-        r"[A-Za-z0-9._~+/-]{8,}=*)",
-    ),
-    Shape(
-        "sk-key", ("sk-", "sk_"), _GLUED + r"(?P<secret>sk[-_](?:live_|test_)?[A-Za-z0-9_-]{16,})"
-    ),
-    Shape(
-        "github", ("gh", "github_pat_"), r"(?P<secret>(?:gh[pousr]_|github_pat_)[A-Za-z0-9_]{20,})"
-    ),
-    Shape("slack", ("xox",), r"(?P<secret>xox[abposr]-[A-Za-z0-9-]{10,})"),
-    Shape("aws", ("AKIA", "ASIA"), r"(?P<secret>(?:AKIA|ASIA)[0-9A-Z]{16})(?![0-9A-Z])"),
-    Shape("gitlab", ("glpat-",), r"(?P<secret>glpat-[A-Za-z0-9_-]{20,})"),
-    Shape("google", ("AIza",), r"(?P<secret>AIza[0-9A-Za-z_-]{35})"),
-    Shape("jwt", ("eyJ",), r"(?P<secret>eyJ[\w-]{8,}\.eyJ[\w-]{8,}\.[\w-]+)"),
-    Shape(
-        "url-password",
-        ("://",),
-        r"\b[A-Za-z][A-Za-z0-9+.-]*://[^\s:/@'\"<>]+:(?P<secret>[^\s/@'\"<>]+)@",
-    ),
-    Shape(
-        "private-key",
-        ("PRIVATE KEY-----",),
-        r"(?P<secret>-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----)",
-    ),
-    Shape(
-        "quoted-assignment",
-        ("assw", "ASSW", "ecret", "ECRET", "assphrase", "ASSPHRASE", "key", "KEY", "oken", "OKEN"),
-        r"(?i:\b"
-        + _KEYS
-        + r")"
-        + _SEP
-        + r"(?P<q>[\"'])(?!\[redacted)(?P<secret>(?:(?!(?P=q))[^\r\n]){1,256})(?P=q)",
-    ),
-    Shape(
-        "assignment",
-        ("assw", "ASSW", "ecret", "ECRET", "assphrase", "ASSPHRASE", "key", "KEY", "oken", "OKEN"),
-        r"(?i:\b" + _KEYS + r")" + _SEP + r"(?P<secret>(?!\[redacted)[^\s\"',;&<>]+)",
-    ),
-    Shape(
-        "option",
-        ("--",),
-        r"(?i:--" + _OPTIONS + r"s?)(?:=|[ \t]+)(?P<secret>(?!-)(?!\[redacted)[^\s\"',;&<>]{4,})",
-    ),
-    Shape("odbc-password", ("wd=", "WD=", "Wd="), r"(?i:\bpwd)=(?P<secret>[^\s\"';&<>]+)"),
-    Shape(
-        "authorization",
-        ("uthorization", "UTHORIZATION"),
-        r"(?i:\bauthorization)" + _SEP + r"(?:" + _SCHEMES + r"[ \t]+)?(?!" + _SCHEMES + r"\b)"
-        r"(?P<secret>(?!\[redacted)[^\s\"',;]{4,})",
-    ),
-)
-_TEXT_SHAPES = [(s, re.compile(s.pattern)) for s in SHAPES]
-_BYTES_SHAPES = [(s, re.compile(s.pattern.encode())) for s in SHAPES]
 
 T = TypeVar("T")
 
@@ -197,29 +129,37 @@ class Redactor:
             else None
         )
         self._named_bytes = {k.encode("utf-8", "surrogateescape"): v for k, v in self.named.items()}
-        needles = sorted({n for s in SHAPES for n in s.needles} | set(self.named), key=len)
+        # the needles of short texts: every case of the local shapes' words
+        words = {c for s in SHAPES for n in s.needles for c in (n, n.upper(), n.capitalize())}
+        needles = sorted(words | set(self.named), key=len)
         self._any = re.compile("|".join(map(re.escape, needles)))
-        self._any_bytes = re.compile(
-            b"|".join(re.escape(n.encode("utf-8", "surrogateescape")) for n in needles)
-        )
 
     # --- text and bytes -------------------------------------------------------------------
+    def may_hold(self, data: builtins.bytes) -> bool:
+        """Whether `data` could hold a secret: a needle of a shape, a named value."""
+        named = self._bytes is not None and self._bytes.search(data) is not None
+        return named or may_hold(data)
+
     def text(self, value: str) -> str:
         """`value` with every secret replaced (`[redacted:NAME]` or `[redacted]`)."""
+        if len(value) > BIG_TEXT and self.enabled:  # a whole report: the fast path of bytes
+            raw = value.encode("utf-8", "surrogateescape")
+            clean = self.bytes(raw)
+            return value if clean is raw else clean.decode("utf-8", "surrogateescape")
         if not self.enabled or not value or self._any.search(value) is None:
             return value
         original = value
         if self._text is not None:
             value = self._text.sub(lambda m: f"[redacted:{self.named[m.group(0)]}]", value)
-        for shape, regex in _TEXT_SHAPES:
-            if any(n in value for n in shape.needles):
-                value = regex.sub(_keep_around(MARK), value)
+        for shape in SHAPES:
+            if shape.in_text(value):
+                value = substitute(shape, value, _keep_around(MARK))
         return original if value == original else value
 
     def bytes(self, data: bytes, *, same_length: bool = False) -> bytes:
         """`data` with every secret replaced; `same_length` keeps every byte offset (a framed
         stdout transcript stays decodable: frame lengths still hold)."""
-        if not self.enabled or not data or self._any_bytes.search(data) is None:
+        if not self.enabled or not data:
             return data
         if self._bytes is not None:
 
@@ -228,10 +168,7 @@ class Redactor:
                 return _fit(mark, len(m.group(0))) if same_length else mark
 
             data = self._bytes.sub(named, data)
-        for shape, regex in _BYTES_SHAPES:
-            if any(n.encode() in data for n in shape.needles):
-                data = regex.sub(_keep_around_bytes(same_length), data)
-        return data
+        return substitute_all(data, _keep_around_bytes(same_length))
 
     def cut(self, value: str, limit: int) -> str:
         """`value` cut to at most `limit` characters, never inside a secret: a secret the cut
@@ -255,16 +192,16 @@ class Redactor:
     def _spans_text(self, value: str) -> Iterator[tuple[int, int]]:
         if self._text is not None:
             yield from (m.span() for m in self._text.finditer(value))
-        for shape, regex in _TEXT_SHAPES:
-            if any(n in value for n in shape.needles):
-                yield from (m.span() for m in regex.finditer(value))
+        for shape in SHAPES:
+            if shape.in_text(value):
+                yield from (m.span() for m in shape.text_regex.finditer(value))
 
     def _spans_bytes(self, data: builtins.bytes) -> Iterator[tuple[int, int]]:
         if self._bytes is not None:
             yield from (m.span() for m in self._bytes.finditer(data))
-        for shape, regex in _BYTES_SHAPES:
-            if any(n.encode() in data for n in shape.needles):
-                yield from (m.span() for m in regex.finditer(data))
+        for shape in LITERAL:
+            yield from (m.span() for m in shape.bytes_regex.finditer(data))
+        yield from local_spans(data)
 
     # --- files ----------------------------------------------------------------------------
     def file(
@@ -298,7 +235,7 @@ class Redactor:
             tail = b""
             while block := f.read(chunk):
                 window = tail + block
-                if self._any_bytes.search(window) is not None:
+                if self.may_hold(window):
                     return True
                 tail = window[-overlap:]
                 _in_time(deadline)
@@ -455,7 +392,7 @@ def _fit(mark: bytes, length: int) -> bytes:
 
 def _keep_around(mark: str) -> Any:
     def sub(m: re.Match[str]) -> str:
-        s, e = m.span("secret")
+        s, e = secret_span(m)
         whole = m.group(0)
         return whole[: s - m.start()] + mark + whole[e - m.start() :]
 
@@ -464,7 +401,7 @@ def _keep_around(mark: str) -> Any:
 
 def _keep_around_bytes(same_length: bool) -> Any:
     def sub(m: re.Match[bytes]) -> bytes:
-        s, e = m.span("secret")
+        s, e = secret_span(m)
         whole = m.group(0)
         mark = _fit(MARK.encode(), e - s) if same_length else MARK.encode()
         return whole[: s - m.start()] + mark + whole[e - m.start() :]
