@@ -90,6 +90,8 @@ bench: $(STAMP)
 	$(PY) bench/ping.py
 	$(PY) bench/pool.py
 	$(PY) bench/triage.py
+	$(PY) bench/scrub.py
+	$(PY) bench/stop.py
 
 clean:
 	rm -rf $(VENV) $(PEERS) reports/2* .pytest_cache .mypy_cache .ruff_cache

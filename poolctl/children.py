@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from poolctl.errors import ExitCode, PoolctlError
-from poolctl.proctree import processes_with_env
+from poolctl.proctree import children_of, processes_with_env
 
 RUN_ENV = "POOLCTL_RUN"  # every child's environment carries the run's token
 PR_SET_PDEATHSIG = 1
@@ -222,7 +222,14 @@ class Children:
         grandchildren, re-parented to this process when it is a subreaper), then let the
         reaper go. Without `wait` (an interruption), nothing is waited for."""
         leftovers = processes_with_env(RUN_ENV, self.token)
+        if self._guard:  # the program: its children are all this run's, adopted ones too
+            helper = self._reaper.pid if self._reaper is not None else None
+            known = {p.pid for p in self.live()} | {helper}
+            leftovers |= {pid for pid in children_of(os.getpid()) if pid not in known}
         self.signal_all(signal.SIGKILL)  # every group still registered, every token carrier
+        for pid in leftovers:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
         for proc in self.live():
             if wait:
                 with contextlib.suppress(subprocess.TimeoutExpired):

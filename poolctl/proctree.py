@@ -25,13 +25,18 @@ def processes_with_env(name: str, value: str) -> set[int]:
     return found
 
 
-def descendants(pid: int) -> set[int]:
-    """Every live descendant of `pid`, found through /proc (children may leave the group)."""
-    children: dict[int, list[int]] = {}
+def children_of(pid: int) -> set[int]:
+    """The live direct children of `pid` (a subreaper's include the orphans it adopted)."""
+    return {child for child, parent in _parents().items() if parent == pid}
+
+
+def _parents() -> dict[int, int]:
+    """Every process's parent, from /proc (empty where there is none)."""
+    parents: dict[int, int] = {}
     try:
         entries = os.listdir("/proc")
     except OSError:
-        return set()
+        return parents
     for entry in entries:
         if not entry.isdigit():
             continue
@@ -41,8 +46,15 @@ def descendants(pid: int) -> set[int]:
         except OSError:
             continue
         # The command name may contain spaces and parentheses: fields start after the last ')'.
-        fields = stat[stat.rfind(b")") + 2 :].split()
-        children.setdefault(int(fields[1]), []).append(int(entry))
+        parents[int(entry)] = int(stat[stat.rfind(b")") + 2 :].split()[1])
+    return parents
+
+
+def descendants(pid: int) -> set[int]:
+    """Every live descendant of `pid`, found through /proc (children may leave the group)."""
+    children: dict[int, list[int]] = {}
+    for child, parent in _parents().items():
+        children.setdefault(parent, []).append(child)
     found: set[int] = set()
     stack = [pid]
     while stack:

@@ -151,6 +151,46 @@ def test_double_forked_grandchildren_come_back_to_poolctl_and_are_killed_at_the_
     parent.wait(10)
 
 
+def test_an_adopted_daemon_that_cleared_its_environment_is_killed_at_the_end(
+    processes: Processes, real_sleep: Callable[[float], None]
+) -> None:
+    """No token to find it by: poolctl, the program (`guard`), kills every child it adopted."""
+    daemonize = ["/bin/sh", "-c", f"(env -i {sys.executable} -c '{SLEEPER}' &) ; sleep 60"]
+    parent, _, _ = start_parent(processes, daemonize, wrapper=None, guard=True, subreaper=True)
+    assert parent.stdin is not None and parent.stdout is not None
+    end = time.monotonic() + 10
+    daemons: list[int] = []
+    while not daemons and time.monotonic() < end:
+        daemons = [p for p in _children(parent.pid) if b"time.sleep" in _cmdline(p)]
+        real_sleep(0.05)
+    assert daemons, "the daemon was not adopted"
+    parent.stdin.write(b"close\n")
+    parent.stdin.flush()
+    parent.stdout.readline()
+    parent.stdout.readline()
+    assert not [p for p in daemons if Path(f"/proc/{p}").exists()]
+    parent.stdin.close()
+    parent.wait(10)
+
+
+def _children(pid: int) -> list[int]:
+    return [int(p) for p in os.listdir("/proc") if p.isdigit() and _ppid_or(int(p)) == pid]
+
+
+def _ppid_or(pid: int) -> int:
+    try:
+        return _ppid(pid)
+    except OSError:
+        return -1
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
 def _ppid(pid: int) -> int:
     stat = Path(f"/proc/{pid}/stat").read_bytes()
     return int(stat[stat.rfind(b")") + 2 :].split()[1])
