@@ -9,11 +9,12 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from poolctl import redact
+if TYPE_CHECKING:  # the reference worker imports this module: it must start in milliseconds
+    from poolctl.redact import Redactor
+
 from poolctl.errors import BadHeader, FrameTooLarge, FramingError, UsageProblem
-from poolctl.redact import Redactor
 
 DEFAULT_MAX_FRAME = 64 * 1024 * 1024  # a bogus header must never allocate more than this
 MAX_HEADER = 8 * 1024  # a content-length header block longer than this is not a header
@@ -316,7 +317,11 @@ def quote(data: bytes, limit: int = 80, redactor: Redactor | None = None) -> str
     environment and the token shapes): a token cut in two would no longer be recognized."""
     size = len(data)
     if size > limit:
-        data = (redactor or redact.environment()).bytes(data)
+        if redactor is None:
+            from poolctl.redact import environment
+
+            redactor = environment()
+        data = redactor.bytes(data)
     cut = data[:limit]
     try:
         text = _utf8(cut)

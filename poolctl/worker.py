@@ -221,6 +221,7 @@ class WorkerProcess:
         # its secret-named values and options are redacted from every output of the run
         self.context.secrets.remember_command(self.spec.argv, self.spec.env)
         self.capture_dir.mkdir(parents=True, exist_ok=True)
+        self.transcript.open(self.stdout_path)  # streamed: on disk as it arrives, from the start
         stderr: Any
         if self.spec.stderr is StderrMode.CAPTURE:
             stderr = open(self.stderr_path, "wb")  # noqa: SIM115  (the child holds it open)
@@ -253,7 +254,6 @@ class WorkerProcess:
         assert self.proc.stdin is not None and self.proc.stdout is not None
         os.set_blocking(self.proc.stdin.fileno(), False)
         os.set_blocking(self.proc.stdout.fileno(), False)
-        self.transcript.open(self.stdout_path)  # streamed: on disk as it arrives
         return self
 
     def __enter__(self) -> WorkerProcess:

@@ -20,6 +20,7 @@ Run as `python tests/forkserver.py`; the tests start it through `Forkserver` bel
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import select
@@ -76,6 +77,8 @@ def serve() -> None:
     """Read requests on stdin, fork a child for each, report pids and exit codes."""
     import poolctl.cli  # everything a command imports, imported once
     import poolctl.lifecycle  # noqa: F401
+
+    gc.freeze()  # the children share these pages: no collection of the parent's writes to them
 
     out = sys.stdout
     live: set[int] = set()
