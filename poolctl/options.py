@@ -16,7 +16,10 @@ from poolctl.report.publish import OutputOptions
 FormatOpt = Annotated[
     Format,
     typer.Option(
-        "--format", "-f", help="term, md (GitHub Markdown), json (versioned schema) or junit (XML)."
+        "--format",
+        "-f",
+        help="term, md (GitHub Markdown), json (versioned schema), junit (XML) or html (one "
+        "self-contained page).",
     ),
 ]
 OutputOpt = Annotated[

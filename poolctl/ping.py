@@ -12,6 +12,7 @@ from typing import Any
 
 from poolctl.diagnose import diagnose_no_answer
 from poolctl.diagnose.experiments import Experiment, Outcome, Skipped, run_experiments
+from poolctl.events import Trace
 from poolctl.framing import FRAMINGS
 from poolctl.model import (
     Diagnosis,
@@ -25,6 +26,7 @@ from poolctl.model import (
 from poolctl.protocol import Response
 from poolctl.rundir import RunDir
 from poolctl.worker import Answer, NoAnswer, WorkerProcess, WorkerSpec
+from poolctl.worker_trace import WorkerTrace
 
 REFERENCE_WORKER = (sys.executable, "-m", "poolctl.workers.reference")
 
@@ -88,7 +90,9 @@ def environment_notes(spec: WorkerSpec) -> tuple[str, ...]:
     return tuple(notes)
 
 
-def try_framings(options: PingOptions, run_dir: RunDir) -> tuple[FramingTrial, ...]:
+def try_framings(
+    options: PingOptions, run_dir: RunDir, trace: Trace | None = None
+) -> tuple[FramingTrial, ...]:
     """Ping the worker in every framing, each in a fresh process, side by side."""
     spec = options.spec
     trials = [
@@ -104,6 +108,7 @@ def try_framings(options: PingOptions, run_dir: RunDir) -> tuple[FramingTrial, .
         capture_dir=run_dir.workers,
         base_id="w1",
         first_answer_wins=True,
+        trace=trace,
     )
     winner = next((r for r in results if isinstance(r, Outcome) and r.answered), None)
 
@@ -127,20 +132,23 @@ def run_ping(options: PingOptions, run_dir: RunDir) -> PingResult:
     that gets an answer is used (packet-4 when none does, and the diagnosis says why).
     """
     trials: tuple[FramingTrial, ...] = ()
+    trace = Trace(run_dir.events)  # the timeline of a silent worker is drawn from it
     if options.auto_framing:
-        trials = try_framings(options, run_dir)
+        trials = try_framings(options, run_dir, trace)
         chosen = next((t.framing for t in trials if t.answered), options.spec.framing)
         options = dataclasses.replace(
             options, spec=dataclasses.replace(options.spec, framing=chosen)
         )
     worker = WorkerProcess(options.spec, run_dir.workers, worker_id="w1")
+    traced = WorkerTrace(worker, trace)
     round_trips: list[float] = []
     last: Response | None = None
     failed: NoAnswer | None = None
     diagnosis: Diagnosis | None = None
     with worker:
+        traced.spawned()
         for _ in range(options.count):
-            outcome = worker.exchange(options.command, options.args, options.timeout)
+            outcome = traced.exchange(options.command, options.args, options.timeout)
             if isinstance(outcome, NoAnswer):
                 failed = outcome
                 # Diagnose while the process is still there: stack dumps need it alive.
@@ -150,12 +158,15 @@ def run_ping(options: PingOptions, run_dir: RunDir) -> PingResult:
                     experiments=options.experiments,
                     run_dir=run_dir,
                     timeout=options.timeout,
+                    trace=trace,
                 )
+                traced.diagnosed(diagnosis)
                 break
             assert isinstance(outcome, Answer)
             round_trips.append(outcome.round_trip)
             last = outcome.response
         worker.stop(options.stop_grace)
+    traced.stopped()
     notes = list(environment_notes(options.spec))
     if worker.stray:
         notes.append(

@@ -115,6 +115,7 @@ class PooledWorker:
         self.caller: str | None = None
         self.init_seconds: float | None = None
         self.reported: dict[str, Any] = {}  # what the init ping answered (mode, pid, …)
+        self.sent_bytes = 0  # the last request's frame, as written (the trace's bytes_out)
         self.exited = asyncio.Event()
         self._pidfd: int | None = None
         self._on_exit: Callable[[PooledWorker], None] = lambda worker: None  # set by attach()
@@ -196,7 +197,9 @@ class PooledWorker:
             return NoAnswer(request, "exited", self.gone, 0.0)
         future: asyncio.Future[Response] = self._loop.create_future()
         self.pending[request.id] = future
-        if not await self._write(self.process.send(request), start + timeout):
+        frame = self.process.send(request)
+        self.sent_bytes = len(frame)
+        if not await self._write(frame, start + timeout):
             self.pending.pop(request.id, None)
             return NoAnswer(request, "write-failed", "could not write the request", 0.0)
         sent = time.monotonic()
@@ -392,7 +395,12 @@ class Pool:
         worker.detach()
         first = not self.init_diagnoses
         diagnosis = await asyncio.to_thread(
-            diagnose_no_answer, worker.process, failed, experiments=first, run_dir=self.run_dir
+            diagnose_no_answer,
+            worker.process,
+            failed,
+            experiments=first,
+            run_dir=self.run_dir,
+            trace=self.trace,
         )
         self.init_diagnoses[worker.id] = diagnosis
         self.trace.emit("diagnosis", worker=worker.id, verdict=diagnosis.cause)
@@ -570,6 +578,7 @@ class Pool:
                 id=request.id,
                 command=command,
             )
+            read_before = worker.process.transcript.total  # one request at a time per worker
             outcome = await worker.request(
                 request, self.config.request_timeout if timeout is None else timeout
             )
@@ -585,6 +594,8 @@ class Pool:
                     success=outcome.response.success,
                     seconds=round(outcome.round_trip, 6),
                     error=None if outcome.response.success else outcome.response.error_message,
+                    bytes_out=worker.sent_bytes,
+                    bytes_in=worker.process.transcript.total - read_before,
                 )
             else:
                 self.trace.emit(
@@ -595,6 +606,8 @@ class Pool:
                     id=request.id,
                     reason=outcome.reason,
                     detail=outcome.detail,
+                    bytes_out=worker.sent_bytes,
+                    bytes_in=worker.process.transcript.total - read_before,
                 )
             return outcome
         finally:

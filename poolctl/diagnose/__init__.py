@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from poolctl.events import Trace
 from poolctl.framing import FRAMINGS
 from poolctl.model import Diagnosis, Evidence, Hypothesis
 from poolctl.rundir import RunDir
@@ -96,12 +97,14 @@ def diagnose_no_answer(
     timeout: float | None = None,
     budget: float = DEFAULT_BUDGET,
     probe_stdin: bool = True,
+    trace: Trace | None = None,
 ) -> Diagnosis:
     """Test every hypothesis of pattern 1 against evidence from `worker`, which failed `failed`.
 
     `timeout` is the one the exchange used (default: how long it waited). The diagnosis takes
     at most `budget` seconds. With `experiments` False no fresh process is started (the
     hypotheses that need one stay untested); `probe_stdin` False keeps the worker's stdin open.
+    The experiments' starts and ends go to `trace` when one is given.
     """
     started = time.monotonic()
     deadline = started + budget
@@ -125,6 +128,7 @@ def diagnose_no_answer(
                 deadline=deadline - STOP_MARGIN,
                 capture_dir=worker.capture_dir,
                 base_id=worker.worker_id,
+                trace=trace,
             )
             obs.results = {r.id: r for r in results}
         if plan.wait_longer:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from poolctl.errors import ProtocolError
+from poolctl.events import Trace
 from poolctl.framing import get_framing, quote
 from poolctl.protocol import parse_response
 from poolctl.worker import ExitStatus, StderrMode, WorkerProcess, WorkerSpec
@@ -123,14 +124,29 @@ def run_experiments(
     capture_dir: Path,
     base_id: str,
     first_answer_wins: bool = False,
+    trace: Trace | None = None,
 ) -> list[Result]:
     """Run every experiment side by side; each waits at most `timeout`, all end by `deadline`.
 
-    With `first_answer_wins`, the others stop waiting as soon as one gets an answer.
+    With `first_answer_wins`, the others stop waiting as soon as one gets an answer. With a
+    `trace`, each experiment's start and end are events of it (the run's timeline draws them).
     """
     if not experiments:
         return []
     won = threading.Event() if first_answer_wins else None
+
+    def traced(exp: Experiment) -> Result:
+        if trace is None:
+            return one(exp)
+        worker = f"{base_id}-exp-{exp.id}"
+        trace.emit("experiment_start", worker=worker, experiment=exp.id, label=exp.label)
+        result = one(exp)
+        answered = isinstance(result, Outcome) and result.answered
+        detail = result.detail if isinstance(result, Outcome) else f"not run ({result.reason})"
+        trace.emit(
+            "experiment_end", worker=worker, experiment=exp.id, answered=answered, detail=detail
+        )
+        return result
 
     def one(exp: Experiment) -> Result:
         wait = min(timeout, deadline - time.monotonic())
@@ -148,7 +164,7 @@ def run_experiments(
             return Skipped(exp, f"the experiment failed: {type(exc).__name__}: {exc}")
 
     with ThreadPoolExecutor(max_workers=len(experiments)) as pool:
-        return list(pool.map(one, experiments))
+        return list(pool.map(traced, experiments))
 
 
 def exit_status(worker: WorkerProcess, wait: float) -> ExitStatus | None:

@@ -11,10 +11,12 @@ from dataclasses import dataclass
 
 from poolctl.diagnose import diagnose_no_answer
 from poolctl.errors import WorkerStartError
+from poolctl.events import Trace
 from poolctl.model import Diagnosis
 from poolctl.protocol import Response
 from poolctl.rundir import RunDir
 from poolctl.worker import Answer, NoAnswer, StderrMode, WorkerProcess, WorkerSpec
+from poolctl.worker_trace import WorkerTrace
 
 STDERR_HEAD = 16384
 
@@ -50,26 +52,37 @@ def run_probe(
     diagnose: bool,
     budget: float = 8.0,
 ) -> Probe:
-    """Start `spec`, send one ping, wait up to `timeout`; diagnose a missing answer if asked."""
+    """Start `spec`, send one ping, wait up to `timeout`; diagnose a missing answer if asked
+    (the probe that diagnoses is traced to the run folder's `events.jsonl`)."""
     started = time.monotonic()
     worker = WorkerProcess(spec, run_dir.workers, worker_id=worker_id)
+    traced = WorkerTrace(worker, Trace(run_dir.events) if diagnose else None)
     try:
         worker.start()
     except WorkerStartError as exc:
         return Probe(spec, worker_id, start_error=exc.message)
     diagnosis = None
+    traced.spawned()
     try:
-        outcome = worker.exchange("ping", {}, timeout)
+        outcome = traced.exchange("ping", {}, timeout)
         ready = worker.elapsed() if isinstance(outcome, Answer) else None
         if isinstance(outcome, Answer):  # the first waited for the start; time a second one
-            again = worker.exchange("ping", {}, timeout)
+            again = traced.exchange("ping", {}, timeout)
             outcome = again if isinstance(again, Answer) else outcome
         if isinstance(outcome, NoAnswer) and diagnose:
             diagnosis = diagnose_no_answer(
-                worker, outcome, experiments=True, run_dir=run_dir, timeout=timeout, budget=budget
+                worker,
+                outcome,
+                experiments=True,
+                run_dir=run_dir,
+                timeout=timeout,
+                budget=budget,
+                trace=traced.trace,
             )
+            traced.diagnosed(diagnosis)
     finally:
         worker.stop(1.0)
+        traced.stopped()
     stderr = ""
     if spec.stderr is StderrMode.CAPTURE:
         with open(worker.stderr_path, "rb") as f:

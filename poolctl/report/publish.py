@@ -1,9 +1,9 @@
 """Where every command's reports leave poolctl: the run folder, `--output`, the job summary.
 
-`save` writes a run's report files (`report.json`, `report.md`, `junit.xml`) and redacts every
-file in its run folder; `publish` writes the reports in the chosen format, appends the Markdown
-to `$GITHUB_STEP_SUMMARY` and prints the annotations. Everything goes through the redactor
-first, unless `--keep-secrets`.
+`save` writes a run's report files (`report.json`, `report.md`, `junit.xml`, and from its trace
+`timeline.html` and `trace.json`) and redacts every file in its run folder; `publish` writes the
+reports in the chosen format, appends the Markdown to `$GITHUB_STEP_SUMMARY` and prints the
+annotations. Everything goes through the redactor first, unless `--keep-secrets`.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ from poolctl.report import Format, JUnitWriter, MarkdownWriter, TerminalWriter, 
 from poolctl.report.combine import combine
 from poolctl.report.github import render_annotations, summary_for
 from poolctl.report.json_writer import JSON_OPTIONS, to_dict
+from poolctl.report.pictures import picture_files, pictured
+from poolctl.report.timeline import read_events
 from poolctl.rundir import RunDir
 
 SUMMARY_ENV = "GITHUB_STEP_SUMMARY"
@@ -75,13 +77,17 @@ def prepare(report: Report) -> Report:
 
 # --- the run folder ------------------------------------------------------------------------
 def save(report: Report, run: RunDir) -> Report:
-    """Write `report.json`, `report.md` and `junit.xml` into `run` and redact every file of
-    the run folder; returns the report as shown (redacted)."""
-    shown = prepare(report)
+    """Write `report.json`, `report.md` and `junit.xml` into `run`, and the pictures of its
+    trace (`timeline.html`, `trace.json`), then redact every file of the run folder; returns
+    the report as shown (redacted), with its timeline."""
+    events = read_events(run.events.read_text("utf-8", "replace")) if run.events.exists() else []
+    shown = prepare(pictured(report, events))
     write_json(shown, str(run.report("json")))
     run.report("md").write_text(MarkdownWriter().render(shown), encoding="utf-8")
     with run.report("xml").open("w", encoding="utf-8") as fh:
         fh.writelines(JUnitWriter().chunks(shown))  # as the JSON: a big triage stays small
+    for name, text in picture_files(shown, events).items():
+        (run.path / name).write_text(text, encoding="utf-8")
     redact.active().tree(run.path)
     return shown
 
@@ -140,13 +146,13 @@ def render(
     reports: Sequence[Report], fmt: Format, *, color: bool = False, verbose: bool = False
 ) -> str:
     """The reports in `fmt`: the terminal view as the command printed it, Markdown one report
-    after another, JSON and JUnit as one document (several runs combined)."""
+    after another, JSON, JUnit and HTML as one document (several runs combined)."""
     match fmt:
         case Format.TERM:
             return terminal_writer(color=color, verbose=verbose).render_all(reports)
         case Format.MD:
             return "\n".join(writer_for(fmt).render(r) for r in reports)
-        case Format.JSON | Format.JUNIT:
+        case Format.JSON | Format.JUNIT | Format.HTML:
             return writer_for(fmt).render(combine(reports))
         case _:
             assert_never(fmt)
