@@ -180,8 +180,12 @@ class Page:
         return self.browser.send(method, params, self.session)
 
     def evaluate(self, expression: str) -> Any:
-        """The value of a JavaScript expression in the page (JSON-serialisable)."""
-        reply = self.call("Runtime.evaluate", {"expression": expression, "returnByValue": True})
+        """The value of a JavaScript expression in the page (JSON-serialisable; a promise is
+        awaited)."""
+        reply = self.call(
+            "Runtime.evaluate",
+            {"expression": expression, "returnByValue": True, "awaitPromise": True},
+        )
         if "exceptionDetails" in reply:
             raise CdpError(f"{expression}: {reply['exceptionDetails']}")
         return reply["result"].get("value")

@@ -280,9 +280,10 @@ class _Doc:
                 for k, v in d.facts.items()
             )
             self.w(f'<p class="muted">Facts: {facts}</p>')
-        if d.hypotheses:
+        tested = [h for h in d.hypotheses if h.status != "untested"]  # the rest: causes below
+        if tested:
             self.w("<table><tr><th>hypothesis</th><th>status</th><th>why</th></tr>")
-            for h in d.hypotheses:
+            for h in tested:
                 why = h.reason or "; ".join(f"{e.text} ({e.origin})" for e in h.evidence)
                 cls = {"confirmed": "ok", "ruled-out": "muted"}.get(h.status, "warn")
                 self.w(

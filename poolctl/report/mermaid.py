@@ -8,7 +8,10 @@ the deciding event first) up to `MAX_TASKS`, and says what it left out.
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from poolctl.model import Lane, Timeline, TimeMark, TimeSpan
@@ -58,6 +61,7 @@ class _Task:
     start_ms: int
     line: str
     rank: int  # lower is kept first
+    order: int = 0  # as the lane has it (ties on `start_ms` keep it)
 
 
 def _text(value: str, limit: int = 60) -> str:
@@ -78,8 +82,8 @@ def _span_task(section: int, lane: Lane, span: TimeSpan) -> _Task | None:
     start = _when(span.start)
     end = max(start + 1, _when(span.end))
     name = span.state if span.count == 1 else f"{span.state} ×{span.count:,}"
-    if lane.kind == "queue":
-        name = _text(span.label.split(":")[0].removeprefix("checkout "), 40) + f" {span.state}"
+    if lane.kind == "queue" and span.count == 1:
+        name = span.label.split(":")[0].removeprefix("checkout ").split(" (")[0] + f" {span.state}"
     elif lane.kind == "steps":
         name = span.label.split(" (")[0]
     tags = f"{tag}, " if tag else ""
@@ -87,16 +91,26 @@ def _span_task(section: int, lane: Lane, span: TimeSpan) -> _Task | None:
     return _Task(section, start, f"    {_text(name)} :{tags}{start}, {end}", rank)
 
 
-def _mark_task(section: int, mark: TimeMark, deciding: bool) -> _Task | None:
-    if mark.kind not in URGENT_MARKS and not deciding:
-        return None
-    at = _when(mark.t)
-    what = f"{mark.kind} ×{mark.count:,}" if mark.count > 1 else mark.kind
-    if deciding:
-        what = f"deciding {mark.kind} #{mark.seq}"
-    return _Task(
-        section, at, f"    {_text(what)} :milestone, crit, {at}, {at}", 0 if deciding else 1
-    )
+def _milestone(section: int, at: int, what: str, rank: int) -> _Task:
+    return _Task(section, at, f"    {_text(what)} :milestone, crit, {at}, {at}", rank)
+
+
+def _mark_tasks(section: int, marks: Sequence[TimeMark], deciding: TimeMark | None) -> list[_Task]:
+    """Milestones for the marks that matter; those of one kind at one millisecond as one."""
+    counts: Counter[tuple[str, int]] = Counter()
+    for mark in marks:
+        if deciding is not None and mark.seq == deciding.seq and mark.kind == deciding.kind:
+            continue
+        if mark.kind in URGENT_MARKS:
+            counts[(mark.kind, _when(mark.t))] += mark.count
+    tasks = [
+        _milestone(section, at, kind if n == 1 else f"{kind} ×{n:,}", 1)
+        for (kind, at), n in counts.items()
+    ]
+    if deciding is not None and deciding in marks:
+        what = f"deciding {deciding.kind} #{deciding.seq}"
+        tasks.append(_milestone(section, _when(deciding.t), what, 0))
+    return tasks
 
 
 def gantt(timeline: Timeline, title: str) -> tuple[str, int]:
@@ -109,11 +123,8 @@ def gantt(timeline: Timeline, title: str) -> tuple[str, int]:
             task = _span_task(i, lane, span)
             if task is not None:
                 tasks.append(task)
-        for mark in lane.marks:
-            is_it = deciding is not None and mark.seq == deciding.seq and mark.kind == deciding.kind
-            task = _mark_task(i, mark, is_it)
-            if task is not None:
-                tasks.append(task)
+        tasks += _mark_tasks(i, lane.marks, deciding)
+    tasks = [dataclasses.replace(t, order=n) for n, t in enumerate(tasks)]
     ranked = sorted(tasks, key=lambda t: (t.rank, t.start_ms))
     kept = ranked[:MAX_TASKS]
     while kept and sum(len(t.line) + 1 for t in kept) > MAX_CHARS:
@@ -126,7 +137,7 @@ def gantt(timeline: Timeline, title: str) -> tuple[str, int]:
         f"    axisFormat {axis}",
     ]
     for i, section in enumerate(sections):
-        own = sorted((t for t in kept if t.section == i), key=lambda t: t.start_ms)
+        own = sorted((t for t in kept if t.section == i), key=lambda t: (t.start_ms, t.order))
         if own:
             lines.append(f"    {section}")
             lines.extend(t.line for t in own)
