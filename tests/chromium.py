@@ -64,6 +64,7 @@ class Chromium:
         self._next = 0
         self._buffer = b""
         self.events: list[dict[str, Any]] = []
+        self._target: str | None = None  # the open tab
         to_child_r, self._to_child = os.pipe()
         self._from_child, from_child_w = os.pipe()
 
@@ -152,8 +153,12 @@ class Chromium:
             self.events.extend(self._read(deadline))
 
     def open(self, path: Path) -> Page:
-        """Open `path` (from disk, as `file://`) in a new tab of `width`; wait until loaded."""
-        target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
+        """Open `path` (from disk, as `file://`) in a new tab of `width`, the previous tab
+        closed (a background tab loads slowly, if at all); wait until it is loaded."""
+        if self._target is not None:
+            self.send("Target.closeTarget", {"targetId": self._target})
+            self.events.clear()
+        target = self._target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
         session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})[
             "sessionId"
         ]
@@ -198,12 +203,13 @@ class Page:
             if e.get("method") == "Network.requestWillBeSent" and e.get("sessionId") == self.session
         ]
 
-    def screenshot(self, out: Path) -> Path:
-        """A PNG of the whole page (beyond the window's height), written to `out`."""
+    def screenshot(self, out: Path, max_height: int = 6000) -> Path:
+        """A PNG of the whole page (beyond the window's height, up to `max_height` pixels),
+        written to `out`."""
         size = self.call("Page.getLayoutMetrics")["cssContentSize"]
         bottom = self.evaluate("Math.ceil(document.body.getBoundingClientRect().bottom)")
         width = max(1, int(size["width"]))
-        height = max(1, min(int(size["height"]), int(bottom or 0) + 16))
+        height = max(1, min(int(size["height"]), int(bottom or 0) + 16, max_height))
         shot = self.call(
             "Page.captureScreenshot",
             {

@@ -28,7 +28,6 @@ from poolctl.report.mermaid import MAX_CHARS, MAX_TASKS, gantt
 from poolctl.report.pictures import picture_files, pictured
 from poolctl.report.timeline import Replay, build_timeline, read_events
 from poolctl.report.timeline_svg import timeline_svg
-from tests.test_report_formats import valid_json
 
 TRACES = Path(__file__).parent / "fixtures" / "traces"
 VOID = {"meta", "br", "hr", "img", "input", "link", "area", "base", "col", "source", "wbr"}

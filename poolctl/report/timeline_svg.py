@@ -332,8 +332,6 @@ def legend_html(timeline: Timeline) -> str:
             f'<li><svg width="16" height="16" viewBox="-8 -8 16 16">'
             f'<path d="{SHAPES[shape]}" {paint}/></svg>{escape(text)}</li>'
         )
-    if "stop" not in kinds:
-        items.append('<li><span class="sw line stop"></span>pool stop</li>')
     if timeline.deciding is not None:
         items.append('<li><span class="sw line deciding"></span>the deciding event</li>')
     return '<ul class="legend">' + "".join(items) + "</ul>"
