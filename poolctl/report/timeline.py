@@ -210,7 +210,7 @@ class Replay:
     def on_init_cancelled(self, e: Event, t: float) -> None:
         lane = self.worker(e)
         if lane is not None:
-            lane.note(str(e.get("reason")))
+            lane.note(f"init ping, still unanswered: {e.get('reason')}")
             lane.begin(t, "stopping", f"{lane.id} stopping")
 
     def on_diagnosis(self, e: Event, t: float) -> None:

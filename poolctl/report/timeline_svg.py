@@ -79,7 +79,7 @@ SHAPES = {
     "tick": "M0,-7 V7",
 }
 STROKED = frozenset({"cross", "tick"})
-INKED = frozenset({"failed", "diagnosing"})  # worker states whose story is written on the span
+INKED = frozenset({"init", "failed", "diagnosing"})  # worker states with their story written on
 DARK = frozenset({"busy", "failed", "timeout"})  # white text on these
 
 CSS = (
