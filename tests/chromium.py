@@ -143,14 +143,14 @@ class Chromium:
         *messages, self._buffer = self._buffer.split(b"\0")
         return [json.loads(m) for m in messages if m]
 
-    def wait_for(self, method: str, session: str, timeout: float = 30.0) -> dict[str, Any]:
-        """The first event `method` of `session` (kept or still to come)."""
-        deadline = time.monotonic() + timeout
-        while True:
-            for event in self.events:
-                if event.get("method") == method and event.get("sessionId") == session:
-                    return event
-            self.events.extend(self._read(deadline))
+    def drain(self, quiet: float) -> None:
+        """Keep the events that arrive until none has for `quiet` seconds (10 s at most)."""
+        end = time.monotonic() + 10
+        while time.monotonic() < end:
+            ready, _, _ = select.select([self._from_child], [], [], quiet)
+            if not ready:
+                return
+            self.events.extend(self._read(end))
 
     def open(self, path: Path) -> Page:
         """Open `path` (from disk, as `file://`) in a new tab of `width`, the previous tab
@@ -169,8 +169,9 @@ class Chromium:
             "Emulation.setDeviceMetricsOverride",
             {"width": self.width, "height": self.height, "deviceScaleFactor": 1, "mobile": False},
         )
-        page.call("Page.navigate", {"url": path.resolve().as_uri()})
-        self.wait_for("Page.loadEventFired", session)
+        url = path.resolve().as_uri()
+        page.call("Page.navigate", {"url": url})
+        page.wait_loaded(url)
         return page
 
 
@@ -184,6 +185,19 @@ class Page:
     def call(self, method: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
         return self.browser.send(method, params, self.session)
 
+    def wait_loaded(self, url: str, timeout: float = 60.0) -> None:
+        """Until the document at `url` is complete (asked, not awaited as an event: on a busy
+        machine an event can come before the question, or a navigation's first context go)."""
+        deadline = time.monotonic() + timeout
+        state = ""
+        while time.monotonic() < deadline:
+            with contextlib.suppress(CdpError):  # a context destroyed by the navigation
+                state = self.evaluate("document.readyState + ' ' + location.href")
+                if state == f"complete {url}":
+                    return
+            time.sleep(0.05)
+        raise CdpError(f"{url} did not load within {timeout:g} s (last seen: {state!r})")
+
     def evaluate(self, expression: str) -> Any:
         """The value of a JavaScript expression in the page (JSON-serialisable; a promise is
         awaited)."""
@@ -195,8 +209,11 @@ class Page:
             raise CdpError(f"{expression}: {reply['exceptionDetails']}")
         return reply["result"].get("value")
 
-    def requests(self) -> list[str]:
-        """Every URL the page asked for, its own included (Network.requestWillBeSent)."""
+    def requests(self, settle: float = 0.3) -> list[str]:
+        """Every URL the page asked for, its own included (Network.requestWillBeSent), once
+        the browser has been quiet for `settle` seconds (its network events come from another
+        process than the page's own answers, and may trail them)."""
+        self.browser.drain(settle)
         return [
             e["params"]["request"]["url"]
             for e in self.browser.events

@@ -19,15 +19,18 @@ from typing import Any
 import pytest
 
 from poolctl.model import PingDetails, Report, ScenarioDetails, Timeline
-from poolctl.report import Format, HtmlWriter, MarkdownWriter, render
+from poolctl.report import Format, HtmlWriter, MarkdownWriter, publish, render
 from poolctl.report.chrome_trace import chrome_trace
 from poolctl.report.fold import MARK_BUDGET, SPAN_BUDGET
 from poolctl.report.html import CSP, timeline_page
 from poolctl.report.load import from_dict, load_report
 from poolctl.report.mermaid import MAX_CHARS, MAX_TASKS, gantt
 from poolctl.report.pictures import picture_files, pictured
+from poolctl.report.publish import save
 from poolctl.report.timeline import Replay, build_timeline, read_events
 from poolctl.report.timeline_svg import timeline_svg
+from poolctl.rundir import RunDir, create_run_dir
+from tests.test_report_formats import valid_json
 
 TRACES = Path(__file__).parent / "fixtures" / "traces"
 VOID = {"meta", "br", "hr", "img", "input", "link", "area", "base", "col", "source", "wbr"}
@@ -421,3 +424,39 @@ def test_the_svg_alone() -> None:
     svg = timeline_svg(timeline("p3-checkout-timeout"))
     assert svg.startswith('<svg class="timeline"') and svg.endswith("</svg>")
     assert len(SVG_SELF_CLOSING.findall(svg)) > 10
+
+
+# --- the run folder -------------------------------------------------------------------------------
+def copy_run(name: str, tmp_path: Path) -> tuple[RunDir, Report]:
+    """A run folder holding a real trace, and its report as the command made it (no picture)."""
+    _, saved = trace(name)
+    run = create_run_dir(name, tmp_path / name)
+    run.events.write_text((TRACES / name / "events.jsonl").read_text())
+    assert isinstance(saved.details, ScenarioDetails)
+    details = dataclasses.replace(saved.details, timeline=None)
+    return run, dataclasses.replace(saved, details=details, run_dir=str(run.path))
+
+
+def test_save_draws_the_pictures_beside_the_trace(tmp_path: Path) -> None:
+    run, report = copy_run("p3-checkout-timeout", tmp_path)
+    shown = save(report, run)
+    assert isinstance(shown.details, ScenarioDetails) and shown.details.timeline is not None
+    valid_html((run.path / "timeline.html").read_text())
+    valid_chrome_trace(json.loads((run.path / "trace.json").read_text()))
+    doc = valid_json((run.path / "report.json").read_text())
+    assert doc["extra"]["timeline"]["deciding"]["seq"] == 14
+    assert "```mermaid" in (run.path / "report.md").read_text()
+
+
+def test_a_picture_that_cannot_be_drawn_costs_no_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(report: Report, events: object) -> Report:
+        raise ValueError("a trace it cannot read")
+
+    monkeypatch.setattr(publish, "pictured", broken)
+    run, report = copy_run("p3-checkout-timeout", tmp_path)
+    shown = save(report, run)
+    assert "pictures were not drawn (ValueError: a trace it cannot read)" in shown.notes[-1]
+    assert not (run.path / "timeline.html").exists()
+    assert valid_json((run.path / "report.json").read_text())["findings"]

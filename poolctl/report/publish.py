@@ -81,12 +81,19 @@ def save(report: Report, run: RunDir) -> Report:
     trace (`timeline.html`, `trace.json`), then redact every file of the run folder; returns
     the report as shown (redacted), with its timeline."""
     events = read_events(run.events.read_text("utf-8", "replace")) if run.events.exists() else []
-    shown = prepare(pictured(report, events))
+    try:
+        report = pictured(report, events)
+        files = picture_files(prepare(report), events)  # the page from the redacted report
+    except Exception as exc:  # a picture that cannot be drawn never costs the run its report
+        why = f"the run's pictures were not drawn ({type(exc).__name__}: {exc})"
+        report = dataclasses.replace(report, notes=(*report.notes, why))
+        files = {}
+    shown = prepare(report)
     write_json(shown, str(run.report("json")))
     run.report("md").write_text(MarkdownWriter().render(shown), encoding="utf-8")
     with run.report("xml").open("w", encoding="utf-8") as fh:
         fh.writelines(JUnitWriter().chunks(shown))  # as the JSON: a big triage stays small
-    for name, text in picture_files(shown, events).items():
+    for name, text in files.items():
         (run.path / name).write_text(text, encoding="utf-8")
     redact.active().tree(run.path)
     return shown

@@ -123,9 +123,7 @@ class Replay:
         self.experiments: dict[str, _LaneDraft] = {}
         self.checkouts: dict[str, _Open] = {}  # caller → its checkout waiting
         self.checkout_spans: list[TimeSpan] = []
-        self.holder: dict[str, str] = {}  # caller → the worker it checked out
         self.held: dict[str, str] = {}  # caller → the worker it checked out last
-        self.pids: dict[str, Any] = {}
         self.waiting: list[tuple[float, int]] = []
         self.failed_at: dict[str, float] = {}  # worker → when its last exchange failed
         self.dead: list[str] = []  # workers that died and were not replaced yet
@@ -173,7 +171,6 @@ class Replay:
         if lane is None:
             return
         pid = e.get("pid")
-        self.pids[lane.id] = pid
         lane.title = f"{lane.id} · pid {pid}" + (" · overflow" if e.get("overflow") else "")
         lane.begin(t, "starting", f"{lane.id} (pid {pid}) starting")
         lane.mark(e, "spawn", f"#{e.get('seq')} {lane.id} spawned, pid {pid} at {ms(t)}")
@@ -249,7 +246,7 @@ class Replay:
         lane = self.worker(e)
         if lane is None:
             return
-        self.holder[caller] = self.held[caller] = lane.id
+        self.held[caller] = lane.id
         session = f" (session {e['session']})" if e.get("session") else ""
         lane.begin(t, "busy", f"{lane.id} busy for {caller}{session}")
 
@@ -332,7 +329,6 @@ class Replay:
 
     def on_checkin(self, e: Event, t: float) -> None:
         lane = self.worker(e)
-        self.holder.pop(str(e.get("caller")), None)
         busy = lane is not None and lane.open is not None and lane.open.state in ("busy", "failed")
         if lane is not None and lane.alive and busy:
             state = "stopping" if self.stopping else "idle"
