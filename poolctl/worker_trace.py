@@ -23,6 +23,7 @@ class WorkerTrace:
         self.trace = trace
 
     def spawned(self) -> None:
+        """After `worker.start`: its pid."""
         if self.trace is not None:
             self.trace.emit("spawn", worker=self.worker.worker_id, pid=self.worker.pid)
 
@@ -64,6 +65,7 @@ class WorkerTrace:
         return outcome
 
     def diagnosed(self, diagnosis: Diagnosis) -> None:
+        """The verdict of the no-response engine, and the pattern it names."""
         if self.trace is None:
             return
         facts = diagnosis.facts

@@ -23,7 +23,8 @@ from PIL import Image, ImageStat
 from poolctl.cli import main
 from poolctl.model import Report, ScenarioDetails
 from poolctl.report.html import timeline_page
-from poolctl.report.timeline import build_timeline, read_events
+from poolctl.report.replay import read_events
+from poolctl.report.timeline import build_timeline
 from poolctl.rundir import BASE_ENV
 from poolctl.scenario import bundled_scenarios
 from tests.chromium import Chromium, Page, find_chromium

@@ -27,7 +27,8 @@ from poolctl.report.load import from_dict, load_report
 from poolctl.report.mermaid import MAX_CHARS, MAX_TASKS, gantt
 from poolctl.report.pictures import picture_files, pictured
 from poolctl.report.publish import save
-from poolctl.report.timeline import Replay, build_timeline, read_events
+from poolctl.report.replay import Replay, read_events
+from poolctl.report.timeline import build_timeline
 from poolctl.report.timeline_svg import timeline_svg
 from poolctl.rundir import RunDir, create_run_dir
 from tests.test_report_formats import valid_json

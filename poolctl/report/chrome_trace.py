@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from poolctl.model import TimeMark, TimeSpan
-from poolctl.report.timeline import Event, Replay
+from poolctl.report.replay import Event, Replay
 
 PID = 1
 STEPS, QUEUE = 1, 2

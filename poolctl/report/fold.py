@@ -29,10 +29,12 @@ def _ms(seconds: float) -> str:
 
 
 def span_cap(lanes: int) -> int:
+    """A lane's share of the span budget, when `lanes` share it."""
     return max(MIN_SPANS, SPAN_BUDGET // max(1, lanes))
 
 
 def mark_cap(lanes: int) -> int:
+    """A lane's share of the mark budget, when `lanes` share it."""
     return max(MIN_MARKS, MARK_BUDGET // max(1, lanes))
 
 

@@ -15,7 +15,7 @@ from html import escape
 
 from poolctl.model import Diagnosis, Evidence, Finding, PingDetails, Report, Timeline
 from poolctl.report.combine import split
-from poolctl.report.timeline import ms
+from poolctl.report.replay import ms
 from poolctl.report.timeline_svg import CSS as TIMELINE_CSS
 from poolctl.report.timeline_svg import legend_html, timeline_svg
 from poolctl.report.view import (

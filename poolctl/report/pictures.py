@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from poolctl.model import DoctorDetails, PingDetails, Report, ScenarioDetails
 from poolctl.report.chrome_trace import chrome_trace
 from poolctl.report.html import timeline_page
-from poolctl.report.timeline import Event, build_timeline
+from poolctl.report.replay import Event
+from poolctl.report.timeline import build_timeline
 from poolctl.report.view import timeline_of
 
 TIMELINE_FILE = "timeline.html"

@@ -27,7 +27,7 @@ from poolctl.report.combine import combine
 from poolctl.report.github import render_annotations, summary_for
 from poolctl.report.json_writer import JSON_OPTIONS, to_dict
 from poolctl.report.pictures import picture_files, pictured
-from poolctl.report.timeline import read_events
+from poolctl.report.replay import read_events
 from poolctl.rundir import RunDir
 
 SUMMARY_ENV = "GITHUB_STEP_SUMMARY"
