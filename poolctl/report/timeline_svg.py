@@ -135,7 +135,7 @@ class _Canvas:
     """Draws in layers: lane backgrounds, the axis and its grid, the lanes' spans, the lines
     across every lane, then the marks on top."""
 
-    LAYERS = ("bg", "axis", "lanes", "guides", "marks")
+    LAYERS = ("bg", "axis", "lanes", "guides", "marks", "deciding")
 
     def __init__(self, timeline: Timeline, width: int) -> None:
         self.tl = timeline
@@ -196,7 +196,7 @@ class _Canvas:
             if shape in STROKED
             else f'fill="{colour}" stroke="#fff" stroke-width=".6"'
         )
-        out = self.layers["marks"]
+        out = self.layers["deciding" if deciding else "marks"]  # the deciding one on top
         out.append(
             f'<g class="mark m-{escape(m.kind)}{cls}"{ident} data-lane="{escape(lane.id)}" '
             f'data-seq="{m.seq}" data-count="{m.count}" '
