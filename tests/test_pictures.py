@@ -118,7 +118,9 @@ def test_a_killed_worker_dies_and_is_replaced() -> None:
     assert "replaces w1" in lanes["w3"].title
     assert [m.kind for m in lanes["steps"].marks].count("fault") == 1
     busy = [s for s in lanes["w2"].spans if s.state == "busy"]
+    # the hover says it all: worker, pid, caller, request id, bytes written and read
     assert busy and "request" in busy[0].label and " B out, " in busy[0].label
+    assert busy[0].label.startswith("w2 (pid ") and " busy for s2c" in busy[0].label
     assert tl.deciding is not None and tl.deciding.kind == "no-answer"
 
 
@@ -152,7 +154,7 @@ def test_a_silent_worker_pinged() -> None:
     kinds = [m.kind for m in w1.marks]
     assert kinds[:3] == ["spawn", "request", "no-answer"] and "verdict" in kinds
     silent = next(m for m in w1.marks if m.kind == "no-answer")
-    assert "read 0 B" in silent.label
+    assert "81 B written, read 0 B" in silent.label and "w1 (pid " in silent.label
     failed = next(s for s in w1.spans if s.state == "failed")
     assert "81 B out, 0 B in" in failed.label and w1.spans[0].state == "starting"
     starts = [lane.spans[0].start for lane in experiments]

@@ -71,6 +71,12 @@ class _LaneDraft:
     alive: bool = True
     requests: list[TimeSpan] = field(default_factory=list)  # within checkouts (trace.json)
     request: _Open | None = None
+    pid: Any = None
+
+    @property
+    def who(self) -> str:
+        """`w1 (pid 4242)`: how a span's hover names its worker."""
+        return f"{self.id} (pid {self.pid})" if self.pid is not None else self.id
 
     def begin(self, t: float, state: str, label: str) -> None:
         self.end(t)
@@ -154,7 +160,7 @@ class Replay:
         lane = self.worker(e)
         if lane is None:
             return
-        pid = e.get("pid")
+        pid = lane.pid = e.get("pid")
         lane.title = f"{lane.id} · pid {pid}" + (" · overflow" if e.get("overflow") else "")
         lane.begin(t, "starting", f"{lane.id} (pid {pid}) starting")
         lane.mark(e, "spawn", f"#{e.get('seq')} {lane.id} spawned, pid {pid} at {ms(t)}")
@@ -232,7 +238,7 @@ class Replay:
             return
         self.held[caller] = lane.id
         session = f" (session {e['session']})" if e.get("session") else ""
-        lane.begin(t, "busy", f"{lane.id} busy for {caller}{session}")
+        lane.begin(t, "busy", f"{lane.who} busy for {caller}{session}")
 
     def on_checkout_timeout(self, e: Event, t: float) -> None:
         caller = str(e.get("caller"))
@@ -270,8 +276,8 @@ class Replay:
             lane.note(what)
             lane.request = _Open(t, "request", f"{lane.id} {what}")
         else:  # a ping: no checkout around it
-            lane.begin(t, "busy", f"{lane.id} {what}")
-            lane.mark(e, "request", f"#{e.get('seq')} {what} written at {ms(t)}")
+            lane.begin(t, "busy", f"{lane.who} {what}")
+            lane.mark(e, "request", f"#{e.get('seq')} {lane.who} {what} written at {ms(t)}")
 
     def on_response(self, e: Event, t: float) -> None:
         lane = self.worker(e)
@@ -296,8 +302,8 @@ class Replay:
             state="failed",
         )
         label = (
-            f"#{e.get('seq')} no answer to request {e.get('id')} at {ms(t)}: "
-            f"{e.get('detail')}; read {read}"
+            f"#{e.get('seq')} {lane.who}: no answer to request {e.get('id')} at {ms(t)}: "
+            f"{e.get('detail')}; {nbytes(e.get('bytes_out'))} written, read {read}"
         )
         lane.mark(e, "no-answer", label)
         self._request_done(lane, t, "failed", f"no answer, {read} read")
