@@ -49,6 +49,16 @@ class FrameTooLarge(FramingError):
         self.header = header
 
 
+class BadHeader(FramingError):
+    """A `content-length` message header a reader cannot use: text where the header should
+    start, no `Content-Length`, or a length that is not a number. `payload` holds the bytes."""
+
+    def __init__(self, message: str, payload: bytes, problem: str) -> None:
+        super().__init__(message)
+        self.payload = payload
+        self.problem = problem  # "text-before-header", "no-content-length", "bad-length"
+
+
 class ProtocolError(PoolctlError):
     """A frame arrived but is not a valid response envelope."""
 

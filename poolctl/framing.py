@@ -1,4 +1,5 @@
-"""Frames on a byte stream: Erlang-compatible `{packet, N}` length headers and newline JSON.
+"""Frames on a byte stream: Erlang-compatible `{packet, N}` length headers, newline JSON, and
+the LSP base protocol's `Content-Length` headers.
 
 Only the standard library is imported here: the reference worker uses this module too.
 """
@@ -6,12 +7,14 @@ Only the standard library is imported here: the reference worker uses this modul
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Protocol
 
-from poolctl.errors import FrameTooLarge, FramingError, UsageProblem
+from poolctl.errors import BadHeader, FrameTooLarge, FramingError, UsageProblem
 
 DEFAULT_MAX_FRAME = 64 * 1024 * 1024  # a bogus header must never allocate more than this
+MAX_HEADER = 8 * 1024  # a content-length header block longer than this is not a header
 
 
 ERROR_CONTEXT = 64 * 1024  # bytes kept from a bad header on, to explain them
@@ -25,7 +28,7 @@ class Decoder(Protocol):
     `pending()` keeps the offending bytes (up to `ERROR_CONTEXT`) for `explain`.
     """
 
-    error: FrameTooLarge | None
+    error: FramingError | None
 
     def feed(self, data: bytes) -> list[bytes]: ...
 
@@ -37,10 +40,21 @@ class Decoder(Protocol):
 
 @dataclass(frozen=True)
 class Framing:
-    """A framing: `packet-N` (big-endian N-byte length, as Erlang's `{packet, N}`) or `line`."""
+    """A framing: `packet-N` (big-endian N-byte length, as Erlang's `{packet, N}`), `line`
+    (newline-delimited) or `content-length` (LSP: `Content-Length: N\\r\\n\\r\\n` then N bytes)."""
 
     name: str
-    header_size: int  # 0 for `line`
+    header_size: int  # bytes of a binary length header; 0 for `line` and `content-length`
+    kind: str = "packet"  # "packet", "line" or "content-length"
+
+    @property
+    def is_line(self) -> bool:
+        return self.kind == "line"
+
+    @property
+    def max_header(self) -> int:
+        """The most header bytes a reader holds before it knows a frame's length."""
+        return MAX_HEADER + 4 if self.kind == "content-length" else self.header_size
 
     @property
     def max_payload(self) -> int:
@@ -49,7 +63,9 @@ class Framing:
 
     def encode(self, payload: bytes) -> bytes:
         """Frame one payload; raises `FramingError` when it cannot be framed."""
-        if self.header_size == 0:
+        if self.kind == "content-length":
+            return b"Content-Length: %d\r\n\r\n" % len(payload) + payload
+        if self.kind == "line":
             if b"\n" in payload:
                 raise FramingError("a line frame cannot contain a newline")
             return payload + b"\n"
@@ -61,7 +77,9 @@ class Framing:
 
     def decoder(self, max_frame: int = DEFAULT_MAX_FRAME) -> Decoder:
         """A fresh incremental decoder for this framing."""
-        if self.header_size == 0:
+        if self.kind == "content-length":
+            return ContentLengthDecoder(max_frame)
+        if self.kind == "line":
             return LineDecoder(max_frame)
         return PacketDecoder(self.header_size, max_frame)
 
@@ -72,7 +90,8 @@ FRAMINGS: dict[str, Framing] = {
         Framing("packet-4", 4),
         Framing("packet-2", 2),
         Framing("packet-1", 1),
-        Framing("line", 0),
+        Framing("line", 0, "line"),
+        Framing("content-length", 0, "content-length"),
     )
 }
 
@@ -93,7 +112,7 @@ class PacketDecoder:
         self._header_size = header_size
         self._max_frame = max_frame
         self._buf = bytearray()
-        self.error: FrameTooLarge | None = None
+        self.error: FramingError | None = None
 
     def feed(self, data: bytes) -> list[bytes]:
         """Add bytes; return every frame now complete."""
@@ -137,7 +156,7 @@ class LineDecoder:
     def __init__(self, max_frame: int = DEFAULT_MAX_FRAME) -> None:
         self._max_frame = max_frame
         self._buf = bytearray()
-        self.error: FrameTooLarge | None = None
+        self.error: FramingError | None = None
 
     def feed(self, data: bytes) -> list[bytes]:
         """Add bytes; return every complete line (without its newline, `\\r` stripped)."""
@@ -173,6 +192,103 @@ class LineDecoder:
         return bytes(self._buf)
 
 
+_HEADER_LINE = re.compile(rb"^[A-Za-z][A-Za-z0-9-]*:[ \t]*[^\r\n]*$")
+
+
+class ContentLengthDecoder:
+    """Decoder for the LSP base protocol: header lines (`Content-Length` required,
+    `Content-Type` optional) ended by an empty line, then exactly that many bytes.
+
+    A strict reader (vscode-jsonrpc) fails on the first line that is not a `Name: value`
+    header, so this one does too, as soon as that line is complete: `error` is a `BadHeader`
+    and `pending()` keeps the bytes from the start of the bad message.
+    """
+
+    def __init__(self, max_frame: int = DEFAULT_MAX_FRAME) -> None:
+        self._max_frame = max_frame
+        self._buf = bytearray()
+        self.error: FramingError | None = None
+
+    def feed(self, data: bytes) -> list[bytes]:
+        """Add bytes; return every message body now complete."""
+        if self.error is not None:
+            return []
+        buf = self._buf
+        buf += data
+        frames: list[bytes] = []
+        start = 0
+        while start < len(buf):
+            end = buf.find(b"\r\n\r\n", start)
+            header = bytes(buf[start : end if end >= 0 else len(buf)])
+            self.error = _header_problem(header, complete=end >= 0, max_frame=self._max_frame)
+            if self.error is not None or end < 0:
+                break
+            length = _content_length(header)
+            assert length is not None  # _header_problem checked it
+            body_start = end + 4
+            if len(buf) < body_start + length:
+                break
+            frames.append(bytes(buf[body_start : body_start + length]))
+            start = body_start + length
+        if start:
+            del buf[:start]
+        if self.error is not None:
+            del buf[ERROR_CONTEXT:]
+        return frames
+
+    @property
+    def buffered(self) -> int:
+        """How many bytes wait for the rest of their message."""
+        return len(self._buf)
+
+    def pending(self) -> bytes:
+        """The bytes of the incomplete (or bad) message, header included."""
+        return bytes(self._buf)
+
+
+def _content_length(header: bytes) -> int | None:
+    for line in header.split(b"\r\n"):
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length" and value.strip().isdigit():
+            return int(value.strip())
+    return None
+
+
+def _header_problem(header: bytes, *, complete: bool, max_frame: int) -> FramingError | None:
+    """What is wrong with a (possibly partial) header block, or None while it may be right."""
+    lines = header.split(b"\r\n")
+    whole = lines if complete else lines[:-1]  # the last line may still be arriving
+    last = lines[-1] if not complete else b""
+    if not complete and b"\n" in last:  # a line ended by a bare newline: no header line
+        whole = [*whole, last.split(b"\n", 1)[0]]
+    for line in whole:
+        if not _HEADER_LINE.match(line):
+            return BadHeader(
+                f"text where a Content-Length header should start: {quote(header, 60)}",
+                header,
+                "text-before-header",
+            )
+    if not complete:
+        if len(header) > MAX_HEADER:
+            return BadHeader(
+                f"{len(header):,} bytes of header and no end of it: {quote(header, 60)}",
+                header,
+                "text-before-header",
+            )
+        return None
+    values = {ln.partition(b":")[0].strip().lower(): ln.partition(b":")[2].strip() for ln in whole}
+    if b"content-length" not in values:
+        return BadHeader(
+            f"a header without Content-Length: {quote(header, 60)}", header, "no-content-length"
+        )
+    raw = values[b"content-length"]
+    if not raw.isdigit():
+        return BadHeader(f"Content-Length is not a number: {quote(raw, 40)}", header, "bad-length")
+    if int(raw) > max_frame:
+        return FrameTooLarge(int(raw), max_frame, header)
+    return None
+
+
 # --- explaining bytes that are not what was expected ----------------------------------------
 
 
@@ -193,21 +309,48 @@ class Explanation:
 
 
 def quote(data: bytes, limit: int = 80) -> str:
-    """Quote bytes readably: printable ASCII as is, the rest escaped, cut at `limit` bytes."""
-    shown = repr(data[:limit])[1:]  # b'...' -> '...'
+    """Quote bytes readably: printable text (UTF-8 included: a Rich box is text) as is, the rest
+    escaped, cut at `limit` bytes."""
+    cut = data[:limit]
+    try:
+        text = _utf8(cut)
+        if cut and not text:
+            raise UnicodeDecodeError("utf-8", cut, 0, len(cut), "nothing whole")
+        shown = repr(text)
+    except UnicodeDecodeError:
+        shown = repr(cut)[1:]  # b'...' -> '...'
     return shown + (f" … (+{len(data) - limit:,} bytes)" if len(data) > limit else "")
 
 
+def _utf8(data: bytes) -> str:
+    """`data` as UTF-8, forgiving only a character cut at the end."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.reason != "unexpected end of data":
+            raise
+        return data[: exc.start].decode("utf-8")
+
+
 def _is_text(data: bytes) -> bool:
-    """Printable text, judged on the first line (stray text is often followed by real frames)."""
+    """Printable text (UTF-8), judged on the first line (stray text is often followed by real
+    frames)."""
     sample = data[:256]
     nl = sample.find(b"\n")
     if nl > 0:
         sample = sample[:nl]
     if not sample:
         return False
-    printable = sum(32 <= b < 127 or b in (9, 10, 13) for b in sample)
-    return printable / len(sample) >= 0.9
+    try:
+        text = _utf8(sample)
+    except UnicodeDecodeError:
+        text = sample.decode("latin-1")
+        printable = sum(32 <= b < 127 or b in (9, 10, 13) for b in sample)
+        return printable / len(sample) >= 0.9
+    if not text:
+        return False
+    printable = sum(ch.isprintable() or ch in "\t\r\n" for ch in text)
+    return printable / len(text) >= 0.9
 
 
 def _is_json(data: bytes) -> bool:
@@ -220,7 +363,12 @@ def _is_json(data: bytes) -> bool:
 
 def _whole_frames(data: bytes, framing: Framing, byteorder: str = "big") -> list[bytes] | None:
     """Split `data` into frames of `framing` if it is exactly a sequence of JSON frames."""
-    if framing.header_size == 0:
+    if framing.kind == "content-length":
+        decoder = ContentLengthDecoder()
+        found = decoder.feed(data)
+        ok = decoder.error is None and not decoder.buffered and found
+        return found if ok and all(_is_json(f) for f in found) else None
+    if framing.kind == "line":
         if not data.endswith(b"\n"):
             return None
         lines = [ln.rstrip(b"\r") for ln in data[:-1].split(b"\n")]
@@ -270,11 +418,12 @@ def explain(data: bytes, framing: Framing | str, max_frame: int = DEFAULT_MAX_FR
                 header=data[:header_size],
                 other_framing=f"{name} (little-endian)",
             )
-        what = (
-            "a newline-delimited JSON line"
-            if name == "line"
-            else f"a {name} frame (header {data[:header_size].hex(' ')}) holding JSON"
-        )
+        if name == "line":
+            what = "a newline-delimited JSON line"
+        elif name == "content-length":
+            what = f"a content-length message ({quote(data.split(b'{', 1)[0], 40)}) holding JSON"
+        else:
+            what = f"a {name} frame (header {data[:header_size].hex(' ')}) holding JSON"
         return Explanation(
             "other-framing" if name != "line" else "line-json",
             f"{what}: the other side speaks {name}, not {fr.name}",
@@ -282,9 +431,39 @@ def explain(data: bytes, framing: Framing | str, max_frame: int = DEFAULT_MAX_FR
             other_framing=name,
         )
 
-    if fr.header_size == 0:
+    if fr.kind == "content-length":
+        return _explain_for_content_length(data, max_frame)
+    if fr.kind == "line":
         return _explain_for_line(data)
     return _explain_for_packet(data, fr, max_frame)
+
+
+def _explain_for_content_length(data: bytes, max_frame: int) -> Explanation:
+    decoder = ContentLengthDecoder(max_frame)
+    decoder.feed(data)
+    error = decoder.error
+    if error is None:
+        return Explanation(
+            "truncated",
+            f"an incomplete content-length message ({quote(data)}): the rest never arrived",
+        )
+    at = data.find(decoder.pending()[:64])
+    before = f"after {at:,} bytes of valid messages, " if at > 0 else ""
+    if isinstance(error, BadHeader) and error.problem == "text-before-header":
+        bad = decoder.pending()
+        header_at = bad.find(b"Content-Length:")
+        behind = (
+            f"; a Content-Length header follows after {header_at:,} bytes of text"
+            if header_at > 0
+            else ""
+        )
+        kind = "text" if _is_text(bad) else "binary"
+        first = bad.split(b"\n", 1)[0]
+        return Explanation(
+            kind,
+            f"{before}text where a Content-Length header should start: {quote(first)}{behind}",
+        )
+    return Explanation("bad-header", f"{before}{error.message}", header=decoder.pending()[:64])
 
 
 def _explain_for_packet(data: bytes, fr: Framing, max_frame: int) -> Explanation:

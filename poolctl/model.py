@@ -195,8 +195,20 @@ class FramingAuto:
 
 
 @dataclass(frozen=True)
+class ProtocolStep:
+    """One message of a protocol session (`initialize`, `ping`, `shutdown`…) and how it went."""
+
+    method: str
+    ok: bool
+    detail: str  # "answered", "error reply: Method not found (code -32601)", "sent", …
+    ms: float | None = None  # round trip of a request
+    at_s: float | None = None  # seconds since the worker started, when it ended
+
+
+@dataclass(frozen=True)
 class PingDetails:
-    """What a ping measured: the worker, the round trips and the last answer."""
+    """What a ping measured: the worker, the round trips and the last answer; for a protocol
+    with a handshake (mcp, lsp), each step and what the server said about itself."""
 
     ok: bool = True
     worker: Mapping[str, Any] = field(default_factory=dict)  # pid, framing, exit, transcripts…
@@ -205,6 +217,11 @@ class PingDetails:
     response: Mapping[str, Any] | None = None  # the last answer, as the worker sent it
     framing_auto: FramingAuto | None = None
     command: str = field(default="ping", metadata=LAID_OUT)  # the request's command
+    protocol: str = field(default="dspex", metadata=LAID_OUT)
+    steps: tuple[ProtocolStep, ...] = field(default=(), metadata=LAID_OUT)
+    server: Mapping[str, Any] = field(default_factory=dict, metadata=LAID_OUT)  # name, version…
+    server_requests: tuple[str, ...] = field(default=(), metadata=LAID_OUT)  # methods answered
+    notifications: tuple[str, ...] = field(default=(), metadata=LAID_OUT)  # "method: params"
     timeline: Timeline | None = field(default=None, metadata=LAID_OUT)  # when it was diagnosed
 
 
@@ -217,7 +234,74 @@ class DoctorDetails:
     worker: tuple[str, ...] = ()  # the worker's argv
     framing: str = ""
     stderr: str = ""
+    protocol: str = field(default="dspex", metadata=LAID_OUT)
     timeline: Timeline | None = field(default=None, metadata=LAID_OUT)  # a silent worker's
+
+
+@dataclass(frozen=True)
+class RunCount:
+    """One run as its runner counted it (a closing line, a JUnit suite), and what was read."""
+
+    file: str
+    start: int  # the run's first line
+    line: int  # its closing line (a JUnit suite: its last line)
+    text: str
+    counted: int
+    read: int
+
+    @property
+    def unread(self) -> int:
+        return max(0, self.counted - self.read)
+
+
+@dataclass(frozen=True)
+class UnreadRegion:
+    """Lines of an input where failures a runner counted may be, that were not read."""
+
+    file: str
+    start: int
+    end: int
+    why: str
+
+    @property
+    def origin(self) -> str:
+        """`file:start-end` (or `file:start`)."""
+        span = f"{self.start}" if self.end <= self.start else f"{self.start}-{self.end}"
+        return f"{self.file}:{span}"
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """The failures the runners counted, how many were read, and where the others may be."""
+
+    counted: int  # the runners' own failure counts, summed over their runs
+    read: int  # ... of them read as failures
+    runs: tuple[RunCount, ...] = ()
+    regions: tuple[UnreadRegion, ...] = ()
+
+    @property
+    def unread(self) -> int:
+        return sum(run.unread for run in self.runs)
+
+
+@dataclass(frozen=True)
+class FailureGroup:
+    """Identical failures: the same pattern and the same normalised message."""
+
+    key: str  # a short hash of the normalised message
+    pattern_id: str | None
+    findings: tuple[int, ...]  # indexes into `Report.findings`: the best diagnosed, then the rest
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """Unclassified failures whose messages are the same once numbers, pids, references, hex,
+    paths and quoted values are stripped; `id` is a short hash of that text (stable)."""
+
+    id: str
+    text: str  # the normalised message
+    findings: tuple[int, ...]  # indexes into `Report.findings`, in input order
+    nearest: str | None = None  # the pattern most of them came nearest to
 
 
 @dataclass(frozen=True)
@@ -231,7 +315,9 @@ class TracebackItem:
 
 @dataclass(frozen=True)
 class TriageDetails:
-    """What `triage` read: lines and formats, the runner's closing lines, worker tracebacks."""
+    """What `triage` read: lines and formats, the runner's closing lines, worker tracebacks;
+    the runners' counts against the failures read, identical failures grouped and unclassified
+    ones clustered (their indexes are into the report's findings)."""
 
     formats: Mapping[str, str] = field(default_factory=dict, metadata=LAID_OUT)  # input: format
     lines_read: int = field(default=0, metadata=LAID_OUT)
@@ -240,6 +326,9 @@ class TriageDetails:
     tracebacks_omitted: int = field(default=0, metadata=LAID_OUT)
     knowledge_base: tuple[str, ...] = field(default=(), metadata=LAID_OUT)  # "1 port-no-…"
     pattern_sources: tuple[str, ...] = field(default=(), metadata=LAID_OUT)
+    coverage: Coverage | None = field(default=None, metadata=LAID_OUT)  # counted against read
+    groups: tuple[FailureGroup, ...] = field(default=(), metadata=LAID_OUT)  # identical diagnosed
+    clusters: tuple[Cluster, ...] = field(default=(), metadata=LAID_OUT)  # unclassified, by text
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import statistics
 import sys
@@ -21,11 +22,14 @@ from poolctl.model import (
     FramingAuto,
     FramingTrial,
     PingDetails,
+    ProtocolStep,
     Report,
 )
-from poolctl.protocol import Response
+from poolctl.patterns.loader import PatternSet
+from poolctl.protocol import Incoming, Response, get_protocol
 from poolctl.rundir import RunDir
-from poolctl.worker import Answer, NoAnswer, WorkerProcess, WorkerSpec
+from poolctl.session import run_session
+from poolctl.worker import NoAnswer, WorkerProcess, WorkerSpec
 from poolctl.worker_trace import WorkerTrace
 
 REFERENCE_WORKER = (sys.executable, "-m", "poolctl.workers.reference")
@@ -38,11 +42,12 @@ class PingOptions:
     spec: WorkerSpec
     timeout: float = 5.0
     count: int = 1
-    command: str = "ping"
+    command: str | None = None  # the request to repeat (default: the protocol's, `ping`)
     args: dict[str, Any] = field(default_factory=dict)
     experiments: bool = True
     stop_grace: float = 2.0
     auto_framing: bool = False  # try every framing in a fresh process, use the one that answers
+    patterns: PatternSet | None = None  # the knowledge base the diagnosis is worded from
 
 
 @dataclass(frozen=True)
@@ -58,10 +63,15 @@ class PingResult:
     notes: tuple[str, ...]
     run_dir: str
     framing_trials: tuple[FramingTrial, ...] = ()
+    steps: tuple[ProtocolStep, ...] = ()
+    server: dict[str, Any] = field(default_factory=dict)
+    refused: Response | None = None  # the handshake's first request answered with an error
+    server_requests: tuple[str, ...] = ()
+    notifications: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
-        return self.no_answer is None
+        return self.no_answer is None and self.refused is None
 
     def stats_ms(self) -> dict[str, float]:
         """min, median, p99 and max of the round trips, in milliseconds."""
@@ -78,10 +88,13 @@ class PingResult:
 
 
 def environment_notes(spec: WorkerSpec) -> tuple[str, ...]:
-    """Facts about the worker's environment that change what a ping can show."""
+    """Facts about the worker's environment that change what a ping can show: the
+    PYTHONUNBUFFERED note only for a Python worker whose buffering matters, one that writes
+    its own frames (an MCP or LSP server's SDK flushes every message itself)."""
     env = spec.environment()
     notes = []
-    if env.get("PYTHONUNBUFFERED"):
+    handshake = get_protocol(spec.protocol).handshake
+    if env.get("PYTHONUNBUFFERED") and not handshake and runs_python(spec):
         notes.append(
             "PYTHONUNBUFFERED is set in the worker's environment: a Python worker's stdout is "
             "unbuffered here, which hides a worker that forgets to flush "
@@ -95,14 +108,15 @@ def try_framings(
 ) -> tuple[FramingTrial, ...]:
     """Ping the worker in every framing, each in a fresh process, side by side."""
     spec = options.spec
+    opening = get_protocol(spec.protocol).opening()
     trials = [
         Experiment(f"auto-{name}", f"in {name}", dataclasses.replace(spec, framing=name))
         for name in FRAMINGS
     ]
     results = run_experiments(
         trials,
-        command=options.command,
-        args=options.args,
+        command=options.command or opening.method,
+        args=options.args if options.command else dict(opening.params or {}),
         timeout=options.timeout,
         deadline=time.monotonic() + options.timeout + 5.0,
         capture_dir=run_dir.workers,
@@ -141,30 +155,29 @@ def run_ping(options: PingOptions, run_dir: RunDir) -> PingResult:
         )
     worker = WorkerProcess(options.spec, run_dir.workers, worker_id="w1")
     traced = WorkerTrace(worker, trace)
-    round_trips: list[float] = []
-    last: Response | None = None
-    failed: NoAnswer | None = None
     diagnosis: Diagnosis | None = None
     with worker:
         traced.spawned()
-        for _ in range(options.count):
-            outcome = traced.exchange(options.command, options.args, options.timeout)
-            if isinstance(outcome, NoAnswer):
-                failed = outcome
-                # Diagnose while the process is still there: stack dumps need it alive.
-                diagnosis = diagnose_no_answer(
-                    worker,
-                    outcome,
-                    experiments=options.experiments,
-                    run_dir=run_dir,
-                    timeout=options.timeout,
-                    trace=trace,
-                )
-                traced.diagnosed(diagnosis)
-                break
-            assert isinstance(outcome, Answer)
-            round_trips.append(outcome.round_trip)
-            last = outcome.response
+        session = run_session(
+            worker,
+            options.command,
+            options.args,
+            count=options.count,
+            timeout=options.timeout,
+            exchange=traced.exchange_request,
+        )
+        if session.failed is not None:
+            # Diagnose while the process is still there: stack dumps need it alive.
+            diagnosis = diagnose_no_answer(
+                worker,
+                session.failed,
+                experiments=options.experiments,
+                run_dir=run_dir,
+                timeout=options.timeout,
+                patterns=options.patterns,
+                trace=trace,
+            )
+            traced.diagnosed(diagnosis)
         worker.stop(options.stop_grace)
     traced.stopped()
     notes = list(environment_notes(options.spec))
@@ -173,17 +186,34 @@ def run_ping(options: PingOptions, run_dir: RunDir) -> PingResult:
             f"{worker.stray_count} frame(s) arrived that answered no request: "
             + "; ".join(worker.stray[:3])
         )
+    if session.refused is not None:
+        notes.append(
+            f"the server refused {session.steps[-1].method}: {session.refused.error_message}"
+        )
     return PingResult(
         options=options,
         worker=worker.summary(),
-        round_trips=tuple(round_trips),
-        last_response=last,
-        no_answer=failed,
+        round_trips=tuple(session.round_trips),
+        last_response=session.last_response or session.refused,
+        no_answer=session.failed,
         diagnosis=diagnosis,
         notes=tuple(notes),
         run_dir=str(run_dir.path),
         framing_trials=trials,
+        steps=tuple(session.steps) if worker.protocol.handshake else (),
+        server=session.server(),
+        refused=session.refused,
+        server_requests=tuple(m.method for m in worker.server_requests),
+        notifications=tuple(_notification_text(m) for m in worker.notifications[:20]),
     )
+
+
+def _notification_text(message: Incoming) -> str:
+    """`window/logMessage: Starting…` — the method and what its params say, in one line."""
+    params = message.params if isinstance(message.params, dict) else {}
+    said = params.get("message") or params.get("data") or params.get("value") or ""
+    text = said if isinstance(said, str) else json.dumps(said)[:200]
+    return f"{message.method}: {text}" if text else message.method
 
 
 def to_report(result: PingResult) -> Report:
@@ -193,7 +223,7 @@ def to_report(result: PingResult) -> Report:
     if result.no_answer is not None and result.diagnosis is not None:
         failure = Failure(
             source="ping",
-            name=f"{result.options.command} to {argv}",
+            name=f"{result.no_answer.request.command} to {argv}",
             kind=result.no_answer.reason,
             message=result.no_answer.detail,
         )
@@ -209,7 +239,12 @@ def to_report(result: PingResult) -> Report:
             if result.framing_trials
             else None
         ),
-        command=result.options.command,
+        command=_command(result),
+        protocol=result.options.spec.protocol,
+        steps=result.steps,
+        server=result.server,
+        server_requests=result.server_requests,
+        notifications=result.notifications,
     )
     return Report(
         kind="ping",
@@ -221,6 +256,24 @@ def to_report(result: PingResult) -> Report:
         run_dir=result.run_dir,
         details=details,
     )
+
+
+def _command(result: PingResult) -> str:
+    repeated = [
+        s
+        for s in get_protocol(result.options.spec.protocol).steps(
+            result.options.command, result.options.args
+        )
+        if s.repeat
+    ]
+    return repeated[0].method if repeated else (result.steps[-1].method if result.steps else "")
+
+
+def runs_python(spec: WorkerSpec) -> bool:
+    """Does the worker command run a Python interpreter (directly or through a shebang)?"""
+    from poolctl.doctor.target import describe  # the command resolution doctor uses
+
+    return describe(spec).python is not None
 
 
 __all__ = ["REFERENCE_WORKER", "PingOptions", "PingResult", "run_ping", "to_report"]

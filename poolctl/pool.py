@@ -10,24 +10,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import errno
 import os
 import signal
 import time
 from collections import deque
-from collections.abc import Callable
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from poolctl.diagnose import diagnose_no_answer
-from poolctl.errors import PoolctlError, ProtocolError
+from poolctl.errors import PoolctlError
 from poolctl.events import Trace
 from poolctl.model import Diagnosis
-from poolctl.protocol import Request, Response, parse_response
+from poolctl.patterns.loader import PatternSet
+from poolctl.pool_worker import PooledWorker, State, expire
 from poolctl.rundir import RunDir
-from poolctl.worker import READ_CHUNK, Answer, ExitStatus, NoAnswer, WorkerProcess, WorkerSpec
+from poolctl.worker import Answer, ExitStatus, NoAnswer, WorkerProcess, WorkerSpec
 
 
 @dataclass(frozen=True)
@@ -41,7 +39,7 @@ class PoolConfig:
     checkout_timeout: float = 5.0
     request_timeout: float = 5.0
     stop_grace: float = 2.0
-    diagnose_init_failures: bool = True  # run the no-response engine on the first init failure
+    diagnose_init_failures: bool = True  # run the no-answer engine on each failed init
 
 
 class PoolError(PoolctlError):
@@ -94,171 +92,6 @@ class PoolShuttingDown(PoolError):
         self.phase = phase
 
 
-class State(StrEnum):
-    STARTING = "starting"
-    IDLE = "idle"
-    BUSY = "busy"
-    DEAD = "dead"
-    RETIRED = "retired"
-
-
-class PooledWorker:
-    """One worker process driven by the event loop: requests matched to responses by id."""
-
-    def __init__(self, process: WorkerProcess, overflow: bool) -> None:
-        self.process = process
-        self.id = process.worker_id
-        self.overflow = overflow
-        self.state = State.STARTING
-        self.pending: dict[Any, asyncio.Future[Response]] = {}
-        self.gone: str | None = None  # why requests can no longer be answered
-        self.caller: str | None = None
-        self.init_seconds: float | None = None
-        self.reported: dict[str, Any] = {}  # what the init ping answered (mode, pid, …)
-        self.sent_bytes = 0  # the last request's frame, as written (the trace's bytes_out)
-        self.exited = asyncio.Event()
-        self._pidfd: int | None = None
-        self._on_exit: Callable[[PooledWorker], None] = lambda worker: None  # set by attach()
-        self._loop = asyncio.get_running_loop()
-
-    # --- wiring to the loop ---------------------------------------------------------------
-    def attach(self, on_exit: Callable[[PooledWorker], None]) -> None:
-        self._on_exit = on_exit
-        self._loop.add_reader(self.process.stdout_fd, self._readable)
-        try:
-            self._pidfd = os.pidfd_open(self.process.pid)
-        except OSError:  # the process is already gone, or no pidfd here: EOF tells instead
-            self._pidfd = None
-        if self._pidfd is not None:
-            self._loop.add_reader(self._pidfd, self._on_exit_signal)
-
-    def detach(self) -> None:
-        with contextlib.suppress(Exception):
-            self._loop.remove_reader(self.process.stdout_fd)
-        if self._pidfd is not None:
-            with contextlib.suppress(Exception):
-                self._loop.remove_reader(self._pidfd)
-            os.close(self._pidfd)
-            self._pidfd = None
-
-    def _readable(self) -> None:
-        try:
-            chunk = os.read(self.process.stdout_fd, READ_CHUNK)
-        except BlockingIOError:
-            return
-        except OSError:
-            chunk = b""
-        if not chunk:
-            self.process.stdout_eof = True
-            with contextlib.suppress(Exception):
-                self._loop.remove_reader(self.process.stdout_fd)
-            if self._pidfd is None:
-                self._loop.call_later(0.05, self._on_exit_signal)
-            return
-        for payload in self.process.on_stdout(chunk):
-            try:
-                response = parse_response(payload)
-            except ProtocolError as exc:
-                self.process.set_aside(f"{exc.message}: {payload[:200]!r}")
-                continue
-            future = self.pending.pop(response.id, None)
-            if future is None or future.done():
-                self.process.set_aside(f"response for id {response.id!r} nobody awaits")
-            else:
-                future.set_result(response)
-        if self.process.frame_error is not None:
-            self._fail_pending(f"bad frame on stdout: {self.process.frame_error.message}")
-
-    def _on_exit_signal(self) -> None:
-        if self.exited.is_set():
-            return
-        status = self.process.poll()
-        if status is None:
-            if self._pidfd is None:
-                self._loop.call_later(0.05, self._on_exit_signal)
-            return  # pidfd readable means exited; poll() sees it on the next pass
-        self.detach()
-        self.exited.set()
-        self._fail_pending(f"worker {self.id} (pid {self.process.pid}) {status.describe()}")
-        self._on_exit(self)
-
-    def _fail_pending(self, why: str) -> None:
-        self.gone = self.gone or why
-        pending, self.pending = self.pending, {}
-        for future in pending.values():
-            if not future.done():
-                future.set_exception(_WorkerGone(why))
-
-    # --- requests -------------------------------------------------------------------------
-    async def request(self, request: Request, timeout: float) -> Answer | NoAnswer:
-        """Send `request` and await its response, the worker's death, or the timeout."""
-        start = time.monotonic()
-        if self.gone is not None:
-            return NoAnswer(request, "exited", self.gone, 0.0)
-        future: asyncio.Future[Response] = self._loop.create_future()
-        self.pending[request.id] = future
-        frame = self.process.send(request)
-        self.sent_bytes = len(frame)
-        if not await self._write(frame, start + timeout):
-            self.pending.pop(request.id, None)
-            return NoAnswer(request, "write-failed", "could not write the request", 0.0)
-        sent = time.monotonic()
-        timer = self._loop.call_later(timeout, _expire, future)
-        try:
-            response = await future
-        except _WorkerGone as gone:
-            waited = time.monotonic() - start
-            if self.process.frame_error is not None:
-                return NoAnswer(request, "bad-frame", str(gone), waited)
-            return NoAnswer(request, "exited", str(gone), waited)
-        except TimeoutError:
-            self.pending.pop(request.id, None)
-            return NoAnswer(
-                request, "timeout", f"no response within {timeout:g} s", time.monotonic() - start
-            )
-        finally:
-            timer.cancel()
-        return Answer(request, response, time.monotonic() - sent)
-
-    async def _write(self, data: bytes, deadline: float) -> bool:
-        assert self.process.proc is not None and self.process.proc.stdin is not None
-        fd = self.process.proc.stdin.fileno()
-        view = memoryview(data)
-        while view:
-            try:
-                view = view[os.write(fd, view) :]
-                continue
-            except BlockingIOError:
-                pass
-            except OSError as exc:
-                if exc.errno in (errno.EPIPE, errno.EBADF):
-                    return False
-                raise
-            writable: asyncio.Future[None] = self._loop.create_future()
-            self._loop.add_writer(fd, _resolve, writable)
-            try:
-                await asyncio.wait_for(writable, max(0.0, deadline - time.monotonic()))
-            except TimeoutError:
-                return False
-            finally:
-                self._loop.remove_writer(fd)
-        return True
-
-
-class _WorkerGone(Exception):
-    pass
-
-
-def _expire(future: asyncio.Future[Any]) -> None:
-    if not future.done():
-        future.set_exception(TimeoutError())
-
-
-def _resolve(future: asyncio.Future[None]) -> None:
-    if not future.done():
-        future.set_result(None)
-
-
 @dataclass
 class _Waiter:
     caller: str
@@ -276,8 +109,10 @@ class Pool:
         config: PoolConfig,
         run_dir: RunDir,
         trace: Trace,
+        patterns: PatternSet | None = None,
     ) -> None:
         self.spec = spec
+        self.patterns = patterns  # the knowledge base its diagnoses are worded from
         self.config = config
         self.run_dir = run_dir
         self.trace = trace
@@ -352,10 +187,7 @@ class Pool:
         """The init ping; a worker that fails it is diagnosed, stopped and its failure kept."""
         self.trace.emit("init_start", worker=worker.id, timeout=self.config.init_timeout)
         started = time.monotonic()
-        request = worker.process.ids.request(
-            "ping", {"worker_id": worker.id, "initialization": True}
-        )
-        outcome = await worker.request(request, self.config.init_timeout)
+        outcome = await self._init_exchange(worker, started)
         worker.init_seconds = time.monotonic() - started
         if isinstance(outcome, Answer) and outcome.response.success:
             worker.reported = (
@@ -390,8 +222,31 @@ class Pool:
         await self._retire(worker, State.DEAD)
         return False
 
+    async def _init_exchange(self, worker: PooledWorker, started: float) -> Answer | NoAnswer:
+        """The init ping (DSPex, JSON-RPC), or the protocol's handshake (MCP's initialize and
+        notifications/initialized, LSP's initialize and initialized), within the init timeout."""
+        handshake = worker.process.protocol.handshake_steps()
+        if not handshake:
+            request = worker.process.ids.request(
+                "ping", {"worker_id": worker.id, "initialization": True}
+            )
+            return await worker.request(request, self.config.init_timeout)
+        outcome: Answer | NoAnswer | None = None
+        for step in handshake:
+            left = max(0.01, self.config.init_timeout - (time.monotonic() - started))
+            if step.notification:
+                note = worker.process.ids.notification(step.method, step.params)
+                await worker.write_frame(worker.process.send(note), left)
+                continue
+            request = worker.process.ids.request_raw(step.method, step.params)
+            outcome = await worker.request(request, left)
+            if not isinstance(outcome, Answer) or not outcome.response.success:
+                return outcome
+        assert outcome is not None
+        return outcome
+
     async def _diagnose(self, worker: PooledWorker, failed: NoAnswer) -> None:
-        """Run the no-response engine off the loop (it blocks); experiments on the first only."""
+        """Run the no-answer engine off the loop (it blocks); experiments on the first only."""
         worker.detach()
         first = not self.init_diagnoses
         diagnosis = await asyncio.to_thread(
@@ -400,6 +255,7 @@ class Pool:
             failed,
             experiments=first,
             run_dir=self.run_dir,
+            patterns=self.patterns,
             trace=self.trace,
         )
         self.init_diagnoses[worker.id] = diagnosis
@@ -463,7 +319,7 @@ class Pool:
             future: asyncio.Future[PooledWorker] = asyncio.get_running_loop().create_future()
             waiter = _Waiter(caller, session, requested, future)
             self.waiters.append(waiter)
-            timer = asyncio.get_running_loop().call_later(timeout, _expire, future)
+            timer = asyncio.get_running_loop().call_later(timeout, expire, future)
             try:
                 worker = await future
             except TimeoutError:
@@ -655,14 +511,14 @@ class Pool:
                 for caller in self.in_flight
             }
             for worker in self.workers.values():
-                worker._fail_pending(f"pool shutting down ({mode})")
+                worker.fail_pending(f"pool shutting down ({mode})")
         else:
             deadline = time.monotonic() + grace
             while self.in_flight and time.monotonic() < deadline:
                 await asyncio.sleep(0.01)
         for worker in self.workers.values():
             if worker.state is State.STARTING:  # an init ping nobody will wait for now
-                worker._fail_pending(f"pool shutting down ({mode}) during init")
+                worker.fail_pending(f"pool shutting down ({mode}) during init")
         workers = list(self.workers.values())
         for worker in workers:
             worker.detach()

@@ -25,14 +25,33 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
 
-from poolctl.errors import FrameTooLarge, ProtocolError, WorkerStartError
+from poolctl.errors import FramingError, ProtocolError, WorkerStartError
 from poolctl.framing import DEFAULT_MAX_FRAME, Decoder, Framing, get_framing
-from poolctl.protocol import NotJSON, Request, RequestIds, Response, WrongId, parse_response
+from poolctl.protocol import (
+    Incoming,
+    NotAMessage,
+    NotJSON,
+    Protocol,
+    Request,
+    RequestIds,
+    Response,
+    StrayOutput,
+    WrongId,
+    answer_server_request,
+    dumps,
+    get_protocol,
+    parse_message,
+)
 from poolctl.redact import remember_env
 
 READ_CHUNK = 65536
 TRANSCRIPT_LIMIT = 1024 * 1024  # raw stdout kept per worker; the rest is counted, not kept
 STRAY_KEPT = 100  # frames that answered nothing, kept as evidence; the rest are counted
+INCOMING_KEPT = 100  # notifications and server requests kept as evidence
+# How long stop() lets a worker exit on its own once its stdin is closed, before SIGTERM. A
+# worker that exits at end of input does so at once, but on a loaded machine its exit can take
+# over 0.1 s; one that ignores end of input costs this much before it is signalled.
+EOF_GRACE = 0.5
 
 
 class StderrMode(StrEnum):
@@ -49,6 +68,7 @@ class WorkerSpec:
 
     argv: tuple[str, ...]
     framing: str = "packet-4"
+    protocol: str = "dspex"  # what messages mean: dspex, jsonrpc, mcp or lsp
     stderr: StderrMode = StderrMode.CAPTURE
     env: Mapping[str, str] = field(default_factory=dict)  # added to (or overriding) os.environ
     unset_env: tuple[str, ...] = ()  # removed from the inherited environment
@@ -158,16 +178,21 @@ class WorkerProcess:
         self.spec = spec
         self.worker_id = worker_id
         self.framing: Framing = get_framing(spec.framing)
+        self.protocol: Protocol = get_protocol(spec.protocol)
         self.capture_dir = Path(capture_dir)
         self.stderr_path = self.capture_dir / f"{worker_id}.stderr.log"
         self.stdout_path = self.capture_dir / f"{worker_id}.stdout.bin"
         self.decoder: Decoder = self.framing.decoder(max_frame)
         self.transcript = Transcript(transcript_limit)
-        self.ids = RequestIds()
+        self.ids = RequestIds(envelope=self.protocol.envelope)
         self.frames: list[bytes] = []  # decoded, not yet consumed
         self.stray: list[str] = []  # frames that answered nothing (the first STRAY_KEPT)
+        self.stray_payloads: list[bytes] = []  # their bytes
         self.stray_count = 0
-        self.frame_error: FrameTooLarge | None = None  # the stream is broken from here on
+        self.notifications: list[Incoming] = []  # JSON-RPC notifications the server sent
+        self.server_requests: list[Incoming] = []  # its requests to us, each answered
+        self.frame_error: FramingError | None = None  # the stream is broken from here on
+        self.messages_read = 0  # JSON messages read: text before the first breaks the stream
         self.proc: subprocess.Popen[bytes] | None = None
         self.started_at = ""
         self.started_mono = 0.0
@@ -266,7 +291,7 @@ class WorkerProcess:
         self.transcript.add(chunk, now)
         frames = self.decoder.feed(chunk)
         self.frames.extend(frames)
-        if self.decoder.error is not None:
+        if self.decoder.error is not None and self.frame_error is None:
             self.frame_error = self.decoder.error
         return frames
 
@@ -322,24 +347,74 @@ class WorkerProcess:
         """Encode `request` in the worker's framing (without writing it)."""
         return self.framing.encode(request.to_json())
 
-    def set_aside(self, what: str) -> None:
+    def set_aside(self, what: str, payload: bytes = b"") -> None:
         """Keep (the first few of) the frames that answered no request, and count them all."""
         self.stray_count += 1
         if len(self.stray) < STRAY_KEPT:
             self.stray.append(what)
+            self.stray_payloads.append(payload[:4096])
+
+    def read_message(self, payload: bytes, expected_id: Any = None) -> Response | None:
+        """One frame read as a response (to `expected_id`, when given), or None.
+
+        A frame that answers nothing is set aside; a JSON-RPC notification is kept, and a
+        request from the server is answered (minimally) and kept. But a line that is not JSON
+        where the first message should be (a banner, a log line: text on the framed stream)
+        breaks the stream, as it breaks a strict reader: `frame_error` is set and nothing after
+        it is read. In JSON-RPC, any frame that is no message breaks it, wherever it comes.
+        """
+        if self.frame_error is not None:
+            return None
+        jsonrpc = self.protocol.envelope == "jsonrpc"
+        try:
+            message = parse_message(payload, expected_id, self.protocol.envelope)
+        except NotJSON as exc:
+            if jsonrpc or (not self.messages_read and self.framing.is_line):
+                self.frame_error = StrayOutput(payload, first=not self.messages_read)
+            else:
+                self.set_aside(f"{exc.message}: {payload[:200]!r}", payload)
+            return None
+        except NotAMessage:
+            self.frame_error = StrayOutput(payload, json=True, first=not self.messages_read)
+            return None
+        except WrongId as exc:
+            self.messages_read += 1
+            self.set_aside(f"response for id {exc.got!r}: {payload[:200]!r}", payload)
+            return None
+        except ProtocolError as exc:
+            self.messages_read += 1
+            self.set_aside(f"{exc.message}: {payload[:200]!r}", payload)
+            return None
+        self.messages_read += 1
+        if isinstance(message, Incoming):
+            self._incoming(message)
+            return None
+        return message
+
+    def _incoming(self, message: Incoming) -> None:
+        """Keep a notification; answer a request from the server, minimally, and keep it."""
+        if not message.is_request:
+            if len(self.notifications) < INCOMING_KEPT:
+                self.notifications.append(message)
+            return
+        if len(self.server_requests) < INCOMING_KEPT:
+            self.server_requests.append(message)
+        body = {"jsonrpc": "2.0", "id": message.id}
+        body.update(answer_server_request(message.method, message.params))
+        with contextlib.suppress(FramingError, OSError):
+            self.write(self.framing.encode(dumps(body)), time.monotonic() + 1.0)
+
+    def notify(self, method: str, params: dict[str, Any] | None, timeout: float = 5.0) -> bool:
+        """Send a JSON-RPC notification; False if the worker stopped reading."""
+        note = self.ids.notification(method, params)
+        return self.write(self.send(note), time.monotonic() + timeout)
 
     def take_answer(self, request: Request) -> Response | None:
         """Pop the response to `request` from decoded frames, setting aside strays."""
-        while self.frames:
-            payload = self.frames.pop(0)
-            try:
-                return parse_response(payload, request.id)
-            except WrongId as exc:
-                self.set_aside(f"response for id {exc.got!r}: {payload[:200]!r}")
-            except NotJSON as exc:
-                self.set_aside(f"{exc.message}: {payload[:200]!r}")
-            except ProtocolError as exc:
-                self.set_aside(f"{exc.message}: {payload[:200]!r}")
+        while self.frames and self.frame_error is None:
+            response = self.read_message(self.frames.pop(0), request.id)
+            if response is not None:
+                return response
         return None
 
     def exchange(
@@ -397,7 +472,7 @@ class WorkerProcess:
         if proc.stdin is not None and not proc.stdin.closed:
             with contextlib.suppress(OSError):
                 proc.stdin.close()
-        if self._wait_exit(min(0.1, grace)) is not None:
+        if self._wait_exit(min(EOF_GRACE, grace)) is not None:
             self.stopped_by = "exited when stdin closed"
         if self.poll() is None:
             self._signal(signal.SIGTERM, family)
@@ -461,6 +536,7 @@ class WorkerProcess:
             "argv": list(self.spec.argv),
             "pid": self.proc.pid if self.proc else None,
             "framing": self.framing.name,
+            "protocol": self.protocol.name,
             "stderr_mode": str(self.spec.stderr),
             "started_at": self.started_at,
             "time_to_first_byte_s": round(ttfb, 6) if ttfb is not None else None,
@@ -469,6 +545,8 @@ class WorkerProcess:
             "stdout_bytes": self.transcript.total,
             "stdout_bytes_dropped": self.transcript.dropped,
             "stray_frames": self.stray_count,
+            "notifications": len(self.notifications),
+            "server_requests": [m.method for m in self.server_requests],
             "stderr_log": str(self.stderr_path) if self.spec.stderr is StderrMode.CAPTURE else None,
             "stdout_transcript": str(self.stdout_path),
         }

@@ -8,10 +8,9 @@ silent worker is drawn from that file, as a scenario's is.
 
 from __future__ import annotations
 
-from typing import Any
-
 from poolctl.events import Trace
 from poolctl.model import Diagnosis
+from poolctl.protocol import Request
 from poolctl.worker import Answer, NoAnswer, WorkerProcess
 
 
@@ -27,16 +26,15 @@ class WorkerTrace:
         if self.trace is not None:
             self.trace.emit("spawn", worker=self.worker.worker_id, pid=self.worker.pid)
 
-    def exchange(
-        self, command: str, args: dict[str, Any] | None, timeout: float
-    ) -> Answer | NoAnswer:
-        """`worker.exchange`, with the request and its answer (or the silence) as events."""
+    def exchange_request(self, request: Request, timeout: float) -> Answer | NoAnswer:
+        """`worker.exchange_request`, with the request and its answer (or the silence) as
+        events of the trace."""
         if self.trace is None:
-            return self.worker.exchange(command, args, timeout)
-        request = self.worker.ids.request(command, args)
+            return self.worker.exchange_request(request, timeout)
         sent = len(self.worker.send(request))
         read_before = self.worker.transcript.total
         who = self.worker.worker_id
+        command = request.command
         self.trace.emit("request", worker=who, id=request.id, command=command, bytes_out=sent)
         outcome = self.worker.exchange_request(request, timeout)
         read = self.worker.transcript.total - read_before

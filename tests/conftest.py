@@ -1,25 +1,109 @@
-"""Shared fixtures, and the check that no test leaves a worker process behind."""
+"""Shared fixtures; the line between fast tests and tests that start processes or wait on a
+real clock; the check that no test leaves a worker process behind.
+
+A test that starts a process, itself or through the code it calls, uses a fixture that depends
+on `processes` (`run_cli`, `spawn_worker`, `reference_worker`, `pexpect_spawn`, a module's own
+fixture built on them, or `processes` itself); a test that sleeps does it through `real_sleep`.
+The collection hook below marks such tests `process` or `waits`, and `make test-fast` deselects
+both. Every other test runs with process creation and sleeping disabled, so a test that starts
+a process by other means fails with a message naming the fixture to use: the fast set cannot
+silently start processes again.
+"""
 
 from __future__ import annotations
 
+import _posixsubprocess
+import asyncio
 import contextlib
 import os
+import pickle
 import signal
+import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any, ClassVar, Protocol
 
+import pexpect
 import pytest
+import yaml
 
 from poolctl.rundir import BASE_ENV
+from poolctl.worker import WorkerProcess, WorkerSpec
 
 # Every process a test starts inherits this marker, so leftovers can be found by environment.
+# Each pytest process (each xdist worker too) draws its own, and checks only its own children.
 LEAK_MARKER = "POOLCTL_TEST_SESSION"
 os.environ[LEAK_MARKER] = uuid.uuid4().hex
 REFERENCE = (sys.executable, "-m", "poolctl.workers.reference")
 REPO = Path(__file__).resolve().parent.parent
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+# The fixtures whose use marks a test, directly or through any fixture that depends on them.
+MARKING_FIXTURES = {"processes": "process", "real_sleep": "waits"}
+MARKERS = (
+    "process: starts processes (set by the fixtures that start them; test-fast leaves it out)",
+    "waits: sleeps on the real clock (set by the real_sleep fixture; test-fast leaves it out)",
+)
+
+
+# --- YAML parsed once per text ----------------------------------------------------------------
+# PyYAML's pure-Python parser takes about 30 ms per builtin pattern file, and every poolctl
+# command reads all of them. The suite runs hundreds of commands in one process, so parsing was
+# half of the fast tests' time. Parsing is a pure function of the text: in the test process,
+# yaml.SafeLoader composes each distinct text once. The node tree, which is only read (for line
+# numbers), is shared; every caller gets its own copy of the constructed data (a pickle round
+# trip). Errors are never cached: a broken file is parsed, and fails, every time.
+
+
+class _ParsedOnce(yaml.SafeLoader):
+    nodes: ClassVar[dict[tuple[type, str], Any]] = {}
+    data: ClassVar[dict[tuple[type, str], bytes]] = {}
+
+    def __init__(self, stream: Any) -> None:
+        super().__init__(stream)
+        self._key = (type(self), stream) if isinstance(stream, str) else None
+
+    def get_single_node(self) -> Any:
+        if self._key is None:
+            return super().get_single_node()
+        if self._key not in self.nodes:
+            self.nodes[self._key] = super().get_single_node()
+        return self.nodes[self._key]
+
+    def construct_document(self, node: Any) -> Any:
+        if self._key is None or self.nodes.get(self._key) is not node:
+            return super().construct_document(node)
+        if self._key not in self.data:
+            self.data[self._key] = pickle.dumps(super().construct_document(node))
+        return pickle.loads(self.data[self._key])
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite the golden files under tests/golden/ from what the code renders now",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for marker in MARKERS:
+        config.addinivalue_line("markers", marker)
+    # Before collection: some test modules load the knowledge base when imported.
+    patch = pytest.MonkeyPatch()
+    patch.setattr(yaml, "SafeLoader", _ParsedOnce)
+    config.add_cleanup(patch.undo)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        for fixture, marker in MARKING_FIXTURES.items():
+            if fixture in used:
+                item.add_marker(marker)
 
 
 def marked_processes() -> list[tuple[int, str]]:
@@ -64,3 +148,231 @@ def reports_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     base = tmp_path / "reports"
     monkeypatch.setenv(BASE_ENV, str(base))
     return base
+
+
+# --- the guard ---------------------------------------------------------------------------------
+
+
+class ForbiddenInFastTest(BaseException):
+    """A fast test started a process or slept. A BaseException, so that code under test that
+    turns every `Exception` into a finding (a worker that "could not start") cannot hide it."""
+
+
+PROCESS_HINT = (
+    "start processes through a fixture that depends on `processes` (run_cli, spawn_worker, "
+    "reference_worker, pexpect_spawn, processes.run/popen): it marks the test `process`"
+)
+SLEEP_HINT = "sleep through the `real_sleep` fixture: it marks the test `waits`"
+
+# What starts a process, whichever library asks: subprocess and asyncio (Popen), pexpect and
+# pty (os.forkpty, os.fork), multiprocessing (_posixsubprocess.fork_exec), os.system/spawn*.
+PROCESS_STARTERS: list[tuple[object, str, str]] = [
+    (subprocess.Popen, "_execute_child", "subprocess.Popen"),
+    (_posixsubprocess, "fork_exec", "_posixsubprocess.fork_exec"),
+    (os, "fork", "os.fork"),
+    (os, "forkpty", "os.forkpty"),
+    (os, "posix_spawn", "os.posix_spawn"),
+    (os, "posix_spawnp", "os.posix_spawnp"),
+    (os, "system", "os.system"),
+]
+
+
+REFUSED = pytest.StashKey[list[str]]()
+
+
+@pytest.fixture(autouse=True)
+def fast_tests_start_no_process(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Outside `process` tests starting a process fails the test, outside `process` and
+    `waits` tests sleeping does (`sleep(0)`, a mere yield, is let through)."""
+    marks = {m.name for m in request.node.iter_markers()}
+    refused = request.node.stash.setdefault(REFUSED, [])
+
+    def refuse(
+        what: str, hint: str, allowed: Callable[..., Any] | None = None
+    ) -> Callable[..., Any]:
+        def refused_call(*args: Any, **kwargs: Any) -> Any:
+            if allowed is not None and args and args[0] == 0:
+                return allowed(*args, **kwargs)
+            refused.append(f"{request.node.nodeid} called {what}: {hint}")
+            raise ForbiddenInFastTest(refused[-1])
+
+        return refused_call
+
+    if "process" not in marks:
+        for owner, name, label in PROCESS_STARTERS:
+            monkeypatch.setattr(owner, name, refuse(label, PROCESS_HINT))
+    if not marks & {"process", "waits"}:
+        monkeypatch.setattr(time, "sleep", refuse("time.sleep", SLEEP_HINT, time.sleep))
+        monkeypatch.setattr(asyncio, "sleep", refuse("asyncio.sleep", SLEEP_HINT, asyncio.sleep))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """A refusal fails the test with its hint, even when the code under test caught it (an
+    experiment that "could not start") and the test went on to pass or to fail otherwise."""
+    try:
+        result = yield
+    except ForbiddenInFastTest:
+        raise
+    except BaseException as exc:
+        refused = item.stash.get(REFUSED, [])
+        if refused:
+            raise ForbiddenInFastTest(f"{refused[0]} (caught on the way)") from exc
+        raise
+    refused = item.stash.get(REFUSED, [])
+    if refused:
+        raise ForbiddenInFastTest(f"{refused[0]} (caught on the way)")
+    return result
+
+
+# --- fixtures that start processes --------------------------------------------------------------
+
+
+class Processes:
+    """Starts the processes a test needs, and kills whatever is left of them when it ends."""
+
+    def __init__(self) -> None:
+        self.started: list[subprocess.Popen[Any] | pexpect.spawn[str]] = []
+        self.workers: list[WorkerProcess] = []
+
+    def popen(self, argv: Sequence[str], **kwargs: Any) -> subprocess.Popen[bytes]:
+        proc: subprocess.Popen[bytes] = subprocess.Popen(list(argv), **kwargs)
+        self.started.append(proc)
+        return proc
+
+    def run(
+        self, argv: Sequence[str], timeout: float, **kwargs: Any
+    ) -> subprocess.CompletedProcess[str]:
+        """Run `argv` to its end (at most `timeout` s) and return what it printed."""
+        return subprocess.run(
+            list(argv), capture_output=True, text=True, timeout=timeout, check=False, **kwargs
+        )
+
+    def pty(self, command: str, args: Sequence[str], **kwargs: Any) -> pexpect.spawn[str]:
+        child = pexpect.spawn(command, list(args), **kwargs)
+        self.started.append(child)
+        return child
+
+    def worker(self, spec: WorkerSpec, capture_dir: Path, **kwargs: Any) -> WorkerProcess:
+        """A started WorkerProcess; stopped at the end of the test if the test did not."""
+        worker = WorkerProcess(spec, capture_dir, **kwargs).start()
+        self.workers.append(worker)
+        return worker
+
+    def stop_all(self) -> None:
+        for worker in self.workers:
+            worker.stop(grace=0.5)
+        for proc in self.started:
+            if isinstance(proc, pexpect.spawn):
+                proc.close(force=True)
+            elif proc.poll() is None:
+                proc.kill()
+                proc.wait()
+
+
+@pytest.fixture
+def processes() -> Iterator[Processes]:
+    """The fixture every process-starting fixture depends on: using it marks a test `process`."""
+    started = Processes()
+    try:
+        yield started
+    finally:
+        started.stop_all()
+
+
+class RunCli(Protocol):
+    def __call__(self, *argv: str) -> tuple[int, str, str]: ...
+
+
+def _in_process(capsys: pytest.CaptureFixture[str]) -> RunCli:
+    from poolctl.cli import main
+
+    def run(*argv: str) -> tuple[int, str, str]:
+        code = main(list(argv))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]) -> RunCli:
+    """`poolctl ARGV...` in this process, for a command that starts nothing (bad usage, triage):
+    (exit code, stdout, stderr). Should it start a worker, the test fails: use `run_cli`."""
+    return _in_process(capsys)
+
+
+@pytest.fixture
+def run_cli(capsys: pytest.CaptureFixture[str], processes: Processes) -> RunCli:
+    """`poolctl ARGV...` in this process, which may start workers: (exit code, stdout, stderr)."""
+    return _in_process(capsys)
+
+
+class SpawnWorker(Protocol):
+    def __call__(
+        self, spec: WorkerSpec, capture_dir: Path | None = None, **kwargs: Any
+    ) -> WorkerProcess: ...
+
+
+@pytest.fixture
+def spawn_worker(tmp_path: Path, processes: Processes) -> SpawnWorker:
+    """Start a WorkerProcess for `spec`, capturing into `capture_dir` (default tmp/workers)."""
+
+    def spawn(spec: WorkerSpec, capture_dir: Path | None = None, **kwargs: Any) -> WorkerProcess:
+        return processes.worker(spec, capture_dir or tmp_path / "workers", **kwargs)
+
+    return spawn
+
+
+class ReferenceWorker(Protocol):
+    def __call__(self, *switches: str, **spec: Any) -> WorkerProcess: ...
+
+
+@pytest.fixture
+def reference_worker(spawn_worker: SpawnWorker) -> ReferenceWorker:
+    """Start the reference worker with fault `switches`; `spec` goes to its WorkerSpec."""
+
+    def start(*switches: str, **spec: Any) -> WorkerProcess:
+        return spawn_worker(WorkerSpec(argv=(*REFERENCE, *switches), **spec))
+
+    return start
+
+
+@pytest.fixture
+def pexpect_spawn(processes: Processes) -> Callable[..., pexpect.spawn[str]]:
+    """`pexpect.spawn(command, args, ...)` on a pseudo-terminal, closed at the end of the test."""
+    return processes.pty
+
+
+@pytest.fixture
+def real_sleep() -> Callable[[float], None]:
+    """`time.sleep` for a test that must wait on the clock: using it marks the test `waits`."""
+    return time.sleep
+
+
+# --- golden files -------------------------------------------------------------------------------
+
+
+class Golden(Protocol):
+    def __call__(self, name: str, got: str) -> None: ...
+
+
+@pytest.fixture
+def golden(request: pytest.FixtureRequest) -> Golden:
+    """Assert that `got` equals tests/golden/NAME; `pytest --update-golden` rewrites the file."""
+    update = bool(request.config.getoption("--update-golden"))
+
+    def compare(name: str, got: str) -> None:
+        path = GOLDEN / name
+        if update:
+            path.write_text(got, encoding="utf-8")
+            return
+        if not path.exists():
+            pytest.fail(f"{path} is missing: write it with `pytest --update-golden` and review it")
+        assert got == path.read_text(encoding="utf-8"), (
+            f"{name} differs from {path} (after an intended change: pytest --update-golden)"
+        )
+
+    return compare

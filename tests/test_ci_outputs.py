@@ -14,7 +14,7 @@ import pytest
 from poolctl.cli import main
 from poolctl.report import Format
 from poolctl.report.github import SUMMARY_LIMIT
-from tests.conftest import REFERENCE
+from tests.conftest import REFERENCE, RunCli
 from tests.test_pictures import valid_html
 from tests.test_report_formats import valid_json, valid_junit
 
@@ -95,48 +95,46 @@ def test_report_of_something_else_is_bad_input(
 
 
 @pytest.mark.parametrize("fmt", list(Format))
-def test_ping_every_format(capsys: pytest.CaptureFixture[str], fmt: Format) -> None:
-    code, out, err = cli(capsys, "ping", "-f", fmt.value)
+def test_ping_every_format(run_cli: RunCli, fmt: Format) -> None:
+    code, out, err = run_cli("ping", "-f", fmt.value)
     assert code == 0, err
     check(fmt, out)
     if fmt is Format.TERM:
         assert out.startswith("✓ ") and "answered 'ping'" in out  # the verdict-first view
 
 
-def test_ping_failure_as_junit_and_json(capsys: pytest.CaptureFixture[str]) -> None:
+def test_ping_failure_as_junit_and_json(run_cli: RunCli) -> None:
     argv = ["ping", "--no-experiments", "--timeout", "1"]
     worker = ["--", *REFERENCE, "--crash-on-start", "3"]
-    code, out, _ = cli(capsys, *argv, "-f", "junit", *worker)
+    code, out, _ = run_cli(*argv, "-f", "junit", *worker)
     assert code == 1 and 'classname="port-no-response"' in out
     valid_junit(out)
-    code, out, _ = cli(capsys, *argv, "--json", *worker)
+    code, out, _ = run_cli(*argv, "--json", *worker)
     assert valid_json(out)["findings"][0]["outcome"]["pattern_id"] == "port-no-response"
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("fmt", [Format.JSON, Format.JUNIT])
-def test_doctor_formats(capsys: pytest.CaptureFixture[str], fmt: Format) -> None:
-    code, out, err = cli(capsys, "doctor", "--timeout", "5", "-f", fmt.value)
+def test_doctor_formats(run_cli: RunCli, fmt: Format) -> None:
+    code, out, err = run_cli("doctor", "--timeout", "5", "-f", fmt.value)
     assert code in (0, 1), err
     check(fmt, out)
 
 
-def test_scenarios_give_one_json_and_one_junit_document(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
+def test_scenarios_give_one_json_and_one_junit_document(run_cli: RunCli, tmp_path: Path) -> None:
     files = [str(SCENARIOS / "healthy.yaml"), str(SCENARIOS / "p5-required-field.yaml")]
-    code, out, err = cli(capsys, "run-scenario", *files, "-f", "json")
+    code, out, err = run_cli("run-scenario", *files, "-f", "json")
     assert code == 0, err
     doc = valid_json(out)
     assert [r["extra"]["scenario"] for r in doc["extra"]["runs"]] == [
         "healthy",
         "p5-required-field",
     ]
-    code, out, _ = cli(capsys, "run-scenario", *files, "-f", "junit")
+    code, out, _ = run_cli("run-scenario", *files, "-f", "junit")
     valid_junit(out)
     assert out.count("<testsuite ") == 2 and 'name="reproduces required-field-missing"' in out
     assert 'failures="0"' in out.split("\n", 2)[1]  # <testsuites>: both produced what they expect
-    code, out, _ = cli(capsys, "run-scenario", *files, "-f", "md")
+    code, out, _ = run_cli("run-scenario", *files, "-f", "md")
     assert out.count("# poolctl scenario") == 2
 
 

@@ -11,24 +11,22 @@ from typing import Any
 
 import pytest
 
-from poolctl.cli import main
 from poolctl.diagnose import diagnose_no_answer
 from poolctl.rundir import create_run_dir
-from poolctl.worker import Answer, NoAnswer, WorkerProcess, WorkerSpec
-from tests.conftest import REFERENCE
+from poolctl.worker import Answer, NoAnswer, WorkerSpec
+from tests.conftest import REFERENCE, RunCli, SpawnWorker
 
 pytestmark = pytest.mark.slow
 
 
-def ping(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, float]:
+def ping(run_cli: RunCli, *argv: str) -> tuple[int, str, float]:
     start = time.monotonic()
-    code = main(["ping", *argv])
-    out, _ = capsys.readouterr()
+    code, out, _ = run_cli("ping", *argv)
     return code, out, time.monotonic() - start
 
 
-def ping_json(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[dict[str, Any], float]:
-    code, out, took = ping(capsys, "--json", *argv)
+def ping_json(run_cli: RunCli, *argv: str) -> tuple[dict[str, Any], float]:
+    code, out, took = ping(run_cli, "--json", *argv)
     assert code == 1, out
     return json.loads(out), took
 
@@ -59,6 +57,11 @@ FAULTS: dict[str, tuple[list[str], str, list[str]]] = {
         ["--timeout", "3", *ref("--stdout-noise", "Warming up")],
         "stdout-text",
         ["prints text", "'Warming up'", "'Warm'", "1,466,004,077"],
+    ),
+    "stdout-noise-in-line-framing": (
+        ["--timeout", "3", "--framing", "line", *ref("--framing", "line", "--stdout-noise", "Hi")],
+        "stdout-text",
+        ["prints text", "'Hi'", "a line of text that is not JSON", "answer arrived right behind"],
     ),
     "stderr-merged": (
         [
@@ -109,11 +112,9 @@ FAULTS: dict[str, tuple[list[str], str, list[str]]] = {
 
 
 @pytest.mark.parametrize("fault", list(FAULTS))
-def test_each_fault_confirms_exactly_one_hypothesis(
-    capsys: pytest.CaptureFixture[str], fault: str
-) -> None:
+def test_each_fault_confirms_exactly_one_hypothesis(run_cli: RunCli, fault: str) -> None:
     argv, expected, quotes = FAULTS[fault]
-    report, took = ping_json(capsys, *argv)
+    report, took = ping_json(run_cli, *argv)
     assert confirmed(report) == [expected], outcome(report)["hypotheses"]
     d = outcome(report)
     assert d["pattern_id"] == "port-no-response" and d["pattern_number"] == 1
@@ -123,15 +124,15 @@ def test_each_fault_confirms_exactly_one_hypothesis(
     timeout = float(argv[argv.index("--timeout") + 1])
     assert took < timeout + 10
     statuses = {h["id"]: h for h in d["hypotheses"]}
-    assert len(statuses) == 8
+    assert len(statuses) == 9
     for h in statuses.values():  # every hypothesis says why it is not confirmed
         assert h["status"] == "confirmed" or h["reason"], h
 
 
 def test_terminal_verdict_comes_first_then_evidence_then_remediation(
-    capsys: pytest.CaptureFixture[str],
+    run_cli: RunCli,
 ) -> None:
-    code, out, _ = ping(capsys, "--timeout", "3", *ref("--stdout-noise", "Warming up"))
+    code, out, _ = ping(run_cli, "--timeout", "3", *ref("--stdout-noise", "Warming up"))
     assert code == 1
     lines = out.splitlines()
     assert lines[0].startswith("✗ The worker prints text to its framed stdout")
@@ -140,8 +141,8 @@ def test_terminal_verdict_comes_first_then_evidence_then_remediation(
     assert "✓ confirmed  Prints to stdout" in out
 
 
-def test_slow_import_is_measured_against_the_timeout(capsys: pytest.CaptureFixture[str]) -> None:
-    report, _ = ping_json(capsys, "--timeout", "1", *ref("--import-delay", "3"))
+def test_slow_import_is_measured_against_the_timeout(run_cli: RunCli) -> None:
+    report, _ = ping_json(run_cli, "--timeout", "1", *ref("--import-delay", "3"))
     d = outcome(report)
     assert re.search(r"start-up took \d+\.\d s against a 1 s timeout", json.dumps(d["evidence"]))
     assert d["facts"]["answered_after_s"] >= 2.9  # poolctl kept waiting and saw it answer
@@ -149,10 +150,10 @@ def test_slow_import_is_measured_against_the_timeout(capsys: pytest.CaptureFixtu
 
 
 def test_merged_stderr_is_proven_by_a_fresh_process_with_stderr_apart(
-    capsys: pytest.CaptureFixture[str],
+    run_cli: RunCli,
 ) -> None:
     argv, _, _ = FAULTS["stderr-merged"]
-    report, _ = ping_json(capsys, *argv)
+    report, _ = ping_json(run_cli, *argv)
     d = outcome(report)
     hyps = {h["id"]: h for h in d["hypotheses"]}
     assert hyps["stdout-text"]["status"] == "ruled-out"
@@ -161,10 +162,10 @@ def test_merged_stderr_is_proven_by_a_fresh_process_with_stderr_apart(
 
 
 def test_no_experiments_leaves_the_fresh_process_hypotheses_untested(
-    capsys: pytest.CaptureFixture[str],
+    run_cli: RunCli,
 ) -> None:
     argv, _, _ = FAULTS["stderr-merged"]
-    report, _ = ping_json(capsys, "--no-experiments", *argv)
+    report, _ = ping_json(run_cli, "--no-experiments", *argv)
     d = outcome(report)
     hyps = {h["id"]: h for h in d["hypotheses"]}
     assert confirmed(report) == ["stderr-merged"]
@@ -174,9 +175,9 @@ def test_no_experiments_leaves_the_fresh_process_hypotheses_untested(
 
 
 def test_no_experiments_on_a_framing_mismatch_says_what_it_could_not_test(
-    capsys: pytest.CaptureFixture[str],
+    run_cli: RunCli,
 ) -> None:
-    report, _ = ping_json(capsys, "--no-experiments", "--timeout", "1", *ref("--framing", "line"))
+    report, _ = ping_json(run_cli, "--no-experiments", "--timeout", "1", *ref("--framing", "line"))
     d = outcome(report)
     hyps = {h["id"]: h for h in d["hypotheses"]}
     assert hyps["framing"]["status"] == "untested"
@@ -187,21 +188,19 @@ def test_no_experiments_on_a_framing_mismatch_says_what_it_could_not_test(
 
 
 def test_buffering_is_confirmed_without_experiments_by_closing_stdin(
-    capsys: pytest.CaptureFixture[str],
+    run_cli: RunCli,
 ) -> None:
     report, _ = ping_json(
-        capsys, "--no-experiments", "--timeout", "1", *NO_PYTHONUNBUFFERED, *ref("--buffered")
+        run_cli, "--no-experiments", "--timeout", "1", *NO_PYTHONUNBUFFERED, *ref("--buffered")
     )
     assert confirmed(report) == ["buffered"]
     assert outcome(report)["facts"]["stdin_closed"]["answer_flushed"] is True
 
 
-def test_evidence_files_are_in_the_run_folder(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
+def test_evidence_files_are_in_the_run_folder(run_cli: RunCli, tmp_path: Path) -> None:
     run = tmp_path / "run"
     report, _ = ping_json(
-        capsys, "--run-dir", str(run), "--timeout", "1", *ref("--import-delay", "2")
+        run_cli, "--run-dir", str(run), "--timeout", "1", *ref("--import-delay", "2")
     )
     stack = (run / "stack-w1.txt").read_text()
     assert "slow_module.py" in stack and "state S" in stack and "pipe:[" in stack
@@ -211,20 +210,18 @@ def test_evidence_files_are_in_the_run_folder(
     assert json.loads((run / "report.json").read_text())["findings"]
 
 
-def test_experiment_captures_have_their_own_ids(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
+def test_experiment_captures_have_their_own_ids(run_cli: RunCli, tmp_path: Path) -> None:
     run = tmp_path / "run"
-    ping_json(capsys, "--run-dir", str(run), "--timeout", "2", *ref("--framing", "line"))
+    ping_json(run_cli, "--run-dir", str(run), "--timeout", "1", *ref("--framing", "line"))
     names = {p.name for p in (run / "workers").iterdir()}
     assert {"w1-exp-framing-line.stdout.bin", "w1-exp-replay.stdout.bin"} <= names
 
 
 def test_a_slow_request_on_a_healthy_worker_confirms_nothing(
-    capsys: pytest.CaptureFixture[str],
+    run_cli: RunCli,
 ) -> None:
     report, _ = ping_json(
-        capsys, "--timeout", "1", "--command", "sleep", "--args", '{"seconds": 2}', *ref()
+        run_cli, "--timeout", "1", "--command", "sleep", "--args", '{"seconds": 2}', *ref()
     )
     d = outcome(report)
     assert confirmed(report) == []
@@ -233,10 +230,10 @@ def test_a_slow_request_on_a_healthy_worker_confirms_nothing(
     assert "raise the timeout" in d["remediation"]
 
 
-def test_a_healthy_worker_confirms_nothing(tmp_path: Path) -> None:
+def test_a_healthy_worker_confirms_nothing(tmp_path: Path, spawn_worker: SpawnWorker) -> None:
     """The engine on a worker that did answer: a fresh process answers too, so nothing holds."""
     run = create_run_dir("healthy", tmp_path / "run")
-    worker = WorkerProcess(WorkerSpec(argv=REFERENCE), run.workers).start()
+    worker = spawn_worker(WorkerSpec(argv=REFERENCE), run.workers)
     with worker:
         answer = worker.exchange("ping", timeout=10)
         assert isinstance(answer, Answer)
@@ -251,9 +248,9 @@ def test_a_healthy_worker_confirms_nothing(tmp_path: Path) -> None:
 
 
 def test_framing_auto_finds_and_uses_the_framing_that_answers(
-    capsys: pytest.CaptureFixture[str],
+    run_cli: RunCli,
 ) -> None:
-    code, out, _ = ping(capsys, "--json", "--framing", "auto", *ref("--framing", "packet-2"))
+    code, out, _ = ping(run_cli, "--json", "--framing", "auto", *ref("--framing", "packet-2"))
     assert code == 0
     report = json.loads(out)
     auto = report["extra"]["framing_auto"]
@@ -262,7 +259,7 @@ def test_framing_auto_finds_and_uses_the_framing_that_answers(
     assert report["extra"]["worker"]["framing"] == "packet-2"
 
 
-def test_framing_auto_on_the_terminal(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = ping(capsys, "--timeout", "2", "--framing", "auto", *ref("--framing", "line"))
+def test_framing_auto_on_the_terminal(run_cli: RunCli) -> None:
+    code, out, _ = ping(run_cli, "--timeout", "2", "--framing", "auto", *ref("--framing", "line"))
     assert code == 0
     assert out.startswith("--framing auto: line gets an answer, using it")

@@ -11,10 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from poolctl.cli import main
 from poolctl.diagnose import procinfo, pystack
 from poolctl.diagnose.pystack import Frame, ThreadStack, whereabouts
-from tests.conftest import REFERENCE, marked_processes
+from tests.conftest import REFERENCE, Processes, RunCli, marked_processes
 
 
 def test_parse_syscall_reads_running_idle_and_blocked_threads() -> None:
@@ -27,8 +26,8 @@ def test_parse_syscall_reads_running_idle_and_blocked_threads() -> None:
     assert procinfo.parse_syscall("") is None
 
 
-def test_snapshot_of_a_process_blocked_reading_stdin() -> None:
-    proc = subprocess.Popen(["cat"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
+def test_snapshot_of_a_process_blocked_reading_stdin(processes: Processes) -> None:
+    proc = processes.popen(["cat"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
     try:
         assert proc.stdin is not None
         time.sleep(0.3)
@@ -96,22 +95,21 @@ def test_short_path_starts_at_the_package_root() -> None:
 
 
 def test_without_py_spy_proc_still_finds_a_slow_start(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(pystack, "py_spy_path", lambda: None)
     argv = ["ping", "--json", "--no-experiments", "--timeout", "1"]
-    code = main([*argv, "--", *REFERENCE, "--init-delay", "3"])
+    code, out, _ = run_cli(*argv, "--", *REFERENCE, "--init-delay", "3")
     assert code == 1
-    d = json.loads(capsys.readouterr()[0])["findings"][0]["outcome"]
+    d = json.loads(out)["findings"][0]["outcome"]
     assert [h["id"] for h in d["hypotheses"] if h["status"] == "confirmed"] == ["stuck-in-init"]
     evidence = json.dumps(d["evidence"])
     assert "py-spy is not installed" in evidence and "clock_nanosleep" in evidence
 
 
-def test_no_experiment_process_outlives_the_diagnosis(capsys: pytest.CaptureFixture[str]) -> None:
+def test_no_experiment_process_outlives_the_diagnosis(run_cli: RunCli) -> None:
     argv = ["ping", "--timeout", "1", "--unset-env", "PYTHONUNBUFFERED"]
-    code = main([*argv, "--", *REFERENCE, "--buffered", "--ignore-sigterm"])
-    capsys.readouterr()
+    code, _, _ = run_cli(*argv, "--", *REFERENCE, "--buffered", "--ignore-sigterm")
     assert code == 1
     deadline = time.monotonic() + 3
     while marked_processes() and time.monotonic() < deadline:
@@ -122,3 +120,94 @@ def test_no_experiment_process_outlives_the_diagnosis(capsys: pytest.CaptureFixt
 def test_py_spy_is_installed_with_poolctl() -> None:
     """A dependency in pyproject: the stack dumps must not depend on what the machine has."""
     assert pystack.py_spy_path() is not None, sys.executable
+
+
+# Crash output and the line the diagnosis quotes from it. The node, escript, erl, elixir, bash
+# and python ones were captured from real runs on the CI machine's runtimes; Go and Rust (not
+# installed there) are in the format their runtimes print a panic.
+CRASHES = {
+    "node": (
+        "node:internal/modules/cjs/loader:1210\n  throw err;\n  ^\n\n"
+        "Error: Cannot find module 'sharp'\nRequire stack:\n- /srv/w.js\n",
+        "Error: Cannot find module 'sharp'",
+    ),
+    "escript": (
+        "escript: exception error: undefined function json:decode/1\n"
+        "  in function  erl_eval:local_func/8 (erl_eval.erl, line 644)\n",
+        "escript: exception error: undefined function json:decode/1",
+    ),
+    "erlang vm": (
+        '{"init terminating in do_boot",{undef,[{worker,main,[],[]}]}}\n'
+        "init terminating in do_boot ({undef,[{worker,main,[],[]}]})\n",
+        '{"init terminating in do_boot",{undef,[{worker,main,[],[]}]}}',
+    ),
+    "elixir": (
+        "** (RuntimeError) DSPY_API_KEY is not set\n"
+        "    (stdlib 4.2) erl_eval.erl:744: :erl_eval.do_apply/7\n",
+        "** (RuntimeError) DSPY_API_KEY is not set",
+    ),
+    "go": (
+        "panic: runtime error: invalid memory address or nil pointer dereference\n"
+        "[signal SIGSEGV: segmentation violation]\n\ngoroutine 1 [running]:\n",
+        "panic: runtime error: invalid memory address or nil pointer dereference",
+    ),
+    "rust": (
+        "thread 'main' panicked at src/main.rs:4:5:\nno config file\n"
+        "note: run with `RUST_BACKTRACE=1`\n",
+        "thread 'main' panicked at src/main.rs:4:5:",
+    ),
+    "shell": (
+        "./start.sh: line 3: pythn: command not found\n",
+        "./start.sh: line 3: pythn: command not found",
+    ),
+    "python": (
+        'Traceback (most recent call last):\n  File "w.py", line 1, in <module>\n'
+        "ModuleNotFoundError: No module named 'dspy'\n",
+        "ModuleNotFoundError: No module named 'dspy'",
+    ),
+}
+
+
+@pytest.mark.parametrize("runtime", list(CRASHES))
+def test_the_crash_line_of_each_runtime_is_extracted(runtime: str) -> None:
+    from poolctl.diagnose import exception_line
+
+    stderr, line = CRASHES[runtime]
+    assert exception_line(stderr) == line
+
+
+def test_an_erlang_vm_is_named_by_beam_not_its_child_setup_helper() -> None:
+    from poolctl.diagnose.observe import Live
+
+    def proc(pid: int, comm: str) -> procinfo.ProcState:
+        thread = procinfo.ThreadState(pid, "S", "pipe_read", procinfo.Syscall("read", 0, (0,)))
+        return procinfo.ProcState(pid, comm, "S", 1, 0.5, 2.0, f"/usr/lib/{comm}", (thread,))
+
+    live = Live(
+        processes=(proc(10, "beam.smp"), proc(11, "erl_child_setup")),
+        stacks=(),
+        stdin_pipe="pipe:[1]",
+        stdout_pipe="pipe:[2]",
+        stdin_unread=0,
+        elapsed=2.0,
+        blocked_writers=(),
+        stack_file=None,
+        cwd=None,
+    )
+    busiest = live.busiest()
+    assert busiest is not None and busiest.comm == "beam.smp"
+    assert "(beam.smp)" in live.activity()
+
+
+def test_the_pythonunbuffered_note_is_for_python_workers_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from poolctl.ping import environment_notes
+    from poolctl.worker import WorkerSpec
+
+    monkeypatch.setenv("PYTHONUNBUFFERED", "1")
+    assert environment_notes(WorkerSpec(argv=(sys.executable, "-m", "poolctl.workers.reference")))
+    assert not environment_notes(WorkerSpec(argv=("node", "worker.js")))
+    assert not environment_notes(WorkerSpec(argv=("erl", "-noshell")))
+    mcp = WorkerSpec(argv=(sys.executable, "server.py"), protocol="mcp", framing="line")
+    assert not environment_notes(mcp)  # the SDK flushes every message itself

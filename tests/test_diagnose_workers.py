@@ -10,8 +10,7 @@ from typing import Any
 
 import pytest
 
-from poolctl.cli import main
-from tests.conftest import REFERENCE
+from tests.conftest import REFERENCE, RunCli
 
 pytestmark = pytest.mark.slow
 
@@ -22,9 +21,8 @@ def needs(program: str) -> pytest.MarkDecorator:
     return pytest.mark.skipif(shutil.which(program) is None, reason=f"{program} is not installed")
 
 
-def diagnose(capsys: pytest.CaptureFixture[str], *argv: str) -> dict[str, Any]:
-    code = main(["ping", "--json", *argv])
-    out, _ = capsys.readouterr()
+def diagnose(run_cli: RunCli, *argv: str) -> dict[str, Any]:
+    code, out, _ = run_cli("ping", "--json", *argv)
     assert code == 1, out
     report = json.loads(out)
     diagnosis: dict[str, Any] = report["findings"][0]["outcome"]
@@ -36,9 +34,9 @@ def confirmed(d: dict[str, Any]) -> list[str]:
 
 
 def test_shell_worker_that_never_reads_is_stuck_in_initialization(
-    capsys: pytest.CaptureFixture[str],
+    run_cli: RunCli,
 ) -> None:
-    d = diagnose(capsys, "--timeout", "1", "--", str(WORKERS / "never_reads.sh"), "3")
+    d = diagnose(run_cli, "--timeout", "1", "--", str(WORKERS / "never_reads.sh"), "3")
     assert confirmed(d) == ["stuck-in-init"]
     # Not Python: /proc says where it is (the shell's child, sleeping).
     assert "(sleep) is sleeping (clock_nanosleep)" in d["cause"]
@@ -46,27 +44,28 @@ def test_shell_worker_that_never_reads_is_stuck_in_initialization(
 
 
 def test_shell_line_worker_pinged_in_packet_4_is_a_framing_mismatch(
-    capsys: pytest.CaptureFixture[str],
+    run_cli: RunCli,
 ) -> None:
-    d = diagnose(capsys, "--timeout", "2", "--", str(WORKERS / "line_worker.sh"))
+    d = diagnose(run_cli, "--timeout", "2", "--", str(WORKERS / "line_worker.sh"))
     assert confirmed(d) == ["framing"]
     assert d["cause"].startswith("The worker speaks line, not packet-4")
     assert "--framing line" in d["remediation"]
 
 
-def test_shell_line_worker_answers_with_framing_auto(capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["ping", "--json", "--framing", "auto", "--", str(WORKERS / "line_worker.sh")])
-    report = json.loads(capsys.readouterr()[0])
+def test_shell_line_worker_answers_with_framing_auto(run_cli: RunCli) -> None:
+    worker = str(WORKERS / "line_worker.sh")
+    code, out, _ = run_cli("ping", "--json", "--framing", "auto", "--", worker)
+    report = json.loads(out)
     assert code == 0
     assert report["extra"]["framing_auto"]["used"] == "line"
     assert report["extra"]["response"]["result"]["worker"] == "sh"
 
 
 def test_shell_worker_echoing_a_banner_prints_to_stdout(
-    capsys: pytest.CaptureFixture[str],
+    run_cli: RunCli,
 ) -> None:
     d = diagnose(
-        capsys,
+        run_cli,
         "--timeout",
         "2",
         "--framing",
@@ -81,20 +80,20 @@ def test_shell_worker_echoing_a_banner_prints_to_stdout(
 
 
 def test_wrapper_script_merging_stderr_with_2_to_1_is_found_in_proc(
-    capsys: pytest.CaptureFixture[str],
+    run_cli: RunCli,
 ) -> None:
     """poolctl captures stderr apart, yet the worker's own `2>&1` merges it: /proc shows it."""
     worker = " ".join(REFERENCE) + " --stderr-noise 'Warning: DSPy not available' 2>&1"
-    d = diagnose(capsys, "--timeout", "3", "--", "sh", "-c", f"exec {worker}")
+    d = diagnose(run_cli, "--timeout", "3", "--", "sh", "-c", f"exec {worker}")
     assert confirmed(d) == ["stderr-merged"]
     assert "the worker merges its own stderr" in json.dumps(d["evidence"])
 
 
 @needs("bash")
 def test_worker_whose_stderr_nobody_drains_is_blocked_writing(
-    capsys: pytest.CaptureFixture[str],
+    run_cli: RunCli,
 ) -> None:
-    d = diagnose(capsys, "--timeout", "1", "--", str(WORKERS / "blocked_stderr.sh"))
+    d = diagnose(run_cli, "--timeout", "1", "--", str(WORKERS / "blocked_stderr.sh"))
     assert confirmed(d) == ["blocked-writing"]
     assert "blocked in write(" in d["cause"]
     assert "(sleep) holds that pipe" in d["cause"]
@@ -102,10 +101,10 @@ def test_worker_whose_stderr_nobody_drains_is_blocked_writing(
 
 @needs("perl")
 def test_perl_worker_without_autoflush_is_block_buffered(
-    capsys: pytest.CaptureFixture[str],
+    run_cli: RunCli,
 ) -> None:
     d = diagnose(
-        capsys, "--timeout", "2", "--framing", "line", "--", str(WORKERS / "buffered_line.pl")
+        run_cli, "--timeout", "2", "--framing", "line", "--", str(WORKERS / "buffered_line.pl")
     )
     assert confirmed(d) == ["buffered"]
     experiments = {e["id"]: e for e in d["facts"]["experiments"]}
@@ -116,26 +115,26 @@ def test_perl_worker_without_autoflush_is_block_buffered(
 
 @needs("node")
 def test_node_worker_that_forgets_to_answer_waits_for_input(
-    capsys: pytest.CaptureFixture[str],
+    run_cli: RunCli,
 ) -> None:
-    d = diagnose(capsys, "--timeout", "3", "--", str(WORKERS / "node_worker.js"), "--forget")
+    d = diagnose(run_cli, "--timeout", "2", "--", str(WORKERS / "node_worker.js"), "--forget")
     assert confirmed(d) == ["waiting-for-input"]
     assert "its event loop, which watches its stdin" in d["cause"]
 
 
 @needs("node")
 def test_node_worker_with_a_console_log_banner_prints_to_stdout(
-    capsys: pytest.CaptureFixture[str],
+    run_cli: RunCli,
 ) -> None:
-    d = diagnose(capsys, "--timeout", "3", "--", str(WORKERS / "node_worker.js"), "--banner")
+    d = diagnose(run_cli, "--timeout", "3", "--", str(WORKERS / "node_worker.js"), "--banner")
     assert confirmed(d) == ["stdout-text"]
     assert "'node worker starting'" in d["cause"]
 
 
 @needs("node")
-def test_node_worker_with_merged_stderr(capsys: pytest.CaptureFixture[str]) -> None:
+def test_node_worker_with_merged_stderr(run_cli: RunCli) -> None:
     d = diagnose(
-        capsys,
+        run_cli,
         "--timeout",
         "3",
         "--stderr",
@@ -150,8 +149,8 @@ def test_node_worker_with_merged_stderr(capsys: pytest.CaptureFixture[str]) -> N
 
 @needs("escript")
 def test_erlang_port_program_printing_a_banner_prints_to_stdout(
-    capsys: pytest.CaptureFixture[str],
+    run_cli: RunCli,
 ) -> None:
-    d = diagnose(capsys, "--timeout", "10", "--", str(WORKERS / "erlang_worker.escript"), "banner")
+    d = diagnose(run_cli, "--timeout", "10", "--", str(WORKERS / "erlang_worker.escript"), "banner")
     assert confirmed(d) == ["stdout-text"]
     assert "'erlang worker starting'" in d["cause"]

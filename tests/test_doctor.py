@@ -10,24 +10,21 @@ from typing import Any
 
 import pytest
 
-from poolctl.cli import main
 from poolctl.doctor import SECTIONS
-from tests.conftest import REFERENCE, REPO
+from tests.conftest import REFERENCE, REPO, RunCli
 
 
-def doctor(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(["doctor", *argv])
-    out, err = capsys.readouterr()
-    return code, out, err
+def doctor(cli: RunCli, *argv: str) -> tuple[int, str, str]:
+    return cli("doctor", *argv)
 
 
-def doctor_json(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict[str, Any]]:
-    code, out, _ = doctor(capsys, "--json", *argv)
+def doctor_json(cli: RunCli, *argv: str) -> tuple[int, dict[str, Any]]:
+    code, out, _ = doctor(cli, "--json", *argv)
     return code, json.loads(out)
 
 
-def test_no_argument_checks_the_reference_worker(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = doctor(capsys)
+def test_no_argument_checks_the_reference_worker(run_cli: RunCli) -> None:
+    code, out, _ = doctor(run_cli)
     assert code == 0, out
     assert "poolctl.workers.reference" in out.splitlines()[0]
     for section in SECTIONS:
@@ -38,8 +35,8 @@ def test_no_argument_checks_the_reference_worker(capsys: pytest.CaptureFixture[s
     assert "run folder:" in out
 
 
-def test_json_is_the_report(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    code, report = doctor_json(capsys, "--run-dir", str(tmp_path / "run"))
+def test_json_is_the_report(run_cli: RunCli, tmp_path: Path) -> None:
+    code, report = doctor_json(run_cli, "--run-dir", str(tmp_path / "run"))
     assert code == 0
     assert report["kind"] == "doctor"
     assert {c["status"] for c in report["checks"]} <= {"ok", "warn"}
@@ -48,16 +45,16 @@ def test_json_is_the_report(capsys: pytest.CaptureFixture[str], tmp_path: Path) 
     assert "Interpreter" in (tmp_path / "run" / "report.md").read_text()
 
 
-def test_verbose_shows_the_evidence(capsys: pytest.CaptureFixture[str]) -> None:
-    _, quiet, _ = doctor(capsys, "--", *REFERENCE, "--stderr-noise", "hello from stderr")
-    _, loud, _ = doctor(capsys, "-v", "--", *REFERENCE, "--stderr-noise", "hello from stderr")
+def test_verbose_shows_the_evidence(run_cli: RunCli) -> None:
+    _, quiet, _ = doctor(run_cli, "--", *REFERENCE, "--stderr-noise", "hello from stderr")
+    _, loud, _ = doctor(run_cli, "-v", "--", *REFERENCE, "--stderr-noise", "hello from stderr")
     assert "CAP_SYS_PTRACE" not in quiet and "CAP_SYS_PTRACE" in loud
     assert "- hello from stderr (workers/probe.stderr.log)" in loud
 
 
-def test_a_failing_check_exits_1_with_its_remedy(capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_failing_check_exits_1_with_its_remedy(run_cli: RunCli) -> None:
     code, out, _ = doctor(
-        capsys, "--timeout", "2", "--", *REFERENCE, "--stdout-noise", "Warming up"
+        run_cli, "--timeout", "2", "--", *REFERENCE, "--stdout-noise", "Warming up"
     )
     assert code == 1
     assert "[✗] Output hygiene" in out and "[✗] Framing" in out
@@ -66,42 +63,38 @@ def test_a_failing_check_exits_1_with_its_remedy(capsys: pytest.CaptureFixture[s
     assert "Doctor found issues in" in out
 
 
-def test_a_missing_command_is_a_finding_not_bad_input(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = doctor(capsys, "--", "no-such-worker-cmd", "--flag")
+def test_a_missing_command_is_a_finding_not_bad_input(run_cli: RunCli) -> None:
+    code, out, _ = doctor(run_cli, "--", "no-such-worker-cmd", "--flag")
     assert code == 1
     assert "[✗] Worker command" in out and "command not found" in out
 
 
-def test_the_bundled_checkout_timeout_scenario(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = doctor(capsys, str(REPO / "scenarios" / "p3-checkout-timeout.yaml"))
+def test_the_bundled_checkout_timeout_scenario(run_cli: RunCli) -> None:
+    code, out, _ = doctor(run_cli, str(REPO / "scenarios" / "p3-checkout-timeout.yaml"))
     assert code == 1
     assert "[✗] Pool settings" in out
     assert "over checkout_timeout 0.5 s: they time out" in out
     assert "6 callers at once, 2 worker(s)" in out
 
 
-def test_an_unknown_pool_setting_is_reported_not_refused(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
+def test_an_unknown_pool_setting_is_reported_not_refused(run_cli: RunCli, tmp_path: Path) -> None:
     path = tmp_path / "s.yaml"
     path.write_text(
         "worker:\n  command: ['{python}', '-m', 'poolctl.workers.reference']\n"
         "pool:\n  size: 2\n  connectionTimeout: 30000\n"
     )
-    code, out, _ = doctor(capsys, str(path))
+    code, out, _ = doctor(run_cli, str(path))
     assert code == 1
     assert f"pool.connectionTimeout ({path}:5) is not a pool setting: HikariCP" in out
     assert "• rename connectionTimeout to checkout_timeout" in out
-    code, _, err = (main(["run-scenario", "--check", str(path)]), *capsys.readouterr())
+    code, _, err = run_cli("run-scenario", "--check", str(path))
     assert code == 2 and "unknown key" in err  # the pool itself refuses it
 
 
-def test_a_command_after_dashes_overrides_the_scenarios(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
+def test_a_command_after_dashes_overrides_the_scenarios(run_cli: RunCli, tmp_path: Path) -> None:
     scenario = REPO / "scenarios" / "healthy.yaml"
     _, report = doctor_json(
-        capsys, str(scenario), "--", sys.executable, "-m", "poolctl.workers.reference", "-v"
+        run_cli, str(scenario), "--", sys.executable, "-m", "poolctl.workers.reference", "-v"
     )
     assert report["extra"]["worker"][-1] == "-v"  # after `--`, not doctor's -v
     assert str(scenario) in report["inputs"]
@@ -117,19 +110,15 @@ def test_a_command_after_dashes_overrides_the_scenarios(
         (["--env", "NOEQUALS"], "--env expects NAME=VALUE"),
     ],
 )
-def test_bad_input_exits_2_with_one_line(
-    capsys: pytest.CaptureFixture[str], argv: list[str], message: str
-) -> None:
-    code, out, err = doctor(capsys, *argv)
+def test_bad_input_exits_2_with_one_line(cli: RunCli, argv: list[str], message: str) -> None:
+    code, out, err = doctor(cli, *argv)
     assert code == 2
     assert message in err and len(err.strip().splitlines()) == 1
     assert out == ""
 
 
-def test_a_scenario_with_invalid_yaml_exits_2(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
+def test_a_scenario_with_invalid_yaml_exits_2(cli: RunCli, tmp_path: Path) -> None:
     path = tmp_path / "broken.yaml"
     path.write_text("worker:\n  command: [a, b\npool: {}\n")
-    code, _, err = doctor(capsys, str(path))
+    code, _, err = doctor(cli, str(path))
     assert code == 2 and f"{path}:" in err and "invalid YAML" in err

@@ -8,8 +8,9 @@ import os
 import resource
 import sys
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any, Protocol
 
 import pytest
 
@@ -25,22 +26,37 @@ from poolctl.errors import InputError
 from poolctl.model import Check, Report
 from poolctl.rundir import create_run_dir
 from poolctl.worker import StderrMode, WorkerSpec
-from tests.conftest import REFERENCE
+from tests.conftest import REFERENCE, Processes
 
 
-def doctor(
-    tmp_path: Path,
-    argv: tuple[str, ...] | list[str],
-    *sections: str,
-    init_timeout: float = 5.0,
-    **spec: object,
-) -> Report:
-    options = DoctorOptions(
-        spec=WorkerSpec(argv=tuple(argv), **spec),  # type: ignore[arg-type]
-        init_timeout=init_timeout,
-        sections=frozenset(sections),
-    )
-    return run_doctor(options, create_run_dir("doctor", tmp_path / "run"))
+class Doctor(Protocol):
+    def __call__(
+        self,
+        argv: tuple[str, ...] | list[str],
+        *sections: str,
+        init_timeout: float = 5.0,
+        **spec: Any,
+    ) -> Report: ...
+
+
+@pytest.fixture
+def doctor(tmp_path: Path, processes: Processes) -> Doctor:
+    """Run doctor's `sections` on the worker `argv`, which it starts as often as it needs."""
+
+    def run(
+        argv: tuple[str, ...] | list[str],
+        *sections: str,
+        init_timeout: float = 5.0,
+        **spec: Any,
+    ) -> Report:
+        options = DoctorOptions(
+            spec=WorkerSpec(argv=tuple(argv), **spec),
+            init_timeout=init_timeout,
+            sections=frozenset(sections),
+        )
+        return run_doctor(options, create_run_dir("doctor", tmp_path / "run"))
+
+    return run
 
 
 def only(report: Report, section: str, name: str | None = None) -> Check:
@@ -58,9 +74,11 @@ def script(path: Path, text: str, mode: int = 0o755) -> Path:
 # --- 1. interpreter ----------------------------------------------------------------------------
 
 
-def test_a_fake_shim_in_front_of_python_is_found_with_its_cost(tmp_path: Path) -> None:
+def test_a_fake_shim_in_front_of_python_is_found_with_its_cost(
+    tmp_path: Path, doctor: Doctor
+) -> None:
     shim = script(tmp_path / "python3", f'#!/bin/sh\nsleep 0.3\nexec {sys.executable} "$@"\n')
-    report = doctor(tmp_path, [str(shim), "-c", "pass"], "Interpreter")
+    report = doctor([str(shim), "-c", "pass"], "Interpreter")
     check = only(report, "Interpreter")
     assert check.status == "warn"
     assert f"{shim} is a wrapper script for {sys.executable}" in check.summary
@@ -70,17 +88,19 @@ def test_a_fake_shim_in_front_of_python_is_found_with_its_cost(tmp_path: Path) -
     assert any("exec" in e.text for e in check.evidence)
 
 
-def test_the_real_interpreter_is_fine(tmp_path: Path) -> None:
-    check = only(doctor(tmp_path, [sys.executable, "-c", "pass"], "Interpreter"), "Interpreter")
+def test_the_real_interpreter_is_fine(doctor: Doctor) -> None:
+    check = only(doctor([sys.executable, "-c", "pass"], "Interpreter"), "Interpreter")
     assert check.status == "ok"
     assert f"Python {sys.version.split()[0]}" in check.summary
     assert "starts in" in check.summary
 
 
-def test_an_interpreter_named_for_another_version_is_a_warning(tmp_path: Path) -> None:
+def test_an_interpreter_named_for_another_version_is_a_warning(
+    tmp_path: Path, doctor: Doctor
+) -> None:
     link = tmp_path / "python3.99"
     link.symlink_to(os.path.realpath(sys.executable))
-    check = only(doctor(tmp_path, [str(link), "-c", "pass"], "Interpreter"), "Interpreter")
+    check = only(doctor([str(link), "-c", "pass"], "Interpreter"), "Interpreter")
     assert check.status == "warn"
     assert "named for Python 3.99, but runs 3." in check.summary
 
@@ -97,8 +117,8 @@ def test_shims_are_recognised_by_path_and_by_content(tmp_path: Path) -> None:
     "/.pyenv/shims/" not in (os.popen("command -v python3").read()),
     reason="python3 on PATH is not a pyenv shim on this machine",
 )
-def test_this_machines_pyenv_shim(tmp_path: Path) -> None:
-    check = only(doctor(tmp_path, ["python3", "-c", "pass"], "Interpreter"), "Interpreter")
+def test_this_machines_pyenv_shim(doctor: Doctor) -> None:
+    check = only(doctor(["python3", "-c", "pass"], "Interpreter"), "Interpreter")
     assert check.status == "warn" and "is a pyenv shim for" in check.summary
     assert ".python-version" in check.remedy
 
@@ -106,86 +126,89 @@ def test_this_machines_pyenv_shim(tmp_path: Path) -> None:
 # --- 2. worker command -------------------------------------------------------------------------
 
 
-def test_a_missing_command_fails_and_skips_the_worker_checks(tmp_path: Path) -> None:
-    report = doctor(tmp_path, ["no-such-worker-cmd"], "Worker command", "Framing", "Start-up")
+def test_a_missing_command_fails_and_skips_the_worker_checks(doctor: Doctor) -> None:
+    report = doctor(["no-such-worker-cmd"], "Worker command", "Framing", "Start-up")
     check = only(report, "Worker command")
     assert check.status == "fail" and "command not found" in check.summary
     assert [c.section for c in report.checks] == ["Worker command"]
     assert any("not run: Start-up, Framing" in n for n in report.notes)
 
 
-def test_a_script_with_a_syntax_error_fails_with_its_line(tmp_path: Path) -> None:
+def test_a_script_with_a_syntax_error_fails_with_its_line(tmp_path: Path, doctor: Doctor) -> None:
     bad = script(tmp_path / "worker.py", "import sys\ndef broken(:\n    pass\n", 0o644)
-    check = only(doctor(tmp_path, [sys.executable, str(bad)], "Worker command"), "Worker command")
+    check = only(doctor([sys.executable, str(bad)], "Worker command"), "Worker command")
     assert check.status == "fail"
     assert f"{bad}:2" in check.summary and "syntax" in check.remedy
 
 
-def test_a_script_that_is_not_executable_fails(tmp_path: Path) -> None:
+def test_a_script_that_is_not_executable_fails(tmp_path: Path, doctor: Doctor) -> None:
     worker = script(tmp_path / "worker", "#!/bin/sh\nexit 0\n", 0o644)
-    check = only(doctor(tmp_path, [str(worker)], "Worker command"), "Worker command")
+    check = only(doctor([str(worker)], "Worker command"), "Worker command")
     assert check.status == "fail" and "not executable" in check.summary
 
 
-def test_a_module_that_cannot_be_found_fails(tmp_path: Path) -> None:
+def test_a_module_that_cannot_be_found_fails(doctor: Doctor) -> None:
     argv = [sys.executable, "-m", "poolctl.workers.no_such_worker"]
-    check = only(doctor(tmp_path, argv, "Worker command"), "Worker command")
+    check = only(doctor(argv, "Worker command"), "Worker command")
     assert check.status == "fail" and "no_such_worker" in check.summary
 
 
-def test_a_shebang_naming_a_missing_python_fails(tmp_path: Path) -> None:
+def test_a_shebang_naming_a_missing_python_fails(tmp_path: Path, doctor: Doctor) -> None:
     worker = script(tmp_path / "worker", "#!/nonexistent/bin/python3\nprint('hi')\n")
-    report = doctor(tmp_path, [str(worker)], "Worker command", "Interpreter")
+    report = doctor([str(worker)], "Worker command", "Interpreter")
     assert only(report, "Worker command").status == "fail"
     assert "/nonexistent/bin/python3" in only(report, "Worker command").summary
     assert only(report, "Interpreter").status == "fail"
 
 
-def test_the_reference_worker_compiles(tmp_path: Path) -> None:
-    check = only(doctor(tmp_path, REFERENCE, "Worker command"), "Worker command")
+def test_the_reference_worker_compiles(doctor: Doctor) -> None:
+    check = only(doctor(REFERENCE, "Worker command"), "Worker command")
     assert check.status == "ok"
     assert "module poolctl.workers.reference compiles" in check.summary
 
 
-def test_a_python_script_through_its_shebang_is_compiled(tmp_path: Path) -> None:
+def test_a_python_script_through_its_shebang_is_compiled(tmp_path: Path, doctor: Doctor) -> None:
     worker = script(tmp_path / "worker", f"#!{sys.executable}\nimport sys\nprint(sys.argv)\n")
     target = describe(WorkerSpec(argv=(str(worker),)))
     assert target.python is not None and target.python.kind == "script"
-    check = only(doctor(tmp_path, [str(worker)], "Worker command"), "Worker command")
+    check = only(doctor([str(worker)], "Worker command"), "Worker command")
     assert check.status == "ok" and "compiles" in check.summary
 
 
 # --- 3. start-up -------------------------------------------------------------------------------
 
 
-def test_a_slow_import_under_twice_the_init_timeout_is_a_warning(tmp_path: Path) -> None:
+def test_a_slow_import_under_twice_the_init_timeout_is_a_warning(doctor: Doctor) -> None:
     argv = [*REFERENCE, "--import-delay", "1.8"]
-    check = only(doctor(tmp_path, argv, "Start-up", init_timeout=3.0), "Start-up")
+    check = only(doctor(argv, "Start-up", init_timeout=3.0), "Start-up")
     assert check.status == "warn", check.summary
     assert "slowest poolctl.workers.slow_module 1.8" in check.summary
     assert "under 2x" in check.summary
     assert "import poolctl.workers.slow_module lazily" in check.remedy
 
 
-def test_a_start_longer_than_the_init_timeout_fails(tmp_path: Path) -> None:
+def test_a_start_longer_than_the_init_timeout_fails(doctor: Doctor) -> None:
     argv = [*REFERENCE, "--import-delay", "1.3"]
-    check = only(doctor(tmp_path, argv, "Start-up", init_timeout=1.0), "Start-up")
+    check = only(doctor(argv, "Start-up", init_timeout=1.2), "Start-up")
     assert check.status == "fail", check.summary
     assert "over it by" in check.summary and "slow_module" in check.summary
 
 
-def test_a_worker_still_importing_is_caught_inside_the_import(tmp_path: Path) -> None:
+def test_a_worker_still_importing_is_caught_inside_the_import(doctor: Doctor) -> None:
     argv = [*REFERENCE, "--import-delay", "4"]
-    check = only(doctor(tmp_path, argv, "Start-up", init_timeout=0.5), "Start-up")
+    check = only(doctor(argv, "Start-up", init_timeout=0.5), "Start-up")
     assert check.status == "fail", check.summary
-    assert "its first request is unread" in check.summary
+    # the no-answer engine's verdict, as `ping` gives it
+    assert "The worker is stuck in initialization" in check.summary
+    assert "it has not read its request" in check.summary
+    assert any("still unread in its stdin pipe" in e.text for e in check.evidence)
     if pystack.py_spy_path() is not None:  # the stack dump says which import
         assert "inside `import poolctl.workers.slow_module`" in check.summary
-        assert check.remedy.startswith("import poolctl.workers.slow_module lazily")
+        assert check.remedy.startswith("Move the heavy `import poolctl.workers.slow_module`")
 
 
-def test_a_fast_start_is_fine(tmp_path: Path) -> None:
-    check = only(doctor(tmp_path, REFERENCE, "Start-up"), "Start-up")
+def test_a_fast_start_is_fine(doctor: Doctor) -> None:
+    check = only(doctor(REFERENCE, "Start-up"), "Start-up")
     assert check.status == "ok", check.summary
     assert "ready in" in check.summary and "interpreter" in check.summary
 
@@ -211,69 +234,118 @@ def test_importtime_lines_are_read_by_depth() -> None:
 # --- 4. output hygiene -------------------------------------------------------------------------
 
 
-def test_a_banner_on_stdout_fails(tmp_path: Path) -> None:
+def test_a_banner_on_stdout_fails(doctor: Doctor) -> None:
     argv = [*REFERENCE, "--stdout-noise", "Warming up"]
-    report = doctor(tmp_path, argv, "Output hygiene", init_timeout=2.0)
+    report = doctor(argv, "Output hygiene", init_timeout=2.0)
     check = only(report, "Output hygiene", "stdout")
     assert check.status == "fail" and "'Warming up'" in check.summary
     assert "stderr" in check.remedy
 
 
-def test_a_banner_line_in_line_framing_fails_though_the_answer_comes(tmp_path: Path) -> None:
+def test_a_banner_line_in_line_framing_fails_as_ping_says(doctor: Doctor) -> None:
+    """Text before the first line message breaks the stream (as for a strict reader), though
+    the answer follows it: the engine confirms it prints to stdout, and hygiene says so."""
     argv = [*REFERENCE, "--framing", "line", "--stdout-noise", "Warming up"]
-    report = doctor(tmp_path, argv, "Output hygiene", framing="line")
+    report = doctor(argv, "Output hygiene", "Framing", init_timeout=2.0, framing="line")
     check = only(report, "Output hygiene", "stdout")
-    assert check.status == "fail" and "before its answer" in check.summary
+    assert check.status == "fail"
+    assert check.summary.startswith("it writes 'Warming up' to stdout before any frame: ")
+    # the answer follows the text: a strict client fails, a tolerant one reads on
+    assert "a strict client" in check.summary and "a tolerant one" in check.summary
+    assert any("its answer arrived right behind the text" in e.text for e in check.evidence)
+    framing = only(report, "Framing")
+    assert framing.status == "fail" and "prints text to its framed stdout" in framing.summary
 
 
-def test_stderr_chatter_fails_when_stderr_is_merged(tmp_path: Path) -> None:
+def test_a_line_between_answers_fails_though_each_answer_comes(
+    tmp_path: Path, doctor: Doctor
+) -> None:
+    worker = script(
+        tmp_path / "ticker.sh",
+        """\
+        #!/bin/sh
+        # answers each request line, then prints a line of text after it
+        while IFS= read -r line; do
+            id=$(printf '%s\\n' "$line" | sed -n 's/.*"id":\\([0-9]*\\).*/\\1/p')
+            printf '{"id":%s,"success":true,"result":{}}\\ntick\\n' "$id"
+        done
+        """,
+    )
+    report = doctor([str(worker)], "Output hygiene", framing="line")
+    check = only(report, "Output hygiene", "stdout")
+    assert check.status == "fail", check.summary
+    assert "between its answers that are not frames" in check.summary and "tick" in check.summary
+
+
+def test_a_banner_before_a_crash_is_a_warning_beside_the_crash(doctor: Doctor) -> None:
+    """The engine finds the crash first; hygiene still names the banner, without a second ✗."""
+    argv = [*REFERENCE, "--stdout-noise", "Warming up", "--crash-on-start", "3"]
+    report = doctor(argv, "Output hygiene", "Framing", init_timeout=2.0)
+    check = only(report, "Output hygiene", "stdout")
+    assert check.status == "warn", check.summary
+    assert "'Warming up'" in check.summary and "the worker exited (see crashed)" in check.summary
+    stderr = only(report, "Output hygiene", "stderr")
+    assert stderr.status == "ok" and "they tell why it exited" in stderr.summary
+    assert "exited before answering" in only(report, "Framing").summary
+
+
+def test_stderr_chatter_fails_when_stderr_is_merged(doctor: Doctor) -> None:
     argv = [*REFERENCE, "--stderr-noise", "Warning: DSPy not available"]
-    report = doctor(tmp_path, argv, "Output hygiene", init_timeout=2.0, stderr=StderrMode.MERGE)
+    report = doctor(argv, "Output hygiene", init_timeout=2.0, stderr=StderrMode.MERGE)
     assert only(report, "Output hygiene", "stdout").status == "ok"
     check = only(report, "Output hygiene", "stderr")
     assert check.status == "fail"
     assert "Warning: DSPy not available" in check.summary and "merged" in check.summary
 
 
-def test_stderr_chatter_is_harmless_when_kept_apart(tmp_path: Path) -> None:
+def test_stderr_chatter_is_harmless_when_kept_apart(doctor: Doctor) -> None:
     argv = [*REFERENCE, "--stderr-noise", "Warning: DSPy not available"]
-    check = only(doctor(tmp_path, argv, "Output hygiene"), "Output hygiene", "stderr")
+    check = only(doctor(argv, "Output hygiene"), "Output hygiene", "stderr")
     assert check.status == "ok" and "harmless" in check.summary
 
 
-def test_a_quiet_worker_is_clean(tmp_path: Path) -> None:
-    report = doctor(tmp_path, REFERENCE, "Output hygiene")
+def test_an_error_line_on_stderr_is_not_called_harmless(doctor: Doctor) -> None:
+    argv = [*REFERENCE, "--stderr-noise", "ERROR: could not load the model, using the mock"]
+    report = doctor(argv, "Output hygiene", init_timeout=2.0)
+    check = only(report, "Output hygiene", "stderr")
+    assert check.status == "warn"
+    assert "error line(s) on stderr" in check.summary
+    assert "harmless while" not in check.summary and "an error is not harmless" in check.summary
+    assert "'ERROR: could not load the model, using the mock'" in check.summary
+
+
+def test_a_quiet_worker_is_clean(doctor: Doctor) -> None:
+    report = doctor(REFERENCE, "Output hygiene")
     assert [c.status for c in report.checks] == ["ok", "ok"]
 
 
 # --- 5. framing --------------------------------------------------------------------------------
 
 
-def test_a_framing_mismatch_fails_with_the_framing_that_works(tmp_path: Path) -> None:
+def test_a_framing_mismatch_fails_with_the_framing_that_works(doctor: Doctor) -> None:
     argv = [*REFERENCE, "--framing", "line"]
-    check = only(doctor(tmp_path, argv, "Framing", init_timeout=1.5), "Framing")
+    check = only(doctor(argv, "Framing", init_timeout=1.5), "Framing")
     assert check.status == "fail"
     assert "no answer in packet-4" in check.summary and "it answers in line" in check.summary
     assert "line" in check.remedy
     assert any(e.origin == "hypothesis" for e in check.evidence)
 
 
-def test_a_ping_in_the_right_framing_is_fine(tmp_path: Path) -> None:
+def test_a_ping_in_the_right_framing_is_fine(doctor: Doctor) -> None:
     argv = [*REFERENCE, "--framing", "packet-2"]
-    check = only(doctor(tmp_path, argv, "Framing", framing="packet-2"), "Framing")
+    check = only(doctor(argv, "Framing", framing="packet-2"), "Framing")
     assert check.status == "ok" and "answers a ping in packet-2" in check.summary
 
 
 # --- 6. buffering ------------------------------------------------------------------------------
 
 
-def test_a_worker_that_never_flushes_fails(tmp_path: Path) -> None:
+def test_a_worker_that_never_flushes_fails(doctor: Doctor) -> None:
     argv = [*REFERENCE, "--framing", "line", "--buffered"]
     report = doctor(
-        tmp_path,
         argv,
         "Buffering",
-        init_timeout=1.0,
+        init_timeout=2.0,
         framing="line",
         unset_env=("PYTHONUNBUFFERED",),
     )
@@ -283,18 +355,18 @@ def test_a_worker_that_never_flushes_fails(tmp_path: Path) -> None:
     assert "flush" in check.remedy
 
 
-def test_pythonunbuffered_hiding_a_worker_that_never_flushes_is_a_warning(tmp_path: Path) -> None:
+def test_pythonunbuffered_hiding_a_worker_that_never_flushes_is_a_warning(doctor: Doctor) -> None:
     argv = [*REFERENCE, "--buffered"]
-    report = doctor(tmp_path, argv, "Buffering", init_timeout=1.0, env={"PYTHONUNBUFFERED": "1"})
+    report = doctor(argv, "Buffering", init_timeout=2.0, env={"PYTHONUNBUFFERED": "1"})
     check = only(report, "Buffering")
     assert check.status == "warn", check.summary
     assert "only thanks to PYTHONUNBUFFERED" in check.summary
     assert any("set for the worker" in e.text for e in check.evidence)
 
 
-def test_dash_u_hiding_a_worker_that_never_flushes_is_a_warning(tmp_path: Path) -> None:
+def test_dash_u_hiding_a_worker_that_never_flushes_is_a_warning(doctor: Doctor) -> None:
     argv = [REFERENCE[0], "-u", *REFERENCE[1:], "--buffered"]
-    report = doctor(tmp_path, argv, "Buffering", init_timeout=1.0, unset_env=("PYTHONUNBUFFERED",))
+    report = doctor(argv, "Buffering", init_timeout=2.0, unset_env=("PYTHONUNBUFFERED",))
     check = only(report, "Buffering")
     assert check.status == "warn" and "only thanks to -u" in check.summary
 
@@ -306,8 +378,8 @@ def test_aids_are_removed_for_the_test() -> None:
     assert "PYTHONUNBUFFERED" not in plain.environment()
 
 
-def test_a_worker_that_flushes_is_fine(tmp_path: Path) -> None:
-    check = only(doctor(tmp_path, REFERENCE, "Buffering"), "Buffering")
+def test_a_worker_that_flushes_is_fine(doctor: Doctor) -> None:
+    check = only(doctor(REFERENCE, "Buffering"), "Buffering")
     assert check.status == "ok" and "flushes each frame" in check.summary
 
 
@@ -334,43 +406,58 @@ def scenario_file(tmp_path: Path, pool: str, worker_args: str = "", concurrency:
     return path
 
 
-def pool_checks(path: Path, tmp_path: Path) -> dict[str, list[Check]]:
-    scenario, unknown = load_for_doctor(path)
-    options = DoctorOptions(
-        spec=scenario.worker_spec(),
-        init_timeout=scenario.worker.init_timeout,
-        scenario=scenario,
-        unknown_settings=unknown,
-        sections=frozenset({"Pool settings"}),
-    )
-    report = run_doctor(options, create_run_dir("doctor", tmp_path / "run"))
-    found: dict[str, list[Check]] = {}
-    for check in report.checks:
-        found.setdefault(check.name, []).append(check)
-    return found
+PoolChecks = Callable[[Path], dict[str, list[Check]]]
 
 
-def test_a_pool_too_small_for_the_peak_concurrency_is_a_warning(tmp_path: Path) -> None:
+@pytest.fixture
+def pool_checks(tmp_path: Path, processes: Processes) -> PoolChecks:
+    """The Pool settings checks of the scenario at `path`, by check name."""
+
+    def run(path: Path) -> dict[str, list[Check]]:
+        scenario, unknown = load_for_doctor(path)
+        options = DoctorOptions(
+            spec=scenario.worker_spec(),
+            init_timeout=scenario.worker.init_timeout,
+            scenario=scenario,
+            unknown_settings=unknown,
+            sections=frozenset({"Pool settings"}),
+        )
+        report = run_doctor(options, create_run_dir("doctor", tmp_path / "run"))
+        found: dict[str, list[Check]] = {}
+        for check in report.checks:
+            found.setdefault(check.name, []).append(check)
+        return found
+
+    return run
+
+
+def test_a_pool_too_small_for_the_peak_concurrency_is_a_warning(
+    tmp_path: Path, pool_checks: PoolChecks
+) -> None:
     path = scenario_file(tmp_path, "size: 2\nmax_overflow: 0\n", concurrency=6)
-    (check,) = pool_checks(path, tmp_path)["capacity"]
+    (check,) = pool_checks(path)["capacity"]
     assert check.status == "warn"
     assert "6 callers at once, 2 worker(s)" in check.summary and "4 wait" in check.summary
     assert "raise size to 6" in check.remedy
 
 
-def test_a_lazy_pool_whose_init_outlasts_the_checkout_timeout_fails(tmp_path: Path) -> None:
+def test_a_lazy_pool_whose_init_outlasts_the_checkout_timeout_fails(
+    tmp_path: Path, pool_checks: PoolChecks
+) -> None:
     pool = "size: 2\nlazy: true\ncheckout_timeout: 0.4\n"
     path = scenario_file(tmp_path, pool, ', "--init-delay", "0.8"')
-    (check,) = pool_checks(path, tmp_path)["start"]
+    (check,) = pool_checks(path)["start"]
     assert check.status == "fail", check.summary
     assert "lazy" in check.summary and "over checkout_timeout 0.4 s" in check.summary
     assert "lazy: false" in check.remedy
 
 
-def test_unknown_pool_settings_are_reported_with_line_and_meaning(tmp_path: Path) -> None:
+def test_unknown_pool_settings_are_reported_with_line_and_meaning(
+    tmp_path: Path, pool_checks: PoolChecks
+) -> None:
     pool = "pool_size: 4\nmaximumPoolSize: 4\noverfow: 1\nmax_waiting: 10\nlazy: false\n"
     path = scenario_file(tmp_path, pool)
-    checks = {c.summary.split()[0]: c for c in pool_checks(path, tmp_path)["unknown"]}
+    checks = {c.summary.split()[0]: c for c in pool_checks(path)["unknown"]}
     assert set(checks) == {
         "pool.pool_size",
         "pool.maximumPoolSize",
@@ -400,9 +487,9 @@ def test_a_pool_with_only_unknown_settings_still_loads(tmp_path: Path) -> None:
     assert "NimblePool" in unknown[0].why and scenario.path == path
 
 
-def test_a_pool_that_fits_is_fine(tmp_path: Path) -> None:
+def test_a_pool_that_fits_is_fine(tmp_path: Path, pool_checks: PoolChecks) -> None:
     path = scenario_file(tmp_path, "size: 2\nlazy: false\ncheckout_timeout: 5\n", concurrency=2)
-    checks = pool_checks(path, tmp_path)
+    checks = pool_checks(path)
     assert {name: [c.status for c in cs] for name, cs in checks.items()} == {
         "unknown": ["ok"],
         "capacity": ["ok"],
@@ -439,7 +526,9 @@ def test_an_open_files_limit_with_room_is_fine() -> None:
     assert out.checks[0].status == "ok"
 
 
-def test_refused_stack_dumps_are_a_warning(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_refused_stack_dumps_are_a_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, processes: Processes
+) -> None:
     fake = script(
         tmp_path / "py-spy",
         "#!/bin/sh\necho 'Error: Operation not permitted (os error 1)' >&2\nexit 1\n",
@@ -450,7 +539,7 @@ def test_refused_stack_dumps_are_a_warning(tmp_path: Path, monkeypatch: pytest.M
     assert "ptrace_scope" in check.remedy
 
 
-def test_stack_dumps_work_here() -> None:
+def test_stack_dumps_work_here(processes: Processes) -> None:
     if pystack.py_spy_path() is None:
         pytest.skip("py-spy is not installed")
     check = next(c for c in check_limits(2, "test").checks if c.name == "ptrace")

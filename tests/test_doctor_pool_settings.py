@@ -13,6 +13,7 @@ from poolctl.cli import main
 from poolctl.doctor.pool_settings import load_for_doctor
 from poolctl.errors import InputError
 from poolctl.patterns import load_patterns
+from tests.conftest import Processes
 
 WORKER = "worker: {command: ['{python}', '-m', 'poolctl.workers.reference'], init_timeout: 5}\n"
 QUOTA_PATTERN = """\
@@ -113,7 +114,7 @@ def test_a_scenario_may_expect_a_user_pattern(tmp_path: Path) -> None:
 
 
 def test_the_cli_shows_a_flow_style_unknown_key_as_a_failed_check(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, processes: Processes
 ) -> None:
     folder = tmp_path / "kb"
     folder.mkdir()

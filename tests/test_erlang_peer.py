@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from poolctl.framing import get_framing
+from tests.conftest import Processes, RunCli
 
 pytestmark = [
     pytest.mark.erlang,
@@ -20,20 +21,22 @@ pytestmark = [
 ]
 
 
-def run_erl(code: str, timeout: float = 60) -> str:
+RunErl = Callable[[str], str]
+
+
+@pytest.fixture
+def run_erl(processes: Processes) -> RunErl:
     """Evaluate Erlang `code` in a fresh VM (it must call halt()) and return what it printed."""
-    done = subprocess.run(
-        ["erl", "-noshell", "-eval", code],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout
+
+    def run(code: str) -> str:
+        done = processes.run(["erl", "-noshell", "-eval", code], timeout=60)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    return run
 
 
-def port_ping(extra_opts: str, worker_args: list[str], wait_ms: int) -> str:
+def port_ping(run_erl: RunErl, extra_opts: str, worker_args: list[str], wait_ms: int) -> str:
     """Open a port to the reference worker, send one request, print the reply or `TIMEOUT`."""
     args = ", ".join(f'"{a}"' for a in ["-m", "poolctl.workers.reference", *worker_args])
     request = json.dumps({"id": 1, "command": "ping", "args": {}, "timestamp": "t"})
@@ -55,22 +58,25 @@ def port_ping(extra_opts: str, worker_args: list[str], wait_ms: int) -> str:
     )
 
 
-def test_erlang_packet_4_port_gets_an_answer_from_the_reference_worker() -> None:
-    out = port_ping("", ["--mode", "PythonPort"], 10000)
+def test_erlang_packet_4_port_gets_an_answer_from_the_reference_worker(run_erl: RunErl) -> None:
+    out = port_ping(run_erl, "", ["--mode", "PythonPort"], 10000)
     assert out.startswith("REPLY "), out
     reply = json.loads(out[len("REPLY ") :])
     assert reply["id"] == 1 and reply["success"] is True
     assert reply["result"]["mode"] == "PythonPort"
 
 
-def test_stderr_to_stdout_port_never_gets_an_answer() -> None:
+def test_stderr_to_stdout_port_never_gets_an_answer(run_erl: RunErl) -> None:
     """The DSPex failure: a stderr warning on the framed stream reads as a 1.4 GB length."""
-    out = port_ping(", stderr_to_stdout", ["--stderr-noise", "Warning: DSPy not available"], 2000)
+    noise = ["--stderr-noise", "Warning: DSPy not available"]
+    out = port_ping(run_erl, ", stderr_to_stdout", noise, 2000)
     assert out.startswith("TIMEOUT os_pid="), out
 
 
 @pytest.mark.parametrize("name,n", [("packet-1", 1), ("packet-2", 2), ("packet-4", 4)])
-def test_erlang_writes_the_bytes_poolctl_encodes(tmp_path: Path, name: str, n: int) -> None:
+def test_erlang_writes_the_bytes_poolctl_encodes(
+    run_erl: RunErl, tmp_path: Path, name: str, n: int
+) -> None:
     out_file = tmp_path / "framed.bin"
     payloads = [b'{"id":1}', b"x" * 200, b'{"k":"\\u00e9"}']
     binaries = ", ".join("<<" + ",".join(str(b) for b in p) + ">>" for p in payloads)
@@ -86,7 +92,9 @@ def test_erlang_writes_the_bytes_poolctl_encodes(tmp_path: Path, name: str, n: i
 
 
 @pytest.mark.parametrize("name,n", [("packet-1", 1), ("packet-2", 2), ("packet-4", 4)])
-def test_erlang_reads_the_frames_poolctl_encodes(tmp_path: Path, name: str, n: int) -> None:
+def test_erlang_reads_the_frames_poolctl_encodes(
+    run_erl: RunErl, tmp_path: Path, name: str, n: int
+) -> None:
     framing = get_framing(name)
     payloads = [b"alpha", b"b" * 250, b"{}"]
     in_file = tmp_path / "frames.bin"
@@ -107,14 +115,10 @@ def test_erlang_reads_the_frames_poolctl_encodes(tmp_path: Path, name: str, n: i
     assert out.strip() == "[5,250,2]"
 
 
-def test_stderr_to_stdout_end_to_end_and_poolctl_names_it(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
+def test_stderr_to_stdout_end_to_end_and_poolctl_names_it(run_erl: RunErl, run_cli: RunCli) -> None:
     """The DSPex failure end to end: what an Erlang port with :stderr_to_stdout receives from
     the worker, read as a `{packet, 4}` port reads it, is what `poolctl ping --stderr merge`
     quotes, and poolctl names the cause: stderr merged into stdout."""
-    from poolctl.cli import main
-
     noise = "Warning: DSPy not available"
     args = ", ".join(f'"{a}"' for a in ["-m", "poolctl.workers.reference", "--stderr-noise", noise])
     out = run_erl(
@@ -136,23 +140,21 @@ def test_stderr_to_stdout_end_to_end_and_poolctl_names_it(
     erlang_length = int(out.rsplit("LENGTH ", 1)[1])
     assert noise in out and erlang_length == int.from_bytes(b"Warn", "big")
 
-    code = main(
-        [
-            "ping",
-            "--json",
-            "--timeout",
-            "3",
-            "--stderr",
-            "merge",
-            "--",
-            sys.executable,
-            "-m",
-            "poolctl.workers.reference",
-            "--stderr-noise",
-            noise,
-        ]
+    code, stdout, _ = run_cli(
+        "ping",
+        "--json",
+        "--timeout",
+        "3",
+        "--stderr",
+        "merge",
+        "--",
+        sys.executable,
+        "-m",
+        "poolctl.workers.reference",
+        "--stderr-noise",
+        noise,
     )
-    report = json.loads(capsys.readouterr()[0])
+    report = json.loads(stdout)
     assert code == 1
     diagnosis = report["findings"][0]["outcome"]
     assert diagnosis["cause"].startswith("The worker's stderr is merged into stdout")

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from poolctl.errors import FramingError, UsageProblem
+from poolctl.errors import FrameTooLarge, FramingError, UsageProblem
 from poolctl.framing import FRAMINGS, LineDecoder, PacketDecoder, explain, get_framing
 
 PACKET = [f for f in FRAMINGS.values() if f.header_size]
@@ -32,7 +32,7 @@ def test_line_rejects_embedded_newline() -> None:
 
 
 def test_unknown_framing_names_the_choices() -> None:
-    with pytest.raises(UsageProblem, match="packet-4, packet-2, packet-1, line"):
+    with pytest.raises(UsageProblem, match="packet-4, packet-2, packet-1, line, content-length"):
         get_framing("packet-3")
 
 
@@ -78,7 +78,7 @@ def test_arbitrary_bytes_never_crash_or_overbuffer(
         assert all(len(f) <= max_frame for f in frames)
         if decoder.error is None:
             # waiting for a frame never holds more than one maximal frame and its header
-            assert decoder.buffered <= max_frame + framing.header_size
+            assert decoder.buffered <= max_frame + framing.max_header
         explain(decoder.pending(), framing, max_frame)  # explaining anything never raises
 
 
@@ -86,7 +86,7 @@ def test_bogus_header_sets_error_without_allocating() -> None:
     decoder = PacketDecoder(4)
     frames = decoder.feed(b"\x00\x00\x00\x02{}" + b"Warming up\n")
     assert frames == [b"{}"]
-    assert decoder.error is not None
+    assert isinstance(decoder.error, FrameTooLarge)
     assert decoder.error.length == int.from_bytes(b"Warm", "big") == 1_466_004_077
     assert decoder.pending().startswith(b"Warming up")
     assert decoder.feed(b"more") == []  # the stream is broken from the bad header on
@@ -164,3 +164,53 @@ def test_explain_non_json_line() -> None:
 def test_explain_valid_frames_and_nothing() -> None:
     assert explain(frame4({"id": 1}) + frame4({"id": 2}), "packet-4").kind == "frames"
     assert explain(b"", "packet-4").kind == "empty"
+
+
+# --- content-length (the LSP base protocol) -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "data,problem,said",
+    [
+        (b"Starting server\nContent-Length: 2\r\n\r\n{}", "text-before-header", "Starting server"),
+        (
+            b"Content-Type: application/json\r\n\r\n{}",
+            "no-content-length",
+            "without Content-Length",
+        ),
+        (b"Content-Length: two\r\n\r\n{}", "bad-length", "is not a number: 'two'"),
+    ],
+)
+def test_bad_content_length_headers_stop_the_stream_with_the_bytes(
+    data: bytes, problem: str, said: str
+) -> None:
+    from poolctl.errors import BadHeader
+
+    decoder = get_framing("content-length").decoder()
+    assert decoder.feed(data) == []
+    assert isinstance(decoder.error, BadHeader) and decoder.error.problem == problem
+    assert said in decoder.error.message
+    assert decoder.pending() == data
+
+
+def test_absurd_content_length_is_refused_without_allocating() -> None:
+    from poolctl.errors import FrameTooLarge
+
+    decoder = get_framing("content-length").decoder(max_frame=1024)
+    decoder.feed(b"Content-Length: 99999999999\r\n\r\n{")
+    assert isinstance(decoder.error, FrameTooLarge) and decoder.error.length == 99_999_999_999
+
+
+def test_explain_content_length_text_and_other_framings() -> None:
+    text = explain(b"pylsp starting\nContent-Length: 2\r\n\r\n{}", "content-length")
+    assert text.kind == "text" and "'pylsp starting'" in text.text
+    assert "a Content-Length header follows after 15 bytes of text" in text.text
+    assert explain(b'{"jsonrpc":"2.0"}\n', "content-length").other_framing == "line"
+    assert explain(b"Content-Length: 2\r\n\r\n{}", "line").other_framing == "content-length"
+    assert explain(b"Content-Length: 2\r\n\r\n{}", "packet-4").other_framing == "content-length"
+
+
+def test_a_rich_box_is_text_and_quoted_as_text() -> None:
+    box = "╭──── MCP ────╮\n│ server │\n".encode()
+    what = explain(box, "line")
+    assert what.kind == "text" and "'╭──── MCP ────╮'" in what.text

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from poolctl.errors import InputError, UsageProblem
-from poolctl.logs import PARSERS, detect_format, read_logs
+from poolctl.logs import PARSERS, UnreadableInput, detect_format, read_logs
 from poolctl.logs.lines import ChunkReader, iter_lines
 from poolctl.logs.records import ParsedLog
 
@@ -315,11 +315,25 @@ def test_doctype_is_refused(tmp_path: Path) -> None:
     assert len(parsed.failures) == 1
 
 
-def test_broken_xml_keeps_what_was_read(tmp_path: Path) -> None:
+def test_cut_junit_xml_is_refused_with_its_place(tmp_path: Path) -> None:
+    """A JUnit file cut short cannot be counted: refused whole (exit 2), never "fewer failures",
+    even beside a good input."""
     xml = SUREFIRE.split('<testcase name="workerDies"')[0]
-    parsed = read_logs([write(tmp_path, "cut.xml", xml)])
-    assert [f.name for f in parsed.failures] == ["checkoutTimesOut"]
-    assert any("not well-formed" in note for note in parsed.skipped)
+    cut = write(tmp_path, "cut.xml", xml)
+    for inputs in ([cut], [write(tmp_path, "ok.log", BLOCK.format(n="  1")), cut]):
+        with pytest.raises(UnreadableInput) as refused:
+            read_logs(inputs)
+        assert refused.value.where == f"{cut}:{xml.count(chr(10)) + 1}"
+        assert "cut short or not well-formed" in str(refused.value)
+        assert "1 failing, read before it" in str(refused.value)
+
+
+def test_junit_suites_declare_the_failures_they_hold(tmp_path: Path) -> None:
+    parsed = read_logs([write(tmp_path, "TEST-PoolTest.xml", SUREFIRE)])
+    [suite] = parsed.summaries
+    assert (suite.failures, suite.read, suite.tests, suite.source) == (2, 2, 2, "suite attributes")
+    assert suite.text == '<testsuite name="com.example.PoolTest" tests="2" failures="1" errors="1">'
+    assert (suite.start, suite.line) == (2, 13)
 
 
 # -- bytes, sizes, inputs --------------------------------------------------------------------
@@ -456,7 +470,11 @@ def test_arbitrary_input_never_crashes_a_parser(data: bytes, lines: list[str]) -
     for payload in (data, "\n".join(lines).encode("utf-8", "surrogatepass")):
         for name, parse in PARSERS.items():
             out = ParsedLog()
-            parse(io.BytesIO(payload[7:]), name, out, payload[:7])
+            try:
+                parse(io.BytesIO(payload[7:]), name, out, payload[:7])
+            except InputError as refused:  # a clean refusal names the place (XML that is not)
+                assert name == "junit" and refused.where and refused.where.startswith("junit")
+                continue
             for failure in out.failures:
                 assert 1 <= failure.line_start <= failure.line_end
 

@@ -42,7 +42,7 @@ def test_fixture_failures(relative: str) -> None:
         assert failure.source == ("junit" if expected_format == "junit" else expected_format)
         assert failure.kind, failure
         assert failure.message or failure.details, failure
-    closing = [(s.line, s.text) for s in parsed.summaries if not s.inferred]
+    closing = [(s.line, s.text) for s in parsed.summaries if s.source == "closing line"]
     assert closing == [(s["line"], s["text"]) for s in spec.get("summary", [])]
 
 

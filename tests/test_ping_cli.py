@@ -9,18 +9,15 @@ from typing import Any
 
 import pytest
 
-from poolctl.cli import main
-from tests.conftest import REFERENCE
+from tests.conftest import REFERENCE, RunCli
 
 
-def ping(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(["ping", *argv])
-    out, err = capsys.readouterr()
-    return code, out, err
+def ping(cli: RunCli, *argv: str) -> tuple[int, str, str]:
+    return cli("ping", *argv)
 
 
-def ping_json(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict[str, Any]]:
-    code, out, _ = ping(capsys, "--json", *argv)
+def ping_json(cli: RunCli, *argv: str) -> tuple[int, dict[str, Any]]:
+    code, out, _ = ping(cli, "--json", *argv)
     return code, json.loads(out)
 
 
@@ -28,8 +25,8 @@ def worker(*switches: str) -> list[str]:
     return ["--", *REFERENCE, *switches]
 
 
-def test_healthy_worker_answers_with_its_mode(capsys: pytest.CaptureFixture[str]) -> None:
-    code, report = ping_json(capsys, "--count", "20", *worker("--mode", "PythonPort"))
+def test_healthy_worker_answers_with_its_mode(run_cli: RunCli) -> None:
+    code, report = ping_json(run_cli, "--count", "20", *worker("--mode", "PythonPort"))
     assert code == 0
     assert report["extra"]["ok"] is True
     assert report["extra"]["response"]["result"]["mode"] == "PythonPort"
@@ -39,30 +36,30 @@ def test_healthy_worker_answers_with_its_mode(capsys: pytest.CaptureFixture[str]
     assert report["findings"] == []
 
 
-def test_count_prints_min_median_p99_max(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = ping(capsys, "--count", "5")
+def test_count_prints_min_median_p99_max(run_cli: RunCli) -> None:
+    code, out, _ = ping(run_cli, "--count", "5")
     assert code == 0
     assert "5 round trips: min" in out and "median" in out and "p99" in out and "max" in out
 
 
-def test_no_command_pings_the_reference_worker(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = ping(capsys)
+def test_no_command_pings_the_reference_worker(run_cli: RunCli) -> None:
+    code, out, _ = ping(run_cli)
     assert code == 0 and "poolctl.workers.reference" in out
 
 
 def test_stdout_noise_is_quoted_with_the_length_it_decodes_to(
-    capsys: pytest.CaptureFixture[str],
+    run_cli: RunCli,
 ) -> None:
-    code, out, _ = ping(capsys, "--timeout", "3", *worker("--stdout-noise", "Warming up"))
+    code, out, _ = ping(run_cli, "--timeout", "3", *worker("--stdout-noise", "Warming up"))
     assert code == 1
     assert "'Warm'" in out
     assert "1,466,004,077" in out
     assert "pattern 1 (port-no-response)" in out
 
 
-def test_merged_stderr_reaches_the_framed_stream(capsys: pytest.CaptureFixture[str]) -> None:
+def test_merged_stderr_reaches_the_framed_stream(run_cli: RunCli) -> None:
     code, out, _ = ping(
-        capsys,
+        run_cli,
         "--timeout",
         "3",
         "--stderr",
@@ -73,29 +70,27 @@ def test_merged_stderr_reaches_the_framed_stream(capsys: pytest.CaptureFixture[s
     assert "'Warn'" in out and f"{int.from_bytes(b'Warn', 'big'):,}" in out
 
 
-def test_captured_stderr_noise_is_harmless_and_kept(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
+def test_captured_stderr_noise_is_harmless_and_kept(run_cli: RunCli, tmp_path: Path) -> None:
     run = tmp_path / "run"
     code, _, _ = ping(
-        capsys, "--run-dir", str(run), *worker("--stderr-noise", "Warning: DSPy not available")
+        run_cli, "--run-dir", str(run), *worker("--stderr-noise", "Warning: DSPy not available")
     )
     assert code == 0
     assert (run / "workers" / "w1.stderr.log").read_text() == "Warning: DSPy not available\n"
     assert (run / "report.json").exists()
 
 
-def test_crash_on_start_reports_exit_code_and_exception(capsys: pytest.CaptureFixture[str]) -> None:
-    code, report = ping_json(capsys, "--timeout", "5", *worker("--crash-on-start", "3"))
+def test_crash_on_start_reports_exit_code_and_exception(run_cli: RunCli) -> None:
+    code, report = ping_json(run_cli, "--timeout", "5", *worker("--crash-on-start", "3"))
     assert code == 1
     assert report["extra"]["worker"]["exit"] == "exited with code 3"
     quoted = json.dumps(report["findings"][0]["outcome"]["evidence"])
     assert "RuntimeError: worker failed to start (--crash-on-start 3)" in quoted
 
 
-def test_buffered_worker_never_answers_on_a_pipe(capsys: pytest.CaptureFixture[str]) -> None:
+def test_buffered_worker_never_answers_on_a_pipe(run_cli: RunCli) -> None:
     code, report = ping_json(
-        capsys,
+        run_cli,
         "--timeout",
         "1",
         "--no-experiments",
@@ -111,51 +106,51 @@ def test_buffered_worker_never_answers_on_a_pipe(capsys: pytest.CaptureFixture[s
 
 
 def test_pythonunbuffered_hides_the_buffering_fault_and_ping_says_so(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PYTHONUNBUFFERED", "1")
-    code, out, _ = ping(capsys, "--timeout", "5", *worker("--buffered"))
+    code, out, _ = ping(run_cli, "--timeout", "5", *worker("--buffered"))
     assert code == 0
     assert "PYTHONUNBUFFERED is set" in out
 
 
 @pytest.mark.parametrize("switch", ["--init-delay", "--import-delay"])
-def test_slow_start_misses_a_short_timeout(capsys: pytest.CaptureFixture[str], switch: str) -> None:
-    code, report = ping_json(capsys, "--timeout", "0.5", "--no-experiments", *worker(switch, "3"))
+def test_slow_start_misses_a_short_timeout(run_cli: RunCli, switch: str) -> None:
+    code, report = ping_json(run_cli, "--timeout", "0.5", "--no-experiments", *worker(switch, "3"))
     assert code == 1
     assert report["findings"][0]["failure"]["kind"] == "timeout"
     assert report["extra"]["worker"]["exit"] is None or "SIG" in report["extra"]["worker"]["exit"]
 
 
-def test_slow_start_within_the_timeout_answers(capsys: pytest.CaptureFixture[str]) -> None:
-    code, _ = ping_json(capsys, "--timeout", "10", *worker("--init-delay", "0.5"))
+def test_slow_start_within_the_timeout_answers(run_cli: RunCli) -> None:
+    code, _ = ping_json(run_cli, "--timeout", "10", *worker("--init-delay", "0.5"))
     assert code == 0
 
 
 def test_worker_in_line_framing_when_ping_sends_packet_4(
-    capsys: pytest.CaptureFixture[str],
+    run_cli: RunCli,
 ) -> None:
     code, report = ping_json(
-        capsys, "--timeout", "0.5", "--no-experiments", *worker("--framing", "line")
+        run_cli, "--timeout", "0.5", "--no-experiments", *worker("--framing", "line")
     )
     assert code == 1
     assert report["findings"][0]["failure"]["kind"] == "timeout"
 
 
 @pytest.mark.parametrize("framing", ["line", "packet-2", "packet-1"])
-def test_every_framing_round_trips(capsys: pytest.CaptureFixture[str], framing: str) -> None:
-    code, _ = ping_json(capsys, "--framing", framing, *worker("--framing", framing))
+def test_every_framing_round_trips(run_cli: RunCli, framing: str) -> None:
+    code, _ = ping_json(run_cli, "--framing", framing, *worker("--framing", framing))
     assert code == 0
 
 
-def test_ignore_sigterm_worker_is_still_stopped(capsys: pytest.CaptureFixture[str]) -> None:
-    code, report = ping_json(capsys, *worker("--ignore-sigterm", "--spin-on-eof"))
+def test_ignore_sigterm_worker_is_still_stopped(run_cli: RunCli) -> None:
+    code, report = ping_json(run_cli, *worker("--ignore-sigterm", "--spin-on-eof"))
     assert code == 0
     assert report["extra"]["worker"]["stopped_by"].startswith("SIGKILL after")
 
 
-def test_command_and_args_reach_the_worker(capsys: pytest.CaptureFixture[str]) -> None:
-    code, report = ping_json(capsys, "--command", "create_program", "--args", "{}")
+def test_command_and_args_reach_the_worker(run_cli: RunCli) -> None:
+    code, report = ping_json(run_cli, "--command", "create_program", "--args", "{}")
     assert code == 0
     assert report["extra"]["response"] == {
         **report["extra"]["response"],
@@ -164,9 +159,9 @@ def test_command_and_args_reach_the_worker(capsys: pytest.CaptureFixture[str]) -
     }
 
 
-def test_env_and_cwd_reach_the_worker(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_env_and_cwd_reach_the_worker(run_cli: RunCli, tmp_path: Path) -> None:
     code, report = ping_json(
-        capsys, "--env", "POOLCTL_WORKER_ID=abc", "--cwd", str(tmp_path), "--command", "ping"
+        run_cli, "--env", "POOLCTL_WORKER_ID=abc", "--cwd", str(tmp_path), "--command", "ping"
     )
     assert code == 0
     assert report["extra"]["response"]["result"]["worker_id"] == "abc"
@@ -187,20 +182,16 @@ def test_env_and_cwd_reach_the_worker(capsys: pytest.CaptureFixture[str], tmp_pa
         (["--cwd", "/no/such/dir"], "--cwd: not a directory"),
     ],
 )
-def test_bad_usage_is_one_line_and_exit_2(
-    capsys: pytest.CaptureFixture[str], argv: list[str], message: str
-) -> None:
-    code, _, err = ping(capsys, *argv)
+def test_bad_usage_is_one_line_and_exit_2(cli: RunCli, argv: list[str], message: str) -> None:
+    code, _, err = ping(cli, *argv)
     assert code == 2
     assert message in err
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
 
 
-def test_not_executable_command_is_bad_input(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
+def test_not_executable_command_is_bad_input(run_cli: RunCli, tmp_path: Path) -> None:
     script = tmp_path / "worker.sh"
     script.write_text("#!/bin/sh\ncat\n")
     os.chmod(script, 0o644)
-    code, _, err = ping(capsys, "--", str(script))
+    code, _, err = ping(run_cli, "--", str(script))
     assert code == 2 and "not executable" in err

@@ -6,7 +6,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import pytest
 
@@ -14,45 +14,53 @@ from poolctl.events import Trace
 from poolctl.pool import CheckoutTimedOut, Pool, PoolConfig, PoolShuttingDown
 from poolctl.rundir import RunDir, create_run_dir
 from poolctl.worker import Answer, NoAnswer, WorkerSpec
-from tests.conftest import REFERENCE
+from tests.conftest import REFERENCE, Processes
 
 T = TypeVar("T")
 
 
-def with_pool(
-    tmp_path: Path,
-    body: Callable[[Pool], Awaitable[T]],
-    *switches: str,
-    **config: Any,
-) -> tuple[T, Trace]:
+class WithPool(Protocol):
+    def __call__(
+        self, body: Callable[[Pool], Awaitable[T]], *switches: str, **config: Any
+    ) -> tuple[T, Trace]: ...
+
+
+@pytest.fixture
+def with_pool(tmp_path: Path, processes: Processes) -> WithPool:
     """Run `body` against a started pool, then shut it down; returns its result and the trace."""
-    run: RunDir = create_run_dir("pool", base=tmp_path)
-    trace = Trace(run.events)
 
-    async def main() -> T:
-        pool = Pool(WorkerSpec((*REFERENCE, *switches)), PoolConfig(**config), run, trace)
-        try:
-            await pool.start()
-            return await body(pool)
-        finally:
-            await pool.shutdown("abort", 0.5)
-            pool.stop_now()
+    def with_started_pool(
+        body: Callable[[Pool], Awaitable[T]], *switches: str, **config: Any
+    ) -> tuple[T, Trace]:
+        run: RunDir = create_run_dir("pool", base=tmp_path)
+        trace = Trace(run.events)
 
-    result = asyncio.run(main())
-    trace.close()
-    return result, trace
+        async def main() -> T:
+            pool = Pool(WorkerSpec((*REFERENCE, *switches)), PoolConfig(**config), run, trace)
+            try:
+                await pool.start()
+                return await body(pool)
+            finally:
+                await pool.shutdown("abort", 0.5)
+                pool.stop_now()
+
+        result = asyncio.run(main())
+        trace.close()
+        return result, trace
+
+    return with_started_pool
 
 
 def types(trace: Trace, kind: str) -> list[Any]:
     return list(trace.of_type(kind))
 
 
-def test_eager_pool_starts_every_worker_in_parallel(tmp_path: Path) -> None:
+def test_eager_pool_starts_every_worker_in_parallel(with_pool: WithPool) -> None:
     async def body(pool: Pool) -> float:
         return pool.stats().idle
 
     started = time.monotonic()
-    idle, trace = with_pool(tmp_path, body, "--init-delay", "0.5", size=4)
+    idle, trace = with_pool(body, "--init-delay", "0.5", size=4)
     assert idle == 4
     assert time.monotonic() - started < 4 * 0.5 + 1.5  # not one after another
     ends = types(trace, "init_end")
@@ -60,18 +68,18 @@ def test_eager_pool_starts_every_worker_in_parallel(tmp_path: Path) -> None:
     assert all(e.data["reported"]["worker_id"] == e.worker for e in ends)
 
 
-def test_lazy_pool_spawns_on_first_demand(tmp_path: Path) -> None:
+def test_lazy_pool_spawns_on_first_demand(with_pool: WithPool) -> None:
     async def body(pool: Pool) -> tuple[int, Any]:
         before = len(pool.workers)
         return before, await pool.call("c1", "ping")
 
-    (before, answer), trace = with_pool(tmp_path, body, size=2, lazy=True)
+    (before, answer), trace = with_pool(body, size=2, lazy=True)
     assert before == 0
     assert isinstance(answer, Answer)
     assert len(types(trace, "spawn")) == 1
 
 
-def test_waiters_are_served_first_in_first_out(tmp_path: Path) -> None:
+def test_waiters_are_served_first_in_first_out(with_pool: WithPool) -> None:
     async def body(pool: Pool) -> list[str]:
         order: list[str] = []
 
@@ -85,11 +93,11 @@ def test_waiters_are_served_first_in_first_out(tmp_path: Path) -> None:
         await asyncio.gather(*(caller(f"c{i}", i * 0.01) for i in range(5)))
         return order
 
-    order, _ = with_pool(tmp_path, body, size=1)
+    order, _ = with_pool(body, size=1)
     assert order == ["c0", "c1", "c2", "c3", "c4"]
 
 
-def test_a_session_returns_to_the_worker_that_served_it(tmp_path: Path) -> None:
+def test_a_session_returns_to_the_worker_that_served_it(with_pool: WithPool) -> None:
     async def body(pool: Pool) -> list[str]:
         served = []
         for session in ["alice", "bob", "alice", "alice", "bob"]:
@@ -98,26 +106,28 @@ def test_a_session_returns_to_the_worker_that_served_it(tmp_path: Path) -> None:
             pool.checkin(worker, f"c-{session}")
         return served
 
-    served, _ = with_pool(tmp_path, body, size=3)
+    served, _ = with_pool(body, size=3)
     alice = {s for s in served if s.startswith("alice")}
     bob = {s for s in served if s.startswith("bob")}
     assert len(alice) == 1 and len(bob) == 1
 
 
-def test_overflow_workers_are_spawned_when_busy_and_retired_at_checkin(tmp_path: Path) -> None:
+def test_overflow_workers_are_spawned_when_busy_and_retired_at_checkin(with_pool: WithPool) -> None:
     async def body(pool: Pool) -> list[Any]:
         return await asyncio.gather(
-            *(pool.call(f"c{i}", "sleep", {"seconds": 0.3}) for i in range(3))
+            # long enough for the overflow workers to start before w1 is free again, on a
+            # loaded machine too: otherwise w1 serves a waiter and an overflow worker idles
+            *(pool.call(f"c{i}", "sleep", {"seconds": 1.0}) for i in range(3))
         )
 
-    answers, trace = with_pool(tmp_path, body, size=1, max_overflow=2)
+    answers, trace = with_pool(body, size=1, max_overflow=2)
     assert all(isinstance(a, Answer) for a in answers)
     spawns = types(trace, "spawn")
     assert [e.data["overflow"] for e in spawns] == [False, True, True]
     assert len(types(trace, "retire")) == 2
 
 
-def test_checkout_timeout_explains_itself(tmp_path: Path) -> None:
+def test_checkout_timeout_explains_itself(with_pool: WithPool) -> None:
     async def body(pool: Pool) -> list[Any]:
         async def caller(i: int) -> Any:
             try:
@@ -127,7 +137,7 @@ def test_checkout_timeout_explains_itself(tmp_path: Path) -> None:
 
         return await asyncio.gather(*(caller(i) for i in range(4)))
 
-    results, trace = with_pool(tmp_path, body, size=2, checkout_timeout=0.3)
+    results, trace = with_pool(body, size=2, checkout_timeout=0.3)
     errors = [r for r in results if isinstance(r, CheckoutTimedOut)]
     assert len(errors) == 2
     assert errors[0].stats.busy == 2 and errors[0].stats.idle == 0
@@ -138,14 +148,13 @@ def test_checkout_timeout_explains_itself(tmp_path: Path) -> None:
     assert event.data["busy"] == 2 and event.data["waiting"] >= 1
 
 
-def test_checkout_timeout_names_the_last_init_failure(tmp_path: Path) -> None:
+def test_checkout_timeout_names_the_last_init_failure(with_pool: WithPool) -> None:
     async def body(pool: Pool) -> CheckoutTimedOut:
         with pytest.raises(CheckoutTimedOut) as info:
             await pool.checkout("c1", timeout=2.5)
         return info.value
 
     error, _ = with_pool(
-        tmp_path,
         body,
         "--crash-on-start",
         "3",
@@ -158,7 +167,7 @@ def test_checkout_timeout_names_the_last_init_failure(tmp_path: Path) -> None:
     assert "last init failure: worker w1" in error.message
 
 
-def test_worker_death_is_noticed_at_once_and_replaced(tmp_path: Path) -> None:
+def test_worker_death_is_noticed_at_once_and_replaced(with_pool: WithPool) -> None:
     async def body(pool: Pool) -> tuple[Any, float]:
         started = time.monotonic()
         call = asyncio.ensure_future(pool.call("c1", "sleep", {"seconds": 10}))
@@ -169,7 +178,7 @@ def test_worker_death_is_noticed_at_once_and_replaced(tmp_path: Path) -> None:
         await asyncio.sleep(1.0)  # the replacement's init
         return outcome, elapsed
 
-    (outcome, elapsed), trace = with_pool(tmp_path, body, size=1, request_timeout=20)
+    (outcome, elapsed), trace = with_pool(body, size=1, request_timeout=20)
     assert isinstance(outcome, NoAnswer) and outcome.reason == "exited"
     assert "worker w1" in outcome.detail and "killed by SIGKILL" in outcome.detail
     assert elapsed < 5  # long before the 10 s request or the 20 s timeout
@@ -178,15 +187,15 @@ def test_worker_death_is_noticed_at_once_and_replaced(tmp_path: Path) -> None:
     assert sum(1 for e in types(trace, "init_end") if e.data["ok"]) == 2
 
 
-def test_request_timeout(tmp_path: Path) -> None:
+def test_request_timeout(with_pool: WithPool) -> None:
     async def body(pool: Pool) -> Any:
         return await pool.call("c1", "sleep", {"seconds": 3}, timeout=0.3)
 
-    outcome, _ = with_pool(tmp_path, body, size=1)
+    outcome, _ = with_pool(body, size=1)
     assert isinstance(outcome, NoAnswer) and outcome.reason == "timeout"
 
 
-def test_drain_lets_work_in_flight_finish(tmp_path: Path) -> None:
+def test_drain_lets_work_in_flight_finish(with_pool: WithPool) -> None:
     async def body(pool: Pool) -> tuple[list[Any], Any]:
         calls = [
             asyncio.ensure_future(pool.call(f"c{i}", "sleep", {"seconds": 0.4})) for i in range(2)
@@ -199,7 +208,7 @@ def test_drain_lets_work_in_flight_finish(tmp_path: Path) -> None:
             late: Any = exc
         return list(await asyncio.gather(*calls)), late
 
-    (answers, late), trace = with_pool(tmp_path, body, size=2)
+    (answers, late), trace = with_pool(body, size=2)
     assert all(isinstance(a, Answer) and a.response.success for a in answers)
     assert (
         isinstance(late, PoolShuttingDown) and "while this caller was checking out" in late.message
@@ -208,7 +217,7 @@ def test_drain_lets_work_in_flight_finish(tmp_path: Path) -> None:
     assert begun.data == {"mode": "drain", "waiting": 0, "in_flight": 2}
 
 
-def test_abort_fails_waiters_and_callers_in_flight_with_counts(tmp_path: Path) -> None:
+def test_abort_fails_waiters_and_callers_in_flight_with_counts(with_pool: WithPool) -> None:
     async def body(pool: Pool) -> list[Any]:
         async def caller(i: int) -> Any:
             try:
@@ -221,7 +230,7 @@ def test_abort_fails_waiters_and_callers_in_flight_with_counts(tmp_path: Path) -
         await pool.shutdown("abort", grace=0.5)
         return list(await asyncio.gather(*calls))
 
-    results, _ = with_pool(tmp_path, body, size=2)
+    results, _ = with_pool(body, size=2)
     assert all(isinstance(r, PoolShuttingDown) for r in results)
     phases = sorted(r.phase for r in results)
     assert phases == ["in flight"] * 2 + ["waiting for a worker"] * 3
@@ -229,13 +238,11 @@ def test_abort_fails_waiters_and_callers_in_flight_with_counts(tmp_path: Path) -
     assert "3 caller(s) waiting and 2 in flight" in results[0].message
 
 
-def test_workers_ignoring_sigterm_are_killed_at_shutdown(tmp_path: Path) -> None:
+def test_workers_ignoring_sigterm_are_killed_at_shutdown(with_pool: WithPool) -> None:
     async def body(pool: Pool) -> list[int]:
         return [w.process.pid for w in pool.workers.values()]
 
-    pids, trace = with_pool(
-        tmp_path, body, "--ignore-sigterm", "--spin-on-eof", size=2, stop_grace=0.3
-    )
+    pids, trace = with_pool(body, "--ignore-sigterm", "--spin-on-eof", size=2, stop_grace=0.3)
     exits = types(trace, "shutdown_done")[0].data["exits"]
     assert set(exits.values()) == {"killed by SIGKILL (9)"}
     for pid in pids:
@@ -245,13 +252,13 @@ def test_workers_ignoring_sigterm_are_killed_at_shutdown(tmp_path: Path) -> None
         )
 
 
-def test_events_file_has_every_event_with_monotonic_times(tmp_path: Path) -> None:
+def test_events_file_has_every_event_with_monotonic_times(with_pool: WithPool) -> None:
     async def body(pool: Pool) -> None:
         await asyncio.gather(
             *(pool.call(f"c{i}", "echo", {"i": i}, session=f"s{i}") for i in range(20))
         )
 
-    _, trace = with_pool(tmp_path, body, size=2)
+    _, trace = with_pool(body, size=2)
     kinds = [e.type for e in trace.events]
     for kind in (
         "pool_start",

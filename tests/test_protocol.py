@@ -41,3 +41,71 @@ def test_wrong_id_names_both_ids() -> None:
 def test_missing_success_lists_the_fields_present() -> None:
     with pytest.raises(MissingSuccess, match="has: id, result"):
         parse_response(b'{"id": 1, "result": 2}', 1)
+
+
+# --- JSON-RPC 2.0 and the protocols built on it ------------------------------------------------
+
+
+def test_jsonrpc_request_and_notification_envelopes() -> None:
+    from poolctl.protocol import RequestIds as Ids
+
+    ids = Ids(envelope="jsonrpc")
+    assert json.loads(ids.request("tools/list", {}).to_json()) == {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "tools/list",
+        "params": {},
+    }
+    assert json.loads(ids.request_raw("shutdown", None).to_json()) == {
+        "jsonrpc": "2.0",
+        "id": 2,
+        "method": "shutdown",
+    }
+    note = json.loads(ids.notification("notifications/initialized").to_json())
+    assert note == {"jsonrpc": "2.0", "method": "notifications/initialized"}
+
+
+def test_jsonrpc_frames_are_answers_errors_or_messages_from_the_server() -> None:
+    from poolctl.protocol import Incoming, NotAMessage, WrongEnvelope, parse_jsonrpc
+
+    ok = parse_jsonrpc(b'{"jsonrpc":"2.0","id":3,"result":{}}', 3)
+    assert not isinstance(ok, Incoming) and ok.success and ok.result == {}
+    error = parse_jsonrpc(
+        b'{"jsonrpc":"2.0","id":3,"error":{"code":-32601,"message":"Method not found"}}', 3
+    )
+    assert not isinstance(error, Incoming) and not error.success
+    assert error.error_message == "Method not found (code -32601)"
+    note = parse_jsonrpc(b'{"jsonrpc":"2.0","method":"window/logMessage","params":{}}')
+    assert isinstance(note, Incoming) and not note.is_request
+    asks = parse_jsonrpc(b'{"jsonrpc":"2.0","id":"s1","method":"roots/list"}')
+    assert isinstance(asks, Incoming) and asks.is_request
+    with pytest.raises(NotAMessage):  # what a JSON logger writes
+        parse_jsonrpc(b'{"level":"info","msg":"server starting"}')
+    with pytest.raises(WrongEnvelope):  # a DSPex reply to a JSON-RPC request
+        parse_jsonrpc(b'{"id":1,"success":false,"error":"Unknown command: None"}')
+
+
+def test_each_protocol_has_its_framing_and_handshake() -> None:
+    from poolctl.protocol import PROTOCOLS, answer_server_request
+
+    assert {n: p.framing for n, p in PROTOCOLS.items()} == {
+        "dspex": "packet-4",
+        "jsonrpc": "line",
+        "mcp": "line",
+        "lsp": "content-length",
+    }
+    mcp = [s.method for s in PROTOCOLS["mcp"].steps(None, None)]
+    assert mcp == ["initialize", "notifications/initialized", "ping", "tools/list"]
+    lsp = [s.method for s in PROTOCOLS["lsp"].steps(None, None)]
+    assert lsp == ["initialize", "initialized", "shutdown", "exit"]
+    params = PROTOCOLS["lsp"].opening().params or {}
+    assert {"processId", "rootUri", "capabilities"} <= set(params)
+    assert [s.method for s in PROTOCOLS["mcp"].handshake_steps()] == [
+        "initialize",
+        "notifications/initialized",
+    ]
+    assert answer_server_request("roots/list", None) == {"result": {"roots": []}}
+    assert answer_server_request("workspace/configuration", {"items": [{}, {}]}) == {
+        "result": [None, None]
+    }
+    assert answer_server_request("sampling/createMessage", {})["error"]["code"] == -32601

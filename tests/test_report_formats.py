@@ -131,7 +131,7 @@ def test_junit_escapes_what_xml_forbids() -> None:
 
 def test_junit_one_testcase_per_failure_step_and_expectation() -> None:
     tour = other_reports()[2]
-    doc = XSD.to_dict(JUnitWriter().render(tour))
+    doc: Any = XSD.to_dict(JUnitWriter().render(tour))
     suites = doc["testsuite"]
     assert [s["@name"] for s in suites] == [
         "poolctl scenario: scenario p3",
@@ -148,7 +148,8 @@ def test_junit_one_testcase_per_failure_step_and_expectation() -> None:
     assert "failure" in p3[("scenario.p3", "step 2: kill_worker")]
     assert "failure" not in p3[("checkout-timeout-waiters", "p3: checkouts timed out")]
     assert suites[1]["@failures"] == "1" and suites[2]["@failures"] == "2"  # the step; + missed
-    triage = XSD.to_dict(JUnitWriter().render(sample_report()))["testsuite"][0]["testcase"]
+    triage_doc: Any = XSD.to_dict(JUnitWriter().render(sample_report()))
+    triage = triage_doc["testsuite"][0]["testcase"]
     assert [c["@classname"] for c in triage[:5]] == [
         "port-no-response",
         "checkout-timeout-waiters",

@@ -16,7 +16,7 @@ import pytest
 
 from poolctl.cli import main
 from poolctl.patterns import builtin_dir
-from tests.conftest import REFERENCE
+from tests.conftest import REFERENCE, Processes
 
 GITHUB_TOKEN = "ghp_" + "Q2x9Lm4Tz8Vb1Nc7Rk5W" * 2  # a token shape: redacted wherever it is
 SK_KEY = "sk-proj-Yh3Kd8Pq2Zr6Wm1Tn4Vs"
@@ -141,7 +141,7 @@ def leaked(text: str) -> list[str]:
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_no_secret_reaches_the_output(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, case: str
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, case: str, processes: Processes
 ) -> None:
     argv = CASES[case](tmp_path)
     capsys.readouterr()  # what preparing the input printed
@@ -154,7 +154,7 @@ def test_no_secret_reaches_the_output(
 
 @pytest.mark.parametrize("case", ["triage", "ping answer", "run-scenario --check"])
 def test_keep_secrets_shows_them(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, case: str
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, case: str, processes: Processes
 ) -> None:
     argv = [*CASES[case](tmp_path), "--keep-secrets"]
     capsys.readouterr()

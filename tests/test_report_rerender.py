@@ -14,7 +14,7 @@ import pytest
 
 from poolctl.cli import main
 from poolctl.rundir import BASE_ENV
-from tests.conftest import REFERENCE
+from tests.conftest import REFERENCE, Processes
 from tests.test_report_formats import valid_json
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
@@ -66,7 +66,9 @@ def same_files(capsys: pytest.CaptureFixture[str], folder: Path) -> None:
         assert again == (folder / name).read_text(), fmt
 
 
-def test_ping_that_answers(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_ping_that_answers(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, processes: Processes
+) -> None:
     run = tmp_path / "run"
     code, live, err = cli(capsys, "ping", "--count", "3", "--run-dir", str(run))
     assert code == 0, err
@@ -76,7 +78,9 @@ def test_ping_that_answers(capsys: pytest.CaptureFixture[str], tmp_path: Path) -
     same_files(capsys, run)
 
 
-def test_ping_with_a_diagnosis(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_ping_with_a_diagnosis(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, processes: Processes
+) -> None:
     run = tmp_path / "run"
     argv = ["ping", "--timeout", "2", "--run-dir", str(run)]
     code, live, err = cli(capsys, *argv, "--", *REFERENCE, "--stdout-noise", "Warming up")
@@ -91,7 +95,9 @@ def test_ping_with_a_diagnosis(capsys: pytest.CaptureFixture[str], tmp_path: Pat
     same_files(capsys, run)
 
 
-def test_ping_that_tried_every_framing(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_ping_that_tried_every_framing(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, processes: Processes
+) -> None:
     run = tmp_path / "run"
     argv = ["ping", "--framing", "auto", "--run-dir", str(run)]
     code, live, err = cli(capsys, *argv, "--", *REFERENCE, "--framing", "line")
@@ -100,7 +106,7 @@ def test_ping_that_tried_every_framing(capsys: pytest.CaptureFixture[str], tmp_p
     assert view.startswith("--framing auto: line gets an answer, using it (packet-4: ")
 
 
-def test_doctor(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_doctor(capsys: pytest.CaptureFixture[str], tmp_path: Path, processes: Processes) -> None:
     run = tmp_path / "run"
     argv = ["doctor", "--timeout", "2", "--run-dir", str(run)]
     code, live, err = cli(capsys, *argv, "--", *REFERENCE, "--stdout-noise", "Warming up")
@@ -122,7 +128,9 @@ def test_triage(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     same_files(capsys, run)
 
 
-def test_one_scenario(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_one_scenario(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, processes: Processes
+) -> None:
     run = tmp_path / "run"
     scenario = SCENARIOS / "p3-checkout-timeout.yaml"
     code, live, err = cli(capsys, "run-scenario", "-q", str(scenario), "--run-dir", str(run))
@@ -136,7 +144,9 @@ def test_one_scenario(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> Non
     same_files(capsys, run)
 
 
-def test_several_scenarios(capsys: pytest.CaptureFixture[str], runs: Path) -> None:
+def test_several_scenarios(
+    capsys: pytest.CaptureFixture[str], runs: Path, processes: Processes
+) -> None:
     files = [SCENARIOS / "healthy.yaml", SCENARIOS / "p5-required-field.yaml"]
     code, live, err = cli(capsys, "run-scenario", "-q", *map(str, files))
     assert code == 0, err
@@ -149,7 +159,11 @@ def test_several_scenarios(capsys: pytest.CaptureFixture[str], runs: Path) -> No
 
 @pytest.mark.parametrize("keep", [False, True])
 def test_the_tour_one_run_folder_a_scenario(
-    capsys: pytest.CaptureFixture[str], runs: Path, monkeypatch: pytest.MonkeyPatch, keep: bool
+    capsys: pytest.CaptureFixture[str],
+    runs: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    keep: bool,
+    processes: Processes,
 ) -> None:
     names = ("healthy", "p3-checkout-timeout", "p5-required-field")
     tour = [SCENARIOS / f"{name}.yaml" for name in names]

@@ -2,8 +2,8 @@
 golden files (tests/golden/view.*), over Reports holding what each view shows; and the
 generic "Details" list of the Markdown view.
 
-Set POOLCTL_UPDATE_GOLDEN=1 to rewrite the golden files after an intended change, and review
-the diff.
+Run `pytest --update-golden` to rewrite the golden files after an intended change, and review
+the diff. A missing golden file fails its test.
 """
 
 from __future__ import annotations
@@ -34,8 +34,8 @@ from poolctl.model import (
 from poolctl.report import JsonWriter, MarkdownWriter, TerminalWriter
 from poolctl.report.combine import combine
 from poolctl.report.load import from_dict
+from tests.conftest import Golden
 from tests.test_report_formats import VALIDATOR, valid_json
-from tests.test_report_writers import GOLDEN, UPDATE
 
 ARGV = "python3 w.py --mode [pool]"  # markup-like text is shown as written
 WORKER = {"id": "w1", "pid": 4242, "framing": "packet-4", "exit": "exited with code 0"}
@@ -211,12 +211,8 @@ VIEWS: dict[str, Callable[[], str]] = {
 
 
 @pytest.mark.parametrize("name", sorted(VIEWS))
-def test_golden_view(name: str) -> None:
-    got = VIEWS[name]()
-    path = GOLDEN / name
-    if UPDATE or not path.exists():
-        path.write_text(got, encoding="utf-8")
-    assert got == path.read_text(encoding="utf-8"), f"{name} differs from {path}"
+def test_golden_view(golden: Golden, name: str) -> None:
+    golden(name, VIEWS[name]())
 
 
 def loaded(report: Report) -> Report:

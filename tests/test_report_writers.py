@@ -1,14 +1,12 @@
 """Every writer over one shared Report, compared whole with golden files (tests/golden/).
 
-Set POOLCTL_UPDATE_GOLDEN=1 to rewrite the golden files after an intended change, and review
-the diff.
+Run `pytest --update-golden` to rewrite the golden files after an intended change, and review
+the diff. A missing golden file fails its test.
 """
 
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 
 import pytest
 
@@ -38,9 +36,8 @@ from poolctl.report import (
 )
 from poolctl.report.github import render_annotations
 from poolctl.report.markdown import code, prose, text
+from tests.conftest import Golden
 
-GOLDEN = Path(__file__).parent / "golden"
-UPDATE = os.environ.get("POOLCTL_UPDATE_GOLDEN") == "1"
 LOG = "/ci/logs/run.log"
 
 
@@ -201,12 +198,8 @@ CASES = {
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_golden(name: str) -> None:
-    got = CASES[name](sample_report())
-    path = GOLDEN / name
-    if UPDATE or not path.exists():
-        path.write_text(got, encoding="utf-8")
-    assert got == path.read_text(encoding="utf-8"), f"{name} differs from {path}"
+def test_golden(golden: Golden, name: str) -> None:
+    golden(name, CASES[name](sample_report()))
 
 
 @pytest.mark.parametrize("fmt", list(Format))

@@ -7,25 +7,34 @@ import json
 import signal
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pexpect
 import pytest
 
-from poolctl.cli import main
 from poolctl.model import Diagnosis, Report
 from poolctl.rundir import create_run_dir
 from poolctl.scenario import bundled_scenarios, load_scenario
 from poolctl.scenario.report import ScenarioResult, run_scenario
-from tests.conftest import marked_processes
+from tests.conftest import Processes, RunCli, marked_processes
 
 BUNDLED = {p.stem: p for p in bundled_scenarios()}
 
 
-def run(path: Path, tmp_path: Path) -> ScenarioResult:
-    scenario = load_scenario(path)
-    return run_scenario(scenario, create_run_dir(scenario.name, base=tmp_path))
+RunScenario = Callable[[Path], ScenarioResult]
+
+
+@pytest.fixture
+def run(tmp_path: Path, processes: Processes) -> RunScenario:
+    """Run the scenario at `path` against its real pool, in a run folder under tmp_path."""
+
+    def run_file(path: Path) -> ScenarioResult:
+        scenario = load_scenario(path)
+        return run_scenario(scenario, create_run_dir(scenario.name, base=tmp_path))
+
+    return run_file
 
 
 def only_diagnosis(report: Report) -> Diagnosis:
@@ -34,8 +43,8 @@ def only_diagnosis(report: Report) -> Diagnosis:
     return diagnoses[0]
 
 
-def test_healthy_scenario_has_no_finding(tmp_path: Path) -> None:
-    result = run(BUNDLED["healthy"], tmp_path)
+def test_healthy_scenario_has_no_finding(run: RunScenario) -> None:
+    result = run(BUNDLED["healthy"])
     assert result.passed and not result.report.findings
     events_file = Path(result.report.run_dir or "", "events.jsonl")
     events = [json.loads(line) for line in events_file.read_text().splitlines()]
@@ -49,8 +58,8 @@ def test_healthy_scenario_has_no_finding(tmp_path: Path) -> None:
     assert served and all(len(workers) == 1 for workers in served.values())
 
 
-def test_shutdown_during_checkout_counts_waiters_and_callers_in_flight(tmp_path: Path) -> None:
-    result = run(BUNDLED["p2-shutdown-during-checkout"], tmp_path)
+def test_shutdown_during_checkout_counts_waiters_and_callers_in_flight(run: RunScenario) -> None:
+    result = run(BUNDLED["p2-shutdown-during-checkout"])
     assert result.passed, result.report.notes
     d = only_diagnosis(result.report)
     assert d.pattern_id == "pool-shutdown-during-checkout"
@@ -58,8 +67,8 @@ def test_shutdown_during_checkout_counts_waiters_and_callers_in_flight(tmp_path:
     assert "2 caller(s) were in flight and 4 waiting" in d.cause
 
 
-def test_checkout_timeout_against_capacity_and_init_time(tmp_path: Path) -> None:
-    result = run(BUNDLED["p3-checkout-timeout"], tmp_path)
+def test_checkout_timeout_against_capacity_and_init_time(run: RunScenario) -> None:
+    result = run(BUNDLED["p3-checkout-timeout"])
     assert result.passed, result.report.notes
     d = only_diagnosis(result.report)
     assert d.facts["concurrent_callers"] == 6 and d.facts["capacity"] == 2
@@ -68,16 +77,16 @@ def test_checkout_timeout_against_capacity_and_init_time(tmp_path: Path) -> None
     assert any("checkout_timeout" in e.text and "starting=2" in e.text for e in d.evidence)
 
 
-def test_missing_response_field_names_the_nearest(tmp_path: Path) -> None:
-    result = run(BUNDLED["p4-fixture-key-mismatch"], tmp_path)
+def test_missing_response_field_names_the_nearest(run: RunScenario) -> None:
+    result = run(BUNDLED["p4-fixture-key-mismatch"])
     assert result.passed
     d = only_diagnosis(result.report)
     assert d.facts["expected_key"] == "pool_pid" and d.facts["nearest_key"] == "pid"
     assert "pid" in d.facts["given_keys"]
 
 
-def test_rejected_request_names_the_missing_field(tmp_path: Path) -> None:
-    result = run(BUNDLED["p5-required-field"], tmp_path)
+def test_rejected_request_names_the_missing_field(run: RunScenario) -> None:
+    result = run(BUNDLED["p5-required-field"])
     assert result.passed
     d = only_diagnosis(result.report)
     assert d.facts["missing_field"] == "Program ID" and d.facts["field_key"] == "program_id"
@@ -85,22 +94,22 @@ def test_rejected_request_names_the_missing_field(tmp_path: Path) -> None:
     assert "do not include program_id" in d.cause
 
 
-def test_adapter_mismatch_names_both(tmp_path: Path) -> None:
-    result = run(BUNDLED["p6-adapter-mismatch"], tmp_path)
+def test_adapter_mismatch_names_both(run: RunScenario) -> None:
+    result = run(BUNDLED["p6-adapter-mismatch"])
     assert result.passed
     d = only_diagnosis(result.report)
     assert d.facts["expected_adapter"] == "PythonPort" and d.facts["actual_adapter"] == "PythonPool"
 
 
-def test_required_service_not_started(tmp_path: Path) -> None:
-    result = run(BUNDLED["p7-dependency-not-started"], tmp_path)
+def test_required_service_not_started(run: RunScenario) -> None:
+    result = run(BUNDLED["p7-dependency-not-started"])
     assert result.passed
     d = only_diagnosis(result.report)
     assert d.facts["service"] == "bridge_mock" and d.facts["state"] == "never started"
 
 
-def test_killed_worker_is_reported_and_replaced(tmp_path: Path) -> None:
-    result = run(BUNDLED["p1-worker-killed"], tmp_path)
+def test_killed_worker_is_reported_and_replaced(run: RunScenario) -> None:
+    result = run(BUNDLED["p1-worker-killed"])
     assert result.passed, result.report.notes
     d = only_diagnosis(result.report)
     assert "killed by SIGKILL" in d.cause and d.facts["replaced"] is True
@@ -118,10 +127,10 @@ def test_killed_worker_is_reported_and_replaced(tmp_path: Path) -> None:
     ],
 )
 def test_pattern_1_scenarios_carry_the_engine_verdict(
-    tmp_path: Path, name: str, quoted: str
+    run: RunScenario, name: str, quoted: str
 ) -> None:
     started = time.monotonic()
-    result = run(BUNDLED[name], tmp_path)
+    result = run(BUNDLED[name])
     assert result.passed, (result.report.notes, result.found)
     d = only_diagnosis(result.report)
     assert d.pattern_id == "port-no-response"
@@ -133,7 +142,7 @@ def test_pattern_1_scenarios_carry_the_engine_verdict(
     assert time.monotonic() - started < 60
 
 
-def test_debug_logs_are_collected_beside_stderr(tmp_path: Path) -> None:
+def test_debug_logs_are_collected_beside_stderr(run: RunScenario, tmp_path: Path) -> None:
     worker = tmp_path / "worker.py"
     worker.write_text(
         "import os, sys, runpy\n"
@@ -151,7 +160,7 @@ def test_debug_logs_are_collected_beside_stderr(tmp_path: Path) -> None:
         "pool: {size: 2}\n"
         "steps:\n  - request: {command: ping, count: 4, concurrency: 2}\n"
     )
-    result = run(scenario_file, tmp_path)
+    result = run(scenario_file)
     assert result.passed
     workers = Path(result.report.run_dir or "", "workers")
     for wid in ("w1", "w2"):
@@ -172,12 +181,12 @@ steps:
 
 @pytest.mark.parametrize("how", ["SIGINT", "SIGTERM"])
 def test_interrupting_the_cli_stops_every_process_and_keeps_the_evidence(
-    tmp_path: Path, how: str
+    tmp_path: Path, pexpect_spawn: Callable[..., pexpect.spawn[str]], how: str
 ) -> None:
     scenario = tmp_path / "stubborn.yaml"
     scenario.write_text(STUBBORN)
     run_dir = tmp_path / "run"
-    child = pexpect.spawn(
+    child = pexpect_spawn(
         sys.executable,
         ["-m", "poolctl", "run-scenario", str(scenario), "--run-dir", str(run_dir)],
         encoding="utf-8",
@@ -234,7 +243,7 @@ expect:
 
 
 def test_a_scenario_reproduces_a_user_pattern_given_with_patterns(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
+    run_cli: RunCli, tmp_path: Path
 ) -> None:
     folder = tmp_path / "kb"
     folder.mkdir()
@@ -242,15 +251,15 @@ def test_a_scenario_reproduces_a_user_pattern_given_with_patterns(
     scenario = tmp_path / "quota.yaml"
     scenario.write_text(QUOTA_SCENARIO)
     argv = ["run-scenario", str(scenario), "--run-dir", str(tmp_path / "run"), "-q"]
-    assert main([*argv, "--patterns", str(folder)]) == 0
-    out = capsys.readouterr().out
+    code, out, _ = run_cli(*argv, "--patterns", str(folder))
+    assert code == 0
     assert "✓ scenario quota: expected quota-exceeded; got quota-exceeded" in out
     report = json.loads((tmp_path / "run" / "report.json").read_text())
     (finding,) = report["findings"]
     assert finding["outcome"]["pattern_id"] == "quota-exceeded"
     assert finding["outcome"]["remediation"] == "Raise the quota of tenant acme."
     # Without the folder the id is unknown: bad input, before anything runs.
-    assert main(argv) == 2
-    err = capsys.readouterr().err
+    code, _, err = run_cli(*argv)
+    assert code == 2
     assert f"{scenario}:8: expect.patterns[0]: unknown pattern id 'quota-exceeded'" in err
     assert "; known: port-no-response, " in err and err.count("\n") == 1

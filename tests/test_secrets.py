@@ -15,7 +15,7 @@ from poolctl.cli import main
 from poolctl.framing import get_framing
 from poolctl.model import Evidence, PingDetails, Report
 from poolctl.redact import KEEP_NOTE, MIN_SECRET_LEN, Redactor, secret_values
-from tests.conftest import REFERENCE
+from tests.conftest import REFERENCE, RunCli
 
 FIXTURE = Path(__file__).parent / "fixtures" / "pytest" / "pool_suite.txt"
 ENV_SECRET = "env-Secret-0f3a9c71e2"  # in poolctl's own environment
@@ -193,14 +193,14 @@ def test_keep_secrets_says_so_in_every_format(
 
 
 def test_ping_a_worker_whose_env_stderr_and_response_hold_secrets(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, planted_env: Path
+    run_cli: RunCli, tmp_path: Path, planted_env: Path
 ) -> None:
     run = tmp_path / "run"
     args = f'{{"token": "{WORKER_SECRET}", "env": "{ENV_SECRET}", "shaped": "{SK_KEY}"}}'
     argv = ["ping", "--run-dir", str(run), "--env", f"WORKER_TOKEN={WORKER_SECRET}"]
     argv += ["--command", "echo", "--args", args, "--annotations"]
     noise = f"starting with {WORKER_SECRET} {ENV_SECRET} {SHAPED}"
-    code, out, err = cli(capsys, *argv, "--", *REFERENCE, "--stderr-noise", noise)
+    code, out, err = run_cli(*argv, "--", *REFERENCE, "--stderr-noise", noise)
     assert code == 0, err
     assert "[redacted:WORKER_TOKEN]" in out  # the echoed response, in the terminal view
     transcript = (run / "workers" / "w1.stdout.bin").read_bytes()
@@ -209,21 +209,21 @@ def test_ping_a_worker_whose_env_stderr_and_response_hold_secrets(
     assert "[redacted:POOLCTL_TEST_API_KEY]" in stderr_log and "Bearer [redacted]" in stderr_log
     outputs = [out, err]
     for fmt in ("md", "json", "junit", "term"):
-        code, text, err = cli(capsys, "report", str(run), "-f", fmt, "--annotations")
+        code, text, err = run_cli("report", str(run), "-f", fmt, "--annotations")
         assert code == 0, err
         outputs += [text, err]
     assert not leaks(*outputs, planted_env.read_bytes(), folders=(run,))
 
 
 def test_ping_diagnosis_quoting_a_crashed_workers_stderr(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, planted_env: Path
+    run_cli: RunCli, tmp_path: Path, planted_env: Path
 ) -> None:
     run = tmp_path / "run"
     argv = ["ping", "--run-dir", str(run), "--no-experiments", "--timeout", "2", "-f", "md"]
     argv += ["--env", f"WORKER_TOKEN={WORKER_SECRET}", "--annotations"]
     noise = f"boot {WORKER_SECRET} {ENV_SECRET} {SHAPED}"
-    code, out, err = cli(
-        capsys, *argv, "--", *REFERENCE, "--stderr-noise", noise, "--crash-on-start", "3"
+    code, out, err = run_cli(
+        *argv, "--", *REFERENCE, "--stderr-noise", noise, "--crash-on-start", "3"
     )
     assert code == 1, err
     assert "[redacted:WORKER_TOKEN]" in out and "::error " in out
@@ -231,7 +231,7 @@ def test_ping_diagnosis_quoting_a_crashed_workers_stderr(
 
 
 def test_scenario_with_secrets_in_env_requests_debug_logs_and_trace(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, planted_env: Path
+    run_cli: RunCli, tmp_path: Path, planted_env: Path
 ) -> None:
     worker = tmp_path / "worker.py"
     worker.write_text(
@@ -258,13 +258,13 @@ def test_scenario_with_secrets_in_env_requests_debug_logs_and_trace(
         "      expect: {equals: {result.token: other}}\n"
     )
     run = tmp_path / "run"
-    code, out, err = cli(capsys, "run-scenario", str(scenario), "--run-dir", str(run))
+    code, out, err = run_cli("run-scenario", str(scenario), "--run-dir", str(run))
     assert code == 1, err  # the expectation fails: the echoed token is quoted as evidence
     assert "[redacted:SCENARIO_API_KEY]" in (run / "events.jsonl").read_text()
     assert "[redacted:SCENARIO_API_KEY]" in (run / "workers" / "w1.debug.log").read_text()
     outputs = [out, err]
     for fmt in ("md", "json", "junit"):
-        code, text, err = cli(capsys, "report", str(run), "-f", fmt)
+        code, text, err = run_cli("report", str(run), "-f", fmt)
         outputs += [text, err]
     assert not leaks(*outputs, planted_env.read_bytes(), folders=(run,))
 
@@ -309,11 +309,11 @@ def test_progress_lines_printed_live_are_redacted(
 
 
 def test_the_tours_one_line_view_says_secrets_were_kept(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     healthy = Path(__file__).resolve().parent.parent / "scenarios" / "healthy.yaml"
     monkeypatch.setattr("poolctl.commands.scenario.bundled_scenarios", lambda: [healthy])
-    code, out, _ = cli(capsys, "run-scenario", "--keep-secrets")
+    code, out, _ = run_cli("run-scenario", "--keep-secrets")
     assert code == 0 and "1 of 1 scenario(s)" in out and "secrets were NOT redacted" in out
-    code, out, _ = cli(capsys, "run-scenario")
+    code, out, _ = run_cli("run-scenario")
     assert code == 0 and "NOT redacted" not in out

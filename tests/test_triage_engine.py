@@ -205,18 +205,22 @@ def test_a_pattern_that_raises_is_reported_not_fatal() -> None:
     assert "raised an error and was skipped for 2 failure(s)" in note and "bad rule" in note
 
 
-def test_report_carries_skips_tracebacks_and_count_mismatch() -> None:
+def test_report_carries_skips_tracebacks_and_the_unread_count() -> None:
     log = parsed(
         SHUTDOWN,
         skipped=[f"{LOG}:12: invalid UTF-8, decoded with replacement characters"],
         tracebacks=[WorkerTraceback(LOG, 47, 56, "Traceback ...\nValueError: x", "ValueError: x")],
-        summaries=[RunSummary(LOG, 416, "563 tests, 17 failures", 563, 17)],
+        summaries=[RunSummary(LOG, 416, "563 tests, 17 failures", 563, 17, start=1, read=1)],
     )
     report = triage(log, KB, quote_lines=False)
     assert report.kind == "triage" and report.inputs == (LOG,)
     assert report.notes[0].startswith("skipped: run.log:12: invalid UTF-8")
-    assert "reported 17 failure(s)" in report.notes[1] and "1 failure block(s)" in report.notes[1]
     assert isinstance(report.details, TriageDetails)
+    coverage = report.details.coverage
+    assert coverage is not None
+    assert (coverage.counted, coverage.read, coverage.unread) == (17, 1, 16)
+    [region] = coverage.regions  # no line looks like a failure: the whole run
+    assert (region.start, region.end) == (1, 415) and "17 counted, 1 read" in region.why
     assert report.details.tracebacks[0].origin == f"{LOG}:47-56"
 
 

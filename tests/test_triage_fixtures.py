@@ -13,6 +13,7 @@ import yaml
 from poolctl.logs import read_logs
 from poolctl.model import Diagnosis, Finding, Report
 from poolctl.patterns import load_patterns
+from poolctl.report.groups_view import coverage_of
 from poolctl.triage import triage
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -155,3 +156,97 @@ def test_dspex_corpus_is_classified_as_its_readme_says() -> None:
     assert isinstance(p1, Diagnosis) and p1.facts["os_pid"] == 1925679
     # the seed's theories are candidates, not findings: no evidence in the log, so untested
     assert all(h.status == "untested" for h in p1.hypotheses)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_fixture_counts_are_reconciled(name: str) -> None:
+    """Every failure a runner counted is in the report, read or named as unread."""
+    spec = EXPECTED["files"][name]
+    coverage = coverage_of(report_for(name))
+    assert coverage is not None
+    assert (coverage.counted, coverage.unread) == (spec["counted"], spec["unread"])
+    assert coverage.read == spec["counted"] - spec["unread"]
+    assert bool(coverage.regions) == bool(spec["unread"])
+
+
+def test_no_unrelated_failure_of_any_fixture_is_classified() -> None:
+    wrong = []
+    for name, spec in EXPECTED["files"].items():
+        report = report_for(name)
+        used: set[int] = set()
+        for row in spec["failures"]:
+            got = label(find(report, row, used))
+            if row["pattern"] == "unclassified" and got != "unclassified":
+                wrong.append(f"{name}:{row.get('line')} {row.get('test')}: claimed by {got}")
+    assert not wrong, "\n".join(wrong)
+
+
+def facts_of(name: str, test: str) -> dict[str, Any]:
+    return dict(diagnosis(name, test).facts)
+
+
+def test_fixture_facts_of_services_that_are_not_running() -> None:
+    name = "pytest/services_suite.txt"
+    expected = {
+        "test_rate_limiter_counts_requests": ("localhost:6379", "Redis"),
+        "test_signup_enqueues_welcome_email": ("localhost:6379", "Redis"),
+        "test_orders_table_is_reachable": ("127.0.0.1:5432", "PostgreSQL"),
+        "test_async_repository_connects": ("127.0.0.1:5432", "PostgreSQL"),
+        "test_billing_service_is_healthy": ("localhost:8080", "the HTTP service"),
+        "test_search_service_is_healthy": ("127.0.0.1:9200", "the HTTP service"),
+    }
+    for test, (address, service) in expected.items():
+        facts = facts_of(name, test)
+        assert (facts["address"], facts["service"]) == (address, service), test
+    redis = diagnosis(name, "test_rate_limiter_counts_requests")
+    assert redis.remediation.startswith("Start Redis on localhost:6379 before the tests run")
+    assert "`services:` container" in redis.remediation
+    assert next(h for h in redis.hypotheses if h.id == "service-not-running").status == "confirmed"
+    assert facts_of("exunit/services_suite.log", "scenario a visitor signs up")["address"] == (
+        "localhost:4002"
+    )
+    assert facts_of("exunit/umbrella.log", "payment gateway")["address"] == "127.0.0.1:4010"
+    assert facts_of("junit/jest_junit.xml", "session cache")["address"] == "127.0.0.1:6379"
+    go = "constructed/go_junit_report.xml"
+    assert facts_of(go, "TestCacheIsReachable")["address"] == "127.0.0.1:6379"
+
+
+def test_fixture_facts_of_pools() -> None:
+    sqlalchemy = facts_of("pytest/services_suite.txt", "test_report_query_gets_a_connection")
+    assert (sqlalchemy["pool_size"], sqlalchemy["overflow"], sqlalchemy["timeout"]) == (
+        1,
+        0,
+        "0.20 s",
+    )
+    assert facts_of("pytest/services_suite.txt", "concurrent_reports")["timeout"] == "0.20 sec"
+    checkout = diagnosis("exunit/services_suite.log", "a second session checks out")
+    assert checkout.facts["pool"].startswith("#PID<0.") and checkout.facts["timeout"] == "200 ms"
+    assert (checkout.facts["pool_size"], checkout.facts["waiters"]) == (1, 1)
+    assert "(1 waiting on 1 worker(s), overflow 0)" in checkout.remediation
+    hikari = facts_of("constructed/surefire_TEST-com.example.pool.CheckoutTest.xml", "reportQuery")
+    assert (hikari["pool_size"], hikari["busy"], hikari["waiters"]) == (10, 10, 3)
+    broken = diagnosis("pytest/services_suite.txt", "test_batch_survives_a_bad_item")
+    assert broken.facts["worker_died"] == "terminated abruptly"
+    assert "a worker process terminated abruptly, and that broke the pool" in broken.remediation
+    assert next(h for h in broken.hypotheses if h.id == "worker-died").status == "confirmed"
+
+
+def test_fixture_facts_of_missing_keys() -> None:
+    context = facts_of("exunit/services_suite.log", "checks out from the context's pool")
+    assert (context["missing_key"], context["nearest_key"]) == ("pool", "pool_name")
+    assert context["suggested_keys"] == ["pool_name"]
+    data = facts_of("exunit/services_suite.log", "an admin sees the dashboard")
+    assert (data["missing_key"], data["nearest_key"]) == ("role", "roles")
+    newer = facts_of("constructed/exunit_1_18_key_error.log", "an admin sees the dashboard")
+    assert (newer["missing_key"], newer["nearest_key"]) == ("roles", "role")
+    assert newer["given_keys"] == ["name", "email", "role", "inserted_at", "team"]
+    fixture = facts_of("pytest/services_suite.txt", "test_database_url_is_sqlite")
+    assert (fixture["missing_key"], fixture["nearest_key"]) == ("database_url", "db_url")
+    summary = facts_of("pytest/services_summary_only.txt", "test_database_url_is_sqlite")
+    assert summary["missing_key"] == "database_url"  # from the short summary alone
+    port = diagnosis("exunit/services_suite.log", "worker answers a ping")
+    assert port.pattern_id == "port-no-response"
+    assert [e.note for e in port.evidence] == [
+        "the call returned :timeout",
+        "the call that returned is a ping or a request to a port or worker",
+    ]

@@ -9,17 +9,13 @@ from pathlib import Path
 import pytest
 
 from poolctl.errors import WorkerStartError
-from poolctl.worker import Answer, NoAnswer, StderrMode, WorkerProcess, WorkerSpec, descendants
-from tests.conftest import REFERENCE
+from poolctl.protocol import TextBeforeFirstMessage
+from poolctl.worker import Answer, NoAnswer, StderrMode, WorkerSpec, descendants
+from tests.conftest import REFERENCE, ReferenceWorker, SpawnWorker
 
 
-def start(tmp_path: Path, *extra: str, **spec_kw: object) -> WorkerProcess:
-    spec = WorkerSpec(argv=(*REFERENCE, *extra), **spec_kw)  # type: ignore[arg-type]
-    return WorkerProcess(spec, tmp_path / "workers").start()
-
-
-def test_exchange_records_pid_first_byte_and_round_trip(tmp_path: Path) -> None:
-    with start(tmp_path, "--mode", "PythonPool") as w:
+def test_exchange_records_pid_first_byte_and_round_trip(reference_worker: ReferenceWorker) -> None:
+    with reference_worker("--mode", "PythonPool") as w:
         answer = w.exchange("ping", timeout=10)
         assert isinstance(answer, Answer)
         assert answer.response.result["pid"] == w.pid
@@ -31,29 +27,50 @@ def test_exchange_records_pid_first_byte_and_round_trip(tmp_path: Path) -> None:
     assert w.stopped_by == "exited when stdin closed"
 
 
-def test_fifty_megabytes_of_stderr_neither_block_nor_lose_a_byte(tmp_path: Path) -> None:
-    with start(tmp_path) as w:
+def test_fifty_megabytes_of_stderr_neither_block_nor_lose_a_byte(
+    reference_worker: ReferenceWorker,
+) -> None:
+    with reference_worker() as w:
         answer = w.exchange("write_stderr", {"text": "e" * 1023, "repeat": 51200}, timeout=60)
         assert isinstance(answer, Answer), answer
         assert isinstance(w.exchange("ping", timeout=5), Answer)
     assert w.stderr_path.stat().st_size == 51200 * 1024 == answer.response.result["written"]
 
 
-def test_stdout_transcript_is_bounded_but_counts_everything(tmp_path: Path) -> None:
+def test_stdout_transcript_is_bounded_but_counts_everything(
+    tmp_path: Path, spawn_worker: SpawnWorker
+) -> None:
     spec = WorkerSpec(argv=(*REFERENCE, "--framing", "line"), framing="line")
-    w = WorkerProcess(spec, tmp_path, transcript_limit=4096).start()
+    w = spawn_worker(spec, tmp_path, transcript_limit=4096)
     with w:
+        assert isinstance(w.exchange("ping", timeout=10), Answer)
         answer = w.exchange("write_stdout", {"text": "noise\n", "repeat": 10000}, timeout=10)
         assert isinstance(answer, Answer)
     assert len(w.transcript.data) == 4096
     assert w.transcript.total > 60000 and w.transcript.dropped == w.transcript.total - 4096
     assert w.stdout_path.read_bytes() == bytes(w.transcript.data)
-    # each noise line is set aside, not mistaken for the answer; only the first few are kept
+    # after the first message, each noise line is set aside, not mistaken for the answer;
+    # only the first few are kept
     assert w.stray_count == 10000 and len(w.stray) == 100
 
 
-def test_merge_mode_puts_stderr_on_stdout(tmp_path: Path) -> None:
-    w = start(tmp_path, "--stderr-noise", "Warning: DSPy not available", stderr=StderrMode.MERGE)
+def test_text_before_the_first_line_message_breaks_the_stream(
+    reference_worker: ReferenceWorker,
+) -> None:
+    """As for a strict reader: a line that is not JSON where the first message should be is
+    text on the framed stream, never set aside, though the answer follows it."""
+    w = reference_worker("--framing", "line", "--stdout-noise", "Starting...", framing="line")
+    with w:
+        outcome = w.exchange("ping", timeout=5)
+        assert isinstance(outcome, NoAnswer) and outcome.reason == "bad-frame"
+        assert outcome.detail == "text where the first message should be: 'Starting...'"
+        assert w.stray == []
+        assert isinstance(w.frame_error, TextBeforeFirstMessage)
+        assert w.frame_error.payload == b"Starting..."
+
+
+def test_merge_mode_puts_stderr_on_stdout(reference_worker: ReferenceWorker) -> None:
+    w = reference_worker("--stderr-noise", "Warning: DSPy not available", stderr=StderrMode.MERGE)
     with w:
         outcome = w.exchange("ping", timeout=5)
     assert isinstance(outcome, NoAnswer) and outcome.reason == "bad-frame"
@@ -61,8 +78,8 @@ def test_merge_mode_puts_stderr_on_stdout(tmp_path: Path) -> None:
     assert not w.stderr_path.exists()
 
 
-def test_crash_at_start_gives_exit_code_and_traceback(tmp_path: Path) -> None:
-    w = start(tmp_path, "--crash-on-start", "3")
+def test_crash_at_start_gives_exit_code_and_traceback(reference_worker: ReferenceWorker) -> None:
+    w = reference_worker("--crash-on-start", "3")
     with w:
         outcome = w.exchange("ping", timeout=5)
     assert isinstance(outcome, NoAnswer) and outcome.reason in ("exited", "write-failed")
@@ -70,8 +87,8 @@ def test_crash_at_start_gives_exit_code_and_traceback(tmp_path: Path) -> None:
     assert "RuntimeError: worker failed to start" in w.stderr_tail()
 
 
-def test_worker_ignoring_sigterm_is_killed_after_grace(tmp_path: Path) -> None:
-    w = start(tmp_path, "--ignore-sigterm", "--spin-on-eof")
+def test_worker_ignoring_sigterm_is_killed_after_grace(reference_worker: ReferenceWorker) -> None:
+    w = reference_worker("--ignore-sigterm", "--spin-on-eof")
     assert isinstance(w.exchange("ping", timeout=10), Answer)
     began = time.monotonic()
     status = w.stop(grace=0.5)
@@ -80,9 +97,11 @@ def test_worker_ignoring_sigterm_is_killed_after_grace(tmp_path: Path) -> None:
     assert time.monotonic() - began < 5
 
 
-def test_stop_kills_children_even_outside_the_process_group(tmp_path: Path) -> None:
+def test_stop_kills_children_even_outside_the_process_group(
+    tmp_path: Path, spawn_worker: SpawnWorker
+) -> None:
     script = "setsid sleep 300 & sleep 300 & exec cat"
-    w = WorkerProcess(WorkerSpec(argv=("sh", "-c", script)), tmp_path).start()
+    w = spawn_worker(WorkerSpec(argv=("sh", "-c", script)), tmp_path)
     deadline = time.monotonic() + 5
     while len(descendants(w.pid)) < 2 and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -102,14 +121,14 @@ def _running(pid: int) -> bool:
         return False
 
 
-def test_command_not_found_is_a_start_error(tmp_path: Path) -> None:
+def test_command_not_found_is_a_start_error(tmp_path: Path, spawn_worker: SpawnWorker) -> None:
     with pytest.raises(WorkerStartError, match="command not found: no-such-worker"):
-        WorkerProcess(WorkerSpec(argv=("no-such-worker",)), tmp_path).start()
+        spawn_worker(WorkerSpec(argv=("no-such-worker",)), tmp_path)
 
 
-def test_debug_log_records_each_message(tmp_path: Path) -> None:
+def test_debug_log_records_each_message(tmp_path: Path, reference_worker: ReferenceWorker) -> None:
     log = tmp_path / "debug.log"
-    with start(tmp_path, env={"POOLCTL_DEBUG_LOG": str(log), "POOLCTL_WORKER_ID": "w7"}) as w:
+    with reference_worker(env={"POOLCTL_DEBUG_LOG": str(log), "POOLCTL_WORKER_ID": "w7"}) as w:
         assert isinstance(w.exchange("ping", timeout=10), Answer)
     lines = log.read_text().splitlines()
     assert len(lines) == 2

@@ -22,6 +22,7 @@ from poolctl.options import (
 )
 from poolctl.patterns import load_patterns
 from poolctl.ping import REFERENCE_WORKER
+from poolctl.protocol import PROTOCOLS, get_protocol
 from poolctl.redact import remember_env
 from poolctl.report import Format
 from poolctl.report.publish import publish, save
@@ -51,7 +52,28 @@ def doctor(
     ] = None,
     framing: Annotated[
         str | None,
-        typer.Option(help="packet-4, packet-2, packet-1 or line (default: the scenario's)."),
+        typer.Option(
+            help="packet-4, packet-2, packet-1, line or content-length (default: the "
+            "scenario's, else the protocol's)."
+        ),
+    ] = None,
+    protocol: Annotated[
+        str | None,
+        typer.Option(
+            help="dspex, jsonrpc, mcp (its handshake) or lsp (its handshake) (default: the "
+            "scenario's, else dspex)."
+        ),
+    ] = None,
+    init_budget: Annotated[
+        float | None,
+        typer.Option(
+            "--init-budget",
+            help="Seconds from spawn to the first answer that start-up may take (default: "
+            "--timeout, the scenario's init_timeout, else the protocol's: "
+            + ", ".join(f"{p.name} {p.init_budget:g} s" for p in PROTOCOLS.values())
+            + ").",
+            min=0.1,
+        ),
     ] = None,
     stderr: Annotated[
         StderrMode | None,
@@ -99,22 +121,32 @@ def doctor(
         raise UsageProblem(f"--cwd: not a directory: {cwd}")
     if framing is not None:
         get_framing(framing)
+    if protocol is not None:
+        get_protocol(protocol)
     kb = load_patterns(patterns) if patterns else None  # None: the builtin patterns
     loaded, unknown = load_for_doctor(scenario, kb) if scenario is not None else (None, ())
     base = loaded.worker_spec() if loaded is not None else WorkerSpec(argv=REFERENCE_WORKER)
+    speaks = get_protocol(protocol or base.protocol)
+    keeps_framing = loaded is not None and loaded.worker.framing is not None
     spec = WorkerSpec(
         argv=_worker_argv(cmd, cwd or base.cwd) if cmd else base.argv,
-        framing=framing or base.framing,
+        framing=framing or (base.framing if keeps_framing else speaks.framing),
+        protocol=speaks.name,
         stderr=stderr or base.stderr,
         env={**base.env, **parse_env(env or [])},
         unset_env=(*base.unset_env, *(unset_env or ())),
         cwd=cwd or base.cwd,
     )
-    init_timeout = timeout or (
-        loaded.worker.init_timeout if loaded is not None else DEFAULT_INIT_TIMEOUT
+    default = speaks.init_budget if speaks.handshake else DEFAULT_INIT_TIMEOUT
+    init_timeout = (
+        init_budget or timeout or (loaded.worker.init_timeout if loaded is not None else default)
     )
     doctor_options = DoctorOptions(
-        spec=spec, init_timeout=init_timeout, scenario=loaded, unknown_settings=unknown
+        spec=spec,
+        init_timeout=init_timeout,
+        scenario=loaded,
+        unknown_settings=unknown,
+        patterns=kb,
     )
     remember_env(spec.env)  # some checks start the interpreter themselves
     run = create_run_dir("doctor", run_dir)

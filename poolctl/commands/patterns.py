@@ -1,27 +1,34 @@
-"""`poolctl patterns list | show ID | test ID [LOG]`: read and test the knowledge base."""
+"""`poolctl patterns list | show ID | test ID [LOG] | new --from LOG --cluster ID`: read, test and
+extend the knowledge base."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from poolctl.console import stdout_console
-from poolctl.errors import ExitCode
+from poolctl.errors import ExitCode, UsageProblem
 from poolctl.logs import FORMATS, read_logs
 from poolctl.patterns import Pattern, PatternSet, builtin_dir, load_patterns
 from poolctl.patterns.examples import to_failure, walk
+from poolctl.patterns.loader import load_file
 from poolctl.report.patterns_view import (
     ExampleOutcome,
     render_examples,
     render_list,
+    render_new,
     render_pattern,
     render_test,
 )
+from poolctl.report.publish import prepare
 from poolctl.triage.classifier import pick, score
+from poolctl.triage.engine import triage
 from poolctl.triage.explain import explain
 from poolctl.triage.facts import FactContext
 from poolctl.triage.fields import FailureView
+from poolctl.triage.starter import starter_pattern
 
 patterns_app = typer.Typer(
     name="patterns",
@@ -96,3 +103,54 @@ def run_examples(pattern: Pattern, kb: PatternSet) -> list[ExampleOutcome]:
         ok = got == pattern.id if expect == "match" else got != pattern.id
         outcomes.append(ExampleOutcome(expect, i, example.note, got, ok))
     return outcomes
+
+
+@patterns_app.command(
+    "new",
+    help="Write a starter pattern from a cluster of unclassified failures in a log "
+    "(the clusters are listed by `poolctl triage`); then `patterns test` shows what it claims.",
+)
+def new_pattern(
+    logs: Annotated[
+        list[str], typer.Option("--from", metavar="LOG", help="The test log (repeat); - is stdin.")
+    ],
+    cluster: Annotated[
+        str, typer.Option("--cluster", metavar="ID", help="The cluster's id (or a prefix of it).")
+    ],
+    output: Annotated[
+        str,
+        typer.Option(
+            "--output", "-o", help="A folder of pattern files, or the .yaml file to write."
+        ),
+    ] = "patterns",
+    patterns: PatternDirs = None,
+    log_format: Annotated[
+        str, typer.Option("--log-format", help=f"The logs' format: {', '.join(FORMATS)}.")
+    ] = "auto",
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+) -> None:
+    target = Path(output)
+    to_file = target.suffix in (".yaml", ".yml")
+    folder = target.parent if to_file else target
+    dirs = list(patterns or [])
+    if not to_file and any(folder.glob("*.y*ml")) and str(folder) not in dirs:
+        dirs.append(str(folder))  # patterns written there before: their ids and numbers are taken
+    kb = load_patterns(dirs)
+    # the starter quotes the log's failures: it is written as every output is, redacted
+    report = prepare(triage(read_logs(logs, log_format), kb))
+    taken = [p.stem for p in folder.glob("*.y*ml")] if folder.is_dir() else []
+    starter = starter_pattern(report, cluster, kb, " ".join(logs), taken)
+    path = target if to_file else folder / f"{starter.pattern_id}.yaml"
+    if path.exists() and not force:
+        raise UsageProblem(
+            f"{path} exists; choose another --output or add --force", where="--output"
+        )
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        path.write_text(starter.text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageProblem(
+            f"cannot write {path}: {exc.strerror or exc}", where="--output"
+        ) from None
+    load_file(path)  # what was written loads as every pattern file does
+    render_new(starter, path, logs, folder, stdout_console())

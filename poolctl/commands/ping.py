@@ -18,6 +18,7 @@ from poolctl.options import (
     output_options,
 )
 from poolctl.ping import PingOptions, run_ping, to_report
+from poolctl.protocol import get_protocol
 from poolctl.report import Format
 from poolctl.report.publish import publish, save
 from poolctl.rundir import create_run_dir
@@ -31,21 +32,41 @@ def ping(
         typer.Argument(help="The worker command, after `--` (default: the reference worker)."),
     ] = None,
     framing: Annotated[
+        str | None,
+        typer.Option(
+            help="packet-4, packet-2, packet-1, line, content-length, or auto (try each in a "
+            "fresh process); default: the protocol's (packet-4 for dspex, line for jsonrpc "
+            "and mcp, content-length for lsp)."
+        ),
+    ] = None,
+    protocol: Annotated[
         str,
         typer.Option(
-            help="packet-4, packet-2, packet-1, line, or auto (try each in a fresh process)."
+            help="dspex (the DSPex envelope), jsonrpc (JSON-RPC 2.0: --command is the method, "
+            "--args the params), mcp (initialize, initialized, ping, tools/list) or lsp "
+            "(initialize, initialized, shutdown, exit)."
         ),
-    ] = "packet-4",
+    ] = "dspex",
     timeout: Annotated[
         float, typer.Option(help="Seconds to wait for each answer.", min=0.01)
     ] = 5.0,
     count: Annotated[
-        int, typer.Option(help="Pings to send (prints min, median, p99, max).", min=1)
+        int,
+        typer.Option(
+            help="Pings to send (prints min, median, p99, max); with mcp, MCP pings.", min=1
+        ),
     ] = 1,
     stderr: Annotated[
         StderrMode, typer.Option(help="capture (to the run folder), merge (into stdout), discard.")
     ] = StderrMode.CAPTURE,
-    command: Annotated[str, typer.Option("--command", help="The request's command.")] = "ping",
+    command: Annotated[
+        str | None,
+        typer.Option(
+            "--command",
+            help="The request's command (the JSON-RPC method), sent --count times "
+            "(default: ping; with lsp, none between initialized and shutdown).",
+        ),
+    ] = None,
     args: Annotated[
         str | None, typer.Option("--args", help="The request's args, a JSON object.")
     ] = None,
@@ -76,12 +97,17 @@ def ping(
     opts = output_options(Format.JSON if as_json else fmt, output, annotations, keep_secrets)
     if cwd is not None and not Path(cwd).is_dir():
         raise UsageProblem(f"--cwd: not a directory: {cwd}")
+    speaks = get_protocol(protocol)
+    framing = framing or speaks.framing
     auto = framing == "auto"
     if not auto:
         get_framing(framing)
+    if count > 1 and not command and not any(s.repeat for s in speaks.steps(None, None)):
+        raise UsageProblem(f"--count: {protocol} has no request to repeat; give --command")
     spec = WorkerSpec(
         argv=resolve_command(cmd or [], cwd),
-        framing="packet-4" if auto else framing,
+        framing=speaks.framing if auto else framing,
+        protocol=protocol,
         stderr=stderr,
         env=parse_env(env or []),
         unset_env=tuple(unset_env or ()),

@@ -20,6 +20,7 @@ from poolctl.options import (
 )
 from poolctl.patterns import load_patterns
 from poolctl.report import Format
+from poolctl.report.groups_view import unread_count
 from poolctl.report.publish import publish, save
 from poolctl.rundir import create_run_dir
 from poolctl.triage import triage
@@ -34,12 +35,14 @@ class FailOn(StrEnum):
 
 
 def exit_code(report: Report, fail_on: FailOn) -> ExitCode:
-    """0 when the log holds no failure; with failures, what `--fail-on` asks for."""
+    """0 when the log holds no failure; with failures, what `--fail-on` asks for. Failures the
+    runner counted that were not read count as failures, and as unclassified ones."""
+    unread = unread_count(report)
     match fail_on:
         case FailOn.ANY:
-            failed = bool(report.findings)
+            failed = bool(report.findings) or unread > 0
         case FailOn.UNCLASSIFIED:
-            failed = bool(report.unclassified)
+            failed = bool(report.unclassified) or unread > 0
         case FailOn.NEVER:
             failed = False
         case _:

@@ -7,7 +7,6 @@ its process whatever happens. They run side by side, so a diagnosis costs the sl
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import threading
 import time
@@ -17,10 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from poolctl.errors import ProtocolError
 from poolctl.events import Trace
 from poolctl.framing import get_framing, quote
-from poolctl.protocol import parse_response
+from poolctl.protocol import dumps, get_protocol
 from poolctl.worker import ExitStatus, StderrMode, WorkerProcess, WorkerSpec
 
 from .pty_probe import run_on_pty
@@ -38,6 +36,8 @@ class Experiment:
     spec: WorkerSpec
     requests: int = 1
     pty: bool = False
+    command: str | None = None  # what it asks instead of the failed request (another protocol's
+    args: dict[str, Any] | None = None  # opening)
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,7 @@ class Outcome:
     first_chunk: int = 0  # size of the first read from its stdout (a flushed block shows here)
     stderr_head: str = ""  # the start of its captured stderr
     answers: int = 0  # responses to our requests (of `experiment.requests`)
+    response: dict[str, Any] | None = None  # the first answer, as the worker sent it
 
     @property
     def id(self) -> str:
@@ -106,6 +107,22 @@ def many_experiment(spec: WorkerSpec, n: int = MANY_REQUESTS) -> Experiment:
     return Experiment("many", f"with {n} requests sent at once", spec, requests=n)
 
 
+def protocol_experiment(spec: WorkerSpec, name: str, keep_framing: bool = False) -> Experiment:
+    """The worker spoken to in protocol `name` (in that protocol's framing, or in the worker's
+    own when `keep_framing`: its messages showed that framing works), with its opening request:
+    does a fresh process answer it?"""
+    protocol = get_protocol(name)
+    opening = protocol.opening()
+    framing = spec.framing if keep_framing else protocol.framing
+    return Experiment(
+        f"protocol-{name}",
+        f"speaking {name} ({opening.method} in {framing})",
+        dataclasses.replace(spec, protocol=name, framing=framing),
+        command=opening.method,
+        args=dict(opening.params or {}),
+    )
+
+
 def stderr_apart_experiment(spec: WorkerSpec) -> Experiment:
     return Experiment(
         "stderr-apart",
@@ -153,10 +170,12 @@ def run_experiments(
         if wait < MIN_TIME:
             return Skipped(exp, "no time left in the diagnosis budget")
         worker_id = f"{base_id}-exp-{exp.id}"
+        asked = exp.command or command
+        given = exp.args if exp.command else args
         try:
             if exp.pty:
-                return _run_pty(exp, command, args, wait, capture_dir, worker_id)
-            outcome = _run_pipe(exp, command, args, wait, capture_dir, worker_id, won)
+                return _run_pty(exp, asked, given or {}, wait, capture_dir, worker_id)
+            outcome = _run_pipe(exp, asked, given or {}, wait, capture_dir, worker_id, won)
             if won is not None and isinstance(outcome, Outcome) and outcome.answered:
                 won.set()
             return outcome
@@ -192,6 +211,7 @@ def _run_pipe(
     answered_at: float | None = None
     answers = 0
     detail = ""
+    first: dict[str, Any] | None = None
     try:
         requests = [worker.ids.request(command, args) for _ in range(exp.requests)]
         ids = {r.id for r in requests}
@@ -203,11 +223,11 @@ def _run_pipe(
         sent = time.monotonic()
         while not detail:
             while worker.frames:
-                payload = worker.frames.pop(0)
-                with contextlib.suppress(ProtocolError):
-                    if parse_response(payload).id in ids:
-                        answers += 1
-                        answered_at = answered_at or time.monotonic()
+                response = worker.read_message(worker.frames.pop(0))
+                if response is not None and response.id in ids:
+                    answers += 1
+                    answered_at = answered_at or time.monotonic()
+                    first = first or response.raw
             if answered_at is not None and (answers == len(ids) or exp.requests == 1):
                 break
             if worker.frame_error is not None:
@@ -235,6 +255,8 @@ def _run_pipe(
         if answered_at is not None:
             ms = (answered_at - sent) * 1000
             detail = f"answered in {ms:.1f} ms"
+            if first is not None and "error" in first and "success" not in first:
+                detail = f"answered in {ms:.1f} ms, with an error: {quote(dumps(first), 80)}"
             if exp.requests > 1:
                 detail = f"{answers} of {exp.requests} answered, the first after {ms:.1f} ms"
                 chunks = worker.transcript.chunks
@@ -261,6 +283,7 @@ def _run_pipe(
         first_chunk=first_chunk,
         stderr_head=stderr_head,
         answers=answers,
+        response=first,
     )
 
 

@@ -15,8 +15,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from poolctl.framing import ERROR_CONTEXT, Explanation, explain
-from poolctl.protocol import Request
+from poolctl.framing import ERROR_CONTEXT, Explanation, explain, quote
+from poolctl.protocol import Request, StrayOutput
 from poolctl.worker import ExitStatus, NoAnswer, StderrMode, WorkerProcess
 
 from . import procinfo
@@ -25,6 +25,7 @@ from .procinfo import CHILD_WAITS, EVENT_WAITS, READS, SLEEPS, WRITES, ProcState
 from .pystack import NoStack, PyStack, Whereabouts, whereabouts
 
 MAX_STACK_DUMPS = 3
+RUNTIME_HELPERS = frozenset({"erl_child_setup", "inet_gethost", "epmd"})  # not the worker
 
 
 @dataclass(frozen=True)
@@ -85,8 +86,11 @@ class Live:
         return [p for p in self.processes if self.stdout_pipe and p.fds.get(2) == self.stdout_pipe]
 
     def busiest(self) -> ProcState | None:
-        """The process doing the work: not a shell waiting for its child."""
+        """The process doing the work: not a shell waiting for its child, nor a runtime's
+        helper (the Erlang VM's `erl_child_setup` is not the VM, `beam.smp` is)."""
         for p in reversed(self.processes):
+            if p.comm in RUNTIME_HELPERS:
+                continue
             main = p.main
             if main is None or main.syscall is None or main.syscall.name not in CHILD_WAITS:
                 return p
@@ -153,11 +157,22 @@ class Observations:
     request_sent_at: float = 0.0  # seconds since spawn when the request was sent
     late_answer: float | None = None  # seconds since spawn when an answer came after all
     waited_longer: float | None = None  # seconds since spawn when poolctl stopped waiting
+    unread_after_wait: int | None = None  # bytes still in its stdin pipe when it stopped
     results: dict[str, Result] = field(default_factory=dict)
 
     @property
     def framing(self) -> str:
         return self.worker.framing.name
+
+    @property
+    def protocol(self) -> str:
+        return self.worker.protocol.name
+
+    @property
+    def stray_json(self) -> bool:
+        """The stream broke on JSON that is no JSON-RPC message (a JSON logger's line)."""
+        error = self.worker.frame_error
+        return isinstance(error, StrayOutput) and error.json
 
     @property
     def merged(self) -> bool:
@@ -190,8 +205,13 @@ def collect(
     worker: WorkerProcess, failed: NoAnswer, timeout: float, run_dir: Path, experiments: bool
 ) -> Observations:
     """What the failed exchange left behind."""
+    pending = worker.pending_stdout()
+    error = worker.frame_error
+    if error is not None:  # reading on shows what came behind, and a crash right after it
+        start = error.payload if isinstance(error, StrayOutput) else pending
+        pending = _what_followed(worker, start)
     status = worker.poll()
-    if status is None and failed.reason in ("exited", "write-failed"):
+    if status is None and (failed.reason in ("exited", "write-failed") or worker.stdout_eof):
         end = time.monotonic() + 1.0  # it closed its pipes: give it a moment to be reaped
         while worker.poll() is None and time.monotonic() < end:
             time.sleep(0.02)
@@ -202,10 +222,13 @@ def collect(
         stderr = bytes(worker.transcript.data[-16384:]).decode("utf-8", "replace")
     else:
         stderr = ""
-    pending = worker.pending_stdout()
-    if worker.frame_error is not None:
-        pending = _what_followed(worker, pending)
     explanation = explain(pending, worker.framing) if pending else None
+    if isinstance(error, StrayOutput) and error.json:
+        explanation = Explanation(
+            "json-not-message",
+            f"a JSON object that is not a JSON-RPC message (no jsonrpc 2.0 with a method, "
+            f"result or error): {quote(error.payload)}",
+        )
     frame = worker.framing.encode(failed.request.to_json())
     return Observations(
         worker=worker,
@@ -223,21 +246,23 @@ def collect(
     )
 
 
-def _what_followed(worker: WorkerProcess, pending: bytes, quiet: float = 0.2) -> bytes:
-    """The stream broke on `pending`: read on until stdout is quiet, to see what came behind
+def _what_followed(worker: WorkerProcess, broke_on: bytes, quiet: float = 0.2) -> bytes:
+    """The stream broke on `broke_on`: read on until stdout is quiet, to see what came behind
     (often the answer itself), and return the bytes from the break on."""
     end = time.monotonic() + 1.0
     while time.monotonic() < end and worker.read_stdout(min(quiet, end - time.monotonic())):
         pass
     data = bytes(worker.transcript.data)
-    start = data.find(pending[:64]) if pending else -1
-    return data[start : start + ERROR_CONTEXT] if start >= 0 else pending
+    start = data.find(broke_on[:64]) if broke_on else -1
+    return data[start : start + ERROR_CONTEXT] if start >= 0 else broke_on
 
 
 def _answer_in(data: bytes, request: Request) -> bool:
-    """A response to `request` anywhere in `data` (by its id and success field)."""
+    """A response to `request` anywhere in `data` (by its id, and its envelope's success or
+    result field)."""
     pattern = rb'"id"\s*:\s*' + re.escape(json.dumps(request.id).encode()) + rb"\s*[,}]"
-    return re.search(pattern, data) is not None and b'"success"' in data
+    fields = (b'"result"', b'"error"') if request.envelope == "jsonrpc" else (b'"success"',)
+    return re.search(pattern, data) is not None and any(f in data for f in fields)
 
 
 def family_pids(worker: WorkerProcess) -> list[int]:
@@ -350,6 +375,14 @@ def close_stdin(worker: WorkerProcess, request: Request, wait: float = 1.0) -> C
     flushed = bytes(worker.transcript.data[offset:])
     answered = worker.take_answer(request) is not None
     return CloseProbe(worker.poll(), flushed, answered, time.monotonic() - start, offset)
+
+
+def stdin_unread(worker: WorkerProcess) -> int | None:
+    """Bytes still unread in the worker's stdin pipe (None once it is closed)."""
+    stdin = worker.proc.stdin if worker.proc is not None else None
+    if stdin is None or stdin.closed:
+        return None
+    return procinfo.unread_bytes(stdin.fileno())
 
 
 def wait_longer(worker: WorkerProcess, request: Request, until: float) -> float | None:

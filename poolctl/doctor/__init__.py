@@ -2,7 +2,9 @@
 
 `run_doctor` runs the check families side by side (each owns its processes and stops them) and
 returns one `Report(kind="doctor")` whose checks are in section order. A family that raises is
-reported as a warning naming the error, never fatal to the others.
+reported as a warning naming the error, never fatal to the others. On a worker that does not
+answer, the worker sections take their verdicts from the no-answer engine that `ping` and the
+pool use (one probe of the worker as configured), so doctor never contradicts them.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 
 from poolctl import __version__
 from poolctl.model import Check, DoctorDetails, Evidence, Report
+from poolctl.patterns.loader import PatternSet
 from poolctl.rundir import RunDir
 from poolctl.scenario import PoolSection, Scenario, WorkerSection
 from poolctl.worker import StderrMode, WorkerSpec
@@ -55,6 +58,7 @@ class DoctorOptions:
     scenario: Scenario | None = None
     unknown_settings: tuple[UnknownSetting, ...] = ()
     sections: frozenset[str] | None = None  # only these (None: all)
+    patterns: PatternSet | None = None  # the knowledge base the verdicts are worded from
 
 
 def run_doctor(options: DoctorOptions, run_dir: RunDir) -> Report:
@@ -78,23 +82,18 @@ def run_doctor(options: DoctorOptions, run_dir: RunDir) -> Report:
         workers, source = _pool_size(options.scenario)
         submit("Limits", check_limits, workers, source)
         if target.runnable:
-            submit("Start-up", check_startup, target, run_dir, options.init_timeout)
-            submit("Buffering", check_buffering, target, run_dir, timeout)
-            merged = options.spec.stderr is StderrMode.MERGE
-            uses_probe = {"Framing", "Pool settings"} | (set() if merged else {"Output hygiene"})
-            if wanted & uses_probe:
-                probe = pool.submit(_main_probe, target, run_dir, timeout, "Framing" in wanted)
+            # One probe of the worker as configured, judged by the no-answer engine on no answer:
+            # its judgements are the verdicts of Start-up, Output hygiene, Framing and Buffering.
+            if wanted & {*WORKER_SECTIONS, "Pool settings"}:
+                probe = pool.submit(_main_probe, target, run_dir, timeout, options.patterns)
+            submit("Start-up", check_startup, target, run_dir, options.init_timeout, probe)
+            submit("Buffering", check_buffering, target, run_dir, timeout, probe, options.patterns)
             if "Output hygiene" in wanted:
-                hygiene_probe = probe
-                if merged:  # run apart, to tell its stderr from its stdout
-                    apart = dataclasses.replace(options.spec, stderr=StderrMode.CAPTURE)
-                    hygiene_probe = pool.submit(
-                        run_probe, apart, run_dir, "hygiene", timeout, diagnose=False
-                    )
-                assert hygiene_probe is not None
-                submit(
-                    "Output hygiene", _from_probe, check_hygiene, hygiene_probe, options.spec.stderr
-                )
+                assert probe is not None
+                apart = probe
+                if options.spec.stderr is StderrMode.MERGE:  # to tell its stderr from its stdout
+                    apart = pool.submit(_apart_probe, options.spec, run_dir, timeout)
+                submit("Output hygiene", _hygiene, probe, apart, options.spec.stderr)
             if "Framing" in wanted:
                 assert probe is not None
                 submit("Framing", _from_probe, check_framing, probe, run_dir, timeout)
@@ -142,19 +141,34 @@ def run_doctor(options: DoctorOptions, run_dir: RunDir) -> Report:
             worker=tuple(options.spec.argv),
             framing=options.spec.framing,
             stderr=str(options.spec.stderr),
+            protocol=options.spec.protocol,
         ),
     )
 
 
-def _main_probe(target: Target, run_dir: RunDir, timeout: float, diagnose: bool) -> Probe:
+def _main_probe(
+    target: Target, run_dir: RunDir, timeout: float, patterns: PatternSet | None
+) -> Probe:
     spec = target.spec
     if spec.stderr is StderrMode.DISCARD:  # captured instead, to be read; the worker sees no change
         spec = dataclasses.replace(spec, stderr=StderrMode.CAPTURE)
-    return run_probe(spec, run_dir, "probe", timeout, diagnose=diagnose, budget=timeout + 3.0)
+    return run_probe(
+        spec, run_dir, "probe", timeout, diagnose=True, budget=timeout + 3.0, patterns=patterns
+    )
+
+
+def _apart_probe(spec: WorkerSpec, run_dir: RunDir, timeout: float) -> Probe:
+    """The worker with its stderr captured apart from stdout: what each stream carries."""
+    apart = dataclasses.replace(spec, stderr=StderrMode.CAPTURE)
+    return run_probe(apart, run_dir, "hygiene", timeout, diagnose=False)
 
 
 def _from_probe(check: Callable[..., CheckList], probe: Future[Probe], *args: object) -> CheckList:
     return check(probe.result(), *args)
+
+
+def _hygiene(probe: Future[Probe], apart: Future[Probe], stderr: StderrMode) -> CheckList:
+    return check_hygiene(probe.result(), apart.result(), stderr)
 
 
 def _pool(

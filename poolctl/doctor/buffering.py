@@ -1,22 +1,25 @@
 """Check 6, buffering: whether the worker flushes each frame, tested on a pipe with every
-unbuffering aid removed (`PYTHONUNBUFFERED`, `-u`), then compared with a pseudo-terminal and with
-`PYTHONUNBUFFERED=1`. An aid that is in effect hides a worker that never flushes: it works in
-tests and hangs in a pool that starts it without the aid.
+unbuffering aid removed (`PYTHONUNBUFFERED`, `-u`). When no answer comes, the no-answer engine
+judges it, as `ping` does: closing stdin flushes a buffered answer, and a pseudo-terminal,
+`PYTHONUNBUFFERED=1` or many requests get answers from a fresh process. An aid that is in effect
+hides a worker that never flushes: it works in tests and hangs in a pool that starts it
+without the aid.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Mapping
+from concurrent.futures import Future
+from typing import Any
 
-from poolctl.diagnose.pty_probe import PtyRun, run_on_pty
-from poolctl.framing import get_framing
+from poolctl.diagnose.hypotheses import buffered
 from poolctl.model import Evidence
-from poolctl.protocol import RequestIds
+from poolctl.patterns.loader import PatternSet
 from poolctl.rundir import RunDir
 from poolctl.worker import WorkerSpec
 
-from .probe import run_probe
+from .probe import Probe, run_probe
 from .target import CheckList, Target
 
 SECTION = "Buffering"
@@ -61,16 +64,34 @@ def without_aids(target: Target) -> WorkerSpec:
     return dataclasses.replace(spec, env=env, unset_env=unset, argv=argv)
 
 
-def check_buffering(target: Target, run_dir: RunDir, timeout: float) -> CheckList:
-    """Ping on a pipe without aids; if no answer, compare a terminal and `PYTHONUNBUFFERED=1`."""
+def check_buffering(
+    target: Target,
+    run_dir: RunDir,
+    timeout: float,
+    configured: Future[Probe],
+    patterns: PatternSet | None = None,
+) -> CheckList:
+    """Ping on a pipe without aids (the `configured` probe when none is in effect); on no answer,
+    the no-answer engine's `buffered` judgement (its stdin-close probe and its experiments: a
+    terminal, `PYTHONUNBUFFERED=1`, many requests) is the verdict."""
     out = CheckList(SECTION)
     aids = aids_in_effect(target)
-    plain = without_aids(target)
     evidence = [Evidence(aid, "environment" if "=" in aid else "command") for aid in aids]
     py = target.python
     if py is not None and py.shebang and py.unbuffered_flag():
         evidence.append(Evidence(py.shebang, "shebang", "-u cannot be removed to test without it"))
-    pipe = run_probe(plain, run_dir, "buffering-pipe", timeout, diagnose=False)
+    if aids:
+        pipe = run_probe(
+            without_aids(target),
+            run_dir,
+            "buffering-pipe",
+            timeout,
+            diagnose=True,
+            budget=timeout + 3.0,
+            patterns=patterns,
+        )
+    else:
+        pipe = configured.result()
     removed = " and ".join(a.split(" (")[0].split("=")[0] for a in aids)
     if pipe.response is not None:
         summary = "flushes each frame: answers on a pipe"
@@ -78,54 +99,26 @@ def check_buffering(target: Target, run_dir: RunDir, timeout: float) -> CheckLis
             summary += f" without {removed} (in effect here, it hides nothing)"
         out.add("flush", "ok", summary, evidence=evidence)
         return out
-    assert pipe.no_answer is not None or pipe.start_error
     detail = pipe.start_error or (pipe.no_answer.detail if pipe.no_answer else "")
-    evidence.append(
-        Evidence(f"on a pipe{' without ' + removed if aids else ''}: {detail}", "probe")
-    )
-    if pipe.no_answer is None or pipe.no_answer.reason != "timeout":
-        out.add(
-            "flush",
-            "warn",
-            f"not tested: no answer on a pipe ({detail}); see Framing",
-            evidence=evidence,
-        )
+    without = f" without {removed}" if aids else ""
+    evidence.append(Evidence(f"on a pipe{without}: {detail}", f"workers/{pipe.worker_id}"))
+    judged = pipe.judged(buffered.ID)
+    if judged is None or pipe.diagnosis is None:
+        out.add("flush", "warn", f"not tested: no answer on a pipe ({detail})", evidence=evidence)
         return out
-    helped_spec = dataclasses.replace(
-        plain,
-        env={**plain.env, UNBUFFERED_ENV: "1"},
-        unset_env=tuple(k for k in plain.unset_env if k != UNBUFFERED_ENV),
-    )
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        on_tty = pool.submit(_pty, plain, run_dir, timeout)
-        helped = pool.submit(
-            run_probe, helped_spec, run_dir, "buffering-unbuffered", timeout, diagnose=False
-        )
-        tty, unbuffered = on_tty.result(), helped.result()
-    tty_detail = tty.detail or f"no answer within {timeout:g} s"
-    evidence.append(Evidence(f"stdout on a pseudo-terminal: {tty_detail}", "pty probe"))
-    unbuf_detail = (
-        f"answered in {(unbuffered.round_trip or 0) * 1000:.2f} ms"
-        if unbuffered.response is not None
-        else (unbuffered.no_answer.detail if unbuffered.no_answer else unbuffered.start_error)
-    )
-    evidence.append(Evidence(f"with {UNBUFFERED_ENV}=1: {unbuf_detail}", "probe"))
-    answered_by = []
-    if tty.answer_after is not None:
-        answered_by.append(f"on a pseudo-terminal ({tty_detail})")
-    if unbuffered.response is not None:
-        answered_by.append(f"with {UNBUFFERED_ENV}=1 ({unbuf_detail})")
-    if not answered_by:
+    if judged.status != "confirmed":
+        why = "buffering is not why" if judged.status == "ruled-out" else "buffering untested"
         out.add(
             "flush",
             "warn",
-            f"not tested: no answer on a pipe, a pseudo-terminal, or with {UNBUFFERED_ENV}=1 "
+            f"not tested: no answer on a pipe{without} ({detail}); {why}: {judged.reason} "
             "(see Framing)",
-            evidence=evidence,
+            evidence=[*evidence, *judged.evidence],
         )
         return out
+    but = " and ".join(_what_released_it(pipe.diagnosis.facts)) or "another way (see Framing)"
     remedy = "flush stdout after every frame (sys.stdout.flush(), or flush=True; in C, fflush)"
-    but = " and ".join(answered_by)
+    evidence += judged.evidence
     if aids:
         out.add(
             "flush",
@@ -147,15 +140,21 @@ def check_buffering(target: Target, run_dir: RunDir, timeout: float) -> CheckLis
     return out
 
 
-def _pty(spec: WorkerSpec, run_dir: RunDir, timeout: float) -> PtyRun:
-    framing = get_framing(spec.framing)
-    request = RequestIds().request("ping", {})
-    return run_on_pty(
-        spec,
-        framing,
-        framing.encode(request.to_json()),
-        request.id,
-        timeout,
-        run_dir.workers,
-        "buffering-pty",
-    )
+_RELEASED_BY = {
+    "unbuffered": f"with {UNBUFFERED_ENV}=1",
+    "pty": "on a pseudo-terminal",
+    "many": "with many requests at once",
+}
+
+
+def _what_released_it(facts: Mapping[str, Any]) -> list[str]:
+    """What got an answer out in the engine's probes: closing stdin, and its experiments."""
+    found = []
+    closed = facts.get("stdin_closed") or {}
+    if closed.get("answer_flushed"):
+        found.append("when its stdin closed (it flushed as it exited)")
+    for exp in facts.get("experiments") or []:
+        words = _RELEASED_BY.get(str(exp.get("id")))
+        if words and exp.get("answered"):
+            found.append(f"{words} ({exp.get('detail')})")
+    return found

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 
+from poolctl.diagnose.hypotheses import crashed, stderr_merged, stdout_text
+from poolctl.diagnose.hypotheses import framing as framing_mismatch
 from poolctl.model import Diagnosis, Evidence, FramingTrial
 from poolctl.ping import PingOptions, try_framings
 from poolctl.rundir import RunDir
@@ -15,7 +17,8 @@ from .probe import Probe
 from .target import CheckList, seconds_text
 
 SECTION = "Framing"
-NO_FRAMING_HELPS = ("crashed", "stderr-merged", "stdout-text")  # verdicts no framing can cure
+# verdicts no framing can cure
+NO_FRAMING_HELPS = (crashed.ID, stderr_merged.ID, stdout_text.ID)
 
 
 def check_framing(probe: Probe, run_dir: RunDir, timeout: float) -> CheckList:
@@ -29,6 +32,17 @@ def check_framing(probe: Probe, run_dir: RunDir, timeout: float) -> CheckList:
         ready = f"first {seconds_text(probe.ready_s)} after spawn, " if probe.ready_s else ""
         summary = f"answers a ping in {framing} ({ready}then in {rt * 1000:.2f} ms)"
         evidence = [Evidence(json.dumps(probe.response.raw)[:300], "its answer")]
+        if probe.steps:
+            summary = _handshake(probe, framing)
+            evidence += [
+                Evidence(
+                    f"{s.method}: {s.detail}"
+                    + (f" in {s.ms:.1f} ms" if s.ms is not None else "")
+                    + (f", {s.at_s:.3f} s after spawn" if s.at_s is not None else ""),
+                    "the handshake",
+                )
+                for s in probe.steps
+            ]
         if not probe.response.success:
             summary += f" (with an error: {probe.response.error_message})"
         out.add("ping", "ok", summary, evidence=evidence)
@@ -43,7 +57,7 @@ def check_framing(probe: Probe, run_dir: RunDir, timeout: float) -> CheckList:
     found = ""
     if works and framing not in works:
         found = f"; it answers in {' and '.join(works)}"
-    elif tried and not works and (not confirmed or confirmed[0] == "framing"):
+    elif tried and not works and (not confirmed or confirmed[0] == framing_mismatch.ID):
         found = f"; no framing gets an answer ({', '.join(tried)} tried)"
     remedy = diagnosis.remediation
     if works and framing not in works:
@@ -79,3 +93,15 @@ def working_framings(
         PingOptions(spec=probe.spec, timeout=timeout), run_dir
     )
     return [t.framing for t in trials if t.answered], [t.framing for t in trials]
+
+
+def _handshake(probe: Probe, framing: str) -> str:
+    """`answers the mcp handshake in line: initialize 512.3 ms, ping 0.4 ms… (server 'x' 1.0)`."""
+    timed = ", ".join(
+        f"{s.method} {s.ms:.1f} ms" if s.ms is not None else s.method for s in probe.steps
+    )
+    server = probe.server
+    who = f" (server {server['name']!r} {server.get('version') or ''})".replace(" )", ")")
+    return f"answers the {probe.spec.protocol} handshake in {framing}: {timed}" + (
+        who if server.get("name") else ""
+    )

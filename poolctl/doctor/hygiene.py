@@ -1,10 +1,18 @@
 """Check 4, output hygiene: anything the worker writes to stdout before its first frame (a
 banner, a stray `print`: in a length-prefixed framing its first bytes read as an absurd frame
-length), and what it writes to stderr at start (harmless while stderr is kept apart, fatal to
-the framing when it is merged into stdout, as Erlang's `:stderr_to_stdout` does)."""
+length, in line framing it is a line that is not JSON), and what it writes to stderr at start
+(harmless while stderr is kept apart, fatal to the framing when it is merged into stdout, as
+Erlang's `:stderr_to_stdout` does).
+
+When the worker does not answer, the verdicts are the no-answer engine's (`stdout-text`,
+`stderr-merged`), so doctor and `ping` never disagree; doctor adds what it reads of stderr.
+"""
 
 from __future__ import annotations
 
+import re
+
+from poolctl.diagnose.hypotheses import crashed, stderr_merged, stdout_text
 from poolctl.framing import explain, get_framing, quote
 from poolctl.model import Evidence
 from poolctl.worker import StderrMode
@@ -13,69 +21,132 @@ from .probe import Probe
 from .target import CheckList, first_lines
 
 SECTION = "Output hygiene"
+# A stderr line that reports an error, not a warning or a banner.
+ERROR_LINE = re.compile(
+    r"(?i)(\b(error|fatal|exception|panic(ked)?|failed|traceback)\b|\*\* \(|cannot find module)"
+)
 NOISE_KINDS = ("text", "binary")  # what `framing.explain` calls bytes that are no frame at all
+REMEDY = "write logs and banners to stderr (print(..., file=sys.stderr)), never stdout"
 
 
-def check_hygiene(probe: Probe, configured: StderrMode) -> CheckList:
-    """Judge `probe` (a worker run with stderr captured); `configured` is the real stderr mode."""
+def check_hygiene(probe: Probe, apart: Probe, configured: StderrMode) -> CheckList:
+    """Judge `probe` (the worker as configured); `apart` is the same worker with stderr captured
+    apart (`probe` itself unless stderr is merged), which shows what each stream carries.
+    `configured` is the real stderr mode."""
     out = CheckList(SECTION)
     if probe.start_error:
         out.add("stdout", "fail", f"the worker did not start: {probe.start_error}")
         return out
-    origin = f"workers/{probe.worker_id}.stdout.bin"
-    framing = get_framing(probe.spec.framing)
     if probe.answered:
-        noise = [s for s in probe.stray if "not JSON" in s or "not UTF-8" in s]
-        if noise:
-            out.add(
-                "stdout",
-                "fail",
-                f"{len(noise)} line(s) on stdout before its answer that are not frames: {noise[0]}",
-                "write logs and banners to stderr (print(..., file=sys.stderr)), never stdout",
-                [Evidence(s, origin) for s in noise[:5]],
-            )
-        else:
-            out.add("stdout", "ok", "nothing on stdout before its first frame")
+        _stdout_between_answers(probe, out)
     else:
-        explained = explain(probe.stdout, framing)
-        if probe.stdout and explained.kind in NOISE_KINDS:
-            first = probe.stdout.split(b"\n", 1)[0]
-            out.add(
-                "stdout",
-                "fail",
-                f"it writes {quote(first, 60)} to stdout before any frame",
-                "write logs and banners to stderr (print(..., file=sys.stderr)), never stdout",
-                [Evidence(quote(probe.stdout, 60), origin, _cut(explained.text, 200))],
-            )
-        elif probe.stdout:
-            out.add(
-                "stdout",
-                "ok",
-                f"no stray text on stdout (what came is {explained.text}: see Framing)",
-                evidence=[Evidence(quote(probe.stdout, 60), origin)],
-            )
-        else:
-            out.add("stdout", "ok", "nothing on stdout before its first frame (nor any frame)")
-    _stderr(probe, configured, out)
+        _stdout_judged(probe, apart, out)
+    _stderr(probe, apart, configured, out)
     return out
 
 
-def _stderr(probe: Probe, configured: StderrMode, out: CheckList) -> None:
-    lines = [ln for ln in probe.stderr.splitlines() if ln.strip()]
-    origin = f"workers/{probe.worker_id}.stderr.log"
+def _stdout_between_answers(probe: Probe, out: CheckList) -> None:
+    """It answered: lines that were no message between its answers (a strict reader fails)."""
+    origin = f"workers/{probe.worker_id}.stdout.bin"
+    noise = [s for s in probe.stray if "not JSON" in s or "not UTF-8" in s]
+    if noise:
+        out.add(
+            "stdout",
+            "fail",
+            f"{len(noise)} line(s) on stdout between its answers that are not frames: {noise[0]}",
+            REMEDY,
+            [Evidence(s, origin) for s in noise[:5]],
+        )
+    else:
+        out.add("stdout", "ok", "nothing on stdout before its first frame")
+
+
+def _stdout_judged(probe: Probe, apart: Probe, out: CheckList) -> None:
+    """No answer: the engine's judgement of `stdout-text` is the verdict; the bytes it wrote
+    with stderr apart are what the check says."""
+    judged = probe.judged(stdout_text.ID)
+    if judged is None:
+        out.add("stdout", "warn", "not judged: the worker did not answer and was not diagnosed")
+        return
+    first = quote(apart.stdout.split(b"\n", 1)[0], 60)
+    if judged.status == "confirmed":
+        said = f"it writes {first} to stdout before any frame"
+        if probe.answer_behind:  # strict and tolerant clients part ways here
+            said += (
+                ": a strict client (one that fails on the first line that is no message) "
+                "fails; a tolerant one (that skips it) reads the answer right behind it"
+            )
+        else:
+            said += ": every client fails on it"
+        out.add("stdout", "fail", said, REMEDY, judged.evidence)
+        return
+    if judged.status == "untested":
+        out.add("stdout", "warn", f"what came on stdout is not judged: {judged.reason}")
+        return
+    explained = explain(apart.stdout, get_framing(apart.spec.framing))
+    if not apart.stdout:
+        out.add("stdout", "ok", "nothing on stdout before its first frame (nor any frame)")
+    elif explained.kind == "frames":
+        out.add("stdout", "ok", "nothing on stdout before its first frame")
+    elif explained.kind in NOISE_KINDS:  # text, though the engine found another cause first
+        out.add(
+            "stdout",
+            "warn",
+            f"it writes {first} to stdout, though that is not why it is silent: {judged.reason}",
+            REMEDY,
+            [Evidence(quote(apart.stdout, 60), f"workers/{apart.worker_id}.stdout.bin")],
+        )
+    else:
+        out.add(
+            "stdout",
+            "ok",
+            f"no stray text on stdout (what came is {explained.text}: see Framing)",
+            evidence=[Evidence(quote(apart.stdout, 60), f"workers/{apart.worker_id}.stdout.bin")],
+        )
+
+
+def _stderr(probe: Probe, apart: Probe, configured: StderrMode, out: CheckList) -> None:
+    lines = [ln for ln in apart.stderr.splitlines() if ln.strip()]
+    origin = f"workers/{apart.worker_id}.stderr.log"
     if not lines:
         out.add("stderr", "ok", "nothing on stderr at start")
         return
     shown = [_cut(lines[0])] + ([_cut(lines[-1])] if len(lines) > 1 else [])
     said = f"{len(lines)} line(s) on stderr at start ({' … '.join(map(repr, shown))})"
-    evidence = [Evidence(first_lines(probe.stderr, 8), origin)]
-    if configured is StderrMode.MERGE:
+    evidence = [Evidence(first_lines(apart.stderr, 8), origin)]
+    merged = configured is StderrMode.MERGE
+    judged = probe.judged(stderr_merged.ID)
+    landing = f"{said}, and stderr is merged into stdout: they land on the framed stream"
+    keep_apart = (
+        "keep stderr apart (scenario `stderr: capture`; in Erlang, drop :stderr_to_stdout), "
+        "or silence what it prints"
+    )
+    if judged is not None and judged.status == "confirmed":
+        out.add("stderr", "fail", landing, keep_apart, [*judged.evidence, *evidence])
+    elif merged and judged is not None:  # the engine found another reason for the silence
         out.add(
             "stderr",
-            "fail",
-            f"{said}, and stderr is merged into stdout: they land on the framed stream",
-            "keep stderr apart (scenario `stderr: capture`; in Erlang, drop :stderr_to_stdout), "
-            "or silence what it prints",
+            "warn",
+            f"{landing}; not why it is silent: {judged.reason}",
+            keep_apart,
+            evidence,
+        )
+    elif merged:
+        out.add("stderr", "fail", landing, keep_apart, evidence)
+    elif probe.is_confirmed(crashed.ID):
+        out.add(
+            "stderr",
+            "ok",
+            f"{said}: kept apart from stdout ({configured}); they tell why it exited (see Framing)",
+            evidence=evidence,
+        )
+    elif errors := [ln for ln in lines if ERROR_LINE.search(ln)]:
+        out.add(
+            "stderr",
+            "warn",
+            f"{len(errors)} error line(s) on stderr at start ({_cut(errors[0])!r}): kept apart "
+            f"from stdout ({configured}), but an error is not harmless",
+            "read what it says: the worker reports a problem as it starts",
             evidence,
         )
     else:

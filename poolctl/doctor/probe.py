@@ -1,20 +1,25 @@
-"""One worker started as configured and pinged once: what the hygiene and framing checks read.
+"""One worker started as configured and pinged once: what the worker checks read.
 
-On no answer, the no-response engine (`diagnose_no_answer`) runs while the process is still
-alive, as `ping` does: its verdict is what the framing check reports.
+On no answer, the no-answer engine (`diagnose_no_answer`) runs while the process is still
+alive, as `ping` and the pool do. Its judgements are the verdicts of every worker check on a
+silent or noisy worker (`Probe.judged`): a check may add what only doctor measures, never
+contradict them.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from poolctl.diagnose import diagnose_no_answer
 from poolctl.errors import WorkerStartError
 from poolctl.events import Trace
-from poolctl.model import Diagnosis
-from poolctl.protocol import Response
+from poolctl.model import Diagnosis, Hypothesis, ProtocolStep
+from poolctl.patterns.loader import PatternSet
+from poolctl.protocol import Response, StrayOutput
 from poolctl.rundir import RunDir
+from poolctl.session import run_session
 from poolctl.worker import Answer, NoAnswer, StderrMode, WorkerProcess, WorkerSpec
 from poolctl.worker_trace import WorkerTrace
 
@@ -37,10 +42,29 @@ class Probe:
     stderr: str = ""  # the start of its stderr (when captured)
     diagnosis: Diagnosis | None = None
     seconds: float = 0.0
+    steps: tuple[ProtocolStep, ...] = ()  # a handshake's steps, timed
+    server: dict[str, Any] = field(default_factory=dict)  # what the server said about itself
+    answer_behind: bool = False  # a message came right behind the stray output
 
     @property
     def answered(self) -> bool:
         return self.response is not None
+
+    def judged(self, hypothesis_id: str) -> Hypothesis | None:
+        """The engine's judgement of one hypothesis (None when it did not run)."""
+        if self.diagnosis is None:
+            return None
+        return next((h for h in self.diagnosis.hypotheses if h.id == hypothesis_id), None)
+
+    def confirmed(self) -> list[str]:
+        """The hypotheses the engine confirmed, the verdict's first."""
+        if self.diagnosis is None:
+            return []
+        return [h.id for h in self.diagnosis.hypotheses if h.status == "confirmed"]
+
+    def is_confirmed(self, hypothesis_id: str) -> bool:
+        judged = self.judged(hypothesis_id)
+        return judged is not None and judged.status == "confirmed"
 
 
 def run_probe(
@@ -51,24 +75,30 @@ def run_probe(
     *,
     diagnose: bool,
     budget: float = 8.0,
+    patterns: PatternSet | None = None,
 ) -> Probe:
     """Start `spec`, send one ping, wait up to `timeout`; diagnose a missing answer if asked
     (the probe that diagnoses is traced to the run folder's `events.jsonl`)."""
     started = time.monotonic()
     worker = WorkerProcess(spec, run_dir.workers, worker_id=worker_id)
-    traced = WorkerTrace(worker, Trace(run_dir.events) if diagnose else None)
     try:
         worker.start()
     except WorkerStartError as exc:
         return Probe(spec, worker_id, start_error=exc.message)
     diagnosis = None
+    traced = WorkerTrace(worker, Trace(run_dir.events) if diagnose else None)
     traced.spawned()
     try:
-        outcome = traced.exchange("ping", {}, timeout)
-        ready = worker.elapsed() if isinstance(outcome, Answer) else None
-        if isinstance(outcome, Answer):  # the first waited for the start; time a second one
-            again = traced.exchange("ping", {}, timeout)
-            outcome = again if isinstance(again, Answer) else outcome
+        # The protocol's session (a ping twice: the first waits for the start, the second is
+        # timed; an MCP or LSP handshake first), stopped at the first request not answered.
+        session = run_session(
+            worker, None, {}, count=2, timeout=timeout, exchange=traced.exchange_request
+        )
+        ready = session.ready_s()
+        outcome: Answer | NoAnswer | None = session.failed
+        if session.failed is None and session.last_response is not None:
+            request = worker.ids.request_raw("ping", {})
+            outcome = Answer(request, session.last_response, session.round_trips[-1])
         if isinstance(outcome, NoAnswer) and diagnose:
             diagnosis = diagnose_no_answer(
                 worker,
@@ -77,6 +107,7 @@ def run_probe(
                 run_dir=run_dir,
                 timeout=timeout,
                 budget=budget,
+                patterns=patterns,
                 trace=traced.trace,
             )
             traced.diagnosed(diagnosis)
@@ -87,6 +118,13 @@ def run_probe(
     if spec.stderr is StderrMode.CAPTURE:
         with open(worker.stderr_path, "rb") as f:
             stderr = f.read(STDERR_HEAD).decode("utf-8", "replace")
+    if outcome is None and session.refused is not None:  # the handshake was refused
+        outcome = NoAnswer(
+            worker.ids.request_raw(session.steps[-1].method, {}),
+            "bad-frame",
+            f"the server refused {session.steps[-1].method}: {session.refused.error_message}",
+            0.0,
+        )
     return Probe(
         spec,
         worker_id,
@@ -99,4 +137,18 @@ def run_probe(
         stderr=stderr,
         diagnosis=diagnosis,
         seconds=time.monotonic() - started,
+        steps=tuple(session.steps) if worker.protocol.handshake else (),
+        server=session.server(),
+        answer_behind=_answer_behind(worker),
     )
+
+
+def _answer_behind(worker: WorkerProcess) -> bool:
+    """The stream broke on stray output, and a message came right behind it: a tolerant
+    client (one that skips what is not a message) would have read on."""
+    error = worker.frame_error
+    if not isinstance(error, StrayOutput):
+        return False
+    data = bytes(worker.transcript.data)
+    after = data[data.find(error.payload) + len(error.payload) :] if error.payload in data else b""
+    return b'"jsonrpc"' in after or b'"success"' in after

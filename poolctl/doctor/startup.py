@@ -1,7 +1,8 @@
 """Check 3, start-up cost: how long the worker takes from spawn to its first answer, split into
 the interpreter's own start and the import time of each module the worker imports at start
 (`PYTHONPROFILEIMPORTTIME=1`, as `python -X importtime`: it reaches the interpreter through
-shims and shebang scripts), against the init timeout; a margin under 2x is a warning.
+shims and shebang scripts), against the init timeout; a margin under 2x is a warning. A worker
+that does not answer is judged by the no-answer engine (stuck in initialization, or why not).
 """
 
 from __future__ import annotations
@@ -9,16 +10,16 @@ from __future__ import annotations
 import dataclasses
 import re
 import sys
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
-from poolctl.diagnose import pystack
-from poolctl.diagnose.procinfo import unread_bytes
-from poolctl.diagnose.pystack import Whereabouts
+from poolctl.diagnose.hypotheses import stuck_in_init
 from poolctl.model import Evidence
 from poolctl.rundir import RunDir
 from poolctl.worker import Answer, StderrMode, WorkerProcess
 
+from .probe import Probe
 from .target import CheckList, Target, run_briefly, seconds_text
 
 SECTION = "Start-up"
@@ -79,8 +80,11 @@ def baseline(target: Target) -> Baseline:
     return Baseline(min(times) if times and interp else None, modules)
 
 
-def check_startup(target: Target, run_dir: RunDir, init_timeout: float) -> CheckList:
-    """Spawn the worker with import timing on, ping it, and split its start-up time."""
+def check_startup(
+    target: Target, run_dir: RunDir, init_timeout: float, configured: Future[Probe] | None
+) -> CheckList:
+    """Spawn the worker with import timing on, ping it, and split its start-up time. When it
+    does not answer, the no-answer engine's judgement of the `configured` probe says why."""
     out = CheckList(SECTION)
     spec = dataclasses.replace(
         target.spec,
@@ -90,16 +94,11 @@ def check_startup(target: Target, run_dir: RunDir, init_timeout: float) -> Check
     wait = 2 * init_timeout  # long enough to say by how much a slow start misses the timeout
     worker = WorkerProcess(spec, run_dir.workers, worker_id="startup")
     ready: float | None = None
-    unread: int | None = None
-    where: Whereabouts | None = None
     with worker:
-        outcome = worker.exchange("ping", {}, wait)
+        opening = worker.protocol.opening()  # a ping, or the handshake's first request
+        outcome = worker.exchange(opening.method, opening.params, wait)
         if isinstance(outcome, Answer):
             ready = worker.elapsed()
-        elif outcome.reason == "timeout" and worker.proc is not None and worker.proc.stdin:
-            unread = unread_bytes(worker.proc.stdin.fileno())
-            if unread:
-                where = where_it_is(worker.pid, target.cwd)
     base = baseline(target)  # after the worker: the other checks' processes have started too
     out.facts["init_s"] = ready
     stderr = _read(worker.stderr_path)
@@ -121,9 +120,34 @@ def check_startup(target: Target, run_dir: RunDir, init_timeout: float) -> Check
     if parts and rest > 0.1 and ready is not None and rest > ready / 4:
         parts.append(f"its own init {seconds_text(rest)}")
     split = f" ({'; '.join(parts)})" if parts else ""
+    probe = configured.result() if configured is not None else None
+    engine = probe.diagnosis if probe is not None else None
+    stuck = probe.judged(stuck_in_init.ID) if probe is not None else None
+    measured_over = ready is not None and ready >= init_timeout  # said below, with the split
+    if probe and engine and stuck and stuck.status == "confirmed" and not measured_over:
+        # The engine's verdict on the worker as configured: its request sat unread.
+        first = probe.confirmed()[0] == stuck_in_init.ID
+        verdict = engine.cause if first else "its first request sat unread in its stdin pipe"
+        remedy = engine.remediation if first else _remedy(imports, wait)
+        said = (
+            f"no answer within {wait:g} s, over the {init_timeout:g} s init timeout"
+            if ready is None
+            else f"ready in {seconds_text(ready)} with import timing on, yet as configured no "
+            f"answer within the {init_timeout:g} s init timeout"
+        )
+        out.add("init", "fail", f"{said}{split}: {verdict}", remedy, [*stuck.evidence, *evidence])
+        return out
     if ready is None:
         why = "" if isinstance(outcome, Answer) else outcome.detail
-        if imports and total_imports > init_timeout:
+        if probe is not None and probe.confirmed() and engine is not None:
+            out.add(
+                "init",
+                "warn",
+                f"start-up not measured: it does not answer: {engine.cause}{split}",
+                "see Framing",
+                evidence,
+            )
+        elif imports and total_imports > init_timeout:
             out.add(
                 "init",
                 "fail",
@@ -131,23 +155,6 @@ def check_startup(target: Target, run_dir: RunDir, init_timeout: float) -> Check
                 f"{seconds_text(total_imports)}, over the {init_timeout:g} s init timeout{split}",
                 _remedy(imports, total_imports),
                 evidence,
-            )
-        elif unread:  # the request still sits in its stdin: it has not begun to read
-            at = f", {where.summary}" if where is not None else ""
-            if where is not None and where.importing:
-                remedy = f"import {where.importing} lazily (where it is first used), or "
-            else:
-                remedy = "find what it does at start (`poolctl ping` dumps its stack), or "
-            out.add(
-                "init",
-                "fail",
-                f"still starting after {wait:g} s, over the {init_timeout:g} s init timeout: "
-                f"its first request is unread{at}{split}",
-                remedy + f"raise the init timeout well above {wait:g} s",
-                [
-                    Evidence(f"{unread} request bytes still in its stdin pipe", "FIONREAD"),
-                    *evidence,
-                ],
             )
         else:
             out.add(
@@ -179,14 +186,6 @@ def check_startup(target: Target, run_dir: RunDir, init_timeout: float) -> Check
     else:
         out.add("init", "ok", f"{summary}: margin {margin:.0f}x", evidence=evidence)
     return out
-
-
-def where_it_is(pid: int, cwd: str | None) -> Whereabouts | None:
-    """Where the worker's main thread is (inside which import), from a py-spy dump."""
-    stack = pystack.dump(pid, timeout=3.0)
-    if isinstance(stack, pystack.PyStack) and stack.main is not None:
-        return pystack.whereabouts(stack.main, cwd)
-    return None
 
 
 def _remedy(imports: list[Import], ready: float) -> str:

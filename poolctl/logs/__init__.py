@@ -3,7 +3,8 @@
 `read_logs(paths)` reads every input as a stream (a file, or `-` for standard input), picks each
 one's format (sniffed from its first kilobytes unless `fmt` says), and returns one `ParsedLog`.
 What could not be read is noted in `ParsedLog.skipped`; only when nothing at all could be read
-does it raise `InputError`.
+does it raise `InputError`, or when an input is cut short (`UnreadableInput`, a truncated JUnit
+file): then no report could say how many failures there were.
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ from poolctl.logs.ansi import strip_ansi
 from poolctl.logs.context import attach_context
 from poolctl.logs.exunit import ExUnitParser
 from poolctl.logs.junit import parse_junit
+from poolctl.logs.prefixes import strip_prefixes
 from poolctl.logs.pytest_log import PytestParser
-from poolctl.logs.records import STDIN_NAME, IdentifierIndex, ParsedLog
+from poolctl.logs.records import STDIN_NAME, IdentifierIndex, ParsedLog, UnreadableInput
 
-__all__ = ["FORMATS", "PARSERS", "LogParser", "detect_format", "read_logs"]
+__all__ = ["FORMATS", "PARSERS", "LogParser", "UnreadableInput", "detect_format", "read_logs"]
 
 HEAD_SIZE = 64 * 1024  # bytes sniffed to detect the format
 MAX_HEAD_SIZE = 1024 * 1024  # sniffing goes on this far when the first bytes say nothing
@@ -78,7 +80,7 @@ _EXUNIT_MARKS = (
 def detect_format(head: bytes | str) -> str | None:
     """`exunit`, `pytest` or `junit` from the first kilobytes of an input, or None."""
     text = head.decode("utf-8", "replace") if isinstance(head, bytes) else head
-    text = strip_ansi(text.lstrip("\ufeff")).replace("\r\n", "\n")
+    text = strip_prefixes(strip_ansi(text.lstrip("\ufeff")).replace("\r\n", "\n"))
     if _XML_START.match(text) and re.search(r"<test(?:suites?|case)\b", text):
         return "junit"
     pytest = sum(1 for mark in _PYTEST_MARKS if mark.search(text))
@@ -135,6 +137,8 @@ def _read_one(stream: BinaryIO, name: str, fmt: str, out: ParsedLog) -> bool:
         return False
     try:
         out.lines_read += PARSERS[chosen](stream, name, out, head)
+    except UnreadableInput:
+        raise  # a cut-short input: its failures cannot be counted, nothing is reported
     except InputError as refused:
         out.skipped.append(str(refused))
         return False

@@ -1,10 +1,15 @@
-"""ExUnit console output (Elixir 1.14 to 1.20): failure blocks, run summaries, crash reports.
+"""ExUnit console output (Elixir 1.0 to 1.20, and the 0.x format): failure blocks, run summaries,
+crash reports.
 
-A failure block is `  N) test NAME (Module)` (or `  N) Module: failure on setup_all callback…`),
-then lines indented by five spaces: the test's `file:line`, the error (`** (Kind) message`, or an
-assertion message), `code:`, `left:`, `right:`, the arguments of a `FunctionClauseError`, and
-`stacktrace:`. Logger lines, progress dots and `print` output are interleaved anywhere, even on
-the header's own line; several pasted runs restart the numbering at 1.
+A failure block is `  N) TYPE NAME (Module)` (TYPE is `test`, `doctest`, `property`, `scenario`,
+`feature`…: the test type the test was registered with; before 1.0 the name could be the
+function's, `test_the_truth`) or `  N) Module: failure on setup_all callback…`, then lines
+indented by five spaces: the test's `file:line` (before 1.0, `at file:line` after the error),
+the error (`** (Kind) message`, or an assertion message), `code:`, `left:`, `right:`, the
+arguments of a `FunctionClauseError`, and `stacktrace:`. Logger lines, progress dots and `print`
+output are interleaved anywhere, even on the header's own line; several pasted runs restart the
+numbering at 1; an umbrella prints `==> app` before each app's run; a header wrapped by a
+terminal is joined with its continuation lines.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from poolctl.logs.records import ParsedLog, RunSummary, WorkerTraceback
+from poolctl.logs.records import LogLine, ParsedLog, RunSummary, WorkerTraceback
 from poolctl.logs.scan import (
     MAX_BLOCK_LINES,
     MAX_FIELD,
@@ -30,7 +35,9 @@ from poolctl.model import ContextLine, Failure
 TRIGGERS = tuple(
     re.compile(pattern)
     for pattern in (
-        r"\) (?:test|doctest|property|feature|describe) ",
+        r"\) (?:test|doctest|property|scenario|feature|describe|story)[ _]",
+        # a numbered line (a header a terminal cut, or one not understood); an umbrella app's run
+        r"\n(?: *\d{1,7}\) |==> )",
         r": failure on ",
         r"Failure #",
         r"Traceback \(most recent call last\):",
@@ -45,9 +52,10 @@ TRIGGERS = tuple(
 )
 
 MODULE = r"(?:[A-Z][\w]*(?:\.[A-Z][\w]*)*|:[a-z_][\w]*)"
+TEST_TYPES = r"(?:test|doctest|property|scenario|feature|describe|story)"
 HEADER_RE = re.compile(
     r"(?<!\d)(?P<counter>\d{1,7})\) (?:"
-    r"(?P<name>(?:test|doctest|property|feature|describe) .*?) \((?P<module>" + MODULE + r")\)"
+    r"(?P<name>" + TEST_TYPES + r" .*?|test_\w+) \((?P<module>" + MODULE + r")\)"
     r"|(?P<callback_module>" + MODULE + r"): failure on (?P<callback>\w+) callback.*?"
     r")[ \t]*$"
 )
@@ -56,6 +64,12 @@ FAILURE_N_HEADER_RE = re.compile(
     r"^[ \t]*Failure #(?P<counter>\d+):?[ \t]+(?P<name>(?:test|doctest|property) .*?) "
     r"\((?P<module>" + MODULE + r")\)[ \t]*$"
 )
+# The start of a header (a terminal may have wrapped the rest onto the next lines).
+HEADER_START_RE = re.compile(
+    r"^[ \t]*(?P<counter>\d{1,7})\) (?:" + TEST_TYPES + r" |test_\w|" + MODULE + r": failure on )"
+)
+NUMBERED_RE = re.compile(r"^[ \t]*\d{1,7}\) \S")
+MAX_WRAPPED = 4  # continuation lines joined to a header a terminal wrapped
 LOCATION_RE = re.compile(r"^\S+:\d+$")
 LOGGER_RE = re.compile(r"^\d\d:\d\d:\d\d(?:\.\d+)? \[[a-z]+\]")
 ERROR_RE = re.compile(r"^\*\* \((?P<kind>[^()]*(?:\([^()]*\)[^()]*)*?)\)(?: (?P<message>.*))?$")
@@ -69,7 +83,10 @@ SUMMARY_RE = re.compile(
     r"(?P<counts>\d+ [a-z]+(?:,? \d+ [a-z]+)*)(?P<rest>[ ,.(].*)?$"
 )
 COUNT_RE = re.compile(r"(\d+) ([a-z]+)")
-_TESTS = {"test", "tests", "doctest", "doctests", "property", "properties", "feature", "features"}
+_TESTS = {
+    *("test", "tests", "doctest", "doctests", "property", "properties"),
+    *("scenario", "scenarios", "feature", "features", "story", "stories"),
+}
 _FAILURES = {"failure", "failures", "failed"}
 _SUMMARY_WORDS = _TESTS | _FAILURES | {"passed", "skipped", "excluded", "invalid"}
 CRASH_START_RE = re.compile(r"\[error\] .*(?:terminating|raised an exception|crashed)")
@@ -150,6 +167,8 @@ class ExUnitBlock:
         if indent < 3 or (indent < 5 and HEADER_RE.search(line)):
             if HEADER_RE.search(line) or FAILURE_N_HEADER_RE.match(line):
                 return self._end(number)
+            if HEADER_START_RE.match(line):  # the next header, wrapped by a terminal
+                return self._end(number)
             # An unindented line: the block ended, unless indented body lines follow it.
             if len([p for p in self.pending if p[1].strip()]) >= 4:
                 return self._end(number)
@@ -191,6 +210,9 @@ class ExUnitBlock:
         fresh = not (self.location or failure.kind or failure.message or self.section)
         if fresh and LOCATION_RE.match(stripped):
             self.location = stripped
+            return
+        if not self.location and stripped.startswith("at ") and LOCATION_RE.match(stripped[3:]):
+            self.location = stripped[3:]  # before 1.0: `at test/x_test.exs:84`, after the error
             return
         if stripped.startswith("Failure #") and stripped[9:].strip(":").isdigit():
             if failure.kind or failure.message or failure.details:
@@ -266,6 +288,8 @@ class ExUnitBlock:
             kind = assertion_kind(message, code)
         if self.callback:
             details["callback"] = self.callback
+        if self.parser.app:
+            details["app"] = self.parser.app
         if len(self.failures) > 1:
             details["failures"] = str(len(self.failures))
             for index, extra in enumerate(self.failures[1:], start=2):
@@ -337,6 +361,33 @@ class CrashReport:
         return []
 
 
+class WrappedHeader:
+    """A header start whose `(Module)` a terminal wrapped onto the next lines: joined back."""
+
+    def __init__(self, parser: ExUnitParser, number: int, line: str) -> None:
+        self.parser = parser
+        self.start = number
+        self.lines = [line]
+
+    def feed(self, number: int, line: str) -> bool:
+        if not line.strip() or len(self.lines) > MAX_WRAPPED:
+            return False
+        self.lines.append(line)
+        joined = "".join(self.lines)
+        match = HEADER_RE.search(joined)
+        if match is None or not self.parser.header_ok(joined, match):
+            return True
+        self.lines = []
+        self.parser.start_block(self.start, joined, match)
+        return True
+
+    def close(self) -> list[tuple[int, str]]:
+        if not self.lines:
+            return []
+        self.parser.out.suspect(LogLine(self.parser.name, self.start, clip(self.lines[0])))
+        return list(enumerate(self.lines[1:], start=self.start + 1))
+
+
 class ExUnitParser(TextParser):
     """Reads `mix test` console output into `Failure`s, `RunSummary`s and crash reports."""
 
@@ -346,23 +397,37 @@ class ExUnitParser(TextParser):
     def __init__(self, name: str, out: ParsedLog) -> None:
         super().__init__(name, out)
         self.last_counter = 0
-        self.run_failures = 0
+        self.app = ""  # the umbrella app whose run this is (`==> app`)
+        self._new_run(1)
+
+    def _new_run(self, start: int) -> None:
+        self.run_start = start
+        self.run_failures = 0  # failure blocks of tests (not setup_all) in this run
+        self.run_read = 0  # ... of them kept
         self.run_last_line = 0
-        self.failures: list[Failure] = []
 
     def outside(self, number: int, line: str) -> None:
         if ") " in line:
             match = HEADER_RE.search(line)
-            if match and self._header_ok(line, match):
-                self._start_block(number, line, match)
+            if match is not None:
+                if self.header_ok(line, match):
+                    self.start_block(number, line, match)
+                    return
+            elif HEADER_START_RE.match(line):
+                self.consumer = WrappedHeader(self, number, line)
                 return
+            elif NUMBERED_RE.match(line):
+                self.out.suspect(LogLine(self.name, number, clip(line.strip())))
         if "Failure #" in line:
             match = FAILURE_N_HEADER_RE.match(line)
             if match:
-                self._start_block(number, line, match)
+                self.start_block(number, line, match)
                 return
         if "Traceback (most recent call last):" in line:
             self.consumer = PythonTraceback(self, number, line)
+            return
+        if line.startswith("==> "):
+            self._app(number, line[4:].strip())
             return
         stripped = line.strip()
         closing = stripped[:1].isdigit() or stripped.startswith(("Result:", "Failed:", "Tests:"))
@@ -373,31 +438,41 @@ class ExUnitParser(TextParser):
                 return
             self.consumer = CrashReport(self, number, line)
 
-    def _header_ok(self, line: str, match: re.Match[str]) -> bool:
+    def _app(self, number: int, app: str) -> None:
+        """`==> app`: an umbrella app's output follows (its compilation, or its test run)."""
+        if self.run_failures:
+            self._run_end(number, "the next app's output starts")
+        self.app = app
+        self.last_counter = 0
+        self._new_run(number + 1)
+
+    def header_ok(self, line: str, match: re.Match[str]) -> bool:
         before = line[: match.start()]
         if not before.strip():
             return True
         # Glued after other output: the counter must not continue a word or a number.
         return before[-1] in " \t.*?!:;,)]}>\"'"
 
-    def _start_block(self, number: int, line: str, match: re.Match[str]) -> None:
+    def start_block(self, number: int, line: str, match: re.Match[str]) -> None:
         counter = int(match.group("counter"))
         setup = bool(match.groupdict().get("callback"))
         restart = counter < self.last_counter or (
             counter == 1 and self.last_counter == 1 and not setup
         )
         if restart and self.run_failures:
-            self._inferred_summary(number)
+            self._run_end(number, "numbering restarts")
         self.last_counter = counter
         block = ExUnitBlock(self, number, match, line)
         block.context[:0] = self.nearby_before(number)
         self.consumer = block
 
     def block_done(self, block: ExUnitBlock) -> None:
-        keep_failure(self.out, block.failure())
+        kept = keep_failure(self.out, block.failure())
         self.barrier = max(self.barrier, block.end)
-        self.run_failures += 1
         self.run_last_line = block.end
+        if not block.callback:  # a setup_all failure: its invalidated tests count as invalid
+            self.run_failures += 1
+            self.run_read += kept
 
     def _summary(self, number: int, stripped: str) -> bool:
         match = SUMMARY_RE.match(stripped)
@@ -416,33 +491,47 @@ class ExUnitParser(TextParser):
             failures, tests = tests, None
         if tests is None and failures is not None and "passed" in counts:
             tests = counts["passed"] + failures + counts.get("skipped", 0)
-        self.out.summaries.append(RunSummary(self.name, number, stripped, tests, failures))
+        self.out.summaries.append(
+            RunSummary(
+                self.name,
+                number,
+                stripped,
+                tests,
+                failures,
+                start=self.run_start,
+                read=self.run_read,
+            )
+        )
         self.last_counter = 0
-        self.run_failures = 0
+        self._new_run(number + 1)
         return True
 
-    def _inferred_summary(self, before: int) -> None:
+    def _run_end(self, before: int, why: str) -> None:
+        """A run whose closing line is missing ends before line `before`: count its blocks."""
+        if why == "numbering restarts":
+            text = f"(no closing line: the run ends before line {before}, where numbering restarts)"
+            source = "numbering restart"
+        elif why == "end of input":
+            text = "(no closing line: the input ends after this run's failures)"
+            source = "end of input"
+        else:
+            text = f"(no closing line: the run ends before line {before}, where {why})"
+            source = "next app"
         self.out.summaries.append(
             RunSummary(
                 self.name,
                 self.run_last_line,
-                f"(no closing line: the run ends before line {before}, where numbering restarts)",
+                text,
                 None,
                 self.run_failures,
                 inferred=True,
+                start=self.run_start,
+                read=self.run_read,
+                source=source,
             )
         )
-        self.run_failures = 0
+        self._new_run(before)
 
     def finish(self) -> None:
         if self.run_failures:
-            self.out.summaries.append(
-                RunSummary(
-                    self.name,
-                    self.run_last_line,
-                    "(no closing line: the input ends after this run's failures)",
-                    None,
-                    self.run_failures,
-                    inferred=True,
-                )
-            )
+            self._run_end(self.run_last_line + 1, "end of input")

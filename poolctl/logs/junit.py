@@ -1,11 +1,17 @@
-"""JUnit XML: ExUnit's junit formatter, pytest's `--junitxml` (xunit1 and xunit2), Surefire.
+"""JUnit XML: ExUnit's junit formatter, pytest's `--junitxml` (xunit1 and xunit2), Maven
+Surefire, Jest's jest-junit, go-junit-report.
 
 The XML is parsed as a stream of start/end/data events from expat (through defusedxml, which
 refuses DTDs and so entity-expansion attacks), fed in chunks: no tree is built, and only the
 text of the test case being read is kept, capped. Each `<testcase>` with a `<failure>` or an
 `<error>` becomes a `Failure`; its body, when it is the runner's console text (an ExUnit
 failure block or a pytest traceback), is parsed by that runner's console parser for the kind,
-the code, left/right and the rest.
+the code, left/right and the rest; a body that is only a stack trace and a message (Jest, Go)
+gives the message when the element has no `message` attribute worth reading.
+
+Each suite that holds test cases says how many failed (`failures` and `errors` attributes):
+that count becomes a `RunSummary` with the failures read in it. A document that is cut short or
+not well-formed is refused whole (`UnreadableInput`): its count cannot be checked.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from defusedxml.ElementTree import DefusedXMLParser
 
 from poolctl.errors import InputError
 from poolctl.logs.lines import CHUNK_SIZE
-from poolctl.logs.records import ParsedLog, WorkerTraceback
+from poolctl.logs.records import ParsedLog, RunSummary, UnreadableInput, WorkerTraceback
 from poolctl.logs.scan import MAX_FIELD, MAX_TRACEBACKS, clip, index_lines, keep_failure
 from poolctl.model import Failure
 
@@ -27,7 +33,34 @@ _FAILED = ("failure", "error")
 _KEPT_TEXT = ("failure", "error", "system-out", "system-err")
 _TYPED_RE = re.compile(r"^(?P<type>(?:[A-Za-z_]\w*\.)*[A-Z]\w*)(?::|$)")
 _INDEX_MARKS = ("<", "#", ":", "'", '"', "worker", "session", "pid")
-_EXUNIT_BODY_RE = re.compile(r"^\s*\d+\) (?:test|doctest|property|\S+: failure on)", re.M)
+_EXUNIT_BODY_RE = re.compile(
+    r"^\s*\d+\) (?:test|doctest|property|scenario|feature|\S+: failure on)", re.M
+)
+# a `message` attribute that says nothing (go-junit-report writes "Failed")
+_GENERIC_MESSAGES = frozenset({"", "failed", "failure", "error", "test failed"})
+# where a body's stack trace starts (Java and JavaScript `at …`, Python frames)
+_STACK_START_RE = re.compile(r"^\s+at \S|^\s*File \"|^Traceback \(most recent")
+MAX_MESSAGE_LINES = 20
+
+
+class _Suite:
+    """A `<testsuite>` being read: its declared counts and the failures read in it."""
+
+    def __init__(self, attrib: dict[str, str], line: int) -> None:
+        self.attrib = attrib
+        self.line = line
+        self.cases = 0
+        self.read = 0
+
+    def declared(self) -> int | None:
+        """`failures` + `errors` as the suite declares them, or None when it declares neither."""
+        values = [self.attrib.get(k, "").strip() for k in ("failures", "errors")]
+        if not any(values):
+            return None
+        try:
+            return sum(int(v) for v in values if v)
+        except ValueError:
+            return None
 
 
 def _local(tag: str) -> str:
@@ -57,7 +90,8 @@ class _Target:
         self.out = out
         self.expat: Any = None  # the expat parser, for line numbers
         self.stack: list[str] = []
-        self.suites: list[dict[str, str]] = []
+        self.suites: list[_Suite] = []
+        self.done: list[tuple[_Suite, int, bool]] = []  # suite, end line, nested in another
         self.case: _Case | None = None
         self.keep: str = ""  # the element whose text is being kept
         self.pytest = False
@@ -70,13 +104,15 @@ class _Target:
         tag = _local(tag)
         self.stack.append(tag)
         if tag in ("testsuite", "testsuites"):
-            self.suites.append(attrib)
+            self.suites.append(_Suite(dict(attrib), self._line()))
             if attrib.get("name", "").startswith("pytest"):
                 self.pytest = True
         elif tag == "testcase":
-            suite = self.suites[-1].get("name", "") if self.suites else ""
+            suite = self.suites[-1].attrib.get("name", "") if self.suites else ""
             self.case = _Case(dict(attrib), self._line(), suite)
             self.cases += 1
+            if self.suites:
+                self.suites[-1].cases += 1
         elif self.case is not None:
             if tag in _FAILED and not self.case.outcome:
                 self.case.outcome = tag
@@ -112,10 +148,33 @@ class _Target:
         if tag == "testcase" and self.case is not None:
             case, self.case = self.case, None
             if case.outcome:
-                keep_failure(self.out, self._failure(case))
+                kept = keep_failure(self.out, self._failure(case))
+                for suite in self.suites:
+                    suite.read += kept
             self._tracebacks(case)
         elif tag in ("testsuite", "testsuites") and self.suites:
-            self.suites.pop()
+            suite = self.suites.pop()
+            self.done.append((suite, self._line(), bool(self.suites)))
+
+    def summaries(self) -> list[RunSummary]:
+        """The declared counts: each suite holding test cases, or else the outermost one."""
+        leaves = [(s, end) for s, end, _ in self.done if s.cases]
+        if not leaves or any(s.declared() is None for s, _ in leaves):
+            leaves = [(s, end) for s, end, nested in self.done if not nested]
+        return [
+            RunSummary(
+                self.name,
+                end,
+                _suite_text(suite),
+                _int(suite.attrib.get("tests")),
+                suite.declared(),
+                start=suite.line,
+                read=suite.read,
+                source="suite attributes",
+            )
+            for suite, end in leaves
+            if suite.declared() is not None
+        ]
 
     def close(self) -> None:
         return None
@@ -133,9 +192,11 @@ class _Target:
             kind = fields.kind if not kind or kind in ("error", "failure") else kind
             message = fields.message or message
             details.update({k: v for k, v in fields.details.items() if k != "counter"})
+        elif message.lower() in _GENERIC_MESSAGES:
+            message = _message_from_body(body) or message
         if not kind or kind in ("error", "failure"):
             typed = _TYPED_RE.match(message) or _TYPED_RE.match(body.strip())
-            kind = typed.group("type").rsplit(".", 1)[-1] if typed else kind
+            kind = typed.group("type").rsplit(".", 1)[-1] if typed else kind or case.outcome
         if body.strip():
             details["text"] = clip(body.strip("\n"), MAX_FIELD)
         for stream in ("system-out", "system-err"):
@@ -190,6 +251,30 @@ class _Target:
             )
 
 
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.strip().isdigit() else None
+
+
+def _suite_text(suite: _Suite) -> str:
+    """`<testsuite name="…" tests="5" failures="1" errors="2">`, as the suite declared it."""
+    attrs = " ".join(
+        f'{k}="{suite.attrib[k]}"'
+        for k in ("name", "tests", "failures", "errors")
+        if k in suite.attrib
+    )
+    return f"<testsuite {attrs}>"
+
+
+def _message_from_body(body: str) -> str:
+    """The lines of a failure body before its stack trace (Jest's and Go's bodies)."""
+    lines: list[str] = []
+    for line in body.strip("\n").split("\n"):
+        if _STACK_START_RE.match(line) or len(lines) >= MAX_MESSAGE_LINES:
+            break
+        lines.append(line.strip())
+    return clip("\n".join(lines).strip("\n"), MAX_FIELD)
+
+
 class _Fields:
     def __init__(self, failure: Failure) -> None:
         self.kind = failure.kind
@@ -236,10 +321,15 @@ def parse_junit(stream: BinaryIO, name: str, out: ParsedLog, head: bytes) -> int
         raise InputError(
             "XML with a DOCTYPE refused (entity expansion is not allowed)", where=name
         ) from None
-    except Exception as error:  # expat's ParseError and friends: note where, keep what was read
+    except Exception as error:  # expat's ParseError and friends: cut short, or not XML at all
         where = getattr(error, "position", None)
-        line = f":{where[0]}" if where else ""
-        out.skipped.append(f"{name}{line}: XML not well-formed ({error}); read up to there")
+        read = len(out.failures) - failures_before
+        raise UnreadableInput(
+            f"JUnit XML cut short or not well-formed ({error}): {target.cases} test case(s), "
+            f"{read} failing, read before it; the failures it counts cannot be checked",
+            where=f"{name}:{where[0]}" if where else name,
+        ) from None
     if target.cases == 0 and len(out.failures) == failures_before:
         out.skipped.append(f"{name}: no <testcase> elements found")
+    out.summaries.extend(target.summaries())
     return target._line()

@@ -1,10 +1,12 @@
 """Reading a byte stream as text chunks of whole lines, within fixed memory.
 
-A chunk holds about `CHUNK_SIZE` bytes of complete lines, decoded, with ANSI colours removed and
-`\\r\\n` turned into `\\n`; every line of it ends with `\\n`, and `first_line` numbers them. What
-could not be read as text is noted in `notes` (file:line), never raised: a line over `max_line`
-bytes is cut, invalid UTF-8 is replaced (noted once), and binary lines become empty lines so the
-numbering of the lines after them stays true.
+A chunk holds about `CHUNK_SIZE` bytes of complete lines, decoded, with ANSI colours and CI
+line prefixes (`logs/prefixes.py`) removed, `\\r\\n` turned into `\\n` and the rows of a line a
+terminal wrapped joined back (`logs/unwrap.py`); every line of it ends
+with `\\n`, and `first_line` numbers them. What could not be read as text is noted in `notes`
+(file:line), never raised: a line over `max_line` bytes is cut, invalid UTF-8 is replaced
+(noted once), and binary lines become empty lines so the numbering of the lines after them
+stays true.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from poolctl.logs.ansi import strip_ansi
+from poolctl.logs.prefixes import strip_prefixes
+from poolctl.logs.unwrap import unwrap, wrap_width
 
 MAX_LINE = 1 << 20  # bytes; a longer line is cut and noted
 CHUNK_SIZE = 1 << 20  # bytes read at a time
@@ -63,6 +67,8 @@ class ChunkReader:
         self._junk: tuple[int, int] | None = None
         self._junk_ranges = 0
         self._junk_lines = 0
+        self._width: int | None = None  # the terminal width the log was wrapped at
+        self._width_known = False
 
     def __iter__(self) -> Iterator[Chunk]:
         carry = self.head
@@ -136,7 +142,12 @@ class ChunkReader:
             text = self._blank_binary_lines(text, first_line)
         if "\r" in text:
             text = text.replace("\r\n", "\n")
-        text = strip_ansi(text)
+        text = strip_prefixes(strip_ansi(text))
+        if not self._width_known:  # a log copied from a terminal: decided on its first chunk
+            self._width_known = True
+            self._width = wrap_width(text)
+        if self._width is not None:
+            text = unwrap(text, self._width)
         self.lines += text.count("\n")
         return Chunk(first_line, text)
 

@@ -5,6 +5,9 @@ A failure block starts at a `____ name ____` header inside the FAILURES or ERROR
 source lines, `E   ` lines, `file.py:12: SomeError` location lines and `---- Captured … ----`
 sections. With `--tb=line` each failure is `E` lines and one `file.py:12: message` line; with
 `--tb=no` only the short summary names the failures (`FAILED path::test - message`, maybe cut).
+Several runs in one input (tox or nox environments, pasted runs) are read one by one: each
+closing line ends a run, whose blocks and summary lines are matched within that run only.
+pytest-xdist's `[gw0] linux -- Python …` lines inside blocks are skipped.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import re
 from dataclasses import replace
 from typing import ClassVar
 
-from poolctl.logs.records import STDIN_NAME, ParsedLog, RunSummary
+from poolctl.logs.records import STDIN_NAME, LogLine, ParsedLog, RunSummary
 from poolctl.logs.scan import (
     MAX_BLOCK_LINES,
     MAX_FIELD,
@@ -35,6 +38,9 @@ TRIGGERS = tuple(
         r" (?:failed|passed|errors?|skipped)\b",
         r"no tests ran",
         r"Traceback \(most recent call last\):",
+        r"\.py [.sxXFE]*[FE]",  # a progress line with failures (`t.py F.F  [ 50%]`)
+        r"(?:FAILED|ERROR) +\[",  # a verbose progress line (`t.py::test_a FAILED  [ 50%]`)
+        r"\] (?:FAILED|ERROR) ",  # pytest-xdist's (`[gw0] [ 50%] FAILED t.py::test_a`)
     )
 )
 SECTION_RE = re.compile(r"^=+ (?P<title>.*?) =+$")
@@ -51,6 +57,12 @@ CLOSING_RE = re.compile(
     r"^(?:=+ )?(?P<body>(?:\d+ \w+(?:, )?)+(?: in [\d.]+s(?: \([^)]*\))?)?|no tests ran.*?)"
     r"(?: =+)?$"
 )
+PROGRESS_RE = re.compile(
+    r"^(?:\S+\.py [.sxXFE]*[FE][.sxXFE]*(?: +\[ *\d+%\])?"
+    r"|\S+::\S.* (?:FAILED|ERROR) +\[ *\d+%\]"
+    r"|\[gw\d+\] \[ *\d+%\] (?:FAILED|ERROR) \S+)\s*$"
+)
+XDIST_NODE_RE = re.compile(r"^\[gw\d+\] \w+ -- Python ")
 EXCEPTION_RE = re.compile(r"^(?P<type>(?:[A-Za-z_]\w*\.)*[A-Z]\w*)(?::(?: (?P<message>.*))?)?$")
 _ERROR_SECTIONS = ("FAILURES", "ERRORS")
 
@@ -99,6 +111,8 @@ class PytestBlock:
             SECTION_RE.match(line) or (HEADER_RE.match(line) and not SEPARATOR_RE.match(line))
         ):
             return False
+        if line.startswith("[gw") and XDIST_NODE_RE.match(line):
+            return True  # pytest-xdist: which worker ran the test
         self.count += 1
         if self.keep_text and self.text_size < MAX_FIELD:
             self.text.append(line)
@@ -169,7 +183,9 @@ class PytestBlock:
         if self.text:
             details["text"] = clip("\n".join(self.text).strip("\n"), MAX_FIELD)
         location = ""
-        if self.frames:
+        if self.phase == "collection":
+            location = self.name  # the module that could not be collected, not importlib's frame
+        elif self.frames:
             frame = FRAME_RE.match(self.frames[0])
             if frame:
                 location = f"{frame.group('file')}:{frame.group('line')}"
@@ -188,6 +204,8 @@ class PytestBlock:
         )
 
     def _group(self, location: str) -> str:
+        if self.phase == "collection":
+            return ""  # the name is the module's path: no class, no test
         path = location.rsplit(":", 1)[0] if location else ""
         if "." in self.name.split("[", 1)[0]:
             cls = self.name.split("[", 1)[0].rsplit(".", 1)[0].replace(".", "::")
@@ -203,7 +221,7 @@ def _dedent(lines: list[str]) -> list[str]:
 
 
 class PytestParser(TextParser):
-    """Reads pytest console output into `Failure`s and its closing `RunSummary`."""
+    """Reads pytest console output into `Failure`s and a `RunSummary` per closing line."""
 
     source: ClassVar[str] = "pytest"
     triggers: ClassVar[tuple[re.Pattern[str], ...]] = TRIGGERS
@@ -211,7 +229,8 @@ class PytestParser(TextParser):
     def __init__(self, name: str, out: ParsedLog) -> None:
         super().__init__(name, out)
         self.section = ""
-        self.failures: list[Failure] = []
+        self.run_start = 1
+        self.failures: list[Failure] = []  # this run's blocks
         self.summary_lines: list[tuple[int, str, str, str]] = []  # line, outcome, nodeid, message
         self.line_mode: list[tuple[int, int, list[str], str]] = []  # --tb=line entries
         self.e_pending: list[tuple[int, str]] = []
@@ -222,6 +241,9 @@ class PytestParser(TextParser):
             section = SECTION_RE.match(line)
             if section:
                 title = section.group("title")
+                if title == "test session starts":
+                    self._end_run(number)  # a new run: the previous one printed no closing line
+                    self.run_start = number
                 if not self._closing(number, line, title):
                     self.section = title
                 self.e_pending = []
@@ -254,11 +276,15 @@ class PytestParser(TextParser):
         if "Traceback (most recent call last):" in line:
             self.consumer = PythonTraceback(self, number, line)
             return
-        if first.isdigit() or line.startswith("no tests ran"):
-            self._closing(number, line, line.strip())
+        closing = first.isdigit() or line.startswith("no tests ran")
+        if closing and self._closing(number, line, line.strip()):
+            return
+        if PROGRESS_RE.match(line):  # where failures are, should their blocks be missing
+            self.out.suspect(LogLine(self.name, number, clip(line.strip())))
 
     def _closing(self, number: int, line: str, body: str) -> bool:
-        """Record pytest's closing line (`== 3 failed, 5 passed in 1.2s ==`); False if not one."""
+        """Record pytest's closing line (`== 3 failed, 5 passed in 1.2s ==`) and end the run
+        it closes; False if `body` is not one."""
         match = CLOSING_RE.match(body)
         if not match or (" in " not in body and not body.startswith("no tests ran")):
             return False
@@ -273,7 +299,11 @@ class PytestParser(TextParser):
             counts.get(w, 0)
             for w in ("failed", "passed", "errors", "skipped", "xfailed", "xpassed")
         )
-        self.out.summaries.append(RunSummary(self.name, number, line.strip(), tests, failures))
+        start = self.run_start
+        read = self._end_run(number + 1)
+        self.out.summaries.append(
+            RunSummary(self.name, number, line.strip(), tests, failures, start=start, read=read)
+        )
         self.section = ""
         return True
 
@@ -282,15 +312,19 @@ class PytestParser(TextParser):
         self.barrier = max(self.barrier, failure.line_end)
 
     def finish(self) -> None:
+        self._end_run(0)
+
+    def _end_run(self, next_start: int) -> int:
+        """Match this run's blocks with its summary lines, keep its failures, and start the
+        next run at line `next_start`; returns how many failures were kept."""
         summaries = list(self.summary_lines)
-        for position, failure in enumerate(self.failures):
+        failures = self.failures
+        for position, failure in enumerate(failures):
             found = _take_summary(summaries, failure.name)
             if found is not None:
-                self.failures[position] = _with_summary(failure, *found)
+                failures[position] = _with_summary(failure, *found)
         for start, end, e_lines, location_line in self.line_mode:
-            self.failures.append(
-                self._line_mode_failure(summaries, start, end, e_lines, location_line)
-            )
+            failures.append(self._line_mode_failure(summaries, start, end, e_lines, location_line))
         for number, outcome, nodeid, message in summaries:
             parts = nodeid.split("::")
             failure = Failure(
@@ -305,10 +339,13 @@ class PytestParser(TextParser):
                 line_start=number,
                 line_end=number,
             )
-            self.failures.append(failure)
-        self.failures.sort(key=lambda f: f.line_start)
-        for failure in self.failures:
-            keep_failure(self.out, failure)
+            failures.append(failure)
+        failures.sort(key=lambda f: f.line_start)
+        kept = sum(keep_failure(self.out, failure) for failure in failures)
+        self.failures, self.summary_lines, self.line_mode = [], [], []
+        self.e_pending = []
+        self.run_start = next_start
+        return kept
 
     def _line_mode_failure(
         self,
@@ -388,4 +425,6 @@ def _kind_of_summary(message: str) -> str:
         return short_type(typed.group("type"))
     if message.startswith("assert "):
         return "AssertionError"
+    if EXCEPTION_RE.fullmatch(message) and " " not in message:
+        return short_type(message)  # a bare exception (`httpx.PoolTimeout`)
     return ""

@@ -8,9 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from poolctl.errors import InputError
 from poolctl.model import Failure
 
 STDIN_NAME = "<stdin>"  # how standard input is named in evidence and notes
+MAX_SUSPECTS = 1_000  # lines kept that may start an unread failure
+
+
+class UnreadableInput(InputError):
+    """An input cut short or corrupted (a truncated JUnit file): what it holds cannot be
+    counted, so the whole triage stops on it rather than report fewer failures than there are."""
 
 
 @dataclass(frozen=True)
@@ -39,7 +46,9 @@ class WorkerTraceback:
 
 @dataclass(frozen=True)
 class RunSummary:
-    """A runner's closing line (`N tests, M failures`, `Result: …`, pytest's `== 3 failed ==`)."""
+    """What a runner counted for one run: its closing line (`N tests, M failures`, `Result: …`,
+    pytest's `== 3 failed ==`) or a JUnit suite's `failures`/`errors` attributes, and how many
+    of the failures it counted were read, in lines `start`..`line` of `file`."""
 
     file: str
     line: int
@@ -49,6 +58,9 @@ class RunSummary:
     # True when the runner printed no closing line for this run (a pasted run cut short, its
     # end seen only because the failure numbering restarts): `failures` counts its blocks.
     inferred: bool = False
+    start: int = 1  # the first line of the run (of the suite, for JUnit)
+    read: int | None = None  # failures read (and kept) in this run; None: not counted
+    source: str = "closing line"  # or "numbering restart", "end of input", "suite attributes"
 
 
 @dataclass
@@ -90,3 +102,10 @@ class ParsedLog:
     identifiers: IdentifierIndex = field(default_factory=IdentifierIndex)
     skipped: list[str] = field(default_factory=list)  # what could not be read, with file:line
     lines_read: int = 0
+    # lines that look like the start of a failure the parsers could not read (bounded)
+    suspects: list[LogLine] = field(default_factory=list)
+
+    def suspect(self, line: LogLine) -> None:
+        """Note a line that may start a failure no parser read (the first `MAX_SUSPECTS`)."""
+        if len(self.suspects) < MAX_SUSPECTS:
+            self.suspects.append(line)

@@ -73,6 +73,7 @@ class Fact:
     transform: str | None
     compare: tuple[str, str, str] | None
     builtin: str | None
+    format: str | None = None
 
     @classmethod
     def of(cls, spec: FactSpec) -> Fact:
@@ -90,6 +91,7 @@ class Fact:
             transform=spec.transform,
             compare=compare,
             builtin=spec.builtin,
+            format=spec.format,
         )
 
 
@@ -104,11 +106,13 @@ class Cause:
     evidence_fact: str | None
     against_regex: re.Pattern[str] | None
     hint_fact: str | None = None
+    title: str = ""
 
     @classmethod
     def of(cls, spec: CauseSpec) -> Cause:
         return cls(
             id=spec.id,
+            title=spec.title.strip(),
             text=spec.text.strip(),
             tell_apart=spec.tell_apart.strip(),
             evidence_regex=re.compile(spec.evidence_regex) if spec.evidence_regex else None,

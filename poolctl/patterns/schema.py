@@ -107,6 +107,8 @@ class FactSpec(_Strict):
     field: str = "any"
     regex: str | None = None
     group: str | None = None  # the named group to keep (default: the one named like the fact)
+    # or the value built from the regex's named groups: `{host}:{port}`, or a fixed `Redis`
+    format: str | None = None
     aggregate: Aggregate = "first"
     transform: Transform | None = None
     compare: str | None = None  # "waiters > pool_size"
@@ -135,12 +137,18 @@ class FactSpec(_Strict):
             raise ValueError("a fact needs exactly one of `regex`, `compare` or `builtin`")
         if self.regex is not None and self.aggregate != "count":
             groups = re.compile(self.regex).groupindex
-            wanted = self.group or self.name
-            if wanted not in groups:
-                raise ValueError(f"regex has no named group (?P<{wanted}>...)")
+            if self.format is not None:
+                for name in FORMAT_FIELD_RE.findall(self.format):
+                    if name not in groups:
+                        raise ValueError(f"format names {{{name}}}: no (?P<{name}>...) in regex")
+            elif (self.group or self.name) not in groups:
+                raise ValueError(f"regex has no named group (?P<{self.group or self.name}>...)")
+        if self.format is not None and self.regex is None:
+            raise ValueError("`format` builds a value from a `regex`'s groups")
         return self
 
 
+FORMAT_FIELD_RE = re.compile(r"\{(\w+)\}")
 COMPARE_RE = re.compile(r"^\s*([a-z][a-z0-9_]*)\s*(>=|<=|==|!=|>|<)\s*([a-z][a-z0-9_]*|\d+)\s*$")
 
 
@@ -148,6 +156,7 @@ class CauseSpec(_Strict):
     """A candidate root cause; supported only when its evidence shows in the log."""
 
     id: str = Field(pattern=ID_RE)
+    title: str = ""  # a short name (the no-answer engine titles its hypotheses with it)
     text: str
     tell_apart: str
     evidence_regex: str | None = None  # on the failure and its context
@@ -245,6 +254,7 @@ BUILTIN_FACTS: dict[str, set[str]] = {
         "missing_keys",
         "nearest_key",
         "fixture_owner",
+        "suggested_keys",
     },
     "pool-activity": {"pool_seen", "wrong_process", "pools_seen"},
 }

@@ -2,7 +2,9 @@
 
 The JSON keeps the shape `extra` always had: the details' field names as keys, a scenario that
 expects no failure as `"expected": "ok"`, no `framing_auto` key unless the ping tried framings,
-and each run of a combined report with its own details under `extra`.
+and each run of a combined report with its own details under `extra`. A triage's runner counts,
+groups and clusters are members of the document beside `extra` (`coverage`, `groups`,
+`clusters`), and so of each triage run of a combined report.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import pydantic
 
 from poolctl.errors import InputError
 from poolctl.model import (
+    Coverage,
     Details,
     DoctorDetails,
     PingDetails,
@@ -34,6 +37,38 @@ KIND_DETAILS: dict[ReportKind, type[RunDetails]] = {
     "scenario": ScenarioDetails,
 }
 RUNS = "runs"
+TRIAGE_MEMBERS = ("coverage", "groups", "clusters")  # beside `extra`, not in it
+
+
+def triage_members(details: TriageDetails | None) -> dict[str, Any]:
+    """A triage's runner counts, groups of identical failures and clusters, as the document's
+    `coverage`, `groups` and `clusters` (null and empty without them)."""
+    if details is None:
+        return {"coverage": None, "groups": [], "clusters": []}
+    return {
+        "coverage": _coverage_to_json(details.coverage),
+        "groups": [
+            {"key": g.key, "pattern_id": g.pattern_id, "findings": list(g.findings)}
+            for g in details.groups
+        ],
+        "clusters": [
+            {"id": c.id, "text": c.text, "findings": list(c.findings), "nearest": c.nearest}
+            for c in details.clusters
+        ],
+    }
+
+
+def _coverage_to_json(coverage: Coverage | None) -> dict[str, Any] | None:
+    """The counts with what is computed from them (`unread`, a region's `origin`) written out."""
+    if coverage is None:
+        return None
+    return {
+        "counted": coverage.counted,
+        "read": coverage.read,
+        "unread": coverage.unread,
+        "runs": [{**dataclasses.asdict(run), "unread": run.unread} for run in coverage.runs],
+        "regions": [{**dataclasses.asdict(r), "origin": r.origin} for r in coverage.regions],
+    }
 
 
 def to_json(details: Details | None) -> dict[str, Any]:
@@ -43,6 +78,9 @@ def to_json(details: Details | None) -> dict[str, Any]:
     if isinstance(details, RunsDetails):
         return {RUNS: [_run_to_json(run) for run in details.runs]}
     doc = dataclasses.asdict(details)
+    if isinstance(details, TriageDetails):
+        for name in TRIAGE_MEMBERS:
+            del doc[name]
     if isinstance(details, ScenarioDetails) and not details.expected:
         doc["expected"] = "ok"
     if isinstance(details, PingDetails) and details.framing_auto is None:
@@ -53,7 +91,7 @@ def to_json(details: Details | None) -> dict[str, Any]:
 
 
 def _run_to_json(run: RunSlice) -> dict[str, Any]:
-    return {
+    doc = {
         "kind": run.kind,
         "title": run.title,
         "inputs": list(run.inputs),
@@ -63,6 +101,9 @@ def _run_to_json(run: RunSlice) -> dict[str, Any]:
         "notes": list(run.notes),
         "extra": to_json(run.details),
     }
+    if isinstance(run.details, TriageDetails):  # indexes into the run's own findings
+        doc.update(triage_members(run.details))
+    return doc
 
 
 @cache
@@ -70,8 +111,11 @@ def _adapter(kind: ReportKind) -> pydantic.TypeAdapter[Any]:
     return pydantic.TypeAdapter(KIND_DETAILS[kind])
 
 
-def from_json(kind: ReportKind, doc: Mapping[str, Any]) -> Details | None:
-    """The details a report of `kind` keeps in `doc` (its JSON `extra`); None when empty.
+def from_json(
+    kind: ReportKind, doc: Mapping[str, Any], members: Mapping[str, Any] | None = None
+) -> Details | None:
+    """The details a report of `kind` keeps in `doc` (its JSON `extra`) and, for a triage, in
+    the `members` beside it (`coverage`, `groups`, `clusters`); None when empty.
 
     Raises `InputError` when `doc` does not hold the details of that kind."""
     if not doc:
@@ -84,6 +128,8 @@ def from_json(kind: ReportKind, doc: Mapping[str, Any]) -> Details | None:
     if kind not in KIND_DETAILS:
         raise InputError(f"unknown report kind {kind!r}")
     data = dict(doc)
+    if kind == "triage" and members:
+        data.update({k: members[k] for k in TRIAGE_MEMBERS if members.get(k) is not None})
     if kind == "scenario" and data.get("expected") == "ok":
         data["expected"] = ()
     try:
@@ -91,7 +137,8 @@ def from_json(kind: ReportKind, doc: Mapping[str, Any]) -> Details | None:
     except pydantic.ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise InputError(f"extra.{where}: {first['msg']}") from None
+        inside = "" if first["loc"] and first["loc"][0] in TRIAGE_MEMBERS else "extra."
+        raise InputError(f"{inside}{where}: {first['msg']}") from None
     return details
 
 
@@ -108,7 +155,7 @@ def _run_from_json(run: Any) -> RunSlice:
             findings=_span(run.get("findings")),
             checks=_span(run.get("checks")),
             notes=tuple(run.get("notes") or ()),
-            details=from_json(kind, run.get("extra") or {}),
+            details=from_json(kind, run.get("extra") or {}, run),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise InputError(f"extra.{RUNS}: not a run: {exc}") from None

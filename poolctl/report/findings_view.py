@@ -1,6 +1,8 @@
-"""The by-pattern terminal layout of a triage (and of a scenario run): a summary table, a
-section per pattern with its failures and candidate causes, the fix plan, the unclassified
-failures, checks, notes and the worker tracebacks."""
+"""The by-pattern terminal layout of a triage (and of a scenario run): a summary table (after
+the failures a runner counted that were not read), a section per pattern with its groups of
+identical failures and candidate causes, the fix plan, the unclassified failures by cluster,
+checks, notes and the worker tracebacks. A big log stays within a few screens: past the caps
+below, the Markdown and JSON views have the rest."""
 
 from __future__ import annotations
 
@@ -9,6 +11,18 @@ from rich.markup import escape
 from rich.table import Table
 
 from poolctl.model import Diagnosis, Evidence, Finding, Report, TriageDetails
+from poolctl.report.groups_view import (
+    ClusterView,
+    GroupView,
+    cluster_headline,
+    cluster_views,
+    clusters_of,
+    failure_names,
+    groups_of,
+    pattern_groups,
+    unread_line,
+    unread_regions,
+)
 from poolctl.report.term_marks import CHECK_MARK, HYPOTHESIS_MARK
 from poolctl.report.view import (
     PatternSection,
@@ -28,7 +42,16 @@ from poolctl.report.view import (
 )
 
 MAX_EVIDENCE = 6  # per failure; the Markdown and JSON views keep all
-MAX_NAMES = 6  # failures named per fix-plan step
+MAX_NAMES = 4  # failures named per fix-plan step
+MAX_MEMBERS = 3  # failures named per group or cluster
+FULL_GROUPS = 3  # groups of a pattern shown in full; past that, only the first one
+MAX_GROUPS = 6  # groups listed per pattern
+MAX_CLUSTERS = 10  # clusters of unclassified failures listed
+MAX_REGIONS = 5  # unread regions listed
+MAX_FIXES = 5  # fix-plan steps listed
+MAX_REMEDIATIONS = 3  # distinct recommendations listed per pattern
+MAX_TRACEBACKS = 3  # worker tracebacks shown, each cut to its first and last lines
+TRACEBACK_LINES = 8
 
 
 def render(report: Report, console: Console) -> None:
@@ -54,6 +77,7 @@ class _Layout:
         for line in read_summary(r):
             self.p(f"[dim]{escape(self.short(line))}[/]")
         self.p(f"[bold]{escape(summary_line(r))}[/]")
+        self.unread()
         self.summary_table()
         for section in pattern_sections(r):
             self.section(section)
@@ -90,8 +114,20 @@ class _Layout:
             f"[bold]━━ Pattern {s.number} · {escape(s.pattern_id)} — {escape(s.title)} "
             f"({len(s.findings)} {noun})[/]"
         )
-        for finding in s.findings:
-            self.finding(finding)
+        groups = pattern_groups(self.r, s.pattern_id, s.findings)
+        full = len(groups) if len(groups) <= FULL_GROUPS else 1
+        if not groups_of(self.r):  # a report without groups (a scenario run): each failure in full
+            full = len(groups)
+        shown = max(full, MAX_GROUPS)
+        for index, group in enumerate(groups[:shown]):
+            if index < full:
+                self.finding(group.first, group)
+            else:
+                self.group_line(group)
+        if len(groups) > shown:
+            rest = groups[shown:]
+            n = sum(len(g.findings) for g in rest)
+            self.p(f"  [dim]… {len(rest)} more groups ({n} failures) in report.md[/]")
         if s.causes:
             if all(c.status == "untested" for c in s.causes):
                 self.p("  [bold]Candidate causes[/] (none has evidence in this log: all untested)")
@@ -105,8 +141,11 @@ class _Layout:
                 for ev in cause.evidence:
                     self.p(f"        [dim]{escape(self.short(ev))}[/]")
         self.p("  [bold]Recommendation[/]")
-        for remediation in s.remediations:
+        for remediation in s.remediations[:MAX_REMEDIATIONS]:
             self.p(f"    {escape(remediation)}")
+        if len(s.remediations) > MAX_REMEDIATIONS:
+            more = len(s.remediations) - MAX_REMEDIATIONS
+            self.p(f"    [dim]… {more} more, each for its own facts (report.md)[/]")
         if s.reproduce:
             self.p(f"  [bold]Reproduce[/]  {escape(s.reproduce)}")
 
@@ -117,12 +156,30 @@ class _Layout:
         if len(items) > MAX_EVIDENCE:
             self.p(f"{indent}[dim]… {len(items) - MAX_EVIDENCE} more (see report.md)[/]")
 
-    def finding(self, finding: Finding) -> None:
+    def named(self, finding: Finding) -> str:
+        f = finding.failure
+        return f"{f.name} ({self.short(f.origin)})" if f.origin else f.name
+
+    def group_line(self, group: GroupView) -> None:
+        """A group in two lines: its headline and the failures it holds."""
+        f = group.first.failure
+        count = f"×{len(group.findings)} " if len(group.findings) > 1 else ""
+        self.p(f"  [red]✗[/] {count}{escape(failure_headline(f))}")
+        names = failure_names(group.findings, self.named, MAX_MEMBERS)
+        self.p(f"    [dim]{escape(names)}[/]")
+
+    def finding(self, finding: Finding, group: GroupView | None = None) -> None:
         d = finding.outcome
         assert isinstance(d, Diagnosis)
         f = finding.failure
         where = f"  [dim]{self.o(f.origin)}[/]" if f.origin else ""
-        self.p(f"  [red]✗[/] {escape(failure_label(f))}{where}  confidence {d.confidence:.2f}")
+        count = f"×{len(group.findings)} " if group is not None and len(group.findings) > 1 else ""
+        self.p(
+            f"  [red]✗[/] {count}{escape(failure_label(f))}{where}  confidence {d.confidence:.2f}"
+        )
+        if group is not None and len(group.findings) > 1:
+            names = failure_names(group.findings[1:], self.named, MAX_MEMBERS)
+            self.p(f"    [dim]also: {escape(names)}[/]")
         self.p(f"    [dim]{escape(failure_headline(f))}[/]")
         if d.cause:
             self.p(f"    likely cause: {escape(d.cause)}")
@@ -144,7 +201,7 @@ class _Layout:
             return
         self.p()
         self.p("[bold]Fix plan[/] [dim](the fix resolving most failures first)[/]")
-        for fix in plan:
+        for fix in plan[:MAX_FIXES]:
             n = len(fix.findings)
             self.p(
                 f"  {fix.rank}. [bold]resolves {n} failure{'s' if n != 1 else ''}[/] · "
@@ -154,20 +211,60 @@ class _Layout:
             names = [self.short(f.failure.origin or f.failure.name) for f in fix.findings]
             more = f" and {len(names) - MAX_NAMES} more" if len(names) > MAX_NAMES else ""
             self.p(f"     [dim]{escape(', '.join(names[:MAX_NAMES]))}{more}[/]")
+        if len(plan) > MAX_FIXES:
+            rest = plan[MAX_FIXES:]
+            n = sum(len(fix.findings) for fix in rest)
+            self.p(f"  [dim]… {len(rest)} more steps ({n} failures) in report.md[/]")
+
+    def unread(self) -> None:
+        """The failures a runner counted that were not read, and where they may be."""
+        line = unread_line(self.r)
+        if line is None:
+            return
+        self.p(f"[bold red]{escape(line)}[/] — where they may be:")
+        regions = unread_regions(self.r)
+        for region in regions[:MAX_REGIONS]:
+            self.p(f"  [red]![/] {self.o(region.origin)}  [dim]{escape(self.short(region.why))}[/]")
+        if len(regions) > MAX_REGIONS:
+            self.p(f"  [dim]… {len(regions) - MAX_REGIONS} more regions in report.md[/]")
 
     def unclassified(self) -> None:
         if not self.r.unclassified:
             return
+        clusters = cluster_views(self.r)
+        clustered = bool(clusters_of(self.r))
         self.p()
-        self.p(f"[bold]Unclassified ({len(self.r.unclassified)})[/]")
-        for finding in self.r.unclassified:
-            u = unclassified(finding)
-            f = finding.failure
+        n = len(self.r.unclassified)
+        by = f" in {len(clusters)} clusters" if clustered and len(clusters) < n else ""
+        self.p(f"[bold]Unclassified ({n}{by})[/]")
+        for cluster in clusters[:MAX_CLUSTERS]:
+            self.cluster(cluster)
+        if len(clusters) > MAX_CLUSTERS:
+            rest = clusters[MAX_CLUSTERS:]
+            count = sum(len(c.findings) for c in rest)
+            self.p(f"  [dim]… {len(rest)} more clusters ({count} failures) in report.md[/]")
+        if clustered:
+            self.p(
+                "  [dim]a pattern from a cluster: poolctl patterns new --from LOG --cluster ID[/]"
+            )
+
+    def cluster(self, cluster: ClusterView) -> None:
+        finding = cluster.first
+        u = unclassified(finding)
+        f = finding.failure
+        tag = f"  [dim]\\[{escape(cluster.id)}][/]" if cluster.id else ""
+        if len(cluster.findings) == 1:
             where = f"  [dim]{self.o(f.origin)}[/]" if f.origin else ""
-            self.p(f"  [yellow]?[/] {escape(failure_label(f))}{where}")
+            self.p(f"  [yellow]?[/] {escape(failure_label(f))}{where}{tag}")
             self.p(f"    [dim]{escape(failure_headline(f))}[/]")
-            nearest = f"nearest {escape(u.nearest)} ({u.score:.2f}): " if u.nearest else ""
-            self.p(f"    {nearest}{escape(self.short(u.why))}")
+        else:
+            self.p(
+                f"  [yellow]?[/] ×{len(cluster.findings)} {escape(cluster_headline(cluster))}{tag}"
+            )
+            names = failure_names(cluster.findings, self.named, MAX_MEMBERS)
+            self.p(f"    [dim]{escape(names)}[/]")
+        nearest = f"nearest {escape(u.nearest)} ({u.score:.2f}): " if u.nearest else ""
+        self.p(f"    {nearest}{escape(self.short(u.why))}")
 
     def checks(self) -> None:
         if not self.r.checks:
@@ -204,11 +301,17 @@ class _Layout:
             return
         self.p()
         self.p(f"[bold]Appendix: worker tracebacks in the log ({len(items)})[/]")
-        for item in items:
+        for item in items[:MAX_TRACEBACKS]:
             title = escape(item.exception or "traceback")
             self.p(f"  [bold]{title}[/]  [dim]({self.o(item.origin)})[/]")
-            for line in item.text.splitlines():
+            lines = item.text.splitlines()
+            if len(lines) > TRACEBACK_LINES:
+                cut = len(lines) - TRACEBACK_LINES + 1
+                lines = [*lines[:2], f"… {cut} lines …", *lines[-(TRACEBACK_LINES - 3) :]]
+            for line in lines:
                 self.p(f"    [dim]{escape(line)}[/]")
+        if len(items) > MAX_TRACEBACKS:
+            self.p(f"  [dim]… {len(items) - MAX_TRACEBACKS} more in report.md[/]")
         triage = details_of(self.r, TriageDetails)
         omitted = triage.tracebacks_omitted if triage is not None else 0
         if omitted:

@@ -11,9 +11,10 @@ from dataclasses import asdict
 from importlib import resources
 from typing import Any
 
-from poolctl.model import Diagnosis, Failure, Finding, Report
-from poolctl.report.details import to_json
-from poolctl.report.view import fix_plan, pattern_sections, summary_counts
+from poolctl.model import Diagnosis, Failure, Finding, Report, TriageDetails
+from poolctl.report.details import to_json, triage_members
+from poolctl.report.groups_view import unread_count
+from poolctl.report.view import details_of, fix_plan, pattern_sections, summary_counts
 
 SCHEMA_VERSION = 1
 JSON_OPTIONS: dict[str, Any] = {"indent": 2, "default": str, "ensure_ascii": False}
@@ -58,7 +59,8 @@ def _outcome(finding: Finding) -> dict[str, Any]:
 def to_dict(report: Report) -> dict[str, Any]:
     """The report as plain JSON-ready data, in a fixed key order."""
     index = {id(f): i for i, f in enumerate(report.findings)}
-    return {
+    triaged = report.kind == "triage"
+    doc = {
         "schema_version": SCHEMA_VERSION,
         "kind": report.kind,
         "title": report.title,
@@ -67,6 +69,7 @@ def to_dict(report: Report) -> dict[str, Any]:
         "summary": {
             **summary_counts(report),
             "by_pattern": {s.pattern_id: len(s.findings) for s in pattern_sections(report)},
+            **({"unread": unread_count(report)} if triaged else {}),
         },
         "findings": [
             {"index": i, "failure": _failure(f.failure), "outcome": _outcome(f)}
@@ -110,6 +113,9 @@ def to_dict(report: Report) -> dict[str, Any]:
         "environment": dict(report.environment),
         "extra": to_json(report.details),
     }
+    if not triaged:
+        return doc
+    return {**doc, **triage_members(details_of(report, TriageDetails))}
 
 
 class JsonWriter:

@@ -2,7 +2,8 @@
 
 The JSON writer keeps every field of the model but a failure's related log lines (it counts
 them); loading it and rendering again gives the same text in every format. The JSON's `extra`
-object comes back as the report kind's typed details.
+object (and a triage's `coverage`, `groups` and `clusters` beside it) comes back as the report
+kind's typed details.
 """
 
 from __future__ import annotations
@@ -90,7 +91,7 @@ def from_dict(doc: Mapping[str, Any]) -> Report:
             environment=dict(doc.get("environment") or {}),
             notes=tuple(doc.get("notes") or ()),
             run_dir=doc.get("run_dir"),
-            details=from_json(kind, doc.get("extra") or {}),
+            details=from_json(kind, doc.get("extra") or {}, doc),
         )
     except (KeyError, TypeError) as exc:
         raise InputError(f"not a poolctl report: {exc}") from None

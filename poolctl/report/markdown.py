@@ -6,6 +6,17 @@ import re
 
 from poolctl.model import Diagnosis, Evidence, Finding, Report, TriageDetails
 from poolctl.report.combine import split
+from poolctl.report.groups_view import (
+    GroupView,
+    cluster_headline,
+    cluster_views,
+    clusters_of,
+    failure_names,
+    groups_of,
+    pattern_groups,
+    unread_line,
+    unread_regions,
+)
 from poolctl.report.mermaid import gantt
 from poolctl.report.view import (
     detail_rows,
@@ -27,6 +38,9 @@ from poolctl.report.view import (
 STATUS = {"confirmed": "✓ confirmed", "ruled-out": "✗ ruled out", "untested": "? untested"}
 CHECK = {"ok": "✓", "warn": "!", "fail": "✗"}
 FOLD_AFTER = 4  # evidence lists longer than this are folded into <details>
+FULL_GROUPS = 20  # groups of a pattern shown in full; the others are rows of a table
+MAX_NAMES = 50  # failures named per group or cluster (report.json lists them all)
+MAX_CLUSTERS = 100  # clusters listed (report.json lists them all)
 
 
 def text(value: str) -> str:
@@ -93,6 +107,7 @@ class _Doc:
             self.w()
         self.w(f"**{text(summary_line(r))}**")
         self.w()
+        self.unread()
         self.timeline()
         self.summary_table()
         self.sections()
@@ -153,8 +168,11 @@ class _Doc:
                 f"({code(s.pattern_id)}, {len(s.findings)} {noun})"
             )
             self.w()
-            for finding in s.findings:
-                self.finding(finding)
+            groups = pattern_groups(self.r, s.pattern_id, s.findings)
+            full = FULL_GROUPS if groups_of(self.r) else len(groups)  # ungrouped: each in full
+            for group in groups[:full]:
+                self.finding(group.first, group)
+            self.group_table(groups[full:])
             if s.causes:
                 untested = all(c.status == "untested" for c in s.causes)
                 note = " (none has evidence in this log: all untested)" if untested else ""
@@ -181,13 +199,46 @@ class _Doc:
                 self.w(f"**Reproduce**: {code(s.reproduce)}")
                 self.w()
 
-    def finding(self, finding: Finding) -> None:
+    def named(self, finding: Finding) -> str:
+        f = finding.failure
+        return f"{failure_label(f)} ({self.short(f.origin)})" if f.origin else failure_label(f)
+
+    def unread(self) -> None:
+        line = unread_line(self.r)
+        if line is None:
+            return
+        self.w(f"**{text(line)}.** Where they may be:")
+        self.w()
+        for region in unread_regions(self.r):
+            self.w(f"- {code(self.short(region.origin))}: {text(self.short(region.why))}")
+        self.w()
+
+    def group_table(self, groups: list[GroupView]) -> None:
+        if not groups:
+            return
+        self.w(f"{len(groups)} more groups:")
+        self.w()
+        self.w("| × | error | failures |")
+        self.w("|---:|---|---|")
+        for group in groups:
+            names = failure_names(group.findings, self.named, MAX_NAMES)
+            headline = failure_headline(group.first.failure)
+            self.w(f"| {len(group.findings)} | {code(headline)} | {text(names)} |")
+        self.w()
+
+    def finding(self, finding: Finding, group: GroupView | None = None) -> None:
         d = finding.outcome
         assert isinstance(d, Diagnosis)
         f = finding.failure
         where = f" — {code(self.short(f.origin))}" if f.origin else ""
-        self.w(f"### {text(failure_label(f))}{where}")
+        count = len(group.findings) if group is not None else 1
+        times = f"×{count} " if count > 1 else ""
+        self.w(f"### {times}{text(failure_label(f))}{where}")
         self.w()
+        if group is not None and count > 1:
+            names = failure_names(group.findings[1:], self.named, MAX_NAMES)
+            self.w(f"The same failure in: {text(names)}")
+            self.w()
         self.w(f"{code(failure_headline(f))} · confidence {d.confidence:.2f}")
         self.w()
         self.evidence(d.evidence)
@@ -249,19 +300,46 @@ class _Doc:
     def unclassified(self) -> None:
         if not self.r.unclassified:
             return
-        self.w(f"## Unclassified ({len(self.r.unclassified)})")
+        clusters = cluster_views(self.r)
+        clustered = bool(clusters_of(self.r))
+        n = len(self.r.unclassified)
+        by = f" in {len(clusters)} clusters" if clustered and len(clusters) < n else ""
+        self.w(f"## Unclassified ({n}{by})")
         self.w()
-        self.w("| failure | where | error | nearest pattern | why not |")
-        self.w("|---|---|---|---|---|")
-        for finding in self.r.unclassified:
-            u = unclassified(finding)
-            f = finding.failure
-            nearest = f"{code(u.nearest)} ({u.score:.2f})" if u.nearest else "none"
-            where = code(self.short(f.origin)) if f.origin else ""
+        if clustered:
             self.w(
-                f"| {text(failure_label(f))} | {where} | {code(failure_headline(f))} | "
-                f"{nearest} | {text(self.short(u.why))} |"
+                "Clusters by size; a starter pattern from one: "
+                f"{code('poolctl patterns new --from LOG --cluster ID')}."
             )
+            self.w()
+            self.w("| cluster | × | error | failures | nearest pattern | why not |")
+            self.w("|---|---:|---|---|---|---|")
+        else:
+            self.w("| failure | where | error | nearest pattern | why not |")
+            self.w("|---|---|---|---|---|")
+        for cluster in clusters[:MAX_CLUSTERS]:
+            u = unclassified(cluster.first)
+            f = cluster.first.failure
+            nearest = f"{code(u.nearest)} ({u.score:.2f})" if u.nearest else "none"
+            why = text(self.short(u.why))
+            if not clustered:
+                where = code(self.short(f.origin)) if f.origin else ""
+                self.w(
+                    f"| {text(failure_label(f))} | {where} | {code(failure_headline(f))} | "
+                    f"{nearest} | {why} |"
+                )
+                continue
+            headline = (
+                failure_headline(f) if len(cluster.findings) == 1 else cluster_headline(cluster)
+            )
+            names = text(failure_names(cluster.findings, self.named, MAX_NAMES))
+            self.w(
+                f"| {code(cluster.id or '')} | {len(cluster.findings)} | {code(headline)} | "
+                f"{names} | {nearest} | {why} |"
+            )
+        if len(clusters) > MAX_CLUSTERS:
+            self.w()
+            self.w(f"… {len(clusters) - MAX_CLUSTERS} more clusters in report.json.")
         self.w()
 
     def checks(self) -> None:

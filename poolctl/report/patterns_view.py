@@ -1,11 +1,12 @@
 """The terminal views of the knowledge base (`poolctl patterns`): the list of patterns, one
-pattern in full, why a pattern does or does not claim each failure of a log, and its own
-examples run against the whole knowledge base."""
+pattern in full, why a pattern does or does not claim each failure of a log, its own
+examples run against the whole knowledge base, and a starter pattern written from a cluster."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
@@ -13,6 +14,7 @@ from rich.markup import escape
 from poolctl.patterns import Pattern
 from poolctl.report.view import fmt_value
 from poolctl.triage.explain import Explanation
+from poolctl.triage.starter import Starter
 
 VERDICT = {
     "matches": "[green]✓ matches[/]",
@@ -159,3 +161,16 @@ def render_examples(pattern: Pattern, outcomes: Sequence[ExampleOutcome], c: Con
         c.print(f"{mark} {o.expect}[{o.index}]{note}: picked {escape(o.picked or 'none')}")
     failed = sum(not o.ok for o in outcomes)
     c.print(f"{'[green]all examples pass[/]' if not failed else f'[red]{failed} failed[/]'}")
+
+
+def render_new(starter: Starter, path: Path, logs: Sequence[str], folder: Path, c: Console) -> None:
+    """`patterns new`: the file written, from which cluster, and how to see what it claims."""
+    n = len(starter.cluster.findings)
+    c.print(
+        f"wrote {escape(str(path))}: pattern {escape(starter.pattern_id)} from cluster "
+        f"{escape(starter.cluster.id)} ({n} failure{'s' * (n != 1)})"
+    )
+    c.print(
+        f"next: poolctl patterns test {escape(starter.pattern_id)} {escape(' '.join(logs))} "
+        f"--patterns {escape(str(folder))}"
+    )

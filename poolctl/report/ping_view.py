@@ -27,7 +27,9 @@ def render(report: Report, console: Console) -> None:
             else "no framing gets an answer; diagnosing in packet-4"
         )
         console.print(f"--framing auto: {found} [dim]({escape(tried)})[/]")
-    if details.ok:
+    if details.steps:
+        _session(argv, details, console)
+    elif details.ok:
         _answer(argv, details, console)
     for finding in report.findings:
         if isinstance(finding.outcome, Diagnosis):
@@ -48,15 +50,63 @@ def _answer(argv: str, details: PingDetails, console: Console) -> None:
     )
     response = details.response
     if response is not None:
-        success = response.get("success") is True
+        success = response.get("success") is True or (
+            "jsonrpc" in response and "error" not in response
+        )
         body = response.get("result") if success else response.get("error")
         label = "result" if success else "[red]error[/]"
-        console.print(f"  {label}: {escape(json.dumps(body))}")
+        if isinstance(body, dict) and not success and "code" in body:  # a JSON-RPC error
+            said = f"{body.get('message')} (code {body['code']})"
+            console.print(f"  {label}: {escape(said)} [dim]{escape(json.dumps(body))}[/]")
+        else:
+            console.print(f"  {label}: {escape(json.dumps(body))}")
     if len(details.round_trips_ms) > 1:
         console.print(
             f"  {len(details.round_trips_ms)} round trips: "
             + " · ".join(f"{k} {stats.get(k, 0.0):.3f} ms" for k in ("min", "median", "p99", "max"))
         )
+
+
+def _session(argv: str, details: PingDetails, console: Console) -> None:
+    """A protocol session: who the server says it is, then each step with its time."""
+    server = details.server
+    name = server.get("name")
+    who = f"{name!r}" + (f" {server['version']}" if server.get("version") else "") if name else ""
+    if details.ok:
+        console.print(
+            f"[green]✓[/] {argv} answered the {details.protocol} handshake"
+            + (f": server {escape(who)}" if who else "")
+            + f" (pid {details.worker.get('pid')}, {details.worker.get('framing')})"
+        )
+    facts = []
+    if server.get("protocol_version"):
+        facts.append(f"protocol version {server['protocol_version']}")
+    if "tools" in server:
+        facts.append(f"{server['tools']} tool(s)")
+    if server.get("capabilities"):
+        facts.append("capabilities: " + ", ".join(server["capabilities"]))
+    if server.get("exit"):
+        facts.append(f"after exit it {server['exit']}")
+    if facts:
+        console.print(f"  {escape('; '.join(facts))}")
+    for step in details.steps:
+        mark = "[green]✓[/]" if step.ok else "[red]✗[/]"
+        took = f"{step.ms:.1f} ms, " if step.ms is not None else ""
+        at = f"at {step.at_s:.3f} s" if step.at_s is not None else ""
+        console.print(f"  {mark} {escape(step.method)}: {escape(step.detail)} [dim]({took}{at})[/]")
+    if len(details.round_trips_ms) > 1:
+        stats = details.stats_ms
+        console.print(
+            f"  {len(details.round_trips_ms)} × {escape(details.command)}: "
+            + " · ".join(f"{k} {stats.get(k, 0.0):.3f} ms" for k in ("min", "median", "p99", "max"))
+        )
+    if details.server_requests:
+        console.print(
+            "  requests from the server, answered minimally: "
+            + escape(", ".join(details.server_requests))
+        )
+    for note in details.notifications[:5]:
+        console.print(f"  [dim]notification {escape(note)}[/]")
 
 
 def render_diagnosis(d: Diagnosis, console: Console) -> None:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from poolctl.diagnose import no_answer_pattern
 from poolctl.events import Event
 from poolctl.model import Diagnosis, Evidence, Failure, Finding, Unclassified
 from poolctl.patterns.loader import PatternSet
@@ -24,7 +25,8 @@ from poolctl.scenario.run import RunOutcome
 from poolctl.triage.classifier import render_template
 from poolctl.triage.engine import classify_failures
 
-NO_RESPONSE = "port-no-response"
+# pattern 1: the pattern whose causes are the no-answer engine's hypotheses
+NO_RESPONSE = no_answer_pattern().id
 
 
 class UnknownRulePattern(Exception):
@@ -133,7 +135,7 @@ class TraceClassifier:
             Finding(
                 failure,
                 self.diagnosis(
-                    "port-no-response", evidence, facts, cause, remediation, hypotheses=hypotheses
+                    NO_RESPONSE, evidence, facts, cause, remediation, hypotheses=hypotheses
                 ),
             )
         ]
@@ -170,7 +172,7 @@ class TraceClassifier:
         }
         message = f"{len(events)} request(s) got no answer ({reason})"
         failure = self.failure("requests never answered", f"request-{reason}", message, events)
-        return [Finding(failure, self.diagnosis("port-no-response", evidence, facts, cause))]
+        return [Finding(failure, self.diagnosis(NO_RESPONSE, evidence, facts, cause))]
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from typing import Any
 
 from poolctl.errors import InputError
 from poolctl.patterns import PatternSet, builtin_patterns
+from poolctl.protocol import get_protocol
 from poolctl.scenario.schema import (
     STEP_TYPES,
     ExpectSection,
@@ -55,7 +56,8 @@ class Scenario:
         w = self.worker
         return WorkerSpec(
             argv=w.argv(self.base),
-            framing=w.framing,
+            framing=w.framing or get_protocol(w.protocol).framing,
+            protocol=w.protocol,
             stderr=w.stderr,
             env=dict(w.env),
             unset_env=tuple(w.unset_env),

@@ -35,7 +35,7 @@ def run_scenario(
 ) -> ScenarioResult:
     """Run `scenario` against real workers and classify what happened against `patterns` (the
     knowledge base; default: the builtin one)."""
-    outcome = ScenarioRunner(scenario, run_dir, observers).run()
+    outcome = ScenarioRunner(scenario, run_dir, observers, patterns).run()
     classified = classify_run(outcome, patterns or builtin_patterns())
     return judge(outcome, classified.findings, classified.notes)
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from poolctl.errors import PoolctlError
 from poolctl.events import Observer, Trace
+from poolctl.patterns.loader import PatternSet
 from poolctl.pool import Pool, PoolConfig, PoolError, debug_log_path
 from poolctl.rundir import RunDir
 from poolctl.scenario.load import Scenario
@@ -82,7 +83,11 @@ class ScenarioRunner:
     """Drives one scenario; `run()` returns a `RunOutcome` even when interrupted."""
 
     def __init__(
-        self, scenario: Scenario, run_dir: RunDir, observers: list[Observer] | None = None
+        self,
+        scenario: Scenario,
+        run_dir: RunDir,
+        observers: list[Observer] | None = None,
+        patterns: PatternSet | None = None,
     ) -> None:
         self.scenario = scenario
         self.run_dir = run_dir
@@ -97,7 +102,7 @@ class ScenarioRunner:
             request_timeout=s.pool.request_timeout,
             stop_grace=s.pool.stop_grace,
         )
-        self.pool = Pool(s.worker_spec(), config, run_dir, self.trace)
+        self.pool = Pool(s.worker_spec(), config, run_dir, self.trace, patterns=patterns)
         self.outcome = RunOutcome(scenario, run_dir, self.trace, self.pool)
         self._background: list[asyncio.Task[Any]] = []
 

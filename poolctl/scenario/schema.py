@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from poolctl.framing import FRAMINGS
+from poolctl.protocol import PROTOCOLS
 from poolctl.worker import StderrMode
 
 Seconds = Annotated[float, Field(ge=0)]
@@ -28,7 +29,8 @@ class WorkerSection(_Strict):
     """How to start each worker."""
 
     command: list[str] | str
-    framing: str = "packet-4"
+    protocol: str = "dspex"  # dspex, jsonrpc, mcp or lsp: what messages mean
+    framing: str | None = None  # default: the protocol's (packet-4 for dspex)
     stderr: StderrMode = StderrMode.CAPTURE
     env: dict[str, str] = {}
     unset_env: list[str] = []
@@ -37,10 +39,17 @@ class WorkerSection(_Strict):
     expect_mode: str | None = None  # the mode/adapter the caller expects the worker to report
     debug_logs: list[str] = []  # files the worker writes its own debug log to ({worker_id})
 
+    @field_validator("protocol")
+    @classmethod
+    def _known_protocol(cls, value: str) -> str:
+        if value not in PROTOCOLS:
+            raise ValueError(f"unknown protocol {value!r} (choose one of: {', '.join(PROTOCOLS)})")
+        return value
+
     @field_validator("framing")
     @classmethod
-    def _known_framing(cls, value: str) -> str:
-        if value not in FRAMINGS:
+    def _known_framing(cls, value: str | None) -> str | None:
+        if value is not None and value not in FRAMINGS:
             raise ValueError(f"unknown framing {value!r} (choose one of: {', '.join(FRAMINGS)})")
         return value
 

@@ -15,8 +15,10 @@ from poolctl.logs.records import ParsedLog
 from poolctl.model import Failure, Finding, Report, TracebackItem, TriageDetails
 from poolctl.patterns.loader import PatternSet
 from poolctl.triage.classifier import Score, diagnose, pick, score, shortfall
+from poolctl.triage.coverage import coverage
 from poolctl.triage.facts import FactContext, available_fixtures
 from poolctl.triage.fields import FailureView
+from poolctl.triage.groups import cluster_findings, group_findings
 from poolctl.triage.locate import BlockLines
 from poolctl.triage.pools import PoolActivity
 
@@ -101,12 +103,12 @@ def triage(
     source_roots: Sequence[str | Path] = (),
     quote_lines: bool = True,
 ) -> Report:
-    """Classify every failure in `parsed` against `patterns` and build the triage Report."""
+    """Classify every failure in `parsed` against `patterns` and build the triage Report: the
+    findings, identical ones grouped, unclassified ones clustered, and the runners' counts."""
     blocks = BlockLines.read(parsed.failures) if quote_lines else BlockLines()
     ctx = context_for(parsed, source_roots)
     findings, errors = classify_failures(parsed.failures, patterns, ctx, blocks)
     notes = [f"skipped: {s}" for s in parsed.skipped] + errors
-    notes += _count_notes(parsed)
     return Report(
         kind="triage",
         title=_title(parsed),
@@ -114,24 +116,11 @@ def triage(
         findings=tuple(findings),
         environment={"python": sys.version.split()[0], "cwd": os.getcwd()},
         notes=tuple(notes),
-        details=_details(parsed, patterns),
+        details=_details(parsed, patterns, findings),
     )
 
 
-def _count_notes(parsed: ParsedLog) -> list[str]:
-    """Say when the runner's own failure count differs from the failure blocks found."""
-    reported = sum(s.failures or 0 for s in parsed.summaries if s.failures is not None)
-    if parsed.summaries and reported != len(parsed.failures):
-        lines = ", ".join(f"{s.file}:{s.line} ({s.text.strip()})" for s in parsed.summaries[:3])
-        return [
-            f"the runner reported {reported} failure(s) ({lines}) but {len(parsed.failures)} "
-            "failure block(s) were found: the input may hold more than one run, or blocks the "
-            "parser could not read"
-        ]
-    return []
-
-
-def _details(parsed: ParsedLog, patterns: PatternSet) -> TriageDetails:
+def _details(parsed: ParsedLog, patterns: PatternSet, findings: Sequence[Finding]) -> TriageDetails:
     return TriageDetails(
         formats=dict(parsed.formats),
         lines_read=parsed.lines_read,
@@ -143,4 +132,7 @@ def _details(parsed: ParsedLog, patterns: PatternSet) -> TriageDetails:
         tracebacks_omitted=max(0, len(parsed.tracebacks) - MAX_TRACEBACKS),
         knowledge_base=tuple(f"{p.number} {p.id}" for p in patterns),
         pattern_sources=tuple(patterns.sources),
+        coverage=coverage(parsed),
+        groups=group_findings(findings),
+        clusters=cluster_findings(findings),
     )

@@ -78,6 +78,14 @@ def _transform(value: str, how: str | None) -> Any:
     raise ValueError(f"unknown transform {how!r}")
 
 
+_FORMAT_FIELD = re.compile(r"\{(\w+)\}")
+
+
+def _formatted(template: str, match: re.Match[str]) -> str:
+    """`template` with each `{group}` replaced by what the regex's named group matched."""
+    return _FORMAT_FIELD.sub(lambda f: match.group(f.group(1)) or "", template)
+
+
 _TOKEN = re.compile(r"[:'\"]?[A-Za-z_][\w.]*")
 
 
@@ -143,7 +151,8 @@ def _regex_fact(
             if first is None:
                 first = (text, m)
             if fact.aggregate != "count":
-                values.append(_transform(m.group(fact.group), fact.transform))
+                raw = _formatted(fact.format, m) if fact.format else m.group(fact.group)
+                values.append(_transform(raw, fact.transform))
             if fact.aggregate in ("first", "nearest"):
                 break
         if first is not None and fact.aggregate in ("first", "nearest"):
@@ -330,7 +339,9 @@ def key_comparison(view: FailureView, ctx: FactContext) -> tuple[dict[str, Any],
     source = ""
     fixture_owner = ""
     evidence: list[Evidence] = []
-    if m := re.search(r"key :?\"?([\w?!]+)\"? not found in: (%?\{.*)", everything, re.DOTALL):
+    suggested = _suggested_keys(everything)
+    if m := re.search(r"key :?\"?([\w?!]+)\"? not found in:\s+(%?\{.*)", everything, re.DOTALL):
+        # Elixir: the map on the same line, or (1.18+) pretty-printed on the lines after
         expected, given, source = [m.group(1)], map_keys(m.group(2)), "the KeyError"
     elif m := re.search(r"fixture '(\w+)' not found", everything):
         expected, source = [m.group(1)], "pytest"
@@ -389,7 +400,22 @@ def key_comparison(view: FailureView, ctx: FactContext) -> tuple[dict[str, Any],
                 facts["nearest_key"] = near
     elif expected:
         facts["missing_key"] = expected[0]
+    if suggested:
+        facts["suggested_keys"] = suggested
+        if expected and "nearest_key" not in facts:
+            facts["nearest_key"] = suggested[0]  # the runtime's own "Did you mean"
     return facts, evidence
+
+
+_DID_YOU_MEAN = re.compile(r"Did you mean(?: one of)?:\s*((?:\*\s*:?\"?[\w?!]+\"?\s*)+)")
+
+
+def _suggested_keys(text: str) -> list[str]:
+    """The keys Elixir's KeyError suggests (`Did you mean: * :role`), in its order."""
+    m = _DID_YOU_MEAN.search(text)
+    if not m:
+        return []
+    return list(dict.fromkeys(re.findall(r"\*\s*:?\"?([\w?!]+)", m.group(1))))
 
 
 def pool_activity(

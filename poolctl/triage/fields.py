@@ -19,7 +19,7 @@ MAX_FIELD = 64 * 1024  # a user regex never runs over more than this per field
 NOT_IN_ANY = frozenset(
     {
         *("source", "code", "text", "system-out", "system-err", "time", "file", "line"),
-        *("nodeid", "summary_line", "outcome", "counter", "phase"),
+        *("nodeid", "summary_line", "outcome", "counter", "phase", "app"),
     }
 )
 
@@ -37,6 +37,11 @@ class Text:
 
 def _captured(key: str) -> bool:
     return key.startswith("captured") or key in ("system-out", "system-err")
+
+
+def says(key: str) -> bool:
+    """Whether detail `key` is part of what the failure itself says (the `any` field)."""
+    return key not in NOT_IN_ANY and not _captured(key)
 
 
 class FailureView:
@@ -58,8 +63,7 @@ class FailureView:
             # "EXIT from: shutdown": the kind and the message's first line, read together
             out.append(Text("headline", f"{f.kind}: {f.message.partition(chr(10))[0]}"[:4096]))
         for t in self._details:
-            key = t.field.removeprefix("details.")
-            if key not in NOT_IN_ANY and not _captured(key):
+            if says(t.field.removeprefix("details.")):
                 out.append(t)
         return [t for t in out if t.value]
 

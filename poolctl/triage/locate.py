@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from poolctl.logs.ansi import strip_ansi
+from poolctl.logs.prefixes import strip_prefixes
 from poolctl.model import Failure
 
 CHUNK = 1 << 20
@@ -22,6 +23,11 @@ MAX_LINE = 4096  # bytes kept of one line
 
 def _strip(text: str) -> str:
     return " ".join(text.split())
+
+
+def _text(raw: bytes) -> str:
+    """A raw line as the parsers saw it: decoded, without ANSI codes or CI prefixes."""
+    return strip_prefixes(strip_ansi(raw.decode("utf-8", "replace")))
 
 
 def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -85,7 +91,7 @@ class BlockLines:
                 chunk = fh.read(CHUNK)
                 if not chunk:
                     if tail and wanted[idx][0] <= line_no <= wanted[idx][1]:
-                        keep[line_no] = strip_ansi(tail[:MAX_LINE].decode("utf-8", "replace"))
+                        keep[line_no] = _text(tail[:MAX_LINE])
                     break
                 newlines = chunk.count(b"\n")
                 if newlines == 0:
@@ -104,7 +110,7 @@ class BlockLines:
                 first, final = line_no, line_no + len(parts) - 1
                 while idx < len(wanted) and wanted[idx][0] <= final:
                     for n in range(max(wanted[idx][0], first), min(wanted[idx][1], final) + 1):
-                        keep[n] = strip_ansi(parts[n - first][:MAX_LINE].decode("utf-8", "replace"))
+                        keep[n] = _text(parts[n - first][:MAX_LINE])
                     if wanted[idx][1] > final:
                         break
                     idx += 1

@@ -1,0 +1,299 @@
+"""The no-answer engine: plan the probes and experiments, run them, judge every hypothesis,
+and turn the judgements into one `Diagnosis` of the knowledge base's no-answer pattern."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from poolctl.events import Trace
+from poolctl.framing import FRAMINGS
+from poolctl.model import Diagnosis, Evidence, Hypothesis
+from poolctl.patterns.loader import PatternSet
+from poolctl.protocol import PROTOCOLS
+from poolctl.rundir import RunDir
+from poolctl.worker import NoAnswer, WorkerProcess, WorkerSpec
+
+from .experiments import (
+    Experiment,
+    framing_experiment,
+    many_experiment,
+    protocol_experiment,
+    pty_experiment,
+    run_experiments,
+    stderr_apart_experiment,
+    unbuffered_experiment,
+)
+from .judgement import Judgement
+from .knowledge import Registered, hypotheses, no_answer_pattern
+from .observe import Observations, close_stdin, collect, look_live, stdin_unread, wait_longer
+from .readings import messages_written, request_unread, stream_kind
+
+DEFAULT_BUDGET = 7.0  # seconds for the whole diagnosis, experiments and their clean-up included
+STOP_MARGIN = 1.0  # kept at the end of the budget for stopping experiment processes
+PROTOCOL_WAVE = 6.0  # the most the protocol experiments may add to the budget
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What to do on the original process and which experiments to run."""
+
+    probe_stdin: bool = False
+    wait_longer: bool = False
+    experiments: tuple[Experiment, ...] = field(default_factory=tuple)
+
+
+def _plan(obs: Observations) -> Plan:
+    """Choose the probes and experiments that can tell the remaining hypotheses apart."""
+    if obs.exit_before is not None:
+        return Plan()
+    spec = obs.worker.spec
+    kind = stream_kind(obs)
+    if kind in ("none", "partial") and messages_written(obs):
+        # It writes well-formed frames that answer nothing: the framing works, the envelope
+        # may not. Ask it in each other protocol, in a fresh process.
+        return Plan(experiments=protocol_experiments(spec, keep_framing=True))
+    if kind == "text":
+        return Plan(experiments=(stderr_apart_experiment(spec),) if obs.merged else ())
+    if kind == "framing":
+        other = obs.explanation.other_framing if obs.explanation else None
+        return Plan(experiments=(framing_experiment(spec, other),) if other in FRAMINGS else ())
+    live = obs.live
+    if live is not None:
+        if live.blocked_writers:
+            return Plan()
+        if request_unread(obs) or live.stdin_wait() is None:
+            return Plan(wait_longer=True)  # starting up, or busy with the request
+    return Plan(probe_stdin=True)
+
+
+def _experiments_after_probe(obs: Observations) -> tuple[Experiment, ...]:
+    spec = obs.worker.spec
+    buffering = (unbuffered_experiment(spec), pty_experiment(spec), many_experiment(spec))
+    framings = tuple(framing_experiment(spec, name) for name in FRAMINGS)  # replay included
+    probe = obs.close_probe
+    if probe is not None and probe.answered:
+        return buffering  # it answered into a buffer: show which change releases it
+    if probe is not None and probe.exit is not None:
+        return framings  # it exited at end of input with nothing held back
+    return framings + buffering
+
+
+def protocol_experiments(spec: WorkerSpec, keep_framing: bool = False) -> tuple[Experiment, ...]:
+    """The worker asked each other protocol's opening, each in a fresh process."""
+    return tuple(
+        protocol_experiment(spec, name, keep_framing) for name in PROTOCOLS if name != spec.protocol
+    )
+
+
+def diagnose_no_answer(
+    worker: WorkerProcess,
+    failed: NoAnswer,
+    *,
+    experiments: bool,
+    run_dir: RunDir,
+    timeout: float | None = None,
+    budget: float = DEFAULT_BUDGET,
+    probe_stdin: bool = True,
+    patterns: PatternSet | None = None,
+    trace: Trace | None = None,
+) -> Diagnosis:
+    """Test every hypothesis of a silent worker against evidence from `worker`, which failed
+    `failed`, and name the cause as the knowledge base (`patterns`, else the builtin) words it.
+
+    `timeout` is the one the exchange used (default: how long it waited). The diagnosis takes
+    at most `budget` seconds. With `experiments` False no fresh process is started (the
+    hypotheses that need one stay untested); `probe_stdin` False keeps the worker's stdin open.
+    The experiments' starts and ends go to `trace` when one is given.
+    """
+    started = time.monotonic()
+    deadline = started + budget
+    wait_for = timeout if timeout is not None else max(failed.waited, 0.1)
+    obs = collect(worker, failed, wait_for, run_dir.path, experiments)
+    if obs.exit_before is None and worker.alive():
+        obs.live = look_live(worker, run_dir.path / f"stack-{worker.worker_id}.txt")
+    plan = _plan(obs)
+    if plan.probe_stdin and probe_stdin:
+        obs.close_probe = close_stdin(worker, failed.request)
+    if experiments:
+        planned = plan.experiments
+        if plan.probe_stdin:
+            planned = _experiments_after_probe(obs)
+        if planned:
+            results = run_experiments(
+                planned,
+                command=failed.request.command,
+                args=failed.request.args or {},
+                timeout=wait_for,
+                deadline=deadline - STOP_MARGIN,
+                capture_dir=worker.capture_dir,
+                base_id=worker.worker_id,
+                trace=trace,
+            )
+            obs.results = {r.id: r for r in results}
+            if plan.probe_stdin and not any(getattr(r, "answered", False) for r in results):
+                # Nothing answered in any framing or buffering: ask it in each other protocol
+                # (they cost a start each, so only now), given a little more time.
+                second = [e for e in protocol_experiments(worker.spec) if e.id not in obs.results]
+                until = max(deadline, time.monotonic() + min(wait_for, PROTOCOL_WAVE)) - STOP_MARGIN
+                more = run_experiments(
+                    second,
+                    command=failed.request.command,
+                    args=failed.request.args or {},
+                    timeout=wait_for,
+                    deadline=until,
+                    capture_dir=worker.capture_dir,
+                    base_id=worker.worker_id,
+                    trace=trace,
+                )
+                obs.results.update({r.id: r for r in more})
+        if plan.wait_longer:
+            # Long enough to see a slow start through (several timeouts), bounded by the budget.
+            until = min(deadline - STOP_MARGIN / 2, time.monotonic() + max(5.0, 4 * wait_for))
+            obs.late_answer = wait_longer(worker, failed.request, until)
+            if obs.late_answer is None:
+                obs.waited_longer = worker.elapsed()
+                obs.unread_after_wait = stdin_unread(worker)
+    pattern = no_answer_pattern(patterns)
+    judged = [(h, _judge(h, obs)) for h in hypotheses(pattern)]
+    worker.save_transcript()
+    verdict = _verdict(obs, judged)
+    return Diagnosis(
+        pattern_id=pattern.id,
+        pattern_number=pattern.number,
+        title=pattern.title,
+        confidence=verdict.confidence,
+        evidence=verdict.evidence,
+        facts=_facts(obs, time.monotonic() - started),
+        cause=verdict.cause,
+        remediation=verdict.remediation,
+        hypotheses=tuple(_hypothesis(h, j) for h, j in judged),
+    )
+
+
+def _judge(h: Registered, obs: Observations) -> Judgement:
+    """Judge one hypothesis; one that raises is reported as untested, never fatal."""
+    try:
+        return h.judge(obs)
+    except Exception as exc:
+        return Judgement("untested", f"poolctl could not judge it ({type(exc).__name__}: {exc})")
+
+
+def _hypothesis(h: Registered, j: Judgement) -> Hypothesis:
+    return Hypothesis(h.id, h.title, j.status, j.evidence, j.reason)
+
+
+@dataclass(frozen=True)
+class _Verdict:
+    cause: str
+    remediation: str
+    evidence: tuple[Evidence, ...]
+    confidence: float
+
+
+def _verdict(obs: Observations, judged: list[tuple[Registered, Judgement]]) -> _Verdict:
+    """The first confirmed hypothesis' verdict, or what is left when none is confirmed."""
+    confirmed = [j for _, j in judged if j.status == "confirmed"]
+    if confirmed:
+        first = confirmed[0]
+        confidence = 0.9 if len(confirmed) == 1 else 0.6
+        return _Verdict(first.verdict, first.remediation, first.evidence, confidence)
+    ruled = [h.id for h, j in judged if j.status == "ruled-out"]
+    untested = [h.id for h, j in judged if j.status == "untested"]
+    cause, remediation, evidence = _none_confirmed(obs, ruled, untested)
+    return _Verdict(cause, remediation, evidence, 0.3)
+
+
+def _facts(obs: Observations, seconds: float) -> dict[str, Any]:
+    worker = obs.worker
+    facts: dict[str, Any] = {
+        "pid": worker.pid,
+        "reason": obs.failed.reason,
+        "detail": obs.failed.detail,
+        "waited_s": round(obs.failed.waited, 3),
+        "timeout_s": obs.timeout,
+        "framing": obs.framing,
+        "stderr_mode": str(worker.spec.stderr),
+        "request_bytes": len(obs.request_frame),
+        "stdout_bytes": worker.transcript.total,
+        "diagnosis_s": round(seconds, 3),
+        "experiments": [
+            {
+                "id": r.id,
+                "label": r.experiment.label,
+                "answered": getattr(r, "answered", False),
+                "detail": getattr(r, "detail", getattr(r, "reason", "")),
+                "worker_id": getattr(r, "worker_id", None),
+            }
+            for r in obs.results.values()
+        ],
+        "evidence_files": [
+            p
+            for p in (
+                obs.stdout_origin,
+                obs.stderr_origin if worker.stderr_path.exists() else None,
+                obs.rel(obs.live.stack_file) if obs.live and obs.live.stack_file else None,
+            )
+            if p
+        ],
+    }
+    if obs.live is not None:
+        facts["elapsed_at_failure_s"] = round(obs.live.elapsed, 3)
+        facts["stdin_unread_bytes"] = obs.live.stdin_unread
+    if obs.close_probe is not None:
+        p = obs.close_probe
+        facts["stdin_closed"] = {
+            "exit": p.exit.describe() if p.exit else None,
+            "flushed_bytes": len(p.flushed),
+            "answer_flushed": p.answered,
+        }
+    if obs.late_answer is not None:
+        facts["answered_after_s"] = round(obs.late_answer, 3)
+    return facts
+
+
+def _none_confirmed(
+    obs: Observations, ruled: list[str], untested: list[str]
+) -> tuple[str, str, tuple[Evidence, ...]]:
+    """The verdict when nothing is confirmed: what was ruled out, what is left, what next."""
+    evidence: list[Evidence] = []
+    state = ""
+    if obs.live is not None:
+        state = f", and {obs.live.activity()}"
+        origin = obs.rel(obs.live.stack_file) if obs.live.stack_file else "/proc"
+        where = obs.live.where()
+        if where is not None:
+            evidence.append(Evidence(f"its Python stack is {where.summary}", origin))
+        else:
+            evidence.append(Evidence(obs.live.activity(), origin))
+    steps = []
+    if obs.late_answer is not None:
+        took = obs.late_answer - obs.request_sent_at
+        evidence.append(
+            Evidence(
+                f"poolctl kept waiting: it answered {took:.2f} s after the request was sent",
+                obs.stdout_origin,
+            )
+        )
+        cause = (
+            f"No hypothesis was confirmed: the worker is slow, not broken — it answered "
+            f"{took:.1f} s after the request, later than the {obs.timeout:g} s timeout"
+        )
+        steps.append(f"raise the timeout above {took:.1f} s, or make this request faster")
+    else:
+        cause = (
+            f"No hypothesis was confirmed: pid {obs.worker.pid} gave no answer within "
+            f"{obs.timeout:g} s{state}"
+        )
+    cause += f"; ruled out: {', '.join(ruled) or 'none'}"
+    if untested:
+        cause += f"; untested: {', '.join(untested)}"
+    for r in obs.results.values():
+        evidence.append(Evidence(r.sentence(), "experiment"))
+    if not obs.experiments_enabled:
+        steps.append("run again without --no-experiments to test the untested hypotheses")
+    steps.append(f"look at its stderr ({obs.stderr_origin}) and a stack dump (`py-spy dump --pid`)")
+    if obs.late_answer is None:
+        steps.append("try a longer --timeout")
+    return cause, "Next: " + "; ".join(steps) + ".", tuple(evidence)

@@ -1,0 +1,127 @@
+"""Stdout block-buffered: the worker answered into its stdio buffer and never flushed. Closing
+its stdin makes it exit and flush; `PYTHONUNBUFFERED=1`, a terminal or many requests at once get
+answers from a fresh process."""
+
+from __future__ import annotations
+
+from poolctl.framing import quote
+from poolctl.model import Evidence
+
+from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
+from ..observe import Observations
+from ..readings import (
+    BUFFER_EXPERIMENTS,
+    answered,
+    exited,
+    experiment_evidence,
+    live_origin,
+    messages_written,
+    request_unread,
+    result,
+    stdout_words,
+    stream_kind,
+    where_words,
+)
+
+ID = "buffered"
+_LABELS = {
+    "unbuffered": "with PYTHONUNBUFFERED=1 (`python -u`)",
+    "pty": "with stdout on a terminal",
+    "many": "with {n} requests at once",
+}
+
+
+@hypothesis(ID)
+def buffered(obs: Observations) -> Judgement:
+    if exited(obs):
+        return ruled_out("the worker exited (see crashed)")
+    kind = stream_kind(obs)
+    if kind in ("text", "framing"):
+        if obs.answer_behind or kind == "framing":
+            return ruled_out("its answer reached the pipe (see the bytes quoted above)")
+        return untested("the stream broke on other bytes before any answer")
+    said = messages_written(obs)
+    if said:
+        return ruled_out(f"its messages reach the pipe as it writes them ({said[0]})")
+    live = obs.live
+    if live is not None and live.blocked_writers:
+        return ruled_out("it is blocked writing (see blocked writing)")
+    if request_unread(obs):
+        return ruled_out("it has not read the request, so it cannot hold an answer back")
+    if obs.late_answer is not None:
+        return ruled_out("its late answer reached the pipe while its stdin was still open")
+    if live is not None and live.stdin_wait() is None:
+        return untested(f"it is busy with the request, not waiting: {where_words(obs)}")
+    probe = obs.close_probe
+    ran = [eid for eid in BUFFER_EXPERIMENTS if eid in obs.results]
+    helped = [eid for eid in ran if answered(obs, eid)]
+    if answered(obs, "replay"):
+        return ruled_out("a fresh process answered the same request on a pipe")
+    if (probe is not None and probe.answered) or helped:
+        return _confirmed(obs, helped)
+    if probe is not None and probe.exit is not None and not ran:
+        return ruled_out(
+            f"when its stdin closed it {probe.exit.describe()} and wrote "
+            + (
+                f"only {quote(probe.flushed, 40)}"
+                if probe.flushed
+                else "nothing more" + stdout_words(obs, probe.offset)
+            )
+            + ": no answer was held in a buffer"
+        )
+    if ran:
+        why = "no answer under any of the buffering experiments"
+        if probe is not None and probe.exit is not None:
+            why = f"when its stdin closed it {probe.exit.describe()}, nothing held back; {why}"
+        return ruled_out(why, *experiment_evidence(obs, *ran))
+    if not obs.experiments_enabled:
+        return untested(
+            "--no-experiments, and closing its stdin did not end it, so nothing was flushed"
+        )
+    return untested("no buffering experiment could run")
+
+
+def _confirmed(obs: Observations, helped: list[str]) -> Judgement:
+    probe = obs.close_probe
+    flushed = probe is not None and probe.answered
+    ev = []
+    if probe is not None and flushed:
+        ev.append(
+            Evidence(
+                quote(probe.flushed, 60),
+                f"{obs.stdout_origin} bytes {probe.offset}-{probe.offset + len(probe.flushed) - 1}",
+                "when its stdin closed it exited"
+                + (f" ({probe.exit.describe()})" if probe.exit else "")
+                + " and the answer it had held back came out",
+            )
+        )
+    ev += experiment_evidence(obs, *BUFFER_EXPERIMENTS)
+    live = obs.live
+    wait = live.stdin_wait() if live is not None else None
+    if wait is not None:
+        ev.append(
+            Evidence(
+                wait.text, live_origin(obs), "it had answered, and waited for the next request"
+            )
+        )
+    verdict = "The worker's stdout is block-buffered: nothing reached the pipe"
+    if flushed:
+        verdict += ", yet its answer came out when its stdin closed and it exited"
+    proof = next((r for r in (result(obs, e) for e in helped) if r is not None), None)
+    if proof is not None:
+        label = _LABELS[proof.id].format(n=proof.experiment.requests)
+        verdict += f"; {label} a fresh process answers"
+    fix = "Flush stdout after each frame (`sys.stdout.flush()`, `$| = 1` in Perl, "
+    fix += "`fflush(stdout)` in C)"
+    fix += (
+        ", or run the worker with `python -u` (PYTHONUNBUFFERED=1), which is proven to work here."
+        if "unbuffered" in helped
+        else "; `python -u` only helps a Python worker."
+    )
+    pty = result(obs, "pty")
+    if pty is not None and not pty.answered and "unbuffered" in helped:
+        fix += (
+            " A terminal did not help: it writes through the binary layer "
+            "(`sys.stdout.buffer`), which a tty does not line-buffer."
+        )
+    return confirmed(verdict, fix, *ev)

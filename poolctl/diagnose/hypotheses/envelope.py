@@ -1,0 +1,109 @@
+"""Envelope or protocol mismatch: a complete message was read, and the worker answered with an
+error, with a notification, or dropped it, while another protocol's opening gets an answer in a
+fresh process, or its stderr names a validation error."""
+
+from __future__ import annotations
+
+from poolctl.framing import quote
+from poolctl.model import Evidence
+from poolctl.protocol import get_protocol
+
+from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
+from ..observe import Observations
+from ..readings import (
+    exited,
+    experiment_evidence,
+    messages_written,
+    request_unread,
+    result,
+    stream_kind,
+    validation_line,
+)
+
+ID = "envelope"
+
+
+def _answering_protocols(obs: Observations) -> list[str]:
+    """The other protocols whose opening a fresh process answered."""
+    found = []
+    for eid in obs.results:
+        r = result(obs, eid)
+        if eid.startswith("protocol-") and r is not None and r.answered:
+            found.append(eid.removeprefix("protocol-"))
+
+    def rank(name: str) -> tuple[bool, bool]:
+        # A handshake answered without error says most (an MCP server also answers a bare
+        # JSON-RPC ping): name that protocol first.
+        r = result(obs, f"protocol-{name}")
+        error = r is not None and r.response is not None and "error" in r.response
+        return (error, not get_protocol(name).handshake)
+
+    return sorted(found, key=rank)
+
+
+@hypothesis(ID)
+def envelope(obs: Observations) -> Judgement:
+    if exited(obs):
+        return ruled_out("the worker exited (see crashed)")
+    if stream_kind(obs) in ("text", "framing"):
+        return ruled_out("what came on stdout is no message at all (quoted above)")
+    if request_unread(obs):
+        return ruled_out("it has not read the request yet")
+    said = messages_written(obs)
+    stderr_line = validation_line(obs.stderr_text)
+    others = _answering_protocols(obs)
+    tried = [eid for eid in obs.results if eid.startswith("protocol-")]
+    if not others and stderr_line is None:
+        if tried:
+            return ruled_out(
+                "no other protocol's opening got an answer in a fresh process, and its stderr "
+                "names no rejected message",
+                *experiment_evidence(obs, *tried),
+            )
+        if not obs.experiments_enabled:
+            return untested("--no-experiments: each protocol needs a fresh process")
+        return untested("no protocol experiment ran, and its stderr names no rejected message")
+    speaks = others[0] if others else None
+    size = len(obs.request_frame)
+    ev: list[Evidence] = []
+    if said:
+        what = f"it answered with {said[0]}"
+        note = "it wrote this, which answers no request"
+        ev += [Evidence(s, obs.stdout_origin, note) for s in said]
+    else:
+        what = "it dropped it: no answer, no error"
+    if stderr_line is not None:
+        ev.append(Evidence(stderr_line, obs.stderr_origin, "its stderr names the rejected message"))
+    ev += experiment_evidence(obs, *tried)
+    current = obs.protocol
+    verdict = (
+        f"The worker does not speak {current}: it read the {size}-byte {current} request "
+        f"({obs.failed.request.command}) and {what.removeprefix('it ')}"
+    )
+    if speaks is not None:
+        r = result(obs, f"protocol-{speaks}")
+        opening = get_protocol(speaks).opening().method
+        server = _server_name(r.response if r is not None else None)
+        verdict += (
+            f", while in a fresh process the {speaks} opening ({opening}) gets an answer{server}"
+        )
+    if stderr_line is not None:
+        verdict += f"; its stderr says {quote(stderr_line.encode(), 100)}"
+    fix = (
+        f"Speak {speaks} to it (`poolctl ping --protocol {speaks}`; in a pool, "
+        f"`worker.protocol: {speaks}`), or make the worker accept the {current} envelope."
+        if speaks is not None
+        else f"Send the envelope the worker expects (its stderr says what it rejected), or "
+        f"make it accept the {current} envelope; `--protocol` picks another."
+    )
+    return confirmed(verdict, fix, *ev)
+
+
+def _server_name(response: dict[str, object] | None) -> str:
+    """`: server 'everything' 1.0` from an `initialize` answer (or nothing)."""
+    body = response.get("result") if response else None
+    info = body.get("serverInfo") if isinstance(body, dict) else None
+    if not isinstance(info, dict) or not info.get("name"):
+        return ""
+    version = f" {info['version']}" if info.get("version") else ""
+    return f" (server {info['name']!r}{version})"

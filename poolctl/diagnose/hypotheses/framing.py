@@ -1,0 +1,149 @@
+"""Framing mismatch: the worker speaks another framing. Its reply is a frame of another
+framing, or it read the request and waits for the rest of a frame while another framing gets
+an answer in a fresh process."""
+
+from __future__ import annotations
+
+from poolctl.framing import FRAMINGS, quote
+from poolctl.model import Evidence
+
+from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
+from ..observe import Observations
+from ..readings import (
+    answered,
+    exited,
+    experiment_evidence,
+    header_words,
+    live_origin,
+    messages_written,
+    other_framings,
+    request_unread,
+    result,
+    stream_kind,
+    where_words,
+)
+
+ID = "framing"
+
+
+@hypothesis(ID)
+def framing_mismatch(obs: Observations) -> Judgement:
+    if exited(obs):
+        return ruled_out("the worker exited (see crashed)")
+    kind = stream_kind(obs)
+    if kind == "framing":
+        return _reply_in_another_framing(obs)
+    if kind == "text":
+        return ruled_out("the bytes on stdout are text, not a frame in any framing")
+    said = messages_written(obs)
+    if kind != "framing" and said:
+        return ruled_out(f"its messages arrive as valid {obs.framing} frames ({said[0]})")
+    if obs.live is not None and obs.live.blocked_writers:
+        return untested("the worker is blocked writing (see blocked writing)")
+    if request_unread(obs):
+        return untested("the worker has not read the request yet, so its framing is moot")
+    probe = obs.close_probe
+    if probe is not None and probe.answered:
+        return ruled_out(
+            f"its held-back answer is a valid {obs.framing} frame ({quote(probe.flushed, 40)})"
+        )
+    if obs.late_answer is not None:
+        return ruled_out(f"its late answer is a valid {obs.framing} frame")
+    if obs.live is not None and obs.live.stdin_wait() is None:
+        return untested(f"it is busy with the request, not waiting: {where_words(obs)}")
+    others = [f for f in other_framings(obs) if f"framing-{f}" in obs.results]
+    replay = result(obs, "replay")
+    if replay is not None and replay.answered:
+        return ruled_out(f"{obs.framing} works: {replay.sentence()}")
+    worked = [f for f in others if answered(obs, f"framing-{f}")]
+    if worked:
+        return _request_in_another_framing(obs, worked[0], others)
+    if others:
+        return ruled_out(
+            "no other framing got an answer in a fresh process either",
+            *experiment_evidence(obs, *(f"framing-{f}" for f in others)),
+        )
+    if not obs.experiments_enabled:
+        return untested(
+            "--no-experiments: each framing needs a fresh process (try `--framing auto`)"
+        )
+    return untested("no framing experiment ran")
+
+
+def _reply_in_another_framing(obs: Observations) -> Judgement:
+    """The bytes on stdout are a frame of another framing (or JSON without a header)."""
+    e = obs.explanation
+    assert e is not None
+    speaks = e.other_framing or "JSON without a length header"
+    ev = [Evidence(quote(obs.pending), obs.pending_origin(), e.text)]
+    if e.kind == "bad-header":
+        verdict = f"The worker writes a content-length header no reader can use: {e.text}"
+        fix = (
+            "Write `Content-Length: <bytes of the body>\\r\\n` (an optional `Content-Type` "
+            "line), then `\\r\\n`, then exactly that many bytes of JSON, before every message."
+        )
+        return confirmed(verdict, fix, *ev)
+    if e.other_framing in FRAMINGS:
+        ev += experiment_evidence(obs, f"framing-{e.other_framing}")
+    if e.kind == "json-without-header":
+        verdict = (
+            f"The worker writes JSON without a {obs.framing} length header: "
+            f"{quote(obs.pending, 40)}{header_words(obs)}"
+        )
+        fix = (
+            f"Have the worker frame its answers in {obs.framing} ("
+            + _framing_words(obs.framing).removeprefix(", ")
+            + "), or read it as line framing if it ends each message with a newline."
+        )
+        return confirmed(verdict, fix, *ev)
+    verdict = (
+        f"The worker answers in {speaks}, not {obs.framing}: its reply "
+        f"{quote(obs.pending, 24)} is {e.text.split(':')[0]}"
+    )
+    size = FRAMINGS[obs.framing].header_size
+    if size and len(obs.pending) >= size:  # a length-prefixed reader read a length
+        length = int.from_bytes(obs.pending[:size], "big")
+        verdict += (
+            f", whose first {size} bytes a {obs.framing} reader takes as a length of {length:,}"
+        )
+    fix = (
+        f"Use one framing on both sides: {speaks} here (`poolctl ping --framing "
+        f"{e.other_framing}`, `{{packet, {FRAMINGS[e.other_framing].header_size}}}` "
+        f"in open_port), or make the worker speak {obs.framing}."
+        if e.other_framing in FRAMINGS and FRAMINGS[e.other_framing].header_size
+        else f"Use one framing on both sides: {speaks} here, or make the worker "
+        f"speak {obs.framing}."
+    )
+    return confirmed(verdict, fix, *ev)
+
+
+def _request_in_another_framing(obs: Observations, name: str, others: list[str]) -> Judgement:
+    """It read the request and waits for the rest of a frame; `name` got an answer."""
+    ev = []
+    live = obs.live
+    wait = live.stdin_wait() if live is not None else None
+    if wait is not None:
+        ev.append(Evidence(wait.text, live_origin(obs), "it waits for the rest of a frame"))
+    ev += experiment_evidence(obs, "replay", *(f"framing-{f}" for f in others))
+    size = len(obs.request_frame)
+    verdict = (
+        f"The worker speaks {name}, not {obs.framing}: it read the {size}-byte "
+        f"{obs.framing} request and waits for the rest of a {name} frame, while in a fresh "
+        f"process {name} framing gets an answer"
+    )
+    fix = (
+        f"Use one framing on both sides: {name} (`poolctl ping --framing {name}`"
+        + _framing_words(name)
+        + f"), or make the worker speak {obs.framing}."
+    )
+    return confirmed(verdict, fix, *ev)
+
+
+def _framing_words(name: str) -> str:
+    """`, {packet, 4} in open_port` / `, newline-delimited JSON` / `, Content-Length headers`."""
+    framing = FRAMINGS[name]
+    if framing.header_size:
+        return f", `{{packet, {framing.header_size}}}` in open_port"
+    if framing.kind == "content-length":
+        return ", a `Content-Length: N` header and an empty line before each message"
+    return ", newline-delimited JSON"

@@ -1,0 +1,110 @@
+"""Prints to stdout: text (a banner, a log line, a stray `print`) where the first frame should
+be. A length-prefixed reader takes its first bytes as a length; a line reader finds no JSON."""
+
+from __future__ import annotations
+
+from poolctl.model import Evidence
+from poolctl.worker import StderrMode
+
+from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
+from ..observe import Observations
+from ..readings import (
+    exited,
+    first_line,
+    header_words,
+    merge_sources,
+    result,
+    stream_kind,
+    text_evidence,
+    text_in_stderr_when_apart,
+)
+
+ID = "stdout-text"
+
+
+@hypothesis(ID)
+def stdout_text(obs: Observations) -> Judgement:
+    if exited(obs):
+        return ruled_out("the worker exited (see crashed)")
+    kind = stream_kind(obs)
+    if kind != "text":
+        why = (
+            "no text arrived on stdout"
+            if kind in ("none", "partial")
+            else "the bytes on stdout are a frame of another framing, not text"
+        )
+        if obs.worker.stray:
+            why += f" (set aside as answering nothing: {obs.worker.stray[0]})"
+        return ruled_out(why)
+    sources = merge_sources(obs)
+    apart = text_in_stderr_when_apart(obs)
+    if sources and not obs.merged:
+        return untested(
+            "the worker merges its own stderr into stdout, so no experiment can keep them "
+            "apart; the text is a stderr line if it reads like a log or warning"
+        )
+    r = result(obs, "stderr-apart")
+    if sources and apart is None:
+        return untested(
+            "stderr is merged into stdout, so its text cannot be told from stdout's without "
+            "a fresh process with stderr kept apart"
+            + (" (skipped: --no-experiments)" if not obs.experiments_enabled else "")
+            + (f", and that one wrote it to neither ({r.sentence()})" if r is not None else "")
+        )
+    if sources and apart and r is not None:
+        return ruled_out(f"with stderr kept apart the text went to stderr ({r.sentence()})")
+    ev = [text_evidence(obs)]
+    if not sources and obs.worker.spec.stderr is StderrMode.CAPTURE:
+        ev.append(
+            Evidence(
+                "stderr is captured apart and no process of the worker writes stderr to the "
+                "stdout pipe: the text was written to stdout",
+                obs.stderr_origin,
+            )
+        )
+    if obs.answer_behind:
+        ev.append(
+            Evidence(
+                "its answer arrived right behind the text: the text alone broke the stream",
+                obs.stdout_origin,
+            )
+        )
+    verdict = (
+        f"The worker prints text to its framed stdout: {first_line(obs.pending)} arrived "
+        f"{_where(obs)}{header_words(obs)}"
+    )
+    if obs.stray_json:
+        verdict = (
+            f"A JSON logger writes to the worker's stdout: {first_line(obs.pending, 120)} is "
+            f"JSON but no JSON-RPC message, {_where(obs)}"
+        )
+    if obs.stray_json or _looks_like_a_log(obs.pending):
+        fix = (
+            "Point the logging handler at stderr (`logging.StreamHandler(sys.stderr)`, "
+            "`console.error` in Node, pino/winston to fd 2) or a file, never stdout: "
+            "stdout carries messages only. "
+        )
+    else:
+        fix = ""
+    fix += (
+        "Send banners and logs to stderr (`print(..., file=sys.stderr)`, logging to stderr, "
+        "`console.error` in Node, `io:format(standard_error, …)` in Erlang) and keep stdout "
+        "for frames only; in Python, take `sys.stdout.buffer` for frames and point "
+        "`sys.stdout` at stderr so a stray print cannot reach the stream."
+    )
+    return confirmed(verdict, fix, *ev)
+
+
+def _where(obs: Observations) -> str:
+    error = obs.worker.frame_error
+    first = getattr(error, "first", True)
+    return "before its first message" if first else "between its messages"
+
+
+_LOG_LEVELS = (b"DEBUG", b"INFO", b"WARN", b"ERROR", b"CRITICAL", b"TRACE")
+
+
+def _looks_like_a_log(data: bytes) -> bool:
+    """A log record's first line: a level name near its start."""
+    head = data.split(b"\n", 1)[0][:40].upper()
+    return any(level in head for level in _LOG_LEVELS)

@@ -1,0 +1,97 @@
+"""Stuck in initialization: alive, silent, its request still unread in the stdin pipe (often a
+slow import). poolctl keeps waiting to measure how long the start-up really takes."""
+
+from __future__ import annotations
+
+from poolctl.model import Evidence
+
+from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
+from ..observe import Observations
+from ..readings import exited, live_origin, request_unread, stack_evidence, stream_kind
+
+ID = "stuck-in-init"
+
+
+@hypothesis(ID)
+def stuck_in_init(obs: Observations) -> Judgement:
+    if exited(obs):
+        return ruled_out("the worker exited (see crashed)")
+    if stream_kind(obs) in ("text", "framing"):
+        return ruled_out("it wrote to stdout: it got past start-up")
+    live = obs.live
+    if live is None:
+        return untested("the live process could not be inspected")
+    if live.blocked_writers:
+        return ruled_out("it is stuck in a write, not in start-up (see blocked writing)")
+    unread = request_unread(obs)
+    if unread is None:
+        return untested("its stdin pipe could not be inspected")
+    size = len(obs.request_frame)
+    if not unread:
+        return ruled_out(
+            f"it read the {size}-byte request: {size - (live.stdin_unread or 0)} of "
+            f"{size} bytes left its stdin pipe"
+        )
+    ev = [
+        Evidence(
+            f"the whole {size}-byte request is still unread in its stdin pipe "
+            f"({live.stdin_pipe}): it has not started reading",
+            "FIONREAD on the stdin pipe",
+        ),
+        *stack_evidence(obs),
+    ]
+    if obs.late_answer is not None:
+        ev.append(
+            Evidence(
+                f"start-up took {obs.late_answer:.1f} s against a {obs.timeout:g} s timeout: "
+                f"poolctl kept waiting, and it answered {obs.late_answer:.2f} s after it started",
+                obs.stdout_origin,
+            )
+        )
+    elif obs.waited_longer is not None and obs.unread_after_wait == 0:
+        ev.append(
+            Evidence(
+                f"it read the request while poolctl kept waiting, yet by "
+                f"{obs.waited_longer:.1f} s after it started no answer came: it had started "
+                "and dropped the request",
+                "FIONREAD on the stdin pipe",
+            )
+        )
+    elif obs.waited_longer is not None:
+        ev.append(
+            Evidence(
+                f"still starting {obs.waited_longer:.1f} s after it started, against a "
+                f"{obs.timeout:g} s timeout: poolctl kept waiting, no answer came, and the "
+                "request was still unread in its stdin pipe",
+                obs.stdout_origin,
+            )
+        )
+    else:
+        ev.append(
+            Evidence(
+                f"{live.elapsed:.1f} s into start-up against a {obs.timeout:g} s timeout",
+                live_origin(obs),
+            )
+        )
+    where = live.where()
+    place = f", and it is {where.summary}" if where is not None else f"; {live.activity()}"
+    verdict = (
+        f"The worker is stuck in initialization: {live.elapsed:.1f} s after it started "
+        f"(timeout {obs.timeout:g} s) it has not read its request{place}"
+    )
+    measured = (
+        f"above the measured {obs.late_answer:.1f} s"
+        if obs.late_answer is not None
+        else "above how long its start-up takes"
+    )
+    if where is not None and where.importing:
+        fix = (
+            f"Move the heavy `import {where.importing}` after the first answer (answer the init "
+            f"ping, then import lazily), or raise the init timeout {measured}."
+        )
+    else:
+        fix = (
+            "Answer the init ping before the slow start-up work, or raise the init timeout "
+            f"{measured}."
+        )
+    return confirmed(verdict, fix, *ev)

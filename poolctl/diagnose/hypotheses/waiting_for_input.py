@@ -1,0 +1,107 @@
+"""Waiting for input: the worker read the request and is blocked reading stdin for more, and
+no framing poolctl knows gets an answer: the request was not a complete message for it."""
+
+from __future__ import annotations
+
+from poolctl.framing import quote
+from poolctl.model import Evidence
+
+from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
+from ..observe import Observations
+from ..readings import (
+    BUFFER_EXPERIMENTS,
+    answered,
+    exited,
+    experiment_evidence,
+    live_origin,
+    other_framings,
+    request_unread,
+    result,
+    stack_evidence,
+    stdout_words,
+    stream_kind,
+    where_words,
+)
+
+ID = "waiting-for-input"
+
+
+@hypothesis(ID)
+def waiting_for_input(obs: Observations) -> Judgement:
+    if exited(obs):
+        return ruled_out("the worker exited (see crashed)")
+    if stream_kind(obs) in ("text", "framing"):
+        return ruled_out("bytes arrived on stdout (quoted above)")
+    live = obs.live
+    if live is None:
+        return untested("the live process could not be inspected")
+    if live.blocked_writers:
+        return ruled_out("it is blocked writing, not reading")
+    if request_unread(obs):
+        return ruled_out("it has not read the request yet")
+    wait = live.stdin_wait()
+    if wait is None:
+        return ruled_out(f"it is not waiting for input: {where_words(obs)}")
+    waits = Evidence(wait.text, live_origin(obs))
+    probe = obs.close_probe
+    if (probe is not None and probe.answered) or any(answered(obs, e) for e in BUFFER_EXPERIMENTS):
+        return ruled_out(
+            "it waits for the next request: it had answered, into a buffer (see buffered)", waits
+        )
+    speaks = [e for e in obs.results if e.startswith("protocol-") and answered(obs, e)]
+    if speaks:
+        return ruled_out(
+            f"it waits for the next message: {speaks[0].removeprefix('protocol-')} gets an "
+            "answer (see envelope)",
+            waits,
+        )
+    others = [f for f in other_framings(obs) if answered(obs, f"framing-{f}")]
+    replay = result(obs, "replay")
+    if others and not answered(obs, "replay"):
+        return ruled_out(
+            f"it waits for the rest of a {others[0]} frame: the framing mismatch above", waits
+        )
+    if replay is not None and replay.answered:
+        return ruled_out(
+            f"a fresh process answered the same request ({replay.detail}): the failure did not "
+            "reproduce",
+            waits,
+        )
+    size = len(obs.request_frame)
+    ev = [
+        Evidence(wait.text, live_origin(obs), "blocked on stdin after the request was sent"),
+        Evidence(
+            f"all {size} request bytes left its stdin pipe: it read the request",
+            "FIONREAD on the stdin pipe",
+        ),
+        *stack_evidence(obs),
+    ]
+    if probe is not None:
+        ev.append(
+            Evidence(
+                "when its stdin closed it "
+                + (probe.exit.describe() if probe.exit else "kept running")
+                + (
+                    f" and wrote {quote(probe.flushed, 40)}"
+                    if probe.flushed
+                    else " and wrote nothing more" + stdout_words(obs, probe.offset)
+                ),
+                obs.stdout_origin,
+            )
+        )
+    framings = [f"framing-{f}" for f in other_framings(obs)]
+    ev += experiment_evidence(obs, "replay", *framings)
+    verdict = (
+        f"The worker read the {size}-byte request and waits for more input without answering "
+        f"({wait.text.split(') ', 1)[-1]}): the request was not a complete message for it"
+    )
+    fix = (
+        "Check what the worker expects to read: its framing"
+        + (
+            " (no framing poolctl knows got an answer)"
+            if any(f in obs.results for f in framings)
+            else " (`poolctl ping --framing auto` tries each)"
+        )
+        + ", its request envelope, and that it answers this command; its stderr may say more."
+    )
+    return confirmed(verdict, fix, *ev)

@@ -1,0 +1,246 @@
+"""Readings of the observations that several hypotheses (and the engine's plan) share: what the
+bytes on stdout are, whether the request was read, what the experiments saw, where the worker
+is, and the evidence sentences built from them."""
+
+from __future__ import annotations
+
+import re
+
+from poolctl.framing import DEFAULT_MAX_FRAME, FRAMINGS, quote
+from poolctl.model import Evidence
+
+from .experiments import Outcome
+from .observe import Observations
+from .pystack import NoStack
+
+_EXCEPTION_LINE = re.compile(
+    r"^(?:[\w.]+(?:Error|Exception|Exit|Interrupt)|[\w.]+Warning)\b.*$", re.M
+)
+BUFFER_EXPERIMENTS = ("unbuffered", "pty", "many")
+
+# The line that says why a process died, by runtime, in the order they are tried.
+_CRASH_LINES: tuple[re.Pattern[str], ...] = (
+    # Node: `Error: Cannot find module 'sharp'`, `TypeError: x is not a function`
+    re.compile(r"^(?:Uncaught )?(?:\w*Error|Error \[\w+\]): .+$", re.M),
+    # escript and Erlang: `escript: exception error: undefined function …`, a VM that halts
+    re.compile(r"^escript: .*(?:exception|error).*$", re.M),
+    re.compile(r"^(?:Runtime terminating during boot|Crash dump is being written).*$", re.M),
+    re.compile(r"^\{\"init terminating in do_boot\".*$", re.M),
+    # Elixir: `** (RuntimeError) boom`
+    re.compile(r"^\s*\*\* \([\w.]+\) .*$", re.M),
+    # Go and Rust
+    re.compile(r"^panic: .*$", re.M),
+    re.compile(r"^thread '[^']*' panicked at .*$", re.M),
+    # the shell: `worker.sh: line 3: nodee: command not found`, `sh: 1: x: not found`
+    re.compile(r"^.*(?:: command not found|: \d+: \S+: not found)$", re.M),
+)
+
+
+def exception_line(stderr: str) -> str | None:
+    """The line that says why the process died: the last `SomeError: message` of a Python
+    traceback, or a Node error, an Erlang/escript or Elixir exception, a Go or Rust panic, a
+    shell's `command not found`."""
+    if "Traceback (most recent call last)" in stderr:
+        found = _EXCEPTION_LINE.findall(stderr)
+        if found:
+            return str(found[-1])
+    for pattern in _CRASH_LINES:
+        match = pattern.search(stderr)
+        if match:
+            return match.group(0).strip()
+    return None
+
+
+# A stderr line that names a rejected message: what a server logs when the envelope is wrong.
+VALIDATION_LINE = re.compile(
+    r"(?i)^.*\b(?:validation errors? for|invalid (?:json-?rpc|request|message)|"
+    r"parse error|failed to (?:parse|validate)|unknown (?:message|method)|"
+    r"field required|missing (?:required )?(?:field|property)[^\n]*\b(?:jsonrpc|method)|"
+    r"jsonrpc[^\n]*(?:required|missing|invalid)|content-length)\b.*$",
+    re.M,
+)
+
+
+def validation_line(stderr: str) -> str | None:
+    """The first stderr line that names a rejected or unparsable message, if any."""
+    match = VALIDATION_LINE.search(stderr)
+    return match.group(0).strip()[:300] if match else None
+
+
+# --- the process and its stdout -----------------------------------------------------------------
+
+
+def exited(obs: Observations) -> bool:
+    return obs.exit_before is not None
+
+
+def stream_kind(obs: Observations) -> str:
+    """`none`, `text` (text, binary junk, or JSON that is no message where one should be),
+    `framing` (a frame of another framing, or a bad header), `partial`."""
+    e = obs.explanation
+    if e is None:
+        return "none"
+    if e.kind in ("text", "binary", "json-not-message"):
+        return "text"
+    if e.kind in ("other-framing", "line-json", "json-without-header", "bad-header"):
+        return "framing"
+    return "partial"
+
+
+def messages_written(obs: Observations) -> list[str]:
+    """Well-formed messages the worker wrote that answered nothing (in our envelope): frames
+    set aside, notifications, requests of its own. Quoted short."""
+    worker = obs.worker
+    said = [quote(p, 120) for p in worker.stray_payloads[:3] if p]
+    said += [f"a {m.method} notification" for m in worker.notifications[:3]]
+    said += [f"a {m.method} request" for m in worker.server_requests[:3]]
+    return said
+
+
+def stdout_words(obs: Observations, since: int = 0) -> str:
+    """What stdout carried before byte `since`, for a sentence that says it wrote nothing more:
+    never "nothing" while the transcript holds bytes."""
+    before = bytes(obs.worker.transcript.data[:since])
+    if not before:
+        return ""
+    return f" (its stdout already carried {len(before):,} bytes: {quote(before, 60)})"
+
+
+def request_unread(obs: Observations) -> bool | None:
+    """True when the whole request still sits in the stdin pipe; None when unknown."""
+    live = obs.live
+    if live is None or live.stdin_unread is None:
+        return None
+    return live.stdin_unread >= len(obs.request_frame)
+
+
+def other_framings(obs: Observations) -> list[str]:
+    return [name for name in FRAMINGS if name != obs.framing]
+
+
+def first_line(data: bytes, limit: int = 80) -> str:
+    line = data.split(b"\n", 1)[0].rstrip(b"\r")
+    return quote(line, limit)
+
+
+def header_words(obs: Observations) -> str:
+    """`, and its first 4 bytes 'Warn' read as a packet-4 length of …` (or nothing)."""
+    e = obs.explanation
+    if e is None or e.declared_length is None:
+        return ""
+    return (
+        f", and its first {len(e.header)} bytes {quote(e.header)} read as a "
+        f"{obs.framing} length of {e.declared_length:,} bytes"
+    )
+
+
+def text_evidence(obs: Observations) -> Evidence:
+    """The text on the framed stream, and what a reader makes of it."""
+    e = obs.explanation
+    assert e is not None
+    note = e.text
+    if e.declared_length is not None and e.header:
+        note = (
+            f"its first {len(e.header)} bytes {quote(e.header)} read as a {obs.framing} "
+            f"length of {e.declared_length:,}"
+        )
+        if e.declared_length > DEFAULT_MAX_FRAME:
+            note += f", over the {DEFAULT_MAX_FRAME:,}-byte maximum: no such frame can be meant"
+        else:
+            note += ", so a reader waits for that many bytes forever"
+    return Evidence(quote(obs.pending, 48), obs.pending_origin(), note)
+
+
+def merge_sources(obs: Observations) -> list[Evidence]:
+    """Evidence that stderr reaches the stdout pipe: our setting, or the worker's own `2>&1`."""
+    ev = []
+    if obs.merged:
+        ev.append(
+            Evidence(
+                "stderr mode merge: the worker's stderr is its stdout pipe, as an Erlang port "
+                "opened with :stderr_to_stdout",
+                "the worker's settings (ping --stderr merge, or a scenario's stderr: merge)",
+            )
+        )
+    elif obs.live is not None:
+        for p in obs.live.stderr_on_stdout():
+            ev.append(
+                Evidence(
+                    f"pid {p.pid} ({p.comm}) has fd 2 = {p.fds.get(2)}, the same pipe as stdout: "
+                    "the worker merges its own stderr (a `2>&1` in its command or script)",
+                    f"/proc/{p.pid}/fd",
+                )
+            )
+    return ev
+
+
+def text_in_stderr_when_apart(obs: Observations) -> bool | None:
+    """With stderr kept apart (a fresh process): True if the text went to stderr, False if it
+    still came on stdout, None when that process wrote it to neither (or did not run)."""
+    r = result(obs, "stderr-apart")
+    if r is None:
+        return None
+    line = obs.pending.split(b"\n", 1)[0].strip()
+    if not line:
+        return None
+    if line in r.stdout_head:
+        return False
+    return True if line.decode("utf-8", "replace") in r.stderr_head else None
+
+
+# --- experiments -------------------------------------------------------------------------------
+
+
+def result(obs: Observations, eid: str) -> Outcome | None:
+    r = obs.results.get(eid)
+    return r if isinstance(r, Outcome) else None
+
+
+def answered(obs: Observations, eid: str) -> bool:
+    r = result(obs, eid)
+    return r is not None and r.answered
+
+
+def experiment_evidence(obs: Observations, *ids: str) -> list[Evidence]:
+    out = []
+    for eid in ids:
+        r = obs.results.get(eid)
+        if r is None:
+            continue
+        origin = (
+            f"{obs.rel(obs.worker.capture_dir)}/{r.worker_id}.stdout.bin"
+            if isinstance(r, Outcome)
+            else "experiment"
+        )
+        out.append(Evidence(r.sentence(), origin))
+    return out
+
+
+# --- where the live worker is ------------------------------------------------------------------
+
+
+def live_origin(obs: Observations) -> str:
+    """Where the live readings are kept: the stack file, else /proc."""
+    live = obs.live
+    return obs.rel(live.stack_file) if live is not None and live.stack_file else "/proc"
+
+
+def stack_evidence(obs: Observations) -> list[Evidence]:
+    """Where the worker is: its Python stack in words, else what /proc says."""
+    live = obs.live
+    if live is None:
+        return []
+    where = live.where()
+    if where is not None:
+        return [Evidence(f"its Python stack is {where.summary}", live_origin(obs))]
+    reasons = [s.reason for s in live.stacks if isinstance(s, NoStack)]
+    why = f" (no Python stack: {reasons[0]})" if reasons else ""
+    return [Evidence(live.activity() + why, live_origin(obs))]
+
+
+def where_words(obs: Observations) -> str:
+    live = obs.live
+    if live is None:
+        return ""
+    where = live.where()
+    return where.summary if where is not None else live.activity()

@@ -1,0 +1,36 @@
+"""Removing what CI services put around a runner's lines: timestamps, markers, section lines.
+
+A log downloaded from GitHub Actions has a timestamp before every line and `##[group]`,
+`##[error]` markers; a GitLab job trace wraps steps in `section_start:…`/`section_end:…`
+markers; Jenkins' timestamper and the Open Build Service put `[…]` before every line. The
+runner's own text is what follows. Each kind is looked for with a cheap test on the chunk
+first, so a log without prefixes costs a few substring searches per chunk.
+"""
+
+from __future__ import annotations
+
+import re
+
+# GitHub Actions raw logs: `2024-01-15T10:23:45.1234567Z ` before every line.
+_ISO_STAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z ", re.M)
+# GitHub Actions workflow commands as the log shows them: `##[group]Run pytest`, `##[error]…`.
+_GH_MARKER = re.compile(r"^##\[[a-z]+\]", re.M)
+# GitLab: `section_start:1700000000:step_script\r` (the `\e[0K` around it are ANSI codes).
+_GITLAB_SECTION = re.compile(r"section_(?:start|end):\d+:[^\r\n]*\r")
+# Jenkins timestamper (`[2024-01-15T10:23:45.123Z] `) and OBS build logs (`[  967s] `).
+_BRACKET_STAMP = re.compile(r"^\[(?:\d{4}-\d\d-\d\dT[\d:.]+Z?|\s*\d+(?:\.\d+)?s)\] ", re.M)
+_PROBE = 4096  # characters of a chunk looked at before a regex runs over all of it
+
+
+def strip_prefixes(text: str) -> str:
+    """`text` (whole lines, ANSI codes already removed) without CI line prefixes and markers."""
+    head = text[:_PROBE]
+    if _ISO_STAMP.search(head):
+        text = _ISO_STAMP.sub("", text)
+    if "##[" in text:
+        text = _GH_MARKER.sub("", text)
+    if "section_" in text:
+        text = _GITLAB_SECTION.sub("", text)
+    if _BRACKET_STAMP.search(head):
+        text = _BRACKET_STAMP.sub("", text)
+    return text

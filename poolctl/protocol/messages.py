@@ -1,0 +1,259 @@
+"""The two envelopes a message can come in, and what a read message can be.
+
+- `dspex`, the DSPex bridge's: request `{"id", "command", "args", "timestamp"}`, response
+  `{"id", "success", "result" | "error", "timestamp"}`.
+- `jsonrpc`, JSON-RPC 2.0 (MCP and LSP speak it): request `{"jsonrpc", "id", "method",
+  "params"}`, response `{"jsonrpc", "id", "result" | "error"}`; a message with a `method` and no
+  `id` is a notification, one with both is a request from the server to the client.
+
+A frame read in either envelope is a `Response`, an `Incoming` message from the server (JSON-RPC
+only), or raises a `ProtocolError` saying why it is neither.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+
+from poolctl.errors import FramingError, ProtocolError
+from poolctl.framing import quote
+
+
+def utc_timestamp() -> str:
+    """An ISO 8601 UTC timestamp, as the bridge puts in every message."""
+    return datetime.now(UTC).isoformat().replace("+00:00", "Z")
+
+
+ENVELOPES = ("dspex", "jsonrpc")
+
+
+@dataclass(frozen=True)
+class Request:
+    """One request (or, with `id` None, a JSON-RPC notification) in its envelope.
+
+    `command` is the DSPex command or the JSON-RPC method; `args` its args or params (None:
+    JSON-RPC params left out, as LSP's `shutdown` has none)."""
+
+    id: int | None
+    command: str
+    args: dict[str, Any] | None = field(default_factory=dict)
+    timestamp: str = ""
+    envelope: str = "dspex"
+
+    def to_json(self) -> bytes:
+        """The envelope as compact UTF-8 JSON (no newline: framing adds what it needs)."""
+        body: dict[str, Any]
+        if self.envelope == "jsonrpc":
+            body = {"jsonrpc": "2.0"}
+            if self.id is not None:
+                body["id"] = self.id
+            body["method"] = self.command
+            if self.args is not None:
+                body["params"] = self.args
+        else:
+            body = {"id": self.id, "command": self.command, "args": self.args or {}}
+            body["timestamp"] = self.timestamp or utc_timestamp()
+        return dumps(body)
+
+
+def dumps(body: Any) -> bytes:
+    """Compact UTF-8 JSON."""
+    try:
+        return orjson.dumps(body)
+    except TypeError:  # what orjson refuses (integers over 64 bits), json takes
+        return json.dumps(body, separators=(",", ":")).encode()
+
+
+@dataclass(frozen=True)
+class Response:
+    """One response envelope; `result` when `success`, `error` otherwise."""
+
+    id: Any
+    success: bool
+    result: Any = None
+    error: Any = None
+    timestamp: str | None = None
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def error_message(self) -> str:
+        """The error as one string, whatever shape the worker gave it (a JSON-RPC error with
+        its code)."""
+        if isinstance(self.error, dict):
+            message = str(self.error.get("message", self.error))
+            code = self.error.get("code")
+            return f"{message} (code {code})" if code is not None else message
+        return str(self.error)
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """A JSON-RPC message from the server that answers nothing: a notification (`id` None) or
+    a request from the server to the client (`roots/list`, `client/registerCapability`…)."""
+
+    method: str
+    params: Any = None
+    id: Any = None
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def is_request(self) -> bool:
+        return "id" in self.raw
+
+
+class NotJSON(ProtocolError):
+    """The frame is not JSON (or not a JSON object)."""
+
+
+class WrongId(ProtocolError):
+    """The response answers another request."""
+
+    def __init__(self, message: str, payload: bytes, got: Any) -> None:
+        super().__init__(message, payload)
+        self.got = got
+
+
+class MissingSuccess(ProtocolError):
+    """The response has no boolean `success` field."""
+
+
+class WrongEnvelope(ProtocolError):
+    """A reply with an id, in another envelope (a DSPex `success` reply to a JSON-RPC request)."""
+
+
+class NotAMessage(ProtocolError):
+    """JSON that is not a JSON-RPC message (no `jsonrpc`, or neither `method` nor a result):
+    what a JSON logger writes."""
+
+
+class StrayOutput(FramingError):
+    """A frame that is no message where a message should be: text (a banner, a log line) or
+    JSON that is not a JSON-RPC message (a JSON logger). A strict reader stops there, so
+    poolctl's reader stops there too. `json` tells the second kind."""
+
+    def __init__(self, payload: bytes, *, json: bool = False, first: bool = True) -> None:
+        where = "the first message" if first else "a message"
+        what = "JSON that is not a JSON-RPC message" if json else "text"
+        super().__init__(f"{what} where {where} should be: {quote(payload, 60)}")
+        self.payload = payload
+        self.json = json
+        self.first = first
+
+
+TextBeforeFirstMessage = StrayOutput  # the name it had before JSON-RPC: text, first message
+
+
+def _loads(payload: bytes) -> Any:
+    """orjson first (the pool's hot path), the standard library for what orjson refuses
+    (NaN, integers over 64 bits), so that anything `json` accepts is accepted."""
+    try:
+        return orjson.loads(payload)
+    except orjson.JSONDecodeError:
+        return json.loads(payload)
+
+
+def _object(payload: bytes) -> dict[str, Any]:
+    """The frame as a JSON object, or `NotJSON` saying why not."""
+    try:
+        body = _loads(payload)
+    except json.JSONDecodeError as exc:
+        raise NotJSON(f"response is not JSON ({exc.msg} at byte {exc.pos})", payload) from None
+    except UnicodeDecodeError as exc:
+        raise NotJSON(
+            f"response is not UTF-8 JSON ({exc.reason} at byte {exc.start})", payload
+        ) from None
+    if not isinstance(body, dict):
+        raise NotJSON(f"response is JSON but not an object: {type(body).__name__}", payload)
+    return body
+
+
+def parse_response(payload: bytes, expected_id: Any = None) -> Response:
+    """Parse and check one DSPex response frame; `expected_id=None` skips the id check."""
+    body = _object(payload)
+    if expected_id is not None and body.get("id") != expected_id:
+        raise WrongId(
+            f"response carries id {body.get('id')!r}, expected {expected_id!r}",
+            payload,
+            body.get("id"),
+        )
+    success = body.get("success")
+    if not isinstance(success, bool):
+        have = ", ".join(sorted(body)) or "nothing"
+        raise MissingSuccess(f"response lacks a boolean 'success' field (has: {have})", payload)
+    return Response(
+        id=body.get("id"),
+        success=success,
+        result=body.get("result"),
+        error=body.get("error"),
+        timestamp=body.get("timestamp"),
+        raw=body,
+    )
+
+
+def parse_jsonrpc(payload: bytes, expected_id: Any = None) -> Response | Incoming:
+    """Parse one JSON-RPC 2.0 frame: a response (to `expected_id`, when given), or a message
+    from the server. JSON that is not a JSON-RPC message raises `NotAMessage`."""
+    body = _object(payload)
+    method = body.get("method")
+    answers = "result" in body or "error" in body
+    if body.get("jsonrpc") != "2.0" and "id" in body and ("success" in body or answers):
+        raise WrongEnvelope(
+            f"a reply in another envelope (no jsonrpc 2.0; has: {', '.join(sorted(body))})",
+            payload,
+        )
+    if body.get("jsonrpc") != "2.0" or not (isinstance(method, str) or answers):
+        have = ", ".join(sorted(body)) or "nothing"
+        raise NotAMessage(
+            f"JSON that is not a JSON-RPC message (no jsonrpc 2.0 with a method, result or "
+            f"error; has: {have})",
+            payload,
+        )
+    if isinstance(method, str):
+        return Incoming(method, body.get("params"), body.get("id"), raw=body)
+    if expected_id is not None and body.get("id") != expected_id:
+        raise WrongId(
+            f"response carries id {body.get('id')!r}, expected {expected_id!r}",
+            payload,
+            body.get("id"),
+        )
+    return Response(
+        id=body.get("id"),
+        success="error" not in body,
+        result=body.get("result"),
+        error=body.get("error"),
+        raw=body,
+    )
+
+
+def parse_message(
+    payload: bytes, expected_id: Any = None, envelope: str = "dspex"
+) -> Response | Incoming:
+    """One frame read in `envelope`."""
+    if envelope == "jsonrpc":
+        return parse_jsonrpc(payload, expected_id)
+    return parse_response(payload, expected_id)
+
+
+class RequestIds:
+    """Increasing request ids, one sequence per connection (0 is the init ping, as in DSPex)."""
+
+    def __init__(self, start: int = 1, envelope: str = "dspex") -> None:
+        self._next = itertools.count(start)
+        self.envelope = envelope
+
+    def request(self, command: str, args: dict[str, Any] | None = None) -> Request:
+        """A new request with the next id."""
+        return Request(next(self._next), command, dict(args or {}), utc_timestamp(), self.envelope)
+
+    def request_raw(self, command: str, args: dict[str, Any] | None) -> Request:
+        """A new request whose params are sent as given (None: left out)."""
+        return Request(next(self._next), command, args, utc_timestamp(), self.envelope)
+
+    def notification(self, method: str, params: dict[str, Any] | None = None) -> Request:
+        """A JSON-RPC notification: no id, no answer."""
+        return Request(None, method, params, utc_timestamp(), "jsonrpc")

@@ -1,0 +1,207 @@
+"""The protocols poolctl speaks: what a message means and which exchange comes first.
+
+A protocol is an envelope (`dspex` or `jsonrpc`), a default framing, the steps of a session
+(the handshake, the request `--command` names and `--count` repeats, the closing), the minimal
+answers it gives to requests from the server, and the start-up budget `doctor` judges it
+against. Adding a protocol is adding one entry to `PROTOCOLS`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from poolctl import __version__
+from poolctl.errors import UsageProblem
+
+MCP_PROTOCOL_VERSION = "2025-11-25"  # the version poolctl asks for; the server may choose another
+
+
+@dataclass(frozen=True)
+class Step:
+    """One message of a session: a request (answered) or a notification (not)."""
+
+    method: str
+    params: dict[str, Any] | None = None
+    notification: bool = False
+    repeat: bool = False  # the request `--command` names, sent `--count` times
+    ends_process: bool = False  # after it the server should exit (LSP's `exit`)
+
+
+# What a client that declares no capability answers to each request a server may send it.
+_MINIMAL_ANSWERS: dict[str, Callable[[Any], Any]] = {
+    "ping": lambda params: {},
+    "roots/list": lambda params: {"roots": []},
+    "elicitation/create": lambda params: {"action": "decline"},
+    "window/workDoneProgress/create": lambda params: None,
+    "client/registerCapability": lambda params: None,
+    "client/unregisterCapability": lambda params: None,
+    "window/showMessageRequest": lambda params: None,
+    "window/showDocument": lambda params: {"success": False},
+    "workspace/workspaceFolders": lambda params: None,
+    "workspace/applyEdit": lambda params: {"applied": False},
+    "workspace/configuration": lambda params: [
+        None for _ in (params or {}).get("items", []) if isinstance(params, dict)
+    ],
+    "workspace/codeLens/refresh": lambda params: None,
+    "workspace/semanticTokens/refresh": lambda params: None,
+    "workspace/inlayHint/refresh": lambda params: None,
+    "workspace/diagnostic/refresh": lambda params: None,
+}
+
+
+def answer_server_request(method: str, params: Any) -> dict[str, Any]:
+    """The `result` (or, for a method poolctl cannot serve, the `error`) of a server request."""
+    answer = _MINIMAL_ANSWERS.get(method)
+    if answer is None:
+        return {"error": {"code": -32601, "message": f"poolctl does not serve {method}"}}
+    return {"result": answer(params)}
+
+
+def _mcp_steps(command: str | None, args: dict[str, Any] | None) -> tuple[Step, ...]:
+    return (
+        Step(
+            "initialize",
+            {
+                "protocolVersion": MCP_PROTOCOL_VERSION,
+                "capabilities": {"roots": {"listChanged": False}},
+                "clientInfo": {"name": "poolctl", "version": __version__},
+            },
+        ),
+        Step("notifications/initialized", None, notification=True),
+        Step(command or "ping", args, repeat=True),
+        Step("tools/list", {}),
+    )
+
+
+def _lsp_steps(command: str | None, args: dict[str, Any] | None) -> tuple[Step, ...]:
+    root = Path.cwd()
+    middle = (Step(command, args, repeat=True),) if command else ()
+    return (
+        Step(
+            "initialize",
+            {
+                "processId": os.getpid(),
+                "clientInfo": {"name": "poolctl", "version": __version__},
+                "rootUri": root.as_uri(),
+                "workspaceFolders": [{"uri": root.as_uri(), "name": root.name or "/"}],
+                "capabilities": {
+                    "workspace": {"configuration": True, "workspaceFolders": True},
+                    "window": {"workDoneProgress": True},
+                },
+            },
+        ),
+        Step("initialized", {}, notification=True),
+        *middle,
+        Step("shutdown", None),
+        Step("exit", None, notification=True, ends_process=True),
+    )
+
+
+def _single(command: str | None, args: dict[str, Any] | None) -> tuple[Step, ...]:
+    return (Step(command or "ping", args if args is not None else {}, repeat=True),)
+
+
+def _mcp_server(answers: Mapping[str, Any]) -> dict[str, Any]:
+    init = answers.get("initialize") or {}
+    info = init.get("serverInfo") or {}
+    found: dict[str, Any] = {
+        "name": info.get("name"),
+        "version": info.get("version"),
+        "protocol_version": init.get("protocolVersion"),
+        "capabilities": sorted(init.get("capabilities") or {}),
+    }
+    tools = (answers.get("tools/list") or {}).get("tools")
+    if isinstance(tools, list):
+        found["tools"] = len(tools)
+    return found
+
+
+def _lsp_server(answers: Mapping[str, Any]) -> dict[str, Any]:
+    init = answers.get("initialize") or {}
+    info = init.get("serverInfo") or {}
+    return {
+        "name": info.get("name"),
+        "version": info.get("version"),
+        "capabilities": sorted(init.get("capabilities") or {}),
+    }
+
+
+@dataclass(frozen=True)
+class Protocol:
+    """What messages mean and which exchange comes first."""
+
+    name: str
+    envelope: str  # "dspex" or "jsonrpc"
+    framing: str  # the default framing
+    summary: str
+    init_budget: float  # seconds from spawn to the first answer that `doctor` allows by default
+    steps: Callable[[str | None, dict[str, Any] | None], tuple[Step, ...]] = _single
+    server: Callable[[Mapping[str, Any]], dict[str, Any]] = field(default=lambda answers: {})
+
+    @property
+    def handshake(self) -> bool:
+        """Does a session open with an exchange of its own (not the request named)?"""
+        return not self.steps(None, None)[0].repeat
+
+    def opening(self) -> Step:
+        """The first request of a session (what an experiment replays to test the protocol)."""
+        return self.steps("ping", {})[0]
+
+    def handshake_steps(self) -> tuple[Step, ...]:
+        """The steps before the first request a caller makes: what a pool's worker goes through
+        before it is ready (MCP's initialize and notifications/initialized); () for none."""
+        steps = self.steps("ping", {})
+        first = next(i for i, s in enumerate(steps) if s.repeat)
+        return steps[:first]
+
+
+PROTOCOLS: dict[str, Protocol] = {
+    p.name: p
+    for p in (
+        Protocol(
+            "dspex",
+            "dspex",
+            "packet-4",
+            "the DSPex bridge envelope: {id, command, args, timestamp}",
+            5.0,
+        ),
+        Protocol(
+            "jsonrpc",
+            "jsonrpc",
+            "line",
+            "JSON-RPC 2.0: --command is the method, --args the params",
+            5.0,
+        ),
+        Protocol(
+            "mcp",
+            "jsonrpc",
+            "line",
+            "MCP over stdio: initialize, notifications/initialized, ping, tools/list",
+            10.0,
+            _mcp_steps,
+            _mcp_server,
+        ),
+        Protocol(
+            "lsp",
+            "jsonrpc",
+            "content-length",
+            "the Language Server Protocol: initialize, initialized, shutdown, exit",
+            10.0,
+            _lsp_steps,
+            _lsp_server,
+        ),
+    )
+}
+
+
+def get_protocol(name: str) -> Protocol:
+    """Look up a protocol by name; an unknown name is a usage problem naming the choices."""
+    try:
+        return PROTOCOLS[name]
+    except KeyError:
+        choices = ", ".join(PROTOCOLS)
+        raise UsageProblem(f"unknown protocol {name!r} (choose one of: {choices})") from None

@@ -1,0 +1,122 @@
+"""One protocol session on a live worker: the protocol's steps in order (handshake, the request
+`--command` names `--count` times, closing), each timed, each answer kept.
+
+The session stops at the first request that gets no answer (the caller diagnoses it while the
+process is still there) and at an error reply to the handshake's first request (the server
+refused the session). An error reply to any other request is an answer: the step says so.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from poolctl.model import ProtocolStep
+from poolctl.protocol import Protocol, Request, Response
+from poolctl.worker import Answer, ExitStatus, NoAnswer, WorkerProcess
+
+
+@dataclass
+class Session:
+    """What a session did: its steps, the answers by method, the repeated request's round
+    trips, and where it stopped."""
+
+    protocol: Protocol
+    steps: list[ProtocolStep] = field(default_factory=list)
+    answers: dict[str, Any] = field(default_factory=dict)  # method -> its (last) result
+    round_trips: list[float] = field(default_factory=list)
+    last_response: Response | None = None
+    failed: NoAnswer | None = None  # the request that got no answer
+    refused: Response | None = None  # the error reply that ended the handshake
+    exit: ExitStatus | None = None  # after a step that ends the process
+
+    @property
+    def ok(self) -> bool:
+        return self.failed is None and self.refused is None
+
+    def server(self) -> dict[str, Any]:
+        """What the server said about itself, as the protocol reads its answers."""
+        found = self.protocol.server(self.answers)
+        if self.exit is not None:
+            found["exit"] = self.exit.describe()
+        return {k: v for k, v in found.items() if v not in (None, [], "")}
+
+    def ready_s(self) -> float | None:
+        """Seconds from spawn to the first answer: the start-up a client waits for."""
+        return next((s.at_s for s in self.steps if s.ms is not None and s.ok), None)
+
+
+def run_session(
+    worker: WorkerProcess,
+    command: str | None,
+    args: dict[str, Any] | None,
+    *,
+    count: int = 1,
+    timeout: float = 5.0,
+    exchange: Callable[[Request, float], Answer | NoAnswer] | None = None,
+) -> Session:
+    """Run the worker's protocol's steps on `worker` (started); stop at the first no-answer.
+
+    Each request goes through `exchange` (default: `worker.exchange_request`; a traced run
+    passes one that records the request and its answer)."""
+    exchange = exchange or worker.exchange_request
+    protocol = worker.protocol
+    session = Session(protocol)
+    steps = protocol.steps(command, args)
+    first_request = next((s for s in steps if not s.notification), None)
+    for step in steps:
+        times = count if step.repeat else 1
+        for _ in range(times):
+            if step.notification:
+                sent = worker.notify(step.method, step.params, timeout)
+                detail = "sent" if sent else "could not be written: the worker stopped reading"
+                session.steps.append(ProtocolStep(step.method, sent, detail, None, _at(worker)))
+                if step.ends_process:
+                    session.exit = _wait_exit(worker, timeout, session)
+                continue
+            request = worker.ids.request_raw(step.method, step.params)
+            outcome = exchange(request, timeout)
+            if isinstance(outcome, NoAnswer):
+                session.failed = outcome
+                session.steps.append(
+                    ProtocolStep(step.method, False, outcome.detail, None, _at(worker))
+                )
+                return session
+            assert isinstance(outcome, Answer)
+            response = outcome.response
+            ms = round(outcome.round_trip * 1000, 3)
+            if response.success:
+                detail = "answered"
+                session.answers[step.method] = response.result
+            else:
+                detail = f"error reply: {response.error_message}"
+            session.steps.append(
+                ProtocolStep(step.method, response.success, detail, ms, _at(worker))
+            )
+            if step.repeat:
+                session.round_trips.append(outcome.round_trip)
+                session.last_response = response
+            if not response.success and step is first_request and protocol.handshake:
+                session.refused = response
+                return session
+    return session
+
+
+def _at(worker: WorkerProcess) -> float:
+    return round(worker.elapsed(), 3)
+
+
+def _wait_exit(worker: WorkerProcess, timeout: float, session: Session) -> ExitStatus | None:
+    """After `exit`, the server should end: wait for it, and say how it ended."""
+    end = time.monotonic() + min(timeout, 5.0)
+    while worker.poll() is None and time.monotonic() < end:
+        worker.read_stdout(min(0.05, max(0.0, end - time.monotonic())))
+    status = worker.poll()
+    detail = status.describe() if status else f"still running {min(timeout, 5.0):g} s after exit"
+    session.steps.append(ProtocolStep("(process)", status is not None, detail, None, _at(worker)))
+    return status
+
+
+__all__ = ["Session", "run_session"]

@@ -1,0 +1,68 @@
+"""Reconciling the runners' own failure counts with the failures read: nothing lost silently.
+
+Every run a runner counted (ExUnit's `N tests, M failures`, pytest's `N failed, M errors`, a
+JUnit suite's `failures` and `errors`) is set against the failures read in it. When fewer were
+read, the report says how many were not and where they may be: the lines that look like the
+start of a failure no parser understood, or else the whole run. Runs without a count of their
+own (a paste cut before its closing line) count nothing.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+
+from poolctl.logs.records import LogLine, ParsedLog, RunSummary
+from poolctl.model import Coverage, Failure, RunCount, UnreadRegion
+
+MAX_REGIONS = 20  # regions named per report; the count stays exact
+
+
+def coverage(parsed: ParsedLog) -> Coverage | None:
+    """The runners' counts against what was read, or None when no input has a count."""
+    runs = [
+        s
+        for s in parsed.summaries
+        if not s.inferred and s.failures is not None and s.read is not None
+    ]
+    if not runs:
+        return None
+    counts = tuple(
+        RunCount(s.file, s.start, s.line, s.text, s.failures or 0, s.read or 0) for s in runs
+    )
+    regions: list[UnreadRegion] = []
+    for run, count in zip(runs, counts, strict=True):
+        if count.unread:
+            regions += _regions(run, parsed.suspects, parsed.failures)
+    return Coverage(
+        counted=sum(c.counted for c in counts),
+        read=sum(min(c.read, c.counted) for c in counts),
+        runs=counts,
+        regions=tuple(regions[:MAX_REGIONS]),
+    )
+
+
+def _regions(
+    run: RunSummary, suspects: Sequence[LogLine], failures: Sequence[Failure]
+) -> list[UnreadRegion]:
+    """Where a run's unread failures may be: from each line that looks like one to the next
+    failure read (or the run's end); the whole run when no line looks like one."""
+    starts = sorted(f.line_start for f in failures if f.input_file == run.file)
+    last = max(run.start, run.line - 1)
+    found = [s for s in suspects if s.file == run.file and run.start <= s.line <= run.line]
+    if not found:
+        why = f"{run.text}: {run.failures} counted, {run.read} read; no failure header found"
+        return [UnreadRegion(run.file, run.start, last, why)]
+    regions: list[UnreadRegion] = []
+    for suspect in found:
+        following = starts[bisect.bisect_right(starts, suspect.line) :]
+        end = min([last, *(n - 1 for n in following[:1])])
+        if regions and suspect.line <= regions[-1].end + 1:
+            previous = regions.pop()
+            regions.append(
+                UnreadRegion(run.file, previous.start, max(previous.end, end), previous.why)
+            )
+            continue
+        why = f"not read as a failure: {' '.join(suspect.text.split())}"
+        regions.append(UnreadRegion(run.file, suspect.line, max(end, suspect.line), why))
+    return regions

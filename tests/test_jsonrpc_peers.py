@@ -1,0 +1,419 @@
+"""Real JSON-RPC peers: MCP servers on the official Python SDK (healthy and broken the ways real
+servers break), @modelcontextprotocol/server-everything from npm (installed by `make peers`),
+and python-lsp-server. Every verdict is checked by exit code, cause id, and the quoted bytes or
+stderr line. Each server answers (or breaks) as soon as it has started, so the timeouts only
+bound a slow machine."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from poolctl.cli import main
+from tests.conftest import REPO, Processes
+
+pytestmark = pytest.mark.slow
+
+WORKERS = Path(__file__).resolve().parent / "workers"
+MCP_SERVER = (sys.executable, str(WORKERS / "mcp_server.py"))
+EVERYTHING = REPO / ".peers/node_modules/@modelcontextprotocol/server-everything/dist/index.js"
+PYLSP = Path(sys.executable).parent / "pylsp"
+WAIT = "20"  # seconds a server may take to start on a loaded machine
+
+
+def needs_everything() -> pytest.MarkDecorator:
+    reason = ""
+    if shutil.which("node") is None or shutil.which("npm") is None:
+        reason = "node/npm are not installed (.ci/run installs them: apt-get install nodejs npm)"
+    elif not EVERYTHING.exists():
+        reason = f"{EVERYTHING.relative_to(REPO)} is missing: run `make peers` (needs npm)"
+    return pytest.mark.skipif(bool(reason), reason=reason)
+
+
+def ping(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict[str, Any]]:
+    code = main(["ping", "--json", *argv])
+    return code, json.loads(capsys.readouterr()[0])
+
+
+def verdict(capsys: pytest.CaptureFixture[str], *argv: str) -> dict[str, Any]:
+    """The diagnosis of a ping that must fail with exit 1."""
+    code, report = ping(capsys, *argv)
+    assert code == 1, report
+    diagnosis: dict[str, Any] = report["findings"][0]["outcome"]
+    return diagnosis
+
+
+def confirmed(d: dict[str, Any]) -> list[str]:
+    return [h["id"] for h in d["hypotheses"] if h["status"] == "confirmed"]
+
+
+# --- healthy servers answer with their name ----------------------------------------------------
+
+
+def test_python_mcp_server_answers_the_handshake_with_its_name(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    code, report = ping(
+        capsys, "--protocol", "mcp", "--count", "2", "--timeout", WAIT, "--", *MCP_SERVER
+    )
+    assert code == 0, report
+    extra = report["extra"]
+    assert extra["server"]["name"] == "poolctl-test-server"
+    assert extra["server"]["version"] == "1.0.0" and extra["server"]["tools"] == 2
+    assert "tools" in extra["server"]["capabilities"] and extra["server"]["protocol_version"]
+    methods = [s["method"] for s in extra["steps"]]
+    assert methods == ["initialize", "notifications/initialized", "ping", "ping", "tools/list"]
+    assert all(s["ok"] for s in extra["steps"]) and len(extra["round_trips_ms"]) == 2
+    assert extra["worker"]["framing"] == "line"  # mcp's default
+
+
+@needs_everything()
+def test_node_server_everything_answers_the_handshake_with_its_name(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    code, report = ping(
+        capsys, "--protocol", "mcp", "--timeout", WAIT, "--", "node", str(EVERYTHING), "stdio"
+    )
+    assert code == 0, report
+    assert report["extra"]["server"]["name"] == "mcp-servers/everything"
+    assert report["extra"]["server"]["tools"] > 0
+    # its notifications are kept as evidence
+    assert any("list_changed" in n for n in report["extra"]["notifications"])
+
+
+def test_language_server_answers_initialize_with_its_name_and_exits(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    code, report = ping(capsys, "--protocol", "lsp", "--timeout", WAIT, "--", str(PYLSP))
+    assert code == 0, report
+    extra = report["extra"]
+    assert extra["server"]["name"] == "pylsp" and "hoverProvider" in extra["server"]["capabilities"]
+    assert extra["server"]["exit"] == "exited with code 0"
+    assert [s["method"] for s in extra["steps"]][:4] == [
+        "initialize",
+        "initialized",
+        "shutdown",
+        "exit",
+    ]
+    assert extra["worker"]["framing"] == "content-length"
+
+
+def test_server_requests_get_a_minimal_answer_and_notifications_are_kept(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    code, report = ping(
+        capsys,
+        "--protocol",
+        "mcp",
+        "--timeout",
+        WAIT,
+        "--",
+        sys.executable,
+        str(WORKERS / "jsonrpc_strict.py"),
+    )
+    assert code == 0, report
+    extra = report["extra"]
+    assert extra["server_requests"] == ["roots/list"]
+    assert extra["response"]["result"] == {"roots_answer": {"roots": []}}  # what it received
+    assert extra["notifications"] == ["notifications/message: jsonrpc-strict ready"]
+
+
+# --- broken servers: the true cause, its bytes quoted ------------------------------------------
+
+STDOUT_FAULTS = {
+    "banner": ("--banner", "'MCP Server running on stdio'"),
+    "logging handler": ("--log-stdout", "'INFO:server:Starting server'"),
+    "rich box": ("--rich-banner", "'╭"),
+    "json logger": ("--json-log", '\'{"level": "info", "msg": "server starting", "pid": 1234}\''),
+}
+
+
+@pytest.mark.parametrize("fault", list(STDOUT_FAULTS))
+def test_text_before_the_first_message_confirms_prints_to_stdout(
+    capsys: pytest.CaptureFixture[str], fault: str, processes: Processes
+) -> None:
+    switch, quoted = STDOUT_FAULTS[fault]
+    d = verdict(capsys, "--protocol", "mcp", "--timeout", WAIT, "--", *MCP_SERVER, switch)
+    assert confirmed(d) == ["stdout-text"], d["hypotheses"]
+    assert quoted in d["cause"]
+    if fault == "json logger":
+        assert d["cause"].startswith("A JSON logger writes to the worker's stdout")
+    else:
+        assert "before its first message" in d["cause"]
+    if fault in ("logging handler", "json logger"):
+        assert "logging handler at stderr" in d["remediation"]
+
+
+def test_stderr_merged_is_confirmed_with_the_stderr_line_quoted(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    d = verdict(
+        capsys,
+        "--protocol",
+        "mcp",
+        "--stderr",
+        "merge",
+        "--timeout",
+        WAIT,
+        "--",
+        *MCP_SERVER,
+        "--stderr-warning",
+    )
+    assert confirmed(d)[0] == "stderr-merged", d["hypotheses"]
+    assert "'WARNING: OPENAI_API_KEY is not set, using the mock model'" in d["cause"]
+
+
+def test_crash_at_start_quotes_the_exception(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    d = verdict(capsys, "--protocol", "mcp", "--timeout", WAIT, "--", *MCP_SERVER, "--crash")
+    assert confirmed(d) == ["crashed"]
+    assert "ModuleNotFoundError: No module named 'sharp_image_codec'" in d["cause"]
+
+
+def test_slow_import_is_stuck_in_initialization(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    d = verdict(
+        capsys,
+        "--protocol",
+        "mcp",
+        "--timeout",
+        "1.5",
+        "--no-experiments",
+        "--",
+        *MCP_SERVER,
+        "--slow-import",
+        "60",
+    )
+    assert confirmed(d) == ["stuck-in-init"]
+    assert "has not read its request" in d["cause"]
+    assert "time.sleep(opts.slow_import)" in json.dumps(d["evidence"])
+
+
+@needs_everything()
+def test_node_console_log_banner_is_quoted(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    d = verdict(
+        capsys,
+        "--protocol",
+        "mcp",
+        "--timeout",
+        WAIT,
+        "--",
+        "node",
+        str(WORKERS / "mcp_node_banner.mjs"),
+        str(EVERYTHING),
+        "stdio",
+    )
+    assert confirmed(d) == ["stdout-text"]
+    assert "'MCP Server running on stdio'" in d["cause"]
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_node_crash_quotes_cannot_find_module(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    d = verdict(
+        capsys,
+        "--protocol",
+        "mcp",
+        "--timeout",
+        WAIT,
+        "--",
+        "node",
+        str(WORKERS / "node_missing_module.js"),
+    )
+    assert confirmed(d) == ["crashed"]
+    assert "Error: Cannot find module 'sharp'" in d["cause"]
+
+
+def test_language_server_printing_before_its_first_header(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    d = verdict(
+        capsys,
+        "--protocol",
+        "lsp",
+        "--timeout",
+        WAIT,
+        "--",
+        sys.executable,
+        str(WORKERS / "lsp_banner.py"),
+    )
+    assert confirmed(d) == ["stdout-text"]
+    assert "'pylsp: starting language server'" in d["cause"]
+    assert "a Content-Length header follows after 32 bytes of text" in json.dumps(d["evidence"])
+
+
+def test_bad_content_length_header_is_a_framing_verdict(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    code = (
+        "import sys; sys.stdout.write('Content-Type: text/json\\r\\n\\r\\n{}'); "
+        "sys.stdout.flush(); sys.stdin.read()"
+    )
+    d = verdict(
+        capsys,
+        "--protocol",
+        "lsp",
+        "--timeout",
+        "3",
+        "--no-experiments",
+        "--",
+        sys.executable,
+        "-c",
+        code,
+    )
+    assert confirmed(d) == ["framing"]
+    assert "a header without Content-Length: 'Content-Type: text/json'" in d["cause"]
+
+
+# --- the envelope or protocol mismatch ---------------------------------------------------------
+
+
+def test_dspex_request_to_a_validating_server_quotes_its_stderr_and_names_mcp(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    d = verdict(
+        capsys,
+        "--framing",
+        "line",
+        "--timeout",
+        "8",  # it must have started (pydantic, the MCP types) and dropped the request by then
+        "--",
+        sys.executable,
+        str(WORKERS / "jsonrpc_strict.py"),
+    )
+    assert confirmed(d) == ["envelope"], d["hypotheses"]
+    assert (
+        "dropped it" in d["cause"] and "the mcp opening (initialize) gets an answer" in d["cause"]
+    )
+    stderr = [e for e in d["evidence"] if e["origin"].endswith("w1.stderr.log")]
+    assert "validation errors" in stderr[0]["text"] and "jsonrpc" in stderr[0]["text"]
+    assert "--protocol mcp" in d["remediation"]
+
+
+def test_jsonrpc_request_to_a_dspex_worker_quotes_its_reply(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    d = verdict(
+        capsys,
+        "--protocol",
+        "jsonrpc",
+        "--timeout",
+        "2",
+        "--",
+        sys.executable,
+        "-m",
+        "poolctl.workers.reference",
+        "--framing",
+        "line",
+    )
+    assert confirmed(d) == ["envelope"], d["hypotheses"]
+    assert '\'{"id":1,"success":false,"error":"Unknown command: None"' in d["cause"]
+    assert "the dspex opening (ping) gets an answer" in d["cause"]
+
+
+def test_jsonrpc_error_reply_is_shown_with_code_and_message(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    code = main(
+        [
+            "ping",
+            "--protocol",
+            "jsonrpc",
+            "--command",
+            "nosuch/method",
+            "--timeout",
+            WAIT,
+            "--",
+            sys.executable,
+            str(WORKERS / "jsonrpc_strict.py"),
+        ]
+    )
+    out = capsys.readouterr()[0]
+    assert code == 0
+    assert "Method not found (code -32601)" in out
+
+
+# --- doctor agrees with ping; pools of MCP servers ---------------------------------------------
+
+
+def test_doctor_on_a_banner_printing_mcp_server_agrees_with_ping(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    code = main(
+        ["doctor", "--json", "--protocol", "mcp", "--timeout", WAIT, "--", *MCP_SERVER, "--banner"]
+    )
+    report = json.loads(capsys.readouterr()[0])
+    assert code == 1
+    checks = {(c["section"], c["name"]): c for c in report["checks"]}
+    stdout = checks[("Output hygiene", "stdout")]
+    assert stdout["status"] == "fail"
+    assert "'MCP Server running on stdio'" in stdout["summary"]
+    assert "a strict client" in stdout["summary"] and "a tolerant one" in stdout["summary"]
+    assert report["extra"]["protocol"] == "mcp"
+
+
+def test_doctor_shows_the_mcp_handshake_with_times_and_the_init_budget(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    code = main(
+        [
+            "doctor",
+            "--json",
+            "--protocol",
+            "mcp",
+            "--init-budget",
+            "60",
+            "--",
+            *MCP_SERVER,
+            "--stderr-warning",
+        ]
+    )
+    report = json.loads(capsys.readouterr()[0])
+    checks = {(c["section"], c["name"]): c for c in report["checks"]}
+    ping_check = checks[("Framing", "ping")]
+    assert ping_check["status"] == "ok", ping_check
+    assert ping_check["summary"].startswith("answers the mcp handshake in line: initialize ")
+    assert "(server 'poolctl-test-server' 1.0.0)" in ping_check["summary"]
+    assert "init timeout 60 s" in checks[("Start-up", "init")]["summary"]
+    assert report["extra"]["init_timeout_s"] == 60
+    stderr = checks[("Output hygiene", "stderr")]
+    assert "harmless" in stderr["summary"]  # a warning, kept apart
+    assert code == 0, report["checks"]
+
+
+def test_a_pool_of_mcp_servers_runs_tools_call_steps_and_classifies_pattern_1(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, processes: Processes
+) -> None:
+    def scenario(name: str, *switches: str, expect: str) -> Path:
+        command = json.dumps(["{python}", str(WORKERS / "mcp_server.py"), *switches])
+        path = tmp_path / f"{name}.yaml"
+        path.write_text(
+            f"name: {name}\n"
+            f"worker: {{command: {command}, protocol: mcp, init_timeout: {WAIT}}}\n"
+            "pool: {size: 1, checkout_timeout: 2, request_timeout: 10}\n"
+            "steps:\n"
+            "  - request: {command: tools/call, args: {name: add, arguments: {a: 2, b: 3}},\n"
+            "              count: 2, expect: {equals: {result.structuredContent.result: 5}}}\n"
+            f"expect: {expect}\n"
+        )
+        return path
+
+    healthy = scenario("mcp-healthy", expect="{outcome: ok}")
+    banner = scenario("mcp-banner", "--banner", expect="{patterns: [port-no-response]}")
+    code = main(["run-scenario", "--format", "json", str(healthy), str(banner)])
+    report = json.loads(capsys.readouterr()[0])
+    assert code == 0, report
+    runs = report["extra"]["runs"]
+    assert [r["extra"]["passed"] for r in runs] == [True, True]
+    banner_finding = report["findings"][runs[1]["findings"][0]]["outcome"]
+    assert "'MCP Server running on stdio'" in banner_finding["cause"]

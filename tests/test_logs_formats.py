@@ -1,0 +1,310 @@
+"""The formats of issue "nothing lost": CI line prefixes, terminal-wrapped lines, every ExUnit
+test type and closing line, pytest runs under tox/nox/xdist, JUnit from Jest, Go and
+Surefire, and failures a runner counted that were not read."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from poolctl.cli import main
+from poolctl.logs import detect_format, read_logs
+from poolctl.logs.prefixes import strip_prefixes
+from poolctl.logs.unwrap import unwrap, wrap_width
+from poolctl.patterns import load_patterns
+from poolctl.report.groups_view import coverage_of
+from poolctl.triage import triage
+from poolctl.triage.normalize import signature
+
+FIXTURES = Path(__file__).parent / "fixtures"
+CORPUS = Path("/work/shared/corpus/dspex-v2-phase1/exunit-17-failures.log")
+KB = load_patterns()
+
+
+def write(tmp_path: Path, name: str, text: str) -> str:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+# -- CI prefixes -----------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("raw", "text"),
+    [
+        ("2026-11-29T17:10:00.0030000Z E   KeyError: 'x'\n", "E   KeyError: 'x'\n"),
+        ("2026-11-29T17:10:00Z ##[group]Run pytest\n", "Run pytest\n"),
+        ("##[error]Process completed with exit code 1.\n", "Process completed with exit code 1.\n"),
+        ("section_start:1764436200:step_script\rExecuting step\n", "Executing step\n"),
+        ("[  967s]   1) test a (ATest)\n", "  1) test a (ATest)\n"),
+        ("[2024-01-15T10:23:45.123Z] 3 tests, 1 failure\n", "3 tests, 1 failure\n"),
+        ("[ 50%] is not a prefix\n12:00:00.000 [info] nor a Logger time\n", None),
+    ],
+)
+def test_ci_prefixes_are_removed(raw: str, text: str | None) -> None:
+    assert strip_prefixes(raw) == (raw if text is None else text)
+
+
+def test_prefixed_logs_are_recognised_and_read_like_the_originals() -> None:
+    head = (FIXTURES / "pytest/services_github_actions.txt").read_bytes()[:65536]
+    assert detect_format(head) == "pytest"
+    for prefixed, original in [
+        ("pytest/services_github_actions.txt", "pytest/services_suite.txt"),
+        ("exunit/services_obs.log", "exunit/services_trace.log"),
+        ("exunit/services_gitlab.log", "exunit/services_color.log"),
+    ]:
+        a = read_logs([str(FIXTURES / prefixed)]).failures
+        b = read_logs([str(FIXTURES / original)]).failures
+        shift = a[0].line_start - b[0].line_start  # the lines the CI service adds before
+        assert [(f.name, f.kind, f.message, f.line_start - shift) for f in a] == [
+            (f.name, f.kind, f.message, f.line_start) for f in b
+        ]
+
+
+# -- terminal-wrapped lines ------------------------------------------------------------------
+def test_only_the_log_copied_from_an_80_column_terminal_is_unwrapped() -> None:
+    logs = sorted(FIXTURES.glob("*/*.log")) + sorted(FIXTURES.glob("*/*.txt"))
+    widths = {p.name: wrap_width(p.read_text(errors="replace")) for p in logs}
+    assert {name: w for name, w in widths.items() if w} == {"services_wrapped.log": 80}
+    if CORPUS.exists():
+        assert wrap_width(CORPUS.read_text(errors="replace")) is None
+
+
+def test_unwrapping_keeps_every_line_number() -> None:
+    width = 40
+    header = "  1) test a name a terminal cut in two (Shop.PoolTest)"
+    # three rows: the second ends where a space was, which the copy trimmed
+    message = "x" * width + "a message whose row ends where a spaces" + " was cut"
+    rows = [message[:width], message[width : 2 * width].rstrip(), message[2 * width :].lstrip()]
+    text = "\n".join(
+        [
+            header[:width],
+            header[width:],
+            "     test/pool_test.exs:4",
+            "=" * width,  # a separator fills the width on purpose
+            "x" * width,  # as wide by chance: the next row is indented, a line of its own
+            "     left:  1",
+            *rows,
+            "tail",
+            "",
+        ]
+    )
+    assert [len(r) for r in rows] == [width, width - 1, 7]
+    assert unwrap(text, width).split("\n") == [
+        header,
+        "",
+        "     test/pool_test.exs:4",
+        "=" * width,
+        "x" * width,
+        "     left:  1",
+        message,
+        "",
+        "",
+        "tail",
+        "",
+    ]
+
+
+def test_a_wrapped_header_is_read_whole_even_alone(tmp_path: Path) -> None:
+    log = (
+        "  1) test V2 Pool Architecture pool starts successfully with lazy wor\n"
+        "kers (PoolSuite.PoolContextTest)\n"
+        "     test/pool_context_test.exs:16\n"
+        "     ** (RuntimeError) boom\n"
+        "\n1 test, 1 failure\n"
+    )
+    [failure] = read_logs([write(tmp_path, "wrapped.log", log)]).failures
+    assert failure.name == "test V2 Pool Architecture pool starts successfully with lazy workers"
+    assert (failure.group, failure.line_start, failure.kind) == (
+        "PoolSuite.PoolContextTest",
+        1,
+        "RuntimeError",
+    )
+
+
+# -- ExUnit ------------------------------------------------------------------------------------
+def test_every_test_type_is_read_and_counted() -> None:
+    parsed = read_logs([str(FIXTURES / "exunit/services_suite.log")])
+    kinds = sorted({f.name.split(" ", 1)[0] for f in parsed.failures})
+    assert kinds == ["doctest", "property", "scenario", "test"]
+    [summary] = parsed.summaries
+    assert summary.text == "2 doctests, 2 properties, 4 scenarios, 11 tests, 18 failures"
+    assert (summary.tests, summary.failures, summary.read) == (19, 18, 18)
+
+
+def test_a_run_of_scenarios_only_reports_its_failures() -> None:
+    report = triage(read_logs([str(FIXTURES / "exunit/services_scenarios.log")]), KB)
+    coverage = coverage_of(report)
+    assert coverage is not None and coverage.runs[0].text == "4 scenarios, 4 failures"
+    assert (len(report.findings), coverage.counted, coverage.unread) == (4, 4, 0)
+
+
+def test_the_pre_1_0_format() -> None:
+    first, second = read_logs([str(FIXTURES / "constructed/exunit_pre_1_0.log")]).failures
+    assert (first.name, first.location, first.kind) == (
+        "test checkout waits for a free worker",
+        "test/kv/pool_test.exs:84",
+        "exit",
+    )
+    assert "at test" not in first.message
+    assert (second.name, second.location) == (
+        "test_bucket_stores_values",
+        "test/kv/bucket_test.exs:12",
+    )
+
+
+def test_an_umbrella_counts_each_app_apart() -> None:
+    parsed = read_logs([str(FIXTURES / "exunit/umbrella.log")])
+    assert [(f.details["app"], f.group) for f in parsed.failures] == [
+        ("billing", "BillingTest"),
+        ("billing", "BillingTest"),
+        ("sessions", "SessionsTest"),
+        ("sessions", "SessionsTest"),
+    ]
+    assert [(s.start, s.line, s.failures, s.read) for s in parsed.summaries] == [
+        (8, 32, 2, 2),
+        (36, 58, 2, 2),
+    ]
+
+
+def test_the_1_18_key_error_keeps_its_map_and_hint() -> None:
+    failure = read_logs([str(FIXTURES / "constructed/exunit_1_18_key_error.log")]).failures[0]
+    assert failure.message.startswith('key :roles not found in:\n%{\nname: "Ada",\n')
+    assert 'team: %{id: 7, name: "Billing", plan: :enterprise}\n}\n' in failure.message
+    assert failure.message.endswith("Did you mean:\n* :role")
+    assert failure.details["code"] == "assert :admin in user.roles"
+
+
+def test_the_result_closing_line() -> None:
+    [summary] = read_logs([str(FIXTURES / "constructed/exunit_result_line.log")]).summaries
+    assert (summary.text, summary.failures, summary.tests, summary.read) == (
+        "Result: 1 failed, 4 passed",
+        1,
+        5,
+        1,
+    )
+
+
+# -- pytest ------------------------------------------------------------------------------------
+def test_tox_runs_are_matched_run_by_run(tmp_path: Path) -> None:
+    """Two environments fail the same test differently: each block keeps its own run's
+    summary line."""
+    run_ = (
+        "{env}: commands[0]> pytest\n"
+        "============================= test session starts ==============================\n"
+        "=================================== FAILURES ===================================\n"
+        "___________________________________ test_a ____________________________________\n"
+        "E   {error}\n"
+        "t.py:3: {kind}\n"
+        "=========================== short test summary info ============================\n"
+        "FAILED t.py::test_a - {error}\n"
+        "============================== 1 failed in 0.01s ===============================\n"
+    )
+    log = run_.format(env="py311", error="KeyError: 'a'", kind="KeyError") + run_.format(
+        env="py312", error="ValueError: b", kind="ValueError"
+    )
+    parsed = read_logs([write(tmp_path, "tox.txt", log)])
+    assert [(f.kind, f.details["summary"], f.details["summary_line"]) for f in parsed.failures] == [
+        ("KeyError", "KeyError: 'a'", "8"),
+        ("ValueError", "ValueError: b", "17"),
+    ]
+    assert [(s.start, s.line, s.failures, s.read) for s in parsed.summaries] == [
+        (2, 9, 1, 1),
+        (11, 18, 1, 1),
+    ]
+
+
+def test_xdist_worker_lines_are_not_messages() -> None:
+    parsed = read_logs([str(FIXTURES / "pytest/services_xdist.txt")])
+    assert all("[gw" not in f.message and "[gw" not in f.kind for f in parsed.failures)
+    plain = read_logs([str(FIXTURES / "pytest/services_suite.txt")])  # another run
+    assert sorted((f.name, f.kind, signature(f)) for f in parsed.failures) == sorted(
+        (f.name, f.kind, signature(f)) for f in plain.failures
+    )
+
+
+def test_a_collection_error_is_its_module() -> None:
+    [failure] = read_logs([str(FIXTURES / "pytest/services_collect_error.txt")]).failures
+    assert (failure.name, failure.group, failure.location, failure.kind) == (
+        "collect_error_case.py",
+        "",
+        "collect_error_case.py",
+        "ModuleNotFoundError",
+    )
+    assert failure.details["phase"] == "collection"
+
+
+# -- JUnit -------------------------------------------------------------------------------------
+def test_jest_and_go_bodies_give_the_message() -> None:
+    jest = read_logs([str(FIXTURES / "junit/jest_junit.xml")]).failures
+    assert jest[0].message.endswith("Rejected to value: [TimeoutError: ResourceRequest timed out]")
+    assert "    at " not in jest[0].message and jest[0].kind == "Error"
+    go = read_logs([str(FIXTURES / "constructed/go_junit_report.xml")]).failures
+    assert [(f.kind, f.message) for f in go] == [
+        ("failure", "pool_test.go:21: dial tcp 127.0.0.1:6379: connect: connection refused"),
+        ("failure", "invoice_test.go:12: total = 15, want 18"),
+    ]
+
+
+def test_surefire_counts_and_flaky_tests() -> None:
+    parsed = read_logs(
+        [str(FIXTURES / "constructed/surefire_TEST-com.example.pool.CheckoutTest.xml")]
+    )
+    assert "healthCheckAnswers" not in [f.name for f in parsed.failures]  # passed on a rerun
+    [suite] = parsed.summaries
+    assert (suite.failures, suite.read, suite.tests) == (3, 3, 5)
+
+
+# -- failures counted but not read -------------------------------------------------------------
+def test_counted_failures_that_were_not_read_are_named_with_where(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    log = str(FIXTURES / "pytest/services_counts_only.txt")
+    code, out, err = run(capsys, "triage", log)
+    assert code == 1, err  # not "0 failures, all fine"
+    head = out.split("\n\n")[0]
+    assert "22 of the 22 failures the runner counted were not read" in head
+    assert (
+        "services_counts_only.txt:8-13  not read as a failure: check_database.py FFFFFF [ 27%]"
+        in head
+    )
+    code, out, _ = run(capsys, "triage", log, "--format", "json")
+    doc = json.loads(out)
+    assert (doc["summary"]["failures"], doc["summary"]["unread"]) == (0, 22)
+    assert doc["coverage"]["regions"][0]["origin"].endswith("services_counts_only.txt:8-13")
+
+
+def test_an_unknown_failure_header_is_an_unread_region(tmp_path: Path) -> None:
+    log = (
+        "  1) test a (ATest)\n     test/a_test.exs:3\n     ** (RuntimeError) a\n\n"
+        "  2) check b (ATest)\n     test/a_test.exs:9\n     ** (RuntimeError) b\n\n"
+        "  3) test c (ATest)\n     test/a_test.exs:12\n     ** (RuntimeError) c\n\n"
+        "3 tests, 3 failures\n"
+    )
+    report = triage(read_logs([write(tmp_path, "odd.log", log)]), KB)
+    coverage = coverage_of(report)
+    assert coverage is not None
+    assert (coverage.counted, coverage.read, coverage.unread) == (3, 2, 1)
+    [region] = coverage.regions
+    assert (region.start, region.end) == (5, 8)
+    assert region.why == "not read as a failure: 2) check b (ATest)"
+
+
+def test_a_cut_junit_file_is_exit_2_with_its_place(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    text = (FIXTURES / "junit/jest_junit.xml").read_text()
+    kept = text[: text.index("services the session cache")]
+    cut = write(tmp_path, "jest.xml", kept)
+    code, out, err = run(capsys, "triage", cut)
+    assert code == 2 and out == ""
+    last = kept.count("\n") + 1
+    assert err.startswith(f"poolctl: error: {cut}:{last}: JUnit XML cut short or not well-formed")
+    assert "2 failing, read before it" in err and len(err.strip().splitlines()) == 1

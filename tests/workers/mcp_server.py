@@ -1,0 +1,72 @@
+"""A small MCP server on the real `mcp` SDK (stdio), healthy or broken the way real servers
+break. Every fault is a switch, so one file serves every test:
+
+  --banner            print("MCP Server running on stdio") before serving (a `console.log` in
+                      `main()`, in Python)
+  --log-stdout        a logging handler on stdout logs "Starting server" before serving
+  --rich-banner       a Rich box banner on stdout (as `rich.print(Panel(...))` does)
+  --json-log          a JSON logger on stdout: valid JSON, no JSON-RPC
+  --slow-import S     an import that takes S seconds before serving
+  --crash             a dependency missing at start (ModuleNotFoundError)
+  --stderr-warning    a warning on stderr at start (harmless unless stderr is merged)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+
+parser = argparse.ArgumentParser()
+for flag in ("--banner", "--log-stdout", "--rich-banner", "--json-log", "--crash"):
+    parser.add_argument(flag, action="store_true")
+parser.add_argument("--stderr-warning", action="store_true")
+parser.add_argument("--slow-import", type=float, default=0.0)
+opts = parser.parse_args()
+
+if opts.crash:
+    import sharp_image_codec  # noqa: F401  (not installed: the server dies at start)
+if opts.slow_import:
+    time.sleep(opts.slow_import)  # as a heavy import (torch, a model) does, before serving
+
+from mcp.server.mcpserver import MCPServer  # noqa: E402
+
+server = MCPServer("poolctl-test-server", version="1.0.0")
+
+
+@server.tool()
+def echo(text: str) -> str:
+    """Echo the text back."""
+    return text
+
+
+@server.tool()
+def add(a: int, b: int) -> int:
+    """Add two numbers."""
+    return a + b
+
+
+if opts.stderr_warning:
+    print("WARNING: OPENAI_API_KEY is not set, using the mock model", file=sys.stderr, flush=True)
+if opts.banner:
+    print("MCP Server running on stdio", flush=True)
+if opts.log_stdout:
+    log = logging.getLogger("server")
+    handler = logging.StreamHandler(sys.stdout)  # the mistake: stdout carries the messages
+    handler.setFormatter(logging.Formatter("%(levelname)s:%(name)s:%(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    log.info("Starting server")
+if opts.rich_banner:
+    from rich.console import Console
+    from rich.panel import Panel
+
+    Console(file=sys.stdout, width=40).print(Panel("poolctl-test-server v1.0.0", title="MCP"))
+    sys.stdout.flush()
+if opts.json_log:
+    record = {"level": "info", "msg": "server starting", "pid": 1234}
+    print(json.dumps(record), flush=True)
+
+server.run()
