@@ -5,7 +5,8 @@ Debian's `chromium` (`apt-get install chromium`; `.ci/run` installs it). The pro
 file descriptors 3 and 4 (`--remote-debugging-pipe`): messages are JSON, each ended by a NUL
 byte. No port is opened, nothing else is installed. The browser runs with the flags that keep
 it off the network (no component updates, no sync, no QUIC, no background requests) and in a
-profile of its own, removed afterwards.
+profile of its own, removed afterwards: the tests give each browser a folder under their own
+temporary directory (one per xdist worker), and the process starter of their `module_processes`.
 
 `python -m tests.chromium PAGE.html OUT.png [WIDTH]` takes a full-page screenshot (the README's
 pictures are made so).
@@ -24,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -57,10 +59,20 @@ class CdpError(RuntimeError):
 class Chromium:
     """One headless browser; `open(path)` gives a `Page`. Use as a context manager."""
 
-    def __init__(self, binary: str, width: int = 1400, height: int = 900) -> None:
+    def __init__(
+        self,
+        binary: str,
+        width: int = 1400,
+        height: int = 900,
+        *,
+        profile: Path | None = None,
+        popen: Callable[..., subprocess.Popen[bytes]] = subprocess.Popen,
+    ) -> None:
+        """`profile`: an empty folder for the browser's profile, its cache and crash reports
+        (default: a fresh one in the system's temporary directory); `popen` starts it."""
         self.binary = binary
         self.width, self.height = width, height
-        self.profile = tempfile.mkdtemp(prefix="poolctl-chromium-")
+        self.profile = str(profile) if profile else tempfile.mkdtemp(prefix="poolctl-chromium-")
         self._next = 0
         self._buffer = b""
         self.events: list[dict[str, Any]] = []
@@ -73,7 +85,7 @@ class Chromium:
             os.dup2(a, 3)
             os.dup2(b, 4)
 
-        self.proc = subprocess.Popen(
+        self.proc = popen(
             [binary, *FLAGS, f"--user-data-dir={self.profile}", "about:blank"],
             preexec_fn=wire,
             close_fds=False,

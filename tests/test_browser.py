@@ -7,6 +7,11 @@ every timeout marker, the queue and the deciding event, and must make no request
 itself. The screenshots are kept beside each page, in the test's run folders (under pytest's
 `tmp_path`, kept for the last runs): `<run folder>/timeline.png`, `<run folder>/report.png`.
 Skipped, with the reason, where Chromium is not installed (`.ci/run` installs it).
+
+The browser and the runs are shared by the module's tests (`module_processes`), so under xdist
+each worker process has its own: its own profile and run folders, under its own temporary
+directory. A run is made when a test first opens it, so each worker runs only the scenarios its
+tests look at.
 """
 
 from __future__ import annotations
@@ -25,44 +30,65 @@ from poolctl.model import Report, ScenarioDetails
 from poolctl.report.html import timeline_page
 from poolctl.report.replay import read_events
 from poolctl.report.timeline import build_timeline
-from poolctl.rundir import BASE_ENV
 from poolctl.scenario import bundled_scenarios
 from tests.chromium import Chromium, Page, find_chromium
-from tests.conftest import REFERENCE
+from tests.conftest import REFERENCE, Processes
 from tests.test_pictures import busy_pool
 
 CHROMIUM = find_chromium()
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)"
-    ),
-]
-BUNDLED = sorted(p.stem for p in bundled_scenarios())
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)"
+)
+SCENARIOS = {p.stem: p for p in bundled_scenarios()}
+BUNDLED = sorted(SCENARIOS)
+SEVERAL = ("p3-checkout-timeout", "p1-worker-killed", "healthy")  # combined in one page
 EXUNIT = Path(__file__).parent / "fixtures" / "exunit" / "pool_suite.log"
 MERMAID = Path(__file__).parent / "mermaid" / "node_modules" / "mermaid" / "dist" / "mermaid.min.js"
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Chromium]:
+def browser(
+    module_processes: Processes, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Chromium]:
     assert CHROMIUM is not None
-    with Chromium(CHROMIUM, width=1400) as chromium:
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    with Chromium(CHROMIUM, width=1400, profile=profile, popen=module_processes.popen) as chromium:
         yield chromium
 
 
+class Runs:
+    """The run folders the tests open, each made on first use: a bundled scenario by its name,
+    and `ping` or `doctor` of a worker whose stdout is block-buffered (both diagnose it)."""
+
+    def __init__(self, base: Path) -> None:
+        self.base = base
+        self.made: dict[str, Path] = {}
+
+    def scenario(self, name: str) -> Path:
+        argv = ["run-scenario", "-q", str(SCENARIOS[name]), "-f", "json", "-o", os.devnull]
+        return self._run(name, argv, expected=0)
+
+    def silent(self, kind: str) -> Path:
+        # 2 s: a fresh process has read the request by then, even on a loaded machine (had it
+        # not, the diagnosis would rightly say "still starting" and run no experiment)
+        quiet = ["-f", "json", "-o", os.devnull, "--unset-env", "PYTHONUNBUFFERED"]
+        argv = [kind, "--timeout", "2", *quiet, "--", *REFERENCE, "--buffered"]
+        return self._run(f"silent-{kind}", argv, expected=1)
+
+    def _run(self, key: str, argv: list[str], expected: int) -> Path:
+        if key not in self.made:
+            folder = self.base / key
+            with pytest.MonkeyPatch.context() as mp:
+                mp.delenv("GITHUB_STEP_SUMMARY", raising=False)
+                code = main([*argv[:1], "--run-dir", str(folder), *argv[1:]])
+            assert code == expected, f"poolctl {' '.join(argv)} exited {code}"
+            self.made[key] = folder
+        return self.made[key]
+
+
 @pytest.fixture(scope="module")
-def tour(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """The bundled tour, run once: each scenario's run folder by its name."""
-    base = tmp_path_factory.mktemp("tour")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv(BASE_ENV, str(base))
-        mp.delenv("GITHUB_STEP_SUMMARY", raising=False)
-        code = main(["run-scenario", "-f", "json", "-o", str(base / "tour.json")])
-    assert code == 0
-    return {
-        json.loads((d / "report.json").read_text())["extra"]["scenario"]: d
-        for d in sorted(p for p in base.iterdir() if p.is_dir())
-    }
+def runs(module_processes: Processes, tmp_path_factory: pytest.TempPathFactory) -> Runs:
+    return Runs(tmp_path_factory.mktemp("runs"))
 
 
 def not_blank(png: Path) -> None:
@@ -128,10 +154,8 @@ def check_timeline(page: Page, folder: Path) -> None:
 
 # --- every bundled scenario ---------------------------------------------------------------------
 @pytest.mark.parametrize("name", BUNDLED)
-def test_every_bundled_scenario_timeline_renders(
-    tour: dict[str, Path], browser: Chromium, name: str
-) -> None:
-    folder = tour[name]
+def test_every_bundled_scenario_timeline_renders(runs: Runs, browser: Chromium, name: str) -> None:
+    folder = runs.scenario(name)
     page = look(browser, folder / "timeline.html", folder / "timeline.png")
     check_timeline(page, folder)
     doc = json.loads((folder / "report.json").read_text())
@@ -141,9 +165,9 @@ def test_every_bundled_scenario_timeline_renders(
     assert width <= 1400, "it must read at 1400 px without scrolling sideways"
 
 
-def test_p3_tells_its_story(tour: dict[str, Path], browser: Chromium) -> None:
+def test_p3_tells_its_story(runs: Runs, browser: Chromium) -> None:
     """6 callers, 2 workers still starting, the checkouts timing out: all of it on the page."""
-    folder = tour["p3-checkout-timeout"]
+    folder = runs.scenario("p3-checkout-timeout")
     page = browser.open(folder / "timeline.html")
     assert count(page, '[data-lane="queue"] rect.s-timeout') == 6
     assert count(page, '[data-lane="w1"] rect.s-init') == 1
@@ -156,23 +180,9 @@ def test_p3_tells_its_story(tour: dict[str, Path], browser: Chromium) -> None:
 
 
 # --- a silent worker, from ping and from doctor ---------------------------------------------------
-@pytest.fixture(scope="module")
-def silent(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """`ping` and `doctor` of a worker whose stdout is block-buffered: both diagnose it."""
-    base = tmp_path_factory.mktemp("silent")
-    worker = ["--", *REFERENCE, "--buffered"]
-    quiet = ["-f", "json", "-o", os.devnull, "--unset-env", "PYTHONUNBUFFERED"]
-    ping, doctor = base / "ping", base / "doctor"
-    assert main(["ping", "--timeout", "0.5", *quiet, "--run-dir", str(ping), *worker]) == 1
-    assert main(["doctor", "--timeout", "1", *quiet, "--run-dir", str(doctor), *worker]) == 1
-    return {"ping": ping, "doctor": doctor}
-
-
 @pytest.mark.parametrize("kind", ["ping", "doctor"])
-def test_a_diagnosed_silent_worker_has_a_timeline(
-    silent: dict[str, Path], browser: Chromium, kind: str
-) -> None:
-    folder = silent[kind]
+def test_a_diagnosed_silent_worker_has_a_timeline(runs: Runs, browser: Chromium, kind: str) -> None:
+    folder = runs.silent(kind)
     page = look(browser, folder / "timeline.html", folder / "timeline.png")
     check_timeline(page, folder)
     assert count(page, "g.lane.experiment") >= 1  # side by side, each in its lane
@@ -197,17 +207,15 @@ def test_triage_html_in_the_browser(tmp_path: Path, browser: Chromium) -> None:
     assert count(page, "svg.timeline") == 0
 
 
-def test_report_format_html_of_every_kind(
-    tour: dict[str, Path], silent: dict[str, Path], tmp_path: Path, browser: Chromium
-) -> None:
+def test_report_format_html_of_every_kind(runs: Runs, tmp_path: Path, browser: Chromium) -> None:
     triage = tmp_path / "triage"
     assert (
         main(["triage", str(EXUNIT), "-f", "json", "-o", os.devnull, "--run-dir", str(triage)]) == 1
     )
     folders = {
-        "scenario": tour["p3-checkout-timeout"],
-        "ping": silent["ping"],
-        "doctor": silent["doctor"],
+        "scenario": runs.scenario("p3-checkout-timeout"),
+        "ping": runs.silent("ping"),
+        "doctor": runs.silent("doctor"),
         "triage": triage,
     }
     for kind, folder in folders.items():
@@ -222,13 +230,12 @@ def test_report_format_html_of_every_kind(
             assert count(page, "tr td.fail") >= 1  # its checks, marked
 
 
-def test_the_tour_as_one_html_page(
-    tour: dict[str, Path], tmp_path: Path, browser: Chromium
-) -> None:
-    out = tmp_path / "tour.html"
-    assert main(["report", *map(str, tour.values()), "-f", "html", "-o", str(out)]) == 0
-    page = look(browser, out, tmp_path / "tour.png")
-    assert count(page, "svg.timeline") == len(BUNDLED)
+def test_several_runs_as_one_html_page(runs: Runs, tmp_path: Path, browser: Chromium) -> None:
+    folders = [str(runs.scenario(name)) for name in SEVERAL]
+    out = tmp_path / "runs.html"
+    assert main(["report", *folders, "-f", "html", "-o", str(out)]) == 0
+    page = look(browser, out, tmp_path / "runs.png")
+    assert count(page, "svg.timeline") == len(SEVERAL)
 
 
 # --- size, and the checks themselves -----------------------------------------------------------
@@ -266,13 +273,11 @@ def test_the_checks_can_fail(tmp_path: Path, browser: Chromium) -> None:
 @pytest.mark.skipif(
     not MERMAID.exists(), reason="mermaid is not installed (npm ci --prefix tests/mermaid)"
 )
-def test_mermaid_draws_the_markdown_chart(
-    tour: dict[str, Path], tmp_path: Path, browser: Chromium
-) -> None:
+def test_mermaid_draws_the_markdown_chart(runs: Runs, tmp_path: Path, browser: Chromium) -> None:
     """The chart of the Markdown report, drawn by Mermaid itself (GitHub draws it so)."""
     charts = []
-    for name in ("p3-checkout-timeout", "p1-worker-killed", "healthy"):
-        md = (tour[name] / "report.md").read_text()
+    for name in SEVERAL:
+        md = (runs.scenario(name) / "report.md").read_text()
         charts.append(md.split("```mermaid\n", 1)[1].split("\n```", 1)[0])
     from poolctl.report.mermaid import gantt
 
