@@ -34,8 +34,9 @@ class WorkerTrace:
         sent = len(self.worker.send(request))
         read_before = self.worker.transcript.total
         who = self.worker.worker_id
-        command = request.command
-        self.trace.emit("request", worker=who, id=request.id, command=command, bytes_out=sent)
+        self.trace.emit(
+            "request", worker=who, id=request.id, command=request.command, bytes_out=sent
+        )
         outcome = self.worker.exchange_request(request, timeout)
         read = self.worker.transcript.total - read_before
         if isinstance(outcome, Answer):
