@@ -262,6 +262,7 @@ def test_the_checks_can_fail(tmp_path: Path, browser: Chromium) -> None:
     leaky = tmp_path / "leaky.html"  # a picture beside it on disk: no network needed to see it
     leaky.write_text('<!doctype html><p>x</p><img src="pixel.png">')
     page = browser.open(leaky)
+    assert page.requested((tmp_path / "pixel.png").as_uri())
     assert offsite(page, leaky) == [(tmp_path / "pixel.png").as_uri()]
     blank = tmp_path / "blank.html"
     blank.write_text("<!doctype html><body style='background:#fff'></body>")
