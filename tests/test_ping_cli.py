@@ -170,7 +170,7 @@ def test_env_and_cwd_reach_the_worker(run_cli: RunCli, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "argv,message",
     [
-        (["--framing", "packet-3"], "unknown framing 'packet-3'"),
+        (["--framing", "packet-3"], "'packet-3' is not one of"),
         (["--args", "{nope"], "--args is not JSON"),
         (["--args", "[1]"], "--args must be a JSON object"),
         (["--env", "NOEQUALS"], "--env expects NAME=VALUE"),

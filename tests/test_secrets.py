@@ -280,7 +280,7 @@ def test_an_internal_error_saves_a_redacted_traceback(
     monkeypatch.setattr(triage_module, "triage", boom)
     run = tmp_path / "run"
     run.mkdir()
-    monkeypatch.setattr("poolctl.cli.last_run_dir", lambda: type("R", (), {"path": run})())
+    monkeypatch.setattr("poolctl.rundir.last_run_dir", lambda: type("R", (), {"path": run})())
     code, out, err = cli(capsys, "triage", str(FIXTURE))
     assert code == 3 and "traceback" in err
     assert "RuntimeError" in (run / "traceback.txt").read_text()

@@ -27,6 +27,7 @@ from poolctl.report.combine import combine
 from poolctl.report.github import render_annotations, summary_for
 from poolctl.report.json_writer import JSON_OPTIONS, to_dict
 from poolctl.rundir import RunDir
+from poolctl.termenv import use_color
 
 SUMMARY_ENV = "GITHUB_STEP_SUMMARY"
 
@@ -39,6 +40,9 @@ class OutputOptions:
     output: str = "-"
     annotations: bool = False
     keep_secrets: bool = False
+    quiet: bool = False  # the verdict only
+    verbose: bool = False  # every detail
+    top: int | None = None  # the groups shown in the terminal view
 
     def begin(self) -> OutputOptions:
         """Apply `--keep-secrets` to this process's redactor; call before any output."""
@@ -130,20 +134,28 @@ def write_json(report: Report, output: str) -> None:
         ) from None
 
 
-def terminal_writer(*, color: bool, verbose: bool = False) -> TerminalWriter:
-    """The terminal writer for standard output: as wide as the terminal when colouring it."""
+def terminal_writer(*, color: bool, opts: OutputOptions | None = None) -> TerminalWriter:
+    """The terminal writer for standard output: as wide as the terminal when colouring it,
+    as detailed as `-q` or `-v` ask."""
     width = shutil.get_terminal_size().columns if color else 100
-    return TerminalWriter(color=color, width=width, verbose=verbose)
+    opts = opts or OutputOptions()
+    return TerminalWriter(
+        color=color, width=width, verbose=opts.verbose, quiet=opts.quiet, top=opts.top
+    )
 
 
 def render(
-    reports: Sequence[Report], fmt: Format, *, color: bool = False, verbose: bool = False
+    reports: Sequence[Report],
+    fmt: Format,
+    *,
+    color: bool = False,
+    opts: OutputOptions | None = None,
 ) -> str:
     """The reports in `fmt`: the terminal view as the command printed it, Markdown one report
     after another, JSON and JUnit as one document (several runs combined)."""
     match fmt:
         case Format.TERM:
-            return terminal_writer(color=color, verbose=verbose).render_all(reports)
+            return terminal_writer(color=color, opts=opts).render_all(reports)
         case Format.MD:
             return "\n".join(writer_for(fmt).render(r) for r in reports)
         case Format.JSON | Format.JUNIT:
@@ -156,13 +168,11 @@ def publish(
     reports: Sequence[Report],
     opts: OutputOptions,
     *,
-    verbose: bool = False,
     shown_live: bool = False,
 ) -> None:
     """Annotations (with `--annotations`), the reports in `--format` to `--output`, and the
     GitHub job summary when `$GITHUB_STEP_SUMMARY` is set. `reports` are as `save` returned
-    them; `shown_live` when the command printed the terminal view as it ran; `verbose` shows
-    the evidence behind every doctor check."""
+    them; `shown_live` when the command printed the terminal view as it ran."""
     shown = [prepare(r) for r in reports]
     if opts.annotations:
         workspace = os.environ.get("GITHUB_WORKSPACE") or os.getcwd()
@@ -173,8 +183,8 @@ def publish(
         if opts.fmt is Format.TERM and shown_live:
             text = ""
         else:
-            color = opts.terminal and sys.stdout.isatty()
-            text = render(shown, opts.fmt, color=color, verbose=verbose)
+            color = opts.terminal and use_color(sys.stdout)
+            text = render(shown, opts.fmt, color=color, opts=opts)
         if text or not opts.to_stdout:
             write_output(text, opts.output)
     step_summary(shown)

@@ -13,6 +13,7 @@ from poolctl.model import Report, ScenarioDetails
 from poolctl.redact import KEEP_NOTE
 from poolctl.report import findings_view
 from poolctl.report.view import details_of
+from poolctl.scenario.load import Scenario
 
 
 def _mark(passed: bool) -> str:
@@ -62,6 +63,22 @@ def closing(reports: Sequence[Report], console: Console) -> None:
     )
     if tour and any(KEEP_NOTE in r.notes for r in reports):
         console.print(f"[yellow]note:[/] {escape(KEEP_NOTE)}")
+
+
+def render_list(scenarios: Sequence[Scenario], console: Console, *, verbose: bool = False) -> None:
+    """`run-scenario --list`: each bundled scenario's name, what it expects, what it shows."""
+    width = max((len(s.name) for s in scenarios), default=0)
+    for s in scenarios:
+        expects = ", ".join(sorted(s.expect.expected())) or "ok"
+        console.print(f"{escape(s.name.ljust(width))}  expects {escape(expects)}")
+        if s.body.description:
+            console.print(f"{' ' * width}  [dim]{escape(s.body.description)}[/]")
+        if verbose:
+            console.print(f"{' ' * width}  [dim]{escape(str(s.path))}[/]")
+    console.print(
+        "\nrun one: poolctl run-scenario NAME · all of them: poolctl run-scenario · "
+        "a file of your own: poolctl run-scenario FILE.yaml"
+    )
 
 
 def render_check(path: Path, steps: int, expects: Sequence[str], console: Console) -> None:
