@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from poolctl.scenario import bundled_scenarios
-
 from poolctl.errors import InputError
 from poolctl.patterns import PatternError, builtin_dir, load_patterns
 from poolctl.patterns.examples import to_failure, walk
+from poolctl.scenario import bundled_scenarios
 from poolctl.triage.classifier import diagnose, pick, score
 from poolctl.triage.facts import FactContext
 from poolctl.triage.fields import FailureView
