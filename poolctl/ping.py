@@ -101,6 +101,15 @@ def environment_notes(spec: WorkerSpec) -> tuple[str, ...]:
     return tuple(notes)
 
 
+def _buffering_moot(diagnosis: Diagnosis | None) -> bool:
+    """Does the PYTHONUNBUFFERED note matter: no answer came, and a block-buffered stdout was
+    not what the diagnosis confirmed? (A worker that answered needs no note on every ping:
+    `doctor`'s Buffering check runs it without the variable.)"""
+    if diagnosis is None:
+        return False
+    return not any(h.id == "buffered" and h.status == "confirmed" for h in diagnosis.hypotheses)
+
+
 def try_framings(options: PingOptions, run_dir: RunDir) -> tuple[FramingTrial, ...]:
     """Ping the worker in every framing, each in a fresh process, side by side."""
     spec = options.spec
@@ -164,7 +173,7 @@ def run_ping(options: PingOptions, run_dir: RunDir) -> PingResult:
                 patterns=options.patterns,
             )
         worker.stop(options.stop_grace)
-    notes = list(environment_notes(options.spec))
+    notes = list(environment_notes(options.spec)) if _buffering_moot(diagnosis) else []
     if worker.stray:
         notes.append(
             f"{worker.stray_count} frame(s) arrived that answered no request: "

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 
 def fmt_seconds(seconds: float) -> str:
-    """`12 s`, `4.0 s`, `0.41 s` down to a tenth of a second; below it in ms or µs."""
+    """`12 s`, `4.0 s`, `0.4 s` down to a tenth of a second; below it in ms or µs."""
     if seconds >= 10:
         return f"{seconds:.0f} s"
-    if seconds >= 1:
+    if seconds >= 0.095:  # 0.1 s once rounded
         return f"{seconds:.1f} s"
-    if seconds >= 0.1:
-        return f"{seconds:.2f} s"
     return fmt_ms(seconds * 1000)
 
 

@@ -19,7 +19,7 @@ from tests.test_report_formats import valid_json, valid_junit
 FIXTURES = Path(__file__).parent / "fixtures"
 EXUNIT = str(FIXTURES / "exunit" / "pool_suite.log")
 PYTEST = str(FIXTURES / "pytest" / "pool_suite.txt")
-SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+SCENARIOS = Path(__file__).resolve().parent.parent / "poolctl" / "scenarios"
 
 
 @pytest.fixture(autouse=True)

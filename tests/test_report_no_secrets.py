@@ -23,7 +23,7 @@ SK_KEY = "sk-proj-Yh3Kd8Pq2Zr6Wm1Tn4Vs"
 NAMED = "nmd-Secret-3c1e9a7f04"  # the value of a secret-named variable of poolctl's environment
 SECRETS = (GITHUB_TOKEN, SK_KEY, NAMED)
 PLANTED = f"{GITHUB_TOKEN} {SK_KEY} {NAMED}"
-SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+SCENARIOS = Path(__file__).resolve().parent.parent / "poolctl" / "scenarios"
 PYTEST_LOG = Path(__file__).parent / "fixtures" / "pytest" / "pool_suite.txt"
 SHUTDOWN_LINE = "E               poolkit.PoolShutdownError: pool 'pool_c' is shutting down"
 

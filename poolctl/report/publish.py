@@ -24,7 +24,7 @@ from poolctl.errors import UsageProblem
 from poolctl.model import Report
 from poolctl.report import Format, JUnitWriter, MarkdownWriter, TerminalWriter, writer_for
 from poolctl.report.combine import combine
-from poolctl.report.github import render_annotations, summary_for
+from poolctl.report.github import render_annotations, repo_links, summary_for
 from poolctl.report.json_writer import JSON_OPTIONS, to_dict
 from poolctl.rundir import RunDir
 from poolctl.termenv import use_color
@@ -83,7 +83,7 @@ def save(report: Report, run: RunDir) -> Report:
     the run folder; returns the report as shown (redacted)."""
     shown = prepare(report)
     write_json(shown, str(run.report("json")))
-    run.report("md").write_text(MarkdownWriter().render(shown), encoding="utf-8")
+    run.report("md").write_text(MarkdownWriter(repo_links()).render(shown), encoding="utf-8")
     with run.report("xml").open("w", encoding="utf-8") as fh:
         fh.writelines(JUnitWriter().chunks(shown))  # as the JSON: a big triage stays small
     redact.active().tree(run.path)
@@ -198,7 +198,8 @@ def step_summary(reports: Sequence[Report]) -> None:
     path = Path(target)
     try:
         existing = path.stat().st_size if path.exists() else 0
-        docs = [redact.redact(MarkdownWriter().render(r)) for r in reports]
+        links = repo_links()
+        docs = [redact.redact(MarkdownWriter(links).render(r)) for r in reports]
         where = reports[0].run_dir if len(reports) == 1 else ""
         text = summary_for(docs, existing, where or "")
         if text:

@@ -65,12 +65,14 @@ class TerminalWriter:
     def _view(self, report: Report, console: Console) -> None:
         match report.kind:
             case "ping":
-                ping_view.render(report, console)
+                ping_view.render(report, console, verbose=self.verbose, quiet=self.quiet)
             case "doctor":
                 doctor_view.render(report, console, verbose=self.verbose, quiet=self.quiet)
             case "scenario":
-                scenario_view.render(report, console)
+                scenario_view.render(report, console, verbose=self.verbose, quiet=self.quiet)
             case "triage":
-                findings_view.render(report, console)
+                findings_view.render(
+                    report, console, verbose=self.verbose, quiet=self.quiet, top=self.top
+                )
             case _:
                 assert_never(report.kind)

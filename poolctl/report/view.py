@@ -17,6 +17,7 @@ from poolctl.model import (
     Finding,
     Hypothesis,
     Report,
+    ScenarioDetails,
     TracebackItem,
     TriageDetails,
     Unclassified,
@@ -188,6 +189,13 @@ def summary_line(report: Report) -> str:
             f"{c['checks_fail']} fail"
         )
     return " · ".join(parts)
+
+
+def scenario_verdict(details: ScenarioDetails) -> str:
+    """A scenario run's outcome in a word: passed, failed or interrupted."""
+    if details.interrupted:
+        return "interrupted"
+    return "passed" if details.passed else "failed"
 
 
 def details_of(report: Report, cls: type[D]) -> D | None:
