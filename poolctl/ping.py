@@ -24,6 +24,7 @@ from poolctl.model import (
     ProtocolStep,
     Report,
 )
+from poolctl.once import first_time
 from poolctl.patterns.loader import PatternSet
 from poolctl.protocol import Incoming, Response, get_protocol
 from poolctl.rundir import RunDir
@@ -101,13 +102,14 @@ def environment_notes(spec: WorkerSpec) -> tuple[str, ...]:
     return tuple(notes)
 
 
-def _buffering_moot(diagnosis: Diagnosis | None) -> bool:
-    """Does the PYTHONUNBUFFERED note matter: no answer came, and a block-buffered stdout was
-    not what the diagnosis confirmed? (A worker that answered needs no note on every ping:
-    `doctor`'s Buffering check runs it without the variable.)"""
-    if diagnosis is None:
-        return False
-    return not any(h.id == "buffered" and h.status == "confirmed" for h in diagnosis.hypotheses)
+def _worth_saying(diagnosis: Diagnosis | None, answered: bool) -> bool:
+    """Where the PYTHONUNBUFFERED note matters: on no answer that a block-buffered stdout did
+    not explain (the variable may hide it), and on an answer the first time in this reports
+    folder (the worker may answer only thanks to it; `doctor`'s Buffering check runs it
+    without the variable) rather than on every healthy ping."""
+    if diagnosis is not None:
+        return not any(h.id == "buffered" and h.status == "confirmed" for h in diagnosis.hypotheses)
+    return answered and first_time("PYTHONUNBUFFERED")
 
 
 def try_framings(options: PingOptions, run_dir: RunDir) -> tuple[FramingTrial, ...]:
@@ -173,7 +175,7 @@ def run_ping(options: PingOptions, run_dir: RunDir) -> PingResult:
                 patterns=options.patterns,
             )
         worker.stop(options.stop_grace)
-    notes = list(environment_notes(options.spec)) if _buffering_moot(diagnosis) else []
+    notes = [n for n in environment_notes(options.spec) if _worth_saying(diagnosis, session.ok)]
     if worker.stray:
         notes.append(
             f"{worker.stray_count} frame(s) arrived that answered no request: "

@@ -129,7 +129,7 @@ def test_scenarios_give_one_json_and_one_junit_document(run_cli: RunCli, tmp_pat
     assert out.count("<testsuite ") == 2 and 'name="reproduces required-field-missing"' in out
     assert 'failures="0"' in out.split("\n", 2)[1]  # <testsuites>: both produced what they expect
     code, out, _ = run_cli("run-scenario", *files, "-f", "md")
-    assert out.count("# poolctl scenario") == 2
+    assert out.count("# Scenario ") == 2
 
 
 def test_step_summary_is_appended(
