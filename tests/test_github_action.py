@@ -94,7 +94,7 @@ def test_the_action_is_composite_and_the_workflow_gives_it_known_inputs() -> Non
 
 def test_the_action_runs_commands_poolctl_has() -> None:
     """Its triage step's options are options of `poolctl triage` (with values it accepts)."""
-    from poolctl.cli import load_command
+    from poolctl.app import load_command
     from poolctl.commands.index import BY_NAME
 
     triage = load_command(BY_NAME["triage"])

@@ -119,6 +119,19 @@ COMMANDS: tuple[CommandEntry, ...] = (
 
 BY_NAME = {c.name: c for c in COMMANDS}
 
+# `poolctl --help`'s examples and exit codes
+ROOT_EPILOG: tuple[tuple[tuple[str, str], ...], str] = (
+    (
+        ("poolctl doctor -- python -m my_worker", "check a worker before a pool runs it"),
+        ("poolctl ping -- python -m my_worker", "why a worker does not answer"),
+        ("mix test 2>&1 | poolctl triage -", "what a test run's failures have in common"),
+        ("poolctl run-scenario", "the tour: each failure pattern, reproduced"),
+        ("poolctl COMMAND --help", "a command's options, examples and exit codes"),
+    ),
+    "0 ok · 1 findings · 2 bad usage or input · 3 internal error (traceback saved) · "
+    "130 interrupted",
+)
+
 
 def epilog(examples: tuple[tuple[str, str], ...], exit_codes: str) -> str:
     """Examples and exit codes, as the end of a `--help`: each example's command line, and

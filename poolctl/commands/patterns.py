@@ -8,9 +8,11 @@ from typing import Annotated
 
 import typer
 
+from poolctl.commands.index import BY_NAME, epilog
 from poolctl.console import stdout_console
 from poolctl.errors import ExitCode, UsageProblem
-from poolctl.logs import FORMATS, read_logs
+from poolctl.logs import read_logs
+from poolctl.options import LogFormat, LogFormatOpt
 from poolctl.patterns import Pattern, PatternSet, builtin_dir, load_patterns
 from poolctl.patterns.examples import to_failure, walk
 from poolctl.patterns.loader import load_file
@@ -30,11 +32,14 @@ from poolctl.triage.facts import FactContext
 from poolctl.triage.fields import FailureView
 from poolctl.triage.starter import starter_pattern
 
+PATTERNS_EXIT = "0 ok · 1 no example or log line matched as expected · 2 bad usage or pattern file"
 patterns_app = typer.Typer(
     name="patterns",
     help="List, show and test the failure patterns (the knowledge base).",
+    epilog=epilog(BY_NAME["patterns"].examples, BY_NAME["patterns"].exit_codes),
     no_args_is_help=True,
     add_completion=False,
+    rich_markup_mode="rich",
 )
 
 PatternDirs = Annotated[
@@ -47,13 +52,30 @@ def _origin_of(p: Pattern) -> str:
     return "builtin" if p.path.startswith(str(builtin_dir())) else p.path
 
 
-@patterns_app.command("list", help="Every pattern: number, id, title and where it comes from.")
+@patterns_app.command(
+    "list",
+    help="Every pattern: number, id, title and where it comes from.",
+    epilog=epilog(
+        (
+            ("poolctl patterns list", "the builtin patterns"),
+            ("poolctl patterns list --patterns my-patterns", "with a folder of your own"),
+        ),
+        "0 listed · 2 a pattern file is invalid (file:line)",
+    ),
+)
 def list_patterns(patterns: PatternDirs = None) -> None:
     kb = list(load_patterns(patterns or []))
     render_list(kb, [_origin_of(p) for p in kb], stdout_console())
 
 
-@patterns_app.command("show", help="One pattern in full: signals, facts, causes, remediation.")
+@patterns_app.command(
+    "show",
+    help="One pattern in full: signals, facts, causes, remediation.",
+    epilog=epilog(
+        (("poolctl patterns show 3", "by number"), ("poolctl patterns show port-no-response", "")),
+        "0 shown · 2 no such pattern",
+    ),
+)
 def show_pattern(
     pattern_id: Annotated[str, typer.Argument(metavar="ID", help="Its id or number.")],
     patterns: PatternDirs = None,
@@ -65,6 +87,13 @@ def show_pattern(
 @patterns_app.command(
     "test",
     help="Which lines of LOG fire the pattern's signals, and why; without LOG, its own examples.",
+    epilog=epilog(
+        (
+            ("poolctl patterns test 2 test.log", "which failures pattern 2 claims, and why"),
+            ("poolctl patterns test 2", "its own examples"),
+        ),
+        PATTERNS_EXIT,
+    ),
 )
 def test_pattern(
     pattern_id: Annotated[str, typer.Argument(metavar="ID", help="Its id or number.")],
@@ -72,9 +101,7 @@ def test_pattern(
         list[str] | None, typer.Argument(metavar="[LOG]...", help="Test logs; - is stdin.")
     ] = None,
     patterns: PatternDirs = None,
-    log_format: Annotated[
-        str, typer.Option("--log-format", help=f"The logs' format: {', '.join(FORMATS)}.")
-    ] = "auto",
+    log_format: LogFormatOpt = LogFormat.AUTO,
     show_all: Annotated[
         bool, typer.Option("--all", help="Also list failures where no signal fires.")
     ] = False,
@@ -86,7 +113,7 @@ def test_pattern(
         outcomes = run_examples(pattern, kb)
         render_examples(pattern, outcomes, console)
         raise typer.Exit(ExitCode.OK if all(o.ok for o in outcomes) else ExitCode.FINDINGS)
-    parsed = read_logs(log, log_format)
+    parsed = read_logs(log, log_format.value)
     results = explain(pattern, parsed, kb)
     render_test(pattern, parsed.inputs, results, parsed.skipped, console, show_all=show_all)
     matched = any(r.verdict == "matches" for r in results)
@@ -109,6 +136,13 @@ def run_examples(pattern: Pattern, kb: PatternSet) -> list[ExampleOutcome]:
     "new",
     help="Write a starter pattern from a cluster of unclassified failures in a log "
     "(the clusters are listed by `poolctl triage`); then `patterns test` shows what it claims.",
+    epilog=epilog(
+        (
+            ("poolctl patterns new --from test.log --cluster 5fe3", "patterns/<id>.yaml"),
+            ("poolctl patterns test <id> test.log --patterns patterns", "what it claims"),
+        ),
+        "0 written · 2 no such cluster, or the file exists (--force)",
+    ),
 )
 def new_pattern(
     logs: Annotated[
@@ -124,9 +158,7 @@ def new_pattern(
         ),
     ] = "patterns",
     patterns: PatternDirs = None,
-    log_format: Annotated[
-        str, typer.Option("--log-format", help=f"The logs' format: {', '.join(FORMATS)}.")
-    ] = "auto",
+    log_format: LogFormatOpt = LogFormat.AUTO,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
 ) -> None:
     target = Path(output)
@@ -137,7 +169,7 @@ def new_pattern(
         dirs.append(str(folder))  # patterns written there before: their ids and numbers are taken
     kb = load_patterns(dirs)
     # the starter quotes the log's failures: it is written as every output is, redacted
-    report = prepare(triage(read_logs(logs, log_format), kb))
+    report = prepare(triage(read_logs(logs, log_format.value), kb))
     taken = [p.stem for p in folder.glob("*.y*ml")] if folder.is_dir() else []
     starter = starter_pattern(report, cluster, kb, " ".join(logs), taken)
     path = target if to_file else folder / f"{starter.pattern_id}.yaml"

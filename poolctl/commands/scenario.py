@@ -105,10 +105,11 @@ def _run_all(
     tour: bool,
 ) -> list[ScenarioResult]:
     """Run each scenario in turn, its terminal view printed as it ends (the tour's one line, or
-    the whole report); `running NAME…` and its time on standard error meanwhile."""
+    the whole report); meanwhile on standard error, one scenario's workers and events, or for
+    several `running NAME…` and its time."""
     results = []
     writer = terminal_writer(color=console.is_terminal, opts=opts)
-    single_live = opts.terminal and not tour and not opts.quiet
+    single_live = opts.terminal and len(scenarios) == 1 and not opts.quiet
     with wait_display(quiet=opts.quiet or single_live) as waits:
         for scenario in scenarios:
             run = create_run_dir(scenario.name, run_dir)
