@@ -69,15 +69,13 @@ def _error(message: str) -> None:
     stderr_stream().write(f"poolctl: error: {message}\n")
 
 
-def _plain_help() -> None:
-    """`--help` in plain text where the environment asks for it (typer's help console decides
-    by itself otherwise, and keeps bold and dim under NO_COLOR)."""
-    if not plain_environment():
-        return
-    if "typer.rich_utils" in sys.modules:
-        setattr(sys.modules["typer.rich_utils"], "FORCE_TERMINAL", False)  # noqa: B010
-    else:
-        os.environ["_TYPER_FORCE_DISABLE_TERMINAL"] = "1"  # read when the help is first drawn
+def _plain_help(args: list[str]) -> None:
+    """A command's `--help` in plain text where the environment asks for it (typer's help
+    console decides by itself otherwise, and keeps bold and dim under NO_COLOR)."""
+    if plain_environment() and ("--help" in args or "-h" in args):
+        import typer.rich_utils
+
+        setattr(typer.rich_utils, "FORCE_TERMINAL", False)  # noqa: B010
 
 
 def _answered_at_once(argv: list[str]) -> int | None:
@@ -113,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
 
     command = typer.main.get_command(app)
     plain_labels(command)
-    _plain_help()
+    _plain_help(args)
     if "poolctl.redact" in sys.modules:  # a run in this process before (the tests) kept secrets
         from poolctl.redact import set_keep
 
