@@ -70,7 +70,7 @@ def test_a_missing_command_is_a_finding_not_bad_input(run_cli: RunCli) -> None:
 
 
 def test_the_bundled_checkout_timeout_scenario(run_cli: RunCli) -> None:
-    code, out, _ = doctor(run_cli, str(REPO / "poolctl" / "scenarios" / "p3-checkout-timeout.yaml"))
+    code, out, _ = doctor(run_cli, "p3-checkout-timeout")  # a bundled scenario, by name
     assert code == 1
     assert "[✗] Pool settings" in out
     assert "over checkout_timeout 0.5 s: they time out" in out

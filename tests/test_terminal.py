@@ -73,15 +73,15 @@ def test_doctor_prints_each_section_as_it_finishes(
     extra: dict[str, str], pexpect_spawn: Spawn, tmp_path: Path
 ) -> None:
     code, text = on_tty(
-        pexpect_spawn, tmp_path, extra, "doctor", "--timeout", "3", "--", *REFERENCE,
-        "--init-delay", "1",
+        pexpect_spawn, tmp_path, extra, "doctor", "--timeout", "6", "--", *REFERENCE,
+        "--init-delay", "2",
     )  # fmt: skip
     assert code == 0, text
     sections = ["Interpreter", "Worker command", "Start-up", "Output hygiene", "Framing"]
     shown = ANSI.sub("", text)
     at = [shown.find(f"] {s} (") for s in sections]
     assert all(i >= 0 for i in at) and at == sorted(at), text
-    assert "checking start-up…" in shown  # the worker takes a second to start: shown meanwhile
+    assert "checking start-up…" in shown  # the worker takes 2 s to start: shown meanwhile
     assert (ESC in text) is not bool(extra)
 
 

@@ -36,6 +36,7 @@ from poolctl.redact import remember_env
 from poolctl.report import Format, doctor_view
 from poolctl.report.publish import publish, save
 from poolctl.rundir import create_run_dir
+from poolctl.scenario import find_scenario
 from poolctl.worker import StderrMode, WorkerSpec
 from poolctl.worker_args import parse_env, resolve_command
 
@@ -62,8 +63,8 @@ def doctor(
         Path | None,
         typer.Argument(
             metavar="SCENARIO.yaml",
-            help="A scenario file (its worker and pool settings are checked); after `--`, "
-            "the worker command (default: the reference worker).",
+            help="A scenario file, or a bundled scenario's name (its worker and pool settings "
+            "are checked); after `--`, the worker command (default: the reference worker).",
         ),
     ] = None,
     framing: Annotated[
@@ -136,6 +137,8 @@ def doctor(
     if cwd is not None and not Path(cwd).is_dir():
         raise UsageProblem(f"--cwd: not a directory: {cwd}")
     kb = load_patterns(patterns) if patterns else None  # None: the builtin patterns
+    if scenario is not None:
+        scenario = find_scenario(str(scenario))  # a file, or a bundled scenario by name
     loaded, unknown = load_for_doctor(scenario, kb) if scenario is not None else (None, ())
     base = loaded.worker_spec() if loaded is not None else WorkerSpec(argv=REFERENCE_WORKER)
     speaks = get_protocol(protocol.value if protocol else base.protocol)
