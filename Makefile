@@ -5,7 +5,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test test-fast lint bench venv clean ci-report peers
+.PHONY: demo test test-fast lint bench venv clean ci-report peers pictures
 
 # editable_mode=compat puts the checkout on sys.path with a plain .pth line instead of an import
 # finder that every Python process would load: each one starts about 25 ms sooner, and the tests
@@ -86,6 +86,14 @@ ci-report: $(STAMP) $(PEERS_STAMP)
 	  < $(CI_REPORT)/pytest.log
 	@echo "triage: $(CI_REPORT)/triage.md (run folder $(CI_REPORT)/run)"
 	@exit $$(cat $(CI_REPORT)/pytest.status)
+
+# The README's picture: the p3 scenario run, its timeline.html shot by headless Chromium
+# (tests/chromium.py, the browser tests' own driver) into docs/p3-timeline.png.
+pictures: $(STAMP)
+	@rm -rf reports/pictures
+	$(VENV)/bin/poolctl run-scenario -q p3-checkout-timeout --run-dir reports/pictures/p3 -f json -o /dev/null
+	$(PY) -m tests.chromium reports/pictures/p3/timeline.html docs/p3-timeline.png
+	@echo "docs/p3-timeline.png (from reports/pictures/p3/timeline.html)"
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check poolctl tests bench

@@ -7,6 +7,7 @@ rich live display or plain lines into it).
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -67,6 +68,9 @@ class Trace:
         self.observers = list(observers or [])
         self._file: IO[str] | None = open(path, "a", encoding="utf-8") if path else None  # noqa: SIM115
         self._written = 0
+        # experiments in fresh processes report from their own threads (and the pool's
+        # diagnosis runs off the loop): one event at a time keeps `seq` unique and in order
+        self._lock = threading.RLock()
 
     def now(self) -> float:
         return time.monotonic() - self.start
@@ -79,16 +83,21 @@ class Trace:
         session: str | None = None,
         **data: Any,
     ) -> Event:
-        event = Event(len(self.events) + 1, self.now(), type, worker, caller, session, data)
-        self.events.append(event)
-        for observer in self.observers:
-            observer.on_event(event)
-        if self._file is not None and len(self.events) - self._written >= 512:
-            self.flush()
+        with self._lock:
+            event = Event(len(self.events) + 1, self.now(), type, worker, caller, session, data)
+            self.events.append(event)
+            for observer in self.observers:
+                observer.on_event(event)
+            if self._file is not None and len(self.events) - self._written >= 512:
+                self._flush()
         return event
 
     def flush(self) -> None:
         """Write what is not written yet (called in batches, at the end, and on interruption)."""
+        with self._lock:
+            self._flush()
+
+    def _flush(self) -> None:
         if self._file is None:
             return
         pending = self.events[self._written :]

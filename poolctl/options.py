@@ -60,7 +60,10 @@ class LogFormat(StrEnum):
 FormatOpt = Annotated[
     Format,
     typer.Option(
-        "--format", "-f", help="term, md (GitHub Markdown), json (versioned schema) or junit (XML)."
+        "--format",
+        "-f",
+        help="term, md (GitHub Markdown), json (versioned schema), junit (XML) or html (one "
+        "self-contained page).",
     ),
 ]
 OutputOpt = Annotated[

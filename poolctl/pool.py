@@ -256,6 +256,7 @@ class Pool:
             experiments=first,
             run_dir=self.run_dir,
             patterns=self.patterns,
+            trace=self.trace,
         )
         self.init_diagnoses[worker.id] = diagnosis
         self.trace.emit("diagnosis", worker=worker.id, verdict=diagnosis.cause)
@@ -433,6 +434,7 @@ class Pool:
                 id=request.id,
                 command=command,
             )
+            read_before = worker.process.transcript.total  # one request at a time per worker
             outcome = await worker.request(
                 request, self.config.request_timeout if timeout is None else timeout
             )
@@ -448,6 +450,8 @@ class Pool:
                     success=outcome.response.success,
                     seconds=round(outcome.round_trip, 6),
                     error=None if outcome.response.success else outcome.response.error_message,
+                    bytes_out=worker.sent_bytes,
+                    bytes_in=worker.process.transcript.total - read_before,
                 )
             else:
                 self.trace.emit(
@@ -458,6 +462,8 @@ class Pool:
                     id=request.id,
                     reason=outcome.reason,
                     detail=outcome.detail,
+                    bytes_out=worker.sent_bytes,
+                    bytes_in=worker.process.transcript.total - read_before,
                 )
             return outcome
         finally:

@@ -9,12 +9,13 @@ refused the session). An error reply to any other request is an answer: the step
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from poolctl import activity
 from poolctl.model import ProtocolStep
-from poolctl.protocol import Protocol, Response
+from poolctl.protocol import Protocol, Request, Response
 from poolctl.worker import Answer, ExitStatus, NoAnswer, WorkerProcess
 
 
@@ -55,8 +56,13 @@ def run_session(
     *,
     count: int = 1,
     timeout: float = 5.0,
+    exchange: Callable[[Request, float], Answer | NoAnswer] | None = None,
 ) -> Session:
-    """Run the worker's protocol's steps on `worker` (started); stop at the first no-answer."""
+    """Run the worker's protocol's steps on `worker` (started); stop at the first no-answer.
+
+    Each request goes through `exchange` (default: `worker.exchange_request`; a traced run
+    passes one that records the request and its answer)."""
+    exchange = exchange or worker.exchange_request
     protocol = worker.protocol
     session = Session(protocol)
     steps = protocol.steps(command, args)
@@ -73,7 +79,7 @@ def run_session(
                 continue
             request = worker.ids.request_raw(step.method, step.params)
             with activity.waiting(_waiting_for(step.method, protocol), timeout):
-                outcome = worker.exchange_request(request, timeout)
+                outcome = exchange(request, timeout)
             if isinstance(outcome, NoAnswer):
                 session.failed = outcome
                 session.steps.append(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import assert_never
 
 import pytest
 
@@ -14,6 +15,7 @@ from poolctl.cli import main
 from poolctl.report import Format
 from poolctl.report.github import SUMMARY_LIMIT
 from tests.conftest import REFERENCE, RunCli
+from tests.test_pictures import valid_html
 from tests.test_report_formats import valid_json, valid_junit
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -44,6 +46,10 @@ def check(fmt: Format, text: str) -> None:
             assert text.startswith("# poolctl ")
         case Format.TERM:
             assert "poolctl" in text or "Doctor summary" in text or "answered" in text
+        case Format.HTML:
+            valid_html(text)
+        case _:
+            assert_never(fmt)
 
 
 @pytest.mark.parametrize("fmt", list(Format))

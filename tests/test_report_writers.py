@@ -29,6 +29,7 @@ from poolctl.model import (
 from poolctl.report import (
     WRITERS,
     Format,
+    HtmlWriter,
     JsonWriter,
     JUnitWriter,
     MarkdownWriter,
@@ -196,6 +197,7 @@ CASES = {
     "report.md": lambda r: MarkdownWriter().render(r),
     "report.json": lambda r: JsonWriter().render(r),
     "report.junit.xml": lambda r: JUnitWriter().render(r),
+    "report.html": lambda r: HtmlWriter().render(r),
     "report.annotations.txt": lambda r: render_annotations(r, workspace="/ci"),
 }
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from poolctl import activity
+from poolctl.events import Trace
 from poolctl.framing import FRAMINGS
 from poolctl.model import Diagnosis, Evidence, Hypothesis
 from poolctl.patterns.loader import PatternSet
@@ -101,6 +102,7 @@ def diagnose_no_answer(
     budget: float = DEFAULT_BUDGET,
     probe_stdin: bool = True,
     patterns: PatternSet | None = None,
+    trace: Trace | None = None,
 ) -> Diagnosis:
     """Test every hypothesis of a silent worker against evidence from `worker`, which failed
     `failed`, and name the cause as the knowledge base (`patterns`, else the builtin) words it.
@@ -108,6 +110,7 @@ def diagnose_no_answer(
     `timeout` is the one the exchange used (default: how long it waited). The diagnosis takes
     at most `budget` seconds. With `experiments` False no fresh process is started (the
     hypotheses that need one stay untested); `probe_stdin` False keeps the worker's stdin open.
+    The experiments' starts and ends go to `trace` when one is given.
     """
     started = time.monotonic()
     deadline = started + budget
@@ -121,7 +124,7 @@ def diagnose_no_answer(
             obs.live = look_live(worker, run_dir.path / f"stack-{worker.worker_id}.txt")
         progress.update()
         _probe_and_experiment(
-            obs, worker, failed, progress, experiments, probe_stdin, wait_for, deadline
+            obs, worker, failed, progress, experiments, probe_stdin, wait_for, deadline, trace
         )
     judged = [(h, _judge(h, obs)) for h in registered]
     worker.save_transcript()
@@ -172,8 +175,10 @@ def _probe_and_experiment(
     probe_stdin: bool,
     wait_for: float,
     deadline: float,
+    trace: Trace | None,
 ) -> None:
-    """Probe the original process and run the experiments the plan calls for."""
+    """Probe the original process and run the experiments the plan calls for (their starts and
+    ends go to `trace`)."""
     plan = _plan(obs)
     if plan.probe_stdin and probe_stdin:
         obs.close_probe = close_stdin(worker, failed.request)
@@ -192,6 +197,7 @@ def _probe_and_experiment(
                 capture_dir=worker.capture_dir,
                 base_id=worker.worker_id,
                 on_result=progress.on_result,
+                trace=trace,
             )
             obs.results = {r.id: r for r in results}
             if plan.probe_stdin and not any(getattr(r, "answered", False) for r in results):
@@ -208,6 +214,7 @@ def _probe_and_experiment(
                     capture_dir=worker.capture_dir,
                     base_id=worker.worker_id,
                     on_result=progress.on_result,
+                    trace=trace,
                 )
                 obs.results.update({r.id: r for r in more})
         if plan.wait_longer:

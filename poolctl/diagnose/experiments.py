@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from poolctl.events import Trace
 from poolctl.framing import get_framing, quote
 from poolctl.protocol import dumps, get_protocol
 from poolctl.units import fmt_limit
@@ -142,15 +143,30 @@ def run_experiments(
     base_id: str,
     first_answer_wins: bool = False,
     on_result: Callable[[Result], None] | None = None,
+    trace: Trace | None = None,
 ) -> list[Result]:
     """Run every experiment side by side; each waits at most `timeout`, all end by `deadline`.
 
     With `first_answer_wins`, the others stop waiting as soon as one gets an answer;
-    `on_result` is called (in the experiment's thread) as each one ends.
+    `on_result` is called (in the experiment's thread) as each one ends. With a `trace`, each
+    experiment's start and end are events of it (the run's timeline draws them).
     """
     if not experiments:
         return []
     won = threading.Event() if first_answer_wins else None
+
+    def traced(exp: Experiment) -> Result:
+        if trace is None:
+            return one(exp)
+        worker = f"{base_id}-exp-{exp.id}"
+        trace.emit("experiment_start", worker=worker, experiment=exp.id, label=exp.label)
+        result = one(exp)
+        answered = isinstance(result, Outcome) and result.answered
+        detail = result.detail if isinstance(result, Outcome) else f"not run ({result.reason})"
+        trace.emit(
+            "experiment_end", worker=worker, experiment=exp.id, answered=answered, detail=detail
+        )
+        return result
 
     def one(exp: Experiment) -> Result:
         result = _one(exp)
@@ -176,7 +192,7 @@ def run_experiments(
             return Skipped(exp, f"the experiment failed: {type(exc).__name__}: {exc}")
 
     with ThreadPoolExecutor(max_workers=len(experiments)) as pool:
-        return list(pool.map(one, experiments))
+        return list(pool.map(traced, experiments))
 
 
 def exit_status(worker: WorkerProcess, wait: float) -> ExitStatus | None:

@@ -19,6 +19,7 @@ from poolctl.report.groups_view import (
     unread_line,
     unread_regions,
 )
+from poolctl.report.mermaid import gantt
 from poolctl.report.view import (
     detail_rows,
     details_of,
@@ -32,6 +33,7 @@ from poolctl.report.view import (
     scenario_verdict,
     shortener,
     summary_line,
+    timeline_of,
     tracebacks,
     unclassified,
 )
@@ -127,6 +129,7 @@ class _Doc:
             self.w(f"- {text(self.short(line))}")
         if read_summary(r):
             self.w()
+        self.timeline()
         self.summary_table()
         self.sections()
         self.unclassified()
@@ -137,6 +140,33 @@ class _Doc:
             self.w(f"Run folder: {code(r.run_dir)}")
             self.w()
         return "\n".join(self.out).rstrip() + "\n"
+
+    def timeline(self) -> None:
+        """The run's timeline as a Mermaid gantt (GitHub draws it), cut with a note when long."""
+        timeline = timeline_of(self.r)
+        if timeline is None:
+            return
+        self.w("## Timeline")
+        self.w()
+        if timeline.pattern:
+            self.w(f"Reproduced: **pattern {text(timeline.pattern)}**")
+            self.w()
+        if timeline.deciding is not None:
+            self.w(f"Deciding event: {code(timeline.deciding.label)}")
+            self.w()
+        chart, left_out = gantt(timeline, self.r.title)
+        self.w(block(chart, "mermaid"))
+        self.w()
+        where = "`timeline.html` and `trace.json` in the run folder"
+        if left_out:
+            self.w(
+                f"> The chart shows the states and events that tell the story; {left_out:,} "
+                f"more were left out to keep it within GitHub's Mermaid limits. The whole run "
+                f"is in {where}."
+            )
+        else:
+            self.w(f"> Every state and event, with hover details: {where}.")
+        self.w()
 
     def summary_table(self) -> None:
         sections = pattern_sections(self.r)

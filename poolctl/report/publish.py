@@ -1,9 +1,9 @@
 """Where every command's reports leave poolctl: the run folder, `--output`, the job summary.
 
-`save` writes a run's report files (`report.json`, `report.md`, `junit.xml`) and redacts every
-file in its run folder; `publish` writes the reports in the chosen format, appends the Markdown
-to `$GITHUB_STEP_SUMMARY` and prints the annotations. Everything goes through the redactor
-first, unless `--keep-secrets`.
+`save` writes a run's report files (`report.json`, `report.md`, `junit.xml`, and from its trace
+`timeline.html` and `trace.json`) and redacts every file in its run folder; `publish` writes the
+reports in the chosen format, appends the Markdown to `$GITHUB_STEP_SUMMARY` and prints the
+annotations. Everything goes through the redactor first, unless `--keep-secrets`.
 """
 
 from __future__ import annotations
@@ -22,10 +22,19 @@ from poolctl import redact
 from poolctl.console import stderr_stream, stdout_stream
 from poolctl.errors import UsageProblem
 from poolctl.model import Report
-from poolctl.report import Format, JUnitWriter, MarkdownWriter, TerminalWriter, writer_for
+from poolctl.report import (
+    Format,
+    HtmlWriter,
+    JUnitWriter,
+    MarkdownWriter,
+    TerminalWriter,
+    writer_for,
+)
 from poolctl.report.combine import combine
 from poolctl.report.github import render_annotations, repo_links, summary_for
 from poolctl.report.json_writer import JSON_OPTIONS, to_dict
+from poolctl.report.pictures import picture_files, pictured
+from poolctl.report.replay import read_events
 from poolctl.rundir import RunDir
 from poolctl.termenv import use_color
 
@@ -79,13 +88,24 @@ def prepare(report: Report) -> Report:
 
 # --- the run folder ------------------------------------------------------------------------
 def save(report: Report, run: RunDir) -> Report:
-    """Write `report.json`, `report.md` and `junit.xml` into `run` and redact every file of
-    the run folder; returns the report as shown (redacted)."""
+    """Write `report.json`, `report.md` and `junit.xml` into `run`, and the pictures of its
+    trace (`timeline.html`, `trace.json`), then redact every file of the run folder; returns
+    the report as shown (redacted), with its timeline."""
+    events = read_events(run.events.read_text("utf-8", "replace")) if run.events.exists() else []
+    try:
+        report = pictured(report, events)
+        files = picture_files(prepare(report), events)  # the page from the redacted report
+    except Exception as exc:  # a picture that cannot be drawn never costs the run its report
+        why = f"the run's pictures were not drawn ({type(exc).__name__}: {exc})"
+        report = dataclasses.replace(report, notes=(*report.notes, why))
+        files = {}
     shown = prepare(report)
     write_json(shown, str(run.report("json")))
     run.report("md").write_text(MarkdownWriter(repo_links()).render(shown), encoding="utf-8")
     with run.report("xml").open("w", encoding="utf-8") as fh:
         fh.writelines(JUnitWriter().chunks(shown))  # as the JSON: a big triage stays small
+    for name, text in files.items():
+        (run.path / name).write_text(text, encoding="utf-8")
     redact.active().tree(run.path)
     return shown
 
@@ -152,12 +172,15 @@ def render(
     opts: OutputOptions | None = None,
 ) -> str:
     """The reports in `fmt`: the terminal view as the command printed it, Markdown one report
-    after another, JSON and JUnit as one document (several runs combined)."""
+    after another, JSON, JUnit and HTML as one document (several runs combined)."""
     match fmt:
         case Format.TERM:
             return terminal_writer(color=color, opts=opts).render_all(reports)
-        case Format.MD:
-            return "\n".join(writer_for(fmt).render(r) for r in reports)
+        case Format.MD:  # a test's file:line links to the commit under GitHub Actions
+            links = repo_links()
+            return "\n".join(MarkdownWriter(links).render(r) for r in reports)
+        case Format.HTML:
+            return HtmlWriter(repo_links()).render(combine(reports))
         case Format.JSON | Format.JUNIT:
             return writer_for(fmt).render(combine(reports))
         case _:
