@@ -2,7 +2,8 @@
 
 Every command takes `--format`, `--output`, `--json` (as `--format json`), `-q` (the verdict
 only, no progress) and `-v` (every detail); the commands that report findings also take
-`--annotations` and `--keep-secrets` (see `poolctl.report.publish`). Choices are enums whose
+`--annotations` and `--keep-secrets` (see `poolctl.report.publish`). `patterns` prints
+documents, not reports: its `--format` is term, md or json (`DocFormat`). Choices are enums whose
 values the registries hold (`tests/test_cli_help.py` checks that they agree).
 """
 
@@ -66,6 +67,21 @@ FormatOpt = Annotated[
         "self-contained page).",
     ),
 ]
+
+
+class DocFormat(StrEnum):
+    """`--format` of the commands that print a document rather than a report (`patterns`):
+    the values of `Format` that make sense there."""
+
+    TERM = "term"
+    MD = "md"
+    JSON = "json"
+
+
+DocFormatOpt = Annotated[
+    DocFormat,
+    typer.Option("--format", "-f", help="term, md (GitHub Markdown) or json (versioned schema)."),
+]
 OutputOpt = Annotated[
     str, typer.Option("--output", "-o", help="Write the report to FILE; - is stdout.")
 ]
@@ -127,6 +143,8 @@ def output_options(
 
 __all__ = [
     "AnnotationsOpt",
+    "DocFormat",
+    "DocFormatOpt",
     "FormatOpt",
     "FramingName",
     "JsonOpt",

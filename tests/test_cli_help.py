@@ -1,9 +1,11 @@
 """One CLI convention: every `--help` ends with examples and exit codes and shows no type
-labels; fixed choices agree with the registries; the output options on every report command;
-shell completion; a bare `poolctl`; `--version` and `--help` load no command."""
+labels; fixed choices agree with the registries; the output options on every report command
+and on the `patterns` documents; shell completion; a bare `poolctl`; `--version` and `--help`
+load no command."""
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -51,6 +53,21 @@ def test_every_report_command_takes_the_output_options(cli: RunCli, name: str) -
         assert option in out, (name, option)
 
 
+@pytest.mark.parametrize("sub", ["list", "show", "test"])
+def test_the_patterns_documents_take_the_output_options(cli: RunCli, sub: str) -> None:
+    _, out, _ = cli("patterns", sub, "--help")
+    for option in ("--json", "--quiet", "-q", "--verbose", "-v", "--format", "--output"):
+        assert option in out, (sub, option)
+    assert "term, md (GitHub Markdown) or json" in out  # a document: no junit, no html
+
+
+def test_patterns_new_says_what_it_wrote_as_the_others_do(cli: RunCli) -> None:
+    _, out, _ = cli("patterns", "new", "--help")
+    for option in ("--json", "-q", "-v", "--output"):  # --output: where the pattern goes
+        assert option in out
+    assert re.search(r"│\s+--format\b", out) is None  # no row of its own: a file, not a view
+
+
 def test_the_fixed_choices_are_the_registries() -> None:
     assert [f.value for f in FramingName] == list(FRAMINGS)
     assert [f.value for f in PingFraming] == [*FRAMINGS, "auto"]
@@ -71,9 +88,27 @@ def test_a_bare_poolctl_says_what_to_do(cli: RunCli) -> None:
     assert all(c.name in err for c in COMMANDS) and "poolctl COMMAND --help" in err
 
 
-def test_json_and_another_format_are_refused(cli: RunCli) -> None:
-    code, _, err = cli("triage", "x.log", "--json", "--format", "md")
-    assert code == 2 and "--json and --format md" in err
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["triage", "x.log"],
+        ["patterns", "list"],
+        ["patterns", "show", "3"],
+        ["patterns", "test", "3"],
+    ],
+    ids=" ".join,
+)
+def test_json_and_another_format_are_refused(cli: RunCli, argv: list[str]) -> None:
+    code, out, err = cli(*argv, "--json", "--format", "md")
+    assert code == 2 and out == "" and err.count("\n") == 1 and "--json and --format md" in err
+    code, out, err = cli(*argv, "-q", "-v")
+    assert code == 2 and out == "" and "-q and -v: choose one" in err
+
+
+def test_patterns_refuse_a_report_format_in_one_line(cli: RunCli) -> None:
+    code, out, err = cli("patterns", "list", "--format", "junit")
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "'junit' is not one of 'term', 'md', 'json'" in err
 
 
 @pytest.mark.parametrize("argv", [["--version"], ["--help"], []], ids=["version", "help", "bare"])

@@ -95,6 +95,7 @@ def test_the_installed_poolctl_is_the_wheel(
     assert "poolctl/scenarios/healthy.yaml" in files
     assert "poolctl/patterns/builtin/p1-port-no-response.yaml" in files
     assert "poolctl/schemas/report.schema.json" in files
+    assert "poolctl/schemas/patterns.schema.json" in files
 
 
 def test_the_installed_poolctl_runs_the_tour_by_name_from_elsewhere(

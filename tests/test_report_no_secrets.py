@@ -96,7 +96,23 @@ CASES: dict[str, Argv] = {
         "pool-shutdown-during-checkout",
         str(planted_log(t)),
     ],
+    "patterns test LOG --json": lambda t: [
+        "patterns",
+        "test",
+        "pool-shutdown-during-checkout",
+        str(planted_log(t)),
+        "--json",
+    ],
     "patterns list": lambda t: ["patterns", "list", "--patterns", str(planted_patterns(t))],
+    "patterns list --json": lambda t: [
+        *("patterns", "list", "--json", "--patterns", str(planted_patterns(t)))
+    ],
+    "patterns show -f md": lambda t: [
+        *("patterns", "show", "5", "-f", "md", "--patterns", str(planted_patterns(t)))
+    ],
+    "patterns test -v -f md": lambda t: [
+        *("patterns", "test", "5", "-v", "-f", "md", "--patterns", str(planted_patterns(t)))
+    ],
     "patterns show": lambda t: ["patterns", "show", "5", "--patterns", str(planted_patterns(t))],
     "patterns test": lambda t: ["patterns", "test", "5", "--patterns", str(planted_patterns(t))],
     "ping answer": lambda t: [
