@@ -25,6 +25,7 @@ from poolctl.model import (
     ProtocolStep,
     Report,
 )
+from poolctl.once import first_time
 from poolctl.patterns.loader import PatternSet
 from poolctl.protocol import Incoming, Response, get_protocol
 from poolctl.rundir import RunDir
@@ -101,6 +102,16 @@ def environment_notes(spec: WorkerSpec) -> tuple[str, ...]:
             "(`--env PYTHONUNBUFFERED=` or `--unset-env PYTHONUNBUFFERED` to see it)."
         )
     return tuple(notes)
+
+
+def _worth_saying(diagnosis: Diagnosis | None, answered: bool) -> bool:
+    """Where the PYTHONUNBUFFERED note matters: on no answer that a block-buffered stdout did
+    not explain (the variable may hide it), and on an answer the first time in this reports
+    folder (the worker may answer only thanks to it; `doctor`'s Buffering check runs it
+    without the variable) rather than on every healthy ping."""
+    if diagnosis is not None:
+        return not any(h.id == "buffered" and h.status == "confirmed" for h in diagnosis.hypotheses)
+    return answered and first_time("PYTHONUNBUFFERED")
 
 
 def try_framings(
@@ -180,7 +191,7 @@ def run_ping(options: PingOptions, run_dir: RunDir) -> PingResult:
             traced.diagnosed(diagnosis)
         worker.stop(options.stop_grace)
     traced.stopped()
-    notes = list(environment_notes(options.spec))
+    notes = [n for n in environment_notes(options.spec) if _worth_saying(diagnosis, session.ok)]
     if worker.stray:
         notes.append(
             f"{worker.stray_count} frame(s) arrived that answered no request: "

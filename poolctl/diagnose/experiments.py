@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +19,7 @@ from typing import Any
 from poolctl.events import Trace
 from poolctl.framing import get_framing, quote
 from poolctl.protocol import dumps, get_protocol
+from poolctl.units import fmt_limit
 from poolctl.worker import ExitStatus, StderrMode, WorkerProcess, WorkerSpec
 
 from .pty_probe import run_on_pty
@@ -141,12 +142,14 @@ def run_experiments(
     capture_dir: Path,
     base_id: str,
     first_answer_wins: bool = False,
+    on_result: Callable[[Result], None] | None = None,
     trace: Trace | None = None,
 ) -> list[Result]:
     """Run every experiment side by side; each waits at most `timeout`, all end by `deadline`.
 
-    With `first_answer_wins`, the others stop waiting as soon as one gets an answer. With a
-    `trace`, each experiment's start and end are events of it (the run's timeline draws them).
+    With `first_answer_wins`, the others stop waiting as soon as one gets an answer;
+    `on_result` is called (in the experiment's thread) as each one ends. With a `trace`, each
+    experiment's start and end are events of it (the run's timeline draws them).
     """
     if not experiments:
         return []
@@ -166,6 +169,12 @@ def run_experiments(
         return result
 
     def one(exp: Experiment) -> Result:
+        result = _one(exp)
+        if on_result is not None:
+            on_result(result)
+        return result
+
+    def _one(exp: Experiment) -> Result:
         wait = min(timeout, deadline - time.monotonic())
         if wait < MIN_TIME:
             return Skipped(exp, "no time left in the diagnosis budget")
@@ -265,7 +274,7 @@ def _run_pipe(
                 if answers < exp.requests:
                     detail += f"; the last {exp.requests - answers} stayed in its buffer"
         elif not detail:
-            detail = f"no answer within {wait:g} s"
+            detail = f"no answer within {fmt_limit(wait)}"
     finally:
         worker.stop(0.5)
     data = bytes(worker.transcript.data)
@@ -307,7 +316,7 @@ def _run_pty(
         worker_id,
     )
     if not run.detail:
-        run.detail = f"no answer within {wait:g} s"
+        run.detail = f"no answer within {fmt_limit(wait)}"
     stdout = bytes(run.stdout)
     detail = run.detail
     if run.answer_after is None and stdout:

@@ -24,6 +24,7 @@ from typing import Any
 from poolctl.errors import ProtocolError
 from poolctl.framing import Framing
 from poolctl.protocol import parse_response
+from poolctl.units import fmt_limit
 from poolctl.worker import TOKEN_ENV, StderrMode, WorkerSpec, descendants, processes_with_env
 
 
@@ -115,7 +116,7 @@ def _exchange(
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            result.detail = f"no answer within {timeout:g} s"
+            result.detail = f"no answer within {fmt_limit(timeout)}"
             return
         ready, _, _ = select.select([master], [], [], remaining)
         if not ready:

@@ -22,13 +22,21 @@ from poolctl import redact
 from poolctl.console import stderr_stream, stdout_stream
 from poolctl.errors import UsageProblem
 from poolctl.model import Report
-from poolctl.report import Format, JUnitWriter, MarkdownWriter, TerminalWriter, writer_for
+from poolctl.report import (
+    Format,
+    HtmlWriter,
+    JUnitWriter,
+    MarkdownWriter,
+    TerminalWriter,
+    writer_for,
+)
 from poolctl.report.combine import combine
-from poolctl.report.github import render_annotations, summary_for
+from poolctl.report.github import render_annotations, repo_links, summary_for
 from poolctl.report.json_writer import JSON_OPTIONS, to_dict
 from poolctl.report.pictures import picture_files, pictured
 from poolctl.report.replay import read_events
 from poolctl.rundir import RunDir
+from poolctl.termenv import use_color
 
 SUMMARY_ENV = "GITHUB_STEP_SUMMARY"
 
@@ -41,6 +49,9 @@ class OutputOptions:
     output: str = "-"
     annotations: bool = False
     keep_secrets: bool = False
+    quiet: bool = False  # the verdict only
+    verbose: bool = False  # every detail
+    top: int | None = None  # the groups shown in the terminal view
 
     def begin(self) -> OutputOptions:
         """Apply `--keep-secrets` to this process's redactor; call before any output."""
@@ -90,7 +101,7 @@ def save(report: Report, run: RunDir) -> Report:
         files = {}
     shown = prepare(report)
     write_json(shown, str(run.report("json")))
-    run.report("md").write_text(MarkdownWriter().render(shown), encoding="utf-8")
+    run.report("md").write_text(MarkdownWriter(repo_links()).render(shown), encoding="utf-8")
     with run.report("xml").open("w", encoding="utf-8") as fh:
         fh.writelines(JUnitWriter().chunks(shown))  # as the JSON: a big triage stays small
     for name, text in files.items():
@@ -143,23 +154,34 @@ def write_json(report: Report, output: str) -> None:
         ) from None
 
 
-def terminal_writer(*, color: bool, verbose: bool = False) -> TerminalWriter:
-    """The terminal writer for standard output: as wide as the terminal when colouring it."""
+def terminal_writer(*, color: bool, opts: OutputOptions | None = None) -> TerminalWriter:
+    """The terminal writer for standard output: as wide as the terminal when colouring it,
+    as detailed as `-q` or `-v` ask."""
     width = shutil.get_terminal_size().columns if color else 100
-    return TerminalWriter(color=color, width=width, verbose=verbose)
+    opts = opts or OutputOptions()
+    return TerminalWriter(
+        color=color, width=width, verbose=opts.verbose, quiet=opts.quiet, top=opts.top
+    )
 
 
 def render(
-    reports: Sequence[Report], fmt: Format, *, color: bool = False, verbose: bool = False
+    reports: Sequence[Report],
+    fmt: Format,
+    *,
+    color: bool = False,
+    opts: OutputOptions | None = None,
 ) -> str:
     """The reports in `fmt`: the terminal view as the command printed it, Markdown one report
     after another, JSON, JUnit and HTML as one document (several runs combined)."""
     match fmt:
         case Format.TERM:
-            return terminal_writer(color=color, verbose=verbose).render_all(reports)
-        case Format.MD:
-            return "\n".join(writer_for(fmt).render(r) for r in reports)
-        case Format.JSON | Format.JUNIT | Format.HTML:
+            return terminal_writer(color=color, opts=opts).render_all(reports)
+        case Format.MD:  # a test's file:line links to the commit under GitHub Actions
+            links = repo_links()
+            return "\n".join(MarkdownWriter(links).render(r) for r in reports)
+        case Format.HTML:
+            return HtmlWriter(repo_links()).render(combine(reports))
+        case Format.JSON | Format.JUNIT:
             return writer_for(fmt).render(combine(reports))
         case _:
             assert_never(fmt)
@@ -169,13 +191,11 @@ def publish(
     reports: Sequence[Report],
     opts: OutputOptions,
     *,
-    verbose: bool = False,
     shown_live: bool = False,
 ) -> None:
     """Annotations (with `--annotations`), the reports in `--format` to `--output`, and the
     GitHub job summary when `$GITHUB_STEP_SUMMARY` is set. `reports` are as `save` returned
-    them; `shown_live` when the command printed the terminal view as it ran; `verbose` shows
-    the evidence behind every doctor check."""
+    them; `shown_live` when the command printed the terminal view as it ran."""
     shown = [prepare(r) for r in reports]
     if opts.annotations:
         workspace = os.environ.get("GITHUB_WORKSPACE") or os.getcwd()
@@ -186,8 +206,8 @@ def publish(
         if opts.fmt is Format.TERM and shown_live:
             text = ""
         else:
-            color = opts.terminal and sys.stdout.isatty()
-            text = render(shown, opts.fmt, color=color, verbose=verbose)
+            color = opts.terminal and use_color(sys.stdout)
+            text = render(shown, opts.fmt, color=color, opts=opts)
         if text or not opts.to_stdout:
             write_output(text, opts.output)
     step_summary(shown)
@@ -201,7 +221,8 @@ def step_summary(reports: Sequence[Report]) -> None:
     path = Path(target)
     try:
         existing = path.stat().st_size if path.exists() else 0
-        docs = [redact.redact(MarkdownWriter().render(r)) for r in reports]
+        links = repo_links()
+        docs = [redact.redact(MarkdownWriter(links).render(r)) for r in reports]
         where = reports[0].run_dir if len(reports) == 1 else ""
         text = summary_for(docs, existing, where or "")
         if text:
