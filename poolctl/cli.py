@@ -1,59 +1,72 @@
-"""The `poolctl` command line: a thin typer app. The error boundary, the signal handling and
-the exit codes are `poolctl.lifecycle`'s."""
+"""The `poolctl` command line: the answers given before typer is built, and the typer app run
+under `poolctl.lifecycle`, which owns the error boundary, the signals and the exit codes.
+
+`poolctl --version`, `poolctl --help` and a bare `poolctl` are answered before typer builds
+anything (`answered_at_once`); every other command line goes to the typer app (`poolctl.app`),
+which imports only the command that runs. `bench/startup.py` measures the start-up.
+"""
 
 from __future__ import annotations
 
-import typer
+import os
+import sys
+from typing import TYPE_CHECKING
 
 from poolctl import __version__, lifecycle
-from poolctl.commands.doctor import DoctorCommand, doctor
-from poolctl.commands.patterns import patterns_app
-from poolctl.commands.ping import ping
-from poolctl.commands.report import report_command
-from poolctl.commands.scenario import run_scenario_command
-from poolctl.commands.triage import triage_command
-from poolctl.console import stdout_stream
+from poolctl.errors import ExitCode
+from poolctl.termenv import plain_environment
 
-app = typer.Typer(
-    name="poolctl",
-    help="Diagnose pools of JSON-over-stdio workers and triage the test failures they cause.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-app.command(
-    context_settings={"allow_interspersed_args": False},
-    help="Start one worker, send a framed ping, report the round trip or why no answer came.",
-)(ping)
-app.command("triage", help="Classify a test log's failures by pattern; print the fix plan.")(
-    triage_command
-)
-app.add_typer(patterns_app)
-app.command(
-    "run-scenario",
-    help="Run YAML scenarios against a real pool (no file: the bundled tour); classify failures.",
-)(run_scenario_command)
-app.command(
-    "report",
-    help="Re-render saved runs (their report.json) in any --format, running nothing again.",
-)(report_command)
-app.command(
-    "doctor",
-    cls=DoctorCommand,
-    help="Check the interpreter, the worker and the pool settings before anything runs.",
-)(doctor)
+if TYPE_CHECKING:
+    from typer._click.core import Command
 
 
-@app.callback(invoke_without_command=True)
-def _root(
-    version: bool = typer.Option(False, "--version", help="Print the version and exit."),
-) -> None:
-    if version:
-        stdout_stream().write(f"poolctl {__version__}\n")
-        raise typer.Exit(0)
+def _plain_help(args: list[str]) -> None:
+    """A command's `--help` in plain text where the environment asks for it (typer's help
+    console decides by itself otherwise, and keeps bold and dim under NO_COLOR)."""
+    if plain_environment() and ("--help" in args or "-h" in args):
+        import typer.rich_utils
+
+        setattr(typer.rich_utils, "FORCE_TERMINAL", False)  # noqa: B010
+
+
+def answered_at_once(argv: list[str]) -> int | None:
+    """The exit code of a command line answered without typer (`--version`, the top-level
+    `--help`, nothing at all), or None."""
+    if os.environ.get("_POOLCTL_COMPLETE"):
+        return None  # a shell asks typer what completes the line: no arguments, by design
+    if argv in (["--version"], ["-V"]):
+        sys.stdout.write(f"poolctl {__version__}\n")
+        return ExitCode.OK
+    if argv in (["--help"], ["-h"]):
+        from poolctl.root_help import print_root_help
+
+        print_root_help()
+        return ExitCode.OK
+    if not argv:
+        from poolctl.root_help import no_command_message
+
+        sys.stderr.write(no_command_message())
+        return ExitCode.BAD_INPUT
+    return None
+
+
+def root_command(argv: list[str]) -> Command:
+    """The typer app as a click command, its values named plainly in `--help`."""
+    import typer
+
+    from poolctl.app import app, plain_labels
+
+    command = typer.main.get_command(app)
+    plain_labels(command)
+    _plain_help(argv)
+    return command
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI in this process: how a command begins and ends (errors, signals, exit
+    """Run the CLI in this process (the tests do); how a command ends (errors, signals, exit
     codes) is `poolctl.lifecycle`'s. The `poolctl` program is `poolctl.lifecycle.main`."""
-    return lifecycle.run(app, argv)
+    args = sys.argv[1:] if argv is None else list(argv)
+    at_once = answered_at_once(args)
+    if at_once is not None:
+        return at_once
+    return lifecycle.run(root_command(args), args)

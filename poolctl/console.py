@@ -14,6 +14,7 @@ from typing import IO
 from rich.console import Console
 
 from poolctl import redact
+from poolctl.termenv import use_color
 
 # What a stream redacts with: a fixed redactor, a run's secrets (the run's redactor at each
 # write: a console lives through a run whose workers add secrets as they start), or None for
@@ -60,13 +61,14 @@ def make_console(
 ) -> Console:
     """A console writing, redacted, to `file` (standard output by default).
 
-    `color` None colours when the stream is a terminal; True forces ANSI colours, False none.
-    Text is soft-wrapped (quoted evidence is never split mid-line), never highlighted, and
-    `:name:` stays as written (no emoji codes in quoted worker output)."""
+    `color` None colours when `use_color` says so; True forces ANSI colours, False none (no
+    escape code at all, bold and dim included). Text is soft-wrapped (quoted evidence is never
+    split mid-line), never highlighted, and `:name:` stays as written (no emoji codes in quoted
+    worker output)."""
     target = file if file is not None else sys.stdout
     stream: IO[str] = RedactingStream(target, redactor)  # type: ignore[assignment]
     if color is None:
-        return Console(file=stream, width=width, soft_wrap=True, highlight=False, emoji=False)
+        color = use_color(target)
     return Console(
         file=stream,
         width=width,
@@ -92,6 +94,11 @@ def stdout_console(redactor: RedactWith = None) -> Console:
     """Output for people: views printed as they come, progress lines, listings; pass the
     run's `Secrets` to redact its workers' secrets too."""
     return make_console(sys.stdout, redactor=redactor)
+
+
+def stderr_console(redactor: RedactWith = None) -> Console:
+    """Progress for people, apart from the report on standard output."""
+    return make_console(sys.stderr, redactor=redactor)
 
 
 def text_console(out: io.StringIO, *, color: bool, width: int, redacting: bool = True) -> Console:

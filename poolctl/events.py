@@ -75,7 +75,9 @@ class Trace:
         self.observers = list(observers or [])
         self._file: IO[str] | None = open(path, "a", encoding="utf-8") if path else None  # noqa: SIM115
         self._written = 0
-        self._lock = threading.Lock()
+        # experiments in fresh processes report from their own threads (and the pool's
+        # diagnosis runs off the loop): one event at a time keeps `seq` unique and in order
+        self._lock = threading.RLock()
         self._closed = threading.Event()
         if self._file is not None:
             flusher = threading.Thread(
@@ -94,24 +96,28 @@ class Trace:
         session: str | None = None,
         **data: Any,
     ) -> Event:
-        event = Event(len(self.events) + 1, self.now(), type, worker, caller, session, data)
-        self.events.append(event)
-        for observer in self.observers:
-            observer.on_event(event)
-        if self._file is not None and len(self.events) - self._written >= FLUSH_EVENTS:
-            self.flush()
+        with self._lock:
+            event = Event(len(self.events) + 1, self.now(), type, worker, caller, session, data)
+            self.events.append(event)
+            for observer in self.observers:
+                observer.on_event(event)
+            if self._file is not None and len(self.events) - self._written >= FLUSH_EVENTS:
+                self._flush()
         return event
 
     def flush(self) -> None:
         """Write what is not written yet (in batches, every 0.1 s, at the end)."""
         with self._lock:
-            if self._file is None:
-                return
-            pending = self.events[self._written :]
-            if pending:
-                self._file.write("".join(e.to_json() + "\n" for e in pending))
-                self._file.flush()
-                self._written += len(pending)
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._file is None:
+            return
+        pending = self.events[self._written :]
+        if pending:
+            self._file.write("".join(e.to_json() + "\n" for e in pending))
+            self._file.flush()
+            self._written += len(pending)
 
     def close(self) -> None:
         self._closed.set()

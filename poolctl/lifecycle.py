@@ -35,7 +35,7 @@ from poolctl.errors import ExitCode, PoolctlError
 from poolctl.rundir import base_folder, leftovers, scrub_leftover
 
 if TYPE_CHECKING:  # the command line is imported after the signal handlers are in place
-    import typer
+    from typer._click.core import Command
 
 HANDLED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
 # Seconds after the signal: every child gets SIGKILL (SIGTERM at once); the watchdog ends the
@@ -197,11 +197,10 @@ def _scrub_leftovers(context: RunContext) -> None:
     say_scrubbed(done, context.secrets)
 
 
-def _invoke(app: typer.Typer, argv: list[str] | None, context: RunContext) -> int:
+def _invoke(command: Command, argv: list[str] | None, context: RunContext) -> int:
     """Run the command; map every outcome but a signal to the exit-code table."""
     import typer
 
-    command = typer.main.get_command(app)
     try:
         rv = command.main(args=argv, prog_name="poolctl", standalone_mode=False, obj=context)
         return int(rv) if isinstance(rv, int) else ExitCode.OK
@@ -228,35 +227,36 @@ def _invoke(app: typer.Typer, argv: list[str] | None, context: RunContext) -> in
 
 
 def run(
-    app: typer.Typer,
+    command: Command,
     argv: list[str] | None = None,
     *,
     context: RunContext | None = None,
     program: bool = False,
 ) -> int:
-    """Run the CLI `app` with a `RunContext` of its own (or `context`), and map every outcome
-    to an exit code; the signal handlers are poolctl's while it runs."""
+    """Run the CLI's `command` with a `RunContext` of its own (or `context`), and map every
+    outcome to an exit code; the signal handlers are poolctl's while it runs."""
     life = _Lifecycle(context if context is not None else RunContext(), program)
     try:
-        return _run(life, lambda: app, argv)
+        return _run(life, lambda: command, argv)
     finally:
         life.restore()
 
 
 def main(argv: list[str] | None = None) -> int:
     """poolctl as the program: its signal handlers first (before the command line's slow
-    imports), a child subreaper, a reaper for its children; then the command."""
+    imports), a child subreaper, a reaper for its children; then the command. `--version`
+    and the top-level `--help` are answered at once, before any of that."""
+    from poolctl.cli import answered_at_once, root_command
 
-    def load() -> typer.Typer:
-        from poolctl.cli import app
-
-        return app
-
+    args = sys.argv[1:] if argv is None else list(argv)
+    at_once = answered_at_once(args)
+    if at_once is not None:
+        return at_once
     life = _Lifecycle(RunContext(guard=True), program=True)
-    return _run(life, load, sys.argv[1:] if argv is None else argv)
+    return _run(life, lambda: root_command(args), args)
 
 
-def _run(life: _Lifecycle, load: Callable[[], typer.Typer], argv: list[str] | None) -> int:
+def _run(life: _Lifecycle, load: Callable[[], Command], argv: list[str] | None) -> int:
     context = life.context
     code: int = ExitCode.BUG
     try:

@@ -12,8 +12,12 @@ from poolctl.errors import ExitCode, UsageProblem
 from poolctl.options import (
     AnnotationsOpt,
     FormatOpt,
+    JsonOpt,
     KeepSecretsOpt,
     OutputOpt,
+    QuietOpt,
+    TopOpt,
+    VerboseOpt,
     output_options,
 )
 from poolctl.report import Format
@@ -27,16 +31,30 @@ def report_command(
     run_dirs: Annotated[
         list[Path] | None,
         typer.Argument(
-            metavar="RUN_DIR...", help="Run folders (or their report.json files) to render."
+            metavar="RUN_DIR", help="Run folders (or their report.json files) to render."
         ),
     ] = None,
     fmt: FormatOpt = Format.TERM,
     output: OutputOpt = "-",
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+    top: TopOpt = None,
     annotations: AnnotationsOpt = False,
     keep_secrets: KeepSecretsOpt = False,
 ) -> None:
     context = run_context.of(ctx)
-    opts = output_options(fmt, output, annotations, keep_secrets, context.secrets)
+    opts = output_options(
+        fmt,
+        output,
+        annotations,
+        keep_secrets,
+        context.secrets,
+        as_json=as_json,
+        quiet=quiet,
+        verbose=verbose,
+        top=top,
+    )
     if not run_dirs:
         raise UsageProblem("give one or more run folders (reports/<time>-<name>/)")
     reports = []

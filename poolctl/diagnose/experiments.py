@@ -10,15 +10,17 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from poolctl.context import RunContext
+from poolctl.events import Trace
 from poolctl.framing import get_framing, quote
 from poolctl.protocol import dumps, get_protocol
+from poolctl.units import fmt_limit
 from poolctl.worker import ExitStatus, StderrMode, WorkerProcess, WorkerSpec
 
 from .pty_probe import run_on_pty
@@ -142,10 +144,14 @@ def run_experiments(
     base_id: str,
     first_answer_wins: bool = False,
     context: RunContext | None = None,
+    on_result: Callable[[Result], None] | None = None,
+    trace: Trace | None = None,
 ) -> list[Result]:
     """Run every experiment side by side; each waits at most `timeout`, all end by `deadline`.
 
-    With `first_answer_wins`, the others stop waiting as soon as one gets an answer. The
+    With `first_answer_wins`, the others stop waiting as soon as one gets an answer;
+    `on_result` is called (in the experiment's thread) as each one ends. With a `trace`, each
+    experiment's start and end are events of it (the run's timeline draws them). The
     processes are children of the run `context` (stopped with it on an interruption).
     """
     if not experiments:
@@ -153,7 +159,26 @@ def run_experiments(
     run = context if context is not None else RunContext()
     won = threading.Event() if first_answer_wins else None
 
+    def traced(exp: Experiment) -> Result:
+        if trace is None:
+            return one(exp)
+        worker = f"{base_id}-exp-{exp.id}"
+        trace.emit("experiment_start", worker=worker, experiment=exp.id, label=exp.label)
+        result = one(exp)
+        answered = isinstance(result, Outcome) and result.answered
+        detail = result.detail if isinstance(result, Outcome) else f"not run ({result.reason})"
+        trace.emit(
+            "experiment_end", worker=worker, experiment=exp.id, answered=answered, detail=detail
+        )
+        return result
+
     def one(exp: Experiment) -> Result:
+        result = _one(exp)
+        if on_result is not None:
+            on_result(result)
+        return result
+
+    def _one(exp: Experiment) -> Result:
         wait = min(timeout, deadline - time.monotonic())
         if wait < MIN_TIME:
             return Skipped(exp, "no time left in the diagnosis budget")
@@ -173,7 +198,7 @@ def run_experiments(
             return Skipped(exp, f"the experiment failed: {type(exc).__name__}: {exc}")
 
     with ThreadPoolExecutor(max_workers=len(experiments)) as pool:
-        return list(pool.map(one, experiments))
+        return list(pool.map(traced, experiments))
 
 
 def exit_status(worker: WorkerProcess, wait: float) -> ExitStatus | None:
@@ -256,7 +281,7 @@ def _run_pipe(
                 if answers < exp.requests:
                     detail += f"; the last {exp.requests - answers} stayed in its buffer"
         elif not detail:
-            detail = f"no answer within {wait:g} s"
+            detail = f"no answer within {fmt_limit(wait)}"
     finally:
         worker.stop(0.5)
     data = bytes(worker.transcript.data)
@@ -301,7 +326,7 @@ def _run_pty(
         context.children,
     )
     if not run.detail:
-        run.detail = f"no answer within {wait:g} s"
+        run.detail = f"no answer within {fmt_limit(wait)}"
     context.secrets.remember_command(exp.spec.argv, exp.spec.env)
     stdout = context.secrets.redactor().bytes(bytes(run.stdout), same_length=True)
     detail = run.detail

@@ -26,6 +26,7 @@ from poolctl.errors import PoolctlError, ProtocolError
 from poolctl.framing import Framing
 from poolctl.proctree import descendants, processes_with_env
 from poolctl.protocol import parse_response
+from poolctl.units import fmt_limit
 from poolctl.worker import TOKEN_ENV, StderrMode, WorkerSpec
 
 TRANSCRIPT_LIMIT = 1 << 20
@@ -140,7 +141,7 @@ def _exchange(
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            result.detail = f"no answer within {timeout:g} s"
+            result.detail = f"no answer within {fmt_limit(timeout)}"
             return
         ready, _, _ = select.select([master], [], [], remaining)
         if not ready:

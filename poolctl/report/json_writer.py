@@ -71,6 +71,16 @@ def to_dict(report: Report) -> dict[str, Any]:
             "by_pattern": {s.pattern_id: len(s.findings) for s in pattern_sections(report)},
             **({"unread": unread_count(report)} if triaged else {}),
         },
+        "fix_plan": [
+            {
+                "rank": fix.rank,
+                "pattern_id": fix.pattern_id,
+                "remediation": fix.remediation,
+                "resolves": len(fix.findings),
+                "findings": [index[id(f)] for f in fix.findings],
+            }
+            for fix in fix_plan(report)
+        ],
         "findings": [
             {"index": i, "failure": _failure(f.failure), "outcome": _outcome(f)}
             for i, f in enumerate(report.findings)
@@ -97,16 +107,6 @@ def to_dict(report: Report) -> dict[str, Any]:
                 "reproduce": s.reproduce,
             }
             for s in pattern_sections(report)
-        ],
-        "fix_plan": [
-            {
-                "rank": fix.rank,
-                "pattern_id": fix.pattern_id,
-                "remediation": fix.remediation,
-                "resolves": len(fix.findings),
-                "findings": [index[id(f)] for f in fix.findings],
-            }
-            for fix in fix_plan(report)
         ],
         "checks": [asdict(c) for c in report.checks],
         "notes": list(report.notes),

@@ -1,9 +1,9 @@
 """Where every command's reports leave poolctl: the run folder, `--output`, the job summary.
 
-`save` writes a run's report files (`report.json`, `report.md`, `junit.xml`) and redacts every
-file in its run folder; `publish` writes the reports in the chosen format, appends the Markdown
-to `$GITHUB_STEP_SUMMARY` and prints the annotations. Everything goes through the run's
-redactor first, unless `--keep-secrets`.
+`save` writes a run's report files (`report.json`, `report.md`, `junit.xml`, and from its trace
+`timeline.html` and `trace.json`) and redacts every file in its run folder; `publish` writes the
+reports in the chosen format, appends the Markdown to `$GITHUB_STEP_SUMMARY` and prints the
+annotations. Everything goes through the run's redactor first, unless `--keep-secrets`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import json
 import os
 import shutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO, assert_never
 
@@ -23,11 +23,21 @@ from poolctl.context import RunContext
 from poolctl.errors import UsageProblem
 from poolctl.model import Report, ReportKind
 from poolctl.redact import Secrets
-from poolctl.report import Format, JUnitWriter, MarkdownWriter, TerminalWriter, writer_for
+from poolctl.report import (
+    Format,
+    HtmlWriter,
+    JUnitWriter,
+    MarkdownWriter,
+    TerminalWriter,
+    writer_for,
+)
 from poolctl.report.combine import combine
-from poolctl.report.github import render_annotations, summary_for
+from poolctl.report.github import render_annotations, repo_links, summary_for
 from poolctl.report.json_writer import JSON_OPTIONS, to_dict
+from poolctl.report.pictures import picture_files, pictured
+from poolctl.report.replay import read_events
 from poolctl.rundir import RunDir
+from poolctl.termenv import use_color
 
 SUMMARY_ENV = "GITHUB_STEP_SUMMARY"
 KINDS: tuple[ReportKind, ...] = ("triage", "scenario", "ping", "doctor")
@@ -42,6 +52,9 @@ class OutputOptions:
     output: str = "-"
     annotations: bool = False
     keep_secrets: bool = False
+    quiet: bool = False  # the verdict only
+    verbose: bool = False  # every detail
+    top: int | None = None  # the groups shown in the terminal view
 
     def begin(self, secrets: Secrets) -> OutputOptions:
         """Apply `--keep-secrets` to the run's secrets; call before any output."""
@@ -75,13 +88,16 @@ def prepare(report: Report, context: RunContext) -> Report:
 
 
 # --- the run folder ------------------------------------------------------------------------
-def write_reports(shown: Report, run: RunDir) -> None:
-    """`report.json`, `report.md` and `junit.xml` of a prepared report, into its run folder;
-    each whole or not at all (written aside, then renamed), report.json last: a run
-    interrupted while it saves gets a report marked interrupted instead."""
+def write_reports(shown: Report, run: RunDir, pictures: Mapping[str, str] | None = None) -> None:
+    """The `pictures` (file name: text), then `report.json`, `report.md` and `junit.xml` of a
+    prepared report, into its run folder; each report whole or not at all (written aside,
+    then renamed), report.json last: a run interrupted while it saves gets a report marked
+    interrupted instead."""
+    for name, text in (pictures or {}).items():
+        (run.path / name).write_text(text, encoding="utf-8")
     partial = {suffix: run.path / f".{run.report(suffix).name}.partial" for suffix in SAVED}
     try:
-        partial["md"].write_text(MarkdownWriter().render(shown), encoding="utf-8")
+        partial["md"].write_text(MarkdownWriter(repo_links()).render(shown), encoding="utf-8")
         with partial["xml"].open("w", encoding="utf-8") as fh:
             fh.writelines(JUnitWriter().chunks(shown))  # as the JSON: a big triage stays small
         write_json(shown, str(partial["json"]))
@@ -93,10 +109,20 @@ def write_reports(shown: Report, run: RunDir) -> None:
 
 
 def save(report: Report, run: RunDir) -> Report:
-    """Write `report.json`, `report.md` and `junit.xml` into `run` and redact every file of
-    the run folder; returns the report as shown (redacted)."""
+    """Write `report.json`, `report.md` and `junit.xml` into `run`, and the pictures of its
+    trace (`timeline.html`, `trace.json`), then redact every file of the run folder; returns
+    the report as shown (redacted), with its timeline."""
+    events = read_events(run.events.read_text("utf-8", "replace")) if run.events.exists() else []
+    try:
+        report = pictured(report, events)
+        # the page from the redacted report
+        files = picture_files(prepare(report, run.context), events)
+    except Exception as exc:  # a picture that cannot be drawn never costs the run its report
+        why = f"the run's pictures were not drawn ({type(exc).__name__}: {exc})"
+        report = dataclasses.replace(report, notes=(*report.notes, why))
+        files = {}
     shown = prepare(report, run.context)
-    write_reports(shown, run)
+    write_reports(shown, run, files)
     run.scrub()
     return shown
 
@@ -194,22 +220,33 @@ def write_json(report: Report, output: str) -> None:
         ) from None
 
 
-def terminal_writer(*, color: bool, verbose: bool = False) -> TerminalWriter:
-    """The terminal writer for standard output: as wide as the terminal when colouring it."""
+def terminal_writer(*, color: bool, opts: OutputOptions | None = None) -> TerminalWriter:
+    """The terminal writer for standard output: as wide as the terminal when colouring it,
+    as detailed as `-q` or `-v` ask."""
     width = shutil.get_terminal_size().columns if color else 100
-    return TerminalWriter(color=color, width=width, verbose=verbose)
+    opts = opts or OutputOptions()
+    return TerminalWriter(
+        color=color, width=width, verbose=opts.verbose, quiet=opts.quiet, top=opts.top
+    )
 
 
 def render(
-    reports: Sequence[Report], fmt: Format, *, color: bool = False, verbose: bool = False
+    reports: Sequence[Report],
+    fmt: Format,
+    *,
+    color: bool = False,
+    opts: OutputOptions | None = None,
 ) -> str:
     """The reports in `fmt`: the terminal view as the command printed it, Markdown one report
-    after another, JSON and JUnit as one document (several runs combined)."""
+    after another, JSON, JUnit and HTML as one document (several runs combined)."""
     match fmt:
         case Format.TERM:
-            return terminal_writer(color=color, verbose=verbose).render_all(reports)
-        case Format.MD:
-            return "\n".join(writer_for(fmt).render(r) for r in reports)
+            return terminal_writer(color=color, opts=opts).render_all(reports)
+        case Format.MD:  # a test's file:line links to the commit under GitHub Actions
+            links = repo_links()
+            return "\n".join(MarkdownWriter(links).render(r) for r in reports)
+        case Format.HTML:
+            return HtmlWriter(repo_links()).render(combine(reports))
         case Format.JSON | Format.JUNIT:
             return writer_for(fmt).render(combine(reports))
         case _:
@@ -221,13 +258,11 @@ def publish(
     opts: OutputOptions,
     context: RunContext,
     *,
-    verbose: bool = False,
     shown_live: bool = False,
 ) -> None:
     """Annotations (with `--annotations`), the reports in `--format` to `--output`, and the
     GitHub job summary when `$GITHUB_STEP_SUMMARY` is set. `reports` are as `save` returned
-    them; `shown_live` when the command printed the terminal view as it ran; `verbose` shows
-    the evidence behind every doctor check."""
+    them; `shown_live` when the command printed the terminal view as it ran."""
     secrets = context.secrets
     shown = [prepare(r, context) for r in reports]
     if opts.annotations:
@@ -239,8 +274,8 @@ def publish(
         if opts.fmt is Format.TERM and shown_live:
             text = ""
         else:
-            color = opts.terminal and sys.stdout.isatty()
-            text = render(shown, opts.fmt, color=color, verbose=verbose)
+            color = opts.terminal and use_color(sys.stdout)
+            text = render(shown, opts.fmt, color=color, opts=opts)
         if text or not opts.to_stdout:
             write_output(text, opts.output, secrets)
     step_summary(shown, secrets)
@@ -255,7 +290,8 @@ def step_summary(reports: Sequence[Report], secrets: Secrets | None = None) -> N
     try:
         existing = path.stat().st_size if path.exists() else 0
         redactor = secrets.redactor() if secrets is not None else redact.environment()
-        docs = [redactor.text(MarkdownWriter().render(r)) for r in reports]
+        links = repo_links()
+        docs = [redactor.text(MarkdownWriter(links).render(r)) for r in reports]
         where = reports[0].run_dir if len(reports) == 1 else ""
         text = summary_for(docs, existing, where or "")
         if text:

@@ -11,11 +11,22 @@ from rich.markup import escape
 
 from poolctl.console import text_console
 
+# The confirmed cause is what the reader came for: it stands out; what was ruled out recedes.
 HYPOTHESIS_MARK = {
-    "confirmed": "[red]✓ confirmed[/]",
-    "ruled-out": "[green]✗ ruled out[/]",
+    "confirmed": "[bold magenta]✓ confirmed[/]",
+    "ruled-out": "[dim]✗ ruled out[/]",
     "untested": "[yellow]? untested[/]",
 }
+HYPOTHESIS_STYLE = {"confirmed": "bold", "ruled-out": "dim", "untested": ""}
+
+
+def hypothesis_line(status: str, text: str, indent: str = "") -> str:
+    """A hypothesis' mark and its (markup) text, styled by what became of it."""
+    style = HYPOTHESIS_STYLE[status]
+    body = f"[{style}]{text}[/]" if style else text
+    return f"{indent}{HYPOTHESIS_MARK[status]}  {body}"
+
+
 CHECK_MARK = {"ok": "[green]✓[/]", "warn": "[yellow]![/]", "fail": "[red]✗[/]"}
 
 

@@ -21,13 +21,24 @@ from poolctl.report.term_marks import rendered
 
 
 class TerminalWriter:
-    """Rich text for a terminal: `color` for ANSI colours, `width` columns, `verbose` for the
-    evidence behind every doctor check."""
+    """Rich text for a terminal: `color` for ANSI colours, `width` columns; `verbose` for every
+    detail (the evidence behind each line), `quiet` for the verdict alone, `top` for the
+    number of groups of failures shown."""
 
-    def __init__(self, *, color: bool = False, width: int = 100, verbose: bool = False) -> None:
+    def __init__(
+        self,
+        *,
+        color: bool = False,
+        width: int = 100,
+        verbose: bool = False,
+        quiet: bool = False,
+        top: int | None = None,
+    ) -> None:
         self.color = color
         self.width = width
         self.verbose = verbose
+        self.quiet = quiet
+        self.top = top
 
     def render(self, report: Report) -> str:
         """One report's view; a combined report's as its runs, one after another."""
@@ -63,12 +74,14 @@ class TerminalWriter:
     def _view(self, report: Report, console: Console) -> None:
         match report.kind:
             case "ping":
-                ping_view.render(report, console)
+                ping_view.render(report, console, verbose=self.verbose, quiet=self.quiet)
             case "doctor":
-                doctor_view.render(report, console, verbose=self.verbose)
+                doctor_view.render(report, console, verbose=self.verbose, quiet=self.quiet)
             case "scenario":
-                scenario_view.render(report, console)
+                scenario_view.render(report, console, verbose=self.verbose, quiet=self.quiet)
             case "triage":
-                findings_view.render(report, console)
+                findings_view.render(
+                    report, console, verbose=self.verbose, quiet=self.quiet, top=self.top
+                )
             case _:
                 assert_never(report.kind)
