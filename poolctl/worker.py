@@ -114,7 +114,8 @@ class Answer:
 
     request: Request
     response: Response
-    round_trip: float  # seconds from the request's last byte written to the response decoded
+    round_trip: float  # seconds from before the request's first byte was written to the read
+    # that completed the response's frame
 
 
 NoAnswerReason = Literal["timeout", "exited", "bad-frame", "write-failed"]
@@ -208,6 +209,7 @@ class WorkerProcess:
         self.started_at = ""
         self.started_mono = 0.0
         self.first_byte_mono: float | None = None
+        self.last_read_mono = 0.0  # when the last chunk of stdout was read
         self.stdout_eof = False
         self.exit_status: ExitStatus | None = None
         self.stopped_by = ""
@@ -294,9 +296,11 @@ class WorkerProcess:
         return self.first_byte_mono - self.started_mono
 
     # --- stdout -----------------------------------------------------------------------------
-    def on_stdout(self, chunk: bytes) -> list[bytes]:
-        """Record a chunk read from stdout and return the frames it completes."""
-        now = time.monotonic()
+    def on_stdout(self, chunk: bytes, at: float | None = None) -> list[bytes]:
+        """Record a chunk read from stdout (at monotonic time `at`, default now) and return the
+        frames it completes."""
+        now = time.monotonic() if at is None else at
+        self.last_read_mono = now
         if self.first_byte_mono is None:
             self.first_byte_mono = now
         self.transcript.add(chunk, now)
@@ -447,17 +451,17 @@ class WorkerProcess:
 
     def exchange_request(self, request: Request, timeout: float) -> Answer | NoAnswer:
         """Like `exchange`, for a request built by the caller."""
-        start = time.monotonic()
+        frame = self.send(request)
+        start = time.monotonic()  # the round trip: from before the write to the frame read
         deadline = start + timeout
-        if not self.write(self.send(request), deadline):
+        if not self.write(frame, deadline):
             status = self.poll()
             why = status.describe() if status else "it stopped reading stdin"
             return NoAnswer(request, "write-failed", f"could not write the request: {why}", 0.0)
-        sent = time.monotonic()
         while True:
             response = self.take_answer(request)
             if response is not None:
-                return Answer(request, response, time.monotonic() - sent)
+                return Answer(request, response, max(0.0, self.last_read_mono - start))
             if self.frame_error is not None:
                 return NoAnswer(request, "bad-frame", self.frame_error.message, self._since(start))
             remaining = deadline - time.monotonic()

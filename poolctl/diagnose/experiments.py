@@ -236,13 +236,12 @@ def _run_pipe(
         if not worker.write(b"".join(worker.send(r) for r in requests), deadline):
             status = worker.poll()
             detail = "could not write the request" + (f" ({status.describe()})" if status else "")
-        sent = time.monotonic()
         while not detail:
             while worker.frames:
                 response = worker.read_message(worker.frames.pop(0))
                 if response is not None and response.id in ids:
                     answers += 1
-                    answered_at = answered_at or time.monotonic()
+                    answered_at = answered_at or worker.last_read_mono  # its frame's read
                     first = first or response.raw
             if answered_at is not None and (answers == len(ids) or exp.requests == 1):
                 break
@@ -269,7 +268,7 @@ def _run_pipe(
                 remaining = min(remaining, 0.05)
             worker.read_stdout(remaining)
         if answered_at is not None:
-            ms = (answered_at - sent) * 1000
+            ms = max(0.0, answered_at - start) * 1000  # from before the write
             detail = f"answered in {ms:.1f} ms"
             if first is not None and "error" in first and "success" not in first:
                 detail = f"answered in {ms:.1f} ms, with an error: {quote(dumps(first), 80)}"

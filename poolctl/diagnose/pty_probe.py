@@ -37,7 +37,7 @@ class PtyRun:
 
     def __init__(self, transcript: Path | None = None) -> None:
         self.stdout = bytearray()
-        self.answer_after: float | None = None  # seconds from request written to answer
+        self.answer_after: float | None = None  # seconds from before the write to the answer read
         self.exit: int | None = None
         self.detail = ""
         self._fd = (
@@ -130,12 +130,12 @@ def _exchange(
     result: PtyRun,
 ) -> None:
     assert proc.stdin is not None
+    sent = time.monotonic()  # the answer is timed from before the write to its frame's read
     try:
         proc.stdin.write(request_frame)
     except OSError as exc:
         result.detail = f"could not write the request: {exc}"
         return
-    sent = time.monotonic()
     deadline = sent + timeout
     decoder = framing.decoder()
     while True:
@@ -150,6 +150,7 @@ def _exchange(
             chunk = os.read(master, 65536)
         except OSError:  # EIO: every holder of the terminal's other side has closed it
             chunk = b""
+        read_at = time.monotonic()
         if not chunk:
             result.exit = proc.poll()
             result.detail = "the worker closed the terminal without answering"
@@ -158,7 +159,7 @@ def _exchange(
         for payload in decoder.feed(chunk):
             with contextlib.suppress(ProtocolError):
                 parse_response(payload, request_id)
-                result.answer_after = time.monotonic() - sent
+                result.answer_after = read_at - sent
                 result.detail = f"answered in {result.answer_after * 1000:.1f} ms"
                 return
         if decoder.error is not None:
