@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import functools
 import os
 import signal
 import time
@@ -23,81 +24,40 @@ from poolctl.errors import PoolctlError
 from poolctl.events import Trace
 from poolctl.model import Diagnosis
 from poolctl.patterns.loader import PatternSet
-from poolctl.pool_worker import PooledWorker, State, expire
+from poolctl.pool_types import (
+    CheckoutTimedOut,
+    PoolConfig,
+    PoolError,
+    PoolShuttingDown,
+    PoolStats,
+)
+from poolctl.pool_worker import PooledWorker, State, expire, settle
 from poolctl.rundir import RunDir
 from poolctl.worker import Answer, ExitStatus, NoAnswer, WorkerProcess, WorkerSpec
 
 
-@dataclass(frozen=True)
-class PoolConfig:
-    """How the pool behaves."""
+@dataclass(eq=False, slots=True)
+class _Call:
+    """One request a caller asked the pool to send."""
 
-    size: int = 2
-    max_overflow: int = 0
-    lazy: bool = False
-    init_timeout: float = 5.0
-    checkout_timeout: float = 5.0
-    request_timeout: float = 5.0
-    stop_grace: float = 2.0
-    diagnose_init_failures: bool = True  # run the no-answer engine on each failed init
+    caller: str
+    command: str
+    args: dict[str, Any] | None
+    session: str | None
+    timeout: float
 
 
-class PoolError(PoolctlError):
-    """A caller could not get a worker."""
-
-
-@dataclass(frozen=True)
-class PoolStats:
-    """The pool's state at one moment, as a timed-out checkout reports it."""
-
-    total: int
-    busy: int
-    idle: int
-    starting: int
-    waiting: int
-    oldest_wait: float
-    size: int
-    max_overflow: int
-
-    def describe(self) -> str:
-        return (
-            f"total={self.total}, busy={self.busy}, idle={self.idle}, starting={self.starting}, "
-            f"waiting={self.waiting}, oldest wait {self.oldest_wait:.3f} s "
-            f"(size {self.size}, max_overflow {self.max_overflow})"
-        )
-
-
-class CheckoutTimedOut(PoolError):
-    """No worker became available within the checkout timeout."""
-
-    def __init__(self, timeout: float, stats: PoolStats, cause: str | None) -> None:
-        because = f"; last init failure: {cause}" if cause else ""
-        super().__init__(f"checkout timed out after {timeout:g} s: {stats.describe()}{because}")
-        self.timeout = timeout
-        self.stats = stats
-        self.cause = cause
-
-
-class PoolShuttingDown(PoolError):
-    """The pool was stopping (or stopped) while the caller waited or was in flight."""
-
-    def __init__(self, mode: str, waiting: int, in_flight: int, phase: str) -> None:
-        super().__init__(
-            f"pool shutting down ({mode}) while this caller was {phase}: "
-            f"{waiting} caller(s) waiting and {in_flight} in flight at shutdown"
-        )
-        self.mode = mode
-        self.waiting = waiting
-        self.in_flight = in_flight
-        self.phase = phase
-
-
-@dataclass
+@dataclass(eq=False, slots=True)
 class _Waiter:
+    """A caller waiting for a worker: its future gets the worker (a checkout) or, for a call,
+    the outcome of its request."""
+
     caller: str
     session: str | None
     since: float
-    future: asyncio.Future[PooledWorker]
+    future: asyncio.Future[Any]
+    timer: asyncio.TimerHandle  # its checkout timeout
+    call: _Call | None = None
 
 
 class Pool:
@@ -310,38 +270,59 @@ class Pool:
         self, caller: str, session: str | None = None, timeout: float | None = None
     ) -> PooledWorker:
         """A ready worker for `caller`, the session's own when it is idle; FIFO otherwise."""
+        worker: PooledWorker = await self._take_turn(caller, session, timeout, None)
+        return worker
+
+    async def _take_turn(
+        self, caller: str, session: str | None, timeout: float | None, call: _Call | None
+    ) -> Any:
+        """Wait for a worker: the worker itself for a checkout; for a `call`, its outcome (the
+        pool sends the request the moment a worker is free, and checks it in at the answer)."""
         timeout = self.config.checkout_timeout if timeout is None else timeout
         self.trace.emit("checkout_requested", caller=caller, session=session)
         if self.shutting_down is not None:
             raise self._shutdown_error("checking out")
         requested = time.monotonic()
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Any] = loop.create_future()
         worker = self._idle_worker(session)
-        if worker is None:
-            self._grow_if_allowed()
-            future: asyncio.Future[PooledWorker] = asyncio.get_running_loop().create_future()
-            waiter = _Waiter(caller, session, requested, future)
-            self.waiters.append(waiter)
-            timer = asyncio.get_running_loop().call_later(timeout, expire, future)
-            try:
-                worker = await future
-            except TimeoutError:
-                with contextlib.suppress(ValueError):
-                    self.waiters.remove(waiter)
-                stats = self.stats()
-                stats = dataclasses.replace(stats, waiting=stats.waiting + 1)  # this caller too
-                error = CheckoutTimedOut(timeout, stats, self.last_init_failure)
-                self.trace.emit(
-                    "checkout_timeout",
-                    caller=caller,
-                    session=session,
-                    waited=round(time.monotonic() - requested, 6),
-                    timeout=timeout,
-                    **stats.__dict__,
-                    last_init_failure=self.last_init_failure,
-                )
-                raise error from None
-            finally:
-                timer.cancel()
+        if worker is not None:
+            self._grant(worker, caller, session, requested)
+            if call is None:
+                return worker
+            self._send(worker, call, future)
+            return await future
+        self._grow_if_allowed()
+        timer = loop.call_later(timeout, expire, future)
+        waiter = _Waiter(caller, session, requested, future, timer, call)
+        self.waiters.append(waiter)
+        try:
+            got = await future
+        except TimeoutError:
+            with contextlib.suppress(ValueError):
+                self.waiters.remove(waiter)
+            stats = self.stats()
+            stats = dataclasses.replace(stats, waiting=stats.waiting + 1)  # this caller too
+            error = CheckoutTimedOut(timeout, stats, self.last_init_failure)
+            self.trace.emit(
+                "checkout_timeout",
+                caller=caller,
+                session=session,
+                waited=round(time.monotonic() - requested, 6),
+                timeout=timeout,
+                **stats.__dict__,
+                last_init_failure=self.last_init_failure,
+            )
+            raise error from None
+        finally:
+            waiter.timer.cancel()
+        if call is None:  # handed over by `_hand_over`, reserved for this caller
+            self._grant(got, caller, session, requested)
+        return got
+
+    def _grant(
+        self, worker: PooledWorker, caller: str, session: str | None, requested: float
+    ) -> None:
         worker.state = State.BUSY
         worker.caller = caller
         self.in_flight[caller] = worker.id
@@ -354,7 +335,6 @@ class Pool:
             session=session,
             wait=round(time.monotonic() - requested, 6),
         )
-        return worker
 
     def _idle_worker(self, session: str | None) -> PooledWorker | None:
         if session is not None:
@@ -370,35 +350,49 @@ class Pool:
         """Spawn a worker for a caller that must wait: lazy start, or overflow when all busy."""
         if self.shutting_down is not None:
             return
-        live = self._count(State.STARTING, State.IDLE, State.BUSY)
-        starting = self._count(State.STARTING)
+        live = starting = 0
+        for worker in self.workers.values():
+            if worker.state is State.STARTING:
+                starting += 1
+            live += worker.state in (State.STARTING, State.IDLE, State.BUSY)
         if starting > len(self.waiters):
             return  # a worker already on its way will serve this caller
         if live < self.config.size:
-            worker = self._spawn(overflow=False)
+            fresh = self._spawn(overflow=False)
         elif live < self.config.size + self.config.max_overflow:
-            worker = self._spawn(overflow=True)
+            fresh = self._spawn(overflow=True)
         else:
             return
-        if worker is not None:
-            self._background(self._initialize(worker))
+        if fresh is not None:
+            self._background(self._initialize(fresh))
+
+    def _next_waiter(self, worker: PooledWorker) -> _Waiter:
+        """The first waiter whose session this worker served, else the first in line."""
+        if self.sessions:
+            for waiter in self.waiters:
+                if waiter.session and self.sessions.get(waiter.session) == worker.id:
+                    return waiter
+        return self.waiters[0]
 
     def _hand_over(self, worker: PooledWorker) -> None:
-        """Give an idle worker to the first waiter (its own session's waiter first)."""
+        """Give an idle worker to the first waiter (its own session's waiter first): a caller
+        of `call` has its request written at once, before it even wakes up."""
         while self.waiters and worker.state is State.IDLE:
-            chosen = next(
-                (
-                    w
-                    for w in self.waiters
-                    if w.session and self.sessions.get(w.session) == worker.id
-                ),
-                self.waiters[0],
-            )
-            self.waiters.remove(chosen)
-            if not chosen.future.done():
+            chosen = self._next_waiter(worker)
+            if chosen is self.waiters[0]:
+                self.waiters.popleft()
+            else:
+                self.waiters.remove(chosen)
+            if chosen.future.done():
+                continue  # its checkout timed out, or it was cancelled
+            if chosen.call is None:
                 chosen.future.set_result(worker)
                 worker.state = State.BUSY  # reserved until the waiter resumes
                 return
+            chosen.timer.cancel()
+            self._grant(worker, chosen.caller, chosen.session, chosen.since)
+            self._send(worker, chosen.call, chosen.future)
+            return
 
     def checkin(self, worker: PooledWorker, caller: str) -> None:
         """Return a worker; overflow workers are retired when nobody waits."""
@@ -424,52 +418,77 @@ class Pool:
         session: str | None = None,
         timeout: float | None = None,
     ) -> Answer | NoAnswer:
-        """Check out, send one request, check in. Raises `PoolError` when no worker came."""
-        worker = await self.checkout(caller, session)
-        try:
-            request = worker.process.ids.request(command, args)
+        """Check out, send one request, check in. Raises `PoolError` when no worker came.
+
+        The caller wakes once, with the answer: the request goes out as soon as a worker is
+        free, and the worker is checked in (and handed to the next waiter) as the answer is
+        read."""
+        request_timeout = self.config.request_timeout if timeout is None else timeout
+        call = _Call(caller, command, args, session, request_timeout)
+        outcome: Answer | NoAnswer = await self._take_turn(caller, session, None, call)
+        if self.shutting_down == "abort" and caller in self._aborted:
+            raise self._aborted[caller]
+        return outcome
+
+    def _send(self, worker: PooledWorker, call: _Call, future: asyncio.Future[Any]) -> None:
+        request = worker.process.ids.request(call.command, call.args)
+        self.trace.emit(
+            "request",
+            worker=worker.id,
+            caller=call.caller,
+            session=call.session,
+            id=request.id,
+            command=call.command,
+        )
+        read_before = worker.process.transcript.total  # one request at a time per worker
+        worker.send(
+            request,
+            call.timeout,
+            functools.partial(self._answered, worker, call, future, read_before),
+        )
+
+    def _answered(
+        self,
+        worker: PooledWorker,
+        call: _Call,
+        future: asyncio.Future[Any],
+        read_before: int,
+        outcome: Answer | NoAnswer,
+    ) -> None:
+        """The answer (or why none came): traced, the worker checked in, the caller woken."""
+        caller = call.caller
+        aborted = self.shutting_down == "abort" and caller in self._aborted
+        bytes_in = worker.process.transcript.total - read_before
+        if aborted:
+            pass  # the caller is failed by the shutdown, not by the worker
+        elif isinstance(outcome, Answer):
+            response = outcome.response
             self.trace.emit(
-                "request",
+                "response",
                 worker=worker.id,
                 caller=caller,
-                session=session,
-                id=request.id,
-                command=command,
+                session=call.session,
+                id=outcome.request.id,
+                success=response.success,
+                seconds=round(outcome.round_trip, 6),
+                error=None if response.success else response.error_message,
+                bytes_out=worker.sent_bytes,
+                bytes_in=bytes_in,
             )
-            read_before = worker.process.transcript.total  # one request at a time per worker
-            outcome = await worker.request(
-                request, self.config.request_timeout if timeout is None else timeout
+        else:
+            self.trace.emit(
+                "no_response",
+                worker=worker.id,
+                caller=caller,
+                session=call.session,
+                id=outcome.request.id,
+                reason=outcome.reason,
+                detail=outcome.detail,
+                bytes_out=worker.sent_bytes,
+                bytes_in=bytes_in,
             )
-            if self.shutting_down == "abort" and caller in self._aborted:
-                raise self._aborted[caller]
-            if isinstance(outcome, Answer):
-                self.trace.emit(
-                    "response",
-                    worker=worker.id,
-                    caller=caller,
-                    session=session,
-                    id=request.id,
-                    success=outcome.response.success,
-                    seconds=round(outcome.round_trip, 6),
-                    error=None if outcome.response.success else outcome.response.error_message,
-                    bytes_out=worker.sent_bytes,
-                    bytes_in=worker.process.transcript.total - read_before,
-                )
-            else:
-                self.trace.emit(
-                    "no_response",
-                    worker=worker.id,
-                    caller=caller,
-                    session=session,
-                    id=request.id,
-                    reason=outcome.reason,
-                    detail=outcome.detail,
-                    bytes_out=worker.sent_bytes,
-                    bytes_in=worker.process.transcript.total - read_before,
-                )
-            return outcome
-        finally:
-            self.checkin(worker, caller)
+        self.checkin(worker, caller)
+        settle(future, outcome)
 
     # --- faults ---------------------------------------------------------------------------
     def kill(self, worker_id: str, sig: signal.Signals = signal.SIGKILL) -> int:
@@ -552,3 +571,14 @@ class Pool:
 def debug_log_path(run_dir: RunDir, worker_id: str) -> Path:
     """Where poolctl asks each worker to write its own debug log (`POOLCTL_DEBUG_LOG`)."""
     return run_dir.workers / f"{worker_id}.debug.log"
+
+
+__all__ = [
+    "CheckoutTimedOut",
+    "Pool",
+    "PoolConfig",
+    "PoolError",
+    "PoolShuttingDown",
+    "PoolStats",
+    "debug_log_path",
+]

@@ -1,6 +1,10 @@
 """One worker process driven by the pool's event loop: its stdout read as it arrives, requests
 matched to responses by id, its death noticed at once (pidfd), a request that outlives it failed
 with why.
+
+A request's outcome is handed to its callback from the loop's own reader callback, in the same
+pass that read the response: the pool checks the worker in and gives it to the next waiter
+before any task wakes up.
 """
 
 from __future__ import annotations
@@ -11,11 +15,12 @@ import errno
 import os
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from poolctl.protocol import Request, Response
-from poolctl.worker import READ_CHUNK, Answer, NoAnswer, WorkerProcess
+from poolctl.protocol import Request
+from poolctl.worker import READ_CHUNK, Answer, NoAnswer, NoAnswerReason, WorkerProcess
 
 
 class State(StrEnum):
@@ -28,6 +33,20 @@ class State(StrEnum):
     RETIRED = "retired"
 
 
+Done = Callable[[Answer | NoAnswer], None]
+
+
+@dataclass(eq=False, slots=True)
+class _InFlight:
+    """A request written (or being written) to the worker, waiting for its response."""
+
+    request: Request
+    done: Done
+    start: float  # monotonic, just before its first byte was written
+    timeout: float
+    timer: asyncio.TimerHandle | None = None
+
+
 class PooledWorker:
     """One worker process driven by the event loop: requests matched to responses by id."""
 
@@ -36,7 +55,7 @@ class PooledWorker:
         self.id = process.worker_id
         self.overflow = overflow
         self.state = State.STARTING
-        self.pending: dict[Any, asyncio.Future[Response]] = {}
+        self.pending: dict[Any, _InFlight] = {}
         self.gone: str | None = None  # why requests can no longer be answered
         self.caller: str | None = None
         self.init_seconds: float | None = None
@@ -46,6 +65,8 @@ class PooledWorker:
         self._pidfd: int | None = None
         self._on_exit: Callable[[PooledWorker], None] = lambda worker: None  # set by attach()
         self._loop = asyncio.get_running_loop()
+        assert process.proc is not None and process.proc.stdin is not None
+        self._stdin_fd = process.proc.stdin.fileno()
 
     # --- wiring to the loop ---------------------------------------------------------------
     def attach(self, on_exit: Callable[[PooledWorker], None]) -> None:
@@ -81,17 +102,20 @@ class PooledWorker:
             if self._pidfd is None:
                 self._loop.call_later(0.05, self._on_exit_signal)
             return
-        self.process.on_stdout(chunk)
+        read_at = time.monotonic()  # the round trip ends with the read that completes a frame
+        self.process.on_stdout(chunk, read_at)
         frames, self.process.frames = self.process.frames, []  # consumed here, none left behind
         for payload in frames:
             response = self.process.read_message(payload)
             if response is None:
                 continue
-            future = self.pending.pop(response.id, None)
-            if future is None or future.done():
+            flight = self.pending.pop(response.id, None)
+            if flight is None:
                 self.process.set_aside(f"response for id {response.id!r} nobody awaits")
-            else:
-                future.set_result(response)
+                continue
+            if flight.timer is not None:
+                flight.timer.cancel()
+            flight.done(Answer(flight.request, response, read_at - flight.start))
         if self.process.frame_error is not None:
             self.fail_pending(f"bad frame on stdout: {self.process.frame_error.message}")
 
@@ -105,55 +129,78 @@ class PooledWorker:
             return  # pidfd readable means exited; poll() sees it on the next pass
         self.detach()
         self.exited.set()
-        self.fail_pending(f"worker {self.id} (pid {self.process.pid}) {status.describe()}")
-        self._on_exit(self)
+        why = f"worker {self.id} (pid {self.process.pid}) {status.describe()}"
+        self.gone = self.gone or why
+        self._on_exit(self)  # the pool marks it dead first: a failed caller must not check it in
+        self.fail_pending(why)
 
     def fail_pending(self, why: str) -> None:
         """Fail every request in flight with `why`; later ones fail at once."""
         self.gone = self.gone or why
         pending, self.pending = self.pending, {}
-        for future in pending.values():
-            if not future.done():
-                future.set_exception(WorkerGone(why))
+        reason: NoAnswerReason = "bad-frame" if self.process.frame_error is not None else "exited"
+        now = time.monotonic()
+        for flight in pending.values():
+            if flight.timer is not None:
+                flight.timer.cancel()
+            flight.done(NoAnswer(flight.request, reason, why, now - flight.start))
 
     # --- requests -------------------------------------------------------------------------
-    async def request(self, request: Request, timeout: float) -> Answer | NoAnswer:
-        """Send `request` and await its response, the worker's death, or the timeout."""
-        start = time.monotonic()
+    def send(self, request: Request, timeout: float, done: Done) -> None:
+        """Write `request`; `done` gets its answer, or the timeout, the worker's death or a
+        failed write — always later than this call, from one of the loop's callbacks."""
         if self.gone is not None:
-            return NoAnswer(request, "exited", self.gone, 0.0)
-        future: asyncio.Future[Response] = self._loop.create_future()
-        self.pending[request.id] = future
+            self._loop.call_soon(done, NoAnswer(request, "exited", self.gone, 0.0))
+            return
         frame = self.process.send(request)
         self.sent_bytes = len(frame)
-        if not await self._write(frame, start + timeout):
-            self.pending.pop(request.id, None)
-            return NoAnswer(request, "write-failed", "could not write the request", 0.0)
-        sent = time.monotonic()
-        timer = self._loop.call_later(timeout, expire, future)
+        start = time.monotonic()  # the round trip starts before the first byte is written
+        flight = _InFlight(request, done, start, timeout)
+        self.pending[request.id] = flight
+        flight.timer = self._loop.call_at(start + timeout, self._expire, request.id)
         try:
-            response = await future
-        except WorkerGone as gone:
-            waited = time.monotonic() - start
-            if self.process.frame_error is not None:
-                return NoAnswer(request, "bad-frame", str(gone), waited)
-            return NoAnswer(request, "exited", str(gone), waited)
-        except TimeoutError:
-            self.pending.pop(request.id, None)
-            return NoAnswer(
-                request, "timeout", f"no response within {timeout:g} s", time.monotonic() - start
-            )
-        finally:
-            timer.cancel()
-        return Answer(request, response, time.monotonic() - sent)
+            written = os.write(self._stdin_fd, frame)
+        except BlockingIOError:
+            written = 0
+        except OSError as exc:
+            if exc.errno not in (errno.EPIPE, errno.EBADF):
+                raise
+            self._loop.call_soon(self._write_failed, request.id)
+            return
+        if written < len(frame):  # a full pipe: the rest as it drains, within the timeout
+            self._loop.create_task(self._write_rest(frame[written:], request.id, start + timeout))
+
+    async def request(self, request: Request, timeout: float) -> Answer | NoAnswer:
+        """Send `request` and await its response, the worker's death, or the timeout."""
+        future: asyncio.Future[Answer | NoAnswer] = self._loop.create_future()
+        self.send(request, timeout, lambda outcome: settle(future, outcome))
+        return await future
+
+    def _expire(self, request_id: Any) -> None:
+        flight = self.pending.pop(request_id, None)
+        if flight is not None:
+            waited = time.monotonic() - flight.start
+            detail = f"no response within {flight.timeout:g} s"
+            flight.done(NoAnswer(flight.request, "timeout", detail, waited))
+
+    def _write_failed(self, request_id: Any) -> None:
+        flight = self.pending.pop(request_id, None)
+        if flight is not None:
+            if flight.timer is not None:
+                flight.timer.cancel()
+            detail = "could not write the request"
+            flight.done(NoAnswer(flight.request, "write-failed", detail, 0.0))
+
+    async def _write_rest(self, data: bytes, request_id: Any, deadline: float) -> None:
+        if not await self._write(data, deadline):
+            self._write_failed(request_id)
 
     async def write_frame(self, data: bytes, timeout: float) -> bool:
         """Write a frame that expects no answer (a notification)."""
         return await self._write(data, time.monotonic() + timeout)
 
     async def _write(self, data: bytes, deadline: float) -> bool:
-        assert self.process.proc is not None and self.process.proc.stdin is not None
-        fd = self.process.proc.stdin.fileno()
+        fd = self._stdin_fd
         view = memoryview(data)
         while view:
             try:
@@ -176,10 +223,10 @@ class PooledWorker:
         return True
 
 
-class WorkerGone(Exception):
-    """The worker can no longer answer (it exited, or its stream broke)."""
-
-    pass
+def settle(future: asyncio.Future[Any], result: Any) -> None:
+    """`future`'s result, unless it is already done (cancelled, timed out)."""
+    if not future.done():
+        future.set_result(result)
 
 
 def expire(future: asyncio.Future[Any]) -> None:
