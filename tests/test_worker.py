@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import signal
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -136,6 +138,45 @@ def test_debug_log_records_each_message(tmp_path: Path, reference_worker: Refere
     assert " w7 in " in lines[0] and '"command":"ping"' in lines[0]
     assert " w7 out " in lines[1] and '"success":true' in lines[1]
     assert " w7 eof " in lines[2]  # its stdin closed when it was stopped
+
+
+def _log_lines(log: Path, wanted: int, wait: Callable[[float], None]) -> list[str]:
+    """The log's lines once it has `wanted` of them (or after 10 s, whatever it has)."""
+    end = time.monotonic() + 10
+    lines = log.read_text().splitlines() if log.exists() else []
+    while len(lines) < wanted and time.monotonic() < end:
+        wait(0.02)
+        lines = log.read_text().splitlines() if log.exists() else []
+    return lines
+
+
+def test_debug_log_reaches_its_file_while_the_worker_waits(
+    tmp_path: Path, reference_worker: ReferenceWorker, real_sleep: Callable[[float], None]
+) -> None:
+    """Lines are written off the answer's path, yet on disk soon after, with no end of input."""
+    log = tmp_path / "debug.log"
+    with reference_worker(env={"POOLCTL_DEBUG_LOG": str(log), "POOLCTL_WORKER_ID": "w3"}) as w:
+        for i in range(5):
+            assert isinstance(w.exchange("echo", {"i": i}, timeout=10), Answer)
+        lines = _log_lines(log, 10, real_sleep)
+        assert w.alive()  # still waiting for its next request: the timer wrote them
+    assert [line.split()[2] for line in lines] == ["in", "out"] * 5
+    assert all(" w3 " in line and line[:4].isdigit() and "Z w3" in line for line in lines)
+
+
+def test_debug_log_is_complete_when_sigterm_ends_the_worker(
+    tmp_path: Path, reference_worker: ReferenceWorker
+) -> None:
+    log = tmp_path / "debug.log"
+    with reference_worker(env={"POOLCTL_DEBUG_LOG": str(log)}) as w:
+        for i in range(20):
+            assert isinstance(w.exchange("echo", {"i": i}, timeout=10), Answer)
+        os.kill(w.pid, signal.SIGTERM)  # before its stdin closes: the handler writes the rest
+        w.stop(5.0)
+    assert w.exit_status is not None and w.exit_status.signal == signal.SIGTERM
+    lines = log.read_text().splitlines()
+    assert [line.split()[2] for line in lines] == ["in", "out"] * 20
+    assert [f'"i":{i}' in line for i, line in enumerate(lines[::2])] == [True] * 20
 
 
 def test_unset_env_removes_inherited_variables(

@@ -57,19 +57,62 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
+FLUSH_SECONDS = 0.1  # a debug-log line reaches its file at most this long after it happened
+ENDING_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
+
+
 class DebugLog:
-    """The worker's own debug log: one line per message read and written, when asked for."""
+    """The worker's own debug log: one line per message read and written, when asked for.
+
+    Lines wait in memory and are written together, off the path of the answer: at most
+    FLUSH_SECONDS after the first of them (a one-shot interval timer, armed only while lines
+    wait: an idle worker is never woken), at end of input, before `exit`, on the way out of an
+    exception or Ctrl-C, and when SIGTERM, SIGHUP or SIGQUIT ends the worker (the handler
+    writes what is left, then lets the signal end it as it would have). A line's time is taken
+    when it happens and formatted when it is written."""
 
     def __init__(self, path: str | None, worker_id: str) -> None:
-        # One unbuffered append per line: a worker that hangs or is killed has logged all it
-        # read and wrote, and the line costs one write(2), not a re-encoding of the message.
         self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644) if path else None
         self._worker_id = worker_id
+        self._lines: list[tuple[float, str, bytes]] = []
+        self._armed = False
+        if self._fd is None:
+            return
+        signal.signal(signal.SIGALRM, lambda signum, frame: self.flush())
+        for sig in ENDING_SIGNALS:
+            if signal.getsignal(sig) is signal.SIG_DFL:  # not one the worker was told to ignore
+                signal.signal(sig, self._ended_by)
 
     def write(self, direction: str, raw: bytes) -> None:
         """Log the message bytes exactly as read (`in`) or written (`out`)."""
-        if self._fd is not None:
-            _write_all(self._fd, f"{_now()} {self._worker_id} {direction} ".encode() + raw + b"\n")
+        if self._fd is None:
+            return
+        self._lines.append((time.time(), direction, raw))
+        if not self._armed:
+            self._armed = True
+            signal.setitimer(signal.ITIMER_REAL, FLUSH_SECONDS)
+
+    def flush(self) -> None:
+        """Write every waiting line, in order (the timer and the ending signals wait)."""
+        if self._fd is None:
+            return
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM, *ENDING_SIGNALS})
+        try:
+            lines, self._lines = self._lines, []
+            self._armed = False
+            if lines:
+                _write_all(self._fd, b"".join(self._line(*line) for line in lines))
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+
+    def _line(self, at: float, direction: str, raw: bytes) -> bytes:
+        when = datetime.fromtimestamp(at, UTC).isoformat().replace("+00:00", "Z")
+        return f"{when} {self._worker_id} {direction} ".encode() + raw + b"\n"
+
+    def _ended_by(self, signum: int, frame: object) -> None:
+        self.flush()
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)  # ended by the signal, as without the log
 
 
 class Worker:
@@ -125,6 +168,7 @@ class Worker:
             raise ValueError(str(args.get("message", "failure requested")))
         if command == "exit":
             sys.stdout.flush()
+            self.log.flush()
             os._exit(int(args.get("code", 0)))
         if command == "write_stderr":
             chunk = str(args.get("text", "x" * 1023)) + "\n"
@@ -156,13 +200,16 @@ class Worker:
 
     def serve(self) -> None:
         decoder = self.framing.decoder()
-        while True:
-            data = os.read(0, 65536)
-            if not data:
-                break
-            for payload in decoder.feed(data):
-                self.answer(payload)
-        self.log.write("eof", b"")
+        try:
+            while True:
+                data = os.read(0, 65536)
+                if not data:
+                    break
+                for payload in decoder.feed(data):
+                    self.answer(payload)
+            self.log.write("eof", b"")
+        finally:
+            self.log.flush()
         if self.opts.spin_on_eof:
             while True:  # a worker that never notices its pipe closed
                 pass
