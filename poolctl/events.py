@@ -17,6 +17,8 @@ from typing import IO, Any, Protocol
 
 import orjson  # ten times faster than json here: the pool emits five events per request
 
+LINE_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_APPEND_NEWLINE
+
 
 @dataclass(slots=True)
 class Event:
@@ -35,6 +37,10 @@ class Event:
     data: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> str:
+        return self.json_line().decode().rstrip("\n")
+
+    def json_line(self) -> bytes:
+        """The event as one line of events.jsonl, newline included."""
         body: dict[str, Any] = {"seq": self.seq, "t": round(self.t, 6), "type": self.type}
         if self.worker is not None:
             body["worker"] = self.worker
@@ -44,9 +50,9 @@ class Event:
             body["session"] = self.session
         body.update(self.data)
         try:
-            return orjson.dumps(body, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
+            return orjson.dumps(body, default=str, option=LINE_OPTIONS)
         except TypeError:  # an integer over 64 bits, say: the standard library takes it
-            return json.dumps(body, default=str)
+            return (json.dumps(body, default=str) + "\n").encode()
 
     @property
     def ref(self) -> str:
@@ -66,22 +72,27 @@ FLUSH_SECONDS = 0.1  # …or this long: a poolctl killed mid-run leaves its trac
 
 class Trace:
     """Records events; writes them to a JSONL file in small batches (every 64 events, and
-    every 0.1 s by a background flusher) so the hot path stays cheap and a run killed
-    mid-way loses at most a tenth of a second of its trace."""
+    0.1 s after an event by a background flusher, which sleeps while nothing waits) so the
+    hot path stays cheap and a run killed mid-way loses at most a tenth of a second of its
+    trace."""
 
     def __init__(self, path: Path | None = None, observers: list[Observer] | None = None) -> None:
         self.start = time.monotonic()
         self.events: list[Event] = []
         self.observers = list(observers or [])
-        self._file: IO[str] | None = open(path, "a", encoding="utf-8") if path else None  # noqa: SIM115
+        self._file: IO[bytes] | None = open(path, "ab") if path else None  # noqa: SIM115
         self._written = 0
         # experiments in fresh processes report from their own threads (and the pool's
         # diagnosis runs off the loop): one event at a time keeps `seq` unique and in order
         self._lock = threading.RLock()
         self._closed = threading.Event()
+        self._waiting = threading.Event()  # set while events wait to be written
         if self._file is not None:
+            weakref.finalize(self, _stop_flusher, self._closed, self._waiting)
             flusher = threading.Thread(
-                target=_flush_often, args=(weakref.ref(self), self._closed), daemon=True
+                target=_flush_often,
+                args=(weakref.ref(self), self._closed, self._waiting),
+                daemon=True,
             )
             flusher.start()
 
@@ -97,12 +108,17 @@ class Trace:
         **data: Any,
     ) -> Event:
         with self._lock:
-            event = Event(len(self.events) + 1, self.now(), type, worker, caller, session, data)
-            self.events.append(event)
+            events = self.events
+            at = time.monotonic() - self.start
+            event = Event(len(events) + 1, at, type, worker, caller, session, data)
+            events.append(event)
             for observer in self.observers:
                 observer.on_event(event)
-            if self._file is not None and len(self.events) - self._written >= FLUSH_EVENTS:
-                self._flush()
+            if self._file is not None:
+                if len(events) - self._written >= FLUSH_EVENTS:
+                    self._flush()
+                elif not self._waiting.is_set():
+                    self._waiting.set()  # the flusher writes it within FLUSH_SECONDS
         return event
 
     def flush(self) -> None:
@@ -114,13 +130,16 @@ class Trace:
         if self._file is None:
             return
         pending = self.events[self._written :]
+        if not self._closed.is_set():  # once closed, the flusher must see it and end
+            self._waiting.clear()
         if pending:
-            self._file.write("".join(e.to_json() + "\n" for e in pending))
+            self._file.write(b"".join([e.json_line() for e in pending]))
             self._file.flush()
             self._written += len(pending)
 
     def close(self) -> None:
-        self._closed.set()
+        with self._lock:
+            _stop_flusher(self._closed, self._waiting)
         self.flush()
         with self._lock:
             if self._file is not None:
@@ -131,11 +150,22 @@ class Trace:
         return (e for e in self.events if e.type in types)
 
 
-def _flush_often(trace: weakref.ref[Trace], closed: threading.Event) -> None:
-    """Flush the trace every FLUSH_SECONDS until it is closed (or dropped unclosed)."""
-    while not closed.wait(FLUSH_SECONDS):
+def _flush_often(
+    trace: weakref.ref[Trace], closed: threading.Event, waiting: threading.Event
+) -> None:
+    """Flush the trace FLUSH_SECONDS after events begin to wait, until it is closed (or
+    dropped unclosed); while nothing waits, sleep."""
+    while True:
+        waiting.wait()
+        if closed.wait(FLUSH_SECONDS):
+            return
         alive = trace()
         if alive is None:
             return
         alive.flush()
         del alive
+
+
+def _stop_flusher(closed: threading.Event, waiting: threading.Event) -> None:
+    closed.set()
+    waiting.set()

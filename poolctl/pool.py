@@ -14,7 +14,6 @@ import functools
 import os
 import signal
 import time
-from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from poolctl.errors import PoolctlError
 from poolctl.events import Trace
 from poolctl.model import Diagnosis
 from poolctl.patterns.loader import PatternSet
+from poolctl.pool_line import Call, Waiter, WaitingLine
 from poolctl.pool_types import (
     CheckoutTimedOut,
     PoolConfig,
@@ -31,33 +31,22 @@ from poolctl.pool_types import (
     PoolShuttingDown,
     PoolStats,
 )
-from poolctl.pool_worker import PooledWorker, State, expire, settle
+from poolctl.pool_worker import PooledWorker, State, settle
+from poolctl.protocol import Request
 from poolctl.rundir import RunDir
 from poolctl.worker import Answer, ExitStatus, NoAnswer, WorkerProcess, WorkerSpec
 
 
 @dataclass(eq=False, slots=True)
-class _Call:
-    """One request a caller asked the pool to send."""
+class _Started:
+    """A worker given to a waiter at `at`, with the request written for it (a call's)."""
 
-    caller: str
-    command: str
-    args: dict[str, Any] | None
-    session: str | None
-    timeout: float
-
-
-@dataclass(eq=False, slots=True)
-class _Waiter:
-    """A caller waiting for a worker: its future gets the worker (a checkout) or, for a call,
-    the outcome of its request."""
-
-    caller: str
-    session: str | None
-    since: float
-    future: asyncio.Future[Any]
-    timer: asyncio.TimerHandle  # its checkout timeout
-    call: _Call | None = None
+    worker: PooledWorker
+    waiter: Waiter
+    at: float
+    request: Request | None = None
+    sent: int = 0  # the request's frame, in bytes
+    read_before: int = 0  # the worker's stdout bytes until then
 
 
 class Pool:
@@ -78,7 +67,7 @@ class Pool:
         self.trace = trace
         self.workers: dict[str, PooledWorker] = {}
         self.all_workers: list[PooledWorker] = []  # every worker ever started, for evidence
-        self.waiters: deque[_Waiter] = deque()
+        self.waiters = WaitingLine()
         self.sessions: dict[str, str] = {}  # session -> worker id that last served it
         self.in_flight: dict[str, str] = {}  # caller -> worker id
         self.shutting_down: str | None = None  # the mode, once shutdown began
@@ -266,6 +255,8 @@ class Pool:
             self.trace.emit("retire", worker=worker.id)
 
     # --- checkout / checkin ---------------------------------------------------------------
+    # On the way from one answer to the next request, the request is written first and the
+    # events are traced after, in their order: the worker works while the pool writes down.
     async def checkout(
         self, caller: str, session: str | None = None, timeout: float | None = None
     ) -> PooledWorker:
@@ -274,7 +265,7 @@ class Pool:
         return worker
 
     async def _take_turn(
-        self, caller: str, session: str | None, timeout: float | None, call: _Call | None
+        self, caller: str, session: str | None, timeout: float | None, call: Call | None
     ) -> Any:
         """Wait for a worker: the worker itself for a checkout; for a `call`, its outcome (the
         pool sends the request the moment a worker is free, and checks it in at the answer)."""
@@ -283,24 +274,18 @@ class Pool:
         if self.shutting_down is not None:
             raise self._shutdown_error("checking out")
         requested = time.monotonic()
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[Any] = loop.create_future()
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        waiter = Waiter(caller, session, requested, future, requested + timeout, call)
         worker = self._idle_worker(session)
         if worker is not None:
-            self._grant(worker, caller, session, requested)
-            if call is None:
-                return worker
-            self._send(worker, call, future)
-            return await future
+            self._trace_start(self._start(worker, waiter))
+            return worker if call is None else await future
         self._grow_if_allowed()
-        timer = loop.call_later(timeout, expire, future)
-        waiter = _Waiter(caller, session, requested, future, timer, call)
-        self.waiters.append(waiter)
+        self.waiters.join(waiter)
         try:
             got = await future
         except TimeoutError:
-            with contextlib.suppress(ValueError):
-                self.waiters.remove(waiter)
+            self.waiters.leave(waiter)
             stats = self.stats()
             stats = dataclasses.replace(stats, waiting=stats.waiting + 1)  # this caller too
             error = CheckoutTimedOut(timeout, stats, self.last_init_failure)
@@ -314,27 +299,45 @@ class Pool:
                 last_init_failure=self.last_init_failure,
             )
             raise error from None
-        finally:
-            waiter.timer.cancel()
         if call is None:  # handed over by `_hand_over`, reserved for this caller
-            self._grant(got, caller, session, requested)
+            self._trace_start(self._start(got, waiter))
         return got
 
-    def _grant(
-        self, worker: PooledWorker, caller: str, session: str | None, requested: float
-    ) -> None:
+    def _start(self, worker: PooledWorker, waiter: Waiter) -> _Started:
+        """`worker` is the waiter's now; a call's request is written at once (traced after,
+        by `_trace_start`)."""
         worker.state = State.BUSY
-        worker.caller = caller
-        self.in_flight[caller] = worker.id
-        if session is not None:
-            self.sessions[session] = worker.id
+        worker.caller = waiter.caller
+        self.in_flight[waiter.caller] = worker.id
+        if waiter.session is not None:
+            self.sessions[waiter.session] = worker.id
+        started = _Started(worker, waiter, time.monotonic())
+        call = waiter.call
+        if call is not None:
+            started.request = request = worker.process.ids.request(call.command, call.args)
+            started.read_before = worker.process.transcript.total  # one request at a time
+            answered = functools.partial(self._answered, started)
+            started.sent = worker.send(request, call.timeout, answered)
+        return started
+
+    def _trace_start(self, started: _Started) -> None:
+        worker, waiter = started.worker, started.waiter
         self.trace.emit(
             "checkout_granted",
             worker=worker.id,
-            caller=caller,
-            session=session,
-            wait=round(time.monotonic() - requested, 6),
+            caller=waiter.caller,
+            session=waiter.session,
+            wait=round(started.at - waiter.since, 6),
         )
+        if started.request is not None:
+            self.trace.emit(
+                "request",
+                worker=worker.id,
+                caller=waiter.caller,
+                session=waiter.session,
+                id=started.request.id,
+                command=started.request.command,
+            )
 
     def _idle_worker(self, session: str | None) -> PooledWorker | None:
         if session is not None:
@@ -366,48 +369,39 @@ class Pool:
         if fresh is not None:
             self._background(self._initialize(fresh))
 
-    def _next_waiter(self, worker: PooledWorker) -> _Waiter:
-        """The first waiter whose session this worker served, else the first in line."""
-        if self.sessions:
-            for waiter in self.waiters:
-                if waiter.session and self.sessions.get(waiter.session) == worker.id:
-                    return waiter
-        return self.waiters[0]
-
-    def _hand_over(self, worker: PooledWorker) -> None:
-        """Give an idle worker to the first waiter (its own session's waiter first): a caller
-        of `call` has its request written at once, before it even wakes up."""
-        while self.waiters and worker.state is State.IDLE:
-            chosen = self._next_waiter(worker)
-            if chosen is self.waiters[0]:
-                self.waiters.popleft()
-            else:
-                self.waiters.remove(chosen)
-            if chosen.future.done():
-                continue  # its checkout timed out, or it was cancelled
-            if chosen.call is None:
-                chosen.future.set_result(worker)
-                worker.state = State.BUSY  # reserved until the waiter resumes
-                return
-            chosen.timer.cancel()
-            self._grant(worker, chosen.caller, chosen.session, chosen.since)
-            self._send(worker, chosen.call, chosen.future)
-            return
+    def _hand_over(self, worker: PooledWorker) -> _Started | None:
+        """Give an idle worker to the next waiter. A caller of `call` has its request written
+        at once, before it even wakes up: what was started is returned, to be traced; a caller
+        of `checkout` traces its own start as it resumes."""
+        chosen = self.waiters.take(worker.id, self.sessions)
+        if chosen is None:
+            return None
+        if chosen.call is None:
+            chosen.future.set_result(worker)
+            worker.state = State.BUSY  # reserved until the waiter resumes
+            return None
+        return self._start(worker, chosen)
 
     def checkin(self, worker: PooledWorker, caller: str) -> None:
         """Return a worker; overflow workers are retired when nobody waits."""
+        started = self._check_in(worker, caller)
+        self.trace.emit("checkin", worker=worker.id, caller=caller)
+        if started is not None:
+            self._trace_start(started)
+
+    def _check_in(self, worker: PooledWorker, caller: str) -> _Started | None:
+        """`checkin` but its tracing: what it handed the worker to, if anything."""
         self.in_flight.pop(caller, None)
         worker.caller = None
-        self.trace.emit("checkin", worker=worker.id, caller=caller)
         if worker.state is not State.BUSY:
-            return  # it died or was retired meanwhile
+            return None  # it died or was retired meanwhile
         worker.state = State.IDLE
         if self.shutting_down is not None:
-            return
+            return None
         if worker.overflow and not self.waiters:
             self._background(self._retire(worker, State.RETIRED))
-            return
-        self._hand_over(worker)
+            return None
+        return self._hand_over(worker)
 
     # --- one call -------------------------------------------------------------------------
     async def call(
@@ -424,42 +418,20 @@ class Pool:
         free, and the worker is checked in (and handed to the next waiter) as the answer is
         read."""
         request_timeout = self.config.request_timeout if timeout is None else timeout
-        call = _Call(caller, command, args, session, request_timeout)
+        call = Call(command, args, request_timeout)
         outcome: Answer | NoAnswer = await self._take_turn(caller, session, None, call)
         if self.shutting_down == "abort" and caller in self._aborted:
             raise self._aborted[caller]
         return outcome
 
-    def _send(self, worker: PooledWorker, call: _Call, future: asyncio.Future[Any]) -> None:
-        request = worker.process.ids.request(call.command, call.args)
-        self.trace.emit(
-            "request",
-            worker=worker.id,
-            caller=call.caller,
-            session=call.session,
-            id=request.id,
-            command=call.command,
-        )
-        read_before = worker.process.transcript.total  # one request at a time per worker
-        worker.send(
-            request,
-            call.timeout,
-            functools.partial(self._answered, worker, call, future, read_before),
-        )
-
-    def _answered(
-        self,
-        worker: PooledWorker,
-        call: _Call,
-        future: asyncio.Future[Any],
-        read_before: int,
-        outcome: Answer | NoAnswer,
-    ) -> None:
-        """The answer (or why none came): traced, the worker checked in, the caller woken."""
-        caller = call.caller
-        aborted = self.shutting_down == "abort" and caller in self._aborted
-        bytes_in = worker.process.transcript.total - read_before
-        if aborted:
+    def _answered(self, started: _Started, outcome: Answer | NoAnswer) -> None:
+        """The answer (or why none came): the worker checked in and handed over, then the
+        answer traced, then the caller woken."""
+        worker, waiter = started.worker, started.waiter
+        caller = waiter.caller
+        bytes_in = worker.process.transcript.total - started.read_before
+        handed = self._check_in(worker, caller)  # the next request is written first
+        if self.shutting_down == "abort" and caller in self._aborted:
             pass  # the caller is failed by the shutdown, not by the worker
         elif isinstance(outcome, Answer):
             response = outcome.response
@@ -467,12 +439,12 @@ class Pool:
                 "response",
                 worker=worker.id,
                 caller=caller,
-                session=call.session,
+                session=waiter.session,
                 id=outcome.request.id,
                 success=response.success,
                 seconds=round(outcome.round_trip, 6),
                 error=None if response.success else response.error_message,
-                bytes_out=worker.sent_bytes,
+                bytes_out=started.sent,
                 bytes_in=bytes_in,
             )
         else:
@@ -480,15 +452,17 @@ class Pool:
                 "no_response",
                 worker=worker.id,
                 caller=caller,
-                session=call.session,
+                session=waiter.session,
                 id=outcome.request.id,
                 reason=outcome.reason,
                 detail=outcome.detail,
-                bytes_out=worker.sent_bytes,
+                bytes_out=started.sent,
                 bytes_in=bytes_in,
             )
-        self.checkin(worker, caller)
-        settle(future, outcome)
+        self.trace.emit("checkin", worker=worker.id, caller=caller)
+        if handed is not None:
+            self._trace_start(handed)
+        settle(waiter.future, outcome)
 
     # --- faults ---------------------------------------------------------------------------
     def kill(self, worker_id: str, sig: signal.Signals = signal.SIGKILL) -> int:
@@ -520,12 +494,11 @@ class Pool:
         self.shutting_down = mode
         waiting, in_flight = len(self.waiters), len(self.in_flight)
         self.trace.emit("shutdown_begun", mode=mode, waiting=waiting, in_flight=in_flight)
-        for waiter in list(self.waiters):
+        for waiter in self.waiters.clear():
             if not waiter.future.done():
                 waiter.future.set_exception(
                     PoolShuttingDown(mode, waiting, in_flight, "waiting for a worker")
                 )
-        self.waiters.clear()
         if mode == "abort":
             self._aborted = {
                 caller: PoolShuttingDown(mode, waiting, in_flight, "in flight")

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from poolctl.pool_line import DEADLINE_SLACK
 from poolctl.protocol import Request
 from poolctl.worker import READ_CHUNK, Answer, NoAnswer, NoAnswerReason, WorkerProcess
 
@@ -36,6 +37,9 @@ class State(StrEnum):
 Done = Callable[[Answer | NoAnswer], None]
 
 
+TRANSCRIPT_FLUSH = 0.1  # the stdout transcript reaches its file at most this long after a read
+
+
 @dataclass(eq=False, slots=True)
 class _InFlight:
     """A request written (or being written) to the worker, waiting for its response."""
@@ -44,7 +48,10 @@ class _InFlight:
     done: Done
     start: float  # monotonic, just before its first byte was written
     timeout: float
-    timer: asyncio.TimerHandle | None = None
+
+    @property
+    def deadline(self) -> float:
+        return self.start + self.timeout
 
 
 class PooledWorker:
@@ -67,6 +74,13 @@ class PooledWorker:
         self._loop = asyncio.get_running_loop()
         assert process.proc is not None and process.proc.stdin is not None
         self._stdin_fd = process.proc.stdin.fileno()
+        # One timer for every request's timeout, armed for the earliest deadline: a request
+        # answered in time costs no timer of its own (see `_on_deadline`).
+        self._deadline_timer: asyncio.TimerHandle | None = None
+        self._deadline_at = 0.0
+        # The transcript's copy on disk is written from the loop, off the answer's path.
+        process.transcript.deferred = True
+        self._flush_timer: asyncio.TimerHandle | None = None
 
     # --- wiring to the loop ---------------------------------------------------------------
     def attach(self, on_exit: Callable[[PooledWorker], None]) -> None:
@@ -104,6 +118,8 @@ class PooledWorker:
             return
         read_at = time.monotonic()  # the round trip ends with the read that completes a frame
         self.process.on_stdout(chunk, read_at)
+        if self._flush_timer is None and self.process.transcript.unwritten:
+            self._flush_timer = self._loop.call_later(TRANSCRIPT_FLUSH, self._flush_transcript)
         frames, self.process.frames = self.process.frames, []  # consumed here, none left behind
         for payload in frames:
             response = self.process.read_message(payload)
@@ -113,8 +129,6 @@ class PooledWorker:
             if flight is None:
                 self.process.set_aside(f"response for id {response.id!r} nobody awaits")
                 continue
-            if flight.timer is not None:
-                flight.timer.cancel()
             flight.done(Answer(flight.request, response, read_at - flight.start))
         if self.process.frame_error is not None:
             self.fail_pending(f"bad frame on stdout: {self.process.frame_error.message}")
@@ -141,23 +155,26 @@ class PooledWorker:
         reason: NoAnswerReason = "bad-frame" if self.process.frame_error is not None else "exited"
         now = time.monotonic()
         for flight in pending.values():
-            if flight.timer is not None:
-                flight.timer.cancel()
             flight.done(NoAnswer(flight.request, reason, why, now - flight.start))
 
+    def _flush_transcript(self) -> None:
+        self._flush_timer = None
+        self.process.transcript.flush()
+
     # --- requests -------------------------------------------------------------------------
-    def send(self, request: Request, timeout: float, done: Done) -> None:
+    def send(self, request: Request, timeout: float, done: Done) -> int:
         """Write `request`; `done` gets its answer, or the timeout, the worker's death or a
-        failed write — always later than this call, from one of the loop's callbacks."""
+        failed write — always later than this call, from one of the loop's callbacks. Returns
+        the size of the request's frame."""
         if self.gone is not None:
             self._loop.call_soon(done, NoAnswer(request, "exited", self.gone, 0.0))
-            return
+            return 0
         frame = self.process.send(request)
         self.sent_bytes = len(frame)
         start = time.monotonic()  # the round trip starts before the first byte is written
         flight = _InFlight(request, done, start, timeout)
         self.pending[request.id] = flight
-        flight.timer = self._loop.call_at(start + timeout, self._expire, request.id)
+        self._arm(flight.deadline)
         try:
             written = os.write(self._stdin_fd, frame)
         except BlockingIOError:
@@ -166,9 +183,10 @@ class PooledWorker:
             if exc.errno not in (errno.EPIPE, errno.EBADF):
                 raise
             self._loop.call_soon(self._write_failed, request.id)
-            return
+            return len(frame)
         if written < len(frame):  # a full pipe: the rest as it drains, within the timeout
             self._loop.create_task(self._write_rest(frame[written:], request.id, start + timeout))
+        return len(frame)
 
     async def request(self, request: Request, timeout: float) -> Answer | NoAnswer:
         """Send `request` and await its response, the worker's death, or the timeout."""
@@ -176,18 +194,32 @@ class PooledWorker:
         self.send(request, timeout, lambda outcome: settle(future, outcome))
         return await future
 
-    def _expire(self, request_id: Any) -> None:
-        flight = self.pending.pop(request_id, None)
-        if flight is not None:
-            waited = time.monotonic() - flight.start
-            detail = f"no response within {flight.timeout:g} s"
-            flight.done(NoAnswer(flight.request, "timeout", detail, waited))
+    def _arm(self, deadline: float) -> None:
+        """Have `_on_deadline` run by `deadline`. Deadlines mostly grow, so the timer armed for
+        an earlier request usually serves: it fires, finds that request answered, and is
+        armed again for the earliest request still waiting."""
+        if self._deadline_timer is not None:
+            if self._deadline_at <= deadline:
+                return
+            self._deadline_timer.cancel()
+        self._deadline_at = deadline
+        self._deadline_timer = self._loop.call_at(deadline, self._on_deadline)
+
+    def _on_deadline(self) -> None:
+        self._deadline_timer = None
+        now = time.monotonic() + DEADLINE_SLACK
+        due = [f for f in self.pending.values() if f.deadline <= now]
+        for flight in due:
+            if self.pending.pop(flight.request.id, None) is flight:
+                waited = time.monotonic() - flight.start
+                detail = f"no response within {flight.timeout:g} s"
+                flight.done(NoAnswer(flight.request, "timeout", detail, waited))
+        if self.pending:
+            self._arm(min(f.deadline for f in self.pending.values()))
 
     def _write_failed(self, request_id: Any) -> None:
         flight = self.pending.pop(request_id, None)
         if flight is not None:
-            if flight.timer is not None:
-                flight.timer.cancel()
             detail = "could not write the request"
             flight.done(NoAnswer(flight.request, "write-failed", detail, 0.0))
 
@@ -227,11 +259,6 @@ def settle(future: asyncio.Future[Any], result: Any) -> None:
     """`future`'s result, unless it is already done (cancelled, timed out)."""
     if not future.done():
         future.set_result(result)
-
-
-def expire(future: asyncio.Future[Any]) -> None:
-    if not future.done():
-        future.set_exception(TimeoutError())
 
 
 def resolve(future: asyncio.Future[None]) -> None:

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import itertools
 import json
+import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -23,10 +23,20 @@ import orjson
 from poolctl.errors import FramingError, ProtocolError
 from poolctl.framing import quote
 
+_second: tuple[int, str] = (-1, "")  # the last whole second formatted, and how
+
 
 def utc_timestamp() -> str:
-    """An ISO 8601 UTC timestamp, as the bridge puts in every message."""
-    return datetime.now(UTC).isoformat().replace("+00:00", "Z")
+    """An ISO 8601 UTC timestamp to the microsecond, as the bridge puts in every message.
+
+    The date and time of day are formatted once a second, not for every request."""
+    global _second
+    now = time.time()
+    whole = int(now)
+    second = _second
+    if second[0] != whole:
+        second = _second = (whole, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole)))
+    return f"{second[1]}.{int((now - whole) * 1_000_000):06d}Z"
 
 
 ENVELOPES = ("dspex", "jsonrpc")

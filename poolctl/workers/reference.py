@@ -15,7 +15,6 @@ import os
 import signal
 import sys
 import time
-from datetime import UTC, datetime
 from typing import Any
 
 from poolctl.framing import FRAMINGS, Framing
@@ -29,8 +28,22 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view) :]
 
 
+_second: tuple[int, str] = (-1, "")  # the last whole second formatted, and how
+
+
+def _stamp(at: float) -> str:
+    """`at` (seconds since the epoch) in ISO 8601 UTC to the microsecond; the date and time of
+    day are formatted once a second, not for every message."""
+    global _second
+    whole = int(at)
+    second = _second
+    if second[0] != whole:
+        second = _second = (whole, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole)))
+    return f"{second[1]}.{int((at - whole) * 1_000_000):06d}Z"
+
+
 def _now() -> str:
-    return datetime.now(UTC).isoformat().replace("+00:00", "Z")
+    return _stamp(time.time())
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -106,8 +119,7 @@ class DebugLog:
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
     def _line(self, at: float, direction: str, raw: bytes) -> bytes:
-        when = datetime.fromtimestamp(at, UTC).isoformat().replace("+00:00", "Z")
-        return f"{when} {self._worker_id} {direction} ".encode() + raw + b"\n"
+        return f"{_stamp(at)} {self._worker_id} {direction} ".encode() + raw + b"\n"
 
     def _ended_by(self, signum: int, frame: object) -> None:
         self.flush()
