@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from poolctl.diagnose import diagnose_no_answer
+from poolctl.diagnose.early import EarlyExperiments
 from poolctl.diagnose.experiments import Experiment, Outcome, Skipped, run_experiments
 from poolctl.events import Trace
 from poolctl.framing import FRAMINGS
@@ -49,6 +50,9 @@ class PingOptions:
     stop_grace: float = 2.0
     auto_framing: bool = False  # try every framing in a fresh process, use the one that answers
     patterns: PatternSet | None = None  # the knowledge base the diagnosis is worded from
+    # Begin the experiments during a long wait for the answer (off: only after it, as
+    # bench/ping.py measures against)
+    early_experiments: bool = True
 
 
 @dataclass(frozen=True)
@@ -168,6 +172,10 @@ def run_ping(options: PingOptions, run_dir: RunDir) -> PingResult:
     worker = WorkerProcess(options.spec, run_dir.workers, worker_id="w1", context=run_dir.context)
     traced = WorkerTrace(worker, trace)
     diagnosis: Diagnosis | None = None
+    # A request that waits long enough has its experiments begun during the wait.
+    early = None
+    if options.experiments and options.early_experiments:
+        early = EarlyExperiments(worker, trace)
     with worker:
         traced.spawned()
         session = run_session(
@@ -176,7 +184,7 @@ def run_ping(options: PingOptions, run_dir: RunDir) -> PingResult:
             options.args,
             count=options.count,
             timeout=options.timeout,
-            exchange=traced.exchange_request,
+            exchange=early.watching(traced.exchange_request) if early else traced.exchange_request,
         )
         if session.failed is not None:
             # Diagnose while the process is still there: stack dumps need it alive.
@@ -188,8 +196,11 @@ def run_ping(options: PingOptions, run_dir: RunDir) -> PingResult:
                 timeout=options.timeout,
                 patterns=options.patterns,
                 trace=trace,
+                early=early,
             )
             traced.diagnosed(diagnosis)
+        elif early is not None:
+            early.stop()
         worker.stop(options.stop_grace)
     traced.stopped()
     notes = [n for n in environment_notes(options.spec) if _worth_saying(diagnosis, session.ok)]

@@ -229,6 +229,7 @@ class WorkerProcess:
         self.started_mono = 0.0
         self.first_byte_mono: float | None = None
         self.last_read_mono = 0.0  # when the last chunk of stdout was read
+        self._stdout_poll: select.poll | None = None
         self.stdout_eof = False
         self.exit_status: ExitStatus | None = None
         self.stopped_by = ""
@@ -333,11 +334,14 @@ class WorkerProcess:
         """Wait up to `timeout` for stdout; record what came. False on timeout or at EOF."""
         if self.stdout_eof:
             return False
-        ready, _, _ = select.select([self.stdout_fd], [], [], max(0.0, timeout))
-        if not ready:
+        fd = self.stdout_fd
+        if self._stdout_poll is None:  # made once: a ping waits on it for every answer
+            self._stdout_poll = select.poll()
+            self._stdout_poll.register(fd, select.POLLIN)
+        if not self._stdout_poll.poll(max(0.0, timeout) * 1000):
             return False
         try:
-            chunk = os.read(self.stdout_fd, READ_CHUNK)
+            chunk = os.read(fd, READ_CHUNK)
         except BlockingIOError:
             return True
         if not chunk:
@@ -468,9 +472,11 @@ class WorkerProcess:
         request = self.ids.request(command, args)
         return self.exchange_request(request, timeout)
 
-    def exchange_request(self, request: Request, timeout: float) -> Answer | NoAnswer:
-        """Like `exchange`, for a request built by the caller."""
-        frame = self.send(request)
+    def exchange_request(
+        self, request: Request, timeout: float, frame: bytes | None = None
+    ) -> Answer | NoAnswer:
+        """Like `exchange`, for a request built (and perhaps encoded: `frame`) by the caller."""
+        frame = self.send(request) if frame is None else frame
         start = time.monotonic()  # the round trip: from before the write to the frame read
         deadline = start + timeout
         if not self.write(frame, deadline):

@@ -31,13 +31,14 @@ class WorkerTrace:
         events of the trace."""
         if self.trace is None:
             return self.worker.exchange_request(request, timeout)
-        sent = len(self.worker.send(request))
+        frame = self.worker.send(request)
+        sent = len(frame)
         read_before = self.worker.transcript.total
         who = self.worker.worker_id
         self.trace.emit(
             "request", worker=who, id=request.id, command=request.command, bytes_out=sent
         )
-        outcome = self.worker.exchange_request(request, timeout)
+        outcome = self.worker.exchange_request(request, timeout, frame)
         read = self.worker.transcript.total - read_before
         if isinstance(outcome, Answer):
             self.trace.emit(

@@ -19,6 +19,7 @@ from poolctl.rundir import RunDir
 from poolctl.units import fmt_limit
 from poolctl.worker import NoAnswer, WorkerProcess, WorkerSpec
 
+from .early import EarlyExperiments
 from .experiments import (
     Experiment,
     Result,
@@ -103,6 +104,7 @@ def diagnose_no_answer(
     probe_stdin: bool = True,
     patterns: PatternSet | None = None,
     trace: Trace | None = None,
+    early: EarlyExperiments | None = None,
 ) -> Diagnosis:
     """Test every hypothesis of a silent worker against evidence from `worker`, which failed
     `failed`, and name the cause as the knowledge base (`patterns`, else the builtin) words it.
@@ -110,8 +112,39 @@ def diagnose_no_answer(
     `timeout` is the one the exchange used (default: how long it waited). The diagnosis takes
     at most `budget` seconds. With `experiments` False no fresh process is started (the
     hypotheses that need one stay untested); `probe_stdin` False keeps the worker's stdin open.
-    The experiments' starts and ends go to `trace` when one is given.
+    The experiments' starts and ends go to `trace` when one is given. `early` holds the
+    experiments begun during the wait: those the plan calls for are not run again.
     """
+    try:
+        return _diagnose(
+            worker,
+            failed,
+            experiments,
+            run_dir,
+            timeout,
+            budget,
+            probe_stdin,
+            patterns,
+            trace,
+            early,
+        )
+    finally:
+        if early is not None:
+            early.stop()  # none of them outlives the diagnosis
+
+
+def _diagnose(
+    worker: WorkerProcess,
+    failed: NoAnswer,
+    experiments: bool,
+    run_dir: RunDir,
+    timeout: float | None,
+    budget: float,
+    probe_stdin: bool,
+    patterns: PatternSet | None,
+    trace: Trace | None,
+    early: EarlyExperiments | None,
+) -> Diagnosis:
     started = time.monotonic()
     deadline = started + budget
     wait_for = timeout if timeout is not None else max(failed.waited, 0.1)
@@ -124,7 +157,16 @@ def diagnose_no_answer(
             obs.live = look_live(worker, run_dir.path / f"stack-{worker.worker_id}.txt")
         progress.update()
         _probe_and_experiment(
-            obs, worker, failed, progress, experiments, probe_stdin, wait_for, deadline, trace
+            obs,
+            worker,
+            failed,
+            progress,
+            experiments,
+            probe_stdin,
+            wait_for,
+            deadline,
+            trace,
+            early,
         )
     judged = [(h, _judge(h, obs)) for h in registered]
     verdict = _verdict(obs, judged)
@@ -175,10 +217,13 @@ def _probe_and_experiment(
     wait_for: float,
     deadline: float,
     trace: Trace | None,
+    early: EarlyExperiments | None,
 ) -> None:
     """Probe the original process and run the experiments the plan calls for (their starts and
-    ends go to `trace`)."""
+    ends go to `trace`; those begun `early` are not run again)."""
     plan = _plan(obs)
+    if early is not None and not (experiments and (plan.experiments or plan.probe_stdin)):
+        early.stop(wait=False)  # the plan needs none of them
     if plan.probe_stdin and probe_stdin:
         obs.close_probe = close_stdin(worker, failed.request)
         progress.update()
@@ -187,8 +232,11 @@ def _probe_and_experiment(
         if plan.probe_stdin:
             planned = _experiments_after_probe(obs)
         if planned:
-            results = run_experiments(
-                planned,
+            found = early.take(failed.request, planned) if early is not None else {}
+            for result in found.values():
+                progress.on_result(result)
+            fresh = run_experiments(
+                [e for e in planned if e.id not in found],
                 command=failed.request.command,
                 args=failed.request.args or {},
                 timeout=wait_for,
@@ -199,7 +247,9 @@ def _probe_and_experiment(
                 on_result=progress.on_result,
                 trace=trace,
             )
-            obs.results = {r.id: r for r in results}
+            ran = {**found, **{r.id: r for r in fresh}}
+            obs.results = {e.id: ran[e.id] for e in planned if e.id in ran}  # in the plan's order
+            results = list(obs.results.values())
             if plan.probe_stdin and not any(getattr(r, "answered", False) for r in results):
                 # Nothing answered in any framing or buffering: ask it in each other protocol
                 # (they cost a start each, so only now), given a little more time.

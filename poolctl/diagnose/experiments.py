@@ -8,6 +8,7 @@ its process whatever happens. They run side by side, so a diagnosis costs the sl
 from __future__ import annotations
 
 import dataclasses
+import functools
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -27,6 +28,7 @@ from .pty_probe import run_on_pty
 
 MIN_TIME = 0.2  # an experiment given less than this is skipped, not run to a certain timeout
 MANY_REQUESTS = 512  # enough replies to fill a 4 KiB (binary) or 8 KiB (text) stdio buffer
+STOP_POLL = 0.05  # how often an experiment that may be stopped early looks whether it is
 
 
 @dataclass(frozen=True)
@@ -146,18 +148,30 @@ def run_experiments(
     context: RunContext | None = None,
     on_result: Callable[[Result], None] | None = None,
     trace: Trace | None = None,
+    not_needed: Callable[[Experiment], bool] | None = None,
 ) -> list[Result]:
     """Run every experiment side by side; each waits at most `timeout`, all end by `deadline`.
 
-    With `first_answer_wins`, the others stop waiting as soon as one gets an answer;
-    `on_result` is called (in the experiment's thread) as each one ends. With a `trace`, each
-    experiment's start and end are events of it (the run's timeline draws them). The
-    processes are children of the run `context` (stopped with it on an interruption).
+    With `first_answer_wins`, the others stop waiting as soon as one gets an answer; an
+    experiment stops waiting too once `not_needed` says so of it. `on_result` is called (in
+    the experiment's thread) as each one ends. With a `trace`, each experiment's start and end
+    are events of it (the run's timeline draws them). The processes are children of the run
+    `context` (stopped with it on an interruption).
     """
     if not experiments:
         return []
     run = context if context is not None else RunContext()
     won = threading.Event() if first_answer_wins else None
+
+    def stop_reason(exp: Experiment) -> str | None:
+        """Why `exp` no longer waits for its answer, if it does not."""
+        if won is not None and won.is_set():
+            return "not waited for: another experiment got the answer"
+        if not_needed is not None and not_needed(exp):
+            return "not waited for: the diagnosis did not need it"
+        return None
+
+    watching = won is not None or not_needed is not None
 
     def traced(exp: Experiment) -> Result:
         if trace is None:
@@ -188,9 +202,10 @@ def run_experiments(
         try:
             if run.children.cancelled.is_set():
                 return Skipped(exp, "the run was interrupted")
+            stop = functools.partial(stop_reason, exp) if watching else None
             if exp.pty:
-                return _run_pty(exp, asked, given or {}, wait, capture_dir, worker_id, run)
-            outcome = _run_pipe(exp, asked, given or {}, wait, capture_dir, worker_id, run, won)
+                return _run_pty(exp, asked, given or {}, wait, capture_dir, worker_id, run, stop)
+            outcome = _run_pipe(exp, asked, given or {}, wait, capture_dir, worker_id, run, stop)
             if won is not None and isinstance(outcome, Outcome) and outcome.answered:
                 won.set()
             return outcome
@@ -217,7 +232,7 @@ def _run_pipe(
     capture_dir: Path,
     worker_id: str,
     context: RunContext,
-    won: threading.Event | None = None,
+    stop: Callable[[], str | None] | None = None,
 ) -> Result:
     worker = WorkerProcess(exp.spec, capture_dir, worker_id=worker_id, context=context)
     try:
@@ -261,11 +276,11 @@ def _run_pipe(
                 if not worker.read_stdout(remaining):
                     break
                 continue
-            if won is not None:
-                if won.is_set():
-                    detail = "not waited for: another experiment got the answer"
+            if stop is not None:
+                detail = stop() or ""
+                if detail:
                     break
-                remaining = min(remaining, 0.05)
+                remaining = min(remaining, STOP_POLL)
             worker.read_stdout(remaining)
         if answered_at is not None:
             ms = max(0.0, answered_at - start) * 1000  # from before the write
@@ -311,6 +326,7 @@ def _run_pty(
     capture_dir: Path,
     worker_id: str,
     context: RunContext,
+    stop: Callable[[], str | None] | None = None,
 ) -> Result:
     framing = get_framing(exp.spec.framing)
     request = WorkerProcess(exp.spec, capture_dir, worker_id).ids.request(command, args)
@@ -323,6 +339,7 @@ def _run_pty(
         capture_dir,
         worker_id,
         context.children,
+        stop,
     )
     if not run.detail:
         run.detail = f"no answer within {fmt_limit(wait)}"

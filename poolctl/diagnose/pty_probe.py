@@ -18,6 +18,7 @@ import subprocess
 import time
 import tty
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ from poolctl.units import fmt_limit
 from poolctl.worker import TOKEN_ENV, StderrMode, WorkerSpec
 
 TRANSCRIPT_LIMIT = 1 << 20
+STOP_POLL = 0.05  # how often a run that may be stopped early looks whether it is
 
 
 class PtyRun:
@@ -68,9 +70,10 @@ def run_on_pty(
     capture_dir: Path,
     worker_id: str,
     children: Children | None = None,
+    stop: Callable[[], str | None] | None = None,
 ) -> PtyRun:
-    """Start `spec` with stdout on a raw pty, send one request, wait up to `timeout`; the
-    process is one of the run's `children`."""
+    """Start `spec` with stdout on a raw pty, send one request, wait up to `timeout` (or until
+    `stop` gives a reason to stop waiting); the process is one of the run's `children`."""
     children = children if children is not None else Children()
     capture_dir.mkdir(parents=True, exist_ok=True)
     result = PtyRun(capture_dir / f"{worker_id}.stdout.bin")
@@ -105,7 +108,7 @@ def run_on_pty(
             stderr.close()
     os.close(slave)
     try:
-        _exchange(proc, master, framing, request_frame, request_id, timeout, result)
+        _exchange(proc, master, framing, request_frame, request_id, timeout, result, stop)
     finally:
         _stop(proc, token)
         children.forget(proc)
@@ -128,6 +131,7 @@ def _exchange(
     request_id: Any,
     timeout: float,
     result: PtyRun,
+    stop: Callable[[], str | None] | None = None,
 ) -> None:
     assert proc.stdin is not None
     sent = time.monotonic()  # the answer is timed from before the write to its frame's read
@@ -143,6 +147,11 @@ def _exchange(
         if remaining <= 0:
             result.detail = f"no answer within {fmt_limit(timeout)}"
             return
+        if stop is not None:
+            result.detail = stop() or ""
+            if result.detail:
+                return
+            remaining = min(remaining, STOP_POLL)
         ready, _, _ = select.select([master], [], [], remaining)
         if not ready:
             continue

@@ -1,0 +1,155 @@
+"""Experiments begun while a request's answer is still awaited.
+
+A silent worker's diagnosis asks fresh copies of the worker the same thing (in every framing,
+unbuffered, on a terminal, many requests at once), and each copy waits as long as the original
+did: begun once the original's timeout has passed, they would double the time a diagnosis
+takes. So once a request has waited `lead(timeout)` with nothing on stdout and the request
+read, those experiments begin, side by side with the rest of the wait. The diagnosis then takes
+the results of the ones its plan calls for; the others stop at once (within STOP_POLL), and so
+do all of them when the answer comes after all. They are traced as they really ran.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+
+from poolctl.events import Trace
+from poolctl.framing import FRAMINGS
+from poolctl.protocol import Request
+from poolctl.worker import Answer, NoAnswer, WorkerProcess
+
+from . import procinfo
+from .experiments import (
+    Experiment,
+    Result,
+    framing_experiment,
+    many_experiment,
+    pty_experiment,
+    run_experiments,
+    unbuffered_experiment,
+)
+
+LEAD_SHARE = 0.5  # of the timeout: a worker that has not answered by then may never answer…
+LEAD_MAX = 1.0  # …or after this many seconds, for long timeouts
+STOP_MARGIN = 1.0  # past the timeout, for starting and stopping the fresh processes
+
+Exchange = Callable[[Request, float], Answer | NoAnswer]
+
+
+def lead(timeout: float) -> float:
+    """How long a request waits for its answer before the experiments begin."""
+    return min(timeout * LEAD_SHARE, LEAD_MAX)
+
+
+def silent_worker_experiments(worker: WorkerProcess) -> tuple[Experiment, ...]:
+    """What the plan of a silent worker (its request read, nothing on stdout) calls for, at
+    most: the request in every framing (its own too), and the buffering experiments."""
+    spec = worker.spec
+    framings = tuple(framing_experiment(spec, name) for name in FRAMINGS)
+    return (*framings, unbuffered_experiment(spec), pty_experiment(spec), many_experiment(spec))
+
+
+class EarlyExperiments:
+    """Begins the experiments during the wait of the first request that waits `lead` of its
+    timeout, and hands the diagnosis their results (see the module's docstring)."""
+
+    def __init__(self, worker: WorkerProcess, trace: Trace | None = None) -> None:
+        self.worker = worker
+        self.trace = trace
+        self.request: Request | None = None  # the request they ask, once begun
+        self.experiments: tuple[Experiment, ...] = ()
+        self.results: dict[str, Result] = {}
+        self._lock = threading.Lock()
+        self._needed: set[str] | None = None  # None: every one, until the diagnosis says
+        self._over = False  # no more may begin
+        self._runner: threading.Thread | None = None
+
+    def watching(self, exchange: Exchange) -> Exchange:
+        """`exchange`, with the experiments begun `lead` into a request's wait (the first that
+        waits so long), and stopped again when its answer comes."""
+
+        def watched(request: Request, timeout: float) -> Answer | NoAnswer:
+            if self._runner is not None or self._over:
+                return exchange(request, timeout)
+            read_before = self.worker.transcript.total
+            timer = threading.Timer(lead(timeout), self._begin, (request, timeout, read_before))
+            timer.daemon = True
+            timer.start()
+            try:
+                outcome = exchange(request, timeout)
+            except BaseException:
+                timer.cancel()
+                self.stop(wait=False)  # an interruption: the run stops their processes
+                raise
+            timer.cancel()
+            if isinstance(outcome, Answer):
+                self.stop()  # it answered: nothing to diagnose
+            return outcome
+
+        return watched
+
+    def _begin(self, request: Request, timeout: float, read_before: int) -> None:
+        worker = self.worker
+        if worker.transcript.total != read_before or worker.poll() is not None:
+            return  # it wrote something, or it exited: not a silent worker
+        assert worker.proc is not None and worker.proc.stdin is not None
+        if procinfo.unread_bytes(worker.proc.stdin.fileno()):
+            return  # the request is not read yet: starting up or busy, the plan waits longer
+        with self._lock:
+            if self._over:
+                return
+            self.request = request
+            self.experiments = silent_worker_experiments(worker)
+            deadline = time.monotonic() + timeout + STOP_MARGIN
+            self._runner = threading.Thread(
+                target=self._run, args=(request, timeout, deadline), name="early-experiments"
+            )
+            self._runner.start()
+
+    def _run(self, request: Request, timeout: float, deadline: float) -> None:
+        run_experiments(
+            self.experiments,
+            command=request.command,
+            args=request.args or {},
+            timeout=timeout,
+            deadline=deadline,
+            capture_dir=self.worker.capture_dir,
+            base_id=self.worker.worker_id,
+            context=self.worker.context,
+            on_result=self._keep,
+            trace=self.trace,
+            not_needed=self._not_needed,
+        )
+
+    def _keep(self, result: Result) -> None:
+        with self._lock:
+            self.results[result.id] = result
+
+    def _not_needed(self, exp: Experiment) -> bool:
+        return self._needed is not None and exp.id not in self._needed
+
+    def take(self, request: Request, planned: Sequence[Experiment]) -> dict[str, Result]:
+        """The results of the `planned` experiments begun early for `request` (each exactly
+        as planned), once they end; the others stop now."""
+        with self._lock:
+            self._over = True
+            begun = request is self.request
+            same = {e.id for e in planned if begun and e in self.experiments}
+            self._needed = same
+        self._join()
+        return {k: r for k, r in self.results.items() if k in same}
+
+    def stop(self, wait: bool = True) -> None:
+        """No experiment begins any more, and those begun stop waiting (waited for, unless
+        `wait` is False)."""
+        with self._lock:
+            self._over = True
+            self._needed = set()
+        if wait:
+            self._join()
+
+    def _join(self) -> None:
+        if self._runner is not None:
+            self._runner.join()

@@ -1,0 +1,87 @@
+"""Experiments begun during the wait for an answer: a silent worker's are under way before its
+timeout, the diagnosis uses those its plan calls for (and reaches the verdict it reaches
+without them), and a worker that answers after all has them stopped, none left running."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from poolctl.ping import PingOptions, PingResult, run_ping
+from poolctl.rundir import create_run_dir
+from poolctl.worker import WorkerSpec
+from tests.conftest import REFERENCE, Processes, marked_processes
+
+pytestmark = pytest.mark.slow
+
+
+def ping(
+    tmp_path: Path, name: str, spec: WorkerSpec, **options: Any
+) -> tuple[PingResult, list[dict[str, Any]]]:
+    run = create_run_dir("ping", tmp_path / name)
+    result = run_ping(PingOptions(spec=spec, **options), run)
+    events = [json.loads(line) for line in run.events.read_text().splitlines()]
+    run.release()
+    return result, events
+
+
+def confirmed(result: PingResult) -> list[str]:
+    assert result.diagnosis is not None
+    return [h.id for h in result.diagnosis.hypotheses if h.status == "confirmed"]
+
+
+def test_a_silent_workers_experiments_run_alongside_the_wait(
+    processes: Processes, tmp_path: Path
+) -> None:
+    spec = WorkerSpec((*REFERENCE, "--buffered"), unset_env=("PYTHONUNBUFFERED",))
+    early, events = ping(tmp_path, "early", spec, timeout=2.0)
+    after, _ = ping(tmp_path, "after", spec, timeout=2.0, early_experiments=False)
+    assert confirmed(early) == confirmed(after) == ["buffered"]
+    assert early.diagnosis is not None and after.diagnosis is not None
+    assert early.diagnosis.cause == after.diagnosis.cause
+    used = [e["id"] for e in early.diagnosis.facts["experiments"]]
+    assert used == [e["id"] for e in after.diagnosis.facts["experiments"]]
+    assert used == ["unbuffered", "pty", "many"]  # the plan's, in its order
+    kinds = [e["type"] for e in events]
+    silence = kinds.index("no_response")
+    begun = [e["experiment"] for e in events[:silence] if e["type"] == "experiment_start"]
+    assert set(used) <= set(begun)  # begun before the timeout, not after it
+    # every experiment begun ends, in the trace, before the verdict
+    ended = {e["experiment"] for e in events if e["type"] == "experiment_end"}
+    assert ended == set(begun) and kinds.index("diagnosis") > max(
+        i for i, k in enumerate(kinds) if k == "experiment_end"
+    )
+
+
+def test_an_answer_after_the_experiments_began_stops_them(
+    processes: Processes, tmp_path: Path
+) -> None:
+    """The request is read and answered 1.5 s later: the experiments begin at 1 s (half the
+    timeout, at most 1 s), and stop when the answer comes."""
+    result, events = ping(
+        tmp_path,
+        "slow",
+        WorkerSpec(REFERENCE),
+        timeout=3.0,
+        command="sleep",
+        args={"seconds": 1.5},
+    )
+    assert result.ok and result.diagnosis is None
+    ends = [e for e in events if e["type"] == "experiment_end"]
+    assert ends and all(not e["answered"] for e in ends)
+    assert any("did not need it" in e["detail"] for e in ends)
+    assert marked_processes() == []  # every experiment's process stopped before ping returned
+
+
+def test_a_worker_busy_before_reading_its_request_has_no_experiment_begun(
+    processes: Processes, tmp_path: Path
+) -> None:
+    """Still starting up when the experiments would begin: its plan waits longer instead."""
+    result, events = ping(
+        tmp_path, "init", WorkerSpec((*REFERENCE, "--init-delay", "3")), timeout=1
+    )
+    assert confirmed(result) == ["stuck-in-init"]
+    assert not [e for e in events if e["type"] == "experiment_start"]
