@@ -76,6 +76,7 @@ class Pool:
         self._spawned = 0
         self._tasks: set[asyncio.Task[Any]] = set()
         self._aborted: dict[str, PoolShuttingDown] = {}  # callers in flight when abort began
+        self._drained: asyncio.Event | None = None  # set when a draining pool's last checkin
 
     # --- counts ---------------------------------------------------------------------------
     def _count(self, *states: State) -> int:
@@ -393,6 +394,8 @@ class Pool:
         """`checkin` but its tracing: what it handed the worker to, if anything."""
         self.in_flight.pop(caller, None)
         worker.caller = None
+        if self._drained is not None and not self.in_flight:
+            self._drained.set()
         if worker.state is not State.BUSY:
             return None  # it died or was retired meanwhile
         worker.state = State.IDLE
@@ -506,10 +509,10 @@ class Pool:
             }
             for worker in self.workers.values():
                 worker.fail_pending(f"pool shutting down ({mode})")
-        else:
-            deadline = time.monotonic() + grace
-            while self.in_flight and time.monotonic() < deadline:
-                await asyncio.sleep(0.01)
+        elif self.in_flight:  # woken by the last checkin, or the grace running out
+            self._drained = asyncio.Event()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._drained.wait(), grace)
         for worker in self.workers.values():
             if worker.state is State.STARTING:  # an init ping nobody will wait for now
                 worker.fail_pending(f"pool shutting down ({mode}) during init")

@@ -293,3 +293,44 @@ def test_events_file_has_every_event_with_monotonic_times(with_pool: WithPool) -
     assert times == sorted(times)
     request = next(trace.of_type("request"))
     assert request.caller and request.session and request.worker
+
+
+def test_a_checked_in_worker_goes_straight_to_the_next_waiter(with_pool: WithPool) -> None:
+    """One worker, three callers: each answer is followed at once, in the same pass of the
+    loop, by the next waiter's checkout and request (traced in their order)."""
+
+    async def body(pool: Pool) -> list[Answer | NoAnswer]:
+        return list(await asyncio.gather(*(pool.call(f"c{i}", "echo", {"i": i}) for i in range(3))))
+
+    answers, trace = with_pool(body, size=1)
+    assert all(isinstance(a, Answer) and a.response.success for a in answers)
+    served = [
+        e for e in trace.events if e.type in ("response", "checkin", "checkout_granted", "request")
+    ]
+    kinds = [(e.type, e.caller) for e in served]
+    for previous, following in (("c0", "c1"), ("c1", "c2")):
+        at = kinds.index(("response", previous))
+        assert kinds[at : at + 4] == [
+            ("response", previous),
+            ("checkin", previous),
+            ("checkout_granted", following),
+            ("request", following),
+        ], kinds
+        assert served[at + 3].seq == served[at].seq + 3  # nothing in between
+
+
+def test_stdout_transcripts_reach_disk_while_the_pool_runs(with_pool: WithPool) -> None:
+    async def body(pool: Pool) -> tuple[bytes, bytes]:
+        for i in range(20):
+            assert isinstance(await pool.call("c", "echo", {"i": i}), Answer)
+        (worker,) = pool.workers.values()
+        on_disk = b""
+        for _ in range(250):  # written by the loop within 0.1 s of each read
+            on_disk = worker.process.stdout_path.read_bytes()
+            if len(on_disk) == len(worker.process.transcript.data):
+                break
+            await asyncio.sleep(0.02)
+        return on_disk, bytes(worker.process.transcript.data)
+
+    (on_disk, kept), _ = with_pool(body, size=1)
+    assert on_disk == kept and kept.count(b'"success":true') == 21  # the init ping and 20
