@@ -1,3 +1,3 @@
-from poolctl.lifecycle import main
+from poolctl.cli import program
 
-raise SystemExit(main())
+raise SystemExit(program())

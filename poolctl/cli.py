@@ -1,8 +1,8 @@
 """The `poolctl` command line: the answers given before typer is built, and the typer app run
 under `poolctl.lifecycle`, which owns the error boundary, the signals and the exit codes.
 
-`poolctl --version`, `poolctl --help` and a bare `poolctl` are answered before typer builds
-anything (`answered_at_once`); every other command line goes to the typer app (`poolctl.app`),
+`poolctl --version`, `poolctl --help` and a bare `poolctl` are answered before anything else is
+imported (`answered_at_once`); every other command line goes to the typer app (`poolctl.app`),
 which imports only the command that runs. `bench/startup.py` measures the start-up.
 """
 
@@ -12,7 +12,7 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
-from poolctl import __version__, lifecycle
+from poolctl import __version__
 from poolctl.errors import ExitCode
 from poolctl.termenv import plain_environment
 
@@ -62,9 +62,23 @@ def root_command(argv: list[str]) -> Command:
     return command
 
 
+def program() -> int:
+    """The `poolctl` program (and `python -m poolctl`): the quick answers, else the command
+    under `poolctl.lifecycle.main` (signal handlers, subreaper, reaper)."""
+    args = sys.argv[1:]
+    at_once = answered_at_once(args)
+    if at_once is not None:
+        return at_once
+    from poolctl import lifecycle
+
+    return lifecycle.main(args)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI in this process (the tests do); how a command ends (errors, signals, exit
-    codes) is `poolctl.lifecycle`'s. The `poolctl` program is `poolctl.lifecycle.main`."""
+    codes) is `poolctl.lifecycle`'s."""
+    from poolctl import lifecycle
+
     args = sys.argv[1:] if argv is None else list(argv)
     at_once = answered_at_once(args)
     if at_once is not None:

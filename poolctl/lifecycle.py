@@ -244,14 +244,10 @@ def run(
 
 def main(argv: list[str] | None = None) -> int:
     """poolctl as the program: its signal handlers first (before the command line's slow
-    imports), a child subreaper, a reaper for its children; then the command. `--version`
-    and the top-level `--help` are answered at once, before any of that."""
-    from poolctl.cli import answered_at_once, root_command
+    imports), a child subreaper, a reaper for its children; then the command."""
+    from poolctl.cli import root_command
 
     args = sys.argv[1:] if argv is None else list(argv)
-    at_once = answered_at_once(args)
-    if at_once is not None:
-        return at_once
     life = _Lifecycle(RunContext(guard=True), program=True)
     return _run(life, lambda: root_command(args), args)
 

@@ -75,8 +75,12 @@ def _child(request: Mapping[str, Any]) -> None:
 
 def serve() -> None:
     """Read requests on stdin, fork a child for each, report pids and exit codes."""
-    import poolctl.cli  # everything a command imports, imported once
-    import poolctl.lifecycle  # noqa: F401
+    import poolctl.app
+    import poolctl.lifecycle
+    from poolctl.commands.index import COMMANDS
+
+    for entry in COMMANDS:  # the app imports a command when it runs: here, all of them, once
+        poolctl.app.load_command(entry)
 
     gc.freeze()  # the children share these pages: no collection of the parent's writes to them
 

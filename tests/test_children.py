@@ -29,6 +29,12 @@ MARK = "POOLCTL_TEST_CHILDREN"
 SLEEPER = (
     "import signal, time\nfor s in (1, 2, 3, 15): signal.signal(s, signal.SIG_IGN)\ntime.sleep(60)"
 )
+# The same, saying "ready" on stdout once it ignores the signals (a loaded machine may take
+# longer than any fixed sleep to get there).
+SAYS_READY = (
+    "import signal, sys, time\nfor s in (1, 2, 3, 15): signal.signal(s, signal.SIG_IGN)\n"
+    "print('ready', flush=True)\ntime.sleep(60)"
+)
 # A stand-in for poolctl: starts `argv` among its Children, prints its pid, waits to be killed.
 PARENT = """
 import json, os, subprocess, sys
@@ -196,15 +202,17 @@ def _ppid(pid: int) -> int:
     return int(stat[stat.rfind(b")") + 2 :].split()[1])
 
 
-def test_stop_all_kills_what_ignores_sigterm(
-    processes: Processes, real_sleep: Callable[[float], None]
-) -> None:
+def test_stop_all_kills_what_ignores_sigterm(processes: Processes) -> None:
     children = Children()
     marker = uuid.uuid4().hex
     env = {**os.environ, MARK: marker}
-    procs = [children.spawn([sys.executable, "-c", SLEEPER], env=env) for _ in range(3)]
+    procs = [
+        children.spawn([sys.executable, "-c", SAYS_READY], env=env, stdout=subprocess.PIPE)
+        for _ in range(3)
+    ]
     try:
-        real_sleep(0.3)
+        for proc in procs:  # each ignores SIGTERM from here
+            assert proc.stdout is not None and proc.stdout.readline() == b"ready\n"
         started = time.monotonic()
         children.stop_all(grace=0.3)
         for proc in procs:
@@ -216,6 +224,8 @@ def test_stop_all_kills_what_ignores_sigterm(
         for proc in procs:
             proc.kill()
             proc.wait()
+            if proc.stdout is not None:
+                proc.stdout.close()
 
 
 # --- what starting refuses, before any process -----------------------------------------------

@@ -26,7 +26,7 @@ from poolctl.worker import WorkerSpec
 from tests.conftest import REFERENCE, Processes, RunCli
 
 LOG = Path(__file__).parent / "fixtures" / "pytest" / "pool_suite.txt"
-SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+SCENARIOS = Path(__file__).resolve().parent.parent / "poolctl" / "scenarios"
 SECRET = "ctx-Secret-0a7f3e91"
 T = TypeVar("T")
 
