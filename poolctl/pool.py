@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from poolctl.diagnose import diagnose_no_answer
-from poolctl.errors import PoolctlError
+from poolctl.errors import FramingError, PoolctlError
 from poolctl.events import Trace
 from poolctl.model import Diagnosis
 from poolctl.patterns.loader import PatternSet
@@ -318,8 +318,17 @@ class Pool:
             started.request = request = worker.process.ids.request(call.command, call.args)
             started.read_before = worker.process.transcript.total  # one request at a time
             answered = functools.partial(self._answered, started)
-            started.sent = worker.send(request, call.timeout, answered)
+            try:
+                started.sent = worker.send(request, call.timeout, answered)
+            except FramingError as exc:  # it cannot be framed: the caller's error, raised to it
+                asyncio.get_running_loop().call_soon(self._unsent, started, exc)
         return started
+
+    def _unsent(self, started: _Started, error: FramingError) -> None:
+        """A request that could not be framed: its worker checked in again, its caller failed."""
+        self.checkin(started.worker, started.waiter.caller)
+        if not started.waiter.future.done():
+            started.waiter.future.set_exception(error)
 
     def _trace_start(self, started: _Started) -> None:
         worker, waiter = started.worker, started.waiter

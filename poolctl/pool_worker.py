@@ -67,7 +67,6 @@ class PooledWorker:
         self.caller: str | None = None
         self.init_seconds: float | None = None
         self.reported: dict[str, Any] = {}  # what the init ping answered (mode, pid, …)
-        self.sent_bytes = 0  # the last request's frame, as written (the trace's bytes_out)
         self.exited = asyncio.Event()
         self._pidfd: int | None = None
         self._on_exit: Callable[[PooledWorker], None] = lambda worker: None  # set by attach()
@@ -170,7 +169,6 @@ class PooledWorker:
             self._loop.call_soon(done, NoAnswer(request, "exited", self.gone, 0.0))
             return 0
         frame = self.process.send(request)
-        self.sent_bytes = len(frame)
         start = time.monotonic()  # the round trip starts before the first byte is written
         flight = _InFlight(request, done, start, timeout)
         self.pending[request.id] = flight

@@ -10,6 +10,7 @@ from typing import Any, Protocol, TypeVar
 
 import pytest
 
+from poolctl.errors import FramingError
 from poolctl.events import Trace
 from poolctl.pool import CheckoutTimedOut, Pool, PoolConfig, PoolShuttingDown
 from poolctl.rundir import RunDir, create_run_dir
@@ -334,3 +335,32 @@ def test_stdout_transcripts_reach_disk_while_the_pool_runs(with_pool: WithPool) 
 
     (on_disk, kept), _ = with_pool(body, size=1)
     assert on_disk == kept and kept.count(b'"success":true') == 21  # the init ping and 20
+
+
+def test_a_request_too_large_for_its_framing_fails_its_caller_only(
+    tmp_path: Path, processes: Processes
+) -> None:
+    """packet-1 frames hold 255 bytes: the caller asking more gets the framing error, its
+    worker is checked in again and serves the next caller."""
+    run = create_run_dir("pool", base=tmp_path)
+    trace = Trace(run.events)
+    spec = WorkerSpec((*REFERENCE, "--framing", "packet-1"), framing="packet-1")
+
+    async def main() -> tuple[BaseException | Answer | NoAnswer, ...]:
+        pool = Pool(spec, PoolConfig(size=1), run, trace)
+        try:
+            await pool.start()
+            calls = [pool.call("big", "echo", {"x": "y" * 300}), pool.call("small", "echo")]
+            return tuple(await asyncio.gather(*calls, return_exceptions=True))
+        finally:
+            await pool.shutdown("abort", 0.5)
+            pool.stop_now()
+
+    big, small = asyncio.run(main())
+    trace.close()
+    assert isinstance(big, FramingError) and "packet-1" in big.message
+    assert isinstance(small, Answer) and small.response.success
+    kinds = [(e.type, e.caller) for e in trace.events if e.caller == "big"]
+    assert [k for k, _ in kinds] == [
+        "checkout_requested", "checkout_granted", "request", "checkin"
+    ]  # fmt: skip

@@ -116,7 +116,7 @@ def diagnose_no_answer(
     experiments begun during the wait: those the plan calls for are not run again.
     """
     try:
-        return _diagnose(
+        diagnosis = _diagnose(
             worker,
             failed,
             experiments,
@@ -128,9 +128,13 @@ def diagnose_no_answer(
             trace,
             early,
         )
-    finally:
+    except BaseException:
         if early is not None:
-            early.stop()  # none of them outlives the diagnosis
+            early.stop(wait=False)  # an interruption: the run stops their processes
+        raise
+    if early is not None:
+        early.stop()  # none of them outlives the diagnosis
+    return diagnosis
 
 
 def _diagnose(
