@@ -87,6 +87,7 @@ class Trace:
         self._lock = threading.RLock()
         self._closed = threading.Event()
         self._waiting = threading.Event()  # set while events wait to be written
+        self._flush_due = False  # the same, read without a lock on the hot path
         if self._file is not None:
             weakref.finalize(self, _stop_flusher, self._closed, self._waiting)
             flusher = threading.Thread(
@@ -109,15 +110,17 @@ class Trace:
     ) -> Event:
         with self._lock:
             events = self.events
-            at = time.monotonic() - self.start
-            event = Event(len(events) + 1, at, type, worker, caller, session, data)
+            seq = len(events) + 1
+            event = Event(seq, time.monotonic() - self.start, type, worker, caller, session, data)
             events.append(event)
-            for observer in self.observers:
-                observer.on_event(event)
+            if self.observers:
+                for observer in self.observers:
+                    observer.on_event(event)
             if self._file is not None:
-                if len(events) - self._written >= FLUSH_EVENTS:
+                if seq - self._written >= FLUSH_EVENTS:
                     self._flush()
-                elif not self._waiting.is_set():
+                elif not self._flush_due:
+                    self._flush_due = True
                     self._waiting.set()  # the flusher writes it within FLUSH_SECONDS
         return event
 
@@ -130,6 +133,7 @@ class Trace:
         if self._file is None:
             return
         pending = self.events[self._written :]
+        self._flush_due = False
         if not self._closed.is_set():  # once closed, the flusher must see it and end
             self._waiting.clear()
         if pending:

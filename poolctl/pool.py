@@ -363,6 +363,8 @@ class Pool:
         """Spawn a worker for a caller that must wait: lazy start, or overflow when all busy."""
         if self.shutting_down is not None:
             return
+        if len(self.workers) >= self.config.size + self.config.max_overflow:
+            return  # every place taken (the table holds no dead worker): the common case
         live = starting = 0
         for worker in self.workers.values():
             if worker.state is State.STARTING:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -14,7 +15,7 @@ from poolctl.errors import WorkerStartError
 from poolctl.proctree import descendants
 from poolctl.protocol import TextBeforeFirstMessage
 from poolctl.worker import Answer, NoAnswer, StderrMode, WorkerSpec
-from tests.conftest import REFERENCE, ReferenceWorker, SpawnWorker
+from tests.conftest import REFERENCE, Processes, ReferenceWorker, SpawnWorker
 
 
 def test_exchange_records_pid_first_byte_and_round_trip(reference_worker: ReferenceWorker) -> None:
@@ -177,6 +178,25 @@ def test_debug_log_is_complete_when_sigterm_ends_the_worker(
     lines = log.read_text().splitlines()
     assert [line.split()[2] for line in lines] == ["in", "out"] * 20
     assert [f'"i":{i}' in line for i, line in enumerate(lines[::2])] == [True] * 20
+
+
+def test_debug_log_leaves_no_alarm_pending_once_written(
+    tmp_path: Path, processes: Processes
+) -> None:
+    """Its timer is disarmed by the last write: an alarm left pending would kill a worker
+    that exits at end of input (SIGALRM, once the interpreter has reset its handlers)."""
+    code = (
+        "import signal, sys\n"
+        "from poolctl.workers.reference import DebugLog\n"
+        "log = DebugLog(sys.argv[1], 'w1')\n"
+        "log.write('in', b'{}')\n"
+        "armed = signal.getitimer(signal.ITIMER_REAL)[0] > 0\n"
+        "log.flush()\n"
+        "print(armed, signal.getitimer(signal.ITIMER_REAL))\n"
+    )
+    done = processes.run([sys.executable, "-c", code, str(tmp_path / "debug.log")], timeout=30)
+    assert done.returncode == 0 and done.stdout.split() == ["True", "(0.0,", "0.0)"], done
+    assert (tmp_path / "debug.log").read_text().endswith(" w1 in {}\n")
 
 
 def test_unset_env_removes_inherited_variables(

@@ -112,7 +112,9 @@ class DebugLog:
         blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM, *ENDING_SIGNALS})
         try:
             lines, self._lines = self._lines, []
-            self._armed = False
+            if self._armed:  # no alarm left pending: one as the interpreter exits would end it
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                self._armed = False
             if lines:
                 _write_all(self._fd, b"".join(self._line(*line) for line in lines))
         finally:
@@ -198,7 +200,7 @@ class Worker:
     def answer(self, payload: bytes) -> None:
         self.log.write("in", payload)
         try:
-            request = json.loads(payload)
+            request = json.loads(payload.decode())  # UTF-8, as framed: no encoding to sniff
         except ValueError as exc:
             sys.stderr.write(f"reference worker: request is not JSON: {exc}\n")
             return
