@@ -3,10 +3,11 @@
 A silent worker's diagnosis asks fresh copies of the worker the same thing (in every framing,
 unbuffered, on a terminal, many requests at once), and each copy waits as long as the original
 did: begun once the original's timeout has passed, they would double the time a diagnosis
-takes. So once a request has waited `lead(timeout)` with nothing on stdout and the request
-read, those experiments begin, side by side with the rest of the wait. The diagnosis then takes
-the results of the ones its plan calls for; the others stop at once (within STOP_POLL), and so
-do all of them when the answer comes after all. They are traced as they really ran.
+takes. So once a session's first request has waited `lead(timeout)` with nothing on stdout and
+the request read, those experiments begin, side by side with the rest of the wait. The
+diagnosis then takes the results of the ones its plan calls for; the others stop at once
+(within STOP_POLL), and so do all of them when the answer comes after all. They are traced as
+they really ran.
 """
 
 from __future__ import annotations
@@ -52,8 +53,9 @@ def silent_worker_experiments(worker: WorkerProcess) -> tuple[Experiment, ...]:
 
 
 class EarlyExperiments:
-    """Begins the experiments during the wait of the first request that waits `lead` of its
-    timeout, and hands the diagnosis their results (see the module's docstring)."""
+    """Begins the experiments during the wait of a session's first request once it has waited
+    `lead` of its timeout, and hands the diagnosis their results (see the module's
+    docstring)."""
 
     def __init__(self, worker: WorkerProcess, trace: Trace | None = None) -> None:
         self.worker = worker
@@ -67,8 +69,9 @@ class EarlyExperiments:
         self._runner: threading.Thread | None = None
 
     def watching(self, exchange: Exchange) -> Exchange:
-        """`exchange`, with the experiments begun `lead` into a request's wait (the first that
-        waits so long), and stopped again when its answer comes."""
+        """`exchange`, with the experiments begun `lead` into the first request's wait, and
+        stopped again if its answer comes. Only the first: a worker that answered it is no
+        silent worker, and later requests pass straight through (no timer, no thread)."""
 
         def watched(request: Request, timeout: float) -> Answer | NoAnswer:
             if self._runner is not None or self._over:
@@ -85,7 +88,7 @@ class EarlyExperiments:
                 raise
             timer.cancel()
             if isinstance(outcome, Answer):
-                self.stop()  # it answered: nothing to diagnose
+                self.stop()  # it answered: no silent worker, no more watching
             return outcome
 
         return watched
