@@ -17,6 +17,7 @@ import typer
 
 from poolctl import __version__
 from poolctl.commands.doctor import DoctorCommand, doctor
+from poolctl.commands.history import history_app
 from poolctl.commands.patterns import patterns_app
 from poolctl.commands.ping import ping
 from poolctl.commands.report import report_command
@@ -44,6 +45,7 @@ app.command("triage", help="Classify a test log's failures by pattern; print the
     triage_command
 )
 app.add_typer(patterns_app)
+app.add_typer(history_app)
 app.command(
     "run-scenario",
     help="Run YAML scenarios against a real pool (no file: the bundled tour); classify failures.",

@@ -18,6 +18,7 @@ Source = Literal["exunit", "pytest", "junit", "scenario", "ping", "doctor"]
 HypothesisStatus = Literal["confirmed", "ruled-out", "untested"]
 CheckStatus = Literal["ok", "warn", "fail"]
 ReportKind = Literal["triage", "scenario", "ping", "doctor"]
+HistoryStatus = Literal["new", "known", "flaky"]
 
 
 @dataclass(frozen=True)
@@ -102,11 +103,25 @@ class Unclassified:
 
 
 @dataclass(frozen=True)
+class FindingHistory:
+    """What the run history knew of a failure when it was reported: `new` (never seen), `known`
+    (seen in `seen_before` earlier runs, first and last at those UTC times), or `flaky` (its
+    test's outcomes flip: see `poolctl/history/flaky.py`)."""
+
+    status: HistoryStatus
+    seen_before: int = 0
+    first_seen: str | None = None  # ISO 8601, UTC
+    last_seen: str | None = None
+
+
+@dataclass(frozen=True)
 class Finding:
-    """A failure and what poolctl concluded about it."""
+    """A failure and what poolctl concluded about it (and, when history is kept, whether it is
+    new, known or flaky)."""
 
     failure: Failure
     outcome: Diagnosis | Unclassified
+    history: FindingHistory | None = None
 
 
 @dataclass(frozen=True)

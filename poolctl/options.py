@@ -43,6 +43,22 @@ KeepSecretsOpt = Annotated[
     ),
 ]
 
+HistoryOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--history",
+        metavar="URL",
+        help="The run history store: sqlite:///PATH, postgresql://USER:PASSWORD@HOST/DB or a "
+        "file (default: POOLCTL_HISTORY, else .poolctl/history.sqlite in the project).",
+    ),
+]
+NoHistoryOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-history", help="Record nothing in the run history (findings say no new/known)."
+    ),
+]
+
 
 def output_options(
     fmt: Format, output: str, annotations: bool, keep_secrets: bool
@@ -54,8 +70,10 @@ def output_options(
 __all__ = [
     "AnnotationsOpt",
     "FormatOpt",
+    "HistoryOpt",
     "JsonOpt",
     "KeepSecretsOpt",
+    "NoHistoryOpt",
     "OutputOpt",
     "output_options",
 ]

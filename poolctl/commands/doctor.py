@@ -12,11 +12,14 @@ from poolctl.doctor import DEFAULT_INIT_TIMEOUT, DoctorOptions, run_doctor
 from poolctl.doctor.pool_settings import load_for_doctor
 from poolctl.errors import ExitCode, UsageProblem
 from poolctl.framing import get_framing
+from poolctl.history.recorder import HistoryRecorder
 from poolctl.options import (
     AnnotationsOpt,
     FormatOpt,
+    HistoryOpt,
     JsonOpt,
     KeepSecretsOpt,
+    NoHistoryOpt,
     OutputOpt,
     output_options,
 )
@@ -114,8 +117,11 @@ def doctor(
             "the scenario may expect their ids.",
         ),
     ] = None,
+    history: HistoryOpt = None,
+    no_history: NoHistoryOpt = False,
 ) -> None:
     opts = output_options(Format.JSON if as_json else fmt, output, annotations, keep_secrets)
+    recorder = HistoryRecorder(history, enabled=not no_history)
     cmd: list[str] = ctx.meta.get(WORKER_COMMAND, [])
     if cwd is not None and not Path(cwd).is_dir():
         raise UsageProblem(f"--cwd: not a directory: {cwd}")
@@ -150,8 +156,9 @@ def doctor(
     )
     remember_env(spec.env)  # some checks start the interpreter themselves
     run = create_run_dir("doctor", run_dir)
-    report = save(run_doctor(doctor_options, run), run)
+    report = save(recorder.record(run_doctor(doctor_options, run)), run)
     publish([report], opts, verbose=verbose)
+    recorder.finish()
     failed = any(c.status == "fail" for c in report.checks)
     raise typer.Exit(ExitCode.FINDINGS if failed else ExitCode.OK)
 

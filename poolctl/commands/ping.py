@@ -9,11 +9,14 @@ import typer
 
 from poolctl.errors import ExitCode, UsageProblem
 from poolctl.framing import get_framing
+from poolctl.history.recorder import HistoryRecorder
 from poolctl.options import (
     AnnotationsOpt,
     FormatOpt,
+    HistoryOpt,
     JsonOpt,
     KeepSecretsOpt,
+    NoHistoryOpt,
     OutputOpt,
     output_options,
 )
@@ -93,8 +96,11 @@ def ping(
     output: OutputOpt = "-",
     annotations: AnnotationsOpt = False,
     keep_secrets: KeepSecretsOpt = False,
+    history: HistoryOpt = None,
+    no_history: NoHistoryOpt = False,
 ) -> None:
     opts = output_options(Format.JSON if as_json else fmt, output, annotations, keep_secrets)
+    recorder = HistoryRecorder(history, enabled=not no_history)
     if cwd is not None and not Path(cwd).is_dir():
         raise UsageProblem(f"--cwd: not a directory: {cwd}")
     speaks = get_protocol(protocol)
@@ -124,5 +130,6 @@ def ping(
     )
     run = create_run_dir("ping", run_dir)
     result = run_ping(ping_options, run)
-    publish([save(to_report(result), run)], opts)
+    publish([save(recorder.record(to_report(result)), run)], opts)
+    recorder.finish()
     raise typer.Exit(ExitCode.OK if result.ok else ExitCode.FINDINGS)

@@ -13,11 +13,14 @@ from rich.console import Console
 from poolctl.console import stdout_console
 from poolctl.errors import ExitCode
 from poolctl.events import Observer
+from poolctl.history.recorder import HistoryRecorder
 from poolctl.model import Report, ScenarioDetails
 from poolctl.options import (
     AnnotationsOpt,
     FormatOpt,
+    HistoryOpt,
     KeepSecretsOpt,
+    NoHistoryOpt,
     OutputOpt,
     output_options,
 )
@@ -55,8 +58,11 @@ def run_scenario_command(
             "a scenario may expect their ids.",
         ),
     ] = None,
+    history: HistoryOpt = None,
+    no_history: NoHistoryOpt = False,
 ) -> None:
     opts = output_options(fmt, output, annotations, keep_secrets)
+    recorder = HistoryRecorder(history, enabled=not no_history and not check)
     console = stdout_console()
     tour = not files
     paths = bundled_scenarios() if tour else list(files or [])
@@ -82,7 +88,7 @@ def run_scenario_command(
             live=as_text and not tour and not quiet,
             quiet=quiet or tour or not as_text,
         )
-        report = _timed(result.report, time.monotonic() - started, tour)
+        report = recorder.record(_timed(result.report, time.monotonic() - started, tour))
         result = dataclasses.replace(result, report=save(report, run))
         results.append(result)
         if as_text:  # each run's view as it ends: the tour's one line, or the whole report
@@ -93,6 +99,7 @@ def run_scenario_command(
     if as_text:
         console.out(writer.closing(reports), end="")
     publish(reports, opts, shown_live=as_text)
+    recorder.finish()
     if any(r.interrupted for r in results):
         raise typer.Exit(ExitCode.INTERRUPTED)
     raise typer.Exit(ExitCode.OK if all(r.passed for r in results) else ExitCode.FINDINGS)

@@ -9,12 +9,15 @@ from typing import Annotated, assert_never
 import typer
 
 from poolctl.errors import ExitCode, UsageProblem
+from poolctl.history.recorder import HistoryRecorder
 from poolctl.logs import FORMATS, read_logs
 from poolctl.model import Report
 from poolctl.options import (
     AnnotationsOpt,
     FormatOpt,
+    HistoryOpt,
     KeepSecretsOpt,
+    NoHistoryOpt,
     OutputOpt,
     output_options,
 )
@@ -80,14 +83,20 @@ def triage_command(
     ] = None,
     annotations: AnnotationsOpt = False,
     keep_secrets: KeepSecretsOpt = False,
+    history: HistoryOpt = None,
+    no_history: NoHistoryOpt = False,
 ) -> None:
     opts = output_options(fmt, output, annotations, keep_secrets)
     if not logs:
         raise UsageProblem("give one or more test logs, or - to read standard input")
+    recorder = HistoryRecorder(history, enabled=not no_history)
     kb = load_patterns(patterns or [])
-    report = triage(read_logs(logs, log_format), kb, source_roots=source or [])
+    with recorder.copying_stdin(logs):  # the passes are read from it again, for the history
+        report = triage(read_logs(logs, log_format), kb, source_roots=source or [])
     # the parsed log (and its identifier index) is garbage from here: rendering reuses its memory
     run = create_run_dir("triage", run_dir)
-    report = save(dataclasses.replace(report, run_dir=str(run.path)), run)
+    report = recorder.record(dataclasses.replace(report, run_dir=str(run.path)))
+    report = save(report, run)
     publish([report], opts)
+    recorder.finish()  # a history store that could not be used: one line, exit 2, report out
     raise typer.Exit(exit_code(report, fail_on))

@@ -1,0 +1,131 @@
+"""The history store's connection: an SQLAlchemy engine on SQLite or PostgreSQL, its schema
+ensured on open, and every failure turned into one `HistoryError` line.
+
+SQLite: write transactions start with `BEGIN IMMEDIATE` (a second writer waits for the lock up
+front instead of failing to upgrade a read lock later), in WAL mode (readers do not block the
+writer), and a locked file is waited for at most `timeout` seconds. PostgreSQL: connecting
+and waiting for a lock are bounded by the same timeout.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.pool import NullPool
+
+from poolctl.history.errors import HistoryError, first_line
+from poolctl.history.location import Location
+from poolctl.history.migrate import ensure_schema
+
+TIMEOUT_ENV = "POOLCTL_HISTORY_TIMEOUT"
+DEFAULT_TIMEOUT = 10.0  # seconds a locked store or a slow server is waited for
+
+
+def timeout_from_env() -> float:
+    """`POOLCTL_HISTORY_TIMEOUT` in seconds (10 when unset or not a positive number)."""
+    try:
+        value = float(os.environ.get(TIMEOUT_ENV, ""))
+    except ValueError:
+        return DEFAULT_TIMEOUT
+    return value if value > 0 and math.isfinite(value) else DEFAULT_TIMEOUT
+
+
+def _sqlite_engine(location: Location, timeout: float) -> Engine:
+    path = location.sqlite_path
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(location.url, connect_args={"timeout": timeout}, poolclass=NullPool)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi: Any, record: Any) -> None:
+        dbapi.isolation_level = None  # transactions are begun below, not by the driver
+        cursor = dbapi.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        writing = conn.get_execution_options().get("poolctl_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+
+    return engine
+
+
+def _postgres_engine(location: Location, timeout: float) -> Engine:
+    wait_ms = int(timeout * 1000)
+    return create_engine(
+        location.url,
+        connect_args={
+            "connect_timeout": max(1, math.ceil(timeout)),
+            "options": f"-c lock_timeout={wait_ms} -c statement_timeout={wait_ms * 6}",
+        },
+        poolclass=NullPool,
+    )
+
+
+class HistoryStore:
+    """An open store: `writing()` and `reading()` give a connection in one transaction."""
+
+    def __init__(self, location: Location, timeout: float | None = None) -> None:
+        self.location = location
+        self.timeout = timeout_from_env() if timeout is None else timeout
+        self.engine: Engine | None = None
+
+    def open(self) -> HistoryStore:
+        """Connect and ensure the schema (created on first use)."""
+        with self.errors("cannot open it"):
+            if self.location.backend == "sqlite":
+                self.engine = _sqlite_engine(self.location, self.timeout)
+            else:
+                self.engine = _postgres_engine(self.location, self.timeout)
+            ensure_schema(self.engine, self.location.display)
+        return self
+
+    def close(self) -> None:
+        if self.engine is not None:
+            self.engine.dispose()
+            self.engine = None
+
+    def __enter__(self) -> HistoryStore:
+        return self.open()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def errors(self, doing: str) -> Iterator[None]:
+        """Turn a driver's or the file system's error into one `HistoryError` line."""
+        try:
+            yield
+        except HistoryError:
+            raise
+        except (SQLAlchemyError, OSError) as exc:
+            problem = first_line(exc)
+            if "locked" in problem or "lock timeout" in problem:
+                problem += f" (waited {self.timeout:g} s; {TIMEOUT_ENV} sets how long)"
+            raise HistoryError(self.location.display, f"{doing}: {problem}") from None
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[Connection]:
+        """One write transaction: committed whole, or not at all."""
+        assert self.engine is not None, "open the store first"
+        with (
+            self.errors("cannot write to it"),
+            self.engine.connect().execution_options(poolctl_write=True) as conn,
+            conn.begin(),
+        ):
+            yield conn
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """One read transaction (a consistent view of the store)."""
+        assert self.engine is not None, "open the store first"
+        with self.errors("cannot read it"), self.engine.connect() as conn, conn.begin():
+            yield conn
