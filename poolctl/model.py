@@ -435,11 +435,23 @@ class Report:
         return groups
 
     def fix_plan(self) -> list[tuple[str, list[Finding]]]:
-        """Distinct remediations, each with the failures it resolves, most resolved first."""
+        """Distinct remediations, each with the failures it resolves: with run history, the
+        fixes of new failures first (and a fix's new failures first in it), then the most
+        resolved first; flaky failures last within their fix."""
         fixes: dict[str, list[Finding]] = {}
         for finding in self.diagnosed:
             fixes.setdefault(_diagnosis(finding).remediation, []).append(finding)
-        return sorted(fixes.items(), key=lambda item: -len(item[1]))
+        for findings in fixes.values():
+            findings.sort(key=_history_rank)
+        return sorted(
+            fixes.items(), key=lambda item: (_history_rank(item[1][0]) != 0, -len(item[1]))
+        )
+
+
+def _history_rank(finding: Finding) -> int:
+    """0 new, 1 known or no history, 2 flaky: the order of a fix's failures."""
+    status = finding.history.status if finding.history is not None else None
+    return {"new": 0, "flaky": 2}.get(status or "", 1)
 
 
 def _diagnosis(finding: Finding) -> Diagnosis:

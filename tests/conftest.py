@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import os
 import pickle
+import shutil
 import signal
 import subprocess
 import sys
@@ -31,6 +32,8 @@ import pexpect
 import pytest
 import yaml
 
+from poolctl.history.location import HISTORY_ENV, parse_location
+from poolctl.history.store import HistoryStore
 from poolctl.rundir import BASE_ENV
 from poolctl.worker import WorkerProcess, WorkerSpec
 
@@ -149,6 +152,26 @@ def reports_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     base = tmp_path / "reports"
     monkeypatch.setenv(BASE_ENV, str(base))
     return base
+
+
+@pytest.fixture(scope="session")
+def history_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty history store with its schema, made once: each test starts from a copy."""
+    path = tmp_path_factory.mktemp("history") / "template.sqlite"
+    with HistoryStore(parse_location(str(path))):
+        pass
+    return path
+
+
+@pytest.fixture(autouse=True)
+def history_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, history_template: Path) -> Path:
+    """Each test's runs are recorded in its own history store (every finding new at first),
+    never in the repository's `.poolctl/`. It starts as a copy of an empty store: creating
+    the schema is tested once, in tests/test_history_store.py, not paid for by every test."""
+    store = tmp_path / "history.sqlite"
+    shutil.copyfile(history_template, store)
+    monkeypatch.setenv(HISTORY_ENV, str(store))
+    return store
 
 
 # --- the guard ---------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ from poolctl.report.view import (
     failure_label,
     fix_plan,
     fmt_value,
+    history_tag,
     how_to_tell,
     pattern_sections,
     read_summary,
@@ -160,11 +161,22 @@ class _Layout:
         f = finding.failure
         return f"{f.name} ({self.short(f.origin)})" if f.origin else f.name
 
+    def tag(self, finding: Finding) -> str:
+        """`  [new]`, `  [flaky]`, `  [known: 3 earlier runs since …]` with run history."""
+        tag = history_tag(finding)
+        if not tag:
+            return ""
+        style = {"new": "bold magenta", "flaky": "yellow"}.get(tag, "dim")
+        return f"  [{style}]\\[{escape(tag)}][/]"
+
+    def flaky_mark(self, finding: Finding) -> str:
+        return " (flaky)" if history_tag(finding) == "flaky" else ""
+
     def group_line(self, group: GroupView) -> None:
         """A group in two lines: its headline and the failures it holds."""
         f = group.first.failure
         count = f"×{len(group.findings)} " if len(group.findings) > 1 else ""
-        self.p(f"  [red]✗[/] {count}{escape(failure_headline(f))}")
+        self.p(f"  [red]✗[/] {count}{escape(failure_headline(f))}{self.tag(group.first)}")
         names = failure_names(group.findings, self.named, MAX_MEMBERS)
         self.p(f"    [dim]{escape(names)}[/]")
 
@@ -176,6 +188,7 @@ class _Layout:
         count = f"×{len(group.findings)} " if group is not None and len(group.findings) > 1 else ""
         self.p(
             f"  [red]✗[/] {count}{escape(failure_label(f))}{where}  confidence {d.confidence:.2f}"
+            f"{self.tag(finding)}"
         )
         if group is not None and len(group.findings) > 1:
             names = failure_names(group.findings[1:], self.named, MAX_MEMBERS)
@@ -203,12 +216,17 @@ class _Layout:
         self.p("[bold]Fix plan[/] [dim](the fix resolving most failures first)[/]")
         for fix in plan[:MAX_FIXES]:
             n = len(fix.findings)
+            new = sum(1 for f in fix.findings if history_tag(f) == "new")
+            fresh = f" [bold magenta]({new} new)[/]" if new else ""
             self.p(
-                f"  {fix.rank}. [bold]resolves {n} failure{'s' if n != 1 else ''}[/] · "
+                f"  {fix.rank}. [bold]resolves {n} failure{'s' if n != 1 else ''}[/]{fresh} · "
                 f"pattern {fix.number} ({escape(fix.pattern_id)})"
             )
             self.p(f"     {escape(fix.remediation)}")
-            names = [self.short(f.failure.origin or f.failure.name) for f in fix.findings]
+            names = [
+                self.short(f.failure.origin or f.failure.name) + self.flaky_mark(f)
+                for f in fix.findings
+            ]
             more = f" and {len(names) - MAX_NAMES} more" if len(names) > MAX_NAMES else ""
             self.p(f"     [dim]{escape(', '.join(names[:MAX_NAMES]))}{more}[/]")
         if len(plan) > MAX_FIXES:
@@ -255,11 +273,12 @@ class _Layout:
         tag = f"  [dim]\\[{escape(cluster.id)}][/]" if cluster.id else ""
         if len(cluster.findings) == 1:
             where = f"  [dim]{self.o(f.origin)}[/]" if f.origin else ""
-            self.p(f"  [yellow]?[/] {escape(failure_label(f))}{where}{tag}")
+            self.p(f"  [yellow]?[/] {escape(failure_label(f))}{where}{tag}{self.tag(finding)}")
             self.p(f"    [dim]{escape(failure_headline(f))}[/]")
         else:
             self.p(
                 f"  [yellow]?[/] ×{len(cluster.findings)} {escape(cluster_headline(cluster))}{tag}"
+                f"{self.tag(finding)}"
             )
             names = failure_names(cluster.findings, self.named, MAX_MEMBERS)
             self.p(f"    [dim]{escape(names)}[/]")

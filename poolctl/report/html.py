@@ -24,6 +24,7 @@ from poolctl.report.view import (
     failure_label,
     fix_plan,
     fmt_value,
+    history_tag,
     how_to_tell,
     pattern_sections,
     read_summary,
@@ -269,7 +270,10 @@ class _Doc:
         assert isinstance(d, Diagnosis)
         f = finding.failure
         where = f" — {_origin(self.short(f.origin))}" if f.origin else ""
-        self.w(f"<h3>{escape(failure_label(f))}{where}</h3>")
+        tag = history_tag(finding)
+        cls = {"new": "fail", "flaky": "warn"}.get(tag, "muted")
+        seen = f' <small class="{cls}">{escape(tag)}</small>' if tag else ""
+        self.w(f"<h3>{escape(failure_label(f))}{where}{seen}</h3>")
         self.w(f"<p><code>{escape(failure_headline(f))}</code> · confidence {d.confidence:.2f}</p>")
         if d.cause:
             self.w(f"<p>Likely cause: {escape(d.cause)}</p>")
@@ -303,10 +307,14 @@ class _Doc:
         )
         for fix in plan:
             where = ", ".join(
-                _origin(self.short(f.failure.origin or f.failure.name)) for f in fix.findings
+                _origin(self.short(f.failure.origin or f.failure.name))
+                + (" (flaky)" if history_tag(f) == "flaky" else "")
+                for f in fix.findings
             )
+            new = sum(1 for f in fix.findings if history_tag(f) == "new")
+            resolves = f"{len(fix.findings)} ({new} new)" if new else str(len(fix.findings))
             self.w(
-                f'<tr><td class="n">{fix.rank}</td><td class="n">{len(fix.findings)}</td>'
+                f'<tr><td class="n">{fix.rank}</td><td class="n">{resolves}</td>'
                 f"<td>{fix.number} <code>{escape(fix.pattern_id)}</code></td>"
                 f"<td>{escape(fix.remediation)}</td><td>{where}</td></tr>"
             )

@@ -72,7 +72,12 @@ def to_dict(report: Report) -> dict[str, Any]:
             **({"unread": unread_count(report)} if triaged else {}),
         },
         "findings": [
-            {"index": i, "failure": _failure(f.failure), "outcome": _outcome(f)}
+            {
+                "index": i,
+                "failure": _failure(f.failure),
+                "outcome": _outcome(f),
+                **({"history": asdict(f.history)} if f.history is not None else {}),
+            }
             for i, f in enumerate(report.findings)
         ],
         "patterns": [

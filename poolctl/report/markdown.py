@@ -25,6 +25,7 @@ from poolctl.report.view import (
     failure_label,
     fix_plan,
     fmt_value,
+    history_tag,
     how_to_tell,
     pattern_sections,
     read_summary,
@@ -233,7 +234,9 @@ class _Doc:
         where = f" — {code(self.short(f.origin))}" if f.origin else ""
         count = len(group.findings) if group is not None else 1
         times = f"×{count} " if count > 1 else ""
-        self.w(f"### {times}{text(failure_label(f))}{where}")
+        tag = history_tag(finding)
+        seen = f" · _{text(tag)}_" if tag else ""
+        self.w(f"### {times}{text(failure_label(f))}{where}{seen}")
         self.w()
         if group is not None and count > 1:
             names = failure_names(group.findings[1:], self.named, MAX_NAMES)
@@ -289,10 +292,14 @@ class _Doc:
         self.w("|---:|---:|---|---|---|")
         for fix in plan:
             where = ", ".join(
-                code(self.short(f.failure.origin or f.failure.name)) for f in fix.findings
+                code(self.short(f.failure.origin or f.failure.name))
+                + (" (flaky)" if history_tag(f) == "flaky" else "")
+                for f in fix.findings
             )
+            new = sum(1 for f in fix.findings if history_tag(f) == "new")
+            resolves = f"{len(fix.findings)} ({new} new)" if new else f"{len(fix.findings)}"
             self.w(
-                f"| {fix.rank} | {len(fix.findings)} | {fix.number} {code(fix.pattern_id)} | "
+                f"| {fix.rank} | {resolves} | {fix.number} {code(fix.pattern_id)} | "
                 f"{prose(fix.remediation)} | {where} |"
             )
         self.w()

@@ -172,7 +172,30 @@ def summary_counts(report: Report) -> dict[str, int]:
         n = sum(1 for c in report.checks if c.status == status)
         if report.checks:
             counts[f"checks_{status}"] = n
+    if any(f.history is not None for f in report.findings):
+        for status in HISTORY_STATUSES:
+            counts[status] = sum(1 for f in report.findings if history_status(f) == status)
     return counts
+
+
+HISTORY_STATUSES = ("new", "known", "flaky")
+
+
+def history_status(finding: Finding) -> str | None:
+    """`new`, `known` or `flaky` when the run history was kept, else None."""
+    return finding.history.status if finding.history is not None else None
+
+
+def history_tag(finding: Finding) -> str:
+    """`new`, `flaky`, or `known: 3 earlier runs since 2026-11-02` (empty without history)."""
+    h = finding.history
+    if h is None:
+        return ""
+    if h.status != "known":
+        return h.status
+    runs = "1 earlier run" if h.seen_before == 1 else f"{h.seen_before} earlier runs"
+    since = f" since {h.first_seen[:10]}" if h.first_seen else ""
+    return f"known: {runs}{since}"
 
 
 def summary_line(report: Report) -> str:
@@ -186,6 +209,8 @@ def summary_line(report: Report) -> str:
             pat = "pattern" if c["patterns"] == 1 else "patterns"
             parts.append(f"{c['diagnosed']} diagnosed in {c['patterns']} {pat}")
             parts.append(f"{c['unclassified']} unclassified")
+    if c["failures"] and "new" in c:
+        parts.append(", ".join(f"{c[s]} {s}" for s in HISTORY_STATUSES))
     if report.checks:
         parts.append(
             f"{len(report.checks)} checks: {c['checks_ok']} ok, {c['checks_warn']} warn, "
