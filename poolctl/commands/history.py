@@ -3,6 +3,7 @@ history store holds, in `--format term|md|json|html`."""
 
 from __future__ import annotations
 
+import shutil
 import sys
 from collections.abc import Callable
 from enum import StrEnum
@@ -52,7 +53,8 @@ def _show(
     with HistoryStore(resolve(history)) as store:
         listing = build(store)
     color = fmt is HistoryFormat.TERM and output == "-" and sys.stdout.isatty()
-    write_output(render_listing(listing, fmt, color=color), output)
+    width = shutil.get_terminal_size().columns if color else 120
+    write_output(render_listing(listing, fmt, color=color, width=width), output)
 
 
 @history_app.command("runs", help="The last runs, newest first, with their counts.")

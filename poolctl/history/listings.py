@@ -56,14 +56,14 @@ def runs_listing(store: HistoryStore, limit: int) -> Listing:
         Column("when", "when (UTC)"),
         Column("kind", "kind"),
         Column("verdict", "verdict"),
-        Column("failures", "failures", True),
+        Column("failures", "failed", True),
         Column("passed", "passed", True),
         Column("new", "new", True),
         Column("known", "known", True),
         Column("flaky", "flaky", True),
         Column("commit", "commit"),
         Column("branch", "branch"),
-        Column("title", "title"),
+        Column("title", "title", flexible=True),
     )
     shown_only = ("when", "commit")
     runs = [{k: v for k, v in _plain(r).items() if k not in shown_only} for r in rows]
@@ -95,24 +95,33 @@ def outcomes_listing(store: HistoryStore, name: str, limit: int) -> Listing:
         }
         for r in found
     ]
+    tests = sorted({(r["test"], r["group"]) for r in rows})
     columns = (
         Column("run", "run", True),
         Column("when", "when (UTC)"),
         Column("outcome", "outcome"),
         Column("pattern", "pattern"),
-        Column("test", "test"),
-        Column("group", "group"),
         Column("commit", "commit"),
+        Column("branch", "branch"),
     )
-    tests = len({(r["test"], r["group"]) for r in rows})
-    notes = (f"{tests} tests match {name!r}",) if tests > 1 else ()
+    title = f"Test {name}: its outcomes, newest first"
+    notes: tuple[str, ...] = ()
+    if len(tests) == 1:
+        title = f"Test {tests[0][0]} ({tests[0][1]}): its outcomes, newest first"
+    elif tests:  # several tests hold the name: each row says which
+        columns = (
+            *columns,
+            Column("test", "test", flexible=True),
+            Column("group", "group", flexible=True),
+        )
+        notes = (f"{len(tests)} tests match {name!r}",)
     document = {
         "store": store.location.display,
         "name": name,
         "outcomes": [{k: v for k, v in r.items() if k != "when"} for r in rows],
     }
     return Listing(
-        f"Test {name}: its outcomes, newest first",
+        title,
         columns,
         tuple(rows),
         document,
@@ -145,8 +154,8 @@ def flaky_listing(store: HistoryStore, window: timedelta, now: datetime | None =
         Column("flips", "flips", True),
         Column("runs", "runs", True),
         Column("last", "last"),
-        Column("test", "test"),
-        Column("group", "group"),
+        Column("test", "test", flexible=True),
+        Column("group", "group", flexible=True),
     )
     document = {
         "store": store.location.display,
@@ -203,7 +212,7 @@ def patterns_listing(
         for name, values in ordered
     ]
     columns = (
-        Column("pattern", "pattern"),
+        Column("pattern", "pattern", flexible=True),
         Column("total", "failures", True),
         Column("trend", f"per {by}, {labels[0]} → {labels[-1]}" if labels else f"per {by}"),
         Column("last", f"this {by}", True),

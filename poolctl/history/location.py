@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from poolctl.errors import UsageProblem
-from poolctl.redact import remember_env, secret_name
+from poolctl.redact import MARK, remember_env, secret_name
 
 HISTORY_ENV = "POOLCTL_HISTORY"
 DEFAULT_FILE = Path(".poolctl") / "history.sqlite"
@@ -67,16 +67,16 @@ def _sqlite(path: Path) -> Location:
 
 
 def _masked(value: str) -> str:
-    """The URL with its password and secret-named query values replaced by `***`."""
+    """The URL with its password and secret-named query values replaced by `[redacted]`."""
     parts = urlsplit(value)
     netloc = parts.netloc
     if "@" in netloc:
         user, _, host = netloc.rpartition("@")
         name, colon, _password = user.partition(":")
-        netloc = f"{name}{':***' if colon else ''}@{host}"
+        netloc = f"{name}{':' + MARK if colon else ''}@{host}"
     query = urlencode(
-        [(k, "***" if secret_name(k) else v) for k, v in parse_qsl(parts.query, True)],
-        safe="/:*",
+        [(k, MARK if secret_name(k) else v) for k, v in parse_qsl(parts.query, True)],
+        safe="/:[]",
     )
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 

@@ -36,9 +36,12 @@ class HistoryFormat(StrEnum):
 
 @dataclass(frozen=True)
 class Column:
+    """A table column: the row key it shows; `flexible` ones are cut to fit a terminal."""
+
     key: str
     label: str
     numeric: bool = False
+    flexible: bool = False
 
 
 @dataclass(frozen=True)
@@ -97,7 +100,14 @@ def _term(listing: Listing, color: bool, width: int) -> str:
     else:
         table = Table(show_edge=False, box=None, pad_edge=False, padding=(0, 2, 0, 0))
         for column in listing.columns:
-            table.add_column(column.label, justify="right" if column.numeric else "left")
+            natural = max(len(column.label), *(len(cell(r.get(column.key))) for r in listing.rows))
+            table.add_column(
+                column.label,
+                justify="right" if column.numeric else "left",
+                no_wrap=True,  # one line per row: names and titles are cut to fit, not the rest
+                overflow="ellipsis",
+                min_width=None if column.flexible else natural,
+            )
         for row in listing.rows:
             table.add_row(*(markup(cell(row.get(c.key))) for c in listing.columns))
         console.print(table)
