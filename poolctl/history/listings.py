@@ -96,7 +96,7 @@ def outcomes_listing(store: HistoryStore, name: str, limit: int) -> Listing:
         for r in found
     ]
     tests = sorted({(r["test"], r["group"]) for r in rows})
-    columns = (
+    columns: tuple[Column, ...] = (
         Column("run", "run", True),
         Column("when", "when (UTC)"),
         Column("outcome", "outcome"),

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import insert, update
 
+from poolctl import redact
 from poolctl.history.flaky import Flips, flips
 from poolctl.history.identity import CaseId, case_id, failure_id
 from poolctl.history.queries import Sighting, outcome_series, sightings
@@ -35,7 +36,6 @@ from poolctl.model import (
     ScenarioDetails,
     TriageDetails,
 )
-from poolctl.redact import redact
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -80,6 +80,7 @@ def timings(report: Report, seconds: float | None) -> dict[str, Any]:
 
 
 def _failure_rows(report: Report) -> list[dict[str, Any]]:
+    clean = _redactor()
     rows = []
     for finding in report.findings:
         test = case_id(finding.failure)
@@ -87,15 +88,15 @@ def _failure_rows(report: Report) -> list[dict[str, Any]]:
         rows.append(
             {
                 "test_key": test.key,
-                "name": redact(test.name),
-                "test_group": redact(test.group),
+                "name": clean(test.name),
+                "test_group": clean(test.group),
                 "file": test.file,
                 "source": finding.failure.source,
                 "outcome": "failed",
                 "failure_key": failed.key,
                 "pattern_id": failed.pattern_id,
                 "cluster_id": failed.cluster_id,
-                "message": redact(failed.message),
+                "message": clean(failed.message),
             }
         )
     return rows
@@ -104,6 +105,7 @@ def _failure_rows(report: Report) -> list[dict[str, Any]]:
 def _pass_rows(passes: Sequence[PassedTest], failed: set[str]) -> list[dict[str, Any]]:
     """Passes, once per test, without the tests that failed in this run (ExUnit's `--trace`
     lists every test that ran, failed or not)."""
+    clean = _redactor()
     rows: dict[str, dict[str, Any]] = {}
     for test in passes:
         key = CaseId(test.name, test.group, test.file).key
@@ -111,8 +113,8 @@ def _pass_rows(passes: Sequence[PassedTest], failed: set[str]) -> list[dict[str,
             continue
         rows[key] = {
             "test_key": key,
-            "name": redact(test.name),
-            "test_group": redact(test.group),
+            "name": clean(test.name),
+            "test_group": clean(test.group),
             "file": test.file,
             "source": test.source,
             "outcome": "passed",
@@ -122,6 +124,12 @@ def _pass_rows(passes: Sequence[PassedTest], failed: set[str]) -> list[dict[str,
             "message": None,
         }
     return list(rows.values())
+
+
+def _redactor() -> Callable[[str], str]:
+    """What is stored is redacted as what is shown (unless --keep-secrets): names and messages
+    can quote a token, and a shared store is read by a whole team."""
+    return redact.active().text
 
 
 def _status(seen: Sighting | None, test: Flips | None) -> FindingHistory:
@@ -151,10 +159,11 @@ def record(
         {f.outcome.pattern_id for f in report.findings if isinstance(f.outcome, Diagnosis)}
     )
     started = meta.started_at.astimezone(UTC)
+    clean = _redactor()
     run_values = {
         "started_at": started,
         "kind": report.kind,
-        "title": redact(report.title),
+        "title": clean(report.title),
         "verdict": verdict(report),
         "seconds": seconds,
         "timings": json.dumps(timings(report, seconds), sort_keys=True),
@@ -168,9 +177,9 @@ def record(
         "commit_sha": meta.commit,
         "branch": meta.branch,
         "ci_provider": meta.ci_provider,
-        "ci_job_url": redact(meta.ci_job_url) if meta.ci_job_url else None,
+        "ci_job_url": clean(meta.ci_job_url) if meta.ci_job_url else None,
         "host": meta.host,
-        "inputs": json.dumps([redact(i) for i in report.inputs]),
+        "inputs": json.dumps([clean(i) for i in report.inputs]),
         "run_dir": report.run_dir,
     }
     with store.writing() as conn:

@@ -3,8 +3,8 @@ ensured on open, and every failure turned into one `HistoryError` line.
 
 SQLite: write transactions start with `BEGIN IMMEDIATE` (a second writer waits for the lock up
 front instead of failing to upgrade a read lock later), in WAL mode (readers do not block the
-writer), and a locked file is waited for at most `timeout` seconds. PostgreSQL: connecting
-and waiting for a lock are bounded by the same timeout.
+writer; commits need no fsync each), and a locked file is waited for at most `timeout`
+seconds. PostgreSQL: connecting and waiting for a lock are bounded by the same timeout.
 """
 
 from __future__ import annotations
@@ -47,6 +47,9 @@ def _sqlite_engine(location: Location, timeout: float) -> Engine:
         dbapi.isolation_level = None  # transactions are begun below, not by the driver
         cursor = dbapi.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
+        # WAL with NORMAL sync: a commit is atomic and never corrupts the file, without an
+        # fsync each time (a power cut may lose the last run; a crash of poolctl loses none)
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
@@ -70,6 +73,26 @@ def _postgres_engine(location: Location, timeout: float) -> Engine:
     )
 
 
+# One engine per store and timeout for the process: SQLAlchemy caches compiled statements per
+# engine, and a process that records many runs (the test suite) compiles each statement once.
+# The engines hold no connection between uses (NullPool).
+_ENGINES: dict[tuple[str, float], Engine] = {}
+
+
+def _engine(location: Location, timeout: float) -> Engine:
+    key = (location.url, timeout)
+    engine = _ENGINES.get(key)
+    if engine is None:
+        if location.backend == "sqlite":
+            engine = _sqlite_engine(location, timeout)
+        else:
+            engine = _postgres_engine(location, timeout)
+        _ENGINES[key] = engine
+    elif location.sqlite_path is not None:
+        location.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+    return engine
+
+
 class HistoryStore:
     """An open store: `writing()` and `reading()` give a connection in one transaction."""
 
@@ -81,17 +104,12 @@ class HistoryStore:
     def open(self) -> HistoryStore:
         """Connect and ensure the schema (created on first use)."""
         with self.errors("cannot open it"):
-            if self.location.backend == "sqlite":
-                self.engine = _sqlite_engine(self.location, self.timeout)
-            else:
-                self.engine = _postgres_engine(self.location, self.timeout)
+            self.engine = _engine(self.location, self.timeout)
             ensure_schema(self.engine, self.location.display)
         return self
 
     def close(self) -> None:
-        if self.engine is not None:
-            self.engine.dispose()
-            self.engine = None
+        self.engine = None  # its connections are closed as each transaction ends
 
     def __enter__(self) -> HistoryStore:
         return self.open()
