@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -78,8 +79,10 @@ def sparkline(counts: Sequence[int]) -> str:
     top = max(counts, default=0)
     if top <= 0:
         return NONE_MARK * len(counts)
-    steps = len(SPARKS) - 1
-    return "".join(NONE_MARK if n <= 0 else SPARKS[max(0, round(steps * n / top))] for n in counts)
+    levels = len(SPARKS)  # eighths of the largest count: 1 of 8 is ▁, 8 of 8 is █
+    return "".join(
+        NONE_MARK if n <= 0 else SPARKS[max(0, math.ceil(levels * n / top) - 1)] for n in counts
+    )
 
 
 def cell(value: Any) -> str:
