@@ -213,7 +213,12 @@ class _Layout:
         if not plan:
             return
         self.p()
-        self.p("[bold]Fix plan[/] [dim](the fix resolving most failures first)[/]")
+        order = (
+            "the fixes of new failures first, then the one resolving most"
+            if any(f.history is not None for f in self.r.findings)
+            else "the fix resolving most failures first"
+        )
+        self.p(f"[bold]Fix plan[/] [dim]({order})[/]")
         for fix in plan[:MAX_FIXES]:
             n = len(fix.findings)
             new = sum(1 for f in fix.findings if history_tag(f) == "new")

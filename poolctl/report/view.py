@@ -150,7 +150,8 @@ def pattern_sections(report: Report) -> list[PatternSection]:
 
 
 def fix_plan(report: Report) -> list[Fix]:
-    """The fix plan: distinct remediations, the one resolving most failures first."""
+    """The fix plan: distinct remediations in `Report.fix_plan`'s order (with run history the
+    fixes of new failures first, then the one resolving most failures)."""
     steps = []
     for rank, (remediation, findings) in enumerate(report.fix_plan(), start=1):
         d = diagnosis(findings[0])
