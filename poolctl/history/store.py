@@ -4,7 +4,10 @@ ensured on open, and every failure turned into one `HistoryError` line.
 SQLite: write transactions start with `BEGIN IMMEDIATE` (a second writer waits for the lock up
 front instead of failing to upgrade a read lock later), in WAL mode (readers do not block the
 writer; commits need no fsync each), and a locked file is waited for at most `timeout`
-seconds. PostgreSQL: connecting and waiting for a lock are bounded by the same timeout.
+seconds. PostgreSQL: write transactions take one advisory lock first, so that runs are
+recorded one after another there too (two runners recording the same new failure at once: the
+second one sees the first one's run, as on SQLite); connecting and waiting for a lock are
+bounded by the same timeout.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
@@ -25,6 +28,7 @@ from poolctl.history.migrate import ensure_schema
 
 TIMEOUT_ENV = "POOLCTL_HISTORY_TIMEOUT"
 DEFAULT_TIMEOUT = 10.0  # seconds a locked store or a slow server is waited for
+PG_WRITE_LOCK = 0x706F6F6D  # the advisory lock a write transaction holds on PostgreSQL
 
 
 def timeout_from_env() -> float:
@@ -139,6 +143,8 @@ class HistoryStore:
             self.engine.connect().execution_options(poolctl_write=True) as conn,
             conn.begin(),
         ):
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_WRITE_LOCK})
             yield conn
 
     @contextlib.contextmanager
