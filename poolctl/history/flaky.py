@@ -2,8 +2,11 @@
 the window (14 days by default, as GitLab's flaky-test window).
 
 One flip in the window is a change (a regression, or a fix); a second flip (fail, pass, fail)
-is flakiness, and so is any flip between runs of the same commit: the code did not change,
-the outcome did. The window is `POOLCTL_FLAKY_WINDOW` (`14d`, `36h`, `2w`).
+is flakiness, and so is any flip between CI runs of the same commit: the code did not change,
+the outcome did. Only CI runs count for that: a CI job runs its commit as it is, while on a
+developer's machine the work tree holds edits the commit does not, and a test broken by an
+uncommitted edit is a regression, not a flaky test. The window is `POOLCTL_FLAKY_WINDOW`
+(`14d`, `36h`, `2w`).
 """
 
 from __future__ import annotations
@@ -46,7 +49,7 @@ class Outcome:
 
     at: datetime
     run_id: int
-    commit: str | None
+    commit: str | None  # the commit of a CI run; None outside CI (see the module's docstring)
     passed: bool
 
 
@@ -56,7 +59,7 @@ class Flips:
 
     runs: int
     flips: int
-    same_commit: bool  # passed and failed on one commit
+    same_commit: bool  # passed and failed in CI runs of one commit
     last_passed: bool
 
     @property

@@ -107,7 +107,8 @@ def outcomes_listing(store: HistoryStore, name: str, limit: int) -> Listing:
     title = f"Test {name}: its outcomes, newest first"
     notes: tuple[str, ...] = ()
     if len(tests) == 1:
-        title = f"Test {tests[0][0]} ({tests[0][1]}): its outcomes, newest first"
+        test, group = tests[0]
+        title = f"Test {test}{f' ({group})' if group else ''}: its outcomes, newest first"
     elif tests:  # several tests hold the name: each row says which
         columns = (
             *columns,
@@ -168,7 +169,7 @@ def flaky_listing(store: HistoryStore, window: timedelta, now: datetime | None =
         columns,
         tuple(rows),
         document,
-        ("flaky: passed and failed on one commit, or flipped twice or more in the window",),
+        ("flaky: passed and failed in CI on one commit, or flipped twice or more in the window",),
         empty=f"no flaky test in the last {_ago(window)}",
     )
 
@@ -215,7 +216,7 @@ def patterns_listing(
         Column("pattern", "pattern", flexible=True),
         Column("total", "failures", True),
         Column("trend", f"per {by}, {labels[0]} → {labels[-1]}" if labels else f"per {by}"),
-        Column("last", f"this {by}", True),
+        Column("last", "today" if by == "day" else "this week", True),
         Column("peak", "peak", True),
     )
     document = {
@@ -259,5 +260,6 @@ def prune_listing(
         Column("deleted_outcomes", "outcomes deleted", True),
         Column("runs_left", "runs left", True),
     )
-    document = {"store": store.location.display, **row}
+    days = round(older_than.total_seconds() / 86400, 3)
+    document = {"store": store.location.display, "older_than_days": days, **row}
     return Listing(f"Pruned runs older than {_ago(older_than)}", columns, (row,), document)

@@ -165,7 +165,7 @@ def record(
         "kind": report.kind,
         "title": clean(report.title),
         "verdict": verdict(report),
-        "seconds": seconds,
+        "seconds": round(seconds, 3) if seconds is not None else None,
         "timings": json.dumps(timings(report, seconds), sort_keys=True),
         "tests": len({row["test_key"] for row in (*failure_rows, *pass_rows)}),
         "failures": len(failure_rows),

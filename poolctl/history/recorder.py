@@ -3,7 +3,8 @@ is new, known or flaky, and never lose the report to a history problem.
 
 A command makes one `HistoryRecorder` from `--history`/`--no-history`, passes each report
 through `record` before saving it, and calls `finish` once the reports are out: a store that
-could not be used is then one error line and exit 2, after the report was printed. The store
+could not be used, or a `--history`/`POOLCTL_HISTORY` value that names none, is then one error
+line and exit 2, after the report was printed. The store
 (and SQLAlchemy) is only opened, and imported, when the first report is recorded.
 """
 
@@ -49,8 +50,13 @@ class HistoryRecorder:
 
     def __init__(self, url: str | None = None, *, enabled: bool = True) -> None:
         self.enabled = enabled
-        self.location: Location | None = resolve(url) if enabled else None  # a bad URL: exit 2
+        self.location: Location | None = None
         self.problem: PoolctlError | None = None
+        if enabled:
+            try:
+                self.location = resolve(url)
+            except PoolctlError as exc:  # a bad URL: said by `finish`, after the report
+                self.problem = exc
         self.started = time.monotonic()
         self._store: Any = None
         self._stdin_copy: BinaryIO | None = None
