@@ -127,9 +127,11 @@ def _pass_rows(passes: Sequence[PassedTest], failed: set[str]) -> list[dict[str,
 
 
 def _redactor() -> Callable[[str], str]:
-    """What is stored is redacted as what is shown (unless --keep-secrets): names and messages
-    can quote a token, and a shared store is read by a whole team."""
-    return redact.active().text
+    """What is stored is redacted as what is shown, even with --keep-secrets (which is for one
+    developer's screen): names and messages can quote a token, the store outlives the run, and
+    a shared one is read by a whole team."""
+    shown = redact.active()
+    return shown.text if shown.enabled else redact.Redactor(shown.named).text
 
 
 def _status(seen: Sighting | None, test: Flips | None) -> FindingHistory:
