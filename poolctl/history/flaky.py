@@ -1,4 +1,4 @@
-"""When a test is flaky: its outcomes flipped on one commit, or flipped back and forth within
+"""When a test is flaky: its outcomes flipped in CI runs of one commit, or flipped back and forth within
 the window (14 days by default, as GitLab's flaky-test window).
 
 One flip in the window is a change (a regression, or a fix); a second flip (fail, pass, fail)
