@@ -1,5 +1,5 @@
-"""When a test is flaky: its outcomes flipped in CI runs of one commit, or flipped back and forth within
-the window (14 days by default, as GitLab's flaky-test window).
+"""When a test is flaky: its outcomes flipped in CI runs of one commit, or flipped back and
+forth within the window (14 days by default, as GitLab's flaky-test window).
 
 One flip in the window is a change (a regression, or a fix); a second flip (fail, pass, fail)
 is flakiness, and so is any flip between CI runs of the same commit: the code did not change,
