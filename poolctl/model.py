@@ -417,6 +417,7 @@ class Report:
     notes: tuple[str, ...] = ()  # input skipped, run interrupted, secrets kept…
     run_dir: str | None = None
     details: Details | None = None  # what only this kind of run measures
+    interrupted: str | None = None  # the signal that cut the run short ("SIGINT"), if one did
 
     @property
     def diagnosed(self) -> tuple[Finding, ...]:

@@ -25,6 +25,7 @@ from poolctl.model import (
     ProtocolStep,
     Report,
 )
+from poolctl.once import first_time
 from poolctl.patterns.loader import PatternSet
 from poolctl.protocol import Incoming, Response, get_protocol
 from poolctl.rundir import RunDir
@@ -103,6 +104,16 @@ def environment_notes(spec: WorkerSpec) -> tuple[str, ...]:
     return tuple(notes)
 
 
+def _worth_saying(diagnosis: Diagnosis | None, answered: bool) -> bool:
+    """Where the PYTHONUNBUFFERED note matters: on no answer that a block-buffered stdout did
+    not explain (the variable may hide it), and on an answer the first time in this reports
+    folder (the worker may answer only thanks to it; `doctor`'s Buffering check runs it
+    without the variable) rather than on every healthy ping."""
+    if diagnosis is not None:
+        return not any(h.id == "buffered" and h.status == "confirmed" for h in diagnosis.hypotheses)
+    return answered and first_time("PYTHONUNBUFFERED")
+
+
 def try_framings(
     options: PingOptions, run_dir: RunDir, trace: Trace | None = None
 ) -> tuple[FramingTrial, ...]:
@@ -122,6 +133,7 @@ def try_framings(
         capture_dir=run_dir.workers,
         base_id="w1",
         first_answer_wins=True,
+        context=run_dir.context,
         trace=trace,
     )
     winner = next((r for r in results if isinstance(r, Outcome) and r.answered), None)
@@ -153,7 +165,7 @@ def run_ping(options: PingOptions, run_dir: RunDir) -> PingResult:
         options = dataclasses.replace(
             options, spec=dataclasses.replace(options.spec, framing=chosen)
         )
-    worker = WorkerProcess(options.spec, run_dir.workers, worker_id="w1")
+    worker = WorkerProcess(options.spec, run_dir.workers, worker_id="w1", context=run_dir.context)
     traced = WorkerTrace(worker, trace)
     diagnosis: Diagnosis | None = None
     with worker:
@@ -180,7 +192,7 @@ def run_ping(options: PingOptions, run_dir: RunDir) -> PingResult:
             traced.diagnosed(diagnosis)
         worker.stop(options.stop_grace)
     traced.stopped()
-    notes = list(environment_notes(options.spec))
+    notes = [n for n in environment_notes(options.spec) if _worth_saying(diagnosis, session.ok)]
     if worker.stray:
         notes.append(
             f"{worker.stray_count} frame(s) arrived that answered no request: "

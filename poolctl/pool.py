@@ -169,7 +169,9 @@ class Pool:
             "POOLCTL_DEBUG_LOG": str(debug_log_path(self.run_dir, worker_id)),
         }
         spec = dataclasses.replace(self.spec, env=env)
-        process = WorkerProcess(spec, self.run_dir.workers, worker_id=worker_id)
+        process = WorkerProcess(
+            spec, self.run_dir.workers, worker_id=worker_id, context=self.run_dir.context
+        )
         try:
             process.start()
         except PoolctlError as exc:

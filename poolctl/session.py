@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from poolctl import activity
 from poolctl.model import ProtocolStep
 from poolctl.protocol import Protocol, Request, Response
 from poolctl.worker import Answer, ExitStatus, NoAnswer, WorkerProcess
@@ -77,7 +78,8 @@ def run_session(
                     session.exit = _wait_exit(worker, timeout, session)
                 continue
             request = worker.ids.request_raw(step.method, step.params)
-            outcome = exchange(request, timeout)
+            with activity.waiting(_waiting_for(step.method, protocol), timeout):
+                outcome = exchange(request, timeout)
             if isinstance(outcome, NoAnswer):
                 session.failed = outcome
                 session.steps.append(
@@ -102,6 +104,10 @@ def run_session(
                 session.refused = response
                 return session
     return session
+
+
+def _waiting_for(method: str, protocol: Protocol) -> str:
+    return f"waiting for an answer to {method}" if protocol.handshake else "waiting for an answer"
 
 
 def _at(worker: WorkerProcess) -> float:

@@ -232,6 +232,15 @@ class Page:
             if e.get("method") == "Network.requestWillBeSent" and e.get("sessionId") == self.session
         ]
 
+    def requested(self, url: str, timeout: float = 15.0) -> bool:
+        """Whether the page asks for `url` within `timeout` seconds (on a loaded machine the
+        network process reports a request well after the page has finished loading)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if url in self.requests(settle=0.2):
+                return True
+        return False
+
     def screenshot(self, out: Path, max_height: int = 6000) -> Path:
         """A PNG of the whole page (beyond the window's height, up to `max_height` pixels),
         written to `out`."""

@@ -223,7 +223,15 @@ def test_report_format_html_of_every_kind(runs: Runs, tmp_path: Path, browser: C
         assert main(["report", str(folder), "-f", "html", "-o", str(out)]) == 0
         page = look(browser, out, folder / "report.png")
         title = page.evaluate("document.querySelector('h1').innerText")
-        assert title.startswith(f"poolctl {kind}:"), title
+        if kind == "scenario":  # the title says passed, failed or interrupted
+            assert title == "Scenario p3-checkout-timeout: passed", title
+        else:
+            assert title.startswith(f"poolctl {kind}:"), title
+        # verdict first: the summary, then the fix, then what backs it
+        headings = page.evaluate("[...document.querySelectorAll('h2')].map(h => h.innerText)")
+        assert headings[0] in ("Fix plan", "What to fix"), (kind, headings)
+        summary = "document.querySelector('p.summary').compareDocumentPosition"
+        assert page.evaluate(f"{summary}(document.querySelector('h2')) & 4") == 4, kind
         timelines = count(page, "svg.timeline")
         assert timelines == (0 if kind == "triage" else 1), kind
         if kind == "doctor":
@@ -262,6 +270,7 @@ def test_the_checks_can_fail(tmp_path: Path, browser: Chromium) -> None:
     leaky = tmp_path / "leaky.html"  # a picture beside it on disk: no network needed to see it
     leaky.write_text('<!doctype html><p>x</p><img src="pixel.png">')
     page = browser.open(leaky)
+    assert page.requested((tmp_path / "pixel.png").as_uri())
     assert offsite(page, leaky) == [(tmp_path / "pixel.png").as_uri()]
     blank = tmp_path / "blank.html"
     blank.write_text("<!doctype html><body style='background:#fff'></body>")

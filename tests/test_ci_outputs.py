@@ -21,7 +21,7 @@ from tests.test_report_formats import valid_json, valid_junit
 FIXTURES = Path(__file__).parent / "fixtures"
 EXUNIT = str(FIXTURES / "exunit" / "pool_suite.log")
 PYTEST = str(FIXTURES / "pytest" / "pool_suite.txt")
-SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+SCENARIOS = Path(__file__).resolve().parent.parent / "poolctl" / "scenarios"
 
 
 @pytest.fixture(autouse=True)
@@ -135,7 +135,7 @@ def test_scenarios_give_one_json_and_one_junit_document(run_cli: RunCli, tmp_pat
     assert out.count("<testsuite ") == 2 and 'name="reproduces required-field-missing"' in out
     assert 'failures="0"' in out.split("\n", 2)[1]  # <testsuites>: both produced what they expect
     code, out, _ = run_cli("run-scenario", *files, "-f", "md")
-    assert out.count("# poolctl scenario") == 2
+    assert out.count("# Scenario ") == 2
 
 
 def test_step_summary_is_appended(

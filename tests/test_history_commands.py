@@ -28,7 +28,7 @@ from poolctl.history.store import HistoryStore
 from tests.conftest import RunCli
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+SCENARIOS = Path(__file__).resolve().parent.parent / "poolctl" / "scenarios"
 FLAKY = [FIXTURES / "junit" / "flaky" / f"run{n}.xml" for n in (1, 2, 3)]
 REFERENCE = (sys.executable, "-m", "poolctl.workers.reference")
 
@@ -99,7 +99,7 @@ def test_run_scenario_records_its_outcome_and_the_patterns_it_reproduced(
     assert (p5["verdict"], p5["patterns"], p5["title"]) == (
         "passed",  # it reproduced what it expects
         ["required-field-missing"],
-        "scenario p5-required-field",
+        "scenario p5-required-field: passed",
     )
     assert p5["timings"]["events"] > 0 and p5["timings"]["seconds"] > 0
     code, _, err = run_cli("run-scenario", "--check", *files)  # runs nothing: records nothing

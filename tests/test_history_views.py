@@ -111,7 +111,8 @@ def test_html_marks_each_finding_and_the_flaky_fix() -> None:
     assert page.count('<small class="muted">known: 2 earlier runs since 2026-11-01</small>') == 3
     assert "1 new, 3 known, 1 flaky</p>" in page
     # the fix plan: the fix with a new failure first, its flaky failure marked and last
-    plan = page[page.index("<h2>Fix plan</h2>") :]
+    start = page.index("<h2>Fix plan</h2>")
+    plan = page[start : page.index("</table>", start)]
     rows = [row for row in plan.split("<tr>") if row.startswith('<td class="n">')]
     assert [row.split("</td>")[1] for row in rows] == [
         '<td class="n">2 (1 new)',

@@ -8,17 +8,25 @@ from typing import Annotated, assert_never
 
 import typer
 
+from poolctl import context as run_context
 from poolctl.errors import ExitCode, UsageProblem
 from poolctl.history.recorder import HistoryRecorder
-from poolctl.logs import FORMATS, read_logs
+from poolctl.logs import read_logs
 from poolctl.model import Report
 from poolctl.options import (
     AnnotationsOpt,
     FormatOpt,
     HistoryOpt,
+    JsonOpt,
+    KeepRunsOpt,
     KeepSecretsOpt,
+    LogFormat,
+    LogFormatOpt,
     NoHistoryOpt,
     OutputOpt,
+    QuietOpt,
+    TopOpt,
+    VerboseOpt,
     output_options,
 )
 from poolctl.patterns import load_patterns
@@ -54,9 +62,13 @@ def exit_code(report: Report, fail_on: FailOn) -> ExitCode:
 
 
 def triage_command(
+    ctx: typer.Context,
     logs: Annotated[
         list[str] | None,
-        typer.Argument(help="Test logs: ExUnit or pytest console output, JUnit XML; - is stdin."),
+        typer.Argument(
+            metavar="LOG",
+            help="Test logs: ExUnit or pytest console output, JUnit XML; - is stdin.",
+        ),
     ] = None,
     fmt: FormatOpt = Format.TERM,
     output: OutputOpt = "-",
@@ -68,9 +80,7 @@ def triage_command(
         FailOn,
         typer.Option("--fail-on", help="Exit 1 on: any failure, unclassified ones only, or never."),
     ] = FailOn.ANY,
-    log_format: Annotated[
-        str, typer.Option("--log-format", help=f"The logs' format: {', '.join(FORMATS)}.")
-    ] = "auto",
+    log_format: LogFormatOpt = LogFormat.AUTO,
     source: Annotated[
         list[str] | None,
         typer.Option(
@@ -81,22 +91,39 @@ def triage_command(
         str | None,
         typer.Option("--run-dir", help="Where to keep report.md, report.json and junit.xml."),
     ] = None,
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+    top: TopOpt = None,
     annotations: AnnotationsOpt = False,
     keep_secrets: KeepSecretsOpt = False,
+    keep: KeepRunsOpt = None,
     history: HistoryOpt = None,
     no_history: NoHistoryOpt = False,
 ) -> None:
-    opts = output_options(fmt, output, annotations, keep_secrets)
+    context = run_context.of(ctx)
+    opts = output_options(
+        fmt,
+        output,
+        annotations,
+        keep_secrets,
+        context.secrets,
+        as_json=as_json,
+        quiet=quiet,
+        verbose=verbose,
+        top=top,
+    )
     if not logs:
         raise UsageProblem("give one or more test logs, or - to read standard input")
-    recorder = HistoryRecorder(history, enabled=not no_history)
+    recorder = HistoryRecorder(history, enabled=not no_history, secrets=context.secrets)
     kb = load_patterns(patterns or [])
+    # made before the log is read: a triage interrupted while reading leaves its report
+    run = create_run_dir("triage", run_dir, context=context, keep=keep)
     with recorder.copying_stdin(logs):  # the passes are read from it again, for the history
-        report = triage(read_logs(logs, log_format), kb, source_roots=source or [])
+        report = triage(read_logs(logs, log_format.value), kb, source_roots=source or [])
     # the parsed log (and its identifier index) is garbage from here: rendering reuses its memory
-    run = create_run_dir("triage", run_dir)
     report = recorder.record(dataclasses.replace(report, run_dir=str(run.path)))
     report = save(report, run)
-    publish([report], opts)
+    publish([report], opts, context)
     recorder.finish()  # a history store that could not be used: one line, exit 2, report out
     raise typer.Exit(exit_code(report, fail_on))

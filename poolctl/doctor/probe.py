@@ -80,7 +80,7 @@ def run_probe(
     """Start `spec`, send one ping, wait up to `timeout`; diagnose a missing answer if asked
     (the probe that diagnoses is traced to the run folder's `events.jsonl`)."""
     started = time.monotonic()
-    worker = WorkerProcess(spec, run_dir.workers, worker_id=worker_id)
+    worker = WorkerProcess(spec, run_dir.workers, worker_id=worker_id, context=run_dir.context)
     try:
         worker.start()
     except WorkerStartError as exc:
@@ -115,9 +115,10 @@ def run_probe(
         worker.stop(1.0)
         traced.stopped()
     stderr = ""
-    if spec.stderr is StderrMode.CAPTURE:
+    if spec.stderr is StderrMode.CAPTURE:  # redacted before it is cut
         with open(worker.stderr_path, "rb") as f:
-            stderr = f.read(STDERR_HEAD).decode("utf-8", "replace")
+            head = f.read(STDERR_HEAD + 4096)
+        stderr = worker.redactor.text(head.decode("utf-8", "replace"))[:STDERR_HEAD]
     if outcome is None and session.refused is not None:  # the handshake was refused
         outcome = NoAnswer(
             worker.ids.request_raw(session.steps[-1].method, {}),
@@ -132,7 +133,7 @@ def run_probe(
         round_trip=outcome.round_trip if isinstance(outcome, Answer) else None,
         ready_s=ready,
         no_answer=outcome if isinstance(outcome, NoAnswer) else None,
-        stdout=bytes(worker.transcript.data),
+        stdout=worker.redactor.bytes(bytes(worker.transcript.data), same_length=True),
         stray=tuple(worker.stray),
         stderr=stderr,
         diagnosis=diagnosis,

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from poolctl.errors import PoolctlError
-from poolctl.redact import redact
+from poolctl.redact import Redactor, redact
 
 
 class HistoryError(PoolctlError):
     """The store cannot be opened, read or written (unreachable, locked, a newer schema)."""
 
-    def __init__(self, where: str, problem: str) -> None:
-        super().__init__(redact(f"history store {where}: {problem}"))
+    def __init__(self, where: str, problem: str, hidden: Mapping[str, str] | None = None) -> None:
+        message = f"history store {where}: {problem}"
+        if hidden:  # the URL's password, which no run's secrets know of
+            message = Redactor(hidden).text(message)
+        super().__init__(redact(message))
 
 
 def first_line(exc: BaseException) -> str:

@@ -11,14 +11,15 @@ only ever shown with its password and secret query values masked (`display`).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from poolctl.errors import UsageProblem
-from poolctl.redact import MARK, remember_env, secret_name
+from poolctl.redact import MARK, secret_name
 
 HISTORY_ENV = "POOLCTL_HISTORY"
+PASSWORD_NAME = "POOLCTL_HISTORY_PASSWORD"  # how a redacted password is named
 DEFAULT_FILE = Path(".poolctl") / "history.sqlite"
 # the SQLAlchemy dialect and driver for each scheme a user may write
 _DRIVERS = {
@@ -36,6 +37,13 @@ class Location:
     url: str  # with the driver: sqlite:///…, postgresql+psycopg://…
     display: str  # as the user wrote it, the password masked
     backend: str  # sqlite | postgresql
+    password: str | None = field(default=None, repr=False)
+
+    @property
+    def secrets(self) -> dict[str, str]:
+        """`{value: name}` of what must never be shown: the URL's password (a driver's error
+        may quote it)."""
+        return {self.password: PASSWORD_NAME} if self.password else {}
 
     @property
     def sqlite_path(self) -> Path | None:
@@ -101,9 +109,7 @@ def parse_location(value: str, where: str = "--history") -> Location:
             raise UsageProblem("sqlite:/// needs a file path (sqlite:///PATH)", where=where)
         return _sqlite(Path(path).expanduser())
     password = urlsplit(value).password
-    if password:  # a driver error that quotes it is redacted like any secret
-        remember_env({"POOLCTL_HISTORY_PASSWORD": password})
-    return Location(f"{driver}://{rest}", _masked(value), "postgresql")
+    return Location(f"{driver}://{rest}", _masked(value), "postgresql", password)
 
 
 def resolve(explicit: str | None, start: Path | None = None) -> Location:

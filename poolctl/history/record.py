@@ -17,7 +17,6 @@ from typing import Any
 
 from sqlalchemy import insert, update
 
-from poolctl import redact
 from poolctl.history.flaky import Flips, flips
 from poolctl.history.identity import CaseId, case_id, failure_id
 from poolctl.history.queries import Sighting, outcome_series, sightings
@@ -36,6 +35,7 @@ from poolctl.model import (
     ScenarioDetails,
     TriageDetails,
 )
+from poolctl.redact import Redactor, Secrets
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -79,8 +79,7 @@ def timings(report: Report, seconds: float | None) -> dict[str, Any]:
     return out
 
 
-def _failure_rows(report: Report) -> list[dict[str, Any]]:
-    clean = _redactor()
+def _failure_rows(report: Report, clean: Callable[[str], str]) -> list[dict[str, Any]]:
     rows = []
     for finding in report.findings:
         test = case_id(finding.failure)
@@ -102,10 +101,11 @@ def _failure_rows(report: Report) -> list[dict[str, Any]]:
     return rows
 
 
-def _pass_rows(passes: Sequence[PassedTest], failed: set[str]) -> list[dict[str, Any]]:
+def _pass_rows(
+    passes: Sequence[PassedTest], failed: set[str], clean: Callable[[str], str]
+) -> list[dict[str, Any]]:
     """Passes, once per test, without the tests that failed in this run (ExUnit's `--trace`
     lists every test that ran, failed or not)."""
-    clean = _redactor()
     rows: dict[str, dict[str, Any]] = {}
     for test in passes:
         key = CaseId(test.name, test.group, test.file).key
@@ -126,12 +126,12 @@ def _pass_rows(passes: Sequence[PassedTest], failed: set[str]) -> list[dict[str,
     return list(rows.values())
 
 
-def _redactor() -> Callable[[str], str]:
+def _redactor(secrets: Secrets) -> Callable[[str], str]:
     """What is stored is redacted as what is shown, even with --keep-secrets (which is for one
     developer's screen): names and messages can quote a token, the store outlives the run, and
     a shared one is read by a whole team."""
-    shown = redact.active()
-    return shown.text if shown.enabled else redact.Redactor(shown.named).text
+    shown = secrets.redactor()
+    return shown.text if shown.enabled else Redactor(shown.named).text
 
 
 def _status(seen: Sighting | None, test: Flips | None) -> FindingHistory:
@@ -150,18 +150,20 @@ def record(
     report: Report,
     meta: RunMeta,
     *,
+    secrets: Secrets,
     passes: Sequence[PassedTest] = (),
     window: timedelta,
     seconds: float | None = None,
 ) -> Report:
-    """Write `report` as one run and return it with each finding's `history`."""
-    failure_rows = _failure_rows(report)
-    pass_rows = _pass_rows(passes, {row["test_key"] for row in failure_rows})
+    """Write `report` as one run (redacted with the run's `secrets`) and return it with each
+    finding's `history`."""
+    clean = _redactor(secrets)
+    failure_rows = _failure_rows(report, clean)
+    pass_rows = _pass_rows(passes, {row["test_key"] for row in failure_rows}, clean)
     patterns = sorted(
         {f.outcome.pattern_id for f in report.findings if isinstance(f.outcome, Diagnosis)}
     )
     started = meta.started_at.astimezone(UTC)
-    clean = _redactor()
     run_values = {
         "started_at": started,
         "kind": report.kind,

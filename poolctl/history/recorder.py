@@ -24,6 +24,7 @@ from poolctl.history.location import Location, resolve
 from poolctl.logs.passes import PassedTest, read_passes
 from poolctl.logs.records import STDIN_NAME
 from poolctl.model import Report, TriageDetails
+from poolctl.redact import Secrets
 
 
 class _Tee(io.RawIOBase):
@@ -48,8 +49,11 @@ class _Tee(io.RawIOBase):
 class HistoryRecorder:
     """Records a command's reports in the history store (see the module's docstring)."""
 
-    def __init__(self, url: str | None = None, *, enabled: bool = True) -> None:
+    def __init__(
+        self, url: str | None = None, *, enabled: bool = True, secrets: Secrets | None = None
+    ) -> None:
         self.enabled = enabled
+        self.secrets = secrets if secrets is not None else Secrets()
         self.location: Location | None = None
         self.problem: PoolctlError | None = None
         if enabled:
@@ -57,6 +61,8 @@ class HistoryRecorder:
                 self.location = resolve(url)
             except PoolctlError as exc:  # a bad URL: said by `finish`, after the report
                 self.problem = exc
+            else:  # the run's outputs never show the store's password either
+                self.secrets.remember(self.location.secrets)
         self.started = time.monotonic()
         self._store: Any = None
         self._stdin_copy: BinaryIO | None = None
@@ -123,6 +129,7 @@ class HistoryRecorder:
                 store,
                 report,
                 run_meta(),
+                secrets=self.secrets,
                 passes=self._passes(report),
                 window=window,
                 seconds=time.monotonic() - self.started,

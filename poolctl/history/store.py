@@ -132,7 +132,9 @@ class HistoryStore:
             problem = first_line(exc)
             if "locked" in problem or "lock timeout" in problem:
                 problem += f" (waited {self.timeout:g} s; {TIMEOUT_ENV} sets how long)"
-            raise HistoryError(self.location.display, f"{doing}: {problem}") from None
+            raise HistoryError(
+                self.location.display, f"{doing}: {problem}", self.location.secrets
+            ) from None
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[Connection]:

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 from typing import BinaryIO, ClassVar, Protocol
 
+from poolctl import redact
 from poolctl.logs.identifiers import IDENTIFIER_PATTERNS, key_of
 from poolctl.logs.lines import Chunk, ChunkReader
 from poolctl.logs.records import IdentifierIndex, LogLine, ParsedLog, WorkerTraceback
@@ -41,8 +42,11 @@ def keep_failure(out: ParsedLog, failure: Failure) -> bool:
 
 
 def clip(text: str, limit: int = MAX_TEXT) -> str:
-    """`text` cut to `limit` characters, marked with an ellipsis when cut."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """`text` cut to `limit` characters, marked with an ellipsis when cut; never inside a
+    secret (a token cut in two would no longer be recognized, and half of it would show)."""
+    if len(text) <= limit:
+        return text
+    return text[: redact.environment().cut_point(text, limit - 1)] + "…"
 
 
 def candidate_lines(text: str, triggers: tuple[re.Pattern[str], ...]) -> list[int]:

@@ -1,10 +1,11 @@
 """The HTML views: the whole report as one self-contained page, and a run's `timeline.html`.
 
 One file each, opened straight from disk: inline CSS and SVG, no script, no font, no image to
-fetch, and a Content-Security-Policy that forbids every request. The report page holds the
-summary, the timeline of a run that has one, a bar chart of the failures per pattern for a
-triage, each pattern's failures with their evidence and the log's line numbers, the fix plan,
-the unclassified failures, the checks and the notes.
+fetch, and a Content-Security-Policy that forbids every request. The report page puts the
+verdict first, as every view does: the summary and the fix plan (what the failing checks ask
+for), then the timeline of a run that has one, a bar chart of the failures per pattern for a
+triage, each pattern's groups of failures with their evidence (folded, the log's line numbers
+set apart), the unclassified failures by cluster, the checks and the notes.
 """
 
 from __future__ import annotations
@@ -13,13 +14,35 @@ import re
 from collections.abc import Callable, Iterable
 from html import escape
 
-from poolctl.model import Diagnosis, Evidence, Finding, PingDetails, Report, Timeline
+from poolctl.model import (
+    Diagnosis,
+    Evidence,
+    Failure,
+    Finding,
+    PingDetails,
+    Report,
+    ScenarioDetails,
+    Timeline,
+)
 from poolctl.report.combine import split
+from poolctl.report.github import RepoLinks
+from poolctl.report.groups_view import (
+    GroupView,
+    cluster_headline,
+    cluster_views,
+    clusters_of,
+    failure_names,
+    groups_of,
+    pattern_groups,
+    unread_line,
+    unread_regions,
+)
 from poolctl.report.replay import ms
 from poolctl.report.timeline_svg import CSS as TIMELINE_CSS
 from poolctl.report.timeline_svg import legend_html, timeline_svg
 from poolctl.report.view import (
     detail_rows,
+    details_of,
     failure_headline,
     failure_label,
     fix_plan,
@@ -28,6 +51,7 @@ from poolctl.report.view import (
     how_to_tell,
     pattern_sections,
     read_summary,
+    scenario_verdict,
     shortener,
     summary_line,
     timeline_of,
@@ -63,6 +87,9 @@ CSS = (
 )
 STATUS = {"confirmed": "✓ confirmed", "ruled-out": "✗ ruled out", "untested": "? untested"}
 CHECK = {"ok": ("✓", "ok"), "warn": ("!", "warn"), "fail": ("✗", "fail")}
+FULL_GROUPS = 20  # groups of a pattern shown in full; the others are rows of a table
+MAX_NAMES = 50  # failures named per group or cluster (report.json lists them all)
+MAX_CLUSTERS = 100  # clusters listed (report.json lists them all)
 LINE = re.compile(r"^(?P<file>.*?):(?P<lines>\d+(?:-\d+)?)$")
 
 
@@ -109,7 +136,9 @@ def timeline_page(report: Report) -> str:
     """`timeline.html`: the run's picture, alone on its page."""
     timeline = timeline_of(report)
     assert timeline is not None, "a run without a timeline has no timeline page"
-    body = [f"<h1>Timeline · {escape(report.title)}</h1>"]
+    scenario = details_of(report, ScenarioDetails)
+    said = f": {scenario_verdict(scenario)}" if scenario is not None else ""
+    body = [f"<h1>Timeline · {escape(report.title)}{said}</h1>"]
     body.append(timeline_section(timeline))
     if report.run_dir:
         body.append(f'<p class="muted">Run folder: <code>{escape(report.run_dir)}</code></p>')
@@ -168,24 +197,38 @@ def bar_chart(report: Report) -> str:
 
 
 class _Doc:
-    def __init__(self, report: Report) -> None:
+    def __init__(self, report: Report, links: RepoLinks | None = None) -> None:
         self.r = report
         self.short = shortener(report)
+        self.links = links
         self.out: list[str] = []
 
     def w(self, text: str) -> None:
         self.out.append(text)
 
     def render(self) -> str:
+        """Verdict first, as every view: the summary and the fix plan, then what backs them."""
         r = self.r
-        self.w(f"<h1>poolctl {escape(r.kind)}: {escape(self.short(r.title))}</h1>")
+        scenario = details_of(r, ScenarioDetails)
+        if scenario is not None:  # the title says passed, failed or interrupted
+            verdict = scenario_verdict(scenario)
+            cls = "ok" if verdict == "passed" else "fail"
+            self.w(
+                f"<h1>Scenario {escape(scenario.scenario)}: "
+                f'<span class="{cls}">{verdict}</span></h1>'
+            )
+        else:
+            self.w(f"<h1>poolctl {escape(r.kind)}: {escape(self.short(r.title))}</h1>")
+        self.w(f'<p class="summary">{escape(summary_line(r))}</p>')
+        self.ping()
+        self.unread()
+        self.fixes()
+        self.remedies()
         if r.inputs:
             inputs = ", ".join(f"<code>{escape(i)}</code>" for i in r.inputs)
             self.w(f"<p>Input: {inputs}</p>")
         for line in read_summary(r):
             self.w(f'<p class="muted">{escape(self.short(line))}</p>')
-        self.w(f'<p class="summary">{escape(summary_line(r))}</p>')
-        self.ping()
         timeline = timeline_of(r)
         if timeline is not None:
             self.w("<h2>Timeline</h2>")
@@ -195,7 +238,6 @@ class _Doc:
             self.w(bar_chart(r))
         self.summary_table()
         self.sections()
-        self.fixes()
         self.unclassified()
         self.checks()
         self.notes()
@@ -237,17 +279,25 @@ class _Doc:
         self.w("</table>")
 
     def sections(self) -> None:
+        """Each pattern: its groups of identical failures (the biggest in full, the rest as
+        rows), the candidate causes and the recommendation; what backs a failure is folded."""
         for s in pattern_sections(self.r):
             noun = "failure" if len(s.findings) == 1 else "failures"
             self.w(
                 f'<h2 id="p-{escape(s.pattern_id)}">Pattern {s.number}: {escape(s.title)} '
                 f"(<code>{escape(s.pattern_id)}</code>, {len(s.findings)} {noun})</h2>"
             )
-            for finding in s.findings:
-                self.finding(finding)
+            groups = pattern_groups(self.r, s.pattern_id, s.findings)
+            full = FULL_GROUPS if groups_of(self.r) else len(groups)  # ungrouped: each in full
+            for group in groups[:full]:
+                self.finding(group)
+            self.group_table(groups[full:])
             if s.causes:
-                self.w("<h3>Candidate causes</h3><table>")
-                self.w("<tr><th>status</th><th>cause</th><th>evidence, or how to tell</th></tr>")
+                untested = all(c.status == "untested" for c in s.causes)
+                note = ": none has evidence in this log, all untested" if untested else ""
+                self.w(f"<details><summary>Candidate causes ({len(s.causes)}){note}</summary>")
+                self.w("<table><tr><th>status</th><th>cause</th>")
+                self.w("<th>evidence, or how to tell</th></tr>")
                 for c in s.causes:
                     if c.evidence:
                         why = escape("; ".join(self.short(e) for e in c.evidence))
@@ -257,7 +307,7 @@ class _Doc:
                     self.w(
                         f"<tr><td>{escape(label)}</td><td>{escape(c.title)}</td><td>{why}</td></tr>"
                     )
-                self.w("</table>")
+                self.w("</table></details>")
             self.w("<h3>Recommendation</h3><ul>")
             for remediation in s.remediations:
                 self.w(f"<li>{escape(remediation)}</li>")
@@ -265,18 +315,42 @@ class _Doc:
             if s.reproduce:
                 self.w(f"<p>Reproduce: <code>{escape(s.reproduce)}</code></p>")
 
-    def finding(self, finding: Finding) -> None:
+    def named(self, finding: Finding) -> str:
+        f = finding.failure
+        return f"{failure_label(f)} ({self.short(f.origin)})" if f.origin else failure_label(f)
+
+    def test_at(self, failure: Failure) -> str:
+        """Where the test is (`file:line`), linked to the repository when links are known."""
+        where = f"<code>{escape(failure.location)}</code>"
+        url = self.links.url(failure.location) if self.links and failure.location else None
+        return f'<a href="{escape(url)}">{where}</a>' if url else where
+
+    def finding(self, group: GroupView) -> None:
+        """A group's first failure (×N when identical ones follow), its cause and what backs
+        it (evidence, facts, the hypotheses tested) folded under it."""
+        finding = group.first
         d = finding.outcome
         assert isinstance(d, Diagnosis)
         f = finding.failure
         where = f" — {_origin(self.short(f.origin))}" if f.origin else ""
+        count = len(group.findings)
+        times = f"×{count} " if count > 1 else ""
         tag = history_tag(finding)
         cls = {"new": "fail", "flaky": "warn"}.get(tag, "muted")
         seen = f' <small class="{cls}">{escape(tag)}</small>' if tag else ""
-        self.w(f"<h3>{escape(failure_label(f))}{where}{seen}</h3>")
+        self.w(f"<h3>{times}{escape(failure_label(f))}{where}{seen}</h3>")
+        if count > 1:
+            names = failure_names(group.findings[1:], self.named, MAX_NAMES)
+            self.w(f'<p class="muted">The same failure in: {escape(names)}</p>')
         self.w(f"<p><code>{escape(failure_headline(f))}</code> · confidence {d.confidence:.2f}</p>")
+        if f.location:
+            self.w(f"<p>Test: {self.test_at(f)}</p>")
         if d.cause:
             self.w(f"<p>Likely cause: {escape(d.cause)}</p>")
+        tested = [h for h in d.hypotheses if h.status != "untested"]  # the rest: causes below
+        if not d.evidence and not d.facts and not tested:
+            return
+        self.w(f"<details><summary>Evidence ({len(d.evidence)}), facts and causes</summary>")
         self.w(_evidence_table(d.evidence, self.short))
         if d.facts:
             facts = " · ".join(
@@ -284,7 +358,6 @@ class _Doc:
                 for k, v in d.facts.items()
             )
             self.w(f'<p class="muted">Facts: {facts}</p>')
-        tested = [h for h in d.hypotheses if h.status != "untested"]  # the rest: causes below
         if tested:
             self.w("<table><tr><th>hypothesis</th><th>status</th><th>why</th></tr>")
             for h in tested:
@@ -295,6 +368,48 @@ class _Doc:
                     f"<td>{escape(why)}</td></tr>"
                 )
             self.w("</table>")
+        self.w("</details>")
+
+    def group_table(self, groups: list[GroupView]) -> None:
+        if not groups:
+            return
+        self.w(f"<p>{len(groups)} more groups:</p><table>")
+        self.w('<tr><th class="n">×</th><th>error</th><th>failures</th></tr>')
+        for group in groups:
+            names = failure_names(group.findings, self.named, MAX_NAMES)
+            headline = failure_headline(group.first.failure)
+            self.w(
+                f'<tr><td class="n">{len(group.findings)}</td>'
+                f"<td><code>{escape(headline)}</code></td><td>{escape(names)}</td></tr>"
+            )
+        self.w("</table>")
+
+    def unread(self) -> None:
+        """The failures a runner counted that were not read, and where they may be."""
+        line = unread_line(self.r)
+        if line is None:
+            return
+        self.w(f'<p class="warn"><b>{escape(line)}.</b> Where they may be:</p><ul>')
+        for region in unread_regions(self.r):
+            self.w(
+                f"<li><code>{escape(self.short(region.origin))}</code>: "
+                f"{escape(self.short(region.why))}</li>"
+            )
+        self.w("</ul>")
+
+    def remedies(self) -> None:
+        """What the checks that failed or warn ask for, before the table of every check."""
+        bad = [c for c in self.r.checks if c.status != "ok" and c.remedy]
+        if not bad:
+            return
+        self.w("<h2>What to fix</h2><ul>")
+        for c in sorted(bad, key=lambda c: c.status != "fail"):
+            mark, cls = CHECK[c.status]
+            self.w(
+                f'<li><span class="{cls}">{mark}</span> {escape(c.section)}, {escape(c.name)}: '
+                f"{escape(c.remedy)}</li>"
+            )
+        self.w("</ul>")
 
     def fixes(self) -> None:
         plan = fix_plan(self.r)
@@ -321,23 +436,52 @@ class _Doc:
         self.w("</table>")
 
     def unclassified(self) -> None:
+        """The failures no pattern claims: by cluster (biggest first) when triage made them."""
         if not self.r.unclassified:
             return
-        self.w(f'<h2 id="unclassified">Unclassified ({len(self.r.unclassified)})</h2><table>')
-        self.w(
-            "<tr><th>failure</th><th>where</th><th>error</th><th>nearest pattern</th>"
-            "<th>why not</th></tr>"
-        )
-        for finding in self.r.unclassified:
-            u = unclassified(finding)
-            f = finding.failure
-            nearest = f"<code>{escape(u.nearest)}</code> ({u.score:.2f})" if u.nearest else "none"
+        clusters = cluster_views(self.r)
+        clustered = bool(clusters_of(self.r))
+        n = len(self.r.unclassified)
+        by = f" in {len(clusters)} clusters" if clustered and len(clusters) < n else ""
+        self.w(f'<h2 id="unclassified">Unclassified ({n}{by})</h2>')
+        if clustered:
             self.w(
-                f"<tr><td>{escape(failure_label(f))}</td><td>{_origin(self.short(f.origin))}</td>"
-                f"<td><code>{escape(failure_headline(f))}</code></td><td>{nearest}</td>"
-                f"<td>{escape(self.short(u.why))}</td></tr>"
+                "<p>Clusters by size; a starter pattern from one: "
+                "<code>poolctl patterns new --from LOG --cluster ID</code>.</p><table>"
+            )
+            self.w(
+                '<tr><th>cluster</th><th class="n">×</th><th>error</th><th>failures</th>'
+                "<th>nearest pattern</th><th>why not</th></tr>"
+            )
+        else:
+            self.w(
+                "<table><tr><th>failure</th><th>where</th><th>error</th>"
+                "<th>nearest pattern</th><th>why not</th></tr>"
+            )
+        for cluster in clusters[:MAX_CLUSTERS]:
+            u = unclassified(cluster.first)
+            f = cluster.first.failure
+            nearest = f"<code>{escape(u.nearest)}</code> ({u.score:.2f})" if u.nearest else "none"
+            why = escape(self.short(u.why))
+            if not clustered:
+                self.w(
+                    f"<tr><td>{escape(failure_label(f))}</td><td>{_origin(self.short(f.origin))}"
+                    f"</td><td><code>{escape(failure_headline(f))}</code></td><td>{nearest}</td>"
+                    f"<td>{why}</td></tr>"
+                )
+                continue
+            headline = (
+                failure_headline(f) if len(cluster.findings) == 1 else cluster_headline(cluster)
+            )
+            names = failure_names(cluster.findings, self.named, MAX_NAMES)
+            self.w(
+                f"<tr><td><code>{escape(cluster.id or '')}</code></td>"
+                f'<td class="n">{len(cluster.findings)}</td><td><code>{escape(headline)}</code>'
+                f"</td><td>{escape(names)}</td><td>{nearest}</td><td>{why}</td></tr>"
             )
         self.w("</table>")
+        if len(clusters) > MAX_CLUSTERS:
+            self.w(f"<p>… {len(clusters) - MAX_CLUSTERS} more clusters in report.json.</p>")
 
     def checks(self) -> None:
         if not self.r.checks:
@@ -360,13 +504,19 @@ class _Doc:
         details = detail_rows(self.r)
         if not self.r.notes and not details:
             return
-        self.w("<h2>Notes</h2><ul>")
-        for note in self.r.notes:
-            self.w(f"<li>{escape(self.short(note))}</li>")
-        for key, value in details:
-            shown = value if len(value) <= 2000 else value[:2000] + f"… ({len(value):,} characters)"
-            self.w(f"<li><code>{escape(key)}</code>: {escape(shown)}</li>")
-        self.w("</ul>")
+        self.w("<h2>Notes</h2>")
+        if self.r.notes:
+            self.w("<ul>")
+            for note in dict.fromkeys(self.r.notes):  # each once
+                self.w(f"<li>{escape(self.short(note))}</li>")
+            self.w("</ul>")
+        if details:  # folded, as in Markdown: the run's settings, not its verdict
+            self.w(f"<details><summary>Run details ({len(details)})</summary><ul>")
+            for key, value in details:
+                cut = f"… ({len(value):,} characters)"
+                shown = value if len(value) <= 2000 else value[:2000] + cut
+                self.w(f"<li><code>{escape(key)}</code>: {escape(shown)}</li>")
+            self.w("</ul></details>")
 
     def appendix(self) -> None:
         items = tracebacks(self.r)
@@ -382,9 +532,13 @@ class _Doc:
 
 
 class HtmlWriter:
-    """The whole report as one self-contained HTML page (several runs, one after another)."""
+    """The whole report as one self-contained HTML page (several runs, one after another);
+    with `links`, each test's `file:line` links to the commit under test."""
+
+    def __init__(self, links: RepoLinks | None = None) -> None:
+        self.links = links
 
     def render(self, report: Report) -> str:
         runs = split(report)
-        body = "\n<hr>\n".join(_Doc(run).render() for run in runs)
+        body = "\n<hr>\n".join(_Doc(run, self.links).render() for run in runs)
         return page(f"poolctl {report.kind}: {report.title}", body)

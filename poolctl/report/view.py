@@ -220,6 +220,13 @@ def summary_line(report: Report) -> str:
     return " · ".join(parts)
 
 
+def scenario_verdict(details: ScenarioDetails) -> str:
+    """A scenario run's outcome in a word: passed, failed or interrupted."""
+    if details.interrupted:
+        return "interrupted"
+    return "passed" if details.passed else "failed"
+
+
 def details_of(report: Report, cls: type[D]) -> D | None:
     """The report's details when they are of type `cls`."""
     return report.details if isinstance(report.details, cls) else None
