@@ -19,12 +19,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 
 from poolctl.history.location import parse_location
+from poolctl.history.recorder import HistoryRecorder
 from poolctl.history.runmeta import PROVIDERS
 from poolctl.history.schema import runs
 from poolctl.history.store import HistoryStore
+from poolctl.model import Report
 from tests.conftest import RunCli
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -105,6 +107,17 @@ def test_run_scenario_records_its_outcome_and_the_patterns_it_reproduced(
     code, _, err = run_cli("run-scenario", "--check", *files)  # runs nothing: records nothing
     assert code == 0, err
     assert len(recorded_runs(run_cli)) == 2
+
+
+def test_an_interrupted_run_is_not_recorded(history_in_tmp: Path) -> None:
+    """Its outcomes are partial (tests/test_scenario_run.py interrupts a real one: its own
+    report is saved in the moment poolctl has left after the signal)."""
+    cut_short = Report(kind="scenario", title="scenario stubborn", interrupted="SIGINT")
+    recorder = HistoryRecorder(str(history_in_tmp))
+    assert recorder.record(cut_short) is cut_short
+    recorder.finish()
+    with HistoryStore(parse_location(str(history_in_tmp))) as store, store.reading() as conn:
+        assert conn.execute(select(func.count()).select_from(runs)).scalar_one() == 0
 
 
 # --- poolctl history, every subcommand in every format ----------------------------------------

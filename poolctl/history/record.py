@@ -48,11 +48,9 @@ def iso(moment: datetime | None) -> str | None:
 
 def verdict(report: Report) -> str:
     """The run's outcome in a word: passed/failed (triage, scenario), ok/failed (ping),
-    ok/warn/fail (doctor), or interrupted."""
+    ok/warn/fail (doctor)."""
     details = report.details
     if isinstance(details, ScenarioDetails):
-        if details.interrupted:
-            return "interrupted"
         return "passed" if details.passed else "failed"
     if isinstance(details, PingDetails):
         return "ok" if details.ok and not report.findings else "failed"

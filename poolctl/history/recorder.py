@@ -115,8 +115,10 @@ class HistoryRecorder:
 
     def record(self, report: Report) -> Report:
         """`report` recorded as one run, its findings with their `history`; unchanged when
-        history is off, or when the store cannot be used (the problem is kept for `finish`)."""
-        if not self.enabled or self.problem is not None:
+        history is off, or when the store cannot be used (the problem is kept for `finish`).
+        An interrupted run is not recorded: its outcomes are partial, and the moment poolctl
+        has left after a signal is for saving the run's own report, not for opening a store."""
+        if not self.enabled or self.problem is not None or report.interrupted:
             return report
         from poolctl.history.flaky import window_from_env
         from poolctl.history.record import record
