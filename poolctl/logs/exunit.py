@@ -26,29 +26,26 @@ from poolctl.logs.scan import (
     TextParser,
     clip,
     joined,
-    keep_failure,
 )
 from poolctl.model import ContextLine, Failure
 
 # What sends a line outside any block to `outside`: a header (also glued after other text), a
-# closing line, a traceback or a crash report. Each starts with a literal (see `candidate_lines`).
-TRIGGERS = tuple(
-    re.compile(pattern)
-    for pattern in (
-        r"\) (?:test|doctest|property|scenario|feature|describe|story)[ _]",
-        # a numbered line (a header a terminal cut, or one not understood); an umbrella app's run
-        r"\n(?: *\d{1,7}\) |==> )",
-        r": failure on ",
-        r"Failure #",
-        r"Traceback \(most recent call last\):",
-        r" fail",  # `3 tests, 1 failure`, `Result: 1 failed, 2 passed`
-        r"Result: ",
-        r"Failed: ",
-        r"Tests: ",
-        r"\[error\] ",
-        r"\*\* \(",
-        r"\n=[A-Z]",  # `=CRASH REPORT====`
-    )
+# closing line, a traceback or a crash report. Each starts with a literal or a line start (see
+# `candidate_lines`); they are RE2 syntax, searched over bytes.
+TRIGGERS = (
+    r"\) (?:test|doctest|property|scenario|feature|describe|story)[ _]",
+    # a numbered line (a header a terminal cut, or one not understood); an umbrella app's run
+    r"^(?: *\d{1,7}\) |==> )",
+    r": failure on ",
+    r"Failure #",
+    r"Traceback \(most recent call last\):",
+    r" fail",  # `3 tests, 1 failure`, `Result: 1 failed, 2 passed`
+    r"Result: ",
+    r"Failed: ",
+    r"Tests: ",
+    r"\[error\] ",
+    r"\*\* \(",
+    r"^=[A-Z]",  # `=CRASH REPORT====`
 )
 
 MODULE = r"(?:[A-Z][\w]*(?:\.[A-Z][\w]*)*|:[a-z_][\w]*)"
@@ -392,7 +389,7 @@ class ExUnitParser(TextParser):
     """Reads `mix test` console output into `Failure`s, `RunSummary`s and crash reports."""
 
     source: ClassVar[str] = "exunit"
-    triggers: ClassVar[tuple[re.Pattern[str], ...]] = TRIGGERS
+    triggers: ClassVar[tuple[str, ...]] = TRIGGERS
 
     def __init__(self, name: str, out: ParsedLog) -> None:
         super().__init__(name, out)
@@ -465,9 +462,10 @@ class ExUnitParser(TextParser):
         block = ExUnitBlock(self, number, match, line)
         block.context[:0] = self.nearby_before(number)
         self.consumer = block
+        self.recorder.begin(number, line)
 
     def block_done(self, block: ExUnitBlock) -> None:
-        kept = keep_failure(self.out, block.failure())
+        kept = self.keep(block.failure())
         self.barrier = max(self.barrier, block.end)
         self.run_last_line = block.end
         if not block.callback:  # a setup_all failure: its invalidated tests count as invalid

@@ -1,35 +1,46 @@
-"""Reading a byte stream as text chunks of whole lines, within fixed memory.
+"""Reading a byte stream as chunks of whole lines, within fixed memory.
 
-A chunk holds about `CHUNK_SIZE` bytes of complete lines, decoded, with ANSI colours and CI
-line prefixes (`logs/prefixes.py`) removed, `\\r\\n` turned into `\\n` and the rows of a line a
-terminal wrapped joined back (`logs/unwrap.py`); every line of it ends
-with `\\n`, and `first_line` numbers them. What could not be read as text is noted in `notes`
-(file:line), never raised: a line over `max_line` bytes is cut, invalid UTF-8 is replaced
-(noted once), and binary lines become empty lines so the numbering of the lines after them
-stays true.
+A chunk holds about `CHUNK_SIZE` bytes of complete lines, as bytes: the scan searches them at C
+speed, and only the lines a parser reads are decoded (`ChunkReader.decode`). Every line of a
+chunk ends with `\\n`, and `first_line` numbers them. A chunk is cleaned only when a cheap test
+says it needs it: ANSI colours and CI line prefixes (`logs/prefixes.py`) removed, `\\r\\n` turned
+into `\\n`, the rows of a line a terminal wrapped joined back (`logs/unwrap.py`), and binary
+lines (a NUL byte, or mostly invalid UTF-8) emptied so that the numbering of the lines after
+them stays true.
+
+What could not be read as text is noted in `notes` (file:line), never raised: a line over
+`max_line` bytes is cut, and invalid UTF-8 is replaced (noted once). The first chunk of an input
+is checked whole; after it, only the lines a parser reads are (a 200 MB log is not decoded to
+be searched).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
 from poolctl.logs.ansi import strip_ansi
-from poolctl.logs.prefixes import strip_prefixes
+from poolctl.logs.prefixes import needs_stripping, strip_prefixes
 from poolctl.logs.unwrap import unwrap, wrap_width
 
 MAX_LINE = 1 << 20  # bytes; a longer line is cut and noted
-CHUNK_SIZE = 1 << 20  # bytes read at a time
+CHUNK_SIZE = 4 << 20  # bytes read at a time
 MAX_JUNK_NOTES = 20  # binary ranges noted one by one per file, then only counted
+
+Progress = Callable[[int], None]  # told the bytes read so far, after each chunk
 
 
 @dataclass(frozen=True)
 class Chunk:
-    """Complete lines of text: `text` ends with a newline and its first line is `first_line`."""
+    """Complete lines: `data` ends with a newline and its first line is `first_line`."""
 
     first_line: int
-    text: str
+    data: bytes
+
+    @property
+    def text(self) -> str:
+        return self.data.decode("utf-8", "replace")
 
 
 def _utf8_boundary(data: bytes, end: int) -> int:
@@ -38,6 +49,11 @@ def _utf8_boundary(data: bytes, end: int) -> int:
     while back > 0 and end - back < 4 and (data[back] & 0xC0) == 0x80:
         back -= 1
     return back if end - back < 4 else end
+
+
+def junk(line: str) -> bool:
+    """A line that is binary data, not text: a NUL byte, or mostly replacement characters."""
+    return bool(line) and ("\x00" in line or line.count("\ufffd") * 3 > len(line))
 
 
 class ChunkReader:
@@ -52,6 +68,7 @@ class ChunkReader:
         head: bytes = b"",
         max_line: int = MAX_LINE,
         chunk_size: int = CHUNK_SIZE,
+        progress: Progress | None = None,
     ) -> None:
         self.stream = stream
         self.name = name
@@ -61,6 +78,10 @@ class ChunkReader:
         # No line that fits in one read can exceed max_line, so only the first line of a
         # buffer (the carried part plus the new data) needs a length check.
         self.chunk_size = max(1, min(chunk_size, max_line))
+        self.progress = progress
+        # False when the caller counts each chunk's lines itself and sets `lines` before the
+        # next chunk is read (the scan counts them anyway: counting twice costs a pass)
+        self.count_lines = True
         self.lines = 0
         self.size = 0
         self._bad_utf8_noted = False
@@ -81,6 +102,8 @@ class ChunkReader:
             if not data:
                 eof = True
             self.size += len(data)
+            if self.progress is not None:
+                self.progress(self.size)
             if discarding_from:
                 newline = data.find(b"\n")
                 if newline < 0 and not eof:
@@ -122,8 +145,32 @@ class ChunkReader:
             f"{self.name}:{line}: line of {length:,} bytes cut to its first {self.max_line:,}"
         )
 
+    # -- one chunk ------------------------------------------------------------------------------
     def _chunk(self, complete: bytes) -> Chunk:
         first_line = self.lines + 1
+        if self.count_lines:
+            self.lines += complete.count(b"\n")
+        if first_line == 1 and complete.startswith(b"\xef\xbb\xbf"):
+            complete = complete[3:]
+        if self._width_known and self._width is None and self._plain(complete):
+            return Chunk(first_line, complete)  # the usual case: searched as it is
+        text = self._clean(complete, first_line)
+        if text is None:
+            return Chunk(first_line, complete)
+        return Chunk(first_line, text.encode("utf-8", "surrogatepass"))
+
+    @staticmethod
+    def _plain(data: bytes) -> bool:
+        """Nothing a cheap test can see needs cleaning (the rest is checked line by line)."""
+        return (
+            b"\x1b" not in data
+            and b"\r" not in data
+            and b"\x00" not in data
+            and not needs_stripping(data)
+        )
+
+    def _clean(self, complete: bytes, first_line: int) -> str | None:
+        """The chunk's text, cleaned; None when the bytes need no change at all."""
         bad = False
         try:
             text = complete.decode("utf-8")
@@ -136,8 +183,7 @@ class ChunkReader:
                 self.notes.append(
                     f"{self.name}:{line}: invalid UTF-8, decoded with replacement characters"
                 )
-        if first_line == 1 and text.startswith("\ufeff"):
-            text = text[1:]
+        original = text
         if bad or "\x00" in text:
             text = self._blank_binary_lines(text, first_line)
         if "\r" in text:
@@ -148,13 +194,30 @@ class ChunkReader:
             self._width = wrap_width(text)
         if self._width is not None:
             text = unwrap(text, self._width)
-        self.lines += text.count("\n")
-        return Chunk(first_line, text)
+        return None if text is original and not bad else text
+
+    # -- one line -------------------------------------------------------------------------------
+    def decode(self, number: int, raw: bytes) -> str:
+        """Line `number` of a chunk as text (invalid UTF-8 replaced and noted once; a binary
+        line read as empty, and noted)."""
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            text = raw.decode("utf-8", "replace")
+        if not self._bad_utf8_noted:
+            self._bad_utf8_noted = True
+            self.notes.append(
+                f"{self.name}:{number}: invalid UTF-8, decoded with replacement characters"
+            )
+        if junk(text):
+            self._junk_line(number)
+            return ""
+        return text
 
     def _blank_binary_lines(self, text: str, first_line: int) -> str:
         lines = text.split("\n")
         for index, line in enumerate(lines):
-            if line and ("\x00" in line or line.count("\ufffd") * 3 > len(line)):
+            if junk(line):
                 lines[index] = ""
                 self._junk_line(first_line + index)
         return "\n".join(lines)

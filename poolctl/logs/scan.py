@@ -1,21 +1,25 @@
 """The streaming engine shared by the text parsers (ExUnit, pytest).
 
-Outside any block, a few literal-led regexes are searched over each chunk, so an ordinary
-line costs no Python work at all; only the lines they match go to `outside`. A parser that
-finds the start of a multi-line block (a failure, a traceback) installs a `Consumer`, which
-then gets the following lines one by one until it declines one. Another few regexes over each
-chunk feed the identifier index.
+Outside any block, the parser's trigger regexes, as one RE2 regex, are searched over each chunk
+of bytes: an ordinary line costs no Python work at all, is never decoded, and only the lines
+they match go to `outside`. A parser that finds the start of a multi-line block (a failure, a
+traceback) installs a `Consumer`, which then gets the following lines one by one until it
+declines one. A `BlockRecorder` keeps each failure block's lines and the lines after it. The
+first chunk of an input feeds the identifier index whole; past it, the lines around failures do.
 """
 
 from __future__ import annotations
 
-import re
+import functools
 from collections.abc import Iterable
-from typing import BinaryIO, ClassVar, Protocol
+from typing import Any, BinaryIO, ClassVar, Protocol
 
+import re2
+
+from poolctl.logs.blocks import BlockRecorder
 from poolctl.logs.identifiers import IDENTIFIER_PATTERNS, key_of
-from poolctl.logs.lines import Chunk, ChunkReader
-from poolctl.logs.records import IdentifierIndex, LogLine, ParsedLog, WorkerTraceback
+from poolctl.logs.lines import Chunk, ChunkReader, Progress
+from poolctl.logs.records import IdentifierIndex, Lines, LogLine, ParsedLog, WorkerTraceback
 from poolctl.model import ContextLine, Failure
 
 MAX_TEXT = 400  # characters of a line kept in a context line or the identifier index
@@ -25,15 +29,37 @@ MAX_TRACEBACKS = 200
 MAX_TRACEBACK_LINES = 120
 MAX_BLOCK_LINES = 2_000  # a failure block longer than this is cut (its text, not the scan)
 MAX_FIELD = 20_000  # characters kept per detail field
-MAX_FAILURES = 20_000  # failures kept across all inputs; past that they are only counted
+# Failures kept whole across all inputs; past that each one is classified and counted in its
+# group (`ParsedLog.overflow`), never kept: a log of 50,000 failures stays in bounded memory.
+MAX_FAILURES = 5_000
 
 
-def keep_failure(out: ParsedLog, failure: Failure) -> bool:
-    """Append `failure` to `out` unless `MAX_FAILURES` are kept already (noted once)."""
+def keep_failure(out: ParsedLog, failure: Failure, recorder: BlockRecorder | None = None) -> bool:
+    """Append `failure` to `out` unless `MAX_FAILURES` are kept already (then see
+    `overflow_failure`); True when it was read."""
     if len(out.failures) < MAX_FAILURES:
         out.failures.append(failure)
         return True
-    if not any(note.startswith("failures past the first") for note in out.skipped[-3:]):
+    return overflow_failure(out, failure, recorder)
+
+
+def overflow_failure(
+    out: ParsedLog, failure: Failure, recorder: BlockRecorder | None = None
+) -> bool:
+    """A failure past the cap: given with its block's lines to `out.overflow` (classified and
+    counted there), or only noted when nothing takes it; True when it was read."""
+    lines = recorder.forget(failure) if recorder is not None else []
+    noted = any(note.startswith("failures past the first") for note in out.skipped[-3:])
+    if out.overflow is not None:
+        out.overflow(failure, lines)
+        out.overflowed += 1
+        if not noted:
+            out.skipped.append(
+                f"failures past the first {MAX_FAILURES:,} are classified and counted in "
+                f"their groups, not kept whole (from {failure.origin} on)"
+            )
+        return True
+    if not noted:
         out.skipped.append(
             f"failures past the first {MAX_FAILURES:,} not kept (from {failure.origin} on)"
         )
@@ -45,26 +71,29 @@ def clip(text: str, limit: int = MAX_TEXT) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def candidate_lines(text: str, triggers: tuple[re.Pattern[str], ...]) -> list[int]:
-    """Sorted start offsets of the lines of `text` that one of `triggers` matches.
+@functools.cache
+def trigger_regex(triggers: tuple[str, ...]) -> Any:
+    """The parser's triggers as one RE2 regex over bytes (`^` starts a line)."""
+    options = re2.Options()
+    options.log_errors = False
+    union = "|".join(f"(?:{t})" for t in triggers)
+    return re2.compile(f"(?m){union}".encode(), options)
 
-    Each trigger starts with a literal, which `re` finds at memory speed, so a line that holds
-    none costs nothing in Python. A trigger starting with a newline must start its line.
-    """
-    starts: set[int] = set()
-    for trigger in triggers:
-        skip = 1 if trigger.pattern.startswith("\\n") else 0
-        if skip and trigger.match("\n" + text[:200]):
-            starts.add(0)
-        last = -1
-        for match in trigger.finditer(text):
-            at = match.start() + skip
-            if at <= last:
-                continue
-            start = text.rfind("\n", 0, at) + 1
-            starts.add(start)
-            last = text.find("\n", at)
-    return sorted(starts)
+
+def candidate_lines(data: bytes, regex: Any) -> list[int]:
+    """Sorted start offsets of the lines of `data` that `regex` matches (a line once)."""
+    starts: list[int] = []
+    last = -1
+    rfind, find = data.rfind, data.find
+    for match in regex.finditer(data):
+        at = match.start()
+        if at <= last:
+            continue
+        start = rfind(b"\n", 0, at) + 1
+        if not starts or start != starts[-1]:
+            starts.append(start)
+        last = find(b"\n", at)
+    return starts
 
 
 def index_lines(index: IdentifierIndex, name: str, first_line: int, text: str) -> None:
@@ -138,60 +167,77 @@ class TextParser:
     """Base of the line-oriented parsers: chunk loop, consumers, nearby lines and identifiers."""
 
     source: ClassVar[str]
-    # Outside any block, only the lines these match go to `outside` (see `candidate_lines`).
-    triggers: ClassVar[tuple[re.Pattern[str], ...]]
+    # Outside any block, only the lines these match go to `outside` (regex sources, RE2 syntax;
+    # `^` starts a line). Each starts with a literal, so that the search skips ahead fast.
+    triggers: ClassVar[tuple[str, ...]]
 
     def __init__(self, name: str, out: ParsedLog) -> None:
         self.name = name
         self.out = out
         self.consumer: Consumer | None = None
         self.barrier = 0  # last line of the previous failure block: nearby context stops there
+        self.recorder = BlockRecorder(name, out)
+        self.reader: ChunkReader | None = None
         self._tail: list[tuple[int, str]] = []  # last non-blank lines of the previous chunk
-        self._text = ""
+        self._data = b""
         self._line_start = 0
         self._line_number = 0
 
     # -- the loop ---------------------------------------------------------------------------
-    def parse(self, stream: BinaryIO, head: bytes) -> ChunkReader:
-        reader = ChunkReader(stream, self.name, self.out.skipped, head=head)
+    def parse(self, stream: BinaryIO, head: bytes, progress: Progress | None = None) -> ChunkReader:
+        reader = ChunkReader(stream, self.name, self.out.skipped, head=head, progress=progress)
+        self.reader = reader
+        reader.count_lines = False  # the scan counts them: once
+        regex = trigger_regex(self.triggers)
         for chunk in reader:
-            self._index(chunk)
-            self._scan(chunk)
+            if chunk.first_line == 1:  # the first chunk feeds the identifier index whole
+                index_lines(self.out.identifiers, self.name, 1, chunk.text)
+            reader.lines = self._scan(chunk, regex)
+            if chunk.first_line == 1:
+                self.recorder.indexed_to = reader.lines
         while self.consumer is not None:
             consumer, self.consumer = self.consumer, None
             for number, line in consumer.close():
                 self._dispatch(number, line)
         self.finish()
+        self.recorder.finish()
         return reader
 
-    def _scan(self, chunk: Chunk) -> None:
-        text = chunk.text
-        self._text = text
-        candidates = candidate_lines(text, self.triggers)
+    def _scan(self, chunk: Chunk, regex: Any) -> int:
+        """Dispatch the chunk's candidate lines (every line while a block is read); returns
+        the number of its last line."""
+        data = chunk.data
+        self._data = data
+        candidates = candidate_lines(data, regex)
+        decode = self.reader.decode if self.reader is not None else _decode
+        recorder = self.recorder
         next_candidate = 0
         number = chunk.first_line
         pos = 0
-        size = len(text)
+        size = len(data)
         while pos < size:
-            if self.consumer is None:
+            if self.consumer is None and not recorder.capturing:
                 while next_candidate < len(candidates) and candidates[next_candidate] < pos:
                     next_candidate += 1
                 if next_candidate == len(candidates):
                     break
                 start = candidates[next_candidate]
                 next_candidate += 1
-                number += text.count("\n", pos, start)
+                number += data.count(b"\n", pos, start)
             else:
                 start = pos
-            end = text.index("\n", start)
+            end = data.index(b"\n", start)
             self._line_start = start
             self._line_number = number
-            self._dispatch(number, text[start:end])
+            self._dispatch(number, decode(number, data[start:end]))
             pos = end + 1
             number += 1
-        self._tail = self._preceding(text, size, chunk.first_line + text.count("\n"))
+        number += data.count(b"\n", pos)
+        self._tail = self._preceding(data, size, number)
+        return number - 1
 
     def _dispatch(self, number: int, line: str) -> None:
+        self.recorder.take(number, line)
         consumer = self.consumer
         if consumer is None:
             self.outside(number, line)
@@ -200,9 +246,6 @@ class TextParser:
             for given_number, given_line in consumer.close():
                 self._dispatch(given_number, given_line)
             self._dispatch(number, line)
-
-    def _index(self, chunk: Chunk) -> None:
-        index_lines(self.out.identifiers, self.name, chunk.first_line, chunk.text)
 
     # -- hooks ------------------------------------------------------------------------------
     def outside(self, number: int, line: str) -> None:
@@ -213,17 +256,25 @@ class TextParser:
         """The input ended."""
 
     # -- helpers for subclasses ---------------------------------------------------------------
+    def keep(self, failure: Failure, lines: Lines | None = None) -> bool:
+        """A failure read: its block's lines (or `lines`) recorded, and kept (see
+        `keep_failure`); True when it was read."""
+        self.recorder.done(failure, lines)
+        return keep_failure(self.out, failure, self.recorder)
+
     def nearby_before(self, number: int) -> list[ContextLine]:
         """Non-blank lines shortly before line `number` (the current line), oldest first."""
         pos, current = self._line_start, self._line_number
+        data = self._data
         while current > number and pos > 0:  # a line given back by a block, before this one
-            pos = self._text.rfind("\n", 0, pos - 1) + 1
+            pos = data.rfind(b"\n", 0, pos - 1) + 1
             current -= 1
-        found = self._preceding(self._text, pos, number)
+        found = self._preceding(data, pos, number)
         return [ContextLine(n, t, "before the header") for n, t in found]
 
-    def _preceding(self, text: str, pos: int, number: int) -> list[tuple[int, str]]:
+    def _preceding(self, data: bytes, pos: int, number: int) -> list[tuple[int, str]]:
         found: list[tuple[int, str]] = []
+        decode = self.reader.decode if self.reader is not None else _decode
         n = number
         while len(found) < NEARBY and number - n < NEARBY_SPAN:
             if pos <= 0:
@@ -236,10 +287,10 @@ class TextParser:
             n -= 1
             if n <= self.barrier:
                 break
-            start = text.rfind("\n", 0, pos - 1) + 1
-            line = text[start : pos - 1]
-            if line.strip():
-                found.append((n, clip(line)))
+            start = data.rfind(b"\n", 0, pos - 1) + 1
+            raw = data[start : pos - 1]
+            if raw.strip():
+                found.append((n, clip(decode(n, raw))))
             pos = start
         found.reverse()
         return found
@@ -247,6 +298,10 @@ class TextParser:
     def add_traceback(self, traceback: WorkerTraceback) -> None:
         if len(self.out.tracebacks) < MAX_TRACEBACKS:
             self.out.tracebacks.append(traceback)
+
+
+def _decode(number: int, raw: bytes) -> str:
+    return raw.decode("utf-8", "replace")
 
 
 class PythonTraceback:

@@ -13,6 +13,7 @@ from typing import Any
 
 from poolctl.model import Diagnosis, Evidence, Hypothesis, Unclassified
 from poolctl.patterns.loader import Negative, Pattern, Signal
+from poolctl.patterns.regex import KbRegex
 from poolctl.triage.facts import FactContext, extract_facts
 from poolctl.triage.fields import FailureView, line_at
 
@@ -118,7 +119,7 @@ def score(pattern: Pattern, view: FailureView, ctx: FactContext | None = None) -
     )
 
 
-def _cause_hit(regex: re.Pattern[str], view: FailureView) -> Evidence | None:
+def _cause_hit(regex: KbRegex, view: FailureView) -> Evidence | None:
     for text in view.everything():
         m = regex.search(text.value)
         if m:
