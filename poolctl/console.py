@@ -82,6 +82,12 @@ def stderr_stream() -> RedactingStream:
     return RedactingStream(sys.stderr)
 
 
+def stderr_console() -> Console:
+    """Standard error for people: progress while a command runs (never on standard output, which
+    may carry a JSON or JUnit document)."""
+    return make_console(sys.stderr)
+
+
 def stdout_console() -> Console:
     """Output for people: views printed as they come, progress lines, listings."""
     return make_console(sys.stdout)

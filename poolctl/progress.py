@@ -1,11 +1,16 @@
-"""Progress of a pool run for people: a rich live view on a terminal, plain lines otherwise.
+"""Progress for people: a rich live view on a terminal, plain lines otherwise.
 
-Both are `Observer`s of the trace; the core never prints.
+A pool run's are `Observer`s of the trace; a triage's (`read_progress`) hears how many bytes of
+the logs are read. The core never prints.
 """
 
 from __future__ import annotations
 
+import os
+import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from rich.console import Console, Group
@@ -142,3 +147,83 @@ class LiveProgress:
             f"timeouts {self.counts['checkout_timeout']}"
         )
         return Group(table, status, Text(self.last, style="dim"))
+
+
+# --- reading logs (triage) -------------------------------------------------------------------
+PLAIN_EVERY = 2.0  # seconds between two plain progress lines (a quick read prints none)
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1e6:,.1f} MB"
+
+
+class PlainReadProgress:
+    """A line now and then: how much of the logs is read (nothing for a read under 2 s)."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.start = time.monotonic()
+        self.last = self.start
+
+    def on_read(self, done: int, total: int | None) -> None:
+        now = time.monotonic()
+        if now - self.last < PLAIN_EVERY:
+            return
+        self.last = now
+        if total:
+            text = f"{done * 100 // total}% of {_mb(total)}"
+        else:
+            text = _mb(done)
+        self.console.print(
+            f"poolctl: reading the logs: {text} ({now - self.start:.0f} s)",
+            markup=False,
+            highlight=False,
+        )
+
+
+class LiveReadProgress:
+    """A rich progress bar of the bytes read (of the total, when it is known)."""
+
+    def __init__(self, console: Console) -> None:
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            Progress,
+            TimeRemainingColumn,
+            TransferSpeedColumn,
+        )
+
+        self.bar = Progress(
+            "reading the logs",
+            BarColumn(),
+            DownloadColumn(),
+            TransferSpeedColumn(),
+            TimeRemainingColumn(),
+            console=console,
+            transient=True,
+        )
+        self.task = self.bar.add_task("read", total=None)
+
+    def on_read(self, done: int, total: int | None) -> None:
+        self.bar.update(self.task, completed=done, total=total)
+
+
+def plain_text_wanted(console: Console) -> bool:
+    """Only plain text: not a terminal, a dumb one, `NO_COLOR` set, or a CI job."""
+    return (
+        not console.is_terminal
+        or console.is_dumb_terminal
+        or "NO_COLOR" in os.environ
+        or os.environ.get("CI", "").lower() == "true"
+    )
+
+
+@contextmanager
+def read_progress(console: Console) -> Iterator[PlainReadProgress | LiveReadProgress]:
+    """How far the reading of the logs is, on `console` (standard error) while it runs."""
+    if plain_text_wanted(console):
+        yield PlainReadProgress(console)
+        return
+    live = LiveReadProgress(console)
+    with live.bar:
+        yield live

@@ -277,7 +277,7 @@ def test_an_internal_error_saves_a_redacted_traceback(
     def boom(*_: object, **__: object) -> None:
         raise RuntimeError(f"failed with {ENV_SECRET} and {SK_KEY}")
 
-    monkeypatch.setattr(triage_module, "triage", boom)
+    monkeypatch.setattr(triage_module, "Triage", boom)
     run = tmp_path / "run"
     run.mkdir()
     monkeypatch.setattr("poolctl.cli.last_run_dir", lambda: type("R", (), {"path": run})())

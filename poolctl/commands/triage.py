@@ -8,8 +8,9 @@ from typing import Annotated, assert_never
 
 import typer
 
+from poolctl.console import stderr_console, stderr_stream
 from poolctl.errors import ExitCode, UsageProblem
-from poolctl.logs import FORMATS, read_logs
+from poolctl.logs import FORMATS
 from poolctl.model import Report
 from poolctl.options import (
     AnnotationsOpt,
@@ -19,11 +20,12 @@ from poolctl.options import (
     output_options,
 )
 from poolctl.patterns import load_patterns
+from poolctl.progress import read_progress
 from poolctl.report import Format
 from poolctl.report.groups_view import unread_count
-from poolctl.report.publish import publish, save
+from poolctl.report.publish import publish, redacted_at_source, save
 from poolctl.rundir import create_run_dir
-from poolctl.triage import triage
+from poolctl.triage.engine import Triage
 
 
 class FailOn(StrEnum):
@@ -76,7 +78,9 @@ def triage_command(
     ] = None,
     run_dir: Annotated[
         str | None,
-        typer.Option("--run-dir", help="Where to keep report.md, report.json and junit.xml."),
+        typer.Option(
+            "--run-dir", help="Where to keep report.json (`poolctl report` renders it again)."
+        ),
     ] = None,
     annotations: AnnotationsOpt = False,
     keep_secrets: KeepSecretsOpt = False,
@@ -85,9 +89,16 @@ def triage_command(
     if not logs:
         raise UsageProblem("give one or more test logs, or - to read standard input")
     kb = load_patterns(patterns or [])
-    report = triage(read_logs(logs, log_format), kb, source_roots=source or [])
-    # the parsed log (and its identifier index) is garbage from here: rendering reuses its memory
+    for note in kb.engine_notes():  # a user's regex RE2 cannot run: named when it loads
+        stderr_stream().write(f"poolctl: note: {note}\n")
+    job = Triage(kb, source_roots=source or [])
+    with read_progress(stderr_console()) as progress:
+        parsed = job.read(logs, log_format, progress=progress)
+    report = job.report(parsed)
+    del parsed  # the parsed log (and its identifier index) is garbage from here
     run = create_run_dir("triage", run_dir)
-    report = save(dataclasses.replace(report, run_dir=str(run.path)), run)
+    report = redacted_at_source(dataclasses.replace(report, run_dir=str(run.path)))
+    # report.json only: `poolctl report RUN -f md|junit` renders the other formats on demand
+    report = save(report, run, files=("json",), scrub_folder=False)
     publish([report], opts)
     raise typer.Exit(exit_code(report, fail_on))

@@ -116,6 +116,8 @@ class ParsedLog:
     # failures past `MAX_FAILURES` go here when set (else they are noted and dropped)
     overflow: Overflow | None = field(default=None, repr=False, compare=False)
     overflowed: int = 0  # failures given to `overflow`
+    # told the bytes of the current input read so far, after each chunk
+    progress: Callable[[int], None] | None = field(default=None, repr=False, compare=False)
 
     def suspect(self, line: LogLine) -> None:
         """Note a line that may start a failure no parser read (the first `MAX_SUSPECTS`)."""

@@ -1,22 +1,22 @@
 """Where every command's reports leave poolctl: the run folder, `--output`, the job summary.
 
-`save` writes a run's report files (`report.json`, `report.md`, `junit.xml`) and redacts every
-file in its run folder; `publish` writes the reports in the chosen format, appends the Markdown
-to `$GITHUB_STEP_SUMMARY` and prints the annotations. Everything goes through the redactor
-first, unless `--keep-secrets`.
+`save` writes a run's report files (`report.json`, `report.md`, `junit.xml`, or the ones asked
+for) and redacts every file in its run folder; `publish` writes the reports in the chosen
+format, appends the Markdown to `$GITHUB_STEP_SUMMARY` and prints the annotations. Everything
+goes through the redactor first, unless `--keep-secrets`; a report built from redacted strings
+(`redacted_at_source`) is not walked again.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 import shutil
 import sys
 import weakref
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import IO, assert_never
+from typing import assert_never
 
 from poolctl import redact
 from poolctl.console import stderr_stream, stdout_stream
@@ -25,7 +25,7 @@ from poolctl.model import Report
 from poolctl.report import Format, JUnitWriter, MarkdownWriter, TerminalWriter, writer_for
 from poolctl.report.combine import combine
 from poolctl.report.github import render_annotations, summary_for
-from poolctl.report.json_writer import JSON_OPTIONS, to_dict
+from poolctl.report.json_writer import chunks as json_chunks
 from poolctl.rundir import RunDir
 
 SUMMARY_ENV = "GITHUB_STEP_SUMMARY"
@@ -59,6 +59,15 @@ class OutputOptions:
 _PREPARED: weakref.WeakValueDictionary[int, Report] = weakref.WeakValueDictionary()
 
 
+def redacted_at_source(report: Report) -> Report:
+    """`report`, whose every string was redacted as it was read, as it may be shown: marked
+    prepared (the `--keep-secrets` note first when it is on), without a walk over it."""
+    if redact.keeping():
+        return prepare(report)
+    _PREPARED[id(report)] = report
+    return report
+
+
 def prepare(report: Report) -> Report:
     """`report` as it may be shown: secrets redacted, or the `--keep-secrets` note first."""
     if _PREPARED.get(id(report)) is report:
@@ -74,15 +83,28 @@ def prepare(report: Report) -> Report:
 
 
 # --- the run folder ------------------------------------------------------------------------
-def save(report: Report, run: RunDir) -> Report:
-    """Write `report.json`, `report.md` and `junit.xml` into `run` and redact every file of
-    the run folder; returns the report as shown (redacted)."""
+REPORT_FILES = ("json", "md", "xml")
+_SAVED_JSON: dict[int, tuple[weakref.ref[Report], Path]] = {}  # a report's report.json
+
+
+def save(
+    report: Report, run: RunDir, *, files: Sequence[str] = REPORT_FILES, scrub_folder: bool = True
+) -> Report:
+    """Write the report's `files` (`report.json`, `report.md` and `junit.xml` by default) into
+    `run` and redact every file of the run folder (unless not `scrub_folder`: it holds only what
+    this report, redacted, wrote); returns the report as shown (redacted)."""
     shown = prepare(report)
-    write_json(shown, str(run.report("json")))
-    run.report("md").write_text(MarkdownWriter().render(shown), encoding="utf-8")
-    with run.report("xml").open("w", encoding="utf-8") as fh:
-        fh.writelines(JUnitWriter().chunks(shown))  # as the JSON: a big triage stays small
-    redact.active().tree(run.path)
+    if "json" in files:
+        write_json(shown, str(run.report("json")))
+        _SAVED_JSON.clear()
+        _SAVED_JSON[id(shown)] = (weakref.ref(shown), run.report("json"))
+    if "md" in files:
+        run.report("md").write_text(MarkdownWriter().render(shown), encoding="utf-8")
+    if "xml" in files:
+        with run.report("xml").open("w", encoding="utf-8") as fh:
+            fh.writelines(JUnitWriter().chunks(shown))  # as the JSON: a big triage stays small
+    if scrub_folder:
+        redact.active().tree(run.path)
     return shown
 
 
@@ -108,22 +130,33 @@ def write_output(text: str, output: str) -> None:
         ) from None
 
 
-def _dump_json(report: Report, fh: IO[str]) -> None:
-    """The JSON writer's document, encoded in chunks (as `JsonWriter.render` formats it): a
-    long log's report is tens of MB as text."""
-    json.dump(to_dict(report), fh, **JSON_OPTIONS)
-    fh.write("\n")
+def _json_pieces(report: Report) -> Iterator[bytes]:
+    """The JSON writer's document in pieces (as `JsonWriter.render` formats it): a long log's
+    report is tens of MB as text. A report `save` wrote is copied from its `report.json`."""
+    saved = _SAVED_JSON.get(id(report))
+    if saved is not None and saved[0]() is report:
+        with saved[1].open("rb") as fh:
+            while piece := fh.read(1 << 20):
+                yield piece
+        return
+    yield from json_chunks(report)
 
 
 def write_json(report: Report, output: str) -> None:
     """Stream a prepared report as JSON to a file, or to standard output for `-`."""
     if output == "-":
-        _dump_json(report, sys.stdout)
         sys.stdout.flush()
+        out = getattr(sys.stdout, "buffer", None)
+        for piece in _json_pieces(report):
+            if out is not None:
+                out.write(piece)
+            else:
+                sys.stdout.write(piece.decode("utf-8"))
+        (out or sys.stdout).flush()
         return
     try:
-        with open(output, "w", encoding="utf-8") as fh:
-            _dump_json(report, fh)
+        with open(output, "wb") as fh:
+            fh.writelines(_json_pieces(report))
     except OSError as exc:
         raise UsageProblem(
             f"cannot write {output}: {exc.strerror or exc}", where="--output"
@@ -204,6 +237,7 @@ __all__ = [
     "OutputOptions",
     "prepare",
     "publish",
+    "redacted_at_source",
     "render",
     "save",
     "scrub",

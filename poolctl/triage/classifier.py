@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from poolctl.model import Diagnosis, Evidence, Hypothesis, Unclassified
@@ -57,13 +57,44 @@ class Score:
 
 
 def first_hit(rule: Signal | Negative, view: FailureView) -> Hit | None:
+    """The first line of the rule's field its regex matches (the prefilter first)."""
     assert rule.regex is not None
+    if not view.may_match(rule.regex, rule.field):
+        return None
     for text in view.texts(rule.field):
         m = rule.regex.search(text.value)
         if m:
             quote = line_at(text.value, m.start())
             return Hit(rule, text.field, quote, view.origin(text, quote), m.group(0))
     return None
+
+
+@dataclass
+class Known:
+    """Which rules on `any` fired on the first failure of a classification key (its own text,
+    volatile parts stripped: `normalize.any_key`). Another failure with the same key runs only
+    the rules that fired there (for its own quote), never the others."""
+
+    fired: dict[tuple[str, bool, int], bool] = field(default_factory=dict)
+
+
+def _rule_hit(
+    pattern: Pattern,
+    rule: Signal | Negative,
+    index: int,
+    view: FailureView,
+    known: Known | None,
+) -> Hit | None:
+    if known is None or rule.field != "any":
+        return first_hit(rule, view)
+    key = (pattern.id, isinstance(rule, Negative), index)
+    fired = known.fired.get(key)
+    if fired is False:
+        return None
+    hit = first_hit(rule, view)
+    if fired is None:
+        known.fired[key] = hit is not None
+    return hit
 
 
 def _fact_hit(signal: Signal, view: FailureView, facts: dict[str, Any]) -> Hit | None:
@@ -75,16 +106,19 @@ def _fact_hit(signal: Signal, view: FailureView, facts: dict[str, Any]) -> Hit |
     return Hit(signal, f"fact {signal.fact}", quote, view.failure.origin or "(facts)", quote)
 
 
-def score(pattern: Pattern, view: FailureView, ctx: FactContext | None = None) -> Score:
-    """Score `pattern` on the failure behind `view` (facts are extracted only when needed)."""
+def score(
+    pattern: Pattern, view: FailureView, ctx: FactContext | None = None, known: Known | None = None
+) -> Score:
+    """Score `pattern` on the failure behind `view` (facts are extracted only when needed);
+    `known` holds what the rules on `any` did on a failure with the same own text."""
     hits: list[Hit] = []
     missed: list[Signal] = []
     fact_signals: list[Signal] = []
-    for signal in pattern.signals:
+    for index, signal in enumerate(pattern.signals):
         if signal.fact is not None:
             fact_signals.append(signal)
             continue
-        hit = first_hit(signal, view)
+        hit = _rule_hit(pattern, signal, index, view, known)
         if hit is None:
             missed.append(signal)
         else:
@@ -102,8 +136,8 @@ def score(pattern: Pattern, view: FailureView, ctx: FactContext | None = None) -
     vetoes: list[Hit] = []
     penalties: list[Hit] = []
     if hits:
-        for negative in pattern.negative:
-            neg = first_hit(negative, view)
+        for index, negative in enumerate(pattern.negative):
+            neg = _rule_hit(pattern, negative, index, view, known)
             if neg is not None:
                 (vetoes if negative.veto else penalties).append(neg)
     total = min(1.0, sum(h.rule.weight for h in hits)) - sum(h.rule.weight for h in penalties)
@@ -120,6 +154,8 @@ def score(pattern: Pattern, view: FailureView, ctx: FactContext | None = None) -
 
 
 def _cause_hit(regex: KbRegex, view: FailureView) -> Evidence | None:
+    if not view.may_match(regex, "everything"):
+        return None
     for text in view.everything():
         m = regex.search(text.value)
         if m:

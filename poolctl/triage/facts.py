@@ -134,7 +134,14 @@ def _regex_fact(
     fact: Fact, view: FailureView, ctx: FactContext, facts: dict[str, Any]
 ) -> tuple[Any, list[Evidence]] | None:
     assert fact.regex is not None
-    texts = _related(view, facts, ctx) if fact.field == "related" else view.texts(fact.field)
+    if fact.field == "related":
+        texts = _related(view, facts, ctx)
+        if not fact.regex.may_match("\n".join(t.value for t in texts)):
+            return None
+    elif view.may_match(fact.regex, fact.field):
+        texts = view.texts(fact.field)
+    else:
+        return None
     if fact.aggregate == "nearest":  # stable: lines naming the failure's pool stay first
         pool = normalize(str(facts.get("pool", ""))) if fact.field == "related" else ""
 
