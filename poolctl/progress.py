@@ -170,10 +170,7 @@ class PlainReadProgress:
         if now - self.last < PLAIN_EVERY:
             return
         self.last = now
-        if total:
-            text = f"{done * 100 // total}% of {_mb(total)}"
-        else:
-            text = _mb(done)
+        text = f"{done * 100 // total}% of {_mb(total)}" if total else _mb(done)
         self.console.print(
             f"poolctl: reading the logs: {text} ({now - self.start:.0f} s)",
             markup=False,

@@ -6,9 +6,9 @@ that follow it (where a runner often logs the pool's state), up to the next fail
 triage quotes evidence from them with its line number and reads them as the `block` and
 `related` fields: the log is never read a second time.
 
-The identifier index covers the first chunk of an input whole; past it, the recorder indexes
-the lines around each failure (its context before the header, its block, the lines after it),
-so that a 1 GB log costs no more to index than the failures it holds.
+Past the first chunk of an input (which the identifier index covers whole), a failure's lines
+before its header and after its block are where the lines naming its pool and pids are looked
+for (`ParsedLog.near`): a 1 GB log costs no more to index than the failures it holds.
 """
 
 from __future__ import annotations
@@ -41,7 +41,6 @@ class BlockRecorder:
         self.out = out
         self._block: Lines | None = None  # the block being read
         self._after: list[_After] = []
-        self.indexed_to = 0  # the last line the index covers whole
 
     @property
     def capturing(self) -> bool:
@@ -88,8 +87,8 @@ class BlockRecorder:
                 self.out.after[after.key] = after.lines
 
     def finish(self) -> None:
-        """The input ended: store what is left, cut each block's after-lines at the next
-        failure, and index the lines around the failures past the whole-indexed part."""
+        """The input ended: store what is left, and cut each block's after-lines at the next
+        failure."""
         for after in self._after:
             if after.key in self.out.blocks:
                 self.out.after[after.key] = after.lines
@@ -101,39 +100,9 @@ class BlockRecorder:
             nxt = starts[i + 1] if i + 1 < len(starts) else None
             if nxt is not None and key in self.out.after:
                 self.out.after[key] = [(n, t) for n, t in self.out.after[key] if n < nxt]
-        self._index_near_lines()
 
     def forget(self, failure: Failure) -> Lines:
         """The lines of a failure that is not kept (given to the overflow), removed."""
         key = (self.name, failure.line_start)
         self.out.after.pop(key, None)
         return self.out.blocks.pop(key, [])
-
-    def _index_near_lines(self) -> None:
-        from poolctl.logs.scan import index_lines  # scan imports this module
-
-        index = self.out.identifiers
-        for failure in self.out.failures:
-            if failure.input_file != self.name or failure.line_start <= self.indexed_to:
-                continue
-            key = (self.name, failure.line_start)
-            near: dict[int, str] = {
-                c.line: c.text for c in failure.context if c.why == "before the header"
-            }
-            near.update(self.out.blocks.get(key, []))
-            near.update(self.out.after.get(key, []))
-            for first, text in _runs(sorted(near.items())):
-                index_lines(index, self.name, first, text)
-
-
-def _runs(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
-    """Consecutive lines joined: (first line number, their text, each line ending in \\n)."""
-    runs: list[tuple[int, list[str]]] = []
-    previous = -1
-    for number, text in lines:
-        if runs and number == previous + 1:
-            runs[-1][1].append(text)
-        else:
-            runs.append((number, [text]))
-        previous = number
-    return [(first, "\n".join(texts) + "\n") for first, texts in runs]

@@ -47,6 +47,13 @@ TRIGGERS = (
     r"\*\* \(",
     r"^=[A-Z]",  # `=CRASH REPORT====`
 )
+# the triggers that only start a worker traceback or a crash report
+TRACEBACK_TRIGGERS = (
+    r"Traceback \(most recent call last\):",
+    r"\[error\] ",
+    r"\*\* \(",
+    r"^=[A-Z]",
+)
 
 MODULE = r"(?:[A-Z][\w]*(?:\.[A-Z][\w]*)*|:[a-z_][\w]*)"
 TEST_TYPES = r"(?:test|doctest|property|scenario|feature|describe|story)"
@@ -390,6 +397,7 @@ class ExUnitParser(TextParser):
 
     source: ClassVar[str] = "exunit"
     triggers: ClassVar[tuple[str, ...]] = TRIGGERS
+    traceback_triggers: ClassVar[tuple[str, ...]] = TRACEBACK_TRIGGERS
 
     def __init__(self, name: str, out: ParsedLog) -> None:
         super().__init__(name, out)
@@ -421,7 +429,8 @@ class ExUnitParser(TextParser):
                 self.start_block(number, line, match)
                 return
         if "Traceback (most recent call last):" in line:
-            self.consumer = PythonTraceback(self, number, line)
+            if not self.tracebacks_full:
+                self.consumer = PythonTraceback(self, number, line)
             return
         if line.startswith("==> "):
             self._app(number, line[4:].strip())
@@ -429,6 +438,8 @@ class ExUnitParser(TextParser):
         stripped = line.strip()
         closing = stripped[:1].isdigit() or stripped.startswith(("Result:", "Failed:", "Tests:"))
         if closing and self._summary(number, stripped):
+            return
+        if self.tracebacks_full:
             return
         if CRASH_START_RE.search(line) or stripped.startswith("** (") or line.startswith("="):
             if line.startswith("=") and "REPORT" not in line:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from poolctl.logs.ansi import strip_ansi
-from poolctl.logs.prefixes import needs_stripping, strip_prefixes
+from poolctl.logs.prefixes import strip_prefixes
 from poolctl.logs.unwrap import unwrap, wrap_width
 
 MAX_LINE = 1 << 20  # bytes; a longer line is cut and noted
@@ -37,6 +37,7 @@ class Chunk:
 
     first_line: int
     data: bytes
+    cleaned: bool = True  # False: taken as it is (nothing a cheap test saw needed cleaning)
 
     @property
     def text(self) -> str:
@@ -153,21 +154,21 @@ class ChunkReader:
         if first_line == 1 and complete.startswith(b"\xef\xbb\xbf"):
             complete = complete[3:]
         if self._width_known and self._width is None and self._plain(complete):
-            return Chunk(first_line, complete)  # the usual case: searched as it is
-        text = self._clean(complete, first_line)
+            return Chunk(first_line, complete, False)  # the usual case: searched as it is
+        return self.clean(Chunk(first_line, complete))
+
+    def clean(self, chunk: Chunk) -> Chunk:
+        """The chunk's lines cleaned (the scan asks for it when it finds a CI marker)."""
+        text = self._clean(chunk.data, chunk.first_line)
         if text is None:
-            return Chunk(first_line, complete)
-        return Chunk(first_line, text.encode("utf-8", "surrogatepass"))
+            return Chunk(chunk.first_line, chunk.data)
+        return Chunk(chunk.first_line, text.encode("utf-8", "surrogatepass"))
 
     @staticmethod
     def _plain(data: bytes) -> bool:
-        """Nothing a cheap test can see needs cleaning (the rest is checked line by line)."""
-        return (
-            b"\x1b" not in data
-            and b"\r" not in data
-            and b"\x00" not in data
-            and not needs_stripping(data)
-        )
+        """Nothing a cheap test can see needs cleaning (CI markers: see `prefixes.MARKERS`; the
+        rest is checked line by line)."""
+        return b"\x1b" not in data and b"\r" not in data and b"\x00" not in data
 
     def _clean(self, complete: bytes, first_line: int) -> str | None:
         """The chunk's text, cleaned; None when the bytes need no change at all."""

@@ -20,19 +20,14 @@ _GITLAB_SECTION = re.compile(r"section_(?:start|end):\d+:[^\r\n]*\r")
 # Jenkins timestamper (`[2024-01-15T10:23:45.123Z] `) and OBS build logs (`[  967s] `).
 _BRACKET_STAMP = re.compile(r"^\[(?:\d{4}-\d\d-\d\dT[\d:.]+Z?|\s*\d+(?:\.\d+)?s)\] ", re.M)
 _PROBE = 4096  # characters of a chunk looked at before a regex runs over all of it
-_ISO_STAMP_BYTES = re.compile(_ISO_STAMP.pattern.encode(), re.M)
-_BRACKET_STAMP_BYTES = re.compile(_BRACKET_STAMP.pattern.encode(), re.M)
-
-
-def needs_stripping(data: bytes) -> bool:
-    """Whether `strip_prefixes` would change these lines (the same probes, on bytes)."""
-    head = data[: 4 * _PROBE]  # at least the `_PROBE` characters `strip_prefixes` looks at
-    return bool(
-        _ISO_STAMP_BYTES.search(head)
-        or b"##[" in data
-        or b"section_" in data
-        or _BRACKET_STAMP_BYTES.search(head)
-    )
+# What may need stripping, as RE2 regexes the scan adds to its search (`^` starts a line): a
+# chunk where one matches is cleaned by `strip_prefixes` (which decides), the others are not.
+MARKERS = (
+    r"##\[",
+    r"section_(?:start|end):",
+    r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d",
+    r"^\[(?:\d{4}-\d\d-\d\dT|\s*\d+(?:\.\d+)?s\] )",
+)
 
 
 def strip_prefixes(text: str) -> str:

@@ -226,6 +226,7 @@ class PytestParser(TextParser):
 
     source: ClassVar[str] = "pytest"
     triggers: ClassVar[tuple[str, ...]] = TRIGGERS
+    traceback_triggers: ClassVar[tuple[str, ...]] = (r"Traceback \(most recent call last\):",)
 
     def __init__(self, name: str, out: ParsedLog) -> None:
         super().__init__(name, out)
@@ -283,7 +284,8 @@ class PytestParser(TextParser):
                 self.e_pending = []
                 return
         if "Traceback (most recent call last):" in line:
-            self.consumer = PythonTraceback(self, number, line)
+            if not self.tracebacks_full:
+                self.consumer = PythonTraceback(self, number, line)
             return
         closing = first.isdigit() or line.startswith("no tests ran")
         if closing and self._closing(number, line, line.strip()):

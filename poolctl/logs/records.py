@@ -116,6 +116,19 @@ class ParsedLog:
     # failures past `MAX_FAILURES` go here when set (else they are noted and dropped)
     overflow: Overflow | None = field(default=None, repr=False, compare=False)
     overflowed: int = 0  # failures given to `overflow`
+    # the last line of each input the identifier index covers whole (its first chunk)
+    indexed_to: dict[str, int] = field(default_factory=dict)
+
+    def near(self, failure: Failure) -> Lines:
+        """The lines around `failure` past what the identifier index covers: its context
+        before the header and the lines after its block (where its pool and pids are named)."""
+        covered = self.indexed_to.get(failure.input_file, 1 << 62)
+        if failure.line_end <= covered:
+            return []
+        lines = [(c.line, c.text) for c in failure.context if c.why == "before the header"]
+        lines += self.after.get((failure.input_file, failure.line_start), [])
+        return [(n, text) for n, text in lines if n > covered]
+
     # told the bytes of the current input read so far, after each chunk
     progress: Callable[[int], None] | None = field(default=None, repr=False, compare=False)
 

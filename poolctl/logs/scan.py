@@ -19,6 +19,7 @@ import re2
 from poolctl.logs.blocks import BlockRecorder
 from poolctl.logs.identifiers import IDENTIFIER_PATTERNS, key_of
 from poolctl.logs.lines import Chunk, ChunkReader, Progress
+from poolctl.logs.prefixes import MARKERS
 from poolctl.logs.records import IdentifierIndex, Lines, LogLine, ParsedLog, WorkerTraceback
 from poolctl.model import ContextLine, Failure
 
@@ -73,26 +74,42 @@ def clip(text: str, limit: int = MAX_TEXT) -> str:
 
 @functools.cache
 def trigger_regex(triggers: tuple[str, ...]) -> Any:
-    """The parser's triggers as one RE2 regex over bytes (`^` starts a line)."""
+    """The parser's triggers, and the CI markers (in group 1), as one RE2 regex over bytes
+    (`^` starts a line), called directly (see `poolctl.patterns.regex.Re2Regex`)."""
     options = re2.Options()
     options.log_errors = False
     union = "|".join(f"(?:{t})" for t in triggers)
-    return re2.compile(f"(?m){union}".encode(), options)
+    markers = "|".join(MARKERS)
+    return re2._re2.RE2(f"(?m)({markers})|{union}".encode(), options)
 
 
-def candidate_lines(data: bytes, regex: Any) -> list[int]:
-    """Sorted start offsets of the lines of `data` that `regex` matches (a line once)."""
+class Marked(Exception):
+    """A CI marker in a chunk searched as it is: it must be cleaned first."""
+
+
+def candidate_lines(data: bytes, regex: Any, pos: int = 0, *, clean: bool = True) -> list[int]:
+    """Sorted start offsets of the lines of `data` from `pos` on that `regex` matches (a line
+    once); `Marked` when a CI marker is found in lines not cleaned (`clean` false)."""
     starts: list[int] = []
-    last = -1
+    size = len(data)
+    match, anchor = regex.Match, re2._Anchor.UNANCHORED
     rfind, find = data.rfind, data.find
-    for match in regex.finditer(data):
-        at = match.start()
-        if at <= last:
+    while pos < size:
+        spans = match(anchor, data, pos, size)
+        at = spans[0][0]
+        if at < 0:
+            break
+        if spans[1][0] >= 0:
+            if not clean:
+                raise Marked()
+            pos = spans[0][1] + (spans[0][1] == at)
             continue
         start = rfind(b"\n", 0, at) + 1
         if not starts or start != starts[-1]:
             starts.append(start)
-        last = find(b"\n", at)
+        pos = find(b"\n", at) + 1  # the rest of this line is a candidate already
+        if pos == 0:
+            break
     return starts
 
 
@@ -170,6 +187,9 @@ class TextParser:
     # Outside any block, only the lines these match go to `outside` (regex sources, RE2 syntax;
     # `^` starts a line). Each starts with a literal, so that the search skips ahead fast.
     triggers: ClassVar[tuple[str, ...]]
+    # ... of them, those that only start a worker traceback or a crash report: once
+    # `MAX_TRACEBACKS` are kept, they are not searched (nor the tracebacks read) any more
+    traceback_triggers: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, name: str, out: ParsedLog) -> None:
         self.name = name
@@ -182,19 +202,19 @@ class TextParser:
         self._data = b""
         self._line_start = 0
         self._line_number = 0
+        self._reduced = False  # the traceback triggers are left out of the search
 
     # -- the loop ---------------------------------------------------------------------------
     def parse(self, stream: BinaryIO, head: bytes, progress: Progress | None = None) -> ChunkReader:
         reader = ChunkReader(stream, self.name, self.out.skipped, head=head, progress=progress)
         self.reader = reader
         reader.count_lines = False  # the scan counts them: once
-        regex = trigger_regex(self.triggers)
         for chunk in reader:
             if chunk.first_line == 1:  # the first chunk feeds the identifier index whole
                 index_lines(self.out.identifiers, self.name, 1, chunk.text)
-            reader.lines = self._scan(chunk, regex)
+            reader.lines = self._scan(chunk)
             if chunk.first_line == 1:
-                self.recorder.indexed_to = reader.lines
+                self.out.indexed_to[self.name] = reader.lines
         while self.consumer is not None:
             consumer, self.consumer = self.consumer, None
             for number, line in consumer.close():
@@ -203,12 +223,30 @@ class TextParser:
         self.recorder.finish()
         return reader
 
-    def _scan(self, chunk: Chunk, regex: Any) -> int:
+    @property
+    def tracebacks_full(self) -> bool:
+        """`MAX_TRACEBACKS` are kept: further tracebacks and crash reports are not read."""
+        return len(self.out.tracebacks) >= MAX_TRACEBACKS
+
+    def _regex(self) -> Any:
+        if self.tracebacks_full and self.traceback_triggers:
+            self._reduced = True
+            wanted = tuple(t for t in self.triggers if t not in self.traceback_triggers)
+            return trigger_regex(wanted)
+        return trigger_regex(self.triggers)
+
+    def _scan(self, chunk: Chunk) -> int:
         """Dispatch the chunk's candidate lines (every line while a block is read); returns
         the number of its last line."""
+        regex = self._regex()
+        try:
+            candidates = candidate_lines(chunk.data, regex, clean=chunk.cleaned)
+        except Marked:  # CI line prefixes or markers: cleaned first
+            assert self.reader is not None
+            chunk = self.reader.clean(chunk)
+            candidates = candidate_lines(chunk.data, regex)
         data = chunk.data
         self._data = data
-        candidates = candidate_lines(data, regex)
         decode = self.reader.decode if self.reader is not None else _decode
         recorder = self.recorder
         next_candidate = 0
@@ -232,6 +270,9 @@ class TextParser:
             self._dispatch(number, decode(number, data[start:end]))
             pos = end + 1
             number += 1
+            if not self._reduced and self.traceback_triggers and self.tracebacks_full:
+                regex = self._regex()  # the traceback triggers are not wanted any more
+                candidates, next_candidate = candidate_lines(data, regex, pos), 0
         number += data.count(b"\n", pos)
         self._tail = self._preceding(data, size, number)
         return number - 1

@@ -195,6 +195,98 @@ def _timeout_message(source: str) -> str:
     )
 
 
+# --- RE2, called directly ------------------------------------------------------------------------
+# google-re2's `re`-like wrapper costs tens of microseconds a call (it re-encodes the text and
+# builds its match in Python); the classifier runs a regex on many short texts, so the compiled
+# RE2 object is called as it is and a match converts its byte offsets only when asked.
+_UNANCHORED = re2._Anchor.UNANCHORED
+_NO_SPAN = (-1, -1)
+
+
+class Re2Match:
+    """A match of `Re2Regex`: `start`, `end`, `span`, `group`, `groupdict`, as `re.Match`."""
+
+    __slots__ = ("_data", "_index", "_spans", "_text")
+
+    def __init__(
+        self, text: str, data: bytes, spans: list[tuple[int, int]], index: dict[str, int]
+    ) -> None:
+        self._text = text
+        self._data = data
+        self._spans = spans
+        self._index = index
+
+    def _offset(self, at: int) -> int:
+        if at < 0 or len(self._data) == len(self._text):  # ASCII: bytes are characters
+            return at
+        return len(self._data[:at].decode("utf-8", "surrogatepass"))
+
+    def _number(self, group: int | str) -> int:
+        return self._index[group] if isinstance(group, str) else group
+
+    def span(self, group: int | str = 0) -> tuple[int, int]:
+        start, end = self._spans[self._number(group)]
+        if start < 0:
+            return _NO_SPAN
+        return self._offset(start), self._offset(end)
+
+    def start(self, group: int | str = 0) -> int:
+        return self.span(group)[0]
+
+    def end(self, group: int | str = 0) -> int:
+        return self.span(group)[1]
+
+    def group(self, group: int | str = 0) -> str | None:  # one group: all the KB asks for
+        start, end = self._spans[self._number(group)]
+        if start < 0:
+            return None
+        return self._data[start:end].decode("utf-8", "surrogatepass")
+
+    def __getitem__(self, group: int | str) -> str | None:
+        return self.group(group)
+
+    def groupdict(self) -> dict[str, str | None]:
+        return {name: self.group(number) for name, number in self._index.items()}
+
+
+class Re2Regex:
+    """A regex compiled by RE2, searched over the UTF-8 bytes of a text."""
+
+    __slots__ = ("_re", "groupindex", "pattern")
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = pattern
+        self._re = re2._re2.RE2(pattern.encode("utf-8"), _OPTIONS)
+        if not self._re.ok():
+            raise re2.error(self._re.error())
+        self.groupindex = {
+            name.decode(): number for name, number in self._re.NamedCapturingGroups()
+        }
+
+    def search(self, text: str) -> Re2Match | None:
+        data = text.encode("utf-8", "surrogatepass")
+        spans = self._re.Match(_UNANCHORED, data, 0, len(data))
+        if spans[0][0] < 0:
+            return None
+        return Re2Match(text, data, spans, self.groupindex)
+
+    def finditer(self, text: str) -> Iterator[Re2Match]:
+        data = text.encode("utf-8", "surrogatepass")
+        pos, size = 0, len(data)
+        while pos <= size:
+            spans = self._re.Match(_UNANCHORED, data, pos, size)
+            start, end = spans[0]
+            if start < 0:
+                return
+            yield Re2Match(text, data, spans, self.groupindex)
+            if end > start:
+                pos = end
+            else:  # an empty match: on past the next character
+                pos = end + 1
+                while pos < size and (data[pos] & 0xC0) == 0x80:
+                    pos += 1
+
+
 # --- the regex -------------------------------------------------------------------------------
 @dataclass
 class Timing:
@@ -239,7 +331,10 @@ class KbRegex:
         if not self.literals:
             return True
         haystack = (folded if folded is not None else text.casefold()) if self.folded else text
-        return any(literal in haystack for literal in self.literals)
+        for literal in self.literals:  # noqa: SIM110 (a loop: any() of a generator is slower here)
+            if literal in haystack:
+                return True
+        return False
 
     def search(self, text: str) -> Any:
         if _TIMING_ON[0]:
@@ -275,7 +370,7 @@ def compile_regex(pattern: str) -> KbRegex:
     """`pattern` on RE2 when RE2 takes it, else on Python's re (`re.error` if neither does)."""
     literals, folded = required_literals(pattern)
     try:
-        compiled = re2.compile(pattern, _OPTIONS)
+        compiled = Re2Regex(pattern)
     except re2.error as exc:
         python = re.compile(pattern)  # raises re.error: not a regex at all
         reason = _reason(pattern, str(exc))

@@ -5,7 +5,8 @@ change (a field removed, renamed or retyped), never for a new optional field.
 
 Encoded by orjson, indented by two spaces (as `json.dumps(indent=2)` writes it), and in pieces
 (`chunks`): a triage of thousands of failures is never held as one document, in memory or as
-text. A value orjson cannot encode (an integer past 64 bits, a lone surrogate) falls back to the json module.
+text. A value orjson cannot encode (an integer past 64 bits, a lone surrogate) falls back to
+the json module.
 """
 
 from __future__ import annotations

@@ -38,7 +38,7 @@ from poolctl.model import (
 )
 from poolctl.patterns.loader import PatternSet
 from poolctl.patterns.regex import budget
-from poolctl.triage.classifier import Known, Score, diagnose, pick, score, shortfall
+from poolctl.triage.classifier import Known, Score, ScoringPlan, diagnose, pick, shortfall
 from poolctl.triage.coverage import coverage
 from poolctl.triage.facts import FactContext, available_fixtures
 from poolctl.triage.fields import FailureView
@@ -101,6 +101,7 @@ class Classifier:
 
     def __init__(self, patterns: PatternSet) -> None:
         self.patterns = patterns
+        self.plan = ScoringPlan(list(patterns))
         self.known: dict[str, Known] = {}
         self.errors = _Errors()
 
@@ -112,9 +113,9 @@ class Classifier:
                 known = self.known[key] = Known()
         scores: list[Score] = []
         with budget():
-            for pattern in self.patterns:
+            for index, pattern in enumerate(self.plan.patterns):
                 try:
-                    scores.append(score(pattern, view, ctx, known))
+                    scores.append(self.plan.score_one(index, view, ctx, known))
                 except Exception as exc:  # a user pattern must not stop the triage
                     self.errors.add(pattern.id, view.failure, exc)
         return scores
@@ -178,9 +179,10 @@ class Overflow:
         self.ctx = ctx
         self.counted: dict[tuple[str | None, str], _Counted] = {}
         self.examples = 0
+        self.redactor = redact.active()
 
     def __call__(self, failure: Failure, lines: Lines) -> None:
-        failure, lines = _redacted(failure, lines)
+        failure, lines = _redacted(failure, lines, self.redactor)
         signed = signature(failure)
         view = FailureView(failure, BlockLines.of_one(failure, lines))
         pattern_id, nearest = self.classifier.pattern_of(view, self.ctx, any_key(failure, signed))
@@ -197,10 +199,9 @@ class Overflow:
 
 
 # --- redaction at the source -----------------------------------------------------------------
-def _redacted(failure: Failure, lines: Lines) -> tuple[Failure, Lines]:
+def _redacted(failure: Failure, lines: Lines, redactor: redact.Redactor) -> tuple[Failure, Lines]:
     """The failure and its block's lines with every secret replaced; as they are when none is
     in them (one check over their joined text)."""
-    redactor = redact.active()
     if not redactor.enabled:
         return failure, lines
     parts = [
@@ -224,11 +225,12 @@ def _redacted(failure: Failure, lines: Lines) -> tuple[Failure, Lines]:
 def _redact_blocks(parsed: ParsedLog) -> list[Failure]:
     """Every kept failure and its recorded lines, redacted (in place in `parsed`)."""
     failures = []
+    redactor = redact.active()
     for failure in parsed.failures:
         key = (failure.input_file, failure.line_start)
         lines = parsed.blocks.get(key, [])
         after = parsed.after.get(key, [])
-        clean, both = _redacted(failure, lines + after)
+        clean, both = _redacted(failure, lines + after, redactor)
         if clean is not failure:
             parsed.blocks[key], parsed.after[key] = both[: len(lines)], both[len(lines) :]
         failures.append(clean)

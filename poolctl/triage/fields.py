@@ -52,6 +52,7 @@ class FailureView:
         self.failure = failure
         self.blocks = blocks or BlockLines()
         self._joined: dict[str, tuple[str, str | None]] = {}
+        self.related: dict[str, list[Text]] = {}  # by pool: the lines facts read about it
 
     def may_match(self, regex: Any, field: str) -> bool:
         """False when `regex` cannot match any text of `field`: none of the literals each of its
