@@ -18,6 +18,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
+import re2
+
 # A word of the name ending in one of these: API_KEY, GITHUB_TOKEN, CLIENTSECRET, DB_PASSWORD,
 # AWS_CREDENTIALS, BASIC_AUTH; not KEYRING or GIT_AUTHOR_NAME (a word that only starts so).
 SECRET_WORD = re.compile(
@@ -52,7 +54,11 @@ SHAPES = (
         r"[A-Za-z0-9._~+/-]{8,}=*)",
     ),
     Shape("sk-key", ("sk-", "sk_"), r"\b(?P<secret>sk[-_](?:live_|test_)?[A-Za-z0-9_-]{16,})"),
-    Shape("github", ("gh", "github_pat_"), r"\b(?P<secret>(?:gh[pousr]_|github_pat_)\w{20,})"),
+    Shape(
+        "github",
+        ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),
+        r"\b(?P<secret>(?:gh[pousr]_|github_pat_)\w{20,})",
+    ),
     Shape("slack", ("xox",), r"\b(?P<secret>xox[abposr]-[A-Za-z0-9-]{10,})"),
     Shape("aws", ("AKIA", "ASIA"), r"\b(?P<secret>(?:AKIA|ASIA)[0-9A-Z]{16})\b"),
     Shape("gitlab", ("glpat-",), r"\b(?P<secret>glpat-[A-Za-z0-9_-]{20,})"),
@@ -120,12 +126,21 @@ class Redactor:
         )
         self._named_bytes = {k.encode("utf-8", "surrogateescape"): v for k, v in self.named.items()}
         needles = sorted({n for s in SHAPES for n in s.needles} | set(self.named), key=len)
+        # the same test on RE2 (one linear pass, whatever the text's length): see may_hold_secret
+        self._any_fast = re2.compile("|".join(map(re2.escape, needles))) if needles else None
         self._any = re.compile("|".join(map(re.escape, needles)))
         self._any_bytes = re.compile(
             b"|".join(re.escape(n.encode("utf-8", "surrogateescape")) for n in needles)
         )
 
     # --- text and bytes -------------------------------------------------------------------
+    def may_hold_secret(self, value: str) -> bool:
+        """False when `value` certainly holds nothing to redact: none of the needles `text`
+        starts from is in it (a search by RE2, several times faster on a long clean text)."""
+        if not self.enabled or self._any_fast is None:
+            return self.enabled
+        return self._any_fast.search(value) is not None
+
     def text(self, value: str) -> str:
         """`value` with every secret replaced (`[redacted:NAME]` or `[redacted]`)."""
         if not self.enabled or not value or self._any.search(value) is None:

@@ -6,7 +6,7 @@ that follow it (where a runner often logs the pool's state), up to the next fail
 triage quotes evidence from them with its line number and reads them as the `block` and
 `related` fields: the log is never read a second time.
 
-Past the first chunk of an input (which the identifier index covers whole), a failure's lines
+Past the first megabyte of an input (which the identifier index covers whole), a failure's lines
 before its header and after its block are where the lines naming its pool and pids are looked
 for (`ParsedLog.near`): a 1 GB log costs no more to index than the failures it holds.
 """

@@ -1,7 +1,7 @@
 """Attaching to each failure the lines elsewhere in its log that name the same identifiers.
 
 Run once the whole input is read, since a pool or pid may be named long after the failure: the
-lines the identifier index holds (an input's first chunk), and past it the lines around the
+lines the identifier index holds (an input's first megabyte), and past it the lines around the
 failure (`ParsedLog.near`).
 """
 

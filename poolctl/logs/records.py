@@ -116,7 +116,7 @@ class ParsedLog:
     # failures past `MAX_FAILURES` go here when set (else they are noted and dropped)
     overflow: Overflow | None = field(default=None, repr=False, compare=False)
     overflowed: int = 0  # failures given to `overflow`
-    # the last line of each input the identifier index covers whole (its first chunk)
+    # the last line of each input the identifier index covers whole (its first megabyte)
     indexed_to: dict[str, int] = field(default_factory=dict)
 
     def near(self, failure: Failure) -> Lines:

@@ -5,7 +5,8 @@ of bytes: an ordinary line costs no Python work at all, is never decoded, and on
 they match go to `outside`. A parser that finds the start of a multi-line block (a failure, a
 traceback) installs a `Consumer`, which then gets the following lines one by one until it
 declines one. A `BlockRecorder` keeps each failure block's lines and the lines after it. The
-first chunk of an input feeds the identifier index whole; past it, the lines around failures do.
+first megabyte of an input feeds the identifier index whole; past it, the lines around each
+failure are looked at for its pool and pids.
 """
 
 from __future__ import annotations
@@ -33,6 +34,9 @@ MAX_FIELD = 20_000  # characters kept per detail field
 # Failures kept whole across all inputs; past that each one is classified and counted in its
 # group (`ParsedLog.overflow`), never kept: a log of 50,000 failures stays in bounded memory.
 MAX_FAILURES = 5_000
+# Bytes at the start of an input whose lines all feed the identifier index; past them, only the
+# lines around each failure are looked at for its pool and pids (`ParsedLog.near`).
+FULL_INDEX = 1 << 20
 
 
 def keep_failure(out: ParsedLog, failure: Failure, recorder: BlockRecorder | None = None) -> bool:
@@ -210,11 +214,12 @@ class TextParser:
         self.reader = reader
         reader.count_lines = False  # the scan counts them: once
         for chunk in reader:
-            if chunk.first_line == 1:  # the first chunk feeds the identifier index whole
-                index_lines(self.out.identifiers, self.name, 1, chunk.text)
+            if chunk.first_line == 1:  # the input's first lines feed the identifier index whole
+                head = chunk.data[:FULL_INDEX]
+                head = head[: head.rfind(b"\n") + 1] or chunk.data
+                index_lines(self.out.identifiers, self.name, 1, head.decode("utf-8", "replace"))
+                self.out.indexed_to[self.name] = head.count(b"\n")
             reader.lines = self._scan(chunk)
-            if chunk.first_line == 1:
-                self.out.indexed_to[self.name] = reader.lines
         while self.consumer is not None:
             consumer, self.consumer = self.consumer, None
             for number, line in consumer.close():

@@ -44,6 +44,8 @@ def _re2_options() -> Any:
 
 
 _OPTIONS = _re2_options()
+_OPTIONS_NO_CAPTURE = _re2_options()
+_OPTIONS_NO_CAPTURE.never_capture = True
 
 
 # --- the prefilter ---------------------------------------------------------------------------
@@ -203,29 +205,35 @@ _UNANCHORED = re2._Anchor.UNANCHORED
 _NO_SPAN = (-1, -1)
 
 
+_ANCHOR_START = re2._Anchor.ANCHOR_START
+
+
 class Re2Match:
-    """A match of `Re2Regex`: `start`, `end`, `span`, `group`, `groupdict`, as `re.Match`."""
+    """A match of `Re2Regex`: `start`, `end`, `span`, `group`, `groupdict`, as `re.Match`. Its
+    groups are found only when one is asked for (the whole match needs no more than RE2's DFA)."""
 
-    __slots__ = ("_data", "_index", "_spans", "_text")
+    __slots__ = ("_data", "_regex", "_spans", "_text")
 
-    def __init__(
-        self, text: str, data: bytes, spans: list[tuple[int, int]], index: dict[str, int]
-    ) -> None:
+    def __init__(self, text: str, data: bytes, span: tuple[int, int], regex: Re2Regex) -> None:
         self._text = text
         self._data = data
-        self._spans = spans
-        self._index = index
+        self._spans: list[tuple[int, int]] = [span]
+        self._regex = regex
 
     def _offset(self, at: int) -> int:
         if at < 0 or len(self._data) == len(self._text):  # ASCII: bytes are characters
             return at
         return len(self._data[:at].decode("utf-8", "surrogatepass"))
 
-    def _number(self, group: int | str) -> int:
-        return self._index[group] if isinstance(group, str) else group
+    def _span(self, group: int | str) -> tuple[int, int]:
+        number = self._regex.groupindex[group] if isinstance(group, str) else group
+        if number and len(self._spans) == 1:  # the groups, from where the match starts
+            start, size = self._spans[0][0], len(self._data)
+            self._spans = self._regex._groups.Match(_ANCHOR_START, self._data, start, size)
+        return self._spans[number]
 
     def span(self, group: int | str = 0) -> tuple[int, int]:
-        start, end = self._spans[self._number(group)]
+        start, end = self._span(group)
         if start < 0:
             return _NO_SPAN
         return self._offset(start), self._offset(end)
@@ -237,7 +245,7 @@ class Re2Match:
         return self.span(group)[1]
 
     def group(self, group: int | str = 0) -> str | None:  # one group: all the KB asks for
-        start, end = self._spans[self._number(group)]
+        start, end = self._span(group)
         if start < 0:
             return None
         return self._data[start:end].decode("utf-8", "surrogatepass")
@@ -246,39 +254,44 @@ class Re2Match:
         return self.group(group)
 
     def groupdict(self) -> dict[str, str | None]:
-        return {name: self.group(number) for name, number in self._index.items()}
+        return {name: self.group(number) for name, number in self.groupindex.items()}
+
+    @property
+    def groupindex(self) -> dict[str, int]:
+        return self._regex.groupindex
 
 
 class Re2Regex:
-    """A regex compiled by RE2, searched over the UTF-8 bytes of a text."""
+    """A regex compiled by RE2, searched over the UTF-8 bytes of a text: without its groups
+    first (RE2's DFA, fast whatever the counted repetitions), with them only when asked."""
 
-    __slots__ = ("_re", "groupindex", "pattern")
+    __slots__ = ("_find", "_groups", "groupindex", "pattern")
 
     def __init__(self, pattern: str) -> None:
         self.pattern = pattern
-        self._re = re2._re2.RE2(pattern.encode("utf-8"), _OPTIONS)
-        if not self._re.ok():
-            raise re2.error(self._re.error())
+        self._groups = re2._re2.RE2(pattern.encode("utf-8"), _OPTIONS)
+        if not self._groups.ok():
+            raise re2.error(self._groups.error())
+        self._find = re2._re2.RE2(pattern.encode("utf-8"), _OPTIONS_NO_CAPTURE)
         self.groupindex = {
-            name.decode(): number for name, number in self._re.NamedCapturingGroups()
+            name.decode(): number for name, number in self._groups.NamedCapturingGroups()
         }
 
     def search(self, text: str) -> Re2Match | None:
         data = text.encode("utf-8", "surrogatepass")
-        spans = self._re.Match(_UNANCHORED, data, 0, len(data))
-        if spans[0][0] < 0:
+        span = self._find.Match(_UNANCHORED, data, 0, len(data))[0]
+        if span[0] < 0:
             return None
-        return Re2Match(text, data, spans, self.groupindex)
+        return Re2Match(text, data, span, self)
 
     def finditer(self, text: str) -> Iterator[Re2Match]:
         data = text.encode("utf-8", "surrogatepass")
         pos, size = 0, len(data)
         while pos <= size:
-            spans = self._re.Match(_UNANCHORED, data, pos, size)
-            start, end = spans[0]
+            start, end = span = self._find.Match(_UNANCHORED, data, pos, size)[0]
             if start < 0:
                 return
-            yield Re2Match(text, data, spans, self.groupindex)
+            yield Re2Match(text, data, span, self)
             if end > start:
                 pos = end
             else:  # an empty match: on past the next character

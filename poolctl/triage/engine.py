@@ -216,8 +216,7 @@ def _redacted(failure: Failure, lines: Lines, redactor: redact.Redactor) -> tupl
         *(c.text for c in failure.context),
         *(text for _, text in lines),
     ]
-    joined = "\n".join(parts)
-    if redactor.text(joined) is joined:
+    if not redactor.may_hold_secret("\n".join(parts)):
         return failure, lines
     return redactor.value(failure), [(n, redactor.text(text)) for n, text in lines]
 

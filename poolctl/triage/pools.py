@@ -40,6 +40,7 @@ class PoolActivity:
             spans.setdefault(f.input_file, []).append((f.line_start, max(f.line_end, f.line_start)))
         self._spans = {k: sorted(v) for k, v in spans.items()}
         self._starts = {k: [s for s, _ in v] for k, v in self._spans.items()}
+        self._known_for: dict[tuple[str, int], tuple[str, ...]] = {}
 
     def _in_failure(self, line: LogLine) -> bool:
         starts = self._starts.get(line.file)
@@ -99,10 +100,18 @@ class PoolActivity:
         near = self.parsed.near(failure)
         if not near:
             return self.known
+        key = (failure.input_file, failure.line_start)
+        cached = self._known_for.get(key)
+        if cached is None:
+            cached = self._known_for[key] = self._known_near(failure, near)
+        return cached
+
+    def _known_near(self, failure: Failure, near: list[tuple[int, str]]) -> tuple[str, ...]:
         found = dict.fromkeys(self.known)
         for n, text in near:
-            line = LogLine(failure.input_file, n, text)
-            if self._in_failure(line) or not ACTIVITY.search(text):
+            if not POOLISH.search(text) or not ACTIVITY.search(text):
+                continue
+            if self._in_failure(LogLine(failure.input_file, n, text)):
                 continue
             for key in identifiers_in(text):
                 name = normalize(key)
@@ -112,6 +121,5 @@ class PoolActivity:
 
     def known_set_for(self, failure: Failure) -> frozenset[str]:
         """`known_for`, for membership tests."""
-        if not self.parsed.near(failure):
-            return self.known_set
-        return frozenset(self.known_for(failure))
+        known = self.known_for(failure)
+        return self.known_set if known is self.known else frozenset(known)
