@@ -55,6 +55,8 @@ class BlockRecorder:
         """One more line the scan looked at (each line once, in order; a line given back by a
         block comes again)."""
         block = self._block
+        if block is None and not self._after:
+            return
         if block is not None and number > block[-1][0] and len(block) < MAX_BLOCK:
             block.append((number, line[:MAX_LINE]))
         if self._after:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from poolctl.logs.identifiers import identifiers_in, names
+from poolctl.logs.identifiers import identifiers_in, names, needle
 from poolctl.logs.records import ParsedLog
 from poolctl.logs.scan import clip
 from poolctl.model import ContextLine, Failure
@@ -37,7 +37,11 @@ def attach_context(parsed: ParsedLog) -> None:
                 for ln in parsed.identifiers.naming(key)
                 if ln.file == failure.input_file
             ]
-            lines += [(n, clip(text)) for n, text in near if names(text, key)]
+            if near:
+                wanted = needle(key)
+                lines += [
+                    (n, clip(text)) for n, text in near if wanted in text and names(text, key)
+                ]
             for line, text in lines:
                 if line in seen or failure.line_start <= line <= failure.line_end:
                     continue

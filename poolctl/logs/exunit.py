@@ -39,10 +39,8 @@ TRIGGERS = (
     r": failure on ",
     r"Failure #",
     r"Traceback \(most recent call last\):",
-    r" fail",  # `3 tests, 1 failure`, `Result: 1 failed, 2 passed`
-    r"Result: ",
-    r"Failed: ",
-    r"Tests: ",
+    # a closing line: `3 tests, 1 failure`, `Result: 1 failed, 2 passed` (see `_closing_line`)
+    r"^[ \t]*(?:(?:Result|Failed|Tests):[ \t]*)?\d+ [a-z]",
     r"\[error\] ",
     r"\*\* \(",
     r"^=[A-Z]",  # `=CRASH REPORT====`
@@ -115,6 +113,14 @@ def assertion_kind(message: str, code: str) -> str:
     if first.startswith("Expected false or nil") or code.startswith("refute"):
         return "refute"
     return "assertion"
+
+
+def _closing_line(line: str, stripped: str) -> bool:
+    """Whether `line` may be a runner's closing line: it starts with a count or a label, and
+    speaks of failures or has its label (`3 tests, 0 failures`, `Result: 2 passed`)."""
+    if not (stripped[:1].isdigit() or stripped.startswith(("Result:", "Failed:", "Tests:"))):
+        return False
+    return any(word in line for word in (" fail", "Result: ", "Failed: ", "Tests: "))
 
 
 class _SubFailure:
@@ -436,8 +442,7 @@ class ExUnitParser(TextParser):
             self._app(number, line[4:].strip())
             return
         stripped = line.strip()
-        closing = stripped[:1].isdigit() or stripped.startswith(("Result:", "Failed:", "Tests:"))
-        if closing and self._summary(number, stripped):
+        if _closing_line(line, stripped) and self._summary(number, stripped):
             return
         if self.tracebacks_full:
             return

@@ -12,7 +12,9 @@ failure are looked at for its pool and pids.
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any, BinaryIO, ClassVar, Protocol
 
 import re2
@@ -89,6 +91,56 @@ def trigger_regex(triggers: tuple[str, ...]) -> Any:
 
 class Marked(Exception):
     """A CI marker in a chunk searched as it is: it must be cleaned first."""
+
+
+@dataclass
+class Found:
+    """A chunk's candidate lines: their start offsets, the line number of each (from the
+    chunk's first, 0), and the chunk's number of lines."""
+
+    starts: list[int]
+    numbers: list[int]
+    lines: int
+
+
+def search(data: bytes, regex: Any, *, clean: bool = True) -> Found:
+    """`candidate_lines` of `data` with their line numbers, and its line count: the part of a
+    chunk's scan that needs no parser (run ahead, in a thread, while the chunk before is parsed:
+    RE2 releases the interpreter's lock while it searches)."""
+    starts = candidate_lines(data, regex, clean=clean)
+    numbers: list[int] = []
+    number = pos = 0
+    count = data.count
+    for start in starts:
+        number += count(b"\n", pos, start)
+        numbers.append(number)
+        pos = start
+    return Found(starts, numbers, number + count(b"\n", pos))
+
+
+class _Ahead(threading.Thread):
+    """`search` of one chunk, in a thread."""
+
+    def __init__(self, chunk: Chunk, regex: Any) -> None:
+        super().__init__(name="poolctl-scan", daemon=True)
+        self.chunk = chunk
+        self.regex = regex
+        self.found: Found | None = None
+        self.error: BaseException | None = None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            self.found = search(self.chunk.data, self.regex, clean=self.chunk.cleaned)
+        except BaseException as exc:  # `Marked`, or a bug: raised again in the parser
+            self.error = exc
+
+    def result(self) -> Found:
+        self.join()
+        if self.error is not None:
+            raise self.error
+        assert self.found is not None
+        return self.found
 
 
 def candidate_lines(data: bytes, regex: Any, pos: int = 0, *, clean: bool = True) -> list[int]:
@@ -212,14 +264,26 @@ class TextParser:
     def parse(self, stream: BinaryIO, head: bytes, progress: Progress | None = None) -> ChunkReader:
         reader = ChunkReader(stream, self.name, self.out.skipped, head=head, progress=progress)
         self.reader = reader
-        reader.count_lines = False  # the scan counts them: once
-        for chunk in reader:
+        reader.count_lines = False  # the search counts them, once
+        chunks = iter(reader)
+        chunk = next(chunks, None)
+        ahead = _Ahead(chunk, self._regex()) if chunk is not None else None
+        while chunk is not None and ahead is not None:
+            try:
+                found = ahead.result()
+            except Marked:  # CI line prefixes or markers: cleaned first
+                chunk = reader.clean(chunk)
+                found = search(chunk.data, self._regex())
+            reader.lines = chunk.first_line + found.lines - 1
             if chunk.first_line == 1:  # the input's first lines feed the identifier index whole
                 head = chunk.data[:FULL_INDEX]
                 head = head[: head.rfind(b"\n") + 1] or chunk.data
                 index_lines(self.out.identifiers, self.name, 1, head.decode("utf-8", "replace"))
                 self.out.indexed_to[self.name] = head.count(b"\n")
-            reader.lines = self._scan(chunk)
+            following = next(chunks, None)  # read, and searched while this one is parsed
+            ahead = _Ahead(following, self._regex()) if following is not None else None
+            self._scan(chunk, found)
+            chunk = following
         while self.consumer is not None:
             consumer, self.consumer = self.consumer, None
             for number, line in consumer.close():
@@ -240,22 +304,16 @@ class TextParser:
             return trigger_regex(wanted)
         return trigger_regex(self.triggers)
 
-    def _scan(self, chunk: Chunk) -> int:
-        """Dispatch the chunk's candidate lines (every line while a block is read); returns
-        the number of its last line."""
-        regex = self._regex()
-        try:
-            candidates = candidate_lines(chunk.data, regex, clean=chunk.cleaned)
-        except Marked:  # CI line prefixes or markers: cleaned first
-            assert self.reader is not None
-            chunk = self.reader.clean(chunk)
-            candidates = candidate_lines(chunk.data, regex)
+    def _scan(self, chunk: Chunk, found: Found) -> None:
+        """Dispatch the chunk's candidate lines (every line while a block is read)."""
         data = chunk.data
         self._data = data
         decode = self.reader.decode if self.reader is not None else _decode
         recorder = self.recorder
+        candidates, numbers = found.starts, found.numbers
         next_candidate = 0
-        number = chunk.first_line
+        first = chunk.first_line
+        number = first
         pos = 0
         size = len(data)
         while pos < size:
@@ -265,8 +323,8 @@ class TextParser:
                 if next_candidate == len(candidates):
                     break
                 start = candidates[next_candidate]
+                number = first + numbers[next_candidate]
                 next_candidate += 1
-                number += data.count(b"\n", pos, start)
             else:
                 start = pos
             end = data.index(b"\n", start)
@@ -275,12 +333,16 @@ class TextParser:
             self._dispatch(number, decode(number, data[start:end]))
             pos = end + 1
             number += 1
-            if not self._reduced and self.traceback_triggers and self.tracebacks_full:
-                regex = self._regex()  # the traceback triggers are not wanted any more
-                candidates, next_candidate = candidate_lines(data, regex, pos), 0
-        number += data.count(b"\n", pos)
-        self._tail = self._preceding(data, size, number)
-        return number - 1
+            if (
+                not self._reduced
+                and self.traceback_triggers
+                and len(self.out.tracebacks) >= MAX_TRACEBACKS
+            ):  # the traceback triggers are not wanted any more: the rest searched again
+                rest = search(data[pos:], self._regex())
+                candidates = [pos + start for start in rest.starts]
+                numbers = [number - first + n for n in rest.numbers]
+                next_candidate = 0
+        self._tail = self._preceding(data, size, first + found.lines)
 
     def _dispatch(self, number: int, line: str) -> None:
         self.recorder.take(number, line)
