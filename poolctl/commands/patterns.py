@@ -8,24 +8,26 @@ from typing import Annotated
 
 import typer
 
-from poolctl.console import stdout_console
+from poolctl.console import stderr_stream, stdout_console
 from poolctl.errors import ExitCode, UsageProblem
 from poolctl.logs import FORMATS, read_logs
 from poolctl.patterns import Pattern, PatternSet, builtin_dir, load_patterns
 from poolctl.patterns.examples import to_failure, walk
 from poolctl.patterns.loader import load_file
+from poolctl.patterns.regex import timing
 from poolctl.report.patterns_view import (
     ExampleOutcome,
     render_examples,
     render_list,
     render_new,
     render_pattern,
+    render_slowest,
     render_test,
 )
 from poolctl.report.publish import prepare
 from poolctl.triage.classifier import pick, score
 from poolctl.triage.engine import triage
-from poolctl.triage.explain import explain
+from poolctl.triage.explain import explain, slowest
 from poolctl.triage.facts import FactContext
 from poolctl.triage.fields import FailureView
 from poolctl.triage.starter import starter_pattern
@@ -80,15 +82,21 @@ def test_pattern(
     ] = False,
 ) -> None:
     kb = load_patterns(patterns or [])
+    for note in kb.engine_notes():  # a user's regex RE2 cannot run: named when it loads
+        stderr_stream().write(f"poolctl: note: {note}\n")
     pattern = kb.get(pattern_id)
     console = stdout_console()
     if not log:
-        outcomes = run_examples(pattern, kb)
+        with timing() as times:
+            outcomes = run_examples(pattern, kb)
         render_examples(pattern, outcomes, console)
+        render_slowest(slowest(kb, times), console)
         raise typer.Exit(ExitCode.OK if all(o.ok for o in outcomes) else ExitCode.FINDINGS)
     parsed = read_logs(log, log_format)
-    results = explain(pattern, parsed, kb)
+    with timing() as times:
+        results = explain(pattern, parsed, kb)
     render_test(pattern, parsed.inputs, results, parsed.skipped, console, show_all=show_all)
+    render_slowest(slowest(kb, times), console)
     matched = any(r.verdict == "matches" for r in results)
     raise typer.Exit(ExitCode.OK if matched else ExitCode.FINDINGS)
 

@@ -68,7 +68,7 @@ class ChunkReader:
         *,
         head: bytes = b"",
         max_line: int = MAX_LINE,
-        chunk_size: int = CHUNK_SIZE,
+        chunk_size: int | None = None,
         progress: Progress | None = None,
     ) -> None:
         self.stream = stream
@@ -78,7 +78,7 @@ class ChunkReader:
         self.max_line = max_line
         # No line that fits in one read can exceed max_line, so only the first line of a
         # buffer (the carried part plus the new data) needs a length check.
-        self.chunk_size = max(1, min(chunk_size, max_line))
+        self.chunk_size = max(1, min(chunk_size or CHUNK_SIZE, max_line))
         self.progress = progress
         # False when the caller counts each chunk's lines itself and sets `lines` before the
         # next chunk is read (the scan counts them anyway: counting twice costs a pass)

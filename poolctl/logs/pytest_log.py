@@ -16,10 +16,10 @@ import re
 from dataclasses import replace
 from typing import ClassVar
 
+from poolctl.logs import scan
 from poolctl.logs.records import STDIN_NAME, Lines, LogLine, ParsedLog, RunSummary
 from poolctl.logs.scan import (
     MAX_BLOCK_LINES,
-    MAX_FAILURES,
     MAX_FIELD,
     PythonTraceback,
     TextParser,
@@ -320,7 +320,7 @@ class PytestParser(TextParser):
 
     def block_done(self, failure: Failure) -> None:
         self.barrier = max(self.barrier, failure.line_end)
-        if len(self.out.failures) + len(self.failures) < MAX_FAILURES:
+        if len(self.out.failures) + len(self.failures) < scan.MAX_FAILURES:
             self.recorder.done(failure)
             self.failures.append(failure)
             return

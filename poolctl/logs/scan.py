@@ -267,6 +267,7 @@ class TextParser:
         reader.count_lines = False  # the search counts them, once
         chunks = iter(reader)
         chunk = next(chunks, None)
+        indexed = 0  # bytes of the input the identifier index covers
         ahead = _Ahead(chunk, self._regex()) if chunk is not None else None
         while chunk is not None and ahead is not None:
             try:
@@ -275,11 +276,17 @@ class TextParser:
                 chunk = reader.clean(chunk)
                 found = search(chunk.data, self._regex())
             reader.lines = chunk.first_line + found.lines - 1
-            if chunk.first_line == 1:  # the input's first lines feed the identifier index whole
-                head = chunk.data[:FULL_INDEX]
-                head = head[: head.rfind(b"\n") + 1] or chunk.data
-                index_lines(self.out.identifiers, self.name, 1, head.decode("utf-8", "replace"))
-                self.out.indexed_to[self.name] = head.count(b"\n")
+            if indexed < FULL_INDEX:  # the input's first megabyte feeds the identifier index
+                data = chunk.data
+                if len(data) > FULL_INDEX - indexed:  # up to its last whole line there
+                    data = data[: data.rfind(b"\n", 0, FULL_INDEX - indexed) + 1]
+                    indexed = FULL_INDEX
+                else:
+                    indexed += len(data)
+                if data:
+                    text = data.decode("utf-8", "replace")
+                    index_lines(self.out.identifiers, self.name, chunk.first_line, text)
+                    self.out.indexed_to[self.name] = chunk.first_line + data.count(b"\n") - 1
             following = next(chunks, None)  # read, and searched while this one is parsed
             ahead = _Ahead(following, self._regex()) if following is not None else None
             self._scan(chunk, found)

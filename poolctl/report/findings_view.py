@@ -126,7 +126,7 @@ class _Layout:
                 self.group_line(group)
         if len(groups) > shown:
             rest = groups[shown:]
-            n = sum(len(g.findings) for g in rest)
+            n = sum(g.size for g in rest)
             self.p(f"  [dim]… {len(rest)} more groups ({n} failures) in report.md[/]")
         if s.causes:
             if all(c.status == "untested" for c in s.causes):
@@ -163,7 +163,7 @@ class _Layout:
     def group_line(self, group: GroupView) -> None:
         """A group in two lines: its headline and the failures it holds."""
         f = group.first.failure
-        count = f"×{len(group.findings)} " if len(group.findings) > 1 else ""
+        count = f"×{group.size} " if group.size > 1 else ""
         self.p(f"  [red]✗[/] {count}{escape(failure_headline(f))}")
         names = failure_names(group.findings, self.named, MAX_MEMBERS)
         self.p(f"    [dim]{escape(names)}[/]")
@@ -173,7 +173,7 @@ class _Layout:
         assert isinstance(d, Diagnosis)
         f = finding.failure
         where = f"  [dim]{self.o(f.origin)}[/]" if f.origin else ""
-        count = f"×{len(group.findings)} " if group is not None and len(group.findings) > 1 else ""
+        count = f"×{group.size} " if group is not None and group.size > 1 else ""
         self.p(
             f"  [red]✗[/] {count}{escape(failure_label(f))}{where}  confidence {d.confidence:.2f}"
         )
@@ -241,7 +241,7 @@ class _Layout:
             self.cluster(cluster)
         if len(clusters) > MAX_CLUSTERS:
             rest = clusters[MAX_CLUSTERS:]
-            count = sum(len(c.findings) for c in rest)
+            count = sum(c.size for c in rest)
             self.p(f"  [dim]… {len(rest)} more clusters ({count} failures) in report.md[/]")
         if clustered:
             self.p(
@@ -253,14 +253,12 @@ class _Layout:
         u = unclassified(finding)
         f = finding.failure
         tag = f"  [dim]\\[{escape(cluster.id)}][/]" if cluster.id else ""
-        if len(cluster.findings) == 1:
+        if cluster.size == 1:
             where = f"  [dim]{self.o(f.origin)}[/]" if f.origin else ""
             self.p(f"  [yellow]?[/] {escape(failure_label(f))}{where}{tag}")
             self.p(f"    [dim]{escape(failure_headline(f))}[/]")
         else:
-            self.p(
-                f"  [yellow]?[/] ×{len(cluster.findings)} {escape(cluster_headline(cluster))}{tag}"
-            )
+            self.p(f"  [yellow]?[/] ×{cluster.size} {escape(cluster_headline(cluster))}{tag}")
             names = failure_names(cluster.findings, self.named, MAX_MEMBERS)
             self.p(f"    [dim]{escape(names)}[/]")
         nearest = f"nearest {escape(u.nearest)} ({u.score:.2f}): " if u.nearest else ""

@@ -193,7 +193,7 @@ class _Doc:
         for group in groups:
             names = failure_names(group.findings, self.named, MAX_NAMES)
             headline = failure_headline(group.first.failure)
-            self.w(f"| {len(group.findings)} | {code(headline)} | {text(names)} |")
+            self.w(f"| {group.size} | {code(headline)} | {text(names)} |")
         self.w()
 
     def finding(self, finding: Finding, group: GroupView | None = None) -> None:
@@ -201,7 +201,7 @@ class _Doc:
         assert isinstance(d, Diagnosis)
         f = finding.failure
         where = f" — {code(self.short(f.origin))}" if f.origin else ""
-        count = len(group.findings) if group is not None else 1
+        count = group.size if group is not None else 1
         times = f"×{count} " if count > 1 else ""
         self.w(f"### {times}{text(failure_label(f))}{where}")
         self.w()
@@ -304,7 +304,7 @@ class _Doc:
             )
             names = text(failure_names(cluster.findings, self.named, MAX_NAMES))
             self.w(
-                f"| {code(cluster.id or '')} | {len(cluster.findings)} | {code(headline)} | "
+                f"| {code(cluster.id or '')} | {cluster.size} | {code(headline)} | "
                 f"{names} | {nearest} | {why} |"
             )
         if len(clusters) > MAX_CLUSTERS:

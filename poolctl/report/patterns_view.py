@@ -13,7 +13,7 @@ from rich.markup import escape
 
 from poolctl.patterns import Pattern
 from poolctl.report.view import fmt_value
-from poolctl.triage.explain import Explanation
+from poolctl.triage.explain import Explanation, RegexTime
 from poolctl.triage.starter import Starter
 
 VERDICT = {
@@ -161,6 +161,23 @@ def render_examples(pattern: Pattern, outcomes: Sequence[ExampleOutcome], c: Con
         c.print(f"{mark} {o.expect}[{o.index}]{note}: picked {escape(o.picked or 'none')}")
     failed = sum(not o.ok for o in outcomes)
     c.print(f"{'[green]all examples pass[/]' if not failed else f'[red]{failed} failed[/]'}")
+
+
+MAX_SLOWEST = 5
+
+
+def render_slowest(rows: Sequence[RegexTime], c: Console) -> None:
+    """The knowledge base's slowest regexes in that run: total time, calls, engine, where."""
+    if not rows:
+        return
+    c.print(f"[bold]Slowest regexes[/] (of {len(rows)} run)")
+    for row in rows[:MAX_SLOWEST]:
+        per = row.seconds / row.calls * 1e6 if row.calls else 0.0
+        c.print(
+            f"  {row.seconds * 1000:8.2f} ms  {row.calls:6d} calls  {per:7.1f} us each  "
+            f"{row.engine:3s}  {escape(row.where)}",
+            highlight=False,
+        )
 
 
 def render_new(starter: Starter, path: Path, logs: Sequence[str], folder: Path, c: Console) -> None:

@@ -158,10 +158,14 @@ def fix_plan(report: Report) -> list[Fix]:
 
 def summary_counts(report: Report) -> dict[str, int]:
     """Failures, diagnosed, unclassified and patterns; checks by status when there are some."""
+    details = details_of(report, TriageDetails)
+    # failures past a triage's cap are counted in their groups, not listed as findings
+    more_diagnosed = sum(g.more for g in details.groups) if details is not None else 0
+    more_unclassified = sum(c.more for c in details.clusters) if details is not None else 0
     counts = {
-        "failures": len(report.findings),
-        "diagnosed": len(report.diagnosed),
-        "unclassified": len(report.unclassified),
+        "failures": len(report.findings) + more_diagnosed + more_unclassified,
+        "diagnosed": len(report.diagnosed) + more_diagnosed,
+        "unclassified": len(report.unclassified) + more_unclassified,
         "patterns": len(report.by_pattern()),
     }
     for status in ("ok", "warn", "fail"):
