@@ -63,7 +63,12 @@ def _best(*sets: set[str] | None) -> set[str] | None:
     candidates = [s for s in sets if s and all(s) and len(s) <= MAX_LITERALS]
     if not candidates:
         return None
-    return max(candidates, key=lambda s: (min(len(x) for x in s), -len(s)))
+    # longer literals are rarer; past a dozen characters, fewer ones are cheaper to look for
+    def rank(found: set[str]) -> tuple[int, int, int]:
+        shortest = min(len(x) for x in found)
+        return (min(12, shortest), -len(found), shortest)
+
+    return max(candidates, key=rank)
 
 
 def _seq(items: list[tuple[Any, Any]]) -> _Info:
