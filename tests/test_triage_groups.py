@@ -163,11 +163,11 @@ def big_log(path: Path, seed: int = 1) -> Path:
             "         ** (EXIT) time out",
         )
     for i in range(70):
-        pid = rnd.randint(1000, 99999)
+        os_pid = rnd.randint(1000, 99999)
         block(
             f"sync {i}",
             "Shop.SyncTest",
-            f"     ** (RuntimeError) connection reset by peer (pid {pid})",
+            f"     ** (RuntimeError) connection reset by peer (pid {os_pid})",
         )
     for i in range(100):
         key = ("currency", "tax_rate", "region", "sku")[i % 4]

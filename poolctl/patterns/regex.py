@@ -63,6 +63,7 @@ def _best(*sets: set[str] | None) -> set[str] | None:
     candidates = [s for s in sets if s and all(s) and len(s) <= MAX_LITERALS]
     if not candidates:
         return None
+
     # longer literals are rarer; past a dozen characters, fewer ones are cheaper to look for
     def rank(found: set[str]) -> tuple[int, int, int]:
         shortest = min(len(x) for x in found)

@@ -39,6 +39,7 @@ from poolctl.report.view import (
     summary_line,
     tracebacks,
     unclassified,
+    unclassified_count,
 )
 
 MAX_EVIDENCE = 6  # per failure; the Markdown and JSON views keep all
@@ -92,27 +93,25 @@ class _Layout:
 
     def summary_table(self) -> None:
         sections = pattern_sections(self.r)
-        if not sections and not self.r.unclassified:
+        if not sections and not unclassified_count(self.r):
             return
         table = Table(show_edge=False, box=None, pad_edge=False, padding=(0, 2, 0, 0))
         table.add_column("#", justify="right")
         table.add_column("pattern")
         table.add_column("failures", justify="right")
         for s in sections:
-            table.add_row(
-                str(s.number), f"{escape(s.pattern_id)} — {escape(s.title)}", str(len(s.findings))
-            )
-        if self.r.unclassified:
-            table.add_row("–", "unclassified", str(len(self.r.unclassified)))
+            table.add_row(str(s.number), f"{escape(s.pattern_id)} — {escape(s.title)}", str(s.size))
+        if unclassified_count(self.r):
+            table.add_row("–", "unclassified", str(unclassified_count(self.r)))
         self.p()
         self.c.print(table)
 
     def section(self, s: PatternSection) -> None:
         self.p()
-        noun = "failure" if len(s.findings) == 1 else "failures"
+        noun = "failure" if s.size == 1 else "failures"
         self.p(
             f"[bold]━━ Pattern {s.number} · {escape(s.pattern_id)} — {escape(s.title)} "
-            f"({len(s.findings)} {noun})[/]"
+            f"({s.size} {noun})[/]"
         )
         groups = pattern_groups(self.r, s.pattern_id, s.findings)
         full = len(groups) if len(groups) <= FULL_GROUPS else 1
@@ -232,10 +231,10 @@ class _Layout:
         if not self.r.unclassified:
             return
         clusters = cluster_views(self.r)
-        clustered = bool(clusters_of(self.r))
+        clustered = len(clusters_of(self.r))
         self.p()
-        n = len(self.r.unclassified)
-        by = f" in {len(clusters)} clusters" if clustered and len(clusters) < n else ""
+        n = unclassified_count(self.r)
+        by = f" in {clustered} clusters" if clustered and clustered < n else ""
         self.p(f"[bold]Unclassified ({n}{by})[/]")
         for cluster in clusters[:MAX_CLUSTERS]:
             self.cluster(cluster)

@@ -89,7 +89,7 @@ def pattern_groups(report: Report, pattern_id: str, findings: Sequence[Finding])
     groups = [
         GroupView(g.key, tuple(report.findings[i] for i in g.findings), g.more)
         for g in groups_of(report)
-        if g.pattern_id == pattern_id
+        if g.pattern_id == pattern_id and g.findings  # not those only counted past the cap
     ]
     return groups or [GroupView(None, (f,)) for f in findings]
 
@@ -102,6 +102,7 @@ def cluster_views(report: Report) -> list[ClusterView]:
                 c.id, c.text, tuple(report.findings[i] for i in c.findings), c.nearest, c.more
             )
             for c in clusters
+            if c.findings  # not those only counted past the cap
         ]
     out = []
     for finding in report.unclassified:

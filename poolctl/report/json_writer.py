@@ -22,7 +22,13 @@ import orjson
 from poolctl.model import Diagnosis, Evidence, Failure, Finding, Hypothesis, Report, TriageDetails
 from poolctl.report.details import to_json, triage_members
 from poolctl.report.groups_view import unread_count
-from poolctl.report.view import details_of, fix_plan, pattern_sections, summary_counts
+from poolctl.report.view import (
+    details_of,
+    fix_plan,
+    pattern_counts,
+    pattern_sections,
+    summary_counts,
+)
 
 SCHEMA_VERSION = 1
 JSON_OPTIONS: dict[str, Any] = {"indent": 2, "default": str, "ensure_ascii": False}
@@ -117,7 +123,7 @@ def to_dict(report: Report, *, findings: bool = True) -> dict[str, Any]:
         "run_dir": report.run_dir,
         "summary": {
             **summary_counts(report),
-            "by_pattern": {s.pattern_id: len(s.findings) for s in sections},
+            "by_pattern": pattern_counts(report),
             **({"unread": unread_count(report)} if triaged else {}),
         },
         "findings": [_finding(i, f) for i, f in enumerate(report.findings)]

@@ -42,7 +42,7 @@ from poolctl.triage.classifier import Known, Score, ScoringPlan, diagnose, pick,
 from poolctl.triage.coverage import coverage
 from poolctl.triage.facts import FactContext, available_fixtures
 from poolctl.triage.fields import FailureView
-from poolctl.triage.groups import cluster_findings, group_findings
+from poolctl.triage.groups import MAX_CLUSTER_TEXT, cluster_findings, group_findings
 from poolctl.triage.locate import BlockLines
 from poolctl.triage.normalize import any_key, cluster_text, short_hash, signature
 from poolctl.triage.pools import PoolActivity
@@ -274,6 +274,7 @@ class Triage:
         clusters = cluster_findings(findings, signed)
         groups, clusters = self._counted(groups, clusters, extra)
         notes = [f"skipped: {s}" for s in parsed.skipped]
+        notes += _unlisted_note(groups, clusters)
         notes += self.classifier.errors.notes() + self.patterns.engine_notes()
         shell = Report(
             kind="triage",
@@ -331,21 +332,50 @@ class Triage:
                 group = by_key.get((pattern_id, gkey))
                 if group is not None:
                     by_key[(pattern_id, gkey)] = replace(group, more=group.more + more)
-                elif at is not None:
-                    by_key[(pattern_id, gkey)] = FailureGroup(gkey, pattern_id, (at,), more)
+                else:  # no kept member: its example, if it kept one, and the count
+                    shown = (at,) if at is not None else ()
+                    by_key[(pattern_id, gkey)] = FailureGroup(gkey, pattern_id, shown, more)
             else:
                 cid = short_hash(text)
                 cluster = by_id.get(cid)
                 if cluster is not None:
                     by_id[cid] = replace(cluster, more=cluster.more + more)
-                elif at is not None:
+                else:
                     nearest = counted.nearest.most_common(1)
                     by_id[cid] = Cluster(
-                        cid, text[:600], (at,), nearest[0][0] if nearest else None, more
+                        cid,
+                        text[:MAX_CLUSTER_TEXT],
+                        (at,) if at is not None else (),
+                        nearest[0][0] if nearest else None,
+                        more,
                     )
-        return tuple(by_key.values()), tuple(
-            sorted(by_id.values(), key=lambda c: (-c.size, c.findings[0]))
-        )
+        return tuple(by_key.values()), tuple(sorted(by_id.values(), key=_cluster_order))
+
+
+def _unlisted_note(groups: tuple[FailureGroup, ...], clusters: tuple[Cluster, ...]) -> list[str]:
+    """A note on the groups past the cap counted without an example (no view lists them)."""
+    by_pattern: Counter[str] = Counter()
+    unlisted = 0
+    for pattern_id, size, listed in [(g.pattern_id, g.size, g.findings) for g in groups] + [
+        (None, c.size, c.findings) for c in clusters
+    ]:
+        if not listed:
+            unlisted += 1
+            by_pattern[pattern_id or "unclassified"] += size
+    if not unlisted:
+        return []
+    shown = ", ".join(f"{p} ×{n}" for p, n in by_pattern.most_common())
+    total = sum(by_pattern.values())
+    return [
+        f"{total:,} failures past the cap are in {unlisted:,} groups with no example kept "
+        f"(only the first {MAX_EXAMPLES:,} groups past the cap keep one), counted in the "
+        f"totals and in report.json: {shown}"
+    ]
+
+
+def _cluster_order(cluster: Cluster) -> tuple[int, int]:
+    """Biggest first, then in input order (clusters with no listed failure last)."""
+    return -cluster.size, cluster.findings[0] if cluster.findings else sys.maxsize
 
 
 def triage(
