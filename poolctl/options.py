@@ -1,23 +1,87 @@
-"""The command-line options several commands share, declared once.
+"""The command-line options every command shares, declared once, and the fixed choices.
 
-`--format`, `--output`, `--annotations` and `--keep-secrets` steer where a report goes (see
-`poolctl.report.publish`); `--json` is `--format json` for the commands that run a worker.
+Every command takes `--format`, `--output`, `--json` (as `--format json`), `-q` (the verdict
+only, no progress) and `-v` (every detail); the commands that report findings also take
+`--annotations` and `--keep-secrets` (see `poolctl.report.publish`). `patterns` prints
+documents, not reports: its `--format` is term, md or json (`DocFormat`). Choices are enums whose
+values the registries hold (`tests/test_cli_help.py` checks that they agree).
 """
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated
 
 import typer
 
+from poolctl.errors import UsageProblem
+from poolctl.redact import Secrets
 from poolctl.report import Format
 from poolctl.report.publish import OutputOptions
+
+
+class FramingName(StrEnum):
+    """`--framing`: how bytes become messages (`poolctl.framing.FRAMINGS`)."""
+
+    PACKET_4 = "packet-4"
+    PACKET_2 = "packet-2"
+    PACKET_1 = "packet-1"
+    LINE = "line"
+    CONTENT_LENGTH = "content-length"
+
+
+class PingFraming(StrEnum):
+    """`ping --framing`: a framing, or `auto` (try each in a fresh process)."""
+
+    PACKET_4 = "packet-4"
+    PACKET_2 = "packet-2"
+    PACKET_1 = "packet-1"
+    LINE = "line"
+    CONTENT_LENGTH = "content-length"
+    AUTO = "auto"
+
+
+class ProtocolName(StrEnum):
+    """`--protocol`: what messages mean (`poolctl.protocol.PROTOCOLS`)."""
+
+    DSPEX = "dspex"
+    JSONRPC = "jsonrpc"
+    MCP = "mcp"
+    LSP = "lsp"
+
+
+class LogFormat(StrEnum):
+    """`--log-format`: the test logs' format (`poolctl.logs.FORMATS`)."""
+
+    AUTO = "auto"
+    EXUNIT = "exunit"
+    PYTEST = "pytest"
+    JUNIT = "junit"
+
 
 FormatOpt = Annotated[
     Format,
     typer.Option(
-        "--format", "-f", help="term, md (GitHub Markdown), json (versioned schema) or junit (XML)."
+        "--format",
+        "-f",
+        help="term, md (GitHub Markdown), json (versioned schema), junit (XML) or html (one "
+        "self-contained page).",
     ),
+]
+
+
+class DocFormat(StrEnum):
+    """`--format` of the commands that print a document rather than a report (`patterns`):
+    the values of `Format` that make sense there."""
+
+    TERM = "term"
+    MD = "md"
+    JSON = "json"
+
+
+DocFormatOpt = Annotated[
+    DocFormat,
+    typer.Option("--format", "-f", help="term, md (GitHub Markdown) or json (versioned schema)."),
 ]
 OutputOpt = Annotated[
     str, typer.Option("--output", "-o", help="Write the report to FILE; - is stdout.")
@@ -32,6 +96,29 @@ AnnotationsOpt = Annotated[
 JsonOpt = Annotated[
     bool, typer.Option("--json", help="Print the report as JSON (as --format json).")
 ]
+KeepRunsOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--keep",
+        min=1,
+        help="Runs of this kind to keep in the reports folder, the newest; older ones are "
+        "deleted, never one in use (default: $POOLCTL_KEEP_RUNS, else 20).",
+    ),
+]
+QuietOpt = Annotated[
+    bool,
+    typer.Option("--quiet", "-q", help="Print the verdict only: no progress, no details."),
+]
+VerboseOpt = Annotated[
+    bool,
+    typer.Option("--verbose", "-v", help="Print every detail: the evidence behind each line."),
+]
+TopOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--top", min=1, help="Show the N biggest groups of failures (report.md has them all)."
+    ),
+]
 KeepSecretsOpt = Annotated[
     bool,
     typer.Option(
@@ -39,20 +126,50 @@ KeepSecretsOpt = Annotated[
         help="Do not redact API keys and tokens (local debugging only; the output says so).",
     ),
 ]
+LogFormatOpt = Annotated[
+    LogFormat, typer.Option("--log-format", help="The logs' format (auto: sniffed).")
+]
 
 
 def output_options(
-    fmt: Format, output: str, annotations: bool, keep_secrets: bool
+    fmt: Format,
+    output: str,
+    annotations: bool,
+    keep_secrets: bool,
+    secrets: Secrets,
+    *,
+    as_json: bool = False,
+    quiet: bool = False,
+    verbose: bool = False,
+    top: int | None = None,
 ) -> OutputOptions:
-    """The shared options as one value, applied (`--keep-secrets`) at once."""
-    return OutputOptions(fmt, output, annotations, keep_secrets).begin()
+    """The shared options as one value, applied (`--keep-secrets`, to the run's `secrets`)
+    at once."""
+    if as_json and fmt not in (Format.TERM, Format.JSON):
+        raise UsageProblem(f"--json and --format {fmt}: choose one")
+    if quiet and verbose:
+        raise UsageProblem("-q and -v: choose one")
+    chosen = Format.JSON if as_json else fmt
+    options = OutputOptions(chosen, output, annotations, keep_secrets, quiet, verbose, top)
+    return options.begin(secrets)
 
 
 __all__ = [
     "AnnotationsOpt",
+    "DocFormat",
+    "DocFormatOpt",
     "FormatOpt",
+    "FramingName",
     "JsonOpt",
+    "KeepRunsOpt",
     "KeepSecretsOpt",
+    "LogFormat",
+    "LogFormatOpt",
     "OutputOpt",
+    "PingFraming",
+    "ProtocolName",
+    "QuietOpt",
+    "TopOpt",
+    "VerboseOpt",
     "output_options",
 ]

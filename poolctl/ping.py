@@ -13,6 +13,7 @@ from typing import Any
 
 from poolctl.diagnose import diagnose_no_answer
 from poolctl.diagnose.experiments import Experiment, Outcome, Skipped, run_experiments
+from poolctl.events import Trace
 from poolctl.framing import FRAMINGS
 from poolctl.model import (
     Diagnosis,
@@ -24,11 +25,13 @@ from poolctl.model import (
     ProtocolStep,
     Report,
 )
+from poolctl.once import first_time
 from poolctl.patterns.loader import PatternSet
 from poolctl.protocol import Incoming, Response, get_protocol
 from poolctl.rundir import RunDir
 from poolctl.session import run_session
 from poolctl.worker import NoAnswer, WorkerProcess, WorkerSpec
+from poolctl.worker_trace import WorkerTrace
 
 REFERENCE_WORKER = (sys.executable, "-m", "poolctl.workers.reference")
 
@@ -101,7 +104,19 @@ def environment_notes(spec: WorkerSpec) -> tuple[str, ...]:
     return tuple(notes)
 
 
-def try_framings(options: PingOptions, run_dir: RunDir) -> tuple[FramingTrial, ...]:
+def _worth_saying(diagnosis: Diagnosis | None, answered: bool) -> bool:
+    """Where the PYTHONUNBUFFERED note matters: on no answer that a block-buffered stdout did
+    not explain (the variable may hide it), and on an answer the first time in this reports
+    folder (the worker may answer only thanks to it; `doctor`'s Buffering check runs it
+    without the variable) rather than on every healthy ping."""
+    if diagnosis is not None:
+        return not any(h.id == "buffered" and h.status == "confirmed" for h in diagnosis.hypotheses)
+    return answered and first_time("PYTHONUNBUFFERED")
+
+
+def try_framings(
+    options: PingOptions, run_dir: RunDir, trace: Trace | None = None
+) -> tuple[FramingTrial, ...]:
     """Ping the worker in every framing, each in a fresh process, side by side."""
     spec = options.spec
     opening = get_protocol(spec.protocol).opening()
@@ -118,6 +133,8 @@ def try_framings(options: PingOptions, run_dir: RunDir) -> tuple[FramingTrial, .
         capture_dir=run_dir.workers,
         base_id="w1",
         first_answer_wins=True,
+        context=run_dir.context,
+        trace=trace,
     )
     winner = next((r for r in results if isinstance(r, Outcome) and r.answered), None)
 
@@ -141,17 +158,25 @@ def run_ping(options: PingOptions, run_dir: RunDir) -> PingResult:
     that gets an answer is used (packet-4 when none does, and the diagnosis says why).
     """
     trials: tuple[FramingTrial, ...] = ()
+    trace = Trace(run_dir.events)  # the timeline of a silent worker is drawn from it
     if options.auto_framing:
-        trials = try_framings(options, run_dir)
+        trials = try_framings(options, run_dir, trace)
         chosen = next((t.framing for t in trials if t.answered), options.spec.framing)
         options = dataclasses.replace(
             options, spec=dataclasses.replace(options.spec, framing=chosen)
         )
-    worker = WorkerProcess(options.spec, run_dir.workers, worker_id="w1")
+    worker = WorkerProcess(options.spec, run_dir.workers, worker_id="w1", context=run_dir.context)
+    traced = WorkerTrace(worker, trace)
     diagnosis: Diagnosis | None = None
     with worker:
+        traced.spawned()
         session = run_session(
-            worker, options.command, options.args, count=options.count, timeout=options.timeout
+            worker,
+            options.command,
+            options.args,
+            count=options.count,
+            timeout=options.timeout,
+            exchange=traced.exchange_request,
         )
         if session.failed is not None:
             # Diagnose while the process is still there: stack dumps need it alive.
@@ -162,9 +187,12 @@ def run_ping(options: PingOptions, run_dir: RunDir) -> PingResult:
                 run_dir=run_dir,
                 timeout=options.timeout,
                 patterns=options.patterns,
+                trace=trace,
             )
+            traced.diagnosed(diagnosis)
         worker.stop(options.stop_grace)
-    notes = list(environment_notes(options.spec))
+    traced.stopped()
+    notes = [n for n in environment_notes(options.spec) if _worth_saying(diagnosis, session.ok)]
     if worker.stray:
         notes.append(
             f"{worker.stray_count} frame(s) arrived that answered no request: "

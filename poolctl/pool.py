@@ -169,7 +169,9 @@ class Pool:
             "POOLCTL_DEBUG_LOG": str(debug_log_path(self.run_dir, worker_id)),
         }
         spec = dataclasses.replace(self.spec, env=env)
-        process = WorkerProcess(spec, self.run_dir.workers, worker_id=worker_id)
+        process = WorkerProcess(
+            spec, self.run_dir.workers, worker_id=worker_id, context=self.run_dir.context
+        )
         try:
             process.start()
         except PoolctlError as exc:
@@ -256,6 +258,7 @@ class Pool:
             experiments=first,
             run_dir=self.run_dir,
             patterns=self.patterns,
+            trace=self.trace,
         )
         self.init_diagnoses[worker.id] = diagnosis
         self.trace.emit("diagnosis", worker=worker.id, verdict=diagnosis.cause)
@@ -433,6 +436,7 @@ class Pool:
                 id=request.id,
                 command=command,
             )
+            read_before = worker.process.transcript.total  # one request at a time per worker
             outcome = await worker.request(
                 request, self.config.request_timeout if timeout is None else timeout
             )
@@ -448,6 +452,8 @@ class Pool:
                     success=outcome.response.success,
                     seconds=round(outcome.round_trip, 6),
                     error=None if outcome.response.success else outcome.response.error_message,
+                    bytes_out=worker.sent_bytes,
+                    bytes_in=worker.process.transcript.total - read_before,
                 )
             else:
                 self.trace.emit(
@@ -458,6 +464,8 @@ class Pool:
                     id=request.id,
                     reason=outcome.reason,
                     detail=outcome.detail,
+                    bytes_out=worker.sent_bytes,
+                    bytes_in=worker.process.transcript.total - read_before,
                 )
             return outcome
         finally:

@@ -41,6 +41,7 @@ class PooledWorker:
         self.caller: str | None = None
         self.init_seconds: float | None = None
         self.reported: dict[str, Any] = {}  # what the init ping answered (mode, pid, …)
+        self.sent_bytes = 0  # the last request's frame, as written (the trace's bytes_out)
         self.exited = asyncio.Event()
         self._pidfd: int | None = None
         self._on_exit: Callable[[PooledWorker], None] = lambda worker: None  # set by attach()
@@ -123,7 +124,9 @@ class PooledWorker:
             return NoAnswer(request, "exited", self.gone, 0.0)
         future: asyncio.Future[Response] = self._loop.create_future()
         self.pending[request.id] = future
-        if not await self._write(self.process.send(request), start + timeout):
+        frame = self.process.send(request)
+        self.sent_bytes = len(frame)
+        if not await self._write(frame, start + timeout):
             self.pending.pop(request.id, None)
             return NoAnswer(request, "write-failed", "could not write the request", 0.0)
         sent = time.monotonic()

@@ -1,25 +1,36 @@
-"""Progress for people: a rich live view on a terminal, plain lines otherwise.
+"""Progress for people, on standard error: a rich live view on a terminal, plain lines
+otherwise (`poolctl.termenv.use_color`: not a terminal, `TERM=dumb`, `NO_COLOR`, `CI=true`).
 
-A pool run's are `Observer`s of the trace; a triage's (`read_progress`) hears how many bytes of
-the logs are read. The core never prints.
+A pool run's progress is an `Observer` of its trace (`PlainProgress`, `LiveProgress`); a
+triage's (`read_progress`) hears how many bytes of the logs are read; every other wait is
+announced by the core through `poolctl.activity` and shown by `wait_display` (`LiveWaits`,
+`PlainWaits`) once it has lasted half a second. The core never prints.
 """
 
 from __future__ import annotations
 
-import os
+import contextlib
+import itertools
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from rich.console import Console, Group
 from rich.live import Live
 from rich.markup import escape
+from rich.spinner import Spinner
 from rich.table import Table
 from rich.text import Text
 
+from poolctl.console import stderr_console
 from poolctl.events import Event
+from poolctl.termenv import plain_environment
+
+SHOW_AFTER = 0.5  # seconds a wait lasts before it is shown
+PLAIN_EVERY = 2.0  # seconds between two plain lines of one wait
 
 # Events worth a line of their own; per-request events only move the counters.
 NOTABLE = frozenset(
@@ -149,16 +160,168 @@ class LiveProgress:
         return Group(table, status, Text(self.last, style="dim"))
 
 
+@dataclass
+class _Wait:
+    what: str
+    started: float
+    seconds: float | None
+    total: int | None
+    done: int = 0
+
+    def text(self, now: float) -> str:
+        """`waiting for an answer 2.1/3 s`, `testing 8 hypotheses (3 done)`, `running x… 5.2 s`."""
+        elapsed = now - self.started
+        if self.total is not None:
+            return f"{self.what} ({self.done} done)"
+        if self.seconds is not None:
+            return f"{self.what} {elapsed:.1f}/{self.seconds:g} s"
+        return f"{self.what} {elapsed:.1f} s"
+
+
+class Waits:
+    """The waits under way (the core's `activity.Display`); the oldest one is shown."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._waits: dict[int, _Wait] = {}
+        self._tokens = itertools.count(1)
+
+    def begin(self, what: str, *, seconds: float | None = None, total: int | None = None) -> int:
+        with self._lock:
+            token = next(self._tokens)
+            self._waits[token] = _Wait(what, time.monotonic(), seconds, total)
+            return token
+
+    def advance(self, token: int, done: int) -> None:
+        with self._lock:
+            wait = self._waits.get(token)
+            if wait is not None:
+                wait.done = done
+
+    def end(self, token: int) -> None:
+        with self._lock:
+            self._waits.pop(token, None)
+
+    def shown(self) -> tuple[int, _Wait] | None:
+        """The oldest wait, once it has lasted `SHOW_AFTER`."""
+        with self._lock:
+            if not self._waits:
+                return None
+            token = min(self._waits)
+            wait = self._waits[token]
+        if time.monotonic() - wait.started < SHOW_AFTER:
+            return None
+        return token, wait
+
+    def paused(self) -> contextlib.AbstractContextManager[None]:
+        """Around output on standard output (a live view is taken off the screen meanwhile)."""
+        return contextlib.nullcontext()
+
+    def close(self) -> None:
+        return None
+
+
+class LiveWaits(Waits):
+    """A spinner and the wait's text, redrawn in place on standard error; gone when it ends."""
+
+    def __init__(self, console: Console) -> None:
+        super().__init__()
+        self.console = console
+        self.spinner = Spinner("dots")
+        self.live = self._live()
+        self.live.start()
+
+    def _live(self) -> Live:
+        return Live(
+            console=self.console,
+            refresh_per_second=8,
+            transient=True,
+            redirect_stdout=False,
+            redirect_stderr=False,
+            get_renderable=self._render,
+        )
+
+    def _render(self) -> Any:
+        shown = self.shown()
+        if shown is None:
+            return Text("")
+        self.spinner.text = Text(shown[1].text(time.monotonic()), style="dim")
+        return self.spinner
+
+    @contextlib.contextmanager
+    def paused(self) -> Iterator[None]:
+        self.live.stop()
+        try:
+            yield
+        finally:
+            self.live = self._live()
+            self.live.start()
+
+    def close(self) -> None:
+        self.live.stop()
+
+
+class PlainWaits(Waits):
+    """A plain line on standard error when a wait has lasted half a second, when its count of
+    steps done changes, and every `PLAIN_EVERY` seconds while it lasts."""
+
+    def __init__(self, console: Console) -> None:
+        super().__init__()
+        self.console = console
+        self._said: dict[int, tuple[float, int]] = {}  # token: (when, done) last printed
+        self._stop = threading.Event()
+        self._ticker = threading.Thread(target=self._tick, name="poolctl-progress", daemon=True)
+        self._ticker.start()
+
+    def _tick(self) -> None:
+        while not self._stop.wait(0.1):
+            self.say()
+
+    def say(self) -> None:
+        """Print the shown wait's line if it is due."""
+        shown = self.shown()
+        if shown is None:
+            return
+        token, wait = shown
+        now = time.monotonic()
+        last = self._said.get(token)
+        if last is None or wait.done != last[1] or now - last[0] >= PLAIN_EVERY:
+            self._said[token] = (now, wait.done)
+            self.console.print(escape(wait.text(now)), highlight=False)
+
+    def close(self) -> None:
+        self._stop.set()
+        self._ticker.join()
+
+
+@contextlib.contextmanager
+def wait_display(quiet: bool = False) -> Iterator[Waits]:
+    """The display of the core's waits for this command, on standard error (a `LiveWaits` on a
+    terminal, `PlainWaits` elsewhere; nothing shown with `-q`), installed for its duration."""
+    from poolctl import activity
+
+    console = stderr_console()
+    display: Waits
+    if quiet:
+        display = Waits()
+    elif console.is_terminal:
+        display = LiveWaits(console)
+    else:
+        display = PlainWaits(console)
+    try:
+        with activity.shown(None if quiet else display):
+            yield display
+    finally:
+        display.close()
+
+
 # --- reading logs (triage) -------------------------------------------------------------------
-PLAIN_EVERY = 2.0  # seconds between two plain progress lines (a quick read prints none)
-
-
 def _mb(size: int) -> str:
     return f"{size / 1e6:,.1f} MB"
 
 
 class PlainReadProgress:
-    """A line now and then: how much of the logs is read (nothing for a read under 2 s)."""
+    """A line every `PLAIN_EVERY` seconds: how much of the logs is read (none for a quick read)."""
 
     def __init__(self, console: Console) -> None:
         self.console = console
@@ -206,18 +369,20 @@ class LiveReadProgress:
 
 
 def plain_text_wanted(console: Console) -> bool:
-    """Only plain text: not a terminal, a dumb one, `NO_COLOR` set, or a CI job."""
-    return (
-        not console.is_terminal
-        or console.is_dumb_terminal
-        or "NO_COLOR" in os.environ
-        or os.environ.get("CI", "").lower() == "true"
-    )
+    """Only plain text: not a terminal, a dumb one, or an environment that asks for it
+    (`poolctl.termenv.plain_environment`)."""
+    return not console.is_terminal or console.is_dumb_terminal or plain_environment()
 
 
-@contextmanager
-def read_progress(console: Console) -> Iterator[PlainReadProgress | LiveReadProgress]:
-    """How far the reading of the logs is, on `console` (standard error) while it runs."""
+@contextlib.contextmanager
+def read_progress(
+    console: Console, *, quiet: bool = False
+) -> Iterator[PlainReadProgress | LiveReadProgress | None]:
+    """How far the reading of the logs is, on `console` (standard error) while it runs;
+    nothing with `-q`."""
+    if quiet:
+        yield None
+        return
     if plain_text_wanted(console):
         yield PlainReadProgress(console)
         return

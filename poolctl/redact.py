@@ -1,31 +1,53 @@
-"""Keep API keys and tokens out of everything poolctl prints or writes.
+"""Keep API keys, tokens and passwords out of everything poolctl prints or writes.
 
-Two kinds of secret are found: the values of environment variables whose names look secret
-(a word ending in `KEY`, `TOKEN`, `SECRET`, `PASSWORD`, `CREDENTIAL`, `AUTH`), from poolctl's own
-environment and from every worker environment it starts (`remember_env`), replaced by
-`[redacted:NAME]`; and well-known token shapes (bearer tokens, `sk-…` keys, GitHub, Slack and
-AWS keys, JWTs, passwords inside URLs), replaced by `[redacted]`. `--keep-secrets` turns it
-off (`set_keep`), and the report says so.
+Three kinds of secret are found. The values of environment variables whose names look secret
+(a word ending in `KEY`, `TOKEN`, `SECRET`, `PASSWORD`, `PASS`, `PWD`, `CREDENTIAL`, `AUTH`…),
+from poolctl's own environment and from every worker environment a run starts, and the values
+of secret-looking options in a worker's command (`--api-key X`, `--token=X`): replaced by
+`[redacted:NAME]`. Well-known token shapes (bearer tokens, `sk-…` keys, GitHub, Slack and AWS
+keys, JWTs, private keys, passwords inside URLs), and what follows `password=`, `secret:` or
+`Authorization:` in prose and headers: replaced by `[redacted]`.
+
+What a run learns (the worker environments, `--keep-secrets`) lives in its `Secrets`, never in
+this module: two runs in one process know only their own.
 """
 
 from __future__ import annotations
 
+import builtins
 import dataclasses
+import functools
 import json
 import os
 import re
-from collections.abc import Iterable, Mapping
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 import re2
 
+from poolctl.secret_shapes import (
+    LITERAL,
+    SHAPES,
+    local_spans,
+    may_hold,
+    secret_span,
+    substitute,
+    substitute_all,
+)
+
 # A word of the name ending in one of these: API_KEY, GITHUB_TOKEN, CLIENTSECRET, DB_PASSWORD,
-# AWS_CREDENTIALS, BASIC_AUTH; not KEYRING or GIT_AUTHOR_NAME (a word that only starts so).
+# DB_PASS, MYSQL_PWD, SSH_PRIVATE_KEY, AWS_CREDENTIALS, BASIC_AUTH; not KEYRING or
+# GIT_AUTHOR_NAME (a word that only starts so).
 SECRET_WORD = re.compile(
-    r"(?:KEY|TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|CREDENTIAL|AUTH|AUTHORIZATION)S?$",
+    r"(?:KEY|TOKEN|SECRET|PASSWORD|PASSWD|PASS|PWD|PASSPHRASE|CREDENTIAL|AUTH|AUTHORIZATION)S?$",
     re.IGNORECASE,
 )
+# Names that end so and hold no secret: the shell's working directories, askpass programs.
+NOT_SECRET_NAMES = frozenset({"PWD", "OLDPWD"})
+NOT_SECRET_WORDS = ("ASKPASS", "BYPASS")
 # Shorter values ("1", "true", "dev") are everywhere in a report: redacting them would shred
 # the output and protect nothing, so a secret-named variable shorter than this is left alone.
 MIN_SECRET_LEN = 6
@@ -34,56 +56,22 @@ KEEP_NOTE = (
     "--keep-secrets: secrets were NOT redacted; this output may hold API keys and tokens "
     "from the environment, the workers' output and the logs: do not publish it"
 )
+# Files are redacted in chunks of this size; a secret cut by a chunk's end is read whole with
+# the next one, as long as it is shorter than the overlap (a private-key block is ~3 KB).
+FILE_CHUNK = 1 << 20
+FILE_OVERLAP = 64 << 10
+BIG_TEXT = 64 << 10  # a text longer than this is redacted as bytes, a line at a time
 
-
-@dataclasses.dataclass(frozen=True)
-class Shape:
-    """A well-known token shape; only the `secret` group is replaced, the rest is kept."""
-
-    name: str
-    needles: tuple[str, ...]  # one of these occurs in any match: a cheap test before the regex
-    pattern: str
-
-
-SHAPES = (
-    Shape(
-        "bearer",
-        ("earer", "EARER", "asic ", "ASIC "),
-        # a digit or punctuation is required so that prose ("Bearer authentication") is kept
-        r"(?i:\b(?:bearer|basic))\s+(?P<secret>(?=[A-Za-z0-9._~+/-]*[0-9._~+/-])"
-        r"[A-Za-z0-9._~+/-]{8,}=*)",
-    ),
-    Shape("sk-key", ("sk-", "sk_"), r"\b(?P<secret>sk[-_](?:live_|test_)?[A-Za-z0-9_-]{16,})"),
-    Shape(
-        "github",
-        ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),
-        r"\b(?P<secret>(?:gh[pousr]_|github_pat_)\w{20,})",
-    ),
-    Shape("slack", ("xox",), r"\b(?P<secret>xox[abposr]-[A-Za-z0-9-]{10,})"),
-    Shape("aws", ("AKIA", "ASIA"), r"\b(?P<secret>(?:AKIA|ASIA)[0-9A-Z]{16})\b"),
-    Shape("gitlab", ("glpat-",), r"\b(?P<secret>glpat-[A-Za-z0-9_-]{20,})"),
-    Shape("google", ("AIza",), r"\b(?P<secret>AIza[0-9A-Za-z_-]{35})"),
-    Shape("jwt", ("eyJ",), r"\b(?P<secret>eyJ[\w-]{8,}\.eyJ[\w-]{8,}\.[\w-]+)"),
-    Shape(
-        "url-password",
-        ("://",),
-        r"\b[A-Za-z][A-Za-z0-9+.-]*://[^\s:/@'\"<>]+:(?P<secret>[^\s/@'\"<>]+)@",
-    ),
-    Shape(
-        "private-key",
-        ("PRIVATE KEY-----",),
-        r"(?P<secret>-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----)",
-    ),
-)
-_TEXT_SHAPES = [(s, re.compile(s.pattern)) for s in SHAPES]
-_BYTES_SHAPES = [(s, re.compile(s.pattern.encode())) for s in SHAPES]
 
 T = TypeVar("T")
 
 
 def secret_name(name: str) -> bool:
-    """Whether a variable of this name holds a secret (`OPENAI_API_KEY`, `GH_TOKEN`)."""
-    return any(SECRET_WORD.search(word) for word in re.split(r"[^A-Za-z0-9]+", name) if word)
+    """Whether a variable of this name holds a secret (`OPENAI_API_KEY`, `GH_TOKEN`, `DB_PASS`)."""
+    if name.upper() in NOT_SECRET_NAMES:
+        return False
+    words = [w for w in re.split(r"[^A-Za-z0-9]+", name) if w]
+    return any(SECRET_WORD.search(w) and not w.upper().endswith(NOT_SECRET_WORDS) for w in words)
 
 
 def secret_values(env: Mapping[str, str]) -> dict[str, str]:
@@ -92,6 +80,24 @@ def secret_values(env: Mapping[str, str]) -> dict[str, str]:
     for name, value in sorted(env.items()):
         if secret_name(name) and len(value.strip()) >= MIN_SECRET_LEN:
             found.setdefault(value, re.sub(r"[^A-Za-z0-9_.-]", "_", name))
+    return found
+
+
+def argv_secrets(argv: Sequence[str]) -> dict[str, str]:
+    """`{value: option}` of the secret-looking options of a command: `--api-key X`,
+    `--token=X`, `--password X` (an option whose name looks like a secret variable's)."""
+    found: dict[str, str] = {}
+    for i, arg in enumerate(argv):
+        if not arg.startswith("--") or len(arg) < 4:
+            continue
+        name, eq, value = arg.partition("=")
+        if not secret_name(name[2:]):
+            continue
+        if not eq:
+            following = argv[i + 1] if i + 1 < len(argv) else ""
+            value = following if not following.startswith("-") else ""
+        if len(value.strip()) >= MIN_SECRET_LEN:
+            found.setdefault(value, name)
     return found
 
 
@@ -125,38 +131,58 @@ class Redactor:
             else None
         )
         self._named_bytes = {k.encode("utf-8", "surrogateescape"): v for k, v in self.named.items()}
-        needles = sorted({n for s in SHAPES for n in s.needles} | set(self.named), key=len)
-        # the same test on RE2 (one linear pass, whatever the text's length): see may_hold_secret
-        self._any_fast = re2.compile("|".join(map(re2.escape, needles))) if needles else None
+        # the needles of short texts: every case of the local shapes' words
+        words = {c for s in SHAPES for n in s.needles for c in (n, n.upper(), n.capitalize())}
+        needles = sorted(words | set(self.named), key=len)
         self._any = re.compile("|".join(map(re.escape, needles)))
-        self._any_bytes = re.compile(
-            b"|".join(re.escape(n.encode("utf-8", "surrogateescape")) for n in needles)
-        )
 
     # --- text and bytes -------------------------------------------------------------------
-    def may_hold_secret(self, value: str) -> bool:
-        """False when `value` certainly holds nothing to redact: none of the needles `text`
-        starts from is in it (a search by RE2, several times faster on a long clean text)."""
-        if not self.enabled or self._any_fast is None:
-            return self.enabled
-        return self._any_fast.search(value) is not None
+    def may_hold_text(self, value: str) -> bool:
+        """False when `text(value)` would certainly return `value` as it is: none of the
+        needles it starts from is in it (one search over a failure's joined text, by RE2)."""
+        if not self.enabled or not value:
+            return False
+        if len(value) > BIG_TEXT:  # redacted as bytes, with their own test: no shortcut
+            return True
+        try:
+            return self._any_fast.search(value) is not None
+        except UnicodeEncodeError:  # a lone surrogate: RE2 takes UTF-8 only
+            return self._any.search(value) is not None
+
+    @functools.cached_property
+    def _any_fast(self) -> Any:
+        """`_any` on RE2 (a linear pass, several times faster on a long clean text), or `_any`
+        itself for a needle RE2 cannot take (a value with a lone surrogate)."""
+        try:
+            return re2.compile(self._any.pattern)
+        except Exception:  # re2.error, or a text that is not UTF-8
+            return self._any
+
+    def may_hold(self, data: builtins.bytes) -> bool:
+        """Whether `data` could hold a secret: a needle of a shape, a named value."""
+        named = self._bytes is not None and self._bytes.search(data) is not None
+        return named or may_hold(data)
 
     def text(self, value: str) -> str:
         """`value` with every secret replaced (`[redacted:NAME]` or `[redacted]`)."""
+        if len(value) > BIG_TEXT and self.enabled:  # a whole report: the fast path of bytes
+            raw = value.encode("utf-8", "surrogateescape")
+            clean = self.bytes(raw)
+            return value if clean is raw else clean.decode("utf-8", "surrogateescape")
         if not self.enabled or not value or self._any.search(value) is None:
             return value
         original = value
         if self._text is not None:
             value = self._text.sub(lambda m: f"[redacted:{self.named[m.group(0)]}]", value)
-        for shape, regex in _TEXT_SHAPES:
-            if any(n in value for n in shape.needles):
-                value = regex.sub(_keep_around(MARK), value)
+        for shape in SHAPES:
+            if shape.in_text(value):
+                value = substitute(shape, value, _keep_around(MARK))
         return original if value == original else value
 
     def bytes(self, data: bytes, *, same_length: bool = False) -> bytes:
         """`data` with every secret replaced; `same_length` keeps every byte offset (a framed
         stdout transcript stays decodable: frame lengths still hold)."""
-        if not self.enabled or not data or self._any_bytes.search(data) is None:
+        if not self.enabled or not data:
             return data
         if self._bytes is not None:
 
@@ -165,29 +191,153 @@ class Redactor:
                 return _fit(mark, len(m.group(0))) if same_length else mark
 
             data = self._bytes.sub(named, data)
-        for shape, regex in _BYTES_SHAPES:
-            if any(n.encode() in data for n in shape.needles):
-                data = regex.sub(_keep_around_bytes(same_length), data)
-        return data
+        return substitute_all(data, _keep_around_bytes(same_length))
+
+    def cut(self, value: str, limit: int) -> str:
+        """`value` cut to at most `limit` characters, never inside a secret: a secret the cut
+        would halve (and no longer recognize) is left out whole. Redact the result."""
+        if len(value) <= limit:
+            return value
+        return value[: self.cut_point(value, limit)]
+
+    def cut_point(self, value: str, limit: int) -> int:
+        """The largest offset <= `limit` that no secret spans."""
+        at = limit
+        if not self.enabled or self._any.search(value, max(0, limit - FILE_OVERLAP)) is None:
+            return at
+        window_start = max(0, limit - FILE_OVERLAP)
+        window = value[window_start : limit + FILE_OVERLAP]
+        for start, end in self._spans_text(window):
+            if window_start + start < at < window_start + end:
+                at = window_start + start
+        return at
+
+    def _spans_text(self, value: str) -> Iterator[tuple[int, int]]:
+        if self._text is not None:
+            yield from (m.span() for m in self._text.finditer(value))
+        for shape in SHAPES:
+            if shape.in_text(value):
+                yield from (m.span() for m in shape.text_regex.finditer(value))
+
+    def _spans_bytes(self, data: builtins.bytes) -> Iterator[tuple[int, int]]:
+        if self._bytes is not None:
+            yield from (m.span() for m in self._bytes.finditer(data))
+        for shape in LITERAL:
+            yield from (m.span() for m in shape.bytes_regex.finditer(data))
+        yield from local_spans(data)
 
     # --- files ----------------------------------------------------------------------------
-    def file(self, path: Path) -> bool:
-        """Redact one file in place; `.bin` transcripts keep their length. True if changed."""
+    def file(
+        self,
+        path: Path,
+        *,
+        chunk: int = FILE_CHUNK,
+        overlap: int = FILE_OVERLAP,
+        deadline: float | None = None,
+    ) -> bool:
+        """Redact one file in place, reading it in chunks (a 500 MB stderr is never held
+        whole); `.bin` transcripts keep their length. True if it changed. At `deadline`
+        (`time.monotonic`) TimeoutError is raised between two chunks, the file left as it was
+        (a `.bin`, partly redacted)."""
+        if not self.enabled:
+            return False
         try:
-            data = path.read_bytes()
+            if not self._holds_needle(path, chunk, overlap, deadline):
+                return False
+            if path.suffix == ".bin":
+                return self._rewrite_in_place(path, chunk, overlap, deadline)
+            return self._rewrite_to_copy(path, chunk, overlap, deadline)
+        except TimeoutError:
+            raise
         except OSError:
             return False
-        clean = self.bytes(data, same_length=path.suffix == ".bin")
-        if clean == data:
-            return False
-        path.write_bytes(clean)
-        return True
 
-    def tree(self, folder: Path) -> list[Path]:
-        """Redact every file under `folder` (reports, captured output, trace, stack dumps)."""
+    def _holds_needle(self, path: Path, chunk: int, overlap: int, deadline: float | None) -> bool:
+        """A quick pass: could the file hold a secret at all?"""
+        with open(path, "rb") as f:
+            tail = b""
+            while block := f.read(chunk):
+                window = tail + block
+                if self.may_hold(window):
+                    return True
+                tail = window[-overlap:]
+                _in_time(deadline)
+        return False
+
+    def _pieces(
+        self, f: Any, chunk: int, overlap: int, deadline: float | None
+    ) -> Iterator[builtins.bytes]:
+        """The file's bytes in pieces that no secret spans: each piece ends where the next
+        chunk cannot change what it holds."""
+        carry = b""
+        while True:
+            _in_time(deadline)
+            block = f.read(chunk)
+            data = carry + block
+            if not block:
+                if data:
+                    yield data
+                return
+            at = _after_separator(data, max(0, len(data) - overlap))
+            window = max(0, at - overlap)  # a secret that crosses `at` starts after this
+            for start, end in self._spans_bytes(data[window:]):
+                if window + start < at < window + end:
+                    at = window + start
+            if at == 0 and len(data) > 2 * overlap:
+                at = len(data) - overlap  # a "secret" longer than the overlap: cut it anyway
+            carry = data[at:]
+            if at:
+                yield data[:at]
+
+    def _rewrite_in_place(
+        self, path: Path, chunk: int, overlap: int, deadline: float | None
+    ) -> bool:
+        changed = False
+        with open(path, "r+b") as f:
+            offset = 0
+            for piece in self._pieces(_Reader(f), chunk, overlap, deadline):
+                clean = self.bytes(piece, same_length=True)
+                if clean != piece:
+                    f.seek(offset)
+                    f.write(clean)
+                    changed = True
+                offset += len(piece)
+        return changed
+
+    def _rewrite_to_copy(
+        self, path: Path, chunk: int, overlap: int, deadline: float | None
+    ) -> bool:
+        changed = False
+        partial = path.with_name(f".{path.name}.redacting")
+        try:
+            with open(path, "rb") as src, open(partial, "wb") as dst:
+                for piece in self._pieces(src, chunk, overlap, deadline):
+                    clean = self.bytes(piece)
+                    changed = changed or clean != piece
+                    dst.write(clean)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+        if changed:
+            os.chmod(partial, path.stat().st_mode & 0o7777)
+            os.replace(partial, path)
+        else:
+            partial.unlink()
+        return changed
+
+    def tree(self, folder: Path, *, deadline: float | None = None) -> list[Path]:
+        """Redact every file under `folder` (reports, captured output, trace, stack dumps)
+        but poolctl's own markers; raise TimeoutError at `deadline` (`time.monotonic`)."""
         if not self.enabled or not folder.is_dir():
             return []
-        return [p for p in sorted(folder.rglob("*")) if p.is_file() and self.file(p)]
+        changed = []
+        for p in sorted(folder.rglob("*")):
+            if deadline is not None and time.monotonic() > deadline:
+                raise TimeoutError(f"redaction of {folder} stopped at {p}")
+            mine = p.name.startswith(".poolctl-")
+            if p.is_file() and not mine and self.file(p, deadline=deadline):
+                changed.append(p)
+        return changed
 
     # --- records --------------------------------------------------------------------------
     def value(self, obj: T) -> T:
@@ -222,6 +372,39 @@ class Redactor:
         return obj
 
 
+# Bytes no token nor what a token is glued to (a word, `\n`, a colour code) is made of: a
+# piece cut just after one reads the same to every shape as the whole does.
+_SEPARATORS = frozenset(b" \t\r\n\x00\"'`,|()<>{}")
+
+
+def _after_separator(data: bytes, at: int, reach: int = 512) -> int:
+    """The offset just after the last separator at or before `at` (within `reach`), else `at`."""
+    for i in range(at, max(0, at - reach), -1):
+        if data[i - 1] in _SEPARATORS:
+            return i
+    return at
+
+
+def _in_time(deadline: float | None) -> None:
+    if deadline is not None and time.monotonic() > deadline:
+        raise TimeoutError("redaction stopped at its deadline")
+
+
+class _Reader:
+    """Reads a file opened for update from where the last read ended, whatever was written in
+    between (an in-place rewrite seeks back to write)."""
+
+    def __init__(self, f: Any) -> None:
+        self.f = f
+        self.at = 0
+
+    def read(self, n: int) -> bytes:
+        self.f.seek(self.at)
+        data: bytes = self.f.read(n)
+        self.at += len(data)
+        return data
+
+
 def _fit(mark: bytes, length: int) -> bytes:
     """`mark` padded with `*` (or cut down to `[redacted]`, or stars) to exactly `length`."""
     for candidate in (mark, MARK.encode()):
@@ -232,7 +415,7 @@ def _fit(mark: bytes, length: int) -> bytes:
 
 def _keep_around(mark: str) -> Any:
     def sub(m: re.Match[str]) -> str:
-        s, e = m.span("secret")
+        s, e = secret_span(m)
         whole = m.group(0)
         return whole[: s - m.start()] + mark + whole[e - m.start() :]
 
@@ -241,7 +424,7 @@ def _keep_around(mark: str) -> Any:
 
 def _keep_around_bytes(same_length: bool) -> Any:
     def sub(m: re.Match[bytes]) -> bytes:
-        s, e = m.span("secret")
+        s, e = secret_span(m)
         whole = m.group(0)
         mark = _fit(MARK.encode(), e - s) if same_length else MARK.encode()
         return whole[: s - m.start()] + mark + whole[e - m.start() :]
@@ -249,39 +432,89 @@ def _keep_around_bytes(same_length: bool) -> Any:
     return sub
 
 
-# --- the process's redactor ----------------------------------------------------------------
-_REMEMBERED: dict[str, str] = {}  # secret values of the worker environments started so far
-_STATE: dict[str, Any] = {"keep": False, "cached": None, "key": None}
+@functools.lru_cache(maxsize=32)
+def _redactor_for(named: tuple[tuple[str, str], ...], enabled: bool) -> Redactor:
+    """Building a redactor compiles its regexes: one per distinct set of secrets (a pure
+    function of its arguments, so the cache holds no state of any run)."""
+    return Redactor(dict(named), enabled=enabled)
 
 
-def remember_env(env: Mapping[str, str] | Iterable[tuple[str, str]]) -> None:
-    """Note the secret-named values of an environment a worker or service is started with."""
-    items = env.items() if isinstance(env, Mapping) else env
-    for value, name in secret_values(dict(items)).items():
-        _REMEMBERED.setdefault(value, name)
-
-
-def set_keep(keep: bool) -> None:
-    """`--keep-secrets`: turn redaction off (True) or on (False) for this process."""
-    _STATE["keep"] = keep
-
-
-def keeping() -> bool:
-    """Whether `--keep-secrets` is in effect."""
-    return bool(_STATE["keep"])
-
-
-def active() -> Redactor:
-    """The redactor for now: poolctl's environment and every worker environment seen."""
-    named = {**secret_values(dict(os.environ)), **_REMEMBERED}
-    key = (keeping(), tuple(sorted(named.items())))
-    if _STATE["key"] != key:
-        _STATE["cached"] = Redactor(named, enabled=not keeping())
-        _STATE["key"] = key
-    redactor: Redactor = _STATE["cached"]
-    return redactor
+def environment() -> Redactor:
+    """The redactor of poolctl's own environment and the token shapes: what any output is
+    redacted with when no run's secrets are at hand."""
+    return _redactor_for(tuple(sorted(secret_values(dict(os.environ)).items())), True)
 
 
 def redact(text: str) -> str:
-    """`text` through the active redactor."""
-    return active().text(text)
+    """`text` through the environment's redactor."""
+    return environment().text(text)
+
+
+class Secrets:
+    """What one run knows about secrets: poolctl's environment when the run began, the secret
+    values of every worker and service environment and command it started, and
+    `--keep-secrets`.
+
+    Safe to share between threads; `on_change` callbacks hear of every new value (the run
+    folders keep them in their markers until scrubbed)."""
+
+    def __init__(self, *, keep: bool = False, environ: Mapping[str, str] | None = None) -> None:
+        self.keep = keep
+        self._environ = secret_values(dict(os.environ if environ is None else environ))
+        self._remembered: dict[str, str] = {}
+        self._lock = threading.Lock()
+        self._redactor: Redactor | None = None  # rebuilt when a secret is learnt
+        self.on_change: list[Callable[[Mapping[str, str]], None]] = []
+
+    def remember(self, values: Mapping[str, str]) -> None:
+        """Note secret values (`{value: name}`) to redact from every output of the run."""
+        with self._lock:
+            new = {v: n for v, n in values.items() if v not in self._remembered}
+            self._remembered.update(new)
+            snapshot = dict(self._remembered)
+            if new:
+                self._redactor = None
+        if new:
+            for callback in list(self.on_change):
+                callback(snapshot)
+
+    def remember_env(self, env: Mapping[str, str] | Iterable[tuple[str, str]]) -> None:
+        """The secret-named values of an environment a worker or service is started with."""
+        items = env.items() if isinstance(env, Mapping) else env
+        self.remember(secret_values(dict(items)))
+
+    def remember_command(self, argv: Sequence[str], env: Mapping[str, str]) -> None:
+        """A worker's command (its secret options) and its environment."""
+        self.remember({**secret_values(dict(env)), **argv_secrets(argv)})
+
+    def remembered(self) -> dict[str, str]:
+        with self._lock:
+            return dict(self._remembered)
+
+    def redactor(self) -> Redactor:
+        """The redactor for now: poolctl's environment and everything remembered so far."""
+        cached = self._redactor
+        if cached is not None and cached.enabled != self.keep:
+            return cached
+        with self._lock:
+            named = {**self._environ, **self._remembered}
+            cached = _redactor_for(tuple(sorted(named.items())), not self.keep)
+            self._redactor = cached
+        return cached
+
+    def text(self, value: str) -> str:
+        return self.redactor().text(value)
+
+
+__all__ = [
+    "KEEP_NOTE",
+    "MARK",
+    "MIN_SECRET_LEN",
+    "Redactor",
+    "Secrets",
+    "argv_secrets",
+    "environment",
+    "redact",
+    "secret_name",
+    "secret_values",
+]

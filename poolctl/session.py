@@ -9,11 +9,13 @@ refused the session). An error reply to any other request is an answer: the step
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from poolctl import activity
 from poolctl.model import ProtocolStep
-from poolctl.protocol import Protocol, Response
+from poolctl.protocol import Protocol, Request, Response
 from poolctl.worker import Answer, ExitStatus, NoAnswer, WorkerProcess
 
 
@@ -54,8 +56,13 @@ def run_session(
     *,
     count: int = 1,
     timeout: float = 5.0,
+    exchange: Callable[[Request, float], Answer | NoAnswer] | None = None,
 ) -> Session:
-    """Run the worker's protocol's steps on `worker` (started); stop at the first no-answer."""
+    """Run the worker's protocol's steps on `worker` (started); stop at the first no-answer.
+
+    Each request goes through `exchange` (default: `worker.exchange_request`; a traced run
+    passes one that records the request and its answer)."""
+    exchange = exchange or worker.exchange_request
     protocol = worker.protocol
     session = Session(protocol)
     steps = protocol.steps(command, args)
@@ -71,7 +78,8 @@ def run_session(
                     session.exit = _wait_exit(worker, timeout, session)
                 continue
             request = worker.ids.request_raw(step.method, step.params)
-            outcome = worker.exchange_request(request, timeout)
+            with activity.waiting(_waiting_for(step.method, protocol), timeout):
+                outcome = exchange(request, timeout)
             if isinstance(outcome, NoAnswer):
                 session.failed = outcome
                 session.steps.append(
@@ -96,6 +104,10 @@ def run_session(
                 session.refused = response
                 return session
     return session
+
+
+def _waiting_for(method: str, protocol: Protocol) -> str:
+    return f"waiting for an answer to {method}" if protocol.handshake else "waiting for an answer"
 
 
 def _at(worker: WorkerProcess) -> float:

@@ -17,7 +17,6 @@ import subprocess
 import threading
 import time
 import uuid
-import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -25,8 +24,10 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
 
+from poolctl.context import RunContext
 from poolctl.errors import FramingError, ProtocolError, WorkerStartError
 from poolctl.framing import DEFAULT_MAX_FRAME, Decoder, Framing, get_framing
+from poolctl.proctree import descendants, processes_with_env
 from poolctl.protocol import (
     Incoming,
     NotAMessage,
@@ -42,7 +43,7 @@ from poolctl.protocol import (
     get_protocol,
     parse_message,
 )
-from poolctl.redact import remember_env
+from poolctl.redact import Redactor
 
 READ_CHUNK = 65536
 TRANSCRIPT_LIMIT = 1024 * 1024  # raw stdout kept per worker; the rest is counted, not kept
@@ -130,34 +131,42 @@ class NoAnswer:
 
 
 class Transcript:
-    """The first `limit` bytes a worker wrote to stdout, with arrival times; the rest is counted."""
+    """The first `limit` bytes a worker wrote to stdout, with arrival times; the rest is counted.
+
+    Once `open`ed on a file, every byte kept is written there as it arrives: a poolctl killed
+    mid-run still leaves what the worker wrote."""
 
     def __init__(self, limit: int = TRANSCRIPT_LIMIT) -> None:
         self.limit = limit
         self.data = bytearray()
         self.total = 0
         self.chunks: list[tuple[float, int]] = []  # (monotonic time, offset) of each chunk kept
+        self._fd: int | None = None
+
+    def open(self, path: Path) -> None:
+        self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
+        if self.data:
+            os.write(self._fd, bytes(self.data))
 
     def add(self, chunk: bytes, at: float) -> None:
         room = self.limit - len(self.data)
         if room > 0:
             self.chunks.append((at, len(self.data)))
-            self.data += chunk[:room]
+            kept = chunk[:room]
+            self.data += kept
+            if self._fd is not None:
+                with contextlib.suppress(OSError):  # a full disk loses the copy, not the run
+                    os.write(self._fd, kept)
         self.total += len(chunk)
+
+    def close(self) -> None:
+        fd, self._fd = self._fd, None
+        if fd is not None:
+            os.close(fd)
 
     @property
     def dropped(self) -> int:
         return self.total - len(self.data)
-
-
-_LIVE: weakref.WeakSet[WorkerProcess] = weakref.WeakSet()
-
-
-def stop_all_workers(grace: float = 1.0) -> None:
-    """Stop every worker still running in this process (used on Ctrl-C and at exit)."""
-    for worker in list(_LIVE):
-        with contextlib.suppress(Exception):
-            worker.stop(grace)
 
 
 class WorkerProcess:
@@ -174,8 +183,10 @@ class WorkerProcess:
         worker_id: str = "w1",
         max_frame: int = DEFAULT_MAX_FRAME,
         transcript_limit: int = TRANSCRIPT_LIMIT,
+        context: RunContext | None = None,
     ) -> None:
         self.spec = spec
+        self.context = context if context is not None else RunContext()  # its run
         self.worker_id = worker_id
         self.framing: Framing = get_framing(spec.framing)
         self.protocol: Protocol = get_protocol(spec.protocol)
@@ -207,8 +218,10 @@ class WorkerProcess:
     # --- life cycle -------------------------------------------------------------------------
     def start(self) -> WorkerProcess:
         """Spawn the command; raises `WorkerStartError` when it cannot run at all."""
-        remember_env(self.spec.env)  # its secret-named values are redacted from every output
+        # its secret-named values and options are redacted from every output of the run
+        self.context.secrets.remember_command(self.spec.argv, self.spec.env)
         self.capture_dir.mkdir(parents=True, exist_ok=True)
+        self.transcript.open(self.stdout_path)  # streamed: on disk as it arrives, from the start
         stderr: Any
         if self.spec.stderr is StderrMode.CAPTURE:
             stderr = open(self.stderr_path, "wb")  # noqa: SIM115  (the child holds it open)
@@ -217,14 +230,13 @@ class WorkerProcess:
         else:
             stderr = subprocess.DEVNULL
         try:
-            self.proc = subprocess.Popen(
-                list(self.spec.argv),
+            self.proc = self.context.children.spawn(
+                self.spec.argv,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=stderr,
                 env={**self.spec.environment(), TOKEN_ENV: self.token},
                 cwd=self.spec.cwd,
-                start_new_session=True,  # own process group: stop() signals it whole
                 bufsize=0,
             )
         except FileNotFoundError:
@@ -242,7 +254,6 @@ class WorkerProcess:
         assert self.proc.stdin is not None and self.proc.stdout is not None
         os.set_blocking(self.proc.stdin.fileno(), False)
         os.set_blocking(self.proc.stdout.fileno(), False)
-        _LIVE.add(self)
         return self
 
     def __enter__(self) -> WorkerProcess:
@@ -347,12 +358,22 @@ class WorkerProcess:
         """Encode `request` in the worker's framing (without writing it)."""
         return self.framing.encode(request.to_json())
 
+    @property
+    def redactor(self) -> Redactor:
+        """The run's redactor, as it is now (this worker's secrets included)."""
+        return self.context.secrets.redactor()
+
+    def quoted(self, payload: bytes, limit: int = 200) -> str:
+        """`payload` as evidence: redacted, then cut to `limit` bytes, as `repr` shows it."""
+        return repr(self.redactor.bytes(payload)[:limit])
+
     def set_aside(self, what: str, payload: bytes = b"") -> None:
         """Keep (the first few of) the frames that answered no request, and count them all."""
         self.stray_count += 1
         if len(self.stray) < STRAY_KEPT:
             self.stray.append(what)
-            self.stray_payloads.append(payload[:4096])
+            # redacted before it is cut: a token cut in two would no longer be recognized
+            self.stray_payloads.append(self.redactor.bytes(payload, same_length=True)[:4096])
 
     def read_message(self, payload: bytes, expected_id: Any = None) -> Response | None:
         """One frame read as a response (to `expected_id`, when given), or None.
@@ -372,18 +393,18 @@ class WorkerProcess:
             if jsonrpc or (not self.messages_read and self.framing.is_line):
                 self.frame_error = StrayOutput(payload, first=not self.messages_read)
             else:
-                self.set_aside(f"{exc.message}: {payload[:200]!r}", payload)
+                self.set_aside(f"{exc.message}: {self.quoted(payload)}", payload)
             return None
         except NotAMessage:
             self.frame_error = StrayOutput(payload, json=True, first=not self.messages_read)
             return None
         except WrongId as exc:
             self.messages_read += 1
-            self.set_aside(f"response for id {exc.got!r}: {payload[:200]!r}", payload)
+            self.set_aside(f"response for id {exc.got!r}: {self.quoted(payload)}", payload)
             return None
         except ProtocolError as exc:
             self.messages_read += 1
-            self.set_aside(f"{exc.message}: {payload[:200]!r}", payload)
+            self.set_aside(f"{exc.message}: {self.quoted(payload)}", payload)
             return None
         self.messages_read += 1
         if isinstance(message, Incoming):
@@ -473,13 +494,13 @@ class WorkerProcess:
             with contextlib.suppress(OSError):
                 proc.stdin.close()
         if self._wait_exit(min(EOF_GRACE, grace)) is not None:
-            self.stopped_by = "exited when stdin closed"
+            self.stopped_by = self._interrupted() or "exited when stdin closed"
         if self.poll() is None:
             self._signal(signal.SIGTERM, family)
             if self._wait_exit(grace) is None:
                 self.stopped_by = f"SIGKILL after {grace:g} s (SIGTERM ignored)"
             else:
-                self.stopped_by = self.stopped_by or "SIGTERM"
+                self.stopped_by = self.stopped_by or self._interrupted() or "SIGTERM"
             self._signal(signal.SIGKILL, family | self.family())  # what is left, leader included
             self._wait_exit(5.0)
         else:
@@ -487,10 +508,17 @@ class WorkerProcess:
         self._drain_stdout()
         if proc.stdout is not None:
             proc.stdout.close()
-        self.save_transcript()
+        self.transcript.close()
         self.stopped = True
-        _LIVE.discard(self)
+        self.context.children.forget(proc)
         return self.exit_status
+
+    def _interrupted(self) -> str:
+        """Why it ended when the run's interruption stopped it (empty otherwise)."""
+        status = self.poll()
+        if self.context.children.cancelled.is_set() and status and status.signal is not None:
+            return f"stopped with the interrupted run ({status.describe()})"
+        return ""
 
     def family(self) -> set[int]:
         """Every process descended from this worker: by parent chain and by environment token."""
@@ -511,21 +539,20 @@ class WorkerProcess:
             if not self.read_stdout(0):
                 break
 
-    def save_transcript(self) -> None:
-        self.capture_dir.mkdir(parents=True, exist_ok=True)
-        self.stdout_path.write_bytes(bytes(self.transcript.data))
-
     # --- evidence ---------------------------------------------------------------------------
     def stderr_tail(self, max_bytes: int = 16384) -> str:
-        """The end of the captured stderr, decoded leniently."""
+        """The end of the captured stderr, decoded leniently, redacted before it is cut (a
+        secret the cut would halve is read whole, then replaced)."""
+        margin = 4096
         try:
             with open(self.stderr_path, "rb") as f:
                 f.seek(0, os.SEEK_END)
                 size = f.tell()
-                f.seek(max(0, size - max_bytes))
-                return f.read().decode("utf-8", "replace")
+                f.seek(max(0, size - max_bytes - margin))
+                data = self.redactor.bytes(f.read())
         except FileNotFoundError:
             return ""
+        return data[-max_bytes:].decode("utf-8", "replace")
 
     def summary(self) -> dict[str, Any]:
         """What is known about this process, for the run folder and `--json`."""
@@ -550,42 +577,3 @@ class WorkerProcess:
             "stderr_log": str(self.stderr_path) if self.spec.stderr is StderrMode.CAPTURE else None,
             "stdout_transcript": str(self.stdout_path),
         }
-
-
-def processes_with_env(name: str, value: str) -> set[int]:
-    """Live processes whose environment holds `name=value` (readable ones only)."""
-    needle = f"{name}={value}".encode()
-    found = set()
-    for entry in os.listdir("/proc"):
-        if entry.isdigit() and int(entry) != os.getpid():
-            try:
-                with open(f"/proc/{entry}/environ", "rb") as f:
-                    if needle in f.read().split(b"\0"):
-                        found.add(int(entry))
-            except OSError:
-                continue
-    return found
-
-
-def descendants(pid: int) -> set[int]:
-    """Every live descendant of `pid`, found through /proc (children may leave the group)."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as f:
-                stat = f.read()
-        except OSError:
-            continue
-        # The command name may contain spaces and parentheses: fields start after the last ')'.
-        fields = stat[stat.rfind(b")") + 2 :].split()
-        children.setdefault(int(fields[1]), []).append(int(entry))
-    found: set[int] = set()
-    stack = [pid]
-    while stack:
-        for child in children.get(stack.pop(), []):
-            if child not in found:
-                found.add(child)
-                stack.append(child)
-    return found

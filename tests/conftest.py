@@ -3,7 +3,8 @@ real clock; the check that no test leaves a worker process behind.
 
 A test that starts a process, itself or through the code it calls, uses a fixture that depends
 on `processes` (`run_cli`, `spawn_worker`, `reference_worker`, `pexpect_spawn`, a module's own
-fixture built on them, or `processes` itself); a test that sleeps does it through `real_sleep`.
+fixture built on them, or `processes` itself; `module_processes` for what a module's tests share,
+a browser or runs they all read); a test that sleeps does it through `real_sleep`.
 The collection hook below marks such tests `process` or `waits`, and `make test-fast` deselects
 both. Every other test runs with process creation and sleeping disabled, so a test that starts
 a process by other means fails with a message naming the fixture to use: the fast set cannot
@@ -40,7 +41,7 @@ REPO = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden"
 
 # The fixtures whose use marks a test, directly or through any fixture that depends on them.
-MARKING_FIXTURES = {"processes": "process", "real_sleep": "waits"}
+MARKING_FIXTURES = {"processes": "process", "module_processes": "process", "real_sleep": "waits"}
 MARKERS = (
     "process: starts processes (set by the fixtures that start them; test-fast leaves it out)",
     "waits: sleeps on the real clock (set by the real_sleep fixture; test-fast leaves it out)",
@@ -237,6 +238,18 @@ class Processes:
 @pytest.fixture
 def processes() -> Iterator[Processes]:
     """The fixture every process-starting fixture depends on: using it marks a test `process`."""
+    started = Processes()
+    try:
+        yield started
+    finally:
+        started.stop_all()
+
+
+@pytest.fixture(scope="module")
+def module_processes() -> Iterator[Processes]:
+    """`processes` for a module's shared fixtures (a browser, runs its tests all read), whatever
+    costs too much to start for each test; stopped when the module's tests are done. Using it,
+    through any fixture, marks a test `process`."""
     started = Processes()
     try:
         yield started

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import assert_never
 
 import pytest
 
@@ -14,12 +15,13 @@ from poolctl.cli import main
 from poolctl.report import Format
 from poolctl.report.github import SUMMARY_LIMIT
 from tests.conftest import REFERENCE, RunCli
+from tests.test_pictures import valid_html
 from tests.test_report_formats import valid_json, valid_junit
 
 FIXTURES = Path(__file__).parent / "fixtures"
 EXUNIT = str(FIXTURES / "exunit" / "pool_suite.log")
 PYTEST = str(FIXTURES / "pytest" / "pool_suite.txt")
-SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+SCENARIOS = Path(__file__).resolve().parent.parent / "poolctl" / "scenarios"
 
 
 @pytest.fixture(autouse=True)
@@ -44,6 +46,10 @@ def check(fmt: Format, text: str) -> None:
             assert text.startswith("# poolctl ")
         case Format.TERM:
             assert "poolctl" in text or "Doctor summary" in text or "answered" in text
+        case Format.HTML:
+            valid_html(text)
+        case _:
+            assert_never(fmt)
 
 
 @pytest.mark.parametrize("fmt", list(Format))
@@ -131,7 +137,7 @@ def test_scenarios_give_one_json_and_one_junit_document(run_cli: RunCli, tmp_pat
     assert out.count("<testsuite ") == 2 and 'name="reproduces required-field-missing"' in out
     assert 'failures="0"' in out.split("\n", 2)[1]  # <testsuites>: both produced what they expect
     code, out, _ = run_cli("run-scenario", *files, "-f", "md")
-    assert out.count("# poolctl scenario") == 2
+    assert out.count("# Scenario ") == 2
 
 
 def test_step_summary_is_appended(

@@ -70,7 +70,7 @@ def test_a_missing_command_is_a_finding_not_bad_input(run_cli: RunCli) -> None:
 
 
 def test_the_bundled_checkout_timeout_scenario(run_cli: RunCli) -> None:
-    code, out, _ = doctor(run_cli, str(REPO / "scenarios" / "p3-checkout-timeout.yaml"))
+    code, out, _ = doctor(run_cli, "p3-checkout-timeout")  # a bundled scenario, by name
     assert code == 1
     assert "[✗] Pool settings" in out
     assert "over checkout_timeout 0.5 s: they time out" in out
@@ -92,7 +92,7 @@ def test_an_unknown_pool_setting_is_reported_not_refused(run_cli: RunCli, tmp_pa
 
 
 def test_a_command_after_dashes_overrides_the_scenarios(run_cli: RunCli, tmp_path: Path) -> None:
-    scenario = REPO / "scenarios" / "healthy.yaml"
+    scenario = REPO / "poolctl" / "scenarios" / "healthy.yaml"
     _, report = doctor_json(
         run_cli, str(scenario), "--", sys.executable, "-m", "poolctl.workers.reference", "-v"
     )

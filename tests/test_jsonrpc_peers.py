@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from poolctl.cli import main
+from poolctl.report.replay import read_events
 from tests.conftest import REPO, Processes
 
 pytestmark = pytest.mark.slow
@@ -70,6 +71,37 @@ def test_python_mcp_server_answers_the_handshake_with_its_name(
     assert methods == ["initialize", "notifications/initialized", "ping", "ping", "tools/list"]
     assert all(s["ok"] for s in extra["steps"]) and len(extra["round_trips_ms"]) == 2
     assert extra["worker"]["framing"] == "line"  # mcp's default
+
+
+def test_each_step_of_the_session_is_traced_and_a_silent_server_pictured(
+    capsys: pytest.CaptureFixture[str], processes: Processes, tmp_path: Path
+) -> None:
+    """The run folder's events.jsonl holds every request of the handshake, with the bytes
+    written and read; a server that breaks the stream gets its timeline.html."""
+    healthy, banner = tmp_path / "healthy", tmp_path / "banner"
+    argv = ["--protocol", "mcp", "--timeout", WAIT]
+    code, _ = ping(capsys, *argv, "--run-dir", str(healthy), "--", *MCP_SERVER)
+    assert code == 0
+    events = read_events((healthy / "events.jsonl").read_text())
+    assert [e["command"] for e in events if e["type"] == "request"] == [
+        "initialize",
+        "ping",
+        "tools/list",
+    ]
+    answers = [e for e in events if e["type"] == "response"]
+    assert len(answers) == 3 and all(e["bytes_out"] > 0 and e["bytes_in"] > 0 for e in answers)
+    assert not (healthy / "timeline.html").exists()  # nothing to diagnose, no picture
+
+    verdict(capsys, *argv, "--run-dir", str(banner), "--", *MCP_SERVER, "--banner")
+    events = read_events((banner / "events.jsonl").read_text())
+    [silence] = [e for e in events if e["type"] == "no_response"]
+    assert silence["reason"] == "bad-frame"
+    assert silence["bytes_in"] == len(b"MCP Server running on stdio\n")
+    [diagnosis] = [e for e in events if e["type"] == "diagnosis"]
+    assert diagnosis["confirmed"] == ["stdout-text"]
+    doc = json.loads((banner / "report.json").read_text())
+    assert doc["extra"]["timeline"]["deciding"] is not None
+    assert "MCP Server running on stdio" in (banner / "timeline.html").read_text()
 
 
 @needs_everything()

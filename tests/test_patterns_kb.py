@@ -10,6 +10,7 @@ import pytest
 from poolctl.errors import InputError
 from poolctl.patterns import PatternError, builtin_dir, load_patterns
 from poolctl.patterns.examples import to_failure, walk
+from poolctl.scenario import bundled_scenarios
 from poolctl.triage.classifier import diagnose, pick, score
 from poolctl.triage.facts import FactContext
 from poolctl.triage.fields import FailureView
@@ -65,7 +66,10 @@ def test_each_pattern_is_tested_in_two_runners_and_two_wordings(pattern: object)
     assert len({m.source for m in matches}) >= 2
     assert len({m.message for m in matches}) >= 2
     assert pattern.examples.no_match
-    assert pattern.reproduce.startswith("scenarios/p") and pattern.reproduce.endswith(".yaml")
+    # a command that works from an install: a bundled scenario by name
+    command, _, name = pattern.reproduce.rpartition(" ")
+    assert command == "poolctl run-scenario"
+    assert name in {p.stem for p in bundled_scenarios()}
     assert pattern.causes and all(c.tell_apart for c in pattern.causes)
 
 

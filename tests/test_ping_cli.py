@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -36,10 +37,14 @@ def test_healthy_worker_answers_with_its_mode(run_cli: RunCli) -> None:
     assert report["findings"] == []
 
 
-def test_count_prints_min_median_p99_max(run_cli: RunCli) -> None:
+def test_count_prints_min_median_max_and_p99_from_100(run_cli: RunCli) -> None:
     code, out, _ = ping(run_cli, "--count", "5")
     assert code == 0
-    assert "5 round trips: min" in out and "median" in out and "p99" in out and "max" in out
+    assert "5 round trips: min" in out and "median" in out and "max" in out
+    assert "p99" not in out  # of 5 samples, the 99th percentile is the maximum again
+    code, out, _ = ping(run_cli, "--count", "100")
+    assert code == 0 and "100 round trips: min" in out and " · p99 " in out
+    assert re.search(r"median \d+(\.\d)? (µs|ms) ", out), out  # rounded, with a unit
 
 
 def test_no_command_pings_the_reference_worker(run_cli: RunCli) -> None:
@@ -112,6 +117,8 @@ def test_pythonunbuffered_hides_the_buffering_fault_and_ping_says_so(
     code, out, _ = ping(run_cli, "--timeout", "5", *worker("--buffered"))
     assert code == 0
     assert "PYTHONUNBUFFERED is set" in out
+    code, again, _ = ping(run_cli, "--timeout", "5", *worker("--buffered"))
+    assert code == 0 and "PYTHONUNBUFFERED" not in again  # said once, not on every ping
 
 
 @pytest.mark.parametrize("switch", ["--init-delay", "--import-delay"])
@@ -170,7 +177,7 @@ def test_env_and_cwd_reach_the_worker(run_cli: RunCli, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "argv,message",
     [
-        (["--framing", "packet-3"], "unknown framing 'packet-3'"),
+        (["--framing", "packet-3"], "'packet-3' is not one of"),
         (["--args", "{nope"], "--args is not JSON"),
         (["--args", "[1]"], "--args must be a JSON object"),
         (["--env", "NOEQUALS"], "--env expects NAME=VALUE"),

@@ -113,18 +113,33 @@ def test_a_session_returns_to_the_worker_that_served_it(with_pool: WithPool) -> 
 
 
 def test_overflow_workers_are_spawned_when_busy_and_retired_at_checkin(with_pool: WithPool) -> None:
-    async def body(pool: Pool) -> list[Any]:
-        return await asyncio.gather(
-            # long enough for the overflow workers to start before w1 is free again, on a
-            # loaded machine too: otherwise w1 serves a waiter and an overflow worker idles
-            *(pool.call(f"c{i}", "sleep", {"seconds": 1.0}) for i in range(3))
-        )
+    async def body(pool: Pool) -> list[tuple[str, bool, Answer | NoAnswer]]:
+        # c0 holds the one pooled worker until c1 and c2 both have theirs: each of them waits
+        # for an overflow worker of its own, however long it takes to start, and no worker can
+        # serve twice (a fixed-length request raced the overflow workers' start-up)
+        first = await pool.checkout("c0")
+        second, third = await asyncio.gather(pool.checkout("c1"), pool.checkout("c2"))
+        held = [("c0", first), ("c1", second), ("c2", third)]
+        answers = [
+            (
+                worker.id,
+                worker.overflow,
+                await worker.request(worker.process.ids.request("echo"), 5),
+            )
+            for _, worker in held
+        ]
+        for caller, worker in held:
+            pool.checkin(worker, caller)
+        return answers
 
-    answers, trace = with_pool(body, size=1, max_overflow=2)
-    assert all(isinstance(a, Answer) for a in answers)
+    answers, trace = with_pool(body, size=1, max_overflow=2, checkout_timeout=30)
+    assert all(isinstance(answer, Answer) for _, _, answer in answers)
+    assert len({worker for worker, _, _ in answers}) == 3
+    assert [overflow for _, overflow, _ in answers] == [False, True, True]
     spawns = types(trace, "spawn")
     assert [e.data["overflow"] for e in spawns] == [False, True, True]
-    assert len(types(trace, "retire")) == 2
+    retired = {e.worker for e in types(trace, "retire")}
+    assert retired == {worker for worker, overflow, _ in answers if overflow}
 
 
 def test_checkout_timeout_explains_itself(with_pool: WithPool) -> None:

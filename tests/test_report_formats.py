@@ -9,6 +9,7 @@ import json
 import re
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import jsonschema
 import pytest
@@ -46,9 +47,17 @@ VALIDATOR = jsonschema.Draft202012Validator(schema())
 NASTY = 'ctl\x00\x01\x08\x0b\x0c\x1b[31m\x7f lone\ud800 \ufffe & <tag> "q" ]]> end'
 
 
+XUNIT1_PLACE = re.compile(r' (file|line)="[^"]*"')
+
+
 def valid_junit(text: str) -> None:
-    """Raises unless `text` is JUnit XML valid against `junit-10.xsd`."""
-    XSD.validate(text)
+    """Raises unless `text` is JUnit XML valid against `junit-10.xsd`, plus the `file` and
+    `line` attributes of a testcase that pytest's xunit1 files carry (and readers such as
+    GitLab's and the GitHub test-report actions use): checked for their form, then set aside."""
+    for m in re.finditer(r"<testcase [^>]*>", text):
+        line = re.search(r' line="([^"]*)"', m.group(0))
+        assert line is None or line.group(1).isdigit(), m.group(0)
+    XSD.validate(XUNIT1_PLACE.sub("", text))
 
 
 def valid_json(text: str) -> dict[str, Any]:
@@ -148,15 +157,49 @@ def test_junit_one_testcase_per_failure_step_and_expectation() -> None:
     assert "failure" in p3[("scenario.p3", "step 2: kill_worker")]
     assert "failure" not in p3[("checkout-timeout-waiters", "p3: checkouts timed out")]
     assert suites[1]["@failures"] == "1" and suites[2]["@failures"] == "2"  # the step; + missed
-    triage_doc: Any = XSD.to_dict(JUnitWriter().render(sample_report()))
-    triage = triage_doc["testsuite"][0]["testcase"]
-    assert [c["@classname"] for c in triage[:5]] == [
-        "port-no-response",
-        "checkout-timeout-waiters",
-        "checkout-timeout-waiters",
-        "unclassified",
-        "unclassified",
+    triage = ElementTree.fromstring(JUnitWriter().render(sample_report()).encode())
+    cases = [(c.get("classname"), c.get("file"), c.get("line")) for c in triage.iter("testcase")]
+    assert cases[:5] == [  # the test's module; where the test is, when the log says
+        ("check_port.py", None, None),
+        ("PoolV2Test", "test/pool_v2_test.exs", "178"),
+        ("PoolV2Test", "test/pool_v2_test.exs", "178"),
+        ("SessionPoolTest", None, None),
+        ("unclassified", None, None),  # no module, no file: what poolctl made of it
     ]
+
+
+def test_junit_testcases_carry_the_module_file_line_and_time_the_log_has() -> None:
+    failure = Failure(
+        source="junit",
+        name="test_checkout",
+        location="tests/pool/test_checkout.py:42",
+        message="TimeoutError",
+        details={"time": "5.012"},
+        input_file="results.xml",
+        line_start=7,
+    )
+    nameless = Failure(source="pytest", name="test_x", location="tests/pool/test_x.py:3")
+    report = Report(
+        kind="triage",
+        title="t",
+        findings=(
+            Finding(failure, Unclassified(None, 0.0, "no signal")),
+            Finding(nameless, Unclassified(None, 0.0, "no signal")),
+        ),
+    )
+    text = JUnitWriter().render(report)
+    valid_junit(text)
+    first, second = ElementTree.fromstring(text.encode()).iter("testcase")
+    assert first.attrib == {
+        "classname": "tests.pool.test_checkout",
+        "name": "test_checkout",
+        "file": "tests/pool/test_checkout.py",
+        "line": "42",
+        "time": "5.012",
+    }
+    assert second.get("classname") == "tests.pool.test_x" and second.get("time") is None
+    body = first.findtext("failure") or ""
+    assert body.startswith("unclassified: no signal")
 
 
 @pytest.mark.parametrize("index", range(6))
@@ -265,7 +308,9 @@ def test_oversized_summary_is_cut_under_the_limit_with_a_note() -> None:
     assert "**poolctl: this summary was cut**" in cut
     m = re.search(r"([\d,]+) of ([\d,]+) bytes shown", cut)
     assert m and int(m.group(2).replace(",", "")) == len(md.encode())
-    assert "sections left out: Fix plan, Unclassified (2), Checks, Notes" in cut
+    # the fix plan comes first: a cut summary keeps it
+    assert "## Fix plan" in cut.split("[!WARNING]")[0]
+    assert "sections left out: Unclassified (2), Checks, Notes, Appendix" in cut
     assert "`reports/r`" in cut
     assert cut.count("<details>") == cut.count("</details>")
 

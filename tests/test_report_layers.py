@@ -45,7 +45,9 @@ def calls(path: Path, name: str, *, methods: bool = True) -> list[int]:
 
 @pytest.mark.parametrize("path", COMMANDS, ids=lambda p: p.name)
 def test_a_command_imports_no_other_command(path: Path) -> None:
-    assert not {m for m in imported(path) if m.startswith("poolctl.commands")}
+    # the index names every command (their help and examples) and imports none of them
+    others = {m for m in imported(path) if m.startswith("poolctl.commands")}
+    assert not {m for m in others if not m.startswith("poolctl.commands.index")}
 
 
 @pytest.mark.parametrize("path", COMMANDS, ids=lambda p: p.name)

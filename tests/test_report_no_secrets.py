@@ -23,7 +23,7 @@ SK_KEY = "sk-proj-Yh3Kd8Pq2Zr6Wm1Tn4Vs"
 NAMED = "nmd-Secret-3c1e9a7f04"  # the value of a secret-named variable of poolctl's environment
 SECRETS = (GITHUB_TOKEN, SK_KEY, NAMED)
 PLANTED = f"{GITHUB_TOKEN} {SK_KEY} {NAMED}"
-SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+SCENARIOS = Path(__file__).resolve().parent.parent / "poolctl" / "scenarios"
 PYTEST_LOG = Path(__file__).parent / "fixtures" / "pytest" / "pool_suite.txt"
 SHUTDOWN_LINE = "E               poolkit.PoolShutdownError: pool 'pool_c' is shutting down"
 
@@ -96,7 +96,23 @@ CASES: dict[str, Argv] = {
         "pool-shutdown-during-checkout",
         str(planted_log(t)),
     ],
+    "patterns test LOG --json": lambda t: [
+        "patterns",
+        "test",
+        "pool-shutdown-during-checkout",
+        str(planted_log(t)),
+        "--json",
+    ],
     "patterns list": lambda t: ["patterns", "list", "--patterns", str(planted_patterns(t))],
+    "patterns list --json": lambda t: [
+        *("patterns", "list", "--json", "--patterns", str(planted_patterns(t)))
+    ],
+    "patterns show -f md": lambda t: [
+        *("patterns", "show", "5", "-f", "md", "--patterns", str(planted_patterns(t)))
+    ],
+    "patterns test -v -f md": lambda t: [
+        *("patterns", "test", "5", "-v", "-f", "md", "--patterns", str(planted_patterns(t)))
+    ],
     "patterns show": lambda t: ["patterns", "show", "5", "--patterns", str(planted_patterns(t))],
     "patterns test": lambda t: ["patterns", "test", "5", "--patterns", str(planted_patterns(t))],
     "ping answer": lambda t: [

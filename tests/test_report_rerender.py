@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from poolctl.cli import main
-from poolctl.rundir import BASE_ENV
+from poolctl.rundir import BASE_ENV, run_folders
 from tests.conftest import REFERENCE, Processes
 from tests.test_report_formats import valid_json
 
-SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+SCENARIOS = Path(__file__).resolve().parent.parent / "poolctl" / "scenarios"
 PYTEST_LOG = Path(__file__).parent / "fixtures" / "pytest" / "pool_suite.txt"
 TIMING = re.compile(r"\d[\d,]*(?:\.\d+)? ?(?:ms|s)\b")
 
@@ -120,12 +120,14 @@ def test_doctor(capsys: pytest.CaptureFixture[str], tmp_path: Path, processes: P
     same_files(capsys, run)
 
 
-def test_triage(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+@pytest.mark.parametrize("options", [(), ("-v",), ("-q",), ("--top", "2")])
+def test_triage(capsys: pytest.CaptureFixture[str], tmp_path: Path, options: tuple[str]) -> None:
     run = tmp_path / "run"
-    code, live, err = cli(capsys, "triage", str(PYTEST_LOG), "--run-dir", str(run))
+    code, live, err = cli(capsys, "triage", str(PYTEST_LOG), "--run-dir", str(run), *options)
     assert code == 1, err
-    view = same_view(capsys, live, [run])
-    assert view.startswith("poolctl triage — ") and "✓ confirmed" in view
+    view = same_view(capsys, live, [run], *options)
+    assert view.startswith("poolctl triage — ")
+    assert ("✓ confirmed" in view) is (options == ("-v",))  # the causes behind -v
     assert "supported" not in view.replace("also supported:", "")  # the cause's prose keeps it
     same_files(capsys, run)
     # the formats the run folder does not keep: rendered from report.json as triage prints them
@@ -143,14 +145,17 @@ def test_one_scenario(
 ) -> None:
     run = tmp_path / "run"
     scenario = SCENARIOS / "p3-checkout-timeout.yaml"
-    code, live, err = cli(capsys, "run-scenario", "-q", str(scenario), "--run-dir", str(run))
+    code, live, err = cli(capsys, "run-scenario", str(scenario), "--run-dir", str(run))
     assert code == 0, err
     view = same_view(capsys, live, [run])
-    assert view.startswith("poolctl scenario — scenario p3-checkout-timeout")
-    assert view.endswith(
-        "✓ scenario p3-checkout-timeout: expected checkout-timeout-waiters; "
+    assert view.startswith(
+        "✓ scenario p3-checkout-timeout passed in T: expected checkout-timeout-waiters; "
+        "got checkout-timeout-waiters\n"
+    ) or untimed(view).startswith(
+        "✓ scenario p3-checkout-timeout passed in T: expected checkout-timeout-waiters; "
         "got checkout-timeout-waiters\n"
     )
+    assert view.endswith(f"run folder: {run}\n")
     same_files(capsys, run)
 
 
@@ -158,12 +163,12 @@ def test_several_scenarios(
     capsys: pytest.CaptureFixture[str], runs: Path, processes: Processes
 ) -> None:
     files = [SCENARIOS / "healthy.yaml", SCENARIOS / "p5-required-field.yaml"]
-    code, live, err = cli(capsys, "run-scenario", "-q", *map(str, files))
+    code, live, err = cli(capsys, "run-scenario", *map(str, files))
     assert code == 0, err
-    folders = sorted(runs.iterdir())
+    folders = run_folders(runs)
     assert len(folders) == 2
     view = same_view(capsys, live, folders)
-    assert view.count("poolctl scenario — ") == 2
+    assert view.count("✓ scenario ") == 2 and view.count(" passed in ") == 2
     assert view.endswith("✓ 2 of 2 scenario(s) produced what they expect\n")
 
 
@@ -181,7 +186,7 @@ def test_the_tour_one_run_folder_a_scenario(
     options = ["--keep-secrets"] if keep else []
     code, live, err = cli(capsys, "run-scenario", *options)
     assert code == 0, err
-    folders = sorted(runs.iterdir())  # time-stamped names: the order they ran in
+    folders = run_folders(runs)  # the order they ran in
     assert [f.name.split("-", 1)[1] for f in folders] == list(names)
     view = same_view(capsys, live, folders, *options)
     lines = view.splitlines()

@@ -6,6 +6,7 @@ the diff. A missing golden file fails its test.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -16,6 +17,7 @@ from poolctl.model import (
     Diagnosis,
     Evidence,
     Failure,
+    FailureGroup,
     Finding,
     Hypothesis,
     PingDetails,
@@ -27,6 +29,7 @@ from poolctl.model import (
 from poolctl.report import (
     WRITERS,
     Format,
+    HtmlWriter,
     JsonWriter,
     JUnitWriter,
     MarkdownWriter,
@@ -68,7 +71,7 @@ def _p3(name: str, line: int, pool: str) -> Finding:
         facts={"pool": pool, "pool_size": 2, "waiters": 5, "oversubscribed": True},
         cause="More callers than workers (the log shows: waiters 5 > pool size 2)",
         remediation="Give the pool at least as many workers as callers (5 waiting on 2).",
-        reproduce="scenarios/p3-checkout-timeout.yaml",
+        reproduce="poolctl run-scenario p3-checkout-timeout",
         hypotheses=(
             Hypothesis("more-callers", "More callers than workers.", "confirmed", (), "5 > 2"),
             Hypothesis(
@@ -111,7 +114,7 @@ def sample_report() -> Report:
         facts={"timeout": "0.5s", "os_pid": 42},
         cause="not determined from the log: none of the 2 candidate causes has evidence here",
         remediation="Run `poolctl ping --stderr merge -- <cmd>`; keep stdout for frames | only.",
-        reproduce="scenarios/p1-merged-stderr.yaml",
+        reproduce="poolctl run-scenario p1-merged-stderr",
         hypotheses=(
             Hypothesis("crashed", "The worker crashed.", "untested", (), "to tell: exit status"),
             Hypothesis("buffered", "Stdout is buffered.", "untested", (), "to tell: use -u"),
@@ -188,9 +191,13 @@ def sample_report() -> Report:
 
 CASES = {
     "report.term.txt": lambda r: TerminalWriter(width=100).render(r),
+    "report.verbose.term.txt": lambda r: TerminalWriter(width=100, verbose=True).render(r),
+    "report.quiet.term.txt": lambda r: TerminalWriter(width=100, quiet=True).render(r),
+    "report.top1.term.txt": lambda r: TerminalWriter(width=100, top=1).render(r),
     "report.md": lambda r: MarkdownWriter().render(r),
     "report.json": lambda r: JsonWriter().render(r),
     "report.junit.xml": lambda r: JUnitWriter().render(r),
+    "report.html": lambda r: HtmlWriter().render(r),
     "report.annotations.txt": lambda r: render_annotations(r, workspace="/ci"),
 }
 
@@ -204,7 +211,53 @@ def test_golden(golden: Golden, name: str) -> None:
 def test_every_format_has_a_writer_and_renders(fmt: Format) -> None:
     out = render(sample_report(), fmt)
     assert fmt in WRITERS
-    assert "port-no-response" in out and "test_pool_8770_pool" in out
+    assert "port-no-response" in out and "test error handling" in out
+
+
+@pytest.mark.parametrize("fmt", [f for f in Format if f is not Format.JUNIT])
+def test_the_fix_plan_comes_before_the_details(fmt: Format) -> None:
+    """Verdict first, in every format: the summary, then the fix plan, then what backs it."""
+    out = render(sample_report(), fmt)
+    fix = "Give the pool at least as many workers as callers"
+    detail = "Session pool V2 started with 2 workers"  # a piece of evidence
+    assert fix in out
+    summary = out.find("failures") if fmt is not Format.JSON else out.find('"summary"')
+    assert 0 <= summary < out.find(fix)
+    if detail in out:  # JSON and Markdown always hold the evidence; the terminal with -v
+        assert out.find(fix) < out.find(detail)
+    verbose = TerminalWriter(width=100, verbose=True).render(sample_report())
+    assert verbose.find(fix) < verbose.find(detail)
+
+
+def test_junit_puts_the_fix_first_in_each_failure() -> None:
+    body = JUnitWriter().render(sample_report())
+    failure = body[body.index("test error handling") :]
+    assert failure.index("fix: Give the pool") < failure.index("evidence:")
+
+
+def test_top_keeps_the_biggest_groups_and_says_how_many_more() -> None:
+    grouped = dataclasses.replace(
+        sample_report(),
+        details=TriageDetails(
+            groups=(
+                FailureGroup("a", "port-no-response", (0,)),
+                FailureGroup("b", "checkout-timeout-waiters", (1, 2)),
+            )
+        ),
+    )
+    out = TerminalWriter(width=100, top=1).render(grouped)
+    assert "━━ Pattern 3" in out and "━━ Pattern 1" not in out  # 2 failures beat 1
+    assert "1 more group(s) past --top 1" in out
+    assert "1. resolves 2 failures" in out and "2. resolves 1 failure" in out  # plan whole
+    # ungrouped (a scenario run): each failure is a group, pattern order breaks the tie
+    ungrouped = TerminalWriter(width=100, top=1).render(sample_report())
+    assert "━━ Pattern 1" in ungrouped and "2 more group(s) past --top 1" in ungrouped
+
+
+def test_quiet_stops_after_the_fix_plan() -> None:
+    out = TerminalWriter(width=100, quiet=True).render(sample_report())
+    assert out.splitlines()[1].startswith("5 failures")
+    assert "Give the pool at least" in out and "━━" not in out and "run folder" not in out
 
 
 def test_json_is_versioned_and_complete() -> None:

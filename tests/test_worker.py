@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from poolctl.errors import WorkerStartError
+from poolctl.proctree import descendants
 from poolctl.protocol import TextBeforeFirstMessage
-from poolctl.worker import Answer, NoAnswer, StderrMode, WorkerSpec, descendants
+from poolctl.worker import Answer, NoAnswer, StderrMode, WorkerSpec
 from tests.conftest import REFERENCE, ReferenceWorker, SpawnWorker
 
 
@@ -131,9 +132,10 @@ def test_debug_log_records_each_message(tmp_path: Path, reference_worker: Refere
     with reference_worker(env={"POOLCTL_DEBUG_LOG": str(log), "POOLCTL_WORKER_ID": "w7"}) as w:
         assert isinstance(w.exchange("ping", timeout=10), Answer)
     lines = log.read_text().splitlines()
-    assert len(lines) == 2
+    assert len(lines) == 3
     assert " w7 in " in lines[0] and '"command":"ping"' in lines[0]
     assert " w7 out " in lines[1] and '"success":true' in lines[1]
+    assert " w7 eof " in lines[2]  # its stdin closed when it was stopped
 
 
 def test_unset_env_removes_inherited_variables(

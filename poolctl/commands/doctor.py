@@ -2,31 +2,42 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
 from typer.core import TyperCommand
 
+from poolctl import context as run_context
+from poolctl.console import stdout_console
 from poolctl.doctor import DEFAULT_INIT_TIMEOUT, DoctorOptions, run_doctor
 from poolctl.doctor.pool_settings import load_for_doctor
 from poolctl.errors import ExitCode, UsageProblem
-from poolctl.framing import get_framing
+from poolctl.model import Check
 from poolctl.options import (
     AnnotationsOpt,
     FormatOpt,
+    FramingName,
     JsonOpt,
+    KeepRunsOpt,
     KeepSecretsOpt,
     OutputOpt,
+    ProtocolName,
+    QuietOpt,
+    VerboseOpt,
     output_options,
 )
 from poolctl.patterns import load_patterns
 from poolctl.ping import REFERENCE_WORKER
+from poolctl.progress import Waits, wait_display
 from poolctl.protocol import PROTOCOLS, get_protocol
-from poolctl.redact import remember_env
-from poolctl.report import Format
+from poolctl.report import Format, doctor_view
 from poolctl.report.publish import publish, save
 from poolctl.rundir import create_run_dir
+from poolctl.scenario import find_scenario
 from poolctl.worker import StderrMode, WorkerSpec
 from poolctl.worker_args import parse_env, resolve_command
 
@@ -44,23 +55,29 @@ class DoctorCommand(TyperCommand):
         return super().parse_args(ctx, args)
 
 
+TYPER_SETTINGS = {"cls": DoctorCommand}
+
+
 def doctor(
     ctx: typer.Context,
     scenario: Annotated[
         Path | None,
-        typer.Argument(help="A scenario file: its worker and pool settings are checked."),
+        typer.Argument(
+            metavar="SCENARIO.yaml",
+            help="A scenario file, or a bundled scenario's name (its worker and pool settings "
+            "are checked); after `--`, the worker command (default: the reference worker).",
+        ),
     ] = None,
     framing: Annotated[
-        str | None,
+        FramingName | None,
         typer.Option(
-            help="packet-4, packet-2, packet-1, line or content-length (default: the "
-            "scenario's, else the protocol's)."
+            help="How bytes become messages (default: the scenario's, else the protocol's)."
         ),
     ] = None,
     protocol: Annotated[
-        str | None,
+        ProtocolName | None,
         typer.Option(
-            help="dspex, jsonrpc, mcp (its handshake) or lsp (its handshake) (default: the "
+            help="What messages mean; mcp and lsp check their handshake (default: the "
             "scenario's, else dspex)."
         ),
     ] = None,
@@ -95,9 +112,8 @@ def doctor(
             min=0.1,
         ),
     ] = None,
-    verbose: Annotated[
-        bool, typer.Option("--verbose", "-v", help="Show the evidence behind each check.")
-    ] = False,
+    verbose: VerboseOpt = False,
+    quiet: QuietOpt = False,
     as_json: JsonOpt = False,
     run_dir: Annotated[
         str | None, typer.Option("--run-dir", help="Where to keep the evidence.")
@@ -114,23 +130,32 @@ def doctor(
             "the scenario may expect their ids.",
         ),
     ] = None,
+    keep: KeepRunsOpt = None,
 ) -> None:
-    opts = output_options(Format.JSON if as_json else fmt, output, annotations, keep_secrets)
+    context = run_context.of(ctx)
+    opts = output_options(
+        fmt,
+        output,
+        annotations,
+        keep_secrets,
+        context.secrets,
+        as_json=as_json,
+        quiet=quiet,
+        verbose=verbose,
+    )
     cmd: list[str] = ctx.meta.get(WORKER_COMMAND, [])
     if cwd is not None and not Path(cwd).is_dir():
         raise UsageProblem(f"--cwd: not a directory: {cwd}")
-    if framing is not None:
-        get_framing(framing)
-    if protocol is not None:
-        get_protocol(protocol)
     kb = load_patterns(patterns) if patterns else None  # None: the builtin patterns
+    if scenario is not None:
+        scenario = find_scenario(str(scenario))  # a file, or a bundled scenario by name
     loaded, unknown = load_for_doctor(scenario, kb) if scenario is not None else (None, ())
     base = loaded.worker_spec() if loaded is not None else WorkerSpec(argv=REFERENCE_WORKER)
-    speaks = get_protocol(protocol or base.protocol)
+    speaks = get_protocol(protocol.value if protocol else base.protocol)
     keeps_framing = loaded is not None and loaded.worker.framing is not None
     spec = WorkerSpec(
         argv=_worker_argv(cmd, cwd or base.cwd) if cmd else base.argv,
-        framing=framing or (base.framing if keeps_framing else speaks.framing),
+        framing=framing.value if framing else (base.framing if keeps_framing else speaks.framing),
         protocol=speaks.name,
         stderr=stderr or base.stderr,
         env={**base.env, **parse_env(env or [])},
@@ -148,12 +173,38 @@ def doctor(
         unknown_settings=unknown,
         patterns=kb,
     )
-    remember_env(spec.env)  # some checks start the interpreter themselves
-    run = create_run_dir("doctor", run_dir)
-    report = save(run_doctor(doctor_options, run), run)
-    publish([report], opts, verbose=verbose)
+    context.secrets.remember_command(spec.argv, spec.env)  # checks start it in their own ways
+    run = create_run_dir("doctor", run_dir, context=context, keep=keep)
+    live = opts.terminal and not opts.quiet  # each section printed as it is done
+    console = stdout_console(context.secrets)
+    with wait_display(quiet=opts.quiet) as waits:
+        if live:
+            printer = _SectionPrinter(console, waits, verbose=opts.verbose)
+            doctor_options = dataclasses.replace(doctor_options, listener=printer)
+        report = save(run_doctor(doctor_options, run), run)
+    if live:
+        doctor_view.render_end(report, console, verbose=opts.verbose)
+    publish([report], opts, context, shown_live=live)
     failed = any(c.status == "fail" for c in report.checks)
     raise typer.Exit(ExitCode.FINDINGS if failed else ExitCode.OK)
+
+
+class _SectionPrinter:
+    """Prints doctor's view a section at a time, as each is done (the progress line of the
+    section under way is taken off the screen meanwhile)."""
+
+    def __init__(self, console: Console, waits: Waits, *, verbose: bool) -> None:
+        self.console = console
+        self.waits = waits
+        self.verbose = verbose
+
+    def started(self, worker: str) -> None:
+        with self.waits.paused():
+            doctor_view.render_header(worker, self.console)
+
+    def finished(self, section: str, checks: Sequence[Check]) -> None:
+        with self.waits.paused():
+            doctor_view.render_section(section, checks, self.console, verbose=self.verbose)
 
 
 def _worker_argv(cmd: list[str], cwd: str | None) -> tuple[str, ...]:

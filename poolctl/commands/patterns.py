@@ -3,20 +3,39 @@ extend the knowledge base."""
 
 from __future__ import annotations
 
+import io
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, assert_never
 
 import typer
+from rich.console import Console
 
-from poolctl.console import stderr_stream, stdout_console
+from poolctl.commands.index import BY_NAME, epilog
+from poolctl.console import stderr_console, stderr_stream, stdout_console, text_console
+from poolctl.context import RunContext
 from poolctl.errors import ExitCode, UsageProblem
-from poolctl.logs import FORMATS, read_logs
+from poolctl.logs import read_logs
+from poolctl.options import (
+    DocFormat,
+    DocFormatOpt,
+    JsonOpt,
+    LogFormat,
+    LogFormatOpt,
+    OutputOpt,
+    QuietOpt,
+    VerboseOpt,
+    output_options,
+)
 from poolctl.patterns import Pattern, PatternSet, builtin_dir, load_patterns
 from poolctl.patterns.examples import to_failure, walk
 from poolctl.patterns.loader import load_file
 from poolctl.patterns.regex import timing
+from poolctl.redact import Secrets
+from poolctl.report import Format
+from poolctl.report import patterns_doc as doc
+from poolctl.report.patterns_doc import ExampleOutcome
 from poolctl.report.patterns_view import (
-    ExampleOutcome,
     render_examples,
     render_list,
     render_new,
@@ -24,19 +43,22 @@ from poolctl.report.patterns_view import (
     render_slowest,
     render_test,
 )
-from poolctl.report.publish import prepare
+from poolctl.report.publish import OutputOptions, prepare, write_output
 from poolctl.triage.classifier import pick, score
 from poolctl.triage.engine import triage
-from poolctl.triage.explain import explain, slowest
+from poolctl.triage.explain import RegexTime, explain, slowest
 from poolctl.triage.facts import FactContext
 from poolctl.triage.fields import FailureView
 from poolctl.triage.starter import starter_pattern
 
+PATTERNS_EXIT = "0 ok · 1 no example or log line matched as expected · 2 bad usage or pattern file"
 patterns_app = typer.Typer(
     name="patterns",
     help="List, show and test the failure patterns (the knowledge base).",
+    epilog=epilog(BY_NAME["patterns"].examples, BY_NAME["patterns"].exit_codes),
     no_args_is_help=True,
     add_completion=False,
+    rich_markup_mode="rich",
 )
 
 PatternDirs = Annotated[
@@ -49,24 +71,127 @@ def _origin_of(p: Pattern) -> str:
     return "builtin" if p.path.startswith(str(builtin_dir())) else p.path
 
 
-@patterns_app.command("list", help="Every pattern: number, id, title and where it comes from.")
-def list_patterns(patterns: PatternDirs = None) -> None:
+def _options(
+    fmt: DocFormat, output: str, as_json: bool, quiet: bool, verbose: bool
+) -> OutputOptions:
+    """The shared output options, as every command reads them (`--json` and another
+    `--format`, or `-q` and `-v`, are refused)."""
+    return output_options(
+        Format(fmt.value),
+        output,
+        False,
+        False,
+        Secrets(),
+        as_json=as_json,
+        quiet=quiet,
+        verbose=verbose,
+    )
+
+
+def _emit(
+    opts: OutputOptions,
+    term: Callable[[Console], None],
+    as_json: Callable[[], dict[str, Any]],
+    as_md: Callable[[], str],
+) -> None:
+    """The document in the format asked for, to `--output` (redacted, as every output)."""
+    match opts.fmt:
+        case Format.JSON:
+            write_output(doc.dumps(as_json()), opts.output)
+        case Format.MD:
+            write_output(as_md(), opts.output)
+        case Format.TERM if opts.to_stdout:
+            term(stdout_console())
+        case Format.TERM:
+            out = io.StringIO()
+            term(text_console(out, color=False, width=100))
+            write_output(out.getvalue(), opts.output)
+        case Format.JUNIT | Format.HTML:  # not a DocFormat: the option cannot give them
+            raise UsageProblem(f"--format {opts.fmt}: choose term, md or json")
+        case _:
+            assert_never(opts.fmt)
+
+
+@patterns_app.command(
+    "list",
+    help="Every pattern: number, id, title and where it comes from.",
+    epilog=epilog(
+        (
+            ("poolctl patterns list", "the builtin patterns"),
+            ("poolctl patterns list --patterns my-patterns", "with a folder of your own"),
+            ("poolctl patterns list -q", "their ids alone, one a line"),
+            ("poolctl patterns list -v", "with each one's summary and how to reproduce it"),
+            ("poolctl patterns list --json", "as JSON (kind: patterns)"),
+        ),
+        "0 listed · 2 a pattern file is invalid (file:line), or bad usage",
+    ),
+)
+def list_patterns(
+    patterns: PatternDirs = None,
+    fmt: DocFormatOpt = DocFormat.TERM,
+    output: OutputOpt = "-",
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    opts = _options(fmt, output, as_json, quiet, verbose)
     kb = list(load_patterns(patterns or []))
-    render_list(kb, [_origin_of(p) for p in kb], stdout_console())
+    origins = [_origin_of(p) for p in kb]
+    _emit(
+        opts,
+        lambda c: render_list(kb, origins, c, quiet=quiet, verbose=verbose),
+        lambda: doc.list_json(kb, origins),
+        lambda: doc.list_md(kb, origins),
+    )
 
 
-@patterns_app.command("show", help="One pattern in full: signals, facts, causes, remediation.")
+@patterns_app.command(
+    "show",
+    help="One pattern in full: signals, facts, causes, remediation.",
+    epilog=epilog(
+        (
+            ("poolctl patterns show 3", "by number"),
+            ("poolctl patterns show port-no-response", "by id"),
+            ("poolctl patterns show 3 -q", "its title, summary and remediation"),
+            ("poolctl patterns show 3 -v", "and each of its examples"),
+            ("poolctl patterns show 3 -f md -o p3.md", "as Markdown, for a pull request"),
+        ),
+        "0 shown · 2 no such pattern, or bad usage",
+    ),
+)
 def show_pattern(
     pattern_id: Annotated[str, typer.Argument(metavar="ID", help="Its id or number.")],
     patterns: PatternDirs = None,
+    fmt: DocFormatOpt = DocFormat.TERM,
+    output: OutputOpt = "-",
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
 ) -> None:
+    opts = _options(fmt, output, as_json, quiet, verbose)
     p = load_patterns(patterns or []).get(pattern_id)
-    render_pattern(p, stdout_console())
+    origin = _origin_of(p)
+    _emit(
+        opts,
+        lambda c: render_pattern(p, c, quiet=quiet, verbose=verbose),
+        lambda: doc.pattern_json(p, origin),
+        lambda: doc.pattern_md(p, origin),
+    )
 
 
 @patterns_app.command(
     "test",
     help="Which lines of LOG fire the pattern's signals, and why; without LOG, its own examples.",
+    epilog=epilog(
+        (
+            ("poolctl patterns test 2 test.log", "which failures pattern 2 claims, and why"),
+            ("poolctl patterns test 2 test.log -v", "every failure, those where nothing fires too"),
+            ("poolctl patterns test 2", "its own examples"),
+            ("poolctl patterns test 2 -q", "the verdict alone: all examples pass, or N failed"),
+            ("poolctl patterns test 2 test.log --json", "as JSON (kind: pattern-test)"),
+        ),
+        PATTERNS_EXIT,
+    ),
 )
 def test_pattern(
     pattern_id: Annotated[str, typer.Argument(metavar="ID", help="Its id or number.")],
@@ -74,31 +199,54 @@ def test_pattern(
         list[str] | None, typer.Argument(metavar="[LOG]...", help="Test logs; - is stdin.")
     ] = None,
     patterns: PatternDirs = None,
-    log_format: Annotated[
-        str, typer.Option("--log-format", help=f"The logs' format: {', '.join(FORMATS)}.")
-    ] = "auto",
+    log_format: LogFormatOpt = LogFormat.AUTO,
     show_all: Annotated[
-        bool, typer.Option("--all", help="Also list failures where no signal fires.")
+        bool, typer.Option("--all", help="Also list failures where no signal fires (as -v).")
     ] = False,
+    fmt: DocFormatOpt = DocFormat.TERM,
+    output: OutputOpt = "-",
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
 ) -> None:
+    opts = _options(fmt, output, as_json, quiet, verbose)
     kb = load_patterns(patterns or [])
     for note in kb.engine_notes():  # a user's regex RE2 cannot run: named when it loads
         stderr_stream().write(f"poolctl: note: {note}\n")
     pattern = kb.get(pattern_id)
-    console = stdout_console()
     if not log:
         with timing() as times:
             outcomes = run_examples(pattern, kb)
-        render_examples(pattern, outcomes, console)
-        render_slowest(slowest(kb, times), console)
+        _say_slowest(slowest(kb, times), quiet)
+        _emit(
+            opts,
+            lambda c: render_examples(pattern, outcomes, c, quiet=quiet),
+            lambda: doc.examples_json(pattern, outcomes),
+            lambda: doc.examples_md(pattern, outcomes),
+        )
         raise typer.Exit(ExitCode.OK if all(o.ok for o in outcomes) else ExitCode.FINDINGS)
-    parsed = read_logs(log, log_format)
+    parsed = read_logs(log, log_format.value)
     with timing() as times:
         results = explain(pattern, parsed, kb)
-    render_test(pattern, parsed.inputs, results, parsed.skipped, console, show_all=show_all)
-    render_slowest(slowest(kb, times), console)
+    _say_slowest(slowest(kb, times), quiet)
+    every = show_all or verbose
+    _emit(
+        opts,
+        lambda c: render_test(
+            pattern, parsed.inputs, results, parsed.skipped, c, show_all=every, quiet=quiet
+        ),
+        lambda: doc.on_log_json(pattern, parsed.inputs, results, parsed.skipped),
+        lambda: doc.on_log_md(pattern, parsed.inputs, results, parsed.skipped, show_all=every),
+    )
     matched = any(r.verdict == "matches" for r in results)
     raise typer.Exit(ExitCode.OK if matched else ExitCode.FINDINGS)
+
+
+def _say_slowest(rows: Sequence[RegexTime], quiet: bool) -> None:
+    """The knowledge base's slowest regexes of the run, on standard error: their times vary
+    from run to run, the document on standard output does not."""
+    if not quiet:
+        render_slowest(rows, stderr_console())
 
 
 def run_examples(pattern: Pattern, kb: PatternSet) -> list[ExampleOutcome]:
@@ -116,7 +264,17 @@ def run_examples(pattern: Pattern, kb: PatternSet) -> list[ExampleOutcome]:
 @patterns_app.command(
     "new",
     help="Write a starter pattern from a cluster of unclassified failures in a log "
-    "(the clusters are listed by `poolctl triage`); then `patterns test` shows what it claims.",
+    "(the clusters are listed by `poolctl triage`); then `patterns test` shows what it claims. "
+    "Its --output is where the pattern goes; --json, -q and -v say what was written.",
+    epilog=epilog(
+        (
+            ("poolctl patterns new --from test.log --cluster 5fe3", "patterns/<id>.yaml"),
+            ("poolctl patterns new --from test.log --cluster 5fe3 -v", "and print what it holds"),
+            ("poolctl patterns new --from test.log --cluster 5fe3 -q", "print its path alone"),
+            ("poolctl patterns test <id> test.log --patterns patterns", "what it claims"),
+        ),
+        "0 written · 2 no such cluster, the file exists (--force), or bad usage",
+    ),
 )
 def new_pattern(
     logs: Annotated[
@@ -132,11 +290,13 @@ def new_pattern(
         ),
     ] = "patterns",
     patterns: PatternDirs = None,
-    log_format: Annotated[
-        str, typer.Option("--log-format", help=f"The logs' format: {', '.join(FORMATS)}.")
-    ] = "auto",
+    log_format: LogFormatOpt = LogFormat.AUTO,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
 ) -> None:
+    opts = _options(DocFormat.TERM, "-", as_json, quiet, verbose)
     target = Path(output)
     to_file = target.suffix in (".yaml", ".yml")
     folder = target.parent if to_file else target
@@ -145,7 +305,7 @@ def new_pattern(
         dirs.append(str(folder))  # patterns written there before: their ids and numbers are taken
     kb = load_patterns(dirs)
     # the starter quotes the log's failures: it is written as every output is, redacted
-    report = prepare(triage(read_logs(logs, log_format), kb))
+    report = prepare(triage(read_logs(logs, log_format.value), kb), RunContext())
     taken = [p.stem for p in folder.glob("*.y*ml")] if folder.is_dir() else []
     starter = starter_pattern(report, cluster, kb, " ".join(logs), taken)
     path = target if to_file else folder / f"{starter.pattern_id}.yaml"
@@ -161,4 +321,9 @@ def new_pattern(
             f"cannot write {path}: {exc.strerror or exc}", where="--output"
         ) from None
     load_file(path)  # what was written loads as every pattern file does
-    render_new(starter, path, logs, folder, stdout_console())
+    _emit(
+        opts,
+        lambda c: render_new(starter, path, logs, folder, c, quiet=quiet, verbose=verbose),
+        lambda: doc.new_json(starter, path, logs, folder),
+        lambda: starter.text,  # not asked for: `new` takes no --format
+    )

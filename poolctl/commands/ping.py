@@ -7,17 +7,23 @@ from typing import Annotated
 
 import typer
 
+from poolctl import context as run_context
 from poolctl.errors import ExitCode, UsageProblem
-from poolctl.framing import get_framing
 from poolctl.options import (
     AnnotationsOpt,
     FormatOpt,
     JsonOpt,
+    KeepRunsOpt,
     KeepSecretsOpt,
     OutputOpt,
+    PingFraming,
+    ProtocolName,
+    QuietOpt,
+    VerboseOpt,
     output_options,
 )
 from poolctl.ping import PingOptions, run_ping, to_report
+from poolctl.progress import wait_display
 from poolctl.protocol import get_protocol
 from poolctl.report import Format
 from poolctl.report.publish import publish, save
@@ -25,35 +31,42 @@ from poolctl.rundir import create_run_dir
 from poolctl.worker import StderrMode, WorkerSpec
 from poolctl.worker_args import parse_args_json, parse_env, resolve_command
 
+# What follows the worker command is the worker's, not poolctl's.
+TYPER_SETTINGS = {"context_settings": {"allow_interspersed_args": False}}
+
 
 def ping(
+    ctx: typer.Context,
     cmd: Annotated[
         list[str] | None,
-        typer.Argument(help="The worker command, after `--` (default: the reference worker)."),
+        typer.Argument(
+            metavar="-- CMD ARGS",
+            help="The worker command, after `--` (default: the reference worker).",
+        ),
     ] = None,
     framing: Annotated[
-        str | None,
+        PingFraming | None,
         typer.Option(
-            help="packet-4, packet-2, packet-1, line, content-length, or auto (try each in a "
-            "fresh process); default: the protocol's (packet-4 for dspex, line for jsonrpc "
-            "and mcp, content-length for lsp)."
+            help="How bytes become messages; auto tries each in a fresh process. Default: the "
+            "protocol's (packet-4 for dspex, line for jsonrpc and mcp, content-length for lsp)."
         ),
     ] = None,
     protocol: Annotated[
-        str,
+        ProtocolName,
         typer.Option(
             help="dspex (the DSPex envelope), jsonrpc (JSON-RPC 2.0: --command is the method, "
             "--args the params), mcp (initialize, initialized, ping, tools/list) or lsp "
             "(initialize, initialized, shutdown, exit)."
         ),
-    ] = "dspex",
+    ] = ProtocolName.DSPEX,
     timeout: Annotated[
         float, typer.Option(help="Seconds to wait for each answer.", min=0.01)
     ] = 5.0,
     count: Annotated[
         int,
         typer.Option(
-            help="Pings to send (prints min, median, p99, max); with mcp, MCP pings.", min=1
+            help="Pings to send (prints min, median and max; p99 from 100); with mcp, MCP pings.",
+            min=1,
         ),
     ] = 1,
     stderr: Annotated[
@@ -86,6 +99,8 @@ def ping(
         ),
     ] = True,
     as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
     run_dir: Annotated[
         str | None, typer.Option("--run-dir", help="Where to keep the evidence.")
     ] = None,
@@ -93,21 +108,30 @@ def ping(
     output: OutputOpt = "-",
     annotations: AnnotationsOpt = False,
     keep_secrets: KeepSecretsOpt = False,
+    keep: KeepRunsOpt = None,
 ) -> None:
-    opts = output_options(Format.JSON if as_json else fmt, output, annotations, keep_secrets)
+    context = run_context.of(ctx)
+    opts = output_options(
+        fmt,
+        output,
+        annotations,
+        keep_secrets,
+        context.secrets,
+        as_json=as_json,
+        quiet=quiet,
+        verbose=verbose,
+    )
     if cwd is not None and not Path(cwd).is_dir():
         raise UsageProblem(f"--cwd: not a directory: {cwd}")
     speaks = get_protocol(protocol)
-    framing = framing or speaks.framing
-    auto = framing == "auto"
-    if not auto:
-        get_framing(framing)
+    chosen = framing.value if framing is not None else speaks.framing
+    auto = chosen == PingFraming.AUTO
     if count > 1 and not command and not any(s.repeat for s in speaks.steps(None, None)):
-        raise UsageProblem(f"--count: {protocol} has no request to repeat; give --command")
+        raise UsageProblem(f"--count: {protocol.value} has no request to repeat; give --command")
     spec = WorkerSpec(
         argv=resolve_command(cmd or [], cwd),
-        framing=speaks.framing if auto else framing,
-        protocol=protocol,
+        framing=speaks.framing if auto else chosen,
+        protocol=protocol.value,
         stderr=stderr,
         env=parse_env(env or []),
         unset_env=tuple(unset_env or ()),
@@ -122,7 +146,8 @@ def ping(
         experiments=experiments,
         auto_framing=auto,
     )
-    run = create_run_dir("ping", run_dir)
-    result = run_ping(ping_options, run)
-    publish([save(to_report(result), run)], opts)
+    run = create_run_dir("ping", run_dir, context=context, keep=keep)
+    with wait_display(quiet=opts.quiet):
+        result = run_ping(ping_options, run)
+    publish([save(to_report(result), run)], opts, context)
     raise typer.Exit(ExitCode.OK if result.ok else ExitCode.FINDINGS)

@@ -7,34 +7,63 @@ from typing import Annotated
 
 import typer
 
+from poolctl import context as run_context
 from poolctl.errors import ExitCode, UsageProblem
 from poolctl.options import (
     AnnotationsOpt,
     FormatOpt,
+    JsonOpt,
     KeepSecretsOpt,
     OutputOpt,
+    QuietOpt,
+    TopOpt,
+    VerboseOpt,
     output_options,
 )
 from poolctl.report import Format
 from poolctl.report.load import load_report
-from poolctl.report.publish import prepare, publish
+from poolctl.report.publish import prepare, publish, say_scrubbed
+from poolctl.rundir import reading, scrub_leftover
 
 
 def report_command(
+    ctx: typer.Context,
     run_dirs: Annotated[
         list[Path] | None,
         typer.Argument(
-            metavar="RUN_DIR...", help="Run folders (or their report.json files) to render."
+            metavar="RUN_DIR", help="Run folders (or their report.json files) to render."
         ),
     ] = None,
     fmt: FormatOpt = Format.TERM,
     output: OutputOpt = "-",
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+    top: TopOpt = None,
     annotations: AnnotationsOpt = False,
     keep_secrets: KeepSecretsOpt = False,
 ) -> None:
-    opts = output_options(fmt, output, annotations, keep_secrets)
+    context = run_context.of(ctx)
+    opts = output_options(
+        fmt,
+        output,
+        annotations,
+        keep_secrets,
+        context.secrets,
+        as_json=as_json,
+        quiet=quiet,
+        verbose=verbose,
+        top=top,
+    )
     if not run_dirs:
         raise UsageProblem("give one or more run folders (reports/<time>-<name>/)")
+    reports = []
+    for path in run_dirs:
+        folder = path.parent if path.name == "report.json" else path
+        if scrub_leftover(folder):  # left unscrubbed by a poolctl that was killed
+            say_scrubbed([folder], context.secrets)
+        with reading(folder):  # not deleted by another command's retention while read
+            reports.append(prepare(load_report(path), context))
     # each run in the view its command printed (ping and doctor verdict first, the tour's lines)
-    publish([prepare(load_report(d)) for d in run_dirs], opts)
+    publish(reports, opts, context)
     raise typer.Exit(ExitCode.OK)

@@ -1,50 +1,67 @@
-"""`poolctl run-scenario [FILE...] [--check]`: run scenarios, or with no file the bundled tour."""
+"""`poolctl run-scenario [NAME|FILE...] [--list] [--check]`: run scenarios (a bundled one by
+name, or YAML files), or with none the bundled tour."""
 
 from __future__ import annotations
 
 import dataclasses
 import time
-from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
-from poolctl.console import stdout_console
-from poolctl.errors import ExitCode
+from poolctl import activity
+from poolctl import context as run_context
+from poolctl.console import stderr_console, stdout_console
+from poolctl.context import RunContext
+from poolctl.errors import ExitCode, UsageProblem
 from poolctl.events import Observer
 from poolctl.model import Report, ScenarioDetails
 from poolctl.options import (
     AnnotationsOpt,
     FormatOpt,
+    JsonOpt,
+    KeepRunsOpt,
     KeepSecretsOpt,
     OutputOpt,
+    QuietOpt,
+    VerboseOpt,
     output_options,
 )
 from poolctl.patterns import PatternSet, builtin_patterns, load_patterns
-from poolctl.progress import LiveProgress, PlainProgress
+from poolctl.progress import LiveProgress, PlainProgress, wait_display
 from poolctl.report import Format
-from poolctl.report.publish import publish, save, terminal_writer
-from poolctl.report.scenario_view import render_check
+from poolctl.report.publish import OutputOptions, publish, save, terminal_writer
+from poolctl.report.scenario_view import render_check, render_list
 from poolctl.rundir import RunDir, create_run_dir
-from poolctl.scenario import Scenario, bundled_scenarios, load_scenario
+from poolctl.scenario import Scenario, bundled_scenarios, find_scenario, load_scenario
 from poolctl.scenario.report import ScenarioResult, run_scenario
 
 
 def run_scenario_command(
-    files: Annotated[
-        list[Path] | None,
-        typer.Argument(help="Scenario files (default: the whole bundled tour)."),
+    ctx: typer.Context,
+    scenarios: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="NAME|FILE",
+            help="Bundled scenarios by name (see --list) or scenario files (default: the "
+            "whole bundled tour).",
+        ),
     ] = None,
+    list_them: Annotated[
+        bool, typer.Option("--list", help="List the bundled scenarios and what they expect.")
+    ] = False,
     check: Annotated[
-        bool, typer.Option("--check", help="Validate the files without running anything.")
+        bool, typer.Option("--check", help="Validate the scenarios without running anything.")
     ] = False,
     fmt: FormatOpt = Format.TERM,
     output: OutputOpt = "-",
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
     run_dir: Annotated[
         str | None, typer.Option("--run-dir", help="The run folder (one scenario only).")
     ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines.")] = False,
     annotations: AnnotationsOpt = False,
     keep_secrets: KeepSecretsOpt = False,
     patterns: Annotated[
@@ -55,47 +72,86 @@ def run_scenario_command(
             "a scenario may expect their ids.",
         ),
     ] = None,
+    keep: KeepRunsOpt = None,
 ) -> None:
-    opts = output_options(fmt, output, annotations, keep_secrets)
-    console = stdout_console()
-    tour = not files
-    paths = bundled_scenarios() if tour else list(files or [])
+    context = run_context.of(ctx)
+    opts = output_options(
+        fmt,
+        output,
+        annotations,
+        keep_secrets,
+        context.secrets,
+        as_json=as_json,
+        quiet=quiet,
+        verbose=verbose,
+    )
+    console = stdout_console(context.secrets)
+    tour = not scenarios
+    paths = bundled_scenarios() if tour else [find_scenario(s) for s in scenarios or []]
     kb = load_patterns(patterns) if patterns else builtin_patterns()
-    scenarios = [load_scenario(p, kb) for p in paths]  # every file validated before any runs
+    loaded = [load_scenario(p, kb) for p in paths]  # every file validated before any runs
+    if list_them:
+        render_list(loaded, console, verbose=verbose)
+        raise typer.Exit(ExitCode.OK)
     if check:
-        for s in scenarios:
+        for s in loaded:
             render_check(s.path, len(s.steps), sorted(s.expect.expected()), console)
         raise typer.Exit(ExitCode.OK)
-    if run_dir is not None and len(scenarios) > 1:
-        raise typer.BadParameter("--run-dir takes one scenario; a tour makes one folder each")
-    results = []
-    as_text = opts.terminal
-    writer = terminal_writer(color=console.is_terminal)
-    for scenario in scenarios:
-        run = create_run_dir(scenario.name, run_dir)
-        started = time.monotonic()
-        result = _run_one(
-            scenario,
-            run,
-            console,
-            kb,
-            live=as_text and not tour and not quiet,
-            quiet=quiet or tour or not as_text,
-        )
-        report = _timed(result.report, time.monotonic() - started, tour)
-        result = dataclasses.replace(result, report=save(report, run))
-        results.append(result)
-        if as_text:  # each run's view as it ends: the tour's one line, or the whole report
-            console.out(writer.render(result.report), end="")
-        if result.interrupted:
-            break
+    if run_dir is not None and len(loaded) > 1:
+        raise UsageProblem("--run-dir takes one scenario; a tour makes one folder each")
+    results = _run_all(loaded, Folders(context, run_dir, keep), kb, opts, console, tour)
     reports = [r.report for r in results]
-    if as_text:
-        console.out(writer.closing(reports), end="")
-    publish(reports, opts, shown_live=as_text)
+    if opts.terminal:
+        console.out(terminal_writer(color=console.is_terminal, opts=opts).closing(reports), end="")
+    publish(reports, opts, context, shown_live=opts.terminal)
     if any(r.interrupted for r in results):
         raise typer.Exit(ExitCode.INTERRUPTED)
     raise typer.Exit(ExitCode.OK if all(r.passed for r in results) else ExitCode.FINDINGS)
+
+
+@dataclasses.dataclass(frozen=True)
+class Folders:
+    """Where the runs go: the command's run context, `--run-dir`, `--keep`."""
+
+    context: RunContext
+    run_dir: str | None
+    keep: int | None
+
+    def create(self, scenario: Scenario) -> RunDir:
+        return create_run_dir(
+            scenario.name, self.run_dir, context=self.context, kind="scenario", keep=self.keep
+        )
+
+
+def _run_all(
+    scenarios: list[Scenario],
+    folders: Folders,
+    kb: PatternSet,
+    opts: OutputOptions,
+    console: Console,
+    tour: bool,
+) -> list[ScenarioResult]:
+    """Run each scenario in turn, its terminal view printed as it ends (the tour's one line, or
+    the whole report); meanwhile on standard error, one scenario's workers and events, or for
+    several `running NAME…` and its time."""
+    results = []
+    writer = terminal_writer(color=console.is_terminal, opts=opts)
+    single_live = opts.terminal and len(scenarios) == 1 and not opts.quiet
+    with wait_display(quiet=opts.quiet or single_live) as waits:
+        for scenario in scenarios:
+            run = folders.create(scenario)
+            started = time.monotonic()
+            with activity.waiting(f"running {scenario.name}…"):
+                result = _run_one(scenario, run, kb, live=single_live)
+            report = _timed(result.report, time.monotonic() - started, tour)
+            result = dataclasses.replace(result, report=save(report, run))
+            results.append(result)
+            if opts.terminal:  # each run's view as it ends: the tour's one line, or the report
+                with waits.paused():
+                    console.out(writer.render(result.report), end="")
+            if result.interrupted:
+                break
+    return results
 
 
 def _timed(report: Report, seconds: float, tour: bool) -> Report:
@@ -106,11 +162,13 @@ def _timed(report: Report, seconds: float, tour: bool) -> Report:
     return dataclasses.replace(report, details=details)
 
 
-def _run_one(
-    scenario: Scenario, run: RunDir, console: Console, kb: PatternSet, live: bool, quiet: bool
-) -> ScenarioResult:
-    if live and console.is_terminal:
-        with LiveProgress(console, f"scenario {scenario.name}") as progress:
-            return run_scenario(scenario, run, [progress], kb)
-    observers: list[Observer] = [] if quiet else [PlainProgress(console)]
+def _run_one(scenario: Scenario, run: RunDir, kb: PatternSet, live: bool) -> ScenarioResult:
+    """One run; with `live`, its workers and events shown on standard error as it goes."""
+    if not live:
+        return run_scenario(scenario, run, [], kb)
+    progress = stderr_console(run.context.secrets)
+    if progress.is_terminal:
+        with LiveProgress(progress, f"scenario {scenario.name}") as view:
+            return run_scenario(scenario, run, [view], kb)
+    observers: list[Observer] = [PlainProgress(progress)]
     return run_scenario(scenario, run, observers, kb)

@@ -8,15 +8,22 @@ from typing import Annotated, assert_never
 
 import typer
 
+from poolctl import context as run_context
 from poolctl.console import stderr_console, stderr_stream
 from poolctl.errors import ExitCode, UsageProblem
-from poolctl.logs import FORMATS
 from poolctl.model import Report
 from poolctl.options import (
     AnnotationsOpt,
     FormatOpt,
+    JsonOpt,
+    KeepRunsOpt,
     KeepSecretsOpt,
+    LogFormat,
+    LogFormatOpt,
     OutputOpt,
+    QuietOpt,
+    TopOpt,
+    VerboseOpt,
     output_options,
 )
 from poolctl.patterns import load_patterns
@@ -53,9 +60,13 @@ def exit_code(report: Report, fail_on: FailOn) -> ExitCode:
 
 
 def triage_command(
+    ctx: typer.Context,
     logs: Annotated[
         list[str] | None,
-        typer.Argument(help="Test logs: ExUnit or pytest console output, JUnit XML; - is stdin."),
+        typer.Argument(
+            metavar="LOG",
+            help="Test logs: ExUnit or pytest console output, JUnit XML; - is stdin.",
+        ),
     ] = None,
     fmt: FormatOpt = Format.TERM,
     output: OutputOpt = "-",
@@ -67,9 +78,7 @@ def triage_command(
         FailOn,
         typer.Option("--fail-on", help="Exit 1 on: any failure, unclassified ones only, or never."),
     ] = FailOn.ANY,
-    log_format: Annotated[
-        str, typer.Option("--log-format", help=f"The logs' format: {', '.join(FORMATS)}.")
-    ] = "auto",
+    log_format: LogFormatOpt = LogFormat.AUTO,
     source: Annotated[
         list[str] | None,
         typer.Option(
@@ -82,23 +91,40 @@ def triage_command(
             "--run-dir", help="Where to keep report.json (`poolctl report` renders it again)."
         ),
     ] = None,
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+    top: TopOpt = None,
     annotations: AnnotationsOpt = False,
     keep_secrets: KeepSecretsOpt = False,
+    keep: KeepRunsOpt = None,
 ) -> None:
-    opts = output_options(fmt, output, annotations, keep_secrets)
+    context = run_context.of(ctx)
+    opts = output_options(
+        fmt,
+        output,
+        annotations,
+        keep_secrets,
+        context.secrets,
+        as_json=as_json,
+        quiet=quiet,
+        verbose=verbose,
+        top=top,
+    )
     if not logs:
         raise UsageProblem("give one or more test logs, or - to read standard input")
     kb = load_patterns(patterns or [])
     for note in kb.engine_notes():  # a user's regex RE2 cannot run: named when it loads
-        stderr_stream().write(f"poolctl: note: {note}\n")
-    job = Triage(kb, source_roots=source or [])
-    with read_progress(stderr_console()) as progress:
-        parsed = job.read(logs, log_format, progress=progress)
+        stderr_stream(context.secrets).write(f"poolctl: note: {note}\n")
+    # made before the log is read: a triage interrupted while reading leaves its report
+    run = create_run_dir("triage", run_dir, context=context, keep=keep)
+    job = Triage(kb, source_roots=source or [], redactor=context.secrets.redactor())
+    with read_progress(stderr_console(context.secrets), quiet=quiet) as progress:
+        parsed = job.read(logs, log_format.value, progress=progress)
     report = job.report(parsed)
     del parsed  # the parsed log (and its identifier index) is garbage from here
-    run = create_run_dir("triage", run_dir)
-    report = redacted_at_source(dataclasses.replace(report, run_dir=str(run.path)))
+    report = redacted_at_source(dataclasses.replace(report, run_dir=str(run.path)), context)
     # report.json only: `poolctl report RUN -f md|junit` renders the other formats on demand
-    report = save(report, run, files=("json",), scrub_folder=False)
-    publish([report], opts)
+    report = save(report, run, files=("json",))
+    publish([report], opts, context)
     raise typer.Exit(exit_code(report, fail_on))

@@ -3,19 +3,25 @@ and turn the judgements into one `Diagnosis` of the knowledge base's no-answer p
 
 from __future__ import annotations
 
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from poolctl import activity
+from poolctl.events import Trace
 from poolctl.framing import FRAMINGS
 from poolctl.model import Diagnosis, Evidence, Hypothesis
 from poolctl.patterns.loader import PatternSet
 from poolctl.protocol import PROTOCOLS
 from poolctl.rundir import RunDir
+from poolctl.units import fmt_limit
 from poolctl.worker import NoAnswer, WorkerProcess, WorkerSpec
 
 from .experiments import (
     Experiment,
+    Result,
     framing_experiment,
     many_experiment,
     protocol_experiment,
@@ -96,6 +102,7 @@ def diagnose_no_answer(
     budget: float = DEFAULT_BUDGET,
     probe_stdin: bool = True,
     patterns: PatternSet | None = None,
+    trace: Trace | None = None,
 ) -> Diagnosis:
     """Test every hypothesis of a silent worker against evidence from `worker`, which failed
     `failed`, and name the cause as the knowledge base (`patterns`, else the builtin) words it.
@@ -103,16 +110,78 @@ def diagnose_no_answer(
     `timeout` is the one the exchange used (default: how long it waited). The diagnosis takes
     at most `budget` seconds. With `experiments` False no fresh process is started (the
     hypotheses that need one stay untested); `probe_stdin` False keeps the worker's stdin open.
+    The experiments' starts and ends go to `trace` when one is given.
     """
     started = time.monotonic()
     deadline = started + budget
     wait_for = timeout if timeout is not None else max(failed.waited, 0.1)
-    obs = collect(worker, failed, wait_for, run_dir.path, experiments)
-    if obs.exit_before is None and worker.alive():
-        obs.live = look_live(worker, run_dir.path / f"stack-{worker.worker_id}.txt")
+    pattern = no_answer_pattern(patterns)
+    registered = hypotheses(pattern)
+    with activity.counting(f"testing {len(registered)} hypotheses", len(registered)) as advance:
+        obs = collect(worker, failed, wait_for, run_dir.path, experiments)
+        progress = _Progress(obs, registered, advance)
+        if obs.exit_before is None and worker.alive():
+            obs.live = look_live(worker, run_dir.path / f"stack-{worker.worker_id}.txt")
+        progress.update()
+        _probe_and_experiment(
+            obs, worker, failed, progress, experiments, probe_stdin, wait_for, deadline, trace
+        )
+    judged = [(h, _judge(h, obs)) for h in registered]
+    verdict = _verdict(obs, judged)
+    return Diagnosis(
+        pattern_id=pattern.id,
+        pattern_number=pattern.number,
+        title=pattern.title,
+        confidence=verdict.confidence,
+        evidence=verdict.evidence,
+        facts=_facts(obs, time.monotonic() - started),
+        cause=verdict.cause,
+        remediation=verdict.remediation,
+        hypotheses=tuple(_hypothesis(h, j) for h, j in judged),
+    )
+
+
+class _Progress:
+    """How many hypotheses the evidence so far already settles (confirmed or ruled out), for
+    the display of the wait (`activity`); updated as each experiment ends."""
+
+    def __init__(
+        self, obs: Observations, registered: list[Registered], advance: Callable[[int], None]
+    ) -> None:
+        self.obs = obs
+        self.registered = registered
+        self.advance = advance
+        self.lock = threading.Lock()
+
+    def update(self) -> None:
+        if not activity.active():
+            return  # nobody is shown the count: no need to judge the partial evidence
+        settled = sum(_judge(h, self.obs).status != "untested" for h in self.registered)
+        self.advance(settled)
+
+    def on_result(self, result: Result) -> None:
+        with self.lock:  # experiments end in their own threads
+            self.obs.results[result.id] = result
+            self.update()
+
+
+def _probe_and_experiment(
+    obs: Observations,
+    worker: WorkerProcess,
+    failed: NoAnswer,
+    progress: _Progress,
+    experiments: bool,
+    probe_stdin: bool,
+    wait_for: float,
+    deadline: float,
+    trace: Trace | None,
+) -> None:
+    """Probe the original process and run the experiments the plan calls for (their starts and
+    ends go to `trace`)."""
     plan = _plan(obs)
     if plan.probe_stdin and probe_stdin:
         obs.close_probe = close_stdin(worker, failed.request)
+        progress.update()
     if experiments:
         planned = plan.experiments
         if plan.probe_stdin:
@@ -126,6 +195,9 @@ def diagnose_no_answer(
                 deadline=deadline - STOP_MARGIN,
                 capture_dir=worker.capture_dir,
                 base_id=worker.worker_id,
+                context=worker.context,
+                on_result=progress.on_result,
+                trace=trace,
             )
             obs.results = {r.id: r for r in results}
             if plan.probe_stdin and not any(getattr(r, "answered", False) for r in results):
@@ -141,6 +213,9 @@ def diagnose_no_answer(
                     deadline=until,
                     capture_dir=worker.capture_dir,
                     base_id=worker.worker_id,
+                    context=worker.context,
+                    on_result=progress.on_result,
+                    trace=trace,
                 )
                 obs.results.update({r.id: r for r in more})
         if plan.wait_longer:
@@ -150,21 +225,7 @@ def diagnose_no_answer(
             if obs.late_answer is None:
                 obs.waited_longer = worker.elapsed()
                 obs.unread_after_wait = stdin_unread(worker)
-    pattern = no_answer_pattern(patterns)
-    judged = [(h, _judge(h, obs)) for h in hypotheses(pattern)]
-    worker.save_transcript()
-    verdict = _verdict(obs, judged)
-    return Diagnosis(
-        pattern_id=pattern.id,
-        pattern_number=pattern.number,
-        title=pattern.title,
-        confidence=verdict.confidence,
-        evidence=verdict.evidence,
-        facts=_facts(obs, time.monotonic() - started),
-        cause=verdict.cause,
-        remediation=verdict.remediation,
-        hypotheses=tuple(_hypothesis(h, j) for h, j in judged),
-    )
+            progress.update()
 
 
 def _judge(h: Registered, obs: Observations) -> Judgement:
@@ -273,13 +334,13 @@ def _none_confirmed(
         )
         cause = (
             f"No hypothesis was confirmed: the worker is slow, not broken — it answered "
-            f"{took:.1f} s after the request, later than the {obs.timeout:g} s timeout"
+            f"{took:.1f} s after the request, later than the {fmt_limit(obs.timeout)} timeout"
         )
         steps.append(f"raise the timeout above {took:.1f} s, or make this request faster")
     else:
         cause = (
             f"No hypothesis was confirmed: pid {obs.worker.pid} gave no answer within "
-            f"{obs.timeout:g} s{state}"
+            f"{fmt_limit(obs.timeout)}{state}"
         )
     cause += f"; ruled out: {', '.join(ruled) or 'none'}"
     if untested:

@@ -10,14 +10,17 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from poolctl.context import RunContext
+from poolctl.events import Trace
 from poolctl.framing import get_framing, quote
 from poolctl.protocol import dumps, get_protocol
+from poolctl.units import fmt_limit
 from poolctl.worker import ExitStatus, StderrMode, WorkerProcess, WorkerSpec
 
 from .pty_probe import run_on_pty
@@ -140,16 +143,42 @@ def run_experiments(
     capture_dir: Path,
     base_id: str,
     first_answer_wins: bool = False,
+    context: RunContext | None = None,
+    on_result: Callable[[Result], None] | None = None,
+    trace: Trace | None = None,
 ) -> list[Result]:
     """Run every experiment side by side; each waits at most `timeout`, all end by `deadline`.
 
-    With `first_answer_wins`, the others stop waiting as soon as one gets an answer.
+    With `first_answer_wins`, the others stop waiting as soon as one gets an answer;
+    `on_result` is called (in the experiment's thread) as each one ends. With a `trace`, each
+    experiment's start and end are events of it (the run's timeline draws them). The
+    processes are children of the run `context` (stopped with it on an interruption).
     """
     if not experiments:
         return []
+    run = context if context is not None else RunContext()
     won = threading.Event() if first_answer_wins else None
 
+    def traced(exp: Experiment) -> Result:
+        if trace is None:
+            return one(exp)
+        worker = f"{base_id}-exp-{exp.id}"
+        trace.emit("experiment_start", worker=worker, experiment=exp.id, label=exp.label)
+        result = one(exp)
+        answered = isinstance(result, Outcome) and result.answered
+        detail = result.detail if isinstance(result, Outcome) else f"not run ({result.reason})"
+        trace.emit(
+            "experiment_end", worker=worker, experiment=exp.id, answered=answered, detail=detail
+        )
+        return result
+
     def one(exp: Experiment) -> Result:
+        result = _one(exp)
+        if on_result is not None:
+            on_result(result)
+        return result
+
+    def _one(exp: Experiment) -> Result:
         wait = min(timeout, deadline - time.monotonic())
         if wait < MIN_TIME:
             return Skipped(exp, "no time left in the diagnosis budget")
@@ -157,9 +186,11 @@ def run_experiments(
         asked = exp.command or command
         given = exp.args if exp.command else args
         try:
+            if run.children.cancelled.is_set():
+                return Skipped(exp, "the run was interrupted")
             if exp.pty:
-                return _run_pty(exp, asked, given or {}, wait, capture_dir, worker_id)
-            outcome = _run_pipe(exp, asked, given or {}, wait, capture_dir, worker_id, won)
+                return _run_pty(exp, asked, given or {}, wait, capture_dir, worker_id, run)
+            outcome = _run_pipe(exp, asked, given or {}, wait, capture_dir, worker_id, run, won)
             if won is not None and isinstance(outcome, Outcome) and outcome.answered:
                 won.set()
             return outcome
@@ -167,7 +198,7 @@ def run_experiments(
             return Skipped(exp, f"the experiment failed: {type(exc).__name__}: {exc}")
 
     with ThreadPoolExecutor(max_workers=len(experiments)) as pool:
-        return list(pool.map(one, experiments))
+        return list(pool.map(traced, experiments))
 
 
 def exit_status(worker: WorkerProcess, wait: float) -> ExitStatus | None:
@@ -185,9 +216,10 @@ def _run_pipe(
     wait: float,
     capture_dir: Path,
     worker_id: str,
+    context: RunContext,
     won: threading.Event | None = None,
 ) -> Result:
-    worker = WorkerProcess(exp.spec, capture_dir, worker_id=worker_id)
+    worker = WorkerProcess(exp.spec, capture_dir, worker_id=worker_id, context=context)
     try:
         worker.start()
     except Exception as exc:
@@ -249,12 +281,13 @@ def _run_pipe(
                 if answers < exp.requests:
                     detail += f"; the last {exp.requests - answers} stayed in its buffer"
         elif not detail:
-            detail = f"no answer within {wait:g} s"
+            detail = f"no answer within {fmt_limit(wait)}"
     finally:
         worker.stop(0.5)
     data = bytes(worker.transcript.data)
     chunks = worker.transcript.chunks
     first_chunk = (chunks[1][1] if len(chunks) > 1 else len(data)) if chunks else 0
+    redactor = worker.redactor  # evidence is redacted before it is cut
     stderr_head = ""
     if exp.spec.stderr is StderrMode.CAPTURE:
         stderr_head = worker.stderr_tail(4096)
@@ -263,7 +296,7 @@ def _run_pipe(
         answered_at is not None,
         detail,
         worker_id,
-        stdout_head=data[:256],
+        stdout_head=redactor.bytes(data[:4096], same_length=True)[:256],
         first_chunk=first_chunk,
         stderr_head=stderr_head,
         answers=answers,
@@ -278,6 +311,7 @@ def _run_pty(
     wait: float,
     capture_dir: Path,
     worker_id: str,
+    context: RunContext,
 ) -> Result:
     framing = get_framing(exp.spec.framing)
     request = WorkerProcess(exp.spec, capture_dir, worker_id).ids.request(command, args)
@@ -289,10 +323,12 @@ def _run_pty(
         wait,
         capture_dir,
         worker_id,
+        context.children,
     )
     if not run.detail:
-        run.detail = f"no answer within {wait:g} s"
-    stdout = bytes(run.stdout)
+        run.detail = f"no answer within {fmt_limit(wait)}"
+    context.secrets.remember_command(exp.spec.argv, exp.spec.env)
+    stdout = context.secrets.redactor().bytes(bytes(run.stdout), same_length=True)
     detail = run.detail
     if run.answer_after is None and stdout:
         detail += f"; its stdout carried {quote(stdout, 40)} by the time it was stopped"

@@ -222,12 +222,17 @@ def collect(
         stderr = bytes(worker.transcript.data[-16384:]).decode("utf-8", "replace")
     else:
         stderr = ""
+    # Every quote of the evidence is cut short: it is redacted here, whole, before any cut
+    # (same length: offsets into the transcript still hold).
+    redactor = worker.redactor
+    stderr = redactor.text(stderr)
+    pending = redactor.bytes(pending, same_length=True)
     explanation = explain(pending, worker.framing) if pending else None
     if isinstance(error, StrayOutput) and error.json:
         explanation = Explanation(
             "json-not-message",
             f"a JSON object that is not a JSON-RPC message (no jsonrpc 2.0 with a method, "
-            f"result or error): {quote(error.payload)}",
+            f"result or error): {quote(error.payload, redactor=redactor)}",
         )
     frame = worker.framing.encode(failed.request.to_json())
     return Observations(
@@ -294,7 +299,7 @@ def look_live(worker: WorkerProcess, stack_file: Path, settle: float = 0.15) -> 
         if len(stacks) >= MAX_STACK_DUMPS:
             break
         if p.pid == worker.pid or "python" in os.path.basename(p.exe):
-            stacks.append(pystack.dump(p.pid))
+            stacks.append(pystack.dump(p.pid, children=worker.context.children))
     live = Live(
         processes=tuple(second),
         stacks=tuple(stacks),
@@ -372,7 +377,7 @@ def close_stdin(worker: WorkerProcess, request: Request, wait: float = 1.0) -> C
         worker.read_stdout(end - time.monotonic())
     while worker.poll() is None and time.monotonic() < end:
         time.sleep(0.02)
-    flushed = bytes(worker.transcript.data[offset:])
+    flushed = worker.redactor.bytes(bytes(worker.transcript.data[offset:]), same_length=True)
     answered = worker.take_answer(request) is not None
     return CloseProbe(worker.poll(), flushed, answered, time.monotonic() - start, offset)
 

@@ -21,20 +21,42 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from poolctl.errors import ProtocolError
+from poolctl.children import Children
+from poolctl.errors import PoolctlError, ProtocolError
 from poolctl.framing import Framing
+from poolctl.proctree import descendants, processes_with_env
 from poolctl.protocol import parse_response
-from poolctl.worker import TOKEN_ENV, StderrMode, WorkerSpec, descendants, processes_with_env
+from poolctl.units import fmt_limit
+from poolctl.worker import TOKEN_ENV, StderrMode, WorkerSpec
+
+TRANSCRIPT_LIMIT = 1 << 20
 
 
 class PtyRun:
-    """What came back through the terminal."""
+    """What came back through the terminal (its first MiB also streamed to `transcript`)."""
 
-    def __init__(self) -> None:
+    def __init__(self, transcript: Path | None = None) -> None:
         self.stdout = bytearray()
         self.answer_after: float | None = None  # seconds from request written to answer
         self.exit: int | None = None
         self.detail = ""
+        self._fd = (
+            os.open(transcript, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
+            if transcript is not None
+            else None
+        )
+
+    def add(self, chunk: bytes) -> None:
+        room = TRANSCRIPT_LIMIT - len(self.stdout)
+        self.stdout += chunk
+        if self._fd is not None and room > 0:
+            with contextlib.suppress(OSError):
+                os.write(self._fd, chunk[:room])
+
+    def close(self) -> None:
+        fd, self._fd = self._fd, None
+        if fd is not None:
+            os.close(fd)
 
 
 def run_on_pty(
@@ -45,10 +67,13 @@ def run_on_pty(
     timeout: float,
     capture_dir: Path,
     worker_id: str,
+    children: Children | None = None,
 ) -> PtyRun:
-    """Start `spec` with stdout on a raw pty, send one request, wait up to `timeout`."""
-    result = PtyRun()
+    """Start `spec` with stdout on a raw pty, send one request, wait up to `timeout`; the
+    process is one of the run's `children`."""
+    children = children if children is not None else Children()
     capture_dir.mkdir(parents=True, exist_ok=True)
+    result = PtyRun(capture_dir / f"{worker_id}.stdout.bin")
     master, slave = pty.openpty()
     tty.setraw(slave)
     stderr: Any
@@ -60,19 +85,19 @@ def run_on_pty(
         stderr = subprocess.DEVNULL
     token = uuid.uuid4().hex
     try:
-        proc = subprocess.Popen(
-            list(spec.argv),
+        proc = children.spawn(
+            spec.argv,
             stdin=subprocess.PIPE,
             stdout=slave,
             stderr=stderr,
             env={**spec.environment(), TOKEN_ENV: token},
             cwd=spec.cwd,
-            start_new_session=True,
             bufsize=0,
         )
-    except OSError as exc:
+    except (OSError, PoolctlError) as exc:
         os.close(master)
         os.close(slave)
+        result.close()
         result.detail = f"could not start: {exc}"
         return result
     finally:
@@ -83,14 +108,15 @@ def run_on_pty(
         _exchange(proc, master, framing, request_frame, request_id, timeout, result)
     finally:
         _stop(proc, token)
+        children.forget(proc)
         with contextlib.suppress(OSError):
             while select.select([master], [], [], 0)[0]:
                 chunk = os.read(master, 65536)
                 if not chunk:
                     break
-                result.stdout += chunk
+                result.add(chunk)
         os.close(master)
-        (capture_dir / f"{worker_id}.stdout.bin").write_bytes(bytes(result.stdout[: 1 << 20]))
+        result.close()
     return result
 
 
@@ -115,7 +141,7 @@ def _exchange(
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            result.detail = f"no answer within {timeout:g} s"
+            result.detail = f"no answer within {fmt_limit(timeout)}"
             return
         ready, _, _ = select.select([master], [], [], remaining)
         if not ready:
@@ -128,7 +154,7 @@ def _exchange(
             result.exit = proc.poll()
             result.detail = "the worker closed the terminal without answering"
             return
-        result.stdout += chunk
+        result.add(chunk)
         for payload in decoder.feed(chunk):
             with contextlib.suppress(ProtocolError):
                 parse_response(payload, request_id)

@@ -7,15 +7,20 @@ that is stuck in an import or a `sleep` (it needs ptrace rights: root, or the sa
 
 from __future__ import annotations
 
+import contextlib
 import json
 import linecache
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+from poolctl.children import Children
+from poolctl.errors import PoolctlError
 
 IMPORT_FRAMES = ("_find_and_load", "_find_and_load_unlocked")
 _IMPORT_STMT = re.compile(r"^\s*(?:from\s+([\w.]+)\s+import\b|import\s+([\w.]+))")
@@ -125,23 +130,36 @@ def py_spy_path() -> str | None:
     return shutil.which("py-spy")
 
 
-def dump(pid: int, timeout: float = 3.0) -> PyStack | NoStack:
-    """The Python stacks of `pid`, or why they could not be taken."""
+def dump(pid: int, timeout: float = 3.0, children: Children | None = None) -> PyStack | NoStack:
+    """The Python stacks of `pid`, or why they could not be taken; py-spy runs as one of the
+    run's `children`."""
     tool = py_spy_path()
     if tool is None:
         return NoStack(pid, "py-spy is not installed (pip install py-spy)")
+    children = children if children is not None else Children()
+    argv = [tool, "dump", "--json", "--full-filenames", "--pid", str(pid)]
     try:
-        done = subprocess.run(
-            [tool, "dump", "--json", "--full-filenames", "--pid", str(pid)],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
+        proc = children.spawn(
+            argv,
+            env=dict(os.environ),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
         )
-    except subprocess.TimeoutExpired:
-        return NoStack(pid, f"py-spy did not finish within {timeout:g} s")
-    except OSError as exc:
+    except (OSError, PoolctlError) as exc:
         return NoStack(pid, f"py-spy could not run: {exc}")
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        return NoStack(pid, f"py-spy did not finish within {timeout:g} s")
+    finally:
+        children.forget(proc)
+    done = subprocess.CompletedProcess(
+        argv, proc.returncode, out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
+    )
     if done.returncode != 0:
         first = next((ln for ln in done.stderr.splitlines() if ln.strip()), "no output")
         if "Failed to find python version" in first:

@@ -103,7 +103,8 @@ def stdout_words(obs: Observations, since: int = 0) -> str:
     before = bytes(obs.worker.transcript.data[:since])
     if not before:
         return ""
-    return f" (its stdout already carried {len(before):,} bytes: {quote(before, 60)})"
+    shown = quote(before, 60, obs.worker.redactor)
+    return f" (its stdout already carried {len(before):,} bytes: {shown})"
 
 
 def request_unread(obs: Observations) -> bool | None:

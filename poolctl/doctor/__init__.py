@@ -13,11 +13,12 @@ import dataclasses
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Protocol
 
-from poolctl import __version__
+from poolctl import __version__, activity
 from poolctl.model import Check, DoctorDetails, Evidence, Report
 from poolctl.patterns.loader import PatternSet
 from poolctl.rundir import RunDir
@@ -49,6 +50,19 @@ DEFAULT_INIT_TIMEOUT: float = WorkerSection.model_fields["init_timeout"].default
 WORKER_SECTIONS = ("Start-up", "Output hygiene", "Framing", "Buffering")
 
 
+class SectionListener(Protocol):
+    """Told of each section as soon as it and every section before it are done (in section
+    order, as `flutter doctor` prints them)."""
+
+    def started(self, worker: str) -> None:
+        """The checks begin on `worker` (its command line)."""
+        ...
+
+    def finished(self, section: str, checks: Sequence[Check]) -> None:
+        """`section` is done."""
+        ...
+
+
 @dataclass(frozen=True)
 class DoctorOptions:
     """What to check: the worker, the scenario it comes from (if any), and the init timeout."""
@@ -59,12 +73,15 @@ class DoctorOptions:
     unknown_settings: tuple[UnknownSetting, ...] = ()
     sections: frozenset[str] | None = None  # only these (None: all)
     patterns: PatternSet | None = None  # the knowledge base the verdicts are worded from
+    listener: SectionListener | None = None
 
 
 def run_doctor(options: DoctorOptions, run_dir: RunDir) -> Report:
     """Run every check and return the report; no process is left running."""
     started = time.monotonic()
-    target = describe(options.spec)
+    target = describe(options.spec, run_dir.context.children)
+    if options.listener is not None:
+        options.listener.started(target.argv_text)
     wanted = options.sections or frozenset(SECTIONS)
     timeout = options.init_timeout
     notes: list[str] = []
@@ -80,7 +97,7 @@ def run_doctor(options: DoctorOptions, run_dir: RunDir) -> Report:
             submit("Interpreter", check_interpreter, target)
         submit("Worker command", check_command, target)
         workers, source = _pool_size(options.scenario)
-        submit("Limits", check_limits, workers, source)
+        submit("Limits", check_limits, workers, source, target.children)
         if target.runnable:
             # One probe of the worker as configured, judged by the no-answer engine on no answer:
             # its judgements are the verdicts of Start-up, Output hygiene, Framing and Buffering.
@@ -118,7 +135,11 @@ def run_doctor(options: DoctorOptions, run_dir: RunDir) -> Report:
         checks: list[Check] = []
         for section in SECTIONS:
             if section in results:
-                checks.extend(results[section].result().checks)
+                with activity.waiting(f"checking {section.lower()}…"):
+                    done = results[section].result().checks
+                checks.extend(done)
+                if options.listener is not None:
+                    options.listener.finished(section, done)
     return Report(
         kind="doctor",
         title=f"doctor {target.argv_text}",
@@ -211,4 +232,4 @@ def _timed(section: str, fn: Callable[..., CheckList], *args: object) -> CheckLi
     return result
 
 
-__all__ = ["SECTIONS", "DoctorOptions", "run_doctor"]
+__all__ = ["SECTIONS", "DoctorOptions", "SectionListener", "run_doctor"]

@@ -125,6 +125,7 @@ def compile_python(py: PythonCommand, target: Target) -> Compiled:
         env=target.env,
         cwd=target.cwd,
         timeout=30,
+        children=target.children,
     )
     said = ran.stderr.strip().splitlines()
     if ran.ok:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 
+from poolctl import redact
 from poolctl.diagnose.hypotheses import crashed, stderr_merged, stdout_text
 from poolctl.diagnose.hypotheses import framing as framing_mismatch
 from poolctl.model import Diagnosis, Evidence, FramingTrial
@@ -31,7 +32,8 @@ def check_framing(probe: Probe, run_dir: RunDir, timeout: float) -> CheckList:
         rt = probe.round_trip or 0.0
         ready = f"first {seconds_text(probe.ready_s)} after spawn, " if probe.ready_s else ""
         summary = f"answers a ping in {framing} ({ready}then in {rt * 1000:.2f} ms)"
-        evidence = [Evidence(json.dumps(probe.response.raw)[:300], "its answer")]
+        answer = redact.environment().cut(json.dumps(probe.response.raw), 300)
+        evidence = [Evidence(answer, "its answer")]
         if probe.steps:
             summary = _handshake(probe, framing)
             evidence += [

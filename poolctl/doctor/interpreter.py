@@ -53,7 +53,9 @@ def _exec_line(path: str) -> str:
 def _start_time(argv: list[str], target: Target, runs: int) -> float | None:
     times = []
     for _ in range(runs):
-        ran = run_briefly(argv, env=target.env, cwd=target.cwd, timeout=15)
+        ran = run_briefly(
+            argv, env=target.env, cwd=target.cwd, timeout=15, children=target.children
+        )
         if ran.ok:
             times.append(ran.seconds)
     return min(times) if times else None
@@ -87,7 +89,13 @@ def check_interpreter(target: Target) -> CheckList:
 def check_python(py: PythonCommand, target: Target, out: CheckList) -> None:
     interp = py.interpreter_path
     assert interp is not None
-    first = run_briefly([interp, "-c", PROBE], env=target.env, cwd=target.cwd, timeout=15)
+    first = run_briefly(
+        [interp, "-c", PROBE],
+        env=target.env,
+        cwd=target.cwd,
+        timeout=15,
+        children=target.children,
+    )
     evidence = [Evidence(f"$ {interp} -c '<print sys.executable, sys.version>'", "command")]
     if not first.ok:
         why = first.error or f"exited with code {first.returncode}"

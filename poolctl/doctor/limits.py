@@ -16,7 +16,9 @@ import sys
 import time
 from pathlib import Path
 
+from poolctl.children import Children
 from poolctl.diagnose import pystack
+from poolctl.errors import PoolctlError
 from poolctl.model import CheckStatus, Evidence
 
 from .target import CheckList
@@ -29,11 +31,12 @@ CAP_SYS_PTRACE = 19
 SLEEPER = "import sys, time; print('ready', flush=True); time.sleep(20)"
 
 
-def check_limits(workers: int, source: str) -> CheckList:
-    """`workers` is size + max_overflow; `source` says where that number comes from."""
+def check_limits(workers: int, source: str, children: Children | None = None) -> CheckList:
+    """`workers` is size + max_overflow; `source` says where that number comes from; the test
+    processes are among the run's `children`."""
     out = CheckList(SECTION)
     open_files(workers, source, out)
-    stack_dumps(out)
+    stack_dumps(out, children if children is not None else Children())
     return out
 
 
@@ -83,7 +86,7 @@ def ptrace_facts() -> list[Evidence]:
     return facts
 
 
-def stack_dumps(out: CheckList) -> None:
+def stack_dumps(out: CheckList, children: Children) -> None:
     evidence = ptrace_facts()
     tool = pystack.py_spy_path()
     if tool is None:
@@ -96,25 +99,30 @@ def stack_dumps(out: CheckList) -> None:
         )
         return
     evidence.append(Evidence(tool, "py-spy"))
-    proc = subprocess.Popen(
-        [sys.executable, "-c", SLEEPER],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    try:
+        proc = children.spawn(
+            [sys.executable, "-c", SLEEPER],
+            env=dict(os.environ),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+    except (OSError, PoolctlError) as exc:
+        out.add("ptrace", "warn", f"could not start a test process: {exc}", "", evidence)
+        return
     try:
         assert proc.stdout is not None
         ready, _, _ = select.select([proc.stdout], [], [], 10.0)
         if ready:
             proc.stdout.readline()
         started = time.monotonic()
-        result = pystack.dump(proc.pid, timeout=10.0)
+        result = pystack.dump(proc.pid, timeout=10.0, children=children)
         took = time.monotonic() - started
     finally:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
+        children.forget(proc)
         if proc.stdout is not None:
             proc.stdout.close()
     if isinstance(result, pystack.NoStack):

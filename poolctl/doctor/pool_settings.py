@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+from poolctl import redact
 from poolctl.model import Evidence
 from poolctl.patterns import PatternSet
 from poolctl.scenario import PoolSection, Scenario, read_scenario
@@ -120,7 +121,7 @@ def load_for_doctor(
 
 def _short(value: object) -> str:
     text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "…"
+    return text if len(text) <= 40 else redact.environment().cut(text, 37) + "…"
 
 
 def check_pool(

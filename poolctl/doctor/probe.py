@@ -14,12 +14,14 @@ from typing import Any
 
 from poolctl.diagnose import diagnose_no_answer
 from poolctl.errors import WorkerStartError
+from poolctl.events import Trace
 from poolctl.model import Diagnosis, Hypothesis, ProtocolStep
 from poolctl.patterns.loader import PatternSet
 from poolctl.protocol import Response, StrayOutput
 from poolctl.rundir import RunDir
 from poolctl.session import run_session
 from poolctl.worker import Answer, NoAnswer, StderrMode, WorkerProcess, WorkerSpec
+from poolctl.worker_trace import WorkerTrace
 
 STDERR_HEAD = 16384
 
@@ -75,18 +77,23 @@ def run_probe(
     budget: float = 8.0,
     patterns: PatternSet | None = None,
 ) -> Probe:
-    """Start `spec`, send one ping, wait up to `timeout`; diagnose a missing answer if asked."""
+    """Start `spec`, send one ping, wait up to `timeout`; diagnose a missing answer if asked
+    (the probe that diagnoses is traced to the run folder's `events.jsonl`)."""
     started = time.monotonic()
-    worker = WorkerProcess(spec, run_dir.workers, worker_id=worker_id)
+    worker = WorkerProcess(spec, run_dir.workers, worker_id=worker_id, context=run_dir.context)
     try:
         worker.start()
     except WorkerStartError as exc:
         return Probe(spec, worker_id, start_error=exc.message)
     diagnosis = None
+    traced = WorkerTrace(worker, Trace(run_dir.events) if diagnose else None)
+    traced.spawned()
     try:
         # The protocol's session (a ping twice: the first waits for the start, the second is
         # timed; an MCP or LSP handshake first), stopped at the first request not answered.
-        session = run_session(worker, None, {}, count=2, timeout=timeout)
+        session = run_session(
+            worker, None, {}, count=2, timeout=timeout, exchange=traced.exchange_request
+        )
         ready = session.ready_s()
         outcome: Answer | NoAnswer | None = session.failed
         if session.failed is None and session.last_response is not None:
@@ -101,13 +108,17 @@ def run_probe(
                 timeout=timeout,
                 budget=budget,
                 patterns=patterns,
+                trace=traced.trace,
             )
+            traced.diagnosed(diagnosis)
     finally:
         worker.stop(1.0)
+        traced.stopped()
     stderr = ""
-    if spec.stderr is StderrMode.CAPTURE:
+    if spec.stderr is StderrMode.CAPTURE:  # redacted before it is cut
         with open(worker.stderr_path, "rb") as f:
-            stderr = f.read(STDERR_HEAD).decode("utf-8", "replace")
+            head = f.read(STDERR_HEAD + 4096)
+        stderr = worker.redactor.text(head.decode("utf-8", "replace"))[:STDERR_HEAD]
     if outcome is None and session.refused is not None:  # the handshake was refused
         outcome = NoAnswer(
             worker.ids.request_raw(session.steps[-1].method, {}),
@@ -122,7 +133,7 @@ def run_probe(
         round_trip=outcome.round_trip if isinstance(outcome, Answer) else None,
         ready_s=ready,
         no_answer=outcome if isinstance(outcome, NoAnswer) else None,
-        stdout=bytes(worker.transcript.data),
+        stdout=worker.redactor.bytes(bytes(worker.transcript.data), same_length=True),
         stray=tuple(worker.stray),
         stderr=stderr,
         diagnosis=diagnosis,

@@ -72,7 +72,11 @@ def baseline(target: Target) -> Baseline:
     modules: set[str] = set()
     for _ in range(2):
         ran = run_briefly(
-            [interp or sys.executable, "-c", "pass"], env=env, cwd=target.cwd, timeout=15
+            [interp or sys.executable, "-c", "pass"],
+            env=env,
+            cwd=target.cwd,
+            timeout=15,
+            children=target.children,
         )
         if ran.ok:
             times.append(ran.seconds)
@@ -92,7 +96,7 @@ def check_startup(
         stderr=StderrMode.CAPTURE,
     )
     wait = 2 * init_timeout  # long enough to say by how much a slow start misses the timeout
-    worker = WorkerProcess(spec, run_dir.workers, worker_id="startup")
+    worker = WorkerProcess(spec, run_dir.workers, worker_id="startup", context=run_dir.context)
     ready: float | None = None
     with worker:
         opening = worker.protocol.opening()  # a ping, or the handshake's first request

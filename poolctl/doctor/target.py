@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from poolctl.children import Children
+from poolctl.errors import PoolctlError
 from poolctl.model import Check, CheckStatus, Evidence
 from poolctl.worker import WorkerSpec
 
@@ -61,6 +63,8 @@ class Target:
     problem: str  # why it cannot start ("" when it can)
     python: PythonCommand | None
     head: bytes = b""  # the program file's first bytes (a shebang shows here)
+    # the run's children: every check's processes are among them (stopped on an interruption)
+    children: Children = field(default_factory=Children, compare=False, repr=False)
 
     @property
     def runnable(self) -> bool:
@@ -134,8 +138,9 @@ def is_python_name(path: str) -> bool:
     return PYTHON_NAME.match(os.path.basename(path)) is not None
 
 
-def describe(spec: WorkerSpec) -> Target:
-    """Resolve the worker command without running it."""
+def describe(spec: WorkerSpec, children: Children | None = None) -> Target:
+    """Resolve the worker command without running it; the checks that run something start it
+    among `children` (the run's)."""
     env = spec.environment()
     program = spec.argv[0]
     found = which(program, env, spec.cwd)
@@ -166,7 +171,7 @@ def describe(spec: WorkerSpec) -> Target:
                 found,
                 shebang=head.split(b"\n", 1)[0].decode("utf-8", "replace"),
             )
-    return Target(spec, env, program, found, problem, python, head)
+    return Target(spec, env, program, found, problem, python, head, children or Children())
 
 
 # --- bounded subprocess runs -----------------------------------------------------------------
@@ -194,20 +199,21 @@ def run_briefly(
     env: dict[str, str],
     cwd: str | None,
     timeout: float,
+    children: Children,
 ) -> Ran:
-    """Run `argv` to completion within `timeout` seconds; on timeout its whole group is killed."""
+    """Run `argv` (one of the run's `children`) to completion within `timeout` seconds; on
+    timeout its whole group is killed."""
     start = time.monotonic()
     try:
-        proc = subprocess.Popen(
-            list(argv),
+        proc = children.spawn(
+            argv,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             env=env,
             cwd=cwd,
-            start_new_session=True,
         )
-    except OSError as exc:
+    except (OSError, PoolctlError) as exc:
         return Ran(tuple(argv), None, "", "", 0.0, error=f"could not run: {exc}")
     try:
         out, err = proc.communicate(timeout=timeout)
@@ -215,6 +221,7 @@ def run_briefly(
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(proc.pid, signal.SIGKILL)
         out, err = proc.communicate()
+        children.forget(proc)
         return Ran(
             tuple(argv),
             None,
@@ -223,6 +230,7 @@ def run_briefly(
             time.monotonic() - start,
             error=f"timed out after {timeout:g} s",
         )
+    children.forget(proc)
     return Ran(
         tuple(argv),
         proc.returncode,

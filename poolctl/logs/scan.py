@@ -19,6 +19,7 @@ from typing import Any, BinaryIO, ClassVar, Protocol
 
 import re2
 
+from poolctl import redact
 from poolctl.logs.blocks import BlockRecorder
 from poolctl.logs.identifiers import IDENTIFIER_PATTERNS, key_of
 from poolctl.logs.lines import Chunk, ChunkReader, Progress
@@ -74,8 +75,11 @@ def overflow_failure(
 
 
 def clip(text: str, limit: int = MAX_TEXT) -> str:
-    """`text` cut to `limit` characters, marked with an ellipsis when cut."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """`text` cut to `limit` characters, marked with an ellipsis when cut; never inside a
+    secret (a token cut in two would no longer be recognized, and half of it would show)."""
+    if len(text) <= limit:
+        return text
+    return text[: redact.environment().cut_point(text, limit - 1)] + "…"
 
 
 @functools.cache

@@ -1,4 +1,5 @@
-"""The view layer: one `Report` model, rendered as terminal text, Markdown, JSON or JUnit XML.
+"""The view layer: one `Report` model, rendered as terminal text, Markdown, JSON, JUnit XML or
+one self-contained HTML page.
 
 Each writer implements `Writer.render(report) -> str` and does no I/O; the terminal writer
 picks its layout by the report's kind (ping, doctor, scenario, triage). `Format` is the
@@ -12,6 +13,7 @@ from enum import StrEnum
 from typing import assert_never
 
 from poolctl.model import Report
+from poolctl.report.html import HtmlWriter
 from poolctl.report.interface import Writer
 from poolctl.report.json_writer import SCHEMA_VERSION, JsonWriter
 from poolctl.report.junit import JUnitWriter
@@ -26,6 +28,7 @@ class Format(StrEnum):
     MD = "md"
     JSON = "json"
     JUNIT = "junit"
+    HTML = "html"
 
 
 def writer_for(fmt: Format, *, color: bool = False, width: int = 100) -> Writer:
@@ -39,6 +42,8 @@ def writer_for(fmt: Format, *, color: bool = False, width: int = 100) -> Writer:
             return JsonWriter()
         case Format.JUNIT:
             return JUnitWriter()
+        case Format.HTML:
+            return HtmlWriter()
         case _:
             assert_never(fmt)
 
@@ -56,6 +61,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "WRITERS",
     "Format",
+    "HtmlWriter",
     "JUnitWriter",
     "JsonWriter",
     "MarkdownWriter",

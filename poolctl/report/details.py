@@ -96,6 +96,8 @@ def to_json(details: Details | None) -> dict[str, Any]:
         doc["expected"] = "ok"
     if isinstance(details, PingDetails) and details.framing_auto is None:
         del doc["framing_auto"]
+    if doc.get("timeline", ...) is None:  # a run without a picture keeps the shape it had
+        del doc["timeline"]
     return doc
 
 

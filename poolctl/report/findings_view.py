@@ -1,8 +1,10 @@
-"""The by-pattern terminal layout of a triage (and of a scenario run): a summary table (after
-the failures a runner counted that were not read), a section per pattern with its groups of
-identical failures and candidate causes, the fix plan, the unclassified failures by cluster,
-checks, notes and the worker tracebacks. A big log stays within a few screens: past the caps
-below, the Markdown and JSON views have the rest."""
+"""The by-pattern terminal layout of a triage (and of a scenario run), verdict first: the
+summary (and the failures a runner counted that were not read), the fix plan, then a section
+per pattern with its groups of identical failures, the unclassified failures by cluster, checks
+and notes. What backs each group (its evidence, facts, candidate causes, the worker tracebacks)
+is shown with `verbose`; `quiet` stops after the fix plan; `top` keeps the N biggest groups. A
+big log stays within a few screens: past the caps below, the Markdown and JSON views have the
+rest."""
 
 from __future__ import annotations
 
@@ -19,11 +21,12 @@ from poolctl.report.groups_view import (
     clusters_of,
     failure_names,
     groups_of,
-    pattern_groups,
+    kept_groups,
+    total_groups,
     unread_line,
     unread_regions,
 )
-from poolctl.report.term_marks import CHECK_MARK, HYPOTHESIS_MARK
+from poolctl.report.term_marks import CHECK_MARK, hypothesis_line
 from poolctl.report.view import (
     PatternSection,
     detail_rows,
@@ -55,16 +58,31 @@ MAX_TRACEBACKS = 3  # worker tracebacks shown, each cut to its first and last li
 TRACEBACK_LINES = 8
 
 
-def render(report: Report, console: Console) -> None:
-    """The report, pattern by pattern."""
-    _Layout(console, report).report()
+def render(
+    report: Report,
+    console: Console,
+    *,
+    verbose: bool = False,
+    quiet: bool = False,
+    top: int | None = None,
+    heading: bool = True,
+) -> None:
+    """The report, verdict first: summary, fix plan, then pattern by pattern (`heading`: after
+    a title line; a scenario run has its verdict line instead)."""
+    _Layout(console, report, verbose=verbose, quiet=quiet, top=top).report(heading)
 
 
 class _Layout:
-    def __init__(self, console: Console, report: Report) -> None:
+    def __init__(
+        self, console: Console, report: Report, *, verbose: bool, quiet: bool, top: int | None
+    ) -> None:
         self.c = console
         self.r = report
         self.short = shortener(report)
+        self.verbose = verbose
+        self.quiet = quiet
+        self.top = top
+        self.kept = kept_groups(report, top)
 
     def p(self, text: str = "") -> None:
         self.c.print(text)
@@ -72,24 +90,44 @@ class _Layout:
     def o(self, origin: str) -> str:
         return escape(self.short(origin))
 
-    def report(self) -> None:
+    def report(self, heading: bool = True) -> None:
         r = self.r
-        self.p(f"[bold]poolctl {escape(r.kind)}[/] — {escape(r.title)}")
+        if heading:
+            self.p(f"[bold]poolctl {escape(r.kind)}[/] — {escape(r.title)}")
+        if heading or r.findings:
+            self.p(f"[bold]{escape(summary_line(r))}[/]")
+        self.unread()
+        self.fixes()
+        if self.quiet:
+            return
+        if read_summary(r):
+            self.p()
         for line in read_summary(r):
             self.p(f"[dim]{escape(self.short(line))}[/]")
-        self.p(f"[bold]{escape(summary_line(r))}[/]")
-        self.unread()
         self.summary_table()
         for section in pattern_sections(r):
             self.section(section)
-        self.fixes()
         self.unclassified()
         self.checks()
         self.notes()
-        self.appendix()
+        if self.verbose:
+            self.appendix()
+        self.hint()
         if r.run_dir:
             self.p()
             self.p(f"run folder: {escape(r.run_dir)}")
+
+    def hint(self) -> None:
+        """What `-v` and `--top` would show that is not shown."""
+        hidden = []
+        if not self.verbose and (self.r.diagnosed or tracebacks(self.r)):
+            hidden.append("-v shows the evidence and candidate causes")
+        left = total_groups(self.r) - sum(len(v) for v in self.kept.values())
+        if self.top is not None and left > 0:
+            hidden.append(f"{left} more group(s) past --top {self.top}")
+        if hidden:
+            self.p()
+            self.p(f"[dim]{escape('; '.join(hidden))}[/]")
 
     def summary_table(self) -> None:
         sections = pattern_sections(self.r)
@@ -107,13 +145,15 @@ class _Layout:
         self.c.print(table)
 
     def section(self, s: PatternSection) -> None:
+        groups = self.kept.get(s.pattern_id, [])
+        if not groups:
+            return  # past --top: its failures are in the summary table and the fix plan
         self.p()
         noun = "failure" if s.size == 1 else "failures"
         self.p(
             f"[bold]━━ Pattern {s.number} · {escape(s.pattern_id)} — {escape(s.title)} "
             f"({s.size} {noun})[/]"
         )
-        groups = pattern_groups(self.r, s.pattern_id, s.findings)
         full = len(groups) if len(groups) <= FULL_GROUPS else 1
         if not groups_of(self.r):  # a report without groups (a scenario run): each failure in full
             full = len(groups)
@@ -127,24 +167,25 @@ class _Layout:
             rest = groups[shown:]
             n = sum(g.size for g in rest)
             self.p(f"  [dim]… {len(rest)} more groups ({n} failures) in report.md[/]")
-        if s.causes:
+        if s.causes and self.verbose:
             if all(c.status == "untested" for c in s.causes):
                 self.p("  [bold]Candidate causes[/] (none has evidence in this log: all untested)")
             else:
                 self.p("  [bold]Candidate causes[/]")
             for cause in s.causes:
                 label = f" [dim]({escape(cause.label)})[/]" if cause.label else ""
-                self.p(f"    {HYPOTHESIS_MARK[cause.status]} {escape(cause.title)}{label}")
+                self.p(hypothesis_line(cause.status, f"{escape(cause.title)}{label}", "    "))
                 if cause.status == "untested":
                     self.p(f"        [dim]{escape(how_to_tell(cause.reason))}[/]")
                 for ev in cause.evidence:
                     self.p(f"        [dim]{escape(self.short(ev))}[/]")
-        self.p("  [bold]Recommendation[/]")
-        for remediation in s.remediations[:MAX_REMEDIATIONS]:
-            self.p(f"    {escape(remediation)}")
-        if len(s.remediations) > MAX_REMEDIATIONS:
-            more = len(s.remediations) - MAX_REMEDIATIONS
-            self.p(f"    [dim]… {more} more, each for its own facts (report.md)[/]")
+        if self.verbose:  # the fix plan above has them; here, each next to its failures
+            self.p("  [bold]Recommendation[/]")
+            for remediation in s.remediations[:MAX_REMEDIATIONS]:
+                self.p(f"    {escape(remediation)}")
+            if len(s.remediations) > MAX_REMEDIATIONS:
+                more = len(s.remediations) - MAX_REMEDIATIONS
+                self.p(f"    [dim]… {more} more, each for its own facts (report.md)[/]")
         if s.reproduce:
             self.p(f"  [bold]Reproduce[/]  {escape(s.reproduce)}")
 
@@ -182,6 +223,8 @@ class _Layout:
         self.p(f"    [dim]{escape(failure_headline(f))}[/]")
         if d.cause:
             self.p(f"    likely cause: {escape(d.cause)}")
+        if not self.verbose:
+            return
         self.evidence(d.evidence, "    ")
         if d.facts:
             facts = " · ".join(f"{k} = {fmt_value(v)}" for k, v in d.facts.items())
@@ -190,7 +233,7 @@ class _Layout:
             if h.status == "untested":
                 continue
             reason = f" — {escape(h.reason)}" if h.reason and not h.evidence else ""
-            self.p(f"    {HYPOTHESIS_MARK[h.status]} {escape(h.title)}{reason}")
+            self.p(hypothesis_line(h.status, f"{escape(h.title)}{reason}", "    "))
             for ev in h.evidence:
                 self.p(f"        [dim]{escape(ev.text)} ({self.o(ev.origin)})[/]")
 
@@ -207,6 +250,8 @@ class _Layout:
                 f"pattern {fix.number} ({escape(fix.pattern_id)})"
             )
             self.p(f"     {escape(fix.remediation)}")
+            if self.quiet:
+                continue
             names = [self.short(f.failure.origin or f.failure.name) for f in fix.findings]
             more = f" and {len(names) - MAX_NAMES} more" if len(names) > MAX_NAMES else ""
             self.p(f"     [dim]{escape(', '.join(names[:MAX_NAMES]))}{more}[/]")
@@ -236,10 +281,11 @@ class _Layout:
         n = unclassified_count(self.r)
         by = f" in {clustered} clusters" if clustered and clustered < n else ""
         self.p(f"[bold]Unclassified ({n}{by})[/]")
-        for cluster in clusters[:MAX_CLUSTERS]:
+        shown = min(MAX_CLUSTERS, self.top or MAX_CLUSTERS)
+        for cluster in clusters[:shown]:
             self.cluster(cluster)
-        if len(clusters) > MAX_CLUSTERS:
-            rest = clusters[MAX_CLUSTERS:]
+        if len(clusters) > shown:
+            rest = clusters[shown:]
             count = sum(c.size for c in rest)
             self.p(f"  [dim]… {len(rest)} more clusters ({count} failures) in report.md[/]")
         if clustered:
@@ -279,13 +325,13 @@ class _Layout:
             self.evidence(check.evidence, "        ")
 
     def notes(self) -> None:
-        details = detail_rows(self.r)
+        details = detail_rows(self.r) if self.verbose else []
         if not self.r.notes and not details:
             return
         self.p()
         if self.r.notes:
             self.p("[bold]Notes[/]")
-            for note in self.r.notes:
+            for note in dict.fromkeys(self.r.notes):  # each once
                 self.p(f"  • {escape(self.short(note))}")
         if details:
             self.p("[bold]Details[/]")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -18,6 +18,7 @@ from poolctl.report.view import failure_headline, failure_label, unclassified
 SUMMARY_LIMIT = 1024 * 1024  # GitHub refuses a step summary over 1 MiB
 ANNOTATIONS_PER_LEVEL = 10  # a step shows 10 error and 10 warning annotations; the rest are lost
 MESSAGE_LIMIT = 4000  # characters of one annotation's message
+ENV_LINKS = ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_SHA")
 Level = Literal["error", "warning", "notice"]
 
 
@@ -64,6 +65,34 @@ def _where(location: str, workspace: str | None) -> tuple[str, int]:
         if not rel.startswith(".."):
             path = rel
     return path, line
+
+
+@dataclass(frozen=True)
+class RepoLinks:
+    """Links from a test's `file:line` to the commit under test (a job summary, report.md)."""
+
+    server: str
+    repository: str
+    sha: str
+    workspace: str | None = None
+
+    def url(self, location: str) -> str | None:
+        """The blob URL of `path:line`, or None for a path outside the workspace."""
+        path, line = _where(location, self.workspace)
+        if not path or os.path.isabs(path) or path.startswith(".."):
+            return None
+        anchor = f"#L{line}" if line else ""
+        return f"{self.server.rstrip('/')}/{self.repository}/blob/{self.sha}/{path}{anchor}"
+
+
+def repo_links(env: Mapping[str, str] | None = None) -> RepoLinks | None:
+    """Links when GitHub Actions says where the commit is (`GITHUB_SERVER_URL`,
+    `GITHUB_REPOSITORY`, `GITHUB_SHA`; paths relative to `GITHUB_WORKSPACE`), else None."""
+    env = os.environ if env is None else env
+    server, repo, sha = (env.get(k, "") for k in ENV_LINKS)
+    if not (server and repo and sha):
+        return None
+    return RepoLinks(server, repo, sha, env.get("GITHUB_WORKSPACE") or None)
 
 
 def _finding_annotation(finding: Finding, workspace: str | None) -> Annotation:
@@ -129,7 +158,7 @@ def render_annotations(
                 "notice",
                 f"poolctl: {n} more {level} annotation(s) not shown",
                 f"{n} more {noun} than the {per_level} {level} annotations a step shows; "
-                f"every one is in the job summary and in report.md{where}",
+                f"every one is in the job summary and in the run's report{where}",
             ).command()
         )
     return "".join(line + "\n" for line in lines)
@@ -188,8 +217,8 @@ def cap_summary(
         f"{len(lines):,} lines cut"
         + (f", from inside {_md_inline(partly.removeprefix('## '))}" if partly else "")
         + (f"; sections left out: {_md_inline(names)}" if cut_sections else "")
-        + ". The whole report is in `report.md`"
-        + (f" in the run folder `{where}`" if where else " in the run folder")
+        + ". The whole report is in the run folder"
+        + (f" `{where}` (`poolctl report {where} -f md` renders it)" if where else "")
         + ".\n"
     )
     out = "".join(kept)

@@ -94,6 +94,34 @@ def pattern_groups(report: Report, pattern_id: str, findings: Sequence[Finding])
     return groups or [GroupView(None, (f,)) for f in findings]
 
 
+def kept_groups(report: Report, top: int | None) -> dict[str, list[GroupView]]:
+    """Each pattern's groups shown: all of them, or with `top` the N biggest of the whole
+    report (biggest first, in pattern order on a tie), each pattern's in its own order."""
+    by_pattern = {
+        pattern_id: pattern_groups(report, pattern_id, findings)
+        for pattern_id, findings in report.by_pattern().items()
+    }
+    if top is None:
+        return by_pattern
+    ranked = sorted(
+        (-len(g.findings), rank, index)
+        for rank, gs in enumerate(by_pattern.values())
+        for index, g in enumerate(gs)
+    )
+    keep = {(rank, index) for _, rank, index in ranked[:top]}
+    return {
+        p: [g for index, g in enumerate(gs) if (rank, index) in keep]
+        for rank, (p, gs) in enumerate(by_pattern.items())
+    }
+
+
+def total_groups(report: Report) -> int:
+    """How many groups of diagnosed failures the report has."""
+    return sum(
+        len(pattern_groups(report, p, findings)) for p, findings in report.by_pattern().items()
+    )
+
+
 def cluster_views(report: Report) -> list[ClusterView]:
     """The unclassified failures by cluster, biggest first (one per failure without clusters)."""
     if clusters := clusters_of(report):

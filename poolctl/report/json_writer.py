@@ -126,6 +126,16 @@ def to_dict(report: Report, *, findings: bool = True) -> dict[str, Any]:
             "by_pattern": pattern_counts(report),
             **({"unread": unread_count(report)} if triaged else {}),
         },
+        "fix_plan": [
+            {
+                "rank": fix.rank,
+                "pattern_id": fix.pattern_id,
+                "remediation": fix.remediation,
+                "resolves": len(fix.findings),
+                "findings": [index[id(f)] for f in fix.findings],
+            }
+            for fix in fix_plan(report)
+        ],
         "findings": [_finding(i, f) for i, f in enumerate(report.findings)]
         if findings
         else _FINDINGS,
@@ -152,21 +162,13 @@ def to_dict(report: Report, *, findings: bool = True) -> dict[str, Any]:
             }
             for s in sections
         ],
-        "fix_plan": [
-            {
-                "rank": fix.rank,
-                "pattern_id": fix.pattern_id,
-                "remediation": fix.remediation,
-                "resolves": len(fix.findings),
-                "findings": [index[id(f)] for f in fix.findings],
-            }
-            for fix in fix_plan(report)
-        ],
         "checks": [asdict(c) for c in report.checks],
         "notes": list(report.notes),
         "environment": dict(report.environment),
         "extra": to_json(report.details),
     }
+    if report.interrupted is not None:  # only then: a finished run's document is unchanged
+        doc["interrupted"] = report.interrupted
     if not triaged:
         return doc
     return {**doc, **triage_members(details_of(report, TriageDetails))}

@@ -1,10 +1,11 @@
 """The JUnit XML view, valid against the Jenkins JUnit schema (`junit-10.xsd`, as pytest checks).
 
-One `<testsuite>` per run; one `<testcase>` per triaged failure (the pattern id as its
-classname, `unclassified` when no pattern claims it), per scenario step and expectation, per
-`doctor` check, and one for a ping. Characters XML 1.0 forbids (control characters other than
-tab, newline and carriage return, lone surrogates, U+FFFE/U+FFFF) are written as `\\xNN` or
-`\\uNNNN`: worker logs contain them.
+One `<testsuite>` per run; one `<testcase>` per triaged failure (the test's module as its
+classname, and as pytest's xunit1 files do, its `file` and `line`; its `time` when the log has
+one; the pattern, the likely cause and the fix first in its text), per scenario step and
+expectation, per `doctor` check, and one for a ping. Characters XML 1.0 forbids (control
+characters other than tab, newline and carriage return, lone surrogates, U+FFFE/U+FFFF) are
+written as `\\xNN` or `\\uNNNN`: worker logs contain them.
 """
 
 from __future__ import annotations
@@ -14,7 +15,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from poolctl.model import Check, Diagnosis, Finding, PingDetails, Report, ScenarioDetails
+from poolctl.model import (
+    Check,
+    Diagnosis,
+    Failure,
+    Finding,
+    PingDetails,
+    Report,
+    ScenarioDetails,
+)
 from poolctl.report.combine import split
 from poolctl.report.view import (
     details_of,
@@ -23,8 +32,10 @@ from poolctl.report.view import (
     fmt_value,
     unclassified,
 )
+from poolctl.units import fmt_ms
 
 _FORBIDDEN = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+TEST_SOURCES = ("exunit", "pytest", "junit")  # failures of tests, read from a log
 MESSAGE_LIMIT = 1000  # a failure's `message` attribute; the whole text is in its body
 
 
@@ -46,6 +57,7 @@ class Case:
     name: str
     failure: tuple[str, str] | None = None  # message and type
     body: str | Callable[[], str] = ""  # the failure's text, or a passing case's <system-out>
+    where: tuple[tuple[str, str], ...] = ()  # file, line and time, when known
 
     def text(self) -> str:
         """The body, computed only when written: the cases are counted first."""
@@ -124,6 +136,8 @@ def _properties(run: Report) -> list[tuple[str, str]]:
     props += [(f"poolctl.input.{i}", v) for i, v in enumerate(run.inputs, start=1)]
     if run.run_dir:
         props.append(("poolctl.run_dir", run.run_dir))
+    if run.interrupted:
+        props.append(("poolctl.interrupted", run.interrupted))
     return props
 
 
@@ -135,13 +149,17 @@ def _case(case: Case) -> list[str]:
         children.append(_element("failure", text, message=message[:MESSAGE_LIMIT], type=kind))
     elif text:
         children.append(_element("system-out", text))
+    attrs: dict[str, Any] = {"classname": case.classname, "name": case.name, **dict(case.where)}
     if not children:
-        return ["    " + _open("testcase", classname=case.classname, name=case.name, close=True)]
-    head = "    " + _open("testcase", classname=case.classname, name=case.name)
+        return ["    " + _open("testcase", close=True, **attrs)]
+    head = "    " + _open("testcase", **attrs)
     return [head, *("      " + c for c in children), "    </testcase>"]
 
 
 def _cases(run: Report) -> Iterator[Case]:
+    if run.interrupted:  # a run cut short fails, whatever it saw before
+        why = f"interrupted by {run.interrupted}"
+        yield Case("poolctl", f"{run.kind} run", (why, "interrupted"), "\n".join(run.notes))
     expected: set[str] = set()
     scenario = details_of(run, ScenarioDetails)
     if run.kind == "scenario" and scenario is not None:
@@ -151,38 +169,67 @@ def _cases(run: Report) -> Iterator[Case]:
         yield _finding_case(finding, expected)
     for check in run.checks:
         yield _check_case(check)
-    if run.kind == "ping" and not run.findings:
+    if run.kind == "ping" and not run.findings and not run.interrupted:
         ping = details_of(run, PingDetails)
         median = ping.stats_ms.get("median") if ping is not None else None
-        took = f" in {median} ms (median)" if median is not None else ""
+        took = f" in {fmt_ms(median)} (median)" if median is not None else ""
         yield Case("ping", run.title, body=f"answered{took}")
+
+
+def test_module(failure: Failure) -> str:
+    """The test's module, as JUnit readers group tests: the runner's group (an ExUnit module,
+    a pytest class path, a JUnit classname), else the test file as a dotted name; empty when
+    the log names neither."""
+    if failure.group:
+        return failure.group
+    path = failure.location.rsplit(":", 1)[0]
+    stem = path.rsplit(".", 1)[0] if "." in path.rsplit("/", 1)[-1] else path
+    return stem.strip("./").replace("/", ".")
+
+
+def test_place(failure: Failure) -> tuple[tuple[str, str], ...]:
+    """`file`, `line` (from the test's location) and `time` (when the log has one)."""
+    out = []
+    path, _, line = failure.location.rpartition(":")
+    if path and line.isdigit():
+        out += [("file", path), ("line", line)]
+    elif failure.location:
+        out.append(("file", failure.location))
+    time = failure.details.get("time", "")
+    if time and re.fullmatch(r"\d+(\.\d+)?", time):
+        out.append(("time", time))
+    return tuple(out)
 
 
 def _finding_case(finding: Finding, expected: set[str]) -> Case:
     f = finding.failure
     o = finding.outcome
-    classname = o.pattern_id if isinstance(o, Diagnosis) else "unclassified"
-    if classname in expected:  # a scenario that reproduces what it expects passes
+    pattern = o.pattern_id if isinstance(o, Diagnosis) else "unclassified"
+    place = test_place(f)
+    # a test from a log: its module; poolctl's own runs (a scenario, a ping): the pattern
+    classname = (test_module(f) if f.source in TEST_SOURCES else "") or pattern
+    if pattern in expected:  # a scenario that reproduces what it expects passes
         return Case(
             classname,
             failure_label(f),
             body=lambda: f"reproduced, as expected\n{_finding_body(finding)}",
+            where=place,
         )
     message = failure_headline(f) or f.name
     return Case(
-        classname, failure_label(f), (message, f.kind or "failure"), lambda: _finding_body(finding)
+        classname,
+        failure_label(f),
+        (message, f.kind or "failure"),
+        lambda: _finding_body(finding),
+        place,
     )
 
 
 def _finding_body(finding: Finding) -> str:
+    """The pattern, the likely cause and the fix first; then where, the message, and what
+    backs the diagnosis."""
     f = finding.failure
     lines = []
-    if f.origin:
-        lines.append(f"origin: {f.origin}")
-    if f.location:
-        lines.append(f"location: {f.location}")
-    if f.message:
-        lines.append(f.message)
     o = finding.outcome
     if isinstance(o, Diagnosis):
         lines.append(
@@ -190,6 +237,21 @@ def _finding_body(finding: Finding) -> str:
         )
         if o.cause:
             lines.append(f"likely cause: {o.cause}")
+        if o.remediation:
+            lines.append(f"fix: {o.remediation}")
+        if o.reproduce:
+            lines.append(f"reproduce: {o.reproduce}")
+    else:
+        u = unclassified(finding)
+        nearest = f"nearest pattern {u.nearest} ({u.score:.2f}): " if u.nearest else ""
+        lines.append(f"unclassified: {nearest}{u.why}")
+    if f.origin:
+        lines.append(f"origin: {f.origin}")
+    if f.location:
+        lines.append(f"location: {f.location}")
+    if f.message:
+        lines.append(f.message)
+    if isinstance(o, Diagnosis):
         for ev in o.evidence:
             note = f" — {ev.note}" if ev.note else ""
             lines.append(f"evidence: {ev.text} ({ev.origin}){note}")
@@ -199,14 +261,6 @@ def _finding_body(finding: Finding) -> str:
         for h in o.hypotheses:
             reason = f" — {h.reason}" if h.reason else ""
             lines.append(f"{h.status}: {h.title}{reason}")
-        if o.remediation:
-            lines.append(f"fix: {o.remediation}")
-        if o.reproduce:
-            lines.append(f"reproduce: {o.reproduce}")
-    else:
-        u = unclassified(finding)
-        nearest = f"nearest pattern {u.nearest} ({u.score:.2f}): " if u.nearest else ""
-        lines.append(f"unclassified: {nearest}{u.why}")
     body = "\n".join(lines)
     if f.stacktrace:
         body += "\n\n" + "\n".join(f.stacktrace)

@@ -91,6 +91,7 @@ def from_dict(doc: Mapping[str, Any]) -> Report:
             environment=dict(doc.get("environment") or {}),
             notes=tuple(doc.get("notes") or ()),
             run_dir=doc.get("run_dir"),
+            interrupted=doc.get("interrupted"),
             details=from_json(kind, doc.get("extra") or {}, doc),
         )
     except (KeyError, TypeError) as exc:

@@ -1,11 +1,13 @@
-"""The GitHub-flavoured Markdown view: headings, tables, `<details>` for long evidence."""
+"""The GitHub-flavoured Markdown view, verdict first: the summary and the fix plan, then each
+pattern's failures with what backs them folded into `<details>`, tables for the rest."""
 
 from __future__ import annotations
 
 import re
 
-from poolctl.model import Diagnosis, Evidence, Finding, Report, TriageDetails
+from poolctl.model import Diagnosis, Failure, Finding, Report, ScenarioDetails, TriageDetails
 from poolctl.report.combine import split
+from poolctl.report.github import RepoLinks
 from poolctl.report.groups_view import (
     GroupView,
     cluster_headline,
@@ -17,6 +19,7 @@ from poolctl.report.groups_view import (
     unread_line,
     unread_regions,
 )
+from poolctl.report.mermaid import gantt
 from poolctl.report.view import (
     detail_rows,
     details_of,
@@ -27,8 +30,10 @@ from poolctl.report.view import (
     how_to_tell,
     pattern_sections,
     read_summary,
+    scenario_verdict,
     shortener,
     summary_line,
+    timeline_of,
     tracebacks,
     unclassified,
     unclassified_count,
@@ -77,26 +82,47 @@ def block(value: str, lang: str = "") -> str:
 
 
 class MarkdownWriter:
-    """GitHub-flavoured Markdown, for a pull-request comment or a CI job summary."""
+    """GitHub-flavoured Markdown, for a pull-request comment or a CI job summary; with `links`,
+    each test's `file:line` links to the commit under test."""
+
+    def __init__(self, links: RepoLinks | None = None) -> None:
+        self.links = links
 
     def render(self, report: Report) -> str:
         """The report; a combined one as each of its runs, one after another."""
-        return "\n".join(_Doc(run).render() for run in split(report))
+        return "\n".join(_Doc(run, self.links).render() for run in split(report))
 
 
 class _Doc:
-    def __init__(self, report: Report) -> None:
+    def __init__(self, report: Report, links: RepoLinks | None = None) -> None:
         self.r = report
         self.short = shortener(report)
+        self.links = links
         self.out: list[str] = []
+
+    def test_at(self, failure: Failure) -> str:
+        """Where the test is (`file:line`), linked to the repository when links are known."""
+        url = self.links.url(failure.location) if self.links and failure.location else None
+        if url is None:
+            return code(failure.location)
+        return f"[{code(failure.location)}]({url})"
 
     def w(self, line: str = "") -> None:
         self.out.append(line)
 
     def render(self) -> str:
         r = self.r
-        self.w(f"# poolctl {text(r.kind)}: {text(self.short(r.title))}")
+        scenario = details_of(r, ScenarioDetails)
+        if scenario is not None:  # the title says passed, failed or interrupted
+            self.w(f"# Scenario {text(scenario.scenario)}: {scenario_verdict(scenario)}")
+        else:
+            self.w(f"# poolctl {text(r.kind)}: {text(self.short(r.title))}")
         self.w()
+        self.w(f"**{text(summary_line(r))}**")
+        self.w()
+        self.unread()
+        self.fixes()
+        self.remedies()
         if r.inputs:
             self.w("Input: " + ", ".join(code(i) for i in r.inputs))
             self.w()
@@ -104,12 +130,9 @@ class _Doc:
             self.w(f"- {text(self.short(line))}")
         if read_summary(r):
             self.w()
-        self.w(f"**{text(summary_line(r))}**")
-        self.w()
-        self.unread()
+        self.timeline()
         self.summary_table()
         self.sections()
-        self.fixes()
         self.unclassified()
         self.checks()
         self.notes()
@@ -118,6 +141,33 @@ class _Doc:
             self.w(f"Run folder: {code(r.run_dir)}")
             self.w()
         return "\n".join(self.out).rstrip() + "\n"
+
+    def timeline(self) -> None:
+        """The run's timeline as a Mermaid gantt (GitHub draws it), cut with a note when long."""
+        timeline = timeline_of(self.r)
+        if timeline is None:
+            return
+        self.w("## Timeline")
+        self.w()
+        if timeline.pattern:
+            self.w(f"Reproduced: **pattern {text(timeline.pattern)}**")
+            self.w()
+        if timeline.deciding is not None:
+            self.w(f"Deciding event: {code(timeline.deciding.label)}")
+            self.w()
+        chart, left_out = gantt(timeline, self.r.title)
+        self.w(block(chart, "mermaid"))
+        self.w()
+        where = "`timeline.html` and `trace.json` in the run folder"
+        if left_out:
+            self.w(
+                f"> The chart shows the states and events that tell the story; {left_out:,} "
+                f"more were left out to keep it within GitHub's Mermaid limits. The whole run "
+                f"is in {where}."
+            )
+        else:
+            self.w(f"> Every state and event, with hover details: {where}.")
+        self.w()
 
     def summary_table(self) -> None:
         sections = pattern_sections(self.r)
@@ -145,8 +195,8 @@ class _Doc:
             self.group_table(groups[full:])
             if s.causes:
                 untested = all(c.status == "untested" for c in s.causes)
-                note = " (none has evidence in this log: all untested)" if untested else ""
-                self.w(f"**Candidate causes**{note}")
+                note = ": none has evidence in this log, all untested" if untested else ""
+                self.w(f"<details><summary>Candidate causes ({len(s.causes)}){note}</summary>")
                 self.w()
                 self.w("| status | cause | evidence, or how to tell |")
                 self.w("|---|---|---|")
@@ -159,6 +209,8 @@ class _Doc:
                         why = prose(c.reason)
                     label = STATUS[c.status] + (f" ({text(c.label)})" if c.label else "")
                     self.w(f"| {label} | {prose(c.title)} | {why} |")
+                self.w()
+                self.w("</details>")
                 self.w()
             self.w("**Recommendation**")
             self.w()
@@ -211,43 +263,51 @@ class _Doc:
             self.w()
         self.w(f"{code(failure_headline(f))} · confidence {d.confidence:.2f}")
         self.w()
-        self.evidence(d.evidence)
-        if d.facts:
-            facts = " · ".join(f"{text(k)} = {code(fmt_value(v))}" for k, v in d.facts.items())
-            self.w(f"Facts: {facts}")
+        if f.location:
+            self.w(f"Test: {self.test_at(f)}")
             self.w()
-        tested = [h for h in d.hypotheses if h.status != "untested"]
-        if tested:
+        if d.cause:
             self.w(f"Likely cause: {prose(d.cause)}")
             self.w()
-        for h in tested:
-            why = f" — {text(h.reason)}" if h.reason and not h.evidence else ""
-            self.w(f"- {STATUS[h.status]}: {prose(h.title)}{why}")
-            for ev in h.evidence:
-                self.w(f"  - {code(ev.text)} ({text(self.short(ev.origin))})")
-        if tested:
+        lines = self.backing(d)
+        if lines:
+            self.w(f"<details><summary>Evidence ({len(d.evidence)}), facts and causes</summary>")
             self.w()
-
-    def evidence(self, items: tuple[Evidence, ...]) -> None:
-        if not items:
-            return
-        lines = [
-            f"- {code(e.text)} ({text(self.short(e.origin))})"
-            + (f" — {text(e.note)}" if e.note else "")
-            for e in items
-        ]
-        folded = len(lines) > FOLD_AFTER
-        if folded:
-            self.w(f"<details><summary>Evidence ({len(lines)} lines)</summary>")
-        else:
-            self.w("Evidence:")
-        self.w()
-        for line in lines:
-            self.w(line)
-        self.w()
-        if folded:
+            self.out.extend(lines)
+            self.w()
             self.w("</details>")
             self.w()
+
+    def backing(self, d: Diagnosis) -> list[str]:
+        """What backs a diagnosis: its evidence, facts and tested causes (Markdown lines)."""
+        out = [
+            f"- {code(e.text)} ({text(self.short(e.origin))})"
+            + (f" — {text(e.note)}" if e.note else "")
+            for e in d.evidence
+        ]
+        if d.facts:
+            facts = " · ".join(f"{text(k)} = {code(fmt_value(v))}" for k, v in d.facts.items())
+            out += ["", f"Facts: {facts}"]
+        tested = [h for h in d.hypotheses if h.status != "untested"]
+        if tested:
+            out.append("")
+        for h in tested:
+            why = f" — {text(h.reason)}" if h.reason and not h.evidence else ""
+            out.append(f"- {STATUS[h.status]}: {prose(h.title)}{why}")
+            for ev in h.evidence:
+                out.append(f"  - {code(ev.text)} ({text(self.short(ev.origin))})")
+        return out
+
+    def remedies(self) -> None:
+        """What the checks that failed or warn ask for, before the table of every check."""
+        bad = [c for c in self.r.checks if c.status != "ok" and c.remedy]
+        if not bad:
+            return
+        self.w("## What to fix")
+        self.w()
+        for c in sorted(bad, key=lambda c: c.status != "fail"):
+            self.w(f"- {CHECK[c.status]} {text(c.section)}, {text(c.name)}: {prose(c.remedy)}")
+        self.w()
 
     def fixes(self) -> None:
         plan = fix_plan(self.r)
@@ -332,11 +392,18 @@ class _Doc:
             return
         self.w("## Notes")
         self.w()
-        for note in self.r.notes:
+        for note in dict.fromkeys(self.r.notes):  # each once
             self.w(f"- {text(self.short(note))}")
-        for key, value in details:
-            self.w(f"- {code(key)}: {text(value)}")
-        self.w()
+        if self.r.notes:
+            self.w()
+        if details:
+            self.w(f"<details><summary>Run details ({len(details)})</summary>")
+            self.w()
+            for key, value in details:
+                self.w(f"- {code(key)}: {text(value)}")
+            self.w()
+            self.w("</details>")
+            self.w()
 
     def appendix(self) -> None:
         items = tracebacks(self.r)

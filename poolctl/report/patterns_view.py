@@ -1,17 +1,19 @@
 """The terminal views of the knowledge base (`poolctl patterns`): the list of patterns, one
 pattern in full, why a pattern does or does not claim each failure of a log, its own
-examples run against the whole knowledge base, and a starter pattern written from a cluster."""
+examples run against the whole knowledge base, and a starter pattern written from a cluster.
+Each takes `quiet` (the verdict or the names alone) and `verbose` (every detail); the JSON and
+Markdown documents are `patterns_doc`."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
 
 from poolctl.patterns import Pattern
+from poolctl.report.patterns_doc import ExampleOutcome, claims_line, examples_line, next_step
 from poolctl.report.view import fmt_value
 from poolctl.triage.explain import Explanation, RegexTime
 from poolctl.triage.starter import Starter
@@ -25,31 +27,40 @@ VERDICT = {
 }
 
 
-@dataclass(frozen=True)
-class ExampleOutcome:
-    """One of a pattern's examples: must it match, which pattern the knowledge base picked."""
-
-    expect: str  # match | no_match
-    index: int
-    note: str
-    picked: str | None
-    ok: bool
-
-
-def render_list(patterns: Sequence[Pattern], origins: Sequence[str], c: Console) -> None:
-    """A line per pattern: number, id, title, its signals and where it comes from."""
+def render_list(
+    patterns: Sequence[Pattern],
+    origins: Sequence[str],
+    c: Console,
+    *,
+    quiet: bool = False,
+    verbose: bool = False,
+) -> None:
+    """A line per pattern: number, id, title, its signals and where it comes from; `quiet`
+    the ids alone (for a script), `verbose` each one's summary and reproduce line too."""
+    if quiet:
+        for p in patterns:
+            c.print(p.id)
+        return
     width = max((len(p.id) for p in patterns), default=0)
     for p, origin in zip(patterns, origins, strict=True):
         c.print(
             f"{p.number:>2}  {p.id:<{width}}  {escape(p.title)}  "
             f"[dim]({len(p.signals)} signals, {escape(origin)})[/]"
         )
+        if verbose:
+            c.print(f"    {escape(' '.join(p.summary.split()))}")
+            if p.reproduce:
+                c.print(f"    [dim]reproduce: {escape(p.reproduce)}[/]")
 
 
-def render_pattern(p: Pattern, c: Console) -> None:
-    """The whole pattern, as its author wrote it."""
+def render_pattern(p: Pattern, c: Console, *, quiet: bool = False, verbose: bool = False) -> None:
+    """The whole pattern, as its author wrote it; `quiet` its title, summary and remediation,
+    `verbose` each of its examples too."""
     c.print(f"[bold]{p.number} {p.id}[/] — {escape(p.title)}  [dim]({escape(p.path)})[/]")
     c.print(escape(p.summary))
+    if quiet:
+        c.print(f"[bold]Remediation[/]  {escape(p.remediation)}")
+        return
     if p.rationale:
         c.print()
         c.print(escape(p.rationale))
@@ -94,6 +105,16 @@ def render_pattern(p: Pattern, c: Console) -> None:
             f"[bold]Examples[/]  {len(p.examples.match)} must match, "
             f"{len(p.examples.no_match)} must not (poolctl patterns test {p.id})"
         )
+        if verbose:
+            for expect, examples in (
+                ("match", p.examples.match),
+                ("no_match", p.examples.no_match),
+            ):
+                for i, ex in enumerate(examples):
+                    note = f" [dim]{escape(ex.note)}[/]" if ex.note else ""
+                    said = ex.message or ex.kind or ex.name
+                    c.print(f"  {expect}[{i}]{note}")
+                    c.print(f"        {escape(' '.join(said.split())[:200])}")
 
 
 def render_test(
@@ -104,21 +125,22 @@ def render_test(
     c: Console,
     *,
     show_all: bool = False,
+    quiet: bool = False,
 ) -> None:
-    """The pattern on a log: how many failures it claims, then each one it touches."""
-    matched = [r for r in results if r.verdict == "matches"]
-    c.print(
-        f"[bold]{pattern.number} {pattern.id}[/] on {escape(', '.join(inputs))}: "
-        f"claims {len(matched)} of {len(results)} failure(s) (threshold {pattern.threshold:.2f})"
-    )
-    quiet = 0
+    """The pattern on a log: how many failures it claims, then each one it touches (`quiet`:
+    the count alone; `show_all`: the failures where no signal fires too)."""
+    head, _, rest = claims_line(pattern, inputs, results).partition(" on ")
+    c.print(f"[bold]{escape(head)}[/] on {escape(rest)}")
+    if quiet:
+        return
+    silent = 0
     for r in results:
         if r.verdict == "no signal" and not show_all:
-            quiet += 1
+            silent += 1
             continue
         render_explanation(r, c)
-    if quiet:
-        c.print(f"[dim]{quiet} failure(s) where no signal fires (--all lists them)[/]")
+    if silent:
+        c.print(f"[dim]{silent} failure(s) where no signal fires (--all or -v lists them)[/]")
     for note in skipped:
         c.print(f"[yellow]skipped:[/] {escape(note)}")
 
@@ -150,17 +172,21 @@ def render_explanation(r: Explanation, c: Console) -> None:
         )
 
 
-def render_examples(pattern: Pattern, outcomes: Sequence[ExampleOutcome], c: Console) -> None:
-    """Each example and the pattern the knowledge base picked for it, then the verdict."""
+def render_examples(
+    pattern: Pattern, outcomes: Sequence[ExampleOutcome], c: Console, *, quiet: bool = False
+) -> None:
+    """Each example and the pattern the knowledge base picked for it, then the verdict (alone
+    with `quiet`)."""
     if pattern.examples is None:
-        c.print(f"{pattern.id} has no examples")
+        c.print(examples_line(pattern, outcomes))
         return
-    for o in outcomes:
-        mark = "[green]✓[/]" if o.ok else "[red]✗[/]"
-        note = f" {escape(o.note)}" if o.note else ""
-        c.print(f"{mark} {o.expect}[{o.index}]{note}: picked {escape(o.picked or 'none')}")
-    failed = sum(not o.ok for o in outcomes)
-    c.print(f"{'[green]all examples pass[/]' if not failed else f'[red]{failed} failed[/]'}")
+    if not quiet:
+        for o in outcomes:
+            mark = "[green]✓[/]" if o.ok else "[red]✗[/]"
+            note = f" {escape(o.note)}" if o.note else ""
+            c.print(f"{mark} {o.expect}[{o.index}]{note}: picked {escape(o.picked or 'none')}")
+    line = examples_line(pattern, outcomes)
+    c.print(f"[green]{line}[/]" if all(o.ok for o in outcomes) else f"[red]{line}[/]")
 
 
 MAX_SLOWEST = 5
@@ -180,14 +206,29 @@ def render_slowest(rows: Sequence[RegexTime], c: Console) -> None:
         )
 
 
-def render_new(starter: Starter, path: Path, logs: Sequence[str], folder: Path, c: Console) -> None:
-    """`patterns new`: the file written, from which cluster, and how to see what it claims."""
+def render_new(
+    starter: Starter,
+    path: Path,
+    logs: Sequence[str],
+    folder: Path,
+    c: Console,
+    *,
+    quiet: bool = False,
+    verbose: bool = False,
+) -> None:
+    """`patterns new`: the file written, from which cluster, and how to see what it claims
+    (`quiet`: the path alone; `verbose`: the file's text too)."""
+    if quiet:
+        c.print(escape(str(path)))
+        return
     n = len(starter.cluster.findings)
     c.print(
         f"wrote {escape(str(path))}: pattern {escape(starter.pattern_id)} from cluster "
         f"{escape(starter.cluster.id)} ({n} failure{'s' * (n != 1)})"
     )
-    c.print(
-        f"next: poolctl patterns test {escape(starter.pattern_id)} {escape(' '.join(logs))} "
-        f"--patterns {escape(str(folder))}"
-    )
+    if verbose:
+        c.print()
+        for line in starter.text.rstrip("\n").split("\n"):
+            c.print(f"  {escape(line)}")
+        c.print()
+    c.print(f"next: {escape(next_step(starter, logs, folder))}")

@@ -4,17 +4,25 @@ came, its evidence, the fix, and every hypothesis and how it fared."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 from rich.console import Console
 from rich.markup import escape
 
 from poolctl.model import Diagnosis, PingDetails, Report
-from poolctl.report.term_marks import HYPOTHESIS_MARK, indented
+from poolctl.report.term_marks import hypothesis_line, indented
 from poolctl.report.view import details_of, failure_headline
+from poolctl.units import fmt_ms, fmt_seconds
+
+P99_FROM = 100  # round trips before a 99th percentile means something
 
 
-def render(report: Report, console: Console) -> None:
-    """The answer and its timing, or the diagnosis; then the notes and the run folder."""
+def render(report: Report, console: Console, *, verbose: bool = False, quiet: bool = False) -> None:
+    """The answer and its timing, or the diagnosis; then the notes and the run folder. With
+    `quiet` the verdict line alone; with `verbose` the evidence under every hypothesis."""
+    if quiet:
+        console.print(verdict_line(report))
+        return
     details = details_of(report, PingDetails) or PingDetails(ok=not report.findings)
     argv = escape(report.inputs[0] if report.inputs else report.title.removeprefix("ping "))
     auto = details.framing_auto
@@ -33,19 +41,42 @@ def render(report: Report, console: Console) -> None:
         _answer(argv, details, console)
     for finding in report.findings:
         if isinstance(finding.outcome, Diagnosis):
-            render_diagnosis(finding.outcome, console)
+            render_diagnosis(finding.outcome, console, verbose=verbose)
         else:
             console.print(f"[red]✗ {escape(failure_headline(finding.failure))}[/]")
-    for note in report.notes:
+    for note in dict.fromkeys(report.notes):  # each once
         console.print(f"[yellow]note:[/] {escape(note)}")
-    console.print(f"run folder: {escape(report.run_dir or '')}")
+    console.print(f"[dim]run folder: {escape(report.run_dir or '')}[/]")
+
+
+def verdict_line(report: Report) -> str:
+    """One line: answered in how long, or the cause of no answer (markup)."""
+    details = details_of(report, PingDetails) or PingDetails(ok=not report.findings)
+    argv = escape(report.inputs[0] if report.inputs else report.title.removeprefix("ping "))
+    for finding in report.findings:
+        if isinstance(finding.outcome, Diagnosis):
+            d = finding.outcome
+            pattern = f"pattern {d.pattern_number} ({d.pattern_id})"
+            return f"[red]✗[/] [bold]{escape(d.cause)}[/] — {pattern}"
+        return f"[red]✗ {escape(failure_headline(finding.failure))}[/]"
+    if details.steps:
+        return f"[green]✓[/] {argv} answered the {escape(details.protocol)} handshake"
+    median = details.stats_ms.get("median", 0.0)
+    return f"[green]✓[/] {argv} answered {details.command!r} in {fmt_ms(median)}"
+
+
+def stats_line(count: int, stats: Mapping[str, float]) -> str:
+    """`min 41 µs · median 52 µs · max 42 ms`, and p99 from 100 round trips on (below, the
+    99th percentile is just the maximum again)."""
+    keys = ("min", "median", "p99", "max") if count >= P99_FROM else ("min", "median", "max")
+    return " · ".join(f"{k} {fmt_ms(stats.get(k, 0.0))}" for k in keys)
 
 
 def _answer(argv: str, details: PingDetails, console: Console) -> None:
     stats = details.stats_ms
     worker = details.worker
     console.print(
-        f"[green]✓[/] {argv} answered {details.command!r} in {stats.get('median', 0.0):.3f} ms "
+        f"[green]✓[/] {argv} answered {details.command!r} in {fmt_ms(stats.get('median', 0.0))} "
         f"(pid {worker.get('pid')}, {worker.get('framing')})"
     )
     response = details.response
@@ -61,10 +92,8 @@ def _answer(argv: str, details: PingDetails, console: Console) -> None:
         else:
             console.print(f"  {label}: {escape(json.dumps(body))}")
     if len(details.round_trips_ms) > 1:
-        console.print(
-            f"  {len(details.round_trips_ms)} round trips: "
-            + " · ".join(f"{k} {stats.get(k, 0.0):.3f} ms" for k in ("min", "median", "p99", "max"))
-        )
+        n = len(details.round_trips_ms)
+        console.print(f"  {n} round trips: {stats_line(n, stats)}")
 
 
 def _session(argv: str, details: PingDetails, console: Console) -> None:
@@ -91,15 +120,12 @@ def _session(argv: str, details: PingDetails, console: Console) -> None:
         console.print(f"  {escape('; '.join(facts))}")
     for step in details.steps:
         mark = "[green]✓[/]" if step.ok else "[red]✗[/]"
-        took = f"{step.ms:.1f} ms, " if step.ms is not None else ""
-        at = f"at {step.at_s:.3f} s" if step.at_s is not None else ""
+        took = f"{fmt_ms(step.ms)}, " if step.ms is not None else ""
+        at = f"at {fmt_seconds(step.at_s)}" if step.at_s is not None else ""
         console.print(f"  {mark} {escape(step.method)}: {escape(step.detail)} [dim]({took}{at})[/]")
     if len(details.round_trips_ms) > 1:
-        stats = details.stats_ms
-        console.print(
-            f"  {len(details.round_trips_ms)} × {escape(details.command)}: "
-            + " · ".join(f"{k} {stats.get(k, 0.0):.3f} ms" for k in ("min", "median", "p99", "max"))
-        )
+        n = len(details.round_trips_ms)
+        console.print(f"  {n} × {escape(details.command)}: {stats_line(n, details.stats_ms)}")
     if details.server_requests:
         console.print(
             "  requests from the server, answered minimally: "
@@ -109,9 +135,12 @@ def _session(argv: str, details: PingDetails, console: Console) -> None:
         console.print(f"  [dim]notification {escape(note)}[/]")
 
 
-def render_diagnosis(d: Diagnosis, console: Console) -> None:
-    """Verdict first, then its evidence and the fix, then every hypothesis and how it fared."""
-    console.print(f"[red]✗ {escape(d.cause)}[/] — pattern {d.pattern_number} ({d.pattern_id})")
+def render_diagnosis(d: Diagnosis, console: Console, *, verbose: bool = False) -> None:
+    """Verdict first, then its evidence and the fix, then every hypothesis and how it fared
+    (the confirmed one stands out, ruled-out ones are dim; their evidence with `verbose`)."""
+    console.print(
+        f"[red]✗[/] [bold]{escape(d.cause)}[/] — pattern {d.pattern_number} ({d.pattern_id})"
+    )
     if d.evidence:
         console.print("[bold]Evidence[/]")
         for ev in d.evidence:
@@ -125,13 +154,13 @@ def render_diagnosis(d: Diagnosis, console: Console) -> None:
         for h in d.hypotheses:
             label = h.title.split(":", 1)[0]
             why = f" — {escape(h.reason)}" if h.reason else ""
-            console.print(f"  {HYPOTHESIS_MARK[h.status]}  {escape(label)}{why}")
-            if h.status != "confirmed":
+            console.print(hypothesis_line(h.status, f"{escape(label)}{why}", "  "))
+            if h.status != "confirmed" and verbose:
                 for ev in h.evidence:
                     text = indented(ev.text, "        ")
-                    console.print(f"      {text} [dim]({escape(ev.origin)})[/]")
+                    console.print(f"      [dim]{text} ({escape(ev.origin)})[/]")
     seconds = d.facts.get("diagnosis_s")
     files = d.facts.get("evidence_files") or []
     if seconds is not None:
         kept = f"; evidence: {escape(', '.join(files))}" if files else ""
-        console.print(f"[dim]diagnosed in {seconds:.1f} s{kept}[/]")
+        console.print(f"[dim]diagnosed in {fmt_seconds(seconds)}{kept}[/]")

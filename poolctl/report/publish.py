@@ -1,34 +1,49 @@
 """Where every command's reports leave poolctl: the run folder, `--output`, the job summary.
 
-`save` writes a run's report files (`report.json`, `report.md`, `junit.xml`, or the ones asked
-for) and redacts every file in its run folder; `publish` writes the reports in the chosen
-format, appends the Markdown to `$GITHUB_STEP_SUMMARY` and prints the annotations. Everything
-goes through the redactor first, unless `--keep-secrets`; a report built from redacted strings
-(`redacted_at_source`) is not walked again.
+`save` writes a run's report files (`report.json`, `report.md`, `junit.xml`, and from its trace
+`timeline.html` and `trace.json`) and redacts every file in its run folder; `publish` writes the
+reports in the chosen format, appends the Markdown to `$GITHUB_STEP_SUMMARY` and prints the
+annotations. Everything goes through the run's redactor first, unless `--keep-secrets`; a
+report built from redacted strings (`redacted_at_source`) is not walked again.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import shutil
 import sys
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import assert_never
 
 from poolctl import redact
 from poolctl.console import stderr_stream, stdout_stream
+from poolctl.context import RunContext
 from poolctl.errors import UsageProblem
-from poolctl.model import Report
-from poolctl.report import Format, JUnitWriter, MarkdownWriter, TerminalWriter, writer_for
+from poolctl.model import Report, ReportKind
+from poolctl.redact import Secrets
+from poolctl.report import (
+    Format,
+    HtmlWriter,
+    JUnitWriter,
+    MarkdownWriter,
+    TerminalWriter,
+    writer_for,
+)
 from poolctl.report.combine import combine
-from poolctl.report.github import render_annotations, summary_for
+from poolctl.report.github import render_annotations, repo_links, summary_for
 from poolctl.report.json_writer import chunks as json_chunks
+from poolctl.report.pictures import picture_files, pictured
+from poolctl.report.replay import read_events
 from poolctl.rundir import RunDir
+from poolctl.termenv import use_color
 
 SUMMARY_ENV = "GITHUB_STEP_SUMMARY"
+KINDS: tuple[ReportKind, ...] = ("triage", "scenario", "ping", "doctor")
+SAVED = ("md", "xml", "json")  # the report files of a run folder, report.json last
 
 
 @dataclasses.dataclass(frozen=True)
@@ -39,10 +54,13 @@ class OutputOptions:
     output: str = "-"
     annotations: bool = False
     keep_secrets: bool = False
+    quiet: bool = False  # the verdict only
+    verbose: bool = False  # every detail
+    top: int | None = None  # the groups shown in the terminal view
 
-    def begin(self) -> OutputOptions:
-        """Apply `--keep-secrets` to this process's redactor; call before any output."""
-        redact.set_keep(self.keep_secrets)
+    def begin(self, secrets: Secrets) -> OutputOptions:
+        """Apply `--keep-secrets` to the run's secrets; call before any output."""
+        secrets.keep = self.keep_secrets
         return self
 
     @property
@@ -56,74 +74,154 @@ class OutputOptions:
 
 
 # --- redaction -----------------------------------------------------------------------------
-_PREPARED: weakref.WeakValueDictionary[int, Report] = weakref.WeakValueDictionary()
-
-
-def redacted_at_source(report: Report) -> Report:
-    """`report`, whose every string was redacted as it was read, as it may be shown: marked
-    prepared (the `--keep-secrets` note first when it is on), without a walk over it."""
-    if redact.keeping():
-        return prepare(report)
-    _PREPARED[id(report)] = report
+def redacted_at_source(report: Report, context: RunContext) -> Report:
+    """`report`, whose every string was redacted with the run's secrets as it was read, as it
+    may be shown: marked prepared (the `--keep-secrets` note first when it is on), without a
+    walk over it."""
+    if context.secrets.keep:
+        return prepare(report, context)
+    context.prepared[id(report)] = report
     return report
 
 
-def prepare(report: Report) -> Report:
-    """`report` as it may be shown: secrets redacted, or the `--keep-secrets` note first."""
-    if _PREPARED.get(id(report)) is report:
+def prepare(report: Report, context: RunContext) -> Report:
+    """`report` as it may be shown: redacted with the run's secrets, or the `--keep-secrets`
+    note first."""
+    if context.prepared.get(id(report)) is report:
         return report  # `save` prepared it: a big report is walked once
     notes = tuple(n for n in report.notes if n != redact.KEEP_NOTE)
-    if redact.keeping():
+    if context.secrets.keep:
         shown = dataclasses.replace(report, notes=(redact.KEEP_NOTE, *notes))
     else:
         clean = report if notes == report.notes else dataclasses.replace(report, notes=notes)
-        shown = redact.active().value(clean)
-    _PREPARED[id(shown)] = shown
+        shown = context.secrets.redactor().value(clean)
+    context.prepared[id(shown)] = shown
     return shown
 
 
 # --- the run folder ------------------------------------------------------------------------
-REPORT_FILES = ("json", "md", "xml")
 _SAVED_JSON: dict[int, tuple[weakref.ref[Report], Path]] = {}  # a report's report.json
 
 
-def save(
-    report: Report, run: RunDir, *, files: Sequence[str] = REPORT_FILES, scrub_folder: bool = True
-) -> Report:
-    """Write the report's `files` (`report.json`, `report.md` and `junit.xml` by default) into
-    `run` and redact every file of the run folder (unless not `scrub_folder`: it holds only what
-    this report, redacted, wrote); returns the report as shown (redacted)."""
-    shown = prepare(report)
-    if "json" in files:
-        write_json(shown, str(run.report("json")))
-        _SAVED_JSON.clear()
-        _SAVED_JSON[id(shown)] = (weakref.ref(shown), run.report("json"))
-    if "md" in files:
-        run.report("md").write_text(MarkdownWriter().render(shown), encoding="utf-8")
-    if "xml" in files:
-        with run.report("xml").open("w", encoding="utf-8") as fh:
-            fh.writelines(JUnitWriter().chunks(shown))  # as the JSON: a big triage stays small
-    if scrub_folder:
-        redact.active().tree(run.path)
+def write_reports(
+    shown: Report,
+    run: RunDir,
+    pictures: Mapping[str, str] | None = None,
+    files: Sequence[str] = SAVED,
+) -> None:
+    """The `pictures` (file name: text), then the report `files` (`report.json`, `report.md`
+    and `junit.xml` by default) of a prepared report, into its run folder; each report whole or
+    not at all (written aside, then renamed), report.json last: a run interrupted while it
+    saves gets a report marked interrupted instead."""
+    for name, text in (pictures or {}).items():
+        (run.path / name).write_text(text, encoding="utf-8")
+    wanted = [suffix for suffix in SAVED if suffix in files]
+    partial = {suffix: run.path / f".{run.report(suffix).name}.partial" for suffix in wanted}
+    try:
+        if "md" in partial:
+            md = MarkdownWriter(repo_links()).render(shown)
+            partial["md"].write_text(md, encoding="utf-8")
+        if "xml" in partial:
+            with partial["xml"].open("w", encoding="utf-8") as fh:
+                fh.writelines(JUnitWriter().chunks(shown))  # as the JSON: a big triage stays small
+        if "json" in partial:
+            write_json(shown, str(partial["json"]))
+        for suffix in wanted:
+            os.replace(partial[suffix], run.report(suffix))
+        if "json" in partial:  # a JSON --output of the same report is copied from it
+            _SAVED_JSON.clear()
+            _SAVED_JSON[id(shown)] = (weakref.ref(shown), run.report("json"))
+    finally:
+        for path in partial.values():
+            path.unlink(missing_ok=True)
+
+
+def save(report: Report, run: RunDir, *, files: Sequence[str] = SAVED) -> Report:
+    """Write the report `files` (`report.json`, `report.md` and `junit.xml` by default) into
+    `run`, and the pictures of its trace (`timeline.html`, `trace.json`), then redact every
+    file of the run folder; returns the report as shown (redacted), with its timeline."""
+    events = read_events(run.events.read_text("utf-8", "replace")) if run.events.exists() else []
+    try:
+        report = pictured(report, events)
+        # the page from the redacted report
+        pictures = picture_files(prepare(report, run.context), events)
+    except Exception as exc:  # a picture that cannot be drawn never costs the run its report
+        why = f"the run's pictures were not drawn ({type(exc).__name__}: {exc})"
+        report = dataclasses.replace(report, notes=(*report.notes, why))
+        pictures = {}
+    shown = prepare(report, run.context)
+    write_reports(shown, run, pictures, files)
+    run.scrub()
     return shown
 
 
-def scrub(path: str | Path | None) -> None:
-    """Redact every file of a run folder (after an interruption or an internal error too)."""
-    if path is not None:
-        redact.active().tree(Path(path))
+def save_interrupted(run: RunDir, signal_name: str) -> Report:
+    """The report of a run cut short before it wrote its own: its kind, marked interrupted,
+    and a note of what is in the run folder."""
+    kind: ReportKind = next((k for k in KINDS if k == run.kind), "ping")
+    report = Report(
+        kind=kind,
+        title=f"{run.kind} (interrupted by {signal_name})",
+        notes=(
+            f"interrupted by {signal_name}: the run was cut short; every process was stopped "
+            "and everything captured so far is in the run folder",
+        ),
+        run_dir=str(run.path),
+        interrupted=signal_name,
+    )
+    shown = prepare(report, run.context)
+    write_reports(shown, run, files=("json",) if kind == "triage" else SAVED)
+    return shown
+
+
+def say_scrubbed(folders: Sequence[Path], secrets: Secrets | None = None) -> None:
+    """Tell that run folders a killed poolctl had left unscrubbed were scrubbed now."""
+    if folders:
+        names = ", ".join(str(f) for f in folders)
+        stderr_stream(secrets).write(
+            f"poolctl: scrubbed secrets from {len(folders)} run folder(s) left unscrubbed by "
+            f"a poolctl that did not end cleanly (killed?): {names}\n"
+        )
+
+
+def mark_interrupted(run: RunDir, signal_name: str) -> None:
+    """A run whose report was written before the signal came: report.json gets its
+    `interrupted` (copied in chunks, a big triage's is tens of MB), report.md a last line."""
+    path = run.report("json")
+    with path.open("rb") as src:
+        src.seek(max(0, path.stat().st_size - (1 << 16)))
+        tail = src.read()
+        src.seek(0)
+        head = src.read(1 << 16)
+        known = b'\n  "interrupted": '  # a top-level key (the JSON is indented by two)
+        if known in head or known in tail or not head.startswith(b"{"):
+            return
+        partial = run.path / ".report.json.partial"
+        try:
+            with partial.open("wb") as dst:
+                dst.write(b'{\n  "interrupted": ' + json.dumps(signal_name).encode() + b",")
+                dst.write(head[1:])
+                shutil.copyfileobj(src, dst)
+            os.replace(partial, path)
+        finally:
+            partial.unlink(missing_ok=True)
+    if not run.report("md").exists():  # a triage keeps report.json alone
+        return
+    with run.report("md").open("a", encoding="utf-8") as md:
+        md.write(f"\n> poolctl was interrupted by {signal_name} after writing this report.\n")
 
 
 # --- publishing ----------------------------------------------------------------------------
-def write_output(text: str, output: str) -> None:
-    """Write (redacted) to a file, or to standard output for `-`."""
+def write_output(text: str, output: str, secrets: Secrets | None = None) -> None:
+    """Write (redacted with the run's `secrets`) to a file, or to standard output for `-`."""
     if output == "-":
-        stdout = stdout_stream()
+        stdout = stdout_stream(secrets)
         stdout.write(text)
         stdout.flush()
         return
+    redactor = secrets.redactor() if secrets is not None else redact.environment()
     try:
-        Path(output).write_text(redact.redact(text), encoding="utf-8")
+        Path(output).write_text(redactor.text(text), encoding="utf-8")
     except OSError as exc:
         raise UsageProblem(
             f"cannot write {output}: {exc.strerror or exc}", where="--output"
@@ -163,22 +261,33 @@ def write_json(report: Report, output: str) -> None:
         ) from None
 
 
-def terminal_writer(*, color: bool, verbose: bool = False) -> TerminalWriter:
-    """The terminal writer for standard output: as wide as the terminal when colouring it."""
+def terminal_writer(*, color: bool, opts: OutputOptions | None = None) -> TerminalWriter:
+    """The terminal writer for standard output: as wide as the terminal when colouring it,
+    as detailed as `-q` or `-v` ask."""
     width = shutil.get_terminal_size().columns if color else 100
-    return TerminalWriter(color=color, width=width, verbose=verbose)
+    opts = opts or OutputOptions()
+    return TerminalWriter(
+        color=color, width=width, verbose=opts.verbose, quiet=opts.quiet, top=opts.top
+    )
 
 
 def render(
-    reports: Sequence[Report], fmt: Format, *, color: bool = False, verbose: bool = False
+    reports: Sequence[Report],
+    fmt: Format,
+    *,
+    color: bool = False,
+    opts: OutputOptions | None = None,
 ) -> str:
     """The reports in `fmt`: the terminal view as the command printed it, Markdown one report
-    after another, JSON and JUnit as one document (several runs combined)."""
+    after another, JSON, JUnit and HTML as one document (several runs combined)."""
     match fmt:
         case Format.TERM:
-            return terminal_writer(color=color, verbose=verbose).render_all(reports)
-        case Format.MD:
-            return "\n".join(writer_for(fmt).render(r) for r in reports)
+            return terminal_writer(color=color, opts=opts).render_all(reports)
+        case Format.MD:  # a test's file:line links to the commit under GitHub Actions
+            links = repo_links()
+            return "\n".join(MarkdownWriter(links).render(r) for r in reports)
+        case Format.HTML:
+            return HtmlWriter(repo_links()).render(combine(reports))
         case Format.JSON | Format.JUNIT:
             return writer_for(fmt).render(combine(reports))
         case _:
@@ -188,32 +297,32 @@ def render(
 def publish(
     reports: Sequence[Report],
     opts: OutputOptions,
+    context: RunContext,
     *,
-    verbose: bool = False,
     shown_live: bool = False,
 ) -> None:
     """Annotations (with `--annotations`), the reports in `--format` to `--output`, and the
     GitHub job summary when `$GITHUB_STEP_SUMMARY` is set. `reports` are as `save` returned
-    them; `shown_live` when the command printed the terminal view as it ran; `verbose` shows
-    the evidence behind every doctor check."""
-    shown = [prepare(r) for r in reports]
+    them; `shown_live` when the command printed the terminal view as it ran."""
+    secrets = context.secrets
+    shown = [prepare(r, context) for r in reports]
     if opts.annotations:
         workspace = os.environ.get("GITHUB_WORKSPACE") or os.getcwd()
-        write_output("".join(render_annotations(combine(shown), workspace)), "-")
+        write_output("".join(render_annotations(combine(shown), workspace)), "-", secrets)
     if opts.fmt is Format.JSON:
         write_json(combine(shown), opts.output)
     else:
         if opts.fmt is Format.TERM and shown_live:
             text = ""
         else:
-            color = opts.terminal and sys.stdout.isatty()
-            text = render(shown, opts.fmt, color=color, verbose=verbose)
+            color = opts.terminal and use_color(sys.stdout)
+            text = render(shown, opts.fmt, color=color, opts=opts)
         if text or not opts.to_stdout:
-            write_output(text, opts.output)
-    step_summary(shown)
+            write_output(text, opts.output, secrets)
+    step_summary(shown, secrets)
 
 
-def step_summary(reports: Sequence[Report]) -> None:
+def step_summary(reports: Sequence[Report], secrets: Secrets | None = None) -> None:
     """Append the Markdown report to `$GITHUB_STEP_SUMMARY`, cut to fit GitHub's 1 MiB."""
     target = os.environ.get(SUMMARY_ENV)
     if not target or not reports:
@@ -221,7 +330,9 @@ def step_summary(reports: Sequence[Report]) -> None:
     path = Path(target)
     try:
         existing = path.stat().st_size if path.exists() else 0
-        docs = [redact.redact(MarkdownWriter().render(r)) for r in reports]
+        redactor = secrets.redactor() if secrets is not None else redact.environment()
+        links = repo_links()
+        docs = [redactor.text(MarkdownWriter(links).render(r)) for r in reports]
         where = reports[0].run_dir if len(reports) == 1 else ""
         text = summary_for(docs, existing, where or "")
         if text:
@@ -235,12 +346,14 @@ def step_summary(reports: Sequence[Report]) -> None:
 
 __all__ = [
     "OutputOptions",
+    "mark_interrupted",
     "prepare",
     "publish",
     "redacted_at_source",
     "render",
     "save",
-    "scrub",
+    "save_interrupted",
+    "say_scrubbed",
     "terminal_writer",
     "write_output",
 ]

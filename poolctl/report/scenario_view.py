@@ -12,27 +12,39 @@ from rich.markup import escape
 from poolctl.model import Report, ScenarioDetails
 from poolctl.redact import KEEP_NOTE
 from poolctl.report import findings_view
-from poolctl.report.view import details_of
+from poolctl.report.view import details_of, scenario_verdict
+from poolctl.scenario.load import Scenario
+from poolctl.units import fmt_seconds
 
 
 def _mark(passed: bool) -> str:
     return "[green]✓[/]" if passed else "[red]✗[/]"
 
 
-def render(report: Report, console: Console) -> None:
-    """One run: its tour line, or its findings then its verdict."""
+def render(report: Report, console: Console, *, verbose: bool = False, quiet: bool = False) -> None:
+    """One run: its tour line; or its verdict first, then its findings (what backs them with
+    `verbose`) and notes; with `quiet` the verdict alone."""
     details = details_of(report, ScenarioDetails)
     if details is not None and details.tour:
         _tour_line(report, details, console)
         return
-    findings_view.render(report, console)
     if details is not None:
-        expected = ", ".join(sorted(details.expected)) or "outcome ok"
-        found = ", ".join(sorted(details.found)) or "no pattern"
-        console.print(
-            f"{_mark(details.passed)} scenario {escape(details.scenario)}: "
-            f"expected {expected}; got {found}"
-        )
+        console.print(verdict_line(details))
+    if quiet:
+        return
+    findings_view.render(report, console, verbose=verbose, heading=details is None)
+
+
+def verdict_line(details: ScenarioDetails) -> str:
+    """`✓ scenario p3-checkout-timeout passed: expected …; got …` (markup)."""
+    expected = ", ".join(sorted(details.expected)) or "outcome ok"
+    found = ", ".join(sorted(details.found)) or "no pattern"
+    took = f" in {fmt_seconds(details.seconds)}" if details.seconds else ""
+    mark = "[yellow]![/]" if details.interrupted else _mark(details.passed)
+    return (
+        f"{mark} [bold]scenario {escape(details.scenario)} {scenario_verdict(details)}[/]{took}: "
+        f"expected {escape(expected)}; got {escape(found)}"
+    )
 
 
 def _tour_line(report: Report, details: ScenarioDetails, console: Console) -> None:
@@ -44,7 +56,7 @@ def _tour_line(report: Report, details: ScenarioDetails, console: Console) -> No
     console.print(
         f"{_mark(details.passed)} {escape(details.scenario):<30} expects {escape(expected):<32} "
         f"{escape(verdict)}"
-        f"  [dim]({details.seconds:.1f} s, {escape(str(report.run_dir))})[/]"
+        f"  [dim]({fmt_seconds(details.seconds)}, {escape(str(report.run_dir))})[/]"
     )
 
 
@@ -62,6 +74,22 @@ def closing(reports: Sequence[Report], console: Console) -> None:
     )
     if tour and any(KEEP_NOTE in r.notes for r in reports):
         console.print(f"[yellow]note:[/] {escape(KEEP_NOTE)}")
+
+
+def render_list(scenarios: Sequence[Scenario], console: Console, *, verbose: bool = False) -> None:
+    """`run-scenario --list`: each bundled scenario's name, what it expects, what it shows."""
+    width = max((len(s.name) for s in scenarios), default=0)
+    for s in scenarios:
+        expects = ", ".join(sorted(s.expect.expected())) or "ok"
+        console.print(f"{escape(s.name.ljust(width))}  expects {escape(expects)}")
+        if s.body.description:
+            console.print(f"{' ' * width}  [dim]{escape(s.body.description)}[/]")
+        if verbose:
+            console.print(f"{' ' * width}  [dim]{escape(str(s.path))}[/]")
+    console.print(
+        "\nrun one: poolctl run-scenario NAME · all of them: poolctl run-scenario · "
+        "a file of your own: poolctl run-scenario FILE.yaml"
+    )
 
 
 def render_check(path: Path, steps: int, expects: Sequence[str], console: Console) -> None:

@@ -11,11 +11,22 @@ from rich.markup import escape
 
 from poolctl.console import text_console
 
+# The confirmed cause is what the reader came for: it stands out; what was ruled out recedes.
 HYPOTHESIS_MARK = {
-    "confirmed": "[red]✓ confirmed[/]",
-    "ruled-out": "[green]✗ ruled out[/]",
+    "confirmed": "[bold magenta]✓ confirmed[/]",
+    "ruled-out": "[dim]✗ ruled out[/]",
     "untested": "[yellow]? untested[/]",
 }
+HYPOTHESIS_STYLE = {"confirmed": "bold", "ruled-out": "dim", "untested": ""}
+
+
+def hypothesis_line(status: str, text: str, indent: str = "") -> str:
+    """A hypothesis' mark and its (markup) text, styled by what became of it."""
+    style = HYPOTHESIS_STYLE[status]
+    body = f"[{style}]{text}[/]" if style else text
+    return f"{indent}{HYPOTHESIS_MARK[status]}  {body}"
+
+
 CHECK_MARK = {"ok": "[green]✓[/]", "warn": "[yellow]![/]", "fail": "[red]✗[/]"}
 
 
@@ -24,8 +35,11 @@ def indented(text: str, prefix: str) -> str:
     return escape(text).replace("\n", "\n" + prefix)
 
 
-def rendered(draw: Callable[[Console], None], *, color: bool, width: int) -> str:
-    """What `draw` prints, as text (ANSI colours with `color`)."""
+def rendered(
+    draw: Callable[[Console], None], *, color: bool, width: int, keep_secrets: bool = False
+) -> str:
+    """What `draw` prints, as text (ANSI colours with `color`); not redacted when the reports
+    drawn were prepared under `--keep-secrets` (they say so)."""
     out = StringIO()
-    draw(text_console(out, color=color, width=width))
+    draw(text_console(out, color=color, width=width, redacting=not keep_secrets))
     return out.getvalue()

@@ -13,10 +13,14 @@ from typing import Any, TypeVar
 
 from poolctl.model import (
     Diagnosis,
+    DoctorDetails,
     Failure,
     Finding,
     Hypothesis,
+    PingDetails,
     Report,
+    ScenarioDetails,
+    Timeline,
     TracebackItem,
     TriageDetails,
     Unclassified,
@@ -232,9 +236,25 @@ def summary_line(report: Report) -> str:
     return " · ".join(parts)
 
 
+def scenario_verdict(details: ScenarioDetails) -> str:
+    """A scenario run's outcome in a word: passed, failed or interrupted."""
+    if details.interrupted:
+        return "interrupted"
+    return "passed" if details.passed else "failed"
+
+
 def details_of(report: Report, cls: type[D]) -> D | None:
     """The report's details when they are of type `cls`."""
     return report.details if isinstance(report.details, cls) else None
+
+
+def timeline_of(report: Report) -> Timeline | None:
+    """The timeline a scenario run keeps in its details (a ping or doctor run too, when it
+    diagnosed a silent worker)."""
+    details = report.details
+    if isinstance(details, ScenarioDetails | PingDetails | DoctorDetails):
+        return details.timeline
+    return None
 
 
 def tracebacks(report: Report) -> tuple[TracebackItem, ...]:

@@ -4,7 +4,14 @@ patterns its trace shows (`classify`), and judge it against its `expect` as a Re
 The loader's names are re-exported here; `run_scenario` lives in `poolctl.scenario.report`.
 """
 
-from poolctl.scenario.load import Scenario, bundled_scenarios, load_scenario, read_scenario
+from poolctl.scenario.load import (
+    Scenario,
+    bundled_scenarios,
+    find_scenario,
+    load_scenario,
+    read_scenario,
+    reproduce_command,
+)
 from poolctl.scenario.schema import (
     ExpectSection,
     KillWorkerStep,
@@ -35,6 +42,8 @@ __all__ = [
     "StopPoolStep",
     "WorkerSection",
     "bundled_scenarios",
+    "find_scenario",
     "load_scenario",
     "read_scenario",
+    "reproduce_command",
 ]

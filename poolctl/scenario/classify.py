@@ -21,6 +21,7 @@ from poolctl.model import Diagnosis, Evidence, Failure, Finding, Unclassified
 from poolctl.patterns.loader import PatternSet
 from poolctl.scenario import checkouts, responses, services
 from poolctl.scenario.evidence import quote_event
+from poolctl.scenario.load import reproduce_command
 from poolctl.scenario.run import RunOutcome
 from poolctl.triage.classifier import render_template
 from poolctl.triage.engine import classify_failures
@@ -67,7 +68,7 @@ class TraceClassifier:
             facts=facts,
             cause=cause,
             remediation=remediation or render_template(meta.remediation, facts),
-            reproduce=str(self.run.scenario.path),
+            reproduce=reproduce_command(self.run.scenario.path),
             **extra,
         )
 

@@ -149,9 +149,36 @@ def _check_command(
         raise doc.error(loc, f"command not found on PATH: {program}")
 
 
+BUNDLED_DIR = Path(__file__).resolve().parent.parent / "scenarios"  # package data
+
+
 def bundled_scenarios() -> list[Path]:
-    """The scenarios shipped with poolctl (`scenarios/` beside the package), in tour order."""
-    folder = Path(__file__).resolve().parents[2] / "scenarios"
-    if not folder.is_dir():
-        raise InputError(f"the bundled scenarios are not found in {folder}")
-    return sorted(folder.glob("*.yaml"))
+    """The scenarios shipped inside the package (`poolctl/scenarios/`), in tour order."""
+    if not BUNDLED_DIR.is_dir():
+        raise InputError(f"the bundled scenarios are not found in {BUNDLED_DIR}")
+    return sorted(BUNDLED_DIR.glob("*.yaml"))
+
+
+def is_bundled(path: Path) -> bool:
+    """Is `path` one of the bundled scenarios (so that `run-scenario NAME` runs it again)?"""
+    return path.resolve().parent == BUNDLED_DIR
+
+
+def find_scenario(arg: str) -> Path:
+    """A scenario file, or the bundled scenario named `arg` (`p1-merged-stderr`): a name is
+    an argument with no `/` and no `.yaml` that is not a file here."""
+    path = Path(arg)
+    if "/" in arg or path.suffix in (".yaml", ".yml") or path.exists():
+        return path
+    names = [p.stem for p in bundled_scenarios()]
+    if arg not in names:
+        raise InputError(
+            f"no bundled scenario {arg!r}{did_you_mean(arg, names)} (and no such file); "
+            "`poolctl run-scenario --list` names them"
+        )
+    return BUNDLED_DIR / f"{arg}.yaml"
+
+
+def reproduce_command(path: Path) -> str:
+    """The command that runs the scenario at `path` again, from any directory."""
+    return f"poolctl run-scenario {path.stem if is_bundled(path) else path}"

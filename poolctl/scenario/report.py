@@ -102,14 +102,16 @@ def judge(
         workers=tuple(w.process.summary() for w in outcome.pool.all_workers),
         services={name: p.summary() for name, p in outcome.services.items()},
     )
+    verdict = "interrupted" if outcome.interrupted else ("passed" if passed else "failed")
     report = Report(
         kind="scenario",
-        title=f"scenario {scenario.name}",
+        title=f"scenario {scenario.name}: {verdict}",
         inputs=(str(scenario.path),),
         findings=tuple(findings),
         environment={"python": sys.version.split()[0], "cwd": os.getcwd()},
         notes=tuple(notes),
         run_dir=str(outcome.run_dir.path),
         details=details,
+        interrupted=outcome.interrupted,
     )
     return ScenarioResult(report, expected, found, passed, outcome.interrupted)

@@ -1,7 +1,8 @@
 """Run a scenario against real worker processes: start the pool, drive the steps, record it all.
 
 Everything that happens becomes an event in the trace; `scenario.classify` reads the trace
-afterwards and says which patterns happened. An interrupted run (Ctrl-C, SIGTERM) stops every
+afterwards and says which patterns happened. An interrupted run (a signal the CLI hands over
+through the run's context: Ctrl-C, SIGTERM, SIGHUP, SIGQUIT) aborts the pool, stops every
 process, keeps all that was captured, and says it was interrupted.
 """
 
@@ -40,7 +41,7 @@ class RunOutcome:
     run_dir: RunDir
     trace: Trace
     pool: Pool
-    interrupted: str | None = None  # "SIGINT" / "SIGTERM" when the run was cut short
+    interrupted: str | None = None  # "SIGINT", "SIGTERM"… when the run was cut short
     step_errors: list[str] = field(default_factory=list)
     services: dict[str, WorkerProcess] = field(default_factory=dict)
 
@@ -108,13 +109,10 @@ class ScenarioRunner:
 
     # --- the run --------------------------------------------------------------------------
     def run(self) -> RunOutcome:
-        """Run to the end, or until SIGINT/SIGTERM; always stop every process."""
-        handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+        """Run to the end, or until a signal the CLI hands over; always stop every process."""
         try:
             asyncio.run(self._main())
         finally:
-            for sig, handler in handlers.items():
-                signal.signal(sig, handler)  # the loop's own handlers reset them to defaults
             self.pool.stop_now()
             for service in self.outcome.services.values():
                 service.stop(1.0)
@@ -126,8 +124,18 @@ class ScenarioRunner:
         loop = asyncio.get_running_loop()
         main = asyncio.current_task()
         assert main is not None
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, self._interrupt, sig, main)
+        context = self.run_dir.context
+
+        def hand_over(sig: signal.Signals) -> bool:
+            """The CLI's signal handler (main thread, between two steps of this loop) hands
+            the first signal over: the loop ends the run itself, evidence and report kept."""
+            try:
+                loop.call_soon_threadsafe(self._interrupt, sig, main)
+            except RuntimeError:  # the loop is closing: the CLI ends the run
+                return False
+            return True
+
+        context.on_signal = hand_over
         try:
             await self._drive()
         except asyncio.CancelledError:
@@ -136,12 +144,12 @@ class ScenarioRunner:
             self.trace.emit("interrupted", signal=self.outcome.interrupted)
             await asyncio.shield(self.pool.shutdown("abort", 0.5))
         finally:
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                loop.remove_signal_handler(sig)
+            context.on_signal = None
 
     def _interrupt(self, sig: signal.Signals, main: asyncio.Task[Any]) -> None:
-        self.outcome.interrupted = sig.name
-        main.cancel()
+        if self.outcome.interrupted is None:  # later signals only hurry the stop (the CLI's)
+            self.outcome.interrupted = sig.name
+            main.cancel()
 
     async def _drive(self) -> None:
         self.trace.emit("scenario_start", name=self.scenario.name, file=str(self.scenario.path))
@@ -279,7 +287,9 @@ class ScenarioRunner:
     def _start_service(self, name: str) -> None:
         section = self.scenario.body.services[name]
         spec = WorkerSpec(argv=section.argv(self.scenario.base), env=dict(section.env))
-        process = WorkerProcess(spec, self.run_dir.workers, worker_id=f"svc-{name}").start()
+        process = WorkerProcess(
+            spec, self.run_dir.workers, worker_id=f"svc-{name}", context=self.run_dir.context
+        ).start()
         self.outcome.services[name] = process
         self.trace.emit("service_start", service=name, pid=process.pid)
 

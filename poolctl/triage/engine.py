@@ -38,6 +38,7 @@ from poolctl.model import (
 )
 from poolctl.patterns.loader import PatternSet
 from poolctl.patterns.regex import budget
+from poolctl.redact import Redactor
 from poolctl.triage.classifier import Known, Score, ScoringPlan, diagnose, pick, shortfall
 from poolctl.triage.coverage import coverage
 from poolctl.triage.facts import FactContext, available_fixtures
@@ -174,12 +175,12 @@ class _Counted:
 class Overflow:
     """Classifies and counts the failures past the cap, as the log is read."""
 
-    def __init__(self, classifier: Classifier, ctx: FactContext) -> None:
+    def __init__(self, classifier: Classifier, ctx: FactContext, redactor: Redactor) -> None:
         self.classifier = classifier
         self.ctx = ctx
         self.counted: dict[tuple[str | None, str], _Counted] = {}
         self.examples = 0
-        self.redactor = redact.active()
+        self.redactor = redactor
 
     def __call__(self, failure: Failure, lines: Lines) -> None:
         failure, lines = _redacted(failure, lines, self.redactor)
@@ -199,7 +200,7 @@ class Overflow:
 
 
 # --- redaction at the source -----------------------------------------------------------------
-def _redacted(failure: Failure, lines: Lines, redactor: redact.Redactor) -> tuple[Failure, Lines]:
+def _redacted(failure: Failure, lines: Lines, redactor: Redactor) -> tuple[Failure, Lines]:
     """The failure and its block's lines with every secret replaced; as they are when none is
     in them (one check over their joined text)."""
     if not redactor.enabled:
@@ -216,15 +217,14 @@ def _redacted(failure: Failure, lines: Lines, redactor: redact.Redactor) -> tupl
         *(c.text for c in failure.context),
         *(text for _, text in lines),
     ]
-    if not redactor.may_hold_secret("\n".join(parts)):
+    if not redactor.may_hold_text("\n".join(parts)):
         return failure, lines
     return redactor.value(failure), [(n, redactor.text(text)) for n, text in lines]
 
 
-def _redact_blocks(parsed: ParsedLog) -> list[Failure]:
+def _redact_blocks(parsed: ParsedLog, redactor: Redactor) -> list[Failure]:
     """Every kept failure and its recorded lines, redacted (in place in `parsed`)."""
     failures = []
-    redactor = redact.active()
     for failure in parsed.failures:
         key = (failure.input_file, failure.line_start)
         lines = parsed.blocks.get(key, [])
@@ -241,11 +241,19 @@ def _redact_blocks(parsed: ParsedLog) -> list[Failure]:
 class Triage:
     """One triage run: read the logs (`read`), then build the report (`report`)."""
 
-    def __init__(self, patterns: PatternSet, *, source_roots: Sequence[str | Path] = ()) -> None:
+    def __init__(
+        self,
+        patterns: PatternSet,
+        *,
+        source_roots: Sequence[str | Path] = (),
+        redactor: Redactor | None = None,
+    ) -> None:
+        """`redactor`: the run's (`Secrets.redactor`); poolctl's environment's by default."""
         self.patterns = patterns
         self.source_roots = source_roots
+        self.redactor = redactor if redactor is not None else redact.environment()
         self.classifier = Classifier(patterns)
-        self.overflow = Overflow(self.classifier, FactContext())
+        self.overflow = Overflow(self.classifier, FactContext(), self.redactor)
 
     def read(
         self, paths: Sequence[str], fmt: str = "auto", *, progress: ReadObserver | None = None
@@ -256,7 +264,7 @@ class Triage:
     def report(self, parsed: ParsedLog, *, quote_lines: bool = True) -> Report:
         """Classify every failure of `parsed` and build the triage report: the findings,
         identical ones grouped, unclassified ones clustered, and the runners' counts."""
-        failures = _redact_blocks(parsed)
+        failures = _redact_blocks(parsed, self.redactor)
         blocks = BlockLines.of(parsed) if quote_lines else BlockLines()
         ctx = context_for(parsed, self.source_roots)
         self.overflow.ctx = ctx
@@ -285,7 +293,7 @@ class Triage:
             details=_details(parsed, self.patterns, groups, clusters),
         )
         # the findings were redacted as they were read; the rest (a few lines) is now
-        return replace(redact.active().value(shell), findings=tuple(findings))
+        return replace(self.redactor.value(shell), findings=tuple(findings))
 
     def _examples(
         self, findings: list[Finding], signed: list[str], blocks: BlockLines, ctx: FactContext

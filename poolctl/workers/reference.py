@@ -46,6 +46,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--crash-on-start", type=int, default=None, metavar="CODE")
     p.add_argument("--ignore-sigterm", action="store_true")
     p.add_argument(
+        "--ignore-signals", action="store_true", help="ignore SIGTERM, SIGINT, SIGHUP and SIGQUIT"
+    )
+    p.add_argument(
+        "--api-key", default=None, help="accepted and unused: a secret on the command line"
+    )
+    p.add_argument(
         "--spin-on-eof", action="store_true", help="busy-loop instead of exiting when stdin closes"
     )
     return p.parse_args(argv)
@@ -156,6 +162,7 @@ class Worker:
                 break
             for payload in decoder.feed(data):
                 self.answer(payload)
+        self.log.write("eof", b"")
         if self.opts.spin_on_eof:
             while True:  # a worker that never notices its pipe closed
                 pass
@@ -163,8 +170,11 @@ class Worker:
 
 def main(argv: list[str] | None = None) -> int:
     opts = parse_args(sys.argv[1:] if argv is None else argv)
-    if opts.ignore_sigterm:
+    if opts.ignore_sigterm or opts.ignore_signals:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    if opts.ignore_signals:
+        for sig in (signal.SIGINT, signal.SIGHUP, signal.SIGQUIT):
+            signal.signal(sig, signal.SIG_IGN)
     if opts.stderr_noise is not None:
         print(opts.stderr_noise, file=sys.stderr, flush=True)
     if opts.stdout_noise is not None:

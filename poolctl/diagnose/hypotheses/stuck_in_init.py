@@ -4,6 +4,7 @@ slow import). poolctl keeps waiting to measure how long the start-up really take
 from __future__ import annotations
 
 from poolctl.model import Evidence
+from poolctl.units import fmt_limit
 
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
 from ..observe import Observations
@@ -43,7 +44,8 @@ def stuck_in_init(obs: Observations) -> Judgement:
     if obs.late_answer is not None:
         ev.append(
             Evidence(
-                f"start-up took {obs.late_answer:.1f} s against a {obs.timeout:g} s timeout: "
+                f"start-up took {obs.late_answer:.1f} s against a {fmt_limit(obs.timeout)} "
+                "timeout: "
                 f"poolctl kept waiting, and it answered {obs.late_answer:.2f} s after it started",
                 obs.stdout_origin,
             )
@@ -61,7 +63,7 @@ def stuck_in_init(obs: Observations) -> Judgement:
         ev.append(
             Evidence(
                 f"still starting {obs.waited_longer:.1f} s after it started, against a "
-                f"{obs.timeout:g} s timeout: poolctl kept waiting, no answer came, and the "
+                f"{fmt_limit(obs.timeout)} timeout: poolctl kept waiting, no answer came, and the "
                 "request was still unread in its stdin pipe",
                 obs.stdout_origin,
             )
@@ -69,7 +71,7 @@ def stuck_in_init(obs: Observations) -> Judgement:
     else:
         ev.append(
             Evidence(
-                f"{live.elapsed:.1f} s into start-up against a {obs.timeout:g} s timeout",
+                f"{live.elapsed:.1f} s into start-up against a {fmt_limit(obs.timeout)} timeout",
                 live_origin(obs),
             )
         )
@@ -77,7 +79,7 @@ def stuck_in_init(obs: Observations) -> Judgement:
     place = f", and it is {where.summary}" if where is not None else f"; {live.activity()}"
     verdict = (
         f"The worker is stuck in initialization: {live.elapsed:.1f} s after it started "
-        f"(timeout {obs.timeout:g} s) it has not read its request{place}"
+        f"(timeout {fmt_limit(obs.timeout)}) it has not read its request{place}"
     )
     measured = (
         f"above the measured {obs.late_answer:.1f} s"

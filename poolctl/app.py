@@ -1,0 +1,154 @@
+"""The typer app: its commands load only when one runs (`commands/index.py` names them all), and
+every `--help` names its values plainly and ends with examples and exit codes."""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import sys
+from typing import Any
+
+import typer
+from typer.core import TyperCommand, TyperGroup
+
+from poolctl import __version__
+from poolctl.commands.index import BY_NAME, COMMANDS, ROOT_EPILOG, CommandEntry, epilog
+from poolctl.errors import ExitCode
+from poolctl.root_help import ROOT_HELP
+
+# A value's name in `--help` where the option's own name says too little (no `<str>` labels).
+METAVARS = {
+    "timeout": "SECONDS",
+    "init_budget": "SECONDS",
+    "count": "N",
+    "top": "N",
+    "output": "FILE",
+    "run_dir": "DIR",
+    "cwd": "DIR",
+    "patterns": "DIR",
+    "source": "DIR",
+    "env": "NAME=VALUE",
+    "unset_env": "NAME",
+    "command": "METHOD",
+    "args": "JSON",
+    "fmt": "FORMAT",
+    "log_format": "FORMAT",
+    "fail_on": "WHEN",
+    "stderr": "MODE",
+}
+
+
+class LazyGroup(TyperGroup):
+    """The root group: lists every command from the index, imports one only to run it (or to
+    show its own `--help`)."""
+
+    _listing = False
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return [c.name for c in COMMANDS]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        entry = BY_NAME.get(cmd_name)
+        if entry is None:
+            return None
+        if self._listing:  # `poolctl --help` lists the commands: their one line is enough
+            return TyperCommand(name=entry.name, help=entry.summary)
+        return load_command(entry)
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        self._listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self._listing = False
+
+
+@functools.cache
+def load_command(entry: CommandEntry) -> Any:
+    """The click command of `entry`, built by typer from its module's function or app."""
+    module = importlib.import_module(entry.module)
+    target = getattr(module, entry.attr)
+    if isinstance(target, typer.Typer):
+        command = typer.main.get_command(target)
+    else:
+        single = typer.Typer(add_completion=False, rich_markup_mode="rich")
+        single.command(
+            entry.name,
+            help=entry.summary,
+            epilog=epilog(entry.examples, entry.exit_codes),
+            **getattr(module, "TYPER_SETTINGS", {}),
+        )(target)
+        command = typer.main.get_command(single)
+    command.name = entry.name
+    plain_labels(command)
+    return command
+
+
+def plain_labels(command: Any) -> None:
+    """Name every option's value in `--help` (`--timeout SECONDS`, `--format FORMAT`), none
+    for a flag, instead of typer's type labels (`<str>`, `<bool>`, `<list[str]>`); an option
+    with fixed choices lists them in its help."""
+    for param in command.params:
+        if param.param_type_name == "argument":
+            param.display_type_rich = _no_label  # its metavar names it
+            continue
+        if getattr(param, "is_flag", False) or getattr(param, "count", False):
+            param.metavar = ""
+        elif param.metavar is None:
+            name = param.name or ""
+            param.metavar = METAVARS.get(name, name.upper())
+            choices = _choices(param)
+            said = getattr(param, "help", None) or ""
+            if choices and not all(c in said for c in choices):
+                param.help = f"{said} One of: {', '.join(choices)}.".strip()
+    show_help = command.get_help_option
+
+    def help_option(ctx: Any) -> Any:  # made when the help is drawn: a flag too
+        option = show_help(ctx)
+        if option is not None:
+            option.metavar = ""
+        return option
+
+    command.get_help_option = help_option
+    for sub in getattr(command, "commands", {}).values():
+        plain_labels(sub)
+
+
+def _no_label(ctx: Any) -> None:
+    return None
+
+
+def _choices(param: Any) -> list[str]:
+    """An option's fixed choices (typer keeps them on its own type descriptor since it
+    vendored click; before, on click's `Choice` type)."""
+    desc = getattr(param, "type_descriptor", None)
+    found = desc.choices if desc is not None and desc.is_choice else None
+    if found is None:
+        found = getattr(getattr(param, "type", None), "choices", None)
+    return [str(getattr(c, "value", c)) for c in found or ()]
+
+
+app = typer.Typer(
+    name="poolctl",
+    cls=LazyGroup,
+    help=ROOT_HELP,
+    epilog=epilog(*ROOT_EPILOG),
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback(invoke_without_command=True)
+def _root(
+    ctx: typer.Context,
+    version: bool = typer.Option(False, "--version", "-V", help="Print the version and exit."),
+) -> None:
+    if version:
+        sys.stdout.write(f"poolctl {__version__}\n")
+        raise typer.Exit(0)
+    if ctx.invoked_subcommand is None and not ctx.resilient_parsing:
+        from poolctl.root_help import no_command_message
+
+        sys.stderr.write(no_command_message())
+        raise typer.Exit(ExitCode.BAD_INPUT)

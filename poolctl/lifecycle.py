@@ -1,0 +1,274 @@
+"""How every poolctl command begins and ends: the one error boundary, the signals, the exit codes.
+
+Exit codes: 0 ok, 1 findings, 2 bad input or usage, 3 internal error (the traceback saved in
+the run folder), 128+N when signal N cut the command short: 130 Ctrl-C (SIGINT, a second
+Ctrl-C too), 143 SIGTERM, 129 SIGHUP (a closed terminal, a cancelled CI job), 131 SIGQUIT.
+
+A command begins by scrubbing the run folders of the reports folder that a poolctl killed
+mid-run left unscrubbed (and says so). On a signal: every child of the run gets SIGTERM at once
+and SIGKILL 0.3 s later (at once on a second signal), no new child starts, the command unwinds,
+each run folder without a report gets one marked interrupted, every run folder is scrubbed,
+and poolctl says "interrupted". As the program, poolctl is a child subreaper, a reaper process
+kills what its children leave should poolctl itself be killed, and a watchdog ends the process
+0.8 s after the signal if the command has not ended by then. A signal ignored when poolctl
+starts (`nohup`, a background job's SIGINT) stays ignored.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING, Any
+
+from poolctl.children import become_subreaper
+from poolctl.context import Interrupted, RunContext
+from poolctl.errors import ExitCode, PoolctlError
+from poolctl.rundir import base_folder, leftovers, scrub_leftover
+
+if TYPE_CHECKING:  # the command line is imported after the signal handlers are in place
+    from typer._click.core import Command
+
+HANDLED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
+# Seconds after the signal: every child gets SIGKILL (SIGTERM at once); the watchdog ends the
+# run itself if the main thread has not begun to; scrubbing stops (the next command finishes
+# it). An ending under way (a few small writes) is cut only at LAST_CALL: on a machine so
+# loaded that it takes that long, the report and the message matter more than the second.
+STOP_GRACE = 0.3
+WATCHDOG = 0.7
+SCRUB_UNTIL = 0.85
+LAST_CALL = 3.0
+
+
+def exit_code(sig: signal.Signals) -> int:
+    """128 + the signal's number, as a shell reports a process a signal ended."""
+    return 128 + int(sig)
+
+
+def _say(line: str, context: RunContext) -> None:
+    """One line on standard error, redacted; a terminal already gone (SIGHUP) is no error."""
+    from poolctl.console import stderr_stream
+
+    with contextlib.suppress(OSError, ValueError):
+        stream = stderr_stream(context.secrets)
+        stream.write(line + "\n")
+        stream.flush()
+
+
+def _error(message: str, context: RunContext) -> None:
+    _say(f"poolctl: error: {message}", context)
+
+
+class _Lifecycle:
+    """One command's run: its signal handlers, its ending, and (as the program) its watchdog."""
+
+    def __init__(self, context: RunContext, program: bool) -> None:
+        self.context = context
+        self.program = program
+        self.ending = threading.Lock()  # the main thread or the watchdog ends the run, not both
+        self.previous: dict[signal.Signals, Any] = {}
+
+    # --- signals --------------------------------------------------------------------------
+    def install(self) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            return  # signal handlers belong to the main thread; a library caller keeps its own
+        for sig in HANDLED:
+            current = signal.getsignal(sig)
+            if current is signal.SIG_IGN:
+                continue  # nohup, or a background job: the caller asked poolctl to ignore it
+            self.previous[sig] = current
+            signal.signal(sig, self.on_signal)
+        if self.program:  # a parent may have blocked them; pending ones arrive now, handled
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, list(self.previous))
+
+    def restore(self) -> None:
+        for sig, handler in self.previous.items():
+            signal.signal(sig, handler)
+        self.previous.clear()
+
+    def on_signal(self, signum: int, frame: FrameType | None) -> None:
+        sig = signal.Signals(signum)
+        if not self.context.interrupt(sig):
+            self.context.children.kill_all()  # a second signal: no more grace for anyone
+            return
+        self.context.children.stop_in_background(STOP_GRACE)
+        if self.program:
+            threading.Thread(target=self.watchdog, name="poolctl-watchdog", daemon=True).start()
+        hand_over = self.context.on_signal
+        if hand_over is not None and hand_over(sig):
+            return  # a part of the run ends itself (the scenario runner's event loop)
+        if self.context.defer(sig):
+            return  # raised at the end of the step under way (a run folder being made)
+        raise Interrupted(sig)
+
+    # --- the end --------------------------------------------------------------------------
+    def end(self, code: int) -> None:
+        """Any ending but an interruption: no child left, every run folder scrubbed; a run
+        folder a bad input left empty is removed."""
+        for run in self.context.all_runs():
+            with contextlib.suppress(OSError):
+                if code == ExitCode.BAD_INPUT and run.holds_nothing():
+                    import shutil
+
+                    shutil.rmtree(run.path, ignore_errors=True)
+                elif not run.scrubbed:
+                    run.scrub()
+            run.release()
+        self.context.close()
+
+    def end_interrupted(self) -> int:
+        """Stop everything, write each unwritten report marked interrupted, say so, scrub
+        (until a deadline: the next command finishes what is left); the exit code."""
+        from poolctl.report.publish import mark_interrupted, save_interrupted
+
+        sig = self.context.signal
+        assert sig is not None
+        self.context.children.kill_all()
+        runs = self.context.all_runs()
+        kept = f"; what was captured is in {', '.join(str(r.path) for r in runs)}" if runs else ""
+        _say(f"poolctl: interrupted by {sig.name}: every process stopped{kept}", self.context)
+        for run in runs:
+            with contextlib.suppress(Exception):
+                if run.report("json").exists():  # written before the signal: say it came
+                    mark_interrupted(run, sig.name)
+                else:
+                    save_interrupted(run, sig.name)
+        deadline = max(self.context.signalled_at + SCRUB_UNTIL, time.monotonic() + 0.05)
+        unfinished = []
+        for run in runs:
+            with contextlib.suppress(Exception):
+                if not run.scrubbed and not run.scrub(deadline):
+                    unfinished.append(run)
+            run.release()
+        if unfinished:
+            names = ", ".join(str(r.path) for r in unfinished)
+            _say(f"poolctl: the next poolctl command finishes scrubbing {names}", self.context)
+        with contextlib.suppress(Exception):
+            self.context.close(wait=False)
+        return exit_code(sig)
+
+    def watchdog(self) -> None:
+        """The program ends WATCHDOG seconds after the signal, whatever still runs (a check
+        stuck in a computation, a thread on a blocking call)."""
+        sig, since = self.context.signal, self.context.signalled_at
+        assert sig is not None
+        threading.Event().wait(max(0.0, since + WATCHDOG - time.monotonic()))
+        if self.ending.acquire(blocking=False):
+            code = self.end_interrupted()
+        else:  # the main thread is ending the run: let it finish, but not forever
+            code = exit_code(sig)
+            self.ending.acquire(timeout=max(0.0, since + LAST_CALL - time.monotonic()))
+        exit_now(code)
+
+
+def exit_now(code: int) -> None:
+    """End the process at once (threads still running are not waited for; every child has a
+    parent-death signal and the reaper)."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code)
+
+
+def _save_traceback(context: RunContext) -> Path:
+    from poolctl.redact import environment
+
+    run = context.last_run()
+    folder = run.path if run is not None else Path(tempfile.mkdtemp(prefix="poolctl-crash-"))
+    path = folder / "traceback.txt"
+    redactor = context.secrets.redactor() if run is not None else environment()
+    path.write_text(redactor.text(traceback.format_exc()), encoding="utf-8")
+    return path
+
+
+def _scrub_leftovers(context: RunContext) -> None:
+    """Scrub the run folders a killed poolctl left unscrubbed in the reports folder."""
+    from poolctl.report.publish import say_scrubbed
+
+    done = [f for f in leftovers(base_folder()) if scrub_leftover(f)]
+    say_scrubbed(done, context.secrets)
+
+
+def _invoke(command: Command, argv: list[str] | None, context: RunContext) -> int:
+    """Run the command; map every outcome but a signal to the exit-code table."""
+    import typer
+
+    try:
+        rv = command.main(args=argv, prog_name="poolctl", standalone_mode=False, obj=context)
+        return int(rv) if isinstance(rv, int) else ExitCode.OK
+    except typer.Exit as done:
+        return done.exit_code
+    except typer.TyperException as usage:  # click's usage errors: unknown option, bad value…
+        hint = ""
+        ctx = getattr(usage, "ctx", None)
+        if ctx is not None:
+            hint = f" (see '{ctx.command_path} --help')"
+        _error(f"{usage.format_message()}{hint}", context)
+        return int(getattr(usage, "exit_code", ExitCode.BAD_INPUT))
+    except PoolctlError as known:
+        if not context.interrupted:  # refused because of the interruption: that is the story
+            _error(str(known), context)
+        return known.exit_code
+    except Exception:
+        if context.interrupted:
+            return ExitCode.INTERRUPTED
+        context.children.kill_all()
+        path = _save_traceback(context)
+        _error(f"internal error; the traceback is in {path}", context)
+        return ExitCode.BUG
+
+
+def run(
+    command: Command,
+    argv: list[str] | None = None,
+    *,
+    context: RunContext | None = None,
+    program: bool = False,
+) -> int:
+    """Run the CLI's `command` with a `RunContext` of its own (or `context`), and map every
+    outcome to an exit code; the signal handlers are poolctl's while it runs."""
+    life = _Lifecycle(context if context is not None else RunContext(), program)
+    try:
+        return _run(life, lambda: command, argv)
+    finally:
+        life.restore()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """poolctl as the program: its signal handlers first (before the command line's slow
+    imports), a child subreaper, a reaper for its children; then the command."""
+    from poolctl.cli import root_command
+
+    args = sys.argv[1:] if argv is None else list(argv)
+    life = _Lifecycle(RunContext(guard=True), program=True)
+    return _run(life, lambda: root_command(args), args)
+
+
+def _run(life: _Lifecycle, load: Callable[[], Command], argv: list[str] | None) -> int:
+    context = life.context
+    code: int = ExitCode.BUG
+    try:
+        life.install()
+        if life.program:
+            become_subreaper()
+        with contextlib.suppress(Exception):
+            _scrub_leftovers(context)
+        code = _invoke(load(), argv, context)
+        if not context.interrupted:
+            life.end(code)
+    except Interrupted:
+        pass
+    if context.interrupted:
+        with life.ending:
+            code = life.end_interrupted()
+        if life.program:
+            exit_now(code)
+    return code

@@ -1,0 +1,224 @@
+"""The token shapes the redactor knows, and how they are found fast in a 500 MB stderr.
+
+Each shape is a regex whose `secret` group is replaced. `re` finds a regex that starts with a
+literal (`ghp_`, `xox`, `-----BEGIN`) at memory speed, but tries one that starts with a
+case-insensitive word or a lookbehind at every byte. So the shapes are of two kinds:
+- literal: the pattern starts with its literal, and runs on the whole text;
+- local: the match lies on one line, around one of its needles (lower-case words such as
+  `assw`, `ecret`, `uthorization`); the needles are found in a lowered copy, and the regex runs
+  on those lines only.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import re
+from collections.abc import Callable
+from typing import Any, AnyStr
+
+LINE_REACH = 4096  # how far before a needle its line may start, and 16 times that after
+
+# A token may be glued to what precedes it: a word (`IDghp_…`), an escape in quoted bytes
+# (`\nsk-…`), a colour code (`\x1b[0msk-…`). The distinctive prefixes need no boundary; `sk-`
+# keeps one against letters ("task-…", "disk_…"), but not against an escape or a colour code:
+# checked after `sk-` is read, so that the pattern starts with its literal.
+_SK_GLUED = r"(?:(?<![A-Za-z]sk.)|(?<=\\[nrt]sk.)|(?<=[\[0-9;]msk.))"
+# `password=…`, `"client_secret": "…"`, `Authorization: …`: the value is a secret however short
+_KEYS = r"(?i:password|passwd|passphrase|secret|api[_-]?key|access[_-]?token|auth[_-]?token)"
+_SEP = r"[\"']?[ \t]*[:=][ \t]*"
+# `--api-key X`, `--token=X`: a command line quoted in a log or a worker's stderr
+_OPTIONS = (
+    r"(?i:[\w-]*?(?:password|passwd|passphrase|secret|token|api[_-]?key|auth|private[_-]?key))"
+)
+_SCHEMES = r"(?i:bearer|basic|token|digest|negotiate|ntlm|apikey)"
+_KEY_NEEDLES = (
+    "assw", "ecret", "assphrase", "pi_key", "pi-key", "pikey", "ccess_token", "ccess-token",
+    "uth_token", "uth-token",
+)  # fmt: skip
+_OPTION_NEEDLES = ("-pass", "ecret", "-token", "-api", "-auth", "-key", "-private")
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Shape:
+    """A well-known token shape; only the `secret` group is replaced, the rest is kept.
+
+    `needles` (local shapes: lower case) occur in any match: a text without any is skipped."""
+
+    name: str
+    needles: tuple[str, ...]
+    pattern: str
+    local: bool = False  # a match lies on the line of one of its needles
+
+    @functools.cached_property
+    def text_regex(self) -> re.Pattern[str]:
+        return re.compile(self.pattern)
+
+    @functools.cached_property
+    def bytes_regex(self) -> re.Pattern[bytes]:
+        return re.compile(self.pattern.encode())
+
+    @functools.cached_property
+    def byte_needles(self) -> tuple[bytes, ...]:
+        return tuple(n.encode() for n in self.needles)
+
+    def __hash__(self) -> int:
+        return hash(self.name)
+
+    def in_text(self, value: str) -> bool:
+        """Whether `value` holds one of the needles (in any case, for a local shape)."""
+        if self.local:
+            value = value.lower()
+        return any(n in value for n in self.needles)
+
+
+SHAPES = (
+    # -- literal: each pattern starts with its literal --------------------------------------
+    Shape(
+        "sk-key",
+        ("sk-", "sk_"),
+        r"sk[-_]" + _SK_GLUED + r"(?:live_|test_)?[A-Za-z0-9_-]{16,}",
+    ),
+    Shape(
+        "github",
+        ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),
+        r"gh(?:[pousr]_|ithub_pat_)[A-Za-z0-9_]{20,}",
+    ),
+    Shape("slack", ("xox",), r"xox[abposr]-[A-Za-z0-9-]{10,}"),
+    Shape("aws", ("AKIA", "ASIA"), r"A(?:KIA|SIA)[0-9A-Z]{16}(?![0-9A-Z])"),
+    Shape("gitlab", ("glpat-",), r"glpat-[A-Za-z0-9_-]{20,}"),
+    Shape("google", ("AIza",), r"AIza[0-9A-Za-z_-]{35}"),
+    Shape("jwt", ("eyJ",), r"eyJ[\w-]{8,}\.eyJ[\w-]{8,}\.[\w-]+"),
+    Shape(
+        "private-key",
+        ("PRIVATE KEY-----",),
+        r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----",
+    ),
+    # -- local: on the lines of their (lower-case) needles ----------------------------------
+    Shape(
+        "bearer",
+        ("bearer", "basic "),
+        # a digit or punctuation is required so that prose ("Bearer authentication") is kept
+        r"(?i:\b(?:bearer|basic))\s+(?P<secret>(?=[A-Za-z0-9._~+/-]*[0-9._~+/-])"
+        r"[A-Za-z0-9._~+/-]{8,}=*)",
+        local=True,
+    ),
+    Shape(
+        "url-password",
+        ("://",),
+        r"\b[A-Za-z][A-Za-z0-9+.-]*://[^\s:/@'\"<>]+:(?P<secret>[^\s/@'\"<>]+)@",
+        local=True,
+    ),
+    Shape(
+        "quoted-assignment",
+        _KEY_NEEDLES,
+        _KEYS + _SEP + r"(?P<q>[\"'])(?!\[redacted)(?P<secret>(?:(?!(?P=q))[^\r\n]){1,256})(?P=q)",
+        local=True,
+    ),
+    Shape(
+        "assignment",
+        _KEY_NEEDLES,
+        _KEYS + _SEP + r"(?P<secret>(?!\[redacted)[^\s\"',;&<>]+)",
+        local=True,
+    ),
+    Shape(
+        "option",
+        _OPTION_NEEDLES,
+        r"--" + _OPTIONS + r"(?i:s?)(?:=|[ \t]+)(?P<secret>(?!-)(?!\[redacted)[^\s\"',;&<>]{4,})",
+        local=True,
+    ),
+    Shape("odbc-password", ("pwd=",), r"(?i:\bpwd)=(?P<secret>[^\s\"';&<>]+)", local=True),
+    Shape(
+        "authorization",
+        ("uthorization",),
+        r"(?i:\bauthorization)"
+        + _SEP
+        + r"(?:"
+        + _SCHEMES
+        + r"[ \t]+)?(?!"
+        + _SCHEMES
+        + r"\b)(?P<secret>(?!\[redacted)[^\s\"',;]{4,})",
+        local=True,
+    ),
+)
+LITERAL = tuple(s for s in SHAPES if not s.local)
+LOCAL = tuple(s for s in SHAPES if s.local)
+# each local needle, and the local shapes that have it
+_LOCAL_NEEDLES = {
+    n: tuple(s for s in LOCAL if n in s.byte_needles) for s0 in LOCAL for n in s0.byte_needles
+}
+
+Replace = Callable[[re.Match[AnyStr]], AnyStr]
+
+
+def secret_span(m: re.Match[Any]) -> tuple[int, int]:
+    """Where the secret is in a match: its `secret` group, else the whole match."""
+    return m.span("secret") if "secret" in m.re.groupindex else m.span()
+
+
+def substitute(shape: Shape, data: AnyStr, repl: Replace[AnyStr]) -> AnyStr:
+    """`data` (a short text) with every match of `shape` replaced by `repl(match)`."""
+    regex: Any = shape.bytes_regex if isinstance(data, bytes) else shape.text_regex
+    return regex.sub(repl, data)  # type: ignore[no-any-return]
+
+
+def may_hold(data: bytes) -> bool:
+    """Whether `data` could hold a token of any shape."""
+    low = data.lower()
+    if any(n in low for n in _LOCAL_NEEDLES):
+        return True
+    return any(s.bytes_regex.search(data) is not None for s in LITERAL)
+
+
+def substitute_all(data: bytes, repl: Replace[bytes]) -> bytes:
+    """`data` (a chunk of a big file) with every shape's matches replaced: the literal shapes
+    on the whole, the local ones on the lines of their needles (found in a lowered copy: the
+    same offsets, ASCII letters only change)."""
+    for shape in LITERAL:
+        data = shape.bytes_regex.sub(repl, data)
+    lines = _lines(data)
+    if not lines:
+        return data
+    pieces: list[bytes] = []
+    last = 0
+    for start, end, shapes in lines:
+        line = data[start:end]
+        for shape in LOCAL:
+            if shape in shapes:
+                line = shape.bytes_regex.sub(repl, line)
+        pieces += [data[last:start], line]
+        last = end
+    pieces.append(data[last:])
+    return b"".join(pieces)
+
+
+def local_spans(data: bytes) -> list[tuple[int, int]]:
+    """The matches of the local shapes in `data`, as spans."""
+    spans = []
+    for start, end, shapes in _lines(data):
+        for shape in LOCAL:
+            if shape in shapes:
+                spans += [m.span() for m in shape.bytes_regex.finditer(data, start, end)]
+    return spans
+
+
+def _lines(data: bytes) -> list[tuple[int, int, set[Shape]]]:
+    """The lines holding local needles (merged where they touch), with the shapes to try."""
+    low = data.lower()
+    hits = []
+    for needle, shapes in _LOCAL_NEEDLES.items():
+        at = low.find(needle)
+        while at >= 0:
+            hits.append((at, shapes))
+            at = low.find(needle, at + 1)
+    lines: list[tuple[int, int, set[Shape]]] = []
+    for at, shapes in sorted(hits, key=lambda hit: hit[0]):
+        if lines and at < lines[-1][1]:
+            lines[-1][2].update(shapes)
+            continue
+        before = low.rfind(b"\n", max(0, at - LINE_REACH), at)
+        start = before + 1 if before >= 0 else max(0, at - LINE_REACH)
+        end = low.find(b"\n", at, at + LINE_REACH * 16)
+        end = end if end >= 0 else min(len(low), at + LINE_REACH * 16)
+        lines.append((start, end, set(shapes)))
+    return lines

@@ -1,0 +1,30 @@
+"""Durations for people: rounded to what matters, with their unit (`4.0 s`, `41 ms`, `52 µs`),
+never `4041.772 ms` or `1.00131 s`."""
+
+from __future__ import annotations
+
+
+def fmt_seconds(seconds: float) -> str:
+    """`12 s`, `4.0 s`, `0.4 s` down to a tenth of a second; below it in ms or µs."""
+    if seconds >= 10:
+        return f"{seconds:.0f} s"
+    if seconds >= 0.095:  # 0.1 s once rounded
+        return f"{seconds:.1f} s"
+    return fmt_ms(seconds * 1000)
+
+
+def fmt_ms(ms: float) -> str:
+    """A duration given in milliseconds: `41 ms`, `4.2 ms`, `52 µs`; from a second on, in s."""
+    if ms >= 1000:
+        return fmt_seconds(ms / 1000)
+    if ms >= 10:
+        return f"{ms:.0f} ms"
+    if ms >= 1:
+        return f"{ms:.1f} ms"
+    return f"{ms * 1000:.0f} µs"
+
+
+def fmt_limit(seconds: float) -> str:
+    """A limit someone set or poolctl computed (a timeout, a wait): `1 s`, `0.5 s`, `2.3 s`."""
+    rounded = round(seconds, 1) if seconds >= 0.1 else round(seconds, 3)
+    return f"{rounded:g} s"

