@@ -306,6 +306,12 @@ class FailureGroup:
     key: str  # a short hash of the normalised message
     pattern_id: str | None
     findings: tuple[int, ...]  # indexes into `Report.findings`: the best diagnosed, then the rest
+    more: int = 0  # failures of the group past the triage's cap: counted, not kept
+
+    @property
+    def size(self) -> int:
+        """How many failures the group holds, listed or only counted."""
+        return len(self.findings) + self.more
 
 
 @dataclass(frozen=True)
@@ -317,6 +323,12 @@ class Cluster:
     text: str  # the normalised message
     findings: tuple[int, ...]  # indexes into `Report.findings`, in input order
     nearest: str | None = None  # the pattern most of them came nearest to
+    more: int = 0  # failures of the cluster past the triage's cap: counted, not kept
+
+    @property
+    def size(self) -> int:
+        """How many failures the cluster holds, listed or only counted."""
+        return len(self.findings) + self.more
 
 
 @dataclass(frozen=True)

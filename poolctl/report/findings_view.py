@@ -43,6 +43,7 @@ from poolctl.report.view import (
     summary_line,
     tracebacks,
     unclassified,
+    unclassified_count,
 )
 
 MAX_EVIDENCE = 6  # per failure; the Markdown and JSON views keep all
@@ -131,18 +132,16 @@ class _Layout:
 
     def summary_table(self) -> None:
         sections = pattern_sections(self.r)
-        if not sections and not self.r.unclassified:
+        if not sections and not unclassified_count(self.r):
             return
         table = Table(show_edge=False, box=None, pad_edge=False, padding=(0, 2, 0, 0))
         table.add_column("#", justify="right")
         table.add_column("pattern")
         table.add_column("failures", justify="right")
         for s in sections:
-            table.add_row(
-                str(s.number), f"{escape(s.pattern_id)} — {escape(s.title)}", str(len(s.findings))
-            )
-        if self.r.unclassified:
-            table.add_row("–", "unclassified", str(len(self.r.unclassified)))
+            table.add_row(str(s.number), f"{escape(s.pattern_id)} — {escape(s.title)}", str(s.size))
+        if unclassified_count(self.r):
+            table.add_row("–", "unclassified", str(unclassified_count(self.r)))
         self.p()
         self.c.print(table)
 
@@ -151,10 +150,10 @@ class _Layout:
         if not groups:
             return  # past --top: its failures are in the summary table and the fix plan
         self.p()
-        noun = "failure" if len(s.findings) == 1 else "failures"
+        noun = "failure" if s.size == 1 else "failures"
         self.p(
             f"[bold]━━ Pattern {s.number} · {escape(s.pattern_id)} — {escape(s.title)} "
-            f"({len(s.findings)} {noun})[/]"
+            f"({s.size} {noun})[/]"
         )
         full = len(groups) if len(groups) <= FULL_GROUPS else 1
         if not groups_of(self.r):  # a report without groups (a scenario run): each failure in full
@@ -167,7 +166,7 @@ class _Layout:
                 self.group_line(group)
         if len(groups) > shown:
             rest = groups[shown:]
-            n = sum(len(g.findings) for g in rest)
+            n = sum(g.size for g in rest)
             self.p(f"  [dim]… {len(rest)} more groups ({n} failures) in report.md[/]")
         if s.causes and self.verbose:
             if all(c.status == "untested" for c in s.causes):
@@ -216,7 +215,7 @@ class _Layout:
     def group_line(self, group: GroupView) -> None:
         """A group in two lines: its headline and the failures it holds."""
         f = group.first.failure
-        count = f"×{len(group.findings)} " if len(group.findings) > 1 else ""
+        count = f"×{group.size} " if group.size > 1 else ""
         self.p(f"  [red]✗[/] {count}{escape(failure_headline(f))}{self.tag(group.first)}")
         names = failure_names(group.findings, self.named, MAX_MEMBERS)
         self.p(f"    [dim]{escape(names)}[/]")
@@ -226,7 +225,7 @@ class _Layout:
         assert isinstance(d, Diagnosis)
         f = finding.failure
         where = f"  [dim]{self.o(f.origin)}[/]" if f.origin else ""
-        count = f"×{len(group.findings)} " if group is not None and len(group.findings) > 1 else ""
+        count = f"×{group.size} " if group is not None and group.size > 1 else ""
         self.p(
             f"  [red]✗[/] {count}{escape(failure_label(f))}{where}  confidence {d.confidence:.2f}"
             f"{self.tag(finding)}"
@@ -300,17 +299,17 @@ class _Layout:
         if not self.r.unclassified:
             return
         clusters = cluster_views(self.r)
-        clustered = bool(clusters_of(self.r))
+        clustered = len(clusters_of(self.r))
         self.p()
-        n = len(self.r.unclassified)
-        by = f" in {len(clusters)} clusters" if clustered and len(clusters) < n else ""
+        n = unclassified_count(self.r)
+        by = f" in {clustered} clusters" if clustered and clustered < n else ""
         self.p(f"[bold]Unclassified ({n}{by})[/]")
         shown = min(MAX_CLUSTERS, self.top or MAX_CLUSTERS)
         for cluster in clusters[:shown]:
             self.cluster(cluster)
         if len(clusters) > shown:
             rest = clusters[shown:]
-            count = sum(len(c.findings) for c in rest)
+            count = sum(c.size for c in rest)
             self.p(f"  [dim]… {len(rest)} more clusters ({count} failures) in report.md[/]")
         if clustered:
             self.p(
@@ -322,13 +321,13 @@ class _Layout:
         u = unclassified(finding)
         f = finding.failure
         tag = f"  [dim]\\[{escape(cluster.id)}][/]" if cluster.id else ""
-        if len(cluster.findings) == 1:
+        if cluster.size == 1:
             where = f"  [dim]{self.o(f.origin)}[/]" if f.origin else ""
             self.p(f"  [yellow]?[/] {escape(failure_label(f))}{where}{tag}{self.tag(finding)}")
             self.p(f"    [dim]{escape(failure_headline(f))}[/]")
         else:
             self.p(
-                f"  [yellow]?[/] ×{len(cluster.findings)} {escape(cluster_headline(cluster))}{tag}"
+                f"  [yellow]?[/] ×{cluster.size} {escape(cluster_headline(cluster))}{tag}"
                 f"{self.tag(finding)}"
             )
             names = failure_names(cluster.findings, self.named, MAX_MEMBERS)

@@ -59,6 +59,12 @@ class PatternSection:
     causes: tuple[CauseSummary, ...]
     remediations: tuple[str, ...]
     reproduce: str
+    counted: int = 0  # failures past the triage's cap diagnosed with it: counted, not listed
+
+    @property
+    def size(self) -> int:
+        """How many failures the pattern diagnosed, listed or only counted."""
+        return len(self.findings) + self.counted
 
 
 @dataclass(frozen=True)
@@ -133,6 +139,7 @@ def _summarize_causes(findings: Sequence[Finding]) -> tuple[CauseSummary, ...]:
 def pattern_sections(report: Report) -> list[PatternSection]:
     """One section per pattern with diagnosed failures, in pattern-number order."""
     sections = []
+    counted = counted_past_cap(report)
     for pattern_id, findings in report.by_pattern().items():
         first = diagnosis(findings[0])
         sections.append(
@@ -144,9 +151,40 @@ def pattern_sections(report: Report) -> list[PatternSection]:
                 causes=_summarize_causes(findings),
                 remediations=tuple(dict.fromkeys(diagnosis(f).remediation for f in findings)),
                 reproduce=first.reproduce,
+                counted=counted.get(pattern_id, 0),
             )
         )
     return sections
+
+
+def counted_past_cap(report: Report) -> dict[str | None, int]:
+    """The failures past a triage's cap, counted in their groups (by pattern) and clusters
+    (under None)."""
+    details = details_of(report, TriageDetails)
+    counts: dict[str | None, int] = {}
+    if details is None:
+        return counts
+    for group in details.groups:
+        if group.more:
+            counts[group.pattern_id] = counts.get(group.pattern_id, 0) + group.more
+    unclassified = sum(c.more for c in details.clusters)
+    if unclassified:
+        counts[None] = unclassified
+    return counts
+
+
+def unclassified_count(report: Report) -> int:
+    """The unclassified failures, those past a triage's cap included."""
+    return len(report.unclassified) + counted_past_cap(report).get(None, 0)
+
+
+def pattern_counts(report: Report) -> dict[str, int]:
+    """The failures each pattern diagnosed, those past a triage's cap included."""
+    counts = {pattern_id: len(f) for pattern_id, f in report.by_pattern().items()}
+    for pattern_id, more in counted_past_cap(report).items():
+        if pattern_id is not None:
+            counts[pattern_id] = counts.get(pattern_id, 0) + more
+    return counts
 
 
 def fix_plan(report: Report) -> list[Fix]:
@@ -163,11 +201,15 @@ def fix_plan(report: Report) -> list[Fix]:
 
 def summary_counts(report: Report) -> dict[str, int]:
     """Failures, diagnosed, unclassified and patterns; checks by status when there are some."""
+    # failures past a triage's cap are counted in their groups, not listed as findings
+    counted = counted_past_cap(report)
+    more_unclassified = counted.pop(None, 0)
+    more_diagnosed = sum(counted.values())
     counts = {
-        "failures": len(report.findings),
-        "diagnosed": len(report.diagnosed),
-        "unclassified": len(report.unclassified),
-        "patterns": len(report.by_pattern()),
+        "failures": len(report.findings) + more_diagnosed + more_unclassified,
+        "diagnosed": len(report.diagnosed) + more_diagnosed,
+        "unclassified": len(report.unclassified) + more_unclassified,
+        "patterns": len(pattern_counts(report)),
     }
     for status in ("ok", "warn", "fail"):
         n = sum(1 for c in report.checks if c.status == status)
