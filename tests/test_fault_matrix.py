@@ -254,7 +254,6 @@ class ScenarioPlan(Plan):
         path = self.cell.folder / "matrix.yaml"
         steps = SCENARIO_STEPS[self.cell.phase]
         path.write_text(SCENARIO.format(command=command, secret=WORKER_SECRET, steps=steps))
-        self.debug = self.cell.folder / "debug"
         return ["run-scenario", str(path), "-q"]
 
     def reached(self, pid: int, started: float) -> bool:

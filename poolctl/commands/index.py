@@ -21,10 +21,6 @@ class CommandEntry:
     exit_codes: str
 
 
-REPORT_EXIT = (
-    "0 nothing found · 1 findings · 2 bad usage or input · 3 internal error · 130 interrupted"
-)
-
 COMMANDS: tuple[CommandEntry, ...] = (
     CommandEntry(
         "doctor",

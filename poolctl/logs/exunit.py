@@ -162,7 +162,6 @@ class ExUnitBlock:
         self.failures = [_SubFailure()]
         self.section = ""  # key whose value continues on the next lines
         self.section_col = 0
-        self.seen_stacktrace = False
         self.pending: list[tuple[int, str]] = []  # unindented lines that may be interleaved
         self.count = 0
 
@@ -242,7 +241,6 @@ class ExUnitBlock:
         if key and (key["key"] == "stacktrace" or (indent <= 7 and self.section != "stacktrace")):
             name = key.group("key")
             if name in ("stacktrace", "stack trace"):
-                self.seen_stacktrace = True
                 self._open("stacktrace", indent)
                 return
             value = key.group("value") or ""

@@ -88,7 +88,6 @@ class ChunkReader:
         self._bad_utf8_noted = False
         self._junk: tuple[int, int] | None = None
         self._junk_ranges = 0
-        self._junk_lines = 0
         self._width: int | None = None  # the terminal width the log was wrapped at
         self._width_known = False
 
@@ -224,7 +223,6 @@ class ChunkReader:
         return "\n".join(lines)
 
     def _junk_line(self, number: int) -> None:
-        self._junk_lines += 1
         if self._junk is not None and self._junk[1] == number - 1:
             self._junk = (self._junk[0], number)
             return

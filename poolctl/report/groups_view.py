@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from poolctl.model import (
     Cluster,
     Coverage,
-    Diagnosis,
     FailureGroup,
     Finding,
     Report,
@@ -171,9 +170,3 @@ def failure_names(
     shown = [label(f) for f in (findings if limit is None else findings[:limit])]
     more = len(findings) - len(shown)
     return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
-
-
-def diagnosis_of(group: GroupView) -> Diagnosis:
-    outcome = group.first.outcome
-    assert isinstance(outcome, Diagnosis)
-    return outcome

@@ -42,7 +42,6 @@ from poolctl.report.view import (
 
 STATUS = {"confirmed": "✓ confirmed", "ruled-out": "✗ ruled out", "untested": "? untested"}
 CHECK = {"ok": "✓", "warn": "!", "fail": "✗"}
-FOLD_AFTER = 4  # evidence lists longer than this are folded into <details>
 FULL_GROUPS = 20  # groups of a pattern shown in full; the others are rows of a table
 MAX_NAMES = 50  # failures named per group or cluster (report.json lists them all)
 MAX_CLUSTERS = 100  # clusters listed (report.json lists them all)

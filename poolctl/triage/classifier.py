@@ -169,10 +169,6 @@ class ScoringPlan:
             for p in self.patterns
         ]
 
-    def score_all(self, view: FailureView, ctx: FactContext, known: Known | None) -> list[Score]:
-        """`score` of every pattern (a pattern that raises raises here: see `score_one`)."""
-        return [self.score_one(i, view, ctx, known) for i in range(len(self.patterns))]
-
     def score_one(
         self, index: int, view: FailureView, ctx: FactContext, known: Known | None
     ) -> Score:
