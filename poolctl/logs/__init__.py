@@ -42,6 +42,7 @@ __all__ = [
 
 HEAD_SIZE = 64 * 1024  # bytes sniffed to detect the format
 MAX_HEAD_SIZE = 1024 * 1024  # sniffing goes on this far when the first bytes say nothing
+MAX_MARK_LINE = 64 * 1024  # a longer line holds no format mark (a runner's headers are short)
 SNIFF_CHUNKS = 4096  # then, in a file, up to 256 MiB more are looked at (and not kept)
 MAX_IDENTIFIERS = 20_000  # identifiers indexed across all inputs (bounds memory)
 
@@ -102,6 +103,10 @@ _EXUNIT_MARKS = (
 def detect_format(head: bytes | str) -> str | None:
     """`exunit`, `pytest` or `junit` from the first kilobytes of an input, or None."""
     text = head.decode("utf-8", "replace") if isinstance(head, bytes) else head
+    if len(text) > MAX_MARK_LINE and any(len(line) > MAX_MARK_LINE for line in text.split("\n")):
+        # no runner writes a header or summary line that long: a huge line is left out, so
+        # that a log opening with one is sniffed at the regexes' speed on what follows
+        text = "\n".join(line for line in text.split("\n") if len(line) <= MAX_MARK_LINE)
     text = strip_prefixes(strip_ansi(text.lstrip("\ufeff")).replace("\r\n", "\n"))
     if _XML_START.match(text) and re.search(r"<test(?:suites?|case)\b", text):
         return "junit"
@@ -117,7 +122,8 @@ def _head(stream: BinaryIO) -> tuple[bytes, str | None]:
     head = stream.read(HEAD_SIZE)
     fmt = detect_format(head) if head else None
     while fmt is None and head and len(head) < MAX_HEAD_SIZE:
-        more = stream.read(HEAD_SIZE)
+        # the head doubles each time: it is sniffed whole again, so a few times, not once a chunk
+        more = stream.read(min(len(head), MAX_HEAD_SIZE - len(head)))
         if not more:
             break
         head += more
