@@ -99,6 +99,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check poolctl tests bench
 	$(VENV)/bin/ruff format --check poolctl tests bench
 	$(VENV)/bin/mypy
+	$(VENV)/bin/vulture
 
 bench: $(STAMP)
 	$(PY) bench/startup.py

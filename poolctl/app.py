@@ -35,6 +35,11 @@ METAVARS = {
     "log_format": "FORMAT",
     "fail_on": "WHEN",
     "stderr": "MODE",
+    "limit": "N",
+    "window": "DURATION",
+    "since": "DURATION",
+    "older_than": "DURATION",
+    "by": "BUCKET",
 }
 
 

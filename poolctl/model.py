@@ -18,6 +18,7 @@ Source = Literal["exunit", "pytest", "junit", "scenario", "ping", "doctor"]
 HypothesisStatus = Literal["confirmed", "ruled-out", "untested"]
 CheckStatus = Literal["ok", "warn", "fail"]
 ReportKind = Literal["triage", "scenario", "ping", "doctor"]
+HistoryStatus = Literal["new", "known", "flaky"]
 
 
 @dataclass(frozen=True)
@@ -102,11 +103,25 @@ class Unclassified:
 
 
 @dataclass(frozen=True)
+class FindingHistory:
+    """What the run history knew of a failure when it was reported: `new` (never seen), `known`
+    (seen in `seen_before` earlier runs, first and last at those UTC times), or `flaky` (its
+    test's outcomes flip: see `poolctl/history/flaky.py`)."""
+
+    status: HistoryStatus
+    seen_before: int = 0
+    first_seen: str | None = None  # ISO 8601, UTC
+    last_seen: str | None = None
+
+
+@dataclass(frozen=True)
 class Finding:
-    """A failure and what poolctl concluded about it."""
+    """A failure and what poolctl concluded about it (and, when history is kept, whether it is
+    new, known or flaky)."""
 
     failure: Failure
     outcome: Diagnosis | Unclassified
+    history: FindingHistory | None = None
 
 
 @dataclass(frozen=True)
@@ -291,6 +306,12 @@ class FailureGroup:
     key: str  # a short hash of the normalised message
     pattern_id: str | None
     findings: tuple[int, ...]  # indexes into `Report.findings`: the best diagnosed, then the rest
+    more: int = 0  # failures of the group past the triage's cap: counted, not kept
+
+    @property
+    def size(self) -> int:
+        """How many failures the group holds, listed or only counted."""
+        return len(self.findings) + self.more
 
 
 @dataclass(frozen=True)
@@ -302,6 +323,12 @@ class Cluster:
     text: str  # the normalised message
     findings: tuple[int, ...]  # indexes into `Report.findings`, in input order
     nearest: str | None = None  # the pattern most of them came nearest to
+    more: int = 0  # failures of the cluster past the triage's cap: counted, not kept
+
+    @property
+    def size(self) -> int:
+        """How many failures the cluster holds, listed or only counted."""
+        return len(self.findings) + self.more
 
 
 @dataclass(frozen=True)
@@ -421,11 +448,23 @@ class Report:
         return groups
 
     def fix_plan(self) -> list[tuple[str, list[Finding]]]:
-        """Distinct remediations, each with the failures it resolves, most resolved first."""
+        """Distinct remediations, each with the failures it resolves: with run history, the
+        fixes of new failures first (and a fix's new failures first in it), then the most
+        resolved first; flaky failures last within their fix."""
         fixes: dict[str, list[Finding]] = {}
         for finding in self.diagnosed:
             fixes.setdefault(_diagnosis(finding).remediation, []).append(finding)
-        return sorted(fixes.items(), key=lambda item: -len(item[1]))
+        for findings in fixes.values():
+            findings.sort(key=_history_rank)
+        return sorted(
+            fixes.items(), key=lambda item: (_history_rank(item[1][0]) != 0, -len(item[1]))
+        )
+
+
+def _history_rank(finding: Finding) -> int:
+    """0 new, 1 known or no history, 2 flaky: the order of a fix's failures."""
+    status = finding.history.status if finding.history is not None else None
+    return {"new": 0, "flaky": 2}.get(status or "", 1)
 
 
 def _diagnosis(finding: Finding) -> Diagnosis:

@@ -130,6 +130,22 @@ LogFormatOpt = Annotated[
     LogFormat, typer.Option("--log-format", help="The logs' format (auto: sniffed).")
 ]
 
+HistoryOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--history",
+        metavar="URL",
+        help="The run history store: sqlite:///PATH, postgresql://USER:PASSWORD@HOST/DB or a "
+        "file (default: POOLCTL_HISTORY, else .poolctl/history.sqlite in the project).",
+    ),
+]
+NoHistoryOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-history", help="Record nothing in the run history (findings say no new/known)."
+    ),
+]
+
 
 def output_options(
     fmt: Format,
@@ -160,11 +176,13 @@ __all__ = [
     "DocFormatOpt",
     "FormatOpt",
     "FramingName",
+    "HistoryOpt",
     "JsonOpt",
     "KeepRunsOpt",
     "KeepSecretsOpt",
     "LogFormat",
     "LogFormatOpt",
+    "NoHistoryOpt",
     "OutputOpt",
     "PingFraming",
     "ProtocolName",

@@ -1,9 +1,10 @@
 """Progress for people, on standard error: a rich live view on a terminal, plain lines
 otherwise (`poolctl.termenv.use_color`: not a terminal, `TERM=dumb`, `NO_COLOR`, `CI=true`).
 
-A pool run's progress is an `Observer` of its trace (`PlainProgress`, `LiveProgress`); every
-other wait is announced by the core through `poolctl.activity` and shown by `wait_display`
-(`LiveWaits`, `PlainWaits`) once it has lasted half a second. The core never prints.
+A pool run's progress is an `Observer` of its trace (`PlainProgress`, `LiveProgress`); a
+triage's (`read_progress`) hears how many bytes of the logs are read; every other wait is
+announced by the core through `poolctl.activity` and shown by `wait_display` (`LiveWaits`,
+`PlainWaits`) once it has lasted half a second. The core never prints.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from rich.text import Text
 
 from poolctl.console import stderr_console
 from poolctl.events import Event
+from poolctl.termenv import plain_environment
 
 SHOW_AFTER = 0.5  # seconds a wait lasts before it is shown
 PLAIN_EVERY = 2.0  # seconds between two plain lines of one wait
@@ -311,3 +313,79 @@ def wait_display(quiet: bool = False) -> Iterator[Waits]:
             yield display
     finally:
         display.close()
+
+
+# --- reading logs (triage) -------------------------------------------------------------------
+def _mb(size: int) -> str:
+    return f"{size / 1e6:,.1f} MB"
+
+
+class PlainReadProgress:
+    """A line every `PLAIN_EVERY` seconds: how much of the logs is read (none for a quick read)."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.start = time.monotonic()
+        self.last = self.start
+
+    def on_read(self, done: int, total: int | None) -> None:
+        now = time.monotonic()
+        if now - self.last < PLAIN_EVERY:
+            return
+        self.last = now
+        text = f"{done * 100 // total}% of {_mb(total)}" if total else _mb(done)
+        self.console.print(
+            f"poolctl: reading the logs: {text} ({now - self.start:.0f} s)",
+            markup=False,
+            highlight=False,
+        )
+
+
+class LiveReadProgress:
+    """A rich progress bar of the bytes read (of the total, when it is known)."""
+
+    def __init__(self, console: Console) -> None:
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            Progress,
+            TimeRemainingColumn,
+            TransferSpeedColumn,
+        )
+
+        self.bar = Progress(
+            "reading the logs",
+            BarColumn(),
+            DownloadColumn(),
+            TransferSpeedColumn(),
+            TimeRemainingColumn(),
+            console=console,
+            transient=True,
+        )
+        self.task = self.bar.add_task("read", total=None)
+
+    def on_read(self, done: int, total: int | None) -> None:
+        self.bar.update(self.task, completed=done, total=total)
+
+
+def plain_text_wanted(console: Console) -> bool:
+    """Only plain text: not a terminal, a dumb one, or an environment that asks for it
+    (`poolctl.termenv.plain_environment`)."""
+    return not console.is_terminal or console.is_dumb_terminal or plain_environment()
+
+
+@contextlib.contextmanager
+def read_progress(
+    console: Console, *, quiet: bool = False
+) -> Iterator[PlainReadProgress | LiveReadProgress | None]:
+    """How far the reading of the logs is, on `console` (standard error) while it runs;
+    nothing with `-q`."""
+    if quiet:
+        yield None
+        return
+    if plain_text_wanted(console):
+        yield PlainReadProgress(console)
+        return
+    live = LiveReadProgress(console)
+    with live.bar:
+        yield live

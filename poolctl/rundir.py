@@ -21,7 +21,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
-import logging
 import os
 import re
 import shutil
@@ -92,15 +91,6 @@ class RunDir:
     def report(self, suffix: str) -> Path:
         """`report.md`, `report.json`, … (`junit.xml` for the JUnit writer)."""
         return self.path / ("junit.xml" if suffix == "xml" else f"report.{suffix}")
-
-    def attach_log(self, logger_name: str = "poolctl") -> logging.Handler:
-        """Send poolctl's own debug log to `poolctl.log`; returns the handler to remove later."""
-        handler = logging.FileHandler(self.log, encoding="utf-8")
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        logger = logging.getLogger(logger_name)
-        logger.setLevel(logging.DEBUG)
-        logger.addHandler(handler)
-        return handler
 
     # --- scrubbing ------------------------------------------------------------------------
     @property

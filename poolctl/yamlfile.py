@@ -4,6 +4,12 @@ so that a schema error names `file:line: key.path: message`.
 `load_yaml` reads a file; `validate` checks its data (or a part of it) against a pydantic model
 and turns the first error into one `InputError` line, suggesting the nearest known key for an
 unknown one.
+
+Parsing uses libyaml (PyYAML's C loader) where it is installed, the pure-Python loader
+otherwise: the same node tree, with the same line numbers. A document is bounded before anything
+is built from it: at most `MAX_BYTES`, and at most `MAX_NODES` nodes once every alias is
+expanded (an alias repeats the whole node it names, so ten aliases of ten aliases of ... make a
+"billion laughs" of a few lines). Past either bound it is refused with `file:line`.
 """
 
 from __future__ import annotations
@@ -22,6 +28,12 @@ from poolctl.errors import InputError
 Loc = Sequence[str | int]
 M = TypeVar("M", bound=BaseModel)
 _WHOLE = object()  # `validate`'s default: the document's data
+
+MAX_BYTES = 4 * 1024 * 1024  # a scenario or a pattern file is a few kilobytes
+MAX_NODES = 100_000  # nodes of a document with its aliases expanded
+
+# libyaml's safe loader when PyYAML was built with it: parsing takes a tenth of the time
+Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class YamlDocument:
@@ -107,16 +119,26 @@ def key_path(loc: Loc) -> str:
 
 
 def load_yaml(path: Path, error_type: type[InputError] = InputError) -> YamlDocument:
-    """Read and safely parse one YAML file, once; any problem is an `error_type` with file:line."""
+    """Read and safely parse one YAML file, once; any problem is an `error_type` with file:line:
+    a file that cannot be read, invalid YAML, or a document over the size and node bounds."""
     try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise error_type(
+                f"the file is {size:,} bytes; a YAML document of poolctl's is at most "
+                f"{MAX_BYTES:,}",
+                where=str(path),
+            )
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise error_type("file not found", where=str(path)) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise error_type(f"cannot read: {exc}", where=str(path)) from None
-    loader = yaml.SafeLoader(text)
+    loader = Loader(text)
     try:
         root = loader.get_single_node()
+        if root is not None:
+            _check_size(root, path, error_type)
         data = loader.construct_document(root) if root is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -125,9 +147,58 @@ def load_yaml(path: Path, error_type: type[InputError] = InputError) -> YamlDocu
         raise error_type(f"invalid YAML: {problem}", where=f"{path}:{line}") from None
     except yaml.YAMLError as exc:
         raise error_type(f"invalid YAML: {exc}", where=str(path)) from None
+    except RecursionError:
+        raise error_type("invalid YAML: nested too deeply", where=str(path)) from None
     finally:
         loader.dispose()
     return YamlDocument(path, data, root, error_type)
+
+
+def expanded_sizes(root: yaml.Node) -> dict[int, int]:
+    """The number of nodes under each node (by `id`), itself included and aliases expanded.
+
+    The tree is a graph when aliases repeat a node: each node is counted once per reference,
+    but computed once (an iterative walk: a deep document does not exhaust the stack)."""
+    sizes: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if id(node) in sizes:
+            continue
+        children = _children(node)
+        if done or not children:
+            sizes[id(node)] = 1 + sum(sizes[id(c)] for c in children)
+            continue
+        stack.append((node, True))
+        stack.extend((c, False) for c in children if id(c) not in sizes)
+    return sizes
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
+def _check_size(root: yaml.Node, path: Path, error_type: type[InputError]) -> None:
+    """Refuse a document of more than `MAX_NODES` nodes, aliases expanded, naming the line of
+    the collection whose aliases blow it up."""
+    sizes = expanded_sizes(root)
+    if sizes[id(root)] <= MAX_NODES:
+        return
+    node = root
+    while True:  # down to the innermost collection that is too big by itself
+        bigger = next((c for c in _children(node) if sizes[id(c)] > MAX_NODES), None)
+        if bigger is None:
+            break
+        node = bigger
+    raise error_type(
+        f"the document is {sizes[id(root)]:,} nodes once its aliases are expanded, over the "
+        f"limit of {MAX_NODES:,}: this collection's aliases blow it up",
+        where=f"{path}:{node.start_mark.line + 1}",
+    )
 
 
 def validate(

@@ -17,7 +17,7 @@ import _posixsubprocess
 import asyncio
 import contextlib
 import os
-import pickle
+import shutil
 import signal
 import subprocess
 import sys
@@ -25,12 +25,13 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, ClassVar, Protocol
+from typing import Any, Protocol
 
 import pexpect
 import pytest
-import yaml
 
+from poolctl.history.location import HISTORY_ENV, parse_location
+from poolctl.history.store import HistoryStore
 from poolctl.rundir import BASE_ENV
 from poolctl.worker import WorkerProcess, WorkerSpec
 
@@ -50,38 +51,6 @@ MARKERS = (
 )
 
 
-# --- YAML parsed once per text ----------------------------------------------------------------
-# PyYAML's pure-Python parser takes about 30 ms per builtin pattern file, and every poolctl
-# command reads all of them. The suite runs hundreds of commands in one process, so parsing was
-# half of the fast tests' time. Parsing is a pure function of the text: in the test process,
-# yaml.SafeLoader composes each distinct text once. The node tree, which is only read (for line
-# numbers), is shared; every caller gets its own copy of the constructed data (a pickle round
-# trip). Errors are never cached: a broken file is parsed, and fails, every time.
-
-
-class _ParsedOnce(yaml.SafeLoader):
-    nodes: ClassVar[dict[tuple[type, str], Any]] = {}
-    data: ClassVar[dict[tuple[type, str], bytes]] = {}
-
-    def __init__(self, stream: Any) -> None:
-        super().__init__(stream)
-        self._key = (type(self), stream) if isinstance(stream, str) else None
-
-    def get_single_node(self) -> Any:
-        if self._key is None:
-            return super().get_single_node()
-        if self._key not in self.nodes:
-            self.nodes[self._key] = super().get_single_node()
-        return self.nodes[self._key]
-
-    def construct_document(self, node: Any) -> Any:
-        if self._key is None or self.nodes.get(self._key) is not node:
-            return super().construct_document(node)
-        if self._key not in self.data:
-            self.data[self._key] = pickle.dumps(super().construct_document(node))
-        return pickle.loads(self.data[self._key])
-
-
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--update-golden",
@@ -93,10 +62,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     for marker in MARKERS:
         config.addinivalue_line("markers", marker)
-    # Before collection: some test modules load the knowledge base when imported.
-    patch = pytest.MonkeyPatch()
-    patch.setattr(yaml, "SafeLoader", _ParsedOnce)
-    config.add_cleanup(patch.undo)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -149,6 +114,26 @@ def reports_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     base = tmp_path / "reports"
     monkeypatch.setenv(BASE_ENV, str(base))
     return base
+
+
+@pytest.fixture(scope="session")
+def history_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty history store with its schema, made once: each test starts from a copy."""
+    path = tmp_path_factory.mktemp("history") / "template.sqlite"
+    with HistoryStore(parse_location(str(path))):
+        pass
+    return path
+
+
+@pytest.fixture(autouse=True)
+def history_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, history_template: Path) -> Path:
+    """Each test's runs are recorded in its own history store (every finding new at first),
+    never in the repository's `.poolctl/`. It starts as a copy of an empty store: creating
+    the schema is tested once, in tests/test_history_store.py, not paid for by every test."""
+    store = tmp_path / "history.sqlite"
+    shutil.copyfile(history_template, store)
+    monkeypatch.setenv(HISTORY_ENV, str(store))
+    return store
 
 
 # --- the guard ---------------------------------------------------------------------------------

@@ -60,9 +60,11 @@ def test_triage_every_format_and_the_run_folder(
     code, out, err = cli(capsys, "triage", EXUNIT, "-f", fmt.value, "--run-dir", str(run))
     assert code == 1, err
     check(fmt, out)
-    valid_json((run / "report.json").read_text())
-    valid_junit((run / "junit.xml").read_text())
-    assert (run / "report.md").read_text().startswith("# poolctl triage")
+    valid_json((run / "report.json").read_text())  # the run folder's one report file
+    code, junit, _ = cli(capsys, "report", str(run), "-f", "junit")
+    valid_junit(junit)
+    code, md, _ = cli(capsys, "report", str(run), "-f", "md")
+    assert md.startswith("# poolctl triage")
     target = tmp_path / "out"
     code, out, _ = cli(capsys, "triage", EXUNIT, "-f", fmt.value, "-o", str(target))
     assert code == 1 and out == ""
@@ -163,7 +165,7 @@ def test_step_summary_stays_under_the_limit_with_a_note(
     tail = summary.read_text()[SUMMARY_LIMIT - 20_000 + 1 :]
     assert tail.startswith("# poolctl triage") and "**poolctl: this summary was cut**" in tail
     assert f"`{tmp_path / 'run'}`" in tail
-    full = (tmp_path / "run" / "report.md").read_text()
+    _, full, _ = cli(capsys, "report", str(tmp_path / "run"), "-f", "md")
     assert f"of {len(full.encode()):,} bytes shown" in tail
 
 

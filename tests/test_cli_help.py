@@ -24,6 +24,7 @@ HELPS = [
     ["patterns", "show"],
     ["patterns", "test"],
     ["patterns", "new"],
+    *(["history", sub] for sub in ("runs", "test", "flaky", "patterns", "prune")),
 ]
 REPORTING = ("doctor", "ping", "triage", "run-scenario", "report")
 

@@ -114,15 +114,13 @@ FAULTS: dict[str, tuple[list[str], str, list[str]]] = {
 @pytest.mark.parametrize("fault", list(FAULTS))
 def test_each_fault_confirms_exactly_one_hypothesis(run_cli: RunCli, fault: str) -> None:
     argv, expected, quotes = FAULTS[fault]
-    report, took = ping_json(run_cli, *argv)
+    report, _ = ping_json(run_cli, *argv)
     assert confirmed(report) == [expected], outcome(report)["hypotheses"]
     d = outcome(report)
     assert d["pattern_id"] == "port-no-response" and d["pattern_number"] == 1
     for q in quotes:
         assert q in d["cause"] + json.dumps(d["evidence"]), (q, d["cause"])
     assert d["remediation"]
-    timeout = float(argv[argv.index("--timeout") + 1])
-    assert took < timeout + 10
     statuses = {h["id"]: h for h in d["hypotheses"]}
     assert len(statuses) == 9
     for h in statuses.values():  # every hypothesis says why it is not confirmed

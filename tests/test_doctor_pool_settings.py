@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from poolctl import yamlfile
 from poolctl.cli import main
 from poolctl.doctor.pool_settings import load_for_doctor
 from poolctl.errors import InputError
@@ -86,7 +87,7 @@ def test_the_file_is_parsed_once_and_never_copied(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     parses: list[object] = []
-    compose = yaml.SafeLoader.get_single_node
+    compose = yamlfile.Loader.get_single_node
 
     def counted(loader: yaml.SafeLoader) -> object:
         parses.append(loader)
@@ -95,7 +96,7 @@ def test_the_file_is_parsed_once_and_never_copied(
     def no_copy(*args: object, **kwargs: object) -> None:
         raise AssertionError("the scenario is re-read through a temporary copy")
 
-    monkeypatch.setattr(yaml.SafeLoader, "get_single_node", counted)
+    monkeypatch.setattr(yamlfile.Loader, "get_single_node", counted)
     monkeypatch.setattr(tempfile, "TemporaryDirectory", no_copy)
     monkeypatch.setattr(tempfile, "mkdtemp", no_copy)
     _, unknown = load_for_doctor(scenario(tmp_path, "pool: {size: 2, sizee: 3}\n"))

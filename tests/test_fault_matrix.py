@@ -254,7 +254,6 @@ class ScenarioPlan(Plan):
         path = self.cell.folder / "matrix.yaml"
         steps = SCENARIO_STEPS[self.cell.phase]
         path.write_text(SCENARIO.format(command=command, secret=WORKER_SECRET, steps=steps))
-        self.debug = self.cell.folder / "debug"
         return ["run-scenario", str(path), "-q"]
 
     def reached(self, pid: int, started: float) -> bool:
@@ -432,7 +431,8 @@ def check_cell(server: Forkserver, cell: Cell, plan: Plan, code: int, out: Path,
         if run is not None:
             report = json.loads((run / "report.json").read_text())
             assert report["interrupted"] == ENDINGS[cell.ending][0].name, f"{cell}: {report}"
-            assert run.joinpath("junit.xml").exists() and run.joinpath("report.md").exists()
+            if cell.command != "triage":  # a triage keeps report.json alone (`poolctl report`)
+                assert run.joinpath("junit.xml").exists() and run.joinpath("report.md").exists()
     if run is not None and run.joinpath(".poolctl-unscrubbed").exists():
         # the next command scrubs what a killed (or hurried) one could not, and says so
         after = cell.folder / "after.txt"

@@ -11,8 +11,6 @@ from hypothesis import strategies as st
 from poolctl.errors import FrameTooLarge, FramingError, UsageProblem
 from poolctl.framing import FRAMINGS, LineDecoder, PacketDecoder, explain, get_framing
 
-PACKET = [f for f in FRAMINGS.values() if f.header_size]
-
 
 @pytest.mark.parametrize("name,header", [("packet-1", 1), ("packet-2", 2), ("packet-4", 4)])
 def test_packet_header_is_big_endian_length(name: str, header: int) -> None:

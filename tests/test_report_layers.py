@@ -5,6 +5,7 @@ redacting factory (`poolctl/console.py`)."""
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -17,10 +18,16 @@ OWN_OUTPUT = [
 ]
 
 
+@functools.cache
+def tree(path: Path) -> ast.Module:
+    """`path` parsed once for every test of the module."""
+    return ast.parse(path.read_text())
+
+
 def imported(path: Path) -> set[str]:
     """Every module `path` imports (`from a.b import c` gives `a.b` and `a.b.c`)."""
     names: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text())):
+    for node in ast.walk(tree(path)):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module:
@@ -32,7 +39,7 @@ def imported(path: Path) -> set[str]:
 def calls(path: Path, name: str, *, methods: bool = True) -> list[int]:
     """The lines where `path` calls `name(...)`, and `something.name(...)` with `methods`."""
     out = []
-    for node in ast.walk(ast.parse(path.read_text())):
+    for node in ast.walk(tree(path)):
         if not isinstance(node, ast.Call):
             continue
         func = node.func

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from poolctl import yamlfile
 from poolctl.cli import main
 from poolctl.errors import InputError
 from poolctl.patterns import load_patterns
@@ -217,13 +218,13 @@ def test_the_flow_style_scenario_is_valid(tmp_path: Path) -> None:
 
 def test_each_file_is_parsed_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     parses: list[object] = []
-    compose = yaml.SafeLoader.get_single_node
+    compose = yamlfile.Loader.get_single_node
 
     def counted(loader: yaml.SafeLoader) -> object:
         parses.append(loader)
         return compose(loader)
 
-    monkeypatch.setattr(yaml.SafeLoader, "get_single_node", counted)
+    monkeypatch.setattr(yamlfile.Loader, "get_single_node", counted)
     load_scenario(write(tmp_path, GOOD), KB)
     assert len(parses) == 1
 

@@ -276,7 +276,7 @@ def test_an_internal_error_saves_a_redacted_traceback(
     def boom(*_: object, **__: object) -> None:
         raise RuntimeError(f"failed with {ENV_SECRET} and {SK_KEY}")
 
-    monkeypatch.setattr(triage_module, "triage", boom)
+    monkeypatch.setattr(triage_module, "Triage", boom)
     run = tmp_path / "run"
     code, out, err = cli(capsys, "triage", str(FIXTURE), "--run-dir", str(run))
     assert code == 3 and f"the traceback is in {run / 'traceback.txt'}" in err

@@ -38,11 +38,17 @@ def test_triage_terminal_report_and_run_folder(
     assert code == 1, err
     assert "31 failures · 25 diagnosed in 7 patterns · 6 unclassified" in out
     assert "Fix plan" in out and "Unclassified (6)" in out and "\x1b[" not in out
-    md = (tmp_path / "run" / "report.md").read_text()
-    assert md.startswith("# poolctl triage") and "## Fix plan" in md
+    # the run folder keeps report.json; the other formats are rendered from it on demand
+    assert [
+        p.name
+        for p in (tmp_path / "run").iterdir()
+        if p.is_file() and not p.name.startswith(".poolctl-")
+    ] == ["report.json"]
     doc = json.loads((tmp_path / "run" / "report.json").read_text())
     assert doc["schema_version"] == 1 and doc["summary"]["failures"] == 31
     assert doc["run_dir"] == str(tmp_path / "run")
+    code, md, _ = run(capsys, "report", str(tmp_path / "run"), "-f", "md")
+    assert code == 0 and md.startswith("# poolctl triage") and "## Fix plan" in md
 
 
 @pytest.mark.parametrize(("fmt", "start"), [("md", "# poolctl triage"), ("json", "{")])

@@ -16,14 +16,17 @@ from poolctl.console import stdout_console
 from poolctl.doctor import DEFAULT_INIT_TIMEOUT, DoctorOptions, run_doctor
 from poolctl.doctor.pool_settings import load_for_doctor
 from poolctl.errors import ExitCode, UsageProblem
+from poolctl.history.recorder import HistoryRecorder
 from poolctl.model import Check
 from poolctl.options import (
     AnnotationsOpt,
     FormatOpt,
     FramingName,
+    HistoryOpt,
     JsonOpt,
     KeepRunsOpt,
     KeepSecretsOpt,
+    NoHistoryOpt,
     OutputOpt,
     ProtocolName,
     QuietOpt,
@@ -131,6 +134,8 @@ def doctor(
         ),
     ] = None,
     keep: KeepRunsOpt = None,
+    history: HistoryOpt = None,
+    no_history: NoHistoryOpt = False,
 ) -> None:
     context = run_context.of(ctx)
     opts = output_options(
@@ -143,6 +148,7 @@ def doctor(
         quiet=quiet,
         verbose=verbose,
     )
+    recorder = HistoryRecorder(history, enabled=not no_history, secrets=context.secrets)
     cmd: list[str] = ctx.meta.get(WORKER_COMMAND, [])
     if cwd is not None and not Path(cwd).is_dir():
         raise UsageProblem(f"--cwd: not a directory: {cwd}")
@@ -181,10 +187,11 @@ def doctor(
         if live:
             printer = _SectionPrinter(console, waits, verbose=opts.verbose)
             doctor_options = dataclasses.replace(doctor_options, listener=printer)
-        report = save(run_doctor(doctor_options, run), run)
+        report = save(recorder.record(run_doctor(doctor_options, run)), run)
     if live:
         doctor_view.render_end(report, console, verbose=opts.verbose)
     publish([report], opts, context, shown_live=live)
+    recorder.finish()
     failed = any(c.status == "fail" for c in report.checks)
     raise typer.Exit(ExitCode.FINDINGS if failed else ExitCode.OK)
 

@@ -21,10 +21,6 @@ class CommandEntry:
     exit_codes: str
 
 
-REPORT_EXIT = (
-    "0 nothing found · 1 findings · 2 bad usage or input · 3 internal error · 130 interrupted"
-)
-
 COMMANDS: tuple[CommandEntry, ...] = (
     CommandEntry(
         "doctor",
@@ -102,6 +98,19 @@ COMMANDS: tuple[CommandEntry, ...] = (
             ("poolctl patterns test 2 test.log", "which lines fire its signals"),
         ),
         "0 ok · 1 a pattern test did not match · 2 bad usage or pattern file (file:line)",
+    ),
+    CommandEntry(
+        "history",
+        "poolctl.commands.history",
+        "history_app",
+        "What the run history holds: runs, a test's outcomes, flaky tests, patterns over time.",
+        (
+            ("poolctl history runs", "the last runs, with their new, known and flaky counts"),
+            ("poolctl history flaky", "the tests whose outcomes flip, by flip rate"),
+            ("poolctl history patterns --by week -f html -o trend.html", "a chart per pattern"),
+            ("poolctl history prune --older-than 90d", "forget the runs older than 90 days"),
+        ),
+        "0 answered · 2 bad usage, or a store that cannot be used (one line)",
     ),
     CommandEntry(
         "completion",

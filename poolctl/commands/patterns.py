@@ -4,7 +4,7 @@ extend the knowledge base."""
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated, Any, assert_never
 
@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 
 from poolctl.commands.index import BY_NAME, epilog
-from poolctl.console import stdout_console, text_console
+from poolctl.console import stderr_console, stderr_stream, stdout_console, text_console
 from poolctl.context import RunContext
 from poolctl.errors import ExitCode, UsageProblem
 from poolctl.logs import read_logs
@@ -30,6 +30,7 @@ from poolctl.options import (
 from poolctl.patterns import Pattern, PatternSet, builtin_dir, load_patterns
 from poolctl.patterns.examples import to_failure, walk
 from poolctl.patterns.loader import load_file
+from poolctl.patterns.regex import timing
 from poolctl.redact import Secrets
 from poolctl.report import Format
 from poolctl.report import patterns_doc as doc
@@ -39,12 +40,13 @@ from poolctl.report.patterns_view import (
     render_list,
     render_new,
     render_pattern,
+    render_slowest,
     render_test,
 )
 from poolctl.report.publish import OutputOptions, prepare, write_output
 from poolctl.triage.classifier import pick, score
 from poolctl.triage.engine import triage
-from poolctl.triage.explain import explain
+from poolctl.triage.explain import RegexTime, explain, slowest
 from poolctl.triage.facts import FactContext
 from poolctl.triage.fields import FailureView
 from poolctl.triage.starter import starter_pattern
@@ -209,9 +211,13 @@ def test_pattern(
 ) -> None:
     opts = _options(fmt, output, as_json, quiet, verbose)
     kb = load_patterns(patterns or [])
+    for note in kb.engine_notes():  # a user's regex RE2 cannot run: named when it loads
+        stderr_stream().write(f"poolctl: note: {note}\n")
     pattern = kb.get(pattern_id)
     if not log:
-        outcomes = run_examples(pattern, kb)
+        with timing() as times:
+            outcomes = run_examples(pattern, kb)
+        _say_slowest(slowest(kb, times), quiet)
         _emit(
             opts,
             lambda c: render_examples(pattern, outcomes, c, quiet=quiet),
@@ -220,7 +226,9 @@ def test_pattern(
         )
         raise typer.Exit(ExitCode.OK if all(o.ok for o in outcomes) else ExitCode.FINDINGS)
     parsed = read_logs(log, log_format.value)
-    results = explain(pattern, parsed, kb)
+    with timing() as times:
+        results = explain(pattern, parsed, kb)
+    _say_slowest(slowest(kb, times), quiet)
     every = show_all or verbose
     _emit(
         opts,
@@ -232,6 +240,13 @@ def test_pattern(
     )
     matched = any(r.verdict == "matches" for r in results)
     raise typer.Exit(ExitCode.OK if matched else ExitCode.FINDINGS)
+
+
+def _say_slowest(rows: Sequence[RegexTime], quiet: bool) -> None:
+    """The knowledge base's slowest regexes of the run, on standard error: their times vary
+    from run to run, the document on standard output does not."""
+    if not quiet:
+        render_slowest(rows, stderr_console())
 
 
 def run_examples(pattern: Pattern, kb: PatternSet) -> list[ExampleOutcome]:

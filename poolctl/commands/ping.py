@@ -9,12 +9,15 @@ import typer
 
 from poolctl import context as run_context
 from poolctl.errors import ExitCode, UsageProblem
+from poolctl.history.recorder import HistoryRecorder
 from poolctl.options import (
     AnnotationsOpt,
     FormatOpt,
+    HistoryOpt,
     JsonOpt,
     KeepRunsOpt,
     KeepSecretsOpt,
+    NoHistoryOpt,
     OutputOpt,
     PingFraming,
     ProtocolName,
@@ -109,6 +112,8 @@ def ping(
     annotations: AnnotationsOpt = False,
     keep_secrets: KeepSecretsOpt = False,
     keep: KeepRunsOpt = None,
+    history: HistoryOpt = None,
+    no_history: NoHistoryOpt = False,
 ) -> None:
     context = run_context.of(ctx)
     opts = output_options(
@@ -121,6 +126,7 @@ def ping(
         quiet=quiet,
         verbose=verbose,
     )
+    recorder = HistoryRecorder(history, enabled=not no_history, secrets=context.secrets)
     if cwd is not None and not Path(cwd).is_dir():
         raise UsageProblem(f"--cwd: not a directory: {cwd}")
     speaks = get_protocol(protocol)
@@ -149,5 +155,6 @@ def ping(
     run = create_run_dir("ping", run_dir, context=context, keep=keep)
     with wait_display(quiet=opts.quiet):
         result = run_ping(ping_options, run)
-    publish([save(to_report(result), run)], opts, context)
+    publish([save(recorder.record(to_report(result)), run)], opts, context)
+    recorder.finish()
     raise typer.Exit(ExitCode.OK if result.ok else ExitCode.FINDINGS)

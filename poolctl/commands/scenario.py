@@ -16,13 +16,16 @@ from poolctl.console import stderr_console, stdout_console
 from poolctl.context import RunContext
 from poolctl.errors import ExitCode, UsageProblem
 from poolctl.events import Observer
+from poolctl.history.recorder import HistoryRecorder
 from poolctl.model import Report, ScenarioDetails
 from poolctl.options import (
     AnnotationsOpt,
     FormatOpt,
+    HistoryOpt,
     JsonOpt,
     KeepRunsOpt,
     KeepSecretsOpt,
+    NoHistoryOpt,
     OutputOpt,
     QuietOpt,
     VerboseOpt,
@@ -73,6 +76,8 @@ def run_scenario_command(
         ),
     ] = None,
     keep: KeepRunsOpt = None,
+    history: HistoryOpt = None,
+    no_history: NoHistoryOpt = False,
 ) -> None:
     context = run_context.of(ctx)
     opts = output_options(
@@ -99,11 +104,14 @@ def run_scenario_command(
         raise typer.Exit(ExitCode.OK)
     if run_dir is not None and len(loaded) > 1:
         raise UsageProblem("--run-dir takes one scenario; a tour makes one folder each")
-    results = _run_all(loaded, Folders(context, run_dir, keep), kb, opts, console, tour)
+    recorder = HistoryRecorder(history, enabled=not no_history, secrets=context.secrets)
+    folders = Folders(context, run_dir, keep)
+    results = _run_all(loaded, folders, kb, opts, console, tour, recorder)
     reports = [r.report for r in results]
     if opts.terminal:
         console.out(terminal_writer(color=console.is_terminal, opts=opts).closing(reports), end="")
     publish(reports, opts, context, shown_live=opts.terminal)
+    recorder.finish()
     if any(r.interrupted for r in results):
         raise typer.Exit(ExitCode.INTERRUPTED)
     raise typer.Exit(ExitCode.OK if all(r.passed for r in results) else ExitCode.FINDINGS)
@@ -130,10 +138,11 @@ def _run_all(
     opts: OutputOptions,
     console: Console,
     tour: bool,
+    recorder: HistoryRecorder,
 ) -> list[ScenarioResult]:
-    """Run each scenario in turn, its terminal view printed as it ends (the tour's one line, or
-    the whole report); meanwhile on standard error, one scenario's workers and events, or for
-    several `running NAME…` and its time."""
+    """Run each scenario in turn, each recorded in the run history, its terminal view printed
+    as it ends (the tour's one line, or the whole report); meanwhile on standard error, one
+    scenario's workers and events, or for several `running NAME…` and its time."""
     results = []
     writer = terminal_writer(color=console.is_terminal, opts=opts)
     single_live = opts.terminal and len(scenarios) == 1 and not opts.quiet
@@ -143,7 +152,7 @@ def _run_all(
             started = time.monotonic()
             with activity.waiting(f"running {scenario.name}…"):
                 result = _run_one(scenario, run, kb, live=single_live)
-            report = _timed(result.report, time.monotonic() - started, tour)
+            report = recorder.record(_timed(result.report, time.monotonic() - started, tour))
             result = dataclasses.replace(result, report=save(report, run))
             results.append(result)
             if opts.terminal:  # each run's view as it ends: the tour's one line, or the report

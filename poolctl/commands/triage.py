@@ -9,17 +9,20 @@ from typing import Annotated, assert_never
 import typer
 
 from poolctl import context as run_context
+from poolctl.console import stderr_console, stderr_stream
 from poolctl.errors import ExitCode, UsageProblem
-from poolctl.logs import read_logs
+from poolctl.history.recorder import HistoryRecorder
 from poolctl.model import Report
 from poolctl.options import (
     AnnotationsOpt,
     FormatOpt,
+    HistoryOpt,
     JsonOpt,
     KeepRunsOpt,
     KeepSecretsOpt,
     LogFormat,
     LogFormatOpt,
+    NoHistoryOpt,
     OutputOpt,
     QuietOpt,
     TopOpt,
@@ -27,11 +30,12 @@ from poolctl.options import (
     output_options,
 )
 from poolctl.patterns import load_patterns
+from poolctl.progress import read_progress
 from poolctl.report import Format
 from poolctl.report.groups_view import unread_count
-from poolctl.report.publish import publish, save
+from poolctl.report.publish import publish, redacted_at_source, save
 from poolctl.rundir import create_run_dir
-from poolctl.triage import triage
+from poolctl.triage.engine import Triage
 
 
 class FailOn(StrEnum):
@@ -86,7 +90,9 @@ def triage_command(
     ] = None,
     run_dir: Annotated[
         str | None,
-        typer.Option("--run-dir", help="Where to keep report.md, report.json and junit.xml."),
+        typer.Option(
+            "--run-dir", help="Where to keep report.json (`poolctl report` renders it again)."
+        ),
     ] = None,
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
@@ -95,6 +101,8 @@ def triage_command(
     annotations: AnnotationsOpt = False,
     keep_secrets: KeepSecretsOpt = False,
     keep: KeepRunsOpt = None,
+    history: HistoryOpt = None,
+    no_history: NoHistoryOpt = False,
 ) -> None:
     context = run_context.of(ctx)
     opts = output_options(
@@ -110,11 +118,24 @@ def triage_command(
     )
     if not logs:
         raise UsageProblem("give one or more test logs, or - to read standard input")
+    recorder = HistoryRecorder(history, enabled=not no_history, secrets=context.secrets)
     kb = load_patterns(patterns or [])
+    for note in kb.engine_notes():  # a user's regex RE2 cannot run: named when it loads
+        stderr_stream(context.secrets).write(f"poolctl: note: {note}\n")
     # made before the log is read: a triage interrupted while reading leaves its report
     run = create_run_dir("triage", run_dir, context=context, keep=keep)
-    report = triage(read_logs(logs, log_format.value), kb, source_roots=source or [])
-    # the parsed log (and its identifier index) is garbage from here: rendering reuses its memory
-    report = save(dataclasses.replace(report, run_dir=str(run.path)), run)
+    job = Triage(kb, source_roots=source or [], redactor=context.secrets.redactor())
+    with (
+        recorder.copying_stdin(logs),  # the passes are read from it again, for the history
+        read_progress(stderr_console(context.secrets), quiet=quiet) as progress,
+    ):
+        parsed = job.read(logs, log_format.value, progress=progress)
+    report = job.report(parsed)
+    del parsed  # the parsed log (and its identifier index) is garbage from here
+    report = recorder.record(dataclasses.replace(report, run_dir=str(run.path)))
+    report = redacted_at_source(report, context)
+    # report.json only: `poolctl report RUN -f md|junit` renders the other formats on demand
+    report = save(report, run, files=("json",))
     publish([report], opts, context)
+    recorder.finish()  # a history store that could not be used: one line, exit 2, report out
     raise typer.Exit(exit_code(report, fail_on))

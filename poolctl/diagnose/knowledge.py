@@ -8,10 +8,9 @@ user `--patterns DIR` may override the pattern's texts; the builtin one fills wh
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
-from poolctl.patterns.loader import Pattern, PatternError, PatternSet, load_patterns
+from poolctl.patterns.loader import Pattern, PatternError, PatternSet, builtin_patterns
 
 from .hypotheses import registered
 from .judgement import Judge
@@ -24,12 +23,6 @@ class Registered:
     id: str
     title: str
     judge: Judge
-
-
-@functools.cache
-def builtin_patterns() -> PatternSet:
-    """The knowledge base shipped in the package (read once)."""
-    return load_patterns()
 
 
 def _cause_ids(pattern: Pattern) -> set[str]:

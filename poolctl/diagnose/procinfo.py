@@ -184,10 +184,6 @@ class ProcState:
             f"{self.cpu_seconds:.2f} s CPU in {self.age_seconds:.2f} s{threads}"
         )
 
-    def threads_in(self, names: Iterable[str]) -> list[ThreadState]:
-        wanted = frozenset(names)
-        return [t for t in self.threads if t.syscall is not None and t.syscall.name in wanted]
-
 
 def _read(path: str) -> str | None:
     try:

@@ -1,14 +1,17 @@
 """Attaching to each failure the lines elsewhere in its log that name the same identifiers.
 
-Run once the whole input is read, since a pool or pid may be named long after the failure.
+Run once the whole input is read, since a pool or pid may be named long after the failure: the
+lines the identifier index holds (an input's first megabyte), and past it the lines around the
+failure (`ParsedLog.near`).
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from poolctl.logs.identifiers import identifiers_in
+from poolctl.logs.identifiers import identifiers_in, names, needle
 from poolctl.logs.records import ParsedLog
+from poolctl.logs.scan import clip
 from poolctl.model import ContextLine, Failure
 
 MAX_NAMING_LINES = 24  # context lines per failure found through identifiers
@@ -27,14 +30,23 @@ def attach_context(parsed: ParsedLog) -> None:
     for position, failure in enumerate(parsed.failures):
         seen = {c.line for c in failure.context}
         found: list[ContextLine] = []
+        near = parsed.near(failure)
         for key in failure_identifiers(failure):
-            for logline in parsed.identifiers.naming(key):
-                if logline.file != failure.input_file or logline.line in seen:
+            lines = [
+                (ln.line, ln.text)
+                for ln in parsed.identifiers.naming(key)
+                if ln.file == failure.input_file
+            ]
+            if near:
+                wanted = needle(key)
+                lines += [
+                    (n, clip(text)) for n, text in near if wanted in text and names(text, key)
+                ]
+            for line, text in lines:
+                if line in seen or failure.line_start <= line <= failure.line_end:
                     continue
-                if failure.line_start <= logline.line <= failure.line_end:
-                    continue
-                seen.add(logline.line)
-                found.append(ContextLine(logline.line, logline.text, f"names {key}"))
+                seen.add(line)
+                found.append(ContextLine(line, text, f"names {key}"))
         if not found:
             continue
         found.sort(key=lambda c: c.line)

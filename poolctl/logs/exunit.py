@@ -26,29 +26,31 @@ from poolctl.logs.scan import (
     TextParser,
     clip,
     joined,
-    keep_failure,
 )
 from poolctl.model import ContextLine, Failure
 
 # What sends a line outside any block to `outside`: a header (also glued after other text), a
-# closing line, a traceback or a crash report. Each starts with a literal (see `candidate_lines`).
-TRIGGERS = tuple(
-    re.compile(pattern)
-    for pattern in (
-        r"\) (?:test|doctest|property|scenario|feature|describe|story)[ _]",
-        # a numbered line (a header a terminal cut, or one not understood); an umbrella app's run
-        r"\n(?: *\d{1,7}\) |==> )",
-        r": failure on ",
-        r"Failure #",
-        r"Traceback \(most recent call last\):",
-        r" fail",  # `3 tests, 1 failure`, `Result: 1 failed, 2 passed`
-        r"Result: ",
-        r"Failed: ",
-        r"Tests: ",
-        r"\[error\] ",
-        r"\*\* \(",
-        r"\n=[A-Z]",  # `=CRASH REPORT====`
-    )
+# closing line, a traceback or a crash report. Each starts with a literal or a line start (see
+# `candidate_lines`); they are RE2 syntax, searched over bytes.
+TRIGGERS = (
+    r"\) (?:test|doctest|property|scenario|feature|describe|story)[ _]",
+    # a numbered line (a header a terminal cut, or one not understood); an umbrella app's run
+    r"^(?: *\d{1,7}\) |==> )",
+    r": failure on ",
+    r"Failure #",
+    r"Traceback \(most recent call last\):",
+    # a closing line: `3 tests, 1 failure`, `Result: 1 failed, 2 passed` (see `_closing_line`)
+    r"^[ \t]*(?:(?:Result|Failed|Tests):[ \t]*)?\d+ [a-z]",
+    r"\[error\] ",
+    r"\*\* \(",
+    r"^=[A-Z]",  # `=CRASH REPORT====`
+)
+# the triggers that only start a worker traceback or a crash report
+TRACEBACK_TRIGGERS = (
+    r"Traceback \(most recent call last\):",
+    r"\[error\] ",
+    r"\*\* \(",
+    r"^=[A-Z]",
 )
 
 MODULE = r"(?:[A-Z][\w]*(?:\.[A-Z][\w]*)*|:[a-z_][\w]*)"
@@ -113,6 +115,14 @@ def assertion_kind(message: str, code: str) -> str:
     return "assertion"
 
 
+def _closing_line(line: str, stripped: str) -> bool:
+    """Whether `line` may be a runner's closing line: it starts with a count or a label, and
+    speaks of failures or has its label (`3 tests, 0 failures`, `Result: 2 passed`)."""
+    if not (stripped[:1].isdigit() or stripped.startswith(("Result:", "Failed:", "Tests:"))):
+        return False
+    return any(word in line for word in (" fail", "Result: ", "Failed: ", "Tests: "))
+
+
 class _SubFailure:
     """One error of a block (ExUnit prints `Failure #N` when a test has several)."""
 
@@ -152,7 +162,6 @@ class ExUnitBlock:
         self.failures = [_SubFailure()]
         self.section = ""  # key whose value continues on the next lines
         self.section_col = 0
-        self.seen_stacktrace = False
         self.pending: list[tuple[int, str]] = []  # unindented lines that may be interleaved
         self.count = 0
 
@@ -232,7 +241,6 @@ class ExUnitBlock:
         if key and (key["key"] == "stacktrace" or (indent <= 7 and self.section != "stacktrace")):
             name = key.group("key")
             if name in ("stacktrace", "stack trace"):
-                self.seen_stacktrace = True
                 self._open("stacktrace", indent)
                 return
             value = key.group("value") or ""
@@ -392,7 +400,8 @@ class ExUnitParser(TextParser):
     """Reads `mix test` console output into `Failure`s, `RunSummary`s and crash reports."""
 
     source: ClassVar[str] = "exunit"
-    triggers: ClassVar[tuple[re.Pattern[str], ...]] = TRIGGERS
+    triggers: ClassVar[tuple[str, ...]] = TRIGGERS
+    traceback_triggers: ClassVar[tuple[str, ...]] = TRACEBACK_TRIGGERS
 
     def __init__(self, name: str, out: ParsedLog) -> None:
         super().__init__(name, out)
@@ -424,14 +433,16 @@ class ExUnitParser(TextParser):
                 self.start_block(number, line, match)
                 return
         if "Traceback (most recent call last):" in line:
-            self.consumer = PythonTraceback(self, number, line)
+            if not self.tracebacks_full:
+                self.consumer = PythonTraceback(self, number, line)
             return
         if line.startswith("==> "):
             self._app(number, line[4:].strip())
             return
         stripped = line.strip()
-        closing = stripped[:1].isdigit() or stripped.startswith(("Result:", "Failed:", "Tests:"))
-        if closing and self._summary(number, stripped):
+        if _closing_line(line, stripped) and self._summary(number, stripped):
+            return
+        if self.tracebacks_full:
             return
         if CRASH_START_RE.search(line) or stripped.startswith("** (") or line.startswith("="):
             if line.startswith("=") and "REPORT" not in line:
@@ -465,9 +476,10 @@ class ExUnitParser(TextParser):
         block = ExUnitBlock(self, number, match, line)
         block.context[:0] = self.nearby_before(number)
         self.consumer = block
+        self.recorder.begin(number, line)
 
     def block_done(self, block: ExUnitBlock) -> None:
-        kept = keep_failure(self.out, block.failure())
+        kept = self.keep(block.failure())
         self.barrier = max(self.barrier, block.end)
         self.run_last_line = block.end
         if not block.callback:  # a setup_all failure: its invalidated tests count as invalid

@@ -68,6 +68,19 @@ def find_identifiers(text: str) -> list[tuple[int, str]]:
     return found
 
 
+def needle(key: str) -> str:
+    """Text every line naming identifier `key` holds (a cheap test before `identifiers_in`)."""
+    for prefix in ("os_pid ", "session "):
+        if key.startswith(prefix):
+            return key[len(prefix) :]
+    return key.strip("'")
+
+
+def names(text: str, key: str) -> bool:
+    """Whether `text` names identifier `key`."""
+    return needle(key) in text and key in identifiers_in(text)
+
+
 def identifiers_in(text: str) -> Iterator[str]:
     """The identifier keys named in `text`, in order, each once."""
     seen: set[str] = set()

@@ -313,7 +313,11 @@ def parse_junit(stream: BinaryIO, name: str, out: ParsedLog, head: bytes) -> int
     failures_before = len(out.failures)
     try:
         data = head
+        fed = 0
         while data:
+            fed += len(data)
+            if out.progress is not None:
+                out.progress(fed)
             parser.feed(data)
             data = stream.read(CHUNK_SIZE)
         parser.close()

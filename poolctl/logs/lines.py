@@ -1,17 +1,22 @@
-"""Reading a byte stream as text chunks of whole lines, within fixed memory.
+"""Reading a byte stream as chunks of whole lines, within fixed memory.
 
-A chunk holds about `CHUNK_SIZE` bytes of complete lines, decoded, with ANSI colours and CI
-line prefixes (`logs/prefixes.py`) removed, `\\r\\n` turned into `\\n` and the rows of a line a
-terminal wrapped joined back (`logs/unwrap.py`); every line of it ends
-with `\\n`, and `first_line` numbers them. What could not be read as text is noted in `notes`
-(file:line), never raised: a line over `max_line` bytes is cut, invalid UTF-8 is replaced
-(noted once), and binary lines become empty lines so the numbering of the lines after them
-stays true.
+A chunk holds about `CHUNK_SIZE` bytes of complete lines, as bytes: the scan searches them at C
+speed, and only the lines a parser reads are decoded (`ChunkReader.decode`). Every line of a
+chunk ends with `\\n`, and `first_line` numbers them. A chunk is cleaned only when a cheap test
+says it needs it: ANSI colours and CI line prefixes (`logs/prefixes.py`) removed, `\\r\\n` turned
+into `\\n`, the rows of a line a terminal wrapped joined back (`logs/unwrap.py`), and binary
+lines (a NUL byte, or mostly invalid UTF-8) emptied so that the numbering of the lines after
+them stays true.
+
+What could not be read as text is noted in `notes` (file:line), never raised: a line over
+`max_line` bytes is cut, and invalid UTF-8 is replaced (noted once). The first chunk of an input
+is checked whole; after it, only the lines a parser reads are (a 200 MB log is not decoded to
+be searched).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -20,16 +25,23 @@ from poolctl.logs.prefixes import strip_prefixes
 from poolctl.logs.unwrap import unwrap, wrap_width
 
 MAX_LINE = 1 << 20  # bytes; a longer line is cut and noted
-CHUNK_SIZE = 1 << 20  # bytes read at a time
+CHUNK_SIZE = 4 << 20  # bytes read at a time
 MAX_JUNK_NOTES = 20  # binary ranges noted one by one per file, then only counted
+
+Progress = Callable[[int], None]  # told the bytes read so far, after each chunk
 
 
 @dataclass(frozen=True)
 class Chunk:
-    """Complete lines of text: `text` ends with a newline and its first line is `first_line`."""
+    """Complete lines: `data` ends with a newline and its first line is `first_line`."""
 
     first_line: int
-    text: str
+    data: bytes
+    cleaned: bool = True  # False: taken as it is (nothing a cheap test saw needed cleaning)
+
+    @property
+    def text(self) -> str:
+        return self.data.decode("utf-8", "replace")
 
 
 def _utf8_boundary(data: bytes, end: int) -> int:
@@ -38,6 +50,11 @@ def _utf8_boundary(data: bytes, end: int) -> int:
     while back > 0 and end - back < 4 and (data[back] & 0xC0) == 0x80:
         back -= 1
     return back if end - back < 4 else end
+
+
+def junk(line: str) -> bool:
+    """A line that is binary data, not text: a NUL byte, or mostly replacement characters."""
+    return bool(line) and ("\x00" in line or line.count("\ufffd") * 3 > len(line))
 
 
 class ChunkReader:
@@ -51,7 +68,8 @@ class ChunkReader:
         *,
         head: bytes = b"",
         max_line: int = MAX_LINE,
-        chunk_size: int = CHUNK_SIZE,
+        chunk_size: int | None = None,
+        progress: Progress | None = None,
     ) -> None:
         self.stream = stream
         self.name = name
@@ -60,13 +78,16 @@ class ChunkReader:
         self.max_line = max_line
         # No line that fits in one read can exceed max_line, so only the first line of a
         # buffer (the carried part plus the new data) needs a length check.
-        self.chunk_size = max(1, min(chunk_size, max_line))
+        self.chunk_size = max(1, min(chunk_size or CHUNK_SIZE, max_line))
+        self.progress = progress
+        # False when the caller counts each chunk's lines itself and sets `lines` before the
+        # next chunk is read (the scan counts them anyway: counting twice costs a pass)
+        self.count_lines = True
         self.lines = 0
         self.size = 0
         self._bad_utf8_noted = False
         self._junk: tuple[int, int] | None = None
         self._junk_ranges = 0
-        self._junk_lines = 0
         self._width: int | None = None  # the terminal width the log was wrapped at
         self._width_known = False
 
@@ -81,6 +102,8 @@ class ChunkReader:
             if not data:
                 eof = True
             self.size += len(data)
+            if self.progress is not None:
+                self.progress(self.size)
             if discarding_from:
                 newline = data.find(b"\n")
                 if newline < 0 and not eof:
@@ -122,8 +145,32 @@ class ChunkReader:
             f"{self.name}:{line}: line of {length:,} bytes cut to its first {self.max_line:,}"
         )
 
+    # -- one chunk ------------------------------------------------------------------------------
     def _chunk(self, complete: bytes) -> Chunk:
         first_line = self.lines + 1
+        if self.count_lines:
+            self.lines += complete.count(b"\n")
+        if first_line == 1 and complete.startswith(b"\xef\xbb\xbf"):
+            complete = complete[3:]
+        if self._width_known and self._width is None and self._plain(complete):
+            return Chunk(first_line, complete, False)  # the usual case: searched as it is
+        return self.clean(Chunk(first_line, complete))
+
+    def clean(self, chunk: Chunk) -> Chunk:
+        """The chunk's lines cleaned (the scan asks for it when it finds a CI marker)."""
+        text = self._clean(chunk.data, chunk.first_line)
+        if text is None:
+            return Chunk(chunk.first_line, chunk.data)
+        return Chunk(chunk.first_line, text.encode("utf-8", "surrogatepass"))
+
+    @staticmethod
+    def _plain(data: bytes) -> bool:
+        """Nothing a cheap test can see needs cleaning (CI markers: see `prefixes.MARKERS`; the
+        rest is checked line by line)."""
+        return b"\x1b" not in data and b"\r" not in data and b"\x00" not in data
+
+    def _clean(self, complete: bytes, first_line: int) -> str | None:
+        """The chunk's text, cleaned; None when the bytes need no change at all."""
         bad = False
         try:
             text = complete.decode("utf-8")
@@ -136,8 +183,7 @@ class ChunkReader:
                 self.notes.append(
                     f"{self.name}:{line}: invalid UTF-8, decoded with replacement characters"
                 )
-        if first_line == 1 and text.startswith("\ufeff"):
-            text = text[1:]
+        original = text
         if bad or "\x00" in text:
             text = self._blank_binary_lines(text, first_line)
         if "\r" in text:
@@ -148,19 +194,35 @@ class ChunkReader:
             self._width = wrap_width(text)
         if self._width is not None:
             text = unwrap(text, self._width)
-        self.lines += text.count("\n")
-        return Chunk(first_line, text)
+        return None if text is original and not bad else text
+
+    # -- one line -------------------------------------------------------------------------------
+    def decode(self, number: int, raw: bytes) -> str:
+        """Line `number` of a chunk as text (invalid UTF-8 replaced and noted once; a binary
+        line read as empty, and noted)."""
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            text = raw.decode("utf-8", "replace")
+        if not self._bad_utf8_noted:
+            self._bad_utf8_noted = True
+            self.notes.append(
+                f"{self.name}:{number}: invalid UTF-8, decoded with replacement characters"
+            )
+        if junk(text):
+            self._junk_line(number)
+            return ""
+        return text
 
     def _blank_binary_lines(self, text: str, first_line: int) -> str:
         lines = text.split("\n")
         for index, line in enumerate(lines):
-            if line and ("\x00" in line or line.count("\ufffd") * 3 > len(line)):
+            if junk(line):
                 lines[index] = ""
                 self._junk_line(first_line + index)
         return "\n".join(lines)
 
     def _junk_line(self, number: int) -> None:
-        self._junk_lines += 1
         if self._junk is not None and self._junk[1] == number - 1:
             self._junk = (self._junk[0], number)
             return

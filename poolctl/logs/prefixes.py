@@ -20,6 +20,14 @@ _GITLAB_SECTION = re.compile(r"section_(?:start|end):\d+:[^\r\n]*\r")
 # Jenkins timestamper (`[2024-01-15T10:23:45.123Z] `) and OBS build logs (`[  967s] `).
 _BRACKET_STAMP = re.compile(r"^\[(?:\d{4}-\d\d-\d\dT[\d:.]+Z?|\s*\d+(?:\.\d+)?s)\] ", re.M)
 _PROBE = 4096  # characters of a chunk looked at before a regex runs over all of it
+# What may need stripping, as RE2 regexes the scan adds to its search (`^` starts a line): a
+# chunk where one matches is cleaned by `strip_prefixes` (which decides), the others are not.
+MARKERS = (
+    r"##\[",
+    r"section_(?:start|end):",
+    r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d",
+    r"^\[(?:\d{4}-\d\d-\d\dT|\s*\d+(?:\.\d+)?s\] )",
+)
 
 
 def strip_prefixes(text: str) -> str:

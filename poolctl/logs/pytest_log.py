@@ -16,7 +16,8 @@ import re
 from dataclasses import replace
 from typing import ClassVar
 
-from poolctl.logs.records import STDIN_NAME, LogLine, ParsedLog, RunSummary
+from poolctl.logs import scan
+from poolctl.logs.records import STDIN_NAME, Lines, LogLine, ParsedLog, RunSummary
 from poolctl.logs.scan import (
     MAX_BLOCK_LINES,
     MAX_FIELD,
@@ -25,23 +26,23 @@ from poolctl.logs.scan import (
     clip,
     joined,
     keep_failure,
+    overflow_failure,
 )
 from poolctl.model import ContextLine, Failure
 
-TRIGGERS = tuple(
-    re.compile(pattern)
-    for pattern in (
-        r"\n[=_]",
-        r"\n(?:FAILED|ERROR) ",
-        r"\nE(?: |\n)",
-        r"\.py:\d+: ",
-        r" (?:failed|passed|errors?|skipped)\b",
-        r"no tests ran",
-        r"Traceback \(most recent call last\):",
-        r"\.py [.sxXFE]*[FE]",  # a progress line with failures (`t.py F.F  [ 50%]`)
-        r"(?:FAILED|ERROR) +\[",  # a verbose progress line (`t.py::test_a FAILED  [ 50%]`)
-        r"\] (?:FAILED|ERROR) ",  # pytest-xdist's (`[gw0] [ 50%] FAILED t.py::test_a`)
-    )
+# What sends a line outside any block to `outside` (RE2 syntax, searched over bytes; `^` starts
+# a line).
+TRIGGERS = (
+    r"^[=_]",
+    r"^(?:FAILED|ERROR) ",
+    r"^E(?: |$)",
+    r"\.py:\d+: ",
+    r" (?:failed|passed|errors?|skipped)\b",
+    r"no tests ran",
+    r"Traceback \(most recent call last\):",
+    r"\.py [.sxXFE]*[FE]",  # a progress line with failures (`t.py F.F  [ 50%]`)
+    r"(?:FAILED|ERROR) +\[",  # a verbose progress line (`t.py::test_a FAILED  [ 50%]`)
+    r"\] (?:FAILED|ERROR) ",  # pytest-xdist's (`[gw0] [ 50%] FAILED t.py::test_a`)
 )
 SECTION_RE = re.compile(r"^=+ (?P<title>.*?) =+$")
 HEADER_RE = re.compile(r"^_+ (?P<title>\S.*?) _+$")
@@ -224,16 +225,22 @@ class PytestParser(TextParser):
     """Reads pytest console output into `Failure`s and a `RunSummary` per closing line."""
 
     source: ClassVar[str] = "pytest"
-    triggers: ClassVar[tuple[re.Pattern[str], ...]] = TRIGGERS
+    triggers: ClassVar[tuple[str, ...]] = TRIGGERS
+    traceback_triggers: ClassVar[tuple[str, ...]] = (r"Traceback \(most recent call last\):",)
 
     def __init__(self, name: str, out: ParsedLog) -> None:
         super().__init__(name, out)
         self.section = ""
         self.run_start = 1
         self.failures: list[Failure] = []  # this run's blocks
-        self.summary_lines: list[tuple[int, str, str, str]] = []  # line, outcome, nodeid, message
-        self.line_mode: list[tuple[int, int, list[str], str]] = []  # --tb=line entries
+        self.summary_lines: list[Summary] = []  # line, outcome, nodeid, message
+        self.summary_text: dict[int, str] = {}  # each summary line as printed, by number
+        # --tb=line entries: first line, location line, `E` texts, location, the lines
+        self.line_mode: list[tuple[int, int, list[str], str, Lines]] = []
         self.e_pending: list[tuple[int, str]] = []
+        # blocks of this run past the cap: their names (their summary lines are theirs) and
+        # whether they were read (classified and counted)
+        self.overflowed: list[tuple[str, bool]] = []
 
     def outside(self, number: int, line: str) -> None:
         first = line[:1]
@@ -254,6 +261,7 @@ class PytestParser(TextParser):
                 self.e_pending = []
                 block = PytestBlock(self, number, header.group("title"), self.section)
                 self.consumer = block
+                self.recorder.begin(number, line)
                 return
         if first in "FE" and line.startswith(("FAILED ", "ERROR ")):
             summary = SUMMARY_LINE_RE.match(line.rstrip())
@@ -261,6 +269,7 @@ class PytestParser(TextParser):
                 self.summary_lines.append(
                     (number, summary["outcome"], summary["nodeid"], summary["message"] or "")
                 )
+                self.summary_text[number] = line
                 return
         if self.section in _ERROR_SECTIONS:
             if line.startswith("E ") or line == "E":
@@ -270,11 +279,13 @@ class PytestParser(TextParser):
             if frame and frame.group("rest"):  # --tb=line: `path.py:12: message`
                 start = self.e_pending[0][0] if self.e_pending else number
                 lines = [text for _, text in self.e_pending]
-                self.line_mode.append((start, number, lines, line.strip()))
+                printed = [(n, "E" + text) for n, text in self.e_pending] + [(number, line)]
+                self.line_mode.append((start, number, lines, line.strip(), printed))
                 self.e_pending = []
                 return
         if "Traceback (most recent call last):" in line:
-            self.consumer = PythonTraceback(self, number, line)
+            if not self.tracebacks_full:
+                self.consumer = PythonTraceback(self, number, line)
             return
         closing = first.isdigit() or line.startswith("no tests ran")
         if closing and self._closing(number, line, line.strip()):
@@ -308,8 +319,15 @@ class PytestParser(TextParser):
         return True
 
     def block_done(self, failure: Failure) -> None:
-        self.failures.append(failure)
         self.barrier = max(self.barrier, failure.line_end)
+        if len(self.out.failures) + len(self.failures) < scan.MAX_FAILURES:
+            self.recorder.done(failure)
+            self.failures.append(failure)
+            return
+        # past the cap: classified and counted now (a long run is never held whole); the
+        # summary line naming it is its own, not a failure of its own
+        self.recorder.done(failure)
+        self.overflowed.append((failure.name, overflow_failure(self.out, failure, self.recorder)))
 
     def finish(self) -> None:
         self._end_run(0)
@@ -317,15 +335,21 @@ class PytestParser(TextParser):
     def _end_run(self, next_start: int) -> int:
         """Match this run's blocks with its summary lines, keep its failures, and start the
         next run at line `next_start`; returns how many failures were kept."""
-        summaries = list(self.summary_lines)
+        summaries = _Summaries(self.summary_lines)
         failures = self.failures
+        kept = 0
+        for name, read in self.overflowed:
+            summaries.take(name)
+            kept += read
         for position, failure in enumerate(failures):
-            found = _take_summary(summaries, failure.name)
+            found = summaries.take(failure.name)
             if found is not None:
                 failures[position] = _with_summary(failure, *found)
-        for start, end, e_lines, location_line in self.line_mode:
-            failures.append(self._line_mode_failure(summaries, start, end, e_lines, location_line))
-        for number, outcome, nodeid, message in summaries:
+        made: list[tuple[Failure, Lines]] = []
+        for start, end, e_lines, location_line, printed in self.line_mode:
+            failure = self._line_mode_failure(summaries, start, end, e_lines, location_line)
+            made.append((failure, printed))
+        for number, outcome, nodeid, message in summaries.left():
             parts = nodeid.split("::")
             failure = Failure(
                 source="pytest",
@@ -339,17 +363,24 @@ class PytestParser(TextParser):
                 line_start=number,
                 line_end=number,
             )
-            failures.append(failure)
+            made.append((failure, [(number, self.summary_text.get(number, ""))]))
+        printed_lines = {f.line_start: lines for f, lines in made}
+        failures += [f for f, _ in made]
         failures.sort(key=lambda f: f.line_start)
-        kept = sum(keep_failure(self.out, failure) for failure in failures)
+        for failure in failures:
+            lines = printed_lines.get(failure.line_start)
+            if lines is not None:
+                self.recorder.done(failure, lines, after=False)
+            kept += keep_failure(self.out, failure, self.recorder)
         self.failures, self.summary_lines, self.line_mode = [], [], []
+        self.summary_text, self.overflowed = {}, []
         self.e_pending = []
         self.run_start = next_start
         return kept
 
     def _line_mode_failure(
         self,
-        summaries: list[tuple[int, str, str, str]],
+        summaries: _Summaries,
         start: int,
         end: int,
         e_lines: list[str],
@@ -372,27 +403,49 @@ class PytestParser(TextParser):
             line_end=end,
         )
         # --tb=line names no test: take the next FAILED summary line, in order.
-        for index, entry in enumerate(summaries):
-            if entry[1] == "FAILED":
-                del summaries[index]
-                named = _with_summary(failure, *entry)
-                parts = entry[2].split("::")
-                return replace(
-                    named,
-                    name=".".join(parts[1:]) or entry[2],
-                    location=location or parts[0],
-                )
-        return failure
+        entry = summaries.take_failed()
+        if entry is None:
+            return failure
+        named = _with_summary(failure, *entry)
+        parts = entry[2].split("::")
+        return replace(named, name=".".join(parts[1:]) or entry[2], location=location or parts[0])
 
 
-def _take_summary(
-    summaries: list[tuple[int, str, str, str]], name: str
-) -> tuple[int, str, str, str] | None:
-    for index, entry in enumerate(summaries):
-        if ".".join(entry[2].split("::")[1:]) == name or entry[2] == name:
-            del summaries[index]
-            return entry
-    return None
+Summary = tuple[int, str, str, str]  # line, outcome (FAILED or ERROR), nodeid, message
+
+
+class _Summaries:
+    """A run's summary lines, each taken at most once: by the test name it names (its nodeid,
+    or the nodeid without its file), or the next FAILED one in order."""
+
+    def __init__(self, entries: list[Summary]) -> None:
+        self.entries = entries
+        self.taken = [False] * len(entries)
+        self.by_name: dict[str, list[int]] = {}
+        for i, entry in enumerate(entries):
+            nodeid = entry[2]
+            for key in dict.fromkeys((".".join(nodeid.split("::")[1:]), nodeid)):
+                self.by_name.setdefault(key, []).append(i)
+        self._next_failed = 0
+
+    def take(self, name: str) -> Summary | None:
+        for i in self.by_name.get(name, ()):
+            if not self.taken[i]:
+                self.taken[i] = True
+                return self.entries[i]
+        return None
+
+    def take_failed(self) -> Summary | None:
+        while self._next_failed < len(self.entries):
+            i = self._next_failed
+            self._next_failed += 1
+            if not self.taken[i] and self.entries[i][1] == "FAILED":
+                self.taken[i] = True
+                return self.entries[i]
+        return None
+
+    def left(self) -> list[Summary]:
+        return [e for e, taken in zip(self.entries, self.taken, strict=True) if not taken]
 
 
 def _with_summary(

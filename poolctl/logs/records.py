@@ -6,6 +6,7 @@ consumes it. Logs are read as a stream, so everything kept here is bounded.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from poolctl.errors import InputError
@@ -13,6 +14,10 @@ from poolctl.model import Failure
 
 STDIN_NAME = "<stdin>"  # how standard input is named in evidence and notes
 MAX_SUSPECTS = 1_000  # lines kept that may start an unread failure
+
+Lines = list[tuple[int, str]]  # (line number, text) of consecutive input lines
+# Where a failure past the cap goes (with its block's lines): classified and counted, not kept.
+Overflow = Callable[[Failure, Lines], None]
 
 
 class UnreadableInput(InputError):
@@ -104,6 +109,28 @@ class ParsedLog:
     lines_read: int = 0
     # lines that look like the start of a failure the parsers could not read (bounded)
     suspects: list[LogLine] = field(default_factory=list)
+    # each kept failure's block as printed, and the lines after it, by (input, header line):
+    # quoted as evidence with their line numbers, read by the `block` and `related` fields
+    blocks: dict[tuple[str, int], Lines] = field(default_factory=dict)
+    after: dict[tuple[str, int], Lines] = field(default_factory=dict)
+    # failures past `MAX_FAILURES` go here when set (else they are noted and dropped)
+    overflow: Overflow | None = field(default=None, repr=False, compare=False)
+    overflowed: int = 0  # failures given to `overflow`
+    # the last line of each input the identifier index covers whole (its first megabyte)
+    indexed_to: dict[str, int] = field(default_factory=dict)
+
+    def near(self, failure: Failure) -> Lines:
+        """The lines around `failure` past what the identifier index covers: its context
+        before the header and the lines after its block (where its pool and pids are named)."""
+        covered = self.indexed_to.get(failure.input_file, 1 << 62)
+        if failure.line_end <= covered:
+            return []
+        lines = [(c.line, c.text) for c in failure.context if c.why == "before the header"]
+        lines += self.after.get((failure.input_file, failure.line_start), [])
+        return [(n, text) for n, text in lines if n > covered]
+
+    # told the bytes of the current input read so far, after each chunk
+    progress: Callable[[int], None] | None = field(default=None, repr=False, compare=False)
 
     def suspect(self, line: LogLine) -> None:
         """Note a line that may start a failure no parser read (the first `MAX_SUSPECTS`)."""

@@ -1,22 +1,30 @@
 """The streaming engine shared by the text parsers (ExUnit, pytest).
 
-Outside any block, a few literal-led regexes are searched over each chunk, so an ordinary
-line costs no Python work at all; only the lines they match go to `outside`. A parser that
-finds the start of a multi-line block (a failure, a traceback) installs a `Consumer`, which
-then gets the following lines one by one until it declines one. Another few regexes over each
-chunk feed the identifier index.
+Outside any block, the parser's trigger regexes, as one RE2 regex, are searched over each chunk
+of bytes: an ordinary line costs no Python work at all, is never decoded, and only the lines
+they match go to `outside`. A parser that finds the start of a multi-line block (a failure, a
+traceback) installs a `Consumer`, which then gets the following lines one by one until it
+declines one. A `BlockRecorder` keeps each failure block's lines and the lines after it. The
+first megabyte of an input feeds the identifier index whole; past it, the lines around each
+failure are looked at for its pool and pids.
 """
 
 from __future__ import annotations
 
-import re
+import functools
+import threading
 from collections.abc import Iterable
-from typing import BinaryIO, ClassVar, Protocol
+from dataclasses import dataclass
+from typing import Any, BinaryIO, ClassVar, Protocol
+
+import re2
 
 from poolctl import redact
+from poolctl.logs.blocks import BlockRecorder
 from poolctl.logs.identifiers import IDENTIFIER_PATTERNS, key_of
-from poolctl.logs.lines import Chunk, ChunkReader
-from poolctl.logs.records import IdentifierIndex, LogLine, ParsedLog, WorkerTraceback
+from poolctl.logs.lines import Chunk, ChunkReader, Progress
+from poolctl.logs.prefixes import MARKERS
+from poolctl.logs.records import IdentifierIndex, Lines, LogLine, ParsedLog, WorkerTraceback
 from poolctl.model import ContextLine, Failure
 
 MAX_TEXT = 400  # characters of a line kept in a context line or the identifier index
@@ -26,15 +34,40 @@ MAX_TRACEBACKS = 200
 MAX_TRACEBACK_LINES = 120
 MAX_BLOCK_LINES = 2_000  # a failure block longer than this is cut (its text, not the scan)
 MAX_FIELD = 20_000  # characters kept per detail field
-MAX_FAILURES = 20_000  # failures kept across all inputs; past that they are only counted
+# Failures kept whole across all inputs; past that each one is classified and counted in its
+# group (`ParsedLog.overflow`), never kept: a log of 50,000 failures stays in bounded memory.
+MAX_FAILURES = 5_000
+# Bytes at the start of an input whose lines all feed the identifier index; past them, only the
+# lines around each failure are looked at for its pool and pids (`ParsedLog.near`).
+FULL_INDEX = 1 << 20
 
 
-def keep_failure(out: ParsedLog, failure: Failure) -> bool:
-    """Append `failure` to `out` unless `MAX_FAILURES` are kept already (noted once)."""
+def keep_failure(out: ParsedLog, failure: Failure, recorder: BlockRecorder | None = None) -> bool:
+    """Append `failure` to `out` unless `MAX_FAILURES` are kept already (then see
+    `overflow_failure`); True when it was read."""
     if len(out.failures) < MAX_FAILURES:
         out.failures.append(failure)
         return True
-    if not any(note.startswith("failures past the first") for note in out.skipped[-3:]):
+    return overflow_failure(out, failure, recorder)
+
+
+def overflow_failure(
+    out: ParsedLog, failure: Failure, recorder: BlockRecorder | None = None
+) -> bool:
+    """A failure past the cap: given with its block's lines to `out.overflow` (classified and
+    counted there), or only noted when nothing takes it; True when it was read."""
+    lines = recorder.forget(failure) if recorder is not None else []
+    noted = any(note.startswith("failures past the first") for note in out.skipped[-3:])
+    if out.overflow is not None:
+        out.overflow(failure, lines)
+        out.overflowed += 1
+        if not noted:
+            out.skipped.append(
+                f"failures past the first {MAX_FAILURES:,} are classified and counted in "
+                f"their groups, not kept whole (from {failure.origin} on)"
+            )
+        return True
+    if not noted:
         out.skipped.append(
             f"failures past the first {MAX_FAILURES:,} not kept (from {failure.origin} on)"
         )
@@ -49,26 +82,95 @@ def clip(text: str, limit: int = MAX_TEXT) -> str:
     return text[: redact.environment().cut_point(text, limit - 1)] + "…"
 
 
-def candidate_lines(text: str, triggers: tuple[re.Pattern[str], ...]) -> list[int]:
-    """Sorted start offsets of the lines of `text` that one of `triggers` matches.
+@functools.cache
+def trigger_regex(triggers: tuple[str, ...]) -> Any:
+    """The parser's triggers, and the CI markers (in group 1), as one RE2 regex over bytes
+    (`^` starts a line), called directly (see `poolctl.patterns.regex.Re2Regex`)."""
+    options = re2.Options()
+    options.log_errors = False
+    union = "|".join(f"(?:{t})" for t in triggers)
+    markers = "|".join(MARKERS)
+    return re2._re2.RE2(f"(?m)({markers})|{union}".encode(), options)
 
-    Each trigger starts with a literal, which `re` finds at memory speed, so a line that holds
-    none costs nothing in Python. A trigger starting with a newline must start its line.
-    """
-    starts: set[int] = set()
-    for trigger in triggers:
-        skip = 1 if trigger.pattern.startswith("\\n") else 0
-        if skip and trigger.match("\n" + text[:200]):
-            starts.add(0)
-        last = -1
-        for match in trigger.finditer(text):
-            at = match.start() + skip
-            if at <= last:
-                continue
-            start = text.rfind("\n", 0, at) + 1
-            starts.add(start)
-            last = text.find("\n", at)
-    return sorted(starts)
+
+class Marked(Exception):
+    """A CI marker in a chunk searched as it is: it must be cleaned first."""
+
+
+@dataclass
+class Found:
+    """A chunk's candidate lines: their start offsets, the line number of each (from the
+    chunk's first, 0), and the chunk's number of lines."""
+
+    starts: list[int]
+    numbers: list[int]
+    lines: int
+
+
+def search(data: bytes, regex: Any, *, clean: bool = True) -> Found:
+    """`candidate_lines` of `data` with their line numbers, and its line count: the part of a
+    chunk's scan that needs no parser (run ahead, in a thread, while the chunk before is parsed:
+    RE2 releases the interpreter's lock while it searches)."""
+    starts = candidate_lines(data, regex, clean=clean)
+    numbers: list[int] = []
+    number = pos = 0
+    count = data.count
+    for start in starts:
+        number += count(b"\n", pos, start)
+        numbers.append(number)
+        pos = start
+    return Found(starts, numbers, number + count(b"\n", pos))
+
+
+class _Ahead(threading.Thread):
+    """`search` of one chunk, in a thread."""
+
+    def __init__(self, chunk: Chunk, regex: Any) -> None:
+        super().__init__(name="poolctl-scan", daemon=True)
+        self.chunk = chunk
+        self.regex = regex
+        self.found: Found | None = None
+        self.error: BaseException | None = None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            self.found = search(self.chunk.data, self.regex, clean=self.chunk.cleaned)
+        except BaseException as exc:  # `Marked`, or a bug: raised again in the parser
+            self.error = exc
+
+    def result(self) -> Found:
+        self.join()
+        if self.error is not None:
+            raise self.error
+        assert self.found is not None
+        return self.found
+
+
+def candidate_lines(data: bytes, regex: Any, pos: int = 0, *, clean: bool = True) -> list[int]:
+    """Sorted start offsets of the lines of `data` from `pos` on that `regex` matches (a line
+    once); `Marked` when a CI marker is found in lines not cleaned (`clean` false)."""
+    starts: list[int] = []
+    size = len(data)
+    match, anchor = regex.Match, re2._Anchor.UNANCHORED
+    rfind, find = data.rfind, data.find
+    while pos < size:
+        spans = match(anchor, data, pos, size)
+        at = spans[0][0]
+        if at < 0:
+            break
+        if spans[1][0] >= 0:
+            if not clean:
+                raise Marked()
+            pos = spans[0][1] + (spans[0][1] == at)
+            continue
+        start = rfind(b"\n", 0, at) + 1
+        if not starts or start != starts[-1]:
+            starts.append(start)
+        pos = find(b"\n", at) + 1  # the rest of this line is a candidate already
+        if pos == 0:
+            break
+    return starts
 
 
 def index_lines(index: IdentifierIndex, name: str, first_line: int, text: str) -> None:
@@ -142,60 +244,119 @@ class TextParser:
     """Base of the line-oriented parsers: chunk loop, consumers, nearby lines and identifiers."""
 
     source: ClassVar[str]
-    # Outside any block, only the lines these match go to `outside` (see `candidate_lines`).
-    triggers: ClassVar[tuple[re.Pattern[str], ...]]
+    # Outside any block, only the lines these match go to `outside` (regex sources, RE2 syntax;
+    # `^` starts a line). Each starts with a literal, so that the search skips ahead fast.
+    triggers: ClassVar[tuple[str, ...]]
+    # ... of them, those that only start a worker traceback or a crash report: once
+    # `MAX_TRACEBACKS` are kept, they are not searched (nor the tracebacks read) any more
+    traceback_triggers: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, name: str, out: ParsedLog) -> None:
         self.name = name
         self.out = out
         self.consumer: Consumer | None = None
         self.barrier = 0  # last line of the previous failure block: nearby context stops there
+        self.recorder = BlockRecorder(name, out)
+        self.reader: ChunkReader | None = None
         self._tail: list[tuple[int, str]] = []  # last non-blank lines of the previous chunk
-        self._text = ""
+        self._data = b""
         self._line_start = 0
         self._line_number = 0
+        self._reduced = False  # the traceback triggers are left out of the search
 
     # -- the loop ---------------------------------------------------------------------------
-    def parse(self, stream: BinaryIO, head: bytes) -> ChunkReader:
-        reader = ChunkReader(stream, self.name, self.out.skipped, head=head)
-        for chunk in reader:
-            self._index(chunk)
-            self._scan(chunk)
+    def parse(self, stream: BinaryIO, head: bytes, progress: Progress | None = None) -> ChunkReader:
+        reader = ChunkReader(stream, self.name, self.out.skipped, head=head, progress=progress)
+        self.reader = reader
+        reader.count_lines = False  # the search counts them, once
+        chunks = iter(reader)
+        chunk = next(chunks, None)
+        indexed = 0  # bytes of the input the identifier index covers
+        ahead = _Ahead(chunk, self._regex()) if chunk is not None else None
+        while chunk is not None and ahead is not None:
+            try:
+                found = ahead.result()
+            except Marked:  # CI line prefixes or markers: cleaned first
+                chunk = reader.clean(chunk)
+                found = search(chunk.data, self._regex())
+            reader.lines = chunk.first_line + found.lines - 1
+            if indexed < FULL_INDEX:  # the input's first megabyte feeds the identifier index
+                data = chunk.data
+                if len(data) > FULL_INDEX - indexed:  # up to its last whole line there
+                    data = data[: data.rfind(b"\n", 0, FULL_INDEX - indexed) + 1]
+                    indexed = FULL_INDEX
+                else:
+                    indexed += len(data)
+                if data:
+                    text = data.decode("utf-8", "replace")
+                    index_lines(self.out.identifiers, self.name, chunk.first_line, text)
+                    self.out.indexed_to[self.name] = chunk.first_line + data.count(b"\n") - 1
+            following = next(chunks, None)  # read, and searched while this one is parsed
+            ahead = _Ahead(following, self._regex()) if following is not None else None
+            self._scan(chunk, found)
+            chunk = following
         while self.consumer is not None:
             consumer, self.consumer = self.consumer, None
             for number, line in consumer.close():
                 self._dispatch(number, line)
         self.finish()
+        self.recorder.finish()
         return reader
 
-    def _scan(self, chunk: Chunk) -> None:
-        text = chunk.text
-        self._text = text
-        candidates = candidate_lines(text, self.triggers)
+    @property
+    def tracebacks_full(self) -> bool:
+        """`MAX_TRACEBACKS` are kept: further tracebacks and crash reports are not read."""
+        return len(self.out.tracebacks) >= MAX_TRACEBACKS
+
+    def _regex(self) -> Any:
+        if self.tracebacks_full and self.traceback_triggers:
+            self._reduced = True
+            wanted = tuple(t for t in self.triggers if t not in self.traceback_triggers)
+            return trigger_regex(wanted)
+        return trigger_regex(self.triggers)
+
+    def _scan(self, chunk: Chunk, found: Found) -> None:
+        """Dispatch the chunk's candidate lines (every line while a block is read)."""
+        data = chunk.data
+        self._data = data
+        decode = self.reader.decode if self.reader is not None else _decode
+        recorder = self.recorder
+        candidates, numbers = found.starts, found.numbers
         next_candidate = 0
-        number = chunk.first_line
+        first = chunk.first_line
+        number = first
         pos = 0
-        size = len(text)
+        size = len(data)
         while pos < size:
-            if self.consumer is None:
+            if self.consumer is None and not recorder.capturing:
                 while next_candidate < len(candidates) and candidates[next_candidate] < pos:
                     next_candidate += 1
                 if next_candidate == len(candidates):
                     break
                 start = candidates[next_candidate]
+                number = first + numbers[next_candidate]
                 next_candidate += 1
-                number += text.count("\n", pos, start)
             else:
                 start = pos
-            end = text.index("\n", start)
+            end = data.index(b"\n", start)
             self._line_start = start
             self._line_number = number
-            self._dispatch(number, text[start:end])
+            self._dispatch(number, decode(number, data[start:end]))
             pos = end + 1
             number += 1
-        self._tail = self._preceding(text, size, chunk.first_line + text.count("\n"))
+            if (
+                not self._reduced
+                and self.traceback_triggers
+                and len(self.out.tracebacks) >= MAX_TRACEBACKS
+            ):  # the traceback triggers are not wanted any more: the rest searched again
+                rest = search(data[pos:], self._regex())
+                candidates = [pos + start for start in rest.starts]
+                numbers = [number - first + n for n in rest.numbers]
+                next_candidate = 0
+        self._tail = self._preceding(data, size, first + found.lines)
 
     def _dispatch(self, number: int, line: str) -> None:
+        self.recorder.take(number, line)
         consumer = self.consumer
         if consumer is None:
             self.outside(number, line)
@@ -204,9 +365,6 @@ class TextParser:
             for given_number, given_line in consumer.close():
                 self._dispatch(given_number, given_line)
             self._dispatch(number, line)
-
-    def _index(self, chunk: Chunk) -> None:
-        index_lines(self.out.identifiers, self.name, chunk.first_line, chunk.text)
 
     # -- hooks ------------------------------------------------------------------------------
     def outside(self, number: int, line: str) -> None:
@@ -217,17 +375,25 @@ class TextParser:
         """The input ended."""
 
     # -- helpers for subclasses ---------------------------------------------------------------
+    def keep(self, failure: Failure, lines: Lines | None = None) -> bool:
+        """A failure read: its block's lines (or `lines`) recorded, and kept (see
+        `keep_failure`); True when it was read."""
+        self.recorder.done(failure, lines)
+        return keep_failure(self.out, failure, self.recorder)
+
     def nearby_before(self, number: int) -> list[ContextLine]:
         """Non-blank lines shortly before line `number` (the current line), oldest first."""
         pos, current = self._line_start, self._line_number
+        data = self._data
         while current > number and pos > 0:  # a line given back by a block, before this one
-            pos = self._text.rfind("\n", 0, pos - 1) + 1
+            pos = data.rfind(b"\n", 0, pos - 1) + 1
             current -= 1
-        found = self._preceding(self._text, pos, number)
+        found = self._preceding(data, pos, number)
         return [ContextLine(n, t, "before the header") for n, t in found]
 
-    def _preceding(self, text: str, pos: int, number: int) -> list[tuple[int, str]]:
+    def _preceding(self, data: bytes, pos: int, number: int) -> list[tuple[int, str]]:
         found: list[tuple[int, str]] = []
+        decode = self.reader.decode if self.reader is not None else _decode
         n = number
         while len(found) < NEARBY and number - n < NEARBY_SPAN:
             if pos <= 0:
@@ -240,10 +406,10 @@ class TextParser:
             n -= 1
             if n <= self.barrier:
                 break
-            start = text.rfind("\n", 0, pos - 1) + 1
-            line = text[start : pos - 1]
-            if line.strip():
-                found.append((n, clip(line)))
+            start = data.rfind(b"\n", 0, pos - 1) + 1
+            raw = data[start : pos - 1]
+            if raw.strip():
+                found.append((n, clip(decode(n, raw))))
             pos = start
         found.reverse()
         return found
@@ -251,6 +417,10 @@ class TextParser:
     def add_traceback(self, traceback: WorkerTraceback) -> None:
         if len(self.out.tracebacks) < MAX_TRACEBACKS:
             self.out.tracebacks.append(traceback)
+
+
+def _decode(number: int, raw: bytes) -> str:
+    return raw.decode("utf-8", "replace")
 
 
 class PythonTraceback:

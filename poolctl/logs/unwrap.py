@@ -1,14 +1,15 @@
 """Joining back the lines a terminal wrapped, in a log copied from a terminal's screen.
 
-A terminal shows a line longer than its width as several rows; a log copied from the screen
-(or from tmux, screen) has them as separate lines, every one but the last exactly as long as
-the terminal is wide. The width is recognised from the first chunk: several lines of exactly
-the longest length, none longer, most followed by more text. Separator lines (pytest's `====`
-and `____` lines fill the width on purpose), progress lines (`[ 50%]`) and lines cut with
-`...` are never taken for wrapped ones. A joined line takes the place of its first row and
+A terminal shows a line longer than its width as several rows; a log copied from the screen (or
+from tmux, screen) has them as separate lines, every one but the last exactly as long as the
+terminal is wide. The width is recognised from the first chunk: several different lines of
+exactly the longest length, none longer, most followed by more text. Separator lines (pytest's
+`====` and `____` lines fill the width on purpose), progress lines (`[ 50%]`) and lines cut
+with `...` are never taken for wrapped ones. A joined line takes the place of its first row and
 the rows after it become empty lines, so every later line keeps its number. A line exactly as
-wide whose next row is indented or starts like a line of its own is left alone. A row one shorter
-than the width inside such a run ended at a space the copy trimmed: the space is put back.
+wide whose next row is indented or starts like a line of its own is left alone. A row one
+shorter than the width inside such a run ended at a space the copy trimmed: the space is put
+back.
 """
 
 from __future__ import annotations
@@ -38,7 +39,9 @@ def wrap_width(text: str) -> int | None:
     if not MIN_WIDTH <= width <= MAX_WIDTH:
         return None
     at_width = [i for i, line in enumerate(lines) if len(line) == width and not _filled(line)]
-    if len(at_width) < MIN_WRAPPED:
+    # rows a terminal cut differ; one long line repeated (a log line printed again and again)
+    # is not a sign of wrapping
+    if len({lines[i] for i in at_width}) < MIN_WRAPPED:
         return None
     followed = sum(1 for i in at_width if i + 1 < len(lines) and lines[i + 1].strip())
     return width if followed * 10 >= len(at_width) * 8 else None

@@ -1,19 +1,23 @@
 """Load the knowledge base: the builtin pattern files, then `--patterns DIR` overriding by id.
 
-Each file is read by `poolctl.yamlfile` (safe loader, parsed once); a file that does not fit the
-schema is a `PatternError` naming the file, the line and the key path.
+Each file is read by `poolctl.yamlfile` (safe loader, libyaml where installed) and compiled once
+per process: a file read again with the same content is the same `Pattern`. A file that does
+not fit the schema is a `PatternError` naming the file, the line and the key path. Regexes run
+on RE2 (`poolctl.patterns.regex`); one RE2 refuses is named in `Pattern.engine_notes`, with the
+file, the line and the reason, and runs on Python's re within a time budget.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
 from poolctl.errors import InputError
+from poolctl.patterns.regex import BUDGET, KbRegex, compile_regex
 from poolctl.patterns.schema import (
     COMPARE_RE,
     CauseSpec,
@@ -23,7 +27,7 @@ from poolctl.patterns.schema import (
     PatternSpec,
     SignalSpec,
 )
-from poolctl.yamlfile import load_yaml, validate
+from poolctl.yamlfile import YamlDocument, key_path, load_yaml, validate
 
 
 class PatternError(InputError):
@@ -35,14 +39,14 @@ class Signal:
     """A compiled signal: a `regex` on `field`, or a `fact` that must be found."""
 
     field: str
-    regex: re.Pattern[str] | None
+    regex: KbRegex | None
     weight: float
     why: str
     fact: str | None = None
 
     @classmethod
     def of(cls, spec: SignalSpec) -> Signal:
-        regex = re.compile(spec.regex) if spec.regex is not None else None
+        regex = compile_regex(spec.regex) if spec.regex is not None else None
         return cls(spec.field, regex, spec.weight, spec.why, spec.fact)
 
 
@@ -51,14 +55,14 @@ class Negative:
     """A compiled negative signal: a veto, or a penalty of `weight`."""
 
     field: str
-    regex: re.Pattern[str]
+    regex: KbRegex
     veto: bool
     weight: float
     why: str
 
     @classmethod
     def of(cls, spec: NegativeSpec) -> Negative:
-        return cls(spec.field, re.compile(spec.regex), spec.veto, spec.weight, spec.why)
+        return cls(spec.field, compile_regex(spec.regex), spec.veto, spec.weight, spec.why)
 
 
 @dataclass(frozen=True)
@@ -67,7 +71,7 @@ class Fact:
 
     name: str
     field: str
-    regex: re.Pattern[str] | None
+    regex: KbRegex | None
     group: str
     aggregate: str
     transform: str | None
@@ -85,7 +89,7 @@ class Fact:
         return cls(
             name=spec.name,
             field=spec.field,
-            regex=re.compile(spec.regex) if spec.regex is not None else None,
+            regex=compile_regex(spec.regex) if spec.regex is not None else None,
             group=spec.group or spec.name,
             aggregate=spec.aggregate,
             transform=spec.transform,
@@ -102,9 +106,9 @@ class Cause:
     id: str
     text: str
     tell_apart: str
-    evidence_regex: re.Pattern[str] | None
+    evidence_regex: KbRegex | None
     evidence_fact: str | None
-    against_regex: re.Pattern[str] | None
+    against_regex: KbRegex | None
     hint_fact: str | None = None
     title: str = ""
 
@@ -115,9 +119,9 @@ class Cause:
             title=spec.title.strip(),
             text=spec.text.strip(),
             tell_apart=spec.tell_apart.strip(),
-            evidence_regex=re.compile(spec.evidence_regex) if spec.evidence_regex else None,
+            evidence_regex=compile_regex(spec.evidence_regex) if spec.evidence_regex else None,
             evidence_fact=spec.evidence_fact,
-            against_regex=re.compile(spec.against_regex) if spec.against_regex else None,
+            against_regex=compile_regex(spec.against_regex) if spec.against_regex else None,
             hint_fact=spec.hint_fact,
         )
 
@@ -141,6 +145,8 @@ class Pattern:
     reproduce: str
     examples: ExamplesSpec | None
     path: str  # the file it came from
+    # `file:line: key: ...` for each regex RE2 refuses (it runs on Python's re, within a budget)
+    engine_notes: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, spec: PatternSpec, path: str) -> Pattern:
@@ -162,11 +168,23 @@ class Pattern:
             path=path,
         )
 
-    def regexes(self) -> Iterator[str]:
-        """Every positive signal's regex source (the benchmark's grep baseline uses them)."""
-        for s in self.signals:
+    def regexes(self) -> Iterator[tuple[tuple[str | int, ...], KbRegex]]:
+        """Every regex of the pattern with its key path in the file (`signals`, 2, `regex`)."""
+        for i, s in enumerate(self.signals):
             if s.regex is not None:
-                yield s.regex.pattern
+                yield ("signals", i, "regex"), s.regex
+        for i, n in enumerate(self.negative):
+            yield ("negative", i, "regex"), n.regex
+        for i, f in enumerate(self.facts):
+            if f.regex is not None:
+                yield ("facts", i, "regex"), f.regex
+        for i, c in enumerate(self.causes):
+            for key, regex in (
+                ("evidence_regex", c.evidence_regex),
+                ("against_regex", c.against_regex),
+            ):
+                if regex is not None:
+                    yield ("causes", i, key), regex
 
 
 @dataclass(frozen=True)
@@ -181,6 +199,16 @@ class PatternSet:
 
     def __len__(self) -> int:
         return len(self.patterns)
+
+    def engine_notes(self, *, builtin: bool = False) -> list[str]:
+        """The notes of the regexes RE2 refuses (of the user's patterns only, unless `builtin`)."""
+        home = str(builtin_dir())
+        return [
+            note
+            for p in self.patterns
+            if builtin or not p.path.startswith(home)
+            for note in p.engine_notes
+        ]
 
     def get(self, pattern_id: str) -> Pattern:
         """The pattern with this id or number (`3`, `p3`, `checkout-timeout-waiters`)."""
@@ -198,8 +226,21 @@ def builtin_dir() -> Path:
 
 
 def load_file(path: Path) -> Pattern:
-    """Read and validate one pattern file (parsed once; errors name file:line and key path)."""
-    doc = load_yaml(path, PatternError)
+    """Read and validate one pattern file (errors name file:line and key path); compiled once
+    per process for the same content."""
+    try:
+        content = path.read_bytes()
+    except FileNotFoundError:
+        raise PatternError("file not found", where=str(path)) from None
+    except OSError as exc:
+        raise PatternError(f"cannot read: {exc.strerror or exc}", where=str(path)) from None
+    return _compiled(str(path), content)
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(path: str, content: bytes) -> Pattern:
+    """The pattern in `path`, whose bytes are `content` (the cache key: an edited file is new)."""
+    doc = load_yaml(Path(path), PatternError)
     if not isinstance(doc.data, dict):
         raise doc.error((), "a pattern file must be a YAML mapping")
     spec = validate(doc, PatternSpec)
@@ -207,7 +248,20 @@ def load_file(path: Path) -> Pattern:
     if problems:
         where_in, msg = problems[0]
         raise doc.error(where_in, msg)
-    return Pattern.of(spec, str(path))
+    pattern = Pattern.of(spec, path)
+    notes = tuple(_engine_notes(pattern, doc))
+    return dataclasses.replace(pattern, engine_notes=notes) if notes else pattern
+
+
+def _engine_notes(pattern: Pattern, doc: YamlDocument) -> Iterator[str]:
+    for loc, regex in pattern.regexes():
+        if regex.engine != "re2":
+            line = doc.line_of(loc)
+            yield (
+                f"{doc.path}:{line}: pattern {pattern.id}: {key_path(loc)}: RE2 cannot run it "
+                f"({regex.fallback}); it runs on Python's re, at most {BUDGET * 1000:.0f} ms a "
+                "failure"
+            )
 
 
 def _read_dir(folder: Path) -> list[Pattern]:

@@ -48,11 +48,22 @@ def triage_members(details: TriageDetails | None) -> dict[str, Any]:
     return {
         "coverage": _coverage_to_json(details.coverage),
         "groups": [
-            {"key": g.key, "pattern_id": g.pattern_id, "findings": list(g.findings)}
+            {
+                "key": g.key,
+                "pattern_id": g.pattern_id,
+                "findings": list(g.findings),
+                **({"more": g.more} if g.more else {}),
+            }
             for g in details.groups
         ],
         "clusters": [
-            {"id": c.id, "text": c.text, "findings": list(c.findings), "nearest": c.nearest}
+            {
+                "id": c.id,
+                "text": c.text,
+                "findings": list(c.findings),
+                "nearest": c.nearest,
+                **({"more": c.more} if c.more else {}),
+            }
             for c in details.clusters
         ],
     }

@@ -35,6 +35,7 @@ from poolctl.report.view import (
     failure_label,
     fix_plan,
     fmt_value,
+    history_tag,
     how_to_tell,
     pattern_sections,
     read_summary,
@@ -42,6 +43,7 @@ from poolctl.report.view import (
     summary_line,
     tracebacks,
     unclassified,
+    unclassified_count,
 )
 
 MAX_EVIDENCE = 6  # per failure; the Markdown and JSON views keep all
@@ -130,18 +132,16 @@ class _Layout:
 
     def summary_table(self) -> None:
         sections = pattern_sections(self.r)
-        if not sections and not self.r.unclassified:
+        if not sections and not unclassified_count(self.r):
             return
         table = Table(show_edge=False, box=None, pad_edge=False, padding=(0, 2, 0, 0))
         table.add_column("#", justify="right")
         table.add_column("pattern")
         table.add_column("failures", justify="right")
         for s in sections:
-            table.add_row(
-                str(s.number), f"{escape(s.pattern_id)} — {escape(s.title)}", str(len(s.findings))
-            )
-        if self.r.unclassified:
-            table.add_row("–", "unclassified", str(len(self.r.unclassified)))
+            table.add_row(str(s.number), f"{escape(s.pattern_id)} — {escape(s.title)}", str(s.size))
+        if unclassified_count(self.r):
+            table.add_row("–", "unclassified", str(unclassified_count(self.r)))
         self.p()
         self.c.print(table)
 
@@ -150,10 +150,10 @@ class _Layout:
         if not groups:
             return  # past --top: its failures are in the summary table and the fix plan
         self.p()
-        noun = "failure" if len(s.findings) == 1 else "failures"
+        noun = "failure" if s.size == 1 else "failures"
         self.p(
             f"[bold]━━ Pattern {s.number} · {escape(s.pattern_id)} — {escape(s.title)} "
-            f"({len(s.findings)} {noun})[/]"
+            f"({s.size} {noun})[/]"
         )
         full = len(groups) if len(groups) <= FULL_GROUPS else 1
         if not groups_of(self.r):  # a report without groups (a scenario run): each failure in full
@@ -166,7 +166,7 @@ class _Layout:
                 self.group_line(group)
         if len(groups) > shown:
             rest = groups[shown:]
-            n = sum(len(g.findings) for g in rest)
+            n = sum(g.size for g in rest)
             self.p(f"  [dim]… {len(rest)} more groups ({n} failures) in report.md[/]")
         if s.causes and self.verbose:
             if all(c.status == "untested" for c in s.causes):
@@ -201,11 +201,22 @@ class _Layout:
         f = finding.failure
         return f"{f.name} ({self.short(f.origin)})" if f.origin else f.name
 
+    def tag(self, finding: Finding) -> str:
+        """`  [new]`, `  [flaky]`, `  [known: 3 earlier runs since …]` with run history."""
+        tag = history_tag(finding)
+        if not tag:
+            return ""
+        style = {"new": "bold magenta", "flaky": "yellow"}.get(tag, "dim")
+        return f"  [{style}]\\[{escape(tag)}][/]"
+
+    def flaky_mark(self, finding: Finding) -> str:
+        return " (flaky)" if history_tag(finding) == "flaky" else ""
+
     def group_line(self, group: GroupView) -> None:
         """A group in two lines: its headline and the failures it holds."""
         f = group.first.failure
-        count = f"×{len(group.findings)} " if len(group.findings) > 1 else ""
-        self.p(f"  [red]✗[/] {count}{escape(failure_headline(f))}")
+        count = f"×{group.size} " if group.size > 1 else ""
+        self.p(f"  [red]✗[/] {count}{escape(failure_headline(f))}{self.tag(group.first)}")
         names = failure_names(group.findings, self.named, MAX_MEMBERS)
         self.p(f"    [dim]{escape(names)}[/]")
 
@@ -214,9 +225,10 @@ class _Layout:
         assert isinstance(d, Diagnosis)
         f = finding.failure
         where = f"  [dim]{self.o(f.origin)}[/]" if f.origin else ""
-        count = f"×{len(group.findings)} " if group is not None and len(group.findings) > 1 else ""
+        count = f"×{group.size} " if group is not None and group.size > 1 else ""
         self.p(
             f"  [red]✗[/] {count}{escape(failure_label(f))}{where}  confidence {d.confidence:.2f}"
+            f"{self.tag(finding)}"
         )
         if group is not None and len(group.findings) > 1:
             names = failure_names(group.findings[1:], self.named, MAX_MEMBERS)
@@ -243,17 +255,27 @@ class _Layout:
         if not plan:
             return
         self.p()
-        self.p("[bold]Fix plan[/] [dim](the fix resolving most failures first)[/]")
+        order = (
+            "the fixes of new failures first, then the one resolving most"
+            if any(f.history is not None for f in self.r.findings)
+            else "the fix resolving most failures first"
+        )
+        self.p(f"[bold]Fix plan[/] [dim]({order})[/]")
         for fix in plan[:MAX_FIXES]:
             n = len(fix.findings)
+            new = sum(1 for f in fix.findings if history_tag(f) == "new")
+            fresh = f" [bold magenta]({new} new)[/]" if new else ""
             self.p(
-                f"  {fix.rank}. [bold]resolves {n} failure{'s' if n != 1 else ''}[/] · "
+                f"  {fix.rank}. [bold]resolves {n} failure{'s' if n != 1 else ''}[/]{fresh} · "
                 f"pattern {fix.number} ({escape(fix.pattern_id)})"
             )
             self.p(f"     {escape(fix.remediation)}")
             if self.quiet:
                 continue
-            names = [self.short(f.failure.origin or f.failure.name) for f in fix.findings]
+            names = [
+                self.short(f.failure.origin or f.failure.name) + self.flaky_mark(f)
+                for f in fix.findings
+            ]
             more = f" and {len(names) - MAX_NAMES} more" if len(names) > MAX_NAMES else ""
             self.p(f"     [dim]{escape(', '.join(names[:MAX_NAMES]))}{more}[/]")
         if len(plan) > MAX_FIXES:
@@ -277,17 +299,17 @@ class _Layout:
         if not self.r.unclassified:
             return
         clusters = cluster_views(self.r)
-        clustered = bool(clusters_of(self.r))
+        clustered = len(clusters_of(self.r))
         self.p()
-        n = len(self.r.unclassified)
-        by = f" in {len(clusters)} clusters" if clustered and len(clusters) < n else ""
+        n = unclassified_count(self.r)
+        by = f" in {clustered} clusters" if clustered and clustered < n else ""
         self.p(f"[bold]Unclassified ({n}{by})[/]")
         shown = min(MAX_CLUSTERS, self.top or MAX_CLUSTERS)
         for cluster in clusters[:shown]:
             self.cluster(cluster)
         if len(clusters) > shown:
             rest = clusters[shown:]
-            count = sum(len(c.findings) for c in rest)
+            count = sum(c.size for c in rest)
             self.p(f"  [dim]… {len(rest)} more clusters ({count} failures) in report.md[/]")
         if clustered:
             self.p(
@@ -299,13 +321,14 @@ class _Layout:
         u = unclassified(finding)
         f = finding.failure
         tag = f"  [dim]\\[{escape(cluster.id)}][/]" if cluster.id else ""
-        if len(cluster.findings) == 1:
+        if cluster.size == 1:
             where = f"  [dim]{self.o(f.origin)}[/]" if f.origin else ""
-            self.p(f"  [yellow]?[/] {escape(failure_label(f))}{where}{tag}")
+            self.p(f"  [yellow]?[/] {escape(failure_label(f))}{where}{tag}{self.tag(finding)}")
             self.p(f"    [dim]{escape(failure_headline(f))}[/]")
         else:
             self.p(
-                f"  [yellow]?[/] ×{len(cluster.findings)} {escape(cluster_headline(cluster))}{tag}"
+                f"  [yellow]?[/] ×{cluster.size} {escape(cluster_headline(cluster))}{tag}"
+                f"{self.tag(finding)}"
             )
             names = failure_names(cluster.findings, self.named, MAX_MEMBERS)
             self.p(f"    [dim]{escape(names)}[/]")

@@ -158,7 +158,7 @@ def render_annotations(
                 "notice",
                 f"poolctl: {n} more {level} annotation(s) not shown",
                 f"{n} more {noun} than the {per_level} {level} annotations a step shows; "
-                f"every one is in the job summary and in report.md{where}",
+                f"every one is in the job summary and in the run's report{where}",
             ).command()
         )
     return "".join(line + "\n" for line in lines)
@@ -217,8 +217,8 @@ def cap_summary(
         f"{len(lines):,} lines cut"
         + (f", from inside {_md_inline(partly.removeprefix('## '))}" if partly else "")
         + (f"; sections left out: {_md_inline(names)}" if cut_sections else "")
-        + ". The whole report is in `report.md`"
-        + (f" in the run folder `{where}`" if where else " in the run folder")
+        + ". The whole report is in the run folder"
+        + (f" `{where}` (`poolctl report {where} -f md` renders it)" if where else "")
         + ".\n"
     )
     out = "".join(kept)

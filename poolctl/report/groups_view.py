@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from poolctl.model import (
     Cluster,
     Coverage,
-    Diagnosis,
     FailureGroup,
     Finding,
     Report,
@@ -31,10 +30,15 @@ class GroupView:
 
     key: str | None
     findings: tuple[Finding, ...]
+    more: int = 0  # failures past the triage's cap: counted, not listed
 
     @property
     def first(self) -> Finding:
         return self.findings[0]
+
+    @property
+    def size(self) -> int:
+        return len(self.findings) + self.more
 
 
 @dataclass(frozen=True)
@@ -45,10 +49,15 @@ class ClusterView:
     text: str
     findings: tuple[Finding, ...]
     nearest: str | None
+    more: int = 0  # failures past the triage's cap: counted, not listed
 
     @property
     def first(self) -> Finding:
         return self.findings[0]
+
+    @property
+    def size(self) -> int:
+        return len(self.findings) + self.more
 
 
 def groups_of(report: Report) -> tuple[FailureGroup, ...]:
@@ -77,9 +86,9 @@ def unread_count(report: Report) -> int:
 def pattern_groups(report: Report, pattern_id: str, findings: Sequence[Finding]) -> list[GroupView]:
     """The groups of one pattern's section, biggest first (one per failure without groups)."""
     groups = [
-        GroupView(g.key, tuple(report.findings[i] for i in g.findings))
+        GroupView(g.key, tuple(report.findings[i] for i in g.findings), g.more)
         for g in groups_of(report)
-        if g.pattern_id == pattern_id
+        if g.pattern_id == pattern_id and g.findings  # not those only counted past the cap
     ]
     return groups or [GroupView(None, (f,)) for f in findings]
 
@@ -116,8 +125,11 @@ def cluster_views(report: Report) -> list[ClusterView]:
     """The unclassified failures by cluster, biggest first (one per failure without clusters)."""
     if clusters := clusters_of(report):
         return [
-            ClusterView(c.id, c.text, tuple(report.findings[i] for i in c.findings), c.nearest)
+            ClusterView(
+                c.id, c.text, tuple(report.findings[i] for i in c.findings), c.nearest, c.more
+            )
             for c in clusters
+            if c.findings  # not those only counted past the cap
         ]
     out = []
     for finding in report.unclassified:
@@ -158,9 +170,3 @@ def failure_names(
     shown = [label(f) for f in (findings if limit is None else findings[:limit])]
     more = len(findings) - len(shown)
     return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
-
-
-def diagnosis_of(group: GroupView) -> Diagnosis:
-    outcome = group.first.outcome
-    assert isinstance(outcome, Diagnosis)
-    return outcome

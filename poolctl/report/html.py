@@ -47,6 +47,7 @@ from poolctl.report.view import (
     failure_label,
     fix_plan,
     fmt_value,
+    history_tag,
     how_to_tell,
     pattern_sections,
     read_summary,
@@ -334,7 +335,10 @@ class _Doc:
         where = f" — {_origin(self.short(f.origin))}" if f.origin else ""
         count = len(group.findings)
         times = f"×{count} " if count > 1 else ""
-        self.w(f"<h3>{times}{escape(failure_label(f))}{where}</h3>")
+        tag = history_tag(finding)
+        cls = {"new": "fail", "flaky": "warn"}.get(tag, "muted")
+        seen = f' <small class="{cls}">{escape(tag)}</small>' if tag else ""
+        self.w(f"<h3>{times}{escape(failure_label(f))}{where}{seen}</h3>")
         if count > 1:
             names = failure_names(group.findings[1:], self.named, MAX_NAMES)
             self.w(f'<p class="muted">The same failure in: {escape(names)}</p>')
@@ -418,10 +422,14 @@ class _Doc:
         )
         for fix in plan:
             where = ", ".join(
-                _origin(self.short(f.failure.origin or f.failure.name)) for f in fix.findings
+                _origin(self.short(f.failure.origin or f.failure.name))
+                + (" (flaky)" if history_tag(f) == "flaky" else "")
+                for f in fix.findings
             )
+            new = sum(1 for f in fix.findings if history_tag(f) == "new")
+            resolves = f"{len(fix.findings)} ({new} new)" if new else str(len(fix.findings))
             self.w(
-                f'<tr><td class="n">{fix.rank}</td><td class="n">{len(fix.findings)}</td>'
+                f'<tr><td class="n">{fix.rank}</td><td class="n">{resolves}</td>'
                 f"<td>{fix.number} <code>{escape(fix.pattern_id)}</code></td>"
                 f"<td>{escape(fix.remediation)}</td><td>{where}</td></tr>"
             )

@@ -2,22 +2,46 @@
 
 Its JSON Schema ships in the package (`schema()`); `SCHEMA_VERSION` changes only on a breaking
 change (a field removed, renamed or retyped), never for a new optional field.
+
+Encoded by orjson, indented by two spaces (as `json.dumps(indent=2)` writes it), and in pieces
+(`chunks`): a triage of thousands of failures is never held as one document, in memory or as
+text. A value orjson cannot encode (an integer past 64 bits, a lone surrogate) falls back to
+the json module.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import asdict
 from importlib import resources
 from typing import Any
 
-from poolctl.model import Diagnosis, Failure, Finding, Report, TriageDetails
+import orjson
+
+from poolctl.model import Diagnosis, Evidence, Failure, Finding, Hypothesis, Report, TriageDetails
 from poolctl.report.details import to_json, triage_members
 from poolctl.report.groups_view import unread_count
-from poolctl.report.view import details_of, fix_plan, pattern_sections, summary_counts
+from poolctl.report.view import (
+    details_of,
+    fix_plan,
+    pattern_counts,
+    pattern_sections,
+    summary_counts,
+)
 
 SCHEMA_VERSION = 1
 JSON_OPTIONS: dict[str, Any] = {"indent": 2, "default": str, "ensure_ascii": False}
+_ORJSON = orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS
+_FINDINGS = "\x00findings\x00"  # where the findings go in the document's text
+
+
+def encode(value: Any) -> bytes:
+    """`value` as indented JSON (the json module's text for what orjson cannot encode)."""
+    try:
+        return orjson.dumps(value, default=str, option=_ORJSON)
+    except (orjson.JSONEncodeError, TypeError):
+        return json.dumps(value, **JSON_OPTIONS).encode("utf-8", "surrogatepass")
 
 
 def schema() -> dict[str, Any]:
@@ -47,19 +71,53 @@ def _failure(f: Failure) -> dict[str, Any]:
     }
 
 
+def _evidence(e: Evidence) -> dict[str, Any]:
+    return {"text": e.text, "origin": e.origin, "note": e.note}
+
+
+def _hypothesis(h: Hypothesis) -> dict[str, Any]:
+    return {
+        "id": h.id,
+        "title": h.title,
+        "status": h.status,
+        "evidence": [_evidence(e) for e in h.evidence],
+        "reason": h.reason,
+    }
+
+
 def _outcome(finding: Finding) -> dict[str, Any]:
+    """The outcome's fields in their order (as `asdict` gives them, without its deep copy)."""
     o = finding.outcome
     if isinstance(o, Diagnosis):
-        d = asdict(o)
-        d["facts"] = dict(o.facts)
-        return {"type": "diagnosis", **d}
+        return {
+            "type": "diagnosis",
+            "pattern_id": o.pattern_id,
+            "pattern_number": o.pattern_number,
+            "title": o.title,
+            "confidence": o.confidence,
+            "evidence": [_evidence(e) for e in o.evidence],
+            "facts": dict(o.facts),
+            "cause": o.cause,
+            "remediation": o.remediation,
+            "reproduce": o.reproduce,
+            "hypotheses": [_hypothesis(h) for h in o.hypotheses],
+        }
     return {"type": "unclassified", **asdict(o)}
 
 
-def to_dict(report: Report) -> dict[str, Any]:
-    """The report as plain JSON-ready data, in a fixed key order."""
+def _finding(index: int, finding: Finding) -> dict[str, Any]:
+    doc = {"index": index, "failure": _failure(finding.failure), "outcome": _outcome(finding)}
+    if finding.history is not None:
+        doc["history"] = asdict(finding.history)
+    return doc
+
+
+def to_dict(report: Report, *, findings: bool = True) -> dict[str, Any]:
+    """The report as plain JSON-ready data, in a fixed key order (its findings left out, as a
+    mark, when not `findings`)."""
     index = {id(f): i for i, f in enumerate(report.findings)}
     triaged = report.kind == "triage"
+    sections = pattern_sections(report)
     doc = {
         "schema_version": SCHEMA_VERSION,
         "kind": report.kind,
@@ -68,7 +126,7 @@ def to_dict(report: Report) -> dict[str, Any]:
         "run_dir": report.run_dir,
         "summary": {
             **summary_counts(report),
-            "by_pattern": {s.pattern_id: len(s.findings) for s in pattern_sections(report)},
+            "by_pattern": pattern_counts(report),
             **({"unread": unread_count(report)} if triaged else {}),
         },
         "fix_plan": [
@@ -81,10 +139,9 @@ def to_dict(report: Report) -> dict[str, Any]:
             }
             for fix in fix_plan(report)
         ],
-        "findings": [
-            {"index": i, "failure": _failure(f.failure), "outcome": _outcome(f)}
-            for i, f in enumerate(report.findings)
-        ],
+        "findings": [_finding(i, f) for i, f in enumerate(report.findings)]
+        if findings
+        else _FINDINGS,
         "patterns": [
             {
                 "id": s.pattern_id,
@@ -106,7 +163,7 @@ def to_dict(report: Report) -> dict[str, Any]:
                 "remediations": list(s.remediations),
                 "reproduce": s.reproduce,
             }
-            for s in pattern_sections(report)
+            for s in sections
         ],
         "checks": [asdict(c) for c in report.checks],
         "notes": list(report.notes),
@@ -120,8 +177,23 @@ def to_dict(report: Report) -> dict[str, Any]:
     return {**doc, **triage_members(details_of(report, TriageDetails))}
 
 
+def chunks(report: Report) -> Iterator[bytes]:
+    """The JSON document in pieces, a finding at a time, ending with a newline."""
+    head, mark, tail = encode(to_dict(report, findings=False)).partition(encode(_FINDINGS))
+    assert mark, "the findings mark is in the document"
+    yield head
+    if not report.findings:
+        yield b"[]"
+    for i, finding in enumerate(report.findings):
+        item = encode(_finding(i, finding)).replace(b"\n", b"\n    ")
+        yield (b"[\n    " if i == 0 else b",\n    ") + item
+    if report.findings:
+        yield b"\n  ]"
+    yield tail + b"\n"
+
+
 class JsonWriter:
     """Indented JSON with sorted facts; values JSON cannot hold are written as strings."""
 
     def render(self, report: Report) -> str:
-        return json.dumps(to_dict(report), **JSON_OPTIONS) + "\n"
+        return b"".join(chunks(report)).decode("utf-8", "surrogatepass")

@@ -21,6 +21,7 @@ from poolctl.model import (
     Evidence,
     Failure,
     Finding,
+    FindingHistory,
     Hypothesis,
     Report,
     Unclassified,
@@ -67,6 +68,10 @@ def _outcome(d: Mapping[str, Any]) -> Diagnosis | Unclassified:
     )
 
 
+def _history(d: Mapping[str, Any] | None) -> FindingHistory | None:
+    return FindingHistory(**d) if d else None
+
+
 def from_dict(doc: Mapping[str, Any]) -> Report:
     """The `Report` a JSON document (`schema_version` 1) describes."""
     version = doc.get("schema_version")
@@ -81,7 +86,7 @@ def from_dict(doc: Mapping[str, Any]) -> Report:
             title=doc["title"],
             inputs=tuple(doc.get("inputs") or ()),
             findings=tuple(
-                Finding(_failure(f["failure"]), _outcome(f["outcome"]))
+                Finding(_failure(f["failure"]), _outcome(f["outcome"]), _history(f.get("history")))
                 for f in doc.get("findings") or ()
             ),
             checks=tuple(

@@ -27,6 +27,7 @@ from poolctl.report.view import (
     failure_label,
     fix_plan,
     fmt_value,
+    history_tag,
     how_to_tell,
     pattern_sections,
     read_summary,
@@ -36,11 +37,11 @@ from poolctl.report.view import (
     timeline_of,
     tracebacks,
     unclassified,
+    unclassified_count,
 )
 
 STATUS = {"confirmed": "✓ confirmed", "ruled-out": "✗ ruled out", "untested": "? untested"}
 CHECK = {"ok": "✓", "warn": "!", "fail": "✗"}
-FOLD_AFTER = 4  # evidence lists longer than this are folded into <details>
 FULL_GROUPS = 20  # groups of a pattern shown in full; the others are rows of a table
 MAX_NAMES = 50  # failures named per group or cluster (report.json lists them all)
 MAX_CLUSTERS = 100  # clusters listed (report.json lists them all)
@@ -170,22 +171,21 @@ class _Doc:
 
     def summary_table(self) -> None:
         sections = pattern_sections(self.r)
-        if not sections and not self.r.unclassified:
+        if not sections and not unclassified_count(self.r):
             return
         self.w("| # | pattern | failures |")
         self.w("|---:|---|---:|")
         for s in sections:
-            self.w(f"| {s.number} | {code(s.pattern_id)} {text(s.title)} | {len(s.findings)} |")
-        if self.r.unclassified:
-            self.w(f"| – | unclassified | {len(self.r.unclassified)} |")
+            self.w(f"| {s.number} | {code(s.pattern_id)} {text(s.title)} | {s.size} |")
+        if unclassified_count(self.r):
+            self.w(f"| – | unclassified | {unclassified_count(self.r)} |")
         self.w()
 
     def sections(self) -> None:
         for s in pattern_sections(self.r):
-            noun = "failure" if len(s.findings) == 1 else "failures"
+            noun = "failure" if s.size == 1 else "failures"
             self.w(
-                f"## Pattern {s.number}: {text(s.title)} "
-                f"({code(s.pattern_id)}, {len(s.findings)} {noun})"
+                f"## Pattern {s.number}: {text(s.title)} ({code(s.pattern_id)}, {s.size} {noun})"
             )
             self.w()
             groups = pattern_groups(self.r, s.pattern_id, s.findings)
@@ -245,7 +245,7 @@ class _Doc:
         for group in groups:
             names = failure_names(group.findings, self.named, MAX_NAMES)
             headline = failure_headline(group.first.failure)
-            self.w(f"| {len(group.findings)} | {code(headline)} | {text(names)} |")
+            self.w(f"| {group.size} | {code(headline)} | {text(names)} |")
         self.w()
 
     def finding(self, finding: Finding, group: GroupView | None = None) -> None:
@@ -253,9 +253,11 @@ class _Doc:
         assert isinstance(d, Diagnosis)
         f = finding.failure
         where = f" — {code(self.short(f.origin))}" if f.origin else ""
-        count = len(group.findings) if group is not None else 1
+        count = group.size if group is not None else 1
         times = f"×{count} " if count > 1 else ""
-        self.w(f"### {times}{text(failure_label(f))}{where}")
+        tag = history_tag(finding)
+        seen = f" · _{text(tag)}_" if tag else ""
+        self.w(f"### {times}{text(failure_label(f))}{where}{seen}")
         self.w()
         if group is not None and count > 1:
             names = failure_names(group.findings[1:], self.named, MAX_NAMES)
@@ -319,10 +321,14 @@ class _Doc:
         self.w("|---:|---:|---|---|---|")
         for fix in plan:
             where = ", ".join(
-                code(self.short(f.failure.origin or f.failure.name)) for f in fix.findings
+                code(self.short(f.failure.origin or f.failure.name))
+                + (" (flaky)" if history_tag(f) == "flaky" else "")
+                for f in fix.findings
             )
+            new = sum(1 for f in fix.findings if history_tag(f) == "new")
+            resolves = f"{len(fix.findings)} ({new} new)" if new else f"{len(fix.findings)}"
             self.w(
-                f"| {fix.rank} | {len(fix.findings)} | {fix.number} {code(fix.pattern_id)} | "
+                f"| {fix.rank} | {resolves} | {fix.number} {code(fix.pattern_id)} | "
                 f"{prose(fix.remediation)} | {where} |"
             )
         self.w()
@@ -331,9 +337,9 @@ class _Doc:
         if not self.r.unclassified:
             return
         clusters = cluster_views(self.r)
-        clustered = bool(clusters_of(self.r))
-        n = len(self.r.unclassified)
-        by = f" in {len(clusters)} clusters" if clustered and len(clusters) < n else ""
+        clustered = len(clusters_of(self.r))
+        n = unclassified_count(self.r)
+        by = f" in {clustered} clusters" if clustered and clustered < n else ""
         self.w(f"## Unclassified ({n}{by})")
         self.w()
         if clustered:
@@ -364,7 +370,7 @@ class _Doc:
             )
             names = text(failure_names(cluster.findings, self.named, MAX_NAMES))
             self.w(
-                f"| {code(cluster.id or '')} | {len(cluster.findings)} | {code(headline)} | "
+                f"| {code(cluster.id or '')} | {cluster.size} | {code(headline)} | "
                 f"{names} | {nearest} | {why} |"
             )
         if len(clusters) > MAX_CLUSTERS:

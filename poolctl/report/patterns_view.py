@@ -15,7 +15,7 @@ from rich.markup import escape
 from poolctl.patterns import Pattern
 from poolctl.report.patterns_doc import ExampleOutcome, claims_line, examples_line, next_step
 from poolctl.report.view import fmt_value
-from poolctl.triage.explain import Explanation
+from poolctl.triage.explain import Explanation, RegexTime
 from poolctl.triage.starter import Starter
 
 VERDICT = {
@@ -187,6 +187,23 @@ def render_examples(
             c.print(f"{mark} {o.expect}[{o.index}]{note}: picked {escape(o.picked or 'none')}")
     line = examples_line(pattern, outcomes)
     c.print(f"[green]{line}[/]" if all(o.ok for o in outcomes) else f"[red]{line}[/]")
+
+
+MAX_SLOWEST = 5
+
+
+def render_slowest(rows: Sequence[RegexTime], c: Console) -> None:
+    """The knowledge base's slowest regexes in that run: total time, calls, engine, where."""
+    if not rows:
+        return
+    c.print(f"[bold]Slowest regexes[/] (of {len(rows)} run)")
+    for row in rows[:MAX_SLOWEST]:
+        per = row.seconds / row.calls * 1e6 if row.calls else 0.0
+        c.print(
+            f"  {row.seconds * 1000:8.2f} ms  {row.calls:6d} calls  {per:7.1f} us each  "
+            f"{row.engine:3s}  {escape(row.where)}",
+            highlight=False,
+        )
 
 
 def render_new(

@@ -3,7 +3,8 @@
 `save` writes a run's report files (`report.json`, `report.md`, `junit.xml`, and from its trace
 `timeline.html` and `trace.json`) and redacts every file in its run folder; `publish` writes the
 reports in the chosen format, appends the Markdown to `$GITHUB_STEP_SUMMARY` and prints the
-annotations. Everything goes through the run's redactor first, unless `--keep-secrets`.
+annotations. Everything goes through the run's redactor first, unless `--keep-secrets`; a
+report built from redacted strings (`redacted_at_source`) is not walked again.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ import json
 import os
 import shutil
 import sys
-from collections.abc import Mapping, Sequence
+import weakref
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import IO, assert_never
+from typing import assert_never
 
 from poolctl import redact
 from poolctl.console import stderr_stream, stdout_stream
@@ -33,7 +35,7 @@ from poolctl.report import (
 )
 from poolctl.report.combine import combine
 from poolctl.report.github import render_annotations, repo_links, summary_for
-from poolctl.report.json_writer import JSON_OPTIONS, to_dict
+from poolctl.report.json_writer import chunks as json_chunks
 from poolctl.report.pictures import picture_files, pictured
 from poolctl.report.replay import read_events
 from poolctl.rundir import RunDir
@@ -72,6 +74,16 @@ class OutputOptions:
 
 
 # --- redaction -----------------------------------------------------------------------------
+def redacted_at_source(report: Report, context: RunContext) -> Report:
+    """`report`, whose every string was redacted with the run's secrets as it was read, as it
+    may be shown: marked prepared (the `--keep-secrets` note first when it is on), without a
+    walk over it."""
+    if context.secrets.keep:
+        return prepare(report, context)
+    context.prepared[id(report)] = report
+    return report
+
+
 def prepare(report: Report, context: RunContext) -> Report:
     """`report` as it may be shown: redacted with the run's secrets, or the `--keep-secrets`
     note first."""
@@ -88,41 +100,57 @@ def prepare(report: Report, context: RunContext) -> Report:
 
 
 # --- the run folder ------------------------------------------------------------------------
-def write_reports(shown: Report, run: RunDir, pictures: Mapping[str, str] | None = None) -> None:
-    """The `pictures` (file name: text), then `report.json`, `report.md` and `junit.xml` of a
-    prepared report, into its run folder; each report whole or not at all (written aside,
-    then renamed), report.json last: a run interrupted while it saves gets a report marked
-    interrupted instead."""
+_SAVED_JSON: dict[int, tuple[weakref.ref[Report], Path]] = {}  # a report's report.json
+
+
+def write_reports(
+    shown: Report,
+    run: RunDir,
+    pictures: Mapping[str, str] | None = None,
+    files: Sequence[str] = SAVED,
+) -> None:
+    """The `pictures` (file name: text), then the report `files` (`report.json`, `report.md`
+    and `junit.xml` by default) of a prepared report, into its run folder; each report whole or
+    not at all (written aside, then renamed), report.json last: a run interrupted while it
+    saves gets a report marked interrupted instead."""
     for name, text in (pictures or {}).items():
         (run.path / name).write_text(text, encoding="utf-8")
-    partial = {suffix: run.path / f".{run.report(suffix).name}.partial" for suffix in SAVED}
+    wanted = [suffix for suffix in SAVED if suffix in files]
+    partial = {suffix: run.path / f".{run.report(suffix).name}.partial" for suffix in wanted}
     try:
-        partial["md"].write_text(MarkdownWriter(repo_links()).render(shown), encoding="utf-8")
-        with partial["xml"].open("w", encoding="utf-8") as fh:
-            fh.writelines(JUnitWriter().chunks(shown))  # as the JSON: a big triage stays small
-        write_json(shown, str(partial["json"]))
-        for suffix in SAVED:
+        if "md" in partial:
+            md = MarkdownWriter(repo_links()).render(shown)
+            partial["md"].write_text(md, encoding="utf-8")
+        if "xml" in partial:
+            with partial["xml"].open("w", encoding="utf-8") as fh:
+                fh.writelines(JUnitWriter().chunks(shown))  # as the JSON: a big triage stays small
+        if "json" in partial:
+            write_json(shown, str(partial["json"]))
+        for suffix in wanted:
             os.replace(partial[suffix], run.report(suffix))
+        if "json" in partial:  # a JSON --output of the same report is copied from it
+            _SAVED_JSON.clear()
+            _SAVED_JSON[id(shown)] = (weakref.ref(shown), run.report("json"))
     finally:
         for path in partial.values():
             path.unlink(missing_ok=True)
 
 
-def save(report: Report, run: RunDir) -> Report:
-    """Write `report.json`, `report.md` and `junit.xml` into `run`, and the pictures of its
-    trace (`timeline.html`, `trace.json`), then redact every file of the run folder; returns
-    the report as shown (redacted), with its timeline."""
+def save(report: Report, run: RunDir, *, files: Sequence[str] = SAVED) -> Report:
+    """Write the report `files` (`report.json`, `report.md` and `junit.xml` by default) into
+    `run`, and the pictures of its trace (`timeline.html`, `trace.json`), then redact every
+    file of the run folder; returns the report as shown (redacted), with its timeline."""
     events = read_events(run.events.read_text("utf-8", "replace")) if run.events.exists() else []
     try:
         report = pictured(report, events)
         # the page from the redacted report
-        files = picture_files(prepare(report, run.context), events)
+        pictures = picture_files(prepare(report, run.context), events)
     except Exception as exc:  # a picture that cannot be drawn never costs the run its report
         why = f"the run's pictures were not drawn ({type(exc).__name__}: {exc})"
         report = dataclasses.replace(report, notes=(*report.notes, why))
-        files = {}
+        pictures = {}
     shown = prepare(report, run.context)
-    write_reports(shown, run, files)
+    write_reports(shown, run, pictures, files)
     run.scrub()
     return shown
 
@@ -142,7 +170,7 @@ def save_interrupted(run: RunDir, signal_name: str) -> Report:
         interrupted=signal_name,
     )
     shown = prepare(report, run.context)
-    write_reports(shown, run)
+    write_reports(shown, run, files=("json",) if kind == "triage" else SAVED)
     return shown
 
 
@@ -177,6 +205,8 @@ def mark_interrupted(run: RunDir, signal_name: str) -> None:
             os.replace(partial, path)
         finally:
             partial.unlink(missing_ok=True)
+    if not run.report("md").exists():  # a triage keeps report.json alone
+        return
     with run.report("md").open("a", encoding="utf-8") as md:
         md.write(f"\n> poolctl was interrupted by {signal_name} after writing this report.\n")
 
@@ -198,22 +228,33 @@ def write_output(text: str, output: str, secrets: Secrets | None = None) -> None
         ) from None
 
 
-def _dump_json(report: Report, fh: IO[str]) -> None:
-    """The JSON writer's document, encoded in chunks (as `JsonWriter.render` formats it): a
-    long log's report is tens of MB as text."""
-    json.dump(to_dict(report), fh, **JSON_OPTIONS)
-    fh.write("\n")
+def _json_pieces(report: Report) -> Iterator[bytes]:
+    """The JSON writer's document in pieces (as `JsonWriter.render` formats it): a long log's
+    report is tens of MB as text. A report `save` wrote is copied from its `report.json`."""
+    saved = _SAVED_JSON.get(id(report))
+    if saved is not None and saved[0]() is report:
+        with saved[1].open("rb") as fh:
+            while piece := fh.read(1 << 20):
+                yield piece
+        return
+    yield from json_chunks(report)
 
 
 def write_json(report: Report, output: str) -> None:
     """Stream a prepared report as JSON to a file, or to standard output for `-`."""
     if output == "-":
-        _dump_json(report, sys.stdout)
         sys.stdout.flush()
+        out = getattr(sys.stdout, "buffer", None)
+        for piece in _json_pieces(report):
+            if out is not None:
+                out.write(piece)
+            else:
+                sys.stdout.write(piece.decode("utf-8"))
+        (out or sys.stdout).flush()
         return
     try:
-        with open(output, "w", encoding="utf-8") as fh:
-            _dump_json(report, fh)
+        with open(output, "wb") as fh:
+            fh.writelines(_json_pieces(report))
     except OSError as exc:
         raise UsageProblem(
             f"cannot write {output}: {exc.strerror or exc}", where="--output"
@@ -308,6 +349,7 @@ __all__ = [
     "mark_interrupted",
     "prepare",
     "publish",
+    "redacted_at_source",
     "render",
     "save",
     "save_interrupted",

@@ -59,6 +59,12 @@ class PatternSection:
     causes: tuple[CauseSummary, ...]
     remediations: tuple[str, ...]
     reproduce: str
+    counted: int = 0  # failures past the triage's cap diagnosed with it: counted, not listed
+
+    @property
+    def size(self) -> int:
+        """How many failures the pattern diagnosed, listed or only counted."""
+        return len(self.findings) + self.counted
 
 
 @dataclass(frozen=True)
@@ -133,6 +139,7 @@ def _summarize_causes(findings: Sequence[Finding]) -> tuple[CauseSummary, ...]:
 def pattern_sections(report: Report) -> list[PatternSection]:
     """One section per pattern with diagnosed failures, in pattern-number order."""
     sections = []
+    counted = counted_past_cap(report)
     for pattern_id, findings in report.by_pattern().items():
         first = diagnosis(findings[0])
         sections.append(
@@ -144,13 +151,45 @@ def pattern_sections(report: Report) -> list[PatternSection]:
                 causes=_summarize_causes(findings),
                 remediations=tuple(dict.fromkeys(diagnosis(f).remediation for f in findings)),
                 reproduce=first.reproduce,
+                counted=counted.get(pattern_id, 0),
             )
         )
     return sections
 
 
+def counted_past_cap(report: Report) -> dict[str | None, int]:
+    """The failures past a triage's cap, counted in their groups (by pattern) and clusters
+    (under None)."""
+    details = details_of(report, TriageDetails)
+    counts: dict[str | None, int] = {}
+    if details is None:
+        return counts
+    for group in details.groups:
+        if group.more:
+            counts[group.pattern_id] = counts.get(group.pattern_id, 0) + group.more
+    unclassified = sum(c.more for c in details.clusters)
+    if unclassified:
+        counts[None] = unclassified
+    return counts
+
+
+def unclassified_count(report: Report) -> int:
+    """The unclassified failures, those past a triage's cap included."""
+    return len(report.unclassified) + counted_past_cap(report).get(None, 0)
+
+
+def pattern_counts(report: Report) -> dict[str, int]:
+    """The failures each pattern diagnosed, those past a triage's cap included."""
+    counts = {pattern_id: len(f) for pattern_id, f in report.by_pattern().items()}
+    for pattern_id, more in counted_past_cap(report).items():
+        if pattern_id is not None:
+            counts[pattern_id] = counts.get(pattern_id, 0) + more
+    return counts
+
+
 def fix_plan(report: Report) -> list[Fix]:
-    """The fix plan: distinct remediations, the one resolving most failures first."""
+    """The fix plan: distinct remediations in `Report.fix_plan`'s order (with run history the
+    fixes of new failures first, then the one resolving most failures)."""
     steps = []
     for rank, (remediation, findings) in enumerate(report.fix_plan(), start=1):
         d = diagnosis(findings[0])
@@ -162,17 +201,44 @@ def fix_plan(report: Report) -> list[Fix]:
 
 def summary_counts(report: Report) -> dict[str, int]:
     """Failures, diagnosed, unclassified and patterns; checks by status when there are some."""
+    # failures past a triage's cap are counted in their groups, not listed as findings
+    counted = counted_past_cap(report)
+    more_unclassified = counted.pop(None, 0)
+    more_diagnosed = sum(counted.values())
     counts = {
-        "failures": len(report.findings),
-        "diagnosed": len(report.diagnosed),
-        "unclassified": len(report.unclassified),
-        "patterns": len(report.by_pattern()),
+        "failures": len(report.findings) + more_diagnosed + more_unclassified,
+        "diagnosed": len(report.diagnosed) + more_diagnosed,
+        "unclassified": len(report.unclassified) + more_unclassified,
+        "patterns": len(pattern_counts(report)),
     }
     for status in ("ok", "warn", "fail"):
         n = sum(1 for c in report.checks if c.status == status)
         if report.checks:
             counts[f"checks_{status}"] = n
+    if any(f.history is not None for f in report.findings):
+        for status in HISTORY_STATUSES:
+            counts[status] = sum(1 for f in report.findings if history_status(f) == status)
     return counts
+
+
+HISTORY_STATUSES = ("new", "known", "flaky")
+
+
+def history_status(finding: Finding) -> str | None:
+    """`new`, `known` or `flaky` when the run history was kept, else None."""
+    return finding.history.status if finding.history is not None else None
+
+
+def history_tag(finding: Finding) -> str:
+    """`new`, `flaky`, or `known: 3 earlier runs since 2026-11-02` (empty without history)."""
+    h = finding.history
+    if h is None:
+        return ""
+    if h.status != "known":
+        return h.status
+    runs = "1 earlier run" if h.seen_before == 1 else f"{h.seen_before} earlier runs"
+    since = f" since {h.first_seen[:10]}" if h.first_seen else ""
+    return f"known: {runs}{since}"
 
 
 def summary_line(report: Report) -> str:
@@ -186,6 +252,8 @@ def summary_line(report: Report) -> str:
             pat = "pattern" if c["patterns"] == 1 else "patterns"
             parts.append(f"{c['diagnosed']} diagnosed in {c['patterns']} {pat}")
             parts.append(f"{c['unclassified']} unclassified")
+    if c["failures"] and "new" in c:
+        parts.append(", ".join(f"{c[s]} {s}" for s in HISTORY_STATUSES))
     if report.checks:
         parts.append(
             f"{len(report.checks)} checks: {c['checks_ok']} ok, {c['checks_warn']} warn, "

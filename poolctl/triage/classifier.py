@@ -6,13 +6,15 @@ the weights of its penalties; a veto sets it aside. The engine, not the pattern,
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from poolctl.model import Diagnosis, Evidence, Hypothesis, Unclassified
 from poolctl.patterns.loader import Negative, Pattern, Signal
+from poolctl.patterns.regex import KbRegex
 from poolctl.triage.facts import FactContext, extract_facts
 from poolctl.triage.fields import FailureView, line_at
 
@@ -56,13 +58,30 @@ class Score:
 
 
 def first_hit(rule: Signal | Negative, view: FailureView) -> Hit | None:
-    assert rule.regex is not None
+    """The first line of the rule's field its regex matches (the prefilter first)."""
+    regex = rule.regex
+    assert regex is not None
+    if not view.may_match(regex, rule.field):
+        return None
+    check = getattr(regex, "may_match", None)
     for text in view.texts(rule.field):
-        m = rule.regex.search(text.value)
+        if check is not None and not check(text.value):
+            continue
+        m = regex.search(text.value)
         if m:
             quote = line_at(text.value, m.start())
             return Hit(rule, text.field, quote, view.origin(text, quote), m.group(0))
     return None
+
+
+@dataclass
+class Known:
+    """What the rules on `any` did on the first failure of a classification key (its own text,
+    volatile parts stripped: `normalize.any_key`). Another failure with the same key runs only
+    the signals that fired there (for its own quote), never the others."""
+
+    signals: dict[int, frozenset[int]] = field(default_factory=dict)  # by pattern: fired
+    negatives: dict[tuple[int, int], bool] = field(default_factory=dict)  # (pattern, negative)
 
 
 def _fact_hit(signal: Signal, view: FailureView, facts: dict[str, Any]) -> Hit | None:
@@ -78,16 +97,27 @@ def score(pattern: Pattern, view: FailureView, ctx: FactContext | None = None) -
     """Score `pattern` on the failure behind `view` (facts are extracted only when needed)."""
     hits: list[Hit] = []
     missed: list[Signal] = []
-    fact_signals: list[Signal] = []
     for signal in pattern.signals:
-        if signal.fact is not None:
-            fact_signals.append(signal)
-            continue
-        hit = first_hit(signal, view)
-        if hit is None:
-            missed.append(signal)
-        else:
-            hits.append(hit)
+        if signal.fact is None:
+            hit = first_hit(signal, view)
+            if hit is None:
+                missed.append(signal)
+            else:
+                hits.append(hit)
+    return _scored(pattern, view, ctx, hits, missed, lambda _, rule: first_hit(rule, view))
+
+
+def _scored(
+    pattern: Pattern,
+    view: FailureView,
+    ctx: FactContext | None,
+    hits: list[Hit],
+    missed: list[Signal],
+    negative_hit: Callable[[int, Negative], Hit | None],
+) -> Score:
+    """The score from the regex signals' `hits` and `missed` ones: the fact signals, then the
+    negative signals (`negative_hit(index, rule)`), when a signal fired."""
+    fact_signals = [s for s in pattern.signals if s.fact is not None]
     facts: dict[str, Any] | None = None
     fact_evidence: tuple[Evidence, ...] = ()
     if hits and fact_signals:
@@ -101,8 +131,8 @@ def score(pattern: Pattern, view: FailureView, ctx: FactContext | None = None) -
     vetoes: list[Hit] = []
     penalties: list[Hit] = []
     if hits:
-        for negative in pattern.negative:
-            neg = first_hit(negative, view)
+        for index, negative in enumerate(pattern.negative):
+            neg = negative_hit(index, negative)
             if neg is not None:
                 (vetoes if negative.veto else penalties).append(neg)
     total = min(1.0, sum(h.rule.weight for h in hits)) - sum(h.rule.weight for h in penalties)
@@ -118,8 +148,73 @@ def score(pattern: Pattern, view: FailureView, ctx: FactContext | None = None) -
     )
 
 
-def _cause_hit(regex: re.Pattern[str], view: FailureView) -> Evidence | None:
+class ScoringPlan:
+    """Every pattern's signals sorted once: those on `any` (run once per classification key)
+    and the others (run on each failure)."""
+
+    def __init__(self, patterns: Sequence[Pattern]) -> None:
+        self.patterns = tuple(patterns)
+        self.on_any = [
+            frozenset(i for i, s in enumerate(p.signals) if s.fact is None and s.field == "any")
+            for p in self.patterns
+        ]
+        self.elsewhere = [
+            frozenset(i for i, s in enumerate(p.signals) if s.fact is None and s.field != "any")
+            for p in self.patterns
+        ]
+        # a pattern none of whose signals fired: every signal missed, regex ones first
+        self.none_fired = [
+            tuple(s for s in p.signals if s.fact is None)
+            + tuple(s for s in p.signals if s.fact is not None)
+            for p in self.patterns
+        ]
+
+    def score_one(
+        self, index: int, view: FailureView, ctx: FactContext, known: Known | None
+    ) -> Score:
+        """`score` of pattern `index`, its `any` signals as `known` says when it does."""
+        pattern = self.patterns[index]
+        recorded = known.signals.get(index) if known is not None else None
+        wanted = self.elsewhere[index] | (recorded if recorded is not None else self.on_any[index])
+        if not wanted:
+            return Score(pattern, 0.0, (), (), (), self.none_fired[index])
+        hits: list[Hit] = []
+        missed: list[Signal] = []
+        fired: list[int] = []
+        for i, signal in enumerate(pattern.signals):
+            if signal.fact is not None:
+                continue
+            hit = first_hit(signal, view) if i in wanted else None
+            if hit is None:
+                missed.append(signal)
+            else:
+                hits.append(hit)
+                fired.append(i)
+        if known is not None and recorded is None:
+            known.signals[index] = frozenset(fired) & self.on_any[index]
+        if not hits:
+            return Score(pattern, 0.0, (), (), (), self.none_fired[index])
+
+        def negative_hit(i: int, negative: Negative) -> Hit | None:
+            if known is None or negative.field != "any":
+                return first_hit(negative, view)
+            done = known.negatives.get((index, i))
+            if done is False:
+                return None
+            hit = first_hit(negative, view)
+            if done is None:
+                known.negatives[(index, i)] = hit is not None
+            return hit
+
+        return _scored(pattern, view, ctx, hits, missed, negative_hit)
+
+
+def _cause_hit(regex: KbRegex, view: FailureView) -> Evidence | None:
+    if not view.may_match(regex, "everything"):
+        return None
     for text in view.everything():
+        if not regex.may_match(text.value):
+            continue
         m = regex.search(text.value)
         if m:
             quote = line_at(text.value, m.start())
@@ -247,10 +342,21 @@ def render_template(template: str, facts: dict[str, Any]) -> str:
     first present fact, else the last alternative as text; `{?fact:text}` keeps `text` only
     when the fact is present and true, `{!fact:text}` only when it is not.
     """
-    out: list[str] = []
+    return _render(_parsed_template(template), facts)
+
+
+# A template, parsed: text to fill with facts, or a condition (sign, fact, inner template).
+_Part = str | tuple[str, str, "tuple[_Part, ...]"]
+_CONDITION = re.compile(r"\{([?!])([a-z][a-z0-9_]*):")
+
+
+@functools.cache
+def _parsed_template(template: str) -> tuple[_Part, ...]:
+    """`template` cut into its plain parts and its conditions (parsed once per template)."""
+    out: list[_Part] = []
     i = 0
     while i < len(template):
-        cond = re.compile(r"\{([?!])([a-z][a-z0-9_]*):").match(template, i)
+        cond = _CONDITION.match(template, i)
         if cond is None:
             nxt = template.find("{", i + 1)
             j = template.find("{?", i)
@@ -259,7 +365,7 @@ def render_template(template: str, facts: dict[str, Any]) -> str:
             stop = min(stops) if stops else len(template)
             if stop == i:  # a lone "{?" that is not a condition
                 stop = nxt if nxt != -1 else len(template)
-            out.append(_fill(template[i:stop], facts))
+            out.append(template[i:stop])
             i = stop
             continue
         depth, j = 1, cond.end()
@@ -267,10 +373,20 @@ def render_template(template: str, facts: dict[str, Any]) -> str:
             depth += {"{": 1, "}": -1}.get(template[j], 0)
             j += 1
         inner = template[cond.end() : j - 1]
-        wanted = _present(facts.get(cond.group(2)))
-        if wanted == (cond.group(1) == "?"):
-            out.append(render_template(inner, facts))
+        out.append((cond.group(1), cond.group(2), _parsed_template(inner)))
         i = j
+    return tuple(out)
+
+
+def _render(parts: tuple[_Part, ...], facts: dict[str, Any]) -> str:
+    out: list[str] = []
+    for part in parts:
+        if isinstance(part, str):
+            out.append(_fill(part, facts) if "{" in part else part)
+            continue
+        sign, name, inner = part
+        if _present(facts.get(name)) == (sign == "?"):
+            out.append(_render(inner, facts))
     return "".join(out)
 
 
@@ -286,6 +402,9 @@ def _fill(text: str, facts: dict[str, Any]) -> str:
         return alternatives[-1]
 
     return _FIELD.sub(fill, text)
+
+
+_SPACES = re.compile(r"(?<=\S) {2,}(?=\S)")
 
 
 def diagnose(best: Score, view: FailureView, ctx: FactContext) -> Diagnosis:
@@ -307,7 +426,7 @@ def diagnose(best: Score, view: FailureView, ctx: FactContext) -> Diagnosis:
         evidence=merge_evidence(raw),
         facts=facts,
         cause=likely_cause(hyps),
-        remediation=re.sub(r"(?<=\S) {2,}(?=\S)", " ", render_template(pattern.remediation, facts)),
+        remediation=_SPACES.sub(" ", render_template(pattern.remediation, facts)),
         reproduce=pattern.reproduce,
         hypotheses=hyps,
     )

@@ -2,20 +2,47 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from poolctl.logs.records import ParsedLog
 from poolctl.model import Failure
 from poolctl.patterns.loader import Negative, Pattern, PatternSet, Signal
+from poolctl.patterns.regex import Timing
 from poolctl.triage.classifier import Hit, Score, first_hit, pick, score
 from poolctl.triage.engine import context_for
 from poolctl.triage.facts import extract_facts
 from poolctl.triage.fields import FailureView
 from poolctl.triage.locate import BlockLines
+from poolctl.yamlfile import key_path
 
 Role = Literal["signal", "veto", "penalty"]
+
+
+@dataclass(frozen=True)
+class RegexTime:
+    """The time one knowledge-base regex took in a run (`poolctl patterns test`)."""
+
+    where: str  # `pattern-id signals[2].regex`
+    engine: str  # re2, or re (RE2 could not run it)
+    calls: int
+    seconds: float
+
+
+def slowest(patterns: PatternSet, times: Mapping[str, Timing]) -> list[RegexTime]:
+    """The regexes that ran, slowest first, each named by its pattern and key path."""
+    names: dict[str, tuple[str, str]] = {}
+    for pattern in patterns:
+        for loc, regex in pattern.regexes():
+            names.setdefault(regex.pattern, (f"{pattern.id} {key_path(loc)}", regex.engine))
+    rows = [
+        RegexTime(*names.get(source, (source, "?")), spent.calls, spent.seconds)
+        for source, spent in times.items()
+    ]
+    return sorted(rows, key=lambda r: -r.seconds)
+
+
 Verdict = Literal["matches", "below threshold", "vetoed", "no signal", "outranked"]
 
 
@@ -53,7 +80,7 @@ class Explanation:
 
 def explain(pattern: Pattern, parsed: ParsedLog, patterns: PatternSet) -> list[Explanation]:
     """Every failure of `parsed`, scored by `pattern`, with each rule's outcome."""
-    blocks = BlockLines.read(parsed.failures)
+    blocks = BlockLines.of(parsed)
     ctx = context_for(parsed)
     out = []
     for failure in parsed.failures:

@@ -92,11 +92,24 @@ _TOKEN = re.compile(r"[:'\"]?[A-Za-z_][\w.]*")
 def _related(view: FailureView, facts: dict[str, Any], ctx: FactContext) -> list[Text]:
     """The failure's context and the lines after it, with every indexed line naming its pool.
 
-    Only when the failure names its pool: without it, nearby lines may be any test's.
+    Only when the failure names its pool: without it, nearby lines may be any test's. Computed
+    once per failure and pool (every `related` fact of a pattern reads the same lines).
     """
     pool = facts.get("pool")
     if not isinstance(pool, str):
         return []
+    cached = view.related.get(pool)
+    if cached is None:
+        cached = view.related[pool] = _related_lines(view, pool, ctx)
+    return cached
+
+
+def _names(text: str) -> set[str]:
+    """The names a line mentions, normalised (`normalize`, for the tokens `_TOKEN` finds)."""
+    return {t.strip("'\"").lstrip(":") for t in _TOKEN.findall(text)}
+
+
+def _related_lines(view: FailureView, pool: str, ctx: FactContext) -> list[Text]:
     texts = list(view.texts("context"))
     have = {t.line for t in texts}
     for n, line in view.blocks.after(view.failure):
@@ -105,17 +118,13 @@ def _related(view: FailureView, facts: dict[str, Any], ctx: FactContext) -> list
             have.add(n)
     if ctx.pools is None:
         return texts
-    for ln in ctx.pools.naming(pool):
+    for ln in ctx.pools.naming(pool, view.failure):
         if ln.file == view.failure.input_file and ln.line not in have:
             texts.append(Text("context", ln.text[:MAX_FIELD], ln.line))
     # a line about another pool says nothing about this one; lines naming this pool come first
     ours = normalize(pool)
-    known = ctx.pools.known_set
-
-    def names(text: Text) -> set[str]:
-        return {normalize(t) for t in _TOKEN.findall(text.value)}
-
-    kept = [(t, names(t)) for t in texts]
+    known = ctx.pools.known_set_for(view.failure)
+    kept = [(t, _names(t.value)) for t in texts]
     kept = [(t, n) for t, n in kept if ours in n or not (n & known)]
     return [t for t, n in kept if ours in n] + [t for t, n in kept if ours not in n]
 
@@ -134,7 +143,14 @@ def _regex_fact(
     fact: Fact, view: FailureView, ctx: FactContext, facts: dict[str, Any]
 ) -> tuple[Any, list[Evidence]] | None:
     assert fact.regex is not None
-    texts = _related(view, facts, ctx) if fact.field == "related" else view.texts(fact.field)
+    if fact.field == "related":
+        texts = _related(view, facts, ctx)
+        if not fact.regex.may_match("\n".join(t.value for t in texts)):
+            return None
+    elif view.may_match(fact.regex, fact.field):
+        texts = view.texts(fact.field)
+    else:
+        return None
     if fact.aggregate == "nearest":  # stable: lines naming the failure's pool stay first
         pool = normalize(str(facts.get("pool", ""))) if fact.field == "related" else ""
 
@@ -146,6 +162,8 @@ def _regex_fact(
     first: tuple[Text, re.Match[str]] | None = None
     count = 0
     for text in texts:
+        if not fact.regex.may_match(text.value):
+            continue
         for m in fact.regex.finditer(text.value):
             count += 1
             if first is None:
@@ -425,12 +443,12 @@ def pool_activity(
     pool = facts.get("pool")
     if not isinstance(pool, str) or ctx.pools is None:
         return {}, []
-    lines = ctx.pools.activity(pool)
+    lines = ctx.pools.activity(pool, view.failure)
     if lines:
         ev = [Evidence(lines[0].text.strip(), lines[0].origin, f"pool {pool} is in use here")]
         return {"pool_seen": True}, ev
     ours = normalize(pool)
-    others = list(itertools.islice((p for p in ctx.pools.known if p != ours), 7))
+    others = list(itertools.islice((p for p in ctx.pools.known_for(view.failure) if p != ours), 7))
     out: dict[str, Any] = {"pool_seen": False}
     if not others:
         return out, []

@@ -9,6 +9,7 @@ read as `context`, with the related log lines; `block` is the failure as printed
 from __future__ import annotations
 
 from functools import cached_property
+from typing import Any
 
 from poolctl.model import Failure
 from poolctl.triage.locate import BlockLines
@@ -50,6 +51,23 @@ class FailureView:
     def __init__(self, failure: Failure, blocks: BlockLines | None = None) -> None:
         self.failure = failure
         self.blocks = blocks or BlockLines()
+        self._joined: dict[str, tuple[str, str | None]] = {}
+        self.related: dict[str, list[Text]] = {}  # by pool: the lines facts read about it
+
+    def may_match(self, regex: Any, field: str) -> bool:
+        """False when `regex` cannot match any text of `field`: none of the literals each of its
+        matches holds is in them (`KbRegex.may_match`; any other regex object may match)."""
+        check = getattr(regex, "may_match", None)
+        if check is None or not getattr(regex, "literals", ()):
+            return True
+        joined = self._joined.get(field)
+        if joined is None:
+            texts = self.everything() if field == "everything" else self.texts(field)
+            joined = ("\n".join(t.value for t in texts), None)
+        if getattr(regex, "folded", False) and joined[1] is None:
+            joined = (joined[0], joined[0].casefold())
+        self._joined[field] = joined
+        return bool(check(joined[0], joined[1]))
 
     @cached_property
     def _details(self) -> list[Text]:

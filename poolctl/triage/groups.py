@@ -21,15 +21,19 @@ from poolctl.triage.normalize import cluster_text, short_hash, signature
 MAX_CLUSTER_TEXT = 600  # characters of a cluster's normalised text kept in the report
 
 
-def group_findings(findings: Sequence[Finding]) -> tuple[FailureGroup, ...]:
-    """The diagnosed findings in groups of identical failures."""
+def group_findings(
+    findings: Sequence[Finding], signed: Sequence[str] | None = None
+) -> tuple[FailureGroup, ...]:
+    """The diagnosed findings in groups of identical failures (`signed`: each finding's
+    signature, when already computed)."""
     members: dict[tuple[str, str], list[int]] = {}
     numbers: dict[str, int] = {}
     for index, finding in enumerate(findings):
         outcome = finding.outcome
         if not isinstance(outcome, Diagnosis):
             continue
-        key = (outcome.pattern_id, signature(finding.failure))
+        sig = signed[index] if signed is not None else signature(finding.failure)
+        key = (outcome.pattern_id, sig)
         members.setdefault(key, []).append(index)
         numbers[outcome.pattern_id] = outcome.pattern_number
     groups = [
@@ -52,12 +56,15 @@ def _best_first(findings: Sequence[Finding], indexes: list[int]) -> tuple[int, .
     return (best, *(i for i in indexes if i != best))
 
 
-def cluster_findings(findings: Sequence[Finding]) -> tuple[Cluster, ...]:
+def cluster_findings(
+    findings: Sequence[Finding], signed: Sequence[str] | None = None
+) -> tuple[Cluster, ...]:
     """The unclassified findings clustered by the shape of their message."""
     members: dict[str, list[int]] = {}
     for index, finding in enumerate(findings):
         if isinstance(finding.outcome, Unclassified):
-            members.setdefault(cluster_text(finding.failure), []).append(index)
+            sig = signed[index] if signed is not None else None
+            members.setdefault(cluster_text(finding.failure, sig), []).append(index)
     clusters = []
     for text, indexes in members.items():
         nearest = Counter(

@@ -1,9 +1,10 @@
-"""Read back each failure block's raw lines, to quote evidence with its input line number.
+"""Each failure block's raw lines, to quote evidence with its input line number.
 
-Parsers keep a failure's fields, not the raw lines they came from. The blocks (and a few lines
-after each, where a runner often logs the pool's state) are read back in one pass per file,
-keeping only those lines: newlines are counted in large chunks, so the lines between blocks
-cost little, and memory holds only what is kept.
+Parsers keep a failure's fields, not the raw lines they came from; the text parsers' scan
+records each block's lines and the lines after it as it reads them (`ParsedLog.blocks` and
+`.after`), and `BlockLines.of` serves them. Only a failure the scan did not record (a JUnit test
+case) is read back from its file: in one pass per file, keeping only those lines (newlines are
+counted in large chunks, so the lines between blocks cost little).
 """
 
 from __future__ import annotations
@@ -12,13 +13,12 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from poolctl.logs.ansi import strip_ansi
+from poolctl.logs.blocks import AFTER, MAX_BLOCK, MAX_LINE
 from poolctl.logs.prefixes import strip_prefixes
+from poolctl.logs.records import Lines, ParsedLog
 from poolctl.model import Failure
 
 CHUNK = 1 << 20
-MAX_BLOCK = 400  # lines kept per block: a longer block is quoted by its range
-AFTER = 15  # lines kept after a block (up to the next failure)
-MAX_LINE = 4096  # bytes kept of one line
 
 
 def _strip(text: str) -> str:
@@ -46,6 +46,26 @@ class BlockLines:
     def __init__(self) -> None:
         self._blocks: dict[tuple[str, int], list[tuple[int, str]]] = {}
         self._after: dict[tuple[str, int], list[tuple[int, str]]] = {}
+
+    @classmethod
+    def of(cls, parsed: ParsedLog) -> BlockLines:
+        """The blocks the scan recorded; the others read back from their files."""
+        found = cls.read(
+            [f for f in parsed.failures if (f.input_file, f.line_start) not in parsed.blocks]
+        )
+        found._blocks.update(parsed.blocks)
+        found._after.update(parsed.after)
+        return found
+
+    @classmethod
+    def of_one(cls, failure: Failure, lines: Lines) -> BlockLines:
+        """Only `failure`'s block, as recorded."""
+        return cls().with_lines(failure, lines)
+
+    def with_lines(self, failure: Failure, lines: Lines) -> BlockLines:
+        """These blocks, and `failure`'s as recorded (its lines, no lines after it)."""
+        self._blocks[(failure.input_file, failure.line_start)] = lines
+        return self
 
     @classmethod
     def read(cls, failures: Iterable[Failure]) -> BlockLines:

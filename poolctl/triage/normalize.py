@@ -80,9 +80,29 @@ def signature(failure: Failure) -> str:
     return strip_volatile(own_text(failure))
 
 
-def cluster_text(failure: Failure) -> str:
-    """The shape of the failure's message: its signature without quoted values and paths."""
-    return strip_shape(signature(failure))
+def cluster_text(failure: Failure, signed: str | None = None) -> str:
+    """The shape of the failure's message: its signature (`signed`, when already computed)
+    without quoted values and paths."""
+    return strip_shape(signed if signed is not None else signature(failure))
+
+
+def any_key(failure: Failure, signed: str | None = None) -> str:
+    """The key under which a failure's rules on `any` run once: its signature (`signed`, when
+    already computed), and the parts of the `any` text the signature leaves out (a message past
+    its first lines, a long detail, pytest's summary line), volatile parts stripped too."""
+    signed = signed if signed is not None else signature(failure)
+    message = failure.message.strip()
+    says_more = [
+        f"{k}: {v}" for k, v in failure.details.items() if v and says(k) and k != "summary"
+    ]
+    full = len(failure.kind) + len(message) + sum(len(d) + 1 for d in says_more) + 2
+    extra = []
+    if full > MAX_TEXT or message.count("\n") >= MAX_LINES:
+        extra.append(strip_volatile("\n".join([failure.kind, message, *says_more])))
+    summary = failure.details.get("summary")
+    if summary:
+        extra.append(strip_volatile(summary))
+    return "\n\x00".join([signed, *extra]) if extra else signed
 
 
 def short_hash(text: str, size: int = 8) -> str:

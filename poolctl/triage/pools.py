@@ -1,4 +1,5 @@
-"""Which pools the log shows being started or checked out from (from the identifier index).
+"""Which pools the log shows being started or checked out from (from the identifier index, and
+past what it covers, from the lines around a failure).
 
 When a failure names a pool the log never shows started or checked out from, while it shows
 others, the call may be addressed to the wrong process (a GenServer name instead of the pool's).
@@ -10,7 +11,10 @@ import bisect
 import re
 from functools import cached_property
 
+from poolctl.logs.identifiers import identifiers_in, names
 from poolctl.logs.records import LogLine, ParsedLog
+from poolctl.logs.scan import clip
+from poolctl.model import Failure
 
 # a line showing a pool being started or used
 ACTIVITY = re.compile(
@@ -36,6 +40,7 @@ class PoolActivity:
             spans.setdefault(f.input_file, []).append((f.line_start, max(f.line_end, f.line_start)))
         self._spans = {k: sorted(v) for k, v in spans.items()}
         self._starts = {k: [s for s, _ in v] for k, v in self._spans.items()}
+        self._known_for: dict[tuple[str, int], tuple[str, ...]] = {}
 
     def _in_failure(self, line: LogLine) -> bool:
         starts = self._starts.get(line.file)
@@ -44,25 +49,36 @@ class PoolActivity:
         i = bisect.bisect_right(starts, line.line) - 1
         return i >= 0 and self._spans[line.file][i][1] >= line.line
 
-    def naming(self, pool: str) -> list[LogLine]:
-        """Every indexed line that names `pool`, in input order."""
+    def naming(self, pool: str, failure: Failure | None = None) -> list[LogLine]:
+        """Every indexed line that names `pool`, in input order; with `failure`, also the lines
+        around it past what the index covers (`ParsedLog.near`)."""
         index = self.parsed.identifiers
         bare = normalize(pool)
+        keys = (bare, f":{bare}", pool)
         seen: dict[tuple[str, int], LogLine] = {}
-        for key in (bare, f":{bare}", pool):
+        for key in keys:
             for line in index.naming(key):
                 seen.setdefault((line.file, line.line), line)
+        if failure is not None:
+            for n, text in self.parsed.near(failure):
+                if any(names(text, key) for key in keys):
+                    seen.setdefault(
+                        (failure.input_file, n), LogLine(failure.input_file, n, clip(text))
+                    )
         return sorted(seen.values(), key=lambda ln: (ln.file, ln.line))
 
-    def activity(self, pool: str) -> list[LogLine]:
+    def activity(self, pool: str, failure: Failure | None = None) -> list[LogLine]:
         """Lines outside failure blocks that show `pool` started or checked out from."""
         return [
-            ln for ln in self.naming(pool) if not self._in_failure(ln) and ACTIVITY.search(ln.text)
+            ln
+            for ln in self.naming(pool, failure)
+            if not self._in_failure(ln) and ACTIVITY.search(ln.text)
         ]
 
     @cached_property
     def known(self) -> tuple[str, ...]:
-        """Every pool the log shows started or checked out from, in the order first seen."""
+        """Every pool the indexed lines show started or checked out from, in the order first
+        seen."""
         found: dict[str, tuple[str, int]] = {}
         for key, lines in self.parsed.identifiers.lines.items():
             name = normalize(key)
@@ -78,3 +94,32 @@ class PoolActivity:
     def known_set(self) -> frozenset[str]:
         """`known`, for membership tests."""
         return frozenset(self.known)
+
+    def known_for(self, failure: Failure) -> tuple[str, ...]:
+        """`known`, and the pools the lines around `failure` past the index show in use."""
+        near = self.parsed.near(failure)
+        if not near:
+            return self.known
+        key = (failure.input_file, failure.line_start)
+        cached = self._known_for.get(key)
+        if cached is None:
+            cached = self._known_for[key] = self._known_near(failure, near)
+        return cached
+
+    def _known_near(self, failure: Failure, near: list[tuple[int, str]]) -> tuple[str, ...]:
+        found = dict.fromkeys(self.known)
+        for n, text in near:
+            if not POOLISH.search(text) or not ACTIVITY.search(text):
+                continue
+            if self._in_failure(LogLine(failure.input_file, n, text)):
+                continue
+            for key in identifiers_in(text):
+                name = normalize(key)
+                if POOLISH.search(name):
+                    found.setdefault(name)
+        return tuple(found)
+
+    def known_set_for(self, failure: Failure) -> frozenset[str]:
+        """`known_for`, for membership tests."""
+        known = self.known_for(failure)
+        return self.known_set if known is self.known else frozenset(known)

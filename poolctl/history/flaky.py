@@ -1,0 +1,95 @@
+"""When a test is flaky: its outcomes flipped in CI runs of one commit, or flipped back and
+forth within the window (14 days by default, as GitLab's flaky-test window).
+
+One flip in the window is a change (a regression, or a fix); a second flip (fail, pass, fail)
+is flakiness, and so is any flip between CI runs of the same commit: the code did not change,
+the outcome did. Only CI runs count for that: a CI job runs its commit as it is, while on a
+developer's machine the work tree holds edits the commit does not, and a test broken by an
+uncommitted edit is a regression, not a flaky test. The window is `POOLCTL_FLAKY_WINDOW`
+(`14d`, `36h`, `2w`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from itertools import pairwise
+
+from poolctl.errors import UsageProblem
+
+WINDOW_ENV = "POOLCTL_FLAKY_WINDOW"
+DEFAULT_WINDOW = timedelta(days=14)
+_DURATION = re.compile(r"^\s*(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>[smhdw])\s*$")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def parse_duration(value: str, where: str) -> timedelta:
+    """`90d`, `2w`, `36h`, `30m`, `45s` as a `timedelta`."""
+    found = _DURATION.match(value)
+    if not found or float(found["n"]) <= 0:
+        raise UsageProblem(
+            f"{value!r} is not a duration; write a number and a unit: 90d, 2w, 36h, 30m, 45s",
+            where=where,
+        )
+    return timedelta(**{_UNITS[found["unit"]]: float(found["n"])})
+
+
+def window_from_env() -> timedelta:
+    """The flaky window: `POOLCTL_FLAKY_WINDOW`, else 14 days."""
+    value = os.environ.get(WINDOW_ENV, "").strip()
+    return parse_duration(value, WINDOW_ENV) if value else DEFAULT_WINDOW
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One run's outcome of one test."""
+
+    at: datetime
+    run_id: int
+    commit: str | None  # the commit of a CI run; None outside CI (see the module's docstring)
+    passed: bool
+
+
+@dataclass(frozen=True)
+class Flips:
+    """A test's outcomes in the window, in run order, and how often they changed."""
+
+    runs: int
+    flips: int
+    same_commit: bool  # passed and failed in CI runs of one commit
+    last_passed: bool
+
+    @property
+    def flaky(self) -> bool:
+        return self.flips >= 2 or self.same_commit
+
+    @property
+    def rate(self) -> float:
+        """Flips per chance to flip (consecutive pairs of runs): 1.0 alternates every run."""
+        return self.flips / (self.runs - 1) if self.runs > 1 else 0.0
+
+
+def per_run(outcomes: Sequence[Outcome]) -> list[Outcome]:
+    """One outcome per run, in run order: failed when any of the run's outcomes failed."""
+    runs: dict[int, Outcome] = {}
+    for outcome in outcomes:
+        seen = runs.get(outcome.run_id)
+        if seen is None or (seen.passed and not outcome.passed):
+            runs[outcome.run_id] = outcome
+    return sorted(runs.values(), key=lambda o: (o.at, o.run_id))
+
+
+def flips(outcomes: Sequence[Outcome]) -> Flips:
+    """How a test's outcomes (any order, several per run allowed) changed."""
+    ordered = per_run(outcomes)
+    changed = sum(1 for a, b in pairwise(ordered) if a.passed != b.passed)
+    by_commit: dict[str, set[bool]] = {}
+    for outcome in ordered:
+        if outcome.commit:
+            by_commit.setdefault(outcome.commit, set()).add(outcome.passed)
+    same_commit = any(len(seen) == 2 for seen in by_commit.values())
+    last = ordered[-1].passed if ordered else False
+    return Flips(len(ordered), changed, same_commit, last)

@@ -1,0 +1,76 @@
+"""Who a test is, and which failure it had, the same way in every run.
+
+A test is its name, group (module or class) and file: `test_key` hashes them. A failure is the
+pattern it was diagnosed with and its normalised message, as triage groups identical failures
+(`FailureGroup.key`), or, unclassified, the cluster its message falls in (`Cluster.id`):
+`failure_key`. So a failure is "known" when the same pattern with the same message, or the
+same unclassified shape, was seen in an earlier run, whichever test it hit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from poolctl.model import Diagnosis, Failure, Finding
+from poolctl.triage.normalize import short_hash, signature, strip_shape
+
+MAX_MESSAGE = 500  # characters of the normalised message kept per outcome
+
+
+@dataclass(frozen=True)
+class CaseId:
+    """A test as the store knows it."""
+
+    name: str
+    group: str
+    file: str
+
+    @property
+    def key(self) -> str:
+        return short_hash(f"{self.file}\0{self.group}\0{self.name}", 16)
+
+
+def _path(location: str) -> str:
+    """`test/x.exs:12` -> `test/x.exs`."""
+    head, sep, tail = location.rpartition(":")
+    return head if sep and tail.isdigit() else location
+
+
+def case_file(failure: Failure) -> str:
+    """The test's file as each source names it (so that a pass read elsewhere in the log, or in
+    another run, names the same file): JUnit's `file` attribute, pytest's node id, else the
+    location without its line."""
+    if failure.source == "junit":
+        return failure.details.get("file", "")
+    nodeid = failure.details.get("nodeid", "")
+    if nodeid:
+        return nodeid.split("::", 1)[0]
+    if failure.source == "pytest" and failure.group:
+        return failure.group.split("::", 1)[0]
+    return _path(failure.location)
+
+
+def case_id(failure: Failure) -> CaseId:
+    """The failed test's identity."""
+    return CaseId(failure.name, failure.group, case_file(failure))
+
+
+@dataclass(frozen=True)
+class FailureId:
+    """A failure as the store knows it: its key, pattern, cluster and normalised message."""
+
+    key: str
+    pattern_id: str | None
+    cluster_id: str
+    message: str
+
+
+def failure_id(finding: Finding) -> FailureId:
+    """The finding's failure identity (see the module's docstring)."""
+    signed = signature(finding.failure)
+    cluster = short_hash(strip_shape(signed))
+    outcome = finding.outcome
+    if isinstance(outcome, Diagnosis):
+        key = short_hash(f"{outcome.pattern_id}\n{signed}")  # triage's group key
+        return FailureId(key, outcome.pattern_id, cluster, signed[:MAX_MESSAGE])
+    return FailureId(f"u-{cluster}", None, cluster, signed[:MAX_MESSAGE])

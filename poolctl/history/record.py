@@ -1,0 +1,207 @@
+"""One run into the store, and the run's findings told what the store knew of them.
+
+A run's row holds its kind, verdict, timings, counts and metadata; an outcome row holds one
+test's outcome: a failure with its pattern, cluster and normalised message, or a pass. The run
+is written, then its failures are looked up (earlier runs with the same failure; the test's
+outcomes in the flaky window), all in one transaction: a run is recorded whole or not at all,
+and two runners writing at once each see the other's run complete or not at all.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import insert, update
+
+from poolctl.history.flaky import Flips, flips
+from poolctl.history.identity import CaseId, case_id, failure_id
+from poolctl.history.queries import Sighting, outcome_series, sightings
+from poolctl.history.runmeta import RunMeta
+from poolctl.history.schema import outcomes, runs
+from poolctl.history.store import HistoryStore
+from poolctl.logs.passes import PassedTest
+from poolctl.model import (
+    Diagnosis,
+    DoctorDetails,
+    Finding,
+    FindingHistory,
+    HistoryStatus,
+    PingDetails,
+    Report,
+    ScenarioDetails,
+    TriageDetails,
+)
+from poolctl.redact import Redactor, Secrets
+
+
+def iso(moment: datetime | None) -> str | None:
+    """A stored time as ISO 8601 in UTC (SQLite gives it back without its zone)."""
+    if moment is None:
+        return None
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return aware.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def verdict(report: Report) -> str:
+    """The run's outcome in a word: passed/failed (triage, scenario), ok/failed (ping),
+    ok/warn/fail (doctor)."""
+    details = report.details
+    if isinstance(details, ScenarioDetails):
+        return "passed" if details.passed else "failed"
+    if isinstance(details, PingDetails):
+        return "ok" if details.ok and not report.findings else "failed"
+    if report.kind == "doctor":
+        statuses = {c.status for c in report.checks}
+        return "fail" if "fail" in statuses else "warn" if "warn" in statuses else "ok"
+    return "failed" if report.findings else "passed"
+
+
+def timings(report: Report, seconds: float | None) -> dict[str, Any]:
+    """What the run measured, by kind: round trips, check and run durations, lines read."""
+    details = report.details
+    out: dict[str, Any] = {}
+    if isinstance(details, PingDetails):
+        out = {"round_trips": len(details.round_trips_ms), **dict(details.stats_ms)}
+    elif isinstance(details, DoctorDetails):
+        out = {"seconds": details.seconds, "checks": {c.name: c.seconds for c in report.checks}}
+    elif isinstance(details, ScenarioDetails):
+        out = {"seconds": details.seconds, "events": details.events}
+    elif isinstance(details, TriageDetails):
+        out = {"lines_read": details.lines_read}
+    if seconds is not None:
+        out.setdefault("seconds", round(seconds, 3))
+    return out
+
+
+def _failure_rows(report: Report, clean: Callable[[str], str]) -> list[dict[str, Any]]:
+    rows = []
+    for finding in report.findings:
+        test = case_id(finding.failure)
+        failed = failure_id(finding)
+        rows.append(
+            {
+                "test_key": test.key,
+                "name": clean(test.name),
+                "test_group": clean(test.group),
+                "file": test.file,
+                "source": finding.failure.source,
+                "outcome": "failed",
+                "failure_key": failed.key,
+                "pattern_id": failed.pattern_id,
+                "cluster_id": failed.cluster_id,
+                "message": clean(failed.message),
+            }
+        )
+    return rows
+
+
+def _pass_rows(
+    passes: Sequence[PassedTest], failed: set[str], clean: Callable[[str], str]
+) -> list[dict[str, Any]]:
+    """Passes, once per test, without the tests that failed in this run (ExUnit's `--trace`
+    lists every test that ran, failed or not)."""
+    rows: dict[str, dict[str, Any]] = {}
+    for test in passes:
+        key = CaseId(test.name, test.group, test.file).key
+        if key in failed or key in rows:
+            continue
+        rows[key] = {
+            "test_key": key,
+            "name": clean(test.name),
+            "test_group": clean(test.group),
+            "file": test.file,
+            "source": test.source,
+            "outcome": "passed",
+            "failure_key": None,
+            "pattern_id": None,
+            "cluster_id": None,
+            "message": None,
+        }
+    return list(rows.values())
+
+
+def _redactor(secrets: Secrets) -> Callable[[str], str]:
+    """What is stored is redacted as what is shown, even with --keep-secrets (which is for one
+    developer's screen): names and messages can quote a token, the store outlives the run, and
+    a shared one is read by a whole team."""
+    shown = secrets.redactor()
+    return shown.text if shown.enabled else Redactor(shown.named).text
+
+
+def _status(seen: Sighting | None, test: Flips | None) -> FindingHistory:
+    status: HistoryStatus = "new"
+    if test is not None and test.flaky:
+        status = "flaky"
+    elif seen is not None and seen.runs:
+        status = "known"
+    if seen is None or not seen.runs:
+        return FindingHistory(status)
+    return FindingHistory(status, seen.runs, iso(seen.first), iso(seen.last))
+
+
+def record(
+    store: HistoryStore,
+    report: Report,
+    meta: RunMeta,
+    *,
+    secrets: Secrets,
+    passes: Sequence[PassedTest] = (),
+    window: timedelta,
+    seconds: float | None = None,
+) -> Report:
+    """Write `report` as one run (redacted with the run's `secrets`) and return it with each
+    finding's `history`."""
+    clean = _redactor(secrets)
+    failure_rows = _failure_rows(report, clean)
+    pass_rows = _pass_rows(passes, {row["test_key"] for row in failure_rows}, clean)
+    patterns = sorted(
+        {f.outcome.pattern_id for f in report.findings if isinstance(f.outcome, Diagnosis)}
+    )
+    started = meta.started_at.astimezone(UTC)
+    run_values = {
+        "started_at": started,
+        "kind": report.kind,
+        "title": clean(report.title),
+        "verdict": verdict(report),
+        "seconds": round(seconds, 3) if seconds is not None else None,
+        "timings": json.dumps(timings(report, seconds), sort_keys=True),
+        "tests": len({row["test_key"] for row in (*failure_rows, *pass_rows)}),
+        "failures": len(failure_rows),
+        "passed": len(pass_rows),
+        "new": 0,
+        "known": 0,
+        "flaky": 0,
+        "patterns": json.dumps(patterns),
+        "commit_sha": meta.commit,
+        "branch": meta.branch,
+        "ci_provider": meta.ci_provider,
+        "ci_job_url": clean(meta.ci_job_url) if meta.ci_job_url else None,
+        "host": meta.host,
+        "inputs": json.dumps([clean(i) for i in report.inputs]),
+        "run_dir": report.run_dir,
+    }
+    with store.writing() as conn:
+        inserted = conn.execute(insert(runs).values(**run_values)).inserted_primary_key
+        assert inserted is not None
+        run_id = inserted[0]
+        rows = [{**row, "run_id": run_id} for row in (*failure_rows, *pass_rows)]
+        if rows:
+            conn.execute(insert(outcomes), rows)
+        seen = sightings(conn, {row["failure_key"] for row in failure_rows}, run_id)
+        series = outcome_series(conn, {row["test_key"] for row in failure_rows}, started - window)
+        changes = {key: flips(values) for key, values in series.items()}
+        histories = [
+            _status(seen.get(row["failure_key"]), changes.get(row["test_key"]))
+            for row in failure_rows
+        ]
+        counts = {s: sum(1 for h in histories if h.status == s) for s in ("new", "known", "flaky")}
+        conn.execute(update(runs).where(runs.c.id == run_id).values(**counts))
+    findings: list[Finding] = [
+        dataclasses.replace(finding, history=history)
+        for finding, history in zip(report.findings, histories, strict=True)
+    ]
+    return dataclasses.replace(report, findings=tuple(findings))

@@ -1,0 +1,156 @@
+"""What a command does with history: record each report it makes, tell each finding whether it
+is new, known or flaky, and never lose the report to a history problem.
+
+A command makes one `HistoryRecorder` from `--history`/`--no-history`, passes each report
+through `record` before saving it, and calls `finish` once the reports are out: a store that
+could not be used, or a `--history`/`POOLCTL_HISTORY` value that names none, is then one error
+line and exit 2, after the report was printed. The store
+(and SQLAlchemy) is only opened, and imported, when the first report is recorded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from typing import IO, Any, BinaryIO
+
+from poolctl.errors import PoolctlError
+from poolctl.history.errors import HistoryError
+from poolctl.history.location import Location, resolve
+from poolctl.logs.passes import PassedTest, read_passes
+from poolctl.logs.records import STDIN_NAME
+from poolctl.model import Report, TriageDetails
+from poolctl.redact import Secrets
+
+
+class _Tee(io.RawIOBase):
+    """Standard input as the triage reads it, every byte also written to `copy`."""
+
+    def __init__(self, source: IO[bytes], copy: IO[bytes]) -> None:
+        self.source = source
+        self.copy = copy
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.source.read(len(buffer))
+        if not data:
+            return 0
+        buffer[: len(data)] = data
+        self.copy.write(data)
+        return len(data)
+
+
+class HistoryRecorder:
+    """Records a command's reports in the history store (see the module's docstring)."""
+
+    def __init__(
+        self, url: str | None = None, *, enabled: bool = True, secrets: Secrets | None = None
+    ) -> None:
+        self.enabled = enabled
+        self.secrets = secrets if secrets is not None else Secrets()
+        self.location: Location | None = None
+        self.problem: PoolctlError | None = None
+        if enabled:
+            try:
+                self.location = resolve(url)
+            except PoolctlError as exc:  # a bad URL: said by `finish`, after the report
+                self.problem = exc
+            else:  # the run's outputs never show the store's password either
+                self.secrets.remember(self.location.secrets)
+        self.started = time.monotonic()
+        self._store: Any = None
+        self._stdin_copy: BinaryIO | None = None
+
+    @contextlib.contextmanager
+    def copying_stdin(self, inputs: Sequence[str]) -> Iterator[None]:
+        """While reading the logs, keep a copy of standard input (when it is one of them and
+        history is on): the passes are read from it afterwards. The copy is an unnamed
+        temporary file, gone when poolctl exits."""
+        saved = sys.stdin
+        source = getattr(saved, "buffer", None)
+        if not self.enabled or "-" not in inputs or source is None:
+            yield
+            return
+        copy = tempfile.TemporaryFile()  # noqa: SIM115 - kept open until `finish`
+        tee = io.BufferedReader(_Tee(source, copy))
+        sys.stdin = io.TextIOWrapper(tee, encoding=saved.encoding or "utf-8", errors="replace")
+        try:
+            yield
+        finally:
+            sys.stdin = saved
+        self._stdin_copy = copy
+
+    def _passes(self, report: Report) -> list[PassedTest]:
+        """The passing tests of a triaged report's inputs (read again, lightly)."""
+        details = report.details
+        if not isinstance(details, TriageDetails):
+            return []
+        out: list[PassedTest] = []
+        for name, fmt in details.formats.items():
+            try:
+                if name == STDIN_NAME:
+                    if self._stdin_copy is not None:
+                        self._stdin_copy.seek(0)
+                        out += read_passes(self._stdin_copy, fmt)
+                    continue
+                with open(name, "rb") as stream:
+                    out += read_passes(stream, fmt)
+            except OSError:
+                continue  # the triage read it a moment ago; what it found is recorded still
+        return out
+
+    def _open(self) -> Any:
+        if self._store is None:
+            from poolctl.history.store import HistoryStore
+
+            assert self.location is not None
+            self._store = HistoryStore(self.location).open()
+        return self._store
+
+    def record(self, report: Report) -> Report:
+        """`report` recorded as one run, its findings with their `history`; unchanged when
+        history is off, or when the store cannot be used (the problem is kept for `finish`).
+        An interrupted run is not recorded: its outcomes are partial, and the moment poolctl
+        has left after a signal is for saving the run's own report, not for opening a store."""
+        if not self.enabled or self.problem is not None or report.interrupted:
+            return report
+        from poolctl.history.flaky import window_from_env
+        from poolctl.history.record import record
+        from poolctl.history.runmeta import run_meta
+
+        try:
+            window = window_from_env()
+            store = self._open()
+            return record(
+                store,
+                report,
+                run_meta(),
+                secrets=self.secrets,
+                passes=self._passes(report),
+                window=window,
+                seconds=time.monotonic() - self.started,
+            )
+        except PoolctlError as exc:
+            self.problem = exc
+            return report
+
+    def finish(self) -> None:
+        """Close the store; a history problem is raised now, after the report is out."""
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+        if self._stdin_copy is not None:
+            self._stdin_copy.close()
+            self._stdin_copy = None
+        if self.problem is not None:
+            problem, self.problem = self.problem, None
+            raise problem
+
+
+__all__ = ["HistoryError", "HistoryRecorder"]

@@ -1,0 +1,157 @@
+"""The history store's connection: an SQLAlchemy engine on SQLite or PostgreSQL, its schema
+ensured on open, and every failure turned into one `HistoryError` line.
+
+SQLite: write transactions start with `BEGIN IMMEDIATE` (a second writer waits for the lock up
+front instead of failing to upgrade a read lock later), in WAL mode (readers do not block the
+writer; commits need no fsync each), and a locked file is waited for at most `timeout`
+seconds. PostgreSQL: write transactions take one advisory lock first, so that runs are
+recorded one after another there too (two runners recording the same new failure at once: the
+second one sees the first one's run, as on SQLite); connecting and waiting for a lock are
+bounded by the same timeout.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.pool import NullPool
+
+from poolctl.history.errors import HistoryError, first_line
+from poolctl.history.location import Location
+from poolctl.history.migrate import ensure_schema
+
+TIMEOUT_ENV = "POOLCTL_HISTORY_TIMEOUT"
+DEFAULT_TIMEOUT = 10.0  # seconds a locked store or a slow server is waited for
+PG_WRITE_LOCK = 0x706F6F6D  # the advisory lock a write transaction holds on PostgreSQL
+
+
+def timeout_from_env() -> float:
+    """`POOLCTL_HISTORY_TIMEOUT` in seconds (10 when unset or not a positive number)."""
+    try:
+        value = float(os.environ.get(TIMEOUT_ENV, ""))
+    except ValueError:
+        return DEFAULT_TIMEOUT
+    return value if value > 0 and math.isfinite(value) else DEFAULT_TIMEOUT
+
+
+def _sqlite_engine(location: Location, timeout: float) -> Engine:
+    path = location.sqlite_path
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(location.url, connect_args={"timeout": timeout}, poolclass=NullPool)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi: Any, record: Any) -> None:
+        dbapi.isolation_level = None  # transactions are begun below, not by the driver
+        cursor = dbapi.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        # WAL with NORMAL sync: a commit is atomic and never corrupts the file, without an
+        # fsync each time (a power cut may lose the last run; a crash of poolctl loses none)
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        writing = conn.get_execution_options().get("poolctl_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+
+    return engine
+
+
+def _postgres_engine(location: Location, timeout: float) -> Engine:
+    wait_ms = int(timeout * 1000)
+    return create_engine(
+        location.url,
+        connect_args={
+            "connect_timeout": max(1, math.ceil(timeout)),
+            "options": f"-c lock_timeout={wait_ms} -c statement_timeout={wait_ms * 6}",
+        },
+        poolclass=NullPool,
+    )
+
+
+# One engine per store and timeout for the process: SQLAlchemy caches compiled statements per
+# engine, and a process that records many runs (the test suite) compiles each statement once.
+# The engines hold no connection between uses (NullPool).
+_ENGINES: dict[tuple[str, float], Engine] = {}
+
+
+def _engine(location: Location, timeout: float) -> Engine:
+    key = (location.url, timeout)
+    engine = _ENGINES.get(key)
+    if engine is None:
+        if location.backend == "sqlite":
+            engine = _sqlite_engine(location, timeout)
+        else:
+            engine = _postgres_engine(location, timeout)
+        _ENGINES[key] = engine
+    elif location.sqlite_path is not None:
+        location.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+    return engine
+
+
+class HistoryStore:
+    """An open store: `writing()` and `reading()` give a connection in one transaction."""
+
+    def __init__(self, location: Location, timeout: float | None = None) -> None:
+        self.location = location
+        self.timeout = timeout_from_env() if timeout is None else timeout
+        self.engine: Engine | None = None
+
+    def open(self) -> HistoryStore:
+        """Connect and ensure the schema (created on first use)."""
+        with self.errors("cannot open it"):
+            self.engine = _engine(self.location, self.timeout)
+            ensure_schema(self.engine, self.location.display)
+        return self
+
+    def close(self) -> None:
+        self.engine = None  # its connections are closed as each transaction ends
+
+    def __enter__(self) -> HistoryStore:
+        return self.open()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def errors(self, doing: str) -> Iterator[None]:
+        """Turn a driver's or the file system's error into one `HistoryError` line."""
+        try:
+            yield
+        except HistoryError:
+            raise
+        except (SQLAlchemyError, OSError) as exc:
+            problem = first_line(exc)
+            if "locked" in problem or "lock timeout" in problem:
+                problem += f" (waited {self.timeout:g} s; {TIMEOUT_ENV} sets how long)"
+            raise HistoryError(
+                self.location.display, f"{doing}: {problem}", self.location.secrets
+            ) from None
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[Connection]:
+        """One write transaction: committed whole, or not at all."""
+        assert self.engine is not None, "open the store first"
+        with (
+            self.errors("cannot write to it"),
+            self.engine.connect().execution_options(poolctl_write=True) as conn,
+            conn.begin(),
+        ):
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_WRITE_LOCK})
+            yield conn
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """One read transaction (a consistent view of the store)."""
+        assert self.engine is not None, "open the store first"
+        with self.errors("cannot read it"), self.engine.connect() as conn, conn.begin():
+            yield conn

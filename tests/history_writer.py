@@ -1,0 +1,46 @@
+"""A runner recording into a shared history store, for the concurrent-writers test: run as a
+process, it triages LOG once, waits for the GO file, then records that report RUNS times into
+STORE, each time as a command does (a `HistoryRecorder` of its own: open the store, record the
+run in one transaction, close), and prints one JSON line per run: the statuses its findings
+were given and the monotonic times it started and ended.
+
+    python tests/history_writer.py STORE LOG RUNS GO
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+
+def main(argv: list[str]) -> int:
+    store, log, runs, go = argv[0], argv[1], int(argv[2]), Path(argv[3])
+    from poolctl.history.recorder import HistoryRecorder
+    from poolctl.logs import read_logs
+    from poolctl.patterns import load_patterns
+    from poolctl.triage import triage
+
+    report = triage(read_logs([log]), load_patterns([]))
+    deadline = time.monotonic() + 60
+    while not go.exists():  # both writers start together
+        if time.monotonic() > deadline:
+            return 2
+        time.sleep(0.005)
+    for _ in range(runs):
+        started = time.monotonic()
+        recorder = HistoryRecorder(store)
+        recorded = recorder.record(report)
+        recorder.finish()  # a store that could not be written raises here
+        statuses = [f.history.status if f.history else None for f in recorded.findings]
+        ended = time.monotonic()
+        print(
+            json.dumps({"pid": os.getpid(), "statuses": statuses, "start": started, "end": ended})
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
