@@ -12,6 +12,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 import jsonschema
+import jsonschema_rs
 import pytest
 import xmlschema
 
@@ -43,7 +44,9 @@ from poolctl.report.load import from_dict, load_report
 from tests.test_report_writers import sample_report
 
 XSD = xmlschema.XMLSchema(str(Path(__file__).parent / "junit-xsd" / "junit-10.xsd"))
-VALIDATOR = jsonschema.Draft202012Validator(schema())
+# jsonschema-rs validates as jsonschema does, ~80x faster: the suite validates every report
+# of every fixture; the schema itself is checked against the 2020-12 metaschema by jsonschema
+VALIDATOR = jsonschema_rs.Draft202012Validator(schema())
 NASTY = 'ctl\x00\x01\x08\x0b\x0c\x1b[31m\x7f lone\ud800 \ufffe & <tag> "q" ]]> end'
 
 
@@ -211,12 +214,13 @@ def test_golden_json_validates_and_schema_version_is_pinned() -> None:
     golden = Path(__file__).parent / "golden" / "report.json"
     assert valid_json(golden.read_text())["schema_version"] == 1
     assert schema()["properties"]["schema_version"] == {"const": 1}
+    jsonschema.Draft202012Validator.check_schema(schema())  # a valid 2020-12 schema
 
 
 def test_schema_rejects_what_it_does_not_describe() -> None:
     doc = json.loads(JsonWriter().render(sample_report()))
     doc["findings"][0]["outcome"]["confidence"] = 3
-    with pytest.raises(jsonschema.ValidationError):
+    with pytest.raises(jsonschema_rs.ValidationError):
         VALIDATOR.validate(doc)
 
 
