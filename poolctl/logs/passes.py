@@ -176,14 +176,18 @@ def _junit(stream: BinaryIO) -> Iterator[PassedTest]:
 _READERS = {"pytest": _pytest, "exunit": _exunit, "junit": _junit}
 
 
-def read_passes(stream: BinaryIO, fmt: str) -> list[PassedTest]:
-    """The passing tests in one input of format `fmt` (exunit, pytest or junit)."""
+def iter_passes(stream: BinaryIO, fmt: str) -> Iterator[PassedTest]:
+    """The passing tests in one input of format `fmt` (exunit, pytest or junit), as they are
+    read: a log with 200,000 of them is recorded without holding them all."""
     reader = _READERS.get(fmt)
     if reader is None:
-        return []
-    out: list[PassedTest] = []
-    for test in reader(stream):
-        out.append(test)
-        if len(out) >= MAX_PASSES:
+        return
+    for count, test in enumerate(reader(stream), 1):
+        yield test
+        if count >= MAX_PASSES:
             break
-    return out
+
+
+def read_passes(stream: BinaryIO, fmt: str) -> list[PassedTest]:
+    """The passing tests in one input of format `fmt` (exunit, pytest or junit)."""
+    return list(iter_passes(stream, fmt))
