@@ -131,7 +131,7 @@ def triage_command(
     ):
         parsed = job.read(logs, log_format.value, progress=progress)
     report = job.report(parsed)
-    del parsed  # the parsed log (and its identifier index) is garbage from here
+    del parsed, job  # the parsed log, its identifier index and the examples past the cap
     report = recorder.record(dataclasses.replace(report, run_dir=str(run.path)))
     report = redacted_at_source(report, context)
     # report.json only: `poolctl report RUN -f md|junit` renders the other formats on demand

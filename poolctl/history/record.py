@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -36,6 +36,9 @@ from poolctl.model import (
     TriageDetails,
 )
 from poolctl.redact import Redactor, Secrets
+
+# outcome rows written at a time: a run with 200,000 passes is never held whole in memory
+INSERT_BATCH = 5_000
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -100,16 +103,17 @@ def _failure_rows(report: Report, clean: Callable[[str], str]) -> list[dict[str,
 
 
 def _pass_rows(
-    passes: Sequence[PassedTest], failed: set[str], clean: Callable[[str], str]
-) -> list[dict[str, Any]]:
+    passes: Iterable[PassedTest], failed: set[str], clean: Callable[[str], str]
+) -> Iterator[dict[str, Any]]:
     """Passes, once per test, without the tests that failed in this run (ExUnit's `--trace`
     lists every test that ran, failed or not)."""
-    rows: dict[str, dict[str, Any]] = {}
+    seen = set(failed)
     for test in passes:
         key = CaseId(test.name, test.group, test.file).key
-        if key in failed or key in rows:
+        if key in seen:
             continue
-        rows[key] = {
+        seen.add(key)
+        yield {
             "test_key": key,
             "name": clean(test.name),
             "test_group": clean(test.group),
@@ -121,7 +125,18 @@ def _pass_rows(
             "cluster_id": None,
             "message": None,
         }
-    return list(rows.values())
+
+
+def _batches(rows: Iterable[dict[str, Any]], run_id: Any) -> Iterator[list[dict[str, Any]]]:
+    """The outcome rows of run `run_id`, `INSERT_BATCH` at a time."""
+    batch: list[dict[str, Any]] = []
+    for row in rows:
+        batch.append({**row, "run_id": run_id})
+        if len(batch) >= INSERT_BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _redactor(secrets: Secrets) -> Callable[[str], str]:
@@ -149,7 +164,7 @@ def record(
     meta: RunMeta,
     *,
     secrets: Secrets,
-    passes: Sequence[PassedTest] = (),
+    passes: Iterable[PassedTest] = (),
     window: timedelta,
     seconds: float | None = None,
 ) -> Report:
@@ -157,7 +172,7 @@ def record(
     finding's `history`."""
     clean = _redactor(secrets)
     failure_rows = _failure_rows(report, clean)
-    pass_rows = _pass_rows(passes, {row["test_key"] for row in failure_rows}, clean)
+    failed_tests = {row["test_key"] for row in failure_rows}
     patterns = sorted(
         {f.outcome.pattern_id for f in report.findings if isinstance(f.outcome, Diagnosis)}
     )
@@ -169,9 +184,9 @@ def record(
         "verdict": verdict(report),
         "seconds": round(seconds, 3) if seconds is not None else None,
         "timings": json.dumps(timings(report, seconds), sort_keys=True),
-        "tests": len({row["test_key"] for row in (*failure_rows, *pass_rows)}),
+        "tests": 0,  # counted as the passes are written
         "failures": len(failure_rows),
-        "passed": len(pass_rows),
+        "passed": 0,
         "new": 0,
         "known": 0,
         "flaky": 0,
@@ -188,9 +203,12 @@ def record(
         inserted = conn.execute(insert(runs).values(**run_values)).inserted_primary_key
         assert inserted is not None
         run_id = inserted[0]
-        rows = [{**row, "run_id": run_id} for row in (*failure_rows, *pass_rows)]
-        if rows:
-            conn.execute(insert(outcomes), rows)
+        passed = 0
+        for batch in _batches(failure_rows, run_id):
+            conn.execute(insert(outcomes), batch)
+        for batch in _batches(_pass_rows(passes, failed_tests, clean), run_id):
+            conn.execute(insert(outcomes), batch)
+            passed += len(batch)
         seen = sightings(conn, {row["failure_key"] for row in failure_rows}, run_id)
         series = outcome_series(conn, {row["test_key"] for row in failure_rows}, started - window)
         changes = {key: flips(values) for key, values in series.items()}
@@ -199,7 +217,11 @@ def record(
             for row in failure_rows
         ]
         counts = {s: sum(1 for h in histories if h.status == s) for s in ("new", "known", "flaky")}
-        conn.execute(update(runs).where(runs.c.id == run_id).values(**counts))
+        conn.execute(
+            update(runs)
+            .where(runs.c.id == run_id)
+            .values(**counts, tests=len(failed_tests) + passed, passed=passed)
+        )
     findings: list[Finding] = [
         dataclasses.replace(finding, history=history)
         for finding, history in zip(report.findings, histories, strict=True)

@@ -21,7 +21,7 @@ from typing import IO, Any, BinaryIO
 from poolctl.errors import PoolctlError
 from poolctl.history.errors import HistoryError
 from poolctl.history.location import Location, resolve
-from poolctl.logs.passes import PassedTest, read_passes
+from poolctl.logs.passes import PassedTest, iter_passes
 from poolctl.logs.records import STDIN_NAME
 from poolctl.model import Report, TriageDetails
 from poolctl.redact import Secrets
@@ -86,24 +86,23 @@ class HistoryRecorder:
             sys.stdin = saved
         self._stdin_copy = copy
 
-    def _passes(self, report: Report) -> list[PassedTest]:
-        """The passing tests of a triaged report's inputs (read again, lightly)."""
+    def _passes(self, report: Report) -> Iterator[PassedTest]:
+        """The passing tests of a triaged report's inputs (read again, lightly, as they are
+        recorded: never all held at once)."""
         details = report.details
         if not isinstance(details, TriageDetails):
-            return []
-        out: list[PassedTest] = []
+            return
         for name, fmt in details.formats.items():
             try:
                 if name == STDIN_NAME:
                     if self._stdin_copy is not None:
                         self._stdin_copy.seek(0)
-                        out += read_passes(self._stdin_copy, fmt)
+                        yield from iter_passes(self._stdin_copy, fmt)
                     continue
                 with open(name, "rb") as stream:
-                    out += read_passes(stream, fmt)
+                    yield from iter_passes(stream, fmt)
             except OSError:
                 continue  # the triage read it a moment ago; what it found is recorded still
-        return out
 
     def _open(self) -> Any:
         if self._store is None:
