@@ -5,6 +5,7 @@ annotations and job summary with their caps, over the shared Report fixture and 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import re
 from pathlib import Path
@@ -43,7 +44,15 @@ from poolctl.report.junit import xml_safe
 from poolctl.report.load import from_dict, load_report
 from tests.test_report_writers import sample_report
 
-XSD = xmlschema.XMLSchema(str(Path(__file__).parent / "junit-xsd" / "junit-10.xsd"))
+XSD_PATH = Path(__file__).parent / "junit-xsd" / "junit-10.xsd"
+
+
+@functools.cache
+def xsd() -> xmlschema.XMLSchema:
+    """The JUnit XSD, parsed when a test first needs it (not while every worker collects)."""
+    return xmlschema.XMLSchema(str(XSD_PATH))
+
+
 # jsonschema-rs validates as jsonschema does, ~80x faster: the suite validates every report
 # of every fixture; the schema itself is checked against the 2020-12 metaschema by jsonschema
 VALIDATOR = jsonschema_rs.Draft202012Validator(schema())
@@ -60,7 +69,7 @@ def valid_junit(text: str) -> None:
     for m in re.finditer(r"<testcase [^>]*>", text):
         line = re.search(r' line="([^"]*)"', m.group(0))
         assert line is None or line.group(1).isdigit(), m.group(0)
-    XSD.validate(XUNIT1_PLACE.sub("", text))
+    xsd().validate(XUNIT1_PLACE.sub("", text))
 
 
 def valid_json(text: str) -> dict[str, Any]:
@@ -143,7 +152,7 @@ def test_junit_escapes_what_xml_forbids() -> None:
 
 def test_junit_one_testcase_per_failure_step_and_expectation() -> None:
     tour = other_reports()[2]
-    doc: Any = XSD.to_dict(JUnitWriter().render(tour))
+    doc: Any = xsd().to_dict(JUnitWriter().render(tour))
     suites = doc["testsuite"]
     assert [s["@name"] for s in suites] == [
         "poolctl scenario: scenario p3",

@@ -36,12 +36,16 @@ def imported(path: Path) -> set[str]:
     return names
 
 
+@functools.cache
+def call_nodes(path: Path) -> list[ast.Call]:
+    """Every call in `path` (walked once for every test of the module)."""
+    return [node for node in ast.walk(tree(path)) if isinstance(node, ast.Call)]
+
+
 def calls(path: Path, name: str, *, methods: bool = True) -> list[int]:
     """The lines where `path` calls `name(...)`, and `something.name(...)` with `methods`."""
     out = []
-    for node in ast.walk(tree(path)):
-        if not isinstance(node, ast.Call):
-            continue
+    for node in call_nodes(path):
         func = node.func
         bare = isinstance(func, ast.Name) and func.id == name
         method = isinstance(func, ast.Attribute) and func.attr == name
