@@ -6,6 +6,7 @@ the action only inputs it has, and the README shows the example as it is."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -109,3 +110,42 @@ def test_the_action_runs_commands_poolctl_has() -> None:
 def test_the_readme_shows_the_example_workflow_as_it_is() -> None:
     readme = (REPO / "README.md").read_text()
     assert WORKFLOW.read_text() in readme
+
+
+def test_the_actions_shell_steps_leave_every_report_in_the_run_folder(
+    processes: Processes, tmp_path: Path
+) -> None:
+    """The action's own `run:` scripts, run by bash in turn with their `env:` (the inputs'
+    defaults, `runner.temp` a temporary folder): triage, then the rendering, leave report.json,
+    report.md and junit.xml in the run folder the artifact keeps."""
+    import os
+    import sys
+
+    action = _load(ACTION)
+    values = {
+        "inputs.log": str(REPO / "tests" / "fixtures" / "exunit" / "pool_suite.log"),
+        **{
+            f"inputs.{k}": str(v.get("default", ""))
+            for k, v in action["inputs"].items()
+            if k != "log"
+        },
+        "runner.temp": str(tmp_path),
+    }
+    output = tmp_path / "github-output"
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    base = {**os.environ, "PATH": path, "GITHUB_OUTPUT": str(output)}
+    base.pop("GITHUB_STEP_SUMMARY", None)
+    for step in action["runs"]["steps"]:
+        if "run" not in step or "install" in step["name"]:
+            continue  # the install step installs poolctl: the test's own is on PATH
+        env = dict(base)
+        for name, expr in step.get("env", {}).items():
+            env[name] = re.sub(r"\$\{\{\s*([\w.-]+)\s*\}\}", lambda m: values[m[1]], expr)
+        done = processes.run(["bash", "-euo", "pipefail", "-c", step["run"]], 120, env=env)
+        assert done.returncode == 0, (step["name"], done.stderr)
+    run_dir = tmp_path / "poolctl-triage"
+    assert f"run-dir={run_dir}" in output.read_text()
+    for name in ("report.json", "report.md", "junit.xml"):
+        assert (run_dir / name).stat().st_size > 0, name
+    assert "Fix plan" in (run_dir / "report.md").read_text()
+    assert "<testsuite" in (run_dir / "junit.xml").read_text()
