@@ -6,8 +6,10 @@ the action only inputs it has, and the README shows the example as it is."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -118,9 +120,6 @@ def test_the_actions_shell_steps_leave_every_report_in_the_run_folder(
     """The action's own `run:` scripts, run by bash in turn with their `env:` (the inputs'
     defaults, `runner.temp` a temporary folder): triage, then the rendering, leave report.json,
     report.md and junit.xml in the run folder the artifact keeps."""
-    import os
-    import sys
-
     action = _load(ACTION)
     values = {
         "inputs.log": str(REPO / "tests" / "fixtures" / "exunit" / "pool_suite.log"),

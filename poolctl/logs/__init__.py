@@ -103,10 +103,12 @@ _EXUNIT_MARKS = (
 def detect_format(head: bytes | str) -> str | None:
     """`exunit`, `pytest` or `junit` from the first kilobytes of an input, or None."""
     text = head.decode("utf-8", "replace") if isinstance(head, bytes) else head
-    if len(text) > MAX_MARK_LINE and any(len(line) > MAX_MARK_LINE for line in text.split("\n")):
+    if len(text) > MAX_MARK_LINE:
         # no runner writes a header or summary line that long: a huge line is left out, so
         # that a log opening with one is sniffed at the regexes' speed on what follows
-        text = "\n".join(line for line in text.split("\n") if len(line) <= MAX_MARK_LINE)
+        lines = text.split("\n")
+        if any(len(line) > MAX_MARK_LINE for line in lines):
+            text = "\n".join(line for line in lines if len(line) <= MAX_MARK_LINE)
     text = strip_prefixes(strip_ansi(text.lstrip("\ufeff")).replace("\r\n", "\n"))
     if _XML_START.match(text) and re.search(r"<test(?:suites?|case)\b", text):
         return "junit"
