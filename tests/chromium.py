@@ -132,14 +132,19 @@ class Chromium:
             message["sessionId"] = session
         os.write(self._to_child, json.dumps(message).encode() + b"\0")
         deadline = time.monotonic() + timeout
-        while True:
-            for reply in self._read(deadline):
-                if reply.get("id") == self._next:
-                    if "error" in reply:
-                        raise CdpError(f"{method}: {reply['error']}")
-                    result: dict[str, Any] = reply.get("result", {})
-                    return result
-                self.events.append(reply)
+        answer: dict[str, Any] | None = None
+        while answer is None:
+            # the whole chunk is kept: events read together with the answer, after it, are
+            # events all the same (a busy browser sends many in one chunk)
+            for message in self._read(deadline):
+                if message.get("id") == self._next:
+                    answer = message
+                else:
+                    self.events.append(message)
+        if "error" in answer:
+            raise CdpError(f"{method}: {answer['error']}")
+        result: dict[str, Any] = answer.get("result", {})
+        return result
 
     def _read(self, deadline: float) -> list[dict[str, Any]]:
         remaining = deadline - time.monotonic()
@@ -233,8 +238,8 @@ class Page:
         ]
 
     def requested(self, url: str, timeout: float = 15.0) -> bool:
-        """Whether the page asks for `url` within `timeout` seconds (on a loaded machine the
-        network process reports a request well after the page has finished loading)."""
+        """Whether the page asks for `url` within `timeout` seconds (its event may trail the
+        page's load: the network events come from another process)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if url in self.requests(settle=0.2):
