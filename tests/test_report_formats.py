@@ -15,7 +15,6 @@ from xml.etree import ElementTree
 import jsonschema
 import jsonschema_rs
 import pytest
-import xmlschema
 
 from poolctl.model import (
     Check,
@@ -48,8 +47,11 @@ XSD_PATH = Path(__file__).parent / "junit-xsd" / "junit-10.xsd"
 
 
 @functools.cache
-def xsd() -> xmlschema.XMLSchema:
-    """The JUnit XSD, parsed when a test first needs it (not while every worker collects)."""
+def xsd() -> Any:
+    """The JUnit XSD, parsed when a test first needs it (not while every worker collects:
+    xmlschema alone takes half a second to import)."""
+    import xmlschema
+
     return xmlschema.XMLSchema(str(XSD_PATH))
 
 

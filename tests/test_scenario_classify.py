@@ -12,11 +12,11 @@ import pytest
 from poolctl.model import Diagnosis, Failure, Finding, Unclassified
 from poolctl.patterns import builtin_dir, builtin_patterns, load_patterns
 from poolctl.scenario.classify import (
-    PRODUCED,
-    RULES,
     UnknownRulePattern,
     check_rules,
     offer_to_other_patterns,
+    produced,
+    rules,
 )
 
 QUOTA_PATTERN = """\
@@ -44,8 +44,8 @@ def user_kb(tmp_path: Path) -> Path:
 
 def test_the_rules_produce_exactly_the_builtin_patterns() -> None:
     check_rules(builtin_patterns())
-    assert {p.id for p in builtin_patterns()} == PRODUCED
-    assert all(rule.produces for rule in RULES if rule.name != "steps that could not run")
+    assert {p.id for p in builtin_patterns()} == produced()
+    assert all(rule.produces for rule in rules() if rule.name != "steps that could not run")
 
 
 def test_a_pattern_renamed_in_its_yaml_fails_the_check(tmp_path: Path) -> None:

@@ -181,13 +181,13 @@ def test_triage_of_a_log_with_secrets(
 
 
 def test_keep_secrets_says_so_in_every_format(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, reports_in_tmp: Path
 ) -> None:
     log = planted_log(tmp_path)
     for fmt in ("term", "md", "json", "junit"):
         _code, out, _ = cli(capsys, "triage", str(log), "-f", fmt, "--keep-secrets")
         assert "secrets were NOT redacted" in out, fmt
-    doc = (next(iter(sorted(Path(tmp_path, "reports").glob("2*")))) / "report.json").read_text()
+    doc = (next(iter(sorted(reports_in_tmp.glob("2*")))) / "report.json").read_text()
     assert KEEP_NOTE in doc and SK_KEY in doc
 
 

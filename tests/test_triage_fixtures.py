@@ -17,7 +17,10 @@ from poolctl.report.groups_view import coverage_of
 from poolctl.triage import triage
 
 FIXTURES = Path(__file__).parent / "fixtures"
-EXPECTED: dict[str, Any] = yaml.safe_load((FIXTURES / "expected.yaml").read_text())
+# libyaml's loader: 8x faster than the pure-Python one on these 150 KB, in every worker
+EXPECTED: dict[str, Any] = yaml.load(
+    (FIXTURES / "expected.yaml").read_text(), Loader=yaml.CSafeLoader
+)
 CORPUS = Path(__file__).resolve().parents[2] / "shared/corpus/dspex-v2-phase1"
 KB = load_patterns()
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from poolctl.diagnose import no_answer_pattern
@@ -26,8 +27,11 @@ from poolctl.scenario.run import RunOutcome
 from poolctl.triage.classifier import render_template
 from poolctl.triage.engine import classify_failures
 
-# pattern 1: the pattern whose causes are the no-answer engine's hypotheses
-NO_RESPONSE = no_answer_pattern().id
+
+def no_response() -> str:
+    """Pattern 1's id: the pattern whose causes are the no-answer engine's hypotheses (read
+    from the knowledge base when first asked, not when this module is imported)."""
+    return no_answer_pattern().id
 
 
 class UnknownRulePattern(Exception):
@@ -56,7 +60,7 @@ class TraceClassifier:
         remediation: str | None = None,
         **extra: Any,
     ) -> Diagnosis:
-        if pattern_id not in PRODUCED:
+        if pattern_id not in produced():
             raise UnknownRulePattern(f"no scenario rule declares that it produces {pattern_id!r}")
         meta = self.patterns.get(pattern_id)
         return Diagnosis(
@@ -136,7 +140,7 @@ class TraceClassifier:
             Finding(
                 failure,
                 self.diagnosis(
-                    NO_RESPONSE, evidence, facts, cause, remediation, hypotheses=hypotheses
+                    no_response(), evidence, facts, cause, remediation, hypotheses=hypotheses
                 ),
             )
         ]
@@ -173,7 +177,7 @@ class TraceClassifier:
         }
         message = f"{len(events)} request(s) got no answer ({reason})"
         failure = self.failure("requests never answered", f"request-{reason}", message, events)
-        return [Finding(failure, self.diagnosis(NO_RESPONSE, evidence, facts, cause))]
+        return [Finding(failure, self.diagnosis(no_response(), evidence, facts, cause))]
 
 
 @dataclass(frozen=True)
@@ -185,28 +189,36 @@ class Rule:
     read: Callable[[TraceClassifier], list[Finding]]
 
 
-# In this order: pattern 1 first, since its consequences (checkout timeouts) are folded into it.
-RULES: tuple[Rule, ...] = (
-    Rule("init pings unanswered", (NO_RESPONSE,), TraceClassifier.init_failures),
-    Rule("requests unanswered", (NO_RESPONSE,), TraceClassifier.no_answers),
-    Rule("callers failed by a shutdown", (checkouts.SHUTDOWN,), checkouts.shutdowns),
-    Rule("checkouts timed out", (checkouts.WAITERS,), checkouts.checkout_timeouts),
-    Rule(
-        "responses unlike the expectation",
-        (responses.KEY_MISMATCH, responses.FIELD_MISSING, responses.ADAPTER),
-        responses.expectations,
-    ),
-    Rule("workers in the wrong mode", (responses.ADAPTER,), responses.mode_mismatches),
-    Rule("services not running", (services.NOT_STARTED,), services.services),
-    Rule("steps that could not run", (), services.step_errors),
-)
-PRODUCED = frozenset(pattern_id for rule in RULES for pattern_id in rule.produces)
+@cache
+def rules() -> tuple[Rule, ...]:
+    """The rules in this order: pattern 1 first, since its consequences (checkout timeouts) are
+    folded into it."""
+    return (
+        Rule("init pings unanswered", (no_response(),), TraceClassifier.init_failures),
+        Rule("requests unanswered", (no_response(),), TraceClassifier.no_answers),
+        Rule("callers failed by a shutdown", (checkouts.SHUTDOWN,), checkouts.shutdowns),
+        Rule("checkouts timed out", (checkouts.WAITERS,), checkouts.checkout_timeouts),
+        Rule(
+            "responses unlike the expectation",
+            (responses.KEY_MISMATCH, responses.FIELD_MISSING, responses.ADAPTER),
+            responses.expectations,
+        ),
+        Rule("workers in the wrong mode", (responses.ADAPTER,), responses.mode_mismatches),
+        Rule("services not running", (services.NOT_STARTED,), services.services),
+        Rule("steps that could not run", (), services.step_errors),
+    )
+
+
+@cache
+def produced() -> frozenset[str]:
+    """Every pattern id a rule may produce."""
+    return frozenset(pattern_id for rule in rules() for pattern_id in rule.produces)
 
 
 def check_rules(patterns: PatternSet) -> None:
     """Every id a rule produces is defined by `patterns`; `UnknownRulePattern` names any other."""
     known = {p.id for p in patterns}
-    for rule in RULES:
+    for rule in rules():
         for pattern_id in rule.produces:
             if pattern_id not in known:
                 raise UnknownRulePattern(
@@ -228,13 +240,13 @@ def classify_run(run: RunOutcome, patterns: PatternSet) -> Classified:
     is left unclassified, offered to the patterns no rule reads."""
     check_rules(patterns)
     c = TraceClassifier(run, patterns)
-    findings = [finding for rule in RULES for finding in rule.read(c)]
+    findings = [finding for rule in rules() for finding in rule.read(c)]
     return offer_to_other_patterns(findings, patterns)
 
 
 def offer_to_other_patterns(findings: list[Finding], patterns: PatternSet) -> Classified:
     """Each unclassified finding that a pattern no rule reads claims, as `triage` would."""
-    others = PatternSet(tuple(p for p in patterns if p.id not in PRODUCED))
+    others = PatternSet(tuple(p for p in patterns if p.id not in produced()))
     left = [i for i, f in enumerate(findings) if isinstance(f.outcome, Unclassified)]
     if not len(others) or not left:
         return Classified(findings, [])
