@@ -8,9 +8,10 @@ rest."""
 
 from __future__ import annotations
 
-from rich.console import Console
+from rich.console import Console, Group
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from poolctl.model import Diagnosis, Evidence, Finding, Report, TriageDetails
 from poolctl.report.groups_view import (
@@ -84,14 +85,27 @@ class _Layout:
         self.quiet = quiet
         self.top = top
         self.kept = kept_groups(report, top)
+        self.lines: list[Text] = []
 
     def p(self, text: str = "") -> None:
-        self.c.print(text)
+        """One line, printed with the lines before it (rich's cost is mostly per print call)."""
+        self.lines.append(self.c.render_str(text))
+
+    def flush(self) -> None:
+        if self.lines:
+            self.c.print(Group(*self.lines))
+            self.lines.clear()
 
     def o(self, origin: str) -> str:
         return escape(self.short(origin))
 
     def report(self, heading: bool = True) -> None:
+        try:
+            self._report(heading)
+        finally:
+            self.flush()
+
+    def _report(self, heading: bool) -> None:
         r = self.r
         if heading:
             self.p(f"[bold]poolctl {escape(r.kind)}[/] — {escape(r.title)}")
@@ -143,6 +157,7 @@ class _Layout:
         if unclassified_count(self.r):
             table.add_row("–", "unclassified", str(unclassified_count(self.r)))
         self.p()
+        self.flush()
         self.c.print(table)
 
     def section(self, s: PatternSection) -> None:
