@@ -66,9 +66,10 @@ test: $(STAMP) $(PEERS_STAMP)
 
 # The inner loop: every test that starts no process and sleeps on no clock. The fixtures that
 # start processes mark their tests `process`, `real_sleep` marks `waits` (tests/conftest.py), and
-# any other test that tries either fails. Two processes, one a core: these tests only compute.
+# any other test that tries either fails. Two processes, one a core: these tests only compute;
+# the one that finishes first takes tests from the other's queue (worksteal).
 test-fast: $(STAMP)
-	$(PYTEST) -n 2 -m "not process and not waits"
+	$(PYTEST) -n 2 --dist worksteal -m "not process and not waits"
 
 # The project's own suite through `poolctl triage`, as a CI job does it: pytest's console output
 # is kept in $(CI_REPORT)/pytest.log (and JUnit XML beside it), triaged into triage.md (and the

@@ -47,17 +47,25 @@ MAX_NAMES = 50  # failures named per group or cluster (report.json lists them al
 MAX_CLUSTERS = 100  # clusters listed (report.json lists them all)
 
 
+# HTML and Markdown's emphasis, links, code, pipes and headings escaped; a newline is a space
+_TEXT = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\n": " "} | {c: "\\" + c for c in "\\`*_[]|#"}
+)
+_CODE_SPAN = re.compile(r"(`[^`\n]+`)")
+_BACKTICKS = re.compile(r"`+")
+
+
 def text(value: str) -> str:
     """Plain text safe in Markdown and in a table cell: HTML, emphasis and pipes escaped."""
-    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    value = re.sub(r"([\\`*_\[\]|#])", r"\\\1", value)
-    return " ".join(value.split("\n"))
+    return value.translate(_TEXT)
 
 
 def prose(value: str) -> str:
     """Authored text (a remediation, a cause): its `code spans` kept, the rest escaped."""
+    if "`" not in value:
+        return text(value)
     out = []
-    for part in re.split(r"(`[^`\n]+`)", value):
+    for part in _CODE_SPAN.split(value):
         if len(part) > 1 and part.startswith("`") and part.endswith("`"):
             out.append(part.replace("|", "\\|"))
         else:
@@ -67,8 +75,8 @@ def prose(value: str) -> str:
 
 def code(value: str) -> str:
     """An inline code span that holds any text (backticks and pipes too), on one line."""
-    value = " ".join(value.split("\n")).replace("|", "\\|")
-    longest = max((len(m) for m in re.findall(r"`+", value)), default=0)
+    value = value.replace("\n", " ").replace("|", "\\|")
+    longest = max((len(m) for m in _BACKTICKS.findall(value)), default=0) if "`" in value else 0
     fence = "`" * (longest + 1)
     pad = " " if value.startswith("`") or value.endswith("`") or not value.strip() else ""
     return f"{fence}{pad}{value}{pad}{fence}"

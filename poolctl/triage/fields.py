@@ -12,6 +12,7 @@ from functools import cached_property
 from typing import Any
 
 from poolctl.model import Failure
+from poolctl.patterns.regex import KbRegex
 from poolctl.triage.locate import BlockLines
 
 MAX_FIELD = 64 * 1024  # a user regex never runs over more than this per field
@@ -51,23 +52,23 @@ class FailureView:
     def __init__(self, failure: Failure, blocks: BlockLines | None = None) -> None:
         self.failure = failure
         self.blocks = blocks or BlockLines()
-        self._joined: dict[str, tuple[str, str | None]] = {}
+        self._joined: dict[str, list[Any]] = {}  # by field: its texts joined, casefolded
         self.related: dict[str, list[Text]] = {}  # by pool: the lines facts read about it
 
     def may_match(self, regex: Any, field: str) -> bool:
         """False when `regex` cannot match any text of `field`: none of the literals each of its
         matches holds is in them (`KbRegex.may_match`; any other regex object may match)."""
-        check = getattr(regex, "may_match", None)
-        if check is None or not getattr(regex, "literals", ()):
+        if not isinstance(regex, KbRegex) or not regex.literals:
             return True
         joined = self._joined.get(field)
         if joined is None:
             texts = self.everything() if field == "everything" else self.texts(field)
-            joined = ("\n".join(t.value for t in texts), None)
-        if getattr(regex, "folded", False) and joined[1] is None:
-            joined = (joined[0], joined[0].casefold())
-        self._joined[field] = joined
-        return bool(check(joined[0], joined[1]))
+            joined = self._joined[field] = ["\n".join(t.value for t in texts), None]
+        if not regex.folded:
+            return regex.may_match(joined[0])
+        if joined[1] is None:
+            joined[1] = joined[0].casefold()
+        return regex.may_match(joined[0], joined[1])
 
     @cached_property
     def _details(self) -> list[Text]:
