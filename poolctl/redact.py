@@ -163,6 +163,19 @@ class Redactor:
         named = self._bytes is not None and self._bytes.search(data) is not None
         return named or may_hold(data)
 
+    def may_hold_any(self, values: Sequence[str]) -> bool:
+        """False when `text` would return each of `values` as it is: one search over them
+        joined (by RE2) instead of a search each; a value longer than `BIG_TEXT` says True."""
+        if not self.enabled or not values:
+            return False
+        if any(len(v) > BIG_TEXT for v in values):
+            return True
+        joined = "\n".join(values)
+        try:
+            return self._any_fast.search(joined) is not None
+        except UnicodeEncodeError:  # a lone surrogate: RE2 takes UTF-8 only
+            return self._any.search(joined) is not None
+
     def text(self, value: str) -> str:
         """`value` with every secret replaced (`[redacted:NAME]` or `[redacted]`)."""
         if len(value) > BIG_TEXT and self.enabled:  # a whole report: the fast path of bytes

@@ -365,12 +365,17 @@ def test_secrets_are_not_stored(
     the store outlives the run, and a shared one is read by a whole team."""
     token = "sk-live_" + "Q" * 24
     log = tmp_path / "secret.xml"
-    log.write_text(FLAKY_JUNIT[0].read_text().replace("'pool_pid'", f"'{token}'"))
+    text = FLAKY_JUNIT[0].read_text().replace("'pool_pid'", f"'{token}'")
+    # a passing test's name too (passes are redacted a batch at a time)
+    passing = "test_single_checkout_succeeds"
+    log.write_text(text.replace(f'name="{passing}"', f'name="{passing}[{token}]"'))
     code, out, err = cli("triage", str(log), *keep)
     assert code == 1, err
     assert (token in out) == bool(keep)  # the terminal shows it as asked
     stored = json.dumps(rows(history_in_tmp, "SELECT * FROM outcomes"))
     assert token not in stored and "[redacted]" in stored
+    names = [row[0] for row in rows(history_in_tmp, "SELECT name FROM outcomes")]
+    assert f"{passing}[[redacted]" in " ".join(names), names
 
 
 def test_history_commands_say_when_nothing_is_recorded(cli: RunCli) -> None:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import Connection, insert, update
 
 from poolctl.history.flaky import Flips, flips
 from poolctl.history.identity import CaseId, case_id, failure_id
@@ -39,6 +39,7 @@ from poolctl.redact import Redactor, Secrets
 
 # outcome rows written at a time: a run with 200,000 passes is never held whole in memory
 INSERT_BATCH = 5_000
+OUTCOME_COLUMNS = [c.name for c in outcomes.columns if c.name != "id"]
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -102,29 +103,53 @@ def _failure_rows(report: Report, clean: Callable[[str], str]) -> list[dict[str,
     return rows
 
 
-def _pass_rows(
-    passes: Iterable[PassedTest], failed: set[str], clean: Callable[[str], str]
-) -> Iterator[dict[str, Any]]:
-    """Passes, once per test, without the tests that failed in this run (ExUnit's `--trace`
-    lists every test that ran, failed or not)."""
+def _pass_batches(
+    passes: Iterable[PassedTest], failed: set[str], redactor: Redactor, run_id: Any
+) -> Iterator[list[dict[str, Any]]]:
+    """The pass rows of run `run_id`, `INSERT_BATCH` at a time: once per test, without the tests
+    that failed in this run (ExUnit's `--trace` lists every test that ran, failed or not)."""
     seen = set(failed)
+    chunk: list[tuple[str, PassedTest]] = []
     for test in passes:
         key = CaseId(test.name, test.group, test.file).key
         if key in seen:
             continue
         seen.add(key)
-        yield {
+        chunk.append((key, test))
+        if len(chunk) >= INSERT_BATCH:
+            yield _pass_rows(chunk, redactor, run_id)
+            chunk = []
+    if chunk:
+        yield _pass_rows(chunk, redactor, run_id)
+
+
+def _pass_rows(
+    chunk: list[tuple[str, PassedTest]], redactor: Redactor, run_id: Any
+) -> list[dict[str, Any]]:
+    # the chunk's names searched at once: they are redacted one by one only when one of them
+    # may hold a secret (rarely; 400,000 searches took a second)
+    texts = [text for _, t in chunk for text in (t.name, t.group)]
+    clean = redactor.text if redactor.may_hold_any(texts) else _same
+    return [
+        {
+            "run_id": run_id,
             "test_key": key,
-            "name": clean(test.name),
-            "test_group": clean(test.group),
-            "file": test.file,
-            "source": test.source,
+            "name": clean(t.name),
+            "test_group": clean(t.group),
+            "file": t.file,
+            "source": t.source,
             "outcome": "passed",
             "failure_key": None,
             "pattern_id": None,
             "cluster_id": None,
             "message": None,
         }
+        for key, t in chunk
+    ]
+
+
+def _same(value: str) -> str:
+    return value
 
 
 def _batches(rows: Iterable[dict[str, Any]], run_id: Any) -> Iterator[list[dict[str, Any]]]:
@@ -139,12 +164,27 @@ def _batches(rows: Iterable[dict[str, Any]], run_id: Any) -> Iterator[list[dict[
         yield batch
 
 
-def _redactor(secrets: Secrets) -> Callable[[str], str]:
+def _insert_outcomes(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """`rows` inserted through the driver's executemany, the statement compiled once by
+    SQLAlchemy for the store's dialect: SQLAlchemy's own per-row handling of the parameters
+    cost more than the database's insert. The columns are strings and integers, which no
+    dialect converts."""
+    compiled = insert(outcomes).compile(
+        dialect=conn.dialect, column_keys=OUTCOME_COLUMNS, for_executemany=True
+    )
+    if compiled.positional:
+        order = compiled.positiontup or ()
+        conn.exec_driver_sql(compiled.string, [tuple(row[k] for k in order) for row in rows])
+    else:
+        conn.exec_driver_sql(compiled.string, rows)
+
+
+def _redactor(secrets: Secrets) -> Redactor:
     """What is stored is redacted as what is shown, even with --keep-secrets (which is for one
     developer's screen): names and messages can quote a token, the store outlives the run, and
     a shared one is read by a whole team."""
     shown = secrets.redactor()
-    return shown.text if shown.enabled else Redactor(shown.named).text
+    return shown if shown.enabled else Redactor(shown.named)
 
 
 def _status(seen: Sighting | None, test: Flips | None) -> FindingHistory:
@@ -170,7 +210,8 @@ def record(
 ) -> Report:
     """Write `report` as one run (redacted with the run's `secrets`) and return it with each
     finding's `history`."""
-    clean = _redactor(secrets)
+    redactor = _redactor(secrets)
+    clean = redactor.text
     failure_rows = _failure_rows(report, clean)
     failed_tests = {row["test_key"] for row in failure_rows}
     patterns = sorted(
@@ -205,9 +246,9 @@ def record(
         run_id = inserted[0]
         passed = 0
         for batch in _batches(failure_rows, run_id):
-            conn.execute(insert(outcomes), batch)
-        for batch in _batches(_pass_rows(passes, failed_tests, clean), run_id):
-            conn.execute(insert(outcomes), batch)
+            _insert_outcomes(conn, batch)
+        for batch in _pass_batches(passes, failed_tests, redactor, run_id):
+            _insert_outcomes(conn, batch)
             passed += len(batch)
         seen = sightings(conn, {row["failure_key"] for row in failure_rows}, run_id)
         series = outcome_series(conn, {row["test_key"] for row in failure_rows}, started - window)
