@@ -374,7 +374,7 @@ def test_secrets_are_not_stored(
     assert (token in out) == bool(keep)  # the terminal shows it as asked
     stored = json.dumps(rows(history_in_tmp, "SELECT * FROM outcomes"))
     assert token not in stored and "[redacted]" in stored
-    names = [row[0] for row in rows(history_in_tmp, "SELECT name FROM outcomes")]
+    names = [str(row[0]) for row in rows(history_in_tmp, "SELECT name FROM outcomes")]
     assert f"{passing}[[redacted]" in " ".join(names), names
 
 
