@@ -260,6 +260,15 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
 # --- fixtures that start processes --------------------------------------------------------------
 
 
+TERMINAL_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
+
+
+def _terminal_signals_at_defaults() -> None:
+    for sig in TERMINAL_SIGNALS:
+        signal.signal(sig, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, TERMINAL_SIGNALS)
+
+
 class Processes:
     """Starts the processes a test needs, and kills whatever is left of them when it ends."""
 
@@ -281,6 +290,9 @@ class Processes:
         )
 
     def pty(self, command: str, args: Sequence[str], **kwargs: Any) -> pexpect.spawn[str]:
+        """A program on a terminal of its own, started as a shell starts one: the terminal's
+        signals at their defaults and unblocked, whatever the test process has set."""
+        kwargs.setdefault("preexec_fn", _terminal_signals_at_defaults)
         child = pexpect.spawn(command, list(args), **kwargs)
         self.started.append(child)
         return child
