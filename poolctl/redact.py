@@ -144,6 +144,9 @@ class Redactor:
             return False
         if len(value) > BIG_TEXT:  # redacted as bytes, with their own test: no shortcut
             return True
+        return self._has_needle(value)
+
+    def _has_needle(self, value: str) -> bool:
         try:
             return self._any_fast.search(value) is not None
         except UnicodeEncodeError:  # a lone surrogate: RE2 takes UTF-8 only
@@ -170,11 +173,7 @@ class Redactor:
             return False
         if any(len(v) > BIG_TEXT for v in values):
             return True
-        joined = "\n".join(values)
-        try:
-            return self._any_fast.search(joined) is not None
-        except UnicodeEncodeError:  # a lone surrogate: RE2 takes UTF-8 only
-            return self._any.search(joined) is not None
+        return self._has_needle("\n".join(values))
 
     def text(self, value: str) -> str:
         """`value` with every secret replaced (`[redacted:NAME]` or `[redacted]`)."""
