@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -145,6 +146,24 @@ def test_slow_import_is_measured_against_the_timeout(run_cli: RunCli) -> None:
     assert re.search(r"start-up took \d+\.\d s against a 1 s timeout", json.dumps(d["evidence"]))
     assert d["facts"]["answered_after_s"] >= 2.9  # poolctl kept waiting and saw it answer
     assert "raise the init timeout above the measured" in d["remediation"]
+
+
+def test_the_slow_step_of_a_start_up_is_named_though_the_timeout_caught_a_quick_one(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    # The timeout falls in a short import; the stack dumps taken while poolctl keeps waiting
+    # find the long one, and the verdict names that one.
+    (tmp_path / "quick_part.py").write_text("import time\ntime.sleep(1.5)\n")
+    (tmp_path / "slow_part.py").write_text("import time\ntime.sleep(5)\n")
+    (tmp_path / "app.py").write_text("import quick_part\nimport slow_part\n")
+    argv = ["--timeout", "0.4", "--", sys.executable, "app.py"]
+    report, _ = ping_json(run_cli, "--cwd", str(tmp_path), *argv)
+    d = outcome(report)
+    assert confirmed(report) == ["stuck-in-init"], d["hypotheses"]
+    assert re.search(r"and (\d+) of \d+ stack dumps found it inside `import slow_part`", d["cause"])
+    assert "Move the heavy `import slow_part`" in d["remediation"]
+    stacks = (Path(report["run_dir"]) / "stack-w1.txt").read_text()
+    assert "while poolctl waited" in stacks and "slow_part.py" in stacks
 
 
 def test_merged_stderr_is_proven_by_a_fresh_process_with_stderr_apart(

@@ -88,6 +88,17 @@ def test_whereabouts_quotes_the_source_line_outside_an_import(tmp_path: Path) ->
     assert where.summary == "in app.py:2 in `main`: `time.sleep(30)`"
 
 
+def test_the_commonest_place_counts_one_import_as_one_place_and_a_tie_goes_to_the_later() -> None:
+    quick = pystack.Whereabouts("inside `import json`", "json", "json/decoder.py:3")
+    slow = pystack.Whereabouts("inside `import torch`", "torch", "torch/a.py:1")
+    slow_later = pystack.Whereabouts("inside `import torch` (later)", "torch", "torch/b.py:9")
+    sleeping = pystack.Whereabouts("in app.py:5 in `main`", None, "app.py:5")
+    assert pystack.commonest([]) is None
+    assert pystack.commonest([quick, slow, slow_later]) == (slow_later, 2)
+    assert pystack.commonest([quick, sleeping]) == (sleeping, 1)
+    assert pystack.commonest([sleeping, quick, quick, sleeping]) == (sleeping, 2)
+
+
 def test_short_path_starts_at_the_package_root() -> None:
     import poolctl.workers.slow_module as slow
 

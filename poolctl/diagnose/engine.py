@@ -33,7 +33,15 @@ from .experiments import (
 )
 from .judgement import Judgement
 from .knowledge import Registered, hypotheses, no_answer_pattern
-from .observe import Observations, close_stdin, collect, look_live, stdin_unread, wait_longer
+from .observe import (
+    Observations,
+    close_stdin,
+    collect,
+    look_live,
+    sample_stack,
+    stdin_unread,
+    wait_longer,
+)
 from .readings import messages_written, request_unread, stream_kind
 
 DEFAULT_BUDGET = 7.0  # seconds for the whole diagnosis, experiments and their clean-up included
@@ -273,9 +281,16 @@ def _probe_and_experiment(
                 )
                 obs.results.update({r.id: r for r in more})
         if plan.wait_longer:
+
+            def sample() -> None:
+                """Where the wait goes: one dump at the timeout may catch a quick step."""
+                found = sample_stack(worker, obs.live) if obs.live is not None else None
+                if found is not None:
+                    obs.samples.append(found)
+
             # Long enough to see a slow start through (several timeouts), bounded by the budget.
             until = min(deadline - STOP_MARGIN / 2, time.monotonic() + max(5.0, 4 * wait_for))
-            obs.late_answer = wait_longer(worker, failed.request, until)
+            obs.late_answer = wait_longer(worker, failed.request, until, on_tick=sample)
             if obs.late_answer is None:
                 obs.waited_longer = worker.elapsed()
                 obs.unread_after_wait = stdin_unread(worker)

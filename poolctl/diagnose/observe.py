@@ -2,7 +2,8 @@
 
 `collect` reads what is already there (exit status, stderr, the bytes on stdout); `look_live`
 takes /proc snapshots and Python stack dumps of a worker that is still running, before anything
-disturbs it; `close_stdin` and `wait_longer` are the two probes run on the original process.
+disturbs it; `close_stdin` and `wait_longer` are the two probes run on the original process
+(`sample_stack` dumps its stack again while poolctl waits).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import json
 import os
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +27,7 @@ from .procinfo import CHILD_WAITS, EVENT_WAITS, READS, SLEEPS, WRITES, ProcState
 from .pystack import NoStack, PyStack, Whereabouts, whereabouts
 
 MAX_STACK_DUMPS = 3
+MAX_SAMPLES = 12  # stack samples while poolctl keeps waiting, spread over the wait
 RUNTIME_HELPERS = frozenset({"erl_child_setup", "inet_gethost", "epmd"})  # not the worker
 
 
@@ -137,6 +140,14 @@ class CloseProbe:
     offset: int  # where the flushed bytes start in the stdout transcript
 
 
+@dataclass(frozen=True)
+class StackSample:
+    """A stack dump of the worker taken while poolctl kept waiting for its answer."""
+
+    elapsed: float  # seconds since spawn
+    stack: PyStack
+
+
 @dataclass
 class Observations:
     """Everything the hypotheses are judged on."""
@@ -158,6 +169,7 @@ class Observations:
     late_answer: float | None = None  # seconds since spawn when an answer came after all
     waited_longer: float | None = None  # seconds since spawn when poolctl stopped waiting
     unread_after_wait: int | None = None  # bytes still in its stdin pipe when it stopped
+    samples: list[StackSample] = field(default_factory=list)  # taken while poolctl kept waiting
     results: dict[str, Result] = field(default_factory=dict)
 
     @property
@@ -390,12 +402,44 @@ def stdin_unread(worker: WorkerProcess) -> int | None:
     return procinfo.unread_bytes(stdin.fileno())
 
 
-def wait_longer(worker: WorkerProcess, request: Request, until: float) -> float | None:
-    """Keep waiting on the original process; the seconds since spawn at which it answered."""
+def wait_longer(
+    worker: WorkerProcess,
+    request: Request,
+    until: float,
+    on_tick: Callable[[], object] | None = None,
+    ticks: int = MAX_SAMPLES,
+) -> float | None:
+    """Keep waiting on the original process; the seconds since spawn at which it answered.
+    `on_tick` runs `ticks` times, evenly spread over the wait."""
+    every = max(0.2, (until - time.monotonic()) / (ticks + 1))
+    tick = time.monotonic() + every
     while True:
         if worker.take_answer(request) is not None:
             return worker.elapsed()
-        remaining = until - time.monotonic()
+        now = time.monotonic()
+        remaining = until - now
         if remaining <= 0 or worker.stdout_eof or worker.frame_error is not None:
             return None
-        worker.read_stdout(remaining)
+        if on_tick is not None and now >= tick:
+            on_tick()
+            tick = max(tick + every, now)
+            continue
+        worker.read_stdout(min(remaining, tick - now) if on_tick is not None else remaining)
+
+
+def sample_stack(worker: WorkerProcess, live: Live) -> StackSample | None:
+    """Dump the leader's Python stack once more and add it to the stack file; None when it has
+    no Python stack (the first dump said why)."""
+    if not any(isinstance(s, PyStack) and s.pid == worker.pid for s in live.stacks):
+        return None
+    from . import pystack
+
+    stack = pystack.dump(worker.pid, children=worker.context.children)
+    if not isinstance(stack, PyStack):
+        return None
+    sample = StackSample(worker.elapsed(), stack)
+    if live.stack_file is not None:
+        with live.stack_file.open("a", encoding="utf-8") as out:
+            out.write(f"\nsample taken {sample.elapsed:.3f} s after spawn, while poolctl waited\n")
+            out.write(stack.text(live.cwd) + "\n")
+    return sample

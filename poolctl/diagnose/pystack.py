@@ -210,3 +210,21 @@ def whereabouts(stack: ThreadStack, cwd: str | None = None) -> Whereabouts | Non
             by = f", imported at {importer.location(cwd)}" if importer is not None else ""
             return Whereabouts(f"inside `import {module}` ({at}{by})", module, inner.location(cwd))
     return Whereabouts(f"in {at}" + (f": `{src}`" if src else ""), None, inner.location(cwd))
+
+
+def commonest(places: list[Whereabouts]) -> tuple[Whereabouts, int] | None:
+    """The place most of `places` (stack samples, oldest first) found a thread, and in how many:
+    one dump may catch a quick import on its way to the slow one. Samples inside the same
+    import, or at the same line, count as one place; a tie goes to the later place, where the
+    start-up had got to. The summary is the latest sample's of that place."""
+    counts: dict[str, int] = {}
+    latest: dict[str, Whereabouts] = {}
+    for place in places:
+        key = place.importing or place.location
+        counts[key] = counts.get(key, 0) + 1
+        latest.pop(key, None)  # re-inserted last: dict order is then "last seen"
+        latest[key] = place
+    if not counts:
+        return None
+    best = max(reversed(latest), key=lambda k: counts[k])  # max keeps the first of a tie
+    return latest[best], counts[best]

@@ -11,7 +11,7 @@ from poolctl.model import Evidence
 
 from .experiments import Outcome
 from .observe import Observations
-from .pystack import NoStack
+from .pystack import NoStack, Whereabouts, commonest, whereabouts
 
 _EXCEPTION_LINE = re.compile(
     r"^(?:[\w.]+(?:Error|Exception|Exit|Interrupt)|[\w.]+Warning)\b.*$", re.M
@@ -227,16 +227,47 @@ def live_origin(obs: Observations) -> str:
 
 
 def stack_evidence(obs: Observations) -> list[Evidence]:
-    """Where the worker is: its Python stack in words, else what /proc says."""
+    """Where the worker is: its Python stack in words, else what /proc says; then where the
+    stack samples taken while poolctl kept waiting found it most."""
     live = obs.live
     if live is None:
         return []
     where = live.where()
-    if where is not None:
-        return [Evidence(f"its Python stack is {where.summary}", live_origin(obs))]
-    reasons = [s.reason for s in live.stacks if isinstance(s, NoStack)]
-    why = f" (no Python stack: {reasons[0]})" if reasons else ""
-    return [Evidence(live.activity() + why, live_origin(obs))]
+    if where is None:
+        reasons = [s.reason for s in live.stacks if isinstance(s, NoStack)]
+        why = f" (no Python stack: {reasons[0]})" if reasons else ""
+        return [Evidence(live.activity() + why, live_origin(obs))]
+    first = Evidence(f"its Python stack is {where.summary}", live_origin(obs))
+    most = most_seen(obs)
+    if not obs.samples or most is None:
+        return [first]
+    place, seen, taken = most
+    counted = Evidence(
+        f"{seen} of {taken} stack dumps from {live.elapsed:.1f} s to "
+        f"{obs.samples[-1].elapsed:.1f} s after it started found it {place.summary}",
+        live_origin(obs),
+    )
+    if (place.importing or place.location) == (where.importing or where.location):
+        return [counted]
+    due = Evidence(f"when the answer was due, its Python stack was {where.summary}", first.origin)
+    return [due, counted]
+
+
+def most_seen(obs: Observations) -> tuple[Whereabouts, int, int] | None:
+    """Where the worker's stack dumps (the first and the samples) found it most, how many did,
+    and how many there were."""
+    live = obs.live
+    if live is None:
+        return None
+    first = live.where()
+    places = [first] if first is not None else []
+    for sample in obs.samples:
+        main = sample.stack.main
+        place = whereabouts(main, live.cwd) if main is not None else None
+        if place is not None:
+            places.append(place)
+    found = commonest(places)
+    return (found[0], found[1], len(places)) if found is not None else None
 
 
 def where_words(obs: Observations) -> str:

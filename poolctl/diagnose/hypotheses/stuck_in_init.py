@@ -8,7 +8,14 @@ from poolctl.units import fmt_limit
 
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
 from ..observe import Observations
-from ..readings import exited, live_origin, request_unread, stack_evidence, stream_kind
+from ..readings import (
+    exited,
+    live_origin,
+    most_seen,
+    request_unread,
+    stack_evidence,
+    stream_kind,
+)
 
 ID = "stuck-in-init"
 
@@ -75,8 +82,14 @@ def stuck_in_init(obs: Observations) -> Judgement:
                 live_origin(obs),
             )
         )
-    where = live.where()
-    place = f", and it is {where.summary}" if where is not None else f"; {live.activity()}"
+    most = most_seen(obs)
+    where = most[0] if most is not None else None
+    if most is None:
+        place = f"; {live.activity()}"
+    elif most[2] == 1:
+        place = f", and it is {most[0].summary}"
+    else:  # where the dumps found it most: where its start-up goes
+        place = f", and {most[1]} of {most[2]} stack dumps found it {most[0].summary}"
     verdict = (
         f"The worker is stuck in initialization: {live.elapsed:.1f} s after it started "
         f"(timeout {fmt_limit(obs.timeout)}) it has not read its request{place}"
