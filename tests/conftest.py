@@ -156,6 +156,17 @@ def reports_in_tmp(own_prefix: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return base
 
 
+@pytest.fixture(scope="session", autouse=True)
+def pattern_cache_in_tmp(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Compiled pattern files are cached in the session's own folder, not the user's cache:
+    each test process starts cold once, and the suite leaves nothing in the home folder."""
+    from poolctl.patterns.cache import CACHE_ENV  # the knowledge base: not for the controller
+
+    folder = tmp_path_factory.mktemp("pattern-cache")
+    os.environ[CACHE_ENV] = str(folder)
+    return folder
+
+
 @pytest.fixture(scope="session")
 def history_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An empty history store with its schema, made once: each test starts from a copy."""

@@ -15,19 +15,22 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from poolctl.errors import InputError
+from poolctl.patterns import cache
 from poolctl.patterns.regex import BUDGET, KbRegex, compile_regex
-from poolctl.patterns.schema import (
-    COMPARE_RE,
-    CauseSpec,
-    ExamplesSpec,
-    FactSpec,
-    NegativeSpec,
-    PatternSpec,
-    SignalSpec,
-)
 from poolctl.yamlfile import YamlDocument, key_path, load_yaml, validate
+
+if TYPE_CHECKING:  # the schema (pydantic) is imported only to compile a file the cache lacks
+    from poolctl.patterns.schema import (
+        CauseSpec,
+        ExamplesSpec,
+        FactSpec,
+        NegativeSpec,
+        PatternSpec,
+        SignalSpec,
+    )
 
 
 class PatternError(InputError):
@@ -81,6 +84,8 @@ class Fact:
 
     @classmethod
     def of(cls, spec: FactSpec) -> Fact:
+        from poolctl.patterns.schema import COMPARE_RE
+
         compare = None
         if spec.compare is not None:
             m = COMPARE_RE.match(spec.compare)
@@ -143,10 +148,19 @@ class Pattern:
     causes: tuple[Cause, ...]
     remediation: str
     reproduce: str
-    examples: ExamplesSpec | None
+    examples_data: dict[str, Any] | None  # the `examples:` as validated, in plain data
     path: str  # the file it came from
     # `file:line: key: ...` for each regex RE2 refuses (it runs on Python's re, within a budget)
     engine_notes: tuple[str, ...] = ()
+
+    @functools.cached_property
+    def examples(self) -> ExamplesSpec | None:
+        """The pattern's rule tests, as models when first asked for (a triage never asks)."""
+        if self.examples_data is None:
+            return None
+        from poolctl.patterns.schema import ExamplesSpec
+
+        return ExamplesSpec.model_validate(self.examples_data)
 
     @classmethod
     def of(cls, spec: PatternSpec, path: str) -> Pattern:
@@ -164,7 +178,7 @@ class Pattern:
             causes=tuple(Cause.of(c) for c in spec.causes),
             remediation=spec.remediation.strip(),
             reproduce=spec.reproduce,
-            examples=spec.examples,
+            examples_data=spec.examples.model_dump() if spec.examples is not None else None,
             path=path,
         )
 
@@ -239,7 +253,19 @@ def load_file(path: Path) -> Pattern:
 
 @functools.lru_cache(maxsize=256)
 def _compiled(path: str, content: bytes) -> Pattern:
-    """The pattern in `path`, whose bytes are `content` (the cache key: an edited file is new)."""
+    """The pattern in `path`, whose bytes are `content` (the cache key: an edited file is new),
+    from the disk cache when an earlier run compiled the same file."""
+    found = cache.get(path, content)
+    if isinstance(found, Pattern):
+        return found
+    pattern = _compile(path, content)
+    cache.put(path, content, pattern)
+    return pattern
+
+
+def _compile(path: str, content: bytes) -> Pattern:
+    from poolctl.patterns.schema import PatternSpec
+
     doc = load_yaml(Path(path), PatternError)
     if not isinstance(doc.data, dict):
         raise doc.error((), "a pattern file must be a YAML mapping")

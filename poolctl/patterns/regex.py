@@ -269,19 +269,45 @@ class Re2Match:
 
 class Re2Regex:
     """A regex compiled by RE2, searched over the UTF-8 bytes of a text: without its groups
-    first (RE2's DFA, fast whatever the counted repetitions), with them only when asked."""
+    first (RE2's DFA, fast whatever the counted repetitions), with them only when asked. Each
+    of the two compiles when first needed: a knowledge base read back from the cache holds
+    about 200 regexes, and a run uses few of them."""
 
-    __slots__ = ("_find", "_groups", "groupindex", "pattern")
+    __slots__ = ("_find_re", "_groupindex", "_groups_re", "pattern")
 
-    def __init__(self, pattern: str) -> None:
+    def __init__(self, pattern: str, *, check: bool = True) -> None:
+        """`check`: compile now, raising `re2.error` when RE2 refuses `pattern`."""
         self.pattern = pattern
-        self._groups = re2._re2.RE2(pattern.encode("utf-8"), _OPTIONS)
-        if not self._groups.ok():
-            raise re2.error(self._groups.error())
-        self._find = re2._re2.RE2(pattern.encode("utf-8"), _OPTIONS_NO_CAPTURE)
-        self.groupindex = {
-            name.decode(): number for name, number in self._groups.NamedCapturingGroups()
-        }
+        self._find_re: Any = None
+        self._groups_re: Any = None
+        self._groupindex: dict[str, int] | None = None
+        if check:
+            self._compile(_OPTIONS)
+
+    def _compile(self, options: Any) -> Any:
+        compiled = re2._re2.RE2(self.pattern.encode("utf-8"), options)
+        if not compiled.ok():
+            raise re2.error(compiled.error())
+        if options is _OPTIONS:
+            self._groups_re = compiled
+        else:
+            self._find_re = compiled
+        return compiled
+
+    @property
+    def _groups(self) -> Any:
+        return self._groups_re or self._compile(_OPTIONS)
+
+    @property
+    def _find(self) -> Any:
+        return self._find_re or self._compile(_OPTIONS_NO_CAPTURE)
+
+    @property
+    def groupindex(self) -> dict[str, int]:
+        if self._groupindex is None:
+            pairs = self._groups.NamedCapturingGroups()
+            self._groupindex = {name.decode(): number for name, number in pairs}
+        return self._groupindex
 
     def search(self, text: str) -> Re2Match | None:
         data = text.encode("utf-8", "surrogatepass")
@@ -293,8 +319,9 @@ class Re2Regex:
     def finditer(self, text: str) -> Iterator[Re2Match]:
         data = text.encode("utf-8", "surrogatepass")
         pos, size = 0, len(data)
+        find = self._find
         while pos <= size:
-            start, end = span = self._find.Match(_UNANCHORED, data, pos, size)[0]
+            start, end = span = find.Match(_UNANCHORED, data, pos, size)[0]
             if start < 0:
                 return
             yield Re2Match(text, data, span, self)
@@ -340,6 +367,10 @@ class KbRegex:
     literals: tuple[str, ...] = ()
     folded: bool = False
     _compiled: Any = field(default=None, repr=False)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as its source and what was derived from it: compiled again when read."""
+        return (_recompiled, (self.pattern, self.engine, self.fallback, self.literals, self.folded))
 
     @property
     def groupindex(self) -> dict[str, int]:
@@ -395,6 +426,14 @@ def compile_regex(pattern: str) -> KbRegex:
         reason = _reason(pattern, str(exc))
         return KbRegex(pattern, "re", reason, literals, folded, python)
     return KbRegex(pattern, "re2", "", literals, folded, compiled)
+
+
+def _recompiled(
+    pattern: str, engine: str, fallback: str, literals: tuple[str, ...], folded: bool
+) -> KbRegex:
+    """A pickled `KbRegex` read back: compiled by the engine that took it, literals kept."""
+    compiled = Re2Regex(pattern, check=False) if engine == "re2" else re.compile(pattern)
+    return KbRegex(pattern, engine, fallback, literals, folded, compiled)
 
 
 def _reason(pattern: str, error: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
@@ -13,8 +14,10 @@ from poolctl.model import Report, ScenarioDetails
 from poolctl.redact import KEEP_NOTE
 from poolctl.report import findings_view
 from poolctl.report.view import details_of, scenario_verdict
-from poolctl.scenario.load import Scenario
 from poolctl.units import fmt_seconds
+
+if TYPE_CHECKING:  # the scenario loader (and its schema) is not needed to draw a report
+    from poolctl.scenario.load import Scenario
 
 
 def _mark(passed: bool) -> str:
