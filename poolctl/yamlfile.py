@@ -18,17 +18,15 @@ import difflib
 import types
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar, Union, get_args, get_origin
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
 import yaml
+from pydantic import BaseModel, ValidationError
 
 from poolctl.errors import InputError
 
-if TYPE_CHECKING:  # pydantic is imported when a document is validated, not with this module
-    from pydantic import BaseModel
-
 Loc = Sequence[str | int]
-M = TypeVar("M", bound="BaseModel")
+M = TypeVar("M", bound=BaseModel)
 _WHOLE = object()  # `validate`'s default: the document's data
 
 MAX_BYTES = 4 * 1024 * 1024  # a scenario or a pattern file is a few kilobytes
@@ -216,8 +214,6 @@ def validate(
     `(and N more)` when other keys are wrong too; an unknown key gets the nearest known one as a
     suggestion.
     """
-    from pydantic import ValidationError
-
     data = doc.data if value is _WHOLE else value
     try:
         return model.model_validate(data)
@@ -275,8 +271,6 @@ def fields_at(model: type[BaseModel], loc: Loc) -> list[str]:
 
 def _child(tp: Any, part: str | int) -> Any:
     """The type found under `part` of a value of type `tp`, or None."""
-    from pydantic import BaseModel
-
     origin = get_origin(tp)
     if origin is Annotated:
         return _child(get_args(tp)[0], part)
@@ -294,8 +288,6 @@ def _child(tp: Any, part: str | int) -> Any:
 
 
 def _model_in(tp: Any) -> type[BaseModel] | None:
-    from pydantic import BaseModel
-
     origin = get_origin(tp)
     if origin is Annotated:
         return _model_in(get_args(tp)[0])

@@ -422,7 +422,7 @@ def wait_longer(
             return None
         if on_tick is not None and now >= tick:
             on_tick()
-            tick = max(tick + every, now)
+            tick = now + every
             continue
         worker.read_stdout(min(remaining, tick - now) if on_tick is not None else remaining)
 

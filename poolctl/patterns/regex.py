@@ -296,11 +296,13 @@ class Re2Regex:
 
     @property
     def _groups(self) -> Any:
-        return self._groups_re or self._compile(_OPTIONS)
+        found = self._groups_re
+        return found if found is not None else self._compile(_OPTIONS)
 
     @property
     def _find(self) -> Any:
-        return self._find_re or self._compile(_OPTIONS_NO_CAPTURE)
+        found = self._find_re
+        return found if found is not None else self._compile(_OPTIONS_NO_CAPTURE)
 
     @property
     def groupindex(self) -> dict[str, int]:

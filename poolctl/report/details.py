@@ -12,7 +12,9 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+import pydantic
 
 from poolctl.errors import InputError
 from poolctl.model import (
@@ -26,9 +28,6 @@ from poolctl.model import (
     ScenarioDetails,
     TriageDetails,
 )
-
-if TYPE_CHECKING:
-    import pydantic
 
 RunDetails = PingDetails | DoctorDetails | TriageDetails | ScenarioDetails  # one run's
 KIND_DETAILS: dict[ReportKind, type[RunDetails]] = {
@@ -120,8 +119,6 @@ def _run_to_json(run: RunSlice) -> dict[str, Any]:
 
 @cache
 def _adapter(kind: ReportKind) -> pydantic.TypeAdapter[Any]:
-    import pydantic  # only reading a report back needs it: a command's start-up does not
-
     return pydantic.TypeAdapter(KIND_DETAILS[kind])
 
 
@@ -146,8 +143,6 @@ def from_json(
         data.update({k: members[k] for k in TRIAGE_MEMBERS if members.get(k) is not None})
     if kind == "scenario" and data.get("expected") == "ok":
         data["expected"] = ()
-    import pydantic
-
     try:
         details: Details = _adapter(kind).validate_python(data)
     except pydantic.ValidationError as exc:
