@@ -85,3 +85,23 @@ def test_a_worker_busy_before_reading_its_request_has_no_experiment_begun(
     )
     assert confirmed(result) == ["stuck-in-init"]
     assert not [e for e in events if e["type"] == "experiment_start"]
+
+
+def test_doctors_probe_of_a_silent_worker_begins_its_experiments_during_the_wait(
+    processes: Processes, tmp_path: Path
+) -> None:
+    from poolctl.doctor.probe import run_probe
+
+    run = create_run_dir("doctor", tmp_path / "doctor")
+    spec = WorkerSpec((*REFERENCE, "--buffered"), unset_env=("PYTHONUNBUFFERED",))
+    probe = run_probe(spec, run, "w1", 2.0, diagnose=True)
+    events = [json.loads(line) for line in run.events.read_text().splitlines()]
+    run.release()
+    assert probe.confirmed() == ["buffered"]
+    kinds = [e["type"] for e in events]
+    silence = kinds.index("no_response")
+    begun = [e["experiment"] for e in events[:silence] if e["type"] == "experiment_start"]
+    assert {"unbuffered", "pty", "many"} <= set(begun)  # before the timeout, as ping's are
+    ended = {e["experiment"] for e in events if e["type"] == "experiment_end"}
+    assert ended == set(begun)
+    assert marked_processes() == []  # the probe returned with no experiment left running

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from poolctl.diagnose import diagnose_no_answer
+from poolctl.diagnose.early import EarlyExperiments
 from poolctl.errors import WorkerStartError
 from poolctl.events import Trace
 from poolctl.model import Diagnosis, Hypothesis, ProtocolStep
@@ -88,12 +89,13 @@ def run_probe(
     diagnosis = None
     traced = WorkerTrace(worker, Trace(run_dir.events) if diagnose else None)
     traced.spawned()
+    # As in ping: a first request that waits long enough has its experiments begun meanwhile.
+    early = EarlyExperiments(worker, traced.trace) if diagnose else None
+    exchange = early.watching(traced.exchange_request) if early else traced.exchange_request
     try:
         # The protocol's session (a ping twice: the first waits for the start, the second is
         # timed; an MCP or LSP handshake first), stopped at the first request not answered.
-        session = run_session(
-            worker, None, {}, count=2, timeout=timeout, exchange=traced.exchange_request
-        )
+        session = run_session(worker, None, {}, count=2, timeout=timeout, exchange=exchange)
         ready = session.ready_s()
         outcome: Answer | NoAnswer | None = session.failed
         if session.failed is None and session.last_response is not None:
@@ -109,9 +111,12 @@ def run_probe(
                 budget=budget,
                 patterns=patterns,
                 trace=traced.trace,
+                early=early,
             )
             traced.diagnosed(diagnosis)
     finally:
+        if early is not None:
+            early.stop()  # none is left running: the diagnosis took what it needed
         worker.stop(1.0)
         traced.stopped()
     stderr = ""
