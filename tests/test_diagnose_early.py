@@ -105,3 +105,45 @@ def test_doctors_probe_of_a_silent_worker_begins_its_experiments_during_the_wait
     ended = {e["experiment"] for e in events if e["type"] == "experiment_end"}
     assert ended == set(begun)
     assert marked_processes() == []  # the probe returned with no experiment left running
+
+
+def test_a_pools_silent_first_worker_has_its_experiments_begun_during_its_init(
+    processes: Processes, tmp_path: Path
+) -> None:
+    import asyncio
+
+    from poolctl.events import Trace
+    from poolctl.pool import Pool, PoolConfig
+
+    run = create_run_dir("pool", tmp_path / "pool")
+    trace = Trace(run.events)
+    spec = WorkerSpec((*REFERENCE, "--buffered"), unset_env=("PYTHONUNBUFFERED",))
+
+    async def main() -> list[str]:
+        pool = Pool(spec, PoolConfig(size=2, init_timeout=2.0, stop_grace=0.5), run, trace)
+        try:
+            await pool.start()
+        finally:
+            await pool.shutdown("abort", 0.5)
+            pool.stop_now()
+        return [
+            h.id
+            for d in pool.init_diagnoses.values()
+            for h in d.hypotheses
+            if h.status == "confirmed"
+        ]
+
+    try:
+        confirmed_ids = asyncio.run(main())
+    finally:
+        trace.close()
+    events = [json.loads(line) for line in run.events.read_text().splitlines()]
+    run.release()
+    assert confirmed_ids and set(confirmed_ids) == {"buffered"}
+    kinds = [e["type"] for e in events]
+    first_end = kinds.index("init_end")
+    begun = [e["experiment"] for e in events[:first_end] if e["type"] == "experiment_start"]
+    assert {"unbuffered", "pty", "many"} <= set(begun)  # before the init timed out
+    ended = [e["experiment"] for e in events if e["type"] == "experiment_end"]
+    assert sorted(ended) == sorted(begun)  # one worker's experiments, each ended once
+    assert marked_processes() == []

@@ -77,7 +77,7 @@ class EarlyExperiments:
             if self._runner is not None or self._over:
                 return exchange(request, timeout)
             read_before = self.worker.transcript.total
-            timer = threading.Timer(lead(timeout), self._begin, (request, timeout, read_before))
+            timer = threading.Timer(lead(timeout), self.begin, (request, timeout, read_before))
             timer.daemon = True
             timer.start()
             try:
@@ -93,7 +93,10 @@ class EarlyExperiments:
 
         return watched
 
-    def _begin(self, request: Request, timeout: float, read_before: int) -> None:
+    def begin(self, request: Request, timeout: float, read_before: int) -> None:
+        """Begin the experiments for `request` (waiting `timeout`, sent when the worker's
+        stdout transcript held `read_before` bytes) if the worker is silent: it wrote nothing
+        since, is alive and has read the request. The pool calls it from its event loop."""
         worker = self.worker
         if worker.transcript.total != read_before or worker.poll() is not None:
             return  # it wrote something, or it exited: not a silent worker
