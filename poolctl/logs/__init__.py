@@ -229,7 +229,9 @@ def read_logs(
             out.skipped.append(f"{name}: cannot read: {error.strerror or error}")
         except MemoryError:  # pragma: no cover - a parser bug, kept from killing the batch
             out.skipped.append(f"{name}: out of memory while reading")
-    out.progress = None
+    # the reading is over: its callbacks go (the overflow comes to hold the parsed log, and a
+    # cycle would keep the whole log in memory until the garbage collector found it)
+    out.progress = out.overflow = None
     if not read_any:
         why = "; ".join(out.skipped) if out.skipped else "no input given"
         raise InputError(f"nothing could be read from the logs: {why}")
