@@ -1,8 +1,9 @@
 """A runner recording into a shared history store, for the concurrent-writers test: run as a
-process, it triages LOG once, waits for the GO file, then records that report RUNS times into
-STORE, each time as a command does (a `HistoryRecorder` of its own: open the store, record the
-run in one transaction, close), and prints one JSON line per run: the statuses its findings
-were given and the monotonic times it started and ended.
+process, it triages LOG once, says it is ready (a `ready-PID` file beside GO), waits for the GO
+file, then records that report RUNS times into STORE, each time as a command does (a
+`HistoryRecorder` of its own: open the store, record the run in one transaction, close), and
+prints one JSON line per run: the statuses its findings were given and the monotonic times it
+started and ended.
 
     python tests/history_writer.py STORE LOG RUNS GO
 """
@@ -24,7 +25,8 @@ def main(argv: list[str]) -> int:
     from poolctl.triage import triage
 
     report = triage(read_logs([log]), load_patterns([]))
-    deadline = time.monotonic() + 60
+    (go.parent / f"ready-{os.getpid()}").touch()  # the test lets both go once both are ready
+    deadline = time.monotonic() + 120
     while not go.exists():  # both writers start together
         if time.monotonic() > deadline:
             return 2

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -239,14 +240,23 @@ def test_two_concurrent_writers_lose_nothing(
         )
         for _ in range(2)
     ]
-    go.touch()  # the store does not exist yet: both create it at once, too
+    # Both go once both are ready: let go as soon as they were spawned, the one quicker to
+    # import and triage could record all its runs before the other began. The store does not
+    # exist yet: both create it at once, too.
+    deadline = time.monotonic() + 120
+    while len(list(tmp_path.glob("ready-*"))) < 2 and time.monotonic() < deadline:
+        if any(w.poll() is not None for w in writers):
+            break  # one failed before it got ready: its stderr says why below
+        time.sleep(0.01)
+    go.touch()
     results = [w.communicate(timeout=240) for w in writers]
     for writer, (_, err) in zip(writers, results, strict=True):
         assert writer.returncode == 0, err.decode()
     lines = [[json.loads(x) for x in out.decode().splitlines()] for out, _ in results]
     assert [len(x) for x in lines] == [runs_each, runs_each]
     a, b = lines
-    assert a[0]["start"] < b[-1]["end"] and b[0]["start"] < a[-1]["end"]  # they overlapped
+    overlap = a[0]["start"] < b[-1]["end"] and b[0]["start"] < a[-1]["end"]
+    assert overlap, [(x[0]["start"], x[-1]["end"]) for x in lines]  # they overlapped
     # every run, each with all its 3 outcomes (2 failures, 1 pass)
     assert counts(store_url) == (2 * runs_each, 2 * runs_each * 3)
     with open_store(store_url) as store, store.reading() as conn:
