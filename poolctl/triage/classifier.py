@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from poolctl.model import Diagnosis, Evidence, Hypothesis, Unclassified
-from poolctl.patterns.loader import Negative, Pattern, Signal
+from poolctl.patterns.loader import Cause, Negative, Pattern, Signal
 from poolctl.patterns.regex import KbRegex
 from poolctl.triage.facts import FactContext, extract_facts
 from poolctl.triage.fields import FailureView, line_at
@@ -287,16 +287,21 @@ def hypotheses(
             reason = f"{HINT}{why}; to tell: {cause.tell_apart}"
             out.append(Hypothesis(cause.id, cause.text, "untested", shown, reason))
             continue
-        out.append(
-            Hypothesis(
-                cause.id,
-                cause.text,
-                "untested",
-                (),
-                f"no evidence for or against it in the log; to tell: {cause.tell_apart}",
-            )
-        )
+        out.append(_no_evidence(cause))
     return tuple(out)
+
+
+@functools.cache
+def _no_evidence(cause: Cause) -> Hypothesis:
+    """A cause the log says nothing about: one shared object, the same for every failure (a
+    triage of thousands of failures held thousands of copies of the same sentence)."""
+    return Hypothesis(
+        cause.id,
+        cause.text,
+        "untested",
+        (),
+        f"no evidence for or against it in the log; to tell: {cause.tell_apart}",
+    )
 
 
 HINT = "not shown either way, but worth checking first: "
