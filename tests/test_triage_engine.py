@@ -308,3 +308,20 @@ def test_a_dropped_parsed_log_is_freed_at_once_not_by_the_garbage_collector() ->
     finally:
         if was:
             gc.enable()
+
+
+def test_a_cause_without_evidence_is_one_shared_hypothesis_for_every_failure() -> None:
+    from poolctl.triage.engine import Triage
+
+    log = Path(__file__).parent / "fixtures" / "exunit" / "pool_suite.log"
+    job = Triage(load_patterns())
+    report = job.report(job.read([str(log)]))
+    untested: dict[str, list[object]] = {}
+    for finding in report.findings:
+        if isinstance(finding.outcome, Diagnosis):
+            for h in finding.outcome.hypotheses:
+                if h.reason.startswith("no evidence for or against it in the log"):
+                    untested.setdefault(h.id, []).append(h)
+    shared = [hs for hs in untested.values() if len(hs) > 1]
+    assert shared  # the fixture has causes the log is silent about, in several failures
+    assert all(all(h is hs[0] for h in hs) for hs in shared)  # one object, not a copy each
