@@ -81,9 +81,10 @@ def test_doctor_prints_each_section_as_it_finishes(
     shown = ANSI.sub("", text)
     at = [shown.find(f"] {s} (") for s in sections]
     assert all(i >= 0 for i in at) and at == sorted(at), text
-    # the worker takes 2 s to start: meanwhile the oldest check under way is shown (the
-    # sections run side by side; on a loaded machine the interpreter's may be the oldest)
-    waiting = [f"checking {s.lower()}…" for s in sections]
+    # the worker takes 2 s to start: meanwhile the oldest wait under way is shown. The
+    # sections run side by side: it is a check's (the interpreter's, on a loaded machine), or
+    # the probe's own wait for the worker's answer once the quick checks are done.
+    waiting = [f"checking {s.lower()}…" for s in sections] + ["waiting for an answer 1."]
     assert any(w in shown for w in waiting), text
     assert (ESC in text) is not bool(extra)
 
