@@ -18,12 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from poolctl.diagnose import diagnose_no_answer
-from poolctl.diagnose.early import EarlyExperiments, lead
 from poolctl.errors import FramingError, PoolctlError
 from poolctl.events import Trace
 from poolctl.model import Diagnosis
 from poolctl.patterns.loader import PatternSet
+from poolctl.pool_init import InitDiagnoses, init_exchange
 from poolctl.pool_line import Call, Waiter, WaitingLine
 from poolctl.pool_types import (
     CheckoutTimedOut,
@@ -73,10 +72,8 @@ class Pool:
         self.in_flight: dict[str, str] = {}  # caller -> worker id
         self.shutting_down: str | None = None  # the mode, once shutdown began
         self.last_init_failure: str | None = None
-        self.init_diagnoses: dict[str, Diagnosis] = {}
-        self._early_given = False  # experiments begun during an init's wait: one worker's only
-        self._early_holder: str | None = None  # that worker, until its init succeeds
-        self._experimented = False  # a diagnosis has run the experiments
+        self.inits = InitDiagnoses(run_dir, trace, patterns)
+        self.init_diagnoses: dict[str, Diagnosis] = self.inits.by_worker
         self._spawned = 0
         self._tasks: set[asyncio.Task[Any]] = set()
         self._aborted: dict[str, PoolShuttingDown] = {}  # callers in flight when abort began
@@ -143,18 +140,18 @@ class Pool:
         """The init ping; a worker that fails it is diagnosed, stopped and its failure kept."""
         self.trace.emit("init_start", worker=worker.id, timeout=self.config.init_timeout)
         started = time.monotonic()
-        early = self._early_experiments(worker)
+        diagnosing = self.config.diagnose_init_failures
+        early = self.inits.early_for(worker) if diagnosing else None
         try:
-            outcome = await self._init_exchange(worker, started, early)
+            outcome = await init_exchange(worker, self.config.init_timeout, started, early)
         except BaseException:
             if early is not None:
                 early.stop(wait=False)  # an interruption: the run stops their processes
             raise
         worker.init_seconds = time.monotonic() - started
-        diagnosed = isinstance(outcome, NoAnswer) and self.config.diagnose_init_failures
+        diagnosed = isinstance(outcome, NoAnswer) and diagnosing
         if early is not None and (self.shutting_down is not None or not diagnosed):
-            self._early_holder = None  # the next failing worker's diagnosis runs experiments
-            await asyncio.to_thread(early.stop)  # it answered, or no diagnosis will take them
+            await self.inits.release(early)
             early = None
         if isinstance(outcome, Answer) and outcome.response.success:
             worker.reported = (
@@ -185,80 +182,9 @@ class Pool:
             reason=outcome.reason if isinstance(outcome, NoAnswer) else "error-response",
         )
         if isinstance(outcome, NoAnswer) and diagnosed:
-            await self._diagnose(worker, outcome, early)
+            await self.inits.diagnose(worker, outcome, early)
         await self._retire(worker, State.DEAD)
         return False
-
-    def _early_experiments(self, worker: PooledWorker) -> EarlyExperiments | None:
-        """For the first worker whose init is diagnosed should it fail (the one whose diagnosis
-        runs experiments), experiments begun during its init's wait, as ping's are."""
-        if not self.config.diagnose_init_failures or self._early_given:
-            return None
-        self._early_given = True
-        self._early_holder = worker.id
-        return EarlyExperiments(worker.process, self.trace)
-
-    async def _init_exchange(
-        self, worker: PooledWorker, started: float, early: EarlyExperiments | None = None
-    ) -> Answer | NoAnswer:
-        """The init ping (DSPex, JSON-RPC), or the protocol's handshake (MCP's initialize and
-        notifications/initialized, LSP's initialize and initialized), within the init timeout;
-        `early` experiments begin during the wait of its first request."""
-        handshake = worker.process.protocol.handshake_steps()
-        if not handshake:
-            request = worker.process.ids.request(
-                "ping", {"worker_id": worker.id, "initialization": True}
-            )
-            return await self._watched(worker, request, self.config.init_timeout, early)
-        outcome: Answer | NoAnswer | None = None
-        for step in handshake:
-            left = max(0.01, self.config.init_timeout - (time.monotonic() - started))
-            if step.notification:
-                note = worker.process.ids.notification(step.method, step.params)
-                await worker.write_frame(worker.process.send(note), left)
-                continue
-            request = worker.process.ids.request_raw(step.method, step.params)
-            outcome = await self._watched(worker, request, left, early if outcome is None else None)
-            if not isinstance(outcome, Answer) or not outcome.response.success:
-                return outcome
-        assert outcome is not None
-        return outcome
-
-    @staticmethod
-    async def _watched(
-        worker: PooledWorker, request: Request, timeout: float, early: EarlyExperiments | None
-    ) -> Answer | NoAnswer:
-        """`worker.request`, with the `early` experiments begun `lead` into its wait."""
-        if early is None:
-            return await worker.request(request, timeout)
-        loop = asyncio.get_running_loop()
-        read_before = worker.process.transcript.total
-        timer = loop.call_later(lead(timeout), early.begin, request, timeout, read_before)
-        try:
-            return await worker.request(request, timeout)
-        finally:
-            timer.cancel()
-
-    async def _diagnose(
-        self, worker: PooledWorker, failed: NoAnswer, early: EarlyExperiments | None
-    ) -> None:
-        """Run the no-answer engine off the loop (it blocks); experiments in one diagnosis only:
-        the one of the worker whose experiments began during its wait, else the first."""
-        worker.detach()
-        first = early is not None or (self._early_holder is None and not self._experimented)
-        self._experimented |= first
-        diagnosis = await asyncio.to_thread(
-            diagnose_no_answer,
-            worker.process,
-            failed,
-            experiments=first,
-            run_dir=self.run_dir,
-            patterns=self.patterns,
-            trace=self.trace,
-            early=early,
-        )
-        self.init_diagnoses[worker.id] = diagnosis
-        self.trace.emit("diagnosis", worker=worker.id, verdict=diagnosis.cause)
 
     def _on_worker_exit(self, worker: PooledWorker) -> None:
         status = worker.process.poll() or ExitStatus()

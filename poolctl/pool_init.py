@@ -1,0 +1,113 @@
+"""A pool worker's init: the ping, or the protocol's handshake, within the init timeout; and the
+diagnosis of an init that got no answer.
+
+The experiments of a silent worker's diagnosis run in one init diagnosis only, as ping runs
+them once. They begin during the wait of the first worker whose init starts (as ping's do), and
+that worker's diagnosis takes them; should it answer, the next worker diagnosed runs them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from poolctl.diagnose import diagnose_no_answer
+from poolctl.diagnose.early import EarlyExperiments, lead
+from poolctl.events import Trace
+from poolctl.model import Diagnosis
+from poolctl.patterns.loader import PatternSet
+from poolctl.pool_worker import PooledWorker
+from poolctl.protocol import Request
+from poolctl.rundir import RunDir
+from poolctl.worker import Answer, NoAnswer
+
+
+async def init_exchange(
+    worker: PooledWorker, timeout: float, started: float, early: EarlyExperiments | None
+) -> Answer | NoAnswer:
+    """The init ping (DSPex, JSON-RPC), or the protocol's handshake (MCP's initialize and
+    notifications/initialized, LSP's initialize and initialized), within `timeout` of
+    `started`; `early` experiments begin during the wait of its first request."""
+    handshake = worker.process.protocol.handshake_steps()
+    if not handshake:
+        request = worker.process.ids.request(
+            "ping", {"worker_id": worker.id, "initialization": True}
+        )
+        return await _watched(worker, request, timeout, early)
+    outcome: Answer | NoAnswer | None = None
+    for step in handshake:
+        left = max(0.01, timeout - (time.monotonic() - started))
+        if step.notification:
+            note = worker.process.ids.notification(step.method, step.params)
+            await worker.write_frame(worker.process.send(note), left)
+            continue
+        request = worker.process.ids.request_raw(step.method, step.params)
+        outcome = await _watched(worker, request, left, early if outcome is None else None)
+        if not isinstance(outcome, Answer) or not outcome.response.success:
+            return outcome
+    assert outcome is not None
+    return outcome
+
+
+async def _watched(
+    worker: PooledWorker, request: Request, timeout: float, early: EarlyExperiments | None
+) -> Answer | NoAnswer:
+    """`worker.request`, with the `early` experiments begun `lead` into its wait."""
+    if early is None:
+        return await worker.request(request, timeout)
+    loop = asyncio.get_running_loop()
+    read_before = worker.process.transcript.total
+    timer = loop.call_later(lead(timeout), early.begin, request, timeout, read_before)
+    try:
+        return await worker.request(request, timeout)
+    finally:
+        timer.cancel()
+
+
+class InitDiagnoses:
+    """The diagnoses of the inits that got no answer, by worker id, and who runs experiments."""
+
+    def __init__(self, run_dir: RunDir, trace: Trace, patterns: PatternSet | None) -> None:
+        self.run_dir = run_dir
+        self.trace = trace
+        self.patterns = patterns
+        self.by_worker: dict[str, Diagnosis] = {}
+        self._early_given = False
+        self._early_holder: str | None = None  # the worker given them, until it answers
+        self._experimented = False  # a diagnosis has run the experiments
+
+    def early_for(self, worker: PooledWorker) -> EarlyExperiments | None:
+        """The experiments to begin during `worker`'s init wait: the first worker's only."""
+        if self._early_given:
+            return None
+        self._early_given = True
+        self._early_holder = worker.id
+        return EarlyExperiments(worker.process, self.trace)
+
+    async def release(self, early: EarlyExperiments) -> None:
+        """No diagnosis will take `early` (its worker answered, or the pool is stopping):
+        stop them, and let the next diagnosis run the experiments."""
+        self._early_holder = None
+        await asyncio.to_thread(early.stop)
+
+    async def diagnose(
+        self, worker: PooledWorker, failed: NoAnswer, early: EarlyExperiments | None
+    ) -> Diagnosis:
+        """Run the no-answer engine off the loop (it blocks), with the experiments when this is
+        the diagnosis that runs them."""
+        worker.detach()
+        runs = early is not None or (self._early_holder is None and not self._experimented)
+        self._experimented |= runs
+        diagnosis = await asyncio.to_thread(
+            diagnose_no_answer,
+            worker.process,
+            failed,
+            experiments=runs,
+            run_dir=self.run_dir,
+            patterns=self.patterns,
+            trace=self.trace,
+            early=early,
+        )
+        self.by_worker[worker.id] = diagnosis
+        self.trace.emit("diagnosis", worker=worker.id, verdict=diagnosis.cause)
+        return diagnosis
