@@ -13,7 +13,7 @@ import dataclasses
 import json
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, insert, update
 
@@ -39,6 +39,7 @@ from poolctl.redact import Redactor, Secrets
 
 # outcome rows written at a time: a run with 200,000 passes is never held whole in memory
 INSERT_BATCH = 5_000
+T = TypeVar("T")
 OUTCOME_COLUMNS = [c.name for c in outcomes.columns if c.name != "id"]
 
 
@@ -109,17 +110,15 @@ def _pass_batches(
     """The pass rows of run `run_id`, `INSERT_BATCH` at a time: once per test, without the tests
     that failed in this run (ExUnit's `--trace` lists every test that ran, failed or not)."""
     seen = set(failed)
-    chunk: list[tuple[str, PassedTest]] = []
-    for test in passes:
-        key = CaseId(test.name, test.group, test.file).key
-        if key in seen:
-            continue
-        seen.add(key)
-        chunk.append((key, test))
-        if len(chunk) >= INSERT_BATCH:
-            yield _pass_rows(chunk, redactor, run_id)
-            chunk = []
-    if chunk:
+
+    def unseen() -> Iterator[tuple[str, PassedTest]]:
+        for test in passes:
+            key = CaseId(test.name, test.group, test.file).key
+            if key not in seen:
+                seen.add(key)
+                yield key, test
+
+    for chunk in _in_batches(unseen()):
         yield _pass_rows(chunk, redactor, run_id)
 
 
@@ -154,9 +153,15 @@ def _same(value: str) -> str:
 
 def _batches(rows: Iterable[dict[str, Any]], run_id: Any) -> Iterator[list[dict[str, Any]]]:
     """The outcome rows of run `run_id`, `INSERT_BATCH` at a time."""
-    batch: list[dict[str, Any]] = []
-    for row in rows:
-        batch.append({**row, "run_id": run_id})
+    for batch in _in_batches(rows):
+        yield [{**row, "run_id": run_id} for row in batch]
+
+
+def _in_batches(items: Iterable[T]) -> Iterator[list[T]]:
+    """`items`, `INSERT_BATCH` at a time (the last batch may be shorter)."""
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
         if len(batch) >= INSERT_BATCH:
             yield batch
             batch = []

@@ -313,7 +313,10 @@ class Re2Regex:
 
     def search(self, text: str) -> Re2Match | None:
         data = text.encode("utf-8", "surrogatepass")
-        span = self._find.Match(_UNANCHORED, data, 0, len(data))[0]
+        find = self._find_re  # read directly: the classifier's hot path
+        if find is None:
+            find = self._find
+        span = find.Match(_UNANCHORED, data, 0, len(data))[0]
         if span[0] < 0:
             return None
         return Re2Match(text, data, span, self)
