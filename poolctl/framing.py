@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 if TYPE_CHECKING:  # the reference worker imports this module: it must start in milliseconds
     from poolctl.redact import Redactor
@@ -41,10 +40,12 @@ class Decoder(Protocol):
     def pending(self) -> bytes: ...
 
 
-@dataclass(frozen=True)
-class Framing:
+class Framing(NamedTuple):
     """A framing: `packet-N` (big-endian N-byte length, as Erlang's `{packet, N}`), `line`
-    (newline-delimited) or `content-length` (LSP: `Content-Length: N\\r\\n\\r\\n` then N bytes)."""
+    (newline-delimited) or `content-length` (LSP: `Content-Length: N\\r\\n\\r\\n` then N bytes).
+
+    A named tuple, as `Explanation` below, not a dataclass: importing `dataclasses` (and the
+    `inspect` it brings) was a fifth of the reference worker's start-up."""
 
     name: str
     header_size: int  # bytes of a binary length header; 0 for `line` and `content-length`
@@ -295,8 +296,7 @@ def _header_problem(header: bytes, *, complete: bool, max_frame: int) -> Framing
 # --- explaining bytes that are not what was expected ----------------------------------------
 
 
-@dataclass(frozen=True)
-class Explanation:
+class Explanation(NamedTuple):
     """What a byte string is, in words, when read in a given framing.
 
     `kind` is one of: `empty`, `frames`, `text`, `json-without-header`, `line-json`,

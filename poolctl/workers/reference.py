@@ -46,8 +46,17 @@ def _now() -> str:
     return _stamp(time.time())
 
 
+def _help_formatter(prog: str) -> argparse.HelpFormatter:
+    """argparse's own formatter at a fixed width: measuring the terminal (which argparse does
+    for every `add_argument`) imports `shutil` and its compression modules, a sixth of the
+    worker's start-up."""
+    return argparse.HelpFormatter(prog, width=96)
+
+
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="poolctl.workers.reference", description=__doc__)
+    p = argparse.ArgumentParser(
+        prog="poolctl.workers.reference", description=__doc__, formatter_class=_help_formatter
+    )
     p.add_argument("--framing", choices=sorted(FRAMINGS), default="packet-4")
     p.add_argument("--mode", default="pool", help="the adapter/mode `ping` reports")
     p.add_argument("--worker-id", default=None, help="default: $POOLCTL_WORKER_ID or worker-PID")
