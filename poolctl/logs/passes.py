@@ -96,9 +96,18 @@ def _lines(stream: BinaryIO, candidate: re.Pattern[bytes]) -> Iterator[str]:
             yield line.rstrip("\r\n").rsplit("\r", 1)[-1]  # a `--trace` line redrawn after \r
 
 
+def nodeid_parts(nodeid: str) -> list[str]:
+    """A pytest node id's `::` parts: file, classes, test. A parameter id keeps its own `::`
+    (`test_a[x::y]` is one part)."""
+    head, bracket, params = nodeid.partition("[")
+    parts = head.split("::")
+    parts[-1] += bracket + params
+    return parts
+
+
 def pytest_test(nodeid: str) -> PassedTest:
     """A node id as the pytest parser names its test: `Class.test` in group `file::Class`."""
-    parts = nodeid.split("::")
+    parts = nodeid_parts(nodeid)
     return PassedTest("pytest", ".".join(parts[1:]), "::".join(parts[:-1]), parts[0])
 
 

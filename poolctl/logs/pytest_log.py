@@ -17,6 +17,7 @@ from dataclasses import replace
 from typing import ClassVar
 
 from poolctl.logs import scan
+from poolctl.logs.passes import nodeid_parts
 from poolctl.logs.records import STDIN_NAME, Lines, LogLine, ParsedLog, RunSummary
 from poolctl.logs.scan import (
     MAX_BLOCK_LINES,
@@ -43,6 +44,7 @@ TRIGGERS = (
     r"\.py [.sxXFE]*[FE]",  # a progress line with failures (`t.py F.F  [ 50%]`)
     r"(?:FAILED|ERROR) +\[",  # a verbose progress line (`t.py::test_a FAILED  [ 50%]`)
     r"\] (?:FAILED|ERROR) ",  # pytest-xdist's (`[gw0] [ 50%] FAILED t.py::test_a`)
+    r"^-+ (?:Captured |.+ log -|Logs? -)",  # a test's captured output (`---- Captured … ----`)
 )
 SECTION_RE = re.compile(r"^=+ (?P<title>.*?) =+$")
 HEADER_RE = re.compile(r"^_+ (?P<title>\S.*?) _+$")
@@ -99,6 +101,7 @@ class PytestBlock:
         self.source: list[str] = []
         self.captured: dict[str, list[str]] = {}
         self.capturing = ""
+        self.nested = 0  # sessions begun and not closed inside captured output
         self.last_plain = ""  # last unindented line (an exception line under --tb=native)
         self.count = 0
         # The block as printed, for inputs that cannot be read back later (standard input):
@@ -108,8 +111,11 @@ class PytestBlock:
         self.text_size = 0
 
     def feed(self, number: int, line: str) -> bool:
-        if line.startswith(("=", "_")) and (
-            SECTION_RE.match(line) or (HEADER_RE.match(line) and not SEPARATOR_RE.match(line))
+        inner = bool(self.capturing) and self._inner_session(line)
+        if (
+            not inner
+            and line.startswith(("=", "_"))
+            and (SECTION_RE.match(line) or (HEADER_RE.match(line) and not SEPARATOR_RE.match(line)))
         ):
             return False
         if line.startswith("[gw") and XDIST_NODE_RE.match(line):
@@ -152,8 +158,20 @@ class PytestBlock:
             self.last_plain = line.strip()
         return True
 
+    def _inner_session(self, line: str) -> bool:
+        """Whether `line`, in captured output, belongs to a pytest session the test printed
+        (pytester's inner runs): its opening line, what follows, and its closing line."""
+        if self.nested:
+            self.nested += session_edge(line) if line.startswith("=") else 0
+            return True
+        if line.startswith("=") and session_edge(line) > 0:
+            self.nested = 1
+            return True
+        return False
+
     def close(self) -> list[tuple[int, str]]:
         self.parser.block_done(self.failure())
+        self.parser.in_capture = bool(self.capturing)
         return []
 
     def failure(self) -> Failure:
@@ -241,31 +259,57 @@ class PytestParser(TextParser):
         # blocks of this run past the cap: their names (their summary lines are theirs) and
         # whether they were read (classified and counted)
         self.overflowed: list[tuple[str, bool]] = []
+        # A test's captured output may print anything pytest prints. While it lasts (from a
+        # `---- Captured … ----` line to the next line only pytest prints: a block header, a
+        # section), summary and `E` lines are its text, a session it printed is skipped
+        # whole (`nested`), and a closing line ends the run only once a line of the next run,
+        # or the end, shows it was pytest's own (`pending_close`).
+        self.in_capture = False
+        self.nested = 0
+        self.pending_close: tuple[int, str, dict[str, int]] | None = None
 
     def outside(self, number: int, line: str) -> None:
         first = line[:1]
+        if self.nested:  # a session printed by a test (--tb=line: no block holds it)
+            self.nested += session_edge(line) if first == "=" else 0
+            return
         if first == "=":
             section = SECTION_RE.match(line)
             if section:
                 title = section.group("title")
                 if title == "test session starts":
+                    if self.in_capture and self.pending_close is None:
+                        self.nested = 1
+                        return
+                    self._commit_close()
                     self._end_run(number)  # a new run: the previous one printed no closing line
                     self.run_start = number
                 if not self._closing(number, line, title):
+                    self.pending_close = None  # the run goes on: that closing line was text
                     self.section = title
-                self.e_pending = []
+                    self.in_capture = False
+                if self.pending_close is None:  # else a test's text: its `E` lines still wait
+                    self.e_pending = []
                 return
         if first == "_" and self.section in _ERROR_SECTIONS:
             header = HEADER_RE.match(line)
             if header and not SEPARATOR_RE.match(line):
+                self.pending_close = None
+                self.in_capture = False
                 self.e_pending = []
                 block = PytestBlock(self, number, header.group("title"), self.section)
                 self.consumer = block
                 self.recorder.begin(number, line)
                 return
+        if first == "-" and self.section in _ERROR_SECTIONS and CAPTURED_RE.match(line):
+            self.in_capture = True  # --tb=line: a failure's captured output, before its location
+            return
+        if self.in_capture and first and first in "FE":
+            return  # a summary or `E` line the test printed
         if first in "FE" and line.startswith(("FAILED ", "ERROR ")):
             summary = SUMMARY_LINE_RE.match(line.rstrip())
             if summary:
+                self.pending_close = None  # the run goes on: that closing line was text
                 self.summary_lines.append(
                     (number, summary["outcome"], summary["nodeid"], summary["message"] or "")
                 )
@@ -273,10 +317,13 @@ class PytestParser(TextParser):
                 return
         if self.section in _ERROR_SECTIONS:
             if line.startswith("E ") or line == "E":
+                self.pending_close = None
                 self.e_pending.append((number, line[1:]))
                 return
             frame = FRAME_RE.match(line)
             if frame and frame.group("rest"):  # --tb=line: `path.py:12: message`
+                self.in_capture = False
+                self.pending_close = None
                 start = self.e_pending[0][0] if self.e_pending else number
                 lines = [text for _, text in self.e_pending]
                 printed = [(n, "E" + text) for n, text in self.e_pending] + [(number, line)]
@@ -295,16 +342,19 @@ class PytestParser(TextParser):
 
     def _closing(self, number: int, line: str, body: str) -> bool:
         """Record pytest's closing line (`== 3 failed, 5 passed in 1.2s ==`) and end the run
-        it closes; False if `body` is not one."""
-        match = CLOSING_RE.match(body)
-        if not match or (" in " not in body and not body.startswith("no tests ran")):
+        it closes; False if `body` is not one. Printed in a test's captured output, it may be
+        the test's own text: the run ends there only if no line of the run follows it."""
+        counts = closing_counts(body)
+        if counts is None:
             return False
-        counts: dict[str, int] = {}
-        for value, word in COUNT_RE.findall(match.group("body")):
-            word = {"error": "errors", "warning": "warnings"}.get(word, word)
-            counts[word] = counts.get(word, 0) + int(value)
-        if not counts and not body.startswith("no tests ran"):
-            return False
+        if self.in_capture:
+            self.pending_close = (number, line, counts)
+            return True
+        self._close_run(number, line, counts)
+        return True
+
+    def _close_run(self, number: int, line: str, counts: dict[str, int]) -> None:
+        self.pending_close = None
         failures = counts.get("failed", 0) + counts.get("errors", 0)
         tests = sum(
             counts.get(w, 0)
@@ -316,7 +366,7 @@ class PytestParser(TextParser):
             RunSummary(self.name, number, line.strip(), tests, failures, start=start, read=read)
         )
         self.section = ""
-        return True
+        self.in_capture = False
 
     def block_done(self, failure: Failure) -> None:
         self.barrier = max(self.barrier, failure.line_end)
@@ -330,7 +380,13 @@ class PytestParser(TextParser):
         self.overflowed.append((failure.name, overflow_failure(self.out, failure, self.recorder)))
 
     def finish(self) -> None:
+        self._commit_close()
         self._end_run(0)
+
+    def _commit_close(self) -> None:
+        """A closing line seen in captured output was pytest's own after all."""
+        if self.pending_close is not None:
+            self._close_run(*self.pending_close)
 
     def _end_run(self, next_start: int) -> int:
         """Match this run's blocks with its summary lines, keep its failures, and start the
@@ -350,7 +406,7 @@ class PytestParser(TextParser):
             failure = self._line_mode_failure(summaries, start, end, e_lines, location_line)
             made.append((failure, printed))
         for number, outcome, nodeid, message in summaries.left():
-            parts = nodeid.split("::")
+            parts = nodeid_parts(nodeid)
             failure = Failure(
                 source="pytest",
                 name=".".join(parts[1:]) or nodeid,
@@ -402,13 +458,40 @@ class PytestParser(TextParser):
             line_start=start,
             line_end=end,
         )
-        # --tb=line names no test: take the next FAILED summary line, in order.
-        entry = summaries.take_failed()
+        # --tb=line names no test: take the FAILED summary line that gives its message, else
+        # the next one in order (a strict xpass prints no location line to match).
+        entry = summaries.take_failed(rest or "")
         if entry is None:
             return failure
         named = _with_summary(failure, *entry)
-        parts = entry[2].split("::")
+        parts = nodeid_parts(entry[2])
         return replace(named, name=".".join(parts[1:]) or entry[2], location=location or parts[0])
+
+
+def closing_counts(body: str) -> dict[str, int] | None:
+    """The counts of a closing line's body (`3 failed, 5 passed in 1.2s`); None if it is not
+    one."""
+    match = CLOSING_RE.match(body)
+    if not match or (" in " not in body and not body.startswith("no tests ran")):
+        return None
+    counts: dict[str, int] = {}
+    for value, word in COUNT_RE.findall(match.group("body")):
+        word = {"error": "errors", "warning": "warnings"}.get(word, word)
+        counts[word] = counts.get(word, 0) + int(value)
+    if not counts and not body.startswith("no tests ran"):
+        return None
+    return counts
+
+
+def session_edge(line: str) -> int:
+    """1 for a session's opening line, -1 for its closing line, 0 for any other line."""
+    section = SECTION_RE.match(line)
+    if section is None:
+        return 0
+    title = section.group("title")
+    if title == "test session starts":
+        return 1
+    return -1 if closing_counts(title) is not None else 0
 
 
 Summary = tuple[int, str, str, str]  # line, outcome (FAILED or ERROR), nodeid, message
@@ -424,7 +507,7 @@ class _Summaries:
         self.by_name: dict[str, list[int]] = {}
         for i, entry in enumerate(entries):
             nodeid = entry[2]
-            for key in dict.fromkeys((".".join(nodeid.split("::")[1:]), nodeid)):
+            for key in dict.fromkeys((".".join(nodeid_parts(nodeid)[1:]), nodeid)):
                 self.by_name.setdefault(key, []).append(i)
         self._next_failed = 0
 
@@ -435,7 +518,15 @@ class _Summaries:
                 return self.entries[i]
         return None
 
-    def take_failed(self) -> Summary | None:
+    def take_failed(self, message: str = "") -> Summary | None:
+        """The first FAILED line not taken whose message begins `message` (pytest cuts it
+        short with `...`); else the next FAILED line in order."""
+        for i in range(self._next_failed, len(self.entries)) if message else ():
+            _, outcome, _, said = self.entries[i]
+            said = said.removesuffix("...").rstrip()
+            if not self.taken[i] and outcome == "FAILED" and said and message.startswith(said):
+                self.taken[i] = True
+                return self.entries[i]
         while self._next_failed < len(self.entries):
             i = self._next_failed
             self._next_failed += 1
@@ -451,7 +542,7 @@ class _Summaries:
 def _with_summary(
     failure: Failure, number: int, outcome: str, nodeid: str, message: str
 ) -> Failure:
-    parts = nodeid.split("::")
+    parts = nodeid_parts(nodeid)
     details = dict(failure.details)
     details["nodeid"] = nodeid
     details["summary_line"] = str(number)

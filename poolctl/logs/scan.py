@@ -12,6 +12,7 @@ failure are looked at for its pool and pids.
 from __future__ import annotations
 
 import functools
+import re
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -423,6 +424,9 @@ def _decode(number: int, raw: bytes) -> str:
     return raw.decode("utf-8", "replace")
 
 
+_EXCEPTION_LINE = re.compile(r"[A-Za-z_][\w.]*(?::(?: |$)|$)")
+
+
 class PythonTraceback:
     """A `Traceback (most recent call last):` block, chained exceptions included."""
 
@@ -455,7 +459,11 @@ class PythonTraceback:
         if stripped.startswith("Traceback (most recent"):
             self._keep(number, line)
             return True
-        # The unindented line that closes a traceback: `SomeError: message`.
+        # The unindented line that closes a traceback: `SomeError: message`. Any other line
+        # (pytest's `path.py:12: SomeError` after an exception group, say) is not the
+        # traceback's: it ends it, and is read as a line of its own.
+        if not _EXCEPTION_LINE.match(stripped):
+            return False
         self._keep(number, line)
         self.exception = clip(stripped, 2_000)
         self.after_exception = True

@@ -1,0 +1,91 @@
+"""A test's captured output may print what pytest prints: a summary line, a closing line, a
+whole inner session (pytester). None of it is a failure of the run, and the run does not end
+there. Real captures of `tests/fixtures/src/pytest_lookalike_suite` (see the fixtures' README).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from poolctl.logs import read_logs
+from poolctl.logs.passes import nodeid_parts, pytest_test
+from poolctl.model import Failure
+
+CAPTURES = Path(__file__).parent / "fixtures" / "pytest" / "lookalike"
+
+# the run's failures as its short summary names them, with the start of each message
+EXPECTED = {
+    "test_param[a b]": "AssertionError: bad a b",
+    "test_param[x::y]": "AssertionError: bad x::y",
+    "test_param[with - dash]": "AssertionError: bad with - dash",
+    "test_prints_a_fake_summary": "assert False",
+    "test_teardown_error": "RuntimeError: teardown: {:shutdown, {NimblePool",
+    "test_exception_group": "ExceptionGroup: checkouts",
+    "test_xpass_strict": "[XPASS(strict)]",
+    "test_worker_timeout": "TimeoutError: No response received",
+    "test_inner_run_counts_its_failures": "AssertionError",
+    "test_after_the_inner_run": "AssertionError: the outer run goes on",
+}
+CAPTURED = sorted(p.name for p in CAPTURES.glob("*.txt"))
+
+
+def failures_of(name: str) -> list[Failure]:
+    parsed = read_logs([str(CAPTURES / name)])
+    assert parsed.formats == {str(CAPTURES / name): "pytest"}
+    (closing,) = [s for s in parsed.summaries if s.source == "closing line"]
+    assert closing.failures == len(EXPECTED) and closing.read == len(EXPECTED)
+    return parsed.failures
+
+
+def test_every_traceback_style_was_captured() -> None:
+    assert CAPTURED == [
+        "tb_auto.txt",
+        "tb_line.txt",
+        "tb_native.txt",
+        "tb_short.txt",
+        "xdist_verbose.txt",
+    ]
+
+
+@pytest.mark.parametrize("name", CAPTURED)
+def test_each_failure_is_read_once_under_its_own_name(name: str) -> None:
+    failures = failures_of(name)
+    assert sorted(f.name for f in failures) == sorted(EXPECTED)
+    text = (CAPTURES / name).read_text(encoding="utf-8")
+    # what the tests printed is in the file, and no failure of its own
+    assert "test_ghost" in text and "test_inner_fails" in text
+
+
+@pytest.mark.parametrize("name", CAPTURED)
+def test_each_failure_keeps_its_own_summary_line(name: str) -> None:
+    for failure in failures_of(name):
+        said = failure.details["summary"].removesuffix("...").rstrip()
+        assert said and EXPECTED[failure.name][: len(said)] == said[: len(EXPECTED[failure.name])]
+
+
+def test_line_tracebacks_are_matched_to_their_summary_lines_by_message() -> None:
+    """`--tb=line` names no test: each `path.py:12: message` line goes to the summary line
+    that gives its message, though a strict xpass prints no such line and an exception group
+    prints a traceback before it."""
+    for failure in failures_of("tb_line.txt"):
+        assert failure.message.startswith(EXPECTED[failure.name]), failure
+        assert failure.name != "test_prints_a_fake_summary" or failure.line_start < 35
+
+
+def test_the_printed_closing_line_leaves_the_blocks_after_it_in_the_run() -> None:
+    failures = {f.name: f for f in failures_of("tb_auto.txt")}
+    inner = failures["test_inner_run_counts_its_failures"]
+    # the inner session, its FAILURES section and its closing line, stay in the outer test's
+    # captured output
+    captured = inner.details["captured stdout call"]
+    assert "test_inner_fails" in captured and "1 failed, 1 passed" in captured
+    assert failures["test_after_the_inner_run"].line_start > inner.line_end
+
+
+def test_a_parameter_id_keeps_its_own_double_colon() -> None:
+    assert nodeid_parts("t.py::TestA::test_b[x::y]") == ["t.py", "TestA", "test_b[x::y]"]
+    assert nodeid_parts("t.py::test_b") == ["t.py", "test_b"]
+    passed = pytest_test("dir/t.py::TestA::test_b[a::b-c]")
+    assert (passed.name, passed.group) == ("TestA.test_b[a::b-c]", "dir/t.py::TestA")
