@@ -18,6 +18,7 @@ from typing import ClassVar
 
 from poolctl.logs import scan
 from poolctl.logs.passes import nodeid_parts
+from poolctl.logs.pytest_timeout import BANNER_RE, BANNER_TRIGGER, TimeoutDump
 from poolctl.logs.records import STDIN_NAME, Lines, LogLine, ParsedLog, RunSummary
 from poolctl.logs.scan import (
     MAX_BLOCK_LINES,
@@ -45,6 +46,8 @@ TRIGGERS = (
     r"(?:FAILED|ERROR) +\[",  # a verbose progress line (`t.py::test_a FAILED  [ 50%]`)
     r"\] (?:FAILED|ERROR) ",  # pytest-xdist's (`[gw0] [ 50%] FAILED t.py::test_a`)
     r"^-+ (?:Captured |.+ log -|Logs? -)",  # a test's captured output (`---- Captured … ----`)
+    BANNER_TRIGGER,  # pytest-timeout's dump, when it ends the whole run
+    r"^rootdir: ",  # what the run's node ids are relative to
 )
 SECTION_RE = re.compile(r"^=+ (?P<title>.*?) =+$")
 HEADER_RE = re.compile(r"^_+ (?P<title>\S.*?) _+$")
@@ -66,6 +69,7 @@ PROGRESS_RE = re.compile(
     r"|\[gw\d+\] \[ *\d+%\] (?:FAILED|ERROR) \S+)\s*$"
 )
 XDIST_NODE_RE = re.compile(r"^\[gw\d+\] \w+ -- Python ")
+XDIST_CRASH_RE = re.compile(r"^worker '[^']+' crashed while running '(?P<nodeid>[^']+)'")
 EXCEPTION_RE = re.compile(r"^(?P<type>(?:[A-Za-z_]\w*\.)*[A-Z]\w*)(?::(?: (?P<message>.*))?)?$")
 _ERROR_SECTIONS = ("FAILURES", "ERRORS")
 
@@ -190,6 +194,11 @@ class PytestBlock:
                 kind = "AssertionError"
             elif first.startswith("fixture '") and first.endswith("' not found"):
                 kind = "FixtureLookupError"
+        name = self.name
+        crashed = XDIST_CRASH_RE.match(message) if message.startswith("worker '") else None
+        if crashed:  # pytest-xdist heads the block with the file: the test is in the message
+            name = ".".join(nodeid_parts(crashed["nodeid"])[1:]) or name
+            kind = kind or "WorkerCrash"
         details: dict[str, str] = {"outcome": self.outcome}
         if exception and exception != kind:
             details["exception"] = exception
@@ -210,8 +219,8 @@ class PytestBlock:
                 location = f"{frame.group('file')}:{frame.group('line')}"
         return Failure(
             source="pytest",
-            name=self.name,
-            group=self._group(location),
+            name=name,
+            group=self._group(location, name),
             location=location,
             kind=kind,
             message=message,
@@ -222,12 +231,12 @@ class PytestBlock:
             line_end=self.end,
         )
 
-    def _group(self, location: str) -> str:
+    def _group(self, location: str, name: str) -> str:
         if self.phase == "collection":
             return ""  # the name is the module's path: no class, no test
         path = location.rsplit(":", 1)[0] if location else ""
-        if "." in self.name.split("[", 1)[0]:
-            cls = self.name.split("[", 1)[0].rsplit(".", 1)[0].replace(".", "::")
+        if "." in name.split("[", 1)[0]:
+            cls = name.split("[", 1)[0].rsplit(".", 1)[0].replace(".", "::")
             return f"{path}::{cls}" if path else cls
         return path
 
@@ -267,11 +276,20 @@ class PytestParser(TextParser):
         self.in_capture = False
         self.nested = 0
         self.pending_close: tuple[int, str, dict[str, int]] | None = None
+        self.session_started = False  # this run's `test session starts` line was seen
+        self.rootdir = ""
+        self.hung: tuple[Failure, Lines] | None = None  # the test pytest-timeout ended it in
 
     def outside(self, number: int, line: str) -> None:
         first = line[:1]
         if self.nested:  # a session printed by a test (--tb=line: no block holds it)
             self.nested += session_edge(line) if first == "=" else 0
+            return
+        if first == "r" and line.startswith("rootdir: "):
+            self.rootdir = line[len("rootdir: ") :].split(",", 1)[0].strip()
+            return
+        if "+ Timeout +" in line and BANNER_RE.search(line):
+            self.consumer = TimeoutDump(self, number, line)
             return
         if first == "=":
             section = SECTION_RE.match(line)
@@ -282,8 +300,9 @@ class PytestParser(TextParser):
                         self.nested = 1
                         return
                     self._commit_close()
-                    self._end_run(number)  # a new run: the previous one printed no closing line
-                    self.run_start = number
+                    # a new run: the previous one printed no closing line
+                    self._end_unfinished_run(number, f"at line {number}, where another starts")
+                    self.session_started = True
                 if not self._closing(number, line, title):
                     self.pending_close = None  # the run goes on: that closing line was text
                     self.section = title
@@ -355,6 +374,8 @@ class PytestParser(TextParser):
 
     def _close_run(self, number: int, line: str, counts: dict[str, int]) -> None:
         self.pending_close = None
+        self.hung = None  # the runner went on after the dump, and counted that test itself
+        self.session_started = False
         failures = counts.get("failed", 0) + counts.get("errors", 0)
         tests = sum(
             counts.get(w, 0)
@@ -381,7 +402,37 @@ class PytestParser(TextParser):
 
     def finish(self) -> None:
         self._commit_close()
-        self._end_run(0)
+        self._end_unfinished_run(0, "with the input")
+
+    def timeout_dump(self, failure: Failure, lines: Lines) -> None:
+        """pytest-timeout ended the run in `failure`'s test: a failure of the run, unless
+        the run goes on to a closing line that counts it."""
+        self.hung = (failure, lines)
+
+    def _end_unfinished_run(self, next_start: int, where: str) -> None:
+        """End a run that printed no closing line. One whose session start was seen was
+        stopped before it finished (or its log was cut): the report says so."""
+        start, began, last = self.run_start, self.session_started, self._line_number
+        read = self._end_run(next_start)
+        self.session_started = False
+        if began:
+            text = (
+                f"(no closing line: the run that began at line {start} ends {where}, "
+                "before pytest printed its result)"
+            )
+            self.out.summaries.append(
+                RunSummary(
+                    self.name,
+                    last,
+                    text,
+                    None,
+                    read,
+                    inferred=True,
+                    start=start,
+                    read=read,
+                    source="end of input",
+                )
+            )
 
     def _commit_close(self) -> None:
         """A closing line seen in captured output was pytest's own after all."""
@@ -405,6 +456,9 @@ class PytestParser(TextParser):
         for start, end, e_lines, location_line, printed in self.line_mode:
             failure = self._line_mode_failure(summaries, start, end, e_lines, location_line)
             made.append((failure, printed))
+        if self.hung is not None:  # no closing line: the run ended in that test
+            made.append(self.hung)
+            self.hung = None
         for number, outcome, nodeid, message in summaries.left():
             parts = nodeid_parts(nodeid)
             failure = Failure(

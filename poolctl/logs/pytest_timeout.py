@@ -1,0 +1,102 @@
+"""pytest-timeout's dump: the test that hung when the plugin ended the whole run.
+
+With its thread method (the default where SIGALRM is missing, or `--timeout-method=thread`),
+pytest-timeout prints `+++ Timeout +++`, every thread's stack (`~~~ Stack of MainThread (…)
+~~~` then `  File "…", line N, in f` lines), the banner again, and ends pytest at once: no
+FAILURES section, no summary, no closing line. The main thread's stack names the test that was
+running: the frame called by pytest's `pytest_pyfunc_call`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Protocol
+
+from poolctl.logs.records import Lines
+from poolctl.logs.scan import MAX_TRACEBACK_LINES, clip
+from poolctl.model import Failure
+
+# The first banner follows the progress marks on their line (`t.py .+++++ Timeout +++++`).
+BANNER_TRIGGER = r"\+{3} Timeout \+{3}"
+BANNER_RE = re.compile(r"\+{3,} Timeout \+{3,}\s*$")
+THREAD_RE = re.compile(r"^~+ Stack of (?P<thread>.+?) \(\d+\) ~+\s*$")
+FRAME_RE = re.compile(r'^\s+File "(?P<file>[^"]+)", line (?P<line>\d+), in (?P<func>.+)$')
+_LIBRARY = ("/site-packages/", "/dist-packages/", "<frozen ", "/lib/python")
+
+
+class Keeper(Protocol):
+    """The parser the dump reports to."""
+
+    name: str
+    rootdir: str  # the run's `rootdir:`, which node ids are relative to ("" if not seen)
+
+    def timeout_dump(self, failure: Failure, lines: Lines) -> None: ...
+
+
+class TimeoutDump:
+    """One dump, from its first banner to the second (or the end of the input)."""
+
+    def __init__(self, parser: Keeper, number: int, line: str) -> None:
+        self.parser = parser
+        self.start = number
+        self.end = number
+        self.thread = ""
+        self.frames: list[tuple[str, str, str]] = []  # the main thread's: file, line, function
+        self.printed: Lines = [(number, line)]  # the banners and the main thread's stack
+        self.ended = False
+
+    def feed(self, number: int, line: str) -> bool:
+        if self.ended:
+            return False
+        self.end = number
+        if BANNER_RE.search(line):
+            self.ended = True
+            self.printed.append((number, line))
+            return True
+        thread = THREAD_RE.match(line)
+        if thread:
+            self.thread = thread.group("thread")
+            return True
+        if self.thread == "MainThread" and len(self.printed) < MAX_TRACEBACK_LINES:
+            self.printed.append((number, clip(line)))
+            frame = FRAME_RE.match(line)
+            if frame:
+                self.frames.append((frame["file"], frame["line"], frame["func"].strip()))
+        return True
+
+    def close(self) -> list[tuple[int, str]]:
+        test = self._test_frame()
+        if test is None:
+            return []  # no main thread's stack: nothing names a test
+        file, line, func = test
+        root = self.parser.rootdir.rstrip("/") + "/"
+        if root != "/" and file.startswith(root):
+            file = file[len(root) :]  # as pytest names the test's file
+        self.parser.timeout_dump(
+            Failure(
+                source="pytest",
+                name=func,
+                group=file,
+                location=f"{file}:{line}",
+                kind="Timeout",
+                message=(
+                    "Timeout: pytest-timeout ended the whole run while this test ran (its "
+                    "thread method): no result was printed for it, or for any test after it"
+                ),
+                details={"outcome": "failed", "phase": "call", "ended by": "pytest-timeout"},
+                stacktrace=tuple(f"{f}:{n}: in {fn}" for f, n, fn in self.frames[-40:]),
+                input_file=self.parser.name,
+                line_start=self.start,
+                line_end=self.end,
+            ),
+            self.printed,
+        )
+        return []
+
+    def _test_frame(self) -> tuple[str, str, str] | None:
+        """The frame pytest called the test in; else the innermost one outside libraries."""
+        for caller, frame in zip(self.frames, self.frames[1:], strict=False):
+            if caller[2] == "pytest_pyfunc_call":
+                return frame
+        own = [f for f in self.frames if not any(part in f[0] for part in _LIBRARY)]
+        return own[-1] if own else None
