@@ -27,6 +27,7 @@ from poolctl.logs.scan import (
     clip,
     joined,
 )
+from poolctl.logs.unfinished import EXUNIT_MODULE_RE, EXUNIT_MODULE_TRIGGER, exunit_running
 from poolctl.model import ContextLine, Failure
 
 # What sends a line outside any block to `outside`: a header (also glued after other text), a
@@ -44,6 +45,7 @@ TRIGGERS = (
     r"\[error\] ",
     r"\*\* \(",
     r"^=[A-Z]",  # `=CRASH REPORT====`
+    EXUNIT_MODULE_TRIGGER,  # `--trace`: a module's tests follow
 )
 # the triggers that only start a worker traceback or a crash report
 TRACEBACK_TRIGGERS = (
@@ -407,6 +409,7 @@ class ExUnitParser(TextParser):
         super().__init__(name, out)
         self.last_counter = 0
         self.app = ""  # the umbrella app whose run this is (`==> app`)
+        self.trace_module: tuple[str, str] | None = None  # `--trace`: module and file
         self._new_run(1)
 
     def _new_run(self, start: int) -> None:
@@ -416,6 +419,11 @@ class ExUnitParser(TextParser):
         self.run_last_line = 0
 
     def outside(self, number: int, line: str) -> None:
+        if line.endswith(".exs]") and line[:1].isupper():
+            module = EXUNIT_MODULE_RE.match(line)
+            if module:
+                self.trace_module = (module["module"], module["file"])
+                return
         if ") " in line:
             match = HEADER_RE.search(line)
             if match is not None:
@@ -545,5 +553,10 @@ class ExUnitParser(TextParser):
         self._new_run(before)
 
     def finish(self) -> None:
+        running = exunit_running(self.last_line(), self.trace_module, self.name)
+        if running is not None:  # the input ends in a test's start: the run ended in it
+            self.run_read += self.keep(running, [(running.line_start, running.details["running"])])
+            self.run_failures += 1
+            self.run_last_line = running.line_start
         if self.run_failures:
             self._run_end(self.run_last_line + 1, "end of input")

@@ -18,6 +18,17 @@ from typing import ClassVar
 
 from poolctl.logs import scan
 from poolctl.logs.passes import nodeid_parts
+from poolctl.logs.pytest_summary import (
+    EXCEPTION_RE,
+    SECTION_RE,
+    Summaries,
+    Summary,
+    closing_counts,
+    kind_of_summary,
+    session_edge,
+    short_type,
+    with_summary,
+)
 from poolctl.logs.pytest_timeout import BANNER_RE, BANNER_TRIGGER, TimeoutDump
 from poolctl.logs.records import STDIN_NAME, Lines, LogLine, ParsedLog, RunSummary
 from poolctl.logs.scan import (
@@ -30,7 +41,8 @@ from poolctl.logs.scan import (
     keep_failure,
     overflow_failure,
 )
-from poolctl.model import ContextLine, Failure
+from poolctl.logs.unfinished import pytest_running
+from poolctl.model import Failure
 
 # What sends a line outside any block to `outside` (RE2 syntax, searched over bytes; `^` starts
 # a line).
@@ -49,7 +61,6 @@ TRIGGERS = (
     BANNER_TRIGGER,  # pytest-timeout's dump, when it ends the whole run
     r"^rootdir: ",  # what the run's node ids are relative to
 )
-SECTION_RE = re.compile(r"^=+ (?P<title>.*?) =+$")
 HEADER_RE = re.compile(r"^_+ (?P<title>\S.*?) _+$")
 SEPARATOR_RE = re.compile(r"^(?:_ )+_?$")
 CAPTURED_RE = re.compile(r"^-+ (?P<what>Captured .+?|.+? log|Logs?) -+$")
@@ -58,11 +69,6 @@ ERROR_AT_RE = re.compile(r"^ERROR at (?P<phase>setup|teardown|call) of (?P<name>
 SUMMARY_LINE_RE = re.compile(
     r"^(?P<outcome>FAILED|ERROR) (?P<nodeid>[^\s\[]+(?:\[[^\n]*?\])?)(?: - (?P<message>.*))?$"
 )
-COUNT_RE = re.compile(r"(\d+) (failed|passed|errors?|skipped|xfailed|xpassed|deselected|warnings?)")
-CLOSING_RE = re.compile(
-    r"^(?:=+ )?(?P<body>(?:\d+ \w+(?:, )?)+(?: in [\d.]+s(?: \([^)]*\))?)?|no tests ran.*?)"
-    r"(?: =+)?$"
-)
 PROGRESS_RE = re.compile(
     r"^(?:\S+\.py [.sxXFE]*[FE][.sxXFE]*(?: +\[ *\d+%\])?"
     r"|\S+::\S.* (?:FAILED|ERROR) +\[ *\d+%\]"
@@ -70,13 +76,7 @@ PROGRESS_RE = re.compile(
 )
 XDIST_NODE_RE = re.compile(r"^\[gw\d+\] \w+ -- Python ")
 XDIST_CRASH_RE = re.compile(r"^worker '[^']+' crashed while running '(?P<nodeid>[^']+)'")
-EXCEPTION_RE = re.compile(r"^(?P<type>(?:[A-Za-z_]\w*\.)*[A-Z]\w*)(?::(?: (?P<message>.*))?)?$")
 _ERROR_SECTIONS = ("FAILURES", "ERRORS")
-
-
-def short_type(name: str) -> str:
-    """`poolkit.WorkerError` -> `WorkerError`."""
-    return name.rsplit(".", 1)[-1]
 
 
 class PytestBlock:
@@ -413,6 +413,10 @@ class PytestParser(TextParser):
         """End a run that printed no closing line. One whose session start was seen was
         stopped before it finished (or its log was cut): the report says so."""
         start, began, last = self.run_start, self.session_started, self._line_number
+        running = pytest_running(self.last_line(), self.name) if not next_start else None
+        if began and self.hung is None and running is not None:  # it ends in a test's start
+            self.hung = (running, [(running.line_start, running.details["running"])])
+            last = running.line_start
         read = self._end_run(next_start)
         self.session_started = False
         if began:
@@ -442,7 +446,7 @@ class PytestParser(TextParser):
     def _end_run(self, next_start: int) -> int:
         """Match this run's blocks with its summary lines, keep its failures, and start the
         next run at line `next_start`; returns how many failures were kept."""
-        summaries = _Summaries(self.summary_lines)
+        summaries = Summaries(self.summary_lines)
         failures = self.failures
         kept = 0
         for name, read in self.overflowed:
@@ -451,7 +455,7 @@ class PytestParser(TextParser):
         for position, failure in enumerate(failures):
             found = summaries.take(failure.name)
             if found is not None:
-                failures[position] = _with_summary(failure, *found)
+                failures[position] = with_summary(failure, *found)
         made: list[tuple[Failure, Lines]] = []
         for start, end, e_lines, location_line, printed in self.line_mode:
             failure = self._line_mode_failure(summaries, start, end, e_lines, location_line)
@@ -466,7 +470,7 @@ class PytestParser(TextParser):
                 name=".".join(parts[1:]) or nodeid,
                 group="::".join(parts[:-1]) if len(parts) > 1 else "",
                 location=parts[0],
-                kind=_kind_of_summary(message),
+                kind=kind_of_summary(message),
                 message=message,
                 details={"outcome": outcome.lower(), "nodeid": nodeid, "summary": message},
                 input_file=self.name,
@@ -490,7 +494,7 @@ class PytestParser(TextParser):
 
     def _line_mode_failure(
         self,
-        summaries: _Summaries,
+        summaries: Summaries,
         start: int,
         end: int,
         e_lines: list[str],
@@ -504,7 +508,7 @@ class PytestParser(TextParser):
             source="pytest",
             name=location,
             location=location,
-            kind=_kind_of_summary(rest or ""),
+            kind=kind_of_summary(rest or ""),
             message=message,
             details={"outcome": "failed"},
             stacktrace=(location_line,),
@@ -517,112 +521,6 @@ class PytestParser(TextParser):
         entry = summaries.take_failed(rest or "")
         if entry is None:
             return failure
-        named = _with_summary(failure, *entry)
+        named = with_summary(failure, *entry)
         parts = nodeid_parts(entry[2])
         return replace(named, name=".".join(parts[1:]) or entry[2], location=location or parts[0])
-
-
-def closing_counts(body: str) -> dict[str, int] | None:
-    """The counts of a closing line's body (`3 failed, 5 passed in 1.2s`); None if it is not
-    one."""
-    match = CLOSING_RE.match(body)
-    if not match or (" in " not in body and not body.startswith("no tests ran")):
-        return None
-    counts: dict[str, int] = {}
-    for value, word in COUNT_RE.findall(match.group("body")):
-        word = {"error": "errors", "warning": "warnings"}.get(word, word)
-        counts[word] = counts.get(word, 0) + int(value)
-    if not counts and not body.startswith("no tests ran"):
-        return None
-    return counts
-
-
-def session_edge(line: str) -> int:
-    """1 for a session's opening line, -1 for its closing line, 0 for any other line."""
-    section = SECTION_RE.match(line)
-    if section is None:
-        return 0
-    title = section.group("title")
-    if title == "test session starts":
-        return 1
-    return -1 if closing_counts(title) is not None else 0
-
-
-Summary = tuple[int, str, str, str]  # line, outcome (FAILED or ERROR), nodeid, message
-
-
-class _Summaries:
-    """A run's summary lines, each taken at most once: by the test name it names (its nodeid,
-    or the nodeid without its file), or the next FAILED one in order."""
-
-    def __init__(self, entries: list[Summary]) -> None:
-        self.entries = entries
-        self.taken = [False] * len(entries)
-        self.by_name: dict[str, list[int]] = {}
-        for i, entry in enumerate(entries):
-            nodeid = entry[2]
-            for key in dict.fromkeys((".".join(nodeid_parts(nodeid)[1:]), nodeid)):
-                self.by_name.setdefault(key, []).append(i)
-        self._next_failed = 0
-
-    def take(self, name: str) -> Summary | None:
-        for i in self.by_name.get(name, ()):
-            if not self.taken[i]:
-                self.taken[i] = True
-                return self.entries[i]
-        return None
-
-    def take_failed(self, message: str = "") -> Summary | None:
-        """The first FAILED line not taken whose message begins `message` (pytest cuts it
-        short with `...`); else the next FAILED line in order."""
-        for i in range(self._next_failed, len(self.entries)) if message else ():
-            _, outcome, _, said = self.entries[i]
-            said = said.removesuffix("...").rstrip()
-            if not self.taken[i] and outcome == "FAILED" and said and message.startswith(said):
-                self.taken[i] = True
-                return self.entries[i]
-        while self._next_failed < len(self.entries):
-            i = self._next_failed
-            self._next_failed += 1
-            if not self.taken[i] and self.entries[i][1] == "FAILED":
-                self.taken[i] = True
-                return self.entries[i]
-        return None
-
-    def left(self) -> list[Summary]:
-        return [e for e, taken in zip(self.entries, self.taken, strict=True) if not taken]
-
-
-def _with_summary(
-    failure: Failure, number: int, outcome: str, nodeid: str, message: str
-) -> Failure:
-    parts = nodeid_parts(nodeid)
-    details = dict(failure.details)
-    details["nodeid"] = nodeid
-    details["summary_line"] = str(number)
-    if message:
-        details["summary"] = message
-    group = "::".join(parts[:-1]) if len(parts) > 1 else failure.group
-    context = failure.context
-    if not failure.message and message:
-        context = (*context, ContextLine(number, clip(message), "short test summary"))
-    return replace(
-        failure,
-        group=group,
-        location=failure.location or parts[0],
-        kind=failure.kind or _kind_of_summary(message),
-        message=failure.message or message,
-        details=details,
-        context=context,
-    )
-
-
-def _kind_of_summary(message: str) -> str:
-    typed = EXCEPTION_RE.match(message.split(" ", 1)[0].rstrip(":") + ":") if message else None
-    if typed and message.split(" ", 1)[0].endswith(":"):
-        return short_type(typed.group("type"))
-    if message.startswith("assert "):
-        return "AssertionError"
-    if EXCEPTION_RE.fullmatch(message) and " " not in message:
-        return short_type(message)  # a bare exception (`httpx.PoolTimeout`)
-    return ""

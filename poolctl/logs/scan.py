@@ -376,6 +376,10 @@ class TextParser:
         """The input ended."""
 
     # -- helpers for subclasses ---------------------------------------------------------------
+    def last_line(self) -> tuple[int, str] | None:
+        """Once the input has ended: its last non-blank line, if it is no failure block's."""
+        return self._tail[-1] if self._tail else None
+
     def keep(self, failure: Failure, lines: Lines | None = None) -> bool:
         """A failure read: its block's lines (or `lines`) recorded, and kept (see
         `keep_failure`); True when it was read."""

@@ -1,0 +1,129 @@
+"""pytest's short test summary and closing lines: the counts a closing line gives, the `FAILED
+path::test - message` lines a run's failures are matched with, and the outcome kinds a summary
+message names."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from poolctl.logs.passes import nodeid_parts
+from poolctl.logs.scan import clip
+from poolctl.model import ContextLine, Failure
+
+SECTION_RE = re.compile(r"^=+ (?P<title>.*?) =+$")
+COUNT_RE = re.compile(r"(\d+) (failed|passed|errors?|skipped|xfailed|xpassed|deselected|warnings?)")
+CLOSING_RE = re.compile(
+    r"^(?:=+ )?(?P<body>(?:\d+ \w+(?:, )?)+(?: in [\d.]+s(?: \([^)]*\))?)?|no tests ran.*?)"
+    r"(?: =+)?$"
+)
+EXCEPTION_RE = re.compile(r"^(?P<type>(?:[A-Za-z_]\w*\.)*[A-Z]\w*)(?::(?: (?P<message>.*))?)?$")
+
+
+def short_type(name: str) -> str:
+    """`poolkit.WorkerError` -> `WorkerError`."""
+    return name.rsplit(".", 1)[-1]
+
+
+def closing_counts(body: str) -> dict[str, int] | None:
+    """The counts of a closing line's body (`3 failed, 5 passed in 1.2s`); None if it is not
+    one."""
+    match = CLOSING_RE.match(body)
+    if not match or (" in " not in body and not body.startswith("no tests ran")):
+        return None
+    counts: dict[str, int] = {}
+    for value, word in COUNT_RE.findall(match.group("body")):
+        word = {"error": "errors", "warning": "warnings"}.get(word, word)
+        counts[word] = counts.get(word, 0) + int(value)
+    if not counts and not body.startswith("no tests ran"):
+        return None
+    return counts
+
+
+def session_edge(line: str) -> int:
+    """1 for a session's opening line, -1 for its closing line, 0 for any other line."""
+    section = SECTION_RE.match(line)
+    if section is None:
+        return 0
+    title = section.group("title")
+    if title == "test session starts":
+        return 1
+    return -1 if closing_counts(title) is not None else 0
+
+
+Summary = tuple[int, str, str, str]  # line, outcome (FAILED or ERROR), nodeid, message
+
+
+class Summaries:
+    """A run's summary lines, each taken at most once: by the test name it names (its nodeid,
+    or the nodeid without its file), or the next FAILED one in order."""
+
+    def __init__(self, entries: list[Summary]) -> None:
+        self.entries = entries
+        self.taken = [False] * len(entries)
+        self.by_name: dict[str, list[int]] = {}
+        for i, entry in enumerate(entries):
+            nodeid = entry[2]
+            for key in dict.fromkeys((".".join(nodeid_parts(nodeid)[1:]), nodeid)):
+                self.by_name.setdefault(key, []).append(i)
+        self._next_failed = 0
+
+    def take(self, name: str) -> Summary | None:
+        for i in self.by_name.get(name, ()):
+            if not self.taken[i]:
+                self.taken[i] = True
+                return self.entries[i]
+        return None
+
+    def take_failed(self, message: str = "") -> Summary | None:
+        """The first FAILED line not taken whose message begins `message` (pytest cuts it
+        short with `...`); else the next FAILED line in order."""
+        for i in range(self._next_failed, len(self.entries)) if message else ():
+            _, outcome, _, said = self.entries[i]
+            said = said.removesuffix("...").rstrip()
+            if not self.taken[i] and outcome == "FAILED" and said and message.startswith(said):
+                self.taken[i] = True
+                return self.entries[i]
+        while self._next_failed < len(self.entries):
+            i = self._next_failed
+            self._next_failed += 1
+            if not self.taken[i] and self.entries[i][1] == "FAILED":
+                self.taken[i] = True
+                return self.entries[i]
+        return None
+
+    def left(self) -> list[Summary]:
+        return [e for e, taken in zip(self.entries, self.taken, strict=True) if not taken]
+
+
+def with_summary(failure: Failure, number: int, outcome: str, nodeid: str, message: str) -> Failure:
+    parts = nodeid_parts(nodeid)
+    details = dict(failure.details)
+    details["nodeid"] = nodeid
+    details["summary_line"] = str(number)
+    if message:
+        details["summary"] = message
+    group = "::".join(parts[:-1]) if len(parts) > 1 else failure.group
+    context = failure.context
+    if not failure.message and message:
+        context = (*context, ContextLine(number, clip(message), "short test summary"))
+    return replace(
+        failure,
+        group=group,
+        location=failure.location or parts[0],
+        kind=failure.kind or kind_of_summary(message),
+        message=failure.message or message,
+        details=details,
+        context=context,
+    )
+
+
+def kind_of_summary(message: str) -> str:
+    typed = EXCEPTION_RE.match(message.split(" ", 1)[0].rstrip(":") + ":") if message else None
+    if typed and message.split(" ", 1)[0].endswith(":"):
+        return short_type(typed.group("type"))
+    if message.startswith("assert "):
+        return "AssertionError"
+    if EXCEPTION_RE.fullmatch(message) and " " not in message:
+        return short_type(message)  # a bare exception (`httpx.PoolTimeout`)
+    return ""

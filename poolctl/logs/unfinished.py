@@ -1,0 +1,88 @@
+"""The test a run was in when its output stopped.
+
+A runner killed from outside (a CI job's time limit, the OOM killer), or a VM a test halted,
+prints neither the test's result nor a closing line. When the input's last line is a test's
+start as the runner prints it (`mix test --trace`: `  * test name [L#12]`, its result not
+redrawn over it; `pytest -v`: `t.py::test_a ` with no outcome yet), that test is where the run
+ended: a failure of the run, quoted from that line.
+"""
+
+from __future__ import annotations
+
+import re
+
+from poolctl.logs.passes import nodeid_parts
+from poolctl.model import Failure
+
+# `--trace` heads each module's tests with `Module [test/file.exs]`
+EXUNIT_MODULE_TRIGGER = r"^[A-Z][\w.]* \[[^\]\r\n]+\.exs\]"
+EXUNIT_MODULE_RE = re.compile(r"^(?P<module>[A-Z][\w.]*) \[(?P<file>[^\]]+\.exs)\]\s*$")
+_EXUNIT_STARTED_RE = re.compile(
+    r"^\s*\* (?P<name>(?:test|doctest|property|scenario|feature|describe|story) .*?) "
+    r"\[L#(?P<line>\d+)\]\s*$"
+)
+_DURATION_RE = re.compile(r"\([\d.]+\s*m?s\)$")  # the redraw once it ended: `(6.0ms)`
+_PYTEST_STARTED_RE = re.compile(r"^(?P<nodeid>[^\s:]+\.py::\S.*?)\s*$")
+_PYTEST_OUTCOME_RE = re.compile(r" (?:PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS)\b|\[ *\d+%\]")
+
+
+def _message(runner: str) -> str:
+    return (
+        f"the run ended while this test ran: {runner} printed no result for it, and no "
+        "closing line (the last line of the input is its start)"
+    )
+
+
+def _last_redraw(line: str) -> str:
+    return line.rsplit("\r", 1)[-1]
+
+
+def exunit_running(
+    last: tuple[int, str] | None, module: tuple[str, str] | None, input_file: str
+) -> Failure | None:
+    """The test `mix test --trace` started on the input's `last` line and never ended, in
+    `module` (the last `Module [file.exs]` line seen: its name and file)."""
+    if last is None:
+        return None
+    number, line = last
+    started = _EXUNIT_STARTED_RE.match(_last_redraw(line))
+    if started is None or _DURATION_RE.search(started["name"]):
+        return None
+    group, file = module if module is not None else ("", "")
+    return Failure(
+        source="exunit",
+        name=started["name"],
+        group=group,
+        location=f"{file}:{started['line']}" if file else "",
+        kind="RunEnded",
+        message=_message("ExUnit"),
+        details={"running": _last_redraw(line).strip()},
+        input_file=input_file,
+        line_start=number,
+        line_end=number,
+    )
+
+
+def pytest_running(last: tuple[int, str] | None, input_file: str) -> Failure | None:
+    """The test `pytest -v` started on the input's `last` line and never ended."""
+    if last is None:
+        return None
+    number, line = last
+    line = _last_redraw(line)
+    started = _PYTEST_STARTED_RE.match(line)
+    if started is None or _PYTEST_OUTCOME_RE.search(line):
+        return None
+    nodeid = started["nodeid"]
+    parts = nodeid_parts(nodeid)
+    return Failure(
+        source="pytest",
+        name=".".join(parts[1:]) or nodeid,
+        group="::".join(parts[:-1]),
+        location=parts[0],
+        kind="RunEnded",
+        message=_message("pytest"),
+        details={"outcome": "failed", "nodeid": nodeid, "running": line.strip()},
+        input_file=input_file,
+        line_start=number,
+        line_end=number,
+    )

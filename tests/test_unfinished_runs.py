@@ -1,0 +1,70 @@
+"""A run killed from outside (a CI job's time limit) prints neither the running test's result
+nor a closing line: when the input ends in a test's start, that test is where the run ended.
+Real captures: `tests/fixtures/src/capture_exunit_hang.sh` and `capture_hang.sh` (see the
+fixtures' README)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from poolctl.logs import read_logs
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_a_killed_trace_run_ends_in_the_test_it_was_running() -> None:
+    log = FIXTURES / "exunit" / "hang_killed_trace.log"
+    parsed = read_logs([str(log)])
+    assert [f.name for f in parsed.failures] == [
+        "test a checkout that fails on purpose",
+        "test a second checkout waits forever",
+    ]
+    ended = parsed.failures[-1]
+    assert (ended.kind, ended.group, ended.location) == (
+        "RunEnded",
+        "HangSuite.PoolTest",
+        "test/hang_pool_test.exs:20",
+    )
+    lines = log.read_bytes().decode().split("\n")  # a `\r` redraws within a line
+    assert ended.line_start == ended.line_end == len(lines)
+    assert ended.details["running"] == lines[-1].strip()
+    [run] = parsed.summaries
+    assert run.inferred and (run.failures, run.read) == (2, 2)
+
+
+def test_a_killed_pytest_run_ends_in_the_test_it_was_running() -> None:
+    log = FIXTURES / "pytest" / "hang" / "killed_verbose.txt"
+    parsed = read_logs([str(log)])
+    [ended] = parsed.failures
+    assert (ended.name, ended.group, ended.kind) == (
+        "test_second_checkout_waits_forever",
+        "check_hang.py",
+        "RunEnded",
+    )
+    assert ended.details["nodeid"] == "check_hang.py::test_second_checkout_waits_forever"
+    [run] = parsed.summaries
+    assert run.inferred and "no closing line" in run.text
+
+
+def test_without_trace_the_running_test_cannot_be_named() -> None:
+    """Plain `mix test` prints no test's start: the run is said to end without its closing
+    line, and only the failure it printed is read."""
+    parsed = read_logs([str(FIXTURES / "exunit" / "hang_killed.log")])
+    assert [f.name for f in parsed.failures] == ["test a checkout that fails on purpose"]
+    [run] = parsed.summaries
+    assert run.inferred
+
+
+@pytest.mark.parametrize(
+    "relative",
+    [
+        "exunit/pool_suite_seed_trace.log",
+        "pytest/pool_suite_verbose.txt",
+        "pytest/hang/hang_signal.txt",
+    ],
+)
+def test_a_run_that_finished_ends_in_no_running_test(relative: str) -> None:
+    parsed = read_logs([str(FIXTURES / relative)])
+    assert parsed.failures and all(f.kind != "RunEnded" for f in parsed.failures)
