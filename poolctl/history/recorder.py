@@ -21,6 +21,7 @@ from typing import IO, Any, BinaryIO
 from poolctl.errors import PoolctlError
 from poolctl.history.errors import HistoryError
 from poolctl.history.location import Location, resolve
+from poolctl.logs.encoding import as_utf8
 from poolctl.logs.passes import PassedTest, iter_passes
 from poolctl.logs.records import STDIN_NAME
 from poolctl.model import Report, TriageDetails
@@ -97,10 +98,10 @@ class HistoryRecorder:
                 if name == STDIN_NAME:
                     if self._stdin_copy is not None:
                         self._stdin_copy.seek(0)
-                        yield from iter_passes(self._stdin_copy, fmt)
+                        yield from iter_passes(as_utf8(self._stdin_copy), fmt)
                     continue
                 with open(name, "rb") as stream:
-                    yield from iter_passes(stream, fmt)
+                    yield from iter_passes(as_utf8(stream), fmt)
             except OSError:
                 continue  # the triage read it a moment ago; what it found is recorded still
 

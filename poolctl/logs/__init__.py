@@ -18,6 +18,7 @@ from typing import BinaryIO, Protocol
 from poolctl.errors import InputError, UsageProblem
 from poolctl.logs.ansi import strip_ansi
 from poolctl.logs.context import attach_context
+from poolctl.logs.encoding import as_utf8
 from poolctl.logs.exunit import ExUnitParser
 from poolctl.logs.junit import parse_junit
 from poolctl.logs.prefixes import strip_prefixes
@@ -154,6 +155,7 @@ def _sniff_further(stream: BinaryIO) -> str | None:
 
 
 def _read_one(stream: BinaryIO, name: str, fmt: str, out: ParsedLog) -> bool:
+    stream = as_utf8(stream)
     head, detected = _head(stream)
     if not head:
         out.skipped.append(f"{name}: empty input")
