@@ -328,6 +328,33 @@ def test_cut_junit_xml_is_refused_with_its_place(tmp_path: Path) -> None:
         assert "1 failing, read before it" in str(refused.value)
 
 
+def test_junit_documents_written_one_after_another_are_each_read(tmp_path: Path) -> None:
+    """`cat reports/*.xml > all.xml`: each document is read, its lines counted on from the
+    ones before it, and each suite's count kept."""
+    junit = Path(__file__).parent / "fixtures" / "junit"
+    first, second = (
+        (junit / "pytest_xunit2.xml").read_text(),
+        (junit / "jest_junit.xml").read_text(),
+    )
+    both = write(tmp_path, "all.xml", first + "\n" + second)
+    alone = [read_logs([str(junit / n)]) for n in ("pytest_xunit2.xml", "jest_junit.xml")]
+    parsed = read_logs([both])
+    offset = first.count("\n") + 1
+    want = [(f.name, f.line_start) for f in alone[0].failures] + [
+        (f.name, f.line_start + offset) for f in alone[1].failures
+    ]
+    assert [(f.name, f.line_start) for f in parsed.failures] == want
+    assert [(s.failures, s.read) for s in parsed.summaries] == [
+        (s.failures, s.read) for a in alone for s in a.summaries
+    ]
+    # the second one cut short: refused, at its own place
+    cut = write(tmp_path, "cut.xml", first + second[: len(second) // 2])
+    with pytest.raises(UnreadableInput) as refused:
+        read_logs([cut])
+    assert refused.value.where is not None
+    assert int(refused.value.where.rsplit(":", 1)[1]) > offset
+
+
 def test_junit_suites_declare_the_failures_they_hold(tmp_path: Path) -> None:
     parsed = read_logs([write(tmp_path, "TEST-PoolTest.xml", SUREFIRE)])
     [suite] = parsed.summaries

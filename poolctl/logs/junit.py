@@ -17,6 +17,7 @@ not well-formed is refused whole (`UnreadableInput`): its count cannot be checke
 from __future__ import annotations
 
 import io
+import pyexpat
 import re
 from typing import Any, BinaryIO
 
@@ -89,6 +90,7 @@ class _Target:
         self.name = name
         self.out = out
         self.expat: Any = None  # the expat parser, for line numbers
+        self.line_base = 0  # lines of the input before the document being read
         self.stack: list[str] = []
         self.suites: list[_Suite] = []
         self.done: list[tuple[_Suite, int, bool]] = []  # suite, end line, nested in another
@@ -98,7 +100,9 @@ class _Target:
         self.cases = 0
 
     def _line(self) -> int:
-        return int(self.expat.CurrentLineNumber) if self.expat is not None else 0
+        if self.expat is None:
+            return 0
+        return self.line_base + int(self.expat.CurrentLineNumber)
 
     def start(self, tag: str, attrib: dict[str, str]) -> None:
         tag = _local(tag)
@@ -303,37 +307,62 @@ def _console_fields(body: str, name: str) -> _Fields | None:
 
 
 def parse_junit(stream: BinaryIO, name: str, out: ParsedLog, head: bytes) -> int:
-    """Parse JUnit XML from `stream` (after `head`) into `out`; return the lines read.
+    """Parse JUnit XML from `stream` (after `head`) into `out`; return the lines read. Documents
+    written one after another (`cat reports/*.xml`) are read one after another.
 
     Raises `InputError` for a document with a DOCTYPE: none of it is used.
     """
     target = _Target(name, out)
-    parser = DefusedXMLParser(target=target, forbid_dtd=True)
-    target.expat = getattr(parser, "parser", None) or getattr(parser, "_parser", None)
     failures_before = len(out.failures)
-    try:
-        data = head
-        fed = 0
-        while data:
-            fed += len(data)
-            if out.progress is not None:
-                out.progress(fed)
-            parser.feed(data)
-            data = stream.read(CHUNK_SIZE)
-        parser.close()
-    except DefusedXmlException:
-        raise InputError(
-            "XML with a DOCTYPE refused (entity expansion is not allowed)", where=name
-        ) from None
-    except Exception as error:  # expat's ParseError and friends: cut short, or not XML at all
-        where = getattr(error, "position", None)
-        read = len(out.failures) - failures_before
-        raise UnreadableInput(
-            f"JUnit XML cut short or not well-formed ({error}): {target.cases} test case(s), "
-            f"{read} failing, read before it; the failures it counts cannot be checked",
-            where=f"{name}:{where[0]}" if where else name,
-        ) from None
+    data = head
+    fed = 0  # bytes of the input given to a parser
+    started = 0  # where the document being read starts, in bytes of the input
+    while True:
+        parser = DefusedXMLParser(target=target, forbid_dtd=True)
+        target.expat = getattr(parser, "parser", None) or getattr(parser, "_parser", None)
+        try:
+            while data:
+                fed += len(data)
+                if out.progress is not None:
+                    out.progress(fed)
+                parser.feed(data)
+                data = stream.read(CHUNK_SIZE)
+            parser.close()
+            break
+        except DefusedXmlException:
+            raise InputError(
+                "XML with a DOCTYPE refused (entity expansion is not allowed)", where=name
+            ) from None
+        except Exception as error:  # expat's ParseError and friends: cut short, or not XML
+            where = getattr(error, "position", None)
+            rest = _next_document(error, target, data, fed - started)
+            if rest is None or where is None:
+                read = len(out.failures) - failures_before
+                raise UnreadableInput(
+                    f"JUnit XML cut short or not well-formed ({error}): {target.cases} test "
+                    f"case(s), {read} failing, read before it; the failures it counts cannot "
+                    "be checked",
+                    where=f"{name}:{target.line_base + where[0]}" if where else name,
+                ) from None
+            target.line_base += where[0] - 1  # the next document's lines count on
+            started = fed - len(rest)
+            fed = started
+            data = rest
     if target.cases == 0 and len(out.failures) == failures_before:
         out.skipped.append(f"{name}: no <testcase> elements found")
     out.summaries.extend(target.summaries())
     return target._line()
+
+
+# expat's error code (its `errors` module names each error by its message)
+_JUNK_AFTER_DOCUMENT = pyexpat.errors.codes[pyexpat.errors.XML_ERROR_JUNK_AFTER_DOC_ELEMENT]
+
+
+def _next_document(error: Exception, target: _Target, chunk: bytes, fed: int) -> bytes | None:
+    """After a document's end, where the next one starts (`<` in the last chunk given, `fed`
+    bytes into this document); None when the error is anything else."""
+    if getattr(error, "code", None) != _JUNK_AFTER_DOCUMENT:
+        return None
+    at = int(target.expat.ErrorByteIndex) - (fed - len(chunk))
+    rest = chunk[at:] if 0 <= at < len(chunk) else b""
+    return rest if rest.startswith(b"<") else None
