@@ -162,6 +162,7 @@ class WorkerProcess:
         self.stray: list[str] = []  # frames that answered nothing (the first STRAY_KEPT)
         self.stray_payloads: list[bytes] = []  # their bytes
         self.stray_count = 0
+        self.last_sent = b""  # the last message sent: read back unchanged, it was echoed
         self.notifications: list[Incoming] = []  # JSON-RPC notifications the server sent
         self.server_requests: list[Incoming] = []  # its requests to us, each answered
         self.frame_error: FramingError | None = None  # the stream is broken from here on
@@ -325,7 +326,9 @@ class WorkerProcess:
     # --- one exchange -----------------------------------------------------------------------
     def send(self, request: Request) -> bytes:
         """Encode `request` in the worker's framing (without writing it)."""
-        return self.framing.encode(request.to_json())
+        payload = request.to_json()
+        self.last_sent = payload
+        return self.framing.encode(payload)
 
     @property
     def redactor(self) -> Redactor:
@@ -354,6 +357,9 @@ class WorkerProcess:
         it is read. In JSON-RPC, any frame that is no message breaks it, wherever it comes.
         """
         if self.frame_error is not None:
+            return None
+        if payload == self.last_sent:  # `cat`, `tee`: no answer, poolctl's own message
+            self.set_aside(f"poolctl's own message, written back: {self.quoted(payload)}", payload)
             return None
         jsonrpc = self.protocol.envelope == "jsonrpc"
         try:

@@ -154,3 +154,15 @@ def test_erlang_port_program_printing_a_banner_prints_to_stdout(
     d = diagnose(run_cli, "--timeout", "10", "--", str(WORKERS / "erlang_worker.escript"), "banner")
     assert confirmed(d) == ["stdout-text"]
     assert "'erlang worker starting'" in d["cause"]
+
+
+@pytest.mark.parametrize("protocol", ["dspex", "mcp"])
+def test_a_program_that_echoes_its_input_is_named_so(run_cli: RunCli, protocol: str) -> None:
+    """`cat` writes the request back: that is no answer, and no other protocol's opening is
+    answered either (before, the echo of poolctl's own reply read as one)."""
+    d = diagnose(run_cli, "--timeout", "1", "--protocol", protocol, "--", "cat")
+    assert confirmed(d) == ["envelope"]
+    assert d["cause"].startswith("The worker echoes what it reads")
+    assert "Check the worker command" in d["remediation"]
+    [echo] = d["evidence"]
+    assert echo["note"] == "the request, written back as read"

@@ -97,6 +97,13 @@ def messages_written(obs: Observations) -> list[str]:
     return said
 
 
+def echoed(obs: Observations) -> bytes | None:
+    """The request, when the worker wrote it back byte for byte (`cat`, `tee`: no answer)."""
+    frame = obs.request_frame
+    written = bytes(obs.worker.transcript.data[: len(frame)])
+    return written if frame and written == frame else None
+
+
 def stdout_words(obs: Observations, since: int = 0) -> str:
     """What stdout carried before byte `since`, for a sentence that says it wrote nothing more:
     never "nothing" while the transcript holds bytes."""

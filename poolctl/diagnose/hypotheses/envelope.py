@@ -11,6 +11,7 @@ from poolctl.protocol import get_protocol
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
 from ..observe import Observations
 from ..readings import (
+    echoed,
     exited,
     experiment_evidence,
     messages_written,
@@ -49,6 +50,9 @@ def envelope(obs: Observations) -> Judgement:
         return ruled_out("what came on stdout is no message at all (quoted above)")
     if request_unread(obs):
         return ruled_out("it has not read the request yet")
+    echo = _echoed(obs)
+    if echo is not None:
+        return echo
     said = messages_written(obs)
     stderr_line = validation_line(obs.stderr_text)
     others = _answering_protocols(obs)
@@ -97,6 +101,24 @@ def envelope(obs: Observations) -> Judgement:
         f"make it accept the {current} envelope; `--protocol` picks another."
     )
     return confirmed(verdict, fix, *ev)
+
+
+def _echoed(obs: Observations) -> Judgement | None:
+    """A program that copies its input to its output (`cat`, `tee`) wrote the request back,
+    byte for byte: every protocol's opening then seems answered by its own echo."""
+    written = echoed(obs)
+    if written is None:
+        return None
+    current = obs.protocol
+    return confirmed(
+        f"The worker echoes what it reads: its stdout repeats the {len(written)}-byte {current} "
+        "request byte for byte, which answers nothing. It is no worker of any protocol: is the "
+        "command right?",
+        "Check the worker command: it copies its input to its output (as `cat` or `tee` do) "
+        "instead of answering. Run the worker itself, not a program that passes its input "
+        "through.",
+        Evidence(quote(written, 120), obs.stdout_origin, "the request, written back as read"),
+    )
 
 
 def _server_name(response: dict[str, object] | None) -> str:

@@ -11,6 +11,7 @@ from ..observe import Observations
 from ..readings import (
     BUFFER_EXPERIMENTS,
     answered,
+    echoed,
     exited,
     experiment_evidence,
     live_origin,
@@ -43,6 +44,8 @@ def waiting_for_input(obs: Observations) -> Judgement:
     if wait is None:
         return ruled_out(f"it is not waiting for input: {where_words(obs)}")
     waits = Evidence(wait.text, live_origin(obs))
+    if echoed(obs) is not None:
+        return ruled_out("it waits for the next message: it wrote the request back (see envelope)")
     probe = obs.close_probe
     if (probe is not None and probe.answered) or any(answered(obs, e) for e in BUFFER_EXPERIMENTS):
         return ruled_out(
