@@ -474,6 +474,7 @@ class WorkerProcess:
             self.stopped_by = self._interrupted() or "exited when stdin closed"
         if self.poll() is None:
             self._signal(signal.SIGTERM, family)
+            self._signal(signal.SIGCONT, family)  # a stopped process acts on SIGTERM once it runs
             if self._wait_exit(grace) is None:
                 self.stopped_by = f"SIGKILL after {grace:g} s (SIGTERM ignored)"
             else:

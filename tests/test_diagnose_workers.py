@@ -166,3 +166,14 @@ def test_a_program_that_echoes_its_input_is_named_so(run_cli: RunCli, protocol: 
     assert "Check the worker command" in d["remediation"]
     [echo] = d["evidence"]
     assert echo["note"] == "the request, written back as read"
+
+
+def test_a_stopped_worker_is_named_stopped_and_not_waited_for(run_cli: RunCli) -> None:
+    """A stopped process cannot start reading: the diagnosis says so at once, rather than
+    waiting longer for a start-up that cannot go on."""
+    d = diagnose(run_cli, "--timeout", "1", "--", str(WORKERS / "stops_itself.sh"))
+    assert confirmed(d) == ["stuck-in-init"]
+    assert "(stops_itself.sh) is stopped (by SIGSTOP or SIGTSTP" in d["cause"]
+    assert "SIGCONT" in d["remediation"]
+    evidence = json.dumps(d["evidence"])
+    assert "poolctl kept waiting" not in evidence and "1.0 s into start-up" in evidence

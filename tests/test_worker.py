@@ -101,6 +101,26 @@ def test_worker_ignoring_sigterm_is_killed_after_grace(reference_worker: Referen
     assert time.monotonic() - began < 5
 
 
+def test_a_stopped_worker_ends_on_sigterm_not_after_the_grace(
+    tmp_path: Path, spawn_worker: SpawnWorker
+) -> None:
+    """A stopped process acts on SIGTERM only once continued: stop() continues it."""
+    script = Path(__file__).parent / "workers" / "stops_itself.sh"
+    w = spawn_worker(WorkerSpec(argv=(str(script),)), tmp_path)
+    deadline = time.monotonic() + 5
+    while _state(w.pid) != b"T" and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert _state(w.pid) == b"T"
+    status = w.stop(grace=30)
+    assert status is not None and status.signal == signal.SIGTERM
+    assert w.stopped_by == "SIGTERM"
+
+
+def _state(pid: int) -> bytes:
+    with open(f"/proc/{pid}/stat", "rb") as f:
+        return f.read().rsplit(b")", 1)[1].split()[0]
+
+
 def test_stop_kills_children_even_outside_the_process_group(
     tmp_path: Path, spawn_worker: SpawnWorker
 ) -> None:

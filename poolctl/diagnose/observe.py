@@ -99,6 +99,12 @@ class Live:
                 return p
         return self.leader
 
+    def stopped(self) -> ProcState | None:
+        """The process doing the work, when it is stopped (SIGSTOP, SIGTSTP, a debugger): it
+        runs again only when continued, so waiting longer shows nothing."""
+        p = self.busiest()
+        return p if p is not None and p.state in ("T", "t") else None
+
     def where(self) -> Whereabouts | None:
         """Where the first Python process with a stack is, in words."""
         for s in self.stacks:
@@ -117,6 +123,8 @@ class Live:
         name = main.syscall.name if main is not None and main.syscall is not None else ""
         if name in SLEEPS:
             what = f"sleeping ({name})"
+        elif p.state in ("T", "t"):
+            what = "stopped (by SIGSTOP or SIGTSTP, or a debugger): it runs only once continued"
         elif name == "running" or p.state == "R":
             what = "running on a CPU"
         elif name == "futex":

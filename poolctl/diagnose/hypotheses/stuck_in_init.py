@@ -99,7 +99,13 @@ def stuck_in_init(obs: Observations) -> Judgement:
         if obs.late_answer is not None
         else "above how long its start-up takes"
     )
-    if where is not None and where.importing:
+    stopped = live.stopped()
+    if stopped is not None:
+        fix = (
+            "Let it run: find what stops it (a SIGSTOP or SIGTSTP sent to it, a job-control "
+            "shell, an attached debugger); a stopped process runs again on SIGCONT (`kill -CONT`)."
+        )
+    elif where is not None and where.importing:
         fix = (
             f"Move the heavy `import {where.importing}` after the first answer (answer the init "
             f"ping, then import lazily), or raise the init timeout {measured}."
