@@ -89,3 +89,21 @@ def test_a_parameter_id_keeps_its_own_double_colon() -> None:
     assert nodeid_parts("t.py::test_b") == ["t.py", "test_b"]
     passed = pytest_test("dir/t.py::TestA::test_b[a::b-c]")
     assert (passed.name, passed.group) == ("TestA.test_b[a::b-c]", "dir/t.py::TestA")
+
+
+def test_a_run_cut_in_captured_output_leaves_the_next_run_whole(tmp_path: Path) -> None:
+    """A run killed while it printed a test's captured output, then the suite run again (a
+    CI step's retry): a session in the run's own `rootdir` is no test's output, where
+    pytester's sessions run in folders of their own. (Two real captures of the suite, the
+    first cut in its pytester test's captured output.)"""
+    first = (CAPTURES / "tb_auto.txt").read_text(encoding="utf-8")
+    cut = first[: first.index("_" * 27 + " test_after_the_inner_run")]
+    # the cut falls in a test's captured output, after the inner session it printed
+    assert cut.rstrip().splitlines()[-1].endswith("1 failed, 1 passed in 0.26s " + "=" * 26)
+    retry = (CAPTURES / "tb_short.txt").read_text(encoding="utf-8")  # its own folder again
+    log = tmp_path / "retried.txt"
+    log.write_text(cut + retry, encoding="utf-8")
+    parsed = read_logs([str(log)])
+    second = [f.name for f in parsed.failures if f.line_start > cut.count("\n")]
+    assert sorted(second) == sorted(EXPECTED)
+    assert [s.failures for s in parsed.summaries if not s.inferred] == [len(EXPECTED)]

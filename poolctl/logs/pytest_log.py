@@ -77,6 +77,7 @@ PROGRESS_RE = re.compile(
 XDIST_NODE_RE = re.compile(r"^\[gw\d+\] \w+ -- Python ")
 XDIST_CRASH_RE = re.compile(r"^worker '[^']+' crashed while running '(?P<nodeid>[^']+)'")
 _ERROR_SECTIONS = ("FAILURES", "ERRORS")
+SESSION_HEAD = 12  # lines after a session's start within which its `rootdir:` comes
 
 
 class PytestBlock:
@@ -106,6 +107,8 @@ class PytestBlock:
         self.captured: dict[str, list[str]] = {}
         self.capturing = ""
         self.nested = 0  # sessions begun and not closed inside captured output
+        self.held: list[tuple[int, str]] | None = None  # see `_hold`
+        self.given_back: list[tuple[int, str]] = []  # lines of the next run, given back
         self.last_plain = ""  # last unindented line (an exception line under --tb=native)
         self.count = 0
         # The block as printed, for inputs that cannot be read back later (standard input):
@@ -115,13 +118,21 @@ class PytestBlock:
         self.text_size = 0
 
     def feed(self, number: int, line: str) -> bool:
-        inner = bool(self.capturing) and self._inner_session(line)
+        if self.held is not None:
+            return self._hold(number, line)
+        inner = bool(self.capturing) and self._inner_session(number, line)
+        if self.held is not None:
+            return True  # a session begins: the test's own, or the next run (see `_hold`)
         if (
             not inner
             and line.startswith(("=", "_"))
             and (SECTION_RE.match(line) or (HEADER_RE.match(line) and not SEPARATOR_RE.match(line)))
         ):
             return False
+        return self._take(number, line)
+
+    def _take(self, number: int, line: str) -> bool:
+        """A line of the block (not its end)."""
         if line.startswith("[gw") and XDIST_NODE_RE.match(line):
             return True  # pytest-xdist: which worker ran the test
         self.count += 1
@@ -162,7 +173,7 @@ class PytestBlock:
             self.last_plain = line.strip()
         return True
 
-    def _inner_session(self, line: str) -> bool:
+    def _inner_session(self, number: int, line: str) -> bool:
         """Whether `line`, in captured output, belongs to a pytest session the test printed
         (pytester's inner runs): its opening line, what follows, and its closing line."""
         if self.nested:
@@ -170,13 +181,48 @@ class PytestBlock:
             return True
         if line.startswith("=") and session_edge(line) > 0:
             self.nested = 1
+            self.held = [(number, line)]
             return True
         return False
 
+    def _hold(self, number: int, line: str) -> bool:
+        """The first lines of a session that began in captured output, held until its
+        `rootdir:` says whose it is: pytester's runs in a folder of their own; a session in
+        the run's own folder is the next run (this one was cut short in this test's output),
+        and ends the block."""
+        held = self.held
+        assert held is not None
+        held.append((number, line))
+        if line.startswith("rootdir: ") and self.parser.rootdir:
+            if line[len("rootdir: ") :].split(",", 1)[0].strip() == self.parser.rootdir:
+                self.held, self.nested, self.given_back = None, 0, held[:-1]
+                return False
+        elif len(held) < SESSION_HEAD and not line.startswith("rootdir: "):
+            return True
+        self.held = None  # the test's: captured as it came
+        return self._replay(held, current=True)
+
+    def _replay(self, held: list[tuple[int, str]], *, current: bool) -> bool:
+        """Take the held lines as the test's session until it closes, then as any line; False
+        when one ends the block: the lines from it on are given back (but for the `current`
+        line, the last held, which the scan gives again itself)."""
+        for i, (n, text) in enumerate(held):
+            if i == 0 or self.nested:
+                if i and text.startswith("="):
+                    self.nested += session_edge(text)
+                self._take(n, text)
+            elif not self.feed(n, text):
+                self.given_back = held[i:-1] if current else held[i:]
+                return False
+        return True
+
     def close(self) -> list[tuple[int, str]]:
+        if self.held is not None:  # the input ended in a session's first lines
+            held, self.held = self.held, None
+            self._replay(held, current=False)
         self.parser.block_done(self.failure())
         self.parser.in_capture = bool(self.capturing)
-        return []
+        return self.given_back
 
     def failure(self) -> Failure:
         message_lines = _dedent(self.e_lines)
@@ -274,11 +320,14 @@ class PytestParser(TextParser):
         # whole (`nested`), and a closing line ends the run only once a line of the next run,
         # or the end, shows it was pytest's own (`pending_close`).
         self.in_capture = False
+        self.line_capture = False  # the same, outside any block (--tb=line)
         self.nested = 0
         self.pending_close: tuple[int, str, dict[str, int]] | None = None
         self.session_started = False  # this run's `test session starts` line was seen
         self.rootdir = ""
-        self.hung: tuple[Failure, Lines] | None = None  # the test pytest-timeout ended it in
+        # the test the run ended in, with its lines: pytest-timeout's dump named it, or the
+        # input's last line is its start
+        self.ended_in: tuple[Failure, Lines] | None = None
 
     def outside(self, number: int, line: str) -> None:
         first = line[:1]
@@ -296,8 +345,8 @@ class PytestParser(TextParser):
             if section:
                 title = section.group("title")
                 if title == "test session starts":
-                    if self.in_capture and self.pending_close is None:
-                        self.nested = 1
+                    if self.line_capture and self.pending_close is None:
+                        self.nested = 1  # a test's captured output, outside any block
                         return
                     self._commit_close()
                     # a new run: the previous one printed no closing line
@@ -306,7 +355,7 @@ class PytestParser(TextParser):
                 if not self._closing(number, line, title):
                     self.pending_close = None  # the run goes on: that closing line was text
                     self.section = title
-                    self.in_capture = False
+                    self.in_capture = self.line_capture = False
                 if self.pending_close is None:  # else a test's text: its `E` lines still wait
                     self.e_pending = []
                 return
@@ -314,14 +363,14 @@ class PytestParser(TextParser):
             header = HEADER_RE.match(line)
             if header and not SEPARATOR_RE.match(line):
                 self.pending_close = None
-                self.in_capture = False
+                self.in_capture = self.line_capture = False
                 self.e_pending = []
                 block = PytestBlock(self, number, header.group("title"), self.section)
                 self.consumer = block
                 self.recorder.begin(number, line)
                 return
         if first == "-" and self.section in _ERROR_SECTIONS and CAPTURED_RE.match(line):
-            self.in_capture = True  # --tb=line: a failure's captured output, before its location
+            self.in_capture = self.line_capture = True  # --tb=line: before its location line
             return
         if self.in_capture and first and first in "FE":
             return  # a summary or `E` line the test printed
@@ -341,7 +390,7 @@ class PytestParser(TextParser):
                 return
             frame = FRAME_RE.match(line)
             if frame and frame.group("rest"):  # --tb=line: `path.py:12: message`
-                self.in_capture = False
+                self.in_capture = self.line_capture = False
                 self.pending_close = None
                 start = self.e_pending[0][0] if self.e_pending else number
                 lines = [text for _, text in self.e_pending]
@@ -374,7 +423,7 @@ class PytestParser(TextParser):
 
     def _close_run(self, number: int, line: str, counts: dict[str, int]) -> None:
         self.pending_close = None
-        self.hung = None  # the runner went on after the dump, and counted that test itself
+        self.ended_in = None  # the runner went on after the dump, and counted that test itself
         self.session_started = False
         failures = counts.get("failed", 0) + counts.get("errors", 0)
         tests = sum(
@@ -387,7 +436,7 @@ class PytestParser(TextParser):
             RunSummary(self.name, number, line.strip(), tests, failures, start=start, read=read)
         )
         self.section = ""
-        self.in_capture = False
+        self.in_capture = self.line_capture = False
 
     def block_done(self, failure: Failure) -> None:
         self.barrier = max(self.barrier, failure.line_end)
@@ -407,15 +456,16 @@ class PytestParser(TextParser):
     def timeout_dump(self, failure: Failure, lines: Lines) -> None:
         """pytest-timeout ended the run in `failure`'s test: a failure of the run, unless
         the run goes on to a closing line that counts it."""
-        self.hung = (failure, lines)
+        self.ended_in = (failure, lines)
 
     def _end_unfinished_run(self, next_start: int, where: str) -> None:
         """End a run that printed no closing line. One whose session start was seen was
         stopped before it finished (or its log was cut): the report says so."""
         start, began, last = self.run_start, self.session_started, self._line_number
+        # a test's start is the input's last line only at the end of the input
         running = pytest_running(self.last_line(), self.name) if not next_start else None
-        if began and self.hung is None and running is not None:  # it ends in a test's start
-            self.hung = (running, [(running.line_start, running.details["running"])])
+        if began and self.ended_in is None and running is not None:  # it ends in a test's start
+            self.ended_in = (running, [(running.line_start, running.details["running"])])
             last = running.line_start
         read = self._end_run(next_start)
         self.session_started = False
@@ -460,9 +510,9 @@ class PytestParser(TextParser):
         for start, end, e_lines, location_line, printed in self.line_mode:
             failure = self._line_mode_failure(summaries, start, end, e_lines, location_line)
             made.append((failure, printed))
-        if self.hung is not None:  # no closing line: the run ended in that test
-            made.append(self.hung)
-            self.hung = None
+        if self.ended_in is not None:  # no closing line: the run ended in that test
+            made.append(self.ended_in)
+            self.ended_in = None
         for number, outcome, nodeid, message in summaries.left():
             parts = nodeid_parts(nodeid)
             failure = Failure(
