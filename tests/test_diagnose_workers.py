@@ -177,3 +177,11 @@ def test_a_stopped_worker_is_named_stopped_and_not_waited_for(run_cli: RunCli) -
     assert "SIGCONT" in d["remediation"]
     evidence = json.dumps(d["evidence"])
     assert "poolctl kept waiting" not in evidence and "1.0 s into start-up" in evidence
+
+
+def test_a_worker_that_closed_its_stdout_is_named_so(run_cli: RunCli) -> None:
+    """It runs on, but no answer can come: end of file on its stdout says so at once."""
+    d = diagnose(run_cli, "--timeout", "1", "--", str(WORKERS / "closes_stdout.sh"))
+    assert confirmed(d) == ["crashed"]
+    assert d["cause"].startswith("The worker closed its stdout while it keeps running")
+    assert "file descriptor 1" in d["remediation"]

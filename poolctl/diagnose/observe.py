@@ -165,6 +165,9 @@ class Observations:
     timeout: float
     request_frame: bytes
     exit_before: ExitStatus | None
+    # its stdout at end of file while it runs on, when the answer was due (the probes close
+    # its stdin later, and a worker that exits then closes it too)
+    stdout_closed: bool
     stderr_text: str  # captured stderr, or (merged) stdout decoded
     pending: bytes
     explanation: Explanation | None
@@ -261,6 +264,7 @@ def collect(
         timeout=timeout,
         request_frame=frame,
         exit_before=status,
+        stdout_closed=status is None and worker.stdout_eof,
         stderr_text=stderr,
         pending=pending,
         explanation=explanation,

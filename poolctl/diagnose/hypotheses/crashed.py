@@ -12,12 +12,31 @@ from ..readings import exception_line
 ID = "crashed"
 
 
+def _closed_stdout(obs: Observations, alive: str) -> Judgement:
+    """Alive, but its stdout is closed: as good as gone, for the caller."""
+    size = obs.worker.transcript.total
+    verdict = (
+        f"The worker closed its stdout while it keeps running: poolctl read end of file after "
+        f"{size} byte(s), so no answer can come on it ({alive})"
+    )
+    fix = (
+        "Keep stdout open for the answers: something in its start-up closes or redirects file "
+        "descriptor 1 (`exec 1>&-`, `sys.stdout.close()`, a daemonizing step); log elsewhere."
+    )
+    note = "the pipe's writing end was closed by every process of the worker"
+    return confirmed(
+        verdict, fix, Evidence(f"end of file after {size} byte(s)", obs.stdout_origin, note)
+    )
+
+
 @hypothesis(ID)
 def crashed(obs: Observations) -> Judgement:
     status = obs.exit_before
     if status is None:
         live = obs.live
         alive = live.leader.describe() if live is not None and live.leader else "still running"
+        if obs.stdout_closed:
+            return _closed_stdout(obs, alive)
         return ruled_out(f"the process was alive when the answer was due: {alive}")
     pid = obs.worker.pid
     ev = [Evidence(f"pid {pid} {status.describe()}", f"pid {pid}", "how the process ended")]

@@ -24,6 +24,8 @@ ID = "stuck-in-init"
 def stuck_in_init(obs: Observations) -> Judgement:
     if exited(obs):
         return ruled_out("the worker exited (see crashed)")
+    if obs.stdout_closed:
+        return ruled_out("its stdout is closed: no start-up ends in an answer (see crashed)")
     if stream_kind(obs) in ("text", "framing"):
         return ruled_out("it wrote to stdout: it got past start-up")
     live = obs.live
