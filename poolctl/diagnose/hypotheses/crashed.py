@@ -1,4 +1,5 @@
-"""Crashed: the worker exited before it answered."""
+"""Crashed: the worker exited before it answered, or closed its stdout and runs on (no answer
+can come either way)."""
 
 from __future__ import annotations
 
