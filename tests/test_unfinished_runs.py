@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from poolctl.logs import read_logs
+from poolctl.logs.unfinished import exunit_running
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -68,3 +69,16 @@ def test_without_trace_the_running_test_cannot_be_named() -> None:
 def test_a_run_that_finished_ends_in_no_running_test(relative: str) -> None:
     parsed = read_logs([str(FIXTURES / relative)])
     assert parsed.failures and all(f.kind != "RunEnded" for f in parsed.failures)
+
+
+def test_a_test_whose_redraw_says_it_ended_is_not_where_the_run_ended() -> None:
+    """`--trace` redraws a test's line when it ends: with its time, or `(skipped)` (real lines
+    of `exunit/pool_suite_seed_trace.log`)."""
+    lines = (FIXTURES / "exunit" / "pool_suite_seed_trace.log").read_bytes().decode().split("\n")
+    module = ("PoolSuite.MiscTest", "test/misc_test.exs")
+    skipped, ran = lines[2], lines[3]
+    assert skipped.endswith("(skipped) [L#40]") and ran.endswith("ms) [L#5]")
+    assert exunit_running((3, skipped), module, "log") is None
+    assert exunit_running((4, ran), module, "log") is None
+    started = exunit_running((3, skipped.split("\r")[0]), module, "log")
+    assert started is not None and started.location == "test/misc_test.exs:40"

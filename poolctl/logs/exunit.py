@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
+from poolctl.logs.passes import EXUNIT_MODULE_RE
 from poolctl.logs.records import LogLine, ParsedLog, RunSummary, WorkerTraceback
 from poolctl.logs.scan import (
     MAX_BLOCK_LINES,
@@ -27,7 +28,7 @@ from poolctl.logs.scan import (
     clip,
     joined,
 )
-from poolctl.logs.unfinished import EXUNIT_MODULE_RE, EXUNIT_MODULE_TRIGGER, exunit_running
+from poolctl.logs.unfinished import EXUNIT_MODULE_TRIGGER, ended_lines, exunit_running
 from poolctl.model import ContextLine, Failure
 
 # What sends a line outside any block to `outside`: a header (also glued after other text), a
@@ -420,7 +421,7 @@ class ExUnitParser(TextParser):
 
     def outside(self, number: int, line: str) -> None:
         if line.endswith(".exs]") and line[:1].isupper():
-            module = EXUNIT_MODULE_RE.match(line)
+            module = EXUNIT_MODULE_RE.match(line.strip())
             if module:
                 self.trace_module = (module["module"], module["file"])
                 return
@@ -555,7 +556,7 @@ class ExUnitParser(TextParser):
     def finish(self) -> None:
         running = exunit_running(self.last_line(), self.trace_module, self.name)
         if running is not None:  # the input ends in a test's start: the run ended in it
-            self.run_read += self.keep(running, [(running.line_start, running.details["running"])])
+            self.run_read += self.keep(running, ended_lines(running))
             self.run_failures += 1
             self.run_last_line = running.line_start
         if self.run_failures:

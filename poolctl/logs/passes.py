@@ -35,14 +35,15 @@ MAX_PASSES = 200_000  # per input: a pathological log cannot fill the memory
 
 _PYTEST_CANDIDATE = re.compile(rb"^[^\n]*PASSED[^\n]*$", re.M)
 # a node id: `path::Class::test`, and its parameters in brackets (which may hold spaces)
-_NODEID = r"(?P<nodeid>[^\s\[]+::[^\s\[]+(?:\[.*?\])?)"
-_PYTEST_SUMMARY = re.compile(rf"^PASSED {_NODEID}$")
-_PYTEST_VERBOSE = re.compile(rf"^{_NODEID} PASSED(?:\s|$)")
-_PYTEST_XDIST = re.compile(rf"^\[gw\d+\] \[ *\d+%\] PASSED {_NODEID}$")
+NODEID = r"(?P<nodeid>[^\s\[]+::[^\s\[]+(?:\[.*?\])?)"
+_PYTEST_SUMMARY = re.compile(rf"^PASSED {NODEID}$")
+_PYTEST_VERBOSE = re.compile(rf"^{NODEID} PASSED(?:\s|$)")
+_PYTEST_XDIST = re.compile(rf"^\[gw\d+\] \[ *\d+%\] PASSED {NODEID}$")
 _EXUNIT_CANDIDATE = re.compile(
     rb"^[^\n]*(?:\* (?:test|doctest|property|feature|scenario) |[A-Z][\w.]* \[)[^\n]*$", re.M
 )
-_EXUNIT_MODULE = re.compile(r"^(?P<module>[A-Z][\w.]*) \[(?P<file>[^\]\s]+)\]$")
+# `mix test --trace` heads each module's tests with `Module [test/file.exs]`
+EXUNIT_MODULE_RE = re.compile(r"^(?P<module>[A-Z][\w.]*) \[(?P<file>[^\]\s]+)\]$")
 _EXUNIT_RAN = re.compile(
     r"^\s*\* (?P<name>(?:test|doctest|property|feature|scenario) .*) "
     r"\((?P<time>[\d.]+\s*m?s)\) \[L#\d+\]$"
@@ -124,7 +125,7 @@ def _pytest(stream: BinaryIO) -> Iterator[PassedTest]:
 def _exunit(stream: BinaryIO) -> Iterator[PassedTest]:
     module, file = "", ""
     for line in _lines(stream, _EXUNIT_CANDIDATE):
-        header = _EXUNIT_MODULE.match(line.strip())
+        header = EXUNIT_MODULE_RE.match(line.strip())
         if header:
             module, file = header["module"], header["file"]
             continue

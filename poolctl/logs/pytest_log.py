@@ -41,7 +41,7 @@ from poolctl.logs.scan import (
     keep_failure,
     overflow_failure,
 )
-from poolctl.logs.unfinished import pytest_running
+from poolctl.logs.unfinished import ended_lines, pytest_running
 from poolctl.model import Failure
 
 # What sends a line outside any block to `outside` (RE2 syntax, searched over bytes; `^` starts
@@ -465,7 +465,7 @@ class PytestParser(TextParser):
         # a test's start is the input's last line only at the end of the input
         running = pytest_running(self.last_line(), self.name) if not next_start else None
         if began and self.ended_in is None and running is not None:  # it ends in a test's start
-            self.ended_in = (running, [(running.line_start, running.details["running"])])
+            self.ended_in = (running, ended_lines(running))
             last = running.line_start
         read = self._end_run(next_start)
         self.session_started = False

@@ -11,19 +11,25 @@ from __future__ import annotations
 
 import re
 
-from poolctl.logs.passes import nodeid_parts
+from poolctl.logs.passes import NODEID, nodeid_parts
+from poolctl.logs.records import Lines
 from poolctl.model import Failure
 
-# `--trace` heads each module's tests with `Module [test/file.exs]`
+# `--trace` heads each module's tests with `Module [test/file.exs]` (read with
+# `poolctl.logs.passes.EXUNIT_MODULE_RE`)
 EXUNIT_MODULE_TRIGGER = r"^[A-Z][\w.]* \[[^\]\r\n]+\.exs\]"
-EXUNIT_MODULE_RE = re.compile(r"^(?P<module>[A-Z][\w.]*) \[(?P<file>[^\]]+\.exs)\]\s*$")
 _EXUNIT_STARTED_RE = re.compile(
     r"^\s*\* (?P<name>(?:test|doctest|property|scenario|feature|describe|story) .*?) "
     r"\[L#(?P<line>\d+)\]\s*$"
 )
-_DURATION_RE = re.compile(r"\([\d.]+\s*m?s\)$")  # the redraw once it ended: `(6.0ms)`
-_PYTEST_STARTED_RE = re.compile(r"^(?P<nodeid>[^\s:]+\.py::\S.*?)\s*$")
-_PYTEST_OUTCOME_RE = re.compile(r" (?:PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS)\b|\[ *\d+%\]")
+# the redraw once it ended: `(6.0ms)`, `(skipped)`, `(excluded)`, `(invalid)`
+_ENDED_RE = re.compile(r"\((?:[\d.]+\s*m?s|skipped|excluded|invalid)\)$")
+_PYTEST_STARTED_RE = re.compile(rf"^{NODEID}\s*$")  # with an outcome after it, it ended
+
+
+def ended_lines(ended: Failure) -> Lines:
+    """The one line that shows where the run ended, as it was printed."""
+    return [(ended.line_start, ended.details["running"])]
 
 
 def _message(runner: str) -> str:
@@ -46,7 +52,7 @@ def exunit_running(
         return None
     number, line = last
     started = _EXUNIT_STARTED_RE.match(_last_redraw(line))
-    if started is None or _DURATION_RE.search(started["name"]):
+    if started is None or _ENDED_RE.search(started["name"]):
         return None
     group, file = module if module is not None else ("", "")
     return Failure(
@@ -70,7 +76,7 @@ def pytest_running(last: tuple[int, str] | None, input_file: str) -> Failure | N
     number, line = last
     line = _last_redraw(line)
     started = _PYTEST_STARTED_RE.match(line)
-    if started is None or _PYTEST_OUTCOME_RE.search(line):
+    if started is None:
         return None
     nodeid = started["nodeid"]
     parts = nodeid_parts(nodeid)

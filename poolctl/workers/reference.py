@@ -48,8 +48,8 @@ def _now() -> str:
 
 def _help_formatter(prog: str) -> argparse.HelpFormatter:
     """argparse's own formatter at a fixed width: measuring the terminal (which argparse does
-    for every `add_argument`) imports `shutil` and its compression modules, a sixth of the
-    worker's start-up."""
+    for every `add_argument`) imports `shutil` and its compression modules: 6% of the worker's
+    start-up, in instructions."""
     return argparse.HelpFormatter(prog, width=96)
 
 
