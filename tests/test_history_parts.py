@@ -21,6 +21,7 @@ from poolctl.history.location import default_location, parse_location, project_r
 from poolctl.history.runmeta import git_state, run_meta
 from poolctl.history.views import sparkline
 from poolctl.logs import read_logs
+from poolctl.logs import passes
 from poolctl.logs.passes import read_passes
 from poolctl.patterns import load_patterns
 from poolctl.triage import triage
@@ -225,6 +226,38 @@ def _keys(path: Path, fmt: str) -> set[str]:
 )
 def test_passes_in_real_logs(name: str, fmt: str, passed: int) -> None:
     assert len(_keys(FIXTURES / name, fmt)) == passed
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt"),
+    [
+        ("exunit/pool_suite_seed_trace.log", "exunit"),
+        ("exunit/services_trace.log", "exunit"),
+        ("pytest/pool_suite_verbose.txt", "pytest"),
+        ("pytest/flaky/run2_xdist_verbose.txt", "pytest"),
+    ],
+)
+def test_passes_are_the_same_across_chunk_boundaries(
+    name: str, fmt: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chunks of 97 bytes cut lines, and part a module's heading from its tests' lines."""
+    whole = _keys(FIXTURES / name, fmt)
+    monkeypatch.setattr(passes, "CHUNK", 97)
+    assert _keys(FIXTURES / name, fmt) == whole and whole
+
+
+def test_passes_are_read_through_ci_prefixes_and_colours(tmp_path: Path) -> None:
+    """A GitHub Actions timestamp before every line, and PASSED in green, as a terminal
+    run's log downloaded from the job shows them."""
+    source = FIXTURES / "pytest" / "pool_suite_verbose.txt"
+    log = tmp_path / "actions.log"
+    log.write_text(
+        "".join(
+            "2026-11-29T17:10:00.0000000Z " + line.replace("PASSED", "\x1b[32mPASSED\x1b[0m")
+            for line in source.read_text().splitlines(keepends=True)
+        )
+    )
+    assert _keys(log, "pytest") == _keys(source, "pytest") and len(_keys(log, "pytest")) == 6
 
 
 def test_a_pass_and_a_failure_of_one_test_have_one_identity() -> None:

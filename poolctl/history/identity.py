@@ -27,7 +27,12 @@ class CaseId:
 
     @property
     def key(self) -> str:
-        return short_hash(f"{self.file}\0{self.group}\0{self.name}", 16)
+        return case_key(self.name, self.group, self.file)
+
+
+def case_key(name: str, group: str, file: str) -> str:
+    """The key of the test `name` in `group` and `file` (`CaseId.key`)."""
+    return short_hash(f"{file}\0{group}\0{name}", 16)
 
 
 def _path(location: str) -> str:
