@@ -185,8 +185,8 @@ def _insert_outcomes(conn: Connection, rows: list[dict[str, Any]]) -> None:
         dialect=conn.dialect, column_keys=OUTCOME_COLUMNS, for_executemany=True
     )
     if compiled.positional:
-        order = compiled.positiontup or ()
-        conn.exec_driver_sql(compiled.string, [tuple(row[k] for k in order) for row in rows])
+        values = itemgetter(*(compiled.positiontup or ()))  # a row's values, in C
+        conn.exec_driver_sql(compiled.string, list(map(values, rows)))
     else:
         conn.exec_driver_sql(compiled.string, rows)
 
