@@ -52,6 +52,18 @@ def test_shell_line_worker_pinged_in_packet_4_is_a_framing_mismatch(
     assert "--framing line" in d["remediation"]
 
 
+@pytest.mark.parametrize("framing", ["packet-4", "line"])
+def test_a_worker_writing_binary_data_to_stdout_is_named_so(run_cli: RunCli, framing: str) -> None:
+    """A PNG header where the first frame should be: binary data, neither text nor a frame."""
+    worker = str(WORKERS / "writes_binary.sh")
+    d = diagnose(run_cli, "--timeout", "1", "--framing", framing, "--", worker)
+    assert confirmed(d) == ["stdout-text"]
+    assert d["cause"].startswith("The worker prints binary data to its framed stdout: '\\x89PNG")
+    assert "an image, an archive or a pickle" in d["remediation"]
+    framing_check = next(h for h in d["hypotheses"] if h["id"] == "framing")
+    assert framing_check["reason"].startswith("the bytes on stdout are binary data, not a frame")
+
+
 def test_shell_line_worker_answers_with_framing_auto(run_cli: RunCli) -> None:
     worker = str(WORKERS / "line_worker.sh")
     code, out, _ = run_cli("ping", "--json", "--framing", "auto", "--", worker)

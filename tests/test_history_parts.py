@@ -20,8 +20,7 @@ from poolctl.history.identity import CaseId, case_id, failure_id
 from poolctl.history.location import default_location, parse_location, project_root, resolve
 from poolctl.history.runmeta import git_state, run_meta
 from poolctl.history.views import sparkline
-from poolctl.logs import read_logs
-from poolctl.logs import passes
+from poolctl.logs import passes, read_logs
 from poolctl.logs.passes import read_passes
 from poolctl.patterns import load_patterns
 from poolctl.triage import triage

@@ -87,6 +87,12 @@ def stream_kind(obs: Observations) -> str:
     return "partial"
 
 
+def stdout_noun(obs: Observations) -> str:
+    """What stray bytes on stdout are, in a word or two: `text` or `binary data`."""
+    e = obs.explanation
+    return "binary data" if e is not None and e.kind == "binary" else "text"
+
+
 def messages_written(obs: Observations) -> list[str]:
     """Well-formed messages the worker wrote that answered nothing (in our envelope): frames
     set aside, notifications, requests of its own. Quoted short."""

@@ -19,6 +19,7 @@ from ..readings import (
     other_framings,
     request_unread,
     result,
+    stdout_noun,
     stream_kind,
     where_words,
 )
@@ -34,7 +35,7 @@ def framing_mismatch(obs: Observations) -> Judgement:
     if kind == "framing":
         return _reply_in_another_framing(obs)
     if kind == "text":
-        return ruled_out("the bytes on stdout are text, not a frame in any framing")
+        return ruled_out(f"the bytes on stdout are {stdout_noun(obs)}, not a frame in any framing")
     said = messages_written(obs)
     if kind != "framing" and said:
         return ruled_out(f"its messages arrive as valid {obs.framing} frames ({said[0]})")

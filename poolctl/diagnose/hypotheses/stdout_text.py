@@ -1,5 +1,6 @@
-"""Prints to stdout: text (a banner, a log line, a stray `print`) where the first frame should
-be. A length-prefixed reader takes its first bytes as a length; a line reader finds no JSON."""
+"""Prints to stdout: text (a banner, a log line, a stray `print`), or binary data (an image or
+an archive written to stdout), where the first frame should be. A length-prefixed reader takes
+its first bytes as a length; a line reader finds no JSON."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from ..readings import (
     header_words,
     merge_sources,
     result,
+    stdout_noun,
     stream_kind,
     text_evidence,
     text_in_stderr_when_apart,
@@ -58,7 +60,7 @@ def stdout_text(obs: Observations) -> Judgement:
         ev.append(
             Evidence(
                 "stderr is captured apart and no process of the worker writes stderr to the "
-                "stdout pipe: the text was written to stdout",
+                f"stdout pipe: the {stdout_noun(obs)} was written to stdout",
                 obs.stderr_origin,
             )
         )
@@ -70,7 +72,8 @@ def stdout_text(obs: Observations) -> Judgement:
             )
         )
     verdict = (
-        f"The worker prints text to its framed stdout: {first_line(obs.pending)} arrived "
+        f"The worker prints {stdout_noun(obs)} to its framed stdout: "
+        f"{first_line(obs.pending)} arrived "
         f"{_where(obs)}{header_words(obs)}"
     )
     if obs.stray_json:
@@ -83,6 +86,11 @@ def stdout_text(obs: Observations) -> Judgement:
             "Point the logging handler at stderr (`logging.StreamHandler(sys.stderr)`, "
             "`console.error` in Node, pino/winston to fd 2) or a file, never stdout: "
             "stdout carries messages only. "
+        )
+    elif stdout_noun(obs) == "binary data":
+        fix = (
+            "Find what writes these bytes (an image, an archive or a pickle written to "
+            "stdout) and have it write to a file or a pipe of its own. "
         )
     else:
         fix = ""
