@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,20 @@ def test_a_worker_writing_binary_data_to_stdout_is_named_so(run_cli: RunCli, fra
     assert "an image, an archive or a pickle" in d["remediation"]
     framing_check = next(h for h in d["hypotheses"] if h["id"] == "framing")
     assert framing_check["reason"].startswith("the bytes on stdout are binary data, not a frame")
+
+
+def test_a_worker_that_segfaults_is_a_crash_in_its_native_code(run_cli: RunCli) -> None:
+    """SIGSEGV is the worker's own fault, not a signal from outside; faulthandler shows where."""
+    argv = ("--timeout", "2", "--", sys.executable, str(WORKERS / "segfaults.py"))
+    d = diagnose(run_cli, "--unset-env", "PYTHONFAULTHANDLER", *argv)
+    assert confirmed(d) == ["crashed"]
+    assert "killed by SIGSEGV (11) (a crash in its own native code" in d["cause"]
+    assert "PYTHONFAULTHANDLER=1" in d["remediation"]
+    d = diagnose(run_cli, "--env", "PYTHONFAULTHANDLER=1", *argv)
+    stack = next(e for e in d["evidence"] if "stack of the crash" in e["note"])
+    assert stack["text"].startswith("Fatal Python error: Segmentation fault")
+    assert 'segfaults.py", line 8' in stack["text"]
+    assert d["remediation"].startswith("Read the stack of the crash in its stderr")
 
 
 def test_shell_line_worker_answers_with_framing_auto(run_cli: RunCli) -> None:

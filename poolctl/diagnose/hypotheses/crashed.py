@@ -3,6 +3,8 @@ can come either way)."""
 
 from __future__ import annotations
 
+import signal
+
 from poolctl.framing import quote
 from poolctl.model import Evidence
 
@@ -43,23 +45,69 @@ def crashed(obs: Observations) -> Judgement:
     ev = [Evidence(f"pid {pid} {status.describe()}", f"pid {pid}", "how the process ended")]
     exc = exception_line(obs.stderr_text)
     origin = obs.stderr_origin if not obs.merged else obs.stdout_origin
+    fault = _fault_stack(obs.stderr_text)
     tail = [ln for ln in obs.stderr_text.splitlines() if ln.strip()][-5:]
-    if tail:
+    if fault:
+        ev.append(Evidence(fault, origin, "the stack of the crash, most recent call first"))
+    elif tail:
         ev.append(Evidence("\n".join(tail), origin, "the end of its stderr"))
     if exc:
         ev.append(Evidence(exc, origin, "the exception that ended it"))
     if obs.pending and not obs.merged:
         ev.append(Evidence(quote(obs.pending), obs.pending_origin(), "what it wrote to stdout"))
     verdict = f"The worker exited before answering: pid {pid} {status.describe()}"
-    if exc:
-        verdict += f", after the exception `{exc}`"
-    elif status.signal is not None:
-        verdict += " (a signal from outside: the OOM killer, a supervisor or a user)"
     argv = " ".join(obs.worker.spec.argv)
     fix = (
-        f"Fix the error it reports (`{exc}`); run `{argv}` by hand to see it happen."
-        if exc
-        else f"Find why it exits: run `{argv}` by hand and read its stderr "
+        f"Find why it exits: run `{argv}` by hand and read its stderr "
         f"({obs.stderr_origin}); a worker must stay up and answer its first request."
     )
+    if exc:
+        verdict += f", after the exception `{exc}`"
+        fix = f"Fix the error it reports (`{exc}`); run `{argv}` by hand to see it happen."
+    elif status.signal is not None:
+        why, how = _signal_words(status.signal, argv, obs.stderr_text)
+        verdict += f" ({why})"
+        fix = how or fix
     return confirmed(verdict, fix, *ev)
+
+
+def _fault_stack(stderr: str) -> str:
+    """The first lines of what Python's faulthandler printed of a crash (or "")."""
+    at = stderr.rfind("Fatal Python error")
+    if at < 0:
+        return ""
+    return "\n".join(stderr[at:].splitlines()[:6])
+
+
+# Signals a process raises on itself by faulting: its own native code crashed.
+_FAULTS = {signal.SIGSEGV, signal.SIGBUS, signal.SIGILL, signal.SIGFPE}
+
+
+def _signal_words(number: int, argv: str, stderr: str) -> tuple[str, str]:
+    """Where a signal that ended the worker comes from, and how to see more (or "")."""
+    if number in _FAULTS:
+        why = "a crash in its own native code: a C extension, ctypes, or the runtime itself"
+        if _fault_stack(stderr):
+            return why, (
+                "Read the stack of the crash in its stderr (quoted): its first frame is the "
+                "call into native code that crashed."
+            )
+        return why, (
+            f"Run `PYTHONFAULTHANDLER=1 {argv}` (a Python worker then prints the stack of the "
+            "crash to stderr), or run it under gdb, or with core dumps on (`ulimit -c "
+            "unlimited`), to see where it crashes."
+        )
+    if number == signal.SIGABRT:
+        return (
+            "it aborted itself: a failed assertion in native code, an uncaught C++ exception, "
+            "or the C library finding its memory corrupted; its stderr usually says which",
+            "",
+        )
+    if number == signal.SIGPIPE:
+        return ("it wrote to a pipe whose reader had closed it", "")
+    if number == signal.SIGKILL:
+        return (
+            "a signal from outside: the OOM killer (`dmesg` says so), a supervisor or a user",
+            "",
+        )
+    return ("a signal from outside: a supervisor or a user", "")
