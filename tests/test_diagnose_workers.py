@@ -79,6 +79,17 @@ def test_a_worker_that_segfaults_is_a_crash_in_its_native_code(run_cli: RunCli) 
     assert d["remediation"].startswith("Read the stack of the crash in its stderr")
 
 
+def test_part_of_a_frame_when_the_answer_was_due_is_quoted(run_cli: RunCli) -> None:
+    """An answer written a byte at a time: what had arrived is the evidence."""
+    worker = str(WORKERS / "trickles.py")
+    d = diagnose(run_cli, "--timeout", "1", "--no-experiments", "--", sys.executable, worker)
+    assert confirmed(d) == []
+    assert "bytes of a frame had arrived (quoted)" in d["cause"]
+    part = next(e for e in d["evidence"] if "truncated packet-4 frame" in e["note"])
+    assert part["text"].startswith("'\\x00\\x00\\x00({\"i")
+    assert "the header announces 40 bytes" in part["note"]
+
+
 def test_shell_line_worker_answers_with_framing_auto(run_cli: RunCli) -> None:
     worker = str(WORKERS / "line_worker.sh")
     code, out, _ = run_cli("ping", "--json", "--framing", "auto", "--", worker)

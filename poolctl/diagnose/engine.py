@@ -11,7 +11,7 @@ from typing import Any
 
 from poolctl import activity
 from poolctl.events import Trace
-from poolctl.framing import FRAMINGS
+from poolctl.framing import FRAMINGS, quote
 from poolctl.model import Diagnosis, Evidence, Hypothesis
 from poolctl.patterns.loader import PatternSet
 from poolctl.protocol import PROTOCOLS
@@ -411,6 +411,10 @@ def _none_confirmed(
             f"No hypothesis was confirmed: pid {obs.worker.pid} gave no answer within "
             f"{fmt_limit(obs.timeout)}{state}"
         )
+        part = obs.explanation
+        if part is not None and part.kind == "truncated":  # an answer on its way, or cut short
+            cause += f"; {len(obs.pending):,} bytes of a frame had arrived (quoted)"
+            evidence.append(Evidence(quote(obs.pending), obs.pending_origin(), part.text))
     cause += f"; ruled out: {', '.join(ruled) or 'none'}"
     if untested:
         cause += f"; untested: {', '.join(untested)}"
