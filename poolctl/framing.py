@@ -258,13 +258,18 @@ def _content_length(header: bytes) -> int | None:
     return None
 
 
+_BARE_NEWLINE = re.compile(rb"(?<!\r)\n")
+
+
 def _header_problem(header: bytes, *, complete: bool, max_frame: int) -> FramingError | None:
     """What is wrong with a (possibly partial) header block, or None while it may be right."""
     lines = header.split(b"\r\n")
     whole = lines if complete else lines[:-1]  # the last line may still be arriving
     last = lines[-1] if not complete else b""
-    if not complete and b"\n" in last:  # a line ended by a bare newline: no header line
-        whole = [*whole, last.split(b"\n", 1)[0]]
+    if not complete and b"\n" in last:  # a line ended by a bare newline
+        line = last.split(b"\n", 1)[0]
+        if line or not whole:  # not the empty line ending a header (a bare newline, below)
+            whole = [*whole, line]
     for line in whole:
         if not _HEADER_LINE.match(line):
             return BadHeader(
@@ -273,6 +278,13 @@ def _header_problem(header: bytes, *, complete: bool, max_frame: int) -> Framing
                 "text-before-header",
             )
     if not complete:
+        if _BARE_NEWLINE.search(header):  # a strict reader waits for `\r\n\r\n` forever
+            return BadHeader(
+                "header lines ended by a bare newline (\\n), not \\r\\n: a reader waits for "
+                f"the \\r\\n\\r\\n that ends a header forever: {quote(header, 60)}",
+                header,
+                "bare-newline",
+            )
         if len(header) > MAX_HEADER:
             return BadHeader(
                 f"{len(header):,} bytes of header and no end of it: {quote(header, 60)}",

@@ -177,6 +177,9 @@ def test_explain_valid_frames_and_nothing() -> None:
             "without Content-Length",
         ),
         (b"Content-Length: two\r\n\r\n{}", "bad-length", "is not a number: 'two'"),
+        # a server that writes `\n` where `\r\n` belongs: a strict reader never sees a header end
+        (b"Content-Length: 2\n\n{}", "bare-newline", "ended by a bare newline"),
+        (b"Content-Length: 2\r\n\n{}", "bare-newline", "ended by a bare newline"),
     ],
 )
 def test_bad_content_length_headers_stop_the_stream_with_the_bytes(
@@ -189,6 +192,13 @@ def test_bad_content_length_headers_stop_the_stream_with_the_bytes(
     assert isinstance(decoder.error, BadHeader) and decoder.error.problem == problem
     assert said in decoder.error.message
     assert decoder.pending() == data
+
+
+def test_a_header_arriving_a_byte_at_a_time_is_no_bare_newline() -> None:
+    decoder = get_framing("content-length").decoder()
+    data = b"Content-Length: 2\r\n\r\n{}"
+    bodies = [body for byte in data for body in decoder.feed(bytes([byte]))]
+    assert bodies == [b"{}"] and decoder.error is None
 
 
 def test_absurd_content_length_is_refused_without_allocating() -> None:

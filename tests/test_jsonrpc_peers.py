@@ -307,6 +307,19 @@ def test_bad_content_length_header_is_a_framing_verdict(
     assert "a header without Content-Length: 'Content-Type: text/json'" in d["cause"]
 
 
+def test_header_lines_ended_by_a_bare_newline_are_a_framing_verdict(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """Before, poolctl waited for `\\r\\n\\r\\n` as a client does, and said the server waited
+    for more input."""
+    worker = str(WORKERS / "lsp_bare_newlines.py")
+    d = verdict(capsys, "--protocol", "lsp", "--timeout", WAIT, "--", sys.executable, worker)
+    assert confirmed(d) == ["framing"]
+    assert "header lines ended by a bare newline (\\n), not \\r\\n" in d["cause"]
+    assert "'Content-Length: 59\\n\\n" in d["cause"]
+    assert d["remediation"].startswith("Write `Content-Length: <bytes of the body>\\r\\n`")
+
+
 # --- the envelope or protocol mismatch ---------------------------------------------------------
 
 
