@@ -21,9 +21,9 @@ from typing import IO, Any, BinaryIO
 from poolctl.errors import PoolctlError
 from poolctl.history.errors import HistoryError
 from poolctl.history.location import Location, resolve
-from poolctl.logs.encoding import as_utf8
 from poolctl.logs.passes import PassedTest, iter_passes
 from poolctl.logs.records import STDIN_NAME
+from poolctl.logs.unpack import readable_input
 from poolctl.model import Report, TriageDetails
 from poolctl.redact import Secrets
 
@@ -45,6 +45,11 @@ class _Tee(io.RawIOBase):
         buffer[: len(data)] = data
         self.copy.write(data)
         return len(data)
+
+
+def _unpacked(stream: BinaryIO, name: str) -> BinaryIO:
+    """The input as the triage read it: decompressed, in UTF-8."""
+    return readable_input(stream, name)[0]
 
 
 class HistoryRecorder:
@@ -98,10 +103,10 @@ class HistoryRecorder:
                 if name == STDIN_NAME:
                     if self._stdin_copy is not None:
                         self._stdin_copy.seek(0)
-                        yield from iter_passes(as_utf8(self._stdin_copy), fmt)
+                        yield from iter_passes(_unpacked(self._stdin_copy, name), fmt)
                     continue
                 with open(name, "rb") as stream:
-                    yield from iter_passes(as_utf8(stream), fmt)
+                    yield from iter_passes(_unpacked(stream, name), fmt)
             except OSError:
                 continue  # the triage read it a moment ago; what it found is recorded still
 

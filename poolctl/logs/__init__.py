@@ -18,7 +18,6 @@ from typing import BinaryIO, Protocol
 from poolctl.errors import InputError, UsageProblem
 from poolctl.logs.ansi import strip_ansi
 from poolctl.logs.context import attach_context
-from poolctl.logs.encoding import as_utf8
 from poolctl.logs.exunit import ExUnitParser
 from poolctl.logs.junit import parse_junit
 from poolctl.logs.prefixes import strip_prefixes
@@ -30,6 +29,7 @@ from poolctl.logs.records import (
     ParsedLog,
     UnreadableInput,
 )
+from poolctl.logs.unpack import readable_input
 
 __all__ = [
     "FORMATS",
@@ -155,7 +155,19 @@ def _sniff_further(stream: BinaryIO) -> str | None:
 
 
 def _read_one(stream: BinaryIO, name: str, fmt: str, out: ParsedLog) -> bool:
-    stream = as_utf8(stream)
+    try:
+        stream, unpacking = readable_input(stream, name)
+    except InputError as refused:
+        out.skipped.append(str(refused))
+        return False
+    try:
+        return _parse_one(stream, name, fmt, out)
+    finally:
+        if unpacking is not None and unpacking.problem:
+            out.skipped.append(f"{name}: {unpacking.problem}")
+
+
+def _parse_one(stream: BinaryIO, name: str, fmt: str, out: ParsedLog) -> bool:
     head, detected = _head(stream)
     if not head:
         out.skipped.append(f"{name}: empty input")

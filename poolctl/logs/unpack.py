@@ -1,0 +1,85 @@
+"""Inputs as CI services hand them out: compressed logs are read as they decompress.
+
+GitLab's and Jenkins' archived job logs, and many `*.log.gz` artifacts, are gzip files; `xz` and
+`bzip2` turn up too. Each is recognised by its magic bytes (not its name: a downloaded file is
+often renamed) and decompressed a chunk at a time, so a 1 GB log is never held whole. A
+compressed file cut short (a download that stopped) is read up to where it ends, and a note
+says so: what was read is still triaged. A zip archive (GitHub Actions' "Download log archive")
+holds several logs: it is refused with what to do, not read as text.
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import io
+import lzma
+import re
+from typing import Any, BinaryIO
+
+from poolctl.errors import InputError
+from poolctl.logs.encoding import CHUNK, as_utf8
+
+# each kind's magic bytes (bzip2's with its block header: "BZh" alone could start a text)
+_MAGIC = {
+    "gzip": re.compile(rb"\A\x1f\x8b\x08"),
+    "xz": re.compile(rb"\A\xfd7zXZ\x00"),
+    "bzip2": re.compile(rb"\A(?s:BZh[1-9]1AY&SY)"),
+}
+_ZIP = b"PK\x03\x04"
+
+
+class _Decompressed(io.RawIOBase):
+    """A compressed stream's bytes; where the compressed data ends early or is corrupt, the
+    bytes decompressed so far, then the end (the problem is kept in `problem`)."""
+
+    def __init__(self, source: Any, kind: str) -> None:
+        self.source = source
+        self.kind = kind
+        self.problem = ""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self.problem:
+            return 0
+        try:
+            data = self.source.read1(len(buffer))  # what one step gives: none of it is lost
+        except (EOFError, OSError, lzma.LZMAError) as error:
+            self.problem = (
+                f"the {self.kind} data ends early or is corrupt ({error}): read up to there"
+            )
+            return 0
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _peek(stream: BinaryIO, size: int) -> bytes:
+    peek = getattr(stream, "peek", None)
+    return bytes(peek(size)[:size]) if peek is not None else b""
+
+
+def readable_input(stream: BinaryIO, name: str) -> tuple[BinaryIO, _Decompressed | None]:
+    """`stream` decompressed when it is compressed, and read as UTF-8 (see `as_utf8`); with the
+    decompressing reader, whose `problem` tells afterwards whether it ended early."""
+    head = _peek(stream, 10)
+    if head.startswith(_ZIP):
+        raise InputError(
+            f"{name}: a zip archive (GitHub Actions' log download is one): unzip it and pass "
+            f"the log files in it (`unzip -d logs {name}; poolctl triage logs/*.txt`)"
+        )
+    for kind, magic in _MAGIC.items():
+        if magic.match(head):
+            raw = _Decompressed(_decompressing(kind, stream), kind)
+            return as_utf8(io.BufferedReader(raw, CHUNK)), raw
+    return as_utf8(stream), None
+
+
+def _decompressing(kind: str, stream: BinaryIO) -> Any:
+    # closed with `stream`, which the caller opened and closes (hence no `with`)
+    if kind == "gzip":
+        return gzip.GzipFile(fileobj=stream, mode="rb")
+    if kind == "xz":
+        return lzma.LZMAFile(stream, "rb")
+    return bz2.BZ2File(stream, "rb")
