@@ -3,6 +3,10 @@ never `4041.772 ms` or `1.00131 s`."""
 
 from __future__ import annotations
 
+# The longest wait or timeout poolctl takes: a day. Past it a number is a typo (`1e400`, an extra
+# zero), and the system calls that wait refuse it.
+MAX_SECONDS = 86_400.0
+
 
 def fmt_seconds(seconds: float) -> str:
     """`12 s`, `4.0 s`, `0.4 s` down to a tenth of a second; below it in ms or µs."""

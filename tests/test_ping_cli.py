@@ -185,6 +185,9 @@ def test_env_and_cwd_reach_the_worker(run_cli: RunCli, tmp_path: Path) -> None:
         (["--", "./missing/worker.sh"], "command not found: ./missing/worker.sh"),
         (["--bogus"], "No such option: --bogus"),
         (["--timeout", "soon"], "Invalid value for '--timeout'"),
+        # no wait is endless: `inf` went as far as poll(), which refused it (an internal error)
+        (["--timeout", "inf"], "'--timeout': Input should be less than or equal to 86400"),
+        (["--timeout", "1e400"], "'--timeout': Input should be less than or equal to 86400"),
         (["--stderr", "file"], "Invalid value for '--stderr'"),
         (["--cwd", "/no/such/dir"], "--cwd: not a directory"),
     ],

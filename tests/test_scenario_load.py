@@ -65,6 +65,29 @@ def test_negative_size_names_line_and_path(tmp_path: Path) -> None:
     assert ":5: pool.size: Input should be greater than or equal to 1" in message
 
 
+FINITE = "Input should be a finite number"
+AT_MOST = "Input should be less than or equal to"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "said"),
+    [
+        ("size: 2", "size: 2\n  request_timeout: .inf", f":6: pool.request_timeout: {FINITE}"),
+        ("size: 2", "size: 2\n  checkout_timeout: 1e400", f":6: pool.checkout_timeout: {FINITE}"),
+        ("sleep: 0.1", "sleep: .nan", f":8: steps[1].sleep: {FINITE}"),
+        ("sleep: 0.1", "sleep: 90000", f":8: steps[1].sleep: {AT_MOST} 86400"),
+        ("count: 3", "count: 1000000000000", f":7: steps[0].request.count: {AT_MOST} 10000000"),
+        ("concurrency: 2", "concurrency: 100000", f":7: steps[0].request.concurrency: {AT_MOST}"),
+        ("size: 2", "size: 5000", f":5: pool.size: {AT_MOST} 1000"),
+    ],
+)
+def test_numbers_no_run_can_mean_name_their_line(
+    tmp_path: Path, old: str, new: str, said: str
+) -> None:
+    """An endless wait, or a count that would never end or would fill the memory, is a typo."""
+    assert said in error_of(tmp_path, GOOD.replace(old, new))
+
+
 def test_wrong_type_in_a_step(tmp_path: Path) -> None:
     message = error_of(tmp_path, GOOD.replace("count: 3", "count: many"))
     assert ":7: steps[0].request.count: Input should be a valid integer" in message

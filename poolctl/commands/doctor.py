@@ -41,6 +41,7 @@ from poolctl.report import Format, doctor_view
 from poolctl.report.publish import publish, save
 from poolctl.rundir import create_run_dir
 from poolctl.scenario import find_scenario
+from poolctl.units import MAX_SECONDS
 from poolctl.worker import StderrMode, WorkerSpec
 from poolctl.worker_args import parse_env, resolve_command
 
@@ -93,6 +94,7 @@ def doctor(
             + ", ".join(f"{p.name} {p.init_budget:g} s" for p in PROTOCOLS.values())
             + ").",
             min=0.1,
+            max=MAX_SECONDS,
         ),
     ] = None,
     stderr: Annotated[
@@ -113,6 +115,7 @@ def doctor(
             help="The init timeout to check start-up against, and the wait for an answer "
             f"(default: the scenario's init_timeout, else {DEFAULT_INIT_TIMEOUT:g}).",
             min=0.1,
+            max=MAX_SECONDS,
         ),
     ] = None,
     verbose: VerboseOpt = False,

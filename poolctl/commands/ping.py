@@ -31,6 +31,7 @@ from poolctl.protocol import get_protocol
 from poolctl.report import Format
 from poolctl.report.publish import publish, save
 from poolctl.rundir import create_run_dir
+from poolctl.units import MAX_SECONDS
 from poolctl.worker import StderrMode, WorkerSpec
 from poolctl.worker_args import parse_args_json, parse_env, resolve_command
 
@@ -63,7 +64,7 @@ def ping(
         ),
     ] = ProtocolName.DSPEX,
     timeout: Annotated[
-        float, typer.Option(help="Seconds to wait for each answer.", min=0.01)
+        float, typer.Option(help="Seconds to wait for each answer.", min=0.01, max=MAX_SECONDS)
     ] = 5.0,
     count: Annotated[
         int,

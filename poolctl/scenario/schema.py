@@ -15,14 +15,22 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from poolctl.framing import FRAMINGS
 from poolctl.protocol import PROTOCOLS
+from poolctl.units import MAX_SECONDS
 from poolctl.worker import StderrMode
 
-Seconds = Annotated[float, Field(ge=0)]
-PositiveSeconds = Annotated[float, Field(gt=0)]
+# Bounds a scenario cannot mean to pass: a day of waiting, ten million requests, ten thousand
+# callers (each a coroutine) or workers (each a process). Past them the run would never end, or
+# end the machine; a typo in a number (`1e400`, an extra zero) is an error at its line instead.
+Seconds = Annotated[float, Field(ge=0, le=MAX_SECONDS)]
+PositiveSeconds = Annotated[float, Field(gt=0, le=MAX_SECONDS)]
+MAX_REQUESTS = 10_000_000
+MAX_CALLERS = 10_000
+MAX_WORKERS = 1_000
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # `.inf` and `.nan` are YAML floats: no timeout, count or delay means them
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class WorkerSection(_Strict):
@@ -72,8 +80,8 @@ class WorkerSection(_Strict):
 class PoolSection(_Strict):
     """How the pool behaves."""
 
-    size: Annotated[int, Field(ge=1)] = 2
-    max_overflow: Annotated[int, Field(ge=0)] = 0
+    size: Annotated[int, Field(ge=1, le=MAX_WORKERS)] = 2
+    max_overflow: Annotated[int, Field(ge=0, le=MAX_WORKERS)] = 0
     lazy: bool = False
     checkout_timeout: PositiveSeconds = 5.0
     request_timeout: PositiveSeconds = 5.0
@@ -101,8 +109,8 @@ class ResponseExpect(_Strict):
 class RequestStep(_Strict):
     command: str
     args: dict[str, Any] = {}  # strings may use {i}, the request's index
-    count: Annotated[int, Field(ge=1)] = 1
-    concurrency: Annotated[int, Field(ge=1)] = 1
+    count: Annotated[int, Field(ge=1, le=MAX_REQUESTS)] = 1
+    concurrency: Annotated[int, Field(ge=1, le=MAX_CALLERS)] = 1
     session: str | None = None  # a template: "user_{i}"
     timeout: PositiveSeconds | None = None
     expect: ResponseExpect = ResponseExpect()
