@@ -92,6 +92,10 @@ def test_report_of_something_else_is_bad_input(
     (tmp_path / "report.json").write_text('{"schema_version": 99}')
     code, _, err = cli(capsys, "report", str(tmp_path))
     assert code == 2 and "schema_version 99" in err
+    (tmp_path / "report.json").write_text('{"kind": "triage",\n "findings": [')  # cut short
+    code, _, err = cli(capsys, "report", str(tmp_path))
+    assert code == 2 and err.count("\n") == 1
+    assert f"{tmp_path / 'report.json'}:2: not valid JSON: Expecting value (column 15)" in err
     code, _, err = cli(capsys, "report")
     assert code == 2
 

@@ -116,6 +116,10 @@ def load_report(target: str | Path) -> Report:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InputError(f"{target}: no report.json (is it a poolctl run folder?)") from None
+    except json.JSONDecodeError as exc:  # a report cut short (a full disk, a killed copy)
+        raise InputError(
+            f"{path}:{exc.lineno}: not valid JSON: {exc.msg} (column {exc.colno})"
+        ) from None
     except (OSError, ValueError) as exc:
         raise InputError(f"{path}: cannot read the report: {exc}") from None
     if not isinstance(doc, Mapping):
