@@ -18,6 +18,8 @@ from typing import ClassVar
 
 from poolctl.logs import scan
 from poolctl.logs.passes import nodeid_parts
+from poolctl.logs.pytest_reruns import TRIGGER as RERUN_TRIGGER
+from poolctl.logs.pytest_reruns import Reruns
 from poolctl.logs.pytest_summary import (
     EXCEPTION_RE,
     SECTION_RE,
@@ -60,6 +62,7 @@ TRIGGERS = (
     r"^-+ (?:Captured |.+ log -|Logs? -)",  # a test's captured output (`---- Captured … ----`)
     BANNER_TRIGGER,  # pytest-timeout's dump, when it ends the whole run
     r"^rootdir: ",  # what the run's node ids are relative to
+    RERUN_TRIGGER,  # pytest-rerunfailures ran a test again
 )
 HEADER_RE = re.compile(r"^_+ (?P<title>\S.*?) _+$")
 SEPARATOR_RE = re.compile(r"^(?:_ )+_?$")
@@ -321,6 +324,7 @@ class PytestParser(TextParser):
         # or the end, shows it was pytest's own (`pending_close`).
         self.in_capture = False
         self.line_capture = False  # the same, outside any block (--tb=line)
+        self.reruns = Reruns()
         self.nested = 0
         self.pending_close: tuple[int, str, dict[str, int]] | None = None
         self.session_started = False  # this run's `test session starts` line was seen
@@ -336,6 +340,8 @@ class PytestParser(TextParser):
             return
         if first == "r" and line.startswith("rootdir: "):
             self.rootdir = line[len("rootdir: ") :].split(",", 1)[0].strip()
+            return
+        if "RERUN" in line and not self.in_capture and self.reruns.feed(line):
             return
         if "+ Timeout +" in line and BANNER_RE.search(line):
             self.consumer = TimeoutDump(self, number, line)
@@ -430,6 +436,9 @@ class PytestParser(TextParser):
             counts.get(w, 0)
             for w in ("failed", "passed", "errors", "skipped", "xfailed", "xpassed")
         )
+        unnamed = self.reruns.unnamed(counts, f"{self.name}:{number}")
+        if unnamed is not None:
+            self.out.skipped.append(unnamed)
         start = self.run_start
         read = self._end_run(number + 1)
         self.out.summaries.append(
@@ -452,6 +461,8 @@ class PytestParser(TextParser):
     def finish(self) -> None:
         self._commit_close()
         self._end_unfinished_run(0, "with the input")
+        for nodeid, count in self.reruns.counts().items():
+            self.out.reruns[nodeid] = self.out.reruns.get(nodeid, 0) + count
 
     def timeout_dump(self, failure: Failure, lines: Lines) -> None:
         """pytest-timeout ended the run in `failure`'s test: a failure of the run, unless

@@ -12,7 +12,9 @@ from poolctl.logs.scan import clip
 from poolctl.model import ContextLine, Failure
 
 SECTION_RE = re.compile(r"^=+ (?P<title>.*?) =+$")
-COUNT_RE = re.compile(r"(\d+) (failed|passed|errors?|skipped|xfailed|xpassed|deselected|warnings?)")
+COUNT_RE = re.compile(
+    r"(\d+) (failed|passed|errors?|skipped|xfailed|xpassed|deselected|warnings?|rerun)"
+)
 CLOSING_RE = re.compile(
     r"^(?:=+ )?(?P<body>(?:\d+ \w+(?:, )?)+(?: in [\d.]+s(?: \([^)]*\))?)?|no tests ran.*?)"
     r"(?: =+)?$"

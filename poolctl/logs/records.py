@@ -118,6 +118,8 @@ class ParsedLog:
     overflowed: int = 0  # failures given to `overflow`
     # the last line of each input the identifier index covers whole (its first megabyte)
     indexed_to: dict[str, int] = field(default_factory=dict)
+    # pytest-rerunfailures: how many times each test (by node id) was run again
+    reruns: dict[str, int] = field(default_factory=dict)
 
     def near(self, failure: Failure) -> Lines:
         """The lines around `failure` past what the identifier index covers: its context

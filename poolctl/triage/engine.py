@@ -24,6 +24,7 @@ from pathlib import Path
 
 from poolctl import redact
 from poolctl.logs import ReadObserver, read_logs
+from poolctl.logs.pytest_reruns import rerun_notes
 from poolctl.logs.records import Lines, ParsedLog
 from poolctl.model import (
     Cluster,
@@ -282,6 +283,8 @@ class Triage:
         clusters = cluster_findings(findings, signed)
         groups, clusters = self._counted(groups, clusters, extra)
         notes = [f"skipped: {s}" for s in parsed.skipped]
+        named = {f.details.get("nodeid") or f.name for f in failures}
+        notes += rerun_notes(parsed.reruns, named | {f.name for f in failures})
         notes += _unlisted_note(groups, clusters)
         notes += self.classifier.errors.notes() + self.patterns.engine_notes()
         shell = Report(
