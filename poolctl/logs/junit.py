@@ -27,6 +27,7 @@ from defusedxml.ElementTree import DefusedXMLParser
 from poolctl.errors import InputError
 from poolctl.logs.lines import CHUNK_SIZE
 from poolctl.logs.records import ParsedLog, RunSummary, UnreadableInput, WorkerTraceback
+from poolctl.logs.reruns import SUREFIRE_TAGS, add_rerun
 from poolctl.logs.scan import MAX_FIELD, MAX_TRACEBACKS, clip, index_lines, keep_failure
 from poolctl.model import Failure
 
@@ -81,6 +82,8 @@ class _Case:
         self.text: dict[str, list[str]] = {}
         self.size: dict[str, int] = {}
         self.skipped = False
+        self.reruns = 0  # Surefire's failed tries before the last one
+        self.rerun_message = ""
 
 
 class _Target:
@@ -123,6 +126,12 @@ class _Target:
                 self.case.outcome_attrib = dict(attrib)
             elif tag == "skipped":
                 self.case.skipped = True
+            elif tag in SUREFIRE_TAGS:
+                self.case.reruns += 1
+                if not self.case.rerun_message:
+                    kind = attrib.get("type", "").rsplit(".", 1)[-1]
+                    said = attrib.get("message", "").strip().split("\n", 1)[0]
+                    self.case.rerun_message = f"{kind}: {said}" if kind and said else kind or said
             if tag in _KEPT_TEXT and len(self.stack) >= 2 and self.stack[-2] == "testcase":
                 self.keep = tag
                 self.case.text.setdefault(tag, [])
@@ -155,6 +164,10 @@ class _Target:
                 kept = keep_failure(self.out, self._failure(case))
                 for suite in self.suites:
                     suite.read += kept
+            if case.reruns:
+                group = case.attrib.get("classname", "") or case.suite
+                test = f"{group}::{case.attrib.get('name', '')}"
+                add_rerun(self.out, test, case.reruns, case.rerun_message)
             self._tracebacks(case)
         elif tag in ("testsuite", "testsuites") and self.suites:
             suite = self.suites.pop()

@@ -18,8 +18,6 @@ from typing import ClassVar
 
 from poolctl.logs import scan
 from poolctl.logs.passes import nodeid_parts
-from poolctl.logs.pytest_reruns import TRIGGER as RERUN_TRIGGER
-from poolctl.logs.pytest_reruns import Reruns
 from poolctl.logs.pytest_summary import (
     EXCEPTION_RE,
     SECTION_RE,
@@ -33,6 +31,8 @@ from poolctl.logs.pytest_summary import (
 )
 from poolctl.logs.pytest_timeout import BANNER_RE, BANNER_TRIGGER, TimeoutDump
 from poolctl.logs.records import STDIN_NAME, Lines, LogLine, ParsedLog, RunSummary
+from poolctl.logs.reruns import TRIGGER as RERUN_TRIGGER
+from poolctl.logs.reruns import PytestReruns
 from poolctl.logs.scan import (
     MAX_BLOCK_LINES,
     MAX_FIELD,
@@ -324,7 +324,7 @@ class PytestParser(TextParser):
         # or the end, shows it was pytest's own (`pending_close`).
         self.in_capture = False
         self.line_capture = False  # the same, outside any block (--tb=line)
-        self.reruns = Reruns()
+        self.reruns = PytestReruns()
         self.nested = 0
         self.pending_close: tuple[int, str, dict[str, int]] | None = None
         self.session_started = False  # this run's `test session starts` line was seen
@@ -461,8 +461,7 @@ class PytestParser(TextParser):
     def finish(self) -> None:
         self._commit_close()
         self._end_unfinished_run(0, "with the input")
-        for nodeid, count in self.reruns.counts().items():
-            self.out.reruns[nodeid] = self.out.reruns.get(nodeid, 0) + count
+        self.reruns.finish(self.out)
 
     def timeout_dump(self, failure: Failure, lines: Lines) -> None:
         """pytest-timeout ended the run in `failure`'s test: a failure of the run, unless

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from poolctl.errors import InputError
 from poolctl.model import Failure
@@ -95,6 +96,14 @@ class IdentifierIndex:
         return self.lines.get(identifier, [])
 
 
+class Rerun(NamedTuple):
+    """A test run again after failing: how many failed tries were rerun, and the first failed
+    try's message when the log gives it (Surefire's XML does; pytest-rerunfailures prints none)."""
+
+    times: int
+    message: str = ""
+
+
 @dataclass
 class ParsedLog:
     """Everything read from one or more test logs."""
@@ -118,8 +127,9 @@ class ParsedLog:
     overflowed: int = 0  # failures given to `overflow`
     # the last line of each input the identifier index covers whole (its first megabyte)
     indexed_to: dict[str, int] = field(default_factory=dict)
-    # pytest-rerunfailures: how many times each test (by node id) was run again
-    reruns: dict[str, int] = field(default_factory=dict)
+    # tests run again after failing (pytest-rerunfailures, Maven Surefire), by node id
+    # (`file::test`, JUnit's `classname::name`): see `poolctl.logs.reruns`
+    reruns: dict[str, Rerun] = field(default_factory=dict)
 
     def near(self, failure: Failure) -> Lines:
         """The lines around `failure` past what the identifier index covers: its context

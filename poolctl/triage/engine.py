@@ -24,8 +24,8 @@ from pathlib import Path
 
 from poolctl import redact
 from poolctl.logs import ReadObserver, read_logs
-from poolctl.logs.pytest_reruns import rerun_notes
 from poolctl.logs.records import Lines, ParsedLog
+from poolctl.logs.reruns import rerun_notes
 from poolctl.model import (
     Cluster,
     Diagnosis,
