@@ -98,6 +98,7 @@ _EXUNIT_MARKS = (
     re.compile(r"^\d\d:\d\d:\d\d\.\d{3} \[(?:debug|info|notice|warning|warn|error)\] ", re.M),
     re.compile(r"^Randomized with seed \d+", re.M),
     re.compile(r"^ {5}(?:stacktrace:|code: )", re.M),
+    re.compile(r"^== Compilation error in file \S+ ==", re.M),  # mix: no test ran
 )
 
 

@@ -17,6 +17,9 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
+from poolctl.logs.exunit_compile import HEADER_RE as COMPILE_HEADER_RE
+from poolctl.logs.exunit_compile import TRIGGER as COMPILE_TRIGGER
+from poolctl.logs.exunit_compile import compile_failure
 from poolctl.logs.passes import EXUNIT_MODULE_RE
 from poolctl.logs.records import LogLine, ParsedLog, RunSummary, WorkerTraceback
 from poolctl.logs.scan import (
@@ -47,6 +50,7 @@ TRIGGERS = (
     r"\*\* \(",
     r"^=[A-Z]",  # `=CRASH REPORT====`
     EXUNIT_MODULE_TRIGGER,  # `--trace`: a module's tests follow
+    COMPILE_TRIGGER,  # a file did not compile: no test ran
 )
 # the triggers that only start a worker traceback or a crash report
 TRACEBACK_TRIGGERS = (
@@ -411,6 +415,7 @@ class ExUnitParser(TextParser):
         self.last_counter = 0
         self.app = ""  # the umbrella app whose run this is (`==> app`)
         self.trace_module: tuple[str, str] | None = None  # `--trace`: module and file
+        self.compiling: tuple[int, str] | None = None  # `== Compilation error in file …`
         self._new_run(1)
 
     def _new_run(self, start: int) -> None:
@@ -420,6 +425,9 @@ class ExUnitParser(TextParser):
         self.run_last_line = 0
 
     def outside(self, number: int, line: str) -> None:
+        compiling = self.compiling is not None or line.startswith("== Compilation error in ")
+        if compiling and self._compile_error(number, line):
+            return
         if line.endswith(".exs]") and line[:1].isupper():
             module = EXUNIT_MODULE_RE.match(line.strip())
             if module:
@@ -457,6 +465,23 @@ class ExUnitParser(TextParser):
             if line.startswith("=") and "REPORT" not in line:
                 return
             self.consumer = CrashReport(self, number, line)
+
+    def _compile_error(self, number: int, line: str) -> bool:
+        """The header of a compilation error, or the error after it (a failure of the run)."""
+        header = COMPILE_HEADER_RE.match(line)
+        if header is not None:
+            self.compiling = (number, header["file"])
+            return True
+        compiling, self.compiling = self.compiling, None
+        assert compiling is not None
+        before = self.nearby_before(compiling[0])
+        failure = compile_failure(compiling, number, line, self.name, before)
+        if failure is None:
+            return False
+        self.run_read += self.keep(failure)
+        self.run_failures += 1
+        self.run_last_line = number
+        return True
 
     def _app(self, number: int, app: str) -> None:
         """`==> app`: an umbrella app's output follows (its compilation, or its test run)."""

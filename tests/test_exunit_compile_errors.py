@@ -1,0 +1,55 @@
+"""A `mix test` run that stopped on a compilation error ran no test: it is one failure of the
+run, not a clean log (it read as 0 failures and exit 0, or as no ExUnit output at all).
+
+The logs are real runs (tests/fixtures/src/capture_exunit_compile.sh, Elixir 1.14)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from poolctl.logs import detect_format, read_logs
+from tests.conftest import RunCli
+
+EXUNIT = Path(__file__).parent / "fixtures" / "exunit"
+CASES = {
+    "compile_syntax_error.log": (
+        "compilation of test/syntax_error_test.exs",
+        "SyntaxError",
+        "test/syntax_error_test.exs:6",
+        "test/syntax_error_test.exs:6:3: syntax error before: end.",
+    ),
+    "compile_missing_case.log": (
+        "compilation of test/missing_case_test.exs",
+        "CompileError",
+        "test/missing_case_test.exs:2",
+        "test/missing_case_test.exs:2: module PoolCase is not loaded and could not be found",
+    ),
+    "compile_lib_error.log": (
+        "compilation of lib/pool.ex",
+        "CompileError",
+        "lib/pool.ex:2",
+        "lib/pool.ex:2: undefined function start_checkout/1",
+    ),
+}
+
+
+@pytest.mark.parametrize("log", sorted(CASES))
+def test_a_compilation_error_is_a_failure_of_the_run(log: str) -> None:
+    name, kind, location, message = CASES[log]
+    path = EXUNIT / log
+    assert detect_format(path.read_bytes()) == "exunit"
+    parsed = read_logs([str(path)])
+    [failure] = parsed.failures
+    assert (failure.name, failure.kind, failure.location) == (name, kind, location)
+    assert failure.message.startswith(message)
+    assert failure.details["phase"] == "compile"
+    [summary] = parsed.summaries
+    assert summary.failures == 1 and summary.read == 1
+
+
+def test_triage_of_a_run_that_did_not_compile_exits_1(run_cli: RunCli) -> None:
+    code, out, err = run_cli("triage", str(EXUNIT / "compile_missing_case.log"), "-f", "md")
+    assert code == 1, err
+    assert "**1 failure" in out and "module PoolCase is not loaded" in out
