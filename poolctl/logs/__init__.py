@@ -86,6 +86,10 @@ _PYTEST_MARKS = (
     re.compile(r"^=+ .*\b\d+ (?:failed|passed|errors?|skipped)\b.* in [\d.]+s", re.M),
     re.compile(r"^(?:FAILED|ERROR) \S+\.py::", re.M),
     re.compile(r"^E {3}", re.M),
+    # a run that failed outside any test (poolctl.logs.pytest_run_errors)
+    re.compile(
+        r"^(?:ImportError while loading conftest '|ERROR: usage: pytest |INTERNALERROR> )", re.M
+    ),
 )
 _EXUNIT_MARKS = (
     re.compile(

@@ -18,6 +18,8 @@ from typing import ClassVar
 
 from poolctl.logs import scan
 from poolctl.logs.passes import nodeid_parts
+from poolctl.logs.pytest_run_errors import TRIGGERS as RUN_ERROR_TRIGGERS
+from poolctl.logs.pytest_run_errors import RunErrors
 from poolctl.logs.pytest_summary import (
     EXCEPTION_RE,
     SECTION_RE,
@@ -63,6 +65,7 @@ TRIGGERS = (
     BANNER_TRIGGER,  # pytest-timeout's dump, when it ends the whole run
     r"^rootdir: ",  # what the run's node ids are relative to
     RERUN_TRIGGER,  # pytest-rerunfailures ran a test again
+    *RUN_ERROR_TRIGGERS,  # the run failed outside any test
 )
 HEADER_RE = re.compile(r"^_+ (?P<title>\S.*?) _+$")
 SEPARATOR_RE = re.compile(r"^(?:_ )+_?$")
@@ -325,6 +328,7 @@ class PytestParser(TextParser):
         self.in_capture = False
         self.line_capture = False  # the same, outside any block (--tb=line)
         self.reruns = PytestReruns()
+        self.run_errors = RunErrors(name)
         self.nested = 0
         self.pending_close: tuple[int, str, dict[str, int]] | None = None
         self.session_started = False  # this run's `test session starts` line was seen
@@ -342,6 +346,10 @@ class PytestParser(TextParser):
             self.rootdir = line[len("rootdir: ") :].split(",", 1)[0].strip()
             return
         if "RERUN" in line and not self.in_capture and self.reruns.feed(line):
+            return
+        errors = self.run_errors
+        maybe = (first in "EIp" or errors.open) and not self.in_capture
+        if maybe and errors.feed(number, line, in_session=self.session_started):
             return
         if "+ Timeout +" in line and BANNER_RE.search(line):
             self.consumer = TimeoutDump(self, number, line)
@@ -523,6 +531,7 @@ class PytestParser(TextParser):
         if self.ended_in is not None:  # no closing line: the run ended in that test
             made.append(self.ended_in)
             self.ended_in = None
+        made += self.run_errors.take()
         for number, outcome, nodeid, message in summaries.left():
             parts = nodeid_parts(nodeid)
             failure = Failure(

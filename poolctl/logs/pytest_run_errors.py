@@ -1,0 +1,135 @@
+"""pytest runs that failed outside any test: no failure block, yet the run failed (exit 3 or 4).
+
+Read as nothing, each was a clean log (0 failures, exit 0):
+
+- a conftest that does not import (exit 4, no session at all):
+  `ImportError while loading conftest '/repo/tests/conftest.py'.`, its frame, then
+  `E   ModuleNotFoundError: No module named 'poolkit'`;
+- arguments pytest refuses (exit 4): `ERROR: file or directory not found: tests/x.py` after
+  `no tests ran`, or `ERROR: usage: pytest [options] …` then `pytest: error: unrecognized
+  arguments: --bogus`;
+- an error inside pytest or a plugin (exit 3): `INTERNALERROR> ` before each line of a
+  traceback, whose last line names the exception.
+
+Each is one failure of the run, quoting its lines. Between a session's start and its closing
+line only `INTERNALERROR>` lines are taken: under `-s` a test prints what it likes there.
+"""
+
+from __future__ import annotations
+
+import re
+
+from poolctl.logs.records import Lines
+from poolctl.model import Failure
+
+TRIGGERS = (
+    r"^ImportError while loading conftest ",
+    r"^ERROR: ",
+    r"^INTERNALERROR> ",
+    r"^\S+: error: ",  # argparse's line after `ERROR: usage:`
+)
+_CONFTEST_RE = re.compile(r"^ImportError while loading conftest '(?P<path>.+)'\.\s*$")
+_FRAME_RE = re.compile(r"^(?P<file>\S+\.py):(?P<line>\d+): in ")
+_E_RE = re.compile(r"^E\s+(?P<kind>[A-Za-z_][\w.]*)(?::\s*(?P<message>.*))?$")
+_EXCEPTION_RE = re.compile(
+    r"^(?P<kind>[A-Za-z_][\w.]*(?:Error|Exception|Failure|Exit))(?::\s*(?P<message>.*))?$"
+)
+_ARGPARSE_RE = re.compile(r"^\S+: error: (?P<message>.+)$")
+MAX_LINES = 60  # lines of an internal error's traceback kept
+
+
+class RunErrors:
+    """Reads the lines of such errors (`feed`) and makes their failures (`take`)."""
+
+    def __init__(self, input_file: str) -> None:
+        self.input_file = input_file
+        self.made: list[tuple[Failure, Lines]] = []
+        self.open: str = ""  # conftest | usage | internal: an error still being read
+        self.lines: Lines = []
+        self.where = ""  # the conftest's frame (`conftest.py:1`)
+
+    def feed(self, number: int, line: str, *, in_session: bool) -> bool:
+        """Read `line` if it belongs to such an error; True when it did. `in_session`: between
+        a session's start and its closing line, where `ERROR: ` and a conftest's ImportError
+        are a test's output (under `-s`), not pytest's."""
+        if self.open == "internal" and not line.startswith("INTERNALERROR> "):
+            self._internal_done()
+        if self.open == "conftest":
+            self.lines.append((number, line))
+            frame = _FRAME_RE.match(line)
+            if frame and not self.where:
+                self.where = f"{frame['file']}:{frame['line']}"
+            raised = _E_RE.match(line)
+            if raised:
+                self._conftest_done(raised["kind"], raised["message"] or "")
+            elif len(self.lines) > MAX_LINES:
+                self._conftest_done("ImportError", "")
+            return True
+        if self.open == "usage":
+            argparse = _ARGPARSE_RE.match(line)
+            if argparse:
+                self.lines.append((number, line))
+                self._make("pytest arguments", "UsageError", argparse["message"], "usage", "")
+                return True
+            self.open = ""
+        if in_session and not line.startswith("INTERNALERROR> "):
+            return False
+        conftest = _CONFTEST_RE.match(line)
+        if conftest:
+            self.open, self.lines, self.where = "conftest", [(number, line)], ""
+            return True
+        if line.startswith("INTERNALERROR> "):
+            if self.open != "internal":
+                self.open, self.lines = "internal", []
+            if len(self.lines) < MAX_LINES:
+                self.lines.append((number, line))
+            else:
+                self.lines[-1] = (number, line)  # the last line names the exception
+            return True
+        if line.startswith("ERROR: usage: "):
+            self.open, self.lines = "usage", [(number, line)]
+            return True
+        if line.startswith("ERROR: ") and not line.startswith("ERROR: usage"):
+            self.lines = [(number, line)]
+            message = line[len("ERROR: ") :].strip()
+            self._make("pytest arguments", "UsageError", message, "usage", "")
+            return True
+        return False
+
+    def take(self) -> list[tuple[Failure, Lines]]:
+        """The failures made so far (an error still being read ends here)."""
+        if self.open == "internal":
+            self._internal_done()
+        elif self.open == "conftest":
+            self._conftest_done("ImportError", "")
+        made, self.made = self.made, []
+        return made
+
+    def _conftest_done(self, kind: str, message: str) -> None:
+        path = _CONFTEST_RE.match(self.lines[0][1])
+        name = f"loading conftest {path['path']}" if path else "loading conftest"
+        self._make(name, kind.rsplit(".", 1)[-1], message, "conftest", self.where)
+
+    def _internal_done(self) -> None:
+        last = self.lines[-1][1].removeprefix("INTERNALERROR> ").strip()
+        raised = _EXCEPTION_RE.match(last)
+        kind = raised["kind"].rsplit(".", 1)[-1] if raised else "INTERNALERROR"
+        message = (raised["message"] or "") if raised else last
+        self._make("pytest internal error", kind, message, "internal", "")
+
+    def _make(self, name: str, kind: str, message: str, phase: str, location: str) -> None:
+        lines, self.lines, self.open = self.lines, [], ""
+        failure = Failure(
+            source="pytest",
+            name=name,
+            group="",
+            location=location,
+            kind=kind,
+            message=message,
+            details={"outcome": "error", "phase": phase},
+            stacktrace=tuple(text for _, text in lines[1:]) if phase == "internal" else (),
+            input_file=self.input_file,
+            line_start=lines[0][0],
+            line_end=lines[-1][0],
+        )
+        self.made.append((failure, lines))

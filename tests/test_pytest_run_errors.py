@@ -1,0 +1,66 @@
+"""pytest runs that failed outside any test (a conftest that does not import, arguments pytest
+refuses, an internal error) are a failure of the run each: they read as clean logs (0 failures,
+exit 0), or as no pytest output at all.
+
+The logs are real runs (tests/fixtures/src/capture_run_errors.sh, pytest 9.2.0)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from poolctl.logs import detect_format, read_logs
+from tests.conftest import RunCli
+
+RUN_ERRORS = Path(__file__).parent / "fixtures" / "pytest" / "run_errors"
+CASES = {
+    "conftest_import.txt": (
+        "loading conftest /tmp/pytest_run_error_suite/conftest.py",
+        "ModuleNotFoundError",
+        "No module named 'poolkit_missing'",
+        (1, 5),
+    ),
+    "file_not_found.txt": (
+        "pytest arguments",
+        "UsageError",
+        "file or directory not found: tests/check_missing.py",
+        (9, 9),
+    ),
+    "usage.txt": ("pytest arguments", "UsageError", "unrecognized arguments: --pool-size", (1, 2)),
+    "internal_error.txt": (
+        "pytest internal error",
+        "RuntimeError",
+        "pool plugin broke: no worker pool configured (POOL_SIZE unset)",
+        (7, 56),
+    ),
+}
+
+
+@pytest.mark.parametrize("log", sorted(CASES))
+def test_a_run_that_failed_outside_any_test_is_a_failure(log: str) -> None:
+    name, kind, message, lines = CASES[log]
+    path = RUN_ERRORS / log
+    assert detect_format(path.read_bytes()) == "pytest"
+    parsed = read_logs([str(path)])
+    [failure] = parsed.failures
+    assert (failure.name, failure.kind, failure.message) == (name, kind, message)
+    assert (failure.line_start, failure.line_end) == lines
+    assert parsed.blocks[(str(path), lines[0])][-1][0] == lines[1]  # its lines are quoted
+
+
+def test_the_conftest_failure_is_located_at_its_frame() -> None:
+    [failure] = read_logs([str(RUN_ERRORS / "conftest_import.txt")]).failures
+    assert failure.location == "conftest.py:1" and failure.details["phase"] == "conftest"
+
+
+def test_triage_of_a_run_whose_conftest_does_not_import_exits_1(run_cli: RunCli) -> None:
+    code, out, err = run_cli("triage", str(RUN_ERRORS / "conftest_import.txt"), "-f", "md")
+    assert code == 1, err
+    assert "**1 failure" in out and "No module named 'poolkit_missing'" in out
+
+
+def test_a_test_printing_such_lines_under_dash_s_is_no_failure() -> None:
+    """Between the session's start and its closing line they are a test's output."""
+    parsed = read_logs([str(RUN_ERRORS / "prints_alike.txt")])
+    assert parsed.failures == [] and "1 passed in" in parsed.summaries[0].text
