@@ -20,8 +20,10 @@ from typing import ClassVar
 from poolctl.logs.exunit_compile import HEADER_RE as COMPILE_HEADER_RE
 from poolctl.logs.exunit_compile import TRIGGER as COMPILE_TRIGGER
 from poolctl.logs.exunit_compile import compile_failure
+from poolctl.logs.exunit_mix import PREFIX as MIX_PREFIX
+from poolctl.logs.exunit_mix import MixError
 from poolctl.logs.passes import EXUNIT_MODULE_RE
-from poolctl.logs.records import LogLine, ParsedLog, RunSummary, WorkerTraceback
+from poolctl.logs.records import Lines, LogLine, ParsedLog, RunSummary, WorkerTraceback
 from poolctl.logs.scan import (
     MAX_BLOCK_LINES,
     MAX_FIELD,
@@ -428,6 +430,9 @@ class ExUnitParser(TextParser):
         compiling = self.compiling is not None or line.startswith("== Compilation error in ")
         if compiling and self._compile_error(number, line):
             return
+        if line.startswith(MIX_PREFIX):  # Mix stopped the run: no test ran
+            self.consumer = MixError(number, line, self.name, self._run_error)
+            return
         if line.endswith(".exs]") and line[:1].isupper():
             module = EXUNIT_MODULE_RE.match(line.strip())
             if module:
@@ -478,10 +483,14 @@ class ExUnitParser(TextParser):
         failure = compile_failure(compiling, number, line, self.name, before)
         if failure is None:
             return False
-        self.run_read += self.keep(failure)
-        self.run_failures += 1
-        self.run_last_line = number
+        self._run_error(failure)
         return True
+
+    def _run_error(self, failure: Failure, lines: Lines | None = None) -> None:
+        """A failure of the run itself (no test ran): kept, and counted in the run."""
+        self.run_read += self.keep(failure, lines)
+        self.run_failures += 1
+        self.run_last_line = failure.line_end
 
     def _app(self, number: int, app: str) -> None:
         """`==> app`: an umbrella app's output follows (its compilation, or its test run)."""

@@ -1,7 +1,9 @@
-"""A `mix test` run that stopped on a compilation error ran no test: it is one failure of the
-run, not a clean log (it read as 0 failures and exit 0, or as no ExUnit output at all).
+"""A `mix test` run stopped before any test, by a compilation error or by Mix (an application
+that does not start), is one failure of the run, not a clean log (it read as 0 failures and
+exit 0, or as no ExUnit output at all).
 
-The logs are real runs (tests/fixtures/src/capture_exunit_compile.sh, Elixir 1.14)."""
+The logs are real runs (tests/fixtures/src/capture_exunit_compile.sh and
+capture_exunit_app_start.sh, Elixir 1.14)."""
 
 from __future__ import annotations
 
@@ -53,3 +55,18 @@ def test_triage_of_a_run_that_did_not_compile_exits_1(run_cli: RunCli) -> None:
     code, out, err = run_cli("triage", str(EXUNIT / "compile_missing_case.log"), "-f", "md")
     assert code == 1, err
     assert "**1 failure" in out and "module PoolCase is not loaded" in out
+
+
+def test_an_application_that_does_not_start_is_a_failure_of_its_innermost_error() -> None:
+    """Its pool's port opens a Python that is not there: `** (Mix) Could not start application`."""
+    parsed = read_logs([str(EXUNIT / "app_start_failed.log")])
+    [failure] = parsed.failures
+    assert (failure.name, failure.kind) == ("starting application pool", "ErlangError")
+    assert failure.message.startswith("Could not start application pool: ")
+    assert failure.message.endswith(
+        "failed to start child: Pool.PythonPool (ErlangError: Erlang error: :enoent:)"
+    )
+    assert any("python3-missing" in frame for frame in failure.stacktrace)
+    assert (failure.line_start, failure.line_end) == (15, 25)
+    [summary] = parsed.summaries
+    assert summary.failures == 1 and summary.read == 1

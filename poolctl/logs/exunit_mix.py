@@ -1,0 +1,73 @@
+"""`mix test` stopped by Mix itself before any test: `** (Mix) …`, then its reasons, indented.
+
+The one a pool suite meets most: its application does not start, because a child of its
+supervision tree (the pool, a worker's port) fails in `init`:
+
+    ** (Mix) Could not start application pool: Pool.Application.start(:normal, []) returned
+    an error: shutdown: failed to start child: Pool.PythonPool
+        ** (EXIT) an exception was raised:
+            ** (ErlangError) Erlang error: :enoent:
+    …
+
+No test runs, no closing line is printed, and mix exits 1. Read as a crash report only, such a
+log was a clean run; it is one failure of the run, of the innermost exception's kind.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from poolctl.logs.records import Lines
+from poolctl.logs.scan import MAX_TRACEBACK_LINES, clip
+from poolctl.model import Failure
+
+PREFIX = "** (Mix) "
+_APP_RE = re.compile(r"^Could not start application (?P<app>\w+)")
+_RAISED_RE = re.compile(r"\*\* \((?P<kind>[A-Z][\w.]*)\) (?P<message>.*)$")
+
+
+class MixError:
+    """The `** (Mix)` line and the indented lines after it (a consumer of the ExUnit scan);
+    the failure goes to `done` when the block ends."""
+
+    def __init__(
+        self, number: int, line: str, input_file: str, done: Callable[[Failure, Lines], None]
+    ) -> None:
+        self.lines: Lines = [(number, line.rstrip())]
+        self.input_file = input_file
+        self.done = done
+
+    def feed(self, number: int, line: str) -> bool:
+        if line.strip() and line[0] not in " \t":
+            return False
+        if len(self.lines) < MAX_TRACEBACK_LINES:
+            self.lines.append((number, line.rstrip()))
+        return True
+
+    def close(self) -> Lines:
+        while self.lines[-1][1] == "":  # blank lines after the block are not its own
+            self.lines.pop()
+        first = self.lines[0][1].strip()[len(PREFIX) :]
+        raised = [r for _, text in self.lines[1:] if (r := _RAISED_RE.search(text.strip()))]
+        inner = [r for r in raised if r["kind"] != "EXIT"]
+        kind = inner[-1]["kind"].rsplit(".", 1)[-1] if inner else "Mix"
+        message = clip(first, 2_000)
+        if inner:
+            message += f" ({inner[-1]['kind']}: {clip(inner[-1]['message'], 400)})"
+        app = _APP_RE.match(first)
+        failure = Failure(
+            source="exunit",
+            name=f"starting application {app['app']}" if app else "mix",
+            group="",
+            location="",
+            kind=kind,
+            message=message,
+            details={"phase": "mix"},
+            stacktrace=tuple(clip(t.strip(), 1_000) for _, t in self.lines[1:] if t.strip()),
+            input_file=self.input_file,
+            line_start=self.lines[0][0],
+            line_end=self.lines[-1][0],
+        )
+        self.done(failure, self.lines)
+        return []
