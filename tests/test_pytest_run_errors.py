@@ -1,6 +1,6 @@
 """pytest runs that failed outside any test (a conftest that does not import, arguments pytest
-refuses, an internal error) are a failure of the run each: they read as clean logs (0 failures,
-exit 0), or as no pytest output at all.
+refuses, an internal error, an interrupt) or whose interpreter died in a test are a failure of
+the run each: they read as clean logs (0 failures, exit 0), or as no pytest output at all.
 
 The logs are real runs (tests/fixtures/src/capture_run_errors.sh, pytest 9.2.0)."""
 
@@ -34,6 +34,13 @@ CASES = {
         "pool plugin broke: no worker pool configured (POOL_SIZE unset)",
         (7, 56),
     ),
+    "interrupted.txt": (
+        "run interrupted",
+        "KeyboardInterrupt",
+        "the run was interrupted at /tmp/pytest_run_error_suite/check_interrupt.py:12 (a Ctrl-C, "
+        "a CI job cancelled, or a test raising KeyboardInterrupt): the tests after it did not run",
+        (10, 11),
+    ),
 }
 
 
@@ -64,3 +71,22 @@ def test_a_test_printing_such_lines_under_dash_s_is_no_failure() -> None:
     """Between the session's start and its closing line they are a test's output."""
     parsed = read_logs([str(RUN_ERRORS / "prints_alike.txt")])
     assert parsed.failures == [] and "1 passed in" in parsed.summaries[0].text
+
+
+@pytest.mark.parametrize("log", ["fatal_error.txt", "fatal_error_verbose.txt"])
+def test_a_test_that_killed_the_interpreter_is_the_failure_its_stack_names(log: str) -> None:
+    """faulthandler's dump: the frame `pytest_pyfunc_call` called is the test."""
+    parsed = read_logs([str(RUN_ERRORS / log)])
+    [failure] = parsed.failures
+    assert (failure.name, failure.group, failure.location, failure.kind) == (
+        "test_native_driver_crashes",
+        "check_crash.py",
+        "check_crash.py:11",
+        "FatalError",
+    )
+    assert failure.message.startswith(
+        "Fatal Python error: Segmentation fault: the interpreter died"
+    )
+    assert failure.stacktrace[0].endswith(": in string_at")  # the innermost call first
+    [summary] = parsed.summaries
+    assert summary.inferred and summary.read == 1

@@ -16,10 +16,8 @@ import re
 from dataclasses import replace
 from typing import ClassVar
 
-from poolctl.logs import scan
+from poolctl.logs import pytest_fatal, pytest_run_errors, reruns, scan
 from poolctl.logs.passes import nodeid_parts
-from poolctl.logs.pytest_run_errors import TRIGGERS as RUN_ERROR_TRIGGERS
-from poolctl.logs.pytest_run_errors import RunErrors
 from poolctl.logs.pytest_summary import (
     EXCEPTION_RE,
     SECTION_RE,
@@ -33,8 +31,6 @@ from poolctl.logs.pytest_summary import (
 )
 from poolctl.logs.pytest_timeout import BANNER_RE, BANNER_TRIGGER, TimeoutDump
 from poolctl.logs.records import STDIN_NAME, Lines, LogLine, ParsedLog, RunSummary
-from poolctl.logs.reruns import TRIGGER as RERUN_TRIGGER
-from poolctl.logs.reruns import PytestReruns
 from poolctl.logs.scan import (
     MAX_BLOCK_LINES,
     MAX_FIELD,
@@ -63,9 +59,10 @@ TRIGGERS = (
     r"\] (?:FAILED|ERROR) ",  # pytest-xdist's (`[gw0] [ 50%] FAILED t.py::test_a`)
     r"^-+ (?:Captured |.+ log -|Logs? -)",  # a test's captured output (`---- Captured … ----`)
     BANNER_TRIGGER,  # pytest-timeout's dump, when it ends the whole run
+    pytest_fatal.TRIGGER,  # a test killed the interpreter (faulthandler's dump)
     r"^rootdir: ",  # what the run's node ids are relative to
-    RERUN_TRIGGER,  # pytest-rerunfailures ran a test again
-    *RUN_ERROR_TRIGGERS,  # the run failed outside any test
+    reruns.TRIGGER,  # pytest-rerunfailures ran a test again
+    *pytest_run_errors.TRIGGERS,  # the run failed outside any test
 )
 HEADER_RE = re.compile(r"^_+ (?P<title>\S.*?) _+$")
 SEPARATOR_RE = re.compile(r"^(?:_ )+_?$")
@@ -327,8 +324,8 @@ class PytestParser(TextParser):
         # or the end, shows it was pytest's own (`pending_close`).
         self.in_capture = False
         self.line_capture = False  # the same, outside any block (--tb=line)
-        self.reruns = PytestReruns()
-        self.run_errors = RunErrors(name)
+        self.reruns = reruns.PytestReruns()
+        self.run_errors = pytest_run_errors.RunErrors(name)
         self.nested = 0
         self.pending_close: tuple[int, str, dict[str, int]] | None = None
         self.session_started = False  # this run's `test session starts` line was seen
@@ -348,11 +345,14 @@ class PytestParser(TextParser):
         if "RERUN" in line and not self.in_capture and self.reruns.feed(line):
             return
         errors = self.run_errors
-        maybe = (first in "EIp" or errors.open) and not self.in_capture
+        maybe = (first in "EIp!" or errors.open) and not self.in_capture
         if maybe and errors.feed(number, line, in_session=self.session_started):
             return
         if "+ Timeout +" in line and BANNER_RE.search(line):
             self.consumer = TimeoutDump(self, number, line)
+            return
+        if "Fatal Python error: " in line:
+            self.consumer = pytest_fatal.FatalError(self, number, line)
             return
         if first == "=":
             section = SECTION_RE.match(line)
@@ -471,9 +471,9 @@ class PytestParser(TextParser):
         self._end_unfinished_run(0, "with the input")
         self.reruns.finish(self.out)
 
-    def timeout_dump(self, failure: Failure, lines: Lines) -> None:
-        """pytest-timeout ended the run in `failure`'s test: a failure of the run, unless
-        the run goes on to a closing line that counts it."""
+    def ended_in_test(self, failure: Failure, lines: Lines) -> None:
+        """pytest-timeout, or a crash of the interpreter, ended the run in `failure`'s test: a
+        failure of the run, unless the run goes on to a closing line that counts it."""
         self.ended_in = (failure, lines)
 
     def _end_unfinished_run(self, next_start: int, where: str) -> None:

@@ -9,10 +9,14 @@ Read as nothing, each was a clean log (0 failures, exit 0):
   `no tests ran`, or `ERROR: usage: pytest [options] …` then `pytest: error: unrecognized
   arguments: --bogus`;
 - an error inside pytest or a plugin (exit 3): `INTERNALERROR> ` before each line of a
-  traceback, whose last line names the exception.
+  traceback, whose last line names the exception;
+- a run interrupted (exit 2: a Ctrl-C, a CI job cancelled, a test raising KeyboardInterrupt):
+  `!!!! KeyboardInterrupt !!!!`, then where (`t.py:5: KeyboardInterrupt`); the tests after it
+  did not run, and the closing line counts only those before it.
 
 Each is one failure of the run, quoting its lines. Between a session's start and its closing
-line only `INTERNALERROR>` lines are taken: under `-s` a test prints what it likes there.
+line only `INTERNALERROR>` lines and the interrupt's banner are taken: under `-s` a test prints
+what it likes there.
 """
 
 from __future__ import annotations
@@ -27,7 +31,10 @@ TRIGGERS = (
     r"^ERROR: ",
     r"^INTERNALERROR> ",
     r"^\S+: error: ",  # argparse's line after `ERROR: usage:`
+    r"^!+ KeyboardInterrupt !+",
 )
+_INTERRUPT_RE = re.compile(r"^!+ KeyboardInterrupt !+\s*$")
+_INTERRUPTED_AT_RE = re.compile(r"^(?P<where>\S+:\d+): KeyboardInterrupt\s*$")
 _CONFTEST_RE = re.compile(r"^ImportError while loading conftest '(?P<path>.+)'\.\s*$")
 _FRAME_RE = re.compile(r"^(?P<file>\S+\.py):(?P<line>\d+): in ")
 _E_RE = re.compile(r"^E\s+(?P<kind>[A-Za-z_][\w.]*)(?::\s*(?P<message>.*))?$")
@@ -44,7 +51,7 @@ class RunErrors:
     def __init__(self, input_file: str) -> None:
         self.input_file = input_file
         self.made: list[tuple[Failure, Lines]] = []
-        self.open: str = ""  # conftest | usage | internal: an error still being read
+        self.open: str = ""  # conftest | usage | internal | interrupt: one still being read
         self.lines: Lines = []
         self.where = ""  # the conftest's frame (`conftest.py:1`)
 
@@ -64,6 +71,16 @@ class RunErrors:
                 self._conftest_done(raised["kind"], raised["message"] or "")
             elif len(self.lines) > MAX_LINES:
                 self._conftest_done("ImportError", "")
+            return True
+        if self.open == "interrupt":
+            at = _INTERRUPTED_AT_RE.match(line)
+            if at:
+                self.lines.append((number, line))
+            self._interrupted(at["where"] if at else "")
+            if at:
+                return True
+        if _INTERRUPT_RE.match(line):
+            self.open, self.lines = "interrupt", [(number, line)]
             return True
         if self.open == "usage":
             argparse = _ARGPARSE_RE.match(line)
@@ -98,7 +115,9 @@ class RunErrors:
 
     def take(self) -> list[tuple[Failure, Lines]]:
         """The failures made so far (an error still being read ends here)."""
-        if self.open == "internal":
+        if self.open == "interrupt":
+            self._interrupted("")
+        elif self.open == "internal":
             self._internal_done()
         elif self.open == "conftest":
             self._conftest_done("ImportError", "")
@@ -109,6 +128,14 @@ class RunErrors:
         path = _CONFTEST_RE.match(self.lines[0][1])
         name = f"loading conftest {path['path']}" if path else "loading conftest"
         self._make(name, kind.rsplit(".", 1)[-1], message, "conftest", self.where)
+
+    def _interrupted(self, where: str) -> None:
+        at = f" at {where}" if where else ""
+        message = (
+            f"the run was interrupted{at} (a Ctrl-C, a CI job cancelled, or a test raising "
+            "KeyboardInterrupt): the tests after it did not run"
+        )
+        self._make("run interrupted", "KeyboardInterrupt", message, "interrupted", where)
 
     def _internal_done(self) -> None:
         last = self.lines[-1][1].removeprefix("INTERNALERROR> ").strip()

@@ -9,6 +9,7 @@ running: the frame called by pytest's `pytest_pyfunc_call`.
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import Protocol
 
@@ -30,7 +31,7 @@ class Keeper(Protocol):
     name: str
     rootdir: str  # the run's `rootdir:`, which node ids are relative to ("" if not seen)
 
-    def timeout_dump(self, failure: Failure, lines: Lines) -> None: ...
+    def ended_in_test(self, failure: Failure, lines: Lines) -> None: ...
 
 
 class TimeoutDump:
@@ -69,10 +70,8 @@ class TimeoutDump:
         if test is None:
             return []  # no main thread's stack: nothing names a test
         file, line, func = test
-        root = self.parser.rootdir.rstrip("/") + "/"
-        if root != "/" and file.startswith(root):
-            file = file[len(root) :]  # as pytest names the test's file
-        self.parser.timeout_dump(
+        file = relative(file, self.parser.rootdir)
+        self.parser.ended_in_test(
             Failure(
                 source="pytest",
                 name=func,
@@ -94,9 +93,20 @@ class TimeoutDump:
         return []
 
     def _test_frame(self) -> tuple[str, str, str] | None:
-        """The frame pytest called the test in; else the innermost one outside libraries."""
-        for caller, frame in zip(self.frames, self.frames[1:], strict=False):
-            if caller[2] == "pytest_pyfunc_call":
-                return frame
-        own = [f for f in self.frames if not any(part in f[0] for part in _LIBRARY)]
-        return own[-1] if own else None
+        return test_frame(self.frames)
+
+
+def test_frame(frames: list[tuple[str, str, str]]) -> tuple[str, str, str] | None:
+    """Of `frames` (file, line, function; outermost first), the one pytest called the test in;
+    else the innermost one outside libraries."""
+    for caller, frame in itertools.pairwise(frames):
+        if caller[2] == "pytest_pyfunc_call":
+            return frame
+    own = [f for f in frames if not any(part in f[0] for part in _LIBRARY)]
+    return own[-1] if own else None
+
+
+def relative(file: str, rootdir: str) -> str:
+    """`file` as pytest names a test's file: relative to the run's `rootdir:`."""
+    root = rootdir.rstrip("/") + "/"
+    return file[len(root) :] if root != "/" and file.startswith(root) else file
