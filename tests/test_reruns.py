@@ -14,6 +14,7 @@ import pytest
 
 from poolctl.logs import read_logs
 from poolctl.logs.records import Rerun
+from poolctl.logs.reruns import rerun_notes
 from poolctl.patterns import load_patterns
 from poolctl.triage import triage
 
@@ -72,3 +73,16 @@ def test_surefire_s_flaky_and_rerun_failures_are_read_with_their_messages() -> N
     )
     every_try = "rerun and failed every try: com.example.pool.CheckoutTest::programConfigKey"
     assert f"{every_try} (2 reruns: {key})" in report.notes
+
+
+def test_a_flaky_test_is_not_taken_for_a_failing_one_of_the_same_name_in_another_class() -> None:
+    """The Surefire report's failure, and a flaky test of the same name in another class."""
+    parsed = read_logs([str(SUREFIRE)])
+    other = "com.example.pool.OtherCheckoutTest::programConfigKey"
+    reruns = {**parsed.reruns, other: Rerun(1, "TimeoutException: pool exhausted")}
+    notes = rerun_notes(reruns, parsed.failures)
+    flaky = next(n for n in notes if n.startswith("flaky: 2 test(s)"))
+    assert f"{other} (1 rerun: TimeoutException: pool exhausted)" in flaky
+    assert any(
+        n.startswith("rerun and failed every try: com.example.pool.CheckoutTest::") for n in notes
+    )

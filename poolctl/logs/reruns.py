@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 
 from poolctl.logs.passes import NODEID, nodeid_parts
 from poolctl.logs.records import ParsedLog, Rerun
+from poolctl.model import Failure
 
 TRIGGER = r"RERUN"
 _LINES = {
@@ -84,11 +86,13 @@ class PytestReruns:
             add_rerun(out, nodeid, count)
 
 
-def rerun_notes(reruns: dict[str, Rerun], failed: set[str]) -> list[str]:
-    """The report's notes on `reruns`: the tests that passed on a rerun (flaky), and those that
-    failed every try; `failed` holds the node ids and the names of the run's failures (a block
-    without a summary line has only its name)."""
-    kept = [n for n in reruns if n in failed or ".".join(nodeid_parts(n)[1:]) in failed]
+def rerun_notes(reruns: dict[str, Rerun], failures: Sequence[Failure]) -> list[str]:
+    """The report's notes on `reruns`: the tests that passed on a rerun (flaky), and those of
+    `failures` that failed every try. A failure is its node id (JUnit's: `classname::name`);
+    a pytest block no summary line named has only its name, which is matched alone."""
+    exact = {f.details.get("nodeid") or f"{f.group}::{f.name}" for f in failures}
+    bare = {f.name for f in failures if f.source == "pytest" and not f.details.get("nodeid")}
+    kept = [n for n in reruns if n in exact or ".".join(nodeid_parts(n)[1:]) in bare]
     flaky = [n for n in reruns if n not in kept]
     notes = []
     if flaky:

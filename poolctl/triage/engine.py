@@ -283,8 +283,7 @@ class Triage:
         clusters = cluster_findings(findings, signed)
         groups, clusters = self._counted(groups, clusters, extra)
         notes = [f"skipped: {s}" for s in parsed.skipped]
-        named = {f.details.get("nodeid") or f.name for f in failures}
-        notes += rerun_notes(parsed.reruns, named | {f.name for f in failures})
+        notes += rerun_notes(parsed.reruns, failures)
         notes += _unlisted_note(groups, clusters)
         notes += self.classifier.errors.notes() + self.patterns.engine_notes()
         shell = Report(
