@@ -128,6 +128,7 @@ class PooledWorker:
             if flight is None:
                 self.process.set_aside(f"response for id {response.id!r} nobody awaits")
                 continue
+            self.process.answered += 1
             flight.done(Answer(flight.request, response, read_at - flight.start))
         if self.process.frame_error is not None:
             self.fail_pending(f"bad frame on stdout: {self.process.frame_error.message}")

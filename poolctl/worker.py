@@ -160,6 +160,7 @@ class WorkerProcess:
         self.ids = RequestIds(envelope=self.protocol.envelope)
         self.frames: list[bytes] = []  # decoded, not yet consumed
         self.stray: list[str] = []  # frames that answered nothing (the first STRAY_KEPT)
+        self.answered = 0  # requests answered (`take_answer`; the pool counts its own)
         self.stray_payloads: list[bytes] = []  # their bytes
         self.stray_count = 0
         self.last_sent = b""  # the last message sent: read back unchanged, it was echoed
@@ -410,6 +411,7 @@ class WorkerProcess:
         while self.frames and self.frame_error is None:
             response = self.read_message(self.frames.pop(0), request.id)
             if response is not None:
+                self.answered += 1
                 return response
         return None
 

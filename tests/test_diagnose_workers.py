@@ -90,6 +90,16 @@ def test_part_of_a_frame_when_the_answer_was_due_is_quoted(run_cli: RunCli) -> N
     assert "the header announces 40 bytes" in part["note"]
 
 
+def test_a_worker_that_answers_once_and_exits_is_told_to_loop(run_cli: RunCli) -> None:
+    """`--count 2`: the first ping is answered, the second finds the worker gone (exit 0)."""
+    worker = str(WORKERS / "answers_once.py")
+    d = diagnose(run_cli, "--count", "2", "--timeout", "2", "--", sys.executable, worker)
+    assert confirmed(d) == ["crashed"]
+    assert d["cause"].startswith("The worker exited after answering 1 request(s), before the next")
+    assert "exited with code 0" in d["cause"]
+    assert d["remediation"].startswith("It answers 1 request(s) and exits: a pool worker loops")
+
+
 def test_shell_line_worker_answers_with_framing_auto(run_cli: RunCli) -> None:
     worker = str(WORKERS / "line_worker.sh")
     code, out, _ = run_cli("ping", "--json", "--framing", "auto", "--", worker)

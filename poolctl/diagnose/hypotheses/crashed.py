@@ -55,12 +55,25 @@ def crashed(obs: Observations) -> Judgement:
         ev.append(Evidence(exc, origin, "the exception that ended it"))
     if obs.pending and not obs.merged:
         ev.append(Evidence(quote(obs.pending), obs.pending_origin(), "what it wrote to stdout"))
+    served = obs.worker.answered
     verdict = f"The worker exited before answering: pid {pid} {status.describe()}"
     argv = " ".join(obs.worker.spec.argv)
     fix = (
         f"Find why it exits: run `{argv}` by hand and read its stderr "
         f"({obs.stderr_origin}); a worker must stay up and answer its first request."
     )
+    if served:
+        verdict = (
+            f"The worker exited after answering {served} request(s), before the next: pid {pid} "
+            f"{status.describe()}"
+        )
+        fix = fix.replace("answer its first request", "answer every request")
+        if status.code == 0:  # it ended on purpose: it serves one request, not a loop of them
+            fix = (
+                f"It answers {served} request(s) and exits: a pool worker loops, reading "
+                "requests until its stdin closes (`for line in sys.stdin:`, or a read of the "
+                "next frame in a `while True:`), and exits only then."
+            )
     if exc:
         verdict += f", after the exception `{exc}`"
         fix = f"Fix the error it reports (`{exc}`); run `{argv}` by hand to see it happen."
