@@ -87,6 +87,6 @@ def test_a_test_that_killed_the_interpreter_is_the_failure_its_stack_names(log: 
     assert failure.message.startswith(
         "Fatal Python error: Segmentation fault: the interpreter died"
     )
-    assert failure.stacktrace[0].endswith(": in string_at")  # the innermost call first
+    assert failure.stacktrace[-1].endswith(": in string_at")  # the innermost call last
     [summary] = parsed.summaries
     assert summary.inferred and summary.read == 1

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import re
 
-from poolctl.logs.pytest_timeout import Keeper, relative, test_frame
+from poolctl.logs.pytest_timeout import Frame, Keeper, ended_failure
 from poolctl.logs.records import Lines
 from poolctl.logs.scan import MAX_TRACEBACK_LINES, clip
-from poolctl.model import Failure
 
 TRIGGER = r"Fatal Python error: "
 ERROR_RE = re.compile(r"Fatal Python error: (?P<error>.+)$")
@@ -35,7 +34,7 @@ class FatalError:
         self.error = found["error"].strip() if found else "unknown"
         self.start = self.end = number
         self.current = False
-        self.frames: list[tuple[str, str, str]] = []  # the current thread's, innermost first
+        self.frames: list[Frame] = []  # the current thread's, innermost first
         self.printed: Lines = [(number, line)]
 
     def feed(self, number: int, line: str) -> bool:
@@ -59,29 +58,17 @@ class FatalError:
         return True
 
     def close(self) -> list[tuple[int, str]]:
-        test = test_frame(self.frames[::-1])  # outermost first, as the helper reads them
-        if test is None:
-            return []  # no stack names a test
-        file, line, func = test
-        file = relative(file, self.parser.rootdir)
-        self.parser.ended_in_test(
-            Failure(
-                source="pytest",
-                name=func,
-                group=file,
-                location=f"{file}:{line}",
-                kind="FatalError",
-                message=(
-                    f"Fatal Python error: {self.error}: the interpreter died while this test "
-                    "ran (a crash in native code): no result was printed for it, or for any "
-                    "test after it"
-                ),
-                details={"outcome": "failed", "phase": "call", "ended by": self.error},
-                stacktrace=tuple(f"{f}:{n}: in {fn}" for f, n, fn in self.frames[:40]),
-                input_file=self.parser.name,
-                line_start=self.start,
-                line_end=self.end,
+        failure = ended_failure(
+            self.parser,
+            self.frames[::-1],  # outermost first
+            kind="FatalError",
+            message=(
+                f"Fatal Python error: {self.error}: the interpreter died while this test ran "
+                "(a crash in native code): no result was printed for it, or for any test after it"
             ),
-            self.printed,
+            ended_by=self.error,
+            lines=(self.start, self.end),
         )
+        if failure is not None:  # else no stack names a test
+            self.parser.ended_in_test(failure, self.printed)
         return []

@@ -42,7 +42,7 @@ class TimeoutDump:
         self.start = number
         self.end = number
         self.thread = ""
-        self.frames: list[tuple[str, str, str]] = []  # the main thread's: file, line, function
+        self.frames: list[Frame] = []  # the main thread's, outermost first
         self.printed: Lines = [(number, line)]  # the banners and the main thread's stack
         self.ended = False
 
@@ -66,37 +66,57 @@ class TimeoutDump:
         return True
 
     def close(self) -> list[tuple[int, str]]:
-        test = self._test_frame()
-        if test is None:
-            return []  # no main thread's stack: nothing names a test
-        file, line, func = test
-        file = relative(file, self.parser.rootdir)
-        self.parser.ended_in_test(
-            Failure(
-                source="pytest",
-                name=func,
-                group=file,
-                location=f"{file}:{line}",
-                kind="Timeout",
-                message=(
-                    "Timeout: pytest-timeout ended the whole run while this test ran (its "
-                    "thread method): no result was printed for it, or for any test after it"
-                ),
-                details={"outcome": "failed", "phase": "call", "ended by": "pytest-timeout"},
-                stacktrace=tuple(f"{f}:{n}: in {fn}" for f, n, fn in self.frames[-40:]),
-                input_file=self.parser.name,
-                line_start=self.start,
-                line_end=self.end,
+        failure = ended_failure(
+            self.parser,
+            self.frames,
+            kind="Timeout",
+            message=(
+                "Timeout: pytest-timeout ended the whole run while this test ran (its "
+                "thread method): no result was printed for it, or for any test after it"
             ),
-            self.printed,
+            ended_by="pytest-timeout",
+            lines=(self.start, self.end),
         )
+        if failure is not None:  # else no main thread's stack: nothing names a test
+            self.parser.ended_in_test(failure, self.printed)
         return []
 
-    def _test_frame(self) -> tuple[str, str, str] | None:
-        return test_frame(self.frames)
+
+Frame = tuple[str, str, str]  # file, line, function
 
 
-def test_frame(frames: list[tuple[str, str, str]]) -> tuple[str, str, str] | None:
+def ended_failure(
+    parser: Keeper,
+    frames: list[Frame],
+    *,
+    kind: str,
+    message: str,
+    ended_by: str,
+    lines: tuple[int, int],
+) -> Failure | None:
+    """The failure of the test `frames` (outermost first) were in when the run ended, quoting
+    the innermost 40 of them; None when no frame names a test."""
+    test = test_frame(frames)
+    if test is None:
+        return None
+    file, line, func = test
+    file = relative(file, parser.rootdir)
+    return Failure(
+        source="pytest",
+        name=func,
+        group=file,
+        location=f"{file}:{line}",
+        kind=kind,
+        message=message,
+        details={"outcome": "failed", "phase": "call", "ended by": ended_by},
+        stacktrace=tuple(f"{f}:{n}: in {fn}" for f, n, fn in frames[-40:]),
+        input_file=parser.name,
+        line_start=lines[0],
+        line_end=lines[1],
+    )
+
+
+def test_frame(frames: list[Frame]) -> Frame | None:
     """Of `frames` (file, line, function; outermost first), the one pytest called the test in;
     else the innermost one outside libraries."""
     for caller, frame in itertools.pairwise(frames):
