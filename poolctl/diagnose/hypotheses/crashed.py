@@ -85,11 +85,15 @@ def crashed(obs: Observations) -> Judgement:
 
 
 def _fault_stack(stderr: str) -> str:
-    """The first lines of what Python's faulthandler printed of a crash (or "")."""
+    """What Python's faulthandler printed of a crash (or ""): its first line, and the first
+    lines of the crashing thread's stack (the other threads' come before it)."""
     at = stderr.rfind("Fatal Python error")
     if at < 0:
         return ""
-    return "\n".join(stderr[at:].splitlines()[:6])
+    text = stderr[at:]
+    current = text.find("Current thread ")
+    stack = text[current:].splitlines()[:5] if current >= 0 else text.splitlines()[1:6]
+    return "\n".join([text.splitlines()[0], *(line for line in stack if line.strip())])
 
 
 # Signals a process raises on itself by faulting: its own native code crashed.
