@@ -216,8 +216,10 @@ def test_buffering_is_confirmed_without_experiments_by_closing_stdin(
 
 def test_evidence_files_are_in_the_run_folder(run_cli: RunCli, tmp_path: Path) -> None:
     run = tmp_path / "run"
+    # the stack is taken when the answer is due: 2 s leaves a loaded machine time to reach
+    # the slow import (at 1 s, one CI run's worker was still starting Python)
     report, _ = ping_json(
-        run_cli, "--run-dir", str(run), "--timeout", "1", *ref("--import-delay", "2")
+        run_cli, "--run-dir", str(run), "--timeout", "2", *ref("--import-delay", "4")
     )
     stack = (run / "stack-w1.txt").read_text()
     assert "slow_module.py" in stack and "state S" in stack and "pipe:[" in stack
