@@ -4,6 +4,7 @@ the engine is not tuned to one implementation. Each names the one cause it must 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -224,7 +225,9 @@ def test_a_stopped_worker_is_named_stopped_and_not_waited_for(run_cli: RunCli) -
     assert "(stops_itself.sh) is stopped (by SIGSTOP or SIGTSTP" in d["cause"]
     assert "SIGCONT" in d["remediation"]
     evidence = json.dumps(d["evidence"])
-    assert "poolctl kept waiting" not in evidence and "1.0 s into start-up" in evidence
+    # the stack is taken when the answer is due (1.1 s in one loaded CI run), not later
+    assert "poolctl kept waiting" not in evidence
+    assert re.search(r"1\.[0-4] s into start-up against a 1 s timeout", evidence), evidence
 
 
 def test_a_worker_that_closed_its_stdout_is_named_so(run_cli: RunCli) -> None:
