@@ -1,6 +1,6 @@
 """A compressed log (gzip, as GitLab and Jenkins archive job logs; xz; bzip2) reads as its
-original does; one cut short is read up to where it ends, with a note; a zip archive is named,
-with what to do; its passes reach the history."""
+original does; one cut short is read up to where it ends, with a note; each file of a zip archive
+(a GitHub Actions log download) is read as an input; their passes reach the history."""
 
 from __future__ import annotations
 
@@ -57,17 +57,47 @@ def test_a_gzip_log_cut_short_is_read_up_to_its_end_with_a_note(tmp_path: Path) 
     assert any("the gzip data ends early or is corrupt" in note for note in parsed.skipped)
 
 
-def test_a_zip_archive_is_named_and_the_other_inputs_still_read(tmp_path: Path) -> None:
+def github_archive(tmp_path: Path, log: str = "pytest/services_suite.txt") -> Path:
+    """A job's log archive as GitHub Actions gives it: a file per step, a timestamp before each
+    line, the test step's log a real pytest capture (`log`)."""
     archive = tmp_path / "logs_1234.zip"
+    suite = (FIXTURES / log).read_text()
+    stamped = "".join(f"2026-11-30T06:00:02.1234567Z {line}" for line in suite.splitlines(True))
     with zipfile.ZipFile(archive, "w") as zipped:
-        zipped.write(FIXTURES / "pytest/services_suite.txt", "0_test.txt")
-    parsed = read_logs([str(archive), str(FIXTURES / "pytest/services_suite.txt")])
-    assert len(parsed.failures) == 22
-    assert any(
-        "logs_1234.zip: a zip archive" in note and "unzip" in note for note in parsed.skipped
-    )
-    with pytest.raises(InputError, match="unzip -d logs"):
-        read_logs([str(archive)])
+        zipped.writestr("build (3.11)/0_Set up job.txt", "2026-11-30T06:00:00.0Z Set up job\n")
+        zipped.writestr("build (3.11)/1_Run actions_checkout@v4.txt", "Syncing repository\n")
+        zipped.writestr("build (3.11)/3_Run pytest.txt", stamped)
+    return archive
+
+
+def test_each_file_of_a_zip_archive_is_read_as_an_input(tmp_path: Path) -> None:
+    archive = github_archive(tmp_path)
+    parsed = read_logs([str(archive)])
+    want = seen(FIXTURES / "pytest/services_suite.txt")
+    got = [(f.name, f.line_start, f.line_end, f.message) for f in parsed.failures]
+    assert want and got == want
+    member = f"{archive}/build (3.11)/3_Run pytest.txt"
+    assert parsed.formats == {member: "pytest"}
+    assert {f.input_file for f in parsed.failures} == {member}
+    [note] = parsed.skipped  # the set-up steps, together
+    assert note.startswith(f"{archive}: 2 file(s) in the archive hold no test-runner output")
+
+
+def test_the_passes_of_a_zip_archive_reach_the_history(run_cli: RunCli, tmp_path: Path) -> None:
+    archive = github_archive(tmp_path, "pytest/pool_suite_verbose.txt")
+    with (FIXTURES / "pytest/pool_suite_verbose.txt").open("rb") as stream:
+        want = list(iter_passes(stream, "pytest"))
+    code, _, err = run_cli("triage", str(archive), "--fail-on", "never", "-f", "json")
+    assert code == 0, err
+    code, out, err = run_cli("history", "runs", "-f", "json")
+    assert code == 0, err
+    assert want and json.loads(out)["runs"][0]["passed"] == len(want)
+
+
+def test_a_zip_archive_on_standard_input_is_refused_with_what_to_do(tmp_path: Path) -> None:
+    stdin = io.BufferedReader(io.BytesIO(github_archive(tmp_path).read_bytes()))
+    with pytest.raises(InputError, match="a zip archive on standard input: save it to a file"):
+        read_logs(["-"], stdin=stdin)
 
 
 def test_a_text_log_that_starts_like_bzip2_is_text() -> None:

@@ -21,6 +21,7 @@ from typing import IO, Any, BinaryIO
 from poolctl.errors import PoolctlError
 from poolctl.history.errors import HistoryError
 from poolctl.history.location import Location, resolve
+from poolctl.logs.archive import open_input
 from poolctl.logs.passes import PassedTest, iter_passes
 from poolctl.logs.records import STDIN_NAME
 from poolctl.logs.unpack import readable_input
@@ -105,7 +106,7 @@ class HistoryRecorder:
                         self._stdin_copy.seek(0)
                         yield from iter_passes(_unpacked(self._stdin_copy, name), fmt)
                     continue
-                with open(name, "rb") as stream:
+                with open_input(name) as stream:  # a file, or a member of a zip archive
                     yield from iter_passes(_unpacked(stream, name), fmt)
             except OSError:
                 continue  # the triage read it a moment ago; what it found is recorded still

@@ -17,6 +17,7 @@ from typing import BinaryIO, Protocol
 
 from poolctl.errors import InputError, UsageProblem
 from poolctl.logs.ansi import strip_ansi
+from poolctl.logs.archive import is_zip, read_archive
 from poolctl.logs.context import attach_context
 from poolctl.logs.exunit import ExUnitParser
 from poolctl.logs.junit import parse_junit
@@ -242,7 +243,10 @@ def read_logs(
                 read_any |= _read_one(source, name, fmt, out)
             else:
                 with open(path, "rb") as stream:
-                    read_any |= _read_one(stream, name, fmt, out)
+                    if is_zip(stream):
+                        read_any |= read_archive(path, fmt, out, _read_one)
+                    else:
+                        read_any |= _read_one(stream, name, fmt, out)
                     done += stream.tell()
         except OSError as error:
             out.skipped.append(f"{name}: cannot read: {error.strerror or error}")

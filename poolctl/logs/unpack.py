@@ -5,7 +5,8 @@ GitLab's and Jenkins' archived job logs, and many `*.log.gz` artifacts, are gzip
 often renamed) and decompressed a chunk at a time, so a 1 GB log is never held whole. A
 compressed file cut short (a download that stopped) is read up to where it ends, and a note
 says so: what was read is still triaged. A zip archive (GitHub Actions' "Download log archive")
-holds several logs: it is refused with what to do, not read as text.
+holds several logs: a file of one is read member by member (`poolctl.logs.archive`); on standard
+input (which cannot be read twice) it is refused with what to do.
 """
 
 from __future__ import annotations
@@ -64,10 +65,10 @@ def readable_input(stream: BinaryIO, name: str) -> tuple[BinaryIO, _Decompressed
     """`stream` decompressed when it is compressed, and read as UTF-8 (see `as_utf8`); with the
     decompressing reader, whose `problem` tells afterwards whether it ended early."""
     head = _peek(stream, 10)
-    if head.startswith(_ZIP):
+    if head.startswith(_ZIP):  # a file's is read member by member (`poolctl.logs.archive`)
         raise InputError(
-            f"{name}: a zip archive (GitHub Actions' log download is one): unzip it and pass "
-            f"the log files in it (`unzip -d logs {name}; poolctl triage logs/*.txt`)"
+            f"{name}: a zip archive on standard input: save it to a file and pass its path "
+            "(each file in it is then read)"
         )
     for kind, magic in _MAGIC.items():
         if magic.match(head):
