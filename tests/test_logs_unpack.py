@@ -100,6 +100,22 @@ def test_a_zip_archive_on_standard_input_is_refused_with_what_to_do(tmp_path: Pa
         read_logs(["-"], stdin=stdin)
 
 
+def test_a_damaged_zip_archive_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    archive = github_archive(tmp_path)
+    cut = tmp_path / "cut.zip"
+    cut.write_bytes(archive.read_bytes()[:400])  # a download that stopped: no directory
+    with pytest.raises(InputError, match=r"cut\.zip: cannot read the zip archive"):
+        read_logs([str(cut)])
+    data = bytearray(archive.read_bytes())
+    with zipfile.ZipFile(archive) as zipped:
+        info = zipped.getinfo("build (3.11)/3_Run pytest.txt")
+    data[info.header_offset + 30 + len(info.filename.encode()) + len(info.extra) + 50] ^= 0xFF
+    damaged = tmp_path / "damaged.zip"
+    damaged.write_bytes(bytes(data))
+    with pytest.raises(InputError, match=r"3_Run pytest\.txt: cannot read it from the archive"):
+        read_logs([str(damaged)])
+
+
 def test_a_text_log_that_starts_like_bzip2_is_text() -> None:
     stream = io.BufferedReader(io.BytesIO(b"BZh9 is not a block header\n"))
     assert readable_input(stream, "x.log")[1] is None

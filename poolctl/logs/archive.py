@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO, cast
@@ -21,6 +22,9 @@ MAGIC = b"PK\x03\x04"
 MAX_NAMED = 8  # members without runner output named in the note; the rest are counted
 
 ReadOne = Callable[[BinaryIO, str, str, ParsedLog], bool]
+# what reading a member raises when the archive is damaged (a CRC, a stream cut short), the
+# member encrypted (RuntimeError) or compressed with a method Python lacks
+_BROKEN = (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError)
 
 
 def is_zip(stream: BinaryIO) -> bool:
@@ -33,14 +37,23 @@ def read_archive(path: str, fmt: str, out: ParsedLog, read_one: ReadOne) -> bool
     """Read every file of the zip archive at `path` with `read_one`; True when one was read."""
     read_any = False
     without: list[str] = []
-    with zipfile.ZipFile(path) as archive:
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile as error:
+        out.skipped.append(f"{path}: cannot read the zip archive: {error}")
+        return False
+    with archive:
         for info in archive.infolist():
             if info.is_dir():
                 continue
             name = f"{path}/{info.filename}"
             skipped = len(out.skipped)
-            with archive.open(info) as member:
-                read = read_one(cast(BinaryIO, member), name, fmt, out)  # it can peek
+            try:
+                with archive.open(info) as member:
+                    read = read_one(cast(BinaryIO, member), name, fmt, out)  # it can peek
+            except _BROKEN as error:  # a member corrupt, encrypted or compressed unknowingly
+                out.skipped.append(f"{name}: cannot read it from the archive: {error}")
+                continue
             read_any |= read
             if not read and fmt == "auto" and _only_unrecognised(out.skipped[skipped:]):
                 del out.skipped[skipped:]  # a set-up step's log: named below, with the others
