@@ -245,9 +245,10 @@ def read_logs(
                 with open(path, "rb") as stream:
                     if is_zip(stream):
                         read_any |= read_archive(path, fmt, out, _read_one)
+                        done += os.path.getsize(path)  # its members were read, not `stream`
                     else:
                         read_any |= _read_one(stream, name, fmt, out)
-                    done += stream.tell()
+                        done += stream.tell()
         except OSError as error:
             out.skipped.append(f"{name}: cannot read: {error.strerror or error}")
         except MemoryError:  # pragma: no cover - a parser bug, kept from killing the batch

@@ -36,9 +36,20 @@ _PYTEST_LITERALS = (b"PASSED",)
 _EXUNIT_LITERALS = (b"[L#", b".exs]")  # a test that ran; the module heading its tests
 # a node id: `path::Class::test`, and its parameters in brackets (which may hold spaces)
 NODEID = r"(?P<nodeid>[^\s\[]+::[^\s\[]+(?:\[.*?\])?)"
-_PYTEST_SUMMARY = re.compile(rf"^PASSED {NODEID}$")
-_PYTEST_VERBOSE = re.compile(rf"^{NODEID} PASSED(?:\s|$)")
-_PYTEST_XDIST = re.compile(rf"^\[gw\d+\] \[ *\d+%\] PASSED {NODEID}$")
+
+
+def outcome_lines(word: str) -> dict[str, re.Pattern[str]]:
+    """The lines pytest names a test's outcome `word` (PASSED, RERUN…) on, by kind: `-v`'s
+    `t.py::test_a PASSED [ 50%]`, the short summary's `PASSED t.py::test_a`, and
+    pytest-xdist's `[gw0] [ 50%] PASSED t.py::test_a` (each matched on a stripped line)."""
+    return {
+        "verbose": re.compile(rf"^{NODEID} {word}(?:\s|$)"),
+        "summary": re.compile(rf"^{word} {NODEID}$"),
+        "xdist": re.compile(rf"^\[gw\d+\] \[ *\d+%\] {word} {NODEID}$"),
+    }
+
+
+_PASSED_LINES = tuple(outcome_lines("PASSED").values())
 # `mix test --trace` heads each module's tests with `Module [test/file.exs]`
 EXUNIT_MODULE_RE = re.compile(r"^(?P<module>[A-Z][\w.]*) \[(?P<file>[^\]\s]+)\]$")
 _EXUNIT_RAN = re.compile(
@@ -123,9 +134,7 @@ def pytest_test(nodeid: str) -> PassedTest:
 def _pytest(stream: BinaryIO) -> Iterator[PassedTest]:
     for line in _lines(stream, _PYTEST_LITERALS):
         line = line.strip()
-        found = (
-            _PYTEST_VERBOSE.match(line) or _PYTEST_SUMMARY.match(line) or _PYTEST_XDIST.match(line)
-        )
+        found = next((m for regex in _PASSED_LINES if (m := regex.match(line))), None)
         if found:
             yield pytest_test(found["nodeid"])
 

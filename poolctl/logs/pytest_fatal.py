@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from poolctl.logs.pytest_timeout import Frame, Keeper, ended_failure
+from poolctl.logs.pytest_timeout import FRAME_RE, Frame, Keeper, ended_failure
 from poolctl.logs.records import Lines
 from poolctl.logs.scan import MAX_TRACEBACK_LINES, clip
 
@@ -21,7 +21,6 @@ ERROR_RE = re.compile(r"Fatal Python error: (?P<error>.+)$")
 _THREAD_RE = re.compile(
     r"^(?P<which>Current thread|Thread) 0x[0-9a-f]+ .*\(most recent call first\):"
 )
-_FRAME_RE = re.compile(r'^\s+File "(?P<file>[^"]+)", line (?P<line>\d+) in (?P<func>.+)$')
 _END_RE = re.compile(r"^(?:=+ |Extension modules: )")  # a new session, or the dump's last line
 
 
@@ -44,7 +43,7 @@ class FatalError:
         if thread:
             self.current = thread["which"] == "Current thread"
             return self._take(number, line, printed=self.current)
-        frame = _FRAME_RE.match(line)
+        frame = FRAME_RE.match(line)
         if frame is None and line.strip():
             return False  # not faulthandler's: the dump is over
         if frame is not None and self.current:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 
+from poolctl.logs.pytest_summary import EXCEPTION_RE, short_type
 from poolctl.logs.records import Lines
 from poolctl.model import Failure
 
@@ -37,10 +38,6 @@ _INTERRUPT_RE = re.compile(r"^!+ KeyboardInterrupt !+\s*$")
 _INTERRUPTED_AT_RE = re.compile(r"^(?P<where>\S+:\d+): KeyboardInterrupt\s*$")
 _CONFTEST_RE = re.compile(r"^ImportError while loading conftest '(?P<path>.+)'\.\s*$")
 _FRAME_RE = re.compile(r"^(?P<file>\S+\.py):(?P<line>\d+): in ")
-_E_RE = re.compile(r"^E\s+(?P<kind>[A-Za-z_][\w.]*)(?::\s*(?P<message>.*))?$")
-_EXCEPTION_RE = re.compile(
-    r"^(?P<kind>[A-Za-z_][\w.]*(?:Error|Exception|Failure|Exit))(?::\s*(?P<message>.*))?$"
-)
 _ARGPARSE_RE = re.compile(r"^\S+: error: (?P<message>.+)$")
 MAX_LINES = 60  # lines of an internal error's traceback kept
 
@@ -66,9 +63,9 @@ class RunErrors:
             frame = _FRAME_RE.match(line)
             if frame and not self.where:
                 self.where = f"{frame['file']}:{frame['line']}"
-            raised = _E_RE.match(line)
+            raised = EXCEPTION_RE.match(line[1:].strip()) if line.startswith("E ") else None
             if raised:
-                self._conftest_done(raised["kind"], raised["message"] or "")
+                self._conftest_done(raised["type"], raised["message"] or "")
             elif len(self.lines) > MAX_LINES:
                 self._conftest_done("ImportError", "")
             return True
@@ -127,7 +124,7 @@ class RunErrors:
     def _conftest_done(self, kind: str, message: str) -> None:
         path = _CONFTEST_RE.match(self.lines[0][1])
         name = f"loading conftest {path['path']}" if path else "loading conftest"
-        self._make(name, kind.rsplit(".", 1)[-1], message, "conftest", self.where)
+        self._make(name, short_type(kind), message, "conftest", self.where)
 
     def _interrupted(self, where: str) -> None:
         at = f" at {where}" if where else ""
@@ -139,8 +136,8 @@ class RunErrors:
 
     def _internal_done(self) -> None:
         last = self.lines[-1][1].removeprefix("INTERNALERROR> ").strip()
-        raised = _EXCEPTION_RE.match(last)
-        kind = raised["kind"].rsplit(".", 1)[-1] if raised else "INTERNALERROR"
+        raised = EXCEPTION_RE.match(last)
+        kind = short_type(raised["type"]) if raised else "INTERNALERROR"
         message = (raised["message"] or "") if raised else last
         self._make("pytest internal error", kind, message, "internal", "")
 

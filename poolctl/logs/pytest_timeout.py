@@ -21,7 +21,8 @@ from poolctl.model import Failure
 BANNER_TRIGGER = r"\+{3} Timeout \+{3}"
 BANNER_RE = re.compile(r"\+{3,} Timeout \+{3,}\s*$")
 THREAD_RE = re.compile(r"^~+ Stack of (?P<thread>.+?) \(\d+\) ~+\s*$")
-FRAME_RE = re.compile(r'^\s+File "(?P<file>[^"]+)", line (?P<line>\d+), in (?P<func>.+)$')
+# a frame of a Python traceback (`line 5, in f`) or of faulthandler's dump (`line 5 in f`)
+FRAME_RE = re.compile(r'^\s+File "(?P<file>[^"]+)", line (?P<line>\d+),? in (?P<func>.+)$')
 _LIBRARY = ("/site-packages/", "/dist-packages/", "<frozen ", "/lib/python")
 
 

@@ -16,20 +16,15 @@ runners say so:
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Sequence
 
-from poolctl.logs.passes import NODEID, nodeid_parts
+from poolctl.logs.passes import nodeid_parts, outcome_lines
 from poolctl.logs.records import ParsedLog, Rerun
 from poolctl.model import Failure
 
 TRIGGER = r"RERUN"
-_LINES = {
-    "verbose": re.compile(rf"^{NODEID} RERUN(?:\s|$)"),
-    "summary": re.compile(rf"^RERUN {NODEID}$"),
-    "xdist": re.compile(rf"^\[gw\d+\] \[ *\d+%\] RERUN {NODEID}$"),
-}
+_LINES = outcome_lines("RERUN")
 SUREFIRE_TAGS = frozenset({"flakyFailure", "flakyError", "rerunFailure", "rerunError"})
 MAX_NAMED = 10  # tests named in a note; the rest are counted
 MAX_MESSAGE = 160  # characters of a failed try's message quoted in a note

@@ -19,6 +19,7 @@ import re
 from typing import Any, BinaryIO
 
 from poolctl.errors import InputError
+from poolctl.logs.archive import MAGIC as ZIP_MAGIC
 from poolctl.logs.encoding import CHUNK, as_utf8
 
 # each kind's magic bytes (bzip2's with its block header: "BZh" alone could start a text)
@@ -27,7 +28,6 @@ _MAGIC = {
     "xz": re.compile(rb"\A\xfd7zXZ\x00"),
     "bzip2": re.compile(rb"\A(?s:BZh[1-9]1AY&SY)"),
 }
-_ZIP = b"PK\x03\x04"
 
 
 class _Decompressed(io.RawIOBase):
@@ -65,7 +65,7 @@ def readable_input(stream: BinaryIO, name: str) -> tuple[BinaryIO, _Decompressed
     """`stream` decompressed when it is compressed, and read as UTF-8 (see `as_utf8`); with the
     decompressing reader, whose `problem` tells afterwards whether it ended early."""
     head = _peek(stream, 10)
-    if head.startswith(_ZIP):  # a file's is read member by member (`poolctl.logs.archive`)
+    if head.startswith(ZIP_MAGIC):  # a file's is read member by member (`poolctl.logs.archive`)
         raise InputError(
             f"{name}: a zip archive on standard input: save it to a file and pass its path "
             "(each file in it is then read)"

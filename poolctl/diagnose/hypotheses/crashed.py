@@ -78,7 +78,7 @@ def crashed(obs: Observations) -> Judgement:
         verdict += f", after the exception `{exc}`"
         fix = f"Fix the error it reports (`{exc}`); run `{argv}` by hand to see it happen."
     elif status.signal is not None:
-        why, how = _signal_words(status.signal, argv, obs.stderr_text)
+        why, how = _signal_words(status.signal, argv, bool(fault))
         verdict += f" ({why})"
         fix = how or fix
     return confirmed(verdict, fix, *ev)
@@ -100,11 +100,12 @@ def _fault_stack(stderr: str) -> str:
 _FAULTS = {signal.SIGSEGV, signal.SIGBUS, signal.SIGILL, signal.SIGFPE}
 
 
-def _signal_words(number: int, argv: str, stderr: str) -> tuple[str, str]:
-    """Where a signal that ended the worker comes from, and how to see more (or "")."""
+def _signal_words(number: int, argv: str, stack_shown: bool) -> tuple[str, str]:
+    """Where a signal that ended the worker comes from, and how to see more (or "");
+    `stack_shown`: faulthandler's stack of the crash is in the evidence."""
     if number in _FAULTS:
         why = "a crash in its own native code: a C extension, ctypes, or the runtime itself"
-        if _fault_stack(stderr):
+        if stack_shown:
             return why, (
                 "Read the stack of the crash in its stderr (quoted): its first frame is the "
                 "call into native code that crashed."
