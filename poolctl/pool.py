@@ -166,7 +166,10 @@ class Pool:
             )
             if worker.state is State.STARTING:
                 worker.state = State.IDLE
-                self._hand_over(worker)
+                if worker.exited.is_set():  # it exited while its answer was still being read
+                    self._bury(worker)
+                else:
+                    self._hand_over(worker)
             return True
         detail = outcome.detail if isinstance(outcome, NoAnswer) else outcome.response.error_message
         if self.shutting_down is not None and isinstance(outcome, NoAnswer):
@@ -193,11 +196,17 @@ class Pool:
             "worker_exit",
             worker=worker.id,
             exit=status.describe(),
+            code=status.code,
             state=str(was),
             caller=worker.caller,
+            answered=worker.process.answered,
         )
         if was in (State.DEAD, State.RETIRED, State.STARTING):
-            return  # retired on purpose, or failing its init: `_initialize` handles that
+            return  # retired on purpose, or in its init: `_initialize` handles that
+        self._bury(worker)
+
+    def _bury(self, worker: PooledWorker) -> None:
+        """A worker that died in service: stopped, and replaced as the pool's kind says."""
         worker.state = State.DEAD
         self.workers.pop(worker.id, None)
         self._stop_in_background(worker)

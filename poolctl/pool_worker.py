@@ -37,6 +37,7 @@ class State(StrEnum):
 Done = Callable[[Answer | NoAnswer], None]
 
 
+DRAIN_CHUNKS = 64  # at most this many reads of stdout once the worker has exited
 TRANSCRIPT_FLUSH = 0.1  # the stdout transcript reaches its file at most this long after a read
 
 
@@ -102,10 +103,15 @@ class PooledWorker:
             self._pidfd = None
 
     def _readable(self) -> None:
+        self._read_once()
+
+    def _read_once(self) -> bool:
+        """Read one chunk of stdout and hand out the responses it completes; False when nothing
+        was there to read."""
         try:
             chunk = os.read(self.process.stdout_fd, READ_CHUNK)
         except BlockingIOError:
-            return
+            return False
         except OSError:
             chunk = b""
         if not chunk:
@@ -114,7 +120,7 @@ class PooledWorker:
                 self._loop.remove_reader(self.process.stdout_fd)
             if self._pidfd is None:
                 self._loop.call_later(0.05, self._on_exit_signal)
-            return
+            return False
         read_at = time.monotonic()  # the round trip ends with the read that completes a frame
         self.process.on_stdout(chunk, read_at)
         if self._flush_timer is None and self.process.transcript.unwritten:
@@ -132,6 +138,7 @@ class PooledWorker:
             flight.done(Answer(flight.request, response, read_at - flight.start))
         if self.process.frame_error is not None:
             self.fail_pending(f"bad frame on stdout: {self.process.frame_error.message}")
+        return True
 
     def _on_exit_signal(self) -> None:
         if self.exited.is_set():
@@ -141,12 +148,21 @@ class PooledWorker:
             if self._pidfd is None:
                 self._loop.call_later(0.05, self._on_exit_signal)
             return  # pidfd readable means exited; poll() sees it on the next pass
+        self._drain_stdout()
         self.detach()
         self.exited.set()
         why = f"worker {self.id} (pid {self.process.pid}) {status.describe()}"
         self.gone = self.gone or why
         self._on_exit(self)  # the pool marks it dead first: a failed caller must not check it in
         self.fail_pending(why)
+
+    def _drain_stdout(self) -> None:
+        """Read what the worker wrote before it exited: the loop may report the exit before the
+        answer waiting in the pipe, and that answer was given. Bounded, since a child that
+        inherited the pipe may write on."""
+        for _ in range(DRAIN_CHUNKS):
+            if self.process.stdout_eof or not self._read_once():
+                return
 
     def fail_pending(self, why: str) -> None:
         """Fail every request in flight with `why`; later ones fail at once."""

@@ -17,6 +17,7 @@ from functools import cache
 from typing import Any
 
 from poolctl.diagnose import no_answer_pattern
+from poolctl.diagnose.hypotheses.crashed import loop_remediation
 from poolctl.events import Event
 from poolctl.model import Diagnosis, Evidence, Failure, Finding, Unclassified
 from poolctl.patterns.loader import PatternSet
@@ -160,7 +161,17 @@ class TraceClassifier:
         replaced = self.by_type["replace"]
         evidence += [quote_event(e) for e in replaced[:1]]
         reason = first.data.get("reason")
-        if reason == "exited":
+        remediation = None
+        served = _served_and_quit(worker_exit) if not kills else 0
+        if reason == "exited" and served:
+            quitters = [e for e in exits.values() if _served_and_quit(e)]
+            cause = (
+                f"worker {first.worker} exited with code 0 after answering {served} request(s) "
+                f"(its init among them), leaving caller {first.caller} unanswered; "
+                f"{len(quitters)} of {len(exits)} worker exit(s) were the same"
+            )
+            remediation = loop_remediation(served)
+        elif reason == "exited":
             cause = (
                 f"worker {first.worker} died while serving caller {first.caller}: "
                 f"{first.data.get('detail')}"
@@ -174,10 +185,19 @@ class TraceClassifier:
             "reason": reason,
             "worker": first.worker,
             "replaced": bool(replaced),
+            "answered_before_exit": served,
         }
         message = f"{len(events)} request(s) got no answer ({reason})"
         failure = self.failure("requests never answered", f"request-{reason}", message, events)
-        return [Finding(failure, self.diagnosis(no_response(), evidence, facts, cause))]
+        diagnosis = self.diagnosis(no_response(), evidence, facts, cause, remediation)
+        return [Finding(failure, diagnosis)]
+
+
+def _served_and_quit(worker_exit: Event | None) -> int:
+    """The requests a worker answered before it exited with code 0 on its own (0 otherwise)."""
+    if worker_exit is None or worker_exit.data.get("code") != 0:
+        return 0
+    return int(worker_exit.data.get("answered") or 0)
 
 
 @dataclass(frozen=True)

@@ -69,11 +69,7 @@ def crashed(obs: Observations) -> Judgement:
         )
         fix = fix.replace("answer its first request", "answer every request")
         if status.code == 0:  # it ended on purpose: it serves one request, not a loop of them
-            fix = (
-                f"It answers {served} request(s) and exits: a pool worker loops, reading "
-                "requests until its stdin closes (`for line in sys.stdin:`, or a read of the "
-                "next frame in a `while True:`), and exits only then."
-            )
+            fix = loop_remediation(served)
     if exc:
         verdict += f", after the exception `{exc}`"
         fix = f"Fix the error it reports (`{exc}`); run `{argv}` by hand to see it happen."
@@ -82,6 +78,16 @@ def crashed(obs: Observations) -> Judgement:
         verdict += f" ({why})"
         fix = how or fix
     return confirmed(verdict, fix, *ev)
+
+
+def loop_remediation(served: int) -> str:
+    """What to change in a worker that exits with code 0 once it has answered `served`
+    requests: it was written for one call, not as a pool's worker."""
+    return (
+        f"It answers {served} request(s) and exits: a pool worker loops, reading requests "
+        "until its stdin closes (`for line in sys.stdin:`, or a read of the next frame in a "
+        "`while True:`), and exits only then."
+    )
 
 
 def _fault_stack(stderr: str) -> str:
