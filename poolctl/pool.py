@@ -132,7 +132,7 @@ class Pool:
         worker = PooledWorker(process, overflow)
         self.workers[worker_id] = worker
         self.all_workers.append(worker)
-        worker.attach(self._on_worker_exit)
+        worker.attach(self._on_worker_exit, self._on_worker_backgrounded)
         self.trace.emit("spawn", worker=worker_id, pid=process.pid, overflow=overflow)
         return worker
 
@@ -189,13 +189,21 @@ class Pool:
         await self._retire(worker, State.DEAD)
         return False
 
+    def _on_worker_backgrounded(self, worker: PooledWorker) -> None:
+        """Its process exited and a child holds its stdout: that child serves on, as in an
+        Erlang port, which reads until end of file."""
+        status = worker.process.poll() or ExitStatus()
+        self.trace.emit(
+            "worker_backgrounded", worker=worker.id, pid=worker.process.pid, exit=status.describe()
+        )
+
     def _on_worker_exit(self, worker: PooledWorker) -> None:
         status = worker.process.poll() or ExitStatus()
         was = worker.state
         self.trace.emit(
             "worker_exit",
             worker=worker.id,
-            exit=status.describe(),
+            exit=worker.ending,
             code=status.code,
             state=str(was),
             caller=worker.caller,

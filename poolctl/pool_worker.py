@@ -1,6 +1,10 @@
 """One worker process driven by the pool's event loop: its stdout read as it arrives, requests
-matched to responses by id, its death noticed at once (pidfd), a request that outlives it failed
-with why.
+matched to responses by id, its end noticed at once, a request that outlives it failed with why.
+
+A worker ends as an Erlang port does: at end of file on its stdout. The exit of the process the
+pool started (its pidfd) ends it only with its pipe: a worker that went to the background
+(`cmd &` in a wrapper, a double fork) leaves a child holding the pipes, and that child serves on,
+as it does in a real port. A worker that closes its stdout and runs on can answer nothing more.
 
 A request's outcome is handed to its callback from the loop's own reader callback, in the same
 pass that read the response: the pool checks the worker in and gives it to the next waiter
@@ -38,6 +42,7 @@ Done = Callable[[Answer | NoAnswer], None]
 
 
 DRAIN_CHUNKS = 64  # at most this many reads of stdout once the worker has exited
+EXIT_GRACE = 0.2  # after end of file on stdout, the wait for the exit status that names the end
 TRANSCRIPT_FLUSH = 0.1  # the stdout transcript reaches its file at most this long after a read
 
 
@@ -71,6 +76,7 @@ class PooledWorker:
         self.exited = asyncio.Event()
         self._pidfd: int | None = None
         self._on_exit: Callable[[PooledWorker], None] = lambda worker: None  # set by attach()
+        self._on_background: Callable[[PooledWorker], None] = lambda worker: None
         self._loop = asyncio.get_running_loop()
         assert process.proc is not None and process.proc.stdin is not None
         self._stdin_fd = process.proc.stdin.fileno()
@@ -83,8 +89,15 @@ class PooledWorker:
         self._flush_timer: asyncio.TimerHandle | None = None
 
     # --- wiring to the loop ---------------------------------------------------------------
-    def attach(self, on_exit: Callable[[PooledWorker], None]) -> None:
+    def attach(
+        self,
+        on_exit: Callable[[PooledWorker], None],
+        on_background: Callable[[PooledWorker], None] = lambda worker: None,
+    ) -> None:
+        """Read its stdout and watch its exit from the loop: `on_exit` is called once it has
+        ended, `on_background` when its process exited and left its stdout to a child."""
         self._on_exit = on_exit
+        self._on_background = on_background
         self._loop.add_reader(self.process.stdout_fd, self._readable)
         try:
             self._pidfd = os.pidfd_open(self.process.pid)
@@ -96,6 +109,9 @@ class PooledWorker:
     def detach(self) -> None:
         with contextlib.suppress(Exception):
             self._loop.remove_reader(self.process.stdout_fd)
+        self._unwatch_exit()
+
+    def _unwatch_exit(self) -> None:
         if self._pidfd is not None:
             with contextlib.suppress(Exception):
                 self._loop.remove_reader(self._pidfd)
@@ -115,11 +131,7 @@ class PooledWorker:
         except OSError:
             chunk = b""
         if not chunk:
-            self.process.stdout_eof = True
-            with contextlib.suppress(Exception):
-                self._loop.remove_reader(self.process.stdout_fd)
-            if self._pidfd is None:
-                self._loop.call_later(0.05, self._on_exit_signal)
+            self._stdout_closed()
             return False
         read_at = time.monotonic()  # the round trip ends with the read that completes a frame
         self.process.on_stdout(chunk, read_at)
@@ -140,21 +152,47 @@ class PooledWorker:
             self.fail_pending(f"bad frame on stdout: {self.process.frame_error.message}")
         return True
 
+    def _stdout_closed(self) -> None:
+        """End of file on stdout: nothing more can be read, and the worker has ended. Its exit
+        status, which names the end, usually follows at once; a worker that runs on without
+        its stdout is ended all the same, after `EXIT_GRACE`."""
+        self.process.stdout_eof = True
+        with contextlib.suppress(Exception):
+            self._loop.remove_reader(self.process.stdout_fd)
+        if self.process.poll() is not None:
+            self._end()
+        else:
+            self._loop.call_later(EXIT_GRACE, self._end)
+
     def _on_exit_signal(self) -> None:
+        """The process the pool started exited (its pidfd is readable)."""
+        if self.exited.is_set() or self.process.poll() is None:
+            return  # pidfd readable means exited; poll() sees it on the next pass
+        self._unwatch_exit()  # a pidfd stays readable: it is watched once
+        self._drain_stdout()  # what it wrote before it exited; end of file when it held stdout
+        if self.process.stdout_eof:
+            self._end()
+        else:  # a child holds its stdout, and reading goes on until end of file
+            self._on_background(self)
+
+    def _end(self) -> None:
+        """The worker has ended: the pool is told first (a failed caller must not check it
+        in), then every request in flight fails with why."""
         if self.exited.is_set():
             return
-        status = self.process.poll()
-        if status is None:
-            if self._pidfd is None:
-                self._loop.call_later(0.05, self._on_exit_signal)
-            return  # pidfd readable means exited; poll() sees it on the next pass
-        self._drain_stdout()
         self.detach()
         self.exited.set()
-        why = f"worker {self.id} (pid {self.process.pid}) {status.describe()}"
-        self.gone = self.gone or why
-        self._on_exit(self)  # the pool marks it dead first: a failed caller must not check it in
-        self.fail_pending(why)
+        self.gone = self.gone or f"worker {self.id} (pid {self.process.pid}) {self.ending}"
+        self._on_exit(self)
+        self.fail_pending(self.gone)
+
+    @property
+    def ending(self) -> str:
+        """How it ended: its exit status, or its closed stdout while it runs on."""
+        status = self.process.poll()
+        if status is not None:
+            return status.describe()
+        return "closed its stdout and runs on" if self.process.stdout_eof else "running"
 
     def _drain_stdout(self) -> None:
         """Read what the worker wrote before it exited: the loop may report the exit before the

@@ -163,3 +163,35 @@ def test_stderr_to_stdout_end_to_end_and_poolctl_names_it(run_erl: RunErl, run_c
     assert [h["id"] for h in diagnosis["hypotheses"] if h["status"] == "confirmed"] == [
         "stderr-merged"
     ]
+
+
+def test_a_port_reads_on_after_its_program_went_to_the_background(run_erl: RunErl) -> None:
+    """A port ends at end of file on its stdout, not when the program it started exits: a
+    wrapper that starts the worker with `&` and exits still gets its answer (what
+    tests/test_pool_endings.py checks of poolctl's pool)."""
+    script = 'exec 3<&0; \\"$@\\" <&3 3<&- &'
+    args = ", ".join(f'"{a}"' for a in ["-m", "poolctl.workers.reference"])
+    request = json.dumps({"id": 1, "command": "ping", "args": {}}).replace('"', '\\"')
+    out = run_erl(
+        f"""
+        Port = open_port({{spawn_executable, "/bin/sh"}},
+                         [{{args, ["-c", "{script}", "sh", "{sys.executable}", {args}]}},
+                          {{packet, 4}}, binary, exit_status]),
+        {{os_pid, OsPid}} = erlang:port_info(Port, os_pid),
+        port_command(Port, <<"{request}">>),
+        receive
+            {{Port, {{data, Data}}}} -> io:format("REPLY ~s~n", [Data])
+        after 10000 -> io:format("TIMEOUT~n")
+        end,
+        timer:sleep(300),
+        io:format("SHELL ~p OPEN ~p~n", [OsPid, erlang:port_info(Port, id) =/= undefined]),
+        port_close(Port),
+        halt().
+        """
+    )
+    reply_line, shell_line = out.strip().splitlines()
+    assert reply_line.startswith("REPLY "), out
+    reply = json.loads(reply_line[len("REPLY ") :])
+    shell_pid = int(shell_line.split()[1])
+    assert reply["success"] is True and reply["result"]["pid"] != shell_pid
+    assert shell_line.endswith("OPEN true")  # the shell has exited; the port still reads

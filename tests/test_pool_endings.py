@@ -1,0 +1,133 @@
+"""How a pooled worker ends, as an Erlang port sees it: at end of file on its stdout. An answer
+waiting in the pipe is read even when the exit is seen first; workers written for one call are
+told to loop; a worker that went to the background serves on; one that closed its stdout is
+ended at once."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from poolctl.events import Trace
+from poolctl.pool import Pool, PoolConfig
+from poolctl.pool_worker import PooledWorker
+from poolctl.proctree import processes_with_env
+from poolctl.rundir import create_run_dir
+from poolctl.worker import Answer, NoAnswer, WorkerSpec
+from tests.conftest import REFERENCE, Processes, RunCli, SpawnWorker
+
+WORKERS = Path(__file__).parent / "workers"
+ANSWERS_ONCE = WORKERS / "answers_once.py"
+# A wrapper that starts the worker in the background and exits: the child keeps the pipes
+# (stdin through fd 3, since `cmd &` would read /dev/null).
+BACKGROUND = ("/bin/sh", "-c", 'exec 3<&0; "$@" <&3 3<&- &', "sh", *REFERENCE)
+
+
+def test_an_answer_in_the_pipe_is_read_when_the_exit_is_seen_first(
+    spawn_worker: SpawnWorker,
+) -> None:
+    """The loop may report the pidfd before stdout; the exit's handler is run here before the
+    loop reads anything, as the loop does when it orders them so."""
+    process = spawn_worker(WorkerSpec((sys.executable, str(ANSWERS_ONCE))))
+
+    async def main() -> Answer | NoAnswer:
+        worker = PooledWorker(process, overflow=False)
+        worker.attach(lambda worker: None)
+        future = asyncio.ensure_future(worker.request(process.ids.request("ping", {}), 10))
+        await asyncio.sleep(0)  # the request is written
+        os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOWAIT)  # answered and exited
+        worker._on_exit_signal()  # the exit seen before stdout is read
+        outcome = await future
+        worker.detach()
+        return outcome
+
+    outcome = asyncio.run(main())
+    assert isinstance(outcome, Answer), outcome
+    assert outcome.response.result == {"status": "ok"}
+    assert process.answered == 1
+
+
+SCENARIO = """\
+name: quitters
+description: workers that answer their init ping and exit
+worker:
+  command: ["{python}", "{worker}"]
+  framing: packet-4
+  init_timeout: 5
+pool: {{size: 2, max_overflow: 0, lazy: false, checkout_timeout: 3, request_timeout: 3}}
+steps:
+  - request: {{command: echo, count: 6, concurrency: 2}}
+"""
+
+
+def test_a_pool_of_workers_that_answer_once_is_told_to_loop(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    path = tmp_path / "quitters.yaml"
+    path.write_text(SCENARIO.format(python=sys.executable, worker=ANSWERS_ONCE))
+    code, out, _ = run_cli("run-scenario", str(path), "--json", "--run-dir", str(tmp_path / "run"))
+    report = json.loads(out)
+    assert code == 1
+    (finding,) = report["findings"]
+    diagnosis = finding["outcome"]
+    assert diagnosis["pattern_id"] == "port-no-response"
+    assert "exited with code 0 after answering 1 request(s)" in diagnosis["cause"]
+    assert diagnosis["remediation"].startswith("It answers 1 request(s) and exits")
+    assert diagnosis["facts"]["answered_before_exit"] == 1
+    exits = [e["text"] for e in diagnosis["evidence"] if e["text"].startswith("worker_exit:")]
+    assert exits and "answered=1" in exits[0]
+
+
+def run_pool(
+    tmp_path: Path, argv: tuple[str, ...], calls: int, **config: Any
+) -> tuple[list[Answer | NoAnswer], Trace, set[int]]:
+    """Start an eager pool of `argv` workers, make `calls` calls one after another, shut it
+    down; the outcomes, the trace, and the pool's processes left after the shutdown."""
+    run = create_run_dir("pool", base=tmp_path)
+    trace = Trace(run.events)
+
+    async def main() -> list[Answer | NoAnswer]:
+        pool = Pool(WorkerSpec(argv), PoolConfig(**config), run, trace)
+        try:
+            await pool.start()
+            return [await pool.call(f"c{i}", "ping") for i in range(calls)]
+        finally:
+            await pool.shutdown("drain", 2.0)
+            pool.stop_now()
+
+    outcomes = asyncio.run(main())
+    trace.close()
+    token = run.context.children.marker
+    return outcomes, trace, processes_with_env(*token)
+
+
+def test_a_worker_that_went_to_the_background_serves_on(
+    tmp_path: Path, processes: Processes
+) -> None:
+    """As in a real port (tests/test_erlang_peer.py): the child holds the pipes and answers."""
+    outcomes, trace, left = run_pool(tmp_path, BACKGROUND, 3, size=1, request_timeout=10)
+    assert all(isinstance(o, Answer) and o.response.success for o in outcomes), outcomes
+    (moved,) = trace.of_type("worker_backgrounded")
+    assert moved.data["exit"] == "exited with code 0"
+    assert list(trace.of_type("replace")) == []
+    # the child the shell left was the one serving, and the shutdown stopped it
+    pids = {o.response.result["pid"] for o in outcomes if isinstance(o, Answer)}
+    assert len(pids) == 1 and moved.data["pid"] not in pids
+    assert left == set()
+
+
+def test_a_worker_that_closed_its_stdout_is_ended_at_once(
+    tmp_path: Path, processes: Processes
+) -> None:
+    argv = (str(WORKERS / "closes_stdout.sh"),)
+    _, trace, left = run_pool(tmp_path, argv, 0, size=1, init_timeout=30)
+    (ended,) = trace.of_type("worker_exit")
+    assert ended.data["exit"] == "closed its stdout and runs on"
+    (init,) = trace.of_type("init_end")
+    assert not init.data["ok"] and init.data["reason"] == "exited"  # not the 30 s timeout
+    assert "closed its stdout and runs on" in init.data["error"]
+    assert left == set()
