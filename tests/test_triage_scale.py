@@ -3,8 +3,10 @@ failures past the cap classified and counted (never kept whole), and the reading
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -173,3 +175,28 @@ def test_a_quick_triage_prints_no_progress(
     code = main(["triage", str(FIXTURES / "pytest/pool_suite.txt"), "--run-dir", str(tmp_path)])
     _, err = capsys.readouterr()
     assert code == 1 and err == ""
+
+
+@pytest.mark.parametrize("packed", ["log.gz", "logs.zip"])
+def test_a_packed_log_reports_its_own_bytes_not_what_they_unpack_to(
+    tmp_path: Path, packed: str
+) -> None:
+    """A compressed log unpacks to many times its size: the progress counts the file's bytes
+    (it said "1306% of 13.4 MB" of a gzip log)."""
+    heard: list[tuple[int, int | None]] = []
+
+    class Observer:
+        def on_read(self, done: int, total: int | None) -> None:
+            heard.append((done, total))
+
+    text = (FIXTURES / "exunit/pool_suite.log").read_bytes() * 20
+    path = tmp_path / packed
+    if packed.endswith(".gz"):
+        path.write_bytes(gzip.compress(text))
+    else:
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("1_Run tests.txt", text)
+    read_logs([str(path)], progress=Observer())
+    total = path.stat().st_size
+    assert total < len(text) / 4  # the case: it unpacks to much more
+    assert heard and all(t == total and d <= total for d, t in heard), heard

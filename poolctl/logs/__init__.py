@@ -247,6 +247,11 @@ def read_logs(
                         read_any |= read_archive(path, fmt, out, _read_one)
                         done += os.path.getsize(path)  # its members were read, not `stream`
                     else:
+                        if progress is not None:  # in the file's bytes: a compressed log
+                            # unpacks to many times its size
+                            out.progress = lambda n, base=base, stream=stream: progress.on_read(
+                                base + stream.tell(), total
+                            )
                         read_any |= _read_one(stream, name, fmt, out)
                         done += stream.tell()
         except OSError as error:

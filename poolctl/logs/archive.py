@@ -42,11 +42,17 @@ def read_archive(path: str, fmt: str, out: ParsedLog, read_one: ReadOne) -> bool
     except zipfile.BadZipFile as error:
         out.skipped.append(f"{path}: cannot read the zip archive: {error}")
         return False
+    on_read = out.progress
+    read_before = 0  # the compressed bytes of the members read so far
     with archive:
         for info in archive.infolist():
             if info.is_dir():
                 continue
             name = f"{path}/{info.filename}"
+            if on_read is not None:  # in the archive's bytes, not the member's unpacked ones
+                ratio = info.compress_size / max(1, info.file_size)
+                out.progress = lambda n, at=read_before, r=ratio: on_read(at + int(n * r))
+            read_before += info.compress_size
             skipped = len(out.skipped)
             try:
                 with archive.open(info) as member:
@@ -58,6 +64,7 @@ def read_archive(path: str, fmt: str, out: ParsedLog, read_one: ReadOne) -> bool
             if not read and fmt == "auto" and _only_unrecognised(out.skipped[skipped:]):
                 del out.skipped[skipped:]  # a set-up step's log: named below, with the others
                 without.append(info.filename)
+    out.progress = on_read
     if without:
         shown = ", ".join(without[:MAX_NAMED])
         more = f", and {len(without) - MAX_NAMED} more" if len(without) > MAX_NAMED else ""
