@@ -16,7 +16,7 @@ import re
 from dataclasses import replace
 from typing import ClassVar
 
-from poolctl.logs import pytest_fatal, pytest_run_errors, reruns, scan
+from poolctl.logs import pytest_fatal, pytest_progress, pytest_run_errors, reruns, scan
 from poolctl.logs.passes import nodeid_parts
 from poolctl.logs.pytest_summary import (
     EXCEPTION_RE,
@@ -27,6 +27,7 @@ from poolctl.logs.pytest_summary import (
     kind_of_summary,
     session_edge,
     short_type,
+    summary_failure,
     with_summary,
 )
 from poolctl.logs.pytest_timeout import BANNER_RE, BANNER_TRIGGER, TimeoutDump
@@ -325,6 +326,7 @@ class PytestParser(TextParser):
         self.in_capture = False
         self.line_capture = False  # the same, outside any block (--tb=line)
         self.reruns = reruns.PytestReruns()
+        self.progress = pytest_progress.Progress()
         self.run_errors = pytest_run_errors.RunErrors(name)
         self.nested = 0
         self.pending_close: tuple[int, str, dict[str, int]] | None = None
@@ -348,11 +350,13 @@ class PytestParser(TextParser):
         maybe = (first in "EIp!" or errors.open) and not self.in_capture
         if maybe and errors.feed(number, line, in_session=self.session_started):
             return
-        if "+ Timeout +" in line and BANNER_RE.search(line):
+        if "+ Timeout +" in line and (banner := BANNER_RE.search(line)):
             self.consumer = TimeoutDump(self, number, line)
+            self._progress(number, line[: banner.start()])  # a progress line it cut
             return
         if "Fatal Python error: " in line:
             self.consumer = pytest_fatal.FatalError(self, number, line)
+            self._progress(number, line[: line.find("Fatal Python error: ")])
             return
         if first == "=":
             section = SECTION_RE.match(line)
@@ -421,6 +425,12 @@ class PytestParser(TextParser):
             return
         if PROGRESS_RE.match(line):  # where failures are, should their blocks be missing
             self.out.suspect(LogLine(self.name, number, clip(line.strip())))
+            self._progress(number, line)
+
+    def _progress(self, number: int, line: str) -> None:
+        """A progress line (or what a dump ending the run left of one: `t.py .F`)."""
+        if self.section == "test session starts" and not self.in_capture:
+            self.progress.feed(number, line)
 
     def _closing(self, number: int, line: str, body: str) -> bool:
         """Record pytest's closing line (`== 3 failed, 5 passed in 1.2s ==`) and end the run
@@ -485,6 +495,8 @@ class PytestParser(TextParser):
         if began and self.ended_in is None and running is not None:  # it ends in a test's start
             self.ended_in = (running, ended_lines(running))
             last = running.line_start
+        # the letters count its failures, and the test it ended in has none
+        marked = self.progress.marks + (self.ended_in is not None)
         read = self._end_run(next_start)
         self.session_started = False
         if began:
@@ -492,19 +504,15 @@ class PytestParser(TextParser):
                 f"(no closing line: the run that began at line {start} ends {where}, "
                 "before pytest printed its result)"
             )
+            counted = marked > read  # the runner's own marks count more than were read
+            if counted:
+                text = f"{text[:-1]}; its progress lines mark {marked} failure(s))"
             self.out.summaries.append(
                 RunSummary(
-                    self.name,
-                    last,
-                    text,
-                    None,
-                    read,
-                    inferred=True,
-                    start=start,
-                    read=read,
-                    source="end of input",
+                    self.name, last, text, None, max(read, marked), not counted, start, read,
+                    "progress marks" if counted else "end of input",
                 )
-            )
+            )  # fmt: skip
 
     def _commit_close(self) -> None:
         """A closing line seen in captured output was pytest's own after all."""
@@ -533,20 +541,10 @@ class PytestParser(TextParser):
             self.ended_in = None
         made += self.run_errors.take()
         for number, outcome, nodeid, message in summaries.left():
-            parts = nodeid_parts(nodeid)
-            failure = Failure(
-                source="pytest",
-                name=".".join(parts[1:]) or nodeid,
-                group="::".join(parts[:-1]) if len(parts) > 1 else "",
-                location=parts[0],
-                kind=kind_of_summary(message),
-                message=message,
-                details={"outcome": outcome.lower(), "nodeid": nodeid, "summary": message},
-                input_file=self.name,
-                line_start=number,
-                line_end=number,
-            )
+            failure = summary_failure(self.name, number, outcome, nodeid, message)
             made.append((failure, [(number, self.summary_text.get(number, ""))]))
+        overflowed = (name for name, _ in self.overflowed)
+        made += self.progress.unread([*failures, *(f for f, _ in made)], overflowed, self.name)
         printed_lines = {f.line_start: lines for f, lines in made}
         failures += [f for f, _ in made]
         failures.sort(key=lambda f: f.line_start)
@@ -558,6 +556,7 @@ class PytestParser(TextParser):
         self.failures, self.summary_lines, self.line_mode = [], [], []
         self.summary_text, self.overflowed = {}, []
         self.e_pending = []
+        self.progress = pytest_progress.Progress()
         self.run_start = next_start
         return kept
 

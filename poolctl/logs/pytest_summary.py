@@ -129,3 +129,20 @@ def kind_of_summary(message: str) -> str:
     if EXCEPTION_RE.fullmatch(message) and " " not in message:
         return short_type(message)  # a bare exception (`httpx.PoolTimeout`)
     return ""
+
+
+def summary_failure(source: str, number: int, outcome: str, nodeid: str, message: str) -> Failure:
+    """A failure named by one line only (a summary line, a `-v` progress line) in `source`."""
+    parts = nodeid_parts(nodeid)
+    return Failure(
+        source="pytest",
+        name=".".join(parts[1:]) or nodeid,
+        group="::".join(parts[:-1]) if len(parts) > 1 else "",
+        location=parts[0],
+        kind=kind_of_summary(message),
+        message=message,
+        details={"outcome": outcome.lower(), "nodeid": nodeid, "summary": message},
+        input_file=source,
+        line_start=number,
+        line_end=number,
+    )

@@ -1,0 +1,76 @@
+"""What pytest's progress lines say of a run: under `-v` each test's outcome and node id
+(`t.py::test_a FAILED [ 25%]`, pytest-xdist's `[gw0] [ 25%] FAILED t.py::test_a`), else a
+letter per test (`t.py ..F.E  [ 50%]`).
+
+They name, or count, the failures of a run whose later sections are missing: a run killed or cut
+short before its FAILURES section and short summary (a CI job's time limit, a test that killed
+the interpreter, pytest-timeout's thread method), or one run with `--no-summary`. A failure a
+progress line names that no block or summary line of the run gives is a failure of its own, read
+from that line; the letters of a run that printed no closing line are its count of failures.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import replace
+
+from poolctl.logs.passes import outcome_lines
+from poolctl.logs.pytest_summary import Summaries, Summary, summary_failure
+from poolctl.logs.records import Lines
+from poolctl.model import Failure
+
+_NAMED = tuple(
+    (outcome, regex)
+    for outcome in ("FAILED", "ERROR")
+    for kind, regex in outcome_lines(outcome).items()
+    if kind != "summary"
+)
+# `t.py ..F.E  [ 50%]` (or `[ 3/10]` with `console_output_style = count`)
+_MARKS = re.compile(r"^\S+\.py (?P<marks>[.sxXFE]+)(?: +\[ *\d+(?:%|/\d+)\])?$")
+
+
+class Progress:
+    """One run's progress lines: the failures they name, and the failure letters they print."""
+
+    def __init__(self) -> None:
+        self.named: list[Summary] = []
+        self.text: dict[int, str] = {}
+        self.marks = 0  # F and E letters: a failed test, a setup or teardown error
+
+    def feed(self, number: int, line: str) -> bool:
+        """Take a progress line; False when `line` is none."""
+        text = line.strip()
+        for outcome, regex in _NAMED:
+            match = regex.match(text)
+            if match:
+                self.named.append((number, outcome, match["nodeid"], ""))
+                self.text[number] = line
+                return True
+        match = _MARKS.match(text)
+        if match:
+            marks = match["marks"]
+            self.marks += marks.count("F") + marks.count("E")
+            return True
+        return False
+
+    def unread(
+        self, failures: Iterable[Failure], names: Iterable[str], source: str
+    ) -> list[tuple[Failure, Lines]]:
+        """The failures progress lines name that none of `failures` (nor a failure past the
+        cap, by its name in `names`) is, read from those lines."""
+        lines = Summaries(self.named)
+        for failure in failures:
+            nodeid = failure.details.get("nodeid")
+            if not (nodeid and lines.take(nodeid)):
+                lines.take(failure.name)
+        for name in names:
+            lines.take(name)
+        made = []
+        for number, outcome, nodeid, _ in lines.left():
+            failure = summary_failure(source, number, outcome, nodeid, "")
+            said = f"{outcome} on its progress line; the log holds no traceback or summary for it"
+            details = {**failure.details, "named_by": "progress line"}
+            failure = replace(failure, message=said, details=details)
+            made.append((failure, [(number, self.text[number])]))
+        return made

@@ -1,0 +1,66 @@
+"""pytest runs that never print their summary (killed by a CI job's time limit, ended by a crash
+or by pytest-timeout's thread method, or run with `--no-summary`): their progress lines name the
+failures under `-v`, and count them otherwise. None of these runs reads as clean.
+
+The logs are real runs (tests/fixtures/src/capture_cut_short.sh, pytest 9.2.0): two tests fail
+and a fixture errors, then the last test hangs, crashes, or passes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from poolctl.logs import read_logs
+from poolctl.triage.coverage import coverage
+from tests.conftest import RunCli
+
+CUT_SHORT = Path(__file__).parent / "fixtures" / "pytest" / "cut_short"
+FAILED_EARLY = ["test_checkout_returns_a_worker", "test_worker_answers", "test_with_pool"]
+# each log: the failures read, by name, and how many its progress marks count (None: it has
+# a closing line, or every failure is named)
+CASES = {
+    "killed.txt": ([], 3),
+    "killed_verbose.txt": ([*FAILED_EARLY, "test_last"], None),
+    "crash.txt": (["test_last"], 4),
+    "crash_verbose.txt": ([*FAILED_EARLY, "test_last"], None),
+    "timeout_thread.txt": (["test_last"], 4),
+    "timeout_thread_verbose.txt": ([*FAILED_EARLY, "test_last"], None),
+    "no_summary_verbose.txt": ([*FAILED_EARLY, "test_never_reached"], None),
+}
+
+
+@pytest.mark.parametrize("log", sorted(CASES))
+def test_a_run_without_its_summary_keeps_every_failure_it_shows(log: str) -> None:
+    names, marked = CASES[log]
+    parsed = read_logs([str(CUT_SHORT / log)])
+    assert [f.name for f in parsed.failures] == names
+    counted = coverage(parsed)
+    if marked is None:
+        assert counted is None or counted.read == counted.counted
+        return
+    assert counted is not None and (counted.counted, counted.read) == (marked, len(names))
+    (run,) = parsed.summaries
+    assert run.source == "progress marks"
+    assert f"its progress lines mark {marked} failure(s)" in run.text
+
+
+def test_a_failure_named_only_by_its_progress_line_says_so() -> None:
+    parsed = read_logs([str(CUT_SHORT / "killed_verbose.txt")])
+    first = parsed.failures[0]
+    assert first.details["named_by"] == "progress line"
+    assert first.details["nodeid"] == "check_cut.py::test_checkout_returns_a_worker"
+    assert first.group == "check_cut.py" and first.line_start == 9
+    assert parsed.failures[2].details["outcome"] == "error"  # the fixture's
+
+
+def test_a_killed_run_without_names_fails_the_triage(run_cli: RunCli, tmp_path: Path) -> None:
+    """`check_cut.py FFE.` and then nothing: 0 failures read, and still not clean."""
+    code, out, _ = run_cli(
+        "triage", str(CUT_SHORT / "killed.txt"), "--no-history", "--run-dir", str(tmp_path)
+    )
+    assert code == 1, out
+    assert "3 of the 3 failures the runner counted were not read" in out
+    assert "killed.txt:8  not read as a failure: check_cut.py FFE." in out.replace(
+        str(CUT_SHORT) + "/", ""
+    )
