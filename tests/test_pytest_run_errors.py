@@ -28,6 +28,19 @@ CASES = {
         (9, 9),
     ),
     "usage.txt": ("pytest arguments", "UsageError", "unrecognized arguments: --pool-size", (1, 2)),
+    "plugin_missing.txt": (
+        "pytest arguments",
+        "UsageError",
+        "Error importing plugin \"no_such_pool_plugin\": No module named 'no_such_pool_plugin'",
+        (1, 1),
+    ),
+    "bad_keyword.txt": (
+        "pytest arguments",
+        "UsageError",
+        "Wrong expression passed to '-k': checkout pool: at column 10: expected end of input; "
+        "got identifier",
+        (9, 9),
+    ),
     "internal_error.txt": (
         "pytest internal error",
         "RuntimeError",
@@ -54,6 +67,14 @@ def test_a_run_that_failed_outside_any_test_is_a_failure(log: str) -> None:
     assert (failure.name, failure.kind, failure.message) == (name, kind, message)
     assert (failure.line_start, failure.line_end) == lines
     assert parsed.blocks[(str(path), lines[0])][-1][0] == lines[1]  # its lines are quoted
+
+
+def test_another_tools_error_lines_after_a_run_are_no_failure_of_it() -> None:
+    """tox 3's `ERROR: InvocationError …` and `ERROR:   py311: commands failed` follow the
+    closing line of a run with one failed test: that test is the only failure."""
+    parsed = read_logs([str(RUN_ERRORS / "tox3.txt")])
+    assert [f.name for f in parsed.failures] == ["test_checkin"]
+    assert [(s.failures, s.read) for s in parsed.summaries] == [(1, 1)]
 
 
 def test_the_conftest_failure_is_located_at_its_frame() -> None:

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import BinaryIO, Protocol
 
 from poolctl.errors import InputError, UsageProblem
+from poolctl.logs import pytest_run_errors
 from poolctl.logs.ansi import strip_ansi
 from poolctl.logs.archive import is_zip, read_archive
 from poolctl.logs.context import attach_context
@@ -88,9 +89,8 @@ _PYTEST_MARKS = (
     re.compile(r"^(?:FAILED|ERROR) \S+\.py::", re.M),
     re.compile(r"^E {3}", re.M),
     # a run that failed outside any test (poolctl.logs.pytest_run_errors)
-    re.compile(
-        r"^(?:ImportError while loading conftest '|ERROR: usage: pytest |INTERNALERROR> )", re.M
-    ),
+    re.compile(r"^(?:ImportError while loading conftest '|INTERNALERROR> )", re.M),
+    re.compile(pytest_run_errors.OWN_USAGE, re.M),
 )
 _EXUNIT_MARKS = (
     re.compile(

@@ -448,6 +448,8 @@ class PytestParser(TextParser):
     def _close_run(self, number: int, line: str, counts: dict[str, int]) -> None:
         self.pending_close = None
         self.ended_in = None  # the runner went on after the dump, and counted that test itself
+        if not counts:  # `no tests ran`: a usage error of pytest's may follow
+            self.run_errors.empty_run_closed = number
         self.session_started = False
         failures = counts.get("failed", 0) + counts.get("errors", 0)
         tests = sum(

@@ -5,9 +5,10 @@ Read as nothing, each was a clean log (0 failures, exit 0):
 - a conftest that does not import (exit 4, no session at all):
   `ImportError while loading conftest '/repo/tests/conftest.py'.`, its frame, then
   `E   ModuleNotFoundError: No module named 'poolkit'`;
-- arguments pytest refuses (exit 4): `ERROR: file or directory not found: tests/x.py` after
-  `no tests ran`, or `ERROR: usage: pytest [options] …` then `pytest: error: unrecognized
-  arguments: --bogus`;
+- arguments pytest refuses (exit 4): `ERROR: file or directory not found: tests/x.py` right
+  after `no tests ran`, `ERROR: usage: pytest [options] …` then `pytest: error: unrecognized
+  arguments: --bogus`, or one of pytest's own usage errors at start-up (`ERROR: Error importing
+  plugin …`); not another tool's `ERROR: ` line (tox's, pip's, a CI runner's);
 - an error inside pytest or a plugin (exit 3): `INTERNALERROR> ` before each line of a
   traceback, whose last line names the exception;
 - a run interrupted (exit 2: a Ctrl-C, a CI job cancelled, a test raising KeyboardInterrupt):
@@ -39,6 +40,19 @@ _INTERRUPTED_AT_RE = re.compile(r"^(?P<where>\S+:\d+): KeyboardInterrupt\s*$")
 _CONFTEST_RE = re.compile(r"^ImportError while loading conftest '(?P<path>.+)'\.\s*$")
 _FRAME_RE = re.compile(r"^(?P<file>\S+\.py):(?P<line>\d+): in ")
 _ARGPARSE_RE = re.compile(r"^\S+: error: (?P<message>.+)$")
+# pytest's own usage errors, which need not follow an empty run: the others' `ERROR: ` lines
+# (tox's `ERROR: InvocationError …`, pip's, GitLab's `ERROR: Job failed: exit code 1`) are no
+# failure of the run
+# (those no other tool prints also tell a log with nothing else for pytest's)
+OWN_USAGE = (
+    r"^ERROR: (?:usage: pytest |Error importing plugin |Wrong expression passed to '-[km]'"
+    r"|while parsing the following warning configuration"
+    r"|(?:Directory|Config file) .* not found\. Check your '-)"
+)
+_USAGE_RE = re.compile(
+    rf"{OWN_USAGE}|^ERROR: (?:file or directory not found: |not found: "
+    r"|module or package not found: |found no collectors |plugin \S+ cannot be disabled)"
+)
 MAX_LINES = 60  # lines of an internal error's traceback kept
 
 
@@ -51,6 +65,7 @@ class RunErrors:
         self.open: str = ""  # conftest | usage | internal | interrupt: one still being read
         self.lines: Lines = []
         self.where = ""  # the conftest's frame (`conftest.py:1`)
+        self.empty_run_closed = -1  # the line of the last `no tests ran` closing line
 
     def feed(self, number: int, line: str, *, in_session: bool) -> bool:
         """Read `line` if it belongs to such an error; True when it did. `in_session`: between
@@ -103,7 +118,8 @@ class RunErrors:
         if line.startswith("ERROR: usage: "):
             self.open, self.lines = "usage", [(number, line)]
             return True
-        if line.startswith("ERROR: ") and not line.startswith("ERROR: usage"):
+        after_empty_run = number == self.empty_run_closed + 1  # pytest's usage error follows
+        if line.startswith("ERROR: ") and (after_empty_run or _USAGE_RE.match(line)):
             self.lines = [(number, line)]
             message = line[len("ERROR: ") :].strip()
             self._make("pytest arguments", "UsageError", message, "usage", "")
