@@ -18,23 +18,27 @@ from typing import ClassVar
 
 from poolctl.logs import pytest_fatal, pytest_progress, pytest_run_errors, reruns, scan
 from poolctl.logs.passes import nodeid_parts
+from poolctl.logs.pytest_block import (
+    CAPTURED_RE,
+    FRAME_RE,
+    HEADER_RE,
+    SEPARATOR_RE,
+    PytestBlock,
+    dedent,
+)
 from poolctl.logs.pytest_summary import (
-    EXCEPTION_RE,
     SECTION_RE,
     Summaries,
     Summary,
     closing_counts,
     kind_of_summary,
     session_edge,
-    short_type,
     summary_failure,
     with_summary,
 )
 from poolctl.logs.pytest_timeout import BANNER_RE, BANNER_TRIGGER, TimeoutDump
-from poolctl.logs.records import STDIN_NAME, Lines, LogLine, ParsedLog, RunSummary
+from poolctl.logs.records import Lines, LogLine, ParsedLog, RunSummary
 from poolctl.logs.scan import (
-    MAX_BLOCK_LINES,
-    MAX_FIELD,
     PythonTraceback,
     TextParser,
     clip,
@@ -65,11 +69,6 @@ TRIGGERS = (
     reruns.TRIGGER,  # pytest-rerunfailures ran a test again
     *pytest_run_errors.TRIGGERS,  # the run failed outside any test
 )
-HEADER_RE = re.compile(r"^_+ (?P<title>\S.*?) _+$")
-SEPARATOR_RE = re.compile(r"^(?:_ )+_?$")
-CAPTURED_RE = re.compile(r"^-+ (?P<what>Captured .+?|.+? log|Logs?) -+$")
-FRAME_RE = re.compile(r"^(?P<file>[^\s:][^:]*?):(?P<line>\d+):(?: (?P<rest>.*))?$")
-ERROR_AT_RE = re.compile(r"^ERROR at (?P<phase>setup|teardown|call) of (?P<name>.+)$")
 SUMMARY_LINE_RE = re.compile(
     r"^(?P<outcome>FAILED|ERROR) (?P<nodeid>[^\s\[]+(?:\[[^\n]*?\])?)(?: - (?P<message>.*))?$"
 )
@@ -78,224 +77,7 @@ PROGRESS_RE = re.compile(
     r"|\S+::\S.* (?:FAILED|ERROR) +\[ *\d+%\]"
     r"|\[gw\d+\] \[ *\d+%\] (?:FAILED|ERROR) \S+)\s*$"
 )
-XDIST_NODE_RE = re.compile(r"^\[gw\d+\] \w+ -- Python ")
-XDIST_CRASH_RE = re.compile(r"^worker '[^']+' crashed while running '(?P<nodeid>[^']+)'")
 _ERROR_SECTIONS = ("FAILURES", "ERRORS")
-SESSION_HEAD = 12  # lines after a session's start within which its `rootdir:` comes
-
-
-class PytestBlock:
-    """One `____ name ____` block of the FAILURES or ERRORS section."""
-
-    def __init__(self, parser: PytestParser, number: int, title: str, section: str) -> None:
-        self.parser = parser
-        self.start = number
-        self.end = number
-        self.title = title
-        error_at = ERROR_AT_RE.match(title)
-        self.phase = ""
-        if error_at:
-            self.phase = error_at.group("phase")
-            self.name = error_at.group("name")
-        elif title.startswith("ERROR collecting "):
-            self.phase = "collection"
-            self.name = title[len("ERROR collecting ") :]
-        else:
-            self.name = title
-        self.outcome = "error" if section == "ERRORS" else "failed"
-        self.e_lines: list[str] = []
-        self.e_group_open = False
-        self.frames: list[str] = []
-        self.kind_from_frame = ""
-        self.source: list[str] = []
-        self.captured: dict[str, list[str]] = {}
-        self.capturing = ""
-        self.nested = 0  # sessions begun and not closed inside captured output
-        self.held: list[tuple[int, str]] | None = None  # see `_hold`
-        self.given_back: list[tuple[int, str]] = []  # lines of the next run, given back
-        self.last_plain = ""  # last unindented line (an exception line under --tb=native)
-        self.count = 0
-        # The block as printed, for inputs that cannot be read back later (standard input):
-        # the classifier then still sees argument lines and "available fixtures: ...".
-        self.keep_text = parser.name == STDIN_NAME
-        self.text: list[str] = []
-        self.text_size = 0
-
-    def feed(self, number: int, line: str) -> bool:
-        if self.held is not None:
-            return self._hold(number, line)
-        inner = bool(self.capturing) and self._inner_session(number, line)
-        if self.held is not None:
-            return True  # a session begins: the test's own, or the next run (see `_hold`)
-        if (
-            not inner
-            and line.startswith(("=", "_"))
-            and (SECTION_RE.match(line) or (HEADER_RE.match(line) and not SEPARATOR_RE.match(line)))
-        ):
-            return False
-        return self._take(number, line)
-
-    def _take(self, number: int, line: str) -> bool:
-        """A line of the block (not its end)."""
-        if line.startswith("[gw") and XDIST_NODE_RE.match(line):
-            return True  # pytest-xdist: which worker ran the test
-        self.count += 1
-        if self.keep_text and self.text_size < MAX_FIELD:
-            self.text.append(line)
-            self.text_size += len(line) + 1
-        if self.count > MAX_BLOCK_LINES:
-            self.end = number
-            return True
-        if line.strip():
-            self.end = number
-        captured = CAPTURED_RE.match(line) if line.startswith("-") else None
-        if captured:
-            self.capturing = captured.group("what")
-            self.captured.setdefault(self.capturing, [])
-            return True
-        if self.capturing:
-            self.captured[self.capturing].append(clip(line, 2_000))
-            return True
-        if line.startswith("E ") or line == "E":
-            if not self.e_group_open:
-                self.e_lines = []  # a later exception (chained) replaces the earlier one
-                self.e_group_open = True
-            self.e_lines.append(line[1:])
-            return True
-        self.e_group_open = False
-        if line.startswith(">"):
-            self.source.append(line[1:].strip())
-            return True
-        frame = FRAME_RE.match(line)
-        if frame and not line.startswith(" "):
-            self.frames.append(clip(line.strip(), 1_000))
-            rest = frame.group("rest") or ""
-            if rest and not rest.startswith("in ") and EXCEPTION_RE.match(rest):
-                self.kind_from_frame = rest
-            return True
-        if line and not line[0].isspace() and not SEPARATOR_RE.match(line):
-            self.last_plain = line.strip()
-        return True
-
-    def _inner_session(self, number: int, line: str) -> bool:
-        """Whether `line`, in captured output, belongs to a pytest session the test printed
-        (pytester's inner runs): its opening line, what follows, and its closing line."""
-        if self.nested:
-            self.nested += session_edge(line) if line.startswith("=") else 0
-            return True
-        if line.startswith("=") and session_edge(line) > 0:
-            self.nested = 1
-            self.held = [(number, line)]
-            return True
-        return False
-
-    def _hold(self, number: int, line: str) -> bool:
-        """The first lines of a session that began in captured output, held until its
-        `rootdir:` says whose it is: pytester's runs in a folder of their own; a session in
-        the run's own folder is the next run (this one was cut short in this test's output),
-        and ends the block."""
-        held = self.held
-        assert held is not None
-        held.append((number, line))
-        if line.startswith("rootdir: ") and self.parser.rootdir:
-            if line[len("rootdir: ") :].split(",", 1)[0].strip() == self.parser.rootdir:
-                self.held, self.nested, self.given_back = None, 0, held[:-1]
-                return False
-        elif len(held) < SESSION_HEAD and not line.startswith("rootdir: "):
-            return True
-        self.held = None  # the test's: captured as it came
-        return self._replay(held, current=True)
-
-    def _replay(self, held: list[tuple[int, str]], *, current: bool) -> bool:
-        """Take the held lines as the test's session until it closes, then as any line; False
-        when one ends the block: the lines from it on are given back (but for the `current`
-        line, the last held, which the scan gives again itself)."""
-        for i, (n, text) in enumerate(held):
-            if i == 0 or self.nested:
-                if i and text.startswith("="):
-                    self.nested += session_edge(text)
-                self._take(n, text)
-            elif not self.feed(n, text):
-                self.given_back = held[i:-1] if current else held[i:]
-                return False
-        return True
-
-    def close(self) -> list[tuple[int, str]]:
-        if self.held is not None:  # the input ended in a session's first lines
-            held, self.held = self.held, None
-            self._replay(held, current=False)
-        self.parser.block_done(self.failure())
-        self.parser.in_capture = bool(self.capturing)
-        return self.given_back
-
-    def failure(self) -> Failure:
-        message_lines = _dedent(self.e_lines)
-        message = joined(message_lines)
-        exception = ""
-        first = message_lines[0].strip() if message_lines else self.last_plain
-        typed = EXCEPTION_RE.match(first) if first else None
-        if typed and (typed.group("message") is not None or first == typed.group("type")):
-            exception = typed.group("type")
-        if not message and self.last_plain:
-            message = self.last_plain
-        kind = short_type(self.kind_from_frame or exception)
-        if not kind:
-            if first.startswith("assert ") or first == "assert":
-                kind = "AssertionError"
-            elif first.startswith("fixture '") and first.endswith("' not found"):
-                kind = "FixtureLookupError"
-        name = self.name
-        crashed = XDIST_CRASH_RE.match(message) if message.startswith("worker '") else None
-        if crashed:  # pytest-xdist heads the block with the file: the test is in the message
-            name = ".".join(nodeid_parts(crashed["nodeid"])[1:]) or name
-            kind = kind or "WorkerCrash"
-        details: dict[str, str] = {"outcome": self.outcome}
-        if exception and exception != kind:
-            details["exception"] = exception
-        if self.phase:
-            details["phase"] = self.phase
-        if self.source:
-            details["source"] = joined(self.source)
-        for what, lines in self.captured.items():
-            details[what.lower()] = clip("\n".join(lines).strip("\n"), MAX_FIELD)
-        if self.text:
-            details["text"] = clip("\n".join(self.text).strip("\n"), MAX_FIELD)
-        location = ""
-        if self.phase == "collection":
-            location = self.name  # the module that could not be collected, not importlib's frame
-        elif self.frames:
-            frame = FRAME_RE.match(self.frames[0])
-            if frame:
-                location = f"{frame.group('file')}:{frame.group('line')}"
-        return Failure(
-            source="pytest",
-            name=name,
-            group=self._group(location, name),
-            location=location,
-            kind=kind,
-            message=message,
-            details=details,
-            stacktrace=tuple(self.frames[:200]),
-            input_file=self.parser.name,
-            line_start=self.start,
-            line_end=self.end,
-        )
-
-    def _group(self, location: str, name: str) -> str:
-        if self.phase == "collection":
-            return ""  # the name is the module's path: no class, no test
-        path = location.rsplit(":", 1)[0] if location else ""
-        if "." in name.split("[", 1)[0]:
-            cls = name.split("[", 1)[0].rsplit(".", 1)[0].replace(".", "::")
-            return f"{path}::{cls}" if path else cls
-        return path
-
-
-def _dedent(lines: list[str]) -> list[str]:
-    """`E` lines without the indentation pytest aligns them with."""
-    widths = [len(line) - len(line.lstrip()) for line in lines if line.strip()]
-    cut = min(widths) if widths else 0
-    return [line[cut:].rstrip() for line in lines]
 
 
 class PytestParser(TextParser):
@@ -573,7 +355,7 @@ class PytestParser(TextParser):
         frame = FRAME_RE.match(location_line)
         rest = frame.group("rest") if frame else location_line
         location = f"{frame.group('file')}:{frame.group('line')}" if frame else ""
-        message = joined(_dedent(e_lines)) or rest or ""
+        message = joined(dedent(e_lines)) or rest or ""
         failure = Failure(
             source="pytest",
             name=location,

@@ -1,0 +1,37 @@
+"""pytest's doctests (`--doctest-modules`): a failed example is one failure, named as its
+summary line names it, with what doctest said of it as its message.
+
+The logs are real runs (tests/fixtures/src/capture_doctest.sh, pytest 9.2.0)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from poolctl.logs import read_logs
+
+PYTEST = Path(__file__).parent / "fixtures" / "pytest"
+
+
+@pytest.mark.parametrize("log", ["doctest.txt", "doctest_verbose.txt"])
+def test_a_failed_doctest_is_one_failure_with_what_doctest_said(log: str) -> None:
+    parsed = read_logs([str(PYTEST / log)])
+    failures = {f.name: f for f in parsed.failures}
+    assert sorted(failures) == [
+        "pool_helpers.checkout_timeout",
+        "pool_helpers.worker_id",
+        "test_pool_size_of_a_negative_request",
+    ]
+    wrong = failures["pool_helpers.checkout_timeout"]
+    assert wrong.details["nodeid"] == "pool_helpers.py::pool_helpers.checkout_timeout"
+    assert (wrong.kind, wrong.message) == (
+        "DocTestFailure",
+        ">>> checkout_timeout(5): Expected: 5000 Got: 500",
+    )
+    raised = failures["pool_helpers.worker_id"]
+    assert (raised.kind, raised.message) == (
+        "KeyError",
+        ">>> worker_id({}): KeyError: 'POOLCTL_WORKER_ID'",
+    )
+    assert [(s.failures, s.read) for s in parsed.summaries] == [(3, 3)]
