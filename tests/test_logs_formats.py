@@ -253,6 +253,16 @@ def test_jest_and_go_bodies_give_the_message() -> None:
     ]
 
 
+def test_a_jest_suite_that_failed_to_run_is_one_failure() -> None:
+    """jest-junit writes it twice: its `<error>`, then a `<failure>` of the same name holding
+    the error as JSON (a real capture: tests/fixtures/src/capture_jest_suite_error.sh)."""
+    parsed = read_logs([str(FIXTURES / "junit/jest_suite_error.xml")])
+    broken = [f for f in parsed.failures if f.name == "pool_client.test.js"]
+    assert len(broken) == 1 and broken[0].details["outcome"] == "error"
+    assert "Cannot find module './pool-client'" in broken[0].message
+    assert [(s.failures, s.read) for s in parsed.summaries] == [(4, 4), (1, 1)]
+
+
 def test_surefire_counts_and_flaky_tests() -> None:
     parsed = read_logs(
         [str(FIXTURES / "constructed/surefire_TEST-com.example.pool.CheckoutTest.xml")]

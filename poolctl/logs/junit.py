@@ -101,6 +101,7 @@ class _Target:
         self.keep: str = ""  # the element whose text is being kept
         self.pytest = False
         self.cases = 0
+        self.last_failed: tuple[str, str | None, str | None] | None = None  # suite, class, name
 
     def _line(self) -> int:
         if self.expat is None:
@@ -160,10 +161,15 @@ class _Target:
             self.keep = ""
         if tag == "testcase" and self.case is not None:
             case, self.case = self.case, None
-            if case.outcome:
+            if case.outcome and not self._repeats_last_failure(case):
                 kept = keep_failure(self.out, self._failure(case))
                 for suite in self.suites:
                     suite.read += kept
+                self.last_failed = (
+                    case.suite,
+                    case.attrib.get("classname"),
+                    case.attrib.get("name"),
+                )
             if case.reruns:
                 group = case.attrib.get("classname", "") or case.suite
                 test = f"{group}::{case.attrib.get('name', '')}"
@@ -172,6 +178,13 @@ class _Target:
         elif tag in ("testsuite", "testsuites") and self.suites:
             suite = self.suites.pop()
             self.done.append((suite, self._line(), bool(self.suites)))
+
+    def _repeats_last_failure(self, case: _Case) -> bool:
+        """jest-junit writes a suite that failed to run twice: a `<testcase>` with its
+        `<error>`, then one of the same name whose `<failure>` is the error as a JSON object."""
+        body = "".join(case.text.get(case.outcome, ())).strip()
+        same = (case.suite, case.attrib.get("classname"), case.attrib.get("name"))
+        return same == self.last_failed and body.startswith("{") and body.endswith("}")
 
     def summaries(self) -> list[RunSummary]:
         """The declared counts: each suite holding test cases, or else the outermost one."""
