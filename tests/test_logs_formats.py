@@ -318,3 +318,18 @@ def test_a_cut_junit_file_is_exit_2_with_its_place(
     last = kept.count("\n") + 1
     assert err.startswith(f"poolctl: error: {cut}:{last}: JUnit XML cut short or not well-formed")
     assert "2 failing, read before it" in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    "log,forced,seen",
+    [("pytest/pool_suite.txt", "exunit", "pytest"), ("exunit/pool_suite.log", "pytest", "exunit")],
+)
+def test_a_log_read_in_the_wrong_format_is_not_a_clean_run(
+    capsys: pytest.CaptureFixture[str], log: str, forced: str, seen: str
+) -> None:
+    """A failed run read with another runner's parser found nothing: that is no clean run."""
+    path = str(FIXTURES / log)
+    code, out, err = run(capsys, "triage", path, "--log-format", forced, "--no-history")
+    assert code == 2 and out == ""
+    assert f"{path}: no " in err and f"(leave out --log-format, or give --log-format {seen})" in err
+    assert len(err.strip().splitlines()) == 1

@@ -185,6 +185,7 @@ def _parse_one(stream: BinaryIO, name: str, fmt: str, out: ParsedLog) -> bool:
             " name one (poolctl triage --log-format exunit|pytest|junit)"
         )
         return False
+    before = (len(out.failures), len(out.summaries))
     try:
         out.lines_read += PARSERS[chosen](stream, name, out, head)
     except UnreadableInput:
@@ -192,8 +193,18 @@ def _parse_one(stream: BinaryIO, name: str, fmt: str, out: ParsedLog) -> bool:
     except InputError as refused:
         out.skipped.append(str(refused))
         return False
+    if detected not in (None, chosen) and (len(out.failures), len(out.summaries)) == before:
+        # nothing of the format named was found in it: not a clean run of that runner
+        out.skipped.append(
+            f"{name}: no {_NAMES[chosen]} output found in it; it reads as {_NAMES[detected]} "
+            f"output (leave out --log-format, or give --log-format {detected})"
+        )
+        return False
     out.formats[name] = chosen
     return True
+
+
+_NAMES = {"exunit": "ExUnit", "pytest": "pytest", "junit": "JUnit XML"}
 
 
 def _sizes(paths: Sequence[str]) -> int | None:
