@@ -4,6 +4,8 @@ Surefire, and failures a runner counted that were not read."""
 
 from __future__ import annotations
 
+import gzip
+import io
 import json
 from pathlib import Path
 
@@ -333,3 +335,30 @@ def test_a_log_read_in_the_wrong_format_is_not_a_clean_run(
     assert code == 2 and out == ""
     assert f"{path}: no " in err and f"(leave out --log-format, or give --log-format {seen})" in err
     assert len(err.strip().splitlines()) == 1
+
+
+MIXED = FIXTURES / "mixed" / "mix_then_pytest.log"  # `mix test`, then pytest, in one job log
+
+
+@pytest.mark.parametrize("packed", [False, True])
+def test_a_log_of_two_runners_is_read_as_both(tmp_path: Path, packed: bool) -> None:
+    """The ExUnit run's 31 failures and the pytest run's 22, as each half of the log gives
+    read alone."""
+    path = MIXED
+    if packed:
+        path = tmp_path / "job.log.gz"
+        path.write_bytes(gzip.compress(MIXED.read_bytes()))
+    parsed = read_logs([str(path)])
+    assert parsed.formats == {str(path): "exunit+pytest"}
+    sources = [f.source for f in parsed.failures]
+    assert (sources.count("exunit"), sources.count("pytest")) == (31, 22)
+    # ExUnit's closing line counts 30 failures; its 2 invalid tests are one setup_all failure
+    assert [(s.failures, s.read) for s in parsed.summaries] == [(22, 22), (30, 30)]
+
+
+def test_a_log_of_two_runners_on_standard_input_says_what_it_did_not_read() -> None:
+    parsed = read_logs(["-"], stdin=io.BytesIO(MIXED.read_bytes()))
+    assert {f.source for f in parsed.failures} == {"pytest"}
+    assert parsed.skipped == [
+        "<stdin>: its ExUnit output was not read (standard input is read once)"
+    ]

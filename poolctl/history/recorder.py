@@ -99,17 +99,18 @@ class HistoryRecorder:
         details = report.details
         if not isinstance(details, TriageDetails):
             return
-        for name, fmt in details.formats.items():
-            try:
-                if name == STDIN_NAME:
-                    if self._stdin_copy is not None:
-                        self._stdin_copy.seek(0)
-                        yield from iter_passes(_unpacked(self._stdin_copy, name), fmt)
-                    continue
-                with open_input(name) as stream:  # a file, or a member of a zip archive
-                    yield from iter_passes(_unpacked(stream, name), fmt)
-            except OSError:
-                continue  # the triage read it a moment ago; what it found is recorded still
+        for name, formats in details.formats.items():
+            for fmt in formats.split("+"):  # `exunit+pytest`: a log of two runners, read twice
+                try:
+                    if name == STDIN_NAME:
+                        if self._stdin_copy is not None:
+                            self._stdin_copy.seek(0)
+                            yield from iter_passes(_unpacked(self._stdin_copy, name), fmt)
+                        continue
+                    with open_input(name) as stream:  # a file, or a member of a zip archive
+                        yield from iter_passes(_unpacked(stream, name), fmt)
+                except OSError:
+                    continue  # the triage read it a moment ago; what it found is recorded
 
     def _open(self) -> Any:
         if self._store is None:

@@ -18,7 +18,7 @@ from typing import BinaryIO, Protocol
 from poolctl.errors import InputError, UsageProblem
 from poolctl.logs import pytest_run_errors
 from poolctl.logs.ansi import strip_ansi
-from poolctl.logs.archive import is_zip, read_archive
+from poolctl.logs.archive import is_zip, open_input, read_archive
 from poolctl.logs.context import attach_context
 from poolctl.logs.exunit import ExUnitParser
 from poolctl.logs.junit import parse_junit
@@ -200,6 +200,16 @@ def _parse_one(stream: BinaryIO, name: str, fmt: str, out: ParsedLog) -> bool:
             f"output (leave out --log-format, or give --log-format {detected})"
         )
         return False
+    other = out.also.pop(name, None)
+    if other is not None and fmt == "auto" and name != STDIN_NAME:
+        # one log of two runners (`mix test`, then `pytest`): read it again as the other's
+        with open_input(name) as again:
+            again = readable_input(again, name)[0]
+            out.lines_read += PARSERS[other](again, name, out, again.read(HEAD_SIZE))
+        chosen = "+".join(sorted((chosen, other)))
+    elif other is not None:
+        why = "standard input is read once" if fmt == "auto" else f"--log-format {fmt}"
+        out.skipped.append(f"{name}: its {_NAMES[other]} output was not read ({why})")
     out.formats[name] = chosen
     return True
 

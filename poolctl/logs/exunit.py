@@ -17,11 +17,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from poolctl.logs.exunit_compile import HEADER_RE as COMPILE_HEADER_RE
-from poolctl.logs.exunit_compile import TRIGGER as COMPILE_TRIGGER
-from poolctl.logs.exunit_compile import compile_failure
-from poolctl.logs.exunit_mix import PREFIX as MIX_PREFIX
-from poolctl.logs.exunit_mix import MixError
+from poolctl.logs import exunit_compile, exunit_mix
 from poolctl.logs.passes import EXUNIT_MODULE_RE
 from poolctl.logs.records import Lines, LogLine, ParsedLog, RunSummary, WorkerTraceback
 from poolctl.logs.scan import (
@@ -52,7 +48,8 @@ TRIGGERS = (
     r"\*\* \(",
     r"^=[A-Z]",  # `=CRASH REPORT====`
     EXUNIT_MODULE_TRIGGER,  # `--trace`: a module's tests follow
-    COMPILE_TRIGGER,  # a file did not compile: no test ran
+    exunit_compile.TRIGGER,  # a file did not compile: no test ran
+    r"^=+ test session starts =+",  # pytest ran in the same log
 )
 # the triggers that only start a worker traceback or a crash report
 TRACEBACK_TRIGGERS = (
@@ -430,8 +427,8 @@ class ExUnitParser(TextParser):
         compiling = self.compiling is not None or line.startswith("== Compilation error in ")
         if compiling and self._compile_error(number, line):
             return
-        if line.startswith(MIX_PREFIX):  # Mix stopped the run: no test ran
-            self.consumer = MixError(number, line, self.name, self._run_error)
+        if line.startswith(exunit_mix.PREFIX):  # Mix stopped the run: no test ran
+            self.consumer = exunit_mix.MixError(number, line, self.name, self._run_error)
             return
         if line.endswith(".exs]") and line[:1].isupper():
             module = EXUNIT_MODULE_RE.match(line.strip())
@@ -461,6 +458,9 @@ class ExUnitParser(TextParser):
         if line.startswith("==> "):
             self._app(number, line[4:].strip())
             return
+        if line.startswith("=") and line.rstrip("= ").endswith(" test session starts"):
+            self.out.also[self.name] = "pytest"  # read by the pytest parser after this one
+            return
         stripped = line.strip()
         if _closing_line(line, stripped) and self._summary(number, stripped):
             return
@@ -473,14 +473,14 @@ class ExUnitParser(TextParser):
 
     def _compile_error(self, number: int, line: str) -> bool:
         """The header of a compilation error, or the error after it (a failure of the run)."""
-        header = COMPILE_HEADER_RE.match(line)
+        header = exunit_compile.HEADER_RE.match(line)
         if header is not None:
             self.compiling = (number, header["file"])
             return True
         compiling, self.compiling = self.compiling, None
         assert compiling is not None
         before = self.nearby_before(compiling[0])
-        failure = compile_failure(compiling, number, line, self.name, before)
+        failure = exunit_compile.compile_failure(compiling, number, line, self.name, before)
         if failure is None:
             return False
         self._run_error(failure)

@@ -68,7 +68,9 @@ TRIGGERS = (
     r"^rootdir: ",  # what the run's node ids are relative to
     reruns.TRIGGER,  # pytest-rerunfailures ran a test again
     *pytest_run_errors.TRIGGERS,  # the run failed outside any test
+    r"\d+ tests?, \d+ failures?",  # ExUnit's closing line: `mix test` ran in the same log
 )
+EXUNIT_CLOSING_RE = re.compile(r"^\d+ (?:\w+, )*\d+ tests?, \d+ failures?\b")
 SUMMARY_LINE_RE = re.compile(
     r"^(?P<outcome>FAILED|ERROR) (?P<nodeid>[^\s\[]+(?:\[[^\n]*?\])?)(?: - (?P<message>.*))?$"
 )
@@ -201,6 +203,9 @@ class PytestParser(TextParser):
         if "Traceback (most recent call last):" in line:
             if not self.tracebacks_full:
                 self.consumer = PythonTraceback(self, number, line)
+            return
+        if first.isdigit() and EXUNIT_CLOSING_RE.match(line):
+            self.out.also[self.name] = "exunit"
             return
         closing = first.isdigit() or line.startswith("no tests ran")
         if closing and self._closing(number, line, line.strip()):

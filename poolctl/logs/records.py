@@ -110,6 +110,8 @@ class ParsedLog:
 
     inputs: list[str] = field(default_factory=list)
     formats: dict[str, str] = field(default_factory=dict)  # input -> exunit | pytest | junit
+    # input -> the other runner whose output its parser saw in it (`mix test`, then `pytest`)
+    also: dict[str, str] = field(default_factory=dict)
     failures: list[Failure] = field(default_factory=list)
     tracebacks: list[WorkerTraceback] = field(default_factory=list)
     summaries: list[RunSummary] = field(default_factory=list)

@@ -323,7 +323,7 @@ def read_summary(report: Report) -> list[str]:
         return []
     out = []
     if details.formats:
-        kinds = ", ".join(sorted(set(details.formats.values())))
+        kinds = ", ".join(sorted({f for fs in details.formats.values() for f in fs.split("+")}))
         out.append(f"read {details.lines_read:,} lines ({kinds})")
     out += [f"runner: {summary}" for summary in details.run_summaries]
     return out
