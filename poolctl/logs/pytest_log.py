@@ -69,7 +69,10 @@ TRIGGERS = (
     reruns.TRIGGER,  # pytest-rerunfailures ran a test again
     *pytest_run_errors.TRIGGERS,  # the run failed outside any test
     r"\d+ tests?, \d+ failures?",  # ExUnit's closing line: `mix test` ran in the same log
+    r"(?:\.py |[^=\s])=+ test session starts =",  # a test's session under `-s` (pytester's)
 )
+# a session that began on a progress line (`t.py ===…`, `F===…`): a test printed it
+GLUED_SESSION_RE = re.compile(r"(?:\.py |[^=\s])=+ test session starts =+\s*$")
 EXUNIT_CLOSING_RE = re.compile(r"^\d+ (?:\w+, )*\d+ tests?, \d+ failures?\b")
 SUMMARY_LINE_RE = re.compile(
     r"^(?P<outcome>FAILED|ERROR) (?P<nodeid>[^\s\[]+(?:\[[^\n]*?\])?)(?: - (?P<message>.*))?$"
@@ -80,6 +83,8 @@ PROGRESS_RE = re.compile(
     r"|\[gw\d+\] \[ *\d+%\] (?:FAILED|ERROR) \S+)\s*$"
 )
 _ERROR_SECTIONS = ("FAILURES", "ERRORS")
+# sections of tests' blocks: `-rA`'s PASSES holds passing tests' captured output, no failure
+_BLOCK_SECTIONS = (*_ERROR_SECTIONS, "PASSES")
 
 
 class PytestParser(TextParser):
@@ -124,6 +129,9 @@ class PytestParser(TextParser):
         first = line[:1]
         if self.nested:  # a session printed by a test (--tb=line: no block holds it)
             self.nested += session_edge(line) if first == "=" else 0
+            return
+        if self.session_started and first != "=" and GLUED_SESSION_RE.search(line):
+            self.nested = 1  # printed by a test under `-s`, after its progress mark
             return
         if first == "r" and line.startswith("rootdir: "):
             self.rootdir = line[len("rootdir: ") :].split(",", 1)[0].strip()
@@ -171,12 +179,18 @@ class PytestParser(TextParser):
                 self.consumer = block
                 self.recorder.begin(number, line)
                 return
-        if first == "-" and self.section in _ERROR_SECTIONS and CAPTURED_RE.match(line):
+        if first == "_" and self.section == "PASSES" and HEADER_RE.match(line):
+            self.pending_close = None  # the run goes on: a closing line before was text
+            self.in_capture = self.line_capture = False  # a passing test's block: no failure
+            return
+        if first == "-" and self.section in _BLOCK_SECTIONS and CAPTURED_RE.match(line):
             self.in_capture = self.line_capture = True  # --tb=line: before its location line
             return
         if self.in_capture and first and first in "FE":
             return  # a summary or `E` line the test printed
-        if first in "FE" and line.startswith(("FAILED ", "ERROR ")):
+        # a summary line in the progress section is a test's output (`-s`)
+        in_progress = self.section == "test session starts"
+        if first in "FE" and line.startswith(("FAILED ", "ERROR ")) and not in_progress:
             summary = SUMMARY_LINE_RE.match(line.rstrip())
             if summary:
                 self.pending_close = None  # the run goes on: that closing line was text
@@ -226,7 +240,8 @@ class PytestParser(TextParser):
         counts = closing_counts(body)
         if counts is None:
             return False
-        if self.in_capture:
+        in_progress = self.section == "test session starts" and bool(counts)
+        if self.in_capture or in_progress:  # maybe a test's text (`-s`): known by what follows
             self.pending_close = (number, line, counts)
             return True
         self._close_run(number, line, counts)
