@@ -1,13 +1,13 @@
-"""pytest console output: FAILURES and ERRORS sections, the short summary, the closing line.
+"""pytest console output: a run's sections, its failure blocks, short summary and closing line.
 
-A failure block starts at a `____ name ____` header inside the FAILURES or ERRORS section
-(`____ ERROR at setup of test_x ____`) and runs to the next header or `====` line; it holds
-source lines, `E   ` lines, `file.py:12: SomeError` location lines and `---- Captured … ----`
-sections. With `--tb=line` each failure is `E` lines and one `file.py:12: message` line; with
-`--tb=no` only the short summary names the failures (`FAILED path::test - message`, maybe cut).
-Several runs in one input (tox or nox environments, pasted runs) are read one by one: each
-closing line ends a run, whose blocks and summary lines are matched within that run only.
-pytest-xdist's `[gw0] linux -- Python …` lines inside blocks are skipped.
+Failure blocks (`____ name ____` in the FAILURES or ERRORS section) are read by
+`poolctl.logs.pytest_block`. With `--tb=line` each failure is `E` lines and one
+`file.py:12: message` line; with `--tb=no` only the short summary names the failures (`FAILED
+path::test - message`, maybe cut); a run that printed no summary is read from its progress lines
+(`poolctl.logs.pytest_progress`). Several runs in one input (tox or nox environments, pasted
+runs) are read one by one: each closing line ends a run, whose blocks and summary lines are
+matched within that run only. What tests print (`-rA`'s PASSES section, `-s`, a pytester
+session) is their text: a summary or closing line there is no failure, nor the run's end.
 """
 
 from __future__ import annotations
