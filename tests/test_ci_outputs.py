@@ -189,15 +189,21 @@ def test_annotations_capped_at_ten_with_how_many_more(
     assert lines.index(notices[0]) < heading  # the workflow commands come first
 
 
-def test_the_json_of_every_fixture_validates(capsys: pytest.CaptureFixture[str]) -> None:
-    logs = sorted(p for p in FIXTURES.rglob("*") if p.suffix in (".log", ".txt", ".xml"))
-    assert len(logs) >= 5
-    for log in logs:
-        argv = ["triage", str(log), "-f", "json", "--fail-on", "never", "--no-history"]
-        code, out, err = cli(capsys, *argv)
-        if code == 2:  # not a test log (an expected-results file)
-            continue
-        assert code == 0, (log, err)
-        valid_json(out)
-        doc = json.loads(out)
-        assert doc["schema_version"] == 1
+FIXTURE_LOGS = sorted(p for p in FIXTURES.rglob("*") if p.suffix in (".log", ".txt", ".xml"))
+
+
+def test_there_are_fixtures_to_validate() -> None:
+    assert len(FIXTURE_LOGS) >= 5
+
+
+# one case per fixture: pytest-xdist spreads them over its workers
+@pytest.mark.parametrize("log", FIXTURE_LOGS, ids=lambda p: str(p.relative_to(FIXTURES)))
+def test_the_json_of_every_fixture_validates(capsys: pytest.CaptureFixture[str], log: Path) -> None:
+    argv = ["triage", str(log), "-f", "json", "--fail-on", "never", "--no-history"]
+    code, out, err = cli(capsys, *argv)
+    if code == 2:  # not a test log (an expected-results file)
+        return
+    assert code == 0, (log, err)
+    valid_json(out)
+    doc = json.loads(out)
+    assert doc["schema_version"] == 1
