@@ -71,12 +71,13 @@ class PingResult:
     steps: tuple[ProtocolStep, ...] = ()
     server: dict[str, Any] = field(default_factory=dict)
     refused: Response | None = None  # the handshake's first request answered with an error
+    mismatch: str = ""  # why the handshake's answer was not the protocol's
     server_requests: tuple[str, ...] = ()
     notifications: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
-        return self.no_answer is None and self.refused is None
+        return self.no_answer is None and self.refused is None and not self.mismatch
 
     def stats_ms(self) -> dict[str, float]:
         """min, median, p99 and max of the round trips, in milliseconds."""
@@ -213,6 +214,7 @@ def run_ping(options: PingOptions, run_dir: RunDir) -> PingResult:
         notes.append(
             f"the server refused {session.steps[-1].method}: {session.refused.error_message}"
         )
+
     return PingResult(
         options=options,
         worker=worker.summary(),
@@ -226,6 +228,7 @@ def run_ping(options: PingOptions, run_dir: RunDir) -> PingResult:
         steps=tuple(session.steps) if worker.protocol.handshake else (),
         server=session.server(),
         refused=session.refused,
+        mismatch=session.mismatch,
         server_requests=tuple(m.method for m in worker.server_requests),
         notifications=tuple(_notification_text(m) for m in worker.notifications[:20]),
     )

@@ -31,11 +31,12 @@ class Session:
     last_response: Response | None = None
     failed: NoAnswer | None = None  # the request that got no answer
     refused: Response | None = None  # the error reply that ended the handshake
+    mismatch: str = ""  # why the handshake's answer was not the protocol's (that ended it)
     exit: ExitStatus | None = None  # after a step that ends the process
 
     @property
     def ok(self) -> bool:
-        return self.failed is None and self.refused is None
+        return self.failed is None and self.refused is None and not self.mismatch
 
     def server(self) -> dict[str, Any]:
         """What the server said about itself, as the protocol reads its answers."""
@@ -89,21 +90,30 @@ def run_session(
             assert isinstance(outcome, Answer)
             response = outcome.response
             ms = round(outcome.round_trip * 1000, 3)
+            opening = step is first_request and protocol.handshake
             if response.success:
                 detail = "answered"
                 session.answers[step.method] = response.result
+                session.mismatch = protocol.opening_problem(response.result) if opening else ""
             else:
                 detail = f"error reply: {response.error_message}"
-            session.steps.append(
-                ProtocolStep(step.method, response.success, detail, ms, _at(worker))
-            )
+            if session.mismatch:
+                kind = _SERVER_KINDS.get(protocol.name, f"a {protocol.name} server")
+                detail = f"answered, but not as {kind}: {session.mismatch}"
+            ok = response.success and not session.mismatch
+            session.steps.append(ProtocolStep(step.method, ok, detail, ms, _at(worker)))
+            if session.mismatch:
+                return session
             if step.repeat:
                 session.round_trips.append(outcome.round_trip)
                 session.last_response = response
-            if not response.success and step is first_request and protocol.handshake:
+            if not response.success and opening:
                 session.refused = response
                 return session
     return session
+
+
+_SERVER_KINDS = {"mcp": "an MCP server", "lsp": "a language server"}
 
 
 def _waiting_for(method: str, protocol: Protocol) -> str:

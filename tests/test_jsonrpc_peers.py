@@ -135,6 +135,23 @@ def test_language_server_answers_initialize_with_its_name_and_exits(
     assert extra["worker"]["framing"] == "content-length"
 
 
+def test_a_language_server_spoken_to_as_mcp_does_not_pass_as_one(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """pylsp answers MCP's initialize (in Content-Length framing) with a language server's
+    capabilities and no protocolVersion: no MCP client would go on, and neither does ping."""
+    argv = ("--protocol", "mcp", "--framing", "content-length", "--timeout", WAIT)
+    code, report = ping(capsys, *argv, "--", str(PYLSP))
+    assert code == 1, report
+    [initialize] = report["extra"]["steps"]
+    assert initialize["method"] == "initialize" and initialize["ok"] is False
+    assert initialize["detail"].startswith("answered, but not as an MCP server: its answer has no")
+    assert initialize["detail"].endswith("are a language server's (use --protocol lsp)")
+    quiet = main(["ping", "-q", *argv, "--", str(PYLSP)])
+    out = capsys.readouterr()[0]
+    assert quiet == 1 and out.startswith("✗ ") and "not as an MCP server" in out
+
+
 def test_server_requests_get_a_minimal_answer_and_notifications_are_kept(
     capsys: pytest.CaptureFixture[str], processes: Processes
 ) -> None:

@@ -120,6 +120,34 @@ def _mcp_server(answers: Mapping[str, Any]) -> dict[str, Any]:
     return found
 
 
+def _lsp_capabilities(result: Any) -> bool:
+    """Whether an initialize answer declares a language server's capabilities."""
+    capabilities = result.get("capabilities") if isinstance(result, dict) else None
+    return isinstance(capabilities, dict) and any(
+        key == "textDocumentSync" or key.endswith("Provider") for key in capabilities
+    )
+
+
+def _mcp_opening(result: Any) -> str:
+    """What makes an answer to MCP's initialize no MCP server's ("" when it is one): MCP
+    requires its `protocolVersion`; a language server answers without one."""
+    if isinstance(result, dict) and isinstance(result.get("protocolVersion"), str):
+        return ""
+    said = "its answer has no protocolVersion, which every MCP server's has"
+    if _lsp_capabilities(result):
+        return f"{said}; its capabilities are a language server's (use --protocol lsp)"
+    return said
+
+
+def _lsp_opening(result: Any) -> str:
+    """What makes an answer to LSP's initialize no language server's ("" when it is one)."""
+    if isinstance(result, dict) and isinstance(result.get("capabilities"), dict):
+        if "protocolVersion" in result and not _lsp_capabilities(result):
+            return "its answer names an MCP protocolVersion (use --protocol mcp)"
+        return ""
+    return "its answer has no capabilities, which every language server's has"
+
+
 def _lsp_server(answers: Mapping[str, Any]) -> dict[str, Any]:
     init = answers.get("initialize") or {}
     info = init.get("serverInfo") or {}
@@ -141,6 +169,8 @@ class Protocol:
     init_budget: float  # seconds from spawn to the first answer that `doctor` allows by default
     steps: Callable[[str | None, dict[str, Any] | None], tuple[Step, ...]] = _single
     server: Callable[[Mapping[str, Any]], dict[str, Any]] = field(default=lambda answers: {})
+    # why the answer to the handshake's first request is not this protocol's ("" when it is)
+    opening_problem: Callable[[Any], str] = field(default=lambda result: "")
 
     @property
     def handshake(self) -> bool:
@@ -184,6 +214,7 @@ PROTOCOLS: dict[str, Protocol] = {
             10.0,
             _mcp_steps,
             _mcp_server,
+            _mcp_opening,
         ),
         Protocol(
             "lsp",
@@ -193,6 +224,7 @@ PROTOCOLS: dict[str, Protocol] = {
             10.0,
             _lsp_steps,
             _lsp_server,
+            _lsp_opening,
         ),
     )
 }

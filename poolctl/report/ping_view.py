@@ -59,10 +59,18 @@ def verdict_line(report: Report) -> str:
             pattern = f"pattern {d.pattern_number} ({d.pattern_id})"
             return f"[red]✗[/] [bold]{escape(d.cause)}[/] — {pattern}"
         return f"[red]✗ {escape(failure_headline(finding.failure))}[/]"
+    if details.steps and not details.ok:
+        return f"[red]✗[/] {argv}: {escape(_stopped_at(details))}"
     if details.steps:
         return f"[green]✓[/] {argv} answered the {escape(details.protocol)} handshake"
     median = details.stats_ms.get("median", 0.0)
     return f"[green]✓[/] {argv} answered {details.command!r} in {fmt_ms(median)}"
+
+
+def _stopped_at(details: PingDetails) -> str:
+    """Where a handshake that got answers stopped: `initialize: error reply: …`."""
+    step = next((s for s in details.steps if not s.ok), details.steps[-1])
+    return f"{step.method}: {step.detail}"
 
 
 def stats_line(count: int, stats: Mapping[str, float]) -> str:
@@ -107,6 +115,8 @@ def _session(argv: str, details: PingDetails, console: Console) -> None:
             + (f": server {escape(who)}" if who else "")
             + f" (pid {details.worker.get('pid')}, {details.worker.get('framing')})"
         )
+    elif details.steps[-1].ms is not None:  # answered, but refused or not as the protocol's
+        console.print(f"[red]✗[/] {argv}: {escape(_stopped_at(details))}")
     facts = []
     if server.get("protocol_version"):
         facts.append(f"protocol version {server['protocol_version']}")
