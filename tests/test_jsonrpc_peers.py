@@ -152,6 +152,26 @@ def test_a_language_server_spoken_to_as_mcp_does_not_pass_as_one(
     assert quiet == 1 and out.startswith("✗ ") and "not as an MCP server" in out
 
 
+def test_a_line_server_sent_content_length_is_told_its_framing_from_its_own_answer(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """No fresh process is needed (they may be too slow to start on a loaded machine): once its
+    stdin closes, a server that reads lines parses the frame's body and answers it in a line."""
+    d = verdict(
+        capsys,
+        # long enough for the SDK's import on a loaded machine: the request must be read
+        *("--protocol", "mcp", "--framing", "content-length", "--timeout", "8"),
+        *("--no-experiments", "--", sys.executable, str(WORKERS / "mcp_server.py")),
+    )
+    assert confirmed(d) == ["framing"]
+    assert d["cause"].startswith("The worker speaks line framing (one JSON message a line), not")
+    [answer] = [e for e in d["evidence"] if "written once its stdin closed" in e["note"]]
+    assert answer["text"].startswith('\'{"jsonrpc":"2.0","id":1,"result":')
+    ruled = {h["id"]: h["reason"] for h in d["hypotheses"] if h["status"] == "ruled-out"}
+    assert ruled["envelope"] == "it answered the request once its stdin closed (see framing)"
+    assert ruled["stderr-merged"] == "nothing arrived on stdout"
+
+
 def test_server_requests_get_a_minimal_answer_and_notifications_are_kept(
     capsys: pytest.CaptureFixture[str], processes: Processes
 ) -> None:

@@ -146,6 +146,9 @@ class CloseProbe:
     answered: bool
     seconds: float
     offset: int  # where the flushed bytes start in the stdout transcript
+    # a JSON line among them answering the request, when the framing read none: a worker that
+    # reads lines parses the request once end of input ends the line it is on
+    line_answer: bytes = b""
 
 
 @dataclass(frozen=True)
@@ -403,7 +406,23 @@ def close_stdin(worker: WorkerProcess, request: Request, wait: float = 1.0) -> C
         time.sleep(0.02)
     flushed = worker.redactor.bytes(bytes(worker.transcript.data[offset:]), same_length=True)
     answered = worker.take_answer(request) is not None
-    return CloseProbe(worker.poll(), flushed, answered, time.monotonic() - start, offset)
+    line = b"" if answered else _line_answer(flushed, request)
+    return CloseProbe(worker.poll(), flushed, answered, time.monotonic() - start, offset, line)
+
+
+def _line_answer(data: bytes, request: Request) -> bytes:
+    """The line of `data` that is a JSON response to `request` (b"" when none is)."""
+    for line in data.split(b"\n"):
+        if not line.lstrip().startswith(b"{"):
+            continue
+        try:
+            message = json.loads(line)
+        except ValueError:
+            continue
+        replied = isinstance(message, dict) and message.get("id") == request.id
+        if replied and any(k in message for k in ("result", "error", "success")):
+            return line.strip()
+    return b""
 
 
 def stdin_unread(worker: WorkerProcess) -> int | None:

@@ -53,6 +53,9 @@ def envelope(obs: Observations) -> Judgement:
     echo = _echoed(obs)
     if echo is not None:
         return echo
+    probe = obs.close_probe
+    if probe is not None and probe.line_answer and b'"error"' not in probe.line_answer:
+        return ruled_out("it answered the request once its stdin closed (see framing)")
     said = messages_written(obs)
     stderr_line = validation_line(obs.stderr_text)
     others = _answering_protocols(obs)

@@ -48,6 +48,8 @@ def framing_mismatch(obs: Observations) -> Judgement:
         return ruled_out(
             f"its held-back answer is a valid {obs.framing} frame ({quote(probe.flushed, 40)})"
         )
+    if probe is not None and probe.line_answer and obs.framing != "line":
+        return _answered_at_end_of_input(obs, probe.line_answer, probe.offset)
     if obs.late_answer is not None:
         return ruled_out(f"its late answer is a valid {obs.framing} frame")
     if obs.live is not None and obs.live.stdin_wait() is None:
@@ -138,6 +140,26 @@ def _request_in_another_framing(obs: Observations, name: str, others: list[str])
         + f"), or make the worker speak {obs.framing}."
     )
     return confirmed(verdict, fix, *ev)
+
+
+def _answered_at_end_of_input(obs: Observations, line: bytes, offset: int) -> Judgement:
+    """It answered in a JSON line once its stdin closed: it reads lines, and the request's
+    message ended its line only at end of input."""
+    size = len(obs.request_frame)
+    verdict = (
+        f"The worker speaks line framing (one JSON message a line), not {obs.framing}: it read "
+        f"the {size}-byte {obs.framing} request and answered it only when its stdin closed, "
+        "which ended the line the message was on"
+    )
+    fix = (
+        f"Use one framing on both sides: line (`poolctl ping --framing line`, newline-delimited "
+        f"JSON; in a pool, `worker.framing: line`), or make the worker speak {obs.framing}."
+    )
+    start = bytes(obs.worker.transcript.data).find(line[:64], offset)
+    where = obs.stdout_origin + (f" bytes {start}-{start + len(line) - 1}" if start >= 0 else "")
+    note = "its answer to the request, a JSON line written once its stdin closed"
+    ev = [Evidence(quote(line, 80, obs.worker.redactor), where, note)]
+    return confirmed(verdict, fix, *ev, *experiment_evidence(obs, "framing-line"))
 
 
 def _framing_words(name: str) -> str:

@@ -28,11 +28,11 @@ def stderr_merged(obs: Observations) -> Judgement:
         return ruled_out("the worker exited (see crashed)")
     kind = stream_kind(obs)
     if kind != "text":
-        return ruled_out(
-            "nothing but part of a frame arrived on stdout"
-            if kind in ("none", "partial")
-            else "the bytes on stdout are a frame of another framing, not text"
-        )
+        words = {
+            "none": "nothing arrived on stdout",
+            "partial": "nothing but part of a frame arrived on stdout",
+        }
+        return ruled_out(words.get(kind, "the bytes on stdout are a frame of another framing"))
     sources = merge_sources(obs)
     apart = text_in_stderr_when_apart(obs)
     if not sources:

@@ -59,6 +59,8 @@ def waiting_for_input(obs: Observations) -> Judgement:
             waits,
         )
     others = [f for f in other_framings(obs) if answered(obs, f"framing-{f}")]
+    if probe is not None and probe.line_answer and obs.framing != "line":
+        others = ["line"]  # it answered in a line once its stdin closed (see framing)
     replay = result(obs, "replay")
     if others and not answered(obs, "replay"):
         return ruled_out(
