@@ -236,3 +236,22 @@ def test_a_worker_that_closed_its_stdout_is_named_so(run_cli: RunCli) -> None:
     assert confirmed(d) == ["crashed"]
     assert d["cause"].startswith("The worker closed its stdout while it keeps running")
     assert "file descriptor 1" in d["remediation"]
+
+
+@pytest.mark.parametrize("target", ["file", "/dev/null"])
+def test_a_worker_whose_stdout_was_sent_elsewhere_is_told_where(
+    run_cli: RunCli, tmp_path: Path, target: str
+) -> None:
+    """A wrapper that runs the worker with `> file`: poolctl's pipe reads end of file, and the
+    worker's fd 1 (from /proc) says where its answers went."""
+    where = str(tmp_path / "answers.out") if target == "file" else target
+    wrapper = f"exec {' '.join(REFERENCE)} > {where}"
+    d = diagnose(run_cli, "--timeout", "2", "--", "/bin/sh", "-c", wrapper)
+    assert confirmed(d) == ["crashed"]
+    assert d["cause"].startswith(
+        f"The worker's stdout is not the pipe poolctl reads: it points to {where}"
+    )
+    assert f"fd 1 = {where}" in [e["text"] for e in d["evidence"]]
+    assert "remove the redirection" in d["remediation"]
+    ruled = {h["id"]: h["reason"] for h in d["hypotheses"] if h["status"] == "ruled-out"}
+    assert ruled["waiting-for-input"].startswith("its stdout is not the pipe poolctl reads")

@@ -74,6 +74,16 @@ def exited(obs: Observations) -> bool:
     return obs.exit_before is not None
 
 
+def ended(obs: Observations) -> str:
+    """Why no answer could come whatever the worker does (see crashed), or "": it exited, or
+    its stdout is closed or sent elsewhere while it runs."""
+    if exited(obs):
+        return "the worker exited (see crashed)"
+    if obs.stdout_closed:
+        return "its stdout is not the pipe poolctl reads any more (see crashed)"
+    return ""
+
+
 def stream_kind(obs: Observations) -> str:
     """`none`, `text` (text, binary junk, or JSON that is no message where one should be),
     `framing` (a frame of another framing, or a bad header), `partial`."""

@@ -8,7 +8,7 @@ from poolctl.model import Evidence
 from .. import procinfo
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
 from ..observe import Blocked, Observations
-from ..readings import exited, live_origin
+from ..readings import ended, live_origin
 
 ID = "blocked-writing"
 
@@ -26,8 +26,8 @@ def _pipe_holders(b: Blocked) -> str:
 
 @hypothesis(ID)
 def blocked_writing(obs: Observations) -> Judgement:
-    if exited(obs):
-        return ruled_out("the worker exited (see crashed)")
+    if ended(obs):
+        return ruled_out(ended(obs))
     live = obs.live
     if live is None:
         return untested("the live process could not be inspected")

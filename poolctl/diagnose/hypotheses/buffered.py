@@ -12,7 +12,7 @@ from ..observe import Observations
 from ..readings import (
     BUFFER_EXPERIMENTS,
     answered,
-    exited,
+    ended,
     experiment_evidence,
     live_origin,
     messages_written,
@@ -33,8 +33,8 @@ _LABELS = {
 
 @hypothesis(ID)
 def buffered(obs: Observations) -> Judgement:
-    if exited(obs):
-        return ruled_out("the worker exited (see crashed)")
+    if ended(obs):
+        return ruled_out(ended(obs))
     kind = stream_kind(obs)
     if kind in ("text", "framing"):
         if obs.answer_behind or kind == "framing":

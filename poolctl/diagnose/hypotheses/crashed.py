@@ -3,6 +3,7 @@ can come either way)."""
 
 from __future__ import annotations
 
+import os
 import signal
 
 from poolctl.framing import quote
@@ -10,7 +11,7 @@ from poolctl.model import Evidence
 
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out
 from ..observe import Observations
-from ..readings import exception_line
+from ..readings import exception_line, live_origin
 
 ID = "crashed"
 
@@ -18,6 +19,10 @@ ID = "crashed"
 def _closed_stdout(obs: Observations, alive: str) -> Judgement:
     """Alive, but its stdout is closed: as good as gone, for the caller."""
     size = obs.worker.transcript.total
+    live = obs.live
+    target = live.leader.fds.get(1, "") if live is not None and live.leader else ""
+    if target and live is not None and target != live.stdout_pipe:
+        return _stdout_elsewhere(obs, target, alive)
     verdict = (
         f"The worker closed its stdout while it keeps running: poolctl read end of file after "
         f"{size} byte(s), so no answer can come on it ({alive})"
@@ -30,6 +35,37 @@ def _closed_stdout(obs: Observations, alive: str) -> Judgement:
     return confirmed(
         verdict, fix, Evidence(f"end of file after {size} byte(s)", obs.stdout_origin, note)
     )
+
+
+def _stdout_elsewhere(obs: Observations, target: str, alive: str) -> Judgement:
+    """Its stdout was pointed somewhere else: a file, /dev/null, another process's pipe."""
+    where = {"/dev/null": "/dev/null, which throws its answers away"}.get(
+        target, f"{target}, where its answers go"
+    )
+    verdict = (
+        f"The worker's stdout is not the pipe poolctl reads: it points to {where} "
+        f"(poolctl read end of file on its pipe; {alive})"
+    )
+    fix = (
+        "Let the worker write its answers to the stdout it was started with: remove the "
+        "redirection from its command or wrapper script (`> file`, `>/dev/null`, `| tee`, "
+        "`exec 1>…`) and send its logs to stderr instead."
+    )
+    ev = [Evidence(f"fd 1 = {target}", live_origin(obs), "where its stdout points")]
+    written = _tail(target) if target.startswith("/") and target != "/dev/null" else b""
+    if written:
+        ev.append(Evidence(quote(written, 120, obs.worker.redactor), target, "what it wrote there"))
+    return confirmed(verdict, fix, *ev)
+
+
+def _tail(path: str, size: int = 240) -> bytes:
+    """The last `size` bytes of the file at `path` (b"" when it cannot be read)."""
+    try:
+        with open(path, "rb") as f:
+            f.seek(max(0, os.fstat(f.fileno()).st_size - size))
+            return f.read(size)
+    except OSError:
+        return b""
 
 
 @hypothesis(ID)

@@ -12,7 +12,7 @@ from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
 from ..observe import Observations
 from ..readings import (
     echoed,
-    exited,
+    ended,
     experiment_evidence,
     messages_written,
     request_unread,
@@ -44,8 +44,8 @@ def _answering_protocols(obs: Observations) -> list[str]:
 
 @hypothesis(ID)
 def envelope(obs: Observations) -> Judgement:
-    if exited(obs):
-        return ruled_out("the worker exited (see crashed)")
+    if ended(obs):
+        return ruled_out(ended(obs))
     if stream_kind(obs) in ("text", "framing"):
         return ruled_out("what came on stdout is no message at all (quoted above)")
     if request_unread(obs):

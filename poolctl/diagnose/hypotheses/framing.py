@@ -11,7 +11,7 @@ from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
 from ..observe import Observations
 from ..readings import (
     answered,
-    exited,
+    ended,
     experiment_evidence,
     header_words,
     live_origin,
@@ -29,8 +29,8 @@ ID = "framing"
 
 @hypothesis(ID)
 def framing_mismatch(obs: Observations) -> Judgement:
-    if exited(obs):
-        return ruled_out("the worker exited (see crashed)")
+    if ended(obs):
+        return ruled_out(ended(obs))
     kind = stream_kind(obs)
     if kind == "framing":
         return _reply_in_another_framing(obs)

@@ -9,7 +9,7 @@ from poolctl.worker import StderrMode
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out
 from ..observe import Observations
 from ..readings import (
-    exited,
+    ended,
     first_line,
     header_words,
     merge_sources,
@@ -24,8 +24,8 @@ ID = "stderr-merged"
 
 @hypothesis(ID)
 def stderr_merged(obs: Observations) -> Judgement:
-    if exited(obs):
-        return ruled_out("the worker exited (see crashed)")
+    if ended(obs):
+        return ruled_out(ended(obs))
     kind = stream_kind(obs)
     if kind != "text":
         words = {

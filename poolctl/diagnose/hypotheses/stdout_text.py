@@ -10,7 +10,7 @@ from poolctl.worker import StderrMode
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
 from ..observe import Observations
 from ..readings import (
-    exited,
+    ended,
     first_line,
     header_words,
     merge_sources,
@@ -26,8 +26,8 @@ ID = "stdout-text"
 
 @hypothesis(ID)
 def stdout_text(obs: Observations) -> Judgement:
-    if exited(obs):
-        return ruled_out("the worker exited (see crashed)")
+    if ended(obs):
+        return ruled_out(ended(obs))
     kind = stream_kind(obs)
     if kind != "text":
         why = (

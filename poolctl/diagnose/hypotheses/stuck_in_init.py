@@ -9,7 +9,7 @@ from poolctl.units import fmt_limit
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
 from ..observe import Observations
 from ..readings import (
-    exited,
+    ended,
     live_origin,
     most_seen,
     request_unread,
@@ -22,10 +22,8 @@ ID = "stuck-in-init"
 
 @hypothesis(ID)
 def stuck_in_init(obs: Observations) -> Judgement:
-    if exited(obs):
-        return ruled_out("the worker exited (see crashed)")
-    if obs.stdout_closed:
-        return ruled_out("its stdout is closed: no start-up ends in an answer (see crashed)")
+    if ended(obs):
+        return ruled_out(ended(obs))
     if stream_kind(obs) in ("text", "framing"):
         return ruled_out("it wrote to stdout: it got past start-up")
     live = obs.live

@@ -12,7 +12,7 @@ from ..readings import (
     BUFFER_EXPERIMENTS,
     answered,
     echoed,
-    exited,
+    ended,
     experiment_evidence,
     live_origin,
     other_framings,
@@ -29,8 +29,8 @@ ID = "waiting-for-input"
 
 @hypothesis(ID)
 def waiting_for_input(obs: Observations) -> Judgement:
-    if exited(obs):
-        return ruled_out("the worker exited (see crashed)")
+    if ended(obs):
+        return ruled_out(ended(obs))
     if stream_kind(obs) in ("text", "framing"):
         return ruled_out("bytes arrived on stdout (quoted above)")
     live = obs.live
