@@ -123,7 +123,7 @@ def test_each_fault_confirms_exactly_one_hypothesis(run_cli: RunCli, fault: str)
         assert q in d["cause"] + json.dumps(d["evidence"]), (q, d["cause"])
     assert d["remediation"]
     statuses = {h["id"]: h for h in d["hypotheses"]}
-    assert len(statuses) == 9
+    assert len(statuses) == 10
     for h in statuses.values():  # every hypothesis says why it is not confirmed
         assert h["status"] == "confirmed" or h["reason"], h
 

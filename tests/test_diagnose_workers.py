@@ -255,3 +255,21 @@ def test_a_worker_whose_stdout_was_sent_elsewhere_is_told_where(
     assert "remove the redirection" in d["remediation"]
     ruled = {h["id"]: h["reason"] for h in d["hypotheses"] if h["status"] == "ruled-out"}
     assert ruled["waiting-for-input"].startswith("its stdout is not the pipe poolctl reads")
+
+
+def test_a_worker_serving_on_a_tcp_port_is_told_to_use_its_pipes(run_cli: RunCli) -> None:
+    """Not stuck in start-up: it listens on a port (/proc/net/tcp) and its request was never
+    read from the stdin pipe."""
+    d = diagnose(run_cli, "--timeout", "2", "--", sys.executable, str(WORKERS / "serves_tcp.py"))
+    assert confirmed(d) == ["serves-socket"]
+    assert re.match(
+        r"The worker serves on 127\.0\.0\.1:\d+, not on its stdin and stdout", d["cause"]
+    )
+    texts = [e["text"] for e in d["evidence"]]
+    assert any(
+        re.match(r"pid \d+ \(python3?[\d.]*\) listens on 127\.0\.0\.1:\d+ \(fd \d+\)", t)
+        for t in texts
+    )
+    assert "--stdio" in d["remediation"]
+    ruled = {h["id"]: h["reason"] for h in d["hypotheses"] if h["status"] == "ruled-out"}
+    assert ruled["stuck-in-init"].startswith("it listens on a socket")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
 import sys
 from pathlib import Path
 from typing import Any
@@ -170,6 +171,19 @@ def test_a_line_server_sent_content_length_is_told_its_framing_from_its_own_answ
     ruled = {h["id"]: h["reason"] for h in d["hypotheses"] if h["status"] == "ruled-out"}
     assert ruled["envelope"] == "it answered the request once its stdin closed (see framing)"
     assert ruled["stderr-merged"] == "nothing arrived on stdout"
+
+
+def test_a_language_server_run_with_tcp_is_told_to_use_stdio(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """pylsp --tcp serves on a port and never reads stdin: not stuck in its start-up."""
+    with socket.socket() as probe:  # a port free a moment ago
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    options = ("--protocol", "lsp", "--timeout", "5", "--no-experiments")
+    d = verdict(capsys, *options, "--", str(PYLSP), "--tcp", "--port", str(port))
+    assert confirmed(d) == ["serves-socket"]
+    assert d["cause"].startswith(f"The worker serves on 127.0.0.1:{port}, not on its stdin")
 
 
 def test_server_requests_get_a_minimal_answer_and_notifications_are_kept(

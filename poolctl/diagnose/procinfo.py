@@ -12,6 +12,8 @@ import contextlib
 import fcntl
 import os
 import platform
+import socket
+import sys
 import termios
 import time
 from collections.abc import Iterable
@@ -310,3 +312,36 @@ def holders(target: str, exclude: Iterable[int] = ()) -> list[tuple[int, int, st
                 comm = (_read(f"/proc/{pid}/comm") or "?").strip()
                 found.append((pid, fd, comm))
     return found
+
+
+def listening_sockets() -> dict[str, str]:
+    """The sockets that listen, by the name /proc gives them in a process's fds
+    (`socket:[12345]`): their address (`127.0.0.1:8080`, `[::]:8080`, `unix /tmp/lsp.sock`)."""
+    found: dict[str, str] = {}
+    for table, six in (("/proc/net/tcp", False), ("/proc/net/tcp6", True)):
+        for fields in _table(table):
+            if len(fields) > 9 and fields[3] == "0A":  # TCP_LISTEN
+                found[f"socket:[{fields[9]}]"] = _tcp_address(fields[1], six)
+    for fields in _table("/proc/net/unix"):
+        if len(fields) > 6 and int(fields[3], 16) & 0x10000:  # __SO_ACCEPTCON: it listens
+            path = fields[7] if len(fields) > 7 else "(unnamed)"
+            found[f"socket:[{fields[6]}]"] = f"unix {path}"
+    return found
+
+
+def _table(path: str) -> list[list[str]]:
+    """The rows of a /proc/net table, split on whitespace, its header left out."""
+    text = _read(path) or ""
+    return [line.split() for line in text.splitlines()[1:]]
+
+
+def _tcp_address(hex_address: str, six: bool) -> str:
+    """`0100007F:6E18` -> `127.0.0.1:28184`: the kernel prints the address as 32-bit words in
+    the host's byte order, the port as a number."""
+    host, _, port = hex_address.partition(":")
+    raw = b"".join(
+        int(host[i : i + 8], 16).to_bytes(4, sys.byteorder) for i in range(0, len(host), 8)
+    )
+    if six:
+        return f"[{socket.inet_ntop(socket.AF_INET6, raw)}]:{int(port, 16)}"
+    return f"{socket.inet_ntop(socket.AF_INET, raw)}:{int(port, 16)}"

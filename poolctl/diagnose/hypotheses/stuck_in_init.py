@@ -6,6 +6,7 @@ from __future__ import annotations
 from poolctl.model import Evidence
 from poolctl.units import fmt_limit
 
+from .. import procinfo
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
 from ..observe import Observations
 from ..readings import (
@@ -34,6 +35,10 @@ def stuck_in_init(obs: Observations) -> Judgement:
     unread = request_unread(obs)
     if unread is None:
         return untested("its stdin pipe could not be inspected")
+    if unread and any(
+        t in procinfo.listening_sockets() for p in live.processes for t in p.fds.values()
+    ):
+        return ruled_out("it listens on a socket: its start-up is over (see serves socket)")
     size = len(obs.request_frame)
     if not unread:
         return ruled_out(
