@@ -9,6 +9,7 @@ that worker's diagnosis takes them; should it answer, the next worker diagnosed 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 
 from poolctl.diagnose import diagnose_no_answer
@@ -42,9 +43,16 @@ async def init_exchange(
             await worker.write_frame(worker.process.send(note), left)
             continue
         request = worker.process.ids.request_raw(step.method, step.params)
-        outcome = await _watched(worker, request, left, early if outcome is None else None)
+        opening = outcome is None
+        outcome = await _watched(worker, request, left, early if opening else None)
         if not isinstance(outcome, Answer) or not outcome.response.success:
             return outcome
+        protocol = worker.process.protocol
+        problem = protocol.opening_problem(outcome.response.result) if opening else ""
+        if problem:  # answered, but not as the protocol's server: a failed init, as in ping
+            said = f"{step.method} answered, but not as {protocol.server_noun}: {problem}"
+            mismatch = dataclasses.replace(outcome.response, success=False, error=said)
+            return dataclasses.replace(outcome, response=mismatch)
     assert outcome is not None
     return outcome
 

@@ -98,8 +98,7 @@ def run_session(
             else:
                 detail = f"error reply: {response.error_message}"
             if session.mismatch:
-                kind = _SERVER_KINDS.get(protocol.name, f"a {protocol.name} server")
-                detail = f"answered, but not as {kind}: {session.mismatch}"
+                detail = f"answered, but not as {protocol.server_noun}: {session.mismatch}"
             ok = response.success and not session.mismatch
             session.steps.append(ProtocolStep(step.method, ok, detail, ms, _at(worker)))
             if session.mismatch:
@@ -111,9 +110,6 @@ def run_session(
                 session.refused = response
                 return session
     return session
-
-
-_SERVER_KINDS = {"mcp": "an MCP server", "lsp": "a language server"}
 
 
 def _waiting_for(method: str, protocol: Protocol) -> str:

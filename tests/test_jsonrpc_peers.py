@@ -7,6 +7,7 @@ bound a slow machine."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import socket
 import sys
@@ -147,7 +148,10 @@ def test_a_language_server_spoken_to_as_mcp_does_not_pass_as_one(
     [initialize] = report["extra"]["steps"]
     assert initialize["method"] == "initialize" and initialize["ok"] is False
     assert initialize["detail"].startswith("answered, but not as an MCP server: its answer has no")
-    assert initialize["detail"].endswith("are a language server's (use --protocol lsp)")
+    assert initialize["detail"].endswith(
+        "are a language server's: speak lsp to it (`--protocol lsp`; in a pool, "
+        "`worker.protocol: lsp`)"
+    )
     quiet = main(["ping", "-q", *argv, "--", str(PYLSP)])
     out = capsys.readouterr()[0]
     assert quiet == 1 and out.startswith("✗ ") and "not as an MCP server" in out
@@ -184,6 +188,31 @@ def test_a_language_server_run_with_tcp_is_told_to_use_stdio(
     d = verdict(capsys, *options, "--", str(PYLSP), "--tcp", "--port", str(port))
     assert confirmed(d) == ["serves-socket"]
     assert d["cause"].startswith(f"The worker serves on 127.0.0.1:{port}, not on its stdin")
+
+
+def test_a_pool_of_language_servers_declared_mcp_is_told_its_inits_were_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, processes: Processes
+) -> None:
+    """The pool reads the handshake's answer as ping does: not an MCP server's, so no worker is
+    ready, and the finding says what the answer was, not that none came."""
+    path = tmp_path / "lsp-as-mcp.yaml"
+    path.write_text(
+        "name: lsp-as-mcp\n"
+        f"worker: {{command: [{json.dumps(str(PYLSP))}], protocol: mcp, framing: content-length,"
+        f" init_timeout: {WAIT}}}\n"
+        "pool: {size: 1, checkout_timeout: 2, request_timeout: 5}\n"
+        "steps:\n  - request: {command: ping, count: 1}\n"
+    )
+    code = main(["run-scenario", "--format", "json", str(path)])
+    report = json.loads(capsys.readouterr()[0])
+    assert code == 1, report
+    [finding] = report["findings"]
+    assert finding["failure"]["kind"] == "init-refused"
+    diagnosis = finding["outcome"]
+    # the worker, and the one spawned for the waiting caller
+    assert re.match(r"[12] worker\(s\) answered their init, but refused it: ", diagnosis["cause"])
+    assert "not as an MCP server: its answer has no protocolVersion" in diagnosis["cause"]
+    assert diagnosis["remediation"].startswith("Fix what the worker's answer says: initialize")
 
 
 def test_server_requests_get_a_minimal_answer_and_notifications_are_kept(

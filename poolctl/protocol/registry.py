@@ -128,6 +128,10 @@ def _lsp_capabilities(result: Any) -> bool:
     )
 
 
+_USE_LSP = "`--protocol lsp`; in a pool, `worker.protocol: lsp`"
+_USE_MCP = "`--protocol mcp`; in a pool, `worker.protocol: mcp`"
+
+
 def _mcp_opening(result: Any) -> str:
     """What makes an answer to MCP's initialize no MCP server's ("" when it is one): MCP
     requires its `protocolVersion`; a language server answers without one."""
@@ -135,7 +139,7 @@ def _mcp_opening(result: Any) -> str:
         return ""
     said = "its answer has no protocolVersion, which every MCP server's has"
     if _lsp_capabilities(result):
-        return f"{said}; its capabilities are a language server's (use --protocol lsp)"
+        return f"{said}; its capabilities are a language server's: speak lsp to it ({_USE_LSP})"
     return said
 
 
@@ -143,7 +147,7 @@ def _lsp_opening(result: Any) -> str:
     """What makes an answer to LSP's initialize no language server's ("" when it is one)."""
     if isinstance(result, dict) and isinstance(result.get("capabilities"), dict):
         if "protocolVersion" in result and not _lsp_capabilities(result):
-            return "its answer names an MCP protocolVersion (use --protocol mcp)"
+            return f"its answer names an MCP protocolVersion: speak mcp to it ({_USE_MCP})"
         return ""
     return "its answer has no capabilities, which every language server's has"
 
@@ -171,6 +175,7 @@ class Protocol:
     server: Callable[[Mapping[str, Any]], dict[str, Any]] = field(default=lambda answers: {})
     # why the answer to the handshake's first request is not this protocol's ("" when it is)
     opening_problem: Callable[[Any], str] = field(default=lambda result: "")
+    server_noun: str = "a server"  # `an MCP server`: what speaks it, in a sentence
 
     @property
     def handshake(self) -> bool:
@@ -215,6 +220,7 @@ PROTOCOLS: dict[str, Protocol] = {
             _mcp_steps,
             _mcp_server,
             _mcp_opening,
+            "an MCP server",
         ),
         Protocol(
             "lsp",
@@ -225,6 +231,7 @@ PROTOCOLS: dict[str, Protocol] = {
             _lsp_steps,
             _lsp_server,
             _lsp_opening,
+            "a language server",
         ),
     )
 }

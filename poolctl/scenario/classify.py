@@ -128,15 +128,20 @@ class TraceClassifier:
             error = failed[0].data.get("error")
             cause = f"{len(failed)} worker(s) never answered the init ping: {error}"
             remediation, hypotheses = None, ()
-        message = f"{len(failed)} of {len(inits)} init pings got no answer within {timeout:g} s" + (
+        refused = [e for e in failed if e.data.get("reason") == "error-response"]
+        said = f"{len(failed)} of {len(inits)} init pings got no answer within {timeout:g} s"
+        if refused and engine is None:  # answered, with an error or not as the protocol's
+            error = refused[0].data.get("error")
+            cause = f"{len(refused)} worker(s) answered their init, but refused it: {error}"
+            remediation = f"Fix what the worker's answer says: {error}"
+            said = f"{len(refused)} of {len(inits)} inits were answered with a refusal"
+        message = said + (
             f"; {len(consequences)} checkout(s) timed out waiting for them" if consequences else ""
         )
-        failure = self.failure(
-            "workers never answered their init ping",
-            "init-no-response",
-            message,
-            failed + consequences,
-        )
+        name, kind = "workers never answered their init ping", "init-no-response"
+        if refused and engine is None:
+            name, kind = "workers refused their init", "init-refused"
+        failure = self.failure(name, kind, message, failed + consequences)
         return [
             Finding(
                 failure,
