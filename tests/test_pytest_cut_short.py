@@ -22,6 +22,8 @@ FAILED_EARLY = ["test_checkout_returns_a_worker", "test_worker_answers", "test_w
 CASES = {
     "killed.txt": ([], 3),
     "killed_verbose.txt": ([*FAILED_EARLY, "test_last"], None),
+    # pytest-xdist: the marks alone (`EF.FF`); the other worker ran test_never_reached
+    "killed_xdist.txt": ([], 4),
     "crash.txt": (["test_last"], 4),
     "crash_verbose.txt": ([*FAILED_EARLY, "test_last"], None),
     "timeout_thread.txt": (["test_last"], 4),

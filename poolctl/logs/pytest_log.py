@@ -60,6 +60,7 @@ TRIGGERS = (
     r"no tests ran",
     r"Traceback \(most recent call last\):",
     r"\.py [.sxXFE]*[FE]",  # a progress line with failures (`t.py F.F  [ 50%]`)
+    r"^[.sxXFE]*[FE][.sxXFE]*(?: +\[ *\d+%\])?\s*$",  # pytest-xdist's, marks alone
     r"(?:FAILED|ERROR) +\[",  # a verbose progress line (`t.py::test_a FAILED  [ 50%]`)
     r"\] (?:FAILED|ERROR) ",  # pytest-xdist's (`[gw0] [ 50%] FAILED t.py::test_a`)
     r"^-+ (?:Captured |.+ log -|Logs? -)",  # a test's captured output (`---- Captured … ----`)
@@ -78,7 +79,7 @@ SUMMARY_LINE_RE = re.compile(
     r"^(?P<outcome>FAILED|ERROR) (?P<nodeid>[^\s\[]+(?:\[[^\n]*?\])?)(?: - (?P<message>.*))?$"
 )
 PROGRESS_RE = re.compile(
-    r"^(?:\S+\.py [.sxXFE]*[FE][.sxXFE]*(?: +\[ *\d+%\])?"
+    r"^(?:(?:\S+\.py )?[.sxXFE]*[FE][.sxXFE]*(?: +\[ *\d+%\])?"
     r"|\S+::\S.* (?:FAILED|ERROR) +\[ *\d+%\]"
     r"|\[gw\d+\] \[ *\d+%\] (?:FAILED|ERROR) \S+)\s*$"
 )

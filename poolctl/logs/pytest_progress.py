@@ -26,8 +26,9 @@ _NAMED = tuple(
     for kind, regex in outcome_lines(outcome).items()
     if kind != "summary"
 )
-# `t.py ..F.E  [ 50%]` (or `[ 3/10]` with `console_output_style = count`)
-_MARKS = re.compile(r"^\S+\.py (?P<marks>[.sxXFE]+)(?: +\[ *\d+(?:%|/\d+)\])?$")
+# `t.py ..F.E  [ 50%]` (or `[ 3/10]` with `console_output_style = count`); pytest-xdist prints
+# the marks alone (`..F.E  [ 50%]`)
+_MARKS = re.compile(r"^(?:\S+\.py )?(?P<marks>[.sxXFE]+)(?: +\[ *\d+(?:%|/\d+)\])?$")
 
 
 class Progress:
