@@ -129,16 +129,27 @@ def load_yaml(path: Path, error_type: type[InputError] = InputError) -> YamlDocu
                 f"{MAX_BYTES:,}",
                 where=str(path),
             )
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise error_type("file not found", where=str(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         raise error_type(f"cannot read: {exc}", where=str(path)) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:  # named where it is, as a YAML error would be
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        byte = raw[exc.start]
+        raise error_type(
+            f"not UTF-8: byte 0x{byte:02x} at column {column} (save the file as UTF-8)",
+            where=f"{path}:{line}",
+        ) from None
     loader = Loader(text)
     try:
         root = loader.get_single_node()
         if root is not None:
             _check_size(root, path, error_type)
+            _check_unique_keys(root, path, error_type)
         data = loader.construct_document(root) if root is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -180,6 +191,32 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     if isinstance(node, yaml.MappingNode):
         return [part for pair in node.value for part in pair]
     return []
+
+
+def _check_unique_keys(root: yaml.Node, path: Path, error_type: type[InputError]) -> None:
+    """Refuse a mapping that names a key twice: YAML keeps the last value without a word, so
+    `{size: 1, size: 5}` would silently be 5."""
+    seen_nodes: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen_nodes:
+            continue
+        seen_nodes.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            lines: dict[str, int] = {}
+            for key, _ in node.value:
+                if not isinstance(key, yaml.ScalarNode) or key.tag.endswith(":merge"):
+                    continue
+                line = key.start_mark.line + 1
+                if key.value in lines:
+                    raise error_type(
+                        f"duplicate key {key.value!r} (first at line {lines[key.value]}): YAML "
+                        "would keep the last value without a word; keep one",
+                        where=f"{path}:{line}",
+                    )
+                lines[key.value] = line
+        stack.extend(_children(node))
 
 
 def _check_size(root: yaml.Node, path: Path, error_type: type[InputError]) -> None:

@@ -113,3 +113,31 @@ def test_a_pattern_file_is_parsed_once_per_process_and_again_when_it_changes(
     assert load_file(path) is first and len(parses) == 1
     path.write_text(text.replace("title: t", "title: u"))
     assert load_file(path).title == "u" and len(parses) == 2
+
+
+def test_a_key_given_twice_is_refused_with_both_lines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """YAML would keep the last value silently: `size: 1, size: 5` ran a pool of 5."""
+    text = SCENARIO.format(args="        n: 1") + "pool:\n  size: 1\n  lazy: true\n  size: 5\n"
+    path = write(tmp_path, "twice.yaml", text)
+    assert main(["run-scenario", str(path), "--check"]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == (
+        f"poolctl: error: {path}:11: duplicate key 'size' (first at line 9): YAML would keep "
+        "the last value without a word; keep one"
+    )
+
+
+def test_merge_keys_and_the_same_key_in_two_mappings_are_fine(tmp_path: Path) -> None:
+    text = "base: &base {size: 1}\npool:\n  <<: *base\n  lazy: true\nother: {size: 2}\n"
+    assert load_yaml(write(tmp_path, "merge.yaml", text)).data["pool"] == {"size": 1, "lazy": True}
+
+
+def test_a_file_that_is_not_utf8_is_refused_with_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes("name: p\ndescription: caf\u00e9\n".encode("latin-1"))
+    with pytest.raises(InputError) as refused:
+        load_yaml(path)
+    assert refused.value.where == f"{path}:2"
+    assert refused.value.message.startswith("not UTF-8: byte 0xe9 at column 17")
