@@ -168,8 +168,8 @@ class Pool:
                 worker.state = State.IDLE
                 if worker.exited.is_set():  # it exited while its answer was still being read
                     self._bury(worker)
-                else:
-                    self._hand_over(worker)
+                elif (handed := self._hand_over(worker)) is not None:
+                    self._trace_start(handed)  # a waiting caller's request, written at once
             return True
         detail = outcome.detail if isinstance(outcome, NoAnswer) else outcome.response.error_message
         if self.shutting_down is not None and isinstance(outcome, NoAnswer):

@@ -364,3 +364,19 @@ def test_a_request_too_large_for_its_framing_fails_its_caller_only(
     assert [k for k, _ in kinds] == [
         "checkout_requested", "checkout_granted", "request", "checkin"
     ]  # fmt: skip
+
+
+def test_a_caller_served_by_a_worker_fresh_from_its_init_is_traced(with_pool: WithPool) -> None:
+    """A lazy pool hands a worker to a waiting caller as its init ends: that caller's grant and
+    request are events too, or a timeline shows it waiting to the end."""
+
+    async def body(pool: Pool) -> list[Any]:
+        calls = [pool.call(f"c{i}", "ping") for i in range(4)]
+        return list(await asyncio.gather(*calls))
+
+    answers, trace = with_pool(body, size=2, lazy=True)
+    assert all(isinstance(a, Answer) for a in answers)
+    granted = {e.caller for e in types(trace, "checkout_granted")}
+    requested = {e.caller for e in types(trace, "request")}
+    answered = {e.caller for e in types(trace, "response")}
+    assert granted == requested == answered == {"c0", "c1", "c2", "c3"}
