@@ -150,9 +150,12 @@ def own_prefix(each_test_root: Path) -> Path:
 
 @pytest.fixture(autouse=True)
 def reports_in_tmp(own_prefix: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Run folders go to the test's own temporary path, never into the repository."""
+    """Run folders go to the test's own temporary path, never into the repository; and the
+    suite run inside GitHub Actions prints as anywhere else (the tests of Actions' own
+    behaviour set GITHUB_ACTIONS themselves)."""
     base = Path(f"{own_prefix}-reports")
     monkeypatch.setenv(BASE_ENV, str(base))
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
     return base
 
 

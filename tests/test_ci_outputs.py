@@ -207,3 +207,52 @@ def test_the_json_of_every_fixture_validates(capsys: pytest.CaptureFixture[str],
     valid_json(out)
     doc = json.loads(out)
     assert doc["schema_version"] == 1
+
+
+INJECTING = """<?xml version="1.0"?>
+<testsuite name="pool" tests="1" failures="1">
+  <testcase classname="pool" name="test_nl&#10;::warning file=x.py::injected from a name">
+    <failure message="::add-mask::hello">boom</failure>
+  </testcase>
+</testsuite>
+"""
+
+
+def test_in_github_actions_no_line_of_the_report_runs_as_a_workflow_command(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A test's name or message may begin a line with `::`: on standard output in Actions the
+    report comes between `::stop-commands::TOKEN` and `::TOKEN::`, after the annotations."""
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    log = tmp_path / "junit.xml"
+    log.write_text(INJECTING)
+    code, out, _ = cli(capsys, "triage", str(log), "--annotations", "--no-history")
+    assert code == 1
+    lines = out.splitlines()
+    stop = next(i for i, line in enumerate(lines) if line.startswith("::stop-commands::"))
+    token = lines[stop].removeprefix("::stop-commands::")
+    assert len(token) == 32 and lines[-1] == f"::{token}::"
+    assert all(line.startswith(("::error", "::notice")) for line in lines[:stop])
+    quoted = [i for i, line in enumerate(lines) if line.lstrip().startswith("::warning")]
+    assert quoted and all(stop < i < len(lines) - 1 for i in quoted)
+
+
+def test_outside_github_actions_the_report_is_printed_as_it_is(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    log = tmp_path / "junit.xml"
+    log.write_text(INJECTING)
+    _, out, _ = cli(capsys, "triage", str(log), "--no-history")
+    assert "::stop-commands::" not in out and "::warning file=x.py::injected" in out
+
+
+def test_a_summary_link_encodes_its_path() -> None:
+    """A space ended the link, and `#` or `?` pointed it at another file."""
+    from poolctl.report.github import RepoLinks
+
+    links = RepoLinks("https://github.com", "acme/pool", "abc123", workspace="/ws")
+    base = "https://github.com/acme/pool/blob/abc123/"
+    assert links.url("tests/my test (v1).py:12") == f"{base}tests/my%20test%20%28v1%29.py#L12"
+    assert links.url("tests/a#b?c.py:3") == f"{base}tests/a%23b%3Fc.py#L3"
+    assert links.url("tests/plain.py:7") == f"{base}tests/plain.py#L7"

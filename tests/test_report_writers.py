@@ -37,7 +37,7 @@ from poolctl.report import (
     render,
 )
 from poolctl.report.github import render_annotations
-from poolctl.report.markdown import code, prose, text
+from poolctl.report.markdown import block, code, prose, text
 from tests.conftest import Golden
 
 LOG = "/ci/logs/run.log"
@@ -298,5 +298,11 @@ def test_other_report_kinds_render() -> None:
 
 def test_markdown_escaping() -> None:
     assert text("a|b <x> *y*") == "a\\|b &lt;x&gt; \\*y\\*"
-    assert code("a `b` c|d") == "``a `b` c\\|d``"
-    assert prose("run `a|b` then <c>") == "run `a\\|b` then &lt;c&gt;"
+    # a pipe in a code span is escaped in a table cell only: elsewhere `\|` shows the backslash
+    assert code("a `b` c|d") == "``a `b` c|d``"
+    assert code("a `b` c|d", cell=True) == "``a `b` c\\|d``"
+    assert prose("run `a|b` then <c>") == "run `a|b` then &lt;c&gt;"
+    assert prose("run `a|b` then <c>", cell=True) == "run `a\\|b` then &lt;c&gt;"
+    # a lone carriage return is a line break to CommonMark (and to a CI runner reading stdout)
+    assert text("a\rb") == "a b" and code("a\rb") == "`a b`"
+    assert block("x\ry") == "```\nx\ny\n```"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import urllib.parse
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -82,7 +83,9 @@ class RepoLinks:
         if not path or os.path.isabs(path) or path.startswith(".."):
             return None
         anchor = f"#L{line}" if line else ""
-        return f"{self.server.rstrip('/')}/{self.repository}/blob/{self.sha}/{path}{anchor}"
+        # a space, `#` or `?` in a path would end the link or point at another file
+        blob = urllib.parse.quote(path, safe="/")
+        return f"{self.server.rstrip('/')}/{self.repository}/blob/{self.sha}/{blob}{anchor}"
 
 
 def repo_links(env: Mapping[str, str] | None = None) -> RepoLinks | None:

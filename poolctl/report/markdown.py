@@ -49,7 +49,8 @@ MAX_CLUSTERS = 100  # clusters listed (report.json lists them all)
 
 # HTML and Markdown's emphasis, links, code, pipes and headings escaped; a newline is a space
 _TEXT = str.maketrans(
-    {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\n": " "} | {c: "\\" + c for c in "\\`*_[]|#"}
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\n": " ", "\r": " "}
+    | {c: "\\" + c for c in "\\`*_[]|#"}
 )
 _CODE_SPAN = re.compile(r"(`[^`\n]+`)")
 _BACKTICKS = re.compile(r"`+")
@@ -60,22 +61,26 @@ def text(value: str) -> str:
     return value.translate(_TEXT)
 
 
-def prose(value: str) -> str:
-    """Authored text (a remediation, a cause): its `code spans` kept, the rest escaped."""
+def prose(value: str, *, cell: bool = False) -> str:
+    """Authored text (a remediation, a cause): its `code spans` kept (their pipes escaped in a
+    table `cell`), the rest escaped."""
     if "`" not in value:
         return text(value)
     out = []
     for part in _CODE_SPAN.split(value):
         if len(part) > 1 and part.startswith("`") and part.endswith("`"):
-            out.append(part.replace("|", "\\|"))
+            out.append(part.replace("|", "\\|") if cell else part)
         else:
             out.append(text(part))
     return "".join(out)
 
 
-def code(value: str) -> str:
-    """An inline code span that holds any text (backticks and pipes too), on one line."""
-    value = value.replace("\n", " ").replace("|", "\\|")
+def code(value: str, *, cell: bool = False) -> str:
+    """An inline code span that holds any text (backticks too), on one line; in a table `cell`
+    its pipes escaped (GFM reads `\\|` there as a pipe; elsewhere it would show the backslash)."""
+    value = value.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
+    if cell:
+        value = value.replace("|", "\\|")
     longest = max((len(m) for m in _BACKTICKS.findall(value)), default=0) if "`" in value else 0
     fence = "`" * (longest + 1)
     pad = " " if value.startswith("`") or value.endswith("`") or not value.strip() else ""
@@ -83,7 +88,8 @@ def code(value: str) -> str:
 
 
 def block(value: str, lang: str = "") -> str:
-    """A fenced code block that holds any text."""
+    """A fenced code block that holds any text (a lone carriage return is a line break)."""
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
     longest = max((len(m) for m in re.findall(r"`{3,}", value)), default=2)
     fence = "`" * (longest + 1)
     return f"{fence}{lang}\n{value.rstrip()}\n{fence}"
@@ -212,11 +218,11 @@ class _Doc:
                     if c.evidence:
                         why = text("; ".join(self.short(e) for e in c.evidence))
                     elif c.status == "untested":
-                        why = prose(how_to_tell(c.reason))
+                        why = prose(how_to_tell(c.reason), cell=True)
                     else:
-                        why = prose(c.reason)
+                        why = prose(c.reason, cell=True)
                     label = STATUS[c.status] + (f" ({text(c.label)})" if c.label else "")
-                    self.w(f"| {label} | {prose(c.title)} | {why} |")
+                    self.w(f"| {label} | {prose(c.title, cell=True)} | {why} |")
                 self.w()
                 self.w("</details>")
                 self.w()
@@ -253,7 +259,7 @@ class _Doc:
         for group in groups:
             names = failure_names(group.findings, self.named, MAX_NAMES)
             headline = failure_headline(group.first.failure)
-            self.w(f"| {group.size} | {code(headline)} | {text(names)} |")
+            self.w(f"| {group.size} | {code(headline, cell=True)} | {text(names)} |")
         self.w()
 
     def finding(self, finding: Finding, group: GroupView | None = None) -> None:
@@ -337,7 +343,7 @@ class _Doc:
             resolves = f"{len(fix.findings)} ({new} new)" if new else f"{len(fix.findings)}"
             self.w(
                 f"| {fix.rank} | {resolves} | {fix.number} {code(fix.pattern_id)} | "
-                f"{prose(fix.remediation)} | {where} |"
+                f"{prose(fix.remediation, cell=True)} | {where} |"
             )
         self.w()
 
@@ -364,21 +370,19 @@ class _Doc:
         for cluster in clusters[:MAX_CLUSTERS]:
             u = unclassified(cluster.first)
             f = cluster.first.failure
-            nearest = f"{code(u.nearest)} ({u.score:.2f})" if u.nearest else "none"
+            nearest = f"{code(u.nearest, cell=True)} ({u.score:.2f})" if u.nearest else "none"
             why = text(self.short(u.why))
             if not clustered:
-                where = code(self.short(f.origin)) if f.origin else ""
-                self.w(
-                    f"| {text(failure_label(f))} | {where} | {code(failure_headline(f))} | "
-                    f"{nearest} | {why} |"
-                )
+                where = code(self.short(f.origin), cell=True) if f.origin else ""
+                headline = code(failure_headline(f), cell=True)
+                self.w(f"| {text(failure_label(f))} | {where} | {headline} | {nearest} | {why} |")
                 continue
             headline = (
                 failure_headline(f) if len(cluster.findings) == 1 else cluster_headline(cluster)
             )
             names = text(failure_names(cluster.findings, self.named, MAX_NAMES))
             self.w(
-                f"| {code(cluster.id or '')} | {cluster.size} | {code(headline)} | "
+                f"| {code(cluster.id or '')} | {cluster.size} | {code(headline, cell=True)} | "
                 f"{names} | {nearest} | {why} |"
             )
         if len(clusters) > MAX_CLUSTERS:
@@ -396,7 +400,7 @@ class _Doc:
         for check in self.r.checks:
             self.w(
                 f"| {CHECK[check.status]} | {text(check.section)} | {text(check.name)} | "
-                f"{text(check.summary)} | {prose(check.remedy)} |"
+                f"{text(check.summary)} | {prose(check.remedy, cell=True)} |"
             )
         self.w()
 

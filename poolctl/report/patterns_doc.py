@@ -144,13 +144,15 @@ def pattern_md(p: Pattern, origin: str) -> str:
     ]
     for s in p.signals:
         what = f"fact {s.fact}" if s.fact else (s.regex.pattern if s.regex else "")
-        out.append(f"| {s.weight:.2f} | {code(s.field)} | {code(what)} | {prose(s.why)} |")
+        why = prose(s.why, cell=True)
+        out.append(f"| {s.weight:.2f} | {code(s.field)} | {code(what, cell=True)} | {why} |")
     out.append("")
     if p.negative:
         out += ["**Negative signals**", "", "| effect | field | regex | why |", "|---|---|---|---|"]
         for n in p.negative:
             effect = "veto" if n.veto else f"-{n.weight:.2f}"
-            out.append(f"| {effect} | {code(n.field)} | {code(n.regex.pattern)} | {prose(n.why)} |")
+            regex, why = code(n.regex.pattern, cell=True), prose(n.why, cell=True)
+            out.append(f"| {effect} | {code(n.field)} | {regex} | {why} |")
         out.append("")
     if p.causes:
         out += ["**Candidate causes** (untested unless the log shows evidence)", ""]
@@ -231,14 +233,14 @@ def on_log_md(
         out += ["|---|---:|---|---|---|---|"]
     for r in shown:
         fired = "<br>".join(
-            f"{code(rule.hit.quote)} ({text(rule.hit.origin)})"
+            f"{code(rule.hit.quote, cell=True)} ({text(rule.hit.origin)})"
             for rule in r.rules
             if rule.hit is not None
         )
         winner = "" if r.verdict == "matches" else code(r.winner or "none: unclassified")
         out.append(
             f"| {r.verdict} | {r.score.confidence:.2f} | {text(r.failure.name)} | "
-            f"{code(r.failure.origin)} | {fired} | {winner} |"
+            f"{code(r.failure.origin, cell=True)} | {fired} | {winner} |"
         )
     quiet = len(results) - len(shown)
     if quiet:
@@ -275,7 +277,7 @@ def examples_md(pattern: Pattern, outcomes: Sequence[ExampleOutcome]) -> str:
     for o in outcomes:
         out.append(
             f"| {'✓' if o.ok else '✗'} | {o.expect}[{o.index}] | {text(o.note)} | "
-            f"{code(o.picked or 'none')} |"
+            f"{code(o.picked or 'none', cell=True)} |"
         )
     return "\n".join(out) + "\n"
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import secrets as secrets_module
 import shutil
 import sys
 import weakref
@@ -317,9 +318,22 @@ def publish(
         else:
             color = opts.terminal and use_color(sys.stdout)
             text = render(shown, opts.fmt, color=color, opts=opts)
+        if text and opts.to_stdout:
+            text = commands_stopped(text)
         if text or not opts.to_stdout:
             write_output(text, opts.output, secrets)
     step_summary(shown, secrets)
+
+
+def commands_stopped(text: str) -> str:
+    """`text` for standard output: in GitHub Actions, between `::stop-commands::` and its
+    token, so that no line of it (a test's name or message quoted from a log, which may begin
+    `::error` or `::add-mask::`) runs as a workflow command."""
+    if os.environ.get("GITHUB_ACTIONS") != "true":
+        return text
+    token = secrets_module.token_hex(16)
+    ending = "" if text.endswith("\n") else "\n"
+    return f"::stop-commands::{token}\n{text}{ending}::{token}::\n"
 
 
 def step_summary(reports: Sequence[Report], secrets: Secrets | None = None) -> None:
