@@ -148,8 +148,10 @@ class PooledWorker:
                 continue
             self.process.answered += 1
             flight.done(Answer(flight.request, response, read_at - flight.start))
-        if self.process.frame_error is not None:
-            self.fail_pending(f"bad frame on stdout: {self.process.frame_error.message}")
+        if self.process.frame_error is not None:  # no frame can be read after it: ended,
+            # the pool told first (stopped, replaced), then its callers failed with why
+            self.gone = self.gone or f"bad frame on stdout: {self.process.frame_error.message}"
+            self._end()
         return True
 
     def _stdout_closed(self) -> None:
@@ -188,10 +190,12 @@ class PooledWorker:
 
     @property
     def ending(self) -> str:
-        """How it ended: its exit status, or its closed stdout while it runs on."""
+        """How it ended: its exit status, or, while it runs on, its broken or closed stdout."""
         status = self.process.poll()
         if status is not None:
             return status.describe()
+        if self.process.frame_error is not None:
+            return f"broke its stdout stream ({self.process.frame_error.message})"
         return "closed its stdout and runs on" if self.process.stdout_eof else "running"
 
     def _drain_stdout(self) -> None:

@@ -131,3 +131,19 @@ def test_a_worker_that_closed_its_stdout_is_ended_at_once(
     assert not init.data["ok"] and init.data["reason"] == "exited"  # not the 30 s timeout
     assert "closed its stdout and runs on" in init.data["error"]
     assert left == set()
+
+
+def test_a_worker_that_broke_its_stream_is_replaced(tmp_path: Path, processes: Processes) -> None:
+    """A log line on a packet-4 stdout: no frame can be read after it, though the process runs
+    on. The worker is ended, stopped and replaced, not handed out again."""
+    argv = (sys.executable, str(WORKERS / "logs_midstream.py"))
+    outcomes, trace, left = run_pool(tmp_path, argv, 4, size=1, request_timeout=5)
+    # its init and first call were answered; the second call met the broken stream
+    assert [type(o).__name__ for o in outcomes] == ["Answer", "NoAnswer", "Answer", "NoAnswer"]
+    broken = outcomes[1]
+    assert isinstance(broken, NoAnswer) and broken.reason == "bad-frame"
+    (first_end, *_) = trace.of_type("worker_exit")
+    assert first_end.worker == "w1" and first_end.data["exit"].startswith("broke its stdout stream")
+    assert [e.worker for e in trace.of_type("replace")][:1] == ["w2"]
+    answered_by = {e.worker for e in trace.of_type("response")}
+    assert "w2" in answered_by and left == set()
