@@ -264,3 +264,39 @@ def test_a_scenario_reproduces_a_user_pattern_given_with_patterns(
     assert code == 2
     assert f"{scenario}:8: expect.patterns[0]: unknown pattern id 'quota-exceeded'" in err
     assert "; known: port-no-response, " in err and err.count("\n") == 1
+
+
+def test_answers_after_the_timeout_are_late_not_missing(run: RunScenario, tmp_path: Path) -> None:
+    """A request that takes 1.5 s against a 1 s request_timeout: its answer comes, late (the
+    pool is still reading when it does), and the finding says so."""
+    scenario_file = tmp_path / "slow.yaml"
+    scenario_file.write_text(
+        "worker: {command: ['{python}', '-m', 'poolctl.workers.reference']}\n"
+        "pool: {size: 1, request_timeout: 1}\n"
+        "steps:\n"
+        "  - request: {command: sleep, args: {seconds: 1.5}, count: 1}\n"
+        "  - sleep: 1.5\n"
+    )
+    result = run(scenario_file)
+    [finding] = result.report.findings
+    assert finding.failure.kind == "request-late"
+    diagnosis = only_diagnosis(result.report)
+    assert diagnosis.cause.startswith(
+        "1 of the 1 request(s) that timed out were answered after their 1 s request_timeout"
+    )
+    assert diagnosis.remediation.startswith("Raise request_timeout above the slowest answers")
+
+
+def test_answers_nobody_awaits_are_noted(run: RunScenario, tmp_path: Path) -> None:
+    worker = Path(__file__).parent / "workers" / "answers_twice.py"
+    scenario_file = tmp_path / "twice.yaml"
+    scenario_file.write_text(
+        f"worker: {{command: ['{{python}}', '{worker}'], protocol: jsonrpc, framing: line}}\n"
+        "pool: {size: 1}\n"
+        "steps:\n  - request: {command: ping, count: 3}\n  - sleep: 0.3\n"
+    )
+    result = run(scenario_file)
+    assert result.passed  # every request was answered: the copies are noted, not failures
+    [note] = [n for n in result.report.notes if n.startswith("worker w1:")]
+    # the second copy of each answer: its init ping's and the three requests'
+    assert note.startswith("worker w1: 4 frame(s) arrived that answered no request: response for")

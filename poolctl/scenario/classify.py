@@ -10,6 +10,7 @@ unclassified is offered to the patterns no rule reads (the user's own, from `--p
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -151,6 +152,16 @@ class TraceClassifier:
             )
         ]
 
+    def _answered_late(self, timeouts: list[Event]) -> list[Event]:
+        """The timed-out requests whose answers came afterwards (set aside by their worker)."""
+        late: set[tuple[str, str]] = set()
+        for worker in self.run.pool.all_workers:
+            for what in worker.process.stray:
+                found = _STRAY_ID.match(what)
+                if found:
+                    late.add((worker.id, found["id"]))
+        return [e for e in timeouts if (e.worker or "", repr(e.data.get("id"))) in late]
+
     def no_answers(self) -> list[Finding]:
         events = self.by_type["no_response"]
         if not events:
@@ -185,6 +196,20 @@ class TraceClassifier:
         else:
             detail = first.data.get("detail")
             cause = f"worker {first.worker} gave caller {first.caller} no answer: {detail}"
+        late = self._answered_late(events) if reason == "timeout" else []
+        if late:  # slow, not lost: the answers came after their timeouts
+            ids = ", ".join(f"{e.worker}#{e.data.get('id')}" for e in late[:5])
+            timeout = self.run.scenario.pool.request_timeout
+            cause = (
+                f"{len(late)} of the {len(events)} request(s) that timed out were answered after "
+                f"their {timeout:g} s request_timeout ({ids}): the worker was slow, not silent"
+            )
+            remediation = (
+                f"Raise request_timeout above the slowest answers (the workers' stdout "
+                f"transcripts hold the late ones), or find why those requests take over "
+                f"{timeout:g} s."
+            )
+            reason = "late"
         facts = {
             "requests_unanswered": len(events),
             "reason": reason,
@@ -192,10 +217,14 @@ class TraceClassifier:
             "replaced": bool(replaced),
             "answered_before_exit": served,
         }
-        message = f"{len(events)} request(s) got no answer ({reason})"
-        failure = self.failure("requests never answered", f"request-{reason}", message, events)
+        message = f"{len(events)} request(s) got no answer in time ({reason})"
+        name = "requests answered too late" if late else "requests never answered"
+        failure = self.failure(name, f"request-{reason}", message, events)
         diagnosis = self.diagnosis(no_response(), evidence, facts, cause, remediation)
         return [Finding(failure, diagnosis)]
+
+
+_STRAY_ID = re.compile(r"^response for id (?P<id>.+?)(?: nobody awaits|: )")
 
 
 def _served_and_quit(worker_exit: Event | None) -> int:

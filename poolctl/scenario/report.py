@@ -80,6 +80,13 @@ def judge(
         )
     notes += outcome.step_errors
     notes += classifier_notes or []
+    for worker in outcome.pool.all_workers:  # answers twice, to ids never sent, text lines…
+        process = worker.process
+        if process.stray_count:
+            notes.append(
+                f"worker {worker.id}: {process.stray_count} frame(s) arrived that answered no "
+                "request: " + "; ".join(process.stray[:3])
+            )
     missing, extra = sorted(expected - found), sorted(found - expected)
     if missing:
         notes.append(f"expected but not reproduced: {', '.join(missing)}")
