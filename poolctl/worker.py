@@ -469,10 +469,13 @@ class WorkerProcess:
         if proc is None or self.stopped:
             return self.exit_status
         family = self.family()  # before stdin closes: children are re-parented once it exits
+        ended = self.poll()  # it had ended by itself (a crash, an exit): nothing stopped it
         if proc.stdin is not None and not proc.stdin.closed:
             with contextlib.suppress(OSError):
                 proc.stdin.close()
-        if self._wait_exit(min(EOF_GRACE, grace)) is not None:
+        if ended is not None:
+            self.stopped_by = f"nothing: it had ended by itself ({ended.describe()})"
+        elif self._wait_exit(min(EOF_GRACE, grace)) is not None:
             self.stopped_by = self._interrupted() or "exited when stdin closed"
         if self.poll() is None:
             self._signal(signal.SIGTERM, family)

@@ -80,6 +80,12 @@ def test_a_pool_of_workers_that_answer_once_is_told_to_loop(
     assert diagnosis["facts"]["answered_before_exit"] == 1
     exits = [e["text"] for e in diagnosis["evidence"] if e["text"].startswith("worker_exit:")]
     assert exits and "answered=1" in exits[0]
+    # the step counts its unanswered calls; nothing stopped the workers: they ended by themselves
+    assert report["extra"]["steps"][0]["call_failures"] == 6
+    ended = "nothing: it had ended by itself (exited with code 0)"
+    stopped = [w["stopped_by"] for w in report["extra"]["workers"]]
+    assert stopped.count(ended) >= 2  # the last may still wait for its request at shutdown
+    assert set(stopped) <= {ended, "exited when stdin closed"}
 
 
 def run_pool(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from dataclasses import dataclass
 from typing import Any
@@ -40,15 +41,25 @@ def run_scenario(
     return judge(outcome, classified.findings, classified.notes)
 
 
+_STEP_CALLER = re.compile(r"^s(?P<step>\d+)c\d+$")  # the callers a request step names
+
+
 def step_summary(outcome: RunOutcome) -> list[dict[str, Any]]:
     """Each step's kind and what went wrong in it (a JUnit testcase each)."""
     steps: list[dict[str, Any]] = [
         {"step": i, "kind": kind, "errors": [], "expectation_failures": 0, "call_failures": 0}
         for i, (kind, _) in enumerate(outcome.scenario.steps, start=1)
     ]
-    counted = {"expectation_failed": "expectation_failures", "call_failed": "call_failures"}
+    counted = {
+        "expectation_failed": "expectation_failures",
+        "call_failed": "call_failures",
+        "no_response": "call_failures",  # the pool's event: its caller `s2c5` names the step
+    }
     for event in outcome.trace.events:
         step = event.data.get("step")
+        if step is None and event.type == "no_response":
+            named = _STEP_CALLER.match(event.caller or "")
+            step = int(named["step"]) if named else None
         if not isinstance(step, int) or not 1 <= step <= len(steps):
             continue
         if event.type == "step_error":
