@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import os
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -110,6 +111,17 @@ def test_the_terminal_view_counts_the_failures_past_the_cap(
     assert "×6 " in out
     doc = json.loads((tmp_path / "run" / "report.json").read_text())
     assert [len(g["findings"]) for g in doc["groups"]] == [2] and doc["groups"][0]["more"] == 4
+    # every count the CI outputs give holds the four counted past the cap too
+    assert "resolves 6 failures" in out and "also: " in out and " and 4 more" in out
+    assert [fix["resolves"] for fix in doc["fix_plan"]] == [6]
+    run = str(tmp_path / "run")
+    assert main(["report", run, "-f", "junit", "-o", str(tmp_path / "junit.xml")]) == 0
+    junit = (tmp_path / "junit.xml").read_text()
+    assert 'tests="3" failures="3"' in junit and 'name="4 more failures"' in junit
+    capsys.readouterr()
+    assert main(["report", run, "--annotations", "-f", "json", "-o", os.devnull]) in (0, 1)
+    notice = capsys.readouterr()[0].splitlines()[-1]
+    assert notice.startswith("::notice title=poolctl%3A 4 more error annotation(s) not shown")
 
 
 class Clock:

@@ -246,7 +246,7 @@ class _Layout:
             f"{self.tag(finding)}"
         )
         if group is not None and len(group.findings) > 1:
-            names = failure_names(group.findings[1:], self.named, MAX_MEMBERS)
+            names = failure_names(group.findings[1:], self.named, MAX_MEMBERS, group.more)
             self.p(f"    [dim]also: {escape(names)}[/]")
         self.p(f"    [dim]{escape(failure_headline(f))}[/]")
         if d.cause:
@@ -277,7 +277,7 @@ class _Layout:
         )
         self.p(f"[bold]Fix plan[/] [dim]({order})[/]")
         for fix in plan[:MAX_FIXES]:
-            n = len(fix.findings)
+            n = fix.size
             new = sum(1 for f in fix.findings if history_tag(f) == "new")
             fresh = f" [bold magenta]({new} new)[/]" if new else ""
             self.p(

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from poolctl.model import Diagnosis, Finding, Report
-from poolctl.report.view import failure_headline, failure_label, unclassified
+from poolctl.report.view import counted_past_cap, failure_headline, failure_label, unclassified
 
 SUMMARY_LIMIT = 1024 * 1024  # GitHub refuses a step summary over 1 MiB
 ANNOTATIONS_PER_LEVEL = 10  # a step shows 10 error and 10 warning annotations; the rest are lost
@@ -153,6 +153,9 @@ def render_annotations(
             lines.append(a.command())
         else:
             dropped[a.level] = dropped.get(a.level, 0) + 1
+    past_cap = sum(counted_past_cap(report).values())  # counted in their groups, not listed
+    if past_cap:
+        dropped["error"] = dropped.get("error", 0) + past_cap
     for level, n in dropped.items():
         noun = {"error": "failing test(s)", "warning": "warning(s)", "notice": "notice(s)"}[level]
         where = f" in {report.run_dir}" if report.run_dir else ""

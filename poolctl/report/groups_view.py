@@ -165,8 +165,10 @@ def failure_names(
     findings: Sequence[Finding],
     label: Callable[[Finding], str],
     limit: int | None = None,
+    counted: int = 0,
 ) -> str:
-    """`a (run.log:1-5), b (run.log:9-12) and 3 more`: the failures of a group or cluster."""
+    """`a (run.log:1-5), b (run.log:9-12) and 3 more`: the failures of a group or cluster, and
+    the `counted` ones past the triage's cap among the more."""
     shown = [label(f) for f in (findings if limit is None else findings[:limit])]
-    more = len(findings) - len(shown)
+    more = len(findings) - len(shown) + counted
     return ", ".join(shown) + (f" and {more} more" if more > 0 else "")

@@ -427,7 +427,7 @@ class _Doc:
                 for f in fix.findings
             )
             new = sum(1 for f in fix.findings if history_tag(f) == "new")
-            resolves = f"{len(fix.findings)} ({new} new)" if new else str(len(fix.findings))
+            resolves = f"{fix.size} ({new} new)" if new else str(fix.size)
             self.w(
                 f'<tr><td class="n">{fix.rank}</td><td class="n">{resolves}</td>'
                 f"<td>{fix.number} <code>{escape(fix.pattern_id)}</code></td>"

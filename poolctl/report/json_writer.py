@@ -134,7 +134,7 @@ def to_dict(report: Report, *, findings: bool = True) -> dict[str, Any]:
                 "rank": fix.rank,
                 "pattern_id": fix.pattern_id,
                 "remediation": fix.remediation,
-                "resolves": len(fix.findings),
+                "resolves": fix.size,
                 "findings": [index[id(f)] for f in fix.findings],
             }
             for fix in fix_plan(report)

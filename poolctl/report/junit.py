@@ -26,6 +26,7 @@ from poolctl.model import (
 )
 from poolctl.report.combine import split
 from poolctl.report.view import (
+    counted_past_cap,
     details_of,
     failure_headline,
     failure_label,
@@ -167,6 +168,11 @@ def _cases(run: Report) -> Iterator[Case]:
         expected = set(scenario.expected)
     for finding in run.findings:
         yield _finding_case(finding, expected)
+    past_cap = sum(counted_past_cap(run).values())
+    if past_cap:  # counted in their groups, not kept: one case says how many, and where
+        why = f"{past_cap:,} more failures past poolctl's cap, counted in their groups"
+        where = f" ({run.run_dir}/report.json: `more` of each group)" if run.run_dir else ""
+        yield Case("poolctl", f"{past_cap:,} more failures", (why, "counted"), why + where)
     for check in run.checks:
         yield _check_case(check)
     if run.kind == "ping" and not run.findings and not run.interrupted:

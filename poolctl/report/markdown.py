@@ -340,7 +340,7 @@ class _Doc:
                 for f in fix.findings
             )
             new = sum(1 for f in fix.findings if history_tag(f) == "new")
-            resolves = f"{len(fix.findings)} ({new} new)" if new else f"{len(fix.findings)}"
+            resolves = f"{fix.size} ({new} new)" if new else f"{fix.size}"
             self.w(
                 f"| {fix.rank} | {resolves} | {fix.number} {code(fix.pattern_id)} | "
                 f"{prose(fix.remediation, cell=True)} | {where} |"

@@ -6,6 +6,7 @@ terminal, Markdown and JSON views of a report never disagree.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -77,6 +78,12 @@ class Fix:
     title: str
     remediation: str
     findings: tuple[Finding, ...]
+    counted: int = 0  # failures of its pattern past the triage's cap: counted, not listed
+
+    @property
+    def size(self) -> int:
+        """How many failures the fix resolves, listed or only counted."""
+        return len(self.findings) + self.counted
 
 
 def diagnosis(finding: Finding) -> Diagnosis:
@@ -190,13 +197,17 @@ def pattern_counts(report: Report) -> dict[str, int]:
 def fix_plan(report: Report) -> list[Fix]:
     """The fix plan: distinct remediations in `Report.fix_plan`'s order (with run history the
     fixes of new failures first, then the one resolving most failures)."""
+    more = counted_past_cap(report)  # a pattern's failures past the cap go to its first fix
     steps = []
-    for rank, (remediation, findings) in enumerate(report.fix_plan(), start=1):
+    for remediation, findings in report.fix_plan():
         d = diagnosis(findings[0])
+        counted = more.pop(d.pattern_id, 0)
         steps.append(
-            Fix(rank, d.pattern_id, d.pattern_number, d.title, remediation, tuple(findings))
+            Fix(0, d.pattern_id, d.pattern_number, d.title, remediation, tuple(findings), counted)
         )
-    return steps
+    fresh = [any(history_status(f) == "new" for f in step.findings[:1]) for step in steps]
+    order = sorted(range(len(steps)), key=lambda i: (not fresh[i], -steps[i].size))
+    return [dataclasses.replace(steps[i], rank=rank) for rank, i in enumerate(order, start=1)]
 
 
 def summary_counts(report: Report) -> dict[str, int]:
