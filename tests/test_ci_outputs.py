@@ -6,6 +6,7 @@ GitHub job summary under its cap, and `--annotations` under theirs.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import assert_never
 
@@ -256,3 +257,24 @@ def test_a_summary_link_encodes_its_path() -> None:
     assert links.url("tests/my test (v1).py:12") == f"{base}tests/my%20test%20%28v1%29.py#L12"
     assert links.url("tests/a#b?c.py:3") == f"{base}tests/a%23b%3Fc.py#L3"
     assert links.url("tests/plain.py:7") == f"{base}tests/plain.py#L7"
+
+
+def test_a_test_has_the_same_junit_identity_from_console_output_or_junit_xml(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """CI test history keys a test on its classname and name: read from pytest's console
+    output or from pytest's own JUnit file of the same run, they are the same (two captures
+    of one run: tests/fixtures/src/capture.sh)."""
+
+    def cases(log: str) -> list[str]:
+        out = tmp_path / f"{Path(log).stem}.xml"
+        argv = ["triage", str(FIXTURES / log), "--no-history", "-f", "junit", "-o", str(out)]
+        assert main(argv) == 1
+        return sorted(re.findall(r'<testcase classname="[^"]*" name="[^"]*"', out.read_text()))
+
+    console = cases("pytest/pool_suite_short_tb.txt")
+    assert console == cases("junit/pytest_xunit1.xml")
+    assert (
+        '<testcase classname="check_adapters.TestAdapterRegistry" '
+        'name="test_layer3_creates_programs (check_adapters.TestAdapterRegistry)"'
+    ) in console

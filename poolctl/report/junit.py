@@ -184,13 +184,32 @@ def _cases(run: Report) -> Iterator[Case]:
 
 def test_module(failure: Failure) -> str:
     """The test's module, as JUnit readers group tests: the runner's group (an ExUnit module,
-    a pytest class path, a JUnit classname), else the test file as a dotted name; empty when
-    the log names neither."""
-    if failure.group:
-        return failure.group
-    path = failure.location.rsplit(":", 1)[0]
+    a JUnit classname, a pytest class path as pytest's own JUnit file names it:
+    `tests/check_pool.py::TestPool` is `tests.check_pool.TestPool`), else the test file as a
+    dotted name; empty when the log names neither."""
+    group = failure.group
+    if group and failure.source == "pytest":
+        path, _, classes = group.partition("::")
+        return ".".join(p for p in (_dotted(path), classes.replace("::", ".")) if p)
+    if group:
+        return group
+    return _dotted(failure.location.rsplit(":", 1)[0])
+
+
+def _dotted(path: str) -> str:
+    """`tests/check_pool.py` -> `tests.check_pool`."""
     stem = path.rsplit(".", 1)[0] if "." in path.rsplit("/", 1)[-1] else path
     return stem.strip("./").replace("/", ".")
+
+
+def test_name(failure: Failure, module: str) -> str:
+    """The test's name in its `module`: a pytest test's without the classes its module names
+    (`TestPool.test_x` in `check_pool.TestPool` is `test_x`), as in pytest's own JUnit file."""
+    name = failure.name
+    if failure.source == "pytest" and "::" in failure.group:
+        classes = failure.group.partition("::")[2].replace("::", ".")
+        name = name.removeprefix(f"{classes}.")
+    return f"{name} ({module})" if failure.group and module not in name else name
 
 
 def test_place(failure: Failure) -> tuple[tuple[str, str], ...]:
@@ -213,18 +232,20 @@ def _finding_case(finding: Finding, expected: set[str]) -> Case:
     pattern = o.pattern_id if isinstance(o, Diagnosis) else "unclassified"
     place = test_place(f)
     # a test from a log: its module; poolctl's own runs (a scenario, a ping): the pattern
-    classname = (test_module(f) if f.source in TEST_SOURCES else "") or pattern
+    module = test_module(f) if f.source in TEST_SOURCES else ""
+    classname = module or pattern
+    label = test_name(f, module) if module else failure_label(f)
     if pattern in expected:  # a scenario that reproduces what it expects passes
         return Case(
             classname,
-            failure_label(f),
+            label,
             body=lambda: f"reproduced, as expected\n{_finding_body(finding)}",
             where=place,
         )
     message = failure_headline(f) or f.name
     return Case(
         classname,
-        failure_label(f),
+        label,
         (message, f.kind or "failure"),
         lambda: _finding_body(finding),
         place,
