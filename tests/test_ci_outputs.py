@@ -278,3 +278,22 @@ def test_a_test_has_the_same_junit_identity_from_console_output_or_junit_xml(
         '<testcase classname="check_adapters.TestAdapterRegistry" '
         'name="test_layer3_creates_programs (check_adapters.TestAdapterRegistry)"'
     ) in console
+
+
+def test_a_cut_summary_closes_the_writer_s_blocks_not_those_a_message_quotes() -> None:
+    """Messages quoting `<details>` or `</details>` in code spans open and close nothing: the
+    open block at the cut is closed once, the note stays outside it, and its figures are those
+    of what was kept."""
+    from poolctl.report.github import cap_summary
+
+    rows = [f"| {i} | `</details>` quoted | x |\n" for i in range(400)]
+    markdown = "# report\n<details><summary>Evidence</summary>\n\n" + "".join(rows) + "</details>\n"
+    cut = cap_summary(markdown, limit=8_000)
+    assert len(cut.encode()) <= 8_000
+    body, _, note = cut.partition("\n> [!WARNING]\n")
+    closing = [ln for ln in body.splitlines() if ln == "</details>"]
+    assert closing == ["</details>"]  # the one block the writer opened, closed once
+    figures = re.search(r": ([\d,]+) of [\d,]+ bytes shown", note)
+    assert figures is not None
+    shown = int(figures[1].replace(",", ""))
+    assert shown == len(body.encode()) - len("</details>\n")  # the kept lines, exactly

@@ -177,22 +177,30 @@ def cap_summary(
     """`markdown` cut at a line to fit in `limit` bytes (UTF-8) after the `already` bytes a
     step summary holds, open code fences and `<details>` closed, and a visible note of what
     was cut; unchanged when it fits."""
-    total_limit = limit
-    limit = max(0, limit - already)
-    size = len(markdown.encode())
-    if size <= limit:
+    room = max(0, limit - already)
+    if len(markdown.encode()) <= room:
         return markdown
+    budget = room - 2048  # the note and the closing of open blocks
+    while True:
+        text = _cut(markdown, budget, limit, where, already)
+        over = len(text.encode()) - room
+        if over <= 0 or budget <= 0:  # a note that says what was kept, as it was kept
+            return text if over <= 0 else text.encode()[:room].decode("utf-8", "ignore")
+        budget -= over + 256
+
+
+def _cut(markdown: str, budget: int, limit: int, where: str, already: int) -> str:
+    """The lines of `markdown` that fit in `budget` bytes, open blocks closed, and the note."""
+    size = len(markdown.encode())
     lines = markdown.splitlines(keepends=True)
     full_sections = [ln.strip() for ln in lines if ln.startswith("## ")]
-    reserve = 2048  # the note and the closing of open blocks
-
     kept: list[str] = []
     used = 0
     fence = ""
     details = 0
     for ln in lines:
         n = len(ln.encode())
-        if used + n > limit - reserve:
+        if used + n > budget:
             break
         kept.append(ln)
         used += n
@@ -201,8 +209,9 @@ def cap_summary(
             fence = m.group(1)
         elif m and ln.strip() == m.group(1) and m.group(1)[0] == fence[0]:
             fence = "" if len(m.group(1)) >= len(fence) else fence
-        if not fence:
-            details += ln.count("<details>") - ln.count("</details>")
+        if not fence:  # the writer's own blocks, each tag at a line's start: a message that
+            # quotes `<details>` in a code span or a table cell opens nothing
+            details += ln.startswith("<details>") - (ln.rstrip("\n") == "</details>")
     closing = ""
     if fence:
         closing += fence + "\n"
@@ -210,16 +219,15 @@ def cap_summary(
     kept_sections = {ln.strip() for ln in kept if ln.startswith("## ")}
     cut_sections = [s.removeprefix("## ") for s in full_sections if s not in kept_sections]
     partly = next((ln.strip() for ln in reversed(kept) if ln.startswith("## ")), "")
-    shown = used
     names = ", ".join(cut_sections[:15]) + (
         f" and {len(cut_sections) - 15} more" if len(cut_sections) > 15 else ""
     )
     note = (
         "\n> [!WARNING]\n"
         f"> **poolctl: this summary was cut** to keep the step summary under GitHub's "
-        f"{total_limit:,}-byte limit"
+        f"{limit:,}-byte limit"
         + (f" (earlier output holds {already:,} bytes)" if already else "")
-        + f": {shown:,} of {size:,} bytes shown, {len(lines) - len(kept):,} of "
+        + f": {used:,} of {size:,} bytes shown, {len(lines) - len(kept):,} of "
         f"{len(lines):,} lines cut"
         + (f", from inside {_md_inline(partly.removeprefix('## '))}" if partly else "")
         + (f"; sections left out: {_md_inline(names)}" if cut_sections else "")
@@ -230,11 +238,7 @@ def cap_summary(
     out = "".join(kept)
     if out and not out.endswith("\n"):
         out += "\n"
-    text = out + closing + note
-    while len(text.encode()) > limit and kept:  # a huge single line: drop lines until it fits
-        kept.pop()
-        text = "".join(kept) + closing + note
-    return text if len(text.encode()) <= limit else note.encode()[:limit].decode("utf-8", "ignore")
+    return out + closing + note
 
 
 def _md_inline(value: str) -> str:
