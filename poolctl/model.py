@@ -404,6 +404,7 @@ class RunSlice:
     checks: tuple[int, int] = (0, 0)
     notes: tuple[str, ...] = ()
     details: Details | None = None
+    interrupted: str | None = None  # the signal that cut this run short
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from poolctl.model import (
     Finding,
     PingDetails,
     Report,
+    RunsDetails,
     ScenarioDetails,
     StepSummary,
     Unclassified,
@@ -336,3 +337,26 @@ def test_cut_closes_an_open_code_fence() -> None:
     assert len(cut.encode()) <= 2600
     body = cut.split("> [!WARNING]")[0]
     assert body.count("```") == 2 and "sections left out: B" in cut
+
+
+def test_a_combined_report_keeps_each_run_s_interruption() -> None:
+    """Rendered with another run, an interrupted run is still a failing case in JUnit, and its
+    interruption is in the JSON (and read back from it)."""
+    from poolctl.report.details import from_json
+
+    done = Report(kind="scenario", title="scenario healthy: passed")
+    cut = Report(kind="scenario", title="scenario p3: interrupted", interrupted="SIGINT")
+    both = combine([done, cut])
+    assert both.interrupted == "SIGINT"
+    assert [r.interrupted for r in split(both)] == [None, "SIGINT"]
+    junit = ElementTree.fromstring(JUnitWriter().render(both).encode())
+    suites = list(junit.iter("testsuite"))
+    assert suites[1].get("failures") == "1" and suites[0].get("failures") == "0"
+    props = {p.get("name"): p.get("value") for p in suites[1].iter("property")}
+    assert props["poolctl.interrupted"] == "SIGINT"
+    doc = valid_json(JsonWriter().render(both))
+    assert doc["interrupted"] == "SIGINT"
+    runs = doc["extra"]["runs"]
+    assert "interrupted" not in runs[0] and runs[1]["interrupted"] == "SIGINT"
+    back = from_json("scenario", doc["extra"])
+    assert isinstance(back, RunsDetails) and back.runs[1].interrupted == "SIGINT"

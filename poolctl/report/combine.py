@@ -31,6 +31,7 @@ def combine(reports: Sequence[Report]) -> Report:
                 checks=(len(checks), len(checks) + len(r.checks)),
                 notes=r.notes,
                 details=r.details,
+                interrupted=r.interrupted,
             )
         )
         findings.extend(r.findings)
@@ -48,6 +49,7 @@ def combine(reports: Sequence[Report]) -> Report:
         notes=tuple(notes),
         run_dir=None,
         details=RunsDetails(tuple(runs)),
+        interrupted=next((r.interrupted for r in reports if r.interrupted), None),
     )
 
 
@@ -66,6 +68,7 @@ def split(report: Report) -> list[Report]:
             notes=run.notes,
             run_dir=run.run_dir,
             details=run.details,
+            interrupted=run.interrupted,
         )
         for run in report.details.runs
     ]

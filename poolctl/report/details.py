@@ -114,6 +114,8 @@ def _run_to_json(run: RunSlice) -> dict[str, Any]:
     }
     if isinstance(run.details, TriageDetails):  # indexes into the run's own findings
         doc.update(triage_members(run.details))
+    if run.interrupted is not None:  # only then, as a report's own
+        doc["interrupted"] = run.interrupted
     return doc
 
 
@@ -167,6 +169,7 @@ def _run_from_json(run: Any) -> RunSlice:
             checks=_span(run.get("checks")),
             notes=tuple(run.get("notes") or ()),
             details=from_json(kind, run.get("extra") or {}, run),
+            interrupted=run.get("interrupted"),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise InputError(f"extra.{RUNS}: not a run: {exc}") from None
