@@ -260,7 +260,9 @@ def test_a_worker_whose_stdout_was_sent_elsewhere_is_told_where(
 def test_a_worker_serving_on_a_tcp_port_is_told_to_use_its_pipes(run_cli: RunCli) -> None:
     """Not stuck in start-up: it listens on a port (/proc/net/tcp) and its request was never
     read from the stdin pipe."""
-    d = diagnose(run_cli, "--timeout", "2", "--", sys.executable, str(WORKERS / "serves_tcp.py"))
+    # its own evidence: no experiment in a fresh process is needed
+    worker = str(WORKERS / "serves_tcp.py")
+    d = diagnose(run_cli, "--timeout", "2", "--no-experiments", "--", sys.executable, worker)
     assert confirmed(d) == ["serves-socket"]
     assert re.match(
         r"The worker serves on 127\.0\.0\.1:\d+, not on its stdin and stdout", d["cause"]
