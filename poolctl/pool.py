@@ -75,6 +75,7 @@ class Pool:
         self.inits = InitDiagnoses(run_dir, trace, patterns)
         self.init_diagnoses: dict[str, Diagnosis] = self.inits.by_worker
         self._spawned = 0
+        self._forking = 0  # lazy or overflow workers whose process is being started
         self._tasks: set[asyncio.Task[Any]] = set()
         self._aborted: dict[str, PoolShuttingDown] = {}  # callers in flight when abort began
         self._drained: asyncio.Event | None = None  # set when a draining pool's last checkin
@@ -111,6 +112,29 @@ class Pool:
             await asyncio.gather(*(self._initialize(w) for w in workers if w is not None))
 
     def _spawn(self, overflow: bool) -> PooledWorker | None:
+        process = self._new_process()
+        try:
+            process.start()
+        except PoolctlError as exc:
+            self._spawn_failed(process, exc)
+            return None
+        return self._register(process, overflow)
+
+    async def _spawn_off_loop(self, overflow: bool) -> PooledWorker | None:
+        """`_spawn`, the fork and exec in a thread: a burst of callers to a lazy pool starts
+        many workers, and the loop goes on serving (and timing) the others meanwhile."""
+        process = self._new_process()
+        try:
+            await asyncio.to_thread(process.start)
+        except PoolctlError as exc:
+            self._spawn_failed(process, exc)
+            return None
+        if self.shutting_down is not None:  # the pool stopped while it started
+            await asyncio.to_thread(process.stop, self.config.stop_grace)
+            return None
+        return self._register(process, overflow)
+
+    def _new_process(self) -> WorkerProcess:
         self._spawned += 1
         worker_id = f"w{self._spawned}"
         # Each worker learns its id and where to write its own debug log.
@@ -120,15 +144,16 @@ class Pool:
             "POOLCTL_DEBUG_LOG": str(debug_log_path(self.run_dir, worker_id)),
         }
         spec = dataclasses.replace(self.spec, env=env)
-        process = WorkerProcess(
+        return WorkerProcess(
             spec, self.run_dir.workers, worker_id=worker_id, context=self.run_dir.context
         )
-        try:
-            process.start()
-        except PoolctlError as exc:
-            self.last_init_failure = exc.message
-            self.trace.emit("spawn_failed", worker=worker_id, error=exc.message)
-            return None
+
+    def _spawn_failed(self, process: WorkerProcess, exc: PoolctlError) -> None:
+        self.last_init_failure = exc.message
+        self.trace.emit("spawn_failed", worker=process.worker_id, error=exc.message)
+
+    def _register(self, process: WorkerProcess, overflow: bool) -> PooledWorker:
+        worker_id = process.worker_id
         worker = PooledWorker(process, overflow)
         self.workers[worker_id] = worker
         self.all_workers.append(worker)
@@ -353,23 +378,28 @@ class Pool:
         """Spawn a worker for a caller that must wait: lazy start, or overflow when all busy."""
         if self.shutting_down is not None:
             return
-        if len(self.workers) >= self.config.size + self.config.max_overflow:
+        forking = self._forking  # workers whose process is being started
+        if len(self.workers) + forking >= self.config.size + self.config.max_overflow:
             return  # every place taken (the table holds no dead worker): the common case
-        live = starting = 0
+        live = starting = forking
         for worker in self.workers.values():
             if worker.state is State.STARTING:
                 starting += 1
             live += worker.state in (State.STARTING, State.IDLE, State.BUSY)
         if starting > len(self.waiters):
             return  # a worker already on its way will serve this caller
-        if live < self.config.size:
-            fresh = self._spawn(overflow=False)
-        elif live < self.config.size + self.config.max_overflow:
-            fresh = self._spawn(overflow=True)
-        else:
+        if live >= self.config.size + self.config.max_overflow:
             return
+        self._forking += 1
+        self._background(self._grow(overflow=live >= self.config.size))
+
+    async def _grow(self, overflow: bool) -> None:
+        try:
+            fresh = await self._spawn_off_loop(overflow)
+        finally:
+            self._forking -= 1
         if fresh is not None:
-            self._background(self._initialize(fresh))
+            await self._initialize(fresh)
 
     def _hand_over(self, worker: PooledWorker) -> _Started | None:
         """Give an idle worker to the next waiter. A caller of `call` has its request written

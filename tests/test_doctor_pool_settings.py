@@ -139,3 +139,27 @@ def test_the_cli_takes_patterns_for_the_scenarios_expectations(
     err = capsys.readouterr().err
     assert f"{path}:4: expect.patterns[0]: unknown pattern id 'quota-exceeded'" in err
     assert "known: port-no-response" in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(("cores", "status"), [(2, "fail"), (256, "ok")])
+def test_a_lazy_pool_s_burst_of_starts_shares_the_cpus(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cores: int, status: str
+) -> None:
+    """120 callers to a lazy pool of 120 start 120 workers at once: on 2 CPUs the last one
+    waits up to 60 inits (a run timed out 62 of 120 checkouts that a lone init said were fine)."""
+    from poolctl.doctor import pool_settings
+
+    path = scenario(
+        tmp_path,
+        "pool: {size: 120, lazy: true, checkout_timeout: 2}\n"
+        "steps:\n  - request: {command: ping, count: 120, concurrency: 120}\n",
+    )
+    loaded, unknown = load_for_doctor(path)
+    monkeypatch.setattr("os.cpu_count", lambda: cores)
+    checks = pool_settings.check_pool(loaded, unknown, init_s=0.3).checks
+    [start] = [c for c in checks if c.name == "start"]
+    assert start.status == status
+    if status == "fail":
+        assert "120 starting at once share 2 CPU(s), so the last may wait up to 60 inits" in (
+            start.summary
+        )

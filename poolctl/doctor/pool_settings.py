@@ -10,6 +10,7 @@ its data is validated as any scenario is (errors still name the lines of the use
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -202,11 +203,19 @@ def _start_mode(
         Evidence(f"init (spawn to first answer): {measured}", "Start-up"),
         Evidence(f"checkout_timeout {ct:g} s, init_timeout {init_timeout:g} s", "scenario"),
     ]
+    cores = os.cpu_count() or 1
     if pool.lazy:
         first = min(peak, pool.size)
         waits = (
             f"lazy: workers start on first demand, so the first {first} caller(s) each wait an init"
         )
+        if init_s is not None and first > cores:  # their starts share the machine's CPUs
+            rounds = math.ceil(first / cores)
+            waits += (
+                f"; {first} starting at once share {cores} CPU(s), so the last may wait up to "
+                f"{rounds} inits"
+            )
+            init_s *= rounds
         remedy = (
             f"set checkout_timeout above {MARGIN * (init_s or 0):.1f} s, "
             "or lazy: false (workers start with the pool)"
