@@ -130,8 +130,9 @@ class TraceClassifier:
             cause = f"{len(failed)} worker(s) never answered the init ping: {error}"
             remediation, hypotheses = None, ()
         refused = [e for e in failed if e.data.get("reason") == "error-response"]
+        refusal = bool(refused) and engine is None  # answered, with an error or not as its own
         said = f"{len(failed)} of {len(inits)} init pings got no answer within {timeout:g} s"
-        if refused and engine is None:  # answered, with an error or not as the protocol's
+        if refusal:
             error = refused[0].data.get("error")
             cause = f"{len(refused)} worker(s) answered their init, but refused it: {error}"
             remediation = f"Fix what the worker's answer says: {error}"
@@ -140,7 +141,7 @@ class TraceClassifier:
             f"; {len(consequences)} checkout(s) timed out waiting for them" if consequences else ""
         )
         name, kind = "workers never answered their init ping", "init-no-response"
-        if refused and engine is None:
+        if refusal:
             name, kind = "workers refused their init", "init-refused"
         failure = self.failure(name, kind, message, failed + consequences)
         return [
