@@ -192,6 +192,11 @@ def test_durations_and_the_window(monkeypatch: pytest.MonkeyPatch) -> None:
     for bad in ("90", "0d", "d", "5 years", "-3d"):
         with pytest.raises(UsageProblem, match="not a duration"):
             parse_duration(bad, "--older-than")
+    # a window back past year 1 could not be subtracted from now (it was an internal error)
+    assert parse_duration("36500d", "x") == timedelta(days=36500)
+    for huge in ("36501d", "99999999d", "1" + "0" * 30 + "w"):
+        with pytest.raises(UsageProblem, match="longer than a history can be"):
+            parse_duration(huge, "--window")
     assert window_from_env() == timedelta(days=14)  # GitLab's
     monkeypatch.setenv("POOLCTL_FLAKY_WINDOW", "3d")
     assert window_from_env() == timedelta(days=3)

@@ -22,6 +22,7 @@ from poolctl.errors import UsageProblem
 
 WINDOW_ENV = "POOLCTL_FLAKY_WINDOW"
 DEFAULT_WINDOW = timedelta(days=14)
+MAX_SPAN = timedelta(days=100 * 365)  # a duration of history, at most a century
 _DURATION = re.compile(r"^\s*(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>[smhdw])\s*$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
@@ -34,7 +35,16 @@ def parse_duration(value: str, where: str) -> timedelta:
             f"{value!r} is not a duration; write a number and a unit: 90d, 2w, 36h, 30m, 45s",
             where=where,
         )
-    return timedelta(**{_UNITS[found["unit"]]: float(found["n"])})
+    try:
+        span = timedelta(**{_UNITS[found["unit"]]: float(found["n"])})
+    except OverflowError:
+        span = MAX_SPAN * 2
+    if span > MAX_SPAN:  # a window back past year 1 cannot be subtracted from now
+        raise UsageProblem(
+            f"{value!r} is longer than a history can be: at most {MAX_SPAN.days:,} days",
+            where=where,
+        )
+    return span
 
 
 def window_from_env() -> timedelta:
