@@ -318,3 +318,27 @@ def test_a_password_in_the_url_is_never_printed(
     assert code == 2 and "Pattern 3" in out  # the report first, then one line
     assert "Wrong-Secret-7731" not in out + err and "password authentication failed" in err
     assert err.count("\n") == 1 and "postgresql://poolctl:[redacted]@127.0.0.1:" in err
+
+
+def test_another_program_s_sqlite_database_is_refused_and_left_untouched(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """A mistyped --history naming an application's database: poolctl made its tables in it.
+    Now the report is printed, the store refused in one line, exit 2, and not a byte written."""
+    import sqlite3
+
+    app = tmp_path / "app.sqlite"
+    with contextlib.closing(sqlite3.connect(app)) as db:
+        db.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)")
+        db.execute("INSERT INTO customers (name) VALUES ('acme')")
+        db.commit()
+    before = app.read_bytes()
+    log = Path(__file__).parent / "fixtures" / "pytest" / "pool_suite.txt"
+    code, out, err = run_cli("triage", str(log), "--history", str(app), "-q")
+    assert code == 2 and out  # the report first
+    assert err.strip() == (
+        f"poolctl: error: history store {app}: it is not a poolctl history store: it holds "
+        "other tables (customers) and no poolctl schema; give a new file, or a store poolctl made"
+    )
+    assert app.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["app.sqlite"]

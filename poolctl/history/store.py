@@ -15,7 +15,10 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import sqlite3
+import urllib.parse
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
@@ -24,7 +27,7 @@ from sqlalchemy.pool import NullPool
 
 from poolctl.history.errors import HistoryError, first_line
 from poolctl.history.location import Location
-from poolctl.history.migrate import ensure_schema
+from poolctl.history.migrate import VERSION_TABLE, ensure_schema
 
 TIMEOUT_ENV = "POOLCTL_HISTORY_TIMEOUT"
 DEFAULT_TIMEOUT = 10.0  # seconds a locked store or a slow server is waited for
@@ -97,6 +100,21 @@ def _engine(location: Location, timeout: float) -> Engine:
     return engine
 
 
+def _foreign_tables(path: Path) -> list[str]:
+    """The tables of an existing SQLite file that holds no poolctl schema, read without
+    writing a byte (empty for a new file, a poolctl store, or no database at all)."""
+    try:
+        if path.stat().st_size == 0:
+            return []
+        uri = f"file:{urllib.parse.quote(str(path))}?mode=ro"
+        with contextlib.closing(sqlite3.connect(uri, uri=True)) as db:
+            rows = db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+    except (OSError, sqlite3.Error):
+        return []  # missing, or not a database: the engine says what is wrong
+    names = sorted(str(name) for (name,) in rows)
+    return [] if VERSION_TABLE in names else names
+
+
 class HistoryStore:
     """An open store: `writing()` and `reading()` give a connection in one transaction."""
 
@@ -107,6 +125,17 @@ class HistoryStore:
 
     def open(self) -> HistoryStore:
         """Connect and ensure the schema (created on first use)."""
+        path = self.location.sqlite_path
+        foreign = _foreign_tables(path) if path is not None else []
+        if foreign:  # another program's database (a mistyped --history): left untouched
+            shown = ", ".join(foreign[:5]) + (
+                f" and {len(foreign) - 5} more" if len(foreign) > 5 else ""
+            )
+            raise HistoryError(
+                self.location.display,
+                f"it is not a poolctl history store: it holds other tables ({shown}) and no "
+                "poolctl schema; give a new file, or a store poolctl made",
+            )
         with self.errors("cannot open it"):
             self.engine = _engine(self.location, self.timeout)
             ensure_schema(self.engine, self.location.display)
