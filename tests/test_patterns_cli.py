@@ -234,3 +234,24 @@ def test_json_to_a_file_is_the_same_document(cli: RunCli, tmp_path: Path, sub: l
     code, out, _ = cli("patterns", *sub, "--json", "-o", str(target))
     _, printed, _ = cli("patterns", *sub, "--json")
     assert code == 0 and out == "" and target.read_text() == printed
+
+
+def test_new_takes_each_cluster_the_triage_lists_and_says_when_its_signals_match_others(
+    cli: RunCli, tmp_path: Path
+) -> None:
+    """Two one-failure clusters of plain asserts: a starter from one matches the other too
+    (`assert` is all they share). It says so, takes that failure as its no_match example (so
+    `patterns test` fails until it is told apart), and the second cluster stays one `new` can
+    start from, though the first starter, in the output folder, would claim it."""
+    log = str(FIXTURES / "pytest" / "pool_suite.txt")
+    out = tmp_path / "patterns"
+    code, said, _ = cli("patterns", "new", "--from", log, "--cluster", "6eae0858", "-o", str(out))
+    assert code == 0
+    assert "note: its signals also match 1 failure(s) of other clusters (test_arithmetic)" in said
+    written = yaml.safe_load((out / "assert.yaml").read_text())
+    assert "which the signals match too" in written["examples"]["no_match"][0]["note"]
+    code, _, _ = cli("patterns", "test", "assert", "--patterns", str(out))
+    assert code == 1  # its examples: the look-alike is claimed, and the check fails, as it should
+    code, said, err = cli("patterns", "new", "--from", log, "--cluster", "b8d9a382", "-o", str(out))
+    assert code == 0, err
+    assert said.startswith(f"wrote {out}/assert-b8d9a382.yaml")

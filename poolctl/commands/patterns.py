@@ -301,11 +301,12 @@ def new_pattern(
     to_file = target.suffix in (".yaml", ".yml")
     folder = target.parent if to_file else target
     dirs = list(patterns or [])
+    # the log is triaged as `triage --patterns` does, so its clusters are the ones it lists;
+    # the patterns written in the output folder before only take their ids and numbers
+    report = prepare(triage(read_logs(logs, log_format.value), load_patterns(dirs)), RunContext())
     if not to_file and any(folder.glob("*.y*ml")) and str(folder) not in dirs:
-        dirs.append(str(folder))  # patterns written there before: their ids and numbers are taken
+        dirs.append(str(folder))
     kb = load_patterns(dirs)
-    # the starter quotes the log's failures: it is written as every output is, redacted
-    report = prepare(triage(read_logs(logs, log_format.value), kb), RunContext())
     taken = [p.stem for p in folder.glob("*.y*ml")] if folder.is_dir() else []
     starter = starter_pattern(report, cluster, kb, " ".join(logs), taken)
     path = target if to_file else folder / f"{starter.pattern_id}.yaml"

@@ -226,6 +226,14 @@ def render_new(
         f"wrote {escape(str(path))}: pattern {escape(starter.pattern_id)} from cluster "
         f"{escape(starter.cluster.id)} ({n} failure{'s' * (n != 1)})"
     )
+    if starter.look_alikes:  # its signals are too general: said now, and `patterns test` fails
+        names = ", ".join(f.failure.name for f in starter.look_alikes[:3])
+        more = len(starter.look_alikes) - 3
+        c.print(
+            f"[yellow]note:[/] its signals also match {len(starter.look_alikes)} failure(s) of "
+            f"other clusters ({escape(names)}{f' and {more} more' if more > 0 else ''}): "
+            "make them more specific (the first is its no_match example)"
+        )
     if verbose:
         c.print()
         for line in starter.text.rstrip("\n").split("\n"):

@@ -47,6 +47,8 @@ class Starter:
     pattern_id: str
     cluster: Cluster
     text: str
+    # unclassified failures of other clusters its signals match too: it would claim them
+    look_alikes: tuple[Finding, ...] = ()
 
 
 def find_cluster(report: Report, wanted: str) -> Cluster:
@@ -169,6 +171,18 @@ def _example(failure: Failure, note: str) -> dict[str, Any]:
     return example
 
 
+def _look_alikes(report: Report, cluster: Cluster, pattern: Pattern) -> list[Finding]:
+    """The unclassified failures outside the cluster the starter's signals qualify on."""
+    inside = set(cluster.findings)
+    return [
+        f
+        for i, f in enumerate(report.findings)
+        if i not in inside
+        and not isinstance(f.outcome, Diagnosis)
+        and score(pattern, FailureView(f.failure)).qualifies
+    ]
+
+
 def _counter_example(report: Report, cluster: Cluster, pattern: Pattern) -> Finding | None:
     """A failure of the log outside the cluster on which the starter's signals do not fire."""
     inside = set(cluster.findings)
@@ -244,12 +258,12 @@ def starter_pattern(
     }
     pattern = Pattern.of(PatternSpec.model_validate(doc), "(starter)")
     example = _example(failures[0], f"from cluster {cluster.id}: {failures[0].origin}")
-    counter = _counter_example(report, cluster, pattern)
-    if counter is not None:
-        no_match = _example(
-            counter.failure, f"another failure of the log: {counter.failure.origin}"
-        )
+    look_alikes = _look_alikes(report, cluster, pattern)
+    counter = look_alikes[0] if look_alikes else _counter_example(report, cluster, pattern)
+    if counter is not None:  # a look-alike it matches: `patterns test` fails until it is told apart
+        why = "of another cluster, which the signals match too" if look_alikes else "of the log"
+        no_match = _example(counter.failure, f"another failure {why}: {counter.failure.origin}")
         doc["examples"] = {"match": [example], "no_match": [no_match]}
     PatternSpec.model_validate(doc)  # the file must load: checked before it is written
     text = yaml.dump(doc, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
-    return Starter(pattern_id, cluster, text)
+    return Starter(pattern_id, cluster, text, tuple(look_alikes))
