@@ -228,3 +228,18 @@ def test_a_history_location_naming_no_store_loses_no_report(
     assert err.count("\n") == 1
     assert f"{where}: unknown history URL scheme 'mysql://'" in err
     assert "My-Secret-881" not in out + err
+
+
+def test_the_runs_table_cuts_a_long_title_not_the_counts(run_cli: RunCli, tmp_path: Path) -> None:
+    """A log under a deep path makes a long title: the table cut the run number and the
+    new, known and flaky columns, the ones it is for, and kept the title."""
+    deep = tmp_path / ("a_rather_long_folder_name_" * 4) / "nested" / "run1.xml"
+    deep.parent.mkdir(parents=True)
+    deep.write_text(FLAKY[0].read_text())
+    assert run_cli("triage", str(deep), "-q")[0] == 1
+    code, out, _ = run_cli("history", "runs")
+    assert code == 0
+    header = next(line for line in out.splitlines() if line.startswith("run"))
+    assert header.split()[:3] == ["run", "when", "(UTC)"]
+    assert all(word in header.split() for word in ("new", "known", "flaky", "title"))
+    assert "…" in out and all(len(line) <= 120 for line in out.splitlines())

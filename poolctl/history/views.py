@@ -102,14 +102,23 @@ def _term(listing: Listing, color: bool, width: int) -> str:
         console.print(f"[dim]{markup(listing.empty)}[/]")
     else:
         table = Table(show_edge=False, box=None, pad_edge=False, padding=(0, 2, 0, 0))
+        natural = {
+            c.key: max(len(c.label), *(len(cell(r.get(c.key))) for r in listing.rows))
+            for c in listing.columns
+        }
+        # the flexible columns (names, titles) share what the others leave: a long title is
+        # cut, never the run number or the counts beside it
+        fixed = sum(natural[c.key] + 2 for c in listing.columns if not c.flexible)
+        flexible = sum(1 for c in listing.columns if c.flexible) or 1
+        share = max(12, (width - fixed) // flexible - 2)
         for column in listing.columns:
-            natural = max(len(column.label), *(len(cell(r.get(column.key))) for r in listing.rows))
             table.add_column(
                 column.label,
                 justify="right" if column.numeric else "left",
                 no_wrap=True,  # one line per row: names and titles are cut to fit, not the rest
                 overflow="ellipsis",
-                min_width=None if column.flexible else natural,
+                min_width=None if column.flexible else natural[column.key],
+                max_width=share if column.flexible else None,
             )
         for row in listing.rows:
             table.add_row(*(markup(cell(row.get(c.key))) for c in listing.columns))
