@@ -297,3 +297,19 @@ def test_a_cut_summary_closes_the_writer_s_blocks_not_those_a_message_quotes() -
     assert figures is not None
     shown = int(figures[1].replace(",", ""))
     assert shown == len(body.encode()) - len("</details>\n")  # the kept lines, exactly
+
+
+def test_in_github_actions_a_live_view_is_stopped_too_and_the_annotations_follow(
+    run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """run-scenario prints its view as it runs (a worker's stderr quoted in it): that is
+    between `::stop-commands::` and its token too, and the annotations come after."""
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    code, out, _ = run_cli("run-scenario", "p1-crash-at-start", "--annotations", "--no-history")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].startswith("::stop-commands::")
+    token = lines[0].removeprefix("::stop-commands::")
+    resume = lines.index(f"::{token}::")
+    assert any(line.startswith("::error ") for line in lines[resume + 1 :])
+    assert not any(line.startswith("::error ") for line in lines[1:resume])

@@ -38,7 +38,7 @@ from poolctl.ping import REFERENCE_WORKER
 from poolctl.progress import Waits, wait_display
 from poolctl.protocol import PROTOCOLS, get_protocol
 from poolctl.report import Format, doctor_view
-from poolctl.report.publish import publish, save
+from poolctl.report.publish import live_commands_stopped, publish, save
 from poolctl.rundir import create_run_dir
 from poolctl.scenario import find_scenario
 from poolctl.units import MAX_SECONDS
@@ -186,13 +186,14 @@ def doctor(
     run = create_run_dir("doctor", run_dir, context=context, keep=keep)
     live = opts.terminal and not opts.quiet  # each section printed as it is done
     console = stdout_console(context.secrets)
-    with wait_display(quiet=opts.quiet) as waits:
+    with live_commands_stopped(opts, context.secrets):  # no line it quotes runs in Actions
+        with wait_display(quiet=opts.quiet) as waits:
+            if live:
+                printer = _SectionPrinter(console, waits, verbose=opts.verbose)
+                doctor_options = dataclasses.replace(doctor_options, listener=printer)
+            report = save(recorder.record(run_doctor(doctor_options, run)), run)
         if live:
-            printer = _SectionPrinter(console, waits, verbose=opts.verbose)
-            doctor_options = dataclasses.replace(doctor_options, listener=printer)
-        report = save(recorder.record(run_doctor(doctor_options, run)), run)
-    if live:
-        doctor_view.render_end(report, console, verbose=opts.verbose)
+            doctor_view.render_end(report, console, verbose=opts.verbose)
     publish([report], opts, context, shown_live=live)
     recorder.finish()
     failed = any(c.status == "fail" for c in report.checks)

@@ -34,7 +34,13 @@ from poolctl.options import (
 from poolctl.patterns import PatternSet, builtin_patterns, load_patterns
 from poolctl.progress import LiveProgress, PlainProgress, wait_display
 from poolctl.report import Format
-from poolctl.report.publish import OutputOptions, publish, save, terminal_writer
+from poolctl.report.publish import (
+    OutputOptions,
+    live_commands_stopped,
+    publish,
+    save,
+    terminal_writer,
+)
 from poolctl.report.scenario_view import render_check, render_list
 from poolctl.rundir import RunDir, create_run_dir
 from poolctl.scenario import Scenario, bundled_scenarios, find_scenario, load_scenario
@@ -106,10 +112,12 @@ def run_scenario_command(
         raise UsageProblem("--run-dir takes one scenario; a tour makes one folder each")
     recorder = HistoryRecorder(history, enabled=not no_history, secrets=context.secrets)
     folders = Folders(context, run_dir, keep)
-    results = _run_all(loaded, folders, kb, opts, console, tour, recorder)
-    reports = [r.report for r in results]
-    if opts.terminal:
-        console.out(terminal_writer(color=console.is_terminal, opts=opts).closing(reports), end="")
+    with live_commands_stopped(opts, context.secrets):  # no line it quotes runs in Actions
+        results = _run_all(loaded, folders, kb, opts, console, tour, recorder)
+        reports = [r.report for r in results]
+        if opts.terminal:
+            closing = terminal_writer(color=console.is_terminal, opts=opts).closing(reports)
+            console.out(closing, end="")
     publish(reports, opts, context, shown_live=opts.terminal)
     recorder.finish()
     if any(r.interrupted for r in results):

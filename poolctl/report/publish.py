@@ -9,6 +9,7 @@ report built from redacted strings (`redacted_at_source`) is not walked again.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
@@ -323,6 +324,22 @@ def publish(
         if text or not opts.to_stdout:
             write_output(text, opts.output, secrets)
     step_summary(shown, secrets)
+
+
+@contextlib.contextmanager
+def live_commands_stopped(opts: OutputOptions, secrets: Secrets) -> Iterator[None]:
+    """While a command prints its view as it runs (run-scenario, doctor), in GitHub Actions:
+    between `::stop-commands::` and its token, as `commands_stopped` does for a report printed
+    at the end; the annotations come after it."""
+    if not opts.terminal or os.environ.get("GITHUB_ACTIONS") != "true":
+        yield
+        return
+    token = secrets_module.token_hex(16)
+    write_output(f"::stop-commands::{token}\n", "-", secrets)
+    try:
+        yield
+    finally:
+        write_output(f"::{token}::\n", "-", secrets)
 
 
 def commands_stopped(text: str) -> str:
