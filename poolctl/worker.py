@@ -487,7 +487,9 @@ class WorkerProcess:
             self._signal(signal.SIGKILL, family | self.family())  # what is left, leader included
             self._wait_exit(5.0)
         else:
-            self._signal(signal.SIGKILL, family | self.family())  # children it left running
+            left = family | self.family()  # children it left running (a daemonized server)
+            self._signal(signal.SIGKILL, left)
+            _wait_gone(left, 2.0)  # stopped means gone: none outlives the call
         self._drain_stdout()
         if proc.stdout is not None:
             proc.stdout.close()
@@ -560,3 +562,21 @@ class WorkerProcess:
             "stderr_log": str(self.stderr_path) if self.spec.stderr is StderrMode.CAPTURE else None,
             "stdout_transcript": str(self.stdout_path),
         }
+
+
+def _wait_gone(pids: set[int], timeout: float) -> None:
+    """Wait until every one of `pids` has exited (a zombie counts as gone), at most `timeout`."""
+    end = time.monotonic() + timeout
+    while pids and time.monotonic() < end:
+        pids = {pid for pid in pids if _running(pid)}
+        if pids:
+            time.sleep(0.01)
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            stat = f.read()
+    except OSError:
+        return False
+    return stat[stat.rfind(b")") + 2 : stat.rfind(b")") + 3] != b"Z"
