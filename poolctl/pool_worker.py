@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import errno
 import os
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -43,6 +44,9 @@ Done = Callable[[Answer | NoAnswer], None]
 
 DRAIN_CHUNKS = 64  # at most this many reads of stdout once the worker has exited
 EXIT_GRACE = 0.2  # after end of file on stdout, the wait for the exit status that names the end
+# a response no request waits for, set aside (a late answer, a duplicate): said, and read back
+UNAWAITED = "response for id {!r} nobody awaits"
+UNAWAITED_RE = re.compile(r"^response for id (?P<id>.+) nobody awaits$")
 TRANSCRIPT_FLUSH = 0.1  # the stdout transcript reaches its file at most this long after a read
 
 
@@ -144,7 +148,7 @@ class PooledWorker:
                 continue
             flight = self.pending.pop(response.id, None)
             if flight is None:
-                self.process.set_aside(f"response for id {response.id!r} nobody awaits")
+                self.process.set_aside(UNAWAITED.format(response.id))
                 continue
             self.process.answered += 1
             flight.done(Answer(flight.request, response, read_at - flight.start))

@@ -38,16 +38,27 @@ def _parents() -> dict[int, int]:
     except OSError:
         return parents
     for entry in entries:
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as f:
-                stat = f.read()
-        except OSError:
-            continue
-        # The command name may contain spaces and parentheses: fields start after the last ')'.
-        parents[int(entry)] = int(stat[stat.rfind(b")") + 2 :].split()[1])
+        fields = _stat_fields(entry) if entry.isdigit() else None
+        if fields is not None:
+            parents[int(entry)] = int(fields[1])
     return parents
+
+
+def running(pid: int) -> bool:
+    """Whether `pid` is a live process (a zombie has exited: it is not)."""
+    fields = _stat_fields(str(pid))
+    return fields is not None and fields[0] != b"Z"
+
+
+def _stat_fields(pid: str) -> list[bytes] | None:
+    """The fields of `/proc/PID/stat` after the command name (state, ppid, …), or None."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            stat = f.read()
+    except OSError:
+        return None
+    # The command name may contain spaces and parentheses: fields start after the last ')'.
+    return stat[stat.rfind(b")") + 2 :].split()
 
 
 def descendants(pid: int) -> set[int]:

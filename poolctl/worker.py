@@ -27,7 +27,7 @@ from typing import Any, Literal
 from poolctl.context import RunContext
 from poolctl.errors import FramingError, ProtocolError, WorkerStartError
 from poolctl.framing import DEFAULT_MAX_FRAME, Decoder, Framing, get_framing
-from poolctl.proctree import descendants, processes_with_env
+from poolctl.proctree import descendants, processes_with_env, running
 from poolctl.protocol import (
     Incoming,
     NotAMessage,
@@ -568,15 +568,6 @@ def _wait_gone(pids: set[int], timeout: float) -> None:
     """Wait until every one of `pids` has exited (a zombie counts as gone), at most `timeout`."""
     end = time.monotonic() + timeout
     while pids and time.monotonic() < end:
-        pids = {pid for pid in pids if _running(pid)}
+        pids = {pid for pid in pids if running(pid)}
         if pids:
             time.sleep(0.01)
-
-
-def _running(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as f:
-            stat = f.read()
-    except OSError:
-        return False
-    return stat[stat.rfind(b")") + 2 : stat.rfind(b")") + 3] != b"Z"

@@ -54,6 +54,8 @@ class Live:
     blocked_writers: tuple[Blocked, ...]
     stack_file: Path | None
     cwd: str | None
+    # the sockets its processes listen on: (process, fd, address), read from /proc/net once
+    listening: tuple[tuple[ProcState, int, str], ...] = ()
 
     @property
     def leader(self) -> ProcState | None:
@@ -337,9 +339,21 @@ def look_live(worker: WorkerProcess, stack_file: Path, settle: float = 0.15) -> 
         blocked_writers=tuple(writers),
         stack_file=stack_file,
         cwd=worker.spec.cwd,
+        listening=_listening(second),
     )
     write_stack_file(live, worker, stack_file)
     return live
+
+
+def _listening(processes: list[ProcState]) -> tuple[tuple[ProcState, int, str], ...]:
+    """The sockets `processes` listen on, with their fds and addresses."""
+    sockets = procinfo.listening_sockets()
+    return tuple(
+        (p, fd, sockets[target])
+        for p in processes
+        for fd, target in sorted(p.fds.items())
+        if target in sockets
+    )
 
 
 def _blocked_writers(first: list[ProcState], second: list[ProcState]) -> list[Blocked]:

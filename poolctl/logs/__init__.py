@@ -79,6 +79,7 @@ PARSERS: dict[str, LogParser] = {
     "junit": parse_junit,
 }
 FORMATS: tuple[str, ...] = ("auto", *PARSERS)
+_NAMES = {"exunit": "ExUnit", "pytest": "pytest", "junit": "JUnit XML"}  # in a sentence
 
 _XML_START = re.compile(r"^\s*(?:<\?xml|<!--|<testsuites?\b|<testcase\b)")
 _PYTEST_MARKS = (
@@ -212,9 +213,6 @@ def _parse_one(stream: BinaryIO, name: str, fmt: str, out: ParsedLog) -> bool:
         out.skipped.append(f"{name}: its {_NAMES[other]} output was not read ({why})")
     out.formats[name] = chosen
     return True
-
-
-_NAMES = {"exunit": "ExUnit", "pytest": "pytest", "junit": "JUnit XML"}
 
 
 def _sizes(paths: Sequence[str]) -> int | None:

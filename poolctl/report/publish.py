@@ -331,10 +331,10 @@ def live_commands_stopped(opts: OutputOptions, secrets: Secrets) -> Iterator[Non
     """While a command prints its view as it runs (run-scenario, doctor), in GitHub Actions:
     between `::stop-commands::` and its token, as `commands_stopped` does for a report printed
     at the end; the annotations come after it."""
-    if not opts.terminal or os.environ.get("GITHUB_ACTIONS") != "true":
+    token = _stop_token() if opts.terminal else None
+    if token is None:
         yield
         return
-    token = secrets_module.token_hex(16)
     write_output(f"::stop-commands::{token}\n", "-", secrets)
     try:
         yield
@@ -342,13 +342,18 @@ def live_commands_stopped(opts: OutputOptions, secrets: Secrets) -> Iterator[Non
         write_output(f"::{token}::\n", "-", secrets)
 
 
+def _stop_token() -> str | None:
+    """A fresh token for `::stop-commands::` in GitHub Actions; None elsewhere."""
+    return secrets_module.token_hex(16) if os.environ.get("GITHUB_ACTIONS") == "true" else None
+
+
 def commands_stopped(text: str) -> str:
     """`text` for standard output: in GitHub Actions, between `::stop-commands::` and its
     token, so that no line of it (a test's name or message quoted from a log, which may begin
     `::error` or `::add-mask::`) runs as a workflow command."""
-    if os.environ.get("GITHUB_ACTIONS") != "true":
+    token = _stop_token()
+    if token is None:
         return text
-    token = secrets_module.token_hex(16)
     ending = "" if text.endswith("\n") else "\n"
     return f"::stop-commands::{token}\n{text}{ending}::{token}::\n"
 

@@ -10,7 +10,6 @@ unclassified is offered to the patterns no rule reads (the user's own, from `--p
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from poolctl.diagnose.hypotheses.crashed import loop_remediation
 from poolctl.events import Event
 from poolctl.model import Diagnosis, Evidence, Failure, Finding, Unclassified
 from poolctl.patterns.loader import PatternSet
+from poolctl.pool_worker import UNAWAITED_RE
 from poolctl.scenario import checkouts, responses, services
 from poolctl.scenario.evidence import quote_event
 from poolctl.scenario.load import reproduce_command
@@ -158,7 +158,7 @@ class TraceClassifier:
         late: set[tuple[str, str]] = set()
         for worker in self.run.pool.all_workers:
             for what in worker.process.stray:
-                found = _STRAY_ID.match(what)
+                found = UNAWAITED_RE.match(what)
                 if found:
                     late.add((worker.id, found["id"]))
         return [e for e in timeouts if (e.worker or "", repr(e.data.get("id"))) in late]
@@ -223,9 +223,6 @@ class TraceClassifier:
         failure = self.failure(name, f"request-{reason}", message, events)
         diagnosis = self.diagnosis(no_response(), evidence, facts, cause, remediation)
         return [Finding(failure, diagnosis)]
-
-
-_STRAY_ID = re.compile(r"^response for id (?P<id>.+?)(?: nobody awaits|: )")
 
 
 def _served_and_quit(worker_exit: Event | None) -> int:

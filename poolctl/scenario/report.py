@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import sys
 from dataclasses import dataclass
 from typing import Any
@@ -14,7 +13,7 @@ from poolctl.patterns import PatternSet, builtin_patterns
 from poolctl.rundir import RunDir
 from poolctl.scenario.classify import classify_run
 from poolctl.scenario.load import Scenario
-from poolctl.scenario.run import RunOutcome, ScenarioRunner
+from poolctl.scenario.run import RunOutcome, ScenarioRunner, step_of
 
 
 @dataclass(frozen=True)
@@ -41,9 +40,6 @@ def run_scenario(
     return judge(outcome, classified.findings, classified.notes)
 
 
-_STEP_CALLER = re.compile(r"^s(?P<step>\d+)c\d+$")  # the callers a request step names
-
-
 def step_summary(outcome: RunOutcome) -> list[dict[str, Any]]:
     """Each step's kind and what went wrong in it (a JUnit testcase each)."""
     steps: list[dict[str, Any]] = [
@@ -58,8 +54,7 @@ def step_summary(outcome: RunOutcome) -> list[dict[str, Any]]:
     for event in outcome.trace.events:
         step = event.data.get("step")
         if step is None and event.type == "no_response":
-            named = _STEP_CALLER.match(event.caller or "")
-            step = int(named["step"]) if named else None
+            step = step_of(event.caller)
         if not isinstance(step, int) or not 1 <= step <= len(steps):
             continue
         if event.type == "step_error":

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import glob
+import re
 import signal
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,6 +79,20 @@ def flatten_keys(body: Any, prefix: str = "") -> list[str]:
         paths.append(path)
         paths.extend(flatten_keys(value, path + "."))
     return paths
+
+
+_CALLER = re.compile(r"^s(?P<step>\d+)c\d+$")
+
+
+def caller_id(step: int, k: int) -> str:
+    """The name of request step `step`'s caller `k`: `s2c5` (the pool's events carry it)."""
+    return f"s{step}c{k}"
+
+
+def step_of(caller: str | None) -> int | None:
+    """The request step a caller named by `caller_id` belongs to (None for any other)."""
+    named = _CALLER.match(caller or "")
+    return int(named["step"]) if named else None
 
 
 class ScenarioRunner:
@@ -206,7 +221,7 @@ class ScenarioRunner:
 
         async def caller(k: int) -> None:
             for i in pending:  # callers share one iterator: each takes the next index
-                await self._call(index, step, i, f"s{index}c{k}")
+                await self._call(index, step, i, caller_id(index, k))
 
         await asyncio.gather(*(caller(k) for k in range(min(step.concurrency, step.count))))
 

@@ -26,8 +26,8 @@ def _pipe_holders(b: Blocked) -> str:
 
 @hypothesis(ID)
 def blocked_writing(obs: Observations) -> Judgement:
-    if ended(obs):
-        return ruled_out(ended(obs))
+    if why := ended(obs):
+        return ruled_out(why)
     live = obs.live
     if live is None:
         return untested("the live process could not be inspected")

@@ -33,8 +33,8 @@ _LABELS = {
 
 @hypothesis(ID)
 def buffered(obs: Observations) -> Judgement:
-    if ended(obs):
-        return ruled_out(ended(obs))
+    if why := ended(obs):
+        return ruled_out(why)
     kind = stream_kind(obs)
     if kind in ("text", "framing"):
         if obs.answer_behind or kind == "framing":

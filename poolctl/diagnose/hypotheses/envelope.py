@@ -44,8 +44,8 @@ def _answering_protocols(obs: Observations) -> list[str]:
 
 @hypothesis(ID)
 def envelope(obs: Observations) -> Judgement:
-    if ended(obs):
-        return ruled_out(ended(obs))
+    if why := ended(obs):
+        return ruled_out(why)
     if stream_kind(obs) in ("text", "framing"):
         return ruled_out("what came on stdout is no message at all (quoted above)")
     if request_unread(obs):

@@ -29,8 +29,8 @@ ID = "framing"
 
 @hypothesis(ID)
 def framing_mismatch(obs: Observations) -> Judgement:
-    if ended(obs):
-        return ruled_out(ended(obs))
+    if why := ended(obs):
+        return ruled_out(why)
     kind = stream_kind(obs)
     if kind == "framing":
         return _reply_in_another_framing(obs)

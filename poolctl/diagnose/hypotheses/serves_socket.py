@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from poolctl.model import Evidence
 
-from .. import procinfo
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
 from ..observe import Observations
 from ..readings import ended, live_origin, request_unread
@@ -16,23 +15,16 @@ ID = "serves-socket"
 
 @hypothesis(ID)
 def serves_socket(obs: Observations) -> Judgement:
-    if ended(obs):
-        return ruled_out(ended(obs))
+    if why := ended(obs):
+        return ruled_out(why)
     live = obs.live
     if live is None:
         return untested("the live process could not be inspected")
-    listening = procinfo.listening_sockets()
-    found = [
-        (p, fd, listening[target])
-        for p in live.processes
-        for fd, target in sorted(p.fds.items())
-        if target in listening
-    ]
-    if not found:
+    if not live.listening:
         return ruled_out("no process of the worker listens on a socket")
     if request_unread(obs) is not True:
         return ruled_out("it listens on a socket, and it read the request from its stdin")
-    process, fd, address = found[0]
+    process, fd, address = live.listening[0]
     size = len(obs.request_frame)
     verdict = (
         f"The worker serves on {address}, not on its stdin and stdout: pid {process.pid} "

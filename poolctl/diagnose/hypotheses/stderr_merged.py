@@ -24,8 +24,8 @@ ID = "stderr-merged"
 
 @hypothesis(ID)
 def stderr_merged(obs: Observations) -> Judgement:
-    if ended(obs):
-        return ruled_out(ended(obs))
+    if why := ended(obs):
+        return ruled_out(why)
     kind = stream_kind(obs)
     if kind != "text":
         words = {

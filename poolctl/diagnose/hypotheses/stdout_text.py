@@ -26,8 +26,8 @@ ID = "stdout-text"
 
 @hypothesis(ID)
 def stdout_text(obs: Observations) -> Judgement:
-    if ended(obs):
-        return ruled_out(ended(obs))
+    if why := ended(obs):
+        return ruled_out(why)
     kind = stream_kind(obs)
     if kind != "text":
         why = (

@@ -6,7 +6,6 @@ from __future__ import annotations
 from poolctl.model import Evidence
 from poolctl.units import fmt_limit
 
-from .. import procinfo
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
 from ..observe import Observations
 from ..readings import (
@@ -23,8 +22,8 @@ ID = "stuck-in-init"
 
 @hypothesis(ID)
 def stuck_in_init(obs: Observations) -> Judgement:
-    if ended(obs):
-        return ruled_out(ended(obs))
+    if why := ended(obs):
+        return ruled_out(why)
     if stream_kind(obs) in ("text", "framing"):
         return ruled_out("it wrote to stdout: it got past start-up")
     live = obs.live
@@ -35,9 +34,7 @@ def stuck_in_init(obs: Observations) -> Judgement:
     unread = request_unread(obs)
     if unread is None:
         return untested("its stdin pipe could not be inspected")
-    if unread and any(
-        t in procinfo.listening_sockets() for p in live.processes for t in p.fds.values()
-    ):
+    if unread and live.listening:
         return ruled_out("it listens on a socket: its start-up is over (see serves socket)")
     size = len(obs.request_frame)
     if not unread:

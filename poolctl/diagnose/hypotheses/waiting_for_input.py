@@ -29,8 +29,8 @@ ID = "waiting-for-input"
 
 @hypothesis(ID)
 def waiting_for_input(obs: Observations) -> Judgement:
-    if ended(obs):
-        return ruled_out(ended(obs))
+    if why := ended(obs):
+        return ruled_out(why)
     if stream_kind(obs) in ("text", "framing"):
         return ruled_out("bytes arrived on stdout (quoted above)")
     live = obs.live
