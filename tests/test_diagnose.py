@@ -216,13 +216,13 @@ def test_buffering_is_confirmed_without_experiments_by_closing_stdin(
 
 def test_evidence_files_are_in_the_run_folder(run_cli: RunCli, tmp_path: Path) -> None:
     run = tmp_path / "run"
-    # the stack is taken when the answer is due: 2 s leaves a loaded machine time to reach
-    # the slow import (at 1 s, one CI run's worker was still starting Python)
+    # where the stack finds the worker depends on how fast it starts (a fresh clone compiles
+    # every module): the stuck-in-init tests say where; this one, that the dump is kept
     report, _ = ping_json(
         run_cli, "--run-dir", str(run), "--timeout", "2", *ref("--import-delay", "4")
     )
     stack = (run / "stack-w1.txt").read_text()
-    assert "slow_module.py" in stack and "state S" in stack and "pipe:[" in stack
+    assert "Python stack of pid" in stack and "state S" in stack and "pipe:[" in stack
     assert (run / "workers" / "w1.stdout.bin").exists()
     assert (run / "workers" / "w1.stderr.log").exists()
     assert "stack-w1.txt" in outcome(report)["facts"]["evidence_files"]

@@ -180,7 +180,8 @@ class TraceClassifier:
         reason = first.data.get("reason")
         remediation = None
         served = _served_and_quit(worker_exit) if not kills else 0
-        if reason == "exited" and served:
+        # a worker gone after its answer: its next request failed as it exited, or on writing
+        if reason in ("exited", "write-failed") and served:
             quitters = [e for e in exits.values() if _served_and_quit(e)]
             cause = (
                 f"worker {first.worker} exited with code 0 after answering {served} request(s) "
