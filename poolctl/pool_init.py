@@ -13,7 +13,7 @@ import dataclasses
 import time
 
 from poolctl.diagnose import diagnose_no_answer
-from poolctl.diagnose.early import EarlyExperiments, lead
+from poolctl.diagnose.early import EarlyExperiments
 from poolctl.events import Trace
 from poolctl.model import Diagnosis
 from poolctl.patterns.loader import PatternSet
@@ -63,13 +63,11 @@ async def _watched(
     """`worker.request`, with the `early` experiments begun `lead` into its wait."""
     if early is None:
         return await worker.request(request, timeout)
-    loop = asyncio.get_running_loop()
-    read_before = worker.process.transcript.total
-    timer = loop.call_later(lead(timeout), early.begin, request, timeout, read_before)
+    early.look_during(request, timeout)
     try:
         return await worker.request(request, timeout)
     finally:
-        timer.cancel()
+        early.stop_looking()
 
 
 class InitDiagnoses:

@@ -59,13 +59,14 @@ def test_a_silent_workers_experiments_run_alongside_the_wait(
 def test_an_answer_after_the_experiments_began_stops_them(
     processes: Processes, tmp_path: Path
 ) -> None:
-    """The request is read and answered 1.5 s later: the experiments begin at 1 s (half the
-    timeout, at most 1 s), and stop when the answer comes."""
+    """The request is read and answered 1.5 s later: the experiments begin at 1 s (at most
+    1 s into the wait), or once a worker slow to start has read it, and stop when the answer
+    comes. The timeout leaves room for a slow start on a loaded machine."""
     result, events = ping(
         tmp_path,
         "slow",
         WorkerSpec(REFERENCE),
-        timeout=3.0,
+        timeout=4.0,
         command="sleep",
         args={"seconds": 1.5},
     )
@@ -74,6 +75,24 @@ def test_an_answer_after_the_experiments_began_stops_them(
     assert ends and all(not e["answered"] for e in ends)
     assert any("did not need it" in e["detail"] for e in ends)
     assert marked_processes() == []  # every experiment's process stopped before ping returned
+
+
+def test_a_worker_slow_to_start_has_its_experiments_begun_once_it_reads_the_request(
+    processes: Processes, tmp_path: Path
+) -> None:
+    """Busy 1.2 s before it reads its request (past the 1 s lead), then silent: the
+    experiments begin as soon as it has read it, still within the wait."""
+    spec = WorkerSpec(
+        (*REFERENCE, "--buffered", "--init-delay", "1.2"), unset_env=("PYTHONUNBUFFERED",)
+    )
+    result, events = ping(tmp_path, "late", spec, timeout=3.0)
+    assert confirmed(result) == ["buffered"]
+    kinds = [e["type"] for e in events]
+    begun = [e for e in events[: kinds.index("no_response")] if e["type"] == "experiment_start"]
+    assert begun, kinds
+    first = events[kinds.index("experiment_start")]["t"]
+    sent = next(e["t"] for e in events if e["type"] == "request")
+    assert first - sent >= 1.2  # not before the request was read
 
 
 def test_a_worker_busy_before_reading_its_request_has_no_experiment_begun(

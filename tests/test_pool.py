@@ -176,7 +176,7 @@ def test_checkout_timeout_names_the_last_init_failure(with_pool: WithPool) -> No
         "3",
         size=1,
         lazy=True,
-        init_timeout=1,
+        init_timeout=10,  # the crash, not the init timeout, even on a loaded machine
         diagnose_init_failures=False,
     )
     assert error.cause is not None and "exited with code 3" in error.cause

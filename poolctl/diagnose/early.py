@@ -4,7 +4,8 @@ A silent worker's diagnosis asks fresh copies of the worker the same thing (in e
 unbuffered, on a terminal, many requests at once), and each copy waits as long as the original
 did: begun once the original's timeout has passed, they would double the time a diagnosis
 takes. So once a session's first request has waited `lead(timeout)` with nothing on stdout and
-the request read, those experiments begin, side by side with the rest of the wait. The
+the request read (or later in the wait, as soon as a worker slow to start has read it), those
+experiments begin, side by side with the rest of the wait. The
 diagnosis then takes the results of the ones its plan calls for; the others stop at once
 (within STOP_POLL), and so do all of them when the answer comes after all. They are traced as
 they really ran.
@@ -35,6 +36,7 @@ from .experiments import (
 LEAD_SHARE = 0.5  # of the timeout: a worker that has not answered by then may never answer…
 LEAD_MAX = 1.0  # …or after this many seconds, for long timeouts
 STOP_MARGIN = 1.0  # past the timeout, for starting and stopping the fresh processes
+RECHECK = 0.25  # how often a request not read yet is looked at again, until its wait ends
 
 Exchange = Callable[[Request, float], Answer | NoAnswer]
 
@@ -67,6 +69,7 @@ class EarlyExperiments:
         self._needed: set[str] | None = None  # None: every one, until the diagnosis says
         self._over = False  # no more may begin
         self._runner: threading.Thread | None = None
+        self._timer: threading.Timer | None = None  # the next look at the worker, if any
 
     def watching(self, exchange: Exchange) -> Exchange:
         """`exchange`, with the experiments begun `lead` into the first request's wait, and
@@ -76,33 +79,58 @@ class EarlyExperiments:
         def watched(request: Request, timeout: float) -> Answer | NoAnswer:
             if self._runner is not None or self._over:
                 return exchange(request, timeout)
-            read_before = self.worker.transcript.total
-            timer = threading.Timer(lead(timeout), self.begin, (request, timeout, read_before))
-            timer.daemon = True
-            timer.start()
+            self.look_during(request, timeout)
             try:
                 outcome = exchange(request, timeout)
             except BaseException:
-                timer.cancel()
                 self.stop(wait=False)  # an interruption: the run stops their processes
                 raise
-            timer.cancel()
+            finally:
+                self.stop_looking()
             if isinstance(outcome, Answer):
                 self.stop()  # it answered: no silent worker, no more watching
             return outcome
 
         return watched
 
-    def begin(self, request: Request, timeout: float, read_before: int) -> None:
+    def look_during(self, request: Request, timeout: float) -> None:
+        """Call as `request` is sent, to wait `timeout` for its answer: the experiments
+        begin `lead` into the wait if the worker is silent then (see `begin`)."""
+        read_before = self.worker.transcript.total
+        self._look_in(lead(timeout), request, timeout, read_before, time.monotonic() + timeout)
+
+    def stop_looking(self) -> None:
+        """The wait is over: no further look at the worker (experiments begun run on)."""
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+
+    def _look_in(
+        self, delay: float, request: Request, timeout: float, read_before: int, wait_ends: float
+    ) -> None:
+        with self._lock:
+            if self._over:
+                return
+            self._timer = threading.Timer(
+                delay, self._begin, (request, timeout, read_before, wait_ends)
+            )
+            self._timer.daemon = True
+            self._timer.start()
+
+    def _begin(self, request: Request, timeout: float, read_before: int, wait_ends: float) -> None:
         """Begin the experiments for `request` (waiting `timeout`, sent when the worker's
         stdout transcript held `read_before` bytes) if the worker is silent: it wrote nothing
-        since, is alive and has read the request. The pool calls it from its event loop."""
+        since, is alive and has read the request. One that has not read it yet (still starting
+        up) is looked at again every RECHECK until `wait_ends`."""
         worker = self.worker
         if worker.transcript.total != read_before or worker.poll() is not None:
             return  # it wrote something, or it exited: not a silent worker
         assert worker.proc is not None and worker.proc.stdin is not None
         if procinfo.unread_bytes(worker.proc.stdin.fileno()):
-            return  # the request is not read yet: starting up or busy, the plan waits longer
+            # not read yet: starting up or busy; a worker stuck there is another plan's
+            if time.monotonic() + RECHECK < wait_ends:
+                self._look_in(RECHECK, request, timeout, read_before, wait_ends)
+            return
         with self._lock:
             if self._over:
                 return
