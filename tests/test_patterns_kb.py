@@ -226,7 +226,19 @@ def test_folder_problems(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     with pytest.raises(PatternError, match=r"no \*\.yaml"):
         load_patterns([tmp_path / "empty"])
-    write(tmp_path / "dup", "one.yaml", GOOD)
-    write(tmp_path / "dup", "two.yaml", GOOD.replace("id: my-pattern", "id: other"))
-    with pytest.raises(PatternError, match="number 8 is used by both"):
+    one = write(tmp_path / "dup", "one.yaml", GOOD)
+    two = write(tmp_path / "dup", "two.yaml", "# another\n" + GOOD.replace("my-pattern", "other"))
+    with pytest.raises(PatternError) as clash:
         load_patterns([tmp_path / "dup"])
+    # both places named by file and line: the `number:` keys
+    assert str(clash.value) == (
+        f"{two}:3: pattern number 8 is used by both 'my-pattern' ({one}:2) and 'other'"
+    )
+
+
+def test_a_pattern_id_given_twice_in_a_folder_names_both_lines(tmp_path: Path) -> None:
+    one = write(tmp_path / "kb", "one.yaml", GOOD)
+    two = write(tmp_path / "kb", "two.yaml", "# the same id\n\n" + GOOD.replace("8", "9"))
+    with pytest.raises(PatternError) as clash:
+        load_patterns([tmp_path / "kb"])
+    assert str(clash.value) == f"{two}:3: pattern id 'my-pattern' is also defined at {one}:1"

@@ -152,6 +152,8 @@ class Pattern:
     path: str  # the file it came from
     # `file:line: key: ...` for each regex RE2 refuses (it runs on Python's re, within a budget)
     engine_notes: tuple[str, ...] = ()
+    id_line: int = 0  # the lines of its `id:` and `number:` keys, to name a clash with another
+    number_line: int = 0
 
     @functools.cached_property
     def examples(self) -> ExamplesSpec | None:
@@ -275,8 +277,12 @@ def _compile(path: str, content: bytes) -> Pattern:
         where_in, msg = problems[0]
         raise doc.error(where_in, msg)
     pattern = Pattern.of(spec, path)
-    notes = tuple(_engine_notes(pattern, doc))
-    return dataclasses.replace(pattern, engine_notes=notes) if notes else pattern
+    return dataclasses.replace(
+        pattern,
+        engine_notes=tuple(_engine_notes(pattern, doc)),
+        id_line=doc.line_of(("id",)),
+        number_line=doc.line_of(("number",)),
+    )
 
 
 def _engine_notes(pattern: Pattern, doc: YamlDocument) -> Iterator[str]:
@@ -306,23 +312,26 @@ def load_patterns(extra: Iterable[str | Path] = (), *, builtin: bool = True) -> 
     folders = ([builtin_dir()] if builtin else []) + [Path(d) for d in extra]
     for folder in folders:
         sources.append(str(folder))
-        seen_here: dict[str, str] = {}
+        seen_here: dict[str, Pattern] = {}
         for pattern in _read_dir(folder):
-            if pattern.id in seen_here:
+            first = seen_here.get(pattern.id)
+            if first is not None:
                 raise PatternError(
-                    f"pattern id {pattern.id!r} is also defined in {seen_here[pattern.id]}",
-                    where=pattern.path,
+                    f"pattern id {pattern.id!r} is also defined at {first.path}:{first.id_line}",
+                    where=f"{pattern.path}:{pattern.id_line}",
                 )
-            seen_here[pattern.id] = pattern.path
+            seen_here[pattern.id] = pattern
             by_id[pattern.id] = pattern
-    numbers: dict[int, str] = {}
+    numbers: dict[int, Pattern] = {}
     for p in by_id.values():
-        if p.number in numbers:
+        first = numbers.get(p.number)
+        if first is not None:
             raise PatternError(
-                f"pattern number {p.number} is used by both {numbers[p.number]!r} and {p.id!r}",
-                where=p.path,
+                f"pattern number {p.number} is used by both {first.id!r} "
+                f"({first.path}:{first.number_line}) and {p.id!r}",
+                where=f"{p.path}:{p.number_line}",
             )
-        numbers[p.number] = p.id
+        numbers[p.number] = p
     ordered = tuple(sorted(by_id.values(), key=lambda p: p.number))
     return PatternSet(ordered, tuple(sources))
 
