@@ -265,6 +265,21 @@ def test_a_jest_suite_that_failed_to_run_is_one_failure() -> None:
     assert [(s.failures, s.read) for s in parsed.summaries] == [(4, 4), (1, 1)]
 
 
+def test_eunit_surefire_failures_say_their_reason_not_their_first_frame() -> None:
+    """eunit writes the stack first and the reason last, with no `message` attribute (a real
+    capture: tests/fixtures/src/capture_eunit_surefire.sh)."""
+    parsed = read_logs([str(FIXTURES / "junit/eunit_surefire.xml")])
+    said = [(f.name.split()[-1], f.kind, f.message) for f in parsed.failures]
+    assert said == [
+        ("checkout_test", "error", "{badmatch,worker_1}"),
+        ("crash_test", "error", "{badmatch,{error,{shutdown,{pool,checkout,[my_pool]}}}}"),
+        ("call_timeout_test", "exit", "{timeout,{gen_server,call,[<0.88.0>,slow,100]}}"),
+    ]
+    first = parsed.failures[0].stacktrace
+    assert first[0] == "in function pool2_tests:checkout_test/0 (pool2_tests.erl, line 6)"
+    assert all(frame.startswith(("in function", "in call from")) for frame in first)
+
+
 def test_surefire_counts_and_flaky_tests() -> None:
     parsed = read_logs(
         [str(FIXTURES / "constructed/surefire_TEST-com.example.pool.CheckoutTest.xml")]

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import BinaryIO, Protocol
 
 from poolctl.errors import InputError, UsageProblem
-from poolctl.logs import pytest_run_errors
+from poolctl.logs import exunit_stopped, pytest_run_errors
 from poolctl.logs.ansi import strip_ansi
 from poolctl.logs.archive import is_zip, open_input, read_archive
 from poolctl.logs.context import attach_context
@@ -105,6 +105,10 @@ _EXUNIT_MARKS = (
     re.compile(r"^Randomized with seed \d+", re.M),
     re.compile(r"^ {5}(?:stacktrace:|code: )", re.M),
     re.compile(r"^== Compilation error in file \S+ ==", re.M),  # mix: no test ran
+    # `--trace`: a module's line, then each test's start and its result
+    re.compile(r"^[A-Z][\w.]* \[\S+\.exs\]$", re.M),
+    re.compile(r"^ {2}\* (?:test|doctest|property) .*\[L#\d+\]", re.M),
+    re.compile(exunit_stopped.MIX_TEST_FRAME_RE.pattern, re.M),  # the test helper raised
 )
 
 

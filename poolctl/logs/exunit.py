@@ -17,13 +17,13 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from poolctl.logs import exunit_compile, exunit_mix
+from poolctl.logs import exunit_compile, exunit_mix, exunit_stopped
+from poolctl.logs.exunit_crash import CrashReport
 from poolctl.logs.passes import EXUNIT_MODULE_RE
-from poolctl.logs.records import Lines, LogLine, ParsedLog, RunSummary, WorkerTraceback
+from poolctl.logs.records import Lines, LogLine, ParsedLog, RunSummary
 from poolctl.logs.scan import (
     MAX_BLOCK_LINES,
     MAX_FIELD,
-    MAX_TRACEBACK_LINES,
     PythonTraceback,
     TextParser,
     clip,
@@ -49,6 +49,7 @@ TRIGGERS = (
     r"^=[A-Z]",  # `=CRASH REPORT====`
     EXUNIT_MODULE_TRIGGER,  # `--trace`: a module's tests follow
     exunit_compile.TRIGGER,  # a file did not compile: no test ran
+    exunit_stopped.TRIGGER,  # the VM was told to stop (SIGTERM)
     r"^=+ test session starts =+",  # pytest ran in the same log
 )
 # the triggers that only start a worker traceback or a crash report
@@ -79,7 +80,6 @@ HEADER_START_RE = re.compile(
 NUMBERED_RE = re.compile(r"^[ \t]*\d{1,7}\) \S")
 MAX_WRAPPED = 4  # continuation lines joined to a header a terminal wrapped
 LOCATION_RE = re.compile(r"^\S+:\d+$")
-LOGGER_RE = re.compile(r"^\d\d:\d\d:\d\d(?:\.\d+)? \[[a-z]+\]")
 ERROR_RE = re.compile(r"^\*\* \((?P<kind>[^()]*(?:\([^()]*\)[^()]*)*?)\)(?: (?P<message>.*))?$")
 KEY_RE = re.compile(
     r"^(?P<key>code|left|right|value|pattern|mailbox|arguments|expected|actual|reason|"
@@ -330,51 +330,6 @@ class ExUnitBlock:
         )
 
 
-class CrashReport:
-    """An Elixir/Erlang crash report outside any failure block (`GenServer … terminating`)."""
-
-    def __init__(self, parser: ExUnitParser, number: int, line: str) -> None:
-        self.parser = parser
-        self.start = number
-        self.end = number
-        self.lines = [clip(line.strip(), 2_000)]
-        self.exception = ""
-        self.erlang = line.startswith("=")
-        self._exception_from(line.strip())
-
-    def _exception_from(self, stripped: str) -> None:
-        if not self.exception and "** (" in stripped:
-            self.exception = clip(stripped[stripped.index("** (") :], 2_000)
-
-    def feed(self, number: int, line: str) -> bool:
-        stripped = line.strip()
-        if not stripped:
-            return False
-        if (
-            not self.erlang
-            and line[0] not in " \t"
-            and not stripped.startswith(
-                ("** (", "Last message", "State:", "Client ", "Function:", "Args:", "Parent:")
-            )
-        ):
-            return False
-        if self.erlang and LOGGER_RE.match(line):
-            return False
-        self.end = number
-        if len(self.lines) < MAX_TRACEBACK_LINES:
-            self.lines.append(clip(line.rstrip(), 2_000))
-        self._exception_from(stripped)
-        return True
-
-    def close(self) -> list[tuple[int, str]]:
-        self.parser.add_traceback(
-            WorkerTraceback(
-                self.parser.name, self.start, self.end, "\n".join(self.lines), self.exception
-            )
-        )
-        return []
-
-
 class WrappedHeader:
     """A header start whose `(Module)` a terminal wrapped onto the next lines: joined back."""
 
@@ -415,6 +370,7 @@ class ExUnitParser(TextParser):
         self.app = ""  # the umbrella app whose run this is (`==> app`)
         self.trace_module: tuple[str, str] | None = None  # `--trace`: module and file
         self.compiling: tuple[int, str] | None = None  # `== Compilation error in file …`
+        self.closed_at = -1  # the last closing line
         self._new_run(1)
 
     def _new_run(self, start: int) -> None:
@@ -422,8 +378,12 @@ class ExUnitParser(TextParser):
         self.run_failures = 0  # failure blocks of tests (not setup_all) in this run
         self.run_read = 0  # ... of them kept
         self.run_last_line = 0
+        self.run_stopped = False  # a failure of the run says how it was stopped
 
     def outside(self, number: int, line: str) -> None:
+        if exunit_stopped.SIGTERM_NOTICE in line:
+            self._sigterm(number, line)
+            return
         compiling = self.compiling is not None or line.startswith("== Compilation error in ")
         if compiling and self._compile_error(number, line):
             return
@@ -469,7 +429,9 @@ class ExUnitParser(TextParser):
         if CRASH_START_RE.search(line) or stripped.startswith("** (") or line.startswith("="):
             if line.startswith("=") and "REPORT" not in line:
                 return
-            self.consumer = CrashReport(self, number, line)
+            self.consumer = CrashReport(
+                number, line, self.name, self.app, self.add_traceback, self._run_error
+            )
 
     def _compile_error(self, number: int, line: str) -> bool:
         """The header of a compilation error, or the error after it (a failure of the run)."""
@@ -492,9 +454,25 @@ class ExUnitParser(TextParser):
         self.run_failures += 1
         self.run_last_line = failure.line_end
 
+    def _sigterm(self, number: int, line: str) -> None:
+        """The VM's `SIGTERM received` notice: the run it stopped is a failure, unless the
+        notice follows a closing line with no test run since (the VM stopped after it)."""
+        before = [(c.line, c.text) for c in self.nearby_before(number) if c.line >= self.run_start]
+        shown = exunit_stopped.began([line, *(text for _, text in before)])
+        if self.run_stopped or (self.run_start == self.closed_at + 1 and not shown):
+            return
+        self.run_stopped = True
+        stopped = exunit_stopped.sigterm_failure(
+            (number, line), before, self.trace_module, self.app, self.name
+        )
+        self._run_error(*stopped)
+
     def _app(self, number: int, app: str) -> None:
         """`==> app`: an umbrella app's output follows (its compilation, or its test run)."""
-        if self.run_failures:
+        ran = exunit_stopped.began(
+            c.text for c in self.nearby_before(number) if c.line >= self.run_start
+        )
+        if self.run_failures or ran:  # the run printed no closing line
             self._run_end(number, "the next app's output starts")
         self.app = app
         self.last_counter = 0
@@ -558,6 +536,7 @@ class ExUnitParser(TextParser):
             )
         )
         self.last_counter = 0
+        self.closed_at = number
         self._new_run(number + 1)
         return True
 
@@ -568,6 +547,8 @@ class ExUnitParser(TextParser):
             source = "numbering restart"
         elif why == "end of input":
             text = "(no closing line: the input ends after this run's failures)"
+            if not self.run_failures:
+                text = "(no closing line: the run ends with the input, before ExUnit's result)"
             source = "end of input"
         else:
             text = f"(no closing line: the run ends before line {before}, where {why})"
@@ -575,7 +556,7 @@ class ExUnitParser(TextParser):
         self.out.summaries.append(
             RunSummary(
                 self.name,
-                self.run_last_line,
+                self.run_last_line or before - 1,
                 text,
                 None,
                 self.run_failures,
@@ -595,3 +576,5 @@ class ExUnitParser(TextParser):
             self.run_last_line = running.line_start
         if self.run_failures:
             self._run_end(self.run_last_line + 1, "end of input")
+        elif exunit_stopped.began(t for n, t in self.last_lines() if n >= self.run_start):
+            self._run_end(self.last_lines()[-1][0] + 1, "end of input")  # it began, never ended

@@ -42,6 +42,9 @@ _EXUNIT_BODY_RE = re.compile(
 _GENERIC_MESSAGES = frozenset({"", "failed", "failure", "error", "test failed"})
 # where a body's stack trace starts (Java and JavaScript `at …`, Python frames)
 _STACK_START_RE = re.compile(r"^\s+at \S|^\s*File \"|^Traceback \(most recent")
+# eunit's surefire body: the stack first (`::in function …`, `in call from …`), the reason last
+_EUNIT_REASON_RE = re.compile(r"^\*\*(?:error|exit|throw):", re.M)
+_EUNIT_FRAME_RE = re.compile(r"^(?:::)?(?:in function|in call from) ")
 MAX_MESSAGE_LINES = 20
 
 
@@ -217,11 +220,14 @@ class _Target:
         message = outcome.get("message", "").strip()
         kind = outcome.get("type", "").strip()
         details: dict[str, str] = {"outcome": case.outcome}
+        stack: tuple[str, ...] = ()
         fields = _console_fields(body, attrib.get("name", ""))
         if fields is not None:
             kind = fields.kind if not kind or kind in ("error", "failure") else kind
             message = fields.message or message
             details.update({k: v for k, v in fields.details.items() if k != "counter"})
+        elif message.lower() in _GENERIC_MESSAGES and _EUNIT_REASON_RE.search(body):
+            message, stack = _eunit_reason(body)
         elif message.lower() in _GENERIC_MESSAGES:
             message = _message_from_body(body) or message
         if not kind or kind in ("error", "failure"):
@@ -251,7 +257,7 @@ class _Target:
             kind=kind,
             message=clip(message or body.strip().split("\n", 1)[0], MAX_FIELD),
             details=details,
-            stacktrace=fields.stacktrace if fields is not None else (),
+            stacktrace=fields.stacktrace if fields is not None else stack,
             input_file=self.name,
             line_start=case.line,
             line_end=self._line(),
@@ -293,6 +299,15 @@ def _suite_text(suite: _Suite) -> str:
         if k in suite.attrib
     )
     return f"<testsuite {attrs}>"
+
+
+def _eunit_reason(body: str) -> tuple[str, tuple[str, ...]]:
+    """eunit's reason (`{badmatch,worker_1}`, after `**error:`) and its stack's frames."""
+    reason = _EUNIT_REASON_RE.search(body)
+    assert reason is not None
+    frames = body[: reason.start()].strip().split("\n")
+    stack = tuple(f.strip().lstrip(":") for f in frames if _EUNIT_FRAME_RE.match(f.strip()))
+    return clip(body[reason.end() :].strip(), MAX_FIELD), stack
 
 
 def _message_from_body(body: str) -> str:

@@ -380,6 +380,11 @@ class TextParser:
         """Once the input has ended: its last non-blank line, if it is no failure block's."""
         return self._tail[-1] if self._tail else None
 
+    def last_lines(self) -> list[tuple[int, str]]:
+        """Once the input has ended: its last non-blank lines (at most NEARBY) after the last
+        failure block."""
+        return list(self._tail)
+
     def keep(self, failure: Failure, lines: Lines | None = None) -> bool:
         """A failure read: its block's lines (or `lines`) recorded, and kept (see
         `keep_failure`); True when it was read."""
