@@ -61,6 +61,10 @@ class PytestBlock:
         self.held: list[tuple[int, str]] | None = None  # see `_hold`
         self.given_back: list[tuple[int, str]] = []  # lines of the next run, given back
         self.last_plain = ""  # last unindented line (an exception line under --tb=native)
+        # --tb=native: the exception line after the last `  File "…"` frame (what follows it,
+        # Hypothesis' `Failing test case:`, assertion rewriting's `assert 1 != 1`, is not it)
+        self.native_raised = ""
+        self.native_frame = False
         self.count = 0
         # The block as printed, for inputs that cannot be read back later (standard input):
         # the classifier then still sees argument lines and "available fixtures: ...".
@@ -130,8 +134,12 @@ class PytestBlock:
             if rest and not rest.startswith("in ") and EXCEPTION_RE.match(rest):
                 self.kind_from_frame = rest
             return True
-        if line and not line[0].isspace() and not SEPARATOR_RE.match(line):
+        if line.startswith('  File "'):
+            self.native_frame, self.native_raised = True, ""
+        elif line and not line[0].isspace() and not SEPARATOR_RE.match(line):
             self.last_plain = line.strip()
+            if self.native_frame and not self.native_raised and EXCEPTION_RE.match(line):
+                self.native_raised = self.last_plain
         return True
 
     def _inner_session(self, number: int, line: str) -> bool:
@@ -189,7 +197,8 @@ class PytestBlock:
         message_lines = dedent(self.e_lines)
         message = joined(message_lines)
         exception = ""
-        first = message_lines[0].strip() if message_lines else (self.raised or self.last_plain)
+        plain = self.native_raised or self.last_plain
+        first = message_lines[0].strip() if message_lines else (self.raised or plain)
         typed = EXCEPTION_RE.match(first) if first else None
         if typed and (typed.group("message") is not None or first == typed.group("type")):
             exception = typed.group("type")
@@ -197,8 +206,8 @@ class PytestBlock:
             message = f">>> {self.example}: {self.raised}"
         elif self.said:  # `>>> f(5): Expected: 5000 Got: 500`
             message = clip(f">>> {self.example}: {' '.join(self.said)}", MAX_FIELD)
-        if not message and self.last_plain:
-            message = self.last_plain
+        if not message and plain:
+            message = plain
         # a doctest's frame says UnexpectedException: the exception it names is the kind
         kind = short_type(exception if self.raised else self.kind_from_frame or exception)
         if not kind:

@@ -83,6 +83,8 @@ PROGRESS_RE = re.compile(
     r"|\S+::\S.* (?:FAILED|ERROR) +\[ *\d+%\]"
     r"|\[gw\d+\] \[ *\d+%\] (?:FAILED|ERROR) \S+)\s*$"
 )
+# a progress line of marks alone with its percentage, as `pytest -qq` prints it
+QUIET_PROGRESS_RE = re.compile(r"^[.sxXFE]+ +\[ *\d+%\]\s*$")
 _ERROR_SECTIONS = ("FAILURES", "ERRORS")
 # sections of tests' blocks: `-rA`'s PASSES holds passing tests' captured output, no failure
 _BLOCK_SECTIONS = (*_ERROR_SECTIONS, "PASSES")
@@ -231,6 +233,11 @@ class PytestParser(TextParser):
 
     def _progress(self, number: int, line: str) -> None:
         """A progress line (or what a dump ending the run left of one: `t.py .F`)."""
+        if not self.section and QUIET_PROGRESS_RE.match(line):
+            # `pytest -qq` prints no session header: its progress line begins the run
+            self._end_unfinished_run(number, f"at line {number}, where another starts")
+            self.session_started = True
+            self.section = "test session starts"
         if self.section == "test session starts" and not self.in_capture:
             self.progress.feed(number, line)
 
@@ -334,7 +341,7 @@ class PytestParser(TextParser):
             summaries.take(name)
             kept += read
         for position, failure in enumerate(failures):
-            found = summaries.take(failure.name)
+            found = summaries.take(failure.name, failure.details.get("outcome", ""))
             if found is not None:
                 failures[position] = with_summary(failure, *found)
         made: list[tuple[Failure, Lines]] = []

@@ -70,11 +70,14 @@ class Summaries:
                 self.by_name.setdefault(key, []).append(i)
         self._next_failed = 0
 
-    def take(self, name: str) -> Summary | None:
-        for i in self.by_name.get(name, ()):
-            if not self.taken[i]:
-                self.taken[i] = True
-                return self.entries[i]
+    def take(self, name: str, outcome: str = "") -> Summary | None:
+        """The first line not taken naming `name`; of its `outcome` (`failed`, `error`) when
+        there is one: a test that failed and then erred in its teardown has a line of each."""
+        untaken = [i for i in self.by_name.get(name, ()) if not self.taken[i]]
+        same = [i for i in untaken if self.entries[i][1] == outcome.upper()]
+        for i in same or untaken:
+            self.taken[i] = True
+            return self.entries[i]
         return None
 
     def take_failed(self, message: str = "") -> Summary | None:

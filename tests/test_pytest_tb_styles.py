@@ -1,0 +1,68 @@
+"""pytest output in other traceback styles and verbosities, each read as pytest counted it. Real
+captures of `src/pytest_tb_styles_suite` (`tests/fixtures/src/capture_tb_styles.sh`, see the
+fixtures' README)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from poolctl.logs import detect_format, read_logs
+from tests.conftest import RunCli
+
+STYLES = Path(__file__).parent / "fixtures" / "pytest" / "tb_styles"
+
+
+def said(name: str) -> list[tuple[str, str, str]]:
+    return [
+        (f.name, f.details.get("outcome", ""), f.message.split("\n")[0])
+        for f in read_logs([str(STYLES / name)]).failures
+    ]
+
+
+def test_a_test_that_fails_and_errors_in_teardown_under_tb_line() -> None:
+    """`--tb=line` blocks name no test: each takes its own summary line, the teardown error
+    its ERROR line, so that neither the error is counted twice nor a message moves on."""
+    assert said("teardown_tbline.txt") == [
+        ("test_a_call_and_teardown", "error", "RuntimeError: teardown boom"),
+        ("test_a_call_and_teardown", "failed", "AssertionError: call failed"),
+        ("test_b_fails", "failed", "AssertionError: b failed"),
+    ]
+
+
+def test_each_block_of_a_test_that_failed_and_erred_keeps_its_own_summary_line() -> None:
+    lines = (STYLES / "teardown_default.txt").read_text().split("\n")
+    parsed = read_logs([str(STYLES / "teardown_default.txt")])
+    for failure in parsed.failures:
+        summary = lines[int(failure.details["summary_line"]) - 1]
+        assert summary.startswith(failure.details["outcome"].upper() + " "), summary
+    assert [(s.failures, s.read) for s in parsed.summaries] == [(3, 3)]
+
+
+def test_a_qq_run_whose_only_line_is_its_progress_marks(run_cli: RunCli) -> None:
+    """`-qq --no-summary` prints `FEF  [100%]` and nothing else: pytest's, and 3 failures not
+    read, not a clean run."""
+    log = STYLES / "teardown_qq.txt"
+    assert detect_format(log.read_bytes()) == "pytest"
+    [run] = read_logs([str(log)]).summaries
+    assert (run.failures, run.read) == (3, 0) and "mark 3 failure(s)" in run.text
+    code, out, _ = run_cli("triage", str(log), "--no-history")
+    assert code == 1 and "3 of the 3 failures the runner counted were not read" in out
+
+
+def test_tb_native_messages_are_the_exception_line() -> None:
+    """Not what follows it: Hypothesis' reproduction, the rewritten assert's explanation."""
+    assert [(name, message) for name, _, message in said("native.txt")] == [
+        (
+            "test_queuepool_asserted",
+            "AssertionError: checkout failed: QueuePool limit of size 1 overflow 0 reached, "
+            "connection timed out, timeout 0.10 (Background on this error at: "
+            "https://sqlalche.me/e/21/3o7r)",
+        ),
+        (
+            "test_hypothesis_pool",
+            "sqlalchemy.exc.TimeoutError: QueuePool limit of size 1 overflow 0 reached, "
+            "connection timed out, timeout 0.10 (Background on this error at: "
+            "https://sqlalche.me/e/21/3o7r)",
+        ),
+        ("test_worker_answers", "AssertionError: worker 1 did not answer"),
+    ]
