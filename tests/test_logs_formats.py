@@ -280,6 +280,23 @@ def test_eunit_surefire_failures_say_their_reason_not_their_first_frame() -> Non
     assert all(frame.startswith(("in function", "in call from")) for frame in first)
 
 
+def test_nose2_failures_say_their_exception_not_test_failure() -> None:
+    """nose2 writes message="test failure" on every element; the traceback in its text says
+    what failed (a real capture: tests/fixtures/src/capture_nose2.sh)."""
+    parsed = read_logs([str(FIXTURES / "junit/nose2_junit.xml")])
+    said = {f.name: (f.kind, f.message.split("\n")[0]) for f in parsed.failures}
+    assert said["test_cache_service"] == (
+        "ConnectionRefusedError",
+        "ConnectionRefusedError: [Errno 111] Connection refused",
+    )
+    assert said["test_queuepool"][0] == "TimeoutError"
+    assert said["test_queuepool"][1].startswith("sqlalchemy.exc.TimeoutError: QueuePool limit")
+    assert said["test_settings"] == (
+        "AssertionError",
+        "AssertionError: {'pool_size': 1} != {'pool_size': 2}",
+    )
+
+
 def test_surefire_counts_and_flaky_tests() -> None:
     parsed = read_logs(
         [str(FIXTURES / "constructed/surefire_TEST-com.example.pool.CheckoutTest.xml")]
@@ -377,3 +394,20 @@ def test_a_log_of_two_runners_on_standard_input_says_what_it_did_not_read() -> N
     assert parsed.skipped == [
         "<stdin>: its ExUnit output was not read (standard input is read once)"
     ]
+
+
+def test_a_failed_unittest_run_after_a_clean_pytest_run_is_not_a_clean_log(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """unittest's blocks are not read, but its verdict counts 3 failures none of which was read
+    (a real capture: tests/fixtures/src/capture_unittest_after_pytest.sh)."""
+    path = str(FIXTURES / "mixed" / "pytest_then_unittest.log")
+    verdict = "FAILED (failures=1, errors=1, unexpected successes=1)"
+    for forced in ("auto", "exunit"):  # read as pytest's, or forced as ExUnit's
+        parsed = read_logs([path], fmt=forced)
+        assert parsed.failures == []
+        unittest = [s for s in parsed.summaries if s.source == "unittest"]
+        assert [(s.text, s.failures, s.read) for s in unittest] == [(verdict, 3, 0)]
+        assert any("unittest's own failure blocks are not read" in n for n in parsed.skipped)
+    code, out, _ = run(capsys, "triage", path, "--no-history")
+    assert code == 1 and "3 of the 3 failures the runner counted were not read" in out

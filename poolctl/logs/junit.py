@@ -38,8 +38,11 @@ _INDEX_MARKS = ("<", "#", ":", "'", '"', "worker", "session", "pid")
 _EXUNIT_BODY_RE = re.compile(
     r"^\s*\d+\) (?:test|doctest|property|scenario|feature|\S+: failure on)", re.M
 )
-# a `message` attribute that says nothing (go-junit-report writes "Failed")
-_GENERIC_MESSAGES = frozenset({"", "failed", "failure", "error", "test failed"})
+# a `message` attribute that says nothing (go-junit-report writes "Failed", nose2 "test failure")
+_GENERIC_MESSAGES = frozenset(
+    {"", "failed", "failure", "error", "test failed", "test failure", "test error"}
+)
+_PYTHON_TRACEBACK = "Traceback (most recent call last):"
 # where a body's stack trace starts (Java and JavaScript `at …`, Python frames)
 _STACK_START_RE = re.compile(r"^\s+at \S|^\s*File \"|^Traceback \(most recent")
 # eunit's surefire body: the stack first (`::in function …`, `in call from …`), the reason last
@@ -311,8 +314,13 @@ def _eunit_reason(body: str) -> tuple[str, tuple[str, ...]]:
 
 
 def _message_from_body(body: str) -> str:
-    """The lines of a failure body before its stack trace (Jest's and Go's bodies)."""
+    """The lines of a failure body before its stack trace (Jest's and Go's bodies); of a
+    Python traceback (nose2's), its exception line and the lines after it."""
     lines: list[str] = []
+    if body.lstrip().startswith(_PYTHON_TRACEBACK):
+        after = body[body.rindex(_PYTHON_TRACEBACK) :].split("\n")[1:]
+        raised = next((i for i, line in enumerate(after) if line[:1].strip()), len(after))
+        return clip("\n".join(after[raised : raised + MAX_MESSAGE_LINES]).strip(), MAX_FIELD)
     for line in body.strip("\n").split("\n"):
         if _STACK_START_RE.match(line) or len(lines) >= MAX_MESSAGE_LINES:
             break

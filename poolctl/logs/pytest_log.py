@@ -16,7 +16,14 @@ import re
 from dataclasses import replace
 from typing import ClassVar
 
-from poolctl.logs import pytest_fatal, pytest_progress, pytest_run_errors, reruns, scan
+from poolctl.logs import (
+    pytest_fatal,
+    pytest_progress,
+    pytest_run_errors,
+    reruns,
+    scan,
+    unittest_verdict,
+)
 from poolctl.logs.passes import nodeid_parts
 from poolctl.logs.pytest_block import (
     CAPTURED_RE,
@@ -191,6 +198,10 @@ class PytestParser(TextParser):
             return
         if self.in_capture and first and first in "FE":
             return  # a summary or `E` line the test printed
+        if line.startswith(unittest_verdict.PREFIX) and unittest_verdict.read_verdict(
+            self.out, self.name, number, line
+        ):
+            return
         # a summary line in the progress section is a test's output (`-s`)
         in_progress = self.section == "test session starts"
         if first in "FE" and line.startswith(("FAILED ", "ERROR ")) and not in_progress:
