@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from poolctl.logs import detect_format, read_logs
 from tests.conftest import RunCli
 
@@ -66,3 +68,35 @@ def test_tb_native_messages_are_the_exception_line() -> None:
         ),
         ("test_worker_answers", "AssertionError: worker 1 did not answer"),
     ]
+
+
+SUBTESTS = [
+    ("test_workers [worker] (i=1)", "AssertionError: worker 1 did not answer"),
+    ("test_workers [worker] (i=3)", "AssertionError: worker 3 did not answer"),
+    ("test_workers", "contains 2 failed subtests"),
+    ("test_plain", "AssertionError: plain failure"),
+]
+
+
+@pytest.mark.parametrize("style", ["default", "tbline", "tbno"])
+def test_subtests_are_read_in_every_style(style: str) -> None:
+    """`SUBFAILED[worker] (i=1) nodeid - message`: each failed subtest is a failure named as
+    its block's header names it, and --tb=line's blocks keep their own tests."""
+    parsed = read_logs([str(STYLES / f"subtests_{style}.txt")])
+    got = sorted((f.name, f.message.split("\n")[0]) for f in parsed.failures)
+    wanted = sorted(SUBTESTS)
+    if style == "tbno":  # the summary cuts its messages short
+        wanted = [(name, message[:20]) for name, message in wanted]
+        got = [(name, message[:20]) for name, message in got]
+    assert got == wanted
+    assert [(s.failures, s.read) for s in parsed.summaries] == [(4, 4)]
+
+
+def test_subtests_in_junit_are_each_a_failure() -> None:
+    """pytest writes a `<failure>` for each failed subtest, and one for the test, in the same
+    `<testcase>`: the suite's failures="4" counts each."""
+    parsed = read_logs([str(STYLES / "subtests_junit.xml")])
+    assert [(f.name, f.message.split("\n")[0]) for f in parsed.failures] == [
+        ("test_workers", message) for _, message in SUBTESTS[:3]
+    ] + [SUBTESTS[3]]
+    assert [(s.failures, s.read) for s in parsed.summaries] == [(4, 4)]

@@ -92,7 +92,7 @@ _PYTEST_MARKS = (
     # a run that failed outside any test (poolctl.logs.pytest_run_errors)
     re.compile(r"^(?:ImportError while loading conftest '|INTERNALERROR> )", re.M),
     re.compile(pytest_run_errors.OWN_USAGE, re.M),
-    re.compile(r"^[.sxXFE]*[FE][.sxXFE]* +\[ *\d+%\]$", re.M),  # progress marks (`-qq`)
+    re.compile(r"^[.sxXFE,u]*[FEu][.sxXFE,u]* +\[ *\d+%\]$", re.M),  # progress (`-qq`)
 )
 _EXUNIT_MARKS = (
     re.compile(

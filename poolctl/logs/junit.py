@@ -83,8 +83,10 @@ class _Case:
         self.attrib = attrib
         self.line = line
         self.suite = suite
-        self.outcome = ""
-        self.outcome_attrib: dict[str, str] = {}
+        # each `<failure>` or `<error>` in it: its tag, attributes and text (pytest writes one
+        # for each failed subtest, and one for the test, in the same `<testcase>`)
+        self.failed: list[tuple[str, dict[str, str], str]] = []
+        self.outcome_attrib: dict[str, str] = {}  # of the one being read
         self.text: dict[str, list[str]] = {}
         self.size: dict[str, int] = {}
         self.skipped = False
@@ -128,9 +130,10 @@ class _Target:
             if self.suites:
                 self.suites[-1].cases += 1
         elif self.case is not None:
-            if tag in _FAILED and not self.case.outcome:
-                self.case.outcome = tag
+            if tag in _FAILED:
                 self.case.outcome_attrib = dict(attrib)
+                self.case.text[tag] = []  # the text of this one only
+                self.case.size[tag] = 0
             elif tag == "skipped":
                 self.case.skipped = True
             elif tag in SUREFIRE_TAGS:
@@ -165,12 +168,16 @@ class _Target:
             self.stack.pop()
         if tag == self.keep:
             self.keep = ""
+        if tag in _FAILED and self.case is not None and self.stack[-1:] == ["testcase"]:
+            body = "".join(self.case.text.get(tag, ()))
+            self.case.failed.append((tag, self.case.outcome_attrib, body))
         if tag == "testcase" and self.case is not None:
             case, self.case = self.case, None
-            if case.outcome and not self._repeats_last_failure(case):
-                kept = keep_failure(self.out, self._failure(case))
-                for suite in self.suites:
-                    suite.read += kept
+            if case.failed and not self._repeats_last_failure(case):
+                for outcome, attrib, body in case.failed:
+                    kept = keep_failure(self.out, self._failure(case, outcome, attrib, body))
+                    for suite in self.suites:
+                        suite.read += kept
                 self.last_failed = (
                     case.suite,
                     case.attrib.get("classname"),
@@ -188,7 +195,7 @@ class _Target:
     def _repeats_last_failure(self, case: _Case) -> bool:
         """jest-junit writes a suite that failed to run twice: a `<testcase>` with its
         `<error>`, then one of the same name whose `<failure>` is the error as a JSON object."""
-        body = "".join(case.text.get(case.outcome, ())).strip()
+        body = case.failed[0][2].strip()
         same = (case.suite, case.attrib.get("classname"), case.attrib.get("name"))
         return same == self.last_failed and body.startswith("{") and body.endswith("}")
 
@@ -216,13 +223,13 @@ class _Target:
         return None
 
     # -- records ---------------------------------------------------------------------------
-    def _failure(self, case: _Case) -> Failure:
+    def _failure(self, case: _Case, tag: str, outcome: dict[str, str], body: str) -> Failure:
+        """The failure `case`'s `<failure>` or `<error>` (`tag`, with `outcome` as its
+        attributes and `body` as its text) says."""
         attrib = case.attrib
-        outcome = case.outcome_attrib
-        body = "".join(case.text.get(case.outcome, []))
         message = outcome.get("message", "").strip()
         kind = outcome.get("type", "").strip()
-        details: dict[str, str] = {"outcome": case.outcome}
+        details: dict[str, str] = {"outcome": tag}
         stack: tuple[str, ...] = ()
         fields = _console_fields(body, attrib.get("name", ""))
         if fields is not None:
@@ -235,7 +242,7 @@ class _Target:
             message = _message_from_body(body) or message
         if not kind or kind in ("error", "failure"):
             typed = _TYPED_RE.match(message) or _TYPED_RE.match(body.strip())
-            kind = typed.group("type").rsplit(".", 1)[-1] if typed else kind or case.outcome
+            kind = typed.group("type").rsplit(".", 1)[-1] if typed else kind or tag
         if body.strip():
             details["text"] = clip(body.strip("\n"), MAX_FIELD)
         for stream in ("system-out", "system-err"):

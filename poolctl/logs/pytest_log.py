@@ -60,14 +60,14 @@ from poolctl.model import Failure
 # a line).
 TRIGGERS = (
     r"^[=_]",
-    r"^(?:FAILED|ERROR) ",
+    r"^(?:FAILED|ERROR) |^SUBFAILED",
     r"^E(?: |$)",
     r"\.py:\d+: ",
     r" (?:failed|passed|errors?|skipped)\b",
     r"no tests ran",
     r"Traceback \(most recent call last\):",
-    r"\.py [.sxXFE]*[FE]",  # a progress line with failures (`t.py F.F  [ 50%]`)
-    r"^[.sxXFE]*[FE][.sxXFE]*(?: +\[ *\d+%\])?\s*$",  # pytest-xdist's, marks alone
+    r"\.py [.sxXFE,u]*[FEu]",  # a progress line with failures (`t.py F.F  [ 50%]`)
+    r"^[.sxXFE,u]*[FEu][.sxXFE,u]*(?: +\[ *\d+%\])?\s*$",  # pytest-xdist's, marks alone
     r"(?:FAILED|ERROR) +\[",  # a verbose progress line (`t.py::test_a FAILED  [ 50%]`)
     r"\] (?:FAILED|ERROR) ",  # pytest-xdist's (`[gw0] [ 50%] FAILED t.py::test_a`)
     r"^-+ (?:Captured |.+ log -|Logs? -)",  # a test's captured output (`---- Captured … ----`)
@@ -83,15 +83,16 @@ TRIGGERS = (
 GLUED_SESSION_RE = re.compile(r"(?:\.py |[^=\s])=+ test session starts =+\s*$")
 EXUNIT_CLOSING_RE = re.compile(r"^\d+ (?:\w+, )*\d+ tests?, \d+ failures?\b")
 SUMMARY_LINE_RE = re.compile(
-    r"^(?P<outcome>FAILED|ERROR) (?P<nodeid>[^\s\[]+(?:\[[^\n]*?\])?)(?: - (?P<message>.*))?$"
+    r"^(?:(?P<outcome>FAILED|ERROR)|SUBFAILED(?P<sub>(?:\[[^\]]*\])?(?: ?\([^)]*\))?)) "
+    r"(?P<nodeid>[^\s\[]+(?:\[[^\n]*?\])?)(?: - (?P<message>.*))?$"
 )
 PROGRESS_RE = re.compile(
-    r"^(?:(?:\S+\.py )?[.sxXFE]*[FE][.sxXFE]*(?: +\[ *\d+%\])?"
+    r"^(?:(?:\S+\.py )?[.sxXFE,u]*[FEu][.sxXFE,u]*(?: +\[ *\d+%\])?"
     r"|\S+::\S.* (?:FAILED|ERROR) +\[ *\d+%\]"
     r"|\[gw\d+\] \[ *\d+%\] (?:FAILED|ERROR) \S+)\s*$"
 )
 # a progress line of marks alone with its percentage, as `pytest -qq` prints it
-QUIET_PROGRESS_RE = re.compile(r"^[.sxXFE]+ +\[ *\d+%\]\s*$")
+QUIET_PROGRESS_RE = re.compile(r"^[.sxXFE,u]+ +\[ *\d+%\]\s*$")
 _ERROR_SECTIONS = ("FAILURES", "ERRORS")
 # sections of tests' blocks: `-rA`'s PASSES holds passing tests' captured output, no failure
 _BLOCK_SECTIONS = (*_ERROR_SECTIONS, "PASSES")
@@ -204,13 +205,15 @@ class PytestParser(TextParser):
             return
         # a summary line in the progress section is a test's output (`-s`)
         in_progress = self.section == "test session starts"
-        if first in "FE" and line.startswith(("FAILED ", "ERROR ")) and not in_progress:
+        said = first in "FES" and line.startswith(("FAILED ", "ERROR ", "SUBFAILED"))
+        if said and not in_progress and not self.in_capture:
             summary = SUMMARY_LINE_RE.match(line.rstrip())
             if summary:
                 self.pending_close = None  # the run goes on: that closing line was text
-                self.summary_lines.append(
-                    (number, summary["outcome"], summary["nodeid"], summary["message"] or "")
-                )
+                outcome, nodeid = summary["outcome"] or "FAILED", summary["nodeid"]
+                if summary["sub"] is not None:  # a subtest: named as its block's header names it
+                    nodeid = f"{nodeid} {summary['sub'].strip()}"
+                self.summary_lines.append((number, outcome, nodeid, summary["message"] or ""))
                 self.summary_text[number] = line
                 return
         if self.section in _ERROR_SECTIONS:

@@ -1,6 +1,6 @@
 """What pytest's progress lines say of a run: under `-v` each test's outcome and node id
 (`t.py::test_a FAILED [ 25%]`, pytest-xdist's `[gw0] [ 25%] FAILED t.py::test_a`), else a
-letter per test (`t.py ..F.E  [ 50%]`).
+letter per test (`t.py ..F.E  [ 50%]`; pytest 9's subtests add `u` for one that failed).
 
 They name, or count, the failures of a run whose later sections are missing: a run killed or cut
 short before its FAILURES section and short summary (a CI job's time limit, a test that killed
@@ -28,7 +28,7 @@ _NAMED = tuple(
 )
 # `t.py ..F.E  [ 50%]` (or `[ 3/10]` with `console_output_style = count`); pytest-xdist prints
 # the marks alone (`..F.E  [ 50%]`)
-_MARKS = re.compile(r"^(?:\S+\.py )?(?P<marks>[.sxXFE]+)(?: +\[ *\d+(?:%|/\d+)\])?$")
+_MARKS = re.compile(r"^(?:\S+\.py )?(?P<marks>[.sxXFE,u]+)(?: +\[ *\d+(?:%|/\d+)\])?$")
 
 
 class Progress:
@@ -37,7 +37,7 @@ class Progress:
     def __init__(self) -> None:
         self.named: list[Summary] = []
         self.text: dict[int, str] = {}
-        self.marks = 0  # F and E letters: a failed test, a setup or teardown error
+        self.marks = 0  # F, E, u: a failed test, a setup or teardown error, a failed subtest
 
     def feed(self, number: int, line: str) -> bool:
         """Take a progress line; False when `line` is none."""
@@ -51,7 +51,7 @@ class Progress:
         match = _MARKS.match(text)
         if match:
             marks = match["marks"]
-            self.marks += marks.count("F") + marks.count("E")
+            self.marks += marks.count("F") + marks.count("E") + marks.count("u")
             return True
         return False
 
