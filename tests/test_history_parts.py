@@ -24,6 +24,7 @@ from poolctl.logs import passes, read_logs
 from poolctl.logs.passes import read_passes
 from poolctl.patterns import load_patterns
 from poolctl.triage import triage
+from poolctl.triage.normalize import short_hash
 from tests.conftest import RunCli
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -291,8 +292,13 @@ def test_failure_identity_is_triage_s_group_key_or_cluster_id() -> None:
     clusters = {i: c.id for c in getattr(details, "clusters", ()) for i in c.findings}
     assert groups and clusters
     for index, finding in enumerate(report.findings):
-        key = failure_id(finding).key
-        assert key == (groups[index] if index in groups else f"u-{clusters[index]}")
+        failed = failure_id(finding)
+        if index in groups:
+            assert failed.key == groups[index]
+        else:  # the cluster, in that test only
+            assert failed.cluster_id == clusters[index]
+            in_test = case_id(finding.failure).key + "\n" + clusters[index]
+            assert failed.key == "u-" + short_hash(in_test)
 
 
 # --- a store that cannot be used --------------------------------------------------------------
@@ -424,3 +430,32 @@ def test_history_commands_say_when_nothing_is_recorded(cli: RunCli) -> None:
     assert code == 2 and "--older-than: '5x' is not a duration" in err
     code, out, err = cli("history", "patterns", "--by", "month")
     assert code == 2 and err.count("\n") == 1
+
+
+def test_tests_a_failed_setup_all_invalidated_are_not_recorded_as_passed(
+    cli: RunCli, history_in_tmp: Path
+) -> None:
+    """ExUnit 1.14's `--trace` prints them as run; ExUnit counts them invalid (`2 invalid`)."""
+    log = FIXTURES / "exunit" / "pool_suite_seed_trace.log"
+    code, _, _ = cli("triage", str(log), "-q")
+    assert code == 1
+    with sqlite3.connect(history_in_tmp) as db:
+        rows = db.execute(
+            "SELECT outcome, COUNT(*) FROM outcomes WHERE test_group = ? GROUP BY outcome",
+            ("PoolSuite.LayerThreeTest",),
+        ).fetchall()
+    assert rows == [("failed", 1)]  # its setup_all failure, and no pass of its two tests
+
+
+def test_an_unclassified_failure_is_known_only_in_the_test_that_had_it(
+    cli: RunCli, history_in_tmp: Path
+) -> None:
+    """Build 2 fails two tests that had only passed, with messages of the shapes build 1's
+    failures of two other tests had: they are new (real captures:
+    tests/fixtures/src/capture_known.sh)."""
+    known = FIXTURES / "pytest" / "known"
+    assert cli("triage", str(known / "build1.txt"), "-q")[0] == 1
+    code, out, _ = cli("triage", str(known / "build2.txt"))
+    assert code == 1
+    assert "2 new, 0 known, 0 flaky" in out
+    assert "known:" not in out

@@ -7,6 +7,7 @@ and a fixture errors, then the last test hangs, crashes, or passes."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -66,3 +67,19 @@ def test_a_killed_run_without_names_fails_the_triage(run_cli: RunCli, tmp_path: 
     assert "killed.txt:8  not read as a failure: check_cut.py FFE." in out.replace(
         str(CUT_SHORT) + "/", ""
     )
+
+
+def test_a_killed_run_is_recorded_failed_and_its_junit_fails(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """Its history row and its JUnit document count the 3 failures its marks show, unread."""
+    store = tmp_path / "history.db"
+    log = str(CUT_SHORT / "killed.txt")
+    code, xml, _ = run_cli("triage", log, "--history", str(store), "-f", "junit", "-q")
+    assert code == 1
+    assert '<testcase classname="poolctl" name="3 unread failures">' in xml
+    assert 'message="3 failures the runners counted were not read" type="unread"' in xml
+    assert "killed.txt:8: not read as a failure: check_cut.py FFE." in xml
+    code, out, _ = run_cli("history", "runs", "--history", str(store), "--json")
+    [run] = json.loads(out)["runs"]
+    assert (run["verdict"], run["failures"]) == ("failed", 3)

@@ -2,9 +2,12 @@
 
 A test is its name, group (module or class) and file: `test_key` hashes them. A failure is the
 pattern it was diagnosed with and its normalised message, as triage groups identical failures
-(`FailureGroup.key`), or, unclassified, the cluster its message falls in (`Cluster.id`):
-`failure_key`. So a failure is "known" when the same pattern with the same message, or the
-same unclassified shape, was seen in an earlier run, whichever test it hit.
+(`FailureGroup.key`), or, unclassified, the cluster its message falls in (`Cluster.id`) in that
+test: `failure_key`. So a failure is "known" when the same pattern with the same message was
+seen in an earlier run, whichever test it hit (one pool's trouble shows in many tests), or when
+the same unclassified shape was seen in the same test: a cluster's shape keeps no quoted value
+nor path, and another test's `assert 'guest' in …` says nothing of this one's `assert 'admin'
+in …`.
 """
 
 from __future__ import annotations
@@ -78,4 +81,5 @@ def failure_id(finding: Finding) -> FailureId:
     if isinstance(outcome, Diagnosis):
         key = short_hash(f"{outcome.pattern_id}\n{signed}")  # triage's group key
         return FailureId(key, outcome.pattern_id, cluster, signed[:MAX_MESSAGE])
-    return FailureId(f"u-{cluster}", None, cluster, signed[:MAX_MESSAGE])
+    key = short_hash(f"{case_id(finding.failure).key}\n{cluster}")  # in this test only
+    return FailureId(f"u-{key}", None, cluster, signed[:MAX_MESSAGE])

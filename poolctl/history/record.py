@@ -63,7 +63,14 @@ def verdict(report: Report) -> str:
     if report.kind == "doctor":
         statuses = {c.status for c in report.checks}
         return "fail" if "fail" in statuses else "warn" if "warn" in statuses else "ok"
-    return "failed" if report.findings else "passed"
+    return "failed" if report.findings or unread(report) else "passed"
+
+
+def unread(report: Report) -> int:
+    """The failures a triage's runners counted that it could not read (a run cut short)."""
+    details = report.details
+    coverage = details.coverage if isinstance(details, TriageDetails) else None
+    return coverage.unread if coverage is not None else 0
 
 
 def timings(report: Report, seconds: float | None) -> dict[str, Any]:
@@ -105,15 +112,32 @@ def _failure_rows(report: Report, clean: Callable[[str], str]) -> list[dict[str,
     return rows
 
 
+def invalidated(report: Report) -> set[str]:
+    """The ExUnit modules whose `setup_all` failed: their tests did not pass, though
+    `--trace` prints them as run (ExUnit counts them invalid)."""
+    return {
+        f.failure.group
+        for f in report.findings
+        if f.failure.source == "exunit" and f.failure.details.get("callback") == "setup_all"
+    }
+
+
 def _pass_batches(
-    passes: Iterable[PassedTest], failed: set[str], redactor: Redactor, run_id: Any
+    passes: Iterable[PassedTest],
+    failed: set[str],
+    redactor: Redactor,
+    run_id: Any,
+    invalid: set[str],
 ) -> Iterator[list[dict[str, Any]]]:
     """The pass rows of run `run_id`, `INSERT_BATCH` at a time: once per test, without the tests
-    that failed in this run (ExUnit's `--trace` lists every test that ran, failed or not)."""
+    that failed in this run (ExUnit's `--trace` lists every test that ran, failed or not) nor
+    those of the ExUnit modules in `invalid`."""
     seen = set(failed)
 
     def unseen() -> Iterator[tuple[str, PassedTest]]:
         for test in passes:
+            if test.source == "exunit" and test.group in invalid:
+                continue
             key = case_key(test.name, test.group, test.file)
             if key not in seen:
                 seen.add(key)
@@ -238,7 +262,7 @@ def record(
         "seconds": round(seconds, 3) if seconds is not None else None,
         "timings": json.dumps(timings(report, seconds), sort_keys=True),
         "tests": 0,  # counted as the passes are written
-        "failures": len(failure_rows),
+        "failures": len(failure_rows) + unread(report),  # counted, if not read
         "passed": 0,
         "new": 0,
         "known": 0,
@@ -259,7 +283,8 @@ def record(
         passed = 0
         for batch in _batches(failure_rows, run_id):
             _insert_outcomes(conn, batch)
-        for batch in _pass_batches(passes, failed_tests, redactor, run_id):
+        invalid = invalidated(report)
+        for batch in _pass_batches(passes, failed_tests, redactor, run_id, invalid):
             _insert_outcomes(conn, batch)
             passed += len(batch)
         seen = sightings(conn, {row["failure_key"] for row in failure_rows}, run_id)

@@ -25,6 +25,7 @@ from poolctl.model import (
     ScenarioDetails,
 )
 from poolctl.report.combine import split
+from poolctl.report.groups_view import coverage_of
 from poolctl.report.view import (
     counted_past_cap,
     details_of,
@@ -173,6 +174,11 @@ def _cases(run: Report) -> Iterator[Case]:
         why = f"{past_cap:,} more failures past poolctl's cap, counted in their groups"
         where = f" ({run.run_dir}/report.json: `more` of each group)" if run.run_dir else ""
         yield Case("poolctl", f"{past_cap:,} more failures", (why, "counted"), why + where)
+    coverage = coverage_of(run)
+    if coverage is not None and coverage.unread:  # counted by the runner, not read: one case
+        why = f"{coverage.unread:,} failures the runners counted were not read"
+        where = "\n".join(f"{r.origin}: {r.why}" for r in coverage.regions)
+        yield Case("poolctl", f"{coverage.unread:,} unread failures", (why, "unread"), where)
     for check in run.checks:
         yield _check_case(check)
     if run.kind == "ping" and not run.findings and not run.interrupted:
