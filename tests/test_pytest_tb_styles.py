@@ -100,3 +100,15 @@ def test_subtests_in_junit_are_each_a_failure() -> None:
         ("test_workers", message) for _, message in SUBTESTS[:3]
     ] + [SUBTESTS[3]]
     assert [(s.failures, s.read) for s in parsed.summaries] == [(4, 4)]
+
+
+def test_without_summary_lines_the_verbose_lines_name_each_test_s_file() -> None:
+    """`-v --tb=native -rN`: a block names only its test; the `-v` lines, in the same order,
+    give the file and class, so that two `test_conn` of two files stay two tests."""
+    parsed = read_logs([str(STYLES / "ids_native_rN.txt")])
+    assert [(f.name, f.group, f.details["nodeid"]) for f in parsed.failures] == [
+        ("test_conn", "ids/test_a.py", "ids/test_a.py::test_conn"),
+        ("TestPool.test_size", "ids/test_a.py::TestPool", "ids/test_a.py::TestPool::test_size"),
+        ("test_conn", "ids/test_b.py", "ids/test_b.py::test_conn"),
+    ]
+    assert all("summary_line" not in f.details for f in parsed.failures)

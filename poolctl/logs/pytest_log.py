@@ -41,6 +41,7 @@ from poolctl.logs.pytest_summary import (
     kind_of_summary,
     session_edge,
     summary_failure,
+    with_nodeid,
     with_summary,
 )
 from poolctl.logs.pytest_timeout import BANNER_RE, BANNER_TRIGGER, TimeoutDump
@@ -354,10 +355,14 @@ class PytestParser(TextParser):
         for name, read in self.overflowed:
             summaries.take(name)
             kept += read
+        named = Summaries(self.progress.named)  # `-v` lines: the node ids, without `-r` lines
         for position, failure in enumerate(failures):
-            found = summaries.take(failure.name, failure.details.get("outcome", ""))
+            outcome = failure.details.get("outcome", "")
+            found = summaries.take(failure.name, outcome)
             if found is not None:
                 failures[position] = with_summary(failure, *found)
+            elif (line := named.take(failure.name, outcome)) is not None:
+                failures[position] = with_nodeid(failure, line[2])
         made: list[tuple[Failure, Lines]] = []
         for start, end, e_lines, location_line, printed in self.line_mode:
             failure = self._line_mode_failure(summaries, start, end, e_lines, location_line)

@@ -102,25 +102,29 @@ class Summaries:
 
 
 def with_summary(failure: Failure, number: int, outcome: str, nodeid: str, message: str) -> Failure:
-    parts = nodeid_parts(nodeid)
-    details = dict(failure.details)
-    details["nodeid"] = nodeid
+    named = with_nodeid(failure, nodeid)
+    details = dict(named.details)
     details["summary_line"] = str(number)
     if message:
         details["summary"] = message
-    group = "::".join(parts[:-1]) if len(parts) > 1 else failure.group
     context = failure.context
     if not failure.message and message:
         context = (*context, ContextLine(number, clip(message), "short test summary"))
     return replace(
-        failure,
-        group=group,
-        location=failure.location or parts[0],
+        named,
         kind=failure.kind or kind_of_summary(message),
         message=failure.message or message,
         details=details,
         context=context,
     )
+
+
+def with_nodeid(failure: Failure, nodeid: str) -> Failure:
+    """`failure`, its test's file and group taken from its node id (`t.py::Class::test`)."""
+    parts = nodeid_parts(nodeid)
+    group = "::".join(parts[:-1]) if len(parts) > 1 else failure.group
+    details = {**failure.details, "nodeid": nodeid}
+    return replace(failure, group=group, location=failure.location or parts[0], details=details)
 
 
 def kind_of_summary(message: str) -> str:
