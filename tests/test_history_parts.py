@@ -151,6 +151,17 @@ def test_ci_provider_job_url_and_commit_come_from_its_variables(tmp_path: Path) 
     assert run_meta({"CI": "false"}, tmp_path).ci_provider is None
 
 
+def test_the_job_a_run_ran_in_names_a_matrix_leg(tmp_path: Path) -> None:
+    """GitLab's job name holds a parallel:matrix leg's values; GitHub's legs share theirs, and
+    POOLCTL_JOB names a leg where the provider does not."""
+    gitlab = {"GITLAB_CI": "true", "CI_JOB_NAME": "test: [sqlite]"}
+    assert run_meta(gitlab, tmp_path).job == "test: [sqlite]"
+    github = {"GITHUB_ACTIONS": "true", "GITHUB_JOB": "test"}
+    assert run_meta(github, tmp_path).job == "test"
+    assert run_meta({**github, "POOLCTL_JOB": "test-sqlite"}, tmp_path).job == "test-sqlite"
+    assert run_meta({}, tmp_path).job is None
+
+
 # --- when a test is flaky -------------------------------------------------------------------
 def _outcomes(seq: str, commits: str | None = None) -> list[Outcome]:
     start = datetime(2026, 11, 1, tzinfo=UTC)
@@ -184,6 +195,24 @@ def test_one_run_with_a_pass_and_a_failure_counts_as_failed() -> None:
     changes = flips([Outcome(at, 1, None, True), Outcome(at, 1, None, False)])
     assert (changes.runs, changes.flips, changes.last_passed) == (1, 0, False)
     assert flips(_outcomes("FPFP")).rate == 1.0 and flips(_outcomes("FFPP")).rate == 1 / 3
+
+
+def test_flips_are_counted_within_each_job() -> None:
+    """Two commits, each on a postgres and a sqlite leg: passing on one, failing on the
+    other, every time, is no flakiness; a flip within one leg, on one commit, is."""
+    legs = [
+        Outcome(o.at, o.run_id, o.commit, o.passed, job)
+        for o, job in zip(_outcomes("PFPF", "aabb"), ["pg", "sqlite"] * 2, strict=True)
+    ]
+    changes = flips(legs)
+    assert (changes.flaky, changes.flips, changes.same_commit, changes.rate) == (
+        False,
+        0,
+        False,
+        0.0,
+    )
+    one_leg = [Outcome(o.at, o.run_id, o.commit, o.passed, "sqlite") for o in _outcomes("PF", "aa")]
+    assert flips(one_leg).flaky and flips(one_leg).same_commit
 
 
 def test_durations_and_the_window(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -459,3 +488,24 @@ def test_an_unclassified_failure_is_known_only_in_the_test_that_had_it(
     assert code == 1
     assert "2 new, 0 known, 0 flaky" in out
     assert "known:" not in out
+
+
+def test_a_test_failing_on_one_matrix_leg_only_is_new_then_known_not_flaky(
+    cli: RunCli, history_in_tmp: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two commits, each built on a postgres and a sqlite leg (real captures:
+    tests/fixtures/src/capture_matrix.sh), each leg named by POOLCTL_JOB: the sqlite leg's
+    failure is new, then known; it flips between legs, never within one."""
+    matrix = FIXTURES / "pytest" / "matrix"
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_JOB", "test")
+    statuses = []
+    for commit in ("1111", "2222"):
+        monkeypatch.setenv("GITHUB_SHA", commit)
+        for leg in ("postgres", "sqlite"):
+            monkeypatch.setenv("POOLCTL_JOB", f"test-{leg}")
+            code, out, _ = cli("triage", str(matrix / f"{leg}.txt"), "-f", "json")
+            statuses += [f["history"]["status"] for f in json.loads(out)["findings"]]
+    assert statuses == ["new", "known"]
+    code, out, _ = cli("history", "flaky")
+    assert code == 0 and "test_upsert_returns_id" not in out

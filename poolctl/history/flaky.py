@@ -5,8 +5,10 @@ One flip in the window is a change (a regression, or a fix); a second flip (fail
 is flakiness, and so is any flip between CI runs of the same commit: the code did not change,
 the outcome did. Only CI runs count for that: a CI job runs its commit as it is, while on a
 developer's machine the work tree holds edits the commit does not, and a test broken by an
-uncommitted edit is a regression, not a flaky test. The window is `POOLCTL_FLAKY_WINDOW`
-(`14d`, `36h`, `2w`).
+uncommitted edit is a regression, not a flaky test. Flips are counted within each CI job (a
+matrix's leg: `POOLCTL_JOB`, or the provider's job name): a test that fails on every sqlite
+leg and passes on every postgres leg is not flaky, it is broken on sqlite. The window is
+`POOLCTL_FLAKY_WINDOW` (`14d`, `36h`, `2w`).
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ class Outcome:
     run_id: int
     commit: str | None  # the commit of a CI run; None outside CI (see the module's docstring)
     passed: bool
+    job: str | None = None  # the CI job it ran in; None when unknown (or outside CI)
 
 
 @dataclass(frozen=True)
@@ -68,8 +71,9 @@ class Flips:
     """A test's outcomes in the window, in run order, and how often they changed."""
 
     runs: int
-    flips: int
-    same_commit: bool  # passed and failed in CI runs of one commit
+    flips: int  # within each job
+    chances: int  # consecutive pairs of runs of one job: chances to flip
+    same_commit: bool  # passed and failed in CI runs of one commit, in one job
     last_passed: bool
 
     @property
@@ -78,8 +82,9 @@ class Flips:
 
     @property
     def rate(self) -> float:
-        """Flips per chance to flip (consecutive pairs of runs): 1.0 alternates every run."""
-        return self.flips / (self.runs - 1) if self.runs > 1 else 0.0
+        """Flips per chance to flip (consecutive pairs of runs of one job): 1.0 alternates
+        every run."""
+        return self.flips / self.chances if self.chances else 0.0
 
 
 def per_run(outcomes: Sequence[Outcome]) -> list[Outcome]:
@@ -93,13 +98,19 @@ def per_run(outcomes: Sequence[Outcome]) -> list[Outcome]:
 
 
 def flips(outcomes: Sequence[Outcome]) -> Flips:
-    """How a test's outcomes (any order, several per run allowed) changed."""
+    """How a test's outcomes (any order, several per run allowed) changed, job by job."""
     ordered = per_run(outcomes)
-    changed = sum(1 for a, b in pairwise(ordered) if a.passed != b.passed)
-    by_commit: dict[str, set[bool]] = {}
+    by_job: dict[str | None, list[Outcome]] = {}
     for outcome in ordered:
-        if outcome.commit:
-            by_commit.setdefault(outcome.commit, set()).add(outcome.passed)
+        by_job.setdefault(outcome.job, []).append(outcome)
+    changed = chances = 0
+    by_commit: dict[tuple[str | None, str], set[bool]] = {}
+    for job, runs in by_job.items():
+        changed += sum(1 for a, b in pairwise(runs) if a.passed != b.passed)
+        chances += len(runs) - 1
+        for outcome in runs:
+            if outcome.commit:
+                by_commit.setdefault((job, outcome.commit), set()).add(outcome.passed)
     same_commit = any(len(seen) == 2 for seen in by_commit.values())
     last = ordered[-1].passed if ordered else False
-    return Flips(len(ordered), changed, same_commit, last)
+    return Flips(len(ordered), changed, chances, same_commit, last)

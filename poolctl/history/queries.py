@@ -72,8 +72,8 @@ def sightings(
 def outcome_series(
     conn: Connection, test_keys: Iterable[str], since: datetime
 ) -> dict[str, list[Outcome]]:
-    """Each test's outcomes in runs that started at `since` or later (with the commit of the
-    runs made in CI)."""
+    """Each test's outcomes in runs that started at `since` or later (with the commit and the
+    job of the runs made in CI)."""
     out: dict[str, list[Outcome]] = {}
     for batch in _chunked(sorted(test_keys)):
         query = (
@@ -83,14 +83,16 @@ def outcome_series(
                 runs.c.id,
                 runs.c.commit_sha,
                 runs.c.ci_provider,
+                runs.c.job,
                 outcomes.c.outcome,
             )
             .join(runs, runs.c.id == outcomes.c.run_id)
             .where(outcomes.c.test_key.in_(batch), runs.c.started_at >= since)
         )
-        for key, at, run_id, commit, ci, outcome in conn.execute(query):
+        for key, at, run_id, commit, ci, job, outcome in conn.execute(query):
             pinned = commit if ci else None  # only a CI run's commit is the code that ran
-            out.setdefault(key, []).append(Outcome(utc(at), run_id, pinned, outcome == "passed"))
+            seen = Outcome(utc(at), run_id, pinned, outcome == "passed", job)
+            out.setdefault(key, []).append(seen)
     return out
 
 

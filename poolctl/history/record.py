@@ -272,6 +272,7 @@ def record(
         "branch": meta.branch,
         "ci_provider": meta.ci_provider,
         "ci_job_url": clean(meta.ci_job_url) if meta.ci_job_url else None,
+        "job": clean(meta.job)[:255] if meta.job else None,
         "host": meta.host,
         "inputs": json.dumps([clean(i) for i in report.inputs]),
         "run_dir": report.run_dir,

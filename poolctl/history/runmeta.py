@@ -1,5 +1,5 @@
-"""What a run records about where it ran: the time, the git commit and branch, the CI provider
-and job URL, and the host.
+"""What a run records about where it ran: the time, the git commit and branch, the CI provider,
+job and job URL, and the host.
 
 A CI provider's own variables come first (its checkout is often a detached HEAD); otherwise
 the commit and branch are read from the `.git` folder's files, without starting git.
@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+JOB_ENV = "POOLCTL_JOB"  # names the job (a matrix's leg) where the provider's name does not
+
 
 @dataclass(frozen=True)
 class RunMeta:
@@ -24,6 +26,7 @@ class RunMeta:
     branch: str | None = None
     ci_provider: str | None = None
     ci_job_url: str | None = None
+    job: str | None = None  # the CI job it ran in: `POOLCTL_JOB`, else the provider's job name
     host: str = ""
 
 
@@ -36,6 +39,7 @@ class Provider:
     commit: tuple[str, ...]
     branch: tuple[str, ...]
     job_url: tuple[str, ...] = ()
+    job: tuple[str, ...] = ()  # the job's name (with a matrix leg's values, where it has them)
 
 
 PROVIDERS = (
@@ -44,6 +48,7 @@ PROVIDERS = (
         "GITHUB_ACTIONS",
         ("GITHUB_SHA",),
         ("GITHUB_HEAD_REF", "GITHUB_REF_NAME"),
+        job=("GITHUB_JOB",),  # a matrix's legs share it: set POOLCTL_JOB to keep them apart
     ),
     Provider(
         "gitlab-ci",
@@ -51,6 +56,7 @@ PROVIDERS = (
         ("CI_COMMIT_SHA",),
         ("CI_MERGE_REQUEST_SOURCE_BRANCH_NAME", "CI_COMMIT_REF_NAME"),
         ("CI_JOB_URL",),
+        ("CI_JOB_NAME",),  # `test: [sqlite]` for a parallel:matrix leg
     ),
     Provider(
         "buildkite",
@@ -58,17 +64,38 @@ PROVIDERS = (
         ("BUILDKITE_COMMIT",),
         ("BUILDKITE_BRANCH",),
         ("BUILDKITE_BUILD_URL",),
+        ("BUILDKITE_LABEL",),
     ),
-    Provider("circleci", "CIRCLECI", ("CIRCLE_SHA1",), ("CIRCLE_BRANCH",), ("CIRCLE_BUILD_URL",)),
     Provider(
-        "jenkins", "JENKINS_URL", ("GIT_COMMIT",), ("BRANCH_NAME", "GIT_BRANCH"), ("BUILD_URL",)
+        "circleci",
+        "CIRCLECI",
+        ("CIRCLE_SHA1",),
+        ("CIRCLE_BRANCH",),
+        ("CIRCLE_BUILD_URL",),
+        ("CIRCLE_JOB",),
     ),
-    Provider("travis", "TRAVIS", ("TRAVIS_COMMIT",), ("TRAVIS_BRANCH",), ("TRAVIS_JOB_WEB_URL",)),
+    Provider(
+        "jenkins",
+        "JENKINS_URL",
+        ("GIT_COMMIT",),
+        ("BRANCH_NAME", "GIT_BRANCH"),
+        ("BUILD_URL",),
+        ("STAGE_NAME", "JOB_NAME"),
+    ),
+    Provider(
+        "travis",
+        "TRAVIS",
+        ("TRAVIS_COMMIT",),
+        ("TRAVIS_BRANCH",),
+        ("TRAVIS_JOB_WEB_URL",),
+        ("TRAVIS_JOB_NAME",),
+    ),
     Provider(
         "azure-pipelines",
         "TF_BUILD",
         ("BUILD_SOURCEVERSION",),
         ("SYSTEM_PULLREQUEST_SOURCEBRANCH", "BUILD_SOURCEBRANCHNAME"),
+        job=("SYSTEM_JOBDISPLAYNAME",),  # with a matrix leg's name
     ),
     Provider("ci", "CI", ("CI_COMMIT_SHA", "GIT_COMMIT"), ("CI_BRANCH", "GIT_BRANCH")),
 )
@@ -174,5 +201,6 @@ def run_meta(
         branch=branch,
         ci_provider=provider.name if provider is not None else None,
         ci_job_url=_job_url(provider, env) if provider is not None else None,
+        job=_first(env, (JOB_ENV, *(provider.job if provider is not None else ()))),
         host=socket.gethostname(),
     )

@@ -19,7 +19,7 @@ from sqlalchemy import (
     Text,
 )
 
-SCHEMA_HEAD = "0001"  # the last revision in migrations/versions/
+SCHEMA_HEAD = "0002"  # the last revision in migrations/versions/
 
 metadata = MetaData()
 
@@ -44,6 +44,7 @@ runs = Table(
     Column("branch", String(255), nullable=True),
     Column("ci_provider", String(32), nullable=True),
     Column("ci_job_url", Text, nullable=True),
+    Column("job", String(255), nullable=True),  # the CI job (a matrix's leg) it ran in
     Column("host", String(255), nullable=False, default=""),
     Column("inputs", Text, nullable=False, default="[]"),  # JSON: the logs or scenario files
     Column("run_dir", Text, nullable=True),
