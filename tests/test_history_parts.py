@@ -500,11 +500,11 @@ def test_a_test_failing_on_one_matrix_leg_only_is_new_then_known_not_flaky(
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     monkeypatch.setenv("GITHUB_JOB", "test")
     statuses = []
-    for commit in ("1111", "2222"):
+    for build, commit in enumerate(("1111", "2222"), start=1):
         monkeypatch.setenv("GITHUB_SHA", commit)
         for leg in ("postgres", "sqlite"):
             monkeypatch.setenv("POOLCTL_JOB", f"test-{leg}")
-            code, out, _ = cli("triage", str(matrix / f"{leg}.txt"), "-f", "json")
+            code, out, _ = cli("triage", str(matrix / f"{leg}-{build}.txt"), "-f", "json")
             statuses += [f["history"]["status"] for f in json.loads(out)["findings"]]
     assert statuses == ["new", "known"]
     code, out, _ = cli("history", "flaky")

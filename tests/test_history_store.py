@@ -108,10 +108,22 @@ def test_schema_is_created_on_first_use_and_matches_the_tables(store_url: str) -
         assert current_revision(conn) == SCHEMA_HEAD
 
 
-def test_the_same_failing_log_three_times_is_new_then_known(
-    run_cli: RunCli, store_url: str
+def builds(log: Path, folder: Path, count: int) -> list[Path]:
+    """`count` builds' logs of the same failures: `log`, and a line naming the build after it
+    (each build's real log differs at least in its timings; the same bytes are one log)."""
+    folder.mkdir(exist_ok=True)
+    made = []
+    for build in range(1, count + 1):
+        copy = folder / f"build-{build}{log.suffix}"
+        copy.write_bytes(log.read_bytes() + f"build {build}\n".encode())
+        made.append(copy)
+    return made
+
+
+def test_the_same_failures_in_three_builds_are_new_then_known(
+    run_cli: RunCli, store_url: str, tmp_path: Path
 ) -> None:
-    docs = [triage_json(run_cli, POOL_LOG, store_url) for _ in range(3)]
+    docs = [triage_json(run_cli, log, store_url) for log in builds(POOL_LOG, tmp_path, 3)]
     failures = len(docs[0]["findings"])
     assert failures == 31
     first, second, third = ([f["history"] for f in d["findings"]] for d in docs)
@@ -131,6 +143,19 @@ def test_the_same_failing_log_three_times_is_new_then_known(
     # 42 tests ran, 30 of them failed (one failure is setup_all's), and the setup_all's failure
     # invalidated 2 of the 12 that did not fail: 10 passed
     assert passed == 3 * 10
+
+
+def test_the_same_log_triaged_again_is_not_another_run(
+    run_cli: RunCli, store_url: str
+) -> None:
+    """Triaged again (to render it otherwise), a log is the run it was: its failures are as
+    new as they were, and a note names the run."""
+    first = triage_json(run_cli, POOL_LOG, store_url)
+    again = triage_json(run_cli, POOL_LOG, store_url)
+    assert {f["history"]["status"] for f in again["findings"]} == {"new"}
+    assert again["summary"]["new"] == first["summary"]["new"] == 31
+    assert "not recorded again: the same input is history run 1" in " ".join(again["notes"])
+    assert counts(store_url)[0] == 1
 
 
 def test_a_junit_sequence_fail_pass_fail_marks_the_test_flaky(

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from operator import itemgetter
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, insert, update
+from sqlalchemy import Connection, insert, select, update
 
 from poolctl.history.flaky import Flips, flips
 from poolctl.history.identity import case_id, case_key, failure_id
@@ -28,7 +28,6 @@ from poolctl.logs.passes import PassedTest
 from poolctl.model import (
     Diagnosis,
     DoctorDetails,
-    Finding,
     FindingHistory,
     HistoryStatus,
     PingDetails,
@@ -243,9 +242,12 @@ def record(
     passes: Iterable[PassedTest] = (),
     window: timedelta,
     seconds: float | None = None,
+    digest: str | None = None,
 ) -> Report:
     """Write `report` as one run (redacted with the run's `secrets`) and return it with each
-    finding's `history`."""
+    finding's `history`. A triage whose inputs' `digest` a run of the store has already (the
+    same log, triaged again to render it otherwise) is not recorded again: its findings get the
+    history that run got, and a note says so."""
     redactor = _redactor(secrets)
     clean = redactor.text
     failure_rows = _failure_rows(report, clean)
@@ -275,9 +277,13 @@ def record(
         "job": clean(meta.job)[:255] if meta.job else None,
         "host": meta.host,
         "inputs": json.dumps([clean(i) for i in report.inputs]),
+        "inputs_digest": digest,
         "run_dir": report.run_dir,
     }
     with store.writing() as conn:
+        earlier = _same_inputs(conn, report.kind, digest) if digest else None
+        if earlier is not None:
+            return _as_recorded(conn, report, failure_rows, earlier, started - window)
         inserted = conn.execute(insert(runs).values(**run_values)).inserted_primary_key
         assert inserted is not None
         run_id = inserted[0]
@@ -288,21 +294,56 @@ def record(
         for batch in _pass_batches(passes, failed_tests, redactor, run_id, invalid):
             _insert_outcomes(conn, batch)
             passed += len(batch)
-        seen = sightings(conn, {row["failure_key"] for row in failure_rows}, run_id)
-        series = outcome_series(conn, {row["test_key"] for row in failure_rows}, started - window)
-        changes = {key: flips(values) for key, values in series.items()}
-        histories = [
-            _status(seen.get(row["failure_key"]), changes.get(row["test_key"]))
-            for row in failure_rows
-        ]
+        histories = _histories(conn, failure_rows, run_id, started - window)
         counts = {s: sum(1 for h in histories if h.status == s) for s in ("new", "known", "flaky")}
         conn.execute(
             update(runs)
             .where(runs.c.id == run_id)
             .values(**counts, tests=len(failed_tests) + passed, passed=passed)
         )
-    findings: list[Finding] = [
+    return _with_histories(report, histories)
+
+
+def _histories(
+    conn: Connection, failure_rows: list[dict[str, Any]], run_id: int, since: datetime
+) -> list[FindingHistory]:
+    """Each failure's history: seen in runs other than `run_id`, and its test's flips."""
+    seen = sightings(conn, {row["failure_key"] for row in failure_rows}, run_id)
+    series = outcome_series(conn, {row["test_key"] for row in failure_rows}, since)
+    changes = {key: flips(values) for key, values in series.items()}
+    return [
+        _status(seen.get(row["failure_key"]), changes.get(row["test_key"])) for row in failure_rows
+    ]
+
+
+def _with_histories(report: Report, histories: list[FindingHistory]) -> Report:
+    findings = [
         dataclasses.replace(finding, history=history)
         for finding, history in zip(report.findings, histories, strict=True)
     ]
     return dataclasses.replace(report, findings=tuple(findings))
+
+
+def _same_inputs(conn: Connection, kind: str, digest: str) -> int | None:
+    """The last run of `kind` whose inputs had this digest."""
+    query = (
+        select(runs.c.id)
+        .where(runs.c.kind == kind, runs.c.inputs_digest == digest)
+        .order_by(runs.c.id.desc())
+        .limit(1)
+    )
+    found: int | None = conn.execute(query).scalar()
+    return found
+
+
+def _as_recorded(
+    conn: Connection,
+    report: Report,
+    failure_rows: list[dict[str, Any]],
+    run_id: int,
+    since: datetime,
+) -> Report:
+    """`report`, its inputs already recorded as run `run_id`: the history that run has."""
+    said = f"not recorded again: the same input is history run {run_id} (`poolctl history runs`)"
+    again = _with_histories(report, _histories(conn, failure_rows, run_id, since))
+    return dataclasses.replace(again, notes=(*report.notes, said))

@@ -11,6 +11,7 @@ line and exit 2, after the report was printed. The store
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import sys
 import tempfile
@@ -46,6 +47,11 @@ class _Tee(io.RawIOBase):
         buffer[: len(data)] = data
         self.copy.write(data)
         return len(data)
+
+
+def _hash_into(digest: Any, stream: IO[bytes]) -> None:
+    while chunk := stream.read(1 << 20):
+        digest.update(chunk)
 
 
 def _unpacked(stream: BinaryIO, name: str) -> BinaryIO:
@@ -112,6 +118,28 @@ class HistoryRecorder:
                 except OSError:
                     continue  # the triage read it a moment ago; what it found is recorded
 
+    def _digest(self, report: Report) -> str | None:
+        """sha256 of a triage's inputs, their bytes in order (None for another report, or an
+        input that cannot be read again): the same log triaged again is not another run."""
+        details = report.details
+        if not isinstance(details, TriageDetails) or not details.formats:
+            return None
+        digest = hashlib.sha256()
+        for name in details.formats:
+            try:
+                if name == STDIN_NAME:
+                    if self._stdin_copy is None:
+                        return None
+                    self._stdin_copy.seek(0)
+                    _hash_into(digest, self._stdin_copy)
+                    continue
+                with open_input(name) as stream:
+                    _hash_into(digest, stream)
+            except OSError:
+                return None
+            digest.update(b"\0")  # two logs are not one log of their bytes joined
+        return digest.hexdigest()
+
     def _open(self) -> Any:
         if self._store is None:
             from poolctl.history.store import HistoryStore
@@ -142,6 +170,7 @@ class HistoryRecorder:
                 passes=self._passes(report),
                 window=window,
                 seconds=time.monotonic() - self.started,
+                digest=self._digest(report),
             )
         except PoolctlError as exc:
             self.problem = exc
