@@ -145,9 +145,7 @@ def test_the_same_failures_in_three_builds_are_new_then_known(
     assert passed == 3 * 10
 
 
-def test_the_same_log_triaged_again_is_not_another_run(
-    run_cli: RunCli, store_url: str
-) -> None:
+def test_the_same_log_triaged_again_is_not_another_run(run_cli: RunCli, store_url: str) -> None:
     """Triaged again (to render it otherwise), a log is the run it was: its failures are as
     new as they were, and a note names the run."""
     first = triage_json(run_cli, POOL_LOG, store_url)
