@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import random
 from pathlib import Path
 
 import pytest
@@ -539,3 +540,22 @@ def test_pytest_blocks_from_stdin_keep_their_text(tmp_path: Path) -> None:
     parsed = read_logs(["-"], stdin=io.BytesIO(text))
     [failure] = parsed.failures
     assert "available fixtures: cache, pid, pool_name" in failure.details["text"]
+
+
+def test_a_long_line_of_progress_marks_is_sniffed_in_a_single_pass(tmp_path: Path) -> None:
+    """A regex requiring an F among the marks backtracked over every split of the run: a 64 KB
+    line of them took 40 s to sniff. Read as what it is: pytest's progress (`-qq`)."""
+    log = tmp_path / "marks.log"
+    log.write_text("F" * 65_000 + " [100%]\n" + "F" * 65_000 + "y\n")
+    parsed = read_logs([str(log)])
+    assert parsed.formats == {str(log): "pytest"}
+    [run] = parsed.summaries
+    assert run.failures == 65_000 and run.read == 0
+
+
+def test_binary_data_after_an_undecidable_head_is_not_sniffed(tmp_path: Path) -> None:
+    """Random bytes (with NULs) are refused without sniffing each chunk of them (4 MB/s)."""
+    junk = tmp_path / "junk.bin"
+    junk.write_bytes(random.Random(7).randbytes(3 * 1024 * 1024))
+    with pytest.raises(InputError, match="format not recognised"):
+        read_logs([str(junk)])

@@ -92,7 +92,7 @@ _PYTEST_MARKS = (
     # a run that failed outside any test (poolctl.logs.pytest_run_errors)
     re.compile(r"^(?:ImportError while loading conftest '|INTERNALERROR> )", re.M),
     re.compile(pytest_run_errors.OWN_USAGE, re.M),
-    re.compile(r"^[.sxXFE,u]*[FEu][.sxXFE,u]* +\[ *\d+%\]$", re.M),  # progress (`-qq`)
+    re.compile(r"^[.sxXFE,u]+ +\[ *\d+%\]$", re.M),  # a progress line alone (`-qq`)
 )
 _EXUNIT_MARKS = (
     re.compile(
@@ -159,6 +159,9 @@ def _sniff_further(stream: BinaryIO) -> str | None:
         chunk = stream.read(HEAD_SIZE)
         if not chunk:
             return None
+        if b"\0" in chunk:  # binary data: no runner's text (sniffing it ran at 4 MB/s)
+            tail = b""
+            continue
         fmt = detect_format(tail + chunk)
         if fmt is not None:
             return fmt

@@ -87,8 +87,10 @@ SUMMARY_LINE_RE = re.compile(
     r"^(?:(?P<outcome>FAILED|ERROR)|SUBFAILED(?P<sub>(?:\[[^\]]*\])?(?: ?\([^)]*\))?)) "
     r"(?P<nodeid>[^\s\[]+(?:\[[^\n]*?\])?)(?: - (?P<message>.*))?$"
 )
+# a progress line that shows a failure (the marks are checked for one apart: a regex requiring
+# one among them backtracks over every split of a long run of marks)
 PROGRESS_RE = re.compile(
-    r"^(?:(?:\S+\.py )?[.sxXFE,u]*[FEu][.sxXFE,u]*(?: +\[ *\d+%\])?"
+    r"^(?:(?:\S+\.py )?(?P<marks>[.sxXFE,u]+)(?: +\[ *\d+%\])?"
     r"|\S+::\S.* (?:FAILED|ERROR) +\[ *\d+%\]"
     r"|\[gw\d+\] \[ *\d+%\] (?:FAILED|ERROR) \S+)\s*$"
 )
@@ -242,7 +244,10 @@ class PytestParser(TextParser):
         closing = first.isdigit() or line.startswith("no tests ran")
         if closing and self._closing(number, line, line.strip()):
             return
-        if PROGRESS_RE.match(line):  # where failures are, should their blocks be missing
+        progress = PROGRESS_RE.match(line)
+        marks = progress["marks"] if progress else None
+        if progress and (marks is None or marks.strip(".sxX,")):  # an F, E or u among them
+            # where failures are, should their blocks be missing
             self.out.suspect(LogLine(self.name, number, clip(line.strip())))
             self._progress(number, line)
 
