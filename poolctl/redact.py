@@ -131,10 +131,10 @@ class Redactor:
             else None
         )
         self._named_bytes = {k.encode("utf-8", "surrogateescape"): v for k, v in self.named.items()}
-        # the needles of short texts: every case of the local shapes' words
-        words = {c for s in SHAPES for n in s.needles for c in (n, n.upper(), n.capitalize())}
-        needles = sorted(words | set(self.named), key=len)
-        self._any = re.compile("|".join(map(re.escape, needles)))
+        # the needles of short texts: the shapes' words in any case (`apiKey`), the values
+        words = "|".join(map(re.escape, sorted({n for s in SHAPES for n in s.needles}, key=len)))
+        values = [re.escape(v) for v in sorted(self.named, key=len)]
+        self._any = re.compile("|".join([f"(?i:{words})", *values]))
 
     # --- text and bytes -------------------------------------------------------------------
     def may_hold_text(self, value: str) -> bool:

@@ -24,17 +24,24 @@ LINE_REACH = 4096  # how far before a needle its line may start, and 16 times th
 # keeps one against letters ("task-…", "disk_…"), but not against an escape or a colour code:
 # checked after `sk-` is read, so that the pattern starts with its literal.
 _SK_GLUED = r"(?:(?<![A-Za-z]sk.)|(?<=\\[nrt]sk.)|(?<=[\[0-9;]msk.))"
-# `password=…`, `"client_secret": "…"`, `Authorization: …`: the value is a secret however short
-_KEYS = r"(?i:password|passwd|passphrase|secret|api[_-]?key|access[_-]?token|auth[_-]?token)"
-_SEP = r"[\"']?[ \t]*[:=][ \t]*"
+# `password=…`, `"client_secret": "…"`, `AWS_SECRET_ACCESS_KEY=…`, `token='…'`: the value is a
+# secret however short. The key's word may go on (`SECRET_ACCESS_KEY`, `secret_token`); a bare
+# `token` counts before `=` only (`unexpected token: }` is a parser's message, not a secret).
+_KEYS = (
+    r"(?i:(?:password|passwd|passphrase|secret|api[_-]?key"
+    r"|(?:access|auth|refresh|session|id|csrf)[_-]?token)[\w-]*|\btoken(?=[\"']?[ \t]*=))"
+)
+# `=`, `:`, and `=>` (an Elixir map or a Ruby hash: `"password" => "…"`)
+_SEP = r"[\"']?[ \t]*(?:=>|[:=])[ \t]*"
 # `--api-key X`, `--token=X`: a command line quoted in a log or a worker's stderr
 _OPTIONS = (
     r"(?i:[\w-]*?(?:password|passwd|passphrase|secret|token|api[_-]?key|auth|private[_-]?key))"
 )
 _SCHEMES = r"(?i:bearer|basic|token|digest|negotiate|ntlm|apikey)"
 _KEY_NEEDLES = (
-    "assw", "ecret", "assphrase", "pi_key", "pi-key", "pikey", "ccess_token", "ccess-token",
-    "uth_token", "uth-token",
+    "assw", "ecret", "assphrase", "pi_key", "pi-key", "pikey", "_token", "-token", "token=",
+    "token =", "token'", 'token"', "accesstoken", "authtoken", "refreshtoken", "sessiontoken",
+    "idtoken", "csrftoken",
 )  # fmt: skip
 _OPTION_NEEDLES = ("-pass", "ecret", "-token", "-api", "-auth", "-key", "-private")
 
@@ -106,7 +113,7 @@ SHAPES = (
     Shape(
         "url-password",
         ("://",),
-        r"\b[A-Za-z][A-Za-z0-9+.-]*://[^\s:/@'\"<>]+:(?P<secret>[^\s/@'\"<>]+)@",
+        r"\b[A-Za-z][A-Za-z0-9+.-]*://[^\s:/@'\"<>]*:(?P<secret>[^\s/@'\"<>]+)@",  # user or not
         local=True,
     ),
     Shape(

@@ -234,3 +234,35 @@ def test_a_big_file_is_never_held_whole(tmp_path: Path) -> None:
         tracemalloc.stop()
     assert peak < 8 * 1024 * 1024 < size
     assert DB_PASS.encode() not in path.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("upload failed with AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMIK7MDENG", "wJalrXUtnFEMIK7MDENG"),
+        ("SECRET_KEY=django-insecure-kd42", "django-insecure-kd42"),
+        ("Error connecting to redis://:RedisPass777@localhost:6379/0", "RedisPass777"),
+        ('got %{"username" => "admin", "password" => "ElixirMapPw888"}', "ElixirMapPw888"),
+        ("{:password => 'RubyHashPw'}", "RubyHashPw"),
+        ('{"secret_token": "kd-SecretTok-1"}', "kd-SecretTok-1"),
+        ('{"apiKey": "kd-CamelKey-2"}', "kd-CamelKey-2"),
+        ("token='kd-BareTok-3'", "kd-BareTok-3"),
+        ("refresh_token=kd-Refresh-4&x=1", "kd-Refresh-4"),
+    ],
+)
+def test_secrets_in_the_forms_languages_print_them(text: str, secret: str) -> None:
+    assert secret not in Redactor().text(text)
+    assert secret.encode() not in Redactor().bytes(text.encode())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SyntaxError: unexpected token: }",
+        "Unexpected token '<' in JSON at position 0",
+        "max_tokens=100",
+        "http://localhost:8080/path@x",
+    ],
+)
+def test_what_only_looks_like_a_secret_is_kept(text: str) -> None:
+    assert Redactor().text(text) == text
