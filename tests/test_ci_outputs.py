@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import assert_never
+from typing import Any, assert_never
 
 import pytest
 
@@ -99,6 +99,50 @@ def test_report_of_something_else_is_bad_input(
     assert f"{tmp_path / 'report.json'}:2: not valid JSON: Expecting value (column 15)" in err
     code, _, err = cli(capsys, "report")
     assert code == 2
+
+
+EDITS = [
+    (("findings", 0, "failure", "message"), None, "$.findings[0].failure.message: null is not of"),
+    (("summary", "failures"), "many", '$.summary.failures: "many" is not of type "integer"'),
+    (("title",), 7, "$.title: 7 is not of type"),
+    (("clusters", 0, "findings", 0), 7, "$.clusters[0].findings[0]: finding 7 is not of this"),
+    (("clusters", 0, "findings", 0), 700, "$.clusters[0].findings[0]: 700 is no finding's"),
+]
+
+
+@pytest.mark.parametrize(("where", "value", "said"), EDITS)
+def test_an_edited_report_is_refused_by_its_schema(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    where: tuple[Any, ...],
+    value: Any,
+    said: str,
+) -> None:
+    """A report.json edited by hand: one line naming the field, exit 2 (each was an internal
+    error, the renderers trusting every field's type)."""
+    run = tmp_path / "run"
+    cli(capsys, "triage", PYTEST, "--run-dir", str(run), "-q")
+    doc = json.loads((run / "report.json").read_text())
+    assert doc["clusters"] and doc["findings"]
+    node = doc
+    for key in where[:-1]:
+        node = node[key]
+    node[where[-1]] = value
+    (run / "report.json").write_text(json.dumps(doc))
+    code, out, err = cli(capsys, "report", str(run))
+    assert (code, out, err.count("\n")) == (2, "", 1), err
+    assert said in err
+
+
+def test_a_report_nested_past_any_depth_is_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    depth = 100_000
+    (tmp_path / "report.json").write_text(
+        '{"schema_version": 1, "extra": ' + "[" * depth + "]" * depth + "}"
+    )
+    code, _, err = cli(capsys, "report", str(tmp_path))
+    assert code == 2 and "nested too deeply" in err and err.count("\n") == 1
 
 
 @pytest.mark.parametrize("fmt", list(Format))

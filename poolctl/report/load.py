@@ -8,6 +8,7 @@ kind's typed details.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping
 from pathlib import Path
@@ -27,7 +28,7 @@ from poolctl.model import (
     Unclassified,
 )
 from poolctl.report.details import from_json
-from poolctl.report.json_writer import SCHEMA_VERSION
+from poolctl.report.json_writer import SCHEMA_VERSION, schema
 
 
 def _evidence(items: Any) -> tuple[Evidence, ...]:
@@ -120,11 +121,54 @@ def load_report(target: str | Path) -> Report:
         raise InputError(
             f"{path}:{exc.lineno}: not valid JSON: {exc.msg} (column {exc.colno})"
         ) from None
+    except RecursionError:
+        raise InputError(f"{path}: nested too deeply to be a poolctl report") from None
     except (OSError, ValueError) as exc:
         raise InputError(f"{path}: cannot read the report: {exc}") from None
     if not isinstance(doc, Mapping):
         raise InputError(f"{path}: not a poolctl report")
     try:
-        return from_dict(doc)
+        # else from_dict names the version it reads
+        problem = _problem(doc) if doc.get("schema_version") == SCHEMA_VERSION else None
+        if problem is not None and not problem.startswith("$.extra"):
+            raise InputError(problem)
+        try:  # the details' own validation names a field of `extra` best
+            report = from_dict(doc)
+        except (ValueError, TypeError, AttributeError) as exc:  # an `extra` of another shape
+            raise InputError(problem or f"not a poolctl report: {exc}") from None
+        if problem is not None:
+            raise InputError(problem)
+        return report
     except InputError as exc:
         raise InputError(f"{path}: {exc.message}") from None
+
+
+def _problem(doc: Mapping[str, Any]) -> str | None:
+    """How a report breaks the JSON Schema its writer follows (an edited one), or None: the
+    renderers trust every field's type."""
+    import jsonschema_rs
+
+    try:
+        _validator().validate(doc)
+    except jsonschema_rs.ValidationError as exc:
+        where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in exc.instance_path)
+        return f"${where}: {exc.message} (not as poolctl writes a report)"
+    findings = doc.get("findings") or ()
+    for key in ("groups", "clusters"):  # they point into `findings` by index
+        for i, item in enumerate(doc.get(key) or ()):
+            for j, index in enumerate(item.get("findings") or ()):
+                where = f"$.{key}[{i}].findings[{j}]"
+                if not 0 <= index < len(findings):
+                    return f"{where}: {index} is no finding's index"
+                outcome = findings[index]["outcome"]
+                pattern = outcome.get("pattern_id") if outcome["type"] == "diagnosis" else None
+                if pattern != item.get("pattern_id"):  # a cluster's: None, as unclassified
+                    return f"{where}: finding {index} is not of this {key[:-1]}"
+    return None
+
+
+@functools.cache
+def _validator() -> Any:
+    import jsonschema_rs
+
+    return jsonschema_rs.validator_for(schema())
