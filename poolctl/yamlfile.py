@@ -118,22 +118,29 @@ def key_path(loc: Loc) -> str:
     return out
 
 
-def load_yaml(path: Path, error_type: type[InputError] = InputError) -> YamlDocument:
-    """Read and safely parse one YAML file, once; any problem is an `error_type` with file:line:
-    a file that cannot be read, invalid YAML, or a document over the size and node bounds."""
+def read_document(path: Path, error_type: type[InputError] = InputError) -> bytes:
+    """The bytes of a YAML file of poolctl's, at most `MAX_BYTES`: read no further (a device
+    such as /dev/zero, or a FIFO, says size 0 and never ends)."""
+    bound = f"a YAML document of poolctl's is at most {MAX_BYTES:,} bytes"
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
-            raise error_type(
-                f"the file is {size:,} bytes; a YAML document of poolctl's is at most "
-                f"{MAX_BYTES:,}",
-                where=str(path),
-            )
-        raw = path.read_bytes()
+            raise error_type(f"the file is {size:,} bytes; {bound}", where=str(path))
+        with path.open("rb") as file:
+            raw = file.read(MAX_BYTES + 1)
     except FileNotFoundError:
         raise error_type("file not found", where=str(path)) from None
     except OSError as exc:
-        raise error_type(f"cannot read: {exc}", where=str(path)) from None
+        raise error_type(f"cannot read: {exc.strerror or exc}", where=str(path)) from None
+    if len(raw) > MAX_BYTES:
+        raise error_type(f"it goes on past {MAX_BYTES:,} bytes; {bound}", where=str(path))
+    return raw
+
+
+def load_yaml(path: Path, error_type: type[InputError] = InputError) -> YamlDocument:
+    """Read and safely parse one YAML file, once; any problem is an `error_type` with file:line:
+    a file that cannot be read, invalid YAML, or a document over the size and node bounds."""
+    raw = read_document(path, error_type)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:  # named where it is, as a YAML error would be

@@ -14,6 +14,7 @@ from poolctl.errors import InputError
 from poolctl.patterns import PatternError, load_patterns
 from poolctl.patterns.loader import load_file
 from poolctl.yamlfile import MAX_NODES, expanded_sizes, load_yaml
+from tests.conftest import RunCli
 
 SCENARIO = """\
 worker:
@@ -84,6 +85,24 @@ def test_a_document_too_big_is_refused_before_it_is_parsed(
     path = write(tmp_path, "big.yaml", "steps:\n" + "  - sleep: 0.1\n" * 100)
     with pytest.raises(InputError, match=r"big\.yaml: the file is 1,507 bytes; .* at most 1,000"):
         load_yaml(path)
+
+
+def test_a_file_that_never_ends_is_read_no_further_than_the_bound(
+    cli: RunCli, tmp_path: Path
+) -> None:
+    """/dev/zero says it holds 0 bytes: read whole, it ran out of memory (an internal error),
+    as a scenario, a pattern file or a doctor's settings."""
+    patterns = tmp_path / "kb"
+    patterns.mkdir()
+    (patterns / "zero.yaml").symlink_to("/dev/zero")
+    log = str(Path(__file__).parent / "fixtures" / "pytest" / "pool_suite.txt")
+    for argv in (
+        ("run-scenario", "--check", "/dev/zero"),
+        ("triage", log, "--patterns", str(patterns), "--no-history"),
+    ):
+        code, _, err = cli(*argv)
+        assert code == 2 and err.count("\n") == 1, err
+        assert f"goes on past {yamlfile.MAX_BYTES:,} bytes" in err
 
 
 def test_libyaml_parses_and_keeps_the_lines_of_errors(tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from poolctl.errors import InputError
 from poolctl.patterns import cache
 from poolctl.patterns.regex import BUDGET, KbRegex, compile_regex
-from poolctl.yamlfile import YamlDocument, key_path, load_yaml, validate
+from poolctl.yamlfile import YamlDocument, key_path, load_yaml, read_document, validate
 
 if TYPE_CHECKING:  # the schema (pydantic) is imported only to compile a file the cache lacks
     from poolctl.patterns.schema import (
@@ -244,13 +244,7 @@ def builtin_dir() -> Path:
 def load_file(path: Path) -> Pattern:
     """Read and validate one pattern file (errors name file:line and key path); compiled once
     per process for the same content."""
-    try:
-        content = path.read_bytes()
-    except FileNotFoundError:
-        raise PatternError("file not found", where=str(path)) from None
-    except OSError as exc:
-        raise PatternError(f"cannot read: {exc.strerror or exc}", where=str(path)) from None
-    return _compiled(str(path), content)
+    return _compiled(str(path), read_document(path, PatternError))
 
 
 @functools.lru_cache(maxsize=256)
