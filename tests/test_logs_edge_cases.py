@@ -424,7 +424,8 @@ def test_empty_unreadable_and_unknown_inputs(tmp_path: Path) -> None:
     assert "No such file" in message
     parsed = read_logs([empty, unknown, missing, write(tmp_path, "ok.log", BLOCK.format(n="  1"))])
     assert len(parsed.skipped) == 3 and len(parsed.failures) == 1
-    assert read_logs([unknown], fmt="exunit").failures == []  # an explicit format is obeyed
+    with pytest.raises(InputError, match="no ExUnit output found in it"):
+        read_logs([unknown], fmt="exunit")  # an explicit format finds none of its lines there
 
 
 def test_unknown_format_name_is_a_usage_problem() -> None:

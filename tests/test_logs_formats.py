@@ -369,6 +369,19 @@ def test_a_log_read_in_the_wrong_format_is_not_a_clean_run(
     assert len(err.strip().splitlines()) == 1
 
 
+@pytest.mark.parametrize("forced", ["pytest", "exunit"])
+def test_what_is_no_runner_s_output_is_not_a_clean_run_of_the_one_named(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, forced: str
+) -> None:
+    """Prose (a README given by mistake) read with --log-format, as the refusal of an unknown
+    format advises: nothing of that runner in it, exit 2 (it was 0 failures, exit 0)."""
+    prose = tmp_path / "notes.txt"
+    prose.write_text("Release notes\n\nThe pool now starts its workers lazily.\n")
+    code, out, err = run(capsys, "triage", str(prose), "--log-format", forced, "--no-history")
+    assert (code, out, len(err.strip().splitlines())) == (2, "", 1)
+    assert "no failure, no summary and no closing line of one" in err
+
+
 MIXED = FIXTURES / "mixed" / "mix_then_pytest.log"  # `mix test`, then pytest, in one job log
 
 

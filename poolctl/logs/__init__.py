@@ -202,12 +202,15 @@ def _parse_one(stream: BinaryIO, name: str, fmt: str, out: ParsedLog) -> bool:
     except InputError as refused:
         out.skipped.append(str(refused))
         return False
-    if detected not in (None, chosen) and (len(out.failures), len(out.summaries)) == before:
+    if (len(out.failures), len(out.summaries)) == before and detected != chosen:
         # nothing of the format named was found in it: not a clean run of that runner
-        out.skipped.append(
-            f"{name}: no {_NAMES[chosen]} output found in it; it reads as {_NAMES[detected]} "
-            f"output (leave out --log-format, or give --log-format {detected})"
+        seen = (
+            f"it reads as {_NAMES[detected]} output (leave out --log-format, or give "
+            f"--log-format {detected})"
+            if detected is not None
+            else "no failure, no summary and no closing line of one"  # junk, prose
         )
+        out.skipped.append(f"{name}: no {_NAMES[chosen]} output found in it; {seen}")
         return False
     other = out.also.pop(name, None)
     if other is not None and fmt == "auto" and name != STDIN_NAME:
