@@ -20,7 +20,6 @@ from typing import Any
 
 from rich.console import Console, Group
 from rich.live import Live
-from rich.markup import escape
 from rich.spinner import Spinner
 from rich.table import Table
 from rich.text import Text
@@ -28,6 +27,7 @@ from rich.text import Text
 from poolctl.console import stderr_console
 from poolctl.events import Event
 from poolctl.termenv import plain_environment
+from poolctl.termtext import escape
 
 SHOW_AFTER = 0.5  # seconds a wait lasts before it is shown
 PLAIN_EVERY = 2.0  # seconds between two plain lines of one wait

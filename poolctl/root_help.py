@@ -10,13 +10,13 @@ import sys
 from collections.abc import Sequence
 
 from rich import box
-from rich.markup import escape
 from rich.padding import Padding
 from rich.panel import Panel
 from rich.table import Table
 
 from poolctl.commands.index import COMMANDS, ROOT_EPILOG
 from poolctl.console import make_console
+from poolctl.termtext import escape
 
 ROOT_HELP = "Diagnose pools of JSON-over-stdio workers and triage the test failures they cause."
 ROOT_OPTIONS = (

@@ -360,3 +360,27 @@ def test_in_github_actions_a_live_view_is_stopped_too_and_the_annotations_follow
     resume = lines.index(f"::{token}::")
     assert any(line.startswith("::error ") for line in lines[resume + 1 :])
     assert not any(line.startswith("::error ") for line in lines[1:resume])
+
+
+def test_escape_sequences_from_a_log_reach_no_terminal_nor_annotation(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A test name holding `ESC c` (a terminal reset) and `ESC ( 0` (line drawing), a message
+    holding the 8-bit CSI and backspaces: shown as `\\xNN`, never sent to the terminal."""
+    name = "test_reset\x1bc\x1b(0"
+    log = tmp_path / "esc.log"
+    log.write_text(
+        "=================================== FAILURES ===================================\n"
+        f"_____________________________ {name} _____________________________\n\n"
+        ">       assert False\n"
+        "E       AssertionError: boom \x9b31m \x08\x08XX\n\n"
+        "test_esc.py:3: AssertionError\n"
+        f"FAILED test_esc.py::{name} - AssertionError: boom\n"
+        "============================== 1 failed in 0.01s ===============================\n"
+    )
+    for extra in ((), ("--annotations",)):
+        code, out, err = cli(capsys, "triage", str(log), "--no-history", "-v", *extra)
+        assert code == 1
+        shown = out + err
+        assert not any(c in shown for c in "\x1b\x9b\x08"), repr(shown)
+        assert "test_reset\\x1bc\\x1b(0" in shown and "boom \\x9b31m \\x08\\x08XX" in shown

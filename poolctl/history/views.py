@@ -15,12 +15,12 @@ from enum import StrEnum
 from html import escape
 from typing import Any, assert_never
 
-from rich.markup import escape as markup
 from rich.table import Table
 
 from poolctl.console import text_console
 from poolctl.report.html import page
 from poolctl.report.markdown import text as md_text
+from poolctl.termtext import escape as markup
 
 SPARKS = "▁▂▃▄▅▆▇█"
 NONE_MARK = "·"  # a bucket with no failure, told apart from the smallest bar

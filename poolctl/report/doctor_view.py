@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.console import Console
-from rich.markup import escape
 
 from poolctl.model import Check, DoctorDetails, Report
 from poolctl.report.term_marks import CHECK_MARK, indented
 from poolctl.report.view import details_of
+from poolctl.termtext import escape
 from poolctl.units import fmt_seconds
 
 SECTION_MARK = {"ok": "[green][✓][/]", "warn": "[yellow][!][/]", "fail": "[red][✗][/]"}

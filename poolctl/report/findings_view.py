@@ -9,7 +9,6 @@ rest."""
 from __future__ import annotations
 
 from rich.console import Console, Group
-from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -46,6 +45,7 @@ from poolctl.report.view import (
     unclassified,
     unclassified_count,
 )
+from poolctl.termtext import escape
 
 MAX_EVIDENCE = 6  # per failure; the Markdown and JSON views keep all
 MAX_NAMES = 4  # failures named per fix-plan step

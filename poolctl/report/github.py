@@ -15,6 +15,7 @@ from typing import Literal
 
 from poolctl.model import Diagnosis, Finding, Report
 from poolctl.report.view import counted_past_cap, failure_headline, failure_label, unclassified
+from poolctl.termtext import visible
 
 SUMMARY_LIMIT = 1024 * 1024  # GitHub refuses a step summary over 1 MiB
 ANNOTATIONS_PER_LEVEL = 10  # a step shows 10 error and 10 warning annotations; the rest are lost
@@ -25,8 +26,9 @@ Level = Literal["error", "warning", "notice"]
 
 # --- annotations ---------------------------------------------------------------------------
 def escape_data(value: str) -> str:
-    """A workflow command's message: `%`, CR and LF percent-encoded, as the runner decodes."""
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """A workflow command's message: `%`, CR and LF percent-encoded, as the runner decodes;
+    other control characters (an escape, a backspace) shown as `\\xNN`."""
+    return visible(value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def escape_property(value: str) -> str:

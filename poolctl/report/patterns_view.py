@@ -10,11 +10,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from rich.console import Console
-from rich.markup import escape
 
 from poolctl.patterns import Pattern
 from poolctl.report.patterns_doc import ExampleOutcome, claims_line, examples_line, next_step
 from poolctl.report.view import fmt_value
+from poolctl.termtext import escape
 from poolctl.triage.explain import Explanation, RegexTime
 from poolctl.triage.starter import Starter
 

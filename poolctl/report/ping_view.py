@@ -7,11 +7,11 @@ import json
 from collections.abc import Mapping
 
 from rich.console import Console
-from rich.markup import escape
 
 from poolctl.model import Diagnosis, PingDetails, Report
 from poolctl.report.term_marks import hypothesis_line, indented
 from poolctl.report.view import details_of, failure_headline
+from poolctl.termtext import escape
 from poolctl.units import fmt_ms, fmt_seconds
 
 P99_FROM = 100  # round trips before a 99th percentile means something

@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.console import Console
-from rich.markup import escape
 
 from poolctl.model import Report, ScenarioDetails
 from poolctl.redact import KEEP_NOTE
 from poolctl.report import findings_view
 from poolctl.report.view import details_of, scenario_verdict
+from poolctl.termtext import escape
 from poolctl.units import fmt_seconds
 
 if TYPE_CHECKING:  # the scenario loader (and its schema) is not needed to draw a report

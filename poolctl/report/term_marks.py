@@ -7,9 +7,9 @@ from collections.abc import Callable
 from io import StringIO
 
 from rich.console import Console
-from rich.markup import escape
 
 from poolctl.console import text_console
+from poolctl.termtext import escape
 
 # The confirmed cause is what the reader came for: it stands out; what was ruled out recedes.
 HYPOTHESIS_MARK = {
