@@ -47,7 +47,7 @@ runs = Table(
     Column("job", String(255), nullable=True),  # the CI job (a matrix's leg) it ran in
     Column("host", String(255), nullable=False, default=""),
     Column("inputs", Text, nullable=False, default="[]"),  # JSON: the logs or scenario files
-    Column("inputs_digest", String(64), nullable=True),  # a triage's logs: sha256 of their bytes
+    Column("inputs_digest", String(64), nullable=True, index=True),  # sha256 of a triage's logs
     Column("run_dir", Text, nullable=True),
 )
 

@@ -214,7 +214,7 @@ class PytestParser(TextParser):
             if summary:
                 self.pending_close = None  # the run goes on: that closing line was text
                 outcome, nodeid = summary["outcome"] or "FAILED", summary["nodeid"]
-                if summary["sub"] is not None:  # a subtest: named as its block's header names it
+                if summary["sub"]:  # a subtest: named as its block's header names it
                     nodeid = f"{nodeid} {summary['sub'].strip()}"
                 self.summary_lines.append((number, outcome, nodeid, summary["message"] or ""))
                 self.summary_text[number] = line

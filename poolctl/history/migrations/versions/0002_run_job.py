@@ -20,3 +20,4 @@ depends_on = None
 def upgrade() -> None:
     op.add_column("runs", sa.Column("job", sa.String(255), nullable=True))
     op.add_column("runs", sa.Column("inputs_digest", sa.String(64), nullable=True))
+    op.create_index("ix_runs_inputs_digest", "runs", ["inputs_digest"])
