@@ -8,10 +8,11 @@ lines sampled from the same capture (Logger lines and progress dots for ExUnit, 
 progress lines for pytest), until the log has the size asked for.
 
 Each case times, in the same run, `poolctl triage LOG --format json` (a subprocess: its peak
-RSS comes from `wait4`; it records its run in a history store in the temporary folder, as a
-user's triage does in the project's) and `grep -E -c` with the key phrases of the seven
-patterns, the grep a user would type; then prints MB/s, peak RSS, the number of failures and
-the ratio triage/grep, with the grep of the union of the knowledge base's regexes for
+RSS comes from `wait4`; it records its run in a history store in the temporary folder, a fresh
+copy of an empty one each round, as a user's triage does in the project's) and `grep -E -c`
+with the key phrases of the seven patterns, the grep a user would type; then prints MB/s,
+peak RSS, the number of failures and the ratio triage/grep, with the grep of the union of the
+knowledge base's regexes for
 reference (stopped after `UNION_LIMIT` seconds: on a log full of failures it runs at under
 1 MB/s). Each timing is the median of `--rounds` rounds, triage and grep alternating, so that a
 burst of load on a shared machine weighs on both.
@@ -281,6 +282,14 @@ def must(run: Run | None) -> Run:
     return run
 
 
+# an empty history store, its schema made (as `tests/conftest.py`'s template)
+TEMPLATE = (
+    "import sys; from poolctl.history.location import parse_location; "
+    "from poolctl.history.store import HistoryStore; "
+    "HistoryStore(parse_location(sys.argv[1])).open().close()"
+)
+
+
 def triage_argv(log: Path, run: Path) -> list[str]:
     return [
         sys.executable, "-m", "poolctl", "triage", str(log), "--format", "json",
@@ -307,13 +316,16 @@ def measure(case: Case, tmp: Path, rounds: int, union: str) -> bool:
     # the interpreter's bytecode is written once, as an installed package has it
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     # triage records its run in the history, as a user's does, but in a store of the bench's
-    # own: the project's store is not filled with the generated logs' 200,000 passes a round
-    env["POOLCTL_HISTORY"] = str(tmp / "history.sqlite")
-    subprocess.run([sys.executable, "-m", "poolctl", "--version"], env=env, capture_output=True)
+    # own: the project's store is not filled with the generated logs' 200,000 passes a round.
+    # Each round records into a fresh copy of an empty store (its schema made once, before):
+    # the same log again would be the run it was, not recorded again.
+    store = tmp / "history.sqlite"
+    subprocess.run([sys.executable, "-c", TEMPLATE, str(store)], env=env, check=True)
     greps: list[float] = []
     triages: list[Run] = []
-    for _ in range(rounds):
+    for round_no in range(rounds):
         greps.append(must(timed(["grep", "-E", "-c", USER_GREP, str(log)], c_env)).seconds)
+        env["POOLCTL_HISTORY"] = str(shutil.copyfile(store, tmp / f"history-{round_no}.sqlite"))
         triages.append(must(timed(triage_argv(log, tmp / "run"), env)))
         shutil.rmtree(tmp / "run", ignore_errors=True)
     union_run = timed(["grep", "-E", "-c", union, str(log)], c_env, UNION_LIMIT)
