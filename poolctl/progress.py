@@ -27,7 +27,7 @@ from rich.text import Text
 from poolctl.console import stderr_console
 from poolctl.events import Event
 from poolctl.termenv import plain_environment
-from poolctl.termtext import escape
+from poolctl.termtext import escape, visible
 
 SHOW_AFTER = 0.5  # seconds a wait lasts before it is shown
 PLAIN_EVERY = 2.0  # seconds between two plain lines of one wait
@@ -157,7 +157,7 @@ class LiveProgress:
             f"{self.step}   waiting {self.waiting}   answered {self.counts['response']}   "
             f"timeouts {self.counts['checkout_timeout']}"
         )
-        return Group(table, status, Text(self.last, style="dim"))
+        return Group(table, status, Text(visible(self.last), style="dim"))  # a worker's words
 
 
 @dataclass

@@ -15,11 +15,17 @@ from rich.markup import escape as escape_markup
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
+def shown(m: re.Match[str]) -> str:
+    """The character `m` matched, written as a visible escape (`\\x1b`, `\\ud800`)."""
+    n = ord(m.group(0))
+    return f"\\x{n:02x}" if n < 0x100 else f"\\u{n:04x}"
+
+
 def visible(text: str) -> str:
     """`text` with each control character but tab and newline written as `\\xNN`."""
     if _CONTROL.search(text) is None:
         return text
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return _CONTROL.sub(shown, text)
 
 
 def escape(text: str) -> str:

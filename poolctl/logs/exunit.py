@@ -578,7 +578,8 @@ class ExUnitParser(TextParser):
             self.run_read += self.keep(running, ended_lines(running))
             self.run_failures += 1
             self.run_last_line = running.line_start
+        tail = [(n, t) for n, t in self.last_lines() if n >= self.run_start]
         if self.run_failures:
             self._run_end(self.run_last_line + 1, "end of input")
-        elif exunit_stopped.began(t for n, t in self.last_lines() if n >= self.run_start):
-            self._run_end(self.last_lines()[-1][0] + 1, "end of input")  # it began, never ended
+        elif exunit_stopped.began(t for _, t in tail):
+            self._run_end(tail[-1][0] + 1, "end of input")  # it began, and never ended

@@ -34,6 +34,7 @@ from poolctl.report.view import (
     fmt_value,
     unclassified,
 )
+from poolctl.termtext import shown
 from poolctl.units import fmt_ms
 
 _FORBIDDEN = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -43,12 +44,7 @@ MESSAGE_LIMIT = 1000  # a failure's `message` attribute; the whole text is in it
 
 def xml_safe(value: str) -> str:
     """`value` with every character XML 1.0 cannot hold written as a visible escape."""
-
-    def esc(m: re.Match[str]) -> str:
-        n = ord(m.group(0))
-        return f"\\x{n:02x}" if n < 0x100 else f"\\u{n:04x}"
-
-    return _FORBIDDEN.sub(esc, value)
+    return _FORBIDDEN.sub(shown, value)
 
 
 @dataclass(frozen=True)
