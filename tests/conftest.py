@@ -150,13 +150,24 @@ def own_prefix(each_test_root: Path) -> Path:
 
 @pytest.fixture(autouse=True)
 def reports_in_tmp(own_prefix: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Run folders go to the test's own temporary path, never into the repository; and the
-    suite run inside GitHub Actions prints as anywhere else (the tests of Actions' own
-    behaviour set GITHUB_ACTIONS themselves)."""
+    """Run folders go to the test's own temporary path, never into the repository."""
     base = Path(f"{own_prefix}-reports")
     monkeypatch.setenv(BASE_ENV, str(base))
-    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
     return base
+
+
+@pytest.fixture(autouse=True)
+def outside_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The suite records its runs as on a developer's machine, wherever it runs: under a CI
+    service's variables (a bare `CI=true` is one) two triages of one commit are CI runs of one
+    commit, and a test that passed in one and failed in the other is flaky; and inside GitHub
+    Actions poolctl prints for Actions. The tests of CI runs set the variables they mean."""
+    from poolctl.history.runmeta import JOB_ENV, PROVIDERS  # no database code
+
+    for provider in PROVIDERS:
+        for name in (provider.marker, *provider.commit, *provider.branch, *provider.job):
+            monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv(JOB_ENV, raising=False)
 
 
 @pytest.fixture(scope="session", autouse=True)
