@@ -116,6 +116,29 @@ def test_command_not_found(tmp_path: Path) -> None:
     assert ":3: worker.command: command not found on PATH: no-such-worker" in message
 
 
+SERVICE = "services:\n  bridge: {command: %s}\n"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "said"),
+    [
+        ('["{python}", "-m", "poolctl.workers.reference"]', "'\\'", ":3: worker.command: the"),
+        ('["{python}", "-m", "poolctl.workers.reference"]', '\'"x\'', ":3: worker.command: the"),
+        ('["{python}", "-m", "poolctl.workers.reference"]', '["", "x"]', ":3: worker.command: the"),
+        ('["{python}", "-m", "poolctl.workers.reference"]', "'  '", ":3: worker.command: the"),
+        ("pool:", SERVICE % "''" + "pool:", ":5: services.bridge.command: the command is empty"),
+        ("pool:", SERVICE % "'a \"b'" + "pool:", ":5: services.bridge.command: the command can"),
+    ],
+    ids=["backslash", "open-quote", "empty-word", "blank", "empty-service", "service-quote"],
+)
+def test_a_command_no_program_can_be_run_from_names_its_line(
+    tmp_path: Path, old: str, new: str, said: str
+) -> None:
+    """A command string a shell could not split (a trailing backslash, an open quote), or one
+    naming no program, is an error at its line (they were internal errors: fuzzed scenarios)."""
+    assert said in error_of(tmp_path, GOOD.replace(old, new))
+
+
 def test_unknown_framing(tmp_path: Path) -> None:
     assert "unknown framing 'packet-3'" in error_of(
         tmp_path, GOOD.replace("pool:", "  framing: packet-3\npool:")

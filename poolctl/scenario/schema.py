@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from poolctl.framing import FRAMINGS
 from poolctl.protocol import PROTOCOLS
@@ -28,6 +28,25 @@ MAX_CALLERS = 10_000
 MAX_WORKERS = 1_000
 
 
+def _words(command: list[str] | str) -> list[str]:
+    """A command as its words: a string is split as a shell would (no shell runs it)."""
+    return shlex.split(command) if isinstance(command, str) else command
+
+
+def _runnable(command: list[str] | str) -> list[str] | str:
+    """A command that names a program: not empty, and a string a shell could split."""
+    try:
+        words = _words(command)
+    except ValueError as exc:  # shlex: "No closing quotation", "No escaped character"
+        raise ValueError(f"the command cannot be split into words ({exc}): write it as a list")
+    if not words or not words[0].strip():
+        raise ValueError("the command is empty: it names no program")
+    return command
+
+
+Command = Annotated[list[str] | str, AfterValidator(_runnable)]
+
+
 class _Strict(BaseModel):
     # `.inf` and `.nan` are YAML floats: no timeout, count or delay means them
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
@@ -36,7 +55,7 @@ class _Strict(BaseModel):
 class WorkerSection(_Strict):
     """How to start each worker."""
 
-    command: list[str] | str
+    command: Command
     protocol: str = "dspex"  # dspex, jsonrpc, mcp or lsp: what messages mean
     framing: str | None = None  # default: the protocol's (packet-4 for dspex)
     stderr: StderrMode = StderrMode.CAPTURE
@@ -61,19 +80,11 @@ class WorkerSection(_Strict):
             raise ValueError(f"unknown framing {value!r} (choose one of: {', '.join(FRAMINGS)})")
         return value
 
-    @field_validator("command")
-    @classmethod
-    def _not_empty(cls, value: list[str] | str) -> list[str] | str:
-        if not value:
-            raise ValueError("the worker command is empty")
-        return value
-
     def argv(self, base: Path) -> tuple[str, ...]:
         """The command with `{python}` (this interpreter) and `{scenario_dir}` filled in."""
-        parts = shlex.split(self.command) if isinstance(self.command, str) else self.command
         return tuple(
             p.replace("{python}", sys.executable).replace("{scenario_dir}", str(base))
-            for p in parts
+            for p in _words(self.command)
         )
 
 
@@ -91,7 +102,7 @@ class PoolSection(_Strict):
 class ServiceSection(_Strict):
     """A named helper process that steps may start and require."""
 
-    command: list[str] | str
+    command: Command
     env: dict[str, str] = {}
 
     def argv(self, base: Path) -> tuple[str, ...]:
