@@ -48,6 +48,13 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
         ("[  967s]   1) test a (ATest)\n", "  1) test a (ATest)\n"),
         ("[2024-01-15T10:23:45.123Z] 3 tests, 1 failure\n", "3 tests, 1 failure\n"),
         ("[ 50%] is not a prefix\n12:00:00.000 [info] nor a Logger time\n", None),
+        ("2026-11-29T17:10:00.012345Z 01O   1) test a (ATest)\n", "  1) test a (ATest)\n"),
+        ("2026-11-29T17:10:00.012345Z 00E+ ret\n", "ret\n"),
+        ("app-1  | 3 tests, 1 failure\napp-1  |\n", "3 tests, 1 failure\n\n"),
+        ("12:00:00   1) test a (ATest)\n12:00:01 \n", "  1) test a (ATest)\n\n"),
+        # a runner's own line that starts so, among lines that do not: kept
+        ("E  x | y\nname | value\nplain\nlines\nhere\n", None),
+        ("12:00:00 the time\nplain\nlines\n", None),
     ],
 )
 def test_ci_prefixes_are_removed(raw: str, text: str | None) -> None:
@@ -61,6 +68,10 @@ def test_prefixed_logs_are_recognised_and_read_like_the_originals() -> None:
         ("pytest/services_github_actions.txt", "pytest/services_suite.txt"),
         ("exunit/services_obs.log", "exunit/services_trace.log"),
         ("exunit/services_gitlab.log", "exunit/services_color.log"),
+        ("exunit/services_gitlab_timestamps.log", "exunit/services_color.log"),
+        ("exunit/services_compose.log", "exunit/services_suite.log"),
+        ("pytest/services_buildkite.txt", "pytest/services_suite.txt"),
+        ("pytest/services_jenkins_clock.txt", "pytest/services_suite.txt"),
     ]:
         a = read_logs([str(FIXTURES / prefixed)]).failures
         b = read_logs([str(FIXTURES / original)]).failures

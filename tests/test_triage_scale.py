@@ -31,6 +31,7 @@ LOGS = [
     "exunit/two_runs.log",
     "exunit/services_color.log",  # ANSI colours
     "exunit/services_gitlab.log",  # GitLab section markers
+    "exunit/services_compose.log",  # docker compose's `app-1  | ` before every line
     "pytest/pool_suite.txt",
     "pytest/services_github_actions.txt",  # a timestamp before every line
     "pytest/services_xdist.txt",

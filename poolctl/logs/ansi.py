@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 
-# CSI sequences (`ESC [ … final`), OSC sequences (`ESC ] … BEL|ESC \`) and two-byte escapes.
-# None of them spans a newline, so stripping a whole chunk keeps line numbers intact.
+# CSI sequences (`ESC [ … final`), OSC and APC sequences (`ESC ] … BEL|ESC \\`; Buildkite's
+# timestamps are APCs, `ESC _bk;t=1700000000000 BEL`) and two-byte escapes. None of them spans
+# a newline, so stripping a whole chunk keeps line numbers intact.
 ANSI_RE = re.compile(
-    r"\x1b(?:\[[0-9;:?<=>]*[ -/]*[@-~]|\][^\x07\x1b\n]*(?:\x07|\x1b\\)?|[@-Z\\-_])"
+    r"\x1b(?:\[[0-9;:?<=>]*[ -/]*[@-~]|[\]_][^\x07\x1b\n]*(?:\x07|\x1b\\)?|[@-Z\\-_])"
 )
 
 

@@ -2,23 +2,35 @@
 
 A log downloaded from GitHub Actions has a timestamp before every line and `##[group]`,
 `##[error]` markers; a GitLab job trace wraps steps in `section_start:…`/`section_end:…`
-markers; Jenkins' timestamper and the Open Build Service put `[…]` before every line. The
-runner's own text is what follows. Each kind is looked for with a cheap test on the chunk
+markers, and with timestamps on puts `2026-11-30T12:00:00.123456Z 01O ` (a stream and `O`ut or
+`E`rr) before every line; Jenkins' timestamper and the Open Build Service put `[…]` before every
+line; Buildkite puts `ESC _bk;t=…BEL` (removed with the other escape sequences, `logs/ansi.py`).
+The runner's own text is what follows. Each kind is looked for with a cheap test on the chunk
 first, so a log without prefixes costs a few substring searches per chunk.
+
+Two prefixes are only prefixes when (nearly) every line has one, since a runner's own line could
+start so: docker compose's service name (`app-1  | `) and Jenkins' clock (`12:00:00 `). They
+are removed from a chunk when at least half its lines have one.
 """
 
 from __future__ import annotations
 
 import re
 
-# GitHub Actions raw logs: `2024-01-15T10:23:45.1234567Z ` before every line.
-_ISO_STAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z ", re.M)
+# GitHub Actions raw logs: `2024-01-15T10:23:45.1234567Z ` before every line; GitLab's adds the
+# stream (`01`), `O` or `E`, and `+` on a line that continues the one before.
+_ISO_STAMP = re.compile(
+    r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z (?:[0-9a-f]{2}[OE]\+?(?: |$))?", re.M
+)
 # GitHub Actions workflow commands as the log shows them: `##[group]Run pytest`, `##[error]…`.
 _GH_MARKER = re.compile(r"^##\[[a-z]+\]", re.M)
 # GitLab: `section_start:1700000000:step_script\r` (the `\e[0K` around it are ANSI codes).
 _GITLAB_SECTION = re.compile(r"section_(?:start|end):\d+:[^\r\n]*\r")
 # Jenkins timestamper (`[2024-01-15T10:23:45.123Z] `) and OBS build logs (`[  967s] `).
 _BRACKET_STAMP = re.compile(r"^\[(?:\d{4}-\d\d-\d\dT[\d:.]+Z?|\s*\d+(?:\.\d+)?s)\] ", re.M)
+# docker compose (`app-1  | `, `db_1    | `) and Jenkins' clock stamp (`12:00:00 `)
+_COMPOSE = re.compile(r"^[A-Za-z0-9][\w.-]* +\|(?: |$)", re.M)
+_CLOCK = re.compile(r"^\d\d:\d\d:\d\d ", re.M)
 _PROBE = 4096  # characters of a chunk looked at before a regex runs over all of it
 # What may need stripping, as RE2 regexes the scan adds to its search (`^` starts a line): a
 # chunk where one matches is cleaned by `strip_prefixes` (which decides), the others are not.
@@ -27,6 +39,8 @@ MARKERS = (
     r"section_(?:start|end):",
     r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d",
     r"^\[(?:\d{4}-\d\d-\d\dT|\s*\d+(?:\.\d+)?s\] )",
+    r"^[A-Za-z0-9][\w.-]* +\|(?: |$)",
+    r"^\d\d:\d\d:\d\d ",
 )
 
 
@@ -41,4 +55,13 @@ def strip_prefixes(text: str) -> str:
         text = _GITLAB_SECTION.sub("", text)
     if _BRACKET_STAMP.search(head):
         text = _BRACKET_STAMP.sub("", text)
+    for prefix in (_COMPOSE, _CLOCK):
+        if prefix.search(head) and _on_most_lines(prefix, text):
+            text = prefix.sub("", text)
     return text
+
+
+def _on_most_lines(prefix: re.Pattern[str], text: str) -> bool:
+    """At least half the lines of `text` start with `prefix`."""
+    lines = text.count("\n") or 1
+    return 2 * sum(1 for _ in prefix.finditer(text)) >= lines
