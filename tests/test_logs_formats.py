@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from poolctl.cli import main
-from poolctl.logs import detect_format, read_logs
+from poolctl.logs import detect_format, other_verdicts, read_logs
 from poolctl.logs.prefixes import strip_prefixes
+from poolctl.logs.records import ParsedLog
 from poolctl.logs.unwrap import unwrap, wrap_width
 from poolctl.patterns import load_patterns
 from poolctl.report.groups_view import coverage_of
@@ -308,6 +309,17 @@ def test_nose2_failures_say_their_exception_not_test_failure() -> None:
     )
 
 
+def test_a_failed_todo_test_of_node_is_no_failure() -> None:
+    """node's JUnit reporter writes a failed `todo` test with `<skipped type="todo">` and a
+    `<failure>`, and counts it in the suite's `failures` (its run passes on it); a real capture:
+    tests/fixtures/src/capture_other_runners.sh."""
+    parsed = read_logs([str(FIXTURES / "junit/node_test.xml")])
+    assert [f.name for f in parsed.failures] == ["checkout times out", "connect refused"]
+    [suite] = parsed.summaries
+    assert (suite.failures, suite.read) == (3, 3)  # the todo's failure is accounted for
+    assert any("'resize' failed but is marked skipped" in n for n in parsed.skipped)
+
+
 def test_surefire_counts_and_flaky_tests() -> None:
     parsed = read_logs(
         [str(FIXTURES / "constructed/surefire_TEST-com.example.pool.CheckoutTest.xml")]
@@ -432,6 +444,52 @@ def test_a_failed_unittest_run_after_a_clean_pytest_run_is_not_a_clean_log(
         assert parsed.failures == []
         unittest = [s for s in parsed.summaries if s.source == "unittest"]
         assert [(s.text, s.failures, s.read) for s in unittest] == [(verdict, 3, 0)]
-        assert any("unittest's own failure blocks are not read" in n for n in parsed.skipped)
+        assert any("unittest run's verdict" in n for n in parsed.skipped)
     code, out, _ = run(capsys, "triage", path, "--no-history")
     assert code == 1 and "3 of the 3 failures the runner counted were not read" in out
+
+
+@pytest.mark.parametrize(
+    ("log", "runner", "verdict"),
+    [
+        ("pytest_then_cargo.log", "cargo test", "test result: FAILED. 1 passed; 2 failed;"),
+        ("mix_then_cargo.log", "cargo test", "test result: FAILED. 1 passed; 2 failed;"),
+        ("pytest_then_node_tap.log", "node --test", "# fail 2"),
+        ("pytest_then_node_spec.log", "node --test", "ℹ fail 2"),
+        ("pytest_then_jest.log", "Jest", "Tests:       2 failed, 1 todo, 1 passed, 4 total"),
+        ("pytest_then_mocha.log", "Mocha", "2 failing"),
+        ("pytest_then_vitest.log", "Vitest", "Tests  2 failed | 1 passed (3)"),
+    ],
+)
+def test_another_runners_failed_run_after_a_clean_one_is_not_a_clean_log(
+    capsys: pytest.CaptureFixture[str], log: str, runner: str, verdict: str
+) -> None:
+    """A clean pytest or `mix test` run, then a failed run of a runner poolctl does not read,
+    in one log (real captures: tests/fixtures/src/capture_other_runners.sh): its verdict counts
+    its 2 failures, none read, and a note says how to have them read."""
+    path = str(FIXTURES / "mixed" / log)
+    parsed = read_logs([path])
+    assert parsed.failures == []
+    [theirs] = [s for s in parsed.summaries if s.source == runner]
+    assert theirs.text.startswith(verdict) and (theirs.failures, theirs.read) == (2, 0)
+    assert any(f"a {runner} run's verdict" in n and "JUnit" in n for n in parsed.skipped)
+    code, out, _ = run(capsys, "triage", path, "--no-history")
+    assert code == 1 and "2 of the 2 failures the runner counted were not read" in out
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "# fail 0",
+        "ℹ fail 0",
+        "test result: ok. 3 passed; 0 failed;",
+        "Tests:       4 passed, 4 total",
+        "  0 failing",
+        "  is failing",
+        "Tests  3 passed (3)",
+    ],
+)
+def test_a_clean_verdict_of_another_runner_counts_nothing(line: str) -> None:
+    parsed = ParsedLog()
+    assert not other_verdicts.read_verdict(parsed, "job.log", 1, line)
+    assert parsed.summaries == [] and parsed.skipped == []

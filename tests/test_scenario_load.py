@@ -123,7 +123,7 @@ SERVICE = "services:\n  bridge: {command: %s}\n"
     ("old", "new", "said"),
     [
         ('["{python}", "-m", "poolctl.workers.reference"]', "'\\'", ":3: worker.command: the"),
-        ('["{python}", "-m", "poolctl.workers.reference"]', '\'"x\'', ":3: worker.command: the"),
+        ('["{python}", "-m", "poolctl.workers.reference"]', "'\"x'", ":3: worker.command: the"),
         ('["{python}", "-m", "poolctl.workers.reference"]', '["", "x"]', ":3: worker.command: the"),
         ('["{python}", "-m", "poolctl.workers.reference"]', "'  '", ":3: worker.command: the"),
         ("pool:", SERVICE % "''" + "pool:", ":5: services.bridge.command: the command is empty"),

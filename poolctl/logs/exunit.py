@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from poolctl.logs import exunit_compile, exunit_mix, exunit_stopped, unittest_verdict
+from poolctl.logs import exunit_compile, exunit_mix, exunit_stopped, other_verdicts
 from poolctl.logs.exunit_crash import CrashReport
 from poolctl.logs.passes import EXUNIT_MODULE_RE
 from poolctl.logs.records import Lines, LogLine, ParsedLog, RunSummary
@@ -50,7 +50,7 @@ TRIGGERS = (
     EXUNIT_MODULE_TRIGGER,  # `--trace`: a module's tests follow
     exunit_compile.TRIGGER,  # a file did not compile: no test ran
     exunit_stopped.TRIGGER,  # the VM was told to stop (SIGTERM)
-    unittest_verdict.TRIGGER,  # a Python unittest run failed in the same log
+    *other_verdicts.TRIGGERS,  # another runner's run failed in the same log (unittest, Jest…)
     r"^=+ test session starts =+",  # pytest ran in the same log
 )
 # the triggers that only start a worker traceback or a crash report
@@ -416,8 +416,7 @@ class ExUnitParser(TextParser):
             if not self.tracebacks_full:
                 self.consumer = PythonTraceback(self, number, line)
             return
-        if line.startswith(unittest_verdict.PREFIX):
-            unittest_verdict.read_verdict(self.out, self.name, number, line)
+        if other_verdicts.read_verdict(self.out, self.name, number, line):
             return
         if line.startswith("==> "):
             self._app(number, line[4:].strip())

@@ -17,12 +17,12 @@ from dataclasses import replace
 from typing import ClassVar
 
 from poolctl.logs import (
+    other_verdicts,
     pytest_fatal,
     pytest_progress,
     pytest_run_errors,
     reruns,
     scan,
-    unittest_verdict,
 )
 from poolctl.logs.passes import nodeid_parts
 from poolctl.logs.pytest_block import (
@@ -77,6 +77,7 @@ TRIGGERS = (
     r"^rootdir: ",  # what the run's node ids are relative to
     reruns.TRIGGER,  # pytest-rerunfailures ran a test again
     *pytest_run_errors.TRIGGERS,  # the run failed outside any test
+    *other_verdicts.TRIGGERS,  # another runner's run failed in the same log (unittest, Jest…)
     r"\d+ tests?, \d+ failures?",  # ExUnit's closing line: `mix test` ran in the same log
     r"(?:\.py |[^=\s])=+ test session starts =",  # a test's session under `-s` (pytester's)
 )
@@ -202,9 +203,7 @@ class PytestParser(TextParser):
             return
         if self.in_capture and first and first in "FE":
             return  # a summary or `E` line the test printed
-        if line.startswith(unittest_verdict.PREFIX) and unittest_verdict.read_verdict(
-            self.out, self.name, number, line
-        ):
+        if other_verdicts.read_verdict(self.out, self.name, number, line):
             return
         # a summary line in the progress section is a test's output (`-s`)
         in_progress = self.section == "test session starts"

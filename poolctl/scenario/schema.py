@@ -38,7 +38,8 @@ def _runnable(command: list[str] | str) -> list[str] | str:
     try:
         words = _words(command)
     except ValueError as exc:  # shlex: "No closing quotation", "No escaped character"
-        raise ValueError(f"the command cannot be split into words ({exc}): write it as a list")
+        message = f"the command cannot be split into words ({exc}): write it as a list"
+        raise ValueError(message) from None
     if not words or not words[0].strip():
         raise ValueError("the command is empty: it names no program")
     return command

@@ -1,0 +1,104 @@
+"""The verdicts of test runners poolctl does not read, in a log it reads as pytest's or ExUnit's.
+
+A CI job often runs two runners into one log: a clean pytest (or `mix test`) run, then a failed
+`python -m unittest`, `cargo test`, `node --test`, Jest, Mocha or Vitest run. poolctl does not
+read those runners' failure blocks, but the log must not pass as clean: each one's closing
+verdict is a run whose failures are counted and none read (exit 1), with a note that says how to
+have them read.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from poolctl.logs.records import ParsedLog, RunSummary
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A runner's closing line of a failed run: `failed` is what it counts as failures."""
+
+    runner: str
+    line: re.Pattern[str]  # matched on the stripped line; group `failed` (or unittest's counts)
+    advice: str  # how to have its failures read
+
+
+_JUNIT = "have it write JUnit XML"
+VERDICTS = (
+    Verdict(
+        "unittest",  # `unittest.TestResult.wasSuccessful`: failures, errors, unexpected successes
+        re.compile(r"^FAILED \((?P<counts>[a-z ]+=\d+(?:, [a-z ]+=\d+)*)\)$"),
+        f"run the tests under pytest (it runs unittest tests) or {_JUNIT} (unittest-xml-reporting)",
+    ),
+    Verdict(
+        "cargo test",
+        re.compile(r"^test result: FAILED\. \d+ passed; (?P<failed>\d+) failed;"),
+        f"{_JUNIT} (cargo-nextest's JUnit output, or cargo2junit)",
+    ),
+    Verdict(
+        "node --test",  # the TAP reporter (when stdout is no terminal) and the spec reporter
+        re.compile(r"^(?:#|ℹ) fail (?P<failed>[1-9]\d*)$"),
+        f"{_JUNIT} (--test-reporter=junit --test-reporter-destination=FILE)",
+    ),
+    Verdict(
+        "Jest",
+        re.compile(r"^Tests: +(?P<failed>[1-9]\d*) failed, .*\d+ total$"),
+        f"{_JUNIT} (the jest-junit reporter)",
+    ),
+    Verdict(
+        "Mocha", re.compile(r"^(?P<failed>[1-9]\d*) failing$"), f"{_JUNIT} (mocha-junit-reporter)"
+    ),
+    Verdict(
+        "Vitest",
+        re.compile(r"^Tests +(?P<failed>[1-9]\d*) failed(?: \| .*)?(?: \(\d+\))?$"),
+        f"{_JUNIT} (--reporter=junit --outputFile=FILE)",
+    ),
+)
+# What sends such a line to a parser's `outside` (RE2 syntax, searched over bytes; `^` starts a
+# line), and a cheap test of a stripped line before the regexes run
+TRIGGERS = (
+    r"^FAILED \((?:failures|errors|unexpected successes)=",
+    r"^test result: FAILED\.",
+    r"^(?:#|ℹ) fail [1-9]",
+    r"^Tests: +\d+ failed",
+    r"^ +\d+ failing\s*$",
+    r"^ *Tests +\d+ failed",
+)
+_STARTS = ("FAILED (", "test result: FAILED", "# fail ", "ℹ fail ", "Tests")
+
+
+def may_be_verdict(stripped: str) -> bool:
+    """Cheap: `stripped` could be one of the verdicts."""
+    return stripped.startswith(_STARTS) or stripped.endswith(" failing")
+
+
+def read_verdict(out: ParsedLog, file: str, number: int, line: str) -> bool:
+    """Record `line` as another runner's verdict of a failed run, if it is one."""
+    text = line.strip()
+    if not may_be_verdict(text):
+        return False
+    for verdict in VERDICTS:
+        match = verdict.line.match(text)
+        if match is not None:
+            break
+    else:
+        return False
+    failed = _unittest_failures(match["counts"]) if "counts" in match.re.groupindex else None
+    failed = int(match["failed"]) if failed is None else failed
+    out.summaries.append(
+        RunSummary(file, number, text, None, failed, start=number, read=0, source=verdict.runner)
+    )
+    out.skipped.append(
+        f"{file}:{number}: a {verdict.runner} run's verdict, '{text}': its own failure blocks "
+        f"are not read; {verdict.advice} to triage them"
+    )
+    return True
+
+
+def _unittest_failures(counts: str) -> int:
+    """What fails a unittest run, of `failures=1, errors=2, skipped=3`."""
+    pairs = (pair.split("=") for pair in counts.split(", "))
+    return sum(
+        int(n) for word, n in pairs if word in ("failures", "errors", "unexpected successes")
+    )
