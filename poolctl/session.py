@@ -29,6 +29,7 @@ class Session:
     answers: dict[str, Any] = field(default_factory=dict)  # method -> its (last) result
     round_trips: list[float] = field(default_factory=list)
     last_response: Response | None = None
+    opening: Answer | None = None  # the answer to the handshake's first request
     failed: NoAnswer | None = None  # the request that got no answer
     refused: Response | None = None  # the error reply that ended the handshake
     mismatch: str = ""  # why the handshake's answer was not the protocol's (that ended it)
@@ -94,6 +95,7 @@ def run_session(
             if response.success:
                 detail = "answered"
                 session.answers[step.method] = response.result
+                session.opening = outcome if opening else session.opening
                 session.mismatch = protocol.opening_problem(response.result) if opening else ""
             else:
                 detail = f"error reply: {response.error_message}"

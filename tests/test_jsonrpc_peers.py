@@ -137,6 +137,22 @@ def test_language_server_answers_initialize_with_its_name_and_exits(
     assert extra["worker"]["framing"] == "content-length"
 
 
+def test_doctor_judges_a_language_servers_handshake(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """An LSP session has no request of the caller's to repeat: its answer to initialize is
+    what doctor judges (every check failed on a healthy server, the framing one with an
+    internal error)."""
+    code = main(["doctor", "--json", "--protocol", "lsp", "--timeout", WAIT, "--", str(PYLSP)])
+    report = json.loads(capsys.readouterr()[0])
+    assert code == 0, report
+    status = {(c["section"], c["name"]): c["status"] for c in report["checks"]}
+    for check in [("Output hygiene", "stdout"), ("Framing", "ping"), ("Buffering", "flush")]:
+        assert status[check] == "ok", report["checks"]
+    [framing] = [c for c in report["checks"] if c["section"] == "Framing"]
+    assert framing["summary"].startswith("answers the lsp handshake in content-length")
+
+
 def test_a_language_server_spoken_to_as_mcp_does_not_pass_as_one(
     capsys: pytest.CaptureFixture[str], processes: Processes
 ) -> None:

@@ -101,6 +101,8 @@ def run_probe(
         if session.failed is None and session.last_response is not None:
             request = worker.ids.request_raw("ping", {})
             outcome = Answer(request, session.last_response, session.round_trips[-1])
+        elif session.ok and session.opening is not None:
+            outcome = session.opening  # a handshake with no request of the caller's (LSP)
         if isinstance(outcome, NoAnswer) and diagnose:
             diagnosis = diagnose_no_answer(
                 worker,
