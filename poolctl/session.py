@@ -92,16 +92,19 @@ def run_session(
             response = outcome.response
             ms = round(outcome.round_trip * 1000, 3)
             opening = step is first_request and protocol.handshake
+            problem = ""
             if response.success:
                 detail = "answered"
                 session.answers[step.method] = response.result
                 session.opening = outcome if opening else session.opening
                 session.mismatch = protocol.opening_problem(response.result) if opening else ""
+                problem = protocol.answer_problem(step.method, response.result)
+                detail = f"answered, but {problem}" if problem else detail
             else:
                 detail = f"error reply: {response.error_message}"
             if session.mismatch:
                 detail = f"answered, but not as {protocol.server_noun}: {session.mismatch}"
-            ok = response.success and not session.mismatch
+            ok = response.success and not session.mismatch and not problem
             session.steps.append(ProtocolStep(step.method, ok, detail, ms, _at(worker)))
             if session.mismatch:
                 return session

@@ -107,6 +107,25 @@ def test_each_step_of_the_session_is_traced_and_a_silent_server_pictured(
 
 
 @needs_everything()
+def test_a_tool_that_failed_is_a_failed_step_with_its_error_text(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """An MCP tool that fails answers tools/call with `isError: true` and says why in its
+    content (it was shown as answered, the text nowhere); a tool that works is answered."""
+    steps = {}
+    for tool in ("no_such_tool", "add"):
+        args = json.dumps({"name": tool, "arguments": {"a": 1, "b": 2}})
+        argv = ["--protocol", "mcp", "--command", "tools/call", "--args", args]
+        code, report = ping(capsys, *argv, "--timeout", WAIT, "--", *MCP_SERVER)
+        assert code == 0, report  # an answer came
+        [steps[tool]] = [s for s in report["extra"]["steps"] if s["method"] == "tools/call"]
+    assert not steps["no_such_tool"]["ok"]
+    assert "the tool reported an error (isError): Unknown tool: no_such_tool" in (
+        steps["no_such_tool"]["detail"]
+    )
+    assert steps["add"]["ok"] and steps["add"]["detail"] == "answered"
+
+
 def test_node_server_everything_answers_the_handshake_with_its_name(
     capsys: pytest.CaptureFixture[str], processes: Processes
 ) -> None:

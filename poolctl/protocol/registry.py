@@ -8,6 +8,7 @@ against. Adding a protocol is adding one entry to `PROTOCOLS`.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -143,6 +144,19 @@ def _mcp_opening(result: Any) -> str:
     return said
 
 
+def _mcp_answer(method: str, result: Any) -> str:
+    """What an MCP answer says went wrong ("" for nothing): a tool that failed answers
+    `tools/call` with a result whose `isError` is true and whose content says why (the
+    protocol's way; a JSON-RPC error is for a call that could not be made)."""
+    if method != "tools/call" or not isinstance(result, dict) or result.get("isError") is not True:
+        return ""
+    content = result.get("content")
+    items = content if isinstance(content, list) else []
+    texts = [str(i.get("text", "")).strip() for i in items if isinstance(i, dict)]
+    said = "; ".join(t for t in texts if t) or json.dumps(result)[:200]
+    return f"the tool reported an error (isError): {said[:300]}"
+
+
 def _lsp_opening(result: Any) -> str:
     """What makes an answer to LSP's initialize no language server's ("" when it is one)."""
     if isinstance(result, dict) and isinstance(result.get("capabilities"), dict):
@@ -176,6 +190,8 @@ class Protocol:
     # why the answer to the handshake's first request is not this protocol's ("" when it is)
     opening_problem: Callable[[Any], str] = field(default=lambda result: "")
     server_noun: str = "a server"  # `an MCP server`: what speaks it, in a sentence
+    # what an answer to a method says went wrong, though it is no error reply ("" for nothing)
+    answer_problem: Callable[[str, Any], str] = field(default=lambda method, result: "")
 
     @property
     def handshake(self) -> bool:
@@ -221,6 +237,7 @@ PROTOCOLS: dict[str, Protocol] = {
             _mcp_server,
             _mcp_opening,
             "an MCP server",
+            _mcp_answer,
         ),
         Protocol(
             "lsp",
