@@ -120,8 +120,9 @@ def test_a_tool_that_failed_is_a_failed_step_with_its_error_text(
         assert code == 0, report  # an answer came
         [steps[tool]] = [s for s in report["extra"]["steps"] if s["method"] == "tools/call"]
     assert not steps["no_such_tool"]["ok"]
-    assert "the tool reported an error (isError): Unknown tool: no_such_tool" in (
-        steps["no_such_tool"]["detail"]
+    assert (
+        "the tool reported an error (isError): Unknown tool: no_such_tool"
+        in (steps["no_such_tool"]["detail"])
     )
     assert steps["add"]["ok"] and steps["add"]["detail"] == "answered"
 
@@ -137,6 +138,22 @@ def test_node_server_everything_answers_the_handshake_with_its_name(
     assert report["extra"]["server"]["tools"] > 0
     # its notifications are kept as evidence
     assert any("list_changed" in n for n in report["extra"]["notifications"])
+
+
+@needs_everything()
+def test_a_node_server_stopped_for_a_debugger_is_named_so(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """`node --inspect-brk` waits for a debugger before the script's first line: the port it
+    listens on is the inspector's (its stderr says so), not a server's (it was told to drop
+    `--tcp` or give `--stdio`)."""
+    server = ("node", "--inspect-brk=127.0.0.1:0", str(EVERYTHING), "stdio")
+    d = verdict(capsys, "--protocol", "mcp", "--timeout", "3", "--no-experiments", "--", *server)
+    assert confirmed(d) == ["serves-socket"]
+    assert d["cause"].startswith("The worker waits for a debugger: node's inspector listens on")
+    assert "Drop `--inspect-brk`" in d["remediation"]
+    said = [e["text"] for e in d["evidence"]]
+    assert any(t.startswith("Debugger listening on ws://127.0.0.1:") for t in said), said
 
 
 def test_language_server_answers_initialize_with_its_name_and_exits(

@@ -1,8 +1,14 @@
 """Serves a socket: the worker listens on a TCP port or a Unix socket (a language server's
 `--tcp`, a `--port` option, a web app) and never reads its stdin, so the request on the pipe is
-never read, and no start-up is under way to wait for."""
+never read, and no start-up is under way to wait for.
+
+The socket may be a debugger's instead: node's inspector listens on a port of its own, and with
+`--inspect-brk` (in the command or in NODE_OPTIONS) the process waits there for a debugger before
+its first line runs; its stderr says `Debugger listening on ws://…`."""
 
 from __future__ import annotations
+
+import re
 
 from poolctl.model import Evidence
 
@@ -11,6 +17,7 @@ from ..observe import Observations
 from ..readings import ended, live_origin, request_unread
 
 ID = "serves-socket"
+_INSPECTOR = re.compile(r"Debugger listening on ws://(?P<address>[^/\s]+)\S*")
 
 
 @hypothesis(ID)
@@ -26,6 +33,9 @@ def serves_socket(obs: Observations) -> Judgement:
         return ruled_out("it listens on a socket, and it read the request from its stdin")
     process, fd, address = live.listening[0]
     size = len(obs.request_frame)
+    inspector = _INSPECTOR.search(obs.stderr_text)
+    if inspector is not None and address.rsplit(":", 1)[-1] in inspector["address"]:
+        return _paused_for_debugger(obs, inspector[0], address, process.pid, size)
     verdict = (
         f"The worker serves on {address}, not on its stdin and stdout: pid {process.pid} "
         f"({process.comm}) listens there, and the {size}-byte request was never read"
@@ -45,6 +55,31 @@ def serves_socket(obs: Observations) -> Judgement:
             f"{live.stdin_unread} of {size} request bytes still in its stdin pipe",
             "FIONREAD on the stdin pipe",
             "it never read the request",
+        ),
+    ]
+    return confirmed(verdict, fix, *ev)
+
+
+def _paused_for_debugger(
+    obs: Observations, said: str, address: str, pid: int, size: int
+) -> Judgement:
+    """node's inspector listens, and the script has not begun: it waits for a debugger."""
+    verdict = (
+        f"The worker waits for a debugger: node's inspector listens on {address} and the "
+        f"script has not begun (the {size}-byte request was never read)"
+    )
+    fix = (
+        "Drop `--inspect-brk` (from the command or from NODE_OPTIONS): it stops the process "
+        "before its first line until a debugger attaches; `--inspect` debugs without waiting. "
+        "Or attach a debugger (chrome://inspect) and let it run."
+    )
+    origin = obs.stdout_origin if obs.merged else obs.stderr_origin
+    ev = [
+        Evidence(said, origin, "node's inspector, started by --inspect-brk or --inspect"),
+        Evidence(
+            f"pid {pid} listens on {address}",
+            live_origin(obs),
+            "/proc/net of the socket its fd points to",
         ),
     ]
     return confirmed(verdict, fix, *ev)
