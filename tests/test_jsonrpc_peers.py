@@ -26,6 +26,7 @@ WORKERS = Path(__file__).resolve().parent / "workers"
 MCP_SERVER = (sys.executable, str(WORKERS / "mcp_server.py"))
 EVERYTHING = REPO / ".peers/node_modules/@modelcontextprotocol/server-everything/dist/index.js"
 PYLSP = Path(sys.executable).parent / "pylsp"
+JSON_SERVER = REPO / ".peers/node_modules/.bin/vscode-json-language-server"
 WAIT = "20"  # seconds a server may take to start on a loaded machine
 
 
@@ -227,6 +228,23 @@ def test_a_line_server_sent_content_length_is_told_its_framing_from_its_own_answ
     ruled = {h["id"]: h["reason"] for h in d["hypotheses"] if h["status"] == "ruled-out"}
     assert ruled["envelope"] == "it answered the request once its stdin closed (see framing)"
     assert ruled["stderr-merged"] == "nothing arrived on stdout"
+
+
+@pytest.mark.skipif(not JSON_SERVER.exists(), reason="run `make peers` (needs npm)")
+@pytest.mark.parametrize("option", ["--node-ipc", "--socket=45999"])
+def test_a_language_server_started_as_an_editor_starts_it_is_told_to_use_stdio(
+    capsys: pytest.CaptureFixture[str], processes: Processes, option: str
+) -> None:
+    """VS Code starts its servers with `--node-ipc` (or `--socket=N`): the server idles in an
+    event loop that does not watch its stdin. It was "stuck in initialization", told to raise
+    the init timeout."""
+    argv = ("--protocol", "lsp", "--timeout", "3", "--no-experiments")
+    d = verdict(capsys, *argv, "--", str(JSON_SERVER), option)
+    assert confirmed(d) == ["serves-socket"]
+    assert d["cause"].startswith(f"The worker talks over another channel ({option})")
+    assert f"drop `{option}`" in d["remediation"] and "`--stdio`" in d["remediation"]
+    said = " ".join(e["text"] for e in d["evidence"])
+    assert "its event loop, which watches" in said and "and not its stdin" in said
 
 
 def test_a_language_server_run_with_tcp_is_told_to_use_stdio(

@@ -86,6 +86,23 @@ class Live:
                 return Blocked(p, main, "", text)
         return None
 
+    def idle_elsewhere(self) -> str:
+        """How the process doing the work idles in an event loop that does not watch its stdin
+        ("" when it does not): it waits for something else, and will not read the request."""
+        p = self.busiest()
+        sc = p.main.syscall if p is not None and p.main is not None else None
+        if p is None or sc is None or sc.fd is None or not sc.name.startswith("epoll"):
+            return ""
+        watched = p.epoll_targets.get(sc.fd, ())
+        if not watched or any(p.fds.get(fd) == self.stdin_pipe for fd in watched):
+            return ""
+        files = ", ".join(f"fd {fd} = {p.fds.get(fd, '?')}" for fd in watched[:4])
+        return (
+            f"pid {p.pid} ({p.comm}) idles in {sc.name}, its event loop, which watches "
+            f"{files} and not its stdin ({self.stdin_pipe}); {p.cpu_seconds:.2f} s CPU in "
+            f"{p.age_seconds:.2f} s"
+        )
+
     def stderr_on_stdout(self) -> list[ProcState]:
         """Processes of the worker whose stderr is the stdout pipe (merged, by us or by them)."""
         return [p for p in self.processes if self.stdout_pipe and p.fds.get(2) == self.stdout_pipe]

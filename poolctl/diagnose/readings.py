@@ -130,6 +130,19 @@ def stdout_words(obs: Observations, since: int = 0) -> str:
     return f" (its stdout already carried {len(before):,} bytes: {shown})"
 
 
+# options that make a server talk over something other than its stdin and stdout
+_TRANSPORTS = ("--node-ipc", "--socket", "--pipe", "--port", "--tcp", "--listen")
+
+
+def transport_option(obs: Observations) -> str:
+    """The worker's option that selects another channel than stdio (`--node-ipc`, a
+    `--socket=N`), "" for none."""
+    for arg in obs.worker.spec.argv[1:]:
+        if arg.split("=", 1)[0] in _TRANSPORTS:
+            return arg
+    return ""
+
+
 def request_unread(obs: Observations) -> bool | None:
     """True when the whole request still sits in the stdin pipe; None when unknown."""
     live = obs.live

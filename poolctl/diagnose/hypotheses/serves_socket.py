@@ -1,6 +1,8 @@
 """Serves a socket: the worker listens on a TCP port or a Unix socket (a language server's
 `--tcp`, a `--port` option, a web app) and never reads its stdin, so the request on the pipe is
-never read, and no start-up is under way to wait for.
+never read, and no start-up is under way to wait for. Or it was told to talk over another
+channel that needs no listening socket (VS Code's `--node-ipc`, a `--socket=N` it connects to):
+it idles in an event loop that does not watch its stdin.
 
 The socket may be a debugger's instead: node's inspector listens on a port of its own, and with
 `--inspect-brk` (in the command or in NODE_OPTIONS) the process waits there for a debugger before
@@ -14,7 +16,7 @@ from poolctl.model import Evidence
 
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
 from ..observe import Observations
-from ..readings import ended, live_origin, request_unread
+from ..readings import ended, live_origin, request_unread, transport_option
 
 ID = "serves-socket"
 _INSPECTOR = re.compile(r"Debugger listening on ws://(?P<address>[^/\s]+)\S*")
@@ -27,6 +29,10 @@ def serves_socket(obs: Observations) -> Judgement:
     live = obs.live
     if live is None:
         return untested("the live process could not be inspected")
+    option = transport_option(obs)
+    idle = live.idle_elsewhere() if option else ""
+    if not live.listening and idle and request_unread(obs) is True:
+        return _other_channel(obs, option, idle)
     if not live.listening:
         return ruled_out("no process of the worker listens on a socket")
     if request_unread(obs) is not True:
@@ -53,6 +59,33 @@ def serves_socket(obs: Observations) -> Judgement:
         ),
         Evidence(
             f"{live.stdin_unread} of {size} request bytes still in its stdin pipe",
+            "FIONREAD on the stdin pipe",
+            "it never read the request",
+        ),
+    ]
+    return confirmed(verdict, fix, *ev)
+
+
+def _other_channel(obs: Observations, option: str, idle: str) -> Judgement:
+    """Started to talk over another channel (VS Code's `--node-ipc`, a `--socket=N` it
+    connects to): idle, its event loop not watching stdin."""
+    size = len(obs.request_frame)
+    verdict = (
+        f"The worker talks over another channel ({option}), not its stdin and stdout: its "
+        f"event loop does not watch its stdin, and the {size}-byte request was never read"
+    )
+    fix = (
+        f"Start it in stdio mode: drop `{option}` and give the option that selects stdio "
+        "(`--stdio` for most language servers); a pool's worker speaks on the pipes it was "
+        "started with."
+    )
+    live = obs.live
+    unread = live.stdin_unread if live is not None else None
+    ev = [
+        Evidence(idle, live_origin(obs), "the fds its epoll instance watches (/proc fdinfo)"),
+        Evidence(f"`{option}` in its command", "the worker's command"),
+        Evidence(
+            f"{unread} of {size} request bytes still in its stdin pipe",
             "FIONREAD on the stdin pipe",
             "it never read the request",
         ),

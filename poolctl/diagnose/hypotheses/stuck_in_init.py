@@ -15,6 +15,7 @@ from ..readings import (
     request_unread,
     stack_evidence,
     stream_kind,
+    transport_option,
 )
 
 ID = "stuck-in-init"
@@ -36,6 +37,11 @@ def stuck_in_init(obs: Observations) -> Judgement:
         return untested("its stdin pipe could not be inspected")
     if unread and live.listening:
         return ruled_out("it listens on a socket: its start-up is over (see serves socket)")
+    if unread and transport_option(obs) and live.idle_elsewhere():
+        return ruled_out(
+            f"it was told to talk over another channel ({transport_option(obs)}) and idles in "
+            "an event loop that does not watch its stdin (see serves socket)"
+        )
     size = len(obs.request_frame)
     if not unread:
         return ruled_out(
