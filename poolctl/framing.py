@@ -313,7 +313,9 @@ class Explanation(NamedTuple):
 
     `kind` is one of: `empty`, `frames`, `text`, `json-without-header`, `line-json`,
     `other-framing`, `truncated`, `binary`. `declared_length` is what the first bytes
-    read as in the expected framing; `other_framing` names the framing the bytes do fit.
+    read as in the expected framing; `other_framing` names the framing the bytes do fit, and
+    `what` what they are in it (`a content-length message ('Content-Length: 2\\r\\n\\r\\n')
+    holding JSON`).
     """
 
     kind: str
@@ -321,6 +323,7 @@ class Explanation(NamedTuple):
     declared_length: int | None = None
     header: bytes = b""
     other_framing: str | None = None
+    what: str = ""
 
 
 def quote(data: bytes, limit: int = 80, redactor: Redactor | None = None) -> str:
@@ -452,6 +455,7 @@ def explain(data: bytes, framing: Framing | str, max_frame: int = DEFAULT_MAX_FR
             f"{what}: the other side speaks {name}, not {fr.name}",
             header=data[:header_size],
             other_framing=name,
+            what=what,
         )
 
     if fr.kind == "content-length":

@@ -15,7 +15,7 @@ import pytest
 from poolctl.diagnose import diagnose_no_answer
 from poolctl.rundir import create_run_dir
 from poolctl.worker import Answer, NoAnswer, WorkerSpec
-from tests.conftest import REFERENCE, RunCli, SpawnWorker
+from tests.conftest import REFERENCE, REPO, RunCli, SpawnWorker
 
 pytestmark = pytest.mark.slow
 
@@ -276,6 +276,21 @@ def test_framing_auto_finds_and_uses_the_framing_that_answers(
     assert auto["used"] == "packet-2"
     assert [t["framing"] for t in auto["trials"] if t["answered"]] == ["packet-2"]
     assert report["extra"]["worker"]["framing"] == "packet-2"
+
+
+@pytest.mark.parametrize(("protocol", "framing"), [("dspex", "packet-4"), ("mcp", "line")])
+def test_framing_auto_with_no_answer_names_the_framing_it_goes_on_in(
+    run_cli: RunCli, protocol: str, framing: str
+) -> None:
+    """No trial answered: the framing the ping goes on in is the protocol's (it said packet-4
+    for every protocol), and the trials' timeouts are not said to prove no framing works."""
+    never = str(REPO / "tests/workers/never_reads.sh")
+    argv = ("--timeout", "1", "--no-experiments", "--protocol", protocol, "--framing", "auto")
+    code, out, _ = ping(run_cli, *argv, "--", "sh", never, "5")
+    assert code == 1
+    assert out.startswith(
+        f"--framing auto: no trial answered in its time (5 ran at once); using {framing}"
+    )
 
 
 def test_framing_auto_on_the_terminal(run_cli: RunCli) -> None:

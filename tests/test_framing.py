@@ -216,6 +216,9 @@ def test_explain_content_length_text_and_other_framings() -> None:
     assert explain(b'{"jsonrpc":"2.0"}\n', "content-length").other_framing == "line"
     assert explain(b"Content-Length: 2\r\n\r\n{}", "line").other_framing == "content-length"
     assert explain(b"Content-Length: 2\r\n\r\n{}", "packet-4").other_framing == "content-length"
+    # what the bytes are, whole: a verdict quotes it (it was cut at the header's own colon)
+    what = explain(b"Content-Length: 2\r\n\r\n{}", "line").what
+    assert what == "a content-length message ('Content-Length: 2\\r\\n\\r\\n') holding JSON"
 
 
 def test_a_rich_box_is_text_and_quoted_as_text() -> None:

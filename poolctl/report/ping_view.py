@@ -29,10 +29,11 @@ def render(report: Report, console: Console, *, verbose: bool = False, quiet: bo
     if auto is not None and auto.trials:
         answered = [t.framing for t in auto.trials if t.answered]
         tried = "; ".join(f"{t.framing}: {t.detail}" for t in auto.trials)
+        used = details.worker.get("framing") or "the protocol's framing"
         found = (
             f"{answered[0]} gets an answer, using it"
             if answered
-            else "no framing gets an answer; diagnosing in packet-4"
+            else f"no trial answered in its time ({len(auto.trials)} ran at once); using {used}"
         )
         console.print(f"--framing auto: {found} [dim]({escape(tried)})[/]")
     if details.steps:

@@ -101,7 +101,7 @@ def _reply_in_another_framing(obs: Observations) -> Judgement:
         return confirmed(verdict, fix, *ev)
     verdict = (
         f"The worker answers in {speaks}, not {obs.framing}: its reply "
-        f"{quote(obs.pending, 24)} is {e.text.split(':')[0]}"
+        f"{quote(obs.pending, 24)} is {e.what or e.text}"
     )
     size = FRAMINGS[obs.framing].header_size
     if size and len(obs.pending) >= size:  # a length-prefixed reader read a length
