@@ -160,6 +160,17 @@ def test_a_run_of_scenarios_only_reports_its_failures() -> None:
     assert (len(report.findings), coverage.counted, coverage.unread) == (4, 4, 0)
 
 
+def test_an_empty_partition_of_mix_test_is_a_clean_run(capsys: pytest.CaptureFixture[str]) -> None:
+    """A `mix test --partitions 2` shard with no test file prints only "There are no tests to
+    run" and passes (a real capture: tests/fixtures/src/capture_other_runners.sh); it was
+    "format not recognised", exit 2, failing the shard's CI job."""
+    path = str(FIXTURES / "exunit/empty_partition.log")
+    [summary] = read_logs([path]).summaries
+    assert (summary.text, summary.tests, summary.failures) == ("There are no tests to run", 0, 0)
+    code, out, _ = run(capsys, "triage", path, "--no-history")
+    assert code == 0 and "0 failures" in out
+
+
 def test_the_pre_1_0_format() -> None:
     first, second = read_logs([str(FIXTURES / "constructed/exunit_pre_1_0.log")]).failures
     assert (first.name, first.location, first.kind) == (

@@ -52,6 +52,7 @@ TRIGGERS = (
     exunit_stopped.TRIGGER,  # the VM was told to stop (SIGTERM)
     *other_verdicts.TRIGGERS,  # another runner's run failed in the same log (unittest, Jest…)
     r"^=+ test session starts =+",  # pytest ran in the same log
+    r"^There are no tests to run$",  # an empty run: a `--partitions` shard with no test file
 )
 # the triggers that only start a worker traceback or a crash report
 TRACEBACK_TRIGGERS = (
@@ -98,6 +99,7 @@ _TESTS = {
 }
 _FAILURES = {"failure", "failures", "failed"}
 _SUMMARY_WORDS = _TESTS | _FAILURES | {"passed", "skipped", "excluded", "invalid"}
+NO_TESTS = "There are no tests to run"  # mix test's whole output when it finds no test file
 CRASH_START_RE = re.compile(r"\[error\] .*(?:terminating|raised an exception|crashed)")
 
 
@@ -427,6 +429,9 @@ class ExUnitParser(TextParser):
         stripped = line.strip()
         if _closing_line(line, stripped) and self._summary(number, stripped):
             return
+        if stripped == NO_TESTS:
+            self._closed(RunSummary(self.name, number, stripped, 0, 0, start=number, read=0))
+            return
         if self.tracebacks_full:
             return
         if CRASH_START_RE.search(line) or stripped.startswith("** (") or line.startswith("="):
@@ -527,21 +532,18 @@ class ExUnitParser(TextParser):
             failures, tests = tests, None
         if tests is None and failures is not None and "passed" in counts:
             tests = counts["passed"] + failures + counts.get("skipped", 0)
-        self.out.summaries.append(
-            RunSummary(
-                self.name,
-                number,
-                stripped,
-                tests,
-                failures,
-                start=self.run_start,
-                read=self.run_read,
-            )
+        summary = RunSummary(
+            self.name, number, stripped, tests, failures, start=self.run_start, read=self.run_read
         )
-        self.last_counter = 0
-        self.closed_at = number
-        self._new_run(number + 1)
+        self._closed(summary)
         return True
+
+    def _closed(self, summary: RunSummary) -> None:
+        """A run ends with its closing line."""
+        self.out.summaries.append(summary)
+        self.last_counter = 0
+        self.closed_at = summary.line
+        self._new_run(summary.line + 1)
 
     def _run_end(self, before: int, why: str) -> None:
         """A run whose closing line is missing ends before line `before`: count its blocks."""
