@@ -16,6 +16,7 @@ from poolctl.logs import detect_format, other_verdicts, read_logs
 from poolctl.logs.prefixes import strip_prefixes
 from poolctl.logs.records import ParsedLog
 from poolctl.logs.unwrap import unwrap, wrap_width
+from poolctl.model import Diagnosis
 from poolctl.patterns import load_patterns
 from poolctl.report.groups_view import coverage_of
 from poolctl.triage import triage
@@ -301,6 +302,35 @@ def test_eunit_surefire_failures_say_their_reason_not_their_first_frame() -> Non
     first = parsed.failures[0].stacktrace
     assert first[0] == "in function pool2_tests:checkout_test/0 (pool2_tests.erl, line 6)"
     assert all(frame.startswith(("in function", "in call from")) for frame in first)
+
+
+def test_common_test_failures_say_their_reason_and_group() -> None:
+    """cth_surefire's message is only `Test X in pool_SUITE failed!`: the reason is the element's
+    text, an Erlang term before its stack; a test of a group is in the group (a real capture:
+    tests/fixtures/src/capture_common_test.sh). The Erlang forms of "no process" and "connection
+    refused" are pattern 7's, as the Elixir forms are."""
+    parsed = read_logs([str(FIXTURES / "junit/common_test_surefire.xml")])
+    said = {(f.group, f.name): f.message for f in parsed.failures}
+    assert said == {
+        ("pool_SUITE", "fail_case"): '{test_case_failed,"pool checkout failed: {shutdown,pool}"}',
+        ("pool_SUITE", "badmatch_case"): "{{badmatch,{error,econnrefused}}",
+        ("pool_SUITE", "noproc_case"): "{noproc,{gen_server,call,[not_started_pool,checkout]}}",
+        ("pool_SUITE.g1", "timeout_case"): "timetrap_timeout",
+        (
+            "pool_SUITE.g1",
+            "fail_case",
+        ): '{test_case_failed,"pool checkout failed: {shutdown,pool}"}',
+    }
+    report = triage(parsed, KB)
+    diagnosed = {
+        f.failure.name: f.outcome.pattern_id
+        for f in report.findings
+        if isinstance(f.outcome, Diagnosis)
+    }
+    assert diagnosed == {
+        "badmatch_case": "dependency-not-started",
+        "noproc_case": "dependency-not-started",
+    }
 
 
 def test_nose2_failures_say_their_exception_not_test_failure() -> None:

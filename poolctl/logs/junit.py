@@ -42,6 +42,10 @@ _EXUNIT_BODY_RE = re.compile(
 _GENERIC_MESSAGES = frozenset(
     {"", "failed", "failure", "error", "test failed", "test failure", "test error"}
 )
+# common_test's cth_surefire says only `Test fail_case in pool_SUITE failed!`; the element's
+# text is the reason, an Erlang term (its stack, a list of `{Module,Function,…}`, after it)
+_CT_GENERIC_RE = re.compile(r"^Test \S+ in \S+ (?:failed|auto_skipped)!$")
+_CT_STACK_RE = re.compile(r",\s*\n\s*\[\{")
 _PYTHON_TRACEBACK = "Traceback (most recent call last):"
 # where a body's stack trace starts (Java and JavaScript `at …`, Python frames)
 _STACK_START_RE = re.compile(r"^\s+at \S|^\s*File \"|^Traceback \(most recent")
@@ -258,6 +262,8 @@ class _Target:
             details.update({k: v for k, v in fields.details.items() if k != "counter"})
         elif message.lower() in _GENERIC_MESSAGES and _EUNIT_REASON_RE.search(body):
             message, stack = _eunit_reason(body)
+        elif _CT_GENERIC_RE.match(message) and body.strip():
+            message = _CT_STACK_RE.split(body.strip(), 1)[0]
         elif message.lower() in _GENERIC_MESSAGES:
             message = _message_from_body(body) or message
         if not kind or kind in ("error", "failure"):
@@ -282,7 +288,7 @@ class _Target:
         return Failure(
             source="junit",
             name=attrib.get("name", ""),
-            group=attrib.get("classname", "") or case.suite,
+            group=attrib.get("classname", "") or _in_group(case.suite, attrib.get("group")),
             location=location,
             kind=kind,
             message=clip(message or body.strip().split("\n", 1)[0], MAX_FIELD),
@@ -338,6 +344,12 @@ def _eunit_reason(body: str) -> tuple[str, tuple[str, ...]]:
     frames = body[: reason.start()].strip().split("\n")
     stack = tuple(f.strip().lstrip(":") for f in frames if _EUNIT_FRAME_RE.match(f.strip()))
     return clip(body[reason.end() :].strip(), MAX_FIELD), stack
+
+
+def _in_group(suite: str, group: str | None) -> str:
+    """common_test's suite and, for a test of a group, the group (`pool_SUITE.g1`): a test of
+    the same name in the suite and in its group are two tests."""
+    return f"{suite}.{group}" if group else suite
 
 
 def _message_from_body(body: str) -> str:
