@@ -102,6 +102,8 @@ def run_session(
                 detail = f"answered, but {problem}" if problem else detail
             else:
                 detail = f"error reply: {response.error_message}"
+                hint = protocol.refusal_hint(response.error_message) if opening else ""
+                detail += f"; {hint}" if hint else ""
             if session.mismatch:
                 detail = f"answered, but not as {protocol.server_noun}: {session.mismatch}"
             ok = response.success and not session.mismatch and not problem

@@ -217,6 +217,19 @@ def test_a_program_that_echoes_its_input_is_named_so(run_cli: RunCli, protocol: 
     assert echo["note"] == "the request, written back as read"
 
 
+def test_other_protocols_that_got_nothing_in_time_leave_the_protocol_untested(
+    run_cli: RunCli,
+) -> None:
+    """`cat >/dev/null` reads every request and never writes: the other protocols' openings
+    in fresh processes got nothing within their time, which shows nothing (a slow server, run
+    beside the other experiments, gets as little); it was "ruled out" on that."""
+    argv = ("--timeout", "1", "--protocol", "jsonrpc", "--", "sh", "-c", "cat >/dev/null")
+    d = diagnose(run_cli, *argv)
+    [envelope] = [h for h in d["hypotheses"] if h["id"] == "envelope"]
+    assert envelope["status"] == "untested", envelope
+    assert "got nothing at all within their time" in envelope["reason"]
+
+
 def test_a_stopped_worker_is_named_stopped_and_not_waited_for(run_cli: RunCli) -> None:
     """A stopped process cannot start reading: the diagnosis says so at once, rather than
     waiting longer for a start-up that cannot go on."""

@@ -157,6 +157,20 @@ def test_a_node_server_stopped_for_a_debugger_is_named_so(
     assert any(t.startswith("Debugger listening on ws://127.0.0.1:") for t in said), said
 
 
+@needs_everything()
+def test_an_mcp_server_spoken_lsp_is_told_so_by_its_refusal(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """Node's MCP SDK refuses LSP's initialize for want of `protocolVersion`: the refusal says
+    to speak mcp to it (it said only that the server refused initialize)."""
+    server = ("node", str(EVERYTHING), "stdio")
+    code, report = ping(capsys, "--protocol", "lsp", "--framing", "line", "--", *server)
+    assert code == 1, report
+    [step] = report["extra"]["steps"]
+    assert step["method"] == "initialize" and not step["ok"]
+    assert "its error names MCP's protocolVersion: speak mcp to it" in step["detail"]
+
+
 def test_language_server_answers_initialize_with_its_name_and_exits(
     capsys: pytest.CaptureFixture[str], processes: Processes
 ) -> None:

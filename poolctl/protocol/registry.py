@@ -166,6 +166,14 @@ def _lsp_opening(result: Any) -> str:
     return "its answer has no capabilities, which every language server's has"
 
 
+def _lsp_refusal(error: str) -> str:
+    """What an error reply to LSP's initialize says of the server ("" for nothing): an MCP
+    server's SDK rejects it for want of MCP's `protocolVersion`."""
+    if "protocolVersion" in error:
+        return f"its error names MCP's protocolVersion: speak mcp to it ({_USE_MCP})"
+    return ""
+
+
 def _lsp_server(answers: Mapping[str, Any]) -> dict[str, Any]:
     init = answers.get("initialize") or {}
     info = init.get("serverInfo") or {}
@@ -192,6 +200,8 @@ class Protocol:
     server_noun: str = "a server"  # `an MCP server`: what speaks it, in a sentence
     # what an answer to a method says went wrong, though it is no error reply ("" for nothing)
     answer_problem: Callable[[str, Any], str] = field(default=lambda method, result: "")
+    # what an error reply to the opening says of the server ("" for nothing)
+    refusal_hint: Callable[[str], str] = field(default=lambda error: "")
 
     @property
     def handshake(self) -> bool:
@@ -249,6 +259,7 @@ PROTOCOLS: dict[str, Protocol] = {
             _lsp_server,
             _lsp_opening,
             "a language server",
+            refusal_hint=_lsp_refusal,
         ),
     )
 }

@@ -8,6 +8,7 @@ from poolctl.framing import quote
 from poolctl.model import Evidence
 from poolctl.protocol import get_protocol
 
+from ..experiments import Outcome
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
 from ..observe import Observations
 from ..readings import (
@@ -42,6 +43,16 @@ def _answering_protocols(obs: Observations) -> list[str]:
     return sorted(found, key=rank)
 
 
+def _silent(outcome: Outcome | None) -> bool:
+    """An experiment's process wrote nothing and was still running when its time was up."""
+    return (
+        outcome is not None
+        and not outcome.answered
+        and not outcome.stdout_head
+        and outcome.detail.startswith("no answer within")
+    )
+
+
 @hypothesis(ID)
 def envelope(obs: Observations) -> Judgement:
     if why := ended(obs):
@@ -61,6 +72,13 @@ def envelope(obs: Observations) -> Judgement:
     others = _answering_protocols(obs)
     tried = [eid for eid in obs.results if eid.startswith("protocol-")]
     if not others and stderr_line is None:
+        silent = [eid for eid in tried if _silent(result(obs, eid))]
+        if tried and len(silent) == len(tried):
+            return untested(
+                "in fresh processes the other protocols' openings got nothing at all within "
+                "their time, which shows nothing either way (a slow start-up, run beside the "
+                "other experiments)"
+            )
         if tried:
             return ruled_out(
                 "no other protocol's opening got an answer in a fresh process, and its stderr "
