@@ -17,7 +17,7 @@ import subprocess
 import threading
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -299,8 +299,11 @@ class WorkerProcess:
         return self.decoder.pending()
 
     # --- stdin ------------------------------------------------------------------------------
-    def write(self, data: bytes, deadline: float) -> bool:
-        """Write all of `data` to stdin before `deadline`; False if the worker stopped reading."""
+    def write(
+        self, data: bytes, deadline: float, given_up: Callable[[], bool] | None = None
+    ) -> bool:
+        """Write all of `data` to stdin before `deadline`; False if the worker stopped reading,
+        or if `given_up` says so while its stdin is full (looked at every 50 ms)."""
         assert self.proc is not None and self.proc.stdin is not None
         fd = self.proc.stdin.fileno()
         view = memoryview(data)
@@ -316,8 +319,10 @@ class WorkerProcess:
                     return False
                 raise
             remaining = deadline - time.monotonic()
-            if remaining <= 0:
+            if remaining <= 0 or (given_up is not None and given_up()):
                 return False
+            if given_up is not None:
+                remaining = min(remaining, 0.05)
             # Keep draining stdout while stdin is full, so neither side blocks the other.
             readable, _, _ = select.select([self.stdout_fd], [fd], [], remaining)
             if readable:

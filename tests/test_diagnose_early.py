@@ -77,6 +77,26 @@ def test_an_answer_after_the_experiments_began_stops_them(
     assert marked_processes() == []  # every experiment's process stopped before ping returned
 
 
+def test_an_answer_stops_an_experiment_blocked_writing_to_a_full_stdin(
+    processes: Processes, tmp_path: Path
+) -> None:
+    """The 512 requests of the `many` experiment (128 KB here) fill the stdin pipe of a worker
+    busy with the first: the answer stops that write too (it went on to the timeout, holding
+    a healthy server's verdict back, as fortls' was)."""
+    result, events = ping(
+        tmp_path,
+        "slow",
+        WorkerSpec(REFERENCE),
+        timeout=6.0,
+        command="sleep",
+        args={"seconds": 1.5, "padding": "x" * 200},
+    )
+    assert result.ok and result.diagnosis is None
+    [many] = [e for e in events if e["type"] == "experiment_end" and e["experiment"] == "many"]
+    assert "did not need it" in many["detail"], many
+    assert marked_processes() == []
+
+
 def test_a_worker_slow_to_start_has_its_experiments_begun_once_it_reads_the_request(
     processes: Processes, tmp_path: Path
 ) -> None:

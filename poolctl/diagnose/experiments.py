@@ -248,9 +248,18 @@ def _run_pipe(
         ids = {r.id for r in requests}
         start = time.monotonic()
         deadline = start + wait
-        if not worker.write(b"".join(worker.send(r) for r in requests), deadline):
+        stopped = ""
+
+        def given_up() -> bool:  # asked to stop while the worker's stdin is full
+            nonlocal stopped
+            stopped = (stop() or "") if stop is not None else ""
+            return bool(stopped)
+
+        if not worker.write(b"".join(worker.send(r) for r in requests), deadline, given_up):
             status = worker.poll()
-            detail = "could not write the request" + (f" ({status.describe()})" if status else "")
+            detail = stopped or "could not write the request" + (
+                f" ({status.describe()})" if status else ""
+            )
         while not detail:
             while worker.frames:
                 response = worker.read_message(worker.frames.pop(0))
