@@ -469,15 +469,18 @@ class Pool:
             pass  # the caller is failed by the shutdown, not by the worker
         elif isinstance(outcome, Answer):
             response = outcome.response
+            success, error = worker.process.protocol.outcome_of(
+                outcome.request.command, response.success, response.result, response.error_message
+            )
             self.trace.emit(
                 "response",
                 worker=worker.id,
                 caller=caller,
                 session=waiter.session,
                 id=outcome.request.id,
-                success=response.success,
+                success=success,
                 seconds=round(outcome.round_trip, 6),
-                error=None if response.success else response.error_message,
+                error=error or None,
                 bytes_out=started.sent,
                 bytes_in=bytes_in,
             )

@@ -92,21 +92,21 @@ def run_session(
             response = outcome.response
             ms = round(outcome.round_trip * 1000, 3)
             opening = step is first_request and protocol.handshake
-            problem = ""
+            succeeded, problem = protocol.outcome_of(
+                step.method, response.success, response.result, response.error_message
+            )
             if response.success:
-                detail = "answered"
+                detail = f"answered, but {problem}" if problem else "answered"
                 session.answers[step.method] = response.result
                 session.opening = outcome if opening else session.opening
                 session.mismatch = protocol.opening_problem(response.result) if opening else ""
-                problem = protocol.answer_problem(step.method, response.result)
-                detail = f"answered, but {problem}" if problem else detail
             else:
                 detail = f"error reply: {response.error_message}"
                 hint = protocol.refusal_hint(response.error_message) if opening else ""
                 detail += f"; {hint}" if hint else ""
             if session.mismatch:
                 detail = f"answered, but not as {protocol.server_noun}: {session.mismatch}"
-            ok = response.success and not session.mismatch and not problem
+            ok = succeeded and not session.mismatch
             session.steps.append(ProtocolStep(step.method, ok, detail, ms, _at(worker)))
             if session.mismatch:
                 return session

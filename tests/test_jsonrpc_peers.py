@@ -600,6 +600,29 @@ def test_doctor_shows_the_mcp_handshake_with_times_and_the_init_budget(
     assert code == 0, report["checks"]
 
 
+def test_a_pool_step_whose_tool_failed_is_a_rejected_request(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, processes: Processes
+) -> None:
+    """A tools/call answered with `isError: true` fails a step that expects success, with the
+    tool's text (it passed: the answer was no JSON-RPC error)."""
+    command = json.dumps(["{python}", str(WORKERS / "mcp_server.py")])
+    path = tmp_path / "tool-error.yaml"
+    path.write_text(
+        "name: tool-error\n"
+        f"worker: {{command: {command}, protocol: mcp, init_timeout: {WAIT}}}\n"
+        "pool: {size: 1, checkout_timeout: 2, request_timeout: 10}\n"
+        "steps:\n"
+        "  - request: {command: tools/call, args: {name: no_such_tool, arguments: {}},\n"
+        "              expect: {success: true}}\n"
+    )
+    code = main(["run-scenario", "--format", "json", str(path)])
+    report = json.loads(capsys.readouterr()[0])
+    assert code == 1, report
+    [finding] = report["findings"]
+    said = "the tool reported an error (isError): Unknown tool: no_such_tool"
+    assert said in finding["failure"]["message"], finding
+
+
 def test_a_pool_of_mcp_servers_runs_tools_call_steps_and_classifies_pattern_1(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, processes: Processes
 ) -> None:

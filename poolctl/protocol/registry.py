@@ -203,6 +203,15 @@ class Protocol:
     # what an error reply to the opening says of the server ("" for nothing)
     refusal_hint: Callable[[str], str] = field(default=lambda error: "")
 
+    def outcome_of(self, method: str, success: bool, result: Any, error: str) -> tuple[bool, str]:
+        """Whether an answer to `method` succeeded, and what went wrong ("" for nothing): an
+        error reply's message, or what a result says though it is no error (an MCP tool's
+        `isError`)."""
+        if not success:
+            return False, error
+        problem = self.answer_problem(method, result)
+        return not problem, problem
+
     @property
     def handshake(self) -> bool:
         """Does a session open with an exchange of its own (not the request named)?"""

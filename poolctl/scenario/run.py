@@ -21,6 +21,7 @@ from poolctl.errors import PoolctlError
 from poolctl.events import Observer, Trace
 from poolctl.patterns.loader import PatternSet
 from poolctl.pool import Pool, PoolConfig, PoolError, debug_log_path
+from poolctl.protocol import get_protocol
 from poolctl.rundir import RunDir
 from poolctl.scenario.load import Scenario
 from poolctl.scenario.schema import (
@@ -265,13 +266,17 @@ class ScenarioRunner:
             "step": index,
             "command": command,
         }
-        if expect.success is not None and answer.response.success != expect.success:
+        response = answer.response
+        success, error = get_protocol(self.pool.spec.protocol).outcome_of(
+            command, response.success, response.result, response.error_message
+        )
+        if expect.success is not None and success != expect.success:
             self.trace.emit(
                 "expectation_failed",
                 **common,
                 check="success",
                 expected=expect.success,
-                error=answer.response.error_message if not answer.response.success else None,
+                error=error or None,
                 args=sorted(args),
             )
             return  # the other checks read `result`, which a rejected request lacks
