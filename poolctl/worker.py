@@ -539,7 +539,9 @@ class WorkerProcess:
                 f.seek(0, os.SEEK_END)
                 size = f.tell()
                 f.seek(max(0, size - max_bytes - margin))
-                data = self.redactor.bytes(f.read())
+                # no further than the size seen: a worker flooding its stderr grows the file
+                # faster than it is read (an unbounded read took gigabytes)
+                data = self.redactor.bytes(f.read(max_bytes + margin))
         except FileNotFoundError:
             return ""
         return data[-max_bytes:].decode("utf-8", "replace")
