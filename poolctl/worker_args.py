@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from poolctl.errors import UsageProblem
+from poolctl.executable import why_not_runnable
 from poolctl.ping import REFERENCE_WORKER
 
 
@@ -44,6 +45,12 @@ def resolve_command(cmd: list[str], cwd: str | None) -> tuple[str, ...]:
         path = Path(cwd or ".") / program if not Path(program).is_absolute() else Path(program)
         if not path.exists():
             raise UsageProblem(f"command not found: {program}")
-    elif shutil.which(program) is None:
-        raise UsageProblem(f"command not found on PATH: {program}")
+        found = str(path)
+    else:
+        found = shutil.which(program) or ""
+        if not found:
+            raise UsageProblem(f"command not found on PATH: {program}")
+    problem = why_not_runnable(found)
+    if problem:
+        raise UsageProblem(problem)
     return tuple(cmd)

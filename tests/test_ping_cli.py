@@ -199,6 +199,34 @@ def test_bad_usage_is_one_line_and_exit_2(cli: RunCli, argv: list[str], message:
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
 
 
+# an ELF header as `gcc` writes one for AArch64 (e_machine 183), on a machine of another kind
+AARCH64_ELF = b"\x7fELF\x02\x01\x01\x00" + bytes(8) + b"\x02\x00\xb7\x00" + bytes(44)
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (b"#!/bin/sh\r\ncat\r\n", "its #! line ends with a carriage return"),
+        (b"#!/no/such/interpreter\ncat\n", "its #! line names /no/such/interpreter, which"),
+        (AARCH64_ELF, "it is a program for AArch64, and this machine is"),
+    ],
+    ids=["crlf-shebang", "missing-interpreter", "other-machine"],
+)
+def test_a_program_that_cannot_run_here_is_bad_input_saying_why(
+    cli: RunCli, tmp_path: Path, content: bytes, said: str
+) -> None:
+    """It exists and has its x bit, yet the kernel refuses it, naming the file: it was a
+    worker that "exited with code 127" (the launcher's), or sh ran an ELF file's bytes."""
+    if said.startswith("it is a program for AArch64") and os.uname().machine == "aarch64":
+        pytest.skip("this machine is AArch64")
+    program = tmp_path / "worker"
+    program.write_bytes(content)
+    os.chmod(program, 0o755)
+    code, _, err = ping(cli, "--", str(program))
+    assert code == 2 and f"{program} cannot run: {said}" in err, err
+    assert len(err.strip().splitlines()) == 1
+
+
 def test_not_executable_command_is_bad_input(run_cli: RunCli, tmp_path: Path) -> None:
     script = tmp_path / "worker.sh"
     script.write_text("#!/bin/sh\ncat\n")

@@ -139,6 +139,16 @@ def test_a_command_no_program_can_be_run_from_names_its_line(
     assert said in error_of(tmp_path, GOOD.replace(old, new))
 
 
+def test_a_script_whose_interpreter_is_missing_names_its_line(tmp_path: Path) -> None:
+    script = tmp_path / "worker.sh"
+    script.write_bytes(b"#!/no/such/interpreter\n")
+    script.chmod(0o755)
+    message = error_of(
+        tmp_path, GOOD.replace('["{python}", "-m", "poolctl.workers.reference"]', str(script))
+    )
+    assert ":3: worker.command: " in message and "which does not exist" in message
+
+
 def test_unknown_framing(tmp_path: Path) -> None:
     assert "unknown framing 'packet-3'" in error_of(
         tmp_path, GOOD.replace("pool:", "  framing: packet-3\npool:")

@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 from poolctl.children import Children
 from poolctl.errors import PoolctlError
+from poolctl.executable import why_not_runnable
 from poolctl.model import Check, CheckStatus, Evidence
 from poolctl.worker import WorkerSpec
 
@@ -155,6 +156,7 @@ def describe(spec: WorkerSpec, children: Children | None = None) -> Target:
         problem = f"{found} is not executable (chmod +x, or run it through its interpreter)"
     else:
         head = read_head(found)
+        problem = why_not_runnable(found)
     python: PythonCommand | None = None
     if is_python_name(program):
         options, kind, what = parse_python_args(list(spec.argv[1:]))

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from poolctl.errors import InputError
+from poolctl.executable import why_not_runnable
 from poolctl.patterns import PatternSet, builtin_patterns
 from poolctl.protocol import get_protocol
 from poolctl.scenario.schema import (
@@ -145,8 +146,14 @@ def _check_command(
         path = Path(program) if Path(program).is_absolute() else Path(cwd or ".") / program
         if not path.exists():
             raise doc.error(loc, f"command not found: {program}")
-    elif shutil.which(program) is None:
-        raise doc.error(loc, f"command not found on PATH: {program}")
+        found = str(path)
+    else:
+        found = shutil.which(program) or ""
+        if not found:
+            raise doc.error(loc, f"command not found on PATH: {program}")
+    problem = why_not_runnable(found)
+    if problem:
+        raise doc.error(loc, problem)
 
 
 BUNDLED_DIR = Path(__file__).resolve().parent.parent / "scenarios"  # package data
