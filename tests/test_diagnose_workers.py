@@ -217,6 +217,26 @@ def test_a_program_that_echoes_its_input_is_named_so(run_cli: RunCli, protocol: 
     assert echo["note"] == "the request, written back as read"
 
 
+@pytest.mark.parametrize(
+    ("mode", "said", "fix"),
+    [
+        ("id-string", "response for id '1'", "the same value and type (1 here)"),
+        ("no-success", "response lacks a boolean 'success' field", "Answer in the dspex envelope"),
+    ],
+)
+def test_an_answer_not_taken_as_the_answer_is_named_with_its_frame(
+    run_cli: RunCli, mode: str, said: str, fix: str
+) -> None:
+    """The worker answers at once, framed, but with the id as a string or no `success`: it was
+    "waiting for more input: the request was not a complete message for it"."""
+    argv = ("--timeout", "1", "--no-experiments", "--", sys.executable)
+    d = diagnose(run_cli, *argv, str(WORKERS / "answers_askew.py"), mode)
+    assert confirmed(d) == ["envelope"], d["hypotheses"]
+    assert d["cause"].startswith("The worker answered the 81-byte dspex request, but not as its")
+    assert said in d["cause"] and fix in d["remediation"]
+    assert d["evidence"][0]["note"] == "a frame that answered no request, set aside"
+
+
 def test_other_protocols_that_got_nothing_in_time_leave_the_protocol_untested(
     run_cli: RunCli,
 ) -> None:

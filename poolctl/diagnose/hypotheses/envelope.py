@@ -53,6 +53,35 @@ def _silent(outcome: Outcome | None) -> bool:
     )
 
 
+def _answered_otherwise(obs: Observations) -> Judgement:
+    """It answered in the framing, as a whole message, but not as the answer to the request:
+    another id (`"1"` for 1, as a worker that makes every id a string sends), or outside the
+    envelope (no boolean `success`, a list around it). poolctl set the frame aside."""
+    worker = obs.worker
+    what = worker.stray[0]
+    size = len(obs.request_frame)
+    current = obs.protocol
+    verdict = (
+        f"The worker answered the {size}-byte {current} request, but not as its answer: {what}"
+    )
+    if what.startswith("response for id"):
+        sent = obs.failed.request.id
+        fix = (
+            f"Answer each request with its own id, as it came: the same value and type "
+            f"({sent!r} here), since a client matches answers by id."
+        )
+    else:
+        fix = (
+            f"Answer in the {current} envelope ({get_protocol(current).summary}): the reader "
+            "takes nothing else as an answer."
+        )
+    ev = [
+        Evidence(w, obs.stdout_origin, "a frame that answered no request, set aside")
+        for w in worker.stray[:3]
+    ]
+    return confirmed(verdict, fix, *ev)
+
+
 @hypothesis(ID)
 def envelope(obs: Observations) -> Judgement:
     if why := ended(obs):
@@ -64,6 +93,8 @@ def envelope(obs: Observations) -> Judgement:
     echo = _echoed(obs)
     if echo is not None:
         return echo
+    if obs.worker.stray:
+        return _answered_otherwise(obs)
     probe = obs.close_probe
     if probe is not None and probe.line_answer and b'"error"' not in probe.line_answer:
         return ruled_out("it answered the request once its stdin closed (see framing)")

@@ -46,6 +46,10 @@ def waiting_for_input(obs: Observations) -> Judgement:
     waits = Evidence(wait.text, live_origin(obs))
     if echoed(obs) is not None:
         return ruled_out("it waits for the next message: it wrote the request back (see envelope)")
+    if obs.worker.stray:
+        return ruled_out(
+            "it waits for the next message: it answered, though not as the answer (see envelope)"
+        )
     probe = obs.close_probe
     if (probe is not None and probe.answered) or any(answered(obs, e) for e in BUFFER_EXPERIMENTS):
         return ruled_out(
