@@ -163,6 +163,7 @@ class WorkerProcess:
         self.answered = 0  # requests answered (`take_answer`; the pool counts its own)
         self.stray_payloads: list[bytes] = []  # their bytes
         self.stray_count = 0
+        self.unwritten = 0  # bytes of the last write that never reached the stdin pipe
         self.last_sent = b""  # the last message sent: read back unchanged, it was echoed
         self.notifications: list[Incoming] = []  # JSON-RPC notifications the server sent
         self.server_requests: list[Incoming] = []  # its requests to us, each answered
@@ -307,6 +308,7 @@ class WorkerProcess:
         assert self.proc is not None and self.proc.stdin is not None
         fd = self.proc.stdin.fileno()
         view = memoryview(data)
+        self.unwritten = 0
         while view:
             try:
                 written = os.write(fd, view)
@@ -320,6 +322,7 @@ class WorkerProcess:
                 raise
             remaining = deadline - time.monotonic()
             if remaining <= 0 or (given_up is not None and given_up()):
+                self.unwritten = len(view)
                 return False
             if given_up is not None:
                 remaining = min(remaining, 0.05)

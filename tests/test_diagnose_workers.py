@@ -237,6 +237,21 @@ def test_an_answer_not_taken_as_the_answer_is_named_with_its_frame(
     assert d["evidence"][0]["note"] == "a frame that answered no request, set aside"
 
 
+def test_a_request_larger_than_the_pipe_to_a_worker_that_never_reads_is_unread(
+    run_cli: RunCli,
+) -> None:
+    """120 KB of request: the pipe takes 64 KiB and the rest cannot be written; all that reached
+    the pipe is still there. It was "it read the request: 54554 of 120090 bytes left its stdin
+    pipe", and no hypothesis confirmed."""
+    args = json.dumps({"blob": "q" * 120_000})
+    argv = ("--timeout", "1", "--no-experiments", "--args", args)
+    d = diagnose(run_cli, *argv, "--", "sh", str(WORKERS / "never_reads.sh"), "10")
+    assert confirmed(d) == ["stuck-in-init"], d["hypotheses"]
+    unread = d["evidence"][0]["text"]
+    assert "of the 120,090-byte request that reached its stdin pipe are still there" in unread
+    assert "more could not be written): it has not started reading" in unread
+
+
 def test_other_protocols_that_got_nothing_in_time_leave_the_protocol_untested(
     run_cli: RunCli,
 ) -> None:

@@ -144,11 +144,13 @@ def transport_option(obs: Observations) -> str:
 
 
 def request_unread(obs: Observations) -> bool | None:
-    """True when the whole request still sits in the stdin pipe; None when unknown."""
+    """True when all of the request that reached the stdin pipe still sits there (a request
+    larger than the pipe's buffer never reaches it whole from a worker that does not read);
+    None when unknown."""
     live = obs.live
     if live is None or live.stdin_unread is None:
         return None
-    return live.stdin_unread >= len(obs.request_frame)
+    return live.stdin_unread >= len(obs.request_frame) - obs.worker.unwritten
 
 
 def other_framings(obs: Observations) -> list[str]:

@@ -48,12 +48,15 @@ def stuck_in_init(obs: Observations) -> Judgement:
             f"it read the {size}-byte request: {size - (live.stdin_unread or 0)} of "
             f"{size} bytes left its stdin pipe"
         )
+    unwritten = obs.worker.unwritten
+    whole = (
+        f"all {size - unwritten:,} bytes of the {size:,}-byte request that reached its stdin "
+        f"pipe are still there ({live.stdin_pipe}; {unwritten:,} more could not be written)"
+        if unwritten
+        else f"the whole {size}-byte request is still unread in its stdin pipe ({live.stdin_pipe})"
+    )
     ev = [
-        Evidence(
-            f"the whole {size}-byte request is still unread in its stdin pipe "
-            f"({live.stdin_pipe}): it has not started reading",
-            "FIONREAD on the stdin pipe",
-        ),
+        Evidence(f"{whole}: it has not started reading", "FIONREAD on the stdin pipe"),
         *stack_evidence(obs),
     ]
     if obs.late_answer is not None:
