@@ -1,4 +1,5 @@
-"""Whether a program file the kernel would be asked to run can run here at all.
+"""Whether a program file the kernel would be asked to run can run here at all, and whether
+its command and environment fit what the kernel takes.
 
 A file can exist and have its x bit and still not start: a script whose `#!` line names an
 interpreter that is not there, or ends with a carriage return (a script saved with Windows line
@@ -14,6 +15,7 @@ import os
 import struct
 import sys
 
+MAX_ARG_STRLEN = 32 * 4096  # Linux: one argument or `NAME=value` string of a new program
 # ELF's e_machine values for the machines a worker may have been built for
 _MACHINES = {3: "x86", 8: "MIPS", 20: "PowerPC", 21: "PowerPC64", 22: "S390", 40: "ARM",
              62: "x86-64", 183: "AArch64", 243: "RISC-V"}  # fmt: skip
@@ -69,3 +71,25 @@ def why_not_runnable(path: str) -> str:
         here = _MACHINES.get(ours, f"machine {ours}")
         return f"{path} cannot run: it is a program for {theirs}, and this machine is {here}"
     return ""
+
+
+def too_large(argv: tuple[str, ...] | list[str], env: dict[str, str]) -> str:
+    """Why `argv` with `env` cannot be started ("" when it can): together over the kernel's
+    limit for a new program's arguments and environment (`execve` fails with E2BIG)."""
+    for name, value in [(f"argument {i}", a) for i, a in enumerate(argv)] + [
+        (f"variable {k}", f"{k}={v}") for k, v in env.items()
+    ]:
+        if len(value.encode()) + 1 > MAX_ARG_STRLEN:
+            return (
+                f"its {name} is {len(value.encode()):,} bytes, over the kernel's limit of "
+                f"{MAX_ARG_STRLEN:,} for one argument or variable (Argument list too long)"
+            )
+    size = sum(len(a.encode()) + 1 for a in argv)
+    size += sum(len(k.encode()) + len(v.encode()) + 2 for k, v in env.items())
+    limit = os.sysconf("SC_ARG_MAX")
+    if size <= limit:
+        return ""
+    return (
+        f"the command and its environment come to {size:,} bytes, over the kernel's limit of "
+        f"{limit:,} for a program's arguments and environment (Argument list too long)"
+    )

@@ -26,6 +26,7 @@ from typing import Any, Literal
 
 from poolctl.context import RunContext
 from poolctl.errors import FramingError, ProtocolError, WorkerStartError
+from poolctl.executable import too_large
 from poolctl.framing import DEFAULT_MAX_FRAME, Decoder, Framing, get_framing
 from poolctl.proctree import descendants, processes_with_env, running
 from poolctl.protocol import (
@@ -213,6 +214,11 @@ class WorkerProcess:
             raise WorkerStartError(f"command not executable: {self.spec.argv[0]}") from None
         except NotADirectoryError:
             raise WorkerStartError(f"working directory not found: {self.spec.cwd}") from None
+        except OSError as exc:
+            if exc.errno != errno.E2BIG:
+                raise
+            said = too_large(self.spec.argv, self.spec.environment()) or str(exc)
+            raise WorkerStartError(said) from None
         finally:
             if hasattr(stderr, "close"):
                 stderr.close()

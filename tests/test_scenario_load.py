@@ -149,6 +149,29 @@ def test_a_script_whose_interpreter_is_missing_names_its_line(tmp_path: Path) ->
     assert ":3: worker.command: " in message and "which does not exist" in message
 
 
+@pytest.mark.parametrize(
+    ("env", "said"),
+    [
+        (
+            "{BIG: %s}" % ("x" * 200_000),
+            "its variable BIG is 200,004 bytes, over the kernel's limit",
+        ),
+        (
+            "{%s}" % ", ".join(f"V{i}: {'y' * 100_000}" for i in range(25)),
+            "come to 2,",
+        ),
+    ],
+    ids=["one-variable", "all-of-them"],
+)
+def test_an_environment_too_large_to_start_names_its_line(
+    tmp_path: Path, env: str, said: str
+) -> None:
+    """execve refuses (E2BIG) a variable over 128 KiB, or all of them over ARG_MAX: it passed
+    --check and ended the run in an internal error."""
+    message = error_of(tmp_path, GOOD.replace("pool:", f"  env: {env}\npool:"))
+    assert ":4: worker.env: " in message and said in message and "Argument list too long" in message
+
+
 def test_unknown_framing(tmp_path: Path) -> None:
     assert "unknown framing 'packet-3'" in error_of(
         tmp_path, GOOD.replace("pool:", "  framing: packet-3\npool:")

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from poolctl.errors import InputError
-from poolctl.executable import why_not_runnable
+from poolctl.executable import too_large, why_not_runnable
 from poolctl.patterns import PatternSet, builtin_patterns
 from poolctl.protocol import get_protocol
 from poolctl.scenario.schema import (
@@ -119,8 +119,12 @@ def read_scenario(
             raise doc.error(("steps", i, kind), f"no service named {step.name!r}{hint or known}")
     _check_patterns(doc, body.expect, patterns or builtin_patterns())
     scenario = Scenario(doc.path, body, steps)
+    spec = scenario.worker_spec()
+    if problem := too_large(spec.argv, spec.environment()):
+        where = ("worker", "env") if scenario.worker.env else ("worker", "command")
+        raise doc.error(where, problem)
     if check_commands:
-        _check_command(doc, ("worker", "command"), scenario.worker_spec().argv, scenario.worker.cwd)
+        _check_command(doc, ("worker", "command"), spec.argv, scenario.worker.cwd)
         for name, service in body.services.items():
             _check_command(doc, ("services", name, "command"), service.argv(scenario.base), None)
     return scenario
