@@ -61,6 +61,10 @@ def _interpreter_problem(path: str, head: bytes) -> str:
 
 def why_not_runnable(path: str) -> str:
     """Why the program file at `path` cannot run here ("" when nothing says so)."""
+    if os.path.isdir(path):
+        return f"{path} is a directory, not a program"
+    if not os.access(path, os.X_OK):
+        return f"{path} is not executable (chmod +x, or run it through its interpreter)"
     head = _head(path)
     if head.startswith(b"#!"):
         return _interpreter_problem(path, head)

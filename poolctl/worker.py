@@ -207,7 +207,9 @@ class WorkerProcess:
                 cwd=self.spec.cwd,
                 bufsize=0,
             )
-        except FileNotFoundError:
+        except FileNotFoundError as exc:
+            if self.spec.cwd and exc.filename == self.spec.cwd:
+                raise WorkerStartError(f"working directory not found: {self.spec.cwd}") from None
             where = f" (in {self.spec.cwd})" if self.spec.cwd else ""
             raise WorkerStartError(f"command not found: {self.spec.argv[0]}{where}") from None
         except PermissionError:

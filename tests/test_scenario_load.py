@@ -157,7 +157,7 @@ def test_a_script_whose_interpreter_is_missing_names_its_line(tmp_path: Path) ->
             "its variable BIG is 200,004 bytes, over the kernel's limit",
         ),
         (
-            "{%s}" % ", ".join(f"V{i}: {'y' * 100_000}" for i in range(25)),
+            "{" + ", ".join(f"V{i}: {'y' * 100_000}" for i in range(25)) + "}",
             "come to 2,",
         ),
     ],
@@ -170,6 +170,16 @@ def test_an_environment_too_large_to_start_names_its_line(
     --check and ended the run in an internal error."""
     message = error_of(tmp_path, GOOD.replace("pool:", f"  env: {env}\npool:"))
     assert ":4: worker.env: " in message and said in message and "Argument list too long" in message
+
+
+def test_a_script_without_its_x_bit_names_its_line(tmp_path: Path) -> None:
+    """It passed, and the pool's workers could not start."""
+    script = tmp_path / "worker.sh"
+    script.write_bytes(b"#!/bin/sh\ncat\n")
+    script.chmod(0o644)
+    command = GOOD.replace('["{python}", "-m", "poolctl.workers.reference"]', str(script))
+    assert ":3: worker.command: " in error_of(tmp_path, command)
+    assert "is not executable (chmod +x" in error_of(tmp_path, command)
 
 
 def test_unknown_framing(tmp_path: Path) -> None:

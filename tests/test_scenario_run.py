@@ -108,6 +108,29 @@ def test_required_service_not_started(run: RunScenario) -> None:
     assert d.facts["service"] == "bridge_mock" and d.facts["state"] == "never started"
 
 
+def test_workers_that_cannot_start_are_said_so_not_too_few(
+    run: RunScenario, tmp_path: Path
+) -> None:
+    """No worker process could be started (its working directory does not exist): the checkout
+    that timed out waiting for one follows from it (it was pattern 3, "raise the pool size")."""
+    path = tmp_path / "no-cwd.yaml"
+    path.write_text(
+        "name: no-cwd\n"
+        'worker: {command: ["{python}", "-m", "poolctl.workers.reference"], cwd: /no/such/dir}\n'
+        "pool: {size: 1, checkout_timeout: 0.5}\n"
+        "steps:\n"
+        "  - request: {command: ping}\n"
+    )
+    report = run(path).report
+    [finding] = report.findings
+    assert not isinstance(finding.outcome, Diagnosis)
+    assert finding.failure.name == "no-cwd: workers could not start"
+    assert "could not be started: working directory not found: /no/such/dir" in (
+        finding.failure.message
+    )
+    assert "1 checkout(s) timed out waiting for one" in finding.failure.message
+
+
 def test_killed_worker_is_reported_and_replaced(run: RunScenario) -> None:
     result = run(BUNDLED["p1-worker-killed"])
     assert result.passed, result.report.notes

@@ -106,7 +106,7 @@ class TraceClassifier:
             for e in self.by_type["checkout_timeout"]
             if e.data.get("last_init_failure") and (ready_at is None or e.t < ready_at)
         ]
-        self.consumed_timeouts = {e.seq for e in consequences}
+        self.consumed_timeouts |= {e.seq for e in consequences}
         timeout = self.run.scenario.worker.init_timeout
         diagnoses = self.run.pool.init_diagnoses
         engine = next((diagnoses[e.worker] for e in failed if e.worker in diagnoses), None)
@@ -247,6 +247,7 @@ def rules() -> tuple[Rule, ...]:
     """The rules in this order: pattern 1 first, since its consequences (checkout timeouts) are
     folded into it."""
     return (
+        Rule("workers that could not start", (), services.spawn_failures),
         Rule("init pings unanswered", (no_response(),), TraceClassifier.init_failures),
         Rule("requests unanswered", (no_response(),), TraceClassifier.no_answers),
         Rule("callers failed by a shutdown", (checkouts.SHUTDOWN,), checkouts.shutdowns),

@@ -57,3 +57,21 @@ def step_errors(c: TraceClassifier) -> list[Finding]:
         )
         for e in c.by_type["step_error"]
     ]
+
+
+def spawn_failures(c: TraceClassifier) -> list[Finding]:
+    """Workers that could not be started at all (the command cannot run): unclassified, with
+    the reason. Checkouts that timed out before any worker was ready follow from it; they are
+    folded in, not read as too few workers for the callers."""
+    failed = c.by_type["spawn_failed"]
+    if not failed:
+        return []
+    ready_at = min((e.t for e in c.by_type["init_end"] if e.data.get("ok")), default=None)
+    consequences = [e for e in c.by_type["checkout_timeout"] if ready_at is None or e.t < ready_at]
+    c.consumed_timeouts |= {e.seq for e in consequences}
+    error = str(failed[0].data.get("error"))
+    message = f"{len(failed)} worker(s) could not be started: {error}"
+    if consequences:
+        message += f"; {len(consequences)} checkout(s) timed out waiting for one"
+    failure = c.failure("workers could not start", "spawn-failed", message, failed + consequences)
+    return [Finding(failure, Unclassified(None, 0.0, "no worker process could be started"))]
