@@ -312,7 +312,7 @@ class Explanation(NamedTuple):
     """What a byte string is, in words, when read in a given framing.
 
     `kind` is one of: `empty`, `frames`, `text`, `json-without-header`, `line-json`,
-    `other-framing`, `truncated`, `binary`. `declared_length` is what the first bytes
+    `other-framing`, `truncated`, `binary`, `too-large`. `declared_length` is what the first bytes
     read as in the expected framing; `other_framing` names the framing the bytes do fit, and
     `what` what they are in it (`a content-length message ('Content-Length: 2\\r\\n\\r\\n')
     holding JSON`).
@@ -508,6 +508,14 @@ def _explain_for_packet(data: bytes, fr: Framing, max_frame: int) -> Explanation
         verdict = f"over the {max_frame:,}-byte maximum: no such frame can be meant"
     else:
         verdict = f"and only {len(body):,} byte(s) follow, so a reader waits for the rest forever"
+    if length > max_frame and body[:1] in (b"{", b"["):
+        return Explanation(  # a real frame: its header, then the JSON it counts
+            "too-large",
+            f"a {fr.name} frame of {length:,} bytes of JSON (its header {quote(header)}), "
+            f"over the {max_frame:,}-byte maximum a frame may have here",
+            declared_length=length,
+            header=header,
+        )
     if data.lstrip()[:1] in (b"{", b"[") and _is_text(data):
         return Explanation(
             "json-without-header",

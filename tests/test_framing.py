@@ -221,6 +221,19 @@ def test_explain_content_length_text_and_other_framings() -> None:
     assert what == "a content-length message ('Content-Length: 2\\r\\n\\r\\n') holding JSON"
 
 
+def test_a_json_frame_over_the_maximum_is_a_frame_too_large_not_text() -> None:
+    """A 70 MB answer, framed right: its header counts the JSON after it (it was "text", and the
+    worker told to send its logs to stderr)."""
+    body = b'{"id": 1, "success": true, "result": {"blob": "xxxx"}}'
+    header = (70 * 1024 * 1024).to_bytes(4, "big")
+    e = explain(header + body, "packet-4")
+    assert e.kind == "too-large" and e.declared_length == 70 * 1024 * 1024
+    assert e.text == (
+        "a packet-4 frame of 73,400,320 bytes of JSON (its header '\\x04`\\x00\\x00'), over the "
+        "67,108,864-byte maximum a frame may have here"
+    )
+
+
 def test_a_rich_box_is_text_and_quoted_as_text() -> None:
     box = "╭──── MCP ────╮\n│ server │\n".encode()
     what = explain(box, "line")

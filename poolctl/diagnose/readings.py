@@ -92,7 +92,7 @@ def stream_kind(obs: Observations) -> str:
         return "none"
     if e.kind in ("text", "binary", "json-not-message"):
         return "text"
-    if e.kind in ("other-framing", "line-json", "json-without-header", "bad-header"):
+    if e.kind in ("other-framing", "line-json", "json-without-header", "bad-header", "too-large"):
         return "framing"
     return "partial"
 

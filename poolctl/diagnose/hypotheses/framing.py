@@ -79,6 +79,14 @@ def _reply_in_another_framing(obs: Observations) -> Judgement:
     assert e is not None
     speaks = e.other_framing or "JSON without a length header"
     ev = [Evidence(quote(obs.pending), obs.pending_origin(), e.text)]
+    if e.kind == "too-large":
+        verdict = f"The worker's answer is {e.text}"
+        fix = (
+            "Keep each message under the maximum: send a large result by reference (a file "
+            "path, a URL) or in parts; a pool reader that takes any length lets one answer "
+            "fill its memory."
+        )
+        return confirmed(verdict, fix, *ev)
     if e.kind == "bad-header":
         verdict = f"The worker writes a content-length header no reader can use: {e.text}"
         fix = (
