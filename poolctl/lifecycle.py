@@ -17,6 +17,7 @@ starts (`nohup`, a background job's SIGINT) stays ignored.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import signal
 import sys
@@ -169,6 +170,10 @@ class _Lifecycle:
         exit_now(code)
 
 
+# where a run folder cannot be written: a full disk, a quota, a read-only file system
+FULL_DISK = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
+
+
 def exit_now(code: int) -> None:
     """End the process at once (threads still running are not waited for; every child has a
     parent-death signal and the reaper)."""
@@ -217,13 +222,31 @@ def _invoke(command: Command, argv: list[str] | None, context: RunContext) -> in
         if not context.interrupted:  # refused because of the interruption: that is the story
             _error(str(known), context)
         return known.exit_code
-    except Exception:
-        if context.interrupted:
-            return ExitCode.INTERRUPTED
+    except OSError as exc:
+        if exc.errno not in FULL_DISK or context.interrupted:
+            return _internal_error(context)
         context.children.kill_all()
+        run = context.last_run()
+        where = exc.filename or (run.path if run is not None else "the run folder")
+        _error(f"cannot write {where}: {exc.strerror} (make room, or --run-dir elsewhere)", context)
+        return ExitCode.BAD_INPUT
+    except Exception:
+        return _internal_error(context)
+
+
+def _internal_error(context: RunContext) -> int:
+    """A bug: the traceback saved (in the run folder, else a folder of its own, else on stderr)."""
+    if context.interrupted:
+        return ExitCode.INTERRUPTED
+    context.children.kill_all()
+    try:
         path = _save_traceback(context)
-        _error(f"internal error; the traceback is in {path}", context)
+    except OSError:
+        sys.stderr.write(traceback.format_exc())
+        _error("internal error; the traceback could not be saved (above)", context)
         return ExitCode.BUG
+    _error(f"internal error; the traceback is in {path}", context)
+    return ExitCode.BUG
 
 
 def run(

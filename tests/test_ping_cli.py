@@ -227,6 +227,20 @@ def test_a_program_that_cannot_run_here_is_bad_input_saying_why(
     assert len(err.strip().splitlines()) == 1
 
 
+def test_a_run_folder_on_a_full_disk_is_one_line_and_exit_2(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """The kernel's own ENOSPC: the run's event file is /dev/full (as a file system that filled
+    up writes). It was a chained traceback and exit 1, "no answer came"."""
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "events.jsonl").symlink_to("/dev/full")
+    code, _, err = run_cli("ping", "--run-dir", str(run))
+    assert code == 2, err
+    assert f"cannot write {run}: No space left on device" in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
 def test_not_executable_command_is_bad_input(run_cli: RunCli, tmp_path: Path) -> None:
     script = tmp_path / "worker.sh"
     script.write_text("#!/bin/sh\ncat\n")
