@@ -148,6 +148,26 @@ def test_worker_whose_stderr_nobody_drains_is_blocked_writing(
     assert "(sleep) holds that pipe" in d["cause"]
 
 
+def test_a_worker_still_writing_an_answer_that_never_ends_is_named_so(run_cli: RunCli) -> None:
+    """Its stdout is full only because poolctl stopped reading at the timeout: what matters is
+    that no answer ended (it was "blocked writing: drain every pipe")."""
+    worker = ("--", sys.executable, str(WORKERS / "floods_stdout.py"), "endless-line")
+    d = diagnose(run_cli, "--timeout", "1", "--no-experiments", "--framing", "line", *worker)
+    assert confirmed(d) == ["blocked-writing"]
+    assert d["cause"].startswith("The worker was still writing to its stdout when the answer")
+    assert "none of them ended an answer" in d["cause"]
+    assert "a line with no newline" in d["remediation"]
+
+
+def test_a_worker_flooding_frames_that_answer_nothing_is_named_so(run_cli: RunCli) -> None:
+    worker = ("--", sys.executable, str(WORKERS / "floods_stdout.py"), "frames")
+    d = diagnose(run_cli, "--timeout", "1", "--no-experiments", *worker)
+    assert confirmed(d) == ["envelope"]
+    assert re.search(r"wrote [\d,]+ frames, none of them its answer", d["cause"]), d["cause"]
+    [blocked] = [h for h in d["hypotheses"] if h["id"] == "blocked-writing"]
+    assert blocked["status"] == "ruled-out", blocked
+
+
 @needs("perl")
 def test_perl_worker_without_autoflush_is_block_buffered(
     run_cli: RunCli,
@@ -232,7 +252,7 @@ def test_an_answer_not_taken_as_the_answer_is_named_with_its_frame(
     argv = ("--timeout", "1", "--no-experiments", "--", sys.executable)
     d = diagnose(run_cli, *argv, str(WORKERS / "answers_askew.py"), mode)
     assert confirmed(d) == ["envelope"], d["hypotheses"]
-    assert d["cause"].startswith("The worker answered the 81-byte dspex request, but not as its")
+    assert d["cause"].startswith("The worker read the 81-byte dspex request and wrote a frame th")
     assert said in d["cause"] and fix in d["remediation"]
     assert d["evidence"][0]["note"] == "a frame that answered no request, set aside"
 

@@ -40,21 +40,44 @@ def blocked_writing(obs: Observations) -> Judgement:
     origin = live_origin(obs)
     ev = [Evidence(b.text + holders, origin, "sampled twice, blocked both times")]
     ours = b.target == live.stdout_pipe
-    stream = "its stdout" if ours else "a pipe that is not its stdout (its stderr or a log)"
+    if ours and obs.worker.stray_count:
+        return ruled_out(
+            "its stdout is full because poolctl stopped reading at the timeout: it kept writing "
+            f"frames that answered nothing ({obs.worker.stray_count:,}; see envelope)"
+        )
+    if ours:
+        return _still_writing(obs, ev)
+    stream = "a pipe that is not its stdout (its stderr or a log)"
     if not ours:
         ev.append(
             Evidence(
                 f"{b.target} is not the stdout pipe poolctl reads ({live.stdout_pipe})", origin
             )
         )
-    verdict = (
-        f"The worker is blocked writing to {stream}, full because "
-        + ("poolctl stopped reading it" if ours else "nobody drains it")
-        + f": {b.text}{holders}"
-    )
+    verdict = f"The worker is blocked writing to {stream}, full because nobody drains it: "
+    verdict += f"{b.text}{holders}"
     fix = (
         "Drain every pipe the worker writes to, stderr included, continuously (read it in a "
         "thread or an event loop, or send it to a file, as poolctl's `--stderr capture` does), "
         "or make the worker write less there."
     )
+    return confirmed(verdict, fix, *ev)
+
+
+def _still_writing(obs: Observations, ev: list[Evidence]) -> Judgement:
+    """Blocked on its stdout, which poolctl stopped reading at the timeout: it was still writing
+    when the answer was due, and nothing it wrote was a whole answer (a message that never
+    ends: a line without its newline, a frame longer than it said)."""
+    total = obs.worker.transcript.total
+    verdict = (
+        f"The worker was still writing to its stdout when the answer was due: {total:,} bytes "
+        "arrived and none of them ended an answer (the pipe then filled, as poolctl stopped "
+        "reading at the timeout)"
+    )
+    fix = (
+        f"Look at what it writes ({obs.stdout_origin}): an answer that never ends (a line with "
+        "no newline, a frame longer than its header said) or output that answers nothing; end "
+        "each message as its framing says."
+    )
+    ev.append(Evidence(f"{total:,} bytes on its stdout", obs.stdout_origin))
     return confirmed(verdict, fix, *ev)

@@ -54,16 +54,17 @@ def _silent(outcome: Outcome | None) -> bool:
 
 
 def _answered_otherwise(obs: Observations) -> Judgement:
-    """It answered in the framing, as a whole message, but not as the answer to the request:
-    another id (`"1"` for 1, as a worker that makes every id a string sends), or outside the
-    envelope (no boolean `success`, a list around it). poolctl set the frame aside."""
+    """It wrote whole messages in the framing, but none was the answer to the request: another
+    id (`"1"` for 1, as a worker that makes every id a string sends), outside the envelope (no
+    boolean `success`, a list around it), or frames of its own by the thousand. poolctl set
+    them aside."""
     worker = obs.worker
     what = worker.stray[0]
     size = len(obs.request_frame)
     current = obs.protocol
-    verdict = (
-        f"The worker answered the {size}-byte {current} request, but not as its answer: {what}"
-    )
+    n = worker.stray_count
+    frames = f"{n:,} frames, none of them its answer" if n > 1 else "a frame that is not its answer"
+    verdict = f"The worker read the {size}-byte {current} request and wrote {frames}: {what}"
     if what.startswith("response for id"):
         sent = obs.failed.request.id
         fix = (
