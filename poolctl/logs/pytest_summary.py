@@ -15,9 +15,11 @@ SECTION_RE = re.compile(r"^=+ (?P<title>.*?) =+$")
 COUNT_RE = re.compile(
     r"(\d+) (failed|passed|errors?|skipped|xfailed|xpassed|deselected|warnings?|rerun)"
 )
+# `1 failed, 11 passed, 1110 subtests passed in 1.07s`: pytest 9 counts passed subtests apart
+# (a failed one is among `failed`)
 CLOSING_RE = re.compile(
-    r"^(?:=+ )?(?P<body>(?:\d+ \w+(?:, )?)+(?: in [\d.]+s(?: \([^)]*\))?)?|no tests ran.*?)"
-    r"(?: =+)?$"
+    r"^(?:=+ )?(?P<body>(?:\d+ (?:subtests? )?\w+(?:, )?)+(?: in [\d.]+s(?: \([^)]*\))?)?"
+    r"|no tests ran.*?)(?: =+)?$"
 )
 EXCEPTION_RE = re.compile(r"^(?P<type>(?:[A-Za-z_]\w*\.)*[A-Z]\w*)(?::(?: (?P<message>.*))?)?$")
 
