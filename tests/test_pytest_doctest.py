@@ -35,3 +35,15 @@ def test_a_failed_doctest_is_one_failure_with_what_doctest_said(log: str) -> Non
         ">>> worker_id({}): KeyError: 'POOLCTL_WORKER_ID'",
     )
     assert [(s.failures, s.read) for s in parsed.summaries] == [(3, 3)]
+
+
+def test_a_doctest_past_line_999_says_its_example_not_its_context() -> None:
+    """pytest numbers a long module's lines with four digits (`1012         >>> pool_size(10)`):
+    the example and what doctest said are the message, not the docstring's lines before it (a
+    real capture: tests/fixtures/src/capture_doctest_long.sh; python-dateutil's doctests read
+    so)."""
+    [failure] = read_logs([str(PYTEST / "doctest_long_module.txt")]).failures
+    assert (failure.kind, failure.message) == (
+        "DocTestFailure",
+        ">>> pool_size(10): Expected: 12 Got: 10",
+    )

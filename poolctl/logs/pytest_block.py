@@ -22,7 +22,8 @@ FRAME_RE = re.compile(r"^(?P<file>[^\s:][^:]*?):(?P<line>\d+):(?: (?P<rest>.*))?
 ERROR_AT_RE = re.compile(r"^ERROR at (?P<phase>setup|teardown|call) of (?P<name>.+)$")
 XDIST_NODE_RE = re.compile(r"^\[gw\d+\] \w+ -- Python ")
 XDIST_CRASH_RE = re.compile(r"^worker '[^']+' crashed while running '(?P<nodeid>[^']+)'")
-DOCTEST_SOURCE_RE = re.compile(r"^\d{3} ")  # a doctest's numbered source line: `018     >>> f(5)`
+# a doctest's numbered source line: `018     >>> f(5)`, `1306     >>> f(5)` (3 digits at least)
+DOCTEST_SOURCE_RE = re.compile(r"^\d{3,} ")
 DOCTEST_SAID = 8  # lines of doctest's report of an example kept in the message
 SESSION_HEAD = 12  # lines after a session's start within which its `rootdir:` comes
 
