@@ -47,3 +47,11 @@ def test_a_doctest_past_line_999_says_its_example_not_its_context() -> None:
         "DocTestFailure",
         ">>> pool_size(10): Expected: 12 Got: 10",
     )
+
+
+def test_a_doctest_in_pytest_junit_says_its_example() -> None:
+    """pytest's JUnit XML holds the doctest's console body: read as a doctest, not as a
+    traceback whose message was the bare `Got:` (python-dateutil's read so)."""
+    junit = Path(__file__).parent / "fixtures" / "junit" / "pytest_doctest_long_module.xml"
+    [failure] = read_logs([str(junit)]).failures
+    assert failure.message == ">>> pool_size(10): Expected: 12 Got: 10"

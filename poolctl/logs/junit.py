@@ -44,6 +44,7 @@ _GENERIC_MESSAGES = frozenset(
 )
 # common_test's cth_surefire says only `Test fail_case in pool_SUITE failed!`; the element's
 # text is the reason, an Erlang term (its stack, a list of `{Module,Function,…}`, after it)
+_DOCTEST_BODY_RE = re.compile(r"^\d{3,} +>>> .*\n(?:Expected:|UNEXPECTED EXCEPTION:)", re.M)
 _CT_GENERIC_RE = re.compile(r"^Test \S+ in \S+ (?:failed|auto_skipped)!$")
 _CT_STACK_RE = re.compile(r",\s*\n\s*\[\{")
 _PYTHON_TRACEBACK = "Traceback (most recent call last):"
@@ -387,7 +388,9 @@ def _console_fields(body: str, name: str) -> _Fields | None:
     if _EXUNIT_BODY_RE.match(body):
         ExUnitParser("<junit>", scratch).parse(io.BytesIO(body.encode()), b"")
     elif "\nE  " in body or body.startswith("E  ") or re.search(r"^\S+:\d+: ", body, re.M):
-        wrapped = f"=== FAILURES ===\n___ {name or 'test'} ___\n{body}\n"
+        # a doctest's body (its numbered source lines, then what doctest said) is read as one
+        doctest = "[doctest] " if _DOCTEST_BODY_RE.search(body) else ""
+        wrapped = f"=== FAILURES ===\n___ {doctest}{name or 'test'} ___\n{body}\n"
         PytestParser("<junit>", scratch).parse(io.BytesIO(wrapped.encode()), b"")
     if not scratch.failures:
         return None
