@@ -164,17 +164,29 @@ def test_a_run_of_scenarios_only_reports_its_failures() -> None:
 def test_a_closing_line_counting_passed_subtests_is_read(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """pytest 9 counts passed subtests apart: `1 failed, 2 passed, 4 subtests passed in 0.27s`.
+    """pytest 9 counts passed subtests apart: `1 failed, 2 passed, 4 subtests passed in 0.7s`.
     Under `-v --tb=no -rN` its failed subtest is named nowhere else; the line was "no closing
     line", and the run 0 failures, exit 0 (real captures: capture_subtests_passed.sh)."""
     path = str(FIXTURES / "pytest/subtests_passed_tbno.txt")
     [summary] = read_logs([path]).summaries
     assert (summary.failures, summary.read) == (1, 0)
-    assert summary.text.endswith("1 failed, 2 passed, 4 subtests passed in 0.27s =" + "=" * 15)
+    assert "1 failed, 2 passed, 4 subtests passed in " in summary.text
     code, out, _ = run(capsys, "triage", path, "--no-history")
     assert code == 1 and "1 of the 1 failures the runner counted was not read" in out
     [read] = read_logs([str(FIXTURES / "pytest/subtests_passed.txt")]).summaries
     assert (read.failures, read.read) == (1, 1)
+
+
+def test_a_subtest_whose_parameters_hold_dots_keeps_its_class() -> None:
+    """`RatioTest.test_deadline (start=datetime.datetime(2026, 1, 1, 0, 0))`: the parameters'
+    dots split no class, and the SUBFAILED line, parentheses within parentheses, gives its node
+    id (the class was `RatioTest::test_deadline (start=datetime`; a real capture:
+    capture_subtests_passed.sh; more-itertools' read so)."""
+    [failure] = read_logs([str(FIXTURES / "pytest/subtests_params.txt")]).failures
+    assert failure.group == "test_ratios.py::RatioTest"
+    assert failure.details["nodeid"] == (
+        "test_ratios.py::RatioTest::test_deadline (start=datetime.datetime(2026, 1, 1, 0, 0))"
+    )
 
 
 def test_an_empty_partition_of_mix_test_is_a_clean_run(capsys: pytest.CaptureFixture[str]) -> None:

@@ -24,6 +24,7 @@ XDIST_NODE_RE = re.compile(r"^\[gw\d+\] \w+ -- Python ")
 XDIST_CRASH_RE = re.compile(r"^worker '[^']+' crashed while running '(?P<nodeid>[^']+)'")
 # a doctest's numbered source line: `018     >>> f(5)`, `1306     >>> f(5)` (3 digits at least)
 DOCTEST_SOURCE_RE = re.compile(r"^\d{3,} ")
+_PARAMS_RE = re.compile(r"\[| \(")  # where a test's parameters, or a subtest's, begin
 DOCTEST_SAID = 8  # lines of doctest's report of an example kept in the message
 SESSION_HEAD = 12  # lines after a session's start within which its `rootdir:` comes
 
@@ -257,8 +258,11 @@ class PytestBlock:
         if self.phase == "collection":
             return ""  # the name is the module's path: no class, no test
         path = location.rsplit(":", 1)[0] if location else ""
-        if "." in name.split("[", 1)[0]:
-            cls = name.split("[", 1)[0].rsplit(".", 1)[0].replace(".", "::")
+        # `Class.test[params]`, `Class.test (x=0.5)` (a subtest's): the dots of the parameters
+        # are no class's
+        test = _PARAMS_RE.split(name, 1)[0]
+        if "." in test:
+            cls = test.rsplit(".", 1)[0].replace(".", "::")
             return f"{path}::{cls}" if path else cls
         return path
 

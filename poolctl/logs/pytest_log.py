@@ -84,8 +84,11 @@ TRIGGERS = (
 # a session that began on a progress line (`t.py ===…`, `F===…`): a test printed it
 GLUED_SESSION_RE = re.compile(r"(?:\.py |[^=\s])=+ test session starts =+\s*$")
 EXUNIT_CLOSING_RE = re.compile(r"^\d+ (?:\w+, )*\d+ tests?, \d+ failures?\b")
+# a subtest's parameters, in parentheses that may hold parentheses three deep (`(args=(0.0,
+# 1.0))`, `(start=datetime.datetime(1, 1, 1))`), matched without backtracking
+_SUB_PARAMS = r"\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)"
 SUMMARY_LINE_RE = re.compile(
-    r"^(?:(?P<outcome>FAILED|ERROR)|SUBFAILED(?P<sub>(?:\[[^\]]*\])?(?: ?\([^)]*\))?)) "
+    r"^(?:(?P<outcome>FAILED|ERROR)|SUBFAILED(?P<sub>(?:\[[^\]]*\])?(?: ?" + _SUB_PARAMS + r")?)) "
     r"(?P<nodeid>[^\s\[]+(?:\[[^\n]*?\])?)(?: - (?P<message>.*))?$"
 )
 # a progress line that shows a failure (the marks are checked for one apart: a regex requiring
