@@ -47,6 +47,15 @@ CASES = {
         "pool plugin broke: no worker pool configured (POOL_SIZE unset)",
         (7, 56),
     ),
+    # a warning turned into an error at configure time: its message's two lines, the first the
+    # cause (tests/fixtures/src/capture_internal_warning.sh)
+    "internal_warning.txt": (
+        "pytest internal error",
+        "PytestDeprecationWarning",
+        'The configuration option "pool_default_scope" is unset. The pool\'s workers will '
+        "default to the function scope. Set it in pytest.ini.",
+        (1, 20),
+    ),
     "interrupted.txt": (
         "run interrupted",
         "KeyboardInterrupt",

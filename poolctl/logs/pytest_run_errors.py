@@ -151,10 +151,18 @@ class RunErrors:
         self._make("run interrupted", "KeyboardInterrupt", message, "interrupted", where)
 
     def _internal_done(self) -> None:
-        last = self.lines[-1][1].removeprefix("INTERNALERROR> ").strip()
-        raised = EXCEPTION_RE.match(last)
-        kind = short_type(raised["type"]) if raised else "INTERNALERROR"
-        message = (raised["message"] or "") if raised else last
+        texts = [text.removeprefix("INTERNALERROR> ") for _, text in self.lines]
+        # the exception's line, unindented, and the lines of its message that follow it (a
+        # warning turned into an error says its cause on the first, then goes on)
+        for at in range(len(texts) - 1, max(-1, len(texts) - 20), -1):
+            raised = EXCEPTION_RE.match(texts[at].strip())
+            if raised and texts[at][:1].strip() and (":" in texts[at] or at == len(texts) - 1):
+                said = [raised["message"] or "", *(t.strip() for t in texts[at + 1 :])]
+                message = " ".join(t for t in said if t)
+                kind = short_type(raised["type"])
+                break
+        else:
+            message, kind = texts[-1].strip(), "INTERNALERROR"
         self._make("pytest internal error", kind, message, "internal", "")
 
     def _make(self, name: str, kind: str, message: str, phase: str, location: str) -> None:
