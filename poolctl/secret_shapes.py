@@ -169,12 +169,33 @@ def substitute(shape: Shape, data: AnyStr, repl: Replace[AnyStr]) -> AnyStr:
     return regex.sub(repl, data)  # type: ignore[no-any-return]
 
 
+@functools.cache
+def _fast_tests() -> tuple[Any, tuple[Any, ...]]:
+    """One RE2 pass for every local needle (on lowered bytes), and one for the literal shapes
+    RE2 takes, beside those it does not (a lookbehind): a 1 GB stderr log is searched at RE2's
+    speed, not 28 substring searches and 8 regexes over each chunk."""
+    import re2  # google-re2: loaded when a file is first searched
+
+    options = re2.Options()
+    options.log_errors = False
+    needles = re2.compile(b"|".join(re.escape(n) for n in _LOCAL_NEEDLES), options)
+    taken, left = [], []
+    for shape in LITERAL:
+        try:
+            re2.compile(shape.bytes_regex.pattern, options)
+            taken.append(shape.bytes_regex.pattern)
+        except re2.error:
+            left.append(shape.bytes_regex)
+    union = [re2.compile(b"|".join(b"(?:%s)" % p for p in taken), options)] if taken else []
+    return needles, (*union, *left)
+
+
 def may_hold(data: bytes) -> bool:
     """Whether `data` could hold a token of any shape."""
-    low = data.lower()
-    if any(n in low for n in _LOCAL_NEEDLES):
+    needles, literal = _fast_tests()
+    if needles.search(data.lower()) is not None:
         return True
-    return any(s.bytes_regex.search(data) is not None for s in LITERAL)
+    return any(regex.search(data) is not None for regex in literal)
 
 
 def substitute_all(data: bytes, repl: Replace[bytes]) -> bytes:
