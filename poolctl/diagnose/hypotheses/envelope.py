@@ -94,14 +94,14 @@ def envelope(obs: Observations) -> Judgement:
     echo = _echoed(obs)
     if echo is not None:
         return echo
-    if obs.worker.stray:
-        return _answered_otherwise(obs)
     probe = obs.close_probe
     if probe is not None and probe.line_answer and b'"error"' not in probe.line_answer:
         return ruled_out("it answered the request once its stdin closed (see framing)")
     said = messages_written(obs)
     stderr_line = validation_line(obs.stderr_text)
     others = _answering_protocols(obs)
+    if obs.worker.stray and not others:  # no other protocol explains what it wrote
+        return _answered_otherwise(obs)
     tried = [eid for eid in obs.results if eid.startswith("protocol-")]
     if not others and stderr_line is None:
         silent = [eid for eid in tried if _silent(result(obs, eid))]
