@@ -518,6 +518,20 @@ def test_a_failed_unittest_run_after_a_clean_pytest_run_is_not_a_clean_log(
     assert code == 1 and "3 of the 3 failures the runner counted were not read" in out
 
 
+@pytest.mark.parametrize(("log", "code", "unread"), [("failed.txt", 1, 3), ("ok.txt", 0, 0)])
+def test_a_unittest_run_alone_is_read_by_its_verdict(
+    capsys: pytest.CaptureFixture[str], log: str, code: int, unread: int
+) -> None:
+    """`python -m unittest -v` alone (real captures: capture_unittest_after_pytest.sh): its
+    blocks are not read, but its `Ran N tests` line and its verdict are, so a failed run counts
+    its failures and a clean one is clean (both were "format not recognised", exit 2)."""
+    path = str(FIXTURES / "unittest" / log)
+    assert detect_format((FIXTURES / "unittest" / log).read_bytes()) == "pytest"
+    code_got, out, _ = run(capsys, "triage", path, "--no-history", "--format", "json")
+    assert code_got == code
+    assert json.loads(out)["summary"]["unread"] == unread
+
+
 @pytest.mark.parametrize(
     ("log", "runner", "verdict"),
     [

@@ -93,6 +93,8 @@ _PYTEST_MARKS = (
     re.compile(r"^(?:ImportError while loading conftest '|INTERNALERROR> )", re.M),
     re.compile(pytest_run_errors.OWN_USAGE, re.M),
     re.compile(r"^[.sxXFE,u]+ +\[ *\d+%\]$", re.M),  # a progress line alone (`-qq`)
+    # Python unittest's run: its verdict is read (poolctl.logs.other_verdicts), its blocks not
+    re.compile(r"^Ran \d+ tests? in [\d.]+s$", re.M),
 )
 _EXUNIT_MARKS = (
     re.compile(

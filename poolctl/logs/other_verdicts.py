@@ -58,6 +58,7 @@ VERDICTS = (
 # What sends such a line to a parser's `outside` (RE2 syntax, searched over bytes; `^` starts a
 # line), and a cheap test of a stripped line before the regexes run
 TRIGGERS = (
+    r"^Ran \d+ tests? in [\d.]+s",
     r"^FAILED \((?:failures|errors|unexpected successes)=",
     r"^test result: FAILED\.",
     r"^(?:#|ℹ) fail [1-9]",
@@ -68,14 +69,25 @@ TRIGGERS = (
 _STARTS = ("FAILED (", "test result: FAILED", "# fail ", "ℹ fail ", "Tests")
 
 
+# unittest's line before its verdict: a run of it, whatever the verdict (`OK` alone says too
+# little to be looked for), counted as a run of so many tests
+UNITTEST_RAN_RE = re.compile(r"^Ran (?P<tests>\d+) tests? in [\d.]+s$")
+
+
 def may_be_verdict(stripped: str) -> bool:
     """Cheap: `stripped` could be one of the verdicts."""
     return stripped.startswith(_STARTS) or stripped.endswith(" failing")
 
 
 def read_verdict(out: ParsedLog, file: str, number: int, line: str) -> bool:
-    """Record `line` as another runner's verdict of a failed run, if it is one."""
+    """Record `line` as another runner's verdict of a failed run, if it is one (or as a run of
+    unittest's, `Ran 2 tests in 0.001s`)."""
     text = line.strip()
+    ran = UNITTEST_RAN_RE.match(text) if text.startswith("Ran ") else None
+    if ran is not None:
+        tests = int(ran["tests"])
+        out.summaries.append(RunSummary(file, number, text, tests, None, start=number, read=0))
+        return True
     if not may_be_verdict(text):
         return False
     for verdict in VERDICTS:
