@@ -78,6 +78,17 @@ def test_a_run_that_failed_outside_any_test_is_a_failure(log: str) -> None:
     assert parsed.blocks[(str(path), lines[0])][-1][0] == lines[1]  # its lines are quoted
 
 
+def test_an_internal_error_is_not_among_the_errors_pytest_counted() -> None:
+    """`collected 1 item / 1 error`, an INTERNALERROR, then `1 error`: the count is the
+    collection error's, whose block pytest never printed; the internal error is one more (it
+    was taken as the counted one: "0 of the 1 not read")."""
+    parsed = read_logs([str(RUN_ERRORS / "internal_after_collect_errors.txt")])
+    [failure] = parsed.failures
+    assert (failure.name, failure.kind) == ("pytest internal error", "RuntimeError")
+    [summary] = parsed.summaries
+    assert (summary.failures, summary.read) == (1, 0)
+
+
 def test_another_tools_error_lines_after_a_run_are_no_failure_of_it() -> None:
     """tox 3's `ERROR: InvocationError …` and `ERROR:   py311: commands failed` follow the
     closing line of a run with one failed test: that test is the only failure."""

@@ -390,7 +390,9 @@ class PytestParser(TextParser):
             lines = printed_lines.get(failure.line_start)
             if lines is not None:
                 self.recorder.done(failure, lines, after=False)
-            kept += keep_failure(self.out, failure, self.recorder)
+            kept_now = keep_failure(self.out, failure, self.recorder)
+            # pytest's closing line never counts its own internal error among the run's errors
+            kept += kept_now if failure.details.get("phase") != "internal" else 0
         self.failures, self.summary_lines, self.line_mode = [], [], []
         self.summary_text, self.overflowed = {}, []
         self.e_pending = []
