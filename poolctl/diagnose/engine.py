@@ -46,6 +46,7 @@ from .readings import messages_written, request_unread, stream_kind
 
 DEFAULT_BUDGET = 7.0  # seconds for the whole diagnosis, experiments and their clean-up included
 STOP_MARGIN = 1.0  # kept at the end of the budget for stopping experiment processes
+BUSY_WAIT = 2.0  # seconds a worker busy with its request is waited for, once looked at
 PROTOCOL_WAVE = 6.0  # the most the protocol experiments may add to the budget
 
 
@@ -233,6 +234,7 @@ def _probe_and_experiment(
 ) -> None:
     """Probe the original process and run the experiments the plan calls for (their starts and
     ends go to `trace`; those begun `early` are not run again)."""
+    entered = time.monotonic()
     plan = _plan(obs)
     if early is not None and not (experiments and (plan.experiments or plan.probe_stdin)):
         early.stop(wait=False)  # the plan needs none of them
@@ -288,8 +290,12 @@ def _probe_and_experiment(
                 if found is not None:
                     obs.samples.append(found)
 
-            # Long enough to see a slow start through (several timeouts), bounded by the budget.
+            # Long enough to see a slow start through (several timeouts), bounded by the budget;
+            # a worker that read its request is busy with it: its verdict comes within the
+            # timeout plus 3 s (its experiments ran during the wait)
             until = min(deadline - STOP_MARGIN / 2, time.monotonic() + max(5.0, 4 * wait_for))
+            if request_unread(obs) is False:
+                until = min(until, entered + BUSY_WAIT)
             obs.late_answer = wait_longer(worker, failed.request, until, on_tick=sample)
             if obs.late_answer is None:
                 obs.waited_longer = worker.elapsed()
