@@ -140,8 +140,10 @@ def write_reports(
 
 def save(report: Report, run: RunDir, *, files: Sequence[str] = SAVED) -> Report:
     """Write the report `files` (`report.json`, `report.md` and `junit.xml` by default) into
-    `run`, and the pictures of its trace (`timeline.html`, `trace.json`), then redact every
-    file of the run folder; returns the report as shown (redacted), with its timeline."""
+    `run`, and the pictures of its trace (`timeline.html`, `trace.json`); returns the report as
+    shown (redacted), with its timeline. The other files of the run folder (a worker's captured
+    output may be gigabytes) are redacted when the command ends, after the verdict is printed:
+    a Ctrl-C meanwhile leaves the verdict on the screen, and the next command scrubs them."""
     events = read_events(run.events.read_text("utf-8", "replace")) if run.events.exists() else []
     try:
         report = pictured(report, events)
@@ -153,7 +155,6 @@ def save(report: Report, run: RunDir, *, files: Sequence[str] = SAVED) -> Report
         pictures = {}
     shown = prepare(report, run.context)
     write_reports(shown, run, pictures, files)
-    run.scrub()
     return shown
 
 
