@@ -89,6 +89,24 @@ def test_an_internal_error_is_not_among_the_errors_pytest_counted() -> None:
     assert (summary.failures, summary.read) == (1, 0)
 
 
+def test_an_internal_error_in_a_test_under_v_is_that_tests_failure() -> None:
+    """`-v` printed the test's start, then pytest broke (a plugin raising while it reported
+    the test; pytest-timeout firing while a traceback was drawn does the same): the failure is
+    that test's (it was "pytest internal error", no test named; a real capture:
+    capture_internal_warning.sh)."""
+    [failure] = read_logs([str(RUN_ERRORS / "internal_in_test_verbose.txt")]).failures
+    assert (failure.name, failure.group, failure.kind) == (
+        "test_checkout_under_load",
+        "test_pool.py",
+        "RuntimeError",
+    )
+    assert failure.details["nodeid"] == "test_pool.py::test_checkout_under_load"
+    assert failure.message == (
+        "pytest broke while running test_pool.py::test_checkout_under_load: pool report plugin "
+        "broke while reporting the test"
+    )
+
+
 def test_another_tools_error_lines_after_a_run_are_no_failure_of_it() -> None:
     """tox 3's `ERROR: InvocationError …` and `ERROR:   py311: commands failed` follow the
     closing line of a run with one failed test: that test is the only failure."""

@@ -66,6 +66,7 @@ class RunErrors:
         self.lines: Lines = []
         self.where = ""  # the conftest's frame (`conftest.py:1`)
         self.empty_run_closed = -1  # the line of the last `no tests ran` closing line
+        self.running: Failure | None = None  # the test `-v` said started, before an internal error
 
     def feed(self, number: int, line: str, *, in_session: bool) -> bool:
         """Read `line` if it belongs to such an error; True when it did. `in_session`: between
@@ -163,18 +164,35 @@ class RunErrors:
                 break
         else:
             message, kind = texts[-1].strip(), "INTERNALERROR"
-        self._make("pytest internal error", kind, message, "internal", "")
+        running, self.running = self.running, None
+        if running is None:
+            self._make("pytest internal error", kind, message, "internal", "")
+            return
+        nodeid = running.details["nodeid"]
+        message = f"pytest broke while running {nodeid}: {message}"
+        self._make(running.name, kind, message, "internal", running.location, running, nodeid)
 
-    def _make(self, name: str, kind: str, message: str, phase: str, location: str) -> None:
+    def _make(
+        self,
+        name: str,
+        kind: str,
+        message: str,
+        phase: str,
+        location: str,
+        test: Failure | None = None,
+        nodeid: str = "",
+    ) -> None:
+        """A failure of the run (of `test`, the test it broke in, named by `nodeid`)."""
         lines, self.lines, self.open = self.lines, [], ""
+        details = {"outcome": "error", "phase": phase, **({"nodeid": nodeid} if nodeid else {})}
         failure = Failure(
             source="pytest",
             name=name,
-            group="",
+            group=test.group if test is not None else "",
             location=location,
             kind=kind,
             message=message,
-            details={"outcome": "error", "phase": phase},
+            details=details,
             stacktrace=tuple(text for _, text in lines[1:]) if phase == "internal" else (),
             input_file=self.input_file,
             line_start=lines[0][0],
