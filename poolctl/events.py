@@ -166,7 +166,10 @@ def _flush_often(
         alive = trace()
         if alive is None:
             return
-        alive.flush()
+        try:
+            alive.flush()
+        except OSError:  # a full disk: the command's own next write meets it, and says so
+            return
         del alive
 
 
