@@ -128,8 +128,9 @@ SERVICE = "services:\n  bridge: {command: %s}\n"
         ('["{python}", "-m", "poolctl.workers.reference"]', "'  '", ":3: worker.command: the"),
         ("pool:", SERVICE % "''" + "pool:", ":5: services.bridge.command: the command is empty"),
         ("pool:", SERVICE % "'a \"b'" + "pool:", ":5: services.bridge.command: the command can"),
+        ('"-m", "poolctl', '"-m\\0", "poolctl', ":3: worker.command: the command holds a NUL byte"),
     ],
-    ids=["backslash", "open-quote", "empty-word", "blank", "empty-service", "service-quote"],
+    ids=["backslash", "open-quote", "empty-word", "blank", "empty-service", "service-quote", "nul"],
 )
 def test_a_command_no_program_can_be_run_from_names_its_line(
     tmp_path: Path, old: str, new: str, said: str
@@ -147,6 +148,12 @@ def test_a_script_whose_interpreter_is_missing_names_its_line(tmp_path: Path) ->
         tmp_path, GOOD.replace('["{python}", "-m", "poolctl.workers.reference"]', str(script))
     )
     assert ":3: worker.command: " in message and "which does not exist" in message
+
+
+def test_a_variable_holding_a_nul_byte_names_its_line(tmp_path: Path) -> None:
+    """No program can be given it (it was an internal error when the pool started)."""
+    message = error_of(tmp_path, GOOD.replace("pool:", '  env: {MODE: "a\\0b"}\npool:'))
+    assert ":4: worker.env: " in message and "the variable 'MODE' holds a NUL byte" in message
 
 
 @pytest.mark.parametrize(

@@ -42,7 +42,20 @@ def _runnable(command: list[str] | str) -> list[str] | str:
         raise ValueError(message) from None
     if not words or not words[0].strip():
         raise ValueError("the command is empty: it names no program")
+    if any("\0" in word for word in words):
+        raise ValueError("the command holds a NUL byte, which no program's argument can")
     return command
+
+
+def _no_nul(env: dict[str, str]) -> dict[str, str]:
+    """An environment a program can be given: no NUL byte in a name or a value."""
+    for name, value in env.items():
+        if "\0" in name or "\0" in value:
+            raise ValueError(f"the variable {name!r} holds a NUL byte, which no variable can")
+    return env
+
+
+Environment = Annotated[dict[str, str], AfterValidator(_no_nul)]
 
 
 Command = Annotated[list[str] | str, AfterValidator(_runnable)]
@@ -60,7 +73,7 @@ class WorkerSection(_Strict):
     protocol: str = "dspex"  # dspex, jsonrpc, mcp or lsp: what messages mean
     framing: str | None = None  # default: the protocol's (packet-4 for dspex)
     stderr: StderrMode = StderrMode.CAPTURE
-    env: dict[str, str] = {}
+    env: Environment = {}
     unset_env: list[str] = []
     cwd: str | None = None
     init_timeout: PositiveSeconds = 5.0
@@ -104,7 +117,7 @@ class ServiceSection(_Strict):
     """A named helper process that steps may start and require."""
 
     command: Command
-    env: dict[str, str] = {}
+    env: Environment = {}
 
     def argv(self, base: Path) -> tuple[str, ...]:
         return WorkerSection(command=self.command).argv(base)
