@@ -21,7 +21,8 @@ _MACHINES = {3: "x86", 8: "MIPS", 20: "PowerPC", 21: "PowerPC64", 22: "S390", 40
              62: "x86-64", 183: "AArch64", 243: "RISC-V"}  # fmt: skip
 
 
-def _head(path: str, size: int = 256) -> bytes:
+def read_head(path: str, size: int = 4096) -> bytes:
+    """The first `size` bytes of the file at `path` (none if it cannot be read)."""
     try:
         with open(path, "rb") as f:
             return f.read(size)
@@ -65,11 +66,11 @@ def why_not_runnable(path: str) -> str:
         return f"{path} is a directory, not a program"
     if not os.access(path, os.X_OK):
         return f"{path} is not executable (chmod +x, or run it through its interpreter)"
-    head = _head(path)
+    head = read_head(path, 256)
     if head.startswith(b"#!"):
         return _interpreter_problem(path, head)
     machine = _elf_machine(head)
-    ours = _elf_machine(_head(os.path.realpath(sys.executable)))
+    ours = _elf_machine(read_head(os.path.realpath(sys.executable), 64))
     if machine is not None and ours is not None and machine != ours:
         theirs = _MACHINES.get(machine, f"machine {machine}")
         here = _MACHINES.get(ours, f"machine {ours}")

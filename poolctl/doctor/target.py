@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from poolctl.children import Children
 from poolctl.errors import PoolctlError
-from poolctl.executable import why_not_runnable
+from poolctl.executable import read_head, why_not_runnable
 from poolctl.model import Check, CheckStatus, Evidence
 from poolctl.worker import WorkerSpec
 
@@ -86,14 +86,6 @@ def which(program: str, env: dict[str, str], cwd: str | None) -> str | None:
         path = Path(program) if Path(program).is_absolute() else Path(cwd or ".") / program
         return str(path) if path.exists() else None
     return shutil.which(program, path=env.get("PATH", os.defpath))
-
-
-def read_head(path: str, size: int = 4096) -> bytes:
-    try:
-        with open(path, "rb") as f:
-            return f.read(size)
-    except OSError:
-        return b""
 
 
 def shebang_of(head: bytes) -> list[str] | None:
