@@ -13,9 +13,10 @@ from __future__ import annotations
 import os
 import re
 
+from poolctl.executable import read_head
 from poolctl.model import Evidence
 
-from .target import CheckList, PythonCommand, Target, read_head, run_briefly, seconds_text
+from .target import CheckList, PythonCommand, Target, run_briefly, seconds_text
 
 SECTION = "Interpreter"
 SHIM_DIRS = (
