@@ -579,8 +579,9 @@ class Pool:
 
 
 def debug_log_path(run_dir: RunDir, worker_id: str) -> Path:
-    """Where poolctl asks each worker to write its own debug log (`POOLCTL_DEBUG_LOG`)."""
-    return run_dir.workers / f"{worker_id}.debug.log"
+    """Where poolctl asks each worker to write its own debug log (`POOLCTL_DEBUG_LOG`): a
+    full path, since a worker with a `cwd` of its own resolves a relative one from there."""
+    return (run_dir.workers / f"{worker_id}.debug.log").absolute()
 
 
 __all__ = [

@@ -15,7 +15,7 @@ import pexpect
 import pytest
 
 from poolctl.model import Diagnosis, Report
-from poolctl.rundir import create_run_dir
+from poolctl.rundir import BASE_ENV, create_run_dir
 from poolctl.scenario import bundled_scenarios, load_scenario
 from poolctl.scenario.report import ScenarioResult, run_scenario
 from tests.conftest import Processes, RunCli, marked_processes
@@ -163,6 +163,26 @@ def test_pattern_1_scenarios_carry_the_engine_verdict(
     # The checkout that waited for the broken worker is folded into pattern 1, not pattern 3.
     assert d.facts["checkout_timeouts_caused"] == 1
     assert time.monotonic() - started < 60
+
+
+def test_a_worker_with_its_own_cwd_finds_its_debug_log_under_a_relative_reports_folder(
+    run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The default reports folder is relative (`reports/`): the POOLCTL_DEBUG_LOG handed to a
+    worker that runs elsewhere (`cwd:`) is a full path (the reference worker died opening it)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(BASE_ENV, "reports")
+    (tmp_path / "elsewhere").mkdir()
+    scenario_file = tmp_path / "s.yaml"
+    scenario_file.write_text(
+        'worker: {command: ["{python}", "-m", "poolctl.workers.reference"], cwd: elsewhere}\n'
+        "pool: {size: 1}\n"
+        "steps:\n  - request: {command: ping}\n"
+    )
+    code, out, err = run_cli("run-scenario", str(scenario_file), "--no-history")
+    assert code == 0, out + err
+    [log] = {p.resolve() for p in (tmp_path / "reports").glob("*/workers/w1.debug.log")}
+    assert " w1 in " in log.read_text()  # (and `latest/` links to the same folder)
 
 
 def test_debug_logs_are_collected_beside_stderr(run: RunScenario, tmp_path: Path) -> None:
