@@ -189,6 +189,19 @@ def test_a_script_without_its_x_bit_names_its_line(tmp_path: Path) -> None:
     assert "is not executable (chmod +x" in error_of(tmp_path, command)
 
 
+def test_placeholders_are_filled_in_env_and_cwd_and_a_missing_cwd_names_its_line(
+    tmp_path: Path,
+) -> None:
+    """`{scenario_dir}` was filled in the command only: a PYTHONPATH or a cwd kept it as text."""
+    text = GOOD.replace(
+        "pool:", '  env: {PYTHONPATH: "{scenario_dir}/lib"}\n  cwd: "{scenario_dir}"\npool:'
+    )
+    spec = load_scenario(write(tmp_path, text)).worker_spec()
+    assert spec.env["PYTHONPATH"] == f"{tmp_path}/lib" and spec.cwd == str(tmp_path)
+    missing = GOOD.replace("pool:", "  cwd: /no/such/dir\npool:")
+    assert ":4: worker.cwd: no such directory: /no/such/dir" in error_of(tmp_path, missing)
+
+
 def test_unknown_framing(tmp_path: Path) -> None:
     assert "unknown framing 'packet-3'" in error_of(
         tmp_path, GOOD.replace("pool:", "  framing: packet-3\npool:")

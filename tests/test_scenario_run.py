@@ -109,25 +109,28 @@ def test_required_service_not_started(run: RunScenario) -> None:
 
 
 def test_workers_that_cannot_start_are_said_so_not_too_few(
-    run: RunScenario, tmp_path: Path
+    tmp_path: Path, processes: Processes
 ) -> None:
-    """No worker process could be started (its working directory does not exist): the checkout
-    that timed out waiting for one follows from it (it was pattern 3, "raise the pool size")."""
+    """No worker process could be started (its working directory was removed after the
+    scenario was checked): the checkout that timed out waiting for one follows from it (it was
+    pattern 3, "raise the pool size")."""
+    gone = tmp_path / "gone"
+    gone.mkdir()
     path = tmp_path / "no-cwd.yaml"
     path.write_text(
         "name: no-cwd\n"
-        'worker: {command: ["{python}", "-m", "poolctl.workers.reference"], cwd: /no/such/dir}\n'
+        f'worker: {{command: ["{{python}}", "-m", "poolctl.workers.reference"], cwd: "{gone}"}}\n'
         "pool: {size: 1, checkout_timeout: 0.5}\n"
         "steps:\n"
         "  - request: {command: ping}\n"
     )
-    report = run(path).report
+    scenario = load_scenario(path)
+    gone.rmdir()
+    report = run_scenario(scenario, create_run_dir(scenario.name, base=tmp_path)).report
     [finding] = report.findings
     assert not isinstance(finding.outcome, Diagnosis)
     assert finding.failure.name == "no-cwd: workers could not start"
-    assert "could not be started: working directory not found: /no/such/dir" in (
-        finding.failure.message
-    )
+    assert f"could not be started: working directory not found: {gone}" in (finding.failure.message)
     assert "1 checkout(s) timed out waiting for one" in finding.failure.message
 
 

@@ -60,9 +60,9 @@ class Scenario:
             framing=w.framing or get_protocol(w.protocol).framing,
             protocol=w.protocol,
             stderr=w.stderr,
-            env=dict(w.env),
+            env=w.environment(self.base),
             unset_env=tuple(w.unset_env),
-            cwd=w.cwd,
+            cwd=w.directory(self.base),
         )
 
     def peak_concurrency(self) -> int:
@@ -123,8 +123,10 @@ def read_scenario(
     if problem := too_large(spec.argv, spec.environment()):
         where = ("worker", "env") if scenario.worker.env else ("worker", "command")
         raise doc.error(where, problem)
+    if spec.cwd is not None and not Path(spec.cwd).is_dir():
+        raise doc.error(("worker", "cwd"), f"no such directory: {spec.cwd}")
     if check_commands:
-        _check_command(doc, ("worker", "command"), spec.argv, scenario.worker.cwd)
+        _check_command(doc, ("worker", "command"), spec.argv, spec.cwd)
         for name, service in body.services.items():
             _check_command(doc, ("services", name, "command"), service.argv(scenario.base), None)
     return scenario

@@ -31,6 +31,7 @@ from poolctl.scenario.schema import (
     ServiceStep,
     SleepStep,
     StopPoolStep,
+    filled,
 )
 from poolctl.worker import Answer, WorkerProcess, WorkerSpec
 
@@ -306,7 +307,9 @@ class ScenarioRunner:
     # --- services -------------------------------------------------------------------------
     def _start_service(self, name: str) -> None:
         section = self.scenario.body.services[name]
-        spec = WorkerSpec(argv=section.argv(self.scenario.base), env=dict(section.env))
+        base = self.scenario.base
+        env = {name: filled(value, base) for name, value in section.env.items()}
+        spec = WorkerSpec(argv=section.argv(base), env=env)
         process = WorkerProcess(
             spec, self.run_dir.workers, worker_id=f"svc-{name}", context=self.run_dir.context
         ).start()

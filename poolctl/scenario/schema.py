@@ -96,10 +96,21 @@ class WorkerSection(_Strict):
 
     def argv(self, base: Path) -> tuple[str, ...]:
         """The command with `{python}` (this interpreter) and `{scenario_dir}` filled in."""
-        return tuple(
-            p.replace("{python}", sys.executable).replace("{scenario_dir}", str(base))
-            for p in _words(self.command)
-        )
+        return tuple(filled(p, base) for p in _words(self.command))
+
+    def environment(self, base: Path) -> dict[str, str]:
+        """`env` with the placeholders filled in its values (a PYTHONPATH of `{scenario_dir}`)."""
+        return {name: filled(value, base) for name, value in self.env.items()}
+
+    def directory(self, base: Path) -> str | None:
+        """`cwd` with the placeholders filled in."""
+        return filled(self.cwd, base) if self.cwd is not None else None
+
+
+def filled(text: str, base: Path) -> str:
+    """`text` with `{python}` (this interpreter) and `{scenario_dir}` (the scenario file's
+    folder) filled in."""
+    return text.replace("{python}", sys.executable).replace("{scenario_dir}", str(base))
 
 
 class PoolSection(_Strict):
