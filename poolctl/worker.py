@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import resource
 import select
 import signal
 import subprocess
@@ -217,6 +218,12 @@ class WorkerProcess:
         except NotADirectoryError:
             raise WorkerStartError(f"working directory not found: {self.spec.cwd}") from None
         except OSError as exc:
+            if exc.errno in (errno.EMFILE, errno.ENFILE):  # each worker holds its pipes open
+                soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+                raise WorkerStartError(
+                    f"too many open files to start another worker (the limit is {soft:,}, "
+                    "`ulimit -n`; each worker holds its pipes and capture files open)"
+                ) from None
             if exc.errno != errno.E2BIG:
                 raise
             said = too_large(self.spec.argv, self.spec.environment()) or str(exc)

@@ -134,6 +134,30 @@ def test_workers_that_cannot_start_are_said_so_not_too_few(
     assert "1 checkout(s) timed out waiting for one" in finding.failure.message
 
 
+def test_workers_past_the_open_files_limit_are_spawn_failures(
+    processes: Processes, tmp_path: Path
+) -> None:
+    """Under `ulimit -n 64` the 14th worker cannot get its pipes (EMFILE): a worker that could
+    not start, said with the limit, the pool short (it was an internal error, exit 3)."""
+    path = tmp_path / "many.yaml"
+    path.write_text(
+        "name: many\n"
+        'worker: {command: ["{python}", "-m", "poolctl.workers.reference"]}\n'
+        "pool: {size: 14, checkout_timeout: 2}\n"
+        "steps:\n  - request: {command: ping}\n"
+    )
+    poolctl = f"{sys.executable} -m poolctl run-scenario --no-history --format json {path}"
+    done = processes.run(["sh", "-c", f"ulimit -n 64 && exec {poolctl}"], 120, cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
+    report = json.loads(done.stdout)
+    [finding] = report["findings"]
+    assert finding["failure"]["name"] == "many: workers could not start"
+    assert (
+        "too many open files to start another worker (the limit is 64"
+        in (finding["failure"]["message"])
+    )
+
+
 def test_killed_worker_is_reported_and_replaced(run: RunScenario) -> None:
     result = run(BUNDLED["p1-worker-killed"])
     assert result.passed, result.report.notes

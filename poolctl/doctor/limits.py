@@ -1,4 +1,4 @@
-"""Check 8, limits: the open-files limit against what the pool needs (three pipes a worker, on
+"""Check 8, limits: the open-files limit against what the pool needs (four files a worker, on
 top of what is open already), and whether a hung worker's stack can be dumped: tested for real
 by pointing py-spy at a Python process started for the purpose (ptrace may be refused by Yama's
 `ptrace_scope`, a missing `CAP_SYS_PTRACE` in a container, or a seccomp profile).
@@ -24,7 +24,9 @@ from poolctl.model import CheckStatus, Evidence
 from .target import CheckList
 
 SECTION = "Limits"
-FDS_PER_WORKER = 3  # stdin, stdout and stderr pipes
+# what poolctl holds open for each worker: its stdin and stdout pipes, the file its stdout is
+# captured to, the pidfd its exit is seen through (measured: EMFILE at the 13th worker of 64)
+FDS_PER_WORKER = 4
 MARGIN = 2.0
 YAMA = Path("/proc/sys/kernel/yama/ptrace_scope")
 CAP_SYS_PTRACE = 19
@@ -48,7 +50,7 @@ def open_files(workers: int, source: str, out: CheckList) -> None:
     soft_text = "unlimited" if soft == resource.RLIM_INFINITY else str(soft)
     summary = (
         f"open files: limit {soft_text}; {workers} worker(s) ({source}) need about {need} "
-        f"({open_now} open + {FDS_PER_WORKER} pipes a worker)"
+        f"({open_now} open + {FDS_PER_WORKER} files a worker)"
     )
     evidence = [
         Evidence(f"RLIMIT_NOFILE soft {soft_text}, hard {hard_text}", "getrlimit"),

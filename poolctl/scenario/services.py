@@ -74,4 +74,9 @@ def spawn_failures(c: TraceClassifier) -> list[Finding]:
     if consequences:
         message += f"; {len(consequences)} checkout(s) timed out waiting for one"
     failure = c.failure("workers could not start", "spawn-failed", message, failed + consequences)
-    return [Finding(failure, Unclassified(None, 0.0, "no worker process could be started"))]
+    why = (
+        "no worker process could be started"
+        if ready_at is None
+        else f"{len(failed)} worker process(es) could not be started: the pool ran short"
+    )
+    return [Finding(failure, Unclassified(None, 0.0, why))]
