@@ -12,6 +12,7 @@ from poolctl.cli import main
 from poolctl.errors import InputError
 from poolctl.patterns import load_patterns
 from poolctl.scenario import RequestStep, bundled_scenarios, load_scenario
+from poolctl.scenario.load import reproduce_command
 
 KB = load_patterns()
 
@@ -346,3 +347,10 @@ def test_a_misspelt_key_is_one_mistake_and_other_mistakes_are_counted(tmp_path: 
     )
     two = misspelt.replace("{outcome: ok}", "{outcome: fine}")
     assert error_of(tmp_path, two).endswith("(did you mean 'command'?) (and 1 more)")
+
+
+def test_the_reproduce_line_of_a_path_with_a_space_pastes_as_one_argument(tmp_path: Path) -> None:
+    """It was `poolctl run-scenario /tmp/my scenarios/s.yaml`: pasted, "no bundled scenario"."""
+    path = tmp_path / "my scenarios" / "s.yaml"
+    assert reproduce_command(path) == f"poolctl run-scenario '{path}'"
+    assert reproduce_command(bundled_scenarios()[0]).count("'") == 0

@@ -9,6 +9,7 @@ patterns, and the user's from `--patterns`).
 
 from __future__ import annotations
 
+import shlex
 import shutil
 from pathlib import Path
 from typing import Any
@@ -194,4 +195,4 @@ def find_scenario(arg: str) -> Path:
 
 def reproduce_command(path: Path) -> str:
     """The command that runs the scenario at `path` again, from any directory."""
-    return f"poolctl run-scenario {path.stem if is_bundled(path) else path}"
+    return f"poolctl run-scenario {path.stem if is_bundled(path) else shlex.quote(str(path))}"
