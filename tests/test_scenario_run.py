@@ -101,6 +101,30 @@ def test_adapter_mismatch_names_both(run: RunScenario) -> None:
     assert d.facts["expected_adapter"] == "PythonPort" and d.facts["actual_adapter"] == "PythonPool"
 
 
+def test_a_worker_reporting_no_mode_is_no_adapter_mismatch(
+    run: RunScenario, tmp_path: Path
+) -> None:
+    """`expect_mode` is compared with the init ping's `result.mode`: a worker whose answer has
+    none was "configured for a different adapter", one named 'None'."""
+    worker = tmp_path / "no_mode.py"
+    worker.write_text(
+        "import json, struct, sys\n"
+        "while header := sys.stdin.buffer.read(4):\n"
+        "    request = json.loads(sys.stdin.buffer.read(struct.unpack('>I', header)[0]))\n"
+        "    body = json.dumps({'id': request['id'], 'success': True, 'result': {}}).encode()\n"
+        "    sys.stdout.buffer.write(struct.pack('>I', len(body)) + body)\n"
+        "    sys.stdout.buffer.flush()\n"
+    )
+    path = tmp_path / "mode.yaml"
+    path.write_text(
+        f'worker: {{command: ["{{python}}", "{worker}"], expect_mode: PythonPool}}\n'
+        "pool: {size: 1}\nsteps:\n  - request: {command: ping}\n"
+    )
+    [finding] = run(path).report.findings
+    assert not isinstance(finding.outcome, Diagnosis)
+    assert "(result.mode), and that answer has none (its keys: none)" in finding.failure.message
+
+
 def test_required_service_not_started(run: RunScenario) -> None:
     result = run(BUNDLED["p7-dependency-not-started"])
     assert result.passed

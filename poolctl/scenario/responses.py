@@ -162,8 +162,19 @@ def mode_mismatches(c: TraceClassifier) -> list[Finding]:
     ]
     if not wrong:
         return []
-    got = str((wrong[0].data.get("reported") or {}).get("mode"))
-    return [_mode_finding(c, wrong, expected, got)]
+    reported = wrong[0].data.get("reported") or {}
+    if "mode" not in reported:  # it says no mode at all: no adapter to compare
+        keys = ", ".join(sorted(reported)) or "none"
+        failure = c.failure(
+            f"expected mode {expected}, got no mode",
+            "expectation",
+            f"expect_mode {expected!r} is compared with the `mode` of each worker's answer to "
+            f"its init ping (result.mode), and that answer has none (its keys: {keys})",
+            wrong,
+        )
+        why = "the workers report no mode: there is no adapter to compare"
+        return [Finding(failure, Unclassified(None, 0.0, why))]
+    return [_mode_finding(c, wrong, expected, str(reported["mode"]))]
 
 
 def _mode_finding(c: TraceClassifier, events: list[Event], expected: str, got: str) -> Finding:
