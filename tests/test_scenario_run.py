@@ -182,6 +182,25 @@ def test_workers_past_the_open_files_limit_are_spawn_failures(
     )
 
 
+def test_a_service_that_started_and_died_is_said_so_with_its_stderr(
+    run: RunScenario, tmp_path: Path
+) -> None:
+    """It was "not started", the fix to start it in the test's setup: it was started, and its
+    stderr says why it stopped."""
+    path = tmp_path / "svc.yaml"
+    path.write_text(
+        'worker: {command: ["{python}", "-m", "poolctl.workers.reference"]}\n'
+        "services:\n"
+        '  bridge: {command: ["sh", "-c", "echo port 5555 already in use >&2; exit 1"]}\n'
+        "pool: {size: 1}\n"
+        "steps:\n  - start_service: bridge\n  - sleep: 0.5\n  - require_service: bridge\n"
+    )
+    d = only_diagnosis(run(path).report)
+    assert "which was started (pid " in d.cause and "is not running any more" in d.cause
+    assert [e.text for e in d.evidence][-1] == "port 5555 already in use"
+    assert d.remediation.startswith("Find why bridge stopped after it started")
+
+
 def test_killed_worker_is_reported_and_replaced(run: RunScenario) -> None:
     result = run(BUNDLED["p1-worker-killed"])
     assert result.passed, result.report.notes

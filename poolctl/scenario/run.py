@@ -308,7 +308,7 @@ class ScenarioRunner:
     def _start_service(self, name: str) -> None:
         section = self.scenario.body.services[name]
         base = self.scenario.base
-        env = {name: filled(value, base) for name, value in section.env.items()}
+        env = {key: filled(value, base) for key, value in section.env.items()}
         spec = WorkerSpec(argv=section.argv(base), env=env)
         process = WorkerProcess(
             spec, self.run_dir.workers, worker_id=f"svc-{name}", context=self.run_dir.context

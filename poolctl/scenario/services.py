@@ -4,9 +4,10 @@ that could not run at all.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from poolctl.model import Finding, Unclassified
+from poolctl.model import Evidence, Finding, Unclassified
 from poolctl.scenario.evidence import quote_event
 
 if TYPE_CHECKING:
@@ -28,19 +29,47 @@ def services(c: TraceClassifier) -> list[Finding]:
         }
         step = event.data.get("step")
         cause = f"step {step} needs service {name!r}, which is not running ({state})"
+        evidence = [quote_event(event)]
+        remediation = None
+        started = next(
+            (e for e in c.by_type["service_start"] if e.data.get("service") == name), None
+        )
+        if started is not None:  # it was started, and stopped: why is on its stderr
+            cause = (
+                f"step {step} needs service {name!r}, which was started (pid "
+                f"{started.data.get('pid')}) and is not running any more ({state})"
+            )
+            log = f"workers/svc-{name}.stderr.log"  # in the run folder
+            said = _last_line(c.run.run_dir.path / log)
+            evidence.insert(0, quote_event(started))
+            if said:
+                evidence.append(Evidence(said, log, "its stderr's last line"))
+            remediation = (
+                f"Find why {name} stopped after it started (its stderr: {log}"
+                + (f", which ends: {said!r}" if said else "")
+                + "), and fix that; starting it earlier will not help."
+            )
         failure = c.failure(
             f"service {name} not running",
             "service-not-running",
             f"no process: {name} ({state})",
             [event],
         )
-        findings.append(
-            Finding(
-                failure,
-                c.diagnosis(NOT_STARTED, [quote_event(event)], facts, cause),
-            )
-        )
+        diagnosis = c.diagnosis(NOT_STARTED, evidence, facts, cause, remediation)
+        findings.append(Finding(failure, diagnosis))
     return findings
+
+
+def _last_line(path: Path) -> str:
+    """The last non-blank line of a (short) log, redacted by the run when it is read back."""
+    try:
+        with open(path, "rb") as f:
+            f.seek(max(0, f.seek(0, 2) - 4096))
+            tail = f.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
+    lines = [line.strip() for line in tail.splitlines() if line.strip()]
+    return lines[-1][:300] if lines else ""
 
 
 def step_errors(c: TraceClassifier) -> list[Finding]:
