@@ -297,10 +297,27 @@ def _message(error: Any, model: type[BaseModel]) -> str:
         return f"unknown key (did you mean {meant!r}?)" if meant else "unknown key"
     if error["type"] == "missing":
         return "required key is missing"
+    if error["type"] == "model_type":  # pydantic names its class: say what to write instead
+        keys = fields_at(model, tuple(error["loc"]))
+        shown = ", ".join(f"`{k}`" for k in keys[:6]) + (", …" if len(keys) > 6 else "")
+        return f"must be a mapping of keys ({shown}), not {_kind(error.get('input'))}"
+    if error["type"] == "string_type" and isinstance(error.get("input"), int | float | bool):
+        return f"must be a string: quote it ({str(error['input']).lower()!r}, not a bare value)"
     text = str(error["msg"])
     for prefix in ("Value error, ", "Assertion failed, "):
         text = text.removeprefix(prefix)
     return text
+
+
+def _kind(value: Any) -> str:
+    """What a YAML value is, in a word: `a string 'ping'`, `a number`, `a list`."""
+    if isinstance(value, str):
+        return f"a string {value[:40]!r}"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        return "a number"
+    return "a list" if isinstance(value, list) else "nothing" if value is None else "that"
 
 
 def fields_at(model: type[BaseModel], loc: Loc) -> list[str]:

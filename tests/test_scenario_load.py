@@ -280,7 +280,7 @@ expect: {outcome: ok}
         (
             GOOD,
             ('"-m", "poolctl', '3, "poolctl'),
-            "3: worker.command[1]: Input should be a valid string",
+            "3: worker.command[1]: must be a string: quote it ('3', not a bare value)",
         ),
         (GOOD, ("sleep: 0.1", "sleep: -1"), "8: steps[1].sleep: Input should be greater than"),
         (
@@ -354,3 +354,35 @@ def test_the_reproduce_line_of_a_path_with_a_space_pastes_as_one_argument(tmp_pa
     path = tmp_path / "my scenarios" / "s.yaml"
     assert reproduce_command(path) == f"poolctl run-scenario '{path}'"
     assert reproduce_command(bundled_scenarios()[0]).count("'") == 0
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "said"),
+    [
+        (
+            '  command: ["{python}", "-m", "poolctl.workers.reference"]\n',
+            "  python3 -m poolctl.workers.reference\n",
+            ":2: worker: must be a mapping of keys (`command`, `protocol`",
+        ),
+        ("  size: 2", "  2", ":4: pool: must be a mapping of keys (`size`, `max_overflow`"),
+        ("  - sleep: 0.1", "  - request:\n    command: ping", "this one has 2 (request, command)"),
+    ],
+    ids=["worker-a-string", "pool-a-string", "step-keys-beside"],
+)
+def test_a_first_draft_mistake_says_what_to_write(
+    tmp_path: Path, old: str, new: str, said: str
+) -> None:
+    """Said in the README's words, not pydantic's (`Input should be a valid dictionary or
+    instance of WorkerSection`)."""
+    message = error_of(tmp_path, GOOD.replace(old, new))
+    assert said in message and "instance of" not in message
+
+
+def test_a_signal_may_be_its_number_and_an_env_value_must_be_quoted(tmp_path: Path) -> None:
+    step = GOOD.replace("  - sleep: 0.1", "  - kill_worker: {signal: 9}")
+    [_, (_, kill)] = load_scenario(write(tmp_path, step)).steps
+    assert kill.signal == "SIGKILL"
+    env = GOOD.replace("pool:", "  env: {DEBUG: 1}\npool:")
+    assert "worker.env.DEBUG: must be a string: quote it ('1', not a bare value)" in error_of(
+        tmp_path, env
+    )

@@ -76,7 +76,11 @@ class Scenario:
 def _parse_step(doc: YamlDocument, index: int, raw: Any) -> tuple[str, Step]:
     loc: tuple[str | int, ...] = ("steps", index)
     if not isinstance(raw, dict) or len(raw) != 1:
-        raise doc.error(loc, f"a step is a mapping with one key, one of: {', '.join(STEP_TYPES)}")
+        said = f"a step is a mapping with one key, one of: {', '.join(STEP_TYPES)}"
+        if isinstance(raw, dict):  # `- request:` with its keys beside it, not under it
+            said += f"; this one has {len(raw)} ({', '.join(map(str, raw))}): indent the keys of "
+            said += "the step under its kind"
+        raise doc.error(loc, said)
     kind, value = next(iter(raw.items()))
     model = STEP_TYPES.get(kind)
     if model is None:

@@ -167,12 +167,19 @@ class KillWorkerStep(_Strict):
     signal: str = "SIGKILL"
     after: Seconds = 0.0
 
-    @field_validator("signal")
+    @field_validator("signal", mode="before")
     @classmethod
-    def _known_signal(cls, value: str) -> str:
+    def _known_signal(cls, value: object) -> str:
+        """`SIGKILL`, `KILL` or its number, `9`, as `kill` takes it."""
         import signal as signals
 
-        name = value if value.startswith("SIG") else f"SIG{value}"
+        text = str(value).strip()
+        if text.isdigit():
+            try:
+                return signals.Signals(int(text)).name
+            except ValueError:
+                raise ValueError(f"unknown signal number {text}") from None
+        name = text if text.startswith("SIG") else f"SIG{text}"
         if not hasattr(signals.Signals, name):
             raise ValueError(f"unknown signal {value!r}")
         return name
