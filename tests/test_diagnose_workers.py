@@ -272,6 +272,15 @@ def test_a_request_larger_than_the_pipe_to_a_worker_that_never_reads_is_unread(
     assert "more could not be written): it has not started reading" in unread
 
 
+def test_a_crash_with_stderr_discarded_points_at_no_missing_file(run_cli: RunCli) -> None:
+    """The fix said to read workers/w1.stderr.log, which `--stderr discard` never writes."""
+    argv = ("--timeout", "2", "--no-experiments", "--stderr", "discard")
+    d = diagnose(run_cli, *argv, "--", sys.executable, "-c", "import no_such_module_here")
+    assert confirmed(d) == ["crashed"]
+    assert "stderr.log" not in d["remediation"]
+    assert "discarded here: `--stderr capture`" in d["remediation"]
+
+
 def test_other_protocols_that_got_nothing_in_time_leave_the_protocol_untested(
     run_cli: RunCli,
 ) -> None:

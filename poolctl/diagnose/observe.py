@@ -236,6 +236,12 @@ class Observations:
 
     @property
     def stderr_origin(self) -> str:
+        """Where its stderr is to be read: its file, or what became of it."""
+        mode = self.worker.spec.stderr
+        if mode is StderrMode.DISCARD:
+            return "discarded here: `--stderr capture`, a scenario's `stderr: capture`, keeps it"
+        if mode is StderrMode.MERGE:
+            return f"{self.stdout_origin}, merged into stdout"
         return self.rel(self.worker.stderr_path)
 
     def pending_origin(self) -> str:
