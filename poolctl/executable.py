@@ -11,9 +11,12 @@ one line naming the file and the cause.
 
 from __future__ import annotations
 
+import errno
 import os
+import resource
 import struct
 import sys
+from collections.abc import Mapping, Sequence
 
 MAX_ARG_STRLEN = 32 * 4096  # Linux: one argument or `NAME=value` string of a new program
 # ELF's e_machine values for the machines a worker may have been built for
@@ -98,3 +101,28 @@ def too_large(argv: tuple[str, ...] | list[str], env: dict[str, str]) -> str:
         f"the command and its environment come to {size:,} bytes, over the kernel's limit of "
         f"{limit:,} for a program's arguments and environment (Argument list too long)"
     )
+
+
+def start_error(
+    exc: OSError, argv: Sequence[str], env: Mapping[str, str], cwd: str | None
+) -> str | None:
+    """What `exc`, raised starting `argv` (with `env`, in `cwd`), says in one line; None for
+    an error that is no such reason."""
+    where = f" (in {cwd})" if cwd else ""
+    if isinstance(exc, FileNotFoundError):
+        if cwd and exc.filename == cwd:
+            return f"working directory not found: {cwd}"
+        return f"command not found: {argv[0]}{where}"
+    if isinstance(exc, PermissionError):
+        return f"command not executable: {argv[0]}"
+    if isinstance(exc, NotADirectoryError):
+        return f"working directory not found: {cwd}"
+    if exc.errno in (errno.EMFILE, errno.ENFILE):  # each worker holds its pipes open
+        soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+        return (
+            f"too many open files to start another worker (the limit is {soft:,}, "
+            "`ulimit -n`; each worker holds its pipes and capture files open)"
+        )
+    if exc.errno == errno.E2BIG:
+        return too_large(list(argv), dict(env)) or str(exc)
+    return None

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import resource
 import select
 import signal
 import subprocess
@@ -27,7 +26,7 @@ from typing import Any, Literal
 
 from poolctl.context import RunContext
 from poolctl.errors import FramingError, ProtocolError, WorkerStartError
-from poolctl.executable import too_large
+from poolctl.executable import start_error
 from poolctl.framing import DEFAULT_MAX_FRAME, Decoder, Framing, get_framing
 from poolctl.proctree import descendants, processes_with_env, running
 from poolctl.protocol import (
@@ -208,25 +207,10 @@ class WorkerProcess:
                 cwd=self.spec.cwd,
                 bufsize=0,
             )
-        except FileNotFoundError as exc:
-            if self.spec.cwd and exc.filename == self.spec.cwd:
-                raise WorkerStartError(f"working directory not found: {self.spec.cwd}") from None
-            where = f" (in {self.spec.cwd})" if self.spec.cwd else ""
-            raise WorkerStartError(f"command not found: {self.spec.argv[0]}{where}") from None
-        except PermissionError:
-            raise WorkerStartError(f"command not executable: {self.spec.argv[0]}") from None
-        except NotADirectoryError:
-            raise WorkerStartError(f"working directory not found: {self.spec.cwd}") from None
-        except OSError as exc:
-            if exc.errno in (errno.EMFILE, errno.ENFILE):  # each worker holds its pipes open
-                soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
-                raise WorkerStartError(
-                    f"too many open files to start another worker (the limit is {soft:,}, "
-                    "`ulimit -n`; each worker holds its pipes and capture files open)"
-                ) from None
-            if exc.errno != errno.E2BIG:
+        except OSError as exc:  # the program cannot start: one line says why
+            said = start_error(exc, self.spec.argv, self.spec.environment(), self.spec.cwd)
+            if said is None:
                 raise
-            said = too_large(self.spec.argv, self.spec.environment()) or str(exc)
             raise WorkerStartError(said) from None
         finally:
             if hasattr(stderr, "close"):

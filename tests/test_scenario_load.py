@@ -13,6 +13,7 @@ from poolctl.errors import InputError
 from poolctl.patterns import load_patterns
 from poolctl.scenario import RequestStep, bundled_scenarios, load_scenario
 from poolctl.scenario.load import reproduce_command
+from poolctl.scenario.schema import KillWorkerStep
 
 KB = load_patterns()
 
@@ -381,7 +382,7 @@ def test_a_first_draft_mistake_says_what_to_write(
 def test_a_signal_may_be_its_number_and_an_env_value_must_be_quoted(tmp_path: Path) -> None:
     step = GOOD.replace("  - sleep: 0.1", "  - kill_worker: {signal: 9}")
     [_, (_, kill)] = load_scenario(write(tmp_path, step)).steps
-    assert kill.signal == "SIGKILL"
+    assert isinstance(kill, KillWorkerStep) and kill.signal == "SIGKILL"
     env = GOOD.replace("pool:", "  env: {DEBUG: 1}\npool:")
     assert "worker.env.DEBUG: must be a string: quote it ('1', not a bare value)" in error_of(
         tmp_path, env
