@@ -47,15 +47,13 @@ def blocked_writing(obs: Observations) -> Judgement:
         )
     if ours:
         return _still_writing(obs, ev)
-    stream = "a pipe that is not its stdout (its stderr or a log)"
-    if not ours:
-        ev.append(
-            Evidence(
-                f"{b.target} is not the stdout pipe poolctl reads ({live.stdout_pipe})", origin
-            )
-        )
-    verdict = f"The worker is blocked writing to {stream}, full because nobody drains it: "
-    verdict += f"{b.text}{holders}"
+    ev.append(
+        Evidence(f"{b.target} is not the stdout pipe poolctl reads ({live.stdout_pipe})", origin)
+    )
+    verdict = (
+        "The worker is blocked writing to a pipe that is not its stdout (its stderr or a log), "
+        f"full because nobody drains it: {b.text}{holders}"
+    )
     fix = (
         "Drain every pipe the worker writes to, stderr included, continuously (read it in a "
         "thread or an event loop, or send it to a file, as poolctl's `--stderr capture` does), "
