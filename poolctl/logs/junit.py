@@ -42,9 +42,10 @@ _EXUNIT_BODY_RE = re.compile(
 _GENERIC_MESSAGES = frozenset(
     {"", "failed", "failure", "error", "test failed", "test failure", "test error"}
 )
+# pytest's doctest body: the example's numbered source line, then what doctest said of it
+_DOCTEST_BODY_RE = re.compile(r"^\d{3,} +>>> .*\n(?:Expected:|UNEXPECTED EXCEPTION:)", re.M)
 # common_test's cth_surefire says only `Test fail_case in pool_SUITE failed!`; the element's
 # text is the reason, an Erlang term (its stack, a list of `{Module,Function,…}`, after it)
-_DOCTEST_BODY_RE = re.compile(r"^\d{3,} +>>> .*\n(?:Expected:|UNEXPECTED EXCEPTION:)", re.M)
 _CT_GENERIC_RE = re.compile(r"^Test \S+ in \S+ (?:failed|auto_skipped)!$")
 _CT_STACK_RE = re.compile(r",\s*\n\s*\[\{")
 _PYTHON_TRACEBACK = "Traceback (most recent call last):"

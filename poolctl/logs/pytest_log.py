@@ -161,10 +161,8 @@ class PytestParser(TextParser):
         if first == "I" and errors.open != "internal" and line.startswith("INTERNALERROR> "):
             # under `-v`, the test pytest had started when it broke (pytest-timeout firing
             # while a traceback was drawn): the line before, a test's start with no outcome
-            before = self.nearby_before(number)[-1:]
-            errors.running = (
-                pytest_running((before[0].line, before[0].text), self.name) if (before) else None
-            )
+            before = [(c.line, c.text) for c in self.nearby_before(number)[-1:]]
+            errors.running = pytest_running(before[0], self.name) if before else None
         if maybe and errors.feed(number, line, in_session=self.session_started):
             return
         if "+ Timeout +" in line and (banner := BANNER_RE.search(line)):
