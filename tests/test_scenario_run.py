@@ -67,6 +67,23 @@ def test_shutdown_during_checkout_counts_waiters_and_callers_in_flight(run: RunS
     assert "2 caller(s) were in flight and 4 waiting" in d.cause
 
 
+def test_calls_after_the_pool_stopped_are_said_so(run: RunScenario, tmp_path: Path) -> None:
+    """The pool stopped with nobody waiting; two calls came after: they were "2 waiting" at a
+    shutdown they never saw, the fix to drain waiting callers."""
+    path = tmp_path / "stop-then-call.yaml"
+    path.write_text(
+        'worker: {command: ["{python}", "-m", "poolctl.workers.reference"]}\n'
+        "pool: {size: 2}\n"
+        "steps:\n  - request: {command: ping}\n  - stop_pool: {}\n"
+        "  - request: {command: ping, count: 2}\n"
+    )
+    d = only_diagnosis(run(path).report)
+    assert d.pattern_id == "pool-shutdown-during-checkout"
+    assert d.cause.startswith("2 call(s) came after the pool had stopped")
+    assert d.facts["waiting"] == 0 and d.facts["calls_after_stop"] == 2
+    assert d.remediation.startswith("Do not call a pool after it stopped")
+
+
 def test_checkout_timeout_against_capacity_and_init_time(run: RunScenario) -> None:
     result = run(BUNDLED["p3-checkout-timeout"])
     assert result.passed, result.report.notes

@@ -43,9 +43,25 @@ def shutdowns(c: TraceClassifier) -> list[Finding]:
         f"{facts['in_flight']} caller(s) were in flight and {facts['waiting']} waiting "
         "for a worker: each got a shutdown error instead of an answer"
     )
+    remediation = None
+    done = c.by_type["shutdown_done"]
+    asked = {e.data.get("caller"): e.t for e in c.by_type["checkout_requested"]}
+    late = [e for e in failed if done and asked.get(e.caller, e.t) >= done[0].t]
+    if late and len(late) == len(failed):  # every one asked once the pool had stopped
+        facts["waiting"] = start.data.get("waiting", 0) if start else 0
+        facts["calls_after_stop"] = len(late)
+        cause = (
+            f"{len(late)} call(s) came after the pool had stopped (stopped at "
+            f"t={facts['shutdown_at_s']} s, done at t={round(done[0].t, 3)} s): a stopped pool "
+            "takes no more calls"
+        )
+        remediation = (
+            "Do not call a pool after it stopped: give each test its own pool (start_supervised! "
+            "in setup), or do not stop a pool that later tests share."
+        )
     message = failed[0].data.get("error", "")
     failure = c.failure("callers failed by a pool shutdown", "pool-shutdown", message, failed)
-    return [Finding(failure, c.diagnosis(SHUTDOWN, evidence, facts, cause))]
+    return [Finding(failure, c.diagnosis(SHUTDOWN, evidence, facts, cause, remediation))]
 
 
 def checkout_timeouts(c: TraceClassifier) -> list[Finding]:
