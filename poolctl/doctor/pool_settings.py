@@ -253,6 +253,17 @@ def _start_mode(
             "see Start-up and Framing",
             evidence,
         )
+    elif init_s >= ct and not pool.lazy:
+        # an overflow caller takes the first worker checked in, busy or new: a short request
+        # hands its worker on before a slow init ends (measured: such a run passes)
+        out.add(
+            "start",
+            "warn",
+            f"{waits} ({seconds_text(init_s)}), over checkout_timeout {ct:g} s: they time out "
+            "unless a busy worker is checked in first (requests shorter than the timeout)",
+            remedy,
+            evidence,
+        )
     elif init_s >= ct:
         out.add(
             "start",
