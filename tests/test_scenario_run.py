@@ -84,6 +84,22 @@ def test_calls_after_the_pool_stopped_are_said_so(run: RunScenario, tmp_path: Pa
     assert d.remediation.startswith("Do not call a pool after it stopped")
 
 
+def test_a_lazy_pool_with_enough_workers_is_told_to_start_them_sooner(
+    run: RunScenario, tmp_path: Path
+) -> None:
+    """Two callers, two lazy workers whose init outlasts the checkout timeout: the fix is their
+    start (it led with "raise the pool size", which gives more workers to wait the same init)."""
+    path = tmp_path / "lazy.yaml"
+    path.write_text(
+        'worker: {command: ["{python}", "-m", "poolctl.workers.reference", "--init-delay", "1"]}\n'
+        "pool: {size: 2, lazy: true, checkout_timeout: 0.5}\n"
+        "steps:\n  - request: {command: ping, count: 2, concurrency: 2}\n"
+    )
+    d = only_diagnosis(run(path).report)
+    assert d.pattern_id == "checkout-timeout-waiters"
+    assert d.remediation.startswith("Start the workers with the pool (lazy: false)")
+
+
 def test_checkout_timeout_against_capacity_and_init_time(run: RunScenario) -> None:
     result = run(BUNDLED["p3-checkout-timeout"])
     assert result.passed, result.report.notes

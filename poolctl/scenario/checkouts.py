@@ -109,11 +109,20 @@ def checkout_timeouts(c: TraceClassifier) -> list[Finding]:
             "when the callers gave up"
         )
     facts["starting_at_timeout"] = starting
+    remediation = None
+    slow_start = pool.lazy and ((inits and max(inits) > pool.checkout_timeout) or starting)
+    if slow_start and callers <= capacity:  # enough workers: it was their start they waited for
+        init = f" (up to {max(inits):.2f} s here)" if inits else ""
+        remediation = (
+            "Start the workers with the pool (lazy: false), or set the checkout timeout above "
+            f"a worker's init{init}, or make the init quicker: more lazy workers would each "
+            "wait the same init."
+        )
     evidence = [quote_event(e) for e in timeouts[:3]]
     evidence += [quote_event(e) for e in c.by_type["init_end"][:2]]
     message = str(timeouts[0].data.get("detail") or _timeout_text(timeouts[0]))
     failure = c.failure("checkouts timed out", "checkout-timeout", message, timeouts)
-    return [Finding(failure, c.diagnosis(WAITERS, evidence, facts, cause))]
+    return [Finding(failure, c.diagnosis(WAITERS, evidence, facts, cause, remediation))]
 
 
 def _timeout_text(event: Event) -> str:
