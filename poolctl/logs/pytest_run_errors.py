@@ -22,6 +22,7 @@ what it likes there.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from poolctl.logs.pytest_summary import EXCEPTION_RE, short_type
@@ -170,29 +171,21 @@ class RunErrors:
             return
         nodeid = running.details["nodeid"]
         message = f"pytest broke while running {nodeid}: {message}"
-        self._make(running.name, kind, message, "internal", running.location, running, nodeid)
+        self._make(running.name, kind, message, "internal", running.location)
+        failure, lines = self.made[-1]  # the test it broke in: its group and node id too
+        details = {**failure.details, "nodeid": nodeid}
+        self.made[-1] = (dataclasses.replace(failure, group=running.group, details=details), lines)
 
-    def _make(
-        self,
-        name: str,
-        kind: str,
-        message: str,
-        phase: str,
-        location: str,
-        test: Failure | None = None,
-        nodeid: str = "",
-    ) -> None:
-        """A failure of the run (of `test`, the test it broke in, named by `nodeid`)."""
+    def _make(self, name: str, kind: str, message: str, phase: str, location: str) -> None:
         lines, self.lines, self.open = self.lines, [], ""
-        details = {"outcome": "error", "phase": phase, **({"nodeid": nodeid} if nodeid else {})}
         failure = Failure(
             source="pytest",
             name=name,
-            group=test.group if test is not None else "",
+            group="",
             location=location,
             kind=kind,
             message=message,
-            details=details,
+            details={"outcome": "error", "phase": phase},
             stacktrace=tuple(text for _, text in lines[1:]) if phase == "internal" else (),
             input_file=self.input_file,
             line_start=lines[0][0],

@@ -1,5 +1,6 @@
-"""Pattern 7 in a scenario's trace (a step needs a service that is not running), and the steps
-that could not run at all.
+"""Pattern 7 in a scenario's trace (a step needs a service that is not running, never started
+or started and stopped), and what no pattern covers: workers that could not be started, and
+steps that could not run at all.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ def services(c: TraceClassifier) -> list[Finding]:
 
 
 def _last_line(path: Path) -> str:
-    """The last non-blank line of a (short) log, redacted by the run when it is read back."""
+    """The last non-blank line of a log's last 4 KB (the report redacts it, as all evidence)."""
     try:
         with open(path, "rb") as f:
             f.seek(max(0, f.seek(0, 2) - 4096))
