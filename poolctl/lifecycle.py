@@ -115,7 +115,7 @@ class _Lifecycle:
         """Any ending but an interruption: no child left, every run folder scrubbed; a run
         folder a bad input left empty is removed."""
         for run in self.context.all_runs():
-            with contextlib.suppress(OSError):
+            with contextlib.suppress(OSError), run.writing_reports():
                 if code == ExitCode.BAD_INPUT and run.holds_nothing():
                     import shutil
 
@@ -136,18 +136,21 @@ class _Lifecycle:
         runs = self.context.all_runs()
         kept = f"; what was captured is in {', '.join(str(r.path) for r in runs)}" if runs else ""
         _say(f"poolctl: interrupted by {sig.name}: every process stopped{kept}", self.context)
-        for run in runs:
-            with contextlib.suppress(Exception):
-                if run.report("json").exists():  # written before the signal: say it came
-                    mark_interrupted(run, sig.name)
-                else:
-                    save_interrupted(run, sig.name)
-        deadline = max(self.context.signalled_at + SCRUB_UNTIL, time.monotonic() + 0.05)
+        last_call = self.context.signalled_at + LAST_CALL
         unfinished = []
         for run in runs:
-            with contextlib.suppress(Exception):
-                if not run.scrubbed and not run.scrub(deadline):
-                    unfinished.append(run)
+            # the command may still be writing this folder's reports (the watchdog ends the
+            # run beside it): wait for that write, then mark or write the report, and scrub
+            with run.writing_reports(max(0.0, last_call - time.monotonic())) as held:
+                with contextlib.suppress(Exception):
+                    if held and run.report("json").exists():  # written before the signal
+                        mark_interrupted(run, sig.name)
+                    elif held:
+                        save_interrupted(run, sig.name)
+                deadline = max(self.context.signalled_at + SCRUB_UNTIL, time.monotonic() + 0.05)
+                with contextlib.suppress(Exception):
+                    if not held or (not run.scrubbed and not run.scrub(deadline)):
+                        unfinished.append(run)
             run.release()
         if unfinished:
             names = ", ".join(str(r.path) for r in unfinished)

@@ -24,6 +24,7 @@ import json
 import os
 import re
 import shutil
+import threading
 import time
 import uuid
 from collections.abc import Iterator, Mapping
@@ -75,6 +76,9 @@ class RunDir:
     context: RunContext = field(default_factory=RunContext, compare=False, repr=False)
     kind: str = ""
     _hold: _Hold = field(default_factory=_Hold, compare=False, repr=False)
+    # held while its reports are written: the watchdog's interrupted ending waits for the
+    # command's own write instead of writing the same files beside it
+    _writing: threading.RLock = field(default_factory=threading.RLock, compare=False, repr=False)
 
     @property
     def workers(self) -> Path:
@@ -91,6 +95,17 @@ class RunDir:
     def report(self, suffix: str) -> Path:
         """`report.md`, `report.json`, … (`junit.xml` for the JUnit writer)."""
         return self.path / ("junit.xml" if suffix == "xml" else f"report.{suffix}")
+
+    @contextlib.contextmanager
+    def writing_reports(self, timeout: float = -1) -> Iterator[bool]:
+        """Hold the folder's reports for writing (one thread at a time); yields False, holding
+        nothing, when `timeout` seconds passed first."""
+        held = self._writing.acquire(timeout=timeout)
+        try:
+            yield held
+        finally:
+            if held:
+                self._writing.release()
 
     # --- scrubbing ------------------------------------------------------------------------
     @property

@@ -50,8 +50,9 @@ def test_a_silent_workers_experiments_run_alongside_the_wait(
     begun = [e["experiment"] for e in events[:silence] if e["type"] == "experiment_start"]
     assert set(used) <= set(begun)  # begun before the timeout, not after it
     # every experiment begun ends, in the trace, before the verdict
+    all_begun = {e["experiment"] for e in events if e["type"] == "experiment_start"}
     ended = {e["experiment"] for e in events if e["type"] == "experiment_end"}
-    assert ended == set(begun) and kinds.index("diagnosis") > max(
+    assert ended == all_begun and kinds.index("diagnosis") > max(
         i for i, k in enumerate(kinds) if k == "experiment_end"
     )
 
@@ -141,8 +142,11 @@ def test_doctors_probe_of_a_silent_worker_begins_its_experiments_during_the_wait
     silence = kinds.index("no_response")
     begun = [e["experiment"] for e in events[:silence] if e["type"] == "experiment_start"]
     assert {"unbuffered", "pty", "many"} <= set(begun)  # before the timeout, as ping's are
+    # every one begun ended (on a loaded machine none may answer in time, and the protocol
+    # experiments follow the wait)
+    all_begun = {e["experiment"] for e in events if e["type"] == "experiment_start"}
     ended = {e["experiment"] for e in events if e["type"] == "experiment_end"}
-    assert ended == set(begun)
+    assert ended == all_begun
     assert marked_processes() == []  # the probe returned with no experiment left running
 
 

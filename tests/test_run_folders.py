@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -170,3 +171,40 @@ def test_a_folder_in_use_is_not_scrubbed_by_another_command(tmp_path: Path) -> N
     assert leftovers(tmp_path) == []  # its poolctl is alive: it scrubs it itself
     run.release()
     assert leftovers(tmp_path) == [run.path]
+
+
+def test_an_interrupted_ending_waits_for_the_report_the_command_is_writing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, real_sleep: Callable[[float], None]
+) -> None:
+    """The watchdog ends a run 0.7 s after Ctrl-C; on a loaded machine the command may still
+    be writing its report then. The ending waits for that write and marks it interrupted,
+    instead of writing its own report over the same file (once a JSON with another's tail)."""
+    import signal
+    import threading
+
+    from poolctl import lifecycle
+    from poolctl.model import Report
+    from poolctl.report import publish
+
+    halfway, written = threading.Event(), publish.write_json
+
+    def slow_write_json(report: Report, output: str) -> None:
+        written(report, output)
+        halfway.set()
+        real_sleep(0.5)  # the rest of a big report, on a busy machine
+
+    monkeypatch.setattr(publish, "write_json", slow_write_json)
+    context = RunContext()
+    run = create_run_dir("scenario", base=tmp_path, context=context)
+    report = Report(kind="scenario", title="the command's own report", run_dir=str(run.path))
+    writer = threading.Thread(target=publish.write_reports, args=(report, run))
+    writer.start()
+    assert halfway.wait(10)
+    context.interrupt(signal.SIGINT)
+    code = lifecycle._Lifecycle(context, program=False).end_interrupted()
+    writer.join()
+    assert code == 130
+    saved = json.loads((run.path / "report.json").read_text())
+    assert saved["title"] == "the command's own report"
+    assert saved["interrupted"] == "SIGINT"
+    assert sorted(p.name for p in run.path.glob(".*partial")) == []

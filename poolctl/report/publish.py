@@ -115,7 +115,14 @@ def write_reports(
     and `junit.xml` by default) of a prepared report, into its run folder; each report whole or
     not at all (written aside, then renamed), report.json last: a run interrupted while it
     saves gets a report marked interrupted instead."""
-    for name, text in (pictures or {}).items():
+    with run.writing_reports():
+        _write_reports(shown, run, pictures or {}, files)
+
+
+def _write_reports(
+    shown: Report, run: RunDir, pictures: Mapping[str, str], files: Sequence[str]
+) -> None:
+    for name, text in pictures.items():
         (run.path / name).write_text(text, encoding="utf-8")
     wanted = [suffix for suffix in SAVED if suffix in files]
     partial = {suffix: run.path / f".{run.report(suffix).name}.partial" for suffix in wanted}
