@@ -24,10 +24,12 @@ from poolctl.model import Diagnosis
 from poolctl.patterns.loader import PatternSet
 from poolctl.pool_init import InitDiagnoses, init_exchange
 from poolctl.pool_line import Call, Waiter, WaitingLine
+from poolctl.pool_trace import trace_granted, trace_outcome
 from poolctl.pool_types import (
     CheckoutTimedOut,
     PoolConfig,
     PoolError,
+    PoolGaveUp,
     PoolShuttingDown,
     PoolStats,
 )
@@ -72,6 +74,8 @@ class Pool:
         self.in_flight: dict[str, str] = {}  # caller -> worker id
         self.shutting_down: str | None = None  # the mode, once shutdown began
         self.last_init_failure: str | None = None
+        self.failed_starts = 0  # in a row: crashed inits and processes that could not start
+        self.gave_up: PoolGaveUp | None = None  # past `max_failed_starts`
         self.inits = InitDiagnoses(run_dir, trace, patterns)
         self.init_diagnoses: dict[str, Diagnosis] = self.inits.by_worker
         self._spawned = 0
@@ -151,6 +155,7 @@ class Pool:
     def _spawn_failed(self, process: WorkerProcess, exc: PoolctlError) -> None:
         self.last_init_failure = exc.message
         self.trace.emit("spawn_failed", worker=process.worker_id, error=exc.message)
+        self._start_crashed()
 
     def _register(self, process: WorkerProcess, overflow: bool) -> PooledWorker:
         worker_id = process.worker_id
@@ -179,6 +184,7 @@ class Pool:
             await self.inits.release(early)
             early = None
         if isinstance(outcome, Answer) and outcome.response.success:
+            self.failed_starts = 0
             worker.reported = (
                 outcome.response.result if isinstance(outcome.response.result, dict) else {}
             )
@@ -209,10 +215,33 @@ class Pool:
             error=detail,
             reason=outcome.reason if isinstance(outcome, NoAnswer) else "error-response",
         )
+        crashed = not isinstance(outcome, NoAnswer) or outcome.reason != "timeout"
+        if crashed:  # a slow start may yet succeed; a crash or a refusal repeats
+            self._start_crashed()
         if isinstance(outcome, NoAnswer) and diagnosed:
             await self.inits.diagnose(worker, outcome, early)
         await self._retire(worker, State.DEAD)
+        if crashed and self.waiters:
+            self._grow_if_allowed()  # another try for the callers waiting, until it gives up
         return False
+
+    def _start_crashed(self) -> None:
+        """One more start in a row crashed: past `max_failed_starts` the pool gives up, and
+        fails every waiting caller (and each later one) at once with the last failure."""
+        self.failed_starts += 1
+        if self.gave_up is not None or self.failed_starts < self.config.max_failed_starts:
+            return
+        self.gave_up = PoolGaveUp(self.failed_starts, self.last_init_failure)
+        waiters = self.waiters.clear()
+        self.trace.emit(
+            "pool_gave_up",
+            failed_starts=self.failed_starts,
+            waiting=len(waiters),
+            last_init_failure=self.last_init_failure,
+        )
+        for waiter in waiters:
+            if not waiter.future.done():
+                waiter.future.set_exception(PoolGaveUp(self.failed_starts, self.last_init_failure))
 
     def _on_worker_backgrounded(self, worker: PooledWorker) -> None:
         """Its process exited and a child holds its stdout: that child serves on, as in an
@@ -245,7 +274,7 @@ class Pool:
         self._stop_in_background(worker)
         # An eager pool keeps its size; a lazy one replaces only for callers already waiting.
         eager_member = not worker.overflow and not self.config.lazy
-        if self.shutting_down is None and (eager_member or self.waiters):
+        if self.shutting_down is None and self.gave_up is None and (eager_member or self.waiters):
             self._replace()
 
     def _replace(self) -> None:
@@ -289,6 +318,8 @@ class Pool:
         self.trace.emit("checkout_requested", caller=caller, session=session)
         if self.shutting_down is not None:
             raise self._shutdown_error("checking out")
+        if self.gave_up is not None:
+            raise PoolGaveUp(self.gave_up.failed_starts, self.gave_up.cause)
         requested = time.monotonic()
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         waiter = Waiter(caller, session, requested, future, requested + timeout, call)
@@ -346,23 +377,11 @@ class Pool:
             started.waiter.future.set_exception(error)
 
     def _trace_start(self, started: _Started) -> None:
-        worker, waiter = started.worker, started.waiter
-        self.trace.emit(
-            "checkout_granted",
-            worker=worker.id,
-            caller=waiter.caller,
-            session=waiter.session,
-            wait=round(started.at - waiter.since, 6),
+        waiter = started.waiter
+        wait = started.at - waiter.since
+        trace_granted(
+            self.trace, started.worker.id, waiter.caller, waiter.session, wait, started.request
         )
-        if started.request is not None:
-            self.trace.emit(
-                "request",
-                worker=worker.id,
-                caller=waiter.caller,
-                session=waiter.session,
-                id=started.request.id,
-                command=started.request.command,
-            )
 
     def _idle_worker(self, session: str | None) -> PooledWorker | None:
         if session is not None:
@@ -376,7 +395,7 @@ class Pool:
 
     def _grow_if_allowed(self) -> None:
         """Spawn a worker for a caller that must wait: lazy start, or overflow when all busy."""
-        if self.shutting_down is not None:
+        if self.shutting_down is not None or self.gave_up is not None:
             return
         forking = self._forking  # workers whose process is being started
         if len(self.workers) + forking >= self.config.size + self.config.max_overflow:
@@ -400,6 +419,8 @@ class Pool:
             self._forking -= 1
         if fresh is not None:
             await self._initialize(fresh)
+        elif self.waiters:
+            self._grow_if_allowed()  # another try for the callers waiting, until it gives up
 
     def _hand_over(self, worker: PooledWorker) -> _Started | None:
         """Give an idle worker to the next waiter. A caller of `call` has its request written
@@ -465,37 +486,11 @@ class Pool:
         caller = waiter.caller
         bytes_in = worker.process.transcript.total - started.read_before
         handed = self._check_in(worker, caller)  # the next request is written first
-        if self.shutting_down == "abort" and caller in self._aborted:
-            pass  # the caller is failed by the shutdown, not by the worker
-        elif isinstance(outcome, Answer):
-            response = outcome.response
-            success, error = worker.process.protocol.outcome_of(
-                outcome.request.command, response.success, response.result, response.error_message
-            )
-            self.trace.emit(
-                "response",
-                worker=worker.id,
-                caller=caller,
-                session=waiter.session,
-                id=outcome.request.id,
-                success=success,
-                seconds=round(outcome.round_trip, 6),
-                error=error or None,
-                bytes_out=started.sent,
-                bytes_in=bytes_in,
-            )
-        else:
-            self.trace.emit(
-                "no_response",
-                worker=worker.id,
-                caller=caller,
-                session=waiter.session,
-                id=outcome.request.id,
-                reason=outcome.reason,
-                detail=outcome.detail,
-                bytes_out=started.sent,
-                bytes_in=bytes_in,
-            )
+        if self.shutting_down != "abort" or caller not in self._aborted:
+            # (an aborted caller is failed by the shutdown, not by the worker)
+            protocol = worker.process.protocol
+            sizes = (started.sent, bytes_in)
+            trace_outcome(self.trace, protocol, worker.id, caller, waiter.session, outcome, sizes)
         self.trace.emit("checkin", worker=worker.id, caller=caller)
         if handed is not None:
             self._trace_start(handed)
@@ -589,6 +584,7 @@ __all__ = [
     "Pool",
     "PoolConfig",
     "PoolError",
+    "PoolGaveUp",
     "PoolShuttingDown",
     "PoolStats",
     "debug_log_path",

@@ -19,6 +19,10 @@ class PoolConfig:
     request_timeout: float = 5.0
     stop_grace: float = 2.0
     diagnose_init_failures: bool = True  # run the no-answer engine on each failed init
+    # Starts in a row that crashed (the process exited in its init, or could not be started)
+    # after which the pool gives up, as a supervisor past its restart intensity: no worker
+    # will come, so callers fail at once instead of each waiting its checkout timeout out.
+    max_failed_starts: int = 5
 
 
 class PoolError(PoolctlError):
@@ -69,3 +73,16 @@ class PoolShuttingDown(PoolError):
         self.waiting = waiting
         self.in_flight = in_flight
         self.phase = phase
+
+
+class PoolGaveUp(PoolError):
+    """Every recent start failed: the pool stopped starting workers and fails callers at once."""
+
+    def __init__(self, failed_starts: int, cause: str | None) -> None:
+        because = f"; the last: {cause}" if cause else ""
+        super().__init__(
+            f"the pool gave up after {failed_starts} worker starts in a row failed"
+            f"{because} (no worker will come: a fresh start crashes the same way)"
+        )
+        self.failed_starts = failed_starts
+        self.cause = cause

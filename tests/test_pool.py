@@ -12,7 +12,7 @@ import pytest
 
 from poolctl.errors import FramingError
 from poolctl.events import Trace
-from poolctl.pool import CheckoutTimedOut, Pool, PoolConfig, PoolShuttingDown
+from poolctl.pool import CheckoutTimedOut, Pool, PoolConfig, PoolGaveUp, PoolShuttingDown
 from poolctl.rundir import RunDir, create_run_dir
 from poolctl.worker import Answer, NoAnswer, WorkerSpec
 from tests.conftest import REFERENCE, Processes
@@ -178,9 +178,69 @@ def test_checkout_timeout_names_the_last_init_failure(with_pool: WithPool) -> No
         lazy=True,
         init_timeout=10,  # the crash, not the init timeout, even on a loaded machine
         diagnose_init_failures=False,
+        max_failed_starts=1000,  # the checkout times out before the pool would give up
     )
     assert error.cause is not None and "exited with code 3" in error.cause
-    assert "last init failure: worker w1" in error.message
+    assert "last init failure: worker w" in error.message
+
+
+def test_a_pool_whose_every_start_crashes_gives_up_and_fails_its_callers_at_once(
+    with_pool: WithPool,
+) -> None:
+    """Every worker exits in its init: after five starts in a row crashed the pool gives up,
+    as a supervisor past its restart intensity. The callers waiting fail with the last crash
+    (each waited its 60 s checkout timeout out: 200 requests took 251 s), and a later one
+    fails at once without another start."""
+
+    async def body(pool: Pool) -> tuple[list[BaseException], int, BaseException]:
+        calls = [pool.call(f"c{i}", "ping") for i in range(6)]
+        failed = await asyncio.gather(*calls, return_exceptions=True)
+        spawned = len(pool.all_workers)
+        with pytest.raises(PoolGaveUp) as later:
+            await pool.call("late", "ping")
+        assert len(pool.all_workers) == spawned  # no start for it
+        return [f for f in failed if isinstance(f, BaseException)], spawned, later.value
+
+    (failed, spawned, later), trace = with_pool(
+        body,
+        "--crash-on-start",
+        "3",
+        size=2,
+        checkout_timeout=60,
+        init_timeout=10,
+        diagnose_init_failures=False,
+    )
+    assert len(failed) == 6 and all(isinstance(f, PoolGaveUp) for f in failed), failed
+    assert "gave up after 5 worker starts in a row failed" in str(failed[0])
+    assert "exited with code 3" in str(failed[0]) and "exited with code 3" in str(later)
+    [gave_up] = types(trace, "pool_gave_up")
+    assert gave_up.data["failed_starts"] == 5 and gave_up.data["waiting"] == 6
+    crashed = [e for e in types(trace, "init_end") if not e.data["ok"]]
+    assert len(crashed) == 5 and spawned <= 6  # no start after it gave up but those under way
+    assert types(trace, "checkout_timeout") == []
+
+
+def test_a_slow_start_is_not_a_crash_the_pool_gives_up_on(with_pool: WithPool) -> None:
+    """Inits that time out may yet succeed (a slow import): the pool keeps starting workers
+    for its callers, and they time out waiting, as the pool is configured."""
+
+    async def body(pool: Pool) -> list[BaseException]:
+        calls = [pool.call(f"c{i}", "ping") for i in range(3)]
+        failed = await asyncio.gather(*calls, return_exceptions=True)
+        return [f for f in failed if isinstance(f, BaseException)]
+
+    failed, trace = with_pool(
+        body,
+        "--init-delay",
+        "30",
+        size=1,
+        init_timeout=0.2,
+        checkout_timeout=1.5,
+        max_failed_starts=1,
+        diagnose_init_failures=False,
+    )
+    assert len(failed) == 3 and all(isinstance(f, CheckoutTimedOut) for f in failed), failed
+    assert types(trace, "pool_gave_up") == []
 
 
 def test_worker_death_is_noticed_at_once_and_replaced(with_pool: WithPool) -> None:

@@ -4,6 +4,7 @@ the facts each pattern needs; debug logs are collected; interruptions leave noth
 from __future__ import annotations
 
 import json
+import re
 import signal
 import sys
 import time
@@ -169,15 +170,15 @@ def test_workers_that_cannot_start_are_said_so_not_too_few(
     tmp_path: Path, processes: Processes
 ) -> None:
     """No worker process could be started (its working directory was removed after the
-    scenario was checked): the checkout that timed out waiting for one follows from it (it was
-    pattern 3, "raise the pool size")."""
+    scenario was checked): the call failed when the pool gave up follows from it (it was
+    pattern 3, "raise the pool size"; then a checkout that waited its timeout out)."""
     gone = tmp_path / "gone"
     gone.mkdir()
     path = tmp_path / "no-cwd.yaml"
     path.write_text(
         "name: no-cwd\n"
         f'worker: {{command: ["{{python}}", "-m", "poolctl.workers.reference"], cwd: "{gone}"}}\n'
-        "pool: {size: 1, checkout_timeout: 0.5}\n"
+        "pool: {size: 1, checkout_timeout: 60}\n"
         "steps:\n"
         "  - request: {command: ping}\n"
     )
@@ -188,7 +189,34 @@ def test_workers_that_cannot_start_are_said_so_not_too_few(
     assert not isinstance(finding.outcome, Diagnosis)
     assert finding.failure.name == "no-cwd: workers could not start"
     assert f"could not be started: working directory not found: {gone}" in (finding.failure.message)
-    assert "1 checkout(s) timed out waiting for one" in finding.failure.message
+    said = "the pool gave up after 5 failed starts in a row, failing 1 call(s) at once"
+    assert said in finding.failure.message
+
+
+def test_a_pool_whose_every_worker_crashes_at_start_gives_up_at_once(
+    run: RunScenario, tmp_path: Path
+) -> None:
+    """Every worker raises in its start-up: pattern 1 with the crash, and the pool's giving up
+    (after five) folded in, each call failed at once (each waited its checkout timeout out: 200
+    requests took 251 s)."""
+    path = tmp_path / "crashing.yaml"
+    path.write_text(
+        "name: crashing\n"
+        'worker: {command: ["{python}", "-m", "poolctl.workers.reference", '
+        '"--crash-on-start", "3"], init_timeout: 30}\n'
+        "pool: {size: 2, checkout_timeout: 60}\n"
+        "steps:\n  - request: {command: ping, count: 20, concurrency: 4}\n"
+    )
+    report = run(path).report
+    diagnosis = only_diagnosis(report)
+    assert diagnosis.pattern_id == "port-no-response"
+    assert "exited with code 3" in diagnosis.cause
+    [finding] = report.findings
+    message = finding.failure.message
+    # (a start under way when it gave up may crash too: 6 of 6)
+    assert re.match(r"([56]) of \1 workers exited before answering their init ping", message)
+    assert "the pool gave up after 5 failed starts in a row, failing 20 call(s) at once" in message
+    assert "checkout(s) timed out" not in message
 
 
 def test_workers_past_the_open_files_limit_are_spawn_failures(

@@ -132,6 +132,8 @@ class TraceClassifier:
         refused = [e for e in failed if e.data.get("reason") == "error-response"]
         refusal = bool(refused) and engine is None  # answered, with an error or not as its own
         said = f"{len(failed)} of {len(inits)} init pings got no answer within {timeout:g} s"
+        if all(e.data.get("reason") == "exited" for e in failed):
+            said = f"{len(failed)} of {len(inits)} workers exited before answering their init ping"
         if refusal:
             error = refused[0].data.get("error")
             cause = f"{len(refused)} worker(s) answered their init, but refused it: {error}"
@@ -140,10 +142,13 @@ class TraceClassifier:
         message = said + (
             f"; {len(consequences)} checkout(s) timed out waiting for them" if consequences else ""
         )
+        refused_calls, gave_up = self.gave_up()
+        message += gave_up
+        evidence += [quote_event(e) for e in refused_calls[:2]]
         name, kind = "workers never answered their init ping", "init-no-response"
         if refusal:
             name, kind = "workers refused their init", "init-refused"
-        failure = self.failure(name, kind, message, failed + consequences)
+        failure = self.failure(name, kind, message, failed + consequences + refused_calls)
         return [
             Finding(
                 failure,
@@ -152,6 +157,18 @@ class TraceClassifier:
                 ),
             )
         ]
+
+    def gave_up(self) -> tuple[list[Event], str]:
+        """The pool's giving up after failed starts in a row, and the calls it failed at once
+        (folded into the finding of the failed starts): the events, and what to add to its
+        message."""
+        gave_up = self.by_type["pool_gave_up"]
+        if not gave_up:
+            return [], ""
+        calls = [e for e in self.by_type["call_failed"] if e.data.get("error_type") == "PoolGaveUp"]
+        starts = gave_up[0].data.get("failed_starts")
+        said = f"; the pool gave up after {starts} failed starts in a row"
+        return gave_up + calls, said + f", failing {len(calls)} call(s) at once"
 
     def _answered_late(self, timeouts: list[Event]) -> list[Event]:
         """The timed-out requests whose answers came afterwards (set aside by their worker)."""

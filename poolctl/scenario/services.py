@@ -103,7 +103,10 @@ def spawn_failures(c: TraceClassifier) -> list[Finding]:
     message = f"{len(failed)} worker(s) could not be started: {error}"
     if consequences:
         message += f"; {len(consequences)} checkout(s) timed out waiting for one"
-    failure = c.failure("workers could not start", "spawn-failed", message, failed + consequences)
+    refused_calls, gave_up = c.gave_up()
+    message += gave_up
+    events = failed + consequences + refused_calls
+    failure = c.failure("workers could not start", "spawn-failed", message, events)
     why = (
         "no worker process could be started"
         if ready_at is None

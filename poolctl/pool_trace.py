@@ -1,0 +1,75 @@
+"""The pool's events with more to say than a line: a checkout granted (with the request written
+for it) and a request's outcome. Traced after the next request is written: the worker works
+while the pool writes down."""
+
+from __future__ import annotations
+
+from poolctl.events import Trace
+from poolctl.protocol import Protocol, Request
+from poolctl.worker import Answer, NoAnswer
+
+
+def trace_granted(
+    trace: Trace,
+    worker_id: str,
+    caller: str,
+    session: str | None,
+    wait: float,
+    request: Request | None,
+) -> None:
+    """`checkout_granted`, and the `request` written for the caller at once, if any."""
+    trace.emit(
+        "checkout_granted", worker=worker_id, caller=caller, session=session, wait=round(wait, 6)
+    )
+    if request is not None:
+        trace.emit(
+            "request",
+            worker=worker_id,
+            caller=caller,
+            session=session,
+            id=request.id,
+            command=request.command,
+        )
+
+
+def trace_outcome(
+    trace: Trace,
+    protocol: Protocol,
+    worker_id: str,
+    caller: str,
+    session: str | None,
+    outcome: Answer | NoAnswer,
+    sizes: tuple[int, int],
+) -> None:
+    """A request's `response` (a success or an error as the protocol reads it) or its
+    `no_response`, with the bytes it took each way (`sizes`: out, in)."""
+    bytes_out, bytes_in = sizes
+    if isinstance(outcome, Answer):
+        response = outcome.response
+        success, error = protocol.outcome_of(
+            outcome.request.command, response.success, response.result, response.error_message
+        )
+        trace.emit(
+            "response",
+            worker=worker_id,
+            caller=caller,
+            session=session,
+            id=outcome.request.id,
+            success=success,
+            seconds=round(outcome.round_trip, 6),
+            error=error or None,
+            bytes_out=bytes_out,
+            bytes_in=bytes_in,
+        )
+    else:
+        trace.emit(
+            "no_response",
+            worker=worker_id,
+            caller=caller,
+            session=session,
+            id=outcome.request.id,
+            reason=outcome.reason,
+            detail=outcome.detail,
+            bytes_out=bytes_out,
+            bytes_in=bytes_in,
+        )
