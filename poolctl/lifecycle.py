@@ -76,6 +76,8 @@ class _Lifecycle:
         self.program = program
         self.ending = threading.Lock()  # the main thread or the watchdog ends the run, not both
         self.previous: dict[signal.Signals, Any] = {}
+        self._said = threading.Event()  # "interrupted" was said
+        self._saying = threading.Lock()
 
     # --- signals --------------------------------------------------------------------------
     def install(self) -> None:
@@ -134,8 +136,7 @@ class _Lifecycle:
         assert sig is not None
         self.context.children.kill_all()
         runs = self.context.all_runs()
-        kept = f"; what was captured is in {', '.join(str(r.path) for r in runs)}" if runs else ""
-        _say(f"poolctl: interrupted by {sig.name}: every process stopped{kept}", self.context)
+        self._say_interrupted(sig)
         last_call = self.context.signalled_at + LAST_CALL
         unfinished = []
         for run in runs:
@@ -159,6 +160,19 @@ class _Lifecycle:
             self.context.close(wait=False)
         return exit_code(sig)
 
+    def _say_interrupted(self, sig: signal.Signals) -> None:
+        """Say once, whoever ends the run, that the signal cut it short."""
+        with self._saying:
+            if self._said.is_set():
+                return
+            self._said.set()
+            runs = self.context.all_runs()
+            kept = f"; what was captured is in {', '.join(str(r.path) for r in runs)}"
+            _say(
+                f"poolctl: interrupted by {sig.name}: every process stopped{kept if runs else ''}",
+                self.context,
+            )
+
     def watchdog(self) -> None:
         """The program ends WATCHDOG seconds after the signal, whatever still runs (a check
         stuck in a computation, a thread on a blocking call)."""
@@ -169,7 +183,9 @@ class _Lifecycle:
             code = self.end_interrupted()
         else:  # the main thread is ending the run: let it finish, but not forever
             code = exit_code(sig)
-            self.ending.acquire(timeout=max(0.0, since + LAST_CALL - time.monotonic()))
+            if not self.ending.acquire(timeout=max(0.0, since + LAST_CALL - time.monotonic())):
+                self.context.children.kill_all()
+                self._say_interrupted(sig)  # a main thread stalled on a loaded machine
         exit_now(code)
 
 

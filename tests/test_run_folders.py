@@ -208,3 +208,26 @@ def test_an_interrupted_ending_waits_for_the_report_the_command_is_writing(
     assert saved["title"] == "the command's own report"
     assert saved["interrupted"] == "SIGINT"
     assert sorted(p.name for p in run.path.glob(".*partial")) == []
+
+
+def test_a_watchdog_that_ends_a_stalled_ending_still_says_interrupted(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The main thread took the ending but stalled (a loaded machine) past the last call: the
+    watchdog exits 130 and says why (it exited without a word: an interrupted command that
+    looked like one that ended by itself)."""
+    import signal
+
+    from poolctl import lifecycle
+
+    exits: list[int] = []
+    monkeypatch.setattr(lifecycle, "exit_now", exits.append)
+    monkeypatch.setattr(lifecycle, "WATCHDOG", 0.0)
+    monkeypatch.setattr(lifecycle, "LAST_CALL", 0.1)
+    context = RunContext()
+    life = lifecycle._Lifecycle(context, program=False)
+    context.interrupt(signal.SIGINT)
+    assert life.ending.acquire(blocking=False)  # the main thread's, never let go
+    life.watchdog()
+    assert exits == [130]
+    assert "poolctl: interrupted by SIGINT: every process stopped" in capsys.readouterr().err
