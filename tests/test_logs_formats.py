@@ -561,6 +561,40 @@ def test_another_runners_failed_run_after_a_clean_one_is_not_a_clean_log(
 
 
 @pytest.mark.parametrize(
+    ("log", "service", "said"),
+    [
+        ("ci_job_failed_github.txt", "GitHub Actions", "Process completed with exit code 1."),
+        ("ci_job_failed_gitlab.txt", "GitLab CI", "ERROR: Job failed: exit code 1"),
+    ],
+)
+def test_a_failed_ci_job_whose_test_runs_passed_is_not_a_clean_log(
+    capsys: pytest.CaptureFixture[str], log: str, service: str, said: str
+) -> None:
+    """pytest passed, then the job's lint step failed (a real capture,
+    tests/fixtures/src/capture_ci_job_failed.sh, as each service stores it): the service's line
+    for the failed job is one failure, unread, pointing at the lines after the clean run (it
+    was "0 failures", exit 0, for a failed job)."""
+    path = str(FIXTURES / "pytest" / log)
+    parsed = read_logs([path])
+    assert parsed.failures == []
+    [job] = [s for s in parsed.summaries if s.source == service]
+    assert (job.text, job.failures, job.read) == (said, 1, 0)
+    [clean] = [s for s in parsed.summaries if s.source == "closing line"]
+    assert clean.failures == 0 and job.start == clean.line + 1
+    assert any(f"the {service} job failed" in n and "linter" in n for n in parsed.skipped)
+    code, out, _ = run(capsys, "triage", path, "--no-history")
+    assert code == 1 and "1 of the 1 failures the runner counted was not read" in out
+
+
+def test_a_failed_ci_jobs_line_after_a_failed_run_adds_nothing() -> None:
+    """The job failed because its tests did: the failures read say it all."""
+    parsed = read_logs([str(FIXTURES / "pytest" / "services_github_actions.txt")])
+    assert len(parsed.failures) == 22
+    assert not [s for s in parsed.summaries if s.source == "GitHub Actions"]
+    assert parsed.job_failures  # seen, and set aside
+
+
+@pytest.mark.parametrize(
     "line",
     [
         "# fail 0",

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import BinaryIO, Protocol
 
 from poolctl.errors import InputError, UsageProblem
-from poolctl.logs import exunit_stopped, pytest_run_errors
+from poolctl.logs import exunit_stopped, other_verdicts, pytest_run_errors
 from poolctl.logs.ansi import strip_ansi
 from poolctl.logs.archive import is_zip, open_input, read_archive
 from poolctl.logs.context import attach_context
@@ -225,6 +225,7 @@ def _parse_one(stream: BinaryIO, name: str, fmt: str, out: ParsedLog) -> bool:
     elif other is not None:
         why = "standard input is read once" if fmt == "auto" else f"--log-format {fmt}"
         out.skipped.append(f"{name}: its {_NAMES[other]} output was not read ({why})")
+    other_verdicts.count_job_failure(out, name, *before)
     out.formats[name] = chosen
     return True
 

@@ -5,6 +5,11 @@ A CI job often runs two runners into one log: a clean pytest (or `mix test`) run
 read those runners' failure blocks, but the log must not pass as clean: each one's closing
 verdict is a run whose failures are counted and none read (exit 1), with a note that says how to
 have them read.
+
+A CI service's own line for a failed job (GitHub Actions' `##[error]Process completed with exit
+code 1.`, GitLab's `ERROR: Job failed: exit code 1`…) in a log whose runs all read as clean is
+one failure, unread: the job failed in a step that is no test run poolctl reads (a linter, a
+build, another runner).
 """
 
 from __future__ import annotations
@@ -65,8 +70,41 @@ TRIGGERS = (
     r"^Tests: +\d+ failed",
     r"^ +\d+ failing\s*$",
     r"^ *Tests +\d+ failed",
+    # a CI service's line for a failed job (`JOB_FAILED`)
+    r"^(?:##\[error\])?Process completed with exit code [1-9]",
+    r"^ERROR: (?:Job failed: |script returned exit code [1-9])",
+    r"^🚨 Error: The command exited with status",
+    r"^Exited with code exit status [1-9]",
+    r"^(?:##\[error\])?(?:Bash|Cmd|PowerShell) exited with code '[1-9]",
 )
 _STARTS = ("FAILED (", "test result: FAILED", "# fail ", "ℹ fail ", "Tests")
+
+# A CI service's line for a job that failed (its marker, `##[error]`, already removed)
+JOB_FAILED = (
+    ("GitHub Actions", re.compile(r"^Process completed with exit code (?P<code>[1-9]\d*)\.$")),
+    (
+        "GitLab CI",
+        re.compile(
+            r"^ERROR: Job failed: (?:command terminated with )?exit code (?P<code>[1-9]\d*)$"
+        ),
+    ),
+    ("Jenkins", re.compile(r"^ERROR: script returned exit code (?P<code>[1-9]\d*)$")),
+    ("Buildkite", re.compile(r"^🚨 Error: The command exited with status (?P<code>-?[1-9]\d*)$")),
+    ("CircleCI", re.compile(r"^Exited with code exit status (?P<code>[1-9]\d*)$")),
+    (
+        "Azure Pipelines",
+        re.compile(r"^(?:Bash|Cmd|PowerShell) exited with code '(?P<code>[1-9]\d*)'\.$"),
+    ),
+)
+_JOB_STARTS = (
+    "Process completed",
+    "ERROR: ",
+    "🚨 Error",
+    "Exited with code",
+    "Bash ",
+    "Cmd ",
+    "PowerShell ",
+)
 
 
 # unittest's line before its verdict: a run of it, whatever the verdict (`OK` alone says too
@@ -88,6 +126,8 @@ def read_verdict(out: ParsedLog, file: str, number: int, line: str) -> bool:
         tests = int(ran["tests"])
         out.summaries.append(RunSummary(file, number, text, tests, None, start=number, read=0))
         return True
+    if text.startswith(_JOB_STARTS):
+        return _read_job_failed(out, file, number, text)
     if not may_be_verdict(text):
         return False
     for verdict in VERDICTS:
@@ -113,4 +153,41 @@ def _unittest_failures(counts: str) -> int:
     pairs = (pair.split("=") for pair in counts.split(", "))
     return sum(
         int(n) for word, n in pairs if word in ("failures", "errors", "unexpected successes")
+    )
+
+
+def _read_job_failed(out: ParsedLog, file: str, number: int, text: str) -> bool:
+    for service, line in JOB_FAILED:
+        if line.match(text):
+            out.job_failures.append((file, number, text, service))
+            return True
+    return False
+
+
+def count_job_failure(
+    out: ParsedLog, file: str, failures_before: int, summaries_before: int
+) -> None:
+    """`file`'s CI job failed (its service says so) though none of its runs did: one failure,
+    unread, and a note saying where to look."""
+    said = [j for j in out.job_failures if j[0] == file]
+    if not said:
+        return
+    if any(f.input_file == file for f in out.failures[failures_before:]):
+        return
+    if any(s.failures for s in out.summaries[summaries_before:] if s.file == file):
+        return
+    if out.overflowed:
+        return
+    _, number, text, service = said[-1]
+    # the failed step's output: after the last run the log closed before that line
+    start = 1 + max(
+        (s.line for s in out.summaries if s.file == file and s.line < number), default=0
+    )
+    out.summaries.append(
+        RunSummary(file, number, text, None, 1, start=start, read=0, source=service)
+    )
+    out.skipped.append(
+        f"{file}:{number}: the {service} job failed ('{text}') but no test run in the log "
+        "did: a step that is no test run poolctl reads failed (a linter, a build, another "
+        "runner); its output is above that line"
     )

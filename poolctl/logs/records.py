@@ -132,6 +132,8 @@ class ParsedLog:
     # tests run again after failing (pytest-rerunfailures, Maven Surefire), by node id
     # (`file::test`, JUnit's `classname::name`): see `poolctl.logs.reruns`
     reruns: dict[str, Rerun] = field(default_factory=dict)
+    # a CI service's lines for a failed job: (input, line, text, service), `other_verdicts`
+    job_failures: list[tuple[str, int, str, str]] = field(default_factory=list)
 
     def near(self, failure: Failure) -> Lines:
         """The lines around `failure` past what the identifier index covers: its context
