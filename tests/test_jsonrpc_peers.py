@@ -261,6 +261,22 @@ def test_a_language_server_started_as_an_editor_starts_it_is_told_to_use_stdio(
     assert "its event loop, which watches" in said and "and not its stdin" in said
 
 
+@pytest.mark.skipif(not JSON_SERVER.exists(), reason="run `make peers` (needs npm)")
+def test_doctor_passes_a_language_server_that_does_not_name_itself(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """VS Code's servers send no `serverInfo` (LSP makes it optional): doctor's Framing check
+    was "could not run this check (KeyError: 'name')", a poolctl bug, on a healthy server."""
+    argv = ["doctor", "--json", "--protocol", "lsp", "--timeout", WAIT]
+    code = main([*argv, "--", str(JSON_SERVER), "--stdio"])
+    report = json.loads(capsys.readouterr()[0])
+    [framing] = [c for c in report["checks"] if c["section"] == "Framing"]
+    assert framing["status"] == "ok", framing
+    assert framing["summary"].startswith("answers the lsp handshake in content-length")
+    assert framing["summary"].endswith("exit (exited with code 0)")
+    assert "(server" not in framing["summary"] and code == 0
+
+
 def test_a_language_server_run_with_tcp_is_told_to_use_stdio(
     capsys: pytest.CaptureFixture[str], processes: Processes
 ) -> None:

@@ -99,11 +99,12 @@ def working_framings(
 
 def _handshake(probe: Probe, framing: str) -> str:
     """`answers the mcp handshake in line: initialize 512.3 ms, ping 0.4 ms… (server 'x' 1.0)`."""
-    timed = ", ".join(
-        f"{s.method} {s.ms:.1f} ms" if s.ms is not None else s.method for s in probe.steps
-    )
-    server = probe.server
-    who = f" (server {server['name']!r} {server.get('version') or ''})".replace(" )", ")")
-    return f"answers the {probe.spec.protocol} handshake in {framing}: {timed}" + (
-        who if server.get("name") else ""
-    )
+    steps = [s for s in probe.steps if s.method != "(process)"]
+    timed = ", ".join(f"{s.method} {s.ms:.1f} ms" if s.ms is not None else s.method for s in steps)
+    ended = [s.detail for s in probe.steps if s.method == "(process)"]  # after `exit`
+    said = f"answers the {probe.spec.protocol} handshake in {framing}: {timed}"
+    said += f" ({ended[0]})" if ended else ""
+    name, version = probe.server.get("name"), probe.server.get("version")
+    if not name:  # a server need not say who it is (serverInfo is optional)
+        return said
+    return said + f" (server {name!r} {version or ''})".replace(" )", ")")
