@@ -447,7 +447,8 @@ def shortfall(nearest: Score | None) -> Unclassified:
         v = nearest.vetoes[0]
         why = f"{p.id} is set aside: {v.rule.why} ({v.quote!r}, {v.origin}); it had: {fired}"
     else:
-        wanting = "; ".join(s.why for s in sorted(nearest.missed, key=lambda s: -s.weight)[:2])
+        strongest = sorted(nearest.missed, key=lambda s: -s.weight)[:2]
+        wanting = ", or ".join(f"that {s.why}" for s in strongest)  # each one missing
         why = (
             f"{p.id} scores {nearest.confidence:.2f}, under its threshold "
             f"{p.threshold:.2f}: only {fired}"
