@@ -70,3 +70,39 @@ def test_an_application_that_does_not_start_is_a_failure_of_its_innermost_error(
     assert (failure.line_start, failure.line_end) == (15, 25)
     [summary] = parsed.summaries
     assert summary.failures == 1 and summary.read == 1
+
+
+AFTER_RUN = {
+    "warnings_as_errors.log": (
+        "mix test --warnings-as-errors",
+        "ERROR! Test suite aborted after successful execution due to warnings while using the "
+        "--warnings-as-errors option",
+    ),
+    "only_no_test.log": (
+        "mix test --only",
+        'The --only option was given to "mix test" but no test was executed',
+    ),
+    "cover_threshold.log": (
+        "mix test --cover",
+        "Coverage test failed, threshold not met: Coverage: 50.00% Threshold: 90.00%",
+    ),
+}
+
+
+@pytest.mark.parametrize("log", sorted(AFTER_RUN))
+def test_mix_failing_a_run_whose_tests_passed_is_a_failure_of_the_run(
+    log: str, cli: RunCli
+) -> None:
+    """After `1 test, 0 failures`, Mix fails the run (--warnings-as-errors, --only selecting
+    nothing, --cover under its threshold: mix exits 1 or 3; real runs,
+    tests/fixtures/src/capture_exunit_mix_verdicts.sh): one failure, no run of its own (it was
+    0 failures, exit 0)."""
+    name, message = AFTER_RUN[log]
+    path = EXUNIT / "mix_after_run" / log
+    parsed = read_logs([str(path)])
+    [failure] = parsed.failures
+    assert (failure.name, failure.kind, failure.message) == (name, "Mix", message)
+    [summary] = parsed.summaries  # the closing line's, and no run inferred after it
+    assert summary.failures == 0 and not summary.inferred
+    code, _, err = cli("triage", str(path), "--no-history")
+    assert code == 1, err

@@ -50,6 +50,7 @@ TRIGGERS = (
     EXUNIT_MODULE_TRIGGER,  # `--trace`: a module's tests follow
     exunit_compile.TRIGGER,  # a file did not compile: no test ran
     exunit_stopped.TRIGGER,  # the VM was told to stop (SIGTERM)
+    exunit_mix.AFTER_RUN_TRIGGER,  # Mix failed a run whose tests passed
     *other_verdicts.TRIGGERS,  # another runner's run failed in the same log (unittest, Jest…)
     r"^=+ test session starts =+",  # pytest ran in the same log
     r"^There are no tests to run$",  # an empty run: a `--partitions` shard with no test file
@@ -393,6 +394,12 @@ class ExUnitParser(TextParser):
         if line.startswith(exunit_mix.PREFIX):  # Mix stopped the run: no test ran
             self.consumer = exunit_mix.MixError(number, line, self.name, self._run_error)
             return
+        failed_after = next((n for s, n in exunit_mix.AFTER_RUN.items() if line.startswith(s)), "")
+        if failed_after:  # Mix failed a run whose tests passed
+            self.consumer = exunit_mix.MixError(
+                number, line, self.name, self._failed_after_run, failed_after
+            )
+            return
         if line.endswith(".exs]") and line[:1].isupper():
             module = EXUNIT_MODULE_RE.match(line.strip())
             if module:
@@ -461,6 +468,11 @@ class ExUnitParser(TextParser):
         self.run_read += self.keep(failure, lines)
         self.run_failures += 1
         self.run_last_line = failure.line_end
+
+    def _failed_after_run(self, failure: Failure, lines: Lines | None = None) -> None:
+        """Mix failed a run after its closing line: kept, and no run of its own (the run it
+        fails was counted by its closing line, its tests passed)."""
+        self.keep(failure, lines)
 
     def _sigterm(self, number: int, line: str) -> None:
         """The VM's `SIGTERM received` notice: the run it stopped is a failure, unless the

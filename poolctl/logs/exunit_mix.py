@@ -11,6 +11,11 @@ supervision tree (the pool, a worker's port) fails in `init`:
 
 No test runs, no closing line is printed, and mix exits 1. Read as a crash report only, such a
 log was a clean run; it is one failure of the run, of the innermost exception's kind.
+
+Mix also fails a run whose tests all passed, after ExUnit's closing line: `--warnings-as-errors`
+with a warning (`ERROR! Test suite aborted after successful execution due to warnings…`), `--only`
+selecting no test, `--cover` under its threshold (mix exits 3). Each is one failure of the run
+too (it was a clean log, exit 0, for a red CI job).
 """
 
 from __future__ import annotations
@@ -23,6 +28,18 @@ from poolctl.logs.scan import MAX_TRACEBACK_LINES, clip
 from poolctl.model import Failure
 
 PREFIX = "** (Mix) "
+# Mix's verdicts on a run whose tests passed, and the name of the failure each one is
+AFTER_RUN = {
+    "ERROR! Test suite aborted after successful execution due to warnings": (
+        "mix test --warnings-as-errors"
+    ),
+    'The --only option was given to "mix test" but no test was executed': "mix test --only",
+    "Coverage test failed, threshold not met": "mix test --cover",
+}
+AFTER_RUN_TRIGGER = (
+    r"^(?:ERROR! Test suite aborted after successful|The --only option was given"
+    r"|Coverage test failed, threshold)"
+)
 _APP_RE = re.compile(r"^Could not start application (?P<app>\w+)")
 _RAISED_RE = re.compile(r"\*\* \((?P<kind>[A-Z][\w.]*)\) (?P<message>.*)$")
 
@@ -32,11 +49,18 @@ class MixError:
     the failure goes to `done` when the block ends."""
 
     def __init__(
-        self, number: int, line: str, input_file: str, done: Callable[[Failure, Lines], None]
+        self,
+        number: int,
+        line: str,
+        input_file: str,
+        done: Callable[[Failure, Lines], None],
+        after_run: str = "",
     ) -> None:
+        """`after_run`: the failure's name when it is a verdict on a run that ran (`AFTER_RUN`)."""
         self.lines: Lines = [(number, line.rstrip())]
         self.input_file = input_file
         self.done = done
+        self.after_run = after_run
 
     def feed(self, number: int, line: str) -> bool:
         if line.strip() and line[0] not in " \t":
@@ -48,17 +72,19 @@ class MixError:
     def close(self) -> Lines:
         while self.lines[-1][1] == "":  # blank lines after the block are not its own
             self.lines.pop()
-        first = self.lines[0][1].strip()[len(PREFIX) :]
+        first = self.lines[0][1].strip().removeprefix(PREFIX)
         raised = [r for _, text in self.lines[1:] if (r := _RAISED_RE.search(text.strip()))]
         inner = [r for r in raised if r["kind"] != "EXIT"]
         kind = inner[-1]["kind"].rsplit(".", 1)[-1] if inner else "Mix"
         message = clip(first, 2_000)
         if inner:
             message += f" ({inner[-1]['kind']}: {clip(inner[-1]['message'], 400)})"
+        elif self.after_run:  # `Coverage:    0.00%`, `Threshold:  90.00%`
+            message += "".join(f" {' '.join(t.split())}" for _, t in self.lines[1:] if t.strip())
         app = _APP_RE.match(first)
         failure = Failure(
             source="exunit",
-            name=f"starting application {app['app']}" if app else "mix",
+            name=self.after_run or (f"starting application {app['app']}" if app else "mix"),
             group="",
             location="",
             kind=kind,
