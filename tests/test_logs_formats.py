@@ -542,22 +542,28 @@ def test_a_unittest_run_alone_is_read_by_its_verdict(
         ("pytest_then_jest.log", "Jest", "Tests:       2 failed, 1 todo, 1 passed, 4 total"),
         ("pytest_then_mocha.log", "Mocha", "2 failing"),
         ("pytest_then_vitest.log", "Vitest", "Tests  2 failed | 1 passed (3)"),
+        ("mix_then_eunit.log", "EUnit", "Failed: 3.  Skipped: 0.  Passed: 1."),
+        ("mix_then_common_test.log", "common_test", "Testing erlang_after_mix.ct_pool_suite: "),
     ],
 )
 def test_another_runners_failed_run_after_a_clean_one_is_not_a_clean_log(
     capsys: pytest.CaptureFixture[str], log: str, runner: str, verdict: str
 ) -> None:
     """A clean pytest or `mix test` run, then a failed run of a runner poolctl does not read,
-    in one log (real captures: tests/fixtures/src/capture_other_runners.sh): its verdict counts
-    its 2 failures, none read, and a note says how to have them read."""
+    in one log (real captures: tests/fixtures/src/capture_other_runners.sh and
+    capture_erlang_after_mix.sh): its verdict counts its failures, none read, from the line
+    after the clean run's closing line, and a note says how to have them read."""
     path = str(FIXTURES / "mixed" / log)
     parsed = read_logs([path])
     assert parsed.failures == []
+    [clean] = [s for s in parsed.summaries if s.source == "closing line"]
     [theirs] = [s for s in parsed.summaries if s.source == runner]
-    assert theirs.text.startswith(verdict) and (theirs.failures, theirs.read) == (2, 0)
-    assert any(f"a {runner} run's verdict" in n and "JUnit" in n for n in parsed.skipped)
+    failed = theirs.failures
+    assert theirs.text.startswith(verdict) and failed and theirs.read == 0
+    assert theirs.start == clean.line + 1
+    assert any(f"{runner} run's verdict" in n and "JUnit" in n for n in parsed.skipped)
     code, out, _ = run(capsys, "triage", path, "--no-history")
-    assert code == 1 and "2 of the 2 failures the runner counted were not read" in out
+    assert code == 1 and f"{failed} of the {failed} failures the runner counted were not" in out
 
 
 @pytest.mark.parametrize(

@@ -225,7 +225,7 @@ def _parse_one(stream: BinaryIO, name: str, fmt: str, out: ParsedLog) -> bool:
     elif other is not None:
         why = "standard input is read once" if fmt == "auto" else f"--log-format {fmt}"
         out.skipped.append(f"{name}: its {_NAMES[other]} output was not read ({why})")
-    other_verdicts.count_job_failure(out, name, *before)
+    other_verdicts.finish(out, name, *before)
     out.formats[name] = chosen
     return True
 

@@ -1,10 +1,10 @@
 """The verdicts of test runners poolctl does not read, in a log it reads as pytest's or ExUnit's.
 
 A CI job often runs two runners into one log: a clean pytest (or `mix test`) run, then a failed
-`python -m unittest`, `cargo test`, `node --test`, Jest, Mocha or Vitest run. poolctl does not
-read those runners' failure blocks, but the log must not pass as clean: each one's closing
-verdict is a run whose failures are counted and none read (exit 1), with a note that says how to
-have them read.
+`python -m unittest`, `cargo test`, `node --test`, Jest, Mocha, Vitest, EUnit or common_test
+run. poolctl does not read those runners' failure blocks, but the log must not pass as clean:
+each one's closing verdict is a run whose failures are counted and none read (exit 1), with a
+note that says how to have them read.
 
 A CI service's own line for a failed job (GitHub Actions' `##[error]Process completed with exit
 code 1.`, GitLab's `ERROR: Job failed: exit code 1`…) in a log whose runs all read as clean is
@@ -14,6 +14,7 @@ build, another runner).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -55,6 +56,24 @@ VERDICTS = (
         "Mocha", re.compile(r"^(?P<failed>[1-9]\d*) failing$"), f"{_JUNIT} (mocha-junit-reporter)"
     ),
     Verdict(
+        "EUnit",  # `eunit:test(M)`'s text report
+        re.compile(r"^Failed: (?P<failed>[1-9]\d*)\. +Skipped: \d+\. +Passed: \d+\.$"),
+        f'{_JUNIT} (eunit:test(M, [{{report, {{eunit_surefire, [{{dir, "."}}]}}}}]))',
+    ),
+    Verdict(
+        "EUnit",  # tests cancelled (a timeout, a setup that failed): counted apart, one or more
+        re.compile(r"^One or more tests were cancelled\.$"),
+        f"{_JUNIT} (eunit_surefire)",
+    ),
+    Verdict(
+        "common_test",  # ct_run's console
+        re.compile(
+            r"^Testing \S+: TEST COMPLETE, \d+ ok, (?P<failed>[1-9]\d*) failed\b.*"
+            r" of \d+ test cases?$"
+        ),
+        f"{_JUNIT} (ct_run -ct_hooks cth_surefire)",
+    ),
+    Verdict(
         "Vitest",
         re.compile(r"^Tests +(?P<failed>[1-9]\d*) failed(?: \| .*)?(?: \(\d+\))?$"),
         f"{_JUNIT} (--reporter=junit --outputFile=FILE)",
@@ -70,6 +89,9 @@ TRIGGERS = (
     r"^Tests: +\d+ failed",
     r"^ +\d+ failing\s*$",
     r"^ *Tests +\d+ failed",
+    r"^ *Failed: [1-9]\d*\. +Skipped: ",  # EUnit
+    r"^ *One or more tests were cancelled\.",
+    r": TEST COMPLETE, \d+ ok, [1-9]",  # common_test
     # a CI service's line for a failed job (`JOB_FAILED`)
     r"^(?:##\[error\])?Process completed with exit code [1-9]",
     r"^ERROR: (?:Job failed: |script returned exit code [1-9])",
@@ -77,7 +99,7 @@ TRIGGERS = (
     r"^Exited with code exit status [1-9]",
     r"^(?:##\[error\])?(?:Bash|Cmd|PowerShell) exited with code '[1-9]",
 )
-_STARTS = ("FAILED (", "test result: FAILED", "# fail ", "ℹ fail ", "Tests")
+_STARTS = ("FAILED (", "test result: FAILED", "# fail ", "ℹ fail ", "Tests", "Failed: ", "One or")
 
 # A CI service's line for a job that failed (its marker, `##[error]`, already removed)
 JOB_FAILED = (
@@ -114,7 +136,11 @@ UNITTEST_RAN_RE = re.compile(r"^Ran (?P<tests>\d+) tests? in [\d.]+s$")
 
 def may_be_verdict(stripped: str) -> bool:
     """Cheap: `stripped` could be one of the verdicts."""
-    return stripped.startswith(_STARTS) or stripped.endswith(" failing")
+    return (
+        stripped.startswith(_STARTS)
+        or stripped.endswith(" failing")
+        or (stripped.startswith("Testing ") and " TEST COMPLETE, " in stripped)
+    )
 
 
 def read_verdict(out: ParsedLog, file: str, number: int, line: str) -> bool:
@@ -137,13 +163,16 @@ def read_verdict(out: ParsedLog, file: str, number: int, line: str) -> bool:
     else:
         return False
     failed = _unittest_failures(match["counts"]) if "counts" in match.re.groupindex else None
-    failed = int(match["failed"]) if failed is None else failed
+    if failed is None:  # EUnit's cancelled tests: one or more
+        failed = int(match["failed"]) if "failed" in match.re.groupindex else 1
+    # its start is set once the input is read (`finish`): the runs before it may not be yet
     out.summaries.append(
         RunSummary(file, number, text, None, failed, start=number, read=0, source=verdict.runner)
     )
+    article = "an" if verdict.runner[0] in "AEIO" else "a"
     out.skipped.append(
-        f"{file}:{number}: a {verdict.runner} run's verdict, '{text}': its own failure blocks "
-        f"are not read; {verdict.advice} to triage them"
+        f"{file}:{number}: {article} {verdict.runner} run's verdict, '{text}': its own failure "
+        f"blocks are not read; {verdict.advice} to triage them"
     )
     return True
 
@@ -164,7 +193,19 @@ def _read_job_failed(out: ParsedLog, file: str, number: int, text: str) -> bool:
     return False
 
 
-def count_job_failure(
+def finish(out: ParsedLog, file: str, failures_before: int, summaries_before: int) -> None:
+    """Once `file` is read (its failures and runs from those indexes on): each verdict's run
+    begins after the run closed before it, and a failed CI job none of whose runs failed is one
+    failure."""
+    runners = {v.runner for v in VERDICTS}
+    for i in range(summaries_before, len(out.summaries)):
+        run = out.summaries[i]
+        if run.source in runners and run.start == run.line:
+            out.summaries[i] = dataclasses.replace(run, start=_after_last_run(out, file, run.line))
+    _count_job_failure(out, file, failures_before, summaries_before)
+
+
+def _count_job_failure(
     out: ParsedLog, file: str, failures_before: int, summaries_before: int
 ) -> None:
     """`file`'s CI job failed (its service says so) though none of its runs did: one failure,
@@ -179,10 +220,7 @@ def count_job_failure(
     if out.overflowed:
         return
     _, number, text, service = said[-1]
-    # the failed step's output: after the last run the log closed before that line
-    start = 1 + max(
-        (s.line for s in out.summaries if s.file == file and s.line < number), default=0
-    )
+    start = _after_last_run(out, file, number)  # the failed step's output
     out.summaries.append(
         RunSummary(file, number, text, None, 1, start=start, read=0, source=service)
     )
@@ -191,3 +229,11 @@ def count_job_failure(
         "did: a step that is no test run poolctl reads failed (a linter, a build, another "
         "runner); its output is above that line"
     )
+
+
+def _after_last_run(out: ParsedLog, file: str, number: int) -> int:
+    """The line after the last run `file` closed before line `number`: where the output of the
+    run (or step) that ends at `number` begins."""
+    runs = [s for s in out.summaries if s.file == file and s.line < number]
+    # (unittest's `Ran N tests` is no closed run: its verdict's blocks are before it)
+    return 1 + max((s.line for s in runs if s.failures is not None), default=0)
