@@ -389,6 +389,22 @@ def test_a_failed_todo_test_of_node_is_no_failure() -> None:
     assert any("'resize' failed but is marked skipped" in n for n in parsed.skipped)
 
 
+def test_a_test_eunit_cancelled_on_its_timeout_is_a_failure(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """EUnit's surefire report writes a test its timeout cancelled (a port worker that never
+    answers) as `<skipped type="timeout">` in a suite of `failures="0"`, while eunit:test
+    returns error; a real capture: tests/fixtures/src/capture_eunit_timeout.sh. It was a
+    skipped test, and the log clean (exit 0)."""
+    path = str(FIXTURES / "junit/eunit_timeout.xml")
+    [failure] = read_logs([path]).failures
+    assert failure.name == "hangpool_tests:0 -port_answers_ping_test_/0-fun-0-"
+    assert failure.kind == "timeout" and failure.message.startswith("the test timed out")
+    assert any("hangpool_tests.erl, line 12" in frame for frame in failure.stacktrace), failure
+    code, _, _ = run(capsys, "triage", path, "--no-history")
+    assert code == 1
+
+
 def test_surefire_counts_and_flaky_tests() -> None:
     parsed = read_logs(
         [str(FIXTURES / "constructed/surefire_TEST-com.example.pool.CheckoutTest.xml")]

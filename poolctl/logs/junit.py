@@ -33,6 +33,9 @@ from poolctl.model import Failure
 
 _FAILED = ("failure", "error")
 _KEPT_TEXT = ("failure", "error", "system-out", "system-err")
+# EUnit's surefire reporter writes a test it cancelled (its timeout ran out, its setup failed)
+# as `<skipped type="timeout">` (or "abort"): the run failed on it (eunit:test returns error)
+_CANCELLED = {"timeout": "the test timed out", "abort": "the test was cancelled"}
 _TYPED_RE = re.compile(r"^(?P<type>(?:[A-Za-z_]\w*\.)*[A-Z]\w*)(?::|$)")
 _INDEX_MARKS = ("<", "#", ":", "'", '"', "worker", "session", "pid")
 _EXUNIT_BODY_RE = re.compile(
@@ -147,6 +150,13 @@ class _Target:
                 self.case.outcome_attrib = dict(attrib)
                 self.case.text[tag] = []  # the text of this one only
                 self.case.size[tag] = 0
+            elif tag == "skipped" and self._cancelled(attrib):
+                kind = attrib["type"]
+                said = f"{_CANCELLED[kind]} (EUnit cancelled it; its report says skipped)"
+                self.case.outcome_attrib = {"type": kind, "message": said, "cancelled": kind}
+                self.case.text["skipped"] = []
+                self.case.size["skipped"] = 0
+                self.keep = "skipped"
             elif tag == "skipped":
                 self.case.skipped = True
             elif tag in SUREFIRE_TAGS:
@@ -181,9 +191,11 @@ class _Target:
             self.stack.pop()
         if tag == self.keep:
             self.keep = ""
-        if tag in _FAILED and self.case is not None and self.stack[-1:] == ["testcase"]:
+        failed = tag in _FAILED or (tag == "skipped" and self.case and "skipped" in self.case.text)
+        if failed and self.case is not None and self.stack[-1:] == ["testcase"]:
             body = "".join(self.case.text.get(tag, ()))
-            self.case.failed.append((tag, self.case.outcome_attrib, body))
+            outcome = tag if tag in _FAILED else "failure"  # a cancelled test: failed
+            self.case.failed.append((outcome, self.case.outcome_attrib, body))
         if tag == "testcase" and self.case is not None:
             case, self.case = self.case, None
             if case.failed and case.skipped:
@@ -206,6 +218,11 @@ class _Target:
         elif tag in ("testsuite", "testsuites") and self.suites:
             suite = self.suites.pop()
             self.done.append((suite, self._line(), bool(self.suites)))
+
+    def _cancelled(self, attrib: dict[str, str]) -> bool:
+        """A `<skipped>` that is EUnit's cancelled test (its suite is `module '…'`)."""
+        suite = self.suites[-1].attrib.get("name", "") if self.suites else ""
+        return attrib.get("type") in _CANCELLED and suite.startswith("module '")
 
     def _skipped_failure(self, case: _Case) -> None:
         """A test both skipped and failed: node's `todo` test that failed, as a todo may (its
@@ -262,6 +279,8 @@ class _Target:
             kind = fields.kind if not kind or kind in ("error", "failure") else kind
             message = fields.message or message
             details.update({k: v for k, v in fields.details.items() if k != "counter"})
+        elif outcome.get("cancelled"):  # EUnit's cancelled test: its body is the stack
+            stack = tuple(t.strip() for t in body.strip().splitlines() if t.strip())
         elif message.lower() in _GENERIC_MESSAGES and _EUNIT_REASON_RE.search(body):
             message, stack = _eunit_reason(body)
         elif _CT_GENERIC_RE.match(message) and body.strip():
