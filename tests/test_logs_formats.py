@@ -436,7 +436,7 @@ def test_counted_failures_that_were_not_read_are_named_with_where(
 def test_an_unknown_failure_header_is_an_unread_region(tmp_path: Path) -> None:
     log = (
         "  1) test a (ATest)\n     test/a_test.exs:3\n     ** (RuntimeError) a\n\n"
-        "  2) check b (ATest)\n     test/a_test.exs:9\n     ** (RuntimeError) b\n\n"
+        "  2) check b [ATest]\n     test/a_test.exs:9\n     ** (RuntimeError) b\n\n"
         "  3) test c (ATest)\n     test/a_test.exs:12\n     ** (RuntimeError) c\n\n"
         "3 tests, 3 failures\n"
     )
@@ -446,7 +446,7 @@ def test_an_unknown_failure_header_is_an_unread_region(tmp_path: Path) -> None:
     assert (coverage.counted, coverage.read, coverage.unread) == (3, 2, 1)
     [region] = coverage.regions
     assert (region.start, region.end) == (5, 8)
-    assert region.why == "not read as a failure: 2) check b (ATest)"
+    assert region.why == "not read as a failure: 2) check b [ATest]"
 
 
 def test_a_cut_junit_file_is_exit_2_with_its_place(

@@ -19,6 +19,7 @@ from typing import ClassVar
 
 from poolctl.logs import exunit_compile, exunit_mix, exunit_stopped, other_verdicts
 from poolctl.logs.exunit_crash import CrashReport
+from poolctl.logs.exunit_summary import closing_counts, is_closing_line
 from poolctl.logs.passes import EXUNIT_MODULE_RE
 from poolctl.logs.records import Lines, LogLine, ParsedLog, RunSummary
 from poolctl.logs.scan import (
@@ -81,6 +82,11 @@ HEADER_START_RE = re.compile(
     r"^[ \t]*(?P<counter>\d{1,7})\) (?:" + TEST_TYPES + r" |test_\w|" + MODULE + r": failure on )"
 )
 NUMBERED_RE = re.compile(r"^[ \t]*\d{1,7}\) \S")
+# A test of a type a library registered (`ExUnit.Case.register_test`: `1) contract …`), as
+# ExUnit's formatter prints a header: two spaces first (no other numbered line is taken)
+CUSTOM_HEADER_RE = re.compile(
+    r"^  (?P<counter>\d{1,7})\) (?P<name>[a-z][a-z_]* .*?) \((?P<module>" + MODULE + r")\)[ \t]*$"
+)
 MAX_WRAPPED = 4  # continuation lines joined to a header a terminal wrapped
 LOCATION_RE = re.compile(r"^\S+:\d+$")
 ERROR_RE = re.compile(r"^\*\* \((?P<kind>[^()]*(?:\([^()]*\)[^()]*)*?)\)(?: (?P<message>.*))?$")
@@ -89,17 +95,6 @@ KEY_RE = re.compile(
     r"message|doctest|stacktrace|stack trace|term|lhs|rhs):(?:\s+(?P<value>.*))?$"
 )
 STACK_ENTRY_RE = re.compile(r"^(?:\([\w ./-]+\) )?\S+:\d+: |^\S+\.(?:ex|exs|erl):\d+|^:\w+\.")
-SUMMARY_RE = re.compile(
-    r"^(?:(?P<label>Result|Failed|Tests):[ \t]*)?"
-    r"(?P<counts>\d+ [a-z]+(?:,? \d+ [a-z]+)*)(?P<rest>[ ,.(].*)?$"
-)
-COUNT_RE = re.compile(r"(\d+) ([a-z]+)")
-_TESTS = {
-    *("test", "tests", "doctest", "doctests", "property", "properties"),
-    *("scenario", "scenarios", "feature", "features", "story", "stories"),
-}
-_FAILURES = {"failure", "failures", "failed"}
-_SUMMARY_WORDS = _TESTS | _FAILURES | {"passed", "skipped", "excluded", "invalid"}
 NO_TESTS = "There are no tests to run"  # mix test's whole output when it finds no test file
 CRASH_START_RE = re.compile(r"\[error\] .*(?:terminating|raised an exception|crashed)")
 
@@ -123,14 +118,6 @@ def assertion_kind(message: str, code: str) -> str:
     if first.startswith("Expected false or nil") or code.startswith("refute"):
         return "refute"
     return "assertion"
-
-
-def _closing_line(line: str, stripped: str) -> bool:
-    """Whether `line` may be a runner's closing line: it starts with a count or a label, and
-    speaks of failures or has its label (`3 tests, 0 failures`, `Result: 2 passed`)."""
-    if not (stripped[:1].isdigit() or stripped.startswith(("Result:", "Failed:", "Tests:"))):
-        return False
-    return any(word in line for word in (" fail", "Result: ", "Failed: ", "Tests: "))
 
 
 class _SubFailure:
@@ -186,7 +173,7 @@ class ExUnitBlock:
         if indent < 3 or (indent < 5 and HEADER_RE.search(line)):
             if HEADER_RE.search(line) or FAILURE_N_HEADER_RE.match(line):
                 return self._end(number)
-            if HEADER_START_RE.match(line):  # the next header, wrapped by a terminal
+            if CUSTOM_HEADER_RE.match(line) or HEADER_START_RE.match(line):  # (or wrapped)
                 return self._end(number)
             # An unindented line: the block ended, unless indented body lines follow it.
             if len([p for p in self.pending if p[1].strip()]) >= 4:
@@ -414,6 +401,9 @@ class ExUnitParser(TextParser):
             elif HEADER_START_RE.match(line):
                 self.consumer = WrappedHeader(self, number, line)
                 return
+            elif custom := CUSTOM_HEADER_RE.match(line):
+                self.start_block(number, line, custom)
+                return
             elif NUMBERED_RE.match(line):
                 self.out.suspect(LogLine(self.name, number, clip(line.strip())))
         if "Failure #" in line:
@@ -434,7 +424,7 @@ class ExUnitParser(TextParser):
             self.out.also[self.name] = "pytest"  # read by the pytest parser after this one
             return
         stripped = line.strip()
-        if _closing_line(line, stripped) and self._summary(number, stripped):
+        if is_closing_line(line, stripped) and self._summary(number, stripped):
             return
         if stripped == NO_TESTS:
             self._closed(RunSummary(self.name, number, stripped, 0, 0, start=number, read=0))
@@ -528,22 +518,10 @@ class ExUnitParser(TextParser):
             self.run_read += kept
 
     def _summary(self, number: int, stripped: str) -> bool:
-        match = SUMMARY_RE.match(stripped)
-        if not match:
+        counts = closing_counts(stripped)
+        if counts is None:
             return False
-        counts: dict[str, int] = {}
-        for value, word in COUNT_RE.findall(match.group("counts")):
-            counts[word] = counts.get(word, 0) + int(value)
-        if not set(counts) <= _SUMMARY_WORDS or not set(counts) & (_TESTS | _FAILURES):
-            return False
-        tests = sum(v for w, v in counts.items() if w in _TESTS) if set(counts) & _TESTS else None
-        failures = (
-            sum(v for w, v in counts.items() if w in _FAILURES) if set(counts) & _FAILURES else None
-        )
-        if match.group("label") == "Failed" and failures is None:
-            failures, tests = tests, None
-        if tests is None and failures is not None and "passed" in counts:
-            tests = counts["passed"] + failures + counts.get("skipped", 0)
+        tests, failures = counts
         summary = RunSummary(
             self.name, number, stripped, tests, failures, start=self.run_start, read=self.run_read
         )
