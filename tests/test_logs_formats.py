@@ -405,6 +405,23 @@ def test_a_test_eunit_cancelled_on_its_timeout_is_a_failure(
     assert code == 1
 
 
+def test_control_characters_node_writes_into_its_junit_are_read_as_spaces(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """node's JUnit reporter writes a worker's ANSI colour codes raw, ESC bytes XML does not
+    allow (a real capture: tests/fixtures/src/capture_node_ansi.sh): the whole file was refused
+    as "cut short or not well-formed", exit 2."""
+    path = str(FIXTURES / "junit/node_ansi.xml")
+    parsed = read_logs([path])
+    [failure] = parsed.failures
+    assert failure.name == "worker answers a ping"
+    assert "ERROR" in failure.message and "missing config PROGRAM_ID" in failure.message
+    assert "\x1b" not in failure.message and "[31m" not in failure.message
+    assert any("control character(s) XML does not allow" in n for n in parsed.skipped)
+    code, _, err = run(capsys, "triage", path, "--no-history")
+    assert code == 1, err
+
+
 def test_surefire_counts_and_flaky_tests() -> None:
     parsed = read_logs(
         [str(FIXTURES / "constructed/surefire_TEST-com.example.pool.CheckoutTest.xml")]

@@ -425,6 +425,7 @@ def parse_junit(stream: BinaryIO, name: str, out: ParsedLog, head: bytes) -> int
     """
     target = _Target(name, out)
     failures_before = len(out.failures)
+    blanked = 0  # characters XML does not allow, read as spaces
     data = head
     fed = 0  # bytes of the input given to a parser
     started = 0  # where the document being read starts, in bytes of the input
@@ -436,6 +437,8 @@ def parse_junit(stream: BinaryIO, name: str, out: ParsedLog, head: bytes) -> int
                 fed += len(data)
                 if out.progress is not None:
                     out.progress(fed)
+                data, n = xml_safe(data)
+                blanked += n
                 parser.feed(data)
                 data = stream.read(CHUNK_SIZE)
             parser.close()
@@ -459,10 +462,35 @@ def parse_junit(stream: BinaryIO, name: str, out: ParsedLog, head: bytes) -> int
             started = fed - len(rest)
             fed = started
             data = rest
+    if blanked:
+        out.skipped.append(
+            f"{name}: {blanked} control character(s) XML does not allow (a worker's ANSI colour "
+            "codes, which node's JUnit reporter writes raw) read as spaces"
+        )
     if target.cases == 0 and len(out.failures) == failures_before:
         out.skipped.append(f"{name}: no <testcase> elements found")
     out.summaries.extend(target.summaries())
     return target._line()
+
+
+_ANSI_BYTES = re.compile(rb"\x1b\[[0-9;?]*[ -/]*[@-~]")
+_XML_INVALID = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def xml_safe(data: bytes) -> tuple[bytes, int]:
+    """`data` with the characters XML 1.0 forbids (the C0 controls but tab and newlines; a whole
+    ANSI colour code at once) made spaces, byte for byte, so that expat's offsets stay right;
+    and how many there were."""
+    if _XML_INVALID.search(data) is None:
+        return data, 0
+    found = 0
+
+    def blank(match: re.Match[bytes]) -> bytes:
+        nonlocal found
+        found += 1
+        return b" " * len(match.group())
+
+    return _XML_INVALID.sub(blank, _ANSI_BYTES.sub(blank, data)), found
 
 
 # expat's error code (its `errors` module names each error by its message)
