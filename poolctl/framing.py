@@ -493,6 +493,22 @@ def _explain_for_content_length(data: bytes, max_frame: int) -> Explanation:
     return Explanation("bad-header", f"{before}{error.message}", header=decoder.pending()[:64])
 
 
+def counted_in_characters(body_and_after: bytes, declared: int) -> int | None:
+    """A content-length message whose `declared` length counts characters, not bytes (a sender
+    that measured its text before encoding it, with non-ASCII text in it): the body's true
+    length in bytes, when the first `declared` characters of `body_and_after` are one JSON
+    value and the first `declared` bytes are not; else None."""
+    text = body_and_after.decode("utf-8", "replace")
+    body = text[:declared].encode("utf-8")
+    if len(body) == declared or not body.lstrip().startswith((b"{", b"[")):
+        return None
+    try:
+        json.loads(body)
+    except ValueError:
+        return None
+    return len(body)
+
+
 def _explain_for_packet(data: bytes, fr: Framing, max_frame: int) -> Explanation:
     size = fr.header_size
     if len(data) < size:

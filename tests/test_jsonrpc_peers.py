@@ -500,6 +500,19 @@ def test_header_lines_ended_by_a_bare_newline_are_a_framing_verdict(
     assert d["remediation"].startswith("Write `Content-Length: <bytes of the body>\\r\\n`")
 
 
+def test_a_content_length_counting_characters_is_a_framing_verdict(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """Its header counts the characters of a message with non-ASCII text: a reader cuts it
+    short. Before, poolctl said the server waited for more input (which it did, after)."""
+    worker = str(WORKERS / "lsp_counts_characters.py")
+    d = verdict(capsys, "--protocol", "lsp", "--timeout", WAIT, "--", sys.executable, worker)
+    assert confirmed(d) == ["framing"], d["hypotheses"]
+    assert "Content-Length: 139 counts the message's characters, not its bytes" in d["cause"]
+    assert "the message is 141 bytes of UTF-8" in d["cause"]
+    assert d["remediation"].startswith("Write `Content-Length: <bytes of the body>\\r\\n`")
+
+
 # --- the envelope or protocol mismatch ---------------------------------------------------------
 
 

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from poolctl.framing import ERROR_CONTEXT, Explanation, explain, quote
+from poolctl.framing import ERROR_CONTEXT, Explanation, counted_in_characters, explain, quote
 from poolctl.protocol import Request, StrayOutput
 from poolctl.worker import ExitStatus, NoAnswer, StderrMode, WorkerProcess
 
@@ -279,7 +279,21 @@ def collect(
     stderr = redactor.text(stderr)
     pending = redactor.bytes(pending, same_length=True)
     explanation = explain(pending, worker.framing) if pending else None
-    if isinstance(error, StrayOutput) and error.json:
+    truly = (
+        counted_in_characters(pending, len(error.payload))
+        if isinstance(error, StrayOutput) and worker.framing.kind == "content-length"
+        else None
+    )
+    if truly is not None:
+        assert isinstance(error, StrayOutput)
+        explanation = Explanation(
+            "bad-header",
+            f"its Content-Length: {len(error.payload)} counts the message's characters, not "
+            f"its bytes: the message is {truly} bytes of UTF-8 (non-ASCII text in it), so a "
+            f"reader cuts it {truly - len(error.payload)} bytes short: "
+            f"{quote(error.payload, 60, redactor=redactor)}",
+        )
+    elif isinstance(error, StrayOutput) and error.json:
         explanation = Explanation(
             "json-not-message",
             f"a JSON object that is not a JSON-RPC message (no jsonrpc 2.0 with a method, "
