@@ -17,6 +17,7 @@ import subprocess
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -168,6 +169,10 @@ class WorkerProcess:
         self.last_sent = b""  # the last message sent: read back unchanged, it was echoed
         self.notifications: list[Incoming] = []  # JSON-RPC notifications the server sent
         self.server_requests: list[Incoming] = []  # its requests to us, each answered
+        self.notification_count = 0  # all of them (`notifications` keeps the first few)
+        self.notifications_before = 0  # ... when the last request was encoded
+        # the latest, with the seconds since spawn each came at: progress while it works
+        self.recent_notifications: deque[tuple[float, str]] = deque(maxlen=8)
         self.frame_error: FramingError | None = None  # the stream is broken from here on
         self.messages_read = 0  # JSON messages read: text before the first breaks the stream
         self.proc: subprocess.Popen[bytes] | None = None
@@ -336,6 +341,7 @@ class WorkerProcess:
         """Encode `request` in the worker's framing (without writing it)."""
         payload = request.to_json()
         self.last_sent = payload
+        self.notifications_before = self.notification_count  # those since: it works on it
         return self.framing.encode(payload)
 
     @property
@@ -398,6 +404,8 @@ class WorkerProcess:
     def _incoming(self, message: Incoming) -> None:
         """Keep a notification; answer a request from the server, minimally, and keep it."""
         if not message.is_request:
+            self.notification_count += 1
+            self.recent_notifications.append((self.elapsed(), message.method))
             if len(self.notifications) < INCOMING_KEPT:
                 self.notifications.append(message)
             return
@@ -566,7 +574,7 @@ class WorkerProcess:
             "stdout_bytes": self.transcript.total,
             "stdout_bytes_dropped": self.transcript.dropped,
             "stray_frames": self.stray_count,
-            "notifications": len(self.notifications),
+            "notifications": self.notification_count,
             "server_requests": [m.method for m in self.server_requests],
             "stderr_log": str(self.stderr_path) if self.spec.stderr is StderrMode.CAPTURE else None,
             "stdout_transcript": str(self.stdout_path),

@@ -158,6 +158,27 @@ def test_a_node_server_stopped_for_a_debugger_is_named_so(
 
 
 @needs_everything()
+def test_a_tool_slower_than_the_timeout_is_no_protocol_mismatch(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """A tool that takes 8 s, reporting its progress, against a 3 s timeout: the server had
+    answered the handshake and talks on. It was "does not speak mcp: speak jsonrpc to it"."""
+    call = {
+        "name": "trigger-long-running-operation",
+        "arguments": {"duration": 8, "steps": 8},
+        "_meta": {"progressToken": "t1"},
+    }
+    argv = ("--protocol", "mcp", "--timeout", "3", "--command", "tools/call")
+    d = verdict(capsys, *argv, "--args", json.dumps(call), "--", "node", str(EVERYTHING), "stdio")
+    assert confirmed(d) == [], d["hypotheses"]
+    ruled = {h["id"]: h["reason"] for h in d["hypotheses"] if h["status"] == "ruled-out"}
+    assert ruled["envelope"].startswith("it answered 1 earlier request(s) of this session")
+    assert ruled["waiting-for-input"].startswith("it answered 1 earlier request(s)")
+    assert "notifications/progress" in d["cause"] and "may still be working on it" in d["cause"]
+    assert "raise the timeout" in d["remediation"]
+
+
+@needs_everything()
 def test_an_mcp_server_spoken_lsp_is_told_so_by_its_refusal(
     capsys: pytest.CaptureFixture[str], processes: Processes
 ) -> None:
@@ -309,8 +330,8 @@ def test_a_pool_of_language_servers_declared_mcp_is_told_its_inits_were_refused(
     [finding] = report["findings"]
     assert finding["failure"]["kind"] == "init-refused"
     diagnosis = finding["outcome"]
-    # the worker, and the one spawned for the waiting caller
-    assert re.match(r"[12] worker\(s\) answered their init, but refused it: ", diagnosis["cause"])
+    # the worker, and those started again for the waiting caller until the pool gives up
+    assert re.match(r"[1-6] worker\(s\) answered their init, but refused it: ", diagnosis["cause"])
     assert "not as an MCP server: its answer has no protocolVersion" in diagnosis["cause"]
     assert diagnosis["remediation"].startswith("Fix what the worker's answer says: initialize")
 

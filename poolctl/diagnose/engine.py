@@ -42,7 +42,7 @@ from .observe import (
     stdin_unread,
     wait_longer,
 )
-from .readings import messages_written, request_unread, stream_kind
+from .readings import messages_written, request_unread, still_working, stream_kind
 
 DEFAULT_BUDGET = 7.0  # seconds for the whole diagnosis, experiments and their clean-up included
 STOP_MARGIN = 1.0  # kept at the end of the budget for stopping experiment processes
@@ -399,6 +399,7 @@ def _none_confirmed(
         else:
             evidence.append(Evidence(obs.live.activity(), origin))
     steps = []
+    working = still_working(obs)
     if obs.late_answer is not None:
         took = obs.late_answer - obs.request_sent_at
         evidence.append(
@@ -417,6 +418,9 @@ def _none_confirmed(
             f"No hypothesis was confirmed: pid {obs.worker.pid} gave no answer within "
             f"{fmt_limit(obs.timeout)}{state}"
         )
+        if working:  # progress or log messages: a slow request, not a broken worker
+            cause += f"; {working}: it is alive and talks on, so it may still be working on it"
+            steps.append("raise the timeout (an MCP client waits 60 s for a tool by default)")
         part = obs.explanation
         if part is not None and part.kind == "truncated":  # an answer on its way, or cut short
             cause += f"; {len(obs.pending):,} bytes of a frame had arrived (quoted)"
@@ -429,6 +433,6 @@ def _none_confirmed(
     if not obs.experiments_enabled:
         steps.append("run again without --no-experiments to test the untested hypotheses")
     steps.append(f"look at its stderr ({obs.stderr_origin}) and a stack dump (`py-spy dump --pid`)")
-    if obs.late_answer is None:
+    if obs.late_answer is None and not working:
         steps.append("try a longer --timeout")
     return cause, "Next: " + "; ".join(steps) + ".", tuple(evidence)

@@ -314,3 +314,23 @@ def where_words(obs: Observations) -> str:
         return ""
     where = live.where()
     return where.summary if where is not None else live.activity()
+
+
+def still_working(obs: Observations) -> str:
+    """The notifications the server sent after the request (progress, log messages): it is
+    working on it, in words (`it sent 3 notifications since the request
+    (notifications/progress ×2, notifications/message), the last 4.1 s after it`); empty when
+    none came."""
+    worker = obs.worker
+    count = worker.notification_count - worker.notifications_before
+    if count <= 0:
+        return ""
+    since = list(worker.recent_notifications)[-count:]  # the latest few of them
+    methods: dict[str, int] = {}
+    for _, method in since:
+        methods[method] = methods.get(method, 0) + 1
+    kinds = ", ".join(f"{m} ×{n}" if n > 1 else m for m, n in methods.items())
+    kinds += ", …" if count > len(since) else ""
+    last = since[-1][0] - obs.request_sent_at
+    noun = "notification" if count == 1 else "notifications"
+    return f"it sent {count} {noun} since the request ({kinds}), the last {last:.1f} s after it"

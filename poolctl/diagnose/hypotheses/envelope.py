@@ -18,6 +18,7 @@ from ..readings import (
     messages_written,
     request_unread,
     result,
+    still_working,
     stream_kind,
     validation_line,
 )
@@ -102,6 +103,13 @@ def envelope(obs: Observations) -> Judgement:
     others = _answering_protocols(obs)
     if obs.worker.stray and not others:  # no other protocol explains what it wrote
         return _answered_otherwise(obs)
+    if obs.worker.answered and obs.worker.protocol.handshake:
+        return ruled_out(
+            f"it answered {obs.worker.answered} earlier request(s) of this session in the "
+            f"{obs.protocol} envelope (its handshake)"
+        )
+    if working := still_working(obs):
+        return ruled_out(f"it took the request and talks on: {working}")
     tried = [eid for eid in obs.results if eid.startswith("protocol-")]
     if not others and stderr_line is None:
         silent = [eid for eid in tried if _silent(result(obs, eid))]

@@ -20,6 +20,7 @@ from ..readings import (
     result,
     stack_evidence,
     stdout_words,
+    still_working,
     stream_kind,
     where_words,
 )
@@ -55,6 +56,8 @@ def waiting_for_input(obs: Observations) -> Judgement:
         return ruled_out(
             "it waits for the next request: it had answered, into a buffer (see buffered)", waits
         )
+    if obs.worker.protocol.handshake and (answered_before := _answered_before(obs)):
+        return answered_before  # its handshake: the protocol a fresh process answers is moot
     speaks = [e for e in obs.results if e.startswith("protocol-") and answered(obs, e)]
     if speaks:
         return ruled_out(
@@ -76,6 +79,10 @@ def waiting_for_input(obs: Observations) -> Judgement:
             "reproduce",
             waits,
         )
+    if answered_before := _answered_before(obs):
+        return answered_before
+    if working := still_working(obs):  # an event loop waits on stdin while a task works
+        return ruled_out(f"it is busy with the request, not waiting for more of it: {working}")
     size = len(obs.request_frame)
     ev = [
         Evidence(wait.text, live_origin(obs), "blocked on stdin after the request was sent"),
@@ -114,3 +121,12 @@ def waiting_for_input(obs: Observations) -> Judgement:
         + ", its request envelope, and that it answers this command; its stderr may say more."
     )
     return confirmed(verdict, fix, *ev)
+
+
+def _answered_before(obs: Observations) -> Judgement | None:
+    """Its framing and envelope work: it answered earlier requests of the session framed as
+    this one, which was whole too."""
+    n = obs.worker.answered
+    if not n:
+        return None
+    return ruled_out(f"it answered {n} earlier request(s) of this session framed as this one")
