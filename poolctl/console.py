@@ -7,7 +7,9 @@ consoles and streams here.
 
 from __future__ import annotations
 
+import contextlib
 import io
+import os
 import sys
 from typing import IO
 
@@ -35,11 +37,28 @@ class RedactingStream(io.TextIOBase):  # rich writes whole lines: a secret is ne
         return self.redactor if self.redactor is not None else redact.environment()
 
     def write(self, s: str) -> int:
-        self.stream.write(self.current().text(s))
+        text = self.current().text(s)
+        try:
+            self.stream.write(text)
+        except BrokenPipeError:
+            self._reader_gone()
         return len(s)
 
     def flush(self) -> None:
-        self.stream.flush()
+        try:
+            self.stream.flush()
+        except BrokenPipeError:
+            self._reader_gone()
+
+    def _reader_gone(self) -> None:
+        """The pipe's reader went away (`poolctl … | head`): what follows goes nowhere, and the
+        run ends as it would have (its report written, its folder scrubbed, its exit code),
+        not by an exception from the middle of it. The descriptor now points at /dev/null, so
+        that what Python still holds for it flushes without an error at exit."""
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self.stream.fileno())
+            os.close(devnull)
 
     def isatty(self) -> bool:
         return self.stream.isatty()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import tempfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -16,6 +17,7 @@ import pytest
 from poolctl.context import RunContext
 from poolctl.errors import UsageProblem
 from poolctl.rundir import (
+    BASE_ENV,
     KEEP_ENV,
     LATEST,
     UNSCRUBBED,
@@ -25,7 +27,7 @@ from poolctl.rundir import (
     retain,
     run_folders,
 )
-from tests.conftest import RunCli
+from tests.conftest import Processes, RunCli
 
 LOG = Path(__file__).parent / "fixtures" / "pytest" / "pool_suite.txt"
 SECRET = "rd-Secret-5b8e1f0c2a"
@@ -231,3 +233,34 @@ def test_a_watchdog_that_ends_a_stalled_ending_still_says_interrupted(
     life.watchdog()
     assert exits == [130]
     assert "poolctl: interrupted by SIGINT: every process stopped" in capsys.readouterr().err
+
+
+KEY = "sk-live-ABCDEF1234567890abcdef1234567890"
+
+
+@pytest.mark.parametrize("stream", ["2>&1", "2>/dev/null"])
+def test_a_reader_that_goes_away_does_not_cut_the_run_short(
+    processes: Processes, tmp_path: Path, stream: str
+) -> None:
+    """`poolctl run-scenario … 2>&1 | head -1`: the progress lines (or the report on standard
+    output) meet a pipe nobody reads any more. The run goes on to its end: its report written,
+    its folder scrubbed of the worker's key, its own exit code (it exited 1 at the next line,
+    leaving no report and the key in the worker's stderr log)."""
+    scenario = tmp_path / "secret.yaml"
+    scenario.write_text(
+        "name: secret-sleepers\n"
+        'worker: {command: ["{python}", "-m", "poolctl.workers.reference", "--api-key", '
+        f'"{KEY}", "--stderr-noise", "using key {KEY}"]}}\n'
+        "pool: {size: 2, checkout_timeout: 30, request_timeout: 30}\n"
+        "steps:\n  - request: {command: sleep, args: {seconds: 1}, count: 2, concurrency: 2}\n"
+        "expect: {outcome: ok}\n"
+    )
+    poolctl = f"{sys.executable} -m poolctl run-scenario --no-history {scenario}"
+    script = f"{poolctl} {stream} | head -1; exit ${{PIPESTATUS[0]}}"
+    env = {**os.environ, BASE_ENV: str(tmp_path / "reports")}
+    done = processes.run(["bash", "-c", script], 120, cwd=tmp_path, env=env)
+    assert done.returncode == 0, done.stderr
+    [folder] = run_folders(tmp_path / "reports")
+    assert (folder / "report.json").exists() and not (folder / UNSCRUBBED).exists()
+    kept = [p for p in folder.rglob("*") if p.is_file() and KEY in p.read_text(errors="replace")]
+    assert kept == []
