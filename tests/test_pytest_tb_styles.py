@@ -9,9 +9,14 @@ from pathlib import Path
 import pytest
 
 from poolctl.logs import detect_format, read_logs
+from poolctl.model import Diagnosis
+from poolctl.patterns import load_patterns
+from poolctl.triage import triage
 from tests.conftest import RunCli
 
 STYLES = Path(__file__).parent / "fixtures" / "pytest" / "tb_styles"
+SETUP_KEY = Path(__file__).parent / "fixtures" / "pytest" / "setup_key"
+SETUP_KEY_XML = Path(__file__).parent / "fixtures" / "junit" / "pytest_setup_key.xml"
 
 
 def said(name: str) -> list[tuple[str, str, str]]:
@@ -112,3 +117,22 @@ def test_without_summary_lines_the_verbose_lines_name_each_test_s_file() -> None
         ("test_conn", "ids/test_b.py", "ids/test_b.py::test_conn"),
     ]
     assert all("summary_line" not in f.details for f in parsed.failures)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [*(SETUP_KEY / f"{s}.txt" for s in ("default", "short", "native", "tb_no")), SETUP_KEY_XML],
+    ids=lambda p: p.name,
+)
+def test_a_fixture_s_key_error_gets_one_verdict_in_every_style(path: Path) -> None:
+    """A fixture reading a key its settings do not hold errors at setup: the full traceback
+    (and the JUnit error, `failed on setup with …`) says so as its phase, as the summary line
+    alone (`--tb=no`) says ERROR; the verdict is the same in each."""
+    parsed = read_logs([str(path)])
+    (failure,) = parsed.failures
+    assert failure.message == "KeyError: 'pool_name'"
+    if path.name != "tb_no.txt":
+        assert failure.details["phase"] == "setup"
+    (finding,) = triage(parsed, load_patterns()).findings
+    assert isinstance(finding.outcome, Diagnosis), finding.outcome
+    assert finding.outcome.pattern_id == "fixture-key-mismatch"

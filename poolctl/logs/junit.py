@@ -37,6 +37,8 @@ _KEPT_TEXT = ("failure", "error", "system-out", "system-err")
 # as `<skipped type="timeout">` (or "abort"): the run failed on it (eunit:test returns error)
 _CANCELLED = {"timeout": "the test timed out", "abort": "the test was cancelled"}
 _TYPED_RE = re.compile(r"^(?P<type>(?:[A-Za-z_]\w*\.)*[A-Z]\w*)(?::|$)")
+# pytest's message for an error outside the test's call: `failed on setup with "KeyError: …"`
+_PYTEST_PHASE_RE = re.compile(r"^failed on (setup|teardown) with ")
 _INDEX_MARKS = ("<", "#", ":", "'", '"', "worker", "session", "pid")
 _EXUNIT_BODY_RE = re.compile(
     r"^\s*\d+\) (?:test|doctest|property|scenario|feature|\S+: failure on)", re.M
@@ -287,6 +289,9 @@ class _Target:
             message = _CT_STACK_RE.split(body.strip(), 1)[0]
         elif message.lower() in _GENERIC_MESSAGES:
             message = _message_from_body(body) or message
+        phase = _PYTEST_PHASE_RE.match(outcome.get("message", "")) if tag == "error" else None
+        if phase:  # pytest's `<error message="failed on setup with …">`: a fixture's error
+            details["phase"] = phase.group(1)
         if not kind or kind in ("error", "failure"):
             typed = _TYPED_RE.match(message) or _TYPED_RE.match(body.strip())
             kind = typed.group("type").rsplit(".", 1)[-1] if typed else kind or tag
