@@ -136,3 +136,41 @@ def test_a_fixture_s_key_error_gets_one_verdict_in_every_style(path: Path) -> No
     (finding,) = triage(parsed, load_patterns()).findings
     assert isinstance(finding.outcome, Diagnosis), finding.outcome
     assert finding.outcome.pattern_id == "fixture-key-mismatch"
+
+
+GROUPS = Path(__file__).parent / "fixtures" / "pytest" / "exception_group"
+GROUPS_XML = Path(__file__).parent / "fixtures" / "junit" / "pytest_exception_group.xml"
+TIMEOUT = "TimeoutError: timed out waiting for a free worker after 100ms"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [*(GROUPS / f"{s}.txt" for s in ("default", "short", "native")), GROUPS_XML],
+    ids=lambda p: p.name,
+)
+def test_an_exception_group_is_read_from_the_exceptions_it_holds(path: Path) -> None:
+    """pytest prints an exception group behind `  | `, with no `E` line: its own line is the
+    message (not the summary's cut `ExceptionGroup: unhan...`), and its sub-exceptions are
+    what it says too, so that a checkout timeout in a TaskGroup is diagnosed as it is alone
+    (gather)."""
+    parsed = read_logs([str(path)])
+    by_name = {f.name: f for f in parsed.failures}
+    group = by_name["test_callers_in_a_task_group"]
+    assert group.message == "ExceptionGroup: unhandled errors in a TaskGroup (2 sub-exceptions)"
+    assert group.kind == "ExceptionGroup"
+    assert group.details["sub-exceptions"] == TIMEOUT
+    hypothesis = by_name["test_two_distinct_failures"]
+    assert hypothesis.message.startswith("ExceptionGroup: Hypothesis found 2 distinct failures")
+    assert hypothesis.details["sub-exceptions"].split("\n") == [
+        "TimeoutError: timed out waiting for a free worker",
+        "KeyError: 'worker_id'",
+    ]
+    report = triage(parsed, load_patterns())
+    verdicts = {}
+    for finding in report.findings:
+        assert isinstance(finding.outcome, Diagnosis), finding.outcome
+        verdicts[finding.failure.name] = (finding.outcome.pattern_id, finding.outcome.confidence)
+    alone = verdicts["test_callers_gathered"]
+    assert alone[0] == "checkout-timeout-waiters"
+    assert verdicts["test_callers_in_a_task_group"] == alone
+    assert verdicts["test_two_distinct_failures"][0] == alone[0]

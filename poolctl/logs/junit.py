@@ -26,6 +26,7 @@ from defusedxml.ElementTree import DefusedXMLParser
 
 from poolctl.errors import InputError
 from poolctl.logs.lines import CHUNK_SIZE
+from poolctl.logs.pytest_block import GROUP_START_RE
 from poolctl.logs.records import ParsedLog, RunSummary, UnreadableInput, WorkerTraceback
 from poolctl.logs.reruns import SUREFIRE_TAGS, add_rerun
 from poolctl.logs.scan import MAX_FIELD, MAX_TRACEBACKS, clip, index_lines, keep_failure
@@ -412,7 +413,12 @@ def _console_fields(body: str, name: str) -> _Fields | None:
     scratch = ParsedLog()
     if _EXUNIT_BODY_RE.match(body):
         ExUnitParser("<junit>", scratch).parse(io.BytesIO(body.encode()), b"")
-    elif "\nE  " in body or body.startswith("E  ") or re.search(r"^\S+:\d+: ", body, re.M):
+    elif (
+        "\nE  " in body
+        or body.startswith("E  ")
+        or re.search(r"^\S+:\d+: ", body, re.M)
+        or GROUP_START_RE.match(body.lstrip("\n").split("\n", 1)[0])  # an exception group
+    ):
         # a doctest's body (its numbered source lines, then what doctest said) is read as one
         doctest = "[doctest] " if _DOCTEST_BODY_RE.search(body) else ""
         wrapped = f"=== FAILURES ===\n___ {doctest}{name or 'test'} ___\n{body}\n"

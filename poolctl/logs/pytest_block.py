@@ -25,6 +25,10 @@ XDIST_CRASH_RE = re.compile(r"^worker '[^']+' crashed while running '(?P<nodeid>
 # a doctest's numbered source line: `018     >>> f(5)`, `1306     >>> f(5)` (3 digits at least)
 DOCTEST_SOURCE_RE = re.compile(r"^\d{3,} ")
 _PARAMS_RE = re.compile(r"\[| \(")  # where a test's parameters, or a subtest's, begin
+# an exception group, as the traceback module prints it (pytest does in every style): its own
+# lines behind `  | `, each sub-exception's behind a `+---- N ----` line, one level deeper
+GROUP_START_RE = re.compile(r"^ *\+ Exception Group Traceback \(most recent call last\):$")
+MAX_SUB_EXCEPTIONS = 20  # distinct sub-exception lines kept
 DOCTEST_SAID = 8  # lines of doctest's report of an example kept in the message
 SESSION_HEAD = 12  # lines after a session's start within which its `rootdir:` comes
 
@@ -67,6 +71,7 @@ class PytestBlock:
         # Hypothesis' `Failing test case:`, assertion rewriting's `assert 1 != 1`, is not it)
         self.native_raised = ""
         self.native_frame = False
+        self.group: ExceptionGroupLines | None = None  # an exception group's lines, read
         self.count = 0
         # The block as printed, for inputs that cannot be read back later (standard input):
         # the classifier then still sees argument lines and "available fixtures: ...".
@@ -118,6 +123,11 @@ class PytestBlock:
                     self.raised = line.strip()  # its traceback's last line: `KeyError: 'x'`
             elif not numbered and line.strip() and len(self.said) < DOCTEST_SAID:
                 self.said.append(line.strip())
+            return True
+        if self.group is not None and self.group.feed(line):
+            return True
+        if GROUP_START_RE.match(line):
+            self.group = ExceptionGroupLines()
             return True
         if line.startswith("E ") or line == "E":
             if not self.e_group_open:
@@ -199,7 +209,8 @@ class PytestBlock:
         message_lines = dedent(self.e_lines)
         message = joined(message_lines)
         exception = ""
-        plain = self.native_raised or self.last_plain
+        group = self.group.said() if self.group is not None else ("", [])
+        plain = self.native_raised or self.last_plain or group[0]
         first = message_lines[0].strip() if message_lines else (self.raised or plain)
         typed = EXCEPTION_RE.match(first) if first else None
         if typed and (typed.group("message") is not None or first == typed.group("type")):
@@ -229,6 +240,8 @@ class PytestBlock:
             details["phase"] = self.phase
         if self.source:
             details["source"] = joined(self.source)
+        if group[1]:  # what the group holds: the exceptions the test's callers raised
+            details["sub-exceptions"] = "\n".join(group[1])
         for what, lines in self.captured.items():
             details[what.lower()] = clip("\n".join(lines).strip("\n"), MAX_FIELD)
         if self.text:
@@ -265,6 +278,52 @@ class PytestBlock:
             cls = test.rsplit(".", 1)[0].replace(".", "::")
             return f"{path}::{cls}" if path else cls
         return path
+
+
+class ExceptionGroupLines:
+    """The lines of an exception group: its own exception line, and each sub-exception's, the
+    one raised after its last `File` line (a chained cause above it, or Hypothesis'
+    `Explanation:` below, is not it), or its only one when it was never raised."""
+
+    def __init__(self) -> None:
+        self.group_line = ""
+        self.subs: list[str] = []
+        self.depth = 0  # sections begun (`+---- N ----`): 0 while in the group's own lines
+        self.first = ""
+        self.raised = ""
+        self.frame = False
+
+    def feed(self, line: str) -> bool:
+        """Take `line` if it is one of the group's (False: the group ended before it)."""
+        body = line.lstrip(" ")
+        if body.startswith("+"):  # a sub-exception begins, or the last one ends
+            self._flush()
+            self.depth += 1
+            return True
+        if not body.startswith("|"):
+            self._flush()
+            return False
+        text = body[2:] if body.startswith("| ") else body[1:]
+        if text.startswith('  File "'):
+            self.frame, self.raised = True, ""
+        elif text[:1].strip() and EXCEPTION_RE.match(text.rstrip()):
+            self.first = self.first or text.rstrip()
+            if self.frame and not self.raised:
+                self.raised = text.rstrip()
+        return True
+
+    def _flush(self) -> None:
+        said = self.raised or self.first
+        if said and not self.depth:
+            self.group_line = self.group_line or said
+        elif said and said not in self.subs and len(self.subs) < MAX_SUB_EXCEPTIONS:
+            self.subs.append(said)
+        self.first, self.raised, self.frame = "", "", False
+
+    def said(self) -> tuple[str, list[str]]:
+        """The group's exception line and its sub-exceptions' (distinct, in order)."""
+        self._flush()
+        return self.group_line, self.subs
 
 
 def dedent(lines: list[str]) -> list[str]:
