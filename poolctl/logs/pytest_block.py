@@ -7,7 +7,13 @@ import re
 from typing import TYPE_CHECKING
 
 from poolctl.logs.passes import nodeid_parts
-from poolctl.logs.pytest_summary import EXCEPTION_RE, SECTION_RE, session_edge, short_type
+from poolctl.logs.pytest_summary import (
+    EXCEPTION_RE,
+    SECTION_RE,
+    closing_counts,
+    session_edge,
+    short_type,
+)
 from poolctl.logs.records import STDIN_NAME
 from poolctl.logs.scan import MAX_BLOCK_LINES, MAX_FIELD, clip, joined
 from poolctl.model import Failure
@@ -31,6 +37,25 @@ GROUP_START_RE = re.compile(r"^ *\+ Exception Group Traceback \(most recent call
 MAX_SUB_EXCEPTIONS = 20  # distinct sub-exception lines kept
 DOCTEST_SAID = 8  # lines of doctest's report of an example kept in the message
 SESSION_HEAD = 12  # lines after a session's start within which its `rootdir:` comes
+# the order of a run's sections of blocks: one cannot follow itself or a later one
+SECTION_RANK = {"ERRORS": 0, "FAILURES": 1, "PASSES": 2}
+
+
+def inner_section(title: str, current: str) -> bool:
+    """Whether section `title`, printed in captured output while `current` is the run's
+    section, is one a session the test printed began with: a session run with `-q` prints no
+    `test session starts` line, and its FAILURES or ERRORS section cannot be the run's own
+    when the run's is past it."""
+    rank = SECTION_RANK.get(title)
+    return rank is not None and rank <= SECTION_RANK.get(current, -1)
+
+
+def inner_end(line: str) -> int:
+    """-1 for the closing line of a session a test printed (`=`-bordered, or plain under
+    `-q`: `1 failed, 1 passed in 0.05s`), 1 for its opening line, 0 for any other line."""
+    if line.startswith("="):
+        return session_edge(line)
+    return -1 if line[:1].isdigit() and closing_counts(line.strip()) is not None else 0
 
 
 class PytestBlock:
@@ -52,6 +77,7 @@ class PytestBlock:
         else:  # a doctest's block is headed `[doctest] mod.add`; its node id is `mod.py::mod.add`
             self.name = title.removeprefix("[doctest] ")
         self.outcome = "error" if section == "ERRORS" else "failed"
+        self.section = section
         self.doctest = title.startswith("[doctest] ")
         self.example = ""  # the doctest's example that failed: `f(5)`
         self.said: list[str] = []  # what doctest said of it: `Expected:`, `5000`, `Got:`, `500`
@@ -158,13 +184,18 @@ class PytestBlock:
         """Whether `line`, in captured output, belongs to a pytest session the test printed
         (pytester's inner runs): its opening line, what follows, and its closing line."""
         if self.nested:
-            self.nested += session_edge(line) if line.startswith("=") else 0
+            self.nested += inner_end(line)
             return True
         if line.startswith("=") and session_edge(line) > 0:
             self.nested = 1
             self.held = [(number, line)]
             return True
-        return False
+        section = SECTION_RE.match(line) if line.startswith("=") else None
+        if section and inner_section(section["title"], self.section):
+            self.nested = 1  # a `-q` session: it ends at its closing line
+            return True
+        # a `____ name ____` line narrower than the run's: the test's text, no block's header
+        return line.startswith("_") and self.parser.narrow(line)
 
     def _hold(self, number: int, line: str) -> bool:
         """The first lines of a session that began in captured output, held until its
@@ -189,8 +220,8 @@ class PytestBlock:
         line, the last held, which the scan gives again itself)."""
         for i, (n, text) in enumerate(held):
             if i == 0 or self.nested:
-                if i and text.startswith("="):
-                    self.nested += session_edge(text)
+                if i:
+                    self.nested += inner_end(text)
                 self._take(n, text)
             elif not self.feed(n, text):
                 self.given_back = held[i:-1] if current else held[i:]

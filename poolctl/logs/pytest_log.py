@@ -32,6 +32,8 @@ from poolctl.logs.pytest_block import (
     SEPARATOR_RE,
     PytestBlock,
     dedent,
+    inner_end,
+    inner_section,
 )
 from poolctl.logs.pytest_summary import (
     SECTION_RE,
@@ -39,7 +41,6 @@ from poolctl.logs.pytest_summary import (
     Summary,
     closing_counts,
     kind_of_summary,
-    session_edge,
     summary_failure,
     with_nodeid,
     with_summary,
@@ -98,6 +99,9 @@ PROGRESS_RE = re.compile(
     r"|\S+::\S.* (?:FAILED|ERROR) +\[ *\d+%\]"
     r"|\[gw\d+\] \[ *\d+%\] (?:FAILED|ERROR) \S+)\s*$"
 )
+# a progress line with its marks (`t.py F.  [100%]`, `.F.  [100%]`): under `-s`, where a session
+# a test printed lands (pytest-xdist's percentage alone, after a crashed worker, is not one)
+PROGRESS_MARKS_RE = re.compile(r"^\S.*\[ *\d+%\]\s*$")
 # a progress line of marks alone with its percentage, as `pytest -qq` prints it
 QUIET_PROGRESS_RE = re.compile(r"^[.sxXFE,u]+ +\[ *\d+%\]\s*$")
 _ERROR_SECTIONS = ("FAILURES", "ERRORS")
@@ -139,14 +143,15 @@ class PytestParser(TextParser):
         self.pending_close: tuple[int, str, dict[str, int]] | None = None
         self.session_started = False  # this run's `test session starts` line was seen
         self.rootdir = ""
+        self.width = 0  # of the run's section lines: its block headers are as wide
         # the test the run ended in, with its lines: pytest-timeout's dump named it, or the
         # input's last line is its start
         self.ended_in: tuple[Failure, Lines] | None = None
 
     def outside(self, number: int, line: str) -> None:
         first = line[:1]
-        if self.nested:  # a session printed by a test (--tb=line: no block holds it)
-            self.nested += session_edge(line) if first == "=" else 0
+        if self.nested:  # a session printed by a test (--tb=line, -rA, -s: no block holds it)
+            self.nested += inner_end(line)
             return
         if self.session_started and first != "=" and GLUED_SESSION_RE.search(line):
             self.nested = 1  # printed by a test under `-s`, after its progress mark
@@ -177,6 +182,10 @@ class PytestParser(TextParser):
             section = SECTION_RE.match(line)
             if section:
                 title = section.group("title")
+                if self._printed_session(number, title):
+                    self.nested = 1  # a `-q` session a test printed: it ends at its closing line
+                    return
+                self.width = len(line.rstrip())
                 if title == "test session starts":
                     if self.line_capture and self.pending_close is None:
                         self.nested = 1  # a test's captured output, outside any block
@@ -192,6 +201,8 @@ class PytestParser(TextParser):
                 if self.pending_close is None:  # else a test's text: its `E` lines still wait
                     self.e_pending = []
                 return
+        if first == "_" and self.in_capture and self.narrow(line):
+            return  # a `____ name ____` line a test printed, no block's header
         if first == "_" and self.section in _ERROR_SECTIONS:
             header = HEADER_RE.match(line)
             if header and not SEPARATOR_RE.match(line):
@@ -257,6 +268,29 @@ class PytestParser(TextParser):
             # where failures are, should their blocks be missing
             self.out.suspect(LogLine(self.name, number, clip(line.strip())))
             self._progress(number, line)
+
+    def narrow(self, line: str) -> bool:
+        """Whether a `____ name ____` line is narrower than the run's section lines: pytest
+        draws its block headers as wide as they are (or wider, for a long name)."""
+        return bool(self.width) and len(line.rstrip()) < self.width
+
+    def _printed_session(self, number: int, title: str) -> bool:
+        """Whether a FAILURES or ERRORS section line begins a session a test printed with
+        `-q` (no `test session starts` line): in captured output, a section the run is past;
+        under `-s`, one right after a progress line, where the run's own, after a run that
+        printed its session header, comes after a blank line."""
+        if self.in_capture:
+            return inner_section(title, self.section)
+        if not (self.session_started and self.section == "test session starts"):
+            return False
+        if title not in ("ERRORS", "FAILURES"):
+            return False
+        before = self.nearby_before(number)[-1:]
+        return (
+            bool(before)
+            and before[0].line == number - 1
+            and bool(PROGRESS_MARKS_RE.match(before[0].text))
+        )
 
     def _progress(self, number: int, line: str) -> None:
         """A progress line (or what a dump ending the run left of one: `t.py .F`)."""
