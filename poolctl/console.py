@@ -8,6 +8,7 @@ consoles and streams here.
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import os
 import sys
@@ -40,21 +41,24 @@ class RedactingStream(io.TextIOBase):  # rich writes whole lines: a secret is ne
         text = self.current().text(s)
         try:
             self.stream.write(text)
-        except BrokenPipeError:
-            self._reader_gone()
+        except OSError as exc:
+            self._reader_gone(exc)
         return len(s)
 
     def flush(self) -> None:
         try:
             self.stream.flush()
-        except BrokenPipeError:
-            self._reader_gone()
+        except OSError as exc:
+            self._reader_gone(exc)
 
-    def _reader_gone(self) -> None:
-        """The pipe's reader went away (`poolctl … | head`): what follows goes nowhere, and the
-        run ends as it would have (its report written, its folder scrubbed, its exit code),
-        not by an exception from the middle of it. The descriptor now points at /dev/null, so
-        that what Python still holds for it flushes without an error at exit."""
+    def _reader_gone(self, exc: OSError) -> None:
+        """The pipe's reader went away (`poolctl … | head`), or the terminal did (a closed
+        window, a dropped ssh: EIO): what follows goes nowhere, and the run ends as it would
+        have (its report written, its folder scrubbed, its exit code), not by an exception
+        from the middle of it. The descriptor now points at /dev/null, so that what Python
+        still holds for it flushes without an error at exit. Any other error is raised."""
+        if exc.errno not in (errno.EPIPE, errno.EIO):
+            raise exc
         with contextlib.suppress(OSError, ValueError):
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, self.stream.fileno())

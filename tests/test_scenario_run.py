@@ -4,6 +4,7 @@ the facts each pattern needs; debug logs are collected; interruptions leave noth
 from __future__ import annotations
 
 import json
+import os
 import re
 import signal
 import sys
@@ -388,6 +389,42 @@ def test_interrupting_the_cli_stops_every_process_and_keeps_the_evidence(
     events = (run_dir / "events.jsonl").read_text()
     assert '"type":"interrupted"' in events and '"type":"shutdown_done"' in events
     assert not marked_processes(), "a worker outlived the interrupted run"
+
+
+def test_a_closed_terminal_keeps_the_whole_scenario_report(
+    tmp_path: Path, pexpect_spawn: Callable[..., pexpect.spawn[str]]
+) -> None:
+    """The terminal window closed (or ssh dropped) under a scenario's live view: SIGHUP, and
+    the terminal gone (EIO on every write). The report is the run's, with its workers, steps
+    and picture, as a `kill -HUP` leaves it (it was a stub: the live view's last write raised
+    before the report was saved)."""
+    scenario = tmp_path / "stubborn.yaml"
+    scenario.write_text(STUBBORN)
+    run_dir = tmp_path / "run"
+    child = pexpect_spawn(
+        sys.executable,
+        ["-m", "poolctl", "run-scenario", str(scenario), "--run-dir", str(run_dir)],
+        encoding="utf-8",
+        timeout=30,
+        dimensions=(40, 160),
+        env={**os.environ, "TERM": "xterm-256color"},
+    )
+    child.expect("step 1: request")
+    deadline = time.monotonic() + 15
+    while len(list((run_dir / "workers").glob("*.stderr.log"))) < 2:
+        assert time.monotonic() < deadline, "workers never started"
+        time.sleep(0.1)
+    child.close(force=False)  # the terminal goes away: SIGHUP, and its writes fail
+    deadline = time.monotonic() + 30
+    while (run_dir / ".poolctl-unscrubbed").exists() or not (run_dir / "report.json").exists():
+        assert time.monotonic() < deadline, "the run never ended"
+        time.sleep(0.1)
+    time.sleep(0.5)  # (the report is renamed in place before the folder is scrubbed)
+    report: dict[str, Any] = json.loads((run_dir / "report.json").read_text())
+    assert report["extra"]["interrupted"] == "SIGHUP"
+    assert report["extra"]["scenario"] == "stubborn" and report["extra"]["workers"]
+    assert (run_dir / "timeline.html").exists()
+    assert not marked_processes(), "a worker outlived the closed terminal"
 
 
 QUOTA_PATTERN = """\
