@@ -196,3 +196,28 @@ def test_the_tour_one_run_folder_a_scenario(
     )
     assert lines[3] == "✓ 3 of 3 scenario(s) produced what they expect"
     assert ("secrets were NOT redacted" in view) is keep
+
+
+@pytest.mark.parametrize(
+    ("kind", "said"),
+    [
+        ("ping", "interrupted by SIGINT before its verdict"),
+        ("doctor", "Doctor was interrupted by SIGINT before it finished its checks"),
+    ],
+)
+@pytest.mark.parametrize("quiet", [False, True])
+def test_a_run_a_signal_cut_short_reads_as_one_again(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, kind: str, said: str, quiet: bool
+) -> None:
+    """What an interrupted ping or doctor leaves (the report of a run cut short): it read as
+    "✓ … answered 'ping' in 0 µs (pid None, None)" and "No issues found"."""
+    from poolctl.report.publish import save_interrupted
+    from poolctl.rundir import create_run_dir
+
+    run = create_run_dir(kind, base=tmp_path, kind=kind)
+    save_interrupted(run, "SIGINT")
+    run.release()
+    main(["report", *(["-q"] if quiet else []), str(run.path)])
+    out = capsys.readouterr()[0]
+    assert said in out, out
+    assert "answered" not in out and "No issues found" not in out

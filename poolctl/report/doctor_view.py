@@ -82,6 +82,11 @@ def render_end(
             f"{len(bad)} section(s){took}: {escape(', '.join(bad))}[/]"
             + ("" if verbose or quiet else " [dim](-v shows the evidence)[/]")
         )
+    elif report.interrupted:  # the checks above are those it had done: no verdict on the rest
+        console.print(
+            f"{gap}[yellow]![/] [bold]Doctor was interrupted by {report.interrupted}{took} "
+            "before it finished its checks[/]"
+        )
     else:
         console.print(f"{gap}[green]•[/] No issues found{took}.")
     if not quiet:

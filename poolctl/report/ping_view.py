@@ -38,6 +38,8 @@ def render(report: Report, console: Console, *, verbose: bool = False, quiet: bo
         console.print(f"--framing auto: {found} [dim]({escape(tried)})[/]")
     if details.steps:
         _session(argv, details, console)
+    elif _cut_short(report):
+        console.print(verdict_line(report))
     elif details.ok:
         _answer(argv, details, console)
     for finding in report.findings:
@@ -60,12 +62,20 @@ def verdict_line(report: Report) -> str:
             pattern = f"pattern {d.pattern_number} ({d.pattern_id})"
             return f"[red]✗[/] [bold]{escape(d.cause)}[/] — {pattern}"
         return f"[red]✗ {escape(failure_headline(finding.failure))}[/]"
+    if _cut_short(report):
+        return f"[yellow]![/] {argv}: interrupted by {report.interrupted} before its verdict"
     if details.steps and not details.ok:
         return f"[red]✗[/] {argv}: {escape(_stopped_at(details))}"
     if details.steps:
         return f"[green]✓[/] {argv} answered the {escape(details.protocol)} handshake"
     median = details.stats_ms.get("median", 0.0)
     return f"[green]✓[/] {argv} answered {details.command!r} in {fmt_ms(median)}"
+
+
+def _cut_short(report: Report) -> bool:
+    """A ping a signal ended before it had its answer (its report says nothing more): it
+    must not read as one that got it."""
+    return bool(report.interrupted) and details_of(report, PingDetails) is None
 
 
 def _stopped_at(details: PingDetails) -> str:
