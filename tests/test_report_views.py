@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import jsonschema_rs
@@ -217,6 +218,20 @@ def test_golden_view(golden: Golden, name: str) -> None:
 
 def loaded(report: Report) -> Report:
     return from_dict(json.loads(JsonWriter().render(report)))
+
+
+def test_a_tour_scenario_a_signal_cut_short_reads_as_interrupted() -> None:
+    """Ctrl-C during the tour's second scenario: its line said "✗ … reproduced ok" (nothing
+    was reproduced, nor missed) and the closing line did not say the tour stopped."""
+    cut = scenario("missed", ("checkout-timeout-waiters",), tour=True)
+    assert isinstance(cut.details, ScenarioDetails)
+    cut = replace(cut, interrupted="SIGINT", details=replace(cut.details, interrupted="SIGINT"))
+    out = TERM.render_all([tour()[0], cut])
+    assert "! missed" in out and "interrupted by SIGINT  (0.7 s" in out
+    assert "reproduced ok" not in out and "got no pattern" not in out
+    assert out.rstrip().endswith(
+        "! 1 of 2 scenario(s) produced what they expect; interrupted by SIGINT during missed"
+    )
 
 
 @pytest.mark.parametrize(

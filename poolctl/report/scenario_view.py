@@ -52,12 +52,16 @@ def verdict_line(details: ScenarioDetails) -> str:
 
 def _tour_line(report: Report, details: ScenarioDetails, console: Console) -> None:
     expected = ", ".join(sorted(details.expected)) or "ok"
-    found = ", ".join(sorted(details.found)) or "ok"
-    verdict = (
-        f"reproduced {found}" if details.expected else ("ok" if details.passed else f"got {found}")
-    )
+    found = ", ".join(sorted(details.found)) or ("no pattern" if details.expected else "ok")
+    mark = _mark(details.passed)
+    if details.interrupted:  # it never got to its end: neither reproduced nor not
+        mark, verdict = "[yellow]![/]", f"interrupted by {details.interrupted}"
+    elif details.passed:
+        verdict = f"reproduced {found}" if details.expected else "ok"
+    else:
+        verdict = f"got {found}"
     console.print(
-        f"{_mark(details.passed)} {escape(details.scenario):<30} expects {escape(expected):<32} "
+        f"{mark} {escape(details.scenario):<30} expects {escape(expected):<32} "
         f"{escape(verdict)}"
         f"  [dim]({fmt_seconds(details.seconds)}, {escape(str(report.run_dir))})[/]"
     )
@@ -71,9 +75,11 @@ def closing(reports: Sequence[Report], console: Console) -> None:
     if len(reports) < 2 and not tour:
         return
     passed = sum(d is not None and d.passed for d in details)
+    cut = next((d for d in details if d is not None and d.interrupted), None)
+    mark = "[yellow]![/]" if cut is not None else _mark(passed == len(reports))
+    during = f"; interrupted by {cut.interrupted} during {escape(cut.scenario)}" if cut else ""
     console.print(
-        f"{_mark(passed == len(reports))} {passed} of {len(reports)} scenario(s) produced what "
-        "they expect"
+        f"{mark} {passed} of {len(reports)} scenario(s) produced what they expect{during}"
     )
     if tour and any(KEEP_NOTE in r.notes for r in reports):
         console.print(f"[yellow]note:[/] {escape(KEEP_NOTE)}")
