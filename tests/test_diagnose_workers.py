@@ -352,3 +352,11 @@ def test_a_worker_serving_on_a_tcp_port_is_told_to_use_its_pipes(run_cli: RunCli
     assert "--stdio" in d["remediation"]
     ruled = {h["id"]: h["reason"] for h in d["hypotheses"] if h["status"] == "ruled-out"}
     assert ruled["stuck-in-init"].startswith("it listens on a socket")
+
+
+def test_the_command_to_run_by_hand_is_quoted_for_a_shell(run_cli: RunCli) -> None:
+    """The fix says to run the worker by hand: its words were joined with spaces, so pasting
+    `sh -c echo starting >&2; exit 3` ran `exit 3` in the user's own shell."""
+    d = diagnose(run_cli, "sh", "-c", "echo starting >&2; exit 3")
+    assert confirmed(d) == ["crashed"]
+    assert "run `sh -c 'echo starting >&2; exit 3'` by hand" in d["remediation"], d

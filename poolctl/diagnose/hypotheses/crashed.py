@@ -4,6 +4,7 @@ can come either way)."""
 from __future__ import annotations
 
 import os
+import shlex
 import signal
 
 from poolctl.framing import quote
@@ -93,7 +94,7 @@ def crashed(obs: Observations) -> Judgement:
         ev.append(Evidence(quote(obs.pending), obs.pending_origin(), "what it wrote to stdout"))
     served = obs.worker.answered
     verdict = f"The worker exited before answering: pid {pid} {status.describe()}"
-    argv = " ".join(obs.worker.spec.argv)
+    argv = shlex.join(obs.worker.spec.argv)  # pasted into a shell as it is
     fix = (
         f"Find why it exits: run `{argv}` by hand and read its stderr "
         f"({obs.stderr_origin}); a worker must stay up and answer its first request."
