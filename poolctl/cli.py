@@ -9,6 +9,7 @@ which imports only the command that runs. `bench/startup.py` measures the start-
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from typing import TYPE_CHECKING
 
@@ -65,6 +66,10 @@ def root_command(argv: list[str]) -> Command:
 def program() -> int:
     """The `poolctl` program (and `python -m poolctl`): the quick answers, else the command
     under `poolctl.lifecycle.main` (signal handlers, subreaper, reaper)."""
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        # a Ctrl-C before poolctl's own handlers are in place (during the imports below) ends
+        # it as the signal ends any program, with no traceback (nothing has started yet)
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
     args = sys.argv[1:]
     at_once = answered_at_once(args)
     if at_once is not None:
