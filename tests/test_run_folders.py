@@ -165,6 +165,8 @@ def test_report_scrubs_the_folder_before_it_reads_it(cli: RunCli, tmp_path: Path
     code, _, err = cli("report", str(folder))
     assert code == 2 and "scrubbed secrets from 1 run folder(s)" in err, err  # no report.json
     assert SECRET not in (folder / "workers" / "w1.stderr.log").read_text()
+    # the folder is a run folder: its run was cut short (it said "is it a poolctl run folder?")
+    assert f"{folder}: the ping run was cut short before it wrote its report" in err
 
 
 def test_a_folder_in_use_is_not_scrubbed_by_another_command(tmp_path: Path) -> None:

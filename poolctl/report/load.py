@@ -110,13 +110,30 @@ def report_path(target: str | Path) -> Path:
     return path / "report.json" if path.is_dir() else path
 
 
+def _no_report(path: Path) -> str:
+    """Why there is no report to read: a folder that is no run folder, or a run that was cut
+    short before it wrote one (its trace, written as it went, says how far it got)."""
+    from poolctl.rundir import kind_of
+
+    folder = path.parent
+    kind = kind_of(folder) if folder.is_dir() else None
+    if kind is None:
+        return f"{folder}: no report.json (is it a poolctl run folder?)"
+    trace = folder / "events.jsonl"
+    kept = f"; its trace is in {trace}" if trace.exists() else ""
+    return (
+        f"{folder}: the {kind} run was cut short before it wrote its report (poolctl killed, "
+        f"SIGKILL?){kept}"
+    )
+
+
 def load_report(target: str | Path) -> Report:
     """Read a run folder's `report.json` (or a report JSON file) into a `Report`."""
     path = report_path(target)
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise InputError(f"{target}: no report.json (is it a poolctl run folder?)") from None
+        raise InputError(_no_report(path)) from None
     except json.JSONDecodeError as exc:  # a report cut short (a full disk, a killed copy)
         raise InputError(
             f"{path}:{exc.lineno}: not valid JSON: {exc.msg} (column {exc.colno})"
