@@ -248,7 +248,11 @@ class Pool:
         Erlang port, which reads until end of file."""
         status = worker.process.poll() or ExitStatus()
         self.trace.emit(
-            "worker_backgrounded", worker=worker.id, pid=worker.process.pid, exit=status.describe()
+            "worker_backgrounded",
+            worker=worker.id,
+            pid=worker.process.pid,
+            exit=status.describe(),
+            answered=worker.process.answered,
         )
 
     def _on_worker_exit(self, worker: PooledWorker) -> None:

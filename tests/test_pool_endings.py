@@ -153,3 +153,28 @@ def test_a_worker_that_broke_its_stream_is_replaced(tmp_path: Path, processes: P
     assert [e.worker for e in trace.of_type("replace")][:1] == ["w2"]
     answered_by = {e.worker for e in trace.of_type("response")}
     assert "w2" in answered_by and left == set()
+
+
+def test_a_worker_that_exits_leaving_a_child_on_its_stdout_is_said_so(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """It answers its init, starts a helper that inherits its stdout, and exits 0: the pool
+    serves on (as an Erlang port reads to end of file), and each request waits out its
+    timeout. The verdict said only "no response within 1 s", answered_before_exit = 0, and
+    the generic fix."""
+    worker = WORKERS / "leaves_a_child_on_stdout.py"
+    path = tmp_path / "leavers.yaml"
+    path.write_text(
+        SCENARIO.format(python=sys.executable, worker=worker)
+        .replace("request_timeout: 3", "request_timeout: 1")
+        .replace("count: 6", "count: 2")
+    )
+    code, out, _ = run_cli("run-scenario", str(path), "--json", "--run-dir", str(tmp_path / "run"))
+    assert code == 1
+    (finding,) = json.loads(out)["findings"]
+    diagnosis = finding["outcome"]
+    assert diagnosis["pattern_id"] == "port-no-response"
+    assert "exited with code 0 after answering 1 request(s)" in diagnosis["cause"]
+    assert "a process it started holds its stdout open" in diagnosis["cause"]
+    assert diagnosis["remediation"].startswith("Start the worker's child processes with their")
+    assert diagnosis["facts"]["answered_before_exit"] == 1

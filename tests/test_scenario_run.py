@@ -292,8 +292,10 @@ def test_pattern_1_scenarios_carry_the_engine_verdict(
     assert d.hypotheses, "the no-response engine's hypotheses are carried over"
     text = d.cause + " ".join(e.text + e.note for e in d.evidence)
     assert quoted in text, text
-    # The checkout that waited for the broken worker is folded into pattern 1, not pattern 3.
-    assert d.facts["checkout_timeouts_caused"] == 1
+    # The checkout that waited for the broken worker is folded into pattern 1, not pattern 3
+    # (timed out, or failed at once when the pool gave up on a worker that crashes each start).
+    caused = d.facts["checkout_timeouts_caused"]
+    assert caused + d.facts.get("calls_failed_when_the_pool_gave_up", 0) == 1
     assert time.monotonic() - started < 60
 
 

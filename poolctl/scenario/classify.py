@@ -145,6 +145,8 @@ class TraceClassifier:
         refused_calls, gave_up = self.gave_up()
         message += gave_up
         evidence += [quote_event(e) for e in refused_calls[:2]]
+        failed_at_once = [e for e in refused_calls if e.type == "call_failed"]
+        facts["calls_failed_when_the_pool_gave_up"] = len(failed_at_once)
         name, kind = "workers never answered their init ping", "init-no-response"
         if refusal:
             name, kind = "workers refused their init", "init-refused"
@@ -169,6 +171,12 @@ class TraceClassifier:
         starts = gave_up[0].data.get("failed_starts")
         said = f"; the pool gave up after {starts} failed starts in a row"
         return gave_up + calls, said + f", failing {len(calls)} call(s) at once"
+
+    def _backgrounded(self, first: Event) -> Event | None:
+        """The worker's process exited before its first unanswered request while a child held
+        its stdout (the pool serves on, as an Erlang port reads until end of file)."""
+        gone = [e for e in self.by_type["worker_backgrounded"] if e.worker == first.worker]
+        return gone[0] if gone and gone[0].t <= first.t else None
 
     def _answered_late(self, timeouts: list[Event]) -> list[Event]:
         """The timed-out requests whose answers came afterwards (set aside by their worker)."""
@@ -215,6 +223,22 @@ class TraceClassifier:
         else:
             detail = first.data.get("detail")
             cause = f"worker {first.worker} gave caller {first.caller} no answer: {detail}"
+        gone = self._backgrounded(first) if reason == "timeout" and not kills else None
+        if gone is not None:
+            served = int(gone.data.get("answered") or 0)
+            cause = (
+                f"worker {first.worker} (pid {gone.data.get('pid')}) {gone.data.get('exit')} "
+                f"after answering {served} request(s) (its init among them), and a process it "
+                "started holds its stdout open: the pool took it for alive, wrote it requests "
+                f"and waited each out ({len(events)} unanswered)"
+            )
+            remediation = (
+                "Start the worker's child processes with their stdout redirected, not "
+                "inherited (`stdout=subprocess.DEVNULL`, `>/dev/null`), so that the pool sees "
+                "the worker end when it ends; and keep the worker serving requests in a loop "
+                "rather than exiting."
+            )
+            evidence.append(quote_event(gone))
         late = self._answered_late(events) if reason == "timeout" else []
         if late:  # slow, not lost: the answers came after their timeouts
             ids = ", ".join(f"{e.worker}#{e.data.get('id')}" for e in late[:5])
