@@ -77,7 +77,14 @@ class PingResult:
 
     @property
     def ok(self) -> bool:
-        return self.no_answer is None and self.refused is None and not self.mismatch
+        """It answered, and every other step of its session went through (a `tools/list`
+        answered with an error, a server still running after `exit` or ending with a code
+        other than 0: a client stops there). The request asked for may be answered with an
+        error: an answer came."""
+        if self.no_answer is not None or self.refused is not None or self.mismatch:
+            return False
+        asked = _command(self)
+        return all(step.ok or step.method == asked for step in self.steps)
 
     def stats_ms(self) -> dict[str, float]:
         """min, median, p99 and max of the round trips, in milliseconds."""

@@ -134,7 +134,8 @@ def _wait_exit(worker: WorkerProcess, timeout: float, session: Session) -> ExitS
         worker.read_stdout(min(0.05, max(0.0, end - time.monotonic())))
     status = worker.poll()
     detail = status.describe() if status else f"still running {min(timeout, 5.0):g} s after exit"
-    session.steps.append(ProtocolStep("(process)", status is not None, detail, None, _at(worker)))
+    ok = status is not None and status.code == 0  # LSP: exit after shutdown ends with code 0
+    session.steps.append(ProtocolStep("(process)", ok, detail, None, _at(worker)))
     return status
 
 

@@ -534,6 +534,41 @@ def test_a_content_length_counting_characters_is_a_framing_verdict(
     assert d["remediation"].startswith("Write `Content-Length: <bytes of the body>\\r\\n`")
 
 
+def test_a_handshake_step_that_failed_fails_doctor_and_ping(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """An MCP server whose tools/list answers with an error gives a host no tool: doctor's
+    Framing check was ✓ with the error in its own evidence, and ping exited 0."""
+    server = (sys.executable, str(WORKERS / "mcp_tools_list_fails.py"))
+    argv = ["--protocol", "mcp", "--timeout", WAIT]
+    code = main(["doctor", "--json", *argv, "--", *server])
+    report = json.loads(capsys.readouterr()[0])
+    [framing] = [c for c in report["checks"] if c["section"] == "Framing"]
+    assert framing["status"] == "fail" and code == 1, framing
+    assert (
+        "; but tools/list: error reply: Internal error: cannot build schema" in framing["summary"]
+    )
+    code, report = ping(capsys, *argv, "--", *server)
+    assert code == 1 and not report["extra"]["ok"]
+
+
+@pytest.mark.parametrize(
+    ("mode", "said"), [("code3", "exited with code 3"), ("stays", "still running 5 s after exit")]
+)
+def test_a_language_server_that_ends_badly_after_exit_fails_doctor(
+    capsys: pytest.CaptureFixture[str], processes: Processes, mode: str, said: str
+) -> None:
+    """LSP: after `shutdown` and `exit` the server ends with code 0. One that ends with 3 was
+    a ✓ step, and one still running after it passed doctor."""
+    server = (sys.executable, str(WORKERS / "lsp_exits_badly.py"), mode)
+    code = main(["doctor", "--json", "--protocol", "lsp", "--timeout", WAIT, "--", *server])
+    report = json.loads(capsys.readouterr()[0])
+    [framing] = [c for c in report["checks"] if c["section"] == "Framing"]
+    assert framing["status"] == "fail" and code == 1, framing
+    assert framing["summary"].endswith(f"; but {said}"), framing["summary"]
+    assert "ends with code 0" in framing["remedy"]
+
+
 # --- the envelope or protocol mismatch ---------------------------------------------------------
 
 

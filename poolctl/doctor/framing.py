@@ -47,6 +47,22 @@ def check_framing(probe: Probe, run_dir: RunDir, timeout: float) -> CheckList:
             ]
         if not probe.response.success:
             summary += f" (with an error: {probe.response.error_message})"
+        failed = [s for s in probe.steps if not s.ok]
+        if failed:  # a client stops there: no tools, or a server left running at every close
+            step = failed[0]
+            said = f"{step.method}: {step.detail}" if step.method != "(process)" else step.detail
+            fix = (
+                "Make the server answer every step of its protocol's handshake: a client goes no "
+                "further than the step it fails"
+                + (
+                    "; after `shutdown` and `exit` a language server ends with code 0"
+                    if step.method == "(process)"
+                    else ""
+                )
+                + "."
+            )
+            out.add("ping", "fail", f"{summary}; but {said}", fix, evidence=evidence)
+            return out
         out.add("ping", "ok", summary, evidence=evidence)
         return out
     diagnosis = probe.diagnosis
