@@ -354,6 +354,20 @@ def test_a_worker_serving_on_a_tcp_port_is_told_to_use_its_pipes(run_cli: RunCli
     assert ruled["stuck-in-init"].startswith("it listens on a socket")
 
 
+def test_a_worker_serving_on_a_port_after_a_banner_on_stdout_is_told_to_use_its_pipes(
+    run_cli: RunCli,
+) -> None:
+    """An MCP server started with its HTTP transport prints a banner on stdout and listens on
+    a port: both are confirmed, and the port is the verdict (it was "move the banner to
+    stderr", which changes nothing: it still never reads its stdin)."""
+    worker = str(WORKERS / "serves_tcp.py")
+    argv = ("--timeout", "2", "--no-experiments", "--", sys.executable, worker, "--banner")
+    d = diagnose(run_cli, *argv)
+    assert confirmed(d) == ["stdout-text", "serves-socket"]
+    assert re.match(r"The worker serves on 127\.0\.0\.1:\d+, not on its stdin", d["cause"])
+    assert "--stdio" in d["remediation"]
+
+
 def test_the_command_to_run_by_hand_is_quoted_for_a_shell(run_cli: RunCli) -> None:
     """The fix says to run the worker by hand: its words were joined with spaces, so pasting
     `sh -c echo starting >&2; exit 3` ran `exit 3` in the user's own shell."""

@@ -31,6 +31,7 @@ from .experiments import (
     stderr_apart_experiment,
     unbuffered_experiment,
 )
+from .hypotheses.serves_socket import ID as SERVES_SOCKET
 from .judgement import Judgement
 from .knowledge import Registered, hypotheses, no_answer_pattern
 from .observe import (
@@ -325,7 +326,10 @@ class _Verdict:
 
 def _verdict(obs: Observations, judged: list[tuple[Registered, Judgement]]) -> _Verdict:
     """The first confirmed hypothesis' verdict, or what is left when none is confirmed."""
-    confirmed = [j for _, j in judged if j.status == "confirmed"]
+    # A worker that listens on a socket and never read its request talks elsewhere: that is
+    # the cause, whatever else it did (a banner on stdout moved to stderr changes nothing).
+    ranked = sorted(judged, key=lambda hj: hj[0].id != SERVES_SOCKET)
+    confirmed = [j for _, j in ranked if j.status == "confirmed"]
     if confirmed:
         first = confirmed[0]
         confidence = 0.9 if len(confirmed) == 1 else 0.6
