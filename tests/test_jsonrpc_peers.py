@@ -708,6 +708,32 @@ def test_a_pool_step_whose_tool_failed_is_a_rejected_request(
     assert said in finding["failure"]["message"], finding
 
 
+def test_a_scenario_checks_a_tools_answer_in_its_content_list(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, processes: Processes
+) -> None:
+    """An MCP tool's output is in `result.content`, a list: a path reaches into it by index
+    (`result.content.0.text`, or `[0]`). It failed a correct answer as a field "not present"."""
+    command = json.dumps(["{python}", str(WORKERS / "mcp_server.py")])
+    path = tmp_path / "mcp-content.yaml"
+    path.write_text(
+        "name: mcp-content\n"
+        f"worker: {{command: {command}, protocol: mcp, init_timeout: {WAIT}}}\n"
+        "pool: {size: 1, checkout_timeout: 2, request_timeout: 10}\n"
+        "steps:\n"
+        "  - request: {command: tools/call, args: {name: add, arguments: {a: 2, b: 3}},\n"
+        "              expect: {equals: {result.content.0.text: '5'},\n"
+        "                       fields: ['result.content[0].type']}}\n"
+        "  - request: {command: tools/call, args: {name: add, arguments: {a: 2, b: 3}},\n"
+        "              expect: {equals: {result.content.0.text: '6'}}}\n"
+    )
+    code = main(["run-scenario", "--format", "json", str(path)])
+    report = json.loads(capsys.readouterr()[0])
+    assert code == 1, report
+    [finding] = report["findings"]  # the second step's, the first passed
+    message = finding["failure"]["message"]
+    assert "result.content.0.text" in message and "'6'" in message and "'5'" in message, message
+
+
 def test_a_pool_of_mcp_servers_runs_tools_call_steps_and_classifies_pattern_1(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, processes: Processes
 ) -> None:

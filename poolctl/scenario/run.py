@@ -60,19 +60,32 @@ def fill(template: Any, i: int) -> Any:
     return template
 
 
+def path_parts(path: str) -> list[str]:
+    """`result.content[0].text` and `result.content.0.text` alike: the keys and list indexes
+    a dotted path goes through."""
+    return [p for p in re.split(r"\.|\[(\d+)\]", path) if p]
+
+
 def lookup(body: Any, path: str) -> tuple[bool, Any]:
-    """Follow a dotted path (`result.pool_pid`) into a response; (found, value)."""
+    """Follow a dotted path (`result.pool_pid`, `result.content.0.text` into a list) into a
+    response; (found, value)."""
     node = body
-    for part in path.split("."):
+    for part in path_parts(path):
         if isinstance(node, dict) and part in node:
             node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]  # an MCP tool's output: `result.content.0.text`
         else:
             return False, None
     return True, node
 
 
 def flatten_keys(body: Any, prefix: str = "") -> list[str]:
-    """Every dotted path present in a response, for the nearest-field suggestion."""
+    """Every dotted path present in a response, list items by index (the first few), for the
+    nearest-field suggestion."""
+    if isinstance(body, list):
+        items: Any = {str(i): v for i, v in enumerate(body[:LISTED_ITEMS])}
+        body = items
     if not isinstance(body, dict):
         return []
     paths = []
@@ -81,6 +94,9 @@ def flatten_keys(body: Any, prefix: str = "") -> list[str]:
         paths.append(path)
         paths.extend(flatten_keys(value, path + "."))
     return paths
+
+
+LISTED_ITEMS = 3  # items of a list whose paths are offered as the nearest field
 
 
 _CALLER = re.compile(r"^s(?P<step>\d+)c\d+$")
