@@ -91,6 +91,10 @@ class _Lifecycle:
             signal.signal(sig, self.on_signal)
         if self.program:  # a parent may have blocked them; pending ones arrive now, handled
             signal.pthread_sigmask(signal.SIG_UNBLOCK, list(self.previous))
+            # a parent that ignores SIGCHLD passes that on: the kernel then reaps every worker
+            # itself, and each one's exit status is lost (read as "exited with code 0")
+            if signal.getsignal(signal.SIGCHLD) is signal.SIG_IGN:
+                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
 
     def restore(self) -> None:
         for sig, handler in self.previous.items():

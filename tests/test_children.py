@@ -261,3 +261,20 @@ def test_an_interrupted_run_starts_nothing() -> None:
     with pytest.raises(Cancelled) as raised:
         children.spawn(["true"], env={})
     assert isinstance(raised.value, PoolctlError) and raised.value.exit_code == 130
+
+
+def test_a_parent_ignoring_sigchld_does_not_hide_how_a_worker_ended(
+    processes: Processes, tmp_path: Path
+) -> None:
+    """SIGCHLD ignored by the parent survives exec: the kernel reaped every worker itself, and
+    a crash with code 3 (or a SIGKILL) read as "exited with code 0", with the advice to loop."""
+    ping = [sys.executable, "-m", "poolctl", "ping", "--json", "--no-experiments", "--timeout", "5"]
+    worker = ["--", sys.executable, "-c", "import sys; sys.exit(3)"]
+    parent = (
+        "import os, signal, sys; signal.signal(signal.SIGCHLD, signal.SIG_IGN); "
+        "os.execv(sys.argv[1], sys.argv[1:])"
+    )
+    done = processes.run([sys.executable, "-c", parent, *ping, *worker], 60, cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
+    cause = json.loads(done.stdout)["findings"][0]["outcome"]["cause"]
+    assert "exited with code 3" in cause, cause
