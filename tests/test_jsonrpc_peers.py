@@ -569,6 +569,19 @@ def test_a_language_server_that_ends_badly_after_exit_fails_doctor(
     assert "ends with code 0" in framing["remedy"]
 
 
+def test_every_notification_is_counted_not_only_those_kept(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """500 notifications before its answer: report.json said 100 (the number kept as
+    evidence), and the terminal showed 5 with no word of the others."""
+    server = ("--", sys.executable, str(WORKERS / "mcp_chatty.py"))
+    code, report = ping(capsys, "--protocol", "mcp", "--timeout", WAIT, *server)
+    assert code == 0, report
+    assert report["extra"]["worker"]["notifications"] == 500
+    main(["ping", "--protocol", "mcp", "--timeout", WAIT, *server])
+    assert "… and 495 more notification(s)" in capsys.readouterr()[0]
+
+
 # --- the envelope or protocol mismatch ---------------------------------------------------------
 
 

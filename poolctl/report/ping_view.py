@@ -154,6 +154,10 @@ def _session(argv: str, details: PingDetails, console: Console) -> None:
         )
     for note in details.notifications[:5]:
         console.print(f"  [dim]notification {escape(note)}[/]")
+    sent = details.worker.get("notifications")
+    more = (sent if isinstance(sent, int) else 0) - min(5, len(details.notifications))
+    if details.notifications and more > 0:
+        console.print(f"  [dim]… and {more:,} more notification(s)[/]")
 
 
 def render_diagnosis(d: Diagnosis, console: Console, *, verbose: bool = False) -> None:
