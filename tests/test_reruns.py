@@ -86,3 +86,15 @@ def test_a_flaky_test_is_not_taken_for_a_failing_one_of_the_same_name_in_another
     assert any(
         n.startswith("rerun and failed every try: com.example.pool.CheckoutTest::") for n in notes
     )
+
+
+def test_a_suite_whose_report_lists_more_failures_than_it_counts_is_noted() -> None:
+    """Surefire writes a @Nested class's report with the outer class's tests in it, the test
+    that passed on its rerun as a plain failure, under a header counting one failure fewer (a
+    real run: tests/fixtures/src/capture_surefire_nested.sh). The count above the runner's own
+    went without a word."""
+    folder = Path(__file__).parent / "fixtures" / "junit" / "surefire_nested"
+    files = sorted(str(p) for p in folder.glob("TEST-*.xml"))
+    report = triage(read_logs(files), load_patterns())
+    said = [n for n in report.notes if "failures read where the runner counted" in n]
+    assert len(said) == 1 and "5 failures read where the runner counted 4" in said[0], said

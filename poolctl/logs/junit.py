@@ -72,12 +72,14 @@ class _Suite:
         self.cases = 0
         self.read = 0
         self.skipped_failures = 0  # of skipped tests (node's failed `todo`): no failure
+        self.cancelled = 0  # failures read that the suite does not count (EUnit's cancelled)
 
     def accounted(self) -> int:
-        """The failures read, and those of skipped tests the suite counted (node counts a
-        failed `todo` test among its `failures`, and its run passes)."""
-        room = max(0, (self.declared() or 0) - self.read)
-        return self.read + min(self.skipped_failures, room)
+        """The failures read that the suite counts, and those of skipped tests it counted
+        (node counts a failed `todo` test among its `failures`, and its run passes)."""
+        read = self.read - self.cancelled
+        room = max(0, (self.declared() or 0) - read)
+        return read + min(self.skipped_failures, room)
 
     def declared(self) -> int | None:
         """`failures` + `errors` as the suite declares them, or None when it declares neither."""
@@ -208,6 +210,7 @@ class _Target:
                     kept = keep_failure(self.out, self._failure(case, outcome, attrib, body))
                     for suite in self.suites:
                         suite.read += kept
+                        suite.cancelled += kept if attrib.get("cancelled") else 0
                 self.last_failed = (
                     case.suite,
                     case.attrib.get("classname"),

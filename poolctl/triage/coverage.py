@@ -66,3 +66,19 @@ def _regions(
         why = f"not read as a failure: {' '.join(suspect.text.split())}"
         regions.append(UnreadRegion(run.file, suspect.line, max(end, suspect.line), why))
     return regions
+
+
+def over_counts(parsed: ParsedLog) -> list[str]:
+    """A note for each run in which more failures were read than its runner counted (Maven
+    Surefire writes a `@Nested` class's report with the outer class's tests in it, a test
+    that passed on a rerun among them as a failure): the count is not checked there."""
+    notes = []
+    for s in parsed.summaries:
+        if s.source != "suite attributes" or s.failures is None or (s.read or 0) <= s.failures:
+            continue  # (a run's own failure, as an interrupted pytest, is counted by none)
+        notes.append(
+            f"{s.file}:{s.line}: {s.read} failures read where the runner counted {s.failures} "
+            f"('{s.text}'): its report lists failures its own count leaves out (a test "
+            "written twice, or one that passed on a rerun)"
+        )
+    return notes

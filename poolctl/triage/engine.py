@@ -41,7 +41,7 @@ from poolctl.patterns.loader import PatternSet
 from poolctl.patterns.regex import budget
 from poolctl.redact import Redactor
 from poolctl.triage.classifier import Known, Score, ScoringPlan, diagnose, pick, shortfall
-from poolctl.triage.coverage import coverage
+from poolctl.triage.coverage import coverage, over_counts
 from poolctl.triage.facts import FactContext, available_fixtures
 from poolctl.triage.fields import FailureView
 from poolctl.triage.groups import MAX_CLUSTER_TEXT, cluster_findings, group_findings
@@ -285,6 +285,7 @@ class Triage:
         notes = [f"skipped: {s}" for s in parsed.skipped]
         notes += rerun_notes(parsed.reruns, failures)
         notes += _unlisted_note(groups, clusters)
+        notes += over_counts(parsed)
         notes += self.classifier.errors.notes() + self.patterns.engine_notes()
         shell = Report(
             kind="triage",
