@@ -222,7 +222,9 @@ def test_evidence_files_are_in_the_run_folder(run_cli: RunCli, tmp_path: Path) -
         run_cli, "--run-dir", str(run), "--timeout", "2", *ref("--import-delay", "4")
     )
     stack = (run / "stack-w1.txt").read_text()
-    assert "Python stack of pid" in stack and "state S" in stack and "pipe:[" in stack
+    # (on a loaded machine the thread may be running, and py-spy may say why it has no stack)
+    assert re.search(r"thread \d+: state [A-Z]", stack) and "pipe:[" in stack, stack
+    assert "Python stack of pid" in stack or "py-spy" in stack, stack
     assert (run / "workers" / "w1.stdout.bin").exists()
     assert (run / "workers" / "w1.stderr.log").exists()
     assert "stack-w1.txt" in outcome(report)["facts"]["evidence_files"]

@@ -223,14 +223,18 @@ class TraceClassifier:
         else:
             detail = first.data.get("detail")
             cause = f"worker {first.worker} gave caller {first.caller} no answer: {detail}"
-        gone = self._backgrounded(first) if reason == "timeout" and not kills else None
+        gone = (
+            self._backgrounded(first)
+            if reason in ("timeout", "write-failed") and not kills
+            else None
+        )
         if gone is not None:
             served = int(gone.data.get("answered") or 0)
             cause = (
                 f"worker {first.worker} (pid {gone.data.get('pid')}) {gone.data.get('exit')} "
                 f"after answering {served} request(s) (its init among them), and a process it "
-                "started holds its stdout open: the pool took it for alive, wrote it requests "
-                f"and waited each out ({len(events)} unanswered)"
+                "started holds its stdout open: the pool took it for alive and sent it requests "
+                f"({len(events)} unanswered)"
             )
             remediation = (
                 "Start the worker's child processes with their stdout redirected, not "
