@@ -356,10 +356,11 @@ steps:
 """
 
 
-@pytest.mark.parametrize("how", ["SIGINT", "SIGTERM"])
-def test_interrupting_the_cli_stops_every_process_and_keeps_the_evidence(
-    tmp_path: Path, pexpect_spawn: Callable[..., pexpect.spawn[str]], how: str
-) -> None:
+def stubborn_in_a_terminal(
+    tmp_path: Path, pexpect_spawn: Callable[..., pexpect.spawn[str]]
+) -> tuple[pexpect.spawn[str], Path]:
+    """`run-scenario` of workers that ignore SIGTERM, on a terminal of its own, once both
+    workers have started (their requests take 30 s); and its run folder."""
     scenario = tmp_path / "stubborn.yaml"
     scenario.write_text(STUBBORN)
     run_dir = tmp_path / "run"
@@ -369,13 +370,22 @@ def test_interrupting_the_cli_stops_every_process_and_keeps_the_evidence(
         encoding="utf-8",
         timeout=30,
         dimensions=(40, 160),
+        env={**os.environ, "TERM": "xterm-256color"},
     )
+    child.expect("step 1: request")
+    deadline = time.monotonic() + 15
+    while len(list((run_dir / "workers").glob("*.stderr.log"))) < 2:
+        assert time.monotonic() < deadline, "workers never started"
+        time.sleep(0.1)
+    return child, run_dir
+
+
+@pytest.mark.parametrize("how", ["SIGINT", "SIGTERM"])
+def test_interrupting_the_cli_stops_every_process_and_keeps_the_evidence(
+    tmp_path: Path, pexpect_spawn: Callable[..., pexpect.spawn[str]], how: str
+) -> None:
+    child, run_dir = stubborn_in_a_terminal(tmp_path, pexpect_spawn)
     try:
-        child.expect("step 1: request")
-        deadline = time.monotonic() + 15
-        while len(list((run_dir / "workers").glob("*.stderr.log"))) < 2:
-            assert time.monotonic() < deadline, "workers never started"
-            time.sleep(0.1)
         time.sleep(0.5)
         if how == "SIGINT":
             child.sendintr()
@@ -400,22 +410,7 @@ def test_a_closed_terminal_keeps_the_whole_scenario_report(
     the terminal gone (EIO on every write). The report is the run's, with its workers, steps
     and picture, as a `kill -HUP` leaves it (it was a stub: the live view's last write raised
     before the report was saved)."""
-    scenario = tmp_path / "stubborn.yaml"
-    scenario.write_text(STUBBORN)
-    run_dir = tmp_path / "run"
-    child = pexpect_spawn(
-        sys.executable,
-        ["-m", "poolctl", "run-scenario", str(scenario), "--run-dir", str(run_dir)],
-        encoding="utf-8",
-        timeout=30,
-        dimensions=(40, 160),
-        env={**os.environ, "TERM": "xterm-256color"},
-    )
-    child.expect("step 1: request")
-    deadline = time.monotonic() + 15
-    while len(list((run_dir / "workers").glob("*.stderr.log"))) < 2:
-        assert time.monotonic() < deadline, "workers never started"
-        time.sleep(0.1)
+    child, run_dir = stubborn_in_a_terminal(tmp_path, pexpect_spawn)
     child.close(force=False)  # the terminal goes away: SIGHUP, and its writes fail
     deadline = time.monotonic() + 30
     while (run_dir / ".poolctl-unscrubbed").exists() or not (run_dir / "report.json").exists():

@@ -5,21 +5,7 @@ either ending itself, as lenient servers do."""
 import json
 import sys
 
-
-def read_message() -> dict[str, object] | None:
-    length = 0
-    while True:
-        line = sys.stdin.buffer.readline()
-        if not line:
-            return None
-        if line.strip() == b"":
-            break
-        name, _, value = line.partition(b":")
-        if name.strip().lower() == b"content-length":
-            length = int(value)
-    message: dict[str, object] = json.loads(sys.stdin.buffer.read(length))
-    return message
-
+from lsp_io import read_message  # beside this file
 
 while (request := read_message()) is not None:
     if "id" in request:
