@@ -186,8 +186,8 @@ def _unittest_failures(counts: str) -> int:
 
 
 def _read_job_failed(out: ParsedLog, file: str, number: int, text: str) -> bool:
-    for service, line in JOB_FAILED:
-        if line.match(text):
+    for service, said in JOB_FAILED:
+        if said.match(text):
             out.job_failures.append((file, number, text, service))
             return True
     return False
