@@ -76,7 +76,7 @@ def check_framing(probe: Probe, run_dir: RunDir, timeout: float) -> CheckList:
     if works and framing not in works:
         found = f"; it answers in {' and '.join(works)}"
     elif tried and not works and (not confirmed or confirmed[0] == framing_mismatch.ID):
-        found = f"; no framing gets an answer ({', '.join(tried)} tried)"
+        found = f"; no framing got an answer in its time ({', '.join(tried)} tried)"
     remedy = diagnosis.remediation
     if works and framing not in works:
         remedy = remedy or f"use framing {works[0]} on both sides"
