@@ -649,3 +649,17 @@ def test_a_clean_verdict_of_another_runner_counts_nothing(line: str) -> None:
     parsed = ParsedLog()
     assert not other_verdicts.read_verdict(parsed, "job.log", 1, line)
     assert parsed.summaries == [] and parsed.skipped == []
+
+
+def test_a_quiet_pytest_run_reads_its_failures() -> None:
+    """`pytest -q` prints no session header and its FAILURES section right after its progress
+    line (a real run: tests/fixtures/src/capture_quiet.sh): that section was taken for a
+    session a test printed under `-s`, and not one failure was read."""
+    parsed = read_logs([str(FIXTURES / "pytest" / "quiet.txt")])
+    assert [f.name for f in parsed.failures] == ["test_pool_checkout", "test_settings_key"]
+    [summary] = [s for s in parsed.summaries if not s.inferred]
+    assert (summary.failures, summary.read) == (2, 2)
+    report = triage(parsed, KB)
+    [checkout] = [f for f in report.findings if f.failure.name == "test_pool_checkout"]
+    assert isinstance(checkout.outcome, Diagnosis)
+    assert checkout.outcome.pattern_id == "checkout-timeout-waiters"

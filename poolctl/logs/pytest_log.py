@@ -142,6 +142,7 @@ class PytestParser(TextParser):
         self.nested = 0
         self.pending_close: tuple[int, str, dict[str, int]] | None = None
         self.session_started = False  # this run's `test session starts` line was seen
+        self.headed = False  # ... as a line (under `-q` and `-qq` its progress line begins it)
         self.rootdir = ""
         self.width = 0  # of the run's section lines: its block headers are as wide
         # the test the run ended in, with its lines: pytest-timeout's dump named it, or the
@@ -193,7 +194,7 @@ class PytestParser(TextParser):
                     self._commit_close()
                     # a new run: the previous one printed no closing line
                     self._end_unfinished_run(number, f"at line {number}, where another starts")
-                    self.session_started = True
+                    self.session_started = self.headed = True
                 if not self._closing(number, line, title):
                     self.pending_close = None  # the run goes on: that closing line was text
                     self.section = title
@@ -281,8 +282,8 @@ class PytestParser(TextParser):
         printed its session header, comes after a blank line."""
         if self.in_capture:
             return inner_section(title, self.section)
-        if not (self.session_started and self.section == "test session starts"):
-            return False
+        if not (self.headed and self.section == "test session starts"):
+            return False  # (under `-q` pytest's own FAILURES follows its progress line at once)
         if title not in ("ERRORS", "FAILURES"):
             return False
         before = self.nearby_before(number)[-1:]
@@ -297,7 +298,7 @@ class PytestParser(TextParser):
         if not self.section and QUIET_PROGRESS_RE.match(line):
             # `pytest -qq` prints no session header: its progress line begins the run
             self._end_unfinished_run(number, f"at line {number}, where another starts")
-            self.session_started = True
+            self.session_started, self.headed = True, False
             self.section = "test session starts"
         if self.section == "test session starts" and not self.in_capture:
             self.progress.feed(number, line)
@@ -321,7 +322,7 @@ class PytestParser(TextParser):
         self.ended_in = None  # the runner went on after the dump, and counted that test itself
         if not counts:  # `no tests ran`: a usage error of pytest's may follow
             self.run_errors.empty_run_closed = number
-        self.session_started = False
+        self.session_started = self.headed = False
         failures = counts.get("failed", 0) + counts.get("errors", 0)
         tests = sum(
             counts.get(w, 0)
@@ -371,7 +372,7 @@ class PytestParser(TextParser):
         # the letters count its failures, and the test it ended in has none
         marked = self.progress.marks + (self.ended_in is not None)
         read = self._end_run(next_start)
-        self.session_started = False
+        self.session_started = self.headed = False
         if began:
             text = (
                 f"(no closing line: the run that began at line {start} ends {where}, "
