@@ -215,6 +215,21 @@ def test_flips_are_counted_within_each_job() -> None:
     assert flips(one_leg).flaky and flips(one_leg).same_commit
 
 
+def test_flips_are_counted_within_each_branch() -> None:
+    """A test a feature branch breaks fails on every run of it and passes on main, in one CI
+    job of a shared store: feat, main, feat is no flakiness (it was two flips: flaky), and a
+    flip back and forth on one branch is."""
+    branches = ["feat", "main", "feat", "main"]
+    runs = [
+        Outcome(o.at, o.run_id, o.commit, o.passed, "test", branch)
+        for o, branch in zip(_outcomes("FPFP", "abcd"), branches, strict=True)
+    ]
+    changes = flips(runs)
+    assert (changes.flaky, changes.flips) == (False, 0)
+    feat = [Outcome(o.at, o.run_id, o.commit, o.passed, "test", "feat") for o in _outcomes("FPF")]
+    assert flips(feat).flaky
+
+
 def test_durations_and_the_window(monkeypatch: pytest.MonkeyPatch) -> None:
     assert parse_duration("90d", "--older-than") == timedelta(days=90)
     assert parse_duration("2w", "x") == timedelta(weeks=2)

@@ -6,9 +6,10 @@ is flakiness, and so is any flip between CI runs of the same commit: the code di
 the outcome did. Only CI runs count for that: a CI job runs its commit as it is, while on a
 developer's machine the work tree holds edits the commit does not, and a test broken by an
 uncommitted edit is a regression, not a flaky test. Flips are counted within each CI job (a
-matrix's leg: `POOLCTL_JOB`, or the provider's job name): a test that fails on every sqlite
-leg and passes on every postgres leg is not flaky, it is broken on sqlite. The window is
-`POOLCTL_FLAKY_WINDOW` (`14d`, `36h`, `2w`).
+matrix's leg: `POOLCTL_JOB`, or the provider's job name) and each branch: a test that fails on
+every sqlite leg and passes on every postgres leg is not flaky, it is broken on sqlite, and one
+that fails on every run of a feature branch and passes on main is broken by that branch. The
+window is `POOLCTL_FLAKY_WINDOW` (`14d`, `36h`, `2w`).
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ class Outcome:
     commit: str | None  # the commit of a CI run; None outside CI (see the module's docstring)
     passed: bool
     job: str | None = None  # the CI job it ran in; None when unknown (or outside CI)
+    branch: str | None = None  # the branch it ran on; None when unknown
 
 
 @dataclass(frozen=True)
@@ -71,8 +73,8 @@ class Flips:
     """A test's outcomes in the window, in run order, and how often they changed."""
 
     runs: int
-    flips: int  # within each job
-    chances: int  # consecutive pairs of runs of one job: chances to flip
+    flips: int  # within each job and branch
+    chances: int  # consecutive pairs of runs of one job and branch: chances to flip
     same_commit: bool  # passed and failed in CI runs of one commit, in one job
     last_passed: bool
 
@@ -98,13 +100,14 @@ def per_run(outcomes: Sequence[Outcome]) -> list[Outcome]:
 
 
 def flips(outcomes: Sequence[Outcome]) -> Flips:
-    """How a test's outcomes (any order, several per run allowed) changed, job by job."""
+    """How a test's outcomes (any order, several per run allowed) changed, job by job and
+    branch by branch."""
     ordered = per_run(outcomes)
-    by_job: dict[str | None, list[Outcome]] = {}
+    by_job: dict[tuple[str | None, str | None], list[Outcome]] = {}
     for outcome in ordered:
-        by_job.setdefault(outcome.job, []).append(outcome)
+        by_job.setdefault((outcome.job, outcome.branch), []).append(outcome)
     changed = chances = 0
-    by_commit: dict[tuple[str | None, str], set[bool]] = {}
+    by_commit: dict[tuple[tuple[str | None, str | None], str], set[bool]] = {}
     for job, runs in by_job.items():
         changed += sum(1 for a, b in pairwise(runs) if a.passed != b.passed)
         chances += len(runs) - 1

@@ -73,7 +73,7 @@ def outcome_series(
     conn: Connection, test_keys: Iterable[str], since: datetime
 ) -> dict[str, list[Outcome]]:
     """Each test's outcomes in runs that started at `since` or later (with the commit and the
-    job of the runs made in CI)."""
+    job of the runs made in CI, and the branch)."""
     out: dict[str, list[Outcome]] = {}
     for batch in _chunked(sorted(test_keys)):
         query = (
@@ -84,14 +84,15 @@ def outcome_series(
                 runs.c.commit_sha,
                 runs.c.ci_provider,
                 runs.c.job,
+                runs.c.branch,
                 outcomes.c.outcome,
             )
             .join(runs, runs.c.id == outcomes.c.run_id)
             .where(outcomes.c.test_key.in_(batch), runs.c.started_at >= since)
         )
-        for key, at, run_id, commit, ci, job, outcome in conn.execute(query):
+        for key, at, run_id, commit, ci, job, branch, outcome in conn.execute(query):
             pinned = commit if ci else None  # only a CI run's commit is the code that ran
-            seen = Outcome(utc(at), run_id, pinned, outcome == "passed", job)
+            seen = Outcome(utc(at), run_id, pinned, outcome == "passed", job, branch)
             out.setdefault(key, []).append(seen)
     return out
 
