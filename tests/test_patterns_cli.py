@@ -255,3 +255,58 @@ def test_new_takes_each_cluster_the_triage_lists_and_says_when_its_signals_match
     code, said, err = cli("patterns", "new", "--from", log, "--cluster", "b8d9a382", "-o", str(out))
     assert code == 0, err
     assert said.startswith(f"wrote {out}/assert-b8d9a382.yaml")
+
+
+RAISES = """\
+id: frobnicator-rejects-input
+number: 8
+title: The frobnicator rejects its input
+summary: The frobnicator raises ValueError on values it does not accept.
+signals:
+  - regex: 'frobnicator rejected input'
+    weight: 0.9
+    why: the failure says the frobnicator rejected its input
+  - fact: bad_input
+    weight: 0.1
+    why: the rejected value is quoted
+facts:
+  - name: bad_input
+    regex: "rejected input '(?P<bad_input>[^']*)'"
+    transform: int
+remediation: Pass the frobnicator a number.
+examples:
+  match:
+    - note: a word where a number goes
+      source: pytest
+      kind: ValueError
+      message: "ValueError: frobnicator rejected input 'abc'"
+  no_match:
+    - note: another error
+      source: pytest
+      kind: KeyError
+      message: "KeyError: 'pool'"
+"""
+
+
+@pytest.mark.parametrize("with_log", [False, True])
+def test_a_pattern_that_raises_is_named_by_patterns_test(
+    cli: RunCli, tmp_path: Path, with_log: bool
+) -> None:
+    """Its fact's `transform: int` meets a word: `patterns test`, the command to debug such a
+    pattern, was an internal error (exit 3, a traceback file); now one line naming the pattern
+    file, the failure and the error, exit 2 (triage skips such a pattern, with a note)."""
+    folder = tmp_path / "patterns"
+    folder.mkdir()
+    (folder / "frobnicator.yaml").write_text(RAISES)
+    log = tmp_path / "run.txt"
+    log.write_text(
+        "=================================== FAILURES ===================================\n"
+        "__________________________________ test_frob __________________________________\n"
+        "E   ValueError: frobnicator rejected input 'abc'\n"
+        "============================== 1 failed in 0.01s ===============================\n"
+    )
+    argv = ["patterns", "test", "frobnicator-rejects-input", "--patterns", str(folder)]
+    code, out, err = cli(*argv, *([str(log)] if with_log else []))
+    assert code == 2 and out == "" and err.count("\n") == 1, err
+    assert "frobnicator.yaml: pattern frobnicator-rejects-input raised ValueError on " in err
+    assert "invalid literal for int()" in err

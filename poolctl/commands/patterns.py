@@ -46,7 +46,7 @@ from poolctl.report.patterns_view import (
 from poolctl.report.publish import OutputOptions, prepare, write_output
 from poolctl.triage.classifier import pick, score
 from poolctl.triage.engine import triage
-from poolctl.triage.explain import RegexTime, explain, slowest
+from poolctl.triage.explain import RegexTime, explain, raising, scores_of, slowest
 from poolctl.triage.facts import FactContext
 from poolctl.triage.fields import FailureView
 from poolctl.triage.starter import starter_pattern
@@ -253,8 +253,11 @@ def run_examples(pattern: Pattern, kb: PatternSet) -> list[ExampleOutcome]:
     """The pattern's own examples against the whole knowledge base."""
     outcomes = []
     for expect, i, example in walk(pattern):
-        view = FailureView(to_failure(example, f"{pattern.path} example {expect}[{i}]"))
-        best, _ = pick(score(p, view, FactContext()) for p in kb)
+        where = f"{pattern.path} example {expect}[{i}]"
+        view = FailureView(to_failure(example, where))
+        with raising(pattern, f"its example {expect}[{i}]"):
+            own = score(pattern, view, FactContext())
+        best, _ = pick([own, *scores_of((p for p in kb if p is not pattern), view, FactContext())])
         got = best.pattern.id if best else None
         ok = got == pattern.id if expect == "match" else got != pattern.id
         outcomes.append(ExampleOutcome(expect, i, example.note, got, ok))

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import contextlib
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from poolctl.errors import InputError
 from poolctl.logs.records import ParsedLog
 from poolctl.model import Failure
 from poolctl.patterns.loader import Negative, Pattern, PatternSet, Signal
 from poolctl.patterns.regex import Timing
 from poolctl.triage.classifier import Hit, Score, first_hit, pick, score
 from poolctl.triage.engine import context_for
-from poolctl.triage.facts import extract_facts
+from poolctl.triage.facts import FactContext, extract_facts
 from poolctl.triage.fields import FailureView
 from poolctl.triage.locate import BlockLines
 from poolctl.yamlfile import key_path
@@ -85,12 +87,13 @@ def explain(pattern: Pattern, parsed: ParsedLog, patterns: PatternSet) -> list[E
     out = []
     for failure in parsed.failures:
         view = FailureView(failure, blocks)
-        own = score(pattern, view, ctx)
-        others = [score(p, view, ctx) for p in patterns if p.id != pattern.id]
+        with raising(pattern, failure.origin or failure.name):
+            own = score(pattern, view, ctx)
+            facts: dict[str, Any] = own.facts if own.facts is not None else {}
+            if own.hits and own.facts is None:
+                facts, _ev = extract_facts(pattern, view, ctx)
+        others = scores_of((p for p in patterns if p.id != pattern.id), view, ctx)
         best, _ = pick([own, *others])
-        facts: dict[str, Any] = own.facts if own.facts is not None else {}
-        if own.hits and own.facts is None:
-            facts, _ev = extract_facts(pattern, view, ctx)
         out.append(
             Explanation(
                 failure,
@@ -100,6 +103,27 @@ def explain(pattern: Pattern, parsed: ParsedLog, patterns: PatternSet) -> list[E
                 best.pattern.id if best else None,
             )
         )
+    return out
+
+
+@contextlib.contextmanager
+def raising(pattern: Pattern, on: str) -> Iterator[None]:
+    """The pattern under test raised on a failure (a `transform: int` of a word, a regex out
+    of time): the pattern file's error, in one line, where triage would skip the pattern."""
+    try:
+        yield
+    except Exception as exc:
+        raise InputError(
+            f"pattern {pattern.id} raised {type(exc).__name__} on {on}: {exc}", where=pattern.path
+        ) from None
+
+
+def scores_of(patterns: Iterable[Pattern], view: FailureView, ctx: FactContext) -> list[Score]:
+    """The scores of the other patterns; one that raises is left out, as triage leaves it."""
+    out = []
+    for other in patterns:
+        with contextlib.suppress(Exception):
+            out.append(score(other, view, ctx))
     return out
 
 
