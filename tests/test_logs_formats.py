@@ -651,12 +651,15 @@ def test_a_clean_verdict_of_another_runner_counts_nothing(line: str) -> None:
     assert parsed.summaries == [] and parsed.skipped == []
 
 
-def test_a_quiet_pytest_run_reads_its_failures() -> None:
-    """`pytest -q` prints no session header and its FAILURES section right after its progress
-    line (a real run: tests/fixtures/src/capture_quiet.sh): that section was taken for a
-    session a test printed under `-s`, and not one failure was read."""
-    parsed = read_logs([str(FIXTURES / "pytest" / "quiet.txt")])
-    assert [f.name for f in parsed.failures] == ["test_pool_checkout", "test_settings_key"]
+@pytest.mark.parametrize("log", ["quiet.txt", "quiet_xdist.txt"])
+def test_a_quiet_pytest_run_reads_its_failures(log: str) -> None:
+    """`pytest -q` (no session header) and `pytest -n 2` without `-v` print their FAILURES
+    section right after the last progress line (real runs: tests/fixtures/src/capture_quiet.sh):
+    that section was taken for a session a test printed under `-s`, and not one failure was
+    read."""
+    parsed = read_logs([str(FIXTURES / "pytest" / log)])
+    names = sorted(f.name for f in parsed.failures)
+    assert names == ["test_pool_checkout", "test_settings_key"]
     [summary] = [s for s in parsed.summaries if not s.inferred]
     assert (summary.failures, summary.read) == (2, 2)
     report = triage(parsed, KB)

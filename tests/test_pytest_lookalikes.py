@@ -120,13 +120,15 @@ def test_a_run_cut_in_captured_output_leaves_the_next_run_whole(tmp_path: Path) 
 QUIET = Path(__file__).parent / "fixtures" / "pytest" / "inner_quiet"
 
 
-@pytest.mark.parametrize("name", ["default.txt", "verbose.txt", "rA.txt", "s.txt"])
+@pytest.mark.parametrize("name", ["default.txt", "verbose.txt", "rA.txt"])
 def test_a_session_a_test_printed_with_q_is_that_test_s_output(name: str) -> None:
     """pytester's `runpytest("-q")` prints no `test session starts` line: its FAILURES section,
     block, summary line and plain closing line (`1 failed, 1 passed in …`) are still the
     test's output, and a `____ test_fake_header ____` line narrower than pytest's own is no
     block: the run counts what its own closing line says (captures of
-    `tests/fixtures/src/capture_inner_quiet.sh`)."""
+    `tests/fixtures/src/capture_inner_quiet.sh`). Under `-s` (s.txt) such a session is not
+    told from the run's own: pytest prints its own FAILURES section right after its progress
+    line under `-q` and under xdist without `-v` (tests/fixtures/pytest/quiet*.txt)."""
     parsed = read_logs([str(QUIET / name)])
     (closing,) = [s for s in parsed.summaries if s.source == "closing line"]
     assert closing.text.startswith("=") and " 2 failed, 2 passed in " in closing.text
@@ -135,6 +137,6 @@ def test_a_session_a_test_printed_with_q_is_that_test_s_output(name: str) -> Non
     assert sorted(failures) == ["test_plugin_pool_fixture", "test_prints_a_header_then_fails"]
     assert failures["test_prints_a_header_then_fails"].message == "RuntimeError: pool is closing"
     assert all(f.details["nodeid"].startswith("test_plugin.py::") for f in failures.values())
-    if name != "s.txt":  # the inner session is the failing test's captured output
-        printed = failures["test_plugin_pool_fixture"].details["captured stdout call"]
-        assert "test_inner_key" in printed and "1 failed, 1 passed in " in printed
+    # the inner session is the failing test's captured output
+    printed = failures["test_plugin_pool_fixture"].details["captured stdout call"]
+    assert "test_inner_key" in printed and "1 failed, 1 passed in " in printed

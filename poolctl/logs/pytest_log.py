@@ -99,9 +99,6 @@ PROGRESS_RE = re.compile(
     r"|\S+::\S.* (?:FAILED|ERROR) +\[ *\d+%\]"
     r"|\[gw\d+\] \[ *\d+%\] (?:FAILED|ERROR) \S+)\s*$"
 )
-# a progress line with its marks (`t.py F.  [100%]`, `.F.  [100%]`): under `-s`, where a session
-# a test printed lands (pytest-xdist's percentage alone, after a crashed worker, is not one)
-PROGRESS_MARKS_RE = re.compile(r"^\S.*\[ *\d+%\]\s*$")
 # a progress line of marks alone with its percentage, as `pytest -qq` prints it
 QUIET_PROGRESS_RE = re.compile(r"^[.sxXFE,u]+ +\[ *\d+%\]\s*$")
 _ERROR_SECTIONS = ("FAILURES", "ERRORS")
@@ -142,7 +139,6 @@ class PytestParser(TextParser):
         self.nested = 0
         self.pending_close: tuple[int, str, dict[str, int]] | None = None
         self.session_started = False  # this run's `test session starts` line was seen
-        self.headed = False  # ... as a line (under `-q` and `-qq` its progress line begins it)
         self.rootdir = ""
         self.width = 0  # of the run's section lines: its block headers are as wide
         # the test the run ended in, with its lines: pytest-timeout's dump named it, or the
@@ -183,7 +179,7 @@ class PytestParser(TextParser):
             section = SECTION_RE.match(line)
             if section:
                 title = section.group("title")
-                if self._printed_session(number, title):
+                if self._printed_session(title):
                     self.nested = 1  # a `-q` session a test printed: it ends at its closing line
                     return
                 self.width = len(line.rstrip())
@@ -194,7 +190,7 @@ class PytestParser(TextParser):
                     self._commit_close()
                     # a new run: the previous one printed no closing line
                     self._end_unfinished_run(number, f"at line {number}, where another starts")
-                    self.session_started = self.headed = True
+                    self.session_started = True
                 if not self._closing(number, line, title):
                     self.pending_close = None  # the run goes on: that closing line was text
                     self.section = title
@@ -275,30 +271,19 @@ class PytestParser(TextParser):
         draws its block headers as wide as they are (or wider, for a long name)."""
         return bool(self.width) and len(line.rstrip()) < self.width
 
-    def _printed_session(self, number: int, title: str) -> bool:
+    def _printed_session(self, title: str) -> bool:
         """Whether a FAILURES or ERRORS section line begins a session a test printed with
-        `-q` (no `test session starts` line): in captured output, a section the run is past;
-        under `-s`, one right after a progress line, where the run's own, after a run that
-        printed its session header, comes after a blank line."""
-        if self.in_capture:
-            return inner_section(title, self.section)
-        if not (self.headed and self.section == "test session starts"):
-            return False  # (under `-q` pytest's own FAILURES follows its progress line at once)
-        if title not in ("ERRORS", "FAILURES"):
-            return False
-        before = self.nearby_before(number)[-1:]
-        return (
-            bool(before)
-            and before[0].line == number - 1
-            and bool(PROGRESS_MARKS_RE.match(before[0].text))
-        )
+        `-q` (no `test session starts` line): in captured output, a section the run is past.
+        (Under `-s` such a session is not told from the run's own: pytest prints its own
+        FAILURES right after the progress line under `-q` and under xdist without `-v`.)"""
+        return self.in_capture and inner_section(title, self.section)
 
     def _progress(self, number: int, line: str) -> None:
         """A progress line (or what a dump ending the run left of one: `t.py .F`)."""
         if not self.section and QUIET_PROGRESS_RE.match(line):
             # `pytest -qq` prints no session header: its progress line begins the run
             self._end_unfinished_run(number, f"at line {number}, where another starts")
-            self.session_started, self.headed = True, False
+            self.session_started = True
             self.section = "test session starts"
         if self.section == "test session starts" and not self.in_capture:
             self.progress.feed(number, line)
@@ -322,7 +307,7 @@ class PytestParser(TextParser):
         self.ended_in = None  # the runner went on after the dump, and counted that test itself
         if not counts:  # `no tests ran`: a usage error of pytest's may follow
             self.run_errors.empty_run_closed = number
-        self.session_started = self.headed = False
+        self.session_started = False
         failures = counts.get("failed", 0) + counts.get("errors", 0)
         tests = sum(
             counts.get(w, 0)
@@ -372,7 +357,7 @@ class PytestParser(TextParser):
         # the letters count its failures, and the test it ended in has none
         marked = self.progress.marks + (self.ended_in is not None)
         read = self._end_run(next_start)
-        self.session_started = self.headed = False
+        self.session_started = False
         if began:
             text = (
                 f"(no closing line: the run that began at line {start} ends {where}, "
