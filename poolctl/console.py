@@ -40,7 +40,12 @@ class RedactingStream(io.TextIOBase):  # rich writes whole lines: a secret is ne
     def write(self, s: str) -> int:
         text = self.current().text(s)
         try:
-            self.stream.write(text)
+            try:
+                self.stream.write(text)
+            except UnicodeEncodeError:  # a name's byte that was not UTF-8 (a lone surrogate)
+                self.stream.write(
+                    text.encode(self.encoding, "backslashreplace").decode(self.encoding)
+                )
         except OSError as exc:
             self._reader_gone(exc)
         return len(s)

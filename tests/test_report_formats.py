@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,7 @@ from poolctl.report.github import (
 from poolctl.report.json_writer import schema
 from poolctl.report.junit import xml_safe
 from poolctl.report.load import from_dict, load_report
+from tests.conftest import RunCli
 from tests.test_report_writers import sample_report
 
 XSD_PATH = Path(__file__).parent / "junit-xsd" / "junit-10.xsd"
@@ -360,3 +362,22 @@ def test_a_combined_report_keeps_each_run_s_interruption() -> None:
     assert "interrupted" not in runs[0] and runs[1]["interrupted"] == "SIGINT"
     back = from_json("scenario", doc["extra"])
     assert isinstance(back, RunsDetails) and back.runs[1].interrupted == "SIGINT"
+
+
+def test_a_log_name_that_is_not_utf8_is_written_as_an_escape(cli: RunCli, tmp_path: Path) -> None:
+    """Linux paths are bytes: a log named `f\\xff.log` reaches Python as a lone surrogate. The
+    history's insert and report.md were internal errors (exit 3), and report.json held bytes
+    that are not UTF-8 (which `poolctl report` then refused)."""
+    name = os.fsdecode(b"f\xff.log")
+    log = tmp_path / name
+    log.write_bytes((Path(__file__).parent / "fixtures/pytest/quiet.txt").read_bytes())
+    history = f"sqlite:///{tmp_path / 'h.sqlite'}"
+    for fmt in ("json", "md", "html"):
+        run = tmp_path / f"run-{fmt}"
+        argv = ["triage", str(log), "--history", history, "-f", fmt, "--run-dir", str(run)]
+        code, out, err = cli(*argv, "-o", str(tmp_path / f"out.{fmt}"))
+        assert code == 1, err
+    saved = (tmp_path / "run-json" / "report.json").read_bytes()
+    assert "f\\udcff.log" in saved.decode("utf-8")  # valid UTF-8, the byte escaped
+    code, out, err = cli("report", str(tmp_path / "run-json"))  # poolctl reads it back
+    assert code == 0 and "f\\udcff.log" in out, err

@@ -89,6 +89,18 @@ def timings(report: Report, seconds: float | None) -> dict[str, Any]:
     return out
 
 
+def storable(text: str) -> str:
+    """`text` as a store can hold it: a byte that was not UTF-8 (a lone surrogate, from a file
+    name) as a visible escape, `\\udcff`, as the JUnit writer writes it."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
 def _failure_rows(report: Report, clean: Callable[[str], str]) -> list[dict[str, Any]]:
     rows = []
     for finding in report.findings:
@@ -99,7 +111,7 @@ def _failure_rows(report: Report, clean: Callable[[str], str]) -> list[dict[str,
                 "test_key": test.key,
                 "name": clean(test.name),
                 "test_group": clean(test.group),
-                "file": test.file,
+                "file": storable(test.file) if test.file else test.file,
                 "source": finding.failure.source,
                 "outcome": "failed",
                 "failure_key": failed.key,
@@ -152,14 +164,18 @@ def _pass_rows(
     # the chunk's names searched at once: they are redacted one by one only when one of them
     # may hold a secret (rarely; 400,000 searches took a second)
     texts = [text for _, t in chunk for text in (t.name, t.group)]
-    clean = redactor.text if redactor.may_hold_any(texts) else _same
+    redacts = redactor.may_hold_any(texts)
+
+    def clean(text: str) -> str:
+        return storable(redactor.text(text) if redacts else text)
+
     return [
         {
             "run_id": run_id,
             "test_key": key,
             "name": clean(t.name),
             "test_group": clean(t.group),
-            "file": t.file,
+            "file": storable(t.file) if t.file else t.file,
             "source": t.source,
             "outcome": "passed",
             "failure_key": None,
@@ -169,10 +185,6 @@ def _pass_rows(
         }
         for key, t in chunk
     ]
-
-
-def _same(value: str) -> str:
-    return value
 
 
 def _batches(rows: Iterable[dict[str, Any]], run_id: Any) -> Iterator[list[dict[str, Any]]]:
@@ -249,7 +261,10 @@ def record(
     same log, triaged again to render it otherwise) is not recorded again: its findings get the
     history that run got, and a note says so."""
     redactor = _redactor(secrets)
-    clean = redactor.text
+
+    def clean(text: str) -> str:
+        return storable(redactor.text(text))
+
     failure_rows = _failure_rows(report, clean)
     failed_tests = {row["test_key"] for row in failure_rows}
     patterns = sorted(

@@ -41,7 +41,8 @@ def encode(value: Any) -> bytes:
     try:
         return orjson.dumps(value, default=str, option=_ORJSON)
     except (orjson.JSONEncodeError, TypeError):
-        return json.dumps(value, **JSON_OPTIONS).encode("utf-8", "surrogatepass")
+        # escaped as `\udcff` (a name's byte that is not UTF-8, a lone surrogate): valid JSON
+        return json.dumps(value, **{**JSON_OPTIONS, "ensure_ascii": True}).encode("ascii")
 
 
 def schema() -> dict[str, Any]:

@@ -166,7 +166,10 @@ def _problem(doc: Mapping[str, Any]) -> str | None:
     import jsonschema_rs
 
     try:
-        _validator().validate(doc)
+        try:
+            _validator().validate(doc)
+        except UnicodeEncodeError:  # a lone surrogate (a name's byte that is not UTF-8)
+            _validator().validate(json.loads(json.dumps(doc).replace("\\ud", "\\\\ud")))
     except jsonschema_rs.ValidationError as exc:
         where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in exc.instance_path)
         return f"${where}: {exc.message} (not as poolctl writes a report)"

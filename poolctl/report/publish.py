@@ -123,15 +123,16 @@ def _write_reports(
     shown: Report, run: RunDir, pictures: Mapping[str, str], files: Sequence[str]
 ) -> None:
     for name, text in pictures.items():
-        (run.path / name).write_text(text, encoding="utf-8")
+        (run.path / name).write_text(text, encoding="utf-8", errors="backslashreplace")
     wanted = [suffix for suffix in SAVED if suffix in files]
     partial = {suffix: run.path / f".{run.report(suffix).name}.partial" for suffix in wanted}
     try:
         if "md" in partial:
             md = MarkdownWriter(repo_links()).render(shown)
-            partial["md"].write_text(md, encoding="utf-8")
+            # (a name's byte that is not UTF-8 is written as a visible escape, `\udcff`)
+            partial["md"].write_text(md, encoding="utf-8", errors="backslashreplace")
         if "xml" in partial:
-            with partial["xml"].open("w", encoding="utf-8") as fh:
+            with partial["xml"].open("w", encoding="utf-8", errors="backslashreplace") as fh:
                 fh.writelines(JUnitWriter().chunks(shown))  # as the JSON: a big triage stays small
         if "json" in partial:
             write_json(shown, str(partial["json"]))
@@ -231,7 +232,7 @@ def write_output(text: str, output: str, secrets: Secrets | None = None) -> None
         return
     redactor = secrets.redactor() if secrets is not None else redact.environment()
     try:
-        Path(output).write_text(redactor.text(text), encoding="utf-8")
+        Path(output).write_text(redactor.text(text), encoding="utf-8", errors="backslashreplace")
     except OSError as exc:
         raise UsageProblem(
             f"cannot write {output}: {exc.strerror or exc}", where="--output"

@@ -107,4 +107,4 @@ def any_key(failure: Failure, signed: str | None = None) -> str:
 
 def short_hash(text: str, size: int = 8) -> str:
     """A short, stable id of `text` (hex digits of its SHA-256)."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:size]
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:size]
