@@ -9,6 +9,7 @@ import functools
 import json
 import os
 import re
+import sys
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -381,3 +382,21 @@ def test_a_log_name_that_is_not_utf8_is_written_as_an_escape(cli: RunCli, tmp_pa
     assert "f\\udcff.log" in saved.decode("utf-8")  # valid UTF-8, the byte escaped
     code, out, err = cli("report", str(tmp_path / "run-json"))  # poolctl reads it back
     assert code == 0 and "f\\udcff.log" in out, err
+
+
+def test_markdown_keeps_a_ping_command_whole_and_escapes_a_pipe_in_a_cell(
+    cli: RunCli, run_cli: RunCli, tmp_path: Path
+) -> None:
+    """A `/` in a worker's argument cut a ping's Markdown title at it ("# poolctl ping: ping a",
+    as log paths are shortened); a `|` in a log's name split the fix plan's row (GitHub drops
+    the cells past the header's)."""
+    argv = ("--", sys.executable, "-m", "poolctl.workers.reference", "--worker-id", "team/a")
+    code, out, err = run_cli("ping", "--no-history", "-f", "md", *argv)
+    assert code == 0, err
+    assert out.splitlines()[0].endswith("--worker-id team/a"), out.splitlines()[0]
+    log = tmp_path / "unit|integration.log"
+    log.write_bytes((Path(__file__).parent / "fixtures/pytest/quiet.txt").read_bytes())
+    code, out, err = cli("triage", str(log), "--no-history", "-f", "md")
+    assert code == 1, err
+    [row] = [line for line in out.splitlines() if line.startswith("| 1 | ")]
+    assert "`unit\\|integration.log:" in row and row.count(" | ") == 4, row

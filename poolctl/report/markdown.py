@@ -335,7 +335,7 @@ class _Doc:
         self.w("|---:|---:|---|---|---|")
         for fix in plan:
             where = ", ".join(
-                code(self.short(f.failure.origin or f.failure.name))
+                code(self.short(f.failure.origin or f.failure.name), cell=True)
                 + (" (flaky)" if history_tag(f) == "flaky" else "")
                 for f in fix.findings
             )

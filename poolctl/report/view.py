@@ -307,7 +307,10 @@ def detail_rows(report: Report) -> list[tuple[str, str]]:
 
 def shortener(report: Report) -> Callable[[str], str]:
     """Shortens `/long/path/run.log:12` to `run.log:12` (anywhere in a text) when the inputs'
-    file names are all different."""
+    file names are all different. Only a triage's inputs are files: a ping's or doctor's is
+    the worker's command line, which a `/` in an argument would cut."""
+    if report.kind != "triage":
+        return lambda origin: origin
     names = {i: i.rsplit("/", 1)[-1] for i in report.inputs if "/" in i}
     if len(set(names.values())) != len(names):
         return lambda origin: origin
