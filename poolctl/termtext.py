@@ -8,6 +8,7 @@ writes them, and rich's markup is escaped: what the reader sees is what the log 
 
 from __future__ import annotations
 
+import html
 import re
 
 from rich.markup import escape as escape_markup
@@ -31,3 +32,9 @@ def visible(text: str) -> str:
 def escape(text: str) -> str:
     """`text` for rich markup: control characters visible, markup escaped."""
     return escape_markup(visible(text))
+
+
+def html_escape(text: str, quote: bool = True) -> str:
+    """`text` for an HTML page: control characters visible, then `&`, `<`, `>` (and quotes)
+    escaped."""
+    return html.escape(visible(text), quote)

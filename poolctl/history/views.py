@@ -12,7 +12,6 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from html import escape
 from typing import Any, assert_never
 
 from rich.table import Table
@@ -21,6 +20,7 @@ from poolctl.console import text_console
 from poolctl.report.html import page
 from poolctl.report.markdown import text as md_text
 from poolctl.termtext import escape as markup
+from poolctl.termtext import html_escape as escape
 
 SPARKS = "▁▂▃▄▅▆▇█"
 NONE_MARK = "·"  # a bucket with no failure, told apart from the smallest bar

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from html import escape
 
 from poolctl.model import (
     Diagnosis,
@@ -58,6 +57,7 @@ from poolctl.report.view import (
     tracebacks,
     unclassified,
 )
+from poolctl.termtext import html_escape as escape
 
 # no request of any kind: what is not inline cannot load
 CSP = (

@@ -39,6 +39,7 @@ from poolctl.report.view import (
     unclassified,
     unclassified_count,
 )
+from poolctl.termtext import visible
 
 STATUS = {"confirmed": "✓ confirmed", "ruled-out": "✗ ruled out", "untested": "? untested"}
 CHECK = {"ok": "✓", "warn": "!", "fail": "✗"}
@@ -57,8 +58,9 @@ _BACKTICKS = re.compile(r"`+")
 
 
 def text(value: str) -> str:
-    """Plain text safe in Markdown and in a table cell: HTML, emphasis and pipes escaped."""
-    return value.translate(_TEXT)
+    """Plain text safe in Markdown and in a table cell: control characters visible, HTML,
+    emphasis and pipes escaped."""
+    return visible(value.translate(_TEXT))  # (a backslash `visible` writes stays one)
 
 
 def prose(value: str, *, cell: bool = False) -> str:
@@ -78,7 +80,7 @@ def prose(value: str, *, cell: bool = False) -> str:
 def code(value: str, *, cell: bool = False) -> str:
     """An inline code span that holds any text (backticks too), on one line; in a table `cell`
     its pipes escaped (GFM reads `\\|` there as a pipe; elsewhere it would show the backslash)."""
-    value = value.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
+    value = visible(value.replace("\r\n", " ").replace("\n", " ").replace("\r", " "))
     if cell:
         value = value.replace("|", "\\|")
     longest = max((len(m) for m in _BACKTICKS.findall(value)), default=0) if "`" in value else 0

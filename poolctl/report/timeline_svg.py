@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from html import escape
 
 from poolctl.model import Lane, Timeline, TimeMark, TimeSpan
+from poolctl.termtext import html_escape as escape
 
 WIDTH = 1360
 LABEL_W = 190  # lane titles
