@@ -89,7 +89,7 @@ SHAPES = (
     Shape(
         "github",
         ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),
-        r"gh(?:[pousr]_|ithub_pat_)[A-Za-z0-9_]{20,}",
+        r"(?:gh[pousr]_|github_pat_)[A-Za-z0-9_]{20,}",
     ),
     Shape("slack", ("xox",), r"xox[abposr]-[A-Za-z0-9-]{10,}"),
     Shape("aws", ("AKIA", "ASIA"), r"A(?:KIA|SIA)[0-9A-Z]{16}(?![0-9A-Z])"),

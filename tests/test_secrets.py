@@ -88,6 +88,11 @@ def test_secret_names_and_short_values() -> None:
         (f"Authorization: Bearer {BEARER}", "Authorization: Bearer [redacted]"),
         ("Bearer authentication is used", "Bearer authentication is used"),
         ("ghp_0123456789abcdefghijABCDEFGHIJ", "[redacted]"),
+        # a fine-grained personal access token (it was never redacted: `ghithub_pat_`)
+        (
+            "token github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz end",
+            "token [redacted] end",
+        ),
         ("xoxb-1234567890-abcdefghij", "[redacted]"),
         ("AKIAIOSFODNN7EXAMPLE in use", "[redacted] in use"),
         (f"postgres://bob:{URL_PASSWORD}@db:5432/app", "postgres://bob:[redacted]@db:5432/app"),
