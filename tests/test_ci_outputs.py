@@ -285,6 +285,21 @@ def test_in_github_actions_no_line_of_the_report_runs_as_a_workflow_command(
     assert quoted and all(stop < i < len(lines) - 1 for i in quoted)
 
 
+@pytest.mark.parametrize("fmt", ["junit", "html", "md", "json"])
+def test_in_github_actions_a_document_on_standard_output_stays_one(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path, fmt: str
+) -> None:
+    """`poolctl triage LOG -f junit > junit.xml` in a step: the `::stop-commands::` lines put
+    around the terminal view made the file no JUnit a consumer could parse."""
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    log = tmp_path / "junit.xml"
+    log.write_text(INJECTING)
+    code, out, _ = cli(capsys, "triage", str(log), "--no-history", "-f", fmt)
+    assert code == 1 and "::stop-commands::" not in out
+    first = out.lstrip().splitlines()[0]
+    assert first.startswith({"junit": "<?xml", "html": "<!doctype", "md": "#", "json": "{"}[fmt])
+
+
 def test_outside_github_actions_the_report_is_printed_as_it_is(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

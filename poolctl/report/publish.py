@@ -328,7 +328,8 @@ def publish(
         else:
             color = opts.terminal and use_color(sys.stdout)
             text = render(shown, opts.fmt, color=color, opts=opts)
-        if text and opts.to_stdout:
+        if text and opts.to_stdout and opts.terminal:
+            # (a document, JUnit, HTML, Markdown, stays one: `-f junit > junit.xml` in a CI step)
             text = commands_stopped(text)
         if text or not opts.to_stdout:
             write_output(text, opts.output, secrets)
