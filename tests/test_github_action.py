@@ -133,11 +133,12 @@ def test_the_actions_shell_steps_leave_every_report_in_the_run_folder(
     output = tmp_path / "github-output"
     path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
     base = {**os.environ, "PATH": path, "GITHUB_OUTPUT": str(output)}
-    base.pop("GITHUB_STEP_SUMMARY", None)
-    for step in action["runs"]["steps"]:
+    summaries = []
+    for i, step in enumerate(action["runs"]["steps"]):
         if "run" not in step or "install" in step["name"]:
             continue  # the install step installs poolctl: the test's own is on PATH
-        env = dict(base)
+        summaries.append(tmp_path / f"summary-{i}.md")  # the runner gives each step its own
+        env = dict(base, GITHUB_STEP_SUMMARY=str(summaries[-1]))
         for name, expr in step.get("env", {}).items():
             env[name] = re.sub(r"\$\{\{\s*([\w.-]+)\s*\}\}", lambda m: values[m[1]], expr)
         done = processes.run(["bash", "-euo", "pipefail", "-c", step["run"]], 120, env=env)
@@ -148,3 +149,6 @@ def test_the_actions_shell_steps_leave_every_report_in_the_run_folder(
         assert (run_dir / name).stat().st_size > 0, name
     assert "Fix plan" in (run_dir / "report.md").read_text()
     assert "<testsuite" in (run_dir / "junit.xml").read_text()
+    # the job summary holds the report once: the rendering steps added it twice more
+    written = [p.read_text() for p in summaries if p.exists()]
+    assert sum(text.count("# poolctl triage") for text in written) == 1, written
