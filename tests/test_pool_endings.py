@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from poolctl.events import Trace
 from poolctl.pool import Pool, PoolConfig
 from poolctl.pool_worker import PooledWorker
@@ -155,19 +157,22 @@ def test_a_worker_that_broke_its_stream_is_replaced(tmp_path: Path, processes: P
     assert "w2" in answered_by and left == set()
 
 
+@pytest.mark.parametrize("first", ["", "  - sleep: 1\n"])
 def test_a_worker_that_exits_leaving_a_child_on_its_stdout_is_said_so(
-    run_cli: RunCli, tmp_path: Path
+    run_cli: RunCli, tmp_path: Path, first: str
 ) -> None:
     """It answers its init, starts a helper that inherits its stdout, and exits 0: the pool
     serves on (as an Erlang port reads to end of file), and each request waits out its
-    timeout. The verdict said only "no response within 1 s", answered_before_exit = 0, and
-    the generic fix."""
+    timeout, or fails to be written once the worker has gone (after a `sleep` step). The
+    verdict said only "no response within 1 s" (or "could not write the request"),
+    answered_before_exit = 0, and the generic fix."""
     worker = WORKERS / "leaves_a_child_on_stdout.py"
     path = tmp_path / "leavers.yaml"
     path.write_text(
         SCENARIO.format(python=sys.executable, worker=worker)
         .replace("request_timeout: 3", "request_timeout: 1")
         .replace("count: 6", "count: 2")
+        .replace("steps:\n", "steps:\n" + first)
     )
     code, out, _ = run_cli("run-scenario", str(path), "--json", "--run-dir", str(tmp_path / "run"))
     assert code == 1

@@ -173,10 +173,10 @@ class TraceClassifier:
         return gave_up + calls, said + f", failing {len(calls)} call(s) at once"
 
     def _backgrounded(self, first: Event) -> Event | None:
-        """The worker's process exited before its first unanswered request while a child held
-        its stdout (the pool serves on, as an Erlang port reads until end of file)."""
+        """The worker's process exited while a child held its stdout (the pool serves on, as an
+        Erlang port reads until end of file)."""
         gone = [e for e in self.by_type["worker_backgrounded"] if e.worker == first.worker]
-        return gone[0] if gone and gone[0].t <= first.t else None
+        return gone[0] if gone else None  # (a write that failed may be traced before it)
 
     def _answered_late(self, timeouts: list[Event]) -> list[Event]:
         """The timed-out requests whose answers came afterwards (set aside by their worker)."""
