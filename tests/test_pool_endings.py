@@ -86,8 +86,12 @@ def test_a_pool_of_workers_that_answer_once_is_told_to_loop(
     assert report["extra"]["steps"][0]["call_failures"] == 6
     ended = "nothing: it had ended by itself (exited with code 0)"
     stopped = [w["stopped_by"] for w in report["extra"]["workers"]]
-    assert stopped.count(ended) >= 2  # the last may still wait for its request at shutdown
-    assert set(stopped) <= {ended, "exited when stdin closed"}
+    assert stopped.count(ended) >= 2
+    # the shutdown may find the pool's two slots filled by workers still starting (a loaded
+    # machine's Python can take longer than the 0.5 s after stdin closes): no others
+    by_shutdown = [s for s in stopped if s != ended]
+    assert len(by_shutdown) <= 2
+    assert set(by_shutdown) <= {"exited when stdin closed", "SIGTERM"}
 
 
 def run_pool(
