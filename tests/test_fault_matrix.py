@@ -405,10 +405,21 @@ def run_cell(server: Forkserver, cell: Cell, prepared: Path) -> None:
         if hold is not None:
             hold.touch()
         code = server.wait(pid, 10)
+        stuck = "" if code is not None else stacks_of(pid)  # before the writer closes
     finally:
         plan.close()
-    assert code is not None, f"{cell}: still running 10 s after the signal"
+    assert code is not None, (
+        f"{cell}: still running 10 s after the signal; stderr: {_read(err)}\n{stuck}"
+    )
     check_cell(server, cell, plan, code, out, err)
+
+
+def stacks_of(pid: int) -> str:
+    """Where a command that outlived its signal is stuck: its threads' Python stacks."""
+    from poolctl.diagnose.pystack import PyStack, dump
+
+    stack = dump(pid, timeout=10)
+    return stack.text() if isinstance(stack, PyStack) else f"no stack: {stack.reason}"
 
 
 def check_cell(server: Forkserver, cell: Cell, plan: Plan, code: int, out: Path, err: Path) -> None:
