@@ -331,8 +331,9 @@ class PytestParser(TextParser):
             self.failures.append(failure)
             return
         # past the cap: classified and counted now (a long run is never held whole); the
-        # summary line naming it is its own, not a failure of its own
-        self.recorder.done(failure)
+        # summary line naming it is its own, not a failure of its own (nor are the lines after
+        # it taken: see `TextParser.keep`)
+        self.recorder.done(failure, after=False)
         self.overflowed.append((failure.name, overflow_failure(self.out, failure, self.recorder)))
 
     def finish(self) -> None:

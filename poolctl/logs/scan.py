@@ -387,8 +387,10 @@ class TextParser:
 
     def keep(self, failure: Failure, lines: Lines | None = None) -> bool:
         """A failure read: its block's lines (or `lines`) recorded, and kept (see
-        `keep_failure`); True when it was read."""
-        self.recorder.done(failure, lines)
+        `keep_failure`); True when it was read. The lines after a failure past the cap are
+        not taken: the overflow counts it from its block alone, and taking them would pass every
+        line after it through the parser."""
+        self.recorder.done(failure, lines, after=len(self.out.failures) < MAX_FAILURES)
         return keep_failure(self.out, failure, self.recorder)
 
     def nearby_before(self, number: int) -> list[ContextLine]:
