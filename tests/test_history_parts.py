@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import yaml
 
 from poolctl.errors import UsageProblem
 from poolctl.history.flaky import Outcome, flips, parse_duration, window_from_env
@@ -503,6 +504,29 @@ def test_an_unclassified_failure_is_known_only_in_the_test_that_had_it(
     assert code == 1
     assert "2 new, 0 known, 0 flaky" in out
     assert "known:" not in out
+
+
+def test_a_failure_a_new_pattern_claims_is_still_known(
+    cli: RunCli, history_in_tmp: Path, tmp_path: Path
+) -> None:
+    """Build 1's failure is unclassified; a pattern written from its cluster (`patterns new`,
+    as the report suggests) claims it in build 2: the same failure of the same test, known,
+    not new (real captures: tests/fixtures/src/capture_matrix.sh)."""
+    matrix = FIXTURES / "pytest" / "matrix"
+    code, out, _ = cli("triage", str(matrix / "sqlite-1.txt"), "-f", "json")
+    (cluster,) = json.loads(out)["clusters"]
+    patterns = tmp_path / "patterns"
+    new = cli("patterns", "new", "--from", str(matrix / "sqlite-1.txt"), "--cluster",
+              cluster["id"], "-o", str(patterns), "-q")  # fmt: skip
+    assert new[0] == 0, new
+    code, out, _ = cli("triage", str(matrix / "sqlite-2.txt"), "--patterns", str(patterns),
+                       "-f", "json")  # fmt: skip
+    assert code == 1
+    (finding,) = json.loads(out)["findings"]
+    (written,) = patterns.glob("*.yaml")
+    assert finding["outcome"]["pattern_id"] == yaml.safe_load(written.read_text())["id"]
+    assert finding["history"]["status"] == "known"
+    assert finding["history"]["seen_before"] == 1
 
 
 def test_a_test_failing_on_one_matrix_leg_only_is_new_then_known_not_flaky(

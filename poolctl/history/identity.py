@@ -7,7 +7,9 @@ test: `failure_key`. So a failure is "known" when the same pattern with the same
 seen in an earlier run, whichever test it hit (one pool's trouble shows in many tests), or when
 the same unclassified shape was seen in the same test: a cluster's shape keeps no quoted value
 nor path, and another test's `assert 'guest' in …` says nothing of this one's `assert 'admin'
-in …`.
+in …`. A failure whose key no earlier run had is still known when the same test failed with the
+same normalised message before: a pattern added or changed since claims it now
+(`queries.sightings_in_tests`).
 """
 
 from __future__ import annotations

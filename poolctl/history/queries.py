@@ -69,6 +69,37 @@ def sightings(
     return out
 
 
+def sightings_in_tests(
+    conn: Connection, wanted: Iterable[tuple[str, str]], exclude_run: int
+) -> dict[tuple[str, str], Sighting]:
+    """For each (test key, normalised message), the runs other than `exclude_run` in which
+    that test failed with that message, whatever pattern claimed it then (or none): a failure
+    a pattern added or changed since now claims is still the one seen before."""
+    wanted = set(wanted)
+    out: dict[tuple[str, str], Sighting] = {}
+    for batch in _chunked(sorted({test for test, _ in wanted})):
+        query = (
+            select(
+                outcomes.c.test_key,
+                outcomes.c.message,
+                func.count(func.distinct(outcomes.c.run_id)),
+                func.min(runs.c.started_at),
+                func.max(runs.c.started_at),
+            )
+            .join(runs, runs.c.id == outcomes.c.run_id)
+            .where(
+                outcomes.c.test_key.in_(batch),
+                outcomes.c.outcome == "failed",
+                outcomes.c.run_id != exclude_run,
+            )
+            .group_by(outcomes.c.test_key, outcomes.c.message)
+        )
+        for test, message, count, first, last in conn.execute(query):
+            if (test, message) in wanted:
+                out[(test, message)] = Sighting(int(count), utc(first), utc(last))
+    return out
+
+
 def outcome_series(
     conn: Connection, test_keys: Iterable[str], since: datetime
 ) -> dict[str, list[Outcome]]:

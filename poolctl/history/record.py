@@ -20,7 +20,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from poolctl.history.flaky import Flips, flips
 from poolctl.history.identity import case_id, case_key, failure_id
-from poolctl.history.queries import Sighting, outcome_series, sightings
+from poolctl.history.queries import Sighting, outcome_series, sightings, sightings_in_tests
 from poolctl.history.runmeta import RunMeta
 from poolctl.history.schema import outcomes, runs
 from poolctl.history.store import HistoryStore
@@ -324,10 +324,17 @@ def _histories(
 ) -> list[FindingHistory]:
     """Each failure's history: seen in runs other than `run_id`, and its test's flips."""
     seen = sightings(conn, {row["failure_key"] for row in failure_rows}, run_id)
+    # not seen under its pattern: a pattern added or changed since may claim what was seen
+    unseen = {(r["test_key"], r["message"]) for r in failure_rows if r["failure_key"] not in seen}
+    seen_in_test = sightings_in_tests(conn, unseen, run_id) if unseen else {}
     series = outcome_series(conn, {row["test_key"] for row in failure_rows}, since)
     changes = {key: flips(values) for key, values in series.items()}
     return [
-        _status(seen.get(row["failure_key"]), changes.get(row["test_key"])) for row in failure_rows
+        _status(
+            seen.get(row["failure_key"]) or seen_in_test.get((row["test_key"], row["message"])),
+            changes.get(row["test_key"]),
+        )
+        for row in failure_rows
     ]
 
 
