@@ -184,6 +184,37 @@ def test_a_failing_example_exits_1_in_every_format(cli: RunCli, tmp_path: Path) 
     assert code == 1 and "| ✗ | no_match[0] | it claims this too | `greedy` |" in md
 
 
+def test_a_match_example_whose_facts_are_not_extracted_fails(cli: RunCli, tmp_path: Path) -> None:
+    """An example's `facts:` are what the diagnosis must extract: one it does not (or not
+    with that value) fails the example, named in every format."""
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    (kb / "waits.yaml").write_text(
+        "id: waits\nnumber: 9\ntitle: Waits\nsummary: s\n"
+        "signals:\n  - regex: 'gave up after \\d+ ms'\n    weight: 0.9\n    why: w\n"
+        "facts:\n  - name: waited_ms\n    regex: 'after (?P<waited_ms>\\d+) ms'\n"
+        "    transform: int\n"
+        "remediation: r\n"
+        "examples:\n"
+        "  match:\n    - message: 'gave up after 300 ms'\n      facts: {waited_ms: 300}\n"
+        "    - message: 'gave up after 500 ms'\n      note: wrong value\n"
+        "      facts: {waited_ms: 300, pool: p1}\n"
+        "  no_match:\n    - message: 'a plain timeout'\n"
+    )
+    code, out, _ = cli("patterns", "test", "waits", "--patterns", str(kb), "--json")
+    doc = document(out, "pattern-examples")
+    assert code == 1 and not doc["passed"]
+    assert [e["ok"] for e in doc["examples"]] == [True, False, True]
+    assert doc["examples"][1]["wrong_facts"] == [
+        "waited_ms: expected 300, got 500",
+        "pool: expected 'p1', got None",
+    ]
+    code, shown, _ = cli("patterns", "test", "waits", "--patterns", str(kb))
+    assert code == 1 and "fact waited_ms: expected 300, got 500" in shown
+    code, md, _ = cli("patterns", "test", "waits", "--patterns", str(kb), "-f", "md")
+    assert "; fact pool: expected 'p1', got None |" in md
+
+
 def test_the_terminal_view_to_a_file_is_plain_text(cli: RunCli, tmp_path: Path) -> None:
     target = tmp_path / "p3.txt"
     code, out, _ = cli("patterns", "test", "3", EXUNIT, "-o", str(target))

@@ -44,7 +44,7 @@ from poolctl.report.patterns_view import (
     render_test,
 )
 from poolctl.report.publish import OutputOptions, prepare, write_output
-from poolctl.triage.classifier import pick, score
+from poolctl.triage.classifier import diagnose, pick, score
 from poolctl.triage.engine import triage
 from poolctl.triage.explain import RegexTime, explain, raising, scores_of, slowest
 from poolctl.triage.facts import FactContext
@@ -260,7 +260,16 @@ def run_examples(pattern: Pattern, kb: PatternSet) -> list[ExampleOutcome]:
         best, _ = pick([own, *scores_of((p for p in kb if p is not pattern), view, FactContext())])
         got = best.pattern.id if best else None
         ok = got == pattern.id if expect == "match" else got != pattern.id
-        outcomes.append(ExampleOutcome(expect, i, example.note, got, ok))
+        wrong: tuple[str, ...] = ()
+        if ok and expect == "match" and example.facts and best is not None:
+            with raising(pattern, f"its example {expect}[{i}]"):
+                facts = diagnose(best, view, FactContext()).facts
+            wrong = tuple(
+                f"{name}: expected {value!r}, got {facts.get(name)!r}"
+                for name, value in example.facts.items()
+                if facts.get(name) != value
+            )
+        outcomes.append(ExampleOutcome(expect, i, example.note, got, ok and not wrong, wrong))
     return outcomes
 
 

@@ -33,6 +33,7 @@ class ExampleOutcome:
     note: str
     picked: str | None
     ok: bool
+    wrong_facts: tuple[str, ...] = ()  # a match example's facts the diagnosis did not extract
 
 
 def dumps(doc: dict[str, Any]) -> str:
@@ -264,7 +265,14 @@ def examples_json(pattern: Pattern, outcomes: Sequence[ExampleOutcome]) -> dict[
         pattern=_head(pattern),
         passed=all(o.ok for o in outcomes),
         examples=[
-            {"expect": o.expect, "index": o.index, "note": o.note, "picked": o.picked, "ok": o.ok}
+            {
+                "expect": o.expect,
+                "index": o.index,
+                "note": o.note,
+                "picked": o.picked,
+                "ok": o.ok,
+                "wrong_facts": list(o.wrong_facts),
+            }
             for o in outcomes
         ],
     )
@@ -277,7 +285,9 @@ def examples_md(pattern: Pattern, outcomes: Sequence[ExampleOutcome]) -> str:
     for o in outcomes:
         out.append(
             f"| {'✓' if o.ok else '✗'} | {o.expect}[{o.index}] | {text(o.note)} | "
-            f"{code(o.picked or 'none', cell=True)} |"
+            f"{code(o.picked or 'none', cell=True)}"
+            + "".join(f"; fact {text(w)}" for w in o.wrong_facts)
+            + " |"
         )
     return "\n".join(out) + "\n"
 

@@ -185,6 +185,8 @@ def render_examples(
             mark = "[green]✓[/]" if o.ok else "[red]✗[/]"
             note = f" {escape(o.note)}" if o.note else ""
             c.print(f"{mark} {o.expect}[{o.index}]{note}: picked {escape(o.picked or 'none')}")
+            for wrong in o.wrong_facts:
+                c.print(f"    [red]fact {escape(wrong)}[/]")
     line = examples_line(pattern, outcomes)
     c.print(f"[green]{line}[/]" if all(o.ok for o in outcomes) else f"[red]{line}[/]")
 
