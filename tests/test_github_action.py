@@ -5,10 +5,12 @@ the action only inputs it has, and the README shows the example as it is."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import shutil
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
@@ -147,6 +149,10 @@ def test_the_actions_shell_steps_leave_every_report_in_the_run_folder(
     assert f"run-dir={run_dir}" in output.read_text()
     for name in ("report.json", "report.md", "junit.xml"):
         assert (run_dir / name).stat().st_size > 0, name
+    # the run is recorded in the store the cache steps keep
+    store = tmp_path / "poolctl-history" / "history.sqlite"
+    with contextlib.closing(sqlite3.connect(store)) as db:
+        assert db.execute("SELECT kind FROM runs").fetchall() == [("triage",)]
     assert "Fix plan" in (run_dir / "report.md").read_text()
     assert "<testsuite" in (run_dir / "junit.xml").read_text()
     # the job summary holds the report once: the rendering steps added it twice more
