@@ -415,11 +415,17 @@ def run_cell(server: Forkserver, cell: Cell, prepared: Path) -> None:
 
 
 def stacks_of(pid: int) -> str:
-    """Where a command that outlived its signal is stuck: its threads' Python stacks."""
+    """Where a command that outlived its signal is stuck: its threads' Python stacks, and its
+    signal masks and process group as the kernel has them."""
     from poolctl.diagnose.pystack import PyStack, dump
 
     stack = dump(pid, timeout=10)
-    return stack.text() if isinstance(stack, PyStack) else f"no stack: {stack.reason}"
+    shown = stack.text() if isinstance(stack, PyStack) else f"no stack: {stack.reason}"
+    with contextlib.suppress(OSError):
+        status = Path(f"/proc/{pid}/status").read_text().splitlines()
+        shown += "\n" + "; ".join(ln for ln in status if ln.startswith(("Sig", "ShdPnd")))
+        shown += f"; pgid {os.getpgid(pid)}"
+    return shown
 
 
 def check_cell(server: Forkserver, cell: Cell, plan: Plan, code: int, out: Path, err: Path) -> None:
