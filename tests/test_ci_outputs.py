@@ -373,8 +373,9 @@ def test_in_github_actions_a_live_view_is_stopped_too_and_the_annotations_follow
     assert lines[0].startswith("::stop-commands::")
     token = lines[0].removeprefix("::stop-commands::")
     resume = lines.index(f"::{token}::")
-    assert any(line.startswith("::error ") for line in lines[resume + 1 :])
-    assert not any(line.startswith("::error ") for line in lines[1:resume])
+    # the crash it expects, reproduced: a pass, said as a notice
+    assert any(line.startswith("::notice ") for line in lines[resume + 1 :])
+    assert not any(line.startswith(("::error ", "::notice ")) for line in lines[1:resume])
 
 
 def test_escape_sequences_from_a_log_reach_no_terminal_nor_annotation(
@@ -402,3 +403,29 @@ def test_escape_sequences_from_a_log_reach_no_terminal_nor_annotation(
         assert not any(c in shown for c in "\x1b\x9b\x08"), repr(shown)
         assert "reset\\x1bc\\x1b(0" in shown.replace("\\_", "_")  # (Markdown escapes `_`)
         assert "\\x9b31m \\x08\\x08XX" in shown
+
+
+def test_a_scenario_that_reproduces_what_it_expects_is_no_error_annotation(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """The run passed (exit 0, its JUnit file 0 failures), yet its reproduced pattern was an
+    `::error`; a scenario that fails keeps its errors, the missed expectation one of them."""
+    junit = tmp_path / "p3.xml"
+    argv = ("--annotations", "--no-history", "-f", "junit", "-o", str(junit))
+    code, out, _ = run_cli("run-scenario", "p3-checkout-timeout", *argv)
+    assert code == 0 and 'failures="0"' in junit.read_text()
+    assert not [line for line in out.splitlines() if line.startswith("::error")], out
+    notices = [line for line in out.splitlines() if line.startswith("::notice ")]
+    assert len(notices) == 1 and "reproduced as expected" in notices[0]
+    assert "checkout-timeout-waiters" in notices[0]
+
+    other = tmp_path / "p3-expects-p4.yaml"  # the same run, expecting another pattern
+    text = (SCENARIOS / "p3-checkout-timeout.yaml").read_text()
+    other.write_text(text.replace("[checkout-timeout-waiters]", "[fixture-key-mismatch]"))
+    code, out, _ = run_cli("run-scenario", str(other), *argv)
+    assert code == 1 and 'failures="0"' not in junit.read_text()
+    errors = [line for line in out.splitlines() if line.startswith("::error ")]
+    assert not [line for line in out.splitlines() if line.startswith("::notice ")], out
+    assert len(errors) == 2, out
+    assert "checkout-timeout-waiters" in errors[0]
+    assert "fixture-key-mismatch not reproduced" in errors[1]

@@ -13,8 +13,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from poolctl.model import Diagnosis, Finding, Report
-from poolctl.report.view import counted_past_cap, failure_headline, failure_label, unclassified
+from poolctl.model import Diagnosis, Finding, Report, ScenarioDetails
+from poolctl.report.combine import split
+from poolctl.report.view import (
+    counted_past_cap,
+    details_of,
+    failure_headline,
+    failure_label,
+    unclassified,
+)
 from poolctl.termtext import visible
 
 SUMMARY_LIMIT = 1024 * 1024  # GitHub refuses a step summary over 1 MiB
@@ -100,7 +107,11 @@ def repo_links(env: Mapping[str, str] | None = None) -> RepoLinks | None:
     return RepoLinks(server, repo, sha, env.get("GITHUB_WORKSPACE") or None)
 
 
-def _finding_annotation(finding: Finding, workspace: str | None) -> Annotation:
+def _finding_annotation(
+    finding: Finding, workspace: str | None, as_expected: bool = False
+) -> Annotation:
+    """An error for a failure; a notice for what a scenario reproduced as it expects (that
+    run passed: its JUnit case passes, and so does its exit code)."""
     f = finding.failure
     file, line = _where(f.location, workspace) if f.location else ("", 0)
     if not file and f.input_file:
@@ -121,16 +132,59 @@ def _finding_annotation(finding: Finding, workspace: str | None) -> Annotation:
         title = f"unclassified: {failure_label(f)}"
         nearest = f"nearest pattern {u.nearest} ({u.score:.2f}): " if u.nearest else ""
         lines.append(f"No pattern claims it ({nearest}{u.why})")
+    if as_expected:
+        return Annotation(
+            "notice", f"reproduced as expected: {title}", "\n".join(lines), file, line
+        )
     return Annotation("error", title, "\n".join(lines), file, line)
+
+
+def _scenario_expectations(
+    report: Report, workspace: str | None
+) -> tuple[set[int], list[Annotation]]:
+    """The findings (by id) each scenario run reproduced as it expects, and an error per
+    expected pattern a run did not reproduce (or reproduced, but was cut short), as its JUnit
+    case fails."""
+    reproduced: set[int] = set()
+    missed: list[Annotation] = []
+    for run in split(report):
+        details = details_of(run, ScenarioDetails)
+        if details is None:
+            continue
+        expected = set(details.expected)
+        for finding in run.findings:
+            o = finding.outcome
+            if isinstance(o, Diagnosis) and o.pattern_id in expected:
+                reproduced.add(id(finding))
+        file = _where(details.file, workspace)[0] if details.file else ""
+        for pattern in details.expected:
+            if pattern in details.found and not details.interrupted:
+                continue
+            why = (
+                f"interrupted by {details.interrupted}" if details.interrupted else "not reproduced"
+            )
+            got = ", ".join(details.found) or "no pattern"
+            missed.append(
+                Annotation(
+                    "error",
+                    f"scenario {details.scenario}: {pattern} {why}",
+                    f"Scenario {details.scenario} expects {pattern}; got {got}",
+                    file,
+                )
+            )
+    return reproduced, missed
 
 
 def collect_annotations(report: Report, workspace: str | None = None) -> list[Annotation]:
     """Every annotation the report calls for: an error per failure (diagnosed ones first, in
-    fix-plan order, so that the ten a step shows carry fixes) and per failed check, a warning
-    per check with a warning."""
+    fix-plan order, so that the ten a step shows carry fixes), per expectation a scenario
+    missed and per failed check, a warning per check with a warning, a notice per pattern a
+    scenario reproduced as it expects."""
     ordered = [f for _, findings in report.fix_plan() for f in findings]
     ordered += report.unclassified
-    out = [_finding_annotation(f, workspace) for f in ordered]
+    reproduced, missed = _scenario_expectations(report, workspace)
+    out = [_finding_annotation(f, workspace, id(f) in reproduced) for f in ordered]
+    out += missed
     for check in report.checks:
         if check.status == "ok":
             continue
