@@ -90,7 +90,8 @@ AnnotationsOpt = Annotated[
     bool,
     typer.Option(
         "--annotations",
-        help="Print GitHub Actions ::error annotations for failing tests (10 per level at most).",
+        help="Print GitHub Actions ::error annotations for failing tests (10 per level at "
+        "most; on stderr when stdout carries a --format document).",
     ),
 ]
 JsonOpt = Annotated[

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from pathlib import Path
 from typing import Any, assert_never
 
@@ -221,7 +222,7 @@ def test_step_summary_stays_under_the_limit_with_a_note(
 def test_annotations_capped_at_ten_with_how_many_more(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    code, out, _ = cli(capsys, "triage", EXUNIT, "--annotations", "-f", "md")
+    code, out, _ = cli(capsys, "triage", EXUNIT, "--annotations")
     assert code == 1
     lines = out.splitlines()
     errors = [ln for ln in lines if ln.startswith("::error ")]
@@ -230,8 +231,8 @@ def test_annotations_capped_at_ten_with_how_many_more(
     assert "21 more failing test(s) than the 10 error annotations" in notices[0]
     assert all("title=" in e and "%0A" in e for e in errors)
     assert any("Fix: " in e for e in errors)
-    heading = next(i for i, ln in enumerate(lines) if ln.startswith("# poolctl triage"))
-    assert lines.index(notices[0]) < heading  # the workflow commands come first
+    verdict = next(i for i, ln in enumerate(lines) if not ln.startswith("::"))
+    assert lines.index(notices[0]) < verdict  # the workflow commands come first
 
 
 # every captured log (tests/fixtures/src holds the suites they came from: a pom.xml is no log)
@@ -429,3 +430,46 @@ def test_a_scenario_that_reproduces_what_it_expects_is_no_error_annotation(
     assert len(errors) == 2, out
     assert "checkout-timeout-waiters" in errors[0]
     assert "fixture-key-mismatch not reproduced" in errors[1]
+
+
+def _annotated(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.startswith(("::error ", "::notice "))]
+
+
+@pytest.mark.parametrize("fmt", ["json", "junit", "md", "html"])
+def test_a_document_on_standard_output_leaves_the_annotations_to_standard_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, fmt: str
+) -> None:
+    """`triage LOG --annotations --json > report.json`: the workflow commands came first on
+    standard output, so it held no JSON. The runner reads them from standard error too."""
+    code, out, err = cli(capsys, "triage", EXUNIT, "--annotations", "--no-history", "-f", fmt)
+    assert code == 1 and len(_annotated(err)) == 11  # 10 errors and the notice of the rest
+    assert not _annotated(out) and "::error" not in out
+    check(Format(fmt), out)
+    # a document written to a file leaves standard output to the annotations, as before
+    doc = tmp_path / "report.json"
+    code, out, err = cli(capsys, "triage", EXUNIT, "--annotations", "--json", "-o", str(doc))
+    assert code == 1 and len(_annotated(out)) == 11 and not _annotated(err)
+    valid_json(doc.read_text())
+
+
+def test_every_command_with_annotations_keeps_its_json_on_standard_output_whole(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """run-scenario, doctor, ping and report print the annotations as triage does: beside a
+    JSON document on standard output, on standard error."""
+    run = tmp_path / "triaged"
+    assert run_cli("triage", EXUNIT, "--no-history", "--run-dir", str(run), "-q")[0] == 1
+    worker = {"doctor": ("no-such-worker-cmd",), "ping": (sys.executable, "-c", "exit(3)")}
+    commands = {
+        "run-scenario": ("run-scenario", "p3-checkout-timeout", "--no-history"),
+        "doctor": ("doctor", "--no-history"),
+        "ping": ("ping", "--no-history", "--no-experiments", "--timeout", "1"),
+        "report": ("report", str(run)),
+    }
+    for name, argv in commands.items():
+        after = ("--", *worker[name]) if name in worker else ()
+        code, out, err = run_cli(*argv, "--annotations", "--json", *after)
+        assert code in (0, 1), (name, err)
+        valid_json(out)
+        assert _annotated(err) and not _annotated(out), (name, err)

@@ -178,7 +178,8 @@ def test_triage_of_a_log_with_secrets(
     code, out, err = cli(capsys, *argv)
     assert code == 1, err
     code, _, _ = cli(capsys, *argv[:-1], "--output", str(out_file))
-    assert "[redacted" in out and "::error " in out
+    assert "[redacted" in out  # the annotations beside a document: on standard error
+    assert "::error " in (out if fmt == "term" else err)
     assert not leaks(out, err, out_file.read_bytes(), planted_env.read_bytes(), folders=(run,))
     # the same log with --keep-secrets: the secrets do reach the outputs, and it says so
     code, out, _ = cli(capsys, *argv, "--keep-secrets", "--run-dir", str(tmp_path / "kept"))
@@ -230,7 +231,7 @@ def test_ping_diagnosis_quoting_a_crashed_workers_stderr(
         *argv, "--", *REFERENCE, "--stderr-noise", noise, "--crash-on-start", "3"
     )
     assert code == 1, err
-    assert "[redacted:WORKER_TOKEN]" in out and "::error " in out
+    assert "[redacted:WORKER_TOKEN]" in out and "::error " in err  # beside the Markdown
     assert not leaks(out, err, planted_env.read_bytes(), folders=(run,))
 
 

@@ -319,7 +319,15 @@ def publish(
     shown = [prepare(r, context) for r in reports]
     if opts.annotations:
         workspace = os.environ.get("GITHUB_WORKSPACE") or os.getcwd()
-        write_output("".join(render_annotations(combine(shown), workspace)), "-", secrets)
+        commands = render_annotations(combine(shown), workspace)
+        if opts.to_stdout and opts.fmt is not Format.TERM:
+            # standard output carries a document (`-f json > report.json`): the runner reads
+            # workflow commands from standard error too
+            stderr = stderr_stream(secrets)
+            stderr.write(commands)
+            stderr.flush()
+        else:
+            write_output(commands, "-", secrets)
     if opts.fmt is Format.JSON:
         write_json(combine(shown), opts.output)
     else:
