@@ -26,13 +26,21 @@ LINE_REACH = 4096  # how far before a needle its line may start, and 16 times th
 _SK_GLUED = r"(?:(?<![A-Za-z]sk.)|(?<=\\[nrt]sk.)|(?<=[\[0-9;]msk.))"
 # `password=…`, `"client_secret": "…"`, `AWS_SECRET_ACCESS_KEY=…`, `token='…'`: the value is a
 # secret however short. The key's word may go on (`SECRET_ACCESS_KEY`, `secret_token`); a bare
-# `token` counts before `=` only (`unexpected token: }` is a parser's message, not a secret).
+# `token` counts before `=`, or quoted before `:` (a dict's key, `{'token': …}`), only
+# (`unexpected token: }` is a parser's message, not a secret).
 _KEYS = (
     r"(?i:(?:password|passwd|passphrase|secret|api[_-]?key"
-    r"|(?:access|auth|refresh|session|id|csrf)[_-]?token)[\w-]*|\btoken(?=[\"']?[ \t]*=))"
+    r"|(?:access|auth|refresh|session|id|csrf)[_-]?token)[\w-]*"
+    r"|\btoken(?=[\"']?[ \t]*=|[\"'][ \t]*:))"
 )
 # `=`, `:`, and `=>` (an Elixir map or a Ruby hash: `"password" => "…"`)
 _SEP = r"[\"']?[ \t]*(?:=>|[:=])[ \t]*"
+# Where a quoted value ends: its closing quote; or, cut short by the runner that printed it
+# (`'token': 'ghp_ab...`, `"sk-abc…`), an ellipsis no closing quote follows on its line, or the
+# line's end.
+_NOT_Q = r"(?:(?!(?P=q))[^\r\n])"
+_EOL = r"(?=[\r\n]|\Z)"
+_QUOTE_END = r"(?:(?P=q)|(?=(?:\.\.\.|…)" + _NOT_Q + r"*" + _EOL + r")|" + _EOL + r")"
 # `--api-key X`, `--token=X`: a command line quoted in a log or a worker's stderr
 _OPTIONS = (
     r"(?i:[\w-]*?(?:password|passwd|passphrase|secret|token|api[_-]?key|auth|private[_-]?key))"
@@ -119,7 +127,12 @@ SHAPES = (
     Shape(
         "quoted-assignment",
         _KEY_NEEDLES,
-        _KEYS + _SEP + r"(?P<q>[\"'])(?!\[redacted)(?P<secret>(?:(?!(?P=q))[^\r\n]){1,256})(?P=q)",
+        _KEYS
+        + _SEP
+        + r"(?P<q>[\"'])(?!\[redacted)(?P<secret>"
+        + _NOT_Q
+        + r"{1,256}?)"
+        + _QUOTE_END,
         local=True,
     ),
     Shape(

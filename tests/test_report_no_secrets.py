@@ -177,3 +177,26 @@ def test_keep_secrets_shows_them(
     main(argv)
     out, err = capsys.readouterr()
     assert leaked(out + err), case
+
+
+CUT_SHORT = ("kd-CutPw0rd", "ghp_cutShort", "sk-cutKey")  # what a runner printed of each secret
+
+
+@pytest.mark.parametrize("fmt", ["term", "json", "md"])
+def test_a_secret_the_runner_cut_short_in_its_quotes_reaches_no_output(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, fmt: str
+) -> None:
+    """pytest and ExUnit cut a long repr short: `'token': 'ghp_ab...`, no closing quote; the
+    value was shown whole, neither a known shape nor a quoted value that ends."""
+    text = PYTEST_LOG.read_text()
+    cut = (
+        f"password=\"{CUT_SHORT[0]}... {{'token': '{CUT_SHORT[1]}...\n"
+        f'E               api_key="{CUT_SHORT[2]}…'
+    )
+    log = tmp_path / "cut.log"
+    log.write_text(text.replace(SHUTDOWN_LINE, f"{SHUTDOWN_LINE} {cut}"))
+    code = main(["triage", str(log), "-v", "-f", fmt, "--annotations", "--no-history"])
+    out, err = capsys.readouterr()
+    assert code == 1, err
+    assert "[redacted]" in out + err and "pool 'pool_c' is shutting down" in out + err
+    assert not [s for s in CUT_SHORT if s in out + err]

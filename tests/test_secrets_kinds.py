@@ -262,7 +262,36 @@ def test_secrets_in_the_forms_languages_print_them(text: str, secret: str) -> No
         "Unexpected token '<' in JSON at position 0",
         "max_tokens=100",
         "http://localhost:8080/path@x",
+        # a quote left open after no secret's key, or after a secret's key with no separator
+        "Unexpected token '...' in JSON at position 0",
+        "SyntaxError: unexpected token: '}",
+        "KeyError: 'password'",
+        "assert 'token' in response.json(), 'no token...",
+        "{'tokens': 'abcdefgh...",
+        "{'token_count': '1234567...",
+        'the "secret" field, then: "…',
+        'password: "',
     ],
 )
 def test_what_only_looks_like_a_secret_is_kept(text: str) -> None:
     assert Redactor().text(text) == text
+    assert Redactor().bytes(text.encode()) == text.encode()
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [  # a runner cut the quoted value short: no closing quote; the secret up to where it ends
+        ('password="hunter2hunter2hun...', 'password="[redacted]...'),
+        ("E   {'user': 'bob', 'token': 'ghp_abc...", "E   {'user': 'bob', 'token': '[redacted]..."),
+        ('api_key="sk-abcdef…', 'api_key="[redacted]…'),
+        ('%{"password" => "ElixirCutPw... (38 more)', '%{"password" => "[redacted]... (38 more)'),
+        ("client_secret: 'kd-SecretCut", "client_secret: '[redacted]"),
+        ('secret="kd-Cut\nnext line', 'secret="[redacted]\nnext line'),
+        # the closing quote still ends it: an ellipsis inside the value is the value's
+        ("password='kd-a...b', 'x': 'y'", "password='[redacted]', 'x': 'y'"),
+        ("{'token': 'kd-Quoted-Key'}", "{'token': '[redacted]'}"),
+    ],
+)
+def test_a_quoted_secret_cut_short_is_redacted_up_to_its_end(text: str, shown: str) -> None:
+    assert Redactor().text(text) == shown
+    assert Redactor().bytes(text.encode()) == shown.encode()
