@@ -142,6 +142,31 @@ def test_what_can_be_read_is_triaged_and_the_rest_noted(
     assert "empty.log: empty input" in notes and "invalid UTF-8" in notes and "cut" in notes
 
 
+def test_a_missing_log_beside_one_that_exists_is_triaged_then_exits_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """`triage junit.xml missing.xml` triaged the one and exited 0 or 1: in CI a JUnit file a
+    step failed to write passed `--fail-on`. The rest is still triaged and reported; then one
+    line names the missing file, and the exit code is 2, whatever `--fail-on` says."""
+    missing = str(tmp_path / "missing.xml")
+    run_dir = tmp_path / "run"
+    argv = ("triage", EXUNIT, missing, "--run-dir", str(run_dir), "-f", "json", "--no-history")
+    for fail_on in ("any", "never"):
+        code, out, err = run(capsys, *argv, "--fail-on", fail_on)
+        assert code == 2, err
+        assert json.loads(out)["summary"]["failures"] == 31  # the report, whole, on stdout
+        assert err == f"poolctl: error: {missing}: cannot read: No such file or directory\n"
+        saved = json.loads((run_dir / "report.json").read_text())
+        assert saved["summary"]["failures"] == 31
+        assert f"skipped: {missing}: cannot read: No such file or directory" in saved["notes"]
+    passing = tmp_path / "passing.log"
+    passing.write_text(PASSING)
+    code, out, err = run(capsys, "triage", str(passing), missing, "--no-history")
+    assert code == 2 and missing in err  # no failure in what was read: still 2
+    code, out, err = run(capsys, "triage", missing, "--no-history")  # nothing read: as before
+    assert code == 2 and out == "" and "nothing could be read from the logs" in err
+
+
 def test_user_patterns_override(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     (tmp_path / "kb").mkdir()
     (tmp_path / "kb" / "money.yaml").write_text(

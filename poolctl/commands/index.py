@@ -59,8 +59,8 @@ COMMANDS: tuple[CommandEntry, ...] = (
             ("poolctl triage test.log --top 3 -v", "the three biggest groups, with their evidence"),
             ("poolctl triage results.xml --format md -o triage.md", "JUnit XML in, Markdown out"),
         ),
-        "0 no failure · 1 failures (as --fail-on says) · 2 nothing could be read · 3 internal "
-        "error · 130 interrupted",
+        "0 no failure · 1 failures (as --fail-on says) · 2 nothing could be read, or a log "
+        "named is missing (the rest triaged) · 3 internal error · 130 interrupted",
     ),
     CommandEntry(
         "run-scenario",

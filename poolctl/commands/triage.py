@@ -131,11 +131,16 @@ def triage_command(
     ):
         parsed = job.read(logs, log_format.value, progress=progress)
     report = job.report(parsed)
+    unopened = parsed.unopened
     del parsed, job  # the parsed log, its identifier index and the examples past the cap
     report = recorder.record(dataclasses.replace(report, run_dir=str(run.path)))
     report = redacted_at_source(report, context)
     # report.json only: `poolctl report RUN -f md|junit` renders the other formats on demand
     report = save(report, run, files=("json",))
     publish([report], opts, context)
+    if unopened:  # the rest was triaged and reported; a log named but not there is bad input
+        stderr = stderr_stream(context.secrets)
+        stderr.write(f"poolctl: error: {'; '.join(unopened)}\n")
+        stderr.flush()
     recorder.finish()  # a history store that could not be used: one line, exit 2, report out
-    raise typer.Exit(exit_code(report, fail_on))
+    raise typer.Exit(ExitCode.BAD_INPUT if unopened else exit_code(report, fail_on))

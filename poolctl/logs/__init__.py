@@ -276,7 +276,14 @@ def read_logs(
                 source = stdin if stdin is not None else sys.stdin.buffer
                 read_any |= _read_one(source, name, fmt, out)
             else:
-                with open(path, "rb") as stream:
+                try:
+                    stream = open(path, "rb")  # noqa: SIM115 - closed by the `with` below
+                except OSError as error:
+                    why = f"{name}: cannot read: {error.strerror or error}"
+                    out.skipped.append(why)
+                    out.unopened.append(why)
+                    continue
+                with stream:
                     if is_zip(stream):
                         read_any |= read_archive(path, fmt, out, _read_one)
                         done += os.path.getsize(path)  # its members were read, not `stream`

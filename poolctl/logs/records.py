@@ -117,6 +117,9 @@ class ParsedLog:
     summaries: list[RunSummary] = field(default_factory=list)
     identifiers: IdentifierIndex = field(default_factory=IdentifierIndex)
     skipped: list[str] = field(default_factory=list)  # what could not be read, with file:line
+    # the named files that could not be opened (not there, a folder, not readable): bad input,
+    # said when the rest has been triaged
+    unopened: list[str] = field(default_factory=list)
     lines_read: int = 0
     # lines that look like the start of a failure the parsers could not read (bounded)
     suspects: list[LogLine] = field(default_factory=list)
