@@ -560,3 +560,15 @@ def test_binary_data_after_an_undecidable_head_is_not_sniffed(tmp_path: Path) ->
     junk.write_bytes(random.Random(7).randbytes(3 * 1024 * 1024))
     with pytest.raises(InputError, match="format not recognised"):
         read_logs([str(junk)])
+
+
+def test_a_logger_crash_report_after_a_failure_block_is_not_part_of_it() -> None:
+    """ExUnit prints a failure when its test ends; the Logger reports after the block (`**
+    (stop) …` at column 0, then indented lines) are a later test's: the block ends at its
+    stacktrace (real capture: tests/fixtures/src/capture_exunit_wpool.sh)."""
+    log = Path(__file__).parent / "fixtures" / "exunit" / "wpool_suite.log"
+    lines = log.read_text().splitlines()
+    parsed = read_logs([str(log)])
+    (worker_supervisor,) = [f for f in parsed.failures if f.name.endswith("starts a worker")]
+    assert lines[worker_supervisor.line_end - 1].strip() == "test/dependency_test.exs:13: (test)"
+    assert not any("Task #PID" in c.text for c in worker_supervisor.context)

@@ -181,7 +181,7 @@ class ExUnitBlock:
             self.pending.append((number, line))
             return True
         if self.pending:
-            if not self._continues(stripped):
+            if not self._continues(stripped) or self._in_a_report():
                 return self._end(number)
             for pending_number, pending_line in self.pending:
                 if pending_line.strip():
@@ -200,6 +200,13 @@ class ExUnitBlock:
         if KEY_RE.match(stripped) or stripped.startswith(("** (", "Failure #", "The following")):
             return True
         return self.section == "stacktrace" and bool(STACK_ENTRY_RE.match(stripped))
+
+    def _in_a_report(self) -> bool:
+        """The last line held back is a crash report's reason at column 0 (`** (stop) …`, as a
+        Logger error prints it after a failure block): the indented lines after it are that
+        report's, not this block's."""
+        last = next((line for _, line in reversed(self.pending) if line.strip()), "")
+        return last.startswith("** (")
 
     def _end(self, number: int) -> bool:
         return False

@@ -376,10 +376,14 @@ def key_comparison(view: FailureView, ctx: FactContext) -> tuple[dict[str, Any],
         given_at = re.search(
             r"arguments were given to .*?:\s*(?:#\s*1\s*)?(%\{.*)", everything, re.DOTALL
         )
+        # a MatchError's map: what a setup helper returned, bound to a pattern of other keys
+        unmatched = re.search(r"no match of right hand side value: (%\{.*)", everything, re.DOTALL)
         if "%{" in arguments:
             given = map_keys(arguments)
         elif given_at:
             given = map_keys(given_at.group(1))
+        elif unmatched:
+            given = map_keys(unmatched.group(1))
         code = f.details.get("code", "")
         expected = [k for k in map_keys(code) if k] if "{" in code else []
         source = "the code line" if expected else ""
