@@ -572,3 +572,24 @@ def test_a_logger_crash_report_after_a_failure_block_is_not_part_of_it() -> None
     (worker_supervisor,) = [f for f in parsed.failures if f.name.endswith("starts a worker")]
     assert lines[worker_supervisor.line_end - 1].strip() == "test/dependency_test.exs:13: (test)"
     assert not any("Task #PID" in c.text for c in worker_supervisor.context)
+
+
+@pytest.mark.parametrize(
+    ("log", "said"),
+    [
+        ("exunit/wpool_max_failures.log", "mix test stopped at --max-failures"),
+        ("pytest/stopped_early_x.txt", "pytest stopped after 1 failure(s) (-x or --maxfail)"),
+    ],
+)
+def test_a_run_stopped_early_says_the_rest_did_not_run(log: str, said: str) -> None:
+    """`mix test --max-failures 3` and `pytest -x` stop the run at a failure: the closing line
+    counts only the tests before it, and the report says the rest are not triaged (real
+    captures: tests/fixtures/src/capture_stopped_early.sh)."""
+    path = Path(__file__).parent / "fixtures" / log
+    lines = path.read_text().splitlines()
+    parsed = read_logs([str(path)])
+    (note,) = [s for s in parsed.skipped if said in s]
+    at = int(note.split(":")[1])
+    assert lines[at - 1].startswith(("--max-failures reached", "!!!"))
+    assert "the tests after it did not run" in note
+    assert parsed.failures  # what ran is triaged

@@ -55,6 +55,7 @@ TRIGGERS = (
     *other_verdicts.TRIGGERS,  # another runner's run failed in the same log (unittest, Jest…)
     r"^=+ test session starts =+",  # pytest ran in the same log
     r"^There are no tests to run$",  # an empty run: a `--partitions` shard with no test file
+    r"^--max-failures reached, aborting test suite",  # the tests after it did not run
 )
 # the triggers that only start a worker traceback or a crash report
 TRACEBACK_TRIGGERS = (
@@ -426,6 +427,12 @@ class ExUnitParser(TextParser):
             return
         if line.startswith("==> "):
             self._app(number, line[4:].strip())
+            return
+        if line.startswith("--max-failures reached"):
+            self.out.skipped.append(
+                f"{self.name}:{number}: mix test stopped at --max-failures: the tests after it "
+                "did not run, and are not triaged"
+            )
             return
         if line.startswith("=") and line.rstrip("= ").endswith(" test session starts"):
             self.out.also[self.name] = "pytest"  # read by the pytest parser after this one

@@ -81,7 +81,9 @@ TRIGGERS = (
     *other_verdicts.TRIGGERS,  # another runner's run failed in the same log (unittest, Jest…)
     r"\d+ tests?, \d+ failures?",  # ExUnit's closing line: `mix test` ran in the same log
     r"(?:\.py |[^=\s])=+ test session starts =",  # a test's session under `-s` (pytester's)
+    r"^!+ stopping after \d+ failures? !+",  # -x or --maxfail: the tests after it did not run
 )
+STOPPED_RE = re.compile(r"^!+ stopping after (\d+) failures? !+\s*$")
 # a session that began on a progress line (`t.py ===…`, `F===…`): a test printed it
 GLUED_SESSION_RE = re.compile(r"(?:\.py |[^=\s])=+ test session starts =+\s*$")
 EXUNIT_CLOSING_RE = re.compile(r"^\d+ (?:\w+, )*\d+ tests?, \d+ failures?\b")
@@ -166,6 +168,12 @@ class PytestParser(TextParser):
             before = [(c.line, c.text) for c in self.nearby_before(number)[-1:]]
             errors.running = pytest_running(before[0], self.name) if before else None
         if maybe and errors.feed(number, line, in_session=self.session_started):
+            return
+        if first == "!" and not self.in_capture and (stopped := STOPPED_RE.match(line)):
+            self.out.skipped.append(
+                f"{self.name}:{number}: pytest stopped after {stopped[1]} failure(s) (-x or "
+                "--maxfail): the tests after it did not run, and are not triaged"
+            )
             return
         if "+ Timeout +" in line and (banner := BANNER_RE.search(line)):
             self.consumer = TimeoutDump(self, number, line)
