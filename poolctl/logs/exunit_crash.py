@@ -19,6 +19,8 @@ from poolctl.model import Failure
 LOGGER_RE = re.compile(r"^\d\d:\d\d:\d\d(?:\.\d+)? \[[a-z]+\]")
 # lines at the line's start that still belong to an Elixir crash report
 _CONTINUED = ("** (", "Last message", "State:", "Client ", "Function:", "Args:", "Parent:")
+# an ExUnit failure's header (` 12) test …`): indented, yet never a report's
+_NUMBERED_RE = re.compile(r"^ {0,4}\d{1,7}\) ")
 
 
 class CrashReport:
@@ -54,6 +56,8 @@ class CrashReport:
         if not stripped:
             return False
         if not self.erlang and line[0] not in " \t" and not stripped.startswith(_CONTINUED):
+            return False
+        if _NUMBERED_RE.match(line):
             return False
         if self.erlang and LOGGER_RE.match(line):
             return False
