@@ -65,6 +65,7 @@ TRIGGERS = (
     r"^(?:FAILED|ERROR) |^SUBFAILED",
     r"^E(?: |$)",
     r"\.py:\d+: ",
+    r"^<[^>\n]+>:\d+: ",  # --tb=line's location in a frozen module (`<frozen os>:679: …`)
     r" (?:failed|passed|errors?|skipped)\b",
     r"no tests ran",
     r"Traceback \(most recent call last\):",
@@ -245,15 +246,16 @@ class PytestParser(TextParser):
         if self.section in _ERROR_SECTIONS:
             if line.startswith("E ") or line == "E":
                 self.pending_close = None
-                self.e_pending.append((number, line[1:]))
+                self.e_pending.append((number, line))
+                self.consumer = LineModeMessage(self)  # --tb=line: its lines, to the location
                 return
             frame = FRAME_RE.match(line)
             if frame and frame.group("rest"):  # --tb=line: `path.py:12: message`
                 self.in_capture = self.line_capture = False
                 self.pending_close = None
                 start = self.e_pending[0][0] if self.e_pending else number
-                lines = [text for _, text in self.e_pending]
-                printed = [(n, "E" + text) for n, text in self.e_pending] + [(number, line)]
+                lines = [text[1:] for _, text in self.e_pending]  # behind `E   ` or 4 spaces
+                printed = [*self.e_pending, (number, line)]
                 self.line_mode.append((start, number, lines, line.strip(), printed))
                 self.e_pending = []
                 return
@@ -466,3 +468,25 @@ class PytestParser(TextParser):
         named = with_summary(failure, *entry)
         parts = nodeid_parts(entry[2])
         return replace(named, name=".".join(parts[1:]) or entry[2], location=location or parts[0])
+
+
+# between an exception's chained parts (--tb=line prints each part's `E` lines)
+_CHAINED = ("The above exception was the direct cause", "During handling of the above exception")
+
+
+class LineModeMessage:
+    """The rest of a --tb=line message after its first `E` line, up to its location line: more
+    `E` lines, and the indented lines of a message printed on several (pydantic's fields,
+    pytest's explanation of an assert), which are read as its message as under `-v`."""
+
+    def __init__(self, parser: PytestParser) -> None:
+        self.parser = parser
+
+    def feed(self, number: int, line: str) -> bool:
+        if line.startswith(("E ", " ", "\t")) or line == "E":
+            self.parser.e_pending.append((number, line))
+            return True
+        return not line.strip() or line.startswith(_CHAINED)
+
+    def close(self) -> list[tuple[int, str]]:
+        return []
