@@ -15,6 +15,7 @@ from typing import Any
 from poolctl.model import Diagnosis, Evidence, Hypothesis, Unclassified
 from poolctl.patterns.loader import Cause, Negative, Pattern, Signal
 from poolctl.patterns.regex import KbRegex
+from poolctl.triage.compared import compared_spans, inside
 from poolctl.triage.facts import FactContext, extract_facts
 from poolctl.triage.fields import FailureView, line_at
 
@@ -68,6 +69,10 @@ def first_hit(rule: Signal | Negative, view: FailureView) -> Hit | None:
         if check is not None and not check(text.value):
             continue
         m = regex.search(text.value)
+        if m and (spans := compared_spans(text.value)) and inside(spans, m.start(), m.end()):
+            # strings a test compared are its data: the first match outside them, if any
+            outside = (x for x in regex.finditer(text.value) if not inside(spans, *x.span()))
+            m = next(outside, None)
         if m:
             quote = line_at(text.value, m.start())
             return Hit(rule, text.field, quote, view.origin(text, quote), m.group(0))
