@@ -246,9 +246,10 @@ class Page:
                 return True
         return False
 
-    def screenshot(self, out: Path, max_height: int = 6000) -> Path:
+    def screenshot(self, out: Path, max_height: int = 6000, *, compact: bool = False) -> Path:
         """A PNG of the whole page (beyond the window's height, up to `max_height` pixels),
-        written to `out`."""
+        written to `out`. Encoded for speed (under half the browser's CPU for a tall page, a
+        file a third larger) unless `compact`, as for the README's pictures."""
         size = self.call("Page.getLayoutMetrics")["cssContentSize"]
         bottom = self.evaluate("Math.ceil(document.body.getBoundingClientRect().bottom)")
         width = max(1, int(size["width"]))
@@ -259,6 +260,7 @@ class Page:
                 "format": "png",
                 "captureBeyondViewport": True,
                 "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1},
+                "optimizeForSpeed": not compact,
             },
         )
         out.write_bytes(base64.b64decode(shot["data"]))
@@ -275,7 +277,7 @@ def main(argv: list[str]) -> int:
         return 2
     width = int(argv[2]) if len(argv) == 3 else 1400
     with Chromium(binary, width=width) as browser:
-        browser.open(Path(argv[0])).screenshot(Path(argv[1]))
+        browser.open(Path(argv[0])).screenshot(Path(argv[1]), compact=True)
     return 0
 
 
