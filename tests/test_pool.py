@@ -216,7 +216,8 @@ def test_a_pool_whose_every_start_crashes_gives_up_and_fails_its_callers_at_once
     [gave_up] = types(trace, "pool_gave_up")
     assert gave_up.data["failed_starts"] == 5 and gave_up.data["waiting"] == 6
     crashed = [e for e in types(trace, "init_end") if not e.data["ok"]]
-    assert len(crashed) == 5 and spawned <= 6  # no start after it gave up but those under way
+    # no start after it gave up but the one under way, whose crash may come after it (loaded)
+    assert len(crashed) in (5, spawned) and spawned <= 6
     assert types(trace, "checkout_timeout") == []
 
 
