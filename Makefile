@@ -61,8 +61,10 @@ PYTEST := env -u PYTHONDONTWRITEBYTECODE $(PY) -m pytest
 
 # Every test. Most of their time is spent waiting on worker processes and timeouts, so they run
 # side by side in TEST_JOBS processes (pytest-xdist; TEST_JOBS=0 runs them in this one), and the
-# slowest are listed at the end.
-TEST_JOBS ?= 3
+# slowest are listed at the end. 6 processes on this 2-core machine: at 3 the suite waited more
+# than it computed (about 170 s, one core's worth of CPU used); 120 s at 6, 112 s at 8, where
+# the load a shared machine adds beside it makes more of its timing tests wait at their margins.
+TEST_JOBS ?= 6
 test: $(STAMP) $(PEERS_STAMP)
 	$(PYTEST) -n $(TEST_JOBS) --dist worksteal --durations=15
 
