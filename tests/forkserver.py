@@ -175,7 +175,9 @@ class Forkserver:
         stream.write((json.dumps(request) + "\n").encode())
         stream.flush()
         with self._changed:
-            self._changed.wait_for(lambda: ident in self._pids, timeout=30)
+            if not self._changed.wait_for(lambda: ident in self._pids, timeout=30):
+                alive = "running" if self.proc.poll() is None else f"gone ({self.proc.returncode})"
+                raise AssertionError(f"the forkserver ({alive}) gave no pid for {argv} in 30 s")
             return self._pids[ident]
 
     def wait(self, pid: int, timeout: float) -> int | None:
