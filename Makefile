@@ -106,13 +106,13 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy
 	$(VENV)/bin/vulture
 
+# Every benchmark runs, and make fails at the end if one missed its target (one that misses
+# must not hide the ones after it).
+BENCHES := startup ping pool triage scrub stop
 bench: $(STAMP)
-	$(PY) bench/startup.py
-	$(PY) bench/ping.py
-	$(PY) bench/pool.py
-	$(PY) bench/triage.py
-	$(PY) bench/scrub.py
-	$(PY) bench/stop.py
+	@missed=""; for b in $(BENCHES); do echo "$(PY) bench/$$b.py"; \
+	  $(PY) bench/$$b.py || missed="$$missed $$b"; done; \
+	  if [ -n "$$missed" ]; then echo "missed their targets:$$missed"; exit 1; fi
 
 clean:
 	rm -rf $(VENV) $(PEERS) reports/2* .pytest_cache .mypy_cache .ruff_cache
