@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import io
+import sys
+from collections.abc import Iterator, Sequence
 from enum import StrEnum
 from typing import Annotated, assert_never
 
@@ -12,6 +16,7 @@ from poolctl import context as run_context
 from poolctl.console import stderr_console, stderr_stream
 from poolctl.errors import ExitCode, UsageProblem
 from poolctl.history.recorder import HistoryRecorder
+from poolctl.logs.stdin_pipe import QUIET, WatchedPipe, is_pipe
 from poolctl.model import Report
 from poolctl.options import (
     AnnotationsOpt,
@@ -126,6 +131,7 @@ def triage_command(
     run = create_run_dir("triage", run_dir, context=context, keep=keep)
     job = Triage(kb, source_roots=source or [], redactor=context.secrets.redactor())
     with (
+        watching_stdin(logs, context),  # a pipe a process left behind holds open is named
         recorder.copying_stdin(logs),  # the passes are read from it again, for the history
         read_progress(stderr_console(context.secrets), quiet=quiet) as progress,
     ):
@@ -144,3 +150,30 @@ def triage_command(
         stderr.flush()
     recorder.finish()  # a history store that could not be used: one line, exit 2, report out
     raise typer.Exit(ExitCode.BAD_INPUT if unopened else exit_code(report, fail_on))
+
+
+@contextlib.contextmanager
+def watching_stdin(logs: Sequence[str], context: run_context.RunContext) -> Iterator[None]:
+    """While the logs are read, standard input (when it is one of them and a pipe) is watched:
+    when nothing has come on it for a while, the processes still holding it open are named."""
+    saved = sys.stdin
+    if "-" not in logs or saved is None or not is_pipe(0):
+        yield
+        return
+
+    def say(writers: list[str]) -> None:
+        held = "; ".join(writers) if writers else "a process poolctl cannot see"
+        stream = stderr_stream(context.secrets)
+        stream.write(
+            f"poolctl: nothing has come on standard input for {QUIET:g} s, and it is still open "
+            f"for writing: {held} (a process the test run left behind?); poolctl reads until "
+            "every writer has closed it (Ctrl-C ends the wait)\n"
+        )
+        stream.flush()
+
+    raw = io.BufferedReader(WatchedPipe(0, say))
+    sys.stdin = io.TextIOWrapper(raw, encoding=saved.encoding or "utf-8", errors="replace")
+    try:
+        yield
+    finally:
+        sys.stdin = saved
