@@ -203,14 +203,16 @@ def test_the_tour_one_run_folder_a_scenario(
     [
         ("ping", "interrupted by SIGINT before its verdict"),
         ("doctor", "Doctor was interrupted by SIGINT before it finished its checks"),
+        ("triage", "not triaged: interrupted by SIGINT while the logs were read"),
     ],
 )
 @pytest.mark.parametrize("quiet", [False, True])
 def test_a_run_a_signal_cut_short_reads_as_one_again(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, kind: str, said: str, quiet: bool
 ) -> None:
-    """What an interrupted ping or doctor leaves (the report of a run cut short): it read as
-    "✓ … answered 'ping' in 0 µs (pid None, None)" and "No issues found"."""
+    """What an interrupted ping, doctor or triage leaves (the report of a run cut short): it
+    read as "✓ … answered 'ping' in 0 µs (pid None, None)", "No issues found" and "0 failures"
+    (a triage of a whole log, interrupted while it waited on a pipe)."""
     from poolctl.report.publish import save_interrupted
     from poolctl.rundir import create_run_dir
 
@@ -220,4 +222,4 @@ def test_a_run_a_signal_cut_short_reads_as_one_again(
     main(["report", *(["-q"] if quiet else []), str(run.path)])
     out = capsys.readouterr()[0]
     assert said in out, out
-    assert "answered" not in out and "No issues found" not in out
+    assert "answered" not in out and "No issues found" not in out and "0 failures" not in out

@@ -254,6 +254,9 @@ def history_tag(finding: Finding) -> str:
 
 def summary_line(report: Report) -> str:
     """One line that says what was found."""
+    if report.kind == "triage" and report.interrupted and report.details is None:
+        # cut short before its report was built: no count would be the log's
+        return f"not triaged: interrupted by {report.interrupted} while the logs were read"
     c = summary_counts(report)
     parts = []
     if report.findings or not report.checks:
