@@ -29,40 +29,28 @@ def is_pipe(fd: int) -> bool:
 
 def pipe_writers(fd: int) -> list[str]:
     """The other processes holding the writing end of the pipe `fd` reads, as `pid command`."""
-    try:
-        inode = os.fstat(fd).st_ino
-    except OSError:
+    if not is_pipe(fd):
         return []
-    link = f"pipe:[{inode}]"
-    found = []
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
-        if any(_writes(entry.path, held, link) for held in _fds(entry.path)):
-            found.append(f"{entry.name} {_command(entry.path)}")
-    return found
+    # imported here, when the pipe has gone quiet: the diagnosis package is no triage's start-up
+    from poolctl.diagnose.procinfo import holders, pipe_name
+
+    writers = {pid for pid, held, _ in holders(pipe_name(fd)) if _writes(pid, held)}
+    return [f"{pid} {_command(pid)}" for pid in sorted(writers)]
 
 
-def _fds(proc: str) -> list[str]:
+def _writes(pid: int, fd: int) -> bool:
+    """Whether the process's `fd` is open for writing (its fdinfo's access mode)."""
     try:
-        return os.listdir(f"{proc}/fd")
-    except OSError:  # gone, or not ours to read
-        return []
-
-
-def _writes(proc: str, fd: str, link: str) -> bool:
-    try:
-        if os.readlink(f"{proc}/fd/{fd}") != link:
-            return False
-        flags = Path(f"{proc}/fdinfo/{fd}").read_text().split("flags:", 1)[1].split()[0]
-    except (OSError, IndexError):
+        info = Path(f"/proc/{pid}/fdinfo/{fd}").read_text()
+        flags = int(info.split("flags:", 1)[1].split()[0], 8)
+    except (OSError, IndexError, ValueError):
         return False
-    return int(flags, 8) & os.O_ACCMODE in (os.O_WRONLY, os.O_RDWR)
+    return flags & os.O_ACCMODE in (os.O_WRONLY, os.O_RDWR)
 
 
-def _command(proc: str) -> str:
+def _command(pid: int) -> str:
     try:
-        raw = Path(f"{proc}/cmdline").read_bytes()
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return "?"
     return " ".join(part.decode("utf-8", "backslashreplace") for part in raw.split(b"\0") if part)
