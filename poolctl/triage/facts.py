@@ -348,6 +348,9 @@ def _python_given(view: FailureView, key: str) -> tuple[str | None, list[str]]:
     return owner, list(dict.fromkeys(re.findall(r"[(,]\s*(\w+)=", value)))
 
 
+_UNMATCHED_MAP_RE = re.compile(r"no match of right hand side value: (%\{.*)", re.DOTALL)
+
+
 def key_comparison(view: FailureView, ctx: FactContext) -> tuple[dict[str, Any], list[Evidence]]:
     """Expected keys vs given keys for a context/fixture mismatch; nearest given key."""
     f = view.failure
@@ -376,13 +379,12 @@ def key_comparison(view: FailureView, ctx: FactContext) -> tuple[dict[str, Any],
         given_at = re.search(
             r"arguments were given to .*?:\s*(?:#\s*1\s*)?(%\{.*)", everything, re.DOTALL
         )
-        # a MatchError's map: what a setup helper returned, bound to a pattern of other keys
-        unmatched = re.search(r"no match of right hand side value: (%\{.*)", everything, re.DOTALL)
         if "%{" in arguments:
             given = map_keys(arguments)
         elif given_at:
             given = map_keys(given_at.group(1))
-        elif unmatched:
+        # a MatchError's map: what a setup helper returned, bound to a pattern of other keys
+        elif unmatched := _UNMATCHED_MAP_RE.search(everything):
             given = map_keys(unmatched.group(1))
         code = f.details.get("code", "")
         expected = [k for k in map_keys(code) if k] if "{" in code else []
