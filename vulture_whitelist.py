@@ -44,3 +44,6 @@ _.isolation_level
 
 # io.RawIOBase calls it: standard input copied for the history as triage reads it.
 _Tee.readinto
+
+# A package attribute imported when first asked for (PEP 562): the report writers.
+_.__getattr__

@@ -133,10 +133,12 @@ class Children:
         self._wrapper = wrapper
         self._reaper: subprocess.Popen[bytes] | None = None
         self._reaper_lock = threading.Lock()
+        self._handed_out = False  # the token was put in an environment: a process may carry it
 
     @property
     def marker(self) -> tuple[str, str]:
         """The environment variable every child of this run carries: (name, value)."""
+        self._handed_out = True  # whoever asks may put it in an environment
         return RUN_ENV, self.token
 
     def spawn(
@@ -155,6 +157,7 @@ class Children:
         if self.cancelled.is_set():
             raise Cancelled("interrupted: no new process is started")
         check_runnable(argv, env, cwd)
+        self._handed_out = True
         if self._guard:
             self._start_reaper()
         wrapper = self._wrapper if self._wrapper is not None else pdeathsig_wrapper()
@@ -191,9 +194,14 @@ class Children:
         """Send `sig` to every child's process group and every process carrying the token."""
         for proc in self.live():
             self._signal_group(proc.pid, sig)
-        for pid in processes_with_env(RUN_ENV, self.token):
+        for pid in self._carriers():
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.kill(pid, sig)
+
+    def _carriers(self) -> set[int]:
+        """The processes carrying the token; none can before it is handed out (a run that
+        starts no process, such as a triage, does not read every process's environment)."""
+        return processes_with_env(RUN_ENV, self.token) if self._handed_out else set()
 
     def stop_all(self, grace: float) -> None:
         """SIGTERM everything, SIGKILL what is left after `grace` seconds (an interruption)."""
@@ -221,7 +229,7 @@ class Children:
         """The end of the run: kill and reap what its children left behind (daemonized
         grandchildren, re-parented to this process when it is a subreaper), then let the
         reaper go. Without `wait` (an interruption), nothing is waited for."""
-        leftovers = processes_with_env(RUN_ENV, self.token)
+        leftovers = self._carriers()
         if self._guard:  # the program: its children are all this run's, adopted ones too
             helper = self._reaper.pid if self._reaper is not None else None
             known = {p.pid for p in self.live()} | {helper}

@@ -63,9 +63,30 @@ def root_command(argv: list[str]) -> Command:
     return command
 
 
+def _fill_closed_standard_streams() -> None:
+    """A standard stream closed by the caller (`poolctl … >&-`) is opened on /dev/null: what
+    poolctl prints there goes nowhere, as to a reader that went away, and no pipe or file it
+    opens later takes the descriptor (a worker's pipe on descriptor 1 would get the report).
+    Standard input stays None in `sys`: a triage of `-` says it is closed."""
+    for fd, name in ((0, "stdin"), (1, "stdout"), (2, "stderr")):
+        try:
+            os.fstat(fd)
+            continue
+        except OSError:
+            pass
+        devnull = os.open(os.devnull, os.O_RDONLY if fd == 0 else os.O_WRONLY)
+        if devnull != fd:  # the lowest free descriptor: this one, unless a lower one was free
+            os.dup2(devnull, fd)
+            os.close(devnull)
+        if fd:
+            stream = open(fd, "w", encoding="utf-8", errors="replace", closefd=False)  # noqa: SIM115
+            setattr(sys, name, stream)  # for the life of the process
+
+
 def program() -> int:
     """The `poolctl` program (and `python -m poolctl`): the quick answers, else the command
     under `poolctl.lifecycle.main` (signal handlers, subreaper, reaper)."""
+    _fill_closed_standard_streams()
     if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
         # a Ctrl-C before poolctl's own handlers are in place (during the imports below) ends
         # it as the signal ends any program, with no traceback (nothing has started yet)

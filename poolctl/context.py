@@ -52,7 +52,9 @@ class RunContext:
         # loop): the CLI's handler hands the signal over instead of raising.
         # It returns False when it cannot take the signal (its loop is closing).
         self.on_signal: Callable[[signal.Signals], bool] | None = None
-        self._lock = threading.Lock()
+        # re-entrant: the signal handler runs on the main thread, maybe while it holds the lock
+        # (`add_run`), and takes it again in `interrupt`; a plain lock would wait forever
+        self._lock = threading.RLock()
         self._atomic = 0  # depth of `atomic` sections in the main thread
         self._deferred: signal.Signals | None = None
 

@@ -14,9 +14,11 @@ from __future__ import annotations
 import errno
 import os
 import resource
+import shutil
 import struct
 import sys
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 MAX_ARG_STRLEN = 32 * 4096  # Linux: one argument or `NAME=value` string of a new program
 # ELF's e_machine values for the machines a worker may have been built for
@@ -61,6 +63,29 @@ def _interpreter_problem(path: str, head: bytes) -> str:
     if not os.access(interpreter, os.X_OK) or os.path.isdir(interpreter):
         return f"{path} cannot run: its #! line names {interpreter}, which is not a program"
     return ""
+
+
+def why_not_startable(program: str, cwd: str | None) -> str:
+    """Why the program a command names cannot be started from `cwd` ("" when nothing says
+    so): a name is looked up on PATH, a path taken from `cwd`, then the file checked."""
+    if not program.strip():
+        return f"the command's program is an empty name ({program!r})"
+    if "/" in program:
+        path = Path(program) if Path(program).is_absolute() else Path(cwd or ".") / program
+        if not path.exists():
+            here = Path(program)
+            if cwd and not here.is_absolute() and here.exists():  # found from here, not there
+                return (
+                    f"command not found in the worker's working directory {cwd}: {program} (a "
+                    f"relative command is looked up from there; give {here.resolve()})"
+                )
+            return f"command not found: {program}"
+        found = str(path)
+    else:
+        found = shutil.which(program) or ""
+        if not found:
+            return f"command not found on PATH: {program}"
+    return why_not_runnable(found)
 
 
 def why_not_runnable(path: str) -> str:

@@ -259,6 +259,12 @@ def _content_length(header: bytes) -> int | None:
 
 
 _BARE_NEWLINE = re.compile(rb"(?<!\r)\n")
+_LSP_HEADERS = (b"content-length", b"content-type")  # the base protocol's header fields
+
+
+def _text_before_header(header: bytes) -> BadHeader:
+    said = f"text where a Content-Length header should start: {quote(header, 60)}"
+    return BadHeader(said, header, "text-before-header")
 
 
 def _header_problem(header: bytes, *, complete: bool, max_frame: int) -> FramingError | None:
@@ -270,15 +276,13 @@ def _header_problem(header: bytes, *, complete: bool, max_frame: int) -> Framing
         line = last.split(b"\n", 1)[0]
         if line or not whole:  # not the empty line ending a header (a bare newline, below)
             whole = [*whole, line]
-    for line in whole:
-        if not _HEADER_LINE.match(line):
-            return BadHeader(
-                f"text where a Content-Length header should start: {quote(header, 60)}",
-                header,
-                "text-before-header",
-            )
+    if not all(_HEADER_LINE.match(line) for line in whole):
+        return _text_before_header(header)
     if not complete:
         if _BARE_NEWLINE.search(header):  # a strict reader waits for `\r\n\r\n` forever
+            name = re.split(rb"\r?\n", header, maxsplit=1)[0].partition(b":")[0].strip()
+            if name.lower() not in _LSP_HEADERS:  # `INFO:pygls…`, `Usage:`: a log or usage line
+                return _text_before_header(header)
             return BadHeader(
                 "header lines ended by a bare newline (\\n), not \\r\\n: a reader waits for "
                 f"the \\r\\n\\r\\n that ends a header forever: {quote(header, 60)}",

@@ -219,10 +219,11 @@ def _save_traceback(context: RunContext) -> Path:
 
 def _scrub_leftovers(context: RunContext) -> None:
     """Scrub the run folders a killed poolctl left unscrubbed in the reports folder."""
-    from poolctl.report.publish import say_scrubbed
-
     done = [f for f in leftovers(base_folder()) if scrub_leftover(f)]
-    say_scrubbed(done, context.secrets)
+    if done:  # rare: the report modules are imported by the commands that use them
+        from poolctl.report.publish import say_scrubbed
+
+        say_scrubbed(done, context.secrets)
 
 
 def _invoke(command: Command, argv: list[str] | None, context: RunContext) -> int:

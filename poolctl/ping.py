@@ -28,13 +28,11 @@ from poolctl.model import (
 )
 from poolctl.once import first_time
 from poolctl.patterns.loader import PatternSet
-from poolctl.protocol import Incoming, Response, get_protocol
+from poolctl.protocol import Incoming, Response, get_protocol, workspace
 from poolctl.rundir import RunDir
 from poolctl.session import run_session
 from poolctl.worker import NoAnswer, WorkerProcess, WorkerSpec
 from poolctl.worker_trace import WorkerTrace
-
-REFERENCE_WORKER = (sys.executable, "-m", "poolctl.workers.reference")
 
 
 @dataclass(frozen=True)
@@ -131,7 +129,7 @@ def try_framings(
 ) -> tuple[FramingTrial, ...]:
     """Ping the worker in every framing, each in a fresh process, side by side."""
     spec = options.spec
-    opening = get_protocol(spec.protocol).opening()
+    opening = get_protocol(spec.protocol).opening(workspace(spec.cwd))
     trials = [
         Experiment(f"auto-{name}", f"in {name}", dataclasses.replace(spec, framing=name))
         for name in FRAMINGS
@@ -217,6 +215,12 @@ def run_ping(options: PingOptions, run_dir: RunDir) -> PingResult:
             f"{worker.stray_count} frame(s) arrived that answered no request: "
             + "; ".join(worker.stray[:3])
         )
+    if diagnosis is None and worker.stopped_by.startswith("SIGKILL"):
+        notes.append(
+            f"it did not exit when its stdin closed, and ignored SIGTERM: poolctl killed it "
+            f"(SIGKILL after {options.stop_grace:g} s); a client or pool that closes it waits as "
+            "long, and a server should exit at end of input"
+        )
     if session.refused is not None:
         notes.append(
             f"the server refused {session.steps[-1].method}: {session.refused.error_message}"
@@ -295,7 +299,7 @@ def _command(result: PingResult) -> str:
     repeated = [
         s
         for s in get_protocol(result.options.spec.protocol).steps(
-            result.options.command, result.options.args
+            result.options.command, result.options.args, None
         )
         if s.repeat
     ]
@@ -309,4 +313,4 @@ def runs_python(spec: WorkerSpec) -> bool:
     return describe(spec).python is not None
 
 
-__all__ = ["REFERENCE_WORKER", "PingOptions", "PingResult", "run_ping", "to_report"]
+__all__ = ["PingOptions", "PingResult", "run_ping", "to_report"]

@@ -338,13 +338,16 @@ class Pool:
         except TimeoutError:
             self.waiters.leave(waiter)
             stats = self.stats()
-            stats = dataclasses.replace(stats, waiting=stats.waiting + 1)  # this caller too
+            waited = time.monotonic() - requested
+            stats = dataclasses.replace(  # this caller too: the last one out is the oldest
+                stats, waiting=stats.waiting + 1, oldest_wait=max(stats.oldest_wait, waited)
+            )
             error = CheckoutTimedOut(timeout, stats, self.last_init_failure)
             self.trace.emit(
                 "checkout_timeout",
                 caller=caller,
                 session=session,
-                waited=round(time.monotonic() - requested, 6),
+                waited=round(waited, 6),
                 timeout=timeout,
                 **stats.__dict__,
                 last_init_failure=self.last_init_failure,
@@ -506,12 +509,13 @@ class Pool:
         if worker_id == "any":
             ranked = sorted(self.workers.values(), key=lambda w: w.state is not State.BUSY)
             if not ranked:
-                raise PoolError("kill_worker: no live worker to kill")
+                raise PoolError("no live worker to kill")
             worker = ranked[0]
         else:
             found = self.workers.get(worker_id)
             if found is None:
-                raise PoolError(f"kill_worker: no live worker {worker_id!r}")
+                live = ", ".join(sorted(self.workers)) or "none"
+                raise PoolError(f"no live worker {worker_id!r} (live: {live})")
             worker = found
         self.trace.emit("kill", worker=worker.id, signal=sig.name)
         os.kill(worker.process.pid, sig)

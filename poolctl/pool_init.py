@@ -18,8 +18,9 @@ from poolctl.events import Trace
 from poolctl.model import Diagnosis
 from poolctl.patterns.loader import PatternSet
 from poolctl.pool_worker import PooledWorker
-from poolctl.protocol import Request
+from poolctl.protocol import Request, workspace
 from poolctl.rundir import RunDir
+from poolctl.session import answered_as, other_openings
 from poolctl.worker import Answer, NoAnswer
 
 
@@ -29,7 +30,7 @@ async def init_exchange(
     """The init ping (DSPex, JSON-RPC), or the protocol's handshake (MCP's initialize and
     notifications/initialized, LSP's initialize and initialized), within `timeout` of
     `started`; `early` experiments begin during the wait of its first request."""
-    handshake = worker.process.protocol.handshake_steps()
+    handshake = worker.process.protocol.handshake_steps(workspace(worker.process.spec.cwd))
     if not handshake:
         request = worker.process.ids.request(
             "ping", {"worker_id": worker.id, "initialization": True}
@@ -45,6 +46,8 @@ async def init_exchange(
         request = worker.process.ids.request_raw(step.method, step.params)
         opening = outcome is None
         outcome = await _watched(worker, request, left, early if opening else None)
+        if isinstance(outcome, Answer) and not outcome.response.success and opening:
+            return await _refused(worker, outcome, left)
         if not isinstance(outcome, Answer) or not outcome.response.success:
             return outcome
         protocol = worker.process.protocol
@@ -55,6 +58,24 @@ async def init_exchange(
             return dataclasses.replace(outcome, response=mismatch)
     assert outcome is not None
     return outcome
+
+
+async def _refused(worker: PooledWorker, outcome: Answer, timeout: float) -> Answer:
+    """A refused opening, its error told what the server is when it says (the error names
+    MCP's protocolVersion) or answers another handshake's opening on the same stream."""
+    protocol, error = worker.process.protocol, outcome.response.error_message
+    hint = protocol.refusal_hint(error)
+    for name, step in [] if hint else other_openings(protocol, worker.process):
+        request = worker.process.ids.request_raw(step.method, step.params)
+        asked = await worker.request(request, timeout)
+        if isinstance(asked, Answer) and asked.response.success:
+            hint = answered_as(name, step.method, asked.response.result)
+            if hint:
+                break
+    if not hint:
+        return outcome
+    told = dataclasses.replace(outcome.response, error=f"{error}; {hint}")
+    return dataclasses.replace(outcome, response=told)
 
 
 async def _watched(

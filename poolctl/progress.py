@@ -62,7 +62,8 @@ def describe(event: Event) -> str:
         case "spawn":
             return f"{who}spawned (pid {d.get('pid')}{', overflow' if d.get('overflow') else ''})"
         case "init_end" if d.get("ok"):
-            return f"{who}ready after {d.get('seconds', 0):.3f} s, reports {d.get('reported')}"
+            said = reported(d.get("reported"))
+            return f"{who}ready after {d.get('seconds', 0):.3f} s" + (f", {said}" if said else "")
         case "init_end":
             return f"{who}init failed after {d.get('seconds', 0):.3f} s: {d.get('error')}"
         case "checkout_timeout":
@@ -85,6 +86,24 @@ def describe(event: Event) -> str:
         case _:
             shown = ", ".join(f"{k}={v}" for k, v in d.items() if v not in (None, [], {}))
             return f"{who}{event.type} {shown}".rstrip()
+
+
+REPORTED_CHARS = 160  # a line per event: an init answer is cut, the trace keeps all of it
+
+
+def reported(answer: Any) -> str:
+    """What a worker's init answer says of it, on one line: an MCP or LSP server by its name,
+    version and protocol (its capabilities and instructions run to pages), else the answer."""
+    if not answer:
+        return ""
+    info = answer.get("serverInfo") if isinstance(answer, dict) else None
+    if isinstance(info, dict):
+        said = f"server {info.get('name')!r}"
+        said += f" {info['version']}" if info.get("version") else ""
+        version = answer.get("protocolVersion")
+        return said + (f", protocol {version}" if version else "")
+    text = f"reports {answer}"
+    return text if len(text) <= REPORTED_CHARS else text[: REPORTED_CHARS - 1] + "…"
 
 
 class PlainProgress:

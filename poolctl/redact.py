@@ -22,7 +22,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -339,16 +339,19 @@ class Redactor:
             partial.unlink()
         return changed
 
-    def tree(self, folder: Path, *, deadline: float | None = None) -> list[Path]:
+    def tree(
+        self, folder: Path, *, deadline: float | None = None, skip: Collection[Path] = ()
+    ) -> list[Path]:
         """Redact every file under `folder` (reports, captured output, trace, stack dumps)
-        but poolctl's own markers; raise TimeoutError at `deadline` (`time.monotonic`)."""
+        but poolctl's own markers and `skip`; raise TimeoutError at `deadline`
+        (`time.monotonic`)."""
         if not self.enabled or not folder.is_dir():
             return []
         changed = []
         for p in sorted(folder.rglob("*")):
             if deadline is not None and time.monotonic() > deadline:
                 raise TimeoutError(f"redaction of {folder} stopped at {p}")
-            mine = p.name.startswith(".poolctl-")
+            mine = p.name.startswith(".poolctl-") or p in skip
             if p.is_file() and not mine and self.file(p, deadline=deadline):
                 changed.append(p)
         return changed

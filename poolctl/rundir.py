@@ -79,6 +79,9 @@ class RunDir:
     # held while its reports are written: the watchdog's interrupted ending waits for the
     # command's own write instead of writing the same files beside it
     _writing: threading.RLock = field(default_factory=threading.RLock, compare=False, repr=False)
+    # files written from strings already redacted with the run's secrets: the scrub skips them
+    # (a 10 MB report.json is not read again); another command's scrub does not know of them
+    redacted: set[Path] = field(default_factory=set, compare=False, repr=False)
 
     @property
     def workers(self) -> Path:
@@ -122,7 +125,7 @@ class RunDir:
         """Redact every file of the folder with the run's secrets (unless `--keep-secrets`),
         then drop the marker; False if `deadline` (`time.monotonic`) came first."""
         try:
-            self.context.secrets.redactor().tree(self.path, deadline=deadline)
+            self.context.secrets.redactor().tree(self.path, deadline=deadline, skip=self.redacted)
         except TimeoutError:
             return False
         with contextlib.suppress(FileNotFoundError):

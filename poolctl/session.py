@@ -15,7 +15,7 @@ from typing import Any
 
 from poolctl import activity
 from poolctl.model import ProtocolStep
-from poolctl.protocol import Protocol, Request, Response
+from poolctl.protocol import PROTOCOLS, Protocol, Request, Response, Step, workspace
 from poolctl.worker import Answer, ExitStatus, NoAnswer, WorkerProcess
 
 
@@ -67,7 +67,7 @@ def run_session(
     exchange = exchange or worker.exchange_request
     protocol = worker.protocol
     session = Session(protocol)
-    steps = protocol.steps(command, args)
+    steps = protocol.steps(command, args, workspace(worker.spec.cwd))
     first_request = next((s for s in steps if not s.notification), None)
     for step in steps:
         times = count if step.repeat else 1
@@ -103,6 +103,8 @@ def run_session(
             else:
                 detail = f"error reply: {response.error_message}"
                 hint = protocol.refusal_hint(response.error_message) if opening else ""
+                if opening and not hint:
+                    hint = _other_opening(worker, protocol, exchange, timeout)
                 detail += f"; {hint}" if hint else ""
             if session.mismatch:
                 detail = f"answered, but not as {protocol.server_noun}: {session.mismatch}"
@@ -117,6 +119,54 @@ def run_session(
                 session.refused = response
                 return session
     return session
+
+
+def _other_opening(
+    worker: WorkerProcess,
+    protocol: Protocol,
+    exchange: Callable[[Request, float], Answer | NoAnswer],
+    timeout: float,
+) -> str:
+    """A server that refused the opening, asked the other handshakes' openings on the same
+    stream: what an answer shows, or "" when none is an answer of that protocol."""
+    for name, step in other_openings(protocol, worker):
+        outcome = exchange(worker.ids.request_raw(step.method, step.params), timeout)
+        if isinstance(outcome, Answer) and outcome.response.success:
+            hint = answered_as(name, step.method, outcome.response.result)
+            if hint:
+                return hint
+    return ""
+
+
+def other_openings(protocol: Protocol, worker: WorkerProcess) -> list[tuple[str, Step]]:
+    """The openings of the handshake protocols other than `protocol`: what a server that
+    refused its opening is asked next (the Python MCP SDK refuses LSP's initialize as
+    `Invalid request parameters`, naming nothing)."""
+    root = workspace(worker.spec.cwd)
+    return [
+        (name, other.opening(root))
+        for name, other in PROTOCOLS.items()
+        if name != protocol.name and other.handshake
+    ]
+
+
+def answered_as(name: str, method: str, result: Any) -> str:
+    """`asked mcp's initialize on the same stream, it answered as an MCP server (…): speak mcp
+    to it (…)`, or "" when `result` is no answer of protocol `name`."""
+    other = PROTOCOLS[name]
+    if other.opening_problem(result):
+        return ""
+    found = other.server({method: result})
+    named = [repr(found["name"])] if found.get("name") else []
+    said = " ".join(named + ([str(found["version"])] if named and found.get("version") else []))
+    said = f"server {said}" if said else ""
+    if found.get("protocol_version"):
+        said += f"{', ' if said else ''}protocolVersion {found['protocol_version']!r}"
+    return (
+        f"asked {name}'s {method} on the same stream, it answered as {other.server_noun}"
+        f"{f' ({said})' if said else ''}: speak {name} to it (`--protocol {name}`; in a pool, "
+        f"`worker.protocol: {name}`)"
+    )
 
 
 def _waiting_for(method: str, protocol: Protocol) -> str:

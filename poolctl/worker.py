@@ -202,6 +202,10 @@ class WorkerProcess:
             stderr = subprocess.STDOUT
         else:
             stderr = subprocess.DEVNULL
+        # The clock starts before the fork: a busy process (another thread holding the GIL,
+        # a loaded machine) may return from the spawn long after the child began, and a start
+        # timed from then was shorter than the worker's own import time.
+        started_mono = time.monotonic()
         try:
             self.proc = self.context.children.spawn(
                 self.spec.argv,
@@ -220,7 +224,7 @@ class WorkerProcess:
         finally:
             if hasattr(stderr, "close"):
                 stderr.close()
-        self.started_mono = time.monotonic()
+        self.started_mono = started_mono
         self.started_at = datetime.now(UTC).isoformat()
         assert self.proc.stdin is not None and self.proc.stdout is not None
         os.set_blocking(self.proc.stdin.fileno(), False)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
-import shutil
-from pathlib import Path
+import sys
 from typing import Any
 
 from poolctl.errors import UsageProblem
-from poolctl.executable import why_not_runnable
-from poolctl.ping import REFERENCE_WORKER
+from poolctl.executable import why_not_startable
+
+# the bundled worker, run when no command is given (here, not in `poolctl.ping`: a command's
+# --help reads it without importing the ping and its diagnosis)
+REFERENCE_WORKER = (sys.executable, "-m", "poolctl.workers.reference")
 
 
 def parse_env(pairs: list[str]) -> dict[str, str]:
@@ -40,17 +42,7 @@ def resolve_command(cmd: list[str], cwd: str | None) -> tuple[str, ...]:
     """The worker command, checked before spawning; the reference worker when none is given."""
     if not cmd:
         return REFERENCE_WORKER
-    program = cmd[0]
-    if "/" in program:
-        path = Path(cwd or ".") / program if not Path(program).is_absolute() else Path(program)
-        if not path.exists():
-            raise UsageProblem(f"command not found: {program}")
-        found = str(path)
-    else:
-        found = shutil.which(program) or ""
-        if not found:
-            raise UsageProblem(f"command not found on PATH: {program}")
-    problem = why_not_runnable(found)
+    problem = why_not_startable(cmd[0], cwd)
     if problem:
         raise UsageProblem(problem)
     return tuple(cmd)

@@ -24,12 +24,13 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from poolctl.errors import InputError
+from poolctl.yamlbytes import MAX_BYTES as MAX_BYTES  # the bound `load_yaml` reads under
+from poolctl.yamlbytes import read_document as read_document
 
 Loc = Sequence[str | int]
 M = TypeVar("M", bound=BaseModel)
 _WHOLE = object()  # `validate`'s default: the document's data
 
-MAX_BYTES = 4 * 1024 * 1024  # a scenario or a pattern file is a few kilobytes
 MAX_NODES = 100_000  # nodes of a document with its aliases expanded
 
 # libyaml's safe loader when PyYAML was built with it: parsing takes a tenth of the time
@@ -118,29 +119,10 @@ def key_path(loc: Loc) -> str:
     return out
 
 
-def read_document(path: Path, error_type: type[InputError] = InputError) -> bytes:
-    """The bytes of a YAML file of poolctl's, at most `MAX_BYTES`: read no further (a device
-    such as /dev/zero, or a FIFO, says size 0 and never ends)."""
-    bound = f"a YAML document of poolctl's is at most {MAX_BYTES:,} bytes"
-    try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise error_type(f"the file is {size:,} bytes; {bound}", where=str(path))
-        with path.open("rb") as file:
-            raw = file.read(MAX_BYTES + 1)
-    except FileNotFoundError:
-        raise error_type("file not found", where=str(path)) from None
-    except OSError as exc:
-        raise error_type(f"cannot read: {exc.strerror or exc}", where=str(path)) from None
-    if len(raw) > MAX_BYTES:
-        raise error_type(f"it goes on past {MAX_BYTES:,} bytes; {bound}", where=str(path))
-    return raw
-
-
 def load_yaml(path: Path, error_type: type[InputError] = InputError) -> YamlDocument:
     """Read and safely parse one YAML file, once; any problem is an `error_type` with file:line:
     a file that cannot be read, invalid YAML, or a document over the size and node bounds."""
-    raw = read_document(path, error_type)
+    raw = read_document(path, error_type, MAX_BYTES)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:  # named where it is, as a YAML error would be

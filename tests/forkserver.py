@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import importlib
 import json
 import os
 import select
@@ -35,6 +36,25 @@ from pathlib import Path
 from typing import IO, Any
 
 HANDLED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
+# What a command imports only once it runs (a report writer, a log parser, the pool, the ping's
+# diagnosis, the YAML parser): imported here too, so that no child pays for it again.
+RUN_TIME_IMPORTS = (
+    "poolctl.doctor",
+    "poolctl.logs.archive",
+    "poolctl.logs.exunit",
+    "poolctl.logs.junit",
+    "poolctl.logs.passes",
+    "poolctl.logs.pytest_log",
+    "poolctl.ping",
+    "poolctl.report.github",
+    "poolctl.report.html",
+    "poolctl.report.junit",
+    "poolctl.report.markdown",
+    "poolctl.report.pictures",
+    "poolctl.report.terminal",
+    "poolctl.scenario.report",
+    "poolctl.yamlfile",
+)
 
 
 def _child(request: Mapping[str, Any]) -> None:
@@ -81,6 +101,8 @@ def serve() -> None:
 
     for entry in COMMANDS:  # the app imports a command when it runs: here, all of them, once
         poolctl.app.load_command(entry)
+    for name in RUN_TIME_IMPORTS:
+        importlib.import_module(name)
 
     gc.freeze()  # the children share these pages: no collection of the parent's writes to them
 

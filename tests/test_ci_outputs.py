@@ -108,6 +108,11 @@ EDITS = [
     (("title",), 7, "$.title: 7 is not of type"),
     (("clusters", 0, "findings", 0), 7, "$.clusters[0].findings[0]: finding 7 is not of this"),
     (("clusters", 0, "findings", 0), 700, "$.clusters[0].findings[0]: 700 is no finding's"),
+    # a kind changed by hand: the details are a triage's, the renderers would read another's
+    *[
+        (("kind",), kind, f"$.kind: '{kind}', but $.extra holds the details of a triage run, ")
+        for kind in ("ping", "doctor", "scenario")
+    ],
 ]
 
 
@@ -133,6 +138,39 @@ def test_an_edited_report_is_refused_by_its_schema(
     code, out, err = cli(capsys, "report", str(run))
     assert (code, out, err.count("\n")) == (2, "", 1), err
     assert said in err
+
+
+def test_a_ping_report_whose_kind_was_changed_is_refused(run_cli: RunCli, tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    code, _, err = run_cli("ping", "--run-dir", str(run), "-q")
+    assert code == 0, err
+    doc = json.loads((run / "report.json").read_text())
+    (run / "report.json").write_text(json.dumps({**doc, "kind": "triage"}))
+    code, out, err = run_cli("report", str(run), "-f", "md")
+    assert (code, out) == (2, "")
+    assert err == (
+        f"poolctl: error: {run / 'report.json'}: $.kind: 'triage', but $.extra holds the details "
+        "of a ping run, not those of a triage run (the kind was changed by hand?)\n"
+    )
+
+
+def test_a_combined_report_whose_run_kind_was_changed_is_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    runs = [tmp_path / "a", tmp_path / "b"]
+    for run, log in zip(runs, (PYTEST, EXUNIT), strict=True):
+        cli(capsys, "triage", log, "--run-dir", str(run), "-q")
+    code, out, err = cli(capsys, "report", *map(str, runs), "--json")
+    assert code == 0, err
+    doc = json.loads(out)
+    doc["extra"]["runs"][1]["kind"] = "doctor"
+    (tmp_path / "combined.json").write_text(json.dumps(doc))
+    code, out, err = cli(capsys, "report", str(tmp_path / "combined.json"))
+    assert (code, out, err.count("\n")) == (2, "", 1)
+    assert (
+        "$.extra.runs[1].kind: 'doctor', but $.extra.runs[1].extra holds the details of a "
+        "triage run" in err
+    )
 
 
 def test_a_report_nested_past_any_depth_is_refused(
@@ -258,8 +296,13 @@ def test_the_json_of_every_fixture_validates(capsys: pytest.CaptureFixture[str],
     assert doc["schema_version"] == 1
 
 
+# a name that begins with `::` begins the line that lists a cluster's names; a newline in a
+# name is shown as `\n`, so the second name begins no line
 INJECTING = """<?xml version="1.0"?>
-<testsuite name="pool" tests="1" failures="1">
+<testsuite name="pool" tests="2" failures="2">
+  <testcase classname="pool" name="::warning file=x.py::injected from a name">
+    <failure message="::add-mask::hello">boom</failure>
+  </testcase>
   <testcase classname="pool" name="test_nl&#10;::warning file=x.py::injected from a name">
     <failure message="::add-mask::hello">boom</failure>
   </testcase>
@@ -284,6 +327,8 @@ def test_in_github_actions_no_line_of_the_report_runs_as_a_workflow_command(
     assert all(line.startswith(("::error", "::notice")) for line in lines[:stop])
     quoted = [i for i, line in enumerate(lines) if line.lstrip().startswith("::warning")]
     assert quoted and all(stop < i < len(lines) - 1 for i in quoted)
+    assert not [line for line in lines if line.startswith("::warning")]
+    assert "test_nl\\n::warning file=x.py::injected from a name" in out
 
 
 @pytest.mark.parametrize("fmt", ["junit", "html", "md", "json"])

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import signal
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -126,3 +128,20 @@ def test_a_scenario_twice_and_on_two_threads_gives_the_same_verdict(
 
     results = twice_and_on_two_threads(run)
     assert all(r == results[0] for r in results) and results[0][0], results
+
+
+def test_a_signal_while_a_run_folder_is_added_does_not_hang() -> None:
+    """The CLI's signal handler runs on the main thread between two bytecodes, maybe inside
+    `add_run`'s lock: `interrupt` must take that lock again there, not wait for itself."""
+    ctx = RunContext()
+    done = threading.Event()
+
+    def handler_inside_the_lock() -> None:
+        with ctx._lock:  # as `add_run` holds it when the signal comes
+            assert ctx.interrupt(signal.SIGINT)
+        done.set()
+
+    worker = threading.Thread(target=handler_inside_the_lock, daemon=True)
+    worker.start()
+    assert done.wait(5), "interrupt() waited on the lock its own thread holds"
+    assert ctx.signal == signal.SIGINT

@@ -122,10 +122,16 @@ def pool_verdict(fault: Fault, tmp: Path) -> Diagnosis | None:
 
 
 def doctor_confirmed(report: Report) -> list[str]:
-    """What doctor's Framing check says the engine confirmed, read back through the titles."""
+    """What doctor's Framing check says the engine confirmed, read back through the titles.
+    A worker still starting at its timeout fails Start-up, not Framing: its framing is judged
+    by the answer that came while doctor kept waiting (or said untested)."""
     ids = {c.title: c.id for c in no_answer_pattern().causes}
     check = next(c for c in report.checks if c.section == "Framing")
-    assert check.status == "fail", check.summary
+    start = next(c for c in report.checks if c.section == "Start-up")
+    if start.status == "fail" and check.summary.startswith(("answers ", "not tested: ")):
+        assert check.status != "fail", check.summary
+    else:
+        assert check.status == "fail", check.summary
     return [
         ids[e.text.removeprefix("confirmed: ")]
         for e in check.evidence

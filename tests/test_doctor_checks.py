@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import resource
 import sys
 import textwrap
@@ -83,7 +84,7 @@ def test_a_fake_shim_in_front_of_python_is_found_with_its_cost(
     assert check.status == "warn"
     assert f"{shim} is a wrapper script for {sys.executable}" in check.summary
     cost = float(check.summary.split("+")[1].split(" s")[0])
-    assert 0.2 <= cost < 2.0
+    assert 0.15 <= cost < 2.0  # the shim sleeps 0.3 s; starts on a busy machine vary
     assert sys.executable in check.remedy
     assert any("exec" in e.text for e in check.evidence)
 
@@ -179,17 +180,22 @@ def test_a_python_script_through_its_shebang_is_compiled(tmp_path: Path, doctor:
 
 
 def test_a_slow_import_under_twice_the_init_timeout_is_a_warning(doctor: Doctor) -> None:
+    # 1.8 s of import: over half the 3.5 s timeout however fast the machine, and under it
+    # with 1.7 s to spare for a start on a loaded one
     argv = [*REFERENCE, "--import-delay", "1.8"]
-    check = only(doctor(argv, "Start-up", init_timeout=3.0), "Start-up")
+    check = only(doctor(argv, "Start-up", init_timeout=3.5), "Start-up")
     assert check.status == "warn", check.summary
-    assert "slowest poolctl.workers.slow_module 1.8" in check.summary
+    slowest = re.search(r"slowest poolctl\.workers\.slow_module (\d+\.\d+) s", check.summary)
+    assert slowest and 1.8 <= float(slowest[1]) < 3.0, check.summary  # its sleep, and no less
     assert "under 2x" in check.summary
     assert "import poolctl.workers.slow_module lazily" in check.remedy
 
 
 def test_a_start_longer_than_the_init_timeout_fails(doctor: Doctor) -> None:
-    argv = [*REFERENCE, "--import-delay", "1.3"]
-    check = only(doctor(argv, "Start-up", init_timeout=1.2), "Start-up")
+    # over the 1.5 s timeout however fast the machine; answered within the 3 s doctor waits
+    # with 1.4 s to spare for a start on a loaded one (else it is judged as ping judges it)
+    argv = [*REFERENCE, "--import-delay", "1.6"]
+    check = only(doctor(argv, "Start-up", init_timeout=1.5), "Start-up")
     assert check.status == "fail", check.summary
     assert "over it by" in check.summary and "slow_module" in check.summary
 
@@ -208,7 +214,8 @@ def test_a_worker_still_importing_is_caught_inside_the_import(doctor: Doctor) ->
 
 
 def test_a_fast_start_is_fine(doctor: Doctor) -> None:
-    check = only(doctor(REFERENCE, "Start-up"), "Start-up")
+    # ok under half the init timeout: 5 s for a loaded machine's start (2.5 s at the default)
+    check = only(doctor(REFERENCE, "Start-up", init_timeout=10.0), "Start-up")
     assert check.status == "ok", check.summary
     assert "ready in" in check.summary and "interpreter" in check.summary
 
@@ -488,7 +495,9 @@ def test_a_pool_with_only_unknown_settings_still_loads(tmp_path: Path) -> None:
 
 
 def test_a_pool_that_fits_is_fine(tmp_path: Path, pool_checks: PoolChecks) -> None:
-    path = scenario_file(tmp_path, "size: 2\nlazy: false\ncheckout_timeout: 5\n", concurrency=2)
+    # ok while the measured start is under half the checkout timeout: 5 s for a loaded
+    # machine's start (2.5 s before), and nothing waits on it
+    path = scenario_file(tmp_path, "size: 2\nlazy: false\ncheckout_timeout: 10\n", concurrency=2)
     checks = pool_checks(path)
     assert {name: [c.status for c in cs] for name, cs in checks.items()} == {
         "unknown": ["ok"],

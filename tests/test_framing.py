@@ -180,6 +180,19 @@ def test_explain_valid_frames_and_nothing() -> None:
         # a server that writes `\n` where `\r\n` belongs: a strict reader never sees a header end
         (b"Content-Length: 2\n\n{}", "bare-newline", "ended by a bare newline"),
         (b"Content-Length: 2\r\n\n{}", "bare-newline", "ended by a bare newline"),
+        # lines that only look like `Name: value` are text, not headers with a bare newline:
+        # jedi-language-server's log (`-v --log-file /dev/stdout`) and bash-language-server's
+        # usage (run without `start`), as they wrote them
+        (
+            b"INFO:pygls.server:Starting async IO server\nINFO:pygls.feature_manager:Registered",
+            "text-before-header",
+            "text where a Content-Length header should start: 'INFO:pygls.server:",
+        ),
+        (
+            b"Usage:\n  bash-language-server start             Start listening on stdin/stdout\n",
+            "text-before-header",
+            "text where a Content-Length header should start: 'Usage:",
+        ),
     ],
 )
 def test_bad_content_length_headers_stop_the_stream_with_the_bytes(

@@ -243,3 +243,37 @@ def test_the_runs_table_cuts_a_long_title_not_the_counts(run_cli: RunCli, tmp_pa
     assert header.split()[:3] == ["run", "when", "(UTC)"]
     assert all(word in header.split() for word in ("new", "known", "flaky", "title"))
     assert "…" in out and all(len(line) <= 120 for line in out.splitlines())
+
+
+@pytest.mark.slow  # three scenario runs, each waiting out its init timeout
+def test_a_scenario_s_failure_is_known_from_its_own_runs_not_another_scenario_s(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """Two scenarios that fail alike are two targets: the second's failure is new (it was told
+    "known: 1 earlier run" for the first's), and a run of the same scenario again, from another
+    path to its file, knows it."""
+    body = (SCENARIOS / "p1-stdout-noise.yaml").read_text().split("\n", 2)[2]
+    files = {}
+    for name in ("noisy-a", "noisy-b"):
+        files[name] = tmp_path / f"{name}.yaml"
+        files[name].write_text(f"name: {name}\n{body}")
+
+    def status(path: str) -> dict[str, Any]:
+        code, out, err = run_cli("run-scenario", "-q", "-f", "json", path)
+        assert code == 0, err  # it reproduced the pattern it expects
+        [finding] = json.loads(out)["findings"]
+        history: dict[str, Any] = finding["history"]
+        return history
+
+    assert status(str(files["noisy-a"]))["status"] == "new"
+    assert status(str(files["noisy-b"]))["status"] == "new"
+    again = status(str(tmp_path / ".." / tmp_path.name / "noisy-a.yaml"))
+    assert (again["status"], again["seen_before"]) == ("known", 1)
+
+
+def test_a_ping_s_failure_is_known_from_pings_of_the_same_command_only(run_cli: RunCli) -> None:
+    crash = ("--no-experiments", "--timeout", "1", "--json", "--", *REFERENCE)
+    for code_after, expected in (("3", "new"), ("4", "new"), ("3", "known")):
+        code, out, err = run_cli("ping", *crash, "--crash-on-start", code_after)
+        assert code == 1, err
+        assert json.loads(out)["findings"][0]["history"]["status"] == expected

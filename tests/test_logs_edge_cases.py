@@ -562,6 +562,24 @@ def test_binary_data_after_an_undecidable_head_is_not_sniffed(tmp_path: Path) ->
         read_logs([str(junk)])
 
 
+def test_a_named_format_reads_the_bytes_a_fruitless_sniff_looked_at(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An undecidable head is sniffed further on (a file only); when that finds nothing either
+    and the format is named, the parser goes on from the head's end: the bytes the sniff read
+    are read again, so no line is lost and every line number stays true."""
+    import poolctl.logs as logs
+
+    monkeypatch.setattr(logs, "SNIFF_CHUNKS", 2)  # 128 KiB past the 1 MiB head
+    prose = "".join(f"step {i} of the build\n" for i in range(20_000))  # about 450 KB
+    text = "a" * (1_100_000) + "\n" + prose + "\n" + BLOCK.format(n=1)
+    path = write(tmp_path, "late.log", text)
+    with pytest.raises(InputError, match="format not recognised"):
+        read_logs([path])
+    [failure] = read_logs([path], "exunit").failures
+    assert failure.line_start == text.splitlines().index("1) test does a thing (My.AppTest)") + 1
+
+
 def test_a_logger_crash_report_after_a_failure_block_is_not_part_of_it() -> None:
     """ExUnit prints a failure when its test ends; the Logger reports after the block (`**
     (stop) …` at column 0, then indented lines) are a later test's: the block ends at its

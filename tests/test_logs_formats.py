@@ -83,6 +83,21 @@ def test_prefixed_logs_are_recognised_and_read_like_the_originals() -> None:
         ]
 
 
+def test_a_timestamped_log_appended_to_a_plain_one_is_read_and_counted(tmp_path: Path) -> None:
+    """A local run's log with a GitHub Actions log appended: the timestamps start past the
+    chunk's first lines, and the second run's failures and closing line are read all the same."""
+    plain = (FIXTURES / "pytest/pool_suite_verbose.txt").read_bytes()
+    stamped = (FIXTURES / "pytest/services_github_actions.txt").read_bytes()
+    both = tmp_path / "both.txt"
+    both.write_bytes(plain + stamped)
+    first = read_logs([str(FIXTURES / "pytest/pool_suite_verbose.txt")])
+    second = read_logs([str(FIXTURES / "pytest/services_github_actions.txt")])
+    parsed = read_logs([str(both)])
+    assert len(parsed.failures) == len(first.failures) + len(second.failures) == 44
+    counted = [s.failures for s in parsed.summaries if not s.inferred]
+    assert counted == [s.failures for p in (first, second) for s in p.summaries] == [22, 22]
+
+
 # -- terminal-wrapped lines ------------------------------------------------------------------
 def test_only_the_log_copied_from_an_80_column_terminal_is_unwrapped() -> None:
     logs = sorted(FIXTURES.glob("*/*.log")) + sorted(FIXTURES.glob("*/*.txt"))

@@ -93,7 +93,7 @@ def test_an_edited_file_is_compiled_again_and_replaces_its_entry(
 ) -> None:
     mine = tmp_path / "mine"
     shutil.copytree(builtin_dir(), mine)
-    target = next(iter(sorted(mine.glob("*.yaml"))))
+    target = next(iter(sorted(mine.glob("p*.yaml"))))
     before = loader.load_file(target)
     kept = _entries(fresh)
     assert len(kept) == 1
@@ -104,7 +104,7 @@ def test_an_edited_file_is_compiled_again_and_replaces_its_entry(
 
 
 def test_an_entry_read_back_gives_the_same_pattern_and_examples(fresh: Path) -> None:
-    path = sorted(builtin_dir().glob("*.yaml"))[0]
+    path = sorted(builtin_dir().glob("p*.yaml"))[0]
     compiled = loader.load_file(path)
     loader._compiled.cache_clear()
     read_back = loader.load_file(path)
@@ -119,7 +119,7 @@ def test_an_entry_read_back_gives_the_same_pattern_and_examples(fresh: Path) -> 
 
 
 def test_a_damaged_entry_is_compiled_again(fresh: Path) -> None:
-    path = sorted(builtin_dir().glob("*.yaml"))[0]
+    path = sorted(builtin_dir().glob("p*.yaml"))[0]
     compiled = loader.load_file(path)
     (entry,) = _entries(fresh)
     entry.write_bytes(b"\x80\x04not a pickle")
@@ -133,7 +133,7 @@ def test_a_damaged_entry_is_compiled_again(fresh: Path) -> None:
 def test_a_folder_others_may_write_to_is_not_used(fresh: Path) -> None:
     fresh.mkdir(mode=0o700)
     fresh.chmod(0o777)  # anyone could plant a pickle here, and a pickle runs code when read
-    path = sorted(builtin_dir().glob("*.yaml"))[0]
+    path = sorted(builtin_dir().glob("p*.yaml"))[0]
     loader.load_file(path)
     assert _entries(fresh) == []
     content = path.read_bytes()
@@ -152,7 +152,7 @@ def test_an_empty_cache_folder_setting_turns_the_cache_off(
     monkeypatch.setenv(cache.CACHE_ENV, "")
     monkeypatch.chdir(tmp_path)
     assert cache.folder() is None
-    path = sorted(builtin_dir().glob("*.yaml"))[0]
+    path = sorted(builtin_dir().glob("p*.yaml"))[0]
     cache.put(str(path), path.read_bytes(), object())
     assert cache.get(str(path), path.read_bytes()) is None
     assert list(tmp_path.iterdir()) == []

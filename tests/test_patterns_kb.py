@@ -88,7 +88,7 @@ signals:
   - regex: 'flux capacitor'
     weight: 0.9
     why: it says so
-remediation: Fix the {part|capacitor}.
+remediation: Fix the capacitor.
 """
 
 

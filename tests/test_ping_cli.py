@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 from pathlib import Path
 from typing import Any
 
@@ -183,6 +184,7 @@ def test_env_and_cwd_reach_the_worker(run_cli: RunCli, tmp_path: Path) -> None:
         (["--env", "NOEQUALS"], "--env expects NAME=VALUE"),
         (["--", "no-such-worker-cmd"], "command not found on PATH: no-such-worker-cmd"),
         (["--", "./missing/worker.sh"], "command not found: ./missing/worker.sh"),
+        (["--", ""], "the command's program is an empty name ('')"),  # was "…PATH: " naming nothing
         (["--bogus"], "No such option: --bogus"),
         (["--timeout", "soon"], "Invalid value for '--timeout'"),
         # no wait is endless: `inf` went as far as poll(), which refused it (an internal error)
@@ -197,6 +199,33 @@ def test_bad_usage_is_one_line_and_exit_2(cli: RunCli, argv: list[str], message:
     assert code == 2
     assert message in err
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_a_relative_command_found_here_but_not_in_cwd_names_the_folder(
+    cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A relative command is run from `--cwd`: found from where poolctl runs, it was a bare
+    "command not found" for a file that plainly exists."""
+    monkeypatch.chdir(Path(__file__).parent.parent)
+    code, _, err = ping(cli, "--cwd", str(tmp_path), "--", "tests/workers/line_worker.sh")
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    whole = Path("tests/workers/line_worker.sh").resolve()
+    assert (
+        f"command not found in the worker's working directory {tmp_path}: "
+        f"tests/workers/line_worker.sh (a relative command is looked up from there; give {whole})"
+    ) in err
+
+
+def test_a_worker_that_outlives_its_stdin_and_ignores_sigterm_is_noted(run_cli: RunCli) -> None:
+    """A launcher that ignores SIGTERM and runs on after its server ends (cleanup, a `sleep`)
+    answered, and poolctl killed it after 2 s without a word (events.jsonl alone said so)."""
+    launcher = f"trap '' TERM; {shlex.join(REFERENCE)}; sleep 30"
+    code, report = ping_json(run_cli, "--", "sh", "-c", launcher)
+    assert code == 0
+    assert (
+        "it did not exit when its stdin closed, and ignored SIGTERM: poolctl killed it (SIGKILL "
+        "after 2 s)" in " ".join(report["notes"])
+    )
 
 
 # an ELF header as `gcc` writes one for AArch64 (e_machine 183), on a machine of another kind

@@ -94,6 +94,69 @@ def test_a_pool_of_workers_that_answer_once_is_told_to_loop(
     assert set(by_shutdown) <= {"exited when stdin closed", "SIGTERM"}
 
 
+def run_slow_quitters(
+    run_cli: RunCli, tmp_path: Path, start: float, calls: int, first_sleep: float = 0.0
+) -> dict[str, Any]:
+    """The quitters' scenario (exit code 1 checked), each worker `start` seconds to start, its
+    checkouts timing out after 0.3 s, `calls` calls two at a time; the report."""
+    command = json.dumps(["/bin/sh", "-c", f"sleep {start}; exec {sys.executable} {ANSWERS_ONCE}"])
+    text = (
+        SCENARIO.format(python=sys.executable, worker=ANSWERS_ONCE)
+        .replace(f'["{sys.executable}", "{ANSWERS_ONCE}"]', command)
+        .replace("checkout_timeout: 3", "checkout_timeout: 0.3")
+        .replace("count: 6", f"count: {calls}")
+    )
+    if first_sleep:
+        text = text.replace("steps:\n", f"steps:\n  - sleep: {first_sleep}\n")
+    path = tmp_path / "slow-quitters.yaml"
+    path.write_text(text)
+    code, out, _ = run_cli("run-scenario", str(path), "--json", "--run-dir", str(tmp_path / "run"))
+    assert code == 1, out
+    report: dict[str, Any] = json.loads(out)
+    return report
+
+
+def test_checkouts_that_waited_for_the_replacements_of_quitters_are_their_finding(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """Workers that answer their init and exit, each replacement 0.5 s to start (as a loaded
+    machine starts them): the checkouts time out (0.3 s) with every slot a replacement still
+    starting. That is the quitters' doing, told in their finding; it was a second finding,
+    pattern 3's "2 callers at once against 2 worker(s)", though no more callers than workers
+    can make one wait."""
+    report = run_slow_quitters(run_cli, tmp_path, start=0.5, calls=6)
+    (finding,) = report["findings"]
+    diagnosis = finding["outcome"]
+    assert diagnosis["pattern_id"] == "port-no-response"
+    assert "exited with code 0 after answering 1 request(s)" in diagnosis["cause"]
+    waited = diagnosis["facts"]["checkout_timeouts_caused"]
+    assert waited >= 1, diagnosis["facts"]
+    said = f"{waited} checkout(s) timed out waiting for a replacement to start"
+    assert said in finding["failure"]["message"]
+    assert any("checkout_timeout" in e["text"] for e in diagnosis["evidence"])
+    assert report["extra"]["steps"][0]["call_failures"] == 6
+
+
+def test_quitters_that_no_request_reached_are_still_the_finding(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """Each worker answers its init and exits, and each replacement takes 1 s to start: every
+    checkout (0.3 s) times out before a request reaches any worker, so no request goes
+    unanswered. The deaths are still the finding (it was pattern 3's waiters, alone)."""
+    # (a first step sleeps: the first workers have exited by the time the requests come)
+    report = run_slow_quitters(run_cli, tmp_path, start=1.0, calls=2, first_sleep=0.3)
+    (finding,) = report["findings"]
+    diagnosis = finding["outcome"]
+    assert diagnosis["pattern_id"] == "port-no-response"
+    said = "after answering 1 request(s) (its init among them), before any request"
+    assert said in diagnosis["cause"]
+    assert diagnosis["facts"]["requests_unanswered"] == 0
+    assert diagnosis["facts"]["checkout_timeouts_caused"] == 2
+    assert diagnosis["remediation"].startswith("It answers 1 request(s) and exits")
+    assert any(e["text"].startswith("worker_exit:") for e in diagnosis["evidence"])
+    assert report["extra"]["steps"][1]["call_failures"] == 2  # (step 0 is the sleep)
+
+
 def run_pool(
     tmp_path: Path, argv: tuple[str, ...], calls: int, **config: Any
 ) -> tuple[list[Answer | NoAnswer], Trace, set[int]]:

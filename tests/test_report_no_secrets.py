@@ -200,3 +200,32 @@ def test_a_secret_the_runner_cut_short_in_its_quotes_reaches_no_output(
     assert code == 1, err
     assert "[redacted]" in out + err and "pool 'pool_c' is shutting down" in out + err
     assert not [s for s in CUT_SHORT if s in out + err]
+
+
+def test_a_triage_run_folder_holds_no_secret_and_its_report_is_redacted_once(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    reports_in_tmp: Path,
+) -> None:
+    """The report is built from strings redacted as the log was read: the scrub at the end
+    does not read its files again (a 10 MB report.json), and none of them holds a secret."""
+    from poolctl.redact import Redactor
+
+    scrubbed: list[str] = []
+    real_file = Redactor.file
+
+    def spy(self: Redactor, path: Path, *args: object, **kwargs: object) -> bool:
+        scrubbed.append(path.name)
+        return real_file(self, path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Redactor, "file", spy)
+    monkeypatch.chdir(tmp_path)
+    log = planted_log(tmp_path)
+    assert main(["triage", str(log), "--no-history", "-f", "junit", "-o", "j.xml"]) == 1
+    capsys.readouterr()
+    saved = [p for p in reports_in_tmp.rglob("*") if p.is_file()]
+    assert any(p.name == "report.json" for p in saved)
+    for p in [*saved, tmp_path / "j.xml"]:
+        assert not leaked(p.read_text("utf-8", "replace")), p
+    assert "report.json" not in scrubbed

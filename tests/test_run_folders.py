@@ -266,3 +266,35 @@ def test_a_reader_that_goes_away_does_not_cut_the_run_short(
     assert (folder / "report.json").exists() and not (folder / UNSCRUBBED).exists()
     kept = [p for p in folder.rglob("*") if p.is_file() and KEY in p.read_text(errors="replace")]
     assert kept == []
+
+
+FIXTURE_LOG = Path(__file__).parent / "fixtures" / "exunit" / "pool_suite.log"
+
+
+@pytest.mark.parametrize(
+    ("redirect", "log", "code", "said"),
+    [
+        (">&-", str(FIXTURE_LOG), 1, ""),  # failures found: the report is in the folder
+        ("2>&-", str(FIXTURE_LOG), 1, ""),
+        (
+            "<&-",
+            "-",
+            2,
+            "poolctl: error: nothing could be read from the logs: <stdin>: cannot "
+            "read: standard input is closed\n",
+        ),
+    ],
+)
+def test_a_closed_standard_stream_is_no_internal_error(
+    processes: Processes, tmp_path: Path, redirect: str, log: str, code: int, said: str
+) -> None:
+    """A caller that closes a standard stream (`poolctl triage LOG >&-`, `… - <&-`): the run
+    goes to its end as if a reader had gone away, with its own exit code and its report kept;
+    standard input closed is named as such (both were `internal error`, exit 3)."""
+    script = f"exec {sys.executable} -m poolctl triage --no-history {log} {redirect}"
+    env = {**os.environ, BASE_ENV: str(tmp_path / "reports")}
+    done = processes.run(["bash", "-c", script], 60, cwd=tmp_path, env=env)
+    assert (done.returncode, done.stderr if redirect != "2>&-" else "") == (code, said)
+    if code == 1:
+        [folder] = run_folders(tmp_path / "reports")
+        assert json.loads((folder / "report.json").read_text())["summary"]["failures"] > 0

@@ -204,6 +204,22 @@ def test_placeholders_are_filled_in_env_and_cwd_and_a_missing_cwd_names_its_line
     assert ":4: worker.cwd: no such directory: /no/such/dir" in error_of(tmp_path, missing)
 
 
+def test_a_relative_cwd_beside_the_scenario_says_where_it_was_looked_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A relative `cwd` is taken from where poolctl runs: one that only the scenario's folder
+    holds said "no such directory: srv", and the scenario ran from one directory alone."""
+    (tmp_path / "srv").mkdir()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    message = error_of(tmp_path, GOOD.replace("pool:", "  cwd: srv\npool:"))
+    assert message.endswith(
+        f":4: worker.cwd: no such directory: srv (from the current directory {elsewhere}; "
+        "the scenario's folder holds it: write {scenario_dir}/srv)"
+    )
+
+
 def test_unknown_framing(tmp_path: Path) -> None:
     assert "unknown framing 'packet-3'" in error_of(
         tmp_path, GOOD.replace("pool:", "  framing: packet-3\npool:")

@@ -17,6 +17,7 @@ from typing import Any
 import pexpect
 import pytest
 
+from poolctl.children import Children
 from poolctl.model import Diagnosis, Report
 from poolctl.rundir import BASE_ENV, create_run_dir
 from poolctl.scenario import bundled_scenarios, load_scenario
@@ -111,6 +112,16 @@ def test_checkout_timeout_against_capacity_and_init_time(run: RunScenario) -> No
     assert d.facts["timeouts"] == 6 and d.facts["lazy"] is True
     assert "6 callers at once against 2 worker(s)" in d.cause
     assert any("checkout_timeout" in e.text and "starting=2" in e.text for e in d.evidence)
+
+
+def test_each_timed_out_checkout_counts_its_own_wait_in_the_oldest(run: RunScenario) -> None:
+    """A checkout that times out counts itself among the callers waiting, and so its own wait
+    in the oldest: the last one out said "waiting=1, oldest wait 0.000 s"."""
+    result = run(BUNDLED["p3-checkout-timeout"])
+    events_file = Path(result.report.run_dir or "", "events.jsonl")
+    events = [json.loads(line) for line in events_file.read_text().splitlines()]
+    timeouts = [e for e in events if e["type"] == "checkout_timeout"]
+    assert timeouts and all(round(e["oldest_wait"], 6) >= e["waited"] >= 0.5 for e in timeouts)
 
 
 def test_missing_response_field_names_the_nearest(run: RunScenario) -> None:
@@ -221,6 +232,38 @@ def test_a_pool_whose_every_worker_crashes_at_start_gives_up_at_once(
     assert "checkout(s) timed out" not in message
 
 
+def test_workers_gone_before_their_init_ping_was_written_exited_before_answering(
+    run: RunScenario, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A loaded machine may return from a spawn after the worker has already crashed: its init
+    ping cannot be written. Those workers too exited before answering (it said "5 of 5 init
+    pings got no answer within 30 s", where no timeout had passed)."""
+    spawn = Children.spawn
+
+    def returns_after_the_crash(self: Children, *args: Any, **kwargs: Any) -> Any:
+        proc = spawn(self, *args, **kwargs)
+        os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOWAIT)  # ended, not yet reaped
+        return proc
+
+    monkeypatch.setattr(Children, "spawn", returns_after_the_crash)
+    path = tmp_path / "crashing.yaml"
+    path.write_text(
+        "name: crashing\n"
+        'worker: {command: ["{python}", "-m", "poolctl.workers.reference", '
+        '"--crash-on-start", "3"], init_timeout: 30}\n'
+        "pool: {size: 2, checkout_timeout: 60}\n"
+        "steps:\n  - request: {command: ping, count: 4, concurrency: 2}\n"
+    )
+    report = run(path).report
+    events = Path(report.run_dir or "", "events.jsonl").read_text().splitlines()
+    inits = [json.loads(e) for e in events if '"type":"init_end"' in e]
+    assert "write-failed" in {e["reason"] for e in inits}  # (others see the exit first)
+    [finding] = report.findings
+    message = finding.failure.message
+    assert re.match(r"([56]) of \1 workers exited before answering their init ping", message)
+    assert "exited with code 3" in only_diagnosis(report).cause
+
+
 def test_workers_past_the_open_files_limit_are_spawn_failures(
     processes: Processes, tmp_path: Path
 ) -> None:
@@ -269,6 +312,52 @@ def test_killed_worker_is_reported_and_replaced(run: RunScenario) -> None:
     assert result.passed, result.report.notes
     d = only_diagnosis(result.report)
     assert "killed by SIGKILL" in d.cause and d.facts["replaced"] is True
+
+
+def test_a_worker_that_dies_while_idle_is_noted_though_no_request_failed(
+    run: RunScenario, tmp_path: Path
+) -> None:
+    """A server that crashes between requests fails no caller, so no finding says it: the
+    report said nothing at all (a scenario expecting a crash reproduced "no pattern")."""
+    path = tmp_path / "idle-death.yaml"
+    path.write_text(
+        "name: idle-death\n"
+        'worker: {command: ["{python}", "-m", "poolctl.workers.reference"]}\n'
+        "pool: {size: 1}\n"
+        "steps:\n"
+        "  - request: {command: ping}\n"
+        "  - kill_worker: {which: w1, signal: SIGKILL}\n"
+        "  - sleep: 0.2\n"
+        "  - request: {command: ping}\n"
+    )
+    result = run(path)
+    assert result.passed and not result.report.findings
+    [note] = [n for n in result.report.notes if "while idle" in n]
+    assert re.fullmatch(
+        r"worker w1 killed by SIGKILL \(9\) while idle at \d+\.\d{3} s, after 2 answer\(s\); "
+        r"no request failed with it; the pool replaced it with w2",
+        note,
+    ), note
+
+
+def test_a_kill_of_a_worker_not_in_the_pool_names_its_step_and_the_live_ones(
+    run: RunScenario, tmp_path: Path
+) -> None:
+    """A `kill_worker` naming no live worker is an error of its step, as every other step's:
+    the finding names the step by its number (it said `step None`) and the workers there are."""
+    path = tmp_path / "kill-w9.yaml"
+    path.write_text(
+        "name: kill-w9\n"
+        'worker: {command: ["{python}", "-m", "poolctl.workers.reference"]}\n'
+        "pool: {size: 1}\n"
+        "steps:\n"
+        "  - kill_worker: {which: w9}\n"
+    )
+    report = run(path).report
+    [finding] = report.findings
+    assert finding.failure.name == "kill-w9: step 1 (kill_worker)"
+    assert finding.failure.message == "no live worker 'w9' (live: w1)"
+    assert list(report.notes) == ["step 1 (kill_worker): no live worker 'w9' (live: w1)"]
 
 
 @pytest.mark.slow
@@ -357,28 +446,47 @@ steps:
 """
 
 
-def stubborn_in_a_terminal(
-    tmp_path: Path, pexpect_spawn: Callable[..., pexpect.spawn[str]]
-) -> tuple[pexpect.spawn[str], Path]:
-    """`run-scenario` of workers that ignore SIGTERM, on a terminal of its own, once both
-    workers have started (their requests take 30 s); and its run folder."""
-    scenario = tmp_path / "stubborn.yaml"
-    scenario.write_text(STUBBORN)
-    run_dir = tmp_path / "run"
-    child = pexpect_spawn(
+def scenario_in_a_terminal(
+    pexpect_spawn: Callable[..., pexpect.spawn[str]], scenario: Path, run_dir: Path, **options: Any
+) -> pexpect.spawn[str]:
+    """`poolctl run-scenario SCENARIO --run-dir RUN_DIR` on a pseudo-terminal of its own."""
+    return pexpect_spawn(
         sys.executable,
         ["-m", "poolctl", "run-scenario", str(scenario), "--run-dir", str(run_dir)],
         encoding="utf-8",
         timeout=30,
+        **options,
+    )
+
+
+def stubborn_in_a_terminal(
+    tmp_path: Path, pexpect_spawn: Callable[..., pexpect.spawn[str]]
+) -> tuple[pexpect.spawn[str], Path]:
+    """`run-scenario` of workers that ignore SIGTERM, on a terminal of its own, once both
+    workers have their requests (which take 30 s); and its run folder."""
+    scenario = tmp_path / "stubborn.yaml"
+    scenario.write_text(STUBBORN)
+    run_dir = tmp_path / "run"
+    child = scenario_in_a_terminal(
+        pexpect_spawn,
+        scenario,
+        run_dir,
         dimensions=(40, 160),
         env={**os.environ, "TERM": "xterm-256color"},
     )
     child.expect("step 1: request")
-    deadline = time.monotonic() + 15
-    while len(list((run_dir / "workers").glob("*.stderr.log"))) < 2:
-        assert time.monotonic() < deadline, "workers never started"
-        time.sleep(0.1)
+    requests_in_flight(run_dir, 2)
     return child, run_dir
+
+
+def requests_in_flight(run_dir: Path, count: int) -> None:
+    """Wait until the trace shows `count` requests sent to the workers (a loaded machine may
+    take seconds to start them: a fixed sleep could interrupt the run before any was busy)."""
+    deadline = time.monotonic() + 60
+    events = run_dir / "events.jsonl"
+    while not events.exists() or events.read_text().count('"type":"request"') < count:
+        assert time.monotonic() < deadline, "the workers never got their requests"
+        time.sleep(0.05)
 
 
 @pytest.mark.parametrize("how", ["SIGINT", "SIGTERM"])
@@ -387,7 +495,6 @@ def test_interrupting_the_cli_stops_every_process_and_keeps_the_evidence(
 ) -> None:
     child, run_dir = stubborn_in_a_terminal(tmp_path, pexpect_spawn)
     try:
-        time.sleep(0.5)
         if how == "SIGINT":
             child.sendintr()
         else:
@@ -404,6 +511,38 @@ def test_interrupting_the_cli_stops_every_process_and_keeps_the_evidence(
     assert not marked_processes(), "a worker outlived the interrupted run"
 
 
+def test_workers_the_interruption_stopped_are_no_finding(
+    tmp_path: Path, pexpect_spawn: Callable[..., pexpect.spawn[str]]
+) -> None:
+    """Ctrl-C stops every worker at once, before the run's loop hears of it: a busy worker
+    killed by that SIGTERM is the stop's doing, not a pattern-1 death the fix plan would
+    send the user after (it was "port-no-response: worker w1 died while serving")."""
+    scenario = tmp_path / "busy.yaml"
+    scenario.write_text(
+        "worker:\n"
+        '  command: ["{python}", "-m", "poolctl.workers.reference"]\n'
+        "pool: {size: 2}\n"
+        "steps:\n"
+        "  - request: {command: sleep, args: {seconds: 30}, count: 2, concurrency: 2}\n"
+    )
+    run_dir = tmp_path / "run"
+    child = scenario_in_a_terminal(pexpect_spawn, scenario, run_dir)
+    try:
+        child.expect("step 1: request")
+        requests_in_flight(run_dir, 2)  # both workers busy when Ctrl-C comes
+        child.sendintr()
+        child.expect(pexpect.EOF, timeout=30)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 130, child.before
+    report: dict[str, Any] = json.loads((run_dir / "report.json").read_text())
+    assert report["findings"] == [], report["findings"]
+    events = [json.loads(line) for line in (run_dir / "events.jsonl").read_text().splitlines()]
+    [stopped] = [e for e in events if e["type"] == "interrupted"]
+    assert 0 < stopped["at"] <= stopped["t"]  # the signal's time, before the loop heard it
+    assert not marked_processes(), "a worker outlived the interrupted run"
+
+
 def test_a_closed_terminal_keeps_the_whole_scenario_report(
     tmp_path: Path, pexpect_spawn: Callable[..., pexpect.spawn[str]]
 ) -> None:
@@ -416,7 +555,7 @@ def test_a_closed_terminal_keeps_the_whole_scenario_report(
     # wait for the end may be too short on a loaded machine (the run saves and scrubs first)
     with contextlib.suppress(pexpect.ExceptionPexpect):
         child.close(force=False)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120  # (it took over 30 s at a load of 46)
     while (run_dir / ".poolctl-unscrubbed").exists() or not (run_dir / "report.json").exists():
         assert time.monotonic() < deadline, "the run never ended"
         time.sleep(0.1)

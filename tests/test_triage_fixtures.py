@@ -88,6 +88,14 @@ def test_fixture_facts_pattern_4_keys() -> None:
     assert (handle.facts["missing_key"], handle.facts["nearest_key"]) == ("pool_pid", "pid")
 
 
+def test_pytest_fixture_list_ends_before_its_help_line() -> None:
+    """`available fixtures: a, b` is followed by `use 'pytest --fixtures [testpath]' for help
+    on them.`: `use` is no fixture the setup provides."""
+    fixture = diagnosis("pytest/pool_suite.txt", "test_pool_reports_stats")
+    assert "use" not in fixture.facts["given_keys"]
+    assert fixture.facts["given_keys"][-1] == "tmpdir_factory"
+
+
 def test_fixture_facts_reading_the_test_source() -> None:
     src = FIXTURES / "src" / "exunit_pool_suite"
     parsed = read_logs([str(FIXTURES / "exunit/pool_suite.log")])

@@ -34,7 +34,6 @@ from poolctl.options import (
     output_options,
 )
 from poolctl.patterns import load_patterns
-from poolctl.ping import REFERENCE_WORKER
 from poolctl.progress import Waits, wait_display
 from poolctl.protocol import PROTOCOLS, get_protocol
 from poolctl.report import Format, doctor_view
@@ -43,7 +42,7 @@ from poolctl.rundir import create_run_dir
 from poolctl.scenario import find_scenario
 from poolctl.units import MAX_SECONDS
 from poolctl.worker import StderrMode, WorkerSpec
-from poolctl.worker_args import parse_env, resolve_command
+from poolctl.worker_args import REFERENCE_WORKER, parse_env, resolve_command
 
 WORKER_COMMAND = "poolctl.worker_command"
 

@@ -25,7 +25,6 @@ from poolctl.options import (
     VerboseOpt,
     output_options,
 )
-from poolctl.ping import PingOptions, run_ping, to_report
 from poolctl.progress import wait_display
 from poolctl.protocol import get_protocol
 from poolctl.report import Format
@@ -133,7 +132,7 @@ def ping(
     speaks = get_protocol(protocol)
     chosen = framing.value if framing is not None else speaks.framing
     auto = chosen == PingFraming.AUTO
-    if count > 1 and not command and not any(s.repeat for s in speaks.steps(None, None)):
+    if count > 1 and not command and not any(s.repeat for s in speaks.steps(None, None, None)):
         raise UsageProblem(f"--count: {protocol.value} has no request to repeat; give --command")
     spec = WorkerSpec(
         argv=resolve_command(cmd or [], cwd),
@@ -144,6 +143,8 @@ def ping(
         unset_env=tuple(unset_env or ()),
         cwd=cwd,
     )
+    from poolctl.ping import PingOptions, run_ping, to_report  # with the diagnosis: not for --help
+
     ping_options = PingOptions(
         spec=spec,
         timeout=timeout,

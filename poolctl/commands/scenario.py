@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -44,7 +44,9 @@ from poolctl.report.publish import (
 from poolctl.report.scenario_view import render_check, render_list
 from poolctl.rundir import RunDir, create_run_dir
 from poolctl.scenario import Scenario, bundled_scenarios, find_scenario, load_scenario
-from poolctl.scenario.report import ScenarioResult, run_scenario
+
+if TYPE_CHECKING:
+    from poolctl.scenario.report import ScenarioResult
 
 
 def run_scenario_command(
@@ -181,6 +183,8 @@ def _timed(report: Report, seconds: float, tour: bool) -> Report:
 
 def _run_one(scenario: Scenario, run: RunDir, kb: PatternSet, live: bool) -> ScenarioResult:
     """One run; with `live`, its workers and events shown on standard error as it goes."""
+    from poolctl.scenario.report import run_scenario  # the pool: not for --list, --check, --help
+
     if not live:
         return run_scenario(scenario, run, [], kb)
     progress = stderr_console(run.context.secrets)

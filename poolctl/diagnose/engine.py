@@ -22,6 +22,7 @@ from poolctl.worker import NoAnswer, WorkerProcess, WorkerSpec
 from .early import EarlyExperiments
 from .experiments import (
     Experiment,
+    Outcome,
     Result,
     framing_experiment,
     many_experiment,
@@ -31,6 +32,7 @@ from .experiments import (
     stderr_apart_experiment,
     unbuffered_experiment,
 )
+from .hypotheses.envelope import ID as ENVELOPE
 from .hypotheses.serves_socket import ID as SERVES_SOCKET
 from .judgement import Judgement
 from .knowledge import Registered, hypotheses, no_answer_pattern
@@ -240,12 +242,19 @@ def _probe_and_experiment(
     if early is not None and not (experiments and (plan.experiments or plan.probe_stdin)):
         early.stop(wait=False)  # the plan needs none of them
     if plan.probe_stdin and probe_stdin:
-        obs.close_probe = close_stdin(worker, failed.request)
+        # An answer that reached the pipe while the checks above ran (stack dumps take seconds
+        # on a loaded machine) came with its stdin open: late, not held back in a buffer
+        while worker.read_stdout(0.0):
+            pass
+        if worker.take_answer(failed.request) is not None:
+            obs.late_answer = worker.elapsed()
+        else:
+            obs.close_probe = close_stdin(worker, failed.request)
         progress.update()
     if experiments:
         planned = plan.experiments
         if plan.probe_stdin:
-            planned = _experiments_after_probe(obs)
+            planned = _experiments_after_probe(obs) if obs.late_answer is None else ()
         if planned:
             found = early.take(failed.request, planned) if early is not None else {}
             for result in found.values():
@@ -265,9 +274,10 @@ def _probe_and_experiment(
             ran = {**found, **{r.id: r for r in fresh}}
             obs.results = {e.id: ran[e.id] for e in planned if e.id in ran}  # in the plan's order
             results = list(obs.results.values())
-            if plan.probe_stdin and not any(getattr(r, "answered", False) for r in results):
-                # Nothing answered in any framing or buffering: ask it in each other protocol
-                # (they cost a start each, so only now), given a little more time.
+            if plan.probe_stdin and not any(_accepted(worker, r) for r in results):
+                # Nothing answered in any framing or buffering (or, to a handshake's opening,
+                # only refusals: an MCP server refuses LSP's initialize): ask it in each other
+                # protocol (they cost a start each, so only now), given a little more time.
                 second = [e for e in protocol_experiments(worker.spec) if e.id not in obs.results]
                 until = max(deadline, time.monotonic() + min(wait_for, PROTOCOL_WAVE)) - STOP_MARGIN
                 more = run_experiments(
@@ -304,6 +314,14 @@ def _probe_and_experiment(
             progress.update()
 
 
+def _accepted(worker: WorkerProcess, result: Result) -> bool:
+    """Did an experiment get an answer, other than a refusal of the protocol's opening?"""
+    if not isinstance(result, Outcome) or not result.answered:
+        return False
+    refused = result.response is not None and "error" in result.response
+    return not (refused and worker.protocol.handshake)
+
+
 def _judge(h: Registered, obs: Observations) -> Judgement:
     """Judge one hypothesis; one that raises is reported as untested, never fatal."""
     try:
@@ -324,11 +342,27 @@ class _Verdict:
     confidence: float
 
 
+def _speaks_another(obs: Observations) -> bool:
+    """Did a fresh process answer another protocol's opening, without an error?"""
+    return any(
+        eid.startswith("protocol-")
+        and isinstance(r, Outcome)
+        and r.response is not None
+        and "error" not in r.response
+        for eid, r in obs.results.items()
+    )
+
+
 def _verdict(obs: Observations, judged: list[tuple[Registered, Judgement]]) -> _Verdict:
     """The first confirmed hypothesis' verdict, or what is left when none is confirmed."""
     # A worker that listens on a socket and never read its request talks elsewhere: that is
     # the cause, whatever else it did (a banner on stdout moved to stderr changes nothing).
-    ranked = sorted(judged, key=lambda hj: hj[0].id != SERVES_SOCKET)
+    # One that answers another protocol's opening in a fresh process is that protocol's server:
+    # its framing and envelope both, so that verdict leads a framing mismatch's.
+    other = _speaks_another(obs)
+    ranked = sorted(
+        judged, key=lambda hj: (hj[0].id != SERVES_SOCKET, not (other and hj[0].id == ENVELOPE))
+    )
     confirmed = [j for _, j in ranked if j.status == "confirmed"]
     if confirmed:
         first = confirmed[0]
@@ -385,6 +419,8 @@ def _facts(obs: Observations, seconds: float) -> dict[str, Any]:
         }
     if obs.late_answer is not None:
         facts["answered_after_s"] = round(obs.late_answer, 3)
+    if obs.waited_longer is not None:  # seconds after spawn when poolctl stopped waiting
+        facts["gave_up_at_s"] = round(obs.waited_longer, 3)
     return facts
 
 
@@ -404,6 +440,7 @@ def _none_confirmed(
             evidence.append(Evidence(obs.live.activity(), origin))
     steps = []
     working = still_working(obs)
+    probe = obs.close_probe
     if obs.late_answer is not None:
         took = obs.late_answer - obs.request_sent_at
         evidence.append(
@@ -424,6 +461,20 @@ def _none_confirmed(
         )
         if working:  # progress or log messages: a slow request, not a broken worker
             cause += f"; {working}: it is alive and talks on, so it may still be working on it"
+        elif probe is not None and probe.cancelled:
+            cause += (
+                f"; when its stdin closed it answered with the error {probe.cancelled!r}: it was "
+                "still working on the request"
+            )
+            evidence.append(
+                Evidence(
+                    quote(probe.flushed, 80),
+                    f"{obs.stdout_origin} bytes {probe.offset}-"
+                    f"{probe.offset + len(probe.flushed) - 1}",
+                    "what it wrote when its stdin closed: the request cancelled, not an answer",
+                )
+            )
+        if working or (probe is not None and probe.cancelled):
             steps.append("raise the timeout (an MCP client waits 60 s for a tool by default)")
         part = obs.explanation
         if part is not None and part.kind == "truncated":  # an answer on its way, or cut short
@@ -437,6 +488,6 @@ def _none_confirmed(
     if not obs.experiments_enabled:
         steps.append("run again without --no-experiments to test the untested hypotheses")
     steps.append(f"look at its stderr ({obs.stderr_origin}) and a stack dump (`py-spy dump --pid`)")
-    if obs.late_answer is None and not working:
+    if obs.late_answer is None and not working and not (probe is not None and probe.cancelled):
         steps.append("try a longer --timeout")
     return cause, "Next: " + "; ".join(steps) + ".", tuple(evidence)

@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from poolctl.context import RunContext
+from poolctl.errors import FramingError
 from poolctl.events import Trace
 from poolctl.framing import get_framing, quote
-from poolctl.protocol import dumps, get_protocol
+from poolctl.protocol import dumps, get_protocol, workspace
 from poolctl.units import fmt_limit
 from poolctl.worker import ExitStatus, StderrMode, WorkerProcess, WorkerSpec
 
@@ -29,6 +30,7 @@ from .pty_probe import run_on_pty
 MIN_TIME = 0.2  # an experiment given less than this is skipped, not run to a certain timeout
 MANY_REQUESTS = 512  # enough replies to fill a 4 KiB (binary) or 8 KiB (text) stdio buffer
 STOP_POLL = 0.05  # how often an experiment that may be stopped early looks whether it is
+LATE_GRACE = 0.3  # past an experiment's wait, an answer is still read (and told late)
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,8 @@ class Outcome:
     stderr_head: str = ""  # the start of its captured stderr
     answers: int = 0  # responses to our requests (of `experiment.requests`)
     response: dict[str, Any] | None = None  # the first answer, as the worker sent it
+    late_ms: float | None = None  # an answer read after the wait (or as it was stopped), this
+    # long after the request
 
     @property
     def id(self) -> str:
@@ -116,7 +120,7 @@ def protocol_experiment(spec: WorkerSpec, name: str, keep_framing: bool = False)
     own when `keep_framing`: its messages showed that framing works), with its opening request:
     does a fresh process answer it?"""
     protocol = get_protocol(name)
-    opening = protocol.opening()
+    opening = protocol.opening(workspace(spec.cwd))
     framing = spec.framing if keep_framing else protocol.framing
     return Experiment(
         f"protocol-{name}",
@@ -209,6 +213,8 @@ def run_experiments(
             if won is not None and isinstance(outcome, Outcome) and outcome.answered:
                 won.set()
             return outcome
+        except FramingError as exc:  # an LSP initialize is longer than packet-1 allows
+            return Skipped(exp, f"the request does not fit this framing: {exc}")
         except Exception as exc:  # an experiment that breaks is reported, never fatal
             return Skipped(exp, f"the experiment failed: {type(exc).__name__}: {exc}")
 
@@ -243,12 +249,14 @@ def _run_pipe(
     answers = 0
     detail = ""
     first: dict[str, Any] | None = None
+    late_ms: float | None = None
     try:
         requests = [worker.ids.request(command, args) for _ in range(exp.requests)]
         ids = {r.id for r in requests}
         start = time.monotonic()
         deadline = start + wait
         stopped = ""
+        timed_out = False
 
         def given_up() -> bool:  # asked to stop while the worker's stdin is full
             nonlocal stopped
@@ -279,6 +287,7 @@ def _run_pipe(
                     detail = status.describe() if status else "closed stdout"
                 break
             if remaining <= 0:
+                timed_out = True
                 break
             if answered_at is not None:  # many requests: collect what follows for a moment
                 remaining = min(remaining, 0.2)
@@ -305,8 +314,24 @@ def _run_pipe(
                     detail += f"; the last {exp.requests - answers} stayed in its buffer"
         elif not detail:
             detail = f"no answer within {fmt_limit(wait)}"
+            # A busy machine delays an answer past the wait: read on a moment, so that one
+            # just late is told late, with its time (it was "no answer", its bytes quoted).
+            late = _answer_in(worker, ids, time.monotonic() + LATE_GRACE) if timed_out else None
+            if late is not None:
+                late_ms = round(max(0.0, late[0] - start) * 1000, 1)
+                detail += f"; its answer came late, {late_ms:.1f} ms after the request"
+                first = late[1]
     finally:
         worker.stop(0.5)
+    if answered_at is None and late_ms is None and timed_out:
+        at_eof = _answer_in(worker, ids, None)  # written as its stdin closed, as it was stopped
+        if at_eof is not None:  # a valid frame in this framing all the same
+            late_ms = round(max(0.0, at_eof[0] - start) * 1000, 1)
+            detail += (
+                f"; its answer came only after its stdin was closed to stop it, {late_ms:.1f} ms "
+                "after the request"
+            )
+            first = at_eof[1]
     data = bytes(worker.transcript.data)
     chunks = worker.transcript.chunks
     first_chunk = (chunks[1][1] if len(chunks) > 1 else len(data)) if chunks else 0
@@ -324,7 +349,25 @@ def _run_pipe(
         stderr_head=stderr_head,
         answers=answers,
         response=first,
+        late_ms=late_ms,
     )
+
+
+def _answer_in(
+    worker: WorkerProcess, ids: set[Any], until: float | None
+) -> tuple[float, dict[str, Any]] | None:
+    """An answer to one of `ids` among the frames read (reading on until `until`, if given):
+    when it was read, and the answer."""
+    while True:
+        while worker.frames:
+            response = worker.read_message(worker.frames.pop(0))
+            if response is not None and response.id in ids:
+                return worker.last_read_mono, response.raw
+        left = (until or 0.0) - time.monotonic()
+        if until is None or left <= 0 or worker.frame_error is not None:
+            return None
+        if not worker.read_stdout(left):
+            return None
 
 
 def _run_pty(

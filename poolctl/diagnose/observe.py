@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from poolctl.framing import ERROR_CONTEXT, Explanation, counted_in_characters, explain, quote
-from poolctl.protocol import Request, StrayOutput
+from poolctl.protocol import Request, Response, StrayOutput
 from poolctl.worker import ExitStatus, NoAnswer, StderrMode, WorkerProcess
 
 from . import procinfo
@@ -168,6 +168,9 @@ class CloseProbe:
     # a JSON line among them answering the request, when the framing read none: a worker that
     # reads lines parses the request once end of input ends the line it is on
     line_answer: bytes = b""
+    # the error it answered with because its input closed (the MCP Python SDK's
+    # `Connection closed`): the request was still in progress, no answer was held back
+    cancelled: str = ""
 
 
 @dataclass(frozen=True)
@@ -456,9 +459,28 @@ def close_stdin(worker: WorkerProcess, request: Request, wait: float = 1.0) -> C
     while worker.poll() is None and time.monotonic() < end:
         time.sleep(0.02)
     flushed = worker.redactor.bytes(bytes(worker.transcript.data[offset:]), same_length=True)
-    answered = worker.take_answer(request) is not None
-    line = b"" if answered else _line_answer(flushed, request)
-    return CloseProbe(worker.poll(), flushed, answered, time.monotonic() - start, offset, line)
+    response = worker.take_answer(request)
+    cancelled = _cancelled_by_close(response)
+    answered = response is not None and not cancelled
+    line = b"" if response is not None else _line_answer(flushed, request)
+    took = time.monotonic() - start
+    return CloseProbe(worker.poll(), flushed, answered, took, offset, line, cancelled)
+
+
+# An error reply that says the input closed or the request was cancelled: what a server sends
+# for a request it is still working on when its stdin closes (the MCP Python SDK answers
+# -32000 "Connection closed"), not an answer it had held back in a buffer.
+_CLOSED = re.compile(
+    r"\b(connection|stream|input|stdin|transport)\b.{0,20}\bclosed\b|\bcancel", re.I
+)
+
+
+def _cancelled_by_close(response: Response | None) -> str:
+    """The error message of `response` when it says the input closed, else ""."""
+    if response is None or response.success or not isinstance(response.error, dict):
+        return ""
+    message = str(response.error.get("message", ""))
+    return message if _CLOSED.search(message) else ""
 
 
 def _line_answer(data: bytes, request: Request) -> bytes:

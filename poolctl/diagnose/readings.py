@@ -35,6 +35,16 @@ _CRASH_LINES: tuple[re.Pattern[str], ...] = (
     re.compile(r"^.*(?:: command not found|: \d+: \S+: not found)$", re.M),
 )
 
+# A command line refused by its argument parser: argparse's `prog: error: unrecognized
+# arguments: --x` or `… the following arguments are required: x`, commander's `error: required
+# option '--stdio' not specified`, click's `Error: No such option: --x`. The line must speak of
+# arguments or options: `error: cannot connect to the database` is no usage error.
+USAGE_ERROR = re.compile(
+    r"^(?:[\w.-]+: )?error: [^\n]*\b(?:arguments?|options?|flags?|usage|unrecognized"
+    r"|no such option|missing option)\b[^\n]*$",
+    re.M | re.I,
+)
+
 
 def exception_line(stderr: str) -> str | None:
     """The line that says why the process died: the last `SomeError: message` of a Python
@@ -235,9 +245,30 @@ def result(obs: Observations, eid: str) -> Outcome | None:
     return r if isinstance(r, Outcome) else None
 
 
+def silent(outcome: Outcome | None) -> bool:
+    """An experiment's process wrote nothing and was still running when its time was up."""
+    return (
+        outcome is not None
+        and not outcome.answered
+        and not outcome.stdout_head
+        and outcome.detail.startswith("no answer within")
+    )
+
+
 def answered(obs: Observations, eid: str) -> bool:
     r = result(obs, eid)
     return r is not None and r.answered
+
+
+def buffer_answered(obs: Observations, eid: str) -> bool:
+    """Whether buffering experiment `eid` got the answer: in a protocol with a handshake its
+    fresh process is sent the request alone, so an error reply is the request refused out of
+    session (the MCP SDK's -32602), not the answer a buffer held back."""
+    r = result(obs, eid)
+    if r is None or not r.answered:
+        return False
+    refused = isinstance(r, Outcome) and r.response is not None and "error" in r.response
+    return not (refused and obs.worker.protocol.handshake)
 
 
 def experiment_evidence(obs: Observations, *ids: str) -> list[Evidence]:

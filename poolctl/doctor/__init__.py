@@ -15,6 +15,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -136,7 +137,7 @@ def run_doctor(options: DoctorOptions, run_dir: RunDir) -> Report:
         for section in SECTIONS:
             if section in results:
                 with activity.waiting(f"checking {section.lower()}…"):
-                    done = results[section].result().checks
+                    done = _waited(results[section]).checks
                 checks.extend(done)
                 if options.listener is not None:
                     options.listener.finished(section, done)
@@ -165,6 +166,17 @@ def run_doctor(options: DoctorOptions, run_dir: RunDir) -> Report:
             protocol=options.spec.protocol,
         ),
     )
+
+
+def _waited(future: Future[CheckList]) -> CheckList:
+    """`future`'s result, waited for in short steps: a wait with no timeout is not woken by a
+    signal that the kernel gave another thread, and the handler (Ctrl-C, SIGTERM) runs in the
+    main thread only once it wakes (a SIGTERM left doctor waiting on its sections)."""
+    while True:
+        try:
+            return future.result(timeout=0.1)
+        except FutureTimeout:
+            continue
 
 
 def _main_probe(

@@ -8,11 +8,12 @@ from __future__ import annotations
 import json
 
 from poolctl import redact
-from poolctl.diagnose.hypotheses import crashed, stderr_merged, stdout_text
+from poolctl.diagnose.hypotheses import crashed, stderr_merged, stdout_text, stuck_in_init
 from poolctl.diagnose.hypotheses import framing as framing_mismatch
-from poolctl.model import Diagnosis, Evidence, FramingTrial
+from poolctl.model import CheckStatus, Diagnosis, Evidence, FramingTrial
 from poolctl.ping import PingOptions, try_framings
 from poolctl.rundir import RunDir
+from poolctl.units import fmt_limit
 
 from .probe import Probe
 from .target import CheckList, seconds_text
@@ -70,6 +71,9 @@ def check_framing(probe: Probe, run_dir: RunDir, timeout: float) -> CheckList:
     if diagnosis is None:
         out.add("ping", "fail", f"no answer in {framing}: {probe.no_answer.detail}")
         return out
+    if probe.is_confirmed(stuck_in_init.ID):  # a slow start says nothing of the framing
+        out.add(*_not_started(probe, diagnosis, timeout))
+        return out
     works, tried = working_framings(diagnosis, probe, run_dir, timeout)
     confirmed = [h.id for h in diagnosis.hypotheses if h.status == "confirmed"]
     found = ""
@@ -80,14 +84,48 @@ def check_framing(probe: Probe, run_dir: RunDir, timeout: float) -> CheckList:
     remedy = diagnosis.remediation
     if works and framing not in works:
         remedy = remedy or f"use framing {works[0]} on both sides"
+    evidence = engine_evidence(diagnosis)
+    out.add("ping", "fail", f"no answer in {framing}: {diagnosis.cause}{found}", remedy, evidence)
+    return out
+
+
+def _not_started(
+    probe: Probe, diagnosis: Diagnosis, timeout: float
+) -> tuple[str, CheckStatus, str, str, list[Evidence]]:
+    """The ping of a worker still starting when its timeout came: the framing is judged by the
+    answer that came while the diagnosis kept waiting, else it is untested (Start-up judges
+    the start)."""
+    assert probe.no_answer is not None
+    method, framing = probe.no_answer.request.command, probe.spec.framing
+    evidence = engine_evidence(diagnosis)
+    late = diagnosis.facts.get("answered_after_s")
+    if late is not None:
+        summary = (
+            f"answers {method} in {framing} once started: its answer came {late:.2f} s after "
+            f"spawn, past the {fmt_limit(timeout)} timeout (the start is judged under Start-up)"
+        )
+        return "ping", "ok", summary, "", evidence
+    gave_up = diagnosis.facts.get("gave_up_at_s")
+    waited = (
+        f"; doctor gave up waiting for its answer {gave_up:.1f} s after spawn" if gave_up else ""
+    )
+    summary = (
+        f"not tested: the worker had not read the {method} request at the {fmt_limit(timeout)} "
+        f"timeout, still starting{waited} (see Start-up)"
+    )
+    fix = "Run doctor again with a --timeout above its start-up to test its framing."
+    return "ping", "warn", summary, fix, evidence
+
+
+def engine_evidence(diagnosis: Diagnosis) -> list[Evidence]:
+    """The engine's evidence, its judgement of each hypothesis, and its evidence files."""
     evidence = list(diagnosis.evidence)
     for h in diagnosis.hypotheses:
         evidence.append(Evidence(f"{h.status}: {h.title}", "hypothesis", h.reason))
     files = diagnosis.facts.get("evidence_files") or []
     if files:
         evidence.append(Evidence(", ".join(files), "evidence files"))
-    out.add("ping", "fail", f"no answer in {framing}: {diagnosis.cause}{found}", remedy, evidence)
-    return out
+    return evidence
 
 
 def working_framings(

@@ -25,6 +25,15 @@ SECTION = "Output hygiene"
 ERROR_LINE = re.compile(
     r"(?i)(\b(error|fatal|exception|panic(ked)?|failed|traceback)\b|\*\* \(|cannot find module)"
 )
+# A stderr line by which a server says it cannot work as started (the MCP filesystem server
+# without a directory: its usage, and "At least one directory must be provided … for the server
+# to operate"): it answers the handshake, and refuses every tool call. Not its "No valid root
+# directories provided by client": that answers poolctl's empty roots/list, and it keeps the
+# directories it was given.
+UNUSABLE_LINE = re.compile(
+    r"(?i)(\bmust be (provided|set|specified|given|configured)\b|\bnot configured\b|"
+    r"\bmissing required\b|^\s*usage:)"
+)
 NOISE_KINDS = ("text", "binary")  # what `framing.explain` calls bytes that are no frame at all
 REMEDY = "write logs and banners to stderr (print(..., file=sys.stderr)), never stdout"
 
@@ -106,7 +115,8 @@ def _stdout_judged(probe: Probe, apart: Probe, out: CheckList) -> None:
 
 
 def _stderr(probe: Probe, apart: Probe, configured: StderrMode, out: CheckList) -> None:
-    lines = [ln for ln in apart.stderr.splitlines() if ln.strip()]
+    all_lines = apart.stderr.splitlines()  # numbered as in the stderr log
+    lines = [ln for ln in all_lines if ln.strip()]
     origin = f"workers/{apart.worker_id}.stderr.log"
     if not lines:
         out.add("stderr", "ok", "nothing on stderr at start")
@@ -139,6 +149,17 @@ def _stderr(probe: Probe, apart: Probe, configured: StderrMode, out: CheckList) 
             "ok",
             f"{said}: kept apart from stdout ({configured}); they tell why it exited (see Framing)",
             evidence=evidence,
+        )
+    elif unusable := [(n, ln) for n, ln in enumerate(all_lines, 1) if UNUSABLE_LINE.search(ln)]:
+        quoted = [Evidence(ln.strip(), f"{origin}:{n}") for n, ln in unusable[:4]]
+        last = unusable[-1][1].strip()
+        out.add(
+            "stderr",
+            "warn",
+            f"{len(unusable)} line(s) on stderr at start say it cannot work as started "
+            f"({_cut(last, 120)!r}): it answered, but may refuse what it is asked",
+            "read what it says it needs (an argument, a setting, a directory) and give it",
+            [*quoted, *evidence],
         )
     elif errors := [ln for ln in lines if ERROR_LINE.search(ln)]:
         out.add(

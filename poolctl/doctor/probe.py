@@ -133,6 +133,14 @@ def run_probe(
             f"the server refused {session.steps[-1].method}: {session.refused.error_message}",
             0.0,
         )
+    if outcome is None and session.mismatch:  # answered, but as another protocol's server
+        method, noun = session.steps[-1].method, worker.protocol.server_noun
+        outcome = NoAnswer(
+            worker.ids.request_raw(method, {}),
+            "bad-frame",
+            f"the server answered {method}, but not as {noun}: {session.mismatch}",
+            0.0,
+        )
     return Probe(
         spec,
         worker_id,

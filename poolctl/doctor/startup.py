@@ -16,6 +16,7 @@ from pathlib import Path
 
 from poolctl.diagnose.hypotheses import stuck_in_init
 from poolctl.model import Evidence
+from poolctl.protocol import workspace
 from poolctl.rundir import RunDir
 from poolctl.worker import Answer, StderrMode, WorkerProcess
 
@@ -99,7 +100,8 @@ def check_startup(
     worker = WorkerProcess(spec, run_dir.workers, worker_id="startup", context=run_dir.context)
     ready: float | None = None
     with worker:
-        opening = worker.protocol.opening()  # a ping, or the handshake's first request
+        # a ping, or the handshake's first request
+        opening = worker.protocol.opening(workspace(spec.cwd))
         outcome = worker.exchange(opening.method, opening.params, wait)
         if isinstance(outcome, Answer):
             ready = worker.elapsed()

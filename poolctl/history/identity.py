@@ -9,7 +9,12 @@ the same unclassified shape was seen in the same test: a cluster's shape keeps n
 nor path, and another test's `assert 'guest' in …` says nothing of this one's `assert 'admin'
 in …`. A failure whose key no earlier run had is still known when the same test failed with the
 same normalised message before: a pattern added or changed since claims it now
-(`queries.sightings_in_tests`).
+(`lookups.sightings_in_tests`).
+
+A scenario's or a ping's failure is the run of one target, not one test of a suite: its key
+holds the scenario's name, or the pinged command (`target`), so that another scenario's or
+another server's same failure is not this one's history, and two runs of one scenario (by
+name, from whichever path) are still linked.
 """
 
 from __future__ import annotations
@@ -65,6 +70,16 @@ def case_id(failure: Failure) -> CaseId:
     return CaseId(failure.name, failure.group, case_file(failure))
 
 
+def target(failure: Failure) -> str | None:
+    """What a pool command's failure belongs to: the scenario (its name) or the pinged command
+    (request and argv); None for a test log's failure, known in any test."""
+    if failure.source == "scenario":
+        return failure.group
+    if failure.source == "ping":
+        return failure.name
+    return None
+
+
 @dataclass(frozen=True)
 class FailureId:
     """A failure as the store knows it: its key, pattern, cluster and normalised message."""
@@ -82,6 +97,9 @@ def failure_id(finding: Finding) -> FailureId:
     outcome = finding.outcome
     if isinstance(outcome, Diagnosis):
         key = short_hash(f"{outcome.pattern_id}\n{signed}")  # triage's group key
+        of = target(finding.failure)
+        if of is not None:
+            key = short_hash(f"{outcome.pattern_id}\n{of}\n{signed}")
         return FailureId(key, outcome.pattern_id, cluster, signed[:MAX_MESSAGE])
     key = short_hash(f"{case_id(finding.failure).key}\n{cluster}")  # in this test only
     return FailureId(f"u-{key}", None, cluster, signed[:MAX_MESSAGE])

@@ -14,10 +14,10 @@ from typing import Any
 from sqlalchemy import Connection, Engine, inspect, text
 
 from poolctl.history.errors import HistoryError
-from poolctl.history.schema import SCHEMA_HEAD, metadata
+from poolctl.history.schema import metadata
+from poolctl.history.schema_head import SCHEMA_HEAD, VERSION_TABLE
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-VERSION_TABLE = "alembic_version"
 PG_LOCK_KEY = 0x706F6F6C  # "pool": serialises migrations on a shared PostgreSQL
 
 

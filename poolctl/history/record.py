@@ -1,8 +1,9 @@
 """One run into the store, and the run's findings told what the store knew of them.
 
-A run's row holds its kind, verdict, timings, counts and metadata; an outcome row holds one
-test's outcome: a failure with its pattern, cluster and normalised message, or a pass. The run
-is written, then its failures are looked up (earlier runs with the same failure; the test's
+A run's row holds its kind, verdict, timings, counts and metadata; a failure's row holds the
+test, its pattern, cluster and normalised message; the run's passes are one row, its passing
+tests' keys packed (`packed`), the tests the store had not seen added to `tests`. The run is
+written, then its failures are looked up (earlier runs with the same failure; the test's
 outcomes in the flaky window), all in one transaction: a run is recorded whole or not at all,
 and two runners writing at once each see the other's run complete or not at all.
 """
@@ -11,18 +12,23 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from operator import itemgetter
-from typing import Any, TypeVar
-
-from sqlalchemy import Connection, insert, select, update
+from typing import Any
 
 from poolctl.history.flaky import Flips, flips
-from poolctl.history.identity import case_id, case_key, failure_id
-from poolctl.history.queries import Sighting, outcome_series, sightings, sightings_in_tests
+from poolctl.history.identity import case_id, failure_id
+from poolctl.history.lookups import (
+    Sighting,
+    chunked,
+    outcome_series,
+    sightings,
+    sightings_in_tests,
+)
+from poolctl.history.packed import hex_key, key_number, key_of, pack, unpack
+from poolctl.history.rawdb import Db, in_list
 from poolctl.history.runmeta import RunMeta
-from poolctl.history.schema import outcomes, runs
 from poolctl.history.store import HistoryStore
 from poolctl.logs.passes import PassedTest
 from poolctl.model import (
@@ -39,8 +45,10 @@ from poolctl.redact import Redactor, Secrets
 
 # outcome rows written at a time: a run with 200,000 passes is never held whole in memory
 INSERT_BATCH = 5_000
-T = TypeVar("T")
-OUTCOME_COLUMNS = [c.name for c in outcomes.columns if c.name != "id"]
+FAILURE_COLUMNS = (
+    "run_id", "test_key", "name", "test_group", "file", "source", "outcome", "failure_key",
+    "pattern_id", "cluster_id", "message",
+)  # fmt: skip
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -101,7 +109,12 @@ def storable(text: str) -> str:
     return text
 
 
-def _failure_rows(report: Report, clean: Callable[[str], str]) -> list[dict[str, Any]]:
+# the columns of a failure's row that may quote a secret (a test's name, its message)
+_REDACTED_COLUMNS = ("name", "test_group", "message")
+
+
+def _failure_rows(report: Report) -> list[dict[str, Any]]:
+    """A row per failure, its texts as the report has them (`record` redacts them)."""
     rows = []
     for finding in report.findings:
         test = case_id(finding.failure)
@@ -109,15 +122,15 @@ def _failure_rows(report: Report, clean: Callable[[str], str]) -> list[dict[str,
         rows.append(
             {
                 "test_key": test.key,
-                "name": clean(test.name),
-                "test_group": clean(test.group),
+                "name": test.name,
+                "test_group": test.group,
                 "file": storable(test.file) if test.file else test.file,
                 "source": finding.failure.source,
                 "outcome": "failed",
                 "failure_key": failed.key,
                 "pattern_id": failed.pattern_id,
                 "cluster_id": failed.cluster_id,
-                "message": clean(failed.message),
+                "message": failed.message,
             }
         )
     return rows
@@ -133,97 +146,88 @@ def invalidated(report: Report) -> set[str]:
     }
 
 
-def _pass_batches(
+def _last_packed(db: Db) -> set[int]:
+    """The keys of the tests the store's last run with passes passed: all in `tests` already
+    (a suite run again names its tests again, and none of them is looked up)."""
+    found = db.rows("SELECT test_keys FROM run_passes ORDER BY run_id DESC LIMIT 1")
+    return set(unpack(found[0][0])) if found else set()
+
+
+def _record_passes(
+    db: Db,
     passes: Iterable[PassedTest],
     failed: set[str],
     redactor: Redactor,
     run_id: Any,
     invalid: set[str],
-) -> Iterator[list[dict[str, Any]]]:
-    """The pass rows of run `run_id`, `INSERT_BATCH` at a time: once per test, without the tests
-    that failed in this run (ExUnit's `--trace` lists every test that ran, failed or not) nor
-    those of the ExUnit modules in `invalid`."""
-    seen = set(failed)
+) -> int:
+    """Run `run_id`'s passes as one packed row, each test once, without the tests that failed
+    in this run (ExUnit's `--trace` lists every test that ran, failed or not) nor those of the
+    ExUnit modules in `invalid`; the tests the store had not seen are added to `tests`,
+    `INSERT_BATCH` at a time. Returns how many passed."""
+    known = _last_packed(db)
+    any_test = bool(known) or bool(db.rows("SELECT test_key FROM tests LIMIT 1"))
+    failed_numbers = {n for key in failed if (n := key_of(key)) is not None}
+    seen = set(failed_numbers)
+    unknown: dict[int, PassedTest] = {}
+    number_of = key_number
+    for test in passes:  # the loop of 200,000: each step kept to a few operations
+        if invalid and test.source == "exunit" and test.group in invalid:
+            continue
+        number = number_of(test.name, test.group, test.file)
+        if number in seen:
+            continue
+        seen.add(number)
+        if number not in known:
+            unknown[number] = test
+            if len(unknown) >= INSERT_BATCH:
+                _add_tests(db, unknown, redactor, any_test)
+                unknown = {}
+    if unknown:
+        _add_tests(db, unknown, redactor, any_test)
+    numbers = seen - failed_numbers
+    if numbers:
+        db.many(
+            "run_passes", ("run_id", "passed", "test_keys"), [(run_id, len(numbers), pack(numbers))]
+        )
+    return len(numbers)
 
-    def unseen() -> Iterator[tuple[str, PassedTest]]:
-        for test in passes:
-            if test.source == "exunit" and test.group in invalid:
-                continue
-            key = case_key(test.name, test.group, test.file)
-            if key not in seen:
-                seen.add(key)
-                yield key, test
 
-    for chunk in _in_batches(unseen()):
-        yield _pass_rows(chunk, redactor, run_id)
-
-
-def _pass_rows(
-    chunk: list[tuple[str, PassedTest]], redactor: Redactor, run_id: Any
-) -> list[dict[str, Any]]:
-    # the chunk's names searched at once: they are redacted one by one only when one of them
-    # may hold a secret (rarely; 400,000 searches took a second)
-    texts = [text for _, t in chunk for text in (t.name, t.group)]
+def _add_tests(db: Db, found: dict[int, PassedTest], redactor: Redactor, look_up: bool) -> None:
+    """The tests of `found` that `tests` does not hold yet, added (`look_up`: it may hold some)."""
+    if look_up:
+        for batch in chunked(sorted(found)):
+            keys, params = in_list("k", [hex_key(n) for n in batch])
+            for (key,) in db.rows(f"SELECT test_key FROM tests WHERE test_key IN {keys}", params):
+                found.pop(int(key, 16), None)
+    if not found:
+        return
+    # the names searched at once: they are redacted one by one only when one of them may hold
+    # a secret (rarely; 400,000 searches took a second), and made storable one by one only
+    # when one of them is not ASCII
+    texts = [text for t in found.values() for text in (t.name, t.group)]
     redacts = redactor.may_hold_any(texts)
+    plain = (
+        not redacts
+        and "".join(texts).isascii()
+        and "".join(t.file for t in found.values()).isascii()
+    )
 
     def clean(text: str) -> str:
-        return storable(redactor.text(text) if redacts else text)
+        return text if plain else storable(redactor.text(text) if redacts else text)
 
-    return [
-        {
-            "run_id": run_id,
-            "test_key": key,
-            "name": clean(t.name),
-            "test_group": clean(t.group),
-            "file": storable(t.file) if t.file else t.file,
-            "source": t.source,
-            "outcome": "passed",
-            "failure_key": None,
-            "pattern_id": None,
-            "cluster_id": None,
-            "message": None,
-        }
-        for key, t in chunk
+    rows = [
+        (
+            hex_key(number),
+            clean(t.name),
+            clean(t.group),
+            t.file if plain else storable(t.file),
+            t.source,
+        )
+        for number, t in sorted(found.items(), key=itemgetter(0))
     ]
-
-
-def _batches(rows: Iterable[dict[str, Any]], run_id: Any) -> Iterator[list[dict[str, Any]]]:
-    """The outcome rows of run `run_id`, `INSERT_BATCH` at a time."""
-    for batch in _in_batches(rows):
-        yield [{**row, "run_id": run_id} for row in batch]
-
-
-def _in_batches(items: Iterable[T]) -> Iterator[list[T]]:
-    """`items`, `INSERT_BATCH` at a time (the last batch may be shorter)."""
-    batch: list[T] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= INSERT_BATCH:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-def _insert_outcomes(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    """`rows` inserted through the driver's executemany, the statement compiled once by
-    SQLAlchemy for the store's dialect: SQLAlchemy's own per-row handling of the parameters
-    cost more than the database's insert. The columns are strings and integers, which no
-    dialect converts.
-
-    The rows go in the order of their `test_key`: the keys are hashes, and inserted in the
-    log's order each one lands on another page of the (test_key, run_id) index. Sorted, a
-    batch fills neighbouring pages (200,000 passes into a store of 400,000 outcomes: 5.3 s
-    of SQLite, 3.0 s sorted)."""
-    rows.sort(key=itemgetter("test_key"))
-    compiled = insert(outcomes).compile(
-        dialect=conn.dialect, column_keys=OUTCOME_COLUMNS, for_executemany=True
-    )
-    if compiled.positional:
-        values = itemgetter(*(compiled.positiontup or ()))  # a row's values, in C
-        conn.exec_driver_sql(compiled.string, list(map(values, rows)))
-    else:
-        conn.exec_driver_sql(compiled.string, rows)
+    columns = ("test_key", "name", "test_group", "file", "source")
+    db.many("tests", columns, rows)
 
 
 def _redactor(secrets: Secrets) -> Redactor:
@@ -261,11 +265,16 @@ def record(
     same log, triaged again to render it otherwise) is not recorded again: its findings get the
     history that run got, and a note says so."""
     redactor = _redactor(secrets)
+    rows = _failure_rows(report)
+    # one search over every name and message at once: most runs quote no secret, and then
+    # none is searched again one by one (7,350 searches for 2,450 failures)
+    texts = [report.title, *(row[k] for row in rows for k in _REDACTED_COLUMNS)]
+    redacts = redactor.may_hold_any(texts)
 
     def clean(text: str) -> str:
-        return storable(redactor.text(text))
+        return storable(redactor.text(text) if redacts else text)
 
-    failure_rows = _failure_rows(report, clean)
+    failure_rows = [{**row, **{k: clean(row[k]) for k in _REDACTED_COLUMNS}} for row in rows]
     failed_tests = {row["test_key"] for row in failure_rows}
     patterns = sorted(
         {f.outcome.pattern_id for f in report.findings if isinstance(f.outcome, Diagnosis)}
@@ -295,39 +304,41 @@ def record(
         "inputs_digest": digest,
         "run_dir": report.run_dir,
     }
-    with store.writing() as conn:
-        earlier = _same_inputs(conn, report.kind, digest) if digest else None
+    with store.recording() as db:
+        earlier = _same_inputs(db, report.kind, digest) if digest else None
         if earlier is not None:
-            return _as_recorded(conn, report, failure_rows, earlier, started - window)
-        inserted = conn.execute(insert(runs).values(**run_values)).inserted_primary_key
-        assert inserted is not None
-        run_id = inserted[0]
-        passed = 0
-        for batch in _batches(failure_rows, run_id):
-            _insert_outcomes(conn, batch)
+            return _as_recorded(db, report, failure_rows, earlier, started - window)
+        run_values["started_at"] = db.stamp(started)
+        names = ", ".join(run_values)
+        marks = ", ".join(f":{name}" for name in run_values)
+        run_id = db.insert_id(f"INSERT INTO runs ({names}) VALUES ({marks})", run_values)
+        for batch in chunked(sorted(failure_rows, key=itemgetter("test_key")), INSERT_BATCH):
+            db.many(
+                "failures",
+                FAILURE_COLUMNS,
+                [(run_id, *map(row.get, FAILURE_COLUMNS[1:])) for row in batch],
+            )
         invalid = invalidated(report)
-        for batch in _pass_batches(passes, failed_tests, redactor, run_id, invalid):
-            _insert_outcomes(conn, batch)
-            passed += len(batch)
-        histories = _histories(conn, failure_rows, run_id, started - window)
+        passed = _record_passes(db, passes, failed_tests, redactor, run_id, invalid)
+        histories = _histories(db, failure_rows, run_id, started - window)
         counts = {s: sum(1 for h in histories if h.status == s) for s in ("new", "known", "flaky")}
-        conn.execute(
-            update(runs)
-            .where(runs.c.id == run_id)
-            .values(**counts, tests=len(failed_tests) + passed, passed=passed)
+        db.run(
+            "UPDATE runs SET new = :new, known = :known, flaky = :flaky, tests = :tests, "
+            "passed = :passed WHERE id = :id",
+            {**counts, "tests": len(failed_tests) + passed, "passed": passed, "id": run_id},
         )
     return _with_histories(report, histories)
 
 
 def _histories(
-    conn: Connection, failure_rows: list[dict[str, Any]], run_id: int, since: datetime
+    db: Db, failure_rows: list[dict[str, Any]], run_id: int, since: datetime
 ) -> list[FindingHistory]:
     """Each failure's history: seen in runs other than `run_id`, and its test's flips."""
-    seen = sightings(conn, {row["failure_key"] for row in failure_rows}, run_id)
+    seen = sightings(db, {row["failure_key"] for row in failure_rows}, run_id)
     # not seen under its pattern: a pattern added or changed since may claim what was seen
     unseen = {(r["test_key"], r["message"]) for r in failure_rows if r["failure_key"] not in seen}
-    seen_in_test = sightings_in_tests(conn, unseen, run_id) if unseen else {}
-    series = outcome_series(conn, {row["test_key"] for row in failure_rows}, since)
+    seen_in_test = sightings_in_tests(db, unseen, run_id) if unseen else {}
+    series = outcome_series(db, {row["test_key"] for row in failure_rows}, since)
     changes = {key: flips(values) for key, values in series.items()}
     return [
         _status(
@@ -346,20 +357,18 @@ def _with_histories(report: Report, histories: list[FindingHistory]) -> Report:
     return dataclasses.replace(report, findings=tuple(findings))
 
 
-def _same_inputs(conn: Connection, kind: str, digest: str) -> int | None:
+def _same_inputs(db: Db, kind: str, digest: str) -> int | None:
     """The last run of `kind` whose inputs had this digest."""
-    query = (
-        select(runs.c.id)
-        .where(runs.c.kind == kind, runs.c.inputs_digest == digest)
-        .order_by(runs.c.id.desc())
-        .limit(1)
+    found = db.rows(
+        "SELECT id FROM runs WHERE kind = :kind AND inputs_digest = :digest "
+        "ORDER BY id DESC LIMIT 1",
+        {"kind": kind, "digest": digest},
     )
-    found: int | None = conn.execute(query).scalar()
-    return found
+    return int(found[0][0]) if found else None
 
 
 def _as_recorded(
-    conn: Connection,
+    db: Db,
     report: Report,
     failure_rows: list[dict[str, Any]],
     run_id: int,
@@ -367,5 +376,5 @@ def _as_recorded(
 ) -> Report:
     """`report`, its inputs already recorded as run `run_id`: the history that run has."""
     said = f"not recorded again: the same input is history run {run_id} (`poolctl history runs`)"
-    again = _with_histories(report, _histories(conn, failure_rows, run_id, since))
+    again = _with_histories(report, _histories(db, failure_rows, run_id, since))
     return dataclasses.replace(again, notes=(*report.notes, said))

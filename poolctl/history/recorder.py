@@ -17,17 +17,19 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
-from typing import IO, Any, BinaryIO
+from typing import IO, TYPE_CHECKING, Any, BinaryIO
 
 from poolctl.errors import PoolctlError
 from poolctl.history.errors import HistoryError
 from poolctl.history.location import Location, resolve
-from poolctl.logs.archive import open_input
-from poolctl.logs.passes import PassedTest, iter_passes
-from poolctl.logs.records import STDIN_NAME
-from poolctl.logs.unpack import readable_input
 from poolctl.model import Report, TriageDetails
 from poolctl.redact import Secrets
+
+if TYPE_CHECKING:
+    from poolctl.logs.passes import PassedTest
+
+# The log readers are imported where a triage's inputs are read again: ping, doctor and
+# run-scenario record their reports without them.
 
 
 class _Tee(io.RawIOBase):
@@ -56,6 +58,8 @@ def _hash_into(digest: Any, stream: IO[bytes]) -> None:
 
 def _unpacked(stream: BinaryIO, name: str) -> BinaryIO:
     """The input as the triage read it: decompressed, in UTF-8."""
+    from poolctl.logs.unpack import readable_input
+
     return readable_input(stream, name)[0]
 
 
@@ -105,6 +109,10 @@ class HistoryRecorder:
         details = report.details
         if not isinstance(details, TriageDetails):
             return
+        from poolctl.logs.archive import open_input
+        from poolctl.logs.passes import iter_passes
+        from poolctl.logs.records import STDIN_NAME
+
         for name, formats in details.formats.items():
             for fmt in formats.split("+"):  # `exunit+pytest`: a log of two runners, read twice
                 try:
@@ -124,6 +132,9 @@ class HistoryRecorder:
         details = report.details
         if not isinstance(details, TriageDetails) or not details.formats:
             return None
+        from poolctl.logs.archive import open_input
+        from poolctl.logs.records import STDIN_NAME
+
         digest = hashlib.sha256()
         for name in details.formats:
             try:

@@ -1,5 +1,8 @@
 """The history store's connection: an SQLAlchemy engine on SQLite or PostgreSQL, its schema
-ensured on open, and every failure turned into one `HistoryError` line.
+ensured on open, and every failure turned into one `HistoryError` line. A SQLite store already
+at `SCHEMA_HEAD` is recognised, and a run recorded in it (`recording`), with `sqlite3` alone:
+SQLAlchemy is imported only to create or upgrade a store, for PostgreSQL, and for `poolctl
+history`'s listings.
 
 SQLite: write transactions start with `BEGIN IMMEDIATE` (a second writer waits for the lock up
 front instead of failing to upgrade a read lock later), in WAL mode (readers do not block the
@@ -16,18 +19,19 @@ import contextlib
 import math
 import os
 import sqlite3
+import sys
 import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy import Connection, Engine, create_engine, event, text
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.pool import NullPool
+from typing import TYPE_CHECKING, Any
 
 from poolctl.history.errors import HistoryError, first_line
 from poolctl.history.location import Location
-from poolctl.history.migrate import VERSION_TABLE, ensure_schema
+from poolctl.history.rawdb import Db, SaDb, SqliteDb
+from poolctl.history.schema_head import SCHEMA_HEAD, VERSION_TABLE
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection, Engine
 
 TIMEOUT_ENV = "POOLCTL_HISTORY_TIMEOUT"
 DEFAULT_TIMEOUT = 10.0  # seconds a locked store or a slow server is waited for
@@ -43,22 +47,29 @@ def timeout_from_env() -> float:
     return value if value > 0 and math.isfinite(value) else DEFAULT_TIMEOUT
 
 
+def _on_connect(dbapi: Any) -> None:
+    dbapi.isolation_level = None  # transactions are begun by the store, not by the driver
+    cursor = dbapi.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    # WAL with NORMAL sync: a commit is atomic and never corrupts the file, without an
+    # fsync each time (a power cut may lose the last run; a crash of poolctl loses none)
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
 def _sqlite_engine(location: Location, timeout: float) -> Engine:
+    from sqlalchemy import create_engine, event
+    from sqlalchemy.pool import NullPool
+
     path = location.sqlite_path
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(location.url, connect_args={"timeout": timeout}, poolclass=NullPool)
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi: Any, record: Any) -> None:
-        dbapi.isolation_level = None  # transactions are begun below, not by the driver
-        cursor = dbapi.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        # WAL with NORMAL sync: a commit is atomic and never corrupts the file, without an
-        # fsync each time (a power cut may lose the last run; a crash of poolctl loses none)
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.close()
+    def _connected(dbapi: Any, record: Any) -> None:
+        _on_connect(dbapi)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
@@ -69,6 +80,9 @@ def _sqlite_engine(location: Location, timeout: float) -> Engine:
 
 
 def _postgres_engine(location: Location, timeout: float) -> Engine:
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import NullPool
+
     wait_ms = int(timeout * 1000)
     return create_engine(
         location.url,
@@ -115,6 +129,19 @@ def _foreign_tables(path: Path) -> list[str]:
     return [] if VERSION_TABLE in names else names
 
 
+def _sqlite_current(path: Path, timeout: float) -> bool:
+    """Whether the SQLite store at `path` is at `SCHEMA_HEAD`, read with `sqlite3` alone."""
+    try:
+        if path.stat().st_size == 0:
+            return False
+        uri = f"file:{urllib.parse.quote(str(path))}?mode=ro"
+        with contextlib.closing(sqlite3.connect(uri, uri=True, timeout=timeout)) as db:
+            found = db.execute(f"SELECT version_num FROM {VERSION_TABLE}").fetchall()
+    except (OSError, sqlite3.Error):
+        return False  # no store yet, or not one: the engine's way says what is wrong
+    return found == [(SCHEMA_HEAD,)]
+
+
 class HistoryStore:
     """An open store: `writing()` and `reading()` give a connection in one transaction."""
 
@@ -122,6 +149,7 @@ class HistoryStore:
         self.location = location
         self.timeout = timeout_from_env() if timeout is None else timeout
         self.engine: Engine | None = None
+        self._current = False
 
     def open(self) -> HistoryStore:
         """Connect and ensure the schema (created on first use)."""
@@ -136,13 +164,25 @@ class HistoryStore:
                 f"it is not a poolctl history store: it holds other tables ({shown}) and no "
                 "poolctl schema; give a new file, or a store poolctl made",
             )
+        if path is not None and _sqlite_current(path, self.timeout):
+            self._current = True  # recorded with sqlite3: SQLAlchemy is not even imported
+            return self
         with self.errors("cannot open it"):
+            from poolctl.history.migrate import ensure_schema
+
             self.engine = _engine(self.location, self.timeout)
             ensure_schema(self.engine, self.location.display)
         return self
 
+    def _sa_engine(self) -> Engine:
+        if self.engine is None:
+            with self.errors("cannot open it"):
+                self.engine = _engine(self.location, self.timeout)
+        return self.engine
+
     def close(self) -> None:
         self.engine = None  # its connections are closed as each transaction ends
+        self._current = False
 
     def __enter__(self) -> HistoryStore:
         return self.open()
@@ -157,7 +197,13 @@ class HistoryStore:
             yield
         except HistoryError:
             raise
-        except (SQLAlchemyError, OSError) as exc:
+        except Exception as exc:
+            sa_errors = sys.modules.get("sqlalchemy.exc")
+            known: tuple[type[BaseException], ...] = (sqlite3.Error, OSError)
+            if sa_errors is not None:
+                known += (sa_errors.SQLAlchemyError,)
+            if not isinstance(exc, known):
+                raise
             problem = first_line(exc)
             if "locked" in problem or "lock timeout" in problem:
                 problem += f" (waited {self.timeout:g} s; {TIMEOUT_ENV} sets how long)"
@@ -168,19 +214,48 @@ class HistoryStore:
     @contextlib.contextmanager
     def writing(self) -> Iterator[Connection]:
         """One write transaction: committed whole, or not at all."""
-        assert self.engine is not None, "open the store first"
+        assert self.engine is not None or self._current, "open the store first"
+        engine = self._sa_engine()
         with (
             self.errors("cannot write to it"),
-            self.engine.connect().execution_options(poolctl_write=True) as conn,
+            engine.connect().execution_options(poolctl_write=True) as conn,
             conn.begin(),
         ):
             if conn.dialect.name == "postgresql":
+                from sqlalchemy import text
+
                 conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_WRITE_LOCK})
             yield conn
 
     @contextlib.contextmanager
+    def recording(self) -> Iterator[Db]:
+        """One write transaction for recording a run (`rawdb`): on SQLite through `sqlite3`
+        (as `writing`: WAL, BEGIN IMMEDIATE, the lock waited for `timeout`), else through
+        `writing`'s connection."""
+        path = self.location.sqlite_path
+        if path is None or not self._current:
+            with self.writing() as conn:
+                yield SaDb(conn)
+            return
+        with self.errors("cannot write to it"):
+            db = sqlite3.connect(path, timeout=self.timeout)
+        try:
+            with self.errors("cannot write to it"):
+                _on_connect(db)
+                db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield SqliteDb(db)
+                except BaseException:
+                    db.rollback()
+                    raise
+                db.commit()
+        finally:
+            db.close()
+
+    @contextlib.contextmanager
     def reading(self) -> Iterator[Connection]:
         """One read transaction (a consistent view of the store)."""
-        assert self.engine is not None, "open the store first"
-        with self.errors("cannot read it"), self.engine.connect() as conn, conn.begin():
+        assert self.engine is not None or self._current, "open the store first"
+        engine = self._sa_engine()
+        with self.errors("cannot read it"), engine.connect() as conn, conn.begin():
             yield conn

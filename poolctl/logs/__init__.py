@@ -20,10 +20,7 @@ from poolctl.logs import exunit_stopped, other_verdicts, pytest_run_errors
 from poolctl.logs.ansi import strip_ansi
 from poolctl.logs.archive import is_zip, open_input, read_archive
 from poolctl.logs.context import attach_context
-from poolctl.logs.exunit import ExUnitParser
-from poolctl.logs.junit import parse_junit
 from poolctl.logs.prefixes import strip_prefixes
-from poolctl.logs.pytest_log import PytestParser
 from poolctl.logs.records import (
     STDIN_NAME,
     IdentifierIndex,
@@ -65,18 +62,30 @@ class LogParser(Protocol):
         ...
 
 
+# Each parser's modules are imported when a log of its format is read: a pytest log's triage
+# does without the ExUnit and JUnit parsers.
 def _parse_exunit(stream: BinaryIO, name: str, out: ParsedLog, head: bytes) -> int:
+    from poolctl.logs.exunit import ExUnitParser
+
     return ExUnitParser(name, out).parse(stream, head, out.progress).lines
 
 
 def _parse_pytest(stream: BinaryIO, name: str, out: ParsedLog, head: bytes) -> int:
+    from poolctl.logs.pytest_log import PytestParser
+
     return PytestParser(name, out).parse(stream, head, out.progress).lines
+
+
+def _parse_junit(stream: BinaryIO, name: str, out: ParsedLog, head: bytes) -> int:
+    from poolctl.logs.junit import parse_junit
+
+    return parse_junit(stream, name, out, head)
 
 
 PARSERS: dict[str, LogParser] = {
     "exunit": _parse_exunit,
     "pytest": _parse_pytest,
-    "junit": parse_junit,
+    "junit": _parse_junit,
 }
 FORMATS: tuple[str, ...] = ("auto", *PARSERS)
 _NAMES = {"exunit": "ExUnit", "pytest": "pytest", "junit": "JUnit XML"}  # in a sentence
@@ -151,6 +160,8 @@ def _head(stream: BinaryIO) -> tuple[bytes, str | None]:
         if fmt is not None:  # a file: parse it from the start, with the format found further on
             stream.seek(0)
             head = stream.read(HEAD_SIZE)
+        else:  # back to the head's end: a format named with --log-format reads every byte
+            stream.seek(len(head))
     return head, fmt
 
 
@@ -273,7 +284,12 @@ def read_logs(
                     out.skipped.append(f"{name}: standard input named twice; read once")
                     continue
                 stdin_used = True
-                source = stdin if stdin is not None else sys.stdin.buffer
+                source = stdin if stdin is not None else getattr(sys.stdin, "buffer", None)
+                if source is None:  # `poolctl triage - <&-`: Python sets sys.stdin to None
+                    why = f"{name}: cannot read: standard input is closed"
+                    out.skipped.append(why)
+                    out.unopened.append(why)
+                    continue
                 read_any |= _read_one(source, name, fmt, out)
             else:
                 try:

@@ -56,6 +56,9 @@ TRIGGERS = (
     r"^=+ test session starts =+",  # pytest ran in the same log
     r"^There are no tests to run$",  # an empty run: a `--partitions` shard with no test file
     r"^--max-failures reached, aborting test suite",  # the tests after it did not run
+    # a test ended: a `--trace` line (a line of progress dots is found among the lines kept
+    # around the blocks: searched for, the dots of a long run cost a tenth of its triage)
+    r"\[L#\d+\]",
 )
 # the triggers that only start a worker traceback or a crash report
 TRACEBACK_TRIGGERS = (
@@ -380,6 +383,8 @@ class ExUnitParser(TextParser):
         self.run_stopped = False  # a failure of the run says how it was stopped
 
     def outside(self, number: int, line: str) -> None:
+        if line[:1] in ".*? " and exunit_stopped.PROGRESS_RE.match(line.strip()):
+            self.out.test_ends.setdefault(self.name, []).append(number)
         if exunit_stopped.SIGTERM_NOTICE in line:
             self._sigterm(number, line)
             return

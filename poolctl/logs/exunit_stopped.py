@@ -29,7 +29,7 @@ MIX_TEST_FRAME_RE = re.compile(
 )
 _RAISED_RE = re.compile(r"^\*\* \((?P<kind>[A-Z][\w.]*)\) ?(?P<message>.*)$")
 # what shows a run began: progress dots (`*` skipped, `?` invalid), a `--trace` test line
-_PROGRESS_RE = re.compile(r"^[.*?]+$|^\s*\* (?:test|doctest|property|describe) .*\[L#\d+\]")
+PROGRESS_RE = re.compile(r"^[.*?]+$|^\s*\* (?:test|doctest|property|describe) .*\[L#\d+\]")
 _LOGGER_PREFIX_RE = re.compile(r"\d\d:\d\d:\d\d(?:\.\d+)? \[[a-z]+\]")
 
 
@@ -40,7 +40,7 @@ def began(lines: Iterable[str]) -> bool:
         logged = _LOGGER_PREFIX_RE.search(text)
         if logged is not None:
             text = text[: logged.start()].rstrip()
-        if text and _PROGRESS_RE.match(text):
+        if text and PROGRESS_RE.match(text):
             return True
     return False
 

@@ -10,14 +10,13 @@ the code, left/right and the rest; a body that is only a stack trace and a messa
 gives the message when the element has no `message` attribute worth reading.
 
 Each suite that holds test cases says how many failed (`failures` and `errors` attributes):
-that count becomes a `RunSummary` with the failures read in it. A document that is cut short or
-not well-formed is refused whole (`UnreadableInput`): its count cannot be checked.
+that count becomes a `RunSummary` with the failures read in it. A document that is cut short is
+refused whole (`UnreadableInput`): its count cannot be checked. Past bytes XML does not allow,
+reading starts again at the next test case or suite (`junit_recover`), and the note says where.
 """
 
 from __future__ import annotations
 
-import io
-import pyexpat
 import re
 from typing import Any, BinaryIO
 
@@ -25,9 +24,27 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
 from poolctl.errors import InputError
+from poolctl.logs.junit_body import EUNIT_REASON_RE, console_fields, eunit_reason, message_from_body
+from poolctl.logs.junit_java import java_location
+from poolctl.logs.junit_output import (
+    PYTHON_TRACEBACK,
+    CapturedTraceback,
+    crash_context_of,
+    find_traceback,
+    link_suite_traceback,
+    record,
+)
+from poolctl.logs.junit_recover import (
+    MAX_RESUMES,
+    error_message,
+    next_document,
+    reopening,
+    resync,
+    xml_safe,
+)
+from poolctl.logs.junit_stack import SCRIPT_RE, caused_by, frame_in_test_file
 from poolctl.logs.lines import CHUNK_SIZE
-from poolctl.logs.pytest_block import GROUP_START_RE
-from poolctl.logs.records import ParsedLog, RunSummary, UnreadableInput, WorkerTraceback
+from poolctl.logs.records import ParsedLog, RunSummary, UnreadableInput
 from poolctl.logs.reruns import SUREFIRE_TAGS, add_rerun
 from poolctl.logs.scan import MAX_FIELD, MAX_TRACEBACKS, clip, index_lines, keep_failure
 from poolctl.model import Failure
@@ -41,38 +58,29 @@ _TYPED_RE = re.compile(r"^(?P<type>(?:[A-Za-z_]\w*\.)*[A-Z]\w*)(?::|$)")
 # pytest's message for an error outside the test's call: `failed on setup with "KeyError: …"`
 _PYTEST_PHASE_RE = re.compile(r"^failed on (setup|teardown) with ")
 _INDEX_MARKS = ("<", "#", ":", "'", '"', "worker", "session", "pid")
-_EXUNIT_BODY_RE = re.compile(
-    r"^\s*\d+\) (?:test|doctest|property|scenario|feature|\S+: failure on)", re.M
-)
 # a `message` attribute that says nothing (go-junit-report writes "Failed", nose2 "test failure")
 _GENERIC_MESSAGES = frozenset(
     {"", "failed", "failure", "error", "test failed", "test failure", "test error"}
 )
-# pytest's doctest body: the example's numbered source line, then what doctest said of it
-_DOCTEST_BODY_RE = re.compile(r"^\d{3,} +>>> .*\n(?:Expected:|UNEXPECTED EXCEPTION:)", re.M)
 # common_test's cth_surefire says only `Test fail_case in pool_SUITE failed!`; the element's
 # text is the reason, an Erlang term (its stack, a list of `{Module,Function,…}`, after it)
 _CT_GENERIC_RE = re.compile(r"^Test \S+ in \S+ (?:failed|auto_skipped)!$")
 _CT_STACK_RE = re.compile(r",\s*\n\s*\[\{")
-_PYTHON_TRACEBACK = "Traceback (most recent call last):"
-# where a body's stack trace starts (Java and JavaScript `at …`, Python frames)
-_STACK_START_RE = re.compile(r"^\s+at \S|^\s*File \"|^Traceback \(most recent")
-# eunit's surefire body: the stack first (`::in function …`, `in call from …`), the reason last
-_EUNIT_REASON_RE = re.compile(r"^\*\*(?:error|exit|throw):", re.M)
-_EUNIT_FRAME_RE = re.compile(r"^(?:::)?(?:in function|in call from) ")
-MAX_MESSAGE_LINES = 20
+_TAIL = 4_000  # characters kept of the end of a failure's text past MAX_FIELD
 
 
 class _Suite:
     """A `<testsuite>` being read: its declared counts and the failures read in it."""
 
-    def __init__(self, attrib: dict[str, str], line: int) -> None:
+    def __init__(self, attrib: dict[str, str], line: int, first_failure: int) -> None:
         self.attrib = attrib
         self.line = line
+        self.first_failure = first_failure  # the index in `ParsedLog.failures` of its first
         self.cases = 0
         self.read = 0
         self.skipped_failures = 0  # of skipped tests (node's failed `todo`): no failure
         self.cancelled = 0  # failures read that the suite does not count (EUnit's cancelled)
+        self.within: list[_Suite] = []  # the suites it is nested in, outermost first
 
     def accounted(self) -> int:
         """The failures read that the suite counts, and those of skipped tests it counted
@@ -100,16 +108,20 @@ def _local(tag: str) -> str:
 class _Case:
     """What is kept of the `<testcase>` being read."""
 
-    def __init__(self, attrib: dict[str, str], line: int, suite: str) -> None:
+    def __init__(self, attrib: dict[str, str], line: int, suite: str, suite_file: str) -> None:
         self.attrib = attrib
         self.line = line
         self.suite = suite
+        self.suite_file = suite_file  # the suite's `file` attribute (mocha-junit-reporter's)
         # each `<failure>` or `<error>` in it: its tag, attributes and text (pytest writes one
         # for each failed subtest, and one for the test, in the same `<testcase>`)
-        self.failed: list[tuple[str, dict[str, str], str]] = []
+        self.failed: list[tuple[str, dict[str, str], str, str]] = []  # ..., its text's tail
         self.outcome_attrib: dict[str, str] = {}  # of the one being read
         self.text: dict[str, list[str]] = {}
+        self.text_line: dict[str, int] = {}  # the line each kept text starts on
         self.size: dict[str, int] = {}
+        # the last characters of a text past the cap: a stack trace after a huge message
+        self.tail: dict[str, str] = {}
         self.skipped = False
         self.reruns = 0  # Surefire's failed tries before the last one
         self.rerun_message = ""
@@ -131,6 +143,13 @@ class _Target:
         self.pytest = False
         self.cases = 0
         self.last_failed: tuple[str, str | None, str | None] | None = None  # suite, class, name
+        # a suite's own <system-out>/<system-err> (Ant writes the output there, not per test):
+        # its text, capped, and the line it starts on; read for worker tracebacks only, since
+        # it belongs to no one test
+        self.suite_output: list[str] | None = None
+        self.suite_output_line = 0
+        self.suite_output_size = 0
+        self.muted = False  # while the start tags reopening the open suites are given again
 
     def _line(self) -> int:
         if self.expat is None:
@@ -138,23 +157,34 @@ class _Target:
         return self.line_base + int(self.expat.CurrentLineNumber)
 
     def start(self, tag: str, attrib: dict[str, str]) -> None:
+        if self.muted:
+            return
         tag = _local(tag)
         self.stack.append(tag)
         if tag in ("testsuite", "testsuites"):
-            self.suites.append(_Suite(dict(attrib), self._line()))
+            suite = _Suite(dict(attrib), self._line(), len(self.out.failures))
+            suite.within = list(self.suites)
+            self.suites.append(suite)
             if attrib.get("name", "").startswith("pytest"):
                 self.pytest = True
         elif tag == "testcase":
-            suite = self.suites[-1].attrib.get("name", "") if self.suites else ""
-            self.case = _Case(dict(attrib), self._line(), suite)
+            outer = self.suites[-1].attrib if self.suites else {}
+            self.case = _Case(
+                dict(attrib), self._line(), outer.get("name", ""), outer.get("file", "")
+            )
             self.cases += 1
             if self.suites:
                 self.suites[-1].cases += 1
+        elif self.case is None and tag in ("system-out", "system-err") and self.suites:
+            self.suite_output = []
+            self.suite_output_size = 0
+            self.suite_output_line = self._line()
         elif self.case is not None:
             if tag in _FAILED:
                 self.case.outcome_attrib = dict(attrib)
                 self.case.text[tag] = []  # the text of this one only
                 self.case.size[tag] = 0
+                self.case.tail[tag] = ""
             elif tag == "skipped" and self._cancelled(attrib):
                 kind = attrib["type"]
                 said = f"{_CANCELLED[kind]} (EUnit cancelled it; its report says skipped)"
@@ -172,23 +202,34 @@ class _Target:
                     self.case.rerun_message = f"{kind}: {said}" if kind and said else kind or said
             if tag in _KEPT_TEXT and len(self.stack) >= 2 and self.stack[-2] == "testcase":
                 self.keep = tag
+                self.case.text_line.setdefault(tag, self._line())
                 self.case.text.setdefault(tag, [])
                 self.case.size.setdefault(tag, 0)
 
     def data(self, text: str) -> None:
         self._index(text)
+        if self.suite_output is not None:
+            if self.suite_output_size < MAX_FIELD:
+                self.suite_output.append(text)
+                self.suite_output_size += len(text)
+            return
         case = self.case
         if case is None or not self.keep or self.stack[-1] != self.keep:
             return
         size = case.size[self.keep]
         if size < MAX_FIELD:
             case.text[self.keep].append(text[: MAX_FIELD - size])
-            case.size[self.keep] = size + len(text)
+        past = text[max(0, MAX_FIELD - size) :]
+        if past:
+            case.tail[self.keep] = (case.tail.get(self.keep, "") + past)[-_TAIL:]
+        case.size[self.keep] = size + len(text)
 
     def _index(self, text: str) -> None:
         if not any(mark in text for mark in _INDEX_MARKS):
             return
-        index_lines(self.out.identifiers, self.name, self._line(), text)
+        # expat hands text over buffered, when the tag after it starts: the current line is
+        # the text's last, so its first is that many newlines before
+        index_lines(self.out.identifiers, self.name, self._line() - text.count("\n"), text)
 
     def end(self, tag: str) -> None:
         tag = _local(tag)
@@ -196,18 +237,25 @@ class _Target:
             self.stack.pop()
         if tag == self.keep:
             self.keep = ""
+        if self.suite_output is not None and tag in ("system-out", "system-err"):
+            found = self._traceback("".join(self.suite_output), self.suite_output_line)
+            if found is not None and self.suites:
+                link_suite_traceback(self.out, found, self.suites[-1].first_failure, tag)
+            self.suite_output = None
         failed = tag in _FAILED or (tag == "skipped" and self.case and "skipped" in self.case.text)
         if failed and self.case is not None and self.stack[-1:] == ["testcase"]:
             body = "".join(self.case.text.get(tag, ()))
             outcome = tag if tag in _FAILED else "failure"  # a cancelled test: failed
-            self.case.failed.append((outcome, self.case.outcome_attrib, body))
+            tail = self.case.tail.get(tag, "")
+            self.case.failed.append((outcome, self.case.outcome_attrib, body, tail))
         if tag == "testcase" and self.case is not None:
             case, self.case = self.case, None
             if case.failed and case.skipped:
                 self._skipped_failure(case)
             elif case.failed and not self._repeats_last_failure(case):
-                for outcome, attrib, body in case.failed:
-                    kept = keep_failure(self.out, self._failure(case, outcome, attrib, body))
+                for outcome, attrib, body, tail in case.failed:
+                    failure = self._failure(case, outcome, attrib, body, tail)
+                    kept = keep_failure(self.out, failure)
                     for suite in self.suites:
                         suite.read += kept
                         suite.cancelled += kept if attrib.get("cancelled") else 0
@@ -220,10 +268,21 @@ class _Target:
                 group = case.attrib.get("classname", "") or case.suite
                 test = f"{group}::{case.attrib.get('name', '')}"
                 add_rerun(self.out, test, case.reruns, case.rerun_message)
-            self._tracebacks(case)
+            for stream in ("system-out", "system-err"):
+                self._traceback("".join(case.text.get(stream, [])), case.line)
         elif tag in ("testsuite", "testsuites") and self.suites:
             suite = self.suites.pop()
             self.done.append((suite, self._line(), bool(self.suites)))
+
+    def resume(self) -> tuple[bytes, str]:
+        """Where expat refused the document: the start tags that reopen the suites still open
+        in a new parser, and the test case lost with what follows it (its name and line)."""
+        lost = ""
+        if self.case is not None:
+            lost = f"test case {self.case.attrib.get('name', '')!r} (line {self.case.line})"
+        self.case, self.keep, self.suite_output = None, "", None
+        del self.stack[reopening(self.stack) :]
+        return b"".join(f"<{tag}>".encode() for tag in self.stack), lost
 
     def _cancelled(self, attrib: dict[str, str]) -> bool:
         """A `<skipped>` that is EUnit's cancelled test (its suite is `module '…'`)."""
@@ -250,7 +309,7 @@ class _Target:
 
     def summaries(self) -> list[RunSummary]:
         """The declared counts: each suite holding test cases, or else the outermost one."""
-        leaves = [(s, end) for s, end, _ in self.done if s.cases]
+        leaves = [(s, end) for s, end, _ in self.done if s.cases and not _counted_above(s)]
         if not leaves or any(s.declared() is None for s, _ in leaves):
             leaves = [(s, end) for s, end, nested in self.done if not nested]
         return [
@@ -272,27 +331,29 @@ class _Target:
         return None
 
     # -- records ---------------------------------------------------------------------------
-    def _failure(self, case: _Case, tag: str, outcome: dict[str, str], body: str) -> Failure:
+    def _failure(
+        self, case: _Case, tag: str, outcome: dict[str, str], body: str, tail: str = ""
+    ) -> Failure:
         """The failure `case`'s `<failure>` or `<error>` (`tag`, with `outcome` as its
-        attributes and `body` as its text) says."""
+        attributes, `body` as its text and `tail` as the end of a text past the cap) says."""
         attrib = case.attrib
         message = outcome.get("message", "").strip()
         kind = outcome.get("type", "").strip()
         details: dict[str, str] = {"outcome": tag}
         stack: tuple[str, ...] = ()
-        fields = _console_fields(body, attrib.get("name", ""))
+        fields = console_fields(body, attrib.get("name", ""))
         if fields is not None:
             kind = fields.kind if not kind or kind in ("error", "failure") else kind
             message = fields.message or message
             details.update({k: v for k, v in fields.details.items() if k != "counter"})
         elif outcome.get("cancelled"):  # EUnit's cancelled test: its body is the stack
             stack = tuple(t.strip() for t in body.strip().splitlines() if t.strip())
-        elif message.lower() in _GENERIC_MESSAGES and _EUNIT_REASON_RE.search(body):
-            message, stack = _eunit_reason(body)
+        elif message.lower() in _GENERIC_MESSAGES and EUNIT_REASON_RE.search(body):
+            message, stack = eunit_reason(body)
         elif _CT_GENERIC_RE.match(message) and body.strip():
             message = _CT_STACK_RE.split(body.strip(), 1)[0]
         elif message.lower() in _GENERIC_MESSAGES:
-            message = _message_from_body(body) or message
+            message = message_from_body(body) or message
         phase = _PYTEST_PHASE_RE.match(outcome.get("message", "")) if tag == "error" else None
         if phase:  # pytest's `<error message="failed on setup with …">`: a fixture's error
             details["phase"] = phase.group(1)
@@ -301,6 +362,9 @@ class _Target:
             kind = typed.group("type").rsplit(".", 1)[-1] if typed else kind or tag
         if body.strip():
             details["text"] = clip(body.strip("\n"), MAX_FIELD)
+        causes = caused_by(f"{body}\n{tail}")
+        if causes:
+            details["caused_by"] = clip("\n".join(causes), MAX_FIELD)
         for stream in ("system-out", "system-err"):
             captured = "".join(case.text.get(stream, [])).strip()
             if captured:
@@ -308,6 +372,10 @@ class _Target:
         for key in ("time", "file", "line"):
             if attrib.get(key):
                 details[key] = attrib[key]
+        if not attrib.get("file") and case.suite_file:
+            # mocha-junit-reporter names the file on the suite only: the same title in two
+            # files is two tests (the file is part of a test's identity in the history)
+            details["file"] = case.suite_file
         location = attrib.get("file", "")
         line = attrib.get("line", "")
         if location and line.isdigit():
@@ -315,6 +383,14 @@ class _Target:
             location = f"{location}:{int(line) + 1 if self.pytest else int(line)}"
         elif fields is not None and fields.location:
             location = fields.location
+        else:
+            files = _test_files(case)
+            location = (
+                frame_in_test_file(body, files)
+                or frame_in_test_file(tail, files)
+                or java_location(f"{body}\n{tail}", attrib.get("classname", ""), self.name)
+                or location
+            )
         return Failure(
             source="junit",
             name=attrib.get("name", ""),
@@ -324,33 +400,44 @@ class _Target:
             message=clip(message or body.strip().split("\n", 1)[0], MAX_FIELD),
             details=details,
             stacktrace=fields.stacktrace if fields is not None else stack,
+            context=crash_context_of(
+                {k: "".join(case.text.get(k, ())) for k in ("system-err", "system-out")},
+                case.text_line,
+            ),
             input_file=self.name,
             line_start=case.line,
             line_end=self._line(),
         )
 
-    def _tracebacks(self, case: _Case) -> None:
-        for stream in ("system-out", "system-err"):
-            text = "".join(case.text.get(stream, []))
-            at = text.find("Traceback (most recent call last):")
-            if at < 0 or len(self.out.tracebacks) >= MAX_TRACEBACKS:
-                continue
-            lines = text[at:].split("\n")
-            block = [lines[0]]
-            exception = ""
-            for line in lines[1:]:
-                if line.startswith((" ", "\t")):
-                    block.append(line)
-                    continue
-                if line.strip():
-                    block.append(line)
-                    exception = line.strip()
-                break
-            self.out.tracebacks.append(
-                WorkerTraceback(
-                    self.name, case.line, self._line(), "\n".join(block[:120]), clip(exception)
-                )
-            )
+    def _traceback(self, text: str, start: int) -> CapturedTraceback | None:
+        """The first worker traceback in captured output read from line `start` (the line its
+        element starts on) to here, kept among the log's."""
+        if PYTHON_TRACEBACK not in text:
+            return None
+        found = find_traceback(text, start)
+        if found is not None and len(self.out.tracebacks) < MAX_TRACEBACKS:
+            record(self.out, self.name, found, start, self._line())
+        return found
+
+
+def _test_files(case: _Case) -> list[str]:
+    """The test's file as the report names it: the case's or its suite's `file` (mocha's), or
+    a classname that is a script's path (vitest's)."""
+    classname = case.attrib.get("classname", "")
+    files = [case.attrib.get("file", ""), case.suite_file]
+    files += [classname] if SCRIPT_RE.search(classname) else []
+    return [f.removeprefix("file://") for f in files if f]
+
+
+def _counted_above(suite: _Suite) -> bool:
+    """Whether a suite holding test cases, nested in another that holds some too, is counted by
+    it: PHPUnit nests a data provider's suite in its class's, whose counts include it (the
+    outer suite declares at least every failure read in it)."""
+    for outer in suite.within:
+        declared = outer.declared()
+        if outer.cases and declared is not None and declared >= outer.read - outer.cancelled:
+            return True
+    return False
 
 
 def _int(value: str | None) -> int | None:
@@ -367,73 +454,16 @@ def _suite_text(suite: _Suite) -> str:
     return f"<testsuite {attrs}>"
 
 
-def _eunit_reason(body: str) -> tuple[str, tuple[str, ...]]:
-    """eunit's reason (`{badmatch,worker_1}`, after `**error:`) and its stack's frames."""
-    reason = _EUNIT_REASON_RE.search(body)
-    assert reason is not None
-    frames = body[: reason.start()].strip().split("\n")
-    stack = tuple(f.strip().lstrip(":") for f in frames if _EUNIT_FRAME_RE.match(f.strip()))
-    return clip(body[reason.end() :].strip(), MAX_FIELD), stack
-
-
 def _in_group(suite: str, group: str | None) -> str:
     """common_test's suite and, for a test of a group, the group (`pool_SUITE.g1`): a test of
     the same name in the suite and in its group are two tests."""
     return f"{suite}.{group}" if group else suite
 
 
-def _message_from_body(body: str) -> str:
-    """The lines of a failure body before its stack trace (Jest's and Go's bodies); of a
-    Python traceback (nose2's), its exception line and the lines after it."""
-    lines: list[str] = []
-    if body.lstrip().startswith(_PYTHON_TRACEBACK):
-        after = body[body.rindex(_PYTHON_TRACEBACK) :].split("\n")[1:]
-        raised = next((i for i, line in enumerate(after) if line[:1].strip()), len(after))
-        return clip("\n".join(after[raised : raised + MAX_MESSAGE_LINES]).strip(), MAX_FIELD)
-    for line in body.strip("\n").split("\n"):
-        if _STACK_START_RE.match(line) or len(lines) >= MAX_MESSAGE_LINES:
-            break
-        lines.append(line.strip())
-    return clip("\n".join(lines).strip("\n"), MAX_FIELD)
-
-
-class _Fields:
-    def __init__(self, failure: Failure) -> None:
-        self.kind = failure.kind
-        self.message = failure.message
-        self.details = failure.details
-        self.stacktrace = failure.stacktrace
-        self.location = failure.location
-
-
-def _console_fields(body: str, name: str) -> _Fields | None:
-    """The fields of a failure body that is console output (ExUnit block, pytest traceback)."""
-    if not body.strip():
-        return None
-    from poolctl.logs.exunit import ExUnitParser
-    from poolctl.logs.pytest_log import PytestParser
-
-    scratch = ParsedLog()
-    if _EXUNIT_BODY_RE.match(body):
-        ExUnitParser("<junit>", scratch).parse(io.BytesIO(body.encode()), b"")
-    elif (
-        "\nE  " in body
-        or body.startswith("E  ")
-        or re.search(r"^\S+:\d+: ", body, re.M)
-        or GROUP_START_RE.match(body.lstrip("\n").split("\n", 1)[0])  # an exception group
-    ):
-        # a doctest's body (its numbered source lines, then what doctest said) is read as one
-        doctest = "[doctest] " if _DOCTEST_BODY_RE.search(body) else ""
-        wrapped = f"=== FAILURES ===\n___ {doctest}{name or 'test'} ___\n{body}\n"
-        PytestParser("<junit>", scratch).parse(io.BytesIO(wrapped.encode()), b"")
-    if not scratch.failures:
-        return None
-    return _Fields(scratch.failures[0])
-
-
 def parse_junit(stream: BinaryIO, name: str, out: ParsedLog, head: bytes) -> int:
     """Parse JUnit XML from `stream` (after `head`) into `out`; return the lines read. Documents
-    written one after another (`cat reports/*.xml`) are read one after another.
+    written one after another (`cat reports/*.xml`) are read one after another; past what XML
+    does not allow, reading starts again at the next test case or suite (`junit_recover`).
 
     Raises `InputError` for a document with a DOCTYPE: none of it is used.
     """
@@ -441,12 +471,19 @@ def parse_junit(stream: BinaryIO, name: str, out: ParsedLog, head: bytes) -> int
     failures_before = len(out.failures)
     blanked = 0  # characters XML does not allow, read as spaces
     data = head
+    previous = b""  # the chunk given before `data` (an error may lie in it)
     fed = 0  # bytes of the input given to a parser
-    started = 0  # where the document being read starts, in bytes of the input
+    started = 0  # where the parser's input starts, in bytes of the input
+    prefix = b""  # start tags reopening the suites open where reading started again
+    resumes = 0
     while True:
         parser = DefusedXMLParser(target=target, forbid_dtd=True)
         target.expat = getattr(parser, "parser", None) or getattr(parser, "_parser", None)
         try:
+            if prefix:
+                target.muted = True
+                parser.feed(prefix)
+                target.muted = False
             while data:
                 fed += len(data)
                 if out.progress is not None:
@@ -454,7 +491,7 @@ def parse_junit(stream: BinaryIO, name: str, out: ParsedLog, head: bytes) -> int
                 data, n = xml_safe(data)
                 blanked += n
                 parser.feed(data)
-                data = stream.read(CHUNK_SIZE)
+                previous, data = data, stream.read(CHUNK_SIZE)
             parser.close()
             break
         except DefusedXmlException:
@@ -462,20 +499,41 @@ def parse_junit(stream: BinaryIO, name: str, out: ParsedLog, head: bytes) -> int
                 "XML with a DOCTYPE refused (entity expansion is not allowed)", where=name
             ) from None
         except Exception as error:  # expat's ParseError and friends: cut short, or not XML
+            target.muted = False
             where = getattr(error, "position", None)
-            rest = _next_document(error, target, data, fed - started)
-            if rest is None or where is None:
-                read = len(out.failures) - failures_before
-                raise UnreadableInput(
-                    f"JUnit XML cut short or not well-formed ({error}): {target.cases} test "
-                    f"case(s), {read} failing, read before it; the failures it counts cannot "
-                    "be checked",
-                    where=f"{name}:{target.line_base + where[0]}" if where else name,
-                ) from None
-            target.line_base += where[0] - 1  # the next document's lines count on
-            started = fed - len(rest)
-            fed = started
-            data = rest
+            window = previous + data
+            index = getattr(target.expat, "ErrorByteIndex", -1)
+            at = int(index) - len(prefix) + started - (fed - len(window))
+            at_ok = where is not None and data != b"" and index >= 0 and 0 <= at < len(window)
+            rest = next_document(error, window, at if at_ok else None)
+            read_more = 0  # bytes read past `fed` looking for where to start again
+            if rest is not None and where is not None:
+                target.line_base += where[0] - 1  # the next document's lines count on
+                prefix = b""
+            else:
+                resumed = None
+                if at_ok and where is not None and resumes < MAX_RESUMES:
+                    resumed = resync(window, at, lambda: stream.read(CHUNK_SIZE))
+                if resumed is None or where is None:
+                    read = len(out.failures) - failures_before
+                    raise UnreadableInput(
+                        f"JUnit XML cut short or not well-formed ({error}): {target.cases} "
+                        f"test case(s), {read} failing, read before it; the failures it counts "
+                        "cannot be checked",
+                        where=f"{name}:{target.line_base + where[0]}" if where else name,
+                    ) from None
+                rest, skipped, read_more = resumed
+                resumes += 1
+                line = target.line_base + where[0]
+                target.line_base = line - 1 + skipped
+                prefix, lost = target.resume()
+                what = f"{lost} skipped" if lost else "what is between skipped"
+                out.skipped.append(
+                    f"{name}:{line}: not well-formed XML ({error_message(error)}): read on from "
+                    f"line {line + skipped}, {what}"
+                )
+            started = fed = fed + read_more - len(rest)  # where `rest` starts in the input
+            data, previous = rest, b""
     if blanked:
         out.skipped.append(
             f"{name}: {blanked} control character(s) XML does not allow (a worker's ANSI colour "
@@ -485,37 +543,3 @@ def parse_junit(stream: BinaryIO, name: str, out: ParsedLog, head: bytes) -> int
         out.skipped.append(f"{name}: no <testcase> elements found")
     out.summaries.extend(target.summaries())
     return target._line()
-
-
-_ANSI_BYTES = re.compile(rb"\x1b\[[0-9;?]*[ -/]*[@-~]")
-_XML_INVALID = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-def xml_safe(data: bytes) -> tuple[bytes, int]:
-    """`data` with the characters XML 1.0 forbids (the C0 controls but tab and newlines; a whole
-    ANSI colour code at once) made spaces, byte for byte, so that expat's offsets stay right;
-    and how many there were."""
-    if _XML_INVALID.search(data) is None:
-        return data, 0
-    found = 0
-
-    def blank(match: re.Match[bytes]) -> bytes:
-        nonlocal found
-        found += 1
-        return b" " * len(match.group())
-
-    return _XML_INVALID.sub(blank, _ANSI_BYTES.sub(blank, data)), found
-
-
-# expat's error code (its `errors` module names each error by its message)
-_JUNK_AFTER_DOCUMENT = pyexpat.errors.codes[pyexpat.errors.XML_ERROR_JUNK_AFTER_DOC_ELEMENT]
-
-
-def _next_document(error: Exception, target: _Target, chunk: bytes, fed: int) -> bytes | None:
-    """After a document's end, where the next one starts (`<` in the last chunk given, `fed`
-    bytes into this document); None when the error is anything else."""
-    if getattr(error, "code", None) != _JUNK_AFTER_DOCUMENT:
-        return None
-    at = int(target.expat.ErrorByteIndex) - (fed - len(chunk))
-    rest = chunk[at:] if 0 <= at < len(chunk) else b""
-    return rest if rest.startswith(b"<") else None

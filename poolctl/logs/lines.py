@@ -18,7 +18,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from functools import cache
+from typing import Any, BinaryIO
 
 from poolctl.logs.ansi import strip_ansi
 from poolctl.logs.prefixes import strip_prefixes
@@ -26,6 +27,7 @@ from poolctl.logs.unwrap import unwrap, wrap_width
 
 MAX_LINE = 1 << 20  # bytes; a longer line is cut and noted
 CHUNK_SIZE = 4 << 20  # bytes read at a time
+MARKED_LINE = 4096  # bytes of the line holding a CI marker looked at to decide the prefixes
 MAX_JUNK_NOTES = 20  # binary ranges noted one by one per file, then only counted
 
 Progress = Callable[[int], None]  # told the bytes read so far, after each chunk
@@ -156,9 +158,10 @@ class ChunkReader:
             return Chunk(first_line, complete, False)  # the usual case: searched as it is
         return self.clean(Chunk(first_line, complete))
 
-    def clean(self, chunk: Chunk) -> Chunk:
-        """The chunk's lines cleaned (the scan asks for it when it finds a CI marker)."""
-        text = self._clean(chunk.data, chunk.first_line)
+    def clean(self, chunk: Chunk, marker: int = -1) -> Chunk:
+        """The chunk's lines cleaned (the scan asks for it when it finds a CI marker, at offset
+        `marker`)."""
+        text = self._clean(chunk.data, chunk.first_line, marker)
         if text is None:
             return Chunk(chunk.first_line, chunk.data)
         return Chunk(chunk.first_line, text.encode("utf-8", "surrogatepass"))
@@ -169,8 +172,11 @@ class ChunkReader:
         rest is checked line by line)."""
         return b"\x1b" not in data and b"\r" not in data and b"\x00" not in data
 
-    def _clean(self, complete: bytes, first_line: int) -> str | None:
-        """The chunk's text, cleaned; None when the bytes need no change at all."""
+    def _clean(self, complete: bytes, first_line: int, marker: int = -1) -> str | None:
+        """The chunk's text, cleaned; None when the bytes need no change at all. The line of
+        offset `marker` (a CI marker the scan found) is looked at with the chunk's head and
+        tail to decide which prefixes it has: a timestamped CI log may begin past the head of
+        a chunk and end before its tail."""
         bad = False
         try:
             text = complete.decode("utf-8")
@@ -188,7 +194,7 @@ class ChunkReader:
             text = self._blank_binary_lines(text, first_line)
         if "\r" in text:
             text = text.replace("\r\n", "\n")
-        text = strip_prefixes(strip_ansi(text))
+        text = strip_prefixes(strip_ansi(text), _marked_line(complete, marker))
         if not self._width_known:  # a log copied from a terminal: decided on its first chunk
             self._width_known = True
             self._width = wrap_width(text)
@@ -250,3 +256,27 @@ def iter_lines(chunks: Iterator[Chunk]) -> Iterator[tuple[int, str]]:
         for line in chunk.text.split("\n")[:-1]:
             yield number, line
             number += 1
+
+
+def _marked_line(complete: bytes, marker: int) -> str:
+    """The line of `complete` at offset `marker` (a CI marker the scan found), or the first line
+    a CI timestamp begins when the scan did not search it; "" when there is none."""
+    if marker < 0 and b"Z " in complete:
+        stamped = _stamped().search(complete)
+        marker = stamped.start() if stamped else -1
+    if marker < 0:
+        return ""
+    start = complete.rfind(b"\n", 0, marker) + 1
+    end = complete.find(b"\n", marker)
+    held = complete[start : end if end >= 0 else len(complete)][:MARKED_LINE]
+    return strip_ansi(held.decode("utf-8", "replace"))
+
+
+@cache
+def _stamped() -> Any:
+    """A CI timestamp beginning a line (GitHub Actions', GitLab's), as RE2 finds it over a whole
+    chunk the scan did not search (the first, a coloured one), where a timestamped part may lie
+    in its middle (imported when first needed: most inputs never need it)."""
+    import re2
+
+    return re2.compile(rb"(?m)^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z ")

@@ -19,6 +19,7 @@ about 500 MB/s (RE2) and Python's `re` finding the lines at 7 MB/s; most chunks 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from typing import Any, BinaryIO, NamedTuple
@@ -49,7 +50,15 @@ def outcome_lines(word: str) -> dict[str, re.Pattern[str]]:
     }
 
 
-_PASSED_LINES = tuple(outcome_lines("PASSED").values())
+# the three forms at once, over a chunk's picked lines (each stripped, as `outcome_lines` reads
+# them): one scan in C instead of three matches a line
+_BLANK = r"[^\S\n]*"
+_PASSED_IN_TEXT = re.compile(
+    rf"^{_BLANK}(?:{NODEID.replace('nodeid', 'v')} PASSED(?=\s|$)"
+    rf"|PASSED {NODEID.replace('nodeid', 's')}{_BLANK}$"
+    rf"|\[gw\d+\] \[ *\d+%\] PASSED {NODEID.replace('nodeid', 'x')}{_BLANK}$)",
+    re.MULTILINE,
+)
 # `mix test --trace` heads each module's tests with `Module [test/file.exs]`
 EXUNIT_MODULE_RE = re.compile(r"^(?P<module>[A-Z][\w.]*) \[(?P<file>[^\]\s]+)\]$")
 _EXUNIT_RAN = re.compile(
@@ -104,16 +113,37 @@ def _line_at(chunk: bytes, start: int) -> bytes:
     return chunk[start:end] if end >= 0 else chunk[start:]
 
 
-def _lines(stream: BinaryIO, literals: tuple[bytes, ...]) -> Iterator[str]:
-    """The lines holding one of `literals`: a chunk's are decoded and cleaned together."""
+def _picked(chunk: bytes, literals: tuple[bytes, ...]) -> bytes:
+    """The lines of `chunk` holding one of `literals`, in order, joined: found one by one where
+    they are few, by splitting the chunk where they are many (a `-v` log's every line)."""
+    found = sum(chunk.count(literal) for literal in literals)
+    if not found:
+        return b""
+    if found < len(chunk) >> 12:
+        return b"\n".join(_line_at(chunk, start) for start in _line_starts(chunk, literals))
+    if len(literals) == 1:  # a test of one literal a line: a third of `any`'s cost
+        (literal,) = literals
+        return b"\n".join(ln for ln in chunk.split(b"\n") if literal in ln)
+    return b"\n".join(ln for ln in chunk.split(b"\n") if any(x in ln for x in literals))
+
+
+def _texts(stream: BinaryIO, literals: tuple[bytes, ...]) -> Iterator[str]:
+    """Each chunk's lines holding one of `literals`, decoded and cleaned together: a line
+    redrawn after a carriage return (`--trace`'s) is what it shows last."""
     for chunk in _chunks(stream):
-        starts = _line_starts(chunk, literals)
-        if not starts:
+        picked = _picked(chunk, literals)
+        if not picked:
             continue
-        picked = b"\n".join(_line_at(chunk, start) for start in starts)
         text = strip_prefixes(strip_ansi(picked.decode("utf-8", "replace")))
-        for line in text.split("\n"):
-            yield line.rstrip("\r").rsplit("\r", 1)[-1]  # a `--trace` line redrawn after \r
+        if "\r" in text:
+            text = "\n".join(ln.rstrip("\r").rsplit("\r", 1)[-1] for ln in text.split("\n"))
+        yield text
+
+
+def _lines(stream: BinaryIO, literals: tuple[bytes, ...]) -> Iterator[str]:
+    """The lines holding one of `literals`."""
+    for text in _texts(stream, literals):
+        yield from text.split("\n")
 
 
 def nodeid_parts(nodeid: str) -> list[str]:
@@ -125,18 +155,28 @@ def nodeid_parts(nodeid: str) -> list[str]:
     return parts
 
 
+@functools.lru_cache(maxsize=4096)
+def _owner(prefix: str) -> tuple[str, str]:
+    """A node id's head without its test (`file::Class`): its file and its classes, dotted;
+    a suite's tests share a few, worked out once."""
+    parts = prefix.split("::")
+    return parts[0], ".".join(parts[1:])
+
+
 def pytest_test(nodeid: str) -> PassedTest:
-    """A node id as the pytest parser names its test: `Class.test` in group `file::Class`."""
-    parts = nodeid_parts(nodeid)
-    return PassedTest("pytest", ".".join(parts[1:]), "::".join(parts[:-1]), parts[0])
+    """A node id (`file::Class::test[params]`) as the pytest parser names its test:
+    `Class.test` in group `file::Class`."""
+    head, bracket, params = nodeid.partition("[")
+    prefix, _, test = head.rpartition("::")
+    file, owner = _owner(prefix)
+    name = test + bracket + params
+    return PassedTest("pytest", f"{owner}.{name}" if owner else name, prefix, file)
 
 
 def _pytest(stream: BinaryIO) -> Iterator[PassedTest]:
-    for line in _lines(stream, _PYTEST_LITERALS):
-        line = line.strip()
-        found = next((m for regex in _PASSED_LINES if (m := regex.match(line))), None)
-        if found:
-            yield pytest_test(found["nodeid"])
+    for text in _texts(stream, _PYTEST_LITERALS):
+        for found in _PASSED_IN_TEXT.finditer(text):
+            yield pytest_test(found["v"] or found["s"] or found["x"])
 
 
 def _exunit(stream: BinaryIO) -> Iterator[PassedTest]:
@@ -156,6 +196,7 @@ class _JUnitCases:
 
     def __init__(self) -> None:
         self.suites: list[str] = []
+        self.files: list[str] = []  # each open suite's `file` (mocha-junit-reporter's)
         self.case: dict[str, str] | None = None
         self.spoiled = False
         self.passed: list[PassedTest] = []
@@ -164,6 +205,7 @@ class _JUnitCases:
         tag = tag.rsplit("}", 1)[-1]
         if tag == "testsuite":
             self.suites.append(attrib.get("name", ""))
+            self.files.append(attrib.get("file", ""))
         elif tag == "testcase":
             self.case, self.spoiled = dict(attrib), False
         elif tag in ("failure", "error", "skipped") and self.case is not None:
@@ -173,13 +215,13 @@ class _JUnitCases:
         tag = tag.rsplit("}", 1)[-1]
         if tag == "testsuite" and self.suites:
             self.suites.pop()
+            self.files.pop()
         elif tag == "testcase" and self.case is not None:
             case, self.case = self.case, None
             if not self.spoiled and len(self.passed) < MAX_PASSES:
                 group = case.get("classname", "") or (self.suites[-1] if self.suites else "")
-                self.passed.append(
-                    PassedTest("junit", case.get("name", ""), group, case.get("file", ""))
-                )
+                file = case.get("file", "") or (self.files[-1] if self.files else "")
+                self.passed.append(PassedTest("junit", case.get("name", ""), group, file))
 
     def data(self, text: str) -> None:
         return None

@@ -44,9 +44,13 @@ MARKERS = (
 )
 
 
-def strip_prefixes(text: str) -> str:
-    """`text` (whole lines, ANSI codes already removed) without CI line prefixes and markers."""
-    head = text[:_PROBE]
+def strip_prefixes(text: str, marked: str = "") -> str:
+    """`text` (whole lines, ANSI codes already removed) without CI line prefixes and markers;
+    `marked` is a line of it where a CI marker was seen."""
+    # the head and the tail: a plain log with a CI service's log appended has them at its end
+    head = text[:_PROBE] if len(text) <= 2 * _PROBE else f"{text[:_PROBE]}\n{text[-_PROBE:]}"
+    if marked:
+        head = f"{head}\n{marked}"
     if _ISO_STAMP.search(head):
         text = _ISO_STAMP.sub("", text)
     if "##[" in text:

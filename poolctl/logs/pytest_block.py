@@ -7,6 +7,7 @@ import re
 from typing import TYPE_CHECKING
 
 from poolctl.logs.passes import nodeid_parts
+from poolctl.logs.pytest_pretty import PRETTY_ENDS, pretty_end
 from poolctl.logs.pytest_summary import (
     EXCEPTION_RE,
     SECTION_RE,
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
     from poolctl.logs.pytest_log import PytestParser
 
 HEADER_RE = re.compile(r"^_+ (?P<title>\S.*?) _+$")
+# pytest-sugar draws a block's header with horizontal bars, among its progress lines
+SUGAR_HEADER_RE = re.compile(r"^\u2015{3,} (?P<title>\S.*?) \u2015+$")
 SEPARATOR_RE = re.compile(r"^(?:_ )+_?$")
 CAPTURED_RE = re.compile(r"^-+ (?P<what>Captured .+?|.+? log|Logs?) -+$")
 FRAME_RE = re.compile(r"^(?P<file>[^\s:][^:]*?):(?P<line>\d+):(?: (?P<rest>.*))?$")
@@ -30,15 +33,34 @@ XDIST_NODE_RE = re.compile(r"^\[gw\d+\] \w+ -- Python ")
 XDIST_CRASH_RE = re.compile(r"^worker '[^']+' crashed while running '(?P<nodeid>[^']+)'")
 # a doctest's numbered source line: `018     >>> f(5)`, `1306     >>> f(5)` (3 digits at least)
 DOCTEST_SOURCE_RE = re.compile(r"^\d{3,} ")
+# a long traceback entry's function, as its source begins (pytest dedents it to 4 spaces): its
+# location line (`path.py:12: `) does not name it, as the short style's `path.py:12: in f` does
+ENTRY_DEF_RE = re.compile(r"^    (?:async )?def (?P<func>\w+)\(")
 _PARAMS_RE = re.compile(r"\[| \(")  # where a test's parameters, or a subtest's, begin
 # an exception group, as the traceback module prints it (pytest does in every style): its own
 # lines behind `  | `, each sub-exception's behind a `+---- N ----` line, one level deeper
 GROUP_START_RE = re.compile(r"^ *\+ Exception Group Traceback \(most recent call last\):$")
 MAX_SUB_EXCEPTIONS = 20  # distinct sub-exception lines kept
+NATIVE_MORE = 40  # lines of a --tb=native message kept after its first
+# where a --tb=native exception's message ends: the next part of a chained exception
+_NATIVE_CHAIN = ("The above exception was the direct cause", "During handling of the above")
+NATIVE_FRAME_RE = re.compile(r'^  File "(?P<file>[^"]+)", line (?P<line>\d+), in (?P<func>\S+)')
+MAX_NATIVE_FRAMES = 400
 DOCTEST_SAID = 8  # lines of doctest's report of an example kept in the message
 SESSION_HEAD = 12  # lines after a session's start within which its `rootdir:` comes
 # the order of a run's sections of blocks: one cannot follow itself or a later one
 SECTION_RANK = {"ERRORS": 0, "FAILURES": 1, "PASSES": 2}
+# a progress line (`t.py .F`, `t.py::test_a PASSED  [ 50%]`, pytest-xdist's `[gw0] [ 50%] PASSED
+# t.py::test_a`, or its marks alone, `.F`, but for a lone `E`: an `E` line with no text): it
+# ends a block pytest-instafail printed among them
+INLINE_END_RE = re.compile(
+    r"^(?:\S+\.py [.sxXFE]*(?: +\[ *\d+%\])?|(?!E\s*$)[.sxXFE]+(?: +\[ *\d+%\])?"
+    r"|\S+::\S.* (?:PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS)(?: +\[ *\d+%\])?"
+    r"|\S+\.py::\S+(?:\[.*\])?"  # under pytest-xdist, a test's start
+    r"| +\[ *\d+%\]"  # the percentage, alone on the last progress line
+    r"|\r.*| \S+\.py \S.*"  # pytest-sugar's, redrawn with carriage returns
+    r"|\[gw\d+\] \[ *\d+%\] (?:PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS) \S.*)\s*$"
+)
 
 
 def inner_section(title: str, current: str) -> bool:
@@ -61,8 +83,13 @@ def inner_end(line: str) -> int:
 class PytestBlock:
     """One `____ name ____` block of the FAILURES or ERRORS section."""
 
-    def __init__(self, parser: PytestParser, number: int, title: str, section: str) -> None:
+    def __init__(
+        self, parser: PytestParser, number: int, title: str, section: str, *, inline: bool = False
+    ) -> None:
         self.parser = parser
+        # printed by pytest-instafail right after the test's progress line: the next progress
+        # line ends it
+        self.inline = inline
         self.start = number
         self.end = number
         self.title = title
@@ -86,6 +113,8 @@ class PytestBlock:
         self.e_group_open = False
         self.frames: list[str] = []
         self.kind_from_frame = ""
+        self.entry_func = ""  # the function of the long entry being read (`ENTRY_DEF_RE`)
+        self.raised_at = False  # the last line read is a traceback's last (`path.py:12: Kind`)
         self.source: list[str] = []
         self.captured: dict[str, list[str]] = {}
         self.capturing = ""
@@ -96,7 +125,14 @@ class PytestBlock:
         # --tb=native: the exception line after the last `  File "…"` frame (what follows it,
         # Hypothesis' `Failing test case:`, assertion rewriting's `assert 1 != 1`, is not it)
         self.native_raised = ""
+        # and the lines its message goes on with (pydantic's field list, pytest's explanation
+        # of an assert), to an empty line or the next part of a chained exception
+        self.native_more: list[str] = []
+        self.native_open = False
         self.native_frame = False
+        # --tb=native's `  File "…", line N, in f` frames, spelt as pytest's own (`path:N: in f`,
+        # the last before an exception line `path:N: Kind`): the stack trace signals read
+        self.native_frames: list[str] = []
         self.group: ExceptionGroupLines | None = None  # an exception group's lines, read
         self.count = 0
         # The block as printed, for inputs that cannot be read back later (standard input):
@@ -108,6 +144,12 @@ class PytestBlock:
     def feed(self, number: int, line: str) -> bool:
         if self.held is not None:
             return self._hold(number, line)
+        if self.inline and (INLINE_END_RE.match(line) or SUGAR_HEADER_RE.match(line)):
+            return False
+        if self.inline and self.raised_at and line.strip() == "E":
+            return False  # pytest-xdist's mark of an error, after the traceback's last line
+        if line.startswith(PRETTY_ENDS) and pretty_end(line):
+            return False
         inner = bool(self.capturing) and self._inner_session(number, line)
         if self.held is not None:
             return True  # a session begins: the test's own, or the next run (see `_hold`)
@@ -132,6 +174,7 @@ class PytestBlock:
             return True
         if line.strip():
             self.end = number
+            self.raised_at = False
         captured = CAPTURED_RE.match(line) if line.startswith("-") else None
         if captured:
             self.capturing = captured.group("what")
@@ -162,22 +205,44 @@ class PytestBlock:
             self.e_lines.append(line[1:])
             return True
         self.e_group_open = False
+        if not self.entry_func and line.startswith("    ") and (entry := ENTRY_DEF_RE.match(line)):
+            self.entry_func = entry["func"]
+        elif SEPARATOR_RE.match(line) or line.startswith(_NATIVE_CHAIN):
+            self.entry_func = ""  # the next entry, or the next part of a chained exception
         if line.startswith(">"):
             self.source.append(line[1:].strip())
             return True
         frame = FRAME_RE.match(line)
         if frame and not line.startswith(" "):
-            self.frames.append(clip(line.strip(), 1_000))
             rest = frame.group("rest") or ""
+            where, entry_func, self.entry_func = line.strip(), self.entry_func, ""
+            if not rest and entry_func:  # named as the short style names it
+                where = f"{where} in {entry_func}"
+            self.frames.append(clip(where, 1_000))
             if rest and not rest.startswith("in ") and EXCEPTION_RE.match(rest):
                 self.kind_from_frame = rest
+                self.raised_at = True
             return True
         if line.startswith('  File "'):
-            self.native_frame, self.native_raised = True, ""
-        elif line and not line[0].isspace() and not SEPARATOR_RE.match(line):
+            self.native_frame, self.native_raised, self.native_more = True, "", []
+            native = NATIVE_FRAME_RE.match(line)
+            if native and len(self.native_frames) < MAX_NATIVE_FRAMES:
+                self.native_frames.append(f"{native['file']}:{native['line']}: in {native['func']}")
+            return True
+        if self.native_open:  # its message printed on several lines, read as `E` lines are
+            full = len(self.native_more) >= NATIVE_MORE
+            ended = not line or line.startswith(_NATIVE_CHAIN) or full
+            self.native_open = not ended
+            if not ended:
+                self.native_more.append(line.rstrip())
+        if line and not line[0].isspace() and not SEPARATOR_RE.match(line):
             self.last_plain = line.strip()
-            if self.native_frame and not self.native_raised and EXCEPTION_RE.match(line):
-                self.native_raised = self.last_plain
+            raised = EXCEPTION_RE.match(line) if self.native_frame else None
+            if raised and not self.native_raised:
+                self.native_raised, self.native_open = self.last_plain, True
+                if self.native_frames and ": in " in self.native_frames[-1]:
+                    where = self.native_frames[-1].split(": in ", 1)[0]
+                    self.native_frames[-1] = f"{where}: {raised['type']}"
         return True
 
     def _inner_session(self, number: int, line: str) -> bool:
@@ -233,7 +298,7 @@ class PytestBlock:
             held, self.held = self.held, None
             self._replay(held, current=False)
         self.parser.block_done(self.failure())
-        self.parser.in_capture = bool(self.capturing)
+        self.parser.in_capture = bool(self.capturing) and not self.inline
         return self.given_back
 
     def failure(self) -> Failure:
@@ -250,6 +315,8 @@ class PytestBlock:
             message = f">>> {self.example}: {self.raised}"
         elif self.said:  # `>>> f(5): Expected: 5000 Got: 500`
             message = clip(f">>> {self.example}: {' '.join(self.said)}", MAX_FIELD)
+        if not message and self.native_raised and plain == self.native_raised:
+            message = joined([plain, *self.native_more])
         if not message and plain:
             message = plain
         # a doctest's frame says UnexpectedException: the exception it names is the kind
@@ -292,7 +359,8 @@ class PytestBlock:
             kind=kind,
             message=message,
             details=details,
-            stacktrace=tuple(self.frames[:200]),
+            # (a native traceback's last frames, where it was raised, when it has more)
+            stacktrace=tuple(self.frames[:200] or self.native_frames[-200:]),
             input_file=self.parser.name,
             line_start=self.start,
             line_end=self.end,

@@ -19,6 +19,7 @@ from typing import ClassVar
 from poolctl.logs import (
     other_verdicts,
     pytest_fatal,
+    pytest_pretty,
     pytest_progress,
     pytest_run_errors,
     reruns,
@@ -30,6 +31,7 @@ from poolctl.logs.pytest_block import (
     FRAME_RE,
     HEADER_RE,
     SEPARATOR_RE,
+    SUGAR_HEADER_RE,
     PytestBlock,
     dedent,
     inner_end,
@@ -73,6 +75,7 @@ TRIGGERS = (
     r"^[.sxXFE,u]*[FEu][.sxXFE,u]*(?: +\[ *\d+%\])?\s*$",  # pytest-xdist's, marks alone
     r"(?:FAILED|ERROR) +\[",  # a verbose progress line (`t.py::test_a FAILED  [ 50%]`)
     r"\] (?:FAILED|ERROR) ",  # pytest-xdist's (`[gw0] [ 50%] FAILED t.py::test_a`)
+    r"\[ *100%\]\s*$|\[ *\d+/\d+\]\s*$",  # the run's last progress line (`_LAST_PROGRESS_RE`)
     r"^-+ (?:Captured |.+ log -|Logs? -)",  # a test's captured output (`---- Captured … ----`)
     BANNER_TRIGGER,  # pytest-timeout's dump, when it ends the whole run
     pytest_fatal.TRIGGER,  # a test killed the interpreter (faulthandler's dump)
@@ -83,11 +86,13 @@ TRIGGERS = (
     r"\d+ tests?, \d+ failures?",  # ExUnit's closing line: `mix test` ran in the same log
     r"(?:\.py |[^=\s])=+ test session starts =",  # a test's session under `-s` (pytester's)
     r"^!+ stopping after \d+ failures? !+",  # -x or --maxfail: the tests after it did not run
+    pytest_pretty.TRIGGER,  # pytest-pretty's and pytest-sugar's closing lines
+    "^\u2015{3,} ",  # pytest-sugar's block header
 )
 STOPPED_RE = re.compile(r"^!+ stopping after (\d+) failures? !+\s*$")
 # a session that began on a progress line (`t.py ===…`, `F===…`): a test printed it
 GLUED_SESSION_RE = re.compile(r"(?:\.py |[^=\s])=+ test session starts =+\s*$")
-EXUNIT_CLOSING_RE = re.compile(r"^\d+ (?:\w+, )*\d+ tests?, \d+ failures?\b")
+EXUNIT_CLOSING_RE = re.compile(r"^(?:\d+ \w+, )*\d+ tests?, \d+ failures?\b")
 # a subtest's parameters, in parentheses that may hold parentheses three deep (`(args=(0.0,
 # 1.0))`, `(start=datetime.datetime(1, 1, 1))`), matched without backtracking
 _SUB_PARAMS = r"\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)"
@@ -100,10 +105,13 @@ SUMMARY_LINE_RE = re.compile(
 PROGRESS_RE = re.compile(
     r"^(?:(?:\S+\.py )?(?P<marks>[.sxXFE,u]+)(?: +\[ *\d+%\])?"
     r"|\S+::\S.* (?:FAILED|ERROR) +\[ *\d+%\]"
-    r"|\[gw\d+\] \[ *\d+%\] (?:FAILED|ERROR) \S+)\s*$"
+    r"|\[gw\d+\] \[ *\d+%\] (?:FAILED|ERROR) \S+(?:\[.*\])?)\s*$"
 )
 # a progress line of marks alone with its percentage, as `pytest -qq` prints it
 QUIET_PROGRESS_RE = re.compile(r"^[.sxXFE,u]+ +\[ *\d+%\]\s*$")
+# the progress line of a run's last test (`t.py ..F  [100%]`, `[10/10]`): only the run's own
+# sections and closing line follow it
+_LAST_PROGRESS_RE = re.compile(r"\[ *(?:100%|(\d+)/\1)\]\s*$")
 _ERROR_SECTIONS = ("FAILURES", "ERRORS")
 # sections of tests' blocks: `-rA`'s PASSES holds passing tests' captured output, no failure
 _BLOCK_SECTIONS = (*_ERROR_SECTIONS, "PASSES")
@@ -141,9 +149,11 @@ class PytestParser(TextParser):
         self.run_errors = pytest_run_errors.RunErrors(name)
         self.nested = 0
         self.pending_close: tuple[int, str, dict[str, int]] | None = None
+        self.progress_done = False  # this run printed its last test's progress line
         self.session_started = False  # this run's `test session starts` line was seen
         self.rootdir = ""
         self.width = 0  # of the run's section lines: its block headers are as wide
+        self.failed_progress_at = 0  # the last progress line that shows a failure
         # the test the run ended in, with its lines: pytest-timeout's dump named it, or the
         # input's last line is its start
         self.ended_in: tuple[Failure, Lines] | None = None
@@ -153,9 +163,18 @@ class PytestParser(TextParser):
         if self.nested:  # a session printed by a test (--tb=line, -rA, -s: no block holds it)
             self.nested += inner_end(line)
             return
+        if self.pending_close is not None and self.in_capture and QUIET_PROGRESS_RE.match(line):
+            # a closing line after a test's captured output, then a `pytest -q` run's first
+            # progress line (it prints no header): that closing line was pytest's own
+            self._commit_close()
+            self._progress(number, line)
+            return
         if self.session_started and first != "=" and GLUED_SESSION_RE.search(line):
             self.nested = 1  # printed by a test under `-s`, after its progress mark
             return
+        marking = self.section == "test session starts" and not self.in_capture
+        if marking and "]" in line[-3:] and _LAST_PROGRESS_RE.search(line):
+            self.progress_done = True
         if first == "r" and line.startswith("rootdir: "):
             self.rootdir = line[len("rootdir: ") :].split(",", 1)[0].strip()
             return
@@ -219,6 +238,11 @@ class PytestParser(TextParser):
                 self.consumer = block
                 self.recorder.begin(number, line)
                 return
+        if first == "_" and self._inline_block(number, line):
+            return
+        if first == "\u2015" and not self.in_capture and (sugar := SUGAR_HEADER_RE.match(line)):
+            self._start_inline_block(number, line, sugar.group("title"))
+            return
         if first == "_" and self.section == "PASSES" and HEADER_RE.match(line):
             self.pending_close = None  # the run goes on: a closing line before was text
             self.in_capture = self.line_capture = False  # a passing test's block: no failure
@@ -266,6 +290,9 @@ class PytestParser(TextParser):
         if first.isdigit() and EXUNIT_CLOSING_RE.match(line):
             self.out.also[self.name] = "exunit"
             return
+        if first == "R" and (results := pytest_pretty.RESULTS_RE.match(line)):
+            self.consumer = pytest_pretty.PrettyResults(self, number, line, results["time"])
+            return
         closing = first.isdigit() or line.startswith("no tests ran")
         if closing and self._closing(number, line, line.strip()):
             return
@@ -275,6 +302,27 @@ class PytestParser(TextParser):
             # where failures are, should their blocks be missing
             self.out.suspect(LogLine(self.name, number, clip(line.strip())))
             self._progress(number, line)
+            self.failed_progress_at = number
+
+    def _inline_block(self, number: int, line: str) -> bool:
+        """A block pytest-instafail printed right after its test's progress line (`t.py F`,
+        then an empty line; `t.py::test_a FAILED [ 25%]`): read as the FAILURES section's,
+        which that run does not print."""
+        if self.section != "test session starts" or self.in_capture or self.nested:
+            return False
+        if not 0 < number - self.failed_progress_at <= 2 or self.narrow(line):
+            return False
+        header = HEADER_RE.match(line)
+        if header is None or SEPARATOR_RE.match(line):
+            return False
+        self._start_inline_block(number, line, header.group("title"))
+        return True
+
+    def _start_inline_block(self, number: int, line: str, title: str) -> None:
+        """A block printed among the progress lines (pytest-instafail's, pytest-sugar's)."""
+        section = "ERRORS" if title.startswith(("ERROR at ", "ERROR collecting ")) else "FAILURES"
+        self.consumer = PytestBlock(self, number, title, section, inline=True)
+        self.recorder.begin(number, line)
 
     def narrow(self, line: str) -> bool:
         """Whether a `____ name ____` line is narrower than the run's section lines: pytest
@@ -298,6 +346,10 @@ class PytestParser(TextParser):
         if self.section == "test session starts" and not self.in_capture:
             self.progress.feed(number, line)
 
+    def closing(self, number: int, line: str, body: str) -> bool:
+        """`_closing`, for a closing line another plugin printed in its own way."""
+        return self._closing(number, line, body)
+
     def _closing(self, number: int, line: str, body: str) -> bool:
         """Record pytest's closing line (`== 3 failed, 5 passed in 1.2s ==`) and end the run
         it closes; False if `body` is not one. Printed in a test's captured output, it may be
@@ -305,8 +357,11 @@ class PytestParser(TextParser):
         counts = closing_counts(body)
         if counts is None:
             return False
+        # after the progress line of the run's last test, no test prints: pytest's own (a
+        # second run's lines may follow it with nothing between: `pytest -q` prints no header)
         in_progress = self.section == "test session starts" and bool(counts)
-        if self.in_capture or in_progress:  # maybe a test's text (`-s`): known by what follows
+        if self.in_capture or (in_progress and not self.progress_done):
+            # maybe a test's text (`-s`): known by what follows
             self.pending_close = (number, line, counts)
             return True
         self._close_run(number, line, counts)
@@ -433,6 +488,7 @@ class PytestParser(TextParser):
         self.summary_text, self.overflowed = {}, []
         self.e_pending = []
         self.progress = pytest_progress.Progress()
+        self.progress_done = False
         self.run_start = next_start
         return kept
 

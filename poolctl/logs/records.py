@@ -127,6 +127,9 @@ class ParsedLog:
     # quoted as evidence with their line numbers, read by the `block` and `related` fields
     blocks: dict[tuple[str, int], Lines] = field(default_factory=dict)
     after: dict[tuple[str, int], Lines] = field(default_factory=dict)
+    # input -> the lines where a test ended with no failure block (ExUnit's progress dots and
+    # `--trace` lines), in order: what is printed after one is a later test's
+    test_ends: dict[str, list[int]] = field(default_factory=dict)
     # failures past `MAX_FAILURES` go here when set (else they are noted and dropped)
     overflow: Overflow | None = field(default=None, repr=False, compare=False)
     overflowed: int = 0  # failures given to `overflow`

@@ -95,7 +95,11 @@ def trigger_regex(triggers: tuple[str, ...]) -> Any:
 
 
 class Marked(Exception):
-    """A CI marker in a chunk searched as it is: it must be cleaned first."""
+    """A CI marker in a chunk searched as it is, at offset `at`: it must be cleaned first."""
+
+    def __init__(self, at: int) -> None:
+        super().__init__(at)
+        self.at = at
 
 
 @dataclass
@@ -162,7 +166,7 @@ def candidate_lines(data: bytes, regex: Any, pos: int = 0, *, clean: bool = True
             break
         if spans[1][0] >= 0:
             if not clean:
-                raise Marked()
+                raise Marked(spans[1][0])
             pos = spans[0][1] + (spans[0][1] == at)
             continue
         start = rfind(b"\n", 0, at) + 1
@@ -277,8 +281,8 @@ class TextParser:
         while chunk is not None and ahead is not None:
             try:
                 found = ahead.result()
-            except Marked:  # CI line prefixes or markers: cleaned first
-                chunk = reader.clean(chunk)
+            except Marked as marked:  # CI line prefixes or markers: cleaned first
+                chunk = reader.clean(chunk, marked.at)
                 found = search(chunk.data, self._regex())
             reader.lines = chunk.first_line + found.lines - 1
             if indexed < FULL_INDEX:  # the input's first megabyte feeds the identifier index

@@ -23,8 +23,13 @@ SAMPLE_LINES = 20_000
 
 # A row that starts a line of its own, not the rest of a wrapped one: indented (a continuation
 # starts with two spaces only if the text had them at the cut), or a runner's line marker.
-_STARTS_LINE = re.compile(r"^(?:\s\s|E |> |FAILED |ERROR |[=_]{3}|\d\d:\d\d:\d\d|\s?\d+\) )")
-_FILLED = re.compile(r"^\s*(?:([=_\-*~#+])\1{3,}|.*(?:%\]|\.\.\.)$)")
+# A table's row drawn with box characters (pytest-pretty's, rich's) fills the width on purpose.
+_STARTS_LINE = re.compile(
+    r"^(?:\s\s|E |> |FAILED |ERROR |[=_]{3}|\d\d:\d\d:\d\d|\s?\d+\) |[\u2500-\u257f])"
+)
+_FILLED = re.compile(
+    r"^\s*(?:([=_\-*~#+])\1{3,}|.*(?:%\]|\.\.\.)$|[\u2500-\u257f].*[\u2500-\u257f]\s*$)"
+)
 
 
 def _filled(line: str) -> bool:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 CACHE_ENV = "POOLCTL_CACHE_DIR"
 # the modules whose code shapes a compiled pattern: a change to any of them is a new key
-_CODE = ("loader.py", "regex.py", "schema.py", "cache.py")
+_CODE = ("loader.py", "shared.py", "regex.py", "schema.py", "cache.py")
 
 
 def folder() -> Path | None:

@@ -1,5 +1,8 @@
 """Load the knowledge base: the builtin pattern files, then `--patterns DIR` overriding by id.
 
+A folder's `_shared.yaml` is no pattern: its negative signals are taken by every pattern of
+the knowledge base (`poolctl.patterns.shared`).
+
 Each file is read by `poolctl.yamlfile` (safe loader, libyaml where installed) and compiled once
 per process: a file read again with the same content is the same `Pattern`. A file that does
 not fit the schema is a `PatternError` naming the file, the line and the key path. Regexes run
@@ -15,22 +18,29 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from poolctl.errors import InputError
 from poolctl.patterns import cache
 from poolctl.patterns.regex import BUDGET, KbRegex, compile_regex
-from poolctl.yamlfile import YamlDocument, key_path, load_yaml, read_document, validate
+from poolctl.yamlbytes import read_document
 
 if TYPE_CHECKING:  # the schema (pydantic) is imported only to compile a file the cache lacks
     from poolctl.patterns.schema import (
         CauseSpec,
+        CheckedSpec,
         ExamplesSpec,
         FactSpec,
         NegativeSpec,
         PatternSpec,
         SignalSpec,
     )
+    from poolctl.patterns.shared import Shared
+    from poolctl.yamlfile import YamlDocument
+
+S = TypeVar("S", bound="CheckedSpec")
+
+SHARED_FILE = "_shared.yaml"  # a folder's negative signals that every pattern takes
 
 
 class PatternError(InputError):
@@ -46,11 +56,13 @@ class Signal:
     weight: float
     why: str
     fact: str | None = None
+    caveat: str | None = None  # said in the diagnosis when the signal fired
 
     @classmethod
     def of(cls, spec: SignalSpec) -> Signal:
         regex = compile_regex(spec.regex) if spec.regex is not None else None
-        return cls(spec.field, regex, spec.weight, spec.why, spec.fact)
+        caveat = " ".join(spec.caveat.split()) if spec.caveat else None
+        return cls(spec.field, regex, spec.weight, spec.why, spec.fact, caveat)
 
 
 @dataclass(frozen=True)
@@ -62,6 +74,7 @@ class Negative:
     veto: bool
     weight: float
     why: str
+    shared: str = ""  # the id of the `_shared.yaml` entry it comes from ("": the pattern's own)
 
     @classmethod
     def of(cls, spec: NegativeSpec) -> Negative:
@@ -81,6 +94,7 @@ class Fact:
     compare: tuple[str, str, str] | None
     builtin: str | None
     format: str | None = None
+    unless: KbRegex | None = None  # a match on a line this matches is passed over
 
     @classmethod
     def of(cls, spec: FactSpec) -> Fact:
@@ -101,6 +115,7 @@ class Fact:
             compare=compare,
             builtin=spec.builtin,
             format=spec.format,
+            unless=compile_regex(spec.unless) if spec.unless is not None else None,
         )
 
 
@@ -154,6 +169,8 @@ class Pattern:
     engine_notes: tuple[str, ...] = ()
     id_line: int = 0  # the lines of its `id:` and `number:` keys, to name a clash with another
     number_line: int = 0
+    skip_shared: tuple[str, ...] = ()  # the shared negative signals it leaves out, by id
+    skip_shared_line: int = 0
 
     @functools.cached_property
     def examples(self) -> ExamplesSpec | None:
@@ -182,6 +199,7 @@ class Pattern:
             reproduce=spec.reproduce,
             examples_data=spec.examples.model_dump() if spec.examples is not None else None,
             path=path,
+            skip_shared=tuple(spec.skip_shared),
         )
 
     def regexes(self) -> Iterator[tuple[tuple[str | int, ...], KbRegex]]:
@@ -189,11 +207,17 @@ class Pattern:
         for i, s in enumerate(self.signals):
             if s.regex is not None:
                 yield ("signals", i, "regex"), s.regex
-        for i, n in enumerate(self.negative):
+        own = (n for n in self.negative if not n.shared)
+        for i, n in enumerate(own):
             yield ("negative", i, "regex"), n.regex
+        for n in self.negative:
+            if n.shared:  # where it is written: `_shared.yaml`'s entry of this id
+                yield ("shared", n.shared, "regex"), n.regex
         for i, f in enumerate(self.facts):
             if f.regex is not None:
                 yield ("facts", i, "regex"), f.regex
+            if f.unless is not None:
+                yield ("facts", i, "unless"), f.unless
         for i, c in enumerate(self.causes):
             for key, regex in (
                 ("evidence_regex", c.evidence_regex),
@@ -209,6 +233,7 @@ class PatternSet:
 
     patterns: tuple[Pattern, ...]
     sources: tuple[str, ...] = field(default=())  # folders read, builtin first
+    shared_notes: tuple[str, ...] = ()  # the engine notes of the `_shared.yaml` files read
 
     def __iter__(self) -> Iterator[Pattern]:
         return iter(self.patterns)
@@ -219,12 +244,13 @@ class PatternSet:
     def engine_notes(self, *, builtin: bool = False) -> list[str]:
         """The notes of the regexes RE2 refuses (of the user's patterns only, unless `builtin`)."""
         home = str(builtin_dir())
-        return [
+        own = [
             note
             for p in self.patterns
             if builtin or not p.path.startswith(home)
             for note in p.engine_notes
         ]
+        return own + [n for n in self.shared_notes if builtin or not n.startswith(home)]
 
     def get(self, pattern_id: str) -> Pattern:
         """The pattern with this id or number (`3`, `p3`, `checkout-timeout-waiters`)."""
@@ -244,70 +270,115 @@ def builtin_dir() -> Path:
 def load_file(path: Path) -> Pattern:
     """Read and validate one pattern file (errors name file:line and key path); compiled once
     per process for the same content."""
-    return _compiled(str(path), read_document(path, PatternError))
+    compiled = _compiled(str(path), read_document(path, PatternError))
+    assert isinstance(compiled, Pattern)
+    return compiled
+
+
+def load_shared(path: Path) -> Shared:
+    """Read and validate a folder's `_shared.yaml`, compiled once per process as a pattern is."""
+    from poolctl.patterns.shared import Shared
+
+    compiled = _compiled(str(path), read_document(path, PatternError))
+    assert isinstance(compiled, Shared)
+    return compiled
 
 
 @functools.lru_cache(maxsize=256)
-def _compiled(path: str, content: bytes) -> Pattern:
-    """The pattern in `path`, whose bytes are `content` (the cache key: an edited file is new),
-    from the disk cache when an earlier run compiled the same file."""
+def _compiled(path: str, content: bytes) -> Pattern | Shared:
+    """The pattern (or shared signals) in `path`, whose bytes are `content` (the cache key: an
+    edited file is new), from the disk cache when an earlier run compiled the same file."""
+    from poolctl.patterns.shared import Shared, compile_shared
+
     found = cache.get(path, content)
-    if isinstance(found, Pattern):
+    if isinstance(found, (Pattern, Shared)):
         return found
-    pattern = _compile(path, content)
-    cache.put(path, content, pattern)
-    return pattern
+    compiled = compile_shared(path) if Path(path).name == SHARED_FILE else _compile(path, content)
+    cache.put(path, content, compiled)
+    return compiled
 
 
 def _compile(path: str, content: bytes) -> Pattern:
     from poolctl.patterns.schema import PatternSpec
 
+    doc, spec = read_spec(path, PatternSpec, "a pattern file")
+    pattern = Pattern.of(spec, path)
+    return dataclasses.replace(
+        pattern,
+        engine_notes=tuple(engine_notes(f"pattern {pattern.id}", pattern.regexes(), doc)),
+        id_line=doc.line_of(("id",)),
+        number_line=doc.line_of(("number",)),
+        skip_shared_line=doc.line_of(("skip_shared",)),
+    )
+
+
+def load_yaml(path: Path, error_type: type[InputError]) -> YamlDocument:
+    """The parsed file (`poolctl.yamlfile.load_yaml`): the YAML parser is imported only for a
+    file the cache does not hold compiled."""
+    from poolctl import yamlfile
+
+    return yamlfile.load_yaml(path, error_type)
+
+
+def read_spec(path: str, model: type[S], what: str) -> tuple[YamlDocument, S]:
+    """The file at `path` as a `model`, its names that point nowhere refused; every error
+    names the file, the line and the key path."""
+    from poolctl.yamlfile import validate
+
     doc = load_yaml(Path(path), PatternError)
     if not isinstance(doc.data, dict):
-        raise doc.error((), "a pattern file must be a YAML mapping")
-    spec = validate(doc, PatternSpec)
+        raise doc.error((), f"{what} must be a YAML mapping")
+    spec = validate(doc, model)
     problems = spec.reference_errors()
     if problems:
         where_in, msg = problems[0]
         raise doc.error(where_in, msg)
-    pattern = Pattern.of(spec, path)
-    return dataclasses.replace(
-        pattern,
-        engine_notes=tuple(_engine_notes(pattern, doc)),
-        id_line=doc.line_of(("id",)),
-        number_line=doc.line_of(("number",)),
-    )
+    return doc, spec
 
 
-def _engine_notes(pattern: Pattern, doc: YamlDocument) -> Iterator[str]:
-    for loc, regex in pattern.regexes():
+def engine_notes(
+    owner: str, regexes: Iterable[tuple[tuple[str | int, ...], KbRegex]], doc: YamlDocument
+) -> Iterator[str]:
+    """A note for each regex RE2 refuses, naming the file, the line and the key path."""
+    from poolctl.yamlfile import key_path
+
+    for loc, regex in regexes:
         if regex.engine != "re2":
             line = doc.line_of(loc)
             yield (
-                f"{doc.path}:{line}: pattern {pattern.id}: {key_path(loc)}: RE2 cannot run it "
+                f"{doc.path}:{line}: {owner}: {key_path(loc)}: RE2 cannot run it "
                 f"({regex.fallback}); it runs on Python's re, at most {BUDGET * 1000:.0f} ms a "
                 "failure"
             )
 
 
-def _read_dir(folder: Path) -> list[Pattern]:
+def _read_dir(folder: Path) -> tuple[list[Pattern], Shared | None]:
+    """The patterns of a folder, and its shared negative signals if it has `_shared.yaml`."""
     if not folder.is_dir():
         raise PatternError("not a folder of pattern files", where=str(folder))
     files = sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
     if not files:
         raise PatternError("no *.yaml pattern files in this folder", where=str(folder))
-    return [load_file(f) for f in files]
+    shared = folder / SHARED_FILE
+    patterns = [load_file(f) for f in files if f.name != SHARED_FILE]
+    return patterns, load_shared(shared) if shared.is_file() else None
 
 
 def load_patterns(extra: Iterable[str | Path] = (), *, builtin: bool = True) -> PatternSet:
-    """The builtin patterns, then each folder in `extra` adding patterns or overriding by id."""
+    """The builtin patterns, then each folder in `extra` adding patterns or overriding by id;
+    every pattern takes the shared negative signals of every folder read."""
+    from poolctl.patterns.shared import with_shared
+
     by_id: dict[str, Pattern] = {}
     sources: list[str] = []
+    shared: list[Shared] = []
     folders = ([builtin_dir()] if builtin else []) + [Path(d) for d in extra]
     for folder in folders:
         sources.append(str(folder))
         seen_here: dict[str, Pattern] = {}
-        for pattern in _read_dir(folder):
+        patterns, shared_here = _read_dir(folder)
+        shared += [shared_here] if shared_here is not None else []
+        for pattern in patterns:
             first = seen_here.get(pattern.id)
             if first is not None:
                 raise PatternError(
@@ -326,8 +397,9 @@ def load_patterns(extra: Iterable[str | Path] = (), *, builtin: bool = True) -> 
                 where=f"{p.path}:{p.number_line}",
             )
         numbers[p.number] = p
-    ordered = tuple(sorted(by_id.values(), key=lambda p: p.number))
-    return PatternSet(ordered, tuple(sources))
+    ordered = tuple(sorted(with_shared(by_id.values(), shared), key=lambda p: p.number))
+    notes = tuple(note for s in shared for note in s.engine_notes)
+    return PatternSet(ordered, tuple(sources), notes)
 
 
 @functools.cache

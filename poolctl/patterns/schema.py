@@ -2,6 +2,11 @@
 
 A pattern file is YAML with exactly the keys below (unknown keys are errors, as in semgrep's
 rule schema). `loader.py` turns a validated `PatternSpec` into a compiled `Pattern`.
+
+A folder of pattern files may hold `_shared.yaml` (`SharedSpec`): negative signals written
+once and taken by every pattern of the knowledge base, the builtin ones and those of each
+`--patterns` folder alike, ahead of the pattern's own; a later folder's entry replaces an
+earlier one of the same id, and a pattern leaves one out with `skip_shared: [id]`.
 """
 
 from __future__ import annotations
@@ -10,6 +15,9 @@ import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from poolctl.patterns.template import fact_names
+from poolctl.yamlfile import did_you_mean
 
 # A signal or fact reads one of these: a Failure field, one detail, all details, the
 # stacktrace, the related log lines and captured output (`context`), the failure as printed
@@ -30,6 +38,14 @@ Source = Literal["exunit", "pytest", "junit", "scenario", "ping", "doctor"]
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CheckedSpec(_Strict):
+    """A file's schema whose names must point somewhere once the file is valid."""
+
+    def reference_errors(self) -> list[tuple[tuple[str | int, ...], str]]:
+        """Names that point nowhere: (key path, message) for each."""
+        return []
 
 
 def _check_regex(value: str) -> str:
@@ -66,6 +82,9 @@ class SignalSpec(_Strict):
     fact: str | None = None
     weight: float = Field(gt=0, le=1)
     why: str
+    # what a diagnosis that rests on this signal must say it did not tell apart (a template
+    # with the pattern's facts, as the remediation)
+    caveat: str | None = None
 
     _field = field_validator("field")(_check_signal_field)
 
@@ -100,6 +119,29 @@ class NegativeSpec(_Strict):
         return self
 
 
+class SharedNegativeSpec(NegativeSpec):
+    """A negative signal of `_shared.yaml`, named by `id` so that a pattern may leave it out."""
+
+    id: str = Field(pattern=ID_RE)
+
+
+class SharedSpec(CheckedSpec):
+    """A pattern folder's `_shared.yaml`: negative signals that every pattern of the knowledge
+    base takes, before its own (a pattern leaves one out by listing its id in `skip_shared`)."""
+
+    negative: list[SharedNegativeSpec] = Field(min_length=1)
+
+    def reference_errors(self) -> list[tuple[tuple[str | int, ...], str]]:
+        """An id given twice: (key path, message) for each."""
+        seen: set[str] = set()
+        errors: list[tuple[tuple[str | int, ...], str]] = []
+        for i, negative in enumerate(self.negative):
+            if negative.id in seen:
+                errors.append((("negative", i, "id"), f"duplicate shared id {negative.id!r}"))
+            seen.add(negative.id)
+        return errors
+
+
 class FactSpec(_Strict):
     """Extract a fact: a regex's named group, a comparison of two facts, or a builtin extractor."""
 
@@ -109,6 +151,9 @@ class FactSpec(_Strict):
     group: str | None = None  # the named group to keep (default: the one named like the fact)
     # or the value built from the regex's named groups: `{host}:{port}`, or a fixed `Redis`
     format: str | None = None
+    # a match on a line this regex also matches is passed over (`test timed out after 600ms`
+    # is ExUnit's own timeout of the test, not the checkout's that a `timeout` fact wants)
+    unless: str | None = None
     aggregate: Aggregate = "first"
     transform: Transform | None = None
     compare: str | None = None  # "waiters > pool_size"
@@ -116,7 +161,7 @@ class FactSpec(_Strict):
 
     _field = field_validator("field")(_check_field)
 
-    @field_validator("regex")
+    @field_validator("regex", "unless")
     @classmethod
     def _regex_ok(cls, value: str | None) -> str | None:
         return None if value is None else _check_regex(value)
@@ -193,7 +238,7 @@ class ExamplesSpec(_Strict):
     no_match: list[ExampleSpec] = Field(min_length=1)
 
 
-class PatternSpec(_Strict):
+class PatternSpec(CheckedSpec):
     """One knowledge-base entry, as written in YAML."""
 
     id: str = Field(pattern=ID_RE)
@@ -205,9 +250,10 @@ class PatternSpec(_Strict):
     threshold: float = Field(default=0.5, gt=0, le=1)
     signals: list[SignalSpec] = Field(min_length=1)
     negative: list[NegativeSpec] = Field(default_factory=list)
+    skip_shared: list[str] = Field(default_factory=list)  # ids of `_shared.yaml` it leaves out
     facts: list[FactSpec] = Field(default_factory=list)
     causes: list[CauseSpec] = Field(default_factory=list)
-    remediation: str
+    remediation: str  # a template (`patterns.template`) naming its facts or ENGINE_FACTS
     reproduce: str = ""
     examples: ExamplesSpec | None = None
 
@@ -235,6 +281,15 @@ class PatternSpec(_Strict):
                 name = getattr(cause, key)
                 if name is not None and name not in names:
                     errors.append((("causes", i, key), f"unknown fact {name!r}"))
+        for name in fact_names(self.remediation):
+            if name not in names and name not in ENGINE_FACTS:
+                errors.append(
+                    (
+                        ("remediation",),
+                        f"unknown fact {name!r}: no fact of the pattern extracts it and the "
+                        f"engine never gives it{did_you_mean(name, names | ENGINE_FACTS)}",
+                    )
+                )
         seen: set[str] = set()
         for i, cause in enumerate(self.causes):
             if cause.id in seen:
@@ -246,6 +301,9 @@ class PatternSpec(_Strict):
 # the facts each builtin extractor may set
 BUILTIN_FACTS: dict[str, set[str]] = {
     "key-comparison": {
+        "failed_at",
+        "expected_by",
+        "renames",
         "given_keys",
         "provided_keys",
         "expected_keys",
@@ -258,3 +316,22 @@ BUILTIN_FACTS: dict[str, set[str]] = {
     },
     "pool-activity": {"pool_seen", "wrong_process", "pools_seen"},
 }
+
+# the facts a scenario rule (and the no-answer engine it may consult) gives a pattern's
+# remediation besides the pattern's own: a pattern's template may name them
+# fmt: off
+ENGINE_FACTS: frozenset[str] = frozenset({
+    "actual_adapter", "answered_after_s", "answered_before_exit", "args_given", "callers_dropped",
+    "callers_failed", "calls_after_stop", "calls_failed_when_the_pool_gave_up", "capacity",
+    "checkout_timeout", "checkout_timeouts_caused", "checkouts", "checkouts_granted", "command",
+    "concurrent_callers", "detail", "diagnosis_s", "elapsed_at_failure_s", "evidence_files",
+    "expected", "expected_adapter", "expected_key", "expected_path", "experiments", "failed_inits",
+    "field", "field_key", "framing", "gave_up_at_s", "given_keys", "got", "in_flight",
+    "init_seconds_max", "init_timeout", "inits", "lazy", "max_overflow", "missing_field",
+    "missing_key", "mode", "nearest_key", "overflow", "pid", "pool", "pool_size", "process",
+    "provided_keys", "reason", "rejections", "replaced", "request_bytes", "requests_unanswered",
+    "responses", "service", "shutdown_at_s", "starting_at_timeout", "state", "stderr_mode",
+    "stdin_closed", "stdin_unread_bytes", "stdout_bytes", "step", "timeout", "timeout_s",
+    "timeouts", "waited_s", "waiters", "waiting", "worker", "workers",
+})
+# fmt: on

@@ -26,7 +26,14 @@ from .messages import (
     parse_response,
     utc_timestamp,
 )
-from .registry import PROTOCOLS, Protocol, Step, answer_server_request, get_protocol
+from .registry import (
+    PROTOCOLS,
+    Protocol,
+    Step,
+    answer_server_request,
+    get_protocol,
+    workspace,
+)
 
 __all__ = [
     "ENVELOPES",
@@ -51,4 +58,5 @@ __all__ = [
     "parse_message",
     "parse_response",
     "utc_timestamp",
+    "workspace",
 ]

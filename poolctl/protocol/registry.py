@@ -62,7 +62,15 @@ def answer_server_request(method: str, params: Any) -> dict[str, Any]:
     return {"result": answer(params)}
 
 
-def _mcp_steps(command: str | None, args: dict[str, Any] | None) -> tuple[Step, ...]:
+def workspace(cwd: str | None) -> Path:
+    """The folder a session names as the client's workspace (LSP's rootUri): the worker's
+    working directory, as an editor starts a server in the folder it opens."""
+    return Path(cwd).resolve() if cwd else Path.cwd()
+
+
+def _mcp_steps(
+    command: str | None, args: dict[str, Any] | None, root: Path | None = None
+) -> tuple[Step, ...]:
     return (
         Step(
             "initialize",
@@ -78,8 +86,10 @@ def _mcp_steps(command: str | None, args: dict[str, Any] | None) -> tuple[Step, 
     )
 
 
-def _lsp_steps(command: str | None, args: dict[str, Any] | None) -> tuple[Step, ...]:
-    root = Path.cwd()
+def _lsp_steps(
+    command: str | None, args: dict[str, Any] | None, root: Path | None = None
+) -> tuple[Step, ...]:
+    root = root or Path.cwd()
     middle = (Step(command, args, repeat=True),) if command else ()
     return (
         Step(
@@ -102,7 +112,9 @@ def _lsp_steps(command: str | None, args: dict[str, Any] | None) -> tuple[Step, 
     )
 
 
-def _single(command: str | None, args: dict[str, Any] | None) -> tuple[Step, ...]:
+def _single(
+    command: str | None, args: dict[str, Any] | None, root: Path | None = None
+) -> tuple[Step, ...]:
     return (Step(command or "ping", args if args is not None else {}, repeat=True),)
 
 
@@ -193,7 +205,8 @@ class Protocol:
     framing: str  # the default framing
     summary: str
     init_budget: float  # seconds from spawn to the first answer that `doctor` allows by default
-    steps: Callable[[str | None, dict[str, Any] | None], tuple[Step, ...]] = _single
+    # the steps for `--command`, `--args` and the workspace folder (default: poolctl's own)
+    steps: Callable[[str | None, dict[str, Any] | None, Path | None], tuple[Step, ...]] = _single
     server: Callable[[Mapping[str, Any]], dict[str, Any]] = field(default=lambda answers: {})
     # why the answer to the handshake's first request is not this protocol's ("" when it is)
     opening_problem: Callable[[Any], str] = field(default=lambda result: "")
@@ -215,16 +228,17 @@ class Protocol:
     @property
     def handshake(self) -> bool:
         """Does a session open with an exchange of its own (not the request named)?"""
-        return not self.steps(None, None)[0].repeat
+        return not self.steps(None, None, None)[0].repeat
 
-    def opening(self) -> Step:
-        """The first request of a session (what an experiment replays to test the protocol)."""
-        return self.steps("ping", {})[0]
+    def opening(self, root: Path | None = None) -> Step:
+        """The first request of a session (what an experiment replays to test the protocol),
+        naming `root` as the workspace."""
+        return self.steps("ping", {}, root)[0]
 
-    def handshake_steps(self) -> tuple[Step, ...]:
+    def handshake_steps(self, root: Path | None = None) -> tuple[Step, ...]:
         """The steps before the first request a caller makes: what a pool's worker goes through
         before it is ready (MCP's initialize and notifications/initialized); () for none."""
-        steps = self.steps("ping", {})
+        steps = self.steps("ping", {}, root)
         first = next(i for i, s in enumerate(steps) if s.repeat)
         return steps[:first]
 

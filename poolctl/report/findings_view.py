@@ -32,7 +32,6 @@ from poolctl.report.view import (
     detail_rows,
     details_of,
     failure_headline,
-    failure_label,
     fix_plan,
     fmt_value,
     history_tag,
@@ -40,12 +39,13 @@ from poolctl.report.view import (
     pattern_sections,
     read_summary,
     shortener,
+    shown_label,
     summary_line,
     tracebacks,
     unclassified,
     unclassified_count,
 )
-from poolctl.termtext import escape
+from poolctl.termtext import escape, one_line
 
 MAX_EVIDENCE = 6  # per failure; the Markdown and JSON views keep all
 MAX_NAMES = 4  # failures named per fix-plan step
@@ -97,7 +97,7 @@ class _Layout:
             self.lines.clear()
 
     def o(self, origin: str) -> str:
-        return escape(self.short(origin))
+        return escape(one_line(self.short(origin)))
 
     def report(self, heading: bool = True) -> None:
         try:
@@ -214,7 +214,8 @@ class _Layout:
 
     def named(self, finding: Finding) -> str:
         f = finding.failure
-        return f"{f.name} ({self.short(f.origin)})" if f.origin else f.name
+        name = one_line(f.name)
+        return f"{name} ({self.short(f.origin)})" if f.origin else name
 
     def tag(self, finding: Finding) -> str:
         """`  [new]`, `  [flaky]`, `  [known: 3 earlier runs since …]` with run history."""
@@ -242,7 +243,7 @@ class _Layout:
         where = f"  [dim]{self.o(f.origin)}[/]" if f.origin else ""
         count = f"×{group.size} " if group is not None and group.size > 1 else ""
         self.p(
-            f"  [red]✗[/] {count}{escape(failure_label(f))}{where}  confidence {d.confidence:.2f}"
+            f"  [red]✗[/] {count}{escape(shown_label(f))}{where}  confidence {d.confidence:.2f}"
             f"{self.tag(finding)}"
         )
         if group is not None and len(group.findings) > 1:
@@ -288,7 +289,7 @@ class _Layout:
             if self.quiet:
                 continue
             names = [
-                self.short(f.failure.origin or f.failure.name) + self.flaky_mark(f)
+                one_line(self.short(f.failure.origin or f.failure.name)) + self.flaky_mark(f)
                 for f in fix.findings
             ]
             more = f" and {len(names) - MAX_NAMES} more" if len(names) > MAX_NAMES else ""
@@ -338,7 +339,7 @@ class _Layout:
         tag = f"  [dim]\\[{escape(cluster.id)}][/]" if cluster.id else ""
         if cluster.size == 1:
             where = f"  [dim]{self.o(f.origin)}[/]" if f.origin else ""
-            self.p(f"  [yellow]?[/] {escape(failure_label(f))}{where}{tag}{self.tag(finding)}")
+            self.p(f"  [yellow]?[/] {escape(shown_label(f))}{where}{tag}{self.tag(finding)}")
             self.p(f"    [dim]{escape(failure_headline(f))}[/]")
         else:
             self.p(

@@ -19,10 +19,10 @@ from poolctl.report.view import (
     counted_past_cap,
     details_of,
     failure_headline,
-    failure_label,
+    shown_label,
     unclassified,
 )
-from poolctl.termtext import visible
+from poolctl.termtext import one_line, visible
 
 SUMMARY_LIMIT = 1024 * 1024  # GitHub refuses a step summary over 1 MiB
 ANNOTATIONS_PER_LEVEL = 10  # a step shows 10 error and 10 warning annotations; the rest are lost
@@ -116,20 +116,20 @@ def _finding_annotation(
     file, line = _where(f.location, workspace) if f.location else ("", 0)
     if not file and f.input_file:
         file, line = _where(f.origin, workspace)
-    lines = [failure_headline(f) or f.name]
+    lines = [failure_headline(f) or one_line(f.name)]
     o = finding.outcome
     if isinstance(o, Diagnosis):
-        title = f"pattern {o.pattern_number} {o.pattern_id}: {failure_label(f)}"
+        title = f"pattern {o.pattern_number} {o.pattern_id}: {shown_label(f)}"
         lines.append(f"Pattern {o.pattern_number} {o.pattern_id}: {o.title}")
         if o.cause:
             lines.append(f"Likely cause: {o.cause}")
         if o.remediation:
             lines.append(f"Fix: {o.remediation}")
         if f.origin:
-            lines.append(f"Log: {f.origin}")
+            lines.append(f"Log: {one_line(f.origin)}")
     else:
         u = unclassified(finding)
-        title = f"unclassified: {failure_label(f)}"
+        title = f"unclassified: {shown_label(f)}"
         nearest = f"nearest pattern {u.nearest} ({u.score:.2f}): " if u.nearest else ""
         lines.append(f"No pattern claims it ({nearest}{u.why})")
     if as_expected:

@@ -43,7 +43,6 @@ from poolctl.report.view import (
     detail_rows,
     details_of,
     failure_headline,
-    failure_label,
     fix_plan,
     fmt_value,
     history_tag,
@@ -52,6 +51,7 @@ from poolctl.report.view import (
     read_summary,
     scenario_verdict,
     shortener,
+    shown_label,
     summary_line,
     timeline_of,
     tracebacks,
@@ -317,7 +317,7 @@ class _Doc:
 
     def named(self, finding: Finding) -> str:
         f = finding.failure
-        return f"{failure_label(f)} ({self.short(f.origin)})" if f.origin else failure_label(f)
+        return f"{shown_label(f)} ({self.short(f.origin)})" if f.origin else shown_label(f)
 
     def test_at(self, failure: Failure) -> str:
         """Where the test is (`file:line`), linked to the repository when links are known."""
@@ -338,7 +338,7 @@ class _Doc:
         tag = history_tag(finding)
         cls = {"new": "fail", "flaky": "warn"}.get(tag, "muted")
         seen = f' <small class="{cls}">{escape(tag)}</small>' if tag else ""
-        self.w(f"<h3>{times}{escape(failure_label(f))}{where}{seen}</h3>")
+        self.w(f"<h3>{times}{escape(shown_label(f))}{where}{seen}</h3>")
         if count > 1:
             names = failure_names(group.findings[1:], self.named, MAX_NAMES)
             self.w(f'<p class="muted">The same failure in: {escape(names)}</p>')
@@ -465,7 +465,7 @@ class _Doc:
             why = escape(self.short(u.why))
             if not clustered:
                 self.w(
-                    f"<tr><td>{escape(failure_label(f))}</td><td>{_origin(self.short(f.origin))}"
+                    f"<tr><td>{escape(shown_label(f))}</td><td>{_origin(self.short(f.origin))}"
                     f"</td><td><code>{escape(failure_headline(f))}</code></td><td>{nearest}</td>"
                     f"<td>{why}</td></tr>"
                 )

@@ -12,7 +12,7 @@ import functools
 import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from poolctl.errors import InputError
 from poolctl.model import (
@@ -25,6 +25,7 @@ from poolctl.model import (
     FindingHistory,
     Hypothesis,
     Report,
+    ReportKind,
     Unclassified,
 )
 from poolctl.report.details import from_json
@@ -168,11 +169,14 @@ def _problem(doc: Mapping[str, Any]) -> str | None:
     try:
         try:
             _validator().validate(doc)
-        except UnicodeEncodeError:  # a lone surrogate (a name's byte that is not UTF-8)
-            _validator().validate(json.loads(json.dumps(doc).replace("\\ud", "\\\\ud")))
+        except UnicodeEncodeError:
+            _validator().validate(_encodable(doc))
     except jsonschema_rs.ValidationError as exc:
         where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in exc.instance_path)
         return f"${where}: {exc.message} (not as poolctl writes a report)"
+    mismatch = _kind_mismatch("$", doc)
+    if mismatch is not None:
+        return mismatch
     findings = doc.get("findings") or ()
     for key in ("groups", "clusters"):  # they point into `findings` by index
         for i, item in enumerate(doc.get(key) or ()):
@@ -185,6 +189,56 @@ def _problem(doc: Mapping[str, Any]) -> str | None:
                 if pattern != item.get("pattern_id"):  # a cluster's: None, as unclassified
                     return f"{where}: finding {index} is not of this {key[:-1]}"
     return None
+
+
+KINDS: tuple[ReportKind, ...] = get_args(ReportKind)
+
+
+def _kind_mismatch(where: str, doc: Mapping[str, Any]) -> str | None:
+    """`extra` holding the details of another kind than the report's (a `kind` edited by hand:
+    the schema takes any kind's details, and a renderer would read them as its own), in the
+    report or in one of the runs a combined report holds."""
+    extra = doc.get("extra") or {}
+    runs = extra.get("runs")
+    if isinstance(runs, list):
+        for i, run in enumerate(runs):
+            mismatch = _kind_mismatch(f"{where}.extra.runs[{i}]", run)
+            if mismatch is not None:
+                return mismatch
+        return None
+    kind = doc.get("kind")
+    if not extra or kind not in KINDS or _holds(kind, extra):
+        return None
+    other = next((k for k in KINDS if _holds(k, extra)), None)
+    held = f"the details of a {other} run" if other else "no run's details"
+    return (
+        f"{where}.kind: {kind!r}, but {where}.extra holds {held}, not those of a {kind} run "
+        "(the kind was changed by hand?)"
+    )
+
+
+def _holds(kind: ReportKind, extra: Mapping[str, Any]) -> bool:
+    """Whether `extra` is the details of a `kind` run."""
+    try:
+        return bool(_extra_validator(kind).is_valid(extra))
+    except UnicodeEncodeError:
+        return bool(_extra_validator(kind).is_valid(_encodable(extra)))
+
+
+def _encodable(doc: Mapping[str, Any]) -> Any:
+    """`doc` with each lone surrogate (a name's byte that is not UTF-8) written as its escape,
+    which the validator can encode."""
+    return json.loads(json.dumps(doc).replace("\\ud", "\\\\ud"))
+
+
+@functools.cache
+def _extra_validator(kind: ReportKind) -> Any:
+    """A validator of the details (`extra`) a report of `kind` holds."""
+    import jsonschema_rs
+
+    return jsonschema_rs.validator_for(
+        {"$defs": schema()["$defs"], "$ref": f"#/$defs/{kind}_extra"}
+    )
 
 
 @functools.cache

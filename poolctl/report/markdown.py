@@ -39,7 +39,7 @@ from poolctl.report.view import (
     unclassified,
     unclassified_count,
 )
-from poolctl.termtext import visible
+from poolctl.termtext import one_line, visible
 
 STATUS = {"confirmed": "✓ confirmed", "ruled-out": "✗ ruled out", "untested": "? untested"}
 CHECK = {"ok": "✓", "warn": "!", "fail": "✗"}
@@ -48,11 +48,11 @@ MAX_NAMES = 50  # failures named per group or cluster (report.json lists them al
 MAX_CLUSTERS = 100  # clusters listed (report.json lists them all)
 
 
-# HTML and Markdown's emphasis, links, code, pipes and headings escaped; a newline is a space
-_TEXT = str.maketrans(
-    {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\n": " ", "\r": " "}
-    | {c: "\\" + c for c in "\\`*_[]|#"}
-)
+# HTML and Markdown's emphasis, links, code, pipes and headings escaped; in text a newline is
+# a space, in a name it is written `\n` (`one_line`)
+_ESCAPED = {"&": "&amp;", "<": "&lt;", ">": "&gt;"} | {c: "\\" + c for c in "\\`*_[]|#"}
+_TEXT = str.maketrans(_ESCAPED | {"\n": " ", "\r": " "})
+_NAME = str.maketrans(_ESCAPED)
 _CODE_SPAN = re.compile(r"(`[^`\n]+`)")
 _BACKTICKS = re.compile(r"`+")
 
@@ -61,6 +61,12 @@ def text(value: str) -> str:
     """Plain text safe in Markdown and in a table cell: control characters visible, HTML,
     emphasis and pipes escaped."""
     return visible(value.translate(_TEXT))  # (a backslash `visible` writes stays one)
+
+
+def name(value: str) -> str:
+    """A test's or a file's name, escaped as `text`, on one line: its newlines, carriage
+    returns and tabs written `\\n`, `\\r`, `\\t` (`text` would make them spaces)."""
+    return one_line(value.translate(_NAME))
 
 
 def prose(value: str, *, cell: bool = False) -> str:
@@ -261,7 +267,7 @@ class _Doc:
         for group in groups:
             names = failure_names(group.findings, self.named, MAX_NAMES)
             headline = failure_headline(group.first.failure)
-            self.w(f"| {group.size} | {code(headline, cell=True)} | {text(names)} |")
+            self.w(f"| {group.size} | {code(headline, cell=True)} | {name(names)} |")
         self.w()
 
     def finding(self, finding: Finding, group: GroupView | None = None) -> None:
@@ -273,11 +279,11 @@ class _Doc:
         times = f"×{count} " if count > 1 else ""
         tag = history_tag(finding)
         seen = f" · _{text(tag)}_" if tag else ""
-        self.w(f"### {times}{text(failure_label(f))}{where}{seen}")
+        self.w(f"### {times}{name(failure_label(f))}{where}{seen}")
         self.w()
         if group is not None and count > 1:
             names = failure_names(group.findings[1:], self.named, MAX_NAMES)
-            self.w(f"The same failure in: {text(names)}")
+            self.w(f"The same failure in: {name(names)}")
             self.w()
         self.w(f"{code(failure_headline(f))} · confidence {d.confidence:.2f}")
         self.w()
@@ -337,7 +343,7 @@ class _Doc:
         self.w("|---:|---:|---|---|---|")
         for fix in plan:
             where = ", ".join(
-                code(self.short(f.failure.origin or f.failure.name), cell=True)
+                code(one_line(self.short(f.failure.origin or f.failure.name)), cell=True)
                 + (" (flaky)" if history_tag(f) == "flaky" else "")
                 for f in fix.findings
             )
@@ -377,12 +383,12 @@ class _Doc:
             if not clustered:
                 where = code(self.short(f.origin), cell=True) if f.origin else ""
                 headline = code(failure_headline(f), cell=True)
-                self.w(f"| {text(failure_label(f))} | {where} | {headline} | {nearest} | {why} |")
+                self.w(f"| {name(failure_label(f))} | {where} | {headline} | {nearest} | {why} |")
                 continue
             headline = (
                 failure_headline(f) if len(cluster.findings) == 1 else cluster_headline(cluster)
             )
-            names = text(failure_names(cluster.findings, self.named, MAX_NAMES))
+            names = name(failure_names(cluster.findings, self.named, MAX_NAMES))
             self.w(
                 f"| {code(cluster.id or '')} | {cluster.size} | {code(headline, cell=True)} | "
                 f"{names} | {nearest} | {why} |"

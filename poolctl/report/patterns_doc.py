@@ -152,6 +152,7 @@ def pattern_md(p: Pattern, origin: str) -> str:
         out += ["**Negative signals**", "", "| effect | field | regex | why |", "|---|---|---|---|"]
         for n in p.negative:
             effect = "veto" if n.veto else f"-{n.weight:.2f}"
+            effect += f" (shared: {code(n.shared)})" if n.shared else ""
             regex, why = code(n.regex.pattern, cell=True), prose(n.why, cell=True)
             out.append(f"| {effect} | {code(n.field)} | {regex} | {why} |")
         out.append("")

@@ -79,7 +79,8 @@ def render_pattern(p: Pattern, c: Console, *, quiet: bool = False, verbose: bool
         c.print("[bold]Negative signals[/]")
         for n in p.negative:
             effect = "veto" if n.veto else f"-{n.weight:.2f}"
-            c.print(f"  {effect}  {escape(n.field)} ~ /{escape(n.regex.pattern)}/")
+            shared = f"  [dim](shared: {escape(n.shared)})[/]" if n.shared else ""
+            c.print(f"  {effect}  {escape(n.field)} ~ /{escape(n.regex.pattern)}/{shared}")
             c.print(f"        [dim]{escape(n.why)}[/]")
     if p.facts:
         c.print("[bold]Facts[/]")

@@ -19,7 +19,7 @@ import sys
 import weakref
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import assert_never
+from typing import TYPE_CHECKING, assert_never
 
 from poolctl import redact
 from poolctl.console import stderr_stream, stdout_stream
@@ -27,21 +27,19 @@ from poolctl.context import RunContext
 from poolctl.errors import UsageProblem
 from poolctl.model import Report, ReportKind
 from poolctl.redact import Secrets
-from poolctl.report import (
-    Format,
-    HtmlWriter,
-    JUnitWriter,
-    MarkdownWriter,
-    TerminalWriter,
-    writer_for,
-)
+from poolctl.report import Format, writer_for
 from poolctl.report.combine import combine
-from poolctl.report.github import render_annotations, repo_links, summary_for
 from poolctl.report.json_writer import chunks as json_chunks
-from poolctl.report.pictures import picture_files, pictured
-from poolctl.report.replay import read_events
+from poolctl.report.view import timeline_of
 from poolctl.rundir import RunDir
 from poolctl.termenv import use_color
+
+if TYPE_CHECKING:
+    from poolctl.report.replay import Event
+    from poolctl.report.terminal import TerminalWriter
+
+# The writers other than JSON, the trace's pictures and GitHub's outputs are imported where they
+# are used: a triage writes report.json alone, and prints one format.
 
 SUMMARY_ENV = "GITHUB_STEP_SUMMARY"
 KINDS: tuple[ReportKind, ...] = ("triage", "scenario", "ping", "doctor")
@@ -128,16 +126,23 @@ def _write_reports(
     partial = {suffix: run.path / f".{run.report(suffix).name}.partial" for suffix in wanted}
     try:
         if "md" in partial:
+            from poolctl.report.github import repo_links
+            from poolctl.report.markdown import MarkdownWriter
+
             md = MarkdownWriter(repo_links()).render(shown)
             # (a name's byte that is not UTF-8 is written as a visible escape, `\udcff`)
             partial["md"].write_text(md, encoding="utf-8", errors="backslashreplace")
         if "xml" in partial:
+            from poolctl.report.junit import JUnitWriter
+
             with partial["xml"].open("w", encoding="utf-8", errors="backslashreplace") as fh:
                 fh.writelines(JUnitWriter().chunks(shown))  # as the JSON: a big triage stays small
         if "json" in partial:
             write_json(shown, str(partial["json"]))
         for suffix in wanted:
             os.replace(partial[suffix], run.report(suffix))
+            if run.context.prepared.get(id(shown)) is shown:  # its strings are redacted
+                run.redacted.add(run.report(suffix))
         if "json" in partial:  # a JSON --output of the same report is copied from it
             _SAVED_JSON.clear()
             _SAVED_JSON[id(shown)] = (weakref.ref(shown), run.report("json"))
@@ -152,18 +157,34 @@ def save(report: Report, run: RunDir, *, files: Sequence[str] = SAVED) -> Report
     shown (redacted), with its timeline. The other files of the run folder (a worker's captured
     output may be gigabytes) are redacted when the command ends, after the verdict is printed:
     a Ctrl-C meanwhile leaves the verdict on the screen, and the next command scrubs them."""
+    pictures: dict[str, str] = {}
+    if run.events.exists() or timeline_of(report) is not None:  # a run with a trace (no triage)
+        report, pictures = _with_pictures(report, run)
+    shown = prepare(report, run.context)
+    write_reports(shown, run, pictures, files)
+    return shown
+
+
+def pictured(report: Report, events: Sequence[Event]) -> Report:
+    """`report` with the timeline of `events` in its details, when its run has a picture."""
+    from poolctl.report import pictures  # the pictures' modules: for a run with a trace only
+
+    return pictures.pictured(report, events)
+
+
+def _with_pictures(report: Report, run: RunDir) -> tuple[Report, dict[str, str]]:
+    """`report` with its timeline, and the files that picture its run's trace."""
+    from poolctl.report.pictures import picture_files
+    from poolctl.report.replay import read_events
+
     events = read_events(run.events.read_text("utf-8", "replace")) if run.events.exists() else []
     try:
         report = pictured(report, events)
         # the page from the redacted report
-        pictures = picture_files(prepare(report, run.context), events)
+        return report, picture_files(prepare(report, run.context), events)
     except Exception as exc:  # a picture that cannot be drawn never costs the run its report
         why = f"the run's pictures were not drawn ({type(exc).__name__}: {exc})"
-        report = dataclasses.replace(report, notes=(*report.notes, why))
-        pictures = {}
-    shown = prepare(report, run.context)
-    write_reports(shown, run, pictures, files)
-    return shown
+        return dataclasses.replace(report, notes=(*report.notes, why)), {}
 
 
 def save_interrupted(run: RunDir, signal_name: str) -> Report:
@@ -275,6 +296,8 @@ def write_json(report: Report, output: str) -> None:
 def terminal_writer(*, color: bool, opts: OutputOptions | None = None) -> TerminalWriter:
     """The terminal writer for standard output: as wide as the terminal when colouring it,
     as detailed as `-q` or `-v` ask."""
+    from poolctl.report.terminal import TerminalWriter
+
     width = shutil.get_terminal_size().columns if color else 100
     opts = opts or OutputOptions()
     return TerminalWriter(
@@ -295,9 +318,15 @@ def render(
         case Format.TERM:
             return terminal_writer(color=color, opts=opts).render_all(reports)
         case Format.MD:  # a test's file:line links to the commit under GitHub Actions
+            from poolctl.report.github import repo_links
+            from poolctl.report.markdown import MarkdownWriter
+
             links = repo_links()
             return "\n".join(MarkdownWriter(links).render(r) for r in reports)
         case Format.HTML:
+            from poolctl.report.github import repo_links
+            from poolctl.report.html import HtmlWriter
+
             return HtmlWriter(repo_links()).render(combine(reports))
         case Format.JSON | Format.JUNIT:
             return writer_for(fmt).render(combine(reports))
@@ -318,6 +347,8 @@ def publish(
     secrets = context.secrets
     shown = [prepare(r, context) for r in reports]
     if opts.annotations:
+        from poolctl.report.github import render_annotations
+
         workspace = os.environ.get("GITHUB_WORKSPACE") or os.getcwd()
         commands = render_annotations(combine(shown), workspace)
         if opts.to_stdout and opts.fmt is not Format.TERM:
@@ -381,6 +412,9 @@ def step_summary(reports: Sequence[Report], secrets: Secrets | None = None) -> N
     target = os.environ.get(SUMMARY_ENV)
     if not target or not reports:
         return
+    from poolctl.report.github import repo_links, summary_for
+    from poolctl.report.markdown import MarkdownWriter
+
     path = Path(target)
     try:
         existing = path.stat().st_size if path.exists() else 0

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable, Mapping, Sequence
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -27,6 +28,7 @@ from poolctl.model import (
     Unclassified,
 )
 from poolctl.report.details import listed
+from poolctl.termtext import one_line
 
 D = TypeVar("D")
 
@@ -102,6 +104,12 @@ def failure_label(failure: Failure) -> str:
     return f"{failure.name}{group}"
 
 
+def shown_label(failure: Failure) -> str:
+    """`failure_label` for a reader, on one line: a newline or an escape in a test's name is
+    written as `\\n`, `\\x1b` (report.json and JUnit keep the name as the runner gave it)."""
+    return one_line(failure_label(failure))
+
+
 def failure_headline(failure: Failure) -> str:
     """The failure's own first line: kind and message."""
     first = failure.message.strip().partition("\n")[0]
@@ -143,6 +151,32 @@ def _summarize_causes(findings: Sequence[Finding]) -> tuple[CauseSummary, ...]:
     return tuple(sorted(out, key=lambda c: _rank(c.status)))
 
 
+_WORD = re.compile(r"\w+|[^\w\s]")
+MAX_COMPARED = 64  # distinct remediations of one pattern compared with each other
+
+
+def _only_adds_to(full: list[str], bare: list[str]) -> bool:
+    """Whether `full` is `bare` with words put in (facts a template filled), in order."""
+    if len(full) <= len(bare):
+        return False
+    words = iter(full)
+    return all(any(w == b for w in words) for b in bare)
+
+
+def fullest(remediations: Iterable[str]) -> tuple[str, ...]:
+    """Each remediation once: one that another of the pattern only adds facts to (the same
+    template, filled with fewer of them) is said by that one."""
+    texts = list(remediations)
+    if not 1 < len(texts) <= MAX_COMPARED:
+        return tuple(texts)
+    words = [_WORD.findall(t) for t in texts]
+    return tuple(
+        t
+        for i, t in enumerate(texts)
+        if not any(j != i and _only_adds_to(words[j], words[i]) for j in range(len(texts)))
+    )
+
+
 def pattern_sections(report: Report) -> list[PatternSection]:
     """One section per pattern with diagnosed failures, in pattern-number order."""
     sections = []
@@ -156,7 +190,7 @@ def pattern_sections(report: Report) -> list[PatternSection]:
                 title=first.title,
                 findings=tuple(findings),
                 causes=_summarize_causes(findings),
-                remediations=tuple(dict.fromkeys(diagnosis(f).remediation for f in findings)),
+                remediations=fullest(dict.fromkeys(diagnosis(f).remediation for f in findings)),
                 reproduce=first.reproduce,
                 counted=counted.get(pattern_id, 0),
             )

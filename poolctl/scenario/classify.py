@@ -40,6 +40,10 @@ class UnknownRulePattern(Exception):
     """A scenario rule names a pattern id the knowledge base does not define: a poolctl bug."""
 
 
+# what the stop of an interrupted run does to its workers
+_STOP_CONSEQUENCES = frozenset({"worker_exit", "no_response", "spawn_failed"})
+
+
 class TraceClassifier:
     """A run's trace, indexed by event type, and how a rule turns what it reads into a finding."""
 
@@ -51,7 +55,15 @@ class TraceClassifier:
         self.consumed_timeouts: set[int] = set()  # checkout timeouts folded into pattern 1
         self.by_type: dict[str, list[Event]] = defaultdict(list)
         for event in self.events:
-            self.by_type[event.type].append(event)
+            if not self._of_the_stop(event):
+                self.by_type[event.type].append(event)
+
+    def _of_the_stop(self, event: Event) -> bool:
+        """Whether `event` is the interruption's own doing: on a signal every child is stopped
+        and no new one starts, so a death, an answer lost with it or a start refused from then
+        on is no failure of the pool under test."""
+        cut = self.run.interrupted_at
+        return cut is not None and event.t >= cut and event.type in _STOP_CONSEQUENCES
 
     def diagnosis(
         self,
@@ -132,7 +144,14 @@ class TraceClassifier:
         refused = [e for e in failed if e.data.get("reason") == "error-response"]
         refusal = bool(refused) and engine is None  # answered, with an error or not as its own
         said = f"{len(failed)} of {len(inits)} init pings got no answer within {timeout:g} s"
-        if all(e.data.get("reason") == "exited" for e in failed):
+        # a worker that exited before its ping was written (a loaded machine may return from
+        # the spawn after the crash) failed the write: it too exited before answering
+        exited = {e.worker for e in self.by_type["worker_exit"]}
+        if all(
+            e.data.get("reason") == "exited"
+            or (e.data.get("reason") == "write-failed" and e.worker in exited)
+            for e in failed
+        ):
             said = f"{len(failed)} of {len(inits)} workers exited before answering their init ping"
         if refusal:
             error = refused[0].data.get("error")
@@ -188,10 +207,27 @@ class TraceClassifier:
                     late.add((worker.id, found["id"]))
         return [e for e in timeouts if (e.worker or "", repr(e.data.get("id"))) in late]
 
+    def _waits_for_replacements(self) -> list[Event]:
+        """Checkouts that timed out after a worker had gone, with a replacement still starting,
+        in a pool with a worker for every caller: no more callers than workers could make one
+        wait, the dead workers' stand-ins did (a loaded machine starts them slowly; one may be
+        ready just as the late timer fires). Not pattern 3: folded into the deaths' finding."""
+        gone = [e.t for e in self.by_type["worker_exit"]]
+        pool = self.run.scenario.pool
+        if not gone or self.run.scenario.peak_concurrency() > pool.size + pool.max_overflow:
+            return []
+        waited = [
+            e
+            for e in self.by_type["checkout_timeout"]
+            if e.seq not in self.consumed_timeouts and e.t > min(gone) and e.data.get("starting")
+        ]
+        self.consumed_timeouts |= {e.seq for e in waited}
+        return waited
+
     def no_answers(self) -> list[Finding]:
         events = self.by_type["no_response"]
         if not events:
-            return []
+            return self._quit_before_any_request()
         kills = self.by_type["kill"]
         exits = {e.worker: e for e in self.by_type["worker_exit"]}
         first = events[0]
@@ -257,17 +293,60 @@ class TraceClassifier:
                 f"{timeout:g} s."
             )
             reason = "late"
+        waited = self._waits_for_replacements() if reason in ("exited", "write-failed") else []
+        evidence += [quote_event(e) for e in waited[:2]]
         facts = {
             "requests_unanswered": len(events),
             "reason": reason,
             "worker": first.worker,
             "replaced": bool(replaced),
             "answered_before_exit": served,
+            "checkout_timeouts_caused": len(waited),
         }
         message = f"{len(events)} request(s) got no answer in time ({reason})"
+        if waited:
+            message += f"; {len(waited)} checkout(s) timed out waiting for a replacement to start"
         name = "requests answered too late" if late else "requests never answered"
-        failure = self.failure(name, f"request-{reason}", message, events)
+        failure = self.failure(name, f"request-{reason}", message, events + waited)
         diagnosis = self.diagnosis(no_response(), evidence, facts, cause, remediation)
+        return [Finding(failure, diagnosis)]
+
+    def _quit_before_any_request(self) -> list[Finding]:
+        """Workers that exited on their own after answering their init, before any request
+        reached one: no request went unanswered, every checkout waited for a stand-in that
+        quit in turn (a loaded machine starts them slowly). Not pattern 3: the deaths."""
+        if self.by_type["kill"]:
+            return []
+        stop = min((e.t for e in self.by_type["shutdown_begun"]), default=float("inf"))
+        quitters = [e for e in self.by_type["worker_exit"] if e.t < stop and _served_and_quit(e)]
+        waited = self._waits_for_replacements() if quitters else []
+        if not waited or min(e.t for e in quitters) > waited[0].t:
+            return []
+        first, exits = quitters[0], self.by_type["worker_exit"]
+        served = _served_and_quit(first)
+        cause = (
+            f"worker {first.worker} exited with code 0 after answering {served} request(s) "
+            f"(its init among them), before any request reached it; {len(quitters)} of "
+            f"{len(exits)} worker exit(s) were the same, and each checkout waited for a "
+            "replacement that would quit in turn"
+        )
+        replaced = self.by_type["replace"]
+        evidence = [quote_event(e) for e in quitters[:3]]
+        evidence += [quote_event(e) for e in replaced[:1]] + [quote_event(e) for e in waited[:2]]
+        facts = {
+            "requests_unanswered": 0,
+            "reason": "exited",
+            "worker": first.worker,
+            "replaced": bool(replaced),
+            "answered_before_exit": served,
+            "checkout_timeouts_caused": len(waited),
+        }
+        message = (
+            f"{len(waited)} checkout(s) timed out waiting for a replacement to start; "
+            f"{len(quitters)} worker(s) had exited after answering their init"
+        )
+        failure = self.failure("workers quit after their init", "workers-quit", message, waited)
+        diagnosis = self.diagnosis(no_response(), evidence, facts, cause, loop_remediation(served))
         return [Finding(failure, diagnosis)]
 
 

@@ -10,12 +10,11 @@ patterns, and the user's from `--patterns`).
 from __future__ import annotations
 
 import shlex
-import shutil
 from pathlib import Path
 from typing import Any
 
 from poolctl.errors import InputError
-from poolctl.executable import too_large, why_not_runnable
+from poolctl.executable import too_large, why_not_startable
 from poolctl.patterns import PatternSet, builtin_patterns
 from poolctl.protocol import get_protocol
 from poolctl.scenario.schema import (
@@ -129,12 +128,23 @@ def read_scenario(
         where = ("worker", "env") if scenario.worker.env else ("worker", "command")
         raise doc.error(where, problem)
     if spec.cwd is not None and not Path(spec.cwd).is_dir():
-        raise doc.error(("worker", "cwd"), f"no such directory: {spec.cwd}")
+        raise doc.error(("worker", "cwd"), f"no such directory: {spec.cwd}{_beside(spec.cwd, doc)}")
     if check_commands:
         _check_command(doc, ("worker", "command"), spec.argv, spec.cwd)
         for name, service in body.services.items():
             _check_command(doc, ("services", name, "command"), service.argv(scenario.base), None)
     return scenario
+
+
+def _beside(cwd: str, doc: YamlDocument) -> str:
+    """For a relative `cwd`: where it was looked for, and, when the scenario's folder holds
+    it, how to say so (a relative path is taken from where poolctl runs, not the file)."""
+    if Path(cwd).is_absolute():
+        return ""
+    said = f" (from the current directory {Path.cwd()}"
+    if (doc.path.parent / cwd).is_dir():
+        return f"{said}; the scenario's folder holds it: write {{scenario_dir}}/{cwd})"
+    return f"{said})"
 
 
 def _check_patterns(doc: YamlDocument, expect: ExpectSection, patterns: PatternSet) -> None:
@@ -152,17 +162,7 @@ def _check_patterns(doc: YamlDocument, expect: ExpectSection, patterns: PatternS
 def _check_command(
     doc: YamlDocument, loc: tuple[str, ...], argv: tuple[str, ...], cwd: str | None
 ) -> None:
-    program = argv[0]
-    if "/" in program:
-        path = Path(program) if Path(program).is_absolute() else Path(cwd or ".") / program
-        if not path.exists():
-            raise doc.error(loc, f"command not found: {program}")
-        found = str(path)
-    else:
-        found = shutil.which(program) or ""
-        if not found:
-            raise doc.error(loc, f"command not found on PATH: {program}")
-    problem = why_not_runnable(found)
+    problem = why_not_startable(argv[0], cwd)
     if problem:
         raise doc.error(loc, problem)
 

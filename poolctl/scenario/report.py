@@ -64,6 +64,35 @@ def step_summary(outcome: RunOutcome) -> list[dict[str, Any]]:
     return steps
 
 
+def idle_deaths(outcome: RunOutcome) -> list[str]:
+    """A note for each worker that died while idle before the pool stopped: no caller failed,
+    so no finding says it, yet a worker that crashes between requests is why a scenario that
+    expects a crash may reproduce nothing."""
+    events = outcome.trace.events
+    ends = [e.t for e in events if e.type == "shutdown_begun"]
+    if outcome.interrupted_at is not None:
+        ends.append(outcome.interrupted_at)
+    end = min(ends, default=float("inf"))
+    notes = []
+    replacements = [e for e in events if e.type == "replace"]
+    for exit_ in events:
+        if exit_.type != "worker_exit":
+            continue
+        # each death is replaced by the first replacement after it that no other death took
+        replacement = next((e for e in replacements if e.seq > exit_.seq), None)
+        if replacement is not None:
+            replacements.remove(replacement)
+        if exit_.data.get("state") != "idle" or exit_.t >= end:
+            continue
+        replaced = replacement.worker if replacement is not None else None
+        notes.append(
+            f"worker {exit_.worker} {exit_.data.get('exit')} while idle at {exit_.t:.3f} s, "
+            f"after {exit_.data.get('answered') or 0} answer(s); no request failed with it"
+            + (f"; the pool replaced it with {replaced}" if replaced else "")
+        )
+    return notes
+
+
 def judge(
     outcome: RunOutcome, findings: list[Finding], classifier_notes: list[str] | None = None
 ) -> ScenarioResult:
@@ -86,6 +115,7 @@ def judge(
         )
     notes += outcome.step_errors
     notes += classifier_notes or []
+    notes += idle_deaths(outcome)
     for worker in outcome.pool.all_workers:  # answers twice, to ids never sent, text lines…
         process = worker.process
         if process.stray_count:

@@ -45,6 +45,7 @@ class RunOutcome:
     trace: Trace
     pool: Pool
     interrupted: str | None = None  # "SIGINT", "SIGTERM"… when the run was cut short
+    interrupted_at: float | None = None  # the signal's time in the trace
     step_errors: list[str] = field(default_factory=list)
     services: dict[str, WorkerProcess] = field(default_factory=dict)
 
@@ -174,7 +175,9 @@ class ScenarioRunner:
         except asyncio.CancelledError:
             if self.outcome.interrupted is None:
                 raise
-            self.trace.emit("interrupted", signal=self.outcome.interrupted)
+            self.trace.emit(
+                "interrupted", signal=self.outcome.interrupted, at=self.outcome.interrupted_at
+            )
             await asyncio.shield(self.pool.shutdown("abort", 0.5))
         finally:
             context.on_signal = None
@@ -182,6 +185,13 @@ class ScenarioRunner:
     def _interrupt(self, sig: signal.Signals, main: asyncio.Task[Any]) -> None:
         if self.outcome.interrupted is None:  # later signals only hurry the stop (the CLI's)
             self.outcome.interrupted = sig.name
+            # the CLI stopped every child when the signal came, before this callback ran: a
+            # worker that died from then on died of the stop, which the trace must tell apart
+            signalled = self.run_dir.context.signalled_at
+            now = self.trace.now()
+            self.outcome.interrupted_at = round(
+                min(now, max(0.0, signalled - self.trace.start)) if signalled else now, 6
+            )
             main.cancel()
 
     async def _drive(self) -> None:
@@ -208,7 +218,7 @@ class ScenarioRunner:
         elif isinstance(step, StopPoolStep):
             await self._later(step.after, self.pool.shutdown(step.mode, step.grace))
         elif isinstance(step, KillWorkerStep):
-            await self._later(step.after, self._kill(step))
+            await self._later(step.after, self._kill(index, step))
         elif isinstance(step, ServiceStep) and kind == "start_service":
             self._start_service(step.name)
         elif isinstance(step, ServiceStep):
@@ -226,12 +236,13 @@ class ScenarioRunner:
 
         self._background.append(asyncio.ensure_future(delayed()))
 
-    async def _kill(self, step: KillWorkerStep) -> None:
+    async def _kill(self, index: int, step: KillWorkerStep) -> None:
+        # a kill scheduled with `after` lands while later steps run: its error names its step
         try:
             self.pool.kill(step.which, signal.Signals[step.signal])
         except PoolError as exc:
-            self.outcome.step_errors.append(exc.message)
-            self.trace.emit("step_error", kind="kill_worker", error=exc.message)
+            self.outcome.step_errors.append(f"step {index} (kill_worker): {exc.message}")
+            self.trace.emit("step_error", step=index, kind="kill_worker", error=exc.message)
 
     # --- requests -------------------------------------------------------------------------
     async def _requests(self, index: int, step: RequestStep) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 from poolctl.model import Diagnosis, Evidence, Hypothesis, Unclassified
 from poolctl.patterns.loader import Cause, Negative, Pattern, Signal
 from poolctl.patterns.regex import KbRegex
+from poolctl.patterns.template import FIELD, Part, parsed_template
 from poolctl.triage.compared import compared_spans, inside
 from poolctl.triage.facts import FactContext, extract_facts
 from poolctl.triage.fields import FailureView, line_at
@@ -58,8 +59,9 @@ class Score:
         return (self.confidence, strongest, -self.pattern.number)
 
 
-def first_hit(rule: Signal | Negative, view: FailureView) -> Hit | None:
-    """The first line of the rule's field its regex matches (the prefilter first)."""
+def first_hit(rule: Signal | Negative, view: FailureView, *, cited: bool = True) -> Hit | None:
+    """The first line of the rule's field its regex matches (the prefilter first). Not `cited`:
+    the hit holds what matched as its quote, and no origin (a failure only counted)."""
     regex = rule.regex
     assert regex is not None
     if not view.may_match(regex, rule.field):
@@ -73,9 +75,11 @@ def first_hit(rule: Signal | Negative, view: FailureView) -> Hit | None:
             # strings a test compared are its data: the first match outside them, if any
             outside = (x for x in regex.finditer(text.value) if not inside(spans, *x.span()))
             m = next(outside, None)
+        if m and not cited:
+            return Hit(rule, text.field, m.group(0), "", m.group(0))
         if m:
-            quote = line_at(text.value, m.start())
-            return Hit(rule, text.field, quote, view.origin(text, quote), m.group(0))
+            quote, origin = view.cite(text, line_at(text.value, m.start()), m.group(0))
+            return Hit(rule, text.field, quote, origin, m.group(0))
     return None
 
 
@@ -175,9 +179,16 @@ class ScoringPlan:
         ]
 
     def score_one(
-        self, index: int, view: FailureView, ctx: FactContext, known: Known | None
+        self,
+        index: int,
+        view: FailureView,
+        ctx: FactContext,
+        known: Known | None,
+        *,
+        cited: bool = True,
     ) -> Score:
-        """`score` of pattern `index`, its `any` signals as `known` says when it does."""
+        """`score` of pattern `index`, its `any` signals as `known` says when it does; not
+        `cited`: its hits hold no quote of the log (`first_hit`)."""
         pattern = self.patterns[index]
         recorded = known.signals.get(index) if known is not None else None
         wanted = self.elsewhere[index] | (recorded if recorded is not None else self.on_any[index])
@@ -189,7 +200,7 @@ class ScoringPlan:
         for i, signal in enumerate(pattern.signals):
             if signal.fact is not None:
                 continue
-            hit = first_hit(signal, view) if i in wanted else None
+            hit = first_hit(signal, view, cited=cited) if i in wanted else None
             if hit is None:
                 missed.append(signal)
             else:
@@ -202,11 +213,11 @@ class ScoringPlan:
 
         def negative_hit(i: int, negative: Negative) -> Hit | None:
             if known is None or negative.field != "any":
-                return first_hit(negative, view)
+                return first_hit(negative, view, cited=cited)
             done = known.negatives.get((index, i))
             if done is False:
                 return None
-            hit = first_hit(negative, view)
+            hit = first_hit(negative, view, cited=cited)
             if done is None:
                 known.negatives[(index, i)] = hit is not None
             return hit
@@ -222,8 +233,7 @@ def _cause_hit(regex: KbRegex, view: FailureView) -> Evidence | None:
             continue
         m = regex.search(text.value)
         if m:
-            quote = line_at(text.value, m.start())
-            return Evidence(quote, view.origin(text, quote))
+            return Evidence(*view.cite(text, line_at(text.value, m.start()), m.group(0)))
     return None
 
 
@@ -338,9 +348,6 @@ def likely_cause(hyps: Sequence[Hypothesis]) -> str:
     return verdict
 
 
-_FIELD = re.compile(r"\{([a-z][a-z0-9_]*)(?:\|([^{}]*))?\}")
-
-
 def _present(value: Any) -> bool:
     return value is not None and value != [] and value != "" and value is not False
 
@@ -352,43 +359,10 @@ def render_template(template: str, facts: dict[str, Any]) -> str:
     first present fact, else the last alternative as text; `{?fact:text}` keeps `text` only
     when the fact is present and true, `{!fact:text}` only when it is not.
     """
-    return _render(_parsed_template(template), facts)
+    return _render(parsed_template(template), facts)
 
 
-# A template, parsed: text to fill with facts, or a condition (sign, fact, inner template).
-_Part = str | tuple[str, str, "tuple[_Part, ...]"]
-_CONDITION = re.compile(r"\{([?!])([a-z][a-z0-9_]*):")
-
-
-@functools.cache
-def _parsed_template(template: str) -> tuple[_Part, ...]:
-    """`template` cut into its plain parts and its conditions (parsed once per template)."""
-    out: list[_Part] = []
-    i = 0
-    while i < len(template):
-        cond = _CONDITION.match(template, i)
-        if cond is None:
-            nxt = template.find("{", i + 1)
-            j = template.find("{?", i)
-            k = template.find("{!", i)
-            stops = [x for x in (j, k) if x != -1]
-            stop = min(stops) if stops else len(template)
-            if stop == i:  # a lone "{?" that is not a condition
-                stop = nxt if nxt != -1 else len(template)
-            out.append(template[i:stop])
-            i = stop
-            continue
-        depth, j = 1, cond.end()
-        while j < len(template) and depth:
-            depth += {"{": 1, "}": -1}.get(template[j], 0)
-            j += 1
-        inner = template[cond.end() : j - 1]
-        out.append((cond.group(1), cond.group(2), _parsed_template(inner)))
-        i = j
-    return tuple(out)
-
-
-def _render(parts: tuple[_Part, ...], facts: dict[str, Any]) -> str:
+def _render(parts: tuple[Part, ...], facts: dict[str, Any]) -> str:
     out: list[str] = []
     for part in parts:
         if isinstance(part, str):
@@ -411,7 +385,7 @@ def _fill(text: str, facts: dict[str, Any]) -> str:
             return "the " + name.replace("_", " ")
         return alternatives[-1]
 
-    return _FIELD.sub(fill, text)
+    return FIELD.sub(fill, text)
 
 
 _SPACES = re.compile(r"(?<=\S) {2,}(?=\S)")
@@ -428,6 +402,12 @@ def diagnose(best: Score, view: FailureView, ctx: FactContext) -> Diagnosis:
         Evidence(h.quote, h.origin, h.rule.why) for h in best.hits if h.rule.regex is not None
     ] + fact_evidence
     hyps = hypotheses(pattern, view, facts, fact_evidence)
+    # what the signals it rests on cannot tell apart comes first: it bounds every cause
+    caveats = [
+        render_template(h.rule.caveat, facts)
+        for h in best.hits
+        if isinstance(h.rule, Signal) and h.rule.caveat
+    ]
     return Diagnosis(
         pattern_id=pattern.id,
         pattern_number=pattern.number,
@@ -435,7 +415,7 @@ def diagnose(best: Score, view: FailureView, ctx: FactContext) -> Diagnosis:
         confidence=best.confidence,
         evidence=merge_evidence(raw),
         facts=facts,
-        cause=likely_cause(hyps),
+        cause="; ".join([*dict.fromkeys(caveats), likely_cause(hyps)]),
         remediation=_SPACES.sub(" ", render_template(pattern.remediation, facts)),
         reproduce=pattern.reproduce,
         hypotheses=hyps,

@@ -48,6 +48,7 @@ from poolctl.triage.groups import MAX_CLUSTER_TEXT, cluster_findings, group_find
 from poolctl.triage.locate import BlockLines
 from poolctl.triage.normalize import any_key, cluster_text, short_hash, signature
 from poolctl.triage.pools import PoolActivity
+from poolctl.triage.regions import Regions
 
 MAX_TRACEBACKS = 50  # worker tracebacks kept in the report's appendix
 MAX_EXAMPLES = 500  # failures past the cap kept as the example of a group of their own
@@ -71,6 +72,7 @@ def context_for(parsed: ParsedLog, source_roots: Sequence[str | Path] = ()) -> F
         available_fixtures(
             text for f in parsed.failures for text in (f.message, *f.details.values())
         ),
+        Regions(parsed),
     )
 
 
@@ -107,7 +109,9 @@ class Classifier:
         self.known: dict[str, Known] = {}
         self.errors = _Errors()
 
-    def scores(self, view: FailureView, ctx: FactContext, key: str | None) -> list[Score]:
+    def scores(
+        self, view: FailureView, ctx: FactContext, key: str | None, *, cited: bool = True
+    ) -> list[Score]:
         known = None
         if key is not None:
             known = self.known.get(key)
@@ -117,7 +121,7 @@ class Classifier:
         with budget():
             for index, pattern in enumerate(self.plan.patterns):
                 try:
-                    scores.append(self.plan.score_one(index, view, ctx, known))
+                    scores.append(self.plan.score_one(index, view, ctx, known, cited=cited))
                 except Exception as exc:  # a user pattern must not stop the triage
                     self.errors.add(pattern.id, view.failure, exc)
         return scores
@@ -140,7 +144,8 @@ class Classifier:
     def pattern_of(self, view: FailureView, ctx: FactContext, key: str) -> tuple[str | None, str]:
         """The pattern that claims the failure (None: unclassified) and the nearest one, without
         building its diagnosis (a failure past the cap is only counted)."""
-        best, nearest = pick(self.scores(view, ctx, key))
+        # which pattern wins rests on the rules' weights, not on the lines they quote
+        best, nearest = pick(self.scores(view, ctx, key, cited=False))
         if best is not None:
             return best.pattern.id, best.pattern.id
         return None, nearest.pattern.id if nearest is not None and nearest.hits else ""

@@ -8,6 +8,7 @@ failure's pool being started or checked out from.
 from __future__ import annotations
 
 import difflib
+import functools
 import itertools
 import operator
 import re
@@ -16,10 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from poolctl.logs.records import Lines
 from poolctl.model import Evidence, Failure
 from poolctl.patterns.loader import Fact, Pattern
 from poolctl.triage.fields import MAX_FIELD, FailureView, Text, line_at
 from poolctl.triage.pools import PoolActivity, normalize
+from poolctl.triage.regions import Regions
+from poolctl.triage.source_pattern import failed_at, source_lines, written_pattern
 
 # keys ExUnit puts in every test context: not provided by the test's own setup
 EXUNIT_CONTEXT_KEYS = frozenset(
@@ -57,6 +61,7 @@ class FactContext:
     pools: PoolActivity | None = None
     source_roots: tuple[Path, ...] = ()
     fixtures: frozenset[str] = frozenset()  # pytest's "available fixtures", anywhere in the log
+    regions: Regions | None = None  # which lines around an ExUnit block are whose
 
 
 def _snake(value: str) -> str:
@@ -104,16 +109,23 @@ def _related(view: FailureView, facts: dict[str, Any], ctx: FactContext) -> list
     return cached
 
 
-def _names(text: str) -> set[str]:
-    """The names a line mentions, normalised (`normalize`, for the tokens `_TOKEN` finds)."""
-    return {t.strip("'\"").lstrip(":") for t in _TOKEN.findall(text)}
+@functools.lru_cache(maxsize=8192)
+def _names(text: str) -> frozenset[str]:
+    """The names a line mentions, normalised (`normalize`, for the tokens `_TOKEN` finds);
+    once per distinct line (the lines around failures repeat)."""
+    return frozenset(t.strip("'\"").lstrip(":") for t in _TOKEN.findall(text))
 
 
 def _related_lines(view: FailureView, pool: str, ctx: FactContext) -> list[Text]:
     texts = list(view.texts("context"))
     have = {t.line for t in texts}
-    for n, line in view.blocks.after(view.failure):
-        if n not in have:
+    ours = normalize(pool)
+    own: Lines = []
+    later: frozenset[int] = frozenset()
+    if ctx.regions is not None:  # ExUnit: the test's own lines, and a later test's
+        own, later = ctx.regions.own(view.failure), ctx.regions.later(view.failure)
+    for n, line in [*own, *view.blocks.after(view.failure)]:
+        if n not in have and (n not in later or ours in _names(line)):
             texts.append(Text("context", line, n))
             have.add(n)
     if ctx.pools is None:
@@ -122,21 +134,22 @@ def _related_lines(view: FailureView, pool: str, ctx: FactContext) -> list[Text]
         if ln.file == view.failure.input_file and ln.line not in have:
             texts.append(Text("context", ln.text[:MAX_FIELD], ln.line))
     # a line about another pool says nothing about this one; lines naming this pool come first
-    ours = normalize(pool)
     known = ctx.pools.known_set_for(view.failure)
     kept = [(t, _names(t.value)) for t in texts]
     kept = [(t, n) for t, n in kept if ours in n or not (n & known)]
     return [t for t, n in kept if ours in n] + [t for t, n in kept if ours not in n]
 
 
-def _distance(failure: Failure, line: int | None) -> int:
-    """How far `line` is from the failure's block (0 inside it; unknown lines come last)."""
+def _distance(failure: Failure, line: int | None) -> tuple[bool, int]:
+    """How far `line` is from the failure's block (0 inside it; unknown lines come last). An
+    ExUnit test's own lines are printed before its block: a line after it comes after those."""
     if line is None:
-        return 1 << 30
+        return True, 1 << 30
     end = max(failure.line_end, failure.line_start)
     if failure.line_start <= line <= end:
-        return 0
-    return min(abs(line - failure.line_start), abs(line - end))
+        return False, 0
+    later = line > end and failure.source == "exunit"
+    return later, min(abs(line - failure.line_start), abs(line - end))
 
 
 def _regex_fact(
@@ -154,7 +167,7 @@ def _regex_fact(
     if fact.aggregate == "nearest":  # stable: lines naming the failure's pool stay first
         pool = normalize(str(facts.get("pool", ""))) if fact.field == "related" else ""
 
-        def rank(t: Text) -> tuple[bool, int]:
+        def rank(t: Text) -> tuple[bool, tuple[bool, int]]:
             return (not (pool and pool in t.value), _distance(view.failure, t.line))
 
         texts = sorted(texts, key=rank)
@@ -165,6 +178,8 @@ def _regex_fact(
         if not fact.regex.may_match(text.value):
             continue
         for m in fact.regex.finditer(text.value):
+            if fact.unless is not None and fact.unless.search(line_at(text.value, m.start())):
+                continue
             count += 1
             if first is None:
                 first = (text, m)
@@ -279,42 +294,46 @@ def _tokens(key: str) -> set[str]:
     return {t for t in re.split(r"[_\W]+", key.lower()) if t}
 
 
+def _likeness(wanted: str, key: str) -> float | None:
+    """How alike two key names are (None: not alike): shared name parts first, then spelling,
+    and the same last part (the name's head noun: `pool_pid` is a pid) breaks a tie."""
+    want, have = _tokens(wanted), _tokens(key)
+    jaccard = len(want & have) / len(want | have) if want | have else 0.0
+    ratio = difflib.SequenceMatcher(None, wanted, key).ratio()
+    if jaccard == 0 and ratio < 0.75:
+        return None
+    same_head = wanted.lower().rsplit("_", 1)[-1] == key.lower().rsplit("_", 1)[-1]
+    return jaccard + 0.5 * ratio + (0.01 if same_head else 0.0)
+
+
 def nearest_key(wanted: str, given: Iterable[str]) -> str | None:
     """The given key most like `wanted`: shared name parts first, then spelling."""
     best: tuple[float, str] | None = None
-    want = _tokens(wanted)
     for key in given:
-        have = _tokens(key)
-        jaccard = len(want & have) / len(want | have) if want | have else 0.0
-        ratio = difflib.SequenceMatcher(None, wanted, key).ratio()
-        score = jaccard + 0.5 * ratio
-        if (jaccard > 0 or ratio >= 0.75) and (best is None or score > best[0]):
+        score = _likeness(wanted, key)
+        if score is not None and (best is None or score > best[0]):
             best = (score, key)
     return best[1] if best else None
 
 
-def _source_lines(location: str, roots: Sequence[Path], count: int = 12) -> tuple[str, str] | None:
-    """`count` lines of a test source from `file:line`, looked up under each root."""
-    m = re.match(r"^(.+?):(\d+)", location.strip())
-    if not m:
-        return None
-    rel, line = m.group(1), int(m.group(2))
-    candidates = [Path(rel)] if Path(rel).is_absolute() else [root / rel for root in roots]
-    for path in candidates:
-        try:
-            if path.is_file() and path.stat().st_size < 5_000_000:
-                lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
-                chunk = lines[line - 1 : line - 1 + count]
-                return "\n".join(chunk), f"{path}:{line}"
-        except OSError:
-            continue
-    return None
-
-
-def _head(text: str) -> str:
-    """A function head up to its `do` (or `->`), where the argument pattern is."""
-    m = re.search(r"\)\s*do\b|\bdo\s*$|\bdo\n|->", text, re.MULTILINE)
-    return text[: m.end()] if m else text
+def nearest_each(wanted: Sequence[str], given: Sequence[str]) -> dict[str, str | None]:
+    """Each wanted key's nearest given key, no given key twice: the most alike pair first."""
+    pairs = sorted(
+        (
+            (score, i, j)
+            for i, w in enumerate(wanted)
+            for j, g in enumerate(given)
+            if (score := _likeness(w, g)) is not None
+        ),
+        key=lambda p: (-p[0], p[1], p[2]),
+    )
+    out: dict[str, str | None] = dict.fromkeys(wanted)
+    used: set[int] = set()
+    for _, i, j in pairs:
+        if out[wanted[i]] is None and j not in used:
+            out[wanted[i]] = given[j]
+            used.add(j)
+    return out
 
 
 _ASSIGN = re.compile(r"^\s*(\w+) = (\{.*\}|[A-Za-z_][\w.]*\(.*\))\s*$", re.MULTILINE)
@@ -360,13 +379,17 @@ def key_comparison(view: FailureView, ctx: FactContext) -> tuple[dict[str, Any],
     source = ""
     fixture_owner = ""
     evidence: list[Evidence] = []
+    facts_at: dict[str, str] = {}  # where a failed match is written, when not the test head
     suggested = _suggested_keys(everything)
     if m := re.search(r"key :?\"?([\w?!]+)\"? not found in:\s+(%?\{.*)", everything, re.DOTALL):
         # Elixir: the map on the same line, or (1.18+) pretty-printed on the lines after
         expected, given, source = [m.group(1)], map_keys(m.group(2)), "the KeyError"
     elif m := re.search(r"fixture '(\w+)' not found", everything):
         expected, source = [m.group(1)], "pytest"
-        if a := re.search(r"available fixtures: ([^\n]*(?:\n[ \t]*\w[\w, ]*)*)", everything):
+        # the list goes on over lines of names only (not `use 'pytest --fixtures …'`)
+        if a := re.search(
+            r"available fixtures: ([^\n]*(?:\n[ \t]*\w[\w, ]*(?=\n|$))*)", everything
+        ):
             given = [k for k in re.split(r"[,\s]+", a.group(1)) if re.fullmatch(r"\w+", k)]
     elif m := re.search(r"KeyError: '(\w+)'|object has no attribute '(\w+)'", everything):
         key = m.group(1) or m.group(2)
@@ -389,21 +412,21 @@ def key_comparison(view: FailureView, ctx: FactContext) -> tuple[dict[str, Any],
         code = f.details.get("code", "")
         expected = [k for k in map_keys(code) if k] if "{" in code else []
         source = "the code line" if expected else ""
+        at = failed_at(f)
+        if at.location != f.location.strip():
+            facts_at["failed_at"] = at.location
+        if at.in_setup:
+            facts_at["expected_by"] = f"the setup callback at {at.location}"
         if not expected:
-            found = _source_lines(f.location, ctx.source_roots)
+            found = source_lines(at.location, ctx.source_roots)
             if found:
-                head, where = found
-                expected = map_keys(_head(head))
+                text, where = found
+                pattern = written_pattern(text)
+                expected = map_keys(pattern)
                 if expected:
                     source = where
-                    evidence.append(
-                        Evidence(
-                            _head(head).splitlines()[0].strip(),
-                            where,
-                            "the test's argument pattern",
-                        )
-                    )
-    facts: dict[str, Any] = {}
+                    evidence.append(Evidence(pattern.splitlines()[0].strip(), where, at.note))
+    facts: dict[str, Any] = dict(facts_at)
     if fixture_owner:
         facts["fixture_owner"] = fixture_owner
     if given:
@@ -419,7 +442,14 @@ def key_comparison(view: FailureView, ctx: FactContext) -> tuple[dict[str, Any],
         if missing:
             facts["missing_key"] = missing[0]
             facts["missing_keys"] = missing
-            near = nearest_key(missing[0], facts.get("provided_keys", given))
+            provided = facts.get("provided_keys", given)
+            near = nearest_key(missing[0], provided)
+            if len(missing) > 1:  # several keys: each its own nearest, none given twice
+                each = nearest_each(missing, provided)
+                facts["renames"] = [f"{k} → {n or 'none close'}" for k, n in each.items()]
+                first = next((k for k, n in each.items() if n), None)
+                if first is not None:
+                    facts["missing_key"], near = first, each[first]
             if near:
                 facts["nearest_key"] = near
     elif expected:
@@ -447,7 +477,8 @@ def pool_activity(
 ) -> tuple[dict[str, Any], list[Evidence]]:
     """Whether the log shows the failure's pool (fact `pool`) started or checked out from."""
     pool = facts.get("pool")
-    if not isinstance(pool, str) or ctx.pools is None:
+    # a pid is no name a log line shows a pool started under: its absence says nothing
+    if not isinstance(pool, str) or ctx.pools is None or pool.startswith("#PID<"):
         return {}, []
     lines = ctx.pools.activity(pool, view.failure)
     if lines:
@@ -461,9 +492,14 @@ def pool_activity(
     out["wrong_process"] = True
     out["pools_seen"] = others[:6]
     shown = ", ".join(others[:6]) + (", …" if len(others) > 6 else "")
-    quote = f"no line outside the failures shows {pool} started or checked out from"
-    where = view.failure.origin or "(whole log)"
-    return out, [Evidence(quote, where, f"wrong_process = yes; pools in use: {shown}")]
+    absent = f"no line outside the failures shows {pool} started or checked out from"
+    note = f"wrong_process = yes: {absent}; pools in use: {shown}"
+    # the quote is the failure's own line naming the pool; the absence is what the note says
+    line = view.blocks.locate(view.failure, pool)
+    held = dict(view.blocks.lines(view.failure)).get(line) if line is not None else None
+    if held is not None:
+        return out, [Evidence(held.strip(), f"{view.failure.input_file}:{line}", note)]
+    return out, [Evidence(absent, view.failure.origin or "(whole log)", note)]
 
 
 def extract_facts(

@@ -137,6 +137,25 @@ class FailureView:
             return f"{self.failure.input_file}:{line}"
         return self.failure.origin or "(no position)"
 
+    def cite(self, text: Text, quote: str, match: str = "") -> tuple[str, str]:
+        """The quote to show and its origin. A quote no line of the log holds whole (a headline
+        `kind: message`, a message the parser joined from several lines, a frame it rewrote,
+        a word of its own) is shown as the log's line that printed it, when that line can be
+        found; `match` is the text a rule matched in it."""
+        file = self.failure.input_file
+        if text.line is None and file:
+            headline = text.field == "headline" and self.blocks.locate(self.failure, quote) is None
+            if headline:
+                said = self.failure.message.partition("\n")[0]
+                line = self.blocks.locate(self.failure, said)
+                held = dict(self.blocks.lines(self.failure)).get(line) if line else None
+                if held is not None and held.strip():
+                    return held.strip(), f"{file}:{line}"
+            printed = self.blocks.printed(self.failure, quote, match)
+            if printed is not None:
+                return printed[1], f"{file}:{printed[0]}"
+        return quote, self.origin(text, quote)
+
 
 def line_at(text: str, pos: int) -> str:
     """The whole line of `text` that holds position `pos`, stripped."""

@@ -9,16 +9,27 @@ counted in large chunks, so the lines between blocks cost little).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
 from poolctl.logs.ansi import strip_ansi
 from poolctl.logs.blocks import AFTER, MAX_BLOCK, MAX_LINE
 from poolctl.logs.prefixes import strip_prefixes
+from poolctl.logs.pytest_timeout import BANNER_RE
 from poolctl.logs.records import Lines, ParsedLog
 from poolctl.model import Failure
 
 CHUNK = 1 << 20
+# a long traceback entry's location line, with the function the parser read from its source
+# (`path.py:12: in f`): the log prints `path.py:12: ` alone
+_NAMED_FRAME_RE = re.compile(r"^(?P<where>\S+:\d+:) in \w+$")
+# a frame as the parser writes it (`path:12: in f`, `<frozen os>:679: KeyError`): printed by
+# `--tb=native` as `File "path", line 12, in f`
+_FRAME_RE = re.compile(r"^(?P<path>[^\s:][^:]*?):(?P<line>\d+):(?: .*)?$")
+# what a parser names in its own words, and the line of the block that printed it
+_SAID_AS = {"pytest-timeout": BANNER_RE}
+_SPAN = 30  # lines a message joined from several lines may run over
 
 
 def _strip(text: str) -> str:
@@ -28,6 +39,12 @@ def _strip(text: str) -> str:
 def _text(raw: bytes) -> str:
     """A raw line as the parsers saw it: decoded, without ANSI codes or CI prefixes."""
     return strip_prefixes(strip_ansi(raw.decode("utf-8", "replace")))
+
+
+def _key(text: str) -> str:
+    """A line's characters without blanks or colons: a parser joins the lines of a message
+    with a space or with `: `."""
+    return re.sub(r"[\s:]+", "", text)
 
 
 def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -155,9 +172,75 @@ class BlockLines:
         for n, text in lines:
             if wanted in _strip(text):
                 return n
+        named = _NAMED_FRAME_RE.match(wanted)
+        where = named["where"] if named else None
+        for n, text in lines if where else ():
+            if _strip(text) == where:
+                return n
         # a quote built from a field the parser joined: find its first 40 characters
         head = wanted[:40]
         for n, text in lines:
             if head and head in _strip(text):
                 return n
+        return None
+
+    def printed(self, failure: Failure, quote: str, match: str = "") -> tuple[int, str] | None:
+        """The block's line that printed `quote` when no line holds it whole (the parser built it
+        from several lines or in its own words), as (line number, the line as printed): the
+        line `--tb=native` prints a frame on, a long entry's location line (`path.py:12: `;
+        the parser added the function from the entry's source), the first line of a message
+        joined from several (the one holding `match`, the text a rule matched, when one does),
+        or the line that printed what the parser named. None when none is found, when a line
+        holds `quote` (`locate` places it), or for a JUnit report (XML lines, which the parser
+        unescaped)."""
+        if failure.source == "junit":
+            return None
+        lines = [(n, text) for n, text in self.lines(failure) if text.strip()]
+        wanted = _strip(quote)
+        if not lines or not wanted or any(wanted in _strip(t) for _, t in lines):
+            return None
+        named = _NAMED_FRAME_RE.match(wanted)
+        for n, text in lines if named else ():
+            if named and _strip(text) == named["where"]:
+                return n, text.strip()  # a long entry's location line, without the function
+        frame = _FRAME_RE.match(wanted)
+        if frame:
+            native = f'File "{frame["path"]}", line {frame["line"]}'
+            for n, text in lines:
+                if _strip(text).startswith(native):
+                    return n, text.strip()
+        found = self._spanning(lines, _key(wanted), _strip(match))
+        if found is not None:
+            return found
+        banner = _SAID_AS.get(wanted)
+        for n, text in lines if banner else ():
+            if banner and banner.search(text):
+                return n, text.strip()
+        return None
+
+    @staticmethod
+    def _spanning(lines: Lines, wanted: str, match: str) -> tuple[int, str] | None:
+        """The first of the consecutive lines whose text, joined, holds `wanted` (a key: see
+        `_key`) from inside that first line on; of those lines, the one holding `match`."""
+        if len(wanted) < 8:
+            return None
+        keys = [_key(text) for _, text in lines]
+        for i, key in enumerate(keys):
+            if not key:
+                continue
+            joined, j = key, i
+            while len(joined) < len(key) + len(wanted) and j + 1 < min(len(keys), i + _SPAN):
+                j += 1
+                joined += keys[j]
+            at = joined.find(wanted)
+            if not 0 <= at < len(key):
+                continue
+            end, last = at + len(wanted) - len(key), i
+            while end > 0 and last < j:
+                last += 1
+                end -= len(keys[last])
+            span = lines[i : last + 1]
+            holding = [(n, t) for n, t in span if match and match in _strip(t)]
+            n, text = holding[0] if holding else span[0]
+            return n, text.strip()
         return None

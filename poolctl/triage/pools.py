@@ -8,10 +8,11 @@ others, the call may be addressed to the wrong process (a GenServer name instead
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from functools import cached_property
 
-from poolctl.logs.identifiers import identifiers_in, names
+from poolctl.logs.identifiers import identifiers_in, needle
 from poolctl.logs.records import LogLine, ParsedLog
 from poolctl.logs.scan import clip
 from poolctl.model import Failure
@@ -28,6 +29,31 @@ POOLISH = re.compile(r"(?i)pool|repo|queue")
 def normalize(name: str) -> str:
     """`:test_pool_1`, `'test_pool_1'` and `test_pool_1` are the same pool."""
     return name.strip().strip("'\"").lstrip(":")
+
+
+# The lines around failures repeat (a big log of 2,450 failures had 70,000 such lines, 175
+# distinct): what a line says is worked out once per distinct text.
+_LINES_KEPT = 8192
+
+
+@functools.lru_cache(maxsize=_LINES_KEPT)
+def _identifiers(text: str) -> frozenset[str]:
+    """The identifier keys `text` names."""
+    return frozenset(identifiers_in(text))
+
+
+def _names_key(text: str, keys: tuple[str, ...]) -> bool:
+    """Whether `text` names one of `keys` (as `identifiers.names` for each)."""
+    return any(needle(key) in text and key in _identifiers(text) for key in keys)
+
+
+@functools.lru_cache(maxsize=_LINES_KEPT)
+def _pools_in_use(text: str) -> tuple[str, ...]:
+    """The pools a line shows started or checked out from, normalised, in order."""
+    if not POOLISH.search(text) or not ACTIVITY.search(text):
+        return ()
+    found = (normalize(key) for key in identifiers_in(text))
+    return tuple(name for name in found if POOLISH.search(name))
 
 
 class PoolActivity:
@@ -61,7 +87,7 @@ class PoolActivity:
                 seen.setdefault((line.file, line.line), line)
         if failure is not None:
             for n, text in self.parsed.near(failure):
-                if any(names(text, key) for key in keys):
+                if _names_key(text, keys):
                     seen.setdefault(
                         (failure.input_file, n), LogLine(failure.input_file, n, clip(text))
                     )
@@ -109,14 +135,11 @@ class PoolActivity:
     def _known_near(self, failure: Failure, near: list[tuple[int, str]]) -> tuple[str, ...]:
         found = dict.fromkeys(self.known)
         for n, text in near:
-            if not POOLISH.search(text) or not ACTIVITY.search(text):
+            pools = _pools_in_use(text)
+            if not pools or self._in_failure(LogLine(failure.input_file, n, text)):
                 continue
-            if self._in_failure(LogLine(failure.input_file, n, text)):
-                continue
-            for key in identifiers_in(text):
-                name = normalize(key)
-                if POOLISH.search(name):
-                    found.setdefault(name)
+            for name in pools:
+                found.setdefault(name)
         return tuple(found)
 
     def known_set_for(self, failure: Failure) -> frozenset[str]:

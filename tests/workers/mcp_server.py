@@ -9,6 +9,8 @@ break. Every fault is a switch, so one file serves every test:
   --slow-import S     an import that takes S seconds before serving
   --crash             a dependency missing at start (ModuleNotFoundError)
   --stderr-warning    a warning on stderr at start (harmless unless stderr is merged)
+  --slow-tool         a third tool, `wait`, that sleeps its `seconds` before answering (a fetch
+                      of a slow page): the SDK answers it `Connection closed` if stdin closes first
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ parser = argparse.ArgumentParser()
 for flag in ("--banner", "--log-stdout", "--rich-banner", "--json-log", "--crash"):
     parser.add_argument(flag, action="store_true")
 parser.add_argument("--stderr-warning", action="store_true")
+parser.add_argument("--slow-tool", action="store_true")
 parser.add_argument("--slow-import", type=float, default=0.0)
 opts = parser.parse_args()
 
@@ -46,6 +49,17 @@ def echo(text: str) -> str:
 def add(a: int, b: int) -> int:
     """Add two numbers."""
     return a + b
+
+
+if opts.slow_tool:
+
+    @server.tool()
+    async def wait(seconds: float) -> str:
+        """Answer after `seconds`."""
+        import anyio
+
+        await anyio.sleep(seconds)
+        return "done"
 
 
 if opts.stderr_warning:

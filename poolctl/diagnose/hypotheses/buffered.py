@@ -11,7 +11,7 @@ from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
 from ..observe import Observations
 from ..readings import (
     BUFFER_EXPERIMENTS,
-    answered,
+    buffer_answered,
     ended,
     experiment_evidence,
     live_origin,
@@ -54,9 +54,14 @@ def buffered(obs: Observations) -> Judgement:
         return untested(f"it is busy with the request, not waiting: {where_words(obs)}")
     probe = obs.close_probe
     ran = [eid for eid in BUFFER_EXPERIMENTS if eid in obs.results]
-    helped = [eid for eid in ran if answered(obs, eid)]
-    if answered(obs, "replay"):
+    helped = [eid for eid in ran if buffer_answered(obs, eid)]
+    if buffer_answered(obs, "replay"):
         return ruled_out("a fresh process answered the same request on a pipe")
+    if probe is not None and probe.cancelled:
+        return ruled_out(
+            f"when its stdin closed it answered with an error, {quote(probe.flushed, 80)}: "
+            "its input closing ended a request still in progress, no answer was held back"
+        )
     if (probe is not None and probe.answered) or helped:
         return _confirmed(obs, helped)
     if probe is not None and probe.exit is not None and not ran:

@@ -12,7 +12,7 @@ from poolctl.model import Evidence
 
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out
 from ..observe import Observations
-from ..readings import exception_line, live_origin
+from ..readings import USAGE_ERROR, exception_line, live_origin
 
 ID = "crashed"
 
@@ -81,15 +81,19 @@ def crashed(obs: Observations) -> Judgement:
     pid = obs.worker.pid
     ev = [Evidence(f"pid {pid} {status.describe()}", f"pid {pid}", "how the process ended")]
     exc = exception_line(obs.stderr_text)
+    usage = USAGE_ERROR.search(obs.stderr_text) if exc is None else None
+    if usage is not None:
+        exc = usage.group(0).strip()
     origin = obs.stderr_origin if not obs.merged else obs.stdout_origin
     fault = _fault_stack(obs.stderr_text)
     tail = [ln for ln in obs.stderr_text.splitlines() if ln.strip()][-5:]
     if fault:
         ev.append(Evidence(fault, origin, "the stack of the crash, most recent call first"))
-    elif tail:
+    elif tail and "\n".join(tail).strip() != (exc or ""):  # not the exception line alone
         ev.append(Evidence("\n".join(tail), origin, "the end of its stderr"))
     if exc:
-        ev.append(Evidence(exc, origin, "the exception that ended it"))
+        said = "its argument parser's error" if usage else "the exception that ended it"
+        ev.append(Evidence(exc, origin, said))
     if obs.pending and not obs.merged:
         ev.append(Evidence(quote(obs.pending), obs.pending_origin(), "what it wrote to stdout"))
     served = obs.worker.answered
@@ -107,10 +111,21 @@ def crashed(obs: Observations) -> Judgement:
         fix = fix.replace("answer its first request", "answer every request")
         if status.code == 0:  # it ended on purpose: it serves one request, not a loop of them
             fix = loop_remediation(served)
-    if exc:
+    if usage is not None:
+        verdict += f", refusing its command line: `{exc}`"
+        fix = f"Give it the arguments it asks for (`{exc}`); its `--help` lists them."
+    elif exc:
         verdict += f", after the exception `{exc}`"
         fix = f"Fix the error it reports (`{exc}`); run `{argv}` by hand to see it happen."
-    elif status.signal is not None:
+    elif obs.pending and not obs.merged and not tail:  # it said why on stdout, not stderr
+        fix = fix.replace(f"read its stderr ({obs.stderr_origin})", "read its stdout (quoted)")
+        if obs.pending.lstrip().lower().startswith(b"usage:"):
+            verdict += ", after printing its usage to stdout: its command line lacks what it needs"
+            fix = "Give it the arguments its usage (quoted) asks for."
+    if "--stdio" in (exc or "") + obs.pending.decode("utf-8", "replace"):
+        fix += " A language server serves on its pipes only when started with `--stdio` (or a "
+        fix += "subcommand such as `start`), as an editor starts it."
+    if status.signal is not None and not exc:
         why, how = _signal_words(status.signal, argv, bool(fault))
         verdict += f" ({why})"
         fix = how or fix

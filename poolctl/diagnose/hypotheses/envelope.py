@@ -8,7 +8,6 @@ from poolctl.framing import quote
 from poolctl.model import Evidence
 from poolctl.protocol import get_protocol
 
-from ..experiments import Outcome
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
 from ..observe import Observations
 from ..readings import (
@@ -18,6 +17,7 @@ from ..readings import (
     messages_written,
     request_unread,
     result,
+    silent,
     still_working,
     stream_kind,
     validation_line,
@@ -42,16 +42,6 @@ def _answering_protocols(obs: Observations) -> list[str]:
         return (error, not get_protocol(name).handshake)
 
     return sorted(found, key=rank)
-
-
-def _silent(outcome: Outcome | None) -> bool:
-    """An experiment's process wrote nothing and was still running when its time was up."""
-    return (
-        outcome is not None
-        and not outcome.answered
-        and not outcome.stdout_head
-        and outcome.detail.startswith("no answer within")
-    )
 
 
 def _answered_otherwise(obs: Observations) -> Judgement:
@@ -112,8 +102,8 @@ def envelope(obs: Observations) -> Judgement:
         return ruled_out(f"it took the request and talks on: {working}")
     tried = [eid for eid in obs.results if eid.startswith("protocol-")]
     if not others and stderr_line is None:
-        silent = [eid for eid in tried if _silent(result(obs, eid))]
-        if tried and len(silent) == len(tried):
+        quiet = [eid for eid in tried if silent(result(obs, eid))]
+        if tried and len(quiet) == len(tried):
             return untested(
                 "in fresh processes the other protocols' openings got nothing at all within "
                 "their time, which shows nothing either way (a slow start-up, run beside the "
@@ -135,8 +125,17 @@ def envelope(obs: Observations) -> Judgement:
         what = f"it answered with {said[0]}"
         note = "it wrote this, which answers no request"
         ev += [Evidence(s, obs.stdout_origin, note) for s in said]
-    else:
+    elif probe is not None and probe.line_answer:  # an MCP server's refusal of LSP's opening
+        refusal = quote(probe.line_answer, 120)
+        what = f"it answered it only when its stdin closed, with an error: {refusal}"
+        ev.append(Evidence(refusal, obs.stdout_origin, "its answer, written once its stdin closed"))
+    elif stderr_line is not None:  # quoted below: its stderr says it rejected the message
         what = "it dropped it: no answer, no error"
+    else:  # nothing says it dropped it: a reader waiting for the rest of a frame looks the same
+        waits = obs.live is not None and obs.live.stdin_wait() is not None
+        what = "it answered nothing, no error either" + (
+            ", and waits on its stdin for more" if waits else ""
+        )
     if stderr_line is not None:
         ev.append(Evidence(stderr_line, obs.stderr_origin, "its stderr names the rejected message"))
     ev += experiment_evidence(obs, *tried)

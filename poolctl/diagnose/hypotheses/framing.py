@@ -4,8 +4,12 @@ an answer in a fresh process."""
 
 from __future__ import annotations
 
+import json
+import re
+
 from poolctl.framing import FRAMINGS, quote
 from poolctl.model import Evidence
+from poolctl.protocol import PROTOCOLS
 
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
 from ..observe import Observations
@@ -19,12 +23,18 @@ from ..readings import (
     other_framings,
     request_unread,
     result,
+    silent,
     stdout_noun,
     stream_kind,
     where_words,
 )
 
 ID = "framing"
+
+
+def _late(obs: Observations, eid: str) -> bool:
+    r = result(obs, eid)
+    return r is not None and r.late_ms is not None
 
 
 @hypothesis(ID)
@@ -58,9 +68,16 @@ def framing_mismatch(obs: Observations) -> Judgement:
     replay = result(obs, "replay")
     if replay is not None and replay.answered:
         return ruled_out(f"{obs.framing} works: {replay.sentence()}")
-    worked = [f for f in others if answered(obs, f"framing-{f}")]
+    # an answer read just past the wait (a busy machine) shows the framing works all the same
+    worked = [f for f in others if answered(obs, f"framing-{f}") or _late(obs, f"framing-{f}")]
     if worked:
         return _request_in_another_framing(obs, worked[0], others)
+    tried = [f"framing-{f}" for f in others]
+    if others and replay is not None and all(silent(result(obs, e)) for e in ["replay", *tried]):
+        return untested(
+            "in fresh processes no framing, its own included, got anything at all within its "
+            "time, which shows nothing either way: a process not yet started is silent too"
+        )
     if others:
         return ruled_out(
             "no other framing got an answer in a fresh process either",
@@ -142,12 +159,50 @@ def _request_in_another_framing(obs: Observations, name: str, others: list[str])
         f"{obs.framing} request and waits for the rest of a {name} frame, while in a fresh "
         f"process {name} framing gets an answer"
     )
+    got = result(obs, f"framing-{name}")
+    if got is not None and not got.answered and got.late_ms is not None:
+        verdict += f" (late: {got.late_ms:.0f} ms after the request, past its wait)"
     fix = (
         f"Use one framing on both sides: {name} (`poolctl ping --framing {name}`"
         + _framing_words(name)
         + f"), or make the worker speak {obs.framing}."
     )
+    other = _other_protocol(obs, name)
+    if other:
+        protocol, why, said = other
+        ev.append(said)
+        verdict += f"; its answer there is not {obs.worker.protocol.server_noun}'s: {why}"
+        fix = (
+            f"Speak {protocol} to it (`poolctl ping --protocol {protocol}`; in a pool, "
+            f"`worker.protocol: {protocol}`): the protocol sets the framing too ({name}). "
+            f"Changing only the framing leaves it spoken {obs.protocol}."
+        )
     return confirmed(verdict, fix, *ev)
+
+
+def _other_protocol(obs: Observations, name: str) -> tuple[str, str, Evidence] | None:
+    """The protocol the worker speaks, told by its answer to our opening in framing `name`
+    (a language server's capabilities without MCP's protocolVersion; the MCP SDK's refusal of
+    LSP's initialize for want of it), when that protocol's own framing is `name`."""
+    protocol = obs.worker.protocol
+    if obs.failed.request.command != protocol.opening().method:
+        return None
+    outcome = result(obs, f"framing-{name}")
+    raw = outcome.response if outcome is not None else None
+    if outcome is None or not isinstance(raw, dict):
+        return None
+    if "error" in raw:
+        why = protocol.refusal_hint(json.dumps(raw["error"]))
+    else:
+        why = protocol.opening_problem(raw.get("result"))
+    speaks = re.search(r"speak (\w+) to it", why)
+    if speaks is None or speaks[1] not in PROTOCOLS or PROTOCOLS[speaks[1]].framing != name:
+        return None
+    where = f"{obs.rel(obs.worker.capture_dir)}/{outcome.worker_id}.stdout.bin"
+    said = Evidence(
+        quote(json.dumps(raw).encode(), 100), where, f"its answer to the {name} opening"
+    )
+    return speaks[1], why.split(": speak ")[0], said
 
 
 def _answered_at_end_of_input(obs: Observations, line: bytes, offset: int) -> Judgement:

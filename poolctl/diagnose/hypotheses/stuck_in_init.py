@@ -72,8 +72,8 @@ def stuck_in_init(obs: Observations) -> Judgement:
         ev.append(
             Evidence(
                 f"it read the request while poolctl kept waiting, yet by "
-                f"{obs.waited_longer:.1f} s after it started no answer came: it had started "
-                "and dropped the request",
+                f"{obs.waited_longer:.1f} s after it started no answer came: its start-up "
+                "was over, the request left unanswered",
                 "FIONREAD on the stdin pipe",
             )
         )

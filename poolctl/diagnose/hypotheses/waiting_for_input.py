@@ -11,6 +11,7 @@ from ..observe import Observations
 from ..readings import (
     BUFFER_EXPERIMENTS,
     answered,
+    buffer_answered,
     echoed,
     ended,
     experiment_evidence,
@@ -52,7 +53,8 @@ def waiting_for_input(obs: Observations) -> Judgement:
             "it waits for the next message: it answered, though not as the answer (see envelope)"
         )
     probe = obs.close_probe
-    if (probe is not None and probe.answered) or any(answered(obs, e) for e in BUFFER_EXPERIMENTS):
+    buffered = any(buffer_answered(obs, e) for e in BUFFER_EXPERIMENTS)
+    if (probe is not None and probe.answered) or buffered:
         return ruled_out(
             "it waits for the next request: it had answered, into a buffer (see buffered)", waits
         )

@@ -1,0 +1,77 @@
+"""How a run's passes are kept: one row of packed test keys per run, each test's name once, and
+a current SQLite store recorded into without importing SQLAlchemy (what every triage pays)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import sys
+from pathlib import Path
+
+from poolctl.history.identity import case_key
+from poolctl.history.packed import hex_key, holds, key_number, pack, unpack
+from tests.conftest import Processes, RunCli
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FLAKY_PYTEST = [FIXTURES / "pytest" / "flaky" / f"run{n}.txt" for n in (1, 2, 3)]
+POOL_LOG = FIXTURES / "exunit" / "pool_suite_seed_trace.log"
+
+
+def test_a_packed_key_is_the_test_s_key() -> None:
+    names = [("test_a", "t.py::T", "t.py"), ("test_b[x::y]", "t.py", "t.py"), ("é", "", "")]
+    numbers = [key_number(*n) for n in names]
+    assert [hex_key(n) for n in numbers] == [case_key(*n) for n in names]
+    packed = pack(reversed(numbers))
+    assert len(packed) == 8 * len(names)
+    assert packed[:8].hex() == hex_key(min(numbers))  # big-endian: the bytes are the key
+    keys = unpack(packed)
+    assert list(keys) == sorted(numbers)
+    assert all(holds(keys, n) for n in numbers) and not holds(keys, min(numbers) - 1)
+
+
+def test_a_suite_run_again_adds_no_test_and_one_row_of_passes(
+    cli: RunCli, history_in_tmp: Path, tmp_path: Path
+) -> None:
+    for build in (1, 2):
+        log = tmp_path / f"build-{build}.log"
+        log.write_bytes(POOL_LOG.read_bytes() + f"build {build}\n".encode())
+        code, _, _ = cli("triage", str(log), "-q")
+        assert code == 1
+    with sqlite3.connect(history_in_tmp) as db:
+        assert db.execute("SELECT count(*) FROM tests").fetchone() == (10,)
+        packed = db.execute("SELECT run_id, passed, length(test_keys) FROM run_passes").fetchall()
+        names = {r[0] for r in db.execute("SELECT name FROM tests")}
+        viewed = db.execute(
+            "SELECT run_id, count(*) FROM outcomes WHERE outcome = 'passed' GROUP BY run_id"
+        ).fetchall()
+    assert packed == [(1, 10, 80), (2, 10, 80)]
+    assert viewed == [(1, 10), (2, 10)]
+    assert "test json round trip" in names and "doctest PoolSuite.pool_name/2 (1)" in names
+
+
+def test_a_current_sqlite_store_is_recorded_into_without_sqlalchemy(
+    cli: RunCli, history_in_tmp: Path, processes: Processes
+) -> None:
+    """In a process of its own: the test suite has imported SQLAlchemy already."""
+    cli("triage", str(FLAKY_PYTEST[0]), "-q")  # the store: made, and holding a run
+    script = (
+        "import json, sys\n"
+        "from poolctl.history.recorder import HistoryRecorder\n"
+        "from poolctl.logs import read_logs\n"
+        "from poolctl.patterns import load_patterns\n"
+        "from poolctl.triage import triage\n"
+        "report = triage(read_logs([sys.argv[2]]), load_patterns([]))\n"
+        "recorder = HistoryRecorder(sys.argv[1])\n"
+        "recorded = recorder.record(report)\n"
+        "recorder.finish()\n"
+        "print(json.dumps([[f.history.status for f in recorded.findings],\n"
+        "                  'sqlalchemy' in sys.modules]))\n"
+    )
+    done = processes.run(
+        [sys.executable, "-c", script, str(history_in_tmp), str(FLAKY_PYTEST[1])], timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    statuses, imported = json.loads(done.stdout)
+    assert statuses and not imported
+    with sqlite3.connect(history_in_tmp) as db:
+        assert db.execute("SELECT count(*) FROM runs").fetchone() == (2,)

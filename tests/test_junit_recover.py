@@ -1,0 +1,88 @@
+"""A JUnit report holding what XML does not allow is read on past it (see
+poolctl/logs/junit_recover.py); one cut short is still refused."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from poolctl.logs import read_logs
+from poolctl.logs.records import UnreadableInput
+from tests.conftest import RunCli
+
+JUNIT = Path(__file__).parent / "fixtures" / "junit"
+# node 20's JUnit reporter writes a failure's `]]>` as it is (a real capture:
+# tests/fixtures/src/capture_node_junit_invalid.sh); the whole file was refused
+NODE = JUNIT / "node_invalid.xml"
+
+
+def test_node_junit_with_a_cdata_end_in_a_failure_is_read_past_it() -> None:
+    parsed = read_logs([str(NODE)])
+    assert [f.name for f in parsed.failures] == [
+        "the worker answers a ping",
+        "a second caller gets a worker while the first holds it",
+    ]
+    lines = NODE.read_text().splitlines()
+    [note] = [n for n in parsed.skipped if "not well-formed" in n]
+    # in an attribute `]]>` is allowed; in the failure's text it is not
+    bad = next(n for n, text in enumerate(lines, 1) if "]]>" in text and "<" not in text)
+    resumed = next(
+        n for n, text in enumerate(lines, 1) if n > bad and text.strip().startswith("<testcase")
+    )
+    lost = next(n for n, text in enumerate(lines, 1) if "the report renders the totals" in text)
+    assert note == (
+        f"{NODE}:{bad}: not well-formed XML (not well-formed (invalid token)): read on from "
+        f"line {resumed}, test case 'the report renders the totals' (line {lost}) skipped"
+    )
+    # the failure skipped is not made up, and is counted as not read
+    [suite] = parsed.summaries
+    assert (suite.failures, suite.read) == (3, 2)
+    after = parsed.failures[1]
+    assert after.line_start == resumed and lines[after.line_start - 1].strip().startswith(
+        '<testcase name="a second caller'
+    )
+
+
+def test_a_report_read_past_a_fault_says_what_it_could_not_read(run_cli: RunCli) -> None:
+    code, out, err = run_cli("triage", str(NODE), "--no-history", "--format", "json")
+    assert code == 1, err
+    doc = json.loads(out)
+    assert (doc["summary"]["failures"], doc["summary"]["unread"]) == (2, 1)
+    patterns = sorted(f["outcome"].get("pattern_id") for f in doc["findings"])
+    assert patterns == ["checkout-timeout-waiters", "port-no-response"]
+
+
+def test_a_fault_with_no_test_case_or_suite_after_it_is_still_refused(tmp_path: Path) -> None:
+    text = NODE.read_text()
+    cut = tmp_path / "cut.xml"
+    cut.write_text(text[: text.index('<testcase name="a second caller')])
+    with pytest.raises(UnreadableInput):
+        read_logs([str(cut)])
+
+
+def test_a_test_case_whose_start_tag_is_not_well_formed_is_skipped_whole(tmp_path: Path) -> None:
+    # a reporter that leaves `<` and `&` unescaped in a test's name: expat stops in the tag
+    xml = tmp_path / "names.xml"
+    xml.write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n<testsuites>\n'
+        '\t<testsuite name="pool" tests="3" failures="3">\n'
+        '\t\t<testcase name="a" classname="t">\n'
+        '\t\t\t<failure message="timed out waiting for an idle worker">x</failure>\n'
+        "\t\t</testcase>\n"
+        '\t\t<testcase name="b <raw> & c" classname="t">\n'
+        '\t\t\t<failure message="pool b was shut down while waiting">y</failure>\n'
+        "\t\t</testcase>\n"
+        '\t\t<testcase name="c" classname="t">\n'
+        '\t\t\t<failure message="worker pid 4242 sent no response">z</failure>\n'
+        "\t\t</testcase>\n\t</testsuite>\n</testsuites>\n"
+    )
+    parsed = read_logs([str(xml)])
+    assert [(f.name, f.line_start) for f in parsed.failures] == [("a", 4), ("c", 10)]
+    assert parsed.skipped == [
+        f"{xml}:7: not well-formed XML (not well-formed (invalid token)): read on from line 10, "
+        "what is between skipped"
+    ]
+    [suite] = parsed.summaries
+    assert (suite.failures, suite.read) == (3, 2)
