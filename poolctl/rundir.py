@@ -6,6 +6,7 @@ reports/<UTC-time>-<name>/
   workers/<id>.stderr.log      everything the worker wrote to stderr
   workers/<id>.stdout.bin      raw stdout transcript (bounded)
   poolctl.log                  poolctl's own debug log
+  stdin.log                    `triage -` cut short: what it read from standard input
   .poolctl-run                 what the folder is (its kind), for retention
   .poolctl-lock                locked by the poolctl using the folder: in use, not deleted
   .poolctl-unscrubbed          there until the folder is scrubbed of secrets (mode 0600: it

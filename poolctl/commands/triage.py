@@ -16,6 +16,7 @@ from poolctl import context as run_context
 from poolctl.console import stderr_console, stderr_stream
 from poolctl.errors import ExitCode, UsageProblem
 from poolctl.history.recorder import HistoryRecorder
+from poolctl.logs.stdin_copy import StdinCopy
 from poolctl.logs.stdin_pipe import QUIET, WatchedPipe, is_pipe
 from poolctl.model import Report
 from poolctl.options import (
@@ -130,9 +131,11 @@ def triage_command(
     # made before the log is read: a triage interrupted while reading leaves its report
     run = create_run_dir("triage", run_dir, context=context, keep=keep)
     job = Triage(kb, source_roots=source or [], redactor=context.secrets.redactor())
+    # kept in the run folder unless the triage ends normally: a piped log is nowhere else
+    recorder.stdin_copy = copy = StdinCopy(run.path)
     with (
         watching_stdin(logs, context),  # a pipe a process left behind holds open is named
-        recorder.copying_stdin(logs),  # the passes are read from it again, for the history
+        copy.copying(logs),
         read_progress(stderr_console(context.secrets), quiet=quiet) as progress,
     ):
         parsed = job.read(logs, log_format.value, progress=progress)
@@ -148,6 +151,7 @@ def triage_command(
         stderr = stderr_stream(context.secrets)
         stderr.write(f"poolctl: error: {'; '.join(unopened)}\n")
         stderr.flush()
+    copy.discard()
     recorder.finish()  # a history store that could not be used: one line, exit 2, report out
     raise typer.Exit(ExitCode.BAD_INPUT if unopened else exit_code(report, fail_on))
 

@@ -10,13 +10,9 @@ line and exit 2, after the report was printed. The store
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import io
-import sys
-import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from typing import IO, TYPE_CHECKING, Any, BinaryIO
 
 from poolctl.errors import PoolctlError
@@ -27,28 +23,10 @@ from poolctl.redact import Secrets
 
 if TYPE_CHECKING:
     from poolctl.logs.passes import PassedTest
+    from poolctl.logs.stdin_copy import StdinCopy
 
 # The log readers are imported where a triage's inputs are read again: ping, doctor and
 # run-scenario record their reports without them.
-
-
-class _Tee(io.RawIOBase):
-    """Standard input as the triage reads it, every byte also written to `copy`."""
-
-    def __init__(self, source: IO[bytes], copy: IO[bytes]) -> None:
-        self.source = source
-        self.copy = copy
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        data = self.source.read(len(buffer))
-        if not data:
-            return 0
-        buffer[: len(data)] = data
-        self.copy.write(data)
-        return len(data)
 
 
 def _hash_into(digest: Any, stream: IO[bytes]) -> None:
@@ -82,26 +60,11 @@ class HistoryRecorder:
                 self.secrets.remember(self.location.secrets)
         self.started = time.monotonic()
         self._store: Any = None
-        self._stdin_copy: BinaryIO | None = None
+        self.stdin_copy: StdinCopy | None = None  # a triage's copy of standard input
 
-    @contextlib.contextmanager
-    def copying_stdin(self, inputs: Sequence[str]) -> Iterator[None]:
-        """While reading the logs, keep a copy of standard input (when it is one of them and
-        history is on): the passes are read from it afterwards. The copy is an unnamed
-        temporary file, gone when poolctl exits."""
-        saved = sys.stdin
-        source = getattr(saved, "buffer", None)
-        if not self.enabled or "-" not in inputs or source is None:
-            yield
-            return
-        copy = tempfile.TemporaryFile()  # noqa: SIM115 - kept open until `finish`
-        tee = io.BufferedReader(_Tee(source, copy))
-        sys.stdin = io.TextIOWrapper(tee, encoding=saved.encoding or "utf-8", errors="replace")
-        try:
-            yield
-        finally:
-            sys.stdin = saved
-        self._stdin_copy = copy
+    def _stdin(self) -> BinaryIO | None:
+        """Standard input as the triage read it, from its start (None: no whole copy)."""
+        return self.stdin_copy.whole() if self.stdin_copy is not None else None
 
     def _passes(self, report: Report) -> Iterator[PassedTest]:
         """The passing tests of a triaged report's inputs (read again, lightly, as they are
@@ -117,9 +80,8 @@ class HistoryRecorder:
             for fmt in formats.split("+"):  # `exunit+pytest`: a log of two runners, read twice
                 try:
                     if name == STDIN_NAME:
-                        if self._stdin_copy is not None:
-                            self._stdin_copy.seek(0)
-                            yield from iter_passes(_unpacked(self._stdin_copy, name), fmt)
+                        if (copy := self._stdin()) is not None:
+                            yield from iter_passes(_unpacked(copy, name), fmt)
                         continue
                     with open_input(name) as stream:  # a file, or a member of a zip archive
                         yield from iter_passes(_unpacked(stream, name), fmt)
@@ -139,10 +101,9 @@ class HistoryRecorder:
         for name in details.formats:
             try:
                 if name == STDIN_NAME:
-                    if self._stdin_copy is None:
+                    if (copy := self._stdin()) is None:
                         return None
-                    self._stdin_copy.seek(0)
-                    _hash_into(digest, self._stdin_copy)
+                    _hash_into(digest, copy)
                     continue
                 with open_input(name) as stream:
                     _hash_into(digest, stream)
@@ -192,9 +153,6 @@ class HistoryRecorder:
         if self._store is not None:
             self._store.close()
             self._store = None
-        if self._stdin_copy is not None:
-            self._stdin_copy.close()
-            self._stdin_copy = None
         if self.problem is not None:
             problem, self.problem = self.problem, None
             raise problem

@@ -190,14 +190,22 @@ def _with_pictures(report: Report, run: RunDir) -> tuple[Report, dict[str, str]]
 def save_interrupted(run: RunDir, signal_name: str) -> Report:
     """The report of a run cut short before it wrote its own: its kind, marked interrupted,
     and a note of what is in the run folder."""
+    from poolctl.logs.stdin_copy import COPY_NAME
+
     kind: ReportKind = next((k for k in KINDS if k == run.kind), "ping")
+    notes = [
+        f"interrupted by {signal_name}: the run was cut short; every process was stopped "
+        "and everything captured so far is in the run folder"
+    ]
+    if kind == "triage" and (run.path / COPY_NAME).exists():
+        notes.append(
+            f"what it had read from standard input is in {COPY_NAME} there: "
+            f"`poolctl triage {run.path / COPY_NAME}` reads it again"
+        )
     report = Report(
         kind=kind,
         title=f"{run.kind} (interrupted by {signal_name})",
-        notes=(
-            f"interrupted by {signal_name}: the run was cut short; every process was stopped "
-            "and everything captured so far is in the run folder",
-        ),
+        notes=tuple(notes),
         run_dir=str(run.path),
         interrupted=signal_name,
     )
