@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import random
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from poolctl.errors import InputError, UsageProblem
 from poolctl.logs import PARSERS, UnreadableInput, detect_format, read_logs
 from poolctl.logs.lines import ChunkReader, iter_lines
 from poolctl.logs.records import ParsedLog
+from tests.conftest import Processes
 
 
 def write(tmp_path: Path, name: str, text: str | bytes) -> str:
@@ -597,17 +599,52 @@ def test_a_logger_crash_report_after_a_failure_block_is_not_part_of_it() -> None
     [
         ("exunit/wpool_max_failures.log", "mix test stopped at --max-failures"),
         ("pytest/stopped_early_x.txt", "pytest stopped after 1 failure(s) (-x or --maxfail)"),
+        ("pytest/procpool/last_failed.txt", "pytest --lf reran only the 8 test(s) that failed"),
     ],
 )
 def test_a_run_stopped_early_says_the_rest_did_not_run(log: str, said: str) -> None:
-    """`mix test --max-failures 3` and `pytest -x` stop the run at a failure: the closing line
-    counts only the tests before it, and the report says the rest are not triaged (real
-    captures: tests/fixtures/src/capture_stopped_early.sh)."""
+    """`mix test --max-failures 3` and `pytest -x` stop the run at a failure, and `pytest --lf`
+    runs only the last run's failures: the closing line counts only the tests that ran, and
+    the report says the rest are not triaged (real captures: tests/fixtures/src/
+    capture_stopped_early.sh, capture_procpool.sh)."""
     path = Path(__file__).parent / "fixtures" / log
     lines = path.read_text().splitlines()
     parsed = read_logs([str(path)])
     (note,) = [s for s in parsed.skipped if said in s]
     at = int(note.split(":")[1])
-    assert lines[at - 1].startswith(("--max-failures reached", "!!!"))
-    assert "the tests after it did not run" in note
+    assert lines[at - 1].startswith(("--max-failures reached", "!!!", "run-last-failure: "))
+    assert "did not run, and are not triaged" in note
     assert parsed.failures  # what ran is triaged
+
+
+def test_last_failed_says_the_rest_did_not_run_and_failed_first_does_not(
+    tmp_path: Path, processes: Processes
+) -> None:
+    """Real runs of a small suite: after a failed run, `pytest --lf` prints `rerun previous 1
+    failure (skipped 1 file)` and runs that test alone; `pytest --ff` prints `rerun previous 1
+    failure first` and runs every test, so nothing is said of tests not run."""
+    (tmp_path / "test_a.py").write_text(
+        "def test_ok():\n    assert True\n\n\ndef test_bad():\n    assert 1 == 2\n"
+    )
+    (tmp_path / "test_b.py").write_text("def test_fine():\n    assert True\n")
+
+    def pytest_run(*options: str) -> Path:
+        out = processes.run(
+            [sys.executable, "-m", "pytest", "-p", "no:randomly", *options],
+            timeout=120,
+            cwd=tmp_path,
+        )
+        log = tmp_path / f"run{len(list(tmp_path.glob('run*.txt')))}.txt"
+        log.write_text(out.stdout)
+        return log
+
+    pytest_run()
+    last_failed, failed_first = (
+        read_logs([str(pytest_run("--lf"))]),
+        read_logs([str(pytest_run("--ff"))]),
+    )
+    assert [f.name for f in last_failed.failures] == ["test_bad"]
+    (note,) = [s for s in last_failed.skipped if "--lf" in s]
+    assert "reran only the 1 test(s) that failed last time" in note
+    assert [f.name for f in failed_first.failures] == ["test_bad"]
+    assert not [s for s in failed_first.skipped if "--lf" in s]

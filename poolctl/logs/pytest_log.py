@@ -86,10 +86,13 @@ TRIGGERS = (
     r"\d+ tests?, \d+ failures?",  # ExUnit's closing line: `mix test` ran in the same log
     r"(?:\.py |[^=\s])=+ test session starts =",  # a test's session under `-s` (pytester's)
     r"^!+ stopping after \d+ failures? !+",  # -x or --maxfail: the tests after it did not run
+    r"^run-last-failure: rerun previous ",  # --lf: only the tests that failed last time ran
     pytest_pretty.TRIGGER,  # pytest-pretty's and pytest-sugar's closing lines
     "^\u2015{3,} ",  # pytest-sugar's block header
 )
 STOPPED_RE = re.compile(r"^!+ stopping after (\d+) failures? !+\s*$")
+# --lf (with --ff, "… failures first", every test runs; "(skipped N files)" may follow)
+LAST_FAILED_RE = re.compile(r"^run-last-failure: rerun previous (\d+) failures?(?! first)\b")
 # a session that began on a progress line (`t.py ===…`, `F===…`): a test printed it
 GLUED_SESSION_RE = re.compile(r"(?:\.py |[^=\s])=+ test session starts =+\s*$")
 EXUNIT_CLOSING_RE = re.compile(r"^(?:\d+ \w+, )*\d+ tests?, \d+ failures?\b")
@@ -177,6 +180,12 @@ class PytestParser(TextParser):
             self.progress_done = True
         if first == "r" and line.startswith("rootdir: "):
             self.rootdir = line[len("rootdir: ") :].split(",", 1)[0].strip()
+            return
+        if first == "r" and not self.in_capture and (rerun := LAST_FAILED_RE.match(line)):
+            self.out.skipped.append(
+                f"{self.name}:{number}: pytest --lf reran only the {rerun[1]} test(s) that "
+                "failed last time: the others did not run, and are not triaged"
+            )
             return
         if "RERUN" in line and not self.in_capture and self.reruns.feed(line):
             return
