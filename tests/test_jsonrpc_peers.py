@@ -808,8 +808,10 @@ def test_doctor_s_framing_check_waits_for_a_slow_start_as_ping_does(
 ) -> None:
     """A server that reads stdin only after its timeout (pyright, a node server on a busy
     machine) failed the Framing check with the start-up's verdict: its framing is judged by the
-    answer that came while doctor kept waiting, or said untested, naming the timeout."""
-    argv = ["--protocol", "mcp", "--timeout", "3", "--", *MCP_SERVER, "--slow-import", delay]
+    answer that came while doctor kept waiting, or said untested, naming the timeout. The server
+    serves `delay` s after its spawn: on a loaded machine a slow import and the SDK's own import
+    (up to seconds) added up past doctor's wait."""
+    argv = ["--protocol", "mcp", "--timeout", "3", "--", *MCP_SERVER, "--serve-at", delay]
     code = main(["doctor", "--json", *argv])
     report = json.loads(capsys.readouterr()[0])
     assert code == 1, report  # Start-up fails: it starts after its init timeout

@@ -7,6 +7,8 @@ break. Every fault is a switch, so one file serves every test:
   --rich-banner       a Rich box banner on stdout (as `rich.print(Panel(...))` does)
   --json-log          a JSON logger on stdout: valid JSON, no JSON-RPC
   --slow-import S     an import that takes S seconds before serving
+  --serve-at S        serve S seconds after its spawn, however long the SDK took to import
+                      (a start whose length a loaded machine does not change)
   --crash             a dependency missing at start (ModuleNotFoundError)
   --stderr-warning    a warning on stderr at start (harmless unless stderr is merged)
   --slow-tool         a third tool, `wait`, that sleeps its `seconds` before answering (a fetch
@@ -18,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import time
 
@@ -27,7 +30,16 @@ for flag in ("--banner", "--log-stdout", "--rich-banner", "--json-log", "--crash
 parser.add_argument("--stderr-warning", action="store_true")
 parser.add_argument("--slow-tool", action="store_true")
 parser.add_argument("--slow-import", type=float, default=0.0)
+parser.add_argument("--serve-at", type=float, default=0.0)
 opts = parser.parse_args()
+
+
+def since_spawn() -> float:
+    """Seconds since this process started, as the kernel counts them (/proc)."""
+    with open("/proc/self/stat") as stat, open("/proc/uptime") as uptime:
+        started = int(stat.read().rsplit(")", 1)[1].split()[19]) / os.sysconf("SC_CLK_TCK")
+        return float(uptime.read().split()[0]) - started
+
 
 if opts.crash:
     import sharp_image_codec  # noqa: F401  (not installed: the server dies at start)
@@ -35,6 +47,9 @@ if opts.slow_import:
     time.sleep(opts.slow_import)  # as a heavy import (torch, a model) does, before serving
 
 from mcp.server.mcpserver import MCPServer  # noqa: E402
+
+if opts.serve_at:
+    time.sleep(max(0.0, opts.serve_at - since_spawn()))
 
 server = MCPServer("poolctl-test-server", version="1.0.0")
 
