@@ -178,9 +178,9 @@ def diagnosis_time(folder: Path) -> bool:
 def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        round_trips(folder)
-        diagnosis_time(folder)
-    return 0
+        quick = round_trips(folder)
+        in_time = diagnosis_time(folder)
+    return 0 if quick and in_time else 1  # `make bench` names a missed target
 
 
 if __name__ == "__main__":
