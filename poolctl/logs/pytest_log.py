@@ -79,6 +79,7 @@ TRIGGERS = (
     r"^-+ (?:Captured |.+ log -|Logs? -)",  # a test's captured output (`---- Captured … ----`)
     BANNER_TRIGGER,  # pytest-timeout's dump, when it ends the whole run
     pytest_fatal.TRIGGER,  # a test killed the interpreter (faulthandler's dump)
+    pytest_fatal.TIMEOUT_TRIGGER,  # pytest's faulthandler_timeout dumped the stacks
     r"^rootdir: ",  # what the run's node ids are relative to
     reruns.TRIGGER,  # pytest-rerunfailures ran a test again
     *pytest_run_errors.TRIGGERS,  # the run failed outside any test
@@ -211,6 +212,10 @@ class PytestParser(TextParser):
         if "Fatal Python error: " in line:
             self.consumer = pytest_fatal.FatalError(self, number, line)
             self._progress(number, line[: line.find("Fatal Python error: ")])
+            return
+        if "Timeout (" in line and (timeout := pytest_fatal.TIMEOUT_RE.search(line)):
+            self.consumer = pytest_fatal.FatalError(self, number, line)
+            self._progress(number, line[: timeout.start()])  # a progress line it cut
             return
         if first == "=":
             section = SECTION_RE.match(line)

@@ -1,0 +1,52 @@
+"""The test suites of published pool libraries (loky, pebble), failing as pool suites fail in
+CI: a shortened faulthandler_timeout, workers killed mid-run. Real captures
+(`tests/fixtures/src/capture_realpools.sh`; the libraries' source is fetched there, not kept
+here), each read as the runner left it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from poolctl.logs import read_logs
+from tests.conftest import RunCli
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REAL = FIXTURES / "pytest" / "realpools"
+
+
+@pytest.mark.parametrize(
+    "log", ["loky_faulthandler_exit.txt", "loky_faulthandler_exit_verbose.txt"]
+)
+def test_a_faulthandler_timeout_that_ends_the_run_fails_its_test(log: str) -> None:
+    """`Timeout (0:00:02)!`, every thread's stack, and the process is gone: the test the
+    dump's pytest_pyfunc_call thread ran is the run's failure (it read as 0 failures)."""
+    (failure,) = read_logs([str(REAL / log)]).failures
+    assert (failure.name, failure.kind, failure.location) == (
+        "test_worker_timeout_mock",
+        "Timeout",
+        "tests/test_worker_timeout.py:91",
+    )
+    assert failure.line_start == 8  # the `Timeout (0:00:02)!` line
+    assert failure.message.startswith("Timeout (0:00:02)!: pytest's faulthandler_timeout")
+    assert failure.details["ended by"] == "faulthandler_timeout"
+
+
+def test_a_run_ended_by_faulthandler_does_not_pass_the_triage(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    log = str(REAL / "loky_faulthandler_exit.txt")
+    code, out, _ = run_cli("triage", log, "--no-history", "--run-dir", str(tmp_path))
+    assert code == 1, out
+    assert out.splitlines()[1].startswith("1 failure ")
+
+
+def test_a_faulthandler_dump_the_run_survives_is_no_failure() -> None:
+    """Without faulthandler_exit_on_timeout the dumps are printed and the run goes on to
+    `3 passed`: nothing failed."""
+    parsed = read_logs([str(REAL / "loky_faulthandler_noexit.txt")])
+    assert parsed.failures == []
+    assert [s.text for s in parsed.summaries if s.source == "closing line"] == [
+        "============================== 3 passed in 9.49s ==============================="
+    ]
