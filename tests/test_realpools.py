@@ -10,6 +10,9 @@ from pathlib import Path
 import pytest
 
 from poolctl.logs import read_logs
+from poolctl.model import Diagnosis
+from poolctl.patterns import load_patterns
+from poolctl.triage import triage
 from tests.conftest import RunCli
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -50,3 +53,17 @@ def test_a_faulthandler_dump_the_run_survives_is_no_failure() -> None:
     assert [s.text for s in parsed.summaries if s.source == "closing line"] == [
         "============================== 3 passed in 9.49s ==============================="
     ]
+
+
+@pytest.mark.parametrize(
+    "log", ["pytest/realpools/pebble_killed_line.txt", "junit/realpools/pebble_killed_line.xml"]
+)
+def test_pebbles_expired_workers_get_the_fix_for_a_dead_worker(log: str) -> None:
+    """`BrokenProcessPool: All workers expired` confirms a worker died; its fix is that one,
+    not 'do not close the pool while callers use it' (nobody closed it)."""
+    report = triage(read_logs([str(FIXTURES / log)]), load_patterns())
+    (broken,) = [f.outcome for f in report.findings if "All workers expired" in f.failure.message]
+    assert isinstance(broken, Diagnosis)
+    assert broken.pattern_id == "pool-shutdown-during-checkout"
+    assert broken.facts["worker_died"] == "expired"
+    assert broken.remediation.startswith("Here a worker process expired, and that broke the pool")
