@@ -67,3 +67,21 @@ def test_pebbles_expired_workers_get_the_fix_for_a_dead_worker(log: str) -> None
     assert broken.pattern_id == "pool-shutdown-during-checkout"
     assert broken.facts["worker_died"] == "expired"
     assert broken.remediation.startswith("Here a worker process expired, and that broke the pool")
+
+
+def test_lokys_terminated_worker_is_a_worker_that_died_under_the_executor() -> None:
+    """loky's `TerminatedWorkerError` (a BrokenProcessPool: `The exit codes of the workers
+    are {SIGKILL(-9), …}`) is pattern 2's dead worker, that cause first and its fix; the
+    debug line `shutting down executor` loky printed for its previous executor comes second."""
+    log = "pytest/realpools/loky_killed_workers.txt"
+    report = triage(read_logs([str(FIXTURES / log)]), load_patterns())
+    terminated = [
+        f.outcome for f in report.findings if "TerminatedWorkerError" in f.failure.message
+    ]
+    assert len(terminated) == 3
+    for outcome in terminated:
+        assert isinstance(outcome, Diagnosis)
+        assert outcome.pattern_id == "pool-shutdown-during-checkout"
+        assert outcome.facts["worker_died"] == "was unexpectedly terminated"
+        assert outcome.remediation.startswith("Here a worker process was unexpectedly terminated")
+        assert outcome.cause.startswith("A worker process died")
