@@ -20,14 +20,26 @@ REAL = FIXTURES / "pytest" / "realpools"
 
 
 @pytest.mark.parametrize(
-    "log", ["loky_faulthandler_exit.txt", "loky_faulthandler_exit_verbose.txt"]
+    ("log", "name", "group"),
+    [
+        ("loky_faulthandler_exit.txt", "test_worker_timeout_mock", "tests/test_worker_timeout.py"),
+        # `-v` printed the test's node id before the dump: named as pytest names it
+        (
+            "loky_faulthandler_exit_verbose.txt",
+            "TestTimeoutExecutor.test_worker_timeout_mock",
+            "tests/test_worker_timeout.py::TestTimeoutExecutor",
+        ),
+    ],
 )
-def test_a_faulthandler_timeout_that_ends_the_run_fails_its_test(log: str) -> None:
+def test_a_faulthandler_timeout_that_ends_the_run_fails_its_test(
+    log: str, name: str, group: str
+) -> None:
     """`Timeout (0:00:02)!`, every thread's stack, and the process is gone: the test the
     dump's pytest_pyfunc_call thread ran is the run's failure (it read as 0 failures)."""
     (failure,) = read_logs([str(REAL / log)]).failures
-    assert (failure.name, failure.kind, failure.location) == (
-        "test_worker_timeout_mock",
+    assert (failure.name, failure.group, failure.kind, failure.location) == (
+        name,
+        group,
         "Timeout",
         "tests/test_worker_timeout.py:91",
     )

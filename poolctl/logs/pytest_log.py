@@ -161,6 +161,7 @@ class PytestParser(TextParser):
         # the test the run ended in, with its lines: pytest-timeout's dump named it, or the
         # input's last line is its start
         self.ended_in: tuple[Failure, Lines] | None = None
+        self.dump_after = ""  # before a dump on its first line: progress marks, or a node id
 
     def outside(self, number: int, line: str) -> None:
         first = line[:1]
@@ -206,16 +207,19 @@ class PytestParser(TextParser):
             )
             return
         if "+ Timeout +" in line and (banner := BANNER_RE.search(line)):
+            self.dump_after = line[: banner.start()]
             self.consumer = TimeoutDump(self, number, line)
-            self._progress(number, line[: banner.start()])  # a progress line it cut
+            self._progress(number, self.dump_after)  # a progress line it cut
             return
         if "Fatal Python error: " in line:
+            self.dump_after = line[: line.find("Fatal Python error: ")]
             self.consumer = pytest_fatal.FatalError(self, number, line)
-            self._progress(number, line[: line.find("Fatal Python error: ")])
+            self._progress(number, self.dump_after)
             return
         if "Timeout (" in line and (timeout := pytest_fatal.TIMEOUT_RE.search(line)):
+            self.dump_after = line[: timeout.start()]
             self.consumer = pytest_fatal.FatalError(self, number, line)
-            self._progress(number, line[: timeout.start()])  # a progress line it cut
+            self._progress(number, self.dump_after)  # a progress line it cut
             return
         if first == "=":
             section = SECTION_RE.match(line)

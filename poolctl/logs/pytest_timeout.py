@@ -13,6 +13,7 @@ import itertools
 import re
 from typing import Protocol
 
+from poolctl.logs.passes import NODEID, nodeid_parts
 from poolctl.logs.records import Lines
 from poolctl.logs.scan import MAX_TRACEBACK_LINES, clip
 from poolctl.model import Failure
@@ -26,11 +27,16 @@ FRAME_RE = re.compile(r'^\s+File "(?P<file>[^"]+)", line (?P<line>\d+),? in (?P<
 _LIBRARY = ("/site-packages/", "/dist-packages/", "<frozen ", "/lib/python")
 
 
+# under `-v`, the test's node id the dump follows on its line (`t.py::C::test_a +++ Timeout`)
+_STARTED_RE = re.compile(rf"^{NODEID}\s*$")
+
+
 class Keeper(Protocol):
     """The parser the dump reports to."""
 
     name: str
     rootdir: str  # the run's `rootdir:`, which node ids are relative to ("" if not seen)
+    dump_after: str  # what the dump's first line holds before it (a node id under `-v`)
 
     def ended_in_test(self, failure: Failure, lines: Lines) -> None: ...
 
@@ -102,14 +108,21 @@ def ended_failure(
         return None
     file, line, func = test
     file = relative(file, parser.rootdir)
+    name, group = func, file
+    details = {"outcome": "failed", "phase": "call", "ended by": ended_by}
+    started = _STARTED_RE.match(parser.dump_after.rsplit("\r", 1)[-1])
+    parts = nodeid_parts(started["nodeid"]) if started else []
+    if started and parts[-1].partition("[")[0] == func:  # named as pytest names it: `C.test`
+        name, group = ".".join(parts[1:]), "::".join(parts[:-1])
+        details["nodeid"] = started["nodeid"]
     return Failure(
         source="pytest",
-        name=func,
-        group=file,
+        name=name,
+        group=group,
         location=f"{file}:{line}",
         kind=kind,
         message=message,
-        details={"outcome": "failed", "phase": "call", "ended by": ended_by},
+        details=details,
         stacktrace=tuple(f"{f}:{n}: in {fn}" for f, n, fn in frames[-40:]),
         input_file=parser.name,
         line_start=lines[0],
