@@ -242,6 +242,20 @@ def test_fixture_facts_of_pools() -> None:
     assert next(h for h in broken.hypotheses if h.id == "worker-died").status == "confirmed"
 
 
+def test_a_pytest_junit_of_tb_line_gets_pythons_remedies() -> None:
+    """`--tb=line` leaves pytest's JUnit XML no frame and no file, only `E   ` lines: still a
+    Python run, whose fixes name Python's calls and settings, not ExUnit's or Mix's."""
+    xml = "junit/pytest_pypool_tbline.xml"
+    for test in ("test_waiter_gets_worker_after_close", "test_submit_after_shutdown"):
+        closed = diagnosis(xml, test)
+        assert closed.remediation.startswith("Do not close or shut down a pool (or an executor)")
+        assert "stop_supervised" not in closed.remediation
+    adapter = diagnosis(xml, "test_backend_from_settings")
+    assert adapter.pattern_id == "adapter-misconfigured"
+    assert "(the settings, environment variable or fixture the tests read)" in adapter.remediation
+    assert "config/test.exs" not in adapter.remediation
+
+
 def test_fixture_facts_of_missing_keys() -> None:
     context = facts_of("exunit/services_suite.log", "checks out from the context's pool")
     assert (context["missing_key"], context["nearest_key"]) == ("pool", "pool_name")
