@@ -256,6 +256,20 @@ def test_a_pytest_junit_of_tb_line_gets_pythons_remedies() -> None:
     assert "config/test.exs" not in adapter.remediation
 
 
+def test_a_pytest_junit_of_tb_line_keeps_the_whole_message() -> None:
+    """The `E   ` line is the message's first line; the `message` attribute has the rest."""
+    (failure,) = [
+        f.failure
+        for f in report_for("junit/pytest_pypool_tbline.xml").findings
+        if f.failure.name == "test_predict_request_model"
+    ]
+    assert failure.message.split("\n")[1:3] == [
+        "program_id",
+        "  Field required [type=missing, input_value={'signature': 'q -> a', 'inputs': "
+        "{'q': 'hi'}}, input_type=dict]",
+    ]
+
+
 def test_fixture_facts_of_missing_keys() -> None:
     context = facts_of("exunit/services_suite.log", "checks out from the context's pool")
     assert (context["missing_key"], context["nearest_key"]) == ("pool", "pool_name")

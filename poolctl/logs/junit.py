@@ -344,7 +344,10 @@ class _Target:
         fields = console_fields(body, attrib.get("name", ""))
         if fields is not None:
             kind = fields.kind if not kind or kind in ("error", "failure") else kind
-            message = fields.message or message
+            # pytest's `message` attribute holds the whole exception; a `--tb=line` text only
+            # its first line (the lines after it carry no `E` mark): keep the longer
+            longer = message.startswith(fields.message) and len(message) > len(fields.message)
+            message = message if longer else fields.message or message
             details.update({k: v for k, v in fields.details.items() if k != "counter"})
         elif outcome.get("cancelled"):  # EUnit's cancelled test: its body is the stack
             stack = tuple(t.strip() for t in body.strip().splitlines() if t.strip())
