@@ -13,6 +13,7 @@ from poolctl.logs import read_logs
 from poolctl.model import Diagnosis
 from poolctl.patterns import load_patterns
 from poolctl.triage import triage
+from poolctl.triage.coverage import coverage
 from tests.conftest import RunCli
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -97,3 +98,17 @@ def test_lokys_terminated_worker_is_a_worker_that_died_under_the_executor() -> N
         assert outcome.facts["worker_died"] == "was unexpectedly terminated"
         assert outcome.remediation.startswith("Here a worker process was unexpectedly terminated")
         assert outcome.cause.startswith("A worker process died")
+
+
+def test_a_run_killed_while_a_test_hung_is_not_clean(run_cli: RunCli, tmp_path: Path) -> None:
+    """billiard's pool waits for ever on a killed worker's task; the job's time limit ends
+    pytest mid-line (`t/unit/test_pool.py .....................`): no failure letter, yet the
+    22nd test has no result. It read as a clean run ("0 failures", exit 0)."""
+    log = str(REAL / "billiard_killed_hang.txt")
+    counted = coverage(read_logs([log]))
+    assert counted is not None and (counted.counted, counted.read) == (1, 0)
+    code, out, _ = run_cli("triage", log, "--no-history", "--run-dir", str(tmp_path))
+    assert code == 1, out
+    assert "1 of the 1 failures the runner counted was not read" in out
+    assert "billiard_killed_hang.txt:8: (no closing line" in out
+    assert "mark 0 failure(s), and stop in a test that printed no result" in out

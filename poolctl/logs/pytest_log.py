@@ -116,6 +116,8 @@ QUIET_PROGRESS_RE = re.compile(r"^[.sxXFE,u]+ +\[ *\d+%\]\s*$")
 # the progress line of a run's last test (`t.py ..F  [100%]`, `[10/10]`): only the run's own
 # sections and closing line follow it
 _LAST_PROGRESS_RE = re.compile(r"\[ *(?:100%|(\d+)/\1)\]\s*$")
+# a file's progress letters with no `[ NN%]` after them: the line was still being written
+_CUT_MARKS_RE = re.compile(r"^\S+\.py [.sxXFE,u]*\s*$")
 _ERROR_SECTIONS = ("FAILURES", "ERRORS")
 # sections of tests' blocks: `-rA`'s PASSES holds passing tests' captured output, no failure
 _BLOCK_SECTIONS = (*_ERROR_SECTIONS, "PASSES")
@@ -438,8 +440,15 @@ class PytestParser(TextParser):
         if began and self.ended_in is None and running is not None:  # it ends in a test's start
             self.ended_in = (running, ended_lines(running))
             last = running.line_start
+        # a file's letters cut before their `[ NN%]`: the test after the last letter was
+        # running, as `-v` would have named it (pytest-xdist prints no file: it cannot tell)
+        cut = self.last_line() if began and not next_start and self.ended_in is None else None
+        in_a_test = cut is not None and bool(_CUT_MARKS_RE.match(cut[1]))
+        if cut is not None and in_a_test:
+            last = max(last, cut[0])  # that line, which no trigger passed to the parser
         # the letters count its failures, and the test it ended in has none
-        marked = self.progress.marks + (self.ended_in is not None)
+        marks = self.progress.marks
+        marked = marks + (self.ended_in is not None or in_a_test)
         read = self._end_run(next_start)
         self.session_started = False
         if began:
@@ -448,7 +457,12 @@ class PytestParser(TextParser):
                 "before pytest printed its result)"
             )
             counted = marked > read  # the runner's own marks count more than were read
-            if counted:
+            if counted and in_a_test:
+                text = (
+                    f"{text[:-1]}; its progress lines mark {marks} failure(s), and stop in a "
+                    "test that printed no result)"
+                )
+            elif counted:
                 text = f"{text[:-1]}; its progress lines mark {marked} failure(s))"
             self.out.summaries.append(
                 RunSummary(
