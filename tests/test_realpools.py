@@ -112,3 +112,15 @@ def test_a_run_killed_while_a_test_hung_is_not_clean(run_cli: RunCli, tmp_path: 
     assert "1 of the 1 failures the runner counted was not read" in out
     assert "billiard_killed_hang.txt:8: (no closing line" in out
     assert "mark 0 failure(s), and stop in a test that printed no result" in out
+
+
+def test_faulthandler_dumps_of_crashed_xdist_workers_are_not_counted_again() -> None:
+    """Under pytest-xdist each dump ends a worker, whose test the controller reports as
+    crashed, and the run closes on `3 failed`: three failures, none of them a dump's."""
+    parsed = read_logs([str(REAL / "loky_faulthandler_xdist.txt")])
+    assert sorted(f.name for f in parsed.failures) == [
+        "TestTimeoutExecutor.test_worker_timeout_mock",
+        "TestTimeoutExecutor.test_worker_timeout_shutdown_no_deadlock",
+        "TestTimeoutExecutor.test_worker_timeout_with_slowly_pickling_objects",
+    ]
+    assert {f.kind for f in parsed.failures} == {"WorkerCrash"}
