@@ -25,6 +25,20 @@ from poolctl.termenv import use_color
 RedactWith = redact.Redactor | redact.Secrets | None
 
 
+def reader_gone(exc: OSError, stream: IO[str] | IO[bytes]) -> None:
+    """The pipe's reader went away (`poolctl … | head`), or the terminal did (a closed
+    window, a dropped ssh: EIO): what follows goes nowhere, and the run ends as it would
+    have (its report written, its folder scrubbed, its exit code), not by an exception
+    from the middle of it. The descriptor now points at /dev/null, so that what Python
+    still holds for it flushes without an error at exit. Any other error is raised."""
+    if exc.errno not in (errno.EPIPE, errno.EIO):
+        raise exc
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())
+        os.close(devnull)
+
+
 class RedactingStream(io.TextIOBase):  # rich writes whole lines: a secret is never split
     """A text stream that redacts what is written to it."""
 
@@ -47,27 +61,14 @@ class RedactingStream(io.TextIOBase):  # rich writes whole lines: a secret is ne
                     text.encode(self.encoding, "backslashreplace").decode(self.encoding)
                 )
         except OSError as exc:
-            self._reader_gone(exc)
+            reader_gone(exc, self.stream)
         return len(s)
 
     def flush(self) -> None:
         try:
             self.stream.flush()
         except OSError as exc:
-            self._reader_gone(exc)
-
-    def _reader_gone(self, exc: OSError) -> None:
-        """The pipe's reader went away (`poolctl … | head`), or the terminal did (a closed
-        window, a dropped ssh: EIO): what follows goes nowhere, and the run ends as it would
-        have (its report written, its folder scrubbed, its exit code), not by an exception
-        from the middle of it. The descriptor now points at /dev/null, so that what Python
-        still holds for it flushes without an error at exit. Any other error is raised."""
-        if exc.errno not in (errno.EPIPE, errno.EIO):
-            raise exc
-        with contextlib.suppress(OSError, ValueError):
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, self.stream.fileno())
-            os.close(devnull)
+            reader_gone(exc, self.stream)
 
     def isatty(self) -> bool:
         return self.stream.isatty()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
@@ -262,6 +263,40 @@ def test_a_reader_that_goes_away_does_not_cut_the_run_short(
     env = {**os.environ, BASE_ENV: str(tmp_path / "reports")}
     done = processes.run(["bash", "-c", script], 120, cwd=tmp_path, env=env)
     assert done.returncode == 0, done.stderr
+    [folder] = run_folders(tmp_path / "reports")
+    assert (folder / "report.json").exists() and not (folder / UNSCRUBBED).exists()
+    kept = [p for p in folder.rglob("*") if p.is_file() and KEY in p.read_text(errors="replace")]
+    assert kept == []
+
+
+def test_a_json_report_to_a_reader_that_went_away_ends_the_run_as_usual(
+    processes: Processes, tmp_path: Path
+) -> None:
+    """`poolctl run-scenario -f json … | true`: the JSON report meets a pipe whose reader has
+    gone. The run ends as the terminal report's does: its own exit code (0, it passed), its
+    folder scrubbed of the worker's key. The BrokenPipeError reached typer, which exited 1,
+    skipping the scrub (the next command scrubbed the folder, "left by a poolctl killed?")."""
+    scenario = tmp_path / "secret.yaml"
+    scenario.write_text(
+        "name: secret-json\n"
+        'worker: {command: ["{python}", "-m", "poolctl.workers.reference", "--api-key", '
+        f'"{KEY}", "--stderr-noise", "using key {KEY}"]}}\n'
+        "pool: {size: 1}\n"
+        "steps:\n  - request: {command: ping, count: 2}\n"
+        "expect: {outcome: ok}\n"
+    )
+    env = {**os.environ, BASE_ENV: str(tmp_path / "reports")}
+    argv = [sys.executable, "-m", "poolctl", "run-scenario", "--no-history", str(scenario)]
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before anything is written
+    try:
+        proc = processes.popen(
+            [*argv, "-f", "json"], stdout=write_end, stderr=subprocess.PIPE, cwd=tmp_path, env=env
+        )
+    finally:
+        os.close(write_end)
+    _, err = proc.communicate(timeout=120)
+    assert (proc.returncode, err.decode()) == (0, "")
     [folder] = run_folders(tmp_path / "reports")
     assert (folder / "report.json").exists() and not (folder / UNSCRUBBED).exists()
     kept = [p for p in folder.rglob("*") if p.is_file() and KEY in p.read_text(errors="replace")]

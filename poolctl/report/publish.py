@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, assert_never
 
 from poolctl import redact
-from poolctl.console import stderr_stream, stdout_stream
+from poolctl.console import reader_gone, stderr_stream, stdout_stream
 from poolctl.context import RunContext
 from poolctl.errors import UsageProblem
 from poolctl.model import Report, ReportKind
@@ -283,14 +283,19 @@ def _json_pieces(report: Report) -> Iterator[bytes]:
 def write_json(report: Report, output: str) -> None:
     """Stream a prepared report as JSON to a file, or to standard output for `-`."""
     if output == "-":
-        sys.stdout.flush()
-        out = getattr(sys.stdout, "buffer", None)
-        for piece in _json_pieces(report):
-            if out is not None:
-                out.write(piece)
-            else:
-                sys.stdout.write(piece.decode("utf-8"))
-        (out or sys.stdout).flush()
+        # A reader gone (`… -f json | head -c 100`) ends the run as the terminal report's
+        # console does: typer turned the BrokenPipeError into exit 1, the run folder unscrubbed.
+        try:
+            sys.stdout.flush()
+            out = getattr(sys.stdout, "buffer", None)
+            for piece in _json_pieces(report):
+                if out is not None:
+                    out.write(piece)
+                else:
+                    sys.stdout.write(piece.decode("utf-8"))
+            (out or sys.stdout).flush()
+        except OSError as exc:
+            reader_gone(exc, sys.stdout)
         return
     try:
         with open(output, "wb") as fh:
