@@ -15,8 +15,9 @@ Each child (worker, experiment, probe, py-spy) is started by `Children.spawn`:
 
 The parent-death signal does not reach a child's own children (a shell's, a runtime's
 helpers). With `guard`, a reaper process (`poolctl/reaper.py`) covers them: it holds a pipe
-whose other end only poolctl holds, and when that pipe closes (poolctl ended, however) it
-kills what is left by token and by process group. Elsewhere than Linux there is no
+whose other end only poolctl holds, notes poolctl's descendants while it is open, and when
+it closes (poolctl ended, however) kills what is left by token, by process group and by that
+note. Elsewhere than Linux there is no
 parent-death signal and no /proc: the reaper kills by process group only.
 """
 
@@ -271,7 +272,7 @@ class Children:
             if self._reaper is not None:
                 return
             self._reaper = subprocess.Popen(
-                [sys.executable, "-I", "-S", str(REAPER), self.token],
+                [sys.executable, "-I", "-S", str(REAPER), self.token, str(os.getpid())],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -186,6 +187,52 @@ def test_an_adopted_daemon_that_cleared_its_environment_is_killed_at_the_end(
     assert not [p for p in daemons if Path(f"/proc/{p}").exists()]
     parent.stdin.close()
     parent.wait(10)
+
+
+def test_a_daemon_that_left_its_session_and_cleared_its_environment_dies_with_a_killed_poolctl(
+    processes: Processes, real_sleep: Callable[[float], None]
+) -> None:
+    """No token, no process group, and no poolctl left to kill what it adopted: the reaper
+    noted it among poolctl's descendants while poolctl ran, and kills it once poolctl is
+    SIGKILLed (it stayed, re-parented to init: a limit the README named)."""
+    setsid = shutil.which("setsid")
+    assert setsid is not None
+    daemon = f"env -i {setsid} {sys.executable} -c '{SLEEPER}'"
+    python = sys.executable.encode() + b"\0-c\0"
+    daemonize = ["/bin/sh", "-c", f"({daemon} &) ; sleep 60"]
+    parent, _, _ = start_parent(processes, daemonize, wrapper=None, guard=True, subreaper=True)
+    end = time.monotonic() + 10
+    daemons: list[int] = []
+    while not daemons and time.monotonic() < end:  # python itself, not a shell around it
+        daemons = [p for p in _children(parent.pid) if _cmdline(p).startswith(python)]
+        real_sleep(0.05)
+    assert daemons, "the daemon was not adopted"
+    assert os.getsid(daemons[0]) == daemons[0] and b"POOLCTL_RUN" not in _environ(daemons[0])
+    real_sleep(1.0)  # the reaper notes descendants every 0.2 s
+    parent.kill()
+    parent.wait()
+    end = time.monotonic() + 5.0  # a loaded machine runs the reaper late
+    while any(_alive(p) for p in daemons) and time.monotonic() < end:
+        real_sleep(0.05)
+    survivors = [p for p in daemons if _alive(p)]
+    for pid in survivors:
+        os.kill(pid, signal.SIGKILL)
+    assert survivors == []
+
+
+def _alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_bytes()
+    except OSError:
+        return False
+    return stat[stat.rfind(b")") + 2 :].split()[0] != b"Z"
+
+
+def _environ(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/environ").read_bytes()
+    except OSError:
+        return b""
 
 
 def _children(pid: int) -> list[int]:
