@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from poolctl import __version__
 from poolctl.errors import ExitCode
+from poolctl.reader_gone import reader_gone
 from poolctl.termenv import plain_environment
 
 if TYPE_CHECKING:
@@ -36,7 +37,11 @@ def answered_at_once(argv: list[str]) -> int | None:
     if os.environ.get("_POOLCTL_COMPLETE"):
         return None  # a shell asks typer what completes the line: no arguments, by design
     if argv in (["--version"], ["-V"]):
-        sys.stdout.write(f"poolctl {__version__}\n")
+        try:  # `poolctl --version | true`: a reader gone is no traceback
+            sys.stdout.write(f"poolctl {__version__}\n")
+            sys.stdout.flush()
+        except OSError as exc:
+            reader_gone(exc, sys.stdout)
         return ExitCode.OK
     if argv in (["--help"], ["-h"]):
         from poolctl.root_help import print_root_help

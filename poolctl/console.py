@@ -7,36 +7,20 @@ consoles and streams here.
 
 from __future__ import annotations
 
-import contextlib
-import errno
 import io
-import os
 import sys
 from typing import IO
 
 from rich.console import Console
 
 from poolctl import redact
+from poolctl.reader_gone import reader_gone
 from poolctl.termenv import use_color
 
 # What a stream redacts with: a fixed redactor, a run's secrets (the run's redactor at each
 # write: a console lives through a run whose workers add secrets as they start), or None for
 # poolctl's environment and the token shapes.
 RedactWith = redact.Redactor | redact.Secrets | None
-
-
-def reader_gone(exc: OSError, stream: IO[str] | IO[bytes]) -> None:
-    """The pipe's reader went away (`poolctl … | head`), or the terminal did (a closed
-    window, a dropped ssh: EIO): what follows goes nowhere, and the run ends as it would
-    have (its report written, its folder scrubbed, its exit code), not by an exception
-    from the middle of it. The descriptor now points at /dev/null, so that what Python
-    still holds for it flushes without an error at exit. Any other error is raised."""
-    if exc.errno not in (errno.EPIPE, errno.EIO):
-        raise exc
-    with contextlib.suppress(OSError, ValueError):
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, stream.fileno())
-        os.close(devnull)
 
 
 class RedactingStream(io.TextIOBase):  # rich writes whole lines: a secret is never split

@@ -5,7 +5,9 @@ load no command."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -124,6 +126,29 @@ def test_version_and_help_load_no_command(processes: Processes, argv: list[str])
     done = processes.run([sys.executable, "-c", code], 60)
     loaded = eval(done.stderr.rsplit("\n", 1)[-1])
     assert set(loaded) <= {"poolctl.commands.index"}  # the index names them; none is imported
+
+
+@pytest.mark.parametrize("unbuffered", ["1", ""], ids=["unbuffered", "buffered"])
+def test_version_to_a_reader_that_went_away_is_no_traceback(
+    processes: Processes, unbuffered: str
+) -> None:
+    """`poolctl --version | true`: the reader is gone before the line is written. It printed
+    a BrokenPipeError's traceback and exited 1 (its stdout unbuffered), or 120 after Python's
+    "Exception ignored" (buffered, the error at exit)."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    env = {**os.environ, "PYTHONUNBUFFERED": unbuffered}
+    try:
+        proc = processes.popen(
+            [sys.executable, "-m", "poolctl", "--version"],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            env=env,
+        )
+    finally:
+        os.close(write_end)
+    _, err = proc.communicate(timeout=60)
+    assert (proc.returncode, err.decode()) == (0, "")
 
 
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])

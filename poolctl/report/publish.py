@@ -22,10 +22,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, assert_never
 
 from poolctl import redact
-from poolctl.console import reader_gone, stderr_stream, stdout_stream
+from poolctl.console import stderr_stream, stdout_stream
 from poolctl.context import RunContext
 from poolctl.errors import UsageProblem
 from poolctl.model import Report, ReportKind
+from poolctl.reader_gone import reader_gone
 from poolctl.redact import Secrets
 from poolctl.report import Format, writer_for
 from poolctl.report.combine import combine

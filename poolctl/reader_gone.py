@@ -1,0 +1,26 @@
+"""A standard stream whose reader went away: what is still written goes nowhere.
+
+Kept apart from `poolctl.console` (which imports rich): `poolctl --version` answers before
+anything else is imported.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+from typing import IO
+
+
+def reader_gone(exc: OSError, stream: IO[str] | IO[bytes]) -> None:
+    """The pipe's reader went away (`poolctl … | head`), or the terminal did (a closed
+    window, a dropped ssh: EIO): what follows goes nowhere, and the run ends as it would
+    have (its report written, its folder scrubbed, its exit code), not by an exception
+    from the middle of it. The descriptor now points at /dev/null, so that what Python
+    still holds for it flushes without an error at exit. Any other error is raised."""
+    if exc.errno not in (errno.EPIPE, errno.EIO):
+        raise exc
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())
+        os.close(devnull)
