@@ -77,12 +77,14 @@ def note_descendants(root: int, noted: dict[int, bytes]) -> None:
     stack = [root]
     while stack:
         for child in children(stack.pop()):
-            if child in noted or child == os.getpid():
+            if child == os.getpid():
                 continue
-            when = started(child)
-            if when is not None:
+            if child not in noted:
+                when = started(child)
+                if when is None:
+                    continue
                 noted[child] = when
-                stack.append(child)
+            stack.append(child)  # noted before or not: its children may be new
 
 
 def main(argv: list[str]) -> int:

@@ -220,6 +220,37 @@ def test_a_daemon_that_left_its_session_and_cleared_its_environment_dies_with_a_
     assert survivors == []
 
 
+def test_a_later_child_of_a_worker_that_left_its_session_and_environment_dies_with_poolctl(
+    processes: Processes, real_sleep: Callable[[float], None]
+) -> None:
+    """The worker runs for a while (the reaper has noted it), then starts a child in a session
+    of its own with an empty environment, and stays its parent. Once poolctl is SIGKILLed the
+    child must die too: the reaper skipped the children of a process it had noted before, so
+    such a child (a worker's helper started on demand) stayed, re-parented to init."""
+    setsid = shutil.which("setsid")
+    assert setsid is not None
+    python = sys.executable.encode() + b"\0-c\0"
+    later = ["/bin/sh", "-c", f"sleep 1; env -i {setsid} {sys.executable} -c '{SLEEPER}'; :"]
+    parent, _, shell = start_parent(processes, later, wrapper=None, guard=True, subreaper=True)
+    end = time.monotonic() + 10
+    helpers: list[int] = []
+    while not helpers and time.monotonic() < end:
+        helpers = [p for p in _children(shell) if _cmdline(p).startswith(python)]
+        real_sleep(0.05)
+    assert helpers, "the worker started no helper"
+    assert os.getsid(helpers[0]) == helpers[0] and b"POOLCTL_RUN" not in _environ(helpers[0])
+    real_sleep(1.0)  # the reaper notes descendants every 0.2 s
+    parent.kill()
+    parent.wait()
+    end = time.monotonic() + 5.0  # a loaded machine runs the reaper late
+    while any(_alive(p) for p in helpers) and time.monotonic() < end:
+        real_sleep(0.05)
+    survivors = [p for p in helpers if _alive(p)]
+    for pid in survivors:
+        os.kill(pid, signal.SIGKILL)
+    assert survivors == []
+
+
 def _alive(pid: int) -> bool:
     try:
         stat = Path(f"/proc/{pid}/stat").read_bytes()
