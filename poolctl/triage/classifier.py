@@ -19,6 +19,7 @@ from poolctl.patterns.template import FIELD, Part, parsed_template
 from poolctl.triage.compared import compared_spans, inside
 from poolctl.triage.facts import FactContext, extract_facts
 from poolctl.triage.fields import FailureView, line_at
+from poolctl.triage.hits import NOT_REMEMBERED, HitMemo
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,31 @@ def first_hit(rule: Signal | Negative, view: FailureView, *, cited: bool = True)
             quote, origin = view.cite(text, line_at(text.value, m.start()), m.group(0))
             return Hit(rule, text.field, quote, origin, m.group(0))
     return None
+
+
+_UNKNOWN = ("", "")  # not in the memo yet
+
+
+def memo_hit(
+    rule: Signal | Negative, view: FailureView, memo: HitMemo, *, cited: bool
+) -> Hit | None:
+    """`first_hit`, its outcome on the same texts of the rule's field remembered: a miss, or an
+    uncited hit, comes from the memo; a hit to quote is found again on this failure."""
+    regex = rule.regex
+    assert regex is not None
+    answers = view.answers.get(rule.field)  # the memo's, read directly: the hot path
+    if answers is None:
+        answers = memo.answers(view, rule.field)
+    if answers is NOT_REMEMBERED or regex.engine != "re2":
+        return first_hit(rule, view, cited=cited)
+    found = answers.get(regex, _UNKNOWN)
+    if found is None:
+        return None
+    if found is not _UNKNOWN and not cited:
+        return Hit(rule, found[0], found[1], "", found[1])
+    hit = first_hit(rule, view, cited=cited)
+    answers[regex] = (hit.field, hit.matched) if hit is not None else None
+    return hit
 
 
 @dataclass
@@ -159,7 +185,8 @@ def _scored(
 
 class ScoringPlan:
     """Every pattern's signals sorted once: those on `any` (run once per classification key)
-    and the others (run on each failure)."""
+    and the others (run on each failure, their regexes' outcomes remembered by the field's
+    exact texts: `poolctl.triage.hits`)."""
 
     def __init__(self, patterns: Sequence[Pattern]) -> None:
         self.patterns = tuple(patterns)
@@ -171,12 +198,29 @@ class ScoringPlan:
             frozenset(i for i, s in enumerate(p.signals) if s.fact is None and s.field != "any")
             for p in self.patterns
         ]
+        self.regex_signals = [
+            tuple((i, s) for i, s in enumerate(p.signals) if s.fact is None) for p in self.patterns
+        ]
+        self._runs: dict[tuple[int, frozenset[int] | None], tuple[tuple[int, Signal], ...]] = {}
+        self.memo = HitMemo()  # what each regex did on the texts of a field, by those texts
         # a pattern none of whose signals fired: every signal missed, regex ones first
         self.none_fired = [
             tuple(s for s in p.signals if s.fact is None)
             + tuple(s for s in p.signals if s.fact is not None)
             for p in self.patterns
         ]
+
+    def _run(self, index: int, recorded: frozenset[int] | None) -> tuple[tuple[int, Signal], ...]:
+        """The regex signals of pattern `index` to run, in order: all but those on `any` that
+        did not fire on the first failure of the key (`recorded`, when known)."""
+        run = self._runs.get((index, recorded))
+        if run is None:
+            wanted = self.elsewhere[index] | (
+                recorded if recorded is not None else self.on_any[index]
+            )
+            run = tuple((i, s) for i, s in self.regex_signals[index] if i in wanted)
+            self._runs[(index, recorded)] = run
+        return run
 
     def score_one(
         self,
@@ -191,33 +235,27 @@ class ScoringPlan:
         `cited`: its hits hold no quote of the log (`first_hit`)."""
         pattern = self.patterns[index]
         recorded = known.signals.get(index) if known is not None else None
-        wanted = self.elsewhere[index] | (recorded if recorded is not None else self.on_any[index])
-        if not wanted:
-            return Score(pattern, 0.0, (), (), (), self.none_fired[index])
+        run = self._run(index, recorded)
         hits: list[Hit] = []
-        missed: list[Signal] = []
         fired: list[int] = []
-        for i, signal in enumerate(pattern.signals):
-            if signal.fact is not None:
-                continue
-            hit = first_hit(signal, view, cited=cited) if i in wanted else None
-            if hit is None:
-                missed.append(signal)
-            else:
+        for i, signal in run:
+            hit = memo_hit(signal, view, self.memo, cited=cited)
+            if hit is not None:
                 hits.append(hit)
                 fired.append(i)
         if known is not None and recorded is None:
             known.signals[index] = frozenset(fired) & self.on_any[index]
         if not hits:
             return Score(pattern, 0.0, (), (), (), self.none_fired[index])
+        missed = [s for i, s in self.regex_signals[index] if i not in fired]
 
         def negative_hit(i: int, negative: Negative) -> Hit | None:
             if known is None or negative.field != "any":
-                return first_hit(negative, view, cited=cited)
+                return memo_hit(negative, view, self.memo, cited=cited)
             done = known.negatives.get((index, i))
             if done is False:
                 return None
-            hit = first_hit(negative, view, cited=cited)
+            hit = memo_hit(negative, view, self.memo, cited=cited)
             if done is None:
                 known.negatives[(index, i)] = hit is not None
             return hit

@@ -54,6 +54,7 @@ class FailureView:
         self.blocks = blocks or BlockLines()
         self._joined: dict[str, list[Any]] = {}  # by field: its texts joined, casefolded
         self.related: dict[str, list[Text]] = {}  # by pool: the lines facts read about it
+        self.answers: dict[str, dict[Any, Any]] = {}  # by field: what each regex did (`HitMemo`)
 
     def may_match(self, regex: Any, field: str) -> bool:
         """False when `regex` cannot match any text of `field`: none of the literals each of its

@@ -1,0 +1,57 @@
+"""Whether a rule's regex fires on a failure, remembered by the exact texts of the field it reads.
+
+Failures by the ten thousand repeat the same code line, stack trace and context lines: each
+signal on them would run its regex on the same texts again. Whether `first_hit` finds a hit,
+and what it matches when it quotes nothing (`cited=False`), follows from the regex and the
+field's texts alone (the prefilter, the search and the compared strings all read only them),
+so the same texts, compared whole and in order, give the same answer: the memo is exact, never
+a guess from a normalized text. A quoted hit (`cited=True`) still searches the failure itself,
+for its line and origin; a miss is a miss on any failure with the same texts.
+
+Not remembered: `block` (its first line names the test, so its texts never repeat), `any` (its
+texts hold the failure's pids and references; its rules run once per `normalize.any_key`
+already, see `classifier.Known`) and regexes on Python's `re`, which run under a time budget
+whose end is the failure's own.
+"""
+
+from __future__ import annotations
+
+from poolctl.patterns.regex import KbRegex
+from poolctl.triage.fields import FailureView
+
+MAX_CHARS = 4_000_000  # characters of texts held as keys; past them the memo starts again
+NEVER_REPEATED = frozenset({"block", "any"})
+
+# by regex: None, it does not fire; else the field and the text it matches (a hit uncited)
+Answers = dict[KbRegex, tuple[str, str] | None]
+NOT_REMEMBERED: Answers = {}  # the answers of a field never remembered (compared by identity)
+
+
+class HitMemo:
+    """What each regex did on each distinct tuple of a field's texts."""
+
+    def __init__(self, max_chars: int = MAX_CHARS) -> None:
+        self._by_texts: dict[tuple[str, tuple[str, ...]], Answers] = {}
+        self._chars = 0
+        self._max_chars = max_chars
+
+    def answers(self, view: FailureView, field: str) -> Answers:
+        """The answers known for `view`'s texts of `field` (the caller adds what it finds), kept
+        in the view too; `NOT_REMEMBERED` for a field whose texts never repeat."""
+        found = view.answers.get(field)
+        if found is not None:
+            return found
+        if field in NEVER_REPEATED:
+            view.answers[field] = NOT_REMEMBERED
+            return NOT_REMEMBERED
+        key = (field, tuple(t.value for t in view.texts(field)))
+        found = self._by_texts.get(key)
+        if found is None:
+            size = sum(len(value) for value in key[1])
+            if self._chars + size > self._max_chars:  # bounded memory: forget, start again
+                self._by_texts.clear()
+                self._chars = 0
+            found = self._by_texts[key] = {}
+            self._chars += size
+        view.answers[field] = found
+        return found

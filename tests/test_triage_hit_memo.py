@@ -1,0 +1,69 @@
+"""The classifier remembers what a regex did on a field's exact texts (`poolctl.triage.hits`):
+a repeated code line is searched once, and a text that differs by one digit has its own answer."""
+
+from __future__ import annotations
+
+from poolctl.model import Failure
+from poolctl.patterns import load_patterns
+from poolctl.patterns.regex import timing
+from poolctl.triage.engine import Classifier
+from poolctl.triage.facts import FactContext
+from poolctl.triage.fields import FailureView
+from poolctl.triage.normalize import any_key, strip_volatile
+
+KB = load_patterns()
+PING = (  # port-no-response's signal on `details.code`
+    r"(?i)\b(ping|request|send_request|call_worker)\w*\(|\b\w*(port|worker)\w*\.\w+\("
+    r"|Port\.command\("
+)
+EXIT_STATUS = r"^\s*\{:error,\s*\{:exit_status,\s*[1-9]\d*\}\}\s*$"
+
+
+def failure(line: int, right: str, code: str = "assert {:ok, _} = Pool.ping(pool)") -> Failure:
+    return Failure(
+        source="exunit",
+        name=f"test at {line}",
+        input_file="run.log",
+        line_start=line,
+        line_end=line + 5,
+        kind="match (=) failed",
+        message="match (=) failed",
+        details={"code": code, "left": "{:ok, _}", "right": right},
+    )
+
+
+def fired(classifier: Classifier, f: Failure) -> set[str]:
+    """The regexes of port-no-response that fire on `f`, as a failure past the cap sees them."""
+    scores = classifier.scores(FailureView(f), FactContext(), any_key(f), cited=False)
+    (port,) = [s for s in scores if s.pattern.id == "port-no-response"]
+    return {h.rule.regex.pattern for h in port.hits if h.rule.regex is not None}
+
+
+def test_a_code_line_many_failures_share_is_searched_once() -> None:
+    classifier = Classifier(KB)
+    with timing() as spent:
+        for n in range(5):
+            assert PING in fired(classifier, failure(10 * n, f"{{:error, :timeout{n}}}"))
+    assert spent[PING].calls == 1  # the four others asked the memo
+
+
+def test_texts_that_differ_by_a_digit_have_their_own_answers() -> None:
+    """`exit_status, 0` and `exit_status, 1` normalize alike, and only one is a crash."""
+    crashed, clean = "{:error, {:exit_status, 1}}", "{:error, {:exit_status, 0}}"
+    assert strip_volatile(crashed) == strip_volatile(clean)
+    classifier = Classifier(KB)
+    seen = [
+        EXIT_STATUS in fired(classifier, failure(n, r)) for n, r in enumerate([crashed, clean] * 2)
+    ]
+    assert seen == [True, False, True, False]
+    # and a quoted hit is still this failure's own line
+    view = FailureView(failure(99, crashed))
+    (port,) = [
+        s
+        for s in classifier.scores(view, FactContext(), None)
+        if s.pattern.id == "port-no-response"
+    ]
+    (hit,) = [
+        h for h in port.hits if h.rule.regex is not None and h.rule.regex.pattern == EXIT_STATUS
+    ]
+    assert hit.quote == crashed and hit.field == "details.right"
