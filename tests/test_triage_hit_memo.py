@@ -1,7 +1,11 @@
 """The classifier remembers what a regex did on a field's exact texts (`poolctl.triage.hits`):
-a repeated code line is searched once, and a text that differs by one digit has its own answer."""
+a repeated code line is searched once, and a text that differs by one digit has its own answer;
+and the decision on a failure past the cap, by all that decides it (`poolctl.triage.decisions`)."""
 
 from __future__ import annotations
+
+import dataclasses
+from typing import Any
 
 from poolctl.model import Failure
 from poolctl.patterns import load_patterns
@@ -9,6 +13,7 @@ from poolctl.patterns.regex import timing
 from poolctl.triage.engine import Classifier
 from poolctl.triage.facts import FactContext
 from poolctl.triage.fields import FailureView
+from poolctl.triage.locate import BlockLines
 from poolctl.triage.normalize import any_key, strip_volatile
 
 KB = load_patterns()
@@ -67,3 +72,54 @@ def test_texts_that_differ_by_a_digit_have_their_own_answers() -> None:
         h for h in port.hits if h.rule.regex is not None and h.rule.regex.pattern == EXIT_STATUS
     ]
     assert hit.quote == crashed and hit.field == "details.right"
+
+
+# --- the decision on a failure past the cap (`poolctl.triage.decisions`) -----------------------
+def counted(classifier: Classifier, failures: list[tuple[Failure, list[tuple[int, str]]]]) -> int:
+    """How many of `failures` were scored, each decided as a failure past the cap."""
+    calls = 0
+    scores = classifier.scores
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        return scores(*args, **kwargs)
+
+    classifier.scores = counting  # type: ignore[method-assign]
+    decided = set()
+    for f, lines in failures:
+        view = FailureView(f, BlockLines.of_one(f, lines))
+        decided.add(classifier.pattern_of(view, FactContext(), any_key(f)))
+    assert len(decided) == 1  # each decided alike
+    return calls
+
+
+def block(f: Failure, *body: str) -> tuple[Failure, list[tuple[int, str]]]:
+    header = f"  {f.line_start}) {f.name} (PoolTest)"
+    return f, list(enumerate([header, *body], start=f.line_start))
+
+
+def test_failures_past_the_cap_that_differ_only_in_their_block_header_are_scored_once() -> None:
+    repeated = [block(failure(n, "{:error, :timeout}"), "     match (=) failed") for n in range(4)]
+    assert counted(Classifier(KB), repeated) == 1
+
+
+def test_a_rule_on_block_that_fires_on_one_block_only_has_it_decided_apart() -> None:
+    plain = block(failure(1, "{:error, :timeout}"), "     match (=) failed")
+    decoding = block(failure(2, "{:error, :timeout}"), "     frame = json.loads(line)")
+    assert counted(Classifier(KB), [plain, decoding, plain]) == 2
+
+
+def test_a_decision_that_read_facts_is_not_remembered() -> None:
+    """fixture-key-mismatch extracts the test context's keys: facts read the whole failure."""
+    keys = dataclasses.replace(
+        failure(1, ""),
+        kind="FunctionClauseError",
+        message='no function clause matching in PoolV2Test."test pool starts"/1',
+        details={
+            "arguments": "# 1\n%{async: false, line: 50, module: PoolV2Test, registered: %{}, "
+            'test: :"test pool starts", pool_size: 2, pool_name: :p_pool}',
+            "code": 'test "pool starts", %{',
+        },
+    )
+    assert counted(Classifier(KB), [block(keys), block(keys)]) == 2

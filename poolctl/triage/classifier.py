@@ -19,7 +19,7 @@ from poolctl.patterns.template import FIELD, Part, parsed_template
 from poolctl.triage.compared import compared_spans, inside
 from poolctl.triage.facts import FactContext, extract_facts
 from poolctl.triage.fields import FailureView, line_at
-from poolctl.triage.hits import NOT_REMEMBERED, HitMemo
+from poolctl.triage.hits import HitMemo
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,7 @@ def memo_hit(
     answers = view.answers.get(rule.field)  # the memo's, read directly: the hot path
     if answers is None:
         answers = memo.answers(view, rule.field)
-    if answers is NOT_REMEMBERED or regex.engine != "re2":
+    if getattr(regex, "engine", "") != "re2":  # Python's re, or a stand-in: not remembered
         return first_hit(rule, view, cited=cited)
     found = answers.get(regex, _UNKNOWN)
     if found is None:

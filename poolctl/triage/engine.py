@@ -42,6 +42,7 @@ from poolctl.patterns.regex import budget
 from poolctl.redact import Redactor
 from poolctl.triage.classifier import Known, Score, ScoringPlan, diagnose, pick, shortfall
 from poolctl.triage.coverage import coverage, over_counts
+from poolctl.triage.decisions import Decision, Decisions
 from poolctl.triage.facts import FactContext, available_fixtures
 from poolctl.triage.fields import FailureView
 from poolctl.triage.groups import MAX_CLUSTER_TEXT, cluster_findings, group_findings
@@ -107,6 +108,7 @@ class Classifier:
         self.patterns = patterns
         self.plan = ScoringPlan(list(patterns))
         self.known: dict[str, Known] = {}
+        self.decisions = Decisions(list(patterns))
         self.errors = _Errors()
 
     def scores(
@@ -141,14 +143,29 @@ class Classifier:
                 best, nearest = pick(scores)
         return shortfall(nearest)
 
-    def pattern_of(self, view: FailureView, ctx: FactContext, key: str) -> tuple[str | None, str]:
+    def pattern_of(self, view: FailureView, ctx: FactContext, key: str) -> Decision:
         """The pattern that claims the failure (None: unclassified) and the nearest one, without
-        building its diagnosis (a failure past the cap is only counted)."""
+        building its diagnosis (a failure past the cap is only counted); the same as a failure
+        before it when the same things decide it (`poolctl.triage.decisions`)."""
+        known = self.known.get(key)
+        decided_by = (
+            self.decisions.key(view, key, known, self.plan.memo) if known is not None else None
+        )
+        decision = self.decisions.get(decided_by, view, self.plan.memo)
+        if decision is not None:
+            return decision
         # which pattern wins rests on the rules' weights, not on the lines they quote
-        best, nearest = pick(self.scores(view, ctx, key, cited=False))
+        scores = self.scores(view, ctx, key, cited=False)
+        best, nearest = pick(scores)
         if best is not None:
-            return best.pattern.id, best.pattern.id
-        return None, nearest.pattern.id if nearest is not None and nearest.hits else ""
+            decision = (best.pattern.id, best.pattern.id)
+        else:
+            decision = (None, nearest.pattern.id if nearest is not None and nearest.hits else "")
+        if decided_by is None and (known := self.known.get(key)) is not None:
+            # the key's first failure: its rules on `any` have run, and `Known` is whole now
+            decided_by = self.decisions.key(view, key, known, self.plan.memo)
+        self.decisions.remember(decided_by, decision, scores, view, self.plan.memo)
+        return decision
 
 
 def classify_failures(

@@ -8,10 +8,10 @@ so the same texts, compared whole and in order, give the same answer: the memo i
 a guess from a normalized text. A quoted hit (`cited=True`) still searches the failure itself,
 for its line and origin; a miss is a miss on any failure with the same texts.
 
-Not remembered: `block` (its first line names the test, so its texts never repeat), `any` (its
-texts hold the failure's pids and references; its rules run once per `normalize.any_key`
-already, see `classifier.Known`) and regexes on Python's `re`, which run under a time budget
-whose end is the failure's own.
+Remembered for the one failure only: `block` (its first line names the test, so its texts never
+repeat) and `any` (its texts hold the failure's pids and references; its rules run once per
+`normalize.any_key` already, see `classifier.Known`). Not remembered: regexes on Python's `re`,
+which run under a time budget whose end is the failure's own.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ NEVER_REPEATED = frozenset({"block", "any"})
 
 # by regex: None, it does not fire; else the field and the text it matches (a hit uncited)
 Answers = dict[KbRegex, tuple[str, str] | None]
-NOT_REMEMBERED: Answers = {}  # the answers of a field never remembered (compared by identity)
 
 
 class HitMemo:
@@ -37,13 +36,13 @@ class HitMemo:
 
     def answers(self, view: FailureView, field: str) -> Answers:
         """The answers known for `view`'s texts of `field` (the caller adds what it finds), kept
-        in the view too; `NOT_REMEMBERED` for a field whose texts never repeat."""
+        in the view too; for a field whose texts never repeat, the view's own."""
         found = view.answers.get(field)
         if found is not None:
             return found
         if field in NEVER_REPEATED:
-            view.answers[field] = NOT_REMEMBERED
-            return NOT_REMEMBERED
+            found = view.answers[field] = {}
+            return found
         key = (field, tuple(t.value for t in view.texts(field)))
         found = self._by_texts.get(key)
         if found is None:

@@ -1,0 +1,121 @@
+"""Which pattern claims a failure past the cap, remembered by everything that decides it.
+
+A failure past the cap is only counted (`Classifier.pattern_of`): the pattern that claims it and
+the nearest one follow from which rules fire (their weights: nothing they quote), from what
+`Known` remembers for its `any_key`, and from facts when a fired pattern extracts them. Failures
+past the cap by the ten thousand say the same thing in the same words but for their `block`
+(whose first line names the test) and the pids in what they say (`any`). So a decision is
+remembered under a key that holds, exactly: the `any_key`; the texts of every other field a rule
+reads; which regexes on `block` fire; which of the signals on `any` that `Known` still runs
+(those that fired on the key's first failure) fire. These decide which patterns have a signal
+that fired, and so which negative signals on `any` run: which of those fire completes the key.
+The regexes in the key run on the failure itself, its lines and words being its own: the
+decision then depends on nothing the key leaves out. Nothing is normalized.
+
+Remembered only once `Known` holds every pattern's signals for the key (the key's first failure
+runs them all), and when it rests on rules alone: no fact extracted (facts read the whole
+failure and the log around it), no pattern raised, and every regex on RE2 (a fallback `re` regex
+has a time budget of the failure's own).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from poolctl.patterns.loader import Negative, Pattern, Signal
+from poolctl.triage.classifier import Known, Score, memo_hit
+from poolctl.triage.fields import FailureView
+from poolctl.triage.hits import HitMemo
+
+MAX_CHARS = 4_000_000  # characters of texts held as keys; past them the memo starts again
+Decision = tuple[str | None, str]  # the claiming pattern (None: unclassified), the nearest one
+Key = tuple[str, tuple[tuple[str, ...], ...], tuple[bool, ...]]
+Rules = tuple[Signal | Negative, ...]
+
+
+class _Taken:
+    """The decisions under one key: the negative signals on `any` that ran, and by which of
+    them fired, the decision."""
+
+    def __init__(self, negatives: Rules) -> None:
+        self.negatives = negatives
+        self.by_fired: dict[tuple[bool, ...], Decision] = {}
+
+
+class Decisions:
+    """The decisions taken, by what decided them (`key`)."""
+
+    def __init__(self, patterns: Sequence[Pattern], max_chars: int = MAX_CHARS) -> None:
+        rules: list[Signal | Negative] = []
+        for pattern in patterns:
+            rules += [r for r in pattern.signals if r.regex is not None]
+            rules += pattern.negative
+        self.enabled = all(getattr(r.regex, "engine", "") == "re2" for r in rules)
+        self.fields = tuple(sorted({r.field for r in rules} - {"block", "any"}))
+        self.patterns = tuple(patterns)
+        self.on_block = _one_per_regex(r for r in rules if r.field == "block")
+        self._on_any: dict[int, Rules] = {}  # by `Known`: the signals on `any` it runs
+        self._taken: dict[Key, _Taken] = {}
+        self._chars = 0
+        self._max_chars = max_chars
+
+    def key(self, view: FailureView, any_key: str, known: Known, memo: HitMemo) -> Key | None:
+        """What decides `view`'s failure, exactly (None: nothing is remembered)."""
+        if not self.enabled or len(known.signals) < len(self.patterns):
+            return None
+        texts = tuple(tuple(t.value for t in view.texts(field)) for field in self.fields)
+        return (any_key, texts, _fired(self.on_block + self._any_rules(known), view, memo))
+
+    def _any_rules(self, known: Known) -> Rules:
+        """The signals on `any` that run on a failure of `known`'s key."""
+        found = self._on_any.get(id(known))  # a `Known` lives as long as its classifier
+        if found is None:
+            recorded = (
+                p.signals[i] for n, p in enumerate(self.patterns) for i in sorted(known.signals[n])
+            )
+            found = self._on_any[id(known)] = _one_per_regex(recorded)
+        return found
+
+    def get(self, key: Key | None, view: FailureView, memo: HitMemo) -> Decision | None:
+        taken = self._taken.get(key) if key is not None else None
+        if taken is None:
+            return None
+        return taken.by_fired.get(_fired(taken.negatives, view, memo))
+
+    def remember(
+        self,
+        key: Key | None,
+        decision: Decision,
+        scores: Sequence[Score],
+        view: FailureView,
+        memo: HitMemo,
+    ) -> None:
+        """Keep `decision` when it rests on rules alone (see the module's docstring)."""
+        if (
+            key is None
+            or len(scores) < len(self.patterns)
+            or any(s.facts is not None for s in scores)
+        ):
+            return
+        taken = self._taken.get(key)
+        if taken is None:
+            size = len(key[0]) + sum(len(value) for texts in key[1] for value in texts)
+            if self._chars + size > self._max_chars:  # bounded memory: forget, start again
+                self._taken.clear()
+                self._chars = 0
+            ran = (n for s in scores if s.hits for n in s.pattern.negative if n.field == "any")
+            taken = self._taken[key] = _Taken(_one_per_regex(ran))
+            self._chars += size
+        taken.by_fired[_fired(taken.negatives, view, memo)] = decision
+
+
+def _fired(rules: Rules, view: FailureView, memo: HitMemo) -> tuple[bool, ...]:
+    return tuple(memo_hit(r, view, memo, cited=False) is not None for r in rules)
+
+
+def _one_per_regex(rules: Iterable[Signal | Negative]) -> Rules:
+    """The first rule of each regex: the same regex on the same field fires alike."""
+    first: dict[object, Signal | Negative] = {}
+    for rule in rules:
+        first.setdefault((rule.regex, rule.field), rule)
+    return tuple(first.values())
