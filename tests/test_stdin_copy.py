@@ -73,3 +73,13 @@ def test_a_triage_that_ends_normally_keeps_no_copy(
         "report.json",
         "workers",
     ]
+
+
+def test_empty_standard_input_leaves_no_copy_and_no_folder(
+    run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing came: bad input (exit 2), and the run folder, which holds nothing, is removed."""
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"")))
+    code, _, err = run_cli("triage", "--no-history", "--run-dir", str(tmp_path / "run"), "-")
+    assert code == 2 and "empty input" in err
+    assert not (tmp_path / "run").exists()

@@ -77,6 +77,8 @@ class StdinCopy:
             sys.stdin = saved
             with contextlib.suppress(OSError):
                 self.file.flush()
+                if not self.file.tell():  # nothing came: nothing to keep
+                    self.discard()
 
     def whole(self) -> BinaryIO | None:
         """The copy, to read again from its start; None when there is none, or when a write
