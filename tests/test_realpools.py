@@ -124,3 +124,21 @@ def test_faulthandler_dumps_of_crashed_xdist_workers_are_not_counted_again() -> 
         "TestTimeoutExecutor.test_worker_timeout_with_slowly_pickling_objects",
     ]
     assert {f.kind for f in parsed.failures} == {"WorkerCrash"}
+
+
+def test_a_killed_multiprocessing_manager_is_told_as_one_the_code_started() -> None:
+    """aiomultiprocess's shared Manager killed: every later `get_manager().Namespace()` is
+    refused its connection (pattern 7). The service is the code's own Manager, not one a CI
+    job starts: its fix says so (it said to start a `services:` container)."""
+    log = "pytest/realpools/amp_manager_killed.txt"
+    report = triage(read_logs([str(FIXTURES / log)]), load_patterns())
+    outcomes = [f.outcome for f in report.findings]
+    assert len(outcomes) == 8
+    for outcome in outcomes:
+        assert isinstance(outcome, Diagnosis)
+        assert outcome.pattern_id == "dependency-not-started"
+        assert outcome.facts["manager"] == "multiprocessing Manager"
+        assert outcome.remediation.startswith(
+            "The server process of the multiprocessing Manager the code started itself refused"
+        )
+        assert "services:" not in outcome.remediation
