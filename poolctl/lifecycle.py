@@ -240,7 +240,9 @@ def _invoke(command: Command, argv: list[str] | None, context: RunContext) -> in
         ctx = getattr(usage, "ctx", None)
         if ctx is not None:
             hint = f" (see '{ctx.command_path} --help')"
-        _error(f"{usage.format_message()}{hint}", context)
+        # typer checks values with pydantic, whose messages begin "Value error, "
+        message = usage.format_message().replace(": Value error, ", ": ")
+        _error(f"{message}{hint}", context)
         return int(getattr(usage, "exit_code", ExitCode.BAD_INPUT))
     except PoolctlError as known:
         if not context.interrupted:  # refused because of the interruption: that is the story
