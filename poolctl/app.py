@@ -14,6 +14,7 @@ from typer.core import TyperCommand, TyperGroup
 from poolctl import __version__
 from poolctl.commands.index import BY_NAME, COMMANDS, ROOT_EPILOG, CommandEntry, epilog
 from poolctl.errors import ExitCode
+from poolctl.reader_gone import reader_gone
 from poolctl.root_help import ROOT_HELP
 
 # A value's name in `--help` where the option's own name says too little (no `<str>` labels).
@@ -86,6 +87,7 @@ def load_command(entry: CommandEntry) -> Any:
         command = typer.main.get_command(single)
     command.name = entry.name
     plain_labels(command)
+    help_to_a_gone_reader(command)
     return command
 
 
@@ -117,6 +119,26 @@ def plain_labels(command: Any) -> None:
     command.get_help_option = help_option
     for sub in getattr(command, "commands", {}).values():
         plain_labels(sub)
+
+
+def help_to_a_gone_reader(command: Any) -> None:
+    """`poolctl ping --help | true`: a reader gone while the help is drawn ends the command as
+    `poolctl --help` does (exit 0, nothing said), not as typer would (a bare exit 1)."""
+    draw = command.format_help
+
+    def format_help(ctx: Any, formatter: Any) -> None:
+        try:  # typer's help prints to standard output itself, through rich, which ends
+            draw(ctx, formatter)  # the program (exit 1) when the pipe's reader has gone
+        except SystemExit as ended:
+            if not isinstance(ended.__context__, BrokenPipeError):
+                raise
+            reader_gone(ended.__context__, sys.stdout)
+        except OSError as exc:  # a terminal gone (EIO), which rich does not catch
+            reader_gone(exc, sys.stdout)
+
+    command.format_help = format_help
+    for sub in getattr(command, "commands", {}).values():
+        help_to_a_gone_reader(sub)
 
 
 def _no_label(ctx: Any) -> None:

@@ -60,10 +60,11 @@ def root_command(argv: list[str]) -> Command:
     """The typer app as a click command, its values named plainly in `--help`."""
     import typer
 
-    from poolctl.app import app, plain_labels
+    from poolctl.app import app, help_to_a_gone_reader, plain_labels
 
     command = typer.main.get_command(app)
     plain_labels(command)
+    help_to_a_gone_reader(command)
     _plain_help(argv)
     return command
 

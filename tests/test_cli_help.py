@@ -152,6 +152,26 @@ def test_version_to_a_reader_that_went_away_is_no_traceback(
     assert (proc.returncode, err.decode()) == (0, "")
 
 
+@pytest.mark.parametrize(
+    "argv", [["--help"], *([*h, "--help"] for h in HELPS)], ids=lambda a: " ".join(a)
+)
+def test_help_to_a_reader_that_went_away_ends_as_the_top_level_help(
+    processes: Processes, argv: list[str]
+) -> None:
+    """`poolctl ping --help | true`: a command's help (typer's, through rich) exited 1 with
+    nothing said, while `poolctl --help | true` exits 0."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        proc = processes.popen(
+            [sys.executable, "-m", "poolctl", *argv], stdout=write_end, stderr=subprocess.PIPE
+        )
+    finally:
+        os.close(write_end)
+    _, err = proc.communicate(timeout=60)
+    assert (proc.returncode, err.decode()) == (0, "")
+
+
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
 def test_completion_scripts(cli: RunCli, shell: str) -> None:
     code, out, _ = cli("completion", shell)
