@@ -106,12 +106,16 @@ class _Lifecycle:
         if not self.context.interrupt(sig):
             self.context.children.kill_all()  # a second signal: no more grace for anyone
             return
+        # handed over before the children are stopped: the part that ends the run itself (the
+        # scenario runner's event loop) records the interruption before any of its workers'
+        # exits, which the stop below causes
+        hand_over = self.context.on_signal
+        handed = hand_over is not None and hand_over(sig)
         self.context.children.stop_in_background(STOP_GRACE)
         if self.program:
             threading.Thread(target=self.watchdog, name="poolctl-watchdog", daemon=True).start()
-        hand_over = self.context.on_signal
-        if hand_over is not None and hand_over(sig):
-            return  # a part of the run ends itself (the scenario runner's event loop)
+        if handed:
+            return  # a part of the run ends itself
         if self.context.defer(sig):
             return  # raised at the end of the step under way (a run folder being made)
         raise Interrupted(sig)

@@ -175,9 +175,6 @@ class ScenarioRunner:
         except asyncio.CancelledError:
             if self.outcome.interrupted is None:
                 raise
-            self.trace.emit(
-                "interrupted", signal=self.outcome.interrupted, at=self.outcome.interrupted_at
-            )
             await asyncio.shield(self.pool.shutdown("abort", 0.5))
         finally:
             context.on_signal = None
@@ -192,6 +189,9 @@ class ScenarioRunner:
             self.outcome.interrupted_at = round(
                 min(now, max(0.0, signalled - self.trace.start)) if signalled else now, 6
             )
+            # recorded now, before the loop hears of the workers the stop ends: read in order,
+            # the trace says the run was interrupted, then that its workers were stopped
+            self.trace.emit("interrupted", signal=sig.name, at=self.outcome.interrupted_at)
             main.cancel()
 
     async def _drive(self) -> None:

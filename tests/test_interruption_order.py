@@ -1,0 +1,58 @@
+"""The trace of a run a signal cut short tells it in the order it happened: the interruption
+first, then the stops it caused (each worker's exit, the pool's shutdown)."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import Processes
+
+IDLE_POOL = """\
+worker:
+  command: ["{python}", "-m", "poolctl.workers.reference"]
+pool: {size: 2}
+steps:
+  - sleep: {seconds: 30}
+"""
+# what the stop does to the run: none of it may come before the interruption in the trace
+CAUSED_BY_THE_STOP = {"worker_exit", "spawn_failed", "shutdown_begun", "shutdown_done"}
+
+
+def events_of(run_dir: Path) -> list[dict[str, Any]]:
+    path = run_dir / "events.jsonl"
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
+def test_a_sigterm_is_recorded_before_the_worker_exits_it_causes(
+    tmp_path: Path, processes: Processes
+) -> None:
+    """`poolctl run-scenario` of two idle reference workers, SIGTERM to poolctl alone: the
+    trace said "w1 killed by SIGTERM" (seq 10) and only then "interrupted", as if something
+    else had killed the worker before the run was cut short."""
+    scenario = tmp_path / "idle.yaml"
+    scenario.write_text(IDLE_POOL)
+    run_dir = tmp_path / "run"
+    argv = ["-m", "poolctl", "run-scenario", str(scenario), "--run-dir", str(run_dir)]
+    proc = processes.popen(
+        [sys.executable, *argv], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    deadline = time.monotonic() + 60  # a loaded machine may take seconds to start the pool
+    while not any(e["type"] == "step_start" for e in events_of(run_dir)):
+        assert proc.poll() is None and time.monotonic() < deadline, "the sleep never began"
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143, err
+    events = events_of(run_dir)
+    types = [e["type"] for e in events]
+    assert types.count("interrupted") == 1, types
+    first = types.index("interrupted")
+    assert not CAUSED_BY_THE_STOP & set(types[:first]), types
+    assert "shutdown_done" in types[first:], types  # the stop is there, after it
+    assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
