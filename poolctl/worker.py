@@ -492,8 +492,10 @@ class WorkerProcess:
         if proc.stdin is not None and not proc.stdin.closed:
             with contextlib.suppress(OSError):
                 proc.stdin.close()
-        if ended is not None:
-            self.stopped_by = f"nothing: it had ended by itself ({ended.describe()})"
+        if ended is not None:  # unless the interruption's stop of every child ended it first
+            self.stopped_by = (
+                self._interrupted() or f"nothing: it had ended by itself ({ended.describe()})"
+            )
         elif self._wait_exit(min(EOF_GRACE, grace)) is not None:
             self.stopped_by = self._interrupted() or "exited when stdin closed"
         if self.poll() is None:

@@ -29,12 +29,9 @@ def events_of(run_dir: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 
 
-def test_a_sigterm_is_recorded_before_the_worker_exits_it_causes(
-    tmp_path: Path, processes: Processes
-) -> None:
-    """`poolctl run-scenario` of two idle reference workers, SIGTERM to poolctl alone: the
-    trace said "w1 killed by SIGTERM" (seq 10) and only then "interrupted", as if something
-    else had killed the worker before the run was cut short."""
+def sigterm_mid_sleep(tmp_path: Path, processes: Processes) -> Path:
+    """`poolctl run-scenario` of two idle reference workers, a real SIGTERM to poolctl alone
+    once its sleep step began; its run folder once it ended (exit 143)."""
     scenario = tmp_path / "idle.yaml"
     scenario.write_text(IDLE_POOL)
     run_dir = tmp_path / "run"
@@ -49,6 +46,16 @@ def test_a_sigterm_is_recorded_before_the_worker_exits_it_causes(
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 143, err
+    return run_dir
+
+
+def test_a_sigterm_is_recorded_before_the_worker_exits_it_causes(
+    tmp_path: Path, processes: Processes
+) -> None:
+    """SIGTERM to poolctl mid-run: the trace said "w1 killed by SIGTERM" (seq 10) and only
+    then "interrupted", as if something else had killed the worker before the run was cut
+    short."""
+    run_dir = sigterm_mid_sleep(tmp_path, processes)
     events = events_of(run_dir)
     types = [e["type"] for e in events]
     assert types.count("interrupted") == 1, types
@@ -56,3 +63,16 @@ def test_a_sigterm_is_recorded_before_the_worker_exits_it_causes(
     assert not CAUSED_BY_THE_STOP & set(types[:first]), types
     assert "shutdown_done" in types[first:], types  # the stop is there, after it
     assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
+
+
+def test_workers_the_interruption_stopped_did_not_end_by_themselves(
+    tmp_path: Path, processes: Processes
+) -> None:
+    """The same run: the report said of each worker "stopped_by: nothing: it had ended by
+    itself (killed by SIGTERM (15))", though poolctl's stop on the signal had killed it."""
+    run_dir = sigterm_mid_sleep(tmp_path, processes)
+    report = json.loads((run_dir / "report.json").read_text())
+    stopped = {w["id"]: w["stopped_by"] for w in report["extra"]["workers"]}
+    assert set(stopped) == {"w1", "w2"}, stopped
+    for why in stopped.values():
+        assert why.startswith("stopped with the interrupted run"), stopped
