@@ -174,8 +174,9 @@ class ExUnitBlock:
                 self.pending.append((number, line))
             return True
         indent = len(line) - len(line.lstrip(" \t"))
-        if indent < 3 or (indent < 5 and HEADER_RE.search(line)):
-            if HEADER_RE.search(line) or FAILURE_N_HEADER_RE.match(line):
+        header = indent < 5 and ") " in line and HEADER_RE.search(line)  # (its one literal)
+        if indent < 3 or header:
+            if header or FAILURE_N_HEADER_RE.match(line):
                 return self._end(number)
             if CUSTOM_HEADER_RE.match(line) or HEADER_START_RE.match(line):  # (or wrapped)
                 return self._end(number)
@@ -394,7 +395,7 @@ class ExUnitParser(TextParser):
         if line.startswith(exunit_mix.PREFIX):  # Mix stopped the run: no test ran
             self.consumer = exunit_mix.MixError(number, line, self.name, self._run_error)
             return
-        failed_after = next((n for s, n in exunit_mix.AFTER_RUN.items() if line.startswith(s)), "")
+        failed_after = exunit_mix.verdict_after_run(line)
         if failed_after:  # Mix failed a run whose tests passed
             self.consumer = exunit_mix.MixError(
                 number, line, self.name, self._failed_after_run, failed_after

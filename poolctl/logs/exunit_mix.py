@@ -40,6 +40,17 @@ AFTER_RUN_TRIGGER = (
     r"^(?:ERROR! Test suite aborted after successful|The --only option was given"
     r"|Coverage test failed, threshold)"
 )
+_AFTER_RUN_STARTS = tuple(AFTER_RUN)
+
+
+def verdict_after_run(line: str) -> str:
+    """The failure's name when `line` is one of Mix's verdicts on a run whose tests passed
+    (`AFTER_RUN`), else "" (most lines: one check)."""
+    if not line.startswith(_AFTER_RUN_STARTS):
+        return ""
+    return next(name for start, name in AFTER_RUN.items() if line.startswith(start))
+
+
 _APP_RE = re.compile(r"^Could not start application (?P<app>\w+)")
 _RAISED_RE = re.compile(r"\*\* \((?P<kind>[A-Z][\w.]*)\) (?P<message>.*)$")
 
