@@ -16,6 +16,7 @@ the `any` field reads: never its name, location, code line, stack trace or captu
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 
@@ -24,24 +25,33 @@ from poolctl.triage.fields import says
 
 MAX_TEXT = 4_000  # characters of a failure's own text that count (a huge map adds nothing)
 MAX_LINES = 12  # lines of the message that count
+# distinct texts whose stripped form is remembered: thousands of failures say the same thing
+# (both functions are pure, so a remembered text gives the very string computing it would)
+REMEMBERED = 1024
 
 # Order matters: the larger shapes first, so that their digits are not stripped one by one.
-_VOLATILE: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"#(PID|Port|Reference|Function)<[^>\n]*>"), r"#\1<>"),
+# Each comes with what every one of its matches contains (literals, or a run of twelve hex
+# digits): a text without it is not searched at all, for the same result (most failures have
+# no pid, no UUID, no address and no hex).
+_HEX_RUN = re.compile(r"[0-9a-f]{12}")
+_VOLATILE: tuple[tuple[re.Pattern[str], str, tuple[str, ...] | re.Pattern[str]], ...] = (
+    (re.compile(r"#(PID|Port|Reference|Function)<[^>\n]*>"), r"#\1<>", ("#", "<")),
     (
         re.compile(
             r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"
         ),
         "<uuid>",
+        ("-",),
     ),
-    (re.compile(r"\b0x[0-9a-fA-F]+\b"), "<addr>"),
-    (re.compile(r"\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{12,}\b"), "<hex>"),
+    (re.compile(r"\b0x[0-9a-fA-F]+\b"), "<addr>", ("0x",)),
+    (re.compile(r"\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{12,}\b"), "<hex>", _HEX_RUN),
     (
         re.compile(r"\b\d{4}-\d\d-\d\d[T ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?\b"),
         "<time>",
+        ("-", ":"),
     ),
-    (re.compile(r"\b\d\d:\d\d:\d\d(?:\.\d+)?\b"), "<time>"),
-    (re.compile(r"\d+"), "#"),
+    (re.compile(r"\b\d\d:\d\d:\d\d(?:\.\d+)?\b"), "<time>", (":",)),
+    (re.compile(r"\d+"), "#", ()),
 )
 _SHAPE: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s'\"<>)\]}]+"), "<url>"),
@@ -61,13 +71,22 @@ def own_text(failure: Failure) -> str:
     return "\n".join(p for p in parts if p)[:MAX_TEXT]
 
 
+@functools.lru_cache(maxsize=REMEMBERED)
 def strip_volatile(text: str) -> str:
     """`text` without pids, references, hex, UUIDs, times and numbers (each becomes a mark)."""
-    for pattern, mark in _VOLATILE:
+    for pattern, mark, needed in _VOLATILE:
+        if isinstance(needed, tuple):
+            if not all(literal in text for literal in needed):
+                continue
+        elif not needed.search(text):
+            continue
         text = pattern.sub(mark, text)
-    return _SPACE.sub(" ", text).strip()
+    if "\t" in text or "  " in text:  # else only single spaces: nothing to squeeze
+        text = _SPACE.sub(" ", text)
+    return text.strip()
 
 
+@functools.lru_cache(maxsize=REMEMBERED)
 def strip_shape(text: str) -> str:
     """`text` without URLs, quoted values and paths (after `strip_volatile`)."""
     for pattern, mark in _SHAPE:
