@@ -13,6 +13,8 @@ from typing import Any
 
 from tests.conftest import Processes
 
+REFERENCE = "poolctl.workers.reference"
+
 IDLE_POOL = """\
 worker:
   command: ["{python}", "-m", "poolctl.workers.reference"]
@@ -76,3 +78,33 @@ def test_workers_the_interruption_stopped_did_not_end_by_themselves(
     assert set(stopped) == {"w1", "w2"}, stopped
     for why in stopped.values():
         assert why.startswith("stopped with the interrupted run"), stopped
+
+
+def test_a_worker_the_interruption_stopped_is_not_said_killed_from_outside(
+    tmp_path: Path, processes: Processes
+) -> None:
+    """doctor of a silent worker (the reference worker asked in line framing), SIGTERM to
+    poolctl once its probe's experiments began: the diagnosis its trace records did not judge
+    the probe's death by poolctl's own stop a crash "from outside: a supervisor or a user"
+    (the fresh process that answered in packet-4 still tells the framing)."""
+    run_dir = tmp_path / "run"
+    argv = ["doctor", "--framing", "line", "--timeout", "6", "--run-dir", str(run_dir)]
+    proc = processes.popen(
+        [sys.executable, "-m", "poolctl", *argv, "--", sys.executable, "-m", REFERENCE],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not any(
+        e["type"] == "experiment_end" and e.get("answered") for e in events_of(run_dir)
+    ):
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143, err
+    diagnoses = [e for e in events_of(run_dir) if e["type"] == "diagnosis"]
+    assert diagnoses, "no diagnosis in the trace"
+    for diagnosis in diagnoses:
+        assert "from outside" not in diagnosis["verdict"], diagnosis
+        assert "crashed" not in diagnosis["confirmed"], diagnosis
