@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,7 +13,7 @@ from poolctl import activity
 from poolctl.events import Trace
 from poolctl.framing import FRAMINGS, quote
 from poolctl.model import Diagnosis, Evidence, Hypothesis
-from poolctl.patterns.loader import PatternSet
+from poolctl.patterns.loader import Pattern, PatternSet
 from poolctl.protocol import PROTOCOLS
 from poolctl.rundir import RunDir
 from poolctl.units import fmt_limit
@@ -184,6 +184,8 @@ def _diagnose(
             trace,
             early,
         )
+    if worker.context.interrupted:  # what poolctl's own stop did is no evidence of the worker
+        return _cut_short(pattern, registered, obs, time.monotonic() - started)
     judged = [(h, _judge(h, obs)) for h in registered]
     verdict = _verdict(obs, judged)
     return Diagnosis(
@@ -312,6 +314,28 @@ def _probe_and_experiment(
                 obs.waited_longer = worker.elapsed()
                 obs.unread_after_wait = stdin_unread(worker)
             progress.update()
+
+
+def _cut_short(
+    pattern: Pattern, registered: Sequence[Registered], obs: Observations, seconds: float
+) -> Diagnosis:
+    """The diagnosis of a run interrupted before its judgement: the worker and the fresh
+    processes were stopped by poolctl, not by anything the hypotheses are about."""
+    sig = obs.worker.context.signal
+    name = sig.name if sig is not None else "a signal"
+    reason = f"not judged: the run was interrupted ({name}) and poolctl stopped its processes"
+    return Diagnosis(
+        pattern_id=pattern.id,
+        pattern_number=pattern.number,
+        title=pattern.title,
+        confidence=0.0,
+        evidence=(),
+        facts=_facts(obs, seconds),
+        cause=f"Not diagnosed: the run was interrupted ({name}) while poolctl waited for the "
+        "worker's answer or tested why it gave none",
+        remediation="Run it again to its end for the diagnosis.",
+        hypotheses=tuple(Hypothesis(h.id, h.title, "untested", (), reason) for h in registered),
+    )
 
 
 def _accepted(worker: WorkerProcess, result: Result) -> bool:

@@ -10,7 +10,7 @@ import signal
 from poolctl.framing import quote
 from poolctl.model import Evidence
 
-from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
+from ..judgement import Judgement, confirmed, hypothesis, ruled_out
 from ..observe import Observations
 from ..readings import USAGE_ERROR, exception_line, live_origin
 
@@ -79,12 +79,6 @@ def crashed(obs: Observations) -> Judgement:
             return _closed_stdout(obs, alive)
         return ruled_out(f"the process was alive when the answer was due: {alive}")
     pid = obs.worker.pid
-    if obs.worker.context.interrupted and status.signal in _STOPS:
-        # poolctl's own stop of the interrupted run ended it, not a crash or an outside signal
-        return untested(
-            f"the run was interrupted: poolctl's stop ended pid {pid} ({status.describe()}) "
-            "before it could be judged"
-        )
     ev = [Evidence(f"pid {pid} {status.describe()}", f"pid {pid}", "how the process ended")]
     exc = exception_line(obs.stderr_text)
     usage = USAGE_ERROR.search(obs.stderr_text) if exc is None else None
@@ -162,7 +156,6 @@ def _fault_stack(stderr: str) -> str:
 
 # Signals a process raises on itself by faulting: its own native code crashed.
 _FAULTS = {signal.SIGSEGV, signal.SIGBUS, signal.SIGILL, signal.SIGFPE}
-_STOPS = {signal.SIGTERM, signal.SIGKILL}  # what poolctl's stop of an interrupted run sends
 
 
 def _signal_words(number: int, argv: str, stack_shown: bool) -> tuple[str, str]:
