@@ -25,9 +25,8 @@ from collections.abc import Iterable, Sequence
 from poolctl.patterns.loader import Negative, Pattern, Signal
 from poolctl.triage.classifier import Known, Score, memo_hit
 from poolctl.triage.fields import FailureView
-from poolctl.triage.hits import HitMemo
+from poolctl.triage.hits import MAX_CHARS, HitMemo
 
-MAX_CHARS = 4_000_000  # characters of texts held as keys; past them the memo starts again
 Decision = tuple[str | None, str]  # the claiming pattern (None: unclassified), the nearest one
 Key = tuple[str, tuple[tuple[str, ...], ...], tuple[bool, ...]]
 Rules = tuple[Signal | Negative, ...]
