@@ -179,7 +179,11 @@ def test_a_tool_slower_than_the_timeout_is_no_protocol_mismatch(
     assert confirmed(d) == [], d["hypotheses"]
     ruled = {h["id"]: h["reason"] for h in d["hypotheses"] if h["status"] == "ruled-out"}
     assert ruled["envelope"].startswith("it answered 1 earlier request(s) of this session")
-    assert ruled["waiting-for-input"].startswith("it answered 1 earlier request(s)")
+    # Either is evidence: the session's earlier answer, or (on a loaded machine) the server
+    # seen on a CPU, still at the tool, when its state was read.
+    assert ruled["waiting-for-input"].startswith(
+        ("it answered 1 earlier request(s)", "it is not waiting for input: pid")
+    )
     assert "notifications/progress" in d["cause"] and "may still be working on it" in d["cause"]
     assert "raise the timeout" in d["remediation"]
 
