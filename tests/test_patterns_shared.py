@@ -19,10 +19,12 @@ SHUTDOWN_LOG = FIXTURES / "exunit" / "genserver_pool_shutdown.log"
 
 
 def test_no_negative_signal_is_written_in_two_builtin_pattern_files() -> None:
+    """The same regex on the same field, whatever its weight or words (the linked process'
+    exit veto was written in four files, each with its own `why`)."""
     seen: Counter[tuple[object, ...]] = Counter()
     for path in sorted(builtin_dir().glob("p*.yaml")):
-        for n in yaml.safe_load(path.read_text())["negative"]:
-            seen[(n.get("field", "any"), n["regex"], n.get("weight"), n.get("veto"), n["why"])] += 1
+        for n in yaml.safe_load(path.read_text()).get("negative", []):
+            seen[(n.get("field", "any"), n["regex"])] += 1
     assert [key for key, count in seen.items() if count > 1] == []
 
 
@@ -36,6 +38,13 @@ def test_every_builtin_pattern_but_the_one_that_skips_it_takes_the_shared_negati
             assert p.negative[0].field == "details.code" and p.negative[0].weight == 0.3
             assert [n.shared for n in p.negative].count("literal-comparison") == 1
     assert kb.get("4").skip_shared == ("literal-comparison",)
+    # an exit signal from a linked process vetoes every pattern, once, after the first
+    for p in kb:
+        shared = [n.shared for n in p.negative if n.shared]
+        first = [] if p.number == 4 else ["literal-comparison"]
+        assert shared == [*first, "linked-exit"]
+        [veto] = [n for n in p.negative if n.shared == "linked-exit"]
+        assert veto.veto and veto.regex.search("** (EXIT from #PID<0.918.0>) shutdown")
 
 
 def test_a_users_shared_file_reaches_the_builtin_patterns_and_replaces_by_id(
@@ -53,10 +62,12 @@ def test_a_users_shared_file_reaches_the_builtin_patterns_and_replaces_by_id(
     kb = load_patterns([tmp_path / "kb"])
     for p in kb:
         ids = [n.shared for n in p.negative if n.shared]
-        assert ids == (["decoy"] if p.number == 4 else ["literal-comparison", "decoy"]), p.id
+        builtin = ["linked-exit"] if p.number == 4 else ["literal-comparison", "linked-exit"]
+        assert ids == [*builtin, "decoy"], p.id
     replaced = kb.get("2").negative[0]
     assert (replaced.regex.pattern, replaced.weight, replaced.why) == ("assert", 0.5, "mine")
-    assert kb.get("8").negative[1].veto  # the user's own pattern takes them too
+    decoy = kb.get("8").negative[2]  # the user's own pattern takes them too
+    assert decoy.shared == "decoy" and decoy.veto
 
 
 def test_a_shared_veto_changes_the_triage_of_every_pattern(tmp_path: Path, run_cli: RunCli) -> None:
@@ -83,7 +94,7 @@ def test_a_skip_of_an_unknown_shared_id_names_the_file_and_line(
         load_patterns([tmp_path / "kb"])
     assert str(err.value) == (
         f"{path}:10: skip_shared: no shared negative signal 'literal-comparisn' "
-        "(known: literal-comparison)"
+        "(known: literal-comparison, linked-exit)"
     )
     code, out, err_text = run_cli("patterns", "list", "--patterns", str(tmp_path / "kb"))
     assert (code, out, err_text.splitlines()) == (2, "", [f"poolctl: error: {err.value}"])
@@ -115,5 +126,9 @@ def test_a_folder_of_shared_signals_alone_loads(tmp_path: Path) -> None:
         "negative:\n  - id: x\n    regex: 'x'\n    veto: true\n    why: w\n",
     )
     kb = load_patterns([tmp_path / "kb"])
-    assert len(kb) == 7 and all(p.negative[-1].shared != "x" for p in kb)
+    assert len(kb) == 7
+    for p in kb:
+        assert [n.shared for n in p.negative if n.shared][-1] == "x"
+        own = [n.shared is None for n in p.negative]
+        assert own == sorted(own), p.id  # the shared ones ahead of the pattern's own
     assert all(any(n.shared == "x" for n in p.negative) for p in kb)
