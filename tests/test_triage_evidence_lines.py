@@ -157,3 +157,24 @@ def test_a_headline_is_quoted_as_the_line_that_prints_it(cli: RunCli, tmp_path: 
         found = _ORIGIN.match(evidence["origin"])
         assert found and found["b"] is None, evidence
         assert _norm(evidence["text"]) in _clean(lines[int(found["a"]) - 1]), evidence
+
+
+def test_a_short_message_is_placed_on_the_line_that_prints_it(cli: RunCli, tmp_path: Path) -> None:
+    """`shutdown`, the message of `** (EXIT from #PID<…>) shutdown`, is also a word of the test's
+    name (`test graceful shutdown …`) on the header line above it: the veto quotes the line
+    ExUnit printed, and the word and the veto stand on that line's number, not the header's."""
+    copy = tmp_path / "pool_suite.log"
+    copy.write_bytes((FIXTURES / "exunit/pool_suite.log").read_bytes())
+    assert _triage(cli, copy, tmp_path / "report.json") == []
+    report = json.loads((tmp_path / "report.json").read_text())
+    [failure] = [
+        f for f in report["findings"] if f["failure"]["name"].startswith("test graceful shutdown")
+    ]
+    assert failure["failure"]["origin"] == f"{copy}:403-405"
+    exit_line = _clean(copy.read_bytes().split(b"\n")[405 - 1])
+    assert exit_line == "** (EXIT from #PID<0.372.0>) shutdown"
+    assert f"('{exit_line}', {copy}:405)" in failure["outcome"]["why"]
+    code, out, _ = cli("patterns", "test", "2", str(copy))
+    assert code == 0, out
+    assert f"+0.20  shutdown  ({copy}:405)" in out
+    assert f"veto  {exit_line}  ({copy}:405)" in out

@@ -133,7 +133,11 @@ class FailureView:
 
     def origin(self, text: Text, quote: str) -> str:
         """`file:line` of a quoted line, or the failure's block range when it cannot be found."""
-        line = text.line if text.line is not None else self.blocks.locate(self.failure, quote)
+        line = text.line
+        if line is None and text.field == "message":
+            line = self.blocks.said_at(self.failure, quote)
+        if line is None:
+            line = self.blocks.locate(self.failure, quote)
         if line is not None and self.failure.input_file:
             return f"{self.failure.input_file}:{line}"
         return self.failure.origin or "(no position)"
@@ -148,7 +152,7 @@ class FailureView:
             headline = text.field == "headline" and self.blocks.locate(self.failure, quote) is None
             if headline:
                 said = self.failure.message.partition("\n")[0]
-                line = self.blocks.locate(self.failure, said)
+                line = self.blocks.said_at(self.failure) or self.blocks.locate(self.failure, said)
                 held = dict(self.blocks.lines(self.failure)).get(line) if line else None
                 if held is not None and held.strip():
                     return held.strip(), f"{file}:{line}"

@@ -184,6 +184,18 @@ class BlockLines:
                 return n
         return None
 
+    def said_at(self, failure: Failure, quote: str = "") -> int | None:
+        """The line of `failure`'s block that printed its message's first line after its kind
+        (the line ends with it: `** (EXIT from #PID<0.918.0>) shutdown`, `E   KeyError: 'x'`)
+        and holds `quote`: a short message's words may also be in the test's name on the
+        header line before it."""
+        said, wanted = _strip(failure.message.partition("\n")[0]), _strip(quote)
+        for n, text in self.lines(failure) if said else ():
+            line = _strip(text)
+            if line.endswith(said) and wanted in line:
+                return n
+        return None
+
     def printed(self, failure: Failure, quote: str, match: str = "") -> tuple[int, str] | None:
         """The block's line that printed `quote` when no line holds it whole (the parser built it
         from several lines or in its own words), as (line number, the line as printed): the
