@@ -16,12 +16,14 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from poolctl.children import Children
 from poolctl.redact import Secrets
 
 if TYPE_CHECKING:
+    from poolctl.events import Trace
     from poolctl.model import Report
     from poolctl.rundir import RunDir
 
@@ -52,6 +54,11 @@ class RunContext:
         # loop): the CLI's handler hands the signal over instead of raising.
         # It returns False when it cannot take the signal (its loop is closing).
         self.on_signal: Callable[[signal.Signals], bool] | None = None
+        # The traces of the run's parts that do not end themselves on a signal (ping's,
+        # doctor's diagnoses), one a run folder: the handler records the interruption in each
+        # before it stops the children, so that read in order a trace says why its workers
+        # ended. By `events.jsonl` path: doctor's probes run side by side into one file.
+        self.traces: dict[Path, Trace] = {}
         # re-entrant: the signal handler runs on the main thread, maybe while it holds the lock
         # (`add_run`), and takes it again in `interrupt`; a plain lock would wait forever
         self._lock = threading.RLock()
@@ -90,6 +97,26 @@ class RunContext:
         self.children.cancelled.set()  # no new process from now on
         return first
 
+    def trace(self, events: Path) -> Trace:
+        """The trace written to `events` (made at the first call): the run's interruption is
+        recorded in it, and the run's end closes it."""
+        from poolctl.events import Trace
+
+        with self._lock:
+            found = self.traces.get(events)
+            if found is None:
+                found = self.traces[events] = Trace(events)
+            return found
+
+    def record_interruption(self) -> None:
+        """Record the first signal in every trace made (its handler calls this)."""
+        assert self.signal is not None
+        with self._lock:
+            traces = list(self.traces.values())
+        for trace in traces:
+            with contextlib.suppress(OSError):  # a full disk: the report still says it
+                trace.interrupted(self.signal.name, self.signalled_at)
+
     @property
     def interrupted(self) -> bool:
         return self.signal is not None
@@ -119,8 +146,17 @@ class RunContext:
         return False
 
     def close(self, *, wait: bool = True) -> None:
-        """The end of the run: no child of it is left (see `Children.close`)."""
+        """The end of the run: no child of it is left (see `Children.close`), every trace
+        written and closed."""
         self.children.close(wait=wait)
+        with self._lock:
+            traces = list(self.traces.values())
+        for trace in traces:
+            with contextlib.suppress(OSError):
+                if wait:
+                    trace.close()
+                else:  # the watchdog ends a run whose main thread may hold a trace, stuck
+                    trace.flush(timeout=0.5)
 
 
 def of(ctx: Any) -> RunContext:

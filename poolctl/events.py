@@ -88,6 +88,7 @@ class Trace:
         self._closed = threading.Event()
         self._waiting = threading.Event()  # set while events wait to be written
         self._flush_due = False  # the same, read without a lock on the hot path
+        self._held: dict[str, Any] | None = None  # a signal's event, waiting for the lock
         if self._file is not None:
             weakref.finalize(self, _stop_flusher, self._closed, self._waiting)
             flusher = threading.Thread(
@@ -122,12 +123,41 @@ class Trace:
                 elif not self._flush_due:
                     self._flush_due = True
                     self._waiting.set()  # the flusher writes it within FLUSH_SECONDS
+        if self._held is not None:
+            self._emit_held()
         return event
 
-    def flush(self) -> None:
-        """Write what is not written yet (in batches, every 0.1 s, at the end)."""
-        with self._lock:
+    def interrupted(self, signal_name: str, at: float) -> None:
+        """Record the signal that cut the run short, from its handler: that runs on the main
+        thread between two of its steps, maybe in the middle of this trace's own `emit` or
+        flush, which it must not re-enter; then the event waits until the main thread lets
+        go of the trace (another thread's hold is only waited for)."""
+        if self._closed.is_set():
+            return
+        data: dict[str, Any] = {"signal": signal_name, "at": round(max(0.0, at - self.start), 6)}
+        if self._lock._is_owned():  # type: ignore[attr-defined]  # held by this very thread
+            self._held = data
+        else:
+            self.emit("interrupted", **data)
+            self.flush()  # the run ends soon, maybe before the flusher's next write
+
+    def _emit_held(self) -> None:
+        held, self._held = self._held, None
+        if held is not None:
+            self.emit("interrupted", **held)
+            self.flush()
+
+    def flush(self, timeout: float = -1) -> None:
+        """Write what is not written yet (in batches, every 0.1 s, at the end); with a
+        `timeout`, not if another thread holds the trace that long."""
+        if not self._lock.acquire(timeout=timeout):
+            return
+        try:
             self._flush()
+        finally:
+            self._lock.release()
+        if self._held is not None:
+            self._emit_held()
 
     def _flush(self) -> None:
         if self._file is None:
@@ -147,6 +177,7 @@ class Trace:
         self.flush()
         with self._lock:
             if self._file is not None:
+                self._flush()  # an event a signal's handler held while the flush above ran
                 self._file.close()
                 self._file = None
 

@@ -111,6 +111,8 @@ class _Lifecycle:
         # exits, which the stop below causes
         hand_over = self.context.on_signal
         handed = hand_over is not None and hand_over(sig)
+        if not handed:  # the traces of the parts that do not end themselves say it first
+            self.context.record_interruption()
         self.context.children.stop_in_background(STOP_GRACE)
         if self.program:
             threading.Thread(target=self.watchdog, name="poolctl-watchdog", daemon=True).start()

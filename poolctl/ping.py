@@ -168,7 +168,7 @@ def run_ping(options: PingOptions, run_dir: RunDir) -> PingResult:
     that gets an answer is used (packet-4 when none does, and the diagnosis says why).
     """
     trials: tuple[FramingTrial, ...] = ()
-    trace = Trace(run_dir.events)  # the timeline of a silent worker is drawn from it
+    trace = run_dir.context.trace(run_dir.events)  # a silent worker's timeline is drawn from it
     if options.auto_framing:
         trials = try_framings(options, run_dir, trace)
         chosen = next((t.framing for t in trials if t.answered), options.spec.framing)

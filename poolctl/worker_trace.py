@@ -81,7 +81,8 @@ class WorkerTrace:
         )
 
     def stopped(self) -> None:
-        """After `worker.stop`: how it ended; closes the trace."""
+        """After `worker.stop`: how it ended; the trace written (the run's end closes it: a
+        probe beside this one may write to it still)."""
         if self.trace is None:
             return
         status = self.worker.poll()
@@ -91,4 +92,4 @@ class WorkerTrace:
             exit=status.describe() if status else None,
             stopped_by=self.worker.stopped_by or None,
         )
-        self.trace.close()
+        self.trace.flush()

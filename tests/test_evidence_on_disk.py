@@ -4,11 +4,12 @@ straight to its file)."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from poolctl.events import FLUSH_EVENTS, Trace
+from poolctl.events import FLUSH_EVENTS, Event, Trace
 from poolctl.worker import Answer
 from tests.conftest import ReferenceWorker
 
@@ -27,6 +28,34 @@ def test_the_trace_is_written_every_64_events(tmp_path: Path) -> None:
     assert lines(path) == FLUSH_EVENTS  # at once, without close
     assert before in (0, FLUSH_EVENTS - 1)  # (the timer may have flushed them already)
     trace.close()
+
+
+def test_a_signal_in_the_middle_of_an_emit_is_recorded_after_it(tmp_path: Path) -> None:
+    """A signal's handler runs on the main thread between two steps, maybe inside the trace's
+    own `emit` (here: its observer, called with the trace held): the interruption waits for
+    that emit to end instead of re-entering it, and is on disk at once, in order."""
+    path = tmp_path / "events.jsonl"
+    trace = Trace(path)
+
+    class SignalMidEmit:
+        def on_event(self, event: Event) -> None:
+            if event.type == "request":
+                trace.interrupted("SIGINT", trace.start + 0.25)
+                assert [e.type for e in trace.events] == ["spawn", "request"]  # not yet
+
+    trace.observers.append(SignalMidEmit())
+    trace.emit("spawn", worker="w1", pid=1)
+    trace.emit("request", worker="w1")
+    written = [json.loads(line) for line in path.read_text().splitlines()]
+    assert [(e["seq"], e["type"]) for e in written] == [
+        (1, "spawn"),
+        (2, "request"),
+        (3, "interrupted"),
+    ]
+    assert (written[2]["signal"], written[2]["at"]) == ("SIGINT", 0.25)
+    trace.close()
+    trace.interrupted("SIGTERM", trace.start)  # a closed trace takes no more
+    assert len(path.read_text().splitlines()) == 3
 
 
 def test_a_quiet_trace_is_written_within_a_tenth_of_a_second(

@@ -109,3 +109,46 @@ def test_a_worker_the_interruption_stopped_is_not_said_killed_from_outside(
     for diagnosis in diagnoses:
         assert diagnosis["verdict"].startswith("Not diagnosed: the run was interrupted (SIGTERM)")
         assert diagnosis["confirmed"] == [], diagnosis
+
+
+def test_ping_and_doctor_record_the_interruption_before_what_the_stop_causes(
+    tmp_path: Path, processes: Processes
+) -> None:
+    """ping and doctor of a silent worker (the reference worker asked in line framing),
+    SIGTERM to poolctl once a fresh process answered one of the diagnosis' experiments: their
+    traces had no "interrupted" at all, only the experiments and workers the stop ended."""
+    for command in ("ping", "doctor"):
+        run_dir = tmp_path / command
+        argv = [command, "--framing", "line", "--timeout", "6", "--run-dir", str(run_dir)]
+        proc = processes.popen(
+            [sys.executable, "-m", "poolctl", *argv, "--", sys.executable, "-m", REFERENCE],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            cwd=tmp_path,
+        )
+        deadline = time.monotonic() + 60
+        while not any(
+            e["type"] == "experiment_end" and e.get("answered") for e in events_of(run_dir)
+        ):
+            assert proc.poll() is None and time.monotonic() < deadline, "no experiment answered"
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 143, err
+        events = events_of(run_dir)
+        types = [e["type"] for e in events]
+        assert types.count("interrupted") == 1, (command, types)
+        [interrupted] = [e for e in events if e["type"] == "interrupted"]
+        assert interrupted["signal"] == "SIGTERM"
+        # the signal came after the last event poolctl waited for, and before it was written
+        # it came after the answer poolctl waited for, and is written with the signal's time
+        first_answer = types.index("experiment_end")
+        assert events[first_answer]["answered"], events[first_answer]
+        assert first_answer < types.index("interrupted"), types
+        assert events[first_answer]["t"] <= interrupted["at"] <= interrupted["t"], interrupted
+        # what the stop ended comes after it: the experiments it killed, the probes' workers
+        killed = [
+            i for i, e in enumerate(events) if "killed by SIGTERM" in str(e.get("detail", ""))
+        ]
+        assert killed and min(killed) > types.index("interrupted"), types
+        assert [e["seq"] for e in events] == list(range(1, len(events) + 1)), types

@@ -15,7 +15,6 @@ from typing import Any
 from poolctl.diagnose import diagnose_no_answer
 from poolctl.diagnose.early import EarlyExperiments
 from poolctl.errors import WorkerStartError
-from poolctl.events import Trace
 from poolctl.model import Diagnosis, Hypothesis, ProtocolStep
 from poolctl.patterns.loader import PatternSet
 from poolctl.protocol import Response, StrayOutput
@@ -87,7 +86,8 @@ def run_probe(
     except WorkerStartError as exc:
         return Probe(spec, worker_id, start_error=exc.message)
     diagnosis = None
-    traced = WorkerTrace(worker, Trace(run_dir.events) if diagnose else None)
+    # one trace for the run folder: the buffering check's probe runs beside this one
+    traced = WorkerTrace(worker, run_dir.context.trace(run_dir.events) if diagnose else None)
     traced.spawned()
     # As in ping: a first request that waits long enough has its experiments begun meanwhile.
     early = EarlyExperiments(worker, traced.trace) if diagnose else None
