@@ -11,7 +11,7 @@ from typing import Any
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from poolctl import __version__
+from poolctl import __version__, startgc
 from poolctl.commands.index import BY_NAME, COMMANDS, ROOT_EPILOG, CommandEntry, epilog
 from poolctl.errors import ExitCode
 from poolctl.reader_gone import reader_gone
@@ -88,7 +88,20 @@ def load_command(entry: CommandEntry) -> Any:
     command.name = entry.name
     plain_labels(command)
     help_to_a_gone_reader(command)
+    _collector_back_on_invoke(command)
     return command
+
+
+def _collector_back_on_invoke(command: Any) -> None:
+    """The garbage collector paused for the start (`poolctl.startgc`) runs again once the
+    command line is parsed, as the command's own code begins."""
+    invoke = command.invoke
+
+    def invoke_collected(ctx: Any) -> Any:
+        startgc.resume()
+        return invoke(ctx)
+
+    command.invoke = invoke_collected
 
 
 def plain_labels(command: Any) -> None:

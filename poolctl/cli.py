@@ -13,7 +13,7 @@ import signal
 import sys
 from typing import TYPE_CHECKING
 
-from poolctl import __version__
+from poolctl import __version__, startgc
 from poolctl.errors import ExitCode
 from poolctl.reader_gone import reader_gone
 from poolctl.termenv import plain_environment
@@ -92,6 +92,7 @@ def _fill_closed_standard_streams() -> None:
 def program() -> int:
     """The `poolctl` program (and `python -m poolctl`): the quick answers, else the command
     under `poolctl.lifecycle.main` (signal handlers, subreaper, reaper)."""
+    startgc.pause()  # until the command's code begins: the start makes next to no garbage
     _fill_closed_standard_streams()
     if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
         # a Ctrl-C before poolctl's own handlers are in place (during the imports below) ends
