@@ -12,10 +12,16 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from poolctl import __version__, startgc
-from poolctl.commands.index import BY_NAME, COMMANDS, ROOT_EPILOG, CommandEntry, epilog
+from poolctl.commands.index import (
+    BY_NAME,
+    COMMANDS,
+    ROOT_EPILOG,
+    ROOT_HELP,
+    CommandEntry,
+    epilog,
+)
 from poolctl.errors import ExitCode
 from poolctl.reader_gone import reader_gone
-from poolctl.root_help import ROOT_HELP
 
 # A value's name in `--help` where the option's own name says too little (no `<str>` labels).
 METAVARS = {

@@ -14,11 +14,10 @@ from rich.padding import Padding
 from rich.panel import Panel
 from rich.table import Table
 
-from poolctl.commands.index import COMMANDS, ROOT_EPILOG
+from poolctl.commands.index import COMMANDS, ROOT_EPILOG, ROOT_HELP
 from poolctl.console import make_console
 from poolctl.termtext import escape
 
-ROOT_HELP = "Diagnose pools of JSON-over-stdio workers and triage the test failures they cause."
 ROOT_OPTIONS = (
     ("--version", "-V", "Print the version and exit."),
     ("--install-completion", "", "Install completion for the current shell."),

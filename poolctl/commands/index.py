@@ -128,6 +128,9 @@ COMMANDS: tuple[CommandEntry, ...] = (
 
 BY_NAME = {c.name: c for c in COMMANDS}
 
+# `poolctl --help`'s line under its usage (the typer app's help too)
+ROOT_HELP = "Diagnose pools of JSON-over-stdio workers and triage the test failures they cause."
+
 # `poolctl --help`'s examples and exit codes
 ROOT_EPILOG: tuple[tuple[tuple[str, str], ...], str] = (
     (

@@ -24,8 +24,6 @@ import re
 from collections.abc import Iterator
 from typing import Any, BinaryIO, NamedTuple
 
-from defusedxml.ElementTree import DefusedXMLParser
-
 from poolctl.logs.ansi import strip_ansi
 from poolctl.logs.prefixes import strip_prefixes
 
@@ -231,6 +229,9 @@ class _JUnitCases:
 
 
 def _junit(stream: BinaryIO) -> Iterator[PassedTest]:
+    # the XML parser only for a JUnit file: a pytest or ExUnit log's triage does without it
+    from defusedxml.ElementTree import DefusedXMLParser
+
     target = _JUnitCases()
     parser: Any = DefusedXMLParser(target=target, forbid_dtd=True)
     try:

@@ -1,0 +1,41 @@
+"""What a triage's start imports: the XML parser only for a JUnit file, and no `--help` drawing
+(`poolctl.root_help`, rich's panels) for a command that runs."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from tests.conftest import Processes
+
+FIXTURES = Path(__file__).parent / "fixtures"
+PYTEST_LOG = FIXTURES / "pytest" / "matrix" / "postgres-1.txt"  # a real capture, two tests
+JUNIT = FIXTURES / "junit" / "pytest_pypool.xml"
+PROBE = (
+    "import json, sys\n"
+    "from poolctl.cli import main\n"
+    "code = main(['triage', sys.argv[1], '--no-history', '--run-dir', sys.argv[2], '-q'])\n"
+    "sys.stderr.write(json.dumps([code, sorted(sys.modules)]))\n"
+)
+
+
+def _imported(processes: Processes, log: Path, run_dir: Path) -> tuple[int, set[str]]:
+    done = processes.run([sys.executable, "-c", PROBE, str(log), str(run_dir)], 120)
+    code, modules = json.loads(done.stderr.rsplit("\n", 1)[-1])
+    return code, set(modules)
+
+
+def test_a_pytest_log_is_triaged_without_an_xml_parser_or_the_help(
+    processes: Processes, tmp_path: Path
+) -> None:
+    code, modules = _imported(processes, PYTEST_LOG, tmp_path / "run")
+    assert code == 0 and (tmp_path / "run" / "report.json").is_file()
+    assert "poolctl.triage.engine" in modules  # it did triage
+    assert not {m for m in modules if m.startswith(("defusedxml", "xml.etree", "pyexpat"))}
+    assert "poolctl.root_help" not in modules and "rich.panel" not in modules
+
+
+def test_a_junit_file_still_gets_its_xml_parser(processes: Processes, tmp_path: Path) -> None:
+    code, modules = _imported(processes, JUNIT, tmp_path / "run")
+    assert code == 1 and "defusedxml.ElementTree" in modules  # its failures were read
