@@ -6,8 +6,12 @@ from __future__ import annotations
 import json
 import sqlite3
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
+import pytest
+
+from poolctl.history import record
 from poolctl.history.identity import case_key
 from poolctl.history.packed import hex_key, holds, key_number, pack, unpack
 from tests.conftest import Processes, RunCli
@@ -47,6 +51,28 @@ def test_a_suite_run_again_adds_no_test_and_one_row_of_passes(
     assert packed == [(1, 10, 80), (2, 10, 80)]
     assert viewed == [(1, 10), (2, 10)]
     assert "test json round trip" in names and "doctest PoolSuite.pool_name/2 (1)" in names
+
+
+def test_a_run_passing_what_the_last_run_passed_stores_that_value_without_sorting_again(
+    cli: RunCli, history_in_tmp: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Most runs of a suite pass the tests its last run passed: their keys are not sorted and
+    packed again (0.07 s for 200,000), the last run's value is stored as it is."""
+    packed_sets: list[list[int]] = []
+
+    def counted(numbers: Iterable[int]) -> bytes:
+        packed_sets.append(sorted(numbers))
+        return pack(packed_sets[-1])
+
+    monkeypatch.setattr(record, "pack", counted)
+    for build in (1, 2):
+        log = tmp_path / f"build-{build}.log"
+        log.write_bytes(POOL_LOG.read_bytes() + f"build {build}\n".encode())
+        assert cli("triage", str(log), "-q")[0] == 1
+    with sqlite3.connect(history_in_tmp) as db:
+        values = [v for (v,) in db.execute("SELECT test_keys FROM run_passes ORDER BY run_id")]
+    assert len(packed_sets) == 1 and len(packed_sets[0]) == 10  # the first run's only
+    assert values == [pack(packed_sets[0])] * 2
 
 
 def test_a_current_sqlite_store_is_recorded_into_without_sqlalchemy(
