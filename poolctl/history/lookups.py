@@ -92,6 +92,9 @@ def outcome_series(db: Db, test_keys: Iterable[str], since: datetime) -> dict[st
     out: dict[str, list[Outcome]] = {}
     wanted = sorted(set(test_keys))
     after = db.stamp(since)
+    # one (frozen) outcome a run, shared by its tests: its time was parsed once per test and
+    # run, 27,500 times for 2,500 failing tests in 11 runs
+    failed_in: dict[int, Outcome] = {}
     for batch in chunked(wanted):
         keys, params = in_list("k", batch)
         query = (
@@ -99,7 +102,10 @@ def outcome_series(db: Db, test_keys: Iterable[str], since: datetime) -> dict[st
             f"WHERE f.test_key IN {keys} AND r.started_at >= :since"
         )
         for key, *run in db.rows(query, {**params, "since": after}):
-            out.setdefault(key, []).append(_outcome(run, passed=False))
+            failed = failed_in.get(run[0])
+            if failed is None:
+                failed = failed_in[run[0]] = _outcome(run, passed=False)
+            out.setdefault(key, []).append(failed)
     numbers = [(key, n) for key in wanted if (n := key_of(key)) is not None]
     if not numbers:
         return out
@@ -109,7 +115,8 @@ def outcome_series(db: Db, test_keys: Iterable[str], since: datetime) -> dict[st
     )
     for packed, *run in db.rows(query, {"since": after}):
         keys_of_run = unpack(packed)
+        passed = _outcome(run, passed=True)
         for key, number in numbers:
             if holds(keys_of_run, number):
-                out.setdefault(key, []).append(_outcome(run, passed=True))
+                out.setdefault(key, []).append(passed)
     return out
