@@ -74,6 +74,29 @@ def test_texts_that_differ_by_a_digit_have_their_own_answers() -> None:
     assert hit.quote == crashed and hit.field == "details.right"
 
 
+def test_a_quoted_hit_on_a_shared_code_line_is_searched_once() -> None:
+    """Each failure's hit quotes its own block's line (its own line number), from the memo's
+    answer: the regex ran on the first failure only."""
+    code = "assert {:ok, _} = Pool.ping(pool)"
+    blocks = BlockLines()
+    failures = []
+    for n in range(5):
+        f = failure(100 * n + 1, f"{{:error, :timeout{n}}}", code)
+        blocks.with_lines(f, [(f.line_start, f"  {n}) {f.name}"), (f.line_start + 2 + n, code)])
+        failures.append(f)
+    classifier = Classifier(KB)
+    origins = []
+    with timing() as spent:
+        for f in failures:
+            scores = classifier.scores(FailureView(f, blocks), FactContext(), any_key(f))
+            (port,) = [s for s in scores if s.pattern.id == "port-no-response"]
+            (hit,) = [h for h in port.hits if h.rule.regex and h.rule.regex.pattern == PING]
+            assert (hit.quote, hit.field) == (code, "details.code")
+            origins.append(hit.origin)
+    assert spent[PING].calls == 1
+    assert origins == [f"run.log:{100 * n + 3 + n}" for n in range(5)]
+
+
 # --- the decision on a failure past the cap (`poolctl.triage.decisions`) -----------------------
 def counted(classifier: Classifier, failures: list[tuple[Failure, list[tuple[int, str]]]]) -> int:
     """How many of `failures` were scored, each decided as a failure past the cap."""

@@ -18,7 +18,7 @@ from poolctl.patterns.regex import KbRegex
 from poolctl.patterns.template import FIELD, Part, parsed_template
 from poolctl.triage.compared import compared_spans, inside
 from poolctl.triage.facts import FactContext, extract_facts
-from poolctl.triage.fields import FailureView, line_at
+from poolctl.triage.fields import FailureView, Text, line_at
 from poolctl.triage.hits import HitMemo
 
 
@@ -63,12 +63,26 @@ class Score:
 def first_hit(rule: Signal | Negative, view: FailureView, *, cited: bool = True) -> Hit | None:
     """The first line of the rule's field its regex matches (the prefilter first). Not `cited`:
     the hit holds what matched as its quote, and no origin (a failure only counted)."""
+    found = _first_match(rule, view)
+    if found is None:
+        return None
+    _, text, at, matched = found
+    if not cited:
+        return Hit(rule, text.field, matched, "", matched)
+    quote, origin = view.cite(text, line_at(text.value, at), matched)
+    return Hit(rule, text.field, quote, origin, matched)
+
+
+def _first_match(rule: Signal | Negative, view: FailureView) -> tuple[int, Text, int, str] | None:
+    """Where the rule's regex first matches its field: the text's index among the field's texts,
+    the text, where in it the match starts and what matched. It reads nothing but the field's
+    texts (see `poolctl.triage.hits`)."""
     regex = rule.regex
     assert regex is not None
     if not view.may_match(regex, rule.field):
         return None
     check = getattr(regex, "may_match", None)
-    for text in view.texts(rule.field):
+    for index, text in enumerate(view.texts(rule.field)):
         if check is not None and not check(text.value):
             continue
         m = regex.search(text.value)
@@ -76,22 +90,20 @@ def first_hit(rule: Signal | Negative, view: FailureView, *, cited: bool = True)
             # strings a test compared are its data: the first match outside them, if any
             outside = (x for x in regex.finditer(text.value) if not inside(spans, *x.span()))
             m = next(outside, None)
-        if m and not cited:
-            return Hit(rule, text.field, m.group(0), "", m.group(0))
         if m:
-            quote, origin = view.cite(text, line_at(text.value, m.start()), m.group(0))
-            return Hit(rule, text.field, quote, origin, m.group(0))
+            return index, text, m.start(), m.group(0)
     return None
 
 
-_UNKNOWN = ("", "")  # not in the memo yet
+_UNKNOWN = ("", "", -1, -1)  # not in the memo yet
 
 
 def memo_hit(
     rule: Signal | Negative, view: FailureView, memo: HitMemo, *, cited: bool
 ) -> Hit | None:
-    """`first_hit`, its outcome on the same texts of the rule's field remembered: a miss, or an
-    uncited hit, comes from the memo; a hit to quote is found again on this failure."""
+    """`first_hit`, its outcome on the same texts of the rule's field remembered: a miss, or a
+    hit (which text, which of its lines, what matched), comes from the memo; a hit to quote is
+    placed on this failure (`FailureView.cite`: its line number is this failure's own)."""
     regex = rule.regex
     assert regex is not None
     answers = view.answers.get(rule.field)  # the memo's, read directly: the hot path
@@ -102,11 +114,19 @@ def memo_hit(
     found = answers.get(regex, _UNKNOWN)
     if found is None:
         return None
-    if found is not _UNKNOWN and not cited:
-        return Hit(rule, found[0], found[1], "", found[1])
-    hit = first_hit(rule, view, cited=cited)
-    answers[regex] = (hit.field, hit.matched) if hit is not None else None
-    return hit
+    if found is _UNKNOWN:
+        match = _first_match(rule, view)
+        if match is None:
+            answers[regex] = None
+            return None
+        index, text, at, matched = match
+        found = answers[regex] = (text.field, matched, index, at)
+    field, matched, index, at = found
+    if not cited:
+        return Hit(rule, field, matched, "", matched)
+    text = view.texts(rule.field)[index]
+    quote, origin = view.cite(text, line_at(text.value, at), matched)
+    return Hit(rule, field, quote, origin, matched)
 
 
 @dataclass

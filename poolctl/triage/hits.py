@@ -2,11 +2,12 @@
 
 Failures by the ten thousand repeat the same code line, stack trace and context lines: each
 signal on them would run its regex on the same texts again. Whether `first_hit` finds a hit,
-and what it matches when it quotes nothing (`cited=False`), follows from the regex and the
-field's texts alone (the prefilter, the search and the compared strings all read only them),
-so the same texts, compared whole and in order, give the same answer: the memo is exact, never
-a guess from a normalized text. A quoted hit (`cited=True`) still searches the failure itself,
-for its line and origin; a miss is a miss on any failure with the same texts.
+which text and which line of it holds the match, and what matched, follow from the regex and
+the field's texts alone (the prefilter, the search and the compared strings all read only
+them), so the same texts, compared whole and in order, give the same answer: the memo is exact,
+never a guess from a normalized text. A quoted hit (`cited=True`) is then placed on the failure
+itself (`FailureView.cite`: its line number and the block line that printed it are the
+failure's own), without searching again; a miss is a miss on any failure with the same texts.
 
 Remembered for the one failure only: `block` (its first line names the test, so its texts never
 repeat) and `any` (its texts hold the failure's pids and references; its rules run once per
@@ -22,8 +23,9 @@ from poolctl.triage.fields import FailureView
 MAX_CHARS = 4_000_000  # characters of texts held as keys; past them the memo starts again
 NEVER_REPEATED = frozenset({"block", "any"})
 
-# by regex: None, it does not fire; else the field and the text it matches (a hit uncited)
-Answers = dict[KbRegex, tuple[str, str] | None]
+# by regex: None, it does not fire; else the field and the text it matches (a hit uncited),
+# the index of the text it matches among the field's texts and where in it the match starts
+Answers = dict[KbRegex, tuple[str, str, int, int] | None]
 
 
 class HitMemo:
