@@ -47,6 +47,31 @@ def _key(text: str) -> str:
     return re.sub(r"[\s:]+", "", text)
 
 
+class _Rows:
+    """One block's lines as `locate` and `printed` compare them: each line blank-squeezed
+    (`_strip`), and the non-blank ones with their keys (`_key`) when first asked. A failure's
+    quotes are placed one after the other, so the last block's rows serve them all."""
+
+    __slots__ = ("_keys", "lines", "nonblank", "numbered")
+
+    def __init__(self, lines: Lines) -> None:
+        self.lines = lines
+        self.numbered = [(n, _strip(text)) for n, text in lines]
+        self.nonblank = [
+            (n, text, squeezed)
+            for (n, text), (_, squeezed) in zip(lines, self.numbered, strict=True)
+            if text.strip()
+        ]
+        self._keys: list[str] | None = None
+
+    @property
+    def keys(self) -> list[str]:
+        """`_key` of each non-blank line."""
+        if self._keys is None:
+            self._keys = [_key(text) for _, text, _ in self.nonblank]
+        return self._keys
+
+
 def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     for lo, hi in sorted(ranges):
@@ -63,6 +88,16 @@ class BlockLines:
     def __init__(self) -> None:
         self._blocks: dict[tuple[str, int], list[tuple[int, str]]] = {}
         self._after: dict[tuple[str, int], list[tuple[int, str]]] = {}
+        self._rows: _Rows | None = None  # the last block compared (see `_rows_of`)
+
+    def _rows_of(self, failure: Failure) -> _Rows:
+        """`failure`'s block lines as compared, worked out once for its quotes (the block's own
+        list, `lines`, is the key: a block given again by `with_lines` is a new list)."""
+        lines = self.lines(failure)
+        rows = self._rows
+        if rows is None or rows.lines is not lines:
+            rows = self._rows = _Rows(lines)
+        return rows
 
     @classmethod
     def of(cls, parsed: ParsedLog) -> BlockLines:
@@ -165,22 +200,25 @@ class BlockLines:
 
     def locate(self, failure: Failure, quote: str) -> int | None:
         """The line of `failure`'s block that holds `quote`, or None when it cannot be found."""
-        lines = self.lines(failure)
-        if not lines or not quote:
+        if not quote:
+            return None
+        rows = self._rows_of(failure)
+        if not rows.lines:
             return None
         wanted = _strip(quote)
-        for n, text in lines:
-            if wanted in _strip(text):
+        numbered = rows.numbered
+        for n, squeezed in numbered:
+            if wanted in squeezed:
                 return n
         named = _NAMED_FRAME_RE.match(wanted)
         where = named["where"] if named else None
-        for n, text in lines if where else ():
-            if _strip(text) == where:
+        for n, squeezed in numbered if where else ():
+            if squeezed == where:
                 return n
         # a quote built from a field the parser joined: find its first 40 characters
         head = wanted[:40]
-        for n, text in lines:
-            if head and head in _strip(text):
+        for n, squeezed in numbered:
+            if head and head in squeezed:
                 return n
         return None
 
@@ -190,8 +228,7 @@ class BlockLines:
         and holds `quote`: a short message's words may also be in the test's name on the
         header line before it."""
         said, wanted = _strip(failure.message.partition("\n")[0]), _strip(quote)
-        for n, text in self.lines(failure) if said else ():
-            line = _strip(text)
+        for n, line in self._rows_of(failure).numbered if said else ():
             if line.endswith(said) and wanted in line:
                 return n
         return None
@@ -207,36 +244,37 @@ class BlockLines:
         unescaped)."""
         if failure.source == "junit":
             return None
-        lines = [(n, text) for n, text in self.lines(failure) if text.strip()]
+        rows = self._rows_of(failure)
         wanted = _strip(quote)
-        if not lines or not wanted or any(wanted in _strip(t) for _, t in lines):
+        if not rows.nonblank or not wanted or any(wanted in s for _, _, s in rows.nonblank):
             return None
         named = _NAMED_FRAME_RE.match(wanted)
-        for n, text in lines if named else ():
-            if named and _strip(text) == named["where"]:
+        for n, text, squeezed in rows.nonblank if named else ():
+            if named and squeezed == named["where"]:
                 return n, text.strip()  # a long entry's location line, without the function
         frame = _FRAME_RE.match(wanted)
         if frame:
             native = f'File "{frame["path"]}", line {frame["line"]}'
-            for n, text in lines:
-                if _strip(text).startswith(native):
+            for n, text, squeezed in rows.nonblank:
+                if squeezed.startswith(native):
                     return n, text.strip()
-        found = self._spanning(lines, _key(wanted), _strip(match))
+        found = self._spanning(rows, _key(wanted), _strip(match))
         if found is not None:
             return found
         banner = _SAID_AS.get(wanted)
-        for n, text in lines if banner else ():
+        for n, text, _ in rows.nonblank if banner else ():
             if banner and banner.search(text):
                 return n, text.strip()
         return None
 
     @staticmethod
-    def _spanning(lines: Lines, wanted: str, match: str) -> tuple[int, str] | None:
-        """The first of the consecutive lines whose text, joined, holds `wanted` (a key: see
-        `_key`) from inside that first line on; of those lines, the one holding `match`."""
+    def _spanning(rows: _Rows, wanted: str, match: str) -> tuple[int, str] | None:
+        """The first of the consecutive non-blank lines whose text, joined, holds `wanted` (a
+        key: see `_key`) from inside that first line on; of those lines, the one holding
+        `match`."""
         if len(wanted) < 8:
             return None
-        keys = [_key(text) for _, text in lines]
+        keys = rows.keys
         for i, key in enumerate(keys):
             if not key:
                 continue
@@ -251,8 +289,8 @@ class BlockLines:
             while end > 0 and last < j:
                 last += 1
                 end -= len(keys[last])
-            span = lines[i : last + 1]
-            holding = [(n, t) for n, t in span if match and match in _strip(t)]
-            n, text = holding[0] if holding else span[0]
+            span = rows.nonblank[i : last + 1]
+            holding = [(n, t) for n, t, squeezed in span if match and match in squeezed]
+            n, text = holding[0] if holding else span[0][:2]
             return n, text.strip()
         return None

@@ -1,0 +1,63 @@
+"""Work the triage does once per failure, not once per quote that asks for it: a block's lines
+compared whitespace-squeezed (`BlockLines.locate`, `.printed`). The answers are those of the
+work done afresh."""
+
+from __future__ import annotations
+
+import pytest
+
+from poolctl.model import ContextLine, Failure
+from poolctl.triage import locate
+from poolctl.triage.locate import BlockLines
+
+BLOCK = [
+    (10, "  1) test checkout waits (PoolSuite.CheckoutTest)"),
+    (11, "     test/pool_test.exs:42"),
+    (12, ""),
+    (13, "     ** (exit) exited in: GenServer.call(:test_pool_7,"),
+    (14, "          {:checkout, #PID<0.406.0>}, 100)"),
+    (15, "         ** (EXIT) time out"),
+]
+
+
+def failure(line_start: int, context: tuple[ContextLine, ...] = ()) -> Failure:
+    return Failure(
+        source="exunit",
+        name="test checkout waits",
+        input_file="run.log",
+        line_start=line_start,
+        line_end=line_start + 5,
+        kind="exit",
+        message="exited in: GenServer.call(:test_pool_7, {:checkout, #PID<0.406.0>}, 100)",
+        context=context,
+    )
+
+
+def test_a_blocks_lines_are_squeezed_once_for_all_its_quotes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    squeezed: list[str] = []
+    strip = locate._strip
+
+    def counted(text: str) -> str:
+        squeezed.append(text)
+        return strip(text)
+
+    f = failure(10)
+    blocks = BlockLines().with_lines(f, list(BLOCK))
+    monkeypatch.setattr(locate, "_strip", counted)
+    assert blocks.locate(f, "** (EXIT) time out") == 15
+    assert blocks.locate(f, "test/pool_test.exs:42") == 11
+    assert blocks.locate(f, "no such line") is None
+    joined = "exited in: GenServer.call(:test_pool_7, {:checkout, #PID<0.406.0>}, 100)"
+    assert blocks.printed(f, joined, "GenServer.call") == (
+        13,
+        "** (exit) exited in: GenServer.call(:test_pool_7,",
+    )
+    assert blocks.printed(f, "** (EXIT) time out") is None  # a line holds it: `locate` places it
+    assert blocks.said_at(f, "GenServer.call") is None  # the message is joined from two lines
+    assert sorted(t for t in squeezed if t in dict(BLOCK).values()) == sorted(t for _, t in BLOCK)
+    # a block given again (`with_lines`: a new list) is compared anew
+    moved = [(n + 100, t) for n, t in BLOCK]
+    blocks.with_lines(f, moved)
+    assert blocks.locate(f, "** (EXIT) time out") == 115
