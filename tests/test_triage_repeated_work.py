@@ -1,14 +1,18 @@
-"""Work the triage does once per failure, not once per quote that asks for it: a block's lines
-compared whitespace-squeezed (`BlockLines.locate`, `.printed`). The answers are those of the
-work done afresh."""
+"""Work the triage does once per failure, not once per quote or per fact that asks for it: a
+block's lines compared whitespace-squeezed (`BlockLines.locate`, `.printed`) and the lines naming
+a failure's pool (`PoolActivity.naming`). The answers are those of the work done afresh."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
+from poolctl.logs.records import IdentifierIndex, LogLine, ParsedLog
 from poolctl.model import ContextLine, Failure
 from poolctl.triage import locate
 from poolctl.triage.locate import BlockLines
+from poolctl.triage.pools import PoolActivity
 
 BLOCK = [
     (10, "  1) test checkout waits (PoolSuite.CheckoutTest)"),
@@ -61,3 +65,33 @@ def test_a_blocks_lines_are_squeezed_once_for_all_its_quotes(
     moved = [(n + 100, t) for n, t in BLOCK]
     blocks.with_lines(f, moved)
     assert blocks.locate(f, "** (EXIT) time out") == 115
+
+
+def test_the_lines_naming_a_failures_pool_are_gathered_once_per_failure() -> None:
+    near: list[tuple[str, int]] = []
+
+    class Parsed(ParsedLog):
+        def near(self, f: Failure) -> Any:
+            near.append((f.input_file, f.line_start))
+            return super().near(f)
+
+    index = IdentifierIndex()
+    started = LogLine("run.log", 3, "[info] Pool :test_pool_7 started with 1 workers")
+    index.add(":test_pool_7", started)
+    before = ContextLine(
+        8, "[debug] Attempting to checkout from pool: :test_pool_7", "before the header"
+    )
+    first, second = failure(10, (before,)), failure(40)
+    parsed = Parsed(failures=[first, second], identifiers=index, indexed_to={"run.log": 5})
+    pools = PoolActivity(parsed)
+    fresh = PoolActivity(
+        ParsedLog(failures=[first, second], identifiers=index, indexed_to={"run.log": 5})
+    )
+    wanted = fresh.naming(":test_pool_7", first)
+    assert [ln.line for ln in wanted] == [3, 8]
+    assert pools.naming(":test_pool_7", first) == wanted
+    assert pools.activity(":test_pool_7", first) == fresh.activity(":test_pool_7", first)
+    assert pools.naming(":test_pool_7", first) == wanted
+    assert near == [("run.log", 10)]  # the activity and the second call asked no more
+    assert pools.naming(":test_pool_7", second) == fresh.naming(":test_pool_7", second)
+    assert near == [("run.log", 10), ("run.log", 40)]

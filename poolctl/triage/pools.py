@@ -42,9 +42,16 @@ def _identifiers(text: str) -> frozenset[str]:
     return frozenset(identifiers_in(text))
 
 
-def _names_key(text: str, keys: tuple[str, ...]) -> bool:
-    """Whether `text` names one of `keys` (as `identifiers.names` for each)."""
-    return any(needle(key) in text and key in _identifiers(text) for key in keys)
+def _names_key(text: str, needles: tuple[tuple[str, str], ...]) -> bool:
+    """Whether `text` names one of the keys of `needles` (each with its `needle`), as
+    `identifiers.names` says for each."""
+    return any(held in text and key in _identifiers(text) for held, key in needles)
+
+
+@functools.lru_cache(maxsize=_LINES_KEPT)
+def _shows_activity(text: str) -> bool:
+    """Whether a line shows a pool being started or used (`ACTIVITY`)."""
+    return ACTIVITY.search(text) is not None
 
 
 @functools.lru_cache(maxsize=_LINES_KEPT)
@@ -67,6 +74,9 @@ class PoolActivity:
         self._spans = {k: sorted(v) for k, v in spans.items()}
         self._starts = {k: [s for s, _ in v] for k, v in self._spans.items()}
         self._known_for: dict[tuple[str, int], tuple[str, ...]] = {}
+        # `naming` of the failure being triaged, by pool: its facts ask for the same pool's
+        # lines several times (its related lines, its pool's activity, for each pattern)
+        self._named: tuple[tuple[str, int] | None, dict[str, list[LogLine]]] = (None, {})
 
     def _in_failure(self, line: LogLine) -> bool:
         starts = self._starts.get(line.file)
@@ -77,7 +87,17 @@ class PoolActivity:
 
     def naming(self, pool: str, failure: Failure | None = None) -> list[LogLine]:
         """Every indexed line that names `pool`, in input order; with `failure`, also the lines
-        around it past what the index covers (`ParsedLog.near`)."""
+        around it past what the index covers (`ParsedLog.near`). (The list is shared by the
+        calls for the same failure and pool: not to be changed.)"""
+        at = (failure.input_file, failure.line_start) if failure is not None else None
+        if self._named[0] != at or at is None:
+            self._named = (at, {})
+        named = self._named[1].get(pool)
+        if named is None:
+            named = self._named[1][pool] = self._naming(pool, failure)
+        return named
+
+    def _naming(self, pool: str, failure: Failure | None) -> list[LogLine]:
         index = self.parsed.identifiers
         bare = normalize(pool)
         keys = (bare, f":{bare}", pool)
@@ -86,8 +106,9 @@ class PoolActivity:
             for line in index.naming(key):
                 seen.setdefault((line.file, line.line), line)
         if failure is not None:
+            needles = tuple((needle(key), key) for key in keys)
             for n, text in self.parsed.near(failure):
-                if _names_key(text, keys):
+                if _names_key(text, needles):
                     seen.setdefault(
                         (failure.input_file, n), LogLine(failure.input_file, n, clip(text))
                     )
@@ -98,7 +119,7 @@ class PoolActivity:
         return [
             ln
             for ln in self.naming(pool, failure)
-            if not self._in_failure(ln) and ACTIVITY.search(ln.text)
+            if not self._in_failure(ln) and _shows_activity(ln.text)
         ]
 
     @cached_property
