@@ -115,6 +115,16 @@ class ChunkReader:
                 self._note_cut(discarding_from, self.max_line + discarded)
                 discarding_from, discarded = 0, 0
                 data = b"" if newline < 0 else data[newline + 1 :]
+            cut = data.rfind(b"\n")
+            if cut >= 0:  # the usual case: the carried part and the data up to its last newline
+                # joined in one copy (a `carry + data` and a slice of it copied each chunk twice)
+                complete = (
+                    b"".join((carry, memoryview(data)[: cut + 1])) if carry else data[: cut + 1]
+                )
+                carry, data = data[cut + 1 :], b""  # the read's bytes not held while parsed
+                yield self._complete(complete)
+                complete = b""  # nor the chunk's, once the next one is asked for
+                continue
             buf = carry + data if carry else data
             if eof and buf and not buf.endswith(b"\n"):
                 buf += b"\n"
@@ -129,18 +139,23 @@ class ChunkReader:
                     carry = buf
                 continue
             complete, carry = buf[: cut + 1], buf[cut + 1 :]
-            first = complete.find(b"\n")
-            if first > self.max_line:
-                self._note_cut(self.lines + 1, first)
-                head = complete[: _utf8_boundary(complete, self.max_line)]
-                complete = head + complete[first:]
-            yield self._chunk(complete)
+            yield self._complete(complete)
         if discarding_from:
             self._note_cut(discarding_from, self.max_line + discarded)
         self._flush_junk()
         if self._junk_ranges > MAX_JUNK_NOTES:
             more = self._junk_ranges - MAX_JUNK_NOTES
             self.notes.append(f"{self.name}: {more} more binary ranges skipped")
+
+    def _complete(self, complete: bytes) -> Chunk:
+        """The chunk of `complete` lines, its first line cut when it is too long (only the first
+        can be: it begins with the part carried from the read before)."""
+        first = complete.find(b"\n")
+        if first > self.max_line:
+            self._note_cut(self.lines + 1, first)
+            head = complete[: _utf8_boundary(complete, self.max_line)]
+            complete = head + complete[first:]
+        return self._chunk(complete)
 
     def _note_cut(self, line: int, length: int) -> None:
         self.notes.append(
