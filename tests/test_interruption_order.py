@@ -51,6 +51,28 @@ def sigterm_mid_sleep(tmp_path: Path, processes: Processes) -> Path:
     return run_dir
 
 
+def sigterm_once_an_experiment_answered(command: str, tmp_path: Path, processes: Processes) -> Path:
+    """`poolctl ping` or `doctor` of a silent worker (the reference worker asked in line
+    framing), a real SIGTERM to poolctl once a fresh process answered one of the diagnosis'
+    experiments; its run folder once it ended (exit 143)."""
+    run_dir = tmp_path / command
+    argv = [command, "--framing", "line", "--timeout", "6", "--run-dir", str(run_dir)]
+    proc = processes.popen(
+        [sys.executable, "-m", "poolctl", *argv, "--", sys.executable, "-m", REFERENCE],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+    )
+    deadline = time.monotonic() + 60
+    while not any(e["type"] == "experiment_end" and e.get("answered") for e in events_of(run_dir)):
+        assert proc.poll() is None and time.monotonic() < deadline, "no experiment answered"
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143, err
+    return run_dir
+
+
 def test_a_sigterm_is_recorded_before_the_worker_exits_it_causes(
     tmp_path: Path, processes: Processes
 ) -> None:
@@ -88,22 +110,7 @@ def test_a_worker_the_interruption_stopped_is_not_said_killed_from_outside(
     trace records judged the probe's death by poolctl's own stop a crash "from outside: a
     supervisor or a user", and the other hypotheses on experiments the stop had killed. It
     now says it was not diagnosed, nothing confirmed."""
-    run_dir = tmp_path / "run"
-    argv = ["doctor", "--framing", "line", "--timeout", "6", "--run-dir", str(run_dir)]
-    proc = processes.popen(
-        [sys.executable, "-m", "poolctl", *argv, "--", sys.executable, "-m", REFERENCE],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        cwd=tmp_path,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not any(
-        e["type"] == "experiment_end" and e.get("answered") for e in events_of(run_dir)
-    ):
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGTERM)
-    _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 143, err
+    run_dir = sigterm_once_an_experiment_answered("doctor", tmp_path, processes)
     diagnoses = [e for e in events_of(run_dir) if e["type"] == "diagnosis"]
     assert diagnoses, "no diagnosis in the trace"
     for diagnosis in diagnoses:
@@ -118,29 +125,11 @@ def test_ping_and_doctor_record_the_interruption_before_what_the_stop_causes(
     SIGTERM to poolctl once a fresh process answered one of the diagnosis' experiments: their
     traces had no "interrupted" at all, only the experiments and workers the stop ended."""
     for command in ("ping", "doctor"):
-        run_dir = tmp_path / command
-        argv = [command, "--framing", "line", "--timeout", "6", "--run-dir", str(run_dir)]
-        proc = processes.popen(
-            [sys.executable, "-m", "poolctl", *argv, "--", sys.executable, "-m", REFERENCE],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            cwd=tmp_path,
-        )
-        deadline = time.monotonic() + 60
-        while not any(
-            e["type"] == "experiment_end" and e.get("answered") for e in events_of(run_dir)
-        ):
-            assert proc.poll() is None and time.monotonic() < deadline, "no experiment answered"
-            time.sleep(0.05)
-        proc.send_signal(signal.SIGTERM)
-        _, err = proc.communicate(timeout=60)
-        assert proc.returncode == 143, err
-        events = events_of(run_dir)
+        events = events_of(sigterm_once_an_experiment_answered(command, tmp_path, processes))
         types = [e["type"] for e in events]
         assert types.count("interrupted") == 1, (command, types)
         [interrupted] = [e for e in events if e["type"] == "interrupted"]
         assert interrupted["signal"] == "SIGTERM"
-        # the signal came after the last event poolctl waited for, and before it was written
         # it came after the answer poolctl waited for, and is written with the signal's time
         first_answer = types.index("experiment_end")
         assert events[first_answer]["answered"], events[first_answer]
