@@ -29,6 +29,7 @@ from poolctl.context import RunContext
 from poolctl.errors import FramingError, ProtocolError, WorkerStartError
 from poolctl.executable import start_error
 from poolctl.framing import DEFAULT_MAX_FRAME, Decoder, Framing, get_framing
+from poolctl.pending_frames import keep_frames
 from poolctl.proctree import descendants, processes_with_env, running
 from poolctl.protocol import (
     Incoming,
@@ -160,7 +161,8 @@ class WorkerProcess:
         self.decoder: Decoder = self.framing.decoder(max_frame)
         self.transcript = Transcript(transcript_limit)
         self.ids = RequestIds(envelope=self.protocol.envelope)
-        self.frames: list[bytes] = []  # decoded, not yet consumed
+        self.frames: list[bytes] = []  # decoded, not yet consumed (bounded: `keep_frames`)
+        self._pending_bytes = 0  # an upper bound on the bytes in `frames`
         self.stray: list[str] = []  # frames that answered nothing (the first STRAY_KEPT)
         self.answered = 0  # requests answered (`take_answer`; the pool counts its own)
         self.stray_payloads: list[bytes] = []  # their bytes
@@ -278,7 +280,7 @@ class WorkerProcess:
             self.first_byte_mono = now
         self.transcript.add(chunk, now)
         frames = self.decoder.feed(chunk)
-        self.frames.extend(frames)
+        self._pending_bytes = keep_frames(self.frames, frames, self._pending_bytes)
         if self.decoder.error is not None and self.frame_error is None:
             self.frame_error = self.decoder.error
         return frames

@@ -1,0 +1,53 @@
+"""Bad input, as a user or a CI job gives it, against a real `poolctl` process: one line on
+standard error naming the problem and its place, exit 2, no traceback, no hang, bounded memory.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from tests.conftest import Processes
+
+# Runs `poolctl ARGV...` and prints, last, the largest resident set of it and its children (kB)
+MEASURED = (
+    "import resource, subprocess, sys\n"
+    "done = subprocess.run([sys.executable, '-m', 'poolctl', *sys.argv[1:]])\n"
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    "sys.exit(done.returncode)\n"
+)
+
+
+def _env(tmp_path: Path) -> dict[str, str]:
+    return {**os.environ, "POOLCTL_REPORTS_DIR": str(tmp_path / "reports")}
+
+
+def test_a_worker_flooding_stdout_is_read_in_bounded_memory(
+    tmp_path: Path, processes: Processes
+) -> None:
+    # `yes` writes text lines as fast as it can: the stream breaks on the first one, and the
+    # diagnosis watches what follows. Every decoded line was kept: 420-850 MB in five seconds.
+    scenario = tmp_path / "flood.yaml"
+    scenario.write_text(
+        "name: flood\n"
+        "worker:\n"
+        f'  command: ["sh", "-c", "yes {"A" * 80}"]\n'
+        "  framing: line\n"
+        "  init_timeout: 3\n"
+        "pool: {size: 1, max_overflow: 0, lazy: false, checkout_timeout: 3, request_timeout: 3}\n"
+        "steps:\n"
+        "  - request: {command: ping}\n"
+        "expect: {outcome: ok}\n"
+    )
+    argv = ["run-scenario", str(scenario), "--no-history", "-q", "--run-dir", str(tmp_path / "r")]
+    done = processes.run(
+        [sys.executable, "-c", MEASURED, *argv], 120, cwd=tmp_path, env=_env(tmp_path)
+    )
+    assert done.returncode == 1, done.stderr
+    assert "got port-no-response" in done.stdout
+    assert "Traceback" not in done.stderr
+    peak_kb = int(done.stdout.splitlines()[-1])
+    assert peak_kb < 300_000, f"peak RSS {peak_kb:,} kB"
+    kept = (tmp_path / "r" / "workers" / "w1.stdout.bin").read_bytes()
+    assert kept.startswith(b"A" * 80 + b"\n")  # the transcript's first MiB, as promised
