@@ -7,27 +7,28 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from poolctl.boundedread import FIFO_WAIT, NoWriter, TooLong, read_bounded
 from poolctl.errors import InputError
 
 MAX_BYTES = 4 * 1024 * 1024  # a scenario or a pattern file is a few kilobytes
+NO_WRITER = f"a FIFO, and nothing came on it in {FIFO_WAIT:g} s (no process writes to it?)"
 
 
 def read_document(
     path: Path, error_type: type[InputError] = InputError, limit: int = MAX_BYTES
 ) -> bytes:
     """The bytes of a YAML file of poolctl's, at most `limit`: read no further (a device such
-    as /dev/zero, or a FIFO, says size 0 and never ends)."""
+    as /dev/zero, or a FIFO, says size 0 and never ends; a FIFO no process writes to is
+    waited on for `FIFO_WAIT` seconds, not for ever)."""
     bound = f"a YAML document of poolctl's is at most {limit:,} bytes"
     try:
-        size = path.stat().st_size
-        if size > limit:
-            raise error_type(f"the file is {size:,} bytes; {bound}", where=str(path))
-        with path.open("rb") as file:
-            raw = file.read(limit + 1)
+        return read_bounded(path, limit)
+    except TooLong as long:
+        said = f"the file is {long.size:,}" if long.size else f"it goes on past {limit:,}"
+        raise error_type(f"{said} bytes; {bound}", where=str(path)) from None
+    except NoWriter:
+        raise error_type(NO_WRITER, where=str(path)) from None
     except FileNotFoundError:
         raise error_type("file not found", where=str(path)) from None
     except OSError as exc:
         raise error_type(f"cannot read: {exc.strerror or exc}", where=str(path)) from None
-    if len(raw) > limit:
-        raise error_type(f"it goes on past {limit:,} bytes; {bound}", where=str(path))
-    return raw

@@ -51,3 +51,40 @@ def test_a_worker_flooding_stdout_is_read_in_bounded_memory(
     assert peak_kb < 300_000, f"peak RSS {peak_kb:,} kB"
     kept = (tmp_path / "r" / "workers" / "w1.stdout.bin").read_bytes()
     assert kept.startswith(b"A" * 80 + b"\n")  # the transcript's first MiB, as promised
+
+
+def _one_line(stderr: str) -> str:
+    lines = stderr.splitlines()
+    assert len(lines) == 1 and "Traceback" not in stderr, stderr
+    return lines[0]
+
+
+def test_a_scenario_that_is_a_fifo_nobody_writes_to_is_refused_not_waited_on_for_ever(
+    tmp_path: Path, processes: Processes
+) -> None:
+    fifo = tmp_path / "scenario.yaml"
+    os.mkfifo(fifo)  # `open` of it blocked for ever: no process will write to it
+    done = processes.run(
+        [sys.executable, "-m", "poolctl", "run-scenario", "--check", str(fifo)],
+        60,
+        cwd=tmp_path,
+        env=_env(tmp_path),
+    )
+    assert done.returncode == 2
+    line = _one_line(done.stderr)
+    assert line.startswith(f"poolctl: error: {fifo}: a FIFO, and nothing came on it in 10 s")
+
+
+def test_a_report_json_that_never_ends_is_refused_in_bounded_memory(
+    tmp_path: Path, processes: Processes
+) -> None:
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "report.json").symlink_to("/dev/zero")  # it was read whole: memory until killed
+    script = f'ulimit -v 3000000; exec "{sys.executable}" -m poolctl report "{run}"'
+    done = processes.run(["bash", "-c", script], 60, cwd=tmp_path, env=_env(tmp_path))
+    assert done.returncode == 2, done.stderr
+    line = _one_line(done.stderr)
+    assert (
+        line == f"poolctl: error: {run}/report.json: it goes on past 67,108,864 bytes; not a report"
+    )

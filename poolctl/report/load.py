@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, get_args
 
+from poolctl.boundedread import NoWriter, TooLong, read_bounded
 from poolctl.errors import InputError
 from poolctl.model import (
     Check,
@@ -30,6 +31,10 @@ from poolctl.model import (
 )
 from poolctl.report.details import from_json
 from poolctl.report.json_writer import SCHEMA_VERSION, schema
+from poolctl.yamlbytes import NO_WRITER
+
+# a report.json that is no file (a device, a FIFO) is read up to this; a file, whole
+MAX_STREAMED = 64 * 1024 * 1024
 
 
 def _evidence(items: Any) -> tuple[Evidence, ...]:
@@ -132,7 +137,11 @@ def load_report(target: str | Path) -> Report:
     """Read a run folder's `report.json` (or a report JSON file) into a `Report`."""
     path = report_path(target)
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        doc = json.loads(read_bounded(path, MAX_STREAMED, regular_limit=False).decode("utf-8"))
+    except TooLong:
+        raise InputError(f"{path}: it goes on past {MAX_STREAMED:,} bytes; not a report") from None
+    except NoWriter:
+        raise InputError(f"{path}: {NO_WRITER}") from None
     except FileNotFoundError:
         raise InputError(_no_report(path)) from None
     except json.JSONDecodeError as exc:  # a report cut short (a full disk, a killed copy)
@@ -141,7 +150,9 @@ def load_report(target: str | Path) -> Report:
         ) from None
     except RecursionError:
         raise InputError(f"{path}: nested too deeply to be a poolctl report") from None
-    except (OSError, ValueError) as exc:
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the report: {exc.strerror or exc}") from None
+    except ValueError as exc:
         raise InputError(f"{path}: cannot read the report: {exc}") from None
     if not isinstance(doc, Mapping):
         raise InputError(f"{path}: not a poolctl report")
