@@ -145,6 +145,12 @@ def load_yaml(path: Path, error_type: type[InputError] = InputError) -> YamlDocu
         line = mark.line + 1 if mark is not None else 1
         problem = exc.problem or exc.context or "invalid YAML"
         raise error_type(f"invalid YAML: {problem}", where=f"{path}:{line}") from None
+    except yaml.reader.ReaderError as exc:  # a character YAML forbids (a NUL, a control code)
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        char = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        problem = f"character U+{char:04X} at column {column}: YAML allows no control character"
+        raise error_type(f"invalid YAML: {problem}", where=f"{path}:{line}") from None
     except yaml.YAMLError as exc:
         raise error_type(f"invalid YAML: {exc}", where=str(path)) from None
     except RecursionError:

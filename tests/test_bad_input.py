@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from tests.conftest import Processes
+from tests.conftest import Processes, RunCli
 
 # Runs `poolctl ARGV...` and prints, last, the largest resident set of it and its children (kB)
 MEASURED = (
@@ -87,4 +87,16 @@ def test_a_report_json_that_never_ends_is_refused_in_bounded_memory(
     line = _one_line(done.stderr)
     assert (
         line == f"poolctl: error: {run}/report.json: it goes on past 67,108,864 bytes; not a report"
+    )
+
+
+def test_a_control_character_in_yaml_is_one_line_with_its_line(tmp_path: Path, cli: RunCli) -> None:
+    # PyYAML's reader error spans two lines and names no line of the file
+    scenario = tmp_path / "nul.yaml"
+    scenario.write_bytes(b"name: x\nworker:\n  command: [a\x00]\n")
+    code, _, err = cli("run-scenario", "--check", str(scenario))
+    assert code == 2
+    assert _one_line(err) == (
+        f"poolctl: error: {scenario}:3: invalid YAML: character U+0000 at column 14: YAML "
+        "allows no control character"
     )
