@@ -6,6 +6,9 @@ from __future__ import annotations
 # The longest wait or timeout poolctl takes: a day. Past it a number is a typo (`1e400`, an extra
 # zero), and the system calls that wait refuse it.
 MAX_SECONDS = 86_400.0
+# The most requests one command sends (a scenario's step, `ping --count`): more is a typo, and
+# a run that would never end while its round trips fill memory.
+MAX_REQUESTS = 10_000_000
 
 
 def fmt_seconds(seconds: float) -> str:

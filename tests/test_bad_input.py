@@ -100,3 +100,13 @@ def test_a_control_character_in_yaml_is_one_line_with_its_line(tmp_path: Path, c
         f"poolctl: error: {scenario}:3: invalid YAML: character U+0000 at column 14: YAML "
         "allows no control character"
     )
+
+
+def test_a_ping_count_no_run_can_mean_is_refused(cli: RunCli) -> None:
+    # it was taken: a ping of the reference worker 10^23 times, its round trips kept in memory
+    code, _, err = cli("ping", "--count", "99999999999999999999999")
+    assert code == 2
+    assert _one_line(err) == (
+        "poolctl: error: Invalid value for '--count': Input should be less than or equal to "
+        "10000000 (see 'poolctl ping --help')"
+    )

@@ -30,7 +30,7 @@ from poolctl.protocol import get_protocol
 from poolctl.report import Format
 from poolctl.report.publish import publish, save
 from poolctl.rundir import create_run_dir
-from poolctl.units import MAX_SECONDS
+from poolctl.units import MAX_REQUESTS, MAX_SECONDS
 from poolctl.worker import StderrMode, WorkerSpec
 from poolctl.worker_args import parse_args_json, parse_env, resolve_command
 
@@ -70,6 +70,7 @@ def ping(
         typer.Option(
             help="Pings to send (prints min, median and max; p99 from 100); with mcp, MCP pings.",
             min=1,
+            max=MAX_REQUESTS,
         ),
     ] = 1,
     stderr: Annotated[

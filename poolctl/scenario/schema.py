@@ -15,7 +15,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 
 from poolctl.framing import FRAMINGS
 from poolctl.protocol import PROTOCOLS
-from poolctl.units import MAX_SECONDS
+from poolctl.units import MAX_REQUESTS, MAX_SECONDS
 from poolctl.worker import StderrMode
 
 # Bounds a scenario cannot mean to pass: a day of waiting, ten million requests, ten thousand
@@ -23,7 +23,6 @@ from poolctl.worker import StderrMode
 # end the machine; a typo in a number (`1e400`, an extra zero) is an error at its line instead.
 Seconds = Annotated[float, Field(ge=0, le=MAX_SECONDS)]
 PositiveSeconds = Annotated[float, Field(gt=0, le=MAX_SECONDS)]
-MAX_REQUESTS = 10_000_000
 MAX_CALLERS = 10_000
 MAX_WORKERS = 1_000
 
