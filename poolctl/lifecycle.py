@@ -246,9 +246,7 @@ def _invoke(command: Command, argv: list[str] | None, context: RunContext) -> in
         ctx = getattr(usage, "ctx", None)
         if ctx is not None:
             hint = f" (see '{ctx.command_path} --help')"
-        # typer checks values with pydantic, whose messages begin "Value error, "
-        message = usage.format_message().replace(": Value error, ", ": ")
-        _error(f"{message}{hint}", context)
+        _error(f"{_usage_message(usage)}{hint}", context)
         return int(getattr(usage, "exit_code", ExitCode.BAD_INPUT))
     except PoolctlError as known:
         if not context.interrupted:  # refused because of the interruption: that is the story
@@ -264,6 +262,19 @@ def _invoke(command: Command, argv: list[str] | None, context: RunContext) -> in
         return ExitCode.BAD_INPUT
     except Exception:
         return _internal_error(context)
+
+
+def _usage_message(usage: Any) -> str:
+    """click's message for a usage error, as pydantic, which typer checks values with, words
+    it: without its "Value error, " prefix, and a value that is not a number said so (`nan`
+    breaks every bound, and was told "Input should be less than or equal to 86400")."""
+    message = str(usage.format_message()).replace(": Value error, ", ": ")
+    errors = getattr(usage.__cause__, "errors", None)
+    for problem in errors() if callable(errors) else ():
+        given = problem.get("input")
+        if isinstance(given, str) and given.strip().lstrip("+-").lower() == "nan":
+            return f"{message.split(': ', 1)[0]}: {given!r} is not a number"
+    return message
 
 
 def _internal_error(context: RunContext) -> int:

@@ -110,3 +110,13 @@ def test_a_ping_count_no_run_can_mean_is_refused(cli: RunCli) -> None:
         "poolctl: error: Invalid value for '--count': Input should be less than or equal to "
         "10000000 (see 'poolctl ping --help')"
     )
+
+
+def test_a_float_option_given_nan_is_told_it_is_not_a_number(cli: RunCli) -> None:
+    # NaN fails every bound: it was told "Input should be less than or equal to 86400"
+    code, _, err = cli("doctor", "--timeout", "nan")
+    assert code == 2
+    assert _one_line(err) == (
+        "poolctl: error: Invalid value for '--timeout': 'nan' is not a number "
+        "(see 'poolctl doctor --help')"
+    )
