@@ -120,3 +120,17 @@ def test_a_float_option_given_nan_is_told_it_is_not_a_number(cli: RunCli) -> Non
         "poolctl: error: Invalid value for '--timeout': 'nan' is not a number "
         "(see 'poolctl doctor --help')"
     )
+
+
+def test_a_pattern_weight_of_nan_is_told_it_is_not_finite(tmp_path: Path, cli: RunCli) -> None:
+    builtin = Path(__file__).parents[1] / "poolctl" / "patterns" / "builtin"
+    text = (builtin / "p3-checkout-timeout-waiters.yaml").read_text()
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "p3.yaml").write_text(text.replace("weight: 0.", "weight: .nan #", 1))
+    line = 1 + text[: text.index("weight: 0.")].count("\n")
+    code, _, err = cli("patterns", "list", "--patterns", str(mine))
+    assert code == 2
+    assert _one_line(err) == (
+        f"poolctl: error: {mine}/p3.yaml:{line}: signals[0].weight: Input should be a finite number"
+    )

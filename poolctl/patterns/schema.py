@@ -37,7 +37,8 @@ Source = Literal["exunit", "pytest", "junit", "scenario", "ping", "doctor"]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # no NaN or infinity (`.nan` for a weight was told "less than or equal to 1")
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class CheckedSpec(_Strict):
