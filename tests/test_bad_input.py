@@ -134,3 +134,12 @@ def test_a_pattern_weight_of_nan_is_told_it_is_not_finite(tmp_path: Path, cli: R
     assert _one_line(err) == (
         f"poolctl: error: {mine}/p3.yaml:{line}: signals[0].weight: Input should be a finite number"
     )
+
+
+def test_a_source_folder_that_is_not_there_is_bad_usage(tmp_path: Path, cli: RunCli) -> None:
+    # a typo was taken as a folder of no sources: the cut-off test heads went unread, unsaid
+    log = Path(__file__).parent / "fixtures" / "exunit" / "mix_after_run" / "warnings_as_errors.log"
+    missing = tmp_path / "no-such-src"
+    code, _, err = cli("triage", str(log), "--source", str(missing), "--no-history")
+    assert code == 2
+    assert _one_line(err) == f"poolctl: error: --source: not a directory: {missing}"

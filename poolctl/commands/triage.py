@@ -8,6 +8,7 @@ import io
 import sys
 from collections.abc import Iterator, Sequence
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, assert_never
 
 import typer
@@ -124,6 +125,9 @@ def triage_command(
     )
     if not logs:
         raise UsageProblem("give one or more test logs, or - to read standard input")
+    for root in source or ():  # a typo was read as a folder of no sources, without a word
+        if not Path(root).is_dir():
+            raise UsageProblem(f"--source: not a directory: {root}")
     recorder = HistoryRecorder(history, enabled=not no_history, secrets=context.secrets)
     kb = load_patterns(patterns or [])
     for note in kb.engine_notes():  # a user's regex RE2 cannot run: named when it loads
