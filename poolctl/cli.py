@@ -14,7 +14,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from poolctl import __version__, startgc
-from poolctl.errors import ExitCode
+from poolctl.errors import ExitCode, PoolctlError
 from poolctl.reader_gone import reader_gone
 from poolctl.termenv import plain_environment
 
@@ -46,7 +46,10 @@ def answered_at_once(argv: list[str]) -> int | None:
     if argv in (["--help"], ["-h"]):
         from poolctl.root_help import print_root_help
 
-        print_root_help()
+        try:
+            print_root_help()
+        except OSError as exc:
+            reader_gone(exc, sys.stdout)
         return ExitCode.OK
     if not argv:
         from poolctl.root_help import no_command_message
@@ -99,7 +102,11 @@ def program() -> int:
         # it as the signal ends any program, with no traceback (nothing has started yet)
         signal.signal(signal.SIGINT, signal.SIG_DFL)
     args = sys.argv[1:]
-    at_once = answered_at_once(args)
+    try:
+        at_once = answered_at_once(args)
+    except PoolctlError as unwritten:  # `poolctl --version >/dev/full`
+        sys.stderr.write(f"poolctl: error: {unwritten}\n")
+        return unwritten.exit_code
     if at_once is not None:
         return at_once
     from poolctl import lifecycle
@@ -113,7 +120,11 @@ def main(argv: list[str] | None = None) -> int:
     from poolctl import lifecycle
 
     args = sys.argv[1:] if argv is None else list(argv)
-    at_once = answered_at_once(args)
+    try:
+        at_once = answered_at_once(args)
+    except PoolctlError as unwritten:  # `poolctl --version >/dev/full`
+        sys.stderr.write(f"poolctl: error: {unwritten}\n")
+        return unwritten.exit_code
     if at_once is not None:
         return at_once
     return lifecycle.run(root_command(args), args)

@@ -11,16 +11,37 @@ import errno
 import os
 from typing import IO
 
+from poolctl.errors import PoolctlError
+
 
 def reader_gone(exc: OSError, stream: IO[str] | IO[bytes]) -> None:
     """The pipe's reader went away (`poolctl … | head`), or the terminal did (a closed
     window, a dropped ssh: EIO): what follows goes nowhere, and the run ends as it would
     have (its report written, its folder scrubbed, its exit code), not by an exception
     from the middle of it. The descriptor now points at /dev/null, so that what Python
-    still holds for it flushes without an error at exit. Any other error is raised."""
-    if exc.errno not in (errno.EPIPE, errno.EIO):
+    still holds for it flushes without an error at exit. Any other error (a full disk under
+    `> file`, `>/dev/full`) is bad output: an `OutputError` naming the stream, raised with the
+    stream pointed at /dev/null all the same (it was blamed on the run folder, or a traceback)."""
+    name = STREAMS.get(_fileno(stream))
+    if exc.errno not in (errno.EPIPE, errno.EIO) and name is None:
         raise exc
     with contextlib.suppress(OSError, ValueError):
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, stream.fileno())
         os.close(devnull)
+    if exc.errno not in (errno.EPIPE, errno.EIO):
+        raise OutputError(f"cannot write {name}: {exc.strerror or exc}") from None
+
+
+STREAMS = {1: "standard output", 2: "standard error"}
+
+
+class OutputError(PoolctlError):
+    """A standard stream that cannot be written (its reader gone is no error)."""
+
+
+def _fileno(stream: IO[str] | IO[bytes]) -> int:
+    try:
+        return stream.fileno()
+    except (OSError, ValueError):
+        return -1

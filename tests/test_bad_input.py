@@ -143,3 +143,15 @@ def test_a_source_folder_that_is_not_there_is_bad_usage(tmp_path: Path, cli: Run
     code, _, err = cli("triage", str(log), "--source", str(missing), "--no-history")
     assert code == 2
     assert _one_line(err) == f"poolctl: error: --source: not a directory: {missing}"
+
+
+def test_a_full_standard_output_is_named_as_the_place(tmp_path: Path, processes: Processes) -> None:
+    # `--version` printed a traceback; a report that could not be printed was blamed on the
+    # run folder ("cannot write reports/…: No space left on device")
+    log = Path(__file__).parent / "fixtures" / "exunit" / "mix_after_run" / "warnings_as_errors.log"
+    for argv in (["--version"], ["--help"], ["triage", str(log), "--no-history", "-f", "json"]):
+        script = f'exec "{sys.executable}" -m poolctl "$@" >/dev/full'
+        done = processes.run(["bash", "-c", script, "bash", *argv], 60, env=_env(tmp_path))
+        assert done.returncode == 2, argv
+        said = _one_line(done.stderr)
+        assert said == "poolctl: error: cannot write standard output: No space left on device"

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from enum import StrEnum
 from typing import Annotated
 
 import typer
+
+from poolctl.reader_gone import reader_gone
 
 
 class Shell(StrEnum):
@@ -26,4 +29,7 @@ def completion_command(
     script = get_completion_script(
         prog_name="poolctl", complete_var="_POOLCTL_COMPLETE", shell=shell.value
     )
-    typer.echo(script)
+    try:
+        typer.echo(script)
+    except OSError as exc:  # a reader gone is no error; a full disk is said of the stream
+        reader_gone(exc, sys.stdout)
