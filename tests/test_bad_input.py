@@ -155,3 +155,11 @@ def test_a_full_standard_output_is_named_as_the_place(tmp_path: Path, processes:
         assert done.returncode == 2, argv
         said = _one_line(done.stderr)
         assert said == "poolctl: error: cannot write standard output: No space left on device"
+
+
+def test_a_run_folder_that_is_not_there_is_named_itself(tmp_path: Path, cli: RunCli) -> None:
+    # its parent was named instead: "reports: no report.json (is it a poolctl run folder?)"
+    missing = tmp_path / "reports" / "20261201T000000Z-triage"
+    code, _, err = cli("report", str(missing))
+    assert code == 2
+    assert _one_line(err) == f"poolctl: error: {missing}: no such run folder or file"

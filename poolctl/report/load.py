@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, get_args
@@ -143,6 +144,8 @@ def load_report(target: str | Path) -> Report:
     except NoWriter:
         raise InputError(f"{path}: {NO_WRITER}") from None
     except FileNotFoundError:
+        if not os.path.exists(target):  # else its parent folder was said to be no run folder
+            raise InputError(f"{target}: no such run folder or file") from None
         raise InputError(_no_report(path)) from None
     except json.JSONDecodeError as exc:  # a report cut short (a full disk, a killed copy)
         raise InputError(
