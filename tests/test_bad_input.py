@@ -8,6 +8,8 @@ import os
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import Processes, RunCli
 
 # Runs `poolctl ARGV...` and prints, last, the largest resident set of it and its children (kB)
@@ -163,3 +165,18 @@ def test_a_run_folder_that_is_not_there_is_named_itself(tmp_path: Path, cli: Run
     code, _, err = cli("report", str(missing))
     assert code == 2
     assert _one_line(err) == f"poolctl: error: {missing}: no such run folder or file"
+
+
+def test_a_history_timeout_that_is_no_number_is_refused(
+    tmp_path: Path, cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # POOLCTL_KEEP_RUNS and POOLCTL_FLAKY_WINDOW were refused; this one was taken as 10 s
+    monkeypatch.setenv("POOLCTL_HISTORY_TIMEOUT", "nan")
+    log = Path(__file__).parent / "fixtures" / "exunit" / "mix_after_run" / "warnings_as_errors.log"
+    store = tmp_path / "history.sqlite"
+    code, out, err = cli("triage", str(log), "-q", "--history", str(store))
+    assert code == 2
+    assert "1 failure" in out  # the report first, as for any store that cannot be used
+    assert _one_line(err) == (
+        "poolctl: error: POOLCTL_HISTORY_TIMEOUT: not a number of seconds from 0 to 86400: 'nan'"
+    )

@@ -25,10 +25,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from poolctl.errors import UsageProblem
 from poolctl.history.errors import HistoryError, first_line
 from poolctl.history.location import Location
 from poolctl.history.rawdb import Db, SaDb, SqliteDb
 from poolctl.history.schema_head import SCHEMA_HEAD, VERSION_TABLE
+from poolctl.units import MAX_SECONDS
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
@@ -39,12 +41,18 @@ PG_WRITE_LOCK = 0x706F6F6D  # the advisory lock a write transaction holds on Pos
 
 
 def timeout_from_env() -> float:
-    """`POOLCTL_HISTORY_TIMEOUT` in seconds (10 when unset or not a positive number)."""
-    try:
-        value = float(os.environ.get(TIMEOUT_ENV, ""))
-    except ValueError:
+    """`POOLCTL_HISTORY_TIMEOUT` in seconds (10 when unset or empty); a value that is no
+    positive number of seconds up to a day is refused (it was taken as 10 without a word)."""
+    raw = os.environ.get(TIMEOUT_ENV, "").strip()
+    if not raw:
         return DEFAULT_TIMEOUT
-    return value if value > 0 and math.isfinite(value) else DEFAULT_TIMEOUT
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not (0 < value <= MAX_SECONDS):
+        raise UsageProblem(f"not a number of seconds from 0 to 86400: {raw!r}", where=TIMEOUT_ENV)
+    return value
 
 
 def _on_connect(dbapi: Any) -> None:
