@@ -33,9 +33,32 @@ def parse_args_json(text: str | None) -> dict[str, Any]:
         value = json.loads(text)
     except ValueError as exc:
         raise UsageProblem(f"--args is not JSON: {exc}") from None
+    except RecursionError:  # it was an internal error, exit 3
+        value = _TOO_DEEP
+    if value is _TOO_DEEP or _depth(value) > MAX_DEPTH:  # the request's encoder recurses too
+        raise UsageProblem(f"--args is nested more than {MAX_DEPTH} levels deep")
     if not isinstance(value, dict):
         raise UsageProblem(f"--args must be a JSON object, got {type(value).__name__}")
     return value
+
+
+_TOO_DEEP = object()
+MAX_DEPTH = 256  # levels of lists and objects in --args; deeper, no request can be encoded
+
+
+def _depth(value: Any) -> int:
+    """How deep lists and objects nest in `value` (a scalar is 0)."""
+    deepest, level = 0, [(value, 1)]
+    while level:
+        item, depth = level.pop()
+        children = (
+            item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        )
+        if children is None:
+            continue
+        deepest = max(deepest, depth)
+        level.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def resolve_command(cmd: list[str], cwd: str | None) -> tuple[str, ...]:

@@ -180,3 +180,11 @@ def test_a_history_timeout_that_is_no_number_is_refused(
     assert _one_line(err) == (
         "poolctl: error: POOLCTL_HISTORY_TIMEOUT: not a number of seconds from 0 to 86400: 'nan'"
     )
+
+
+def test_ping_args_nested_past_any_use_are_bad_usage(cli: RunCli) -> None:
+    # json.loads raised RecursionError: "internal error", exit 3, a traceback saved
+    deep = '{"a": ' + "[" * 20_000 + "]" * 20_000 + "}"
+    code, _, err = cli("ping", "--args", deep)
+    assert code == 2
+    assert _one_line(err) == "poolctl: error: --args is nested more than 256 levels deep"
