@@ -29,8 +29,8 @@ def parse_args_json(text: str | None) -> dict[str, Any]:
     """`--args` as a JSON object."""
     if text is None:
         return {}
-    try:
-        value = json.loads(text)
+    try:  # NaN and Infinity are Python's, not JSON's: a strict worker refuses the request
+        value = json.loads(text, parse_constant=_not_json)
     except ValueError as exc:
         raise UsageProblem(f"--args is not JSON: {exc}") from None
     except RecursionError:  # it was an internal error, exit 3
@@ -59,6 +59,10 @@ def _depth(value: Any) -> int:
         deepest = max(deepest, depth)
         level.extend((child, depth + 1) for child in children)
     return deepest
+
+
+def _not_json(name: str) -> Any:
+    raise ValueError(f"{name} is no JSON value")
 
 
 def resolve_command(cmd: list[str], cwd: str | None) -> tuple[str, ...]:

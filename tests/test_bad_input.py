@@ -188,3 +188,10 @@ def test_ping_args_nested_past_any_use_are_bad_usage(cli: RunCli) -> None:
     code, _, err = cli("ping", "--args", deep)
     assert code == 2
     assert _one_line(err) == "poolctl: error: --args is nested more than 256 levels deep"
+
+
+def test_ping_args_holding_nan_are_not_json(cli: RunCli) -> None:
+    # Python's json reads NaN and writes it back: a strict worker (JSON.parse) refuses it
+    code, _, err = cli("ping", "--args", '{"a": NaN}')
+    assert code == 2
+    assert _one_line(err) == "poolctl: error: --args is not JSON: NaN is no JSON value"
