@@ -195,3 +195,22 @@ def test_ping_args_holding_nan_are_not_json(cli: RunCli) -> None:
     code, _, err = cli("ping", "--args", '{"a": NaN}')
     assert code == 2
     assert _one_line(err) == "poolctl: error: --args is not JSON: NaN is no JSON value"
+
+
+def test_a_report_json_python_cannot_decode_is_said_without_python_s_advice(
+    tmp_path: Path, cli: RunCli
+) -> None:
+    run = tmp_path / "run"
+    run.mkdir()
+    report = run / "report.json"
+    report.write_bytes(b'{\n"title": "\xff"}')  # was: 'utf-8' codec can't decode byte …
+    code, _, err = cli("report", str(run))
+    assert code == 2
+    assert _one_line(err) == f"poolctl: error: {report}:2: not UTF-8: byte 0xff; not a report"
+    report.write_text('{"schema_version": ' + "1" * 5000 + "}")  # was: use sys.set_int_max_…
+    code, _, err = cli("report", str(run))
+    assert code == 2
+    assert _one_line(err) == (
+        f"poolctl: error: {report}: cannot read the report: Exceeds the limit (4300 digits) for "
+        "integer string conversion: value has 5000 digits"
+    )

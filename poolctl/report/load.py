@@ -155,8 +155,13 @@ def load_report(target: str | Path) -> Report:
         raise InputError(f"{path}: nested too deeply to be a poolctl report") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read the report: {exc.strerror or exc}") from None
-    except ValueError as exc:
-        raise InputError(f"{path}: cannot read the report: {exc}") from None
+    except UnicodeDecodeError as exc:  # named where it is, as a JSON error is
+        line = exc.object.count(b"\n", 0, exc.start) + 1
+        byte = exc.object[exc.start]
+        raise InputError(f"{path}:{line}: not UTF-8: byte 0x{byte:02x}; not a report") from None
+    except ValueError as exc:  # a number of thousands of digits, which Python will not read
+        said = str(exc).split("; use sys.", 1)[0]  # advice to a programmer, not to a user
+        raise InputError(f"{path}: cannot read the report: {said}") from None
     if not isinstance(doc, Mapping):
         raise InputError(f"{path}: not a poolctl report")
     try:
