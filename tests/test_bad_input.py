@@ -214,3 +214,13 @@ def test_a_report_json_python_cannot_decode_is_said_without_python_s_advice(
         f"poolctl: error: {report}: cannot read the report: Exceeds the limit (4300 digits) for "
         "integer string conversion: value has 5000 digits"
     )
+
+
+def test_history_of_a_test_with_an_empty_name_is_bad_usage(tmp_path: Path, cli: RunCli) -> None:
+    # every test's name holds '': their outcomes were listed under the heading "Test : …"
+    log = Path(__file__).parent / "fixtures" / "exunit" / "mix_after_run" / "warnings_as_errors.log"
+    store = tmp_path / "history.sqlite"
+    assert cli("triage", str(log), "-q", "--history", str(store))[0] == 1
+    code, out, err = cli("history", "test", "", "--history", str(store))
+    assert code == 2 and not out
+    assert _one_line(err) == "poolctl: error: NAME is empty: give a test's name, or a part of it"

@@ -111,6 +111,8 @@ def test_command(
     as_json: JsonOpt = False,
     output: OutputOpt = "-",
 ) -> None:
+    if not name.strip():  # every name holds it: every test's outcomes were listed as one
+        raise UsageProblem("NAME is empty: give a test's name, or a part of it")
     _show(history, fmt, as_json, output, lambda store: outcomes_listing(store, name, limit))
 
 
