@@ -9,6 +9,7 @@ import os
 import select
 import stat
 from pathlib import Path
+from typing import BinaryIO
 
 FIFO_WAIT = 10.0  # seconds a FIFO (`<(cmd)`, a named pipe) is waited on for its first byte
 
@@ -21,29 +22,70 @@ class TooLong(Exception):
         self.size = size
 
 
-class NoWriter(Exception):
-    """A FIFO on which nothing came within `FIFO_WAIT` seconds."""
+class NoWriter(OSError):
+    """A FIFO on which nothing came within `FIFO_WAIT` seconds, and no process holds it open
+    for writing (an OSError: where a file that cannot be opened is said, so is this)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            0, f"a FIFO, and nothing came on it in {FIFO_WAIT:g} s: no process writes to it"
+        )
+
+
+def open_readable(path: str | Path) -> BinaryIO:
+    """`path` opened for reading as `open(path, "rb")` does, but a FIFO no process writes to
+    is `NoWriter` once `FIFO_WAIT` seconds have passed (one a writer holds is waited on)."""
+    # opened without blocking: `open` of a FIFO waits for a writer, for ever if none comes
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    file = open(fd, "rb")  # noqa: SIM115 - the caller's
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISFIFO(info.st_mode):
+            poll = select.poll()
+            poll.register(fd, select.POLLIN)
+            if not poll.poll(FIFO_WAIT * 1000) and not _held_for_writing(info):
+                raise NoWriter
+        os.set_blocking(fd, True)
+    except BaseException:
+        file.close()
+        raise
+    return file
+
+
+def _held_for_writing(fifo: os.stat_result) -> bool:
+    """Whether another process holds the FIFO open for writing (one that has not written
+    yet: a test run still compiling)."""
+    for fd_dir in Path("/proc").glob("[0-9]*/fd"):
+        if fd_dir.parent.name == str(os.getpid()):
+            continue
+        try:
+            entries = list(fd_dir.iterdir())
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                held = entry.stat()
+                if (held.st_ino, held.st_dev) != (fifo.st_ino, fifo.st_dev):
+                    continue
+                info = (fd_dir.parent / "fdinfo" / entry.name).read_text()
+                flags = int(info.split("flags:", 1)[1].split()[0], 8)
+            except (OSError, IndexError, ValueError):  # gone meanwhile, or not readable
+                continue
+            if flags & os.O_ACCMODE in (os.O_WRONLY, os.O_RDWR):
+                return True
+    return False
 
 
 def read_bounded(path: Path, limit: int, *, regular_limit: bool = True) -> bytes:
     """The bytes of `path`, at most `limit` (not for a regular file when `regular_limit` is
     false: its size is its bound). Raises OSError when it cannot be opened or read, `TooLong`
-    past the limit, `NoWriter` for a FIFO nothing comes on."""
-    # opened without blocking: `open` of a FIFO waits for a writer, for ever if none comes
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-    with open(fd, "rb") as file:
-        mode = os.fstat(fd).st_mode
-        if stat.S_ISFIFO(mode):
-            poll = select.poll()
-            poll.register(fd, select.POLLIN)
-            if not poll.poll(FIFO_WAIT * 1000):
-                raise NoWriter
-        os.set_blocking(fd, True)
-        if stat.S_ISREG(mode) and not regular_limit:
+    past the limit, `NoWriter` for a FIFO no process writes to."""
+    with open_readable(path) as file:
+        info = os.fstat(file.fileno())
+        if stat.S_ISREG(info.st_mode) and not regular_limit:
             return file.read()
-        size = os.fstat(fd).st_size
-        if stat.S_ISREG(mode) and size > limit:
-            raise TooLong(size)
+        if stat.S_ISREG(info.st_mode) and info.st_size > limit:
+            raise TooLong(info.st_size)
         raw = file.read(limit + 1)
     if len(raw) > limit:
         raise TooLong(None)

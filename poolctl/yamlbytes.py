@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from poolctl.boundedread import FIFO_WAIT, NoWriter, TooLong, read_bounded
+from poolctl.boundedread import NoWriter, TooLong, read_bounded
 from poolctl.errors import InputError
 
 MAX_BYTES = 4 * 1024 * 1024  # a scenario or a pattern file is a few kilobytes
-NO_WRITER = f"a FIFO, and nothing came on it in {FIFO_WAIT:g} s (no process writes to it?)"
 
 
 def read_document(
@@ -26,8 +25,8 @@ def read_document(
     except TooLong as long:
         said = f"the file is {long.size:,}" if long.size else f"it goes on past {limit:,}"
         raise error_type(f"{said} bytes; {bound}", where=str(path)) from None
-    except NoWriter:
-        raise error_type(NO_WRITER, where=str(path)) from None
+    except NoWriter as exc:
+        raise error_type(f"{exc.strerror}", where=str(path)) from None
     except FileNotFoundError:
         raise error_type("file not found", where=str(path)) from None
     except OSError as exc:

@@ -224,3 +224,33 @@ def test_history_of_a_test_with_an_empty_name_is_bad_usage(tmp_path: Path, cli: 
     code, out, err = cli("history", "test", "", "--history", str(store))
     assert code == 2 and not out
     assert _one_line(err) == "poolctl: error: NAME is empty: give a test's name, or a part of it"
+
+
+def test_a_log_that_is_a_fifo_nobody_writes_to_is_refused_not_waited_on_for_ever(
+    tmp_path: Path, processes: Processes
+) -> None:
+    fifo = tmp_path / "test.log"
+    os.mkfifo(fifo)  # `open` of it blocked for ever, and nothing was said
+    argv = [sys.executable, "-m", "poolctl", "triage", str(fifo), "--no-history"]
+    done = processes.run(argv, 60, cwd=tmp_path, env=_env(tmp_path))
+    assert done.returncode == 2
+    assert _one_line(done.stderr) == (
+        f"poolctl: error: nothing could be read from the logs: {fifo}: cannot read: a FIFO, and "
+        "nothing came on it in 10 s: no process writes to it"
+    )
+
+
+def test_a_log_fifo_a_writer_holds_is_waited_on_past_the_ten_seconds(
+    tmp_path: Path, processes: Processes
+) -> None:
+    # the writer holds it open and writes late (a test run still compiling): no refusal
+    fifo = tmp_path / "test.log"
+    os.mkfifo(fifo)
+    log = Path(__file__).parent / "fixtures" / "exunit" / "mix_after_run" / "warnings_as_errors.log"
+    script = (
+        f'(sleep 12; cat "{log}") > "{fifo}" & '
+        f'exec "{sys.executable}" -m poolctl triage "{fifo}" --no-history -q'
+    )
+    done = processes.run(["bash", "-c", script], 60, cwd=tmp_path, env=_env(tmp_path))
+    assert done.returncode == 1, done.stderr
+    assert "1 failure" in done.stdout and not done.stderr

@@ -15,6 +15,7 @@ import sys
 from collections.abc import Sequence
 from typing import BinaryIO, Protocol
 
+from poolctl.boundedread import open_readable
 from poolctl.errors import InputError, UsageProblem
 from poolctl.logs import exunit_stopped, other_verdicts, pytest_run_errors
 from poolctl.logs.ansi import strip_ansi
@@ -293,7 +294,8 @@ def read_logs(
                 read_any |= _read_one(source, name, fmt, out)
             else:
                 try:
-                    stream = open(path, "rb")  # noqa: SIM115 - closed by the `with` below
+                    # a FIFO no process writes to blocked `open` for ever, without a word
+                    stream = open_readable(path)
                 except OSError as error:
                     why = f"{name}: cannot read: {error.strerror or error}"
                     out.skipped.append(why)

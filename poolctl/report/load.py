@@ -32,7 +32,6 @@ from poolctl.model import (
 )
 from poolctl.report.details import from_json
 from poolctl.report.json_writer import SCHEMA_VERSION, schema
-from poolctl.yamlbytes import NO_WRITER
 
 # a report.json that is no file (a device, a FIFO) is read up to this; a file, whole
 MAX_STREAMED = 64 * 1024 * 1024
@@ -141,8 +140,8 @@ def load_report(target: str | Path) -> Report:
         doc = json.loads(read_bounded(path, MAX_STREAMED, regular_limit=False).decode("utf-8"))
     except TooLong:
         raise InputError(f"{path}: it goes on past {MAX_STREAMED:,} bytes; not a report") from None
-    except NoWriter:
-        raise InputError(f"{path}: {NO_WRITER}") from None
+    except NoWriter as exc:
+        raise InputError(f"{path}: {exc.strerror}") from None
     except FileNotFoundError:
         if not os.path.exists(target):  # else its parent folder was said to be no run folder
             raise InputError(f"{target}: no such run folder or file") from None
