@@ -1,13 +1,15 @@
-"""A small input file's bytes (a scenario, a pattern file, a report.json), read so that no path
-hangs or fills memory: a device such as /dev/zero says size 0 and never ends, and a FIFO no
-process writes to blocks its reader's `open` forever.
+"""Files opened so that no path hangs or fills memory: a small input's bytes (a scenario, a
+pattern file, a report.json) bounded, since a device such as /dev/zero says size 0 and never
+ends; a FIFO no process writes to (reads from) blocks its reader's (writer's) `open` for ever.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import select
 import stat
+import time
 from pathlib import Path
 from typing import BinaryIO
 
@@ -30,6 +32,33 @@ class NoWriter(OSError):
         super().__init__(
             0, f"a FIFO, and nothing came on it in {FIFO_WAIT:g} s: no process writes to it"
         )
+
+
+class NoReader(OSError):
+    """A FIFO given as output that no process opened for reading within `FIFO_WAIT` seconds."""
+
+    def __init__(self) -> None:
+        said = f"a FIFO, and no process opened it for reading in {FIFO_WAIT:g} s"
+        super().__init__(0, said)
+
+
+def open_writable(path: str | Path) -> BinaryIO:
+    """`path` opened as `open(path, "wb")` does, but a FIFO no process reads from is
+    `NoReader` once `FIFO_WAIT` seconds have passed."""
+    deadline = time.monotonic() + FIFO_WAIT
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NONBLOCK | os.O_CLOEXEC
+    while True:
+        try:  # without blocking: a FIFO with no reader is ENXIO at once, not a wait for ever
+            fd = os.open(path, flags, 0o666)
+            break
+        except OSError as exc:
+            if exc.errno != errno.ENXIO:
+                raise
+            if time.monotonic() > deadline:
+                raise NoReader from None
+            time.sleep(0.1)
+    os.set_blocking(fd, True)
+    return open(fd, "wb")
 
 
 def open_readable(path: str | Path) -> BinaryIO:

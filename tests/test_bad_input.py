@@ -254,3 +254,20 @@ def test_a_log_fifo_a_writer_holds_is_waited_on_past_the_ten_seconds(
     done = processes.run(["bash", "-c", script], 60, cwd=tmp_path, env=_env(tmp_path))
     assert done.returncode == 1, done.stderr
     assert "1 failure" in done.stdout and not done.stderr
+
+
+def test_an_output_that_is_a_fifo_nobody_reads_is_refused_not_waited_on_for_ever(
+    tmp_path: Path, processes: Processes
+) -> None:
+    fifo = tmp_path / "report.md"
+    os.mkfifo(fifo)  # opening it to write blocked for ever
+    log = Path(__file__).parent / "fixtures" / "exunit" / "mix_after_run" / "warnings_as_errors.log"
+    argv = ["triage", str(log), "--no-history", "-f", "md", "-o", str(fifo)]
+    done = processes.run(
+        [sys.executable, "-m", "poolctl", *argv], 60, cwd=tmp_path, env=_env(tmp_path)
+    )
+    assert done.returncode == 2
+    assert _one_line(done.stderr) == (
+        f"poolctl: error: --output: cannot write {fifo}: a FIFO, and no process opened it for "
+        "reading in 10 s"
+    )

@@ -11,6 +11,7 @@ from typing import Annotated, Any, assert_never
 import typer
 from rich.console import Console
 
+from poolctl.boundedread import open_writable
 from poolctl.commands.index import BY_NAME, epilog
 from poolctl.console import stderr_console, stderr_stream, stdout_console, text_console
 from poolctl.context import RunContext
@@ -328,7 +329,8 @@ def new_pattern(
         )
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        path.write_text(starter.text, encoding="utf-8")
+        with open_writable(path) as fh:  # a FIFO nobody reads: refused, not waited on
+            fh.write(starter.text.encode("utf-8"))
     except OSError as exc:
         raise UsageProblem(
             f"cannot write {path}: {exc.strerror or exc}", where="--output"

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, assert_never
 
 from poolctl import redact
+from poolctl.boundedread import open_writable
 from poolctl.console import stderr_stream, stdout_stream
 from poolctl.context import RunContext
 from poolctl.errors import UsageProblem
@@ -262,7 +263,8 @@ def write_output(text: str, output: str, secrets: Secrets | None = None) -> None
         return
     redactor = secrets.redactor() if secrets is not None else redact.environment()
     try:
-        Path(output).write_text(redactor.text(text), encoding="utf-8", errors="backslashreplace")
+        with open_writable(output) as fh:  # a FIFO nobody reads: refused, not waited on
+            fh.write(redactor.text(text).encode("utf-8", "backslashreplace"))
     except OSError as exc:
         raise UsageProblem(
             f"cannot write {output}: {exc.strerror or exc}", where="--output"
@@ -299,7 +301,7 @@ def write_json(report: Report, output: str) -> None:
             reader_gone(exc, sys.stdout)
         return
     try:
-        with open(output, "wb") as fh:
+        with open_writable(output) as fh:
             fh.writelines(_json_pieces(report))
     except OSError as exc:
         raise UsageProblem(
