@@ -42,11 +42,12 @@ class NoReader(OSError):
         super().__init__(0, said)
 
 
-def open_writable(path: str | Path) -> BinaryIO:
-    """`path` opened as `open(path, "wb")` does, but a FIFO no process reads from is
-    `NoReader` once `FIFO_WAIT` seconds have passed."""
+def open_writable(path: str | Path, append: bool = False) -> BinaryIO:
+    """`path` opened as `open(path, "wb")` (`"ab"` to `append`) does, but a FIFO no process
+    reads from is `NoReader` once `FIFO_WAIT` seconds have passed."""
     deadline = time.monotonic() + FIFO_WAIT
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NONBLOCK | os.O_CLOEXEC
+    flags = os.O_WRONLY | os.O_CREAT | os.O_NONBLOCK | os.O_CLOEXEC
+    flags |= os.O_APPEND if append else os.O_TRUNC
     while True:
         try:  # without blocking: a FIFO with no reader is ENXIO at once, not a wait for ever
             fd = os.open(path, flags, 0o666)

@@ -271,3 +271,19 @@ def test_an_output_that_is_a_fifo_nobody_reads_is_refused_not_waited_on_for_ever
         f"poolctl: error: --output: cannot write {fifo}: a FIFO, and no process opened it for "
         "reading in 10 s"
     )
+
+
+def test_a_step_summary_that_is_a_fifo_nobody_reads_is_warned_of_not_waited_on(
+    tmp_path: Path, processes: Processes
+) -> None:
+    fifo = tmp_path / "summary.md"
+    os.mkfifo(fifo)  # appending to it blocked for ever, after the report was printed
+    log = Path(__file__).parent / "fixtures" / "exunit" / "mix_after_run" / "warnings_as_errors.log"
+    env = {**_env(tmp_path), "GITHUB_STEP_SUMMARY": str(fifo)}
+    argv = [sys.executable, "-m", "poolctl", "triage", str(log), "--no-history", "-q"]
+    done = processes.run(argv, 60, cwd=tmp_path, env=env)
+    assert done.returncode == 1  # the log's failure: the summary is no reason to fail
+    assert _one_line(done.stderr) == (
+        f"poolctl: warning: cannot append to GITHUB_STEP_SUMMARY ({fifo}): a FIFO, and no "
+        "process opened it for reading in 10 s"
+    )

@@ -440,8 +440,8 @@ def step_summary(reports: Sequence[Report], secrets: Secrets | None = None) -> N
         where = reports[0].run_dir if len(reports) == 1 else ""
         text = summary_for(docs, existing, where or "")
         if text:
-            with path.open("a", encoding="utf-8") as fh:
-                fh.write(text if text.endswith("\n") else text + "\n")
+            with open_writable(path, append=True) as fh:  # a FIFO nobody reads: refused
+                fh.write((text if text.endswith("\n") else text + "\n").encode("utf-8"))
     except OSError as exc:
         stderr_stream().write(
             f"poolctl: warning: cannot append to {SUMMARY_ENV} ({target}): {exc.strerror or exc}\n"
