@@ -122,7 +122,10 @@ def crashed(obs: Observations) -> Judgement:
         if obs.pending.lstrip().lower().startswith(b"usage:"):
             verdict += ", after printing its usage to stdout: its command line lacks what it needs"
             fix = "Give it the arguments its usage (quoted) asks for."
-    if "--stdio" in (exc or "") + obs.pending.decode("utf-8", "replace"):
+    # Said only of a server started without `--stdio`: one given it and refusing it (an MCP
+    # server's argparse: `unrecognized arguments: --stdio`) needs the switch dropped, not added.
+    said_stdio = "--stdio" in (exc or "") + obs.pending.decode("utf-8", "replace")
+    if said_stdio and "--stdio" not in obs.worker.spec.argv:
         fix += " A language server serves on its pipes only when started with `--stdio` (or a "
         fix += "subcommand such as `start`), as an editor starts it."
     if status.signal is not None and not exc:
