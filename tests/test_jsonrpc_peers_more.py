@@ -1,6 +1,7 @@
-"""More real JSON-RPC peers, started the ways users get them wrong: mcp-server-time (the
-reference MCP time server, from the dev extra). Each verdict is checked by exit code, cause and
-the quoted line of the server's own stderr."""
+"""More real JSON-RPC peers, started the ways users get them wrong: `ruff server` (ruff's
+language server, from the dev extra), mcp-server-time (the reference MCP time server, from the
+dev extra). Each verdict is checked by exit
+code, cause and the quoted line of the server's own stderr."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from tests.conftest import Processes
 pytestmark = pytest.mark.slow
 
 BIN = Path(sys.executable).parent
+RUFF = BIN / "ruff"
 MCP_TIME = BIN / "mcp-server-time"
 WAIT = "20"  # seconds a server may take to start on a loaded machine
 
@@ -49,3 +51,20 @@ def test_an_mcp_server_refusing_stdio_is_not_told_to_be_started_with_stdio(
     assert d["remediation"] == (
         f"Give it the arguments it asks for (`{refusal}`); its `--help` lists them."
     )
+
+
+@needs(RUFF)
+def test_a_server_that_printed_its_usage_on_stderr_is_told_so(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """`ruff` without its `server` subcommand prints its help on stderr and exits 2, with no
+    `error:` line: the verdict names the usage it printed and quotes its Usage line (it was a
+    bare crash quoting the end of the option list)."""
+    d = verdict(capsys, "--protocol", "lsp", "--", str(RUFF))
+    assert d["cause"].endswith(
+        "exited with code 2, after printing its usage to stderr: `Usage: ruff [OPTIONS] <COMMAND>`"
+    ), d["cause"]
+    assert d["remediation"].startswith("Give it the arguments its usage asks for"), d
+    assert "started with `--stdio` (or a subcommand" in d["remediation"], d  # spoken lsp
+    said = {e["note"]: e["text"] for e in d["evidence"]}
+    assert said["the usage it printed"] == "Usage: ruff [OPTIONS] <COMMAND>", said

@@ -45,6 +45,10 @@ USAGE_ERROR = re.compile(
     re.M | re.I,
 )
 
+# The usage line of a parser that printed its help on an incomplete command line and exited
+# with no `error:` line (clap's `Usage: ruff [OPTIONS] <COMMAND>` when the subcommand is missing).
+USAGE_LINE = re.compile(r"^usage: [^\n]+$", re.M | re.I)
+
 
 def exception_line(stderr: str) -> str | None:
     """The line that says why the process died: the last `SomeError: message` of a Python

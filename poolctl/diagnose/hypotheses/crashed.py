@@ -12,7 +12,7 @@ from poolctl.model import Evidence
 
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out
 from ..observe import Observations
-from ..readings import USAGE_ERROR, exception_line, live_origin
+from ..readings import USAGE_ERROR, USAGE_LINE, exception_line, live_origin
 
 ID = "crashed"
 
@@ -94,6 +94,9 @@ def crashed(obs: Observations) -> Judgement:
     if exc:
         said = "its argument parser's error" if usage else "the exception that ended it"
         ev.append(Evidence(exc, origin, said))
+    printed = USAGE_LINE.search(obs.stderr_text) if exc is None and status.code else None
+    if printed is not None:
+        ev.append(Evidence(printed.group(0).strip(), origin, "the usage it printed"))
     if obs.pending and not obs.merged:
         ev.append(Evidence(quote(obs.pending), obs.pending_origin(), "what it wrote to stdout"))
     served = obs.worker.answered
@@ -117,6 +120,10 @@ def crashed(obs: Observations) -> Judgement:
     elif exc:
         verdict += f", after the exception `{exc}`"
         fix = f"Fix the error it reports (`{exc}`); run `{argv}` by hand to see it happen."
+    elif printed is not None:  # its help on stderr, for a command line it cannot run
+        line = printed.group(0).strip()
+        verdict += f", after printing its usage to stderr: `{line}`"
+        fix = f"Give it the arguments its usage asks for (`{line}`); its `--help` lists them."
     elif obs.pending and not obs.merged and not tail:  # it said why on stdout, not stderr
         fix = fix.replace(f"read its stderr ({obs.stderr_origin})", "read its stdout (quoted)")
         if obs.pending.lstrip().lower().startswith(b"usage:"):
@@ -124,8 +131,10 @@ def crashed(obs: Observations) -> Judgement:
             fix = "Give it the arguments its usage (quoted) asks for."
     # Said only of a server started without `--stdio`: one given it and refusing it (an MCP
     # server's argparse: `unrecognized arguments: --stdio`) needs the switch dropped, not added.
+    # A language server that printed its usage lacks its switch or subcommand (`ruff server`).
     said_stdio = "--stdio" in (exc or "") + obs.pending.decode("utf-8", "replace")
-    if said_stdio and "--stdio" not in obs.worker.spec.argv:
+    lsp_usage = printed is not None and obs.protocol == "lsp"
+    if (said_stdio or lsp_usage) and "--stdio" not in obs.worker.spec.argv:
         fix += " A language server serves on its pipes only when started with `--stdio` (or a "
         fix += "subcommand such as `start`), as an editor starts it."
     if status.signal is not None and not exc:
