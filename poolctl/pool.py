@@ -14,7 +14,6 @@ import functools
 import os
 import signal
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,7 @@ from poolctl.errors import FramingError, PoolctlError
 from poolctl.events import Trace
 from poolctl.model import Diagnosis
 from poolctl.patterns.loader import PatternSet
-from poolctl.pool_init import InitDiagnoses, init_exchange
+from poolctl.pool_init import InitDiagnoses, close_sessions, init_exchange
 from poolctl.pool_line import Call, Waiter, WaitingLine
 from poolctl.pool_trace import trace_granted, trace_outcome
 from poolctl.pool_types import (
@@ -39,7 +38,7 @@ from poolctl.rundir import RunDir
 from poolctl.worker import Answer, ExitStatus, NoAnswer, WorkerProcess, WorkerSpec
 
 
-@dataclass(eq=False, slots=True)
+@dataclasses.dataclass(eq=False, slots=True)
 class _Started:
     """A worker given to a waiter at `at`, with the request written for it (a call's)."""
 
@@ -554,6 +553,7 @@ class Pool:
             if worker.state is State.STARTING:  # an init ping nobody will wait for now
                 worker.fail_pending(f"pool shutting down ({mode}) during init")
         workers = list(self.workers.values())
+        await close_sessions(workers, grace, mode)  # LSP's shutdown and exit, still read
         for worker in workers:
             worker.detach()
             worker.state = State.RETIRED

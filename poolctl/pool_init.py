@@ -1,5 +1,5 @@
-"""A pool worker's init: the ping, or the protocol's handshake, within the init timeout; and the
-diagnosis of an init that got no answer.
+"""A pool worker's init: the ping, or the protocol's handshake, within the init timeout; the
+diagnosis of an init that got no answer; and the closing of its session at shutdown.
 
 The experiments of a silent worker's diagnosis run in one init diagnosis only, as ping runs
 them once. They begin during the wait of the first worker whose init starts (as ping's do), and
@@ -17,7 +17,7 @@ from poolctl.diagnose.early import EarlyExperiments
 from poolctl.events import Trace
 from poolctl.model import Diagnosis
 from poolctl.patterns.loader import PatternSet
-from poolctl.pool_worker import PooledWorker
+from poolctl.pool_worker import PooledWorker, State
 from poolctl.protocol import Request, workspace
 from poolctl.rundir import RunDir
 from poolctl.session import answered_as, other_openings
@@ -58,6 +58,29 @@ async def init_exchange(
             return dataclasses.replace(outcome, response=mismatch)
     assert outcome is not None
     return outcome
+
+
+async def close_sessions(workers: list[PooledWorker], timeout: float, mode: str) -> None:
+    """End each idle worker's session as its protocol asks (LSP's shutdown, then exit) before
+    its stdin closes, in a `drain` shutdown (an `abort` stops them at once): a language server
+    whose stdin closes first exits with an error (`ruff server`: code 2, `client exited without
+    proper shutdown sequence`; clangd: code 1)."""
+    if mode != "drain":
+        return
+
+    async def close(worker: PooledWorker) -> None:
+        worker.state = State.RETIRED  # its exit, on `exit`, is the one asked for: no death
+        for step in worker.process.protocol.closing_steps():
+            if step.notification:
+                note = worker.process.ids.notification(step.method, step.params)
+                await worker.write_frame(worker.process.send(note), timeout)
+                continue
+            request = worker.process.ids.request_raw(step.method, step.params)
+            if not isinstance(await worker.request(request, timeout), Answer):
+                return  # no answer: the stop that follows ends it
+
+    idle = [w for w in workers if w.state is State.IDLE]
+    await asyncio.gather(*(close(w) for w in idle), return_exceptions=True)
 
 
 async def _refused(worker: PooledWorker, outcome: Answer, timeout: float) -> Answer:

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from poolctl.cli import main
+from poolctl.report.replay import read_events
 from tests.conftest import Processes
 
 pytestmark = pytest.mark.slow
@@ -68,3 +69,31 @@ def test_a_server_that_printed_its_usage_on_stderr_is_told_so(
     assert "started with `--stdio` (or a subcommand" in d["remediation"], d  # spoken lsp
     said = {e["note"]: e["text"] for e in d["evidence"]}
     assert said["the usage it printed"] == "Usage: ruff [OPTIONS] <COMMAND>", said
+
+
+@needs(RUFF)
+def test_a_pool_of_language_servers_closes_each_with_shutdown_and_exit(
+    capsys: pytest.CaptureFixture[str], processes: Processes, tmp_path: Path
+) -> None:
+    """A pool of `ruff server`s ends each session as LSP asks (`shutdown`, then `exit`): each
+    exits with code 0. The pool closed their stdin instead, and ruff exited with code 2 saying
+    `client exited without proper shutdown sequence`, poolctl's own doing."""
+    path = tmp_path / "ruff-pool.yaml"
+    path.write_text(
+        "name: ruff-pool\n"
+        f"worker: {{command: [{json.dumps(str(RUFF))}, server], protocol: lsp,"
+        f" init_timeout: {WAIT}}}\n"
+        "pool: {size: 2, checkout_timeout: 5, request_timeout: 10}\n"
+        "steps:\n"
+        "  - request: {command: workspace/executeCommand, count: 2, concurrency: 2,\n"
+        "              args: {command: ruff.printDebugInformation, arguments: []}}\n"
+    )
+    run = tmp_path / "run"
+    code = main(["run-scenario", "--no-history", "-q", "--run-dir", str(run), str(path)])
+    capsys.readouterr()
+    assert code == 0
+    events = read_events((run / "events.jsonl").read_text())
+    [done] = [e for e in events if e["type"] == "shutdown_done"]
+    assert done["exits"] == {"w1": "exited with code 0", "w2": "exited with code 0"}, done
+    for log in sorted((run / "workers").glob("w*.stderr.log")):
+        assert "without proper shutdown sequence" not in log.read_text(), log

@@ -242,6 +242,15 @@ class Protocol:
         first = next(i for i, s in enumerate(steps) if s.repeat)
         return steps[:first]
 
+    def closing_steps(self) -> tuple[Step, ...]:
+        """The steps after the last request that end the server's session, as a pool closes an
+        idle worker (LSP's shutdown and exit); () where it ends with its stdin."""
+        steps = self.steps("ping", {}, None)
+        if not steps or not steps[-1].ends_process:
+            return ()
+        last = max(i for i, s in enumerate(steps) if s.repeat)
+        return steps[last + 1 :]
+
 
 PROTOCOLS: dict[str, Protocol] = {
     p.name: p
