@@ -97,3 +97,24 @@ def test_a_pool_of_language_servers_closes_each_with_shutdown_and_exit(
     assert done["exits"] == {"w1": "exited with code 0", "w2": "exited with code 0"}, done
     for log in sorted((run / "workers").glob("w*.stderr.log")):
         assert "without proper shutdown sequence" not in log.read_text(), log
+
+
+@needs(MCP_TIME)
+def test_doctor_gives_no_import_split_for_a_server_stopped_mid_import(
+    capsys: pytest.CaptureFixture[str], processes: Processes, tmp_path: Path
+) -> None:
+    """mcp-server-time imports the MCP SDK for over a second; against a 0.1 s budget doctor
+    stops it at 0.2 s, inside `import mcp_server_time`. Python times an import when it ends,
+    so that one is missing from the log: doctor said "imports 0.022 s, slowest re 0.022 s";
+    it now says its imports had not finished and names the last one timed."""
+    argv = ["doctor", "--json", "--protocol", "mcp", "--init-budget", "0.1"]
+    code = main([*argv, "--run-dir", str(tmp_path / "run"), "--", str(MCP_TIME)])
+    report = json.loads(capsys.readouterr()[0])
+    assert code == 1, report
+    [init] = [c for c in report["checks"] if c["section"] == "Start-up"]
+    assert init["status"] == "fail", init
+    assert (
+        "its imports had not finished when it was stopped: the last one timed, `"
+        in (init["summary"])
+    ), init["summary"]
+    assert ", slowest " not in init["summary"], init["summary"]

@@ -108,14 +108,23 @@ def check_startup(
     base = baseline(target)  # after the worker: the other checks' processes have started too
     out.facts["init_s"] = ready
     stderr = _read(worker.stderr_path)
-    imports = worker_imports(parse_importtime(stderr), base.modules)
+    timed = parse_importtime(stderr)
+    imports = worker_imports(timed, base.modules)
     total_imports = sum(i.seconds for i in imports)
     evidence = _evidence(base, imports, worker, run_dir)
     parts = []
     if base.seconds is not None:
         parts.append(f"interpreter {seconds_text(base.seconds)}")
     slowest = [i for i in imports[:2] if i.seconds >= 0.001]
-    if slowest:
+    # Python prints an import's time when it ends: a log that ends on a nested import was cut
+    # while a top-level one still ran, whose time (the slowest) is missing from the figures.
+    if ready is None and timed and timed[-1].depth > 0:
+        parts.append(
+            f"its imports had not finished when it was stopped: the last one timed, "
+            f"`{timed[-1].name}`, is nested in an import still running; those finished took "
+            f"{seconds_text(total_imports)}"
+        )
+    elif slowest:
         slow = ", ".join(f"{i.name} {seconds_text(i.seconds)}" for i in slowest)
         parts.append(f"imports {seconds_text(total_imports)}, slowest {slow}")
     elif imports:
