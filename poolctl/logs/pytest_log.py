@@ -70,6 +70,7 @@ TRIGGERS = (
     r"^<[^>\n]+>:\d+: ",  # --tb=line's location in a frozen module (`<frozen os>:679: …`)
     r" (?:failed|passed|errors?|skipped)\b",
     r"no tests ran",
+    r" collected(?: \(\d+ deselected\))?(?:, \d+ errors?)? in ",  # `pytest --co`'s closing line
     r"Traceback \(most recent call last\):",
     r"\.py [.sxXFE,u]*[FEu]",  # a progress line with failures (`t.py F.F  [ 50%]`)
     r"^[.sxXFE,u]*[FEu][.sxXFE,u]*(?: +\[ *\d+%\])?\s*$",  # pytest-xdist's, marks alone
@@ -313,7 +314,7 @@ class PytestParser(TextParser):
         if first == "R" and (results := pytest_pretty.RESULTS_RE.match(line)):
             self.consumer = pytest_pretty.PrettyResults(self, number, line, results["time"])
             return
-        closing = first.isdigit() or line.startswith("no tests ran")
+        closing = first.isdigit() or line.startswith(("no tests ran", "no tests collected"))
         if closing and self._closing(number, line, line.strip()):
             return
         progress = PROGRESS_RE.match(line)

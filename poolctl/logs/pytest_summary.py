@@ -19,7 +19,11 @@ COUNT_RE = re.compile(
 # (a failed one is among `failed`)
 CLOSING_RE = re.compile(
     r"^(?:=+ )?(?P<body>(?:\d+ (?:subtests? )?\w+(?:, )?)+(?: in [\d.]+s(?: \([^)]*\))?)?"
-    r"|no tests ran.*?)(?: =+)?$"
+    r"|no tests ran.*?"
+    # `pytest --co`: `14 tests collected, 1 error in 0.92s`, `9/14 tests collected (5
+    # deselected) in 0.7s`, `no tests collected in 0.01s`
+    r"|(?:no tests|\d+(?:/\d+)? tests?) collected(?: \(\d+ deselected\))?(?:, \d+ errors?)?"
+    r" in [\d.]+s(?: \([^)]*\))?)(?: =+)?$"
 )
 EXCEPTION_RE = re.compile(r"^(?P<type>(?:[A-Za-z_]\w*\.)*[A-Z]\w*)(?::(?: (?P<message>.*))?)?$")
 
@@ -39,7 +43,7 @@ def closing_counts(body: str) -> dict[str, int] | None:
     for value, word in COUNT_RE.findall(match.group("body")):
         word = {"error": "errors", "warning": "warnings"}.get(word, word)
         counts[word] = counts.get(word, 0) + int(value)
-    if not counts and not body.startswith("no tests ran"):
+    if not counts and not body.startswith("no tests ran") and " collected" not in body:
         return None
     return counts
 
