@@ -7,6 +7,7 @@ failure (`ParsedLog.near`).
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import replace
 
 from poolctl.logs.identifiers import identifiers_in, names, needle
@@ -25,10 +26,33 @@ def failure_identifiers(failure: Failure) -> list[str]:
     return list(identifiers_in("\n".join(parts)))[:MAX_IDENTIFIERS]
 
 
+def _pytest_blocks(parsed: ParsedLog) -> dict[str, tuple[list[int], list[int]]]:
+    """The starts and ends of each input's pytest failure blocks, in order."""
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for f in parsed.failures:
+        if f.source == "pytest":
+            spans.setdefault(f.input_file, []).append((f.line_start, max(f.line_end, f.line_start)))
+    return {k: ([s for s, _ in sorted(v)], [e for _, e in sorted(v)]) for k, v in spans.items()}
+
+
+def _in_block(blocks: tuple[list[int], list[int]] | None, line: int) -> bool:
+    """Whether `line` is inside one of `blocks`."""
+    if blocks is None:
+        return False
+    starts, ends = blocks
+    i = bisect.bisect_right(starts, line) - 1
+    return i >= 0 and line <= ends[i]
+
+
 def attach_context(parsed: ParsedLog) -> None:
     """Add `names <identifier>` context lines to every failure in `parsed`, in place."""
+    # pytest prints each test's block whole, its captured output in it: a line inside another
+    # test's block is that test's, even when it names the same pool. (ExUnit's async modules
+    # interleave Logger lines with blocks, so there a line in another block may be this one's.)
+    pytest_blocks = _pytest_blocks(parsed)
     for position, failure in enumerate(parsed.failures):
         seen = {c.line for c in failure.context}
+        others = pytest_blocks.get(failure.input_file) if failure.source == "pytest" else None
         found: list[ContextLine] = []
         near = parsed.near(failure)
         for key in failure_identifiers(failure):
@@ -44,6 +68,8 @@ def attach_context(parsed: ParsedLog) -> None:
                 ]
             for line, text in lines:
                 if line in seen or failure.line_start <= line <= failure.line_end:
+                    continue
+                if _in_block(others, line):
                     continue
                 seen.add(line)
                 found.append(ContextLine(line, text, f"names {key}"))
