@@ -149,3 +149,36 @@ def test_a_test_that_killed_the_interpreter_is_the_failure_its_stack_names(log: 
     assert failure.stacktrace[-1].endswith(": in string_at")  # the innermost call last
     [summary] = parsed.summaries
     assert summary.inferred and summary.read == 1
+
+
+PLUGINS = Path(__file__).parent / "fixtures" / "pytest" / "plugins"
+
+
+def test_coverage_under_cov_fail_under_is_a_failure_of_a_run_whose_tests_passed(
+    run_cli: RunCli,
+) -> None:
+    """pytest-cov fails the run (exit 1) after `3 passed, 11 deselected` with `FAIL Required
+    test coverage of 100% not reached`: one failure, quoting that line (it read as 0 failures,
+    exit 0; a real run, tests/fixtures/src/capture_plugins.sh)."""
+    path = PLUGINS / "cov_fail_under.txt"
+    parsed = read_logs([str(path)])
+    [failure] = parsed.failures
+    assert (failure.name, failure.kind, failure.message) == (
+        "pytest --cov-fail-under",
+        "CoverageFailure",
+        "Required test coverage of 100% not reached. Total coverage: 59.02%",
+    )
+    assert (failure.line_start, failure.line_end) == (24, 24)
+    [summary] = parsed.summaries
+    assert summary.failures == 0 and not summary.inferred
+    code, _, err = run_cli("triage", str(path), "--no-history")
+    assert code == 1, err
+
+
+def test_coverage_under_cov_fail_under_is_one_more_failure_beside_the_tests() -> None:
+    """The same verdict after `8 failed, 5 passed, 1 error`: the 9 counted, and the run's."""
+    parsed = read_logs([str(PLUGINS / "cov_fail_under_failed.txt")])
+    names = [f.name for f in parsed.failures]
+    assert len(names) == 10 and names.count("pytest --cov-fail-under") == 1
+    [summary] = parsed.summaries
+    assert (summary.failures, summary.read) == (9, 9)

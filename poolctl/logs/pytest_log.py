@@ -195,7 +195,7 @@ class PytestParser(TextParser):
         if "RERUN" in line and not self.in_capture and self.reruns.feed(line):
             return
         errors = self.run_errors
-        maybe = (first in "EIp!" or errors.open) and not self.in_capture
+        maybe = (first in "EIp!F" or errors.open) and not self.in_capture
         if first == "I" and errors.open != "internal" and line.startswith("INTERNALERROR> "):
             # under `-v`, the test pytest had started when it broke (pytest-timeout firing
             # while a traceback was drawn): the line before, a test's start with no outcome
@@ -515,8 +515,9 @@ class PytestParser(TextParser):
             if lines is not None:
                 self.recorder.done(failure, lines, after=False)
             kept_now = keep_failure(self.out, failure, self.recorder)
-            # pytest's closing line never counts its own internal error among the run's errors
-            kept += kept_now if failure.details.get("phase") != "internal" else 0
+            # pytest's closing line never counts its own internal error among the run's errors,
+            # nor pytest-cov's verdict on coverage
+            kept += kept_now if failure.details.get("phase") not in ("internal", "coverage") else 0
         self.failures, self.summary_lines, self.line_mode = [], [], []
         self.summary_text, self.overflowed = {}, []
         self.e_pending = []

@@ -11,6 +11,9 @@ Read as nothing, each was a clean log (0 failures, exit 0):
   plugin …`); not another tool's `ERROR: ` line (tox's, pip's, a CI runner's);
 - an error inside pytest or a plugin (exit 3): `INTERNALERROR> ` before each line of a
   traceback, whose last line names the exception;
+- pytest-cov's `--cov-fail-under` not met (exit 1, after a closing line that may count no
+  failure: `FAIL Required test coverage of 100% not reached. Total coverage: 59.02%`, in its
+  `tests coverage` section);
 - a run interrupted (exit 2: a Ctrl-C, a CI job cancelled, a test raising KeyboardInterrupt):
   `!!!! KeyboardInterrupt !!!!`, then where (`t.py:5: KeyboardInterrupt`); the tests after it
   did not run, and the closing line counts only those before it.
@@ -35,11 +38,17 @@ TRIGGERS = (
     r"^INTERNALERROR> ",
     r"^\S+: error: ",  # argparse's line after `ERROR: usage:`
     r"^!+ KeyboardInterrupt !+",
+    r"^FAIL Required test coverage of ",
 )
 _INTERRUPT_RE = re.compile(r"^!+ KeyboardInterrupt !+\s*$")
 _INTERRUPTED_AT_RE = re.compile(r"^(?P<where>\S+:\d+): KeyboardInterrupt\s*$")
 _CONFTEST_RE = re.compile(r"^ImportError while loading conftest '(?P<path>.+)'\.\s*$")
 _FRAME_RE = re.compile(r"^(?P<file>\S+\.py):(?P<line>\d+): in ")
+# pytest-cov's verdict, printed in the session's terminal summary (before its closing line)
+_COVERAGE_RE = re.compile(
+    r"^FAIL (?P<message>Required test coverage of [\d.]+% not reached\. "
+    r"Total coverage: [\d.]+%)\s*$"
+)
 _ARGPARSE_RE = re.compile(r"^\S+: error: (?P<message>.+)$")
 # pytest's own usage errors, which need not follow an empty run: the others' `ERROR: ` lines
 # (tox's `ERROR: InvocationError …`, pip's, GitLab's `ERROR: Job failed: exit code 1`) are no
@@ -103,6 +112,13 @@ class RunErrors:
                 self._make("pytest arguments", "UsageError", argparse["message"], "usage", "")
                 return True
             self.open = ""
+        coverage = _COVERAGE_RE.match(line) if line.startswith("FAIL ") else None
+        if coverage:
+            self.lines = [(number, line)]
+            self._make(
+                "pytest --cov-fail-under", "CoverageFailure", coverage["message"], "coverage", ""
+            )
+            return True
         if in_session and not line.startswith("INTERNALERROR> "):
             return False
         conftest = _CONFTEST_RE.match(line)
