@@ -393,7 +393,12 @@ class ExUnitParser(TextParser):
         if compiling and self._compile_error(number, line):
             return
         if line.startswith(exunit_mix.PREFIX):  # Mix stopped the run: no test ran
-            self.consumer = exunit_mix.MixError(number, line, self.name, self._run_error)
+            closed = self.closed_at >= 0 and self.run_start == self.closed_at + 1
+            counted = (
+                (self.out.summaries[-1].failures or 0) if closed and not self.run_failures else 0
+            )
+            if not exunit_mix.verdict_on_counted_failures(line, counted):
+                self.consumer = exunit_mix.MixError(number, line, self.name, self._run_error)
             return
         failed_after = exunit_mix.verdict_after_run(line)
         if failed_after:  # Mix failed a run whose tests passed

@@ -15,7 +15,8 @@ log was a clean run; it is one failure of the run, of the innermost exception's 
 Mix also fails a run whose tests all passed, after ExUnit's closing line: `--warnings-as-errors`
 with a warning (`ERROR! Test suite aborted after successful execution due to warnings…`), `--only`
 selecting no test, `--cover` under its threshold (mix exits 3). Each is one failure of the run
-too (it was a clean log, exit 0, for a red CI job).
+too (it was a clean log, exit 0, for a red CI job). Under `--raise`, a run with failures ends
+with `** (Mix) "mix test" failed`: those failures again, not one more.
 """
 
 from __future__ import annotations
@@ -41,6 +42,14 @@ AFTER_RUN_TRIGGER = (
     r"|Coverage test failed, threshold)"
 )
 _AFTER_RUN_STARTS = tuple(AFTER_RUN)
+# `mix test --raise` after a run with failures: Mix's verdict on the failures ExUnit counted
+FAILED_RUN = PREFIX + '"mix test" failed'
+
+
+def verdict_on_counted_failures(line: str, counted: int) -> bool:
+    """Whether `line` is Mix's `** (Mix) "mix test" failed` right after a closing line that
+    counted `counted` (> 0) failures: those failures said again, no failure of its own."""
+    return counted > 0 and line.rstrip() == FAILED_RUN
 
 
 def verdict_after_run(line: str) -> str:
