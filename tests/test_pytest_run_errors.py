@@ -182,3 +182,22 @@ def test_coverage_under_cov_fail_under_is_one_more_failure_beside_the_tests() ->
     assert len(names) == 10 and names.count("pytest --cov-fail-under") == 1
     [summary] = parsed.summaries
     assert (summary.failures, summary.read) == (9, 9)
+
+
+def test_a_plugin_raising_through_pytests_entry_point_is_a_failure_of_the_run(
+    run_cli: RunCli,
+) -> None:
+    """pytest-benchmark's `--benchmark-compare-fail` raised `PerformanceRegression` from its
+    terminal summary: pytest died of a plain traceback, no closing line, exit 1 (it read as 0
+    failures, exit 0; a real run, tests/fixtures/src/capture_plugins.sh)."""
+    path = PLUGINS / "benchmark_regressed.txt"
+    parsed = read_logs([str(path)])
+    [failure] = parsed.failures
+    assert (failure.name, failure.kind, failure.message) == (
+        "pytest internal error",
+        "PerformanceRegression",
+        "Performance has regressed.",
+    )
+    assert (failure.line_start, failure.line_end) == (31, 101)
+    code, _, err = run_cli("triage", str(path), "--no-history")
+    assert code == 1, err

@@ -50,7 +50,6 @@ from poolctl.logs.pytest_summary import (
 from poolctl.logs.pytest_timeout import BANNER_RE, BANNER_TRIGGER, TimeoutDump
 from poolctl.logs.records import Lines, LogLine, ParsedLog, RunSummary
 from poolctl.logs.scan import (
-    PythonTraceback,
     TextParser,
     clip,
     joined,
@@ -306,7 +305,9 @@ class PytestParser(TextParser):
                 return
         if "Traceback (most recent call last):" in line:
             if not self.tracebacks_full:
-                self.consumer = PythonTraceback(self, number, line)
+                self.consumer = pytest_run_errors.CrashTraceback(
+                    self, number, line, self.run_errors
+                )
             return
         if first.isdigit() and EXUNIT_CLOSING_RE.match(line):
             self.out.also[self.name] = "exunit"

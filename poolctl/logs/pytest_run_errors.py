@@ -10,7 +10,10 @@ Read as nothing, each was a clean log (0 failures, exit 0):
   arguments: --bogus`, or one of pytest's own usage errors at start-up (`ERROR: Error importing
   plugin …`); not another tool's `ERROR: ` line (tox's, pip's, a CI runner's);
 - an error inside pytest or a plugin (exit 3): `INTERNALERROR> ` before each line of a
-  traceback, whose last line names the exception;
+  traceback, whose last line names the exception; or, raised from a hook pytest does not guard,
+  a plain traceback through pytest's entry point that ends the process (exit 1, no closing
+  line: pytest-benchmark's `PerformanceRegression: Performance has regressed.` under
+  `--benchmark-compare-fail`);
 - pytest-cov's `--cov-fail-under` not met (exit 1, after a closing line that may count no
   failure: `FAIL Required test coverage of 100% not reached. Total coverage: 59.02%`, in its
   `tests coverage` section);
@@ -30,6 +33,7 @@ import re
 
 from poolctl.logs.pytest_summary import EXCEPTION_RE, short_type
 from poolctl.logs.records import Lines
+from poolctl.logs.scan import PythonTraceback, TextParser
 from poolctl.model import Failure
 
 TRIGGERS = (
@@ -64,6 +68,26 @@ _USAGE_RE = re.compile(
     r"|module or package not found: |found no collectors |plugin \S+ cannot be disabled)"
 )
 MAX_LINES = 60  # lines of an internal error's traceback kept
+# pytest's entry point, in a traceback that ended the pytest process itself
+_ENTRY_RE = re.compile(
+    r'/_pytest/config/__init__\.py", line \d+, in (?:_console_main|main)$'
+    r'|/bin/(?:py\.)?test", line \d+, in <module>$'
+)
+
+
+class CrashTraceback(PythonTraceback):
+    """A Python traceback, which is a failure of the run when it runs through pytest's entry
+    point (pytest died of it; no closing line follows)."""
+
+    def __init__(self, parser: TextParser, number: int, line: str, errors: RunErrors) -> None:
+        super().__init__(parser, number, line)
+        self.errors = errors
+
+    def close(self) -> list[tuple[int, str]]:
+        through_entry = any(_ENTRY_RE.search(text.strip()) for text in self.lines)
+        if self.exception and through_entry:
+            self.errors.crashed(self.start, self.end, self.lines[0], self.exception)
+        return super().close()
 
 
 class RunErrors:
@@ -154,6 +178,14 @@ class RunErrors:
             self._conftest_done("ImportError", "")
         made, self.made = self.made, []
         return made
+
+    def crashed(self, start: int, end: int, first: str, exception: str) -> None:
+        """pytest died of a plain traceback (`CrashTraceback`): its first and last lines."""
+        raised = EXCEPTION_RE.match(exception)
+        kind = short_type(raised["type"]) if raised else "Exception"
+        message = (raised["message"] or "") if raised else exception
+        self.lines = [(start, first), (end, exception)]
+        self._make("pytest internal error", kind, message, "internal", "")
 
     def _conftest_done(self, kind: str, message: str) -> None:
         path = _CONFTEST_RE.match(self.lines[0][1])
