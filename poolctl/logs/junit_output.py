@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, replace
 
 from poolctl.logs.junit_stack import without_prefix
+from poolctl.logs.prefixes import strip_prefixes
 from poolctl.logs.records import ParsedLog, WorkerTraceback
 from poolctl.logs.scan import clip
 from poolctl.model import ContextLine
@@ -49,7 +50,8 @@ def find_traceback(text: str, first_line: int) -> CapturedTraceback | None:
     if at < 0:
         return None
     start = text.rfind("\n", 0, at) + 1
-    tag = text[start:at]
+    # what the pool wrote before the line, not a CI service's time stamp (whose digits are no pid)
+    tag = strip_prefixes(text[start:at])
     lines = without_prefix(text, at)
     block = [lines[0]]
     exception = ""
