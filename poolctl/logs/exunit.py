@@ -18,6 +18,7 @@ import re
 from typing import ClassVar
 
 from poolctl.logs import exunit_compile, exunit_mix, exunit_stopped, other_verdicts
+from poolctl.logs.exunit_assertions import assertion_kind
 from poolctl.logs.exunit_crash import CrashReport
 from poolctl.logs.exunit_summary import closing_counts, is_closing_line
 from poolctl.logs.passes import EXUNIT_MODULE_RE
@@ -101,27 +102,6 @@ KEY_RE = re.compile(
 STACK_ENTRY_RE = re.compile(r"^(?:\([\w ./-]+\) )?\S+:\d+: |^\S+\.(?:ex|exs|erl):\d+|^:\w+\.")
 NO_TESTS = "There are no tests to run"  # mix test's whole output when it finds no test file
 CRASH_START_RE = re.compile(r"\[error\] .*(?:terminating|raised an exception|crashed)")
-
-
-def assertion_kind(message: str, code: str) -> str:
-    """The kind of an assertion failure, from its message line and its code."""
-    first = message.split("\n", 1)[0].strip()
-    if first.startswith("match (=) failed"):
-        return "match (=) failed"
-    match = re.match(r"(Assertion|Refute) with (\S+) failed", first)
-    if match:
-        return f"{'assertion' if match.group(1) == 'Assertion' else 'refute'} {match.group(2)}"
-    if first.startswith(("Assertion failed, no matching message", "No message matching")):
-        return "assert_receive"
-    if first.startswith("Expected exception") or "but nothing was raised" in first:
-        return "assert_raise"
-    if code.startswith("flunk(") or " flunk(" in code:
-        return "flunk"
-    if first.startswith("Expected truthy"):
-        return "assertion"
-    if first.startswith("Expected false or nil") or code.startswith("refute"):
-        return "refute"
-    return "assertion"
 
 
 class _SubFailure:
