@@ -648,3 +648,35 @@ def test_last_failed_says_the_rest_did_not_run_and_failed_first_does_not(
     assert "reran only the 1 test(s) that failed last time" in note
     assert [f.name for f in failed_first.failures] == ["test_bad"]
     assert not [s for s in failed_first.skipped if "--lf" in s]
+
+
+def _marks_searched(text: str) -> tuple[int, int]:
+    """Every mark searched, none skipped: what the literal gate must agree with."""
+    from poolctl.logs import _EXUNIT_MARKS, _PYTEST_MARKS
+
+    return (
+        sum(1 for m in _PYTEST_MARKS if m.search(text)),
+        sum(1 for m in _EXUNIT_MARKS if m.search(text)),
+    )
+
+
+def test_the_literal_gate_of_the_format_marks_skips_only_what_cannot_match() -> None:
+    """A mark is not searched in a text holding none of its required literals (a 400 MB archive
+    member of `x` lines was sniffed at 5 MB/s): on the head of every captured log and on lines
+    made of the marks' own pieces, the gated count is the searched one."""
+    from poolctl.logs import _marks_found
+
+    fixtures = Path(__file__).parent / "fixtures"
+    heads = [
+        p.read_bytes()[:65536].decode("utf-8", "replace")
+        for d in ("exunit", "pytest", "junit", "mixed", "unittest")
+        for p in sorted((fixtures / d).rglob("*"))
+        if p.is_file()
+    ]
+    assert len(heads) > 150
+    pieces = ["===== ", "FAILED ", "t.py::x", "1) test a (M)", " 3 passed in 0.1s", "%]", "\n"]
+    rng = random.Random(7)
+    made = ["".join(rng.choice(pieces) for _ in range(12)) for _ in range(500)]
+    for text in heads + made:
+        assert _marks_found(text) == _marks_searched(text), text[:200]
+    assert _marks_found("x\n" * 1000) == (0, 0)
