@@ -6,6 +6,7 @@ ends; a FIFO no process writes to (reads from) blocks its reader's (writer's) `o
 from __future__ import annotations
 
 import errno
+import math
 import os
 import select
 import stat
@@ -13,7 +14,26 @@ import time
 from pathlib import Path
 from typing import BinaryIO
 
+from poolctl.errors import UsageProblem
+from poolctl.units import MAX_SECONDS
+
 FIFO_WAIT = 10.0  # seconds a FIFO (`<(cmd)`, a named pipe) is waited on for its first byte
+FIFO_WAIT_ENV = "POOLCTL_FIFO_WAIT"  # …unless this says how many
+
+
+def fifo_wait() -> float:
+    """`POOLCTL_FIFO_WAIT` in seconds (`FIFO_WAIT` when unset or empty); a value that is no
+    positive number of seconds up to a day is refused."""
+    raw = os.environ.get(FIFO_WAIT_ENV, "").strip()
+    if not raw:
+        return FIFO_WAIT
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not (0 < value <= MAX_SECONDS):
+        raise UsageProblem(f"not a number of seconds from 0 to 86400: {raw!r}", where=FIFO_WAIT_ENV)
+    return value
 
 
 class TooLong(Exception):
@@ -28,24 +48,24 @@ class NoWriter(OSError):
     """A FIFO on which nothing came within `FIFO_WAIT` seconds, and no process holds it open
     for writing (an OSError: where a file that cannot be opened is said, so is this)."""
 
-    def __init__(self) -> None:
+    def __init__(self, waited: float) -> None:
         super().__init__(
-            0, f"a FIFO, and nothing came on it in {FIFO_WAIT:g} s: no process writes to it"
+            0, f"a FIFO, and nothing came on it in {waited:g} s: no process writes to it"
         )
 
 
 class NoReader(OSError):
     """A FIFO given as output that no process opened for reading within `FIFO_WAIT` seconds."""
 
-    def __init__(self) -> None:
-        said = f"a FIFO, and no process opened it for reading in {FIFO_WAIT:g} s"
-        super().__init__(0, said)
+    def __init__(self, waited: float) -> None:
+        super().__init__(0, f"a FIFO, and no process opened it for reading in {waited:g} s")
 
 
 def open_writable(path: str | Path, append: bool = False) -> BinaryIO:
     """`path` opened as `open(path, "wb")` (`"ab"` to `append`) does, but a FIFO no process
     reads from is `NoReader` once `FIFO_WAIT` seconds have passed."""
-    deadline = time.monotonic() + FIFO_WAIT
+    wait = fifo_wait()
+    deadline = time.monotonic() + wait
     flags = os.O_WRONLY | os.O_CREAT | os.O_NONBLOCK | os.O_CLOEXEC
     flags |= os.O_APPEND if append else os.O_TRUNC
     while True:
@@ -56,7 +76,7 @@ def open_writable(path: str | Path, append: bool = False) -> BinaryIO:
             if exc.errno != errno.ENXIO:
                 raise
             if time.monotonic() > deadline:
-                raise NoReader from None
+                raise NoReader(wait) from None
             time.sleep(0.1)
     os.set_blocking(fd, True)
     return open(fd, "wb")
@@ -73,8 +93,9 @@ def open_readable(path: str | Path) -> BinaryIO:
         if stat.S_ISFIFO(info.st_mode):
             poll = select.poll()
             poll.register(fd, select.POLLIN)
-            if not poll.poll(FIFO_WAIT * 1000) and not _held_for_writing(info):
-                raise NoWriter
+            wait = fifo_wait()
+            if not poll.poll(wait * 1000) and not _held_for_writing(info):
+                raise NoWriter(wait)
         os.set_blocking(fd, True)
     except BaseException:
         file.close()

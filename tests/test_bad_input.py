@@ -22,7 +22,12 @@ MEASURED = (
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
-    return {**os.environ, "POOLCTL_REPORTS_DIR": str(tmp_path / "reports")}
+    # a FIFO nothing comes on is given up after 1 s here, not the 10 s a user gets by default
+    return {
+        **os.environ,
+        "POOLCTL_REPORTS_DIR": str(tmp_path / "reports"),
+        "POOLCTL_FIFO_WAIT": "1",
+    }
 
 
 def test_a_worker_flooding_stdout_is_read_in_bounded_memory(
@@ -74,7 +79,7 @@ def test_a_scenario_that_is_a_fifo_nobody_writes_to_is_refused_not_waited_on_for
     )
     assert done.returncode == 2
     line = _one_line(done.stderr)
-    assert line.startswith(f"poolctl: error: {fifo}: a FIFO, and nothing came on it in 10 s")
+    assert line.startswith(f"poolctl: error: {fifo}: a FIFO, and nothing came on it in 1 s")
 
 
 def test_a_report_json_that_never_ends_is_refused_in_bounded_memory(
@@ -236,11 +241,11 @@ def test_a_log_that_is_a_fifo_nobody_writes_to_is_refused_not_waited_on_for_ever
     assert done.returncode == 2
     assert _one_line(done.stderr) == (
         f"poolctl: error: nothing could be read from the logs: {fifo}: cannot read: a FIFO, and "
-        "nothing came on it in 10 s: no process writes to it"
+        "nothing came on it in 1 s: no process writes to it"
     )
 
 
-def test_a_log_fifo_a_writer_holds_is_waited_on_past_the_ten_seconds(
+def test_a_log_fifo_a_writer_holds_is_waited_on_past_the_wait(
     tmp_path: Path, processes: Processes
 ) -> None:
     # the writer holds it open and writes late (a test run still compiling): no refusal
@@ -248,7 +253,7 @@ def test_a_log_fifo_a_writer_holds_is_waited_on_past_the_ten_seconds(
     os.mkfifo(fifo)
     log = Path(__file__).parent / "fixtures" / "exunit" / "mix_after_run" / "warnings_as_errors.log"
     script = (
-        f'(sleep 12; cat "{log}") > "{fifo}" & '
+        f'(sleep 3; cat "{log}") > "{fifo}" & '
         f'exec "{sys.executable}" -m poolctl triage "{fifo}" --no-history -q'
     )
     done = processes.run(["bash", "-c", script], 60, cwd=tmp_path, env=_env(tmp_path))
@@ -269,7 +274,7 @@ def test_an_output_that_is_a_fifo_nobody_reads_is_refused_not_waited_on_for_ever
     assert done.returncode == 2
     assert _one_line(done.stderr) == (
         f"poolctl: error: --output: cannot write {fifo}: a FIFO, and no process opened it for "
-        "reading in 10 s"
+        "reading in 1 s"
     )
 
 
@@ -285,5 +290,19 @@ def test_a_step_summary_that_is_a_fifo_nobody_reads_is_warned_of_not_waited_on(
     assert done.returncode == 1  # the log's failure: the summary is no reason to fail
     assert _one_line(done.stderr) == (
         f"poolctl: warning: cannot append to GITHUB_STEP_SUMMARY ({fifo}): a FIFO, and no "
-        "process opened it for reading in 10 s"
+        "process opened it for reading in 1 s"
+    )
+
+
+def test_a_fifo_wait_that_is_no_number_of_seconds_is_refused(
+    tmp_path: Path, processes: Processes
+) -> None:
+    fifo = tmp_path / "test.log"
+    os.mkfifo(fifo)
+    env = {**_env(tmp_path), "POOLCTL_FIFO_WAIT": "nan"}
+    argv = [sys.executable, "-m", "poolctl", "triage", str(fifo), "--no-history"]
+    done = processes.run(argv, 60, cwd=tmp_path, env=env)
+    assert done.returncode == 2
+    assert _one_line(done.stderr) == (
+        "poolctl: error: POOLCTL_FIFO_WAIT: not a number of seconds from 0 to 86400: 'nan'"
     )
