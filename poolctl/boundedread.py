@@ -6,7 +6,6 @@ ends; a FIFO no process writes to (reads from) blocks its reader's (writer's) `o
 from __future__ import annotations
 
 import errno
-import math
 import os
 import select
 import stat
@@ -14,26 +13,15 @@ import time
 from pathlib import Path
 from typing import BinaryIO
 
-from poolctl.errors import UsageProblem
-from poolctl.units import MAX_SECONDS
+from poolctl.units import seconds_from_env
 
 FIFO_WAIT = 10.0  # seconds a FIFO (`<(cmd)`, a named pipe) is waited on for its first byte
 FIFO_WAIT_ENV = "POOLCTL_FIFO_WAIT"  # …unless this says how many
 
 
 def fifo_wait() -> float:
-    """`POOLCTL_FIFO_WAIT` in seconds (`FIFO_WAIT` when unset or empty); a value that is no
-    positive number of seconds up to a day is refused."""
-    raw = os.environ.get(FIFO_WAIT_ENV, "").strip()
-    if not raw:
-        return FIFO_WAIT
-    try:
-        value = float(raw)
-    except ValueError:
-        value = math.nan
-    if not (0 < value <= MAX_SECONDS):
-        raise UsageProblem(f"not a number of seconds from 0 to 86400: {raw!r}", where=FIFO_WAIT_ENV)
-    return value
+    """`POOLCTL_FIFO_WAIT` in seconds (`FIFO_WAIT` when unset or empty)."""
+    return seconds_from_env(FIFO_WAIT_ENV, FIFO_WAIT)
 
 
 class TooLong(Exception):

@@ -3,12 +3,32 @@ never `4041.772 ms` or `1.00131 s`."""
 
 from __future__ import annotations
 
+import math
+import os
+
 # The longest wait or timeout poolctl takes: a day. Past it a number is a typo (`1e400`, an extra
 # zero), and the system calls that wait refuse it.
 MAX_SECONDS = 86_400.0
 # The most requests one command sends (a scenario's step, `ping --count`): more is a typo, and
 # a run that would never end while its round trips fill memory.
 MAX_REQUESTS = 10_000_000
+
+
+def seconds_from_env(name: str, default: float) -> float:
+    """Environment variable `name` in seconds (`default` when unset or empty); a value that is
+    no positive number of seconds up to a day is refused (UsageProblem, naming the variable)."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not (0 < value <= MAX_SECONDS):
+        from poolctl.errors import UsageProblem
+
+        raise UsageProblem(f"not a number of seconds from 0 to 86400: {raw!r}", where=name)
+    return value
 
 
 def fmt_seconds(seconds: float) -> str:

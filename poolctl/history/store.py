@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-import os
 import sqlite3
 import sys
 import urllib.parse
@@ -25,12 +24,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from poolctl.errors import UsageProblem
 from poolctl.history.errors import HistoryError, first_line
 from poolctl.history.location import Location
 from poolctl.history.rawdb import Db, SaDb, SqliteDb
 from poolctl.history.schema_head import SCHEMA_HEAD, VERSION_TABLE
-from poolctl.units import MAX_SECONDS
+from poolctl.units import seconds_from_env
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
@@ -41,18 +39,9 @@ PG_WRITE_LOCK = 0x706F6F6D  # the advisory lock a write transaction holds on Pos
 
 
 def timeout_from_env() -> float:
-    """`POOLCTL_HISTORY_TIMEOUT` in seconds (10 when unset or empty); a value that is no
-    positive number of seconds up to a day is refused (it was taken as 10 without a word)."""
-    raw = os.environ.get(TIMEOUT_ENV, "").strip()
-    if not raw:
-        return DEFAULT_TIMEOUT
-    try:
-        value = float(raw)
-    except ValueError:
-        value = math.nan
-    if not (0 < value <= MAX_SECONDS):
-        raise UsageProblem(f"not a number of seconds from 0 to 86400: {raw!r}", where=TIMEOUT_ENV)
-    return value
+    """`POOLCTL_HISTORY_TIMEOUT` in seconds (10 when unset or empty; a bad value is refused:
+    it was taken as 10 without a word)."""
+    return seconds_from_env(TIMEOUT_ENV, DEFAULT_TIMEOUT)
 
 
 def _on_connect(dbapi: Any) -> None:
