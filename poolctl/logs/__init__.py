@@ -150,13 +150,13 @@ def _marks_found(text: str) -> tuple[int, int]:
     are all absent is not searched: a text of no runner (set-up steps, junk lines) is sniffed at
     the speed of `in` instead of the regexes' 5 MB/s (a 400 MB archive member of `x` lines took
     a minute and a half to be refused)."""
-    folded: str | None = None
+    folded = ""  # the text casefolded, once a mark that ignores case asks
     counts = [0, 0]
     for side, mark, literals, fold in _gated_marks():
         if literals:
-            if fold and folded is None:
+            if fold and not folded:
                 folded = text.casefold()
-            haystack = folded if fold and folded is not None else text
+            haystack = folded if fold else text
             if not any(literal in haystack for literal in literals):
                 continue
         if mark.search(text):
