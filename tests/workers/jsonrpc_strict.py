@@ -8,13 +8,18 @@ and sends a `notifications/message`; its `ping` answer says what the client answ
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import sys
 from collections.abc import Iterator
 
-from mcp_types import jsonrpc_message_adapter
-from pydantic import ValidationError
+gc.disable()  # the SDK's message types are built with the collector paused (mcp_server.py)
+from mcp_types import jsonrpc_message_adapter  # noqa: E402
+from pydantic import ValidationError  # noqa: E402
+
+gc.freeze()
+gc.enable()
 
 logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(levelname)s %(message)s")
 log = logging.getLogger("jsonrpc-strict")

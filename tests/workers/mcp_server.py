@@ -18,6 +18,7 @@ break. Every fault is a switch, so one file serves every test:
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import logging
 import os
@@ -46,7 +47,14 @@ if opts.crash:
 if opts.slow_import:
     time.sleep(opts.slow_import)  # as a heavy import (torch, a model) does, before serving
 
+# The SDK's import builds thousands of pydantic models, and the collector went over them again
+# and again as they were made: with it paused (its objects frozen after: they live as long as
+# the server), a start costs about 0.5 s of CPU instead of 0.7 s, and the suite starts 54.
+gc.disable()
 from mcp.server.mcpserver import MCPServer  # noqa: E402
+
+gc.freeze()
+gc.enable()
 
 if opts.serve_at:
     time.sleep(max(0.0, opts.serve_at - since_spawn()))
