@@ -1,5 +1,7 @@
 """What a triage's start imports: the XML parser only for a JUnit file, and no `--help` drawing
-(`poolctl.root_help`, rich's panels) for a command that runs."""
+(`poolctl.root_help`, rich's panels) for a command that runs; what a ping imports: not the
+triage engine, though its run is recorded in the history under a name the triage's own code
+gives (`poolctl.triage.normalize`)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ import json
 import sys
 from pathlib import Path
 
-from tests.conftest import Processes
+from tests.conftest import REFERENCE, Processes
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PYTEST_LOG = FIXTURES / "pytest" / "matrix" / "postgres-1.txt"  # a real capture, two tests
@@ -39,3 +41,24 @@ def test_a_pytest_log_is_triaged_without_an_xml_parser_or_the_help(
 def test_a_junit_file_still_gets_its_xml_parser(processes: Processes, tmp_path: Path) -> None:
     code, modules = _imported(processes, JUNIT, tmp_path / "run")
     assert code == 1 and "defusedxml.ElementTree" in modules  # its failures were read
+
+
+PING_PROBE = (
+    "import json, sys\n"
+    "from poolctl.cli import main\n"
+    "code = main(['ping', '--timeout', '20', '--run-dir', sys.argv[1], '--', *sys.argv[2:]])\n"
+    "sys.stderr.write(json.dumps([code, sorted(sys.modules)]))\n"
+)
+
+
+def test_a_ping_recorded_in_the_history_does_not_import_the_triage_engine(
+    processes: Processes, tmp_path: Path, history_in_tmp: Path
+) -> None:
+    """The package's `__init__` imported the engine (its parsers, its knowledge base) for any of
+    its modules: every ping, doctor and pool run paid for it to name its findings."""
+    argv = [sys.executable, "-c", PING_PROBE, str(tmp_path / "run"), *REFERENCE]
+    done = processes.run(argv, 120)
+    code, modules = json.loads(done.stderr.rsplit("\n", 1)[-1])
+    assert code == 0 and history_in_tmp.stat().st_size > 0
+    assert "poolctl.triage.normalize" in modules  # the run was named for the history
+    assert "poolctl.triage.engine" not in modules
