@@ -53,13 +53,16 @@ def pg_server(module_processes: Processes) -> Iterator[PgServer | PgUnavailable]
         server.stop()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(
-    request: pytest.FixtureRequest, pg_server: PgServer | PgUnavailable, tmp_path: Path
-) -> str:
-    """A store nobody has used yet, on each back-end."""
+# The PostgreSQL cases start a server (marked `process` by hand: the fixture that starts it is
+# asked for inside `store_url`, where the collection hook cannot see it).
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.process)])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A store nobody has used yet, on each back-end. The server is asked for only by the
+    PostgreSQL cases: an xdist process given only SQLite cases of the module started one (an
+    initdb and a server's start and stop) that no test used."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'store' / 'history.sqlite'}"
+    pg_server: PgServer | PgUnavailable = request.getfixturevalue("pg_server")
     if isinstance(pg_server, PgUnavailable):
         pytest.skip(f"no PostgreSQL server: {pg_server}")
     return pg_server.url(pg_server.new_database())

@@ -43,10 +43,12 @@ QUESTIONS = [
 
 
 @pytest.fixture
-def old_url(store_url: str, pg_server: PgServer | PgUnavailable, tmp_path: Path) -> str:
-    """A second store on the same back-end as `store_url`, nobody has used yet."""
+def old_url(store_url: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A second store on the same back-end as `store_url`, nobody has used yet (the server
+    asked for only on PostgreSQL, as `store_url` does)."""
     if store_url.startswith("sqlite"):
         return f"sqlite:///{tmp_path / 'old' / 'history.sqlite'}"
+    pg_server: PgServer | PgUnavailable = request.getfixturevalue("pg_server")
     assert isinstance(pg_server, PgServer)
     return pg_server.url(pg_server.new_database())
 
