@@ -466,9 +466,11 @@ def check_cell(server: Forkserver, cell: Cell, plan: Plan, code: int, out: Path,
 
 
 # --- the tests -----------------------------------------------------------------------------
-@pytest.fixture
-def forkserver(processes: Processes, tmp_path: Path) -> Iterator[Forkserver]:
-    proc = processes.popen(Forkserver.argv(), stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+@pytest.fixture(scope="module")
+def forkserver(module_processes: Processes) -> Iterator[Forkserver]:
+    """One server for the module's tests (its start imports every command, about half a second
+    of CPU): each cell's poolctl is a child of its own, forked for it, in a folder of its own."""
+    proc = module_processes.popen(Forkserver.argv(), stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     server = Forkserver(proc)
     yield server
     server.close()
