@@ -296,7 +296,10 @@ def test_a_json_report_to_a_reader_that_went_away_ends_the_run_as_usual(
     finally:
         os.close(write_end)
     _, err = proc.communicate(timeout=120)
-    assert (proc.returncode, err.decode()) == (0, "")
+    # on a loaded machine a run past 0.5 s says so on stderr ("running secret-json… 0.6 s"):
+    # that is progress, not a complaint about the pipe
+    said = [line for line in err.decode().splitlines() if not line.startswith("running secret")]
+    assert (proc.returncode, said) == (0, [])
     [folder] = run_folders(tmp_path / "reports")
     assert (folder / "report.json").exists() and not (folder / UNSCRUBBED).exists()
     kept = [p for p in folder.rglob("*") if p.is_file() and KEY in p.read_text(errors="replace")]
