@@ -19,6 +19,7 @@ from poolctl.patterns.loader import PatternSet
 from poolctl.rundir import RunDir
 from poolctl.worker import WorkerSpec
 
+from .language import flush_remedy, worker_language
 from .probe import Probe, run_probe
 from .target import CheckList, Target
 
@@ -27,9 +28,11 @@ UNBUFFERED_ENV = "PYTHONUNBUFFERED"
 
 
 def aids_in_effect(target: Target) -> list[str]:
-    """The unbuffering aids the worker runs with, and where each comes from."""
+    """The unbuffering aids the worker runs with, and where each comes from. PYTHONUNBUFFERED
+    counts unless the worker's language is known and not Python (a script may `exec` Python)."""
     aids = []
-    if target.env.get(UNBUFFERED_ENV):
+    language = worker_language(target)
+    if target.env.get(UNBUFFERED_ENV) and (language is None or language.reads_pythonunbuffered):
         where = (
             "set for the worker"
             if UNBUFFERED_ENV in target.spec.env
@@ -117,9 +120,10 @@ def check_buffering(
         )
         return out
     but = " and ".join(_what_released_it(pipe.diagnosis.facts)) or "another way (see Framing)"
-    remedy = "flush stdout after every frame (sys.stdout.flush(), or flush=True; in C, fflush)"
+    remedy = flush_remedy(worker_language(target))
     evidence += judged.evidence
-    if aids:
+    # the aid hides the fault only when the worker, run as configured, did answer
+    if aids and configured.result().response is not None:
         out.add(
             "flush",
             "warn",
@@ -132,8 +136,9 @@ def check_buffering(
         out.add(
             "flush",
             "fail",
-            f"it does not flush each frame: no answer on a pipe within {timeout:g} s, "
-            f"but one {but}",
+            f"it does not flush each frame: no answer on a pipe within {timeout:g} s"
+            + (f" (nor with {removed}, as configured)" if aids else "")
+            + f", but one {but}",
             remedy,
             evidence,
         )
