@@ -28,11 +28,16 @@ _SK_GLUED = r"(?:(?<![A-Za-z]sk.)|(?<=\\[nrt]sk.)|(?<=[\[0-9;]msk.))"
 # secret however short. The key's word may go on (`SECRET_ACCESS_KEY`, `secret_token`); a bare
 # `token` counts before `=`, or quoted before `:` (a dict's key, `{'token': …}`), only
 # (`unexpected token: }` is a parser's message, not a secret).
-_KEYS = (
+_KEY_WORD = (
     r"(?i:(?:password|passwd|passphrase|secret|api[_-]?key"
     r"|(?:access|auth|refresh|session|id|csrf)[_-]?token)[\w-]*"
     r"|\btoken(?=[\"']?[ \t]*=|[\"'][ \t]*:))"
 )
+# The key is read from the start of its word (`DB_PASSWORD`, `spring.datasource.password`). A
+# word that is a path's last component is a file's name, and what follows `: ` is a message
+# about the file (`mkdir: cannot create directory '/etc/passwd': File exists`, `file`'s
+# `/etc/passwd: ASCII text`), no value; `path:value` (grep's `-H` lines) is still one.
+_KEYS = r"(?:(?<![\w/.-])|(?<=/)(?![\w.-]*?" + _KEY_WORD + r"[\"']?:[ \t]))[\w.-]*?" + _KEY_WORD
 # `=`, `:`, and `=>` (an Elixir map or a Ruby hash: `"password" => "…"`)
 _SEP = r"[\"']?[ \t]*(?:=>|[:=])[ \t]*"
 # Where a quoted value ends: its closing quote; or, cut short by the runner that printed it

@@ -295,3 +295,53 @@ def test_what_only_looks_like_a_secret_is_kept(text: str) -> None:
 def test_a_quoted_secret_cut_short_is_redacted_up_to_its_end(text: str, shown: str) -> None:
     assert Redactor().text(text) == shown
     assert Redactor().bytes(text.encode()) == shown.encode()
+
+
+# Lines real programs print about a file named like a key (`mkdir`, `ln` and `file` in the C
+# locale, Python's FileExistsError): the path's last component is no key, the message no value.
+FILE_MESSAGES = [
+    "mkdir: cannot create directory '/etc/passwd': File exists",
+    "ln: failed to create symbolic link '/etc/passwd': File exists",
+    "/etc/passwd: ASCII text",
+    "FileExistsError: [Errno 17] File exists: '/etc/passwd'",
+    "mkdir: cannot create directory '/run/secrets/db_password': File exists",
+    "cat: /etc/.passwd: No such file or directory",
+]
+
+
+@pytest.mark.parametrize("text", FILE_MESSAGES)
+def test_a_message_about_a_file_named_like_a_key_is_kept(text: str) -> None:
+    assert Redactor().text(text) == text
+    assert Redactor().bytes(text.encode()) == text.encode()
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [  # a key at the start of its word, however the word begins, keeps its value redacted
+        ("passwd: hunter2", "passwd: [redacted]"),
+        ("PASSWORD=hunter2", "PASSWORD=[redacted]"),
+        ('{"password": "hunter2"}', '{"password": "[redacted]"}'),
+        ("DB_PASSWORD=hunter2", "DB_PASSWORD=[redacted]"),
+        ("spring.datasource.password=hunter2", "spring.datasource.password=[redacted]"),
+        (r"b'user=bob\npassword=hunter2'", r"b'user=bob\npassword=[redacted]'"),
+        # a file's name, then its content (grep -H): the content may be the secret
+        ("/run/secrets/db_password:hunter2", "/run/secrets/db_password:[redacted]"),
+        ("/etc/app/password=hunter2", "/etc/app/password=[redacted]"),
+    ],
+)
+def test_a_key_keeps_its_value_redacted_beside_file_messages(text: str, shown: str) -> None:
+    assert Redactor().text(text) == shown
+    assert Redactor().bytes(text.encode()) == shown.encode()
+
+
+def test_a_workers_message_about_etc_passwd_is_shown_whole(run_cli: RunCli, tmp_path: Path) -> None:
+    """A real worker that fails on `/etc/passwd` (it exists on every Linux): its stderr, quoted
+    as the crash's evidence, reads as printed."""
+    worker = "LC_ALL=C mkdir /etc/passwd; exit 1"
+    run = tmp_path / "run"
+    code, out, err = run_cli(
+        "ping", "--timeout", "2", "--run-dir", str(run), "--", "sh", "-c", worker
+    )
+    assert code == 1, out + err
+    assert "mkdir: cannot create directory '/etc/passwd': File exists" in out
+    assert "[redacted" not in out
