@@ -95,7 +95,8 @@ _TOKEN = re.compile(r"[:'\"]?[A-Za-z_][\w.]*")
 
 
 def _related(view: FailureView, facts: dict[str, Any], ctx: FactContext) -> list[Text]:
-    """The failure's context and the lines after it, with every indexed line naming its pool.
+    """The failure's context, its test's own lines and those after it (after an ExUnit block,
+    only those naming its pool), with every indexed line naming its pool.
 
     Only when the failure names its pool: without it, nearby lines may be any test's. Computed
     once per failure and pool (every `related` fact of a pattern reads the same lines).
@@ -121,11 +122,17 @@ def _related_lines(view: FailureView, pool: str, ctx: FactContext) -> list[Text]
     have = {t.line for t in texts}
     ours = normalize(pool)
     own: Lines = []
-    later: frozenset[int] = frozenset()
-    if ctx.regions is not None:  # ExUnit: the test's own lines, and a later test's
-        own, later = ctx.regions.own(view.failure), ctx.regions.later(view.failure)
-    for n, line in [*own, *view.blocks.after(view.failure)]:
-        if n not in have and (n not in later or ours in _names(line)):
+    if ctx.regions is not None:  # ExUnit: the test's own lines
+        own = ctx.regions.own(view.failure)
+    for n, line in own:
+        if n not in have:
+            texts.append(Text("context", line, n))
+            have.add(n)
+    # An ExUnit block is printed when its test has ended: a line after it is a later test's
+    # (a passing one leaves no block to tell where its lines start) unless it names the pool.
+    exunit = view.failure.source == "exunit"
+    for n, line in view.blocks.after(view.failure):
+        if n not in have and (not exunit or ours in _names(line)):
             texts.append(Text("context", line, n))
             have.add(n)
     if ctx.pools is None:

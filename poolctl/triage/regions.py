@@ -6,7 +6,8 @@ failure's header, back to the last mark of a test ending (a progress dot, a `--t
 `ParsedLog.test_ends`) or to the block before, are its test's own: its header region. A fact
 about one failure never comes from another failure's header region, and its own header region
 reaches further back than the context the parser kept before its header: into the lines kept
-after the block before it.
+after the block before it. Past its own block, a line is a later test's (a passing test leaves
+no block to say where its lines begin) unless it names the failure's pool (`triage.facts`).
 """
 
 from __future__ import annotations
@@ -82,12 +83,3 @@ class Regions:
         kept = self._kept_before(failure, prev)
         floor = self._floor(failure, prev, kept)
         return [(n, t) for n, t in kept if floor < n < failure.line_start and t.strip()]
-
-    def later(self, failure: Failure) -> frozenset[int]:
-        """The lines after `failure`'s block that are in the next failure's header region."""
-        nxt = self._neighbour(failure, 1)
-        if nxt is None or failure.source != "exunit":
-            return frozenset()
-        floor = self._floor(nxt, failure, self._kept_before(nxt, failure))
-        after = self._after.get((failure.input_file, failure.line_start), [])
-        return frozenset(n for n, _ in after if floor < n < nxt.line_start)
