@@ -423,7 +423,8 @@ def key_comparison(view: FailureView, ctx: FactContext) -> tuple[dict[str, Any],
         if at.location != f.location.strip():
             facts_at["failed_at"] = at.location
         if at.in_setup:
-            facts_at["expected_by"] = f"the setup callback at {at.location}"
+            name = f" `{at.setup_name}`" if at.setup_name else ""
+            facts_at["expected_by"] = f"the setup callback{name} at {at.location}"
         if not expected:
             found = source_lines(at.location, ctx.source_roots)
             if found:

@@ -3,7 +3,9 @@
 A test head that did not match its context (`test "x", %{pool: pool} do`) fails at the test's
 own location; a match in a setup callback or in the test body fails at the line its stack
 names (`test/x_test.exs:26: M.__ex_unit_setup_1_0/1`). The line the stack names in the test's
-file is where the keys expected are written, so it is the one read.
+file is where the keys expected are written, so it is the one read. A setup callback given by
+name (`setup :start_pool`, `setup [:start_pool]`) is named in the stack by its own name, called
+from the module's `__ex_unit__/2` (which runs the setups; its line is the module's, no pattern).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ _LOCATION = re.compile(r"^(.+?):(\d+)")
 _FRAME = re.compile(r"^\s*(?:\([^)]*\)\s+)?(?P<file>[^\s:()]+):(?P<line>\d+):\s*(?P<where>.*)$")
 # a match's `=` (not `==`, `===`, `=~`, `=>`, `<=`, `>=`, `!=`, `\\` defaults)
 _MATCH_EQ = re.compile(r"(?<![=!<>\\])=(?![=~>])")
+_RUNS_SETUPS = ".__ex_unit__/2"  # ExUnit's function of each test module that runs its setups
 
 
 @dataclass(frozen=True)
@@ -28,10 +31,16 @@ class FailedAt:
     location: str
     where: str = ""
     head: bool = True  # the test's own location: its head
+    named_setup: bool = False  # a setup callback given by name, called by `__ex_unit__/2`
 
     @property
     def in_setup(self) -> bool:
-        return "__ex_unit_setup" in self.where
+        return self.named_setup or "__ex_unit_setup" in self.where
+
+    @property
+    def setup_name(self) -> str:
+        """`start_pool/1` for a setup callback given by name, else ""."""
+        return self.where.rsplit(".", 1)[-1] if self.named_setup else ""
 
     @property
     def note(self) -> str:
@@ -46,12 +55,20 @@ def failed_at(failure: Failure) -> FailedAt:
     """The first stack frame in the test's own file, else the test's location."""
     test_file = _LOCATION.match(failure.location.strip())
     if test_file is not None:
-        for frame in failure.stacktrace:
-            m = _FRAME.match(frame)
-            if m is not None and m["file"] == test_file.group(1):
-                location = f"{m['file']}:{m['line']}"
-                return FailedAt(location, m["where"].strip(), location == test_file.group(0))
+        frames = [_FRAME.match(frame) for frame in failure.stacktrace]
+        for i, m in enumerate(frames):
+            caller = frames[i + 1] if i + 1 < len(frames) else None
+            if m is None or m["file"] != test_file.group(1) or _runs_setups(m):
+                continue
+            location = f"{m['file']}:{m['line']}"
+            where = m["where"].strip()
+            named = "__ex_unit_setup" not in where and caller is not None and _runs_setups(caller)
+            return FailedAt(location, where, location == test_file.group(0), named)
     return FailedAt(failure.location.strip())
+
+
+def _runs_setups(frame: re.Match[str]) -> bool:
+    return frame["where"].strip().endswith(_RUNS_SETUPS)
 
 
 def source_lines(location: str, roots: Sequence[Path], count: int = 12) -> tuple[str, str] | None:
