@@ -8,6 +8,7 @@ failure (`ParsedLog.near`).
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import replace
 
 from poolctl.logs.identifiers import identifiers_in, names, needle
@@ -16,6 +17,8 @@ from poolctl.logs.scan import clip
 from poolctl.model import ContextLine, Failure
 
 MAX_NAMING_LINES = 24  # context lines per failure found through identifiers
+# a pytest short-summary line (`FAILED path::test - message`), maybe after a CI's line prefix
+_SUMMARY_NODEID = re.compile(r"(?:^|\s)(?:FAILED|ERROR) (\S+::\S+)(?: - |\s*$)")
 MAX_IDENTIFIERS = 24  # identifiers of one failure looked up
 
 
@@ -44,6 +47,16 @@ def _in_block(blocks: tuple[list[int], list[int]] | None, line: int) -> bool:
     return i >= 0 and line <= ends[i]
 
 
+def _another_test(text: str, failure: Failure) -> bool:
+    """Whether `text` is pytest's short-summary line of a test other than `failure`: it names
+    the same pool, but says how that test failed."""
+    m = _SUMMARY_NODEID.search(text)
+    if m is None:
+        return False
+    nodeid, own = m.group(1), failure.details.get("nodeid")
+    return nodeid != own if own else not nodeid.endswith(f"::{failure.name}")
+
+
 def attach_context(parsed: ParsedLog) -> None:
     """Add `names <identifier>` context lines to every failure in `parsed`, in place."""
     # pytest prints each test's block whole, its captured output in it: a line inside another
@@ -69,7 +82,7 @@ def attach_context(parsed: ParsedLog) -> None:
             for line, text in lines:
                 if line in seen or failure.line_start <= line <= failure.line_end:
                     continue
-                if _in_block(others, line):
+                if _in_block(others, line) or (others is not None and _another_test(text, failure)):
                     continue
                 seen.add(line)
                 found.append(ContextLine(line, text, f"names {key}"))
