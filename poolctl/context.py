@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from poolctl.children import Children
 from poolctl.redact import Secrets
+from poolctl.stderr_cap import StderrCaps
 
 if TYPE_CHECKING:
     from poolctl.events import Trace
@@ -44,6 +45,7 @@ class RunContext:
         self.children = Children(guard=guard)
         self.secrets = Secrets(keep=keep_secrets)
         self.secrets.on_change.append(self._secrets_learnt)
+        self.stderr_caps = StderrCaps()  # the workers' stderr logs, held to a size on disk
         self.runs: list[RunDir] = []
         # Reports as `poolctl.report.publish.prepare` made them, by id: a big report is walked
         # once. Weak values: an id is reused only once its report is gone, and so is its entry.
@@ -149,6 +151,7 @@ class RunContext:
         """The end of the run: no child of it is left (see `Children.close`), every trace
         written and closed."""
         self.children.close(wait=wait)
+        self.stderr_caps.close_all()  # the last check of each log, no worker left to write
         with self._lock:
             traces = list(self.traces.values())
         for trace in traces:

@@ -158,7 +158,7 @@ class Pool:
 
     def _register(self, process: WorkerProcess, overflow: bool) -> PooledWorker:
         worker_id = process.worker_id
-        worker = PooledWorker(process, overflow)
+        worker = PooledWorker(process, overflow, self.trace)
         self.workers[worker_id] = worker
         self.all_workers.append(worker)
         worker.attach(self._on_worker_exit, self._on_worker_backgrounded)

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from poolctl.events import Trace
 from poolctl.pool_line import DEADLINE_SLACK
 from poolctl.protocol import Request
 from poolctl.worker import READ_CHUNK, Answer, NoAnswer, NoAnswerReason, WorkerProcess
@@ -67,7 +68,7 @@ class _InFlight:
 class PooledWorker:
     """One worker process driven by the event loop: requests matched to responses by id."""
 
-    def __init__(self, process: WorkerProcess, overflow: bool) -> None:
+    def __init__(self, process: WorkerProcess, overflow: bool, trace: Trace | None = None) -> None:
         self.process = process
         self.id = process.worker_id
         self.overflow = overflow
@@ -91,6 +92,8 @@ class PooledWorker:
         # The transcript's copy on disk is written from the loop, off the answer's path.
         process.transcript.deferred = True
         self._flush_timer: asyncio.TimerHandle | None = None
+        if process.stderr_cap is not None and trace is not None:  # when its stderr log is capped
+            process.stderr_cap.traced(trace, self.id)
 
     # --- wiring to the loop ---------------------------------------------------------------
     def attach(

@@ -4,6 +4,7 @@ variable of their environment (found even after they were re-parented or left th
 from __future__ import annotations
 
 import os
+import time
 
 
 def processes_with_env(name: str, value: str) -> set[int]:
@@ -74,3 +75,12 @@ def descendants(pid: int) -> set[int]:
                 found.add(child)
                 stack.append(child)
     return found
+
+
+def wait_gone(pids: set[int], timeout: float) -> None:
+    """Wait until every one of `pids` has exited (a zombie counts as gone), at most `timeout`."""
+    end = time.monotonic() + timeout
+    while pids and time.monotonic() < end:
+        pids = {pid for pid in pids if running(pid)}
+        if pids:
+            time.sleep(0.01)

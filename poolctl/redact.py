@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 
 import re2
 
+from poolctl.holes import data_ranges, has_holes
 from poolctl.secret_shapes import (
     LITERAL,
     SHAPES,
@@ -258,7 +259,8 @@ class Redactor:
         try:
             if not self._holds_needle(path, chunk, overlap, deadline):
                 return False
-            if path.suffix == ".bin":
+            if path.suffix == ".bin" or has_holes(path):  # offsets hold: a transcript's, and
+                # the range a capped stderr log dropped (the report names it), left a hole
                 return self._rewrite_in_place(path, chunk, overlap, deadline)
             return self._rewrite_to_copy(path, chunk, overlap, deadline)
         except TimeoutError:
@@ -269,13 +271,15 @@ class Redactor:
     def _holds_needle(self, path: Path, chunk: int, overlap: int, deadline: float | None) -> bool:
         """A quick pass: could the file hold a secret at all?"""
         with open(path, "rb") as f:
-            tail = b""
-            while block := f.read(chunk):
-                window = tail + block
-                if self.may_hold(window):
-                    return True
-                tail = window[-overlap:]
-                _in_time(deadline)
+            for start, end in _data(f):
+                tail = b""
+                reader = _Reader(f, start, end)
+                while block := reader.read(chunk):
+                    window = tail + block
+                    if self.may_hold(window):
+                        return True
+                    tail = window[-overlap:]
+                    _in_time(deadline)
         return False
 
     def _pieces(
@@ -308,14 +312,14 @@ class Redactor:
     ) -> bool:
         changed = False
         with open(path, "r+b") as f:
-            offset = 0
-            for piece in self._pieces(_Reader(f), chunk, overlap, deadline):
-                clean = self.bytes(piece, same_length=True)
-                if clean != piece:
-                    f.seek(offset)
-                    f.write(clean)
-                    changed = True
-                offset += len(piece)
+            for offset, end in _data(f):
+                for piece in self._pieces(_Reader(f, offset, end), chunk, overlap, deadline):
+                    clean = self.bytes(piece, same_length=True)
+                    if clean != piece:
+                        f.seek(offset)
+                        f.write(clean)
+                        changed = True
+                    offset += len(piece)
         return changed
 
     def _rewrite_to_copy(
@@ -325,7 +329,7 @@ class Redactor:
         partial = path.with_name(f".{path.name}.redacting")
         try:
             with open(path, "rb") as src, open(partial, "wb") as dst:
-                for piece in self._pieces(src, chunk, overlap, deadline):
+                for piece in self._pieces(_Reader(src, 0, _size(src)), chunk, overlap, deadline):
                     clean = self.bytes(piece)
                     changed = changed or clean != piece
                     dst.write(clean)
@@ -407,17 +411,27 @@ def _in_time(deadline: float | None) -> None:
         raise TimeoutError("redaction stopped at its deadline")
 
 
+def _size(f: Any) -> int:
+    return os.fstat(f.fileno()).st_size
+
+
+def _data(f: Any) -> list[tuple[int, int]]:
+    """The ranges of the open file `f` that hold data: a hole is no text to redact."""
+    return data_ranges(f.fileno(), _size(f))
+
+
 class _Reader:
-    """Reads a file opened for update from where the last read ended, whatever was written in
+    """Reads `[at, end)` of a file from where the last read ended, whatever was written in
     between (an in-place rewrite seeks back to write)."""
 
-    def __init__(self, f: Any) -> None:
+    def __init__(self, f: Any, at: int, end: int) -> None:
         self.f = f
-        self.at = 0
+        self.at = at
+        self.end = end
 
     def read(self, n: int) -> bytes:
         self.f.seek(self.at)
-        data: bytes = self.f.read(n)
+        data: bytes = self.f.read(max(0, min(n, self.end - self.at)))
         self.at += len(data)
         return data
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 
 # The longest wait or timeout poolctl takes: a day. Past it a number is a typo (`1e400`, an extra
 # zero), and the system calls that wait refuse it.
@@ -29,6 +30,48 @@ def seconds_from_env(name: str, default: float) -> float:
 
         raise UsageProblem(f"not a number of seconds from 0 to 86400: {raw!r}", where=name)
     return value
+
+
+# Units of a size in the environment: binary with or without `iB` (`64M`, `64MiB`), decimal
+# with `B` (`64MB`), as `dd` and `ulimit` read them.
+SIZE_UNITS = {"": 1, "b": 1}
+for _power, _letter in enumerate("kmgt", start=1):
+    SIZE_UNITS |= {_letter: 1024**_power, f"{_letter}ib": 1024**_power, f"{_letter}b": 1000**_power}
+SIZE_RE = re.compile(r"(\d+(?:\.\d+)?)\s*([a-z]*)")
+
+
+def bytes_from_env(name: str, default: int, least: int, most: int) -> int:
+    """Environment variable `name` as a number of bytes (`134217728`, `128MiB`, `128M`, `1G`;
+    `default` when unset or empty); one outside `least`..`most` is refused (UsageProblem,
+    naming the variable)."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    found = SIZE_RE.fullmatch(raw.lower())
+    unit = SIZE_UNITS.get(found.group(2)) if found else None
+    value = int(float(found.group(1)) * unit) if found and unit else -1
+    if not least <= value <= most:
+        from poolctl.errors import UsageProblem
+
+        raise UsageProblem(
+            f"not a size from {fmt_bytes(least)} to {fmt_bytes(most)} (bytes, or with a unit: "
+            f"64MiB, 1G): {raw!r}",
+            where=name,
+        )
+    return value
+
+
+def fmt_bytes(count: int) -> str:
+    """A size in binary units, a tenth shown below 100: `17 B`, `812 KiB`, `64 MiB`, `11.2 GiB`."""
+    size, unit = float(count), "B"
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if size < 1024 or unit == "TiB":
+            break
+        size /= 1024
+    if unit == "B":
+        return f"{count} B"
+    shown = f"{size:.1f}".removesuffix(".0") if size < 100 else f"{size:.0f}"
+    return f"{shown} {unit}"
 
 
 def fmt_seconds(seconds: float) -> str:

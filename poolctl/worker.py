@@ -1,7 +1,8 @@
 """One worker process: spawned in its own process group, every byte it writes captured.
 
 stderr goes straight to a file by file descriptor, so a worker that writes 50 MB there never
-blocks and loses nothing; stdout is read by poolctl, decoded into frames and kept in a bounded
+blocks (past `POOLCTL_STDERR_CAP` on disk the file's middle is dropped, and the report says so:
+`poolctl.stderr_cap`); stdout is read by poolctl, decoded into frames and kept in a bounded
 raw transcript. `stop()` closes stdin, sends SIGTERM, then SIGKILL after a grace period, to the
 process group and every descendant.
 """
@@ -29,8 +30,9 @@ from poolctl.context import RunContext
 from poolctl.errors import FramingError, ProtocolError, WorkerStartError
 from poolctl.executable import start_error
 from poolctl.framing import DEFAULT_MAX_FRAME, Decoder, Framing, get_framing
+from poolctl.holes import read_tail
 from poolctl.pending_frames import keep_frames
-from poolctl.proctree import descendants, processes_with_env, running
+from poolctl.proctree import descendants, processes_with_env, wait_gone
 from poolctl.protocol import (
     Incoming,
     NotAMessage,
@@ -47,6 +49,7 @@ from poolctl.protocol import (
     parse_message,
 )
 from poolctl.redact import Redactor
+from poolctl.stderr_cap import StderrCap
 from poolctl.transcript import TRANSCRIPT_LIMIT, Transcript
 
 READ_CHUNK = 65536
@@ -189,6 +192,7 @@ class WorkerProcess:
         self.stopped = False
         self._stop_lock = threading.Lock()
         self.token = uuid.uuid4().hex
+        self.stderr_cap: StderrCap | None = None  # its stderr log's, while it is captured
 
     # --- life cycle -------------------------------------------------------------------------
     def start(self) -> WorkerProcess:
@@ -199,6 +203,7 @@ class WorkerProcess:
         self.transcript.open(self.stdout_path)  # streamed: on disk as it arrives, from the start
         stderr: Any
         if self.spec.stderr is StderrMode.CAPTURE:
+            self.stderr_cap = self.context.stderr_caps.open(self.stderr_path)  # held to a size
             stderr = open(self.stderr_path, "wb")  # noqa: SIM115  (the child holds it open)
         elif self.spec.stderr is StderrMode.MERGE:
             stderr = subprocess.STDOUT
@@ -219,6 +224,7 @@ class WorkerProcess:
                 bufsize=0,
             )
         except OSError as exc:  # the program cannot start: one line says why
+            self.context.stderr_caps.close(self.stderr_cap)
             said = start_error(exc, self.spec.argv, self.spec.environment(), self.spec.cwd)
             if said is None:
                 raise
@@ -226,6 +232,8 @@ class WorkerProcess:
         finally:
             if hasattr(stderr, "close"):
                 stderr.close()
+        if self.stderr_cap is not None:  # stopped by it where no hole can be punched
+            self.stderr_cap.pid = self.proc.pid
         self.started_mono = started_mono
         self.started_at = datetime.now(UTC).isoformat()
         assert self.proc.stdin is not None and self.proc.stdout is not None
@@ -512,11 +520,12 @@ class WorkerProcess:
         else:
             left = family | self.family()  # children it left running (a daemonized server)
             self._signal(signal.SIGKILL, left)
-            _wait_gone(left, 2.0)  # stopped means gone: none outlives the call
+            wait_gone(left, 2.0)  # stopped means gone: none outlives the call
         self._drain_stdout()
         if proc.stdout is not None:
             proc.stdout.close()
         self.transcript.close()
+        self.context.stderr_caps.close(self.stderr_cap)  # the last check, the log complete
         self.stopped = True
         self.context.children.forget(proc)
         return self.exit_status
@@ -551,17 +560,7 @@ class WorkerProcess:
     def stderr_tail(self, max_bytes: int = 16384) -> str:
         """The end of the captured stderr, decoded leniently, redacted before it is cut (a
         secret the cut would halve is read whole, then replaced)."""
-        margin = 4096
-        try:
-            with open(self.stderr_path, "rb") as f:
-                f.seek(0, os.SEEK_END)
-                size = f.tell()
-                f.seek(max(0, size - max_bytes - margin))
-                # no further than the size seen: a worker flooding its stderr grows the file
-                # faster than it is read (an unbounded read took gigabytes)
-                data = self.redactor.bytes(f.read(max_bytes + margin))
-        except FileNotFoundError:
-            return ""
+        data = self.redactor.bytes(read_tail(self.stderr_path, max_bytes + 4096))
         return data[-max_bytes:].decode("utf-8", "replace")
 
     def summary(self) -> dict[str, Any]:
@@ -585,14 +584,6 @@ class WorkerProcess:
             "notifications": self.notification_count,
             "server_requests": [m.method for m in self.server_requests],
             "stderr_log": str(self.stderr_path) if self.spec.stderr is StderrMode.CAPTURE else None,
+            **(self.stderr_cap.summary() if self.stderr_cap is not None else {}),
             "stdout_transcript": str(self.stdout_path),
         }
-
-
-def _wait_gone(pids: set[int], timeout: float) -> None:
-    """Wait until every one of `pids` has exited (a zombie counts as gone), at most `timeout`."""
-    end = time.monotonic() + timeout
-    while pids and time.monotonic() < end:
-        pids = {pid for pid in pids if running(pid)}
-        if pids:
-            time.sleep(0.01)

@@ -25,6 +25,8 @@ class WorkerTrace:
         """After `worker.start`: its pid."""
         if self.trace is not None:
             self.trace.emit("spawn", worker=self.worker.worker_id, pid=self.worker.pid)
+            if self.worker.stderr_cap is not None:  # when its stderr log reached the cap
+                self.worker.stderr_cap.traced(self.trace, self.worker.worker_id)
 
     def exchange_request(self, request: Request, timeout: float) -> Answer | NoAnswer:
         """`worker.exchange_request`, with the request and its answer (or the silence) as

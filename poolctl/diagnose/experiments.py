@@ -392,6 +392,7 @@ def _run_pty(
         worker_id,
         context.children,
         stop,
+        context.stderr_caps,
     )
     if not run.detail:
         run.detail = f"no answer within {fmt_limit(wait)}"

@@ -27,6 +27,7 @@ from poolctl.errors import PoolctlError, ProtocolError
 from poolctl.framing import Framing
 from poolctl.proctree import descendants, processes_with_env
 from poolctl.protocol import parse_response
+from poolctl.stderr_cap import StderrCap, StderrCaps
 from poolctl.units import fmt_limit
 from poolctl.worker import TOKEN_ENV, StderrMode, WorkerSpec
 
@@ -71,17 +72,22 @@ def run_on_pty(
     worker_id: str,
     children: Children | None = None,
     stop: Callable[[], str | None] | None = None,
+    caps: StderrCaps | None = None,
 ) -> PtyRun:
     """Start `spec` with stdout on a raw pty, send one request, wait up to `timeout` (or until
-    `stop` gives a reason to stop waiting); the process is one of the run's `children`."""
+    `stop` gives a reason to stop waiting); the process is one of the run's `children`, its
+    stderr log one of its `caps`."""
     children = children if children is not None else Children()
     capture_dir.mkdir(parents=True, exist_ok=True)
     result = PtyRun(capture_dir / f"{worker_id}.stdout.bin")
     master, slave = pty.openpty()
     tty.setraw(slave)
     stderr: Any
+    cap: StderrCap | None = None
     if spec.stderr is StderrMode.CAPTURE:
-        stderr = open(capture_dir / f"{worker_id}.stderr.log", "wb")  # noqa: SIM115
+        log = capture_dir / f"{worker_id}.stderr.log"
+        cap = caps.open(log) if caps is not None else None  # held to a size on disk
+        stderr = open(log, "wb")  # noqa: SIM115
     elif spec.stderr is StderrMode.MERGE:
         stderr = slave
     else:
@@ -101,17 +107,23 @@ def run_on_pty(
         os.close(master)
         os.close(slave)
         result.close()
+        if caps is not None:
+            caps.close(cap)
         result.detail = f"could not start: {exc}"
         return result
     finally:
         if hasattr(stderr, "close"):
             stderr.close()
     os.close(slave)
+    if cap is not None:  # stopped by it where no hole can be punched
+        cap.pid = proc.pid
     try:
         _exchange(proc, master, framing, request_frame, request_id, timeout, result, stop)
     finally:
         _stop(proc, token)
         children.forget(proc)
+        if caps is not None:
+            caps.close(cap)
         with contextlib.suppress(OSError):
             while select.select([master], [], [], 0)[0]:
                 chunk = os.read(master, 65536)

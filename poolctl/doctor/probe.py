@@ -15,6 +15,7 @@ from typing import Any
 from poolctl.diagnose import diagnose_no_answer
 from poolctl.diagnose.early import EarlyExperiments
 from poolctl.errors import WorkerStartError
+from poolctl.holes import read_head
 from poolctl.model import Diagnosis, Hypothesis, ProtocolStep
 from poolctl.patterns.loader import PatternSet
 from poolctl.protocol import Response, StrayOutput
@@ -123,8 +124,7 @@ def run_probe(
         traced.stopped()
     stderr = ""
     if spec.stderr is StderrMode.CAPTURE:  # redacted before it is cut
-        with open(worker.stderr_path, "rb") as f:
-            head = f.read(STDERR_HEAD + 4096)
+        head = read_head(worker.stderr_path, STDERR_HEAD + 4096)
         stderr = worker.redactor.text(head.decode("utf-8", "replace"))[:STDERR_HEAD]
     if outcome is None and session.refused is not None:  # the handshake was refused
         outcome = NoAnswer(

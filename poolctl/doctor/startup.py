@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from poolctl.diagnose.hypotheses import stuck_in_init
+from poolctl.holes import read_head
 from poolctl.model import Evidence
 from poolctl.protocol import workspace
 from poolctl.rundir import RunDir
@@ -233,8 +234,4 @@ def _evidence(
 
 
 def _read(path: Path) -> str:
-    try:
-        with open(path, "rb") as f:
-            return f.read(STDERR_LIMIT).decode("utf-8", "replace")
-    except FileNotFoundError:
-        return ""
+    return read_head(path, STDERR_LIMIT).decode("utf-8", "replace")  # up to a dropped middle

@@ -159,6 +159,9 @@ def save(report: Report, run: RunDir, *, files: Sequence[str] = SAVED) -> Report
     shown (redacted), with its timeline. The other files of the run folder (a worker's captured
     output may be gigabytes) are redacted when the command ends, after the verdict is printed:
     a Ctrl-C meanwhile leaves the verdict on the screen, and the next command scrubs them."""
+    capped = run.context.stderr_caps.notes(run.path)  # what a flooded stderr log dropped
+    if capped:
+        report = dataclasses.replace(report, notes=(*report.notes, *capped))
     pictures: dict[str, str] = {}
     if run.events.exists() or timeline_of(report) is not None:  # a run with a trace (no triage)
         report, pictures = _with_pictures(report, run)

@@ -1,0 +1,209 @@
+"""A worker flooding its stderr fills no disk: past `POOLCTL_STDERR_CAP` the log's middle is
+punched out, its head and latest tail kept, and the report and the trace say what was dropped.
+
+The floods are real processes writing as fast as they can; the cap is set small (2 MiB) so that
+a flood of 48 MiB shows it in well under a second."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import re
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from poolctl.context import RunContext
+from poolctl.holes import data_ranges, read_head, read_tail
+from poolctl.stderr_cap import CAP_ENV, punch_hole
+from poolctl.worker import WorkerSpec
+from tests.conftest import Processes, RunCli
+
+CAP = 2 * 1024 * 1024
+BLOCK = b"f" * 65535 + b"\n"
+BLOCKS = 768  # 48 MiB
+SECRET = "s3cr3t-flood-value-0123456789"
+
+# Writes a head line, 48 MiB as fast as it can, a tail line, then serves as the reference
+# worker: each line names the secret, which the run folder's scrub must still find and replace.
+FLOOD_THEN_SERVE = f"""\
+import os, runpy, sys
+secret = os.environ["FLOOD_TOKEN"]
+sys.stderr.write(f"HEAD first line token={{secret}}\\n")
+sys.stderr.flush()
+for _ in range({BLOCKS}):
+    sys.stderr.buffer.write({BLOCK!r})
+sys.stderr.write(f"TAIL last line token={{secret}}\\n")
+sys.stderr.flush()
+sys.argv = ["reference"]
+runpy.run_module("poolctl.workers.reference", run_name="__main__")
+"""
+WRITTEN = len(f"HEAD first line token={SECRET}\n") + BLOCKS * len(BLOCK)
+WRITTEN += len(f"TAIL last line token={SECRET}\n")
+
+NOTE = re.compile(
+    r"(?P<log>workers/w\d\.stderr\.log): the worker wrote 48 MiB \((?P<written>[\d,]+) bytes\) "
+    r"to stderr by [\d.]+ m?s after it started; bytes (?P<start>[\d,]+)-(?P<end>[\d,]+) "
+    r"\([\d.]+ MiB\) were dropped to bound the disk \(POOLCTL_STDERR_CAP=2 MiB\); "
+    r"the first 1 MiB and the last [\d.]+ (MiB|KiB) are kept"
+)
+
+
+@pytest.fixture
+def small_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(CAP_ENV, "2MiB")
+
+
+def _number(text: str) -> int:
+    return int(text.replace(",", ""))
+
+
+def _check_log(log: Path, note: re.Match[str]) -> None:
+    """The log as the note says: bounded on disk, its size all the worker wrote, the dropped
+    range a hole, the head and tail whole (the secret in them scrubbed, same length)."""
+    st = log.stat()
+    assert st.st_size == WRITTEN == _number(note["written"])
+    assert st.st_blocks * 512 <= CAP + 64 * 1024, st.st_blocks * 512  # the cap, and its blocks
+    start, end = _number(note["start"]), _number(note["end"])
+    with open(log, "rb") as f:
+        assert data_ranges(f.fileno(), st.st_size) == [(0, start), (end, st.st_size)]
+        f.seek(0)
+        head = f.read(start)
+        f.seek(end)
+        tail = f.read()
+    assert start == CAP // 2 and st.st_size - end >= CAP // 2
+    assert head.startswith(b"HEAD first line token=") and SECRET.encode() not in head
+    assert head.endswith(b"f" * 1000)  # nothing but what the worker wrote, up to the hole
+    first = head.index(b"\n") + 1
+    assert head[first:].startswith(BLOCK)
+    assert re.fullmatch(rb"f*\n(f{65535}\n)+TAIL last line token=[^\n]+\n", tail), tail[-200:]
+    assert SECRET.encode() not in tail and len(tail) == st.st_size - end
+
+
+def _capped_events(run_dir: Path) -> list[dict[str, Any]]:
+    lines = (run_dir / "events.jsonl").read_text().splitlines()
+    return [e for e in map(json.loads, lines) if e["type"] == "stderr_capped"]
+
+
+@pytest.mark.usefixtures("small_cap")
+def test_ping_of_a_worker_flooding_stderr_keeps_its_log_to_the_cap(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    script = tmp_path / "flood.py"
+    script.write_text(FLOOD_THEN_SERVE)
+    run_dir = tmp_path / "run"
+    code, out, err = run_cli(
+        "ping", "--json", "--run-dir", str(run_dir), "--env", f"FLOOD_TOKEN={SECRET}",
+        "--", sys.executable, str(script),
+    )  # fmt: skip
+    assert code == 0, out + err
+    report = json.loads(out)
+    [said] = [n for n in report["notes"] if "stderr.log" in n]
+    note = NOTE.fullmatch(said)
+    assert note is not None, said
+    assert note["log"] == "workers/w1.stderr.log"
+    _check_log(run_dir / "workers" / "w1.stderr.log", note)
+    worker = report["extra"]["worker"]
+    assert worker["stderr_bytes"] == WRITTEN
+    assert worker["stderr_bytes_dropped"] == [_number(note["start"]), _number(note["end"])]
+    [event] = _capped_events(run_dir)  # when the cap was reached, in the trace
+    assert event["worker"] == "w1" and event["cap"] == CAP and event["written"] > CAP
+    assert event["dropped"][0] == CAP // 2 and event["refused"] is None
+
+
+@pytest.mark.usefixtures("small_cap")
+def test_a_pool_of_workers_flooding_stderr_keeps_each_log_to_the_cap(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    script = tmp_path / "flood.py"
+    script.write_text(FLOOD_THEN_SERVE)
+    scenario = tmp_path / "flood.yaml"
+    scenario.write_text(
+        "name: stderr-flood\n"
+        "worker:\n"
+        f'  command: ["{{python}}", "{script}"]\n'
+        f"  env: {{FLOOD_TOKEN: {SECRET}}}\n"
+        "pool: {size: 2, lazy: false}\n"
+        "steps:\n"
+        "  - request: {command: ping, count: 4, concurrency: 2}\n"
+        "expect: {outcome: ok}\n"
+    )
+    run_dir = tmp_path / "run"
+    code, out, err = run_cli(
+        "run-scenario", str(scenario), "--no-history", "--json", "--run-dir", str(run_dir)
+    )
+    assert code == 0, out + err
+    report = json.loads(out)
+    notes = [NOTE.fullmatch(n) for n in report["notes"] if "stderr.log" in n]
+    assert sorted(n["log"] for n in notes if n) == [
+        "workers/w1.stderr.log",
+        "workers/w2.stderr.log",
+    ], report["notes"]
+    for note in notes:
+        assert note is not None
+        _check_log(run_dir / note["log"], note)
+    events = _capped_events(run_dir)
+    assert sorted(e["worker"] for e in events) == ["w1", "w2"]
+    assert all(e["cap"] == CAP and e["written"] > CAP for e in events)
+
+
+# Writes to stderr as fast as it can, forever.
+ENDLESS = "import sys\nb = b'x' * 65536\nwhile True:\n    sys.stderr.buffer.write(b)\n"
+
+
+@pytest.mark.usefixtures("small_cap")
+def test_where_no_hole_can_be_punched_the_flooding_worker_is_stopped(
+    tmp_path: Path, processes: Processes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(fd: int, start: int, length: int) -> None:
+        raise OSError(errno.EOPNOTSUPP, os.strerror(errno.EOPNOTSUPP))
+
+    monkeypatch.setattr("poolctl.stderr_cap.punch_hole", refuse)
+    context = RunContext()
+    spec = WorkerSpec(argv=(sys.executable, "-c", ENDLESS))
+    worker = processes.worker(spec, tmp_path / "workers", context=context)
+    end = time.monotonic() + 60
+    while worker.poll() is None and time.monotonic() < end:
+        time.sleep(0.05)
+    status = worker.poll()
+    assert status is not None and status.signal == signal.SIGKILL
+    worker.stop()
+    [said] = context.stderr_caps.notes(tmp_path)
+    assert said.startswith("workers/w1.stderr.log: the worker wrote ")
+    assert "past POOLCTL_STDERR_CAP=2 MiB the filesystem refused to punch a hole in it " in said
+    assert "(Operation not supported), so poolctl stopped the worker (SIGKILL)" in said
+    assert said.endswith("every byte it wrote is kept")
+    size = (tmp_path / "workers" / "w1.stderr.log").stat().st_size
+    assert size > CAP and f"({size:,} bytes)" in said
+    assert worker.summary()["stderr_cap_refused"] == "Operation not supported"
+
+
+@pytest.mark.parametrize("value", ["lots", "512K", "0", "2TiB"])
+def test_a_cap_that_is_no_size_in_range_is_refused_in_one_line(
+    value: str, tmp_path: Path, processes: Processes
+) -> None:
+    env = {**os.environ, CAP_ENV: value, "POOLCTL_REPORTS_DIR": str(tmp_path / "reports")}
+    argv = [sys.executable, "-m", "poolctl", "ping", "--no-history"]
+    done = processes.run(argv, 60, cwd=tmp_path, env=env)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip() == (
+        "poolctl: error: POOLCTL_STDERR_CAP: not a size from 1 MiB to 1 TiB (bytes, or with a "
+        f"unit: 64MiB, 1G): {value!r}"
+    )
+
+
+def test_the_readers_of_a_log_stop_at_its_dropped_range(tmp_path: Path) -> None:
+    log = tmp_path / "w1.stderr.log"
+    log.write_bytes(b"head\n" + b"h" * (1 << 20) + b"m" * (4 << 20) + b"t" * (1 << 20) + b"tail\n")
+    with open(log, "r+b") as f:
+        punch_hole(f.fileno(), 1 << 20, 4 << 20)
+    assert read_head(log, 16) == b"head\n" + b"h" * 11
+    assert read_head(log, 8 << 20) == b"head\n" + b"h" * ((1 << 20) - 5)  # not the hole's NULs
+    assert read_tail(log, 10) == b"ttttt" + b"tail\n"
+    tail = b"m" * 5 + b"t" * (1 << 20) + b"tail\n"  # from the hole's end on
+    assert read_tail(log, 8 << 20) == tail
