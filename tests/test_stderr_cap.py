@@ -11,6 +11,7 @@ import json
 import os
 import re
 import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -207,3 +208,46 @@ def test_the_readers_of_a_log_stop_at_its_dropped_range(tmp_path: Path) -> None:
     assert read_tail(log, 10) == b"ttttt" + b"tail\n"
     tail = b"m" * 5 + b"t" * (1 << 20) + b"tail\n"  # from the hole's end on
     assert read_tail(log, 8 << 20) == tail
+
+
+def test_a_run_interrupted_while_a_worker_floods_says_what_its_log_dropped(
+    tmp_path: Path, processes: Processes
+) -> None:
+    run_dir = tmp_path / "run"
+    env = {**os.environ, CAP_ENV: "2MiB", "POOLCTL_REPORTS_DIR": str(tmp_path / "reports")}
+    argv = [sys.executable, "-m", "poolctl", "ping", "--no-history", "--run-dir", str(run_dir)]
+    proc = processes.popen(
+        [*argv, "--timeout", "60", "--", sys.executable, "-c", ENDLESS],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    events = run_dir / "events.jsonl"
+    end = time.monotonic() + 60
+    while time.monotonic() < end and b"stderr_capped" not in _read(events):
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    log = run_dir / "workers" / "w1.stderr.log"
+    st = log.stat()
+    assert st.st_blocks * 512 <= CAP + 64 * 1024 < 8 * CAP < st.st_size
+    notes = json.loads((run_dir / "report.json").read_text())["notes"]
+    assert notes[0].startswith("interrupted by SIGINT")
+    note = re.fullmatch(
+        r"workers/w1\.stderr\.log: the worker wrote [\d.]+ [MG]iB \(([\d,]+) bytes\) to stderr "
+        r"by [\d.]+ m?s after it started; bytes 1,048,576-([\d,]+) .*; the first 1 MiB and the "
+        r"last [\d.]+ [KM]iB are kept",
+        notes[1],
+    )
+    assert note is not None, notes
+    assert _number(note[1]) == st.st_size  # as the file is: it was complete when said
+    with open(log, "rb") as f:
+        assert data_ranges(f.fileno(), st.st_size)[1][0] == _number(note[2])
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return b""

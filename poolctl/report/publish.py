@@ -207,6 +207,8 @@ def save_interrupted(run: RunDir, signal_name: str) -> Report:
             f"what it had read from standard input is in {COPY_NAME} there: "
             f"`poolctl triage {run.path / COPY_NAME}` reads it again"
         )
+    run.context.stderr_caps.close_all()  # every process was stopped: the logs are complete
+    notes += run.context.stderr_caps.notes(run.path)
     report = Report(
         kind=kind,
         title=f"{run.kind} (interrupted by {signal_name})",
