@@ -28,6 +28,7 @@ from poolctl.console import stderr_console
 from poolctl.events import Event
 from poolctl.termenv import plain_environment
 from poolctl.termtext import escape, visible
+from poolctl.units import fmt_bytes
 
 SHOW_AFTER = 0.5  # seconds a wait lasts before it is shown
 PLAIN_EVERY = 2.0  # seconds between two plain lines of one wait
@@ -50,6 +51,7 @@ NOTABLE = frozenset(
         "service_missing",
         "expectation_failed",
         "interrupted",
+        "stderr_capped",
     }
 )
 
@@ -83,6 +85,13 @@ def describe(event: Event) -> str:
             return f"{event.caller} expectation failed: {what}"
         case "diagnosis":
             return f"{who}diagnosis: {d.get('verdict')}"
+        case "stderr_capped" if d.get("refused"):
+            return f"{who}stopped: its stderr passed the cap, and {d.get('log')} takes no hole"
+        case "stderr_capped":
+            return (
+                f"{who}stderr past the cap ({fmt_bytes(d.get('cap', 0))} on disk): the middle of "
+                f"{d.get('log')} is dropped from here on, its first and last halves kept"
+            )
         case _:
             shown = ", ".join(f"{k}={v}" for k, v in d.items() if v not in (None, [], {}))
             return f"{who}{event.type} {shown}".rstrip()

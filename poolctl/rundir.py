@@ -3,7 +3,8 @@
 reports/<UTC-time>-<name>/
   report.md  report.json  junit.xml
   events.jsonl                 pool trace, monotonic timestamps
-  workers/<id>.stderr.log      everything the worker wrote to stderr
+  workers/<id>.stderr.log      everything the worker wrote to stderr (its middle dropped past
+                               POOLCTL_STDERR_CAP on disk: `poolctl.stderr_cap`)
   workers/<id>.stdout.bin      raw stdout transcript (bounded)
   poolctl.log                  poolctl's own debug log
   stdin.log                    `triage -` cut short: what it read from standard input

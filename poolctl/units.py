@@ -1,5 +1,5 @@
-"""Durations for people: rounded to what matters, with their unit (`4.0 s`, `41 ms`, `52 µs`),
-never `4041.772 ms` or `1.00131 s`."""
+"""Durations and sizes for people: rounded to what matters, with their unit (`4.0 s`, `41 ms`,
+`52 µs`, `64 MiB`), never `4041.772 ms` or `1.00131 s`; and the same read from the environment."""
 
 from __future__ import annotations
 

@@ -136,10 +136,10 @@ def test_a_pool_of_workers_flooding_stderr_keeps_each_log_to_the_cap(
     )
     run_dir = tmp_path / "run"
     code, out, err = run_cli(
-        "run-scenario", str(scenario), "--no-history", "--json", "--run-dir", str(run_dir)
+        "run-scenario", str(scenario), "--no-history", "--run-dir", str(run_dir)
     )
     assert code == 0, out + err
-    report = json.loads(out)
+    report = json.loads((run_dir / "report.json").read_text())
     notes = [NOTE.fullmatch(n) for n in report["notes"] if "stderr.log" in n]
     assert sorted(n["log"] for n in notes if n) == [
         "workers/w1.stderr.log",
@@ -150,6 +150,11 @@ def test_a_pool_of_workers_flooding_stderr_keeps_each_log_to_the_cap(
         _check_log(run_dir / note["log"], note)
     events = _capped_events(run_dir)
     assert sorted(e["worker"] for e in events) == ["w1", "w2"]
+    for wid in ("w1", "w2"):  # and as it happened, in the progress lines
+        assert (
+            f"{wid} stderr past the cap (2 MiB on disk): the middle of workers/{wid}.stderr.log "
+            "is dropped from here on, its first and last halves kept"
+        ) in err
     assert all(e["cap"] == CAP and e["written"] > CAP for e in events)
 
 
