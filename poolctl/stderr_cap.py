@@ -211,16 +211,16 @@ class StderrCaps:
         self._lock = threading.Lock()
         self._watcher: threading.Thread | None = None
 
-    @property
-    def cap(self) -> int:
-        """`POOLCTL_STDERR_CAP`, read once a run (a bad value: UsageProblem, exit 2)."""
+    def setting(self) -> int:
+        """`POOLCTL_STDERR_CAP`, read once a run (a bad value: UsageProblem, exit 2): the
+        commands that start workers read it first, so that no worker start fails on it."""
         if self._cap is None:
             self._cap = bytes_from_env(CAP_ENV, DEFAULT_CAP, LEAST_CAP, MOST_CAP)
         return self._cap
 
     def open(self, path: Path) -> StderrCap:
         """The cap on the log at `path` (made if need be), checked from now on."""
-        cap = StderrCap(path, self.cap, time.monotonic())
+        cap = StderrCap(path, self.setting(), time.monotonic())
         with self._lock:
             self.all.append(cap)
             self._live.append(cap)

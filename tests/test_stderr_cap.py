@@ -189,12 +189,18 @@ def test_where_no_hole_can_be_punched_the_flooding_worker_is_stopped(
     assert worker.summary()["stderr_cap_refused"] == "Operation not supported"
 
 
-@pytest.mark.parametrize("value", ["lots", "512K", "0", "2TiB"])
+@pytest.mark.parametrize(
+    ("value", "command"),
+    [("lots", "ping"), ("512K", "ping"), ("0", "ping"), ("2TiB", "doctor"), ("lots", "healthy")],
+)
 def test_a_cap_that_is_no_size_in_range_is_refused_in_one_line(
-    value: str, tmp_path: Path, processes: Processes
+    value: str, command: str, tmp_path: Path, processes: Processes
 ) -> None:
+    """Before any worker starts: in a pool, each start failed on it (a spawn failure each)."""
     env = {**os.environ, CAP_ENV: value, "POOLCTL_REPORTS_DIR": str(tmp_path / "reports")}
-    argv = [sys.executable, "-m", "poolctl", "ping", "--no-history"]
+    argv = [sys.executable, "-m", "poolctl", command, "--no-history"]
+    if command == "healthy":  # the bundled scenario
+        argv[3:4] = ["run-scenario", "healthy"]
     done = processes.run(argv, 60, cwd=tmp_path, env=env)
     assert done.returncode == 2, done.stderr
     assert done.stderr.strip() == (

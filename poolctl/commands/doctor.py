@@ -140,6 +140,7 @@ def doctor(
     no_history: NoHistoryOpt = False,
 ) -> None:
     context = run_context.of(ctx)
+    context.stderr_caps.setting()  # a bad POOLCTL_STDERR_CAP: one line, before any worker
     opts = output_options(
         fmt,
         output,

@@ -117,6 +117,7 @@ def ping(
     no_history: NoHistoryOpt = False,
 ) -> None:
     context = run_context.of(ctx)
+    context.stderr_caps.setting()  # a bad POOLCTL_STDERR_CAP: one line, before any worker
     opts = output_options(
         fmt,
         output,
