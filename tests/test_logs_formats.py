@@ -54,6 +54,12 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
         ("2026-11-29T17:10:00.012345Z 00E+ ret\n", "ret\n"),
         ("app-1  | 3 tests, 1 failure\napp-1  |\n", "3 tests, 1 failure\n\n"),
         ("12:00:00   1) test a (ATest)\n12:00:01 \n", "  1) test a (ATest)\n\n"),
+        # `gh run view --log`: the job's and step's names, a BOM before a step's first line
+        (
+            "test (3.12)\tRun pytest\t\ufeff2026-11-29T17:10:00.0120000Z ===== FAILURES\n"
+            "test (3.12)\tRun pytest\t2026-11-29T17:10:00.0150000Z E   KeyError: 'x'\n",
+            "===== FAILURES\nE   KeyError: 'x'\n",
+        ),
         # a runner's own line that starts so, among lines that do not: kept
         ("E  x | y\nname | value\nplain\nlines\nhere\n", None),
         ("12:00:00 the time\nplain\nlines\n", None),
@@ -74,6 +80,8 @@ def test_prefixed_logs_are_recognised_and_read_like_the_originals() -> None:
         ("exunit/services_compose.log", "exunit/services_suite.log"),
         ("pytest/services_buildkite.txt", "pytest/services_suite.txt"),
         ("pytest/services_jenkins_clock.txt", "pytest/services_suite.txt"),
+        ("pytest/services_gh_cli.txt", "pytest/services_suite.txt"),
+        ("exunit/services_gh_cli.log", "exunit/services_suite.log"),
     ]:
         a = read_logs([str(FIXTURES / prefixed)]).failures
         b = read_logs([str(FIXTURES / original)]).failures

@@ -1,12 +1,14 @@
 """Removing what CI services put around a runner's lines: timestamps, markers, section lines.
 
 A log downloaded from GitHub Actions has a timestamp before every line and `##[group]`,
-`##[error]` markers; a GitLab job trace wraps steps in `section_start:…`/`section_end:…`
-markers, and with timestamps on puts `2026-11-30T12:00:00.123456Z 01O ` (a stream and `O`ut or
-`E`rr) before every line; Jenkins' timestamper and the Open Build Service put `[…]` before every
-line; Buildkite puts `ESC _bk;t=…BEL` (removed with the other escape sequences, `logs/ansi.py`).
-The runner's own text is what follows. Each kind is looked for with a cheap test on the chunk
-first, so a log without prefixes costs a few substring searches per chunk.
+`##[error]` markers (and, printed by `gh run view --log` or `--log-failed`, the job's and the
+step's names before that, each followed by a tab); a GitLab job trace wraps steps in
+`section_start:…`/`section_end:…` markers, and with timestamps on puts
+`2026-11-30T12:00:00.123456Z 01O ` (a stream and `O`ut or `E`rr) before every line; Jenkins'
+timestamper and the Open Build Service put `[…]` before every line; Buildkite puts
+`ESC _bk;t=…BEL` (removed with the other escape sequences, `logs/ansi.py`). The runner's own text
+is what follows. Each kind is looked for with a cheap test on the chunk first, so a log without
+prefixes costs a few substring searches per chunk.
 
 Two prefixes are only prefixes when (nearly) every line has one, since a runner's own line could
 start so: docker compose's service name (`app-1  | `) and Jenkins' clock (`12:00:00 `). They
@@ -22,6 +24,9 @@ import re
 _ISO_STAMP = re.compile(
     r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z (?:[0-9a-f]{2}[OE]\+?(?: |$))?", re.M
 )
+# `gh run view --log` / `--log-failed`: `<job>\t<step>\t` before each raw line (a BOM before a
+# step's first), the raw line's own timestamp after them.
+_GH_CLI = re.compile(r"^[^\t\n]*\t[^\t\n]*\t\ufeff?(?=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)", re.M)
 # GitHub Actions workflow commands as the log shows them: `##[group]Run pytest`, `##[error]…`.
 _GH_MARKER = re.compile(r"^##\[[a-z]+\]", re.M)
 # GitLab: `section_start:1700000000:step_script\r` (the `\e[0K` around it are ANSI codes).
@@ -35,6 +40,7 @@ _PROBE = 4096  # characters of a chunk looked at before a regex runs over all of
 # What may need stripping, as RE2 regexes the scan adds to its search (`^` starts a line): a
 # chunk where one matches is cleaned by `strip_prefixes` (which decides), the others are not.
 MARKERS = (
+    r"\t(?:\x{FEFF})?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z ",
     r"##\[",
     r"section_(?:start|end):",
     r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d",
@@ -47,10 +53,10 @@ MARKERS = (
 def strip_prefixes(text: str, marked: str = "") -> str:
     """`text` (whole lines, ANSI codes already removed) without CI line prefixes and markers;
     `marked` is a line of it where a CI marker was seen."""
-    # the head and the tail: a plain log with a CI service's log appended has them at its end
-    head = text[:_PROBE] if len(text) <= 2 * _PROBE else f"{text[:_PROBE]}\n{text[-_PROBE:]}"
-    if marked:
-        head = f"{head}\n{marked}"
+    head = _ends(text, marked)
+    if "\t" in head and _GH_CLI.search(head):
+        text, marked = _GH_CLI.sub("", text), _GH_CLI.sub("", marked)
+        head = _ends(text, marked)
     if _ISO_STAMP.search(head):
         text = _ISO_STAMP.sub("", text)
     if "##[" in text:
@@ -63,6 +69,13 @@ def strip_prefixes(text: str, marked: str = "") -> str:
         if prefix.search(head) and _on_most_lines(prefix, text):
             text = prefix.sub("", text)
     return text
+
+
+def _ends(text: str, marked: str) -> str:
+    """What decides which prefixes `text` has: its head and its tail (a plain log with a CI
+    service's log appended has them at its end), and the line where a marker was seen."""
+    head = text[:_PROBE] if len(text) <= 2 * _PROBE else f"{text[:_PROBE]}\n{text[-_PROBE:]}"
+    return f"{head}\n{marked}" if marked else head
 
 
 def _on_most_lines(prefix: re.Pattern[str], text: str) -> bool:
