@@ -256,6 +256,10 @@ def test_a_python_mcp_server_spoken_lsp_is_told_to_speak_mcp_by_its_refusal(
     assert "the mcp opening (initialize) gets an answer (server 'poolctl-test-server'" in d["cause"]
     assert d["remediation"].startswith("Speak mcp to it (`poolctl ping --protocol mcp`")
     assert any(e["text"].startswith("'" + refusal) for e in d["evidence"]), d["evidence"]
+    # a bare JSON-RPC ping is answered too; the hypothesis that points to the verdict names
+    # the protocol the verdict names (it said "jsonrpc gets an answer (see envelope)")
+    waits = next(h for h in d["hypotheses"] if h["id"] == "waiting-for-input")
+    assert waits["reason"] == "it waits for the next message: mcp gets an answer (see envelope)"
 
 
 def test_language_server_answers_initialize_with_its_name_and_exits(

@@ -8,6 +8,7 @@ import re
 
 from poolctl.framing import DEFAULT_MAX_FRAME, FRAMINGS, quote
 from poolctl.model import Evidence
+from poolctl.protocol import get_protocol
 
 from .experiments import Outcome
 from .observe import Observations
@@ -262,6 +263,24 @@ def silent(outcome: Outcome | None) -> bool:
 def answered(obs: Observations, eid: str) -> bool:
     r = result(obs, eid)
     return r is not None and r.answered
+
+
+def answering_protocols(obs: Observations) -> list[str]:
+    """The other protocols whose opening a fresh process answered, the one the verdict names
+    first: a handshake answered without error says most (an MCP server also answers a bare
+    JSON-RPC ping)."""
+    found = [
+        eid.removeprefix("protocol-")
+        for eid in obs.results
+        if eid.startswith("protocol-") and answered(obs, eid)
+    ]
+
+    def rank(name: str) -> tuple[bool, bool]:
+        r = result(obs, f"protocol-{name}")
+        error = r is not None and r.response is not None and "error" in r.response
+        return (error, not get_protocol(name).handshake)
+
+    return sorted(found, key=rank)
 
 
 def buffer_answered(obs: Observations, eid: str) -> bool:

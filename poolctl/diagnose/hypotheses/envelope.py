@@ -11,6 +11,7 @@ from poolctl.protocol import get_protocol
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
 from ..observe import Observations
 from ..readings import (
+    answering_protocols,
     echoed,
     ended,
     experiment_evidence,
@@ -24,24 +25,6 @@ from ..readings import (
 )
 
 ID = "envelope"
-
-
-def _answering_protocols(obs: Observations) -> list[str]:
-    """The other protocols whose opening a fresh process answered."""
-    found = []
-    for eid in obs.results:
-        r = result(obs, eid)
-        if eid.startswith("protocol-") and r is not None and r.answered:
-            found.append(eid.removeprefix("protocol-"))
-
-    def rank(name: str) -> tuple[bool, bool]:
-        # A handshake answered without error says most (an MCP server also answers a bare
-        # JSON-RPC ping): name that protocol first.
-        r = result(obs, f"protocol-{name}")
-        error = r is not None and r.response is not None and "error" in r.response
-        return (error, not get_protocol(name).handshake)
-
-    return sorted(found, key=rank)
 
 
 def _answered_otherwise(obs: Observations) -> Judgement:
@@ -90,7 +73,7 @@ def envelope(obs: Observations) -> Judgement:
         return ruled_out("it answered the request once its stdin closed (see framing)")
     said = messages_written(obs)
     stderr_line = validation_line(obs.stderr_text)
-    others = _answering_protocols(obs)
+    others = answering_protocols(obs)
     if obs.worker.stray and not others:  # no other protocol explains what it wrote
         return _answered_otherwise(obs)
     if obs.worker.answered and obs.worker.protocol.handshake:

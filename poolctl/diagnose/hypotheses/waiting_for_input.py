@@ -11,6 +11,7 @@ from ..observe import Observations
 from ..readings import (
     BUFFER_EXPERIMENTS,
     answered,
+    answering_protocols,
     buffer_answered,
     echoed,
     ended,
@@ -60,11 +61,10 @@ def waiting_for_input(obs: Observations) -> Judgement:
         )
     if obs.worker.protocol.handshake and (answered_before := _answered_before(obs)):
         return answered_before  # its handshake: the protocol a fresh process answers is moot
-    speaks = [e for e in obs.results if e.startswith("protocol-") and answered(obs, e)]
+    speaks = answering_protocols(obs)  # the one envelope names, which this points to
     if speaks:
         return ruled_out(
-            f"it waits for the next message: {speaks[0].removeprefix('protocol-')} gets an "
-            "answer (see envelope)",
+            f"it waits for the next message: {speaks[0]} gets an answer (see envelope)",
             waits,
         )
     others = [f for f in other_framings(obs) if answered(obs, f"framing-{f}")]
