@@ -60,6 +60,12 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
             "test (3.12)\tRun pytest\t2026-11-29T17:10:00.0150000Z E   KeyError: 'x'\n",
             "===== FAILURES\nE   KeyError: 'x'\n",
         ),
+        # TeamCity's service messages, after a verbose progress word or on a line of their own
+        (
+            "FAILED [ 70%]##teamcity[testFailed details='a |'b|' |[1|]|nc' name='t']\n"
+            "##teamcity[testFinished name='t']\n",
+            "FAILED [ 70%]\n\n",
+        ),
         # a runner's own line that starts so, among lines that do not: kept
         ("E  x | y\nname | value\nplain\nlines\nhere\n", None),
         ("12:00:00 the time\nplain\nlines\n", None),

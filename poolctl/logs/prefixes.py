@@ -6,9 +6,12 @@ step's names before that, each followed by a tab); a GitLab job trace wraps step
 `section_start:…`/`section_end:…` markers, and with timestamps on puts
 `2026-11-30T12:00:00.123456Z 01O ` (a stream and `O`ut or `E`rr) before every line; Jenkins'
 timestamper and the Open Build Service put `[…]` before every line; Buildkite puts
-`ESC _bk;t=…BEL` (removed with the other escape sequences, `logs/ansi.py`). The runner's own text
-is what follows. Each kind is looked for with a cheap test on the chunk first, so a log without
-prefixes costs a few substring searches per chunk.
+`ESC _bk;t=…BEL` (removed with the other escape sequences, `logs/ansi.py`); TeamCity's
+service messages (`##teamcity[testFailed … details='…']`, written by a runner's TeamCity plugin
+after its own progress text, each failure's traceback again, escaped on one line) are removed
+from the line that holds them. The runner's own text is what follows. Each kind is looked for
+with a cheap test on the chunk first, so a log without prefixes costs a few substring searches
+per chunk.
 
 Two prefixes are only prefixes when (nearly) every line has one, since a runner's own line could
 start so: docker compose's service name (`app-1  | `) and Jenkins' clock (`12:00:00 `). They
@@ -29,6 +32,9 @@ _ISO_STAMP = re.compile(
 _GH_CLI = re.compile(r"^[^\t\n]*\t[^\t\n]*\t\ufeff?(?=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)", re.M)
 # GitHub Actions workflow commands as the log shows them: `##[group]Run pytest`, `##[error]…`.
 _GH_MARKER = re.compile(r"^##\[[a-z]+\]", re.M)
+# TeamCity service messages: `|` escapes a quote, a bracket, a bar or a newline (`|n`) in their
+# values, so the first bracket not escaped closes one.
+_TEAMCITY = re.compile(r"##teamcity\[(?:[^\]|\n]|\|.)*\]")
 # GitLab: `section_start:1700000000:step_script\r` (the `\e[0K` around it are ANSI codes).
 _GITLAB_SECTION = re.compile(r"section_(?:start|end):\d+:[^\r\n]*\r")
 # Jenkins timestamper (`[2024-01-15T10:23:45.123Z] `) and OBS build logs (`[  967s] `).
@@ -42,6 +48,7 @@ _PROBE = 4096  # characters of a chunk looked at before a regex runs over all of
 MARKERS = (
     r"\t(?:\x{FEFF})?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z ",
     r"##\[",
+    r"##teamcity\[",
     r"section_(?:start|end):",
     r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d",
     r"^\[(?:\d{4}-\d\d-\d\dT|\s*\d+(?:\.\d+)?s\] )",
@@ -61,6 +68,8 @@ def strip_prefixes(text: str, marked: str = "") -> str:
         text = _ISO_STAMP.sub("", text)
     if "##[" in text:
         text = _GH_MARKER.sub("", text)
+    if "##teamcity[" in text:
+        text = _TEAMCITY.sub("", text)
     if "section_" in text:
         text = _GITLAB_SECTION.sub("", text)
     if _BRACKET_STAMP.search(head):
