@@ -52,3 +52,33 @@ def test_a_failure_that_is_no_pools_is_not_said_near_another_tests_timeout() -> 
     assert typo.nearest is None
     assert outcome["test_worker_answers_a_ping"].pattern_number == 1  # type: ignore[union-attr]
     assert outcome["test_callers_get_a_worker"].pattern_number == 3  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("log", RUNS, ids=lambda p: str(p.relative_to(PYTEST)))
+def test_no_failure_takes_its_own_summary_line_as_context(log: Path) -> None:
+    # it restates the failure: whole under -vv or on a wide terminal, cut on a narrow one
+    parsed = read_logs([str(log)])
+    own = [
+        (f.details.get("nodeid"), c.line, c.text)
+        for f in parsed.failures
+        for c in f.context
+        if (m := SUMMARY.match(c.text)) and m.group(1) == f.details.get("nodeid")
+    ]
+    assert own == []
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["test_worker_replies_within_deadline", "test_direct_port_communication_with_merged_stderr"],
+)
+def test_a_diagnosis_is_as_sure_whatever_the_width_of_its_summary_line(name: str) -> None:
+    # `-vv` prints `FAILED …::test - TimeoutError: no response from worker (pid N) …` whole:
+    # it was 'a nearby line reports the worker timing out', 0.8 against the 80-column run's 0.6
+    def confidence(log: str) -> float:
+        report = triage(read_logs([str(PYTEST / log)]), load_patterns())
+        found = [f.outcome for f in report.findings if f.failure.name == name]
+        assert len(found) == 1 and not isinstance(found[0], Unclassified)
+        assert found[0].pattern_number == 1
+        return found[0].confidence
+
+    assert confidence("pool_suite_verbose.txt") == confidence("pool_suite.txt")

@@ -57,6 +57,13 @@ def _another_test(text: str, failure: Failure) -> bool:
     return nodeid != own if own else not nodeid.endswith(f"::{failure.name}")
 
 
+def _own_summary_line(failure: Failure) -> int:
+    """The line of a pytest failure's own short-summary line (`FAILED path::test - message`),
+    0 when it has none."""
+    line = failure.details.get("summary_line", "") if failure.source == "pytest" else ""
+    return int(line) if line.isdigit() else 0
+
+
 def attach_context(parsed: ParsedLog) -> None:
     """Add `names <identifier>` context lines to every failure in `parsed`, in place."""
     # pytest prints each test's block whole, its captured output in it: a line inside another
@@ -66,6 +73,9 @@ def attach_context(parsed: ParsedLog) -> None:
     for position, failure in enumerate(parsed.failures):
         seen = {c.line for c in failure.context}
         others = pytest_blocks.get(failure.input_file) if failure.source == "pytest" else None
+        # its own short-summary line restates it (whole under -vv or a wide terminal, cut on
+        # a narrow one): no line of its context, or its diagnosis would hang on the width
+        own_summary = _own_summary_line(failure)
         found: list[ContextLine] = []
         near = parsed.near(failure)
         for key in failure_identifiers(failure):
@@ -80,7 +90,9 @@ def attach_context(parsed: ParsedLog) -> None:
                     (n, clip(text)) for n, text in near if wanted in text and names(text, key)
                 ]
             for line, text in lines:
-                if line in seen or failure.line_start <= line <= failure.line_end:
+                if line in seen or line == own_summary:
+                    continue
+                if failure.line_start <= line <= failure.line_end:
                     continue
                 if _in_block(others, line) or (others is not None and _another_test(text, failure)):
                     continue
