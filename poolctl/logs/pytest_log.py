@@ -24,6 +24,7 @@ from poolctl.logs import (
     pytest_run_errors,
     reruns,
     scan,
+    tox_parallel,
 )
 from poolctl.logs.passes import nodeid_parts
 from poolctl.logs.pytest_block import (
@@ -84,6 +85,7 @@ TRIGGERS = (
     reruns.TRIGGER,  # pytest-rerunfailures ran a test again
     *pytest_run_errors.TRIGGERS,  # the run failed outside any test
     *other_verdicts.TRIGGERS,  # another runner's run failed in the same log (unittest, Jest…)
+    *tox_parallel.TRIGGERS,  # tox starting an environment's command, or ending one
     r"\d+ tests?, \d+ failures?",  # ExUnit's closing line: `mix test` ran in the same log
     r"(?:\.py |[^=\s])=+ test session starts =",  # a test's session under `-s` (pytester's)
     r"^!+ stopping after \d+ failures? !+",  # -x or --maxfail: the tests after it did not run
@@ -157,6 +159,7 @@ class PytestParser(TextParser):
         self.pending_close: tuple[int, str, dict[str, int]] | None = None
         self.progress_done = False  # this run printed its last test's progress line
         self.session_started = False  # this run's `test session starts` line was seen
+        self.tox = tox_parallel.ToxCommands()  # environments whose run is still to start
         self.rootdir = ""
         self.width = 0  # of the run's section lines: its block headers are as wide
         self.failed_progress_at = 0  # the last progress line that shows a failure
@@ -177,7 +180,11 @@ class PytestParser(TextParser):
             self._progress(number, line)
             return
         if self.session_started and first != "=" and GLUED_SESSION_RE.search(line):
-            self.nested = 1  # printed by a test under `-s`, after its progress mark
+            # another tox environment's run, read as this run's lines; or printed by a test
+            # under `-s`, after its progress mark
+            self.nested = 0 if self.tox.session_started() else 1
+            return
+        if not self.in_capture and self.tox.feed(line):
             return
         marking = self.section == "test session starts" and not self.in_capture
         if marking and "]" in line[-3:] and _LAST_PROGRESS_RE.search(line):
@@ -236,6 +243,8 @@ class PytestParser(TextParser):
                         self.nested = 1  # a test's captured output, outside any block
                         return
                     self._commit_close()
+                    if self.tox.session_started() and self.session_started:
+                        return  # another tox environment's run: this one goes on after it
                     # a new run: the previous one printed no closing line
                     self._end_unfinished_run(number, f"at line {number}, where another starts")
                     self.session_started = True

@@ -1,0 +1,45 @@
+"""tox running two environments side by side with their output live (`tox p --parallel-live`;
+real runs: tests/fixtures/src/capture_tox_parallel.sh). One run's session starts while the
+other's is still printing: it is a run of its own, neither a test's text nor the end of the
+run in progress."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from poolctl.logs import read_logs
+
+TOX = Path(__file__).parent / "fixtures" / "pytest" / "tox_parallel"
+
+
+@pytest.mark.parametrize("name", ["live_glued.txt", "live_own_line.txt", "default.txt"])
+def test_each_environment_run_is_read_and_counted_by_its_own_closing_line(name: str) -> None:
+    parsed = read_logs([str(TOX / name)])
+    # the pool environment's 6 failed and 1 error, the ports environment's 6 failed
+    assert len(parsed.failures) == 13
+    assert [(s.failures, s.read, s.inferred) for s in parsed.summaries] == [
+        (7, 7, False),
+        (6, 6, False),
+    ]
+
+
+def test_a_session_glued_to_the_other_runs_progress_is_no_tests_text() -> None:
+    # `check_pool.py .===== test session starts =====`: read as a session a test printed under
+    # `-s`, its 7 failures were skipped, and no line said so
+    parsed = read_logs([str(TOX / "live_glued.txt")])
+    groups = sorted({f.group for f in parsed.failures})
+    assert groups == [
+        "check_context.py",
+        "check_pool.py",
+        "check_port_worker.py",
+        "check_programs.py",
+    ]
+
+
+def test_a_session_on_its_own_line_does_not_end_the_run_in_progress() -> None:
+    # was: '(no closing line: the run that began at line 5 ends at line 11, where another
+    # starts …)', though that run goes on to its closing line
+    parsed = read_logs([str(TOX / "live_own_line.txt")])
+    assert not [s.text for s in parsed.summaries if s.text.startswith("(no closing line")]
