@@ -150,6 +150,8 @@ class PytestBlock:
             return False  # pytest-xdist's mark of an error, after the traceback's last line
         if line.startswith(PRETTY_ENDS) and pretty_end(line):
             return False
+        if line[:1] in ".sxXFE" and self.parser.beside.section(line) is not line:
+            return False  # a section line after the letters of a run beside this one
         inner = bool(self.capturing) and self._inner_session(number, line)
         if self.held is not None:
             return True  # a session begins: the test's own, or the next run (see `_hold`)

@@ -24,7 +24,7 @@ from poolctl.logs import (
     pytest_run_errors,
     reruns,
     scan,
-    tox_parallel,
+    side_by_side,
 )
 from poolctl.logs.passes import nodeid_parts
 from poolctl.logs.pytest_block import (
@@ -85,7 +85,7 @@ TRIGGERS = (
     reruns.TRIGGER,  # pytest-rerunfailures ran a test again
     *pytest_run_errors.TRIGGERS,  # the run failed outside any test
     *other_verdicts.TRIGGERS,  # another runner's run failed in the same log (unittest, Jest…)
-    *tox_parallel.TRIGGERS,  # tox starting an environment's command, or ending one
+    *side_by_side.TRIGGERS,  # tox starting or ending an environment; another run's letters
     r"\d+ tests?, \d+ failures?",  # ExUnit's closing line: `mix test` ran in the same log
     r"(?:\.py |[^=\s])=+ test session starts =",  # a test's session under `-s` (pytester's)
     r"^!+ stopping after \d+ failures? !+",  # -x or --maxfail: the tests after it did not run
@@ -98,6 +98,8 @@ STOPPED_RE = re.compile(r"^!+ stopping after (\d+) failures? !+\s*$")
 LAST_FAILED_RE = re.compile(r"^run-last-failure: rerun previous (\d+) failures?(?! first)\b")
 # a session that began on a progress line (`t.py ===…`, `F===…`): a test printed it
 GLUED_SESSION_RE = re.compile(r"(?:\.py |[^=\s])=+ test session starts =+\s*$")
+
+
 EXUNIT_CLOSING_RE = re.compile(r"^(?:\d+ \w+, )*\d+ tests?, \d+ failures?\b")
 # a subtest's parameters, in parentheses that may hold parentheses three deep (`(args=(0.0,
 # 1.0))`, `(start=datetime.datetime(1, 1, 1))`), matched without backtracking
@@ -159,7 +161,7 @@ class PytestParser(TextParser):
         self.pending_close: tuple[int, str, dict[str, int]] | None = None
         self.progress_done = False  # this run printed its last test's progress line
         self.session_started = False  # this run's `test session starts` line was seen
-        self.tox = tox_parallel.ToxCommands()  # environments whose run is still to start
+        self.beside = side_by_side.SideBySide()  # other runs writing to the log as it goes
         self.rootdir = ""
         self.width = 0  # of the run's section lines: its block headers are as wide
         self.failed_progress_at = 0  # the last progress line that shows a failure
@@ -171,6 +173,9 @@ class PytestParser(TextParser):
     def outside(self, number: int, line: str) -> None:
         first = line[:1]
         if self.nested:  # a session printed by a test (--tb=line, -rA, -s: no block holds it)
+            if self.beside.run_beside(number, line, self.rootdir):
+                self.nested = 0  # a run of this project beside this one (`make -j`): read it
+                return
             self.nested += inner_end(line)
             return
         if self.pending_close is not None and self.in_capture and QUIET_PROGRESS_RE.match(line):
@@ -182,15 +187,15 @@ class PytestParser(TextParser):
         if self.session_started and first != "=" and GLUED_SESSION_RE.search(line):
             # another tox environment's run, read as this run's lines; or printed by a test
             # under `-s`, after its progress mark
-            self.nested = 0 if self.tox.session_started() else 1
+            self.nested = 0 if self.beside.glued(number) else 1
             return
-        if not self.in_capture and self.tox.feed(line):
+        if not self.in_capture and self.beside.feed(line):
             return
         marking = self.section == "test session starts" and not self.in_capture
         if marking and "]" in line[-3:] and _LAST_PROGRESS_RE.search(line):
             self.progress_done = True
         if first == "r" and line.startswith("rootdir: "):
-            self.rootdir = line[len("rootdir: ") :].split(",", 1)[0].strip()
+            self.rootdir = side_by_side.rootdir_of(line)
             return
         if first == "r" and not self.in_capture and (rerun := LAST_FAILED_RE.match(line)):
             self.out.skipped.append(
@@ -230,6 +235,8 @@ class PytestParser(TextParser):
             self.consumer = pytest_fatal.FatalError(self, number, line)
             self._progress(number, self.dump_after)  # a progress line it cut
             return
+        if first in ".sxXFE" and (bare := self.beside.section(line)) is not line:
+            line, first = bare, "="
         if first == "=":
             section = SECTION_RE.match(line)
             if section:
@@ -243,7 +250,7 @@ class PytestParser(TextParser):
                         self.nested = 1  # a test's captured output, outside any block
                         return
                     self._commit_close()
-                    if self.tox.session_started() and self.session_started:
+                    if self.beside.session_started() and self.session_started:
                         return  # another tox environment's run: this one goes on after it
                     # a new run: the previous one printed no closing line
                     self._end_unfinished_run(number, f"at line {number}, where another starts")

@@ -1,7 +1,7 @@
-"""tox running two environments side by side with their output live (`tox p --parallel-live`;
-real runs: tests/fixtures/src/capture_tox_parallel.sh). One run's session starts while the
-other's is still printing: it is a run of its own, neither a test's text nor the end of the
-run in progress."""
+"""Two pytest runs side by side in one log: tox's environments with their output live (`tox p
+--parallel-live`; real runs: tests/fixtures/src/capture_tox_parallel.sh) and `make -j2`
+(capture_make_jobs.sh). One run's session starts while the other's is still printing: it is a
+run of its own, neither a test's text nor the end of the run in progress."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ import pytest
 
 from poolctl.logs import read_logs
 
-TOX = Path(__file__).parent / "fixtures" / "pytest" / "tox_parallel"
+PYTEST = Path(__file__).parent / "fixtures" / "pytest"
+TOX = PYTEST / "tox_parallel"
 
 
 @pytest.mark.parametrize("name", ["live_glued.txt", "live_own_line.txt", "default.txt"])
@@ -43,3 +44,15 @@ def test_a_session_on_its_own_line_does_not_end_the_run_in_progress() -> None:
     # starts …)', though that run goes on to its closing line
     parsed = read_logs([str(TOX / "live_own_line.txt")])
     assert not [s.text for s in parsed.summaries if s.text.startswith("(no closing line")]
+
+
+def test_make_jobs_runs_are_both_read_with_their_summary_lines() -> None:
+    # `check_pool.py .===== test session starts =====` with no tox line before it: the
+    # session's `rootdir:` is the run's own folder, not a pytester's temporary one; and
+    # `F===== short test summary info =====`, the other run's letter before the section line
+    parsed = read_logs([str(PYTEST / "make_jobs.txt")])
+    assert [(s.failures, s.read, s.inferred) for s in parsed.summaries] == [
+        (7, 7, False),
+        (6, 6, False),
+    ]
+    assert [f.name for f in parsed.failures if not f.details.get("nodeid")] == []
