@@ -137,16 +137,18 @@ def triage_command(
     job = Triage(kb, source_roots=source or [], redactor=context.secrets.redactor())
     # kept in the run folder unless the triage ends normally: a piped log is nowhere else
     recorder.stdin_copy = copy = StdinCopy(run.path)
-    with (
-        watching_stdin(logs, context),  # a pipe a process left behind holds open is named
-        copy.copying(logs),
-        read_progress(stderr_console(context.secrets), quiet=quiet) as progress,
-    ):
-        parsed = job.read(logs, log_format.value, progress=progress)
-    report = job.report(parsed)
-    unopened = parsed.unopened
-    del parsed, job  # the parsed log, its identifier index and the examples past the cap
-    report = recorder.record(dataclasses.replace(report, run_dir=str(run.path)))
+    # the history's reading of the inputs runs beside the triage, in a process of its own
+    with recorder.reading_ahead(logs, log_format.value):
+        with (
+            watching_stdin(logs, context),  # a pipe a process left behind holds open is named
+            copy.copying(logs),
+            read_progress(stderr_console(context.secrets), quiet=quiet) as progress,
+        ):
+            parsed = job.read(logs, log_format.value, progress=progress)
+        report = job.report(parsed)
+        unopened = parsed.unopened
+        del parsed, job  # the parsed log, its identifier index and the examples past the cap
+        report = recorder.record(dataclasses.replace(report, run_dir=str(run.path)))
     report = redacted_at_source(report, context)
     # report.json only: `poolctl report RUN -f md|junit` renders the other formats on demand
     report = save(report, run, files=("json",))

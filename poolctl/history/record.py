@@ -15,7 +15,7 @@ import json
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from operator import itemgetter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from poolctl.history.flaky import Flips, flips
 from poolctl.history.identity import case_id, failure_id
@@ -26,11 +26,10 @@ from poolctl.history.lookups import (
     sightings,
     sightings_in_tests,
 )
-from poolctl.history.packed import hex_key, key_number, key_of, pack, unpack
+from poolctl.history.packed import hex_key, key_of, pack, unpack
 from poolctl.history.rawdb import Db, in_list
 from poolctl.history.runmeta import RunMeta
 from poolctl.history.store import HistoryStore
-from poolctl.logs.passes import PassedTest
 from poolctl.model import (
     Diagnosis,
     DoctorDetails,
@@ -42,6 +41,9 @@ from poolctl.model import (
     TriageDetails,
 )
 from poolctl.redact import Redactor, Secrets
+
+if TYPE_CHECKING:
+    from poolctl.history.ahead import KeyedPass, Test
 
 # outcome rows written at a time: a run with 200,000 passes is never held whole in memory
 INSERT_BATCH = 5_000
@@ -160,26 +162,24 @@ def _last_packed(db: Db) -> tuple[set[int], bytes]:
 
 def _record_passes(
     db: Db,
-    passes: Iterable[PassedTest],
+    passes: Iterable[KeyedPass],
     failed: set[str],
     redactor: Redactor,
     run_id: Any,
     invalid: set[str],
 ) -> int:
-    """Run `run_id`'s passes as one packed row, each test once, without the tests that failed
-    in this run (ExUnit's `--trace` lists every test that ran, failed or not) nor those of the
-    ExUnit modules in `invalid`; the tests the store had not seen are added to `tests`,
-    `NEW_TESTS_BATCH` at a time. Returns how many passed."""
+    """Run `run_id`'s passes (each with its key) as one packed row, each test once, without
+    the tests that failed in this run (ExUnit's `--trace` lists every test that ran, failed or
+    not) nor those of the ExUnit modules in `invalid`; the tests the store had not seen are
+    added to `tests`, `NEW_TESTS_BATCH` at a time. Returns how many passed."""
     known, known_packed = _last_packed(db)
     any_test = bool(known) or bool(db.rows("SELECT test_key FROM tests LIMIT 1"))
     failed_numbers = {n for key in failed if (n := key_of(key)) is not None}
     seen = set(failed_numbers)
-    unknown: dict[int, PassedTest] = {}
-    number_of = key_number
-    for test in passes:  # the loop of 200,000: each step kept to a few operations
-        if invalid and test.source == "exunit" and test.group in invalid:
+    unknown: dict[int, Test] = {}
+    for number, test in passes:  # the loop of 200,000: each step kept to a few operations
+        if invalid and test[0] == "exunit" and test[2] in invalid:  # (source, name, group, …)
             continue
-        number = number_of(test.name, test.group, test.file)
         if number in seen:
             continue
         seen.add(number)
@@ -199,7 +199,7 @@ def _record_passes(
     return len(numbers)
 
 
-def _add_tests(db: Db, found: dict[int, PassedTest], redactor: Redactor, look_up: bool) -> None:
+def _add_tests(db: Db, found: dict[int, Test], redactor: Redactor, look_up: bool) -> None:
     """The tests of `found` that `tests` does not hold yet, added (`look_up`: it may hold some)."""
     if look_up:
         for batch in chunked(sorted(found)):
@@ -211,12 +211,12 @@ def _add_tests(db: Db, found: dict[int, PassedTest], redactor: Redactor, look_up
     # the names searched at once: they are redacted one by one only when one of them may hold
     # a secret (rarely; 400,000 searches took a second), and made storable one by one only
     # when one of them is not ASCII
-    texts = [text for t in found.values() for text in (t.name, t.group)]
+    texts = [text for _, name, group, _ in found.values() for text in (name, group)]
     redacts = redactor.may_hold_any(texts)
     plain = (
         not redacts
         and "".join(texts).isascii()
-        and "".join(t.file for t in found.values()).isascii()
+        and "".join(file for _, _, _, file in found.values()).isascii()
     )
 
     def clean(text: str) -> str:
@@ -227,8 +227,8 @@ def _add_tests(db: Db, found: dict[int, PassedTest], redactor: Redactor, look_up
         rows = [(hex_key(n), name, group, file, src) for n, (src, name, group, file) in ordered]
     else:
         rows = [
-            (hex_key(n), clean(t.name), clean(t.group), storable(t.file), t.source)
-            for n, t in ordered
+            (hex_key(n), clean(name), clean(group), storable(file), src)
+            for n, (src, name, group, file) in ordered
         ]
     columns = ("test_key", "name", "test_group", "file", "source")
     db.many("tests", columns, rows)
@@ -259,7 +259,7 @@ def record(
     meta: RunMeta,
     *,
     secrets: Secrets,
-    passes: Iterable[PassedTest] = (),
+    passes: Iterable[KeyedPass] = (),
     window: timedelta,
     seconds: float | None = None,
     digest: str | None = None,

@@ -10,9 +10,10 @@ line and exit 2, after the report was printed. The store
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import IO, TYPE_CHECKING, Any, BinaryIO
 
 from poolctl.errors import PoolctlError
@@ -22,6 +23,7 @@ from poolctl.model import Report, TriageDetails
 from poolctl.redact import Secrets
 
 if TYPE_CHECKING:
+    from poolctl.history.ahead import HistoryAhead, KeyedPass
     from poolctl.logs.passes import PassedTest
     from poolctl.logs.stdin_copy import StdinCopy
 
@@ -61,6 +63,39 @@ class HistoryRecorder:
         self.started = time.monotonic()
         self._store: Any = None
         self.stdin_copy: StdinCopy | None = None  # a triage's copy of standard input
+        self._ahead: HistoryAhead | None = None
+
+    @contextlib.contextmanager
+    def reading_ahead(self, paths: Sequence[str], fmt: str) -> Iterator[None]:
+        """While a triage of `paths` runs, its inputs are read for the history beside it, on
+        another CPU (`poolctl.history.ahead`; when it pays); that process ends with the block."""
+        if not self.enabled or self.problem is not None:
+            yield
+            return
+        from poolctl.history.ahead import HistoryAhead
+
+        self._ahead = ahead = HistoryAhead()
+        try:
+            ahead.start(paths, fmt)
+            yield
+        finally:
+            self._ahead = None
+            ahead.stop()
+
+    def _inputs(self, report: Report) -> tuple[Iterable[KeyedPass], str | None]:
+        """The passes of a triage's inputs, keyed, and their digest: as read beside the triage
+        when that process read the same inputs as the same formats, else read now."""
+        from poolctl.history.ahead import keyed, matches
+
+        ahead, details = self._ahead, report.details
+        if (
+            ahead is not None
+            and isinstance(details, TriageDetails)
+            and ahead.result()
+            and matches(ahead, details.formats)
+        ):
+            return ahead.passes(), ahead.digest
+        return keyed(self._passes(report)), self._digest(report)
 
     def _stdin(self) -> BinaryIO | None:
         """Standard input as the triage read it, from its start (None: no whole copy)."""
@@ -134,15 +169,17 @@ class HistoryRecorder:
         try:
             window = window_from_env()
             store = self._open()
+            seconds = time.monotonic() - self.started
+            passes, digest = self._inputs(report)
             return record(
                 store,
                 report,
                 run_meta(),
                 secrets=self.secrets,
-                passes=self._passes(report),
+                passes=passes,
                 window=window,
-                seconds=time.monotonic() - self.started,
-                digest=self._digest(report),
+                seconds=seconds,
+                digest=digest,
             )
         except PoolctlError as exc:
             self.problem = exc

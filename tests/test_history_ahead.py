@@ -1,0 +1,203 @@
+"""The history's reading of a triage's inputs, done beside the triage in a forked process
+(`poolctl.history.ahead`): it reads what the recording would read, the store ends up the same,
+and the process never outlives poolctl.
+
+Each test runs poolctl in an interpreter of its own, with `MIN_BYTES` lowered so that the small
+captures are read ahead (a fork from the test process, which runs threads, is not one poolctl
+makes: it forks only with no other thread running)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Processes
+
+FIXTURES = Path(__file__).parent / "fixtures"
+PYTEST_VERBOSE = FIXTURES / "pytest" / "pool_suite_verbose.txt"  # `pytest -vv`: its passes
+EXUNIT_TRACE = FIXTURES / "exunit" / "pool_suite_seed_trace.log"  # `mix test --trace`
+JUNIT = FIXTURES / "junit" / "pytest_xunit2.xml"
+
+# poolctl, its reading ahead started from `MIN_BYTES` = argv[1] bytes; with argv[2] "hang" the
+# forked process never ends by itself, with "one-cpu" poolctl may run on one CPU only; argv[3]
+# a file that says whether the reading ahead was used
+RUNNER = """\
+import os, sys, time
+from pathlib import Path
+import poolctl.history.ahead as ahead
+ahead.MIN_BYTES = int(sys.argv[1])
+if sys.argv[2] == "hang":
+    ahead._read = lambda *args: time.sleep(600)
+if sys.argv[2] == "one-cpu":
+    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+used, said = ahead.HistoryAhead.passes, Path(sys.argv[3])
+def passes(self):
+    said.write_text("used")
+    return used(self)
+ahead.HistoryAhead.passes = passes
+sys.argv = ["poolctl", *sys.argv[4:]]
+from poolctl.cli import program
+raise SystemExit(program())
+"""
+
+# the reading ahead of argv[2:], against the recording's own reading of the same inputs
+COMPARE = """\
+import hashlib, json, os, sys
+import poolctl.history.ahead as ahead
+from poolctl.logs.passes import iter_passes
+ahead.MIN_BYTES = 0
+paths, fmt = sys.argv[2:], sys.argv[1]
+reading = ahead.HistoryAhead()
+reading.start(paths, fmt)
+done = reading.result()
+found = list(reading.passes()) if done else []
+reading.stop()
+try:
+    os.waitpid(-1, os.WNOHANG)
+    left = True
+except ChildProcessError:
+    left = False  # the forked process was reaped
+digest = hashlib.sha256()
+serial = []
+for (name, read_as) in reading.formats:
+    with open(name, "rb") as stream:
+        digest.update(stream.read() + b"\\0")
+    with open(name, "rb") as stream:
+        serial += [(n, tuple(t)) for n, t in ahead.keyed(iter_passes(stream, read_as))]
+print(json.dumps({
+    "done": done, "formats": reading.formats, "passes": len(found),
+    "same_passes": found == serial, "same_digest": reading.digest == digest.hexdigest(),
+    "left": left,
+}))
+"""
+
+
+@pytest.mark.parametrize(
+    ("paths", "formats", "passes"),
+    [
+        ([PYTEST_VERBOSE], ["pytest"], 6),
+        ([EXUNIT_TRACE], ["exunit"], 42),
+        ([JUNIT], ["junit"], 6),
+        ([PYTEST_VERBOSE, EXUNIT_TRACE], ["pytest", "exunit"], 48),
+    ],
+)
+def test_the_inputs_read_ahead_are_what_the_recording_reads(
+    paths: list[Path], formats: list[str], passes: int, processes: Processes
+) -> None:
+    done = processes.run([sys.executable, "-c", COMPARE, "auto", *map(str, paths)], timeout=120)
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout)
+    assert seen["done"] and seen["same_passes"] and seen["same_digest"]
+    assert not seen["left"]
+    assert seen["formats"] == [[str(p), f] for p, f in zip(paths, formats, strict=True)]
+    assert seen["passes"] == passes
+
+
+def _rows(store: Path) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of the store but its times and paths (which differ from run to run)."""
+    volatile = {"started_at", "seconds", "timings", "run_dir"}
+    found = {}
+    with sqlite3.connect(store) as db:
+        for (table,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'"):
+            columns = [c[1] for c in db.execute(f"PRAGMA table_info({table})")]
+            kept = ", ".join(c for c in columns if c not in volatile)
+            found[table] = sorted(db.execute(f"SELECT {kept} FROM {table}"), key=repr)
+    return found
+
+
+@pytest.mark.parametrize("log", [PYTEST_VERBOSE, EXUNIT_TRACE, JUNIT])
+def test_a_triage_records_the_same_run_with_its_inputs_read_ahead(
+    log: Path, tmp_path: Path, history_template: Path, processes: Processes
+) -> None:
+    outcomes = {}
+    for name, min_bytes in (("ahead", 0), ("after", 1 << 62)):
+        store = shutil.copyfile(history_template, tmp_path / f"{name}.sqlite")
+        run_dir, said = tmp_path / f"run-{name}", tmp_path / f"used-{name}"
+        argv = ["triage", str(log), "-f", "json", "--run-dir", str(run_dir)]
+        done = processes.run(
+            [sys.executable, "-c", RUNNER, str(min_bytes), "-", str(said), *argv,
+             "--history", str(store), "--fail-on", "never"],
+            timeout=120,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        report = json.loads(done.stdout)
+        report.pop("run_dir")
+        outcomes[name] = (report, _rows(store), said.exists())
+    (report, rows, used), (report_after, rows_after, used_after) = outcomes.values()
+    assert used and not used_after  # the first read ahead, the second after the triage
+    assert report == report_after
+    assert rows == rows_after
+    assert len(rows["runs"]) == 1 and rows["run_passes"]
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+def _ended(pid: int) -> bool:
+    """Gone, or a zombie: ended (one whose parent poolctl was killed waits for init to reap
+    it; one poolctl outlives is reaped by poolctl, as the test of a normal end shows)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return True
+    return stat.rsplit(")", 1)[1].split()[0] == "Z"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc")
+@pytest.mark.parametrize(
+    "how", ["SIGINT to the group (Ctrl-C)", "SIGTERM to poolctl alone", "SIGKILL to poolctl"]
+)
+def test_the_reading_process_never_outlives_the_triage(
+    how: str, tmp_path: Path, processes: Processes
+) -> None:
+    argv = ["triage", str(PYTEST_VERBOSE), "--run-dir", str(tmp_path / "run"), "--history",
+            str(tmp_path / "history.sqlite"), "--fail-on", "never"]  # fmt: skip
+    proc = processes.popen(
+        [sys.executable, "-c", RUNNER, "0", "hang", str(tmp_path / "used"), *argv],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,  # a group of its own, as a terminal's foreground job
+    )
+    deadline = time.monotonic() + 60
+    while not (reading := _children(proc.pid)):  # the forked process, reading (for ever)
+        assert proc.poll() is None and time.monotonic() < deadline, "no reading process"
+        time.sleep(0.02)
+    time.sleep(0.3)  # the triage runs beside it
+    if how.startswith("SIGINT"):
+        os.killpg(proc.pid, signal.SIGINT)
+    else:
+        proc.send_signal(signal.SIGTERM if how.startswith("SIGTERM") else signal.SIGKILL)
+    _, err = proc.communicate(timeout=60)
+    expected = {"SIGINT": 130, "SIGTERM": 143, "SIGKILL": -9}[how.split()[0]]
+    assert proc.returncode == expected, err
+    end = time.monotonic() + 10
+    while not all(_ended(pid) for pid in reading) and time.monotonic() < end:
+        time.sleep(0.02)
+    assert all(_ended(pid) for pid in reading), f"left behind: {reading}"
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="CPU affinity")
+def test_on_one_cpu_the_inputs_are_read_after_the_triage(
+    tmp_path: Path, processes: Processes
+) -> None:
+    used = tmp_path / "used"
+    argv = ["triage", str(PYTEST_VERBOSE), "--run-dir", str(tmp_path / "run"), "--history",
+            str(tmp_path / "history.sqlite"), "--fail-on", "never", "-q"]  # fmt: skip
+    done = processes.run(
+        [sys.executable, "-c", RUNNER, "0", "one-cpu", str(used), *argv], timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert not used.exists()
+    with sqlite3.connect(tmp_path / "history.sqlite") as db:  # recorded all the same
+        assert db.execute("SELECT passed FROM run_passes").fetchall() == [(6,)]
