@@ -43,6 +43,9 @@ class RunContext:
 
     def __init__(self, *, keep_secrets: bool = False, guard: bool = False) -> None:
         self.children = Children(guard=guard)
+        # poolctl as the program (`lifecycle.main`), not called by a library or a test: it may
+        # fork workers of its own (`poolctl.forked`), which its lifecycle sees to
+        self.program = guard
         self.secrets = Secrets(keep=keep_secrets)
         self.secrets.on_change.append(self._secrets_learnt)
         self.stderr_caps = StderrCaps()  # the workers' stderr logs, held to a size on disk

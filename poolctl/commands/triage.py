@@ -134,11 +134,13 @@ def triage_command(
         stderr_stream(context.secrets).write(f"poolctl: note: {note}\n")
     # made before the log is read: a triage interrupted while reading leaves its report
     run = create_run_dir("triage", run_dir, context=context, keep=keep)
-    job = Triage(kb, source_roots=source or [], redactor=context.secrets.redactor())
+    job = Triage(
+        kb, source_roots=source or [], redactor=context.secrets.redactor(), forks=context.program
+    )
     # kept in the run folder unless the triage ends normally: a piped log is nowhere else
     recorder.stdin_copy = copy = StdinCopy(run.path)
     # the history's reading of the inputs runs beside the triage, in a process of its own
-    with recorder.reading_ahead(logs, log_format.value):
+    with recorder.reading_ahead(logs, log_format.value, forks=context.program):
         with (
             watching_stdin(logs, context),  # a pipe a process left behind holds open is named
             copy.copying(logs),

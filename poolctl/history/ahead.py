@@ -15,36 +15,24 @@ It is only started when there are two CPUs to run on, the inputs are files large
 the fork to pay (`MIN_BYTES`), and no other thread runs (a fork copies no thread, and a lock
 another one held would stay held in the child).
 
-The process never outlives the triage: it dies with poolctl (a parent-death signal, SIGKILL),
-dies of Ctrl-C and the other signals poolctl handles (their default action, restored before it
-runs a line of the triage's code), and `stop` kills and reaps it when the triage ends any other
-way. It never writes to the triage's outputs and ends with `os._exit`: nothing of the parent's
-(its atexit handlers, its buffers, its run folder's clean-up) runs in it.
+The process is a `poolctl.forked.Forked`: it never outlives the triage, and nothing of the
+parent's (its atexit handlers, its buffers, its run folder's clean-up) runs in it.
 """
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import gc
 import hashlib
 import os
 import pickle
-import signal
-import sys
-import tempfile
-import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import IO
 
+from poolctl.forked import Forked, can_fork
 from poolctl.history.packed import key_number
 
 # below this many bytes of input the triage's own re-reading costs less than a fork
 MIN_BYTES = 16 * 1024 * 1024
 BATCH = 25_000  # passes a pickled batch
-PR_SET_PDEATHSIG = 1
-# the signals poolctl handles: their default action in the child (it dies of them)
-_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
 
 # a passed test: (source, name, group, file), a `PassedTest` or its fields as a plain tuple
 Test = tuple[str, str, str, str]
@@ -61,18 +49,16 @@ def keyed(passes: Iterable[Test]) -> Iterator[KeyedPass]:
 
 
 def worth_it(paths: Sequence[str]) -> bool:
-    """Whether to read ahead: two CPUs, files only, large enough, no other thread."""
-    if threading.active_count() != 1 or not hasattr(os, "fork"):
+    """Whether to read ahead: another CPU, files only, large enough."""
+    if not can_fork():
         return False
     try:
-        if len(os.sched_getaffinity(0)) < 2:
-            return False
         total = 0
         for path in paths:
             if path == "-" or not os.path.isfile(path):
                 return False
             total += os.path.getsize(path)
-    except (AttributeError, OSError):
+    except OSError:
         return False
     return total >= MIN_BYTES
 
@@ -101,7 +87,7 @@ def _read(paths: Sequence[str], fmt: str, out: IO[bytes]) -> None:
     for path in paths:
         guessed = _guess(path, fmt)
         if guessed is None:
-            return  # nothing written: the recording reads the inputs itself
+            raise LookupError(path)  # the recording reads the inputs itself
         formats.setdefault(path, guessed)
     digest = hashlib.sha256()
     for name in formats:
@@ -122,63 +108,25 @@ def _read(paths: Sequence[str], fmt: str, out: IO[bytes]) -> None:
     pickle.dump(None, out, pickle.HIGHEST_PROTOCOL)  # the end: all was written
 
 
-def _child(parent: int, paths: Sequence[str], fmt: str, fd: int) -> None:
-    """Runs in the forked process, and never returns."""
-    code = 1
-    try:
-        gc.freeze()  # the parent's objects are never collected here (no finalizer of theirs runs)
-        for sig in _SIGNALS:
-            if signal.getsignal(sig) is not signal.SIG_IGN:
-                signal.signal(sig, signal.SIG_DFL)
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGNALS)
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
-        if os.getppid() == parent:  # else poolctl died before the parent-death signal was set
-            with os.fdopen(os.dup(fd), "wb", buffering=1 << 20) as out:
-                _read(paths, fmt, out)
-            code = 0
-    except BaseException:
-        code = 1
-    finally:
-        os._exit(code)
-
-
 class HistoryAhead:
     """A forked reading of the inputs (see the module's docstring): `start`, then `result`
     once the triage is done, and `stop` in any case."""
 
     def __init__(self) -> None:
-        self.pid: int | None = None
+        self.forked = Forked()
         self.file: IO[bytes] | None = None
         self.formats: list[tuple[str, str]] = []
         self.digest: str | None = None
 
     def start(self, paths: Sequence[str], fmt: str) -> None:
-        if not worth_it(paths):
-            return
-        self.file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by `stop`
-        for stream in (sys.stdout, sys.stderr):  # nothing buffered is written twice
-            with contextlib.suppress(Exception):
-                stream.flush()
-        parent = os.getpid()
-        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
-        try:
-            pid = os.fork()
-            if pid == 0:
-                _child(parent, paths, fmt, self.file.fileno())
-            self.pid = pid
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+        if worth_it(paths):
+            self.forked.start(lambda out: _read(paths, fmt, out))
 
     def result(self) -> bool:
         """Wait for the child; whether it read everything (its formats and digest kept)."""
-        if self.pid is None or self.file is None:
+        self.file = self.forked.wait()
+        if self.file is None:
             return False
-        pid, self.pid = self.pid, None
-        _, status = os.waitpid(pid, 0)
-        if os.waitstatus_to_exitcode(status) != 0:
-            return False
-        self.file.seek(0)
         try:
             formats, self.digest = pickle.load(self.file)
         except (EOFError, pickle.UnpicklingError):
@@ -194,15 +142,8 @@ class HistoryAhead:
 
     def stop(self) -> None:
         """Kill the child if it still runs, reap it, drop its file."""
-        if self.pid is not None:
-            pid, self.pid = self.pid, None
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(pid, 0)
-        if self.file is not None:
-            file, self.file = self.file, None
-            file.close()
+        self.file = None
+        self.forked.stop()
 
 
 def matches(ahead: HistoryAhead, formats: Mapping[str, str]) -> bool:

@@ -66,10 +66,11 @@ class HistoryRecorder:
         self._ahead: HistoryAhead | None = None
 
     @contextlib.contextmanager
-    def reading_ahead(self, paths: Sequence[str], fmt: str) -> Iterator[None]:
+    def reading_ahead(self, paths: Sequence[str], fmt: str, *, forks: bool) -> Iterator[None]:
         """While a triage of `paths` runs, its inputs are read for the history beside it, on
-        another CPU (`poolctl.history.ahead`; when it pays); that process ends with the block."""
-        if not self.enabled or self.problem is not None:
+        another CPU (`poolctl.history.ahead`; when it pays, and `forks`: poolctl the program);
+        that process ends with the block."""
+        if not forks or not self.enabled or self.problem is not None:
             yield
             return
         from poolctl.history.ahead import HistoryAhead

@@ -46,6 +46,7 @@ from poolctl.triage.decisions import Decision, Decisions
 from poolctl.triage.facts import FactContext, available_fixtures
 from poolctl.triage.fields import FailureView
 from poolctl.triage.groups import MAX_CLUSTER_TEXT, cluster_findings, group_findings
+from poolctl.triage.halves import outcomes
 from poolctl.triage.locate import BlockLines
 from poolctl.triage.normalize import any_key, cluster_text, short_hash, signature
 from poolctl.triage.pools import PoolActivity
@@ -270,9 +271,13 @@ class Triage:
         *,
         source_roots: Sequence[str | Path] = (),
         redactor: Redactor | None = None,
+        forks: bool = False,
     ) -> None:
-        """`redactor`: the run's (`Secrets.redactor`); poolctl's environment's by default."""
+        """`redactor`: the run's (`Secrets.redactor`); poolctl's environment's by default.
+        `forks`: a large triage may classify half its failures in a forked process (the
+        program's, not a library caller's: `poolctl.triage.halves`)."""
         self.patterns = patterns
+        self.forks = forks
         self.source_roots = source_roots
         self.redactor = redactor if redactor is not None else redact.environment()
         self.classifier = Classifier(patterns)
@@ -291,15 +296,10 @@ class Triage:
         blocks = BlockLines.of(parsed) if quote_lines else BlockLines()
         ctx = context_for(parsed, self.source_roots)
         self.overflow.ctx = ctx
-        findings: list[Finding] = []
-        signed: list[str] = []
-        for failure in failures:
-            sig = signature(failure)
-            view = FailureView(failure, blocks)
-            findings.append(
-                Finding(failure, self.classifier.outcome(view, ctx, any_key(failure, sig)))
-            )
-            signed.append(sig)
+        signed = [signature(failure) for failure in failures]
+        # a large triage's second half on the other CPU (`poolctl.triage.halves`)
+        found = outcomes(self.classifier, failures, signed, blocks, ctx, forks=self.forks)
+        findings = [Finding(f, o) for f, o in zip(failures, found, strict=True)]
         extra = self._examples(findings, signed, blocks, ctx)
         groups = group_findings(findings, signed)
         clusters = cluster_findings(findings, signed)

@@ -1,0 +1,77 @@
+"""A large triage's failures classified in two halves, the second in a forked process
+(`poolctl.triage.halves`): the report is the one a single pass makes, the errors of patterns
+that raise included, in the order one pass meets them.
+
+Each case runs in an interpreter of its own, with `MIN_FAILURES` lowered so that the captures'
+few failures are split (a fork from the test process, which runs threads, is not one poolctl
+makes)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Processes
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+# the triage of argv[1:] split in halves and in one pass; argv[0] "boom" adds two patterns
+# that raise on some failures (each on its own ones)
+SPLIT_AND_WHOLE = """\
+import dataclasses, json, sys
+import poolctl.forked, poolctl.triage.halves as halves
+from poolctl.logs import read_logs
+from poolctl.patterns import load_patterns
+from poolctl.patterns.loader import Signal
+from poolctl.triage.engine import Triage
+
+class Boom:
+    def __init__(self, word):
+        self.pattern, self.word = "boom " + word, word
+    def search(self, text):
+        if self.word in text:
+            raise RuntimeError(f"bad rule on {self.word}")
+        return None
+
+kb = load_patterns([])
+if sys.argv[1] == "boom":
+    first, second, *rest = list(kb)
+    first = dataclasses.replace(first, signals=(Signal("any", Boom("pool"), 0.9, "boom"),))
+    second = dataclasses.replace(second, signals=(Signal("any", Boom("test"), 0.9, "boom"),))
+    kb = dataclasses.replace(kb, patterns=(first, second, *rest))
+forks = []
+start = poolctl.forked.Forked.start
+poolctl.forked.Forked.start = lambda self, work: (forks.append(1), start(self, work))[1]
+halves.MIN_FAILURES = 2
+split = Triage(kb, forks=True).report(read_logs(sys.argv[2:]))
+whole = Triage(kb, forks=False).report(read_logs(sys.argv[2:]))
+print(json.dumps({
+    "same": split == whole, "forks": len(forks), "findings": len(whole.findings),
+    "raised": [n for n in whole.notes if "raised an error" in n],
+}))
+"""
+
+
+@pytest.mark.parametrize(
+    ("logs", "failures"),
+    [
+        (["exunit/pool_suite.log"], 31),
+        (["pytest/pool_suite_verbose.txt"], 22),
+        (["junit/pytest_xunit2.xml", "exunit/pool_suite_seed_trace.log"], 53),
+    ],
+)
+@pytest.mark.parametrize("boom", ["boom", "-"])
+def test_a_triage_split_in_halves_reports_what_one_pass_reports(
+    logs: list[str], failures: int, boom: str, processes: Processes
+) -> None:
+    paths = [str(FIXTURES / log) for log in logs]
+    done = processes.run([sys.executable, "-c", SPLIT_AND_WHOLE, boom, *paths], timeout=120)
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout)
+    assert seen["forks"] == 1 and seen["findings"] == failures
+    assert seen["same"]
+    if boom == "boom":  # both patterns raised, each on failures of both halves
+        assert len(seen["raised"]) == 2, seen["raised"]
