@@ -3,12 +3,12 @@ a file: the one way poolctl forks without exec (a triage's history reading, half
 classification).
 
 A triage is one Python process on one core; a machine has two or more. `Forked.start` forks
-(only when `can_fork`: a second CPU, and no other thread, whose locks the copy would inherit
-held); the child runs the work given, which writes its result to an unlinked temporary file,
-and ends with `os._exit` (none of the parent's atexit handlers, buffers or clean-ups run in it;
-its objects are frozen, so no finalizer of theirs runs either). `wait` gives the file back,
-read from the start, once the child ended well (None otherwise: the caller does the work
-itself).
+(only when `can_fork`: on Linux, with a second CPU, and no other thread, whose locks the copy
+would inherit held); the child runs the work given, which writes its result to an unlinked
+temporary file, and ends with `os._exit` (none of the parent's atexit handlers, buffers or
+clean-ups run in it; its objects are frozen, so no finalizer of theirs runs either). `wait`
+gives the file back, read from the start, once the child ended well (None otherwise: the
+caller does the work itself).
 
 The child never outlives the command: it dies with poolctl (a parent-death signal, SIGKILL), of
 the signals poolctl handles (their default action, set with the signals blocked across the
@@ -36,13 +36,14 @@ SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
 
 
 def can_fork() -> bool:
-    """A second CPU to run on, and no other thread running."""
-    if threading.active_count() != 1 or not hasattr(os, "fork"):
+    """Linux (the parent-death signal: elsewhere a killed poolctl's child would finish its
+    work alone), a second CPU to run on, and no other thread running."""
+    if not sys.platform.startswith("linux") or threading.active_count() != 1:
         return False
     try:
         return len(os.sched_getaffinity(0)) >= 2
-    except (AttributeError, OSError):  # no affinity (macOS): the CPUs of the machine
-        return (os.cpu_count() or 1) >= 2
+    except OSError:
+        return False
 
 
 def _child(parent: int, work: Callable[[IO[bytes]], None], fd: int) -> None:
@@ -54,11 +55,10 @@ def _child(parent: int, work: Callable[[IO[bytes]], None], fd: int) -> None:
             if signal.getsignal(sig) is not signal.SIG_IGN:
                 signal.signal(sig, signal.SIG_DFL)
         signal.pthread_sigmask(signal.SIG_UNBLOCK, SIGNALS)
-        if sys.platform.startswith("linux"):
-            import ctypes
+        import ctypes
 
-            with contextlib.suppress(OSError, AttributeError):
-                ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+        if ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) != 0:
+            return  # no parent-death signal: the parent does the work itself
         if os.getppid() == parent:  # else poolctl died before the parent-death signal was set
             with os.fdopen(os.dup(fd), "wb", buffering=1 << 20) as out:
                 work(out)

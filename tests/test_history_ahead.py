@@ -22,6 +22,9 @@ import pytest
 
 from tests.conftest import Processes
 
+pytestmark = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="poolctl forks on Linux only"
+)
 FIXTURES = Path(__file__).parent / "fixtures"
 PYTEST_VERBOSE = FIXTURES / "pytest" / "pool_suite_verbose.txt"  # `pytest -vv`: its passes
 EXUNIT_TRACE = FIXTURES / "exunit" / "pool_suite_seed_trace.log"  # `mix test --trace`
@@ -154,7 +157,6 @@ def _ended(pid: int) -> bool:
     return stat.rsplit(")", 1)[1].split()[0] == "Z"
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc")
 @pytest.mark.parametrize(
     "how", ["SIGINT to the group (Ctrl-C)", "SIGTERM to poolctl alone", "SIGKILL to poolctl"]
 )

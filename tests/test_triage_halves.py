@@ -16,6 +16,9 @@ import pytest
 
 from tests.conftest import Processes
 
+pytestmark = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="poolctl forks on Linux only"
+)
 FIXTURES = Path(__file__).parent / "fixtures"
 
 # the triage of argv[1:] split in halves and in one pass; argv[0] "boom" adds two patterns
@@ -75,3 +78,11 @@ def test_a_triage_split_in_halves_reports_what_one_pass_reports(
     assert seen["same"]
     if boom == "boom":  # both patterns raised, each on failures of both halves
         assert len(seen["raised"]) == 2, seen["raised"]
+
+
+def test_poolctl_forks_on_linux_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Elsewhere no parent-death signal would end a killed poolctl's child."""
+    from poolctl.forked import can_fork
+
+    monkeypatch.setattr(sys, "platform", "darwin")
+    assert not can_fork()
