@@ -32,7 +32,7 @@ JUNIT = FIXTURES / "junit" / "pytest_xunit2.xml"
 
 # poolctl, its reading ahead started from `MIN_BYTES` = argv[1] bytes; with argv[2] "hang" the
 # forked process never ends by itself, with "one-cpu" poolctl may run on one CPU only; argv[3]
-# a file that says whether the reading ahead was used
+# a file that says what of the reading ahead was used: the passes' keys, and their names
 RUNNER = """\
 import os, sys, time
 from pathlib import Path
@@ -42,11 +42,18 @@ if sys.argv[2] == "hang":
     ahead._read = lambda *args: time.sleep(600)
 if sys.argv[2] == "one-cpu":
     os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
-used, said = ahead.HistoryAhead.passes, Path(sys.argv[3])
-def passes(self):
-    said.write_text("used")
-    return used(self)
-ahead.HistoryAhead.passes = passes
+said, result, passes = Path(sys.argv[3]), ahead.HistoryAhead.result, ahead.HistoryAhead.passes
+def read(self):
+    done = result(self)
+    if done:
+        said.write_text("keys")
+    return done
+def names(self):
+    for at, item in enumerate(passes(self)):
+        if not at:
+            said.write_text("keys, names")
+        yield item
+ahead.HistoryAhead.result, ahead.HistoryAhead.passes = read, names
 sys.argv = ["poolctl", *sys.argv[4:]]
 from poolctl.cli import program
 raise SystemExit(program())
@@ -134,12 +141,58 @@ def test_a_triage_records_the_same_run_with_its_inputs_read_ahead(
         assert done.returncode == 0, done.stderr
         report = json.loads(done.stdout)
         report.pop("run_dir")
-        outcomes[name] = (report, _rows(store), said.exists())
+        outcomes[name] = (report, _rows(store), said.exists() and said.read_text())
     (report, rows, used), (report_after, rows_after, used_after) = outcomes.values()
-    assert used and not used_after  # the first read ahead, the second after the triage
+    assert used == "keys, names" and not used_after  # read ahead, then after the triage
     assert report == report_after
     assert rows == rows_after
     assert len(rows["runs"]) == 1 and rows["run_passes"]
+
+
+@pytest.mark.parametrize(
+    ("log", "loaded"),
+    [
+        (PYTEST_VERBOSE, "keys"),
+        # a module whose setup_all failed: its tests are left out by their group, read by name
+        (EXUNIT_TRACE, "keys, names"),
+    ],
+)
+def test_the_next_run_of_a_suite_the_store_knows_is_recorded_the_same_read_ahead(
+    log: Path, loaded: str, tmp_path: Path, history_template: Path, processes: Processes
+) -> None:
+    """The store holds a run of the suite: the next run's passes are all known, and read ahead
+    only their keys are used (unless names are needed); the store and the report are those of
+    the recording's own reading."""
+    again = tmp_path / log.name
+    again.write_bytes(log.read_bytes() + b"\n")  # the same suite's next run: another digest
+    knowing = shutil.copyfile(history_template, tmp_path / "knowing.sqlite")
+    argv = ["triage", str(log), "-q", "--run-dir", str(tmp_path / "seed"), "--fail-on", "never"]
+    seeded = processes.run(
+        [sys.executable, "-c", RUNNER, str(1 << 62), "-", str(tmp_path / "seed-used"), *argv,
+         "--history", str(knowing)],
+        timeout=120,
+    )  # fmt: skip
+    assert seeded.returncode == 0, seeded.stderr
+    outcomes = {}
+    for name, min_bytes in (("ahead", 0), ("after", 1 << 62)):
+        store = shutil.copyfile(knowing, tmp_path / f"{name}.sqlite")
+        said = tmp_path / f"used-{name}"
+        argv = ["triage", str(again), "-f", "json", "--run-dir", str(tmp_path / f"run-{name}")]
+        done = processes.run(
+            [sys.executable, "-c", RUNNER, str(min_bytes), "-", str(said), *argv,
+             "--history", str(store), "--fail-on", "never"],
+            timeout=120,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        report = json.loads(done.stdout)
+        report.pop("run_dir")
+        outcomes[name] = (report, _rows(store), said.exists() and said.read_text())
+    (report, rows, used), (report_after, rows_after, used_after) = outcomes.values()
+    assert used == loaded and not used_after
+    assert report == report_after
+    assert rows == rows_after
+    assert len(rows["runs"]) == 2 and len(rows["run_passes"]) == 2
+    assert rows["run_passes"][0][1:] == rows["run_passes"][1][1:]  # the same tests passed
 
 
 def _children(pid: int) -> list[int]:

@@ -21,6 +21,7 @@ parent's (its atexit handlers, its buffers, its run folder's clean-up) runs in i
 
 from __future__ import annotations
 
+import array
 import hashlib
 import os
 import pickle
@@ -96,16 +97,23 @@ def _read(paths: Sequence[str], fmt: str, out: IO[bytes]) -> None:
         digest.update(b"\0")
     pickle.dump((list(formats.items()), digest.hexdigest()), out, pickle.HIGHEST_PROTOCOL)
     batch: list[KeyedPass] = []
+    keys = array.array("Q")
     for name, guessed in formats.items():
         with open(name, "rb") as stream:
             # plain tuples: a named tuple is unpickled by calling its class, 5x slower
             for number, test in keyed(iter_passes(_unpacked(stream, name), guessed)):
                 batch.append((number, tuple(test)))  # type: ignore[arg-type]
+                keys.append(number)
                 if len(batch) >= BATCH:
                     pickle.dump(batch, out, pickle.HIGHEST_PROTOCOL)
                     batch = []
     pickle.dump(batch, out, pickle.HIGHEST_PROTOCOL)
-    pickle.dump(None, out, pickle.HIGHEST_PROTOCOL)  # the end: all was written
+    pickle.dump(None, out, pickle.HIGHEST_PROTOCOL)  # the end of the passes
+    # every pass's key, found from the file's end (its offset in the last 8 bytes): a run of a
+    # suite the store knows whole needs no test's name, and its passes are then not loaded
+    at = out.tell()
+    pickle.dump(keys.tobytes(), out, pickle.HIGHEST_PROTOCOL)
+    out.write(at.to_bytes(8, "big"))
 
 
 class HistoryAhead:
@@ -117,6 +125,7 @@ class HistoryAhead:
         self.file: IO[bytes] | None = None
         self.formats: list[tuple[str, str]] = []
         self.digest: str | None = None
+        self.keys: set[int] = set()  # every pass's key
 
     def start(self, paths: Sequence[str], fmt: str) -> None:
         if worth_it(paths):
@@ -129,8 +138,15 @@ class HistoryAhead:
             return False
         try:
             formats, self.digest = pickle.load(self.file)
-        except (EOFError, pickle.UnpicklingError):
+            passes_at = self.file.tell()
+            self.file.seek(-8, os.SEEK_END)
+            self.file.seek(int.from_bytes(self.file.read(8), "big"))
+            keys = array.array("Q")
+            keys.frombytes(pickle.load(self.file))
+        except (EOFError, OSError, ValueError, pickle.UnpicklingError):
             return False
+        self.keys = set(keys)
+        self.file.seek(passes_at)
         self.formats = [tuple(item) for item in formats]
         return True
 

@@ -83,9 +83,10 @@ class HistoryRecorder:
             self._ahead = None
             ahead.stop()
 
-    def _inputs(self, report: Report) -> tuple[Iterable[KeyedPass], str | None]:
-        """The passes of a triage's inputs, keyed, and their digest: as read beside the triage
-        when that process read the same inputs as the same formats, else read now."""
+    def _inputs(self, report: Report) -> tuple[Iterable[KeyedPass], set[int] | None, str | None]:
+        """The passes of a triage's inputs, keyed, every pass's key (None: not known before the
+        passes are read) and their digest: as read beside the triage when that process read
+        the same inputs as the same formats, else read now."""
         from poolctl.history.ahead import keyed, matches
 
         ahead, details = self._ahead, report.details
@@ -95,8 +96,8 @@ class HistoryRecorder:
             and ahead.result()
             and matches(ahead, details.formats)
         ):
-            return ahead.passes(), ahead.digest
-        return keyed(self._passes(report)), self._digest(report)
+            return ahead.passes(), ahead.keys, ahead.digest
+        return keyed(self._passes(report)), None, self._digest(report)
 
     def _stdin(self) -> BinaryIO | None:
         """Standard input as the triage read it, from its start (None: no whole copy)."""
@@ -171,13 +172,14 @@ class HistoryRecorder:
             window = window_from_env()
             store = self._open()
             seconds = time.monotonic() - self.started
-            passes, digest = self._inputs(report)
+            passes, keys, digest = self._inputs(report)
             return record(
                 store,
                 report,
                 run_meta(),
                 secrets=self.secrets,
                 passes=passes,
+                keys=keys,
                 window=window,
                 seconds=seconds,
                 digest=digest,
