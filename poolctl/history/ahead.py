@@ -125,7 +125,7 @@ class HistoryAhead:
         self.file: IO[bytes] | None = None
         self.formats: list[tuple[str, str]] = []
         self.digest: str | None = None
-        self.keys: set[int] = set()  # every pass's key
+        self.keys = array.array("Q")  # every pass's key, in the order read
 
     def start(self, paths: Sequence[str], fmt: str) -> None:
         if worth_it(paths):
@@ -145,7 +145,7 @@ class HistoryAhead:
             keys.frombytes(pickle.load(self.file))
         except (EOFError, OSError, ValueError, pickle.UnpicklingError):
             return False
-        self.keys = set(keys)
+        self.keys = keys
         self.file.seek(passes_at)
         self.formats = [tuple(item) for item in formats]
         return True

@@ -83,7 +83,9 @@ class HistoryRecorder:
             self._ahead = None
             ahead.stop()
 
-    def _inputs(self, report: Report) -> tuple[Iterable[KeyedPass], set[int] | None, str | None]:
+    def _inputs(
+        self, report: Report
+    ) -> tuple[Iterable[KeyedPass], Sequence[int] | None, str | None]:
         """The passes of a triage's inputs, keyed, every pass's key (None: not known before the
         passes are read) and their digest: as read beside the triage when that process read
         the same inputs as the same formats, else read now."""
