@@ -376,3 +376,17 @@ def test_the_command_to_run_by_hand_is_quoted_for_a_shell(run_cli: RunCli) -> No
     d = diagnose(run_cli, "sh", "-c", "echo starting >&2; exit 3")
     assert confirmed(d) == ["crashed"]
     assert "run `sh -c 'echo starting >&2; exit 3'` by hand" in d["remediation"], d
+
+
+def test_a_worker_asking_for_a_password_is_named_waiting_at_the_prompt(run_cli: RunCli) -> None:
+    """getpass with no terminal reads its reply from stdin: the request went to the prompt, and
+    no framing can help (before, the verdict sent the user to check the framing)."""
+    worker = str(WORKERS / "asks_password.py")
+    d = diagnose(run_cli, "--timeout", "2", "--", sys.executable, worker)
+    assert confirmed(d) == ["waiting-for-input"]
+    assert d["cause"].startswith("The worker waits at a password prompt: getpass at ")
+    assert "asks_password.py:10" in d["cause"]
+    assert "environment variable" in d["remediation"]
+    assert "framing" not in d["remediation"]
+    said = json.dumps(d["evidence"])
+    assert "getpass.py" in said and "'Vault password' and a colon" in said

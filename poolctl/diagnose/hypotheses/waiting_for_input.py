@@ -8,6 +8,7 @@ from poolctl.model import Evidence
 
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
 from ..observe import Observations
+from ..prompts import password_prompt
 from ..readings import (
     BUFFER_EXPERIMENTS,
     answered,
@@ -86,6 +87,8 @@ def waiting_for_input(obs: Observations) -> Judgement:
     if working := still_working(obs):  # an event loop waits on stdin while a task works
         return ruled_out(f"it is busy with the request, not waiting for more of it: {working}")
     size = len(obs.request_frame)
+    if (prompt := password_prompt(obs)) is not None:
+        return _at_prompt(obs, prompt.asked_at, prompt.question, size)
     ev = [
         Evidence(wait.text, live_origin(obs), "blocked on stdin after the request was sent"),
         Evidence(
@@ -122,6 +125,33 @@ def waiting_for_input(obs: Observations) -> Judgement:
         )
         + ", its request envelope, and that it answers this command; its stderr may say more."
     )
+    return confirmed(verdict, fix, *ev)
+
+
+def _at_prompt(obs: Observations, asked_at: str, question: str, size: int) -> Judgement:
+    """It asks for a secret with getpass: with no terminal, the reply is read from stdin, so
+    the request went to the prompt."""
+    verdict = (
+        f"The worker waits at a password prompt: getpass at {asked_at} asks for a secret and, "
+        f"with no terminal to ask on, reads the reply from its stdin: it took the {size}-byte "
+        "request as the reply and waits for the end of its line"
+    )
+    fix = (
+        "Give the worker its secret without a prompt: from an environment variable "
+        "(`--env NAME=...` here), a file or a secrets manager; a worker started without a "
+        "terminal has none to ask on, so getpass reads its stdin, where the requests come."
+    )
+    ev = [*stack_evidence(obs)]
+    # Quoted without its closing colon: `password: …` reads as a secret to the redactor, which
+    # would hide the rest of the line.
+    words = question.strip().rstrip(":").rstrip()
+    if words:
+        said = f"its stderr ends with the prompt {quote(words.encode(), 60)}"
+        ev.append(
+            Evidence(
+                said + (" and a colon" if words != question.strip() else ""), obs.stderr_origin
+            )
+        )
     return confirmed(verdict, fix, *ev)
 
 
