@@ -6,6 +6,7 @@ Only the standard library is imported here: the reference worker uses this modul
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from typing import TYPE_CHECKING, NamedTuple, Protocol
@@ -384,6 +385,8 @@ def _is_text(data: bytes) -> bool:
 
 
 def _is_json(data: bytes) -> bool:
+    if data.startswith(codecs.BOM_UTF8):  # json.loads takes it off bytes; no client does
+        return False
     try:
         json.loads(data)
     except ValueError:

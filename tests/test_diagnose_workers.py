@@ -390,3 +390,27 @@ def test_a_worker_asking_for_a_password_is_named_waiting_at_the_prompt(run_cli: 
     assert "framing" not in d["remediation"]
     said = json.dumps(d["evidence"])
     assert "getpass.py" in said and "'Vault password' and a colon" in said
+
+
+@pytest.mark.parametrize(
+    ("argv", "mode", "who"),
+    [
+        (["--framing", "line"], "line", "JSON readers refuse it"),
+        (["--protocol", "lsp"], "lsp", "a header reader finds no Content-Length header"),
+    ],
+)
+def test_a_byte_order_mark_before_the_first_message_is_named(
+    run_cli: RunCli, argv: list[str], mode: str, who: str
+) -> None:
+    """Python's json.loads takes a BOM off bytes, so a line answer led by one passed as an
+    answer, though Node's JSON.parse and a text reader refuse it; before a Content-Length
+    header it was called a banner, with a banner's fix."""
+    worker = str(WORKERS / "writes_a_bom.py")
+    d = diagnose(run_cli, "--timeout", "2", *argv, "--", sys.executable, worker, mode)
+    assert confirmed(d) == ["stdout-text"]
+    assert d["cause"].startswith(
+        "The worker's stdout starts with a UTF-8 byte order mark (bytes EF BB BF) before its "
+        "first message: '\\ufeff"
+    )
+    assert who in d["cause"]
+    assert "utf-8-sig" in d["remediation"] and "banner" not in d["remediation"]

@@ -555,3 +555,15 @@ def test_stack_dumps_work_here(processes: Processes) -> None:
     if check.status != "ok":
         pytest.skip(f"ptrace is not allowed on this machine: {check.summary}")
     assert "stack dumps of hung workers work" in check.summary
+
+
+def test_a_byte_order_mark_before_the_first_line_fails_with_its_own_fix(doctor: Doctor) -> None:
+    """Before, the BOM-led answer passed as a frame: 'nothing on stdout before its first frame'."""
+    worker = Path(__file__).resolve().parent / "workers" / "writes_a_bom.py"
+    argv = [sys.executable, str(worker), "line"]
+    report = doctor(argv, "Output hygiene", "Framing", init_timeout=2.0, framing="line")
+    check = only(report, "Output hygiene", "stdout")
+    assert check.status == "fail"
+    assert check.summary.startswith("it writes a UTF-8 byte order mark (EF BB BF) before its ")
+    assert "utf-8-sig" in check.remedy and "banner" not in check.remedy
+    assert any("\\ufeff{" in e.text for e in check.evidence)

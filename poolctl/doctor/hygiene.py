@@ -10,6 +10,7 @@ When the worker does not answer, the verdicts are the no-answer engine's (`stdou
 
 from __future__ import annotations
 
+import codecs
 import re
 
 from poolctl.diagnose.hypotheses import crashed, stderr_merged, stdout_text
@@ -87,6 +88,12 @@ def _stdout_judged(probe: Probe, apart: Probe, out: CheckList) -> None:
             )
         else:
             said += ": every client fails on it"
+        if apart.stdout.startswith(codecs.BOM_UTF8):  # no banner: its encoding writes the mark
+            said = "it writes a UTF-8 byte order mark (EF BB BF) before its first frame: " + (
+                "every client fails on it"
+            )
+            out.add("stdout", "fail", said, stdout_text.BOM_FIX, judged.evidence)
+            return
         out.add("stdout", "fail", said, REMEDY, judged.evidence)
         return
     if judged.status == "untested":

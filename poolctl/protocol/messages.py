@@ -12,6 +12,7 @@ only), or raises a `ProtocolError` saying why it is neither.
 
 from __future__ import annotations
 
+import codecs
 import itertools
 import json
 import time
@@ -169,6 +170,13 @@ def _loads(payload: bytes) -> Any:
 
 def _object(payload: bytes) -> dict[str, Any]:
     """The frame as a JSON object, or `NotJSON` saying why not."""
+    if payload.startswith(codecs.BOM_UTF8):
+        # json.loads takes it off bytes, but a client reading text does not: Node's
+        # JSON.parse, Jason and Python's json.loads of a str all refuse it.
+        raise NotJSON(
+            "response starts with a UTF-8 byte order mark (EF BB BF), which JSON readers refuse",
+            payload,
+        )
     try:
         body = _loads(payload)
     except json.JSONDecodeError as exc:

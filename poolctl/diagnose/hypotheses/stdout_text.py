@@ -4,6 +4,8 @@ its first bytes as a length; a line reader finds no JSON."""
 
 from __future__ import annotations
 
+import codecs
+
 from poolctl.model import Evidence
 from poolctl.worker import StderrMode
 
@@ -22,6 +24,11 @@ from ..readings import (
 )
 
 ID = "stdout-text"
+BOM_FIX = (
+    "Write UTF-8 without a byte order mark: in .NET a `new UTF8Encoding(false)` as "
+    "`Console.OutputEncoding` (PowerShell: `[Console]::OutputEncoding = "
+    "[Text.UTF8Encoding]::new($false)`), in Python `utf-8`, not `utf-8-sig`."
+)
 
 
 @hypothesis(ID)
@@ -76,12 +83,21 @@ def stdout_text(obs: Observations) -> Judgement:
         f"{first_line(obs.pending)} arrived "
         f"{_where(obs)}{header_words(obs)}"
     )
+    bom = obs.pending.startswith(codecs.BOM_UTF8)
+    if bom:
+        verdict = (
+            "The worker's stdout starts with a UTF-8 byte order mark (bytes EF BB BF) "
+            f"{_where(obs)}: {first_line(obs.pending)}; "
+            + _BOM_REFUSED.get(obs.framing, _BOM_PACKET)
+        )
     if obs.stray_json:
         verdict = (
             f"A JSON logger writes to the worker's stdout: {first_line(obs.pending, 120)} is "
             f"JSON but no JSON-RPC message, {_where(obs)}"
         )
-    if obs.stray_json or _looks_like_a_log(obs.pending):
+    if bom:
+        return confirmed(verdict, BOM_FIX, *ev)
+    elif obs.stray_json or _looks_like_a_log(obs.pending):
         fix = (
             "Point the logging handler at stderr (`logging.StreamHandler(sys.stderr)`, "
             "`console.error` in Node, pino/winston to fd 2) or a file, never stdout: "
@@ -108,6 +124,13 @@ def _where(obs: Observations) -> str:
     first = getattr(error, "first", True)
     return "before its first message" if first else "between its messages"
 
+
+# Who trips on a byte order mark, by the framing it lands in.
+_BOM_REFUSED = {
+    "line": "JSON readers refuse it (Node's JSON.parse, Jason, Python's json.loads of text)",
+    "content-length": "a header reader finds no Content-Length header: the mark is in its name",
+}
+_BOM_PACKET = "a length-prefix reader takes its bytes for part of the frame's length"
 
 _LOG_LEVELS = (b"DEBUG", b"INFO", b"WARN", b"ERROR", b"CRITICAL", b"TRACE")
 
