@@ -3,9 +3,12 @@ the engine is not tuned to one implementation. Each names the one cause it must 
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
 import shutil
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -414,3 +417,27 @@ def test_a_byte_order_mark_before_the_first_message_is_named(
     )
     assert who in d["cause"]
     assert "utf-8-sig" in d["remediation"] and "banner" not in d["remediation"]
+
+
+def test_a_worker_that_daemonizes_and_exits_names_the_daemon_holding_its_stdout(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """Before, the verdict was only 'exited with code 0', with 'find why it exits': the daemon
+    it left holding the stdout pipe, the reason no end of file came, went unnamed."""
+    pidfile = tmp_path / "daemon.pid"
+    worker = str(WORKERS / "daemonizes.py")
+    try:
+        d = diagnose(run_cli, "--timeout", "2", "--", sys.executable, worker, str(pidfile))
+        daemon = int(pidfile.read_text())
+        assert confirmed(d) == ["crashed"]
+        assert d["cause"].startswith("The worker exited before answering: pid ")
+        assert f"exited with code 0, leaving pid {daemon} (" in d["cause"]
+        assert "in another session" in d["cause"]
+        assert d["cause"].endswith("holding its stdout open: it went into the background")
+        assert "foreground" in d["remediation"]
+        said = json.dumps(d["evidence"])
+        assert f"pid {daemon} (" in said and "holds fd 1 on the worker's stdout pipe" in said
+    finally:
+        if pidfile.exists():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(pidfile.read_text()), signal.SIGKILL)

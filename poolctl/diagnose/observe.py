@@ -207,6 +207,8 @@ class Observations:
     unread_after_wait: int | None = None  # bytes still in its stdin pipe when it stopped
     samples: list[StackSample] = field(default_factory=list)  # taken while poolctl kept waiting
     results: dict[str, Result] = field(default_factory=dict)
+    # exited, its stdout still open: the processes holding the pipe (pid, fd, comm)
+    stdout_holders: tuple[tuple[int, int, str], ...] = ()
 
     @property
     def framing(self) -> str:
@@ -314,6 +316,7 @@ def collect(
         pending=pending,
         explanation=explanation,
         answer_behind=_answer_in(bytes(worker.transcript.data), failed.request),
+        stdout_holders=_holders_after_exit(worker, status),
         run_dir=Path(worker.capture_dir).parent,
         experiments_enabled=experiments,
         request_sent_at=max(0.0, worker.elapsed() - failed.waited),
@@ -337,6 +340,20 @@ def _answer_in(data: bytes, request: Request) -> bool:
     pattern = rb'"id"\s*:\s*' + re.escape(json.dumps(request.id).encode()) + rb"\s*[,}]"
     fields = (b'"result"', b'"error"') if request.envelope == "jsonrpc" else (b'"success"',)
     return re.search(pattern, data) is not None and any(f in data for f in fields)
+
+
+def _holders_after_exit(
+    worker: WorkerProcess, status: ExitStatus | None
+) -> tuple[tuple[int, int, str], ...]:
+    """The processes that still hold the worker's stdout pipe once it exited without end of
+    file on it: what it left running in the background (a daemon, a `&` job)."""
+    if status is None or worker.stdout_eof:
+        return ()
+    try:
+        pipe = procinfo.pipe_name(worker.stdout_fd)
+    except OSError:
+        return ()
+    return tuple(procinfo.holders(pipe, exclude=[worker.pid]))
 
 
 def family_pids(worker: WorkerProcess) -> list[int]:

@@ -137,11 +137,41 @@ def crashed(obs: Observations) -> Judgement:
     if (said_stdio or lsp_usage) and "--stdio" not in obs.worker.spec.argv:
         fix += " A language server serves on its pipes only when started with `--stdio` (or a "
         fix += "subcommand such as `start`), as an editor starts it."
+    if obs.stdout_holders and not exc and usage is None:
+        verdict, fix = _left_behind(obs, verdict, ev)
     if status.signal is not None and not exc:
         why, how = _signal_words(status.signal, argv, bool(fault))
         verdict += f" ({why})"
         fix = how or fix
     return confirmed(verdict, fix, *ev)
+
+
+def _left_behind(obs: Observations, verdict: str, ev: list[Evidence]) -> tuple[str, str]:
+    """It exited, but what it started holds its stdout open: it put itself in the background
+    (a daemon's fork and setsid, a `&`), and the pool's worker is gone."""
+    named = []
+    for pid, fd, comm in obs.stdout_holders[:3]:
+        try:
+            sid = os.getsid(pid)
+        except OSError:
+            sid = None
+        away = f", in another session: sid {sid}" if sid not in (None, obs.worker.pid) else ""
+        named.append(f"pid {pid} ({comm}{away})")
+        ev.append(
+            Evidence(
+                f"pid {pid} ({comm}) holds fd {fd} on the worker's stdout pipe{away}",
+                f"/proc/{pid}/fd",
+                "a process it left running, still holding its stdout",
+            )
+        )
+    verdict += f", leaving {', '.join(named)} holding its stdout open: it went into the background"
+    fix = (
+        "Run the server in the foreground: the process the pool starts must be the one that "
+        "answers (its `--foreground` or `--no-daemon` option, no `&` or `nohup`, `exec` the "
+        "server from a wrapper script); a daemon keeps the pipe open, but nobody reads its "
+        "requests."
+    )
+    return verdict, fix
 
 
 def loop_remediation(served: int) -> str:
