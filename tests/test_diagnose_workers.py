@@ -441,3 +441,19 @@ def test_a_worker_that_daemonizes_and_exits_names_the_daemon_holding_its_stdout(
         if pidfile.exists():
             with contextlib.suppress(ProcessLookupError):
                 os.kill(int(pidfile.read_text()), signal.SIGKILL)
+
+
+def test_a_worker_asking_a_question_on_stdout_is_told_to_run_without_asking(
+    run_cli: RunCli,
+) -> None:
+    """input() prints its question on the framed stdout and reads the reply from stdin: before,
+    the fix was to send the text to stderr, which leaves it waiting for a reply all the same."""
+    worker = str(WORKERS / "asks_a_question.py")
+    d = diagnose(run_cli, "--timeout", "2", "--", sys.executable, worker)
+    assert confirmed(d) == ["stdout-text"]
+    assert d["cause"].startswith(
+        "The worker asks a question on its framed stdout and waits for the reply on its stdin: "
+        "'Overwrite the existing cache? [y/N] ' arrived before its first message"
+    )
+    assert "`input()` at " in d["cause"] and "asks_a_question.py:9" in d["cause"]
+    assert "--no-input" in d["remediation"] and "stderr" not in d["remediation"]

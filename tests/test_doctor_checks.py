@@ -567,3 +567,13 @@ def test_a_byte_order_mark_before_the_first_line_fails_with_its_own_fix(doctor: 
     assert check.summary.startswith("it writes a UTF-8 byte order mark (EF BB BF) before its ")
     assert "utf-8-sig" in check.remedy and "banner" not in check.remedy
     assert any("\\ufeff{" in e.text for e in check.evidence)
+
+
+def test_a_question_on_stdout_fails_with_the_fix_for_a_prompt(doctor: Doctor) -> None:
+    """input() waits for a reply: moving its question to stderr (the banner's fix) cures
+    nothing."""
+    worker = Path(__file__).resolve().parent / "workers" / "asks_a_question.py"
+    report = doctor([sys.executable, str(worker)], "Output hygiene", "Framing", init_timeout=2.0)
+    check = only(report, "Output hygiene", "stdout")
+    assert check.status == "fail" and "'Overwrite the existing cache? [y/N] '" in check.summary
+    assert "--no-input" in check.remedy and "stderr" not in check.remedy

@@ -94,7 +94,13 @@ def _stdout_judged(probe: Probe, apart: Probe, out: CheckList) -> None:
             )
             out.add("stdout", "fail", said, stdout_text.BOM_FIX, judged.evidence)
             return
-        out.add("stdout", "fail", said, REMEDY, judged.evidence)
+        # a question it asks (input()) is not cured by moving it to stderr: it waits for a reply
+        asked = (
+            probe.diagnosis is not None and probe.diagnosis.remediation == stdout_text.PROMPT_FIX
+        )
+        out.add(
+            "stdout", "fail", said, stdout_text.PROMPT_FIX if asked else REMEDY, judged.evidence
+        )
         return
     if judged.status == "untested":
         out.add("stdout", "warn", f"what came on stdout is not judged: {judged.reason}")

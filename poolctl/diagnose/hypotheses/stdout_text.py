@@ -11,12 +11,14 @@ from poolctl.worker import StderrMode
 
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
 from ..observe import Observations
+from ..prompts import input_prompt
 from ..readings import (
     ended,
     first_line,
     header_words,
     merge_sources,
     result,
+    stack_evidence,
     stdout_noun,
     stream_kind,
     text_evidence,
@@ -24,6 +26,11 @@ from ..readings import (
 )
 
 ID = "stdout-text"
+PROMPT_FIX = (
+    "Let it run without asking: take the answer from a flag or an environment variable "
+    "(`--yes`, `--no-input`), or skip the question when stdin is no terminal "
+    "(`sys.stdin.isatty()`); a worker's stdin carries requests, and nobody is there to answer."
+)
 BOM_FIX = (
     "Write UTF-8 without a byte order mark: in .NET a `new UTF8Encoding(false)` as "
     "`Console.OutputEncoding` (PowerShell: `[Console]::OutputEncoding = "
@@ -90,6 +97,13 @@ def stdout_text(obs: Observations) -> Judgement:
             f"{_where(obs)}: {first_line(obs.pending)}; "
             + _BOM_REFUSED.get(obs.framing, _BOM_PACKET)
         )
+    if not bom and (asked_at := input_prompt(obs)) is not None:
+        verdict = (
+            f"The worker asks a question on its framed stdout and waits for the reply on its "
+            f"stdin: {first_line(obs.pending)} arrived {_where(obs)}, and it sits in `input()` "
+            f"at {asked_at}, reading the request as its reply"
+        )
+        return confirmed(verdict, PROMPT_FIX, *ev, *stack_evidence(obs))
     if obs.stray_json:
         verdict = (
             f"A JSON logger writes to the worker's stdout: {first_line(obs.pending, 120)} is "
