@@ -457,3 +457,19 @@ def test_a_worker_asking_a_question_on_stdout_is_told_to_run_without_asking(
     )
     assert "`input()` at " in d["cause"] and "asks_a_question.py:9" in d["cause"]
     assert "--no-input" in d["remediation"] and "stderr" not in d["remediation"]
+
+
+def test_a_worker_that_logs_an_error_and_exits_is_told_that_error(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """No traceback, an error-level log record, exit 1: before, the verdict was only 'exited
+    with code 1' and the fix 'find why it exits'."""
+    missing = str(tmp_path / "no-such-repository")
+    worker = str(WORKERS / "logs_an_error_and_exits.py")
+    d = diagnose(run_cli, "--timeout", "2", "--", sys.executable, worker, missing)
+    assert confirmed(d) == ["crashed"]
+    logged = f"ERROR:worker.config:{missing} does not exist"
+    assert d["cause"].endswith(f"exited with code 1, after logging `{logged}`")
+    assert d["remediation"].startswith(f"Fix the error it logs (`{logged}`)")
+    notes = [e["note"] for e in d["evidence"] if e["text"] == logged]
+    assert notes == ["the error it logged before it exited"]

@@ -66,6 +66,24 @@ def exception_line(stderr: str) -> str | None:
     return None
 
 
+# A log record at error level: Python logging's default `ERROR:name:message`, or a level word
+# after a timestamp or in brackets (`2026-01-01 12:00:00 ERROR …`, `[FATAL] …`, `level=error`).
+# Upper case only (or `level=`): "error" inside a message is no level.
+_LOGGED_ERROR = re.compile(
+    r"^(?:(?:CRITICAL|ERROR|FATAL):[\w.]*:.*"
+    r"|(?:\S+[ \t]+){0,3}?\[?(?:CRITICAL|ERROR|FATAL)\]?[ \t:|-]+\S.*"
+    r"|.*\blevel=(?:error|fatal|critical)\b.*)$",
+    re.M,
+)
+
+
+def logged_error(stderr: str) -> str | None:
+    """The last error-level log record on stderr: what a worker that exits on purpose, not on
+    an exception, says before it goes (`ERROR:mcp_server_git.server:/x does not exist`)."""
+    found = [m.group(0).strip() for m in _LOGGED_ERROR.finditer(stderr)]
+    return found[-1][:300] if found else None
+
+
 # A stderr line that names a rejected message: what a server logs when the envelope is wrong.
 VALIDATION_LINE = re.compile(
     r"(?i)^.*\b(?:validation errors? for|invalid (?:json-?rpc|request|message)|"

@@ -12,7 +12,7 @@ from poolctl.model import Evidence
 
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out
 from ..observe import Observations
-from ..readings import USAGE_ERROR, USAGE_LINE, exception_line, live_origin
+from ..readings import USAGE_ERROR, USAGE_LINE, exception_line, live_origin, logged_error
 
 ID = "crashed"
 
@@ -97,6 +97,11 @@ def crashed(obs: Observations) -> Judgement:
     printed = USAGE_LINE.search(obs.stderr_text) if exc is None and status.code else None
     if printed is not None:
         ev.append(Evidence(printed.group(0).strip(), origin, "the usage it printed"))
+    logged = logged_error(obs.stderr_text) if exc is None and not printed and status.code else None
+    if logged:
+        if ev[-1].text == logged:  # the end of its stderr is that line alone: said once
+            ev.pop()
+        ev.append(Evidence(logged, origin, "the error it logged before it exited"))
     if obs.pending and not obs.merged:
         ev.append(Evidence(quote(obs.pending), obs.pending_origin(), "what it wrote to stdout"))
     served = obs.worker.answered
@@ -124,6 +129,9 @@ def crashed(obs: Observations) -> Judgement:
         line = printed.group(0).strip()
         verdict += f", after printing its usage to stderr: `{line}`"
         fix = f"Give it the arguments its usage asks for (`{line}`); its `--help` lists them."
+    elif logged:  # it exits on purpose, and its log says why
+        verdict += f", after logging `{logged}`"
+        fix = f"Fix the error it logs (`{logged}`); run `{argv}` by hand to see it happen."
     elif obs.pending and not obs.merged and not tail:  # it said why on stdout, not stderr
         fix = fix.replace(f"read its stderr ({obs.stderr_origin})", "read its stdout (quoted)")
         if obs.pending.lstrip().lower().startswith(b"usage:"):
