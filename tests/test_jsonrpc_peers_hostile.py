@@ -163,3 +163,25 @@ def test_framing_auto_says_a_request_too_long_for_packet_1_was_not_sent(
         r"header \(max 255\)\)",
         trials["packet-1"],
     )
+
+
+def test_a_server_request_poolctl_refuses_is_said_refused_not_answered(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """A tool of the MCP SDK that asks the client for sampling/createMessage: poolctl refuses
+    it (-32601), and the tool call fails with that refusal. The request was listed among those
+    'answered minimally', as if the tool had got what it asked for."""
+    call = {"name": "summarize", "arguments": {"text": "a pool of workers"}}
+    argv = ["--protocol", "mcp", "--timeout", WAIT, "--command", "tools/call"]
+    code = main(["ping", *argv, "--args", json.dumps(call), "--", *MCP_SERVER, "--sampling-tool"])
+    out = capsys.readouterr().out
+    assert code == 0, out  # an answer came: an error reply, as the README says
+    assert (
+        "✗ tools/call: error reply: poolctl does not serve sampling/createMessage (code -32601)"
+        in out
+    )
+    assert (
+        "requests from the server that poolctl does not serve, refused with error -32601: "
+        "sampling/createMessage" in out
+    )
+    assert "answered minimally" not in out

@@ -54,6 +54,12 @@ _MINIMAL_ANSWERS: dict[str, Callable[[Any], Any]] = {
 }
 
 
+def serves(method: str) -> bool:
+    """Whether poolctl answers this request of a server with a result (else it refuses it with
+    -32601, as a client without the capability does)."""
+    return method in _MINIMAL_ANSWERS
+
+
 def answer_server_request(method: str, params: Any) -> dict[str, Any]:
     """The `result` (or, for a method poolctl cannot serve, the `error`) of a server request."""
     answer = _MINIMAL_ANSWERS.get(method)

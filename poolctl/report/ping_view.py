@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from rich.console import Console
 
 from poolctl.model import Diagnosis, PingDetails, Report
+from poolctl.protocol.registry import serves
 from poolctl.report.term_marks import hypothesis_line, indented
 from poolctl.report.view import details_of, failure_headline
 from poolctl.termtext import escape
@@ -147,10 +148,16 @@ def _session(argv: str, details: PingDetails, console: Console) -> None:
     if len(details.round_trips_ms) > 1:
         n = len(details.round_trips_ms)
         console.print(f"  {n} × {escape(details.command)}: {stats_line(n, details.stats_ms)}")
-    if details.server_requests:
+    served = [m for m in details.server_requests if serves(m)]
+    refused = [m for m in details.server_requests if not serves(m)]
+    if served:
         console.print(
-            "  requests from the server, answered minimally: "
-            + escape(", ".join(details.server_requests))
+            "  requests from the server, answered minimally: " + escape(", ".join(served))
+        )
+    if refused:  # a tool that needs them fails: said apart, so it is not read as answered
+        console.print(
+            "  requests from the server that poolctl does not serve, refused with error -32601: "
+            + escape(", ".join(refused))
         )
     for note in details.notifications[:5]:
         console.print(f"  [dim]notification {escape(note)}[/]")

@@ -13,6 +13,9 @@ break. Every fault is a switch, so one file serves every test:
   --stderr-warning    a warning on stderr at start (harmless unless stderr is merged)
   --slow-tool         a third tool, `wait`, that sleeps its `seconds` before answering (a fetch
                       of a slow page): the SDK answers it `Connection closed` if stdin closes first
+  --sampling-tool     a tool, `summarize`, that asks the client for a completion
+                      (`sampling/createMessage`) before answering, and reports an error
+                      (isError) with the client's refusal when it gets none
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ for flag in ("--banner", "--log-stdout", "--rich-banner", "--json-log", "--crash
     parser.add_argument(flag, action="store_true")
 parser.add_argument("--stderr-warning", action="store_true")
 parser.add_argument("--slow-tool", action="store_true")
+parser.add_argument("--sampling-tool", action="store_true")
 parser.add_argument("--slow-import", type=float, default=0.0)
 parser.add_argument("--serve-at", type=float, default=0.0)
 opts = parser.parse_args()
@@ -83,6 +87,18 @@ if opts.slow_tool:
 
         await anyio.sleep(seconds)
         return "done"
+
+
+if opts.sampling_tool:
+    from mcp.server.mcpserver import Context
+    from mcp_types import SamplingMessage, TextContent
+
+    @server.tool()
+    async def summarize(text: str, ctx: Context) -> str:
+        """Summarize `text` with the client's model (MCP sampling)."""
+        asked = SamplingMessage(role="user", content=TextContent(type="text", text=text))
+        answer = await ctx.session.create_message([asked], max_tokens=50)
+        return str(answer.content)
 
 
 if opts.stderr_warning:
