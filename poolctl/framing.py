@@ -6,8 +6,6 @@ Only the standard library is imported here: the reference worker uses this modul
 
 from __future__ import annotations
 
-import codecs
-import json
 import re
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
@@ -310,25 +308,7 @@ def _header_problem(header: bytes, *, complete: bool, max_frame: int) -> Framing
     return None
 
 
-# --- explaining bytes that are not what was expected ----------------------------------------
-
-
-class Explanation(NamedTuple):
-    """What a byte string is, in words, when read in a given framing.
-
-    `kind` is one of: `empty`, `frames`, `text`, `json-without-header`, `line-json`,
-    `other-framing`, `truncated`, `binary`, `too-large`. `declared_length` is what the first bytes
-    read as in the expected framing; `other_framing` names the framing the bytes do fit, and
-    `what` what they are in it (`a content-length message ('Content-Length: 2\\r\\n\\r\\n')
-    holding JSON`).
-    """
-
-    kind: str
-    text: str
-    declared_length: int | None = None
-    header: bytes = b""
-    other_framing: str | None = None
-    what: str = ""
+# --- quoting bytes -------------------------------------------------------------------------
 
 
 def quote(data: bytes, limit: int = 80, redactor: Redactor | None = None) -> str:
@@ -344,7 +324,7 @@ def quote(data: bytes, limit: int = 80, redactor: Redactor | None = None) -> str
         data = redactor.bytes(data)
     cut = data[:limit]
     try:
-        text = _utf8(cut)
+        text = utf8_cut_at_end(cut)
         if cut and not text:
             raise UnicodeDecodeError("utf-8", cut, 0, len(cut), "nothing whole")
         shown = repr(text)
@@ -353,7 +333,7 @@ def quote(data: bytes, limit: int = 80, redactor: Redactor | None = None) -> str
     return shown + (f" … (+{size - len(cut):,} bytes)" if size > len(cut) else "")
 
 
-def _utf8(data: bytes) -> str:
+def utf8_cut_at_end(data: bytes) -> str:
     """`data` as UTF-8, forgiving only a character cut at the end."""
     try:
         return data.decode("utf-8")
@@ -361,242 +341,3 @@ def _utf8(data: bytes) -> str:
         if exc.reason != "unexpected end of data":
             raise
         return data[: exc.start].decode("utf-8")
-
-
-def _is_text(data: bytes) -> bool:
-    """Printable text (UTF-8), judged on the first line (stray text is often followed by real
-    frames)."""
-    sample = data[:256]
-    nl = sample.find(b"\n")
-    if nl > 0:
-        sample = sample[:nl]
-    if not sample:
-        return False
-    try:
-        text = _utf8(sample)
-    except UnicodeDecodeError:
-        text = sample.decode("latin-1")
-        printable = sum(32 <= b < 127 or b in (9, 10, 13) for b in sample)
-        return printable / len(sample) >= 0.9
-    if not text:
-        return False
-    printable = sum(ch.isprintable() or ch in "\t\r\n" for ch in text)
-    return printable / len(text) >= 0.9
-
-
-def _is_json(data: bytes) -> bool:
-    if data.startswith(codecs.BOM_UTF8):  # json.loads takes it off bytes; no client does
-        return False
-    try:
-        json.loads(data)
-    except ValueError:
-        return False
-    return True
-
-
-def _whole_frames(data: bytes, framing: Framing, byteorder: str = "big") -> list[bytes] | None:
-    """Split `data` into frames of `framing` if it is exactly a sequence of JSON frames."""
-    if framing.kind == "content-length":
-        decoder = ContentLengthDecoder()
-        found = decoder.feed(data)
-        ok = decoder.error is None and not decoder.buffered and found
-        return found if ok and all(_is_json(f) for f in found) else None
-    if framing.kind == "line":
-        if not data.endswith(b"\n"):
-            return None
-        lines = [ln.rstrip(b"\r") for ln in data[:-1].split(b"\n")]
-        return lines if all(ln and _is_json(ln) for ln in lines) else None
-    frames, pos, size = [], 0, framing.header_size
-    while pos < len(data):
-        if len(data) - pos < size:
-            return None
-        length = int.from_bytes(data[pos : pos + size], byteorder)  # type: ignore[arg-type]
-        payload = data[pos + size : pos + size + length]
-        if length == 0 or len(payload) < length or not _is_json(payload):
-            return None
-        frames.append(payload)
-        pos += size + length
-    return frames or None
-
-
-def _fits_other(data: bytes, expected: Framing) -> tuple[str, str] | None:
-    """Find another framing (or byte order) in which `data` is valid JSON frames."""
-    for other in FRAMINGS.values():
-        if other.name != expected.name and _whole_frames(data, other):
-            return other.name, "big"
-    for other in FRAMINGS.values():
-        if other.header_size > 1 and _whole_frames(data, other, "little"):
-            return other.name, "little"
-    return None
-
-
-def explain(data: bytes, framing: Framing | str, max_frame: int = DEFAULT_MAX_FRAME) -> Explanation:
-    """Say in words what `data` is when it was expected to be frames in `framing`."""
-    fr = get_framing(framing) if isinstance(framing, str) else framing
-    if not data:
-        return Explanation("empty", "nothing arrived")
-    if _whole_frames(data, fr):
-        n = len(_whole_frames(data, fr) or [])
-        return Explanation("frames", f"{n} complete {fr.name} frame(s) of JSON")
-
-    other = _fits_other(data, fr)
-    if other is not None:
-        name, order = other
-        header_size = FRAMINGS[name].header_size
-        if order == "little":
-            return Explanation(
-                "other-framing",
-                f"a {name} frame with a little-endian header {quote(data[:header_size])}: "
-                f"the sender writes the length in the wrong byte order",
-                header=data[:header_size],
-                other_framing=f"{name} (little-endian)",
-            )
-        if name == "line":
-            what = "a newline-delimited JSON line"
-        elif name == "content-length":
-            what = f"a content-length message ({quote(data.split(b'{', 1)[0], 40)}) holding JSON"
-        else:
-            what = f"a {name} frame (header {data[:header_size].hex(' ')}) holding JSON"
-        return Explanation(
-            "other-framing" if name != "line" else "line-json",
-            f"{what}: the other side speaks {name}, not {fr.name}",
-            header=data[:header_size],
-            other_framing=name,
-            what=what,
-        )
-
-    if fr.kind == "content-length":
-        return _explain_for_content_length(data, max_frame)
-    if fr.kind == "line":
-        return _explain_for_line(data)
-    return _explain_for_packet(data, fr, max_frame)
-
-
-def _explain_for_content_length(data: bytes, max_frame: int) -> Explanation:
-    decoder = ContentLengthDecoder(max_frame)
-    decoder.feed(data)
-    error = decoder.error
-    if error is None:
-        return Explanation(
-            "truncated",
-            f"an incomplete content-length message ({quote(data)}): the rest never arrived",
-        )
-    at = data.find(decoder.pending()[:64])
-    before = f"after {at:,} bytes of valid messages, " if at > 0 else ""
-    if isinstance(error, BadHeader) and error.problem == "text-before-header":
-        bad = decoder.pending()
-        header_at = bad.find(b"Content-Length:")
-        behind = (
-            f"; a Content-Length header follows after {header_at:,} bytes of text"
-            if header_at > 0
-            else ""
-        )
-        kind = "text" if _is_text(bad) else "binary"
-        first = bad.split(b"\n", 1)[0]
-        return Explanation(
-            kind,
-            f"{before}text where a Content-Length header should start: {quote(first)}{behind}",
-        )
-    return Explanation("bad-header", f"{before}{error.message}", header=decoder.pending()[:64])
-
-
-def counted_in_characters(body_and_after: bytes, declared: int) -> int | None:
-    """A content-length message whose `declared` length counts characters, not bytes (a sender
-    that measured its text before encoding it, with non-ASCII text in it): the body's true
-    length in bytes, when the first `declared` characters of `body_and_after` are one JSON
-    value and the first `declared` bytes are not; else None."""
-    text = body_and_after.decode("utf-8", "replace")
-    body = text[:declared].encode("utf-8")
-    if len(body) == declared or not body.lstrip().startswith((b"{", b"[")):
-        return None
-    try:
-        json.loads(body)
-    except ValueError:
-        return None
-    return len(body)
-
-
-def _explain_for_packet(data: bytes, fr: Framing, max_frame: int) -> Explanation:
-    size = fr.header_size
-    if len(data) < size:
-        return Explanation(
-            "truncated",
-            f"{len(data)} byte(s) {quote(data)}: less than a {size}-byte {fr.name} header",
-        )
-    header = data[:size]
-    length = int.from_bytes(header, "big")
-    body = data[size:]
-    reads_as = f"its first {size} bytes {quote(header)} read as a {fr.name} length of {length:,}"
-    if length > max_frame:
-        verdict = f"over the {max_frame:,}-byte maximum: no such frame can be meant"
-    else:
-        verdict = f"and only {len(body):,} byte(s) follow, so a reader waits for the rest forever"
-    if length > max_frame and body[:1] in (b"{", b"["):
-        return Explanation(  # a real frame: its header, then the JSON it counts
-            "too-large",
-            f"a {fr.name} frame of {length:,} bytes of JSON (its header {quote(header)}), "
-            f"over the {max_frame:,}-byte maximum a frame may have here",
-            declared_length=length,
-            header=header,
-        )
-    if data.lstrip()[:1] in (b"{", b"[") and _is_text(data):
-        return Explanation(
-            "json-without-header",
-            f"JSON without a length header, {quote(data)}: {reads_as}, {verdict}",
-            declared_length=length,
-            header=header,
-        )
-    if _is_text(data):
-        return Explanation(
-            "text",
-            f"text {quote(data)}: {reads_as}, {verdict}{_frames_behind(data, fr)}",
-            declared_length=length,
-            header=header,
-        )
-    if length <= max_frame and len(body) < length:
-        return Explanation(
-            "truncated",
-            f"a truncated {fr.name} frame: the header announces {length:,} bytes "
-            f"and {len(body):,} arrived ({quote(data)})",
-            declared_length=length,
-            header=header,
-        )
-    return Explanation(
-        "binary",
-        f"binary data {quote(data)}: {reads_as}, {verdict}",
-        declared_length=length,
-        header=header,
-    )
-
-
-def _frames_behind(data: bytes, fr: Framing) -> str:
-    """Where valid frames follow stray text, say so: the answer was there, behind the text."""
-    pos = data.find(b"\n")
-    while 0 <= pos < len(data) - 1:
-        if _whole_frames(data[pos + 1 :], fr):
-            return f"; after those {pos + 1:,} bytes of text, valid {fr.name} frames follow"
-        pos = data.find(b"\n", pos + 1)
-    return ""
-
-
-def _explain_for_line(data: bytes) -> Explanation:
-    first, nl, _ = data.partition(b"\n")
-    for name, fr in FRAMINGS.items():
-        if fr.header_size and len(data) > fr.header_size:
-            length = int.from_bytes(data[: fr.header_size], "big")
-            payload = data[fr.header_size : fr.header_size + length]
-            if 0 < length == len(payload) and _is_json(payload):
-                return Explanation(
-                    "other-framing",
-                    f"a {name} frame (header {data[: fr.header_size].hex(' ')}) before JSON: "
-                    f"the other side speaks {name}, not line",
-                    header=data[: fr.header_size],
-                    other_framing=name,
-                )
-    if not nl:
-        return Explanation(
-            "truncated", f"an unterminated line {quote(data)}: no newline arrived after it"
-        )
-    if _is_text(first):
-        return Explanation("text", f"a line of text that is not JSON: {quote(first)}")
-    return Explanation("binary", f"binary data that is not a JSON line: {quote(data)}")

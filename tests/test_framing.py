@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from poolctl.errors import FrameTooLarge, FramingError, UsageProblem
-from poolctl.framing import FRAMINGS, LineDecoder, PacketDecoder, explain, get_framing
+from poolctl.framing import FRAMINGS, LineDecoder, PacketDecoder, get_framing
+from poolctl.framing_explain import explain
 
 
 @pytest.mark.parametrize("name,header", [("packet-1", 1), ("packet-2", 2), ("packet-4", 4)])

@@ -17,7 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from poolctl.framing import ERROR_CONTEXT, Explanation, counted_in_characters, explain, quote
+from poolctl.framing import ERROR_CONTEXT, quote
+from poolctl.framing_explain import Explanation, counted_in_characters, explain
 from poolctl.protocol import Request, Response, StrayOutput
 from poolctl.worker import ExitStatus, NoAnswer, StderrMode, WorkerProcess
 

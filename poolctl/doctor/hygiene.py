@@ -14,7 +14,8 @@ import codecs
 import re
 
 from poolctl.diagnose.hypotheses import crashed, stderr_merged, stdout_text
-from poolctl.framing import explain, get_framing, quote
+from poolctl.framing import get_framing, quote
+from poolctl.framing_explain import explain
 from poolctl.model import Evidence
 from poolctl.worker import StderrMode
 
@@ -35,7 +36,8 @@ UNUSABLE_LINE = re.compile(
     r"(?i)(\bmust be (provided|set|specified|given|configured)\b|\bnot configured\b|"
     r"\bmissing required\b|^\s*usage:)"
 )
-NOISE_KINDS = ("text", "binary")  # what `framing.explain` calls bytes that are no frame at all
+# what `framing_explain.explain` calls bytes that are no frame at all
+NOISE_KINDS = ("text", "binary")
 REMEDY = "write logs and banners to stderr (print(..., file=sys.stderr)), never stdout"
 
 
