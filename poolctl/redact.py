@@ -298,9 +298,14 @@ class Redactor:
                 return
             at = _after_separator(data, max(0, len(data) - overlap))
             window = max(0, at - overlap)  # a secret that crosses `at` starts after this
-            for start, end in self._spans_bytes(data[window:]):
-                if window + start < at < window + end:
-                    at = window + start
+            # a secret's span from the bytes its shape looks back at (`\nsk-…`): a cut between
+            # them would leave the next piece reading `nsk-…` as a word; again until none is cut
+            spans = [
+                (_guarded(data, window + s), window + e)
+                for s, e in self._spans_bytes(data[window:])
+            ]
+            while at > 0 and (cut := [start for start, end in spans if start < at < end]):
+                at = min(cut)
             if at == 0 and len(data) > 2 * overlap:
                 at = len(data) - overlap  # a "secret" longer than the overlap: cut it anyway
             carry = data[at:]
@@ -393,9 +398,21 @@ class Redactor:
         return obj
 
 
+# The most bytes before a secret that its shape reads (`(?<=\\[nrt]sk.)`, `(?<![\w/.-])`): a
+# piece cut where no separator is near must not start between them and the secret.
+LOOKBEHIND = 4
 # Bytes no token nor what a token is glued to (a word, `\n`, a colour code) is made of: a
 # piece cut just after one reads the same to every shape as the whole does.
 _SEPARATORS = frozenset(b" \t\r\n\x00\"'`,|()<>{}")
+
+
+def _guarded(data: bytes, start: int) -> int:
+    """Where a cut before a secret starting at `start` may fall: just after a separator within
+    the `LOOKBEHIND` bytes its shape reads, else before those bytes."""
+    for i in range(start, max(0, start - LOOKBEHIND), -1):
+        if data[i - 1] in _SEPARATORS:
+            return i
+    return max(0, start - LOOKBEHIND)
 
 
 def _after_separator(data: bytes, at: int, reach: int = 512) -> int:

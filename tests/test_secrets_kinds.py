@@ -18,7 +18,7 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from poolctl.framing import quote
@@ -200,6 +200,21 @@ PLANTABLE = [DB_PASS, GLUED, f"password={PROSE_PASSWORD}", PRIVATE_KEY, f"\\n{ES
     st.sampled_from([7, 64, 300]),
     st.booleans(),
 )
+# found by a run of the suite: the last chunk began with the `\` of `\nsk-…` alone (no
+# separator before it), and the next piece, `nsk-…`, was a word, not a key: it was left whole
+@example(
+    [
+        (b"\x00", f"password={PROSE_PASSWORD}"),
+        (b"\x00\x00", f"\\n{ESCAPED}"),
+        (b"", DB_PASS),
+        (b"\x00", f"\\n{ESCAPED}"),
+        (b"\x00\x00", DB_PASS),
+    ],
+    64,
+    False,
+)
+# and with the bytes before a secret kept with it, a cut moved back into the secret before
+@example([(b"", DB_PASS)] * 6 + [(b"", PRIVATE_KEY)], 7, False)
 def test_a_file_redacted_in_chunks_is_redacted_as_a_whole(
     pieces: list[tuple[bytes, str]], chunk: int, transcript: bool
 ) -> None:
