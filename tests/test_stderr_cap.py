@@ -159,7 +159,12 @@ def test_a_pool_of_workers_flooding_stderr_keeps_each_log_to_the_cap(
 
 
 # Writes to stderr as fast as it can, forever.
-ENDLESS = "import sys\nb = b'x' * 65536\nwhile True:\n    sys.stderr.buffer.write(b)\n"
+# A flood the cap must stop: 256 MiB at most, then it waits to be killed. Endless, a run where
+# the stop came late (a loaded machine) filled the 24 GB memory filesystem the tests write to.
+ENDLESS = (
+    "import sys, time\nb = b'x' * 65536\nfor _ in range(4096):\n    sys.stderr.buffer.write(b)\n"
+    "sys.stderr.flush()\ntime.sleep(600)\n"
+)
 
 
 @pytest.mark.usefixtures("small_cap")
