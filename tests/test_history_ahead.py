@@ -124,15 +124,20 @@ def _rows(store: Path) -> dict[str, list[tuple[object, ...]]]:
     return found
 
 
-@pytest.mark.parametrize("log", [PYTEST_VERBOSE, EXUNIT_TRACE, JUNIT])
-def test_a_triage_records_the_same_run_with_its_inputs_read_ahead(
-    log: Path, tmp_path: Path, history_template: Path, processes: Processes
-) -> None:
-    outcomes = {}
+Outcome = tuple[dict[str, object], dict[str, list[tuple[object, ...]]], str | bool]
+
+
+def _ahead_and_after(
+    log: Path, store_before: Path, tmp_path: Path, processes: Processes
+) -> list[Outcome]:
+    """`log` triaged into two copies of `store_before`: its inputs read ahead (forked), then
+    read after the triage (the threshold out of reach); each run's report, store rows and what
+    the recording took from the reading ahead."""
+    outcomes: list[Outcome] = []
     for name, min_bytes in (("ahead", 0), ("after", 1 << 62)):
-        store = shutil.copyfile(history_template, tmp_path / f"{name}.sqlite")
-        run_dir, said = tmp_path / f"run-{name}", tmp_path / f"used-{name}"
-        argv = ["triage", str(log), "-f", "json", "--run-dir", str(run_dir)]
+        store = shutil.copyfile(store_before, tmp_path / f"{name}.sqlite")
+        said = tmp_path / f"used-{name}"
+        argv = ["triage", str(log), "-f", "json", "--run-dir", str(tmp_path / f"run-{name}")]
         done = processes.run(
             [sys.executable, "-c", RUNNER, str(min_bytes), "-", str(said), *argv,
              "--history", str(store), "--fail-on", "never"],
@@ -141,8 +146,17 @@ def test_a_triage_records_the_same_run_with_its_inputs_read_ahead(
         assert done.returncode == 0, done.stderr
         report = json.loads(done.stdout)
         report.pop("run_dir")
-        outcomes[name] = (report, _rows(store), said.exists() and said.read_text())
-    (report, rows, used), (report_after, rows_after, used_after) = outcomes.values()
+        outcomes.append((report, _rows(store), said.exists() and said.read_text()))
+    return outcomes
+
+
+@pytest.mark.parametrize("log", [PYTEST_VERBOSE, EXUNIT_TRACE, JUNIT])
+def test_a_triage_records_the_same_run_with_its_inputs_read_ahead(
+    log: Path, tmp_path: Path, history_template: Path, processes: Processes
+) -> None:
+    (report, rows, used), (report_after, rows_after, used_after) = _ahead_and_after(
+        log, history_template, tmp_path, processes
+    )
     assert used == "keys, names" and not used_after  # read ahead, then after the triage
     assert report == report_after
     assert rows == rows_after
@@ -173,21 +187,9 @@ def test_the_next_run_of_a_suite_the_store_knows_is_recorded_the_same_read_ahead
         timeout=120,
     )  # fmt: skip
     assert seeded.returncode == 0, seeded.stderr
-    outcomes = {}
-    for name, min_bytes in (("ahead", 0), ("after", 1 << 62)):
-        store = shutil.copyfile(knowing, tmp_path / f"{name}.sqlite")
-        said = tmp_path / f"used-{name}"
-        argv = ["triage", str(again), "-f", "json", "--run-dir", str(tmp_path / f"run-{name}")]
-        done = processes.run(
-            [sys.executable, "-c", RUNNER, str(min_bytes), "-", str(said), *argv,
-             "--history", str(store), "--fail-on", "never"],
-            timeout=120,
-        )  # fmt: skip
-        assert done.returncode == 0, done.stderr
-        report = json.loads(done.stdout)
-        report.pop("run_dir")
-        outcomes[name] = (report, _rows(store), said.exists() and said.read_text())
-    (report, rows, used), (report_after, rows_after, used_after) = outcomes.values()
+    (report, rows, used), (report_after, rows_after, used_after) = _ahead_and_after(
+        again, knowing, tmp_path, processes
+    )
     assert used == loaded and not used_after
     assert report == report_after
     assert rows == rows_after
