@@ -87,6 +87,7 @@ class StderrCap:
         self.started = started  # monotonic: the spawn
         self.closed = False
         self.pid: int | None = None  # the worker's process group, stopped if no hole can be made
+        self.stopped = False  # that group was sent SIGKILL
         self.size = 0  # bytes written, as last seen
         self.last_seen = started
         self.dropped: Dropped | None = None
@@ -107,7 +108,10 @@ class StderrCap:
         st = os.stat(self.path)  # no descriptor held: a pool of many workers may be near its limit
         self.size, self.last_seen = st.st_size, time.monotonic()
         before = self.dropped
-        if st.st_blocks * 512 <= self.cap or (before is not None and before.refused):
+        if before is not None and before.refused:
+            self._stop_worker()  # again: a refusal seen before the spawn gave its pid
+            return False
+        if st.st_blocks * 512 <= self.cap:
             return False
         block = st.st_blksize or 4096
         head = -(-(self.cap // 2) // block) * block
@@ -125,14 +129,19 @@ class StderrCap:
             dropped.end = end
         except OSError as exc:
             dropped.refused = exc.strerror or str(exc)
-            if self.pid is not None:
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.killpg(self.pid, signal.SIGKILL)
+            self._stop_worker()
         finally:
             os.close(fd)
         if before is None and self.on_capped is not None:
             self.on_capped(self)
         return True
+
+    def _stop_worker(self) -> None:
+        """SIGKILL to the worker's process group, once its pid is known."""
+        if self.pid is not None and not self.stopped:
+            self.stopped = True
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.pid, signal.SIGKILL)
 
     def traced(self, trace: Trace, worker: str) -> None:
         """When the cap is reached, a `stderr_capped` event of `worker` goes to `trace`."""

@@ -21,7 +21,7 @@ import pytest
 
 from poolctl.context import RunContext
 from poolctl.holes import data_ranges, read_head, read_tail
-from poolctl.stderr_cap import CAP_ENV, punch_hole
+from poolctl.stderr_cap import CAP_ENV, StderrCap, punch_hole
 from poolctl.worker import WorkerSpec
 from tests.conftest import Processes, RunCli
 
@@ -267,3 +267,23 @@ def _read(path: Path) -> bytes:
         return path.read_bytes()
     except FileNotFoundError:
         return b""
+
+
+def test_a_refusal_met_before_the_worker_pid_is_known_still_stops_the_worker(
+    tmp_path: Path, processes: Processes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cap is checked from before the spawn: a flood fast enough to pass the cap before
+    the pid was handed over was refused then, and the worker never stopped (a loaded run)."""
+
+    def refuse(fd: int, start: int, length: int) -> None:
+        raise OSError(errno.EOPNOTSUPP, os.strerror(errno.EOPNOTSUPP))
+
+    monkeypatch.setattr("poolctl.stderr_cap.punch_hole", refuse)
+    log = tmp_path / "w1.stderr.log"
+    log.write_bytes(b"x" * (3 * 1024 * 1024))
+    cap = StderrCap(log, 2 * 1024 * 1024, time.monotonic())
+    assert cap.check() and cap.dropped is not None and cap.dropped.refused  # no pid yet
+    proc = processes.popen(["sleep", "60"], start_new_session=True)
+    cap.pid = proc.pid
+    cap.check()
+    assert proc.wait(timeout=10) == -signal.SIGKILL
