@@ -1,8 +1,8 @@
 """The history store's connection: an SQLAlchemy engine on SQLite or PostgreSQL, its schema
 ensured on open, and every failure turned into one `HistoryError` line. A SQLite store already
-at `SCHEMA_HEAD` is recognised, and a run recorded in it (`recording`), with `sqlite3` alone:
-SQLAlchemy is imported only to create or upgrade a store, for PostgreSQL, and for `poolctl
-history`'s listings.
+at `SCHEMA_HEAD` is recognised, a new one created at it (`sqlite_head`), and a run recorded in
+it (`recording`), with `sqlite3` alone: SQLAlchemy is imported only to upgrade a store, for
+PostgreSQL, and for `poolctl history`'s listings.
 
 SQLite: write transactions start with `BEGIN IMMEDIATE` (a second writer waits for the lock up
 front instead of failing to upgrade a read lock later), in WAL mode (readers do not block the
@@ -28,6 +28,7 @@ from poolctl.history.errors import HistoryError, first_line
 from poolctl.history.location import Location
 from poolctl.history.rawdb import Db, SaDb, SqliteDb
 from poolctl.history.schema_head import SCHEMA_HEAD, VERSION_TABLE
+from poolctl.history.sqlite_head import create_head
 from poolctl.units import seconds_from_env
 
 if TYPE_CHECKING:
@@ -161,7 +162,9 @@ class HistoryStore:
                 f"it is not a poolctl history store: it holds other tables ({shown}) and no "
                 "poolctl schema; give a new file, or a store poolctl made",
             )
-        if path is not None and _sqlite_current(path, self.timeout):
+        if path is not None and (
+            _sqlite_current(path, self.timeout) or self._created_with_sqlite3(path)
+        ):
             self._current = True  # recorded with sqlite3: SQLAlchemy is not even imported
             return self
         with self.errors("cannot open it"):
@@ -170,6 +173,20 @@ class HistoryStore:
             self.engine = _engine(self.location, self.timeout)
             ensure_schema(self.engine, self.location.display)
         return self
+
+    def _created_with_sqlite3(self, path: Path) -> bool:
+        """A new (missing or empty) file given the schema at its head with `sqlite3`; False
+        for any other file, left to the migrations."""
+        try:
+            if path.stat().st_size > 0:
+                return False
+        except FileNotFoundError:
+            pass
+        with self.errors("cannot open it"):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with contextlib.closing(sqlite3.connect(path, timeout=self.timeout)) as db:
+                _on_connect(db)
+                return create_head(db)
 
     def _sa_engine(self) -> Engine:
         if self.engine is None:
