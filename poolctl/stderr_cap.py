@@ -8,9 +8,11 @@ stays the count of bytes the worker wrote, and the dropped range is a hole, whic
 skips (`poolctl.holes`). The caps are checked every `CHECK_EVERY` seconds while their workers
 run (by a thread that sleeps in between: a diagnosis dumps stacks and starts experiments for
 seconds on end, and checks in the waits on stdout alone let a flood write 3.4 GB), and once
-more when each has stopped. Where the filesystem refuses to punch a hole, the worker is stopped
-instead (SIGKILL to its process group), and that is said: the disk stays bounded either way, and
-the report says what was dropped.
+more when each has stopped. Between writes the thread sleeps until a log is written to
+(inotify, Linux): a pool whose workers write nothing to stderr is not woken 50 times a second.
+Where the filesystem refuses to punch a hole, the worker is stopped instead (SIGKILL to its
+process group), and that is said: the disk stays bounded either way, and the report says what
+was dropped.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from poolctl.inotify import Writes
 from poolctl.units import bytes_from_env, fmt_bytes, fmt_seconds
 
 if TYPE_CHECKING:
@@ -39,6 +42,9 @@ MOST_CAP = 1024**4
 # Seconds between two checks, a quarter of it while a log is past its cap: a flood of 2.7 GB/s
 # peaked at 186-214 MiB on disk under the 128 MiB cap (256-269 MiB checked every 20 ms).
 CHECK_EVERY = 0.02
+# Seconds the thread sleeps while no log is written to, where inotify says when one is (a
+# safety net only: where it cannot, or a log could not be watched, it checks every CHECK_EVERY)
+IDLE_CHECK = 0.25
 FALLOC_FL_KEEP_SIZE = 1
 FALLOC_FL_PUNCH_HOLE = 2
 
@@ -67,6 +73,15 @@ def punch_hole(fd: int, start: int, length: int) -> None:
         raise OSError(err, os.strerror(err))
 
 
+def _inotify() -> Writes | None:
+    """What tells of writes to the logs, or None where nothing can (not Linux, or inotify's
+    limit reached): the caps are then checked by the clock."""
+    try:
+        return Writes()
+    except OSError:
+        return None
+
+
 @dataclass
 class Dropped:
     """What a cap did: the range punched out, or the worker stopped because it could not."""
@@ -92,6 +107,7 @@ class StderrCap:
         self.last_seen = started
         self.dropped: Dropped | None = None
         self.on_capped: Callable[[StderrCap], None] | None = None  # its trace's event
+        self.watch: int | None = None  # its inotify watch, while it is checked
         self._lock = threading.Lock()
 
     def check(self) -> bool:
@@ -211,7 +227,8 @@ class StderrCap:
 
 class StderrCaps:
     """The capped stderr logs of one run, each checked every `CHECK_EVERY` seconds while its
-    worker may write, by one thread that sleeps in between and ends with the last of them."""
+    worker writes to it, by one thread that sleeps in between (until a log is written to, where
+    inotify tells) and ends with the last of them."""
 
     def __init__(self) -> None:
         self.all: list[StderrCap] = []
@@ -219,6 +236,7 @@ class StderrCaps:
         self._cap: int | None = None
         self._lock = threading.Lock()
         self._watcher: threading.Thread | None = None
+        self._inotify: Writes | None = None  # the watcher's: made with it, closed as it ends
 
     def setting(self) -> int:
         """`POOLCTL_STDERR_CAP`, read once a run (a bad value: UsageProblem, exit 2): the
@@ -230,14 +248,20 @@ class StderrCaps:
     def open(self, path: Path) -> StderrCap:
         """The cap on the log at `path` (made if need be), checked from now on."""
         cap = StderrCap(path, self.setting(), time.monotonic())
+        with contextlib.suppress(OSError):  # made now, so that it can be watched from the start
+            path.touch()
         with self._lock:
             self.all.append(cap)
             self._live.append(cap)
             if self._watcher is None:
+                self._inotify = _inotify()
                 self._watcher = threading.Thread(
                     target=self._watch, name="poolctl-stderr-cap", daemon=True
                 )
                 self._watcher.start()
+            if self._inotify is not None:
+                with contextlib.suppress(OSError):  # (the watches' limit: checked by the clock)
+                    cap.watch = self._inotify.watch(path)
         return cap
 
     def close(self, cap: StderrCap | None) -> None:
@@ -247,6 +271,10 @@ class StderrCaps:
         cap.close()
         with self._lock, contextlib.suppress(ValueError):
             self._live.remove(cap)
+            if cap.watch is not None and self._inotify is not None:
+                with contextlib.suppress(OSError):  # wakes the thread: it may be the last
+                    self._inotify.unwatch(cap.watch)
+                cap.watch = None
 
     def close_all(self) -> None:
         """The end of the run: every log still checked, complete."""
@@ -261,12 +289,23 @@ class StderrCaps:
                 live = list(self._live)
                 if not live:
                     self._watcher = None
+                    if self._inotify is not None:
+                        self._inotify.close()
+                        self._inotify = None
                     return
+                changes = self._inotify
+                if any(cap.watch is None for cap in live):
+                    changes = None  # a log not watched: checked by the clock
             flooded = False
             for cap in live:
                 with contextlib.suppress(OSError):
                     flooded = cap.check() or flooded
             time.sleep(CHECK_EVERY / 4 if flooded else CHECK_EVERY)  # a flood: sooner
+            if changes is not None and not flooded:
+                # until a log is written to (at once if one was during the sleep), or a log's
+                # watch is removed as its worker ends
+                with contextlib.suppress(OSError):
+                    changes.wait(IDLE_CHECK)
 
     def notes(self, folder: Path) -> list[str]:
         """What the caps of the logs under `folder` dropped (or stopped), one line each."""

@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ import pytest
 
 from poolctl.context import RunContext
 from poolctl.holes import data_ranges, read_head, read_tail
-from poolctl.stderr_cap import CAP_ENV, StderrCap, punch_hole
+from poolctl.stderr_cap import CAP_ENV, IDLE_CHECK, StderrCap, StderrCaps, punch_hole
 from poolctl.worker import WorkerSpec
 from tests.conftest import Processes, RunCli
 
@@ -92,9 +93,12 @@ def _capped_events(run_dir: Path) -> list[dict[str, Any]]:
 
 
 @pytest.mark.usefixtures("small_cap")
+@pytest.mark.parametrize("woken_by", ["inotify", "clock"])
 def test_ping_of_a_worker_flooding_stderr_keeps_its_log_to_the_cap(
-    run_cli: RunCli, tmp_path: Path
+    run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, woken_by: str
 ) -> None:
+    if woken_by == "clock":  # where inotify cannot tell of writes, the caps are polled
+        monkeypatch.setattr("poolctl.stderr_cap._inotify", lambda: None)
     script = tmp_path / "flood.py"
     script.write_text(FLOOD_THEN_SERVE)
     run_dir = tmp_path / "run"
@@ -287,3 +291,38 @@ def test_a_refusal_met_before_the_worker_pid_is_known_still_stops_the_worker(
     cap.pid = proc.pid
     cap.check()
     assert proc.wait(timeout=10) == -signal.SIGKILL
+
+
+def test_the_caps_thread_sleeps_while_no_log_is_written_to(
+    tmp_path: Path, real_sleep: Callable[[float], None]
+) -> None:
+    """Woken by the writes (inotify), not 50 times a second: a pool of quiet workers costs no
+    wake-ups; a write is still checked at once."""
+    caps = StderrCaps()
+    log = tmp_path / "w1.stderr.log"
+    cap = caps.open(log)
+    checks: list[float] = []
+    check = cap.check
+
+    def counted() -> bool:
+        checks.append(time.monotonic())
+        return check()
+
+    cap.check = counted  # type: ignore[method-assign]
+    try:
+        real_sleep(0.02 + 2 * IDLE_CHECK)  # quiet: the clock's checks only
+        quiet = len(checks)
+        with open(log, "ab") as f:
+            f.write(b"a line\n")
+        deadline = time.monotonic() + 10
+        while cap.size == 0 and time.monotonic() < deadline:
+            real_sleep(0.005)
+        assert cap.size == len(b"a line\n")  # the write was seen
+    finally:
+        caps.close(cap)
+    # every CHECK_EVERY (20 ms) this was 25 checks and more; the first, then every IDLE_CHECK
+    assert quiet <= 4, checks
+    watcher = caps._watcher
+    if watcher is not None:
+        watcher.join(timeout=10)
+    assert watcher is None or not watcher.is_alive()  # it ended with its last log
