@@ -160,12 +160,23 @@ def load_yaml(path: Path, error_type: type[InputError] = InputError) -> YamlDocu
     return YamlDocument(path, data, root, error_type)
 
 
+class Recursive(Exception):
+    """An alias inside the collection it names (`a: &a {b: *a}`): the document never ends."""
+
+    def __init__(self, node: yaml.Node) -> None:
+        super().__init__(node)
+        self.node = node  # the collection named by the alias within it
+
+
 def expanded_sizes(root: yaml.Node) -> dict[int, int]:
     """The number of nodes under each node (by `id`), itself included and aliases expanded.
 
     The tree is a graph when aliases repeat a node: each node is counted once per reference,
-    but computed once (an iterative walk: a deep document does not exhaust the stack)."""
+    but computed once (an iterative walk: a deep document does not exhaust the stack).
+    `Recursive` when a node holds itself: the walk of that node never ended, and grew its
+    stack until memory ran out."""
     sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()  # the nodes whose children are being walked: the path to here
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
     while stack:
         node, done = stack.pop()
@@ -174,7 +185,11 @@ def expanded_sizes(root: yaml.Node) -> dict[int, int]:
         children = _children(node)
         if done or not children:
             sizes[id(node)] = 1 + sum(sizes[id(c)] for c in children)
+            open_nodes.discard(id(node))
             continue
+        if id(node) in open_nodes:
+            raise Recursive(node)
+        open_nodes.add(id(node))
         stack.append((node, True))
         stack.extend((c, False) for c in children if id(c) not in sizes)
     return sizes
@@ -217,7 +232,14 @@ def _check_unique_keys(root: yaml.Node, path: Path, error_type: type[InputError]
 def _check_size(root: yaml.Node, path: Path, error_type: type[InputError]) -> None:
     """Refuse a document of more than `MAX_NODES` nodes, aliases expanded, naming the line of
     the collection whose aliases blow it up."""
-    sizes = expanded_sizes(root)
+    try:
+        sizes = expanded_sizes(root)
+    except Recursive as loop:
+        raise error_type(
+            "an alias inside the collection it names (its anchor is on this line): the "
+            "document would never end; write the values out, or alias another collection",
+            where=f"{path}:{loop.node.start_mark.line + 1}",
+        ) from None
     if sizes[id(root)] <= MAX_NODES:
         return
     node = root

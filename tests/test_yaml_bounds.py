@@ -160,3 +160,36 @@ def test_a_file_that_is_not_utf8_is_refused_with_its_line(tmp_path: Path) -> Non
         load_yaml(path)
     assert refused.value.where == f"{path}:2"
     assert refused.value.message.startswith("not UTF-8: byte 0xe9 at column 17")
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("worker: &w\n  command: [python3]\n  again: *w\n", 1),  # a mapping holding itself
+        ("worker:\n  command: [python3]\nsteps: &s\n  - *s\n", 3),  # a sequence holding itself
+    ],
+)
+def test_an_alias_inside_the_collection_it_names_is_refused_with_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, line: int
+) -> None:
+    """It never ended: the walk that counts the nodes grew until memory ran out."""
+    path = write(tmp_path, "loop.yaml", text)
+    code = main(["run-scenario", "--check", str(path)])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    assert err == (
+        f"poolctl: error: {path}:{line}: an alias inside the collection it names (its anchor "
+        "is on this line): the document would never end; write the values out, or alias "
+        "another collection\n"
+    )
+
+
+def test_an_alias_inside_the_collection_it_names_in_a_pattern_file_is_refused(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    write(folder, "loop.yaml", "id: loop\nnumber: 9\ntitle: t\nsummary: s\nrationale: &r [*r]\n")
+    with pytest.raises(PatternError) as refused:
+        load_patterns([folder])
+    assert str(refused.value).startswith(f"{folder / 'loop.yaml'}:5: an alias inside the")
