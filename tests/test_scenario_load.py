@@ -158,6 +158,16 @@ def test_a_variable_holding_a_nul_byte_names_its_line(tmp_path: Path) -> None:
     assert ":4: worker.env: " in message and "the variable 'MODE' holds a NUL byte" in message
 
 
+@pytest.mark.parametrize("name", ["A=B", ""])
+def test_a_variable_name_no_environment_can_hold_names_its_line(tmp_path: Path, name: str) -> None:
+    """`A=B` was an internal error when the pool started (the system splits at the first `=`)."""
+    message = error_of(tmp_path, GOOD.replace("pool:", f'  env: {{"{name}": x}}\npool:'))
+    assert message.endswith(
+        f":4: worker.env: {name!r} is no variable's name: a name is not empty and holds no '=' "
+        "(the environment is NAME=VALUE, split at the first '=')"
+    ), message
+
+
 @pytest.mark.parametrize(
     ("env", "said"),
     [

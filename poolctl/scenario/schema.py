@@ -46,15 +46,21 @@ def _runnable(command: list[str] | str) -> list[str] | str:
     return command
 
 
-def _no_nul(env: dict[str, str]) -> dict[str, str]:
-    """An environment a program can be given: no NUL byte in a name or a value."""
+def _settable(env: dict[str, str]) -> dict[str, str]:
+    """An environment a program can be given: names that are names (not empty, no `=`: the
+    system splits `NAME=VALUE` at the first one), no NUL byte in a name or a value."""
     for name, value in env.items():
         if "\0" in name or "\0" in value:
             raise ValueError(f"the variable {name!r} holds a NUL byte, which no variable can")
+        if not name or "=" in name:
+            raise ValueError(
+                f"{name!r} is no variable's name: a name is not empty and holds no '=' "
+                "(the environment is NAME=VALUE, split at the first '=')"
+            )
     return env
 
 
-Environment = Annotated[dict[str, str], AfterValidator(_no_nul)]
+Environment = Annotated[dict[str, str], AfterValidator(_settable)]
 
 
 Command = Annotated[list[str] | str, AfterValidator(_runnable)]
