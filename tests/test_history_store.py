@@ -370,3 +370,19 @@ def test_another_program_s_sqlite_database_is_refused_and_left_untouched(
     )
     assert app.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["app.sqlite"]
+
+
+@pytest.mark.parametrize(("kind", "said"), [("null", "a device"), ("dir", "a directory")])
+def test_a_store_path_that_is_no_file_is_refused_saying_what_it_is(
+    run_cli: RunCli, tmp_path: Path, kind: str, said: str
+) -> None:
+    """SQLite said "disk I/O error" for /dev/null, "unable to open database file" for a
+    directory (a `--history` given a folder)."""
+    path = Path("/dev/null") if kind == "null" else tmp_path
+    log = Path(__file__).parent / "fixtures" / "pytest" / "pool_suite.txt"
+    code, out, err = run_cli("triage", str(log), "--history", f"sqlite:///{path}", "-q")
+    assert code == 2 and out  # the report first
+    assert err.strip() == (
+        f"poolctl: error: history store {path}: cannot open it: it is {said}, not a file; "
+        "give a file path"
+    )

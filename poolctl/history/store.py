@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import math
 import sqlite3
+import stat
 import sys
 import urllib.parse
 from collections.abc import Iterator
@@ -127,6 +128,23 @@ def _foreign_tables(path: Path) -> list[str]:
     return [] if VERSION_TABLE in names else names
 
 
+def _not_a_file(path: Path) -> str | None:
+    """What `path` is when it exists and is no regular file (a directory, /dev/null, a FIFO)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None  # missing (a new store), or unreadable: opening it says why
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "a socket" if stat.S_ISSOCK(mode) else "a special file"
+
+
 def _sqlite_current(path: Path, timeout: float) -> bool:
     """Whether the SQLite store at `path` is at `SCHEMA_HEAD`, read with `sqlite3` alone."""
     try:
@@ -152,6 +170,11 @@ class HistoryStore:
     def open(self) -> HistoryStore:
         """Connect and ensure the schema (created on first use)."""
         path = self.location.sqlite_path
+        kind = _not_a_file(path) if path is not None else None
+        if kind is not None:  # SQLite said "disk I/O error" or "unable to open database file"
+            raise HistoryError(
+                self.location.display, f"cannot open it: it is {kind}, not a file; give a file path"
+            )
         foreign = _foreign_tables(path) if path is not None else []
         if foreign:  # another program's database (a mistyped --history): left untouched
             shown = ", ".join(foreign[:5]) + (
