@@ -135,6 +135,21 @@ def test_a_missing_command_fails_and_skips_the_worker_checks(doctor: Doctor) -> 
     assert any("not run: Start-up, Framing" in n for n in report.notes)
 
 
+@pytest.mark.parametrize(
+    ("program", "said"),
+    [
+        ("/no/such/worker", "command not found: /no/such/worker"),
+        ("bin/worker", "command not found (in .): bin/worker"),
+    ],
+)
+def test_a_missing_command_by_path_is_said_where_it_was_looked_for(
+    doctor: Doctor, program: str, said: str
+) -> None:
+    """An absolute path was said to be looked for "(in .)"."""
+    check = only(doctor([program], "Worker command"), "Worker command")
+    assert check.status == "fail" and check.summary == said
+
+
 def test_a_script_with_a_syntax_error_fails_with_its_line(tmp_path: Path, doctor: Doctor) -> None:
     bad = script(tmp_path / "worker.py", "import sys\ndef broken(:\n    pass\n", 0o644)
     check = only(doctor([sys.executable, str(bad)], "Worker command"), "Worker command")

@@ -140,8 +140,12 @@ def describe(spec: WorkerSpec, children: Children | None = None) -> Target:
     problem = ""
     head = b""
     if found is None:
-        where = "on the worker's PATH" if "/" not in program else f"(in {spec.cwd or '.'})"
-        problem = f"command not found {where}: {program}"
+        if "/" not in program:
+            problem = f"command not found on the worker's PATH: {program}"
+        elif os.path.isabs(program):  # (no folder to name: it was looked for where it says)
+            problem = f"command not found: {program}"
+        else:
+            problem = f"command not found (in {spec.cwd or '.'}): {program}"
     elif os.path.isdir(found):
         problem = f"{found} is a directory, not a program"
     elif not os.access(found, os.X_OK):
