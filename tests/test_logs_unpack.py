@@ -45,6 +45,29 @@ def test_a_compressed_log_reads_as_its_original(relative: str, suffix: str, tmp_
     assert want and seen(copy) == want
 
 
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [
+        ("pool_suite.log.zst", "zstd-compressed, which poolctl does not decompress (it reads "
+         "gzip, xz, bzip2 and zip): zstd -dc {path} | poolctl triage -"),
+        ("pool_suite.log.lz4", "lz4-compressed, which poolctl does not decompress (it reads "
+         "gzip, xz, bzip2 and zip): lz4 -dc {path} | poolctl triage -"),
+    ],
+)  # fmt: skip
+def test_a_log_compressed_in_a_way_poolctl_cannot_read_is_named_with_its_command(
+    run_cli: RunCli, name: str, said: str
+) -> None:
+    """It was "format not recognised (not ExUnit, pytest or JUnit XML output)"."""
+    path = FIXTURES / "compressed" / name
+    code, out, err = run_cli("triage", str(path), "--no-history")
+    assert code == 2 and out == ""
+    assert err == (
+        f"poolctl: error: nothing could be read from the logs: {path}: "
+        + said.format(path=path)
+        + "\n"
+    )
+
+
 def test_a_gzip_log_cut_short_is_read_up_to_its_end_with_a_note(tmp_path: Path) -> None:
     original = FIXTURES / "exunit/pool_suite.log"
     packed = gzip.compress(original.read_bytes())

@@ -6,7 +6,8 @@ often renamed) and decompressed a chunk at a time, so a 1 GB log is never held w
 compressed file cut short (a download that stopped) is read up to where it ends, and a note
 says so: what was read is still triaged. A zip archive (GitHub Actions' "Download log archive")
 holds several logs: a file of one is read member by member (`poolctl.logs.archive`); on standard
-input (which cannot be read twice) it is refused with what to do.
+input (which cannot be read twice) it is refused with what to do. zstd, lz4, 7z and rar files
+are named, with the command that decompresses them.
 """
 
 from __future__ import annotations
@@ -27,6 +28,14 @@ _MAGIC = {
     "gzip": re.compile(rb"\A\x1f\x8b\x08"),
     "xz": re.compile(rb"\A\xfd7zXZ\x00"),
     "bzip2": re.compile(rb"\A(?s:BZh[1-9]1AY&SY)"),
+}
+
+# compressed in a way the standard library cannot read: named, with the command that can
+_UNREAD = {
+    "zstd": (rb"\A\x28\xb5\x2f\xfd", "zstd -dc {name} | poolctl triage -"),
+    "lz4": (rb"\A\x04\x22\x4d\x18", "lz4 -dc {name} | poolctl triage -"),
+    "7z": (rb"\A7z\xbc\xaf\x27\x1c", "7z x {name}, then poolctl triage on the files"),
+    "rar": (rb"\ARar!\x1a\x07", "unrar x {name}, then poolctl triage on the files"),
 }
 
 
@@ -74,6 +83,12 @@ def readable_input(stream: BinaryIO, name: str) -> tuple[BinaryIO, _Decompressed
         if magic.match(head):
             raw = _Decompressed(_decompressing(kind, stream), kind)
             return as_utf8(io.BufferedReader(raw, CHUNK)), raw
+    for kind, (start, command) in _UNREAD.items():
+        if re.match(start, head):  # binary to the format sniffing: "format not recognised"
+            raise InputError(
+                f"{name}: {kind}-compressed, which poolctl does not decompress (it reads gzip, "
+                f"xz, bzip2 and zip): {command.format(name=name)}"
+            )
     return as_utf8(stream), None
 
 
