@@ -106,29 +106,36 @@ def test_a_run_s_outcomes_share_one_outcome_its_time_read_once(
     assert len(parsed) == 4  # each of the 2 runs: once for its failures, once for its passes
 
 
+# a log triaged and recorded into a store, in a process of its own (the test suite has imported
+# SQLAlchemy already): the findings' statuses, and which of SQLAlchemy and Alembic it imported
+RECORD = (
+    "import json, sys\n"
+    "from poolctl.history.recorder import HistoryRecorder\n"
+    "from poolctl.logs import read_logs\n"
+    "from poolctl.patterns import load_patterns\n"
+    "from poolctl.triage import triage\n"
+    "report = triage(read_logs([sys.argv[2]]), load_patterns([]))\n"
+    "recorder = HistoryRecorder(sys.argv[1])\n"
+    "recorded = recorder.record(report)\n"
+    "recorder.finish()\n"
+    "print(json.dumps([[f.history.status for f in recorded.findings],\n"
+    "                  sorted(m for m in ('sqlalchemy', 'alembic') if m in sys.modules)]))\n"
+)
+
+
+def record_in_a_process(processes: Processes, store: str, log: Path) -> tuple[list[str], list[str]]:
+    """`RECORD` of `log` into `store`: (the statuses, the modules of SQLAlchemy's it imported)."""
+    done = processes.run([sys.executable, "-c", RECORD, store, str(log)], timeout=120)
+    assert done.returncode == 0, done.stderr
+    statuses, imported = json.loads(done.stdout)
+    return statuses, imported
+
+
 def test_a_current_sqlite_store_is_recorded_into_without_sqlalchemy(
     cli: RunCli, history_in_tmp: Path, processes: Processes
 ) -> None:
-    """In a process of its own: the test suite has imported SQLAlchemy already."""
     cli("triage", str(FLAKY_PYTEST[0]), "-q")  # the store: made, and holding a run
-    script = (
-        "import json, sys\n"
-        "from poolctl.history.recorder import HistoryRecorder\n"
-        "from poolctl.logs import read_logs\n"
-        "from poolctl.patterns import load_patterns\n"
-        "from poolctl.triage import triage\n"
-        "report = triage(read_logs([sys.argv[2]]), load_patterns([]))\n"
-        "recorder = HistoryRecorder(sys.argv[1])\n"
-        "recorded = recorder.record(report)\n"
-        "recorder.finish()\n"
-        "print(json.dumps([[f.history.status for f in recorded.findings],\n"
-        "                  'sqlalchemy' in sys.modules]))\n"
-    )
-    done = processes.run(
-        [sys.executable, "-c", script, str(history_in_tmp), str(FLAKY_PYTEST[1])], timeout=120
-    )
-    assert done.returncode == 0, done.stderr
-    statuses, imported = json.loads(done.stdout)
-    assert statuses and not imported
+    statuses, imported = record_in_a_process(processes, str(history_in_tmp), FLAKY_PYTEST[1])
+    assert statuses and imported == []
     with sqlite3.connect(history_in_tmp) as db:
         assert db.execute("SELECT count(*) FROM runs").fetchone() == (2,)

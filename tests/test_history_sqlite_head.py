@@ -4,9 +4,7 @@ importing SQLAlchemy or Alembic."""
 
 from __future__ import annotations
 
-import json
 import sqlite3
-import sys
 from pathlib import Path
 
 from poolctl.history.location import parse_location
@@ -15,6 +13,7 @@ from poolctl.history.schema_head import SCHEMA_HEAD
 from poolctl.history.sqlite_head import STATEMENTS, create_head
 from poolctl.history.store import HistoryStore, _engine, timeout_from_env
 from tests.conftest import Processes
+from tests.test_history_packed import record_in_a_process
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -58,27 +57,9 @@ def test_an_empty_file_is_created_into_and_a_store_is_created_once(tmp_path: Pat
 def test_a_first_triage_into_a_new_store_imports_no_sqlalchemy(
     tmp_path: Path, processes: Processes
 ) -> None:
-    """In a process of its own: the test suite has imported SQLAlchemy already."""
     store = tmp_path / "new" / "history.sqlite"
-    script = (
-        "import json, sys\n"
-        "from poolctl.history.recorder import HistoryRecorder\n"
-        "from poolctl.logs import read_logs\n"
-        "from poolctl.patterns import load_patterns\n"
-        "from poolctl.triage import triage\n"
-        "report = triage(read_logs([sys.argv[2]]), load_patterns([]))\n"
-        "recorder = HistoryRecorder(sys.argv[1])\n"
-        "recorded = recorder.record(report)\n"
-        "recorder.finish()\n"
-        "print(json.dumps([[f.history.status for f in recorded.findings],\n"
-        "                  sorted(m for m in ('sqlalchemy', 'alembic') if m in sys.modules)]))\n"
-    )
     log = FIXTURES / "pytest" / "pool_suite.txt"
-    done = processes.run(
-        [sys.executable, "-c", script, f"sqlite:///{store}", str(log)], timeout=120
-    )
-    assert done.returncode == 0, done.stderr
-    statuses, imported = json.loads(done.stdout)
+    statuses, imported = record_in_a_process(processes, f"sqlite:///{store}", log)
     assert statuses and set(statuses) == {"new"} and imported == []
     with sqlite3.connect(store) as db:
         assert db.execute("SELECT count(*) FROM runs").fetchone() == (1,)
