@@ -203,16 +203,17 @@ def test_where_no_hole_can_be_punched_the_flooding_worker_is_stopped(
     [("lots", "ping"), ("512K", "ping"), ("0", "ping"), ("2TiB", "doctor"), ("lots", "healthy")],
 )
 def test_a_cap_that_is_no_size_in_range_is_refused_in_one_line(
-    value: str, command: str, tmp_path: Path, processes: Processes
+    value: str, command: str, cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Before any worker starts: in a pool, each start failed on it (a spawn failure each)."""
-    env = {**os.environ, CAP_ENV: value, "POOLCTL_REPORTS_DIR": str(tmp_path / "reports")}
-    argv = [sys.executable, "-m", "poolctl", command, "--no-history"]
+    """Before any worker starts: in a pool, each start failed on it (a spawn failure each).
+    Run in this process, where starting any process fails the test: the refusal comes first."""
+    monkeypatch.setenv(CAP_ENV, value)
+    argv = [command, "--no-history"]
     if command == "healthy":  # the bundled scenario
-        argv[3:4] = ["run-scenario", "healthy"]
-    done = processes.run(argv, 60, cwd=tmp_path, env=env)
-    assert done.returncode == 2, done.stderr
-    assert done.stderr.strip() == (
+        argv[0:1] = ["run-scenario", "healthy"]
+    code, _, err = cli(*argv)
+    assert code == 2, err
+    assert err.strip() == (
         "poolctl: error: POOLCTL_STDERR_CAP: not a size from 1 MiB to 1 TiB (bytes, or with a "
         f"unit: 64MiB, 1G): {value!r}"
     )
