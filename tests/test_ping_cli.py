@@ -152,7 +152,7 @@ def test_every_framing_round_trips(run_cli: RunCli, framing: str) -> None:
 
 
 def test_ignore_sigterm_worker_is_still_stopped(run_cli: RunCli) -> None:
-    code, report = ping_json(run_cli, *worker("--ignore-sigterm", "--spin-on-eof"))
+    code, report = ping_json(run_cli, *worker("--ignore-sigterm", "--hang-on-eof"))
     assert code == 0
     assert report["extra"]["worker"]["stopped_by"].startswith("SIGKILL after")
 

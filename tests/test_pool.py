@@ -322,7 +322,7 @@ def test_workers_ignoring_sigterm_are_killed_at_shutdown(with_pool: WithPool) ->
     async def body(pool: Pool) -> list[int]:
         return [w.process.pid for w in pool.workers.values()]
 
-    pids, trace = with_pool(body, "--ignore-sigterm", "--spin-on-eof", size=2, stop_grace=0.3)
+    pids, trace = with_pool(body, "--ignore-sigterm", "--hang-on-eof", size=2, stop_grace=0.3)
     exits = types(trace, "shutdown_done")[0].data["exits"]
     assert set(exits.values()) == {"killed by SIGKILL (9)"}
     for pid in pids:

@@ -114,7 +114,7 @@ def test_crash_at_start_gives_exit_code_and_traceback(reference_worker: Referenc
 
 
 def test_worker_ignoring_sigterm_is_killed_after_grace(reference_worker: ReferenceWorker) -> None:
-    w = reference_worker("--ignore-sigterm", "--spin-on-eof")
+    w = reference_worker("--ignore-sigterm", "--hang-on-eof")
     assert isinstance(w.exchange("ping", timeout=10), Answer)
     began = time.monotonic()
     status = w.stop(grace=0.5)

@@ -76,6 +76,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument(
         "--spin-on-eof", action="store_true", help="busy-loop instead of exiting when stdin closes"
     )
+    p.add_argument(
+        "--hang-on-eof", action="store_true", help="sleep instead of exiting when stdin closes"
+    )
     return p.parse_args(argv)
 
 
@@ -236,6 +239,8 @@ class Worker:
         if self.opts.spin_on_eof:
             while True:  # a worker that never notices its pipe closed
                 pass
+        while self.opts.hang_on_eof:  # as hard to stop, on no CPU: blocked on something else
+            time.sleep(3600)
 
 
 def main(argv: list[str] | None = None) -> int:
