@@ -19,6 +19,8 @@ from poolctl.report.github import SUMMARY_LIMIT
 from tests.conftest import REFERENCE, RunCli
 from tests.test_pictures import valid_html
 from tests.test_report_formats import valid_json, valid_junit
+from tests.test_triage_evidence_lines import FILES as QUOTED
+from tests.test_triage_evidence_lines import LOG_SUFFIXES
 
 FIXTURES = Path(__file__).parent / "fixtures"
 EXUNIT = str(FIXTURES / "exunit" / "pool_suite.log")
@@ -274,10 +276,12 @@ def test_annotations_capped_at_ten_with_how_many_more(
 
 
 # every captured log (tests/fixtures/src holds the suites they came from: a pom.xml is no log)
+# but those whose report is validated where each of its quotes is checked against its line
+# (tests/test_triage_evidence_lines.py: one triage of each serves both)
 FIXTURE_LOGS = sorted(
     p
     for p in FIXTURES.rglob("*")
-    if p.suffix in (".log", ".txt", ".xml") and FIXTURES / "src" not in p.parents
+    if p.suffix in LOG_SUFFIXES and FIXTURES / "src" not in p.parents and p not in QUOTED
 )
 
 

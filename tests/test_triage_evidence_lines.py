@@ -21,11 +21,13 @@ import pytest
 from poolctl.logs.ansi import strip_ansi
 from poolctl.logs.prefixes import strip_prefixes
 from tests.conftest import RunCli
+from tests.test_report_formats import valid_json
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FILES = sorted(
     p for d in ("exunit", "pytest", "junit") for p in (FIXTURES / d).rglob("*") if p.is_file()
 )
+LOG_SUFFIXES = (".log", ".txt", ".xml")  # a captured log (not a pool's `.kills` list)
 _ORIGIN = re.compile(r"^(?P<file>.+):(?P<a>\d+)(?:-(?P<b>\d+))?$")
 _NAMED_FRAME = re.compile(r"^(?P<where>\S+:\d+:) in \w+$")
 STAMP = b"2026-11-30T12:00:00.1234567Z "
@@ -82,9 +84,12 @@ def _violations(report: dict[str, Any], path: Path, lines: list[bytes]) -> list[
     return bad
 
 
-def _triage(cli: RunCli, path: Path, out: Path) -> list[str]:
-    code, _, err = cli("triage", str(path), "--no-history", "--format", "json", "-o", str(out))
-    bad = [] if code in (0, 1, 2) else [f"exit code {code}"]
+def _triage(
+    cli: RunCli, path: Path, out: Path, *options: str, codes: tuple[int, ...] = (0, 1, 2)
+) -> list[str]:
+    argv = ("triage", str(path), "--no-history", "--format", "json", "-o", str(out), *options)
+    code, _, err = cli(*argv)
+    bad = [] if code in codes else [f"exit code {code}"]
     if "Traceback" in err:
         bad.append(f"a traceback: {err[-400:]}")
     if code in (0, 1):
@@ -96,9 +101,17 @@ def _triage(cli: RunCli, path: Path, out: Path) -> list[str]:
 
 @pytest.mark.parametrize("fixture", FILES, ids=lambda p: str(p.relative_to(FIXTURES)))
 def test_every_quote_stands_on_its_line(cli: RunCli, tmp_path: Path, fixture: Path) -> None:
+    """A captured log's report also validates against the shipped schema, and its triage exits
+    0 under `--fail-on never`: one triage of each capture serves both checks (the logs outside
+    these folders are validated in tests/test_ci_outputs.py). A pool's `.kills` list is no log:
+    it is refused as bad input, and has no report."""
     copy = tmp_path / fixture.name
     copy.write_bytes(fixture.read_bytes())
-    assert _triage(cli, copy, tmp_path / "report.json") == []
+    out = tmp_path / "report.json"
+    log = fixture.suffix in LOG_SUFFIXES
+    assert _triage(cli, copy, out, "--fail-on", "never", codes=(0,) if log else (0, 1, 2)) == []
+    if log:
+        assert valid_json(out.read_text())["schema_version"] == 1
 
 
 def _damaged(data: bytes, how: str) -> bytes:
