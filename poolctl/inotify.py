@@ -8,6 +8,7 @@ instances' limit reached); `watch` raises it at the watches' limit.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import functools
@@ -64,12 +65,12 @@ class Writes:
         are read and dropped: the caller looks at the files themselves."""
         if not self._poll.poll(int(timeout * 1000)):
             return False
-        while True:  # drain: a flood's writes are one event, or a few, until read
-            try:
-                if not os.read(self.fd, 65536):
-                    return True
-            except BlockingIOError:
-                return True
+        # One read takes every event queued (a flood's writes are one event until it is
+        # read). Not a loop until none is left: a flood queues a new one after every read,
+        # and the caller would never get to look at its files.
+        with contextlib.suppress(BlockingIOError):
+            os.read(self.fd, 65536)
+        return True
 
     def close(self) -> None:
         os.close(self.fd)
