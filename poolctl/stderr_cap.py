@@ -107,6 +107,7 @@ class StderrCap:
         self.last_seen = started
         self.dropped: Dropped | None = None
         self.on_capped: Callable[[StderrCap], None] | None = None  # its trace's event
+        self.announced = False  # that event was emitted
         self.watch: int | None = None  # its inotify watch, while it is checked
         self._lock = threading.Lock()
 
@@ -148,9 +149,15 @@ class StderrCap:
             self._stop_worker()
         finally:
             os.close(fd)
-        if before is None and self.on_capped is not None:
-            self.on_capped(self)
+        self._announce()
         return True
+
+    def _announce(self) -> None:
+        """The trace's event, once: when the cap is reached, or when the trace is given if the
+        cap was reached before (a flood between the spawn and the trace's `spawned`)."""
+        if self.dropped is not None and self.on_capped is not None and not self.announced:
+            self.announced = True
+            self.on_capped(self)
 
     def _stop_worker(self) -> None:
         """SIGKILL to the worker's process group, once its pid is known."""
@@ -175,7 +182,9 @@ class StderrCap:
                 refused=d.refused or None,
             )
 
-        self.on_capped = emit
+        with self._lock:  # not between a check's punch and its `_announce`
+            self.on_capped = emit
+            self._announce()
 
     def close(self) -> None:
         """The last check: its worker has stopped writing."""

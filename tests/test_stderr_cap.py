@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from poolctl.context import RunContext
+from poolctl.events import Trace
 from poolctl.holes import data_ranges, read_head, read_tail
 from poolctl.stderr_cap import CAP_ENV, IDLE_CHECK, StderrCap, StderrCaps, punch_hole
 from poolctl.worker import WorkerSpec
@@ -229,6 +230,23 @@ def test_the_readers_of_a_log_stop_at_its_dropped_range(tmp_path: Path) -> None:
     assert read_tail(log, 10) == b"ttttt" + b"tail\n"
     tail = b"m" * 5 + b"t" * (1 << 20) + b"tail\n"  # from the hole's end on
     assert read_tail(log, 8 << 20) == tail
+
+
+def test_a_cap_reached_before_the_trace_was_given_is_still_an_event(tmp_path: Path) -> None:
+    """A flood between the spawn and the trace's `spawned` (the cap's thread woken by the first
+    write): the cap was punched with no trace to tell, and the event never came (a suite run
+    waited 60 s for it)."""
+    log = tmp_path / "workers" / "w1.stderr.log"
+    log.parent.mkdir()
+    log.write_bytes(b"x" * (3 * CAP))
+    cap = StderrCap(log, CAP, time.monotonic())
+    assert cap.check() is True and cap.dropped is not None  # punched, no trace yet
+    trace = Trace(tmp_path / "events.jsonl")
+    cap.traced(trace, "w1")
+    cap.check()  # a later check says nothing again
+    trace.close()
+    [event] = _capped_events(tmp_path)
+    assert event["worker"] == "w1" and event["dropped"] == [cap.dropped.start, cap.dropped.end]
 
 
 def test_a_run_interrupted_while_a_worker_floods_says_what_its_log_dropped(
