@@ -10,7 +10,7 @@ import pytest
 from poolctl.history.identity import case_file, case_id
 from poolctl.logs import read_logs
 from poolctl.logs.passes import read_passes
-from poolctl.model import Diagnosis
+from poolctl.model import Diagnosis, Unclassified
 from poolctl.patterns import load_patterns
 from poolctl.triage import triage
 
@@ -240,3 +240,18 @@ def test_the_same_title_in_two_jest_files_loses_no_failure() -> None:
         (20, ""),
     ]
     assert [(s.failures, s.read) for s in parsed.summaries] == [(2, 2), (1, 1)]
+
+
+def test_a_junit_failure_with_no_text_is_judged_by_nothing_of_another_test() -> None:
+    """pytest writes its XML on one line: a `<failure message="Failed" />` with no text was
+    searched in that line, and the next test's name and assertion (`assert 'pool' == 'port'">def
+    test_adapter_mode_is_port`) made it the nearest of adapter-misconfigured, quoted as its
+    evidence."""
+    report = triage(read_logs([str(JUNIT / "pytest_textless.xml")]), KB)
+    outcomes = {f.failure.name: f.outcome for f in report.findings}
+    textless = outcomes["test_cleanup_hook_ran"]
+    assert isinstance(textless, Unclassified)
+    assert (textless.nearest, textless.score) == (None, 0)
+    # the tests beside it are still judged on their own text
+    assert isinstance(outcomes["test_backend_loads"], Diagnosis)
+    assert outcomes["test_backend_loads"].pattern_id == "adapter-misconfigured"

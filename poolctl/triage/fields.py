@@ -100,10 +100,13 @@ class FailureView:
         text = self.failure.details.get("text")
         if text:
             return [Text("block", text[:MAX_FIELD])]
-        raw = self.blocks.lines(self.failure)
+        # a JUnit failure with no text (`<failure message="Failed" />`): its lines are XML,
+        # other test cases' names and texts on them (pytest writes its XML on one line)
+        raw = self.blocks.lines(self.failure) if self.failure.source != "junit" else []
         if raw:
             return [Text("block", ln, n) for n, ln in raw]
-        # not readable again (standard input): the parsed fields, as the runner printed them
+        # not readable again (standard input), or XML: the parsed fields, as the runner
+        # printed them
         f = self.failure
         parts = [f.message, *(f"{k}: {v}" for k, v in f.details.items()), *f.stacktrace]
         return [Text("block", "\n".join(p for p in parts if p)[:MAX_FIELD])]
