@@ -255,3 +255,35 @@ def test_a_junit_failure_with_no_text_is_judged_by_nothing_of_another_test() -> 
     # the tests beside it are still judged on their own text
     assert isinstance(outcomes["test_backend_loads"], Diagnosis)
     assert outcomes["test_backend_loads"].pattern_id == "adapter-misconfigured"
+
+
+def test_two_jest_cases_no_file_tells_apart_are_said_to_be_one_test_in_the_history() -> None:
+    """jest-junit writes no file by default: the timeout in test/checkout.test.js and the pass of
+    the same titles in test/totals.test.js are one test for the history (its runs showed it
+    failed every time, the other test's pass lost), and nothing said so."""
+    parsed = read_logs([str(JUNIT / "jest_same_key.xml")])
+    [failure] = parsed.failures
+    with (JUNIT / "jest_same_key.xml").open("rb") as stream:
+        [passed] = read_passes(stream, "junit")
+    assert (
+        (passed.name, passed.file)
+        == (failure.name, case_file(failure))
+        == (
+            "reports pool checks out a worker",
+            "",
+        )
+    )
+    [note] = [n for n in parsed.skipped if "no file to tell them apart" in n]
+    assert "'reports pool checks out a worker' (lines 4, 12)" in note
+    assert "JEST_JUNIT_ADD_FILE_ATTRIBUTE=true" in note
+    # with the file attribute the two are two tests, and nothing is said
+    parsed = read_logs([str(JUNIT / "jest_same_key_file.xml")])
+    [failure] = parsed.failures
+    with (JUNIT / "jest_same_key_file.xml").open("rb") as stream:
+        [passed] = read_passes(stream, "junit")
+    assert (case_file(failure), passed.file) == ("test/checkout.test.js", "test/totals.test.js")
+    assert not [n for n in parsed.skipped if "no file to tell them apart" in n]
+    # two failures with the same titles: said too; mocha's suites name their files: not said
+    [same] = [n for n in read_logs([str(JUNIT / "jest_same_titles.xml")]).skipped]
+    assert "'reports pool checks out a worker' (lines 4, 20)" in same
+    assert not read_logs([str(JUNIT / "mocha_same_titles.xml")]).skipped

@@ -26,6 +26,7 @@ from defusedxml.ElementTree import DefusedXMLParser
 from poolctl.errors import InputError
 from poolctl.logs.junit_body import EUNIT_REASON_RE, console_fields, eunit_reason, message_from_body
 from poolctl.logs.junit_java import java_location
+from poolctl.logs.junit_names import SameNames
 from poolctl.logs.junit_output import (
     PYTHON_TRACEBACK,
     CapturedTraceback,
@@ -150,6 +151,7 @@ class _Target:
         self.suite_output_line = 0
         self.suite_output_size = 0
         self.muted = False  # while the start tags reopening the open suites are given again
+        self.same_names = SameNames()  # test cases nothing tells apart, for the history
 
     def _line(self) -> int:
         if self.expat is None:
@@ -250,9 +252,18 @@ class _Target:
             self.case.failed.append((outcome, self.case.outcome_attrib, body, tail))
         if tag == "testcase" and self.case is not None:
             case, self.case = self.case, None
+            repeat = bool(case.failed) and not case.skipped and self._repeats_last_failure(case)
+            if not repeat and not (case.attrib.get("file") or case.suite_file):
+                self.same_names.see(
+                    case.attrib.get("name", ""),
+                    case.attrib.get("classname", "")
+                    or _in_group(case.suite, case.attrib.get("group")),
+                    case.line,
+                    bool(case.failed) and not case.skipped,
+                )
             if case.failed and case.skipped:
                 self._skipped_failure(case)
-            elif case.failed and not self._repeats_last_failure(case):
+            elif case.failed and not repeat:
                 for outcome, attrib, body, tail in case.failed:
                     failure = self._failure(case, outcome, attrib, body, tail)
                     kept = keep_failure(self.out, failure)
@@ -544,5 +555,8 @@ def parse_junit(stream: BinaryIO, name: str, out: ParsedLog, head: bytes) -> int
         )
     if target.cases == 0 and len(out.failures) == failures_before:
         out.skipped.append(f"{name}: no <testcase> elements found")
+    same = target.same_names.note(name)
+    if same:
+        out.skipped.append(same)
     out.summaries.extend(target.summaries())
     return target._line()
