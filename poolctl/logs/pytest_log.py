@@ -38,6 +38,7 @@ from poolctl.logs.pytest_block import (
     inner_end,
     inner_section,
 )
+from poolctl.logs.pytest_line_mode import LineModeMessage
 from poolctl.logs.pytest_summary import (
     SECTION_RE,
     Summaries,
@@ -575,25 +576,3 @@ class PytestParser(TextParser):
         named = with_summary(failure, *entry)
         parts = nodeid_parts(entry[2])
         return replace(named, name=".".join(parts[1:]) or entry[2], location=location or parts[0])
-
-
-# between an exception's chained parts (--tb=line prints each part's `E` lines)
-_CHAINED = ("The above exception was the direct cause", "During handling of the above exception")
-
-
-class LineModeMessage:
-    """The rest of a --tb=line message after its first `E` line, up to its location line: more
-    `E` lines, and the indented lines of a message printed on several (pydantic's fields,
-    pytest's explanation of an assert), which are read as its message as under `-v`."""
-
-    def __init__(self, parser: PytestParser) -> None:
-        self.parser = parser
-
-    def feed(self, number: int, line: str) -> bool:
-        if line.startswith(("E ", " ", "\t")) or line == "E":
-            self.parser.e_pending.append((number, line))
-            return True
-        return not line.strip() or line.startswith(_CHAINED)
-
-    def close(self) -> list[tuple[int, str]]:
-        return []
