@@ -56,3 +56,32 @@ def test_make_jobs_runs_are_both_read_with_their_summary_lines() -> None:
         (6, 6, False),
     ]
     assert [f.name for f in parsed.failures if not f.details.get("nodeid")] == []
+
+
+def test_make_jobs_sessions_on_lines_of_their_own_during_the_header_are_runs_beside() -> None:
+    # `make -j3`: sessions at lines 4, 5 and 14, before any run collected its tests: was
+    # '(no closing line: the run that began at line 4 ends at line 5, where another starts …)'
+    # and the same of the run at line 5, though each run printed its closing line
+    parsed = read_logs([str(PYTEST / "make_jobs_own_line.txt")])
+    assert len(parsed.failures) == 22
+    assert [(s.line, s.failures, s.read, s.inferred) for s in parsed.summaries] == [
+        (207, 9, 9, False),
+        (392, 7, 7, False),
+        (635, 6, 6, False),
+    ]
+
+
+def test_a_run_beside_that_printed_no_closing_line_is_said_so(tmp_path: Path) -> None:
+    # the same log cut after its first closing line (a CI log cut short): the two runs that
+    # began beside the first printed none, and which of the failures are theirs cannot be told
+    lines = (PYTEST / "make_jobs_own_line.txt").read_text().splitlines(keepends=True)
+    cut = tmp_path / "make_jobs_cut.txt"
+    cut.write_text("".join(lines[:207]))
+    parsed = read_logs([str(cut)])
+    assert [(s.line, s.failures) for s in parsed.summaries[:1]] == [(207, 9)]
+    [beside] = parsed.summaries[1:]
+    assert (beside.line, beside.start, beside.inferred) == (207, 5, True)
+    assert beside.text == (
+        "(no closing line: of the runs that began beside another at lines 5, 14, 2 printed no "
+        "result; which one(s) cannot be told)"
+    )

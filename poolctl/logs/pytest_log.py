@@ -192,6 +192,7 @@ class PytestParser(TextParser):
             return
         if not self.in_capture and self.beside.feed(line):
             return
+        self.beside.feed_header(line)
         marking = self.section == "test session starts" and not self.in_capture
         if marking and "]" in line[-3:] and _LAST_PROGRESS_RE.search(line):
             self.progress_done = True
@@ -251,11 +252,14 @@ class PytestParser(TextParser):
                         self.nested = 1  # a test's captured output, outside any block
                         return
                     self._commit_close()
-                    if self.beside.session_started() and self.session_started:
-                        return  # another tox environment's run: this one goes on after it
+                    if self.beside.session_started(number, self.session_started) and (
+                        self.session_started
+                    ):
+                        return  # another tox environment's or make target's run: this one goes on
                     # a new run: the previous one printed no closing line
                     self._end_unfinished_run(number, f"at line {number}, where another starts")
                     self.session_started = True
+                    self.beside.opened()
                 if not self._closing(number, line, title):
                     self.pending_close = None  # the run goes on: that closing line was text
                     self.section = title
@@ -411,6 +415,7 @@ class PytestParser(TextParser):
         self.ended_in = None  # the runner went on after the dump, and counted that test itself
         if not counts:  # `no tests ran`: a usage error of pytest's may follow
             self.run_errors.empty_run_closed = number
+        self.beside.closed()
         self.session_started = False
         failures = counts.get("failed", 0) + counts.get("errors", 0)
         tests = sum(
@@ -443,6 +448,7 @@ class PytestParser(TextParser):
     def finish(self) -> None:
         self._commit_close()
         self._end_unfinished_run(0, "with the input")
+        self.beside.finish(self.out, self.name, self._line_number)
         self.reruns.finish(self.out)
 
     def ended_in_test(self, failure: Failure, lines: Lines) -> None:

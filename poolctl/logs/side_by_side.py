@@ -12,11 +12,19 @@ starts are two runs to come. A session starting while one of them is still due i
 not a test's text, and it does not end the run in progress, which goes on after it. Once a
 run beside is known, its progress letters may come before a section line of this run's
 (`F==== short test summary info ====`): the section is read without them.
+
+Under `make -j` nothing says runs are due, and a second session may start on a line of its own
+while the first run prints its header (`make -j3`: three session lines before any `collected N
+items`). No test has run yet, so no test printed it: it is a run beside, not the end of the run
+in progress. Each such run is expected to print a closing line of its own after the run in
+progress closed; one that does not is said so at the end, with the lines they began at.
 """
 
 from __future__ import annotations
 
 import re
+
+from poolctl.logs.records import ParsedLog, RunSummary
 
 # tox 4's `env: commands[0]> cmd` and tox 3's `env run-test: commands[0] | cmd`; an
 # environment's end (`env: exit 1 (0.52 seconds) /dir> cmd pid=12`)
@@ -24,12 +32,14 @@ TRIGGERS = (
     r"^[\w.-]+(?:: | run-test: )commands\[\d+\](?:> | \| )",
     r"^[\w.-]+: exit -?\d+ \(",
     r"^[.sxXFE]+={3,} ",  # a section line after another run's progress letters
+    r"collected \d+ items?\b",  # a run's header is over: its tests are about to run
 )
 _COMMAND_RE = re.compile(TRIGGERS[0])
 _EXIT_RE = re.compile(TRIGGERS[1])
 # a section line another run's progress letters were written before (`F==== short test
 # summary info ====`)
 _MARKED_SECTION_RE = re.compile(r"^[.sxXFE]+(=+ .+ =+\s*)$")
+_COLLECTED_RE = re.compile(TRIGGERS[3])
 
 
 class SideBySide:
@@ -41,6 +51,9 @@ class SideBySide:
         self.due = 0
         self.glued_at = 0  # the line of a session that began on a progress line
         self.seen = False  # a run beside this one was seen: its letters may come before a line
+        self.header_open = False  # a run's session started, and no run has collected its tests
+        self.unclosed: list[int] = []  # where each run beside began whose closing line is due
+        self.in_progress = False  # the run whose session started last has not closed
 
     def feed(self, line: str) -> bool:
         """Count a tox line that starts an environment's command or ends an environment;
@@ -53,14 +66,49 @@ class SideBySide:
             return False
         return True
 
-    def session_started(self) -> bool:
-        """A session starts: whether it is the run of an environment tox started (one is
-        due), counted as started."""
+    def session_started(self, number: int = 0, in_progress: bool = False) -> bool:
+        """A session starts at line `number`: whether it is the run of an environment tox
+        started (one is due), counted as started; or, `in_progress` another run, a run beside
+        it when that run has not collected its tests (no test ran to print it)."""
         if not self.due:
-            return False
+            if not (in_progress and self.header_open):
+                return False
+            self.unclosed.append(number)
+            self.seen = True
+            return True
         self.due -= 1
         self.seen = True
         return True
+
+    def feed_header(self, line: str) -> None:
+        """A run collected its tests: the header of the runs started so far is over."""
+        if "collected " in line and _COLLECTED_RE.search(line):
+            self.header_open = False
+
+    def opened(self) -> None:
+        """A run's session started, and it is the run in progress: its header is printed."""
+        self.header_open = self.in_progress = True
+
+    def closed(self) -> None:
+        """A closing line: the run in progress's, else a run beside's."""
+        if self.in_progress:
+            self.in_progress = False
+        elif self.unclosed:
+            self.unclosed.pop(0)
+
+    def finish(self, out: ParsedLog, file: str, last: int) -> None:
+        """Say which runs beside another printed no closing line of their own."""
+        if not self.unclosed:
+            return
+        began = ", ".join(map(str, self.unclosed))
+        text = (
+            f"(no closing line: of the runs that began beside another at lines {began}, "
+            f"{len(self.unclosed)} printed no result; which one(s) cannot be told)"
+        )
+        out.summaries.append(
+            RunSummary(file, last, text, None, None, True, self.unclosed[0], None, "end of input")
+        )
+        self.unclosed = []
 
     def glued(self, number: int) -> bool:
         """A session began on progress line `number`: whether it is a run tox started (else
