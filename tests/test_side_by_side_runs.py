@@ -85,3 +85,31 @@ def test_a_run_beside_that_printed_no_closing_line_is_said_so(tmp_path: Path) ->
         "(no closing line: of the runs that began beside another at lines 5, 14, 2 printed no "
         "result; which one(s) cannot be told)"
     )
+
+
+def test_blocks_of_a_run_beside_printed_before_the_other_runs_summary_are_that_runs() -> None:
+    # `make -j2`, two runs sharing check_misc.py: the context run's blocks (lines 21-108), the
+    # adapters run's progress line and blocks (109-279), then the context run's summary and
+    # closing line (289), the adapters run's (300). The adapters run's 9 blocks were read as
+    # the context run's (17 read where it counted 8) and its summary lines as 9 more failures
+    # (26 in all); its progress line ended the last block of the other
+    parsed = read_logs([str(PYTEST / "make_jobs_mixed.txt")])
+    assert [(s.line, s.failures, s.read) for s in parsed.summaries] == [(289, 8, 8), (300, 9, 9)]
+    assert len(parsed.failures) == 17
+    by_run = sorted(
+        (int(f.details["summary_line"]) > 289, f.details["nodeid"]) for f in parsed.failures
+    )
+    assert [nodeid.split("::")[0] for beside, nodeid in by_run if beside].count(
+        "check_adapters.py"
+    ) == 4
+    assert [nodeid.split("::")[0] for beside, nodeid in by_run if not beside].count(
+        "check_context.py"
+    ) == 3
+    [price] = [f for f in parsed.failures if f.name == "test_format_price" and f.line_start < 109]
+    assert price.line_end < 109  # `FFFE.sx    [100%]`, the other run's, is no line of its block
+    [note] = parsed.skipped
+    assert note.endswith(
+        "make_jobs_mixed.txt:112-279: 9 failure block(s) printed among another run's output, "
+        "which its short summary does not name (a run beside it, under `make -j` or tox): read "
+        "as the next run's, matched to its summary lines by name"
+    )

@@ -152,6 +152,8 @@ class PytestBlock:
             return False
         if line[:1] in ".sxXFE" and self.parser.beside.section(line) is not line:
             return False  # a section line after the letters of a run beside this one
+        if not self.capturing and self.parser.beside.progress_of_another(line):
+            return False  # a run beside this one printed its progress: the block ended
         inner = bool(self.capturing) and self._inner_session(number, line)
         if self.held is not None:
             return True  # a session begins: the test's own, or the next run (see `_hold`)

@@ -511,6 +511,7 @@ class PytestParser(TextParser):
             summaries.take(name)
             kept += read
         named = Summaries(self.progress.named)  # `-v` lines: the node ids, without `-r` lines
+        unnamed = []  # blocks no line of this run names
         for position, failure in enumerate(failures):
             outcome = failure.details.get("outcome", "")
             found = summaries.take(failure.name, outcome)
@@ -518,6 +519,8 @@ class PytestParser(TextParser):
                 failures[position] = with_summary(failure, *found)
             elif (line := named.take(failure.name, outcome)) is not None:
                 failures[position] = with_nodeid(failure, line[2])
+            else:
+                unnamed.append(position)
         made: list[tuple[Failure, Lines]] = []
         for start, end, e_lines, location_line, printed in self.line_mode:
             failure = self._line_mode_failure(summaries, start, end, e_lines, location_line)
@@ -526,7 +529,10 @@ class PytestParser(TextParser):
             made.append(self.ended_in)
             self.ended_in = None
         made += self.run_errors.take()
-        for number, outcome, nodeid, message in summaries.left():
+        left = summaries.left()  # a run that named all its failures: a block it did not name is
+        named_all = bool(self.summary_lines) and not left and next_start > 0  # a run's beside
+        failures = self.beside.carry(failures, unnamed, named_all, self.out, self.name)
+        for number, outcome, nodeid, message in left:
             failure = summary_failure(self.name, number, outcome, nodeid, message)
             made.append((failure, [(number, self.summary_text.get(number, ""))]))
         overflowed = (name for name, _ in self.overflowed)
@@ -542,7 +548,7 @@ class PytestParser(TextParser):
             # pytest's closing line never counts its own internal error among the run's errors,
             # nor pytest-cov's verdict on coverage
             kept += kept_now if failure.details.get("phase") not in ("internal", "coverage") else 0
-        self.failures, self.summary_lines, self.line_mode = [], [], []
+        self.failures, self.summary_lines, self.line_mode = self.beside.carried(), [], []
         self.summary_text, self.overflowed = {}, []
         self.e_pending = []
         self.progress = pytest_progress.Progress()

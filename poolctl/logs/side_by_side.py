@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 
 from poolctl.logs.records import ParsedLog, RunSummary
+from poolctl.model import Failure
 
 # tox 4's `env: commands[0]> cmd` and tox 3's `env run-test: commands[0] | cmd`; an
 # environment's end (`env: exit 1 (0.52 seconds) /dir> cmd pid=12`)
@@ -40,6 +41,8 @@ _EXIT_RE = re.compile(TRIGGERS[1])
 # summary info ====`)
 _MARKED_SECTION_RE = re.compile(r"^[.sxXFE]+(=+ .+ =+\s*)$")
 _COLLECTED_RE = re.compile(TRIGGERS[3])
+# a progress line: a file's letters, or the letters alone, and the percentage done
+_PROGRESS_RE = re.compile(r"^(?:\S+\.py )?[.sxXFE,u]+ +\[ *\d+%\]\s*$")
 
 
 class SideBySide:
@@ -54,6 +57,7 @@ class SideBySide:
         self.header_open = False  # a run's session started, and no run has collected its tests
         self.unclosed: list[int] = []  # where each run beside began whose closing line is due
         self.in_progress = False  # the run whose session started last has not closed
+        self.held: list[Failure] = []  # blocks of a run beside, carried to the next run
 
     def feed(self, line: str) -> bool:
         """Count a tox line that starts an environment's command or ends an environment;
@@ -129,6 +133,41 @@ class SideBySide:
         line; `line` itself when there is none."""
         found = _MARKED_SECTION_RE.match(line) if self.seen else None
         return found[1] if found else line
+
+    def progress_of_another(self, line: str) -> bool:
+        """Whether `line`, in a failure block, is the progress line of a run beside this one
+        (pytest prints none inside a block: the block ended before it)."""
+        return self.seen and "%]" in line[-8:] and bool(_PROGRESS_RE.match(line))
+
+    def carry(
+        self,
+        failures: list[Failure],
+        unnamed: list[int],
+        named_all: bool,
+        out: ParsedLog,
+        file: str,
+    ) -> list[Failure]:
+        """The run's failures without the blocks its short summary does not name (`unnamed`,
+        positions in `failures`), when a run beside is known and the run named all its own
+        (`named_all`): those blocks are another run's, printed before this one's summary
+        (`make -j`), and are carried to the next run, whose summary names them. Said in a note
+        naming their lines."""
+        if not (self.seen and named_all and unnamed):
+            return failures
+        held = set(unnamed)
+        self.held = [f for i, f in enumerate(failures) if i in held]
+        lines = f"{self.held[0].line_start}-{max(f.line_end for f in self.held)}"
+        out.skipped.append(
+            f"{file}:{lines}: {len(self.held)} failure block(s) printed among another run's "
+            "output, which its short summary does not name (a run beside it, under `make -j` or "
+            "tox): read as the next run's, matched to its summary lines by name"
+        )
+        return [f for i, f in enumerate(failures) if i not in held]
+
+    def carried(self) -> list[Failure]:
+        """The blocks carried to the run that starts now (`carry`)."""
+        held, self.held = self.held, []
+        return held
 
 
 def rootdir_of(line: str) -> str:
