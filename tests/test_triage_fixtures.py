@@ -294,3 +294,25 @@ def test_fixture_facts_of_missing_keys() -> None:
         "the call returned :timeout",
         "the call that returned is a ping or a request to a port or worker",
     ]
+
+
+def test_exunit_capture_log_output_is_read_as_the_tests_context() -> None:
+    """`ExUnit.start(capture_log: true)` prints a test's Logger lines in its block, after `The
+    following output was logged:`: they were read as the failure's own text (a `Python bridge
+    not running` line raised two adapter failures to 1.00) and not as its context (a checkout's
+    `queued … waiting` line no longer counted: 0.60 for 0.80). Read as the console's Logger
+    lines are, the same run with the same seed is judged alike with or without it."""
+
+    def judged(name: str) -> dict[tuple[str, str], tuple[str, float] | None]:
+        return {
+            (f.failure.name, f.failure.group): (
+                (f.outcome.pattern_id, f.outcome.confidence)
+                if isinstance(f.outcome, Diagnosis)
+                else None
+            )
+            for f in report_for(name).findings
+        }
+
+    logged = judged("exunit/pool_suite_capture_log.log")  # --seed 0, capture_log: true
+    assert len(logged) == 31
+    assert logged == judged("exunit/pool_suite_seed_trace.log")  # --seed 0 --trace

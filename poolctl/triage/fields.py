@@ -38,7 +38,9 @@ class Text:
 
 
 def _captured(key: str) -> bool:
-    return key.startswith("captured") or key in ("system-out", "system-err")
+    # ExUnit's `The following output was logged:` (capture_log) is the test's captured Logger
+    # output, as pytest's `Captured log call`
+    return key.startswith("captured") or key in ("system-out", "system-err", "logged")
 
 
 def says(key: str) -> bool:
