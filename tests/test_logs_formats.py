@@ -390,6 +390,40 @@ def test_common_test_failures_say_their_reason_and_group() -> None:
     }
 
 
+def test_a_common_test_skipped_because_its_init_per_testcase_failed_is_a_failure() -> None:
+    """cth_surefire writes a test whose init_per_testcase failed as `<skipped>` holding
+    `{tc_auto_skip,{failed,{…,init_per_testcase,…}}}`: its pool checkout timing out was read as
+    a skip, lost with nothing said (a real capture: tests/fixtures/src/capture_ct_setup.sh).
+    A user's skip stays a skip, and so does a test skipped after its group's init failed (the
+    failing init_per_group is a test case of its own)."""
+    parsed = read_logs([str(FIXTURES / "junit/common_test_setup.xml")])
+    said = {(f.group, f.name): f.message for f in parsed.failures}
+    assert said == {
+        ("pool_setup_SUITE", "checkout_case"): (
+            "init_per_testcase failed: {badmatch,{error,{timeout,{pool,checkout,[p1]}}}} "
+            "(common_test skipped the test; its report says skipped)"
+        ),
+        ("pool_setup_SUITE.pool_group", "init_per_group"): (
+            "{noproc,{gen_server,call,[pool_sup,start]}}"
+        ),
+    }
+    # the suite counts neither: the skipped test is not among its failures
+    [summary] = parsed.summaries
+    assert (summary.failures, summary.read) == (0, 1)
+    report = triage(parsed, KB)
+    diagnosed = {
+        f.failure.name: f.outcome.pattern_id
+        for f in report.findings
+        if isinstance(f.outcome, Diagnosis)
+    }
+    assert diagnosed == {
+        "checkout_case": "checkout-timeout-waiters",
+        "init_per_group": "dependency-not-started",
+    }
+    skipped = read_logs([str(FIXTURES / "junit/common_test_surefire.xml")])
+    assert "skip_case" not in {f.name for f in skipped.failures}  # `{tc_user_skip,…}`
+
+
 def test_nose2_failures_say_their_exception_not_test_failure() -> None:
     """nose2 writes message="test failure" on every element; the traceback in its text says
     what failed (a real capture: tests/fixtures/src/capture_nose2.sh)."""

@@ -25,6 +25,8 @@ from defusedxml.ElementTree import DefusedXMLParser
 
 from poolctl.errors import InputError
 from poolctl.logs.junit_body import EUNIT_REASON_RE, console_fields, eunit_reason, message_from_body
+from poolctl.logs.junit_ct import CANCELLED as CT_SETUP
+from poolctl.logs.junit_ct import setup_failure, skipped_by_ct
 from poolctl.logs.junit_java import java_location
 from poolctl.logs.junit_names import SameNames
 from poolctl.logs.junit_output import (
@@ -194,6 +196,11 @@ class _Target:
                 self.case.text["skipped"] = []
                 self.case.size["skipped"] = 0
                 self.keep = "skipped"
+            elif tag == "skipped" and skipped_by_ct(attrib):  # why is in its text
+                self.case.outcome_attrib = {"type": CT_SETUP}
+                self.case.text["skipped"] = []
+                self.case.size["skipped"] = 0
+                self.keep = "skipped"
             elif tag == "skipped":
                 self.case.skipped = True
             elif tag in SUREFIRE_TAGS:
@@ -244,6 +251,8 @@ class _Target:
             if found is not None and self.suites:
                 link_suite_traceback(self.out, found, self.suites[-1].first_failure, tag)
             self.suite_output = None
+        if tag == "skipped" and self.case and self.case.outcome_attrib.get("type") == CT_SETUP:
+            self._CT_SETUPped(self.case)
         failed = tag in _FAILED or (tag == "skipped" and self.case and "skipped" in self.case.text)
         if failed and self.case is not None and self.stack[-1:] == ["testcase"]:
             body = "".join(self.case.text.get(tag, ()))
@@ -294,6 +303,15 @@ class _Target:
         self.case, self.keep, self.suite_output = None, "", None
         del self.stack[reopening(self.stack) :]
         return b"".join(f"<{tag}>".encode() for tag in self.stack), lost
+
+    def _CT_SETUPped(self, case: _Case) -> None:
+        """A test common_test skipped: failed when its `init_per_testcase` did (`junit_ct`)."""
+        said = setup_failure("".join(case.text.get("skipped", ())))
+        if said is None:
+            del case.text["skipped"]
+            case.outcome_attrib, case.skipped = {}, True
+        else:
+            case.outcome_attrib = {"type": CT_SETUP, "message": said, "cancelled": CT_SETUP}
 
     def _cancelled(self, attrib: dict[str, str]) -> bool:
         """A `<skipped>` that is EUnit's cancelled test (its suite is `module '…'`)."""
@@ -360,7 +378,9 @@ class _Target:
             longer = message.startswith(fields.message) and len(message) > len(fields.message)
             message = message if longer else fields.message or message
             details.update({k: v for k, v in fields.details.items() if k != "counter"})
-        elif outcome.get("cancelled"):  # EUnit's cancelled test: its body is the stack
+        elif (
+            outcome.get("cancelled") in _CANCELLED
+        ):  # EUnit's cancelled test: its body is the stack
             stack = tuple(t.strip() for t in body.strip().splitlines() if t.strip())
         elif message.lower() in _GENERIC_MESSAGES and EUNIT_REASON_RE.search(body):
             message, stack = eunit_reason(body)
