@@ -275,6 +275,9 @@ def test_two_jest_cases_no_file_tells_apart_are_said_to_be_one_test_in_the_histo
     )
     [note] = [n for n in parsed.skipped if "no file to tell them apart" in n]
     assert "'reports pool checks out a worker' (lines 4, 12)" in note
+    # what tells them apart, whichever reporter wrote them (pytest's two legs of a matrix, read
+    # from one `cat` of their files, are the same names too); jest-junit's switch for it
+    assert "(a `file` attribute tells them apart: jest-junit writes it with " in note
     assert "JEST_JUNIT_ADD_FILE_ATTRIBUTE=true" in note
     # with the file attribute the two are two tests, and nothing is said
     parsed = read_logs([str(JUNIT / "jest_same_key_file.xml")])

@@ -50,6 +50,6 @@ class SameNames:
         return (
             f"{file}: {len(twice)} test name(s) are on more than one test case, one failing, "
             f"with no file to tell them apart: {shown}{more}; the run history takes each for "
-            "one test, the failures and passes of both as its own (jest-junit writes each "
-            "case's file with JEST_JUNIT_ADD_FILE_ATTRIBUTE=true)"
+            "one test, the failures and passes of both as its own (a `file` attribute tells "
+            "them apart: jest-junit writes it with JEST_JUNIT_ADD_FILE_ATTRIBUTE=true)"
         )
