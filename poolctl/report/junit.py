@@ -1,4 +1,7 @@
-"""The JUnit XML view, valid against the Jenkins JUnit schema (`junit-10.xsd`, as pytest checks).
+"""The JUnit XML view, valid against the Jenkins JUnit schema (`junit-10.xsd`, as pytest checks)
+but for the `file` and `line` attributes of a `<testcase>`, which that schema does not list:
+pytest's xunit1 files carry them, and GitLab's and the GitHub test-report actions read them to
+link a failure to its source.
 
 One `<testsuite>` per run; one `<testcase>` per triaged failure (the test's module as its
 classname, and as pytest's xunit1 files do, its `file` and `line`; its `time` when the log has
