@@ -80,6 +80,70 @@ def test_a_triage_split_in_halves_reports_what_one_pass_reports(
         assert len(seen["raised"]) == 2, seen["raised"]
 
 
+# what the classifier holds when the child is forked: the keys it has learnt, and the pattern
+# errors it has kept (argv[0] "boom" as above)
+AT_THE_FORK = """\
+import dataclasses, json, sys
+import poolctl.forked, poolctl.triage.halves as halves
+from poolctl.logs import read_logs
+from poolctl.patterns import load_patterns
+from poolctl.patterns.loader import Signal
+from poolctl.triage.engine import Triage
+from poolctl.triage.normalize import any_key
+
+class Boom:
+    def __init__(self, word):
+        self.pattern, self.word = "boom " + word, word
+    def search(self, text):
+        if self.word in text:
+            raise RuntimeError(f"bad rule on {self.word}")
+        return None
+
+kb = load_patterns([])
+if sys.argv[1] == "boom":
+    first, *rest = list(kb)
+    first = dataclasses.replace(first, signals=(Signal("any", Boom("pool"), 0.9, "boom"),))
+    kb = dataclasses.replace(kb, patterns=(first, *rest))
+halves.MIN_FAILURES = 2
+job = Triage(kb, forks=True)
+seen = {}
+start = poolctl.forked.Forked.start
+def noted(self, work):
+    seen["known"] = sorted(job.classifier.known)
+    seen["errors"] = dict(job.classifier.errors.by_pattern)
+    start(self, work)
+poolctl.forked.Forked.start = noted
+parsed = read_logs(sys.argv[2:])
+report = job.report(parsed)
+keys = [any_key(f) for f in parsed.failures]
+half = len(keys) // 2
+seen["shared"] = sorted(set(keys[:half]) & set(keys[half:]))
+seen["raised"] = [n for n in report.notes if "raised an error" in n]
+print(json.dumps(seen))
+"""
+
+
+@pytest.mark.parametrize("boom", ["boom", "-"])
+def test_the_keys_both_halves_hold_are_learnt_once_before_the_fork(
+    boom: str, processes: Processes
+) -> None:
+    """The child inherits what the classifier learnt on the first failure of each key the
+    halves share, instead of learning it again; learning it keeps no pattern error (each is
+    met again, in order, when its failure's turn comes). Two captures of the same suite (one
+    coloured): most of their failures say the same."""
+    paths = [
+        str(FIXTURES / log) for log in ("exunit/pool_suite.log", "exunit/pool_suite_color.log")
+    ]
+    done = processes.run([sys.executable, "-c", AT_THE_FORK, boom, *paths], timeout=120)
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout)
+    assert seen["shared"], "the capture's halves share no key: the test shows nothing"
+    assert set(seen["shared"]) <= set(seen["known"])
+    assert seen["errors"] == {}
+    if boom == "boom":
+        assert len(seen["raised"]) == 1, seen["raised"]
+
+
 def test_poolctl_forks_on_linux_only(monkeypatch: pytest.MonkeyPatch) -> None:
     """Elsewhere no parent-death signal would end a killed poolctl's child."""
     from poolctl.forked import can_fork

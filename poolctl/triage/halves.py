@@ -9,6 +9,11 @@ the patterns only (what the classifier remembers is what it would compute again)
 outcomes are those of one pass. The errors are merged as one pass would have met them: the
 first half's, then the second's. A child that fails, for whatever reason, leaves its half to
 the triage.
+
+What the classifier learns on the first failure of a classification key (`normalize.any_key`:
+the rules on `any` that fire, the other fields' regex outcomes, the regexes compiled) costs
+more than classifying the failures after it. A key both halves hold is learnt once, before the
+fork, on its first failure (`_learn`): the child inherits it instead of learning it again.
 """
 
 from __future__ import annotations
@@ -36,20 +41,41 @@ Outcome = Diagnosis | Unclassified
 def _classify(
     classifier: Classifier,
     failures: Sequence[Failure],
-    signed: Sequence[str],
+    keys: Sequence[str],
     blocks: BlockLines,
     ctx: FactContext,
 ) -> list[Outcome]:
     return [
-        classifier.outcome(FailureView(failure, blocks), ctx, any_key(failure, sig))
-        for failure, sig in zip(failures, signed, strict=True)
+        classifier.outcome(FailureView(failure, blocks), ctx, key)
+        for failure, key in zip(failures, keys, strict=True)
     ]
+
+
+def _learn(
+    classifier: Classifier,
+    failures: Sequence[Failure],
+    keys: Sequence[str],
+    blocks: BlockLines,
+    ctx: FactContext,
+    half: int,
+) -> None:
+    """Classify the first failure of each key the second half shares with the first, for what
+    the classifier remembers of it: its outcome is dropped (it is classified again in its turn,
+    with the same outcome) and so are the pattern errors met (met again then, in order)."""
+    shared = set(keys[:half]) & set(keys[half:])
+    errors = classifier.errors.by_pattern
+    kept = {pattern_id: list(where) for pattern_id, where in errors.items()}
+    for failure, key in zip(failures[:half], keys[:half], strict=True):
+        if key in shared:
+            shared.discard(key)
+            classifier.outcome(FailureView(failure, blocks), ctx, key)
+    classifier.errors.by_pattern = kept
 
 
 def _second_half(
     classifier: Classifier,
     failures: Sequence[Failure],
-    signed: Sequence[str],
+    keys: Sequence[str],
     blocks: BlockLines,
     ctx: FactContext,
     out: IO[bytes],
@@ -57,7 +83,7 @@ def _second_half(
     """The child's work: the outcomes, and the errors added meanwhile (by pattern, in order)."""
     errors = classifier.errors.by_pattern
     before = {pattern_id: len(where) for pattern_id, where in errors.items()}
-    outcomes = _classify(classifier, failures, signed, blocks, ctx)
+    outcomes = _classify(classifier, failures, keys, blocks, ctx)
     added = {
         pattern_id: where[before.get(pattern_id, 0) :]
         for pattern_id, where in errors.items()
@@ -77,20 +103,22 @@ def outcomes(
 ) -> list[Outcome]:
     """Each failure's outcome, in order; the pattern errors in `classifier.errors`. With
     `forks` (poolctl the program), the second half of many in a forked process."""
+    keys = [any_key(failure, sig) for failure, sig in zip(failures, signed, strict=True)]
     if not forks or len(failures) < MIN_FAILURES or not can_fork():
-        return _classify(classifier, failures, signed, blocks, ctx)
+        return _classify(classifier, failures, keys, blocks, ctx)
     half = len(failures) // 2
-    rest, rest_signed = failures[half:], signed[half:]
+    rest, rest_keys = failures[half:], keys[half:]
+    _learn(classifier, failures, keys, blocks, ctx, half)
     with Forked() as forked:
-        forked.start(lambda out: _second_half(classifier, rest, rest_signed, blocks, ctx, out))
-        first = _classify(classifier, failures[:half], signed[:half], blocks, ctx)
+        forked.start(lambda out: _second_half(classifier, rest, rest_keys, blocks, ctx, out))
+        first = _classify(classifier, failures[:half], keys[:half], blocks, ctx)
         file = forked.wait()
         try:
             second, added = pickle.load(file) if file is not None else (None, {})
         except (EOFError, pickle.UnpicklingError):
             second, added = None, {}
     if second is None:  # the child did not finish: its half is classified here
-        return first + _classify(classifier, rest, rest_signed, blocks, ctx)
+        return first + _classify(classifier, rest, rest_keys, blocks, ctx)
     for pattern_id, where in added.items():
         classifier.errors.by_pattern.setdefault(pattern_id, []).extend(where)
     return first + list(second)
