@@ -12,6 +12,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from poolctl import __version__, startgc
+from poolctl.cli_values import quicken
 from poolctl.commands.index import (
     BY_NAME,
     COMMANDS,
@@ -93,6 +94,7 @@ def load_command(entry: CommandEntry) -> Any:
         command = typer.main.get_command(single)
     command.name = entry.name
     plain_labels(command)
+    quicken(command)
     help_to_a_gone_reader(command)
     _collector_back_on_invoke(command)
     return command

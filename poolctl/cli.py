@@ -64,9 +64,11 @@ def root_command(argv: list[str]) -> Command:
     import typer
 
     from poolctl.app import app, help_to_a_gone_reader, plain_labels
+    from poolctl.cli_values import quicken
 
     command = typer.main.get_command(app)
     plain_labels(command)
+    quicken(command)
     help_to_a_gone_reader(command)
     _plain_help(argv)
     return command

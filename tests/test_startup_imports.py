@@ -62,3 +62,25 @@ def test_a_ping_recorded_in_the_history_does_not_import_the_triage_engine(
     assert code == 0 and history_in_tmp.stat().st_size > 0
     assert "poolctl.triage.normalize" in modules  # the run was named for the history
     assert "poolctl.triage.engine" not in modules
+
+
+JSON_PROBE = (
+    "import json, sys\n"
+    "from poolctl.cli import main\n"
+    "code = main(['triage', sys.argv[1], '--no-history', '--run-dir', sys.argv[2], '-f', 'json',"
+    " '-o', sys.argv[3], '--fail-on', 'never'])\n"
+    "sys.stderr.write(json.dumps([code, sorted(sys.modules)]))\n"
+)
+
+
+def test_a_triage_does_not_import_pydantic(processes: Processes, tmp_path: Path) -> None:
+    """Typer checked each value given (a log, `-f json`, `--fail-on never`) through a pydantic
+    adapter, and report.json's writer imported pydantic for the reading back: about 50 ms of a
+    small triage's 200 went to importing it (`poolctl.cli_values`). The second of two: the first
+    may compile the knowledge base's cache, with pydantic."""
+    argv = [sys.executable, "-c", JSON_PROBE, str(PYTEST_LOG), str(tmp_path / "run")]
+    for _ in range(2):
+        done = processes.run([*argv, str(tmp_path / "out.json")], 120)
+    code, modules = json.loads(done.stderr.rsplit("\n", 1)[-1])
+    assert code == 0 and json.loads((tmp_path / "out.json").read_text())["kind"] == "triage"
+    assert not {m for m in modules if m.split(".")[0] in ("pydantic", "pydantic_core")}

@@ -12,9 +12,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from functools import cache
-from typing import Any
-
-import pydantic
+from typing import TYPE_CHECKING, Any
 
 from poolctl.errors import InputError
 from poolctl.model import (
@@ -28,6 +26,9 @@ from poolctl.model import (
     ScenarioDetails,
     TriageDetails,
 )
+
+if TYPE_CHECKING:  # pydantic validates a report read back (`from_json`), imported then only:
+    import pydantic  # a command that writes its report (a triage) never needs it
 
 RunDetails = PingDetails | DoctorDetails | TriageDetails | ScenarioDetails  # one run's
 KIND_DETAILS: dict[ReportKind, type[RunDetails]] = {
@@ -121,6 +122,8 @@ def _run_to_json(run: RunSlice) -> dict[str, Any]:
 
 @cache
 def _adapter(kind: ReportKind) -> pydantic.TypeAdapter[Any]:
+    import pydantic
+
     return pydantic.TypeAdapter(KIND_DETAILS[kind])
 
 
@@ -145,6 +148,8 @@ def from_json(
         data.update({k: members[k] for k in TRIAGE_MEMBERS if members.get(k) is not None})
     if kind == "scenario" and data.get("expected") == "ok":
         data["expected"] = ()
+    import pydantic
+
     try:
         details: Details = _adapter(kind).validate_python(data)
     except pydantic.ValidationError as exc:
