@@ -210,6 +210,8 @@ class ScoringPlan:
 
     def __init__(self, patterns: Sequence[Pattern]) -> None:
         self.patterns = tuple(patterns)
+        ids = [p.id for p in self.patterns]
+        self.index = {i: n for n, i in enumerate(ids) if ids.count(i) == 1}  # by pattern id
         self.on_any = [
             frozenset(i for i, s in enumerate(p.signals) if s.fact is None and s.field == "any")
             for p in self.patterns

@@ -1,6 +1,8 @@
-"""Which pattern claims a failure past the cap, remembered by everything that decides it.
+"""Which pattern claims a failure, remembered by everything that decides it.
 
-A failure past the cap is only counted (`Classifier.pattern_of`): the pattern that claims it and
+A failure past the cap is only counted (`Classifier.pattern_of`); a kept one decided like one
+before it is scored by the pattern that claims it alone, or by the nearest when none does
+(`Classifier.outcome`: for its quotes and facts). The pattern that claims it and
 the nearest one follow from which rules fire (their weights: nothing they quote), from what
 `Known` remembers for its `any_key`, and from facts when a fired pattern extracts them. Failures
 past the cap by the ten thousand say the same thing in the same words but for their `block`

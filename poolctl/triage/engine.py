@@ -2,9 +2,10 @@
 
 A straight line, each stage reading only what the one before produced: the parsed log (its
 failures, and each block's lines as the scan recorded them), then each failure's classification
-(the rules on `any` once per distinct own text: `normalize.any_key`), then the winner's facts
-and diagnosis, then the report, built once. Strings come from the log redacted (`--keep-secrets`
-aside), so the report needs no second walk.
+(the rules on `any` once per distinct own text: `normalize.any_key`; a failure decided by the
+same things as one before it scores its pattern alone: `poolctl.triage.decisions`), then the
+winner's facts and diagnosis, then the report, built once. Strings come from the log redacted
+(`--keep-secrets` aside), so the report needs no second walk.
 
 A pattern that raises on a failure is skipped for that failure and reported in `Report.notes`;
 the other patterns still run (bandit's tester does the same with a rule that crashes). Failures
@@ -42,7 +43,7 @@ from poolctl.patterns.regex import budget
 from poolctl.redact import Redactor
 from poolctl.triage.classifier import Known, Score, ScoringPlan, diagnose, pick, shortfall
 from poolctl.triage.coverage import coverage, over_counts
-from poolctl.triage.decisions import Decision, Decisions
+from poolctl.triage.decisions import Decision, Decisions, Key
 from poolctl.triage.facts import FactContext, available_fixtures
 from poolctl.triage.fields import FailureView
 from poolctl.triage.groups import MAX_CLUSTER_TEXT, cluster_findings, group_findings
@@ -132,8 +133,14 @@ class Classifier:
     def outcome(
         self, view: FailureView, ctx: FactContext, key: str | None = None
     ) -> Diagnosis | Unclassified:
+        decided_by, decision = self._decision(view, key)
+        if decision is not None:
+            decided = self._decided(decision, view, ctx, key)
+            if decided is not None:
+                return decided
         scores = self.scores(view, ctx, key)
         best, nearest = pick(scores)
+        self._remember(decided_by, view, key, best, nearest, scores)
         while best is not None:
             try:
                 with budget():
@@ -144,29 +151,67 @@ class Classifier:
                 best, nearest = pick(scores)
         return shortfall(nearest)
 
+    def _decided(
+        self, decision: Decision, view: FailureView, ctx: FactContext, key: str | None
+    ) -> Diagnosis | Unclassified | None:
+        """The outcome when the decision is known: only the claiming pattern (or, for a failure
+        none claims, the nearest) is scored, for its quotes and facts; its score is the one
+        scoring every pattern gives it (`Known` holds the key's rules on `any` already). None
+        when it raises: scoring every pattern then says which did, in order."""
+        claimed, nearest = decision
+        wanted = claimed if claimed is not None else nearest
+        if not wanted:
+            return shortfall(None)
+        index = self.plan.index.get(wanted)
+        if index is None:  # two patterns of one id: told apart by scoring them all
+            return None
+        known = self.known.get(key) if key is not None else None
+        try:
+            with budget():
+                score = self.plan.score_one(index, view, ctx, known)
+                return diagnose(score, view, ctx) if claimed is not None else shortfall(score)
+        except Exception:
+            return None
+
+    def _decision(self, view: FailureView, key: str | None) -> tuple[Key | None, Decision | None]:
+        """What decides the failure, and the decision a failure before it took on the same."""
+        known = self.known.get(key) if key is not None else None
+        if known is None or key is None:
+            return None, None
+        decided_by = self.decisions.key(view, key, known, self.plan.memo)
+        return decided_by, self.decisions.get(decided_by, view, self.plan.memo)
+
+    def _remember(
+        self,
+        decided_by: Key | None,
+        view: FailureView,
+        key: str | None,
+        best: Score | None,
+        nearest: Score | None,
+        scores: list[Score],
+    ) -> Decision:
+        """The decision the scores take, remembered when they rest on rules alone."""
+        if best is not None:
+            decision: Decision = (best.pattern.id, best.pattern.id)
+        else:
+            decision = (None, nearest.pattern.id if nearest is not None and nearest.hits else "")
+        if decided_by is None and key is not None and (known := self.known.get(key)) is not None:
+            # the key's first failure: its rules on `any` have run, and `Known` is whole now
+            decided_by = self.decisions.key(view, key, known, self.plan.memo)
+        self.decisions.remember(decided_by, decision, scores, view, self.plan.memo)
+        return decision
+
     def pattern_of(self, view: FailureView, ctx: FactContext, key: str) -> Decision:
         """The pattern that claims the failure (None: unclassified) and the nearest one, without
         building its diagnosis (a failure past the cap is only counted); the same as a failure
         before it when the same things decide it (`poolctl.triage.decisions`)."""
-        known = self.known.get(key)
-        decided_by = (
-            self.decisions.key(view, key, known, self.plan.memo) if known is not None else None
-        )
-        decision = self.decisions.get(decided_by, view, self.plan.memo)
+        decided_by, decision = self._decision(view, key)
         if decision is not None:
             return decision
         # which pattern wins rests on the rules' weights, not on the lines they quote
         scores = self.scores(view, ctx, key, cited=False)
         best, nearest = pick(scores)
-        if best is not None:
-            decision = (best.pattern.id, best.pattern.id)
-        else:
-            decision = (None, nearest.pattern.id if nearest is not None and nearest.hits else "")
-        if decided_by is None and (known := self.known.get(key)) is not None:
-            # the key's first failure: its rules on `any` have run, and `Known` is whole now
-            decided_by = self.decisions.key(view, key, known, self.plan.memo)
-        self.decisions.remember(decided_by, decision, scores, view, self.plan.memo)
-        return decision
+        return self._remember(decided_by, view, key, best, nearest, scores)
 
 
 def classify_failures(
