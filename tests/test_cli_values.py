@@ -14,7 +14,7 @@ from typer._coercion import build_runtime_param
 
 from poolctl.app import load_command
 from poolctl.cli import root_command
-from poolctl.cli_values import QuickParam
+from poolctl.cli_values import QuickParam, checked_typer
 from poolctl.commands.index import COMMANDS
 
 
@@ -81,3 +81,10 @@ def test_a_value_the_quick_path_does_not_take_goes_to_typers_coercion(value: str
     with pytest.raises(BadParameter):
         param.get_runtime_param().coerce(value, param=param, ctx=Context(command))
     assert not isinstance(param._runtime_param, QuickParam)
+
+
+def test_only_the_typer_releases_it_was_checked_against_are_quickened() -> None:
+    """typer's private coercion may change in any release: another keeps typer's own."""
+    assert checked_typer("0.29.0") and checked_typer("0.29.2")
+    assert not checked_typer("0.30.0") and not checked_typer("1.29.0")
+    assert not checked_typer("0.290.1")
