@@ -134,7 +134,9 @@ SHAPES = (
         _KEY_NEEDLES,
         _KEYS
         + _SEP
-        + r"(?P<q>[\"'])(?!\[redacted)(?P<secret>"
+        # a quote followed by a space or a closing bracket closes the string the key is in (a
+        # prompt quoted whole: `'Vault password: ')`), it does not open a value
+        + r"(?P<q>[\"'])(?![\s)\]},;])(?!\[redacted)(?P<secret>"
         + _NOT_Q
         + r"{1,256}?)"
         + _QUOTE_END,

@@ -360,3 +360,36 @@ def test_a_workers_message_about_etc_passwd_is_shown_whole(run_cli: RunCli, tmp_
     assert code == 1, out + err
     assert "mkdir: cannot create directory '/etc/passwd': File exists" in out
     assert "[redacted" not in out
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [  # a prompt quoted whole: the quote after its colon closes it, no value follows
+        ("('first' … 'Vault password: '): harmless", "('first' … 'Vault password: '): harmless"),
+        ("print('Enter password: ', end='')", "print('Enter password: ', end='')"),
+        ("['Vault password: ', 'next']", "['Vault password: ', 'next']"),
+        ('"Secret: "}', '"Secret: "}'),
+        # the value typed after the prompt is still one
+        ("Vault password: hunter2", "Vault password: [redacted]"),
+        ("'Vault password: hunter2'", "'Vault password: [redacted]'"),
+        ("Vault password: 'hunter2'", "Vault password: '[redacted]'"),
+    ],
+)
+def test_a_quoted_prompt_is_kept_and_the_answer_to_it_is_not(text: str, shown: str) -> None:
+    assert Redactor().text(text) == shown
+    assert Redactor().bytes(text.encode()) == shown.encode()
+
+
+def test_doctor_quotes_a_password_prompt_on_stderr_whole(run_cli: RunCli, tmp_path: Path) -> None:
+    """A real worker asking for a password with getpass: doctor's stderr summary quotes its
+    last line, the prompt; the redactor read the quote closing it as a value's opening and
+    replaced it and the rest of the summary (`'Vault password: '[redacted]`)."""
+    worker = str(Path(__file__).resolve().parent / "workers" / "asks_password.py")
+    run = tmp_path / "run"
+    code, out, err = run_cli(
+        "doctor", "--timeout", "2", "--run-dir", str(run), "--", sys.executable, worker
+    )
+    assert code == 1, out + err
+    summary = next(ln for ln in out.splitlines() if "line(s) on stderr at start" in ln)
+    assert "'Vault password: ')" in summary, summary
+    assert "[redacted" not in summary, summary
