@@ -473,3 +473,23 @@ def test_a_worker_that_logs_an_error_and_exits_is_told_that_error(
     assert d["remediation"].startswith(f"Fix the error it logs (`{logged}`)")
     notes = [e["note"] for e in d["evidence"] if e["text"] == logged]
     assert notes == ["the error it logged before it exited"]
+
+
+def test_a_worker_whose_setsid_fails_is_told_a_pool_made_it_a_group_leader(
+    run_cli: RunCli,
+) -> None:
+    """poolctl (as an Erlang port) starts a worker leading its own session and group, where
+    `os.setsid()` fails with EPERM: before, the fix was 'fix the error it reports', whose
+    cause is how the worker was started, not its code."""
+    worker = str(WORKERS / "calls_setsid.py")
+    d = diagnose(run_cli, "--timeout", "2", "--", sys.executable, worker)
+    assert confirmed(d) == ["crashed"]
+    assert d["cause"].endswith(
+        "after the exception `PermissionError: [Errno 1] Operation not permitted`: setsid() "
+        "refused it (EPERM) because it already leads its process group: a pool starts it in a "
+        "session of its own, and setsid() refuses a group leader"
+    )
+    assert d["remediation"].startswith("Do not call setsid() in a pool's worker")
+    assert "os.getpgid(0) != os.getpid()" in d["remediation"]
+    origins = [e["origin"] for e in d["evidence"]]
+    assert "poolctl/children.py" in origins, origins

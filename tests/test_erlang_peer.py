@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import shutil
 import sys
@@ -206,3 +207,30 @@ def test_a_port_reads_on_after_its_program_went_to_the_background(run_erl: RunEr
     shell_pid = int(shell_line.split()[1])
     assert reply["success"] is True and reply["result"]["pid"] != shell_pid
     assert shell_line.endswith("OPEN true")  # the shell has exited; the port still reads
+
+
+def test_a_ports_program_leads_its_session_with_no_terminal(run_erl: RunErl) -> None:
+    """What poolctl says of a worker whose setsid() or /dev/tty fails
+    (poolctl/diagnose/started_as.py) rests on a port starting its program as poolctl does: in
+    a session of its own, leading its process group, with no controlling terminal."""
+    code = (
+        "import os\\nprint(os.getpid() == os.getpgid(0) == os.getsid(0), flush=True)\\n"
+        "try:\\n    os.setsid()\\nexcept OSError as e:\\n    print(e.errno, flush=True)\\n"
+        "try:\\n    open('/dev/tty')\\nexcept OSError as e:\\n    print(e.errno, flush=True)\\n"
+    )
+    out = run_erl(
+        f"""
+        Port = open_port({{spawn_executable, "{sys.executable}"}},
+                         [{{args, ["-c", "{code}"]}}, exit_status, stderr_to_stdout]),
+        Loop = fun L(Acc) ->
+            receive
+                {{Port, {{data, D}}}} -> L(Acc ++ D);
+                {{Port, {{exit_status, S}}}} -> io:format("~sEXIT ~p~n", [Acc, S])
+            after 10000 -> io:format("~sTIMEOUT~n", [Acc])
+            end
+        end,
+        Loop(""),
+        halt().
+        """
+    )
+    assert out.split() == ["True", str(errno.EPERM), str(errno.ENXIO), "EXIT", "0"], out

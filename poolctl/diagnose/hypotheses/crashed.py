@@ -13,6 +13,7 @@ from poolctl.model import Evidence
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out
 from ..observe import Observations
 from ..readings import USAGE_ERROR, USAGE_LINE, exception_line, live_origin, logged_error
+from ..started_as import STARTED, started_as
 
 ID = "crashed"
 
@@ -137,6 +138,12 @@ def crashed(obs: Observations) -> Judgement:
         if obs.pending.lstrip().lower().startswith(b"usage:"):
             verdict += ", after printing its usage to stdout: its command line lacks what it needs"
             fix = "Give it the arguments its usage (quoted) asks for."
+    started = started_as(obs.stderr_text) if usage is None else None
+    if started is not None:  # a call that fails only as a pool starts it (setsid, /dev/tty)
+        said = "" if exc or logged else f", after `{started.said}`"
+        verdict += f"{said}: {started.why}"
+        fix = started.fix
+        ev.append(STARTED)
     # Said only of a server started without `--stdio`: one given it and refusing it (an MCP
     # server's argparse: `unrecognized arguments: --stdio`) needs the switch dropped, not added.
     # A language server that printed its usage lacks its switch or subcommand (`ruff server`).
