@@ -493,3 +493,19 @@ def test_a_worker_whose_setsid_fails_is_told_a_pool_made_it_a_group_leader(
     assert "os.getpgid(0) != os.getpid()" in d["remediation"]
     origins = [e["origin"] for e in d["evidence"]]
     assert "poolctl/children.py" in origins, origins
+
+
+def test_a_worker_opening_dev_tty_is_told_a_pool_gives_it_no_terminal(run_cli: RunCli) -> None:
+    """poolctl (as an Erlang port) starts a worker in a session with no controlling terminal,
+    where opening /dev/tty fails with ENXIO: before, the fix was 'fix the error it reports'."""
+    worker = str(WORKERS / "opens_dev_tty.py")
+    d = diagnose(run_cli, "--timeout", "2", "--", sys.executable, worker)
+    assert confirmed(d) == ["crashed"]
+    assert d["cause"].endswith(
+        "after the exception `OSError: [Errno 6] No such device or address: '/dev/tty'`: it "
+        "has no controlling terminal to open /dev/tty on (ENXIO): a pool starts it in a "
+        "session of its own, which has none"
+    )
+    assert d["remediation"].startswith("Write progress and messages to stderr, not /dev/tty")
+    origins = [e["origin"] for e in d["evidence"]]
+    assert "poolctl/children.py" in origins, origins

@@ -17,7 +17,9 @@ from poolctl.model import Evidence
 # `ENXIO: no such device or address, open '/dev/tty'`) or a traceback's source line then its
 # exception line (`os.setsid()` … `PermissionError: [Errno 1] Operation not permitted`).
 _EPERM = r"(?:\bEPERM\b|Operation not permitted|\[Errno 1\])"
+_ENXIO = r"(?:\bENXIO\b|No such device or address|\[Errno 6\])"
 _SETSID = re.compile(r"\bsetsid\b[^\n]*(?:\n[^\n]*){0,3}?" + _EPERM, re.I)
+_TTY = re.compile(r"/dev/tty\b[^\n]*" + _ENXIO + r"|" + _ENXIO + r"[^\n]*/dev/tty\b", re.I)
 _TAIL_LINES = 12  # a traceback's last frame and its exception fit in these
 
 # How poolctl started it: the fact each reading rests on, besides the worker's own words.
@@ -49,6 +51,15 @@ def started_as(stderr: str) -> StartedAs | None:
             "it must stay in the foreground to answer. Where it must detach when run otherwise, "
             "call setsid() only when it leads no group (`if os.getpgid(0) != os.getpid(): "
             "os.setsid()`), or fork first and call it in the child.",
+            m.group(0).strip(),
+        )
+    if m := _TTY.search(tail):
+        return StartedAs(
+            "it has no controlling terminal to open /dev/tty on (ENXIO): a pool starts it in a "
+            "session of its own, which has none",
+            "Write progress and messages to stderr, not /dev/tty: a pool's worker has no "
+            "terminal (tqdm and logging write to stderr); where it wants a terminal when there "
+            "is one, fall back to stderr when opening /dev/tty fails.",
             m.group(0).strip(),
         )
     return None
