@@ -509,3 +509,21 @@ def test_a_worker_opening_dev_tty_is_told_a_pool_gives_it_no_terminal(run_cli: R
     assert d["remediation"].startswith("Write progress and messages to stderr, not /dev/tty")
     origins = [e["origin"] for e in d["evidence"]]
     assert "poolctl/children.py" in origins, origins
+
+
+def test_a_worker_that_closes_its_stderr_and_dies_is_not_told_to_read_it(
+    run_cli: RunCli,
+) -> None:
+    """Its traceback went to a closed stderr: the log is empty. Before, the fix said to read
+    its stderr (the empty log) to find why it exits."""
+    worker = str(WORKERS / "closes_stderr.py")
+    d = diagnose(run_cli, "--timeout", "2", "--", sys.executable, worker)
+    assert confirmed(d) == ["crashed"]
+    assert d["cause"].endswith(
+        "exited with code 1, leaving no word of why: its stderr log is empty and its stdout too"
+    )
+    assert "read its stderr" not in d["remediation"]
+    assert "closed or redirected its stderr" in d["remediation"]
+    assert "write(2, …) = -1 EBADF" in d["remediation"]
+    empty = [e for e in d["evidence"] if e["origin"] == "workers/w1.stderr.log"]
+    assert [e["text"] for e in empty] == ["0 bytes"]

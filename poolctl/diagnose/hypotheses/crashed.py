@@ -6,9 +6,11 @@ from __future__ import annotations
 import os
 import shlex
 import signal
+from pathlib import Path
 
 from poolctl.framing import quote
 from poolctl.model import Evidence
+from poolctl.worker import StderrMode
 
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out
 from ..observe import Observations
@@ -138,6 +140,10 @@ def crashed(obs: Observations) -> Judgement:
         if obs.pending.lstrip().lower().startswith(b"usage:"):
             verdict += ", after printing its usage to stdout: its command line lacks what it needs"
             fix = "Give it the arguments its usage (quoted) asks for."
+    elif status.code and not tail and not obs.pending and _silent_log(obs) is not None:
+        verdict += ", leaving no word of why: its stderr log is empty and its stdout too"
+        fix = _silent_fix(argv)
+        ev.append(Evidence("0 bytes", obs.stderr_origin, "its stderr log: nothing came there"))
     started = started_as(obs.stderr_text) if usage is None else None
     if started is not None:  # a call that fails only as a pool starts it (setsid, /dev/tty)
         said = "" if exc or logged else f", after `{started.said}`"
@@ -159,6 +165,29 @@ def crashed(obs: Observations) -> Judgement:
         verdict += f" ({why})"
         fix = how or fix
     return confirmed(verdict, fix, *ev)
+
+
+def _silent_log(obs: Observations) -> Path | None:
+    """The worker's captured stderr log, when it is empty (None otherwise, or not captured)."""
+    if obs.worker.spec.stderr is not StderrMode.CAPTURE:
+        return None
+    path = obs.worker.stderr_path
+    try:
+        return path if path.stat().st_size == 0 else None
+    except OSError:
+        return None
+
+
+def _silent_fix(argv: str) -> str:
+    """What to do about a worker that exited with an error and said nothing: its empty stderr
+    holds no reason to read, and one it closed first lost its error (a Python traceback too)."""
+    return (
+        "Its stderr says nothing of why it exits: it wrote nothing there, or it closed or "
+        "redirected its stderr first, and its error was lost with it. See where its output "
+        f"goes: run `strace -f -s 200 -e trace=close,dup2,dup3,write,exit_group {argv}` and "
+        "look for a `close(2)` or a `write(2, …) = -1 EBADF`; a worker must keep its stderr "
+        "open for its errors."
+    )
 
 
 def _left_behind(obs: Observations, verdict: str, ev: list[Evidence]) -> tuple[str, str]:
