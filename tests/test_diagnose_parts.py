@@ -188,7 +188,7 @@ def test_the_crash_line_of_each_runtime_is_extracted(runtime: str) -> None:
 
 
 def test_an_erlang_vm_is_named_by_beam_not_its_child_setup_helper() -> None:
-    from poolctl.diagnose.observe import Live
+    from poolctl.diagnose.live import Live
 
     def proc(pid: int, comm: str) -> procinfo.ProcState:
         thread = procinfo.ThreadState(pid, "S", "pipe_read", procinfo.Syscall("read", 0, (0,)))

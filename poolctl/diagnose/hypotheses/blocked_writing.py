@@ -7,7 +7,8 @@ from poolctl.model import Evidence
 
 from .. import procinfo
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
-from ..observe import Blocked, Observations
+from ..live import Blocked
+from ..observe import Observations
 from ..readings import ended, live_origin
 
 ID = "blocked-writing"

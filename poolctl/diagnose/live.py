@@ -1,0 +1,137 @@
+"""The running worker as /proc showed it when its answer was due: its processes (the worker
+first, then its descendants), their stacks, and readings of what the one doing the work does."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .procinfo import CHILD_WAITS, EVENT_WAITS, READS, SLEEPS, WRITES, ProcState, ThreadState
+from .pystack import NoStack, PyStack, Whereabouts, whereabouts
+
+RUNTIME_HELPERS = frozenset({"erl_child_setup", "inet_gethost", "epmd"})  # not the worker
+
+
+@dataclass(frozen=True)
+class Blocked:
+    """A thread found in a system call on a given file: who, in what, on which pipe."""
+
+    process: ProcState
+    thread: ThreadState
+    target: str  # what the fd points to: "pipe:[123]"
+    text: str  # "pid 12 (python3) blocked in read(fd 0 = pipe:[123])"
+
+
+@dataclass(frozen=True)
+class Live:
+    """The running worker (and its descendants) when the answer was due."""
+
+    processes: tuple[ProcState, ...]  # leader first
+    stacks: tuple[PyStack | NoStack, ...]
+    stdin_pipe: str
+    stdout_pipe: str
+    stdin_unread: int | None  # bytes still in the stdin pipe
+    elapsed: float  # seconds since spawn
+    blocked_writers: tuple[Blocked, ...]
+    stack_file: Path | None
+    cwd: str | None
+    # the sockets its processes listen on: (process, fd, address), read from /proc/net once
+    listening: tuple[tuple[ProcState, int, str], ...] = ()
+
+    @property
+    def leader(self) -> ProcState | None:
+        return self.processes[0] if self.processes else None
+
+    def stdin_wait(self) -> Blocked | None:
+        """A thread blocked reading stdin, or an event loop waiting on it."""
+        for p in self.processes:
+            for t in p.threads:
+                sc = t.syscall
+                if sc is None or sc.fd is None:
+                    continue
+                if sc.name in READS and p.fds.get(sc.fd) == self.stdin_pipe:
+                    text = f"pid {p.pid} ({p.comm}) is blocked in {sc.describe(p.fds)}"
+                    return Blocked(p, t, self.stdin_pipe, text)
+                watched = p.epoll_targets.get(sc.fd, ())
+                fds = [fd for fd in watched if p.fds.get(fd) == self.stdin_pipe]
+                if sc.name.startswith("epoll") and fds:
+                    text = (
+                        f"pid {p.pid} ({p.comm}) waits in {sc.name}, its event loop, "
+                        f"which watches its stdin (fd {fds[0]} = {self.stdin_pipe})"
+                    )
+                    return Blocked(p, t, self.stdin_pipe, text)
+        for p in self.processes:
+            main = p.main
+            if main is not None and main.syscall is not None and main.syscall.name in EVENT_WAITS:
+                text = f"pid {p.pid} ({p.comm}) waits in {main.syscall.name} (an event loop)"
+                return Blocked(p, main, "", text)
+        return None
+
+    def idle_elsewhere(self) -> str:
+        """How the process doing the work idles in an event loop that does not watch its stdin
+        ("" when it does not): it waits for something else, and will not read the request."""
+        p = self.busiest()
+        sc = p.main.syscall if p is not None and p.main is not None else None
+        if p is None or sc is None or sc.fd is None or not sc.name.startswith("epoll"):
+            return ""
+        watched = p.epoll_targets.get(sc.fd, ())
+        if not watched or any(p.fds.get(fd) == self.stdin_pipe for fd in watched):
+            return ""
+        files = ", ".join(f"fd {fd} = {p.fds.get(fd, '?')}" for fd in watched[:4])
+        return (
+            f"pid {p.pid} ({p.comm}) idles in {sc.name}, its event loop, which watches "
+            f"{files} and not its stdin ({self.stdin_pipe}); {p.cpu_seconds:.2f} s CPU in "
+            f"{p.age_seconds:.2f} s"
+        )
+
+    def stderr_on_stdout(self) -> list[ProcState]:
+        """Processes of the worker whose stderr is the stdout pipe (merged, by us or by them)."""
+        return [p for p in self.processes if self.stdout_pipe and p.fds.get(2) == self.stdout_pipe]
+
+    def busiest(self) -> ProcState | None:
+        """The process doing the work: not a shell waiting for its child, nor a runtime's
+        helper (the Erlang VM's `erl_child_setup` is not the VM, `beam.smp` is)."""
+        for p in reversed(self.processes):
+            if p.comm in RUNTIME_HELPERS:
+                continue
+            main = p.main
+            if main is None or main.syscall is None or main.syscall.name not in CHILD_WAITS:
+                return p
+        return self.leader
+
+    def stopped(self) -> ProcState | None:
+        """The process doing the work, when it is stopped (SIGSTOP, SIGTSTP, a debugger): it
+        runs again only when continued, so waiting longer shows nothing."""
+        p = self.busiest()
+        return p if p is not None and p.state in ("T", "t") else None
+
+    def where(self) -> Whereabouts | None:
+        """Where the first Python process with a stack is, in words."""
+        for s in self.stacks:
+            if isinstance(s, PyStack) and s.main is not None:
+                w = whereabouts(s.main, self.cwd)
+                if w is not None:
+                    return w
+        return None
+
+    def activity(self) -> str:
+        """What the process doing the work is doing, from /proc."""
+        p = self.busiest()
+        if p is None:
+            return "no process left"
+        main = p.main
+        name = main.syscall.name if main is not None and main.syscall is not None else ""
+        if name in SLEEPS:
+            what = f"sleeping ({name})"
+        elif p.state in ("T", "t"):
+            what = "stopped (by SIGSTOP or SIGTSTP, or a debugger): it runs only once continued"
+        elif name == "running" or p.state == "R":
+            what = "running on a CPU"
+        elif name == "futex":
+            what = "waiting on a lock or condition (futex)"
+        elif name in READS | WRITES | EVENT_WAITS:
+            what = f"in {main.syscall.describe(p.fds) if main and main.syscall else name}"
+        else:
+            what = p.state_text + (f" in {name}" if name else "")
+        cpu = f"{p.cpu_seconds:.2f} s CPU in {p.age_seconds:.2f} s"
+        return f"pid {p.pid} ({p.comm}) is {what}, {cpu}"
