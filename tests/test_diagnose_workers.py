@@ -46,7 +46,9 @@ def test_shell_worker_that_never_reads_is_stuck_in_initialization(
     d = diagnose(run_cli, "--timeout", "1", "--", str(WORKERS / "never_reads.sh"), "5")
     assert confirmed(d) == ["stuck-in-init"]
     # Not Python: /proc says where it is (the shell's child, sleeping).
-    assert "(sleep) is sleeping (clock_nanosleep)" in d["cause"]
+    assert re.search(
+        r"\(sleep, a child of the worker pid \d+\) is sleeping \(clock_nanosleep\)", d["cause"]
+    )
     assert "not a Python process" in json.dumps(d["evidence"])
 
 
@@ -527,3 +529,25 @@ def test_a_worker_that_closes_its_stderr_and_dies_is_not_told_to_read_it(
     assert "write(2, …) = -1 EBADF" in d["remediation"]
     empty = [e for e in d["evidence"] if e["origin"] == "workers/w1.stderr.log"]
     assert [e["text"] for e in empty] == ["0 bytes"]
+
+
+def test_the_process_named_sleeping_is_the_worker_not_a_child_that_left_its_session(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """Before, 'pid N is sleeping' named the helper the worker started, which had left for a
+    session of its own and works for itself, as if it were the worker."""
+    pidfile = tmp_path / "helper.pid"
+    worker = str(WORKERS / "leaves_a_session_child.py")
+    argv = ("--timeout", "2", "--no-experiments", "--", sys.executable, worker, str(pidfile))
+    try:
+        d = diagnose(run_cli, *argv)
+        helper = int(pidfile.read_text())
+        named = re.match(r"No hypothesis was confirmed: pid (\d+) ", d["cause"])
+        assert named is not None, d["cause"]
+        worker_pid = int(named[1])
+        assert f"and pid {worker_pid} (python) is sleeping" in d["cause"], d["cause"]
+        assert f"pid {helper}" not in d["cause"]
+    finally:
+        if pidfile.exists():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(pidfile.read_text()), signal.SIGKILL)

@@ -88,11 +88,18 @@ class Live:
         """Processes of the worker whose stderr is the stdout pipe (merged, by us or by them)."""
         return [p for p in self.processes if self.stdout_pipe and p.fds.get(2) == self.stdout_pipe]
 
+    def escaped(self, p: ProcState) -> bool:
+        """Whether `p`, a descendant, left the worker's session (setsid(): a daemon's step): it
+        works for itself, not on the worker's requests."""
+        leader = self.leader
+        return leader is not None and p is not leader and bool(p.sid) and p.sid != leader.sid
+
     def busiest(self) -> ProcState | None:
         """The process doing the work: not a shell waiting for its child, nor a runtime's
-        helper (the Erlang VM's `erl_child_setup` is not the VM, `beam.smp` is)."""
+        helper (the Erlang VM's `erl_child_setup` is not the VM, `beam.smp` is), nor a
+        descendant that left for a session of its own."""
         for p in reversed(self.processes):
-            if p.comm in RUNTIME_HELPERS:
+            if p.comm in RUNTIME_HELPERS or self.escaped(p):
                 continue
             main = p.main
             if main is None or main.syscall is None or main.syscall.name not in CHILD_WAITS:
@@ -134,4 +141,12 @@ class Live:
         else:
             what = p.state_text + (f" in {name}" if name else "")
         cpu = f"{p.cpu_seconds:.2f} s CPU in {p.age_seconds:.2f} s"
-        return f"pid {p.pid} ({p.comm}) is {what}, {cpu}"
+        return f"pid {p.pid} ({p.comm}{self.kin(p)}) is {what}, {cpu}"
+
+    def kin(self, p: ProcState) -> str:
+        """Who `p` is to the worker, when it is not the worker itself: `, a child of …`."""
+        leader = self.leader
+        if leader is None or p is leader:
+            return ""
+        who = "a child" if p.ppid == leader.pid else f"a descendant (parent pid {p.ppid})"
+        return f", {who} of the worker pid {leader.pid}"

@@ -164,6 +164,7 @@ class ProcState:
     threads: tuple[ThreadState, ...]
     fds: dict[int, str] = field(default_factory=dict)  # fd -> "pipe:[123]", "/dev/null", …
     epoll_targets: dict[int, tuple[int, ...]] = field(default_factory=dict)  # epfd -> fds
+    sid: int = 0  # its session (0: unknown); a descendant that called setsid() has its own
 
     @property
     def main(self) -> ThreadState | None:
@@ -250,6 +251,7 @@ def snapshot(pid: int, max_threads: int = 64) -> ProcState | None:
         utime, stime = int(fields[11]), int(fields[12])
         start_ticks = int(fields[19])
         ppid = int(fields[1])
+        sid = int(fields[3])
     except (IndexError, ValueError):
         return None
     try:
@@ -278,6 +280,7 @@ def snapshot(pid: int, max_threads: int = 64) -> ProcState | None:
         threads=threads,
         fds=fds,
         epoll_targets=epolls,
+        sid=sid,
     )
 
 
