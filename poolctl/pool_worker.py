@@ -48,6 +48,10 @@ EXIT_GRACE = 0.2  # after end of file on stdout, the wait for the exit status th
 # a response no request waits for, set aside (a late answer, a duplicate): said, and read back
 UNAWAITED = "response for id {!r} nobody awaits"
 UNAWAITED_RE = re.compile(r"^response for id (?P<id>.+) nobody awaits$")
+# a second answer to a request answered already: a protocol fault, since a pool reading answers
+# in order (an Erlang port's next `{:data, _}`) hands it to the next caller as its reply
+DUPLICATE = "second answer to id {!r}, answered already: {}"
+ANSWERED_KEPT = 4096  # the ids last answered, to tell a second answer from a late or stray one
 TRANSCRIPT_FLUSH = 0.1  # the stdout transcript reaches its file at most this long after a read
 
 
@@ -74,6 +78,8 @@ class PooledWorker:
         self.overflow = overflow
         self.state = State.STARTING
         self.pending: dict[Any, _InFlight] = {}
+        self.answered_ids: dict[Any, None] = {}  # the last ANSWERED_KEPT, oldest first
+        self.trace = trace
         self.gone: str | None = None  # why requests can no longer be answered
         self.caller: str | None = None
         self.init_seconds: float | None = None
@@ -151,15 +157,31 @@ class PooledWorker:
                 continue
             flight = self.pending.pop(response.id, None)
             if flight is None:
-                self.process.set_aside(UNAWAITED.format(response.id))
+                self._unawaited(response.id, payload)
                 continue
             self.process.answered += 1
+            self._note_answered(response.id)
             flight.done(Answer(flight.request, response, read_at - flight.start))
         if self.process.frame_error is not None:  # no frame can be read after it: ended,
             # the pool told first (stopped, replaced), then its callers failed with why
             self.gone = self.gone or f"bad frame on stdout: {self.process.frame_error.message}"
             self._end()
         return True
+
+    def _note_answered(self, answer_id: Any) -> None:
+        self.answered_ids[answer_id] = None
+        if len(self.answered_ids) > ANSWERED_KEPT:
+            del self.answered_ids[next(iter(self.answered_ids))]
+
+    def _unawaited(self, answer_id: Any, payload: bytes) -> None:
+        """Set aside a response no request awaits; a second answer is traced, with its bytes."""
+        if answer_id not in self.answered_ids:  # late (its request timed out), or never asked
+            self.process.set_aside(UNAWAITED.format(answer_id), payload)
+            return
+        quoted = self.process.quoted(payload)
+        self.process.set_aside(DUPLICATE.format(answer_id, quoted), payload)
+        if self.trace is not None:
+            self.trace.emit("duplicate_answer", worker=self.id, id=answer_id, frame=quoted)
 
     def _stdout_closed(self) -> None:
         """End of file on stdout: nothing more can be read, and the worker has ended. Its exit

@@ -638,7 +638,10 @@ def test_answers_after_the_timeout_are_late_not_missing(run: RunScenario, tmp_pa
     assert diagnosis.remediation.startswith("Raise request_timeout above the slowest answers")
 
 
-def test_answers_nobody_awaits_are_noted(run: RunScenario, tmp_path: Path) -> None:
+def test_answers_sent_twice_fail_the_run_and_are_noted(run: RunScenario, tmp_path: Path) -> None:
+    """Every request got its answer from poolctl's pool, which matches them by id; but a pool
+    taking the next message as the next caller's reply hands the copies to the wrong callers
+    (tests/test_pool_duplicates.py shows an Erlang port doing so): the run fails on them."""
     worker = Path(__file__).parent / "workers" / "answers_twice.py"
     scenario_file = tmp_path / "twice.yaml"
     scenario_file.write_text(
@@ -647,7 +650,11 @@ def test_answers_nobody_awaits_are_noted(run: RunScenario, tmp_path: Path) -> No
         "steps:\n  - request: {command: ping, count: 3}\n  - sleep: 0.3\n"
     )
     result = run(scenario_file)
-    assert result.passed  # every request was answered: the copies are noted, not failures
+    assert not result.passed
+    [finding] = result.report.findings
+    assert finding.failure.kind == "duplicate-answer"
     [note] = [n for n in result.report.notes if n.startswith("worker w1:")]
     # the second copy of each answer: its init ping's and the three requests'
-    assert note.startswith("worker w1: 4 frame(s) arrived that answered no request: response for")
+    assert note.startswith(
+        "worker w1: 4 frame(s) arrived that answered no request: second answer to id "
+    )

@@ -22,7 +22,7 @@ from poolctl.events import Event
 from poolctl.model import Diagnosis, Evidence, Failure, Finding, Unclassified
 from poolctl.patterns.loader import PatternSet
 from poolctl.pool_worker import UNAWAITED_RE
-from poolctl.scenario import checkouts, responses, services
+from poolctl.scenario import checkouts, duplicates, responses, services
 from poolctl.scenario.evidence import quote_event
 from poolctl.scenario.load import reproduce_command
 from poolctl.scenario.run import RunOutcome
@@ -383,6 +383,7 @@ def rules() -> tuple[Rule, ...]:
         ),
         Rule("workers in the wrong mode", (responses.ADAPTER,), responses.mode_mismatches),
         Rule("services not running", (services.NOT_STARTED,), services.services),
+        Rule("requests answered twice", (), duplicates.duplicate_answers),
         Rule("steps that could not run", (), services.step_errors),
     )
 
