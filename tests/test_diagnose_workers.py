@@ -551,3 +551,17 @@ def test_the_process_named_sleeping_is_the_worker_not_a_child_that_left_its_sess
         if pidfile.exists():
             with contextlib.suppress(ProcessLookupError):
                 os.kill(int(pidfile.read_text()), signal.SIGKILL)
+
+
+def test_a_worker_stopped_after_reading_its_request_is_not_told_to_wait_longer(
+    run_cli: RunCli,
+) -> None:
+    """A stopped process runs again only on SIGCONT: before, the next steps ended with 'try a
+    longer --timeout', which shows nothing more."""
+    worker = str(WORKERS / "stops_after_reading.py")
+    d = diagnose(run_cli, "--timeout", "2", "--", sys.executable, worker)
+    assert confirmed(d) == []
+    assert re.search(r"and pid \d+ \(python\) is stopped \(by SIGSTOP or SIGTSTP", d["cause"])
+    assert "longer --timeout" not in d["remediation"]
+    assert d["remediation"].startswith("Next: find what stops it (a SIGSTOP or SIGTSTP sent")
+    assert "`kill -CONT`" in d["remediation"]

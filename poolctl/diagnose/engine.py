@@ -45,7 +45,13 @@ from .observe import (
     stdin_unread,
     wait_longer,
 )
-from .readings import messages_written, request_unread, still_working, stream_kind
+from .readings import (
+    STOPPED_FIX,
+    messages_written,
+    request_unread,
+    still_working,
+    stream_kind,
+)
 
 DEFAULT_BUDGET = 7.0  # seconds for the whole diagnosis, experiments and their clean-up included
 STOP_MARGIN = 1.0  # kept at the end of the budget for stopping experiment processes
@@ -512,6 +518,9 @@ def _none_confirmed(
     if not obs.experiments_enabled:
         steps.append("run again without --no-experiments to test the untested hypotheses")
     steps.append(f"look at its stderr ({obs.stderr_origin}) and a stack dump (`py-spy dump --pid`)")
-    if obs.late_answer is None and not working and not (probe is not None and probe.cancelled):
+    stopped = obs.live.stopped() if obs.live is not None else None
+    if stopped is not None:  # waiting longer shows nothing: it runs again only when continued
+        steps.insert(0, STOPPED_FIX)
+    elif obs.late_answer is None and not working and not (probe is not None and probe.cancelled):
         steps.append("try a longer --timeout")
     return cause, "Next: " + "; ".join(steps) + ".", tuple(evidence)

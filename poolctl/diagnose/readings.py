@@ -49,6 +49,11 @@ USAGE_ERROR = re.compile(
 # The usage line of a parser that printed its help on an incomplete command line and exited
 # with no `error:` line (clap's `Usage: ruff [OPTIONS] <COMMAND>` when the subcommand is missing).
 USAGE_LINE = re.compile(r"^usage: [^\n]+$", re.M | re.I)
+# what to do about a worker found stopped: it runs again only when continued
+STOPPED_FIX = (
+    "find what stops it (a SIGSTOP or SIGTSTP sent to it, a job-control shell, an attached "
+    "debugger); a stopped process runs again on SIGCONT (`kill -CONT`)"
+)
 
 
 def exception_line(stderr: str) -> str | None:

@@ -9,6 +9,7 @@ from poolctl.units import fmt_limit
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
 from ..observe import Observations
 from ..readings import (
+    STOPPED_FIX,
     ended,
     live_origin,
     most_seen,
@@ -112,10 +113,7 @@ def stuck_in_init(obs: Observations) -> Judgement:
     )
     stopped = live.stopped()
     if stopped is not None:
-        fix = (
-            "Let it run: find what stops it (a SIGSTOP or SIGTSTP sent to it, a job-control "
-            "shell, an attached debugger); a stopped process runs again on SIGCONT (`kill -CONT`)."
-        )
+        fix = f"Let it run: {STOPPED_FIX}."
     elif where is not None and where.importing:
         fix = (
             f"Move the heavy `import {where.importing}` after the first answer (answer the init "
