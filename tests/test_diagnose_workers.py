@@ -565,3 +565,17 @@ def test_a_worker_stopped_after_reading_its_request_is_not_told_to_wait_longer(
     assert "longer --timeout" not in d["remediation"]
     assert d["remediation"].startswith("Next: find what stops it (a SIGSTOP or SIGTSTP sent")
     assert "`kill -CONT`" in d["remediation"]
+
+
+def test_a_worker_that_exits_in_the_middle_of_a_frame_is_told_so(run_cli: RunCli) -> None:
+    """Before, the verdict was only 'exited with code 0', and the fix to find why it exits and
+    read its stdout, where the frame it cut short was quoted without a word."""
+    worker = str(WORKERS / "exits_mid_frame.py")
+    d = diagnose(run_cli, "--timeout", "2", "--", sys.executable, worker)
+    assert confirmed(d) == ["crashed"]
+    assert re.search(
+        r"exited with code 0, in the middle of a frame: a truncated packet-4 frame: the header "
+        r"announces \d+ bytes and 20 arrived",
+        d["cause"],
+    ), d["cause"]
+    assert d["remediation"].startswith("Write each answer whole before the worker can exit")

@@ -108,6 +108,8 @@ def crashed(obs: Observations) -> Judgement:
     if obs.pending and not obs.merged:
         ev.append(Evidence(quote(obs.pending), obs.pending_origin(), "what it wrote to stdout"))
     served = obs.worker.answered
+    part = obs.explanation
+    cut_short = part.text if part is not None and part.kind == "truncated" else None
     verdict = f"The worker exited before answering: pid {pid} {status.describe()}"
     argv = shlex.join(obs.worker.spec.argv)  # pasted into a shell as it is
     fix = (
@@ -135,6 +137,14 @@ def crashed(obs: Observations) -> Judgement:
     elif logged:  # it exits on purpose, and its log says why
         verdict += f", after logging `{logged}`"
         fix = f"Fix the error it logs (`{logged}`); run `{argv}` by hand to see it happen."
+    elif cut_short is not None:  # it exited between a frame's header and its end
+        verdict += f", in the middle of a frame: {cut_short}"
+        fix = (
+            "Write each answer whole before the worker can exit: its header and body in one "
+            "write, then a flush (`sys.stdout.buffer.write(header + body)`, "
+            "`sys.stdout.buffer.flush()`), the header counting the encoded body's bytes; an "
+            "exit between the two (`os._exit`, a crash, the end of the script) cuts it short."
+        )
     elif obs.pending and not obs.merged and not tail:  # it said why on stdout, not stderr
         fix = fix.replace(f"read its stderr ({obs.stderr_origin})", "read its stdout (quoted)")
         if obs.pending.lstrip().lower().startswith(b"usage:"):
