@@ -41,6 +41,9 @@ class Explanation(NamedTuple):
     header: bytes = b""
     other_framing: str | None = None
     what: str = ""
+    # a too-large header's: the bytes of the whole JSON message right behind it (0: none), so
+    # the header miscounts a message, not a message too large
+    whole_json: int = 0
 
 
 def _is_text(data: bytes) -> bool:
@@ -72,6 +75,16 @@ def _is_json(data: bytes) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _leading_json(data: bytes) -> int:
+    """The length in bytes of the whole JSON value `data` starts with (0 when there is none)."""
+    try:
+        text = data.decode("utf-8")
+        _, end = json.JSONDecoder().raw_decode(text)
+    except ValueError:
+        return 0
+    return len(text[:end].encode("utf-8"))
 
 
 def _whole_frames(data: bytes, framing: Framing, byteorder: str = "big") -> list[bytes] | None:
@@ -211,6 +224,19 @@ def _explain_for_packet(data: bytes, fr: Framing, max_frame: int) -> Explanation
         verdict = f"over the {max_frame:,}-byte maximum: no such frame can be meant"
     else:
         verdict = f"and only {len(body):,} byte(s) follow, so a reader waits for the rest forever"
+    whole = _leading_json(body) if length > max_frame and body[:1] in (b"{", b"[") else 0
+    if whole:
+        signed = int.from_bytes(header, "big", signed=True)
+        negative = f", {signed:,} as a signed number" if signed < 0 else ""
+        return Explanation(
+            "too-large",
+            f"a {fr.name} header announcing {length:,} bytes{negative} (its header "
+            f"{quote(header)}), before a whole JSON message of {whole:,} bytes: the header does "
+            "not count the message it leads",
+            declared_length=length,
+            header=header,
+            whole_json=whole,
+        )
     if length > max_frame and body[:1] in (b"{", b"["):
         return Explanation(  # a real frame: its header, then the JSON it counts
             "too-large",

@@ -579,3 +579,20 @@ def test_a_worker_that_exits_in_the_middle_of_a_frame_is_told_so(run_cli: RunCli
         d["cause"],
     ), d["cause"]
     assert d["remediation"].startswith("Write each answer whole before the worker can exit")
+
+
+def test_a_worker_whose_header_miscounts_its_answer_is_not_told_to_send_less(
+    run_cli: RunCli,
+) -> None:
+    """A header of 0xFFFFFFF0 before a whole answer of 54 bytes: before, the answer was called
+    a frame of 4 GB of JSON and the fix was to send large results by reference."""
+    worker = str(WORKERS / "miscounts_its_header.py")
+    d = diagnose(run_cli, "--timeout", "2", "--", sys.executable, worker)
+    assert confirmed(d) == ["framing"]
+    assert d["cause"].startswith(
+        "The worker's answer has a wrong length header: a packet-4 header announcing "
+        "4,294,967,280 bytes, -16 as a signed number"
+    )
+    assert "before a whole JSON message of 54 bytes" in d["cause"]
+    assert "by reference" not in d["remediation"]
+    assert "struct.pack('>I', len(body))" in d["remediation"]

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from poolctl.errors import FrameTooLarge, FramingError, UsageProblem
-from poolctl.framing import FRAMINGS, LineDecoder, PacketDecoder, get_framing
+from poolctl.framing import FRAMINGS, LineDecoder, PacketDecoder, get_framing, quote
 from poolctl.framing_explain import explain
 
 
@@ -237,14 +237,33 @@ def test_explain_content_length_text_and_other_framings() -> None:
 
 def test_a_json_frame_over_the_maximum_is_a_frame_too_large_not_text() -> None:
     """A 70 MB answer, framed right: its header counts the JSON after it (it was "text", and the
-    worker told to send its logs to stderr)."""
-    body = b'{"id": 1, "success": true, "result": {"blob": "xxxx"}}'
+    worker told to send its logs to stderr). Its first bytes are the start of that JSON, not a
+    whole message (which would be a header miscounting it: the test below)."""
+    body = b'{"id": 1, "success": true, "result": {"blob": "xxxx'
     header = (70 * 1024 * 1024).to_bytes(4, "big")
     e = explain(header + body, "packet-4")
     assert e.kind == "too-large" and e.declared_length == 70 * 1024 * 1024
     assert e.text == (
         "a packet-4 frame of 73,400,320 bytes of JSON (its header '\\x04`\\x00\\x00'), over the "
         "67,108,864-byte maximum a frame may have here"
+    )
+
+
+@pytest.mark.parametrize(
+    ("header", "said"),
+    [
+        (b"\xff\xff\xff\xf0", "4,294,967,280 bytes, -16 as a signed number"),
+        ((70 * 1024 * 1024).to_bytes(4, "big"), "73,400,320 bytes"),
+    ],
+)
+def test_a_header_far_over_the_whole_json_behind_it_miscounts_it(header: bytes, said: str) -> None:
+    """A whole 9-byte JSON message behind a header announcing gigabytes: no message too large
+    (whose fix is to send less), a header that does not count its message."""
+    e = explain(header + b'{"id": 1}', "packet-4")
+    assert e.kind == "too-large" and e.whole_json == 9
+    assert e.text == (
+        f"a packet-4 header announcing {said} (its header {quote(header)}), before a whole JSON "
+        "message of 9 bytes: the header does not count the message it leads"
     )
 
 

@@ -96,6 +96,15 @@ def _reply_in_another_framing(obs: Observations) -> Judgement:
     assert e is not None
     speaks = e.other_framing or "JSON without a length header"
     ev = [Evidence(quote(obs.pending), obs.pending_origin(), e.text)]
+    if e.kind == "too-large" and e.whole_json:
+        verdict = f"The worker's answer has a wrong length header: {e.text}"
+        code = {1: "B", 2: "H"}.get(len(e.header), "I")  # struct's code for the header's size
+        fix = (
+            f"Make the {obs.framing} header count the bytes written after it: the length of the "
+            f"encoded body, computed from the very bytes sent (`struct.pack('>{code}', "
+            "len(body))` with `body = json.dumps(answer).encode()`), not from another value."
+        )
+        return confirmed(verdict, fix, *ev)
     if e.kind == "too-large":
         verdict = f"The worker's answer is {e.text}"
         fix = (
