@@ -596,3 +596,21 @@ def test_a_worker_whose_header_miscounts_its_answer_is_not_told_to_send_less(
     assert "before a whole JSON message of 54 bytes" in d["cause"]
     assert "by reference" not in d["remediation"]
     assert "struct.pack('>I', len(body))" in d["remediation"]
+
+
+def test_a_worker_that_closed_its_stdin_is_told_so_not_stuck_in_initialization(
+    run_cli: RunCli,
+) -> None:
+    """Its request stays unread because no process of it holds the stdin pipe: before, it was
+    'stuck in initialization', after poolctl waited for its start-up to end."""
+    worker = str(WORKERS / "closes_stdin.py")
+    d = diagnose(run_cli, "--timeout", "2", "--", sys.executable, worker)
+    assert confirmed(d) == ["crashed"]
+    assert d["cause"].startswith(
+        "The worker closed its stdin while it keeps running: its fd 0 is closed, and no process "
+        "of it holds the pipe poolctl writes its requests to"
+    )
+    assert d["remediation"].startswith("Keep stdin open for the requests")
+    init = next(h for h in d["hypotheses"] if h["id"] == "stuck-in-init")
+    assert init["status"] == "ruled-out", init
+    assert re.fullmatch(r"pid \d+: fds 1, 2", d["evidence"][0]["text"])

@@ -85,8 +85,8 @@ def _plan(obs: Observations) -> Plan:
         return Plan(experiments=(framing_experiment(spec, other),) if other in FRAMINGS else ())
     live = obs.live
     if live is not None:
-        if live.blocked_writers or live.stopped() is not None:
-            return Plan()  # nothing it does next can show more: it is blocked, or stopped
+        if live.blocked_writers or live.stopped() is not None or live.stdin_closed():
+            return Plan()  # nothing it does next can show more: blocked, stopped, deaf
         if request_unread(obs) or live.stdin_wait() is None:
             return Plan(wait_longer=True)  # starting up, or busy with the request
     return Plan(probe_stdin=True)

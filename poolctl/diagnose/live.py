@@ -42,6 +42,14 @@ class Live:
     def leader(self) -> ProcState | None:
         return self.processes[0] if self.processes else None
 
+    def stdin_closed(self) -> bool:
+        """Whether no process of the worker holds its stdin pipe any more (fd 0 closed, or sent
+        elsewhere): no request can reach it. Said only when every process's fds were read."""
+        procs = self.processes
+        if not self.stdin_pipe or not procs or not all(p.fds for p in procs):
+            return False
+        return not any(self.stdin_pipe in p.fds.values() for p in procs)
+
     def stdin_wait(self) -> Blocked | None:
         """A thread blocked reading stdin, or an event loop waiting on it."""
         for p in self.processes:

@@ -119,6 +119,10 @@ def ended(obs: Observations) -> str:
         return "the worker exited (see crashed)"
     if obs.stdout_closed:
         return "its stdout is not the pipe poolctl reads any more (see crashed)"
+    if obs.live is not None and obs.live.stdin_closed():
+        return (
+            "no process of it holds its stdin pipe any more: no request can reach it (see crashed)"
+        )
     return ""
 
 

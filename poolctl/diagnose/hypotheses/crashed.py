@@ -41,6 +41,28 @@ def _closed_stdout(obs: Observations, alive: str) -> Judgement:
     )
 
 
+def _closed_stdin(obs: Observations, alive: str) -> Judgement:
+    """Alive, but none of its processes holds its stdin pipe: it can never read a request."""
+    live = obs.live
+    assert live is not None and live.leader is not None
+    fd0 = live.leader.fds.get(0)
+    where = f"its fd 0 is {fd0}" if fd0 else "its fd 0 is closed"
+    verdict = (
+        f"The worker closed its stdin while it keeps running: {where}, and no process of it "
+        f"holds the pipe poolctl writes its requests to, so none can be read ({alive})"
+    )
+    fix = (
+        "Keep stdin open for the requests: something in its start-up closes or redirects file "
+        "descriptor 0 (`exec 0<&-`, `< /dev/null`, `sys.stdin.close()`, a daemonizing step); a "
+        "pool's worker reads every request there."
+    )
+    held = ", ".join(
+        f"pid {p.pid}: fds {', '.join(map(str, sorted(p.fds)))}" for p in live.processes[:3]
+    )
+    note = f"the worker's open file descriptors; none is {live.stdin_pipe}, its stdin pipe"
+    return confirmed(verdict, fix, Evidence(held, live_origin(obs), note))
+
+
 def _stdout_elsewhere(obs: Observations, target: str, alive: str) -> Judgement:
     """Its stdout was pointed somewhere else: a file, /dev/null, another process's pipe."""
     where = {"/dev/null": "/dev/null, which throws its answers away"}.get(
@@ -80,6 +102,8 @@ def crashed(obs: Observations) -> Judgement:
         alive = live.leader.describe() if live is not None and live.leader else "still running"
         if obs.stdout_closed:
             return _closed_stdout(obs, alive)
+        if live is not None and live.stdin_closed():
+            return _closed_stdin(obs, alive)
         return ruled_out(f"the process was alive when the answer was due: {alive}")
     pid = obs.worker.pid
     ev = [Evidence(f"pid {pid} {status.describe()}", f"pid {pid}", "how the process ended")]
