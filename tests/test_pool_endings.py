@@ -250,3 +250,44 @@ def test_a_worker_that_exits_leaving_a_child_on_its_stdout_is_said_so(
     assert "a process it started holds its stdout open" in diagnosis["cause"]
     assert diagnosis["remediation"].startswith("Start the worker's child processes with their")
     assert diagnosis["facts"]["answered_before_exit"] == 1
+
+
+DIES = WORKERS / "dies_on_second_request.py"
+
+
+@pytest.mark.parametrize(
+    ("how", "said", "fix"),
+    [
+        (
+            "raise",
+            ", after the exception `KeyError: 'model_name'`",
+            "Fix the error it reports (`KeyError: 'model_name'`)",
+        ),
+        (
+            "kill",
+            "killed by SIGKILL (9) (a signal from outside: the OOM killer",
+            "Find what sent the signal: the kernel log (`dmesg`)",
+        ),
+    ],
+)
+def test_a_worker_dying_in_a_request_is_told_why_from_its_stderr_or_signal(
+    run_cli: RunCli, tmp_path: Path, how: str, said: str, fix: str
+) -> None:
+    """Before, the cause was only 'exited with code 1' (or 'killed by SIGKILL (9)') and the fix
+    the pattern's general advice: keep text off stdout, answer the first ping before slow
+    imports."""
+    path = tmp_path / "dies.yaml"
+    text = SCENARIO.format(python=sys.executable, worker=DIES).replace(
+        f'"{DIES}"]', f'"{DIES}", "{how}"]'
+    )
+    path.write_text(text)
+    code, out, _ = run_cli("run-scenario", str(path), "--json", "--run-dir", str(tmp_path / "run"))
+    assert code == 1, out
+    (finding,) = json.loads(out)["findings"]
+    diagnosis = finding["outcome"]
+    assert diagnosis["pattern_id"] == "port-no-response"
+    assert said in diagnosis["cause"], diagnosis["cause"]
+    assert diagnosis["remediation"].startswith(fix), diagnosis["remediation"]
+    if how == "raise":
+        quoted = [e for e in diagnosis["evidence"] if e["text"] == "KeyError: 'model_name'"]
+        assert quoted and quoted[0]["origin"].endswith(".stderr.log")

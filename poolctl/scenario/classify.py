@@ -23,6 +23,7 @@ from poolctl.model import Diagnosis, Evidence, Failure, Finding, Unclassified
 from poolctl.patterns.loader import PatternSet
 from poolctl.pool_worker import UNAWAITED_RE
 from poolctl.scenario import checkouts, duplicates, responses, services
+from poolctl.scenario.deaths import death_of
 from poolctl.scenario.evidence import quote_event
 from poolctl.scenario.load import reproduce_command
 from poolctl.scenario.run import RunOutcome
@@ -256,6 +257,11 @@ class TraceClassifier:
                 f"{first.data.get('detail')}"
                 + (" (the scenario's kill_worker step)" if kills else "")
             )
+            death = death_of(self.run.pool, first.worker or "") if not kills else None
+            if death is not None:  # its stderr or its signal says why: the fix follows from it
+                cause += death.said
+                remediation = death.fix
+                evidence += [death.evidence] if death.evidence else []
         else:
             detail = first.data.get("detail")
             cause = f"worker {first.worker} gave caller {first.caller} no answer: {detail}"

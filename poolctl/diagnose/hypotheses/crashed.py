@@ -195,7 +195,7 @@ def crashed(obs: Observations) -> Judgement:
     if obs.stdout_holders and not exc and usage is None:
         verdict, fix = _left_behind(obs, verdict, ev)
     if status.signal is not None and not exc:
-        why, how = _signal_words(status.signal, argv, bool(fault))
+        why, how = signal_words(status.signal, argv, bool(fault))
         verdict += f" ({why})"
         fix = how or fix
     return confirmed(verdict, fix, *ev)
@@ -278,7 +278,7 @@ def _fault_stack(stderr: str) -> str:
 _FAULTS = {signal.SIGSEGV, signal.SIGBUS, signal.SIGILL, signal.SIGFPE}
 
 
-def _signal_words(number: int, argv: str, stack_shown: bool) -> tuple[str, str]:
+def signal_words(number: int, argv: str, stack_shown: bool) -> tuple[str, str]:
     """Where a signal that ended the worker comes from, and how to see more (or "");
     `stack_shown`: faulthandler's stack of the crash is in the evidence."""
     if number in _FAULTS:

@@ -1,0 +1,53 @@
+"""Why a pooled worker died in the middle of a request, from what it left: the exception that
+ended it (its stderr log) or the signal that killed it, in the words `ping`'s crash reading
+gives (poolctl/diagnose/hypotheses/crashed.py): a scenario's finding then says what to fix,
+not the pattern's general advice."""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass
+
+from poolctl.diagnose import exception_line
+from poolctl.diagnose.hypotheses.crashed import signal_words
+from poolctl.diagnose.started_as import started_as
+from poolctl.model import Evidence
+from poolctl.pool import Pool
+
+# Said when the signal came from outside the worker and nothing it wrote says more.
+FIND_THE_SENDER = (
+    "Find what sent the signal: the kernel log (`dmesg`) names a process the OOM killer "
+    "ended; otherwise a supervisor, a timeout wrapper or a user sent it."
+)
+
+
+@dataclass(frozen=True)
+class Death:
+    """What ended a worker: said after the finding's cause, its fix, and the line it rests on."""
+
+    said: str
+    fix: str
+    evidence: Evidence | None = None
+
+
+def death_of(pool: Pool, worker_id: str) -> Death | None:
+    """How the worker `worker_id` of `pool` ended, when its stderr or exit status says why."""
+    worker = next((w for w in pool.all_workers if w.id == worker_id), None)
+    if worker is None:
+        return None
+    process = worker.process
+    origin = f"workers/{worker_id}.stderr.log"
+    stderr = process.stderr_tail()
+    exc = exception_line(stderr)
+    if exc:
+        ev = Evidence(exc, origin, "the exception that ended it")
+        started = started_as(stderr)
+        if started is not None:
+            return Death(f", after the exception `{exc}`: {started.why}", started.fix, ev)
+        fix = f"Fix the error it reports (`{exc}`): it ended the worker in the middle of a request."
+        return Death(f", after the exception `{exc}`", fix, ev)
+    status = process.poll()
+    if status is None or status.signal is None:
+        return None
+    why, how = signal_words(status.signal, shlex.join(process.spec.argv), stack_shown=False)
+    return Death(f" ({why})", how or FIND_THE_SENDER)

@@ -1,0 +1,21 @@
+"""A DSPex worker ({packet, 4}) that answers its init ping, then dies on the next request:
+with `KeyError: 'model_name'` (argument `raise`) or killed by SIGKILL, as the OOM killer ends
+a process (argument `kill`)."""
+
+import json
+import os
+import signal
+import struct
+import sys
+
+served = 0
+while len(header := sys.stdin.buffer.read(4)) == 4:
+    request = json.loads(sys.stdin.buffer.read(struct.unpack(">I", header)[0]))
+    served += 1
+    if served == 2 and sys.argv[1] == "raise":
+        raise KeyError("model_name")
+    if served == 2:
+        os.kill(os.getpid(), signal.SIGKILL)
+    body = json.dumps({"id": request["id"], "success": True, "result": {"status": "ok"}}).encode()
+    sys.stdout.buffer.write(struct.pack(">I", len(body)) + body)
+    sys.stdout.buffer.flush()
