@@ -268,9 +268,15 @@ DIES = WORKERS / "dies_on_second_request.py"
             "killed by SIGKILL (9) (a signal from outside: the OOM killer",
             "Find what sent the signal: the kernel log (`dmesg`)",
         ),
+        (  # before, it was told to loop, as if it served one request on purpose
+            "cut",
+            "exited with code 0 in the middle of a frame, after answering 1 request(s) (its "
+            "init among them): a truncated packet-4 frame: the header announces",
+            "Write each answer whole before the worker can exit",
+        ),
     ],
 )
-def test_a_worker_dying_in_a_request_is_told_why_from_its_stderr_or_signal(
+def test_a_worker_dying_in_a_request_is_told_why_from_what_it_left(
     run_cli: RunCli, tmp_path: Path, how: str, said: str, fix: str
 ) -> None:
     """Before, the cause was only 'exited with code 1' (or 'killed by SIGKILL (9)') and the fix

@@ -17,13 +17,13 @@ from functools import cache
 from typing import Any
 
 from poolctl.diagnose import no_answer_pattern
-from poolctl.diagnose.hypotheses.crashed import loop_remediation
+from poolctl.diagnose.hypotheses.crashed import MID_FRAME_FIX, loop_remediation
 from poolctl.events import Event
 from poolctl.model import Diagnosis, Evidence, Failure, Finding, Unclassified
 from poolctl.patterns.loader import PatternSet
 from poolctl.pool_worker import UNAWAITED_RE
 from poolctl.scenario import checkouts, duplicates, responses, services
-from poolctl.scenario.deaths import death_of
+from poolctl.scenario.deaths import cut_short, death_of
 from poolctl.scenario.evidence import quote_event
 from poolctl.scenario.load import reproduce_command
 from poolctl.scenario.run import RunOutcome
@@ -243,7 +243,14 @@ class TraceClassifier:
         remediation = None
         served = _served_and_quit(worker_exit) if not kills else 0
         # a worker gone after its answer: its next request failed as it exited, or on writing
-        if reason in ("exited", "write-failed") and served:
+        cut = cut_short(self.run.pool, first.worker or "") if served else ""
+        if reason in ("exited", "write-failed") and cut:  # not done: it stopped mid-answer
+            cause = (
+                f"worker {first.worker} exited with code 0 in the middle of a frame, after "
+                f"answering {served} request(s) (its init among them): {cut}"
+            )
+            remediation = MID_FRAME_FIX
+        elif reason in ("exited", "write-failed") and served:
             quitters = [e for e in exits.values() if _served_and_quit(e)]
             cause = (
                 f"worker {first.worker} exited with code 0 after answering {served} request(s) "

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from poolctl.diagnose import exception_line
 from poolctl.diagnose.hypotheses.crashed import signal_words
 from poolctl.diagnose.started_as import started_as
+from poolctl.framing_explain import explain
 from poolctl.model import Evidence
 from poolctl.pool import Pool
+from poolctl.worker import WorkerProcess
 
 # Said when the signal came from outside the worker and nothing it wrote says more.
 FIND_THE_SENDER = (
@@ -30,12 +32,27 @@ class Death:
     evidence: Evidence | None = None
 
 
+def _process(pool: Pool, worker_id: str) -> WorkerProcess | None:
+    worker = next((w for w in pool.all_workers if w.id == worker_id), None)
+    return worker.process if worker is not None else None
+
+
+def cut_short(pool: Pool, worker_id: str) -> str:
+    """The framing's reading of a frame the worker left unfinished on its stdout when it ended
+    ("" when it left none): it exited in the middle of writing an answer."""
+    process = _process(pool, worker_id)
+    pending = process.pending_stdout() if process is not None else b""
+    if process is None or not pending:
+        return ""
+    part = explain(process.redactor.bytes(pending, same_length=True), process.framing)
+    return part.text if part.kind == "truncated" else ""
+
+
 def death_of(pool: Pool, worker_id: str) -> Death | None:
     """How the worker `worker_id` of `pool` ended, when its stderr or exit status says why."""
-    worker = next((w for w in pool.all_workers if w.id == worker_id), None)
-    if worker is None:
+    process = _process(pool, worker_id)
+    if process is None:
         return None
-    process = worker.process
     origin = f"workers/{worker_id}.stderr.log"
     stderr = process.stderr_tail()
     exc = exception_line(stderr)

@@ -1,6 +1,6 @@
 """A DSPex worker ({packet, 4}) that answers its init ping, then dies on the next request:
-with `KeyError: 'model_name'` (argument `raise`) or killed by SIGKILL, as the OOM killer ends
-a process (argument `kill`)."""
+with `KeyError: 'model_name'` (argument `raise`), killed by SIGKILL as the OOM killer ends a
+process (argument `kill`), or exiting with code 0 once half its answer is written (`cut`)."""
 
 import json
 import os
@@ -12,10 +12,14 @@ served = 0
 while len(header := sys.stdin.buffer.read(4)) == 4:
     request = json.loads(sys.stdin.buffer.read(struct.unpack(">I", header)[0]))
     served += 1
+    body = json.dumps({"id": request["id"], "success": True, "result": {"status": "ok"}}).encode()
     if served == 2 and sys.argv[1] == "raise":
         raise KeyError("model_name")
-    if served == 2:
+    if served == 2 and sys.argv[1] == "kill":
         os.kill(os.getpid(), signal.SIGKILL)
-    body = json.dumps({"id": request["id"], "success": True, "result": {"status": "ok"}}).encode()
+    if served == 2:
+        sys.stdout.buffer.write(struct.pack(">I", len(body)) + body[:20])
+        sys.stdout.buffer.flush()
+        sys.exit(0)
     sys.stdout.buffer.write(struct.pack(">I", len(body)) + body)
     sys.stdout.buffer.flush()

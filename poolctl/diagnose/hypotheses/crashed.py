@@ -18,6 +18,13 @@ from ..readings import USAGE_ERROR, USAGE_LINE, exception_line, live_origin, log
 from ..started_as import STARTED, started_as
 
 ID = "crashed"
+# what to do about a worker that exited between a frame's header and its end
+MID_FRAME_FIX = (
+    "Write each answer whole before the worker can exit: its header and body in one write, "
+    "then a flush (`sys.stdout.buffer.write(header + body)`, `sys.stdout.buffer.flush()`), the "
+    "header counting the encoded body's bytes; an exit between the two (`os._exit`, a crash, "
+    "the end of the script) cuts it short."
+)
 
 
 def _closed_stdout(obs: Observations, alive: str) -> Judgement:
@@ -163,12 +170,7 @@ def crashed(obs: Observations) -> Judgement:
         fix = f"Fix the error it logs (`{logged}`); run `{argv}` by hand to see it happen."
     elif cut_short is not None:  # it exited between a frame's header and its end
         verdict += f", in the middle of a frame: {cut_short}"
-        fix = (
-            "Write each answer whole before the worker can exit: its header and body in one "
-            "write, then a flush (`sys.stdout.buffer.write(header + body)`, "
-            "`sys.stdout.buffer.flush()`), the header counting the encoded body's bytes; an "
-            "exit between the two (`os._exit`, a crash, the end of the script) cuts it short."
-        )
+        fix = MID_FRAME_FIX
     elif obs.pending and not obs.merged and not tail:  # it said why on stdout, not stderr
         fix = fix.replace(f"read its stderr ({obs.stderr_origin})", "read its stdout (quoted)")
         if obs.pending.lstrip().lower().startswith(b"usage:"):
