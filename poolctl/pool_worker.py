@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from poolctl.answered import DUPLICATE
 from poolctl.events import Trace
 from poolctl.pool_line import DEADLINE_SLACK
 from poolctl.protocol import Request
@@ -48,10 +49,6 @@ EXIT_GRACE = 0.2  # after end of file on stdout, the wait for the exit status th
 # a response no request waits for, set aside (a late answer, a duplicate): said, and read back
 UNAWAITED = "response for id {!r} nobody awaits"
 UNAWAITED_RE = re.compile(r"^response for id (?P<id>.+) nobody awaits$")
-# a second answer to a request answered already: a protocol fault, since a pool reading answers
-# in order (an Erlang port's next `{:data, _}`) hands it to the next caller as its reply
-DUPLICATE = "second answer to id {!r}, answered already: {}"
-ANSWERED_KEPT = 4096  # the ids last answered, to tell a second answer from a late or stray one
 TRANSCRIPT_FLUSH = 0.1  # the stdout transcript reaches its file at most this long after a read
 
 
@@ -78,7 +75,6 @@ class PooledWorker:
         self.overflow = overflow
         self.state = State.STARTING
         self.pending: dict[Any, _InFlight] = {}
-        self.answered_ids: dict[Any, None] = {}  # the last ANSWERED_KEPT, oldest first
         self.trace = trace
         self.gone: str | None = None  # why requests can no longer be answered
         self.caller: str | None = None
@@ -160,7 +156,7 @@ class PooledWorker:
                 self._unawaited(response.id, payload)
                 continue
             self.process.answered += 1
-            self._note_answered(response.id)
+            self.process.answered_ids.add(response.id)
             flight.done(Answer(flight.request, response, read_at - flight.start))
         if self.process.frame_error is not None:  # no frame can be read after it: ended,
             # the pool told first (stopped, replaced), then its callers failed with why
@@ -168,14 +164,9 @@ class PooledWorker:
             self._end()
         return True
 
-    def _note_answered(self, answer_id: Any) -> None:
-        self.answered_ids[answer_id] = None
-        if len(self.answered_ids) > ANSWERED_KEPT:
-            del self.answered_ids[next(iter(self.answered_ids))]
-
     def _unawaited(self, answer_id: Any, payload: bytes) -> None:
         """Set aside a response no request awaits; a second answer is traced, with its bytes."""
-        if answer_id not in self.answered_ids:  # late (its request timed out), or never asked
+        if answer_id not in self.process.answered_ids:  # late (its request timed out), or unasked
             self.process.set_aside(UNAWAITED.format(answer_id), payload)
             return
         quoted = self.process.quoted(payload)

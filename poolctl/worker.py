@@ -26,6 +26,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
 
+from poolctl.answered import AnsweredIds
 from poolctl.context import RunContext
 from poolctl.errors import FramingError, ProtocolError, WorkerStartError
 from poolctl.executable import start_error
@@ -170,6 +171,7 @@ class WorkerProcess:
         self.answered = 0  # requests answered (`take_answer`; the pool counts its own)
         self.stray_payloads: list[bytes] = []  # their bytes
         self.stray_count = 0
+        self.answered_ids = AnsweredIds()  # to tell a second answer from a stray one
         self.unwritten = 0  # bytes of the last write that never reached the stdin pipe
         self.last_sent = b""  # the last message sent: read back unchanged, it was echoed
         self.notifications: list[Incoming] = []  # JSON-RPC notifications the server sent
@@ -403,7 +405,7 @@ class WorkerProcess:
             return None
         except WrongId as exc:
             self.messages_read += 1
-            self.set_aside(f"response for id {exc.got!r}: {self.quoted(payload)}", payload)
+            self.set_aside(self.answered_ids.unawaited(exc.got, self.quoted(payload)), payload)
             return None
         except ProtocolError as exc:
             self.messages_read += 1
@@ -441,6 +443,7 @@ class WorkerProcess:
             response = self.read_message(self.frames.pop(0), request.id)
             if response is not None:
                 self.answered += 1
+                self.answered_ids.add(response.id)
                 return response
         return None
 

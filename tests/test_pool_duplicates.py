@@ -73,3 +73,16 @@ def test_an_erlang_port_hands_the_copy_to_the_next_caller(processes: Processes) 
     asked, replies = zip(*(line.split(" ", 1) for line in lines), strict=True)
     assert asked == ("1", "2"), done.stdout
     assert [json.loads(r)["id"] for r in replies] == [1, 1], done.stdout
+
+
+def test_doctor_fails_a_worker_that_answers_twice(run_cli: RunCli, tmp_path: Path) -> None:
+    """Before, doctor found no issue: its second ping's answer came by id, the copy of the
+    first was set aside unsaid."""
+    run = tmp_path / "run"
+    code, out, err = run_cli(
+        "doctor", "--timeout", "2", "--run-dir", str(run), "--", sys.executable, str(TWICE)
+    )
+    assert code == 1, out + err
+    said = next(ln for ln in out.splitlines() if "second answer(s) to requests" in ln)
+    assert said.lstrip().startswith("✗ ")
+    assert 'second answer to id 1, answered already: b\'{"id": 1, "success": true' in said

@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 import re
 
+from poolctl.answered import DUPLICATE
 from poolctl.diagnose.hypotheses import crashed, stderr_merged, stdout_text
 from poolctl.framing import get_framing, quote
 from poolctl.framing_explain import explain
@@ -39,6 +40,7 @@ UNUSABLE_LINE = re.compile(
 # what `framing_explain.explain` calls bytes that are no frame at all
 NOISE_KINDS = ("text", "binary")
 REMEDY = "write logs and banners to stderr (print(..., file=sys.stderr)), never stdout"
+DUPLICATE_START = DUPLICATE.split("{", 1)[0]  # how a second answer set aside begins
 
 
 def check_hygiene(probe: Probe, apart: Probe, configured: StderrMode) -> CheckList:
@@ -71,6 +73,16 @@ def _stdout_between_answers(probe: Probe, out: CheckList) -> None:
         )
     else:
         out.add("stdout", "ok", "nothing on stdout before its first frame")
+    twice = [s for s in probe.stray if s.startswith(DUPLICATE_START)]
+    if twice:
+        out.add(
+            "answers",
+            "fail",
+            f"{len(twice)} second answer(s) to requests it had answered: {twice[0]}",
+            "answer each request once: a pool that takes the next message as the next "
+            "caller's reply (an Erlang port's next {:data, _}) hands the copy to the wrong caller",
+            [Evidence(s, origin) for s in twice[:5]],
+        )
 
 
 def _stdout_judged(probe: Probe, apart: Probe, out: CheckList) -> None:
