@@ -215,6 +215,19 @@ def test_a_start_longer_than_the_init_timeout_fails(doctor: Doctor) -> None:
     assert "over it by" in check.summary and "slow_module" in check.summary
 
 
+def test_a_slow_first_answer_is_not_called_a_slow_start(doctor: Doctor) -> None:
+    """A worker that reads its ping at once and answers it 1.6 s later: before, the 1.6 s was
+    'its own init', though its start-up was over when it read the ping."""
+    argv = [sys.executable, str(Path(__file__).parent / "workers" / "answers_late.py"), "1.6"]
+    check = only(doctor(argv, "Start-up", init_timeout=1.5), "Start-up")
+    assert check.status == "fail", check.summary
+    assert re.search(
+        r"it read its ping [\d.]+ m?s after spawn and answered [\d.]+ s later", check.summary
+    )
+    assert "its own init" not in check.summary, check.summary
+    assert check.remedy.startswith("answer the ping at once: it took "), check.remedy
+
+
 def test_a_worker_still_importing_is_caught_inside_the_import(doctor: Doctor) -> None:
     argv = [*REFERENCE, "--import-delay", "4"]
     check = only(doctor(argv, "Start-up", init_timeout=0.5), "Start-up")

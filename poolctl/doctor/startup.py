@@ -21,6 +21,7 @@ from poolctl.protocol import workspace
 from poolctl.rundir import RunDir
 from poolctl.worker import Answer, StderrMode, WorkerProcess
 
+from .ping_read import ReadWatch
 from .probe import Probe
 from .target import CheckList, Target, run_briefly, seconds_text
 
@@ -103,7 +104,8 @@ def check_startup(
     with worker:
         # a ping, or the handshake's first request
         opening = worker.protocol.opening(workspace(spec.cwd))
-        outcome = worker.exchange(opening.method, opening.params, wait)
+        with ReadWatch(worker) as watch:
+            outcome = worker.exchange(opening.method, opening.params, wait)
         if isinstance(outcome, Answer):
             ready = worker.elapsed()
     base = baseline(target)  # after the worker: the other checks' processes have started too
@@ -133,6 +135,17 @@ def check_startup(
     elif target.python is not None and ready is not None:
         parts.append("no import timings (PYTHONPROFILEIMPORTTIME ignored: -E or -I?)")
     rest = ready - (base.seconds or 0.0) - total_imports if ready is not None else 0.0
+    # the time after it read its first request went into the answer, not into its start-up
+    read_at = watch.read_at
+    answering = ready - read_at if ready is not None and read_at is not None else 0.0
+    if answering > 0.1 and ready is not None and answering > ready / 4:
+        rest -= answering
+        parts.append(
+            f"it read its {opening.method} {seconds_text(read_at or 0.0)} after spawn and "
+            f"answered {seconds_text(answering)} later"
+        )
+    else:
+        answering = 0.0
     if parts and rest > 0.1 and ready is not None and rest > ready / 4:
         parts.append(f"its own init {seconds_text(rest)}")
     split = f" ({'; '.join(parts)})" if parts else ""
@@ -183,12 +196,18 @@ def check_startup(
         return out
     margin = init_timeout / ready if ready > 0 else float("inf")
     summary = f"ready in {seconds_text(ready)}{split}; init timeout {init_timeout:g} s"
+    remedy = _remedy(imports, ready)
+    if answering:  # the answer is slow, not the start-up
+        remedy = (
+            f"answer the {opening.method} at once: it took {seconds_text(answering)} to answer "
+            f"after reading it, its start-up over; or {remedy}"
+        )
     if ready >= init_timeout:
         out.add(
             "init",
             "fail",
             f"{summary}: over it by {seconds_text(ready - init_timeout)}",
-            _remedy(imports, ready),
+            remedy,
             evidence,
         )
     elif margin < MARGIN:
@@ -196,7 +215,7 @@ def check_startup(
             "init",
             "warn",
             f"{summary}: margin {margin:.1f}x, under {MARGIN:g}x",
-            _remedy(imports, ready),
+            remedy,
             evidence,
         )
     else:

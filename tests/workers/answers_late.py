@@ -1,0 +1,14 @@
+"""A DSPex worker ({packet, 4}) that starts at once, reads each request as it comes, and
+answers it `argv[1]` seconds later: its first answer is slow, not its start-up."""
+
+import json
+import struct
+import sys
+import time
+
+while len(header := sys.stdin.buffer.read(4)) == 4:
+    request = json.loads(sys.stdin.buffer.read(struct.unpack(">I", header)[0]))
+    time.sleep(float(sys.argv[1]))
+    body = json.dumps({"id": request["id"], "success": True, "result": {"status": "ok"}}).encode()
+    sys.stdout.buffer.write(struct.pack(">I", len(body)) + body)
+    sys.stdout.buffer.flush()
