@@ -21,9 +21,8 @@ pytestmark = pytest.mark.skipif(
 )
 FIXTURES = Path(__file__).parent / "fixtures"
 
-# the triage of argv[1:] split in halves and in one pass; argv[0] "boom" adds two patterns
-# that raise on some failures (each on its own ones)
-SPLIT_AND_WHOLE = """\
+# the imports, a rule that raises on failures holding its word, the knowledge base as `kb`
+BOOM = """\
 import dataclasses, json, sys
 import poolctl.forked, poolctl.triage.halves as halves
 from poolctl.logs import read_logs
@@ -40,6 +39,12 @@ class Boom:
         return None
 
 kb = load_patterns([])
+"""
+# the triage of argv[1:] split in halves and in one pass; argv[0] "boom" adds two patterns
+# that raise on some failures (each on its own ones)
+SPLIT_AND_WHOLE = (
+    BOOM
+    + """\
 if sys.argv[1] == "boom":
     first, second, *rest = list(kb)
     first = dataclasses.replace(first, signals=(Signal("any", Boom("pool"), 0.9, "boom"),))
@@ -56,6 +61,7 @@ print(json.dumps({
     "raised": [n for n in whole.notes if "raised an error" in n],
 }))
 """
+)
 
 
 @pytest.mark.parametrize(
@@ -82,24 +88,10 @@ def test_a_triage_split_in_halves_reports_what_one_pass_reports(
 
 # what the classifier holds when the child is forked: the keys it has learnt, and the pattern
 # errors it has kept (argv[0] "boom" as above)
-AT_THE_FORK = """\
-import dataclasses, json, sys
-import poolctl.forked, poolctl.triage.halves as halves
-from poolctl.logs import read_logs
-from poolctl.patterns import load_patterns
-from poolctl.patterns.loader import Signal
-from poolctl.triage.engine import Triage
+AT_THE_FORK = (
+    BOOM
+    + """\
 from poolctl.triage.normalize import any_key
-
-class Boom:
-    def __init__(self, word):
-        self.pattern, self.word = "boom " + word, word
-    def search(self, text):
-        if self.word in text:
-            raise RuntimeError(f"bad rule on {self.word}")
-        return None
-
-kb = load_patterns([])
 if sys.argv[1] == "boom":
     first, *rest = list(kb)
     first = dataclasses.replace(first, signals=(Signal("any", Boom("pool"), 0.9, "boom"),))
@@ -121,6 +113,7 @@ seen["shared"] = sorted(set(keys[:half]) & set(keys[half:]))
 seen["raised"] = [n for n in report.notes if "raised an error" in n]
 print(json.dumps(seen))
 """
+)
 
 
 @pytest.mark.parametrize("boom", ["boom", "-"])
