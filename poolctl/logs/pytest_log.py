@@ -23,6 +23,7 @@ from poolctl.logs import (
     pytest_progress,
     pytest_run_errors,
     reruns,
+    run_end_lines,
     scan,
     side_by_side,
 )
@@ -58,7 +59,7 @@ from poolctl.logs.scan import (
     keep_failure,
     overflow_failure,
 )
-from poolctl.logs.unfinished import ended_lines, pytest_running
+from poolctl.logs.unfinished import pytest_running
 from poolctl.model import Failure
 
 # What sends a line outside any block to `outside` (RE2 syntax, searched over bytes; `^` starts
@@ -460,14 +461,20 @@ class PytestParser(TextParser):
         """End a run that printed no closing line. One whose session start was seen was
         stopped before it finished (or its log was cut): the report says so."""
         start, began, last = self.run_start, self.session_started, self._line_number
+        # at the end of the input: the lines saying how it ended (a shell's `Killed`), after
+        # the runner's last line
+        end = run_end_lines.ending(self.last_lines()) if began and not next_start else None
+        final = end.before if end is not None else self.last_line()
+        if end is not None and end.before is not None and end.glued:
+            self.progress.feed(*end.before)  # its marks, read without the shell's `Killed`
         # a test's start is the input's last line only at the end of the input
-        running = pytest_running(self.last_line(), self.name) if not next_start else None
+        running = pytest_running(final, self.name) if not next_start else None
         if began and self.ended_in is None and running is not None:  # it ends in a test's start
-            self.ended_in = (running, ended_lines(running))
+            self.ended_in = run_end_lines.ended_in(running, end)
             last = running.line_start
         # a file's letters cut before their `[ NN%]`: the test after the last letter was
         # running, as `-v` would have named it (pytest-xdist prints no file: it cannot tell)
-        cut = self.last_line() if began and not next_start and self.ended_in is None else None
+        cut = final if began and not next_start and self.ended_in is None else None
         in_a_test = cut is not None and bool(_CUT_MARKS_RE.match(cut[1]))
         if cut is not None and in_a_test:
             last = max(last, cut[0])  # that line, which no trigger passed to the parser
@@ -489,6 +496,11 @@ class PytestParser(TextParser):
                 )
             elif counted:
                 text = f"{text[:-1]}; its progress lines mark {marked} failure(s))"
+            if end is not None:
+                text, last = (
+                    f"{text[:-1]}; its last lines say how it ended: {end.quoted()})",
+                    end.line,
+                )
             self.out.summaries.append(
                 RunSummary(
                     self.name, last, text, None, max(read, marked), not counted, start, read,

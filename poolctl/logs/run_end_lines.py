@@ -1,0 +1,119 @@
+"""The lines that say how a run with no closing line ended, printed after the runner's last
+output by what killed it or by what ran it.
+
+- The shell that ran the runner, when a signal ended it: bash's job-status line (`step.sh:
+  line 1: 18572 Killed  pytest …`, `… Segmentation fault  (core dumped) …`), dash's bare
+  `Killed`. The runner left no newline, so it is often glued to the runner's last line
+  (`check_ends.py FF.step.sh: line 1: …`, `  * test the end [L#23]Killed`).
+- The BEAM out of memory: `eheap_alloc: Cannot allocate 306586976 bytes of memory (of type
+  "heap").`, then `Crash dump is being written to: erl_crash.dump...done`.
+- A CI service ending the job: GitHub Actions' `##[error]The operation was canceled.` and `The
+  job running on runner … has exceeded the maximum execution time of …` (their `##[error]`
+  marker may be gone: `poolctl.logs.prefixes`), GitLab's `ERROR: Job failed: execution took
+  longer than …`.
+
+Only lines at the end of the input count (blank lines aside): the same text earlier is a test's
+own output, and a run that goes on after it did not end there.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+
+from poolctl.logs.records import Lines
+from poolctl.model import Failure
+
+_SIGNALS = (
+    r"(?:Killed|Segmentation fault|Aborted|Terminated|Bus error|Illegal instruction"
+    r"|Floating point exception|Hangup|Quit)(?: +\(core dumped\))?"
+)
+# bash names the script (a path: GitHub Actions runs `bash -e /home/runner/work/_temp/….sh`; or
+# `bash` itself under `bash -c`) and its line, the pid, the signal, then the command
+_BASH_RE = re.compile(rf"(?:/\S+|\b[a-z]*sh): line \d+: +\d+ {_SIGNALS}(?: .*)?$")
+# dash prints the signal alone: taken on a line of its own, after a progress line's marks, a
+# `-v` start (`t.py::test_a `) or a `--trace` start (`* test a [L#12]`), not after other text
+_DASH_RE = re.compile(rf"{_SIGNALS}$")
+_DASH_AFTER_RE = re.compile(r"^(?:|.*\.py [.sxXFEu,]*|[.sxXFEu,*?]+|\S+::\S+ *|.*\[L#\d+\])$")
+_BEAM_RE = re.compile(
+    r"(?:\w+_alloc: Cannot allocate \d+ bytes of memory \(of type \"[^\"]+\"\)\."
+    r"|^Crash dump is being written to: .*)$"
+)
+_SERVICE_RE = re.compile(
+    r"^(?:(?:##\[error\])?(?:The operation was canceled\.|The job running on runner .* has "
+    r"exceeded the maximum execution time of .*)|ERROR: Job failed: execution took longer than .*)$"
+)
+
+
+@dataclass(frozen=True)
+class Ending:
+    """The ending lines (`said`: each line's number and the ending's text), and the runner's
+    last output before them: the text a line began with before the ending glued to it, else
+    the line before the first ending line (None when no line is left)."""
+
+    said: Lines
+    before: tuple[int, str] | None
+
+    @property
+    def glued(self) -> bool:
+        """Whether the first ending line was glued to the runner's last output."""
+        return self.before is not None and self.before[0] == self.said[0][0]
+
+    @property
+    def line(self) -> int:
+        return self.said[-1][0]
+
+    def quoted(self) -> str:
+        """The ending lines, quoted with their line numbers."""
+        return ", then ".join(f"'{text}' (line {number})" for number, text in self.said)
+
+
+def _ending_text(line: str) -> tuple[str, str] | None:
+    """(the text before the ending, the ending) when `line` ends in one."""
+    text = line.rsplit("\r", 1)[-1].rstrip() if line.strip() else ""
+    if not text:  # a redraw that ends the line (`\r` last) ends nothing
+        text = line.strip()
+    for regex in (_BASH_RE, _BEAM_RE, _SERVICE_RE, _DASH_RE):
+        match = regex.search(text)
+        if match is None:
+            continue
+        head = text[: match.start()]
+        if regex is not _DASH_RE or _DASH_AFTER_RE.match(head.strip()):
+            return head, match.group()
+    return None
+
+
+def ending(tail: Lines) -> Ending | None:
+    """How the run ended, from the input's last non-blank lines `tail` (oldest first): the
+    ending lines its last lines are, or None when its last line is no ending."""
+    said: Lines = []
+    position = len(tail)
+    while position > 0:
+        number, line = tail[position - 1]
+        found = _ending_text(line)
+        if found is None:
+            break
+        position -= 1
+        said.insert(0, (number, found[1]))
+        if found[0].strip():  # glued to the runner's last output: that is the line before
+            return Ending(said, (number, found[0]))
+    if not said:
+        return None
+    return Ending(said, tail[position - 1] if position else None)
+
+
+def ended_in(running: Failure, end: Ending | None) -> tuple[Failure, Lines]:
+    """The failure of the test the run ended in, with the lines that show it: its start, and
+    the lines saying how the run ended, quoted in its message."""
+    started = [(running.line_start, running.details["running"])]
+    if end is None:
+        return running, started
+    runner = "ExUnit" if running.source == "exunit" else "pytest"
+    message = (
+        f"the run ended while this test ran: {runner} printed no result for it, and no closing "
+        f"line; after its start the log says how the run ended: {end.quoted()}"
+    )
+    details = {**running.details, "ended": "; ".join(text for _, text in end.said)}
+    failure = dataclasses.replace(running, message=message, details=details, line_end=end.line)
+    return failure, [*started, *[(n, t) for n, t in end.said if n != running.line_start]]

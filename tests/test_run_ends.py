@@ -1,0 +1,109 @@
+"""Runs whose log ends in the line that says how they ended: the shell's job-status line for a
+runner a signal killed (bash's `step.sh: line 1: PID Killed  …`, `Segmentation fault (core
+dumped)`, dash's bare `Killed`, glued to the runner's last output), the BEAM out of memory
+(`eheap_alloc: Cannot allocate …`, `Crash dump is being written to: …`), and a CI service's
+own lines for a job past its time limit. None of them reads as clean, each keeps the failures
+it printed, and each says how it ended, quoting those lines.
+
+The logs are real runs (tests/fixtures/src/capture_run_ends.sh; the CI services' lines are
+appended to real runs, see the fixtures' README)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from poolctl.logs import read_logs
+from poolctl.logs.run_end_lines import ending
+from poolctl.triage.coverage import coverage
+from tests.conftest import RunCli
+
+FIXTURES = Path(__file__).parent / "fixtures"
+PYTEST = FIXTURES / "pytest" / "run_ends"
+FAILED_FIRST = ["test_checkout_times_out", "test_worker_status"]
+GITHUB = "The operation was canceled."
+GITLAB = "ERROR: Job failed: execution took longer than 10m0s seconds"
+
+
+def _line(path: Path, number: int) -> str:
+    return path.read_bytes().decode().split("\n")[number - 1]
+
+
+# each log without `-v`: its ending lines' numbers, the text the first one starts with, the
+# last one's text (None: the same line)
+MARKS_ONLY = {
+    "oom_killed.txt": ([8], "/tmp/pytest_run_ends_suite/step.sh: line 1: ", None),
+    "oom_killed_dash.txt": ([8], "Killed", None),
+    "segv_shell.txt": ([8], "/tmp/pytest_run_ends_suite/step.sh: line 1: ", None),
+    "github_timeout.txt": ([8, 10, 11], "/tmp/pytest_run_ends_suite/step.sh: line 1: ", GITHUB),
+    "gitlab_timeout.txt": ([8, 10], "/tmp/pytest_run_ends_suite/step.sh: line 1: ", GITLAB),
+}
+
+
+@pytest.mark.parametrize("log", sorted(MARKS_ONLY))
+def test_a_killed_pytest_run_counts_its_marks_and_says_how_it_ended(log: str) -> None:
+    """`check_ends.py FF.` and the shell's line glued to it: the two failures its letters mark
+    and the test it stopped in are counted (none named), and the run's end is quoted."""
+    numbers, first, last = MARKS_ONLY[log]
+    parsed = read_logs([str(PYTEST / log)])
+    assert parsed.failures == []
+    counted = coverage(parsed)
+    assert counted is not None and (counted.counted, counted.read) == (3, 0)
+    (run,) = parsed.summaries
+    assert run.line == numbers[-1] and "its progress lines mark 2 failure(s)" in run.text
+    said = run.text.split("its last lines say how it ended: ", 1)[1]
+    assert said.startswith(f"'{first}") and f"(line {numbers[0]})" in said
+    assert said.endswith(f"'{last}' (line {numbers[-1]}))" if last else f"(line {numbers[-1]}))")
+    assert "check_ends.py FF." not in said  # the marks are the runner's, not the shell's
+
+
+@pytest.mark.parametrize("log", ["oom_killed.txt", "segv_shell.txt", "github_timeout.txt"])
+def test_a_killed_pytest_run_fails_the_triage(run_cli: RunCli, tmp_path: Path, log: str) -> None:
+    code, out, _ = run_cli("triage", str(PYTEST / log), "--no-history", "--run-dir", str(tmp_path))
+    assert code == 1, out
+    assert "3 of the 3 failures the runner counted were not read" in out
+
+
+VERBOSE = {
+    "oom_killed_verbose.txt": [12],
+    "oom_killed_dash_verbose.txt": [12],
+    "segv_shell_verbose.txt": [12],
+    "github_timeout_verbose.txt": [12, 14, 15],
+    "gitlab_timeout_verbose.txt": [12, 14],
+}
+
+
+@pytest.mark.parametrize("log", sorted(VERBOSE))
+def test_a_killed_verbose_pytest_run_ends_in_the_test_it_was_running(log: str) -> None:
+    """`check_ends.py::test_end ` and the shell's line glued to it: test_end is a failure of
+    the run, its evidence its own line and the ending's, quoted in its message."""
+    numbers = VERBOSE[log]
+    parsed = read_logs([str(PYTEST / log)])
+    assert [f.name for f in parsed.failures] == [*FAILED_FIRST, "test_end"]
+    ended = parsed.failures[-1]
+    assert ended.kind == "RunEnded"
+    assert (ended.line_start, ended.line_end) == (12, numbers[-1])
+    assert ended.details["running"] == "check_ends.py::test_end"
+    assert "after its start the log says how the run ended: '" in ended.message
+    assert ended.details["ended"].split("; ")[0] in _line(PYTEST / log, 12)
+    (run,) = parsed.summaries
+    assert run.line == numbers[-1] and "its last lines say how it ended" in run.text
+
+
+def test_a_segfault_dump_then_the_shell_line_keeps_the_dump_and_quotes_the_shell() -> None:
+    log = PYTEST / "segv_faulthandler_shell.txt"
+    parsed = read_logs([str(log)])
+    assert [(f.name, f.kind) for f in parsed.failures] == [("test_end", "FatalError")]
+    (run,) = parsed.summaries
+    assert run.line == 43
+    assert "Segmentation fault      (core dumped) END_MODE=segv" in run.text
+
+
+def test_a_line_that_only_ends_in_a_signal_name_is_no_ending() -> None:
+    """Other text before `Killed` is a test's own output, not dash's line; nor is an ending
+    followed by more of the runner's output."""
+    assert ending([(5, "worker 3 Killed")]) is None
+    assert ending([(5, "Killed"), (6, "check_ends.py::test_after PASSED  [100%]")]) is None
+    found = ending([(4, "check_ends.py::test_end "), (5, "Killed")])
+    assert found is not None and found.before == (4, "check_ends.py::test_end ")
