@@ -5,8 +5,9 @@ dumped)`, dash's bare `Killed`, glued to the runner's last output), the BEAM out
 own lines for a job past its time limit. None of them reads as clean, each keeps the failures
 it printed, and each says how it ended, quoting those lines.
 
-The logs are real runs (tests/fixtures/src/capture_run_ends.sh; the CI services' lines are
-appended to real runs, see the fixtures' README)."""
+The logs are real runs (tests/fixtures/src/capture_run_ends.sh and
+capture_exunit_run_ends.sh; the CI services' lines are appended to real runs, see the
+fixtures' README)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from tests.conftest import RunCli
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PYTEST = FIXTURES / "pytest" / "run_ends"
+EXUNIT = FIXTURES / "exunit" / "run_ends"
 FAILED_FIRST = ["test_checkout_times_out", "test_worker_status"]
 GITHUB = "The operation was canceled."
 GITLAB = "ERROR: Job failed: execution took longer than 10m0s seconds"
@@ -98,6 +100,42 @@ def test_a_segfault_dump_then_the_shell_line_keeps_the_dump_and_quotes_the_shell
     (run,) = parsed.summaries
     assert run.line == 43
     assert "Segmentation fault      (core dumped) END_MODE=segv" in run.text
+
+
+# each ExUnit log: the last failure's name, its first and last line, the ending's first line
+EXUNIT_CASES = {
+    "oom.log": ("mix test", 18, 20, 18),
+    "oom_trace.log": ("test the end", 21, 23, 21),
+    "oom_killed.log": ("mix test", 18, 18, 18),
+    "oom_killed_trace.log": ("test the end", 21, 21, 21),
+}
+
+
+@pytest.mark.parametrize("log", sorted(EXUNIT_CASES))
+def test_an_exunit_run_the_vm_died_in_says_how(log: str) -> None:
+    """The VM out of memory, or SIGKILLed: the two failures printed, then the test `--trace`
+    shows running (else the run), quoting the lines that say how it ended."""
+    name, start, end, first = EXUNIT_CASES[log]
+    parsed = read_logs([str(EXUNIT / log)])
+    assert [f.name for f in parsed.failures] == [
+        "test checkout times out",
+        "test a linked worker is killed",
+        name,
+    ]
+    ended = parsed.failures[-1]
+    assert (ended.kind, ended.line_start, ended.line_end) == ("RunEnded", start, end)
+    said = ended.details["ended"]
+    assert said.split("; ")[0] in _line(EXUNIT / log, first)
+    if log.startswith("oom_killed"):
+        assert (
+            said.startswith("/tmp/exunit_run_ends_suite/step.sh: line 1: ") and " Killed " in said
+        )
+    else:
+        assert said.startswith("eheap_alloc: Cannot allocate 306586976 bytes of memory")
+        assert said.endswith("Crash dump is being written to: erl_crash.dump...done")
+    (run,) = parsed.summaries
+    assert (run.line, run.failures, run.read) == (end, 3, 3)
+    assert "its last lines say how it ended: '" in run.text
 
 
 def test_a_line_that_only_ends_in_a_signal_name_is_no_ending() -> None:

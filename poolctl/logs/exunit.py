@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from poolctl.logs import exunit_compile, exunit_mix, exunit_stopped, other_verdicts
+from poolctl.logs import exunit_compile, exunit_mix, exunit_stopped, other_verdicts, run_end_lines
 from poolctl.logs.exunit_assertions import assertion_kind
 from poolctl.logs.exunit_crash import CrashReport
 from poolctl.logs.exunit_summary import closing_counts, is_closing_line
@@ -31,7 +31,7 @@ from poolctl.logs.scan import (
     clip,
     joined,
 )
-from poolctl.logs.unfinished import EXUNIT_MODULE_TRIGGER, ended_lines, exunit_running
+from poolctl.logs.unfinished import EXUNIT_MODULE_TRIGGER, exunit_running
 from poolctl.model import ContextLine, Failure
 
 # What sends a line outside any block to `outside`: a header (also glued after other text), a
@@ -540,8 +540,9 @@ class ExUnitParser(TextParser):
         self.closed_at = summary.line
         self._new_run(summary.line + 1)
 
-    def _run_end(self, before: int, why: str) -> None:
-        """A run whose closing line is missing ends before line `before`: count its blocks."""
+    def _run_end(self, before: int, why: str, end: run_end_lines.Ending | None = None) -> None:
+        """A run whose closing line is missing ends before line `before` (its last lines
+        saying how, `end`): count its blocks."""
         if why == "numbering restarts":
             text = f"(no closing line: the run ends before line {before}, where numbering restarts)"
             source = "numbering restart"
@@ -550,6 +551,8 @@ class ExUnitParser(TextParser):
             if not self.run_failures:
                 text = "(no closing line: the run ends with the input, before ExUnit's result)"
             source = "end of input"
+            if end is not None:
+                text = f"{text[:-1]}; its last lines say how it ended: {end.quoted()})"
         else:
             text = f"(no closing line: the run ends before line {before}, where {why})"
             source = "next app"
@@ -569,13 +572,17 @@ class ExUnitParser(TextParser):
         self._new_run(before)
 
     def finish(self) -> None:
-        running = exunit_running(self.last_line(), self.trace_module, self.name)
-        if running is not None:  # the input ends in a test's start: the run ended in it
-            self.run_read += self.keep(running, ended_lines(running))
-            self.run_failures += 1
-            self.run_last_line = running.line_start
         tail = [(n, t) for n, t in self.last_lines() if n >= self.run_start]
+        end = run_end_lines.ending(tail)  # what killed the VM, or what ran it, said so
+        final = end.before if end is not None else self.last_line()
+        running = exunit_running(final, self.trace_module, self.name)
+        began = bool(self.run_failures) or exunit_stopped.began(t for _, t in tail)
+        ended = run_end_lines.exunit_ended(running, end, began, self.app, self.name)
+        if ended is not None:  # the run ended in that test, or where its last lines say
+            self.run_read += self.keep(*ended)
+            self.run_failures += 1
+            self.run_last_line = ended[0].line_end
         if self.run_failures:
-            self._run_end(self.run_last_line + 1, "end of input")
+            self._run_end(self.run_last_line + 1, "end of input", end)
         elif exunit_stopped.began(t for _, t in tail):
             self._run_end(tail[-1][0] + 1, "end of input")  # it began, and never ended

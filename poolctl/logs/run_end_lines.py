@@ -117,3 +117,34 @@ def ended_in(running: Failure, end: Ending | None) -> tuple[Failure, Lines]:
     details = {**running.details, "ended": "; ".join(text for _, text in end.said)}
     failure = dataclasses.replace(running, message=message, details=details, line_end=end.line)
     return failure, [*started, *[(n, t) for n, t in end.said if n != running.line_start]]
+
+
+def run_failure(end: Ending, app: str, input_file: str) -> tuple[Failure, Lines]:
+    """The failure of a `mix test` run whose end the log shows, in a test it does not name."""
+    failure = Failure(
+        source="exunit",
+        name="mix test",
+        group=app,
+        location="",
+        kind="RunEnded",
+        message=(
+            f"the run ended before ExUnit printed its closing line; the log says how: "
+            f"{end.quoted()}; the test it was in is not in the log (`mix test --trace` prints "
+            "each test's start)"
+        ),
+        details={"ended": "; ".join(text for _, text in end.said), "phase": "run"},
+        input_file=input_file,
+        line_start=end.said[0][0],
+        line_end=end.line,
+    )
+    return failure, list(end.said)
+
+
+def exunit_ended(
+    running: Failure | None, end: Ending | None, began: bool, app: str, input_file: str
+) -> tuple[Failure, Lines] | None:
+    """The failure of a `mix test` run with no closing line, with its lines: of the test it was
+    `running` (`--trace`), else, when the log says how a run that `began` ended, of the run."""
+    if running is not None:
+        return ended_in(running, end)
+    return run_failure(end, app, input_file) if end is not None and began else None

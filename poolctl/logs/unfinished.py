@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 
 from poolctl.logs.passes import NODEID, nodeid_parts
-from poolctl.logs.records import Lines
 from poolctl.model import Failure
 
 # `--trace` heads each module's tests with `Module [test/file.exs]` (read with
@@ -25,11 +24,6 @@ _EXUNIT_STARTED_RE = re.compile(
 # the redraw once it ended: `(6.0ms)`, `(skipped)`, `(excluded)`, `(invalid)`
 _ENDED_RE = re.compile(r"\((?:[\d.]+\s*m?s|skipped|excluded|invalid)\)$")
 _PYTEST_STARTED_RE = re.compile(rf"^{NODEID}\s*$")  # with an outcome after it, it ended
-
-
-def ended_lines(ended: Failure) -> Lines:
-    """The one line that shows where the run ended, as it was printed."""
-    return [(ended.line_start, ended.details["running"])]
 
 
 def _message(runner: str) -> str:
