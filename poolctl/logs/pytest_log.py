@@ -22,6 +22,7 @@ from poolctl.logs import (
     pytest_pretty,
     pytest_progress,
     pytest_run_errors,
+    pytest_stopped,
     reruns,
     run_end_lines,
     scan,
@@ -95,7 +96,6 @@ TRIGGERS = (
     pytest_pretty.TRIGGER,  # pytest-pretty's and pytest-sugar's closing lines
     "^\u2015{3,} ",  # pytest-sugar's block header
 )
-STOPPED_RE = re.compile(r"^!+ stopping after (\d+) failures? !+\s*$")
 # --lf (with --ff, "… failures first", every test runs; "(skipped N files)" may follow)
 LAST_FAILED_RE = re.compile(r"^run-last-failure: rerun previous (\d+) failures?(?! first)\b")
 # a session that began on a progress line (`t.py ===…`, `F===…`): a test printed it
@@ -217,12 +217,11 @@ class PytestParser(TextParser):
             errors.running = pytest_running(before[0], self.name) if before else None
         if maybe and errors.feed(number, line, in_session=self.session_started):
             return
-        if first == "!" and not self.in_capture and (stopped := STOPPED_RE.match(line)):
-            self.out.skipped.append(
-                f"{self.name}:{number}: pytest stopped after {stopped[1]} failure(s) (-x or "
-                "--maxfail): the tests after it did not run, and are not triaged"
-            )
-            return
+        stops = first in ("!", "=") and not self.in_capture
+        if stops and (note := pytest_stopped.stopped_note(self.name, number, line)):
+            self.out.skipped.append(note)
+            if first == "!":
+                return
         if "+ Timeout +" in line and (banner := BANNER_RE.search(line)):
             self.dump_after = line[: banner.start()]
             self.consumer = TimeoutDump(self, number, line)
