@@ -74,15 +74,18 @@ def test_an_umbrella_app_stopped_after_another_passed_is_not_a_clean_run() -> No
     assert alpha.inferred and alpha.failures == 1
 
 
-def test_a_halted_umbrella_app_is_said_to_end_without_its_closing_line(run_cli: RunCli) -> None:
-    """Its dots, then nothing, as a pasted log cut short: said, and no failure made up."""
+def test_a_halted_umbrella_app_is_no_clean_run(run_cli: RunCli) -> None:
+    """Its dots, then nothing: no failure is made up, but the test it stopped in is counted,
+    unread (as pytest's letters cut before their `[ NN%]` are), and the triage fails."""
     parsed = read_logs([str(STOPPED / "umbrella_halt.log")])
     assert parsed.failures == []
     beta, alpha = parsed.summaries
     assert not beta.inferred
-    assert alpha.inferred and alpha.start == 8 and "no closing line" in alpha.text
+    assert alpha.start == 8 and (alpha.failures, alpha.read) == (1, 0)
+    assert alpha.text.endswith("; its last line is progress dots: it stops in a test)")
     code, out, _ = run_cli("triage", str(STOPPED / "umbrella_halt.log"), "--no-history")
-    assert code == 0 and "umbrella_halt.log:8: (no closing line" in out
+    assert code == 1 and "umbrella_halt.log:8: (no closing line" in out
+    assert "1 of the 1 failures the runner counted was not read" in out
 
 
 def test_a_notice_after_a_finished_run_is_no_failure(tmp_path: Path) -> None:

@@ -540,9 +540,12 @@ class ExUnitParser(TextParser):
         self.closed_at = summary.line
         self._new_run(summary.line + 1)
 
-    def _run_end(self, before: int, why: str, end: run_end_lines.Ending | None = None) -> None:
+    def _run_end(
+        self, before: int, why: str, end: run_end_lines.Ending | None = None, cut: bool = False
+    ) -> None:
         """A run whose closing line is missing ends before line `before` (its last lines
-        saying how, `end`): count its blocks."""
+        saying how, `end`; `cut` in its progress dots): count its blocks, and the test it was
+        in when cut, unread."""
         if why == "numbering restarts":
             text = f"(no closing line: the run ends before line {before}, where numbering restarts)"
             source = "numbering restart"
@@ -553,6 +556,8 @@ class ExUnitParser(TextParser):
             source = "end of input"
             if end is not None:
                 text = f"{text[:-1]}; its last lines say how it ended: {end.quoted()})"
+            elif cut:  # as pytest's letters cut before their `[ NN%]`
+                text = f"{text[:-1]}; its last line is progress dots: it stops in a test)"
         else:
             text = f"(no closing line: the run ends before line {before}, where {why})"
             source = "next app"
@@ -562,8 +567,8 @@ class ExUnitParser(TextParser):
                 self.run_last_line or before - 1,
                 text,
                 None,
-                self.run_failures,
-                inferred=True,
+                self.run_failures + cut,
+                inferred=not cut,  # its dots count the test it stopped in
                 start=self.run_start,
                 read=self.run_read,
                 source=source,
@@ -582,7 +587,10 @@ class ExUnitParser(TextParser):
             self.run_read += self.keep(*ended)
             self.run_failures += 1
             self.run_last_line = ended[0].line_end
+        # the dots last: it stopped in a test that printed no result (a log cut there looks
+        # the same, and is no clean run either)
+        cut = ended is None and bool(tail) and exunit_stopped.dots(tail[-1][1])
         if self.run_failures:
-            self._run_end(self.run_last_line + 1, "end of input", end)
+            self._run_end(self.run_last_line + 1, "end of input", end, cut)
         elif exunit_stopped.began(t for _, t in tail):
-            self._run_end(tail[-1][0] + 1, "end of input")  # it began, and never ended
+            self._run_end(tail[-1][0] + 1, "end of input", cut=cut)  # it began, never ended

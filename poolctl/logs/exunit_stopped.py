@@ -7,7 +7,9 @@
   at the line's start, then a stack holding `test/test_helper.exs:3: (file)` (or, in an
   umbrella, Mix's test task). A failure of the run, of the exception's kind.
 - A run that began (progress dots, `--trace` lines) and printed no closing line, with neither,
-  is said to end there and counts nothing: a pasted log cut short looks the same.
+  is said to end there. When its last line is progress dots, it stopped in a test that printed
+  no result (a VM halted by a test): that test is counted, unread. A pasted log cut there looks
+  the same, and is no clean run either.
 """
 
 from __future__ import annotations
@@ -30,7 +32,13 @@ MIX_TEST_FRAME_RE = re.compile(
 _RAISED_RE = re.compile(r"^\*\* \((?P<kind>[A-Z][\w.]*)\) ?(?P<message>.*)$")
 # what shows a run began: progress dots (`*` skipped, `?` invalid), a `--trace` test line
 PROGRESS_RE = re.compile(r"^[.*?]+$|^\s*\* (?:test|doctest|property|describe) .*\[L#\d+\]")
+_DOTS_RE = re.compile(r"^[.*?]+$")
 _LOGGER_PREFIX_RE = re.compile(r"\d\d:\d\d:\d\d(?:\.\d+)? \[[a-z]+\]")
+
+
+def dots(line: str) -> bool:
+    """Whether `line` is progress dots alone (`.`, `*` skipped, `?` invalid)."""
+    return bool(_DOTS_RE.match(line.strip()))
 
 
 def began(lines: Iterable[str]) -> bool:
