@@ -1,9 +1,17 @@
-"""The rest of a pytest `--tb=line` message after its first `E` line, read for the parser of
-the run around it (`poolctl/logs/pytest_log.py`)."""
+"""A pytest `--tb=line` message: the rest of it after its first `E` line, read for the parser of
+the run around it (`poolctl/logs/pytest_log.py`), and the failure it makes, named from the short
+summary."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Protocol
+
+from poolctl.logs.passes import nodeid_parts
+from poolctl.logs.pytest_block import FRAME_RE, dedent
+from poolctl.logs.pytest_summary import Summaries, kind_of_summary, with_summary
+from poolctl.logs.scan import joined
+from poolctl.model import Failure
 
 
 class _Pending(Protocol):
@@ -30,3 +38,39 @@ class LineModeMessage:
 
     def close(self) -> list[tuple[int, str]]:
         return []
+
+
+def line_mode_failure(
+    name: str,
+    summaries: Summaries,
+    start: int,
+    end: int,
+    e_lines: list[str],
+    location_line: str,
+) -> Failure:
+    """The failure of a --tb=line message (its `E` lines, lines `start`..`end` of `name`) and
+    its location line, named from the short summary's FAILED line that gives its message."""
+    frame = FRAME_RE.match(location_line)
+    rest = frame.group("rest") if frame else location_line
+    location = f"{frame.group('file')}:{frame.group('line')}" if frame else ""
+    message = joined(dedent(e_lines)) or rest or ""
+    failure = Failure(
+        source="pytest",
+        name=location,
+        location=location,
+        kind=kind_of_summary(rest or ""),
+        message=message,
+        details={"outcome": "failed"},
+        stacktrace=(location_line,),
+        input_file=name,
+        line_start=start,
+        line_end=end,
+    )
+    # --tb=line names no test: take the FAILED summary line that gives its message, else
+    # the next one in order (a strict xpass prints no location line to match).
+    entry = summaries.take_failed(rest or "")
+    if entry is None:
+        return failure
+    named = with_summary(failure, *entry)
+    parts = nodeid_parts(entry[2])
+    return replace(named, name=".".join(parts[1:]) or entry[2], location=location or parts[0])

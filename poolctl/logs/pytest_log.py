@@ -13,7 +13,6 @@ session) is their text: a summary or closing line there is no failure, nor the r
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from typing import ClassVar
 
 from poolctl.logs import (
@@ -28,7 +27,6 @@ from poolctl.logs import (
     scan,
     side_by_side,
 )
-from poolctl.logs.passes import nodeid_parts
 from poolctl.logs.pytest_block import (
     CAPTURED_RE,
     FRAME_RE,
@@ -36,17 +34,15 @@ from poolctl.logs.pytest_block import (
     SEPARATOR_RE,
     SUGAR_HEADER_RE,
     PytestBlock,
-    dedent,
     inner_end,
     inner_section,
 )
-from poolctl.logs.pytest_line_mode import LineModeMessage
+from poolctl.logs.pytest_line_mode import LineModeMessage, line_mode_failure
 from poolctl.logs.pytest_summary import (
     SECTION_RE,
     Summaries,
     Summary,
     closing_counts,
-    kind_of_summary,
     summary_failure,
     with_nodeid,
     with_summary,
@@ -56,7 +52,6 @@ from poolctl.logs.records import Lines, LogLine, ParsedLog, RunSummary
 from poolctl.logs.scan import (
     TextParser,
     clip,
-    joined,
     keep_failure,
     overflow_failure,
 )
@@ -534,7 +529,7 @@ class PytestParser(TextParser):
                 unnamed.append(position)
         made: list[tuple[Failure, Lines]] = []
         for start, end, e_lines, location_line, printed in self.line_mode:
-            failure = self._line_mode_failure(summaries, start, end, e_lines, location_line)
+            failure = line_mode_failure(self.name, summaries, start, end, e_lines, location_line)
             made.append((failure, printed))
         if self.ended_in is not None:  # no closing line: the run ended in that test
             made.append(self.ended_in)
@@ -566,36 +561,3 @@ class PytestParser(TextParser):
         self.progress_done = False
         self.run_start = next_start
         return kept
-
-    def _line_mode_failure(
-        self,
-        summaries: Summaries,
-        start: int,
-        end: int,
-        e_lines: list[str],
-        location_line: str,
-    ) -> Failure:
-        frame = FRAME_RE.match(location_line)
-        rest = frame.group("rest") if frame else location_line
-        location = f"{frame.group('file')}:{frame.group('line')}" if frame else ""
-        message = joined(dedent(e_lines)) or rest or ""
-        failure = Failure(
-            source="pytest",
-            name=location,
-            location=location,
-            kind=kind_of_summary(rest or ""),
-            message=message,
-            details={"outcome": "failed"},
-            stacktrace=(location_line,),
-            input_file=self.name,
-            line_start=start,
-            line_end=end,
-        )
-        # --tb=line names no test: take the FAILED summary line that gives its message, else
-        # the next one in order (a strict xpass prints no location line to match).
-        entry = summaries.take_failed(rest or "")
-        if entry is None:
-            return failure
-        named = with_summary(failure, *entry)
-        parts = nodeid_parts(entry[2])
-        return replace(named, name=".".join(parts[1:]) or entry[2], location=location or parts[0])
