@@ -18,6 +18,7 @@ coercion lives elsewhere, each parameter keeps typer's own.
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 from typing import Any, get_args, get_origin
 
@@ -50,8 +51,32 @@ def _enum(annotation: Any) -> bool:
     return isinstance(annotation, type) and issubclass(annotation, enum.Enum)
 
 
-def plain_value(annotation: Any, case_sensitive: bool, value: Any, ctx: Any) -> Any:
+# numbers written as digits (and a point): what Python and pydantic's lax mode read alike; a
+# sign, an exponent, an underscore or a space goes to typer's coercion
+_DIGITS = re.compile(r"[0-9]{1,15}\Z")
+_DECIMAL = re.compile(r"[0-9]{1,15}(?:\.[0-9]{1,15})?\Z")
+
+
+def _number(kind: type, pattern: re.Pattern[str], value: Any, info: Any) -> Any:
+    """`value`, a string of digits, as a `kind` within the parameter's bounds (an option
+    out of them goes to typer's coercion, which refuses it in its words)."""
+    if type(value) is not str or not pattern.match(value) or getattr(info, "clamp", False):
+        raise _NotPlain
+    number = kind(value)
+    low, high = getattr(info, "min", None), getattr(info, "max", None)
+    if (low is not None and number < low) or (high is not None and number > high):
+        raise _NotPlain
+    return number
+
+
+def plain_value(
+    annotation: Any, case_sensitive: bool, value: Any, ctx: Any, info: Any = None
+) -> Any:
     """`value` as typer's adapter for `annotation` returns it; `_NotPlain` when unsure."""
+    if annotation is int:
+        return _number(int, _DIGITS, value, info)
+    if annotation is float:
+        return _number(float, _DECIMAL, value, info)
     if annotation is str:
         if type(value) is str:
             return value
@@ -77,7 +102,8 @@ class QuickParam(_coercion.RuntimeParam if _coercion is not None else object):  
 
     def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
         try:
-            return plain_value(self.annotation, self.parameter_info.case_sensitive, value, ctx)
+            info = self.parameter_info
+            return plain_value(self.annotation, info.case_sensitive, value, ctx, info)
         except _NotPlain:
             typers = _coercion.build_runtime_param(param.type_descriptor)
             param._runtime_param = typers  # the next value goes there directly

@@ -36,6 +36,9 @@ def _samples(annotation: Any) -> list[Any]:
     """Values a command line gives, valid or not, and the defaults' kinds."""
     values: list[Any] = ["x", "-", "", " 7 ", "json", "TERM", "1", "yes", ("a", "b"), ["c"], 3]
     values += [True, False, 2.5]
+    # numbers: in and out of the parameters' bounds, and the forms left to typer's coercion
+    values += ["0", "007", "10", "0.5", "0.01", "0.009", "86400", "86401", "10000001", "-1"]
+    values += ["+5", "1e3", "1_000", "5.", ".5", "2.50", "1" * 20, 7.0]
     if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
         values += [m.value for m in annotation] + list(annotation)
         values += [m.value.upper() for m in annotation if isinstance(m.value, str)]

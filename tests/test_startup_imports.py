@@ -68,16 +68,16 @@ JSON_PROBE = (
     "import json, sys\n"
     "from poolctl.cli import main\n"
     "code = main(['triage', sys.argv[1], '--no-history', '--run-dir', sys.argv[2], '-f', 'json',"
-    " '-o', sys.argv[3], '--fail-on', 'never'])\n"
+    " '-o', sys.argv[3], '--fail-on', 'never', '--top', '3', '--keep', '2'])\n"
     "sys.stderr.write(json.dumps([code, sorted(sys.modules)]))\n"
 )
 
 
 def test_a_triage_does_not_import_pydantic(processes: Processes, tmp_path: Path) -> None:
-    """Typer checked each value given (a log, `-f json`, `--fail-on never`) through a pydantic
-    adapter, and report.json's writer imported pydantic for the reading back: about 50 ms of a
-    small triage's 200 went to importing it (`poolctl.cli_values`). The second of two: the first
-    may compile the knowledge base's cache, with pydantic."""
+    """Typer checked each value given (a log, `-f json`, `--fail-on never`, `--top 3`) through a
+    pydantic adapter, and report.json's writer imported pydantic for the reading back: about
+    50 ms of a small triage's 200 went to importing it (`poolctl.cli_values`). The second of
+    two: the first may compile the knowledge base's cache, with pydantic."""
     argv = [sys.executable, "-c", JSON_PROBE, str(PYTEST_LOG), str(tmp_path / "run")]
     for _ in range(2):
         done = processes.run([*argv, str(tmp_path / "out.json")], 120)
