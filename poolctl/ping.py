@@ -14,6 +14,7 @@ from typing import Any
 from poolctl.diagnose import diagnose_no_answer
 from poolctl.diagnose.early import EarlyExperiments
 from poolctl.diagnose.experiments import Experiment, Outcome, Skipped, run_experiments
+from poolctl.errors import ProtocolError
 from poolctl.events import Trace
 from poolctl.framing import FRAMINGS
 from poolctl.model import (
@@ -29,6 +30,7 @@ from poolctl.model import (
 from poolctl.once import first_time
 from poolctl.patterns.loader import PatternSet
 from poolctl.protocol import Incoming, Response, get_protocol, workspace
+from poolctl.protocol.messages import WrongId, parse_message
 from poolctl.rundir import RunDir
 from poolctl.session import run_session
 from poolctl.worker import NoAnswer, WorkerProcess, WorkerSpec
@@ -112,6 +114,25 @@ def environment_notes(spec: WorkerSpec) -> tuple[str, ...]:
             "(`--env PYTHONUNBUFFERED=` or `--unset-env PYTHONUNBUFFERED` to see it)."
         )
     return tuple(notes)
+
+
+def answers_after_the_last(worker: WorkerProcess) -> None:
+    """The whole frames that came after the last answer (read from the pipe as the worker
+    stopped), each read as an answer nobody awaits: a second answer to a request is set aside,
+    and said, as it is when more requests follow (one ping's copy went unread: a worker that
+    answers twice passed). A frame that is no answer is left alone."""
+    if worker.frame_error is not None:  # the stream broke before them: nothing more is read
+        return
+    nobody = object()  # an id no frame carries
+    for payload in worker.frames:
+        try:
+            parse_message(payload, nobody, worker.protocol.envelope)
+        except WrongId as other:
+            said = worker.answered_ids.unawaited(other.got, worker.quoted(payload))
+            worker.set_aside(said, payload)
+        except ProtocolError:
+            continue
+    worker.frames.clear()
 
 
 def _worth_saying(diagnosis: Diagnosis | None, answered: bool) -> bool:
@@ -208,6 +229,8 @@ def run_ping(options: PingOptions, run_dir: RunDir) -> PingResult:
         elif early is not None:
             early.stop()
         worker.stop(options.stop_grace)
+    if diagnosis is None:
+        answers_after_the_last(worker)
     traced.stopped()
     notes = [n for n in environment_notes(options.spec) if _worth_saying(diagnosis, session.ok)]
     if worker.stray:

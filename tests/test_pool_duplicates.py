@@ -86,3 +86,19 @@ def test_doctor_fails_a_worker_that_answers_twice(run_cli: RunCli, tmp_path: Pat
     said = next(ln for ln in out.splitlines() if "second answer(s) to requests" in ln)
     assert said.lstrip().startswith("✗ ")
     assert 'second answer to id 1, answered already: b\'{"id": 1, "success": true' in said
+
+
+def test_ping_says_the_copy_of_its_one_answer(run_cli: RunCli, tmp_path: Path) -> None:
+    """One ping read its answer and stopped the worker: the copy, drained from the pipe as the
+    worker stopped, was never read as a message, and the ping said nothing of it. An answer
+    came, so the exit code stays 0."""
+    code, out, err = run_cli(
+        "ping", "--json", "--run-dir", str(tmp_path / "run"), "--", sys.executable, str(TWICE)
+    )
+    assert code == 0, out + err
+    notes = json.loads(out)["notes"]
+    said = [n for n in notes if "answered no request" in n]
+    assert said == [
+        "1 frame(s) arrived that answered no request: second answer to id 1, answered already: "
+        'b\'{"id": 1, "success": true, "result": {"status": "ok"}}\''
+    ], notes
