@@ -14,7 +14,6 @@ import functools
 import os
 import signal
 import time
-from pathlib import Path
 from typing import Any
 
 from poolctl.errors import FramingError, PoolctlError
@@ -144,7 +143,7 @@ class Pool:
         env = {
             **self.spec.env,
             "POOLCTL_WORKER_ID": worker_id,
-            "POOLCTL_DEBUG_LOG": str(debug_log_path(self.run_dir, worker_id)),
+            "POOLCTL_DEBUG_LOG": str(self.run_dir.debug_log(worker_id)),
         }
         spec = dataclasses.replace(self.spec, env=env)
         return WorkerProcess(
@@ -581,12 +580,6 @@ class Pool:
                 worker.process.stop(min(self.config.stop_grace, 1.0))
 
 
-def debug_log_path(run_dir: RunDir, worker_id: str) -> Path:
-    """Where poolctl asks each worker to write its own debug log (`POOLCTL_DEBUG_LOG`): a
-    full path, since a worker with a `cwd` of its own resolves a relative one from there."""
-    return (run_dir.workers / f"{worker_id}.debug.log").absolute()
-
-
 __all__ = [
     "CheckoutTimedOut",
     "Pool",
@@ -595,5 +588,4 @@ __all__ = [
     "PoolGaveUp",
     "PoolShuttingDown",
     "PoolStats",
-    "debug_log_path",
 ]

@@ -97,6 +97,11 @@ class RunDir:
     def log(self) -> Path:
         return self.path / "poolctl.log"
 
+    def debug_log(self, worker_id: str) -> Path:
+        """Where poolctl asks a pool's worker to write its own debug log (`POOLCTL_DEBUG_LOG`):
+        a full path, since a worker with a `cwd` of its own resolves a relative one from there."""
+        return (self.workers / f"{worker_id}.debug.log").absolute()
+
     def report(self, suffix: str) -> Path:
         """`report.md`, `report.json`, … (`junit.xml` for the JUnit writer)."""
         return self.path / ("junit.xml" if suffix == "xml" else f"report.{suffix}")

@@ -20,7 +20,7 @@ from typing import Any
 from poolctl.errors import PoolctlError
 from poolctl.events import Observer, Trace
 from poolctl.patterns.loader import PatternSet
-from poolctl.pool import Pool, PoolConfig, PoolError, debug_log_path
+from poolctl.pool import Pool, PoolConfig, PoolError
 from poolctl.protocol import get_protocol
 from poolctl.rundir import RunDir
 from poolctl.scenario.load import Scenario
@@ -362,7 +362,7 @@ class ScenarioRunner:
         if not patterns:
             return
         for worker in self.pool.all_workers:
-            target = debug_log_path(self.run_dir, worker.id)
+            target = self.run_dir.debug_log(worker.id)
             for pattern in patterns:
                 for found in sorted(glob.glob(pattern.replace("{worker_id}", worker.id))):
                     if Path(found).resolve() == target.resolve():
