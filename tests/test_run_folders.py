@@ -119,6 +119,22 @@ def test_an_unusable_run_dir_is_one_line_and_exit_2(
     assert set(Path(tempfile.gettempdir()).glob("poolctl-crash-*")) == crashes
 
 
+def test_a_report_json_the_disk_has_no_room_for_blames_the_run_folder(
+    cli: RunCli, tmp_path: Path
+) -> None:
+    """The kernel's own ENOSPC while report.json is written (its partial file is /dev/full, as
+    a file system that fills up writes): seen on a 256 KiB tmpfs under `doctor --run-dir`. It
+    was "--output: cannot write …", an option nobody gave."""
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / ".report.json.partial").symlink_to("/dev/full")
+    code, _, err = cli("triage", str(LOG), "--no-history", "--run-dir", str(run))
+    assert code == 2, err
+    assert err.startswith(f"poolctl: error: cannot write {run}"), err
+    assert "No space left on device (make room, or --run-dir elsewhere)" in err
+    assert "--output" not in err and err.count("\n") == 1
+
+
 def test_a_run_dir_in_use_by_another_poolctl_is_refused(cli: RunCli, tmp_path: Path) -> None:
     busy = create_run_dir("triage", tmp_path / "busy")
     code, _, err = cli("triage", str(LOG), "--run-dir", str(busy.path))
@@ -191,14 +207,14 @@ def test_an_interrupted_ending_waits_for_the_report_the_command_is_writing(
     from poolctl.model import Report
     from poolctl.report import publish
 
-    halfway, written = threading.Event(), publish.write_json
+    halfway, written = threading.Event(), publish.save_json
 
-    def slow_write_json(report: Report, output: str) -> None:
-        written(report, output)
+    def slow_save_json(report: Report, path: Path) -> None:
+        written(report, path)
         halfway.set()
         real_sleep(0.5)  # the rest of a big report, on a busy machine
 
-    monkeypatch.setattr(publish, "write_json", slow_write_json)
+    monkeypatch.setattr(publish, "save_json", slow_save_json)
     context = RunContext()
     run = create_run_dir("scenario", base=tmp_path, context=context)
     report = Report(kind="scenario", title="the command's own report", run_dir=str(run.path))

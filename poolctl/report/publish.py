@@ -140,7 +140,7 @@ def _write_reports(
             with partial["xml"].open("w", encoding="utf-8", errors="backslashreplace") as fh:
                 fh.writelines(JUnitWriter().chunks(shown))  # as the JSON: a big triage stays small
         if "json" in partial:
-            write_json(shown, str(partial["json"]))
+            save_json(shown, partial["json"])
         for suffix in wanted:
             os.replace(partial[suffix], run.report(suffix))
             if run.context.prepared.get(id(shown)) is shown:  # its strings are redacted
@@ -306,12 +306,19 @@ def write_json(report: Report, output: str) -> None:
             reader_gone(exc, sys.stdout)
         return
     try:
-        with open_writable(output) as fh:
-            fh.writelines(_json_pieces(report))
+        save_json(report, Path(output))
     except OSError as exc:
         raise UsageProblem(
             f"cannot write {output}: {exc.strerror or exc}", where="--output"
         ) from None
+
+
+def save_json(report: Report, path: Path) -> None:
+    """Stream a prepared report as JSON to a file; an error writing it is the caller's to
+    word: the run folder's report.json on a full disk is the run folder's (it was "--output",
+    an option not given)."""
+    with open_writable(path) as fh:
+        fh.writelines(_json_pieces(report))
 
 
 def terminal_writer(*, color: bool, opts: OutputOptions | None = None) -> TerminalWriter:
