@@ -3,6 +3,7 @@ every `--help` names its values plainly and ends with examples and exit codes.""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib
 import sys
@@ -148,8 +149,13 @@ def help_to_a_gone_reader(command: Any) -> None:
     draw = command.format_help
 
     def format_help(ctx: Any, formatter: Any) -> None:
+        from poolctl.console import stdout_stream
+
         try:  # typer's help prints to standard output itself, through rich, which ends
-            draw(ctx, formatter)  # the program (exit 1) when the pipe's reader has gone
+            # the program (exit 1) when the pipe's reader has gone; through poolctl's stream,
+            # a character an ASCII terminal lacks (`·`) is an escape, not a UnicodeEncodeError
+            with contextlib.redirect_stdout(stdout_stream()):
+                draw(ctx, formatter)
         except SystemExit as ended:
             if not isinstance(ended.__context__, BrokenPipeError):
                 raise

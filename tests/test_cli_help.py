@@ -172,6 +172,26 @@ def test_help_to_a_reader_that_went_away_ends_as_the_top_level_help(
     assert (proc.returncode, err.decode()) == (0, "")
 
 
+@pytest.mark.parametrize("argv", [[*h, "--help"] for h in HELPS], ids=lambda a: " ".join(a))
+def test_help_on_an_ascii_terminal_escapes_what_it_cannot_show(
+    processes: Processes, argv: list[str]
+) -> None:
+    """`PYTHONIOENCODING=ascii poolctl history --help`: a command's help (typer's, through
+    rich) was an internal error, a UnicodeEncodeError on the `·` of its exit codes, while
+    `poolctl --help` and every report escape such a character (`\\xb7`)."""
+    env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    proc = processes.popen(
+        [sys.executable, "-m", "poolctl", *argv],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    out, err = proc.communicate(timeout=60)
+    assert (proc.returncode, err.decode()) == (0, ""), err.decode()
+    assert f"Usage: poolctl {' '.join(argv[:-1])}" in out.decode("ascii")
+    assert "Exit codes:" in out.decode("ascii")
+
+
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
 def test_completion_scripts(cli: RunCli, shell: str) -> None:
     code, out, _ = cli("completion", shell)
