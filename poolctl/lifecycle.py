@@ -246,7 +246,7 @@ def _invoke(command: Command, argv: list[str] | None, context: RunContext) -> in
         ctx = getattr(usage, "ctx", None)
         if ctx is not None:
             hint = f" (see '{ctx.command_path} --help')"
-        _error(f"{_usage_message(usage)}{hint}", context)
+        _error(f"{_usage_message(usage) or _no_command(ctx)}{hint}", context)
         return int(getattr(usage, "exit_code", ExitCode.BAD_INPUT))
     except PoolctlError as known:
         if not context.interrupted:  # refused because of the interruption: that is the story
@@ -275,6 +275,15 @@ def _usage_message(usage: Any) -> str:
         if isinstance(given, str) and given.strip().lstrip("+-").lower() == "nan":
             return f"{message.split(': ', 1)[0]}: {given!r} is not a number"
     return message
+
+
+def _no_command(ctx: Any) -> str:
+    """What a group given no command says after its help (`poolctl history`): click's message
+    is the help typer already printed, an empty string."""
+    names = list(ctx.command.list_commands(ctx)) if ctx is not None else []
+    listed = f"{', '.join(names[:-1])} or {names[-1]}" if len(names) > 1 else "".join(names)
+    where = f" to {ctx.command_path}" if ctx is not None else ""
+    return f"no command given{where}: {listed}" if listed else f"no command given{where}"
 
 
 def _internal_error(context: RunContext) -> int:

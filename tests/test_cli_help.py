@@ -93,6 +93,19 @@ def test_a_bare_poolctl_says_what_to_do(cli: RunCli) -> None:
 
 
 @pytest.mark.parametrize(
+    ("group", "named"),
+    [("history", "runs, test, flaky, patterns or prune"), ("patterns", "list, show, test or new")],
+)
+def test_a_bare_command_group_names_what_is_missing(cli: RunCli, group: str, named: str) -> None:
+    """`poolctl history`: its help, then "poolctl: error:  (see …)", an error line with no
+    error in it (click's message is the help typer had printed)."""
+    code, out, err = cli(group)
+    assert code == 2 and f"Usage: poolctl {group}" in out
+    said = f"poolctl: error: no command given to poolctl {group}: {named}"
+    assert err == f"{said} (see 'poolctl {group} --help')\n", err
+
+
+@pytest.mark.parametrize(
     "argv",
     [
         ["triage", "x.log"],
