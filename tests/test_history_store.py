@@ -386,3 +386,20 @@ def test_a_store_path_that_is_no_file_is_refused_saying_what_it_is(
         f"poolctl: error: history store {path}: cannot open it: it is {said}, not a file; "
         "give a file path"
     )
+
+
+@pytest.mark.parametrize("command", ["history", "triage"])
+def test_a_store_path_under_a_file_is_one_line_and_exit_2(
+    cli: RunCli, tmp_path: Path, command: str
+) -> None:
+    """`POOLCTL_HISTORY=notes.txt/history.db`: the store's parent is a file. Its first stat
+    was outside the store's error wording: an internal error, exit 3, NotADirectoryError."""
+    parent = tmp_path / "notes.txt"
+    parent.write_text("a file, not a folder\n")
+    store = parent / "history.db"
+    log = Path(__file__).parent / "fixtures" / "pytest" / "pool_suite.txt"
+    argv = ["history", "runs"] if command == "history" else ["triage", str(log), "-q"]
+    code, _, err = cli(*argv, "--history", str(store))
+    assert code == 2, err
+    assert err.startswith(f"poolctl: error: history store {store}: cannot open it: "), err
+    assert "Not a directory" in err and err.count("\n") == 1

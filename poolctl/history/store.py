@@ -200,12 +200,12 @@ class HistoryStore:
     def _created_with_sqlite3(self, path: Path) -> bool:
         """A new (missing or empty) file given the schema at its head with `sqlite3`; False
         for any other file, left to the migrations."""
-        try:
-            if path.stat().st_size > 0:
-                return False
-        except FileNotFoundError:
-            pass
-        with self.errors("cannot open it"):
+        with self.errors("cannot open it"):  # its parent a file, or a folder not ours to read
+            try:
+                if path.stat().st_size > 0:
+                    return False
+            except FileNotFoundError:
+                pass
             path.parent.mkdir(parents=True, exist_ok=True)
             with contextlib.closing(sqlite3.connect(path, timeout=self.timeout)) as db:
                 _on_connect(db)
