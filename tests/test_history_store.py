@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import sqlite3
 import sys
 import time
 from collections.abc import Iterator
@@ -403,3 +404,18 @@ def test_a_store_path_under_a_file_is_one_line_and_exit_2(
     assert code == 2, err
     assert err.startswith(f"poolctl: error: history store {store}: cannot open it: "), err
     assert "Not a directory" in err and err.count("\n") == 1
+
+
+def test_a_run_folder_named_with_a_byte_not_utf8_is_recorded_escaped(
+    cli: RunCli, tmp_path: Path, history_in_tmp: Path
+) -> None:
+    """`--run-dir $'run-\\xff'` (or such a POOLCTL_REPORTS_DIR): the folder's name went to the
+    store as it was, and SQLite refused the lone surrogate: an internal error, exit 3, from
+    triage, ping, doctor and run-scenario alike."""
+    run = tmp_path / "run-\udcff"
+    log = Path(__file__).parent / "fixtures" / "pytest" / "pool_suite.txt"
+    code, _, err = cli("triage", str(log), "-q", "--run-dir", str(run))
+    assert code == 1, err
+    with contextlib.closing(sqlite3.connect(history_in_tmp)) as db:
+        recorded = db.execute("SELECT run_dir FROM runs").fetchall()
+    assert recorded == [(f"{tmp_path}/run-\\udcff",)]

@@ -320,7 +320,7 @@ def record(
         "host": meta.host,
         "inputs": json.dumps([clean(i) for i in report.inputs]),
         "inputs_digest": digest,
-        "run_dir": report.run_dir,
+        "run_dir": storable(report.run_dir) if report.run_dir else None,
     }
     with store.recording() as db:
         earlier = _same_inputs(db, report.kind, digest) if digest else None
