@@ -72,6 +72,9 @@ def why_not_startable(program: str, cwd: str | None) -> str:
         return f"the command's program is an empty name ({program!r})"
     if "/" in program:
         path = Path(program) if Path(program).is_absolute() else Path(cwd or ".") / program
+        blocked = cannot_reach(path)
+        if blocked:
+            return f"{program} cannot be reached: {blocked}"
         if not path.exists():
             here = Path(program)
             if cwd and not here.is_absolute() and here.exists():  # found from here, not there
@@ -86,6 +89,18 @@ def why_not_startable(program: str, cwd: str | None) -> str:
         if not found:
             return f"command not found on PATH: {program}"
     return why_not_runnable(found)
+
+
+def cannot_reach(path: Path) -> str:
+    """Why the file at `path` cannot even be looked at ("" when it can, or when nothing is
+    there): a folder on its way this user may not enter, a loop of links, a name too long.
+    `Path.exists` raised the first and the last (an internal error), and called a loop missing."""
+    try:
+        path.stat()
+    except OSError as exc:
+        if exc.errno not in (errno.ENOENT, errno.ENOTDIR):
+            return exc.strerror or str(exc)
+    return ""
 
 
 def why_not_runnable(path: str) -> str:

@@ -256,6 +256,31 @@ def test_a_program_that_cannot_run_here_is_bad_input_saying_why(
     assert len(err.strip().splitlines()) == 1
 
 
+@pytest.mark.parametrize(
+    ("shape", "said"),
+    [("long", "File name too long"), ("loop", "Too many levels of symbolic links")],
+)
+@pytest.mark.parametrize("command", ["ping", "doctor"])
+def test_a_command_path_that_cannot_be_looked_at_says_why(
+    run_cli: RunCli, tmp_path: Path, command: str, shape: str, said: str
+) -> None:
+    """A worker path whose stat fails with more than "no such file": a name over 255 bytes
+    was an internal error (exit 3) from ping and doctor, `Path.exists` raising; a loop of links
+    was "command not found". Run as `nobody` under a folder of root's, the same stat's
+    EACCES was an internal error from run-scenario and doctor."""
+    if shape == "long":
+        program = tmp_path / ("x" * 300) / "worker"
+    else:
+        program = tmp_path / "loop"
+        program.symlink_to(tmp_path / "loop")
+    code, out, err = run_cli(command, "--", str(program))
+    expected = f"{program} cannot be reached: {said}"
+    if command == "ping":
+        assert (code, err) == (2, f"poolctl: error: {expected}\n"), err
+    else:
+        assert code == 1 and expected in out and "internal error" not in err, err
+
+
 def test_a_run_folder_on_a_full_disk_is_one_line_and_exit_2(
     run_cli: RunCli, tmp_path: Path
 ) -> None:

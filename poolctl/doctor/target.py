@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from poolctl.children import Children
 from poolctl.errors import PoolctlError
-from poolctl.executable import read_head, why_not_runnable
+from poolctl.executable import cannot_reach, read_head, why_not_runnable
 from poolctl.model import Check, CheckStatus, Evidence
 from poolctl.worker import WorkerSpec
 
@@ -84,7 +84,7 @@ def which(program: str, env: dict[str, str], cwd: str | None) -> str | None:
     """Where `program` is, as `exec` finds it: a path relative to `cwd`, or on the env's PATH."""
     if "/" in program:
         path = Path(program) if Path(program).is_absolute() else Path(cwd or ".") / program
-        return str(path) if path.exists() else None
+        return str(path) if not cannot_reach(path) and path.exists() else None
     return shutil.which(program, path=env.get("PATH", os.defpath))
 
 
@@ -140,7 +140,10 @@ def describe(spec: WorkerSpec, children: Children | None = None) -> Target:
     problem = ""
     head = b""
     if found is None:
-        if "/" not in program:
+        blocked = cannot_reach(Path(spec.cwd or ".") / program) if "/" in program else ""
+        if blocked:
+            problem = f"{program} cannot be reached: {blocked}"
+        elif "/" not in program:
             problem = f"command not found on the worker's PATH: {program}"
         elif os.path.isabs(program):  # (no folder to name: it was looked for where it says)
             problem = f"command not found: {program}"
