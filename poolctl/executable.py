@@ -123,17 +123,19 @@ def why_not_runnable(path: str) -> str:
 
 def too_large(argv: tuple[str, ...] | list[str], env: dict[str, str]) -> str:
     """Why `argv` with `env` cannot be started ("" when it can): together over the kernel's
-    limit for a new program's arguments and environment (`execve` fails with E2BIG)."""
+    limit for a new program's arguments and environment (`execve` fails with E2BIG). Sizes
+    are of the bytes the kernel gets (`os.fsencode`): a variable holding a byte that is not
+    UTF-8 (`FOO=$'\\xff'`) was a UnicodeEncodeError, an internal error."""
     for name, value in [(f"argument {i}", a) for i, a in enumerate(argv)] + [
         (f"variable {k}", f"{k}={v}") for k, v in env.items()
     ]:
-        if len(value.encode()) + 1 > MAX_ARG_STRLEN:
+        if len(os.fsencode(value)) + 1 > MAX_ARG_STRLEN:
             return (
-                f"its {name} is {len(value.encode()):,} bytes, over the kernel's limit of "
+                f"its {name} is {len(os.fsencode(value)):,} bytes, over the kernel's limit of "
                 f"{MAX_ARG_STRLEN:,} for one argument or variable (Argument list too long)"
             )
-    size = sum(len(a.encode()) + 1 for a in argv)
-    size += sum(len(k.encode()) + len(v.encode()) + 2 for k, v in env.items())
+    size = sum(len(os.fsencode(a)) + 1 for a in argv)
+    size += sum(len(os.fsencode(k)) + len(os.fsencode(v)) + 2 for k, v in env.items())
     limit = os.sysconf("SC_ARG_MAX")
     if size <= limit:
         return ""

@@ -306,3 +306,15 @@ def test_a_fifo_wait_that_is_no_number_of_seconds_is_refused(
     assert _one_line(done.stderr) == (
         "poolctl: error: POOLCTL_FIFO_WAIT: not a number of seconds from 0 to 86400: 'nan'"
     )
+
+
+def test_a_variable_holding_a_byte_not_utf8_is_passed_on_not_an_internal_error(
+    cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`FOO=$'\\xff' poolctl run-scenario …` (any variable of the environment, which a worker
+    inherits): sizing the environment against the kernel's limit encoded it as UTF-8, a
+    UnicodeEncodeError and exit 3 before any scenario ran."""
+    monkeypatch.setenv("BADENV_NOT_UTF8", "caf\udce9")  # Python's name for the byte 0xe9
+    code, out, err = cli("run-scenario", "--check", "p1-crash-at-start")
+    assert (code, err) == (0, ""), err
+    assert "p1-crash-at-start.yaml: valid" in out
