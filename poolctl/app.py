@@ -7,6 +7,7 @@ import contextlib
 import functools
 import importlib
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 import typer
@@ -154,7 +155,7 @@ def help_to_a_gone_reader(command: Any) -> None:
         try:  # typer's help prints to standard output itself, through rich, which ends
             # the program (exit 1) when the pipe's reader has gone; through poolctl's stream,
             # a character an ASCII terminal lacks (`·`) is an escape, not a UnicodeEncodeError
-            with contextlib.redirect_stdout(stdout_stream()):
+            with contextlib.redirect_stdout(stdout_stream()), _help_width():
                 draw(ctx, formatter)
         except SystemExit as ended:
             if not isinstance(ended.__context__, BrokenPipeError):
@@ -166,6 +167,24 @@ def help_to_a_gone_reader(command: Any) -> None:
     command.format_help = format_help
     for sub in getattr(command, "commands", {}).values():
         help_to_a_gone_reader(sub)
+
+
+@contextlib.contextmanager
+def _help_width() -> Iterator[None]:
+    """typer's help as wide as `poolctl.termenv.rich_width` says, when COLUMNS is no width a
+    screen has (COLUMNS=0: typer's rich drew nothing); its own width again after."""
+    import typer.rich_utils
+
+    from poolctl.termenv import rich_width
+
+    before = typer.rich_utils.MAX_WIDTH
+    width = rich_width()
+    if width is not None:
+        setattr(typer.rich_utils, "MAX_WIDTH", width)  # noqa: B010
+    try:
+        yield
+    finally:
+        setattr(typer.rich_utils, "MAX_WIDTH", before)  # noqa: B010
 
 
 def _no_label(ctx: Any) -> None:

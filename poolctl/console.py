@@ -15,7 +15,7 @@ from rich.console import Console
 
 from poolctl import redact
 from poolctl.reader_gone import reader_gone
-from poolctl.termenv import use_color
+from poolctl.termenv import rich_width, use_color
 
 # What a stream redacts with: a fixed redactor, a run's secrets (the run's redactor at each
 # write: a console lives through a run whose workers add secrets as they start), or None for
@@ -84,7 +84,7 @@ def make_console(
         color = use_color(target)
     return Console(
         file=stream,
-        width=width,
+        width=width if width is not None else rich_width(),
         force_terminal=color,
         color_system="standard" if color else None,
         soft_wrap=True,

@@ -9,6 +9,9 @@ from __future__ import annotations
 import os
 from typing import IO
 
+# wider is no terminal: rich pads a table's lines to the width it is given
+MAX_COLUMNS = 1000
+
 
 def plain_environment() -> bool:
     """Does the environment ask for plain text: `TERM=dumb`, `NO_COLOR` set (to anything but
@@ -26,3 +29,22 @@ def use_color(stream: IO[str]) -> bool:
     except (AttributeError, ValueError):  # a closed or a fake stream
         return False
     return tty and not plain_environment()
+
+
+def terminal_columns() -> int:
+    """The terminal's width as `shutil` finds it (COLUMNS when it is a number above 0, else the
+    terminal's own, else 80), at most MAX_COLUMNS."""
+    import shutil  # (not at the start: `poolctl --version` asks the CLI's questions only)
+
+    return min(shutil.get_terminal_size().columns, MAX_COLUMNS)
+
+
+def rich_width() -> int | None:
+    """The width to give rich instead of its own reading of COLUMNS; None when that reading is
+    sound. rich takes any digits as the width: COLUMNS=0 (a pseudo-terminal that reports no
+    size) printed nothing at all, not even doctor's verdict, and COLUMNS=99999999 padded a
+    triage's lines to 100 MB."""
+    columns = os.environ.get("COLUMNS", "")
+    if not columns.isdigit() or 0 < int(columns) <= MAX_COLUMNS:
+        return None
+    return terminal_columns()

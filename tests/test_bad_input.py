@@ -318,3 +318,30 @@ def test_a_variable_holding_a_byte_not_utf8_is_passed_on_not_an_internal_error(
     code, out, err = cli("run-scenario", "--check", "p1-crash-at-start")
     assert (code, err) == (0, ""), err
     assert "p1-crash-at-start.yaml: valid" in out
+
+
+@pytest.mark.parametrize("argv", [["run-scenario", "p5-required-field"], ["doctor", "--help"]])
+def test_a_columns_of_0_is_no_width_not_an_empty_report(
+    run_cli: RunCli, monkeypatch: pytest.MonkeyPatch, argv: list[str]
+) -> None:
+    """`COLUMNS=0` (what a pseudo-terminal that reports no size leaves): rich took it as a width
+    of 0 and printed nothing, a run-scenario's verdict and a command's help alike, exit 0."""
+    monkeypatch.setenv("COLUMNS", "0")
+    code, out, err = run_cli(*argv)
+    assert code == 0, err
+    said = "scenario p5-required-field passed" if argv[0] == "run-scenario" else "Exit codes:"
+    assert said in out, out
+
+
+def test_a_columns_past_any_screen_is_held_to_a_width_a_screen_has(
+    cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`COLUMNS=99999999`: rich padded every line of a help to that width (500 MB and more
+    before `timeout` ended it), and of a triage on a terminal (100 MB for 20 lines)."""
+    from poolctl.termenv import MAX_COLUMNS
+
+    monkeypatch.setenv("COLUMNS", str(MAX_COLUMNS * 5))
+    code, out, err = cli("triage", "--help")
+    assert code == 0 and "Exit codes:" in out, err
+    # (rich's table of options runs a line a column or two past the width it is given)
+    assert max(len(line) for line in out.splitlines()) < 2 * MAX_COLUMNS

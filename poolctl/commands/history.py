@@ -3,7 +3,6 @@ history store holds, in `--format term|md|json|html`."""
 
 from __future__ import annotations
 
-import shutil
 import sys
 from collections.abc import Callable
 from enum import StrEnum
@@ -28,6 +27,7 @@ from poolctl.history.views import HistoryFormat, Listing, render_listing
 from poolctl.options import HistoryOpt, JsonOpt, OutputOpt
 from poolctl.redact import Secrets
 from poolctl.report.publish import write_output
+from poolctl.termenv import terminal_columns
 
 HISTORY_EXIT = BY_NAME["history"].exit_codes
 history_app = typer.Typer(
@@ -66,7 +66,7 @@ def _show(
     with HistoryStore(location) as store:
         listing = build(store)
     color = chosen is HistoryFormat.TERM and output == "-" and sys.stdout.isatty()
-    width = shutil.get_terminal_size().columns if color else 120
+    width = terminal_columns() if color else 120
     write_output(render_listing(listing, chosen, color=color, width=width), output, secrets)
 
 

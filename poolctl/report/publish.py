@@ -34,7 +34,7 @@ from poolctl.report.combine import combine
 from poolctl.report.json_writer import chunks as json_chunks
 from poolctl.report.view import timeline_of
 from poolctl.rundir import RunDir
-from poolctl.termenv import use_color
+from poolctl.termenv import terminal_columns, use_color
 
 if TYPE_CHECKING:
     from poolctl.report.replay import Event
@@ -326,7 +326,7 @@ def terminal_writer(*, color: bool, opts: OutputOptions | None = None) -> Termin
     as detailed as `-q` or `-v` ask."""
     from poolctl.report.terminal import TerminalWriter
 
-    width = shutil.get_terminal_size().columns if color else 100
+    width = terminal_columns() if color else 100
     opts = opts or OutputOptions()
     return TerminalWriter(
         color=color, width=width, verbose=opts.verbose, quiet=opts.quiet, top=opts.top
