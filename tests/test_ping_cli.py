@@ -281,6 +281,18 @@ def test_a_command_path_that_cannot_be_looked_at_says_why(
         assert code == 1 and expected in out and "internal error" not in err, err
 
 
+def test_doctor_names_why_an_interpreter_it_cannot_look_at_is_missing(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """A Python named by a path whose stat fails past "no such file": the Interpreter check
+    said it "is not found on the worker's PATH" (a path, not looked up on PATH), as nobody
+    under a folder of root's too, while the Worker command check said why."""
+    python = tmp_path / ("x" * 300) / "python3"
+    code, out, err = run_cli("doctor", "--", str(python), "-m", "worker")
+    assert code == 1, err
+    assert f"{python} (named by the worker command) cannot be reached: File name too long" in out
+
+
 def test_a_run_folder_on_a_full_disk_is_one_line_and_exit_2(
     run_cli: RunCli, tmp_path: Path
 ) -> None:

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import os
 import re
+from pathlib import Path
 
-from poolctl.executable import read_head
+from poolctl.executable import cannot_reach, read_head
 from poolctl.model import Evidence
 
 from .target import CheckList, PythonCommand, Target, run_briefly, seconds_text
@@ -79,10 +80,15 @@ def check_interpreter(target: Target) -> CheckList:
         return out
     if py.interpreter_path is None:
         origin = py.shebang or "the worker command"
+        named = py.interpreter
+        blocked = cannot_reach(Path(target.cwd or ".") / named) if "/" in named else ""
+        missing = "is not found on the worker's PATH"
+        if blocked:
+            missing = f"cannot be reached: {blocked}"
         out.add(
             "python",
             "fail",
-            f"{py.interpreter} (named by {origin}) is not found on the worker's PATH",
+            f"{named} (named by {origin}) {missing}",
             f"install it, or name an interpreter that exists in {origin}",
         )
         return out
