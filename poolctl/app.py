@@ -150,12 +150,15 @@ def help_to_a_gone_reader(command: Any) -> None:
     draw = command.format_help
 
     def format_help(ctx: Any, formatter: Any) -> None:
-        from poolctl.console import stdout_stream
+        from poolctl.console import RedactingStream
+        from poolctl.redact import Redactor
 
+        # poolctl's own words, unredacted (`postgresql://USER:PASSWORD@HOST/DB` is no secret)
+        stdout = RedactingStream(sys.stdout, Redactor(enabled=False))
         try:  # typer's help prints to standard output itself, through rich, which ends
             # the program (exit 1) when the pipe's reader has gone; through poolctl's stream,
             # a character an ASCII terminal lacks (`·`) is an escape, not a UnicodeEncodeError
-            with contextlib.redirect_stdout(stdout_stream()), _help_width():
+            with contextlib.redirect_stdout(stdout), _help_width():
                 draw(ctx, formatter)
         except SystemExit as ended:
             if not isinstance(ended.__context__, BrokenPipeError):

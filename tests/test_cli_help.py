@@ -92,6 +92,14 @@ def test_a_bare_poolctl_says_what_to_do(cli: RunCli) -> None:
     assert all(c.name in err for c in COMMANDS) and "poolctl COMMAND --help" in err
 
 
+def test_a_help_is_poolctl_s_own_words_unredacted(cli: RunCli) -> None:
+    """The shape of a URL with a password in `--history`'s help is no secret: drawn through
+    poolctl's stream (for an ASCII terminal), it read `postgresql://USER:[redacted]@HOST/DB`."""
+    code, out, _ = cli("triage", "--help")
+    assert code == 0 and "postgresql://USER:PASSWORD@HOST/DB" in out
+    assert "[redacted]" not in out
+
+
 @pytest.mark.parametrize(
     ("group", "named"),
     [("history", "runs, test, flaky, patterns or prune"), ("patterns", "list, show, test or new")],
