@@ -125,30 +125,6 @@ def search(data: bytes, regex: Any, *, clean: bool = True) -> Found:
     return Found(starts, numbers, number + count(b"\n", pos))
 
 
-class _Searched:
-    """`search` of one chunk, done when the chunk is read, with the regex wanted then (before
-    the chunk ahead of it is parsed); what it raised (`Marked`) is raised when its result is
-    asked for.
-
-    Not in a thread: RE2's `Match` (google-re2) holds the interpreter's lock while it searches,
-    so a search thread ran beside nothing; it only added the threads' switches (a triage of a
-    200 MB ExUnit log read it in 0.80 s of CPU inline, 0.87 s with the thread)."""
-
-    def __init__(self, chunk: Chunk, regex: Any) -> None:
-        self.found: Found | None = None
-        self.error: Exception | None = None
-        try:
-            self.found = search(chunk.data, regex, clean=chunk.cleaned)
-        except Exception as exc:  # `Marked`, or a bug: raised when the result is asked for
-            self.error = exc
-
-    def result(self) -> Found:
-        if self.error is not None:
-            raise self.error
-        assert self.found is not None
-        return self.found
-
-
 def candidate_lines(data: bytes, regex: Any, pos: int = 0, *, clean: bool = True) -> list[int]:
     """Sorted start offsets of the lines of `data` from `pos` on that `regex` matches (a line
     once); `Marked` when a CI marker is found in lines not cleaned (`clean` false)."""
@@ -274,10 +250,13 @@ class TextParser:
         chunks = iter(reader)
         chunk = next(chunks, None)
         indexed = 0  # bytes of the input the identifier index covers
-        ahead = _Searched(chunk, self._regex()) if chunk is not None else None
-        while chunk is not None and ahead is not None:
+        # each chunk is searched with the regex wanted before the chunk ahead of it is parsed
+        # (a search in a thread ran there once: RE2's `Match` holds the interpreter's lock, so
+        # the thread ran beside nothing and only added its switches)
+        regex = self._regex()
+        while chunk is not None:
             try:
-                found = ahead.result()
+                found = search(chunk.data, regex, clean=chunk.cleaned)
             except Marked as marked:  # CI line prefixes or markers: cleaned first
                 chunk = reader.clean(chunk, marked.at)
                 found = search(chunk.data, self._regex())
@@ -293,8 +272,9 @@ class TextParser:
                     text = data.decode("utf-8", "replace")
                     index_lines(self.out.identifiers, self.name, chunk.first_line, text)
                     self.out.indexed_to[self.name] = chunk.first_line + data.count(b"\n") - 1
-            following = next(chunks, None)  # read and searched before this one is parsed
-            ahead = _Searched(following, self._regex()) if following is not None else None
+            following = next(chunks, None)  # read before this one is parsed
+            if following is not None:
+                regex = self._regex()
             self._scan(chunk, found)
             chunk = following
         while self.consumer is not None:
