@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterable
 
 from poolctl.logs.records import Lines
+from poolctl.logs.run_end_lines import mix_test_ended
 from poolctl.logs.unfinished import exunit_running
 from poolctl.model import Failure
 
@@ -75,23 +76,13 @@ def sigterm_failure(
         details = {**running.details, "stopped": said}
         failure = dataclasses.replace(running, message=message, details=details, line_end=number)
         return failure, [(running.line_start, running.details["running"]), (number, line)]
-    failure = Failure(
-        source="exunit",
-        name="mix test",
-        group=app,
-        location="",
-        kind="RunEnded",
-        message=(
-            f"the run was stopped: the VM got SIGTERM ('{said}'), as a CI job's time limit or "
-            "`timeout` sends it, before ExUnit printed the run's closing line; the test it was "
-            "in is not in the log (`mix test --trace` prints each test's start)"
-        ),
-        details={"stopped": said, "phase": "run"},
-        input_file=input_file,
-        line_start=number,
-        line_end=number,
+    message = (
+        f"the run was stopped: the VM got SIGTERM ('{said}'), as a CI job's time limit or "
+        "`timeout` sends it, before ExUnit printed the run's closing line; the test it was "
+        "in is not in the log (`mix test --trace` prints each test's start)"
     )
-    return failure, [(number, line)]
+    stopped = {"stopped": said}
+    return mix_test_ended(app, message, stopped, input_file, number, number), [(number, line)]
 
 
 def helper_failure(

@@ -119,24 +119,33 @@ def ended_in(running: Failure, end: Ending | None) -> tuple[Failure, Lines]:
     return failure, [*started, *[(n, t) for n, t in end.said if n != running.line_start]]
 
 
-def run_failure(end: Ending, app: str, input_file: str) -> tuple[Failure, Lines]:
-    """The failure of a `mix test` run whose end the log shows, in a test it does not name."""
-    failure = Failure(
+def mix_test_ended(
+    app: str, message: str, details: dict[str, str], input_file: str, start: int, end: int
+) -> Failure:
+    """The failure of a `mix test` run that ended in a test the log does not name."""
+    return Failure(
         source="exunit",
         name="mix test",
         group=app,
         location="",
         kind="RunEnded",
-        message=(
-            f"the run ended before ExUnit printed its closing line; the log says how: "
-            f"{end.quoted()}; the test it was in is not in the log (`mix test --trace` prints "
-            "each test's start)"
-        ),
-        details={"ended": "; ".join(text for _, text in end.said), "phase": "run"},
+        message=message,
+        details={**details, "phase": "run"},
         input_file=input_file,
-        line_start=end.said[0][0],
-        line_end=end.line,
+        line_start=start,
+        line_end=end,
     )
+
+
+def run_failure(end: Ending, app: str, input_file: str) -> tuple[Failure, Lines]:
+    """The failure of a `mix test` run whose end the log shows, in a test it does not name."""
+    message = (
+        f"the run ended before ExUnit printed its closing line; the log says how: "
+        f"{end.quoted()}; the test it was in is not in the log (`mix test --trace` prints "
+        "each test's start)"
+    )
+    ended = {"ended": "; ".join(text for _, text in end.said)}
+    failure = mix_test_ended(app, message, ended, input_file, end.said[0][0], end.line)
     return failure, list(end.said)
 
 
