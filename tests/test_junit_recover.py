@@ -1,15 +1,12 @@
 """A JUnit report holding what XML does not allow is read on past it (see
-poolctl/logs/junit_recover.py); one cut short is still refused."""
+poolctl/logs/junit_recover.py); one cut short is read up to the cut (tests/test_junit_cut.py)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-import pytest
-
 from poolctl.logs import read_logs
-from poolctl.logs.records import UnreadableInput
 from tests.conftest import RunCli
 
 JUNIT = Path(__file__).parent / "fixtures" / "junit"
@@ -54,12 +51,22 @@ def test_a_report_read_past_a_fault_says_what_it_could_not_read(run_cli: RunCli)
     assert patterns == ["checkout-timeout-waiters", "port-no-response"]
 
 
-def test_a_fault_with_no_test_case_or_suite_after_it_is_still_refused(tmp_path: Path) -> None:
+def test_a_fault_with_no_test_case_or_suite_after_it_ends_the_reading_there(
+    tmp_path: Path,
+) -> None:
+    """The input ends before anything to read on from: it was cut short, past the fault; what
+    was read whole before the fault is kept, its suite's counts partial (it was refused)."""
     text = NODE.read_text()
     cut = tmp_path / "cut.xml"
     cut.write_text(text[: text.index('<testcase name="a second caller')])
-    with pytest.raises(UnreadableInput):
-        read_logs([str(cut)])
+    parsed = read_logs([str(cut)])
+    assert [f.name for f in parsed.failures] == ["the worker answers a ping"]
+    [note] = parsed.skipped
+    assert "JUnit XML cut short (not well-formed: " in note
+    assert "no test case or suite follows before the end" in note
+    assert "1 failing" in note and note.endswith("its counts are partial")
+    [suite] = parsed.summaries
+    assert (suite.source, suite.failures, suite.read) == ("cut short", 3, 1)
 
 
 def test_a_test_case_whose_start_tag_is_not_well_formed_is_skipped_whole(tmp_path: Path) -> None:

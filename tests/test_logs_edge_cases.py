@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import random
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from poolctl.errors import InputError, UsageProblem
-from poolctl.logs import PARSERS, UnreadableInput, detect_format, read_logs
+from poolctl.logs import PARSERS, detect_format, read_logs
 from poolctl.logs.lines import ChunkReader, iter_lines
 from poolctl.logs.records import ParsedLog
 from tests.conftest import Processes
@@ -318,17 +319,20 @@ def test_doctype_is_refused(tmp_path: Path) -> None:
     assert len(parsed.failures) == 1
 
 
-def test_cut_junit_xml_is_refused_with_its_place(tmp_path: Path) -> None:
-    """A JUnit file cut short cannot be counted: refused whole (exit 2), never "fewer failures",
-    even beside a good input."""
+def test_cut_junit_xml_is_read_up_to_its_place(tmp_path: Path) -> None:
+    """A JUnit file cut short is read up to the cut, noted with its place and its suite's count
+    marked partial, never "fewer failures" unsaid, even beside a good input (it was refused)."""
     xml = SUREFIRE.split('<testcase name="workerDies"')[0]
     cut = write(tmp_path, "cut.xml", xml)
+    place = f"{cut}:{xml.count(chr(10)) + 1}:{len(xml.rsplit(chr(10), 1)[-1]) + 1}"
     for inputs in ([cut], [write(tmp_path, "ok.log", BLOCK.format(n="  1")), cut]):
-        with pytest.raises(UnreadableInput) as refused:
-            read_logs(inputs)
-        assert refused.value.where == f"{cut}:{xml.count(chr(10)) + 1}"
-        assert "cut short or not well-formed" in str(refused.value)
-        assert "1 failing, read before it" in str(refused.value)
+        parsed = read_logs(inputs)
+        assert [f.name for f in parsed.failures if f.input_file == cut] == ["checkoutTimesOut"]
+        [note] = [n for n in parsed.skipped if cut in n]
+        assert note.startswith(f"{place}: JUnit XML cut short (no element found)")
+        assert "1 test case(s) whole, 1 failing" in note
+        [suite] = [s for s in parsed.summaries if s.file == cut]
+        assert (suite.source, suite.failures, suite.read) == ("cut short", 2, 1)
 
 
 def test_junit_documents_written_one_after_another_are_each_read(tmp_path: Path) -> None:
@@ -350,12 +354,13 @@ def test_junit_documents_written_one_after_another_are_each_read(tmp_path: Path)
     assert [(s.failures, s.read) for s in parsed.summaries] == [
         (s.failures, s.read) for a in alone for s in a.summaries
     ]
-    # the second one cut short: refused, at its own place
+    # the second one cut short: read up to the cut, at its own place, the first one whole
     cut = write(tmp_path, "cut.xml", first + second[: len(second) // 2])
-    with pytest.raises(UnreadableInput) as refused:
-        read_logs([cut])
-    assert refused.value.where is not None
-    assert int(refused.value.where.rsplit(":", 1)[1]) > offset
+    parsed = read_logs([cut])
+    [note] = [n for n in parsed.skipped if "JUnit XML cut short" in n]
+    assert int(note.split(":")[1]) > offset
+    assert parsed.summaries[0] == replace(alone[0].summaries[0], file=cut)
+    assert parsed.summaries[-1].source == "cut short"
 
 
 def test_junit_suites_declare_the_failures_they_hold(tmp_path: Path) -> None:

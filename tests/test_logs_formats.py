@@ -529,17 +529,21 @@ def test_an_unknown_failure_header_is_an_unread_region(tmp_path: Path) -> None:
     assert region.why == "not read as a failure: 2) check b [ATest]"
 
 
-def test_a_cut_junit_file_is_exit_2_with_its_place(
+def test_a_cut_junit_file_is_exit_1_with_its_place(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
+    """Read up to the cut, its place in the notes, the failures it does not hold unread: exit 1
+    (it was exit 2, the two failures before the cut not shown)."""
     text = (FIXTURES / "junit/jest_junit.xml").read_text()
     kept = text[: text.index("services the session cache")]
     cut = write(tmp_path, "jest.xml", kept)
-    code, out, err = run(capsys, "triage", cut)
-    assert code == 2 and out == ""
+    code, out, err = run(capsys, "triage", cut, "--no-history", "--format", "json")
+    assert code == 1 and err == ""
+    doc = json.loads(out)
     last = kept.count("\n") + 1
-    assert err.startswith(f"poolctl: error: {cut}:{last}: JUnit XML cut short or not well-formed")
-    assert "2 failing, read before it" in err and len(err.strip().splitlines()) == 1
+    assert doc["summary"]["failures"] == 2 and doc["summary"]["unread"] >= 1
+    notes = [n for n in doc["notes"] if n.startswith(f"skipped: {cut}:{last}:")]
+    assert len(notes) == 1 and "JUnit XML cut short" in notes[0]
 
 
 @pytest.mark.parametrize(

@@ -3,8 +3,9 @@
 `read_logs(paths)` reads every input as a stream (a file, or `-` for standard input), picks each
 one's format (sniffed from its first kilobytes unless `fmt` says), and returns one `ParsedLog`.
 What could not be read is noted in `ParsedLog.skipped`; only when nothing at all could be read
-does it raise `InputError`, or when an input is cut short (`UnreadableInput`, a truncated JUnit
-file): then no report could say how many failures there were.
+does it raise `InputError`, or when an input is corrupted past reading on (`UnreadableInput`, a
+JUnit file not well-formed with no test case to start again at): then no report could say how
+many failures there were. A JUnit file cut short is read up to the cut, its counts partial.
 """
 
 from __future__ import annotations

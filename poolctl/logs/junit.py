@@ -10,8 +10,9 @@ the code, left/right and the rest; a body that is only a stack trace and a messa
 gives the message when the element has no `message` attribute worth reading.
 
 Each suite that holds test cases says how many failed (`failures` and `errors` attributes):
-that count becomes a `RunSummary` with the failures read in it. A document that is cut short is
-refused whole (`UnreadableInput`): its count cannot be checked. Past bytes XML does not allow,
+that count becomes a `RunSummary` with the failures read in it. A document cut short (a runner
+killed while writing it) is read up to the cut, the test case it ends in lost, its suites' counts
+marked partial (`junit_suites`). Past bytes XML does not allow,
 reading starts again at the next test case or suite (`junit_recover`), and the note says where.
 """
 
@@ -46,8 +47,9 @@ from poolctl.logs.junit_recover import (
     xml_safe,
 )
 from poolctl.logs.junit_stack import SCRIPT_RE, caused_by, frame_in_test_file
+from poolctl.logs.junit_suites import Cut, Suite, close_at_cut, summaries
 from poolctl.logs.lines import CHUNK_SIZE
-from poolctl.logs.records import ParsedLog, RunSummary, UnreadableInput
+from poolctl.logs.records import ParsedLog, UnreadableInput
 from poolctl.logs.reruns import SUREFIRE_TAGS, add_rerun
 from poolctl.logs.scan import MAX_FIELD, MAX_TRACEBACKS, clip, index_lines, keep_failure
 from poolctl.model import Failure
@@ -70,37 +72,6 @@ _GENERIC_MESSAGES = frozenset(
 _CT_GENERIC_RE = re.compile(r"^Test \S+ in \S+ (?:failed|auto_skipped)!$")
 _CT_STACK_RE = re.compile(r",\s*\n\s*\[\{")
 _TAIL = 4_000  # characters kept of the end of a failure's text past MAX_FIELD
-
-
-class _Suite:
-    """A `<testsuite>` being read: its declared counts and the failures read in it."""
-
-    def __init__(self, attrib: dict[str, str], line: int, first_failure: int) -> None:
-        self.attrib = attrib
-        self.line = line
-        self.first_failure = first_failure  # the index in `ParsedLog.failures` of its first
-        self.cases = 0
-        self.read = 0
-        self.skipped_failures = 0  # of skipped tests (node's failed `todo`): no failure
-        self.cancelled = 0  # failures read that the suite does not count (EUnit's cancelled)
-        self.within: list[_Suite] = []  # the suites it is nested in, outermost first
-
-    def accounted(self) -> int:
-        """The failures read that the suite counts, and those of skipped tests it counted
-        (node counts a failed `todo` test among its `failures`, and its run passes)."""
-        read = self.read - self.cancelled
-        room = max(0, (self.declared() or 0) - read)
-        return read + min(self.skipped_failures, room)
-
-    def declared(self) -> int | None:
-        """`failures` + `errors` as the suite declares them, or None when it declares neither."""
-        values = [self.attrib.get(k, "").strip() for k in ("failures", "errors")]
-        if not any(values):
-            return None
-        try:
-            return sum(int(v) for v in values if v)
-        except ValueError:
-            return None
 
 
 def _local(tag: str) -> str:
@@ -139,8 +110,8 @@ class _Target:
         self.expat: Any = None  # the expat parser, for line numbers
         self.line_base = 0  # lines of the input before the document being read
         self.stack: list[str] = []
-        self.suites: list[_Suite] = []
-        self.done: list[tuple[_Suite, int, bool]] = []  # suite, end line, nested in another
+        self.suites: list[Suite] = []
+        self.done: list[tuple[Suite, int, bool]] = []  # suite, end line, nested in another
         self.case: _Case | None = None
         self.keep: str = ""  # the element whose text is being kept
         self.pytest = False
@@ -166,7 +137,7 @@ class _Target:
         tag = _local(tag)
         self.stack.append(tag)
         if tag in ("testsuite", "testsuites"):
-            suite = _Suite(dict(attrib), self._line(), len(self.out.failures))
+            suite = Suite(dict(attrib), self._line(), len(self.out.failures))
             suite.within = list(self.suites)
             self.suites.append(suite)
             if attrib.get("name", "").startswith("pytest"):
@@ -336,28 +307,30 @@ class _Target:
         same = (case.suite, case.attrib.get("classname"), case.attrib.get("name"))
         return same == self.last_failed and body.startswith("{") and body.endswith("}")
 
-    def summaries(self) -> list[RunSummary]:
-        """The declared counts: each suite holding test cases, or else the outermost one."""
-        leaves = [(s, end) for s, end, _ in self.done if s.cases and not _counted_above(s)]
-        if not leaves or any(s.declared() is None for s, _ in leaves):
-            leaves = [(s, end) for s, end, nested in self.done if not nested]
-        return [
-            RunSummary(
-                self.name,
-                end,
-                _suite_text(suite),
-                _int(suite.attrib.get("tests")),
-                suite.declared(),
-                start=suite.line,
-                read=suite.accounted(),
-                source="suite attributes",
-            )
-            for suite, end in leaves
-            if suite.declared() is not None
-        ]
-
     def close(self) -> None:
         return None
+
+    def cut_short(
+        self, where: tuple[int, int], error: Exception, failing: int, at_end: bool
+    ) -> Cut:
+        """The input ends at `where` (expat's line and 0-based column; `at_end`), or a fault
+        there has nothing readable after it before the end: the test case it ends in is lost, the
+        suites still open are ended there as cut (`junit_suites`), and a note says where."""
+        line = self.line_base + where[0]
+        cut = Cut(f"{self.name}:{line}:{where[1] + 1}", line, self.cases - bool(self.case), failing)
+        lost = ""
+        if self.case is not None:
+            lost = f", test case {self.case.attrib.get('name', '')!r} (line {self.case.line}) lost"
+        self.case, self.keep, self.suite_output = None, "", None
+        close_at_cut(self.suites, self.done, line)
+        why = error_message(error)
+        if not at_end:
+            why = f"not well-formed: {why}, and no test case or suite follows before the end"
+        self.out.skipped.append(
+            f"{cut.origin}: JUnit XML cut short ({why}): read up to there, {cut.cases} test "
+            f"case(s) whole, {failing} failing{lost}; its counts are partial"
+        )
+        return cut
 
     # -- records ---------------------------------------------------------------------------
     def _failure(
@@ -463,31 +436,6 @@ def _test_files(case: _Case) -> list[str]:
     return [f.removeprefix("file://") for f in files if f]
 
 
-def _counted_above(suite: _Suite) -> bool:
-    """Whether a suite holding test cases, nested in another that holds some too, is counted by
-    it: PHPUnit nests a data provider's suite in its class's, whose counts include it (the
-    outer suite declares at least every failure read in it)."""
-    for outer in suite.within:
-        declared = outer.declared()
-        if outer.cases and declared is not None and declared >= outer.read - outer.cancelled:
-            return True
-    return False
-
-
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.strip().isdigit() else None
-
-
-def _suite_text(suite: _Suite) -> str:
-    """`<testsuite name="…" tests="5" failures="1" errors="2">`, as the suite declared it."""
-    attrs = " ".join(
-        f'{k}="{suite.attrib[k]}"'
-        for k in ("name", "tests", "failures", "errors")
-        if k in suite.attrib
-    )
-    return f"<testsuite {attrs}>"
-
-
 def _in_group(suite: str, group: str | None) -> str:
     """common_test's suite and, for a test of a group, the group (`pool_SUITE.g1`): a test of
     the same name in the suite and in its group are two tests."""
@@ -510,6 +458,7 @@ def parse_junit(stream: BinaryIO, name: str, out: ParsedLog, head: bytes) -> int
     started = 0  # where the parser's input starts, in bytes of the input
     prefix = b""  # start tags reopening the suites open where reading started again
     resumes = 0
+    cut: Cut | None = None
     while True:
         parser = DefusedXMLParser(target=target, forbid_dtd=True)
         target.expat = getattr(parser, "parser", None) or getattr(parser, "_parser", None)
@@ -548,12 +497,18 @@ def parse_junit(stream: BinaryIO, name: str, out: ParsedLog, head: bytes) -> int
                 resumed = None
                 if at_ok and where is not None and resumes < MAX_RESUMES:
                     resumed = resync(window, at, lambda: stream.read(CHUNK_SIZE))
+                if where is not None and (data == b"" or (resumed is not None and not resumed[0])):
+                    # the input ends inside the document (or before anything readable after a
+                    # fault): what was read whole before it is kept, its counts partial
+                    read = len(out.failures) - failures_before
+                    cut = target.cut_short(where, error, read, at_end=data == b"")
+                    break
                 if resumed is None or where is None:
                     read = len(out.failures) - failures_before
                     raise UnreadableInput(
-                        f"JUnit XML cut short or not well-formed ({error}): {target.cases} "
-                        f"test case(s), {read} failing, read before it; the failures it counts "
-                        "cannot be checked",
+                        f"JUnit XML not well-formed ({error}): {target.cases} test case(s), "
+                        f"{read} failing, read before it; reading cannot go on past it, so the "
+                        "failures it counts cannot be checked",
                         where=f"{name}:{target.line_base + where[0]}" if where else name,
                     ) from None
                 rest, skipped, read_more = resumed
@@ -578,5 +533,5 @@ def parse_junit(stream: BinaryIO, name: str, out: ParsedLog, head: bytes) -> int
     same = target.same_names.note(name)
     if same:
         out.skipped.append(same)
-    out.summaries.extend(target.summaries())
+    out.summaries.extend(summaries(name, target.done, cut))
     return target._line()

@@ -6,7 +6,8 @@ a `<failure>`, where XML forbids it; reports are also concatenated (`cat reports
 stops at the first such byte and cannot go on, so reading starts again at the next test case or
 suite boundary after it, in a new parser given the start tags of the suites still open: what
 lies between is skipped (the test case it was in is lost, and its suite's count then says one
-failure was not read), and the report says where. A report cut short is still refused whole.
+failure was not read), and the report says where. In a report cut short, what was read whole
+before the cut is kept, its counts partial (`junit_suites`).
 """
 
 from __future__ import annotations
@@ -66,8 +67,8 @@ def reopening(stack: list[str]) -> int:
 def resync(window: bytes, at: int, more: Callable[[], bytes]) -> tuple[bytes, int, int] | None:
     """Where reading may start again after the error at offset `at` of `window`, reading
     `more` from the input while none is in it: the input from there, the newlines skipped over
-    and the bytes read; None when the input ends first (it was cut short) or too much is
-    skipped."""
+    and the bytes read, with no input left when it ends first (it was cut short); None when too
+    much is skipped."""
     start = at + 1
     read = 0
     while True:
@@ -75,7 +76,9 @@ def resync(window: bytes, at: int, more: Callable[[], bytes]) -> tuple[bytes, in
         if found is not None:
             return window[found.start() :], window.count(b"\n", at, found.start()), read
         chunk = more()
-        if not chunk or len(window) > MAX_SKIPPED:
+        if not chunk:
+            return b"", window.count(b"\n", at), read
+        if len(window) > MAX_SKIPPED:
             return None
         start = max(at + 1, len(window) - 16)  # a tag may straddle two reads
         read += len(chunk)

@@ -22,8 +22,9 @@ Overflow = Callable[[Failure, Lines], None]
 
 
 class UnreadableInput(InputError):
-    """An input cut short or corrupted (a truncated JUnit file): what it holds cannot be
-    counted, so the whole triage stops on it rather than report fewer failures than there are."""
+    """An input corrupted past reading on (a JUnit file not well-formed, with no test case or
+    suite to start again at, though more of it follows): what it holds cannot be counted, so the
+    whole triage stops on it rather than report fewer failures than there are."""
 
 
 @dataclass(frozen=True)

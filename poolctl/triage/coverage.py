@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Sequence
 
+from poolctl.logs.junit_suites import CUT_SOURCE
 from poolctl.logs.records import LogLine, ParsedLog, RunSummary
 from poolctl.model import Coverage, Failure, RunCount, UnreadRegion
 
@@ -47,6 +48,9 @@ def _regions(
 ) -> list[UnreadRegion]:
     """Where a run's unread failures may be: from each line that looks like one to the next
     failure read (or the run's end); the whole run when no line looks like one."""
+    if run.source == CUT_SOURCE:  # the failures not read are past the cut: not in the file
+        why = f"{run.text}: {run.failures} counted, {run.read} read; the rest is not in the file"
+        return [UnreadRegion(run.file, run.line, run.line, why)]
     starts = sorted(f.line_start for f in failures if f.input_file == run.file)
     last = max(run.start, run.line - 1)
     found = [s for s in suspects if s.file == run.file and run.start <= s.line <= run.line]

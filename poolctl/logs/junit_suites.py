@@ -1,0 +1,147 @@
+"""A JUnit report's suites: the failures each declares (`failures` and `errors` attributes) set
+against the failures read in it, as `RunSummary`s; and, in a report cut short (a runner killed
+while writing it, an artifact truncated), the suites the cut left open.
+
+A suite cut short declares its counts in its start tag, so they are known; the test cases past
+the cut are not. Its summary is marked as cut and, as a text log's run that stopped in a test,
+counts what the cut lost as one failure not read when its own count does not already say more
+failures than were read: a report cut short never passes for a complete one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from poolctl.logs.records import RunSummary
+
+CUT_SOURCE = "cut short"  # `RunSummary.source` of a suite the input ends in
+
+
+class Suite:
+    """A `<testsuite>` being read: its declared counts and the failures read in it."""
+
+    def __init__(self, attrib: dict[str, str], line: int, first_failure: int) -> None:
+        self.attrib = attrib
+        self.line = line
+        self.first_failure = first_failure  # the index in `ParsedLog.failures` of its first
+        self.cases = 0
+        self.read = 0
+        self.skipped_failures = 0  # of skipped tests (node's failed `todo`): no failure
+        self.cancelled = 0  # failures read that the suite does not count (EUnit's cancelled)
+        self.within: list[Suite] = []  # the suites it is nested in, outermost first
+        self.cut = False  # the input ends inside it
+
+    def accounted(self) -> int:
+        """The failures read that the suite counts, and those of skipped tests it counted
+        (node counts a failed `todo` test among its `failures`, and its run passes)."""
+        read = self.read - self.cancelled
+        room = max(0, (self.declared() or 0) - read)
+        return read + min(self.skipped_failures, room)
+
+    def declared(self) -> int | None:
+        """`failures` + `errors` as the suite declares them, or None when it declares neither."""
+        values = [self.attrib.get(k, "").strip() for k in ("failures", "errors")]
+        if not any(values):
+            return None
+        try:
+            return sum(int(v) for v in values if v)
+        except ValueError:
+            return None
+
+
+@dataclass(frozen=True)
+class Cut:
+    """Where the input ends inside a report (`origin`: `file:line:column`), and the test cases
+    read whole before it, `failing` of them."""
+
+    origin: str
+    line: int
+    cases: int
+    failing: int
+
+
+def close_at_cut(suites: list[Suite], done: list[tuple[Suite, int, bool]], line: int) -> None:
+    """End the suites still open where the input ends (at `line`), innermost first, as cut."""
+    while suites:
+        suite = suites.pop()
+        suite.cut = True
+        done.append((suite, line, bool(suites)))
+
+
+def summaries(
+    name: str, done: list[tuple[Suite, int, bool]], cut: Cut | None = None
+) -> list[RunSummary]:
+    """The declared counts of the suites in `done` (suite, end line, nested in another): each
+    suite holding test cases, or else the outermost one; a suite `cut` ended says so."""
+    leaves = [(s, end) for s, end, _ in done if s.cases and not _counted_above(s)]
+    if not leaves or any(s.declared() is None for s, _ in leaves):
+        leaves = [(s, end) for s, end, nested in done if not nested]
+    out = []
+    for suite, end in leaves:
+        declared = suite.declared()
+        if cut is not None and suite.cut:
+            out.append(_cut_summary(name, suite, cut))
+        elif declared is not None:
+            out.append(
+                RunSummary(
+                    name, end, suite_text(suite), _int(suite.attrib.get("tests")), declared,
+                    start=suite.line, read=suite.accounted(), source="suite attributes",
+                )
+            )  # fmt: skip
+    if cut is not None and not any(s.source == CUT_SOURCE for s in out):
+        # cut before any suite began, or where no suite of those summed is open
+        text = (
+            f"(JUnit XML cut short at {cut.origin}, outside the suites counted: what the cut "
+            "lost is counted as one failure not read)"
+        )
+        out.append(
+            RunSummary(name, cut.line, text, None, 1, start=cut.line, read=0, source=CUT_SOURCE)
+        )
+    return out
+
+
+def _cut_summary(name: str, suite: Suite, cut: Cut) -> RunSummary:
+    """A suite the input ends in: its declared count when that says more failures than were
+    read, else one more than were read (what the cut lost), and the text saying so."""
+    declared, read = suite.declared(), suite.accounted()
+    tests = _int(suite.attrib.get("tests"))
+    of = f" of its {tests}" if tests is not None else ""
+    text = (
+        f"{suite_text(suite)} (cut short at {cut.origin}: {cut.cases}{of} test case(s) read "
+        f"whole, {cut.failing} failing; its counts are partial"
+    )
+    if declared is not None and declared > read:
+        return RunSummary(
+            name, cut.line, f"{text})", tests, declared, start=suite.line, read=read,
+            source=CUT_SOURCE,
+        )  # fmt: skip
+    said = "declares no count" if declared is None else f"counts {declared}, all read"
+    text += f"; the suite {said}: what the cut lost is counted as one failure not read)"
+    return RunSummary(
+        name, cut.line, text, tests, read + 1, start=suite.line, read=read, source=CUT_SOURCE
+    )
+
+
+def _counted_above(suite: Suite) -> bool:
+    """Whether a suite holding test cases, nested in another that holds some too, is counted by
+    it: PHPUnit nests a data provider's suite in its class's, whose counts include it (the
+    outer suite declares at least every failure read in it)."""
+    for outer in suite.within:
+        declared = outer.declared()
+        if outer.cases and declared is not None and declared >= outer.read - outer.cancelled:
+            return True
+    return False
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.strip().isdigit() else None
+
+
+def suite_text(suite: Suite) -> str:
+    """`<testsuite name="…" tests="5" failures="1" errors="2">`, as the suite declared it."""
+    attrs = " ".join(
+        f'{k}="{suite.attrib[k]}"'
+        for k in ("name", "tests", "failures", "errors")
+        if k in suite.attrib
+    )
+    return f"<testsuite {attrs}>"
