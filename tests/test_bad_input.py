@@ -345,3 +345,26 @@ def test_a_columns_past_any_screen_is_held_to_a_width_a_screen_has(
     assert code == 0 and "Exit codes:" in out, err
     # (rich's table of options runs a line a column or two past the width it is given)
     assert max(len(line) for line in out.splitlines()) < 2 * MAX_COLUMNS
+
+
+@pytest.mark.parametrize("entry", ["console script", "python -m"])
+def test_a_folder_as_standard_input_is_refused_by_python_before_poolctl_runs(
+    tmp_path: Path, processes: Processes, entry: str
+) -> None:
+    """The README's limit: CPython's start-up refuses a folder as standard input before any
+    code of poolctl's runs, whichever entry point starts it (`poolctl`, `python -m poolctl`)."""
+    argv = (
+        [str(Path(sys.executable).parent / "poolctl")]
+        if entry == "console script"
+        else [sys.executable, "-m", "poolctl"]
+    )
+    folder = os.open(tmp_path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        done = processes.run(
+            [*argv, "triage", "-", "--no-history"], 60, stdin=folder, env=_env(tmp_path)
+        )
+    finally:
+        os.close(folder)
+    assert done.returncode == 1 and done.stdout == ""
+    assert "init_sys_streams: <stdin> is a directory, cannot continue" in done.stderr
+    assert not (tmp_path / "reports").exists()  # no code of poolctl's ran
