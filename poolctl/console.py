@@ -14,6 +14,7 @@ from typing import IO
 from rich.console import Console
 
 from poolctl import redact
+from poolctl.ascii_text import for_encoding
 from poolctl.reader_gone import reader_gone
 from poolctl.termenv import rich_width, use_color
 
@@ -40,10 +41,9 @@ class RedactingStream(io.TextIOBase):  # rich writes whole lines: a secret is ne
         try:
             try:
                 self.stream.write(text)
-            except UnicodeEncodeError:  # a name's byte that was not UTF-8 (a lone surrogate)
-                self.stream.write(
-                    text.encode(self.encoding, "backslashreplace").decode(self.encoding)
-                )
+            except UnicodeEncodeError:  # a name's byte that was not UTF-8 (a lone surrogate),
+                # or an ASCII terminal: poolctl's marks as ASCII, the rest as escapes
+                self.stream.write(for_encoding(text, self.encoding))
         except OSError as exc:
             reader_gone(exc, self.stream)
         return len(s)

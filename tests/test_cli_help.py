@@ -199,7 +199,7 @@ def test_help_on_an_ascii_terminal_escapes_what_it_cannot_show(
 ) -> None:
     """`PYTHONIOENCODING=ascii poolctl history --help`: a command's help (typer's, through
     rich) was an internal error, a UnicodeEncodeError on the `·` of its exit codes, while
-    `poolctl --help` and every report escape such a character (`\\xb7`)."""
+    `poolctl --help` and every report write such a character as the terminal can (`-`)."""
     env = {**os.environ, "PYTHONIOENCODING": "ascii"}
     proc = processes.popen(
         [sys.executable, "-m", "poolctl", *argv],

@@ -1,0 +1,78 @@
+"""On an ASCII-only terminal (`LANG=C PYTHONIOENCODING=ascii`) poolctl's marks are words and
+ASCII marks (`[ok]`, `[x]`, `--`), not escapes (`[\\u2713]`), in every command that prints them
+(poolctl/ascii_text.py): real `poolctl` processes, their standard output read as ASCII."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from poolctl.ascii_text import for_encoding
+from tests.conftest import Processes
+
+FIXTURES = Path(__file__).parent / "fixtures"
+WORKER = [sys.executable, "-m", "poolctl.workers.reference"]
+# what poolctl's marks and dashes came out as
+ESCAPED = ("\\u2713", "\\u2717", "\\u2014", "\\u2013", "\\xb7", "\\u2022", "\\u2501", "\\u2026")
+
+
+def _ascii_run(processes: Processes, tmp_path: Path, *argv: str) -> tuple[int, str]:
+    env = {
+        **os.environ,
+        "LANG": "C",
+        "LC_ALL": "C",
+        "PYTHONIOENCODING": "ascii",
+        "POOLCTL_REPORTS_DIR": str(tmp_path / "reports"),
+    }
+    done = processes.run(
+        [sys.executable, "-m", "poolctl", *argv], 120, env=env, cwd=tmp_path, encoding="ascii"
+    )
+    return done.returncode, done.stdout + done.stderr  # decoded strictly: no byte past ASCII
+
+
+@pytest.mark.parametrize(
+    ("argv", "code", "marks"),
+    [
+        (["ping", "--", *WORKER], 0, ["[ok] "]),
+        (["doctor", "--", *WORKER], 0, ["[ok] Interpreter", "    [ok] nothing on stdout"]),
+        (["run-scenario", "healthy"], 0, ["[ok]"]),
+        (
+            ["triage", str(FIXTURES / "junit/common_test_surefire.xml"), "--no-history", "-v"],
+            1,
+            ["poolctl triage -- triage of", "  [x] ", "[ok] confirmed", " - "],
+        ),
+    ],
+    ids=lambda v: v[0] if isinstance(v, list) else "",
+)
+def test_marks_on_an_ascii_terminal_are_ascii(
+    processes: Processes, tmp_path: Path, argv: list[str], code: int, marks: list[str]
+) -> None:
+    done, out = _ascii_run(processes, tmp_path, *argv)
+    assert done == code, out
+    assert not [e for e in ESCAPED if e in out], out
+    for mark in marks:
+        assert mark in out, out
+
+
+def test_a_report_drawn_again_on_an_ascii_terminal_is_ascii(
+    processes: Processes, tmp_path: Path
+) -> None:
+    log = str(FIXTURES / "junit/common_test_surefire.xml")
+    run_dir = tmp_path / "run"
+    done, _ = _ascii_run(
+        processes, tmp_path, "triage", log, "--no-history", "--run-dir", str(run_dir)
+    )
+    assert done == 1
+    done, out = _ascii_run(processes, tmp_path, "report", str(run_dir))
+    assert done == 0, out
+    assert not [e for e in ESCAPED if e in out], out
+    assert "  [x] " in out and " -- " in out
+
+
+def test_only_what_the_encoding_lacks_is_replaced() -> None:
+    # Latin-1 has `·` and `µ`, not `✓` nor `—`; a letter no table holds stays an escape
+    assert for_encoding("[✓] a · b — 3 µs é ✗", "latin-1") == "[ok] a · b -- 3 µs é [x]"
+    assert for_encoding("[\x1b[32m✓\x1b[0m] é", "ascii") == "[\x1b[32mok\x1b[0m] \\xe9"
