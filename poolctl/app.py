@@ -174,14 +174,15 @@ def help_to_a_gone_reader(command: Any) -> None:
 
 @contextlib.contextmanager
 def _help_width() -> Iterator[None]:
-    """typer's help as wide as `poolctl.termenv.rich_width` says, when COLUMNS is no width a
-    screen has (COLUMNS=0: typer's rich drew nothing); its own width again after."""
+    """typer's help as wide as `poolctl.termenv.help_width` says, when COLUMNS is no width a
+    screen has (COLUMNS=0: typer's rich drew nothing) or too narrow for the option names
+    (COLUMNS=1 cut every one); its own width again after."""
     import typer.rich_utils
 
-    from poolctl.termenv import rich_width
+    from poolctl.termenv import help_width
 
     before = typer.rich_utils.MAX_WIDTH
-    width = rich_width()
+    width = help_width()
     if width is not None:
         setattr(typer.rich_utils, "MAX_WIDTH", width)  # noqa: B010
     try:

@@ -5,7 +5,6 @@ commands, examples, exit codes)."""
 
 from __future__ import annotations
 
-import shutil
 import sys
 from collections.abc import Sequence
 
@@ -16,6 +15,7 @@ from rich.table import Table
 
 from poolctl.commands.index import COMMANDS, ROOT_EPILOG, ROOT_HELP
 from poolctl.console import make_console
+from poolctl.termenv import HELP_MIN_COLUMNS
 from poolctl.termtext import escape
 
 ROOT_OPTIONS = (
@@ -28,13 +28,12 @@ ROOT_OPTIONS = (
     ),
     ("--help", "-h", "Show this message and exit."),
 )
-MAX_WIDTH = 80  # as typer draws every command's help
 
 
 def print_root_help() -> None:
-    """`poolctl --help`."""
-    width = min(MAX_WIDTH, shutil.get_terminal_size().columns)
-    console = make_console(sys.stdout, width=width)
+    """`poolctl --help`, at HELP_MIN_COLUMNS: narrower, its option names were cut (a narrower
+    terminal wraps its lines, whole)."""
+    console = make_console(sys.stdout, width=HELP_MIN_COLUMNS)
     console.print(Padding("[bold]Usage:[/] poolctl \\[OPTIONS] COMMAND \\[ARGS]...", 1))
     console.print(Padding(ROOT_HELP, (0, 1, 1, 1)), soft_wrap=False)
     console.print(_panel("Options", [(f"[bold]{o}[/]", s, h) for o, s, h in ROOT_OPTIONS]))

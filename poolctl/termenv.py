@@ -11,6 +11,9 @@ from typing import IO
 
 # wider is no terminal: rich pads a table's lines to the width it is given
 MAX_COLUMNS = 1000
+# the narrowest `--help`: narrower, rich cut option names (`--no-experiments` under 78 columns,
+# every name at COLUMNS=1); a terminal narrower than this wraps its lines, all of them whole
+HELP_MIN_COLUMNS = 80
 
 
 def plain_environment() -> bool:
@@ -48,3 +51,12 @@ def rich_width() -> int | None:
     if not columns.isdigit() or 0 < int(columns) <= MAX_COLUMNS:
         return None
     return terminal_columns()
+
+
+def help_width() -> int | None:
+    """The width to draw a command's help at instead of rich's own reading of COLUMNS (None:
+    that reading): at least HELP_MIN_COLUMNS, at most what `rich_width` allows."""
+    width = rich_width()
+    if (width if width is not None else terminal_columns()) < HELP_MIN_COLUMNS:
+        return HELP_MIN_COLUMNS
+    return width

@@ -232,3 +232,29 @@ def test_bash_completes_commands_and_choices(processes: Processes) -> None:
     first, second = done.stdout.splitlines()[-2:]
     assert first.split() == ["ping"], done.stdout + done.stderr
     assert {"packet-4", "line", "auto"} <= set(second.split())
+
+
+def _option_names(argv: list[str]) -> list[str]:
+    from poolctl.app import load_command
+    from poolctl.commands.index import BY_NAME
+
+    command = load_command(BY_NAME[argv[0]])
+    for sub in argv[1:]:
+        command = command.commands[sub]
+    options = [p for p in command.params if p.param_type_name == "option"]
+    return [name for p in options for name in (*p.opts, *p.secondary_opts)]
+
+
+@pytest.mark.parametrize("columns", ["1", "40", "79"])
+@pytest.mark.parametrize("argv", [[], *HELPS], ids=lambda a: " ".join(a) or "poolctl")
+def test_a_narrow_terminal_s_help_keeps_every_option_name_whole(
+    cli: RunCli, monkeypatch: pytest.MonkeyPatch, argv: list[str], columns: str
+) -> None:
+    """`COLUMNS=1 poolctl ping --help` cut every option name (`--f…`), and under 78 columns
+    `--no-experiments`: a help is drawn at least 80 wide (poolctl/termenv.py help_width)."""
+    monkeypatch.setenv("COLUMNS", columns)
+    code, out, err = cli(*argv, "--help")
+    assert code == 0, err
+    names = _option_names(argv) if argv else ["--version", "--install-completion", "--help"]
+    for name in names:
+        assert re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", out), (name, out)
