@@ -57,6 +57,10 @@ _KEY_NEEDLES = (
     "idtoken", "csrftoken",
 )  # fmt: skip
 _OPTION_NEEDLES = ("-pass", "ecret", "-token", "-api", "-auth", "-key", "-private")
+# A URL that documents the form, every part a capitalised placeholder and its password the word
+# PASSWORD (`postgresql://USER:PASSWORD@HOST/DB`, in poolctl's own error lines), holds no
+# secret: it stays readable. A real host (`@db.example.com`, `@localhost`) is still redacted.
+_URL_PLACEHOLDER = r"(?![A-Z_]*:PASSWORD@[A-Z_]+(?![\w.-]))"
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -126,7 +130,9 @@ SHAPES = (
     Shape(
         "url-password",
         ("://",),
-        r"\b[A-Za-z][A-Za-z0-9+.-]*://[^\s:/@'\"<>]*:(?P<secret>[^\s/@'\"<>]+)@",  # user or not
+        r"\b[A-Za-z][A-Za-z0-9+.-]*://"
+        + _URL_PLACEHOLDER
+        + r"[^\s:/@'\"<>]*:(?P<secret>[^\s/@'\"<>]+)@",  # user or not
         local=True,
     ),
     Shape(

@@ -98,6 +98,14 @@ def test_secret_names_and_short_values() -> None:
         (f"postgres://bob:{URL_PASSWORD}@db:5432/app", "postgres://bob:[redacted]@db:5432/app"),
         ("https://example.com/a:b@c", "https://example.com/a:b@c"),
         ("pool_pid missing; got pid", "pool_pid missing; got pid"),
+        # the form documented, every part a placeholder: no secret (it read USER:[redacted])
+        ("use postgresql://USER:PASSWORD@HOST/DB,", "use postgresql://USER:PASSWORD@HOST/DB,"),
+        ("postgresql://USER:PASSWORD@HOST:5432/DB", "postgresql://USER:PASSWORD@HOST:5432/DB"),
+        # a real host, a real user or a real password: redacted as before
+        ("postgresql://USER:PASSWORD@localhost/db", "postgresql://USER:[redacted]@localhost/db"),
+        ("postgresql://USER:PASSWORD@HOST.corp/db", "postgresql://USER:[redacted]@HOST.corp/db"),
+        ("postgresql://bob:PASSWORD@HOST/DB", "postgresql://bob:[redacted]@HOST/DB"),
+        ("postgresql://USER:hunter22@HOST/DB", "postgresql://USER:[redacted]@HOST/DB"),
     ],
 )
 def test_token_shapes(text: str, expected: str) -> None:
@@ -320,3 +328,32 @@ def test_the_tours_one_line_view_says_secrets_were_kept(
     assert code == 0 and "1 of 1 scenario(s)" in out and "secrets were NOT redacted" in out
     code, out, _ = run_cli("run-scenario")
     assert code == 0 and "NOT redacted" not in out
+
+
+@pytest.mark.parametrize("given", ["env", "option"])
+def test_a_history_url_error_line_shows_its_example_whole(
+    cli: RunCli, monkeypatch: pytest.MonkeyPatch, given: str
+) -> None:
+    """The error line's example (`postgresql://USER:PASSWORD@HOST/DB`, what the user is told
+    to type) read `postgresql://USER:[redacted]@HOST/DB`."""
+    bad = "mysql://bob@db.internal/app"
+    if given == "env":
+        monkeypatch.setenv("POOLCTL_HISTORY", bad)
+        code, out, err = cli("history", "runs")
+    else:
+        code, out, err = cli("history", "runs", "--history", bad)
+    assert code == 2 and out == ""
+    assert "use sqlite:///PATH, postgresql://USER:PASSWORD@HOST/DB, or a file path" in err
+
+
+@pytest.mark.parametrize("user", ["bob", "USER"])
+def test_a_history_url_the_user_gave_stays_redacted_in_its_error_line(
+    cli: RunCli, monkeypatch: pytest.MonkeyPatch, user: str
+) -> None:
+    # nothing listens on port 1: the store cannot be opened, and the line names it
+    for password in (URL_PASSWORD, "PASSWORD"):
+        monkeypatch.setenv("POOLCTL_HISTORY", f"postgresql://{user}:{password}@127.0.0.1:1/DB")
+        code, _, err = cli("history", "runs")
+        assert code == 2
+        assert f"history store postgresql://{user}:[redacted]@127.0.0.1:1/DB: cannot open" in err
+        assert f":{password}@" not in err
