@@ -31,8 +31,9 @@ from poolctl.events import Trace
 from poolctl.ping import PingOptions, run_ping
 from poolctl.protocol import utc_timestamp
 from poolctl.rundir import create_run_dir
-from poolctl.worker import Answer, WorkerProcess, WorkerSpec
+from poolctl.worker import WorkerProcess
 from poolctl.worker_trace import WorkerTrace
+from poolctl.worker_types import Answer, WorkerSpec
 
 PINGS = 5000
 BLOCK = 250

@@ -26,7 +26,7 @@ from typing import Any
 from poolctl.events import Trace
 from poolctl.pool import Pool, PoolConfig
 from poolctl.rundir import create_run_dir
-from poolctl.worker import Answer, WorkerSpec
+from poolctl.worker_types import Answer, WorkerSpec
 
 WORKERS = (1, 2, 4, 8)
 CALLERS = (1, 8, 32)

@@ -33,8 +33,9 @@ from poolctl.protocol import Incoming, Response, get_protocol, workspace
 from poolctl.protocol.messages import WrongId, parse_message
 from poolctl.rundir import RunDir
 from poolctl.session import run_session
-from poolctl.worker import NoAnswer, WorkerProcess, WorkerSpec
+from poolctl.worker import WorkerProcess
 from poolctl.worker_trace import WorkerTrace
+from poolctl.worker_types import NoAnswer, WorkerSpec
 
 
 @dataclass(frozen=True)

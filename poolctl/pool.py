@@ -34,7 +34,8 @@ from poolctl.pool_types import (
 from poolctl.pool_worker import PooledWorker, State, settle
 from poolctl.protocol import Request
 from poolctl.rundir import RunDir
-from poolctl.worker import Answer, ExitStatus, NoAnswer, WorkerProcess, WorkerSpec
+from poolctl.worker import WorkerProcess
+from poolctl.worker_types import Answer, ExitStatus, NoAnswer, WorkerSpec
 
 
 @dataclasses.dataclass(eq=False, slots=True)

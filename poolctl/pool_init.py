@@ -21,7 +21,7 @@ from poolctl.pool_worker import PooledWorker, State
 from poolctl.protocol import Request, workspace
 from poolctl.rundir import RunDir
 from poolctl.session import answered_as, other_openings
-from poolctl.worker import Answer, NoAnswer
+from poolctl.worker_types import Answer, NoAnswer
 
 
 async def init_exchange(

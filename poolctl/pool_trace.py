@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from poolctl.events import Trace
 from poolctl.protocol import Protocol, Request
-from poolctl.worker import Answer, NoAnswer
+from poolctl.worker_types import Answer, NoAnswer
 
 
 def trace_granted(

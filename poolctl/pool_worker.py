@@ -28,7 +28,8 @@ from poolctl.answered import DUPLICATE
 from poolctl.events import Trace
 from poolctl.pool_line import DEADLINE_SLACK
 from poolctl.protocol import Request
-from poolctl.worker import READ_CHUNK, Answer, NoAnswer, NoAnswerReason, WorkerProcess
+from poolctl.worker import READ_CHUNK, WorkerProcess
+from poolctl.worker_types import Answer, NoAnswer, NoAnswerReason
 
 
 class State(StrEnum):

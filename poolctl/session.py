@@ -16,7 +16,8 @@ from typing import Any
 from poolctl import activity
 from poolctl.model import ProtocolStep
 from poolctl.protocol import PROTOCOLS, Protocol, Request, Response, Step, workspace
-from poolctl.worker import Answer, ExitStatus, NoAnswer, WorkerProcess
+from poolctl.worker import WorkerProcess
+from poolctl.worker_types import Answer, ExitStatus, NoAnswer
 
 
 @dataclass

@@ -19,12 +19,10 @@ import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from datetime import UTC, datetime
-from enum import StrEnum
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from poolctl.answered import AnsweredIds
 from poolctl.context import RunContext
@@ -52,6 +50,14 @@ from poolctl.protocol import (
 from poolctl.redact import Redactor
 from poolctl.stderr_cap import StderrCap
 from poolctl.transcript import TRANSCRIPT_LIMIT, Transcript
+from poolctl.worker_types import (
+    TOKEN_ENV,
+    Answer,
+    ExitStatus,
+    NoAnswer,
+    StderrMode,
+    WorkerSpec,
+)
 
 READ_CHUNK = 65536
 STRAY_KEPT = 100  # frames that answered nothing, kept as evidence; the rest are counted
@@ -60,82 +66,6 @@ INCOMING_KEPT = 100  # notifications and server requests kept as evidence
 # worker that exits at end of input does so at once, but on a loaded machine its exit can take
 # over 0.1 s; one that ignores end of input costs this much before it is signalled.
 EOF_GRACE = 0.5
-
-
-class StderrMode(StrEnum):
-    """Where a worker's stderr goes."""
-
-    CAPTURE = "capture"  # to workers/<id>.stderr.log
-    MERGE = "merge"  # into stdout, as an Erlang port opened with :stderr_to_stdout
-    DISCARD = "discard"
-
-
-@dataclass(frozen=True)
-class WorkerSpec:
-    """How to start a worker: the command and everything around it."""
-
-    argv: tuple[str, ...]
-    framing: str = "packet-4"
-    protocol: str = "dspex"  # what messages mean: dspex, jsonrpc, mcp or lsp
-    stderr: StderrMode = StderrMode.CAPTURE
-    env: Mapping[str, str] = field(default_factory=dict)  # added to (or overriding) os.environ
-    unset_env: tuple[str, ...] = ()  # removed from the inherited environment
-    cwd: str | None = None
-
-    def environment(self) -> dict[str, str]:
-        """The worker's full environment."""
-        env = {k: v for k, v in os.environ.items() if k not in self.unset_env}
-        env.update(self.env)
-        return env
-
-
-# Each worker's environment carries a token of its own, so that its descendants can be found
-# at stop time even after they were re-parented (a daemonizing child leaves the ppid chain).
-TOKEN_ENV = "POOLCTL_WORKER_TOKEN"
-
-
-@dataclass(frozen=True)
-class ExitStatus:
-    """How a process ended: an exit code or a signal."""
-
-    code: int | None = None
-    signal: int | None = None
-
-    @classmethod
-    def from_returncode(cls, rc: int) -> ExitStatus:
-        return cls(signal=-rc) if rc < 0 else cls(code=rc)
-
-    def describe(self) -> str:
-        if self.signal is not None:
-            try:
-                name = signal.Signals(self.signal).name
-            except ValueError:
-                name = f"signal {self.signal}"
-            return f"killed by {name} ({self.signal})"
-        return f"exited with code {self.code}"
-
-
-@dataclass(frozen=True)
-class Answer:
-    """A response that arrived for `request`."""
-
-    request: Request
-    response: Response
-    round_trip: float  # seconds from before the request's first byte was written to the read
-    # that completed the response's frame
-
-
-NoAnswerReason = Literal["timeout", "exited", "bad-frame", "write-failed"]
-
-
-@dataclass(frozen=True)
-class NoAnswer:
-    """No response to `request`, with the reason and what was seen while waiting."""
-
-    request: Request
-    reason: NoAnswerReason
-    detail: str
-    waited: float
 
 
 class WorkerProcess:
@@ -590,3 +520,7 @@ class WorkerProcess:
             **(self.stderr_cap.summary() if self.stderr_cap is not None else {}),
             "stdout_transcript": str(self.stdout_path),
         }
+
+
+# the records a worker is started from and ends with live in `poolctl.worker_types`, named here too
+__all__ = ["Answer", "NoAnswer", "StderrMode", "WorkerProcess", "WorkerSpec"]

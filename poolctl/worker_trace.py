@@ -11,7 +11,8 @@ from __future__ import annotations
 from poolctl.events import Trace
 from poolctl.model import Diagnosis
 from poolctl.protocol import Request
-from poolctl.worker import Answer, NoAnswer, WorkerProcess
+from poolctl.worker import WorkerProcess
+from poolctl.worker_types import Answer, NoAnswer
 
 
 class WorkerTrace:

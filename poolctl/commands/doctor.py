@@ -41,8 +41,8 @@ from poolctl.report.publish import live_commands_stopped, publish, save
 from poolctl.rundir import create_run_dir
 from poolctl.scenario import find_scenario
 from poolctl.units import MAX_SECONDS
-from poolctl.worker import StderrMode, WorkerSpec
 from poolctl.worker_args import REFERENCE_WORKER, parse_env, resolve_command
+from poolctl.worker_types import StderrMode, WorkerSpec
 
 WORKER_COMMAND = "poolctl.worker_command"
 

@@ -31,8 +31,8 @@ from poolctl.report import Format
 from poolctl.report.publish import publish, save
 from poolctl.rundir import create_run_dir
 from poolctl.units import MAX_REQUESTS, MAX_SECONDS
-from poolctl.worker import StderrMode, WorkerSpec
 from poolctl.worker_args import parse_args_json, parse_env, resolve_command
+from poolctl.worker_types import StderrMode, WorkerSpec
 
 # What follows the worker command is the worker's, not poolctl's.
 TYPER_SETTINGS = {"context_settings": {"allow_interspersed_args": False}}

@@ -20,7 +20,8 @@ from collections.abc import Callable, Sequence
 from poolctl.events import Trace
 from poolctl.framing import FRAMINGS
 from poolctl.protocol import Request
-from poolctl.worker import Answer, NoAnswer, WorkerProcess
+from poolctl.worker import WorkerProcess
+from poolctl.worker_types import Answer, NoAnswer
 
 from . import procinfo
 from .experiments import (

@@ -17,7 +17,8 @@ from poolctl.patterns.loader import Pattern, PatternSet
 from poolctl.protocol import PROTOCOLS
 from poolctl.rundir import RunDir
 from poolctl.units import fmt_limit
-from poolctl.worker import NoAnswer, WorkerProcess, WorkerSpec
+from poolctl.worker import WorkerProcess
+from poolctl.worker_types import NoAnswer, WorkerSpec
 
 from .early import EarlyExperiments
 from .experiments import (

@@ -23,7 +23,8 @@ from poolctl.events import Trace
 from poolctl.framing import get_framing, quote
 from poolctl.protocol import dumps, get_protocol, workspace
 from poolctl.units import fmt_limit
-from poolctl.worker import ExitStatus, StderrMode, WorkerProcess, WorkerSpec
+from poolctl.worker import WorkerProcess
+from poolctl.worker_types import ExitStatus, StderrMode, WorkerSpec
 
 from .pty_probe import run_on_pty
 

@@ -20,7 +20,8 @@ from pathlib import Path
 from poolctl.framing import ERROR_CONTEXT, quote
 from poolctl.framing_explain import Explanation, counted_in_characters, explain
 from poolctl.protocol import Request, Response, StrayOutput
-from poolctl.worker import ExitStatus, NoAnswer, StderrMode, WorkerProcess
+from poolctl.worker import WorkerProcess
+from poolctl.worker_types import ExitStatus, NoAnswer, StderrMode
 
 from . import procinfo
 from .experiments import Result

@@ -29,7 +29,7 @@ from poolctl.proctree import descendants, processes_with_env
 from poolctl.protocol import parse_response
 from poolctl.stderr_cap import StderrCap, StderrCaps
 from poolctl.units import fmt_limit
-from poolctl.worker import TOKEN_ENV, StderrMode, WorkerSpec
+from poolctl.worker_types import TOKEN_ENV, StderrMode, WorkerSpec
 
 TRANSCRIPT_LIMIT = 1 << 20
 STOP_POLL = 0.05  # how often a run that may be stopped early looks whether it is

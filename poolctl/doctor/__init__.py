@@ -24,7 +24,7 @@ from poolctl.model import Check, DoctorDetails, Evidence, Report
 from poolctl.patterns.loader import PatternSet
 from poolctl.rundir import RunDir
 from poolctl.scenario import PoolSection, Scenario, WorkerSection
-from poolctl.worker import StderrMode, WorkerSpec
+from poolctl.worker_types import StderrMode, WorkerSpec
 
 from .buffering import check_buffering
 from .command import check_command

@@ -17,7 +17,7 @@ from poolctl.diagnose.hypotheses import buffered
 from poolctl.model import Evidence
 from poolctl.patterns.loader import PatternSet
 from poolctl.rundir import RunDir
-from poolctl.worker import WorkerSpec
+from poolctl.worker_types import WorkerSpec
 
 from .language import flush_remedy, worker_language
 from .probe import Probe, run_probe

@@ -18,7 +18,7 @@ from poolctl.diagnose.hypotheses import crashed, stderr_merged, stdout_text
 from poolctl.framing import get_framing, quote
 from poolctl.framing_explain import explain
 from poolctl.model import Evidence
-from poolctl.worker import StderrMode
+from poolctl.worker_types import StderrMode
 
 from .probe import Probe
 from .target import CheckList, first_lines

@@ -21,8 +21,9 @@ from poolctl.patterns.loader import PatternSet
 from poolctl.protocol import Response, StrayOutput
 from poolctl.rundir import RunDir
 from poolctl.session import run_session
-from poolctl.worker import Answer, NoAnswer, StderrMode, WorkerProcess, WorkerSpec
+from poolctl.worker import WorkerProcess
 from poolctl.worker_trace import WorkerTrace
+from poolctl.worker_types import Answer, NoAnswer, StderrMode, WorkerSpec
 
 STDERR_HEAD = 16384
 

@@ -19,7 +19,8 @@ from poolctl.holes import read_head
 from poolctl.model import Evidence
 from poolctl.protocol import workspace
 from poolctl.rundir import RunDir
-from poolctl.worker import Answer, StderrMode, WorkerProcess
+from poolctl.worker import WorkerProcess
+from poolctl.worker_types import Answer, StderrMode
 
 from .ping_read import ReadWatch
 from .probe import Probe

@@ -21,7 +21,7 @@ from poolctl.children import Children
 from poolctl.errors import PoolctlError
 from poolctl.executable import cannot_reach, read_head, why_not_runnable
 from poolctl.model import Check, CheckStatus, Evidence
-from poolctl.worker import WorkerSpec
+from poolctl.worker_types import WorkerSpec
 
 PYTHON_NAME = re.compile(r"^(?:python|pypy)(\d+(?:\.\d+)?)?$")  # python, python3, python3.11
 # Interpreter options that take a value (`-W error`, `-X importtime`), and those that end them.

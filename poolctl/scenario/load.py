@@ -27,7 +27,7 @@ from poolctl.scenario.schema import (
     Step,
     WorkerSection,
 )
-from poolctl.worker import WorkerSpec
+from poolctl.worker_types import WorkerSpec
 from poolctl.yamlfile import YamlDocument, did_you_mean, load_yaml, validate
 
 

@@ -33,7 +33,8 @@ from poolctl.scenario.schema import (
     StopPoolStep,
     filled,
 )
-from poolctl.worker import Answer, WorkerProcess, WorkerSpec
+from poolctl.worker import WorkerProcess
+from poolctl.worker_types import Answer, WorkerSpec
 
 
 @dataclass

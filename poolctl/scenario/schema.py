@@ -16,7 +16,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 from poolctl.framing import FRAMINGS
 from poolctl.protocol import PROTOCOLS
 from poolctl.units import MAX_REQUESTS, MAX_SECONDS
-from poolctl.worker import StderrMode
+from poolctl.worker_types import StderrMode
 
 # Bounds a scenario cannot mean to pass: a day of waiting, ten million requests, ten thousand
 # callers (each a coroutine) or workers (each a process). Past them the run would never end, or

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from poolctl.framing import quote
 from poolctl.model import Evidence
-from poolctl.worker import StderrMode
+from poolctl.worker_types import StderrMode
 
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out
 from ..observe import Observations

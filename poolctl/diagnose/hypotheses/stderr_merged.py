@@ -4,7 +4,7 @@ opened with `:stderr_to_stdout`, `stderr=subprocess.STDOUT`, or the worker's own
 from __future__ import annotations
 
 from poolctl.model import Evidence
-from poolctl.worker import StderrMode
+from poolctl.worker_types import StderrMode
 
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out
 from ..observe import Observations

@@ -7,7 +7,7 @@ from __future__ import annotations
 import codecs
 
 from poolctl.model import Evidence
-from poolctl.worker import StderrMode
+from poolctl.worker_types import StderrMode
 
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
 from ..observe import Observations
