@@ -1,5 +1,6 @@
 """A real pool of worker processes on asyncio: checkout with FIFO waiters, sessions, overflow,
-init pings, death noticed at once, drain or abort shutdown, and a trace of every event.
+init pings, death noticed at once, drain or abort shutdown (`pool_shutdown`), and a trace of
+every event.
 
 A checkout that times out explains itself as HikariCP does: total, busy, idle, starting,
 waiting, the oldest wait, and the last init failure as its cause.
@@ -8,10 +9,8 @@ waiting, the oldest wait, and the last init failure as its cause.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import functools
-import os
 import signal
 import time
 from typing import Any
@@ -20,8 +19,9 @@ from poolctl.errors import FramingError, PoolctlError
 from poolctl.events import Trace
 from poolctl.model import Diagnosis
 from poolctl.patterns.loader import PatternSet
-from poolctl.pool_init import InitDiagnoses, close_sessions, init_exchange
+from poolctl.pool_init import InitDiagnoses, init_exchange
 from poolctl.pool_line import Call, Waiter, WaitingLine
+from poolctl.pool_shutdown import kill_worker, shut_down, stop_every_worker
 from poolctl.pool_trace import trace_granted, trace_outcome
 from poolctl.pool_types import (
     CheckoutTimedOut,
@@ -79,9 +79,9 @@ class Pool:
         self.init_diagnoses: dict[str, Diagnosis] = self.inits.by_worker
         self._spawned = 0
         self._forking = 0  # lazy or overflow workers whose process is being started
-        self._tasks: set[asyncio.Task[Any]] = set()
-        self._aborted: dict[str, PoolShuttingDown] = {}  # callers in flight when abort began
-        self._drained: asyncio.Event | None = None  # set when a draining pool's last checkin
+        self.tasks: set[asyncio.Task[Any]] = set()  # in the background, awaited at shutdown
+        self.aborted: dict[str, PoolShuttingDown] = {}  # callers in flight when abort began
+        self.drained: asyncio.Event | None = None  # set when a draining pool's last checkin
 
     # --- counts ---------------------------------------------------------------------------
     def _count(self, *states: State) -> int:
@@ -288,8 +288,8 @@ class Pool:
 
     def _background(self, coro: Any) -> None:
         task = asyncio.ensure_future(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
 
     def _stop_in_background(self, worker: PooledWorker) -> None:
         self._background(asyncio.to_thread(worker.process.stop, self.config.stop_grace))
@@ -452,8 +452,8 @@ class Pool:
         """`checkin` but its tracing: what it handed the worker to, if anything."""
         self.in_flight.pop(caller, None)
         worker.caller = None
-        if self._drained is not None and not self.in_flight:
-            self._drained.set()
+        if self.drained is not None and not self.in_flight:
+            self.drained.set()
         if worker.state is not State.BUSY:
             return None  # it died or was retired meanwhile
         worker.state = State.IDLE
@@ -481,8 +481,8 @@ class Pool:
         request_timeout = self.config.request_timeout if timeout is None else timeout
         call = Call(command, args, request_timeout)
         outcome: Answer | NoAnswer = await self._take_turn(caller, session, None, call)
-        if self.shutting_down == "abort" and caller in self._aborted:
-            raise self._aborted[caller]
+        if self.shutting_down == "abort" and caller in self.aborted:
+            raise self.aborted[caller]
         return outcome
 
     def _answered(self, started: _Started, outcome: Answer | NoAnswer) -> None:
@@ -492,7 +492,7 @@ class Pool:
         caller = waiter.caller
         bytes_in = worker.process.transcript.total - started.read_before
         handed = self._check_in(worker, caller)  # the next request is written first
-        if self.shutting_down != "abort" or caller not in self._aborted:
+        if self.shutting_down != "abort" or caller not in self.aborted:
             # (an aborted caller is failed by the shutdown, not by the worker)
             protocol = worker.process.protocol
             sizes = (started.sent, bytes_in)
@@ -502,83 +502,22 @@ class Pool:
             self._trace_start(handed)
         settle(waiter.future, outcome)
 
-    # --- faults ---------------------------------------------------------------------------
+    # --- faults and shutdown (`poolctl.pool_shutdown`) -------------------------------------
     def kill(self, worker_id: str, sig: signal.Signals = signal.SIGKILL) -> int:
         """Send `sig` to a worker (`any` picks a busy one first); returns its pid."""
-        if worker_id == "any":
-            ranked = sorted(self.workers.values(), key=lambda w: w.state is not State.BUSY)
-            if not ranked:
-                raise PoolError("no live worker to kill")
-            worker = ranked[0]
-        else:
-            found = self.workers.get(worker_id)
-            if found is None:
-                live = ", ".join(sorted(self.workers)) or "none"
-                raise PoolError(f"no live worker {worker_id!r} (live: {live})")
-            worker = found
-        self.trace.emit("kill", worker=worker.id, signal=sig.name)
-        os.kill(worker.process.pid, sig)
-        return worker.process.pid
+        return kill_worker(self, worker_id, sig)
 
-    # --- shutdown -------------------------------------------------------------------------
     def _shutdown_error(self, phase: str) -> PoolShuttingDown:
         mode = self.shutting_down or "drain"
         return PoolShuttingDown(mode, len(self.waiters), len(self.in_flight), phase)
 
     async def shutdown(self, mode: str = "drain", grace: float | None = None) -> None:
         """Stop the pool: `drain` lets work in flight finish; `abort` fails everyone now."""
-        if self.shutting_down is not None:
-            return
-        grace = self.config.stop_grace if grace is None else grace
-        self.shutting_down = mode
-        waiting, in_flight = len(self.waiters), len(self.in_flight)
-        self.trace.emit("shutdown_begun", mode=mode, waiting=waiting, in_flight=in_flight)
-        for waiter in self.waiters.clear():
-            if not waiter.future.done():
-                waiter.future.set_exception(
-                    PoolShuttingDown(mode, waiting, in_flight, "waiting for a worker")
-                )
-        if mode == "abort":
-            self._aborted = {
-                caller: PoolShuttingDown(mode, waiting, in_flight, "in flight")
-                for caller in self.in_flight
-            }
-            for worker in self.workers.values():
-                worker.fail_pending(f"pool shutting down ({mode})")
-        elif self.in_flight:  # woken by the last checkin, or the grace running out
-            self._drained = asyncio.Event()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._drained.wait(), grace)
-        for worker in self.workers.values():
-            if worker.state is State.STARTING:  # an init ping nobody will wait for now
-                worker.fail_pending(f"pool shutting down ({mode}) during init")
-        workers = list(self.workers.values())
-        await close_sessions(workers, grace, mode)  # LSP's shutdown and exit, still read
-        for worker in workers:
-            worker.detach()
-            worker.state = State.RETIRED
-        self.workers.clear()
-        await asyncio.gather(
-            *(asyncio.to_thread(w.process.stop, grace) for w in workers),
-            *list(self._tasks),
-            return_exceptions=True,
-        )
-        self.trace.emit(
-            "shutdown_done",
-            mode=mode,
-            stopped=[w.id for w in workers],
-            exits={
-                w.id: (w.process.exit_status.describe() if w.process.exit_status else None)
-                for w in workers
-            },
-        )
+        await shut_down(self, mode, grace)
 
     def stop_now(self) -> None:
         """Synchronous last resort (interruption): stop every process this pool started."""
-        for worker in self.all_workers:
-            with contextlib.suppress(Exception):
-                worker.detach()
-                worker.process.stop(min(self.config.stop_grace, 1.0))
+        stop_every_worker(self)
 
 
 __all__ = [

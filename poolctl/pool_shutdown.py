@@ -1,0 +1,94 @@
+"""How a pool ends, and how a scenario's fault ends one of its workers: a drain that lets work in
+flight finish, an abort that fails every caller at once, the synchronous stop of an
+interruption, and a signal to one worker. `Pool.shutdown`, `Pool.stop_now` and `Pool.kill`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+from typing import TYPE_CHECKING
+
+from poolctl.pool_init import close_sessions
+from poolctl.pool_types import PoolError, PoolShuttingDown
+from poolctl.pool_worker import State
+
+if TYPE_CHECKING:
+    from poolctl.pool import Pool
+
+
+def kill_worker(pool: Pool, worker_id: str, sig: signal.Signals) -> int:
+    """Send `sig` to a worker of `pool` (`any` picks a busy one first); returns its pid."""
+    if worker_id == "any":
+        ranked = sorted(pool.workers.values(), key=lambda w: w.state is not State.BUSY)
+        if not ranked:
+            raise PoolError("no live worker to kill")
+        worker = ranked[0]
+    else:
+        found = pool.workers.get(worker_id)
+        if found is None:
+            live = ", ".join(sorted(pool.workers)) or "none"
+            raise PoolError(f"no live worker {worker_id!r} (live: {live})")
+        worker = found
+    pool.trace.emit("kill", worker=worker.id, signal=sig.name)
+    os.kill(worker.process.pid, sig)
+    return worker.process.pid
+
+
+async def shut_down(pool: Pool, mode: str, grace: float | None) -> None:
+    """Stop `pool`: `drain` lets work in flight finish; `abort` fails everyone now."""
+    if pool.shutting_down is not None:
+        return
+    grace = pool.config.stop_grace if grace is None else grace
+    pool.shutting_down = mode
+    waiting, in_flight = len(pool.waiters), len(pool.in_flight)
+    pool.trace.emit("shutdown_begun", mode=mode, waiting=waiting, in_flight=in_flight)
+    for waiter in pool.waiters.clear():
+        if not waiter.future.done():
+            waiter.future.set_exception(
+                PoolShuttingDown(mode, waiting, in_flight, "waiting for a worker")
+            )
+    if mode == "abort":
+        pool.aborted = {
+            caller: PoolShuttingDown(mode, waiting, in_flight, "in flight")
+            for caller in pool.in_flight
+        }
+        for worker in pool.workers.values():
+            worker.fail_pending(f"pool shutting down ({mode})")
+    elif pool.in_flight:  # woken by the last checkin, or the grace running out
+        pool.drained = asyncio.Event()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(pool.drained.wait(), grace)
+    for worker in pool.workers.values():
+        if worker.state is State.STARTING:  # an init ping nobody will wait for now
+            worker.fail_pending(f"pool shutting down ({mode}) during init")
+    workers = list(pool.workers.values())
+    await close_sessions(workers, grace, mode)  # LSP's shutdown and exit, still read
+    for worker in workers:
+        worker.detach()
+        worker.state = State.RETIRED
+    pool.workers.clear()
+    await asyncio.gather(
+        *(asyncio.to_thread(w.process.stop, grace) for w in workers),
+        *list(pool.tasks),
+        return_exceptions=True,
+    )
+    pool.trace.emit(
+        "shutdown_done",
+        mode=mode,
+        stopped=[w.id for w in workers],
+        exits={
+            w.id: (w.process.exit_status.describe() if w.process.exit_status else None)
+            for w in workers
+        },
+    )
+
+
+def stop_every_worker(pool: Pool) -> None:
+    """Synchronous last resort (interruption): stop every process `pool` started."""
+    for worker in pool.all_workers:
+        with contextlib.suppress(Exception):
+            worker.detach()
+            worker.process.stop(min(pool.config.stop_grace, 1.0))
