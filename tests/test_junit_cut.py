@@ -14,7 +14,8 @@ from poolctl.logs import read_logs
 from poolctl.logs.junit_suites import CUT_SOURCE
 from tests.conftest import RunCli
 
-CUT = Path(__file__).parent / "fixtures" / "junit" / "cut"
+JUNIT = Path(__file__).parent / "fixtures" / "junit"
+CUT = JUNIT / "cut"
 
 
 def _end(path: Path, column_at_last_tag: bool) -> tuple[int, int]:
@@ -109,3 +110,31 @@ def test_a_cut_before_any_test_case_is_one_failure_not_read(
     [summary] = parsed.summaries
     assert (summary.source, summary.failures, summary.read) == (CUT_SOURCE, 1, 0)
     assert said in summary.text
+
+
+def test_a_suite_cut_before_its_first_test_case_counts_what_it_declares(tmp_path: Path) -> None:
+    """Ant's report of two classes, cut in the second's `<properties>`: its start tag declares
+    6 failures, none of them read (the first class's 5 are, whole)."""
+    text = (JUNIT / "ant/TESTS-TestSuites.xml").read_bytes()
+    second = text.index(b"<testsuite ", text.index(b"</testsuite>"))
+    cut = tmp_path / "cut.xml"
+    cut.write_bytes(text[: second + 200])
+    parsed = read_logs([str(cut)])
+    assert len(parsed.failures) == 5
+    first, second_suite = parsed.summaries
+    assert (first.source, first.failures, first.read) == ("suite attributes", 5, 5)
+    assert (second_suite.source, second_suite.failures, second_suite.read) == (CUT_SOURCE, 6, 0)
+    assert 'name="PoolCheckoutTest"' in second_suite.text
+
+
+def test_testsuites_cut_between_its_suites_counts_for_them_all(tmp_path: Path) -> None:
+    """jest-junit's `<testsuites>` declares the failures of every suite in it: cut after one,
+    its totals are the count, the failures read in all of them what was read."""
+    text = (JUNIT / "jest_junit.xml").read_bytes()
+    end = text.index(b"</testsuite>") + len(b"</testsuite>")
+    cut = tmp_path / "cut.xml"
+    cut.write_bytes(text[:end])
+    parsed = read_logs([str(cut)])
+    [summary] = parsed.summaries
+    assert (summary.source, summary.failures, summary.read) == (CUT_SOURCE, 5, 4)
+    assert 'name="jest tests"' in summary.text and "the suite counts 4, all read" in summary.text

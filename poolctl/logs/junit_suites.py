@@ -30,6 +30,7 @@ class Suite:
         self.cancelled = 0  # failures read that the suite does not count (EUnit's cancelled)
         self.within: list[Suite] = []  # the suites it is nested in, outermost first
         self.cut = False  # the input ends inside it
+        self.cut_inside = False  # ... and in no suite within it
 
     def accounted(self) -> int:
         """The failures read that the suite counts, and those of skipped tests it counted
@@ -62,9 +63,10 @@ class Cut:
 
 def close_at_cut(suites: list[Suite], done: list[tuple[Suite, int, bool]], line: int) -> None:
     """End the suites still open where the input ends (at `line`), innermost first, as cut."""
+    innermost = True
     while suites:
         suite = suites.pop()
-        suite.cut = True
+        suite.cut, suite.cut_inside, innermost = True, innermost, False
         done.append((suite, line, bool(suites)))
 
 
@@ -72,9 +74,18 @@ def summaries(
     name: str, done: list[tuple[Suite, int, bool]], cut: Cut | None = None
 ) -> list[RunSummary]:
     """The declared counts of the suites in `done` (suite, end line, nested in another): each
-    suite holding test cases, or else the outermost one; a suite `cut` ended says so."""
-    leaves = [(s, end) for s, end, _ in done if s.cases and not _counted_above(s)]
-    if not leaves or any(s.declared() is None for s, _ in leaves):
+    suite holding test cases, or else the outermost one; a suite `cut` ended says so. Cut
+    before its first test case, a suite counts as one holding some; a `<testsuites>` cut
+    between its suites, declaring the counts of them all, counts for them all."""
+    held = {id(outer) for s, _, _ in done for outer in s.within}
+    cut_open = [s for s, _, _ in done if s.cut_inside and not s.cases and s.declared() is not None]
+    leaves = [
+        (s, end)
+        for s, end, _ in done
+        if (s.cases or (s in cut_open and id(s) not in held)) and not _counted_above(s)
+    ]
+    outer_counts = any(id(s) in held for s in cut_open)  # its totals cover suites past the cut
+    if not leaves or outer_counts or any(s.declared() is None for s, _ in leaves):
         leaves = [(s, end) for s, end, nested in done if not nested]
     out = []
     for suite, end in leaves:
