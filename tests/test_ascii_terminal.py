@@ -4,6 +4,7 @@ ASCII marks (`[ok]`, `[x]`, `--`), not escapes (`[\\u2713]`), in every command t
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -76,3 +77,47 @@ def test_only_what_the_encoding_lacks_is_replaced() -> None:
     # Latin-1 has `·` and `µ`, not `✓` nor `—`; a letter no table holds stays an escape
     assert for_encoding("[✓] a · b — 3 µs é ✗", "latin-1") == "[ok] a · b -- 3 µs é [x]"
     assert for_encoding("[\x1b[32m✓\x1b[0m] é", "ascii") == "[\x1b[32mok\x1b[0m] \\xe9"
+
+
+def _ascii_document(processes: Processes, tmp_path: Path, *argv: str) -> tuple[int, bytes]:
+    """`poolctl ARGV` on an ASCII-only terminal: its exit code and standard output's bytes."""
+    env = {**os.environ, "LANG": "C", "LC_ALL": "C", "PYTHONIOENCODING": "ascii"}
+    env["POOLCTL_REPORTS_DIR"] = str(tmp_path / "reports")
+    done = processes.run(
+        [sys.executable, "-m", "poolctl", *argv], 120, env=env, cwd=tmp_path, encoding="latin-1"
+    )
+    return done.returncode, done.stdout.encode("latin-1")
+
+
+@pytest.mark.parametrize("fmt", ["json", "md", "junit"])
+def test_a_document_on_an_ascii_terminal_is_utf8_and_unchanged(
+    processes: Processes, tmp_path: Path, fmt: str
+) -> None:
+    # a real run's test names and messages in other scripts (pytest/unicode_names.txt): JSON,
+    # Markdown and JUnit XML are UTF-8 whatever the terminal's encoding; the text's escapes
+    # (`caf\\xe9`) made JSON no parser reads, and ASCII stand-ins changed the data
+    log = str(FIXTURES / "pytest/unicode_names.txt")
+    code, out = _ascii_document(processes, tmp_path, "triage", log, "--no-history", "-f", fmt)
+    assert code == 1
+    text = out.decode("utf-8")  # strictly
+    assert "worker «café» answered for another key" in text
+    assert "São Paulo — no worker answered ✗" in text
+    if fmt == "json":
+        names = [f["failure"]["name"] for f in json.loads(text)["findings"]]
+        assert "test_café_worker_answers" in names
+
+
+def test_history_json_on_an_ascii_terminal_is_utf8_and_unchanged(
+    processes: Processes, tmp_path: Path
+) -> None:
+    store = str(tmp_path / "history.db")
+    log = str(FIXTURES / "exunit/unicode_names.log")
+    code, _ = _ascii_document(processes, tmp_path, "triage", log, "--history", store, "-q")
+    assert code == 1
+    code, out = _ascii_document(
+        processes, tmp_path, "history", "test", "café", "--history", store, "-f", "json"
+    )
+    assert code == 0, out
+    listing = json.loads(out.decode("utf-8"))
+    assert listing["name"] == "café"
+    assert [o["test"] for o in listing["outcomes"]] == ["test worker «café» is registered"]

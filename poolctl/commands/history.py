@@ -67,7 +67,8 @@ def _show(
         listing = build(store)
     color = chosen is HistoryFormat.TERM and output == "-" and sys.stdout.isatty()
     width = terminal_columns() if color else 120
-    write_output(render_listing(listing, chosen, color=color, width=width), output, secrets)
+    text = render_listing(listing, chosen, color=color, width=width)
+    write_output(text, output, secrets, document=chosen is not HistoryFormat.TERM)
 
 
 @history_app.command(

@@ -98,9 +98,9 @@ def _emit(
     """The document in the format asked for, to `--output` (redacted, as every output)."""
     match opts.fmt:
         case Format.JSON:
-            write_output(doc.dumps(as_json()), opts.output)
+            write_output(doc.dumps(as_json()), opts.output, document=True)
         case Format.MD:
-            write_output(as_md(), opts.output)
+            write_output(as_md(), opts.output, document=True)
         case Format.TERM if opts.to_stdout:
             term(stdout_console())
         case Format.TERM:

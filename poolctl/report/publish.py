@@ -259,10 +259,18 @@ def mark_interrupted(run: RunDir, signal_name: str) -> None:
 
 
 # --- publishing ----------------------------------------------------------------------------
-def write_output(text: str, output: str, secrets: Secrets | None = None) -> None:
-    """Write (redacted with the run's `secrets`) to a file, or to standard output for `-`."""
+def write_output(
+    text: str, output: str, secrets: Secrets | None = None, *, document: bool = False
+) -> None:
+    """Write (redacted with the run's `secrets`) to a file, or to standard output for `-`. A
+    `document` (JSON, JUnit XML, Markdown, HTML) goes to standard output in UTF-8, its own
+    encoding, as to a file: on an ASCII-only terminal the text's escapes and ASCII marks made
+    JSON that no parser reads (`"caf\\xe9"`) and changed the data."""
     if output == "-":
         stdout = stdout_stream(secrets)
+        if document:
+            _write_stdout(stdout.current().text(text).encode("utf-8", "backslashreplace"))
+            return
         stdout.write(text)
         stdout.flush()
         return
@@ -291,19 +299,7 @@ def _json_pieces(report: Report) -> Iterator[bytes]:
 def write_json(report: Report, output: str) -> None:
     """Stream a prepared report as JSON to a file, or to standard output for `-`."""
     if output == "-":
-        # A reader gone (`… -f json | head -c 100`) ends the run as the terminal report's
-        # console does: typer turned the BrokenPipeError into exit 1, the run folder unscrubbed.
-        try:
-            sys.stdout.flush()
-            out = getattr(sys.stdout, "buffer", None)
-            for piece in _json_pieces(report):
-                if out is not None:
-                    out.write(piece)
-                else:
-                    sys.stdout.write(piece.decode("utf-8"))
-            (out or sys.stdout).flush()
-        except OSError as exc:
-            reader_gone(exc, sys.stdout)
+        _write_stdout(*_json_pieces(report))
         return
     try:
         save_json(report, Path(output))
@@ -311,6 +307,23 @@ def write_json(report: Report, output: str) -> None:
         raise UsageProblem(
             f"cannot write {output}: {exc.strerror or exc}", where="--output"
         ) from None
+
+
+def _write_stdout(*pieces: bytes) -> None:
+    """`pieces` to standard output as they are (its buffer, past the text layer's encoding).
+    A reader gone (`… -f json | head -c 100`) ends the run as the terminal report's console
+    does: typer turned the BrokenPipeError into exit 1, the run folder unscrubbed."""
+    try:
+        sys.stdout.flush()
+        out = getattr(sys.stdout, "buffer", None)
+        for piece in pieces:
+            if out is not None:
+                out.write(piece)
+            else:
+                sys.stdout.write(piece.decode("utf-8"))
+        (out or sys.stdout).flush()
+    except OSError as exc:
+        reader_gone(exc, sys.stdout)
 
 
 def save_json(report: Report, path: Path) -> None:
@@ -399,7 +412,7 @@ def publish(
             # (a document, JUnit, HTML, Markdown, stays one: `-f junit > junit.xml` in a CI step)
             text = commands_stopped(text)
         if text or not opts.to_stdout:
-            write_output(text, opts.output, secrets)
+            write_output(text, opts.output, secrets, document=opts.fmt is not Format.TERM)
     step_summary(shown, secrets)
 
 
