@@ -694,6 +694,10 @@ def test_dspex_request_to_a_validating_server_quotes_its_stderr_and_names_mcp(
     stderr = [e for e in d["evidence"] if e["origin"].endswith("w1.stderr.log")]
     assert "validation errors" in stderr[0]["text"] and "jsonrpc" in stderr[0]["text"]
     assert "--protocol mcp" in d["remediation"]
+    # once mcp's opening was answered no other protocol could change the verdict: lsp's is not
+    # waited for (the diagnosis waited out its silence, 5 s), and the evidence says so
+    [lsp] = [e["text"] for e in d["evidence"] if e["text"].startswith("speaking lsp")]
+    assert "not waited for: the mcp opening (initialize) got an answer first, in " in lsp, lsp
 
 
 def test_a_language_server_reading_for_the_rest_of_a_frame_is_not_said_to_drop_it(

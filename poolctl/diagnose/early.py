@@ -162,8 +162,10 @@ class EarlyExperiments:
         with self._lock:
             self.results[result.id] = result
 
-    def _not_needed(self, exp: Experiment) -> bool:
-        return self._needed is not None and exp.id not in self._needed
+    def _not_needed(self, exp: Experiment) -> str | None:
+        if self._needed is not None and exp.id not in self._needed:
+            return "the diagnosis did not need it"
+        return None
 
     def take(self, request: Request, planned: Sequence[Experiment]) -> dict[str, Result]:
         """The results of the `planned` experiments begun early for `request` (each exactly

@@ -49,6 +49,7 @@ from .observe import (
 from .readings import (
     STOPPED_FIX,
     messages_written,
+    protocol_settled,
     request_unread,
     still_working,
     stream_kind,
@@ -231,6 +232,13 @@ class _Progress:
             self.obs.results[result.id] = result
             self.update()
 
+    def protocol_settled(self, exp: Experiment) -> str | None:
+        """Why protocol experiment `exp` is waited for no longer, once the answers so far
+        settle which protocol the verdict names (the user waited on, for nothing)."""
+        with self.lock:
+            ended = list(self.obs.results.values())
+        return protocol_settled(ended, exp.id)
+
 
 def _probe_and_experiment(
     obs: Observations,
@@ -279,6 +287,7 @@ def _probe_and_experiment(
                 context=worker.context,
                 on_result=progress.on_result,
                 trace=trace,
+                not_needed=progress.protocol_settled,
             )
             ran = {**found, **{r.id: r for r in fresh}}
             obs.results = {e.id: ran[e.id] for e in planned if e.id in ran}  # in the plan's order
@@ -300,6 +309,7 @@ def _probe_and_experiment(
                     context=worker.context,
                     on_result=progress.on_result,
                     trace=trace,
+                    not_needed=progress.protocol_settled,
                 )
                 obs.results.update({r.id: r for r in more})
         if plan.wait_longer:

@@ -153,15 +153,16 @@ def run_experiments(
     context: RunContext | None = None,
     on_result: Callable[[Result], None] | None = None,
     trace: Trace | None = None,
-    not_needed: Callable[[Experiment], bool] | None = None,
+    not_needed: Callable[[Experiment], str | None] | None = None,
 ) -> list[Result]:
     """Run every experiment side by side; each waits at most `timeout`, all end by `deadline`.
 
     With `first_answer_wins`, the others stop waiting as soon as one gets an answer; an
-    experiment stops waiting too once `not_needed` says so of it. `on_result` is called (in
-    the experiment's thread) as each one ends. With a `trace`, each experiment's start and end
-    are events of it (the run's timeline draws them). The processes are children of the run
-    `context` (stopped with it on an interruption).
+    experiment stops waiting too once `not_needed` gives a reason for it (its detail is then
+    "not waited for: <reason>"). `on_result` is called (in the experiment's thread) as each one
+    ends. With a `trace`, each experiment's start and end are events of it (the run's timeline
+    draws them). The processes are children of the run `context` (stopped with it on an
+    interruption).
     """
     if not experiments:
         return []
@@ -172,9 +173,8 @@ def run_experiments(
         """Why `exp` no longer waits for its answer, if it does not."""
         if won is not None and won.is_set():
             return "not waited for: another experiment got the answer"
-        if not_needed is not None and not_needed(exp):
-            return "not waited for: the diagnosis did not need it"
-        return None
+        why = not_needed(exp) if not_needed is not None else None
+        return f"not waited for: {why}" if why else None
 
     watching = won is not None or not_needed is not None
 

@@ -5,12 +5,13 @@ is, and the evidence sentences built from them."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from poolctl.framing import DEFAULT_MAX_FRAME, FRAMINGS, quote
 from poolctl.model import Evidence
-from poolctl.protocol import get_protocol
+from poolctl.protocol import PROTOCOLS, get_protocol
 
-from .experiments import Outcome
+from .experiments import Outcome, Result
 from .observe import Observations
 from .pystack import NoStack, Whereabouts, commonest, whereabouts
 
@@ -308,6 +309,32 @@ def answering_protocols(obs: Observations) -> list[str]:
         return (error, not get_protocol(name).handshake)
 
     return sorted(found, key=rank)
+
+
+def protocol_settled(results: Sequence[Result], eid: str) -> str | None:
+    """Why protocol experiment `eid` need not be waited for any more, if it need not: another
+    handshake protocol's opening got an answer without error (among `results`, those ended so
+    far), which `answering_protocols` names first whatever `eid` still shows. One that could
+    tie with it (a handshake protocol, which would rank by its place) is waited for unless it
+    comes after it among the protocols."""
+    if not eid.startswith("protocol-"):
+        return None
+    names = list(PROTOCOLS)
+    mine = get_protocol(eid.removeprefix("protocol-"))
+    for r in results:
+        name = r.id.removeprefix("protocol-")
+        if r.id == eid or not r.id.startswith("protocol-") or not isinstance(r, Outcome):
+            continue
+        if not r.answered or r.response is None or "error" in r.response:
+            continue
+        if not get_protocol(name).handshake:
+            continue
+        if mine.handshake and names.index(mine.name) < names.index(name):
+            continue
+        opening = get_protocol(name).opening().method
+        took = r.detail.removeprefix("answered ")
+        return f"the {name} opening ({opening}) got an answer first, {took}: it names the protocol"
+    return None
 
 
 def buffer_answered(obs: Observations, eid: str) -> bool:
