@@ -6,28 +6,24 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from poolctl.commands.index import BY_NAME, epilog
 from poolctl.errors import UsageProblem
 from poolctl.history.flaky import parse_duration, window_from_env
-from poolctl.history.listings import (
-    Bucket,
-    flaky_listing,
-    outcomes_listing,
-    patterns_listing,
-    prune_listing,
-    runs_listing,
-)
 from poolctl.history.location import resolve
-from poolctl.history.store import HistoryStore
 from poolctl.history.views import HistoryFormat, Listing, render_listing
 from poolctl.options import HistoryOpt, JsonOpt, OutputOpt
 from poolctl.redact import Secrets
 from poolctl.report.publish import write_output
 from poolctl.termenv import terminal_columns
+
+if TYPE_CHECKING:  # the store and its queries (SQLAlchemy) load when a listing is asked for,
+    # not for `--help`
+    from poolctl.history.listings import Bucket
+    from poolctl.history.store import HistoryStore
 
 HISTORY_EXIT = BY_NAME["history"].exit_codes
 history_app = typer.Typer(
@@ -63,6 +59,8 @@ def _show(
     location = resolve(history)
     secrets = Secrets()
     secrets.remember(location.secrets)
+    from poolctl.history.store import HistoryStore
+
     with HistoryStore(location) as store:
         listing = build(store)
     color = chosen is HistoryFormat.TERM and output == "-" and sys.stdout.isatty()
@@ -90,6 +88,8 @@ def runs_command(
     as_json: JsonOpt = False,
     output: OutputOpt = "-",
 ) -> None:
+    from poolctl.history.listings import runs_listing
+
     _show(history, fmt, as_json, output, lambda store: runs_listing(store, limit))
 
 
@@ -114,6 +114,8 @@ def test_command(
 ) -> None:
     if not name.strip():  # every name holds it: every test's outcomes were listed as one
         raise UsageProblem("NAME is empty: give a test's name, or a part of it")
+    from poolctl.history.listings import outcomes_listing
+
     _show(history, fmt, as_json, output, lambda store: outcomes_listing(store, name, limit))
 
 
@@ -142,6 +144,8 @@ def flaky_command(
     output: OutputOpt = "-",
 ) -> None:
     span = parse_duration(window, "--window") if window else window_from_env()
+    from poolctl.history.listings import flaky_listing
+
     _show(history, fmt, as_json, output, lambda store: flaky_listing(store, span))
 
 
@@ -178,6 +182,8 @@ def patterns_command(
     default = "12w" if by is By.WEEK else "14d"
     span = parse_duration(since or default, "--since")
     bucket: Bucket = "week" if by is By.WEEK else "day"
+    from poolctl.history.listings import patterns_listing
+
     _show(history, fmt, as_json, output, lambda store: patterns_listing(store, span, bucket))
 
 
@@ -202,4 +208,6 @@ def prune_command(
     output: OutputOpt = "-",
 ) -> None:
     span = parse_duration(older_than, "--older-than")
+    from poolctl.history.listings import prune_listing
+
     _show(history, fmt, as_json, output, lambda store: prune_listing(store, span))
