@@ -12,7 +12,10 @@ from pathlib import Path
 import pytest
 
 from poolctl.diagnose import procinfo, pystack
+from poolctl.diagnose.experiments import Outcome, protocol_experiment
 from poolctl.diagnose.pystack import Frame, ThreadStack, whereabouts
+from poolctl.diagnose.readings import protocol_settled
+from poolctl.worker import WorkerSpec
 from tests.conftest import REFERENCE, Processes, RunCli, marked_processes
 
 
@@ -222,3 +225,28 @@ def test_the_pythonunbuffered_note_is_for_python_workers_only(
     assert not environment_notes(WorkerSpec(argv=("erl", "-noshell")))
     mcp = WorkerSpec(argv=(sys.executable, "server.py"), protocol="mcp", framing="line")
     assert not environment_notes(mcp)  # the SDK flushes every message itself
+
+
+def _asked(name: str, response: dict[str, object]) -> Outcome:
+    """Protocol `name`'s opening, answered `response` in a fresh process."""
+    exp = protocol_experiment(WorkerSpec(argv=("server",)), name)
+    return Outcome(exp, True, "answered in 12.0 ms", f"w1-exp-protocol-{name}", response=response)
+
+
+def test_a_protocol_experiment_is_let_go_only_if_it_cannot_change_the_verdict() -> None:
+    """The verdict names the first protocol `answering_protocols` ranks: a handshake answered
+    without error, the first to end among those. Once one is, the others are not waited for,
+    unless one is a handshake protocol that comes before it among the protocols."""
+    mcp = _asked("mcp", {"jsonrpc": "2.0", "id": 1, "result": {"protocolVersion": "2025-06-18"}})
+    for other in ("dspex", "jsonrpc", "lsp"):
+        assert protocol_settled([mcp], f"protocol-{other}") == (
+            "the mcp opening (initialize) got an answer first, in 12.0 ms: it names the protocol"
+        )
+    assert protocol_settled([mcp], "replay") is None  # a framing experiment: its own evidence
+    lsp = _asked("lsp", {"jsonrpc": "2.0", "id": 1, "result": {"capabilities": {}}})
+    assert protocol_settled([lsp], "protocol-mcp") is None  # a handshake ahead of it
+    assert protocol_settled([lsp], "protocol-jsonrpc") is not None
+    # a refusal, or an answer to a protocol without a handshake, names nothing yet
+    refused = _asked("mcp", {"jsonrpc": "2.0", "id": 1, "error": {"code": -32602}})
+    plain = _asked("jsonrpc", {"jsonrpc": "2.0", "id": 1, "result": {}})
+    assert protocol_settled([refused, plain], "protocol-lsp") is None
