@@ -172,7 +172,7 @@ class Redactor:
         joined (by RE2) instead of a search each; a value longer than `BIG_TEXT` says True."""
         if not self.enabled or not values:
             return False
-        if any(len(v) > BIG_TEXT for v in values):
+        if max(map(len, values)) > BIG_TEXT:
             return True
         return self._has_needle("\n".join(values))
 

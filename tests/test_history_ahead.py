@@ -8,6 +8,7 @@ makes: it forks only with no other thread running)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -17,6 +18,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -31,10 +33,13 @@ EXUNIT_TRACE = FIXTURES / "exunit" / "pool_suite_seed_trace.log"  # `mix test --
 JUNIT = FIXTURES / "junit" / "pytest_xunit2.xml"
 
 # poolctl, its reading ahead started from `MIN_BYTES` = argv[1] bytes; with argv[2] "hang" the
-# forked process never ends by itself, with "one-cpu" poolctl may run on one CPU only; argv[3]
-# a file that says what of the reading ahead was used: the passes' keys, and their names
+# forked process never ends by itself, with "one-cpu" poolctl may run on one CPU only, with
+# "learns" poolctl learns a secret (a test's name) after the fork, with "busy" another runner
+# adds two of the log's tests to the store after the fork (one that passes, one that fails);
+# argv[3] a file that says what of the reading ahead was used: the passes' keys, their names,
+# the rows of its tests made for a store that held none
 RUNNER = """\
-import os, sys, time
+import contextlib, os, sqlite3, sys, time
 from pathlib import Path
 import poolctl.history.ahead as ahead
 ahead.MIN_BYTES = int(sys.argv[1])
@@ -42,7 +47,33 @@ if sys.argv[2] == "hang":
     ahead._read = lambda *args: time.sleep(600)
 if sys.argv[2] == "one-cpu":
     os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+if sys.argv[2] == "learns":
+    import poolctl.history.recorder as recorder
+    inputs = recorder.HistoryRecorder._inputs
+    def learnt(self, *args):
+        self.secrets.remember({"string_helpers": "LATE_TOKEN"})
+        return inputs(self, *args)
+    recorder.HistoryRecorder._inputs = learnt
+if sys.argv[2] == "busy":
+    import poolctl.history.record as rec
+    from poolctl.history.identity import case_id
+    from poolctl.logs.passes import iter_passes
+    recorded = rec.record
+    def record(store, report, *args, **kwargs):
+        failure = report.findings[0].failure
+        failed = (failure.source, *case_id(failure).__dict__.values())
+        (name, fmt), = report.details.formats.items()
+        with open(name, "rb") as stream:  # (`mix test --trace` lists the failed ones too)
+            passed = next(t for t in iter_passes(stream, fmt) if tuple(t) != failed)
+        tests = [failed, tuple(passed)]
+        rows = [(f"{ahead.key_number(n, g, f):016x}", s, n, g, f) for s, n, g, f in tests]
+        with contextlib.closing(sqlite3.connect(store.location.sqlite_path)) as db, db:
+            db.executemany("INSERT INTO tests (test_key, source, name, test_group, file) "
+                           "VALUES (?, ?, ?, ?, ?)", rows)
+        return recorded(store, report, *args, **kwargs)
+    rec.record = record
 said, result, passes = Path(sys.argv[3]), ahead.HistoryAhead.result, ahead.HistoryAhead.passes
+prepared_for = ahead.HistoryAhead.prepared_for
 def read(self):
     done = result(self)
     if done:
@@ -53,7 +84,13 @@ def names(self):
         if not at:
             said.write_text("keys, names")
         yield item
+def rows(self, secrets):
+    made = prepared_for(self, secrets)
+    if made is not None:
+        said.write_text("keys, rows")
+    return made
 ahead.HistoryAhead.result, ahead.HistoryAhead.passes = read, names
+ahead.HistoryAhead.prepared_for = rows
 sys.argv = ["poolctl", *sys.argv[4:]]
 from poolctl.cli import program
 raise SystemExit(program())
@@ -128,22 +165,31 @@ Outcome = tuple[dict[str, object], dict[str, list[tuple[object, ...]]], str | bo
 
 
 def _ahead_and_after(
-    log: Path, store_before: Path, tmp_path: Path, processes: Processes
+    log: Path,
+    store_before: Path,
+    tmp_path: Path,
+    processes: Processes,
+    mode: str = "-",
+    env: dict[str, str] | None = None,
 ) -> list[Outcome]:
     """`log` triaged into two copies of `store_before`: its inputs read ahead (forked), then
-    read after the triage (the threshold out of reach); each run's report, store rows and what
-    the recording took from the reading ahead."""
+    read after the triage (the threshold out of reach), RUNNER's `mode` both times; each run's
+    report, store rows and what the recording took from the reading ahead."""
     outcomes: list[Outcome] = []
     for name, min_bytes in (("ahead", 0), ("after", 1 << 62)):
         store = shutil.copyfile(store_before, tmp_path / f"{name}.sqlite")
         said = tmp_path / f"used-{name}"
+        scratch = tmp_path / f"tmp-{name}"  # where the rows of the store's tests are made
+        scratch.mkdir()
         argv = ["triage", str(log), "-f", "json", "--run-dir", str(tmp_path / f"run-{name}")]
         done = processes.run(
-            [sys.executable, "-c", RUNNER, str(min_bytes), "-", str(said), *argv,
+            [sys.executable, "-c", RUNNER, str(min_bytes), mode, str(said), *argv,
              "--history", str(store), "--fail-on", "never"],
             timeout=120,
+            env={**(env or os.environ), "TMPDIR": str(scratch)},
         )  # fmt: skip
         assert done.returncode == 0, done.stderr
+        assert not list(scratch.iterdir())  # removed once recorded
         report = json.loads(done.stdout)
         report.pop("run_dir")
         outcomes.append((report, _rows(store), said.exists() and said.read_text()))
@@ -154,13 +200,60 @@ def _ahead_and_after(
 def test_a_triage_records_the_same_run_with_its_inputs_read_ahead(
     log: Path, tmp_path: Path, history_template: Path, processes: Processes
 ) -> None:
+    """A suite's first run: the rows of its tests are made beside the triage, and its passes'
+    names are not loaded; the store is the one the recording's own reading makes."""
     (report, rows, used), (report_after, rows_after, used_after) = _ahead_and_after(
         log, history_template, tmp_path, processes
     )
-    assert used == "keys, names" and not used_after  # read ahead, then after the triage
+    assert used == "keys, rows" and not used_after  # read ahead, then after the triage
     assert report == report_after
     assert rows == rows_after
-    assert len(rows["runs"]) == 1 and rows["run_passes"]
+    assert len(rows["runs"]) == 1 and rows["run_passes"] and rows["tests"]
+
+
+def _names(rows: dict[str, list[tuple[object, ...]]]) -> set[object]:
+    return {row[1] for row in rows["tests"]}  # (test_key, name, test_group, file, source)
+
+
+def test_a_first_run_s_rows_made_beside_the_triage_are_redacted_as_the_recording_does(
+    tmp_path: Path, history_template: Path, processes: Processes
+) -> None:
+    env = {**os.environ, "SERVICE_API_TOKEN": "string_helpers"}  # a passing test's name holds it
+    (report, rows, used), (report_after, rows_after, _) = _ahead_and_after(
+        PYTEST_VERBOSE, history_template, tmp_path, processes, env=env
+    )
+    assert used == "keys, rows"
+    assert report == report_after and rows == rows_after
+    assert "test_[redacted:SERVICE_API_TOKEN]" in _names(rows)
+
+
+def test_a_secret_learnt_after_the_fork_leaves_the_rows_made_there_unused(
+    tmp_path: Path, history_template: Path, processes: Processes
+) -> None:
+    """The rows were redacted without it: the recording reads the passes itself."""
+    (report, rows, used), (report_after, rows_after, _) = _ahead_and_after(
+        PYTEST_VERBOSE, history_template, tmp_path, processes, mode="learns"
+    )
+    assert used == "keys"
+    assert report == report_after and rows == rows_after
+    assert "test_[redacted:LATE_TOKEN]" in _names(rows)
+
+
+@pytest.mark.parametrize("log", [PYTEST_VERBOSE, EXUNIT_TRACE])
+def test_tests_another_runner_stored_after_the_fork_are_kept(
+    log: Path, tmp_path: Path, history_template: Path, processes: Processes
+) -> None:
+    """The store held no test when the rows were made, and holds two when the run is recorded:
+    a test that passes here and one that fails; the rows made beside the triage are added
+    around them, as the recording's own reading adds its passes."""
+    (report, rows, used), (report_after, rows_after, _) = _ahead_and_after(
+        log, history_template, tmp_path, processes, mode="busy"
+    )
+    assert used == "keys, rows"
+    assert report == report_after and rows == rows_after
+    findings: Any = report["findings"]
+    failed = findings[0]["failure"]["name"]
+    assert failed in _names(rows)  # stored by the other runner: kept, though it failed here
 
 
 @pytest.mark.parametrize(
@@ -220,11 +313,14 @@ def test_the_reading_process_never_outlives_the_triage(
 ) -> None:
     argv = ["triage", str(PYTEST_VERBOSE), "--run-dir", str(tmp_path / "run"), "--history",
             str(tmp_path / "history.sqlite"), "--fail-on", "never"]  # fmt: skip
+    scratch = tmp_path / "tmp"  # where the rows of the store's tests are made (none yet)
+    scratch.mkdir()
     proc = processes.popen(
         [sys.executable, "-c", RUNNER, "0", "hang", str(tmp_path / "used"), *argv],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         start_new_session=True,  # a group of its own, as a terminal's foreground job
+        env={**os.environ, "TMPDIR": str(scratch)},
     )
     deadline = time.monotonic() + 60
     while not (reading := _children(proc.pid)):  # the forked process, reading (for ever)
@@ -242,6 +338,8 @@ def test_the_reading_process_never_outlives_the_triage(
     while not all(_ended(pid) for pid in reading) and time.monotonic() < end:
         time.sleep(0.02)
     assert all(_ended(pid) for pid in reading), f"left behind: {reading}"
+    if not how.startswith("SIGKILL"):  # (a killed poolctl cleans nothing up)
+        assert not list(scratch.iterdir())
 
 
 @pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="CPU affinity")
@@ -258,3 +356,33 @@ def test_on_one_cpu_the_inputs_are_read_after_the_triage(
     assert not used.exists()
     with sqlite3.connect(tmp_path / "history.sqlite") as db:  # recorded all the same
         assert db.execute("SELECT passed FROM run_passes").fetchall() == [(6,)]
+
+
+def test_the_rows_are_made_for_a_store_with_no_test_at_the_schema_s_head(
+    tmp_path: Path, history_template: Path
+) -> None:
+    from poolctl.history.new_tests import worth_preparing
+
+    (tmp_path / "empty.sqlite").touch()
+    template = shutil.copyfile(history_template, tmp_path / "template.sqlite")
+    knowing = shutil.copyfile(history_template, tmp_path / "knowing.sqlite")
+    with contextlib.closing(sqlite3.connect(knowing)) as db, db:
+        db.execute("INSERT INTO tests VALUES ('00000000000000aa', 'test_a', 'm', 'f.py', 'pytest')")
+    older = shutil.copyfile(history_template, tmp_path / "older.sqlite")
+    with contextlib.closing(sqlite3.connect(older)) as db, db:
+        db.execute("UPDATE alembic_version SET version_num = '0001'")  # upgraded when opened
+    foreign = tmp_path / "foreign.sqlite"
+    with contextlib.closing(sqlite3.connect(foreign)) as db, db:
+        db.execute("CREATE TABLE notes (text TEXT)")
+    stores = [tmp_path / "none.sqlite", tmp_path / "empty.sqlite", template, knowing, older]
+    stores.append(foreign)
+    made = {p.name: worth_preparing(p) for p in stores}
+    assert made == {
+        "none.sqlite": True,
+        "empty.sqlite": True,
+        "template.sqlite": True,
+        "knowing.sqlite": False,
+        "older.sqlite": False,
+        "foreign.sqlite": False,
+    }
+    assert not (tmp_path / "none.sqlite").exists()  # looked at, not made

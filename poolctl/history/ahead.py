@@ -6,7 +6,9 @@ another run) and the tests that passed, each with its key (`packed.key_number`).
 one core while the machine's second one idles. `HistoryAhead` forks, before the triage reads,
 a process that does this reading on the other core and writes what it found to an unlinked
 temporary file, in pickled batches: the passes of a run are never all held at once, and
-plain tuples load in a tenth of the time named tuples take.
+plain tuples load in a tenth of the time named tuples take. For a SQLite store that holds no
+test yet (a suite's first run) it makes the rows of the tests instead (`new_tests`), which
+the recording copies into the store without reading a pass.
 
 What it read is used only when it read what the recording would read: the same inputs, in the
 same order, as the same formats (it guesses each input's format as the triage detects it; a
@@ -25,11 +27,16 @@ import array
 import hashlib
 import os
 import pickle
+import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import IO
 
 from poolctl.forked import Forked, can_fork
+from poolctl.history.new_tests import stored_redactor, worth_preparing, write_prepared
 from poolctl.history.packed import key_number
+from poolctl.redact import Redactor, Secrets
 
 # below this many bytes of input the triage's own re-reading costs less than a fork
 MIN_BYTES = 16 * 1024 * 1024
@@ -79,11 +86,26 @@ def _guess(path: str, fmt: str) -> str | None:
     return detected if fmt == "auto" else fmt
 
 
-def _read(paths: Sequence[str], fmt: str, out: IO[bytes]) -> None:
-    """The child's work: the inputs' formats and digest, then their passes, keyed, in batches."""
+@dataclass(frozen=True)
+class Preparing:
+    """A suite's first run's `tests` rows, made beside the triage (`new_tests`) when `store`
+    holds no test: into `file`, redacted with `redactor`."""
+
+    store: Path
+    file: Path
+    redactor: Redactor
+
+
+def _read(
+    paths: Sequence[str], fmt: str, out: IO[bytes], preparing: Preparing | None = None
+) -> None:
+    """The child's work: the inputs' formats and digest, then their passes, keyed, in batches;
+    with `preparing`, the rows of a first run's tests."""
     from poolctl.history.recorder import _hash_into, _unpacked
     from poolctl.logs.passes import iter_passes
 
+    if preparing is not None and not worth_preparing(preparing.store):
+        preparing = None  # the recording looks the passes up in the store
     formats: dict[str, str] = {}
     for path in paths:
         guessed = _guess(path, fmt)
@@ -98,21 +120,28 @@ def _read(paths: Sequence[str], fmt: str, out: IO[bytes]) -> None:
     pickle.dump((list(formats.items()), digest.hexdigest()), out, pickle.HIGHEST_PROTOCOL)
     batch: list[KeyedPass] = []
     keys = array.array("Q")
+    first: dict[int, Test] = {}  # preparing: each test as first read, the one recorded
     for name, guessed in formats.items():
         with open(name, "rb") as stream:
-            # plain tuples: a named tuple is unpickled by calling its class, 5x slower
             for number, test in keyed(iter_passes(_unpacked(stream, name), guessed)):
-                batch.append((number, tuple(test)))  # type: ignore[arg-type]
                 keys.append(number)
+                if preparing is not None:  # the passes are the prepared rows, not pickled
+                    first.setdefault(number, test)
+                    continue
+                # plain tuples: a named tuple is unpickled by calling its class, 5x slower
+                batch.append((number, tuple(test)))  # type: ignore[arg-type]
                 if len(batch) >= BATCH:
                     pickle.dump(batch, out, pickle.HIGHEST_PROTOCOL)
                     batch = []
     pickle.dump(batch, out, pickle.HIGHEST_PROTOCOL)
     pickle.dump(None, out, pickle.HIGHEST_PROTOCOL)  # the end of the passes
+    if preparing is not None:
+        write_prepared(preparing.file, first, preparing.redactor)
     # every pass's key, found from the file's end (its offset in the last 8 bytes): a run of a
-    # suite the store knows whole needs no test's name, and its passes are then not loaded
+    # suite the store knows whole needs no test's name, and its passes are then not loaded;
+    # and whether the tests' rows were prepared
     at = out.tell()
-    pickle.dump(keys.tobytes(), out, pickle.HIGHEST_PROTOCOL)
+    pickle.dump((keys.tobytes(), preparing is not None), out, pickle.HIGHEST_PROTOCOL)
     out.write(at.to_bytes(8, "big"))
 
 
@@ -126,10 +155,38 @@ class HistoryAhead:
         self.formats: list[tuple[str, str]] = []
         self.digest: str | None = None
         self.keys = array.array("Q")  # every pass's key, in the order read
+        self.preparing: Preparing | None = None
+        self.prepared: Path | None = None  # the file of the tests' rows, once made
 
-    def start(self, paths: Sequence[str], fmt: str) -> None:
-        if worth_it(paths):
-            self.forked.start(lambda out: _read(paths, fmt, out))
+    def start(
+        self,
+        paths: Sequence[str],
+        fmt: str,
+        store: Path | None = None,
+        secrets: Secrets | None = None,
+    ) -> None:
+        """Fork the reading of `paths`; with the SQLite `store` (and the run's `secrets`, which
+        redact what is stored), the rows of its tests too if it holds none yet."""
+        if not worth_it(paths):
+            return
+        if store is not None and secrets is not None:
+            try:
+                handle, name = tempfile.mkstemp(prefix="poolctl-tests-", suffix=".sqlite")
+            except OSError:  # no room for it: the recording makes the rows itself
+                pass
+            else:
+                os.close(handle)
+                self.preparing = Preparing(store, Path(name), stored_redactor(secrets))
+        preparing = self.preparing
+        self.forked.start(lambda out: _read(paths, fmt, out, preparing))
+
+    def prepared_for(self, secrets: Secrets) -> Path | None:
+        """The prepared rows' file, if they were made and redacted as `secrets` redact now
+        (a secret learnt since the fork: the recording makes them itself)."""
+        if self.prepared is None or self.preparing is None:
+            return None
+        now, then = stored_redactor(secrets), self.preparing.redactor
+        return self.prepared if (now.enabled, now.named) == (then.enabled, then.named) else None
 
     def result(self) -> bool:
         """Wait for the child; whether it read everything (its formats and digest kept)."""
@@ -142,10 +199,12 @@ class HistoryAhead:
             self.file.seek(-8, os.SEEK_END)
             self.file.seek(int.from_bytes(self.file.read(8), "big"))
             keys = array.array("Q")
-            keys.frombytes(pickle.load(self.file))
-        except (EOFError, OSError, ValueError, pickle.UnpicklingError):
+            packed, made = pickle.load(self.file)
+            keys.frombytes(packed)
+        except (EOFError, OSError, ValueError, TypeError, pickle.UnpicklingError):
             return False
         self.keys = keys
+        self.prepared = self.preparing.file if made and self.preparing is not None else None
         self.file.seek(passes_at)
         self.formats = [tuple(item) for item in formats]
         return True
@@ -157,9 +216,13 @@ class HistoryAhead:
             yield from batch
 
     def stop(self) -> None:
-        """Kill the child if it still runs, reap it, drop its file."""
+        """Kill the child if it still runs, reap it, drop its files."""
         self.file = None
         self.forked.stop()
+        self.prepared = None
+        if self.preparing is not None:
+            self.preparing.file.unlink(missing_ok=True)
+            self.preparing = None
 
 
 def matches(ahead: HistoryAhead, formats: Mapping[str, str]) -> bool:

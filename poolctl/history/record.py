@@ -15,6 +15,7 @@ import json
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from operator import itemgetter
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from poolctl.history.flaky import Flips, flips
@@ -26,8 +27,16 @@ from poolctl.history.lookups import (
     sightings,
     sightings_in_tests,
 )
+from poolctl.history.new_tests import (
+    COLUMNS,
+    copy_prepared,
+    left_out_of,
+    rows_of,
+    storable,
+    stored_redactor,
+)
 from poolctl.history.packed import hex_key, key_of, pack, unpack
-from poolctl.history.rawdb import Db, in_list
+from poolctl.history.rawdb import Db, SqliteDb, in_list
 from poolctl.history.runmeta import RunMeta
 from poolctl.history.store import HistoryStore
 from poolctl.model import (
@@ -103,18 +112,6 @@ def timings(report: Report, seconds: float | None) -> dict[str, Any]:
     return out
 
 
-def storable(text: str) -> str:
-    """`text` as a store can hold it: a byte that was not UTF-8 (a lone surrogate, from a file
-    name) as a visible escape, `\\udcff`, as the JUnit writer writes it."""
-    if text.isascii():
-        return text
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return text.encode("utf-8", "backslashreplace").decode("utf-8")
-    return text
-
-
 # the columns of a failure's row that may quote a secret (a test's name, its message)
 _REDACTED_COLUMNS = ("name", "test_group", "message")
 
@@ -168,13 +165,16 @@ def _record_passes(
     run_id: Any,
     invalid: set[str],
     keys: Sequence[int] | None = None,
+    prepared: bool = False,
 ) -> int:
     """Run `run_id`'s passes (each with its key) as one packed row, each test once, without
     the tests that failed in this run (ExUnit's `--trace` lists every test that ran, failed or
     not) nor those of the ExUnit modules in `invalid`; the tests the store had not seen are
     added to `tests`, `NEW_TESTS_BATCH` at a time. Returns how many passed. With every pass's
     `keys` known beforehand, a run whose every test the last run passed or this one failed
-    (most runs of a suite) reads none of its passes' names."""
+    (most runs of a suite) reads none of its passes' names; and with its passes' rows
+    `prepared` beside the triage (a suite's first run: attached, `new_tests`) neither does
+    one that adds tests, and `passes` are not given."""
     known, known_packed = _last_packed(db)
     failed_numbers = {n for key in failed if (n := key_of(key)) is not None}
     # (the keys are tested one by one against the known ones: a set of 200,000 more keys is
@@ -182,6 +182,12 @@ def _record_passes(
     if keys is not None and not invalid and (known | failed_numbers).issuperset(keys):
         return _record_packed(db, set(keys) - failed_numbers, known, known_packed, run_id)
     any_test = bool(known) or bool(db.rows("SELECT test_key FROM tests LIMIT 1"))
+    if prepared:  # the passes are the rows made beside the triage, attached (`new_tests`)
+        assert keys is not None
+        numbers = set(keys)
+        left_out = (failed_numbers | left_out_of(db, invalid, redactor)) & numbers
+        copy_prepared(db, left_out, into_empty=not any_test)
+        return _record_packed(db, numbers - left_out, known, known_packed, run_id)
     seen = set(failed_numbers)
     unknown: dict[int, Test] = {}
     for number, test in passes:  # the loop of 200,000: each step kept to a few operations
@@ -219,40 +225,8 @@ def _add_tests(db: Db, found: dict[int, Test], redactor: Redactor, look_up: bool
             keys, params = in_list("k", [hex_key(n) for n in batch])
             for (key,) in db.rows(f"SELECT test_key FROM tests WHERE test_key IN {keys}", params):
                 found.pop(int(key, 16), None)
-    if not found:
-        return
-    # the names searched at once: they are redacted one by one only when one of them may hold
-    # a secret (rarely; 400,000 searches took a second), and made storable one by one only
-    # when one of them is not ASCII
-    texts = [text for _, name, group, _ in found.values() for text in (name, group)]
-    redacts = redactor.may_hold_any(texts)
-    plain = (
-        not redacts
-        and "".join(texts).isascii()
-        and "".join(file for _, _, _, file in found.values()).isascii()
-    )
-
-    def clean(text: str) -> str:
-        return storable(redactor.text(text) if redacts else text)
-
-    ordered = sorted(found.items(), key=itemgetter(0))
-    if plain:  # the names as they are, with no call a name (a suite's first run: 200,000 rows)
-        rows = [(hex_key(n), name, group, file, src) for n, (src, name, group, file) in ordered]
-    else:
-        rows = [
-            (hex_key(n), clean(name), clean(group), storable(file), src)
-            for n, (src, name, group, file) in ordered
-        ]
-    columns = ("test_key", "name", "test_group", "file", "source")
-    db.many("tests", columns, rows)
-
-
-def _redactor(secrets: Secrets) -> Redactor:
-    """What is stored is redacted as what is shown, even with --keep-secrets (which is for one
-    developer's screen): names and messages can quote a token, the store outlives the run, and
-    a shared one is read by a whole team."""
-    shown = secrets.redactor()
-    return shown if shown.enabled else Redactor(shown.named)
+    if found:
+        db.many("tests", COLUMNS, rows_of(found, redactor))
 
 
 def _status(seen: Sighting | None, test: Flips | None) -> FindingHistory:
@@ -277,12 +251,14 @@ def record(
     window: timedelta,
     seconds: float | None = None,
     digest: str | None = None,
+    prepared: Path | None = None,
 ) -> Report:
     """Write `report` as one run (redacted with the run's `secrets`) and return it with each
     finding's `history`. A triage whose inputs' `digest` a run of the store has already (the
     same log, triaged again to render it otherwise) is not recorded again: its findings get the
-    history that run got, and a note says so."""
-    redactor = _redactor(secrets)
+    history that run got, and a note says so. `prepared`: a SQLite file of the passes' rows
+    for `tests`, made beside the triage (`new_tests`), used when the store holds no test."""
+    redactor = stored_redactor(secrets)
     rows = _failure_rows(report)
     # one search over every name and message at once: most runs quote no secret, and then
     # none is searched again one by one (7,350 searches for 2,450 failures)
@@ -322,7 +298,8 @@ def record(
         "inputs_digest": digest,
         "run_dir": storable(report.run_dir) if report.run_dir else None,
     }
-    with store.recording() as db:
+    with store.recording(prepared) as db:
+        assert prepared is None or isinstance(db, SqliteDb), "attached only through sqlite3"
         earlier = _same_inputs(db, report.kind, digest) if digest else None
         if earlier is not None:
             return _as_recorded(db, report, failure_rows, earlier, started - window)
@@ -337,7 +314,9 @@ def record(
                 [(run_id, *map(row.get, FAILURE_COLUMNS[1:])) for row in batch],
             )
         invalid = invalidated(report)
-        passed = _record_passes(db, passes, failed_tests, redactor, run_id, invalid, keys)
+        passed = _record_passes(
+            db, passes, failed_tests, redactor, run_id, invalid, keys, prepared is not None
+        )
         histories = _histories(db, failure_rows, run_id, started - window)
         counts = {s: sum(1 for h in histories if h.status == s) for s in ("new", "known", "flaky")}
         db.run(

@@ -14,6 +14,7 @@ import contextlib
 import hashlib
 import time
 from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, BinaryIO
 
 from poolctl.errors import PoolctlError
@@ -24,6 +25,7 @@ from poolctl.redact import Secrets
 
 if TYPE_CHECKING:
     from poolctl.history.ahead import HistoryAhead, KeyedPass
+    from poolctl.history.store import HistoryStore
     from poolctl.logs.passes import PassedTest
     from poolctl.logs.stdin_copy import StdinCopy
 
@@ -77,18 +79,22 @@ class HistoryRecorder:
 
         self._ahead = ahead = HistoryAhead()
         try:
-            ahead.start(paths, fmt)
+            store = self.location.sqlite_path if self.location is not None else None
+            ahead.start(paths, fmt, store, self.secrets)
             yield
         finally:
             self._ahead = None
             ahead.stop()
 
     def _inputs(
-        self, report: Report
-    ) -> tuple[Iterable[KeyedPass], Sequence[int] | None, str | None]:
+        self, report: Report, store: HistoryStore
+    ) -> tuple[Iterable[KeyedPass], Sequence[int] | None, str | None, Path | None]:
         """The passes of a triage's inputs, keyed, every pass's key (None: not known before the
-        passes are read) and their digest: as read beside the triage when that process read
-        the same inputs as the same formats, else read now."""
+        passes are read), their digest, and the file of their rows for `tests` (None: not
+        made): as read beside the triage when that process read the same inputs as the same
+        formats, else read now. Rows made there (a suite's first run) stand for the passes,
+        when the store records with `sqlite3` (attaching them) and the run redacts as it did
+        then."""
         from poolctl.history.ahead import keyed, matches
 
         ahead, details = self._ahead, report.details
@@ -98,8 +104,12 @@ class HistoryRecorder:
             and ahead.result()
             and matches(ahead, details.formats)
         ):
-            return ahead.passes(), ahead.keys, ahead.digest
-        return keyed(self._passes(report)), None, self._digest(report)
+            if ahead.prepared is None:
+                return ahead.passes(), ahead.keys, ahead.digest, None
+            prepared = ahead.prepared_for(self.secrets)
+            if prepared is not None and store.records_with_sqlite3:
+                return (), ahead.keys, ahead.digest, prepared
+        return keyed(self._passes(report)), None, self._digest(report), None
 
     def _stdin(self) -> BinaryIO | None:
         """Standard input as the triage read it, from its start (None: no whole copy)."""
@@ -174,7 +184,7 @@ class HistoryRecorder:
             window = window_from_env()
             store = self._open()
             seconds = time.monotonic() - self.started
-            passes, keys, digest = self._inputs(report)
+            passes, keys, digest, prepared = self._inputs(report, store)
             return record(
                 store,
                 report,
@@ -185,6 +195,7 @@ class HistoryRecorder:
                 window=window,
                 seconds=seconds,
                 digest=digest,
+                prepared=prepared,
             )
         except PoolctlError as exc:
             self.problem = exc

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from poolctl.history.errors import HistoryError, first_line
 from poolctl.history.location import Location
+from poolctl.history.new_tests import PREPARED
 from poolctl.history.rawdb import Db, SaDb, SqliteDb
 from poolctl.history.schema_head import SCHEMA_HEAD, VERSION_TABLE
 from poolctl.history.sqlite_head import create_head
@@ -264,11 +265,17 @@ class HistoryStore:
                 conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_WRITE_LOCK})
             yield conn
 
+    @property
+    def records_with_sqlite3(self) -> bool:
+        """Whether `recording` runs on `sqlite3` (a SQLite store at the schema's head)."""
+        return self.location.sqlite_path is not None and self._current
+
     @contextlib.contextmanager
-    def recording(self) -> Iterator[Db]:
+    def recording(self, prepared: Path | None = None) -> Iterator[Db]:
         """One write transaction for recording a run (`rawdb`): on SQLite through `sqlite3`
-        (as `writing`: WAL, BEGIN IMMEDIATE, the lock waited for `timeout`), else through
-        `writing`'s connection."""
+        (as `writing`: WAL, BEGIN IMMEDIATE, the lock waited for `timeout`), with the file of
+        `prepared` tests attached (`new_tests`: SQLite attaches none inside a transaction),
+        else through `writing`'s connection."""
         path = self.location.sqlite_path
         if path is None or not self._current:
             with self.writing() as conn:
@@ -279,6 +286,8 @@ class HistoryStore:
         try:
             with self.errors("cannot write to it"):
                 _on_connect(db)
+                if prepared is not None:
+                    db.execute(f"ATTACH DATABASE ? AS {PREPARED}", (str(prepared),))
                 db.execute("BEGIN IMMEDIATE")
                 try:
                     yield SqliteDb(db)
