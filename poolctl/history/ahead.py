@@ -34,7 +34,12 @@ from pathlib import Path
 from typing import IO
 
 from poolctl.forked import Forked, can_fork
-from poolctl.history.new_tests import stored_redactor, worth_preparing, write_prepared
+from poolctl.history.new_tests import (
+    Prepared,
+    stored_redactor,
+    worth_preparing,
+    write_prepared,
+)
 from poolctl.history.packed import key_number
 from poolctl.redact import Redactor, Secrets
 
@@ -135,13 +140,14 @@ def _read(
                     batch = []
     pickle.dump(batch, out, pickle.HIGHEST_PROTOCOL)
     pickle.dump(None, out, pickle.HIGHEST_PROTOCOL)  # the end of the passes
+    packed = None
     if preparing is not None:
-        write_prepared(preparing.file, first, preparing.redactor)
+        packed = write_prepared(preparing.file, first, preparing.redactor)
     # every pass's key, found from the file's end (its offset in the last 8 bytes): a run of a
     # suite the store knows whole needs no test's name, and its passes are then not loaded;
-    # and whether the tests' rows were prepared
+    # and the tests' keys packed when their rows were prepared
     at = out.tell()
-    pickle.dump((keys.tobytes(), preparing is not None), out, pickle.HIGHEST_PROTOCOL)
+    pickle.dump((keys.tobytes(), packed), out, pickle.HIGHEST_PROTOCOL)
     out.write(at.to_bytes(8, "big"))
 
 
@@ -156,7 +162,7 @@ class HistoryAhead:
         self.digest: str | None = None
         self.keys = array.array("Q")  # every pass's key, in the order read
         self.preparing: Preparing | None = None
-        self.prepared: Path | None = None  # the file of the tests' rows, once made
+        self.prepared: Prepared | None = None  # the tests' rows, once made
 
     def start(
         self,
@@ -180,9 +186,9 @@ class HistoryAhead:
         preparing = self.preparing
         self.forked.start(lambda out: _read(paths, fmt, out, preparing))
 
-    def prepared_for(self, secrets: Secrets) -> Path | None:
-        """The prepared rows' file, if they were made and redacted as `secrets` redact now
-        (a secret learnt since the fork: the recording makes them itself)."""
+    def prepared_for(self, secrets: Secrets) -> Prepared | None:
+        """The prepared rows, if they were made and redacted as `secrets` redact now (a secret
+        learnt since the fork: the recording makes them itself)."""
         if self.prepared is None or self.preparing is None:
             return None
         now, then = stored_redactor(secrets), self.preparing.redactor
@@ -199,12 +205,13 @@ class HistoryAhead:
             self.file.seek(-8, os.SEEK_END)
             self.file.seek(int.from_bytes(self.file.read(8), "big"))
             keys = array.array("Q")
-            packed, made = pickle.load(self.file)
-            keys.frombytes(packed)
+            every, packed = pickle.load(self.file)
+            keys.frombytes(every)
         except (EOFError, OSError, ValueError, TypeError, pickle.UnpicklingError):
             return False
         self.keys = keys
-        self.prepared = self.preparing.file if made and self.preparing is not None else None
+        if packed is not None and self.preparing is not None:
+            self.prepared = Prepared(self.preparing.file, packed)
         self.file.seek(passes_at)
         self.formats = [tuple(item) for item in formats]
         return True

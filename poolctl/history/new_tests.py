@@ -18,6 +18,7 @@ import contextlib
 import sqlite3
 import urllib.parse
 from collections.abc import Collection, Iterator, Mapping
+from dataclasses import dataclass
 from operator import add, itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -63,11 +64,20 @@ def stored_redactor(secrets: Secrets) -> Redactor:
 
 
 def rows_of(found: Mapping[int, Test], redactor: Redactor) -> Iterator[Row]:
-    """The `tests` rows of `found` (key number -> (source, name, group, file)), sorted by key,
-    `BATCH` at a time (a row is stored the same whichever batch it is in). A suite's first run
-    makes 200,000: a row is made by `map` and `zip`, with no Python call of its own."""
-    for batch in chunked(sorted(found), BATCH):
-        tests = list(map(found.__getitem__, batch))
+    """The `tests` rows of `found` (key number -> (source, name, group, file)), sorted by key."""
+    numbers = sorted(found)
+    return _rows(found, numbers, pack(numbers).hex(), redactor)
+
+
+def _rows(
+    found: Mapping[int, Test], numbers: list[int], digits: str, redactor: Redactor
+) -> Iterator[Row]:
+    """`rows_of`, the keys sorted in `numbers` and written in `digits` (16 hex digits each, as
+    `hex_key` writes one), `BATCH` at a time (a row is stored the same whichever batch it is
+    in). A suite's first run makes 200,000: a row is made by `map` and `zip`, with no Python
+    call of its own."""
+    for start in range(0, len(numbers), BATCH):
+        tests = list(map(found.__getitem__, numbers[start : start + BATCH]))
         # the names searched at once: they are redacted one by one only when one of them may
         # hold a secret (rarely; 400,000 searches took a second), and made storable one by one
         # only when one of them is not ASCII
@@ -78,9 +88,7 @@ def rows_of(found: Mapping[int, Test], redactor: Redactor) -> Iterator[Row]:
             and "".join(texts).isascii()
             and "".join(map(itemgetter(3), tests)).isascii()
         )
-        # the keys as `hex_key` writes them: 16 hex digits each, of their big-endian bytes
-        digits = pack(batch).hex()
-        keys = [digits[at : at + 16] for at in range(0, len(digits), 16)]
+        keys = [digits[at : at + 16] for at in range(16 * start, 16 * (start + len(tests)), 16)]
         if plain:  # the names as they are (a suite's first run)
             yield from map(add, tests, zip(keys))
             continue
@@ -117,18 +125,29 @@ def worth_preparing(store: Path) -> bool:
         return False
 
 
-def write_prepared(path: Path, found: Mapping[int, Test], redactor: Redactor) -> None:
+def write_prepared(path: Path, found: Mapping[int, Test], redactor: Redactor) -> bytes:
     """`found`'s rows into a `tests` table of the store's schema in the new file `path` (a
-    scratch file: no journal, no sync)."""
+    scratch file: no journal, no sync); returns their keys packed (`packed.pack`), which are
+    the run's passes when none of them failed."""
+    numbers = sorted(found)
+    packed = pack(numbers)
     with contextlib.closing(sqlite3.connect(path)) as db:
         db.execute("PRAGMA journal_mode=OFF")
         db.execute("PRAGMA synchronous=OFF")
         db.execute(_TESTS_TABLE)
         marks = ", ".join("?" * len(COLUMNS))
-        db.executemany(
-            f"INSERT INTO tests ({', '.join(COLUMNS)}) VALUES ({marks})", rows_of(found, redactor)
-        )
+        rows = _rows(found, numbers, packed.hex(), redactor)
+        db.executemany(f"INSERT INTO tests ({', '.join(COLUMNS)}) VALUES ({marks})", rows)
         db.commit()
+    return packed
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The rows made beside the triage: their file, and the keys of every test read, packed."""
+
+    file: Path
+    packed: bytes
 
 
 def left_out_of(db: Db, invalid: Collection[str], redactor: Redactor) -> set[int]:

@@ -15,7 +15,6 @@ import json
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from operator import itemgetter
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from poolctl.history.flaky import Flips, flips
@@ -29,6 +28,7 @@ from poolctl.history.lookups import (
 )
 from poolctl.history.new_tests import (
     COLUMNS,
+    Prepared,
     copy_prepared,
     left_out_of,
     rows_of,
@@ -165,7 +165,7 @@ def _record_passes(
     run_id: Any,
     invalid: set[str],
     keys: Sequence[int] | None = None,
-    prepared: bool = False,
+    prepared: bytes | None = None,
 ) -> int:
     """Run `run_id`'s passes (each with its key) as one packed row, each test once, without
     the tests that failed in this run (ExUnit's `--trace` lists every test that ran, failed or
@@ -173,21 +173,22 @@ def _record_passes(
     added to `tests`, `NEW_TESTS_BATCH` at a time. Returns how many passed. With every pass's
     `keys` known beforehand, a run whose every test the last run passed or this one failed
     (most runs of a suite) reads none of its passes' names; and with its passes' rows
-    `prepared` beside the triage (a suite's first run: attached, `new_tests`) neither does
-    one that adds tests, and `passes` are not given."""
+    prepared beside the triage (a suite's first run: attached, `new_tests`; `prepared` their
+    keys packed) neither does one that adds tests, and `passes` are not given."""
     known, known_packed = _last_packed(db)
     failed_numbers = {n for key in failed if (n := key_of(key)) is not None}
     # (the keys are tested one by one against the known ones: a set of 200,000 more keys is
     # 14 MB of peak RSS, for a run that adds tests and so needs the loop anyway)
     if keys is not None and not invalid and (known | failed_numbers).issuperset(keys):
-        return _record_packed(db, set(keys) - failed_numbers, known, known_packed, run_id)
+        numbers = set(keys) - failed_numbers
+        return _record_packed(db, numbers, run_id, known_packed if numbers == known else None)
     any_test = bool(known) or bool(db.rows("SELECT test_key FROM tests LIMIT 1"))
-    if prepared:  # the passes are the rows made beside the triage, attached (`new_tests`)
+    if prepared is not None:  # the passes are the rows made beside the triage (`new_tests`)
         assert keys is not None
         numbers = set(keys)
         left_out = (failed_numbers | left_out_of(db, invalid, redactor)) & numbers
         copy_prepared(db, left_out, into_empty=not any_test)
-        return _record_packed(db, numbers - left_out, known, known_packed, run_id)
+        return _record_packed(db, numbers - left_out, run_id, None if left_out else prepared)
     seen = set(failed_numbers)
     unknown: dict[int, Test] = {}
     for number, test in passes:  # the loop of 200,000: each step kept to a few operations
@@ -203,18 +204,18 @@ def _record_passes(
                 unknown = {}
     if unknown:
         _add_tests(db, unknown, redactor, any_test)
-    return _record_packed(db, seen - failed_numbers, known, known_packed, run_id)
+    numbers = seen - failed_numbers
+    return _record_packed(db, numbers, run_id, known_packed if numbers == known else None)
 
 
-def _record_packed(
-    db: Db, numbers: set[int], known: set[int], known_packed: bytes, run_id: Any
-) -> int:
-    """The run's passing tests' keys as its one `run_passes` row; how many."""
+def _record_packed(db: Db, numbers: set[int], run_id: Any, packed: bytes | None) -> int:
+    """The run's passing tests' keys as its one `run_passes` row; how many. Their `packed`
+    value when it is known already (the last run's, when the same tests passed, as in most
+    runs of a suite; the one made beside the triage): not sorted again (sorting 200,000 keys
+    took 0.07 s)."""
     if numbers:
-        # the same tests passed as in the last run (most runs of a suite): its value, unsorted
-        # again (sorting 200,000 keys took 0.07 s)
-        packed = known_packed if numbers == known else pack(numbers)
-        db.many("run_passes", ("run_id", "passed", "test_keys"), [(run_id, len(numbers), packed)])
+        value = packed if packed is not None else pack(numbers)
+        db.many("run_passes", ("run_id", "passed", "test_keys"), [(run_id, len(numbers), value)])
     return len(numbers)
 
 
@@ -251,13 +252,13 @@ def record(
     window: timedelta,
     seconds: float | None = None,
     digest: str | None = None,
-    prepared: Path | None = None,
+    prepared: Prepared | None = None,
 ) -> Report:
     """Write `report` as one run (redacted with the run's `secrets`) and return it with each
     finding's `history`. A triage whose inputs' `digest` a run of the store has already (the
     same log, triaged again to render it otherwise) is not recorded again: its findings get the
-    history that run got, and a note says so. `prepared`: a SQLite file of the passes' rows
-    for `tests`, made beside the triage (`new_tests`), used when the store holds no test."""
+    history that run got, and a note says so. `prepared`: the passes' rows for `tests`, made
+    beside the triage (a suite's first run, `new_tests`), which stand for `passes`."""
     redactor = stored_redactor(secrets)
     rows = _failure_rows(report)
     # one search over every name and message at once: most runs quote no secret, and then
@@ -298,7 +299,7 @@ def record(
         "inputs_digest": digest,
         "run_dir": storable(report.run_dir) if report.run_dir else None,
     }
-    with store.recording(prepared) as db:
+    with store.recording(prepared.file if prepared is not None else None) as db:
         assert prepared is None or isinstance(db, SqliteDb), "attached only through sqlite3"
         earlier = _same_inputs(db, report.kind, digest) if digest else None
         if earlier is not None:
@@ -315,8 +316,9 @@ def record(
             )
         invalid = invalidated(report)
         passed = _record_passes(
-            db, passes, failed_tests, redactor, run_id, invalid, keys, prepared is not None
-        )
+            db, passes, failed_tests, redactor, run_id, invalid, keys,
+            prepared.packed if prepared is not None else None,
+        )  # fmt: skip
         histories = _histories(db, failure_rows, run_id, started - window)
         counts = {s: sum(1 for h in histories if h.status == s) for s in ("new", "known", "flaky")}
         db.run(

@@ -14,7 +14,6 @@ import contextlib
 import hashlib
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, BinaryIO
 
 from poolctl.errors import PoolctlError
@@ -25,6 +24,7 @@ from poolctl.redact import Secrets
 
 if TYPE_CHECKING:
     from poolctl.history.ahead import HistoryAhead, KeyedPass
+    from poolctl.history.new_tests import Prepared
     from poolctl.history.store import HistoryStore
     from poolctl.logs.passes import PassedTest
     from poolctl.logs.stdin_copy import StdinCopy
@@ -88,13 +88,12 @@ class HistoryRecorder:
 
     def _inputs(
         self, report: Report, store: HistoryStore
-    ) -> tuple[Iterable[KeyedPass], Sequence[int] | None, str | None, Path | None]:
+    ) -> tuple[Iterable[KeyedPass], Sequence[int] | None, str | None, Prepared | None]:
         """The passes of a triage's inputs, keyed, every pass's key (None: not known before the
-        passes are read), their digest, and the file of their rows for `tests` (None: not
-        made): as read beside the triage when that process read the same inputs as the same
-        formats, else read now. Rows made there (a suite's first run) stand for the passes,
-        when the store records with `sqlite3` (attaching them) and the run redacts as it did
-        then."""
+        passes are read), their digest, and their rows for `tests` (None: not made): as read
+        beside the triage when that process read the same inputs as the same formats, else
+        read now. Rows made there (a suite's first run) stand for the passes, when the store
+        records with `sqlite3` (attaching them) and the run redacts as it did then."""
         from poolctl.history.ahead import keyed, matches
 
         ahead, details = self._ahead, report.details
