@@ -34,7 +34,8 @@ JUNIT = FIXTURES / "junit" / "pytest_xunit2.xml"
 
 # poolctl, its reading ahead started from `MIN_BYTES` = argv[1] bytes; with argv[2] "hang" the
 # forked process never ends by itself, with "one-cpu" poolctl may run on one CPU only, with
-# "learns" poolctl learns a secret (a test's name) after the fork, with "busy" another runner
+# "learns" poolctl learns a secret (a test's name) after the fork, with "gone" the file of the
+# rows made for a store with no test is removed before the recording, with "busy" another runner
 # adds two of the log's tests to the store after the fork (one that passes, one that fails);
 # argv[3] a file that says what of the reading ahead was used: the passes' keys, their names,
 # the rows of its tests made for a store that held none
@@ -47,6 +48,14 @@ if sys.argv[2] == "hang":
     ahead._read = lambda *args: time.sleep(600)
 if sys.argv[2] == "one-cpu":
     os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+if sys.argv[2] == "gone":  # the rows' file removed once made (a clean-up of /tmp)
+    made = ahead.HistoryAhead.result
+    def removed(self):
+        done = made(self)
+        if self.prepared is not None:
+            self.prepared.file.unlink()
+        return done
+    ahead.HistoryAhead.result = removed
 if sys.argv[2] == "learns":
     import poolctl.history.recorder as recorder
     inputs = recorder.HistoryRecorder._inputs
@@ -237,6 +246,19 @@ def test_a_secret_learnt_after_the_fork_leaves_the_rows_made_there_unused(
     assert used == "keys"
     assert report == report_after and rows == rows_after
     assert "test_[redacted:LATE_TOKEN]" in _names(rows)
+
+
+def test_rows_whose_file_was_removed_are_not_attached(
+    tmp_path: Path, history_template: Path, processes: Processes
+) -> None:
+    """Attached, a missing file is a new database without the table: the run was not recorded
+    (`cannot write to it: no such table`). The recording reads the passes itself."""
+    (report, rows, used), (report_after, rows_after, _) = _ahead_and_after(
+        PYTEST_VERBOSE, history_template, tmp_path, processes, mode="gone"
+    )
+    assert used == "keys"
+    assert report == report_after and rows == rows_after
+    assert len(rows["runs"]) == 1 and rows["tests"]
 
 
 @pytest.mark.parametrize("log", [PYTEST_VERBOSE, EXUNIT_TRACE])

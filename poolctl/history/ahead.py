@@ -187,12 +187,19 @@ class HistoryAhead:
         self.forked.start(lambda out: _read(paths, fmt, out, preparing))
 
     def prepared_for(self, secrets: Secrets) -> Prepared | None:
-        """The prepared rows, if they were made and redacted as `secrets` redact now (a secret
-        learnt since the fork: the recording makes them itself)."""
+        """The prepared rows, if they were made, redacted as `secrets` redact now (a secret
+        learnt since the fork: the recording makes them itself), and their file is still there
+        (one a clean-up of the temporary folder removed would be attached as a new, empty
+        database, and the run not recorded)."""
         if self.prepared is None or self.preparing is None:
             return None
         now, then = stored_redactor(secrets), self.preparing.redactor
-        return self.prepared if (now.enabled, now.named) == (then.enabled, then.named) else None
+        if (now.enabled, now.named) != (then.enabled, then.named):
+            return None
+        try:
+            return self.prepared if self.prepared.file.stat().st_size else None
+        except OSError:
+            return None
 
     def result(self) -> bool:
         """Wait for the child; whether it read everything (its formats and digest kept)."""
