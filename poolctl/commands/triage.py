@@ -17,6 +17,7 @@ from poolctl import context as run_context
 from poolctl.console import stderr_console, stderr_stream
 from poolctl.errors import ExitCode, UsageProblem
 from poolctl.history.recorder import HistoryRecorder
+from poolctl.logs.search_ahead import searching_ahead
 from poolctl.logs.stdin_copy import StdinCopy
 from poolctl.logs.stdin_pipe import QUIET, WatchedPipe, is_pipe
 from poolctl.model import Report
@@ -141,12 +142,17 @@ def triage_command(
     recorder.stdin_copy = copy = StdinCopy(run.path)
     # the history's reading of the inputs runs beside the triage, in a process of its own
     with recorder.reading_ahead(logs, log_format.value, forks=context.program):
+        # a large log's trigger search runs ahead of its parse in another process, unless the
+        # history's reading holds the second CPU (beside it, measured no faster: the history's
+        # passes wait for it)
+        search = context.program and not (recorder.enabled and recorder.problem is None)
         with (
+            searching_ahead(logs, log_format.value, forks=search) as ahead,
             watching_stdin(logs, context),  # a pipe a process left behind holds open is named
             copy.copying(logs),
             read_progress(stderr_console(context.secrets), quiet=quiet) as progress,
         ):
-            parsed = job.read(logs, log_format.value, progress=progress)
+            parsed = job.read(logs, log_format.value, progress=progress, ahead=ahead)
         report = job.report(parsed)
         unopened = parsed.unopened
         del parsed, job  # the parsed log, its identifier index and the examples past the cap

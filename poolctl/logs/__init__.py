@@ -15,7 +15,7 @@ import os
 import re
 import sys
 from collections.abc import Sequence
-from typing import BinaryIO, Protocol
+from typing import TYPE_CHECKING, BinaryIO, Protocol
 
 from poolctl.boundedread import open_readable
 from poolctl.errors import InputError, UsageProblem
@@ -32,6 +32,9 @@ from poolctl.logs.records import (
     UnreadableInput,
 )
 from poolctl.logs.unpack import readable_input
+
+if TYPE_CHECKING:
+    from poolctl.logs.search_ahead import SearchAhead
 
 __all__ = [
     "FORMATS",
@@ -291,13 +294,16 @@ def read_logs(
     *,
     overflow: Overflow | None = None,
     progress: ReadObserver | None = None,
+    ahead: SearchAhead | None = None,
 ) -> ParsedLog:
     """Read every input in `paths` (`-` is standard input) into one `ParsedLog`; failures past
-    the cap go to `overflow` when given, and `progress` hears how far the reading is."""
+    the cap go to `overflow` when given, `progress` hears how far the reading is, and `ahead`
+    searches an input's chunks ahead of its parse (`poolctl.logs.search_ahead`)."""
     if fmt not in FORMATS:
         raise UsageProblem(f"unknown log format {fmt!r}; use one of: {', '.join(FORMATS)}")
     out = ParsedLog(identifiers=IdentifierIndex(max_identifiers=MAX_IDENTIFIERS))
     out.overflow = overflow
+    out.search_ahead = ahead
     total = _sizes(paths) if progress is not None else None
     done = 0
     read_any = False
@@ -348,7 +354,7 @@ def read_logs(
             out.skipped.append(f"{name}: out of memory while reading")
     # the reading is over: its callbacks go (the overflow comes to hold the parsed log, and a
     # cycle would keep the whole log in memory until the garbage collector found it)
-    out.progress = out.overflow = None
+    out.progress = out.overflow = out.search_ahead = None
     if not read_any:
         why = "; ".join(out.skipped) if out.skipped else "no input given"
         raise InputError(f"nothing could be read from the logs: {why}")

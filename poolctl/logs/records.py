@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from poolctl.errors import InputError
 from poolctl.model import Failure
+
+if TYPE_CHECKING:
+    from poolctl.logs.search_ahead import SearchAhead
 
 STDIN_NAME = "<stdin>"  # how standard input is named in evidence and notes
 MAX_SUSPECTS = 1_000  # lines kept that may start an unread failure
@@ -154,6 +157,8 @@ class ParsedLog:
 
     # told the bytes of the current input read so far, after each chunk
     progress: Callable[[int], None] | None = field(default=None, repr=False, compare=False)
+    # the search of its chunks run ahead of the parse (`poolctl.logs.search_ahead`), while read
+    search_ahead: SearchAhead | None = field(default=None, repr=False, compare=False)
 
     def suspect(self, line: LogLine) -> None:
         """Note a line that may start a failure no parser read (the first `MAX_SUSPECTS`)."""

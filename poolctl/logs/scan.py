@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, BinaryIO, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar, Protocol
 
 import re2
 
@@ -26,6 +26,9 @@ from poolctl.logs.lines import Chunk, ChunkReader, Progress
 from poolctl.logs.prefixes import MARKERS
 from poolctl.logs.records import IdentifierIndex, Lines, LogLine, ParsedLog, WorkerTraceback
 from poolctl.model import ContextLine, Failure
+
+if TYPE_CHECKING:
+    from poolctl.logs.search_ahead import SearchAhead
 
 MAX_TEXT = 400  # characters of a line kept in a context line or the identifier index
 NEARBY = 15  # non-blank lines before a failure header kept as its context
@@ -91,6 +94,11 @@ def trigger_regex(triggers: tuple[str, ...]) -> Any:
     union = "|".join(f"(?:{t})" for t in triggers)
     markers = "|".join(MARKERS)
     return re2._re2.RE2(f"(?m)({markers})|{union}".encode(), options)
+
+
+def reduced_triggers(triggers: tuple[str, ...], traceback: tuple[str, ...]) -> tuple[str, ...]:
+    """The triggers searched once `MAX_TRACEBACKS` are kept: the traceback ones left out."""
+    return tuple(t for t in triggers if t not in traceback)
 
 
 class Marked(Exception):
@@ -247,36 +255,21 @@ class TextParser:
         reader = ChunkReader(stream, self.name, self.out.skipped, head=head, progress=progress)
         self.reader = reader
         reader.count_lines = False  # the search counts them, once
-        chunks = iter(reader)
-        chunk = next(chunks, None)
-        indexed = 0  # bytes of the input the identifier index covers
         # each chunk is searched with the regex wanted before the chunk ahead of it is parsed
         # (a search in a thread ran there once: RE2's `Match` holds the interpreter's lock, so
-        # the thread ran beside nothing and only added its switches)
+        # the thread ran beside nothing and only added its switches), or by a process ahead of
+        # this loop, on another CPU (`poolctl.logs.search_ahead`)
+        ahead = self.out.search_ahead
+        if ahead is not None and not ahead.take(self.name, self.source, stream, head):
+            ahead = None
+        chunks = iter(reader)
+        chunk = next(chunks, None)
         regex = self._regex()
-        while chunk is not None:
-            try:
-                found = search(chunk.data, regex, clean=chunk.cleaned)
-            except Marked as marked:  # CI line prefixes or markers: cleaned first
-                chunk = reader.clean(chunk, marked.at)
-                found = search(chunk.data, self._regex())
-            reader.lines = chunk.first_line + found.lines - 1
-            if indexed < FULL_INDEX:  # the input's first megabyte feeds the identifier index
-                data = chunk.data
-                if len(data) > FULL_INDEX - indexed:  # up to its last whole line there
-                    data = data[: data.rfind(b"\n", 0, FULL_INDEX - indexed) + 1]
-                    indexed = FULL_INDEX
-                else:
-                    indexed += len(data)
-                if data:
-                    text = data.decode("utf-8", "replace")
-                    index_lines(self.out.identifiers, self.name, chunk.first_line, text)
-                    self.out.indexed_to[self.name] = chunk.first_line + data.count(b"\n") - 1
-            following = next(chunks, None)  # read before this one is parsed
-            if following is not None:
-                regex = self._regex()
-            self._scan(chunk, found)
-            chunk = following
+        try:
+            self._chunks(reader, chunks, chunk, regex, ahead)
+        finally:
+            if ahead is not None:
+                ahead.stop()
         while self.consumer is not None:
             consumer, self.consumer = self.consumer, None
             for number, line in consumer.close():
@@ -284,6 +277,53 @@ class TextParser:
         self.finish()
         self.recorder.finish()
         return reader
+
+    def _chunks(
+        self,
+        reader: ChunkReader,
+        chunks: Iterator[Chunk],
+        chunk: Chunk | None,
+        regex: Any,
+        ahead: SearchAhead | None,
+    ) -> None:
+        indexed = 0  # bytes of the input the identifier index covers
+        while chunk is not None:
+            if indexed < FULL_INDEX and chunk.cleaned:  # while the child searches it (a
+                indexed = self._index(chunk, indexed)  # cleaned chunk is searched as it is)
+            if ahead is not None and self._reduced:
+                ahead.reduce()
+            found = None
+            if ahead is not None:
+                found = ahead.found(chunk, regex is not trigger_regex(self.triggers))
+            if found is None:
+                try:
+                    found = search(chunk.data, regex, clean=chunk.cleaned)
+                except Marked as marked:  # CI line prefixes or markers: cleaned first
+                    chunk = reader.clean(chunk, marked.at)
+                    found = search(chunk.data, self._regex())
+            reader.lines = chunk.first_line + found.lines - 1
+            if indexed < FULL_INDEX:  # a chunk the search may have cleaned: indexed as it is now
+                indexed = self._index(chunk, indexed)
+            following = next(chunks, None)  # read before this one is parsed
+            if following is not None:
+                regex = self._regex()
+            self._scan(chunk, found)
+            chunk = following
+
+    def _index(self, chunk: Chunk, indexed: int) -> int:
+        """The input's first megabyte feeds the identifier index: `chunk`'s part of it, when
+        `indexed` bytes are already; returns the bytes indexed after it."""
+        data = chunk.data
+        if len(data) > FULL_INDEX - indexed:  # up to its last whole line there
+            data = data[: data.rfind(b"\n", 0, FULL_INDEX - indexed) + 1]
+            indexed = FULL_INDEX
+        else:
+            indexed += len(data)
+        if data:
+            text = data.decode("utf-8", "replace")
+            index_lines(self.out.identifiers, self.name, chunk.first_line, text)
+            self.out.indexed_to[self.name] = chunk.first_line + data.count(b"\n") - 1
+        return indexed
 
     @property
     def tracebacks_full(self) -> bool:
@@ -293,8 +333,7 @@ class TextParser:
     def _regex(self) -> Any:
         if self.tracebacks_full and self.traceback_triggers:
             self._reduced = True
-            wanted = tuple(t for t in self.triggers if t not in self.traceback_triggers)
-            return trigger_regex(wanted)
+            return trigger_regex(reduced_triggers(self.triggers, self.traceback_triggers))
         return trigger_regex(self.triggers)
 
     def _scan(self, chunk: Chunk, found: Found) -> None:

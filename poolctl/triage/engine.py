@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from poolctl import redact
 from poolctl.logs import ReadObserver, read_logs
@@ -52,6 +53,9 @@ from poolctl.triage.locate import BlockLines
 from poolctl.triage.normalize import any_key, cluster_text, short_hash, signature
 from poolctl.triage.pools import PoolActivity
 from poolctl.triage.regions import Regions
+
+if TYPE_CHECKING:
+    from poolctl.logs.search_ahead import SearchAhead
 
 MAX_TRACEBACKS = 50  # worker tracebacks kept in the report's appendix
 MAX_EXAMPLES = 500  # failures past the cap kept as the example of a group of their own
@@ -329,10 +333,16 @@ class Triage:
         self.overflow = Overflow(self.classifier, FactContext(), self.redactor)
 
     def read(
-        self, paths: Sequence[str], fmt: str = "auto", *, progress: ReadObserver | None = None
+        self,
+        paths: Sequence[str],
+        fmt: str = "auto",
+        *,
+        progress: ReadObserver | None = None,
+        ahead: SearchAhead | None = None,
     ) -> ParsedLog:
-        """The logs read, failures past the cap classified and counted as they come."""
-        return read_logs(paths, fmt, overflow=self.overflow, progress=progress)
+        """The logs read, failures past the cap classified and counted as they come (`ahead`:
+        a search of their chunks started before, `poolctl.logs.search_ahead`)."""
+        return read_logs(paths, fmt, overflow=self.overflow, progress=progress, ahead=ahead)
 
     def report(self, parsed: ParsedLog, *, quote_lines: bool = True) -> Report:
         """Classify every failure of `parsed` and build the triage report: the findings,
