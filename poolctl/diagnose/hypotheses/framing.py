@@ -151,12 +151,16 @@ def _reply_in_another_framing(obs: Observations) -> Judgement:
         else f"Use one framing on both sides: {speaks} here, or make the worker "
         f"speak {obs.framing}."
     )
+    # a server that writes first (pyright's log messages) shows its framing at once; its
+    # answer in that framing may show it is another protocol's server, as one that waits does
+    if e.other_framing in FRAMINGS:
+        verdict, fix = _protocol_words(obs, e.other_framing, verdict, fix, ev)
     return confirmed(verdict, fix, *ev)
 
 
 def _request_in_another_framing(obs: Observations, name: str, others: list[str]) -> Judgement:
     """It read the request and waits for the rest of a frame; `name` got an answer."""
-    ev = []
+    ev: list[Evidence] = []
     live = obs.live
     wait = live.stdin_wait() if live is not None else None
     if wait is not None:
@@ -176,17 +180,27 @@ def _request_in_another_framing(obs: Observations, name: str, others: list[str])
         + _framing_words(name)
         + f"), or make the worker speak {obs.framing}."
     )
-    other = _other_protocol(obs, name)
-    if other:
-        protocol, why, said = other
-        ev.append(said)
-        verdict += f"; its answer there is not {obs.worker.protocol.server_noun}'s: {why}"
-        fix = (
-            f"Speak {protocol} to it (`poolctl ping --protocol {protocol}`; in a pool, "
-            f"`worker.protocol: {protocol}`): the protocol sets the framing too ({name}). "
-            f"Changing only the framing leaves it spoken {obs.protocol}."
-        )
+    verdict, fix = _protocol_words(obs, name, verdict, fix, ev)
     return confirmed(verdict, fix, *ev)
+
+
+def _protocol_words(
+    obs: Observations, name: str, verdict: str, fix: str, ev: list[Evidence]
+) -> tuple[str, str]:
+    """The verdict and fix, told the protocol when the answer in framing `name` is another
+    protocol's (its quote added to `ev`): changing only the framing would fail again."""
+    other = _other_protocol(obs, name)
+    if other is None:
+        return verdict, fix
+    protocol, why, said = other
+    ev.append(said)
+    verdict += f"; its answer there is not {obs.worker.protocol.server_noun}'s: {why}"
+    fix = (
+        f"Speak {protocol} to it (`poolctl ping --protocol {protocol}`; in a pool, "
+        f"`worker.protocol: {protocol}`): the protocol sets the framing too ({name}). "
+        f"Changing only the framing leaves it spoken {obs.protocol}."
+    )
+    return verdict, fix
 
 
 def _other_protocol(obs: Observations, name: str) -> tuple[str, str, Evidence] | None:
