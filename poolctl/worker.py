@@ -108,8 +108,9 @@ class WorkerProcess:
         self.server_requests: list[Incoming] = []  # its requests to us, each answered
         self.notification_count = 0  # all of them (`notifications` keeps the first few)
         self.notifications_before = 0  # ... when the last request was encoded
-        # the latest, with the seconds since spawn each came at: progress while it works
-        self.recent_notifications: deque[tuple[float, str]] = deque(maxlen=8)
+        # the latest, with the seconds since spawn each came at: progress while it works, or
+        # an error it reports instead of answering
+        self.recent_notifications: deque[tuple[float, Incoming]] = deque(maxlen=8)
         self.frame_error: FramingError | None = None  # the stream is broken from here on
         self.messages_read = 0  # JSON messages read: text before the first breaks the stream
         self.proc: subprocess.Popen[bytes] | None = None
@@ -351,7 +352,7 @@ class WorkerProcess:
         """Keep a notification; answer a request from the server, minimally, and keep it."""
         if not message.is_request:
             self.notification_count += 1
-            self.recent_notifications.append((self.elapsed(), message.method))
+            self.recent_notifications.append((self.elapsed(), message))
             if len(self.notifications) < INCOMING_KEPT:
                 self.notifications.append(message)
             return

@@ -1,8 +1,12 @@
 """Real servers from the registries met the wrong way: pyright's language server (npm, installed
-by `make peers`), which writes before it reads. Each verdict is checked by its cause, its
-quoted evidence and its remediation."""
+by `make peers`), which writes before it reads, and jedi-language-server (PyPI, a dev
+dependency), which reports a request it cannot read in a notification. Each verdict is checked
+by its cause, its quoted evidence and its remediation."""
 
 from __future__ import annotations
+
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -40,3 +44,30 @@ def test_a_language_server_writing_first_spoken_mcp_is_told_its_protocol(
     assert d["remediation"].startswith(
         "Speak lsp to it (`poolctl ping --protocol lsp`; in a pool, `worker.protocol: lsp`)"
     )
+
+
+JEDI = Path(sys.executable).parent / "jedi-language-server"
+
+
+@pytest.mark.skipif(
+    not JEDI.exists(), reason="jedi-language-server is not installed: pip install -e '.[dev]'"
+)
+def test_a_request_the_server_reports_failing_on_is_not_said_still_working(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """jedi-language-server (pygls) cannot read workspace/symbol without its `query` param: it
+    says `Error in server: Invalid Params` in window/showMessage and never answers. Waiting
+    longer brings nothing; that is no server still at work."""
+    argv = ("--protocol", "lsp", "--command", "workspace/symbol", "--no-experiments")
+    d = verdict(capsys, *argv, "--", str(JEDI))
+    assert confirmed(d) == ["envelope"]
+    assert d["cause"].startswith(
+        "The worker read the 86-byte lsp request (workspace/symbol) and reported an error in a "
+        "window/showMessage notification after it, 'Error in server: Invalid Params', with no "
+        "answer, not even an error reply"
+    )
+    [said] = [e for e in d["evidence"] if e["origin"] == "workers/w1.stdout.bin"]
+    assert said["text"] == "'Error in server: Invalid Params'"
+    assert said["note"] == "the error it reported (window/showMessage), not an answer"
+    assert d["remediation"].startswith("Send a workspace/symbol request the worker accepts")
+    assert "raise the timeout" not in d["remediation"]

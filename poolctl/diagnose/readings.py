@@ -4,12 +4,14 @@ is, and the evidence sentences built from them."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 
 from poolctl.framing import DEFAULT_MAX_FRAME, FRAMINGS, quote
 from poolctl.model import Evidence
 from poolctl.protocol import PROTOCOLS, get_protocol
+from poolctl.protocol.messages import Incoming
 
 from .experiments import Outcome, Result
 from .observe import Observations
@@ -433,12 +435,40 @@ def still_working(obs: Observations) -> str:
     count = worker.notification_count - worker.notifications_before
     if count <= 0:
         return ""
-    since = list(worker.recent_notifications)[-count:]  # the latest few of them
+    since = _notifications_since(obs)
     methods: dict[str, int] = {}
-    for _, method in since:
-        methods[method] = methods.get(method, 0) + 1
+    for _, message in since:
+        methods[message.method] = methods.get(message.method, 0) + 1
     kinds = ", ".join(f"{m} ×{n}" if n > 1 else m for m, n in methods.items())
     kinds += ", …" if count > len(since) else ""
     last = since[-1][0] - obs.request_sent_at
     noun = "notification" if count == 1 else "notifications"
     return f"it sent {count} {noun} since the request ({kinds}), the last {last:.1f} s after it"
+
+
+def _notifications_since(obs: Observations) -> list[tuple[float, Incoming]]:
+    """The notifications the server sent after the request (the latest few of them)."""
+    worker = obs.worker
+    count = worker.notification_count - worker.notifications_before
+    return list(worker.recent_notifications)[-count:] if count > 0 else []
+
+
+# LSP's MessageType.Error in window/showMessage and window/logMessage; MCP's error levels
+_LSP_ERROR = 1
+_MCP_ERRORS = ("error", "critical", "alert", "emergency")
+
+
+def reported_error(obs: Observations) -> tuple[str, str] | None:
+    """The first error the server reported in a notification after the request (LSP's
+    window/showMessage or window/logMessage of type Error, MCP's notifications/message at an
+    error level): its method and text. A server that failed on a request says so there when
+    it sends no error reply."""
+    for _, message in _notifications_since(obs):
+        params = message.params if isinstance(message.params, dict) else {}
+        if message.method in ("window/showMessage", "window/logMessage"):
+            if params.get("type") == _LSP_ERROR and isinstance(params.get("message"), str):
+                return message.method, params["message"]
+        elif message.method == "notifications/message" and params.get("level") in _MCP_ERRORS:
+            data = params.get("data")
+            return message.method, data if isinstance(data, str) else json.dumps(data)
+    return None

@@ -15,7 +15,9 @@ from ..readings import (
     echoed,
     ended,
     experiment_evidence,
+    logged_error,
     messages_written,
+    reported_error,
     request_unread,
     result,
     silent,
@@ -76,6 +78,8 @@ def envelope(obs: Observations) -> Judgement:
     others = answering_protocols(obs)
     if obs.worker.stray and not others:  # no other protocol explains what it wrote
         return _answered_otherwise(obs)
+    if (reported := reported_error(obs)) is not None:
+        return _reported_error(obs, *reported)
     if obs.worker.answered and obs.worker.protocol.handshake:
         return ruled_out(
             f"it answered {obs.worker.answered} earlier request(s) of this session in the "
@@ -142,6 +146,30 @@ def envelope(obs: Observations) -> Judgement:
         if speaks is not None
         else f"Send the envelope the worker expects (its stderr says what it rejected), or "
         f"make it accept the {current} envelope; `--protocol` picks another."
+    )
+    return confirmed(verdict, fix, *ev)
+
+
+def _reported_error(obs: Observations, method: str, text: str) -> Judgement:
+    """It read the request and, in a notification, reported an error, but sent no error reply
+    (pygls's `Error in server: Invalid Params` for params it cannot read): nothing is coming."""
+    request = obs.failed.request
+    said = quote(text.encode(), 120, obs.worker.redactor)
+    verdict = (
+        f"The worker read the {len(obs.request_frame)}-byte {obs.protocol} request "
+        f"({request.command}) and reported an error in a {method} notification after it, "
+        f"{said}, with no answer, not even an error reply"
+    )
+    ev = [Evidence(said, obs.stdout_origin, f"the error it reported ({method}), not an answer")]
+    logged = logged_error(obs.stderr_text)
+    if logged is not None:
+        verdict += f"; its stderr logs {quote(logged.encode(), 100)}"
+        ev.append(Evidence(logged, obs.stderr_origin, "its last error-level log record"))
+    fix = (
+        f"Send a {request.command} request the worker accepts: the error it reported says what "
+        "it could not take (its params are what `--args` gives, in a pool the request's args). "
+        "A server that answers a failed request with no error reply leaves its client waiting: "
+        "waiting longer brings nothing."
     )
     return confirmed(verdict, fix, *ev)
 
