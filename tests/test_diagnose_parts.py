@@ -250,3 +250,8 @@ def test_a_protocol_experiment_is_let_go_only_if_it_cannot_change_the_verdict() 
     refused = _asked("mcp", {"jsonrpc": "2.0", "id": 1, "error": {"code": -32602}})
     plain = _asked("jsonrpc", {"jsonrpc": "2.0", "id": 1, "result": {}})
     assert protocol_settled([refused, plain], "protocol-lsp") is None
+    # nor does a language server's answer to MCP's initialize (jedi-language-server's, in its
+    # framing): no protocolVersion, so no MCP server
+    served = {"capabilities": {"hoverProvider": True}, "serverInfo": {"name": "jedi"}}
+    not_mcp = _asked("mcp", {"jsonrpc": "2.0", "id": 1, "result": served})
+    assert protocol_settled([not_mcp], "protocol-dspex") is None

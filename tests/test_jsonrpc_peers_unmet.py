@@ -71,3 +71,23 @@ def test_a_request_the_server_reports_failing_on_is_not_said_still_working(
     assert said["note"] == "the error it reported (window/showMessage), not an answer"
     assert d["remediation"].startswith("Send a workspace/symbol request the worker accepts")
     assert "raise the timeout" not in d["remediation"]
+
+
+@pytest.mark.skipif(
+    not JEDI.exists(), reason="jedi-language-server is not installed: pip install -e '.[dev]'"
+)
+def test_a_language_server_answering_mcps_initialize_is_not_called_an_mcp_server(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """Spoken dspex in its own framing, jedi-language-server answers every protocol's opening
+    in a fresh process: MCP's initialize too, with a language server's capabilities and no
+    protocolVersion. That names no MCP server: the protocol to speak is lsp."""
+    d = verdict(capsys, "--framing", "content-length", "--", str(JEDI))
+    assert confirmed(d) == ["envelope"]
+    assert (
+        "while in a fresh process the lsp opening (initialize) gets an answer (server "
+        "'jedi-language-server'" in d["cause"]
+    )
+    assert d["remediation"].startswith(
+        "Speak lsp to it (`poolctl ping --protocol lsp`; in a pool, `worker.protocol: lsp`)"
+    )

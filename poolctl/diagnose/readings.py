@@ -307,8 +307,8 @@ def answering_protocols(obs: Observations) -> list[str]:
 
     def rank(name: str) -> tuple[bool, bool]:
         r = result(obs, f"protocol-{name}")
-        error = r is not None and r.response is not None and "error" in r.response
-        return (error, not get_protocol(name).handshake)
+        clean = isinstance(r, Outcome) and _answered_as(name, r)
+        return (not clean, not get_protocol(name).handshake)
 
     return sorted(found, key=rank)
 
@@ -327,9 +327,7 @@ def protocol_settled(results: Sequence[Result], eid: str) -> str | None:
         name = r.id.removeprefix("protocol-")
         if r.id == eid or not r.id.startswith("protocol-") or not isinstance(r, Outcome):
             continue
-        if not r.answered or r.response is None or "error" in r.response:
-            continue
-        if not get_protocol(name).handshake:
+        if not _answered_as(name, r) or not get_protocol(name).handshake:
             continue
         if mine.handshake and names.index(mine.name) < names.index(name):
             continue
@@ -337,6 +335,15 @@ def protocol_settled(results: Sequence[Result], eid: str) -> str | None:
         took = r.detail.removeprefix("answered ")
         return f"the {name} opening ({opening}) got an answer first, {took}: it names the protocol"
     return None
+
+
+def _answered_as(name: str, r: Outcome) -> bool:
+    """Whether protocol `name`'s opening got an answer without error that is that protocol's
+    server's: a language server answers MCP's initialize too, in its own framing, with no
+    protocolVersion (jedi-language-server), which names no MCP server."""
+    if not r.answered or r.response is None or "error" in r.response:
+        return False
+    return not get_protocol(name).opening_problem(r.response.get("result"))
 
 
 def buffer_answered(obs: Observations, eid: str) -> bool:
