@@ -46,6 +46,31 @@ def test_a_language_server_writing_first_spoken_mcp_is_told_its_protocol(
     )
 
 
+@needs_pyright
+def test_a_language_server_writing_first_spoken_dspex_is_told_its_protocol(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """Spoken dspex (packet-4), pyright shows its framing at once; a dspex ping in that framing
+    gets no answer from a language server, LSP's initialize there does. So the fix is the
+    protocol, not the framing, and the ping in content-length is not waited out."""
+    d = verdict(capsys, "--timeout", WAIT, "--", str(PYRIGHT), "--stdio")
+    assert confirmed(d) == ["framing"]
+    assert d["cause"].startswith("The worker answers in content-length, not packet-4")
+    assert d["cause"].endswith(
+        "in a fresh process the lsp opening (initialize) there gets a language server's answer"
+    )
+    [said] = [e for e in d["evidence"] if e["note"] == "its answer to the lsp opening"]
+    assert said["text"].startswith('\'{"jsonrpc": "2.0", "id": 1, "result": {"capabilities": ')
+    [ping] = [e for e in d["evidence"] if e["text"].startswith("in content-length framing")]
+    assert (
+        "not waited for: the lsp opening (initialize) in content-length got an answer"
+        in (ping["text"])
+    )
+    assert d["remediation"].startswith(
+        "Speak lsp to it (`poolctl ping --protocol lsp`; in a pool, `worker.protocol: lsp`)"
+    )
+
+
 JEDI = Path(sys.executable).parent / "jedi-language-server"
 
 

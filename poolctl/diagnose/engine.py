@@ -48,6 +48,7 @@ from .observe import (
 )
 from .readings import (
     STOPPED_FIX,
+    framing_speakers,
     messages_written,
     protocol_settled,
     request_unread,
@@ -84,7 +85,18 @@ def _plan(obs: Observations) -> Plan:
         return Plan(experiments=(stderr_apart_experiment(spec),) if obs.merged else ())
     if kind == "framing":
         other = obs.explanation.other_framing if obs.explanation else None
-        return Plan(experiments=(framing_experiment(spec, other),) if other in FRAMINGS else ())
+        if other not in FRAMINGS:
+            return Plan()
+        # a server of the protocol whose framing it writes answers that protocol's opening,
+        # not our request (a language server spoken dspex)
+        command = obs.failed.request.command
+        speakers = framing_speakers(other, spec.protocol, command)
+        return Plan(
+            experiments=(
+                framing_experiment(spec, other),
+                *(protocol_experiment(spec, name) for name in speakers),
+            )
+        )
     live = obs.live
     if live is not None:
         if live.blocked_writers or live.stopped() is not None or live.stdin_closed():

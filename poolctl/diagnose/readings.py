@@ -319,6 +319,8 @@ def protocol_settled(results: Sequence[Result], eid: str) -> str | None:
     far), which `answering_protocols` names first whatever `eid` still shows. One that could
     tie with it (a handshake protocol, which would rank by its place) is waited for unless it
     comes after it among the protocols."""
+    if eid.startswith("framing-"):
+        return _framing_settled(results, eid.removeprefix("framing-"))
     if not eid.startswith("protocol-"):
         return None
     names = list(PROTOCOLS)
@@ -337,6 +339,37 @@ def protocol_settled(results: Sequence[Result], eid: str) -> str | None:
     return None
 
 
+def framing_speakers(framing: str, spoken: str, command: str) -> list[str]:
+    """The other handshake protocols whose own framing is `framing`, and whose opening is not
+    `command` (the request of protocol `spoken` that failed): a worker that writes `framing`
+    (pyright's log messages, before it reads) may be that protocol's server, which a request
+    of `spoken` in `framing` would not show."""
+    return [
+        p.name
+        for p in PROTOCOLS.values()
+        if p.name != spoken and p.framing == framing and p.handshake
+        if p.opening().method != command
+    ]
+
+
+def _framing_settled(results: Sequence[Result], framing: str) -> str | None:
+    """Why the failed request in `framing` need not be waited for: a handshake protocol whose
+    own framing it is got its opening answered there as that protocol's server, which names
+    what the worker speaks whatever the request gets."""
+    for r in results:
+        name = r.id.removeprefix("protocol-")
+        if not r.id.startswith("protocol-") or not isinstance(r, Outcome):
+            continue
+        protocol = get_protocol(name)
+        if protocol.framing == framing and protocol.handshake and _answered_as(name, r):
+            took = r.detail.removeprefix("answered ")
+            return (
+                f"the {name} opening ({protocol.opening().method}) in {framing} got an answer "
+                f"first, {took}: it names the protocol"
+            )
+    return None
+
+
 def _answered_as(name: str, r: Outcome) -> bool:
     """Whether protocol `name`'s opening got an answer without error that is that protocol's
     server's: a language server answers MCP's initialize too, in its own framing, with no
@@ -344,6 +377,12 @@ def _answered_as(name: str, r: Outcome) -> bool:
     if not r.answered or r.response is None or "error" in r.response:
         return False
     return not get_protocol(name).opening_problem(r.response.get("result"))
+
+
+def answer_as(obs: Observations, name: str) -> Outcome | None:
+    """Protocol `name`'s experiment, if its opening got that protocol's server's answer."""
+    r = result(obs, f"protocol-{name}")
+    return r if isinstance(r, Outcome) and _answered_as(name, r) else None
 
 
 def buffer_answered(obs: Observations, eid: str) -> bool:

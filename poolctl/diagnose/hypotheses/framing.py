@@ -14,9 +14,11 @@ from poolctl.protocol import PROTOCOLS
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
 from ..observe import Observations
 from ..readings import (
+    answer_as,
     answered,
     ended,
     experiment_evidence,
+    framing_speakers,
     header_words,
     live_origin,
     messages_written,
@@ -189,12 +191,12 @@ def _protocol_words(
 ) -> tuple[str, str]:
     """The verdict and fix, told the protocol when the answer in framing `name` is another
     protocol's (its quote added to `ev`): changing only the framing would fail again."""
-    other = _other_protocol(obs, name)
+    other = _other_protocol(obs, name) or _framing_speaker(obs, name)
     if other is None:
         return verdict, fix
-    protocol, why, said = other
-    ev.append(said)
-    verdict += f"; its answer there is not {obs.worker.protocol.server_noun}'s: {why}"
+    protocol, clause, said = other
+    ev.extend(said)
+    verdict += f"; {clause}"
     fix = (
         f"Speak {protocol} to it (`poolctl ping --protocol {protocol}`; in a pool, "
         f"`worker.protocol: {protocol}`): the protocol sets the framing too ({name}). "
@@ -203,7 +205,7 @@ def _protocol_words(
     return verdict, fix
 
 
-def _other_protocol(obs: Observations, name: str) -> tuple[str, str, Evidence] | None:
+def _other_protocol(obs: Observations, name: str) -> tuple[str, str, list[Evidence]] | None:
     """The protocol the worker speaks, told by its answer to our opening in framing `name`
     (a language server's capabilities without MCP's protocolVersion; the MCP SDK's refusal of
     LSP's initialize for want of it), when that protocol's own framing is `name`."""
@@ -225,7 +227,29 @@ def _other_protocol(obs: Observations, name: str) -> tuple[str, str, Evidence] |
     said = Evidence(
         quote(json.dumps(raw).encode(), 100), where, f"its answer to the {name} opening"
     )
-    return speaks[1], why.split(": speak ")[0], said
+    clause = f"its answer there is not {protocol.server_noun}'s: {why.split(': speak ')[0]}"
+    return speaks[1], clause, [said]
+
+
+def _framing_speaker(obs: Observations, name: str) -> tuple[str, str, list[Evidence]] | None:
+    """The protocol whose own framing is `name` and whose opening got its server's answer in a
+    fresh process, when our request in `name` did not (a dspex ping to pyright's language
+    server): that framing alone is no fix."""
+    for protocol in framing_speakers(name, obs.protocol, obs.failed.request.command):
+        outcome = answer_as(obs, protocol)
+        if outcome is None or outcome.response is None:
+            continue
+        opening = PROTOCOLS[protocol].opening().method
+        noun = PROTOCOLS[protocol].server_noun
+        clause = f"in a fresh process the {protocol} opening ({opening}) there gets {noun}'s answer"
+        where = f"{obs.rel(obs.worker.capture_dir)}/{outcome.worker_id}.stdout.bin"
+        said = Evidence(
+            quote(json.dumps(outcome.response).encode(), 100),
+            where,
+            f"its answer to the {protocol} opening",
+        )
+        return protocol, clause, [*experiment_evidence(obs, f"protocol-{protocol}"), said]
+    return None
 
 
 def _answered_at_end_of_input(obs: Observations, line: bytes, offset: int) -> Judgement:
