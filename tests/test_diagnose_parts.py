@@ -246,6 +246,13 @@ def test_a_protocol_experiment_is_let_go_only_if_it_cannot_change_the_verdict() 
     lsp = _asked("lsp", {"jsonrpc": "2.0", "id": 1, "result": {"capabilities": {}}})
     assert protocol_settled([lsp], "protocol-mcp") is None  # a handshake ahead of it
     assert protocol_settled([lsp], "protocol-jsonrpc") is not None
+    # unless its answer is a language server's (jedi-language-server's, spoken dspex): asked
+    # the same initialize in line framing, it cannot answer as an MCP server
+    served = {"capabilities": {"hoverProvider": True}, "serverInfo": {"name": "jedi"}}
+    language_server = _asked("lsp", {"jsonrpc": "2.0", "id": 1, "result": served})
+    assert protocol_settled([language_server], "protocol-mcp") == (
+        "the lsp opening (initialize) got an answer first, in 12.0 ms: it names the protocol"
+    )
     # a refusal, or an answer to a protocol without a handshake, names nothing yet
     refused = _asked("mcp", {"jsonrpc": "2.0", "id": 1, "error": {"code": -32602}})
     plain = _asked("jsonrpc", {"jsonrpc": "2.0", "id": 1, "result": {}})

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from poolctl.framing import DEFAULT_MAX_FRAME, FRAMINGS, quote
 from poolctl.model import Evidence
-from poolctl.protocol import PROTOCOLS, get_protocol
+from poolctl.protocol import PROTOCOLS, Protocol, get_protocol
 from poolctl.protocol.messages import Incoming
 
 from .experiments import Outcome, Result
@@ -331,7 +331,8 @@ def protocol_settled(results: Sequence[Result], eid: str) -> str | None:
             continue
         if not _answered_as(name, r) or not get_protocol(name).handshake:
             continue
-        if mine.handshake and names.index(mine.name) < names.index(name):
+        ahead = mine.handshake and names.index(mine.name) < names.index(name)
+        if ahead and not _answered_as_another(mine, name, r):
             continue
         opening = get_protocol(name).opening().method
         took = r.detail.removeprefix("answered ")
@@ -368,6 +369,15 @@ def _framing_settled(results: Sequence[Result], framing: str) -> str | None:
                 f"first, {took}: it names the protocol"
             )
     return None
+
+
+def _answered_as_another(mine: Protocol, name: str, r: Outcome) -> bool:
+    """Whether `name`'s answer to the opening `mine` sends too (initialize) says the server is
+    `name`'s, not `mine`'s (a language server's capabilities, no MCP protocolVersion): asked
+    the same in `mine`'s framing, it cannot answer as `mine`'s server."""
+    if mine.opening().method != get_protocol(name).opening().method or r.response is None:
+        return False
+    return f"speak {name} to it" in mine.opening_problem(r.response.get("result"))
 
 
 def _answered_as(name: str, r: Outcome) -> bool:
