@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO, Processes
+from tests.test_doctor_checks import Doctor, doctor, only
 from tests.test_jsonrpc_peers import WAIT, confirmed, verdict
 
 pytestmark = pytest.mark.slow
+__all__ = ["doctor"]  # the fixture, used by name
 
 PYRIGHT = REPO / ".peers/node_modules/.bin/pyright-langserver"
 
@@ -69,6 +71,18 @@ def test_a_language_server_writing_first_spoken_dspex_is_told_its_protocol(
     assert d["remediation"].startswith(
         "Speak lsp to it (`poolctl ping --protocol lsp`; in a pool, `worker.protocol: lsp`)"
     )
+
+
+@needs_pyright
+def test_doctor_says_no_framing_failed_that_was_let_go(doctor: Doctor) -> None:
+    """Doctor's Framing check on pyright spoken dspex: the ping in content-length was not waited
+    for once LSP's initialize there named a language server, so no framing was tried out."""
+    check = only(doctor([str(PYRIGHT), "--stdio"], "Framing", init_timeout=float(WAIT)), "Framing")
+    assert check.status == "fail"
+    assert check.summary.startswith("no answer in packet-4: The worker answers in content-length")
+    assert check.summary.endswith("there gets a language server's answer")
+    assert "no framing got an answer" not in check.summary
+    assert check.remedy.startswith("Speak lsp to it")
 
 
 JEDI = Path(sys.executable).parent / "jedi-language-server"

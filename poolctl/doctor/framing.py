@@ -136,14 +136,18 @@ def working_framings(
     experiments = diagnosis.facts.get("experiments") or []
     tried: list[str] = []
     works: list[str] = []
+    let_go = False  # a framing not waited for once a protocol's opening named the server
     for exp in experiments:
         eid = str(exp.get("id", ""))
         name = probe.spec.framing if eid == "replay" else eid.removeprefix("framing-")
         if eid == "replay" or eid.startswith("framing-"):
+            if str(exp.get("detail", "")).startswith("not waited for"):
+                let_go = True
+                continue
             tried.append(name)
             if exp.get("answered"):
                 works.append(name)
-    if tried or confirmed & set(NO_FRAMING_HELPS):
+    if tried or let_go or confirmed & set(NO_FRAMING_HELPS):
         return works, tried
     trials: tuple[FramingTrial, ...] = try_framings(
         PingOptions(spec=probe.spec, timeout=timeout), run_dir
