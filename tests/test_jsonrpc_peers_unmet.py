@@ -1,18 +1,27 @@
 """Real servers from the registries met the wrong way: pyright's language server (npm, installed
-by `make peers`), which writes before it reads, and jedi-language-server (PyPI, a dev
-dependency), which reports a request it cannot read in a notification. Each verdict is checked
-by its cause, its quoted evidence and its remediation."""
+by `make peers`), which writes before it reads; jedi-language-server (PyPI, a dev dependency),
+which reports a request it cannot read in a notification; mcp-server-time spoken LSP by doctor.
+Each verdict is checked by its cause, its quoted evidence and its remediation."""
 
 from __future__ import annotations
 
 import sys
+import time
+from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
 
+from poolctl.diagnose.hypotheses import envelope, framing, stuck_in_init
+from poolctl.doctor.probe import Probe
+from poolctl.doctor.startup import answered_later
+from poolctl.model import Diagnosis, Hypothesis
+from poolctl.worker import WorkerProcess
+from poolctl.worker_types import Answer, WorkerSpec
 from tests.conftest import REPO, Processes
 from tests.test_doctor_checks import Doctor, doctor, only
 from tests.test_jsonrpc_peers import WAIT, confirmed, verdict
+from tests.test_jsonrpc_peers_more import MCP_TIME
 
 pytestmark = pytest.mark.slow
 __all__ = ["doctor"]  # the fixture, used by name
@@ -130,3 +139,31 @@ def test_a_language_server_answering_mcps_initialize_is_not_called_an_mcp_server
     assert d["remediation"].startswith(
         "Speak lsp to it (`poolctl ping --protocol lsp`; in a pool, `worker.protocol: lsp`)"
     )
+
+
+def _probe(spec: WorkerSpec, *confirmed_ids: str) -> Future[Probe]:
+    """A configured probe already judged, its verdict confirming `confirmed_ids`."""
+    hypotheses = tuple(Hypothesis(h, h, "confirmed") for h in confirmed_ids)
+    diagnosis = Diagnosis("port-no-response", 1, "", 0.9, (), hypotheses=hypotheses)
+    done: Future[Probe] = Future()
+    done.set_result(Probe(spec, "probe", diagnosis=diagnosis))
+    return done
+
+
+@pytest.mark.skipif(not MCP_TIME.exists(), reason=f"{MCP_TIME} is missing: `make venv`")
+def test_doctors_start_up_wait_ends_once_the_worker_is_found_to_refuse_its_request(
+    tmp_path: Path, processes: Processes
+) -> None:
+    """mcp-server-time spoken LSP's initialize (doctor --protocol lsp) never answers it: once
+    the configured probe found it does not speak the protocol, Start-up waits no longer for a
+    slow start (it waited twice the init timeout); a start found stuck still is waited for."""
+    spec = WorkerSpec(argv=(str(MCP_TIME),), protocol="lsp", framing="content-length")
+    with WorkerProcess(spec, tmp_path, worker_id="startup") as worker:
+        request = worker.ids.request("initialize", {"processId": None, "capabilities": {}})
+        assert not isinstance(worker.exchange_request(request, 0.5), Answer)
+        until = time.monotonic() + 0.5
+        assert answered_later(worker, request, until, _probe(spec, stuck_in_init.ID)) is None
+        assert time.monotonic() >= until  # a slow start is given its whole wait
+        refused = _probe(spec, framing.ID, envelope.ID)
+        assert answered_later(worker, request, time.monotonic() + 3600, refused) is None
+        assert worker.poll() is None  # it ended the wait, not the worker

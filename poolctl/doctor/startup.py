@@ -10,14 +10,15 @@ from __future__ import annotations
 import dataclasses
 import re
 import sys
+import time
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
-from poolctl.diagnose.hypotheses import stuck_in_init
+from poolctl.diagnose.hypotheses import envelope, framing, stuck_in_init
 from poolctl.holes import read_head
 from poolctl.model import Evidence
-from poolctl.protocol import workspace
+from poolctl.protocol import Request, workspace
 from poolctl.rundir import RunDir
 from poolctl.worker import WorkerProcess
 from poolctl.worker_types import Answer, StderrMode
@@ -88,6 +89,36 @@ def baseline(target: Target) -> Baseline:
     return Baseline(min(times) if times and interp else None, modules)
 
 
+# what the worker as configured was found to do with its request: the same request, spoken the
+# same way, gets no answer however long a fresh process is given (a slow start would be seen as
+# its request sitting unread, stuck in initialization)
+_REFUSED = (framing.ID, envelope.ID)
+
+
+def _refused(configured: Future[Probe] | None) -> bool:
+    """Whether the worker as configured was found to take its request and not answer it."""
+    if configured is None or not configured.done() or configured.exception() is not None:
+        return False
+    return bool(set(configured.result().confirmed()) & set(_REFUSED))
+
+
+def answered_later(
+    worker: WorkerProcess, request: Request, until: float, configured: Future[Probe] | None
+) -> float | None:
+    """Keep waiting for a slow start's answer until `until`: the seconds since spawn at which it
+    came, or None. The wait ends sooner once the `configured` probe's verdict shows none comes
+    (a language server spoken MCP's initialize: waiting out the rest is for nothing)."""
+    while time.monotonic() < until:
+        if worker.take_answer(request) is not None:
+            return worker.elapsed()
+        if worker.stdout_eof or worker.frame_error is not None:
+            return None
+        if _refused(configured):
+            return None
+        worker.read_stdout(min(0.25, max(0.0, until - time.monotonic())))
+    return None
+
+
 def check_startup(
     target: Target, run_dir: RunDir, init_timeout: float, configured: Future[Probe] | None
 ) -> CheckList:
@@ -105,10 +136,16 @@ def check_startup(
     with worker:
         # a ping, or the handshake's first request
         opening = worker.protocol.opening(workspace(spec.cwd))
+        request = worker.ids.request(opening.method, opening.params)
+        asked = time.monotonic()
         with ReadWatch(worker) as watch:
-            outcome = worker.exchange(opening.method, opening.params, wait)
-        if isinstance(outcome, Answer):
-            ready = worker.elapsed()
+            outcome = worker.exchange_request(request, init_timeout)
+            if isinstance(outcome, Answer):
+                ready = worker.elapsed()
+            elif outcome.reason == "timeout":
+                ready = answered_later(worker, request, asked + wait, configured)
+                waited = time.monotonic() - asked
+                outcome = dataclasses.replace(outcome, detail=f"no response within {waited:.0f} s")
     base = baseline(target)  # after the worker: the other checks' processes have started too
     out.facts["init_s"] = ready
     stderr = _read(worker.stderr_path)
