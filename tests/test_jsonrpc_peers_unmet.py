@@ -106,8 +106,10 @@ def test_a_request_the_server_reports_failing_on_is_not_said_still_working(
     """jedi-language-server (pygls) cannot read workspace/symbol without its `query` param: it
     says `Error in server: Invalid Params` in window/showMessage and never answers. Waiting
     longer brings nothing; that is no server still at work."""
-    argv = ("--protocol", "lsp", "--command", "workspace/symbol", "--no-experiments")
+    argv = ("--protocol", "lsp", "--command", "workspace/symbol")
     d = verdict(capsys, *argv, "--", str(JEDI))
+    # its handshake was answered in lsp: no fresh process is asked another protocol
+    assert d["facts"]["experiments"] == []
     assert confirmed(d) == ["envelope"]
     assert d["cause"].startswith(
         "The worker read the 86-byte lsp request (workspace/symbol) and reported an error in a "

@@ -78,6 +78,10 @@ def _plan(obs: Observations) -> Plan:
     spec = obs.worker.spec
     kind = stream_kind(obs)
     if kind in ("none", "partial") and messages_written(obs):
+        if obs.worker.protocol.handshake and obs.worker.answered:
+            # its handshake was answered in its protocol: what a fresh process answers in
+            # another is moot (and a language server answers MCP's initialize too)
+            return Plan()
         # It writes well-formed frames that answer nothing: the framing works, the envelope
         # may not. Ask it in each other protocol, in a fresh process.
         return Plan(experiments=protocol_experiments(spec, keep_framing=True))
