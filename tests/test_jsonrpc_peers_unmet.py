@@ -21,7 +21,7 @@ from poolctl.worker_types import Answer, WorkerSpec
 from tests.conftest import REPO, Processes
 from tests.test_doctor_checks import Doctor, doctor, only
 from tests.test_jsonrpc_peers import WAIT, confirmed, verdict
-from tests.test_jsonrpc_peers_more import MCP_TIME
+from tests.test_jsonrpc_peers_more import MCP_TIME, RUFF
 
 pytestmark = pytest.mark.slow
 __all__ = ["doctor"]  # the fixture, used by name
@@ -169,3 +169,24 @@ def test_doctors_start_up_wait_ends_once_the_worker_is_found_to_refuse_its_reque
         refused = _probe(spec, framing.ID, envelope.ID)
         assert answered_later(worker, request, time.monotonic() + 3600, refused) is None
         assert worker.poll() is None  # it ended the wait, not the worker
+
+
+@pytest.mark.skipif(not RUFF.exists(), reason=f"{RUFF} is missing: `make venv`")
+def test_a_language_server_exiting_on_mcps_opening_is_told_its_protocol(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """`ruff server` spoken MCP exits with code 2 ('disconnected channel') as soon as it reads
+    the line: no crash to find by hand. The same command spoken LSP in a fresh process answers
+    initialize as a language server."""
+    d = verdict(capsys, "--protocol", "mcp", "--timeout", WAIT, "--", str(RUFF), "server")
+    assert confirmed(d) == ["crashed"]
+    assert d["cause"].endswith(
+        "exited with code 2; in a fresh process the same command spoken lsp gets a language "
+        "server's answer to its opening (initialize)"
+    )
+    [said] = [e for e in d["evidence"] if e["note"] == "its answer to the lsp opening"]
+    assert said["text"].startswith('\'{"jsonrpc": "2.0", "id": 1, "result": {"capabilities": ')
+    assert said["origin"].endswith("w1-exp-protocol-lsp.stdout.bin")
+    assert d["remediation"].startswith(
+        "Speak lsp to it (`poolctl ping --protocol lsp`; in a pool, `worker.protocol: lsp`)"
+    )

@@ -73,9 +73,9 @@ class Plan:
 
 def _plan(obs: Observations) -> Plan:
     """Choose the probes and experiments that can tell the remaining hypotheses apart."""
-    if obs.exit_before is not None:
-        return Plan()
     spec = obs.worker.spec
+    if obs.exit_before is not None:
+        return Plan(experiments=_exited_on_opening(obs))
     kind = stream_kind(obs)
     if kind in ("none", "partial") and messages_written(obs):
         if obs.worker.protocol.handshake and obs.worker.answered:
@@ -108,6 +108,23 @@ def _plan(obs: Observations) -> Plan:
         if request_unread(obs) or live.stdin_wait() is None:
             return Plan(wait_longer=True)  # starting up, or busy with the request
     return Plan(probe_stdin=True)
+
+
+def _exited_on_opening(obs: Observations) -> tuple[Experiment, ...]:
+    """For a server that exited with an error on its protocol's opening, silent on stdout (ruff's
+    language server, spoken MCP): the other handshake protocols' openings, each in a fresh
+    process, since one that answers names the protocol it speaks."""
+    worker, status = obs.worker, obs.exit_before
+    spoken = worker.protocol
+    if status is None or not status.code or worker.answered or worker.transcript.total:
+        return ()
+    if not spoken.handshake or obs.failed.request.command != spoken.opening().method:
+        return ()
+    return tuple(
+        protocol_experiment(worker.spec, p.name)
+        for p in PROTOCOLS.values()
+        if p.name != spoken.name and p.handshake
+    )
 
 
 def _experiments_after_probe(obs: Observations) -> tuple[Experiment, ...]:

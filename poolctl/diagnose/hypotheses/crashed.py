@@ -3,6 +3,7 @@ can come either way)."""
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import signal
@@ -10,11 +11,20 @@ from pathlib import Path
 
 from poolctl.framing import quote
 from poolctl.model import Evidence
+from poolctl.protocol import PROTOCOLS
 from poolctl.worker_types import StderrMode
 
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out
 from ..observe import Observations
-from ..readings import USAGE_ERROR, USAGE_LINE, exception_line, live_origin, logged_error
+from ..readings import (
+    USAGE_ERROR,
+    USAGE_LINE,
+    answer_as,
+    exception_line,
+    experiment_evidence,
+    live_origin,
+    logged_error,
+)
 from ..started_as import STARTED, started_as
 
 ID = "crashed"
@@ -200,7 +210,35 @@ def crashed(obs: Observations) -> Judgement:
         why, how = signal_words(status.signal, argv, bool(fault))
         verdict += f" ({why})"
         fix = how or fix
+    speaks = _speaks_another(obs, ev)
+    if speaks is not None:
+        verdict += f"; {speaks[0]}"
+        fix = speaks[1]
     return confirmed(verdict, fix, *ev)
+
+
+def _speaks_another(obs: Observations, ev: list[Evidence]) -> tuple[str, str] | None:
+    """The words for a server that exited on our opening while another protocol's opening got
+    its server's answer in a fresh process (its quote added to `ev`)."""
+    for name, protocol in PROTOCOLS.items():
+        outcome = answer_as(obs, name) if name != obs.protocol else None
+        if outcome is None or outcome.response is None:
+            continue
+        opening = protocol.opening().method
+        ev.extend(experiment_evidence(obs, f"protocol-{name}"))
+        where = f"{obs.rel(obs.worker.capture_dir)}/{outcome.worker_id}.stdout.bin"
+        said = quote(json.dumps(outcome.response).encode(), 100)
+        ev.append(Evidence(said, where, f"its answer to the {name} opening"))
+        clause = (
+            f"in a fresh process the same command spoken {name} gets {protocol.server_noun}'s "
+            f"answer to its opening ({opening})"
+        )
+        fix = (
+            f"Speak {name} to it (`poolctl ping --protocol {name}`; in a pool, "
+            f"`worker.protocol: {name}`): spoken {obs.protocol}, it exits."
+        )
+        return clause, fix
+    return None
 
 
 def _silent_log(obs: Observations) -> Path | None:
