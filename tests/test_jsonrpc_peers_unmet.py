@@ -66,6 +66,9 @@ def test_a_language_server_writing_first_spoken_dspex_is_told_its_protocol(
     protocol, not the framing, and the ping in content-length is not waited out."""
     d = verdict(capsys, "--timeout", WAIT, "--", str(PYRIGHT), "--stdio")
     assert confirmed(d) == ["framing"]
+    # a window/logMessage in Content-Length framing is a message, not "no message at all"
+    [envelope] = [h for h in d["hypotheses"] if h["id"] == "envelope"]
+    assert envelope["reason"] == "what came on stdout is a frame of another framing (see framing)"
     assert d["cause"].startswith("The worker answers in content-length, not packet-4")
     assert d["cause"].endswith(
         "in a fresh process the lsp opening (initialize) there gets a language server's answer"

@@ -63,7 +63,10 @@ def _answered_otherwise(obs: Observations) -> Judgement:
 def envelope(obs: Observations) -> Judgement:
     if why := ended(obs):
         return ruled_out(why)
-    if stream_kind(obs) in ("text", "framing"):
+    kind = stream_kind(obs)
+    if kind == "framing":  # a message, maybe, in a framing the reader does not take
+        return ruled_out("what came on stdout is a frame of another framing (see framing)")
+    if kind == "text":
         return ruled_out("what came on stdout is no message at all (quoted above)")
     if request_unread(obs):
         return ruled_out("it has not read the request yet")
