@@ -26,7 +26,7 @@ import signal
 import sys
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import IO
 
@@ -44,6 +44,17 @@ def can_fork() -> bool:
         return len(os.sched_getaffinity(0)) >= 2
     except OSError:
         return False
+
+
+def files_size(paths: Sequence[str]) -> int | None:
+    """The bytes of `paths` when each is a plain file a forked copy can open again by its name;
+    None for standard input (`-`), a pipe, a folder or a path that cannot be looked at."""
+    try:
+        if any(path == "-" or not os.path.isfile(path) for path in paths):
+            return None
+        return sum(os.path.getsize(path) for path in paths)
+    except OSError:
+        return None
 
 
 def _child(parent: int, work: Callable[[IO[bytes]], None], fd: int) -> None:

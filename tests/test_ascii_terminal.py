@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -20,7 +21,10 @@ WORKER = [sys.executable, "-m", "poolctl.workers.reference"]
 ESCAPED = ("\\u2713", "\\u2717", "\\u2014", "\\u2013", "\\xb7", "\\u2022", "\\u2501", "\\u2026")
 
 
-def _ascii_run(processes: Processes, tmp_path: Path, *argv: str) -> tuple[int, str]:
+def _on_ascii_terminal(
+    processes: Processes, tmp_path: Path, argv: tuple[str, ...], encoding: str
+) -> subprocess.CompletedProcess[str]:
+    """`poolctl ARGV` with an ASCII-only standard output, what it printed decoded as `encoding`."""
     env = {
         **os.environ,
         "LANG": "C",
@@ -28,9 +32,12 @@ def _ascii_run(processes: Processes, tmp_path: Path, *argv: str) -> tuple[int, s
         "PYTHONIOENCODING": "ascii",
         "POOLCTL_REPORTS_DIR": str(tmp_path / "reports"),
     }
-    done = processes.run(
-        [sys.executable, "-m", "poolctl", *argv], 120, env=env, cwd=tmp_path, encoding="ascii"
-    )
+    argv = (sys.executable, "-m", "poolctl", *argv)
+    return processes.run(argv, 120, env=env, cwd=tmp_path, encoding=encoding)
+
+
+def _ascii_run(processes: Processes, tmp_path: Path, *argv: str) -> tuple[int, str]:
+    done = _on_ascii_terminal(processes, tmp_path, argv, "ascii")
     return done.returncode, done.stdout + done.stderr  # decoded strictly: no byte past ASCII
 
 
@@ -81,11 +88,7 @@ def test_only_what_the_encoding_lacks_is_replaced() -> None:
 
 def _ascii_document(processes: Processes, tmp_path: Path, *argv: str) -> tuple[int, bytes]:
     """`poolctl ARGV` on an ASCII-only terminal: its exit code and standard output's bytes."""
-    env = {**os.environ, "LANG": "C", "LC_ALL": "C", "PYTHONIOENCODING": "ascii"}
-    env["POOLCTL_REPORTS_DIR"] = str(tmp_path / "reports")
-    done = processes.run(
-        [sys.executable, "-m", "poolctl", *argv], 120, env=env, cwd=tmp_path, encoding="latin-1"
-    )
+    done = _on_ascii_terminal(processes, tmp_path, argv, "latin-1")  # every byte as it came
     return done.returncode, done.stdout.encode("latin-1")
 
 

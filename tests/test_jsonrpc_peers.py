@@ -57,6 +57,20 @@ def confirmed(d: dict[str, Any]) -> list[str]:
     return [h["id"] for h in d["hypotheses"] if h["status"] == "confirmed"]
 
 
+# what a diagnosis says of a language server spoken another protocol
+SPEAK_LSP = "Speak lsp to it (`poolctl ping --protocol lsp`; in a pool, `worker.protocol: lsp`)"
+
+
+def quotes_lsp_answer(d: dict[str, Any], note: str, origin_end: str | None = None) -> None:
+    """The diagnosis `d` quotes, as `note`, a language server's answer to an opening (from the
+    fresh process's stdout file ending `origin_end`), and tells the user to speak lsp."""
+    [said] = [e for e in d["evidence"] if e["note"] == note]
+    assert said["text"].startswith('\'{"jsonrpc": "2.0", "id": 1, "result": {"capabilities": ')
+    if origin_end is not None:
+        assert said["origin"].endswith(origin_end)
+    assert d["remediation"].startswith(SPEAK_LSP)
+
+
 # --- healthy servers answer with their name ----------------------------------------------------
 
 

@@ -13,7 +13,15 @@ import pytest
 
 from poolctl.cli import main
 from tests.conftest import REPO, Processes
-from tests.test_jsonrpc_peers import MCP_SERVER, PYLSP, WAIT, confirmed, ping, verdict
+from tests.test_jsonrpc_peers import (
+    MCP_SERVER,
+    PYLSP,
+    WAIT,
+    confirmed,
+    ping,
+    quotes_lsp_answer,
+    verdict,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -59,11 +67,8 @@ def test_a_language_server_spoken_mcp_at_mcps_framing_is_told_its_protocol(
         "its answer there is not an MCP server's: its answer has no protocolVersion, which every "
         "MCP server's has; its capabilities are a language server's"
     )
-    [said] = [e for e in d["evidence"] if e["note"] == "its answer to the content-length opening"]
-    assert said["text"].startswith('\'{"jsonrpc": "2.0", "id": 1, "result": {"capabilities": ')
-    assert said["origin"].endswith("w1-exp-framing-content-length.stdout.bin")
-    assert d["remediation"].startswith(
-        "Speak lsp to it (`poolctl ping --protocol lsp`; in a pool, `worker.protocol: lsp`)"
+    quotes_lsp_answer(
+        d, "its answer to the content-length opening", "w1-exp-framing-content-length.stdout.bin"
     )
 
 

@@ -20,7 +20,7 @@ from poolctl.worker import WorkerProcess
 from poolctl.worker_types import Answer, WorkerSpec
 from tests.conftest import REPO, Processes
 from tests.test_doctor_checks import Doctor, doctor, only
-from tests.test_jsonrpc_peers import WAIT, confirmed, verdict
+from tests.test_jsonrpc_peers import SPEAK_LSP, WAIT, confirmed, quotes_lsp_answer, verdict
 from tests.test_jsonrpc_peers_more import MCP_TIME, RUFF
 
 pytestmark = pytest.mark.slow
@@ -49,11 +49,8 @@ def test_a_language_server_writing_first_spoken_mcp_is_told_its_protocol(
         "its answer there is not an MCP server's: its answer has no protocolVersion, which every "
         "MCP server's has; its capabilities are a language server's"
     )
-    [said] = [e for e in d["evidence"] if e["note"] == "its answer to the content-length opening"]
-    assert said["text"].startswith('\'{"jsonrpc": "2.0", "id": 1, "result": {"capabilities": ')
-    assert said["origin"].endswith("w1-exp-framing-content-length.stdout.bin")
-    assert d["remediation"].startswith(
-        "Speak lsp to it (`poolctl ping --protocol lsp`; in a pool, `worker.protocol: lsp`)"
+    quotes_lsp_answer(
+        d, "its answer to the content-length opening", "w1-exp-framing-content-length.stdout.bin"
     )
 
 
@@ -73,15 +70,11 @@ def test_a_language_server_writing_first_spoken_dspex_is_told_its_protocol(
     assert d["cause"].endswith(
         "in a fresh process the lsp opening (initialize) there gets a language server's answer"
     )
-    [said] = [e for e in d["evidence"] if e["note"] == "its answer to the lsp opening"]
-    assert said["text"].startswith('\'{"jsonrpc": "2.0", "id": 1, "result": {"capabilities": ')
+    quotes_lsp_answer(d, "its answer to the lsp opening")
     [ping] = [e for e in d["evidence"] if e["text"].startswith("in content-length framing")]
     assert (
         "not waited for: the lsp opening (initialize) in content-length got an answer"
         in (ping["text"])
-    )
-    assert d["remediation"].startswith(
-        "Speak lsp to it (`poolctl ping --protocol lsp`; in a pool, `worker.protocol: lsp`)"
     )
 
 
@@ -141,9 +134,7 @@ def test_a_language_server_answering_mcps_initialize_is_not_called_an_mcp_server
         "while in a fresh process the lsp opening (initialize) gets an answer (server "
         "'jedi-language-server'" in d["cause"]
     )
-    assert d["remediation"].startswith(
-        "Speak lsp to it (`poolctl ping --protocol lsp`; in a pool, `worker.protocol: lsp`)"
-    )
+    assert d["remediation"].startswith(SPEAK_LSP)
 
 
 def _probe(spec: WorkerSpec, *confirmed_ids: str) -> Future[Probe]:
@@ -187,9 +178,4 @@ def test_a_language_server_exiting_on_mcps_opening_is_told_its_protocol(
         "exited with code 2; in a fresh process the same command spoken lsp gets a language "
         "server's answer to its opening (initialize)"
     )
-    [said] = [e for e in d["evidence"] if e["note"] == "its answer to the lsp opening"]
-    assert said["text"].startswith('\'{"jsonrpc": "2.0", "id": 1, "result": {"capabilities": ')
-    assert said["origin"].endswith("w1-exp-protocol-lsp.stdout.bin")
-    assert d["remediation"].startswith(
-        "Speak lsp to it (`poolctl ping --protocol lsp`; in a pool, `worker.protocol: lsp`)"
-    )
+    quotes_lsp_answer(d, "its answer to the lsp opening", "w1-exp-protocol-lsp.stdout.bin")

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from poolctl.forked import Forked, can_fork
+from poolctl.forked import Forked, can_fork, files_size
 from poolctl.history.new_tests import (
     Prepared,
     stored_redactor,
@@ -66,15 +66,8 @@ def worth_it(paths: Sequence[str]) -> bool:
     """Whether to read ahead: another CPU, files only, large enough."""
     if not can_fork():
         return False
-    try:
-        total = 0
-        for path in paths:
-            if path == "-" or not os.path.isfile(path):
-                return False
-            total += os.path.getsize(path)
-    except OSError:
-        return False
-    return total >= MIN_BYTES
+    size = files_size(paths)
+    return size is not None and size >= MIN_BYTES
 
 
 def _guess(path: str, fmt: str) -> str | None:

@@ -36,7 +36,7 @@ import struct
 from collections.abc import Iterator, Sequence
 from typing import IO, Any, BinaryIO
 
-from poolctl.forked import Forked, can_fork
+from poolctl.forked import Forked, can_fork, files_size
 from poolctl.logs.lines import Chunk, ChunkReader
 from poolctl.logs.scan import Found, Marked, reduced_triggers, search, trigger_regex
 
@@ -58,12 +58,10 @@ LEAD = 4
 
 def worth_it(paths: Sequence[str]) -> bool:
     """Whether to search ahead: another CPU, one input, a file large enough."""
-    if not can_fork() or len(paths) != 1 or paths[0] == "-":
+    if not can_fork() or len(paths) != 1:
         return False
-    try:
-        return os.path.isfile(paths[0]) and os.path.getsize(paths[0]) >= MIN_BYTES
-    except OSError:
-        return False
+    size = files_size(paths)
+    return size is not None and size >= MIN_BYTES
 
 
 def _parser_class(fmt: str | None) -> Any:
