@@ -38,15 +38,24 @@ class RedactingStream(io.TextIOBase):  # rich writes whole lines: a secret is ne
 
     def write(self, s: str) -> int:
         text = self.current().text(s)
+        if not text.isascii():
+            text = self._writable(text)
         try:
-            try:
-                self.stream.write(text)
-            except UnicodeEncodeError:  # a name's byte that was not UTF-8 (a lone surrogate),
-                # or an ASCII terminal: poolctl's marks as ASCII, the rest as escapes
-                self.stream.write(for_encoding(text, self.encoding))
+            self.stream.write(text)
         except OSError as exc:
             reader_gone(exc, self.stream)
         return len(s)
+
+    def _writable(self, text: str) -> str:
+        """`text` as the stream's encoding writes it. Checked here, not by catching the write's
+        error: standard error escapes what it cannot encode by itself (`backslashreplace`), so
+        an ASCII terminal's `checking start-up…` came out as `\\u2026`."""
+        try:
+            text.encode(self.encoding)
+        except UnicodeEncodeError:  # a name's byte that was not UTF-8 (a lone surrogate),
+            # or an ASCII terminal: poolctl's marks as ASCII, the rest as escapes
+            return for_encoding(text, self.encoding)
+        return text
 
     def flush(self) -> None:
         try:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -63,6 +64,28 @@ def test_marks_on_an_ascii_terminal_are_ascii(
     assert not [e for e in ESCAPED if e in out], out
     for mark in marks:
         assert mark in out, out
+
+
+def test_a_wait_shown_on_an_ascii_standard_error_is_ascii(
+    processes: Processes, tmp_path: Path
+) -> None:
+    # standard error escapes what it cannot encode by itself (`backslashreplace`): a doctor
+    # section that lasted past half a second was shown as `checking start-up\u2026`. Two
+    # scenarios are run one after the other, each shown by the one wait `running NAME…`; their
+    # worker starts in a second.
+    command = json.dumps([*WORKER, "--init-delay", "1"])
+    for name in ("slow-start", "slow-again"):
+        (tmp_path / f"{name}.yaml").write_text(
+            f"name: {name}\n"
+            f"worker: {{command: {command}, framing: packet-4, init_timeout: 10}}\n"
+            "pool: {size: 1}\n"
+            "steps:\n  - request: {command: ping}\n"
+        )
+    argv = ("run-scenario", str(tmp_path / "slow-start.yaml"), str(tmp_path / "slow-again.yaml"))
+    done = _on_ascii_terminal(processes, tmp_path, argv, "ascii")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert re.search(r"^running slow-(start|again)\.\.\. ", done.stderr, re.M), done.stderr
+    assert not [e for e in ESCAPED if e in done.stderr], done.stderr
 
 
 def test_a_report_drawn_again_on_an_ascii_terminal_is_ascii(
