@@ -10,6 +10,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -234,14 +235,18 @@ def test_bash_completes_commands_and_choices(processes: Processes) -> None:
     assert {"packet-4", "line", "auto"} <= set(second.split())
 
 
-def _option_names(argv: list[str]) -> list[str]:
+def _command(argv: list[str]) -> Any:
     from poolctl.app import load_command
     from poolctl.commands.index import BY_NAME
 
     command = load_command(BY_NAME[argv[0]])
     for sub in argv[1:]:
         command = command.commands[sub]
-    options = [p for p in command.params if p.param_type_name == "option"]
+    return command
+
+
+def _option_names(argv: list[str]) -> list[str]:
+    options = [p for p in _command(argv).params if p.param_type_name == "option"]
     return [name for p in options for name in (*p.opts, *p.secondary_opts)]
 
 
@@ -258,3 +263,21 @@ def test_a_narrow_terminal_s_help_keeps_every_option_name_whole(
     names = _option_names(argv) if argv else ["--version", "--install-completion", "--help"]
     for name in names:
         assert re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", out), (name, out)
+
+
+@pytest.mark.parametrize("argv", HELPS, ids=" ".join)
+def test_an_80_column_help_cuts_no_word(
+    cli: RunCli, monkeypatch: pytest.MonkeyPatch, argv: list[str]
+) -> None:
+    """At 80 columns typer's six columns leave an option's help about 20: rich's table cut
+    `postgresql://USER:PASSWORD@HOST/DB` to `postgresql://USER…` and `$POOLCTL_KEEP_RUNS` to
+    `$POOLCTL_KEEP_RUN…` in `ping --help` (poolctl/app.py _long_words_folded)."""
+    monkeypatch.setenv("COLUMNS", "80")
+    code, out, err = cli(*argv, "--help")
+    assert code == 0, err
+    assert "…" not in out, out
+    joined = re.sub(r"[\s│]", "", out)  # a word folded onto the next line reads whole again
+    helps = "".join(getattr(p, "help", None) or "" for p in _command(argv).params)
+    for word in ("postgresql://USER:PASSWORD@HOST/DB", "$POOLCTL_KEEP_RUNS"):
+        if word in helps:
+            assert word in joined, out
