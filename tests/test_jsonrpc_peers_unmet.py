@@ -135,6 +135,12 @@ def test_a_language_server_answering_mcps_initialize_is_not_called_an_mcp_server
         "'jedi-language-server'" in d["cause"]
     )
     assert d["remediation"].startswith(SPEAK_LSP)
+    # its answer to MCP's opening is said to be no MCP server's where it is quoted as answered
+    [mcp] = [e for e in d["evidence"] if e["text"].startswith("speaking mcp (initialize in")]
+    assert (
+        ", but not as an MCP server: its answer has no protocolVersion, which every MCP "
+        "server's has; its capabilities are a language server's (fresh process"
+    ) in mcp["text"]
 
 
 def _probe(spec: WorkerSpec, *confirmed_ids: str) -> Future[Probe]:

@@ -69,7 +69,21 @@ class Outcome:
 
     def sentence(self) -> str:
         """`In line framing, a fresh process answered in 1.2 ms`."""
-        return f"{self.experiment.label}: {self.detail} (fresh process {self.worker_id})"
+        detail = self.detail + self.whose()
+        return f"{self.experiment.label}: {detail} (fresh process {self.worker_id})"
+
+    def whose(self) -> str:
+        """For a protocol's opening answered by another protocol's server (a language server
+        answers MCP's initialize too, with no protocolVersion), whose answer it was: an answer
+        alone would name that protocol's server. "" otherwise."""
+        exp, raw = self.experiment, self.response
+        if exp.command is None or not self.answered or not isinstance(raw, dict) or "error" in raw:
+            return ""
+        protocol = get_protocol(exp.spec.protocol)
+        if exp.command != protocol.opening().method:
+            return ""
+        problem = protocol.opening_problem(raw.get("result")).split(": speak ")[0]
+        return f", but not as {protocol.server_noun}: {problem}" if problem else ""
 
 
 @dataclass(frozen=True)
