@@ -108,6 +108,9 @@ class WorkerProcess:
         self.server_requests: list[Incoming] = []  # its requests to us, each answered
         self.notification_count = 0  # all of them (`notifications` keeps the first few)
         self.notifications_before = 0  # ... when the last request was encoded
+        # the last request exchanged, and when it was written (seconds since spawn): how long
+        # after it a notification or a late answer came is measured from there
+        self.last_request: tuple[Any, float] | None = None
         # the latest, with the seconds since spawn each came at: progress while it works, or
         # an error it reports instead of answering
         self.recent_notifications: deque[tuple[float, Incoming]] = deque(maxlen=8)
@@ -391,6 +394,7 @@ class WorkerProcess:
         """Like `exchange`, for a request built (and perhaps encoded: `frame`) by the caller."""
         frame = self.send(request) if frame is None else frame
         start = time.monotonic()  # the round trip: from before the write to the frame read
+        self.last_request = (request.id, start - self.started_mono)
         deadline = start + timeout
         if not self.write(frame, deadline):
             status = self.poll()

@@ -5,6 +5,7 @@ Each verdict is checked by its cause, its quoted evidence and its remediation.""
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 from concurrent.futures import Future
@@ -13,11 +14,13 @@ from pathlib import Path
 import pytest
 
 from poolctl.diagnose.hypotheses import envelope, framing, stuck_in_init
+from poolctl.diagnose.observe import collect
+from poolctl.diagnose.readings import still_working
 from poolctl.doctor.probe import Probe
 from poolctl.doctor.startup import answered_later
 from poolctl.model import Diagnosis, Hypothesis
 from poolctl.worker import WorkerProcess
-from poolctl.worker_types import Answer, WorkerSpec
+from poolctl.worker_types import Answer, NoAnswer, WorkerSpec
 from tests.conftest import REPO, Processes
 from tests.test_doctor_checks import Doctor, doctor, only
 from tests.test_jsonrpc_peers import SPEAK_LSP, WAIT, confirmed, quotes_lsp_answer, verdict
@@ -141,6 +144,35 @@ def test_a_language_server_answering_mcps_initialize_is_not_called_an_mcp_server
         ", but not as an MCP server: its answer has no protocolVersion, which every MCP "
         "server's has; its capabilities are a language server's (fresh process"
     ) in mcp["text"]
+
+
+@pytest.mark.skipif(
+    not JEDI.exists(), reason="jedi-language-server is not installed: pip install -e '.[dev]'"
+)
+def test_a_notification_right_after_the_request_is_not_told_before_it(
+    tmp_path: Path, processes: Processes
+) -> None:
+    """jedi-language-server reports workspace/symbol without params in window/showMessage as
+    soon as it reads it. The request's time was reckoned back from the end of the wait when
+    the diagnosis looked, so the later it looked, the earlier the notification seemed: 'the
+    last -0.0 s after it'. It is the time the request was written."""
+    spec = WorkerSpec(argv=(str(JEDI),), protocol="lsp", framing="content-length")
+    with WorkerProcess(spec, tmp_path, worker_id="w1") as worker:
+        opening = worker.exchange("initialize", {"processId": None, "capabilities": {}}, 20)
+        assert isinstance(opening, Answer)
+        worker.notify("initialized", {})
+        failed = worker.exchange("workspace/symbol", {}, timeout=1.0)
+        assert isinstance(failed, NoAnswer)
+        time.sleep(0.5)  # the diagnosis looks later than the wait's end
+        obs = collect(worker, failed, 1.0, tmp_path, experiments=False)
+        [(came, note)] = list(worker.recent_notifications)[-1:]
+        assert note.method == "window/showMessage"
+        assert came >= obs.request_sent_at
+        assert re.fullmatch(
+            r"it sent 1 notification since the request \(window/showMessage\), the last "
+            r"[0-9.]+ (s|ms|µs) after it",
+            still_working(obs),
+        )
 
 
 def _probe(spec: WorkerSpec, *confirmed_ids: str) -> Future[Probe]:

@@ -196,8 +196,19 @@ def collect(
         stdout_holders=_holders_after_exit(worker, status),
         run_dir=Path(worker.capture_dir).parent,
         experiments_enabled=experiments,
-        request_sent_at=max(0.0, worker.elapsed() - failed.waited),
+        request_sent_at=_sent_at(worker, failed),
     )
+
+
+def _sent_at(worker: WorkerProcess, failed: NoAnswer) -> float:
+    """When the failed request was written, in seconds since spawn: as the exchange recorded
+    it, else (a request not exchanged, as a pool's) reckoned back from how long it waited. The
+    reckoning comes late by the time between the wait's end and now, which put a notification
+    that came right after the request before it (`the last -0.0 s after it`)."""
+    last = worker.last_request
+    if last is not None and last[0] == failed.request.id:
+        return last[1]
+    return max(0.0, worker.elapsed() - failed.waited)
 
 
 def _what_followed(worker: WorkerProcess, broke_on: bytes, quiet: float = 0.2) -> bytes:

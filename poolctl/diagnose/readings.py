@@ -12,6 +12,7 @@ from poolctl.framing import DEFAULT_MAX_FRAME, FRAMINGS, quote
 from poolctl.model import Evidence
 from poolctl.protocol import PROTOCOLS, Protocol, get_protocol
 from poolctl.protocol.messages import Incoming
+from poolctl.units import fmt_seconds
 
 from .experiments import Outcome, Result
 from .observe import Observations
@@ -499,7 +500,10 @@ def still_working(obs: Observations) -> str:
     kinds += ", …" if count > len(since) else ""
     last = since[-1][0] - obs.request_sent_at
     noun = "notification" if count == 1 else "notifications"
-    return f"it sent {count} {noun} since the request ({kinds}), the last {last:.1f} s after it"
+    return (
+        f"it sent {count} {noun} since the request ({kinds}), the last "
+        f"{fmt_seconds(max(0.0, last))} after it"
+    )
 
 
 def _notifications_since(obs: Observations) -> list[tuple[float, Incoming]]:
