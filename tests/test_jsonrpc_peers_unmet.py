@@ -13,12 +13,19 @@ from pathlib import Path
 
 import pytest
 
+from poolctl.diagnose.experiments import (
+    Skipped,
+    framing_experiment,
+    run_experiments,
+    unbuffered_experiment,
+)
 from poolctl.diagnose.hypotheses import envelope, framing, stuck_in_init
 from poolctl.diagnose.observe import collect
 from poolctl.diagnose.readings import still_working
 from poolctl.doctor.probe import Probe
 from poolctl.doctor.startup import answered_later
 from poolctl.model import Diagnosis, Hypothesis
+from poolctl.protocol import get_protocol, workspace
 from poolctl.worker import WorkerProcess
 from poolctl.worker_types import Answer, NoAnswer, WorkerSpec
 from tests.conftest import REPO, Processes
@@ -217,3 +224,36 @@ def test_a_language_server_exiting_on_mcps_opening_is_told_its_protocol(
         "server's answer to its opening (initialize)"
     )
     quotes_lsp_answer(d, "its answer to the lsp opening", "w1-exp-protocol-lsp.stdout.bin")
+
+
+@pytest.mark.skipif(not MCP_TIME.exists(), reason=f"{MCP_TIME} is missing: `make venv`")
+def test_no_server_is_started_for_an_experiment_known_to_show_nothing(
+    tmp_path: Path, processes: Processes
+) -> None:
+    """`doctor --protocol lsp` on mcp-server-time started 25 servers, 0.5 s of CPU each (its
+    `import mcp`). Two of them each diagnosis knew before the start to show nothing: LSP's
+    initialize in packet-1 (351 bytes, over the 255 a packet-1 header holds: it was found on
+    writing, the server started and stopped), and PYTHONUNBUFFERED=1 for a worker that has it
+    already (the worker as it ran)."""
+    spec = WorkerSpec(
+        argv=(str(MCP_TIME),),
+        protocol="lsp",
+        framing="content-length",
+        env={"PYTHONUNBUFFERED": "1"},
+    )
+    opening = get_protocol("lsp").opening(workspace(None))
+    tried = [framing_experiment(spec, "packet-1"), unbuffered_experiment(spec)]
+    results = run_experiments(
+        tried,
+        command=opening.method,
+        args=dict(opening.params or {}),
+        timeout=5.0,
+        deadline=time.monotonic() + 10.0,
+        capture_dir=tmp_path,
+        base_id="w1",
+    )
+    assert [type(r) for r in results] == [Skipped, Skipped]
+    too_long, unbuffered = (r.reason for r in results if isinstance(r, Skipped))
+    assert too_long.startswith("the request does not fit this framing: ")
+    assert unbuffered == "PYTHONUNBUFFERED=1 is in the worker's environment already: it ran so"
+    assert list(tmp_path.iterdir()) == []  # no server started: nothing captured

@@ -45,6 +45,7 @@ class Experiment:
     pty: bool = False
     command: str | None = None  # what it asks instead of the failed request (another protocol's
     args: dict[str, Any] | None = None  # opening)
+    settled: str = ""  # why it need not run, known before any start (it changes nothing)
 
 
 @dataclass(frozen=True)
@@ -115,10 +116,18 @@ def framing_experiment(spec: WorkerSpec, framing: str) -> Experiment:
 def unbuffered_experiment(spec: WorkerSpec) -> Experiment:
     env = {**spec.env, "PYTHONUNBUFFERED": "1"}
     unset = tuple(k for k in spec.unset_env if k != "PYTHONUNBUFFERED")
+    # Python takes any value but "" as set: where it is, the fresh process is the worker as
+    # it ran, and its start (an `import mcp`, 0.5 s of CPU) would show nothing new
+    already = spec.environment().get("PYTHONUNBUFFERED")
     return Experiment(
         "unbuffered",
         "with PYTHONUNBUFFERED=1 (as `python -u`)",
         dataclasses.replace(spec, env=env, unset_env=unset),
+        settled=(
+            f"PYTHONUNBUFFERED={already} is in the worker's environment already: it ran so"
+            if already
+            else ""
+        ),
     )
 
 
@@ -193,7 +202,7 @@ def run_experiments(
     watching = won is not None or not_needed is not None
 
     def traced(exp: Experiment) -> Result:
-        if trace is None:
+        if trace is None or exp.settled:  # no process: nothing ran for the timeline to draw
             return one(exp)
         worker = f"{base_id}-exp-{exp.id}"
         trace.emit("experiment_start", worker=worker, experiment=exp.id, label=exp.label)
@@ -221,6 +230,8 @@ def run_experiments(
         try:
             if run.children.cancelled.is_set():
                 return Skipped(exp, "the run was interrupted")
+            if exp.settled:
+                return Skipped(exp, exp.settled)
             stop = functools.partial(stop_reason, exp) if watching else None
             if exp.pty:
                 return _run_pty(exp, asked, given or {}, wait, capture_dir, worker_id, run, stop)
@@ -256,6 +267,10 @@ def _run_pipe(
     stop: Callable[[], str | None] | None = None,
 ) -> Result:
     worker = WorkerProcess(exp.spec, capture_dir, worker_id=worker_id, context=context)
+    # encoded before the start: a request too long for the framing (LSP's initialize in
+    # packet-1) raises FramingError here, and no process is started for nothing
+    requests = [worker.ids.request(command, args) for _ in range(exp.requests)]
+    frames = b"".join(worker.send(r) for r in requests)
     try:
         worker.start()
     except Exception as exc:
@@ -266,7 +281,6 @@ def _run_pipe(
     first: dict[str, Any] | None = None
     late_ms: float | None = None
     try:
-        requests = [worker.ids.request(command, args) for _ in range(exp.requests)]
         ids = {r.id for r in requests}
         start = time.monotonic()
         deadline = start + wait
@@ -278,7 +292,7 @@ def _run_pipe(
             stopped = (stop() or "") if stop is not None else ""
             return bool(stopped)
 
-        if not worker.write(b"".join(worker.send(r) for r in requests), deadline, given_up):
+        if not worker.write(frames, deadline, given_up):
             status = worker.poll()
             detail = stopped or "could not write the request" + (
                 f" ({status.describe()})" if status else ""
