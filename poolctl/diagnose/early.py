@@ -60,9 +60,15 @@ class EarlyExperiments:
     `lead` of its timeout, and hands the diagnosis their results (see the module's
     docstring)."""
 
-    def __init__(self, worker: WorkerProcess, trace: Trace | None = None) -> None:
+    def __init__(
+        self,
+        worker: WorkerProcess,
+        trace: Trace | None = None,
+        only: frozenset[str] | None = None,
+    ) -> None:
         self.worker = worker
         self.trace = trace
+        self.only = only  # the experiments it may begin (None: every one)
         self.request: Request | None = None  # the request they ask, once begun
         self.experiments: tuple[Experiment, ...] = ()
         self.results: dict[str, Result] = {}
@@ -136,7 +142,11 @@ class EarlyExperiments:
             if self._over:
                 return
             self.request = request
-            self.experiments = silent_worker_experiments(worker)
+            self.experiments = tuple(
+                e
+                for e in silent_worker_experiments(worker)
+                if self.only is None or e.id in self.only
+            )
             deadline = time.monotonic() + timeout + STOP_MARGIN
             self._runner = threading.Thread(
                 target=self._run, args=(request, timeout, deadline), name="early-experiments"

@@ -158,6 +158,7 @@ def diagnose_no_answer(
     patterns: PatternSet | None = None,
     trace: Trace | None = None,
     early: EarlyExperiments | None = None,
+    only: frozenset[str] | None = None,
 ) -> Diagnosis:
     """Test every hypothesis of a silent worker against evidence from `worker`, which failed
     `failed`, and name the cause as the knowledge base (`patterns`, else the builtin) words it.
@@ -166,7 +167,8 @@ def diagnose_no_answer(
     at most `budget` seconds. With `experiments` False no fresh process is started (the
     hypotheses that need one stay untested); `probe_stdin` False keeps the worker's stdin open.
     The experiments' starts and ends go to `trace` when one is given. `early` holds the
-    experiments begun during the wait: those the plan calls for are not run again.
+    experiments begun during the wait: those the plan calls for are not run again. `only`
+    names the experiments it may start (None: any), for a caller that reads one judgement.
     """
     try:
         diagnosis = _diagnose(
@@ -180,6 +182,7 @@ def diagnose_no_answer(
             patterns,
             trace,
             early,
+            only,
         )
     except BaseException:
         if early is not None:
@@ -201,6 +204,7 @@ def _diagnose(
     patterns: PatternSet | None,
     trace: Trace | None,
     early: EarlyExperiments | None,
+    only: frozenset[str] | None,
 ) -> Diagnosis:
     started = time.monotonic()
     deadline = started + budget
@@ -224,6 +228,7 @@ def _diagnose(
             deadline,
             trace,
             early,
+            only,
         )
     if worker.context.interrupted:  # what poolctl's own stop did is no evidence of the worker
         return _cut_short(pattern, registered, obs, time.monotonic() - started)
@@ -284,9 +289,10 @@ def _probe_and_experiment(
     deadline: float,
     trace: Trace | None,
     early: EarlyExperiments | None,
+    only: frozenset[str] | None = None,
 ) -> None:
     """Probe the original process and run the experiments the plan calls for (their starts and
-    ends go to `trace`; those begun `early` are not run again)."""
+    ends go to `trace`; those begun `early` are not run again; none but `only`, if given)."""
     entered = time.monotonic()
     plan = _plan(obs)
     if early is not None and not (experiments and (plan.experiments or plan.probe_stdin)):
@@ -305,6 +311,7 @@ def _probe_and_experiment(
         planned = plan.experiments
         if plan.probe_stdin:
             planned = _experiments_after_probe(obs) if obs.late_answer is None else ()
+        planned = tuple(e for e in planned if only is None or e.id in only)
         if planned:
             found = early.take(failed.request, planned) if early is not None else {}
             for result in found.values():
@@ -329,7 +336,11 @@ def _probe_and_experiment(
                 # Nothing answered in any framing or buffering (or, to a handshake's opening,
                 # only refusals: an MCP server refuses LSP's initialize): ask it in each other
                 # protocol (they cost a start each, so only now), given a little more time.
-                second = [e for e in protocol_experiments(worker.spec) if e.id not in obs.results]
+                second = [
+                    e
+                    for e in protocol_experiments(worker.spec)
+                    if e.id not in obs.results and (only is None or e.id in only)
+                ]
                 until = max(deadline, time.monotonic() + min(wait_for, PROTOCOL_WAVE)) - STOP_MARGIN
                 more = run_experiments(
                     second,

@@ -14,6 +14,7 @@ from concurrent.futures import Future
 from typing import Any
 
 from poolctl.diagnose.hypotheses import buffered
+from poolctl.diagnose.readings import BUFFER_EXPERIMENTS
 from poolctl.model import Evidence
 from poolctl.patterns.loader import PatternSet
 from poolctl.rundir import RunDir
@@ -25,6 +26,10 @@ from .target import CheckList, Target
 
 SECTION = "Buffering"
 UNBUFFERED_ENV = "PYTHONUNBUFFERED"
+# What the pipe's diagnosis may start: the `buffered` judgement, all this check reads of it,
+# rests on these alone. The probe as configured runs the rest (other framings, protocols) for
+# Framing; run again here, each fresh server cost a start (an `import mcp`: 0.5 s of CPU).
+JUDGES_BUFFERING = frozenset({"replay", *BUFFER_EXPERIMENTS})
 
 
 def aids_in_effect(target: Target) -> list[str]:
@@ -92,6 +97,7 @@ def check_buffering(
             diagnose=True,
             budget=timeout + 3.0,
             patterns=patterns,
+            only=JUDGES_BUFFERING,
         )
     else:
         pipe = configured.result()

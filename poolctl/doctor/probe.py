@@ -78,9 +78,11 @@ def run_probe(
     diagnose: bool,
     budget: float = 8.0,
     patterns: PatternSet | None = None,
+    only: frozenset[str] | None = None,
 ) -> Probe:
     """Start `spec`, send one ping, wait up to `timeout`; diagnose a missing answer if asked
-    (the probe that diagnoses is traced to the run folder's `events.jsonl`)."""
+    (the probe that diagnoses is traced to the run folder's `events.jsonl`), starting none
+    but the experiments `only` names, if given."""
     started = time.monotonic()
     worker = WorkerProcess(spec, run_dir.workers, worker_id=worker_id, context=run_dir.context)
     try:
@@ -92,7 +94,7 @@ def run_probe(
     traced = WorkerTrace(worker, run_dir.context.trace(run_dir.events) if diagnose else None)
     traced.spawned()
     # As in ping: a first request that waits long enough has its experiments begun meanwhile.
-    early = EarlyExperiments(worker, traced.trace) if diagnose else None
+    early = EarlyExperiments(worker, traced.trace, only) if diagnose else None
     exchange = early.watching(traced.exchange_request) if early else traced.exchange_request
     try:
         # The protocol's session (a ping twice: the first waits for the start, the second is
@@ -116,6 +118,7 @@ def run_probe(
                 patterns=patterns,
                 trace=traced.trace,
                 early=early,
+                only=only,
             )
             traced.diagnosed(diagnosis)
     finally:
