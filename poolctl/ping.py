@@ -7,16 +7,13 @@ import json
 import os
 import statistics
 import sys
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from poolctl.auto_framing import try_framings
 from poolctl.diagnose import diagnose_no_answer
 from poolctl.diagnose.early import EarlyExperiments
-from poolctl.diagnose.experiments import Experiment, Outcome, Skipped, run_experiments
 from poolctl.errors import ProtocolError
-from poolctl.events import Trace
-from poolctl.framing import FRAMINGS
 from poolctl.model import (
     Diagnosis,
     Failure,
@@ -29,7 +26,7 @@ from poolctl.model import (
 )
 from poolctl.once import first_time
 from poolctl.patterns.loader import PatternSet
-from poolctl.protocol import Incoming, Response, get_protocol, workspace
+from poolctl.protocol import Incoming, Response, get_protocol
 from poolctl.protocol.messages import WrongId, parse_message
 from poolctl.rundir import RunDir
 from poolctl.session import run_session
@@ -146,43 +143,6 @@ def _worth_saying(diagnosis: Diagnosis | None, answered: bool) -> bool:
     return answered and first_time("PYTHONUNBUFFERED")
 
 
-def try_framings(
-    options: PingOptions, run_dir: RunDir, trace: Trace | None = None
-) -> tuple[FramingTrial, ...]:
-    """Ping the worker in every framing, each in a fresh process, side by side."""
-    spec = options.spec
-    opening = get_protocol(spec.protocol).opening(workspace(spec.cwd))
-    trials = [
-        Experiment(f"auto-{name}", f"in {name}", dataclasses.replace(spec, framing=name))
-        for name in FRAMINGS
-    ]
-    results = run_experiments(
-        trials,
-        command=options.command or opening.method,
-        args=options.args if options.command else dict(opening.params or {}),
-        timeout=options.timeout,
-        deadline=time.monotonic() + options.timeout + 5.0,
-        capture_dir=run_dir.workers,
-        base_id="w1",
-        first_answer_wins=True,
-        context=run_dir.context,
-        trace=trace,
-    )
-    winner = next((r for r in results if isinstance(r, Outcome) and r.answered), None)
-
-    def detail(r: Outcome | Skipped) -> str:
-        if isinstance(r, Skipped):
-            return f"not run ({r.reason})"
-        if winner is not None and not r.answered and r.detail.startswith("not waited for"):
-            return f"no answer before {winner.experiment.spec.framing} answered"
-        return r.detail
-
-    return tuple(
-        FramingTrial(r.experiment.spec.framing, isinstance(r, Outcome) and r.answered, detail(r))
-        for r in results
-    )
-
-
 def run_ping(options: PingOptions, run_dir: RunDir) -> PingResult:
     """Spawn the worker, ping it `count` times, diagnose the first ping that gets no answer.
 
@@ -192,7 +152,9 @@ def run_ping(options: PingOptions, run_dir: RunDir) -> PingResult:
     trials: tuple[FramingTrial, ...] = ()
     trace = run_dir.context.trace(run_dir.events)  # a silent worker's timeline is drawn from it
     if options.auto_framing:
-        trials = try_framings(options, run_dir, trace)
+        trials = try_framings(
+            options.spec, options.command, options.args, options.timeout, run_dir, trace
+        )
         chosen = next((t.framing for t in trials if t.answered), options.spec.framing)
         options = dataclasses.replace(
             options, spec=dataclasses.replace(options.spec, framing=chosen)

@@ -30,7 +30,14 @@ from poolctl.worker import WorkerProcess
 from poolctl.worker_types import Answer, NoAnswer, WorkerSpec
 from tests.conftest import REPO, Processes
 from tests.test_doctor_checks import Doctor, doctor, only
-from tests.test_jsonrpc_peers import SPEAK_LSP, WAIT, confirmed, quotes_lsp_answer, verdict
+from tests.test_jsonrpc_peers import (
+    SPEAK_LSP,
+    WAIT,
+    confirmed,
+    ping,
+    quotes_lsp_answer,
+    verdict,
+)
 from tests.test_jsonrpc_peers_more import MCP_TIME, RUFF
 
 pytestmark = pytest.mark.slow
@@ -86,6 +93,29 @@ def test_a_language_server_writing_first_spoken_dspex_is_told_its_protocol(
         "not waited for: the lsp opening (initialize) in content-length got an answer"
         in (ping["text"])
     )
+
+
+@needs_pyright
+def test_framing_auto_lets_the_trials_go_once_the_language_server_is_named(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """`--framing auto` spoken dspex: pyright's log messages show content-length in the
+    trials at once, and in a fresh process LSP's initialize gets a language server's answer.
+    No framing answers a dspex ping then; the trials waited out their whole timeout."""
+    code, report = ping(
+        capsys, "--framing", "auto", "--timeout", WAIT, "--", str(PYRIGHT), "--stdio"
+    )
+    assert code == 1
+    trials = {t["framing"]: t["detail"] for t in report["extra"]["framing_auto"]["trials"]}
+    named = (
+        "not waited for: the lsp opening (initialize) in content-length got a language "
+        "server's answer first, in "
+    )
+    assert trials["content-length"].startswith(named), trials
+    assert trials["packet-2"].startswith(named), trials
+    assert trials["packet-4"].startswith("bad frame: frame header b'Cont'"), trials
+    d = report["findings"][0]["outcome"]
+    assert d["remediation"].startswith(SPEAK_LSP)
 
 
 @needs_pyright

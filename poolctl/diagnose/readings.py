@@ -308,7 +308,7 @@ def answering_protocols(obs: Observations) -> list[str]:
 
     def rank(name: str) -> tuple[bool, bool]:
         r = result(obs, f"protocol-{name}")
-        clean = isinstance(r, Outcome) and _answered_as(name, r)
+        clean = isinstance(r, Outcome) and answered_as(name, r)
         return (not clean, not get_protocol(name).handshake)
 
     return sorted(found, key=rank)
@@ -330,7 +330,7 @@ def protocol_settled(results: Sequence[Result], eid: str) -> str | None:
         name = r.id.removeprefix("protocol-")
         if r.id == eid or not r.id.startswith("protocol-") or not isinstance(r, Outcome):
             continue
-        if not _answered_as(name, r) or not get_protocol(name).handshake:
+        if not answered_as(name, r) or not get_protocol(name).handshake:
             continue
         ahead = mine.handshake and names.index(mine.name) < names.index(name)
         if ahead and not _answered_as_another(mine, name, r):
@@ -363,7 +363,7 @@ def _framing_settled(results: Sequence[Result], framing: str) -> str | None:
         if not r.id.startswith("protocol-") or not isinstance(r, Outcome):
             continue
         protocol = get_protocol(name)
-        if protocol.framing == framing and protocol.handshake and _answered_as(name, r):
+        if protocol.framing == framing and protocol.handshake and answered_as(name, r):
             took = r.detail.removeprefix("answered ")
             return (
                 f"the {name} opening ({protocol.opening().method}) in {framing} got an answer "
@@ -381,7 +381,7 @@ def _answered_as_another(mine: Protocol, name: str, r: Outcome) -> bool:
     return f"speak {name} to it" in mine.opening_problem(r.response.get("result"))
 
 
-def _answered_as(name: str, r: Outcome) -> bool:
+def answered_as(name: str, r: Outcome) -> bool:
     """Whether protocol `name`'s opening got an answer without error that is that protocol's
     server's: a language server answers MCP's initialize too, in its own framing, with no
     protocolVersion (jedi-language-server), which names no MCP server."""
@@ -393,7 +393,7 @@ def _answered_as(name: str, r: Outcome) -> bool:
 def answer_as(obs: Observations, name: str) -> Outcome | None:
     """Protocol `name`'s experiment, if its opening got that protocol's server's answer."""
     r = result(obs, f"protocol-{name}")
-    return r if isinstance(r, Outcome) and _answered_as(name, r) else None
+    return r if isinstance(r, Outcome) and answered_as(name, r) else None
 
 
 def buffer_answered(obs: Observations, eid: str) -> bool:

@@ -8,10 +8,10 @@ from __future__ import annotations
 import json
 
 from poolctl import redact
+from poolctl.auto_framing import try_framings
 from poolctl.diagnose.hypotheses import crashed, stderr_merged, stdout_text, stuck_in_init
 from poolctl.diagnose.hypotheses import framing as framing_mismatch
 from poolctl.model import CheckStatus, Diagnosis, Evidence, FramingTrial
-from poolctl.ping import PingOptions, try_framings
 from poolctl.rundir import RunDir
 from poolctl.units import fmt_limit
 
@@ -149,9 +149,7 @@ def working_framings(
                 works.append(name)
     if tried or let_go or confirmed & set(NO_FRAMING_HELPS):
         return works, tried
-    trials: tuple[FramingTrial, ...] = try_framings(
-        PingOptions(spec=probe.spec, timeout=timeout), run_dir
-    )
+    trials: tuple[FramingTrial, ...] = try_framings(probe.spec, None, {}, timeout, run_dir)
     return [t.framing for t in trials if t.answered], [t.framing for t in trials]
 
 

@@ -29,11 +29,19 @@ def render(report: Report, console: Console, *, verbose: bool = False, quiet: bo
     auto = details.framing_auto
     if auto is not None and auto.trials:
         answered = [t.framing for t in auto.trials if t.answered]
-        tried = "; ".join(f"{t.framing}: {t.detail}" for t in auto.trials)
+        # trials let go once a fresh process named the worker's protocol: its words once
+        let_go = "not waited for: "
+        why = [t.detail.removeprefix(let_go) for t in auto.trials if t.detail.startswith(let_go)]
+        tried = "; ".join(
+            f"{t.framing}: {'not waited for' if t.detail.startswith(let_go) else t.detail}"
+            for t in auto.trials
+        )
         used = details.worker.get("framing") or "the protocol's framing"
         found = (
             f"{answered[0]} gets an answer, using it"
             if answered
+            else f"no trial answered ({why[0]}); using {used}"
+            if why
             else f"no trial answered in its time ({len(auto.trials)} ran at once); using {used}"
         )
         console.print(f"--framing auto: {found} [dim]({escape(tried)})[/]")
