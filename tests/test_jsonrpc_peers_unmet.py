@@ -287,3 +287,24 @@ def test_no_server_is_started_for_an_experiment_known_to_show_nothing(
     assert too_long.startswith("the request does not fit this framing: ")
     assert unbuffered == "PYTHONUNBUFFERED=1 is in the worker's environment already: it ran so"
     assert list(tmp_path.iterdir()) == []  # no server started: nothing captured
+
+
+FORTLS = Path(sys.executable).parent / "fortls"
+
+
+@pytest.mark.skipif(not FORTLS.exists(), reason="fortls is not installed: pip install -e '.[dev]'")
+def test_a_language_server_exiting_after_a_message_in_its_framing_is_told_its_protocol(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """fortls spoken MCP reads the line as a header, says 'Unexpected error: Line endings must
+    be \\r\\n' in window/showMessage, in Content-Length frames, and exits with code 0. It was
+    told to fix the error it reports and run it by hand: the error is the request's framing,
+    and the same command spoken lsp answers."""
+    d = verdict(capsys, "--protocol", "mcp", "--timeout", WAIT, "--", str(FORTLS))
+    assert confirmed(d) == ["crashed"]
+    assert d["cause"].endswith(
+        "exited with code 0, after the exception `fortls.jsonrpc.JSONRPC2ProtocolError: Line "
+        "endings must be \\r\\n`; in a fresh process the same command spoken lsp gets a "
+        "language server's answer to its opening (initialize)"
+    )
+    quotes_lsp_answer(d, "its answer to the lsp opening", "w1-exp-protocol-lsp.stdout.bin")

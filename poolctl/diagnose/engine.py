@@ -111,12 +111,18 @@ def _plan(obs: Observations) -> Plan:
 
 
 def _exited_on_opening(obs: Observations) -> tuple[Experiment, ...]:
-    """For a server that exited with an error on its protocol's opening, silent on stdout (ruff's
-    language server, spoken MCP): the other handshake protocols' openings, each in a fresh
-    process, since one that answers names the protocol it speaks."""
+    """For a server that exited on its protocol's opening, with an error and silent on stdout
+    (ruff's language server, spoken MCP), or after a message in another framing (fortls spoken
+    MCP: window/showMessage 'Line endings must be \\r\\n' in Content-Length frames, exit code
+    0): the other handshake protocols' openings, each in a fresh process, since one that
+    answers names the protocol it speaks."""
     worker, status = obs.worker, obs.exit_before
     spoken = worker.protocol
-    if status is None or not status.code or worker.answered or worker.transcript.total:
+    if status is None or worker.answered:
+        return ()
+    said = obs.explanation
+    other_framing = said is not None and said.kind == "other-framing"
+    if not (other_framing or (status.code and not worker.transcript.total)):
         return ()
     if not spoken.handshake or obs.failed.request.command != spoken.opening().method:
         return ()
