@@ -308,3 +308,26 @@ def test_a_language_server_exiting_after_a_message_in_its_framing_is_told_its_pr
         "language server's answer to its opening (initialize)"
     )
     quotes_lsp_answer(d, "its answer to the lsp opening", "w1-exp-protocol-lsp.stdout.bin")
+
+
+JSON_SERVER = REPO / ".peers/node_modules/.bin/vscode-json-language-server"
+
+
+@pytest.mark.skipif(
+    not JSON_SERVER.exists(),
+    reason=f"{JSON_SERVER.relative_to(REPO)} is missing: run `make peers` (needs npm)",
+)
+def test_a_language_server_whose_error_asks_for_stdio_is_told_to_start_it_so(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """vscode-languageserver-node without a transport switch throws 'Connection input stream
+    is not set. Use ... '--node-ipc', '--stdio' or '--socket={number}'' (VS Code's JSON server,
+    dockerfile-language-server-nodejs, vim-language-server). The fix began 'Fix the error it
+    reports ... run it by hand', as if the server were broken."""
+    d = verdict(capsys, "--protocol", "lsp", "--timeout", WAIT, "--", str(JSON_SERVER))
+    assert confirmed(d) == ["crashed"]
+    assert "Error: Connection input stream is not set." in d["cause"]
+    assert d["remediation"].startswith(
+        "Start it with `--stdio`, as its error asks: a language server serves on its pipes only "
+        "when started with `--stdio`"
+    ), d["remediation"]

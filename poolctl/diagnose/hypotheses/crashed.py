@@ -202,8 +202,13 @@ def crashed(obs: Observations) -> Judgement:
     said_stdio = "--stdio" in (exc or "") + obs.pending.decode("utf-8", "replace")
     lsp_usage = printed is not None and obs.protocol == "lsp"
     if (said_stdio or lsp_usage) and "--stdio" not in obs.worker.spec.argv:
-        fix += " A language server serves on its pipes only when started with `--stdio` (or a "
-        fix += "subcommand such as `start`), as an editor starts it."
+        serves = "a language server serves on its pipes only when started with `--stdio` (or a "
+        serves += "subcommand such as `start`), as an editor starts it."
+        if exc and "--stdio" in exc and usage is None:  # vscode-languageserver's own words:
+            # 'Connection input stream is not set. Use ... '--node-ipc', '--stdio' or ...'
+            fix = f"Start it with `--stdio`, as its error asks: {serves}"
+        else:
+            fix += f" {serves[0].upper()}{serves[1:]}"
     if obs.stdout_holders and not exc and usage is None:
         verdict, fix = _left_behind(obs, verdict, ev)
     if status.signal is not None and not exc:
