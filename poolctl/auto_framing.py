@@ -2,10 +2,11 @@
 
 A worker that writes first shows its framing at once (pyright's language server writes
 window/logMessage in Content-Length frames before it reads anything). When that framing is a
-handshake protocol's own, that protocol's opening is asked in a fresh process too; once it
-gets that protocol's server's answer, the worker is named, and the trials are waited for no
-longer: no framing answers a request the worker's protocol does not have (as the diagnosis
-lets go of the failed request in that framing).
+handshake protocol's own, that protocol's opening is asked in a fresh process too; so is every
+handshake protocol's when a dspex worker is silent in every framing `lead(timeout)` into the
+wait (an MCP or language server). Once one gets that protocol's server's answer, the worker is
+named, and the trials are waited for no longer: no framing answers a request the worker's
+protocol does not have (as the diagnosis lets go of the failed request in that framing).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import threading
 import time
 from typing import Any
 
+from poolctl.diagnose.early import lead
 from poolctl.diagnose.experiments import (
     Experiment,
     Outcome,
@@ -29,7 +31,7 @@ from poolctl.errors import FramingError
 from poolctl.events import Trace
 from poolctl.framing import DEFAULT_MAX_FRAME, FRAMINGS, get_framing
 from poolctl.model import FramingTrial
-from poolctl.protocol import get_protocol, workspace
+from poolctl.protocol import PROTOCOLS, get_protocol, workspace
 from poolctl.rundir import RunDir
 from poolctl.worker_types import WorkerSpec
 
@@ -54,6 +56,7 @@ def try_framings(
     ]
     deadline = time.monotonic() + timeout + STOP_MARGIN
     named = _Named(spec, asked, timeout, deadline, run_dir, trace)
+    named.watch()
     try:
         results = run_experiments(
             trials,
@@ -115,20 +118,42 @@ class _Named:
         self.lock = threading.Lock()
         self.reason = ""  # why the trials wait no longer: the protocol is named
         self.over = False  # the trials have ended: the openings asked stop too
+        self.answered = False  # a trial got its answer: nothing to name
         self.runner: threading.Thread | None = None
+        self.timer: threading.Timer | None = None
+
+    def watch(self) -> None:
+        """A dspex worker's envelope is no JSON-RPC server's: if no trial has answered
+        `lead(timeout)` into their wait, every handshake protocol's opening is asked too (an MCP
+        or language server silent to a dspex ping in every framing answers its own)."""
+        if get_protocol(self.spec.protocol).envelope == "jsonrpc":
+            return  # an MCP server answers a JSON-RPC ping too: its opening names nothing
+        self.timer = threading.Timer(lead(self.timeout), self._silent)
+        self.timer.daemon = True
+        self.timer.start()
+
+    def _silent(self) -> None:
+        self._ask_in_turn(
+            [p.name for p in PROTOCOLS.values() if p.handshake and p.name != self.spec.protocol]
+        )
 
     def look(self, result: Result) -> None:
         """A trial ended: if its worker wrote another framing's frames, and that framing is a
         handshake protocol's own, ask that protocol's opening (each, once)."""
+        if isinstance(result, Outcome) and result.answered:
+            self.answered = True
         if not isinstance(result, Outcome) or result.answered or not result.stdout_head:
             return
         tried = result.experiment.spec.framing
         seen = [f for f in FRAMINGS if f != tried and _starts_with_frame(result.stdout_head, f)]
         speakers = [n for f in seen for n in framing_speakers(f, self.spec.protocol, self.command)]
-        if not speakers:
-            return
+        if speakers:
+            self._ask_in_turn(speakers)
+
+    def _ask_in_turn(self, speakers: list[str]) -> None:
+        """Ask each protocol's opening in a fresh process, unless asked already or moot."""
         with self.lock:
-            if self.runner is not None or self.over:
+            if self.runner is not None or self.over or self.answered:
                 return
             asks = [protocol_experiment(self.spec, name) for name in speakers]
             self.runner = threading.Thread(target=self._ask, args=(asks,), name="auto-protocol")
@@ -170,5 +195,7 @@ class _Named:
         with self.lock:
             self.over = True
             runner = self.runner
+        if self.timer is not None:
+            self.timer.cancel()
         if runner is not None:
             runner.join()

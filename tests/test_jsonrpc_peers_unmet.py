@@ -331,3 +331,26 @@ def test_a_language_server_whose_error_asks_for_stdio_is_told_to_start_it_so(
         "Start it with `--stdio`, as its error asks: a language server serves on its pipes only "
         "when started with `--stdio`"
     ), d["remediation"]
+
+
+@pytest.mark.skipif(
+    not JSON_SERVER.exists(),
+    reason=f"{JSON_SERVER.relative_to(REPO)} is missing: run `make peers` (needs npm)",
+)
+def test_framing_auto_names_a_language_server_silent_to_a_dspex_ping(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """VS Code's JSON server reads a dspex ping in every framing and says nothing: the trials
+    waited their whole timeout, then the ping its own (15.8 s with 5 s). Asked LSP's opening
+    once the trials are silent, it answers as a language server: no dspex ping will be."""
+    # the ping after the trials waits its whole timeout: a shorter one than WAIT, still long
+    # enough for node's start on a loaded machine
+    argv = ("--framing", "auto", "--no-experiments", "--timeout", "10")
+    code, report = ping(capsys, *argv, "--", str(JSON_SERVER), "--stdio")
+    assert code == 1
+    trials = [t["detail"] for t in report["extra"]["framing_auto"]["trials"]]
+    named = (
+        "not waited for: the lsp opening (initialize) in content-length got a language "
+        "server's answer first, in "
+    )
+    assert all(t.startswith(named) for t in trials), trials
