@@ -69,6 +69,10 @@ def test_a_language_server_writing_first_spoken_mcp_is_told_its_protocol(
     quotes_lsp_answer(
         d, "its answer to the content-length opening", "w1-exp-framing-content-length.stdout.bin"
     )
+    # where the experiment is told answered, it is told whose the answer was
+    [framed] = [e for e in d["evidence"] if e["text"].startswith("in content-length framing")]
+    assert ": answered in " in framed["text"]
+    assert ", but not as an MCP server: its answer has no protocolVersion" in framed["text"]
 
 
 @needs_pyright

@@ -63,6 +63,7 @@ class Outcome:
     response: dict[str, Any] | None = None  # the first answer, as the worker sent it
     late_ms: float | None = None  # an answer read after the wait (or as it was stopped), this
     # long after the request
+    asked: str = ""  # the method it asked (the failed request's, or the experiment's own)
 
     @property
     def id(self) -> str:
@@ -78,10 +79,10 @@ class Outcome:
         answers MCP's initialize too, with no protocolVersion), whose answer it was: an answer
         alone would name that protocol's server. "" otherwise."""
         exp, raw = self.experiment, self.response
-        if exp.command is None or not self.answered or not isinstance(raw, dict) or "error" in raw:
+        if not self.answered or not isinstance(raw, dict) or "error" in raw:
             return ""
         protocol = get_protocol(exp.spec.protocol)
-        if exp.command != protocol.opening().method:
+        if not protocol.handshake or self.asked != protocol.opening().method:
             return ""
         problem = protocol.opening_problem(raw.get("result")).split(": speak ")[0]
         return f", but not as {protocol.server_noun}: {problem}" if problem else ""
@@ -379,6 +380,7 @@ def _run_pipe(
         answers=answers,
         response=first,
         late_ms=late_ms,
+        asked=command,
     )
 
 
