@@ -358,3 +358,30 @@ def test_framing_auto_names_a_language_server_silent_to_a_dspex_ping(
         "server's answer first, in "
     )
     assert all(t.startswith(named) for t in trials), trials
+
+
+DOCKER_SERVER = REPO / ".peers/node_modules/.bin/docker-langserver"
+
+
+@pytest.mark.skipif(
+    not DOCKER_SERVER.exists(),
+    reason=f"{DOCKER_SERVER.relative_to(REPO)} is missing: run `make peers` (needs npm)",
+)
+def test_a_language_server_started_with_an_editors_channel_that_exits_is_told_to_use_stdio(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """dockerfile-language-server-nodejs started with `--node-ipc`, as VS Code starts it, has
+    no IPC channel under a pool and exits at once with code 0, writing nothing anywhere. It
+    was told to run it by hand and read its stderr, which is empty."""
+    d = verdict(
+        capsys, "--protocol", "lsp", "--timeout", WAIT, "--", str(DOCKER_SERVER), "--node-ipc"
+    )
+    assert confirmed(d) == ["crashed"]
+    assert d["cause"].endswith(
+        "exited with code 0, saying nothing: it was started with `--node-ipc`, to talk over "
+        "another channel than its stdin and stdout, which a pool does not open"
+    )
+    assert d["remediation"].startswith("Start it in stdio mode: drop `--node-ipc`")
+    said = {e["note"]: e["text"] for e in d["evidence"]}
+    assert said["its stderr log: nothing came there"] == "0 bytes"
+    assert said["its stdout: nothing came there"] == "0 bytes"

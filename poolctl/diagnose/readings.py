@@ -189,6 +189,15 @@ def transport_option(obs: Observations) -> str:
     return ""
 
 
+def stdio_fix(option: str) -> str:
+    """The fix for a server started with `option`, an editor's channel (`--node-ipc`)."""
+    return (
+        f"Start it in stdio mode: drop `{option}` and give the option that selects stdio "
+        "(`--stdio` for most language servers); a pool's worker speaks on the pipes it was "
+        "started with."
+    )
+
+
 def request_unread(obs: Observations) -> bool | None:
     """True when all of the request that reached the stdin pipe still sits there (a request
     larger than the pipe's buffer never reaches it whole from a worker that does not read);

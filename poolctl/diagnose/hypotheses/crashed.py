@@ -24,6 +24,8 @@ from ..readings import (
     experiment_evidence,
     live_origin,
     logged_error,
+    stdio_fix,
+    transport_option,
 )
 from ..started_as import STARTED, started_as
 
@@ -186,6 +188,17 @@ def crashed(obs: Observations) -> Judgement:
         if obs.pending.lstrip().lower().startswith(b"usage:"):
             verdict += ", after printing its usage to stdout: its command line lacks what it needs"
             fix = "Give it the arguments its usage (quoted) asks for."
+    elif not obs.pending and _silent_log(obs) is not None and (option := transport_option(obs)):
+        # an editor's switch with no editor behind it (dockerfile-language-server-nodejs with
+        # `--node-ipc` and no IPC channel exits at once with code 0, saying nothing)
+        verdict += (
+            f", saying nothing: it was started with `{option}`, to talk over another channel "
+            "than its stdin and stdout, which a pool does not open"
+        )
+        fix = stdio_fix(option)
+        ev.append(Evidence(f"`{option}` in its command", "the worker's command"))
+        ev.append(Evidence("0 bytes", obs.stderr_origin, "its stderr log: nothing came there"))
+        ev.append(Evidence("0 bytes", obs.stdout_origin, "its stdout: nothing came there"))
     elif status.code and not tail and not obs.pending and _silent_log(obs) is not None:
         verdict += ", leaving no word of why: its stderr log is empty and its stdout too"
         fix = _silent_fix(argv)

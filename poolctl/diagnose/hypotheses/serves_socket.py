@@ -16,7 +16,7 @@ from poolctl.model import Evidence
 
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
 from ..observe import Observations
-from ..readings import ended, live_origin, request_unread, transport_option
+from ..readings import ended, live_origin, request_unread, stdio_fix, transport_option
 
 ID = "serves-socket"
 _INSPECTOR = re.compile(r"Debugger listening on ws://(?P<address>[^/\s]+)\S*")
@@ -74,11 +74,7 @@ def _other_channel(obs: Observations, option: str, idle: str) -> Judgement:
         f"The worker talks over another channel ({option}), not its stdin and stdout: its "
         f"event loop does not watch its stdin, and the {size}-byte request was never read"
     )
-    fix = (
-        f"Start it in stdio mode: drop `{option}` and give the option that selects stdio "
-        "(`--stdio` for most language servers); a pool's worker speaks on the pipes it was "
-        "started with."
-    )
+    fix = stdio_fix(option)
     live = obs.live
     unread = live.stdin_unread if live is not None else None
     ev = [
