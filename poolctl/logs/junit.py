@@ -1,5 +1,5 @@
 """JUnit XML: ExUnit's junit formatter, pytest's `--junitxml` (xunit1 and xunit2), Maven
-Surefire, Jest's jest-junit, go-junit-report.
+Surefire, Jest's jest-junit, go-junit-report, CTest (`junit_ctest`).
 
 The XML is parsed as a stream of start/end/data events from expat (through defusedxml, which
 refuses DTDs and so entity-expansion attacks), fed in chunks: no tree is built, and only the
@@ -28,6 +28,8 @@ from poolctl.errors import InputError
 from poolctl.logs.junit_body import EUNIT_REASON_RE, console_fields, eunit_reason, message_from_body
 from poolctl.logs.junit_ct import CANCELLED as CT_SETUP
 from poolctl.logs.junit_ct import setup_failure, skipped_by_ct
+from poolctl.logs.junit_ctest import CANCELLED as CTEST_NOT_RUN
+from poolctl.logs.junit_ctest import not_run, own_output
 from poolctl.logs.junit_java import java_location
 from poolctl.logs.junit_names import SameNames
 from poolctl.logs.junit_output import (
@@ -164,6 +166,16 @@ class _Target:
                 kind = attrib["type"]
                 said = f"{_CANCELLED[kind]} (EUnit cancelled it; its report says skipped)"
                 self.case.outcome_attrib = {"type": kind, "message": said, "cancelled": kind}
+                self.case.text["skipped"] = []
+                self.case.size["skipped"] = 0
+                self.keep = "skipped"
+            elif tag == "skipped" and (unrun := not_run(self.case.attrib, attrib)):
+                # a test CTest could not run: failed, for ctest (`junit_ctest`)
+                self.case.outcome_attrib = {
+                    "type": "NotRun",
+                    "message": unrun,
+                    "cancelled": CTEST_NOT_RUN,
+                }
                 self.case.text["skipped"] = []
                 self.case.size["skipped"] = 0
                 self.keep = "skipped"
@@ -343,6 +355,7 @@ class _Target:
         kind = outcome.get("type", "").strip()
         details: dict[str, str] = {"outcome": tag}
         stack: tuple[str, ...] = ()
+        told_by_output = False  # the test's output is the failure's text, not its context
         fields = console_fields(body, attrib.get("name", ""))
         if fields is not None:
             kind = fields.kind if not kind or kind in ("error", "failure") else kind
@@ -360,6 +373,9 @@ class _Target:
         elif _CT_GENERIC_RE.match(message) and body.strip():
             message = _CT_STACK_RE.split(body.strip(), 1)[0]
         elif message.lower() in _GENERIC_MESSAGES:
+            if not body.strip():  # ctest's: the test's own output is all it says of it
+                body = own_output(case.text)
+                told_by_output = bool(body)
             message = message_from_body(body) or message
         phase = _PYTEST_PHASE_RE.match(outcome.get("message", "")) if tag == "error" else None
         if phase:  # pytest's `<error message="failed on setup with …">`: a fixture's error
@@ -374,7 +390,7 @@ class _Target:
             details["caused_by"] = clip("\n".join(causes), MAX_FIELD)
         for stream in ("system-out", "system-err"):
             captured = "".join(case.text.get(stream, [])).strip()
-            if captured:
+            if captured and not told_by_output:
                 details[stream] = clip(captured, MAX_FIELD)
         for key in ("time", "file", "line"):
             if attrib.get(key):
@@ -407,7 +423,9 @@ class _Target:
             message=clip(message or body.strip().split("\n", 1)[0], MAX_FIELD),
             details=details,
             stacktrace=fields.stacktrace if fields is not None else stack,
-            context=crash_context_of(
+            context=()
+            if told_by_output
+            else crash_context_of(
                 {k: "".join(case.text.get(k, ())) for k in ("system-err", "system-out")},
                 case.text_line,
             ),
