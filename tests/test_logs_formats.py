@@ -644,6 +644,7 @@ def test_a_unittest_run_alone_is_read_by_its_verdict(
         ("pytest_then_vitest.log", "Vitest", "Tests  2 failed | 1 passed (3)"),
         ("mix_then_eunit.log", "EUnit", "Failed: 3.  Skipped: 0.  Passed: 1."),
         ("mix_then_common_test.log", "common_test", "Testing erlang_after_mix.ct_pool_suite: "),
+        ("rebar3_eunit_then_ct.log", "rebar3 ct", "Failed 3 tests. Skipped 1 (1, 0) tests."),
     ],
 )
 def test_another_runners_failed_run_after_a_clean_one_is_not_a_clean_log(
@@ -651,11 +652,13 @@ def test_another_runners_failed_run_after_a_clean_one_is_not_a_clean_log(
 ) -> None:
     """A clean pytest or `mix test` run, then a failed run of a runner poolctl does not read,
     in one log (real captures: tests/fixtures/src/capture_other_runners.sh and
-    capture_erlang_after_mix.sh): its verdict counts its failures, none read, from the line
-    after the clean run's closing line, and a note says how to have them read."""
+    capture_erlang_after_mix.sh, capture_rebar3.sh): its verdict counts its failures, none read,
+    from the line after the clean run's closing line, and a note says how to have them read; its
+    progress marks (rebar3 ct's `.`) start no run of the first runner's."""
     path = str(FIXTURES / "mixed" / log)
     parsed = read_logs([path])
     assert parsed.failures == []
+    assert len(parsed.summaries) == 2
     [clean] = [s for s in parsed.summaries if s.source == "closing line"]
     [theirs] = [s for s in parsed.summaries if s.source == runner]
     failed = theirs.failures

@@ -180,6 +180,8 @@ class ExUnitParser(TextParser):
                 self.consumer = PythonTraceback(self, number, line)
             return
         if other_verdicts.read_verdict(self.out, self.name, number, line):
+            if not self.run_failures:  # the progress marks before it were that runner's
+                self._new_run(number + 1)
             return
         if line.startswith("==> "):
             self._app(number, line[4:].strip())

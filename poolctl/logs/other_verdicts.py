@@ -2,9 +2,9 @@
 
 A CI job often runs two runners into one log: a clean pytest (or `mix test`) run, then a failed
 `python -m unittest`, `cargo test`, `node --test`, Jest, Mocha, Vitest, EUnit or common_test
-run. poolctl does not read those runners' failure blocks, but the log must not pass as clean:
-each one's closing verdict is a run whose failures are counted and none read (exit 1), with a
-note that says how to have them read.
+run (`ct_run`, or `rebar3 ct`). poolctl does not read those runners' failure blocks, but the log
+must not pass as clean: each one's closing verdict is a run whose failures are counted and none
+read (exit 1), with a note that says how to have them read.
 
 A CI service's own line for a failed job (GitHub Actions' `##[error]Process completed with exit
 code 1.`, GitLab's `ERROR: Job failed: exit code 1`…) in a log whose runs all read as clean is
@@ -74,6 +74,14 @@ VERDICTS = (
         f"{_JUNIT} (ct_run -ct_hooks cth_surefire)",
     ),
     Verdict(
+        "rebar3 ct",  # rebar3's common_test run: `Failed 3 tests. Skipped 1 (1, 0) tests. …`
+        re.compile(
+            r"^Failed (?P<failed>[1-9]\d*) tests\. (?:Skipped \d+ \(\d+, \d+\) tests\. )?"
+            r"Passed \d+ tests\.$"
+        ),
+        f"{_JUNIT} ({{ct_opts, [{{ct_hooks, [cth_surefire]}}]}} in rebar.config)",
+    ),
+    Verdict(
         "Vitest",
         re.compile(r"^Tests +(?P<failed>[1-9]\d*) failed(?: \| .*)?(?: \(\d+\))?$"),
         f"{_JUNIT} (--reporter=junit --outputFile=FILE)",
@@ -92,6 +100,7 @@ TRIGGERS = (
     r"^ *Failed: [1-9]\d*\. +Skipped: ",  # EUnit
     r"^ *One or more tests were cancelled\.",
     r": TEST COMPLETE, \d+ ok, [1-9]",  # common_test
+    r"^Failed [1-9]\d* tests\. ",  # rebar3 ct
     # a CI service's line for a failed job (`JOB_FAILED`)
     r"^(?:##\[error\])?Process completed with exit code [1-9]",
     r"^ERROR: (?:Job failed: |script returned exit code [1-9])",
@@ -99,7 +108,7 @@ TRIGGERS = (
     r"^Exited with code exit status [1-9]",
     r"^(?:##\[error\])?(?:Bash|Cmd|PowerShell) exited with code '[1-9]",
 )
-_STARTS = ("FAILED (", "test result: FAILED", "# fail ", "ℹ fail ", "Tests", "Failed: ", "One or")
+_STARTS = ("FAILED (", "test result: FAILED", "# fail ", "ℹ fail ", "Tests", "Failed", "One or")
 
 # A CI service's line for a job that failed (its marker, `##[error]`, already removed)
 JOB_FAILED = (
