@@ -645,16 +645,21 @@ def test_a_unittest_run_alone_is_read_by_its_verdict(
         ("mix_then_eunit.log", "EUnit", "Failed: 3.  Skipped: 0.  Passed: 1."),
         ("mix_then_common_test.log", "common_test", "Testing erlang_after_mix.ct_pool_suite: "),
         ("rebar3_eunit_then_ct.log", "rebar3 ct", "Failed 3 tests. Skipped 1 (1, 0) tests."),
+        ("pytest_then_prove.log", "prove", "t/pool.t (Wstat: 512 (exited 2) Tests: 3 Failed: 2)"),
+        ("pytest_then_rspec.log", "RSpec", "3 examples, 2 failures"),
+        ("pytest_then_minitest.log", "minitest", "3 runs, 2 assertions, 1 failures, 1 errors"),
+        ("pytest_then_ctest.log", "ctest", "17% tests passed, 10 tests failed out of 12"),
     ],
 )
 def test_another_runners_failed_run_after_a_clean_one_is_not_a_clean_log(
     capsys: pytest.CaptureFixture[str], log: str, runner: str, verdict: str
 ) -> None:
     """A clean pytest or `mix test` run, then a failed run of a runner poolctl does not read,
-    in one log (real captures: tests/fixtures/src/capture_other_runners.sh and
-    capture_erlang_after_mix.sh, capture_rebar3.sh): its verdict counts its failures, none read,
-    from the line after the clean run's closing line, and a note says how to have them read; its
-    progress marks (rebar3 ct's `.`) start no run of the first runner's."""
+    in one log (real captures: tests/fixtures/src/capture_other_runners.sh,
+    capture_erlang_after_mix.sh, capture_rebar3.sh and capture_other_runners2.sh): its verdict
+    counts its failures, none read, from the line after the clean run's closing line, and a note
+    says how to have them read; its progress marks (rebar3 ct's `.`) start no run of the first
+    runner's."""
     path = str(FIXTURES / "mixed" / log)
     parsed = read_logs([path])
     assert parsed.failures == []
@@ -667,6 +672,23 @@ def test_another_runners_failed_run_after_a_clean_one_is_not_a_clean_log(
     assert any(f"{runner} run's verdict" in n and "JUnit" in n for n in parsed.skipped)
     code, out, _ = run(capsys, "triage", path, "--no-history")
     assert code == 1 and f"{failed} of the {failed} failures the runner counted were not" in out
+
+
+def test_a_failed_go_test_run_after_a_clean_pytest_run_counts_one_failure_or_more() -> None:
+    """`go test` says a package failed, not how many of its tests (real capture:
+    tests/fixtures/src/capture_other_runners2.sh): one failure, unread, and the note says so."""
+    parsed = read_logs([str(FIXTURES / "mixed" / "pytest_then_go.log")])
+    assert parsed.failures == []
+    [clean, go] = parsed.summaries
+    assert (go.source, go.text, go.failures, go.read) == (
+        "go test",
+        "FAIL\texample.com/pool\t0.002s",
+        1,
+        0,
+    )
+    assert go.start == clean.line + 1
+    [note] = parsed.skipped
+    assert "(one or more failures, counted as one: it prints no count)" in note
 
 
 @pytest.mark.parametrize(

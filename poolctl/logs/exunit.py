@@ -179,6 +179,11 @@ class ExUnitParser(TextParser):
             if not self.tracebacks_full:
                 self.consumer = PythonTraceback(self, number, line)
             return
+        stripped = line.strip()
+        # ExUnit's own closing line first: a test type of a library's (`3 examples, 2 failures`)
+        # closes as RSpec's run does
+        if is_closing_line(line, stripped) and self._summary(number, stripped):
+            return
         if other_verdicts.read_verdict(self.out, self.name, number, line):
             if not self.run_failures:  # the progress marks before it were that runner's
                 self._new_run(number + 1)
@@ -194,9 +199,6 @@ class ExUnitParser(TextParser):
             return
         if line.startswith("=") and line.rstrip("= ").endswith(" test session starts"):
             self.out.also[self.name] = "pytest"  # read by the pytest parser after this one
-            return
-        stripped = line.strip()
-        if is_closing_line(line, stripped) and self._summary(number, stripped):
             return
         if stripped == NO_TESTS:
             self._closed(RunSummary(self.name, number, stripped, 0, 0, start=number, read=0))

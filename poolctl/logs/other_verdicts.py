@@ -28,6 +28,7 @@ class Verdict:
     runner: str
     line: re.Pattern[str]  # matched on the stripped line; group `failed` (or unittest's counts)
     advice: str  # how to have its failures read
+    uncounted: bool = False  # it says a run failed, not how many of its tests: counted as one
 
 
 _JUNIT = "have it write JUnit XML"
@@ -64,6 +65,7 @@ VERDICTS = (
         "EUnit",  # tests cancelled (a timeout, a setup that failed): counted apart, one or more
         re.compile(r"^One or more tests were cancelled\.$"),
         f"{_JUNIT} (eunit_surefire)",
+        uncounted=True,
     ),
     Verdict(
         "common_test",  # ct_run's console
@@ -80,6 +82,35 @@ VERDICTS = (
             r"Passed \d+ tests\.$"
         ),
         f"{_JUNIT} ({{ct_opts, [{{ct_hooks, [cth_surefire]}}]}} in rebar.config)",
+    ),
+    Verdict(
+        "go test",  # a package's line: go test prints no count of its failed tests (one or more)
+        re.compile(r"^FAIL\t\S+\t(?:[\d.]+s|\[build failed\]|\[setup failed\])$"),
+        f"{_JUNIT} (go-junit-report, or gotestsum --junitfile FILE)",
+        uncounted=True,
+    ),
+    Verdict(
+        "prove",  # its Test Summary Report: a line for each test file that failed
+        re.compile(r"^\S.* \(Wstat: \d+.* Tests: \d+ Failed: (?P<failed>[1-9]\d*)\)$"),
+        f"{_JUNIT} (prove --formatter TAP::Formatter::JUnit)",
+    ),
+    Verdict(
+        "RSpec",
+        re.compile(r"^\d+ examples?, (?P<failed>[1-9]\d*) failures?(?:, \d+ pending)?$"),
+        f"{_JUNIT} (the rspec_junit_formatter gem)",
+    ),
+    Verdict(
+        "minitest",
+        re.compile(
+            r"^\d+ runs, \d+ assertions, (?P<failed>\d+) failures, (?P<errors>\d+) errors, "
+            r"\d+ skips$"
+        ),
+        f"{_JUNIT} (minitest-reporters' JUnitReporter)",
+    ),
+    Verdict(
+        "ctest",
+        re.compile(r"^\d+% tests passed, (?P<failed>[1-9]\d*) tests? failed out of \d+$"),
+        f"{_JUNIT} (ctest --output-junit FILE)",
     ),
     Verdict(
         "Vitest",
@@ -101,6 +132,11 @@ TRIGGERS = (
     r"^ *One or more tests were cancelled\.",
     r": TEST COMPLETE, \d+ ok, [1-9]",  # common_test
     r"^Failed [1-9]\d* tests\. ",  # rebar3 ct
+    r"^FAIL\t\S+\t",  # go test
+    r"\(Wstat: \d+",  # prove
+    r"^\d+ examples?, [1-9]",  # RSpec
+    r"^\d+ runs, \d+ assertions, ",  # minitest
+    r"^\d+% tests passed, [1-9]",  # ctest
     # a CI service's line for a failed job (`JOB_FAILED`)
     r"^(?:##\[error\])?Process completed with exit code [1-9]",
     r"^ERROR: (?:Job failed: |script returned exit code [1-9])",
@@ -108,7 +144,10 @@ TRIGGERS = (
     r"^Exited with code exit status [1-9]",
     r"^(?:##\[error\])?(?:Bash|Cmd|PowerShell) exited with code '[1-9]",
 )
-_STARTS = ("FAILED (", "test result: FAILED", "# fail ", "ℹ fail ", "Tests", "Failed", "One or")
+_STARTS = (
+    *("FAILED (", "test result: FAILED", "# fail ", "ℹ fail ", "Tests", "Failed", "One or"),
+    "FAIL\t",
+)
 
 # A CI service's line for a job that failed (its marker, `##[error]`, already removed)
 JOB_FAILED = (
@@ -147,7 +186,8 @@ def may_be_verdict(stripped: str) -> bool:
     """Cheap: `stripped` could be one of the verdicts."""
     return (
         stripped.startswith(_STARTS)
-        or stripped.endswith(" failing")
+        or stripped.endswith((" failing", " skips", ")"))
+        or (stripped[:1].isdigit() and ("% tests passed, " in stripped or " example" in stripped))
         or (stripped.startswith("Testing ") and " TEST COMPLETE, " in stripped)
     )
 
@@ -172,16 +212,21 @@ def read_verdict(out: ParsedLog, file: str, number: int, line: str) -> bool:
     else:
         return False
     failed = _unittest_failures(match["counts"]) if "counts" in match.re.groupindex else None
-    if failed is None:  # EUnit's cancelled tests: one or more
+    if failed is None:  # EUnit's cancelled tests, a go package's failed tests: one or more
         failed = int(match["failed"]) if "failed" in match.re.groupindex else 1
+        failed += int(match["errors"]) if "errors" in match.re.groupindex else 0
+    if not failed:  # minitest's verdict of a run that passed
+        return False
     # its start is set once the input is read (`finish`): the runs before it may not be yet
     out.summaries.append(
         RunSummary(file, number, text, None, failed, start=number, read=0, source=verdict.runner)
     )
     article = "an" if verdict.runner[0] in "AEIO" else "a"
+    how_many = " (one or more failures, counted as one: it prints no count)"
     out.skipped.append(
-        f"{file}:{number}: {article} {verdict.runner} run's verdict, '{text}': its own failure "
-        f"blocks are not read; {verdict.advice} to triage them"
+        f"{file}:{number}: {article} {verdict.runner} run's verdict, '{text}'"
+        f"{how_many if verdict.uncounted else ''}: its own failure blocks are not read; "
+        f"{verdict.advice} to triage them"
     )
     return True
 
