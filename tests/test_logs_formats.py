@@ -649,6 +649,8 @@ def test_a_unittest_run_alone_is_read_by_its_verdict(
         ("pytest_then_rspec.log", "RSpec", "3 examples, 2 failures"),
         ("pytest_then_minitest.log", "minitest", "3 runs, 2 assertions, 1 failures, 1 errors"),
         ("pytest_then_ctest.log", "ctest", "17% tests passed, 10 tests failed out of 12"),
+        ("pytest_then_phpunit.log", "PHPUnit", "Tests: 11, Assertions: 5, Errors: 4, Failures: 3"),
+        ("pytest_then_maven.log", "Maven Surefire", "[ERROR] Tests run: 3, Failures: 1, Errors: 0"),
     ],
 )
 def test_another_runners_failed_run_after_a_clean_one_is_not_a_clean_log(
@@ -671,7 +673,8 @@ def test_another_runners_failed_run_after_a_clean_one_is_not_a_clean_log(
     assert theirs.start == clean.line + 1
     assert any(f"{runner} run's verdict" in n and "JUnit" in n for n in parsed.skipped)
     code, out, _ = run(capsys, "triage", path, "--no-history")
-    assert code == 1 and f"{failed} of the {failed} failures the runner counted were not" in out
+    were = "was" if failed == 1 else "were"
+    assert code == 1 and f"{failed} of the {failed} failures the runner counted {were} not" in out
 
 
 def test_a_failed_go_test_run_after_a_clean_pytest_run_counts_one_failure_or_more() -> None:

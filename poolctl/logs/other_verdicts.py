@@ -113,6 +113,22 @@ VERDICTS = (
         f"{_JUNIT} (ctest --output-junit FILE)",
     ),
     Verdict(
+        "Maven Surefire",  # its Results' total (a test class's own line goes on: `Time elapsed`)
+        re.compile(
+            r"^\[ERROR\] Tests run: \d+, Failures: (?P<failed>\d+), Errors: (?P<errors>\d+), "
+            r"Skipped: \d+(?:, Flakes: \d+)?$"
+        ),
+        "read the JUnit XML it writes (target/surefire-reports/TEST-*.xml)",
+    ),
+    Verdict(
+        "PHPUnit",  # after `FAILURES!` or `ERRORS!`; a count of none is not printed
+        re.compile(
+            r"^Tests: \d+, Assertions: \d+(?:, Errors: (?P<errors>\d+))?"
+            r"(?:, Failures: (?P<failed>\d+))?(?:, [A-Z][a-z]+: \d+)*\.$"
+        ),
+        f"{_JUNIT} (phpunit --log-junit FILE)",
+    ),
+    Verdict(
         "Vitest",
         re.compile(r"^Tests +(?P<failed>[1-9]\d*) failed(?: \| .*)?(?: \(\d+\))?$"),
         f"{_JUNIT} (--reporter=junit --outputFile=FILE)",
@@ -137,6 +153,8 @@ TRIGGERS = (
     r"^\d+ examples?, [1-9]",  # RSpec
     r"^\d+ runs, \d+ assertions, ",  # minitest
     r"^\d+% tests passed, [1-9]",  # ctest
+    r"^\[ERROR\] Tests run: \d+, Failures: \d+, Errors: \d+, Skipped: \d+(?:, Flakes: \d+)?\s*$",
+    r"^Tests: \d+, Assertions: \d+, ",  # PHPUnit
     # a CI service's line for a failed job (`JOB_FAILED`)
     r"^(?:##\[error\])?Process completed with exit code [1-9]",
     r"^ERROR: (?:Job failed: |script returned exit code [1-9])",
@@ -146,7 +164,7 @@ TRIGGERS = (
 )
 _STARTS = (
     *("FAILED (", "test result: FAILED", "# fail ", "ℹ fail ", "Tests", "Failed", "One or"),
-    "FAIL\t",
+    *("FAIL\t", "[ERROR] Tests run: "),
 )
 
 # A CI service's line for a job that failed (its marker, `##[error]`, already removed)
@@ -213,8 +231,9 @@ def read_verdict(out: ParsedLog, file: str, number: int, line: str) -> bool:
         return False
     failed = _unittest_failures(match["counts"]) if "counts" in match.re.groupindex else None
     if failed is None:  # EUnit's cancelled tests, a go package's failed tests: one or more
-        failed = int(match["failed"]) if "failed" in match.re.groupindex else 1
-        failed += int(match["errors"]) if "errors" in match.re.groupindex else 0
+        counts = match.groupdict()
+        named = "failed" in counts or "errors" in counts  # (a count of none may be left out)
+        failed = int(counts.get("failed") or 0) + int(counts.get("errors") or 0) if named else 1
     if not failed:  # minitest's verdict of a run that passed
         return False
     # its start is set once the input is read (`finish`): the runs before it may not be yet
