@@ -25,7 +25,13 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
 from poolctl.errors import InputError
-from poolctl.logs.junit_body import EUNIT_REASON_RE, console_fields, eunit_reason, message_from_body
+from poolctl.logs.junit_body import (
+    EUNIT_REASON_RE,
+    TESTTOOLS_WRAPPER,
+    console_fields,
+    eunit_reason,
+    message_from_body,
+)
 from poolctl.logs.junit_ct import CANCELLED as CT_SETUP
 from poolctl.logs.junit_ct import setup_failure, skipped_by_ct
 from poolctl.logs.junit_ctest import CANCELLED as CTEST_NOT_RUN
@@ -381,7 +387,7 @@ class _Target:
         phase = _PYTEST_PHASE_RE.match(outcome.get("message", "")) if tag == "error" else None
         if phase:  # pytest's `<error message="failed on setup with …">`: a fixture's error
             details["phase"] = phase.group(1)
-        if not kind or kind in ("error", "failure"):
+        if not kind or kind in ("error", "failure") or kind.endswith(TESTTOOLS_WRAPPER):
             typed = _TYPED_RE.match(message) or _TYPED_RE.match(body.strip())
             kind = typed.group("type").rsplit(".", 1)[-1] if typed else kind or tag
         if body.strip():

@@ -24,6 +24,14 @@ _STACK_START_RE = re.compile(r"^\s+at \S|^\s*File \"|^Traceback \(most recent")
 EUNIT_REASON_RE = re.compile(r"^\*\*(?:error|exit|throw):", re.M)
 _EUNIT_FRAME_RE = re.compile(r"^(?:::)?(?:in function|in call from) ")
 MAX_MESSAGE_LINES = 20
+# testtools' JUnit (subunit2junitxml, under stestr): a failure's text is its traceback behind the
+# name of testtools' wrapper of it, `…_StringException: Traceback (most recent call last):`, or
+# inside a detail, `…_StringException: traceback (n=2): {{{` … `}}}` (a failed subtest)
+_WRAPPED_TRACEBACK_RE = re.compile(
+    r"^[\w.]+: (?:traceback(?: \([^)\n]*\))?: \{\{\{\n)?Traceback \(most recent call last\):$",
+    re.M,
+)
+TESTTOOLS_WRAPPER = "._StringException"  # its `type`: the exception is the traceback's
 
 
 def eunit_reason(body: str) -> tuple[str, tuple[str, ...]]:
@@ -37,12 +45,17 @@ def eunit_reason(body: str) -> tuple[str, tuple[str, ...]]:
 
 def message_from_body(body: str) -> str:
     """The lines of a failure body before its stack trace (Jest's and Go's bodies); of a
-    Python traceback (nose2's), its exception line and the lines after it."""
+    Python traceback (nose2's, testtools' behind its wrapper's name), its exception line and the
+    lines after it."""
     lines: list[str] = []
-    if body.lstrip().startswith(PYTHON_TRACEBACK):
+    text = body.lstrip()
+    if text.startswith(PYTHON_TRACEBACK) or _WRAPPED_TRACEBACK_RE.match(text):
         after = body[body.rindex(PYTHON_TRACEBACK) :].split("\n")[1:]
         raised = next((i for i, line in enumerate(after) if line[:1].strip()), len(after))
-        return clip("\n".join(after[raised : raised + MAX_MESSAGE_LINES]).strip(), MAX_FIELD)
+        said = after[raised : raised + MAX_MESSAGE_LINES]
+        if "}}}" in said:  # the end of testtools' detail
+            said = said[: said.index("}}}")]
+        return clip("\n".join(said).strip(), MAX_FIELD)
     for line in body.strip("\n").split("\n"):
         if _STACK_START_RE.match(line) or len(lines) >= MAX_MESSAGE_LINES:
             break
