@@ -129,6 +129,11 @@ VERDICTS = (
         f"{_JUNIT} (phpunit --log-junit FILE)",
     ),
     Verdict(
+        "stestr",  # subunit-trace's line before the failures' output (its Totals come after)
+        re.compile(r"^Failed (?P<failed>[1-9]\d*) tests - output below:$"),
+        f"{_JUNIT} (stestr last --subunit | subunit2junitxml)",
+    ),
+    Verdict(
         "Vitest",
         re.compile(r"^Tests +(?P<failed>[1-9]\d*) failed(?: \| .*)?(?: \(\d+\))?$"),
         f"{_JUNIT} (--reporter=junit --outputFile=FILE)",
@@ -155,6 +160,7 @@ TRIGGERS = (
     r"^\d+% tests passed, [1-9]",  # ctest
     r"^\[ERROR\] Tests run: \d+, Failures: \d+, Errors: \d+, Skipped: \d+(?:, Flakes: \d+)?\s*$",
     r"^Tests: \d+, Assertions: \d+, ",  # PHPUnit
+    r"^Failed [1-9]\d* tests - output below:",  # stestr
     # a CI service's line for a failed job (`JOB_FAILED`)
     r"^(?:##\[error\])?Process completed with exit code [1-9]",
     r"^ERROR: (?:Job failed: |script returned exit code [1-9])",
