@@ -1,5 +1,6 @@
 """JUnit XML: ExUnit's junit formatter, pytest's `--junitxml` (xunit1 and xunit2), Maven
-Surefire, Jest's jest-junit, go-junit-report, CTest (`junit_ctest`), GoogleTest (`junit_gtest`).
+Surefire, Jest's jest-junit, go-junit-report, CTest (`junit_ctest`), GoogleTest and Karma (a
+test's several `<failure>`s: `junit_several`).
 
 The XML is parsed as a stream of start/end/data events from expat (through defusedxml, which
 refuses DTDs and so entity-expansion attacks), fed in chunks: no tree is built, and only the
@@ -36,7 +37,6 @@ from poolctl.logs.junit_ct import CANCELLED as CT_SETUP
 from poolctl.logs.junit_ct import setup_failure, skipped_by_ct
 from poolctl.logs.junit_ctest import CANCELLED as CTEST_NOT_RUN
 from poolctl.logs.junit_ctest import not_run, own_output
-from poolctl.logs.junit_gtest import one_per_test
 from poolctl.logs.junit_java import java_location
 from poolctl.logs.junit_names import SameNames
 from poolctl.logs.junit_output import (
@@ -55,6 +55,7 @@ from poolctl.logs.junit_recover import (
     resync,
     xml_safe,
 )
+from poolctl.logs.junit_several import one_per_test
 from poolctl.logs.junit_stack import SCRIPT_RE, caused_by, frame_in_test_file
 from poolctl.logs.junit_suites import Cut, Suite, close_at_cut, summaries
 from poolctl.logs.lines import CHUNK_SIZE
@@ -263,7 +264,7 @@ class _Target:
             if case.failed and case.skipped:
                 self._skipped_failure(case)
             elif case.failed and not repeat:
-                for outcome, attrib, body, tail in one_per_test(case.attrib, case.failed):
+                for outcome, attrib, body, tail in one_per_test(case.failed):
                     failure = self._failure(case, outcome, attrib, body, tail)
                     kept = keep_failure(self.out, failure)
                     for suite in self.suites:

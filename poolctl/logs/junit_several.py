@@ -1,0 +1,38 @@
+"""Several `<failure>`s in one test case: the failed assertions of one test.
+
+GoogleTest (`--gtest_output=xml`) writes each failed assertion of a test (every `EXPECT_*` that
+failed, then the `ASSERT_*` or exception that ended it) as a `<failure>` of the test's
+`<testcase>`, as karma-junit-reporter writes each failed expectation of a Jasmine spec; both
+count the test once (the suite's `failures`, GoogleTest's `N FAILED TESTS`, Karma's `N
+FAILED`). They are one failure of the test, their messages and texts in the order written.
+pytest writes a `<failure>` for each failed subtest and one for the test, `contains N failed
+subtests`, and counts each: those stay one failure each. An `<error>` beside a `<failure>`
+stays apart too.
+"""
+
+from __future__ import annotations
+
+import re
+
+from poolctl.logs.junit_body import message_from_body
+
+# a `<failure>` or `<error>` of a test case: its tag, attributes, text and the text's tail
+Failed = tuple[str, dict[str, str], str, str]
+
+_PYTEST_SUBTESTS_RE = re.compile(r"^contains \d+ failed subtests?$")
+
+
+def one_per_test(failed: list[Failed]) -> list[Failed]:
+    """The failures of a test case: its several `<failure>`s as one, unless pytest's
+    subtests'."""
+    several = [f for f in failed if f[0] == "failure"]
+    subtests = any(_PYTEST_SUBTESTS_RE.match(a.get("message", "")) for _, a, _, _ in several)
+    if len(several) < 2 or subtests:
+        return failed
+    tag, attrib, _, _ = several[0]
+    # each one's message, or the lines of its text before its stack (Karma writes no message)
+    said = (a.get("message", "").strip() or message_from_body(t) for _, a, t, _ in several)
+    message = "\n".join(said)
+    body = "\n".join(text.strip("\n") for _, _, text, _ in several)
+    one = (tag, {**attrib, "message": message.strip("\n")}, body, several[-1][3])
+    return [one, *(f for f in failed if f[0] != "failure")]

@@ -1,0 +1,51 @@
+"""Several <failure>s in one test case (tests/fixtures/junit/gtest_junit.xml, karma_junit.xml; see
+the fixtures' README): a test's several failed assertions are one failure of the test, as
+GoogleTest and Karma count it; pytest's failed subtests stay one each."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from poolctl.logs import read_logs
+
+GTEST = str(Path(__file__).parent / "fixtures" / "junit" / "gtest_junit.xml")
+
+
+def test_a_test_s_failed_expectations_are_one_failure_in_the_order_written() -> None:
+    parsed = read_logs([GTEST])
+    # the console: `6 FAILED TESTS`; the suites' failures add up to 6 too
+    assert len(parsed.failures) == 6
+    assert [(s.failures, s.read) for s in parsed.summaries] == [
+        (2, 2),
+        (1, 1),
+        (1, 1),
+        (1, 1),
+        (1, 1),
+    ]
+    assert not parsed.skipped  # no note of failures the report's counts leave out
+    [several] = [f for f in parsed.failures if f.name == "SeveralExpectationsFail"]
+    lines = several.message.split("\n")
+    assert [line for line in lines if line.startswith("pool_test.cc:")] == [
+        "pool_test.cc:16",
+        "pool_test.cc:17",
+        "pool_test.cc:19",
+    ]
+    assert lines[-1] == "worker replied: missing required field: session_id"
+
+
+def test_a_jasmine_spec_s_failed_expectations_in_karma_s_report_are_one_failure() -> None:
+    # karma-junit-reporter: a <failure> per failed expectation, the suite counting specs
+    parsed = read_logs([str(Path(GTEST).with_name("karma_junit.xml"))])
+    assert len(parsed.failures) == 4
+    assert [(s.failures, s.read) for s in parsed.summaries] == [(4, 4)]
+    assert not parsed.skipped
+    [twice] = [f for f in parsed.failures if f.name == "worker pool nested fails twice"]
+    assert twice.message == "Expected 1 to be 2.\nExpected 'PythonPool' to be 'PythonPort'."
+
+
+def test_pytest_s_failed_subtests_stay_a_failure_each() -> None:
+    # pytest writes a <failure> per failed subtest, then `contains 2 failed subtests`, and its
+    # suite counts each
+    subtests = Path(GTEST).parents[1] / "pytest" / "tb_styles" / "subtests_junit.xml"
+    parsed = read_logs([str(subtests)])
+    assert [f.name for f in parsed.failures].count("test_workers") == 3
