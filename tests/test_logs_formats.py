@@ -652,6 +652,9 @@ def test_a_unittest_run_alone_is_read_by_its_verdict(
         ("pytest_then_phpunit.log", "PHPUnit", "Tests: 11, Assertions: 5, Errors: 4, Failures: 3"),
         ("pytest_then_maven.log", "Maven Surefire", "[ERROR] Tests run: 3, Failures: 1, Errors: 0"),
         ("pytest_then_stestr.log", "stestr", "Failed 6 tests - output below:"),
+        ("pytest_then_karma.log", "Karma", "TOTAL: 4 FAILED, 1 SUCCESS"),
+        ("pytest_then_jasmine.log", "Jasmine", "6 specs, 4 failures, 1 pending spec"),
+        ("pytest_then_ava.log", "AVA", "2 tests failed"),
     ],
 )
 def test_another_runners_failed_run_after_a_clean_one_is_not_a_clean_log(
@@ -659,8 +662,8 @@ def test_another_runners_failed_run_after_a_clean_one_is_not_a_clean_log(
 ) -> None:
     """A clean pytest or `mix test` run, then a failed run of a runner poolctl does not read,
     in one log (real captures: tests/fixtures/src/capture_other_runners.sh,
-    capture_erlang_after_mix.sh, capture_rebar3.sh, capture_other_runners2.sh and
-    capture_subunit.sh): its verdict
+    capture_erlang_after_mix.sh, capture_rebar3.sh, capture_other_runners2.sh, capture_subunit.sh
+    and capture_js_runners.sh): its verdict
     counts its failures, none read, from the line after the clean run's closing line, and a note
     says how to have them read; its progress marks (rebar3 ct's `.`) start no run of the first
     runner's."""

@@ -134,6 +134,21 @@ VERDICTS = (
         f"{_JUNIT} (stestr last --subunit | subunit2junitxml)",
     ),
     Verdict(
+        "Karma",
+        re.compile(r"^TOTAL: (?P<failed>[1-9]\d*) FAILED, \d+ SUCCESS$"),
+        f"{_JUNIT} (karma-junit-reporter)",
+    ),
+    Verdict(
+        "Jasmine",
+        re.compile(r"^\d+ specs?, (?P<failed>[1-9]\d*) failures?(?:, \d+ pending specs?)?$"),
+        f"{_JUNIT} (jasmine-reporters' JUnitXmlReporter)",
+    ),
+    Verdict(
+        "AVA",
+        re.compile(r"^(?P<failed>[1-9]\d*) tests? failed$"),
+        f"{_JUNIT} (ava --tap, through tap-junit)",
+    ),
+    Verdict(
         "Vitest",
         re.compile(r"^Tests +(?P<failed>[1-9]\d*) failed(?: \| .*)?(?: \(\d+\))?$"),
         f"{_JUNIT} (--reporter=junit --outputFile=FILE)",
@@ -161,6 +176,9 @@ TRIGGERS = (
     r"^\[ERROR\] Tests run: \d+, Failures: \d+, Errors: \d+, Skipped: \d+(?:, Flakes: \d+)?\s*$",
     r"^Tests: \d+, Assertions: \d+, ",  # PHPUnit
     r"^Failed [1-9]\d* tests - output below:",  # stestr
+    r"^TOTAL: [1-9]\d* FAILED, ",  # Karma
+    r"^\d+ specs?, [1-9]\d* failures?",  # Jasmine
+    r"^ *[1-9]\d* tests? failed\s*$",  # AVA
     # a CI service's line for a failed job (`JOB_FAILED`)
     r"^(?:##\[error\])?Process completed with exit code [1-9]",
     r"^ERROR: (?:Job failed: |script returned exit code [1-9])",
@@ -170,7 +188,7 @@ TRIGGERS = (
 )
 _STARTS = (
     *("FAILED (", "test result: FAILED", "# fail ", "ℹ fail ", "Tests", "Failed", "One or"),
-    *("FAIL\t", "[ERROR] Tests run: "),
+    *("FAIL\t", "[ERROR] Tests run: ", "TOTAL: "),
 )
 
 # A CI service's line for a job that failed (its marker, `##[error]`, already removed)
@@ -190,6 +208,8 @@ JOB_FAILED = (
         re.compile(r"^(?:Bash|Cmd|PowerShell) exited with code '(?P<code>[1-9]\d*)'\.$"),
     ),
 )
+# the words of the verdicts that start with a number (`3 examples, 2 failures`)
+_DIGIT_STARTS = ("% tests passed, ", " example", " spec", " failed")
 _JOB_STARTS = (
     "Process completed",
     "ERROR: ",
@@ -211,7 +231,7 @@ def may_be_verdict(stripped: str) -> bool:
     return (
         stripped.startswith(_STARTS)
         or stripped.endswith((" failing", " skips", ")"))
-        or (stripped[:1].isdigit() and ("% tests passed, " in stripped or " example" in stripped))
+        or (stripped[:1].isdigit() and any(w in stripped for w in _DIGIT_STARTS))
         or (stripped.startswith("Testing ") and " TEST COMPLETE, " in stripped)
     )
 
