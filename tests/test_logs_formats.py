@@ -655,6 +655,7 @@ def test_a_unittest_run_alone_is_read_by_its_verdict(
         ("pytest_then_karma.log", "Karma", "TOTAL: 4 FAILED, 1 SUCCESS"),
         ("pytest_then_jasmine.log", "Jasmine", "6 specs, 4 failures, 1 pending spec"),
         ("pytest_then_ava.log", "AVA", "2 tests failed"),
+        ("pytest_then_playwright.log", "Playwright", "5 failed"),
     ],
 )
 def test_another_runners_failed_run_after_a_clean_one_is_not_a_clean_log(

@@ -149,6 +149,11 @@ VERDICTS = (
         f"{_JUNIT} (ava --tap, through tap-junit)",
     ),
     Verdict(
+        "Playwright",  # its list reporter's summary: `5 failed`, then the tests, `1 flaky`, …
+        re.compile(r"^(?P<failed>[1-9]\d*) failed$"),
+        f"{_JUNIT} (--reporter=junit, or its junit reporter in playwright.config)",
+    ),
+    Verdict(
         "Vitest",
         re.compile(r"^Tests +(?P<failed>[1-9]\d*) failed(?: \| .*)?(?: \(\d+\))?$"),
         f"{_JUNIT} (--reporter=junit --outputFile=FILE)",
@@ -179,6 +184,7 @@ TRIGGERS = (
     r"^TOTAL: [1-9]\d* FAILED, ",  # Karma
     r"^\d+ specs?, [1-9]\d* failures?",  # Jasmine
     r"^ *[1-9]\d* tests? failed\s*$",  # AVA
+    r"^ *[1-9]\d* failed\s*$",  # Playwright
     # a CI service's line for a failed job (`JOB_FAILED`)
     r"^(?:##\[error\])?Process completed with exit code [1-9]",
     r"^ERROR: (?:Job failed: |script returned exit code [1-9])",
