@@ -17,7 +17,14 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from poolctl.logs import exunit_compile, exunit_mix, exunit_stopped, other_verdicts, run_end_lines
+from poolctl.logs import (
+    exunit_compile,
+    exunit_mix,
+    exunit_stopped,
+    other_verdicts,
+    rebar3_eunit,
+    run_end_lines,
+)
 from poolctl.logs.exunit_block import (
     CUSTOM_HEADER_RE,
     FAILURE_N_HEADER_RE,
@@ -28,6 +35,7 @@ from poolctl.logs.exunit_block import (
 from poolctl.logs.exunit_crash import CrashReport
 from poolctl.logs.exunit_summary import closing_counts, is_closing_line
 from poolctl.logs.passes import EXUNIT_MODULE_RE
+from poolctl.logs.rebar3_eunit import Rebar3EunitBlock
 from poolctl.logs.records import Lines, LogLine, ParsedLog, RunSummary
 from poolctl.logs.scan import (
     PythonTraceback,
@@ -167,6 +175,9 @@ class ExUnitParser(TextParser):
                 return
             elif custom := CUSTOM_HEADER_RE.match(line):
                 self.start_block(number, line, custom)
+                return
+            elif rebar3 := rebar3_eunit.HEADER_RE.match(line):  # `rebar3 eunit`'s failure
+                self.consumer = Rebar3EunitBlock(number, line, rebar3, self.name, self._run_error)
                 return
             elif NUMBERED_RE.match(line):
                 self.out.suspect(LogLine(self.name, number, clip(line.strip())))

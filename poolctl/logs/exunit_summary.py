@@ -1,6 +1,8 @@
 """ExUnit's closing line: `2 doctests, 29 tests, 0 failures, 31 excluded`, `Result: 1 failed,
 2 passed` (older formatters), `1 contract, 1 test, 1 failure` (a test type a library registered
-with `ExUnit.Case.register_test`: every word counted before the failures is a test type)."""
+with `ExUnit.Case.register_test`: every word counted before the failures is a test type); and
+rebar3's EUnit run, which closes so too, its cancelled tests failures of the run (`14 tests, 7
+failures, 6 cancelled`: a test past its timeout, and those EUnit gave up with it)."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ TEST_WORDS = {
 }
 FAILURE_WORDS = {"failure", "failures", "failed"}
 SUMMARY_WORDS = TEST_WORDS | FAILURE_WORDS | {"passed", "skipped", "excluded", "invalid"}
+SUMMARY_WORDS |= {"cancelled"}  # rebar3's EUnit
 
 
 def is_closing_line(line: str, stripped: str) -> bool:
@@ -47,6 +50,8 @@ def closing_counts(stripped: str) -> tuple[int | None, int | None] | None:
     tests = sum(v for w, v in counts.items() if w in types) if set(counts) & types else None
     failed = set(counts) & FAILURE_WORDS
     failures = sum(v for w, v in counts.items() if w in FAILURE_WORDS) if failed else None
+    if counts.get("cancelled"):  # rebar3's EUnit: its run failed on them
+        failures = (failures or 0) + counts["cancelled"]
     if match.group("label") == "Failed" and failures is None:
         failures, tests = tests, None
     if tests is None and failures is not None and "passed" in counts:
