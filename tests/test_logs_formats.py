@@ -700,6 +700,15 @@ def test_a_failed_go_test_run_after_a_clean_pytest_run_counts_one_failure_or_mor
     assert "(one or more failures, counted as one: it prints no count)" in note
 
 
+def test_a_failed_make_check_after_a_clean_pytest_run_counts_each_failing_kind() -> None:
+    """automake's Testsuite summary counts a line each: `# FAIL:  2`, `# XPASS: 1` and `# ERROR:
+    1` all fail `make check` (real capture: tests/fixtures/src/capture_other_runners2.sh)."""
+    parsed = read_logs([str(FIXTURES / "mixed" / "pytest_then_automake.log")])
+    assert parsed.failures == []
+    theirs = [(s.text, s.failures, s.read) for s in parsed.summaries if s.source == "automake"]
+    assert theirs == [("# FAIL:  2", 2, 0), ("# XPASS: 1", 1, 0), ("# ERROR: 1", 1, 0)]
+
+
 @pytest.mark.parametrize(
     ("log", "service", "said"),
     [

@@ -154,6 +154,11 @@ VERDICTS = (
         f"{_JUNIT} (--reporter=junit, or its junit reporter in playwright.config)",
     ),
     Verdict(
+        "automake",  # `make check`'s Testsuite summary: a line for each count that fails it
+        re.compile(r"^# (?:FAIL|XPASS|ERROR): +(?P<failed>[1-9]\d*)$"),
+        f"{_JUNIT} (automake's TAP driver, through tap-junit)",
+    ),
+    Verdict(
         "Vitest",
         re.compile(r"^Tests +(?P<failed>[1-9]\d*) failed(?: \| .*)?(?: \(\d+\))?$"),
         f"{_JUNIT} (--reporter=junit --outputFile=FILE)",
@@ -185,6 +190,7 @@ TRIGGERS = (
     r"^\d+ specs?, [1-9]\d* failures?",  # Jasmine
     r"^ *[1-9]\d* tests? failed\s*$",  # AVA
     r"^ *[1-9]\d* failed\s*$",  # Playwright
+    r"^# (?:FAIL|XPASS|ERROR): +[1-9]",  # automake
     # a CI service's line for a failed job (`JOB_FAILED`)
     r"^(?:##\[error\])?Process completed with exit code [1-9]",
     r"^ERROR: (?:Job failed: |script returned exit code [1-9])",
@@ -194,7 +200,7 @@ TRIGGERS = (
 )
 _STARTS = (
     *("FAILED (", "test result: FAILED", "# fail ", "ℹ fail ", "Tests", "Failed", "One or"),
-    *("FAIL\t", "[ERROR] Tests run: ", "TOTAL: "),
+    *("FAIL\t", "[ERROR] Tests run: ", "TOTAL: ", "# FAIL:", "# XPASS:", "# ERROR:"),
 )
 
 # A CI service's line for a job that failed (its marker, `##[error]`, already removed)
