@@ -159,6 +159,29 @@ VERDICTS = (
         f"{_JUNIT} (automake's TAP driver, through tap-junit)",
     ),
     Verdict(
+        "GoogleTest or cmocka",  # ` 6 FAILED TESTS`, ` 2 FAILED TEST(S)`
+        re.compile(r"^(?P<failed>[1-9]\d*) FAILED TEST(?:S|\(S\))?$"),
+        f"{_JUNIT} (--gtest_output=xml:FILE; cmocka: CMOCKA_MESSAGE_OUTPUT=XML)",
+    ),
+    Verdict(
+        "Criterion",  # its failing and crashing tests
+        re.compile(
+            r"^\[====\] Synthesis: Tested: \d+ \| Passing: \d+ \| Failing: (?P<failed>\d+) \| "
+            r"Crashing: (?P<errors>\d+)$"
+        ),
+        f"{_JUNIT} (--xml=FILE)",
+    ),
+    Verdict(
+        "CUnit",  # its Run Summary's row of tests: Total, Ran, Passed, Failed, Inactive
+        re.compile(r"^tests +\d+ +\d+ +\d+ +(?P<failed>[1-9]\d*) +\d+$"),
+        f"{_JUNIT} (run it under ctest --output-junit FILE)",
+    ),
+    Verdict(
+        "Check",
+        re.compile(r"^\d+%: Checks: \d+, Failures: (?P<failed>\d+), Errors: (?P<errors>\d+)$"),
+        f"{_JUNIT} (srunner_set_xml, or CK_XML_LOG_FILE_NAME)",
+    ),
+    Verdict(
         "Vitest",
         re.compile(r"^Tests +(?P<failed>[1-9]\d*) failed(?: \| .*)?(?: \(\d+\))?$"),
         f"{_JUNIT} (--reporter=junit --outputFile=FILE)",
@@ -191,6 +214,10 @@ TRIGGERS = (
     r"^ *[1-9]\d* tests? failed\s*$",  # AVA
     r"^ *[1-9]\d* failed\s*$",  # Playwright
     r"^# (?:FAIL|XPASS|ERROR): +[1-9]",  # automake
+    r"^ *[1-9]\d* FAILED TEST",  # GoogleTest, cmocka
+    r"^\[====\] Synthesis: ",  # Criterion
+    r"^ *tests +\d+ +\d+ +\d+ +[1-9]",  # CUnit
+    r"^\d+%: Checks: \d+, Failures: ",  # Check
     # a CI service's line for a failed job (`JOB_FAILED`)
     r"^(?:##\[error\])?Process completed with exit code [1-9]",
     r"^ERROR: (?:Job failed: |script returned exit code [1-9])",
@@ -201,6 +228,7 @@ TRIGGERS = (
 _STARTS = (
     *("FAILED (", "test result: FAILED", "# fail ", "ℹ fail ", "Tests", "Failed", "One or"),
     *("FAIL\t", "[ERROR] Tests run: ", "TOTAL: ", "# FAIL:", "# XPASS:", "# ERROR:"),
+    *("[====] Synthesis: ", "tests "),
 )
 
 # A CI service's line for a job that failed (its marker, `##[error]`, already removed)
@@ -221,7 +249,7 @@ JOB_FAILED = (
     ),
 )
 # the words of the verdicts that start with a number (`3 examples, 2 failures`)
-_DIGIT_STARTS = ("% tests passed, ", " example", " spec", " failed")
+_DIGIT_STARTS = ("% tests passed, ", " example", " spec", " failed", " FAILED TEST", "%: Checks: ")
 _JOB_STARTS = (
     "Process completed",
     "ERROR: ",
