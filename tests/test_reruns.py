@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from poolctl.logs import read_logs
+from poolctl.logs.passes import read_passes
 from poolctl.logs.records import Rerun
 from poolctl.logs.reruns import rerun_notes
 from poolctl.patterns import load_patterns
@@ -98,3 +99,20 @@ def test_a_suite_whose_report_lists_more_failures_than_it_counts_is_noted() -> N
     report = triage(read_logs(files), load_patterns())
     said = [n for n in report.notes if "failures read where the runner counted" in n]
     assert len(said) == 1 and "5 failures read where the runner counted 4" in said[0], said
+
+
+def test_pytest_s_junit_failed_tries_are_reruns_not_passes() -> None:
+    """pytest-rerunfailures with `--junitxml` (tests/fixtures/src/capture_reruns_junit.sh): each
+    failed try is an empty <testcase>, as a pass is, before the test's next try."""
+    xml = Path(__file__).parent / "fixtures" / "junit" / "pytest_reruns.xml"
+    parsed = read_logs([str(xml)])
+    assert [f.name for f in parsed.failures] == ["test_program_config_key"]
+    assert rerun_notes(parsed.reruns, parsed.failures) == [
+        "flaky: 1 test(s) failed, then passed on a rerun (the failed tries are not findings: the "
+        "run counts the last try): check_reruns::test_checkout_while_the_worker_starts (1 rerun)",
+        "rerun and failed every try: check_reruns::test_program_config_key (2 reruns)",
+    ]
+    assert not parsed.skipped  # no note of two tests nothing tells apart
+    with xml.open("rb") as stream:  # the run history's passes: each test's last try alone
+        passed = [p.name for p in read_passes(stream, "junit")]
+    assert passed == ["test_checkout_while_the_worker_starts", "test_echo"]

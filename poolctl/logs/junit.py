@@ -55,6 +55,7 @@ from poolctl.logs.junit_recover import (
     resync,
     xml_safe,
 )
+from poolctl.logs.junit_reruns import PytestTries
 from poolctl.logs.junit_several import one_per_test
 from poolctl.logs.junit_stack import SCRIPT_RE, caused_by, frame_in_test_file
 from poolctl.logs.junit_suites import Cut, Suite, close_at_cut, summaries
@@ -135,6 +136,7 @@ class _Target:
         self.suite_output_size = 0
         self.muted = False  # while the start tags reopening the open suites are given again
         self.same_names = SameNames()  # test cases nothing tells apart, for the history
+        self.tries = PytestTries()  # pytest-rerunfailures' failed tries, written as passes
 
     def _line(self) -> int:
         if self.expat is None:
@@ -253,7 +255,11 @@ class _Target:
         if tag == "testcase" and self.case is not None:
             case, self.case = self.case, None
             repeat = bool(case.failed) and not case.skipped and self._repeats_last_failure(case)
-            if not repeat and not (case.attrib.get("file") or case.suite_file):
+            empty = not case.failed and not case.skipped
+            retry = self.pytest and self.tries.see(
+                case.attrib.get("classname", ""), case.attrib.get("name", ""), empty
+            )
+            if not repeat and not retry and not (case.attrib.get("file") or case.suite_file):
                 self.same_names.see(
                     case.attrib.get("name", ""),
                     case.attrib.get("classname", "")
@@ -556,6 +562,7 @@ def parse_junit(stream: BinaryIO, name: str, out: ParsedLog, head: bytes) -> int
         )
     if target.cases == 0 and len(out.failures) == failures_before:
         out.skipped.append(f"{name}: no <testcase> elements found")
+    target.tries.finish(out)
     same = target.same_names.note(name)
     if same:
         out.skipped.append(same)

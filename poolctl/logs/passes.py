@@ -198,10 +198,15 @@ class _JUnitCases:
         self.case: dict[str, str] | None = None
         self.spoiled = False
         self.passed: list[PassedTest] = []
+        # pytest-rerunfailures writes a failed try as an empty test case, right before the
+        # test's next try (`junit_reruns`): that pass is no pass
+        self.pytest = False
+        self.last_pass: tuple[str, str] | None = None  # the last test case, if it passed
 
     def start(self, tag: str, attrib: dict[str, str]) -> None:
         tag = tag.rsplit("}", 1)[-1]
         if tag == "testsuite":
+            self.pytest = self.pytest or attrib.get("name", "").startswith("pytest")
             self.suites.append(attrib.get("name", ""))
             self.files.append(attrib.get("file", ""))
         elif tag == "testcase":
@@ -216,10 +221,15 @@ class _JUnitCases:
             self.files.pop()
         elif tag == "testcase" and self.case is not None:
             case, self.case = self.case, None
+            key = (case.get("classname", ""), case.get("name", ""))
+            if self.pytest and key == self.last_pass and self.passed:
+                self.passed.pop()  # a failed try of this test, not a pass
+            self.last_pass = None
             if not self.spoiled and len(self.passed) < MAX_PASSES:
                 group = case.get("classname", "") or (self.suites[-1] if self.suites else "")
                 file = case.get("file", "") or (self.files[-1] if self.files else "")
                 self.passed.append(PassedTest("junit", case.get("name", ""), group, file))
+                self.last_pass = key
 
     def data(self, text: str) -> None:
         return None
