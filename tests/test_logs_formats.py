@@ -656,6 +656,7 @@ def test_a_unittest_run_alone_is_read_by_its_verdict(
         ("pytest_then_jasmine.log", "Jasmine", "6 specs, 4 failures, 1 pending spec"),
         ("pytest_then_ava.log", "AVA", "2 tests failed"),
         ("pytest_then_playwright.log", "Playwright", "5 failed"),
+        ("pytest_then_bun.log", "bun test", "2 fail"),
         ("pytest_then_gtest.log", "GoogleTest or cmocka", "6 FAILED TESTS"),
         ("pytest_then_cmocka.log", "GoogleTest or cmocka", "2 FAILED TEST(S)"),
         ("pytest_then_criterion.log", "Criterion", "[====] Synthesis: Tested: 3 | Passing: 1"),
@@ -669,7 +670,7 @@ def test_another_runners_failed_run_after_a_clean_one_is_not_a_clean_log(
     """A clean pytest or `mix test` run, then a failed run of a runner poolctl does not read,
     in one log (real captures: tests/fixtures/src/capture_other_runners.sh,
     capture_erlang_after_mix.sh, capture_rebar3.sh, capture_other_runners2.sh, capture_subunit.sh,
-    capture_js_runners.sh and capture_c_runners.sh): its verdict
+    capture_js_runners.sh, capture_bun.sh and capture_c_runners.sh): its verdict
     counts its failures, none read, from the line after the clean run's closing line, and a note
     says how to have them read; its progress marks (rebar3 ct's `.`) start no run of the first
     runner's."""

@@ -182,6 +182,11 @@ VERDICTS = (
         f"{_JUNIT} (srunner_set_xml, or CK_XML_LOG_FILE_NAME)",
     ),
     Verdict(
+        "bun test",  # ` 1 pass`, then ` 2 fail`
+        re.compile(r"^(?P<failed>[1-9]\d*) fail$"),
+        f"{_JUNIT} (--reporter=junit --reporter-outfile=FILE)",
+    ),
+    Verdict(
         "Vitest",
         re.compile(r"^Tests +(?P<failed>[1-9]\d*) failed(?: \| .*)?(?: \(\d+\))?$"),
         f"{_JUNIT} (--reporter=junit --outputFile=FILE)",
@@ -213,6 +218,7 @@ TRIGGERS = (
     r"^\d+ specs?, [1-9]\d* failures?",  # Jasmine
     r"^ *[1-9]\d* tests? failed\s*$",  # AVA
     r"^ *[1-9]\d* failed\s*$",  # Playwright
+    r"^ *[1-9]\d* fail\s*$",  # bun test
     r"^# (?:FAIL|XPASS|ERROR): +[1-9]",  # automake
     r"^ *[1-9]\d* FAILED TEST",  # GoogleTest, cmocka
     r"^\[====\] Synthesis: ",  # Criterion
@@ -249,7 +255,7 @@ JOB_FAILED = (
     ),
 )
 # the words of the verdicts that start with a number (`3 examples, 2 failures`)
-_DIGIT_STARTS = ("% tests passed, ", " example", " spec", " failed", " FAILED TEST", "%: Checks: ")
+_DIGIT_STARTS = ("% tests passed, ", " example", " spec", " fail", " FAILED TEST", "%: Checks: ")
 _JOB_STARTS = (
     "Process completed",
     "ERROR: ",
