@@ -1,16 +1,21 @@
 """Work the triage does once per failure, not once per quote or per fact that asks for it: a
 block's lines compared whitespace-squeezed (`BlockLines.locate`, `.printed`) and the lines naming
-a failure's pool (`PoolActivity.naming`). The answers are those of the work done afresh."""
+a failure's pool (`PoolActivity.naming`); and once per distinct input, not once per failure: a
+remediation, for what it shows of the facts. The answers are those of the work done afresh."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from poolctl.logs import read_logs
 from poolctl.logs.records import IdentifierIndex, LogLine, ParsedLog
-from poolctl.model import ContextLine, Failure
-from poolctl.triage import locate
+from poolctl.model import ContextLine, Diagnosis, Failure
+from poolctl.patterns import load_patterns
+from poolctl.triage import classifier, locate
+from poolctl.triage.engine import Triage
 from poolctl.triage.locate import BlockLines
 from poolctl.triage.pools import PoolActivity
 
@@ -95,3 +100,49 @@ def test_the_lines_naming_a_failures_pool_are_gathered_once_per_failure() -> Non
     assert near == [("run.log", 10)]  # the activity and the second call asked no more
     assert pools.naming(":test_pool_7", second) == fresh.naming(":test_pool_7", second)
     assert near == [("run.log", 10), ("run.log", 40)]
+
+
+def test_a_remediation_is_rendered_once_for_what_it_shows_of_the_facts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # a capture given twice: the second's failures show the first's facts
+    paths = [str(Path(__file__).parent / "fixtures" / "exunit" / "pool_suite.log")] * 2
+    kb = load_patterns([])
+    templates = {p.remediation for p in kb}
+    rendered: list[str] = []
+    render = classifier.render_template
+
+    def counted(template: str, facts: dict[str, Any]) -> str:
+        rendered.extend([template] if template in templates else [])
+        return render(template, facts)
+
+    monkeypatch.setattr(classifier, "render_template", counted)
+    classifier._RENDERED.clear()
+    report = Triage(kb).report(read_logs(paths))
+    diagnosed = [f for f in report.findings if isinstance(f.outcome, Diagnosis)]
+    assert diagnosed and len(rendered) <= len(diagnosed) // 2, (len(rendered), len(diagnosed))
+    # each rendered anew, as before: the same report
+    monkeypatch.setattr(
+        classifier, "remediation_text", lambda t, f: classifier._SPACES.sub(" ", render(t, f))
+    )
+    assert Triage(kb).report(read_logs(paths)) == report
+
+
+def test_a_remembered_remediation_is_told_apart_by_every_name_its_template_reads() -> None:
+    # `{a|b|text}` tries its last alternative as a fact too; a condition reads its fact's truth
+    template = "Use {pool|size|the pool}{?oversubscribed: with fewer callers}  {!pool:first}."
+    cases: list[dict[str, Any]] = [
+        {},
+        {"pool": "p1"},
+        {"pool": "p2"},
+        {"size": 3},
+        {"size": [3, 4]},
+        {"the pool": "q"},
+        {"pool": "", "size": 0},
+        {"oversubscribed": True, "pool": "p1"},
+        {"oversubscribed": False, "pool": "p1"},
+    ]
+    classifier._RENDERED.clear()
+    for facts in cases * 2:
+        fresh = classifier._SPACES.sub(" ", classifier.render_template(template, facts))
+        assert classifier.remediation_text(template, facts) == fresh, facts

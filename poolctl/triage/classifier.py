@@ -449,6 +449,40 @@ def _fill(text: str, facts: dict[str, Any]) -> str:
 
 
 _SPACES = re.compile(r"(?<=\S) {2,}(?=\S)")
+MAX_RENDERED = 4096  # distinct renderings remembered; past them the memo starts again
+_RENDERED: dict[tuple[str, tuple[str | None, ...]], str] = {}
+
+
+@functools.cache
+def _read_by(template: str) -> tuple[str, ...]:
+    """Every name `template` looks up in the facts: each condition's, and each alternative of
+    each `{fact|...}`, its last one (the text shown when none is present) too."""
+    names: list[str] = []
+    parts = list(parsed_template(template))
+    while parts:
+        part = parts.pop()
+        if isinstance(part, str):
+            for m in FIELD.finditer(part):
+                names += [m.group(1), *(m.group(2).split("|") if m.group(2) is not None else ())]
+        else:
+            names.append(part[1])
+            parts += part[2]
+    return tuple(dict.fromkeys(names))
+
+
+def remediation_text(template: str, facts: dict[str, Any]) -> str:
+    """`render_template` with runs of spaces inside the text squeezed, once per template and
+    what it shows of the facts: whether each name it reads is present, and its value as
+    shown (`_fmt`): a diagnosis's remediation repeats over the failures of a pattern."""
+    shown = tuple(
+        _fmt(value) if _present(value := facts.get(name)) else None for name in _read_by(template)
+    )
+    found = _RENDERED.get((template, shown))
+    if found is None:
+        if len(_RENDERED) >= MAX_RENDERED:
+            _RENDERED.clear()
+        found = _RENDERED[(template, shown)] = _SPACES.sub(" ", render_template(template, facts))
+    return found
 
 
 def diagnose(best: Score, view: FailureView, ctx: FactContext) -> Diagnosis:
@@ -476,7 +510,7 @@ def diagnose(best: Score, view: FailureView, ctx: FactContext) -> Diagnosis:
         evidence=merge_evidence(raw),
         facts=facts,
         cause="; ".join([*dict.fromkeys(caveats), likely_cause(hyps)]),
-        remediation=_SPACES.sub(" ", render_template(pattern.remediation, facts)),
+        remediation=remediation_text(pattern.remediation, facts),
         reproduce=pattern.reproduce,
         hypotheses=hyps,
     )
