@@ -5,6 +5,7 @@ remediation, for what it shows of the facts. The answers are those of the work d
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ from poolctl.logs import read_logs
 from poolctl.logs.records import IdentifierIndex, LogLine, ParsedLog
 from poolctl.model import ContextLine, Diagnosis, Failure
 from poolctl.patterns import load_patterns
-from poolctl.triage import classifier, locate
+from poolctl.triage import classifier, facts, locate
 from poolctl.triage.engine import Triage
 from poolctl.triage.locate import BlockLines
 from poolctl.triage.pools import PoolActivity
@@ -143,6 +144,26 @@ def test_a_remembered_remediation_is_told_apart_by_every_name_its_template_reads
         {"oversubscribed": False, "pool": "p1"},
     ]
     classifier._RENDERED.clear()
-    for facts in cases * 2:
-        fresh = classifier._SPACES.sub(" ", classifier.render_template(template, facts))
-        assert classifier.remediation_text(template, facts) == fresh, facts
+    for shown in cases * 2:
+        fresh = classifier._SPACES.sub(" ", classifier.render_template(template, shown))
+        assert classifier.remediation_text(template, shown) == fresh, shown
+
+
+def test_two_key_names_are_compared_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a capture given twice: its key mismatches compare the same names again
+    paths = [str(Path(__file__).parent / "fixtures" / "exunit" / "pool_suite.log")] * 2
+    kb = load_patterns([])
+    compared: list[tuple[str, str]] = []
+
+    class Counted(difflib.SequenceMatcher[str]):
+        def __init__(self, isjunk: Any, a: str, b: str) -> None:
+            compared.append((a, b))
+            super().__init__(isjunk, a, b)
+
+    getattr(facts._likeness, "cache_clear", lambda: None)()  # names compared by other tests
+    monkeypatch.setattr(difflib, "SequenceMatcher", Counted)
+    report = Triage(kb).report(read_logs(paths))
+    assert compared and len(compared) == len(set(compared)), compared
+    facts._likeness.cache_clear()
+    monkeypatch.setattr(facts, "_likeness", facts._likeness.__wrapped__)  # each compared anew
+    assert Triage(kb).report(read_logs(paths)) == report

@@ -301,9 +301,11 @@ def _tokens(key: str) -> set[str]:
     return {t for t in re.split(r"[_\W]+", key.lower()) if t}
 
 
+@functools.lru_cache(maxsize=8192)
 def _likeness(wanted: str, key: str) -> float | None:
     """How alike two key names are (None: not alike): shared name parts first, then spelling,
-    and the same last part (the name's head noun: `pool_pid` is a pid) breaks a tie."""
+    and the same last part (the name's head noun: `pool_pid` is a pid) breaks a tie. Once per
+    pair of names: the failures of one mismatch compare the same names, one by one."""
     want, have = _tokens(wanted), _tokens(key)
     jaccard = len(want & have) / len(want | have) if want | have else 0.0
     ratio = difflib.SequenceMatcher(None, wanted, key).ratio()
