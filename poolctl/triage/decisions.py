@@ -12,7 +12,10 @@ reads; which regexes on `block` fire; which of the signals on `any` that `Known`
 (those that fired on the key's first failure) fire. These decide which patterns have a signal
 that fired, and so which negative signals on `any` run: which of those fire completes the key.
 The regexes in the key run on the failure itself, its lines and words being its own: the
-decision then depends on nothing the key leaves out. Nothing is normalized.
+decision then depends on nothing the key leaves out. Nothing is normalized. A failure whose
+other fields' texts are new (a pid in a stack frame, a time in a context line) is looked up
+again by which rules on those fields fire (`Decisions.rules_key`): they read nothing else, so
+that key is as exact.
 
 Remembered only once `Known` holds every pattern's signals for the key (the key's first failure
 runs them all), and when it rests on rules alone: no fact extracted (facts read the whole
@@ -31,6 +34,7 @@ from poolctl.triage.hits import MAX_CHARS, HitMemo
 
 Decision = tuple[str | None, str]  # the claiming pattern (None: unclassified), the nearest one
 Key = tuple[str, tuple[tuple[str, ...], ...], tuple[bool, ...]]
+RulesKey = tuple[str, tuple[bool, ...], tuple[bool, ...]]  # see `Decisions.rules_key`
 Rules = tuple[Signal | Negative, ...]
 
 
@@ -55,8 +59,10 @@ class Decisions:
         self.fields = tuple(sorted({r.field for r in rules} - {"block", "any"}))
         self.patterns = tuple(patterns)
         self.on_block = _one_per_regex(r for r in rules if r.field == "block")
+        self.on_fields = _one_per_regex(r for r in rules if r.field in self.fields)
         self._on_any: dict[int, Rules] = {}  # by `Known`: the signals on `any` it runs
         self._taken: dict[Key, _Taken] = {}
+        self._by_rules: dict[RulesKey, _Taken] = {}  # the same, by `rules_key`
         self._chars = 0
         self._max_chars = max_chars
 
@@ -77,11 +83,31 @@ class Decisions:
             found = self._on_any[id(known)] = _one_per_regex(recorded)
         return found
 
+    def rules_key(self, key: Key, view: FailureView, memo: HitMemo) -> RulesKey:
+        """`key` with which rules on the other fields fire in place of their texts: as exact
+        (those rules read nothing else), for a failure whose texts differ from every one before
+        it by a pid in a stack frame or a time in a context line."""
+        return (key[0], _fired(self.on_fields, view, memo), key[2])
+
     def get(self, key: Key | None, view: FailureView, memo: HitMemo) -> Decision | None:
-        taken = self._taken.get(key) if key is not None else None
-        if taken is None:
+        if key is None:
             return None
+        taken = self._taken.get(key)
+        if taken is None:
+            taken = self._by_rules.get(self.rules_key(key, view, memo))
+            if taken is None:
+                return None
+            self._keep(key, taken)
         return taken.by_fired.get(_fired(taken.negatives, view, memo))
+
+    def _keep(self, key: Key, taken: _Taken) -> None:
+        size = len(key[0]) + sum(len(value) for texts in key[1] for value in texts)
+        if self._chars + size > self._max_chars:  # bounded memory: forget, start again
+            self._taken.clear()
+            self._by_rules.clear()
+            self._chars = 0
+        self._taken[key] = taken
+        self._chars += size
 
     def remember(
         self,
@@ -92,21 +118,23 @@ class Decisions:
         memo: HitMemo,
     ) -> None:
         """Keep `decision` when it rests on rules alone (see the module's docstring)."""
-        if (
-            key is None
-            or len(scores) < len(self.patterns)
-            or any(s.facts is not None for s in scores)
-        ):
+        if key is None or len(scores) < len(self.patterns):
+            return
+        if any(s.facts is not None for s in scores):
+            # the same key fires the same patterns, which extract facts again: none is kept
+            # under it, nor under its `rules_key`, which need not be worked out then
+            if key not in self._taken:
+                self._keep(key, _Taken(()))
             return
         taken = self._taken.get(key)
         if taken is None:
-            size = len(key[0]) + sum(len(value) for texts in key[1] for value in texts)
-            if self._chars + size > self._max_chars:  # bounded memory: forget, start again
-                self._taken.clear()
-                self._chars = 0
-            ran = (n for s in scores if s.hits for n in s.pattern.negative if n.field == "any")
-            taken = self._taken[key] = _Taken(_one_per_regex(ran))
-            self._chars += size
+            by_rules = self.rules_key(key, view, memo)
+            taken = self._by_rules.get(by_rules)
+            if taken is None:
+                ran = (n for s in scores if s.hits for n in s.pattern.negative if n.field == "any")
+                taken = _Taken(_one_per_regex(ran))
+            self._keep(key, taken)
+            self._by_rules[by_rules] = taken
         taken.by_fired[_fired(taken.negatives, view, memo)] = decision
 
 
