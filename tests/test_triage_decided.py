@@ -1,5 +1,6 @@
 """A kept failure decided by the same things as one before it (`poolctl.triage.decisions`: its
-`any_key`, the texts of its other fields, which rules on its block and on what it says fire) is
+`any_key`, the texts of its other fields, which rules on its block and on what it says fire, and
+which fact signals fire on its own facts when a pattern that fired extracts them) is
 scored by the pattern that claims it alone (or, when none does, the nearest), for its quotes and
 facts: the report is the one scoring every pattern on every failure makes."""
 
@@ -11,9 +12,14 @@ from typing import Any
 import pytest
 
 from poolctl.logs import read_logs
+from poolctl.model import Diagnosis
 from poolctl.patterns import load_patterns
+from poolctl.patterns.loader import Pattern
+from poolctl.triage import classifier
 from poolctl.triage.classifier import ScoringPlan
 from poolctl.triage.engine import Triage
+from poolctl.triage.facts import FactContext, extract_facts
+from poolctl.triage.fields import FailureView
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -78,3 +84,42 @@ def test_a_failure_whose_other_fields_differ_by_pids_is_decided_by_the_rules_tha
     assert every.report(read_logs(paths)) == report
     fast = len(scored) - len(report.findings) * len(kb)  # the second triage scored them all
     assert fast <= len(report.findings) * len(kb) * 3 // 4, (fast, len(report.findings))
+
+
+def test_a_decision_resting_on_facts_is_remembered_with_which_fact_signals_fire(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A pattern-4 failure's decision rests on its facts too (`nearest_key`, `fixture_owner`):
+    the capture given twice, the second's are scored by their pattern alone, each with its own
+    facts, extracted once for the key and the diagnosis."""
+    paths = [str(FIXTURES / "exunit" / "pool_suite.log")] * 2
+    kb = load_patterns([])
+    p4 = next(i for i, p in enumerate(kb) if p.id == "fixture-key-mismatch")
+    scored: list[tuple[int, int]] = []  # (the failure's id(), the pattern's index)
+    extracted: list[tuple[int, str]] = []
+    score_one = ScoringPlan.score_one
+
+    def counted(self: ScoringPlan, index: int, view: FailureView, *a: Any, **k: Any) -> Any:
+        scored.append((id(view.failure), index))
+        return score_one(self, index, view, *a, **k)
+
+    def facts(pattern: Pattern, view: FailureView, ctx: FactContext) -> Any:
+        extracted.append((id(view.failure), pattern.id))
+        return extract_facts(pattern, view, ctx)
+
+    monkeypatch.setattr(ScoringPlan, "score_one", counted)
+    monkeypatch.setattr(classifier, "extract_facts", facts)  # what `pattern_facts` calls
+    report = Triage(kb).report(read_logs(paths))
+    half = len(report.findings) // 2
+    second = [
+        f
+        for f in report.findings[half:]
+        if isinstance(f.outcome, Diagnosis) and f.outcome.pattern_id == "fixture-key-mismatch"
+    ]
+    assert second
+    for finding in second:
+        assert [i for f, i in scored if f == id(finding.failure)] == [p4]
+        assert [p for f, p in extracted if f == id(finding.failure)] == ["fixture-key-mismatch"]
+    every = Triage(kb)
+    every.classifier.decisions.enabled = False  # every pattern scored on every failure
+    assert every.report(read_logs(paths)) == report

@@ -139,11 +139,29 @@ class Known:
     negatives: dict[tuple[int, int], bool] = field(default_factory=dict)  # (pattern, negative)
 
 
-def _fact_hit(signal: Signal, view: FailureView, facts: dict[str, Any]) -> Hit | None:
+def pattern_facts(
+    pattern: Pattern, view: FailureView, ctx: FactContext
+) -> tuple[dict[str, Any], list[Evidence]]:
+    """`extract_facts`, once per failure and pattern: what a decision's key asks for (see
+    `poolctl.triage.decisions`) is what its scoring and its diagnosis read again."""
+    found = view.facts.get(id(pattern))
+    if found is None:
+        found = view.facts[id(pattern)] = extract_facts(pattern, view, ctx)
+    return found
+
+
+def fact_fires(signal: Signal, facts: dict[str, Any]) -> bool:
+    """Whether fact signal `signal` fires on these facts: its fact is found, and not empty."""
     assert signal.fact is not None
     value = facts.get(signal.fact)
-    if value is None or value is False or value in ("", []):
+    return not (value is None or value is False or value in ("", []))
+
+
+def _fact_hit(signal: Signal, view: FailureView, facts: dict[str, Any]) -> Hit | None:
+    assert signal.fact is not None
+    if not fact_fires(signal, facts):
         return None
+    value = facts[signal.fact]
     quote = f"{signal.fact.replace('_', ' ')}: {_fmt(value)}"
     return Hit(signal, f"fact {signal.fact}", quote, view.failure.origin or "(facts)", quote)
 
@@ -176,7 +194,7 @@ def _scored(
     facts: dict[str, Any] | None = None
     fact_evidence: tuple[Evidence, ...] = ()
     if hits and fact_signals:
-        found, evidence = extract_facts(pattern, view, ctx or FactContext())
+        found, evidence = pattern_facts(pattern, view, ctx or FactContext())
         facts, fact_evidence = found, tuple(evidence)
         for signal in fact_signals:
             fact_hit = _fact_hit(signal, view, facts)
@@ -491,7 +509,7 @@ def diagnose(best: Score, view: FailureView, ctx: FactContext) -> Diagnosis:
     if best.facts is not None:
         facts, fact_evidence = best.facts, list(best.fact_evidence)
     else:
-        facts, fact_evidence = extract_facts(pattern, view, ctx)
+        facts, fact_evidence = pattern_facts(pattern, view, ctx)
     raw = [
         Evidence(h.quote, h.origin, h.rule.why) for h in best.hits if h.rule.regex is not None
     ] + fact_evidence

@@ -17,10 +17,15 @@ other fields' texts are new (a pid in a stack frame, a time in a context line) i
 again by which rules on those fields fire (`Decisions.rules_key`): they read nothing else, so
 that key is as exact.
 
+A pattern that fired and has fact signals (`fixture_owner`, `nearest_key`) extracts its facts,
+which read the whole failure and the log around it: which of its fact signals fire completes the
+key too, and a failure looks the decision up with its own facts, extracted for the lookup and
+kept for its scoring and diagnosis (`classifier.pattern_facts`), never another failure's.
+
 Remembered only once `Known` holds every pattern's signals for the key (the key's first failure
-runs them all), and when it rests on rules alone: no fact extracted (facts read the whole
-failure and the log around it), no pattern raised, and every regex on RE2 (a fallback `re` regex
-has a time budget of the failure's own).
+runs them all), when no pattern raised, and when every regex is on RE2, the facts' regexes of
+the patterns whose facts decide included (a fallback `re` regex has a time budget of the
+failure's own).
 """
 
 from __future__ import annotations
@@ -28,7 +33,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from poolctl.patterns.loader import Negative, Pattern, Signal
-from poolctl.triage.classifier import Known, Score, memo_hit
+from poolctl.triage.classifier import Known, Score, fact_fires, memo_hit, pattern_facts
+from poolctl.triage.facts import FactContext
 from poolctl.triage.fields import FailureView
 from poolctl.triage.hits import MAX_CHARS, HitMemo
 
@@ -39,12 +45,13 @@ Rules = tuple[Signal | Negative, ...]
 
 
 class _Taken:
-    """The decisions under one key: the negative signals on `any` that ran, and by which of
-    them fired, the decision."""
+    """The decisions under one key: the negative signals on `any` that ran, the patterns whose
+    facts were extracted, and by which of those negatives and fact signals fired, the decision."""
 
-    def __init__(self, negatives: Rules) -> None:
+    def __init__(self, negatives: Rules, facted: tuple[Pattern, ...]) -> None:
         self.negatives = negatives
-        self.by_fired: dict[tuple[bool, ...], Decision] = {}
+        self.facted = facted
+        self.by_fired: dict[tuple[tuple[bool, ...], tuple[bool, ...]], Decision] = {}
 
 
 class Decisions:
@@ -56,6 +63,16 @@ class Decisions:
             rules += [r for r in pattern.signals if r.regex is not None]
             rules += pattern.negative
         self.enabled = all(getattr(r.regex, "engine", "") == "re2" for r in rules)
+        # by pattern (its id()): whether all its facts' regexes are on RE2
+        self._facts_on_re2 = {
+            id(p): all(
+                getattr(regex, "engine", "") == "re2"
+                for fact in p.facts
+                for regex in (fact.regex, fact.unless)
+                if regex is not None
+            )
+            for p in patterns
+        }
         self.fields = tuple(sorted({r.field for r in rules} - {"block", "any"}))
         self.patterns = tuple(patterns)
         self.on_block = _one_per_regex(r for r in rules if r.field == "block")
@@ -89,7 +106,9 @@ class Decisions:
         it by a pid in a stack frame or a time in a context line."""
         return (key[0], _fired(self.on_fields, view, memo), key[2])
 
-    def get(self, key: Key | None, view: FailureView, memo: HitMemo) -> Decision | None:
+    def get(
+        self, key: Key | None, view: FailureView, memo: HitMemo, ctx: FactContext
+    ) -> Decision | None:
         if key is None:
             return None
         taken = self._taken.get(key)
@@ -98,7 +117,11 @@ class Decisions:
             if taken is None:
                 return None
             self._keep(key, taken)
-        return taken.by_fired.get(_fired(taken.negatives, view, memo))
+        try:
+            facts = _facts_fired(taken.facted, view, ctx)
+        except Exception:  # scoring every pattern says which pattern raised, as it always did
+            return None
+        return taken.by_fired.get((_fired(taken.negatives, view, memo), facts))
 
     def _keep(self, key: Key, taken: _Taken) -> None:
         size = len(key[0]) + sum(len(value) for texts in key[1] for value in texts)
@@ -117,29 +140,46 @@ class Decisions:
         view: FailureView,
         memo: HitMemo,
     ) -> None:
-        """Keep `decision` when it rests on rules alone (see the module's docstring)."""
+        """Keep `decision` (see the module's docstring for when)."""
         if key is None or len(scores) < len(self.patterns):
             return
-        if any(s.facts is not None for s in scores):
-            # the same key fires the same patterns, which extract facts again: none is kept
-            # under it, nor under its `rules_key`, which need not be worked out then
-            if key not in self._taken:
-                self._keep(key, _Taken(()))
+        facted = tuple(s.pattern for s in scores if s.facts is not None)
+        if not all(self._facts_on_re2[id(p)] for p in facted):
             return
         taken = self._taken.get(key)
+        if taken is not None and tuple(map(id, taken.facted)) != tuple(map(id, facted)):
+            return  # the same key fires the same patterns: a pattern set changed under it
         if taken is None:
             by_rules = self.rules_key(key, view, memo)
             taken = self._by_rules.get(by_rules)
             if taken is None:
                 ran = (n for s in scores if s.hits for n in s.pattern.negative if n.field == "any")
-                taken = _Taken(_one_per_regex(ran))
+                taken = _Taken(_one_per_regex(ran), facted)
             self._keep(key, taken)
             self._by_rules[by_rules] = taken
-        taken.by_fired[_fired(taken.negatives, view, memo)] = decision
+        facts = tuple(
+            fact_fires(signal, s.facts)
+            for s in scores
+            if s.facts is not None
+            for signal in s.pattern.signals
+            if signal.fact is not None
+        )
+        taken.by_fired[(_fired(taken.negatives, view, memo), facts)] = decision
 
 
 def _fired(rules: Rules, view: FailureView, memo: HitMemo) -> tuple[bool, ...]:
     return tuple(memo_hit(r, view, memo, cited=False) is not None for r in rules)
+
+
+def _facts_fired(
+    patterns: Sequence[Pattern], view: FailureView, ctx: FactContext
+) -> tuple[bool, ...]:
+    """Which fact signals of `patterns` fire on the failure's own facts, in order."""
+    out: list[bool] = []
+    for pattern in patterns:
+        facts = pattern_facts(pattern, view, ctx)[0]
+        out += [fact_fires(s, facts) for s in pattern.signals if s.fact is not None]
+    return tuple(out)
 
 
 def _one_per_regex(rules: Iterable[Signal | Negative]) -> Rules:

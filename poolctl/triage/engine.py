@@ -137,7 +137,7 @@ class Classifier:
     def outcome(
         self, view: FailureView, ctx: FactContext, key: str | None = None
     ) -> Diagnosis | Unclassified:
-        decided_by, decision = self._decision(view, key)
+        decided_by, decision = self._decision(view, ctx, key)
         if decision is not None:
             decided = self._decided(decision, view, ctx, key)
             if decided is not None:
@@ -177,13 +177,15 @@ class Classifier:
         except Exception:
             return None
 
-    def _decision(self, view: FailureView, key: str | None) -> tuple[Key | None, Decision | None]:
+    def _decision(
+        self, view: FailureView, ctx: FactContext, key: str | None
+    ) -> tuple[Key | None, Decision | None]:
         """What decides the failure, and the decision a failure before it took on the same."""
         known = self.known.get(key) if key is not None else None
         if known is None or key is None:
             return None, None
         decided_by = self.decisions.key(view, key, known, self.plan.memo)
-        return decided_by, self.decisions.get(decided_by, view, self.plan.memo)
+        return decided_by, self.decisions.get(decided_by, view, self.plan.memo, ctx)
 
     def _remember(
         self,
@@ -194,7 +196,7 @@ class Classifier:
         nearest: Score | None,
         scores: list[Score],
     ) -> Decision:
-        """The decision the scores take, remembered when they rest on rules alone."""
+        """The decision the scores take, remembered when they may be (`Decisions.remember`)."""
         if best is not None:
             decision: Decision = (best.pattern.id, best.pattern.id)
         else:
@@ -209,7 +211,7 @@ class Classifier:
         """The pattern that claims the failure (None: unclassified) and the nearest one, without
         building its diagnosis (a failure past the cap is only counted); the same as a failure
         before it when the same things decide it (`poolctl.triage.decisions`)."""
-        decided_by, decision = self._decision(view, key)
+        decided_by, decision = self._decision(view, ctx, key)
         if decision is not None:
             return decision
         # which pattern wins rests on the rules' weights, not on the lines they quote

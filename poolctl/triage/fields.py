@@ -57,6 +57,8 @@ class FailureView:
         self._joined: dict[str, list[Any]] = {}  # by field: its texts joined, casefolded
         self.related: dict[str, list[Text]] = {}  # by pool: the lines facts read about it
         self.answers: dict[str, dict[Any, Any]] = {}  # by field: what each regex did (`HitMemo`)
+        # by pattern (its id()): its facts and their evidence, extracted once for this failure
+        self.facts: dict[int, tuple[dict[str, Any], list[Any]]] = {}
 
     def may_match(self, regex: Any, field: str) -> bool:
         """False when `regex` cannot match any text of `field`: none of the literals each of its
