@@ -24,6 +24,19 @@ from poolctl.triage.fields import FailureView
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
+def _scorings(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The index of the pattern each scoring of a failure scores, in order, from now on."""
+    scored: list[int] = []
+    score_one = ScoringPlan.score_one
+
+    def counted(self: ScoringPlan, index: int, *args: Any, **kwargs: Any) -> Any:
+        scored.append(index)
+        return score_one(self, index, *args, **kwargs)
+
+    monkeypatch.setattr(ScoringPlan, "score_one", counted)
+    return scored
+
+
 @pytest.mark.parametrize(
     ("logs", "decided"),
     [
@@ -39,14 +52,7 @@ def test_a_decided_failure_is_scored_by_its_pattern_alone(
 ) -> None:
     paths = [str(FIXTURES / log) for log in logs]
     kb = load_patterns([])
-    scored: list[int] = []
-    score_one = ScoringPlan.score_one
-
-    def counted(self: ScoringPlan, index: int, *args: Any, **kwargs: Any) -> Any:
-        scored.append(index)
-        return score_one(self, index, *args, **kwargs)
-
-    monkeypatch.setattr(ScoringPlan, "score_one", counted)
+    scored = _scorings(monkeypatch)
     report = Triage(kb).report(read_logs(paths))
     fast = len(scored)
     scored.clear()
@@ -70,14 +76,7 @@ def test_a_failure_whose_other_fields_differ_by_pids_is_decided_by_the_rules_tha
     decided by the first's."""
     paths = [str(FIXTURES / "exunit" / "pool_suite.log"), str(FIXTURES / second)]
     kb = load_patterns([])
-    scored: list[int] = []
-    score_one = ScoringPlan.score_one
-
-    def counted(self: ScoringPlan, index: int, *args: Any, **kwargs: Any) -> Any:
-        scored.append(index)
-        return score_one(self, index, *args, **kwargs)
-
-    monkeypatch.setattr(ScoringPlan, "score_one", counted)
+    scored = _scorings(monkeypatch)
     report = Triage(kb).report(read_logs(paths))
     every = Triage(kb)
     every.classifier.decisions.enabled = False  # every pattern scored on every failure
