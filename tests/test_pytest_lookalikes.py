@@ -140,3 +140,16 @@ def test_a_session_a_test_printed_with_q_is_that_test_s_output(name: str) -> Non
     # the inner session is the failing test's captured output
     printed = failures["test_plugin_pool_fixture"].details["captured stdout call"]
     assert "test_inner_key" in printed and "1 failed, 1 passed in " in printed
+
+
+@pytest.mark.parametrize("name", ["s.txt", "rA.txt"])
+def test_another_runner_s_verdict_a_test_printed_is_its_output(name: str) -> None:
+    """Tests that print other runners' verdicts (Playwright's `3 failed`, RSpec's, go test's,
+    unittest's…), under `-s` on the progress lines and under `-rA` in captured sections: the
+    run of one failure was read as 15 more runs under `-s` (6 under `-rA`), their failures
+    counted and unread; a passing run so printed failed triage (tests/fixtures/src/
+    pytest_printed_verdicts)."""
+    parsed = read_logs([str(CAPTURES.parent / "printed_verdicts" / name)])
+    assert [f.name for f in parsed.failures] == ["test_fails_after_reporting_a_child_run"]
+    assert [(s.source, s.failures, s.read) for s in parsed.summaries] == [("closing line", 1, 1)]
+    assert not parsed.skipped

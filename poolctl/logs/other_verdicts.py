@@ -282,18 +282,23 @@ def may_be_verdict(stripped: str) -> bool:
     )
 
 
-def read_verdict(out: ParsedLog, file: str, number: int, line: str) -> bool:
+def read_verdict(
+    out: ParsedLog, file: str, number: int, line: str, *, printed_by_a_test: bool = False
+) -> bool:
     """Record `line` as another runner's verdict of a failed run, if it is one (or as a run of
-    unittest's, `Ran 2 tests in 0.001s`)."""
+    unittest's, `Ran 2 tests in 0.001s`). `printed_by_a_test`: the line is inside a run's own
+    output (a test's under `pytest -s`, a captured section), where a test that printed `3
+    failed` made a passing run fail; only a CI service's line for a failed job is read there
+    (a run killed mid-way is followed by it)."""
     text = line.strip()
-    ran = UNITTEST_RAN_RE.match(text) if text.startswith("Ran ") else None
+    ran = None if printed_by_a_test or not text.startswith("Ran ") else UNITTEST_RAN_RE.match(text)
     if ran is not None:
         tests = int(ran["tests"])
         out.summaries.append(RunSummary(file, number, text, tests, None, start=number, read=0))
         return True
     if text.startswith(_JOB_STARTS):
         return _read_job_failed(out, file, number, text)
-    if not may_be_verdict(text):
+    if printed_by_a_test or not may_be_verdict(text):
         return False
     for verdict in VERDICTS:
         match = verdict.line.match(text)

@@ -288,10 +288,13 @@ class PytestParser(TextParser):
             return
         if self.in_capture and first and first in "FE":
             return  # a summary or `E` line the test printed
-        if other_verdicts.read_verdict(self.out, self.name, number, line):
-            return
         # a summary line in the progress section is a test's output (`-s`)
         in_progress = self.section == "test session starts"
+        by_a_test = in_progress or self.in_capture  # another runner's verdict there too
+        if other_verdicts.read_verdict(
+            self.out, self.name, number, line, printed_by_a_test=by_a_test
+        ):
+            return
         said = first in "FES" and line.startswith(("FAILED ", "ERROR ", "SUBFAILED"))
         if said and not in_progress and not self.in_capture:
             summary = SUMMARY_LINE_RE.match(line.rstrip())
