@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections import Counter
 
 from poolctl.logs.records import ParsedLog
-from poolctl.logs.reruns import add_rerun
 
 
 class PytestTries:
@@ -34,5 +33,7 @@ class PytestTries:
         return rerun
 
     def finish(self, out: ParsedLog) -> None:
+        from poolctl.logs.reruns import add_rerun  # it reads passes, which reads these tries
+
         for (classname, name), count in self.reruns.items():
             add_rerun(out, f"{classname}::{name}", count)

@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from typing import Any, BinaryIO, NamedTuple
 
 from poolctl.logs.ansi import strip_ansi
+from poolctl.logs.junit_reruns import PytestTries
 from poolctl.logs.prefixes import strip_prefixes
 
 CHUNK = 1 << 20
@@ -201,7 +202,8 @@ class _JUnitCases:
         # pytest-rerunfailures writes a failed try as an empty test case, right before the
         # test's next try (`junit_reruns`): that pass is no pass
         self.pytest = False
-        self.last_pass: tuple[str, str] | None = None  # the last test case, if it passed
+        self.tries = PytestTries()
+        self.kept_last = False  # the last test case was kept as a pass
 
     def start(self, tag: str, attrib: dict[str, str]) -> None:
         tag = tag.rsplit("}", 1)[-1]
@@ -221,15 +223,18 @@ class _JUnitCases:
             self.files.pop()
         elif tag == "testcase" and self.case is not None:
             case, self.case = self.case, None
-            key = (case.get("classname", ""), case.get("name", ""))
-            if self.pytest and key == self.last_pass and self.passed:
+            empty = not self.spoiled
+            retry = self.pytest and self.tries.see(
+                case.get("classname", ""), case.get("name", ""), empty
+            )
+            if retry and self.kept_last:
                 self.passed.pop()  # a failed try of this test, not a pass
-            self.last_pass = None
-            if not self.spoiled and len(self.passed) < MAX_PASSES:
+            self.kept_last = False
+            if empty and len(self.passed) < MAX_PASSES:
                 group = case.get("classname", "") or (self.suites[-1] if self.suites else "")
                 file = case.get("file", "") or (self.files[-1] if self.files else "")
                 self.passed.append(PassedTest("junit", case.get("name", ""), group, file))
-                self.last_pass = key
+                self.kept_last = True
 
     def data(self, text: str) -> None:
         return None
