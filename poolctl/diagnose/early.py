@@ -27,6 +27,7 @@ from . import procinfo
 from .experiments import (
     Experiment,
     Result,
+    allowed,
     framing_experiment,
     many_experiment,
     pty_experiment,
@@ -142,11 +143,7 @@ class EarlyExperiments:
             if self._over:
                 return
             self.request = request
-            self.experiments = tuple(
-                e
-                for e in silent_worker_experiments(worker)
-                if self.only is None or e.id in self.only
-            )
+            self.experiments = allowed(silent_worker_experiments(worker), self.only)
             deadline = time.monotonic() + timeout + STOP_MARGIN
             self._runner = threading.Thread(
                 target=self._run, args=(request, timeout, deadline), name="early-experiments"

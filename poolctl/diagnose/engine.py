@@ -25,6 +25,7 @@ from .experiments import (
     Experiment,
     Outcome,
     Result,
+    allowed,
     framing_experiment,
     many_experiment,
     protocol_experiment,
@@ -317,7 +318,7 @@ def _probe_and_experiment(
         planned = plan.experiments
         if plan.probe_stdin:
             planned = _experiments_after_probe(obs) if obs.late_answer is None else ()
-        planned = tuple(e for e in planned if only is None or e.id in only)
+        planned = allowed(planned, only)
         if planned:
             found = early.take(failed.request, planned) if early is not None else {}
             for result in found.values():
@@ -344,8 +345,8 @@ def _probe_and_experiment(
                 # protocol (they cost a start each, so only now), given a little more time.
                 second = [
                     e
-                    for e in protocol_experiments(worker.spec)
-                    if e.id not in obs.results and (only is None or e.id in only)
+                    for e in allowed(protocol_experiments(worker.spec), only)
+                    if e.id not in obs.results
                 ]
                 until = max(deadline, time.monotonic() + min(wait_for, PROTOCOL_WAVE)) - STOP_MARGIN
                 more = run_experiments(

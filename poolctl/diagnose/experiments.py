@@ -11,7 +11,7 @@ import dataclasses
 import functools
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,6 +104,13 @@ class Skipped:
 
 
 Result = Outcome | Skipped
+
+
+def allowed(
+    experiments: Iterable[Experiment], only: frozenset[str] | None
+) -> tuple[Experiment, ...]:
+    """The experiments `only` names (None: every one), for a caller that reads one judgement."""
+    return tuple(e for e in experiments if only is None or e.id in only)
 
 
 def framing_experiment(spec: WorkerSpec, framing: str) -> Experiment:
