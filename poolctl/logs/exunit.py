@@ -35,7 +35,6 @@ from poolctl.logs.exunit_block import (
 from poolctl.logs.exunit_crash import CrashReport
 from poolctl.logs.exunit_summary import closing_counts, is_closing_line
 from poolctl.logs.passes import EXUNIT_MODULE_RE
-from poolctl.logs.rebar3_eunit import Rebar3EunitBlock
 from poolctl.logs.records import Lines, LogLine, ParsedLog, RunSummary
 from poolctl.logs.scan import (
     PythonTraceback,
@@ -177,7 +176,9 @@ class ExUnitParser(TextParser):
                 self.start_block(number, line, custom)
                 return
             elif rebar3 := rebar3_eunit.HEADER_RE.match(line):  # `rebar3 eunit`'s failure
-                self.consumer = Rebar3EunitBlock(number, line, rebar3, self.name, self._run_error)
+                self.consumer = rebar3_eunit.Rebar3EunitBlock(
+                    number, line, rebar3, self.name, self._run_error
+                )
                 return
             elif NUMBERED_RE.match(line):
                 self.out.suspect(LogLine(self.name, number, clip(line.strip())))
