@@ -20,6 +20,7 @@ from typing import ClassVar
 from poolctl.logs import (
     exunit_compile,
     exunit_mix,
+    exunit_printed,
     exunit_stopped,
     other_verdicts,
     rebar3_eunit,
@@ -70,6 +71,7 @@ TRIGGERS = (
     # a test ended: a `--trace` line (a line of progress dots is found among the lines kept
     # around the blocks: searched for, the dots of a long run cost a tenth of its triage)
     r"\[L#\d+\]",
+    *exunit_printed.TRIGGERS,  # a run's end, or its start: whose a verdict-like line was
 )
 # the triggers that only start a worker traceback or a crash report
 TRACEBACK_TRIGGERS = (
@@ -83,6 +85,17 @@ NUMBERED_RE = re.compile(r"^[ \t]*\d{1,7}\) \S")
 MAX_WRAPPED = 4  # continuation lines joined to a header a terminal wrapped
 NO_TESTS = "There are no tests to run"  # mix test's whole output when it finds no test file
 CRASH_START_RE = re.compile(r"\[error\] .*(?:terminating|raised an exception|crashed)")
+
+
+def _ends_run(line: str) -> bool:
+    """A line after which the run a held line is in cannot go on: an umbrella app's, Mix's
+    error, a compilation error, the VM stopping, pytest starting, an empty run."""
+    return (
+        line.startswith(("==> ", exunit_mix.PREFIX, "== Compilation error in "))
+        or exunit_stopped.SIGTERM_NOTICE in line
+        or line.strip() == NO_TESTS
+        or (line.startswith("=") and line.rstrip("= ").endswith(" test session starts"))
+    )
 
 
 class WrappedHeader:
@@ -126,6 +139,8 @@ class ExUnitParser(TextParser):
         self.trace_module: tuple[str, str] | None = None  # `--trace`: module and file
         self.compiling: tuple[int, str] | None = None  # `== Compilation error in file …`
         self.closed_at = -1  # the last closing line
+        self.finished_at = 0  # the last `Finished in` line
+        self.held: list[exunit_printed.Held] = []  # verdict-like lines of a run not ended
         self._new_run(1)
 
     def _new_run(self, start: int) -> None:
@@ -138,6 +153,12 @@ class ExUnitParser(TextParser):
     def outside(self, number: int, line: str) -> None:
         if line[:1] in ".*? " and exunit_stopped.PROGRESS_RE.match(line.strip()):
             self.out.test_ends.setdefault(self.name, []).append(number)
+        if exunit_printed.is_finished(line):
+            self.held.clear()  # a test's output: the run's tests end here
+            self.finished_at = number
+            return
+        if self.held and (exunit_printed.starts_run(line) or _ends_run(line)):
+            self._release()  # they were no test's output: the run has ended
         if exunit_stopped.SIGTERM_NOTICE in line:
             self._sigterm(number, line)
             return
@@ -192,13 +213,12 @@ class ExUnitParser(TextParser):
                 self.consumer = PythonTraceback(self, number, line)
             return
         stripped = line.strip()
-        # ExUnit's own closing line first: a test type of a library's (`3 examples, 2 failures`)
-        # closes as RSpec's run does
-        if is_closing_line(line, stripped) and self._summary(number, stripped):
+        if self.finished_at < self.run_start and exunit_printed.verdict_like(line, stripped):
+            # in a run whose tests have not ended: a test may have printed it
+            held = exunit_printed.Held(number, line, self.run_failures, self.run_read)
+            self.held.append(held)
             return
-        if other_verdicts.read_verdict(self.out, self.name, number, line):
-            if not self.run_failures:  # the progress marks before it were that runner's
-                self._new_run(number + 1)
+        if self._verdict(number, line, stripped):
             return
         if line.startswith("==> "):
             self._app(number, line[4:].strip())
@@ -223,6 +243,34 @@ class ExUnitParser(TextParser):
             self.consumer = CrashReport(
                 number, line, self.name, self.app, self.add_traceback, self._run_error
             )
+
+    def _verdict(self, number: int, line: str, stripped: str) -> bool:
+        """A closing line, or another runner's verdict: the run it closes is recorded."""
+        # ExUnit's own closing line first: a test type of a library's (`3 examples, 2 failures`)
+        # closes as RSpec's run does
+        if is_closing_line(line, stripped) and self._summary(number, stripped):
+            return True
+        if other_verdicts.read_verdict(self.out, self.name, number, line):
+            if not self.run_failures:  # the progress marks before it were that runner's
+                self._new_run(number + 1)
+            return True
+        return False
+
+    def _release(self) -> None:
+        """The held lines were no test's output (a run boundary came before `Finished in`):
+        each is read where it was, the run as it was there; the failures after the last one
+        that closed a run are the next run's."""
+        held, self.held = self.held, []
+        failures, read, last = self.run_failures, self.run_read, self.run_last_line
+        counter, start = self.last_counter, self.run_start
+        base = (0, 0)  # the failures (and those read) before the run the line is in
+        for line in held:
+            self.run_failures, self.run_read = line.failures - base[0], line.read - base[1]
+            self._verdict(line.number, line.line, line.line.strip())
+            if self.run_start != start:  # it closed the run: the next one starts after it
+                base, start = (line.failures, line.read), self.run_start
+        self.run_failures, self.run_read = failures - base[0], read - base[1]
+        self.run_last_line, self.last_counter = last, counter
 
     def _compile_error(self, number: int, line: str) -> bool:
         """The header of a compilation error, or the error after it (a failure of the run)."""
@@ -287,6 +335,9 @@ class ExUnitParser(TextParser):
         restart = counter < self.last_counter or (
             counter == 1 and self.last_counter == 1 and not setup
         )
+        if restart and self.held:  # a run ended before this header
+            self._release()
+            restart = self.run_failures > 0 and counter <= self.last_counter
         if restart and self.run_failures:
             self._run_end(number, "numbering restarts")
         self.last_counter = counter
@@ -358,6 +409,8 @@ class ExUnitParser(TextParser):
         self._new_run(before)
 
     def finish(self) -> None:
+        if self.held:  # the input ended with no `Finished in`: they were runs' verdicts
+            self._release()
         tail = [(n, t) for n, t in self.last_lines() if n >= self.run_start]
         end = run_end_lines.ending(tail)  # what killed the VM, or what ran it, said so
         final = end.before if end is not None else self.last_line()

@@ -298,21 +298,10 @@ def read_verdict(
         return True
     if text.startswith(_JOB_STARTS):
         return _read_job_failed(out, file, number, text)
-    if printed_by_a_test or not may_be_verdict(text):
+    matched = None if printed_by_a_test else _failed_run(text)
+    if matched is None:
         return False
-    for verdict in VERDICTS:
-        match = verdict.line.match(text)
-        if match is not None:
-            break
-    else:
-        return False
-    failed = _unittest_failures(match["counts"]) if "counts" in match.re.groupindex else None
-    if failed is None:  # EUnit's cancelled tests, a go package's failed tests: one or more
-        counts = match.groupdict()
-        named = "failed" in counts or "errors" in counts  # (a count of none may be left out)
-        failed = int(counts.get("failed") or 0) + int(counts.get("errors") or 0) if named else 1
-    if not failed:  # minitest's verdict of a run that passed
-        return False
+    verdict, failed = matched
     # its start is set once the input is read (`finish`): the runs before it may not be yet
     out.summaries.append(
         RunSummary(file, number, text, None, failed, start=number, read=0, source=verdict.runner)
@@ -325,6 +314,34 @@ def read_verdict(
         f"{verdict.advice} to triage them"
     )
     return True
+
+
+def is_verdict(stripped: str) -> bool:
+    """Whether `stripped` (a line without its indent) is a verdict `read_verdict` records: a
+    run of unittest's, or another runner's failed run (not a CI service's line for a job)."""
+    if stripped.startswith("Ran "):
+        return UNITTEST_RAN_RE.match(stripped) is not None
+    return not stripped.startswith(_JOB_STARTS) and _failed_run(stripped) is not None
+
+
+def _failed_run(text: str) -> tuple[Verdict, int] | None:
+    """The runner whose verdict of a failed run `text` is, and the failures it counts."""
+    if not may_be_verdict(text):
+        return None
+    for verdict in VERDICTS:
+        match = verdict.line.match(text)
+        if match is not None:
+            break
+    else:
+        return None
+    failed = _unittest_failures(match["counts"]) if "counts" in match.re.groupindex else None
+    if failed is None:  # EUnit's cancelled tests, a go package's failed tests: one or more
+        counts = match.groupdict()
+        named = "failed" in counts or "errors" in counts  # (a count of none may be left out)
+        failed = int(counts.get("failed") or 0) + int(counts.get("errors") or 0) if named else 1
+    if not failed:  # minitest's verdict of a run that passed
+        return None
+    return verdict, failed
 
 
 def _unittest_failures(counts: str) -> int:
