@@ -31,8 +31,8 @@ from poolctl.logs.prefixes import strip_prefixes
 CHUNK = 1 << 20
 MAX_PASSES = 200_000  # per input: a pathological log cannot fill the memory
 
-# a literal each line that can name a pass holds
-_PYTEST_LITERALS = (b"PASSED",)
+# a literal each line that can name a pass holds (and pytest-rerunfailures' failed try)
+_PYTEST_LITERALS = (b"PASSED", b"RERUN")
 _EXUNIT_LITERALS = (b"[L#", b".exs]")  # a test that ran; the module heading its tests
 # a node id: `path::Class::test`, and its parameters in brackets (which may hold spaces)
 NODEID = r"(?P<nodeid>[^\s\[]+::[^\s\[]+(?:\[.*?\])?)"
@@ -56,6 +56,14 @@ _PASSED_IN_TEXT = re.compile(
     rf"^{_BLANK}(?:{NODEID.replace('nodeid', 'v')} PASSED(?=\s|$)"
     rf"|PASSED {NODEID.replace('nodeid', 's')}{_BLANK}$"
     rf"|\[gw\d+\] \[ *\d+%\] PASSED {NODEID.replace('nodeid', 'x')}{_BLANK}$)",
+    re.MULTILINE,
+)
+# ... and pytest-rerunfailures' `RERUN` lines: a try whose call passed and whose teardown failed
+# prints its PASSED line, then a RERUN line of the same test
+_OUTCOME_IN_TEXT = re.compile(
+    rf"^{_BLANK}(?:{NODEID.replace('nodeid', 'v')} (?P<vw>PASSED|RERUN)(?=\s|$)"
+    rf"|(?P<sw>PASSED|RERUN) {NODEID.replace('nodeid', 's')}{_BLANK}$"
+    rf"|\[gw\d+\] \[ *\d+%\] (?P<xw>PASSED|RERUN) {NODEID.replace('nodeid', 'x')}{_BLANK}$)",
     re.MULTILINE,
 )
 # `mix test --trace` heads each module's tests with `Module [test/file.exs]`
@@ -174,8 +182,28 @@ def pytest_test(nodeid: str) -> PassedTest:
 
 def _pytest(stream: BinaryIO) -> Iterator[PassedTest]:
     for text in _texts(stream, _PYTEST_LITERALS):
+        if "RERUN" in text:
+            yield from _passes_between_tries(text)
+            continue
         for found in _PASSED_IN_TEXT.finditer(text):
             yield pytest_test(found["v"] or found["s"] or found["x"])
+
+
+def _passes_between_tries(text: str) -> Iterator[PassedTest]:
+    """The passes in `text`, where pytest-rerunfailures reran tests: a PASSED line followed by
+    a RERUN line of the same test, of the same form, is a try whose teardown failed (its call
+    passed), not a pass."""
+    held: dict[str, str] = {}  # each form's last PASSED test, not yet given
+    for found in _OUTCOME_IN_TEXT.finditer(text):
+        form = "v" if found["v"] else "s" if found["s"] else "x"
+        nodeid, word = found[form], found[form + "w"]
+        before = held.pop(form, None)
+        if before is not None and not (word == "RERUN" and before == nodeid):
+            yield pytest_test(before)
+        if word == "PASSED":
+            held[form] = nodeid
+    for nodeid in held.values():
+        yield pytest_test(nodeid)
 
 
 def _exunit(stream: BinaryIO) -> Iterator[PassedTest]:

@@ -201,7 +201,7 @@ class PytestParser(TextParser):
                 "failed last time: the others did not run, and are not triaged"
             )
             return
-        if "RERUN" in line and not self.in_capture and self.reruns.feed(line):
+        if "RERUN" in line and not self.in_capture and self._rerun(number, line):
             return
         errors = self.run_errors
         maybe = (first in "EIp!F" or errors.open) and not self.in_capture
@@ -447,7 +447,13 @@ class PytestParser(TextParser):
         self._commit_close()
         self._end_unfinished_run(0, "with the input")
         self.beside.finish(self.out, self.name, self._line_number)
-        self.reruns.finish(self.out)
+        self.reruns.finish(self.out, self.name)
+
+    def _rerun(self, number: int, line: str) -> bool:
+        """A `RERUN` line, given with the line before it (a PASSED or RERUN of the same test
+        tells how many tries the lines are)."""
+        before = self.nearby_before(number)
+        return self.reruns.feed(line, before[-1].text if before else "")
 
     def ended_in_test(self, failure: Failure, lines: Lines) -> None:
         """pytest-timeout, or a crash of the interpreter, ended the run in `failure`'s test: a

@@ -8,7 +8,14 @@ runners say so:
   `pytest -v`, `t.py::test_a RERUN  [ 50%]`; with `-rR` (or `-rA`) in the short summary,
   `RERUN t.py::test_a`; under pytest-xdist, `[gw0] [ 50%] RERUN t.py::test_a`. A log with both
   `-v` and `-rR` names each rerun twice: the larger count of the two kinds of line is the test's.
-  Without either, only the closing line counts them (`3 rerun`).
+  Without either, only the closing line counts them (`3 rerun`). It names a try once for each
+  phase that failed: a try whose call and teardown both failed prints two RERUN lines in a row,
+  as two tries that failed in their call do (`--reruns 1` then counts `2 rerun` for one rerun),
+  and a try whose teardown alone failed prints its PASSED line, then RERUN. Where the log shows a
+  teardown failing in a rerun test (a RERUN right after the test's PASSED, or its last try's
+  `ERROR at teardown`), two RERUN lines in a row are counted as the one try they may be, and a
+  note says how many they may be; elsewhere each is a try. Its JUnit XML writes each failed try
+  once.
 - Maven Surefire (`rerunFailingTestsCount`): its XML gives a test that passed on a rerun a
   `<flakyFailure>` or `<flakyError>` per failed try, and one that failed every try a
   `<rerunFailure>` or `<rerunError>` per rerun, each with its message and stack trace.
@@ -25,6 +32,7 @@ from poolctl.model import Failure
 
 TRIGGER = r"RERUN"
 _LINES = outcome_lines("RERUN")
+_PASSED = outcome_lines("PASSED")
 SUREFIRE_TAGS = frozenset({"flakyFailure", "flakyError", "rerunFailure", "rerunError"})
 MAX_NAMED = 10  # tests named in a note; the rest are counted
 MAX_MESSAGE = 160  # characters of a failed try's message quoted in a note
@@ -45,16 +53,39 @@ class PytestReruns:
     def __init__(self) -> None:
         self.seen: dict[str, Counter[str]] = {kind: Counter() for kind in _LINES}
         self.named_before = 0  # named by the runs before this one
+        # the fewest tries each kind's lines can be (two RERUN lines in a row: one try whose
+        # call and teardown failed), the lines in a row so far, and the tests a RERUN line
+        # followed the PASSED line of (a try whose teardown alone failed)
+        self.fewest: dict[str, Counter[str]] = {kind: Counter() for kind in _LINES}
+        self.in_a_row: dict[tuple[str, str], int] = {}
+        self.torn: set[str] = set()
 
-    def feed(self, line: str) -> bool:
-        """Count `line` if it is a `RERUN` line; True when it was one."""
+    def feed(self, line: str, previous: str = "") -> bool:
+        """Count `line` if it is a `RERUN` line (`previous`: the line before it); True when it
+        was one."""
         stripped = line.strip()
         for kind, regex in _LINES.items():
             found = regex.match(stripped)
             if found:
-                self.seen[kind][found["nodeid"]] += 1
+                nodeid = found["nodeid"]
+                self.seen[kind][nodeid] += 1
+                self._fewest(kind, nodeid, previous.strip())
                 return True
         return False
+
+    def _fewest(self, kind: str, nodeid: str, previous: str) -> None:
+        key = (kind, nodeid)
+        passed = _PASSED[kind].match(previous)
+        if passed is not None and passed["nodeid"] == nodeid:  # its teardown's: a try of its own
+            self.torn.add(nodeid)
+            self.in_a_row[key] = 2  # (the try is whole: a RERUN after it is the next try's)
+            self.fewest[kind][nodeid] += 1
+            return
+        again = _LINES[kind].match(previous)
+        row = self.in_a_row.get(key, 0) + 1 if again and again["nodeid"] == nodeid else 1
+        self.in_a_row[key] = row
+        if row % 2:  # the first of a pair: a try (the second may be its teardown's)
+            self.fewest[kind][nodeid] += 1
 
     def total(self) -> int:
         """The reruns named so far (the larger count of the kinds of line)."""
@@ -69,16 +100,40 @@ class PytestReruns:
             return None
         return (
             f"{where}: {missing} rerun(s) (pytest-rerunfailures) of tests the log does not name: "
-            "run pytest with -rR (or -v) to see which passed only on a rerun (flaky)"
+            "run pytest with -rR (or -v) to see which passed only on a rerun (flaky); it counts "
+            "each phase of a try that failed, so a try that failed in its call and its teardown "
+            "counts twice"
         )
 
-    def finish(self, out: ParsedLog) -> None:
-        """Add this input's reruns to `out` (the larger count of the kinds of line)."""
-        merged: Counter[str] = Counter()
-        for counted in self.seen.values():
-            merged |= counted
-        for nodeid, count in merged.items():
+    def finish(self, out: ParsedLog, name: str) -> None:
+        """Add input `name`'s reruns to `out` (the larger count of the kinds of line); where
+        its log shows a rerun test's teardown failing, the fewest tries its lines can be."""
+        kind_of: dict[str, str] = {}  # the kind of line that names a test most
+        for kind, counted in self.seen.items():
+            for nodeid, count in counted.items():
+                if count > self.seen[kind_of.get(nodeid, kind)][nodeid]:
+                    kind_of[nodeid] = kind
+                kind_of.setdefault(nodeid, kind)
+        torn = self.torn | {
+            f.details.get("nodeid", "")
+            for f in out.failures
+            if f.input_file == name and f.details.get("phase") == "teardown"
+        }
+        paired = []
+        for nodeid, kind in kind_of.items():
+            count, fewest = self.seen[kind][nodeid], self.fewest[kind][nodeid]
+            if torn & kind_of.keys() and fewest < count:
+                paired.append(f"{nodeid} ({count} RERUN lines: {fewest} to {count} tries)")
+                count = fewest
             add_rerun(out, nodeid, count)
+        if paired:
+            out.skipped.append(
+                f"{name}: pytest-rerunfailures names a try once for each phase that failed, and "
+                "this log shows a teardown failing in a rerun test: two RERUN lines of a test in "
+                "a row are counted as one try that failed in its call and its teardown, though "
+                "they may be two tries the log cannot tell apart (its JUnit XML, --junitxml, "
+                f"writes each try once): {', '.join(paired)}"
+            )
 
 
 def rerun_notes(reruns: dict[str, Rerun], failures: Sequence[Failure]) -> list[str]:

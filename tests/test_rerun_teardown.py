@@ -1,0 +1,52 @@
+"""pytest-rerunfailures names a try once for each phase that failed: a try whose call and
+teardown both failed prints two RERUN lines (`--reruns 1` closes with `5 rerun` for three
+reruns), and a try whose teardown alone failed prints its PASSED line, then RERUN. Real runs of
+tests/fixtures/src/pytest_rerun_teardown (`capture_rerun_teardown.sh`, `--reruns 1`): each of
+the three tests that failed a try was rerun once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from poolctl.logs import read_logs
+from poolctl.logs.passes import read_passes
+from poolctl.logs.records import Rerun
+from poolctl.logs.reruns import rerun_notes
+
+FIXTURES = Path(__file__).parent / "fixtures"
+RERUNS = FIXTURES / "pytest" / "reruns"
+EVERY_TRY = "check_rerun_teardown.py::test_call_and_teardown_fail_every_try"
+THEN_PASS = "check_rerun_teardown.py::test_call_and_teardown_fail_then_pass"
+TEARDOWN_FIRST = "check_rerun_teardown.py::test_teardown_fails_first_try"
+
+
+@pytest.mark.parametrize("log", ["teardown_verbose.txt", "teardown_rR.txt"])
+def test_a_try_that_failed_in_call_and_teardown_is_one_rerun(log: str) -> None:
+    parsed = read_logs([str(RERUNS / log)])
+    assert parsed.reruns == {EVERY_TRY: Rerun(1), THEN_PASS: Rerun(1), TEARDOWN_FIRST: Rerun(1)}
+    assert rerun_notes(parsed.reruns, parsed.failures)[1] == (
+        f"rerun and failed every try: {EVERY_TRY} (1 rerun)"
+    )
+    # what the log cannot tell is said: two RERUN lines in a row may be two tries
+    (said,) = parsed.skipped
+    assert "names a try once for each phase that failed" in said
+    assert said.endswith(
+        f"{EVERY_TRY} (2 RERUN lines: 1 to 2 tries), {THEN_PASS} (2 RERUN lines: 1 to 2 tries)"
+    )
+
+
+@pytest.mark.parametrize("log", ["teardown_verbose.txt", "teardown_rR.txt"])
+def test_a_try_whose_teardown_failed_is_no_pass_in_the_history(log: str) -> None:
+    with (RERUNS / log).open("rb") as stream:
+        passed = sorted(p.name for p in read_passes(stream, "pytest"))
+    want = ["test_call_and_teardown_fail_then_pass", "test_teardown_fails_first_try"]
+    assert passed == sorted(want + (["test_passes"] if "verbose" in log else []))
+
+
+def test_the_closing_line_s_count_of_unnamed_reruns_says_what_it_counts() -> None:
+    parsed = read_logs([str(RERUNS / "teardown_plain.txt")])
+    (said,) = parsed.skipped
+    assert ":36: 5 rerun(s) (pytest-rerunfailures) of tests the log does not name" in said
+    assert said.endswith("a try that failed in its call and its teardown counts twice")
