@@ -17,6 +17,7 @@ from poolctl.logs.reruns import rerun_notes
 
 FIXTURES = Path(__file__).parent / "fixtures"
 RERUNS = FIXTURES / "pytest" / "reruns"
+XML = FIXTURES / "junit" / "pytest_rerun_teardown.xml"
 EVERY_TRY = "check_rerun_teardown.py::test_call_and_teardown_fail_every_try"
 THEN_PASS = "check_rerun_teardown.py::test_call_and_teardown_fail_then_pass"
 TEARDOWN_FIRST = "check_rerun_teardown.py::test_teardown_fails_first_try"
@@ -50,3 +51,16 @@ def test_the_closing_line_s_count_of_unnamed_reruns_says_what_it_counts() -> Non
     (said,) = parsed.skipped
     assert ":36: 5 rerun(s) (pytest-rerunfailures) of tests the log does not name" in said
     assert said.endswith("a try that failed in its call and its teardown counts twice")
+
+
+def test_junit_s_call_and_teardown_test_cases_are_one_test() -> None:
+    """The last try of the test that failed every try is two test cases of one name, its call's
+    failure and its teardown's error: one test, not two nothing tells apart."""
+    parsed = read_logs([str(XML)])
+    assert parsed.reruns == {
+        "check_rerun_teardown::test_call_and_teardown_fail_every_try": Rerun(1),
+        "check_rerun_teardown::test_call_and_teardown_fail_then_pass": Rerun(1),
+        "check_rerun_teardown::test_teardown_fails_first_try": Rerun(1),
+    }
+    assert [f.details.get("phase") for f in parsed.failures] == [None, "teardown"]
+    assert not parsed.skipped

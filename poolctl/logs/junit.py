@@ -256,10 +256,11 @@ class _Target:
             case, self.case = self.case, None
             repeat = bool(case.failed) and not case.skipped and self._repeats_last_failure(case)
             empty = not case.failed and not case.skipped
-            retry = self.pytest and self.tries.see(
-                case.attrib.get("classname", ""), case.attrib.get("name", ""), empty
-            )
-            if not repeat and not retry and not (case.attrib.get("file") or case.suite_file):
+            classname, name = case.attrib.get("classname", ""), case.attrib.get("name", "")
+            said = [failed[1].get("message", "") for failed in case.failed]
+            teardown = self.pytest and self.tries.teardown_of_previous(classname, name, said)
+            retry = self.pytest and self.tries.see(classname, name, empty)
+            if not (repeat or retry or teardown or case.attrib.get("file") or case.suite_file):
                 self.same_names.see(
                     case.attrib.get("name", ""),
                     case.attrib.get("classname", "")

@@ -21,11 +21,23 @@ class PytestTries:
 
     def __init__(self) -> None:
         self.previous_empty: tuple[str, str] | None = None  # classname and name
+        self.previous: tuple[str, str] | None = None
         self.reruns: Counter[tuple[str, str]] = Counter()
+
+    def teardown_of_previous(self, classname: str, name: str, messages: list[str]) -> bool:
+        """A test case holding only `<error message="failed on teardown with …">`, right after
+        one of the same test: the same try's teardown (pytest writes it as a test case of its
+        own when the call failed too), not another test of the same name. Call before `see`."""
+        return (
+            self.previous == (classname, name)
+            and bool(messages)
+            and all(m.startswith("failed on teardown with ") for m in messages)
+        )
 
     def see(self, classname: str, name: str, empty: bool) -> bool:
         """A test case; True when the one before it was a failed try of the same test."""
         key = (classname, name)
+        self.previous = key
         rerun = key == self.previous_empty
         if rerun:
             self.reruns[key] += 1
