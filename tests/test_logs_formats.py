@@ -782,3 +782,17 @@ def test_a_quiet_pytest_run_reads_its_failures(log: str) -> None:
     [checkout] = [f for f in report.findings if f.failure.name == "test_pool_checkout"]
     assert isinstance(checkout.outcome, Diagnosis)
     assert checkout.outcome.pattern_id == "checkout-timeout-waiters"
+
+
+def test_stestr_s_unread_region_covers_the_output_below_its_verdict() -> None:
+    """stestr prints `Failed 6 tests - output below:`, then each failed test's output, then its
+    Totals (real capture: tests/fixtures/src/capture_subunit.sh): the region where its unread
+    failures are goes on to the line before the Totals heading, not the verdict's."""
+    path = str(FIXTURES / "mixed" / "pytest_then_stestr.log")
+    coverage = coverage_of(triage(read_logs([path]), load_patterns([])))
+    assert coverage is not None
+    [region] = coverage.regions
+    assert (region.start, region.end) == (10, 155)
+    lines = (FIXTURES / "mixed" / "pytest_then_stestr.log").read_text().splitlines()
+    assert lines[77] == "Failed 6 tests - output below:"
+    assert "ConnectionRefusedError: [Errno 111]" in lines[151] and lines[155] == "======"

@@ -214,6 +214,7 @@ TRIGGERS = (
     r"^\[ERROR\] Tests run: \d+, Failures: \d+, Errors: \d+, Skipped: \d+(?:, Flakes: \d+)?\s*$",
     r"^Tests: \d+, Assertions: \d+, ",  # PHPUnit
     r"^Failed [1-9]\d* tests - output below:",  # stestr
+    r"^Ran: \d+ tests? in [\d.]+ sec\.",  # ... its Totals: the output of its failures ends
     r"^TOTAL: [1-9]\d* FAILED, ",  # Karma
     r"^\d+ specs?, [1-9]\d* failures?",  # Jasmine
     r"^ *[1-9]\d* tests? failed\s*$",  # AVA
@@ -267,6 +268,10 @@ _JOB_STARTS = (
 )
 
 
+# stestr's Totals, after the output of the failures its verdict counted
+STESTR_TOTALS_RE = re.compile(r"^Ran: \d+ tests? in [\d.]+ sec\.$")
+STESTR = "stestr"
+
 # unittest's line before its verdict: a run of it, whatever the verdict (`OK` alone says too
 # little to be looked for), counted as a run of so many tests
 UNITTEST_RAN_RE = re.compile(r"^Ran (?P<tests>\d+) tests? in [\d.]+s$")
@@ -298,6 +303,8 @@ def read_verdict(
         return True
     if text.startswith(_JOB_STARTS):
         return _read_job_failed(out, file, number, text)
+    if text.startswith("Ran: ") and STESTR_TOTALS_RE.match(text):
+        return _stestr_output_ends(out, file, number)
     matched = None if printed_by_a_test else _failed_run(text)
     if matched is None:
         return False
@@ -350,6 +357,17 @@ def _unittest_failures(counts: str) -> int:
     return sum(
         int(n) for word, n in pairs if word in ("failures", "errors", "unexpected successes")
     )
+
+
+def _stestr_output_ends(out: ParsedLog, file: str, number: int) -> bool:
+    """stestr's Totals (`Ran: 8 tests in 0.0052 sec.`, under a `Totals` heading): the output
+    of the failures its verdict counted, printed below the verdict, ends before them."""
+    last = out.summaries[-1] if out.summaries else None
+    if last is None or last.file != file or last.source != STESTR or last.output_end is not None:
+        return False
+    end = max(last.line, number - 4)  # (above it: `======`, `Totals`, `======`)
+    out.summaries[-1] = dataclasses.replace(last, output_end=end)
+    return True
 
 
 def _read_job_failed(out: ParsedLog, file: str, number: int, text: str) -> bool:

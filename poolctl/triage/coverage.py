@@ -52,8 +52,9 @@ def _regions(
         why = f"{run.text}: {run.failures} counted, {run.read} read; the rest is not in the file"
         return [UnreadRegion(run.file, run.line, run.line, why)]
     starts = sorted(f.line_start for f in failures if f.input_file == run.file)
-    last = max(run.start, run.line - 1)
-    found = [s for s in suspects if s.file == run.file and run.start <= s.line <= run.line]
+    last = max(run.start, run.line - 1) if run.output_end is None else run.output_end
+    end = max(run.line, last)
+    found = [s for s in suspects if s.file == run.file and run.start <= s.line <= end]
     if not found:
         why = f"{run.text}: {run.failures} counted, {run.read} read; no failure header found"
         return [UnreadRegion(run.file, run.start, last, why)]
