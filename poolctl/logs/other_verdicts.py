@@ -7,8 +7,9 @@ must not pass as clean: each one's closing verdict is a run whose failures are c
 read (exit 1), with a note that says how to have them read.
 
 A CI service's own line for a failed job (GitHub Actions' `##[error]Process completed with exit
-code 1.`, GitLab's `ERROR: Job failed: exit code 1`…) in a log whose runs all read as clean is
-one failure, unread: the job failed in a step that is no test run poolctl reads (a linter, a
+code 1.`, GitLab's `ERROR: Job failed: exit code 1`…), or tox's or nox's for a failed session
+(`py311: FAIL code 1 (…)`, `nox > Session tests failed.`), in a log whose runs all read as clean
+is one failure, unread: the job failed in a step that is no test run poolctl reads (a linter, a
 build, another runner).
 """
 
@@ -231,6 +232,10 @@ TRIGGERS = (
     r"^🚨 Error: The command exited with status",
     r"^Exited with code exit status [1-9]",
     r"^(?:##\[error\])?(?:Bash|Cmd|PowerShell) exited with code '[1-9]",
+    # tox's (4, then 3) and nox's line for a failed session
+    r"^ *\S+: FAIL code -?[1-9]",
+    r"^ERROR: +\S+: commands failed",
+    r"^nox > Session \S+ failed\.",
 )
 _STARTS = (
     *("FAILED (", "test result: FAILED", "# fail ", "ℹ fail ", "Tests", "Failed", "One or"),
@@ -238,9 +243,13 @@ _STARTS = (
     *("[====] Synthesis: ", "tests "),
 )
 
-# A CI service's line for a job that failed (its marker, `##[error]`, already removed)
+# A CI service's line for a job that failed (its marker, `##[error]`, already removed), and a
+# wrapper's for a session that failed
 JOB_FAILED = (
     ("GitHub Actions", re.compile(r"^Process completed with exit code (?P<code>[1-9]\d*)\.$")),
+    ("tox", re.compile(r"^\S+: FAIL code (?P<code>-?[1-9]\d*) \(.*\)$")),  # tox 4
+    ("tox", re.compile(r"^ERROR: +\S+: commands failed$")),  # tox 3's summary
+    ("nox", re.compile(r"^nox > Session \S+ failed\.$")),
     (
         "GitLab CI",
         re.compile(
@@ -255,9 +264,11 @@ JOB_FAILED = (
         re.compile(r"^(?:Bash|Cmd|PowerShell) exited with code '(?P<code>[1-9]\d*)'\.$"),
     ),
 )
+_WRAPPERS = ("tox", "nox")  # a session of theirs failed, not a CI job
 # the words of the verdicts that start with a number (`3 examples, 2 failures`)
 _DIGIT_STARTS = ("% tests passed, ", " example", " spec", " fail", " FAILED TEST", "%: Checks: ")
 _JOB_STARTS = (
+    "nox > Session ",
     "Process completed",
     "ERROR: ",
     "🚨 Error",
@@ -301,7 +312,7 @@ def read_verdict(
         tests = int(ran["tests"])
         out.summaries.append(RunSummary(file, number, text, tests, None, start=number, read=0))
         return True
-    if text.startswith(_JOB_STARTS):
+    if text.startswith(_JOB_STARTS) or " FAIL code " in text:
         return _read_job_failed(out, file, number, text)
     if text.startswith("Ran: ") and STESTR_TOTALS_RE.match(text):
         return _stestr_output_ends(out, file, number)
@@ -409,8 +420,9 @@ def _count_job_failure(
     out.summaries.append(
         RunSummary(file, number, text, None, 1, start=start, read=0, source=service)
     )
+    what = "session" if service in _WRAPPERS else "job"
     out.skipped.append(
-        f"{file}:{number}: the {service} job failed ('{text}') but no test run in the log "
+        f"{file}:{number}: the {service} {what} failed ('{text}') but no test run in the log "
         "did: a step that is no test run poolctl reads failed (a linter, a build, another "
         "runner); its output is above that line"
     )
