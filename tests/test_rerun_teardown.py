@@ -38,6 +38,21 @@ def test_a_try_that_failed_in_call_and_teardown_is_one_rerun(log: str) -> None:
     )
 
 
+def test_under_xdist_each_try_starts_with_its_own_line_so_a_pair_is_one_try() -> None:
+    """pytest-xdist's `-v` names a test on a line of its own as each try starts: two RERUN lines
+    in a row are one try, which the log tells (no note of what it cannot)."""
+    parsed = read_logs([str(RERUNS / "teardown_xdist.txt")])
+    assert parsed.reruns == {EVERY_TRY: Rerun(1), THEN_PASS: Rerun(1), TEARDOWN_FIRST: Rerun(1)}
+    assert not parsed.skipped
+    with (RERUNS / "teardown_xdist.txt").open("rb") as stream:
+        passed = sorted(p.name for p in read_passes(stream, "pytest"))
+    assert passed == [
+        "test_call_and_teardown_fail_then_pass",
+        "test_passes",
+        "test_teardown_fails_first_try",
+    ]
+
+
 @pytest.mark.parametrize("log", ["teardown_verbose.txt", "teardown_rR.txt"])
 def test_a_try_whose_teardown_failed_is_no_pass_in_the_history(log: str) -> None:
     with (RERUNS / log).open("rb") as stream:

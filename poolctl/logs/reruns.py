@@ -14,8 +14,9 @@ runners say so:
   and a try whose teardown alone failed prints its PASSED line, then RERUN. Where the log shows a
   teardown failing in a rerun test (a RERUN right after the test's PASSED, or its last try's
   `ERROR at teardown`), two RERUN lines in a row are counted as the one try they may be, and a
-  note says how many they may be; elsewhere each is a try. Its JUnit XML writes each failed try
-  once.
+  note says how many they may be; elsewhere each is a try. Under pytest-xdist `-v` each try
+  starts with a line naming the test: two RERUN lines in a row there are one try. Its JUnit XML
+  writes each failed try once.
 - Maven Surefire (`rerunFailingTestsCount`): its XML gives a test that passed on a rerun a
   `<flakyFailure>` or `<flakyError>` per failed try, and one that failed every try a
   `<rerunFailure>` or `<rerunError>` per rerun, each with its message and stack trace.
@@ -122,7 +123,9 @@ class PytestReruns:
         paired = []
         for nodeid, kind in kind_of.items():
             count, fewest = self.seen[kind][nodeid], self.fewest[kind][nodeid]
-            if torn & kind_of.keys() and fewest < count:
+            if kind == "xdist":  # each try starts with its own line: a pair in a row is one try
+                count = fewest
+            elif torn & kind_of.keys() and fewest < count:
                 paired.append(f"{nodeid} ({count} RERUN lines: {fewest} to {count} tries)")
                 count = fewest
             add_rerun(out, nodeid, count)
