@@ -48,3 +48,16 @@ def test_a_verdict_before_mix_compiles_is_another_run() -> None:
         (33, "closing line", 0, 0),
     ]
     assert len(out.skipped) == 1 and "unittest_then_mix.log:16: a unittest run" in out.skipped[0]
+
+
+def test_a_verdict_before_a_command_echoed_is_another_run() -> None:
+    """The same, Mix having compiled already (no line of Mix's opens the run), each command
+    echoed before it ran (`$ mix test …`, as a CI job's log shows it): unittest's verdict came
+    before the run began."""
+    out = parsed("unittest_then_mix_echoed.log")
+    runs = [(s.line, s.source, s.failures) for s in out.summaries]
+    assert runs == [(15, "closing line", None), (17, "unittest", 1), (32, "closing line", 0)]
+    assert (
+        len(out.skipped) == 1
+        and "unittest_then_mix_echoed.log:17: a unittest run" in out.skipped[0]
+    )

@@ -7,11 +7,12 @@ or ExUnit's own closing line prints it among the progress marks of its run, befo
 `--trace`), and rebar3's EUnit run prints the same marks and ends the same way, so such a line
 is held while the run it is in has not ended: when `Finished in` comes first, the line was a
 test's output (dropped); when a run boundary comes first (an umbrella app's `==> app`, Mix
-compiling or failing, a numbering restart, the input's end), it was a run's verdict, read as it
-was before.
+compiling or failing, a command echoed before it ran: `$ mix test`, bash's `+ mix test`, a
+GitHub Actions step's `Run mix test`; a numbering restart, the input's end), it was a run's
+verdict, read as it was before.
 
 Left to the log: another runner's verdict right before a `mix test` run that prints nothing
-before its tests (no compilation, no command line, no filter) reads as that run's test output.
+before its tests (no compilation, no command echoed, no filter) reads as that run's output.
 """
 
 from __future__ import annotations
@@ -29,11 +30,12 @@ TRIGGERS = (
     r"^Finished in [\d.]+ seconds",
     r"^(?:Compiling \d+ files? \(|Generated \S+ app\s*$|Running ExUnit with seed: )",
     r"^(?:In|Ex)cluding tags: ",
+    r"^(?:\$|\+|Run) \S",  # a command echoed (a shell's prompt, `set -x`, a GitHub step)
 )
 FINISHED_RE = re.compile(r"^Finished in [\d.]+ seconds")
 STARTS_RUN_RE = re.compile(
     r"^(?:Compiling \d+ files? \(|Generated \S+ app\s*$|Running ExUnit with seed: "
-    r"|(?:In|Ex)cluding tags: )"
+    r"|(?:In|Ex)cluding tags: |(?:\$|\+|Run) \S)"
 )
 
 
@@ -53,8 +55,9 @@ def is_finished(line: str) -> bool:
 
 
 def starts_run(line: str) -> bool:
-    """A line printed before a run's tests: Mix compiling, `--trace`'s seed, a tag filter."""
-    return line[:1] in "CGRIE" and STARTS_RUN_RE.match(line) is not None
+    """A line printed before a run's tests: Mix compiling, `--trace`'s seed, a tag filter, a
+    command echoed."""
+    return line[:1] in "CGRIE$+" and STARTS_RUN_RE.match(line) is not None
 
 
 def verdict_like(line: str, stripped: str) -> bool:
