@@ -335,9 +335,8 @@ class ExUnitParser(TextParser):
         restart = counter < self.last_counter or (
             counter == 1 and self.last_counter == 1 and not setup
         )
-        if restart and self.held:  # a run ended before this header
-            self._release()
-            restart = self.run_failures > 0 and counter <= self.last_counter
+        if restart and self.held:  # a run ended before this header: a held closing line's?
+            self._release()  # (then the failures after it are this run's)
         if restart and self.run_failures:
             self._run_end(number, "numbering restarts")
         self.last_counter = counter
