@@ -744,34 +744,38 @@ def test_a_failed_ci_job_whose_test_runs_passed_is_not_a_clean_log(
 @pytest.mark.parametrize(
     ("log", "tool", "said"),
     [
-        ("tox4.txt", "tox", "py311: FAIL code 1 (3.37=setup[3.09]+cmd[0.27,0.01] seconds)"),
-        ("tox3.txt", "tox", "ERROR:   py311: commands failed"),
-        ("nox.txt", "nox", "nox > Session tests failed."),
+        ("tox4.txt", "tox session", "py311: FAIL code 1 (3.37=setup[3.09]+cmd[0.27,0.01] seconds)"),
+        ("tox3.txt", "tox session", "ERROR:   py311: commands failed"),
+        ("nox.txt", "nox session", "nox > Session tests failed."),
+        ("make.txt", "make target", "make: *** [Makefile:4: check] Error 1"),
     ],
 )
-def test_a_failed_tox_or_nox_session_whose_pytest_run_passed_is_not_a_clean_log(
+def test_a_failed_tox_nox_or_make_step_whose_pytest_run_passed_is_not_a_clean_log(
     capsys: pytest.CaptureFixture[str], log: str, tool: str, said: str
 ) -> None:
-    """tox (4 and 3) and nox ran a clean pytest run, then a command that failed (real runs,
-    tests/fixtures/src/capture_tox_nox.sh): their line for the failed session is one failure,
-    unread, pointing at the lines after the clean run (it was "0 failures", exit 0)."""
+    """tox (4 and 3), nox and make ran a clean pytest run, then a command that failed (real
+    runs, tests/fixtures/src/capture_tox_nox.sh): their line for the failed session (target) is
+    one failure, unread, pointing at the lines after the clean run (it was "0 failures",
+    exit 0)."""
     path = str(FIXTURES / "pytest" / "tox_nox" / log)
     parsed = read_logs([path])
     assert parsed.failures == []
-    [session] = [s for s in parsed.summaries if s.source == tool]
+    [session] = [s for s in parsed.summaries if s.source == tool.split()[0]]
     assert (session.text, session.failures, session.read) == (said, 1, 0)
     [clean] = [s for s in parsed.summaries if s.source == "closing line"]
     assert clean.failures == 0 and session.start == clean.line + 1
-    assert any(f"the {tool} session failed" in n and "linter" in n for n in parsed.skipped)
+    assert any(f"the {tool} failed" in n and "linter" in n for n in parsed.skipped)
     code, out, _ = run(capsys, "triage", path, "--no-history")
     assert code == 1 and "1 of the 1 failures the runner counted was not read" in out
 
 
-@pytest.mark.parametrize("log", ["services_tox.txt", "services_nox.txt"])
+@pytest.mark.parametrize(
+    "log", ["services_tox.txt", "services_nox.txt", "make_jobs.txt", "make_jobs_own_line.txt"]
+)
 def test_a_failed_session_s_line_after_a_failed_run_adds_nothing(log: str) -> None:
     parsed = read_logs([str(FIXTURES / "pytest" / log)])
     assert parsed.failures and parsed.job_failures  # seen, and set aside
-    assert not [s for s in parsed.summaries if s.source in ("tox", "nox")]
+    assert not [s for s in parsed.summaries if s.source in ("tox", "nox", "make")]
 
 
 def test_a_failed_ci_jobs_line_after_a_failed_run_adds_nothing() -> None:

@@ -8,7 +8,8 @@ read (exit 1), with a note that says how to have them read.
 
 A CI service's own line for a failed job (GitHub Actions' `##[error]Process completed with exit
 code 1.`, GitLab's `ERROR: Job failed: exit code 1`…), or tox's or nox's for a failed session
-(`py311: FAIL code 1 (…)`, `nox > Session tests failed.`), in a log whose runs all read as clean
+(`py311: FAIL code 1 (…)`, `nox > Session tests failed.`), or GNU make's for a failed target
+(`make: *** [Makefile:4: check] Error 1`), in a log whose runs all read as clean
 is one failure, unread: the job failed in a step that is no test run poolctl reads (a linter, a
 build, another runner).
 """
@@ -236,6 +237,7 @@ TRIGGERS = (
     r"^ *\S+: FAIL code -?[1-9]",
     r"^ERROR: +\S+: commands failed",
     r"^nox > Session \S+ failed\.",
+    r"^make(?:\[\d+\])?: \*\*\* \[",  # GNU make's for a failed target
 )
 _STARTS = (
     *("FAILED (", "test result: FAILED", "# fail ", "ℹ fail ", "Tests", "Failed", "One or"),
@@ -250,6 +252,7 @@ JOB_FAILED = (
     ("tox", re.compile(r"^\S+: FAIL code (?P<code>-?[1-9]\d*) \(.*\)$")),  # tox 4
     ("tox", re.compile(r"^ERROR: +\S+: commands failed$")),  # tox 3's summary
     ("nox", re.compile(r"^nox > Session \S+ failed\.$")),
+    ("make", re.compile(r"^make(?:\[\d+\])?: \*\*\* \[.*\] Error (?P<code>[1-9]\d*)$")),
     (
         "GitLab CI",
         re.compile(
@@ -264,11 +267,13 @@ JOB_FAILED = (
         re.compile(r"^(?:Bash|Cmd|PowerShell) exited with code '(?P<code>[1-9]\d*)'\.$"),
     ),
 )
-_WRAPPERS = ("tox", "nox")  # a session of theirs failed, not a CI job
+_WRAPPERS = {"tox": "session", "nox": "session", "make": "target"}  # theirs failed, not a CI job
 # the words of the verdicts that start with a number (`3 examples, 2 failures`)
 _DIGIT_STARTS = ("% tests passed, ", " example", " spec", " fail", " FAILED TEST", "%: Checks: ")
 _JOB_STARTS = (
     "nox > Session ",
+    "make: *** [",
+    "make[",
     "Process completed",
     "ERROR: ",
     "🚨 Error",
@@ -420,7 +425,7 @@ def _count_job_failure(
     out.summaries.append(
         RunSummary(file, number, text, None, 1, start=start, read=0, source=service)
     )
-    what = "session" if service in _WRAPPERS else "job"
+    what = _WRAPPERS.get(service, "job")
     out.skipped.append(
         f"{file}:{number}: the {service} {what} failed ('{text}') but no test run in the log "
         "did: a step that is no test run poolctl reads failed (a linter, a build, another "
