@@ -153,7 +153,7 @@ class ExUnitParser(TextParser):
     def outside(self, number: int, line: str) -> None:
         if line[:1] in ".*? " and exunit_stopped.PROGRESS_RE.match(line.strip()):
             self.out.test_ends.setdefault(self.name, []).append(number)
-        if exunit_printed.is_finished(line):
+        if line[:1] == "F" and exunit_printed.is_finished(line):
             self.held.clear()  # a test's output: the run's tests end here
             self.finished_at = number
             return
@@ -213,12 +213,11 @@ class ExUnitParser(TextParser):
                 self.consumer = PythonTraceback(self, number, line)
             return
         stripped = line.strip()
-        if self.finished_at < self.run_start and exunit_printed.verdict_like(line, stripped):
-            # in a run whose tests have not ended: a test may have printed it
-            held = exunit_printed.Held(number, line, self.run_failures, self.run_read)
-            self.held.append(held)
+        running = self.finished_at < self.run_start  # the run's tests have not ended
+        if running and exunit_printed.verdict_like(line, stripped):  # a test may have printed it
+            self.held.append(exunit_printed.Held(number, line, self.run_failures, self.run_read))
             return
-        if self._verdict(number, line, stripped):
+        if self._verdict(number, line, stripped, jobs_only=running):
             return
         if line.startswith("==> "):
             self._app(number, line[4:].strip())
@@ -244,13 +243,17 @@ class ExUnitParser(TextParser):
                 number, line, self.name, self.app, self.add_traceback, self._run_error
             )
 
-    def _verdict(self, number: int, line: str, stripped: str) -> bool:
-        """A closing line, or another runner's verdict: the run it closes is recorded."""
+    def _verdict(self, number: int, line: str, stripped: str, jobs_only: bool = False) -> bool:
+        """A closing line, or another runner's verdict: the run it closes is recorded.
+        `jobs_only`: the line is no verdict (`verdict_like` said so): only a CI service's line
+        for a failed job may be read."""
         # ExUnit's own closing line first: a test type of a library's (`3 examples, 2 failures`)
         # closes as RSpec's run does
-        if is_closing_line(line, stripped) and self._summary(number, stripped):
+        if not jobs_only and is_closing_line(line, stripped) and self._summary(number, stripped):
             return True
-        if other_verdicts.read_verdict(self.out, self.name, number, line):
+        if other_verdicts.read_verdict(
+            self.out, self.name, number, line, printed_by_a_test=jobs_only
+        ):
             if not self.run_failures:  # the progress marks before it were that runner's
                 self._new_run(number + 1)
             return True
