@@ -4,7 +4,8 @@ real clock; the check that no test leaves a worker process behind.
 A test that starts a process, itself or through the code it calls, uses a fixture that depends
 on `processes` (`run_cli`, `spawn_worker`, `reference_worker`, `pexpect_spawn`, a module's own
 fixture built on them, or `processes` itself; `module_processes` for what a module's tests share,
-a browser or runs they all read); a test that sleeps does it through `real_sleep`.
+a browser or runs they all read; `session_processes` for what several modules share, the
+PostgreSQL server); a test that sleeps does it through `real_sleep`.
 The collection hook below marks such tests `process` or `waits`, and `make test-fast` deselects
 both. Every other test runs with process creation and sleeping disabled, so a test that starts
 a process by other means fails with a message naming the fixture to use: the fast set cannot
@@ -35,11 +36,16 @@ import pytest
 from poolctl.history.location import HISTORY_ENV, parse_location
 from poolctl.rundir import BASE_ENV
 from poolctl.worker import WorkerProcess, WorkerSpec
+from tests.postgres import PgServer, PgUnavailable
 
 # Every process a test starts inherits this marker, so leftovers can be found by environment.
 # Each pytest process (each xdist worker too) draws its own, and checks only its own children.
 LEAK_MARKER = "POOLCTL_TEST_SESSION"
 os.environ[LEAK_MARKER] = uuid.uuid4().hex
+# ...and what the session's own fixtures start to share between modules (the PostgreSQL server)
+# carries this one too: it outlives the test that started it, so a test's own check for
+# leftovers passes it by; the check at the session's end does not.
+SHARED_MARKER = "POOLCTL_TEST_SHARED"
 MEMORY_FS = Path("/dev/shm")
 TEMP_ROOT_ENV = "PYTEST_DEBUG_TEMPROOT"  # where pytest makes its numbered temporary folders
 
@@ -67,7 +73,12 @@ REPO = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden"
 
 # The fixtures whose use marks a test, directly or through any fixture that depends on them.
-MARKING_FIXTURES = {"processes": "process", "module_processes": "process", "real_sleep": "waits"}
+MARKING_FIXTURES = {
+    "processes": "process",
+    "module_processes": "process",
+    "session_processes": "process",
+    "real_sleep": "waits",
+}
 MARKERS = (
     "process: starts processes (set by the fixtures that start them; test-fast leaves it out)",
     "waits: sleeps on the real clock (set by the real_sleep fixture; test-fast leaves it out)",
@@ -95,17 +106,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 item.add_marker(marker)
 
 
-def marked_processes() -> list[tuple[int, str]]:
-    """Live processes (other than this one) carrying this session's marker."""
+def marked_processes(shared: bool = False) -> list[tuple[int, str]]:
+    """Live processes (other than this one) carrying this session's marker; with `shared`,
+    also those the session's fixtures share (see SHARED_MARKER)."""
     needle = f"{LEAK_MARKER}={os.environ[LEAK_MARKER]}".encode()
+    shared_needle = f"{SHARED_MARKER}=1".encode()
     found = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit() or int(entry) == os.getpid():
             continue
         try:
             with open(f"/proc/{entry}/environ", "rb") as f:
-                if needle not in f.read().split(b"\0"):
-                    continue
+                environ = f.read().split(b"\0")
+            if needle not in environ or (not shared and shared_needle in environ):
+                continue
             with open(f"/proc/{entry}/stat", "rb") as f:
                 if f.read().rsplit(b")", 1)[1].split()[0] == b"Z":
                     continue  # a zombie is already dead; its parent reaps it
@@ -121,10 +135,10 @@ def marked_processes() -> list[tuple[int, str]]:
 def no_process_left_behind() -> Iterator[None]:
     yield
     deadline = time.monotonic() + 5
-    left = marked_processes()
+    left = marked_processes(shared=True)
     while left and time.monotonic() < deadline:
         time.sleep(0.1)
-        left = marked_processes()
+        left = marked_processes(shared=True)
     for pid, _ in left:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
@@ -359,6 +373,40 @@ def module_processes() -> Iterator[Processes]:
         yield started
     finally:
         started.stop_all()
+
+
+@pytest.fixture(scope="session")
+def session_processes() -> Iterator[Processes]:
+    """`processes` for what several modules share (a PostgreSQL server), stopped when the
+    session ends. Using it, through any fixture, marks a test `process`."""
+    started = Processes()
+    try:
+        yield started
+    finally:
+        started.stop_all()
+
+
+@pytest.fixture(scope="session")
+def pg_server(session_processes: Processes) -> Iterator[PgServer | PgUnavailable]:
+    """One PostgreSQL server for the session (each test makes a database of its own on it), or
+    why there is none. Session-wide: tests/test_history_store.py and test_history_upgrade.py
+    each started one (an initdb, a start and a stop) in every process that ran them."""
+    env = {**os.environ, SHARED_MARKER: "1"}
+
+    def run(argv: Sequence[str], timeout: float) -> subprocess.CompletedProcess[str]:
+        return session_processes.run(argv, timeout, env=env)
+
+    server = PgServer(run)
+    try:
+        server.start()
+    except PgUnavailable as why:
+        server.stop()
+        yield why
+        return
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 class RunCli(Protocol):

@@ -48,7 +48,7 @@ def free_port() -> int:
 
 
 class PgServer:
-    """One server for a module's tests (see the module's docstring)."""
+    """One server for the session's tests (tests/conftest.py pg_server)."""
 
     def __init__(self, run: Any) -> None:
         self.run = run  # Processes.run: (argv, timeout, **kwargs) -> CompletedProcess

@@ -38,22 +38,6 @@ POOL_LOG = FIXTURES / "exunit" / "pool_suite_seed_trace.log"
 WRITER = Path(__file__).resolve().parent / "history_writer.py"
 
 
-@pytest.fixture(scope="module")
-def pg_server(module_processes: Processes) -> Iterator[PgServer | PgUnavailable]:
-    """One PostgreSQL server for the module, or why there is none."""
-    server = PgServer(module_processes.run)
-    try:
-        server.start()
-    except PgUnavailable as why:
-        server.stop()
-        yield why
-        return
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
 # The PostgreSQL cases start a server (marked `process` by hand: the fixture that starts it is
 # asked for inside `store_url`, where the collection hook cannot see it).
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.process)])

@@ -24,8 +24,7 @@ from tests.conftest import RunCli
 from tests.postgres import PgServer, PgUnavailable
 from tests.test_history_store import FLAKY, POOL_LOG
 
-pg_server = on_both.pg_server  # the fixtures: one server for the module, a store on each back-end
-store_url = on_both.store_url
+store_url = on_both.store_url  # a store on each back-end (the server: tests/conftest.py pg_server)
 
 OUTCOME_COLUMNS = (
     "run_id, test_key, name, test_group, file, source, outcome, failure_key, pattern_id, "
