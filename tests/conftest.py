@@ -396,7 +396,8 @@ def pg_server(session_processes: Processes) -> Iterator[PgServer | PgUnavailable
     def run(argv: Sequence[str], timeout: float) -> subprocess.CompletedProcess[str]:
         return session_processes.run(argv, timeout, env=env)
 
-    server = PgServer(run)
+    # its folder in memory, as the tests' own (an initdb writes ~40 MB, each database ~8 MB)
+    server = PgServer(run, parent=os.environ.get(TEMP_ROOT_ENV))
     try:
         server.start()
     except PgUnavailable as why:

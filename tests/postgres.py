@@ -50,9 +50,10 @@ def free_port() -> int:
 class PgServer:
     """One server for the session's tests (tests/conftest.py pg_server)."""
 
-    def __init__(self, run: Any) -> None:
+    def __init__(self, run: Any, parent: str | None = None) -> None:
         self.run = run  # Processes.run: (argv, timeout, **kwargs) -> CompletedProcess
-        self.root = Path(tempfile.mkdtemp(prefix="poolctl-pg-"))
+        # `parent`: where its folder goes (the tests': the memory filesystem, see conftest.py)
+        self.root = Path(tempfile.mkdtemp(prefix="poolctl-pg-", dir=parent))
         self.data = self.root / "data"
         self.sockets = self.root / "sockets"
         self.port = free_port()
