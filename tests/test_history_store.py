@@ -284,6 +284,31 @@ def test_two_concurrent_writers_lose_nothing(
     assert statuses == [("known", "known")] * (2 * runs_each - 1) + [("new", "new")]
 
 
+def test_a_new_store_another_process_holds_locked_is_waited_for(
+    processes: Processes, tmp_path: Path
+) -> None:
+    # two CI jobs' first triages into one new store: SQLite calls no busy handler for the
+    # switch to WAL, so the second one failed at once, "database is locked"
+    path = tmp_path / "history.sqlite"
+    holder = processes.popen(
+        [
+            sys.executable,
+            "-c",
+            "import sqlite3, sys, time; db = sqlite3.connect(sys.argv[1], isolation_level=None);"
+            " db.execute('BEGIN IMMEDIATE'); print('held', flush=True); time.sleep(0.5);"
+            " db.execute('COMMIT')",
+            str(path),
+        ],
+        stdout=-1,
+    )
+    assert holder.stdout is not None and holder.stdout.readline() == b"held\n"
+    store = HistoryStore(parse_location(str(path)), timeout=30).open()  # was: locked at once
+    store.close()
+    assert holder.wait(timeout=30) == 0
+    with create_engine(f"sqlite:///{path}", poolclass=NullPool).connect() as conn:
+        assert current_revision(conn) == SCHEMA_HEAD
+
+
 def test_no_history_writes_nothing(run_cli: RunCli, store_url: str) -> None:
     code, out, _ = run_cli(
         "triage", str(FLAKY[0]), "--history", store_url, "--no-history", "-f", "json"

@@ -20,6 +20,7 @@ import math
 import sqlite3
 import stat
 import sys
+import time
 import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
@@ -47,15 +48,30 @@ def timeout_from_env() -> float:
     return seconds_from_env(TIMEOUT_ENV, DEFAULT_TIMEOUT)
 
 
-def _on_connect(dbapi: Any) -> None:
+def _on_connect(dbapi: Any, timeout: float) -> None:
     dbapi.isolation_level = None  # transactions are begun by the store, not by the driver
     cursor = dbapi.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
+    _wal(cursor, timeout)
     # WAL with NORMAL sync: a commit is atomic and never corrupts the file, without an
     # fsync each time (a power cut may lose the last run; a crash of poolctl loses none)
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _wal(cursor: Any, timeout: float) -> None:
+    """WAL mode, waited for as a lock is: SQLite calls no busy handler for a change of journal
+    mode, so a new store that another process is creating or writing at that moment was
+    "locked" at once (two CI jobs' first triages into one store: one failed)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.005)
 
 
 def _sqlite_engine(location: Location, timeout: float) -> Engine:
@@ -69,7 +85,7 @@ def _sqlite_engine(location: Location, timeout: float) -> Engine:
 
     @event.listens_for(engine, "connect")
     def _connected(dbapi: Any, record: Any) -> None:
-        _on_connect(dbapi)
+        _on_connect(dbapi, timeout)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
@@ -209,7 +225,7 @@ class HistoryStore:
                 pass
             path.parent.mkdir(parents=True, exist_ok=True)
             with contextlib.closing(sqlite3.connect(path, timeout=self.timeout)) as db:
-                _on_connect(db)
+                _on_connect(db, self.timeout)
                 return create_head(db)
 
     def _sa_engine(self) -> Engine:
@@ -285,7 +301,7 @@ class HistoryStore:
             db = sqlite3.connect(path, timeout=self.timeout)
         try:
             with self.errors("cannot write to it"):
-                _on_connect(db)
+                _on_connect(db, self.timeout)
                 if prepared is not None:
                     db.execute(f"ATTACH DATABASE ? AS {PREPARED}", (str(prepared),))
                 db.execute("BEGIN IMMEDIATE")
