@@ -50,6 +50,7 @@ from poolctl.protocol import (
 from poolctl.redact import Redactor
 from poolctl.stderr_cap import StderrCap
 from poolctl.transcript import TRANSCRIPT_LIMIT, Transcript
+from poolctl.wait_end import WaitEnd
 from poolctl.worker_types import (
     TOKEN_ENV,
     Answer,
@@ -129,6 +130,10 @@ class WorkerProcess:
         self._stop_lock = threading.Lock()
         self.token = uuid.uuid4().hex
         self.stderr_cap: StderrCap | None = None  # its stderr log's, while it is captured
+        # the request awaited now may be waited for no longer: another thread's evidence
+        # settled why no answer comes (`end_wait`)
+        self.wait_end = WaitEnd()
+        self._wait_poll: select.poll | None = None
 
     # --- life cycle -------------------------------------------------------------------------
     def start(self) -> WorkerProcess:
@@ -248,6 +253,23 @@ class WorkerProcess:
             return False
         self.on_stdout(chunk)
         return True
+
+    def end_wait(self, reason: str) -> None:
+        """Have the request awaited now (`exchange_request`, from another thread) waited for no
+        longer: the evidence that settles why no answer comes is in (`reason` says which)."""
+        self.wait_end.end(reason)
+
+    def _read_or_end(self, timeout: float) -> None:
+        """Like `read_stdout`, woken by `end_wait` as well."""
+        if self.stdout_eof:
+            return
+        if self._wait_poll is None:
+            self._wait_poll = select.poll()
+            self._wait_poll.register(self.stdout_fd, select.POLLIN)
+            self._wait_poll.register(self.wait_end.fd(), select.POLLIN)
+        ready = {fd for fd, _ in self._wait_poll.poll(max(0.0, timeout) * 1000)}
+        if self.stdout_fd in ready or not ready:
+            self.read_stdout(0)
 
     def pending_stdout(self) -> bytes:
         """Bytes that arrived but form no complete frame yet (or broke the stream)."""
@@ -393,6 +415,7 @@ class WorkerProcess:
     ) -> Answer | NoAnswer:
         """Like `exchange`, for a request built (and perhaps encoded: `frame`) by the caller."""
         frame = self.send(request) if frame is None else frame
+        self.wait_end.renew()
         start = time.monotonic()  # the round trip: from before the write to the frame read
         self.last_request = (request.id, start - self.started_mono)
         deadline = start + timeout
@@ -407,9 +430,18 @@ class WorkerProcess:
             if self.frame_error is not None:
                 return NoAnswer(request, "bad-frame", self.frame_error.message, self._since(start))
             remaining = deadline - time.monotonic()
-            if self.stdout_eof or remaining <= 0:
+            if self.stdout_eof or remaining <= 0 or self.wait_end.reason:
                 break
-            self.read_stdout(remaining)
+            self._read_or_end(remaining)
+        if self.wait_end.reason and not self.stdout_eof:
+            waited = self._since(start)
+            return NoAnswer(
+                request,
+                "timeout",
+                f"no response in {waited:.1f} s, not waited for to its {timeout:g} s timeout: "
+                f"{self.wait_end.reason}",
+                waited,
+            )
         if self.stdout_eof:
             status = self._wait_exit(min(1.0, max(0.0, deadline - time.monotonic()) + 0.2))
             detail = status.describe() if status else "closed stdout but is still running"
@@ -463,6 +495,7 @@ class WorkerProcess:
         if proc.stdout is not None:
             proc.stdout.close()
         self.transcript.close()
+        self.wait_end.close()
         self.context.stderr_caps.close(self.stderr_cap)  # the last check, the log complete
         self.stopped = True
         self.context.children.forget(proc)

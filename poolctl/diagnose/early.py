@@ -26,18 +26,25 @@ from poolctl.worker_types import Answer, NoAnswer
 from . import procinfo
 from .experiments import (
     Experiment,
+    Outcome,
     Result,
     allowed,
     framing_experiment,
     many_experiment,
+    protocol_experiments,
     pty_experiment,
     run_experiments,
     unbuffered_experiment,
 )
+from .readings import protocol_settled
+from .settled import settling
 
 LEAD_SHARE = 0.5  # of the timeout: a worker that has not answered by then may never answer…
 LEAD_MAX = 1.0  # …or after this many seconds, for long timeouts
 STOP_MARGIN = 1.0  # past the timeout, for starting and stopping the fresh processes
+# the least a framing's experiment is waited for once a protocol's opening named the worker's
+# protocol (else twice what the opening took)
+LET_GO_AFTER = 1.0
 RECHECK = 0.25  # how often a request not read yet is looked at again, until its wait ends
 
 Exchange = Callable[[Request, float], Answer | NoAnswer]
@@ -59,7 +66,10 @@ def silent_worker_experiments(worker: WorkerProcess) -> tuple[Experiment, ...]:
 class EarlyExperiments:
     """Begins the experiments during the wait of a session's first request once it has waited
     `lead` of its timeout, and hands the diagnosis their results (see the module's
-    docstring)."""
+    docstring). Each other protocol's opening is asked too, `lead` later if no experiment has
+    answered by then. Once
+    their results settle why no answer comes (`settled.settling`), the request is waited for
+    no longer, nor are the experiments whose results the verdict no longer needs."""
 
     def __init__(
         self,
@@ -72,12 +82,22 @@ class EarlyExperiments:
         self.only = only  # the experiments it may begin (None: every one)
         self.request: Request | None = None  # the request they ask, once begun
         self.experiments: tuple[Experiment, ...] = ()
+        self.protocols: tuple[Experiment, ...] = ()  # the other protocols' openings, if asked
         self.results: dict[str, Result] = {}
+        self.ended = ""  # why the request is waited for no longer, once the results say
+        self.settled = ""  # why the framings' experiments are not either, if they are not
+        self._let_go_why = ""  # why they are not after `_let_go_at`, if so
+        self._let_go_at = 0.0
+        self._begun_at = 0.0  # when the framings' experiments began
+        self._asked_at = 0.0  # when the protocols' openings were asked
         self._lock = threading.Lock()
         self._needed: set[str] | None = None  # None: every one, until the diagnosis says
         self._over = False  # no more may begin
+        self._waiting = False  # the request's wait is on: it may be ended
         self._runner: threading.Thread | None = None
+        self._asker: threading.Thread | None = None  # runs the protocols' openings
         self._timer: threading.Timer | None = None  # the next look at the worker, if any
+        self._ask_timer: threading.Timer | None = None  # when the openings are asked
 
     def watching(self, exchange: Exchange) -> Exchange:
         """`exchange`, with the experiments begun `lead` into the first request's wait, and
@@ -85,15 +105,19 @@ class EarlyExperiments:
         silent worker, and later requests pass straight through (no timer, no thread)."""
 
         def watched(request: Request, timeout: float) -> Answer | NoAnswer:
-            if self._runner is not None or self._over:
+            if self._runner is not None or self._asker is not None or self._over:
                 return exchange(request, timeout)
             self.look_during(request, timeout)
             try:
+                with self._lock:
+                    self._waiting = True
                 outcome = exchange(request, timeout)
             except BaseException:
                 self.stop(wait=False)  # an interruption: the run stops their processes
                 raise
             finally:
+                with self._lock:
+                    self._waiting = False
                 self.stop_looking()
             if isinstance(outcome, Answer):
                 self.stop()  # it answered: no silent worker, no more watching
@@ -108,10 +132,12 @@ class EarlyExperiments:
         self._look_in(lead(timeout), request, timeout, read_before, time.monotonic() + timeout)
 
     def stop_looking(self) -> None:
-        """The wait is over: no further look at the worker (experiments begun run on)."""
+        """The wait is over: no further look at the worker (experiments begun run on), and the
+        openings not asked yet are left to the diagnosis' plan."""
         with self._lock:
-            if self._timer is not None:
-                self._timer.cancel()
+            for timer in (self._timer, self._ask_timer):
+                if timer is not None:
+                    timer.cancel()
 
     def _look_in(
         self, delay: float, request: Request, timeout: float, read_before: int, wait_ends: float
@@ -144,15 +170,56 @@ class EarlyExperiments:
                 return
             self.request = request
             self.experiments = allowed(silent_worker_experiments(worker), self.only)
+            self._begun_at = time.monotonic()
             deadline = time.monotonic() + timeout + STOP_MARGIN
             self._runner = threading.Thread(
-                target=self._run, args=(request, timeout, deadline), name="early-experiments"
+                target=self._run,
+                args=(self.experiments, request, timeout, deadline),
+                name="early-experiments",
             )
             self._runner.start()
+            self._ask_timer = threading.Timer(
+                lead(timeout), self._ask_if_silent, (request, timeout)
+            )
+            self._ask_timer.daemon = True
+            self._ask_timer.start()
 
-    def _run(self, request: Request, timeout: float, deadline: float) -> None:
+    def _ask_if_silent(self, request: Request, timeout: float) -> None:
+        """The openings, when no experiment has got an answer by now (a worker that answers in
+        another framing or unbuffered needs none of them)."""
+        with self._lock:
+            answered = any(isinstance(r, Outcome) and r.answered for r in self.results.values())
+        if not answered:
+            self._ask(request, timeout)
+
+    def _ask(self, request: Request, timeout: float) -> None:
+        """Ask each other protocol's opening, each in a fresh process (once)."""
+        with self._lock:
+            if self._over or self._asker is not None:
+                return
+            self.request = request
+            asks = protocol_experiments(self.worker.spec)
+            self.protocols = allowed(asks, self.only)
+            if not self.protocols:
+                return
+            self._asked_at = time.monotonic()
+            deadline = self._asked_at + timeout + STOP_MARGIN
+            self._asker = threading.Thread(
+                target=self._run,
+                args=(self.protocols, request, timeout, deadline),
+                name="early-protocols",
+            )
+            self._asker.start()
+
+    def _run(
+        self,
+        experiments: Sequence[Experiment],
+        request: Request,
+        timeout: float,
+        deadline: float,
+    ) -> None:
         run_experiments(
-            self.experiments,
+            experiments,
             command=request.command,
             args=request.args or {},
             timeout=timeout,
@@ -166,24 +233,74 @@ class EarlyExperiments:
         )
 
     def _keep(self, result: Result) -> None:
+        """Keep `result`; if the results now settle why no answer comes, the request's wait
+        ends (when it is still on)."""
         with self._lock:
             self.results[result.id] = result
+            if self.ended or self.request is None:
+                return
+            found = settling(self.results.values(), self.worker.protocol, self.request.command)
+            if found is None:
+                return
+            self.ended = found.reason
+            if found.by_framing:
+                self.settled = found.short
+            # the other experiments are let go once they had twice its time
+            took = max(
+                0.0, time.monotonic() - (self._begun_at if found.by_framing else self._asked_at)
+            )
+            self._let_go_at = self._begun_at + max(LET_GO_AFTER, 2 * took)
+            self._let_go_why = (
+                f"{found.short} {took:.1f} s after it was asked, and nothing answered here in "
+                "twice that"
+            )
+            end = self.ended if self._waiting else ""
+        if end:
+            self.worker.end_wait(end)
 
     def _not_needed(self, exp: Experiment) -> str | None:
+        if exp.id.startswith("protocol-"):
+            with self._lock:
+                ended = list(self.results.values())
+            why = protocol_settled(ended, exp.id)
+            if why:
+                return why
         if self._needed is not None and exp.id not in self._needed:
             return "the diagnosis did not need it"
+        if exp.id.startswith("protocol-"):
+            return None  # what the openings answer is the envelope's evidence
+        if self.settled and (exp.id == "replay" or exp.id.startswith("framing-")):
+            return self.settled
+        if self._let_go_why and time.monotonic() >= self._let_go_at:
+            return self._let_go_why
         return None
 
     def take(self, request: Request, planned: Sequence[Experiment]) -> dict[str, Result]:
         """The results of the `planned` experiments begun early for `request` (each exactly
-        as planned), once they end; the others stop now."""
+        as planned), once they end; the others stop now, but for the protocols' openings,
+        which the diagnosis may ask for next (`take_more`)."""
         with self._lock:
             self._over = True
             begun = request is self.request
-            same = {e.id for e in planned if begun and e in self.experiments}
-            self._needed = same
-        self._join()
+            same = {e.id for e in planned if begun and e in (*self.experiments, *self.protocols)}
+            self._needed = same | {e.id for e in self.protocols}
+            asked = bool(same & {e.id for e in self.protocols})
+        self._join(self._runner)
+        if asked:
+            self._join(self._asker)
         return {k: r for k, r in self.results.items() if k in same}
+
+    def take_more(self, request: Request, planned: Sequence[Experiment]) -> dict[str, Result]:
+        """After `take`: the results of the protocols' openings among `planned`, once they
+        end; the rest of them stop now. One whose answer came only past its wait is left out,
+        to be asked again: begun beside the other experiments, on a busy machine it may have
+        been slowed by them, and on its own it may answer in time."""
+        with self._lock:
+            begun = request is self.request
+            same = {e.id for e in planned if begun and e in self.protocols}
+            self._needed = same
+        self._join(self._asker)
+        return {k: r for k, r in self.results.items() if k in same and not _late(r)}
 
     def stop(self, wait: bool = True) -> None:
         """No experiment begins any more, and those begun stop waiting (waited for, unless
@@ -191,9 +308,15 @@ class EarlyExperiments:
         with self._lock:
             self._over = True
             self._needed = set()
+        self.stop_looking()
         if wait:
-            self._join()
+            self._join(self._runner)
+            self._join(self._asker)
 
-    def _join(self) -> None:
-        if self._runner is not None:
-            self._runner.join()
+    def _join(self, thread: threading.Thread | None) -> None:
+        if thread is not None:
+            thread.join()
+
+
+def _late(result: Result) -> bool:
+    return isinstance(result, Outcome) and not result.answered and result.late_ms is not None

@@ -18,7 +18,7 @@ from poolctl.protocol import PROTOCOLS
 from poolctl.rundir import RunDir
 from poolctl.units import fmt_limit
 from poolctl.worker import WorkerProcess
-from poolctl.worker_types import NoAnswer, WorkerSpec
+from poolctl.worker_types import NoAnswer
 
 from .early import EarlyExperiments
 from .experiments import (
@@ -29,6 +29,7 @@ from .experiments import (
     framing_experiment,
     many_experiment,
     protocol_experiment,
+    protocol_experiments,
     pty_experiment,
     run_experiments,
     stderr_apart_experiment,
@@ -144,13 +145,6 @@ def _experiments_after_probe(obs: Observations) -> tuple[Experiment, ...]:
     if probe is not None and probe.exit is not None:
         return framings  # it exited at end of input with nothing held back
     return framings + buffering
-
-
-def protocol_experiments(spec: WorkerSpec, keep_framing: bool = False) -> tuple[Experiment, ...]:
-    """The worker asked each other protocol's opening, each in a fresh process."""
-    return tuple(
-        protocol_experiment(spec, name, keep_framing) for name in PROTOCOLS if name != spec.protocol
-    )
 
 
 def diagnose_no_answer(
@@ -349,8 +343,11 @@ def _probe_and_experiment(
                     if e.id not in obs.results
                 ]
                 until = max(deadline, time.monotonic() + min(wait_for, PROTOCOL_WAVE)) - STOP_MARGIN
+                asked = early.take_more(failed.request, second) if early is not None else {}
+                for result in asked.values():
+                    progress.on_result(result)
                 more = run_experiments(
-                    second,
+                    [e for e in second if e.id not in asked],
                     command=failed.request.command,
                     args=failed.request.args or {},
                     timeout=wait_for,
@@ -362,7 +359,7 @@ def _probe_and_experiment(
                     trace=trace,
                     not_needed=progress.protocol_settled,
                 )
-                obs.results.update({r.id: r for r in more})
+                obs.results.update({**asked, **{r.id: r for r in more}})
         if plan.wait_longer:
 
             def sample() -> None:

@@ -21,7 +21,7 @@ from poolctl.context import RunContext
 from poolctl.errors import FramingError
 from poolctl.events import Trace
 from poolctl.framing import get_framing, quote
-from poolctl.protocol import dumps, get_protocol, workspace
+from poolctl.protocol import PROTOCOLS, dumps, get_protocol, workspace
 from poolctl.units import fmt_limit
 from poolctl.worker import WorkerProcess
 from poolctl.worker_types import ExitStatus, StderrMode, WorkerSpec
@@ -160,6 +160,13 @@ def protocol_experiment(spec: WorkerSpec, name: str, keep_framing: bool = False)
         dataclasses.replace(spec, protocol=name, framing=framing),
         command=opening.method,
         args=dict(opening.params or {}),
+    )
+
+
+def protocol_experiments(spec: WorkerSpec, keep_framing: bool = False) -> tuple[Experiment, ...]:
+    """The worker asked each other protocol's opening, each in a fresh process."""
+    return tuple(
+        protocol_experiment(spec, name, keep_framing) for name in PROTOCOLS if name != spec.protocol
     )
 
 

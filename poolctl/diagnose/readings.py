@@ -300,6 +300,17 @@ def silent(outcome: Outcome | None) -> bool:
     )
 
 
+def let_go_silent(outcome: Outcome | None) -> bool:
+    """An experiment's process wrote nothing before it was waited for no longer (the evidence
+    had settled the verdict): like one `silent` within its time, it shows nothing."""
+    return (
+        outcome is not None
+        and not outcome.answered
+        and not outcome.stdout_head
+        and outcome.detail.startswith("not waited for")
+    )
+
+
 def answered(obs: Observations, eid: str) -> bool:
     r = result(obs, eid)
     return r is not None and r.answered

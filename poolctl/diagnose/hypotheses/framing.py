@@ -20,6 +20,7 @@ from ..readings import (
     experiment_evidence,
     framing_speakers,
     header_words,
+    let_go_silent,
     live_origin,
     messages_written,
     other_framings,
@@ -75,10 +76,14 @@ def framing_mismatch(obs: Observations) -> Judgement:
     if worked:
         return _request_in_another_framing(obs, worked[0], others)
     tried = [f"framing-{f}" for f in others]
-    if others and replay is not None and all(silent(result(obs, e)) for e in ["replay", *tried]):
+    outcomes = [result(obs, e) for e in ["replay", *tried]]
+    if others and replay is not None and all(silent(r) or let_go_silent(r) for r in outcomes):
+        let_go = any(let_go_silent(r) for r in outcomes)
         return untested(
             "in fresh processes no framing, its own included, got anything at all within its "
-            "time, which shows nothing either way: a process not yet started is silent too"
+            "time"
+            + (" or before it was waited for no longer" if let_go else "")
+            + ", which shows nothing either way: a process not yet started is silent too"
         )
     if others:
         return ruled_out(

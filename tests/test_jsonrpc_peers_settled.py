@@ -1,0 +1,107 @@
+"""Real servers spoken the wrong way, whose request's wait ends once the evidence settles why no
+answer comes, not at its timeout: a language server spoken MCP (VS Code's JSON server), whose
+answer in content-length is a language server's; an MCP server spoken dspex (mcp-server-time),
+whose answer to MCP's opening in a fresh process names it.
+
+Each ping is given a 60 s timeout and each test 45 s (pytest-timeout): waited out, the timeout
+fails the test; the verdict, every hypothesis' status and the quoted evidence are as they are
+when the timeout is waited out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.conftest import REPO, Processes
+from tests.test_jsonrpc_peers import quotes_lsp_answer, verdict
+from tests.test_jsonrpc_peers_more import MCP_TIME
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(45)]
+
+JSON_SERVER = REPO / ".peers/node_modules/.bin/vscode-json-language-server"
+LONG = "60"  # the ping's timeout: longer than the test may take
+SPEAK_MCP = "Speak mcp to it (`poolctl ping --protocol mcp`; in a pool, `worker.protocol: mcp`)"
+
+needs_json_server = pytest.mark.skipif(
+    not JSON_SERVER.exists(),
+    reason=f"{JSON_SERVER.relative_to(REPO)} is missing: run `make peers` (needs npm)",
+)
+needs_mcp_time = pytest.mark.skipif(
+    not MCP_TIME.exists(), reason=f"{MCP_TIME} is missing: `make venv`"
+)
+
+
+def statuses(d: dict[str, Any]) -> dict[str, str]:
+    return {h["id"]: h["status"] for h in d["hypotheses"]}
+
+
+def let_go(d: dict[str, Any], settled_by: str) -> None:
+    """The request was waited for no longer, and the diagnosis says why."""
+    detail = d["facts"]["detail"]
+    assert detail.startswith("no response in "), detail
+    assert f", not waited for to its {LONG} s timeout: {settled_by}" in detail, detail
+
+
+@needs_json_server
+def test_a_language_server_spoken_mcp_is_let_go_once_its_answer_in_content_length_names_it(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """VS Code's JSON server reads MCP's line as a header and waits for the rest of a frame; in
+    a fresh process, initialize in content-length gets a language server's capabilities. That
+    settles it: the request, and the other framings' experiments, were waited out before."""
+    d = verdict(capsys, "--protocol", "mcp", "--timeout", LONG, "--", str(JSON_SERVER), "--stdio")
+    let_go(d, "in content-length framing initialize got a language server's answer, in ")
+    assert statuses(d) == {
+        "crashed": "ruled-out",
+        "stderr-merged": "ruled-out",
+        "stdout-text": "ruled-out",
+        "framing": "confirmed",
+        "envelope": "untested",
+        "blocked-writing": "ruled-out",
+        "buffered": "ruled-out",
+        "serves-socket": "ruled-out",
+        "stuck-in-init": "ruled-out",
+        "waiting-for-input": "ruled-out",
+    }
+    assert d["cause"].startswith("The worker speaks content-length, not line")
+    quotes_lsp_answer(
+        d, "its answer to the content-length opening", "w1-exp-framing-content-length.stdout.bin"
+    )
+    # the other framings are let go with it, and say so
+    [replay] = [e for e in d["evidence"] if e["text"].startswith("the same request in line")]
+    assert replay["text"].startswith(
+        "the same request in line: not waited for: the answer of fresh process "
+        "w1-exp-framing-content-length in content-length named the protocol"
+    )
+
+
+@needs_mcp_time
+def test_an_mcp_server_spoken_dspex_is_let_go_once_mcps_opening_names_it(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """mcp-server-time reads a dspex ping and says nothing. Its protocol's opening, asked in a
+    fresh process during the wait (it was asked only after the framings' experiments had
+    waited their whole timeout), gets an MCP server's answer: the request is let go, and the
+    framings' experiments, silent, once they had twice that time."""
+    d = verdict(capsys, "--timeout", LONG, "--", str(MCP_TIME))
+    let_go(d, "the mcp opening (initialize) in line got an MCP server's answer, in ")
+    assert statuses(d) == {
+        "crashed": "ruled-out",
+        "stderr-merged": "ruled-out",
+        "stdout-text": "ruled-out",
+        "framing": "untested",
+        "envelope": "confirmed",
+        "blocked-writing": "ruled-out",
+        "buffered": "ruled-out",
+        "serves-socket": "ruled-out",
+        "stuck-in-init": "ruled-out",
+        "waiting-for-input": "ruled-out",
+    }
+    assert d["cause"].startswith("The worker does not speak dspex: it read the 81-byte dspex")
+    assert "the mcp opening (initialize) gets an answer (server 'mcp-time'" in d["cause"]
+    assert d["remediation"].startswith(SPEAK_MCP)
+    [framing] = [h for h in d["hypotheses"] if h["id"] == "framing"]
+    assert framing["reason"].startswith(
+        "in fresh processes no framing, its own included, got anything at all within its time"
+    )
