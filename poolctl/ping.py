@@ -150,12 +150,16 @@ def run_ping(options: PingOptions, run_dir: RunDir) -> PingResult:
     that gets an answer is used (packet-4 when none does, and the diagnosis says why).
     """
     trials: tuple[FramingTrial, ...] = ()
+    named = False  # --framing auto's trials were let go: a fresh process named the protocol
     trace = run_dir.context.trace(run_dir.events)  # a silent worker's timeline is drawn from it
     if options.auto_framing:
         trials = try_framings(
             options.spec, options.command, options.args, options.timeout, run_dir, trace
         )
         chosen = next((t.framing for t in trials if t.answered), options.spec.framing)
+        named = not any(t.answered for t in trials) and any(
+            t.detail.startswith("not waited for: ") for t in trials
+        )
         options = dataclasses.replace(
             options, spec=dataclasses.replace(options.spec, framing=chosen)
         )
@@ -165,7 +169,7 @@ def run_ping(options: PingOptions, run_dir: RunDir) -> PingResult:
     # A request that waits long enough has its experiments begun during the wait.
     early = None
     if options.experiments and options.early_experiments:
-        early = EarlyExperiments(worker, trace)
+        early = EarlyExperiments(worker, trace, named=named)
     with worker:
         traced.spawned()
         session = run_session(

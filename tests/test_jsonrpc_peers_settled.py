@@ -1,7 +1,7 @@
 """Real servers spoken the wrong way, whose request's wait ends once the evidence settles why no
 answer comes, not at its timeout: a language server spoken MCP (VS Code's JSON server), whose
 answer in content-length is a language server's; an MCP server spoken dspex (mcp-server-time),
-whose answer to MCP's opening in a fresh process names it.
+whose answer to MCP's opening in a fresh process names it, with `--framing auto` too.
 
 Each ping is given a 60 s timeout and each test 45 s (pytest-timeout): waited out, the timeout
 fails the test; the verdict, every hypothesis' status and the quoted evidence are as they are
@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import REPO, Processes
-from tests.test_jsonrpc_peers import quotes_lsp_answer, verdict
+from tests.test_jsonrpc_peers import confirmed, quotes_lsp_answer, verdict
 from tests.test_jsonrpc_peers_more import MCP_TIME
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(45)]
@@ -105,3 +105,17 @@ def test_an_mcp_server_spoken_dspex_is_let_go_once_mcps_opening_names_it(
     assert framing["reason"].startswith(
         "in fresh processes no framing, its own included, got anything at all within its time"
     )
+
+
+@needs_mcp_time
+def test_framing_auto_lets_the_ping_go_once_the_mcp_server_is_named(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """`--framing auto` names mcp-server-time by its answer to MCP's opening, and lets its
+    trials go; the ping in the framing it falls back on then asks the opening at once, and is
+    let go by its answer as well (it waited its whole timeout)."""
+    d = verdict(capsys, "--framing", "auto", "--timeout", LONG, "--", str(MCP_TIME))
+    let_go(d, "the mcp opening (initialize) in line got an MCP server's answer, in ")
+    assert confirmed(d) == ["envelope"]
+    assert statuses(d)["framing"] == "untested"
+    assert d["remediation"].startswith(SPEAK_MCP)

@@ -67,7 +67,7 @@ class EarlyExperiments:
     """Begins the experiments during the wait of a session's first request once it has waited
     `lead` of its timeout, and hands the diagnosis their results (see the module's
     docstring). Each other protocol's opening is asked too, `lead` later if no experiment has
-    answered by then. Once
+    answered by then (at once when `named`: `--framing auto` named another protocol). Once
     their results settle why no answer comes (`settled.settling`), the request is waited for
     no longer, nor are the experiments whose results the verdict no longer needs."""
 
@@ -76,10 +76,12 @@ class EarlyExperiments:
         worker: WorkerProcess,
         trace: Trace | None = None,
         only: frozenset[str] | None = None,
+        named: bool = False,
     ) -> None:
         self.worker = worker
         self.trace = trace
         self.only = only  # the experiments it may begin (None: every one)
+        self.named = named
         self.request: Request | None = None  # the request they ask, once begun
         self.experiments: tuple[Experiment, ...] = ()
         self.protocols: tuple[Experiment, ...] = ()  # the other protocols' openings, if asked
@@ -178,11 +180,14 @@ class EarlyExperiments:
                 name="early-experiments",
             )
             self._runner.start()
-            self._ask_timer = threading.Timer(
-                lead(timeout), self._ask_if_silent, (request, timeout)
-            )
-            self._ask_timer.daemon = True
-            self._ask_timer.start()
+            if not self.named:
+                self._ask_timer = threading.Timer(
+                    lead(timeout), self._ask_if_silent, (request, timeout)
+                )
+                self._ask_timer.daemon = True
+                self._ask_timer.start()
+        if self.named:
+            self._ask(request, timeout)
 
     def _ask_if_silent(self, request: Request, timeout: float) -> None:
         """The openings, when no experiment has got an answer by now (a worker that answers in
