@@ -1,7 +1,8 @@
 """Real servers spoken the wrong way, whose request's wait ends once the evidence settles why no
 answer comes, not at its timeout: a language server spoken MCP (VS Code's JSON server), whose
 answer in content-length is a language server's; an MCP server spoken dspex (mcp-server-time),
-whose answer to MCP's opening in a fresh process names it, with `--framing auto` too.
+whose answer to MCP's opening in a fresh process names it, with `--framing auto` too;
+jedi-language-server spoken dspex in its own framing, which reports an error at once.
 
 Each ping is given a 60 s timeout and each test 45 s (pytest-timeout): waited out, the timeout
 fails the test; the verdict, every hypothesis' status and the quoted evidence are as they are
@@ -14,8 +15,9 @@ from typing import Any
 import pytest
 
 from tests.conftest import REPO, Processes
-from tests.test_jsonrpc_peers import confirmed, quotes_lsp_answer, verdict
+from tests.test_jsonrpc_peers import SPEAK_LSP, confirmed, quotes_lsp_answer, verdict
 from tests.test_jsonrpc_peers_more import MCP_TIME
+from tests.test_jsonrpc_peers_unmet import JEDI
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(45)]
 
@@ -119,3 +121,33 @@ def test_framing_auto_lets_the_ping_go_once_the_mcp_server_is_named(
     assert confirmed(d) == ["envelope"]
     assert statuses(d)["framing"] == "untested"
     assert d["remediation"].startswith(SPEAK_MCP)
+
+
+@pytest.mark.skipif(
+    not JEDI.exists(), reason="jedi-language-server is not installed: pip install -e '.[dev]'"
+)
+def test_a_language_server_reporting_an_error_to_a_dspex_ping_is_let_go_once_named(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """jedi-language-server, spoken dspex in content-length, reports at once in
+    window/showMessage that it cannot read the ping ('Error in server: ...'), and never
+    answers. The protocols' openings are asked in its framing then, not after the timeout; the
+    lsp opening's answer lets the request go."""
+    d = verdict(capsys, "--framing", "content-length", "--timeout", LONG, "--", str(JEDI))
+    let_go(d, "the lsp opening (initialize) in content-length got a language server's answer, ")
+    assert statuses(d) == {
+        "crashed": "ruled-out",
+        "stderr-merged": "ruled-out",
+        "stdout-text": "ruled-out",
+        "framing": "ruled-out",
+        "envelope": "confirmed",
+        "blocked-writing": "ruled-out",
+        "buffered": "ruled-out",
+        "serves-socket": "ruled-out",
+        "stuck-in-init": "ruled-out",
+        "waiting-for-input": "ruled-out",
+    }
+    assert d["remediation"].startswith(SPEAK_LSP)
+    [said] = [e for e in d["evidence"] if e["origin"] == "workers/w1.stdout.bin"]
+    assert "Error in server: " in said["text"]
+    assert said["note"] == "it wrote this, which answers no request"

@@ -37,7 +37,7 @@ from .experiments import (
     unbuffered_experiment,
 )
 from .readings import protocol_settled
-from .settled import settling
+from .settled import reports_error, settling
 
 LEAD_SHARE = 0.5  # of the timeout: a worker that has not answered by then may never answer…
 LEAD_MAX = 1.0  # …or after this many seconds, for long timeouts
@@ -67,7 +67,8 @@ class EarlyExperiments:
     """Begins the experiments during the wait of a session's first request once it has waited
     `lead` of its timeout, and hands the diagnosis their results (see the module's
     docstring). Each other protocol's opening is asked too, `lead` later if no experiment has
-    answered by then (at once when `named`: `--framing auto` named another protocol). Once
+    answered by then (at once when `named`: `--framing auto` named another protocol), or at
+    once in the worker's framing when its frames report an error instead of an answer. Once
     their results settle why no answer comes (`settled.settling`), the request is waited for
     no longer, nor are the experiments whose results the verdict no longer needs."""
 
@@ -157,10 +158,15 @@ class EarlyExperiments:
         """Begin the experiments for `request` (waiting `timeout`, sent when the worker's
         stdout transcript held `read_before` bytes) if the worker is silent: it wrote nothing
         since, is alive and has read the request. One that has not read it yet (still starting
-        up) is looked at again every RECHECK until `wait_ends`."""
+        up) is looked at again every RECHECK until `wait_ends`. One whose frames since report
+        an error is asked each other protocol's opening in its framing, as the plan asks."""
         worker = self.worker
-        if worker.transcript.total != read_before or worker.poll() is not None:
-            return  # it wrote something, or it exited: not a silent worker
+        if worker.poll() is not None:
+            return  # it exited: not a silent worker
+        if worker.transcript.total != read_before:
+            if reports_error(worker) and not (worker.protocol.handshake and worker.answered):
+                self._ask(request, timeout, keep_framing=True)
+            return  # it wrote something: not a silent worker
         assert worker.proc is not None and worker.proc.stdin is not None
         if procinfo.unread_bytes(worker.proc.stdin.fileno()):
             # not read yet: starting up or busy; a worker stuck there is another plan's
@@ -197,13 +203,13 @@ class EarlyExperiments:
         if not answered:
             self._ask(request, timeout)
 
-    def _ask(self, request: Request, timeout: float) -> None:
+    def _ask(self, request: Request, timeout: float, keep_framing: bool = False) -> None:
         """Ask each other protocol's opening, each in a fresh process (once)."""
         with self._lock:
             if self._over or self._asker is not None:
                 return
             self.request = request
-            asks = protocol_experiments(self.worker.spec)
+            asks = protocol_experiments(self.worker.spec, keep_framing)
             self.protocols = allowed(asks, self.only)
             if not self.protocols:
                 return

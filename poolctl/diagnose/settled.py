@@ -7,20 +7,26 @@ protocol's server (an MCP server spoken dspex answers MCP's initialize with its
 protocolVersion), and the request in another framing answered by another protocol's server (a
 language server spoken MCP answers initialize in content-length with a language server's
 capabilities and no protocolVersion). Either names the protocol the worker speaks, which the
-request, in its envelope and framing, is not. What only hints at it (a plain answer in another
-framing) ends no wait.
+request, in its envelope and framing, is not. What only hints at it (a frame that reports an
+error, a framing that answers) begins experiments early, and ends no wait by itself.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from poolctl.protocol import PROTOCOLS, Protocol, get_protocol
+from poolctl.worker import WorkerProcess
 
 from .experiments import Outcome, Result
 from .readings import answered_as
+
+# LSP's MessageType.Error in window/showMessage and window/logMessage; MCP's error levels
+_LSP_ERROR = 1
+_MCP_ERRORS = ("error", "critical", "alert", "emergency")
 
 
 class Settled(NamedTuple):
@@ -81,3 +87,29 @@ def _speaker_named(r: Outcome, spoken: Protocol, command: str) -> Protocol | Non
         return None
     other = PROTOCOLS[speaks[1]]
     return other if other.framing == r.experiment.spec.framing else None
+
+
+def reports_error(worker: WorkerProcess) -> bool:
+    """Whether the worker wrote, since the request, a frame that reports an error instead of an
+    answer (LSP's window/showMessage or window/logMessage of type Error, MCP's
+    notifications/message at an error level): as a notification, or set aside as answering
+    nothing where the envelope has no notifications (jedi-language-server spoken dspex:
+    'Error in server: 'dict' object has no attribute 'jsonrpc'')."""
+    count = worker.notification_count - worker.notifications_before
+    since = list(worker.recent_notifications)[-count:] if count > 0 else []
+    messages: list[Any] = [m.raw for _, m in since]
+    for payload in worker.stray_payloads:
+        try:
+            messages.append(json.loads(payload))
+        except ValueError:
+            continue
+    return any(_error_report(m) for m in messages)
+
+
+def _error_report(message: Any) -> bool:
+    if not isinstance(message, dict) or not isinstance(message.get("params"), dict):
+        return False
+    params, method = message["params"], message.get("method")
+    if method in ("window/showMessage", "window/logMessage"):
+        return bool(params.get("type") == _LSP_ERROR)
+    return method == "notifications/message" and params.get("level") in _MCP_ERRORS
