@@ -42,8 +42,8 @@ from .settled import reports_error, settling
 LEAD_SHARE = 0.5  # of the timeout: a worker that has not answered by then may never answer…
 LEAD_MAX = 1.0  # …or after this many seconds, for long timeouts
 STOP_MARGIN = 1.0  # past the timeout, for starting and stopping the fresh processes
-# the least a framing's experiment is waited for once a protocol's opening named the worker's
-# protocol (else twice what the opening took)
+# the least a framing or buffering experiment is waited for once an answer named the worker's
+# protocol (else twice what that answer took)
 LET_GO_AFTER = 1.0
 RECHECK = 0.25  # how often a request not read yet is looked at again, until its wait ends
 
