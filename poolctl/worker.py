@@ -441,6 +441,7 @@ class WorkerProcess:
                 f"no response in {waited:.1f} s, not waited for to its {timeout:g} s timeout: "
                 f"{self.wait_end.reason}",
                 waited,
+                let_go=self.wait_end.reason,
             )
         if self.stdout_eof:
             status = self._wait_exit(min(1.0, max(0.0, deadline - time.monotonic()) + 0.2))

@@ -89,3 +89,4 @@ class NoAnswer:
     reason: NoAnswerReason
     detail: str
     waited: float
+    let_go: str = ""  # why it was waited for no longer before its timeout, if it was

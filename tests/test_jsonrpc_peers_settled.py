@@ -67,6 +67,9 @@ def test_a_language_server_spoken_mcp_is_let_go_once_its_answer_in_content_lengt
         "waiting-for-input": "ruled-out",
     }
     assert d["cause"].startswith("The worker speaks content-length, not line")
+    # looked at before its answer was due: said so
+    [crashed] = [h for h in d["hypotheses"] if h["id"] == "crashed"]
+    assert crashed["reason"].startswith("the process was alive when poolctl stopped waiting for it")
     quotes_lsp_answer(
         d, "its answer to the content-length opening", "w1-exp-framing-content-length.stdout.bin"
     )

@@ -112,6 +112,13 @@ def validation_line(stderr: str) -> str | None:
 # --- the process and its stdout -----------------------------------------------------------------
 
 
+def when_looked(obs: Observations) -> str:
+    """When the live worker was looked at, in words: when its answer was due, or, for a request
+    let go before its timeout (the evidence had settled why no answer comes), when poolctl
+    stopped waiting."""
+    return "when poolctl stopped waiting for it" if obs.failed.let_go else "when the answer was due"
+
+
 def exited(obs: Observations) -> bool:
     return obs.exit_before is not None
 
@@ -474,7 +481,7 @@ def stack_evidence(obs: Observations) -> list[Evidence]:
     )
     if (place.importing or place.location) == (where.importing or where.location):
         return [counted]
-    due = Evidence(f"when the answer was due, its Python stack was {where.summary}", first.origin)
+    due = Evidence(f"{when_looked(obs)}, its Python stack was {where.summary}", first.origin)
     return [due, counted]
 
 

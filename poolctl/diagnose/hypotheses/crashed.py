@@ -26,6 +26,7 @@ from ..readings import (
     logged_error,
     stdio_fix,
     transport_option,
+    when_looked,
 )
 from ..started_as import STARTED, started_as
 
@@ -123,7 +124,7 @@ def crashed(obs: Observations) -> Judgement:
             return _closed_stdout(obs, alive)
         if live is not None and live.stdin_closed():
             return _closed_stdin(obs, alive)
-        return ruled_out(f"the process was alive when the answer was due: {alive}")
+        return ruled_out(f"the process was alive {when_looked(obs)}: {alive}")
     pid = obs.worker.pid
     ev = [Evidence(f"pid {pid} {status.describe()}", f"pid {pid}", "how the process ended")]
     exc = exception_line(obs.stderr_text)
