@@ -255,8 +255,9 @@ class WorkerProcess:
         return True
 
     def end_wait(self, reason: str) -> None:
-        """Have the request awaited now (`exchange_request`, from another thread) waited for no
-        longer: the evidence that settles why no answer comes is in (`reason` says which)."""
+        """Have the request awaited now (`exchange_request`, from another thread), or the next
+        one, waited for no longer: the evidence that settles why no answer comes is in
+        (`reason` says which)."""
         self.wait_end.end(reason)
 
     def _read_or_end(self, timeout: float) -> None:
@@ -415,7 +416,12 @@ class WorkerProcess:
     ) -> Answer | NoAnswer:
         """Like `exchange`, for a request built (and perhaps encoded: `frame`) by the caller."""
         frame = self.send(request) if frame is None else frame
-        self.wait_end.renew()
+        try:
+            return self._exchange(request, timeout, frame)
+        finally:
+            self.wait_end.renew()  # what ended this wait ends no later one
+
+    def _exchange(self, request: Request, timeout: float, frame: bytes) -> Answer | NoAnswer:
         start = time.monotonic()  # the round trip: from before the write to the frame read
         self.last_request = (request.id, start - self.started_mono)
         deadline = start + timeout

@@ -16,11 +16,13 @@ from typing import Any
 import pytest
 
 from tests.conftest import REPO, Processes
+from tests.test_doctor_checks import Doctor, doctor, only
 from tests.test_jsonrpc_peers import SPEAK_LSP, confirmed, quotes_lsp_answer, verdict
 from tests.test_jsonrpc_peers_more import MCP_TIME
 from tests.test_jsonrpc_peers_unmet import JEDI
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(45)]
+__all__ = ["doctor"]  # the fixture, used by name
 
 JSON_SERVER = REPO / ".peers/node_modules/.bin/vscode-json-language-server"
 LONG = "60"  # the ping's timeout: longer than the test may take
@@ -156,3 +158,19 @@ def test_a_language_server_reporting_an_error_to_a_dspex_ping_is_let_go_once_nam
     [said] = [e for e in d["evidence"] if e["origin"] == "workers/w1.stdout.bin"]
     assert "Error in server: " in said["text"]
     assert said["note"] == "it wrote this, which answers no request"
+
+
+@needs_json_server
+def test_doctors_start_up_ends_once_the_framing_check_names_a_language_server(
+    doctor: Doctor,
+) -> None:
+    """doctor --protocol mcp on VS Code's JSON server: the Framing check names a language
+    server within seconds, but Start-up waited for initialize's answer its whole init timeout
+    (10 s by MCP's default) before it looked at that verdict; it ends with it now."""
+    argv = [str(JSON_SERVER), "--stdio"]
+    report = doctor(argv, "Start-up", init_timeout=float(LONG), protocol="mcp", framing="line")
+    check = only(report, "Start-up")
+    assert check.status == "warn", check.summary
+    assert check.summary.startswith(
+        "start-up not measured: it does not answer: The worker speaks content-length, not line"
+    ), check.summary

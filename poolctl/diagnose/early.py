@@ -121,6 +121,7 @@ class EarlyExperiments:
             finally:
                 with self._lock:
                     self._waiting = False
+                    self.worker.wait_end.renew()  # one said as it ended ends no later wait
                 self.stop_looking()
             if isinstance(outcome, Answer):
                 self.stop()  # it answered: no silent worker, no more watching
@@ -265,9 +266,8 @@ class EarlyExperiments:
                 f"{found.short} {took:.1f} s after it was asked, and nothing answered here in "
                 "twice that"
             )
-            end = self.ended if self._waiting else ""
-        if end:
-            self.worker.end_wait(end)
+            if self._waiting:  # under the lock: a wait that is over is not ended (`watched`)
+                self.worker.end_wait(self.ended)
 
     def _not_needed(self, exp: Experiment) -> str | None:
         if exp.id.startswith("protocol-"):

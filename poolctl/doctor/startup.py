@@ -102,6 +102,20 @@ def _refused(configured: Future[Probe] | None) -> bool:
     return bool(set(configured.result().confirmed()) & set(_REFUSED))
 
 
+def _end_on_refusal(worker: WorkerProcess, configured: Future[Probe] | None) -> None:
+    """End the wait for the start-up's answer, as `answered_later` ends the longer one, once
+    the `configured` probe's verdict shows none comes: a language server spoken MCP waited out
+    its 10 s init timeout, though the Framing check had named it in 2 s."""
+    if configured is None:
+        return
+
+    def judged(probe: Future[Probe]) -> None:
+        if _refused(probe):
+            worker.end_wait("the worker as configured takes its request and does not answer it")
+
+    configured.add_done_callback(judged)
+
+
 def answered_later(
     worker: WorkerProcess, request: Request, until: float, configured: Future[Probe] | None
 ) -> float | None:
@@ -139,6 +153,7 @@ def check_startup(
         request = worker.ids.request(opening.method, opening.params)
         asked = time.monotonic()
         with ReadWatch(worker) as watch:
+            _end_on_refusal(worker, configured)
             outcome = worker.exchange_request(request, init_timeout)
             if isinstance(outcome, Answer):
                 ready = worker.elapsed()
