@@ -92,6 +92,15 @@ VERDICTS = (
         uncounted=True,
     ),
     Verdict(
+        "go test -json",  # a package's event (no `Test` key); its tests' own events are not runs
+        re.compile(
+            r'^\{"Time":"[^"]*","Action":"fail","Package":"[^"]*"'
+            r'(?:,"Elapsed":[\d.]+)?(?:,"FailedBuild":"[^"]*")?\}$'
+        ),
+        f"{_JUNIT} (go-junit-report -parser gojson, or gotestsum --junitfile FILE)",
+        uncounted=True,
+    ),
+    Verdict(
         "prove",  # its Test Summary Report: a line for each test file that failed
         re.compile(r"^\S.* \(Wstat: \d+.* Tests: \d+ Failed: (?P<failed>[1-9]\d*)\)$"),
         f"{_JUNIT} (prove --formatter TAP::Formatter::JUnit)",
@@ -209,6 +218,7 @@ TRIGGERS = (
     r": TEST COMPLETE, \d+ ok, [1-9]",  # common_test
     r"^Failed [1-9]\d* tests\. ",  # rebar3 ct
     r"^FAIL\t\S+\t",  # go test
+    r'^\{"Time":"[^"]*","Action":"fail","Package":"[^"]*"(?:,"Elapsed"|,"FailedBuild"|\})',
     r"\(Wstat: \d+",  # prove
     r"^\d+ examples?, [1-9]",  # RSpec
     r"^\d+ runs, \d+ assertions, ",  # minitest
