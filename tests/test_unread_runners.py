@@ -10,7 +10,8 @@ import pytest
 
 from poolctl.cli import main
 from poolctl.logs import read_logs
-from poolctl.logs.other_verdicts import is_verdict
+from poolctl.logs.other_verdicts import is_verdict, read_verdict
+from poolctl.logs.records import ParsedLog
 
 FIXTURES = Path(__file__).parent / "fixtures"
 GO = FIXTURES / "mixed" / "go_runs"
@@ -55,3 +56,50 @@ def test_a_clean_go_test_json_run_is_no_failure() -> None:
     assert len(tests_failed) == 5  # the suite's failing tests and subtest
     assert not any(is_verdict(line) for line in tests_failed)
     assert not any(is_verdict(line) for line in lines if '"Output":"FAIL' in line)
+
+
+VITEST = FIXTURES / "mixed" / "vitest_runs"
+
+
+@pytest.mark.parametrize(
+    ("log", "failed", "first"),
+    [
+        ("pytest_then_vitest.log", 6, "Failed Suites 2"),
+        ("pytest_then_vitest_verbose.log", 6, "Failed Suites 2"),
+        ("pytest_then_vitest_no_failed_test.log", 3, "Failed Suites 2"),
+        ("pytest_then_vitest_unhandled_only.log", 1, "Errors  1 error"),
+    ],
+)
+def test_a_vitest_run_counts_its_failed_suites_and_unhandled_errors_as_one_run(
+    capsys: pytest.CaptureFixture[str], log: str, failed: int, first: str
+) -> None:
+    """Vitest fails a run on a file that failed to import or a describe whose beforeAll threw
+    (their tests are skipped: `Tests` counts none failed) and on an unhandled rejection
+    (`Errors  1 error`): each run read as clean (exit 0) but for its failed tests. Its
+    `Failed Suites` heading, `Tests` and `Errors` lines are now one run, their counts added,
+    from the heading (above the suites' blocks) to its last line."""
+    path = VITEST / log
+    parsed = read_logs([str(path)])
+    assert parsed.failures == []
+    [theirs] = [s for s in parsed.summaries if s.source == "Vitest"]
+    assert theirs.failures == failed and theirs.read == 0
+    lines = path.read_text().splitlines()
+    assert first in lines[theirs.start - 1] or first.startswith("Errors")
+    assert lines[theirs.line - 1].strip() == theirs.text.split(" … ")[-1]
+    assert any("`Unhandled Errors` section" in n for n in parsed.skipped)
+    code, out = triage_code(capsys, path)
+    assert code == 1 and f"{failed} of the {failed} failures" in out
+
+
+def test_a_vitest_suite_whose_heading_no_count_follows_ends_at_its_test_files_line() -> None:
+    """Vitest's beforeAll failing with its tests skipped, alone of what failed: the heading's
+    run ends at `Test Files  1 failed` (its blocks are below the heading, not above it)."""
+    text = (VITEST / "pytest_then_vitest_no_failed_test.log").read_text().splitlines()
+    cut = [line for line in text if not line.strip().startswith("Errors")]
+    out = ParsedLog()
+    for number, line in enumerate(cut, 1):
+        if line.startswith("⎯") or line.strip().startswith("Test Files"):
+            read_verdict(out, "v.txt", number, line)
+    [run] = out.summaries
+    ends = next(n for n, line in enumerate(cut, 1) if line.strip().startswith("Test Files"))
+    assert (run.failures, run.output_end) == (2, ends - 1)

@@ -202,6 +202,19 @@ VERDICTS = (
         re.compile(r"^Tests +(?P<failed>[1-9]\d*) failed(?: \| .*)?(?: \(\d+\))?$"),
         f"{_JUNIT} (--reporter=junit --outputFile=FILE)",
     ),
+    Verdict(
+        "Vitest",  # the heading of test files that failed to load, describes whose beforeAll
+        # threw: none of their tests counts as failed on its `Tests` line (they were skipped)
+        re.compile(r"^⎯+ Failed Suites (?P<failed>[1-9]\d*) ⎯+$"),
+        f"{_JUNIT} (--reporter=junit --outputFile=FILE: each such suite is a failure there)",
+    ),
+    Verdict(
+        "Vitest",  # its unhandled errors (a rejection after a test ended) fail a run by
+        # themselves; its JUnit report leaves them out
+        re.compile(r"^Errors +(?P<failed>[1-9]\d*) errors?$"),
+        "read its `Unhandled Errors` section above this line (Vitest's JUnit report leaves"
+        " them out)",
+    ),
 )
 # What sends such a line to a parser's `outside` (RE2 syntax, searched over bytes; `^` starts a
 # line), and a cheap test of a stripped line before the regexes run
@@ -213,6 +226,9 @@ TRIGGERS = (
     r"^Tests: +\d+ failed",
     r"^ +\d+ failing\s*$",
     r"^ *Tests +\d+ failed",
+    r"^⎯+ Failed Suites [1-9]",  # Vitest
+    r"^ *Test Files +[1-9]\d* failed",  # ... where its failed suites' blocks end
+    r"^ *Errors +[1-9]\d* errors?\s*$",  # Vitest
     r"^ *Failed: [1-9]\d*\. +Skipped: ",  # EUnit
     r"^ *One or more tests were cancelled\.",
     r": TEST COMPLETE, \d+ ok, [1-9]",  # common_test
@@ -286,6 +302,8 @@ _JOB_STARTS = (
 )
 
 
+VITEST = "Vitest"
+
 # stestr's Totals, after the output of the failures its verdict counted
 STESTR_TOTALS_RE = re.compile(r"^Ran: \d+ tests? in [\d.]+ sec\.$")
 STESTR = "stestr"
@@ -330,14 +348,24 @@ def read_verdict(
         return _read_job_failed(out, file, number, text)
     if text.startswith("Ran: ") and STESTR_TOTALS_RE.match(text):
         return _stestr_output_ends(out, file, number)
+    if text.startswith("Test Files ") and not printed_by_a_test:
+        return _vitest_suites_end(out, file, number)
     matched = None if printed_by_a_test else _failed_run(text)
     if matched is None:
         return False
     verdict, failed = matched
+    if verdict.runner == VITEST and _joins_vitest_run(out, file, number, text, failed):
+        _note(out, file, number, text, verdict)
+        return True
     # its start is set once the input is read (`finish`): the runs before it may not be yet
     out.summaries.append(
         RunSummary(file, number, text, None, failed, start=number, read=0, source=verdict.runner)
     )
+    _note(out, file, number, text, verdict)
+    return True
+
+
+def _note(out: ParsedLog, file: str, number: int, text: str, verdict: Verdict) -> None:
     article = "an" if verdict.runner[0] in "AEIO" else "a"
     how_many = " (one or more failures, counted as one: it prints no count)"
     out.skipped.append(
@@ -345,6 +373,41 @@ def read_verdict(
         f"{how_many if verdict.uncounted else ''}: its own failure blocks are not read; "
         f"{verdict.advice} to triage them"
     )
+
+
+def _joins_vitest_run(out: ParsedLog, file: str, number: int, text: str, failed: int) -> bool:
+    """Vitest heads its failed suites' blocks with `⎯⎯ Failed Suites 2 ⎯⎯` and counts its failed
+    tests and its unhandled errors below all the blocks (`Tests  3 failed | …`, then `Errors  1
+    error`): one run, whose failures are the three counts added, from the heading's run start
+    to the last of them. Joins `text` to the run above it, if it is one of these."""
+    last = out.summaries[-1] if out.summaries else None
+    if last is None or last.file != file or last.source != VITEST or last.failures is None:
+        return False
+    # a heading's run goes on below it, to the `Test Files` line and the two after it
+    ends = last.output_end
+    heading = last.text.startswith("⎯") and (ends is None or number - (ends + 1) <= 2)
+    errors_after = text.startswith("Errors") and number - last.line == 1
+    if not (heading or errors_after):
+        return False
+    out.summaries[-1] = dataclasses.replace(
+        last,
+        line=number,
+        text=f"{last.text} … {text}",
+        failures=last.failures + failed,
+        output_end=None,
+    )
+    return True
+
+
+def _vitest_suites_end(out: ParsedLog, file: str, number: int) -> bool:
+    """Vitest's `Test Files  2 failed | 1 passed (3)` after a `Failed Suites` heading no failed
+    test nor error joined: the suites' blocks, below the heading, end above it."""
+    last = out.summaries[-1] if out.summaries else None
+    if last is None or last.file != file or last.source != VITEST or last.output_end is not None:
+        return False
+    if not last.text.startswith("⎯"):
+        return False
+    out.summaries[-1] = dataclasses.replace(last, output_end=number - 1)
     return True
 
 
