@@ -103,3 +103,38 @@ def test_a_vitest_suite_whose_heading_no_count_follows_ends_at_its_test_files_li
     [run] = out.summaries
     ends = next(n for n, line in enumerate(cut, 1) if line.strip().startswith("Test Files"))
     assert (run.failures, run.output_end) == (2, ends - 1)
+
+
+@pytest.mark.parametrize(
+    ("log", "runner", "failed"),
+    [
+        ("go_runs/go_test.txt", "go test", 2),
+        ("go_runs/go_test_v.txt", "go test", 2),
+        ("go_runs/go_test_timeout.txt", "go test", 1),
+        ("go_runs/go_test_json.txt", "go test -json", 2),
+        ("cargo_runs/cargo_test.txt", "cargo test", 1),
+        ("cargo_runs/cargo_test_no_fail_fast.txt", "cargo test", 5),
+        ("vitest_runs/vitest.txt", "Vitest", 6),
+        ("vitest_runs/vitest_unhandled_only.txt", "Vitest", 1),
+    ],
+)
+def test_another_runners_failed_run_alone_is_read_by_its_verdicts(
+    capsys: pytest.CaptureFixture[str], log: str, runner: str, failed: int
+) -> None:
+    """A log of `go test`, `cargo test` or Vitest alone, no pytest run before it, was refused
+    (`format not recognised`, exit 2, its note naming poolctl's formats): it is read for its
+    verdicts, each failed run counted, none read, and a note says it was read for them alone."""
+    path = FIXTURES / "mixed" / log
+    parsed = read_logs([str(path)])
+    assert parsed.failures == []
+    assert {s.source for s in parsed.summaries} == {runner}
+    assert sum(s.failures or 0 for s in parsed.summaries) == failed
+    assert any("JUnit" in n or "Unhandled Errors" in n for n in parsed.skipped)
+    assert any(
+        n.endswith(
+            f"read for its runs' verdicts alone ({runner}), their failures counted, none read"
+        )
+        for n in parsed.skipped
+    )
+    code, out = triage_code(capsys, path)
+    assert code == 1 and f"{failed} of the {failed} failures" in out

@@ -145,7 +145,9 @@ def detect_format(head: bytes | str) -> str | None:
         return "junit"
     pytest, exunit = _marks_found(text)
     if not pytest and not exunit:
-        return None
+        # another runner's failed run alone (`go test`, `cargo test`, Vitest…): the pytest
+        # parser reads its verdict (poolctl.logs.other_verdicts), its failures counted, unread
+        return "pytest" if other_verdicts.holds_a_verdict(text) else None
     return "pytest" if pytest > exunit else "exunit"
 
 
@@ -270,6 +272,8 @@ def _parse_one(stream: BinaryIO, name: str, fmt: str, out: ParsedLog) -> bool:
         why = "standard input is read once" if fmt == "auto" else f"--log-format {fmt}"
         out.skipped.append(f"{name}: its {_NAMES[other]} output was not read ({why})")
     other_verdicts.finish(out, name, *before)
+    if chosen == "pytest" and fmt == "auto":
+        other_verdicts.note_theirs_alone(out, name, *before)
     out.formats[name] = chosen
     return True
 
