@@ -4,6 +4,7 @@ sections on `mixed/go_runs/`, `mixed/vitest_runs/`)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -138,3 +139,25 @@ def test_another_runners_failed_run_alone_is_read_by_its_verdicts(
     )
     code, out = triage_code(capsys, path)
     assert code == 1 and f"{failed} of the {failed} failures" in out
+
+
+def _patterns(capsys: pytest.CaptureFixture[str], path: Path) -> dict[str, str | None]:
+    assert main(["triage", str(path), "--no-history", "--format", "json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    return {
+        f"{f['failure']['group']}::{f['failure']['name']}": f["outcome"].get("pattern_id")
+        for f in report["findings"]
+    }
+
+
+def test_pytest_junit_under_xdist_with_logging_and_properties_classifies_as_the_plain_one(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The pool suite's JUnit XML under `-n 2`, `junit_logging=all`, `junit_duration_report=call`
+    and a property on every test that reads like a pool's state (`pool pool_a: 0 ready, 1 busy,
+    3 waiting`: real capture, tests/fixtures/src/capture_junit_xdist.sh): each failure has the
+    pattern it has in the plain xunit2 file; the property, no failure's own text, decides none."""
+    plain = _patterns(capsys, FIXTURES / "junit" / "pytest_xunit2.xml")
+    xdist = _patterns(capsys, FIXTURES / "junit" / "pytest_xdist_logging_all.xml")
+    assert len(plain) == 22 and xdist == plain
+    assert list(plain.values()).count("checkout-timeout-waiters") == 2
