@@ -161,3 +161,46 @@ def test_pytest_junit_under_xdist_with_logging_and_properties_classifies_as_the_
     xdist = _patterns(capsys, FIXTURES / "junit" / "pytest_xdist_logging_all.xml")
     assert len(plain) == 22 and xdist == plain
     assert list(plain.values()).count("checkout-timeout-waiters") == 2
+
+
+@pytest.mark.parametrize(
+    ("log", "runner", "runs"),
+    [
+        ("go_runs/go_test_clean.txt", "go test", 2),
+        ("go_runs/go_test_clean_json.txt", "go test -json", 1),
+        ("cargo_runs/cargo_test_clean.txt", "cargo test", 1),
+        ("vitest_runs/vitest_clean.txt", "Vitest", 1),
+    ],
+)
+def test_another_runners_passed_run_alone_is_a_clean_log(
+    capsys: pytest.CaptureFixture[str], log: str, runner: str, runs: int
+) -> None:
+    """A passing `go test` (its packages' `ok` lines, or -json's packages' pass events, not its
+    tests'), `cargo test` or Vitest run alone was refused (`format not recognised`, exit 2): it
+    is a clean log, each run read from its verdict, with a note saying so."""
+    path = FIXTURES / "mixed" / log
+    parsed = read_logs([str(path)])
+    assert [(s.source, s.failures) for s in parsed.summaries] == [(runner, 0)] * runs
+    assert any(n.endswith(f"alone ({runner}): each passed") for n in parsed.skipped)
+    code, out = triage_code(capsys, path)
+    assert code == 0 and "0 failures" in out
+
+
+def test_a_passed_run_beside_a_build_that_failed_is_no_clean_log(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`cargo test` of one binary passing, then `cargo test --features broken`, whose test
+    binary does not compile (`error[E0425]`, `error: could not compile`): no verdict of a failed
+    run, but no clean log either (it was refused, exit 2, as no format poolctl reads): the
+    passed run, and one failure, unread, at the first line saying something failed."""
+    path = FIXTURES / "mixed" / "cargo_runs" / "cargo_test_clean_then_build_error.txt"
+    parsed = read_logs([str(path)])
+    passed, failed = parsed.summaries
+    assert (passed.source, passed.failures) == ("cargo test", 0)
+    assert (failed.failures, failed.read) == (1, 0)
+    assert failed.text.startswith("error[E0425]: cannot find value `pool_size`")
+    lines = path.read_text().splitlines()
+    assert failed.start == passed.line + 1 and failed.output_end == len(lines)
+    assert any("says a step failed" in n for n in parsed.skipped)
+    code, out = triage_code(capsys, path)
+    assert code == 1 and "1 of the 1 failures the runner counted was not read" in out

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, BinaryIO, Protocol
 
 from poolctl.boundedread import open_readable
 from poolctl.errors import InputError, UsageProblem
-from poolctl.logs import exunit_stopped, other_verdicts, pytest_run_errors
+from poolctl.logs import exunit_stopped, other_verdicts, pytest_run_errors, runners_alone
 from poolctl.logs.ansi import strip_ansi
 from poolctl.logs.archive import is_zip, open_input, read_archive
 from poolctl.logs.context import attach_context
@@ -147,7 +147,7 @@ def detect_format(head: bytes | str) -> str | None:
     if not pytest and not exunit:
         # another runner's failed run alone (`go test`, `cargo test`, Vitest…): the pytest
         # parser reads its verdict (poolctl.logs.other_verdicts), its failures counted, unread
-        return "pytest" if other_verdicts.holds_a_verdict(text) else None
+        return "pytest" if runners_alone.holds_a_verdict(text) else None
     return "pytest" if pytest > exunit else "exunit"
 
 
@@ -237,6 +237,8 @@ def _parse_one(stream: BinaryIO, name: str, fmt: str, out: ParsedLog) -> bool:
         out.skipped.append(f"{name}: empty input")
         return False
     chosen = detected if fmt == "auto" else fmt
+    if chosen is None and _passed_alone(stream, name, out, head):
+        return True
     if chosen is None:
         out.skipped.append(
             f"{name}: format not recognised (not ExUnit, pytest or JUnit XML output);"
@@ -273,8 +275,21 @@ def _parse_one(stream: BinaryIO, name: str, fmt: str, out: ParsedLog) -> bool:
         out.skipped.append(f"{name}: its {_NAMES[other]} output was not read ({why})")
     other_verdicts.finish(out, name, *before)
     if chosen == "pytest" and fmt == "auto":
-        other_verdicts.note_theirs_alone(out, name, *before)
+        runners_alone.note_theirs_alone(out, name, *before)
     out.formats[name] = chosen
+    return True
+
+
+def _passed_alone(stream: BinaryIO, name: str, out: ParsedLog, head: bytes) -> bool:
+    """A whole log (its head is all of it) of another runner's passed runs alone: clean."""
+    if len(head) >= MAX_HEAD_SIZE or stream.read(1):
+        return False
+    text = strip_prefixes(strip_ansi(head.decode("utf-8", "replace")))
+    read = runners_alone.read_passed_alone(text, name, out)
+    if not read:
+        return False
+    out.lines_read += read
+    out.formats[name] = "pytest"
     return True
 
 

@@ -17,10 +17,8 @@ build, another runner).
 from __future__ import annotations
 
 import dataclasses
-import functools
 import re
 from dataclasses import dataclass
-from typing import Any
 
 from poolctl.logs.records import ParsedLog, RunSummary
 
@@ -315,14 +313,14 @@ STESTR = "stestr"
 UNITTEST_RAN_RE = re.compile(r"^Ran (?P<tests>\d+) tests? in [\d.]+s$")
 
 
-_GROUP_NAME = re.compile(r"\(\?P<\w+>")
+GROUP_NAME = re.compile(r"\(\?P<\w+>")
 
 
 def _any_of(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str]:
     """One regex that matches where any of `patterns` (anchored, no flags) does: their
     alternation, tried in order, with their group names left out (names do not change what
     matches, and two patterns name the same group)."""
-    unnamed = (_GROUP_NAME.sub("(?:", pattern.pattern) for pattern in patterns)
+    unnamed = (GROUP_NAME.sub("(?:", pattern.pattern) for pattern in patterns)
     return re.compile("|".join(f"(?:{source})" for source in unnamed))
 
 
@@ -330,26 +328,6 @@ def _any_of(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str]:
 # none (the Logger lines after each ExUnit failure block, ending in `)` or holding ` fail`, were
 # matched against every runner's verdict, 28 calls a line)
 ANY_VERDICT = _any_of(tuple(verdict.line for verdict in VERDICTS))
-
-# The same, searched over a whole text (its lines indented or not): a log of another runner's
-# failed run alone is read for its verdicts, not refused as of no known format. RE2: Python's
-# regex tried its 30 branches at each line start (4 MB/s on a text of short lines; a file of no
-# known format is sniffed up to 256 MiB), RE2 runs at 600 MB/s on it.
-_VERDICT_IN_TEXT = "(?m)" + "|".join(
-    f"(?:^[ \\t]*{_GROUP_NAME.sub('(?:', v.line.pattern).removeprefix('^')})" for v in VERDICTS
-)
-
-
-@functools.cache
-def _verdict_in_text() -> Any:
-    import re2
-
-    return re2.compile(_VERDICT_IN_TEXT)
-
-
-def holds_a_verdict(text: str) -> bool:
-    """Whether a line of `text` is another runner's verdict of a failed run."""
-    return _verdict_in_text().search(text) is not None
 
 
 def read_verdict(
@@ -498,24 +476,6 @@ def finish(out: ParsedLog, file: str, failures_before: int, summaries_before: in
         if run.source in runners and run.start == run.line:
             out.summaries[i] = dataclasses.replace(run, start=_after_last_run(out, file, run.line))
     _count_job_failure(out, file, failures_before, summaries_before)
-
-
-def note_theirs_alone(
-    out: ParsedLog, file: str, failures_before: int, summaries_before: int
-) -> None:
-    """A log read for other runners' verdicts alone (no run of pytest's in it, none of
-    unittest's): say so, as its format reads `pytest`."""
-    runners = {v.runner for v in VERDICTS}
-    theirs = [s for s in out.summaries[summaries_before:] if s.file == file]
-    if not theirs or any(s.source not in runners for s in theirs):
-        return
-    if any(f.input_file == file for f in out.failures[failures_before:]):
-        return
-    names = ", ".join(sorted({s.source for s in theirs}))
-    out.skipped.append(
-        f"{file}: no pytest, ExUnit or JUnit XML output in it; read for its runs' verdicts "
-        f"alone ({names}), their failures counted, none read"
-    )
 
 
 def _count_job_failure(

@@ -1,0 +1,121 @@
+"""Logs of other runners alone, no pytest, ExUnit or JUnit XML output in them: a `go test`,
+`cargo test` or Vitest log given to `poolctl triage` by itself. One that holds another runner's
+verdict of a failed run is read by the pytest parser for its verdicts
+(`poolctl.logs.other_verdicts`); one whose runs all passed (and nothing in it failed) is a clean
+log; neither is refused as of no known format."""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Any
+
+from poolctl.logs.other_verdicts import GROUP_NAME, VERDICTS
+from poolctl.logs.records import ParsedLog, RunSummary
+
+# Any runner's verdict of a failed run (other_verdicts.VERDICTS), searched over a whole text (its
+# lines indented or not). RE2: Python's regex tried its 30 branches at each line start (4 MB/s
+# on a text of short lines; a file of no known format is sniffed up to 256 MiB), RE2 runs at
+# 600 MB/s on it.
+_VERDICT_IN_TEXT = "(?m)" + "|".join(
+    f"(?:^[ \\t]*{GROUP_NAME.sub('(?:', v.line.pattern).removeprefix('^')})" for v in VERDICTS
+)
+
+
+@functools.cache
+def _verdict_in_text() -> Any:
+    import re2
+
+    return re2.compile(_VERDICT_IN_TEXT)
+
+
+def holds_a_verdict(text: str) -> bool:
+    """Whether a line of `text` is another runner's verdict of a failed run."""
+    return _verdict_in_text().search(text) is not None
+
+
+# Other runners' closing lines of a run that passed, looked for only in a log of no format
+# poolctl reads (no verdict of a failed run either): such a log alone is a clean run, not refused
+PASSED = (
+    ("go test", re.compile(r"^(?:ok  |\?   )\t\S+\t(?:[\d.]+s|\(cached\)|\[no test files\])")),
+    (
+        "go test -json",  # a package's event, not a test's (no `Test` key)
+        re.compile(r'^\{"Time":"[^"]*","Action":"pass","Package":"[^"]*"(?:,"Elapsed":[\d.]+)?\}$'),
+    ),
+    ("cargo test", re.compile(r"^test result: ok\. \d+ passed; 0 failed;")),
+    ("Vitest", re.compile(r"^Tests +\d+ passed(?: \| .*)?(?: \(\d+\))?$")),
+)
+
+
+# A line saying something failed (a compiler's or cargo's `error:`, go's `FAIL`, a panic, a
+# command's exit code): a log holding one is no clean run, whatever passed in it
+FAILED_STEP = "failed step"
+_FAILED_STEP = re.compile(
+    r"^\s*(?:error(?:\[\w+\])?:|FAIL\b|--- FAIL|panic:|fatal:|ERROR\b|Error:|npm ERR!"
+    r"|make(?:\[\d+\])?: \*\*\*)|exit(?:ed with)? (?:code|status) '?[1-9]"
+)
+
+
+def read_passed_alone(text: str, file: str, out: ParsedLog) -> int:
+    """`text`, a whole log of no format poolctl reads and no failed run: each line that is
+    another runner's verdict of a passed run (a go package's `ok`, cargo's `test result: ok.`,
+    Vitest's `Tests  3 passed (3)`) is a clean run, and the first line saying something failed
+    beside them (a test binary that did not compile) one failure, unread. The lines read, or 0
+    when there is no such verdict."""
+    lines = text.splitlines()
+    runs = []
+    failed_step = None
+    for number, line in enumerate(lines, 1):
+        stripped = line.strip()
+        if failed_step is None and _FAILED_STEP.search(line):
+            failed_step = (number, stripped)
+        for runner, passed in PASSED:
+            if passed.match(stripped):
+                runs.append(RunSummary(file, number, stripped, None, 0, read=0, source=runner))
+                break
+    if not runs:
+        return 0
+    out.summaries.extend(runs)
+    names = ", ".join(sorted({r.source for r in runs}))
+    alone = f"{file}: no pytest, ExUnit or JUnit XML output in it; read for its runs' verdicts"
+    if failed_step is None:
+        out.skipped.append(f"{alone} alone ({names}): each passed")
+        return len(lines)
+    number, said = failed_step
+    start = 1 + max((r.line for r in runs if r.line < number), default=0)
+    out.summaries.append(
+        RunSummary(
+            file,
+            number,
+            said,
+            None,
+            1,
+            start=start,
+            read=0,
+            source=FAILED_STEP,
+            output_end=len(lines),  # what failed is told below that line too
+        )
+    )
+    out.skipped.append(
+        f"{alone} alone ({names}), each passed, but line {number} says a step failed ('{said}'): "
+        "one failure, unread; its output is around that line"
+    )
+    return len(lines)
+
+
+def note_theirs_alone(
+    out: ParsedLog, file: str, failures_before: int, summaries_before: int
+) -> None:
+    """A log read for other runners' verdicts alone (no run of pytest's in it, none of
+    unittest's): say so, as its format reads `pytest`."""
+    runners = {v.runner for v in VERDICTS}
+    theirs = [s for s in out.summaries[summaries_before:] if s.file == file]
+    if not theirs or any(s.source not in runners for s in theirs):
+        return
+    if any(f.input_file == file for f in out.failures[failures_before:]):
+        return
+    names = ", ".join(sorted({s.source for s in theirs}))
+    out.skipped.append(
+        f"{file}: no pytest, ExUnit or JUnit XML output in it; read for its runs' verdicts "
+        f"alone ({names}), their failures counted, none read"
+    )
