@@ -353,14 +353,19 @@ class Processes:
                 proc.wait()
 
 
-@pytest.fixture
-def processes() -> Iterator[Processes]:
-    """The fixture every process-starting fixture depends on: using it marks a test `process`."""
+def _stopped_at_the_end() -> Iterator[Processes]:
+    """The processes a fixture's user starts, every one stopped when the fixture ends."""
     started = Processes()
     try:
         yield started
     finally:
         started.stop_all()
+
+
+@pytest.fixture
+def processes() -> Iterator[Processes]:
+    """The fixture every process-starting fixture depends on: using it marks a test `process`."""
+    yield from _stopped_at_the_end()
 
 
 @pytest.fixture(scope="module")
@@ -368,22 +373,14 @@ def module_processes() -> Iterator[Processes]:
     """`processes` for a module's shared fixtures (a browser, runs its tests all read), whatever
     costs too much to start for each test; stopped when the module's tests are done. Using it,
     through any fixture, marks a test `process`."""
-    started = Processes()
-    try:
-        yield started
-    finally:
-        started.stop_all()
+    yield from _stopped_at_the_end()
 
 
 @pytest.fixture(scope="session")
 def session_processes() -> Iterator[Processes]:
     """`processes` for what several modules share (a PostgreSQL server), stopped when the
     session ends. Using it, through any fixture, marks a test `process`."""
-    started = Processes()
-    try:
-        yield started
-    finally:
-        started.stop_all()
+    yield from _stopped_at_the_end()
 
 
 @pytest.fixture(scope="session")
