@@ -6,11 +6,12 @@ rich live display or plain lines into it).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Protocol
@@ -89,6 +90,11 @@ class Trace:
         self._waiting = threading.Event()  # set while events wait to be written
         self._flush_due = False  # the same, read without a lock on the hot path
         self._held: dict[str, Any] | None = None  # a signal's event, waiting for the lock
+        # why the file could not be written (a full disk, a file-size limit), while a pool's
+        # run set `on_write_error`: raised by `close`, not by `emit`, which runs in the pool's
+        # callbacks (asyncio would print the error and run on); the run is told to end
+        self.write_error: OSError | None = None
+        self.on_write_error: Callable[[], object] | None = None
         if self._file is not None:
             weakref.finalize(self, _stop_flusher, self._closed, self._waiting)
             flusher = threading.Thread(
@@ -166,9 +172,18 @@ class Trace:
         self._flush_due = False
         if not self._closed.is_set():  # once closed, the flusher must see it and end
             self._waiting.clear()
-        if pending:
-            self._file.write(b"".join([e.json_line() for e in pending]))
-            self._file.flush()
+        if pending and self.write_error is None:
+            try:
+                self._file.write(b"".join([e.json_line() for e in pending]))
+                self._file.flush()
+            except OSError as exc:
+                if self.on_write_error is None:  # said by the command that wrote (ping, doctor)
+                    raise
+                # a pool's run: the events stay in memory; the run ends, then says so
+                self.write_error = exc
+                with contextlib.suppress(RuntimeError):  # its loop has closed: ending
+                    self.on_write_error()
+                return
             self._written += len(pending)
 
     def close(self) -> None:
@@ -178,8 +193,11 @@ class Trace:
         with self._lock:
             if self._file is not None:
                 self._flush()  # an event a signal's handler held while the flush above ran
-                self._file.close()
+                with contextlib.suppress(OSError):  # what could not be written: said below
+                    self._file.close()
                 self._file = None
+        if self.write_error is not None:
+            raise self.write_error
 
     def of_type(self, *types: str) -> Iterator[Event]:
         return (e for e in self.events if e.type in types)

@@ -199,8 +199,15 @@ class _Lifecycle:
         exit_now(code)
 
 
-# where a run folder cannot be written: a full disk, a quota, a read-only file system
-FULL_DISK = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
+# where a run folder cannot be written: a full disk, a quota, a read-only file system, and
+# what to do about each; a file-size limit (`ulimit -f`: EFBIG, SIGXFSZ being ignored by Python)
+# is no lack of room
+FULL_DISK = {
+    errno.ENOSPC: "make room, or --run-dir elsewhere",
+    errno.EDQUOT: "make room, or --run-dir elsewhere",
+    errno.EROFS: "make room, or --run-dir elsewhere",
+    errno.EFBIG: "a file-size limit: raise it (`ulimit -f unlimited`), or --run-dir elsewhere",
+}
 
 
 def exit_now(code: int) -> None:
@@ -258,7 +265,7 @@ def _invoke(command: Command, argv: list[str] | None, context: RunContext) -> in
         context.children.kill_all()
         run = context.last_run()
         where = exc.filename or (run.path if run is not None else "the run folder")
-        _error(f"cannot write {where}: {exc.strerror} (make room, or --run-dir elsewhere)", context)
+        _error(f"cannot write {where}: {exc.strerror} ({FULL_DISK[exc.errno]})", context)
         return ExitCode.BAD_INPUT
     except Exception:
         return _internal_error(context)

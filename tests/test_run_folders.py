@@ -352,3 +352,25 @@ def test_a_closed_standard_stream_is_no_internal_error(
     if code == 1:
         [folder] = run_folders(tmp_path / "reports")
         assert json.loads((folder / "report.json").read_text())["summary"]["failures"] > 0
+
+
+def test_a_file_size_limit_under_a_pool_run_is_one_line(
+    processes: Processes, tmp_path: Path
+) -> None:
+    """`ulimit -f 16` (16 KiB) under run-scenario: the trace's write failed with EFBIG inside
+    the pool's reading callbacks (asyncio printed 'Exception in callback' tracebacks, the run
+    went on), then when the run closed it: exit 3, 'internal error', a traceback. Now the run
+    ends at the first failed write, every worker stopped, and one line says why (exit 2)."""
+    run = tmp_path / "run"
+    argv = [sys.executable, "-m", "poolctl", "run-scenario", "healthy", "--run-dir", str(run)]
+    # no bytecode written: under the limit CPython renames a cut-short .pyc into place
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    limited = ["bash", "-c", 'ulimit -f 16 && exec "$@"', "-", *argv]
+    done = processes.run(limited, 60, env=env)
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr and "Exception in" not in done.stderr, done.stderr
+    (said,) = [line for line in done.stderr.splitlines() if line.startswith("poolctl:")]
+    assert said == (
+        f"poolctl: error: cannot write {run}: File too large (a file-size "
+        "limit: raise it (`ulimit -f unlimited`), or --run-dir elsewhere)"
+    )

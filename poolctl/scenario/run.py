@@ -171,14 +171,18 @@ class ScenarioRunner:
             return True
 
         context.on_signal = hand_over
+        # the trace cannot be written (a full disk, `ulimit -f`): the run ends now, and says
+        # so when the trace closes, instead of running on with nothing kept
+        self.trace.on_write_error = lambda: loop.call_soon_threadsafe(main.cancel)
         try:
             await self._drive()
         except asyncio.CancelledError:
-            if self.outcome.interrupted is None:
+            if self.outcome.interrupted is None and self.trace.write_error is None:
                 raise
             await asyncio.shield(self.pool.shutdown("abort", 0.5))
         finally:
             context.on_signal = None
+            self.trace.on_write_error = None
 
     def _interrupt(self, sig: signal.Signals, main: asyncio.Task[Any]) -> None:
         if self.outcome.interrupted is None:  # later signals only hurry the stop (the CLI's)
