@@ -67,6 +67,10 @@ class _InFlight:
         return self.start + self.timeout
 
 
+# how a worker that closed its stdout and runs on ended: no signal, no exit of its own
+CLOSED_STDOUT = "closed its stdout and runs on"
+
+
 class PooledWorker:
     """One worker process driven by the event loop: requests matched to responses by id."""
 
@@ -217,7 +221,7 @@ class PooledWorker:
             return status.describe()
         if self.process.frame_error is not None:
             return f"broke its stdout stream ({self.process.frame_error.message})"
-        return "closed its stdout and runs on" if self.process.stdout_eof else "running"
+        return CLOSED_STDOUT if self.process.stdout_eof else "running"
 
     def _drain_stdout(self) -> None:
         """Read what the worker wrote before it exited: the loop may report the exit before the

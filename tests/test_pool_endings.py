@@ -268,6 +268,11 @@ DIES = WORKERS / "dies_on_second_request.py"
             "killed by SIGKILL (9) (a signal from outside: the OOM killer",
             "Find what sent the signal: the kernel log (`dmesg`)",
         ),
+        (  # before: '(a signal from outside: a supervisor or a user)', and to find the sender
+            "close",
+            "closed its stdout and runs on: it closed its stdout itself while it served",
+            "Keep the worker's stdout open while it serves",
+        ),
         (  # before, it was told to loop, as if it served one request on purpose
             "cut",
             "exited with code 0 in the middle of a frame, after answering 1 request(s) (its "

@@ -21,7 +21,7 @@ from poolctl.diagnose.hypotheses.crashed import MID_FRAME_FIX, loop_remediation
 from poolctl.events import Event
 from poolctl.model import Diagnosis, Evidence, Failure, Finding, Unclassified
 from poolctl.patterns.loader import PatternSet
-from poolctl.pool_worker import UNAWAITED_RE
+from poolctl.pool_worker import CLOSED_STDOUT, UNAWAITED_RE
 from poolctl.scenario import checkouts, duplicates, responses, services
 from poolctl.scenario.deaths import cut_short, death_of
 from poolctl.scenario.evidence import quote_event
@@ -259,11 +259,10 @@ class TraceClassifier:
             )
             remediation = loop_remediation(served)
         elif reason == "exited":
-            cause = (
-                f"worker {first.worker} died while serving caller {first.caller}: "
-                f"{first.data.get('detail')}"
-                + (" (the scenario's kill_worker step)" if kills else "")
-            )
+            why = str(first.data.get("detail"))
+            ended = "stopped answering" if why.endswith(CLOSED_STDOUT) else "died"
+            cause = f"worker {first.worker} {ended} while serving caller {first.caller}: {why}"
+            cause += " (the scenario's kill_worker step)" if kills else ""
             death = death_of(self.run.pool, first.worker or "") if not kills else None
             if death is not None:  # its stderr or its signal says why: the fix follows from it
                 cause += death.said

@@ -14,7 +14,20 @@ from poolctl.diagnose.started_as import started_as
 from poolctl.framing_explain import explain
 from poolctl.model import Evidence
 from poolctl.pool import Pool
+from poolctl.pool_worker import CLOSED_STDOUT
 from poolctl.worker import WorkerProcess
+
+# Said of a worker that closed its stdout and ran on: the pool stopped it, no signal ended it.
+CLOSED_SAID = (
+    ": it closed its stdout itself while it served (no answer could reach the pool) and ran "
+    "on until the pool stopped it: no signal from outside, no exit of its own"
+)
+KEEP_STDOUT_OPEN = (
+    "Keep the worker's stdout open while it serves: find what closes it in the request's path "
+    "(`sys.stdout.close()`, `os.close(1)`, a `with sys.stdout:` or `with open(1, ...)` block, "
+    "a library that daemonizes or redirects fd 1); `strace -f -e trace=close,dup2,dup3 -p PID` "
+    "shows the call."
+)
 
 # Said when the signal came from outside the worker and nothing it wrote says more.
 FIND_THE_SENDER = (
@@ -63,6 +76,9 @@ def death_of(pool: Pool, worker_id: str) -> Death | None:
             return Death(f", after the exception `{exc}`: {started.why}", started.fix, ev)
         fix = f"Fix the error it reports (`{exc}`): it ended the worker in the middle of a request."
         return Death(f", after the exception `{exc}`", fix, ev)
+    worker = next(w for w in pool.all_workers if w.id == worker_id)
+    if (worker.gone or "").endswith(CLOSED_STDOUT):  # its exit status is the pool's stop
+        return Death(CLOSED_SAID, KEEP_STDOUT_OPEN)
     status = process.poll()
     if status is None or status.signal is None:
         return None

@@ -1,12 +1,14 @@
 """A DSPex worker ({packet, 4}) that answers its init ping, then dies on the next request:
 with `KeyError: 'model_name'` (argument `raise`), killed by SIGKILL as the OOM killer ends a
-process (argument `kill`), or exiting with code 0 once half its answer is written (`cut`)."""
+process (argument `kill`), or exiting with code 0 once half its answer is written (`cut`); or,
+with `close`, it closes its stdout and sleeps (it serves nothing more, but runs on)."""
 
 import json
 import os
 import signal
 import struct
 import sys
+import time
 
 served = 0
 while len(header := sys.stdin.buffer.read(4)) == 4:
@@ -15,6 +17,9 @@ while len(header := sys.stdin.buffer.read(4)) == 4:
     body = json.dumps({"id": request["id"], "success": True, "result": {"status": "ok"}}).encode()
     if served == 2 and sys.argv[1] == "raise":
         raise KeyError("model_name")
+    if served == 2 and sys.argv[1] == "close":
+        os.close(1)
+        time.sleep(60)
     if served == 2 and sys.argv[1] == "kill":
         os.kill(os.getpid(), signal.SIGKILL)
     if served == 2:
