@@ -302,3 +302,32 @@ def test_a_worker_dying_in_a_request_is_told_why_from_what_it_left(
     if how == "raise":
         quoted = [e for e in diagnosis["evidence"] if e["text"] == "KeyError: 'model_name'"]
         assert quoted and quoted[0]["origin"].endswith(".stderr.log")
+
+
+def test_an_answer_that_is_not_utf8_json_is_quoted_not_called_missing(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """The worker answered at once, in Latin-1. The finding said only 'worker w1 gave caller
+    s1c0 no answer: no response within 1 s' and the pattern's general advice; the frame was a
+    note at the report's end."""
+    path = tmp_path / "latin1.yaml"
+    text = SCENARIO.format(python=sys.executable, worker=WORKERS / "answers_latin1.py")
+    path.write_text(text.replace("request_timeout: 3", "request_timeout: 1").replace("6", "2"))
+    code, out, _ = run_cli("run-scenario", str(path), "--json", "--run-dir", str(tmp_path / "run"))
+    assert code == 1, out
+    (finding,) = json.loads(out)["findings"]
+    diagnosis = finding["outcome"]
+    assert diagnosis["pattern_id"] == "port-no-response"
+    assert (
+        diagnosis["cause"].startswith("worker w")
+        and (
+            "with a frame no client can read: response is not UTF-8 JSON (invalid continuation "
+            'byte at byte 66): b\'{"id": 2, "success": true, "result": {"status": "ok", '
+            '"text": "caf\\xe9"}}\'; the pool set it aside, and the request waited out its 1 s '
+            "request_timeout"
+        )
+        in diagnosis["cause"]
+    ), diagnosis["cause"]
+    assert diagnosis["remediation"].startswith("Write each answer as one JSON object encoded")
+    assert diagnosis["facts"]["reason"] == "unreadable"
+    assert any(e["origin"].endswith(".stdout.bin") for e in diagnosis["evidence"])

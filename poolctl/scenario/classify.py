@@ -27,6 +27,7 @@ from poolctl.scenario.deaths import cut_short, death_of
 from poolctl.scenario.evidence import quote_event
 from poolctl.scenario.load import reproduce_command
 from poolctl.scenario.run import RunOutcome
+from poolctl.scenario.unreadable import READABLE_FIX, unreadable_answer
 from poolctl.triage.classifier import render_template
 from poolctl.triage.engine import classify_failures
 
@@ -305,6 +306,17 @@ class TraceClassifier:
                 f"{timeout:g} s."
             )
             reason = "late"
+        unread = unreadable_answer(self.run.pool, first.worker or "")
+        if reason == "timeout" and not late and unread is not None:  # it answered, unreadably
+            timeout = self.run.scenario.pool.request_timeout
+            cause = (
+                f"worker {first.worker} answered caller {first.caller} with a frame no client "
+                f"can read: {unread.said}; the pool set it aside, and the request waited out "
+                f"its {timeout:g} s request_timeout"
+            )
+            remediation = READABLE_FIX
+            evidence.append(unread.evidence)
+            reason = "unreadable"
         waited = self._waits_for_replacements() if reason in ("exited", "write-failed") else []
         evidence += [quote_event(e) for e in waited[:2]]
         facts = {
