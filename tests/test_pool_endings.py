@@ -268,6 +268,12 @@ DIES = WORKERS / "dies_on_second_request.py"
             "killed by SIGKILL (9) (a signal from outside: the OOM killer",
             "Find what sent the signal: the kernel log (`dmesg`)",
         ),
+        (  # before, the half frame it left was not said
+            "kill-mid-answer",
+            "(a signal from outside: the OOM killer (`dmesg` says so), a supervisor or a user); "
+            "it was killed writing its answer: a truncated packet-4 frame: the header announces",
+            "Find what sent the signal: the kernel log (`dmesg`)",
+        ),
         (  # before: '(a signal from outside: a supervisor or a user)', and to find the sender
             "close",
             "closed its stdout and runs on: it closed its stdout itself while it served",

@@ -83,4 +83,6 @@ def death_of(pool: Pool, worker_id: str) -> Death | None:
     if status is None or status.signal is None:
         return None
     why, how = signal_words(status.signal, shlex.join(process.spec.argv), stack_shown=False)
-    return Death(f" ({why})", how or FIND_THE_SENDER)
+    cut = cut_short(pool, worker_id)  # the signal came as it wrote its answer: part of it left
+    said = f" ({why}); it was killed writing its answer: {cut}" if cut else f" ({why})"
+    return Death(said, how or FIND_THE_SENDER)

@@ -1,7 +1,8 @@
 """A DSPex worker ({packet, 4}) that answers its init ping, then dies on the next request:
 with `KeyError: 'model_name'` (argument `raise`), killed by SIGKILL as the OOM killer ends a
-process (argument `kill`), or exiting with code 0 once half its answer is written (`cut`); or,
-with `close`, it closes its stdout and sleeps (it serves nothing more, but runs on)."""
+process (argument `kill`; `kill-mid-answer` once half its answer is written), or exiting with
+code 0 once half its answer is written (`cut`); or, with `close`, it closes its stdout and
+sleeps (it serves nothing more, but runs on)."""
 
 import json
 import os
@@ -20,6 +21,10 @@ while len(header := sys.stdin.buffer.read(4)) == 4:
     if served == 2 and sys.argv[1] == "close":
         os.close(1)
         time.sleep(60)
+    if served == 2 and sys.argv[1] == "kill-mid-answer":
+        sys.stdout.buffer.write(struct.pack(">I", len(body)) + body[:20])
+        sys.stdout.buffer.flush()
+        os.kill(os.getpid(), signal.SIGKILL)
     if served == 2 and sys.argv[1] == "kill":
         os.kill(os.getpid(), signal.SIGKILL)
     if served == 2:
