@@ -22,7 +22,7 @@ from poolctl.patterns.loader import PatternSet
 from poolctl.pool_init import InitDiagnoses, init_exchange
 from poolctl.pool_line import Call, Waiter, WaitingLine
 from poolctl.pool_shutdown import kill_worker, shut_down, stop_every_worker
-from poolctl.pool_trace import trace_granted, trace_outcome
+from poolctl.pool_trace import stdout_holders, trace_granted, trace_outcome
 from poolctl.pool_types import (
     CheckoutTimedOut,
     PoolConfig,
@@ -252,6 +252,7 @@ class Pool:
             pid=worker.process.pid,
             exit=status.describe(),
             answered=worker.process.answered,
+            holders=stdout_holders(worker.process),
         )
 
     def _on_worker_exit(self, worker: PooledWorker) -> None:

@@ -4,8 +4,12 @@ while the pool writes down."""
 
 from __future__ import annotations
 
+import os
+
+from poolctl.diagnose import procinfo
 from poolctl.events import Trace
 from poolctl.protocol import Protocol, Request
+from poolctl.worker import WorkerProcess
 from poolctl.worker_types import Answer, NoAnswer
 
 
@@ -73,3 +77,21 @@ def trace_outcome(
             bytes_out=bytes_out,
             bytes_in=bytes_in,
         )
+
+
+def stdout_holders(process: WorkerProcess) -> list[str]:
+    """The processes that hold a worker's stdout pipe once it exited, named for the finding
+    while they still run (the pool's shutdown ends them): `pid 123, python`, and whether it
+    left the worker's session (a daemon's setsid), as the worker led its own."""
+    try:
+        pipe = procinfo.pipe_name(process.stdout_fd)
+    except OSError:
+        return []
+    named = []
+    for pid, _, comm in procinfo.holders(pipe, exclude=[process.pid]):
+        try:
+            away = os.getsid(pid) != process.pid
+        except OSError:  # gone already
+            continue
+        named.append(f"pid {pid}, {comm}" + (", in a session of its own" if away else ""))
+    return named

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -224,9 +225,9 @@ def test_a_worker_that_broke_its_stream_is_replaced(tmp_path: Path, processes: P
     assert "w2" in answered_by and left == set()
 
 
-@pytest.mark.parametrize("first", ["", "  - sleep: 1\n"])
+@pytest.mark.parametrize(("first", "how"), [("", ""), ("  - sleep: 1\n", ""), ("", "setsid")])
 def test_a_worker_that_exits_leaving_a_child_on_its_stdout_is_said_so(
-    run_cli: RunCli, tmp_path: Path, first: str
+    run_cli: RunCli, tmp_path: Path, first: str, how: str
 ) -> None:
     """It answers its init, starts a helper that inherits its stdout, and exits 0: the pool
     serves on (as an Erlang port reads to end of file), and each request waits out its
@@ -237,6 +238,7 @@ def test_a_worker_that_exits_leaving_a_child_on_its_stdout_is_said_so(
     path = tmp_path / "leavers.yaml"
     path.write_text(
         SCENARIO.format(python=sys.executable, worker=worker)
+        .replace(f'"{worker}"]', f'"{worker}", "{how}"]')
         .replace("request_timeout: 3", "request_timeout: 1")
         .replace("count: 6", "count: 2")
         .replace("steps:\n", "steps:\n" + first)
@@ -247,7 +249,10 @@ def test_a_worker_that_exits_leaving_a_child_on_its_stdout_is_said_so(
     diagnosis = finding["outcome"]
     assert diagnosis["pattern_id"] == "port-no-response"
     assert "exited with code 0 after answering 1 request(s)" in diagnosis["cause"]
-    assert "a process it started holds its stdout open" in diagnosis["cause"]
+    # the helper is named while it runs (before, it was not: the pool's shutdown ended it)
+    away = ", in a session of its own" if how else ""
+    named = rf"a process it started holds its stdout open \(pid \d+, python[\d.]*{away}\): "
+    assert re.search(named, diagnosis["cause"]), diagnosis["cause"]
     assert diagnosis["remediation"].startswith("Start the worker's child processes with their")
     assert diagnosis["facts"]["answered_before_exit"] == 1
 

@@ -282,8 +282,8 @@ class TraceClassifier:
             cause = (
                 f"worker {first.worker} (pid {gone.data.get('pid')}) {gone.data.get('exit')} "
                 f"after answering {served} request(s) (its init among them), and a process it "
-                "started holds its stdout open: the pool took it for alive and sent it requests "
-                f"({len(events)} unanswered)"
+                f"started holds its stdout open{_named(gone)}: the pool took it for alive and "
+                f"sent it requests ({len(events)} unanswered)"
             )
             remediation = (
                 "Start the worker's child processes with their stdout redirected, not "
@@ -372,6 +372,12 @@ class TraceClassifier:
         failure = self.failure("workers quit after their init", "workers-quit", message, waited)
         diagnosis = self.diagnosis(no_response(), evidence, facts, cause, loop_remediation(served))
         return [Finding(failure, diagnosis)]
+
+
+def _named(gone: Event) -> str:
+    """The processes holding a backgrounded worker's stdout, as its event names them."""
+    holders = gone.data.get("holders") or []
+    return f" ({'; '.join(holders)})" if holders else ""
 
 
 def _served_and_quit(worker_exit: Event | None) -> int:
