@@ -342,3 +342,21 @@ def test_an_answer_that_is_not_utf8_json_is_quoted_not_called_missing(
     assert diagnosis["remediation"].startswith("Write each answer as one JSON object encoded")
     assert diagnosis["facts"]["reason"] == "unreadable"
     assert any(e["origin"].endswith(".stdout.bin") for e in diagnosis["evidence"])
+
+
+def test_a_worker_that_exec_ed_another_program_is_said_to_run_it(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """It answered its init, then exec()ed `sleep 60` on its next request. The finding said
+    only 'no response within 1 s': the program now in its process was not looked at."""
+    path = tmp_path / "execs.yaml"
+    text = SCENARIO.format(python=sys.executable, worker=DIES).replace(
+        f'"{DIES}"]', f'"{DIES}", "exec"]'
+    )
+    path.write_text(text.replace("request_timeout: 3", "request_timeout: 1").replace("6", "2"))
+    code, out, _ = run_cli("run-scenario", str(path), "--json", "--run-dir", str(tmp_path / "run"))
+    assert code == 1, out
+    (finding,) = json.loads(out)["findings"]
+    cause = finding["outcome"]["cause"]
+    assert "no response within 1 s; its process now runs `sleep 60` (" in cause, cause
+    assert cause.endswith("): it exec()ed another program"), cause

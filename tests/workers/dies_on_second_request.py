@@ -2,7 +2,7 @@
 with `KeyError: 'model_name'` (argument `raise`), killed by SIGKILL as the OOM killer ends a
 process (argument `kill`; `kill-mid-answer` once half its answer is written), or exiting with
 code 0 once half its answer is written (`cut`); or, with `close`, it closes its stdout and
-sleeps (it serves nothing more, but runs on)."""
+sleeps (it serves nothing more, but runs on); with `exec`, it becomes `sleep 60` (exec)."""
 
 import json
 import os
@@ -18,6 +18,8 @@ while len(header := sys.stdin.buffer.read(4)) == 4:
     body = json.dumps({"id": request["id"], "success": True, "result": {"status": "ok"}}).encode()
     if served == 2 and sys.argv[1] == "raise":
         raise KeyError("model_name")
+    if served == 2 and sys.argv[1] == "exec":
+        os.execvp("sleep", ["sleep", "60"])
     if served == 2 and sys.argv[1] == "close":
         os.close(1)
         time.sleep(60)
