@@ -245,6 +245,9 @@ def _explain_for_packet(data: bytes, fr: Framing, max_frame: int) -> Explanation
             declared_length=length,
             header=header,
         )
+    cut = length <= max_frame and len(body) < length
+    if cut and body[:1] in (b"{", b"["):  # a header no text begins with, then JSON cut short
+        return _truncated(data, fr, length)  # (not text, however printable the JSON part)
     if data.lstrip()[:1] in (b"{", b"[") and _is_text(data):
         return Explanation(
             "json-without-header",
@@ -259,19 +262,24 @@ def _explain_for_packet(data: bytes, fr: Framing, max_frame: int) -> Explanation
             declared_length=length,
             header=header,
         )
-    if length <= max_frame and len(body) < length:
-        return Explanation(
-            "truncated",
-            f"a truncated {fr.name} frame: the header announces {length:,} bytes "
-            f"and {len(body):,} arrived ({quote(data)})",
-            declared_length=length,
-            header=header,
-        )
+    if cut:
+        return _truncated(data, fr, length)
     return Explanation(
         "binary",
         f"binary data {quote(data)}: {reads_as}, {verdict}",
         declared_length=length,
         header=header,
+    )
+
+
+def _truncated(data: bytes, fr: Framing, length: int) -> Explanation:
+    body = data[fr.header_size :]
+    return Explanation(
+        "truncated",
+        f"a truncated {fr.name} frame: the header announces {length:,} bytes "
+        f"and {len(body):,} arrived ({quote(data)})",
+        declared_length=length,
+        header=data[: fr.header_size],
     )
 
 

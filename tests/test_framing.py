@@ -150,6 +150,16 @@ def test_explain_truncated_frame() -> None:
     assert "announces 256 bytes and 10 arrived" in what.text
 
 
+def test_a_truncated_frame_of_printable_json_is_no_text() -> None:
+    """The bytes a worker SIGKILLed in the middle of its answer left (pool-main/half-kill in
+    the endings evidence): 27 of 54 bytes, printable but for the header's three NULs, were
+    'text' (28 of 31 characters printable), so the pool's finding did not say it was cut."""
+    left = b'\x00\x00\x006{"id": 3, "success": true, '
+    what = explain(left, "packet-4")
+    assert what.kind == "truncated"
+    assert "announces 54 bytes and 27 arrived" in what.text
+
+
 def test_explain_packet_frame_when_line_expected() -> None:
     what = explain(frame4({"id": 1}), "line")
     assert what.kind == "other-framing" and what.other_framing == "packet-4"
