@@ -112,6 +112,7 @@ class WorkerProcess:
         # the last request exchanged, and when it was written (seconds since spawn): how long
         # after it a notification or a late answer came is measured from there
         self.last_request: tuple[Any, float] | None = None
+        self.request_written = 0.0  # monotonic time the last request was all in the pipe
         # the latest, with the seconds since spawn each came at: progress while it works, or
         # an error it reports instead of answering
         self.recent_notifications: deque[tuple[float, Incoming]] = deque(maxlen=8)
@@ -429,6 +430,7 @@ class WorkerProcess:
             status = self.poll()
             why = status.describe() if status else "it stopped reading stdin"
             return NoAnswer(request, "write-failed", f"could not write the request: {why}", 0.0)
+        self.request_written = time.monotonic()
         while True:
             response = self.take_answer(request)
             if response is not None:

@@ -9,6 +9,7 @@ import re
 import resource
 import sys
 import textwrap
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Protocol
@@ -20,6 +21,7 @@ from poolctl.doctor import DoctorOptions, run_doctor
 from poolctl.doctor.buffering import without_aids
 from poolctl.doctor.interpreter import shim_kind
 from poolctl.doctor.limits import check_limits, open_files
+from poolctl.doctor.ping_read import ReadWatch
 from poolctl.doctor.pool_settings import load_for_doctor
 from poolctl.doctor.startup import parse_importtime, worker_imports
 from poolctl.doctor.target import CheckList, describe
@@ -27,7 +29,8 @@ from poolctl.errors import InputError
 from poolctl.model import Check, Report
 from poolctl.rundir import create_run_dir
 from poolctl.worker import StderrMode, WorkerSpec
-from tests.conftest import REFERENCE, Processes
+from poolctl.worker_types import Answer
+from tests.conftest import REFERENCE, Processes, SpawnWorker
 
 
 class Doctor(Protocol):
@@ -216,12 +219,11 @@ def test_a_start_longer_than_the_init_timeout_fails(doctor: Doctor) -> None:
 
 
 def test_a_slow_first_answer_is_not_called_a_slow_start(doctor: Doctor) -> None:
-    """A worker that reads its ping at once and answers it 4.1 s later: before, the 4.1 s was
+    """A worker that reads its ping at once and answers it 2.6 s later: before, the 2.6 s was
     'its own init', though its start-up was over when it read the ping. The init timeout leaves
-    its interpreter 4 s to start and read (1.5 s failed once on a loaded machine, 2.5 s once
-    at a load of 22)."""
-    argv = [sys.executable, str(Path(__file__).parent / "workers" / "answers_late.py"), "4.1"]
-    check = only(doctor(argv, "Start-up", init_timeout=4.0), "Start-up")
+    its interpreter 2.5 s to start and read."""
+    argv = [sys.executable, str(Path(__file__).parent / "workers" / "answers_late.py"), "2.6"]
+    check = only(doctor(argv, "Start-up", init_timeout=2.5), "Start-up")
     assert check.status == "fail", check.summary
     assert re.search(
         r"it read its ping [\d.]+ m?s after spawn and answered [\d.]+ s later", check.summary
@@ -607,3 +609,30 @@ def test_a_question_on_stdout_fails_with_the_fix_for_a_prompt(doctor: Doctor) ->
     check = only(report, "Output hygiene", "stdout")
     assert check.status == "fail" and "'Overwrite the existing cache? [y/N] '" in check.summary
     assert "--no-input" in check.remedy and "stderr" not in check.remedy
+
+
+def _reading_stdin(pid: int) -> bool:
+    """Whether the process sits in a read() of its fd 0 (Linux's /proc/PID/syscall)."""
+    with contextlib.suppress(OSError):
+        fields = Path(f"/proc/{pid}/syscall").read_text().split()
+        return fields[:2] == ["0", "0x0"]
+    return False
+
+
+def test_a_request_taken_at_once_by_a_waiting_worker_is_seen_read(
+    spawn_worker: SpawnWorker,
+) -> None:
+    """A worker already in its read() takes the request as it is written, between two of the
+    watch's samples: it was never seen waiting in the pipe, and its read went unnoticed (the
+    slow-first-answer check then called the answer's 4.1 s 'its own init' under load)."""
+    argv = (sys.executable, str(Path(__file__).parent / "workers" / "answers_late.py"), "0.3")
+    worker = spawn_worker(WorkerSpec(argv=argv))
+    assert worker.proc is not None
+    deadline = time.monotonic() + 30
+    while not _reading_stdin(worker.proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    with ReadWatch(worker) as watch:
+        answer = worker.exchange("ping", timeout=30)
+    assert isinstance(answer, Answer), answer
+    assert watch.read_at is not None
+    assert watch.read_at + 0.25 <= worker.elapsed()  # read as written, 0.3 s before its answer
