@@ -268,16 +268,18 @@ DIES = WORKERS / "dies_on_second_request.py"
             ", after the exception `KeyError: 'model_name'`",
             "Fix the error it reports (`KeyError: 'model_name'`)",
         ),
-        (
+        (  # before, 'a signal from outside', of a worker that killed itself: the kernel log
+            # (read, or said unread) leaves the worker itself among the senders
             "kill",
-            "killed by SIGKILL (9) (a signal from outside: the OOM killer",
-            "Find what sent the signal: the kernel log (`dmesg`)",
+            "killed by SIGKILL (9) (",
+            "Find what sent ",
         ),
         (  # before, the half frame it left was not said
             "kill-mid-answer",
-            "(a signal from outside: the OOM killer (`dmesg` says so), a supervisor or a user); "
+            "a timeout wrapper, a user, or the worker itself (`os.kill(os.getpid(), "
+            "signal.SIGKILL)`, `kill -9 $$`) sent it, and the exit status does not say which); "
             "it was killed writing its answer: a truncated packet-4 frame: the header announces",
-            "Find what sent the signal: the kernel log (`dmesg`)",
+            "Find what sent ",
         ),
         (  # before: '(a signal from outside: a supervisor or a user)', and to find the sender
             "close",
@@ -310,6 +312,10 @@ def test_a_worker_dying_in_a_request_is_told_why_from_what_it_left(
     assert diagnosis["pattern_id"] == "port-no-response"
     assert said in diagnosis["cause"], diagnosis["cause"]
     assert diagnosis["remediation"].startswith(fix), diagnosis["remediation"]
+    if how.startswith("kill"):  # the kernel log was read for the OOM killer, or said unread
+        assert "a user, or the worker itself (`os.kill(" in diagnosis["cause"]
+        log = [e for e in diagnosis["evidence"] if e["note"].startswith("the kernel log, where")]
+        assert log and log[0]["origin"] in ("dmesg", "journalctl -k"), diagnosis["evidence"]
     if how == "raise":
         quoted = [e for e in diagnosis["evidence"] if e["text"] == "KeyError: 'model_name'"]
         assert quoted and quoted[0]["origin"].endswith(".stderr.log")

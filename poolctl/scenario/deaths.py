@@ -6,10 +6,12 @@ not the pattern's general advice."""
 from __future__ import annotations
 
 import shlex
+import signal
 from dataclasses import dataclass
 
 from poolctl.diagnose import exception_line
 from poolctl.diagnose.hypotheses.crashed import signal_words
+from poolctl.diagnose.killed import FIND_THE_SENDER, sigkill_sender
 from poolctl.diagnose.started_as import started_as
 from poolctl.framing_explain import explain
 from poolctl.model import Evidence
@@ -27,12 +29,6 @@ KEEP_STDOUT_OPEN = (
     "(`sys.stdout.close()`, `os.close(1)`, a `with sys.stdout:` or `with open(1, ...)` block, "
     "a library that daemonizes or redirects fd 1); `strace -f -e trace=close,dup2,dup3 -p PID` "
     "shows the call."
-)
-
-# Said when the signal came from outside the worker and nothing it wrote says more.
-FIND_THE_SENDER = (
-    "Find what sent the signal: the kernel log (`dmesg`) names a process the OOM killer "
-    "ended; otherwise a supervisor, a timeout wrapper or a user sent it."
 )
 
 
@@ -82,7 +78,12 @@ def death_of(pool: Pool, worker_id: str) -> Death | None:
     status = process.poll()
     if status is None or status.signal is None:
         return None
-    why, how = signal_words(status.signal, shlex.join(process.spec.argv), stack_shown=False)
+    evidence = None
+    if status.signal == signal.SIGKILL:  # who sent it, as far as the kernel log says
+        sender = sigkill_sender(process.pid)
+        why, how, evidence = sender.why, sender.fix, sender.evidence
+    else:
+        why, how = signal_words(status.signal, shlex.join(process.spec.argv), stack_shown=False)
     cut = cut_short(pool, worker_id)  # the signal came as it wrote its answer: part of it left
     said = f" ({why}); it was killed writing its answer: {cut}" if cut else f" ({why})"
-    return Death(said, how or FIND_THE_SENDER)
+    return Death(said, how or FIND_THE_SENDER, evidence)

@@ -15,6 +15,7 @@ from poolctl.protocol import PROTOCOLS
 from poolctl.worker_types import StderrMode
 
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out
+from ..killed import sigkill_sender
 from ..observe import Observations
 from ..readings import (
     USAGE_ERROR,
@@ -225,7 +226,12 @@ def crashed(obs: Observations) -> Judgement:
             fix += f" {serves[0].upper()}{serves[1:]}"
     if obs.stdout_holders and not exc and usage is None:
         verdict, fix = _left_behind(obs, verdict, ev)
-    if status.signal is not None and not exc:
+    if status.signal == signal.SIGKILL and not exc:  # who sent it, as far as the log says
+        sender = sigkill_sender(pid)
+        verdict += f" ({sender.why})"
+        fix = sender.fix
+        ev.append(sender.evidence)
+    elif status.signal is not None and not exc:
         why, how = signal_words(status.signal, argv, bool(fault))
         verdict += f" ({why})"
         fix = how or fix
@@ -360,9 +366,5 @@ def signal_words(number: int, argv: str, stack_shown: bool) -> tuple[str, str]:
         )
     if number == signal.SIGPIPE:
         return ("it wrote to a pipe whose reader had closed it", "")
-    if number == signal.SIGKILL:
-        return (
-            "a signal from outside: the OOM killer (`dmesg` says so), a supervisor or a user",
-            "",
-        )
+    # SIGKILL's sender is read from the kernel log: poolctl/diagnose/killed.py
     return ("a signal from outside: a supervisor or a user", "")

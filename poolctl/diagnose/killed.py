@@ -1,0 +1,118 @@
+"""Who sent the SIGKILL that ended a worker, as far as the evidence tells: the kernel log names
+a process its OOM killer ended; anything else (a supervisor, a timeout wrapper, a user, or the
+worker itself: `os.kill(os.getpid(), SIGKILL)`) leaves the same exit status and no record. Read
+by ping's crash reading (poolctl/diagnose/hypotheses/crashed.py) and the pool's
+(poolctl/scenario/deaths.py), in the same words."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from dataclasses import dataclass
+
+from poolctl.model import Evidence
+
+# Said when the signal came from outside the worker and the kernel log could not be read.
+FIND_THE_SENDER = (
+    "Find what sent the signal: the kernel log (`dmesg`) names a process the OOM killer "
+    "ended; otherwise a supervisor, a timeout wrapper or a user sent it."
+)
+# The kernel log's ways of reading it (each asked in turn, at most a few seconds)
+_READERS = (("dmesg", ("dmesg",)), ("journalctl -k", ("journalctl", "-k", "-q", "--no-pager")))
+
+
+@dataclass(frozen=True)
+class KernelLog:
+    """The kernel log's lines, or why it could not be read (`lines` is None then)."""
+
+    source: str
+    lines: list[str] | None
+    why_not: str = ""
+
+
+def read_kernel_log() -> KernelLog:
+    """The kernel log, from `dmesg` or else `journalctl -k`; None lines with the reason when
+    neither can be read (no permission, no such program, no journal)."""
+    failures = []
+    for name, argv in _READERS:
+        try:
+            done = subprocess.run(argv, capture_output=True, timeout=5, check=False)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            failures.append(f"{name}: {exc}")
+            continue
+        text = done.stdout.decode(errors="replace")
+        if done.returncode == 0 and text.strip():
+            return KernelLog(name, text.splitlines())
+        said = (done.stderr.decode(errors="replace").strip().splitlines() or ["no output"])[-1]
+        failures.append(f"{name}: {said}")
+    return KernelLog("dmesg", None, "; ".join(failures))
+
+
+def _own_pid_namespace() -> bool:
+    """Whether poolctl's pids are the kernel's (the log's): not so in a container's pid
+    namespace, where /proc/self/status lists more than one pid on its NSpid line."""
+    try:
+        with open("/proc/self/status") as f:
+            nspid = next((ln.split()[1:] for ln in f if ln.startswith("NSpid:")), [])
+    except OSError:
+        return False
+    return len(nspid) == 1
+
+
+@dataclass(frozen=True)
+class Sender:
+    """What is known of who sent a worker its SIGKILL: said after the signal, what to do, and
+    the line it rests on."""
+
+    why: str
+    fix: str
+    evidence: Evidence
+
+
+def oom_lines(lines: list[str], pid: int) -> list[str]:
+    """The kernel log's lines that record the OOM killer ending process `pid`."""
+    mark = re.compile(rf"(?:Killed process {pid}\b|[,:\s]pid={pid}\b)")
+    return [ln.strip() for ln in lines if mark.search(ln)]
+
+
+def sigkill_sender(pid: int, log: KernelLog | None = None) -> Sender:
+    """Who sent process `pid` the SIGKILL that ended it, from the kernel log (read now unless
+    given): the OOM killer when the log names it; otherwise one of the others, not told apart."""
+    log = log if log is not None else read_kernel_log()
+    others = (
+        "a supervisor, a timeout wrapper, a user, or the worker itself "
+        "(`os.kill(os.getpid(), signal.SIGKILL)`, `kill -9 $$`)"
+    )
+    if log.lines is None or not _own_pid_namespace():
+        why = "the kernel log could not be read here" if log.lines is None else ""
+        why = why or "the kernel log's pids are not this pid namespace's"
+        detail = log.why_not or "poolctl runs in a pid namespace of its own"
+        return Sender(
+            f"the OOM killer or {others} sent it; {why}, and the exit status does not say which",
+            FIND_THE_SENDER,
+            Evidence(
+                f"not read: {detail}",
+                log.source,
+                "the kernel log, where the OOM killer records whom it ends",
+            ),
+        )
+    found = oom_lines(log.lines, pid)
+    if found:
+        return Sender(
+            "the kernel's OOM killer ended it: the system (or its cgroup) ran out of memory",
+            "Give the worker more memory or make it use less: its memory limit (the cgroup's "
+            "memory.max, the container's limit) or the machine's memory ran out while it served; "
+            "the kernel log's lines (quoted) name its size when it was killed.",
+            Evidence("\n".join(found[-2:]), log.source, "the OOM killer's record of it"),
+        )
+    return Sender(
+        f"not the OOM killer: the kernel log names no OOM kill of pid {pid}; {others} sent it, "
+        "and the exit status does not say which",
+        f"Find what sent SIGKILL: {others}; a supervisor's or wrapper's log names what it "
+        "killed, and a search of the worker's code for `SIGKILL` or `kill -9` finds its own.",
+        Evidence(
+            f"no OOM kill of pid {pid} in {len(log.lines)} line(s)",
+            log.source,
+            "the kernel log, where the OOM killer records whom it ends",
+        ),
+    )

@@ -1,0 +1,61 @@
+"""`poolctl ping`'s verdict on a worker that ends badly after answering: killed by SIGKILL (by
+the OOM killer, another process, or itself). It says what the evidence tells, as the pool's
+findings do (tests/test_pool_endings.py)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import RunCli
+
+DIES = Path(__file__).resolve().parent / "workers" / "dies_on_second_request.py"
+
+
+def ping(run_cli: RunCli, how: str) -> dict[str, Any]:
+    """`ping --count 2` of a worker that answers the first ping and ends badly on the second."""
+    code, out, _ = run_cli(
+        "ping", "--json", "--count", "2", "--timeout", "3", "--", sys.executable, str(DIES), how
+    )
+    assert code == 1, out
+    diagnosis: dict[str, Any] = json.loads(out)["findings"][0]["outcome"]
+    return diagnosis
+
+
+def kernel_log(diagnosis: dict[str, Any]) -> dict[str, Any]:
+    (log,) = [e for e in diagnosis["evidence"] if e["note"].startswith("the kernel log, where")]
+    assert isinstance(log, dict)
+    return log
+
+
+def test_a_worker_killed_by_sigkill_is_told_to_find_the_sender_not_to_run_it_by_hand(
+    run_cli: RunCli,
+) -> None:
+    """Before: 'Find why it exits: run … by hand', as if it exited on its own. It killed itself
+    here: the kernel log names no OOM kill of it, and the worker itself is among the senders."""
+    d = ping(run_cli, "kill")
+    assert "killed by SIGKILL (9) (" in d["cause"]
+    assert "a user, or the worker itself (`os.kill(os.getpid(), signal.SIGKILL)`" in d["cause"]
+    assert d["remediation"].startswith("Find what sent "), d["remediation"]
+    assert "Find why it exits" not in d["remediation"]
+    log = kernel_log(d)
+    if log["text"].startswith("not read"):  # no permission for it here: said so
+        assert "the kernel log could not be read here" in d["cause"]
+    else:
+        assert f"the kernel log names no OOM kill of pid {d['facts']['pid']}" in d["cause"]
+
+
+def test_a_kernel_log_that_cannot_be_read_is_said_unread(
+    run_cli: RunCli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Neither `dmesg` nor `journalctl` on the PATH: the OOM killer stays among the senders."""
+    monkeypatch.setenv("PATH", str(tmp_path))
+    d = ping(run_cli, "kill")
+    assert "the OOM killer or a supervisor, a timeout wrapper, a user, or the worker" in d["cause"]
+    assert "the kernel log could not be read here" in d["cause"]
+    assert kernel_log(d)["text"].startswith("not read: dmesg: ")
+    assert d["remediation"].startswith("Find what sent the signal: the kernel log (`dmesg`)")
