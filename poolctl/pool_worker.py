@@ -18,7 +18,6 @@ import contextlib
 import errno
 import os
 import re
-import shlex
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from typing import Any
 from poolctl.answered import DUPLICATE
 from poolctl.events import Trace
 from poolctl.pool_line import DEADLINE_SLACK
+from poolctl.program import Program, program_change, running_program
 from poolctl.protocol import Request
 from poolctl.worker import READ_CHUNK, WorkerProcess
 from poolctl.worker_types import Answer, NoAnswer, NoAnswerReason
@@ -72,17 +72,6 @@ class _InFlight:
 CLOSED_STDOUT = "closed its stdout and runs on"
 
 
-def running_program(pid: int) -> tuple[str, str] | None:
-    """The program a live process runs (its executable) and its command line, from /proc."""
-    try:
-        exe = os.readlink(f"/proc/{pid}/exe")
-        with open(f"/proc/{pid}/cmdline", "rb") as f:
-            argv = f.read().split(b"\0")[:-1]
-    except OSError:
-        return None
-    return exe, shlex.join(a.decode(errors="replace") for a in argv)
-
-
 class PooledWorker:
     """One worker process driven by the event loop: requests matched to responses by id."""
 
@@ -98,7 +87,7 @@ class PooledWorker:
         self.init_seconds: float | None = None
         self.reported: dict[str, Any] = {}  # what the init ping answered (mode, pid, …)
         self.exited = asyncio.Event()
-        self.answered_as: tuple[str, str] | None = None  # its program when it first answered
+        self.answered_as: Program | None = None  # its program when it first answered
         self._pidfd: int | None = None
         self._on_exit: Callable[[PooledWorker], None] = lambda worker: None  # set by attach()
         self._on_background: Callable[[PooledWorker], None] = lambda worker: None
@@ -316,20 +305,9 @@ class PooledWorker:
 
     def _program_changed(self) -> str:
         """Said of a silent worker whose process runs another program than the one that
-        answered before (it exec()ed one), or under another command line (or retitled
-        itself); "" otherwise."""
-        now = running_program(self.process.pid)
-        if self.answered_as is None or now is None or now == self.answered_as:
-            return ""
-        if now[0] != self.answered_as[0]:
-            return (
-                f"; its process now runs `{now[1]}` ({now[0]}), not the program that answered "
-                f"before ({self.answered_as[0]}): it exec()ed another program"
-            )
-        return (
-            f"; its process's command line now reads `{now[1]}` (it read "
-            f"`{self.answered_as[1]}` when it answered): it exec()ed a program, or retitled itself"
-        )
+        answered before (poolctl/program.py); "" otherwise."""
+        change = program_change(self.answered_as, running_program(self.process.pid))
+        return f"; {change}" if change else ""
 
     def _write_failed(self, request_id: Any) -> None:
         flight = self.pending.pop(request_id, None)

@@ -32,6 +32,7 @@ from poolctl.framing import DEFAULT_MAX_FRAME, Decoder, Framing, get_framing
 from poolctl.holes import read_tail
 from poolctl.pending_frames import keep_frames
 from poolctl.proctree import descendants, processes_with_env, wait_gone
+from poolctl.program import Program, running_program
 from poolctl.protocol import (
     Incoming,
     NotAMessage,
@@ -100,6 +101,7 @@ class WorkerProcess:
         self._pending_bytes = 0  # an upper bound on the bytes in `frames`
         self.stray: list[str] = []  # frames that answered nothing (the first STRAY_KEPT)
         self.answered = 0  # requests answered (`take_answer`; the pool counts its own)
+        self.answered_as: Program | None = None  # its program when it first answered
         self.stray_payloads: list[bytes] = []  # their bytes
         self.stray_count = 0
         self.answered_ids = AnsweredIds()  # to tell a second answer from a stray one
@@ -401,6 +403,8 @@ class WorkerProcess:
             response = self.read_message(self.frames.pop(0), request.id)
             if response is not None:
                 self.answered += 1
+                if self.answered_as is None:  # a worker that exec()s later is told from this
+                    self.answered_as = running_program(self.pid)
                 self.answered_ids.add(response.id)
                 return response
         return None

@@ -1,6 +1,6 @@
 """`poolctl ping`'s verdict on a worker that ends badly after answering: killed by SIGKILL (by
-the OOM killer, another process, or itself). It says what the evidence tells, as the pool's
-findings do (tests/test_pool_endings.py)."""
+the OOM killer, another process, or itself), or turned into another program by an exec(). Each
+says what the evidence tells, as the pool's findings do (tests/test_pool_endings.py)."""
 
 from __future__ import annotations
 
@@ -59,3 +59,16 @@ def test_a_kernel_log_that_cannot_be_read_is_said_unread(
     assert "the kernel log could not be read here" in d["cause"]
     assert kernel_log(d)["text"].startswith("not read: dmesg: ")
     assert d["remediation"].startswith("Find what sent the signal: the kernel log (`dmesg`)")
+
+
+def test_a_worker_that_exec_ed_another_program_is_said_to_run_it(run_cli: RunCli) -> None:
+    """It answered, then exec()ed `sleep 60` on the next ping. Before: 'No hypothesis was
+    confirmed', though its evidence named 'pid N (sleep)'."""
+    d = ping(run_cli, "exec")
+    assert d["cause"].startswith("The worker answered 1 request(s), then stopped being the")
+    assert "its process now runs `sleep 60` (" in d["cause"]
+    assert "): it exec()ed another program" in d["cause"]
+    assert d["remediation"].startswith("Keep the worker's process the program that serves")
+    said = [e["note"] for e in d["evidence"]]
+    assert said[:2] == ["the program that answered, read then", "the program its process runs now"]
+    assert [h["id"] for h in d["hypotheses"] if h["status"] == "confirmed"] == ["crashed"]

@@ -1,5 +1,5 @@
-"""Crashed: the worker exited before it answered, or closed its stdout and runs on (no answer
-can come either way)."""
+"""Crashed: the worker exited before it answered, closed its stdout and runs on, or exec()ed
+another program after it answered (no answer can come in any of these)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pathlib import Path
 
 from poolctl.framing import quote
 from poolctl.model import Evidence
+from poolctl.program import Program, program_change, running_program
 from poolctl.protocol import PROTOCOLS
 from poolctl.worker_types import StderrMode
 
@@ -84,6 +85,31 @@ def _closed_stdin(obs: Observations, alive: str) -> Judgement:
     return confirmed(verdict, fix, Evidence(held, live_origin(obs), note))
 
 
+def _exec_ed(obs: Observations, change: str, now: Program, alive: str) -> Judgement:
+    """Alive, but no longer the program that answered: it exec()ed another one (`sleep 60`),
+    which knows nothing of the requests."""
+    served = obs.worker.answered
+    verdict = (
+        f"The worker answered {served} request(s), then stopped being the program that "
+        f"answered: {change} ({alive})"
+    )
+    fix = (
+        "Keep the worker's process the program that serves: find the exec in the request's "
+        "path (`os.execvp`, `os.execv`, `exec` in a shell script, a library that re-executes "
+        "itself) and run that program as a child (`subprocess.run`) instead; "
+        f"`strace -f -e trace=execve -p {obs.worker.pid}` shows the call."
+    )
+    before = obs.worker.answered_as
+    assert before is not None
+    proc = f"/proc/{obs.worker.pid}/exe, cmdline"
+    return confirmed(
+        verdict,
+        fix,
+        Evidence(f"`{before[1]}` ({before[0]})", proc, "the program that answered, read then"),
+        Evidence(f"`{now[1]}` ({now[0]})", proc, "the program its process runs now"),
+    )
+
+
 def _stdout_elsewhere(obs: Observations, target: str, alive: str) -> Judgement:
     """Its stdout was pointed somewhere else: a file, /dev/null, another process's pipe."""
     where = {"/dev/null": "/dev/null, which throws its answers away"}.get(
@@ -125,6 +151,10 @@ def crashed(obs: Observations) -> Judgement:
             return _closed_stdout(obs, alive)
         if live is not None and live.stdin_closed():
             return _closed_stdin(obs, alive)
+        now = running_program(obs.worker.pid)
+        change = program_change(obs.worker.answered_as, now)
+        if change and now is not None:
+            return _exec_ed(obs, change, now, alive)
         return ruled_out(f"the process was alive {when_looked(obs)}: {alive}")
     pid = obs.worker.pid
     ev = [Evidence(f"pid {pid} {status.describe()}", f"pid {pid}", "how the process ended")]
