@@ -18,7 +18,10 @@ FIND_THE_SENDER = (
     "ended; otherwise a supervisor, a timeout wrapper or a user sent it."
 )
 # The kernel log's ways of reading it (each asked in turn, at most a few seconds)
-_READERS = (("dmesg", ("dmesg",)), ("journalctl -k", ("journalctl", "-k", "-q", "--no-pager")))
+_READERS = (
+    ("dmesg", ("dmesg",)),
+    ("journalctl -k", ("journalctl", "-k", "-q", "--no-pager", "-o", "short-monotonic")),
+)
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,9 @@ class KernelLog:
 def read_kernel_log() -> KernelLog:
     """The kernel log, from `dmesg` or else `journalctl -k`; None lines with the reason when
     neither can be read (no permission, no such program, no journal)."""
+    if not _own_pid_namespace():
+        why = "poolctl runs in a pid namespace of its own: the log's pids are not its pids"
+        return KernelLog("dmesg", None, why)
     failures = []
     for name, argv in _READERS:
         try:
@@ -69,34 +75,40 @@ class Sender:
     evidence: Evidence
 
 
-def oom_lines(lines: list[str], pid: int) -> list[str]:
-    """The kernel log's lines that record the OOM killer ending process `pid`."""
+LOG_NOTE = "the kernel log, where the OOM killer records whom it ends"
+_STAMP = re.compile(r"^\[\s*(\d+\.\d+)\]")
+
+
+def oom_lines(lines: list[str], pid: int, since: float) -> list[str]:
+    """The kernel log's lines that record the OOM killer ending process `pid`, stamped no
+    earlier than `since` (the monotonic clock, which the log's stamps count too): an earlier
+    process of the same pid is not this one."""
     mark = re.compile(rf"(?:Killed process {pid}\b|[,:\s]pid={pid}\b)")
-    return [ln.strip() for ln in lines if mark.search(ln)]
+    found = []
+    for line in lines:
+        stamp = _STAMP.match(line)
+        if mark.search(line) and (stamp is None or float(stamp.group(1)) >= since - 1.0):
+            found.append(line.strip())
+    return found
 
 
-def sigkill_sender(pid: int, log: KernelLog | None = None) -> Sender:
-    """Who sent process `pid` the SIGKILL that ended it, from the kernel log (read now unless
-    given): the OOM killer when the log names it; otherwise one of the others, not told apart."""
+def sigkill_sender(pid: int, since: float, log: KernelLog | None = None) -> Sender:
+    """Who sent process `pid` (started at monotonic `since`) the SIGKILL that ended it, from the
+    kernel log (read now unless given): the OOM killer when the log names it; otherwise one of
+    the others, not told apart."""
     log = log if log is not None else read_kernel_log()
     others = (
         "a supervisor, a timeout wrapper, a user, or the worker itself "
         "(`os.kill(os.getpid(), signal.SIGKILL)`, `kill -9 $$`)"
     )
-    if log.lines is None or not _own_pid_namespace():
-        why = "the kernel log could not be read here" if log.lines is None else ""
-        why = why or "the kernel log's pids are not this pid namespace's"
-        detail = log.why_not or "poolctl runs in a pid namespace of its own"
+    if log.lines is None:
         return Sender(
-            f"the OOM killer or {others} sent it; {why}, and the exit status does not say which",
+            f"the OOM killer or {others} sent it; the kernel log could not be read here, and "
+            "the exit status does not say which",
             FIND_THE_SENDER,
-            Evidence(
-                f"not read: {detail}",
-                log.source,
-                "the kernel log, where the OOM killer records whom it ends",
-            ),
+            Evidence(f"not read: {log.why_not}", log.source, LOG_NOTE),
         )
-    found = oom_lines(log.lines, pid)
+    found = oom_lines(log.lines, pid, since)
     if found:
         return Sender(
             "the kernel's OOM killer ended it: the system (or its cgroup) ran out of memory",
@@ -113,6 +125,6 @@ def sigkill_sender(pid: int, log: KernelLog | None = None) -> Sender:
         Evidence(
             f"no OOM kill of pid {pid} in {len(log.lines)} line(s)",
             log.source,
-            "the kernel log, where the OOM killer records whom it ends",
+            LOG_NOTE,
         ),
     )

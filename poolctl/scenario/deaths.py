@@ -80,7 +80,7 @@ def death_of(pool: Pool, worker_id: str) -> Death | None:
         return None
     evidence = None
     if status.signal == signal.SIGKILL:  # who sent it, as far as the kernel log says
-        sender = sigkill_sender(process.pid)
+        sender = sigkill_sender(process.pid, process.started_mono)
         why, how, evidence = sender.why, sender.fix, sender.evidence
     else:
         why, how = signal_words(status.signal, shlex.join(process.spec.argv), stack_shown=False)

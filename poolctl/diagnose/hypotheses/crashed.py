@@ -257,7 +257,7 @@ def crashed(obs: Observations) -> Judgement:
     if obs.stdout_holders and not exc and usage is None:
         verdict, fix = _left_behind(obs, verdict, ev)
     if status.signal == signal.SIGKILL and not exc:  # who sent it, as far as the log says
-        sender = sigkill_sender(pid)
+        sender = sigkill_sender(pid, obs.worker.started_mono)
         verdict += f" ({sender.why})"
         fix = sender.fix
         ev.append(sender.evidence)
