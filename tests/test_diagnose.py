@@ -109,6 +109,15 @@ FAULTS: dict[str, tuple[list[str], str, list[str]]] = {
         "stuck-in-init",
         ["stuck in initialization", "`time.sleep(opts.init_delay)`"],
     ),
+    "answers-on-stderr": (  # before: 'waits for more input', the request not complete for it
+        ["--timeout", "2", "--", sys.executable, str(REPO / "tests/workers/answers_on_stderr.py")],
+        "answers-on-stderr",
+        [
+            "The worker wrote its answer to stderr, not stdout: a packet-4 frame answering "
+            "request 1 is at byte 0 of its stderr log",
+            "workers/w1.stderr.log byte 0",
+        ],
+    ),
 }
 
 
@@ -123,7 +132,7 @@ def test_each_fault_confirms_exactly_one_hypothesis(run_cli: RunCli, fault: str)
         assert q in d["cause"] + json.dumps(d["evidence"]), (q, d["cause"])
     assert d["remediation"]
     statuses = {h["id"]: h for h in d["hypotheses"]}
-    assert len(statuses) == 10
+    assert len(statuses) == 11
     for h in statuses.values():  # every hypothesis says why it is not confirmed
         assert h["status"] == "confirmed" or h["reason"], h
 

@@ -59,6 +59,7 @@ def test_a_language_server_spoken_mcp_is_let_go_once_its_answer_in_content_lengt
     let_go(d, "in content-length framing initialize got a language server's answer, in ")
     assert statuses(d) == {
         "crashed": "ruled-out",
+        "answers-on-stderr": "ruled-out",
         "stderr-merged": "ruled-out",
         "stdout-text": "ruled-out",
         "framing": "confirmed",
@@ -96,6 +97,7 @@ def test_an_mcp_server_spoken_dspex_is_let_go_once_mcps_opening_names_it(
     let_go(d, "the mcp opening (initialize) in line got an MCP server's answer, in ")
     assert statuses(d) == {
         "crashed": "ruled-out",
+        "answers-on-stderr": "ruled-out",
         "stderr-merged": "ruled-out",
         "stdout-text": "ruled-out",
         "framing": "untested",
@@ -144,6 +146,7 @@ def test_a_language_server_reporting_an_error_to_a_dspex_ping_is_let_go_once_nam
     let_go(d, "the lsp opening (initialize) in content-length got a language server's answer, ")
     assert statuses(d) == {
         "crashed": "ruled-out",
+        "answers-on-stderr": "ruled-out",
         "stderr-merged": "ruled-out",
         "stdout-text": "ruled-out",
         "framing": "ruled-out",

@@ -27,6 +27,7 @@ from ..readings import (
     stream_kind,
     where_words,
 )
+from .answers_on_stderr import stderr_answer
 
 ID = "waiting-for-input"
 
@@ -44,6 +45,8 @@ def waiting_for_input(obs: Observations) -> Judgement:
         return ruled_out("it is blocked writing, not reading")
     if request_unread(obs):
         return ruled_out("it has not read the request yet")
+    if stderr_answer(obs) is not None:
+        return ruled_out("it answered, but on stderr (see answers-on-stderr), and waits on")
     wait = live.stdin_wait()
     if wait is None:
         return ruled_out(f"it is not waiting for input: {where_words(obs)}")
