@@ -72,3 +72,17 @@ def test_a_worker_that_exec_ed_another_program_is_said_to_run_it(run_cli: RunCli
     said = [e["note"] for e in d["evidence"]]
     assert said[:2] == ["the program that answered, read then", "the program its process runs now"]
     assert [h["id"] for h in d["hypotheses"] if h["status"] == "confirmed"] == ["crashed"]
+
+
+def test_a_worker_that_closed_its_stdout_after_answering_is_not_told_its_start_up_did(
+    run_cli: RunCli,
+) -> None:
+    """It answered, then closed fd 1 on the next ping and slept. Before: 'something in its
+    start-up closes or redirects file descriptor 1', though it had answered on it."""
+    d = ping(run_cli, "close")
+    assert d["cause"].startswith("The worker closed its stdout while it keeps running")
+    assert "in its start-up" not in d["remediation"]
+    assert d["remediation"].startswith(
+        "Keep stdout open for the answers: something after it answered 1 request(s) on it, in "
+        "a request's path, closes or redirects file descriptor 1"
+    )

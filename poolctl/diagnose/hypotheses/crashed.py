@@ -26,6 +26,7 @@ from ..readings import (
     experiment_evidence,
     live_origin,
     logged_error,
+    request_unread,
     stdio_fix,
     transport_option,
     when_looked,
@@ -53,9 +54,16 @@ def _closed_stdout(obs: Observations, alive: str) -> Judgement:
         f"The worker closed its stdout while it keeps running: poolctl read end of file after "
         f"{size} byte(s), so no answer can come on it ({alive})"
     )
+    if obs.worker.answered:  # it answered on it first: closed later, not at start-up
+        where = f"after it answered {obs.worker.answered} request(s) on it, in a request's path,"
+    elif request_unread(obs) is False:  # it took the request: either, the evidence cannot tell
+        where = "at start-up or on the request it read"
+    else:
+        where = "in its start-up"
     fix = (
-        "Keep stdout open for the answers: something in its start-up closes or redirects file "
-        "descriptor 1 (`exec 1>&-`, `sys.stdout.close()`, a daemonizing step); log elsewhere."
+        f"Keep stdout open for the answers: something {where} closes or redirects file "
+        "descriptor 1 (`exec 1>&-`, `sys.stdout.close()`, `os.close(1)`, a daemonizing step); "
+        "log elsewhere."
     )
     note = "the pipe's writing end was closed by every process of the worker"
     return confirmed(
