@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from poolctl.diagnose.killed import KernelLog, sigkill_sender
+from poolctl.diagnose.kernel_log import KernelLog
+from poolctl.diagnose.killed import sigkill_sender
 
 CAPTURE = Path(__file__).parent / "fixtures" / "kernel_log" / "dmesg_oom_kill.kmsg"
 LOG = KernelLog("dmesg", CAPTURE.read_text().splitlines())

@@ -5,12 +5,14 @@ says what the evidence tells, as the pool's findings do (tests/test_pool_endings
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from poolctl.diagnose.kernel_log import read_kernel_log
 from tests.conftest import RunCli
 
 DIES = Path(__file__).resolve().parent / "workers" / "dies_on_second_request.py"
@@ -86,3 +88,24 @@ def test_a_worker_that_closed_its_stdout_after_answering_is_not_told_its_start_u
         "Keep stdout open for the answers: something after it answered 1 request(s) on it, in "
         "a request's path, closes or redirects file descriptor 1"
     )
+
+
+def test_a_segfault_the_kernel_logged_names_the_library_it_faulted_in(run_cli: RunCli) -> None:
+    """`ctypes.string_at(0)`: the kernel logs `python3[PID]: segfault at 0 … in libc.so.6[…]`
+    where it can be read; ping quotes that line (before: the exit status alone)."""
+    worker = Path(__file__).resolve().parent / "workers" / "segfaults.py"
+    code, out, _ = run_cli(
+        "ping", "--json", "--timeout", "2", "--unset-env", "PYTHONFAULTHANDLER", "--",
+        sys.executable, str(worker),
+    )  # fmt: skip
+    d: dict[str, Any] = json.loads(out)["findings"][0]["outcome"]
+    assert code == 1 and "killed by SIGSEGV (11)" in d["cause"]
+    records = [e for e in d["evidence"] if e["note"] == "the kernel's record of the fault"]
+    log = read_kernel_log()
+    if log.lines is None:  # no kernel log to read here: nothing is claimed of it
+        assert not records and "kernel log" not in d["cause"]
+        return
+    (record,) = records
+    assert f"[{d['facts']['pid']}]: segfault at 0 " in record["text"]
+    assert record["origin"] == log.source
+    assert re.search(r"; the kernel log says it faulted in \S+\.so", d["cause"]), d["cause"]

@@ -6,63 +6,17 @@ by ping's crash reading (poolctl/diagnose/hypotheses/crashed.py) and the pool's
 
 from __future__ import annotations
 
-import re
-import subprocess
 from dataclasses import dataclass
 
 from poolctl.model import Evidence
+
+from .kernel_log import KernelLog, lines_since, read_kernel_log
 
 # Said when the signal came from outside the worker and the kernel log could not be read.
 FIND_THE_SENDER = (
     "Find what sent the signal: the kernel log (`dmesg`) names a process the OOM killer "
     "ended; otherwise a supervisor, a timeout wrapper or a user sent it."
 )
-# The kernel log's ways of reading it (each asked in turn, at most a few seconds)
-_READERS = (
-    ("dmesg", ("dmesg",)),
-    ("journalctl -k", ("journalctl", "-k", "-q", "--no-pager", "-o", "short-monotonic")),
-)
-
-
-@dataclass(frozen=True)
-class KernelLog:
-    """The kernel log's lines, or why it could not be read (`lines` is None then)."""
-
-    source: str
-    lines: list[str] | None
-    why_not: str = ""
-
-
-def read_kernel_log() -> KernelLog:
-    """The kernel log, from `dmesg` or else `journalctl -k`; None lines with the reason when
-    neither can be read (no permission, no such program, no journal)."""
-    if not _own_pid_namespace():
-        why = "poolctl runs in a pid namespace of its own: the log's pids are not its pids"
-        return KernelLog("dmesg", None, why)
-    failures = []
-    for name, argv in _READERS:
-        try:
-            done = subprocess.run(argv, capture_output=True, timeout=5, check=False)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            failures.append(f"{name}: {exc}")
-            continue
-        text = done.stdout.decode(errors="replace")
-        if done.returncode == 0 and text.strip():
-            return KernelLog(name, text.splitlines())
-        said = (done.stderr.decode(errors="replace").strip().splitlines() or ["no output"])[-1]
-        failures.append(f"{name}: {said}")
-    return KernelLog("dmesg", None, "; ".join(failures))
-
-
-def _own_pid_namespace() -> bool:
-    """Whether poolctl's pids are the kernel's (the log's): not so in a container's pid
-    namespace, where /proc/self/status lists more than one pid on its NSpid line."""
-    try:
-        with open("/proc/self/status") as f:
-            nspid = next((ln.split()[1:] for ln in f if ln.startswith("NSpid:")), [])
-    except OSError:
-        return False
-    return len(nspid) == 1
 
 
 @dataclass(frozen=True)
@@ -76,20 +30,13 @@ class Sender:
 
 
 LOG_NOTE = "the kernel log, where the OOM killer records whom it ends"
-_STAMP = re.compile(r"^\[\s*(\d+\.\d+)\]")
 
 
 def oom_lines(lines: list[str], pid: int, since: float) -> list[str]:
     """The kernel log's lines that record the OOM killer ending process `pid`, stamped no
     earlier than `since` (the monotonic clock, which the log's stamps count too): an earlier
     process of the same pid is not this one."""
-    mark = re.compile(rf"(?:Killed process {pid}\b|[,:\s]pid={pid}\b)")
-    found = []
-    for line in lines:
-        stamp = _STAMP.match(line)
-        if mark.search(line) and (stamp is None or float(stamp.group(1)) >= since - 1.0):
-            found.append(line.strip())
-    return found
+    return lines_since(lines, rf"(?:Killed process {pid}\b|[,:\s]pid={pid}\b)", since)
 
 
 def sigkill_sender(pid: int, since: float, log: KernelLog | None = None) -> Sender:

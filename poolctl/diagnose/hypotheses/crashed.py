@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import signal
 from pathlib import Path
@@ -16,6 +17,7 @@ from poolctl.protocol import PROTOCOLS
 from poolctl.worker_types import StderrMode
 
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out
+from ..kernel_log import fault_record
 from ..killed import sigkill_sender
 from ..observe import Observations
 from ..readings import (
@@ -273,6 +275,11 @@ def crashed(obs: Observations) -> Judgement:
         why, how = signal_words(status.signal, argv, bool(fault))
         verdict += f" ({why})"
         fix = how or fix
+        record = fault_record(pid, obs.worker.started_mono) if status.signal in _FAULTS else None
+        if record is not None:  # the kernel logged where it faulted: the library is named
+            where = re.search(r" in (\S+?)\[", record[0])
+            verdict += f"; the kernel log says it faulted in {where.group(1)}" if where else ""
+            ev.append(Evidence(record[0], record[1], "the kernel's record of the fault"))
     speaks = _speaks_another(obs, ev)
     if speaks is not None:
         verdict += f"; {speaks[0]}"
