@@ -180,9 +180,13 @@ def pictured(report: Report, events: Sequence[Event]) -> Report:
 def _with_pictures(report: Report, run: RunDir) -> tuple[Report, dict[str, str]]:
     """`report` with its timeline, and the files that picture its run's trace."""
     from poolctl.report.pictures import picture_files
-    from poolctl.report.replay import read_events
+    from poolctl.report.trace_read import read_trace
 
-    events = read_events(run.events.read_text("utf-8", "replace")) if run.events.exists() else []
+    read = read_trace(run.events)  # bounded: a trace may be gigabytes, or no file at all
+    events = read.events
+    said = read.note(run.events.name)
+    if said:
+        report = dataclasses.replace(report, notes=(*report.notes, said))
     try:
         report = pictured(report, events)
         # the page from the redacted report
