@@ -437,6 +437,30 @@ def test_debug_logs_are_collected_beside_stderr(run: RunScenario, tmp_path: Path
         assert (workers / f"{wid}.stderr.log").exists()
 
 
+def test_a_debug_log_is_copied_in_chunks_and_a_device_is_named_not_read(
+    tmp_path: Path, processes: Processes
+) -> None:
+    """`debug_logs` naming /dev/zero: it was read whole until the memory ran out (MemoryError
+    under this 2 GB limit, exit 3); a regular log is copied whole, byte for byte."""
+    big = tmp_path / "bridge.log"
+    big.write_bytes(os.urandom(3 << 20))
+    scenario_file = tmp_path / "s.yaml"
+    scenario_file.write_text(
+        'worker:\n  command: ["{python}", "-m", "poolctl.workers.reference"]\n'
+        f"  debug_logs: ['/dev/zero', '{big}']\n"
+        "pool: {size: 1}\nsteps:\n  - request: {command: ping}\n"
+    )
+    run_dir = tmp_path / "run"
+    argv = f"exec {sys.executable} -m poolctl run-scenario {scenario_file} --no-history"
+    env = {**os.environ, BASE_ENV: str(tmp_path / "reports")}
+    command = f"ulimit -v 2000000; {argv} --run-dir {run_dir}"
+    done = processes.run(["bash", "-c", command], timeout=120, env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    log = (run_dir / "workers" / "w1.debug.log").read_bytes()
+    assert b"--- /dev/zero: not copied: not a regular file (a device or a pipe)\n" in log
+    assert log.endswith(f"--- {big}\n".encode() + big.read_bytes())
+
+
 STUBBORN = """\
 worker:
   command: ["{python}", "-m", "poolctl.workers.reference", "--ignore-sigterm", "--spin-on-eof"]

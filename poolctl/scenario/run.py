@@ -11,11 +11,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import glob
+import os
 import re
 import signal
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from poolctl.errors import PoolctlError
 from poolctl.events import Observer, Trace
@@ -373,5 +375,21 @@ class ScenarioRunner:
                     if Path(found).resolve() == target.resolve():
                         continue
                     with contextlib.suppress(OSError), open(target, "ab") as out:
-                        out.write(f"--- {found}\n".encode())
-                        out.write(Path(found).read_bytes())
+                        _append_log(Path(found), out)
+
+
+def _append_log(src: Path, out: BinaryIO) -> None:
+    """A worker's debug log appended to `out` in chunks, as large as it was when opened: a
+    log of gigabytes was read whole into memory, and one that is a device (`/dev/zero`) was
+    read until the memory ran out. A file that is not a regular one is named, not read."""
+    fd = os.open(src, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO nobody writes: not waited on
+    with os.fdopen(fd, "rb") as f:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            out.write(f"--- {src}: not copied: not a regular file (a device or a pipe)\n".encode())
+            return
+        out.write(f"--- {src}\n".encode())
+        left = info.st_size
+        while left > 0 and (chunk := f.read(min(left, 1 << 20))):
+            out.write(chunk)
+            left -= len(chunk)
