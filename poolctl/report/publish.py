@@ -26,6 +26,7 @@ from poolctl.boundedread import open_writable
 from poolctl.console import stderr_stream, stdout_stream
 from poolctl.context import RunContext
 from poolctl.errors import UsageProblem
+from poolctl.file_limit import cut_logs
 from poolctl.model import Report, ReportKind
 from poolctl.reader_gone import reader_gone
 from poolctl.redact import Secrets
@@ -160,6 +161,7 @@ def save(report: Report, run: RunDir, *, files: Sequence[str] = SAVED) -> Report
     output may be gigabytes) are redacted when the command ends, after the verdict is printed:
     a Ctrl-C meanwhile leaves the verdict on the screen, and the next command scrubs them."""
     capped = run.context.stderr_caps.notes(run.path)  # what a flooded stderr log dropped
+    capped += cut_logs(run.path)  # what a file-size limit cut off a worker's logs
     if capped:
         report = dataclasses.replace(report, notes=(*report.notes, *capped))
     pictures: dict[str, str] = {}
@@ -213,6 +215,7 @@ def save_interrupted(run: RunDir, signal_name: str) -> Report:
         )
     run.context.stderr_caps.close_all()  # every process was stopped: the logs are complete
     notes += run.context.stderr_caps.notes(run.path)
+    notes += cut_logs(run.path)
     report = Report(
         kind=kind,
         title=f"{run.kind} (interrupted by {signal_name})",
