@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 
 from poolctl import context as run_context
-from poolctl.errors import ExitCode, UsageProblem
+from poolctl.console import stderr_stream
+from poolctl.errors import ExitCode, PoolctlError, UsageProblem
 from poolctl.options import (
     AnnotationsOpt,
     FormatOpt,
@@ -58,12 +59,22 @@ def report_command(
     if not run_dirs:
         raise UsageProblem("give one or more run folders (reports/<time>-<name>/)")
     reports = []
+    unread: list[PoolctlError] = []  # a damaged folder costs the others nothing
     for path in run_dirs:
         folder = path.parent if path.name == "report.json" else path
         if scrub_leftover(folder):  # left unscrubbed by a poolctl that was killed
             say_scrubbed([folder], context.secrets)
-        with reading(folder):  # not deleted by another command's retention while read
-            reports.append(prepare(load_report(path), context))
+        try:
+            with reading(folder):  # not deleted by another command's retention while read
+                reports.append(prepare(load_report(path), context))
+        except PoolctlError as problem:
+            unread.append(problem)
+    if not reports:
+        for earlier in unread[:-1]:
+            stderr_stream(context.secrets).write(f"poolctl: error: {earlier}\n")
+        raise unread[-1]
     # each run in the view its command printed (ping and doctor verdict first, the tour's lines)
     publish(reports, opts, context)
-    raise typer.Exit(ExitCode.OK)
+    for damaged in unread:  # after the rest: the last lines a user sees
+        stderr_stream(context.secrets).write(f"poolctl: error: {damaged}\n")
+    raise typer.Exit(unread[0].exit_code if unread else ExitCode.OK)

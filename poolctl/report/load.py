@@ -133,6 +133,12 @@ def _no_report(path: Path) -> str:
     )
 
 
+def _json_msg(msg: str) -> str:
+    """The json module's message without its dangling ` at` (`Unterminated string starting
+    at`, `Invalid control character at`): the place follows as a column."""
+    return msg.removesuffix(" at").removesuffix(" starting")
+
+
 def load_report(target: str | Path) -> Report:
     """Read a run folder's `report.json` (or a report JSON file) into a `Report`."""
     path = report_path(target)
@@ -148,7 +154,7 @@ def load_report(target: str | Path) -> Report:
         raise InputError(_no_report(path)) from None
     except json.JSONDecodeError as exc:  # a report cut short (a full disk, a killed copy)
         raise InputError(
-            f"{path}:{exc.lineno}: not valid JSON: {exc.msg} (column {exc.colno})"
+            f"{path}:{exc.lineno}: not valid JSON: {_json_msg(exc.msg)} (column {exc.colno})"
         ) from None
     except RecursionError:
         raise InputError(f"{path}: nested too deeply to be a poolctl report") from None
