@@ -44,6 +44,26 @@ def test_doctor_with_its_trace_linked_to_dev_zero_ends_with_its_report(
     assert any(said in note for note in notes)
 
 
+def test_doctor_whose_trace_cannot_be_written_says_so_in_one_line(
+    tmp_path: Path, processes: Processes
+) -> None:
+    """Its trace linked to /dev/full: each probe's first write to events.jsonl fails with
+    ENOSPC. Doctor called that four checks poolctl 'could not run' ('report it as a poolctl
+    bug'), then read /dev/full for the pictures; it ends as ping and run-scenario do now."""
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    (run_dir / "events.jsonl").symlink_to("/dev/full")
+    argv = f"exec {sys.executable} -m poolctl doctor --no-history --run-dir {run_dir}"
+    env = {**os.environ, "POOLCTL_REPORTS_DIR": str(tmp_path / "reports")}
+    done = processes.run(["bash", "-c", f"ulimit -v 2000000; {argv}"], timeout=120, env=env)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert done.stderr.splitlines()[-1] == (
+        f"poolctl: error: cannot write {run_dir}: No space left on device "
+        "(make room, or --run-dir elsewhere)"
+    )
+    assert "could not run this check" not in done.stdout
+
+
 def test_a_fifo_nobody_writes_is_not_waited_on(tmp_path: Path) -> None:
     fifo = tmp_path / "events.jsonl"
     os.mkfifo(fifo)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from poolctl import __version__, activity
+from poolctl.lifecycle import FULL_DISK
 from poolctl.model import Check, DoctorDetails, Evidence, Report
 from poolctl.patterns.loader import PatternSet
 from poolctl.rundir import RunDir
@@ -230,17 +231,27 @@ def _timed(section: str, fn: Callable[..., CheckList], *args: object) -> CheckLi
     started = time.monotonic()
     try:
         result = fn(*args)
+    except OSError as exc:
+        if exc.errno in FULL_DISK:  # the run folder cannot be written: said as every command does
+            raise
+        result = _could_not(section, exc)
     except Exception as exc:
-        result = CheckList(section)
-        result.add(
-            "error",
-            "warn",
-            f"poolctl could not run this check ({type(exc).__name__}: {exc})",
-            "report it as a poolctl bug, with the run folder",
-            [Evidence(repr(exc), "poolctl")],
-        )
+        result = _could_not(section, exc)
     seconds = round(time.monotonic() - started, 3)
     result.checks = [dataclasses.replace(c, seconds=seconds) for c in result.checks]
+    return result
+
+
+def _could_not(section: str, exc: Exception) -> CheckList:
+    """A check that failed with an error of poolctl's own: a warning, not a crash."""
+    result = CheckList(section)
+    result.add(
+        "error",
+        "warn",
+        f"poolctl could not run this check ({type(exc).__name__}: {exc})",
+        "report it as a poolctl bug, with the run folder",
+        [Evidence(repr(exc), "poolctl")],
+    )
     return result
 
 
