@@ -237,6 +237,8 @@ def _create(
                 scrub_leftover(path)
             if not hold.take(path / LOCK):
                 raise UsageProblem(f"{path} is in use by another poolctl", where="--run-dir")
+            if kind_of(path) is not None:  # an earlier run's folder: its evidence is not this one's
+                _clear_earlier_run(path)
             _prepare(path, kind)
         except OSError as exc:
             hold.release()
@@ -273,6 +275,32 @@ def _new_folder(root: Path, slug: str) -> Path:
             return path
         except FileExistsError:
             n += 1
+
+
+# what a run writes in its folder (besides the markers): cleared when `--run-dir` reuses one
+EARLIER_RUN = (
+    "events.jsonl",
+    "trace.json",
+    "timeline.html",
+    "report.json",
+    "report.md",
+    "junit.xml",
+    "traceback.txt",
+    "poolctl.log",
+    "stdin.log",
+    "stack-*.txt",
+    "workers/*",
+)
+
+
+def _clear_earlier_run(path: Path) -> None:
+    """Remove an earlier run's files from a reused folder: its trace was appended to (a CI
+    job reusing `--run-dir` grew events.jsonl without end, and the pictures overlaid every
+    run), and a report, a timeline or a worker's log of the earlier run read as this one's."""
+    for pattern in EARLIER_RUN:
+        for found in path.glob(pattern):
+            if found.is_file() or found.is_symlink():
+                found.unlink(missing_ok=True)
 
 
 def _prepare(path: Path, kind: str) -> None:

@@ -374,3 +374,24 @@ def test_a_file_size_limit_under_a_pool_run_is_one_line(
         f"poolctl: error: cannot write {run}: File too large (a file-size "
         "limit: raise it (`ulimit -f unlimited`), or --run-dir elsewhere)"
     )
+
+
+def test_a_reused_run_dir_holds_this_run_alone(run_cli: RunCli, tmp_path: Path) -> None:
+    """`--run-dir` given twice: the second run's trace was appended to the first's (62 lines,
+    seq 1-31 twice; the timeline drew both runs), and an earlier run's files stayed beside
+    this one's. A file of the user's own there is left alone."""
+    run = tmp_path / "run"
+    argv = ("run-scenario", "p3-checkout-timeout", "--no-history", "--run-dir", str(run))
+    assert run_cli(*argv)[0] == 0
+    first = [json.loads(line)["seq"] for line in (run / "events.jsonl").read_text().splitlines()]
+    (run / "workers" / "w9.stderr.log").write_text("an earlier run's worker\n")
+    (run / "stack-w9.txt").write_text("an earlier run's stacks\n")
+    (run / "mine.txt").write_text("the user's own\n")
+    assert run_cli(*argv)[0] == 0
+    again = [json.loads(line)["seq"] for line in (run / "events.jsonl").read_text().splitlines()]
+    assert again == list(range(1, len(again) + 1)) and len(again) == len(first)
+    report = json.loads((run / "report.json").read_text())
+    assert report["extra"]["timeline"]["events"] == len(again)
+    assert not (run / "workers" / "w9.stderr.log").exists()
+    assert not (run / "stack-w9.txt").exists()
+    assert (run / "mine.txt").read_text() == "the user's own\n"
