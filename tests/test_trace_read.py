@@ -94,6 +94,16 @@ def test_a_trace_within_the_bound_is_read_whole_without_a_note(tmp_path: Path) -
     assert read.note("events.jsonl") == ""
 
 
+def test_junk_past_the_first_half_is_no_event_left_out(tmp_path: Path) -> None:
+    lines = (TRACE / "events.jsonl").read_bytes().splitlines(keepends=True)
+    path = tmp_path / "events.jsonl"
+    head = len(lines) - len(lines) // 2  # the junk right after the first half
+    path.write_bytes(b"".join([*lines[:head], b"\x00\xff junk\n" * 50, *lines[head:]]))
+    read = read_trace(path, max_events=len(lines))
+    assert [e["seq"] for e in read.events] == [orjson.loads(x)["seq"] for x in lines]
+    assert read.note("events.jsonl") == ""
+
+
 def test_a_line_too_long_to_be_an_event_is_passed_over(tmp_path: Path) -> None:
     lines = (TRACE / "events.jsonl").read_bytes().splitlines(keepends=True)
     path = tmp_path / "events.jsonl"

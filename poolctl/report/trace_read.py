@@ -46,10 +46,10 @@ class TraceRead:
         which = ""
         if self.first_left_out is not None and self.last_left_out is not None:
             which = f" (events #{self.first_left_out:,} to #{self.last_left_out:,})"
-        half = self.kept // 2
+        first, last = self.kept - self.kept // 2, self.kept // 2
         return (
             f"{name} is {fmt_bytes(self.size)}: the timeline and trace.json are drawn from its "
-            f"first {half:,} and last {half:,} events; {fmt_bytes(self.skipped_bytes)} between "
+            f"first {first:,} and last {last:,} events; {fmt_bytes(self.skipped_bytes)} between "
             f"them{which} were left out of the pictures (the file itself is whole)"
         )
 
@@ -127,17 +127,20 @@ def _read_tail(f: IO[bytes], end: int, keep: int, out: TraceRead) -> None:
             f.readline(MAX_LINE)  # the rest of the line the seek fell in
         tail: deque[dict[str, Any]] = deque(maxlen=keep)
         offsets: deque[int] = deque(maxlen=keep)  # where each kept event begins
+        seen = 0
         for offset, line in _lines(f, end):
             event = _event(line)
             if event is not None:
                 tail.append(event)
                 offsets.append(offset)
+                seen += 1
         if len(tail) >= keep or start == head_end:
             break
         back *= 4
     if not tail:
         return
-    out.skipped_bytes = offsets[0] - head_end
+    if start > head_end or seen > keep:  # else every event after the first half is kept
+        out.skipped_bytes = offsets[0] - head_end
     last_head = out.events[-1].get("seq") if out.events else None
     first_tail = tail[0].get("seq")
     if isinstance(last_head, int) and isinstance(first_tail, int) and first_tail > last_head + 1:
