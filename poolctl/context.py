@@ -110,7 +110,7 @@ class RunContext:
         with self._lock:
             found = self.traces.get(events)
             if found is None:
-                found = self.traces[events] = Trace(events)
+                found = self.traces[events] = Trace(events, keep=False)  # read from its file
             return found
 
     def record_interruption(self) -> None:

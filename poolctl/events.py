@@ -77,9 +77,20 @@ class Trace:
     hot path stays cheap and a run killed mid-way loses at most a tenth of a second of its
     trace."""
 
-    def __init__(self, path: Path | None = None, observers: list[Observer] | None = None) -> None:
+    def __init__(
+        self,
+        path: Path | None = None,
+        observers: list[Observer] | None = None,
+        *,
+        keep: bool = True,
+    ) -> None:
         self.start = time.monotonic()
+        # every event, for a reader of the run (the scenario's classifier); with `keep` False
+        # (a ping's, a doctor's trace: read back from the file) those written are let go, so
+        # `ping --count 200000` does not hold 600,000 events
         self.events: list[Event] = []
+        self.keep = keep or path is None
+        self._count = 0
         self.observers = list(observers or [])
         self._file: IO[bytes] | None = open(path, "ab") if path else None  # noqa: SIM115
         self._written = 0
@@ -117,14 +128,14 @@ class Trace:
     ) -> Event:
         with self._lock:
             events = self.events
-            seq = len(events) + 1
+            seq = self._count = self._count + 1
             event = Event(seq, time.monotonic() - self.start, type, worker, caller, session, data)
             events.append(event)
             if self.observers:
                 for observer in self.observers:
                     observer.on_event(event)
             if self._file is not None:
-                if seq - self._written >= FLUSH_EVENTS:
+                if len(events) - self._written >= FLUSH_EVENTS:
                     self._flush()
                 elif not self._flush_due:
                     self._flush_due = True
@@ -185,6 +196,9 @@ class Trace:
                     self.on_write_error()
                 return
             self._written += len(pending)
+            if not self.keep:
+                del self.events[: self._written]
+                self._written = 0
 
     def close(self) -> None:
         with self._lock:
