@@ -128,4 +128,5 @@ def test_save_draws_a_long_trace_from_a_bounded_part_and_says_so(
     assert doc["extra"]["timeline"]["events"] == 2000
     chrome = json.loads((run.path / "trace.json").read_text())
     assert chrome["otherData"]["events"] == 2000
+    assert f"#{total - 1000:,}) were left out" in chrome["otherData"]["left_out"]
     assert (run.path / "timeline.html").exists()

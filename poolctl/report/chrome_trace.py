@@ -69,8 +69,9 @@ def _thread(tid: int, name: str, order: int) -> list[dict[str, Any]]:
     ]
 
 
-def chrome_trace(events: Sequence[Event], title: str) -> dict[str, Any]:
-    """The `events` of one run as a Chrome trace (`{"traceEvents": [...], ...}`)."""
+def chrome_trace(events: Sequence[Event], title: str, left_out: str = "") -> dict[str, Any]:
+    """The `events` of one run as a Chrome trace (`{"traceEvents": [...], ...}`); `left_out`
+    says which of the run's events are not among them (a trace read in part)."""
     builder = Replay()
     builder.replay(events)
     out: list[dict[str, Any]] = [
@@ -115,5 +116,10 @@ def chrome_trace(events: Sequence[Event], title: str) -> dict[str, Any]:
     return {
         "traceEvents": out,
         "displayTimeUnit": "ms",
-        "otherData": {"poolctl": title, "source": "events.jsonl", "events": len(events)},
+        "otherData": {
+            "poolctl": title,
+            "source": "events.jsonl",
+            "events": len(events),
+            **({"left_out": left_out} if left_out else {}),
+        },
     }

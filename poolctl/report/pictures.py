@@ -34,12 +34,14 @@ def pictured(report: Report, events: Sequence[Event]) -> Report:
     return dataclasses.replace(report, details=dataclasses.replace(details, timeline=timeline))
 
 
-def picture_files(report: Report, events: Sequence[Event]) -> dict[str, str]:
-    """The files to write beside the trace: `trace.json` for any run with events, and
-    `timeline.html` for a pictured one (`report` as `pictured` returned it)."""
+def picture_files(report: Report, events: Sequence[Event], left_out: str = "") -> dict[str, str]:
+    """The files to write beside the trace: `trace.json` for any run with events (`left_out`:
+    what of the trace is not among them), and `timeline.html` for a pictured one (`report` as
+    `pictured` returned it)."""
     files = {}
     if events:
-        files[TRACE_FILE] = json.dumps(chrome_trace(events, report.title), ensure_ascii=False)
+        doc = chrome_trace(events, report.title, left_out)
+        files[TRACE_FILE] = json.dumps(doc, ensure_ascii=False)
     if timeline_of(report) is not None:
         files[TIMELINE_FILE] = timeline_page(report)
     return files

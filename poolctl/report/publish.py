@@ -192,7 +192,7 @@ def _with_pictures(report: Report, run: RunDir) -> tuple[Report, dict[str, str]]
     try:
         report = pictured(report, events)
         # the page from the redacted report
-        return report, picture_files(prepare(report, run.context), events)
+        return report, picture_files(prepare(report, run.context), events, said)
     except Exception as exc:  # a picture that cannot be drawn never costs the run its report
         why = f"the run's pictures were not drawn ({type(exc).__name__}: {exc})"
         return dataclasses.replace(report, notes=(*report.notes, why)), {}
