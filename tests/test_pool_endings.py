@@ -281,6 +281,11 @@ DIES = WORKERS / "dies_on_second_request.py"
             "it was killed writing its answer: a truncated packet-4 frame: the header announces",
             "Find what sent ",
         ),
+        (  # before, told to find what sent the signal it sent itself
+            "abort",
+            "killed by SIGABRT (6) (it aborted itself: ",
+            "Read its stderr for why it aborted",
+        ),
         (  # before: '(a signal from outside: a supervisor or a user)', and to find the sender
             "close",
             "closed its stdout and runs on: it closed its stdout itself while it served",

@@ -2,7 +2,8 @@
 with `KeyError: 'model_name'` (argument `raise`), killed by SIGKILL as the OOM killer ends a
 process (argument `kill`; `kill-mid-answer` once half its answer is written), or exiting with
 code 0 once half its answer is written (`cut`); or, with `close`, it closes its stdout and
-sleeps (it serves nothing more, but runs on); with `exec`, it becomes `sleep 60` (exec)."""
+sleeps (it serves nothing more, but runs on); with `exec`, it becomes `sleep 60` (exec); with
+`abort`, it aborts (SIGABRT, as a failed assertion in native code does)."""
 
 import json
 import os
@@ -27,6 +28,8 @@ while len(header := sys.stdin.buffer.read(4)) == 4:
         sys.stdout.buffer.write(struct.pack(">I", len(body)) + body[:20])
         sys.stdout.buffer.flush()
         os.kill(os.getpid(), signal.SIGKILL)
+    if served == 2 and sys.argv[1] == "abort":
+        os.abort()
     if served == 2 and sys.argv[1] == "kill":
         os.kill(os.getpid(), signal.SIGKILL)
     if served == 2:

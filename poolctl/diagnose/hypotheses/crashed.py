@@ -407,9 +407,16 @@ def signal_words(number: int, argv: str, stack_shown: bool) -> tuple[str, str]:
         return (
             "it aborted itself: a failed assertion in native code, an uncaught C++ exception, "
             "or the C library finding its memory corrupted; its stderr usually says which",
-            "",
+            f"Read its stderr for why it aborted (an assertion, `terminate called after …`, "
+            f"`free(): invalid pointer`); to see where, run `{argv}` with core dumps on "
+            "(`ulimit -c unlimited`) or under gdb.",
         )
     if number == signal.SIGPIPE:
-        return ("it wrote to a pipe whose reader had closed it", "")
+        return (
+            "it wrote to a pipe whose reader had closed it",
+            "Find the pipe it wrote to after its reader closed it (a child process's, a "
+            "log's): Python ignores SIGPIPE (BrokenPipeError instead), so a Python worker "
+            "killed by it restored the default, or a native library did.",
+        )
     # SIGKILL's sender is read from the kernel log: poolctl/diagnose/killed.py
     return ("a signal from outside: a supervisor or a user", "")
