@@ -12,7 +12,8 @@ from poolctl.model import Evidence
 
 from .kernel_log import KernelLog, lines_since, read_kernel_log
 
-# Said when the signal came from outside the worker and the kernel log could not be read.
+# Said of a signal that came from outside the worker (SIGTERM, SIGHUP…; a SIGKILL when the
+# kernel log could not be read).
 FIND_THE_SENDER = (
     "Find what sent the signal: the kernel log (`dmesg`) names a process the OOM killer "
     "ended; otherwise a supervisor, a timeout wrapper or a user sent it."
