@@ -139,6 +139,9 @@ def test_another_runners_failed_run_alone_is_read_by_its_verdicts(
     )
     code, out = triage_code(capsys, path)
     assert code == 1 and f"{failed} of the {failed} failures" in out
+    # it holds no pytest output: not said to (it read `(pytest)`, the parser that read it)
+    assert parsed.formats == {str(path): "other runners' verdicts"}
+    assert "lines (other runners' verdicts)" in out
 
 
 def _patterns(capsys: pytest.CaptureFixture[str], path: Path) -> dict[str, str | None]:
@@ -184,6 +187,7 @@ def test_another_runners_passed_run_alone_is_a_clean_log(
     assert any(n.endswith(f"alone ({runner}): each passed") for n in parsed.skipped)
     code, out = triage_code(capsys, path)
     assert code == 0 and "0 failures" in out
+    assert parsed.formats == {str(path): "other runners' verdicts"}
 
 
 def test_a_passed_run_beside_a_build_that_failed_is_no_clean_log(

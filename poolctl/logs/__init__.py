@@ -274,8 +274,8 @@ def _parse_one(stream: BinaryIO, name: str, fmt: str, out: ParsedLog) -> bool:
         why = "standard input is read once" if fmt == "auto" else f"--log-format {fmt}"
         out.skipped.append(f"{name}: its {_NAMES[other]} output was not read ({why})")
     other_verdicts.finish(out, name, *before)
-    if chosen == "pytest" and fmt == "auto":
-        runners_alone.note_theirs_alone(out, name, *before)
+    if chosen == "pytest" and fmt == "auto" and runners_alone.note_theirs_alone(out, name, *before):
+        chosen = runners_alone.VERDICTS_ALONE  # no pytest output in it: not said to be
     out.formats[name] = chosen
     return True
 
@@ -289,7 +289,7 @@ def _passed_alone(stream: BinaryIO, name: str, out: ParsedLog, head: bytes) -> b
     if not read:
         return False
     out.lines_read += read
-    out.formats[name] = "pytest"
+    out.formats[name] = runners_alone.VERDICTS_ALONE
     return True
 
 

@@ -13,6 +13,10 @@ from typing import Any
 from poolctl.logs.other_verdicts import GROUP_NAME, VERDICTS
 from poolctl.logs.records import ParsedLog, RunSummary
 
+# the format a log read for other runners' verdicts alone is said to be (`read 35 lines (…)`);
+# the history reads no passes from it
+VERDICTS_ALONE = "other runners' verdicts"
+
 # Any runner's verdict of a failed run (other_verdicts.VERDICTS), searched over a whole text (its
 # lines indented or not). RE2: Python's regex tried its 30 branches at each line start (4 MB/s
 # on a text of short lines; a file of no known format is sniffed up to 256 MiB), RE2 runs at
@@ -105,17 +109,18 @@ def read_passed_alone(text: str, file: str, out: ParsedLog) -> int:
 
 def note_theirs_alone(
     out: ParsedLog, file: str, failures_before: int, summaries_before: int
-) -> None:
-    """A log read for other runners' verdicts alone (no run of pytest's in it, none of
-    unittest's): say so, as its format reads `pytest`."""
+) -> bool:
+    """Whether the pytest parser read `file` for other runners' verdicts alone (no run of
+    pytest's in it, none of unittest's); if so, a note says it."""
     runners = {v.runner for v in VERDICTS}
     theirs = [s for s in out.summaries[summaries_before:] if s.file == file]
     if not theirs or any(s.source not in runners for s in theirs):
-        return
+        return False
     if any(f.input_file == file for f in out.failures[failures_before:]):
-        return
+        return False
     names = ", ".join(sorted({s.source for s in theirs}))
     out.skipped.append(
         f"{file}: no pytest, ExUnit or JUnit XML output in it; read for its runs' verdicts "
         f"alone ({names}), their failures counted, none read"
     )
+    return True
