@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from poolctl.diagnose.hypotheses import (
+    answers_on_stderr,
     buffered,
     crashed,
     framing,
@@ -77,6 +78,7 @@ FAULTS = {
     ),
     "slow-import": Fault(("--import-delay", "2"), stuck_in_init.ID, 0.5),
     "buffered-stdout": Fault(("--buffered",), buffered.ID, 1.0),
+    "answers-on-stderr": Fault(("--answers-on-stderr",), answers_on_stderr.ID, 1.0),
     # the one verdict that needs a fresh process to answer in time: line framing does
     "wrong-framing": Fault(("--framing", "line"), framing.ID, 2.0),
 }

@@ -65,6 +65,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--stdout-noise", default=None, help="print TEXT to stdout at start")
     p.add_argument("--stderr-noise", default=None, help="print TEXT to stderr at start")
     p.add_argument("--buffered", action="store_true", help="never flush stdout")
+    p.add_argument(
+        "--answers-on-stderr", action="store_true", help="write each answer, framed, to stderr"
+    )
     p.add_argument("--crash-on-start", type=int, default=None, metavar="CODE")
     p.add_argument("--ignore-sigterm", action="store_true")
     p.add_argument(
@@ -158,7 +161,10 @@ class Worker:
         payload = _COMPACT.encode(message).encode()
         self.log.write("out", payload)
         frame = self.framing.encode(payload)
-        if not self.opts.buffered:
+        if self.opts.answers_on_stderr:  # the reply written to the log stream by mistake
+            sys.stderr.flush()
+            _write_all(2, frame)
+        elif not self.opts.buffered:
             sys.stdout.buffer.flush()  # whatever a stray print left buffered goes first
             _write_all(1, frame)
         elif self.framing.header_size == 0:
