@@ -82,6 +82,8 @@ class Observations:
     late_answer: float | None = None  # seconds since spawn when an answer came after all
     waited_longer: float | None = None  # seconds since spawn when poolctl stopped waiting
     unread_after_wait: int | None = None  # bytes still in its stdin pipe when it stopped
+    # bytes left in its stdin pipe once it had exited (the pipe keeps what no process took)
+    unread_at_exit: int | None = None
     samples: list[StackSample] = field(default_factory=list)  # taken while poolctl kept waiting
     results: dict[str, Result] = field(default_factory=dict)
     # exited, its stdout still open: the processes holding the pipe (pid, fd, comm)
@@ -197,6 +199,7 @@ def collect(
         run_dir=Path(worker.capture_dir).parent,
         experiments_enabled=experiments,
         request_sent_at=_sent_at(worker, failed),
+        unread_at_exit=stdin_unread(worker) if status is not None else None,
     )
 
 

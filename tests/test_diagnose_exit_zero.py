@@ -1,0 +1,61 @@
+"""A worker that exits with code 0 without answering and says nothing (its stderr and stdout
+empty): the diagnosis says what the evidence shows, how much of the request it took from its
+stdin pipe (the pipe keeps what no process took, read after it exited), and where to look.
+Before, it was told to "read its stderr", an empty log."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from tests.conftest import RunCli
+from tests.test_diagnose_workers import confirmed, diagnose
+
+pytestmark = pytest.mark.slow
+
+SILENT = "saying nothing: its stderr log is empty and its stdout too; "
+AFTER_THE_READ = "a code path after the read that returns or exits instead of answering"
+IN_START_UP = "a code path in its start-up that returns or exits before reading a request"
+
+
+@pytest.mark.parametrize(
+    ("source", "took", "unread", "look_for"),
+    [
+        # Python's buffered read(4) takes all the pipe holds: the whole request
+        (
+            "import sys; sys.stdin.buffer.read(4); sys.exit(0)",
+            "it took the whole 81-byte request from its stdin pipe, and did not answer",
+            "0 of 81 bytes unread",
+            AFTER_THE_READ,
+        ),
+        (
+            "import os, sys; os.read(0, 4); sys.exit(0)",
+            "it took 4 bytes of the 81-byte request from its stdin pipe, and did not answer",
+            "77 of 81 bytes unread",
+            AFTER_THE_READ,
+        ),
+        # it waits until the request is in the pipe, and exits without reading it
+        (
+            "import select, sys; select.select([0], [], []); sys.exit(0)",
+            "it had not read the request: its 81 bytes were still in its stdin pipe",
+            "81 of 81 bytes unread",
+            IN_START_UP,
+        ),
+    ],
+    ids=["buffered-read", "os-read", "unread"],
+)
+def test_a_worker_exiting_0_silently_is_told_what_it_took_of_the_request(
+    run_cli: RunCli, source: str, took: str, unread: str, look_for: str
+) -> None:
+    d = diagnose(run_cli, "--timeout", "2", "--", sys.executable, "-c", source)
+    assert confirmed(d) == ["crashed"]
+    assert d["cause"].endswith(f"exited with code 0, {SILENT}{took}"), d["cause"]
+    assert "read its stderr" not in d["remediation"]
+    assert d["remediation"].startswith(
+        "It exited with code 0, as if on purpose, and wrote nothing to say why: look for "
+        f"{look_for}"
+    ), d["remediation"]
+    quoted = {e["text"]: e["origin"] for e in d["evidence"]}
+    assert quoted["0 bytes"] == "workers/w1.stderr.log"
+    assert quoted[unread] == "FIONREAD on the stdin pipe"
