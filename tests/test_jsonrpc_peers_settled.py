@@ -11,13 +11,14 @@ when the timeout is waited out."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.conftest import REPO, Processes
 from tests.test_doctor_checks import Doctor, doctor, only
-from tests.test_jsonrpc_peers import SPEAK_LSP, confirmed, quotes_lsp_answer, verdict
+from tests.test_jsonrpc_peers import FILESYSTEM, SPEAK_LSP, confirmed, quotes_lsp_answer, verdict
 from tests.test_jsonrpc_peers_more import MCP_TIME
 from tests.test_jsonrpc_peers_unmet import JEDI
 
@@ -115,6 +116,23 @@ def test_an_mcp_server_spoken_dspex_is_let_go_once_mcps_opening_names_it(
     assert framing["reason"].startswith(
         "in fresh processes no framing, its own included, got anything at all within its time"
     )
+
+
+@pytest.mark.skipif(not FILESYSTEM.exists(), reason="run `make peers` (needs npm)")
+def test_an_mcp_server_spoken_dspex_is_quoted_saying_it_runs_on_stdio(
+    capsys: pytest.CaptureFixture[str], processes: Processes, tmp_path: Path
+) -> None:
+    """The MCP filesystem server writes "Secure MCP Filesystem Server running on stdio" to
+    stderr as it starts: spoken dspex, the diagnosis quotes that line as what it said of itself
+    (before, only the openings' answers were quoted). The line ends no wait: MCP's opening,
+    answered in a fresh process, does."""
+    d = verdict(capsys, "--timeout", LONG, "--", "node", str(FILESYSTEM), str(tmp_path))
+    let_go(d, "the mcp opening (initialize) in line got an MCP server's answer, in ")
+    assert confirmed(d) == ["envelope"]
+    assert d["remediation"].startswith(SPEAK_MCP)
+    [said] = [e for e in d["evidence"] if e["note"] == "what it said of itself as it started"]
+    assert said["text"] == "Secure MCP Filesystem Server running on stdio"
+    assert said["origin"] == "workers/w1.stderr.log"
 
 
 @needs_json_server

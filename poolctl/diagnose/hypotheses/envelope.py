@@ -4,6 +4,8 @@ fresh process, or its stderr names a validation error."""
 
 from __future__ import annotations
 
+import re
+
 from poolctl.framing import quote
 from poolctl.model import Evidence
 from poolctl.protocol import get_protocol
@@ -27,6 +29,20 @@ from ..readings import (
 )
 
 ID = "envelope"
+# A server's word on stderr, as it starts, of the transport it serves ("Secure MCP Filesystem
+# Server running on stdio", "Starting default (STDIO) server..."): evidence of what it is, quoted.
+# It ends no wait: the other protocols' openings settle that (poolctl/diagnose/settled.py).
+_ANNOUNCED = re.compile(
+    r"^.*\b(?:running|listening|serving|started|starting|connected)\b.*\bstdio\b.*$"
+    r"|^.*\bstdio\b.*\b(?:server|transport)\b.*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def announced(stderr: str) -> str | None:
+    """The first line of `stderr` in which the worker says it serves on stdio (or None)."""
+    found = _ANNOUNCED.search(stderr[:16384])
+    return found.group(0).strip()[:200] if found else None
 
 
 def _answered_otherwise(obs: Observations) -> Judgement:
@@ -128,6 +144,8 @@ def envelope(obs: Observations) -> Judgement:
         )
     if stderr_line is not None:
         ev.append(Evidence(stderr_line, obs.stderr_origin, "its stderr names the rejected message"))
+    if (said_so := announced(obs.stderr_text)) is not None:
+        ev.append(Evidence(said_so, obs.stderr_origin, "what it said of itself as it started"))
     ev += experiment_evidence(obs, *tried)
     current = obs.protocol
     verdict = (
