@@ -83,6 +83,7 @@ class Trace:
         observers: list[Observer] | None = None,
         *,
         keep: bool = True,
+        let_go: frozenset[str] = frozenset(),
     ) -> None:
         self.start = time.monotonic()
         # every event, for a reader of the run (the scenario's classifier); with `keep` False
@@ -90,6 +91,11 @@ class Trace:
         # `ping --count 200000` does not hold 600,000 events
         self.events: list[Event] = []
         self.keep = keep or path is None
+        # with `keep`, the types let go all the same once written (a scenario's routine
+        # per-request events, which its classifier only counts): their count and last event stay
+        self.let_go = let_go if path is not None else frozenset()
+        self.let_go_counts: dict[str, int] = {}
+        self.last_let_go: dict[str, Event] = {}
         self._count = 0
         self.observers = list(observers or [])
         self._file: IO[bytes] | None = open(path, "ab") if path else None  # noqa: SIM115
@@ -199,6 +205,23 @@ class Trace:
             if not self.keep:
                 del self.events[: self._written]
                 self._written = 0
+            elif self.let_go:
+                self._let_go(pending)
+
+    def _let_go(self, written: list[Event]) -> None:
+        """Drop the events of the `let_go` types among those just written, counted."""
+        kept = []
+        counts, last = self.let_go_counts, self.last_let_go
+        for event in written:
+            if event.type in self.let_go:
+                counts[event.type] = counts.get(event.type, 0) + 1
+                last[event.type] = event
+            else:
+                kept.append(event)
+        if len(kept) < len(written):
+            del self.events[self._written - len(written) :]
+            self.events.extend(kept)
+            self._written = len(self.events)
 
     def close(self) -> None:
         with self._lock:
@@ -212,6 +235,16 @@ class Trace:
                 self._file = None
         if self.write_error is not None:
             raise self.write_error
+
+    @property
+    def count(self) -> int:
+        """How many events the trace has recorded (those let go included)."""
+        return self._count
+
+    def count_of(self, type: str) -> int:
+        """How many events of `type` were recorded, held or let go."""
+        held = sum(1 for e in self.events if e.type == type)
+        return held + self.let_go_counts.get(type, 0)
 
     def of_type(self, *types: str) -> Iterator[Event]:
         return (e for e in self.events if e.type in types)

@@ -45,7 +45,11 @@ def shutdowns(c: TraceClassifier) -> list[Finding]:
     )
     remediation = None
     done = c.by_type["shutdown_done"]
-    asked = {e.data.get("caller"): e.t for e in c.by_type["checkout_requested"]}
+    asked: dict[Any, float] = {}
+    let_go = c.run.trace.last_let_go.get("checkout_requested")  # held no more: the last one
+    if let_go is not None:
+        asked[let_go.data.get("caller")] = let_go.t
+    asked.update({e.data.get("caller"): e.t for e in c.by_type["checkout_requested"]})
     late = [e for e in failed if done and asked.get(e.caller, e.t) >= done[0].t]
     if late and len(late) == len(failed):  # every one asked once the pool had stopped
         facts["waiting"] = start.data.get("waiting", 0) if start else 0
@@ -72,7 +76,7 @@ def checkout_timeouts(c: TraceClassifier) -> list[Finding]:
         return []
     pool = c.run.scenario.pool
     inits = [e.data.get("seconds", 0.0) for e in c.by_type["init_end"] if e.data.get("ok")]
-    granted = c.by_type["checkout_granted"]
+    granted = c.run.trace.count_of("checkout_granted")  # let go once written: counted
     peak_waiting = max(e.data.get("waiting", 0) for e in timeouts)
     callers = c.run.scenario.peak_concurrency()
     capacity = pool.size + pool.max_overflow
@@ -85,8 +89,8 @@ def checkout_timeouts(c: TraceClassifier) -> list[Finding]:
         "concurrent_callers": callers,
         "waiters": peak_waiting,
         "timeouts": len(timeouts),
-        "checkouts": len(timeouts) + len(granted),
-        "checkouts_granted": len(granted),
+        "checkouts": len(timeouts) + granted,
+        "checkouts_granted": granted,
         "checkout_timeout": pool.checkout_timeout,
         "timeout": pool.checkout_timeout,
         "lazy": pool.lazy,

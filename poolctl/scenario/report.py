@@ -136,7 +136,7 @@ def judge(
         found=tuple(sorted(found)),
         passed=passed,
         interrupted=outcome.interrupted,
-        events=len(outcome.trace.events),
+        events=outcome.trace.count,
         events_file=str(outcome.run_dir.events),
         pool=scenario.pool.model_dump(),
         steps=tuple(

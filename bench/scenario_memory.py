@@ -1,0 +1,78 @@
+"""`poolctl run-scenario`'s peak memory against the number of requests in the scenario.
+
+One scenario (four reference workers, eight callers, `ping` N times) is run by the CLI in a
+subprocess each (peak RSS from `wait4`) at 12,000 requests (the baseline, measured in the same
+run: 60,000 events, past the 50,000 that the pictures read at most, poolctl/report/trace_read.py
+MAX_EVENTS, so that what grows past it is the run's own) and at each count asked (default 20,000
+and 80,000; `--requests 20000` for a quick run).
+Target: peak RSS within 1.15x the baseline's at every count: a request's five events
+(checkout asked and granted, request, response, checkin) are let go once written
+(poolctl/scenario/run.py ROUTINE_EVENTS), where the code before held them all for the
+classifier, 185 MB at 20,000 pings and 290 MB at 80,000. The run folders are deleted afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+TARGET_RATIO = 1.15
+BASELINE = 12_000
+
+SCENARIO = """name: many-pings
+worker:
+  command: ["{{python}}", "-m", "poolctl.workers.reference"]
+pool: {{size: 4, max_overflow: 0, checkout_timeout: 5}}
+steps:
+  - request: {{command: ping, count: {count}, concurrency: 8}}
+expect:
+  outcome: ok
+"""
+
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def peak_rss_mb(base: Path, count: int, source: Path) -> float:
+    """Run the scenario of `count` pings with poolctl's code from `source`; the CLI's peak RSS
+    in MB (run from `base`: `python -m` puts the working folder first on the path)."""
+    path = base / f"many-{count}.yaml"
+    path.write_text(SCENARIO.format(count=count))
+    command = [sys.executable, "-m", "poolctl", "run-scenario", str(path), "-q", "--no-history"]
+    command += ["--run-dir", str(base / f"run-{count}")]
+    env = {**os.environ, "PYTHONPATH": str(source)}
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, cwd=base, env=env)
+    _, status, usage = os.wait4(proc.pid, 0)
+    if status != 0:
+        raise SystemExit(f"run-scenario of {count:,} pings failed (status {status})")
+    return usage.ru_maxrss / 1024
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, nargs="+", default=[20_000, 80_000])
+    parser.add_argument(
+        "--source", type=Path, default=REPO, help="poolctl's code to run (another checkout's)"
+    )
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="poolctl-bench-scenario-") as tmp:
+        base = Path(tmp)
+        baseline = peak_rss_mb(base, BASELINE, args.source)
+        print(f"poolctl from {args.source}")
+        print(f"{BASELINE:>7,} pings (baseline): peak RSS {baseline:.0f} MB")
+        worst = 0.0
+        for count in args.requests:
+            rss = peak_rss_mb(base, count, args.source)
+            worst = max(worst, rss / baseline)
+            print(f"{count:>7,} pings: peak RSS {rss:.0f} MB, {rss / baseline:.2f}x the baseline")
+    verdict = "met" if worst <= TARGET_RATIO else "MISSED"
+    print(f"worst {worst:.2f}x the baseline (target <= {TARGET_RATIO}x): {verdict}")
+    return 0 if worst <= TARGET_RATIO else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
