@@ -83,12 +83,8 @@ def stdout_holders(process: WorkerProcess) -> list[str]:
     """The processes that hold a worker's stdout pipe once it exited, named for the finding
     while they still run (the pool's shutdown ends them): `pid 123, python`, and whether it
     left the worker's session (a daemon's setsid), as the worker led its own."""
-    try:
-        pipe = procinfo.pipe_name(process.stdout_fd)
-    except OSError:
-        return []
     named = []
-    for pid, _, comm in procinfo.holders(pipe, exclude=[process.pid]):
+    for pid, _, comm in procinfo.holders_of_our_fd(process.stdout_fd, exclude=[process.pid]):
         try:
             away = os.getsid(pid) != process.pid
         except OSError:  # gone already

@@ -240,11 +240,7 @@ def _holders_after_exit(
     file on it: what it left running in the background (a daemon, a `&` job)."""
     if status is None or worker.stdout_eof:
         return ()
-    try:
-        pipe = procinfo.pipe_name(worker.stdout_fd)
-    except OSError:
-        return ()
-    return tuple(procinfo.holders(pipe, exclude=[worker.pid]))
+    return tuple(procinfo.holders_of_our_fd(worker.stdout_fd, exclude=[worker.pid]))
 
 
 def family_pids(worker: WorkerProcess) -> list[int]:

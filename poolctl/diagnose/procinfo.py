@@ -317,6 +317,16 @@ def holders(target: str, exclude: Iterable[int] = ()) -> list[tuple[int, int, st
     return found
 
 
+def holders_of_our_fd(fd: int, exclude: Iterable[int] = ()) -> list[tuple[int, int, str]]:
+    """`holders` of the pipe behind one of our own fds (a worker's stdout: what it left
+    running); none when the fd is closed already."""
+    try:
+        pipe = pipe_name(fd)
+    except OSError:
+        return []
+    return holders(pipe, exclude)
+
+
 def listening_sockets() -> dict[str, str]:
     """The sockets that listen, by the name /proc gives them in a process's fds
     (`socket:[12345]`): their address (`127.0.0.1:8080`, `[::]:8080`, `unix /tmp/lsp.sock`)."""
