@@ -334,7 +334,9 @@ def test_an_answer_that_is_not_utf8_json_is_quoted_not_called_missing(
     note at the report's end."""
     path = tmp_path / "latin1.yaml"
     text = SCENARIO.format(python=sys.executable, worker=WORKERS / "answers_latin1.py")
-    path.write_text(text.replace("request_timeout: 3", "request_timeout: 1").replace("6", "2"))
+    path.write_text(
+        text.replace("request_timeout: 3", "request_timeout: 1").replace("count: 6", "count: 2")
+    )
     code, out, _ = run_cli("run-scenario", str(path), "--json", "--run-dir", str(tmp_path / "run"))
     assert code == 1, out
     (finding,) = json.loads(out)["findings"]
@@ -364,7 +366,9 @@ def test_a_worker_that_exec_ed_another_program_is_said_to_run_it(
     text = SCENARIO.format(python=sys.executable, worker=DIES).replace(
         f'"{DIES}"]', f'"{DIES}", "exec"]'
     )
-    path.write_text(text.replace("request_timeout: 3", "request_timeout: 1").replace("6", "2"))
+    path.write_text(
+        text.replace("request_timeout: 3", "request_timeout: 1").replace("count: 6", "count: 2")
+    )
     code, out, _ = run_cli("run-scenario", str(path), "--json", "--run-dir", str(tmp_path / "run"))
     assert code == 1, out
     (finding,) = json.loads(out)["findings"]
