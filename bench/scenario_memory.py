@@ -9,6 +9,11 @@ Target: peak RSS within 1.15x the baseline's at every count: a request's five ev
 (checkout asked and granted, request, response, checkin) are let go once written
 (poolctl/scenario/run.py ROUTINE_EVENTS), where the code before held them all for the
 classifier, 185 MB at 20,000 pings and 290 MB at 80,000. The run folders are deleted afterwards.
+
+`--failing` runs the same counts with every answer failing the step's expectation (`equals:
+{result.status: down}`), against the same passing baseline: each failure's event is held in
+its group's few examples (poolctl/scenario/failed_checks.py), where the code before held them
+all and made a finding of each.
 """
 
 from __future__ import annotations
@@ -28,26 +33,29 @@ worker:
   command: ["{{python}}", "-m", "poolctl.workers.reference"]
 pool: {{size: 4, max_overflow: 0, checkout_timeout: 5}}
 steps:
-  - request: {{command: ping, count: {count}, concurrency: 8}}
+  - request: {{command: ping, count: {count}, concurrency: 8{expect}}}
 expect:
   outcome: ok
 """
+FAILING = ", expect: {equals: {result.status: down}}"  # the reference worker says "ok"
 
 
 REPO = Path(__file__).resolve().parent.parent
 
 
-def peak_rss_mb(base: Path, count: int, source: Path) -> float:
-    """Run the scenario of `count` pings with poolctl's code from `source`; the CLI's peak RSS
-    in MB (run from `base`: `python -m` puts the working folder first on the path)."""
-    path = base / f"many-{count}.yaml"
-    path.write_text(SCENARIO.format(count=count))
+def peak_rss_mb(base: Path, count: int, source: Path, failing: bool = False) -> float:
+    """Run the scenario of `count` pings (each failing its expectation with `failing`) with
+    poolctl's code from `source`; the CLI's peak RSS in MB (run from `base`: `python -m` puts
+    the working folder first on the path)."""
+    name = f"{'failing' if failing else 'many'}-{count}"
+    path = base / f"{name}.yaml"
+    path.write_text(SCENARIO.format(count=count, expect=FAILING if failing else ""))
     command = [sys.executable, "-m", "poolctl", "run-scenario", str(path), "-q", "--no-history"]
-    command += ["--run-dir", str(base / f"run-{count}")]
+    command += ["--run-dir", str(base / f"run-{name}")]
     env = {**os.environ, "PYTHONPATH": str(source)}
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, cwd=base, env=env)
     _, status, usage = os.wait4(proc.pid, 0)
-    if status != 0:
+    if status != (256 if failing else 0):  # a failing run exits 1
         raise SystemExit(f"run-scenario of {count:,} pings failed (status {status})")
     return usage.ru_maxrss / 1024
 
@@ -58,6 +66,9 @@ def main() -> int:
     parser.add_argument(
         "--source", type=Path, default=REPO, help="poolctl's code to run (another checkout's)"
     )
+    parser.add_argument(
+        "--failing", action="store_true", help="every answer fails the step's expectation"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="poolctl-bench-scenario-") as tmp:
         base = Path(tmp)
@@ -66,9 +77,10 @@ def main() -> int:
         print(f"{BASELINE:>7,} pings (baseline): peak RSS {baseline:.0f} MB")
         worst = 0.0
         for count in args.requests:
-            rss = peak_rss_mb(base, count, args.source)
+            rss = peak_rss_mb(base, count, args.source, args.failing)
             worst = max(worst, rss / baseline)
-            print(f"{count:>7,} pings: peak RSS {rss:.0f} MB, {rss / baseline:.2f}x the baseline")
+            what = "pings, each failing" if args.failing else "pings"
+            print(f"{count:>7,} {what}: peak RSS {rss:.0f} MB, {rss / baseline:.2f}x the baseline")
     verdict = "met" if worst <= TARGET_RATIO else "MISSED"
     print(f"worst {worst:.2f}x the baseline (target <= {TARGET_RATIO}x): {verdict}")
     return 0 if worst <= TARGET_RATIO else 1

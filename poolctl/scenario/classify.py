@@ -450,7 +450,8 @@ def classify_run(run: RunOutcome, patterns: PatternSet) -> Classified:
     check_rules(patterns)
     c = TraceClassifier(run, patterns)
     findings = [finding for rule in rules() for finding in rule.read(c)]
-    return offer_to_other_patterns(findings, patterns)
+    classified = offer_to_other_patterns(findings, patterns)
+    return Classified(classified.findings, classified.notes + responses.unkept_note(c))
 
 
 def offer_to_other_patterns(findings: list[Finding], patterns: PatternSet) -> Classified:

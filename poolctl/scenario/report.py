@@ -46,8 +46,10 @@ def step_summary(outcome: RunOutcome) -> list[dict[str, Any]]:
         {"step": i, "kind": kind, "errors": [], "expectation_failures": 0, "call_failures": 0}
         for i, (kind, _) in enumerate(outcome.scenario.steps, start=1)
     ]
+    for index, failures in outcome.failed_checks.by_step.items():  # held grouped, counted
+        if 1 <= index <= len(steps):
+            steps[index - 1]["expectation_failures"] = failures
     counted = {
-        "expectation_failed": "expectation_failures",
         "call_failed": "call_failures",
         "no_response": "call_failures",  # the pool's event: its caller `s2c5` names the step
     }

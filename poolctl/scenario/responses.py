@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from poolctl.events import Event
 from poolctl.model import Finding, Unclassified
 from poolctl.scenario.evidence import nearest, quote_event, snake
+from poolctl.scenario.failed_checks import MAX_GROUPS, CheckGroup, merged
 
 if TYPE_CHECKING:
     from poolctl.scenario.classify import TraceClassifier
@@ -29,48 +30,64 @@ _MODE_FIELD = re.compile(r"(mode|adapter|backend|implementation)", re.IGNORECASE
 
 
 def expectations(c: TraceClassifier) -> list[Finding]:
-    """Patterns 4, 5 and 6 from failed expectations; any other difference is unclassified."""
+    """Patterns 4, 5 and 6 from failed expectations; any other difference is unclassified, a
+    finding for each shape of failure (`FailedChecks`: a few events of each kept, the rest
+    counted)."""
+    checks = c.run.failed_checks
     findings: list[Finding] = []
-    failed = c.by_type["expectation_failed"]
-    missing = [e for e in failed if e.data.get("check") == "field"]
+    missing = checks.of_check("field")
     if missing:
-        findings.append(_missing_field(c, missing))
-    rejected = [e for e in failed if e.data.get("check") == "success" and e.data.get("error")]
+        findings.append(_missing_field(c, merged(missing)))
+    rejected = [g for g in checks.of_check("success") if g.first.data.get("error")]
     findings += _rejections(c, rejected)
     modes = [
-        e
-        for e in failed
-        if e.data.get("check") == "equals" and _MODE_FIELD.search(str(e.data.get("field")))
+        g for g in checks.of_check("equals") if _MODE_FIELD.search(str(g.first.data.get("field")))
     ]
     if modes:
-        findings.append(
-            _mode_finding(
-                c, modes, str(modes[0].data.get("expected")), str(modes[0].data.get("got"))
-            )
-        )
-    others = [e for e in failed if e not in missing and e not in rejected and e not in modes]
-    for event in others:
-        failure = c.failure(
-            f"expectation on {event.data.get('field') or event.data.get('check')}",
-            "expectation",
-            quote_event(event).text,
-            [event],
-        )
-        findings.append(
-            Finding(
-                failure,
-                Unclassified(
-                    None,
-                    0.0,
-                    "a response differed from the expectation in a way no pattern describes",
-                ),
-            )
-        )
+        mode = merged(modes)
+        first = mode.first.data
+        expected, got = str(first.get("expected")), str(first.get("got"))
+        findings.append(_mode_finding(c, mode.span, expected, got))
+    read = {id(g) for g in [*missing, *rejected, *modes]}
+    for group in checks.groups.values():
+        if id(group) not in read:
+            findings.append(_unlike_any_pattern(c, group))
     return findings
 
 
-def _missing_field(c: TraceClassifier, events: list[Event]) -> Finding:
-    first = events[0]
+def _unlike_any_pattern(c: TraceClassifier, group: CheckGroup) -> Finding:
+    """Responses that failed one check the same way, which no pattern describes."""
+    first = group.first
+    message = quote_event(first).text
+    if group.count > 1:
+        quoted = [f"{quote_event(e).text} ({e.ref})" for e in group.examples]
+        message = (
+            f"{group.count:,} responses failed this check the same way; the first "
+            f"{len(quoted)}:\n" + "\n".join(quoted)
+        )
+    failure = c.failure(
+        f"expectation on {first.data.get('field') or first.data.get('check')}",
+        "expectation",
+        message,
+        group.span,
+    )
+    why = "a response differed from the expectation in a way no pattern describes"
+    return Finding(failure, Unclassified(None, 0.0, why))
+
+
+def unkept_note(c: TraceClassifier) -> list[str]:
+    """What was counted of the failed expectations but not kept (past MAX_GROUPS shapes)."""
+    unkept = c.run.failed_checks.unkept
+    if not unkept:
+        return []
+    return [
+        f"{unkept:,} failed expectation(s) of other shapes than the first {MAX_GROUPS} were "
+        "counted (in each step's expectation_failures), not kept: events.jsonl has them all"
+    ]
+
+
+def _missing_field(c: TraceClassifier, group: CheckGroup) -> Finding:
+    first = group.first
     field = str(first.data.get("field"))
     present = list(first.data.get("present") or [])
     near = nearest(field, present)
@@ -83,31 +100,33 @@ def _missing_field(c: TraceClassifier, events: list[Event]) -> Finding:
         "given_keys": given,
         "provided_keys": given,
         "nearest_key": near.rpartition(".")[2] if near else None,
-        "responses": len(events),
+        "responses": group.count,
     }
     cause = f"the step expects {field}, which no response has" + (
         f"; the worker gives {near}: the same value under another name" if near else ""
     )
     message = f"response lacks {field} (keys given: {', '.join(given) or 'none'})"
     failure = c.failure(
-        f"{first.data.get('command')} response lacks {field}", "missing-field", message, events
+        f"{first.data.get('command')} response lacks {field}", "missing-field", message, group.span
     )
     return Finding(
         failure,
-        c.diagnosis(KEY_MISMATCH, [quote_event(e) for e in events[:3]], facts, cause),
+        c.diagnosis(KEY_MISMATCH, [quote_event(e) for e in group.examples], facts, cause),
     )
 
 
-def _rejections(c: TraceClassifier, events: list[Event]) -> list[Finding]:
-    groups: dict[str, list[Event]] = defaultdict(list)
-    for event in events:
-        groups[str(event.data.get("error"))].append(event)
+def _rejections(c: TraceClassifier, rejected: list[CheckGroup]) -> list[Finding]:
+    """A finding for each error the worker rejected requests with (whatever their step)."""
+    by_error: dict[str, list[CheckGroup]] = defaultdict(list)
+    for each in rejected:
+        by_error[str(each.first.data.get("error"))].append(each)
     findings = []
-    for error, group in groups.items():
-        first = group[0]
+    for error, groups in by_error.items():
+        group = merged(groups)
+        first = group.first
         match = _REQUIRED.search(error)
         failure = c.failure(
-            f"worker rejected {first.data.get('command')}", "worker-error", error, group
+            f"worker rejected {first.data.get('command')}", "worker-error", error, group.span
         )
         if match is None:
             findings.append(
@@ -130,7 +149,7 @@ def _rejections(c: TraceClassifier, events: list[Event]) -> list[Finding]:
             "field_key": snake(field),
             "args_given": args,
             "command": first.data.get("command"),
-            "rejections": len(group),
+            "rejections": group.count,
         }
         absent = snake(field) not in args
         cause = (
@@ -144,7 +163,7 @@ def _rejections(c: TraceClassifier, events: list[Event]) -> list[Finding]:
         findings.append(
             Finding(
                 failure,
-                c.diagnosis(FIELD_MISSING, [quote_event(e) for e in group[:3]], facts, cause),
+                c.diagnosis(FIELD_MISSING, [quote_event(e) for e in group.examples], facts, cause),
             )
         )
     return findings

@@ -25,6 +25,7 @@ from poolctl.patterns.loader import PatternSet
 from poolctl.pool import Pool, PoolConfig, PoolError
 from poolctl.protocol import get_protocol
 from poolctl.rundir import RunDir
+from poolctl.scenario.failed_checks import FailedChecks
 from poolctl.scenario.load import Scenario
 from poolctl.scenario.schema import (
     KillWorkerStep,
@@ -51,6 +52,7 @@ class RunOutcome:
     interrupted_at: float | None = None  # the signal's time in the trace
     step_errors: list[str] = field(default_factory=list)
     services: dict[str, WorkerProcess] = field(default_factory=dict)
+    failed_checks: FailedChecks = field(default_factory=FailedChecks)  # bounded, by shape
 
 
 def fill(template: Any, i: int) -> Any:
@@ -122,6 +124,9 @@ def step_of(caller: str | None) -> int | None:
 ROUTINE_EVENTS = frozenset(
     {"checkout_requested", "checkout_granted", "request", "response", "checkin"}
 )
+# one a failed response: the runner holds them grouped by shape (`FailedChecks`), a few each;
+# held in the trace, a run whose every response failed grew with its requests
+GROUPED_EVENTS = frozenset({"expectation_failed"})
 
 
 class ScenarioRunner:
@@ -137,7 +142,7 @@ class ScenarioRunner:
         self.scenario = scenario
         self.run_dir = run_dir
         # the per-request events are let go once written: the classifier only counts them
-        self.trace = Trace(run_dir.events, observers, let_go=ROUTINE_EVENTS)
+        self.trace = Trace(run_dir.events, observers, let_go=ROUTINE_EVENTS | GROUPED_EVENTS)
         s = scenario
         config = PoolConfig(
             size=s.pool.size,
@@ -313,37 +318,44 @@ class ScenarioRunner:
         success, error = get_protocol(self.pool.spec.protocol).outcome_of(
             command, response.success, response.result, response.error_message
         )
+        failed = self.outcome.failed_checks
         if expect.success is not None and success != expect.success:
-            self.trace.emit(
-                "expectation_failed",
-                **common,
-                check="success",
-                expected=expect.success,
-                error=error or None,
-                args=sorted(args),
+            failed.add(
+                self.trace.emit(
+                    "expectation_failed",
+                    **common,
+                    check="success",
+                    expected=expect.success,
+                    error=error or None,
+                    args=sorted(args),
+                )
             )
             return  # the other checks read `result`, which a rejected request lacks
         for path in expect.fields:
             found, _ = lookup(body, path)
             if not found:
-                self.trace.emit(
-                    "expectation_failed",
-                    **common,
-                    check="field",
-                    field=path,
-                    present=flatten_keys(body),
+                failed.add(
+                    self.trace.emit(
+                        "expectation_failed",
+                        **common,
+                        check="field",
+                        field=path,
+                        present=flatten_keys(body),
+                    )
                 )
         for path, wanted in expect.equals.items():
             found, value = lookup(body, path)
             if not found or value != wanted:
-                self.trace.emit(
-                    "expectation_failed",
-                    **common,
-                    check="equals",
-                    field=path,
-                    expected=wanted,
-                    got=value if found else None,
-                    present=flatten_keys(body) if not found else None,
+                failed.add(
+                    self.trace.emit(
+                        "expectation_failed",
+                        **common,
+                        check="equals",
+                        field=path,
+                        expected=wanted,
+                        got=value if found else None,
+                        present=flatten_keys(body) if not found else None,
+                    )
                 )
 
     # --- services -------------------------------------------------------------------------
