@@ -18,23 +18,31 @@ WAITERS = "checkout-timeout-waiters"
 
 
 def shutdowns(c: TraceClassifier) -> list[Finding]:
-    """Pattern 2: callers told the pool shut down, in flight or waiting for a worker."""
+    """Pattern 2: callers told the pool shut down, in flight or waiting for a worker when it
+    began to stop; and the calls that asked once it had begun, refused at once."""
     failed = [e for e in c.by_type["call_failed"] if e.data.get("error_type") == "PoolShuttingDown"]
     if not failed:
         return []
     begun = c.by_type["shutdown_begun"]
     start = begun[0] if begun else None
-    in_flight = [e for e in failed if e.data.get("phase") == "in flight"]
-    waiting = [e for e in failed if e.data.get("phase") != "in flight"]
-    # One caller of each kind is enough to show what each was told.
+    asks = c.run.asks
+    # a call is the stop's when it asked before the stop began, whenever it failed
+    stop_at = start.t if start else float("inf")
+    after = [e for e in failed if asks.asked_at(e) >= stop_at]
+    dropped = [e for e in failed if asks.asked_at(e) < stop_at]
+    in_flight = [e for e in dropped if e.data.get("phase") == "in flight"]
+    waiting = [e for e in dropped if e.data.get("phase") != "in flight"]
+    # One caller of each kind is enough to show what each was told (and when a late one asked).
     shown = begun[:1] + in_flight[:1] + waiting[:1]
     evidence = [quote_event(e) for e in shown]
+    asked_late = [asks.of_failure[e.seq] for e in after[:1] if e.seq in asks.of_failure]
+    evidence += [quote_event(e) for e in asked_late + after[:1]]
     facts: dict[str, Any] = {
         "pool": c.name,
-        "callers_dropped": len(failed),
+        "callers_dropped": len(dropped),
         "callers_failed": len(failed),
         "in_flight": len(in_flight),
-        "waiting": len(failed) - len(in_flight),
+        "waiting": len(waiting),
         "mode": start.data.get("mode") if start else None,
         "shutdown_at_s": round(start.t, 3) if start else None,
     }
@@ -45,19 +53,19 @@ def shutdowns(c: TraceClassifier) -> list[Finding]:
     )
     remediation = None
     done = c.by_type["shutdown_done"]
-    asked: dict[Any, float] = {}
-    let_go = c.run.trace.last_let_go.get("checkout_requested")  # held no more: the last one
-    if let_go is not None:
-        asked[let_go.data.get("caller")] = let_go.t
-    asked.update({e.data.get("caller"): e.t for e in c.by_type["checkout_requested"]})
-    late = [e for e in failed if done and asked.get(e.caller, e.t) >= done[0].t]
-    if late and len(late) == len(failed):  # every one asked once the pool had stopped
-        facts["waiting"] = start.data.get("waiting", 0) if start else 0
-        facts["calls_after_stop"] = len(late)
+    if after:
+        facts["calls_after_stop"] = len(after)
+        cause += f"; {len(after)} more call(s) came once it had begun to stop, refused at once"
+    if after and not dropped and start is not None:  # every one asked once the pool stopped
+        facts["waiting"] = start.data.get("waiting", 0)
+        stopped = done and all(asks.asked_at(e) >= done[0].t for e in after)
+        ended = f", done at t={round(done[0].t, 3)} s" if done else ""
         cause = (
-            f"{len(late)} call(s) came after the pool had stopped (stopped at "
-            f"t={facts['shutdown_at_s']} s, done at t={round(done[0].t, 3)} s): a stopped pool "
-            "takes no more calls"
+            f"{len(after)} call(s) came after the pool had stopped (stopped at "
+            f"t={facts['shutdown_at_s']} s{ended}): a stopped pool takes no more calls"
+            if stopped
+            else f"{len(after)} call(s) came after the pool began to stop (at "
+            f"t={facts['shutdown_at_s']} s{ended}): a stopping pool takes no more calls"
         )
         remediation = (
             "Do not call a pool after it stopped: give each test its own pool (start_supervised! "

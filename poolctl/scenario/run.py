@@ -25,6 +25,7 @@ from poolctl.patterns.loader import PatternSet
 from poolctl.pool import Pool, PoolConfig, PoolError
 from poolctl.protocol import get_protocol
 from poolctl.rundir import RunDir
+from poolctl.scenario.asks import CallAsks
 from poolctl.scenario.failed_checks import FailedChecks
 from poolctl.scenario.load import Scenario
 from poolctl.scenario.schema import (
@@ -53,6 +54,7 @@ class RunOutcome:
     step_errors: list[str] = field(default_factory=list)
     services: dict[str, WorkerProcess] = field(default_factory=dict)
     failed_checks: FailedChecks = field(default_factory=FailedChecks)  # bounded, by shape
+    asks: CallAsks = field(default_factory=CallAsks)  # when each shutdown failure asked
 
 
 def fill(template: Any, i: int) -> Any:
@@ -142,7 +144,10 @@ class ScenarioRunner:
         self.scenario = scenario
         self.run_dir = run_dir
         # the per-request events are let go once written: the classifier only counts them
-        self.trace = Trace(run_dir.events, observers, let_go=ROUTINE_EVENTS | GROUPED_EVENTS)
+        asks = CallAsks()  # the checkouts asked, let go from the trace, that failures need
+        self.trace = Trace(
+            run_dir.events, [*(observers or []), asks], let_go=ROUTINE_EVENTS | GROUPED_EVENTS
+        )
         s = scenario
         config = PoolConfig(
             size=s.pool.size,
@@ -154,7 +159,7 @@ class ScenarioRunner:
             stop_grace=s.pool.stop_grace,
         )
         self.pool = Pool(s.worker_spec(), config, run_dir, self.trace, patterns=patterns)
-        self.outcome = RunOutcome(scenario, run_dir, self.trace, self.pool)
+        self.outcome = RunOutcome(scenario, run_dir, self.trace, self.pool, asks=asks)
         self._background: list[asyncio.Task[Any]] = []
 
     # --- the run --------------------------------------------------------------------------
