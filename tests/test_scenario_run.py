@@ -561,6 +561,8 @@ def test_workers_the_interruption_stopped_are_no_finding(
     assert child.exitstatus == 130, child.before
     report: dict[str, Any] = json.loads((run_dir / "report.json").read_text())
     assert report["findings"] == [], report["findings"]
+    # nor a failure of its step: the two requests were counted as its failed calls
+    assert [s["call_failures"] for s in report["extra"]["steps"]] == [0]
     events = [json.loads(line) for line in (run_dir / "events.jsonl").read_text().splitlines()]
     [stopped] = [e for e in events if e["type"] == "interrupted"]
     assert 0 < stopped["at"] <= stopped["t"]  # the signal's time, before the loop heard it

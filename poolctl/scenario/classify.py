@@ -46,6 +46,14 @@ class UnknownRulePattern(Exception):
 _STOP_CONSEQUENCES = frozenset({"worker_exit", "no_response", "spawn_failed"})
 
 
+def of_the_stop(run: RunOutcome, event: Event) -> bool:
+    """Whether `event` is the interruption's own doing: on a signal every child is stopped
+    and no new one starts, so a death, an answer lost with it or a start refused from then
+    on is no failure of the pool under test."""
+    cut = run.interrupted_at
+    return cut is not None and event.t >= cut and event.type in _STOP_CONSEQUENCES
+
+
 class TraceClassifier:
     """A run's trace, indexed by event type, and how a rule turns what it reads into a finding."""
 
@@ -61,11 +69,7 @@ class TraceClassifier:
                 self.by_type[event.type].append(event)
 
     def _of_the_stop(self, event: Event) -> bool:
-        """Whether `event` is the interruption's own doing: on a signal every child is stopped
-        and no new one starts, so a death, an answer lost with it or a start refused from then
-        on is no failure of the pool under test."""
-        cut = self.run.interrupted_at
-        return cut is not None and event.t >= cut and event.type in _STOP_CONSEQUENCES
+        return of_the_stop(self.run, event)
 
     def diagnosis(
         self,

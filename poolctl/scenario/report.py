@@ -11,7 +11,7 @@ from poolctl.events import Observer
 from poolctl.model import Diagnosis, Finding, Report, ScenarioDetails, StepSummary, Unclassified
 from poolctl.patterns import PatternSet, builtin_patterns
 from poolctl.rundir import RunDir
-from poolctl.scenario.classify import classify_run
+from poolctl.scenario.classify import classify_run, of_the_stop
 from poolctl.scenario.load import Scenario
 from poolctl.scenario.run import RunOutcome, ScenarioRunner, step_of
 
@@ -54,6 +54,8 @@ def step_summary(outcome: RunOutcome) -> list[dict[str, Any]]:
         "no_response": "call_failures",  # the pool's event: its caller `s2c5` names the step
     }
     for event in outcome.trace.events:
+        if of_the_stop(outcome, event):  # a request the interruption cut: not the step's
+            continue
         step = event.data.get("step")
         if step is None and event.type == "no_response":
             step = step_of(event.caller)
