@@ -291,6 +291,16 @@ DIES = WORKERS / "dies_on_second_request.py"
             "closed its stdout and runs on: it closed its stdout itself while it served",
             "Keep the worker's stdout open while it serves",
         ),
+        (  # before, the pattern's general advice: text off stdout, a quicker start
+            "exit",
+            "exited with code 3, saying nothing on its stderr",
+            "Find why the worker exits with code 3 in the middle of a request",
+        ),
+        (
+            "exit-said",
+            "exited with code 3; its last line on stderr: 'fatal: no model configured'",
+            "Find why the worker exits with code 3 in the middle of a request",
+        ),
         (  # before, it was told to loop, as if it served one request on purpose
             "cut",
             "exited with code 0 in the middle of a frame, after answering 1 request(s) (its "

@@ -76,6 +76,8 @@ def death_of(pool: Pool, worker_id: str) -> Death | None:
     if (worker.gone or "").endswith(CLOSED_STDOUT):  # its exit status is the pool's stop
         return Death(CLOSED_SAID, KEEP_STDOUT_OPEN)
     status = process.poll()
+    if status is not None and status.signal is None and status.code:
+        return _error_exit(process, status.code, stderr, origin)
     if status is None or status.signal is None:
         return None
     evidence = None
@@ -87,3 +89,20 @@ def death_of(pool: Pool, worker_id: str) -> Death | None:
     cut = cut_short(pool, worker_id)  # the signal came as it wrote its answer: part of it left
     said = f" ({why}); it was killed writing its answer: {cut}" if cut else f" ({why})"
     return Death(said, how or FIND_THE_SENDER, evidence)
+
+
+def _error_exit(process: WorkerProcess, code: int, stderr: str, origin: str) -> Death:
+    """An exit with an error code and no exception to quote: its last stderr line, if any
+    (else the pattern's general advice, text off stdout and a quicker start, was its fix)."""
+    lines = stderr.strip().splitlines()
+    last = lines[-1].strip() if lines else ""
+    evidence = Evidence(last, origin, "its last line on stderr") if last else None
+    said = f"; its last line on stderr: {last!r}" if last else ", saying nothing on its stderr"
+    fix = (
+        f"Find why the worker exits with code {code} in the middle of a request: run "
+        f"`{shlex.join(process.spec.argv)}` by hand and send it the request its caller sent "
+        "(in the worker's stdout transcript and events.jsonl)"
+        + (", and read what its stderr says" if last else "")
+        + "; a pooled worker answers every request and stays up for the next."
+    )
+    return Death(said, fix, evidence)

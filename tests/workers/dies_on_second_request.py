@@ -3,7 +3,8 @@ with `KeyError: 'model_name'` (argument `raise`), killed by SIGKILL as the OOM k
 process (argument `kill`; `kill-mid-answer` once half its answer is written), or exiting with
 code 0 once half its answer is written (`cut`); or, with `close`, it closes its stdout and
 sleeps (it serves nothing more, but runs on); with `exec`, it becomes `sleep 60` (exec); with
-`abort`, it aborts (SIGABRT, as a failed assertion in native code does)."""
+`abort`, it aborts (SIGABRT, as a failed assertion in native code does); with `exit`, it exits
+with code 3 saying nothing, and with `exit-said` after a line on stderr."""
 
 import json
 import os
@@ -30,6 +31,10 @@ while len(header := sys.stdin.buffer.read(4)) == 4:
         os.kill(os.getpid(), signal.SIGKILL)
     if served == 2 and sys.argv[1] == "abort":
         os.abort()
+    if served == 2 and sys.argv[1] == "exit-said":
+        sys.stderr.write("fatal: no model configured\n")
+    if served == 2 and sys.argv[1].startswith("exit"):
+        sys.exit(3)
     if served == 2 and sys.argv[1] == "kill":
         os.kill(os.getpid(), signal.SIGKILL)
     if served == 2:
