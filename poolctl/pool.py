@@ -482,7 +482,7 @@ class Pool:
         request_timeout = self.config.request_timeout if timeout is None else timeout
         call = Call(command, args, request_timeout)
         outcome: Answer | NoAnswer = await self._take_turn(caller, session, None, call)
-        if self.shutting_down == "abort" and caller in self.aborted:
+        if caller in self.aborted:  # cut by the shutdown (an abort, a drain past its grace)
             raise self.aborted[caller]
         return outcome
 
@@ -493,7 +493,7 @@ class Pool:
         caller = waiter.caller
         bytes_in = worker.process.transcript.total - started.read_before
         handed = self._check_in(worker, caller)  # the next request is written first
-        if self.shutting_down != "abort" or caller not in self.aborted:
+        if caller not in self.aborted:
             # (an aborted caller is failed by the shutdown, not by the worker)
             protocol = worker.process.protocol
             sizes = (started.sent, bytes_in)

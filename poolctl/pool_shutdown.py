@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from poolctl.pool_init import close_sessions
 from poolctl.pool_types import PoolError, PoolShuttingDown
-from poolctl.pool_worker import State
+from poolctl.pool_worker import PooledWorker, State
 
 if TYPE_CHECKING:
     from poolctl.pool import Pool
@@ -50,17 +50,18 @@ async def shut_down(pool: Pool, mode: str, grace: float | None) -> None:
             waiter.future.set_exception(
                 PoolShuttingDown(mode, waiting, in_flight, "waiting for a worker")
             )
+    exc = PoolShuttingDown(mode, waiting, in_flight, "in flight")
     if mode == "abort":
-        pool.aborted = {
-            caller: PoolShuttingDown(mode, waiting, in_flight, "in flight")
-            for caller in pool.in_flight
-        }
-        for worker in pool.workers.values():
-            worker.fail_pending(f"pool shutting down ({mode})")
+        _cut_in_flight(pool, exc, list(pool.workers.values()), mode)
     elif pool.in_flight:  # woken by the last checkin, or the grace running out
         pool.drained = asyncio.Event()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(pool.drained.wait(), grace)
+        # the grace ran out: the calls still in flight are told now, as an abort's are (their
+        # workers are stopped next, detached: each call waited out its request timeout)
+        busy = [pool.workers[w] for w in set(pool.in_flight.values()) if w in pool.workers]
+        if busy:
+            _cut_in_flight(pool, exc, busy, f"{mode}, its grace of {grace:g} s run out")
     for worker in pool.workers.values():
         if worker.state is State.STARTING:  # an init ping nobody will wait for now
             worker.fail_pending(f"pool shutting down ({mode}) during init")
@@ -84,6 +85,15 @@ async def shut_down(pool: Pool, mode: str, grace: float | None) -> None:
             for w in workers
         },
     )
+
+
+def _cut_in_flight(
+    pool: Pool, exc: PoolShuttingDown, workers: list[PooledWorker], how: str
+) -> None:
+    """Fail every call in flight with the shutdown's error `exc`, and what `workers` wait for."""
+    pool.aborted = dict.fromkeys(pool.in_flight, exc)
+    for worker in workers:
+        worker.fail_pending(f"pool shutting down ({how})")
 
 
 def stop_every_worker(pool: Pool) -> None:

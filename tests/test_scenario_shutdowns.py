@@ -57,3 +57,27 @@ def test_calls_made_while_a_drain_waits_came_after_the_stop_began(
     assert d.facts["waiting"] == 0 and d.facts["calls_after_stop"] == 2
     assert d.cause.startswith("2 call(s) came after the pool began to stop (at t=")
     assert d.remediation.startswith("Do not call a pool after it stopped")
+
+
+def test_a_call_still_in_flight_when_a_drain_s_grace_runs_out_is_told_of_the_shutdown(
+    tmp_path: Path, processes: Processes
+) -> None:
+    """A drain with a grace of 0.3 s, a call of 2 s in flight: its worker was stopped under it,
+    detached, and the call waited out its 5 s request timeout, a pattern-1 finding ("worker w1
+    gave caller s2c0 no answer: no response within 5 s") beside pattern 2's "0 caller(s) were
+    in flight"."""
+    path = tmp_path / "grace.yaml"
+    path.write_text(
+        WORKER + "pool: {size: 1, checkout_timeout: 5, request_timeout: 5}\nsteps:\n"
+        "  - stop_pool: {after: 0.3, mode: drain, grace: 0.3}\n"
+        "  - request: {command: sleep, args: {seconds: 2}, count: 3, concurrency: 3}\n"
+    )
+    scenario = load_scenario(path)
+    report = run_scenario(scenario, create_run_dir(scenario.name, base=tmp_path)).report
+    (finding,) = report.findings
+    d = finding.outcome
+    assert isinstance(d, Diagnosis) and d.pattern_id == "pool-shutdown-during-checkout"
+    assert (d.facts["in_flight"], d.facts["waiting"]) == (1, 2)
+    events = Path(report.run_dir or "", "events.jsonl").read_text()
+    assert '"type":"no_response"' not in events
+    assert "while this caller was in flight" in events
