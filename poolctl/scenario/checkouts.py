@@ -9,40 +9,44 @@ from typing import TYPE_CHECKING, Any
 from poolctl.events import Event
 from poolctl.model import Finding
 from poolctl.scenario.evidence import quote_event
+from poolctl.scenario.failed_calls import firsts, merged_calls, total
 
 if TYPE_CHECKING:
     from poolctl.scenario.classify import TraceClassifier
 
 SHUTDOWN = "pool-shutdown-during-checkout"
+SHUTDOWN_ERROR = "PoolShuttingDown"  # the error type of a call a stopping pool failed
 WAITERS = "checkout-timeout-waiters"
 
 
 def shutdowns(c: TraceClassifier) -> list[Finding]:
     """Pattern 2: callers told the pool shut down, in flight or waiting for a worker when it
     began to stop; and the calls that asked once it had begun, refused at once."""
-    failed = [e for e in c.by_type["call_failed"] if e.data.get("error_type") == "PoolShuttingDown"]
-    if not failed:
+    calls = c.run.failed_calls
+    if not calls.of_type(SHUTDOWN_ERROR):
         return []
     begun = c.by_type["shutdown_begun"]
     start = begun[0] if begun else None
-    asks = c.run.asks
     # a call is the stop's when it asked before the stop began, whenever it failed
-    stop_at = start.t if start else float("inf")
-    after = [e for e in failed if asks.asked_at(e) >= stop_at]
-    dropped = [e for e in failed if asks.asked_at(e) < stop_at]
-    in_flight = [e for e in dropped if e.data.get("phase") == "in flight"]
-    waiting = [e for e in dropped if e.data.get("phase") != "in flight"]
+    dropped = calls.of_type(SHUTDOWN_ERROR, after_stop=False)
+    in_flight = [g for g in dropped if g.phase == "in flight"]
+    waiting = [g for g in dropped if g.phase != "in flight"]
+    after = calls.of_type(SHUTDOWN_ERROR, after_stop=True)
+    failed = merged_calls(calls.of_type(SHUTDOWN_ERROR))
     # One caller of each kind is enough to show what each was told (and when a late one asked).
-    shown = begun[:1] + in_flight[:1] + waiting[:1]
+    shown = begun[:1] + firsts(in_flight, 1) + firsts(waiting, 1)
     evidence = [quote_event(e) for e in shown]
-    asked_late = [asks.of_failure[e.seq] for e in after[:1] if e.seq in asks.of_failure]
-    evidence += [quote_event(e) for e in asked_late + after[:1]]
+    late = firsts(after, 1)
+    asks = {seq: ask for g in after for seq, ask in g.asks.items()}
+    evidence += [quote_event(asks[e.seq]) for e in late if e.seq in asks]
+    evidence += [quote_event(e) for e in late]
+    late_calls = total(after)
     facts: dict[str, Any] = {
         "pool": c.name,
-        "callers_dropped": len(dropped),
-        "callers_failed": len(failed),
-        "in_flight": len(in_flight),
-        "waiting": len(waiting),
+        "callers_dropped": total(dropped),
+        "callers_failed": failed.count,
+        "in_flight": total(in_flight),
+        "waiting": total(waiting),
         "mode": start.data.get("mode") if start else None,
         "shutdown_at_s": round(start.t, 3) if start else None,
     }
@@ -53,26 +57,26 @@ def shutdowns(c: TraceClassifier) -> list[Finding]:
     )
     remediation = None
     done = c.by_type["shutdown_done"]
-    if after:
-        facts["calls_after_stop"] = len(after)
-        cause += f"; {len(after)} more call(s) came once it had begun to stop, refused at once"
-    if after and not dropped and start is not None:  # every one asked once the pool stopped
+    if late_calls:
+        facts["calls_after_stop"] = late_calls
+        cause += f"; {late_calls} more call(s) came once it had begun to stop, refused at once"
+    if late_calls == failed.count and start is not None:  # every one asked once it stopped
         facts["waiting"] = start.data.get("waiting", 0)
-        stopped = done and all(asks.asked_at(e) >= done[0].t for e in after)
+        stopped = done and min(g.asked_first for g in after) >= done[0].t
         ended = f", done at t={round(done[0].t, 3)} s" if done else ""
         cause = (
-            f"{len(after)} call(s) came after the pool had stopped (stopped at "
+            f"{late_calls} call(s) came after the pool had stopped (stopped at "
             f"t={facts['shutdown_at_s']} s{ended}): a stopped pool takes no more calls"
             if stopped
-            else f"{len(after)} call(s) came after the pool began to stop (at "
+            else f"{late_calls} call(s) came after the pool began to stop (at "
             f"t={facts['shutdown_at_s']} s{ended}): a stopping pool takes no more calls"
         )
         remediation = (
             "Do not call a pool after it stopped: give each test its own pool (start_supervised! "
             "in setup), or do not stop a pool that later tests share."
         )
-    message = failed[0].data.get("error", "")
-    failure = c.failure("callers failed by a pool shutdown", "pool-shutdown", message, failed)
+    message = failed.first.data.get("error", "")
+    failure = c.failure("callers failed by a pool shutdown", "pool-shutdown", message, failed.span)
     return [Finding(failure, c.diagnosis(SHUTDOWN, evidence, facts, cause, remediation))]
 
 

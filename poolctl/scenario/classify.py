@@ -25,6 +25,7 @@ from poolctl.pool_worker import CLOSED_STDOUT, UNAWAITED_RE
 from poolctl.scenario import checkouts, duplicates, responses, services
 from poolctl.scenario.deaths import cut_short, death_of
 from poolctl.scenario.evidence import quote_event
+from poolctl.scenario.failed_calls import merged_calls, total
 from poolctl.scenario.load import reproduce_command
 from poolctl.scenario.run import RunOutcome
 from poolctl.scenario.unreadable import READABLE_FIX, unreadable_answer
@@ -167,11 +168,10 @@ class TraceClassifier:
         message = said + (
             f"; {len(consequences)} checkout(s) timed out waiting for them" if consequences else ""
         )
-        refused_calls, gave_up = self.gave_up()
+        refused_calls, gave_up, failed_at_once = self.gave_up()
         message += gave_up
         evidence += [quote_event(e) for e in refused_calls[:2]]
-        failed_at_once = [e for e in refused_calls if e.type == "call_failed"]
-        facts["calls_failed_when_the_pool_gave_up"] = len(failed_at_once)
+        facts["calls_failed_when_the_pool_gave_up"] = failed_at_once
         name, kind = "workers never answered their init ping", "init-no-response"
         if refusal:
             name, kind = "workers refused their init", "init-refused"
@@ -185,17 +185,19 @@ class TraceClassifier:
             )
         ]
 
-    def gave_up(self) -> tuple[list[Event], str]:
+    def gave_up(self) -> tuple[list[Event], str, int]:
         """The pool's giving up after failed starts in a row, and the calls it failed at once
-        (folded into the finding of the failed starts): the events, and what to add to its
-        message."""
+        (folded into the finding of the failed starts): its event and the first and last of
+        those calls, what to add to its message, and how many calls."""
         gave_up = self.by_type["pool_gave_up"]
         if not gave_up:
-            return [], ""
-        calls = [e for e in self.by_type["call_failed"] if e.data.get("error_type") == "PoolGaveUp"]
+            return [], "", 0
+        groups = self.run.failed_calls.of_type("PoolGaveUp")
+        calls = merged_calls(groups).span if groups else []
+        count = total(groups)
         starts = gave_up[0].data.get("failed_starts")
         said = f"; the pool gave up after {starts} failed starts in a row"
-        return gave_up + calls, said + f", failing {len(calls)} call(s) at once"
+        return gave_up + calls, said + f", failing {count} call(s) at once", count
 
     def _backgrounded(self, first: Event) -> Event | None:
         """The worker's process exited while a child held its stdout (the pool serves on, as an

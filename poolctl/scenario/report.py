@@ -49,8 +49,10 @@ def step_summary(outcome: RunOutcome) -> list[dict[str, Any]]:
     for index, failures in outcome.failed_checks.by_step.items():  # held grouped, counted
         if 1 <= index <= len(steps):
             steps[index - 1]["expectation_failures"] = failures
+    for index, failures in outcome.failed_calls.by_step.items():
+        if 1 <= index <= len(steps):
+            steps[index - 1]["call_failures"] = failures
     counted = {
-        "call_failed": "call_failures",
         "no_response": "call_failures",  # the pool's event: its caller `s2c5` names the step
     }
     for event in outcome.trace.events:

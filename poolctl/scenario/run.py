@@ -25,7 +25,7 @@ from poolctl.patterns.loader import PatternSet
 from poolctl.pool import Pool, PoolConfig, PoolError
 from poolctl.protocol import get_protocol
 from poolctl.rundir import RunDir
-from poolctl.scenario.asks import CallAsks
+from poolctl.scenario.failed_calls import FailedCalls
 from poolctl.scenario.failed_checks import FailedChecks
 from poolctl.scenario.load import Scenario
 from poolctl.scenario.schema import (
@@ -54,7 +54,7 @@ class RunOutcome:
     step_errors: list[str] = field(default_factory=list)
     services: dict[str, WorkerProcess] = field(default_factory=dict)
     failed_checks: FailedChecks = field(default_factory=FailedChecks)  # bounded, by shape
-    asks: CallAsks = field(default_factory=CallAsks)  # when each shutdown failure asked
+    failed_calls: FailedCalls = field(default_factory=FailedCalls)  # bounded, by kind
 
 
 def fill(template: Any, i: int) -> Any:
@@ -126,9 +126,10 @@ def step_of(caller: str | None) -> int | None:
 ROUTINE_EVENTS = frozenset(
     {"checkout_requested", "checkout_granted", "request", "response", "checkin"}
 )
-# one a failed response: the runner holds them grouped by shape (`FailedChecks`), a few each;
-# held in the trace, a run whose every response failed grew with its requests
-GROUPED_EVENTS = frozenset({"expectation_failed"})
+# one a failed response or call: the runner holds them grouped (`FailedChecks` by shape,
+# `FailedCalls` by kind), a few each; held in the trace, a run whose every response failed, or
+# every call, grew with its requests
+GROUPED_EVENTS = frozenset({"expectation_failed", "call_failed"})
 
 
 class ScenarioRunner:
@@ -144,9 +145,11 @@ class ScenarioRunner:
         self.scenario = scenario
         self.run_dir = run_dir
         # the per-request events are let go once written: the classifier only counts them
-        asks = CallAsks()  # the checkouts asked, let go from the trace, that failures need
+        failed_calls = FailedCalls()  # filed as the trace records them, with when each asked
         self.trace = Trace(
-            run_dir.events, [*(observers or []), asks], let_go=ROUTINE_EVENTS | GROUPED_EVENTS
+            run_dir.events,
+            [*(observers or []), failed_calls],
+            let_go=ROUTINE_EVENTS | GROUPED_EVENTS,
         )
         s = scenario
         config = PoolConfig(
@@ -159,7 +162,9 @@ class ScenarioRunner:
             stop_grace=s.pool.stop_grace,
         )
         self.pool = Pool(s.worker_spec(), config, run_dir, self.trace, patterns=patterns)
-        self.outcome = RunOutcome(scenario, run_dir, self.trace, self.pool, asks=asks)
+        self.outcome = RunOutcome(
+            scenario, run_dir, self.trace, self.pool, failed_calls=failed_calls
+        )
         self._background: list[asyncio.Task[Any]] = []
 
     # --- the run --------------------------------------------------------------------------

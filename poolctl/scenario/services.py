@@ -103,7 +103,7 @@ def spawn_failures(c: TraceClassifier) -> list[Finding]:
     message = f"{len(failed)} worker(s) could not be started: {error}"
     if consequences:
         message += f"; {len(consequences)} checkout(s) timed out waiting for one"
-    refused_calls, gave_up = c.gave_up()
+    refused_calls, gave_up, _ = c.gave_up()
     message += gave_up
     events = failed + consequences + refused_calls
     failure = c.failure("workers could not start", "spawn-failed", message, events)
