@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 from poolctl.events import Event
 from poolctl.model import Finding
 from poolctl.scenario.evidence import quote_event
-from poolctl.scenario.failed_calls import firsts, merged_calls, total
+from poolctl.scenario.failed_calls import merged_calls
+from poolctl.scenario.failed_checks import firsts, span, total
 
 if TYPE_CHECKING:
     from poolctl.scenario.classify import TraceClassifier
@@ -83,13 +84,15 @@ def shutdowns(c: TraceClassifier) -> list[Finding]:
 def checkout_timeouts(c: TraceClassifier) -> list[Finding]:
     """Pattern 3: checkouts that gave up waiting, against the pool's capacity and init time."""
     consumed = c.consumed_timeouts
-    timeouts = [e for e in c.by_type["checkout_timeout"] if e.seq not in consumed]
-    if not timeouts:
+    groups = [g for kind, g in c.run.checkout_timeouts.groups.items() if kind not in consumed]
+    if not groups:
         return []
+    timeouts = firsts(groups, 3)
+    count = total(groups)
     pool = c.run.scenario.pool
     inits = [e.data.get("seconds", 0.0) for e in c.by_type["init_end"] if e.data.get("ok")]
     granted = c.run.trace.count_of("checkout_granted")  # let go once written: counted
-    peak_waiting = max(e.data.get("waiting", 0) for e in timeouts)
+    peak_waiting = max(g.waiting_max for g in groups)
     callers = c.run.scenario.peak_concurrency()
     capacity = pool.size + pool.max_overflow
     facts: dict[str, Any] = {
@@ -100,8 +103,8 @@ def checkout_timeouts(c: TraceClassifier) -> list[Finding]:
         "capacity": capacity,
         "concurrent_callers": callers,
         "waiters": peak_waiting,
-        "timeouts": len(timeouts),
-        "checkouts": len(timeouts) + granted,
+        "timeouts": count,
+        "checkouts": count + granted,
         "checkouts_granted": granted,
         "checkout_timeout": pool.checkout_timeout,
         "timeout": pool.checkout_timeout,
@@ -110,10 +113,10 @@ def checkout_timeouts(c: TraceClassifier) -> list[Finding]:
     }
     cause = (
         f"{callers} callers at once against {capacity} worker(s) "
-        f"(size {pool.size}, max_overflow {pool.max_overflow}); {len(timeouts)} checkout(s) "
+        f"(size {pool.size}, max_overflow {pool.max_overflow}); {count} checkout(s) "
         f"waited past {pool.checkout_timeout:g} s with up to {peak_waiting} caller(s) waiting"
     )
-    starting = max(e.data.get("starting", 0) for e in timeouts)
+    starting = max(g.starting_max for g in groups)
     if pool.lazy and inits and max(inits) > pool.checkout_timeout:
         cause += (
             f"; the lazy pool started its workers on first demand and their init took up to "
@@ -134,10 +137,10 @@ def checkout_timeouts(c: TraceClassifier) -> list[Finding]:
             f"a worker's init{init}, or make the init quicker: more lazy workers would each "
             "wait the same init."
         )
-    evidence = [quote_event(e) for e in timeouts[:3]]
+    evidence = [quote_event(e) for e in timeouts]
     evidence += [quote_event(e) for e in c.by_type["init_end"][:2]]
     message = str(timeouts[0].data.get("detail") or _timeout_text(timeouts[0]))
-    failure = c.failure("checkouts timed out", "checkout-timeout", message, timeouts)
+    failure = c.failure("checkouts timed out", "checkout-timeout", message, span(groups))
     return [Finding(failure, c.diagnosis(WAITERS, evidence, facts, cause, remediation))]
 
 

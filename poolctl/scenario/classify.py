@@ -25,9 +25,11 @@ from poolctl.pool_worker import CLOSED_STDOUT, UNAWAITED_RE
 from poolctl.scenario import checkouts, duplicates, responses, services
 from poolctl.scenario.deaths import cut_short, death_of
 from poolctl.scenario.evidence import quote_event
-from poolctl.scenario.failed_calls import merged_calls, total
+from poolctl.scenario.failed_calls import merged_calls
+from poolctl.scenario.failed_checks import firsts, span, total
 from poolctl.scenario.load import reproduce_command
 from poolctl.scenario.run import RunOutcome
+from poolctl.scenario.timed_out import TimeoutGroup, TimeoutKind
 from poolctl.scenario.unreadable import READABLE_FIX, unreadable_answer
 from poolctl.triage.classifier import render_template
 from poolctl.triage.engine import classify_failures
@@ -63,7 +65,7 @@ class TraceClassifier:
         self.patterns = patterns
         self.events = run.trace.events
         self.name = run.scenario.name
-        self.consumed_timeouts: set[int] = set()  # checkout timeouts folded into pattern 1
+        self.consumed_timeouts: set[TimeoutKind] = set()  # those folded into another finding
         self.by_type: dict[str, list[Event]] = defaultdict(list)
         for event in self.events:
             if not self._of_the_stop(event):
@@ -118,25 +120,22 @@ class TraceClassifier:
         if not failed:
             return []
         inits = self.by_type["init_end"]
-        ready_at = min((e.t for e in inits if e.data.get("ok")), default=None)
         # Checkout timeouts before any worker was ready are this failure's consequences.
-        consequences = [
-            e
-            for e in self.by_type["checkout_timeout"]
-            if e.data.get("last_init_failure") and (ready_at is None or e.t < ready_at)
-        ]
-        self.consumed_timeouts |= {e.seq for e in consequences}
+        timeouts = self.run.checkout_timeouts.groups
+        kinds = [k for k in timeouts if k.init_failure and k.before_ready]
+        consequences = [timeouts[k] for k in kinds]
+        self.consumed_timeouts |= set(kinds)
         timeout = self.run.scenario.worker.init_timeout
         diagnoses = self.run.pool.init_diagnoses
         engine = next((diagnoses[e.worker] for e in failed if e.worker in diagnoses), None)
         evidence = [quote_event(e) for e in failed[:3]]
-        evidence += [quote_event(e) for e in consequences[:3]]
+        evidence += [quote_event(e) for e in firsts(consequences, 3)]
         facts: dict[str, Any] = {
             "timeout": timeout,
             "failed_inits": len(failed),
             "inits": len(inits),
             "init_timeout": timeout,
-            "checkout_timeouts_caused": len(consequences),
+            "checkout_timeouts_caused": total(consequences),
         }
         if engine is not None:
             cause = engine.cause
@@ -165,9 +164,8 @@ class TraceClassifier:
             cause = f"{len(refused)} worker(s) answered their init, but refused it: {error}"
             remediation = f"Fix what the worker's answer says: {error}"
             said = f"{len(refused)} of {len(inits)} inits were answered with a refusal"
-        message = said + (
-            f"; {len(consequences)} checkout(s) timed out waiting for them" if consequences else ""
-        )
+        caused = total(consequences)
+        message = said + (f"; {caused} checkout(s) timed out waiting for them" if caused else "")
         refused_calls, gave_up, failed_at_once = self.gave_up()
         message += gave_up
         evidence += [quote_event(e) for e in refused_calls[:2]]
@@ -175,7 +173,7 @@ class TraceClassifier:
         name, kind = "workers never answered their init ping", "init-no-response"
         if refusal:
             name, kind = "workers refused their init", "init-refused"
-        failure = self.failure(name, kind, message, failed + consequences + refused_calls)
+        failure = self.failure(name, kind, message, failed + span(consequences) + refused_calls)
         return [
             Finding(
                 failure,
@@ -215,7 +213,7 @@ class TraceClassifier:
                     late.add((worker.id, found["id"]))
         return [e for e in timeouts if (e.worker or "", repr(e.data.get("id"))) in late]
 
-    def _waits_for_replacements(self) -> list[Event]:
+    def _waits_for_replacements(self) -> list[TimeoutGroup]:
         """Checkouts that timed out after a worker had gone, with a replacement still starting,
         in a pool with a worker for every caller: no more callers than workers could make one
         wait, the dead workers' stand-ins did (a loaded machine starts them slowly; one may be
@@ -224,13 +222,12 @@ class TraceClassifier:
         pool = self.run.scenario.pool
         if not gone or self.run.scenario.peak_concurrency() > pool.size + pool.max_overflow:
             return []
-        waited = [
-            e
-            for e in self.by_type["checkout_timeout"]
-            if e.seq not in self.consumed_timeouts and e.t > min(gone) and e.data.get("starting")
+        timeouts = self.run.checkout_timeouts.groups
+        kinds = [
+            k for k in timeouts if k not in self.consumed_timeouts and k.after_exit and k.starting
         ]
-        self.consumed_timeouts |= {e.seq for e in waited}
-        return waited
+        self.consumed_timeouts |= set(kinds)
+        return [timeouts[k] for k in kinds]
 
     def no_answers(self) -> list[Finding]:
         events = self.by_type["no_response"]
@@ -324,20 +321,20 @@ class TraceClassifier:
             evidence.append(unread.evidence)
             reason = "unreadable"
         waited = self._waits_for_replacements() if reason in ("exited", "write-failed") else []
-        evidence += [quote_event(e) for e in waited[:2]]
+        evidence += [quote_event(e) for e in firsts(waited, 2)]
         facts = {
             "requests_unanswered": len(events),
             "reason": reason,
             "worker": first.worker,
             "replaced": bool(replaced),
             "answered_before_exit": served,
-            "checkout_timeouts_caused": len(waited),
+            "checkout_timeouts_caused": total(waited),
         }
         message = f"{len(events)} request(s) got no answer in time ({reason})"
         if waited:
-            message += f"; {len(waited)} checkout(s) timed out waiting for a replacement to start"
+            message += f"; {total(waited)} checkout(s) timed out waiting for a replacement to start"
         name = "requests answered too late" if late else "requests never answered"
-        failure = self.failure(name, f"request-{reason}", message, events + waited)
+        failure = self.failure(name, f"request-{reason}", message, events + span(waited))
         diagnosis = self.diagnosis(no_response(), evidence, facts, cause, remediation)
         return [Finding(failure, diagnosis)]
 
@@ -350,7 +347,7 @@ class TraceClassifier:
         stop = min((e.t for e in self.by_type["shutdown_begun"]), default=float("inf"))
         quitters = [e for e in self.by_type["worker_exit"] if e.t < stop and _served_and_quit(e)]
         waited = self._waits_for_replacements() if quitters else []
-        if not waited or min(e.t for e in quitters) > waited[0].t:
+        if not waited or min(e.t for e in quitters) > firsts(waited, 1)[0].t:
             return []
         first, exits = quitters[0], self.by_type["worker_exit"]
         served = _served_and_quit(first)
@@ -362,20 +359,23 @@ class TraceClassifier:
         )
         replaced = self.by_type["replace"]
         evidence = [quote_event(e) for e in quitters[:3]]
-        evidence += [quote_event(e) for e in replaced[:1]] + [quote_event(e) for e in waited[:2]]
+        evidence += [quote_event(e) for e in replaced[:1]]
+        evidence += [quote_event(e) for e in firsts(waited, 2)]
         facts = {
             "requests_unanswered": 0,
             "reason": "exited",
             "worker": first.worker,
             "replaced": bool(replaced),
             "answered_before_exit": served,
-            "checkout_timeouts_caused": len(waited),
+            "checkout_timeouts_caused": total(waited),
         }
         message = (
-            f"{len(waited)} checkout(s) timed out waiting for a replacement to start; "
+            f"{total(waited)} checkout(s) timed out waiting for a replacement to start; "
             f"{len(quitters)} worker(s) had exited after answering their init"
         )
-        failure = self.failure("workers quit after their init", "workers-quit", message, waited)
+        failure = self.failure(
+            "workers quit after their init", "workers-quit", message, span(waited)
+        )
         diagnosis = self.diagnosis(no_response(), evidence, facts, cause, loop_remediation(served))
         return [Finding(failure, diagnosis)]
 

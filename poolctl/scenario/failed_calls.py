@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from poolctl.events import Event
-from poolctl.scenario.failed_checks import EXAMPLES, CheckGroup
+from poolctl.scenario.failed_checks import EXAMPLES, CheckGroup, firsts
 
 
 @dataclass
@@ -50,15 +50,6 @@ def merged_calls(groups: Iterable[CallGroup]) -> CallGroup:
         {e.seq: asks[e.seq] for e in examples if e.seq in asks},
         min(g.asked_first for g in groups),
     )
-
-
-def firsts(groups: Iterable[CallGroup], n: int) -> list[Event]:
-    """The first `n` failures of `groups` (none of none)."""
-    return sorted((e for g in groups for e in g.examples), key=lambda e: e.seq)[:n]
-
-
-def total(groups: Iterable[CallGroup]) -> int:
-    return sum(g.count for g in groups)
 
 
 class FailedCalls:

@@ -49,6 +49,21 @@ def merged(groups: Iterable[CheckGroup]) -> CheckGroup:
     return CheckGroup(examples[:EXAMPLES], last, sum(g.count for g in groups))
 
 
+def firsts(groups: Iterable[CheckGroup], n: int) -> list[Event]:
+    """The first `n` events of `groups` (none of none)."""
+    return sorted((e for g in groups for e in g.examples), key=lambda e: e.seq)[:n]
+
+
+def total(groups: Iterable[CheckGroup]) -> int:
+    return sum(g.count for g in groups)
+
+
+def span(groups: Iterable[CheckGroup]) -> list[Event]:
+    """The first and last events of `groups`, for a finding's span (none of none)."""
+    groups = list(groups)
+    return merged(groups).span if groups else []
+
+
 def _type_of(value: Any) -> str:
     return "null" if value is None else type(value).__name__
 

@@ -37,6 +37,7 @@ from poolctl.scenario.schema import (
     StopPoolStep,
     filled,
 )
+from poolctl.scenario.timed_out import CheckoutTimeouts
 from poolctl.worker import WorkerProcess
 from poolctl.worker_types import Answer, WorkerSpec
 
@@ -55,6 +56,7 @@ class RunOutcome:
     services: dict[str, WorkerProcess] = field(default_factory=dict)
     failed_checks: FailedChecks = field(default_factory=FailedChecks)  # bounded, by shape
     failed_calls: FailedCalls = field(default_factory=FailedCalls)  # bounded, by kind
+    checkout_timeouts: CheckoutTimeouts = field(default_factory=CheckoutTimeouts)  # the same
 
 
 def fill(template: Any, i: int) -> Any:
@@ -126,10 +128,10 @@ def step_of(caller: str | None) -> int | None:
 ROUTINE_EVENTS = frozenset(
     {"checkout_requested", "checkout_granted", "request", "response", "checkin"}
 )
-# one a failed response or call: the runner holds them grouped (`FailedChecks` by shape,
-# `FailedCalls` by kind), a few each; held in the trace, a run whose every response failed, or
-# every call, grew with its requests
-GROUPED_EVENTS = frozenset({"expectation_failed", "call_failed"})
+# one a failed response, call or checkout: the runner holds them grouped (`FailedChecks` by
+# shape, `FailedCalls` and `CheckoutTimeouts` by kind), a few each; held in the trace, a run
+# whose every response failed, or every call, grew with its requests
+GROUPED_EVENTS = frozenset({"expectation_failed", "call_failed", "checkout_timeout"})
 
 
 class ScenarioRunner:
@@ -145,10 +147,11 @@ class ScenarioRunner:
         self.scenario = scenario
         self.run_dir = run_dir
         # the per-request events are let go once written: the classifier only counts them
-        failed_calls = FailedCalls()  # filed as the trace records them, with when each asked
+        # filed as the trace records them (failed calls with when each asked)
+        failed_calls, timeouts = FailedCalls(), CheckoutTimeouts()
         self.trace = Trace(
             run_dir.events,
-            [*(observers or []), failed_calls],
+            [*(observers or []), failed_calls, timeouts],
             let_go=ROUTINE_EVENTS | GROUPED_EVENTS,
         )
         s = scenario
@@ -163,7 +166,12 @@ class ScenarioRunner:
         )
         self.pool = Pool(s.worker_spec(), config, run_dir, self.trace, patterns=patterns)
         self.outcome = RunOutcome(
-            scenario, run_dir, self.trace, self.pool, failed_calls=failed_calls
+            scenario,
+            run_dir,
+            self.trace,
+            self.pool,
+            failed_calls=failed_calls,
+            checkout_timeouts=timeouts,
         )
         self._background: list[asyncio.Task[Any]] = []
 

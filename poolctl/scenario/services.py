@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from poolctl.model import Evidence, Finding, Unclassified
 from poolctl.scenario.evidence import quote_event
+from poolctl.scenario.failed_checks import span, total
 
 if TYPE_CHECKING:
     from poolctl.scenario.classify import TraceClassifier
@@ -97,15 +98,17 @@ def spawn_failures(c: TraceClassifier) -> list[Finding]:
     if not failed:
         return []
     ready_at = min((e.t for e in c.by_type["init_end"] if e.data.get("ok")), default=None)
-    consequences = [e for e in c.by_type["checkout_timeout"] if ready_at is None or e.t < ready_at]
-    c.consumed_timeouts |= {e.seq for e in consequences}
+    # those before any worker was ready (`ready_at`)
+    kinds = [kind for kind in c.run.checkout_timeouts.groups if kind.before_ready]
+    consequences = [c.run.checkout_timeouts.groups[kind] for kind in kinds]
+    c.consumed_timeouts |= set(kinds)
     error = str(failed[0].data.get("error"))
     message = f"{len(failed)} worker(s) could not be started: {error}"
     if consequences:
-        message += f"; {len(consequences)} checkout(s) timed out waiting for one"
+        message += f"; {total(consequences)} checkout(s) timed out waiting for one"
     refused_calls, gave_up, _ = c.gave_up()
     message += gave_up
-    events = failed + consequences + refused_calls
+    events = failed + span(consequences) + refused_calls
     failure = c.failure("workers could not start", "spawn-failed", message, events)
     why = (
         "no worker process could be started"

@@ -1,0 +1,66 @@
+"""A scenario's checkouts that timed out, grouped as the trace records them, so that a run of
+endless timeouts holds a few events per kind, not one per timeout (each one is still written to
+events.jsonl, and counted).
+
+A trace observer: what tells the kinds apart is what the rules that fold timeouts into another
+finding ask of each (poolctl/scenario/classify.py, services.py) and when it came in the run,
+which the observer sees in order: before any worker was ready, with a failed init named, after
+a worker had gone, while a worker was starting. Pattern 3 reads what they leave.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from poolctl.events import Event
+from poolctl.scenario.failed_checks import EXAMPLES, CheckGroup
+
+
+class TimeoutKind(NamedTuple):
+    before_ready: bool  # no worker had finished its init
+    init_failure: bool  # the pool named a failed init as it timed out
+    after_exit: bool  # a worker had exited
+    starting: bool  # a worker was starting as it timed out
+
+
+@dataclass
+class TimeoutGroup(CheckGroup):
+    """Checkout timeouts of one kind: the first ones, the last, how many, and the most callers
+    waiting and workers starting any of them saw."""
+
+    waiting_max: int = 0
+    starting_max: int = 0
+
+
+class CheckoutTimeouts:
+    """Every checkout timeout of a run, by kind, in the order each kind first came."""
+
+    def __init__(self) -> None:
+        self.groups: dict[TimeoutKind, TimeoutGroup] = {}
+        self._ready = False
+        self._exited = False
+
+    def on_event(self, event: Event) -> None:
+        kind = event.type
+        if kind == "init_end" and event.data.get("ok"):
+            self._ready = True
+        elif kind == "worker_exit":
+            self._exited = True
+        elif kind == "checkout_timeout":
+            self._add(event)
+
+    def _add(self, event: Event) -> None:
+        d = event.data
+        key = TimeoutKind(
+            not self._ready, bool(d.get("last_init_failure")), self._exited, bool(d.get("starting"))
+        )
+        group = self.groups.get(key)
+        if group is None:
+            group = self.groups[key] = TimeoutGroup([event], event, 0)
+        elif len(group.examples) < EXAMPLES:
+            group.examples.append(event)
+        group.count += 1
+        group.last = event
+        group.waiting_max = max(group.waiting_max, int(d.get("waiting") or 0))
+        group.starting_max = max(group.starting_max, int(d.get("starting") or 0))
