@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -15,12 +16,12 @@ import orjson
 import pytest
 
 from bench.trace_memory import inflate
-from poolctl.model import ScenarioDetails
-from poolctl.report import trace_read
+from poolctl.model import Report, ScenarioDetails
+from poolctl.report import publish, trace_read
 from poolctl.report.load import load_report
 from poolctl.report.publish import save
 from poolctl.report.trace_read import MAX_LINE, read_trace
-from poolctl.rundir import create_run_dir
+from poolctl.rundir import RunDir, create_run_dir
 from tests.conftest import Processes
 
 TRACE = Path(__file__).parent / "fixtures" / "traces" / "p3-checkout-timeout"
@@ -130,3 +131,27 @@ def test_save_draws_a_long_trace_from_a_bounded_part_and_says_so(
     assert chrome["otherData"]["events"] == 2000
     assert f"#{total - 1000:,}) were left out" in chrome["otherData"]["left_out"]
     assert (run.path / "timeline.html").exists()
+
+
+def test_an_interrupted_run_writes_its_report_before_drawing_its_pictures(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Drawing a long trace outlasts the watchdog of an interrupted run (about 1 s for 50,000
+    events): report.json is on disk before the pictures begin, so the watchdog marks it
+    interrupted rather than write an empty report in its place."""
+    run = create_run_dir("cut", tmp_path / "cut")
+    run.context.interrupt(signal.SIGINT)
+    saved = load_report(TRACE)
+    (run.events).write_bytes((TRACE / "events.jsonl").read_bytes())
+    seen: list[dict[str, object]] = []
+    draw = publish._with_pictures
+
+    def drawing(report: Report, run: RunDir) -> tuple[Report, dict[str, str]]:
+        seen.append(json.loads(run.report("json").read_text()))  # what the watchdog would find
+        return draw(report, run)
+
+    monkeypatch.setattr(publish, "_with_pictures", drawing)
+    save(dataclasses.replace(saved, run_dir=str(run.path)), run)
+    expected = json.loads((TRACE / "report.json").read_text())["patterns"]
+    assert [doc["patterns"] for doc in seen] == [expected]
+    assert (run.path / "timeline.html").exists()  # the pictures still drawn after it

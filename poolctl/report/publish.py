@@ -166,6 +166,11 @@ def save(report: Report, run: RunDir, *, files: Sequence[str] = SAVED) -> Report
         report = dataclasses.replace(report, notes=(*report.notes, *capped))
     pictures: dict[str, str] = {}
     if run.events.exists() or timeline_of(report) is not None:  # a run with a trace (no triage)
+        if run.context.interrupted:
+            # drawing a long trace takes longer than the watchdog leaves an interrupted run
+            # (about 1 s for 50,000 events): its report first, which the watchdog then marks
+            # interrupted instead of writing an empty one in its place
+            write_reports(prepare(report, run.context), run, None, files)
         report, pictures = _with_pictures(report, run)
     shown = prepare(report, run.context)
     write_reports(shown, run, pictures, files)
