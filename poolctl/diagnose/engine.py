@@ -14,13 +14,13 @@ from poolctl.events import Trace
 from poolctl.framing import FRAMINGS, quote
 from poolctl.model import Diagnosis, Evidence, Hypothesis
 from poolctl.patterns.loader import Pattern, PatternSet
-from poolctl.protocol import PROTOCOLS
 from poolctl.rundir import RunDir
 from poolctl.units import fmt_limit
 from poolctl.worker import WorkerProcess
 from poolctl.worker_types import NoAnswer
 
 from .early import EarlyExperiments
+from .exited_plan import exited_on_opening
 from .experiments import (
     Experiment,
     Outcome,
@@ -77,7 +77,7 @@ def _plan(obs: Observations) -> Plan:
     """Choose the probes and experiments that can tell the remaining hypotheses apart."""
     spec = obs.worker.spec
     if obs.exit_before is not None:
-        return Plan(experiments=_exited_on_opening(obs))
+        return Plan(experiments=exited_on_opening(obs))
     kind = stream_kind(obs)
     if kind in ("none", "partial") and messages_written(obs):
         if obs.worker.protocol.handshake and obs.worker.answered:
@@ -110,29 +110,6 @@ def _plan(obs: Observations) -> Plan:
         if request_unread(obs) or live.stdin_wait() is None:
             return Plan(wait_longer=True)  # starting up, or busy with the request
     return Plan(probe_stdin=True)
-
-
-def _exited_on_opening(obs: Observations) -> tuple[Experiment, ...]:
-    """For a server that exited on its protocol's opening, with an error and silent on stdout
-    (ruff's language server, spoken MCP), or after a message in another framing (fortls spoken
-    MCP: window/showMessage 'Line endings must be \\r\\n' in Content-Length frames, exit code
-    0): the other handshake protocols' openings, each in a fresh process, since one that
-    answers names the protocol it speaks."""
-    worker, status = obs.worker, obs.exit_before
-    spoken = worker.protocol
-    if status is None or worker.answered:
-        return ()
-    said = obs.explanation
-    other_framing = said is not None and said.kind == "other-framing"
-    if not (other_framing or (status.code and not worker.transcript.total)):
-        return ()
-    if not spoken.handshake or obs.failed.request.command != spoken.opening().method:
-        return ()
-    return tuple(
-        protocol_experiment(worker.spec, p.name)
-        for p in PROTOCOLS.values()
-        if p.name != spoken.name and p.handshake
-    )
 
 
 def _experiments_after_probe(obs: Observations) -> tuple[Experiment, ...]:

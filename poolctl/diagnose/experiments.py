@@ -32,6 +32,7 @@ MIN_TIME = 0.2  # an experiment given less than this is skipped, not run to a ce
 MANY_REQUESTS = 512  # enough replies to fill a 4 KiB (binary) or 8 KiB (text) stdio buffer
 STOP_POLL = 0.05  # how often an experiment that may be stopped early looks whether it is
 LATE_GRACE = 0.3  # past an experiment's wait, an answer is still read (and told late)
+STDIO_EXPERIMENT = "with-stdio"
 
 
 @dataclass(frozen=True)
@@ -167,6 +168,21 @@ def protocol_experiments(spec: WorkerSpec, keep_framing: bool = False) -> tuple[
     """The worker asked each other protocol's opening, each in a fresh process."""
     return tuple(
         protocol_experiment(spec, name, keep_framing) for name in PROTOCOLS if name != spec.protocol
+    )
+
+
+def stdio_experiment(spec: WorkerSpec) -> Experiment:
+    """The same command with `--stdio` added, asked its protocol's opening: a language server
+    started without it may serve an editor's channel instead (svelte-language-server and
+    graphql-lsp default to Node IPC, and with no IPC channel they exit at once, saying
+    nothing)."""
+    opening = get_protocol(spec.protocol).opening(workspace(spec.cwd))
+    return Experiment(
+        STDIO_EXPERIMENT,
+        "with `--stdio` added to its command",
+        dataclasses.replace(spec, argv=(*spec.argv, "--stdio")),
+        command=opening.method,
+        args=dict(opening.params or {}),
     )
 
 

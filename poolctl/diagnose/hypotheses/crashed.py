@@ -16,6 +16,7 @@ from poolctl.program import Program, program_change, running_program
 from poolctl.protocol import PROTOCOLS
 from poolctl.worker_types import StderrMode
 
+from ..experiments import STDIO_EXPERIMENT, Outcome
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out
 from ..kernel_log import fault_record
 from ..killed import sigkill_sender
@@ -29,6 +30,7 @@ from ..readings import (
     live_origin,
     logged_error,
     request_unread,
+    result,
     stdio_fix,
     transport_option,
     when_looked,
@@ -42,6 +44,15 @@ MID_FRAME_FIX = (
     "then a flush (`sys.stdout.buffer.write(header + body)`, `sys.stdout.buffer.flush()`), the "
     "header counting the encoded body's bytes; an exit between the two (`os._exit`, a crash, "
     "the end of the script) cuts it short."
+)
+
+
+# what to do about a language server that exits at once, silent, with `--stdio` too
+NO_STDIO_SWITCH_FIX = (
+    "Find in its `--help` the option that makes it serve on its stdin and stdout: `--stdio` "
+    "did not (a fresh process given it did not answer: quoted). A language server that "
+    "exits at once, saying nothing and reading nothing, may take an editor's channel by "
+    "default (`graphql-lsp server` takes Node IPC unless given `-m stream`)."
 )
 
 
@@ -241,6 +252,25 @@ def crashed(obs: Observations) -> Judgement:
         ev.append(Evidence(f"`{option}` in its command", "the worker's command"))
         ev.append(Evidence("0 bytes", obs.stderr_origin, "its stderr log: nothing came there"))
         ev.append(Evidence("0 bytes", obs.stdout_origin, "its stdout: nothing came there"))
+    elif not served and not tail and not obs.pending and (stdio := _stdio_answered(obs)):
+        # a language server that, without `--stdio`, never read its pipes (svelteserver)
+        took = _request_taken(obs)
+        verdict += (
+            f", saying nothing: its stderr log is empty and its stdout too; {took[0]}; it was "
+            "started without `--stdio`, and in a fresh process the same command with `--stdio` "
+            f"answered {stdio.asked}"
+        )
+        fix = (
+            f"Start it with `--stdio` (`{argv} --stdio`), as the fresh process was: without it, "
+            "this language server does not serve on its stdin and stdout, and exits (language "
+            "servers that take an editor's channel by default, such as Node IPC, do so when "
+            "there is none)."
+        )
+        ev.append(Evidence("0 bytes", obs.stderr_origin, "its stderr log: nothing came there"))
+        ev.append(Evidence("0 bytes", obs.stdout_origin, "its stdout: nothing came there"))
+        if took[2] is not None:
+            ev.append(took[2])
+        ev.extend(experiment_evidence(obs, STDIO_EXPERIMENT))
     elif status.code == 0 and not served and not tail and not obs.pending and _silent_log(obs):
         # it ended as on purpose, saying nothing: an empty log holds no reason to read
         took = _request_taken(obs)
@@ -249,6 +279,9 @@ def crashed(obs: Observations) -> Judgement:
         ev.append(Evidence("0 bytes", obs.stderr_origin, "its stderr log: nothing came there"))
         if took[2] is not None:
             ev.append(took[2])
+        if result(obs, STDIO_EXPERIMENT) is not None:  # `--stdio` was tried, and did not serve
+            ev.extend(experiment_evidence(obs, STDIO_EXPERIMENT))
+            fix = NO_STDIO_SWITCH_FIX
     elif status.code and not tail and not obs.pending and _silent_log(obs) is not None:
         verdict += ", leaving no word of why: its stderr log is empty and its stdout too"
         fix = _silent_fix(argv)
@@ -317,6 +350,15 @@ def _speaks_another(obs: Observations, ev: list[Evidence]) -> tuple[str, str] | 
         )
         return clause, fix
     return None
+
+
+def _stdio_answered(obs: Observations) -> Outcome | None:
+    """The experiment that added `--stdio` to the command, when its opening got an answer that
+    is no error (None otherwise, or not run)."""
+    outcome = result(obs, STDIO_EXPERIMENT)
+    if outcome is None or not outcome.answered or not outcome.response:
+        return None
+    return None if "error" in outcome.response else outcome
 
 
 def _silent_log(obs: Observations) -> Path | None:
