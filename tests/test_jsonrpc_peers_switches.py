@@ -58,3 +58,96 @@ def test_a_language_server_exiting_silent_with_stdio_too_is_told_to_find_its_swi
     assert d["remediation"] == NO_STDIO_SWITCH_FIX
     [tried] = [e for e in d["evidence"] if e["text"].startswith("with `--stdio` added")]
     assert tried["text"].startswith("with `--stdio` added to its command: exited with code 0")
+
+
+BIN = REPO / ".peers/node_modules/.bin"
+
+
+def needs(name: str) -> pytest.MarkDecorator:
+    path = BIN / name
+    return pytest.mark.skipif(
+        not path.exists(), reason=f"{path.relative_to(REPO)} is missing: run `make peers`"
+    )
+
+
+@needs("mcp-server-slack")
+def test_an_mcp_server_asking_for_its_credentials_is_told_to_set_them(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """server-slack without its token exits with code 1 after one line on stderr, no
+    exception: it was told to run it by hand and read its stderr."""
+    d = verdict(
+        capsys,
+        "--protocol", "mcp", "--timeout", WAIT,
+        "--unset-env", "SLACK_BOT_TOKEN", "--unset-env", "SLACK_TEAM_ID",
+        "--", str(BIN / "mcp-server-slack"),
+    )  # fmt: skip
+    line = "Please set SLACK_BOT_TOKEN and SLACK_TEAM_ID environment variables"
+    assert confirmed(d) == ["crashed"]
+    assert d["cause"].endswith(
+        f"exited with code 1, asking for environment variables SLACK_BOT_TOKEN and "
+        f"SLACK_TEAM_ID: `{line}`"
+    )
+    assert d["remediation"].startswith(
+        "Set SLACK_BOT_TOKEN and SLACK_TEAM_ID in its environment (`--env NAME=VALUE`, once "
+        "for each; in a pool, the worker's `env`)"
+    )
+    said = {e["note"]: (e["text"], e["origin"]) for e in d["evidence"]}
+    assert said["what it asks for"] == (line, "workers/w1.stderr.log")
+    assert said["an empty value counts as not set"] == (
+        "not set: SLACK_BOT_TOKEN, SLACK_TEAM_ID",
+        "the worker's environment",
+    )
+
+
+@needs("mcp-server-brave-search")
+def test_an_mcp_server_whose_error_asks_for_a_key_is_told_to_set_it(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """server-brave-search throws `Error: BRAVE_API_KEY environment variable is required`:
+    it was told to fix the error it reports."""
+    d = verdict(
+        capsys,
+        "--protocol", "mcp", "--timeout", WAIT, "--env", "BRAVE_API_KEY=",
+        "--", str(BIN / "mcp-server-brave-search"),
+    )  # fmt: skip
+    assert confirmed(d) == ["crashed"]
+    assert d["cause"].endswith(
+        "after the exception `Error: BRAVE_API_KEY environment variable is required`: it asks "
+        "for environment variable BRAVE_API_KEY"
+    )
+    assert d["remediation"].startswith("Set BRAVE_API_KEY in its environment")
+    texts = [e["text"] for e in d["evidence"]]
+    assert texts.count("Error: BRAVE_API_KEY environment variable is required") == 1
+    assert "not set: BRAVE_API_KEY" in texts  # set, but empty
+
+
+@needs("mcp-server-postgres")
+def test_an_mcp_server_asking_for_an_argument_is_told_to_give_it(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """server-postgres without its database URL says so on stderr and exits with code 1."""
+    d = verdict(
+        capsys, "--protocol", "mcp", "--timeout", WAIT, "--", str(BIN / "mcp-server-postgres")
+    )
+    line = "Please provide a database URL as a command-line argument"
+    assert confirmed(d) == ["crashed"]
+    assert d["cause"].endswith(f"exited with code 1, asking for a command-line argument: `{line}`")
+    assert d["remediation"].startswith(f"Give it the command-line argument it asks for (`{line}`)")
+
+
+def test_a_server_asking_for_a_variable_it_was_given_is_told_to_check_its_value(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """Set, and refused all the same: the value is what to check, not its absence."""
+    says = "import sys; print('Please set DEMO_TOKEN environment variable', file=sys.stderr)"
+    d = verdict(
+        capsys,
+        "--protocol", "mcp", "--timeout", WAIT, "--env", "DEMO_TOKEN=wrong-but-set",
+        "--", sys.executable, "-c", f"{says}; sys.exit(1)",
+    )  # fmt: skip
+    assert d["cause"].endswith(
+        "exited with code 1, asking for environment variable DEMO_TOKEN: `Please set DEMO_TOKEN "
+        "environment variable` (set in its environment: DEMO_TOKEN)"
+    )
+    assert d["remediation"].startswith("Check the value of DEMO_TOKEN in its environment")

@@ -16,6 +16,7 @@ from poolctl.program import Program, program_change, running_program
 from poolctl.protocol import PROTOCOLS
 from poolctl.worker_types import StderrMode
 
+from ..asks import Asked, asked_for, unset
 from ..experiments import STDIO_EXPERIMENT, Outcome
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out
 from ..kernel_log import fault_record
@@ -286,6 +287,9 @@ def crashed(obs: Observations) -> Judgement:
         verdict += ", leaving no word of why: its stderr log is empty and its stdout too"
         fix = _silent_fix(argv)
         ev.append(Evidence("0 bytes", obs.stderr_origin, "its stderr log: nothing came there"))
+    asked = asked_for(obs.stderr_text) if status.code and not served and not usage else None
+    if asked is not None:  # a credential or an argument it exits without (server-slack)
+        verdict, fix = _asked(obs, asked, verdict, ev, origin)
     started = started_as(obs.stderr_text) if usage is None else None
     if started is not None:  # a call that fails only as a pool starts it (setsid, /dev/tty)
         said = "" if exc or logged else f", after `{started.said}`"
@@ -350,6 +354,41 @@ def _speaks_another(obs: Observations, ev: list[Evidence]) -> tuple[str, str] | 
         )
         return clause, fix
     return None
+
+
+def _asked(
+    obs: Observations, asked: Asked, verdict: str, ev: list[Evidence], origin: str
+) -> tuple[str, str]:
+    """The verdict and fix of a server that exited saying what it lacks: environment variables
+    (checked against the environment it was given) or a command-line argument."""
+    what = asked.what()
+    quoted = f"`{asked.line}`"
+    verdict += f": it asks for {what}" if quoted in verdict else f", asking for {what}: {quoted}"
+    if ev[-1].note == "the end of its stderr" and ev[-1].text == asked.line:
+        ev.pop()  # that line alone: said once, as what it asks for
+    if all(e.text != asked.line for e in ev):  # not quoted already, as the exception
+        ev.append(Evidence(asked.line, origin, "what it asks for"))
+    if not asked.variables:
+        return verdict, (
+            f"Give it the command-line argument it asks for ({quoted}) in its command (after "
+            "`--`; in a pool, the worker's `command`); its `--help` or README says its form."
+        )
+    environment = obs.worker.spec.environment()
+    lacking = unset(asked, environment)
+    if not lacking:  # every one is set: the value is what it refuses
+        verdict += f" (set in its environment: {', '.join(asked.variables)})"
+        return verdict, (
+            f"Check the value of {', '.join(asked.variables)} in its environment: each is set, "
+            f"and it exits all the same ({quoted})."
+        )
+    # the names after the words: `NAME: value` and `NAME=value` are what the redactor hides
+    said = f"not set: {', '.join(lacking)}"
+    ev.append(Evidence(said, "the worker's environment", "an empty value counts as not set"))
+    return verdict, (
+        f"Set {' and '.join(lacking)} in its environment (`--env NAME=VALUE`"
+        f"{', once for each' if len(lacking) > 1 else ''}; in a pool, the worker's `env`): it "
+        f"exits at start-up without {'them' if len(lacking) > 1 else 'it'}, as it says."
+    )
 
 
 def _stdio_answered(obs: Observations) -> Outcome | None:

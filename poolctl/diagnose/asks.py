@@ -1,0 +1,59 @@
+"""What a server that exits at start-up says it lacks: environment variables (an API key, a
+token) or a command-line argument (a database URL). MCP servers that wrap a service exit so
+when started without their credentials: `Please set SLACK_BOT_TOKEN and SLACK_TEAM_ID
+environment variables` (server-slack), `Error: BRAVE_API_KEY environment variable is required`
+(server-brave-search), `Please provide a database URL as a command-line argument`
+(server-postgres)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+# An environment variable's name as servers write it: upper case, words joined by `_`
+_NAME = re.compile(r"\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b")
+# The words around such a name that say it is wanted from the environment
+_WANTS_VARIABLE = re.compile(
+    r"(?i)\benv(?:ironment)?[ _-]?var(?:iable)?s?\b|\b(?:please set|must be set|is not set|"
+    r"are not set|not set in)\b"
+)
+# A command-line argument asked for
+_WANTS_ARGUMENT = re.compile(
+    r"(?i)\b(?:provide|pass|give|specify|requires?|required|missing|expected)\b[^\n]*"
+    r"\bcommand[- ]line argument"
+)
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A stderr line asking for something, and the variables it names (none: an argument)."""
+
+    line: str
+    variables: tuple[str, ...]
+
+    def what(self) -> str:
+        """`environment variables A and B`, `environment variable A`, `a command-line argument`."""
+        names = self.variables
+        if not names:
+            return "a command-line argument"
+        listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+        return f"environment variable{'s' if len(names) > 1 else ''} {listed}"
+
+
+def asked_for(stderr: str) -> Asked | None:
+    """The last stderr line that asks for environment variables or a command-line argument."""
+    for raw in reversed(stderr.splitlines()):
+        line = raw.strip()[:300]
+        if _WANTS_VARIABLE.search(line):
+            names = tuple(dict.fromkeys(_NAME.findall(line)))
+            if names:
+                return Asked(line, names)
+        if _WANTS_ARGUMENT.search(line):
+            return Asked(line, ())
+    return None
+
+
+def unset(asked: Asked, environment: Mapping[str, str]) -> tuple[str, ...]:
+    """The variables it asks for that its environment lacks (or holds empty)."""
+    return tuple(name for name in asked.variables if not environment.get(name))
