@@ -4,6 +4,7 @@ their pipes, started without it: each is told what it lacks, from its own behavi
 from __future__ import annotations
 
 import re
+import socket
 import sys
 
 import pytest
@@ -151,3 +152,58 @@ def test_a_server_asking_for_a_variable_it_was_given_is_told_to_check_its_value(
         "environment variable` (set in its environment: DEMO_TOKEN)"
     )
     assert d["remediation"].startswith("Check the value of DEMO_TOKEN in its environment")
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on: connecting to it is refused."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+    return port
+
+
+@needs("mcp-server-redis")
+def test_a_server_retrying_a_refused_connection_is_told_what_it_cannot_reach(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """server-redis connects to Redis before it reads a request, retrying for half a minute
+    while its stderr says `connect ECONNREFUSED`: it was told to answer the init ping before
+    the slow start-up work, or to raise the init timeout."""
+    url = f"redis://127.0.0.1:{closed_port()}"
+    d = verdict(
+        capsys,
+        "--protocol", "mcp", "--timeout", "3", "--no-experiments",
+        "--", str(BIN / "mcp-server-redis"), url,
+    )  # fmt: skip
+    line = f"[Redis Error] Error: connect ECONNREFUSED {url.removeprefix('redis://')}"
+    assert confirmed(d) == ["stuck-in-init"]
+    assert d["cause"].endswith(f"; its stderr reports, as it starts, `{line}`")
+    assert d["remediation"].startswith(
+        f"Make reachable what it connects to or downloads as it starts (`{line}`)"
+    )
+    said = {e["note"]: (e["text"], e["origin"]) for e in d["evidence"]}
+    note = "the first stderr line saying a connection, a name lookup or a download failed"
+    assert said[note] == (line, "workers/w1.stderr.log")
+
+
+def test_a_failure_to_connect_logged_after_the_timeout_is_still_quoted(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """A worker whose first failed connection comes after its timeout, while poolctl keeps
+    waiting for its start-up (as fastembed in mcp-server-qdrant fails to download its model
+    3 s into its import): its stderr is read again when the wait ends."""
+    port = closed_port()
+    retries = (
+        "import socket, sys, time\n"
+        "time.sleep(2.5)\n"
+        "while True:\n"
+        "    try:\n"
+        f"        socket.create_connection(('127.0.0.1', {port}))\n"
+        "    except OSError as e:\n"
+        f"        print(f'could not connect to 127.0.0.1:{port}: {{e}}', file=sys.stderr)\n"
+        "    time.sleep(0.5)\n"
+    )
+    d = verdict(capsys, "--protocol", "mcp", "--timeout", "1", "--", sys.executable, "-c", retries)
+    line = f"could not connect to 127.0.0.1:{port}: [Errno 111] Connection refused"
+    assert confirmed(d) == ["stuck-in-init"]
+    assert d["cause"].endswith(f"; its stderr reports, as it starts, `{line}`")

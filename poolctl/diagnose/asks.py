@@ -57,3 +57,23 @@ def asked_for(stderr: str) -> Asked | None:
 def unset(asked: Asked, environment: Mapping[str, str]) -> tuple[str, ...]:
     """The variables it asks for that its environment lacks (or holds empty)."""
     return tuple(name for name in asked.variables if not environment.get(name))
+
+
+# A line that says a connection, a name lookup or a download failed: what a server that waits
+# on a service at start-up logs as it retries (server-redis: `Error: connect ECONNREFUSED
+# 127.0.0.1:6379`; fastembed in mcp-server-qdrant: `Could not download model from HuggingFace:
+# [Errno -2] Name or service not known`)
+_FAILED_TO_REACH = re.compile(
+    r"(?i)\b(?:ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|"
+    r"connection refused|name or service not known|temporary failure in name resolution|"
+    r"no route to host|network is unreachable|"
+    r"(?:could not|couldn't|failed to|unable to) (?:connect|resolve|download|reach))\b"
+)
+
+
+def failure_to_reach(stderr: str) -> str | None:
+    """The first stderr line saying a connection, a name lookup or a download failed."""
+    for line in stderr.splitlines():
+        if _FAILED_TO_REACH.search(line):
+            return line.strip()[:300]
+    return None

@@ -45,6 +45,7 @@ from .observe import (
     collect,
     look_live,
     sample_stack,
+    stderr_now,
     stdin_unread,
     wait_longer,
 )
@@ -355,6 +356,7 @@ def _probe_and_experiment(
             if obs.late_answer is None:
                 obs.waited_longer = worker.elapsed()
                 obs.unread_after_wait = stdin_unread(worker)
+                obs.stderr_after_wait = stderr_now(worker)
             progress.update()
 
 

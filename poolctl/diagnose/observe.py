@@ -82,6 +82,7 @@ class Observations:
     late_answer: float | None = None  # seconds since spawn when an answer came after all
     waited_longer: float | None = None  # seconds since spawn when poolctl stopped waiting
     unread_after_wait: int | None = None  # bytes still in its stdin pipe when it stopped
+    stderr_after_wait: str | None = None  # its stderr then: what it logged as it kept starting
     # bytes left in its stdin pipe once it had exited (the pipe keeps what no process took)
     unread_at_exit: int | None = None
     samples: list[StackSample] = field(default_factory=list)  # taken while poolctl kept waiting
@@ -136,6 +137,17 @@ class Observations:
         return f"{self.stdout_origin} bytes {start}-{start + len(self.pending) - 1}"
 
 
+def stderr_now(worker: WorkerProcess) -> str:
+    """The end of what the worker wrote to stderr so far (its stdout's, merged), redacted."""
+    if worker.spec.stderr is StderrMode.CAPTURE:
+        stderr = worker.stderr_tail()
+    elif worker.spec.stderr is StderrMode.MERGE:
+        stderr = bytes(worker.transcript.data[-16384:]).decode("utf-8", "replace")
+    else:
+        stderr = ""
+    return worker.redactor.text(stderr)
+
+
 def collect(
     worker: WorkerProcess, failed: NoAnswer, timeout: float, run_dir: Path, experiments: bool
 ) -> Observations:
@@ -151,16 +163,10 @@ def collect(
         while worker.poll() is None and time.monotonic() < end:
             time.sleep(0.02)
         status = worker.poll()
-    if worker.spec.stderr is StderrMode.CAPTURE:
-        stderr = worker.stderr_tail()
-    elif worker.spec.stderr is StderrMode.MERGE:
-        stderr = bytes(worker.transcript.data[-16384:]).decode("utf-8", "replace")
-    else:
-        stderr = ""
+    stderr = stderr_now(worker)
     # Every quote of the evidence is cut short: it is redacted here, whole, before any cut
     # (same length: offsets into the transcript still hold).
     redactor = worker.redactor
-    stderr = redactor.text(stderr)
     pending = redactor.bytes(pending, same_length=True)
     explanation = explain(pending, worker.framing) if pending else None
     truly = (

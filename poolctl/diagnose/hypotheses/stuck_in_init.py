@@ -6,6 +6,7 @@ from __future__ import annotations
 from poolctl.model import Evidence
 from poolctl.units import fmt_limit
 
+from ..asks import failure_to_reach
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
 from ..observe import Observations
 from ..readings import (
@@ -123,5 +124,17 @@ def stuck_in_init(obs: Observations) -> Judgement:
         fix = (
             "Answer the init ping before the slow start-up work, or raise the init timeout "
             f"{measured}."
+        )
+    stderr = obs.stderr_after_wait or obs.stderr_text  # the later, had it started logging
+    line = failure_to_reach(stderr) if obs.late_answer is None else None
+    if line is not None and stopped is None:  # it waits on a service it cannot reach
+        verdict += f"; its stderr reports, as it starts, `{line}`"
+        note = "the first stderr line saying a connection, a name lookup or a download failed"
+        ev.append(Evidence(line, obs.stderr_origin, note))
+        fix = (
+            f"Make reachable what it connects to or downloads as it starts (`{line}`): start "
+            "that service, or point the server at one that runs (its URL argument, setting or "
+            "environment variable); until it gets through it does not read its requests, and a "
+            "longer init timeout only waits longer."
         )
     return confirmed(verdict, fix, *ev)
