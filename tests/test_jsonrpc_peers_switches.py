@@ -207,3 +207,28 @@ def test_a_failure_to_connect_logged_after_the_timeout_is_still_quoted(
     line = f"could not connect to 127.0.0.1:{port}: [Errno 111] Connection refused"
     assert confirmed(d) == ["stuck-in-init"]
     assert d["cause"].endswith(f"; its stderr reports, as it starts, `{line}`")
+
+
+def test_a_command_line_click_refused_is_told_so_not_called_an_exception(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """mcp-server-motherduck 1.1.0 started without a database raises click.UsageError; click
+    prints its usage, `Try '… --help' for help.` and `Error: …`, and exits with code 2. The
+    `Error:` line was quoted as an exception, with 'fix the error it reports'. The same
+    refusal, from click itself (mcp's dependencies bring it)."""
+    refuses = (
+        "import click\n"
+        "@click.command()\n"
+        "@click.option('--read-write', is_flag=True)\n"
+        "def main(read_write):\n"
+        "    raise click.UsageError('In-memory databases require the --read-write flag.')\n"
+        "main()\n"
+    )
+    d = verdict(capsys, "--protocol", "mcp", "--timeout", WAIT, "--", sys.executable, "-c", refuses)
+    error = "Error: In-memory databases require the --read-write flag."
+    assert confirmed(d) == ["crashed"]
+    assert d["cause"].endswith(f"exited with code 2, refusing its command line: `{error}`")
+    assert (
+        d["remediation"]
+        == f"Give it the arguments it asks for (`{error}`); its `--help` lists them."
+    )

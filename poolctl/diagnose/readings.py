@@ -50,6 +50,13 @@ USAGE_ERROR = re.compile(
     re.M | re.I,
 )
 
+# Click's refusal of a command line (exit code 2): its usage, `Try 'PROG --help' for help.`,
+# then `Error: …` (mcp-server-motherduck: `Error: In-memory databases require the --read-write
+# flag.`), which reads as an exception without the line before it
+CLICK_USAGE = re.compile(
+    r"^Try '[^'\n]*--help' for help\.[ \t]*\n(?:[ \t]*\n)?(Error: [^\n]+)$", re.M
+)
+
 # The usage line of a parser that printed its help on an incomplete command line and exited
 # with no `error:` line (clap's `Usage: ruff [OPTIONS] <COMMAND>` when the subcommand is missing).
 USAGE_LINE = re.compile(r"^usage: [^\n]+$", re.M | re.I)

@@ -23,6 +23,7 @@ from ..kernel_log import fault_record
 from ..killed import sigkill_sender
 from ..observe import Observations
 from ..readings import (
+    CLICK_USAGE,
     USAGE_ERROR,
     USAGE_LINE,
     answer_as,
@@ -181,9 +182,11 @@ def crashed(obs: Observations) -> Judgement:
     pid = obs.worker.pid
     ev = [Evidence(f"pid {pid} {status.describe()}", f"pid {pid}", "how the process ended")]
     exc = exception_line(obs.stderr_text)
-    usage = USAGE_ERROR.search(obs.stderr_text) if exc is None else None
+    usage = CLICK_USAGE.search(obs.stderr_text)
+    if usage is None and exc is None:
+        usage = USAGE_ERROR.search(obs.stderr_text)
     if usage is not None:
-        exc = usage.group(0).strip()
+        exc = usage.group(usage.lastindex or 0).strip()  # click's `Error: …` line
     origin = obs.stderr_origin if not obs.merged else obs.stdout_origin
     fault = _fault_stack(obs.stderr_text)
     tail = [ln for ln in obs.stderr_text.splitlines() if ln.strip()][-5:]
