@@ -9,7 +9,9 @@ import sys
 
 import pytest
 
+from poolctl.diagnose.asks import failure_to_reach
 from poolctl.diagnose.hypotheses.crashed import NO_STDIO_SWITCH_FIX
+from poolctl.diagnose.readings import CLICK_USAGE
 from tests.conftest import REPO, Processes
 from tests.test_jsonrpc_peers import WAIT, confirmed, verdict
 
@@ -62,6 +64,8 @@ def test_a_language_server_exiting_silent_with_stdio_too_is_told_to_find_its_swi
 
 
 BIN = REPO / ".peers/node_modules/.bin"
+# stderr of servers too costly to install for a test, recorded (tests/fixtures/README.md)
+RECORDED = REPO / "tests/fixtures/peers"
 
 
 def needs(name: str) -> pytest.MarkDecorator:
@@ -205,6 +209,8 @@ def test_a_failure_to_connect_logged_after_the_timeout_is_still_quoted(
     )
     d = verdict(capsys, "--protocol", "mcp", "--timeout", "1", "--", sys.executable, "-c", retries)
     line = f"could not connect to 127.0.0.1:{port}: [Errno 111] Connection refused"
+    recorded = (RECORDED / "qdrant_no_network.stderr").read_text()
+    assert failure_to_reach(recorded) == recorded.splitlines()[0]  # as the server's own is read
     assert confirmed(d) == ["stuck-in-init"]
     assert d["cause"].endswith(f"; its stderr reports, as it starts, `{line}`")
 
@@ -226,6 +232,9 @@ def test_a_command_line_click_refused_is_told_so_not_called_an_exception(
     )
     d = verdict(capsys, "--protocol", "mcp", "--timeout", WAIT, "--", sys.executable, "-c", refuses)
     error = "Error: In-memory databases require the --read-write flag."
+    recorded = (RECORDED / "motherduck_no_database.stderr").read_text()
+    said = CLICK_USAGE.search(recorded)  # the server's own refusal reads as this one's
+    assert said is not None and said.group(1) == error
     assert confirmed(d) == ["crashed"]
     assert d["cause"].endswith(f"exited with code 2, refusing its command line: `{error}`")
     assert (
