@@ -3,7 +3,9 @@ answer comes, not at its timeout: a language server spoken MCP (VS Code's JSON s
 answer in content-length is a language server's; an MCP server spoken dspex (mcp-server-time),
 whose answer to MCP's opening in a fresh process names it; the JSON server with `--framing
 auto`, named by its answer to LSP's opening;
-jedi-language-server spoken dspex in its own framing, which reports an error at once.
+jedi-language-server spoken dspex in its own framing, which reports an error at once; an
+MCP server spoken lsp (server-brave-search), which refuses LSP's opening in line framing and is
+asked MCP's.
 
 Each ping is given a 60 s timeout and each test 45 s (pytest-timeout): waited out, the timeout
 fails the test; the verdict, every hypothesis' status and the quoted evidence are as they are
@@ -18,7 +20,13 @@ import pytest
 
 from tests.conftest import REPO, Processes
 from tests.test_doctor_checks import Doctor, doctor, only
-from tests.test_jsonrpc_peers import FILESYSTEM, SPEAK_LSP, confirmed, quotes_lsp_answer, verdict
+from tests.test_jsonrpc_peers import (
+    FILESYSTEM,
+    SPEAK_LSP,
+    confirmed,
+    quotes_lsp_answer,
+    verdict,
+)
 from tests.test_jsonrpc_peers_more import MCP_TIME
 from tests.test_jsonrpc_peers_unmet import JEDI
 
@@ -26,6 +34,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(45)]
 __all__ = ["doctor"]  # the fixture, used by name
 
 JSON_SERVER = REPO / ".peers/node_modules/.bin/vscode-json-language-server"
+BRAVE = REPO / ".peers/node_modules/.bin/mcp-server-brave-search"
 LONG = "60"  # the ping's timeout: longer than the test may take
 SPEAK_MCP = "Speak mcp to it (`poolctl ping --protocol mcp`; in a pool, `worker.protocol: mcp`)"
 
@@ -195,3 +204,35 @@ def test_doctors_start_up_ends_once_the_framing_check_names_a_language_server(
     assert check.summary.startswith(
         "start-up not measured: it does not answer: The worker speaks content-length, not line"
     ), check.summary
+
+
+@pytest.mark.skipif(not BRAVE.exists(), reason="run `make peers` (needs npm)")
+def test_an_mcp_server_refusing_lsps_opening_in_line_is_asked_mcps_during_the_wait(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """server-brave-search (given a key: it starts) spoken lsp reads the Content-Length header
+    as a bad line and waits; in a fresh process, LSP's initialize in line framing gets an error
+    reply within the second (Node's MCP SDK refuses it for want of protocolVersion). That
+    refusal counted as an answer, so MCP's opening was never asked during the wait, and the
+    request waited out its timeout (20 s of a `--timeout 20` ping); asked, its answer names
+    the protocol."""
+    server = ("--env", "BRAVE_API_KEY=not-a-real-key", "--", str(BRAVE))
+    d = verdict(capsys, "--protocol", "lsp", "--timeout", LONG, *server)
+    let_go(d, "the mcp opening (initialize) in line got an MCP server's answer, in ")
+    assert statuses(d) == {
+        "crashed": "ruled-out",
+        "answers-on-stderr": "ruled-out",
+        "stderr-merged": "ruled-out",
+        "stdout-text": "ruled-out",
+        "framing": "confirmed",
+        "envelope": "confirmed",
+        "blocked-writing": "ruled-out",
+        "buffered": "ruled-out",
+        "serves-socket": "ruled-out",
+        "stuck-in-init": "ruled-out",
+        "waiting-for-input": "ruled-out",
+    }
+    assert d["cause"].startswith("The worker does not speak lsp")
+    assert d["remediation"].startswith(SPEAK_MCP)
+    [mcp] = [e for e in d["evidence"] if e["text"].startswith("speaking mcp (initialize in line)")]
+    assert ": answered in " in mcp["text"]

@@ -198,11 +198,20 @@ class EarlyExperiments:
 
     def _ask_if_silent(self, request: Request, timeout: float) -> None:
         """The openings, when no experiment has got an answer by now (a worker that answers in
-        another framing or unbuffered needs none of them)."""
+        another framing or unbuffered needs none of them). An error reply to a handshake's
+        opening is no answer: the opening was refused (an MCP server in line framing refuses
+        LSP's initialize), which another protocol's opening may explain."""
+        refused = self.worker.protocol.handshake and request.command == self.opening()
         with self._lock:
-            answered = any(isinstance(r, Outcome) and r.answered for r in self.results.values())
+            answered = any(
+                isinstance(r, Outcome) and r.answered and not (refused and _error_reply(r))
+                for r in self.results.values()
+            )
         if not answered:
             self._ask(request, timeout)
+
+    def opening(self) -> str:
+        return self.worker.protocol.opening().method
 
     def _ask(self, request: Request, timeout: float, keep_framing: bool = False) -> None:
         """Ask each other protocol's opening, each in a fresh process (once)."""
@@ -327,6 +336,10 @@ class EarlyExperiments:
     def _join(self, thread: threading.Thread | None) -> None:
         if thread is not None:
             thread.join()
+
+
+def _error_reply(result: Outcome) -> bool:
+    return isinstance(result.response, dict) and "error" in result.response
 
 
 def _late(result: Result) -> bool:
