@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from poolctl.diagnose.asks import failure_to_reach
+from poolctl.diagnose.crash_lines import exception_line
 from poolctl.diagnose.hypotheses.crashed import NO_STDIO_SWITCH_FIX
 from poolctl.diagnose.readings import CLICK_USAGE
 from tests.conftest import REPO, Processes
@@ -241,3 +242,24 @@ def test_a_command_line_click_refused_is_told_so_not_called_an_exception(
         d["remediation"]
         == f"Give it the arguments it asks for (`{error}`); its `--help` lists them."
     )
+
+
+def test_an_exception_whose_name_is_not_an_error_is_quoted_as_what_ended_it(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """awslabs.amazon-mq-mcp-server 2.1.1 with no AWS configuration dies on botocore's
+    `ProfileNotFound` (recorded): a name that does not end in Error, so the traceback's last
+    line was not found, and the worker was said to exit 'with code 1' alone, told to run it by
+    hand. The same ending, from a real process."""
+    recorded = (RECORDED / "amazon_mq_no_profile.stderr").read_text()
+    line = "botocore.exceptions.ProfileNotFound: The config profile (default) could not be found"
+    assert exception_line(recorded) == line
+    raises = (
+        "class ProfileNotFound(Exception): pass\n"
+        "raise ProfileNotFound('The config profile (default) could not be found')\n"
+    )
+    d = verdict(capsys, "--protocol", "mcp", "--timeout", WAIT, "--", sys.executable, "-c", raises)
+    said = "ProfileNotFound: The config profile (default) could not be found"
+    assert confirmed(d) == ["crashed"]
+    assert d["cause"].endswith(f"exited with code 1, after the exception `{said}`")
+    assert d["remediation"].startswith(f"Fix the error it reports (`{said}`)")

@@ -13,8 +13,8 @@ titles and order come from the knowledge base (`knowledge`).
 
 from __future__ import annotations
 
+from .crash_lines import exception_line
 from .engine import DEFAULT_BUDGET, diagnose_no_answer
 from .knowledge import no_answer_pattern
-from .readings import exception_line
 
 __all__ = ["DEFAULT_BUDGET", "diagnose_no_answer", "exception_line", "no_answer_pattern"]

@@ -18,27 +18,7 @@ from .experiments import Outcome, Result
 from .observe import Observations
 from .pystack import NoStack, Whereabouts, commonest, whereabouts
 
-_EXCEPTION_LINE = re.compile(
-    r"^(?:[\w.]+(?:Error|Exception|Exit|Interrupt)|[\w.]+Warning)\b.*$", re.M
-)
 BUFFER_EXPERIMENTS = ("unbuffered", "pty", "many")
-
-# The line that says why a process died, by runtime, in the order they are tried.
-_CRASH_LINES: tuple[re.Pattern[str], ...] = (
-    # Node: `Error: Cannot find module 'sharp'`, `TypeError: x is not a function`
-    re.compile(r"^(?:Uncaught )?(?:\w*Error|Error \[\w+\]): .+$", re.M),
-    # escript and Erlang: `escript: exception error: undefined function …`, a VM that halts
-    re.compile(r"^escript: .*(?:exception|error).*$", re.M),
-    re.compile(r"^(?:Runtime terminating during boot|Crash dump is being written).*$", re.M),
-    re.compile(r"^\{\"init terminating in do_boot\".*$", re.M),
-    # Elixir: `** (RuntimeError) boom`
-    re.compile(r"^\s*\*\* \([\w.]+\) .*$", re.M),
-    # Go and Rust
-    re.compile(r"^panic: .*$", re.M),
-    re.compile(r"^thread '[^']*' panicked at .*$", re.M),
-    # the shell: `worker.sh: line 3: nodee: command not found`, `sh: 1: x: not found`
-    re.compile(r"^.*(?:: command not found|: \d+: \S+: not found)$", re.M),
-)
 
 # A command line refused by its argument parser: argparse's `prog: error: unrecognized
 # arguments: --x` or `… the following arguments are required: x`, commander's `error: required
@@ -65,21 +45,6 @@ STOPPED_FIX = (
     "find what stops it (a SIGSTOP or SIGTSTP sent to it, a job-control shell, an attached "
     "debugger); a stopped process runs again on SIGCONT (`kill -CONT`)"
 )
-
-
-def exception_line(stderr: str) -> str | None:
-    """The line that says why the process died: the last `SomeError: message` of a Python
-    traceback, or a Node error, an Erlang/escript or Elixir exception, a Go or Rust panic, a
-    shell's `command not found`."""
-    if "Traceback (most recent call last)" in stderr:
-        found = _EXCEPTION_LINE.findall(stderr)
-        if found:
-            return str(found[-1])
-    for pattern in _CRASH_LINES:
-        match = pattern.search(stderr)
-        if match:
-            return match.group(0).strip()
-    return None
 
 
 # A log record at error level: Python logging's default `ERROR:name:message`, or a level word

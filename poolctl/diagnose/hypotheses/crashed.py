@@ -17,6 +17,7 @@ from poolctl.protocol import PROTOCOLS
 from poolctl.worker_types import StderrMode
 
 from ..asks import Asked, asked_for, unset
+from ..crash_lines import exception_line
 from ..experiments import STDIO_EXPERIMENT, Outcome
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out
 from ..kernel_log import fault_record
@@ -27,7 +28,6 @@ from ..readings import (
     USAGE_ERROR,
     USAGE_LINE,
     answer_as,
-    exception_line,
     experiment_evidence,
     live_origin,
     logged_error,

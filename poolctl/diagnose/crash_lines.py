@@ -1,0 +1,64 @@
+"""The line of a dead worker's stderr that says why it died: a Python traceback's exception, a
+Node error, an Erlang/escript or Elixir exception, a Go or Rust panic, a shell's `command not
+found`."""
+
+from __future__ import annotations
+
+import re
+
+_EXCEPTION_LINE = re.compile(
+    r"^(?:[\w.]+(?:Error|Exception|Exit|Interrupt)|[\w.]+Warning)\b.*$", re.M
+)
+
+# The line that says why a process died, by runtime, in the order they are tried.
+_CRASH_LINES: tuple[re.Pattern[str], ...] = (
+    # Node: `Error: Cannot find module 'sharp'`, `TypeError: x is not a function`
+    re.compile(r"^(?:Uncaught )?(?:\w*Error|Error \[\w+\]): .+$", re.M),
+    # escript and Erlang: `escript: exception error: undefined function …`, a VM that halts
+    re.compile(r"^escript: .*(?:exception|error).*$", re.M),
+    re.compile(r"^(?:Runtime terminating during boot|Crash dump is being written).*$", re.M),
+    re.compile(r"^\{\"init terminating in do_boot\".*$", re.M),
+    # Elixir: `** (RuntimeError) boom`
+    re.compile(r"^\s*\*\* \([\w.]+\) .*$", re.M),
+    # Go and Rust
+    re.compile(r"^panic: .*$", re.M),
+    re.compile(r"^thread '[^']*' panicked at .*$", re.M),
+    # the shell: `worker.sh: line 3: nodee: command not found`, `sh: 1: x: not found`
+    re.compile(r"^.*(?:: command not found|: \d+: \S+: not found)$", re.M),
+)
+
+
+def exception_line(stderr: str) -> str | None:
+    """The line that says why the process died: the last `SomeError: message` of a Python
+    traceback, or a Node error, an Erlang/escript or Elixir exception, a Go or Rust panic, a
+    shell's `command not found`."""
+    if "Traceback (most recent call last)" in stderr:
+        ended = _traceback_end(stderr)
+        if ended is not None:
+            return ended
+        found = _EXCEPTION_LINE.findall(stderr)
+        if found:
+            return str(found[-1])
+    for pattern in _CRASH_LINES:
+        match = pattern.search(stderr)
+        if match:
+            return match.group(0).strip()
+    return None
+
+
+# the line that ends a Python traceback: the exception's name, dotted, and its message; a
+# name of any shape (botocore's `ProfileNotFound`), not only `…Error`
+_TRACEBACK_END = re.compile(r"^[A-Za-z_][\w.]*(?:: .*)?$")
+
+
+def _traceback_end(stderr: str) -> str | None:
+    """The first unindented line after the last traceback's header (its frames are
+    indented): the exception that ended it, when it reads as one."""
+    after = stderr.rsplit("Traceback (most recent call last):\n", 1)
+    if len(after) < 2:
+        return None
+    for line in after[1].splitlines():
+        if line[:1].isspace() or not line:
+            continue
+        return line.strip() if _TRACEBACK_END.match(line) else None
+    return None
