@@ -13,6 +13,7 @@ when the timeout is waited out."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -236,3 +237,19 @@ def test_an_mcp_server_refusing_lsps_opening_in_line_is_asked_mcps_during_the_wa
     assert d["remediation"].startswith(SPEAK_MCP)
     [mcp] = [e for e in d["evidence"] if e["text"].startswith("speaking mcp (initialize in line)")]
     assert ": answered in " in mcp["text"]
+
+
+@pytest.mark.skipif(shutil.which("clangd") is None, reason="clangd is not installed (apt)")
+def test_a_language_server_refusing_a_ping_before_initialize_is_asked_lsps_opening(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """clangd spoken jsonrpc (a line ping) waits for a Content-Length header; in a fresh
+    process the ping in content-length gets LSP's ServerNotInitialized (-32002, 'server not
+    initialized'). That refusal counted as an answer: no protocol's opening was asked, the
+    request waited out its timeout, and the verdict was to use content-length framing, where
+    the ping is refused all the same. LSP's opening, asked, names the protocol."""
+    d = verdict(capsys, "--protocol", "jsonrpc", "--timeout", LONG, "--", "clangd")
+    let_go(d, "the lsp opening (initialize) in content-length got a language server's answer, in ")
+    assert confirmed(d) == ["framing", "envelope"]
+    assert d["cause"].startswith("The worker does not speak jsonrpc")
+    assert d["remediation"].startswith(SPEAK_LSP)

@@ -33,6 +33,7 @@ from .experiments import (
     many_experiment,
     protocol_experiments,
     pty_experiment,
+    refusal,
     run_experiments,
     unbuffered_experiment,
 )
@@ -198,13 +199,14 @@ class EarlyExperiments:
 
     def _ask_if_silent(self, request: Request, timeout: float) -> None:
         """The openings, when no experiment has got an answer by now (a worker that answers in
-        another framing or unbuffered needs none of them). An error reply to a handshake's
-        opening is no answer: the opening was refused (an MCP server in line framing refuses
-        LSP's initialize), which another protocol's opening may explain."""
-        refused = self.worker.protocol.handshake and request.command == self.opening()
+        another framing or unbuffered needs none of them). A refusal is no answer (an MCP
+        server in line framing refuses LSP's initialize; clangd answers a JSON-RPC ping in
+        content-length 'server not initialized'), which another protocol's opening may
+        explain."""
+        handshake = self.worker.protocol.handshake and request.command == self.opening()
         with self._lock:
             answered = any(
-                isinstance(r, Outcome) and r.answered and not (refused and _error_reply(r))
+                isinstance(r, Outcome) and r.answered and not refusal(r, handshake)
                 for r in self.results.values()
             )
         if not answered:
@@ -336,10 +338,6 @@ class EarlyExperiments:
     def _join(self, thread: threading.Thread | None) -> None:
         if thread is not None:
             thread.join()
-
-
-def _error_reply(result: Outcome) -> bool:
-    return isinstance(result.response, dict) and "error" in result.response
 
 
 def _late(result: Result) -> bool:

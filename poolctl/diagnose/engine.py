@@ -31,6 +31,7 @@ from .experiments import (
     protocol_experiment,
     protocol_experiments,
     pty_experiment,
+    refusal,
     run_experiments,
     stderr_apart_experiment,
     unbuffered_experiment,
@@ -386,8 +387,7 @@ def _accepted(worker: WorkerProcess, result: Result) -> bool:
     """Did an experiment get an answer, other than a refusal of the protocol's opening?"""
     if not isinstance(result, Outcome) or not result.answered:
         return False
-    refused = result.response is not None and "error" in result.response
-    return not (refused and worker.protocol.handshake)
+    return not refusal(result, worker.protocol.handshake)
 
 
 def _judge(h: Registered, obs: Observations) -> Judgement:

@@ -89,6 +89,23 @@ class Outcome:
         return f", but not as {protocol.server_noun}: {problem}" if problem else ""
 
 
+# LSP's ServerNotInitialized: a language server asked anything before `initialize` (clangd:
+# 'server not initialized')
+NOT_INITIALIZED = -32002
+
+
+def refusal(outcome: Outcome, handshake: bool) -> bool:
+    """Whether the experiment's answer is an error reply refusing the request for want of a
+    session: any error, to a handshake protocol's request (`handshake`: its opening refused),
+    or LSP's ServerNotInitialized to any request. Either is no answer to what was asked, and
+    another protocol's opening may explain it."""
+    raw = outcome.response
+    if not isinstance(raw, dict) or "error" not in raw:
+        return False
+    error = raw["error"]
+    return handshake or (isinstance(error, dict) and error.get("code") == NOT_INITIALIZED)
+
+
 @dataclass(frozen=True)
 class Skipped:
     """An experiment that did not run, and why."""
