@@ -15,6 +15,7 @@ from poolctl.diagnose.hypotheses.crashed import NO_STDIO_SWITCH_FIX
 from poolctl.diagnose.readings import CLICK_USAGE
 from tests.conftest import REPO, Processes
 from tests.test_jsonrpc_peers import WAIT, confirmed, verdict
+from tests.test_jsonrpc_peers_more import RUFF
 
 pytestmark = pytest.mark.slow
 
@@ -263,3 +264,22 @@ def test_an_exception_whose_name_is_not_an_error_is_quoted_as_what_ended_it(
     assert confirmed(d) == ["crashed"]
     assert d["cause"].endswith(f"exited with code 1, after the exception `{said}`")
     assert d["remediation"].startswith(f"Fix the error it reports (`{said}`)")
+
+
+@pytest.mark.skipif(not RUFF.exists(), reason=f"{RUFF} is missing: `make venv`")
+def test_a_language_server_exiting_on_a_jsonrpc_line_is_told_to_speak_lsp(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """`ruff server` sent a JSON-RPC ping in line framing exits at once with code 2 ('ruff
+    failed', 'Cause: disconnected channel'): it was told to run it by hand and read its stderr.
+    LSP's opening, in a fresh process, gets a language server's answer."""
+    d = verdict(capsys, "--protocol", "jsonrpc", "--timeout", WAIT, "--", str(RUFF), "server")
+    assert confirmed(d) == ["crashed"]
+    assert d["cause"].endswith(
+        "exited with code 2; in a fresh process the same command spoken lsp gets a language "
+        "server's answer to its opening (initialize)"
+    )
+    assert d["remediation"] == (
+        "Speak lsp to it (`poolctl ping --protocol lsp`; in a pool, `worker.protocol: lsp`): "
+        "spoken jsonrpc, it exits."
+    )

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from poolctl.protocol import PROTOCOLS
 
+from .asks import asked_for
+from .crash_lines import exception_line
 from .experiments import Experiment, protocol_experiment, stdio_experiment
 from .observe import Observations
-from .readings import transport_option
+from .readings import CLICK_USAGE, USAGE_ERROR, USAGE_LINE, logged_error, transport_option
 
 
 def exited_on_opening(obs: Observations) -> tuple[Experiment, ...]:
@@ -16,8 +18,10 @@ def exited_on_opening(obs: Observations) -> tuple[Experiment, ...]:
     (ruff's language server, spoken MCP), or after a message in another framing (fortls spoken
     MCP: window/showMessage 'Line endings must be \\r\\n' in Content-Length frames, exit code
     0): the other handshake protocols' openings, each in a fresh process, since one that
-    answers names the protocol it speaks. For a language server that exited silent, started
-    without `--stdio`: the same command with it."""
+    answers names the protocol it speaks; the same for a worker spoken jsonrpc or dspex that
+    exited on its first request, with an error code, saying nothing of why (`ruff server`
+    sent a JSON-RPC line). For a language server that exited silent, started without
+    `--stdio`: the same command with it."""
     worker, status = obs.worker, obs.exit_before
     spoken = worker.protocol
     if status is None or worker.answered:
@@ -28,13 +32,25 @@ def exited_on_opening(obs: Observations) -> tuple[Experiment, ...]:
     other_framing = said is not None and said.kind == "other-framing"
     if not (other_framing or (status.code and not worker.transcript.total)):
         return ()
-    if not spoken.handshake or obs.failed.request.command != spoken.opening().method:
+    if not spoken.handshake:
+        if other_framing or _said_why(obs.stderr_text):
+            return ()  # its own words explain the exit
+    elif obs.failed.request.command != spoken.opening().method:
         return ()
     return tuple(
         protocol_experiment(worker.spec, p.name)
         for p in PROTOCOLS.values()
         if p.name != spoken.name and p.handshake
     )
+
+
+def _said_why(stderr: str) -> bool:
+    """Whether its stderr says why it exited: an exception, an argument parser's refusal, its
+    usage, what it lacks or an error it logged. A worker spoken jsonrpc or dspex that exits on
+    its first request saying none of these (`ruff server` on a line it cannot read: 'ruff
+    failed', 'Cause: disconnected channel') may be another protocol's server."""
+    refused = USAGE_ERROR.search(stderr) or CLICK_USAGE.search(stderr) or USAGE_LINE.search(stderr)
+    return bool(exception_line(stderr) or refused or asked_for(stderr) or logged_error(stderr))
 
 
 def _quiet_without_stdio(obs: Observations) -> bool:
