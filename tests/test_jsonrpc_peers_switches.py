@@ -92,8 +92,8 @@ def test_an_mcp_server_asking_for_its_credentials_is_told_to_set_them(
     line = "Please set SLACK_BOT_TOKEN and SLACK_TEAM_ID environment variables"
     assert confirmed(d) == ["crashed"]
     assert d["cause"].endswith(
-        f"exited with code 1, asking for environment variables SLACK_BOT_TOKEN and "
-        f"SLACK_TEAM_ID: `{line}`"
+        f"exited with code 1, saying `{line}`: it asks for environment variables "
+        "SLACK_BOT_TOKEN and SLACK_TEAM_ID"
     )
     assert d["remediation"].startswith(
         "Set SLACK_BOT_TOKEN and SLACK_TEAM_ID in its environment (`--env NAME=VALUE`, once "
@@ -139,7 +139,9 @@ def test_an_mcp_server_asking_for_an_argument_is_told_to_give_it(
     )
     line = "Please provide a database URL as a command-line argument"
     assert confirmed(d) == ["crashed"]
-    assert d["cause"].endswith(f"exited with code 1, asking for a command-line argument: `{line}`")
+    assert d["cause"].endswith(
+        f"exited with code 1, saying `{line}`: it asks for a command-line argument"
+    )
     assert d["remediation"].startswith(f"Give it the command-line argument it asks for (`{line}`)")
 
 
@@ -154,10 +156,27 @@ def test_a_server_asking_for_a_variable_it_was_given_is_told_to_check_its_value(
         "--", sys.executable, "-c", f"{says}; sys.exit(1)",
     )  # fmt: skip
     assert d["cause"].endswith(
-        "exited with code 1, asking for environment variable DEMO_TOKEN: `Please set DEMO_TOKEN "
-        "environment variable` (set in its environment: DEMO_TOKEN)"
+        "exited with code 1, saying `Please set DEMO_TOKEN environment variable`: it asks for "
+        "environment variable DEMO_TOKEN (set in its environment: DEMO_TOKEN)"
     )
     assert d["remediation"].startswith("Check the value of DEMO_TOKEN in its environment")
+
+
+def test_the_line_asking_for_a_token_is_quoted_whole_not_redacted(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """server-gitlab 2025.4.25 says `GITLAB_PERSONAL_ACCESS_TOKEN environment variable is not
+    set`: quoted after the variable's name and a colon, the quote read as that secret's value
+    and was redacted (`…TOKEN: [redacted] environment variable is not set``)."""
+    says = "import sys; print('DEMO_ACCESS_TOKEN environment variable is not set', file=sys.stderr)"
+    d = verdict(
+        capsys, "--protocol", "mcp", "--timeout", WAIT,
+        "--", sys.executable, "-c", f"{says}; sys.exit(1)",
+    )  # fmt: skip
+    assert d["cause"].endswith(
+        "exited with code 1, saying `DEMO_ACCESS_TOKEN environment variable is not set`: it "
+        "asks for environment variable DEMO_ACCESS_TOKEN"
+    )
 
 
 def closed_port() -> int:

@@ -366,7 +366,8 @@ def _asked(
     (checked against the environment it was given) or a command-line argument."""
     what = asked.what()
     quoted = f"`{asked.line}`"
-    verdict += f": it asks for {what}" if quoted in verdict else f", asking for {what}: {quoted}"
+    said = "" if quoted in verdict else f", saying {quoted}"  # `NAME: …` would be redacted
+    verdict += f"{said}: it asks for {what}"
     if ev[-1].note == "the end of its stderr" and ev[-1].text == asked.line:
         ev.pop()  # that line alone: said once, as what it asks for
     if all(e.text != asked.line for e in ev):  # not quoted already, as the exception
