@@ -50,6 +50,11 @@ _QUOTE_END = r"(?:(?P=q)|(?=(?:\.\.\.|…)" + _NOT_Q + r"*" + _EOL + r")|" + _EO
 _OPTIONS = (
     r"(?i:[\w-]*?(?:password|passwd|passphrase|secret|token|api[_-]?key|auth|private[_-]?key))"
 )
+# Words that follow such an option in prose, not as its value: a server's usage line saying
+# "with the --access-token flag or set …" (server-supabase) lost the word "flag" to redaction
+_PROSE_AFTER_OPTION = (
+    r"(?:flag|option|argument|parameter|switch|instead|with|when|must|which|that)s?(?![\w.-])"
+)
 _SCHEMES = r"(?i:bearer|basic|token|digest|negotiate|ntlm|apikey)"
 _KEY_NEEDLES = (
     "assw", "ecret", "assphrase", "pi_key", "pi-key", "pikey", "_token", "-token", "token=",
@@ -157,7 +162,11 @@ SHAPES = (
     Shape(
         "option",
         _OPTION_NEEDLES,
-        r"--" + _OPTIONS + r"(?i:s?)(?:=|[ \t]+)(?P<secret>(?!-)(?!\[redacted)[^\s\"',;&<>]{4,})",
+        r"--"
+        + _OPTIONS
+        + r"(?i:s?)(?:=|[ \t]+(?!"
+        + _PROSE_AFTER_OPTION
+        + r"))(?P<secret>(?!-)(?!\[redacted)[^\s\"',;&<>]{4,})",
         local=True,
     ),
     Shape("odbc-password", ("pwd=",), r"(?i:\bpwd)=(?P<secret>[^\s\"';&<>]+)", local=True),

@@ -106,6 +106,14 @@ def test_secret_names_and_short_values() -> None:
         ("postgresql://USER:PASSWORD@HOST.corp/db", "postgresql://USER:[redacted]@HOST.corp/db"),
         ("postgresql://bob:PASSWORD@HOST/DB", "postgresql://bob:[redacted]@HOST/DB"),
         ("postgresql://USER:hunter22@HOST/DB", "postgresql://USER:[redacted]@HOST/DB"),
+        # an option named in prose (server-supabase's usage line): its next word is no value
+        (
+            "with the --access-token flag or set SUPABASE_ACCESS_TOKEN",
+            "with the --access-token flag or set SUPABASE_ACCESS_TOKEN",
+        ),
+        ("pass --api-key option values", "pass --api-key option values"),
+        ("--api-key flagpole123 --token=flag", "--api-key [redacted] --token=[redacted]"),
+        ("--password withheld99", "--password [redacted]"),
     ],
 )
 def test_token_shapes(text: str, expected: str) -> None:
