@@ -145,6 +145,13 @@ CRASHES = {
         "Error: Cannot find module 'sharp'\nRequire stack:\n- /srv/w.js\n",
         "Error: Cannot find module 'sharp'",
     ),
+    # heroku-mcp-server 1.2.8 as npm installed it (peers5): its main() caught the error
+    "node, caught": (
+        "Fatal error in main(): Cannot find module '/srv/node_modules/@modelcontextprotocol/"
+        "sdk/dist/esm/server/mcp' imported from /srv/dist/index.js\n",
+        "Fatal error in main(): Cannot find module '/srv/node_modules/@modelcontextprotocol/"
+        "sdk/dist/esm/server/mcp' imported from /srv/dist/index.js",
+    ),
     "escript": (
         "escript: exception error: undefined function json:decode/1\n"
         "  in function  erl_eval:local_func/8 (erl_eval.erl, line 644)\n",

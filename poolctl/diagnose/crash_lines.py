@@ -14,6 +14,9 @@ _EXCEPTION_LINE = re.compile(
 _CRASH_LINES: tuple[re.Pattern[str], ...] = (
     # Node: `Error: Cannot find module 'sharp'`, `TypeError: x is not a function`
     re.compile(r"^(?:Uncaught )?(?:\w*Error|Error \[\w+\]): .+$", re.M),
+    # ... and one its own code caught and printed: `Fatal error in main(): Cannot find module
+    # '…/sdk/dist/esm/server/mcp' imported from …` (heroku-mcp-server 1.2.8, a broken install)
+    re.compile(r"^.*\bCannot find (?:module|package) '.+$", re.M),
     # escript and Erlang: `escript: exception error: undefined function …`, a VM that halts
     re.compile(r"^escript: .*(?:exception|error).*$", re.M),
     re.compile(r"^(?:Runtime terminating during boot|Crash dump is being written).*$", re.M),
