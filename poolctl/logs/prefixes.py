@@ -13,9 +13,10 @@ from the line that holds them. The runner's own text is what follows. Each kind 
 with a cheap test on the chunk first, so a log without prefixes costs a few substring searches
 per chunk.
 
-Two prefixes are only prefixes when (nearly) every line has one, since a runner's own line could
-start so: docker compose's service name (`app-1  | `) and Jenkins' clock (`12:00:00 `). They
-are removed from a chunk when at least half its lines have one.
+Three prefixes are only prefixes when (nearly) every line has one, since a runner's own line
+could start so: docker compose's service name (`app-1  | `), Jenkins' clock (`12:00:00 `) and
+the syslog-style stamp of moreutils' `ts` (`Dec 01 18:55:19 `, what `cmd 2>&1 | ts` puts before
+every line). They are removed from a chunk when at least half its lines have one.
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ _BRACKET_STAMP = re.compile(r"^\[(?:\d{4}-\d\d-\d\dT[\d:.]+Z?|\s*\d+(?:\.\d+)?s)
 # docker compose (`app-1  | `, `db_1    | `) and Jenkins' clock stamp (`12:00:00 `)
 _COMPOSE = re.compile(r"^[A-Za-z0-9][\w.-]* +\|(?: |$)", re.M)
 _CLOCK = re.compile(r"^\d\d:\d\d:\d\d ", re.M)
+# moreutils' `ts` (`%b %d %H:%M:%S`, `%.S` adds a fraction), as syslog writes it too (`Dec  1`)
+_SYSLOG_STAMP = re.compile(r"^[A-Z][a-z]{2} [ 0-3]\d \d\d:\d\d:\d\d(?:\.\d+)? ", re.M)
 _PROBE = 4096  # characters of a chunk looked at before a regex runs over all of it
 # What may need stripping, as RE2 regexes the scan adds to its search (`^` starts a line): a
 # chunk where one matches is cleaned by `strip_prefixes` (which decides), the others are not.
@@ -54,6 +57,7 @@ MARKERS = (
     r"^\[(?:\d{4}-\d\d-\d\dT|\s*\d+(?:\.\d+)?s\] )",
     r"^[A-Za-z0-9][\w.-]* +\|(?: |$)",
     r"^\d\d:\d\d:\d\d ",
+    r"^[A-Z][a-z]{2} [ 0-3]\d \d\d:\d\d:\d\d",
 )
 
 
@@ -74,7 +78,7 @@ def strip_prefixes(text: str, marked: str = "") -> str:
         text = _GITLAB_SECTION.sub("", text)
     if _BRACKET_STAMP.search(head):
         text = _BRACKET_STAMP.sub("", text)
-    for prefix in (_COMPOSE, _CLOCK):
+    for prefix in (_COMPOSE, _CLOCK, _SYSLOG_STAMP):
         if prefix.search(head) and _on_most_lines(prefix, text):
             text = prefix.sub("", text)
     return text
