@@ -69,7 +69,8 @@ def strip_prefixes(text: str, marked: str = "") -> str:
         text, marked = _GH_CLI.sub("", text), _GH_CLI.sub("", marked)
         head = _ends(text, marked)
     if _ISO_STAMP.search(head):
-        text = _ISO_STAMP.sub("", text)
+        text, marked = _ISO_STAMP.sub("", text), _ISO_STAMP.sub("", marked)
+        head = _ends(text, marked)  # what the stamps hid decides too: compose's name, say
     if "##[" in text:
         text = _GH_MARKER.sub("", text)
     if "##teamcity[" in text:
@@ -77,10 +78,13 @@ def strip_prefixes(text: str, marked: str = "") -> str:
     if "section_" in text:
         text = _GITLAB_SECTION.sub("", text)
     if _BRACKET_STAMP.search(head):
-        text = _BRACKET_STAMP.sub("", text)
-    for prefix in (_COMPOSE, _CLOCK, _SYSLOG_STAMP):
+        text, marked = _BRACKET_STAMP.sub("", text), _BRACKET_STAMP.sub("", marked)
+        head = _ends(text, marked)
+    # a stamp may come before compose's name (`docker compose up | ts`) or after it: two rounds
+    for prefix in (_COMPOSE, _CLOCK, _SYSLOG_STAMP, _COMPOSE, _CLOCK):
         if prefix.search(head) and _on_most_lines(prefix, text):
-            text = prefix.sub("", text)
+            text, marked = prefix.sub("", text), prefix.sub("", marked)
+            head = _ends(text, marked)
     return text
 
 
