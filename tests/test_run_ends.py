@@ -40,6 +40,9 @@ MARKS_ONLY = {
     "segv_shell.txt": ([8], "/tmp/pytest_run_ends_suite/step.sh: line 1: ", None),
     "github_timeout.txt": ([8, 10, 11], "/tmp/pytest_run_ends_suite/step.sh: line 1: ", GITHUB),
     "gitlab_timeout.txt": ([8, 10], "/tmp/pytest_run_ends_suite/step.sh: line 1: ", GITLAB),
+    # the step's script went on after pytest died: its status, then `ls` (capture_run_ends_then.sh)
+    "then_oom_killed.txt": ([8], "/tmp/pytest_run_ends_suite/step.sh: line 1: ", None),
+    "then_oom_killed_dash.txt": ([8], "Killed", None),
 }
 
 
@@ -60,7 +63,9 @@ def test_a_killed_pytest_run_counts_its_marks_and_says_how_it_ended(log: str) ->
     assert "check_ends.py FF." not in said  # the marks are the runner's, not the shell's
 
 
-@pytest.mark.parametrize("log", ["oom_killed.txt", "segv_shell.txt", "github_timeout.txt"])
+@pytest.mark.parametrize(
+    "log", ["oom_killed.txt", "segv_shell.txt", "github_timeout.txt", "then_oom_killed.txt"]
+)
 def test_a_killed_pytest_run_fails_the_triage(run_cli: RunCli, tmp_path: Path, log: str) -> None:
     code, out, _ = run_cli("triage", str(PYTEST / log), "--no-history", "--run-dir", str(tmp_path))
     assert code == 1, out
@@ -73,6 +78,8 @@ VERBOSE = {
     "segv_shell_verbose.txt": [12],
     "github_timeout_verbose.txt": [12, 14, 15],
     "gitlab_timeout_verbose.txt": [12, 14],
+    "then_oom_killed_verbose.txt": [12],
+    "then_oom_killed_dash_verbose.txt": [12],
 }
 
 
@@ -136,6 +143,37 @@ def test_an_exunit_run_the_vm_died_in_says_how(log: str) -> None:
     (run,) = parsed.summaries
     assert (run.line, run.failures, run.read) == (end, 3, 3)
     assert "its last lines say how it ended: '" in run.text
+
+
+def test_an_exunit_run_killed_in_a_script_that_goes_on_names_the_test_it_was_in() -> None:
+    """`mix test --trace` SIGKILLed, the shell's line glued to the test's start, then the step's
+    script prints its status and an `ls` error: the test is the run's failure, not lost."""
+    log = FIXTURES / "exunit" / "stopped" / "then_sigkill_trace.log"
+    parsed = read_logs([str(log)])
+    [ended] = parsed.failures
+    assert (ended.name, ended.group, ended.kind) == (
+        "test checkout waits on a pool that never answers",
+        "AlphaTest",
+        "RunEnded",
+    )
+    assert ended.details["ended"].startswith("/tmp/exunit_stopped_umbrella/apps/alpha/step.sh: ")
+    assert ended.details["ended"] in _line(log, ended.line_start)
+
+
+def test_an_ending_followed_by_another_programs_lines_still_ends_the_run() -> None:
+    """A shell's job-status line, the BEAM's or a CI service's, then lines no runner prints
+    (the script going on): the run ended there. Dash's bare `Killed` only after the runner's
+    own line; and a runner's line after any of them means the run went on."""
+    shell = "/tmp/s/step.sh: line 1: 20689 Killed                  pytest -q"
+    after = [(9, "tests finished with status 137"), (10, "ls: cannot access 'reports'")]
+    found = ending([(8, f"check_ends.py FF.{shell}"), *after])
+    assert found is not None and found.said == [(8, shell)]
+    assert found.before == (8, "check_ends.py FF.")
+    found = ending([(7, "check_ends.py FF."), (8, "Killed"), *after])
+    assert found is not None and found.before == (7, "check_ends.py FF.")
+    assert ending([(7, "Building wheel"), (8, "Killed"), *after]) is None
+    went_on = (9, "check_ends.py::test_after PASSED  [100%]")
+    assert ending([(8, f"check_ends.py FF.{shell}"), went_on, *after]) is None
 
 
 def test_a_line_that_only_ends_in_a_signal_name_is_no_ending() -> None:

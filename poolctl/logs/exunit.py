@@ -415,7 +415,10 @@ class ExUnitParser(TextParser):
             self._release()
         tail = [(n, t) for n, t in self.last_lines() if n >= self.run_start]
         end = run_end_lines.ending(tail)  # what killed the VM, or what ran it, said so
-        final = end.before if end is not None else self.last_line()
+        # ExUnit's last line, before what another program printed after it; when a SIGTERM
+        # notice ended the run (`_sigterm`), the input's last line
+        last = self.last_line() if self.run_stopped else run_end_lines.runners_last(tail)
+        final = end.before if end is not None else last
         running = exunit_running(final, self.trace_module, self.name)
         began = bool(self.run_failures) or exunit_stopped.began(t for _, t in tail)
         ended = run_end_lines.exunit_ended(running, end, began, self.app, self.name)
@@ -425,7 +428,7 @@ class ExUnitParser(TextParser):
             self.run_last_line = ended[0].line_end
         # the dots last: it stopped in a test that printed no result (a log cut there looks
         # the same, and is no clean run either)
-        cut = ended is None and bool(tail) and exunit_stopped.dots(tail[-1][1])
+        cut = ended is None and final is not None and exunit_stopped.dots(final[1])
         if self.run_failures:
             self._run_end(self.run_last_line + 1, "end of input", end, cut)
         elif exunit_stopped.began(t for _, t in tail):

@@ -467,7 +467,7 @@ class PytestParser(TextParser):
         # at the end of the input: the lines saying how it ended (a shell's `Killed`), after
         # the runner's last line
         end = run_end_lines.ending(self.last_lines()) if began and not next_start else None
-        final = end.before if end is not None else self.last_line()
+        final = end.before if end is not None else run_end_lines.runners_last(self.last_lines())
         if end is not None and end.before is not None and end.glued:
             self.progress.feed(*end.before)  # its marks, read without the shell's `Killed`
         # a test's start is the input's last line only at the end of the input

@@ -13,7 +13,11 @@ output by what killed it or by what ran it.
   longer than …`.
 
 Only lines at the end of the input count (blank lines aside): the same text earlier is a test's
-own output, and a run that goes on after it did not end there.
+own output, and a run that goes on after it did not end there. Another program's lines may
+follow them, though (a CI script that goes on once the runner died, `pytest; echo done`, its
+`after_script`): a shell's job-status line, the BEAM's or a CI service's among the last lines
+still ends the run when no line after it is the runner's own (a progress line, a test's `-v`
+or `--trace` line, a session's start, a closing line, a failure's header).
 """
 
 from __future__ import annotations
@@ -39,6 +43,12 @@ _DASH_AFTER_RE = re.compile(r"^(?:|.*\.py [.sxXFEu,]*|[.sxXFEu,*?]+|\S+::\S+ *|.
 _BEAM_RE = re.compile(
     r"(?:\w+_alloc: Cannot allocate \d+ bytes of memory \(of type \"[^\"]+\"\)\."
     r"|^Crash dump is being written to: .*)$"
+)
+# a line a test runner prints while its run goes on (pytest's and ExUnit's, of the parsers here)
+_RUNNER_LINE_RE = re.compile(
+    r"^\s*(?:\S+\.py(?:::\S+)?(?: .*)?$|=+ .* =+$|\* (?:test|doctest|property|describe) .*\]$"
+    r"|\d+\) |Finished in |Running ExUnit with seed|[.*?F]+$"
+    r"|(?:\d+ \w+, )*\d+ (?:tests?|failures?|passed|failed)\b)"
 )
 _SERVICE_RE = re.compile(
     r"^(?:(?:##\[error\])?(?:The operation was canceled\.|The job running on runner .* has "
@@ -86,7 +96,44 @@ def _ending_text(line: str) -> tuple[str, str] | None:
 
 def ending(tail: Lines) -> Ending | None:
     """How the run ended, from the input's last non-blank lines `tail` (oldest first): the
-    ending lines its last lines are, or None when its last line is no ending."""
+    ending lines its last lines are, or those before another program's lines that end it (a
+    shell's job status, the BEAM's or a CI service's line; dash's bare `Killed`, which another
+    program's line may be, only after the runner's output), or None when none is found."""
+    found = _at_end(tail)
+    if found is not None:
+        return found
+    for position in range(len(tail) - 1, -1, -1):
+        line = tail[position][1]
+        said = _ending_text(line)
+        if said is not None and (
+            _DASH_RE.fullmatch(said[1]) is None or _after_runner(tail, position)
+        ):
+            return _at_end(tail[: position + 1])
+        if _RUNNER_LINE_RE.match(line.rsplit("\r", 1)[-1]):
+            return None  # the runner went on past any ending before it
+    return None
+
+
+def _after_runner(tail: Lines, position: int) -> bool:
+    """Whether dash's bare signal name on line `position` of `tail` follows the runner's output:
+    glued to it, or on the line after one of its lines."""
+    found = _ending_text(tail[position][1])
+    if found is not None and found[0].strip():
+        return True
+    return position > 0 and bool(_RUNNER_LINE_RE.match(tail[position - 1][1].rsplit("\r", 1)[-1]))
+
+
+def runners_last(tail: Lines) -> tuple[int, str] | None:
+    """The runner's last line among the input's last non-blank lines `tail`: the last one that
+    is a runner's own, with only another program's lines after it (or the last line)."""
+    for number, line in reversed(tail):
+        if _RUNNER_LINE_RE.match(line.rsplit("\r", 1)[-1]):
+            return number, line
+    return tail[-1] if tail else None
+
+
+def _at_end(tail: Lines) -> Ending | None:
+    """The ending lines `tail`'s last lines are, or None when its last line is no ending."""
     said: Lines = []
     position = len(tail)
     while position > 0:
