@@ -11,6 +11,7 @@ import pytest
 
 from poolctl.logs import read_logs
 from poolctl.logs.unfinished import exunit_running
+from tests.conftest import RunCli
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -82,3 +83,21 @@ def test_a_test_whose_redraw_says_it_ended_is_not_where_the_run_ended() -> None:
     assert exunit_running((4, ran), module, "log") is None
     started = exunit_running((3, skipped.split("\r")[0]), module, "log")
     assert started is not None and started.location == "test/misc_test.exs:40"
+
+
+@pytest.mark.parametrize(
+    "name", ["port_pool_before_first_failure.log", "sigkill_trace_mid_test_start.log"]
+)
+def test_a_log_cut_before_any_result_says_so(run_cli: RunCli, tmp_path: Path, name: str) -> None:
+    """Real ExUnit output cut before any run printed a result (tests/fixtures/src/
+    derive_cut_before_result.sh): the pool's Logger lines alone, or `--trace`'s module line and
+    half a test's start. No failure is read, and the report says the log holds no result rather
+    than a bare "0 failures"."""
+    log = str(FIXTURES / "exunit" / "cut" / name)
+    parsed = read_logs([log])
+    assert parsed.formats == {log: "exunit"}
+    assert (parsed.failures, parsed.summaries) == ([], [])
+    [note] = parsed.skipped
+    assert note.startswith(f"{log}: no run's result in it (no closing line, no failure)")
+    code, out, _ = run_cli("triage", log, "--no-history", "--run-dir", str(tmp_path))
+    assert code == 0 and "no run's result in it" in out

@@ -276,6 +276,13 @@ def _parse_one(stream: BinaryIO, name: str, fmt: str, out: ParsedLog) -> bool:
     other_verdicts.finish(out, name, *before)
     if chosen == "pytest" and fmt == "auto" and runners_alone.note_theirs_alone(out, name, *before):
         chosen = runners_alone.VERDICTS_ALONE  # no pytest output in it: not said to be
+    elif (len(out.failures), len(out.summaries)) == before and chosen != "junit":
+        # a runner's lines (its logger's, a test's start) and no run's result: a log cut
+        # before it, which "0 failures" alone would call clean
+        out.skipped.append(
+            f"{name}: no run's result in it (no closing line, no failure): the log ends before "
+            f"{_NAMES[chosen]} printed one, cut short or stopped; nothing in it says it passed"
+        )
     out.formats[name] = chosen
     return True
 
