@@ -145,6 +145,27 @@ def test_an_exunit_run_the_vm_died_in_says_how(log: str) -> None:
     assert "its last lines say how it ended: '" in run.text
 
 
+@pytest.mark.parametrize("verbose", [False, True])
+def test_a_killed_run_retried_keeps_how_each_run_ended(verbose: bool) -> None:
+    """`pytest … || pytest …` (capture_run_ends_then.sh), both runs killed: the first run's
+    end, before the retry's session start, is read as the second's is, at the input's end."""
+    log = PYTEST / f"then_retry_oom_killed{'_verbose' if verbose else ''}.txt"
+    parsed = read_logs([str(log)])
+    first, second = parsed.summaries
+    for run in (first, second):
+        assert "its last lines say how it ended: '/tmp/pytest_run_ends_suite/step.sh: " in run.text
+        assert run.failures == 3
+    assert "ends at line " in first.text and "where another starts" in first.text
+    if verbose:  # each run's three failures named, the test it died in the third
+        assert [f.name for f in parsed.failures] == [*FAILED_FIRST, "test_end"] * 2
+        assert [f.kind for f in parsed.failures].count("RunEnded") == 2
+    else:  # counted by the marks, none named
+        counted = coverage(parsed)
+        assert counted is not None and (counted.counted, counted.read) == (6, 0)
+        assert parsed.failures == []
+        assert all("its progress lines mark 2 failure(s)" in r.text for r in (first, second))
+
+
 def test_an_exunit_run_killed_in_a_script_that_goes_on_names_the_test_it_was_in() -> None:
     """`mix test --trace` SIGKILLed, the shell's line glued to the test's start, then the step's
     script prints its status and an `ls` error: the test is the run's failure, not lost."""

@@ -464,20 +464,25 @@ class PytestParser(TextParser):
         """End a run that printed no closing line. One whose session start was seen was
         stopped before it finished (or its log was cut): the report says so."""
         start, began, last = self.run_start, self.session_started, self._line_number
-        # at the end of the input: the lines saying how it ended (a shell's `Killed`), after
-        # the runner's last line
-        end = run_end_lines.ending(self.last_lines()) if began and not next_start else None
-        final = end.before if end is not None else run_end_lines.runners_last(self.last_lines())
+        # the lines saying how it ended (a shell's `Killed`), after the runner's last line: at
+        # the end of the input, or before the next run's start (a CI script's retry)
+        tail = self.last_lines()
+        if next_start:
+            tail = [(c.line, c.text) for c in self.nearby_before(next_start) if c.line >= start]
+        end = run_end_lines.ending(tail) if began else None
+        final = end.before if end is not None else run_end_lines.runners_last(tail)
         if end is not None and end.before is not None and end.glued:
             self.progress.feed(*end.before)  # its marks, read without the shell's `Killed`
-        # a test's start is the input's last line only at the end of the input
-        running = pytest_running(final, self.name) if not next_start else None
+        # a test's start is the run's last line at the end of the input, or before another
+        # run's start when what ended it says so there
+        ends_here = not next_start or end is not None
+        running = pytest_running(final, self.name) if ends_here else None
         if began and self.ended_in is None and running is not None:  # it ends in a test's start
             self.ended_in = run_end_lines.ended_in(running, end)
             last = running.line_start
         # a file's letters cut before their `[ NN%]`: the test after the last letter was
         # running, as `-v` would have named it (pytest-xdist prints no file: it cannot tell)
-        cut = final if began and not next_start and self.ended_in is None else None
+        cut = final if began and ends_here and self.ended_in is None else None
         in_a_test = cut is not None and bool(_CUT_MARKS_RE.match(cut[1]))
         if cut is not None and in_a_test:
             last = max(last, cut[0])  # that line, which no trigger passed to the parser
