@@ -93,3 +93,24 @@ def test_a_test_case_whose_start_tag_is_not_well_formed_is_skipped_whole(tmp_pat
     ]
     [suite] = parsed.summaries
     assert (suite.failures, suite.read) == (3, 2)
+
+
+def test_a_failing_test_case_lost_to_a_fault_is_counted_where_no_suite_counts(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """node's JUnit reporter writes no count on its `<testsuites>` (a real capture:
+    junit/node_ansi.xml, one failing test case). A byte XML does not allow (invalid UTF-8, as
+    binary junk in a worker's output) inside its `<failure>` text loses the test case; it had
+    failed, so it is one failure not read, exit 1, where it was a clean `0 failures`."""
+    data = (JUNIT / "node_ansi.xml").read_bytes()
+    at = data.index(b"code: 'ERR_TEST_FAILURE'")
+    log = tmp_path / "node_ansi_damaged.xml"
+    log.write_bytes(data[:at] + b"\xff\xfe junk " + data[at:])
+    parsed = read_logs([str(log)])
+    assert parsed.failures == []
+    [lost] = parsed.summaries
+    assert (lost.failures, lost.read) == (1, 0)
+    assert "test case 'worker answers a ping' (line 3), which had failed" in lost.text
+    code, out, err = run_cli("triage", str(log), "--no-history", "--format", "json")
+    assert code == 1, err
+    assert json.loads(out)["summary"]["unread"] == 1

@@ -60,7 +60,7 @@ from poolctl.logs.junit_several import one_per_test
 from poolctl.logs.junit_stack import SCRIPT_RE, caused_by, frame_in_test_file
 from poolctl.logs.junit_suites import Cut, Suite, close_at_cut, summaries
 from poolctl.logs.lines import CHUNK_SIZE
-from poolctl.logs.records import ParsedLog, UnreadableInput
+from poolctl.logs.records import ParsedLog, RunSummary, UnreadableInput
 from poolctl.logs.reruns import SUREFIRE_TAGS, add_rerun
 from poolctl.logs.scan import MAX_FIELD, MAX_TRACEBACKS, clip, index_lines, keep_failure
 from poolctl.model import Failure
@@ -123,6 +123,7 @@ class _Target:
         self.stack: list[str] = []
         self.suites: list[Suite] = []
         self.done: list[tuple[Suite, int, bool]] = []  # suite, end line, nested in another
+        self.lost: list[RunSummary] = []  # failing test cases lost where expat stopped
         self.case: _Case | None = None
         self.keep: str = ""  # the element whose text is being kept
         self.pytest = False
@@ -292,12 +293,19 @@ class _Target:
             suite = self.suites.pop()
             self.done.append((suite, self._line(), bool(self.suites)))
 
-    def resume(self) -> tuple[bytes, str]:
-        """Where expat refused the document: the start tags that reopen the suites still open
-        in a new parser, and the test case lost with what follows it (its name and line)."""
+    def resume(self, line: int) -> tuple[bytes, str]:
+        """Where expat refused the document (at `line`): the start tags that reopen the suites
+        still open in a new parser, and the test case lost with what follows it (its name and
+        line). One lost after its `<failure>` or `<error>` began is a failure not read, counted
+        as one unless a suite it is in declares a count (which then says so)."""
         lost = ""
         if self.case is not None:
             lost = f"test case {self.case.attrib.get('name', '')!r} (line {self.case.line})"
+            failing = bool(self.case.failed) or self.keep in _FAILED
+            if failing and all(suite.declared() is None for suite in self.suites):
+                lost = f"{lost}, which had failed: counted as one failure not read,"
+                text = f"(JUnit XML not well-formed at line {line}: {lost[:-1]})"
+                self.lost.append(RunSummary(self.name, line, text, None, 1, start=line, read=0))
         self.case, self.keep, self.suite_output = None, "", None
         del self.stack[reopening(self.stack) :]
         return b"".join(f"<{tag}>".encode() for tag in self.stack), lost
@@ -548,7 +556,7 @@ def parse_junit(stream: BinaryIO, name: str, out: ParsedLog, head: bytes) -> int
                 resumes += 1
                 line = target.line_base + where[0]
                 target.line_base = line - 1 + skipped
-                prefix, lost = target.resume()
+                prefix, lost = target.resume(line)
                 what = f"{lost} skipped" if lost else "what is between skipped"
                 out.skipped.append(
                     f"{name}:{line}: not well-formed XML ({error_message(error)}): read on from "
@@ -567,5 +575,5 @@ def parse_junit(stream: BinaryIO, name: str, out: ParsedLog, head: bytes) -> int
     same = target.same_names.note(name)
     if same:
         out.skipped.append(same)
-    out.summaries.extend(summaries(name, target.done, cut))
+    out.summaries.extend([*summaries(name, target.done, cut), *target.lost])
     return target._line()
