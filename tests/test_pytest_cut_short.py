@@ -88,3 +88,28 @@ def test_a_killed_run_is_recorded_failed_and_its_junit_fails(
     code, out, _ = run_cli("history", "runs", "--history", str(store), "--json")
     [run] = json.loads(out)["runs"]
     assert (run["verdict"], run["failures"]) == ("failed", 4)
+
+
+def test_a_summary_line_cut_in_its_test_name_is_the_blocks_not_another_failure(
+    tmp_path: Path,
+) -> None:
+    """A log size limit cuts mid-line: the real xdist capture cut inside its last short summary
+    line (`FAILED check_database.py::test_async_p`) holds the 22 failures the whole log holds,
+    not a 23rd test named `test_async_p`; the block whose name that line begins takes it."""
+    whole = Path(__file__).parent / "fixtures" / "pytest" / "services_xdist.txt"
+    data = whole.read_bytes()
+    at = data.rindex(b"\nFAILED check_database.py::test_async_p") + len(
+        b"\nFAILED check_database.py::test_async_p"
+    )
+    assert data[at : at + 1] != b" "  # cut inside the test's name
+    cut = tmp_path / "services_xdist_cut.txt"
+    cut.write_bytes(data[:at])
+    full = sorted(f.name for f in read_logs([str(whole)]).failures)
+    parsed = read_logs([str(cut)])
+    assert sorted(f.name for f in parsed.failures) == full
+    [named] = [
+        f
+        for f in parsed.failures
+        if f.details.get("summary_line") == str(data[:at].count(b"\n") + 1)
+    ]
+    assert named.name.startswith("test_async_p") and named.name != "test_async_p"

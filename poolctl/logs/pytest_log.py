@@ -532,9 +532,12 @@ class PytestParser(TextParser):
             kept += read
         named = Summaries(self.progress.named)  # `-v` lines: the node ids, without `-r` lines
         unnamed = []  # blocks no line of this run names
+        last = self.last_line() if not next_start else None  # a summary line cut there is one's
         for position, failure in enumerate(failures):
             outcome = failure.details.get("outcome", "")
             found = summaries.take(failure.name, outcome)
+            if found is None and last is not None:
+                found = summaries.take_cut(failure.name, last[0])
             if found is not None:
                 failures[position] = with_summary(failure, *found)
             elif (line := named.take(failure.name, outcome)) is not None:

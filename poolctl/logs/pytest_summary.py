@@ -103,6 +103,16 @@ class Summaries:
                 return self.entries[i]
         return None
 
+    def take_cut(self, name: str, last: int) -> Summary | None:
+        """The input's `last` line when it is a summary line not taken whose test name, cut
+        short with the input (a log size limit cuts mid-line), begins `name` (a block's)."""
+        for i, (number, _, nodeid, _) in enumerate(self.entries):
+            short = ".".join(nodeid_parts(nodeid)[1:]) or nodeid
+            if number == last and not self.taken[i] and name.startswith(short) and name != short:
+                self.taken[i] = True
+                return self.entries[i]
+        return None
+
     def left(self) -> list[Summary]:
         return [e for e, taken in zip(self.entries, self.taken, strict=True) if not taken]
 
