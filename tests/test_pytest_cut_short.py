@@ -90,26 +90,33 @@ def test_a_killed_run_is_recorded_failed_and_its_junit_fails(
     assert (run["verdict"], run["failures"]) == ("failed", 4)
 
 
-def test_a_summary_line_cut_in_its_test_name_is_the_blocks_not_another_failure(
-    tmp_path: Path,
+@pytest.mark.parametrize(
+    ("relative", "kept"),
+    [
+        ("services_xdist.txt", "FAILED check_database.py::test_async_p"),  # in the test's name
+        ("pypool/verbose.txt", "FAILED checks/check_misc.p"),  # in the file's
+    ],
+)
+def test_a_summary_line_cut_in_its_node_id_is_a_blocks_not_another_failure(
+    tmp_path: Path, relative: str, kept: str
 ) -> None:
-    """A log size limit cuts mid-line: the real xdist capture cut inside its last short summary
-    line (`FAILED check_database.py::test_async_p`) holds the 22 failures the whole log holds,
-    not a 23rd test named `test_async_p`; the block whose name that line begins takes it."""
-    whole = Path(__file__).parent / "fixtures" / "pytest" / "services_xdist.txt"
+    """A log size limit cuts mid-line: a real capture cut inside its last short summary line
+    holds the failures the whole log holds, not one more named by the cut node id
+    (`test_async_p`, `checks/check_misc.p`); the block whose node id the line begins takes it."""
+    whole = Path(__file__).parent / "fixtures" / "pytest" / relative
     data = whole.read_bytes()
-    at = data.rindex(b"\nFAILED check_database.py::test_async_p") + len(
-        b"\nFAILED check_database.py::test_async_p"
-    )
-    assert data[at : at + 1] != b" "  # cut inside the test's name
-    cut = tmp_path / "services_xdist_cut.txt"
+    at = data.rindex(f"\n{kept}".encode()) + len(kept) + 1
+    assert data[at : at + 1] not in (b" ", b"\n")  # cut inside the node id
+    cut = tmp_path / "cut.txt"
     cut.write_bytes(data[:at])
     full = sorted(f.name for f in read_logs([str(whole)]).failures)
     parsed = read_logs([str(cut)])
     assert sorted(f.name for f in parsed.failures) == full
-    [named] = [
-        f
-        for f in parsed.failures
-        if f.details.get("summary_line") == str(data[:at].count(b"\n") + 1)
-    ]
-    assert named.name.startswith("test_async_p") and named.name != "test_async_p"
+    last = str(data[:at].count(b"\n") + 1)
+    [named] = [f for f in parsed.failures if f.details.get("summary_line") == last]
+    whole_named = {f.name: f for f in read_logs([str(whole)]).failures}[named.name]
+    # its own node id (from its `-v` line), not the cut one
+    assert (named.group, named.details["nodeid"]) == (
+        whole_named.group,
+        whole_named.details["nodeid"],
+    )

@@ -44,6 +44,7 @@ from poolctl.logs.pytest_summary import (
     Summary,
     closing_counts,
     summary_failure,
+    with_cut_summary,
     with_nodeid,
     with_summary,
 )
@@ -536,14 +537,15 @@ class PytestParser(TextParser):
         for position, failure in enumerate(failures):
             outcome = failure.details.get("outcome", "")
             found = summaries.take(failure.name, outcome)
-            if found is None and last is not None:
-                found = summaries.take_cut(failure.name, last[0])
+            cut = summaries.take_cut(failure, last[0]) if found is None and last else None
             if found is not None:
                 failures[position] = with_summary(failure, *found)
             elif (line := named.take(failure.name, outcome)) is not None:
                 failures[position] = with_nodeid(failure, line[2])
             else:
                 unnamed.append(position)
+            if cut is not None:  # its line, cut in its node id: not another test's
+                failures[position] = with_cut_summary(failures[position], cut[0])
         made: list[tuple[Failure, Lines]] = []
         for start, end, e_lines, location_line, printed in self.line_mode:
             failure = line_mode_failure(self.name, summaries, start, end, e_lines, location_line)

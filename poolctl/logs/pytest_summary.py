@@ -103,12 +103,16 @@ class Summaries:
                 return self.entries[i]
         return None
 
-    def take_cut(self, name: str, last: int) -> Summary | None:
-        """The input's `last` line when it is a summary line not taken whose test name, cut
-        short with the input (a log size limit cuts mid-line), begins `name` (a block's)."""
+    def take_cut(self, failure: Failure, last: int) -> Summary | None:
+        """The input's `last` line when it is a summary line not taken whose node id, cut short
+        with the input (a log size limit cuts mid-line), begins `failure`'s (a block's): in its
+        test's name, or in its file's."""
         for i, (number, _, nodeid, _) in enumerate(self.entries):
-            short = ".".join(nodeid_parts(nodeid)[1:]) or nodeid
-            if number == last and not self.taken[i] and name.startswith(short) and name != short:
+            if number != last or self.taken[i]:
+                continue
+            short = ".".join(nodeid_parts(nodeid)[1:])
+            whole = failure.name if short else failure.group or failure.location
+            if whole.startswith(short or nodeid) and whole != (short or nodeid):
                 self.taken[i] = True
                 return self.entries[i]
         return None
@@ -133,6 +137,12 @@ def with_summary(failure: Failure, number: int, outcome: str, nodeid: str, messa
         details=details,
         context=context,
     )
+
+
+def with_cut_summary(failure: Failure, number: int) -> Failure:
+    """`failure` with its summary line `number`, cut short in its node id: the block's own
+    name and group are kept, and no node id taken from the cut one."""
+    return replace(failure, details={**failure.details, "summary_line": str(number)})
 
 
 def with_nodeid(failure: Failure, nodeid: str) -> Failure:
