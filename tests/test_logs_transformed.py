@@ -76,6 +76,8 @@ TRANSFORMS: dict[str, Transform] = {
     "gitlab sections and stamps": _gitlab,
     "jenkins stamps": _each_line(lambda n: b"[2026-12-01T10:00:00.123Z] "),
     "ts stamps": _each_line(lambda n: b"Dec 01 10:00:%02d " % (n % 60)),
+    "date stamps": _each_line(lambda n: b"2026-12-01 10:00:00,%03d " % (n % 1000)),
+    "bracketed clock": _each_line(lambda n: b"[10:00:%02d] " % (n % 60)),
     "crlf": lambda data: data.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"),
     "colours added": _coloured,
     "colours taken off": lambda data: re.sub(rb"\x1b\[[0-9;?]*[A-Za-z]", b"", data),

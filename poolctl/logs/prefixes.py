@@ -13,10 +13,12 @@ from the line that holds them. The runner's own text is what follows. Each kind 
 with a cheap test on the chunk first, so a log without prefixes costs a few substring searches
 per chunk.
 
-Three prefixes are only prefixes when (nearly) every line has one, since a runner's own line
-could start so: docker compose's service name (`app-1  | `), Jenkins' clock (`12:00:00 `) and
-the syslog-style stamp of moreutils' `ts` (`Dec 01 18:55:19 `, what `cmd 2>&1 | ts` puts before
-every line). They are removed from a chunk when at least half its lines have one.
+Some prefixes are only prefixes when (nearly) every line has one, since a runner's own line
+could start so: docker compose's service name (`app-1  | `), Jenkins' clock (`12:00:00 `), the
+syslog-style stamp of moreutils' `ts` (`Dec 01 18:55:19 `, what `cmd 2>&1 | ts` puts before
+every line), and the forms a script gives `ts` or its logger: a date and time
+(`2026-12-01 19:28:23.766585 `, `[2026-12-01 19:28:23] `, an offset) and a clock in brackets
+(`[19:28:29] `). They are removed from a chunk when at least half its lines have one.
 """
 
 from __future__ import annotations
@@ -45,6 +47,15 @@ _COMPOSE = re.compile(r"^[A-Za-z0-9][\w.-]* +\|(?: |$)", re.M)
 _CLOCK = re.compile(r"^\d\d:\d\d:\d\d ", re.M)
 # moreutils' `ts` (`%b %d %H:%M:%S`, `%.S` adds a fraction), as syslog writes it too (`Dec  1`)
 _SYSLOG_STAMP = re.compile(r"^[A-Z][a-z]{2} [ 0-3]\d \d\d:\d\d:\d\d(?:\.\d+)? ", re.M)
+# a date and time in other forms (`ts '%Y-%m-%d %H:%M:%.S'`, Python logging's `,123`, an offset,
+# brackets), and a clock in brackets (`ts '[%H:%M:%S]'`); a bare clock with a fraction is not
+# one: ExUnit's Logger starts its own lines so (`17:21:32.397 [info]`)
+_DATE_STAMP = re.compile(
+    r"^(?:\[\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?\]"
+    r"|\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?"
+    r"|\[\d\d:\d\d:\d\d(?:[.,]\d+)?\]) ",
+    re.M,
+)
 _PROBE = 4096  # characters of a chunk looked at before a regex runs over all of it
 # What may need stripping, as RE2 regexes the scan adds to its search (`^` starts a line): a
 # chunk where one matches is cleaned by `strip_prefixes` (which decides), the others are not.
@@ -58,6 +69,8 @@ MARKERS = (
     r"^[A-Za-z0-9][\w.-]* +\|(?: |$)",
     r"^\d\d:\d\d:\d\d ",
     r"^[A-Z][a-z]{2} [ 0-3]\d \d\d:\d\d:\d\d",
+    r"^\[?\d{4}-\d\d-\d\d \d\d:\d\d:\d\d",
+    r"^\[\d\d:\d\d:\d\d",
 )
 
 
@@ -81,7 +94,7 @@ def strip_prefixes(text: str, marked: str = "") -> str:
         text, marked = _BRACKET_STAMP.sub("", text), _BRACKET_STAMP.sub("", marked)
         head = _ends(text, marked)
     # a stamp may come before compose's name (`docker compose up | ts`) or after it: two rounds
-    for prefix in (_COMPOSE, _CLOCK, _SYSLOG_STAMP, _COMPOSE, _CLOCK):
+    for prefix in (_COMPOSE, _CLOCK, _SYSLOG_STAMP, _DATE_STAMP, _COMPOSE, _CLOCK):
         if prefix.search(head) and _on_most_lines(prefix, text):
             text, marked = prefix.sub("", text), prefix.sub("", marked)
             head = _ends(text, marked)
