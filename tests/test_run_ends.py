@@ -166,6 +166,27 @@ def test_a_killed_run_retried_keeps_how_each_run_ended(verbose: bool) -> None:
         assert all("its progress lines mark 2 failure(s)" in r.text for r in (first, second))
 
 
+@pytest.mark.parametrize(
+    ("log", "ended"),
+    [("retry_oom_killed.log", "mix test"), ("retry_oom_killed_trace.log", "test the end")],
+)
+def test_an_exunit_run_killed_then_retried_keeps_how_each_run_ended(log: str, ended: str) -> None:
+    """`mix test … || mix test …` (capture_exunit_run_ends_retry.sh), the VM SIGKILLed in both:
+    the first run's end, before the retry's first failure restarts the numbering, is read as
+    the second's is at the input's end: the test `--trace` shows it in, else the run."""
+    parsed = read_logs([str(EXUNIT / log)])
+    names = ["test checkout times out", "test a linked worker is killed", ended]
+    assert [f.name for f in parsed.failures] == names * 2
+    first, second = (f for f in parsed.failures if f.kind == "RunEnded")
+    for stopped in (first, second):
+        said = stopped.details["ended"]
+        assert (
+            said.startswith("/tmp/exunit_run_ends_suite/step.sh: line 1: ") and " Killed " in said
+        )
+    assert first.line_end < second.line_start
+    assert [(s.failures, s.read) for s in parsed.summaries] == [(3, 3), (3, 3)]
+
+
 def test_an_exunit_run_killed_in_a_script_that_goes_on_names_the_test_it_was_in() -> None:
     """`mix test --trace` SIGKILLed, the shell's line glued to the test's start, then the step's
     script prints its status and an `ls` error: the test is the run's failure, not lost."""

@@ -341,12 +341,28 @@ class ExUnitParser(TextParser):
         if restart and self.held:  # a run ended before this header: a held closing line's?
             self._release()  # (then the failures after it are this run's)
         if restart and self.run_failures:
+            self._ended_before(number)
             self._run_end(number, "numbering restarts")
         self.last_counter = counter
         block = ExUnitBlock(self, number, match, line)
         block.context[:0] = self.nearby_before(number)
         self.consumer = block
         self.recorder.begin(number, line)
+
+    def _ended_before(self, number: int) -> None:
+        """A run with no closing line, another's first header at line `number`: when the lines
+        between say how it ended (a CI script's retry after the VM died), the test it was in,
+        or else the run, is a failure of it, as at the end of the input."""
+        after = [(c.line, c.text) for c in self.nearby_before(number) if c.line > self.barrier]
+        end = run_end_lines.first_ending(after)
+        if end is None:
+            return
+        running = exunit_running(end.before, self.trace_module, self.name)
+        ended = run_end_lines.exunit_ended(running, end, True, self.app, self.name)
+        if ended is not None:
+            self.run_read += self.keep(*ended)
+            self.run_failures += 1
+            self.run_last_line = ended[0].line_end
 
     def block_done(self, block: ExUnitBlock) -> None:
         kept = self.keep(block.failure())

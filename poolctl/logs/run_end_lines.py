@@ -114,6 +114,21 @@ def ending(tail: Lines) -> Ending | None:
     return None
 
 
+def first_ending(lines: Lines) -> Ending | None:
+    """How a run ended before another began, from the non-blank `lines` between them (oldest
+    first): the first ending line among them (dash's bare signal name only after the runner's
+    output) and the ending lines right after it, or None when none is there."""
+    for position, (_, line) in enumerate(lines):
+        said = _ending_text(line)
+        if said is None or (_DASH_RE.fullmatch(said[1]) and not _after_runner(lines, position)):
+            continue
+        end = position + 1
+        while end < len(lines) and _ending_text(lines[end][1]) is not None:
+            end += 1
+        return _at_end(lines[:end])
+    return None
+
+
 def _after_runner(tail: Lines, position: int) -> bool:
     """Whether dash's bare signal name on line `position` of `tail` follows the runner's output:
     glued to it, or on the line after one of its lines."""
