@@ -1,0 +1,338 @@
+"""Generated hostile workers (tests/workers/behaves.py driven by a behaviour spec) and the
+invariants every `ping` of one must keep, for tests/test_generated_workers.py.
+
+A `Behaviour` knows what its worker writes and what `ping`'s verdict must say of it; `check`
+reads a run (the exit code, the JSON report, the bytes each process of the worker wrote, the
+processes still carrying the run's marker) and returns every invariant broken.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import re
+import sys
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hypothesis import strategies as st
+
+BEHAVES = Path(__file__).resolve().parent / "workers" / "behaves.py"
+MARKER = "BEHAVES_RUN"  # in every process of a run's worker (and its experiments), to find them
+FRAMINGS = ("packet-4", "packet-2", "line")
+SIGNALS = ("SIGKILL", "SIGTERM", "SIGSEGV", "SIGABRT", "SIGINT")
+README_EXIT_CODES = {0, 1}  # 2 bad usage, 3 internal error: never for a worker's behaviour
+HELD = 30.0  # seconds a holder child sleeps: longer than any run, so a leftover is seen
+
+
+@dataclass(frozen=True)
+class Behaviour:
+    """What the worker does (`steps` for behaves.py, then `then`), how poolctl talks to it,
+    and what the verdict must be: `answers` (a round trip), or one of `confirms`."""
+
+    kind: str
+    steps: tuple[tuple[Any, ...], ...]
+    framing: str = "packet-4"
+    then: str = "loop"
+    timeout: float = 1.0
+    experiments: bool = True
+    holder: str = ""  # "", "child", "setsid": a process left holding the pipes
+    answers: bool = False
+    confirms: frozenset[str] = frozenset()  # one of these is confirmed (empty: not checked)
+    never: frozenset[str] = frozenset()  # none of these is confirmed
+    marker: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    def all_steps(self) -> list[tuple[Any, ...]]:
+        first: list[tuple[Any, ...]] = []
+        if self.holder:
+            first.append(("fork", self.holder == "setsid", HELD))
+        return [*first, *self.steps]
+
+    def ping_argv(self) -> list[str]:
+        argv = ["--json", "--timeout", str(self.timeout), "--framing", self.framing]
+        argv += ["--env", f"{MARKER}={self.marker}", "--unset-env", "PYTHONUNBUFFERED"]
+        if not self.experiments:
+            argv.append("--no-experiments")
+        worker = [sys.executable, str(BEHAVES), json.dumps(self.all_steps()), "--then", self.then]
+        return [*argv, "--", *worker]
+
+
+# --- the behaviours ---------------------------------------------------------------------------
+
+framings = st.sampled_from(FRAMINGS)
+texts = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), min_size=1, max_size=40)
+raw = st.binary(min_size=1, max_size=200)
+
+
+@st.composite
+def answers(draw: st.DrawFn) -> Behaviour:
+    """Reads, waits less than half the timeout, answers right: a round trip."""
+    f = draw(framings)
+    delay = draw(st.sampled_from((0.0, 0.2, 0.4)))
+    return Behaviour(
+        "answers",
+        (("read", f), ("sleep", delay), ("answer", f, "ok", 0)),
+        f,
+        timeout=1.5,
+        answers=True,
+    )
+
+
+@st.composite
+def other_framing(draw: st.DrawFn) -> Behaviour:
+    """Reads the request right, answers in another framing."""
+    f, g = draw(st.permutations(FRAMINGS))[:2]
+    steps = (("read", f), ("answer", g, "ok", 0))
+    return Behaviour("other-framing", steps, f, then="hang", never=frozenset({"stuck-in-init"}))
+
+
+@st.composite
+def wrong_length(draw: st.DrawFn) -> Behaviour:
+    """Reads right, answers with a length header off by `delta` (over: a partial frame)."""
+    f = draw(st.sampled_from(("packet-4", "packet-2")))
+    delta = draw(st.sampled_from((-5, -1, 1, 7)))
+    steps = (("read", f), ("answer", f, "ok", delta))
+    return Behaviour("wrong-length", steps, f, then="hang", never=frozenset({"stuck-in-init"}))
+
+
+@st.composite
+def text_first(draw: st.DrawFn) -> Behaviour:
+    """A line of text on stdout before its right answer."""
+    f = draw(framings)
+    line = draw(texts).encode() + b"\n"
+    steps = (("write", "out", line.hex()), ("read", f), ("answer", f, "ok", 0))
+    return Behaviour(
+        "text-first",
+        steps,
+        f,
+        then="hang",
+        never=frozenset({"stuck-in-init", "crashed", "buffered"}),
+    )
+
+
+@st.composite
+def random_bytes(draw: st.DrawFn) -> Behaviour:
+    """Random bytes on stdout, then silence (reading its input)."""
+    f = draw(framings)
+    steps = (("write", "out", draw(raw).hex()), ("read", f))
+    return Behaviour(
+        "random-bytes",
+        steps,
+        f,
+        then="hang",
+        never=frozenset({"stuck-in-init", "buffered", "crashed"}),
+    )
+
+
+@st.composite
+def never_reads(draw: st.DrawFn) -> Behaviour:
+    """Sleeps past any wait, its request unread."""
+    f = draw(framings)
+    return Behaviour("never-reads", (("sleep", HELD),), f, confirms=frozenset({"stuck-in-init"}))
+
+
+@st.composite
+def reads_then_waits(draw: st.DrawFn) -> Behaviour:
+    """Reads the request and waits for more input, answering nothing."""
+    f = draw(framings)
+    return Behaviour(
+        "reads-then-waits",
+        (("read", f),),
+        f,
+        then="hang",
+        confirms=frozenset({"waiting-for-input"}),
+        never=frozenset({"stuck-in-init", "crashed", "buffered", "framing"}),
+    )
+
+
+@st.composite
+def exits(draw: st.DrawFn) -> Behaviour:
+    """Exits with a code, before or after reading, with or without a word on stderr."""
+    f = draw(framings)
+    steps: list[tuple[Any, ...]] = [("read", f)] if draw(st.booleans()) else []
+    if draw(st.booleans()):
+        steps.append(("write", "err", (draw(texts) + "\n").encode().hex()))
+    steps.append(("exit", draw(st.sampled_from((0, 1, 2, 70, 255)))))
+    return Behaviour("exits", tuple(steps), f, confirms=frozenset({"crashed"}))
+
+
+@st.composite
+def killed(draw: st.DrawFn) -> Behaviour:
+    """Killed by a signal, before or after reading."""
+    f = draw(framings)
+    steps: list[tuple[Any, ...]] = [("read", f)] if draw(st.booleans()) else []
+    steps.append(("kill", draw(st.sampled_from(SIGNALS))))
+    return Behaviour("killed", tuple(steps), f, confirms=frozenset({"crashed"}))
+
+
+@st.composite
+def answers_on_stderr(draw: st.DrawFn) -> Behaviour:
+    """Reads, and writes its right answer to stderr."""
+    f = draw(framings)
+    steps = (("read", f), ("answer-err", f))
+    return Behaviour(
+        "answers-on-stderr", steps, f, then="hang", confirms=frozenset({"answers-on-stderr"})
+    )
+
+
+@st.composite
+def flood(draw: st.DrawFn) -> Behaviour:
+    """Floods stdout with megabytes that are no frame, never reading."""
+    f = draw(framings)
+    size = draw(st.sampled_from((1 << 20, 16 << 20)))
+    return Behaviour(
+        "flood",
+        (("flood", "out", size),),
+        f,
+        then="hang",
+        never=frozenset({"stuck-in-init", "buffered"}),
+    )
+
+
+KINDS = (
+    answers,
+    other_framing,
+    wrong_length,
+    text_first,
+    random_bytes,
+    never_reads,
+    reads_then_waits,
+    exits,
+    killed,
+    answers_on_stderr,
+    flood,
+)
+
+
+@st.composite
+def behaviours(draw: st.DrawFn) -> Behaviour:
+    """A behaviour of any kind, maybe with a child holding its pipes, maybe ignoring SIGTERM,
+    maybe diagnosed without experiments."""
+    b: Behaviour = draw(st.one_of(*(k() for k in KINDS)))
+    prefix: tuple[tuple[Any, ...], ...] = ()
+    if draw(st.booleans()) and ("kill", "SIGTERM") not in b.steps:  # else it would not die
+        prefix = (("ignore", "SIGTERM"),)
+    holder = draw(st.sampled_from(("", "", "child", "setsid")))
+    return Behaviour(
+        b.kind,
+        prefix + b.steps,
+        b.framing,
+        b.then,
+        b.timeout,
+        experiments=draw(st.booleans()) or b.answers,
+        holder=holder,
+        answers=b.answers,
+        confirms=b.confirms,
+        never=b.never,
+    )
+
+
+# --- the invariants ---------------------------------------------------------------------------
+
+
+def marked(marker: str) -> list[str]:
+    """The live (not zombie) processes whose environment carries the run's marker."""
+    needle = f"{MARKER}={marker}".encode()
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/environ", "rb") as f:
+                if needle not in f.read().split(b"\0"):
+                    continue
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                if f.read().rsplit(b")", 1)[1].split()[0] == b"Z":
+                    continue
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                cmdline = f.read().replace(b"\0", b" ")[:100]
+            found.append(f"{entry}: {cmdline!r}")
+        except OSError:
+            continue
+    return found
+
+
+def written(log: Path, run_dir: Path | None) -> bytes:
+    """Everything every process of the run wrote (stdout and stderr), one blob per file; and
+    the stderr logs of the run folder, as the interpreter writes a traceback itself."""
+    files = sorted(log.glob("*.*"))
+    if run_dir is not None:
+        files += sorted(run_dir.glob("workers/*.stderr.log"))
+    return b"\0\0".join(p.read_bytes() for p in files)
+
+
+QUOTE = re.compile(r"""(?<![\w'])(b?'(?:[^'\\\n]|\\.)*'|b?"(?:[^"\\\n]|\\.)*")""")
+
+
+def quoted(text: str) -> list[tuple[bytes, ...]]:
+    """The byte strings a piece of evidence quotes, as Python literals ('…' or b'…'): each as
+    the forms it may stand for (bytes that are not UTF-8 are quoted a code point a byte, as
+    Latin-1 reads them; a line may be quoted without its newline)."""
+    found = []
+    for literal in QUOTE.findall(text):
+        try:
+            value = ast.literal_eval(literal)
+        except (ValueError, SyntaxError):
+            continue
+        if isinstance(value, bytes):
+            forms = [value]
+        elif len(value) >= 4:  # shorter: a word of the sentence as likely as a quote
+            forms = [value.encode("utf-8", "surrogateescape")]
+            if max(value) <= "\xff":
+                forms.append(value.encode("latin-1"))
+        else:
+            continue
+        found.append(tuple(f for form in forms for f in (form, form.rstrip(b"\n"))))
+    return found
+
+
+def outcome(report: dict[str, Any]) -> dict[str, Any]:
+    findings = report.get("findings") or []
+    return dict(findings[0]["outcome"]) if findings else {}
+
+
+def check(
+    b: Behaviour, code: int, out: str, err: str, log: Path, run_dir: Path | None = None
+) -> list[str]:
+    """Every invariant the run broke, each in a line."""
+    broken = []
+    if code not in README_EXIT_CODES:
+        broken.append(f"exit code {code}, not in the README's set for a worker's behaviour")
+    if "Traceback (most recent call last)" in out + err:
+        broken.append("a traceback in what poolctl printed")
+    try:
+        report = json.loads(out)
+    except ValueError:
+        return [*broken, f"stdout is not one JSON report: {out[:200]!r}"]
+    if b.answers and code != 0:
+        broken.append(f"it answered within the timeout, yet exit code {code}")
+    d = outcome(report)
+    confirmed = {h["id"] for h in d.get("hypotheses", ()) if h["status"] == "confirmed"}
+    if b.confirms and not confirmed & b.confirms:
+        broken.append(f"confirmed {sorted(confirmed)}, none of {sorted(b.confirms)}")
+    if confirmed & b.never:
+        broken.append(f"confirmed {sorted(confirmed & b.never)}: this behaviour is not that")
+    wrote = written(log, run_dir)
+    for e in _evidence(d):
+        if "stdout.bin" in e["origin"] or "stderr.log" in e["origin"]:
+            for forms in quoted(e["text"]):
+                if not any(form in wrote for form in forms):
+                    broken.append(
+                        f"quotes {forms[0][:60]!r}, which no process wrote ({e['origin']})"
+                    )
+    if not b.experiments:
+        for h in d.get("hypotheses", ()):
+            said = json.dumps(h)
+            if h["status"] == "ruled-out" and "-exp-" in said:
+                broken.append(f"{h['id']} ruled out by an experiment that did not run")
+    return broken
+
+
+def _evidence(d: dict[str, Any]) -> list[dict[str, Any]]:
+    found = list(d.get("evidence", ()))
+    for h in d.get("hypotheses", ()):
+        found += h.get("evidence", ())
+    return found

@@ -1,0 +1,58 @@
+"""`ping` against generated hostile workers (tests/workers/behaves.py, driven by the behaviours
+of tests/behaviours.py): whatever the worker does, the exit code is in the README's set, the
+output is one report and no traceback, every byte string the verdict quotes from its stdout or
+stderr was written by it, the hypothesis confirmed matches what it did, nothing is ruled out
+by an experiment that did not run, and no process of it is left when ping returns.
+
+A few derandomized examples here (the suite's time is tight); more by hand:
+`FUZZPING_EXAMPLES=200 pytest tests/test_generated_workers.py` (add `FUZZPING_RANDOM=1` to draw
+new ones).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from tests.behaviours import Behaviour, behaviours, check, marked, outcome
+from tests.conftest import RunCli
+
+pytestmark = pytest.mark.slow
+
+EXAMPLES = int(os.environ.get("FUZZPING_EXAMPLES", "5"))
+
+
+def ping_behaviour(
+    run_cli: RunCli, b: Behaviour, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[list[str], dict[str, Any]]:
+    """Ping the worker `b` describes: every invariant the run broke, and its diagnosis."""
+    run = folder / uuid.uuid4().hex
+    log = run / "log"
+    log.mkdir(parents=True)
+    monkeypatch.setenv("BEHAVES_LOG", str(log))
+    code, out, err = run_cli("ping", "--no-history", "--run-dir", str(run / "rd"), *b.ping_argv())
+    broken = check(b, code, out, err, log, run / "rd")
+    left = marked(b.marker)
+    if left:
+        broken.append(f"processes of the worker left when ping returned: {left}")
+    return broken, outcome(json.loads(out)) if out.startswith("{") else {}
+
+
+@settings(
+    max_examples=EXAMPLES,
+    derandomize=not os.environ.get("FUZZPING_RANDOM"),
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(b=behaviours())
+def test_every_verdict_on_a_generated_worker_keeps_the_invariants(
+    run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, b: Behaviour
+) -> None:
+    assert ping_behaviour(run_cli, b, tmp_path, monkeypatch)[0] == []
