@@ -29,10 +29,11 @@ class Explanation(NamedTuple):
     """What a byte string is, in words, when read in a given framing.
 
     `kind` is one of: `empty`, `frames`, `text`, `json-without-header`, `line-json`,
-    `other-framing`, `truncated`, `binary`, `too-large`. `declared_length` is what the first bytes
-    read as in the expected framing; `other_framing` names the framing the bytes do fit, and
-    `what` what they are in it (`a content-length message ('Content-Length: 2\\r\\n\\r\\n')
-    holding JSON`).
+    `other-framing`, `truncated`, `binary`, `too-large` (with `whole_json`: a header announcing
+    more than the whole message behind it), `too-small` (a header announcing less).
+    `declared_length` is what the first bytes read as in the expected framing; `other_framing`
+    names the framing the bytes do fit, and `what` what they are in it (`a content-length
+    message ('Content-Length: 2\\r\\n\\r\\n') holding JSON`).
     """
 
     kind: str
@@ -224,8 +225,10 @@ def _explain_for_packet(data: bytes, fr: Framing, max_frame: int) -> Explanation
         verdict = f"over the {max_frame:,}-byte maximum: no such frame can be meant"
     else:
         verdict = f"and only {len(body):,} byte(s) follow, so a reader waits for the rest forever"
-    whole = _leading_json(body) if length > max_frame and body[:1] in (b"{", b"[") else 0
-    if whole:
+    whole = _leading_json(body) if length > len(body) and body[:1] in (b"{", b"[") else 0
+    # over the maximum, or over a whole message and nothing after it: a header miscounting it
+    # (within the maximum, JSON cut short and JSON with more behind are a frame on its way)
+    if whole and (length > max_frame or not body[whole:].strip()):
         signed = int.from_bytes(header, "big", signed=True)
         negative = f", {signed:,} as a signed number" if signed < 0 else ""
         return Explanation(
@@ -269,6 +272,39 @@ def _explain_for_packet(data: bytes, fr: Framing, max_frame: int) -> Explanation
         f"binary data {quote(data)}: {reads_as}, {verdict}",
         declared_length=length,
         header=header,
+    )
+
+
+def header_cut_short(stream: bytes, payload: bytes, fr: Framing) -> Explanation | None:
+    """`payload`, a frame of `fr` that was no JSON, is the start of a whole JSON message that
+    runs on past it in `stream` (the bytes on stdout): its header counted less than the
+    message, and what it left out reads as the next frame. None when it is not so."""
+    size = fr.header_size
+    at = stream.find(payload) if payload else -1
+    if not size or at < size or int.from_bytes(stream[at - size : at], "big") != len(payload):
+        return None
+    header = stream[at - size : at]
+    if payload[:1] not in (b"{", b"["):
+        return None
+    # what follows the message may be no UTF-8 (the next frame's header): decoded apart
+    rest = stream[at : at + len(payload) + 65536].decode("utf-8", "surrogateescape")
+    try:
+        _, end = json.JSONDecoder().raw_decode(rest)
+    except ValueError:
+        return None
+    whole = len(rest[:end].encode("utf-8", "surrogateescape"))
+    if whole <= len(payload):
+        return None
+    left = stream[at + len(payload) : at + whole]
+    return Explanation(
+        "too-small",
+        f"a {fr.name} header announcing {len(payload):,} bytes (its header {quote(header)}) "
+        f"before a whole JSON message of {whole:,} bytes: the header does not count the message "
+        f"it leads, and the {len(left):,} byte(s) it leaves out ({quote(left, 40)}) are read as "
+        "the next frame",
+        declared_length=len(payload),
+        header=header,
+        whole_json=whole,
     )
 
 

@@ -95,7 +95,7 @@ def wrong_length(draw: st.DrawFn) -> Behaviour:
     f = draw(st.sampled_from(("packet-4", "packet-2")))
     delta = draw(st.sampled_from((-5, -1, 1, 7)))
     steps = (("read", f), ("answer", f, "ok", delta))
-    return Behaviour("wrong-length", steps, f, then="hang", never=frozenset({"stuck-in-init"}))
+    return Behaviour("wrong-length", steps, f, then="hang", confirms=frozenset({"framing"}))
 
 
 @st.composite

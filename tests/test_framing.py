@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from poolctl.errors import FrameTooLarge, FramingError, UsageProblem
 from poolctl.framing import FRAMINGS, LineDecoder, PacketDecoder, get_framing, quote
-from poolctl.framing_explain import explain
+from poolctl.framing_explain import explain, header_cut_short
 
 
 @pytest.mark.parametrize("name,header", [("packet-1", 1), ("packet-2", 2), ("packet-4", 4)])
@@ -275,6 +275,35 @@ def test_a_header_far_over_the_whole_json_behind_it_miscounts_it(header: bytes, 
         f"a packet-4 header announcing {said} (its header {quote(header)}), before a whole JSON "
         "message of 9 bytes: the header does not count the message it leads"
     )
+
+
+@pytest.mark.parametrize("over", [1, 7])
+def test_a_header_a_few_bytes_over_the_whole_json_behind_it_miscounts_it(over: int) -> None:
+    """Within the maximum too: a whole message, and nothing after it, is no frame on its way
+    (it was "a truncated frame", and the worker said to wait for more input)."""
+    header = (9 + over).to_bytes(2, "big")
+    e = explain(header + b'{"id": 1}', "packet-2")
+    assert e.kind == "too-large" and e.whole_json == 9
+    assert e.text.startswith(f"a packet-2 header announcing {9 + over} bytes (its header ")
+    # JSON cut short, or a message with more behind it, is still a frame on its way
+    assert explain(header + b'{"id": ', "packet-2").kind == "truncated"
+    assert explain(header + b'{"id": 1}x', "packet-2").whole_json == 0
+
+
+def test_a_header_under_the_whole_json_behind_it_cuts_it_short() -> None:
+    """A header counting 5 bytes of a 9-byte message: the frame read is no JSON, and the rest
+    reads as the next frame's header (it was "text before the first message")."""
+    stream = b"\x00\x00\x00\x05" + b'{"id": 1}' + b"\x00\x00\x00\x02{}"
+    e = header_cut_short(stream, b'{"id"', get_framing("packet-4"))
+    assert e is not None and e.kind == "too-small" and e.whole_json == 9
+    assert e.text == (
+        "a packet-4 header announcing 5 bytes (its header '\\x00\\x00\\x00\\x05') before a "
+        "whole JSON message of 9 bytes: the header does not count the message it leads, and the "
+        "4 byte(s) it leaves out (': 1}') are read as the next frame"
+    )
+    # a frame that is no JSON, and no message runs on past it: no miscount
+    assert header_cut_short(b"\x00\x00\x00\x02ab{}", b"ab", get_framing("packet-4")) is None
+    assert header_cut_short(stream, b'{"id"', get_framing("line")) is None
 
 
 def test_a_rich_box_is_text_and_quoted_as_text() -> None:

@@ -56,3 +56,48 @@ def test_every_verdict_on_a_generated_worker_keeps_the_invariants(
     run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, b: Behaviour
 ) -> None:
     assert ping_behaviour(run_cli, b, tmp_path, monkeypatch)[0] == []
+
+
+@pytest.mark.parametrize(
+    ("framing", "delta", "said"),
+    [
+        (
+            "packet-2",
+            7,
+            "a packet-2 header announcing 61 bytes (its header '\\x00='), before a "
+            "whole JSON message of 54 bytes",
+        ),
+        (
+            "packet-4",
+            -5,
+            "a packet-4 header announcing 49 bytes (its header '\\x00\\x00\\x001') "
+            "before a whole JSON message of 54 bytes: the header does not count the message it "
+            "leads, and the 5 byte(s) it leaves out ('ok\"}}') are read as the next frame",
+        ),
+    ],
+)
+def test_an_answer_whose_header_miscounts_it_by_a_few_bytes_is_a_wrong_header(
+    run_cli: RunCli,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    framing: str,
+    delta: int,
+    said: str,
+) -> None:
+    """Its whole answer, behind a header 7 bytes over: before, 'waits for more input without
+    answering: the request was not a complete message for it' (waiting for input). 5 bytes
+    under: before, 'prints text to its framed stdout: 'ok"}}' arrived before its first
+    message', the answer's last bytes called text written before any."""
+    steps = (("read", framing), ("answer", framing, "ok", delta))
+    b = Behaviour(
+        "wrong-length",
+        steps,
+        framing,
+        then="hang",
+        experiments=False,
+        confirms=frozenset({"framing"}),
+    )
+    broken, d = ping_behaviour(run_cli, b, tmp_path, monkeypatch)
+    assert broken == []
+    assert d["cause"].startswith(f"The worker's answer has a wrong length header: {said}")
+    assert "struct.pack(" in d["remediation"]

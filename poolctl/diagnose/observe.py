@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from poolctl.framing import ERROR_CONTEXT, quote
-from poolctl.framing_explain import Explanation, counted_in_characters, explain
+from poolctl.framing_explain import Explanation, counted_in_characters, explain, header_cut_short
 from poolctl.protocol import Request, Response, StrayOutput
 from poolctl.worker import WorkerProcess
 from poolctl.worker_types import ExitStatus, NoAnswer, StderrMode
@@ -183,6 +183,8 @@ def collect(
             f"reader cuts it {truly - len(error.payload)} bytes short: "
             f"{quote(error.payload, 60, redactor=redactor)}",
         )
+    elif (cut := _header_cut_short(worker, explanation)) is not None:
+        explanation, pending = cut
     elif isinstance(error, StrayOutput) and error.json:
         explanation = Explanation(
             "json-not-message",
@@ -229,6 +231,23 @@ def _what_followed(worker: WorkerProcess, broke_on: bytes, quiet: float = 0.2) -
     data = bytes(worker.transcript.data)
     start = data.find(broke_on[:64]) if broke_on else -1
     return data[start : start + ERROR_CONTEXT] if start >= 0 else broke_on
+
+
+def _header_cut_short(
+    worker: WorkerProcess, explanation: Explanation | None
+) -> tuple[Explanation, bytes] | None:
+    """Stray bytes that are the end of a message whose header counted less than it (the frame
+    before them set aside as no JSON, or left unread as the stream broke on them): that, and
+    the bytes from the header on to quote."""
+    if explanation is None or explanation.kind not in ("text", "binary", "truncated"):
+        return None
+    stream = bytes(worker.transcript.data)
+    for payload in (worker.frames or worker.stray_payloads)[-1:]:
+        cut = header_cut_short(stream, payload, worker.framing)
+        if cut is not None:
+            start = stream.find(payload) - len(cut.header)
+            return cut, stream[start : start + len(cut.header) + cut.whole_json]
+    return None
 
 
 def _answer_in(data: bytes, request: Request) -> bool:

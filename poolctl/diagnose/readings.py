@@ -117,7 +117,14 @@ def stream_kind(obs: Observations) -> str:
         return "none"
     if e.kind in ("text", "binary", "json-not-message"):
         return "text"
-    if e.kind in ("other-framing", "line-json", "json-without-header", "bad-header", "too-large"):
+    if e.kind in (
+        "other-framing",
+        "line-json",
+        "json-without-header",
+        "bad-header",
+        "too-large",
+        "too-small",
+    ):
         return "framing"
     return "partial"
 

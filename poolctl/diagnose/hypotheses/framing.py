@@ -103,7 +103,7 @@ def _reply_in_another_framing(obs: Observations) -> Judgement:
     assert e is not None
     speaks = e.other_framing or "JSON without a length header"
     ev = [Evidence(quote(obs.pending), obs.pending_origin(), e.text)]
-    if e.kind == "too-large" and e.whole_json:
+    if e.kind in ("too-large", "too-small") and e.whole_json:
         verdict = f"The worker's answer has a wrong length header: {e.text}"
         code = {1: "B", 2: "H"}.get(len(e.header), "I")  # struct's code for the header's size
         fix = (
