@@ -265,8 +265,10 @@ def _explain_for_packet(data: bytes, fr: Framing, max_frame: int) -> Explanation
             declared_length=length,
             header=header,
         )
-    if cut:
+    if cut and not body:  # a header alone: the frame's body may be on its way
         return _truncated(data, fr, length)
+    # binary bytes behind a header are no frame on its way, whatever length it reads as: every
+    # protocol's message is JSON (a PNG in packet-2 was "a truncated frame", and unnamed)
     return Explanation(
         "binary",
         f"binary data {quote(data)}: {reads_as}, {verdict}",

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 BEHAVES = Path(__file__).resolve().parent / "workers" / "behaves.py"
 MARKER = "BEHAVES_RUN"  # in every process of a run's worker (and its experiments), to find them
-FRAMINGS = ("packet-4", "packet-2", "line")
+FRAMINGS = ("packet-4", "packet-2", "packet-1", "line")
 SIGNALS = ("SIGKILL", "SIGTERM", "SIGSEGV", "SIGABRT", "SIGINT")
 README_EXIT_CODES = {0, 1}  # 2 bad usage, 3 internal error: never for a worker's behaviour
 HELD = 30.0  # seconds a holder child sleeps: longer than any run, so a leftover is seen
@@ -64,7 +64,7 @@ class Behaviour:
 
 framings = st.sampled_from(FRAMINGS)
 texts = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), min_size=1, max_size=40)
-raw = st.binary(min_size=1, max_size=200)
+raw = st.binary(min_size=8, max_size=200)  # shorter: maybe less than a header
 
 
 @st.composite
@@ -118,13 +118,7 @@ def random_bytes(draw: st.DrawFn) -> Behaviour:
     """Random bytes on stdout, then silence (reading its input)."""
     f = draw(framings)
     steps = (("write", "out", draw(raw).hex()), ("read", f))
-    return Behaviour(
-        "random-bytes",
-        steps,
-        f,
-        then="hang",
-        never=frozenset({"stuck-in-init", "buffered", "crashed"}),
-    )
+    return Behaviour("random-bytes", steps, f, then="hang", confirms=frozenset({"stdout-text"}))
 
 
 @st.composite
@@ -183,13 +177,92 @@ def flood(draw: st.DrawFn) -> Behaviour:
     """Floods stdout with megabytes that are no frame, never reading."""
     f = draw(framings)
     size = draw(st.sampled_from((1 << 20, 16 << 20)))
+    steps = (("flood", "out", size),)
+    return Behaviour("flood", steps, f, then="hang", confirms=frozenset({"stdout-text"}))
+
+
+@st.composite
+def answers_late_in_time(draw: st.DrawFn) -> Behaviour:
+    """Answers right past half its timeout, yet within it: a round trip all the same, though
+    the experiments begin beside it."""
+    f = draw(framings)
+    delay = draw(st.sampled_from((0.9, 1.1)))
+    steps = (("read", f), ("sleep", delay), ("answer", f, "ok", 0))
+    return Behaviour("answers-late-in-time", steps, f, timeout=2.0, answers=True)
+
+
+@st.composite
+def answers_askew(draw: st.DrawFn) -> Behaviour:
+    """Answers at once, framed right, with another id or without `success`."""
+    f = draw(framings)
+    variant = draw(st.sampled_from(("wrong-id", "no-success")))
+    steps = (("read", f), ("answer", f, variant, 0))
     return Behaviour(
-        "flood",
-        (("flood", "out", size),),
+        "answers-askew",
+        steps,
         f,
         then="hang",
-        never=frozenset({"stuck-in-init", "buffered"}),
+        never=frozenset({"stuck-in-init", "crashed", "buffered", "stdout-text"}),
     )
+
+
+@st.composite
+def stops_itself(draw: st.DrawFn) -> Behaviour:
+    """Stops itself (SIGSTOP), before or after reading."""
+    f = draw(framings)
+    steps: list[tuple[Any, ...]] = [("read", f)] if draw(st.booleans()) else []
+    steps.append(("kill", "SIGSTOP"))
+    return Behaviour(
+        "stops-itself",
+        tuple(steps),
+        f,
+        never=frozenset({"crashed", "buffered", "waiting-for-input"}),
+    )
+
+
+@st.composite
+def closes_a_pipe(draw: st.DrawFn) -> Behaviour:
+    """Closes its stdin or its stdout, then sleeps."""
+    f = draw(framings)
+    fd = draw(st.sampled_from((0, 1)))
+    steps = (("close", fd), ("sleep", HELD))
+    return Behaviour("closes-a-pipe", steps, f, confirms=frozenset({"crashed"}))
+
+
+def unheld(b: Behaviour) -> bool:
+    """Whether only the worker holds its pipes: a child forked first holds its stdin open
+    after the worker closed it (its request then unread in a pipe a process of it holds)."""
+    return not b.holder or b.kind != "closes-a-pipe"
+
+
+@st.composite
+def cut_short(draw: st.DrawFn) -> Behaviour:
+    """Writes part of its answer (a header over the bytes sent), then exits."""
+    f = draw(st.sampled_from(("packet-4", "packet-2")))
+    steps = (
+        ("read", f),
+        ("write", "out", "0000002a7b226964"[-8 - 2 * int(f[-1]) :]),
+        ("exit", draw(st.sampled_from((0, 1)))),
+    )
+    return Behaviour("cut-short", steps, f, confirms=frozenset({"crashed"}))
+
+
+@st.composite
+def daemonizes(draw: st.DrawFn) -> Behaviour:
+    """Leaves a child (or a setsid grandchild) holding its pipes, and exits."""
+    f = draw(framings)
+    setsid = draw(st.booleans())
+    steps = (("fork", setsid, HELD), ("exit", draw(st.sampled_from((0, 3)))))
+    return Behaviour("daemonizes", steps, f, confirms=frozenset({"crashed"}))
+
+
+@st.composite
+def floods_stderr(draw: st.DrawFn) -> Behaviour:
+    """Floods stderr with megabytes, then answers right."""
+    f = draw(framings)
+    size = draw(st.sampled_from((1 << 20, 8 << 20)))
+    steps = (("flood", "err", size), ("read", f), ("answer", f, "ok", 0))
+    return Behaviour("floods-stderr", steps, f, timeout=5.0, answers=True)
 
 
 KINDS = (
@@ -204,6 +277,13 @@ KINDS = (
     killed,
     answers_on_stderr,
     flood,
+    answers_late_in_time,
+    answers_askew,
+    stops_itself,
+    closes_a_pipe,
+    cut_short,
+    daemonizes,
+    floods_stderr,
 )
 
 
@@ -311,7 +391,7 @@ def check(
         broken.append(f"it answered within the timeout, yet exit code {code}")
     d = outcome(report)
     confirmed = {h["id"] for h in d.get("hypotheses", ()) if h["status"] == "confirmed"}
-    if b.confirms and not confirmed & b.confirms:
+    if b.confirms and unheld(b) and not confirmed & b.confirms:
         broken.append(f"confirmed {sorted(confirmed)}, none of {sorted(b.confirms)}")
     if confirmed & b.never:
         broken.append(f"confirmed {sorted(confirmed & b.never)}: this behaviour is not that")

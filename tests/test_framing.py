@@ -145,9 +145,23 @@ def test_explain_little_endian_header() -> None:
 
 
 def test_explain_truncated_frame() -> None:
-    what = explain(b"\x00\x00\x01\x00" + b"\x01\x02" * 5, "packet-4")
+    what = explain(b"\x00\x00\x01\x00" + b'{"id": 1, ', "packet-4")
     assert what.kind == "truncated"
     assert "announces 256 bytes and 10 arrived" in what.text
+
+
+@pytest.mark.parametrize("framing", ["packet-1", "packet-2", "packet-4"])
+def test_binary_data_behind_a_header_is_binary_not_a_frame_on_its_way(framing: str) -> None:
+    """No protocol's message starts so: it was "a truncated frame" (the test above took these
+    bytes for one), and a PNG written to stdout in packet-1 or packet-2 was unnamed, the worker
+    said to wait for more input."""
+    size = get_framing(framing).header_size
+    what = explain(b"\x00" * (size - 1) + b"\x80" + b"\x01\x02" * 5, framing)
+    assert what.kind == "binary"
+    assert f"read as a {framing} length of 128, and only 10 byte(s) follow" in what.text
+    png = explain(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", framing)
+    assert png.kind == "binary" and png.text.startswith("binary data '\\x89PNG")
+    assert explain(b"\x00" * (size - 1) + b"\x80", framing).kind == "truncated"  # a header alone
 
 
 def test_a_truncated_frame_of_printable_json_is_no_text() -> None:

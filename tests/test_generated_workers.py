@@ -101,3 +101,39 @@ def test_an_answer_whose_header_miscounts_it_by_a_few_bytes_is_a_wrong_header(
     assert broken == []
     assert d["cause"].startswith(f"The worker's answer has a wrong length header: {said}")
     assert "struct.pack(" in d["remediation"]
+
+
+PNG = "89504e470d0a1a0a0000000d4948445200000010"  # a plot's first bytes, sent to stdout
+
+
+@pytest.mark.parametrize(
+    ("framing", "steps", "said"),
+    [
+        ("packet-2", (("write", "out", PNG), ("read", "packet-2")), "'\\x89PNG"),
+        ("packet-1", (("write", "out", PNG), ("read", "packet-1")), "'\\x89PNG"),
+        ("packet-2", (("flood", "out", 1 << 20),), "'"),
+    ],
+)
+def test_binary_data_on_stdout_in_a_short_header_framing_is_named_so(
+    run_cli: RunCli,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    framing: str,
+    steps: tuple[tuple[Any, ...], ...],
+    said: str,
+) -> None:
+    """A PNG header, or a megabyte of binary flooding stdout: its first bytes read as a length
+    within the maximum. Before, the PNG was 'a truncated frame' and the worker said to wait
+    for more input (waiting for input confirmed); the flood got 'No hypothesis was confirmed',
+    with 'no text arrived on stdout' and 'its messages arrive as valid packet-2 frames'."""
+    b = Behaviour(
+        "binary",
+        steps,
+        framing,
+        then="hang",
+        experiments=False,
+        confirms=frozenset({"stdout-text"}),
+    )
+    broken, d = ping_behaviour(run_cli, b, tmp_path, monkeypatch)
+    assert broken == []
+    assert d["cause"].startswith(f"The worker prints binary data to its framed stdout: {said}")
