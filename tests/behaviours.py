@@ -9,6 +9,7 @@ processes still carrying the run's marker) and returns every invariant broken.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import json
 import os
 import re
@@ -25,6 +26,7 @@ MARKER = "BEHAVES_RUN"  # in every process of a run's worker (and its experiment
 FRAMINGS = ("packet-4", "packet-2", "packet-1", "line")
 SIGNALS = ("SIGKILL", "SIGTERM", "SIGSEGV", "SIGABRT", "SIGINT")
 README_EXIT_CODES = {0, 1}  # 2 bad usage, 3 internal error: never for a worker's behaviour
+NOT_A_CRASH = ("No hypothesis was confirmed", "stuck in initialization", "is still running")
 HELD = 30.0  # seconds a holder child sleeps: longer than any run, so a leftover is seen
 
 
@@ -40,6 +42,8 @@ class Behaviour:
     timeout: float = 1.0
     experiments: bool = True
     holder: str = ""  # "", "child", "setsid": a process left holding the pipes
+    count: int = 1  # pings sent
+    unsaid: tuple[str, ...] = ()  # words the verdict's cause must not hold
     answers: bool = False
     confirms: frozenset[str] = frozenset()  # one of these is confirmed (empty: not checked)
     never: frozenset[str] = frozenset()  # none of these is confirmed
@@ -56,6 +60,8 @@ class Behaviour:
         argv += ["--env", f"{MARKER}={self.marker}", "--unset-env", "PYTHONUNBUFFERED"]
         if not self.experiments:
             argv.append("--no-experiments")
+        if self.count > 1:
+            argv += ["--count", str(self.count)]
         worker = [sys.executable, str(BEHAVES), json.dumps(self.all_steps()), "--then", self.then]
         return [*argv, "--", *worker]
 
@@ -150,7 +156,7 @@ def exits(draw: st.DrawFn) -> Behaviour:
     if draw(st.booleans()):
         steps.append(("write", "err", (draw(texts) + "\n").encode().hex()))
     steps.append(("exit", draw(st.sampled_from((0, 1, 2, 70, 255)))))
-    return Behaviour("exits", tuple(steps), f, confirms=frozenset({"crashed"}))
+    return Behaviour("exits", tuple(steps), f, confirms=frozenset({"crashed"}), unsaid=NOT_A_CRASH)
 
 
 @st.composite
@@ -159,7 +165,7 @@ def killed(draw: st.DrawFn) -> Behaviour:
     f = draw(framings)
     steps: list[tuple[Any, ...]] = [("read", f)] if draw(st.booleans()) else []
     steps.append(("kill", draw(st.sampled_from(SIGNALS))))
-    return Behaviour("killed", tuple(steps), f, confirms=frozenset({"crashed"}))
+    return Behaviour("killed", tuple(steps), f, confirms=frozenset({"crashed"}), unsaid=NOT_A_CRASH)
 
 
 @st.composite
@@ -265,6 +271,33 @@ def floods_stderr(draw: st.DrawFn) -> Behaviour:
     return Behaviour("floods-stderr", steps, f, timeout=5.0, answers=True)
 
 
+@st.composite
+def answers_then_fails(draw: st.DrawFn) -> Behaviour:
+    """Answers its first ping right, then exits, dies or writes junk on the second."""
+    f = draw(framings)
+    then, confirms = draw(
+        st.sampled_from(
+            (
+                (("exit", 0), "crashed"),
+                (("exit", 1), "crashed"),
+                (("kill", "SIGKILL"), "crashed"),
+                (("kill", "SIGSEGV"), "crashed"),
+                (("write", "out", b"Traceback? no: a log line\n".hex()), "stdout-text"),
+            )
+        )
+    )
+    steps = (("read", f), ("answer", f, "ok", 0), ("read", f), then)
+    return Behaviour(
+        "answers-then-fails",
+        steps,
+        f,
+        then="hang",
+        count=2,
+        confirms=frozenset({confirms}),
+        unsaid=("before its first message", "before answering"),
+    )
+
+
 KINDS = (
     answers,
     other_framing,
@@ -284,6 +317,7 @@ KINDS = (
     cut_short,
     daemonizes,
     floods_stderr,
+    answers_then_fails,
 )
 
 
@@ -296,17 +330,11 @@ def behaviours(draw: st.DrawFn) -> Behaviour:
     if draw(st.booleans()) and ("kill", "SIGTERM") not in b.steps:  # else it would not die
         prefix = (("ignore", "SIGTERM"),)
     holder = draw(st.sampled_from(("", "", "child", "setsid")))
-    return Behaviour(
-        b.kind,
-        prefix + b.steps,
-        b.framing,
-        b.then,
-        b.timeout,
+    return dataclasses.replace(
+        b,
+        steps=prefix + b.steps,
         experiments=draw(st.booleans()) or b.answers,
         holder=holder,
-        answers=b.answers,
-        confirms=b.confirms,
-        never=b.never,
     )
 
 
@@ -359,7 +387,7 @@ def quoted(text: str) -> list[tuple[bytes, ...]]:
             continue
         if isinstance(value, bytes):
             forms = [value]
-        elif len(value) >= 4:  # shorter: a word of the sentence as likely as a quote
+        elif len(value) >= 4 and not value.isidentifier():  # a word: poolctl's as likely
             forms = [value.encode("utf-8", "surrogateescape")]
             if max(value) <= "\xff":
                 forms.append(value.encode("latin-1"))
@@ -395,6 +423,7 @@ def check(
         broken.append(f"confirmed {sorted(confirmed)}, none of {sorted(b.confirms)}")
     if confirmed & b.never:
         broken.append(f"confirmed {sorted(confirmed & b.never)}: this behaviour is not that")
+    broken += [f"the cause says {w!r}: {d['cause']!r}" for w in b.unsaid if w in d.get("cause", "")]
     wrote = written(log, run_dir)
     for e in _evidence(d):
         if "stdout.bin" in e["origin"] or "stderr.log" in e["origin"]:

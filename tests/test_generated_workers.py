@@ -137,3 +137,27 @@ def test_binary_data_on_stdout_in_a_short_header_framing_is_named_so(
     broken, d = ping_behaviour(run_cli, b, tmp_path, monkeypatch)
     assert broken == []
     assert d["cause"].startswith(f"The worker prints binary data to its framed stdout: {said}")
+
+
+def test_text_after_its_first_answer_is_not_said_to_come_before_it(
+    run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--count 2`: it answers the first ping, then writes a log line on stdout. Before, the
+    verdict said the line 'arrived before its first message' (a length no frame can have was
+    taken for the first thing on stdout)."""
+    line = b"INFO: request served\n".hex()
+    steps = (("read", "packet-4"), ("answer", "packet-4", "ok", 0), ("read", "packet-4"))
+    b = Behaviour(
+        "answers-then-fails",
+        (*steps, ("write", "out", line)),
+        then="hang",
+        count=2,
+        experiments=False,
+        confirms=frozenset({"stdout-text"}),
+    )
+    broken, d = ping_behaviour(run_cli, b, tmp_path, monkeypatch)
+    assert broken == []
+    assert d["cause"].startswith(
+        "The worker prints text to its framed stdout: 'INFO: request served' arrived between "
+        "its messages"
+    )

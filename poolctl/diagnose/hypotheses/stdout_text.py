@@ -135,7 +135,10 @@ def stdout_text(obs: Observations) -> Judgement:
 
 def _where(obs: Observations) -> str:
     error = obs.worker.frame_error
-    first = getattr(error, "first", True)
+    # a length no frame can have says nothing of what came before it: the messages read do
+    # (or those decoded with it, still unread); it was "before its first message" after any
+    worker = obs.worker
+    first = getattr(error, "first", not (worker.messages_read or worker.frames))
     return "before its first message" if first else "between its messages"
 
 
