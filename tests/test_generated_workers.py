@@ -139,6 +139,34 @@ def test_binary_data_on_stdout_in_a_short_header_framing_is_named_so(
     assert d["cause"].startswith(f"The worker prints binary data to its framed stdout: {said}")
 
 
+def test_a_log_line_after_its_first_answer_in_line_framing_is_a_print_not_an_envelope(
+    run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Line framing sets a line that is no JSON aside after the first message. Before, that
+    line was 'a frame that is not its answer' (envelope confirmed, the fix to answer in the
+    dspex envelope, which it did), while 'prints to stdout' was ruled out with 'no text
+    arrived on stdout' beside the very line quoted."""
+    line = b"INFO: request served\n".hex()
+    steps = (("read", "line"), ("answer", "line", "ok", 0), ("read", "line"))
+    b = Behaviour(
+        "answers-then-fails",
+        (*steps, ("write", "out", line)),
+        "line",
+        then="hang",
+        count=2,
+        experiments=False,
+        confirms=frozenset({"stdout-text"}),
+    )
+    broken, d = ping_behaviour(run_cli, b, tmp_path, monkeypatch)
+    assert broken == []
+    assert d["cause"] == (
+        "The worker prints text to its framed stdout: 'INFO: request served' arrived between "
+        "its messages"
+    )
+    assert d["remediation"].startswith("Point the logging handler at stderr")
+    assert "envelope" not in d["remediation"]
+
+
 def test_text_after_its_first_answer_is_not_said_to_come_before_it(
     run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

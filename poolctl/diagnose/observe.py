@@ -185,6 +185,8 @@ def collect(
         )
     elif (cut := _header_cut_short(worker, explanation)) is not None:
         explanation, pending = cut
+    elif explanation is None and (printed := _text_set_aside(worker)) is not None:
+        explanation, pending = printed
     elif isinstance(error, StrayOutput) and error.json:
         explanation = Explanation(
             "json-not-message",
@@ -248,6 +250,19 @@ def _header_cut_short(
             start = stream.find(payload) - len(cut.header)
             return cut, stream[start : start + len(cut.header) + cut.whole_json]
     return None
+
+
+def _text_set_aside(worker: WorkerProcess) -> tuple[Explanation, bytes] | None:
+    """Frames set aside after its first message that are all text, not JSON (a log line in
+    line framing, where only a first one breaks the stream): what it printed, and its bytes.
+    They were "a frame that is not its answer", the fix to answer in the envelope."""
+    payloads = worker.stray_payloads
+    if not payloads or any(p.lstrip()[:1] in (b"{", b"[") for p in payloads):
+        return None
+    said = [explain(p.rstrip(b"\r\n") + b"\n", "line") for p in payloads]
+    if any(e.kind != "text" for e in said):
+        return None
+    return said[0], payloads[0]
 
 
 def _answer_in(data: bytes, request: Request) -> bool:
