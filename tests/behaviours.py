@@ -372,6 +372,8 @@ def written(log: Path, run_dir: Path | None) -> bytes:
     return b"\0\0".join(p.read_bytes() for p in files)
 
 
+# a frame of poolctl's own code (the worker's traceback is quoted as evidence, and may be)
+POOLCTL_FRAME = re.compile(r'File \\?"[^"\\]*/poolctl/(?!tests/)[^"\\]*\.py\\?"')
 QUOTE = re.compile(r"""(?<![\w'])(b?'(?:[^'\\\n]|\\.)*'|b?"(?:[^"\\\n]|\\.)*")""")
 
 
@@ -409,8 +411,8 @@ def check(
     broken = []
     if code not in README_EXIT_CODES:
         broken.append(f"exit code {code}, not in the README's set for a worker's behaviour")
-    if "Traceback (most recent call last)" in out + err:
-        broken.append("a traceback in what poolctl printed")
+    if "Traceback (most recent call last)" in err or POOLCTL_FRAME.search(out):
+        broken.append("a traceback of poolctl's in what it printed")
     try:
         report = json.loads(out)
     except ValueError:
