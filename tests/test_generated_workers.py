@@ -189,3 +189,5 @@ def test_text_after_its_first_answer_is_not_said_to_come_before_it(
         "The worker prints text to its framed stdout: 'INFO: request served' arrived between "
         "its messages"
     )
+    held = next(h for h in d["hypotheses"] if h["id"] == "buffered")
+    assert held["reason"] == "the stream broke on other bytes before any answer to this request"

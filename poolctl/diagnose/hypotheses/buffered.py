@@ -39,7 +39,9 @@ def buffered(obs: Observations) -> Judgement:
     if kind in ("text", "framing"):
         if obs.answer_behind or kind == "framing":
             return ruled_out("its answer reached the pipe (see the bytes quoted above)")
-        return untested("the stream broke on other bytes before any answer")
+        # (not "before any answer" once one came: the request before this one was answered)
+        this = " to this request" if obs.worker.messages_read else ""
+        return untested(f"the stream broke on other bytes before any answer{this}")
     said = messages_written(obs)
     if said:
         return ruled_out(f"its messages reach the pipe as it writes them ({said[0]})")
