@@ -345,9 +345,17 @@ def _explain_for_line(data: bytes) -> Explanation:
                     header=data[: fr.header_size],
                     other_framing=name,
                 )
-    if not nl:
+    if not nl and data.lstrip()[:1] in (b"{", b"["):  # JSON on its way, its newline to come
         return Explanation(
             "truncated", f"an unterminated line {quote(data)}: no newline arrived after it"
+        )
+    if not nl:  # a banner printed without its newline: the answer would be read as its end
+        kind = "text" if _is_text(first) else "binary"
+        what = "text" if kind == "text" else "binary data"
+        return Explanation(
+            kind,
+            f"{what} that is not JSON, {quote(data)}: no newline arrived after it, so a line "
+            "reader takes whatever comes next for the rest of that line",
         )
     if _is_text(first):
         return Explanation("text", f"a line of text that is not JSON: {quote(first)}")

@@ -108,7 +108,7 @@ def wrong_length(draw: st.DrawFn) -> Behaviour:
 def text_first(draw: st.DrawFn) -> Behaviour:
     """A line of text on stdout before its right answer."""
     f = draw(framings)
-    line = draw(texts).encode() + b"\n"
+    line = draw(texts).encode() + draw(st.sampled_from((b"\n", b"")))  # its newline, or none
     steps = (("write", "out", line.hex()), ("read", f), ("answer", f, "ok", 0))
     return Behaviour(
         "text-first",

@@ -320,6 +320,16 @@ def test_a_header_under_the_whole_json_behind_it_cuts_it_short() -> None:
     assert header_cut_short(stream, b'{"id"', get_framing("line")) is None
 
 
+def test_text_without_its_newline_in_line_framing_is_text_not_a_line_on_its_way() -> None:
+    """A banner printed without its newline: it was "an unterminated line" (and the worker said
+    to wait for more input); JSON without its newline yet is still a line on its way."""
+    what = explain(b"Loading model...", "line")
+    assert what.kind == "text"
+    assert what.text.startswith("text that is not JSON, 'Loading model...': no newline arrived")
+    assert explain(b"\x89PNG\r\x1a", "line").kind == "binary"
+    assert explain(b'{"id": 1, "succ', "line").kind == "truncated"
+
+
 def test_a_rich_box_is_text_and_quoted_as_text() -> None:
     box = "╭──── MCP ────╮\n│ server │\n".encode()
     what = explain(box, "line")

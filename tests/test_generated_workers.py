@@ -191,3 +191,27 @@ def test_text_after_its_first_answer_is_not_said_to_come_before_it(
     )
     held = next(h for h in d["hypotheses"] if h["id"] == "buffered")
     assert held["reason"] == "the stream broke on other bytes before any answer to this request"
+
+
+def test_text_printed_without_its_newline_in_line_framing_is_a_print(
+    run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """'Loading model...' with no newline, then it reads its request. Before: 'waits for more
+    input without answering: the request was not a complete message for it', and prints to
+    stdout ruled out with 'no text arrived on stdout' (the text quoted under another
+    hypothesis)."""
+    banner = b"Loading model...".hex()
+    b = Behaviour(
+        "text-first",
+        (("write", "out", banner), ("read", "line")),
+        "line",
+        then="hang",
+        experiments=False,
+        confirms=frozenset({"stdout-text"}),
+    )
+    broken, d = ping_behaviour(run_cli, b, tmp_path, monkeypatch)
+    assert broken == []
+    assert d["cause"] == (
+        "The worker prints text to its framed stdout: 'Loading model...' arrived before its "
+        "first message"
+    )
