@@ -65,6 +65,19 @@ class Behaviour:
         worker = [sys.executable, str(BEHAVES), json.dumps(self.all_steps()), "--then", self.then]
         return [*argv, "--", *worker]
 
+    def worker_argv(self) -> list[str]:
+        argv = self.ping_argv()
+        return argv[argv.index("--") + 1 :]
+
+    def scenario(self, log: Path) -> str:
+        """A one-worker scenario of one ping (JSON, which is YAML) for this worker."""
+        env = {MARKER: self.marker, "BEHAVES_LOG": str(log)}
+        worker: dict[str, Any] = {"command": self.worker_argv(), "framing": self.framing}
+        worker |= {"env": env, "init_timeout": self.timeout, "unset_env": ["PYTHONUNBUFFERED"]}
+        pool = {"size": 1, "checkout_timeout": self.timeout + 1, "request_timeout": self.timeout}
+        steps = [{"request": {"command": "ping"}}]
+        return json.dumps({"name": self.kind, "worker": worker, "pool": pool, "steps": steps})
+
 
 # --- the behaviours ---------------------------------------------------------------------------
 

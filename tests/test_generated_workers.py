@@ -20,7 +20,15 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from tests.behaviours import Behaviour, behaviours, check, marked, outcome
+from tests.behaviours import (
+    MARKER,
+    POOLCTL_FRAME,
+    Behaviour,
+    behaviours,
+    check,
+    marked,
+    outcome,
+)
 from tests.conftest import RunCli
 
 pytestmark = pytest.mark.slow
@@ -215,3 +223,48 @@ def test_text_printed_without_its_newline_in_line_framing_is_a_print(
         "The worker prints text to its framed stdout: 'Loading model...' arrived before its "
         "first message"
     )
+
+
+HOLDS_ON = (("ignore", "SIGTERM"),)  # and a setsid grandchild holding its pipes (below)
+SAMPLES = {
+    "answers": Behaviour(
+        "answers",
+        (*HOLDS_ON, ("read", "packet-4"), ("answer", "packet-4", "ok", 0)),
+        timeout=2.0,
+        holder="setsid",
+        answers=True,
+    ),
+    "killed": Behaviour(
+        "killed", (*HOLDS_ON, ("read", "line"), ("kill", "SIGSEGV")), "line", holder="setsid"
+    ),
+    "floods": Behaviour(
+        "flood", (*HOLDS_ON, ("flood", "out", 1 << 20)), "packet-2", then="hang", holder="child"
+    ),
+}
+
+
+@pytest.mark.parametrize("command", ["doctor", "run-scenario"])
+@pytest.mark.parametrize("sample", sorted(SAMPLES))
+def test_doctor_and_a_one_worker_pool_on_generated_workers_keep_the_invariants(
+    run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str, sample: str
+) -> None:
+    """Exit 0 exactly when the worker answers, one JSON report, no traceback of poolctl's,
+    and no process of the worker left (it ignores SIGTERM, a setsid grandchild or a child
+    holds its pipes)."""
+    b = SAMPLES[sample]
+    log = tmp_path / "log"
+    log.mkdir()
+    monkeypatch.setenv("BEHAVES_LOG", str(log))
+    if command == "doctor":
+        argv = ["doctor", "--json", "--timeout", str(b.timeout), "--framing", b.framing]
+        argv += ["--env", f"{MARKER}={b.marker}", "--unset-env", "PYTHONUNBUFFERED"]
+        argv += ["--", *b.worker_argv()]
+    else:
+        scenario = tmp_path / "one-worker.yaml"
+        scenario.write_text(b.scenario(log))
+        argv = ["run-scenario", str(scenario), "--json", "--no-history"]
+    code, out, err = run_cli(*argv, "--run-dir", str(tmp_path / "rd"))
+    assert code == (0 if b.answers else 1), out[-2000:]
+    assert json.loads(out)["kind"] == ("doctor" if command == "doctor" else "scenario")
+    assert "Traceback (most recent call last)" not in err and not POOLCTL_FRAME.search(out)
+    assert marked(b.marker) == []
