@@ -43,6 +43,7 @@ class Behaviour:
     experiments: bool = True
     holder: str = ""  # "", "child", "setsid": a process left holding the pipes
     count: int = 1  # pings sent
+    stderr: str = "capture"  # poolctl's --stderr: capture, merge, discard
     unsaid: tuple[str, ...] = ()  # words the verdict's cause must not hold
     answers: bool = False
     confirms: frozenset[str] = frozenset()  # one of these is confirmed (empty: not checked)
@@ -62,6 +63,8 @@ class Behaviour:
             argv.append("--no-experiments")
         if self.count > 1:
             argv += ["--count", str(self.count)]
+        if self.stderr != "capture":
+            argv += ["--stderr", self.stderr]
         worker = [sys.executable, str(BEHAVES), json.dumps(self.all_steps()), "--then", self.then]
         return [*argv, "--", *worker]
 
@@ -311,6 +314,21 @@ def answers_then_fails(draw: st.DrawFn) -> Behaviour:
     )
 
 
+@st.composite
+def stderr_noise(draw: st.DrawFn) -> Behaviour:
+    """Writes to stderr (a line, text without its newline, or binary), then answers right:
+    a round trip while stderr is kept apart, stderr merged when poolctl merges it."""
+    f = draw(framings)
+    noise = draw(st.one_of(texts.map(lambda t: t.encode() + b"\n"), texts.map(str.encode), raw))
+    mode = draw(st.sampled_from(("capture", "merge", "discard")))
+    steps = (("write", "err", noise.hex()), ("read", f), ("answer", f, "ok", 0))
+    if mode != "merge":
+        return Behaviour("stderr-noise", steps, f, timeout=1.5, answers=True, stderr=mode)
+    return Behaviour(
+        "stderr-noise", steps, f, then="hang", stderr=mode, confirms=frozenset({"stderr-merged"})
+    )
+
+
 KINDS = (
     answers,
     other_framing,
@@ -331,6 +349,7 @@ KINDS = (
     daemonizes,
     floods_stderr,
     answers_then_fails,
+    stderr_noise,
 )
 
 
@@ -377,12 +396,17 @@ def marked(marker: str) -> list[str]:
 
 
 def written(log: Path, run_dir: Path | None) -> bytes:
-    """Everything every process of the run wrote (stdout and stderr), one blob per file; and
-    the stderr logs of the run folder, as the interpreter writes a traceback itself."""
+    """Everything every process of the run wrote (stdout and stderr), one blob per file, and
+    each one's stderr then stdout (merged); the stderr logs of the run folder too, as the
+    interpreter writes a traceback itself."""
     files = sorted(log.glob("*.*"))
     if run_dir is not None:
         files += sorted(run_dir.glob("workers/*.stderr.log"))
-    return b"\0\0".join(p.read_bytes() for p in files)
+    blobs = [p.read_bytes() for p in files]
+    for err in log.glob("*.err"):  # stderr merged into stdout: its stderr came first here
+        out = err.with_suffix(".out")
+        blobs.append(err.read_bytes() + (out.read_bytes() if out.exists() else b""))
+    return b"\0\0".join(blobs)
 
 
 # a frame of poolctl's own code (the worker's traceback is quoted as evidence, and may be)
