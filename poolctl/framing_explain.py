@@ -171,7 +171,7 @@ def _explain_for_content_length(data: bytes, max_frame: int) -> Explanation:
     decoder.feed(data)
     error = decoder.error
     if error is None:
-        return Explanation(
+        return _miscounted(data, get_framing("content-length")) or Explanation(
             "truncated",
             f"an incomplete content-length message ({quote(data)}): the rest never arrived",
         )
@@ -277,16 +277,33 @@ def _explain_for_packet(data: bytes, fr: Framing, max_frame: int) -> Explanation
     )
 
 
+def _miscounted(data: bytes, fr: Framing) -> Explanation | None:
+    """A header announcing more than the whole JSON message behind it, and nothing after it:
+    a header miscounting the message, no message on its way."""
+    end = data.find(b"\r\n\r\n") + 4 if fr.kind == "content-length" else fr.header_size
+    header, body = data[:end], data[end:]
+    length = _declared(header, fr) if end >= 4 or fr.header_size else None
+    whole = _leading_json(body) if body[:1] in (b"{", b"[") else 0
+    if length is None or not whole or length <= len(body) or body[whole:].strip():
+        return None
+    return Explanation(
+        "too-large",
+        f"a {fr.name} header announcing {length:,} bytes (its header {quote(header)}), before "
+        f"a whole JSON message of {whole:,} bytes: the header does not count the message it "
+        "leads",
+        declared_length=length,
+        header=header,
+        whole_json=whole,
+    )
+
+
 def header_cut_short(stream: bytes, payload: bytes, fr: Framing) -> Explanation | None:
     """`payload`, a frame of `fr` that was no JSON, is the start of a whole JSON message that
     runs on past it in `stream` (the bytes on stdout): its header counted less than the
     message, and what it left out reads as the next frame. None when it is not so."""
-    size = fr.header_size
     at = stream.find(payload) if payload else -1
-    if not size or at < size or int.from_bytes(stream[at - size : at], "big") != len(payload):
-        return None
-    header = stream[at - size : at]
-    if payload[:1] not in (b"{", b"["):
+    header = _header_before(stream, at, fr)
+    if header is None or _declared(header, fr) != len(payload) or payload[:1] not in b"{[":
         return None
     # what follows the message may be no UTF-8 (the next frame's header): decoded apart
     rest = stream[at : at + len(payload) + 65536].decode("utf-8", "surrogateescape")
@@ -308,6 +325,28 @@ def header_cut_short(stream: bytes, payload: bytes, fr: Framing) -> Explanation 
         header=header,
         whole_json=whole,
     )
+
+
+def _header_before(stream: bytes, at: int, fr: Framing) -> bytes | None:
+    """The header right before byte `at` of `stream` (a packet length, or a content-length
+    header block up to its empty line), or None."""
+    if fr.kind == "content-length":
+        start = stream.rfind(b"Content-Length", 0, at)
+        ok = start >= 0 and stream[start:at].endswith(b"\r\n\r\n")
+        return stream[start:at] if ok else None
+    size = fr.header_size
+    return stream[at - size : at] if size and at >= size else None
+
+
+def _declared(header: bytes, fr: Framing) -> int | None:
+    """The length a header announces."""
+    if fr.kind != "content-length":
+        return int.from_bytes(header, "big")
+    for line in header.split(b"\r\n"):
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length" and value.strip().isdigit():
+            return int(value.strip())
+    return None
 
 
 def _truncated(data: bytes, fr: Framing, length: int) -> Explanation:

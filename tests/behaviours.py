@@ -44,6 +44,7 @@ class Behaviour:
     holder: str = ""  # "", "child", "setsid": a process left holding the pipes
     count: int = 1  # pings sent
     stderr: str = "capture"  # poolctl's --stderr: capture, merge, discard
+    protocol: str = "dspex"
     unsaid: tuple[str, ...] = ()  # words the verdict's cause must not hold
     answers: bool = False
     confirms: frozenset[str] = frozenset()  # one of these is confirmed (empty: not checked)
@@ -65,6 +66,8 @@ class Behaviour:
             argv += ["--count", str(self.count)]
         if self.stderr != "capture":
             argv += ["--stderr", self.stderr]
+        if self.protocol != "dspex":
+            argv += ["--protocol", self.protocol]
         worker = [sys.executable, str(BEHAVES), json.dumps(self.all_steps()), "--then", self.then]
         return [*argv, "--", *worker]
 

@@ -304,6 +304,18 @@ def test_a_header_a_few_bytes_over_the_whole_json_behind_it_miscounts_it(over: i
     assert explain(header + b'{"id": 1}x', "packet-2").whole_json == 0
 
 
+def test_a_content_length_over_or_under_the_whole_json_behind_it_miscounts_it() -> None:
+    """It was "an incomplete content-length message", both ways."""
+    body = b'{"id": 1}'
+    e = explain(b"Content-Length: 12\r\n\r\n" + body, "content-length")
+    assert e.kind == "too-large" and e.whole_json == 9 and e.declared_length == 12
+    assert explain(b'Content-Length: 12\r\n\r\n{"id"', "content-length").kind == "truncated"
+    stream = b"Content-Length: 5\r\n\r\n" + body
+    cut = header_cut_short(stream, body[:5], get_framing("content-length"))
+    assert cut is not None and cut.kind == "too-small" and cut.whole_json == 9
+    assert cut.text.endswith("the 4 byte(s) it leaves out (': 1}') are read as the next frame")
+
+
 def test_a_header_under_the_whole_json_behind_it_cuts_it_short() -> None:
     """A header counting 5 bytes of a 9-byte message: the frame read is no JSON, and the rest
     reads as the next frame's header (it was "text before the first message")."""

@@ -70,6 +70,20 @@ def test_every_verdict_on_a_generated_worker_keeps_the_invariants(
     ("framing", "delta", "said"),
     [
         (
+            "content-length",
+            3,
+            "a content-length header announcing 44 bytes (its header 'Content-Length: "
+            "44\\r\\n\\r\\n'), before a whole JSON message of 41 bytes",
+        ),
+        (
+            "content-length",
+            -3,
+            "a content-length header announcing 38 bytes (its header 'Content-Length: "
+            "38\\r\\n\\r\\n') before a whole JSON message of 41 bytes: the header does not "
+            "count the message it leads, and the 3 byte(s) it leaves out ('{}}') are read as "
+            "the next frame",
+        ),
+        (
             "packet-2",
             7,
             "a packet-2 header announcing 61 bytes (its header '\\x00='), before a "
@@ -95,8 +109,10 @@ def test_an_answer_whose_header_miscounts_it_by_a_few_bytes_is_a_wrong_header(
     """Its whole answer, behind a header 7 bytes over: before, 'waits for more input without
     answering: the request was not a complete message for it' (waiting for input). 5 bytes
     under: before, 'prints text to its framed stdout: 'ok"}}' arrived before its first
-    message', the answer's last bytes called text written before any."""
+    message', the answer's last bytes called text written before any. A Content-Length 3
+    bytes over or under (JSON-RPC): before, 'waits for more input' both."""
     steps = (("read", framing), ("answer", framing, "ok", delta))
+    protocol = "jsonrpc" if framing == "content-length" else "dspex"
     b = Behaviour(
         "wrong-length",
         steps,
@@ -104,11 +120,13 @@ def test_an_answer_whose_header_miscounts_it_by_a_few_bytes_is_a_wrong_header(
         then="hang",
         experiments=False,
         confirms=frozenset({"framing"}),
+        protocol=protocol,
     )
     broken, d = ping_behaviour(run_cli, b, tmp_path, monkeypatch)
     assert broken == []
     assert d["cause"].startswith(f"The worker's answer has a wrong length header: {said}")
-    assert "struct.pack(" in d["remediation"]
+    count = "f'Content-Length: {len(body)}" if protocol == "jsonrpc" else "struct.pack("
+    assert count in d["remediation"]
 
 
 PNG = "89504e470d0a1a0a0000000d4948445200000010"  # a plot's first bytes, sent to stdout

@@ -239,12 +239,14 @@ def _header_cut_short(
     worker: WorkerProcess, explanation: Explanation | None
 ) -> tuple[Explanation, bytes] | None:
     """Stray bytes that are the end of a message whose header counted less than it (the frame
-    before them set aside as no JSON, or left unread as the stream broke on them): that, and
-    the bytes from the header on to quote."""
+    before them set aside as no JSON, left unread as the stream broke on them, or the one it
+    broke on): that, and the bytes from the header on to quote."""
     if explanation is None or explanation.kind not in ("text", "binary", "truncated"):
         return None
     stream = bytes(worker.transcript.data)
-    for payload in (worker.frames or worker.stray_payloads)[-1:]:
+    error = worker.frame_error  # in JSON-RPC, a frame that is no JSON breaks the stream
+    broke_on = [error.payload] if isinstance(error, StrayOutput) else []
+    for payload in (broke_on or worker.frames or worker.stray_payloads)[-1:]:
         cut = header_cut_short(stream, payload, worker.framing)
         if cut is not None:
             start = stream.find(payload) - len(cut.header)

@@ -106,10 +106,15 @@ def _reply_in_another_framing(obs: Observations) -> Judgement:
     if e.kind in ("too-large", "too-small") and e.whole_json:
         verdict = f"The worker's answer has a wrong length header: {e.text}"
         code = {1: "B", 2: "H"}.get(len(e.header), "I")  # struct's code for the header's size
+        count = (
+            "`f'Content-Length: {len(body)}\\r\\n\\r\\n'`"
+            if obs.framing == "content-length"
+            else f"`struct.pack('>{code}', len(body))`"
+        )
         fix = (
             f"Make the {obs.framing} header count the bytes written after it: the length of the "
-            f"encoded body, computed from the very bytes sent (`struct.pack('>{code}', "
-            "len(body))` with `body = json.dumps(answer).encode()`), not from another value."
+            f"encoded body, computed from the very bytes sent ({count} with "
+            "`body = json.dumps(answer).encode()`), not from another value."
         )
         return confirmed(verdict, fix, *ev)
     if e.kind == "too-large":
