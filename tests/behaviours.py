@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 BEHAVES = Path(__file__).resolve().parent / "workers" / "behaves.py"
 MARKER = "BEHAVES_RUN"  # in every process of a run's worker (and its experiments), to find them
-FRAMINGS = ("packet-4", "packet-2", "packet-1", "line")
+FRAMINGS = ("packet-4", "packet-2", "packet-1", "line", "content-length")
 SIGNALS = ("SIGKILL", "SIGTERM", "SIGSEGV", "SIGABRT", "SIGINT")
 README_EXIT_CODES = {0, 1}  # 2 bad usage, 3 internal error: never for a worker's behaviour
 NOT_A_CRASH = ("No hypothesis was confirmed", "stuck in initialization", "is still running")
@@ -79,6 +79,7 @@ class Behaviour:
         """A one-worker scenario of one ping (JSON, which is YAML) for this worker."""
         env = {MARKER: self.marker, "BEHAVES_LOG": str(log)}
         worker: dict[str, Any] = {"command": self.worker_argv(), "framing": self.framing}
+        worker["protocol"] = self.protocol
         worker |= {"env": env, "init_timeout": self.timeout, "unset_env": ["PYTHONUNBUFFERED"]}
         pool = {"size": 1, "checkout_timeout": self.timeout + 1, "request_timeout": self.timeout}
         steps = [{"request": {"command": "ping"}}]
@@ -117,7 +118,7 @@ def other_framing(draw: st.DrawFn) -> Behaviour:
 @st.composite
 def wrong_length(draw: st.DrawFn) -> Behaviour:
     """Reads right, answers with a length header off by `delta` (over: a partial frame)."""
-    f = draw(st.sampled_from(("packet-4", "packet-2")))
+    f = draw(st.sampled_from(("packet-4", "packet-2", "content-length")))
     delta = draw(st.sampled_from((-5, -1, 1, 7)))
     steps = (("read", f), ("answer", f, "ok", delta))
     return Behaviour("wrong-length", steps, f, then="hang", confirms=frozenset({"framing"}))
@@ -365,11 +366,15 @@ def behaviours(draw: st.DrawFn) -> Behaviour:
     if draw(st.booleans()) and ("kill", "SIGTERM") not in b.steps:  # else it would not die
         prefix = (("ignore", "SIGTERM"),)
     holder = draw(st.sampled_from(("", "", "child", "setsid")))
+    # JSON-RPC 2.0 too (behaves.py answers in the envelope it was asked in); but a JSON-RPC
+    # answer has no `success` to leave out
+    jsonrpc = b.kind != "answers-askew" and draw(st.booleans())
     return dataclasses.replace(
         b,
         steps=prefix + b.steps,
         experiments=draw(st.booleans()) or b.answers,
         holder=holder,
+        protocol="jsonrpc" if jsonrpc else "dspex",
     )
 
 
