@@ -218,6 +218,19 @@ def answers_late_in_time(draw: st.DrawFn) -> Behaviour:
 
 
 @st.composite
+def answers_slowly(draw: st.DrawFn) -> Behaviour:
+    """Writes its right answer in four parts, over less than the timeout (a round trip) or
+    more (a slow worker: no text, no framing fault, no crash)."""
+    f = draw(framings)
+    seconds = draw(st.sampled_from((0.6, 3.0)))
+    steps = (("read", f), ("answer-slowly", f, seconds))
+    if seconds < 1:
+        return Behaviour("answers-slowly", steps, f, then="hang", timeout=1.5, answers=True)
+    never = frozenset({"stdout-text", "stderr-merged", "stuck-in-init", "crashed", "framing"})
+    return Behaviour("answers-slowly", steps, f, then="hang", timeout=1.5, never=never)
+
+
+@st.composite
 def answers_askew(draw: st.DrawFn) -> Behaviour:
     """Answers at once, framed right, with another id or without `success`."""
     f = draw(framings)
@@ -354,6 +367,7 @@ KINDS = (
     floods_stderr,
     answers_then_fails,
     stderr_noise,
+    answers_slowly,
 )
 
 

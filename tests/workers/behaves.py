@@ -5,6 +5,7 @@ tests/test_generated_workers.py: argv[1] is a JSON list of steps run in order, t
 Steps: ["read", FRAMING] one request; ["read-bytes", N]; ["answer", FRAMING, VARIANT, DELTA]
 the answer to the last request (VARIANT ok, wrong-id, no-success; DELTA added to its length
 header: a wrong header, or a partial frame); ["answer-err", FRAMING] that answer on stderr;
+["answer-slowly", FRAMING, S] that answer in four parts over S seconds;
 ["write", "out"|"err", HEX]; ["flood", "out"|"err", N]; ["sleep", S]; ["exit", CODE];
 ["kill", SIGNAL]; ["fork", SETSID, SECONDS] a child (or, with SETSID, a setsid grandchild)
 that holds the pipes and sleeps; ["ignore", SIGNAL]; ["close", FD].
@@ -14,6 +15,7 @@ test knows what each process really wrote. Standard library only: it starts fast
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import signal
@@ -116,6 +118,12 @@ def step(op: str, *args: Any) -> None:
         os.read(0, args[0])
     elif op == "answer":
         write("out", frame(args[0], answer(args[1]), args[2]))
+    elif op == "answer-slowly":  # in four parts over SECONDS: a frame on its way
+        data = frame(args[0], answer("ok"), 0)
+        cuts = [0, 1, len(data) // 2, len(data) - 1, len(data)]
+        for start, end in itertools.pairwise(cuts):
+            write("out", data[start:end])
+            time.sleep(args[1] / 4)
     elif op == "answer-err":
         write("err", frame(args[0], answer("ok"), 0))
     elif op == "write":
