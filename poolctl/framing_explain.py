@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import re
 from typing import NamedTuple
 
 from poolctl.errors import BadHeader
@@ -166,11 +167,29 @@ def explain(data: bytes, framing: Framing | str, max_frame: int = DEFAULT_MAX_FR
     return _explain_for_packet(data, fr, max_frame)
 
 
+_HEADER_START = re.compile(rb"[A-Za-z][A-Za-z0-9-]*\Z")  # a header's name, or its start
+
+
 def _explain_for_content_length(data: bytes, max_frame: int) -> Explanation:
     decoder = ContentLengthDecoder(max_frame)
     decoder.feed(data)
     error = decoder.error
     if error is None:
+        first = re.split(rb"\r|\n", data, maxsplit=1)[0]
+        if not _HEADER_START.match(first.split(b":", 1)[0] if b":" in first else first):
+            # no line end yet, but no header starts so (a banner with no newline, binary)
+            if data.lstrip()[:1] in (b"{", b"[") and _is_text(data):
+                return Explanation(
+                    "json-without-header",
+                    f"JSON without a Content-Length header, {quote(data)}: a header reader "
+                    "waits for a line end, then fails on it",
+                )
+            kind = "text" if _is_text(first) else "binary"
+            return Explanation(
+                kind,
+                f"text where a Content-Length header should start: {quote(first)} (no line end "
+                "has come: a header reader waits for one, then fails on it)",
+            )
         return _miscounted(data, get_framing("content-length")) or Explanation(
             "truncated",
             f"an incomplete content-length message ({quote(data)}): the rest never arrived",

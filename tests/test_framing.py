@@ -342,6 +342,20 @@ def test_text_without_its_newline_in_line_framing_is_text_not_a_line_on_its_way(
     assert explain(b'{"id": 1, "succ', "line").kind == "truncated"
 
 
+def test_what_cannot_start_a_header_is_not_an_incomplete_content_length_message() -> None:
+    """No line end has come, but no header begins so: it was "an incomplete content-length
+    message", and the worker said to wait for more input."""
+    banner = explain(b"Starting server...", "content-length")
+    assert banner.kind == "text"
+    assert banner.text.startswith(
+        "text where a Content-Length header should start: 'Starting server...' (no line end"
+    )
+    assert explain(b"{c$\xaa\x8f", "content-length").kind == "binary"
+    assert explain(b'{"jsonrpc": "2.0"', "content-length").kind == "json-without-header"
+    for start in (b"Content-Le", b"Content-Length: 4", b"X-Foo"):  # a header may follow
+        assert explain(start, "content-length").kind == "truncated"
+
+
 def test_a_rich_box_is_text_and_quoted_as_text() -> None:
     box = "╭──── MCP ────╮\n│ server │\n".encode()
     what = explain(box, "line")

@@ -286,3 +286,28 @@ def test_doctor_and_a_one_worker_pool_on_generated_workers_keep_the_invariants(
     assert json.loads(out)["kind"] == ("doctor" if command == "doctor" else "scenario")
     assert "Traceback (most recent call last)" not in err and not POOLCTL_FRAME.search(out)
     assert marked(b.marker) == []
+
+
+def test_a_banner_with_no_line_end_in_content_length_framing_is_a_print(
+    run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """'Starting server...' with no line end, then it reads its request (JSON-RPC). Before:
+    'waits for more input without answering: the request was not a complete message for it',
+    the banner 'an incomplete content-length message'."""
+    banner = b"Starting server...".hex()
+    steps = (("write", "out", banner), ("read", "content-length"))
+    b = Behaviour(
+        "text-first",
+        steps,
+        "content-length",
+        then="hang",
+        experiments=False,
+        protocol="jsonrpc",
+        confirms=frozenset({"stdout-text"}),
+    )
+    broken, d = ping_behaviour(run_cli, b, tmp_path, monkeypatch)
+    assert broken == []
+    assert d["cause"] == (
+        "The worker prints text to its framed stdout: 'Starting server...' arrived before its "
+        "first message"
+    )

@@ -241,7 +241,8 @@ def _header_cut_short(
     """Stray bytes that are the end of a message whose header counted less than it (the frame
     before them set aside as no JSON, left unread as the stream broke on them, or the one it
     broke on): that, and the bytes from the header on to quote."""
-    if explanation is None or explanation.kind not in ("text", "binary", "truncated"):
+    stray = ("text", "binary", "truncated", "json-without-header")  # what the rest reads as
+    if explanation is None or explanation.kind not in stray:
         return None
     stream = bytes(worker.transcript.data)
     error = worker.frame_error  # in JSON-RPC, a frame that is no JSON breaks the stream
