@@ -138,6 +138,8 @@ PNG = "89504e470d0a1a0a0000000d4948445200000010"  # a plot's first bytes, sent t
         ("packet-2", (("write", "out", PNG), ("read", "packet-2")), "'\\x89PNG"),
         ("packet-1", (("write", "out", PNG), ("read", "packet-1")), "'\\x89PNG"),
         ("packet-2", (("flood", "out", 1 << 20),), "'"),
+        ("packet-1", (("flood", "out", 1 << 20),), "'\\x00\\x01\\x02"),
+        ("packet-4", (("write", "out", "00" * 8), ("read", "packet-4")), "'\\x00\\x00"),
     ],
 )
 def test_binary_data_on_stdout_in_a_short_header_framing_is_named_so(
@@ -151,7 +153,10 @@ def test_binary_data_on_stdout_in_a_short_header_framing_is_named_so(
     """A PNG header, or a megabyte of binary flooding stdout: its first bytes read as a length
     within the maximum. Before, the PNG was 'a truncated frame' and the worker said to wait
     for more input (waiting for input confirmed); the flood got 'No hypothesis was confirmed',
-    with 'no text arrived on stdout' and 'its messages arrive as valid packet-2 frames'."""
+    with 'no text arrived on stdout' and 'its messages arrive as valid packet-2 frames'. In
+    packet-1 every byte reads as a length, and 8 NUL bytes are two empty packet-4 frames: both
+    were 'wrote N frames, none of them its answer' (envelope, the fix to answer in the dspex
+    envelope), with 'no text arrived on stdout'."""
     b = Behaviour(
         "binary",
         steps,

@@ -185,7 +185,7 @@ def collect(
         )
     elif (cut := _header_cut_short(worker, explanation)) is not None:
         explanation, pending = cut
-    elif explanation is None and (printed := _text_set_aside(worker)) is not None:
+    elif (printed := _printed_set_aside(worker, explanation)) is not None:
         explanation, pending = printed
     elif isinstance(error, StrayOutput) and error.json:
         explanation = Explanation(
@@ -255,17 +255,30 @@ def _header_cut_short(
     return None
 
 
-def _text_set_aside(worker: WorkerProcess) -> tuple[Explanation, bytes] | None:
-    """Frames set aside after its first message that are all text, not JSON (a log line in
-    line framing, where only a first one breaks the stream): what it printed, and its bytes.
-    They were "a frame that is not its answer", the fix to answer in the envelope."""
+def _printed_set_aside(
+    worker: WorkerProcess, explanation: Explanation | None
+) -> tuple[Explanation, bytes] | None:
+    """Frames set aside that are all text, not JSON (a log line in line framing after its
+    first message, where only a first one breaks the stream), or, before any message, bytes
+    that are no JSON at all cut into frames (binary in packet-1, where any byte reads as a
+    length): what it printed, and its bytes. They were "frames that are not its answer", the
+    fix to answer in the envelope, and prints to stdout ruled out: "no text arrived"."""
     payloads = worker.stray_payloads
     if not payloads or any(p.lstrip()[:1] in (b"{", b"[") for p in payloads):
         return None
     said = [explain(p.rstrip(b"\r\n") + b"\n", "line") for p in payloads]
-    if any(e.kind != "text" for e in said):
+    lines = all(p and e.kind == "text" for p, e in zip(payloads, said, strict=True))
+    if lines and explanation is None:
+        return said[0], payloads[0]
+    cut = explanation is not None and explanation.kind in ("truncated", "binary")
+    if worker.messages_read or not worker.framing.header_size or not (explanation is None or cut):
         return None
-    return said[0], payloads[0]
+    data = bytes(worker.transcript.data[:ERROR_CONTEXT])
+    what = (
+        f"binary data that is no JSON, {quote(data)}: read as {worker.framing.name} frames, "
+        f"{worker.stray_count:,} frame(s) of it, each set aside as answering nothing"
+    )
+    return Explanation("binary", what), data
 
 
 def _answer_in(data: bytes, request: Request) -> bool:
