@@ -139,6 +139,7 @@ PNG = "89504e470d0a1a0a0000000d4948445200000010"  # a plot's first bytes, sent t
         ("packet-1", (("write", "out", PNG), ("read", "packet-1")), "'\\x89PNG"),
         ("packet-2", (("flood", "out", 1 << 20),), "'"),
         ("packet-1", (("flood", "out", 1 << 20),), "'\\x00\\x01\\x02"),
+        ("packet-4", (("flood", "out", 1 << 20),), "'"),
         ("packet-4", (("write", "out", "00" * 8), ("read", "packet-4")), "'\\x00\\x00"),
     ],
 )
@@ -168,6 +169,7 @@ def test_binary_data_on_stdout_in_a_short_header_framing_is_named_so(
     broken, d = ping_behaviour(run_cli, b, tmp_path, monkeypatch)
     assert broken == []
     assert d["cause"].startswith(f"The worker prints binary data to its framed stdout: {said}")
+    assert "arrived before its first message" in d["cause"]
 
 
 def test_a_log_line_after_its_first_answer_in_line_framing_is_a_print_not_an_envelope(

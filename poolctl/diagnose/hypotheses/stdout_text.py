@@ -136,9 +136,11 @@ def stdout_text(obs: Observations) -> Judgement:
 def _where(obs: Observations) -> str:
     error = obs.worker.frame_error
     # a length no frame can have says nothing of what came before it: the messages read do
-    # (or those decoded with it, still unread); it was "before its first message" after any
+    # (or those decoded with it, still unread: JSON, not binary cut into frames); it was
+    # "before its first message" after any
     worker = obs.worker
-    first = getattr(error, "first", not (worker.messages_read or worker.frames))
+    decoded = any(f.lstrip()[:1] in (b"{", b"[") for f in worker.frames)
+    first = getattr(error, "first", not (worker.messages_read or decoded))
     return "before its first message" if first else "between its messages"
 
 
