@@ -224,8 +224,8 @@ def answers_slowly(draw: st.DrawFn) -> Behaviour:
     f = draw(framings)
     seconds = draw(st.sampled_from((0.6, 3.0)))
     steps = (("read", f), ("answer-slowly", f, seconds))
-    if seconds < 1:
-        return Behaviour("answers-slowly", steps, f, then="hang", timeout=1.5, answers=True)
+    if seconds < 1:  # and on, request after request (a pool asks its init first)
+        return Behaviour("answers-slowly", steps, f, timeout=1.5, answers=True)
     never = frozenset({"stdout-text", "stderr-merged", "stuck-in-init", "crashed", "framing"})
     return Behaviour("answers-slowly", steps, f, then="hang", timeout=1.5, never=never)
 
