@@ -12,7 +12,6 @@ session) is their text: a summary or closing line there is no failure, nor the r
 
 from __future__ import annotations
 
-import re
 from typing import ClassVar
 
 from poolctl.logs import (
@@ -38,6 +37,19 @@ from poolctl.logs.pytest_block import (
     inner_section,
 )
 from poolctl.logs.pytest_line_mode import LineModeMessage, line_mode_failure
+from poolctl.logs.pytest_lines import (
+    BLOCK_SECTIONS,
+    CUT_MARKS_RE,
+    ERROR_SECTIONS,
+    EXUNIT_CLOSING_RE,
+    GLUED_SESSION_RE,
+    LAST_FAILED_RE,
+    LAST_PROGRESS_RE,
+    PROGRESS_RE,
+    QUIET_PROGRESS_RE,
+    SUMMARY_LINE_RE,
+    TRIGGERS,
+)
 from poolctl.logs.pytest_summary import (
     SECTION_RE,
     Summaries,
@@ -48,7 +60,7 @@ from poolctl.logs.pytest_summary import (
     with_nodeid,
     with_summary,
 )
-from poolctl.logs.pytest_timeout import BANNER_RE, BANNER_TRIGGER, TimeoutDump
+from poolctl.logs.pytest_timeout import BANNER_RE, TimeoutDump
 from poolctl.logs.records import Lines, LogLine, ParsedLog, RunSummary
 from poolctl.logs.scan import (
     TextParser,
@@ -58,71 +70,6 @@ from poolctl.logs.scan import (
 )
 from poolctl.logs.unfinished import pytest_running
 from poolctl.model import Failure
-
-# What sends a line outside any block to `outside` (RE2 syntax, searched over bytes; `^` starts
-# a line).
-TRIGGERS = (
-    r"^[=_]",
-    r"^(?:FAILED|ERROR) |^SUBFAILED",
-    r"^E(?: |$)",
-    r"\.py:\d+: ",
-    r"^<[^>\n]+>:\d+: ",  # --tb=line's location in a frozen module (`<frozen os>:679: …`)
-    r" (?:failed|passed|errors?|skipped)\b",
-    r"no tests ran",
-    r" collected(?: \(\d+ deselected\))?(?:, \d+ errors?)? in ",  # `pytest --co`'s closing line
-    r"Traceback \(most recent call last\):",
-    r"\.py [.sxXFE,u]*[FEu]",  # a progress line with failures (`t.py F.F  [ 50%]`)
-    r"^[.sxXFE,u]*[FEu][.sxXFE,u]*(?: +\[ *\d+%\])?\s*$",  # pytest-xdist's, marks alone
-    r"(?:FAILED|ERROR) +\[",  # a verbose progress line (`t.py::test_a FAILED  [ 50%]`)
-    r"\] (?:FAILED|ERROR) ",  # pytest-xdist's (`[gw0] [ 50%] FAILED t.py::test_a`)
-    r"\[ *100%\]\s*$|\[ *\d+/\d+\]\s*$",  # the run's last progress line (`_LAST_PROGRESS_RE`)
-    r"^-+ (?:Captured |.+ log -|Logs? -)",  # a test's captured output (`---- Captured … ----`)
-    BANNER_TRIGGER,  # pytest-timeout's dump, when it ends the whole run
-    pytest_fatal.TRIGGER,  # a test killed the interpreter (faulthandler's dump)
-    pytest_fatal.TIMEOUT_TRIGGER,  # pytest's faulthandler_timeout dumped the stacks
-    r"^rootdir: ",  # what the run's node ids are relative to
-    reruns.TRIGGER,  # pytest-rerunfailures ran a test again
-    *pytest_run_errors.TRIGGERS,  # the run failed outside any test
-    *other_verdicts.TRIGGERS,  # another runner's run failed in the same log (unittest, Jest…)
-    *side_by_side.TRIGGERS,  # tox starting or ending an environment; another run's letters
-    r"\d+ tests?, \d+ failures?",  # ExUnit's closing line: `mix test` ran in the same log
-    r"(?:\.py |[^=\s])=+ test session starts =",  # a test's session under `-s` (pytester's)
-    r"^!+ stopping after \d+ failures? !+",  # -x or --maxfail: the tests after it did not run
-    r"^run-last-failure: rerun previous ",  # --lf: only the tests that failed last time ran
-    pytest_pretty.TRIGGER,  # pytest-pretty's and pytest-sugar's closing lines
-    "^\u2015{3,} ",  # pytest-sugar's block header
-)
-# --lf (with --ff, "… failures first", every test runs; "(skipped N files)" may follow)
-LAST_FAILED_RE = re.compile(r"^run-last-failure: rerun previous (\d+) failures?(?! first)\b")
-# a session that began on a progress line (`t.py ===…`, `F===…`): a test printed it
-GLUED_SESSION_RE = re.compile(r"(?:\.py |[^=\s])=+ test session starts =+\s*$")
-
-
-EXUNIT_CLOSING_RE = re.compile(r"^(?:\d+ \w+, )*\d+ tests?, \d+ failures?\b")
-# a subtest's parameters, in parentheses that may hold parentheses three deep (`(args=(0.0,
-# 1.0))`, `(start=datetime.datetime(1, 1, 1))`), matched without backtracking
-_SUB_PARAMS = r"\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)"
-SUMMARY_LINE_RE = re.compile(
-    r"^(?:(?P<outcome>FAILED|ERROR)|SUBFAILED(?P<sub>(?:\[[^\]]*\])?(?: ?" + _SUB_PARAMS + r")?)) "
-    r"(?P<nodeid>[^\s\[]+(?:\[[^\n]*?\])?)(?: - (?P<message>.*))?$"
-)
-# a progress line that shows a failure (the marks are checked for one apart: a regex requiring
-# one among them backtracks over every split of a long run of marks)
-PROGRESS_RE = re.compile(
-    r"^(?:(?:\S+\.py )?(?P<marks>[.sxXFE,u]+)(?: +\[ *\d+%\])?"
-    r"|\S+::\S.* (?:FAILED|ERROR) +\[ *\d+%\]"
-    r"|\[gw\d+\] \[ *\d+%\] (?:FAILED|ERROR) \S+(?:\[.*\])?)\s*$"
-)
-# a progress line of marks alone with its percentage, as `pytest -qq` prints it
-QUIET_PROGRESS_RE = re.compile(r"^[.sxXFE,u]+ +\[ *\d+%\]\s*$")
-# the progress line of a run's last test (`t.py ..F  [100%]`, `[10/10]`): only the run's own
-# sections and closing line follow it
-_LAST_PROGRESS_RE = re.compile(r"\[ *(?:100%|(\d+)/\1)\]\s*$")
-# a file's progress letters with no `[ NN%]` after them: the line was still being written
-_CUT_MARKS_RE = re.compile(r"^\S+\.py [.sxXFE,u]*\s*$")
-_ERROR_SECTIONS = ("FAILURES", "ERRORS")
-# sections of tests' blocks: `-rA`'s PASSES holds passing tests' captured output, no failure
-_BLOCK_SECTIONS = (*_ERROR_SECTIONS, "PASSES")
 
 
 class PytestParser(TextParser):
@@ -191,7 +138,7 @@ class PytestParser(TextParser):
             return
         self.beside.feed_header(line)
         marking = self.section == "test session starts" and not self.in_capture
-        if marking and "]" in line[-3:] and _LAST_PROGRESS_RE.search(line):
+        if marking and "]" in line[-3:] and LAST_PROGRESS_RE.search(line):
             self.progress_done = True
         if first == "r" and line.startswith("rootdir: "):
             self.rootdir = side_by_side.rootdir_of(line)
@@ -265,7 +212,7 @@ class PytestParser(TextParser):
                 return
         if first == "_" and self.in_capture and self.narrow(line):
             return  # a `____ name ____` line a test printed, no block's header
-        if first == "_" and self.section in _ERROR_SECTIONS:
+        if first == "_" and self.section in ERROR_SECTIONS:
             header = HEADER_RE.match(line)
             if header and not SEPARATOR_RE.match(line):
                 self.pending_close = None
@@ -284,7 +231,7 @@ class PytestParser(TextParser):
             self.pending_close = None  # the run goes on: a closing line before was text
             self.in_capture = self.line_capture = False  # a passing test's block: no failure
             return
-        if first == "-" and self.section in _BLOCK_SECTIONS and CAPTURED_RE.match(line):
+        if first == "-" and self.section in BLOCK_SECTIONS and CAPTURED_RE.match(line):
             self.in_capture = self.line_capture = True  # --tb=line: before its location line
             return
         if self.in_capture and first and first in "FE":
@@ -307,7 +254,7 @@ class PytestParser(TextParser):
                 self.summary_lines.append((number, outcome, nodeid, summary["message"] or ""))
                 self.summary_text[number] = line
                 return
-        if self.section in _ERROR_SECTIONS:
+        if self.section in ERROR_SECTIONS:
             if line.startswith("E ") or line == "E":
                 self.pending_close = None
                 self.e_pending.append((number, line))
@@ -484,7 +431,7 @@ class PytestParser(TextParser):
         # a file's letters cut before their `[ NN%]`: the test after the last letter was
         # running, as `-v` would have named it (pytest-xdist prints no file: it cannot tell)
         cut = final if began and ends_here and self.ended_in is None else None
-        in_a_test = cut is not None and bool(_CUT_MARKS_RE.match(cut[1]))
+        in_a_test = cut is not None and bool(CUT_MARKS_RE.match(cut[1]))
         if cut is not None and in_a_test:
             last = max(last, cut[0])  # that line, which no trigger passed to the parser
         # the letters count its failures, and the test it ended in has none

@@ -1,0 +1,83 @@
+"""What pytest's console lines look like, to `poolctl.logs.pytest_log`'s parser: the triggers
+that send a line outside any block to it, and the shapes of the lines it reads there (progress
+lines, short summary lines, the lines that begin or end a run).
+"""
+
+from __future__ import annotations
+
+import re
+
+from poolctl.logs import (
+    other_verdicts,
+    pytest_fatal,
+    pytest_pretty,
+    pytest_run_errors,
+    reruns,
+    side_by_side,
+)
+from poolctl.logs.pytest_timeout import BANNER_TRIGGER
+
+# What sends a line outside any block to `outside` (RE2 syntax, searched over bytes; `^` starts
+# a line).
+TRIGGERS = (
+    r"^[=_]",
+    r"^(?:FAILED|ERROR) |^SUBFAILED",
+    r"^E(?: |$)",
+    r"\.py:\d+: ",
+    r"^<[^>\n]+>:\d+: ",  # --tb=line's location in a frozen module (`<frozen os>:679: …`)
+    r" (?:failed|passed|errors?|skipped)\b",
+    r"no tests ran",
+    r" collected(?: \(\d+ deselected\))?(?:, \d+ errors?)? in ",  # `pytest --co`'s closing line
+    r"Traceback \(most recent call last\):",
+    r"\.py [.sxXFE,u]*[FEu]",  # a progress line with failures (`t.py F.F  [ 50%]`)
+    r"^[.sxXFE,u]*[FEu][.sxXFE,u]*(?: +\[ *\d+%\])?\s*$",  # pytest-xdist's, marks alone
+    r"(?:FAILED|ERROR) +\[",  # a verbose progress line (`t.py::test_a FAILED  [ 50%]`)
+    r"\] (?:FAILED|ERROR) ",  # pytest-xdist's (`[gw0] [ 50%] FAILED t.py::test_a`)
+    r"\[ *100%\]\s*$|\[ *\d+/\d+\]\s*$",  # the run's last progress line (`LAST_PROGRESS_RE`)
+    r"^-+ (?:Captured |.+ log -|Logs? -)",  # a test's captured output (`---- Captured … ----`)
+    BANNER_TRIGGER,  # pytest-timeout's dump, when it ends the whole run
+    pytest_fatal.TRIGGER,  # a test killed the interpreter (faulthandler's dump)
+    pytest_fatal.TIMEOUT_TRIGGER,  # pytest's faulthandler_timeout dumped the stacks
+    r"^rootdir: ",  # what the run's node ids are relative to
+    reruns.TRIGGER,  # pytest-rerunfailures ran a test again
+    *pytest_run_errors.TRIGGERS,  # the run failed outside any test
+    *other_verdicts.TRIGGERS,  # another runner's run failed in the same log (unittest, Jest…)
+    *side_by_side.TRIGGERS,  # tox starting or ending an environment; another run's letters
+    r"\d+ tests?, \d+ failures?",  # ExUnit's closing line: `mix test` ran in the same log
+    r"(?:\.py |[^=\s])=+ test session starts =",  # a test's session under `-s` (pytester's)
+    r"^!+ stopping after \d+ failures? !+",  # -x or --maxfail: the tests after it did not run
+    r"^run-last-failure: rerun previous ",  # --lf: only the tests that failed last time ran
+    pytest_pretty.TRIGGER,  # pytest-pretty's and pytest-sugar's closing lines
+    "^\u2015{3,} ",  # pytest-sugar's block header
+)
+# --lf (with --ff, "… failures first", every test runs; "(skipped N files)" may follow)
+LAST_FAILED_RE = re.compile(r"^run-last-failure: rerun previous (\d+) failures?(?! first)\b")
+# a session that began on a progress line (`t.py ===…`, `F===…`): a test printed it
+GLUED_SESSION_RE = re.compile(r"(?:\.py |[^=\s])=+ test session starts =+\s*$")
+
+
+EXUNIT_CLOSING_RE = re.compile(r"^(?:\d+ \w+, )*\d+ tests?, \d+ failures?\b")
+# a subtest's parameters, in parentheses that may hold parentheses three deep (`(args=(0.0,
+# 1.0))`, `(start=datetime.datetime(1, 1, 1))`), matched without backtracking
+_SUB_PARAMS = r"\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)"
+SUMMARY_LINE_RE = re.compile(
+    r"^(?:(?P<outcome>FAILED|ERROR)|SUBFAILED(?P<sub>(?:\[[^\]]*\])?(?: ?" + _SUB_PARAMS + r")?)) "
+    r"(?P<nodeid>[^\s\[]+(?:\[[^\n]*?\])?)(?: - (?P<message>.*))?$"
+)
+# a progress line that shows a failure (the marks are checked for one apart: a regex requiring
+# one among them backtracks over every split of a long run of marks)
+PROGRESS_RE = re.compile(
+    r"^(?:(?:\S+\.py )?(?P<marks>[.sxXFE,u]+)(?: +\[ *\d+%\])?"
+    r"|\S+::\S.* (?:FAILED|ERROR) +\[ *\d+%\]"
+    r"|\[gw\d+\] \[ *\d+%\] (?:FAILED|ERROR) \S+(?:\[.*\])?)\s*$"
+)
+# a progress line of marks alone with its percentage, as `pytest -qq` prints it
+QUIET_PROGRESS_RE = re.compile(r"^[.sxXFE,u]+ +\[ *\d+%\]\s*$")
+# the progress line of a run's last test (`t.py ..F  [100%]`, `[10/10]`): only the run's own
+# sections and closing line follow it
+LAST_PROGRESS_RE = re.compile(r"\[ *(?:100%|(\d+)/\1)\]\s*$")
+# a file's progress letters with no `[ NN%]` after them: the line was still being written
+CUT_MARKS_RE = re.compile(r"^\S+\.py [.sxXFE,u]*\s*$")
+ERROR_SECTIONS = ("FAILURES", "ERRORS")
+# sections of tests' blocks: `-rA`'s PASSES holds passing tests' captured output, no failure
+BLOCK_SECTIONS = (*ERROR_SECTIONS, "PASSES")
