@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from poolctl.errors import InputError
 from poolctl.logs import read_logs
 from poolctl.logs.run_end_lines import ending
 from poolctl.triage.coverage import coverage
@@ -24,6 +25,9 @@ FIXTURES = Path(__file__).parent / "fixtures"
 PYTEST = FIXTURES / "pytest" / "run_ends"
 EXUNIT = FIXTURES / "exunit" / "run_ends"
 FAILED_FIRST = ["test_checkout_times_out", "test_worker_status"]
+# captured logs no runner's mark names (dash's `FF.Killed`): read with the format named, as
+# --log-format does; every other capture's format is found
+NAMED_FORMATS = {"pytest/run_ends/oom_killed_quiet_dash.txt": "pytest"}
 GITHUB = "The operation was canceled."
 GITLAB = "ERROR: Job failed: execution took longer than 10m0s seconds"
 
@@ -70,6 +74,49 @@ def test_a_killed_pytest_run_fails_the_triage(run_cli: RunCli, tmp_path: Path, l
     code, out, _ = run_cli("triage", str(PYTEST / log), "--no-history", "--run-dir", str(tmp_path))
     assert code == 1, out
     assert "3 of the 3 failures the runner counted were not read" in out
+
+
+# `pytest -q` killed (capture_run_ends_quiet.sh): no session header, no closing line, the one
+# line `FF.` glued to the shell's; each log, the format it is read as, the ending's first text
+QUIET = [
+    ("oom_killed_quiet.txt", "auto", "/tmp/pytest_run_ends_suite/step.sh: line 1: "),
+    ("oom_killed_quiet.txt", "pytest", "/tmp/pytest_run_ends_suite/step.sh: line 1: "),
+    ("oom_killed_quiet_dash.txt", "pytest", "Killed"),
+]
+
+
+@pytest.mark.parametrize(("log", "fmt", "first"), QUIET)
+def test_a_killed_quiet_pytest_run_is_read_as_a_run_that_stopped(
+    log: str, fmt: str, first: str
+) -> None:
+    """Its two F marks and the test it stopped in are counted (none named), as `oom_killed.txt`'s
+    are; bash's job-status line names pytest, which tells the format without --log-format."""
+    path = PYTEST / log
+    parsed = read_logs([str(path)], fmt)
+    assert parsed.formats == {str(path): "pytest"}, parsed.skipped
+    assert parsed.failures == []
+    counted = coverage(parsed)
+    assert counted is not None and (counted.counted, counted.read) == (3, 0)
+    (run,) = parsed.summaries
+    assert run.line == 1 and "the run that began at line 1 ends with the input" in run.text
+    assert "its progress lines mark 2 failure(s), and stop in a test that printed no" in run.text
+    said = run.text.split("its last lines say how it ended: ", 1)[1]
+    assert said.startswith(f"'{first}") and said.endswith("(line 1))")
+    assert "FF." not in said  # the marks are pytest's, not the shell's
+
+
+def test_a_killed_quiet_pytest_run_fails_the_triage(run_cli: RunCli, tmp_path: Path) -> None:
+    log = PYTEST / "oom_killed_quiet.txt"
+    code, out, _ = run_cli("triage", str(log), "--no-history", "--run-dir", str(tmp_path))
+    assert code == 1, out
+    assert "3 of the 3 failures the runner counted were not read" in out
+
+
+def test_a_killed_quiet_run_under_dash_names_no_format_of_itself() -> None:
+    """`FF.Killed` holds no word of pytest: its format is not guessed from the letters."""
+    path = PYTEST / "oom_killed_quiet_dash.txt"
+    with pytest.raises(InputError, match=r"quiet_dash\.txt: format not recognised \("):
+        read_logs([str(path)])
 
 
 VERBOSE = {

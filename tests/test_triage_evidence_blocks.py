@@ -15,6 +15,7 @@ from poolctl.logs import read_logs
 from poolctl.model import Diagnosis
 from poolctl.patterns import load_patterns
 from poolctl.triage import triage
+from tests.test_run_ends import NAMED_FORMATS
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PYTEST_LOGS = sorted(str(p.relative_to(FIXTURES)) for p in (FIXTURES / "pytest").rglob("*.txt"))
@@ -23,7 +24,7 @@ PYTEST_LOGS = sorted(str(p.relative_to(FIXTURES)) for p in (FIXTURES / "pytest")
 @pytest.mark.parametrize("relative", PYTEST_LOGS)
 def test_no_pytest_evidence_is_quoted_from_another_tests_block(relative: str) -> None:
     path = FIXTURES / relative
-    report = triage(read_logs([str(path)]), load_patterns())
+    report = triage(read_logs([str(path)], NAMED_FORMATS.get(relative, "auto")), load_patterns())
     blocks = [
         (f.failure.line_start, max(f.failure.line_end, f.failure.line_start), f.failure.name)
         for f in report.findings

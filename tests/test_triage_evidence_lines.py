@@ -22,6 +22,7 @@ from poolctl.logs.ansi import strip_ansi
 from poolctl.logs.prefixes import strip_prefixes
 from tests.conftest import RunCli
 from tests.test_report_formats import valid_json
+from tests.test_run_ends import NAMED_FORMATS
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FILES = sorted(
@@ -109,7 +110,9 @@ def test_every_quote_stands_on_its_line(cli: RunCli, tmp_path: Path, fixture: Pa
     copy.write_bytes(fixture.read_bytes())
     out = tmp_path / "report.json"
     log = fixture.suffix in LOG_SUFFIXES
-    assert _triage(cli, copy, out, "--fail-on", "never", codes=(0,) if log else (0, 1, 2)) == []
+    named = NAMED_FORMATS.get(str(fixture.relative_to(FIXTURES)))
+    options = ("--fail-on", "never", *(("--log-format", named) if named else ()))
+    assert _triage(cli, copy, out, *options, codes=(0,) if log else (0, 1, 2)) == []
     if log:
         assert valid_json(out.read_text())["schema_version"] == 1
 

@@ -19,7 +19,13 @@ from typing import TYPE_CHECKING, BinaryIO, Protocol
 
 from poolctl.boundedread import open_readable
 from poolctl.errors import InputError, UsageProblem
-from poolctl.logs import exunit_stopped, other_verdicts, pytest_run_errors, runners_alone
+from poolctl.logs import (
+    exunit_stopped,
+    other_verdicts,
+    pytest_run_errors,
+    run_end_lines,
+    runners_alone,
+)
 from poolctl.logs.ansi import strip_ansi
 from poolctl.logs.archive import is_zip, open_input, read_archive
 from poolctl.logs.context import attach_context
@@ -108,6 +114,10 @@ _PYTEST_MARKS = (
     re.compile(r"^(?:ImportError while loading conftest '|INTERNALERROR> )", re.M),
     re.compile(pytest_run_errors.OWN_USAGE, re.M),
     re.compile(r"^[.sxXFE,u]+ +\[ *\d+%\]$", re.M),  # a progress line alone (`-qq`)
+    # the shell's job-status line for a pytest a signal ended (`step.sh: line 1: 21919 Killed
+    # … pytest … -q`): all a killed `pytest -q` prints besides its letters (dash's bare
+    # `Killed` names no runner: no mark)
+    re.compile(rf": line \d+: +\d+ {run_end_lines.SIGNALS} .*\bpytest\b", re.M),
     # Python unittest's run: its verdict is read (poolctl.logs.other_verdicts), its blocks not
     re.compile(r"^Ran \d+ tests? in [\d.]+s$", re.M),
 )

@@ -78,6 +78,10 @@ QUIET_PROGRESS_RE = re.compile(r"^[.sxXFE,u]+ +\[ *\d+%\]\s*$")
 LAST_PROGRESS_RE = re.compile(r"\[ *(?:100%|(\d+)/\1)\]\s*$")
 # a file's progress letters with no `[ NN%]` after them: the line was still being written
 CUT_MARKS_RE = re.compile(r"^\S+\.py [.sxXFE,u]*\s*$")
+# `pytest -q`'s letters (no file name) with what ended the run glued to them (`FF.Killed`):
+# a run with no session header, whose letters were cut before their `[ NN%]`
+GLUED_MARKS_RE = re.compile(r"^[.sxXFE,u]+[^.sxXFE,u\s]")
+QUIET_MARKS_RE = re.compile(r"[.sxXFE,u]+")
 ERROR_SECTIONS = ("FAILURES", "ERRORS")
 # sections of tests' blocks: `-rA`'s PASSES holds passing tests' captured output, no failure
 BLOCK_SECTIONS = (*ERROR_SECTIONS, "PASSES")

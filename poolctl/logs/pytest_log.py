@@ -42,10 +42,12 @@ from poolctl.logs.pytest_lines import (
     CUT_MARKS_RE,
     ERROR_SECTIONS,
     EXUNIT_CLOSING_RE,
+    GLUED_MARKS_RE,
     GLUED_SESSION_RE,
     LAST_FAILED_RE,
     LAST_PROGRESS_RE,
     PROGRESS_RE,
+    QUIET_MARKS_RE,
     QUIET_PROGRESS_RE,
     SUMMARY_LINE_RE,
     TRIGGERS,
@@ -417,7 +419,15 @@ class PytestParser(TextParser):
         tail = self.last_lines()
         if next_start:
             tail = [(c.line, c.text) for c in self.nearby_before(next_start) if c.line >= start]
-        end = run_end_lines.ending(tail) if began else None
+        end = run_end_lines.ending(tail) if began or self._glued_marks(tail) else None
+        # a `pytest -q` run prints no session header: its letters glued to what killed it (the
+        # shell's `Killed`) begin the run their line is, and end it
+        glued = end.before if not began and end is not None and end.glued else None
+        quiet = glued is not None and bool(QUIET_MARKS_RE.fullmatch(glued[1]))
+        if glued is not None and quiet:
+            began, start = True, glued[0]
+        elif not began:
+            end = None
         final = end.before if end is not None else run_end_lines.runners_last(tail)
         if end is not None and end.before is not None and end.glued:
             self.progress.feed(*end.before)  # its marks, read without the shell's `Killed`
@@ -429,9 +439,10 @@ class PytestParser(TextParser):
             self.ended_in = run_end_lines.ended_in(running, end)
             last = running.line_start
         # a file's letters cut before their `[ NN%]`: the test after the last letter was
-        # running, as `-v` would have named it (pytest-xdist prints no file: it cannot tell)
+        # running, as `-v` would have named it (pytest-xdist prints no file: it cannot tell);
+        # a `-q` run's letters, which name no file, cut by its killer: it stopped in a test
         cut = final if began and ends_here and self.ended_in is None else None
-        in_a_test = cut is not None and bool(CUT_MARKS_RE.match(cut[1]))
+        in_a_test = cut is not None and (quiet or bool(CUT_MARKS_RE.match(cut[1])))
         if cut is not None and in_a_test:
             last = max(last, cut[0])  # that line, which no trigger passed to the parser
         # the letters count its failures, and the test it ended in has none
@@ -463,6 +474,11 @@ class PytestParser(TextParser):
                     "progress marks" if counted else "end of input",
                 )
             )  # fmt: skip
+
+    @staticmethod
+    def _glued_marks(tail: Lines) -> bool:
+        """Whether one of the last lines `tail` is progress letters with more glued to them."""
+        return any(GLUED_MARKS_RE.match(text) for _, text in tail)
 
     def _commit_close(self) -> None:
         """A closing line seen in captured output was pytest's own after all."""

@@ -29,16 +29,16 @@ from dataclasses import dataclass
 from poolctl.logs.records import Lines
 from poolctl.model import Failure
 
-_SIGNALS = (
+SIGNALS = (
     r"(?:Killed|Segmentation fault|Aborted|Terminated|Bus error|Illegal instruction"
     r"|Floating point exception|Hangup|Quit)(?: +\(core dumped\))?"
 )
 # bash names the script (a path: GitHub Actions runs `bash -e /home/runner/work/_temp/….sh`; or
 # `bash` itself under `bash -c`) and its line, the pid, the signal, then the command
-_BASH_RE = re.compile(rf"(?:/\S+|\b[a-z]*sh): line \d+: +\d+ {_SIGNALS}(?: .*)?$")
+_BASH_RE = re.compile(rf"(?:/\S+|\b[a-z]*sh): line \d+: +\d+ {SIGNALS}(?: .*)?$")
 # dash prints the signal alone: taken on a line of its own, after a progress line's marks, a
 # `-v` start (`t.py::test_a `) or a `--trace` start (`* test a [L#12]`), not after other text
-_DASH_RE = re.compile(rf"{_SIGNALS}$")
+_DASH_RE = re.compile(rf"{SIGNALS}$")
 _DASH_AFTER_RE = re.compile(r"^(?:|.*\.py [.sxXFEu,]*|[.sxXFEu,*?]+|\S+::\S+ *|.*\[L#\d+\])$")
 _BEAM_RE = re.compile(
     r"(?:\w+_alloc: Cannot allocate \d+ bytes of memory \(of type \"[^\"]+\"\)\."
