@@ -112,6 +112,21 @@ def test_a_killed_quiet_pytest_run_fails_the_triage(run_cli: RunCli, tmp_path: P
     assert "3 of the 3 failures the runner counted were not read" in out
 
 
+def test_a_killed_quiet_run_retried_keeps_how_each_run_ended() -> None:
+    """`pytest -q … || pytest -q …`, both killed (capture_run_ends_quiet.sh): two lines of
+    letters glued to bash's, no header between: each line is a run, three failures each."""
+    parsed = read_logs([str(PYTEST / "then_retry_oom_killed_quiet.txt")])
+    first, second = parsed.summaries
+    assert (first.start, first.line, second.start, second.line) == (1, 1, 2, 2)
+    assert "the run that began at line 1 ends at line 2, where another starts" in first.text
+    for run in (first, second):
+        assert "its progress lines mark 2 failure(s), and stop in a test" in run.text
+        assert "its last lines say how it ended: '/tmp/pytest_run_ends_suite/step.sh: " in run.text
+        assert run.failures == 3
+    counted = coverage(parsed)
+    assert counted is not None and (counted.counted, counted.read) == (6, 0)
+
+
 def test_a_killed_quiet_run_under_dash_names_no_format_of_itself() -> None:
     """`FF.Killed` holds no word of pytest: its format is not guessed from the letters."""
     path = PYTEST / "oom_killed_quiet_dash.txt"

@@ -13,6 +13,7 @@ from poolctl.logs import (
     pytest_pretty,
     pytest_run_errors,
     reruns,
+    run_end_lines,
     side_by_side,
 )
 from poolctl.logs.pytest_timeout import BANNER_TRIGGER
@@ -49,6 +50,8 @@ TRIGGERS = (
     r"^run-last-failure: rerun previous ",  # --lf: only the tests that failed last time ran
     pytest_pretty.TRIGGER,  # pytest-pretty's and pytest-sugar's closing lines
     "^\u2015{3,} ",  # pytest-sugar's block header
+    # `pytest -q` killed: its letters, then the shell's job-status line (or dash's `Killed`)
+    rf"^[.sxXFE,u]+(?:(?:/\S+|[a-z]*sh): line \d+: +\d+ |{run_end_lines.SIGNALS}\s*$)",
 )
 # --lf (with --ff, "… failures first", every test runs; "(skipped N files)" may follow)
 LAST_FAILED_RE = re.compile(r"^run-last-failure: rerun previous (\d+) failures?(?! first)\b")
@@ -78,9 +81,7 @@ QUIET_PROGRESS_RE = re.compile(r"^[.sxXFE,u]+ +\[ *\d+%\]\s*$")
 LAST_PROGRESS_RE = re.compile(r"\[ *(?:100%|(\d+)/\1)\]\s*$")
 # a file's progress letters with no `[ NN%]` after them: the line was still being written
 CUT_MARKS_RE = re.compile(r"^\S+\.py [.sxXFE,u]*\s*$")
-# `pytest -q`'s letters (no file name) with what ended the run glued to them (`FF.Killed`):
-# a run with no session header, whose letters were cut before their `[ NN%]`
-GLUED_MARKS_RE = re.compile(r"^[.sxXFE,u]+[^.sxXFE,u\s]")
+# `pytest -q`'s letters (no file name) cut before their `[ NN%]` by what ended the run
 QUIET_MARKS_RE = re.compile(r"[.sxXFE,u]+")
 ERROR_SECTIONS = ("FAILURES", "ERRORS")
 # sections of tests' blocks: `-rA`'s PASSES holds passing tests' captured output, no failure

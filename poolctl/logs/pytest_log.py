@@ -42,7 +42,6 @@ from poolctl.logs.pytest_lines import (
     CUT_MARKS_RE,
     ERROR_SECTIONS,
     EXUNIT_CLOSING_RE,
-    GLUED_MARKS_RE,
     GLUED_SESSION_RE,
     LAST_FAILED_RE,
     LAST_PROGRESS_RE,
@@ -116,6 +115,8 @@ class PytestParser(TextParser):
         # input's last line is its start
         self.ended_in: tuple[Failure, Lines] | None = None
         self.dump_after = ""  # before a dump on its first line: progress marks, or a node id
+        # a `pytest -q` run begun (no header) and ended by its letters glued to what killed it
+        self.quiet_start = self.quiet_end = 0
 
     def outside(self, number: int, line: str) -> None:
         first = line[:1]
@@ -124,6 +125,8 @@ class PytestParser(TextParser):
                 self.nested = 0  # a run of this project beside this one (`make -j`): read it
                 return
             self.nested += inner_end(line)
+            return
+        if first in ".sxXFE,u" and not self.in_capture and self._killed_quiet(number, line):
             return
         if self.pending_close is not None and self.in_capture and QUIET_PROGRESS_RE.match(line):
             # a closing line after a test's captured output, then a `pytest -q` run's first
@@ -419,15 +422,7 @@ class PytestParser(TextParser):
         tail = self.last_lines()
         if next_start:
             tail = [(c.line, c.text) for c in self.nearby_before(next_start) if c.line >= start]
-        end = run_end_lines.ending(tail) if began or self._glued_marks(tail) else None
-        # a `pytest -q` run prints no session header: its letters glued to what killed it (the
-        # shell's `Killed`) begin the run their line is, and end it
-        glued = end.before if not began and end is not None and end.glued else None
-        quiet = glued is not None and bool(QUIET_MARKS_RE.fullmatch(glued[1]))
-        if glued is not None and quiet:
-            began, start = True, glued[0]
-        elif not began:
-            end = None
+        end = run_end_lines.ending(tail) if began else None
         final = end.before if end is not None else run_end_lines.runners_last(tail)
         if end is not None and end.before is not None and end.glued:
             self.progress.feed(*end.before)  # its marks, read without the shell's `Killed`
@@ -442,7 +437,8 @@ class PytestParser(TextParser):
         # running, as `-v` would have named it (pytest-xdist prints no file: it cannot tell);
         # a `-q` run's letters, which name no file, cut by its killer: it stopped in a test
         cut = final if began and ends_here and self.ended_in is None else None
-        in_a_test = cut is not None and (quiet or bool(CUT_MARKS_RE.match(cut[1])))
+        quiet = self.quiet_start and cut is not None and QUIET_MARKS_RE.fullmatch(cut[1])
+        in_a_test = cut is not None and bool(quiet or CUT_MARKS_RE.match(cut[1]))
         if cut is not None and in_a_test:
             last = max(last, cut[0])  # that line, which no trigger passed to the parser
         # the letters count its failures, and the test it ended in has none
@@ -475,10 +471,20 @@ class PytestParser(TextParser):
                 )
             )  # fmt: skip
 
-    @staticmethod
-    def _glued_marks(tail: Lines) -> bool:
-        """Whether one of the last lines `tail` is progress letters with more glued to them."""
-        return any(GLUED_MARKS_RE.match(text) for _, text in tail)
+    def _killed_quiet(self, number: int, line: str) -> bool:
+        """`pytest -q`'s letters glued to what killed it (`FF.Killed`): the run they are ends on
+        this line (`-q` prints no session header: they begin it too, when no run is open), and
+        another such line is a run of its own (a retry, `pytest -q … || pytest -q …`)."""
+        end = run_end_lines.ending([(number, line)])
+        glued = end.before if end is not None and end.glued else None
+        if glued is None or not QUIET_MARKS_RE.fullmatch(glued[1]):
+            return False
+        if self.quiet_end:  # the run before ended on its own such line
+            self._end_unfinished_run(number, f"at line {number}, where another starts")
+        if not self.session_started:
+            self.run_start, self.session_started, self.quiet_start = number, True, number
+        self.quiet_end = number
+        return True
 
     def _commit_close(self) -> None:
         """A closing line seen in captured output was pytest's own after all."""
@@ -541,5 +547,6 @@ class PytestParser(TextParser):
         self.e_pending = []
         self.progress = pytest_progress.Progress()
         self.progress_done = False
+        self.quiet_start = self.quiet_end = 0
         self.run_start = next_start
         return kept
