@@ -127,6 +127,18 @@ def test_a_killed_quiet_run_retried_keeps_how_each_run_ended() -> None:
     assert counted is not None and (counted.counted, counted.read) == (6, 0)
 
 
+def test_a_killed_quiet_run_whose_letters_wrapped_counts_the_test_it_stopped_in() -> None:
+    """120 tests under `pytest -q`, killed in the 100th (capture_run_ends_quiet.sh): a line of
+    letters ending in `[ 60%]` begins the run, the next ends glued to bash's line. Its two F
+    letters and the test it stopped in are counted, as when the letters fit on one line."""
+    parsed = read_logs([str(PYTEST / "oom_killed_quiet_long.txt")])
+    (run,) = parsed.summaries
+    assert run.line == 2 and "the run that began at line 1 ends with the input" in run.text
+    assert "its progress lines mark 2 failure(s), and stop in a test that printed no" in run.text
+    counted = coverage(parsed)
+    assert counted is not None and (counted.counted, counted.read) == (3, 0)
+
+
 def test_a_killed_quiet_run_under_dash_names_no_format_of_itself() -> None:
     """`FF.Killed` holds no word of pytest: its format is not guessed from the letters."""
     path = PYTEST / "oom_killed_quiet_dash.txt"

@@ -333,10 +333,11 @@ class PytestParser(TextParser):
     def _progress(self, number: int, line: str) -> None:
         """A progress line (or what a dump ending the run left of one: `t.py .F`)."""
         if not self.section and QUIET_PROGRESS_RE.match(line):
-            # `pytest -qq` prints no session header: its progress line begins the run
+            # `pytest -q` (`-qq`) prints no session header: its progress line begins the run
             self._end_unfinished_run(number, f"at line {number}, where another starts")
             self.session_started = True
             self.section = "test session starts"
+            self.quiet_start = number  # letters of no file: cut by a kill, a test ran
         if self.section == "test session starts" and not self.in_capture:
             self.progress.feed(number, line)
 
