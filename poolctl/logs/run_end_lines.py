@@ -41,7 +41,7 @@ _BASH_RE = re.compile(rf"(?:/\S+|\b[a-z]*sh): line \d+: +\d+ {SIGNALS}(?: .*)?$"
 _DASH_RE = re.compile(rf"{SIGNALS}$")
 _DASH_AFTER_RE = re.compile(r"^(?:|.*\.py [.sxXFEu,]*|[.sxXFEu,*?]+|\S+::\S+ *|.*\[L#\d+\])$")
 _BEAM_RE = re.compile(
-    r"(?:\w+_alloc: Cannot allocate \d+ bytes of memory \(of type \"[^\"]+\"\)\."
+    r"(?:\b\w+_alloc: Cannot allocate \d+ bytes of memory \(of type \"[^\"]+\"\)\."
     r"|^Crash dump is being written to: .*)$"
 )
 # a line a test runner prints while its run goes on (pytest's and ExUnit's, of the parsers here)
@@ -53,6 +53,15 @@ _RUNNER_LINE_RE = re.compile(
 _SERVICE_RE = re.compile(
     r"^(?:(?:##\[error\])?(?:The operation was canceled\.|The job running on runner .* has "
     r"exceeded the maximum execution time of .*)|ERROR: Job failed: execution took longer than .*)$"
+)
+
+
+# each ending's regex, and a literal every line it matches holds
+_ENDINGS = (
+    (_BASH_RE, ": line "),
+    (_BEAM_RE, ""),  # (`\b`: a word is tried from its start alone)
+    (_SERVICE_RE, ""),
+    (_DASH_RE, ""),
 )
 
 
@@ -84,8 +93,10 @@ def _ending_text(line: str) -> tuple[str, str] | None:
     text = line.rsplit("\r", 1)[-1].rstrip() if line.strip() else ""
     if not text:  # a redraw that ends the line (`\r` last) ends nothing
         text = line.strip()
-    for regex in (_BASH_RE, _BEAM_RE, _SERVICE_RE, _DASH_RE):
-        match = regex.search(text)
+    for regex, literal in _ENDINGS:
+        # each regex only where its literal is: a searched long line of one word (64 KB of
+        # progress marks) is tried from every position, and `/\S+` backtracks at each one
+        match = regex.search(text) if literal in text else None
         if match is None:
             continue
         head = text[: match.start()]
