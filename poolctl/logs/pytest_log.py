@@ -126,7 +126,10 @@ class PytestParser(TextParser):
                 return
             self.nested += inner_end(line)
             return
-        if first in ".sxXFE,u" and not self.in_capture and self._killed_quiet(number, line):
+        # (letters glued to what killed the run: never a space after the first, as in an
+        # assertion's `E   assert …`, which every failure block holds)
+        glued = first in ".sxXFE,u" and line[1:2] != " "
+        if glued and not self.in_capture and self._killed_quiet(number, line):
             return
         if self.pending_close is not None and self.in_capture and QUIET_PROGRESS_RE.match(line):
             # a closing line after a test's captured output, then a `pytest -q` run's first
