@@ -11,7 +11,6 @@ from __future__ import annotations
 import ast
 import dataclasses
 import json
-import os
 import re
 import sys
 import uuid
@@ -20,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from hypothesis import strategies as st
+
+from tests.conftest import live_with_env
 
 BEHAVES = Path(__file__).resolve().parent / "workers" / "behaves.py"
 MARKER = "BEHAVES_RUN"  # in every process of a run's worker (and its experiments), to find them
@@ -397,24 +398,7 @@ def behaviours(draw: st.DrawFn) -> Behaviour:
 
 def marked(marker: str) -> list[str]:
     """The live (not zombie) processes whose environment carries the run's marker."""
-    needle = f"{MARKER}={marker}".encode()
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/environ", "rb") as f:
-                if needle not in f.read().split(b"\0"):
-                    continue
-            with open(f"/proc/{entry}/stat", "rb") as f:
-                if f.read().rsplit(b")", 1)[1].split()[0] == b"Z":
-                    continue
-            with open(f"/proc/{entry}/cmdline", "rb") as f:
-                cmdline = f.read().replace(b"\0", b" ")[:100]
-            found.append(f"{entry}: {cmdline!r}")
-        except OSError:
-            continue
-    return found
+    return live_with_env(MARKER, marker)
 
 
 def written(log: Path, run_dir: Path | None) -> bytes:

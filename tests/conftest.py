@@ -131,6 +131,25 @@ def marked_processes(shared: bool = False) -> list[tuple[int, str]]:
     return found
 
 
+def live_with_env(name: str, value: str) -> list[str]:
+    """The live processes (zombies are already dead) whose environment holds `name=value`,
+    each as `pid: 'its command line'`, for a test's message of what was left."""
+    from poolctl.proctree import processes_with_env
+
+    found = []
+    for pid in sorted(processes_with_env(name, value)):
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as f:
+                if f.read().rsplit(b")", 1)[1].split()[0] == b"Z":
+                    continue
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                cmdline = f.read().replace(b"\0", b" ")[:120]
+        except OSError:
+            continue
+        found.append(f"{pid}: {cmdline!r}")
+    return found
+
+
 @pytest.fixture(scope="session", autouse=True)
 def no_process_left_behind() -> Iterator[None]:
     yield

@@ -35,7 +35,7 @@ from pathlib import Path
 import pytest
 
 from poolctl.rundir import BASE_ENV, run_folders
-from tests.conftest import REFERENCE, Processes
+from tests.conftest import REFERENCE, Processes, live_with_env
 from tests.forkserver import Forkserver
 
 ENV_SECRET = "mtx-Env-Secret-4f1c9b2e"  # in poolctl's own environment
@@ -95,24 +95,7 @@ class Cell:
 
 def marked(marker: str) -> list[str]:
     """The live processes of a cell: every process carrying its marker."""
-    needle = f"{CELL_ENV}={marker}".encode()
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/environ", "rb") as f:
-                if needle not in f.read().split(b"\0"):
-                    continue
-            with open(f"/proc/{entry}/stat", "rb") as f:
-                if f.read().rsplit(b")", 1)[1].split()[0] == b"Z":
-                    continue
-            with open(f"/proc/{entry}/cmdline", "rb") as f:
-                cmdline = f.read().replace(b"\0", b" ")[:120]
-            found.append(f"{entry}: {cmdline!r}")
-        except OSError:
-            continue
-    return found
+    return live_with_env(CELL_ENV, marker)
 
 
 def wait_for(reached: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
