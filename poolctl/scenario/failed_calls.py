@@ -80,13 +80,11 @@ class FailedCalls:
         after = self._stop_at is not None and asked_at >= self._stop_at
         key = (event.data.get("error_type"), event.data.get("phase"), after)
         group = self.groups.get(key)
-        kept = group is None or len(group.examples) < EXAMPLES
+        kept = True
         if group is None:
-            group = self.groups[key] = CallGroup([event], event, 0)
-        elif kept:
-            group.examples.append(event)
-        group.count += 1
-        group.last = event
+            group = self.groups[key] = CallGroup([event], event)
+        else:
+            kept = group.take(event)
         group.asked_first = min(group.asked_first, asked_at)
         if ask is not None and kept:
             group.asks[event.seq] = ask

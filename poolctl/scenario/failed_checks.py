@@ -1,4 +1,4 @@
-"""A scenario's failed expectations, grouped as the run makes them, so that a run whose every
+"""A scenario's failed expectations, grouped as the trace records them, so that a run whose every
 response fails holds a few events per kind of failure, not one per request (each one is still
 written to events.jsonl, and counted).
 
@@ -32,6 +32,16 @@ class CheckGroup:
     @property
     def first(self) -> Event:
         return self.examples[0]
+
+    def take(self, event: Event) -> bool:
+        """Count another event of the group, kept among its examples while they are fewer
+        than `EXAMPLES`; whether it was kept."""
+        kept = len(self.examples) < EXAMPLES
+        if kept:
+            self.examples.append(event)
+        self.count += 1
+        self.last = event
+        return kept
 
     @property
     def span(self) -> list[Event]:
@@ -90,17 +100,17 @@ class FailedChecks:
     by_step: Counter[int] = field(default_factory=Counter)
     unkept: int = 0  # failures of shapes past MAX_GROUPS: counted, not kept
 
-    def add(self, event: Event) -> None:
+    def on_event(self, event: Event) -> None:
+        """A trace observer: each `expectation_failed` as it is written."""
+        if event.type != "expectation_failed":
+            return
         step = event.data.get("step")
         if isinstance(step, int):
             self.by_step[step] += 1
         key = shape(event)
         group = self.groups.get(key)
         if group is not None:
-            group.count += 1
-            group.last = event
-            if len(group.examples) < EXAMPLES:
-                group.examples.append(event)
+            group.take(event)
         elif len(self.groups) < MAX_GROUPS:
             self.groups[key] = CheckGroup([event], event)
         else:

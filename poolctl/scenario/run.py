@@ -147,11 +147,11 @@ class ScenarioRunner:
         self.scenario = scenario
         self.run_dir = run_dir
         # the per-request events are let go once written: the classifier only counts them
-        # filed as the trace records them (failed calls with when each asked)
-        failed_calls, timeouts = FailedCalls(), CheckoutTimeouts()
+        # failures filed as the trace records them (failed calls with when each asked)
+        failed_checks, failed_calls, timeouts = FailedChecks(), FailedCalls(), CheckoutTimeouts()
         self.trace = Trace(
             run_dir.events,
-            [*(observers or []), failed_calls, timeouts],
+            [*(observers or []), failed_checks, failed_calls, timeouts],
             let_go=ROUTINE_EVENTS | GROUPED_EVENTS,
         )
         s = scenario
@@ -170,6 +170,7 @@ class ScenarioRunner:
             run_dir,
             self.trace,
             self.pool,
+            failed_checks=failed_checks,
             failed_calls=failed_calls,
             checkout_timeouts=timeouts,
         )
@@ -336,44 +337,37 @@ class ScenarioRunner:
         success, error = get_protocol(self.pool.spec.protocol).outcome_of(
             command, response.success, response.result, response.error_message
         )
-        failed = self.outcome.failed_checks
         if expect.success is not None and success != expect.success:
-            failed.add(
-                self.trace.emit(
-                    "expectation_failed",
-                    **common,
-                    check="success",
-                    expected=expect.success,
-                    error=error or None,
-                    args=sorted(args),
-                )
+            self.trace.emit(
+                "expectation_failed",
+                **common,
+                check="success",
+                expected=expect.success,
+                error=error or None,
+                args=sorted(args),
             )
             return  # the other checks read `result`, which a rejected request lacks
         for path in expect.fields:
             found, _ = lookup(body, path)
             if not found:
-                failed.add(
-                    self.trace.emit(
-                        "expectation_failed",
-                        **common,
-                        check="field",
-                        field=path,
-                        present=flatten_keys(body),
-                    )
+                self.trace.emit(
+                    "expectation_failed",
+                    **common,
+                    check="field",
+                    field=path,
+                    present=flatten_keys(body),
                 )
         for path, wanted in expect.equals.items():
             found, value = lookup(body, path)
             if not found or value != wanted:
-                failed.add(
-                    self.trace.emit(
-                        "expectation_failed",
-                        **common,
-                        check="equals",
-                        field=path,
-                        expected=wanted,
-                        got=value if found else None,
-                        present=flatten_keys(body) if not found else None,
-                    )
+                self.trace.emit(
+                    "expectation_failed",
+                    **common,
+                    check="equals",
+                    field=path,
+                    expected=wanted,
+                    got=value if found else None,
+                    present=flatten_keys(body) if not found else None,
                 )
 
     # --- services -------------------------------------------------------------------------

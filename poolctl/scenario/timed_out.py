@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from poolctl.events import Event
-from poolctl.scenario.failed_checks import EXAMPLES, CheckGroup
+from poolctl.scenario.failed_checks import CheckGroup
 
 
 class TimeoutKind(NamedTuple):
@@ -57,10 +57,8 @@ class CheckoutTimeouts:
         )
         group = self.groups.get(key)
         if group is None:
-            group = self.groups[key] = TimeoutGroup([event], event, 0)
-        elif len(group.examples) < EXAMPLES:
-            group.examples.append(event)
-        group.count += 1
-        group.last = event
+            group = self.groups[key] = TimeoutGroup([event], event)
+        else:
+            group.take(event)
         group.waiting_max = max(group.waiting_max, int(d.get("waiting") or 0))
         group.starting_max = max(group.starting_max, int(d.get("starting") or 0))
