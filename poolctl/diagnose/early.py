@@ -203,7 +203,8 @@ class EarlyExperiments:
         server in line framing refuses LSP's initialize; clangd answers a JSON-RPC ping in
         content-length 'server not initialized'), which another protocol's opening may
         explain."""
-        handshake = self.worker.protocol.handshake and request.command == self.opening()
+        spoken = self.worker.protocol
+        handshake = spoken.handshake and request.command == spoken.opening().method
         with self._lock:
             answered = any(
                 isinstance(r, Outcome) and r.answered and not refusal(r, handshake)
@@ -211,9 +212,6 @@ class EarlyExperiments:
             )
         if not answered:
             self._ask(request, timeout)
-
-    def opening(self) -> str:
-        return self.worker.protocol.opening().method
 
     def _ask(self, request: Request, timeout: float, keep_framing: bool = False) -> None:
         """Ask each other protocol's opening, each in a fresh process (once)."""
