@@ -242,13 +242,21 @@ def test_a_killed_run_retried_keeps_how_each_run_ended(verbose: bool) -> None:
 
 @pytest.mark.parametrize(
     ("log", "ended"),
-    [("retry_oom_killed.log", "mix test"), ("retry_oom_killed_trace.log", "test the end")],
+    [
+        ("run_ends/retry_oom_killed.log", "mix test"),
+        ("run_ends/retry_oom_killed_trace.log", "test the end"),
+        # Elixir 1.18 (capture_elixir_1_18.sh): the retry's `Running ExUnit with seed` and
+        # type warnings come between the kill and the retry's first failure
+        ("elixir_1_18/retry_oom_killed.log", "mix test"),
+        ("elixir_1_18/retry_oom_killed_trace.log", "test the end"),
+    ],
 )
 def test_an_exunit_run_killed_then_retried_keeps_how_each_run_ended(log: str, ended: str) -> None:
     """`mix test … || mix test …` (capture_exunit_run_ends_retry.sh), the VM SIGKILLed in both:
-    the first run's end, before the retry's first failure restarts the numbering, is read as
-    the second's is at the input's end: the test `--trace` shows it in, else the run."""
-    parsed = read_logs([str(EXUNIT / log)])
+    the first run's end, before the retry's first line (its seed, since Elixir 1.17) or first
+    failure (the numbering restarts), is read as the second's is at the input's end: the test
+    `--trace` shows it in, else the run."""
+    parsed = read_logs([str(FIXTURES / "exunit" / log)])
     names = ["test checkout times out", "test a linked worker is killed", ended]
     assert [f.name for f in parsed.failures] == names * 2
     first, second = (f for f in parsed.failures if f.kind == "RunEnded")

@@ -81,6 +81,7 @@ TRACEBACK_TRIGGERS = (
     r"^=[A-Z]",
 )
 
+SEEDED = "Running ExUnit with seed: "
 NUMBERED_RE = re.compile(r"^[ \t]*\d{1,7}\) \S")
 MAX_WRAPPED = 4  # continuation lines joined to a header a terminal wrapped
 NO_TESTS = "There are no tests to run"  # mix test's whole output when it finds no test file
@@ -159,6 +160,9 @@ class ExUnitParser(TextParser):
             return
         if self.held and (exunit_printed.starts_run(line) or _ends_run(line)):
             self._release()  # they were no test's output: the run has ended
+        if line[:1] == "R" and line.startswith(SEEDED):
+            self._seeded(number)
+            return
         if exunit_stopped.SIGTERM_NOTICE in line:
             self._sigterm(number, line)
             return
@@ -314,6 +318,21 @@ class ExUnitParser(TextParser):
         )
         self._run_error(*stopped)
 
+    def _seeded(self, number: int) -> None:
+        """`Running ExUnit with seed: …`, a run's first line (since Elixir 1.17; with `--trace`
+        before): a run before it with no closing line ended there, as where numbering restarts
+        (a CI script's retry after the VM was killed: the kill notice is among the lines before
+        it, ahead of the new run's compiler warnings, which push it out of reach of its first
+        header)."""
+        ran = exunit_stopped.began(
+            c.text for c in self.nearby_before(number) if c.line >= self.run_start
+        )
+        if not (self.run_failures or ran):
+            return
+        self._ended_before(number)
+        self._run_end(number, "a new run starts")
+        self.last_counter = 0
+
     def _app(self, number: int, app: str) -> None:
         """`==> app`: an umbrella app's output follows (its compilation, or its test run)."""
         ran = exunit_stopped.began(
@@ -410,7 +429,7 @@ class ExUnitParser(TextParser):
                 text = f"{text[:-1]}; its last line is progress dots: it stops in a test)"
         else:
             text = f"(no closing line: the run ends before line {before}, where {why})"
-            source = "next app"
+            source = "new run" if why == "a new run starts" else "next app"
         self.out.summaries.append(
             RunSummary(
                 self.name,

@@ -39,6 +39,10 @@ CUSTOM_HEADER_RE = re.compile(
     r"^  (?P<counter>\d{1,7})\) (?P<name>[a-z][a-z_]* .*?) \((?P<module>" + MODULE + r")\)[ \t]*$"
 )
 LOCATION_RE = re.compile(r"^\S+:\d+$")
+# a parameterized test's parameters (Elixir 1.18), on the line after its header: one test of
+# its module's tests per parameter map, under the same name
+PARAMETERS = "Parameters: "
+MAX_PARAMETERS = 300  # characters of them kept in the test's name
 ERROR_RE = re.compile(r"^\*\* \((?P<kind>[^()]*(?:\([^()]*\)[^()]*)*?)\)(?: (?P<message>.*))?$")
 KEY_RE = re.compile(
     r"^(?P<key>code|left|right|value|pattern|mailbox|arguments|expected|actual|reason|"
@@ -79,6 +83,7 @@ class ExUnitBlock:
             self.name = match.group("name")
             self.group = match.group("module")
         self.location = ""
+        self.parameters = ""
         self.context: list[ContextLine] = []
         glued = line[: match.start()].rstrip()
         if glued.strip(" \t") and not glued.lstrip().startswith("Failure #"):
@@ -151,6 +156,9 @@ class ExUnitBlock:
         fresh = not (self.location or failure.kind or failure.message or self.section)
         if fresh and LOCATION_RE.match(stripped):
             self.location = stripped
+            return
+        if fresh and not self.parameters and stripped.startswith(PARAMETERS):
+            self.parameters = stripped[len(PARAMETERS) :]
             return
         if not self.location and stripped.startswith("at ") and LOCATION_RE.match(stripped[3:]):
             self.location = stripped[3:]  # before 1.0: `at test/x_test.exs:84`, after the error
@@ -242,7 +250,7 @@ class ExUnitBlock:
         details["counter"] = str(self.counter)
         return Failure(
             source="exunit",
-            name=self.name,
+            name=parameterized(self.name, self.parameters),
             group=self.group,
             location=self.location,
             kind=kind,
@@ -254,3 +262,9 @@ class ExUnitBlock:
             line_start=self.start,
             line_end=self.end,
         )
+
+
+def parameterized(name: str, parameters: str) -> str:
+    """A test's name with its parameters, as pytest names a parametrized test (`test a [%{pool:
+    :x}]`): each parameter map's run is a test of its own, here and in the run history."""
+    return f"{name} [{clip(parameters, MAX_PARAMETERS)}]" if parameters else name

@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from typing import Any, BinaryIO, NamedTuple
 
 from poolctl.logs.ansi import strip_ansi
+from poolctl.logs.exunit_block import PARAMETERS, parameterized
 from poolctl.logs.junit_reruns import PytestTries
 from poolctl.logs.prefixes import strip_prefixes
 
@@ -35,7 +36,8 @@ MAX_PASSES = 200_000  # per input: a pathological log cannot fill the memory
 # its failed tries' lines too
 _PYTEST_LITERALS = (b"PASSED",)
 _RERUN_LITERALS = (b"PASSED", b"RERUN")
-_EXUNIT_LITERALS = (b"[L#", b".exs]")  # a test that ran; the module heading its tests
+# a test that ran; the module heading its tests, and the parameters its next tests ran with
+_EXUNIT_LITERALS = (b"[L#", b".exs]", b"Parameters: ")
 # a node id: `path::Class::test`, and its parameters in brackets (which may hold spaces)
 NODEID = r"(?P<nodeid>[^\s\[]+::[^\s\[]+(?:\[.*?\])?)"
 
@@ -217,15 +219,18 @@ def _passes_between_tries(text: str) -> Iterator[PassedTest]:
 
 
 def _exunit(stream: BinaryIO) -> Iterator[PassedTest]:
-    module, file = "", ""
+    module, file, parameters = "", "", ""
     for line in _lines(stream, _EXUNIT_LITERALS):
         header = EXUNIT_MODULE_RE.match(line.strip())
         if header:
-            module, file = header["module"], header["file"]
+            module, file, parameters = header["module"], header["file"], ""
+            continue
+        if line.startswith(PARAMETERS):  # (a failure block's own line is indented)
+            parameters = line[len(PARAMETERS) :].strip()
             continue
         ran = _EXUNIT_RAN.match(line)
         if ran and module:
-            yield PassedTest("exunit", ran["name"], module, file)
+            yield PassedTest("exunit", parameterized(ran["name"], parameters), module, file)
 
 
 class _JUnitCases:

@@ -70,7 +70,8 @@ class RunSummary:
     inferred: bool = False
     start: int = 1  # the first line of the run (of the suite, for JUnit)
     read: int | None = None  # failures read (and kept) in this run; None: not counted
-    source: str = "closing line"  # or "numbering restart", "end of input", "suite attributes"
+    source: str = "closing line"  # or "numbering restart", "new run", "next app", "end of input",
+    # "suite attributes"
     # the last line of its failures' output, when the runner prints it after the line that
     # counts them (stestr's `Failed 6 tests - output below:`); None: it ends at `line`
     output_end: int | None = None
