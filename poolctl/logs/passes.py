@@ -36,8 +36,10 @@ MAX_PASSES = 200_000  # per input: a pathological log cannot fill the memory
 # its failed tries' lines too
 _PYTEST_LITERALS = (b"PASSED",)
 _RERUN_LITERALS = (b"PASSED", b"RERUN")
-# a test that ran; the module heading its tests, and the parameters its next tests ran with
-_EXUNIT_LITERALS = (b"[L#", b".exs]", b"Parameters: ")
+_EXUNIT_LITERALS = (b"[L#", b".exs]")  # a test that ran; the module heading its tests
+# ... and the parameters its next tests ran with, looked for only in a chunk holding those (a
+# log without `--trace` has none: no pass more over it)
+_EXUNIT_BESIDE = PARAMETERS.encode()
 # a node id: `path::Class::test`, and its parameters in brackets (which may hold spaces)
 NODEID = r"(?P<nodeid>[^\s\[]+::[^\s\[]+(?:\[.*?\])?)"
 
@@ -124,12 +126,15 @@ def _line_at(chunk: bytes, start: int) -> bytes:
     return chunk[start:end] if end >= 0 else chunk[start:]
 
 
-def _picked(chunk: bytes, literals: tuple[bytes, ...]) -> bytes:
-    """The lines of `chunk` holding one of `literals`, in order, joined: found one by one where
-    they are few, by splitting the chunk where they are many (a `-v` log's every line)."""
+def _picked(chunk: bytes, literals: tuple[bytes, ...], beside: bytes = b"") -> bytes:
+    """The lines of `chunk` holding one of `literals` (or `beside`, where one of them is), in
+    order, joined: found one by one where they are few, by splitting the chunk where they are
+    many (a `-v` log's every line)."""
     found = sum(chunk.count(literal) for literal in literals)
     if not found:
         return b""
+    if beside:
+        literals = (*literals, beside)
     if found < len(chunk) >> 12:
         return b"\n".join(_line_at(chunk, start) for start in _line_starts(chunk, literals))
     if len(literals) == 1:  # a test of one literal a line: a third of `any`'s cost
@@ -138,11 +143,12 @@ def _picked(chunk: bytes, literals: tuple[bytes, ...]) -> bytes:
     return b"\n".join(ln for ln in chunk.split(b"\n") if any(x in ln for x in literals))
 
 
-def _texts(stream: BinaryIO, literals: tuple[bytes, ...]) -> Iterator[str]:
-    """Each chunk's lines holding one of `literals`, decoded and cleaned together: a line
-    redrawn after a carriage return (`--trace`'s) is what it shows last."""
+def _texts(stream: BinaryIO, literals: tuple[bytes, ...], beside: bytes = b"") -> Iterator[str]:
+    """Each chunk's lines holding one of `literals` (or `beside`: see `_picked`), decoded and
+    cleaned together: a line redrawn after a carriage return (`--trace`'s) is what it shows
+    last."""
     for chunk in _chunks(stream):
-        picked = _picked(chunk, literals)
+        picked = _picked(chunk, literals, beside)
         if picked:
             yield _cleaned(picked)
 
@@ -154,9 +160,9 @@ def _cleaned(picked: bytes) -> str:
     return text
 
 
-def _lines(stream: BinaryIO, literals: tuple[bytes, ...]) -> Iterator[str]:
-    """The lines holding one of `literals`."""
-    for text in _texts(stream, literals):
+def _lines(stream: BinaryIO, literals: tuple[bytes, ...], beside: bytes = b"") -> Iterator[str]:
+    """The lines holding one of `literals` (or `beside`: see `_picked`)."""
+    for text in _texts(stream, literals, beside):
         yield from text.split("\n")
 
 
@@ -220,7 +226,7 @@ def _passes_between_tries(text: str) -> Iterator[PassedTest]:
 
 def _exunit(stream: BinaryIO) -> Iterator[PassedTest]:
     module, file, parameters = "", "", ""
-    for line in _lines(stream, _EXUNIT_LITERALS):
+    for line in _lines(stream, _EXUNIT_LITERALS, _EXUNIT_BESIDE):
         header = EXUNIT_MODULE_RE.match(line.strip())
         if header:
             module, file, parameters = header["module"], header["file"], ""
