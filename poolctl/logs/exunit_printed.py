@@ -3,13 +3,13 @@
 A test that prints another runner's verdict of a failed run (`IO.puts("3 failed")`, RSpec's `10
 examples, 2 failures`, go test's `FAIL<tab>pkg<tab>0.002s`: a tool's suite reporting a child run)
 or ExUnit's own closing line prints it among the progress marks of its run, before the run's
-`Finished in N seconds` and closing line. ExUnit prints no line that opens a run (without
-`--trace`), and rebar3's EUnit run prints the same marks and ends the same way, so such a line
-is held while the run it is in has not ended: when `Finished in` comes first, the line was a
-test's output (dropped); when a run boundary comes first (an umbrella app's `==> app`, Mix
-compiling or failing, a command echoed before it ran: `$ mix test`, bash's `+ mix test`, a
-GitHub Actions step's `Run mix test`; a numbering restart, the input's end), it was a run's
-verdict, read as it was before.
+`Finished in N seconds` and closing line. ExUnit before 1.17 prints no line that opens a run
+(without `--trace`; since, `Running ExUnit with seed: …`), and rebar3's EUnit run prints the
+same marks and ends the same way, so such a line is held while the run it is in has not ended:
+when `Finished in` comes first, the line was a test's output (dropped); when a run boundary
+comes first (an umbrella app's `==> app`, Mix compiling or failing, a run's seed line, a command
+echoed before it ran: `$ mix test`, bash's `+ mix test`, a GitHub Actions step's `Run mix
+test`; a numbering restart, the input's end), it was a run's verdict, read as it was before.
 
 Left to the log: another runner's verdict right before a `mix test` run that prints nothing
 before its tests (no compilation, no command echoed, no filter) reads as that run's output.
