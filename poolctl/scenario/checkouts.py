@@ -77,7 +77,9 @@ def shutdowns(c: TraceClassifier) -> list[Finding]:
             "in setup), or do not stop a pool that later tests share."
         )
     message = failed.first.data.get("error", "")
-    failure = c.failure("callers failed by a pool shutdown", "pool-shutdown", message, failed.span)
+    explains = {"call_failed": failed.count}
+    name = "callers failed by a pool shutdown"
+    failure = c.failure(name, "pool-shutdown", message, failed.span, explains)
     return [Finding(failure, c.diagnosis(SHUTDOWN, evidence, facts, cause, remediation))]
 
 
@@ -140,7 +142,8 @@ def checkout_timeouts(c: TraceClassifier) -> list[Finding]:
     evidence = [quote_event(e) for e in timeouts]
     evidence += [quote_event(e) for e in c.by_type["init_end"][:2]]
     message = str(timeouts[0].data.get("detail") or _timeout_text(timeouts[0]))
-    failure = c.failure("checkouts timed out", "checkout-timeout", message, span(groups))
+    explains = {"checkout_timeout": count}
+    failure = c.failure("checkouts timed out", "checkout-timeout", message, span(groups), explains)
     return [Finding(failure, c.diagnosis(WAITERS, evidence, facts, cause, remediation))]
 
 

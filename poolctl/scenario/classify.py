@@ -99,7 +99,17 @@ class TraceClassifier:
             **extra,
         )
 
-    def failure(self, name: str, kind: str, message: str, events: list[Event]) -> Failure:
+    def failure(
+        self,
+        name: str,
+        kind: str,
+        message: str,
+        events: list[Event],
+        explains: dict[str, int] | None = None,
+    ) -> Failure:
+        """A finding's failure, spanning `events` in events.jsonl; `explains` counts, by event
+        type, the failures of the trace it accounts for (each one in one finding alone), kept
+        in its details (`explains.checkout_timeout`: `3`) for a reader of report.json."""
         first = min((e.seq for e in events), default=0)
         last = max((e.seq for e in events), default=0)
         return Failure(
@@ -112,6 +122,7 @@ class TraceClassifier:
             input_file=str(self.run.run_dir.events),
             line_start=first,
             line_end=last,
+            details={f"explains.{k}": str(n) for k, n in (explains or {}).items() if n},
         )
 
     # --- pattern 1 ------------------------------------------------------------------------
@@ -173,7 +184,13 @@ class TraceClassifier:
         name, kind = "workers never answered their init ping", "init-no-response"
         if refusal:
             name, kind = "workers refused their init", "init-refused"
-        failure = self.failure(name, kind, message, failed + span(consequences) + refused_calls)
+        explains = {
+            "init_end": len(failed),
+            "checkout_timeout": caused,
+            "call_failed": failed_at_once,
+        }
+        events = failed + span(consequences) + refused_calls
+        failure = self.failure(name, kind, message, events, explains)
         return [
             Finding(
                 failure,
@@ -334,7 +351,8 @@ class TraceClassifier:
         if waited:
             message += f"; {total(waited)} checkout(s) timed out waiting for a replacement to start"
         name = "requests answered too late" if late else "requests never answered"
-        failure = self.failure(name, f"request-{reason}", message, events + span(waited))
+        explains = {"no_response": len(events), "checkout_timeout": total(waited)}
+        failure = self.failure(name, f"request-{reason}", message, events + span(waited), explains)
         diagnosis = self.diagnosis(no_response(), evidence, facts, cause, remediation)
         return [Finding(failure, diagnosis)]
 
@@ -373,8 +391,9 @@ class TraceClassifier:
             f"{total(waited)} checkout(s) timed out waiting for a replacement to start; "
             f"{len(quitters)} worker(s) had exited after answering their init"
         )
+        explains = {"checkout_timeout": total(waited)}
         failure = self.failure(
-            "workers quit after their init", "workers-quit", message, span(waited)
+            "workers quit after their init", "workers-quit", message, span(waited), explains
         )
         diagnosis = self.diagnosis(no_response(), evidence, facts, cause, loop_remediation(served))
         return [Finding(failure, diagnosis)]

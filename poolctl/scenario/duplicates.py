@@ -35,5 +35,6 @@ def duplicate_answers(c: TraceClassifier) -> list[Finding]:
         f"worker(s) {', '.join(workers)}; the first, from {first.worker}, to id "
         f"{first.data.get('id')!r}: {first.data.get('frame')}"
     )
-    failure = c.failure("requests answered twice", "duplicate-answer", message, events)
+    explains = {"duplicate_answer": len(events)}
+    failure = c.failure("requests answered twice", "duplicate-answer", message, events, explains)
     return [Finding(failure, Unclassified(None, 0.0, WHY))]

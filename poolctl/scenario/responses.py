@@ -47,7 +47,8 @@ def expectations(c: TraceClassifier) -> list[Finding]:
         mode = merged(modes)
         first = mode.first.data
         expected, got = str(first.get("expected")), str(first.get("got"))
-        findings.append(_mode_finding(c, mode.span, expected, got))
+        explains = {"expectation_failed": mode.count}
+        findings.append(_mode_finding(c, mode.span, expected, got, explains))
     read = {id(g) for g in [*missing, *rejected, *modes]}
     for group in checks.groups.values():
         if id(group) not in read:
@@ -70,6 +71,7 @@ def _unlike_any_pattern(c: TraceClassifier, group: CheckGroup) -> Finding:
         "expectation",
         message,
         group.span,
+        {"expectation_failed": group.count},
     )
     why = "a response differed from the expectation in a way no pattern describes"
     return Finding(failure, Unclassified(None, 0.0, why))
@@ -107,7 +109,11 @@ def _missing_field(c: TraceClassifier, group: CheckGroup) -> Finding:
     )
     message = f"response lacks {field} (keys given: {', '.join(given) or 'none'})"
     failure = c.failure(
-        f"{first.data.get('command')} response lacks {field}", "missing-field", message, group.span
+        f"{first.data.get('command')} response lacks {field}",
+        "missing-field",
+        message,
+        group.span,
+        {"expectation_failed": group.count},
     )
     return Finding(
         failure,
@@ -126,7 +132,11 @@ def _rejections(c: TraceClassifier, rejected: list[CheckGroup]) -> list[Finding]
         first = group.first
         match = _REQUIRED.search(error)
         failure = c.failure(
-            f"worker rejected {first.data.get('command')}", "worker-error", error, group.span
+            f"worker rejected {first.data.get('command')}",
+            "worker-error",
+            error,
+            group.span,
+            {"expectation_failed": group.count},
         )
         if match is None:
             findings.append(
@@ -196,7 +206,13 @@ def mode_mismatches(c: TraceClassifier) -> list[Finding]:
     return [_mode_finding(c, wrong, expected, str(reported["mode"]))]
 
 
-def _mode_finding(c: TraceClassifier, events: list[Event], expected: str, got: str) -> Finding:
+def _mode_finding(
+    c: TraceClassifier,
+    events: list[Event],
+    expected: str,
+    got: str,
+    explains: dict[str, int] | None = None,
+) -> Finding:
     workers = sorted({e.worker for e in events if e.worker})
     facts = {
         "expected": expected,
@@ -214,6 +230,7 @@ def _mode_finding(c: TraceClassifier, events: list[Event], expected: str, got: s
         "adapter-mismatch",
         f"expected {expected}, got {got}",
         events,
+        explains,
     )
     return Finding(
         failure,

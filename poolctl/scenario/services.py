@@ -56,6 +56,7 @@ def services(c: TraceClassifier) -> list[Finding]:
             "service-not-running",
             f"no process: {name} ({state})",
             [event],
+            {"service_missing": 1},
         )
         diagnosis = c.diagnosis(NOT_STARTED, evidence, facts, cause, remediation)
         findings.append(Finding(failure, diagnosis))
@@ -83,6 +84,7 @@ def step_errors(c: TraceClassifier) -> list[Finding]:
                 "step-error",
                 str(e.data.get("error")),
                 [e],
+                {"step_error": 1},
             ),
             Unclassified(None, 0.0, "the step itself could not run"),
         )
@@ -106,10 +108,15 @@ def spawn_failures(c: TraceClassifier) -> list[Finding]:
     message = f"{len(failed)} worker(s) could not be started: {error}"
     if consequences:
         message += f"; {total(consequences)} checkout(s) timed out waiting for one"
-    refused_calls, gave_up, _ = c.gave_up()
+    refused_calls, gave_up, failed_at_once = c.gave_up()
     message += gave_up
     events = failed + span(consequences) + refused_calls
-    failure = c.failure("workers could not start", "spawn-failed", message, events)
+    explains = {
+        "spawn_failed": len(failed),
+        "checkout_timeout": total(consequences),
+        "call_failed": failed_at_once,
+    }
+    failure = c.failure("workers could not start", "spawn-failed", message, events, explains)
     why = (
         "no worker process could be started"
         if ready_at is None
