@@ -6,6 +6,7 @@ twice. Real runs of the bundled scenarios and of runs where several patterns mee
 from __future__ import annotations
 
 import json
+import sys
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -80,3 +81,42 @@ def test_each_failure_of_a_bundled_scenario_is_explained_once(
 ) -> None:
     report = run(run_cli, tmp_path, name)
     assert report["extra"]["passed"] is True
+
+
+def write(tmp_path: Path, text: str) -> str:
+    path = tmp_path / "scenario.yaml"
+    path.write_text(text.replace("{python}", sys.executable).replace("{workers}", str(WORKERS)))
+    return str(path)
+
+
+# w1 serves; w2 crashes at its start; every later worker takes 1 s to start, answers its init
+# ping and exits 0 while idle: a second caller waits for w2's stand-in past its checkout timeout,
+# and w3 quits after it timed out
+CRASH_THEN_QUITTERS = """\
+name: crash-then-quitters
+worker:
+  command: ["/bin/sh", "-c", "case $POOLCTL_WORKER_ID in
+    w1) exec {python} -m poolctl.workers.reference;;
+    w2) exec {python} -m poolctl.workers.reference --crash-on-start 3;;
+    *) sleep 1; exec {python} {workers}/answers_once.py;; esac"]
+  init_timeout: 5
+pool: {size: 2, max_overflow: 0, lazy: false, checkout_timeout: 0.5, request_timeout: 5}
+steps:
+  - request: {command: sleep, args: {seconds: 1.0}, count: 2, concurrency: 2}
+  - sleep: 1.0
+"""
+
+
+def test_a_checkout_that_waited_for_a_crashed_starts_stand_in_is_its_finding(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """The checkout timed out waiting for the stand-in of w2, whose start crashed; a worker then
+    quit after its init, later. The rule of workers that quit before any request took the
+    timeout in, then made no finding, as the quit came after it: the timeout was in no finding
+    (report.json said 1 failure, the crash). It is the crash's consequence, and told there."""
+    report = run(run_cli, tmp_path, write(tmp_path, CRASH_THEN_QUITTERS))
+    (finding,) = report["findings"]
+    assert finding["outcome"]["pattern_id"] == "port-no-response"
+    assert finding["outcome"]["facts"]["failed_inits"] == 1
+    assert finding["outcome"]["facts"]["checkout_timeouts_caused"] == 1
+    assert "1 checkout(s) timed out waiting for them" in finding["failure"]["message"]

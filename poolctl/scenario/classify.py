@@ -131,11 +131,13 @@ class TraceClassifier:
         if not failed:
             return []
         inits = self.by_type["init_end"]
-        # Checkout timeouts before any worker was ready are this failure's consequences.
+        # Checkout timeouts before any worker was ready are this failure's consequences; so
+        # are those, in a pool with a worker for every caller, that waited for the stand-in
+        # of a start that crashed (the pool named the failed init as they timed out)
         timeouts = self.run.checkout_timeouts.groups
         kinds = [k for k in timeouts if k.init_failure and k.before_ready]
-        consequences = [timeouts[k] for k in kinds]
-        self.consumed_timeouts |= set(kinds)
+        kinds += [k for k in self._waits_for_replacements() if k.init_failure and k not in kinds]
+        consequences = self._fold(kinds)
         timeout = self.run.scenario.worker.init_timeout
         diagnoses = self.run.pool.init_diagnoses
         engine = next((diagnoses[e.worker] for e in failed if e.worker in diagnoses), None)
@@ -230,21 +232,26 @@ class TraceClassifier:
                     late.add((worker.id, found["id"]))
         return [e for e in timeouts if (e.worker or "", repr(e.data.get("id"))) in late]
 
-    def _waits_for_replacements(self) -> list[TimeoutGroup]:
+    def _waits_for_replacements(self) -> list[TimeoutKind]:
         """Checkouts that timed out after a worker had gone, with a replacement still starting,
         in a pool with a worker for every caller: no more callers than workers could make one
         wait, the dead workers' stand-ins did (a loaded machine starts them slowly; one may be
-        ready just as the late timer fires). Not pattern 3: folded into the deaths' finding."""
+        ready just as the late timer fires). Not pattern 3: the finding of the deaths folds
+        them in, by `_fold` (only once it is made: a rule that makes none leaves them)."""
         gone = [e.t for e in self.by_type["worker_exit"]]
         pool = self.run.scenario.pool
         if not gone or self.run.scenario.peak_concurrency() > pool.size + pool.max_overflow:
             return []
         timeouts = self.run.checkout_timeouts.groups
-        kinds = [
+        return [
             k for k in timeouts if k not in self.consumed_timeouts and k.after_exit and k.starting
         ]
+
+    def _fold(self, kinds: list[TimeoutKind]) -> list[TimeoutGroup]:
+        """The checkout timeouts of `kinds`, taken into the finding being made: no later rule
+        reads them."""
         self.consumed_timeouts |= set(kinds)
-        return [timeouts[k] for k in kinds]
+        return [self.run.checkout_timeouts.groups[k] for k in kinds]
 
     def no_answers(self) -> list[Finding]:
         events = self.by_type["no_response"]
@@ -337,7 +344,8 @@ class TraceClassifier:
             remediation = READABLE_FIX
             evidence.append(unread.evidence)
             reason = "unreadable"
-        waited = self._waits_for_replacements() if reason in ("exited", "write-failed") else []
+        waits = self._waits_for_replacements() if reason in ("exited", "write-failed") else []
+        waited = self._fold(waits)
         evidence += [quote_event(e) for e in firsts(waited, 2)]
         facts = {
             "requests_unanswered": len(events),
@@ -364,9 +372,12 @@ class TraceClassifier:
             return []
         stop = min((e.t for e in self.by_type["shutdown_begun"]), default=float("inf"))
         quitters = [e for e in self.by_type["worker_exit"] if e.t < stop and _served_and_quit(e)]
-        waited = self._waits_for_replacements() if quitters else []
-        if not waited or min(e.t for e in quitters) > firsts(waited, 1)[0].t:
+        timeouts = self.run.checkout_timeouts.groups
+        waits = self._waits_for_replacements() if quitters else []
+        # (none folded unless the finding is made: pattern 3's rule reads what it leaves)
+        if not waits or min(e.t for e in quitters) > firsts([timeouts[k] for k in waits], 1)[0].t:
             return []
+        waited = self._fold(waits)
         first, exits = quitters[0], self.by_type["worker_exit"]
         served = _served_and_quit(first)
         cause = (
