@@ -98,3 +98,35 @@ def test_checkout_timeouts_are_counted_not_held(tmp_path: Path, processes: Proce
     assert refs == [f"events.jsonl #{e['seq']}" for e in timeouts[:3]]
     span = (finding.failure.line_start, finding.failure.line_end)
     assert span == (timeouts[0]["seq"], timeouts[-1]["seq"])
+
+
+def test_unanswered_requests_are_counted_not_held(tmp_path: Path, processes: Processes) -> None:
+    """Two workers sleeping 0.05 s on each of 40 requests that time out after 0.01 s: each
+    `no_response` was held until the classifier ran (171 MB at 20,000 unanswered requests,
+    192 MB at 60,000); pattern 1's finding counts them all, quotes the first three, spans them
+    all, says how many were answered late; the step counts them."""
+    path = tmp_path / "unanswered.yaml"
+    path.write_text(
+        'worker: {command: ["{python}", "-m", "poolctl.workers.reference"]}\n'
+        "pool: {size: 2, max_overflow: 0, checkout_timeout: 30, request_timeout: 0.01}\n"
+        "steps:\n  - request: {command: sleep, args: {seconds: 0.05}, count: 40, concurrency: 4}\n"
+    )
+    scenario = load_scenario(path)
+    outcome = ScenarioRunner(scenario, create_run_dir(scenario.name, base=tmp_path)).run()
+    assert not [e for e in outcome.trace.events if e.type == "no_response"]
+    classified = classify_run(outcome, builtin_patterns())
+    (finding,) = classified.findings
+    d = finding.outcome
+    assert isinstance(d, Diagnosis) and d.pattern_id == "port-no-response"
+    unanswered = [e for e in written(outcome.run_dir.path) if e["type"] == "no_response"]
+    assert d.facts["requests_unanswered"] == len(unanswered) == 40
+    refs = [e.origin.split(" (")[0] for e in d.evidence if e.text.startswith("no_response")]
+    assert refs == [f"events.jsonl #{e['seq']}" for e in unanswered[:3]]
+    span = (finding.failure.line_start, finding.failure.line_end)
+    assert span == (unanswered[0]["seq"], unanswered[-1]["seq"])
+    # the answers came after their timeouts: read from the workers' set-aside answers
+    assert d.facts["reason"] == "late"
+    assert "request(s) that timed out were answered after their 0.01 s" in d.cause
+    result = judge(outcome, classified.findings, classified.notes)
+    details = result.report.details
+    assert isinstance(details, ScenarioDetails) and details.steps[0].call_failures == 40

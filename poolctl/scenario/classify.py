@@ -10,6 +10,7 @@ unclassified is offered to the patterns no rule reads (the user's own, from `--p
 
 from __future__ import annotations
 
+import ast
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from poolctl.scenario import checkouts, duplicates, responses, services
 from poolctl.scenario.deaths import cut_short, death_of
 from poolctl.scenario.evidence import quote_event
 from poolctl.scenario.failed_calls import merged_calls
-from poolctl.scenario.failed_checks import firsts, span, total
+from poolctl.scenario.failed_checks import firsts, merged, span, total
 from poolctl.scenario.load import reproduce_command
 from poolctl.scenario.run import RunOutcome
 from poolctl.scenario.timed_out import TimeoutGroup, TimeoutKind
@@ -222,15 +223,20 @@ class TraceClassifier:
         gone = [e for e in self.by_type["worker_backgrounded"] if e.worker == first.worker]
         return gone[0] if gone else None  # (a write that failed may be traced before it)
 
-    def _answered_late(self, timeouts: list[Event]) -> list[Event]:
-        """The timed-out requests whose answers came afterwards (set aside by their worker)."""
-        late: set[tuple[str, str]] = set()
+    def _answered_late(self) -> list[tuple[str, Any]]:
+        """The timed-out requests whose answers came afterwards (set aside by their worker,
+        which keeps the first of them): (worker, request id), each worker's in their order."""
+        timed_out = self.run.unanswered.timed_out
+        late = []
         for worker in self.run.pool.all_workers:
+            ids = timed_out.get(worker.id)
+            if ids is None:
+                continue
             for what in worker.process.stray:
                 found = UNAWAITED_RE.match(what)
-                if found:
-                    late.add((worker.id, found["id"]))
-        return [e for e in timeouts if (e.worker or "", repr(e.data.get("id"))) in late]
+                if found and (request_id := _request_id(found["id"])) in ids:
+                    late.append((worker.id, request_id))
+        return late
 
     def _waits_for_replacements(self) -> list[TimeoutKind]:
         """Checkouts that timed out after a worker had gone, with a replacement still starting,
@@ -254,13 +260,15 @@ class TraceClassifier:
         return [self.run.checkout_timeouts.groups[k] for k in kinds]
 
     def no_answers(self) -> list[Finding]:
-        events = self.by_type["no_response"]
-        if not events:
+        groups = self.run.unanswered.groups.values()
+        if not groups:
             return self._quit_before_any_request()
+        unanswered = merged(groups)  # the first few of every reason, the last, how many
+        count = unanswered.count
         kills = self.by_type["kill"]
         exits = {e.worker: e for e in self.by_type["worker_exit"]}
-        first = events[0]
-        evidence = [quote_event(e) for e in events[:3]]
+        first = unanswered.first
+        evidence = [quote_event(e) for e in unanswered.examples]
         evidence += [quote_event(e) for e in kills[:2]]
         worker_exit = exits.get(first.worker)
         if worker_exit is not None:
@@ -310,7 +318,7 @@ class TraceClassifier:
                 f"worker {first.worker} (pid {gone.data.get('pid')}) {gone.data.get('exit')} "
                 f"after answering {served} request(s) (its init among them), and a process it "
                 f"started holds its stdout open{_named(gone)}: the pool took it for alive and "
-                f"sent it requests ({len(events)} unanswered)"
+                f"sent it requests ({count} unanswered)"
             )
             remediation = (
                 "Start the worker's child processes with their stdout redirected, not "
@@ -319,12 +327,12 @@ class TraceClassifier:
                 "rather than exiting."
             )
             evidence.append(quote_event(gone))
-        late = self._answered_late(events) if reason == "timeout" else []
+        late = self._answered_late() if reason == "timeout" else []
         if late:  # slow, not lost: the answers came after their timeouts
-            ids = ", ".join(f"{e.worker}#{e.data.get('id')}" for e in late[:5])
+            ids = ", ".join(f"{worker}#{request_id}" for worker, request_id in late[:5])
             timeout = self.run.scenario.pool.request_timeout
             cause = (
-                f"{len(late)} of the {len(events)} request(s) that timed out were answered after "
+                f"{len(late)} of the {count} request(s) that timed out were answered after "
                 f"their {timeout:g} s request_timeout ({ids}): the worker was slow, not silent"
             )
             remediation = (
@@ -348,19 +356,20 @@ class TraceClassifier:
         waited = self._fold(waits)
         evidence += [quote_event(e) for e in firsts(waited, 2)]
         facts = {
-            "requests_unanswered": len(events),
+            "requests_unanswered": count,
             "reason": reason,
             "worker": first.worker,
             "replaced": bool(replaced),
             "answered_before_exit": served,
             "checkout_timeouts_caused": total(waited),
         }
-        message = f"{len(events)} request(s) got no answer in time ({reason})"
+        message = f"{count} request(s) got no answer in time ({reason})"
         if waited:
             message += f"; {total(waited)} checkout(s) timed out waiting for a replacement to start"
         name = "requests answered too late" if late else "requests never answered"
-        explains = {"no_response": len(events), "checkout_timeout": total(waited)}
-        failure = self.failure(name, f"request-{reason}", message, events + span(waited), explains)
+        explains = {"no_response": count, "checkout_timeout": total(waited)}
+        events = unanswered.span + span(waited)
+        failure = self.failure(name, f"request-{reason}", message, events, explains)
         diagnosis = self.diagnosis(no_response(), evidence, facts, cause, remediation)
         return [Finding(failure, diagnosis)]
 
@@ -408,6 +417,14 @@ class TraceClassifier:
         )
         diagnosis = self.diagnosis(no_response(), evidence, facts, cause, loop_remediation(served))
         return [Finding(failure, diagnosis)]
+
+
+def _request_id(said: str) -> Any:
+    """A request id as a set-aside answer names it (its `repr`): an int or a string."""
+    try:
+        return ast.literal_eval(said)
+    except (ValueError, SyntaxError):
+        return said
 
 
 def _named(gone: Event) -> str:

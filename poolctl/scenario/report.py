@@ -11,7 +11,7 @@ from poolctl.events import Observer
 from poolctl.model import Diagnosis, Finding, Report, ScenarioDetails, StepSummary, Unclassified
 from poolctl.patterns import PatternSet, builtin_patterns
 from poolctl.rundir import RunDir
-from poolctl.scenario.classify import classify_run, of_the_stop
+from poolctl.scenario.classify import classify_run
 from poolctl.scenario.load import Scenario
 from poolctl.scenario.run import RunOutcome, ScenarioRunner, step_of
 
@@ -52,21 +52,16 @@ def step_summary(outcome: RunOutcome) -> list[dict[str, Any]]:
     for index, failures in outcome.failed_calls.by_step.items():
         if 1 <= index <= len(steps):
             steps[index - 1]["call_failures"] = failures
-    counted = {
-        "no_response": "call_failures",  # the pool's event: its caller `s2c5` names the step
-    }
-    for event in outcome.trace.events:
-        if of_the_stop(outcome, event):  # a request the interruption cut: not the step's
-            continue
+    # requests unanswered, counted by caller (`s2c5` names the step): those the interruption
+    # cut are not the step's
+    for caller, unanswered in outcome.unanswered.by_caller.items():
+        step = step_of(caller)
+        if step is not None and 1 <= step <= len(steps):
+            steps[step - 1]["call_failures"] += unanswered
+    for event in outcome.trace.of_type("step_error"):
         step = event.data.get("step")
-        if step is None and event.type == "no_response":
-            step = step_of(event.caller)
-        if not isinstance(step, int) or not 1 <= step <= len(steps):
-            continue
-        if event.type == "step_error":
+        if isinstance(step, int) and 1 <= step <= len(steps):
             steps[step - 1]["errors"].append(str(event.data.get("error")))
-        elif event.type in counted:
-            steps[step - 1][counted[event.type]] += 1
     return steps
 
 
