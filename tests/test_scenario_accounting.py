@@ -120,3 +120,32 @@ def test_a_checkout_that_waited_for_a_crashed_starts_stand_in_is_its_finding(
     assert finding["outcome"]["facts"]["failed_inits"] == 1
     assert finding["outcome"]["facts"]["checkout_timeouts_caused"] == 1
     assert "1 checkout(s) timed out waiting for them" in finding["failure"]["message"]
+
+
+EXITS_THEN_TIMEOUTS = """\
+name: exits-then-timeouts
+worker:
+  command: ["{python}", "-m", "poolctl.workers.reference"]
+pool: {size: 2, max_overflow: 0, checkout_timeout: 10, request_timeout: 0.3}
+steps:
+  - request: {command: exit, args: {code: 3}, count: 2, concurrency: 2}
+  - request: {command: sleep, args: {seconds: 1}, count: 2, concurrency: 2}
+"""
+
+
+def test_requests_that_timed_out_on_other_workers_than_the_dead_are_their_own_finding(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """Two workers exit (code 3) on their first request; their stand-ins take 1 s over requests
+    that time out after 0.3 s. The four were one finding, "4 request(s) got no answer in time
+    (exited)", whose cause and fix were the exit's alone: "find why the worker exits with code
+    3"; the timeouts on the stand-ins are a finding of their own."""
+    report = run(run_cli, tmp_path, write(tmp_path, EXITS_THEN_TIMEOUTS))
+    exited, timed_out = report["findings"]
+    assert exited["failure"]["kind"] == "request-exited"
+    assert exited["failure"]["details"]["explains.no_response"] == "2"
+    assert "exited with code 3" in exited["outcome"]["cause"]
+    assert timed_out["failure"]["kind"] == "request-timeout"
+    assert timed_out["failure"]["details"]["explains.no_response"] == "2"
+    assert "no answer: no response within 0.3 s" in timed_out["outcome"]["cause"]
+    assert "exit" not in timed_out["outcome"]["remediation"]

@@ -27,7 +27,7 @@ from poolctl.scenario import checkouts, duplicates, responses, services
 from poolctl.scenario.deaths import cut_short, death_of
 from poolctl.scenario.evidence import quote_event
 from poolctl.scenario.failed_calls import merged_calls
-from poolctl.scenario.failed_checks import firsts, merged, span, total
+from poolctl.scenario.failed_checks import CheckGroup, firsts, merged, span, total
 from poolctl.scenario.load import reproduce_command
 from poolctl.scenario.run import RunOutcome
 from poolctl.scenario.timed_out import TimeoutGroup, TimeoutKind
@@ -260,10 +260,26 @@ class TraceClassifier:
         return [self.run.checkout_timeouts.groups[k] for k in kinds]
 
     def no_answers(self) -> list[Finding]:
-        groups = self.run.unanswered.groups.values()
-        if not groups:
+        """The requests unanswered: one finding, or two when requests timed out on workers
+        other than those whose requests failed otherwise (a death) and than those that went
+        to the background (whose requests time out or fail to be written alike): a slow
+        request is not a crash, and the crash's cause and fix are not the timeouts'."""
+        unanswered = self.run.unanswered
+        if not unanswered.groups:
             return self._quit_before_any_request()
-        unanswered = merged(groups)  # the first few of every reason, the last, how many
+        timed_out = unanswered.groups.get("timeout")
+        others = [g for reason, g in unanswered.groups.items() if reason != "timeout"]
+        backgrounded = {e.worker or "" for e in self.by_type["worker_backgrounded"]}
+        shared = (unanswered.gone_workers | backgrounded) & set(unanswered.timed_out)
+        if timed_out is None or not others or shared:
+            # the first few of every reason, the last, how many
+            return self._no_answer(merged(unanswered.groups.values()))
+        parts = sorted([merged(others), timed_out], key=lambda g: g.first.seq)
+        return [finding for part in parts for finding in self._no_answer(part)]
+
+    def _no_answer(self, unanswered: CheckGroup) -> list[Finding]:
+        """The finding of requests unanswered (`unanswered`: their first few, the last, how
+        many), worded from the first."""
         count = unanswered.count
         kills = self.by_type["kill"]
         exits = {e.worker: e for e in self.by_type["worker_exit"]}

@@ -56,6 +56,7 @@ class Unanswered:
         self.of_the_stop = 0  # after the run was interrupted: counted, not the pool's failure
         self.by_caller: Counter[str] = Counter()  # (`s2c5`: the caller names its step)
         self.timed_out: defaultdict[str, IdRuns] = defaultdict(IdRuns)
+        self.gone_workers: set[str] = set()  # those whose requests failed otherwise (a death)
         self._interrupted = False
 
     def on_event(self, event: Event) -> None:
@@ -72,6 +73,8 @@ class Unanswered:
         reason = str(event.data.get("reason"))
         if reason == "timeout":
             self.timed_out[event.worker or ""].add(event.data.get("id"))
+        else:
+            self.gone_workers.add(event.worker or "")
         group = self.groups.get(reason)
         if group is None:
             self.groups[reason] = CheckGroup([event], event)
