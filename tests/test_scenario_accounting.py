@@ -149,3 +149,32 @@ def test_requests_that_timed_out_on_other_workers_than_the_dead_are_their_own_fi
     assert timed_out["failure"]["details"]["explains.no_response"] == "2"
     assert "no answer: no response within 0.3 s" in timed_out["outcome"]["cause"]
     assert "exit" not in timed_out["outcome"]["remediation"]
+
+
+# each worker takes 0.4 s to start, answers its init and one request, and dies on the next
+DIES_SLOW_TO_START = """\
+name: dies-slow-to-start
+worker:
+  command: ["/bin/sh", "-c", "sleep 0.4; exec {python} {workers}/dies_on_second_request.py raise"]
+  init_timeout: 5
+pool: {size: 2, max_overflow: 0, checkout_timeout: 0.3, request_timeout: 5}
+steps:
+  - request: {command: ping, count: 6, concurrency: 3}
+"""
+
+
+def test_checkouts_that_waited_with_every_worker_a_stand_in_starting_are_the_deaths(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """Three callers on two workers that die on their second request (KeyError), each stand-in
+    0.4 s to start: the checkouts time out (0.3 s) with no worker serving anyone, every one a
+    stand-in starting. They were pattern 3's, "3 callers at once against 2 worker(s)" and its
+    fix, raise the pool size (more workers that die the same), as more callers than workers
+    kept them from the deaths' finding; they are the deaths', whose fix is the KeyError's."""
+    report = run(run_cli, tmp_path, write(tmp_path, DIES_SLOW_TO_START))
+    patterns = [f["outcome"].get("pattern_id") for f in report["findings"]]
+    assert "checkout-timeout-waiters" not in patterns
+    (deaths,) = report["findings"]
+    assert deaths["failure"]["kind"] == "request-exited"
+    assert int(deaths["failure"]["details"]["explains.checkout_timeout"]) >= 1
+    assert deaths["outcome"]["remediation"].startswith("Fix the error it reports (`KeyError")

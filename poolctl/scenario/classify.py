@@ -240,17 +240,23 @@ class TraceClassifier:
 
     def _waits_for_replacements(self) -> list[TimeoutKind]:
         """Checkouts that timed out after a worker had gone, with a replacement still starting,
-        in a pool with a worker for every caller: no more callers than workers could make one
-        wait, the dead workers' stand-ins did (a loaded machine starts them slowly; one may be
-        ready just as the late timer fires). Not pattern 3: the finding of the deaths folds
-        them in, by `_fold` (only once it is made: a rule that makes none leaves them)."""
+        in a pool with a worker for every caller, or with no worker serving a caller: no more
+        callers than workers could make one wait, nor callers served by none, the dead
+        workers' stand-ins did (a loaded machine starts them slowly; one may be ready just as
+        the late timer fires). Not pattern 3: the finding of the deaths folds them in, by
+        `_fold` (only once it is made: a rule that makes none leaves them)."""
         gone = [e.t for e in self.by_type["worker_exit"]]
-        pool = self.run.scenario.pool
-        if not gone or self.run.scenario.peak_concurrency() > pool.size + pool.max_overflow:
+        if not gone:
             return []
-        timeouts = self.run.checkout_timeouts.groups
+        pool = self.run.scenario.pool
+        enough = self.run.scenario.peak_concurrency() <= pool.size + pool.max_overflow
         return [
-            k for k in timeouts if k not in self.consumed_timeouts and k.after_exit and k.starting
+            k
+            for k in self.run.checkout_timeouts.groups
+            if k not in self.consumed_timeouts
+            and k.after_exit
+            and k.starting
+            and (enough or k.none_busy)
         ]
 
     def _fold(self, kinds: list[TimeoutKind]) -> list[TimeoutGroup]:

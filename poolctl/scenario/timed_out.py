@@ -5,7 +5,8 @@ events.jsonl, and counted).
 A trace observer: what tells the kinds apart is what the rules that fold timeouts into another
 finding ask of each (poolctl/scenario/classify.py, services.py) and when it came in the run,
 which the observer sees in order: before any worker was ready, with a failed init named, after
-a worker had gone, while a worker was starting. Pattern 3 reads what they leave.
+a worker had gone, while a worker was starting, while none served a caller. Pattern 3 reads
+what they leave.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ class TimeoutKind(NamedTuple):
     init_failure: bool  # the pool named a failed init as it timed out
     after_exit: bool  # a worker had exited
     starting: bool  # a worker was starting as it timed out
+    none_busy: bool  # no worker was serving a caller as it timed out
 
 
 @dataclass
@@ -53,7 +55,11 @@ class CheckoutTimeouts:
     def _add(self, event: Event) -> None:
         d = event.data
         key = TimeoutKind(
-            not self._ready, bool(d.get("last_init_failure")), self._exited, bool(d.get("starting"))
+            not self._ready,
+            bool(d.get("last_init_failure")),
+            self._exited,
+            bool(d.get("starting")),
+            not d.get("busy"),
         )
         group = self.groups.get(key)
         if group is None:
