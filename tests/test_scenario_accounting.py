@@ -178,3 +178,25 @@ def test_checkouts_that_waited_with_every_worker_a_stand_in_starting_are_the_dea
     assert deaths["failure"]["kind"] == "request-exited"
     assert int(deaths["failure"]["details"]["explains.checkout_timeout"]) >= 1
     assert deaths["outcome"]["remediation"].startswith("Fix the error it reports (`KeyError")
+
+
+KILL_BESIDE_TIMEOUT = """\
+name: kill-beside-timeout
+worker:
+  command: ["{python}", "-m", "poolctl.workers.reference"]
+pool: {size: 2, max_overflow: 0, checkout_timeout: 10, request_timeout: 1}
+steps:
+  - kill_worker: {which: w1, signal: SIGKILL, after: 0.4}
+  - request: {command: sleep, args: {seconds: 2}, count: 2, concurrency: 2}
+"""
+
+
+def test_the_timeouts_beside_a_kill_do_not_quote_it(run_cli: RunCli, tmp_path: Path) -> None:
+    """w1 is killed mid-request; w2's request times out. The timeout's finding quoted the kill
+    of w1, which has nothing to do with it; the kill's finding quotes it."""
+    report = run(run_cli, tmp_path, write(tmp_path, KILL_BESIDE_TIMEOUT))
+    killed, timed_out = report["findings"]
+    assert "(the scenario's kill_worker step)" in killed["outcome"]["cause"]
+    assert any(e["text"].startswith("kill:") for e in killed["outcome"]["evidence"])
+    assert timed_out["failure"]["kind"] == "request-timeout"
+    assert not [e for e in timed_out["outcome"]["evidence"] if e["text"].startswith("kill:")]

@@ -280,14 +280,19 @@ class TraceClassifier:
         if timed_out is None or not others or shared:
             # the first few of every reason, the last, how many
             return self._no_answer(merged(unanswered.groups.values()))
-        parts = sorted([merged(others), timed_out], key=lambda g: g.first.seq)
-        return [finding for part in parts for finding in self._no_answer(part)]
+        parts = [
+            (merged(others), unanswered.gone_workers),
+            (timed_out, set(unanswered.timed_out)),
+        ]
+        parts.sort(key=lambda part: part[0].first.seq)
+        return [finding for part in parts for finding in self._no_answer(*part)]
 
-    def _no_answer(self, unanswered: CheckGroup) -> list[Finding]:
+    def _no_answer(self, unanswered: CheckGroup, workers: set[str] | None = None) -> list[Finding]:
         """The finding of requests unanswered (`unanswered`: their first few, the last, how
-        many), worded from the first."""
+        many), worded from the first; the kill_worker steps it quotes are those of `workers`
+        (whose requests they are), of any worker without."""
         count = unanswered.count
-        kills = self.by_type["kill"]
+        kills = [e for e in self.by_type["kill"] if workers is None or e.worker in workers]
         exits = {e.worker: e for e in self.by_type["worker_exit"]}
         first = unanswered.first
         evidence = [quote_event(e) for e in unanswered.examples]
