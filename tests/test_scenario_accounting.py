@@ -200,3 +200,33 @@ def test_the_timeouts_beside_a_kill_do_not_quote_it(run_cli: RunCli, tmp_path: P
     assert any(e["text"].startswith("kill:") for e in killed["outcome"]["evidence"])
     assert timed_out["failure"]["kind"] == "request-timeout"
     assert not [e for e in timed_out["outcome"]["evidence"] if e["text"].startswith("kill:")]
+
+
+# w1 crashes at its start; every later worker takes 0.4 s to start and dies on its second
+# request (KeyError)
+CRASH_THEN_DEATHS = """\
+name: crash-then-deaths
+worker:
+  command: ["/bin/sh", "-c", "if [ $POOLCTL_WORKER_ID = w1 ]; then
+    exec {python} -m poolctl.workers.reference --crash-on-start 3; fi;
+    sleep 0.4; exec {python} {workers}/dies_on_second_request.py raise"]
+  init_timeout: 5
+pool: {size: 2, max_overflow: 0, checkout_timeout: 0.3, request_timeout: 5}
+steps:
+  - request: {command: ping, count: 6, concurrency: 2}
+"""
+
+
+def test_checkouts_that_waited_for_the_stand_ins_of_deaths_in_service_are_theirs(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """A start crashed first; then workers died in service, and the checkouts timed out waiting
+    for their stand-ins. Every timeout names the crashed start (the pool names the last failed
+    init ever after), and the crash's finding took them all ('4 checkout(s) timed out waiting
+    for them'); they are the deaths', whose fix (the KeyError) ends them."""
+    report = run(run_cli, tmp_path, write(tmp_path, CRASH_THEN_DEATHS))
+    crash, deaths = report["findings"]
+    assert crash["failure"]["kind"] == "init-no-response"
+    assert "explains.checkout_timeout" not in crash["failure"]["details"]
+    assert deaths["failure"]["kind"] == "request-exited"
+    assert int(deaths["failure"]["details"]["explains.checkout_timeout"]) >= 1

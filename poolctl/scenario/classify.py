@@ -133,11 +133,14 @@ class TraceClassifier:
             return []
         inits = self.by_type["init_end"]
         # Checkout timeouts before any worker was ready are this failure's consequences; so
-        # are those, in a pool with a worker for every caller, that waited for the stand-in
-        # of a start that crashed (the pool named the failed init as they timed out)
+        # are those that waited for the stand-in of a start that crashed (the pool named the
+        # failed init as they timed out), unless workers died in service too: the pool names
+        # the last failed init ever after, and the deaths' finding takes them
         timeouts = self.run.checkout_timeouts.groups
         kinds = [k for k in timeouts if k.init_failure and k.before_ready]
-        kinds += [k for k in self._waits_for_replacements() if k.init_failure and k not in kinds]
+        if not self.run.unanswered.gone_workers:
+            waits = self._waits_for_replacements()
+            kinds += [k for k in waits if k.init_failure and k not in kinds]
         consequences = self._fold(kinds)
         timeout = self.run.scenario.worker.init_timeout
         diagnoses = self.run.pool.init_diagnoses
