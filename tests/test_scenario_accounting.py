@@ -230,3 +230,28 @@ def test_checkouts_that_waited_for_the_stand_ins_of_deaths_in_service_are_theirs
     assert "explains.checkout_timeout" not in crash["failure"]["details"]
     assert deaths["failure"]["kind"] == "request-exited"
     assert int(deaths["failure"]["details"]["explains.checkout_timeout"]) >= 1
+
+
+DRAIN_WITH_GRACE = """\
+name: drain-with-grace
+worker:
+  command: ["{python}", "-m", "poolctl.workers.reference"]
+pool: {size: 2, max_overflow: 0, checkout_timeout: 5}
+steps:
+  - stop_pool: {after: 0.3, mode: drain, grace: 3}
+  - request: {command: sleep, args: {seconds: 0.6}, count: 6, concurrency: 6}
+"""
+
+
+def test_a_drain_says_the_calls_in_flight_it_let_finish(run_cli: RunCli, tmp_path: Path) -> None:
+    """A drain with calls in flight and callers waiting, its grace long enough: the two in
+    flight were answered, the four waiting failed. The cause said '0 caller(s) were in flight
+    and 4 waiting', though two were, and were answered."""
+    report = run(run_cli, tmp_path, write(tmp_path, DRAIN_WITH_GRACE))
+    (finding,) = report["findings"]
+    diagnosis = finding["outcome"]
+    assert diagnosis["pattern_id"] == "pool-shutdown-during-checkout"
+    assert finding["failure"]["details"]["explains.call_failed"] == "4"
+    assert "while 2 caller(s) were in flight and 4 waiting" in diagnosis["cause"]
+    assert "2 in flight finished within the grace, answered" in diagnosis["cause"]
+    assert diagnosis["facts"]["finished_in_grace"] == 2

@@ -56,6 +56,18 @@ def shutdowns(c: TraceClassifier) -> list[Finding]:
         f"{facts['in_flight']} caller(s) were in flight and {facts['waiting']} waiting "
         "for a worker: each got a shutdown error instead of an answer"
     )
+    # a drain answers the calls in flight that end within its grace: those were no failure
+    in_flight_at_stop = int(start.data.get("in_flight") or 0) if start else 0
+    finished = in_flight_at_stop - facts["in_flight"]
+    if finished > 0:
+        facts["finished_in_grace"] = finished
+        cause = (
+            f"the pool was stopped ({facts['mode']}) at t={facts['shutdown_at_s']} s while "
+            f"{in_flight_at_stop} caller(s) were in flight and {facts['waiting']} waiting for "
+            f"a worker: the {facts['waiting']} waiting and {facts['in_flight']} still in "
+            f"flight as its grace ran out got a shutdown error instead of an answer; "
+            f"{finished} in flight finished within the grace, answered"
+        )
     remediation = None
     done = c.by_type["shutdown_done"]
     if late_calls:
