@@ -255,3 +255,36 @@ def test_a_drain_says_the_calls_in_flight_it_let_finish(run_cli: RunCli, tmp_pat
     assert "while 2 caller(s) were in flight and 4 waiting" in diagnosis["cause"]
     assert "2 in flight finished within the grace, answered" in diagnosis["cause"]
     assert diagnosis["facts"]["finished_in_grace"] == 2
+
+
+SELF_REMOVING = """\
+#!/bin/sh
+echo "worker: removing myself" >&2
+rm -f "$0"
+exit 1
+"""
+
+
+def test_calls_failed_by_a_pool_that_gave_up_are_told_once(run_cli: RunCli, tmp_path: Path) -> None:
+    """The worker's first start removes its script and exits 1; each later start cannot run it;
+    the pool gives up after five failed starts, failing the six calls. Both the crashed start's
+    finding and the unstartable workers' said 'failing 6 call(s) at once' (12 failures told
+    for 6): the calls are the finding's of the last failed start, the one the pool gave up on."""
+    worker = tmp_path / "worker.sh"
+    worker.write_text(SELF_REMOVING)
+    worker.chmod(0o755)
+    scenario = f"""\
+name: crash-then-unstartable
+worker: {{command: ["{worker}"], init_timeout: 2}}
+pool: {{size: 1, max_overflow: 0, checkout_timeout: 2}}
+steps:
+  - request: {{command: ping, count: 6, concurrency: 2}}
+"""
+    report = run(run_cli, tmp_path, write(tmp_path, scenario))
+    unstartable, crashed = report["findings"]
+    assert unstartable["failure"]["kind"] == "spawn-failed"
+    assert unstartable["failure"]["details"]["explains.call_failed"] == "6"
+    assert "failing 6 call(s) at once" in unstartable["failure"]["message"]
+    assert crashed["failure"]["kind"] == "init-no-response"
+    assert "explains.call_failed" not in crashed["failure"]["details"]
+    assert "gave up" not in crashed["failure"]["message"]

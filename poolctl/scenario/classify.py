@@ -183,7 +183,7 @@ class TraceClassifier:
             said = f"{len(refused)} of {len(inits)} inits were answered with a refusal"
         caused = total(consequences)
         message = said + (f"; {caused} checkout(s) timed out waiting for them" if caused else "")
-        refused_calls, gave_up, failed_at_once = self.gave_up()
+        refused_calls, gave_up, failed_at_once = self.gave_up("init_end")
         message += gave_up
         evidence += [quote_event(e) for e in refused_calls[:2]]
         facts["calls_failed_when_the_pool_gave_up"] = failed_at_once
@@ -206,12 +206,13 @@ class TraceClassifier:
             )
         ]
 
-    def gave_up(self) -> tuple[list[Event], str, int]:
-        """The pool's giving up after failed starts in a row, and the calls it failed at once
-        (folded into the finding of the failed starts): its event and the first and last of
-        those calls, what to add to its message, and how many calls."""
+    def gave_up(self, failed: str) -> tuple[list[Event], str, int]:
+        """The pool's giving up after failed starts in a row, and the calls it failed at once,
+        folded into the finding of the `failed` starts (`spawn_failed` or `init_end`) when the
+        last start before it failed so (a run may have both, each its own finding): its event
+        and the first and last of those calls, what to add to its message, and how many."""
         gave_up = self.by_type["pool_gave_up"]
-        if not gave_up:
+        if not gave_up or _last_failed_start(self, gave_up[0]) != failed:
             return [], "", 0
         groups = self.run.failed_calls.of_type("PoolGaveUp")
         calls = merged_calls(groups).span if groups else []
@@ -455,6 +456,14 @@ def _request_id(said: str) -> Any:
         return ast.literal_eval(said)
     except (ValueError, SyntaxError):
         return said
+
+
+def _last_failed_start(c: TraceClassifier, gave_up: Event) -> str:
+    """The type of the last failed start before the pool gave up: `spawn_failed` (its process
+    could not run) or `init_end` (it crashed in its init or refused it)."""
+    spawns = [e.seq for e in c.by_type["spawn_failed"] if e.seq < gave_up.seq]
+    inits = [e.seq for e in c.by_type["init_end"] if not e.data.get("ok") and e.seq < gave_up.seq]
+    return "spawn_failed" if max(spawns, default=0) > max(inits, default=0) else "init_end"
 
 
 def _named(gone: Event) -> str:

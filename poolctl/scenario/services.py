@@ -108,7 +108,7 @@ def spawn_failures(c: TraceClassifier) -> list[Finding]:
     message = f"{len(failed)} worker(s) could not be started: {error}"
     if consequences:
         message += f"; {total(consequences)} checkout(s) timed out waiting for one"
-    refused_calls, gave_up, failed_at_once = c.gave_up()
+    refused_calls, gave_up, failed_at_once = c.gave_up("spawn_failed")
     message += gave_up
     events = failed + span(consequences) + refused_calls
     explains = {
