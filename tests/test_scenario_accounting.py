@@ -285,6 +285,9 @@ steps:
     assert unstartable["failure"]["kind"] == "spawn-failed"
     assert unstartable["failure"]["details"]["explains.call_failed"] == "6"
     assert "failing 6 call(s) at once" in unstartable["failure"]["message"]
+    # (it said "no worker process could be started", though the first one was)
+    why = "4 worker process(es) could not be started, and none of the 1 that could became ready"
+    assert unstartable["outcome"]["why"] == why
     assert crashed["failure"]["kind"] == "init-no-response"
     assert "explains.call_failed" not in crashed["failure"]["details"]
     assert "gave up" not in crashed["failure"]["message"]

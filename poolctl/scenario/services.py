@@ -117,9 +117,13 @@ def spawn_failures(c: TraceClassifier) -> list[Finding]:
         "call_failed": failed_at_once,
     }
     failure = c.failure("workers could not start", "spawn-failed", message, events, explains)
-    why = (
-        "no worker process could be started"
-        if ready_at is None
-        else f"{len(failed)} worker process(es) could not be started: the pool ran short"
-    )
+    started = len(c.by_type["spawn"])  # processes that ran, ready or not
+    why = f"{len(failed)} worker process(es) could not be started: the pool ran short"
+    if ready_at is None:
+        why = (
+            f"{len(failed)} worker process(es) could not be started, and none of the "
+            f"{started} that could became ready"
+            if started
+            else "no worker process could be started"
+        )
     return [Finding(failure, Unclassified(None, 0.0, why))]
