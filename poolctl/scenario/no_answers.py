@@ -1,0 +1,255 @@
+"""Pattern 1 after start-up in a scenario's trace: requests that got no answer (a death, a
+timeout, an answer no client can read, a worker gone to the background), and workers that quit
+after their init before any request reached them. Read from the groups of `no_response` events
+(poolctl/scenario/unanswered.py); the checkouts that timed out waiting for the dead workers'
+stand-ins are folded in (`TraceClassifier.waits_for_replacements`).
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING, Any
+
+from poolctl.diagnose import no_answer_pattern
+from poolctl.diagnose.hypotheses.crashed import MID_FRAME_FIX, loop_remediation
+from poolctl.events import Event
+from poolctl.model import Finding
+from poolctl.pool_worker import CLOSED_STDOUT, UNAWAITED_RE
+from poolctl.scenario.deaths import cut_short, death_of
+from poolctl.scenario.evidence import quote_event
+from poolctl.scenario.failed_checks import CheckGroup, firsts, merged, span, total
+from poolctl.scenario.unreadable import READABLE_FIX, unreadable_answer
+
+if TYPE_CHECKING:
+    from poolctl.scenario.classify import TraceClassifier
+
+
+def no_response() -> str:
+    """Pattern 1's id: the pattern whose causes are the no-answer engine's hypotheses (read
+    from the knowledge base when first asked, not when this module is imported)."""
+    return no_answer_pattern().id
+
+
+def _backgrounded(c: TraceClassifier, first: Event) -> Event | None:
+    """The worker's process exited while a child held its stdout (the pool serves on, as an
+    Erlang port reads until end of file)."""
+    gone = [e for e in c.by_type["worker_backgrounded"] if e.worker == first.worker]
+    return gone[0] if gone else None  # (a write that failed may be traced before it)
+
+
+def _answered_late(c: TraceClassifier) -> list[tuple[str, Any]]:
+    """The timed-out requests whose answers came afterwards (set aside by their worker,
+    which keeps the first of them): (worker, request id), each worker's in their order."""
+    timed_out = c.run.unanswered.timed_out
+    late = []
+    for worker in c.run.pool.all_workers:
+        ids = timed_out.get(worker.id)
+        if ids is None:
+            continue
+        for what in worker.process.stray:
+            found = UNAWAITED_RE.match(what)
+            if found and (request_id := _request_id(found["id"])) in ids:
+                late.append((worker.id, request_id))
+    return late
+
+
+def no_answers(c: TraceClassifier) -> list[Finding]:
+    """The requests unanswered: one finding, or two when requests timed out on workers
+    other than those whose requests failed otherwise (a death) and than those that went
+    to the background (whose requests time out or fail to be written alike): a slow
+    request is not a crash, and the crash's cause and fix are not the timeouts'."""
+    unanswered = c.run.unanswered
+    if not unanswered.groups:
+        return _quit_before_any_request(c)
+    timed_out = unanswered.groups.get("timeout")
+    others = [g for reason, g in unanswered.groups.items() if reason != "timeout"]
+    backgrounded = {e.worker or "" for e in c.by_type["worker_backgrounded"]}
+    shared = (unanswered.gone_workers | backgrounded) & set(unanswered.timed_out)
+    if timed_out is None or not others or shared:
+        # the first few of every reason, the last, how many
+        return _no_answer(c, merged(unanswered.groups.values()))
+    parts = [
+        (merged(others), unanswered.gone_workers),
+        (timed_out, set(unanswered.timed_out)),
+    ]
+    parts.sort(key=lambda part: part[0].first.seq)
+    return [finding for part in parts for finding in _no_answer(c, *part)]
+
+
+def _no_answer(
+    c: TraceClassifier, unanswered: CheckGroup, workers: set[str] | None = None
+) -> list[Finding]:
+    """The finding of requests unanswered (`unanswered`: their first few, the last, how
+    many), worded from the first; the kill_worker steps it quotes are those of `workers`
+    (whose requests they are), of any worker without."""
+    count = unanswered.count
+    kills = [e for e in c.by_type["kill"] if workers is None or e.worker in workers]
+    exits = {e.worker: e for e in c.by_type["worker_exit"]}
+    first = unanswered.first
+    evidence = [quote_event(e) for e in unanswered.examples]
+    evidence += [quote_event(e) for e in kills[:2]]
+    worker_exit = exits.get(first.worker)
+    if worker_exit is not None:
+        evidence.append(quote_event(worker_exit))
+    replaced = c.by_type["replace"]
+    evidence += [quote_event(e) for e in replaced[:1]]
+    reason = first.data.get("reason")
+    remediation = None
+    served = _served_and_quit(worker_exit) if not kills else 0
+    # a worker gone after its answer: its next request failed as it exited, or on writing
+    cut = cut_short(c.run.pool, first.worker or "") if served else ""
+    if reason in ("exited", "write-failed") and cut:  # not done: it stopped mid-answer
+        cause = (
+            f"worker {first.worker} exited with code 0 in the middle of a frame, after "
+            f"answering {served} request(s) (its init among them): {cut}"
+        )
+        remediation = MID_FRAME_FIX
+    elif reason in ("exited", "write-failed") and served:
+        quitters = [e for e in exits.values() if _served_and_quit(e)]
+        cause = (
+            f"worker {first.worker} exited with code 0 after answering {served} request(s) "
+            f"(its init among them), leaving caller {first.caller} unanswered; "
+            f"{len(quitters)} of {len(exits)} worker exit(s) were the same"
+        )
+        remediation = loop_remediation(served)
+    elif reason == "exited":
+        why = str(first.data.get("detail"))
+        ended = "stopped answering" if why.endswith(CLOSED_STDOUT) else "died"
+        cause = f"worker {first.worker} {ended} while serving caller {first.caller}: {why}"
+        cause += " (the scenario's kill_worker step)" if kills else ""
+        death = death_of(c.run.pool, first.worker or "") if not kills else None
+        if death is not None:  # its stderr or its signal says why: the fix follows from it
+            cause += death.said
+            remediation = death.fix
+            evidence += [death.evidence] if death.evidence else []
+    else:
+        detail = first.data.get("detail")
+        cause = f"worker {first.worker} gave caller {first.caller} no answer: {detail}"
+    gone = _backgrounded(c, first) if reason in ("timeout", "write-failed") and not kills else None
+    if gone is not None:
+        served = int(gone.data.get("answered") or 0)
+        cause = (
+            f"worker {first.worker} (pid {gone.data.get('pid')}) {gone.data.get('exit')} "
+            f"after answering {served} request(s) (its init among them), and a process it "
+            f"started holds its stdout open{_named(gone)}: the pool took it for alive and "
+            f"sent it requests ({count} unanswered)"
+        )
+        remediation = (
+            "Start the worker's child processes with their stdout redirected, not "
+            "inherited (`stdout=subprocess.DEVNULL`, `>/dev/null`), so that the pool sees "
+            "the worker end when it ends; and keep the worker serving requests in a loop "
+            "rather than exiting."
+        )
+        evidence.append(quote_event(gone))
+    late = _answered_late(c) if reason == "timeout" else []
+    if late:  # slow, not lost: the answers came after their timeouts
+        ids = ", ".join(f"{worker}#{request_id}" for worker, request_id in late[:5])
+        timeout = c.run.scenario.pool.request_timeout
+        cause = (
+            f"{len(late)} of the {count} request(s) that timed out were answered after "
+            f"their {timeout:g} s request_timeout ({ids}): the worker was slow, not silent"
+        )
+        remediation = (
+            f"Raise request_timeout above the slowest answers (the workers' stdout "
+            f"transcripts hold the late ones), or find why those requests take over "
+            f"{timeout:g} s."
+        )
+        reason = "late"
+    unread = unreadable_answer(c.run.pool, first.worker or "")
+    if reason == "timeout" and not late and unread is not None:  # it answered, unreadably
+        timeout = c.run.scenario.pool.request_timeout
+        cause = (
+            f"worker {first.worker} answered caller {first.caller} with a frame no client "
+            f"can read: {unread.said}; the pool set it aside, and the request waited out "
+            f"its {timeout:g} s request_timeout"
+        )
+        remediation = READABLE_FIX
+        evidence.append(unread.evidence)
+        reason = "unreadable"
+    waits = c.waits_for_replacements() if reason in ("exited", "write-failed") else []
+    waited = c.fold(waits)
+    evidence += [quote_event(e) for e in firsts(waited, 2)]
+    facts = {
+        "requests_unanswered": count,
+        "reason": reason,
+        "worker": first.worker,
+        "replaced": bool(replaced),
+        "answered_before_exit": served,
+        "checkout_timeouts_caused": total(waited),
+    }
+    message = f"{count} request(s) got no answer in time ({reason})"
+    if waited:
+        message += f"; {total(waited)} checkout(s) timed out waiting for a replacement to start"
+    name = "requests answered too late" if late else "requests never answered"
+    explains = {"no_response": count, "checkout_timeout": total(waited)}
+    events = unanswered.span + span(waited)
+    failure = c.failure(name, f"request-{reason}", message, events, explains)
+    diagnosis = c.diagnosis(no_response(), evidence, facts, cause, remediation)
+    return [Finding(failure, diagnosis)]
+
+
+def _quit_before_any_request(c: TraceClassifier) -> list[Finding]:
+    """Workers that exited on their own after answering their init, before any request
+    reached one: no request went unanswered, every checkout waited for a stand-in that
+    quit in turn (a loaded machine starts them slowly). Not pattern 3: the deaths."""
+    if c.by_type["kill"]:
+        return []
+    stop = min((e.t for e in c.by_type["shutdown_begun"]), default=float("inf"))
+    quitters = [e for e in c.by_type["worker_exit"] if e.t < stop and _served_and_quit(e)]
+    timeouts = c.run.checkout_timeouts.groups
+    waits = c.waits_for_replacements() if quitters else []
+    # (none folded unless the finding is made: pattern 3's rule reads what it leaves)
+    if not waits or min(e.t for e in quitters) > firsts([timeouts[k] for k in waits], 1)[0].t:
+        return []
+    waited = c.fold(waits)
+    first, exits = quitters[0], c.by_type["worker_exit"]
+    served = _served_and_quit(first)
+    cause = (
+        f"worker {first.worker} exited with code 0 after answering {served} request(s) "
+        f"(its init among them), before any request reached it; {len(quitters)} of "
+        f"{len(exits)} worker exit(s) were the same, and each checkout waited for a "
+        "replacement that would quit in turn"
+    )
+    replaced = c.by_type["replace"]
+    evidence = [quote_event(e) for e in quitters[:3]]
+    evidence += [quote_event(e) for e in replaced[:1]]
+    evidence += [quote_event(e) for e in firsts(waited, 2)]
+    facts = {
+        "requests_unanswered": 0,
+        "reason": "exited",
+        "worker": first.worker,
+        "replaced": bool(replaced),
+        "answered_before_exit": served,
+        "checkout_timeouts_caused": total(waited),
+    }
+    message = (
+        f"{total(waited)} checkout(s) timed out waiting for a replacement to start; "
+        f"{len(quitters)} worker(s) had exited after answering their init"
+    )
+    explains = {"checkout_timeout": total(waited)}
+    failure = c.failure(
+        "workers quit after their init", "workers-quit", message, span(waited), explains
+    )
+    diagnosis = c.diagnosis(no_response(), evidence, facts, cause, loop_remediation(served))
+    return [Finding(failure, diagnosis)]
+
+
+def _request_id(said: str) -> Any:
+    """A request id as a set-aside answer names it (its `repr`): an int or a string."""
+    try:
+        return ast.literal_eval(said)
+    except (ValueError, SyntaxError):
+        return said
+
+
+def _named(gone: Event) -> str:
+    """The processes holding a backgrounded worker's stdout, as its event names them."""
+    holders = gone.data.get("holders") or []
+    return f" ({'; '.join(holders)})" if holders else ""
+
+
+def _served_and_quit(worker_exit: Event | None) -> int:
+    """The requests a worker answered before it exited with code 0 on its own (0 otherwise)."""
+    if worker_exit is None or worker_exit.data.get("code") != 0:
+        return 0
+    return int(worker_exit.data.get("answered") or 0)
