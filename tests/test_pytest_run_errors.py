@@ -21,6 +21,15 @@ CASES = {
         "No module named 'poolkit_missing'",
         (1, 5),
     ),
+    # pytest 9: an installed plugin (a `pytest11` entry point) that raises as it is imported
+    # (tests/fixtures/src/capture_plugin_load.sh): it read as a log of no result, exit 0
+    "plugin_load.txt": (
+        "loading plugin pytest11",
+        "ImportError",
+        "cannot import name 'Sequence' from 'collections' "
+        "(/root/.pyenv/versions/3.11.7/lib/python3.11/collections/__init__.py)",
+        (1, 5),
+    ),
     "file_not_found.txt": (
         "pytest arguments",
         "UsageError",
@@ -124,6 +133,15 @@ def test_triage_of_a_run_whose_conftest_does_not_import_exits_1(run_cli: RunCli)
     code, out, err = run_cli("triage", str(RUN_ERRORS / "conftest_import.txt"), "-f", "md")
     assert code == 1, err
     assert "**1 failure" in out and "No module named 'poolkit_missing'" in out
+
+
+def test_triage_of_a_run_whose_plugin_does_not_import_exits_1(run_cli: RunCli) -> None:
+    """pytest exited 3 before any session; the plugin's frame locates the failure."""
+    [failure] = read_logs([str(RUN_ERRORS / "plugin_load.txt")]).failures
+    assert failure.location == "site/pool_compat_plugin.py:4"
+    code, out, err = run_cli("triage", str(RUN_ERRORS / "plugin_load.txt"), "--no-history")
+    assert code == 1, err
+    assert "1 failure" in out and "loading plugin pytest11" in out
 
 
 def test_a_test_printing_such_lines_under_dash_s_is_no_failure() -> None:

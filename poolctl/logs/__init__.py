@@ -111,7 +111,10 @@ _PYTEST_MARKS = (
     re.compile(r"^(?:FAILED|ERROR) \S+\.py::", re.M),
     re.compile(r"^E {3}", re.M),
     # a run that failed outside any test (poolctl.logs.pytest_run_errors)
-    re.compile(r"^(?:ImportError while loading conftest '|INTERNALERROR> )", re.M),
+    re.compile(
+        r"^(?:ImportError while loading conftest '|INTERNALERROR> |Error while loading plugin \")",
+        re.M,
+    ),
     re.compile(pytest_run_errors.OWN_USAGE, re.M),
     re.compile(r"^[.sxXFE,u]+ +\[ *\d+%\]$", re.M),  # a progress line alone (`-qq`)
     # the shell's job-status line for a pytest a signal ended (`step.sh: line 1: 21919 Killed

@@ -4,7 +4,9 @@ Read as nothing, each was a clean log (0 failures, exit 0):
 
 - a conftest that does not import (exit 4, no session at all):
   `ImportError while loading conftest '/repo/tests/conftest.py'.`, its frame, then
-  `E   ModuleNotFoundError: No module named 'poolkit'`;
+  `E   ModuleNotFoundError: No module named 'poolkit'`; and, alike, under pytest 9, a plugin
+  that raises as it is imported (exit 3): `Error while loading plugin "pytest11".` (an
+  installed plugin's entry point, named by its group) or `"poolplug".` (`-p poolplug`);
 - arguments pytest refuses (exit 4): `ERROR: file or directory not found: tests/x.py` right
   after `no tests ran`, `ERROR: usage: pytest [options] …` then `pytest: error: unrecognized
   arguments: --bogus`, or one of pytest's own usage errors at start-up (`ERROR: Error importing
@@ -38,6 +40,7 @@ from poolctl.model import Failure
 
 TRIGGERS = (
     r"^ImportError while loading conftest ",
+    r'^Error while loading plugin "',
     r"^ERROR: ",
     r"^INTERNALERROR> ",
     r"^\S+: error: ",  # argparse's line after `ERROR: usage:`
@@ -46,7 +49,10 @@ TRIGGERS = (
 )
 _INTERRUPT_RE = re.compile(r"^!+ KeyboardInterrupt !+\s*$")
 _INTERRUPTED_AT_RE = re.compile(r"^(?P<where>\S+:\d+): KeyboardInterrupt\s*$")
-_CONFTEST_RE = re.compile(r"^ImportError while loading conftest '(?P<path>.+)'\.\s*$")
+_CONFTEST_RE = re.compile(
+    r"^(?:ImportError while loading conftest '(?P<path>.+)'"
+    r'|Error while loading plugin "(?P<plugin>.+)")\.\s*$'
+)
 _FRAME_RE = re.compile(r"^(?P<file>\S+\.py):(?P<line>\d+): in ")
 # pytest-cov's verdict, printed in the session's terminal summary (before its closing line)
 _COVERAGE_RE = re.compile(
@@ -189,7 +195,10 @@ class RunErrors:
 
     def _conftest_done(self, kind: str, message: str) -> None:
         path = _CONFTEST_RE.match(self.lines[0][1])
-        name = f"loading conftest {path['path']}" if path else "loading conftest"
+        if path and path["plugin"]:
+            name = f"loading plugin {path['plugin']}"
+        else:
+            name = f"loading conftest {path['path']}" if path else "loading conftest"
         self._make(name, short_type(kind), message, "conftest", self.where)
 
     def _interrupted(self, where: str) -> None:
