@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from poolctl.logs import detect_format, read_logs
 from tests.conftest import RunCli
 
@@ -86,6 +88,34 @@ def test_a_halted_umbrella_app_is_no_clean_run(run_cli: RunCli) -> None:
     code, out, _ = run_cli("triage", str(STOPPED / "umbrella_halt.log"), "--no-history")
     assert code == 1 and "umbrella_halt.log:8: (no closing line" in out
     assert "1 of the 1 failures the runner counted was not read" in out
+
+
+@pytest.mark.parametrize(
+    ("log", "region", "said"),
+    [
+        # under --trace, the last line is the result of the test before the one that halted
+        (
+            "halt_at_once_trace.log",
+            11,
+            "its last line is a test's result under --trace: it stops in the next test, whose "
+            "start never got out",
+        ),
+    ],
+)
+def test_an_umbrella_app_halted_at_once_after_a_clean_app_is_no_clean_run(
+    run_cli: RunCli, log: str, region: int, said: str
+) -> None:
+    """calc's run is clean; pool's test halted the VM at once (mix exited 3, src/
+    exunit_halt_umbrella): no failure is made up, the test it stopped in is counted, unread (it
+    read as a clean log: 0 failures, exit 0)."""
+    parsed = read_logs([str(STOPPED / log)])
+    assert parsed.failures == []
+    calc, pool = parsed.summaries
+    assert not calc.inferred and calc.failures == 0
+    assert pool.start == region and (pool.failures, pool.read) == (1, 0)
+    assert pool.text.endswith(f"; {said})")
+    code, out, _ = run_cli("triage", str(STOPPED / log), "--no-history")
+    assert code == 1 and "1 of the 1 failures the runner counted was not read" in out
 
 
 def test_a_notice_after_a_finished_run_is_no_failure(tmp_path: Path) -> None:

@@ -42,7 +42,7 @@ from poolctl.logs.scan import (
     TextParser,
     clip,
 )
-from poolctl.logs.unfinished import EXUNIT_MODULE_TRIGGER, exunit_running
+from poolctl.logs.unfinished import EXUNIT_MODULE_TRIGGER, exunit_running, exunit_test_ended
 from poolctl.model import Failure
 
 # What sends a line outside any block to `outside`: a header (also glued after other text), a
@@ -410,11 +410,11 @@ class ExUnitParser(TextParser):
         self._new_run(summary.line + 1)
 
     def _run_end(
-        self, before: int, why: str, end: run_end_lines.Ending | None = None, cut: bool = False
+        self, before: int, why: str, end: run_end_lines.Ending | None = None, cut: str = ""
     ) -> None:
         """A run whose closing line is missing ends before line `before` (its last lines
-        saying how, `end`; `cut` in its progress dots): count its blocks, and the test it was
-        in when cut, unread."""
+        saying how, `end`; `cut` in a test, as its last line shows: `cut` says how): count its
+        blocks, and the test it was in when cut, unread."""
         if why == "numbering restarts":
             text = f"(no closing line: the run ends before line {before}, where numbering restarts)"
             source = "numbering restart"
@@ -426,7 +426,7 @@ class ExUnitParser(TextParser):
             if end is not None:
                 text = f"{text[:-1]}; its last lines say how it ended: {end.quoted()})"
             elif cut:  # as pytest's letters cut before their `[ NN%]`
-                text = f"{text[:-1]}; its last line is progress dots: it stops in a test)"
+                text = f"{text[:-1]}; {cut})"
         else:
             text = f"(no closing line: the run ends before line {before}, where {why})"
             source = "new run" if why == "a new run starts" else "next app"
@@ -436,8 +436,8 @@ class ExUnitParser(TextParser):
                 self.run_last_line or before - 1,
                 text,
                 None,
-                self.run_failures + cut,
-                inferred=not cut,  # its dots count the test it stopped in
+                self.run_failures + bool(cut),
+                inferred=not cut,  # its last line counts the test it stopped in
                 start=self.run_start,
                 read=self.run_read,
                 source=source,
@@ -461,9 +461,17 @@ class ExUnitParser(TextParser):
             self.run_read += self.keep(*ended)
             self.run_failures += 1
             self.run_last_line = ended[0].line_end
-        # the dots last: it stopped in a test that printed no result (a log cut there looks
-        # the same, and is no clean run either)
-        cut = ended is None and final is not None and exunit_stopped.dots(final[1])
+        # the dots last, or under `--trace` a test's result: it stopped in a test that printed
+        # no result (a VM halted at once; a log cut there looks the same, and is no clean run
+        # either)
+        cut = ""
+        if ended is None and final is not None and exunit_stopped.dots(final[1]):
+            cut = "its last line is progress dots: it stops in a test"
+        elif ended is None and final is not None and exunit_test_ended(final[1]):
+            cut = (
+                "its last line is a test's result under --trace: it stops in the next test, "
+                "whose start never got out"
+            )
         if self.run_failures:
             self._run_end(self.run_last_line + 1, "end of input", end, cut)
         elif exunit_stopped.began(t for _, t in tail):

@@ -63,6 +63,13 @@ def exunit_running(
     )
 
 
+def exunit_test_ended(line: str) -> bool:
+    """Whether `line` is a test's result as `mix test --trace` redraws it over its start
+    (`  * test name (0.02ms) [L#5]`)."""
+    started = _EXUNIT_STARTED_RE.match(_last_redraw(line))
+    return started is not None and bool(_ENDED_RE.search(started["name"]))
+
+
 def pytest_running(last: tuple[int, str] | None, input_file: str) -> Failure | None:
     """The test `pytest -v` started on the input's `last` line and never ended."""
     if last is None:
