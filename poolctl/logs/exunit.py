@@ -137,6 +137,7 @@ class ExUnitParser(TextParser):
         super().__init__(name, out)
         self.last_counter = 0
         self.app = ""  # the umbrella app whose run this is (`==> app`)
+        self.app_line = 0  # where Mix said so
         self.trace_module: tuple[str, str] | None = None  # `--trace`: module and file
         self.compiling: tuple[int, str] | None = None  # `== Compilation error in file …`
         self.closed_at = -1  # the last closing line
@@ -340,7 +341,7 @@ class ExUnitParser(TextParser):
         )
         if self.run_failures or ran:  # the run printed no closing line
             self._run_end(number, "the next app's output starts")
-        self.app = app
+        self.app, self.app_line = app, number
         self.last_counter = 0
         self._new_run(number + 1)
 
@@ -476,3 +477,9 @@ class ExUnitParser(TextParser):
             self._run_end(self.run_last_line + 1, "end of input", end, cut)
         elif exunit_stopped.began(t for _, t in tail):
             self._run_end(tail[-1][0] + 1, "end of input", cut=cut)  # it began, never ended
+        elif self.app_line and self.app_line == max((n for n, _ in self.last_lines()), default=0):
+            # `==> app` last: Mix began the app's run and nothing of it got out (a VM halted
+            # before ExUnit's formatter wrote a line)
+            cut = f"Mix began app {self.app}'s run (`==> {self.app}`) and nothing of it got out"
+            self.run_start = self.app_line  # the line that shows it began
+            self._run_end(self.app_line + 1, "end of input", cut=cut)
