@@ -30,6 +30,9 @@ INSTAFAIL = [
     "instafail_verbose.txt",
     "instafail_xdist.txt",  # pytest-xdist's marks alone (`F`)
     "instafail_xdist_verbose.txt",  # `[gw0] [ 50%] FAILED t.py::test_a[p -> q]`
+    # `-q`: no session header, each block cuts the letters before it (`E`, then the block)
+    "instafail_quiet.txt",
+    "instafail_quiet_xdist.txt",
     "sugar.txt",  # pytest-sugar: `――― test_a ―――` among progress lines redrawn with `\r`
     "sugar_verbose.txt",
 ]

@@ -111,6 +111,7 @@ class PytestParser(TextParser):
         self.rootdir = ""
         self.width = 0  # of the run's section lines: its block headers are as wide
         self.failed_progress_at = 0  # the last progress line that shows a failure
+        self.failed_marks = ""  # ... when it is letters alone (`pytest -q`'s, xdist's)
         # the test the run ended in, with its lines: pytest-timeout's dump named it, or the
         # input's last line is its start
         self.ended_in: tuple[Failure, Lines] | None = None
@@ -300,18 +301,26 @@ class PytestParser(TextParser):
             self.out.suspect(LogLine(self.name, number, clip(line.strip())))
             self._progress(number, line)
             self.failed_progress_at = number
+            self.failed_marks = line if QUIET_MARKS_RE.fullmatch(line.strip()) else ""
 
     def _inline_block(self, number: int, line: str) -> bool:
         """A block pytest-instafail printed right after its test's progress line (`t.py F`,
         then an empty line; `t.py::test_a FAILED [ 25%]`): read as the FAILURES section's,
-        which that run does not print."""
-        if self.section != "test session starts" or self.in_capture or self.nested:
+        which that run does not print. Under `-q` no session header came before, and the
+        block cut the run's first letters (`E`) before their `[ NN%]`: they begin the run."""
+        quiet = not self.section and bool(self.failed_marks)
+        if self.section != "test session starts" and not quiet:
+            return False
+        if self.in_capture or self.nested:
             return False
         if not 0 < number - self.failed_progress_at <= 2 or self.narrow(line):
             return False
         header = HEADER_RE.match(line)
         if header is None or SEPARATOR_RE.match(line):
             return False
+        if quiet:
+            self._quiet_run_begins(self.failed_progress_at)
+            self.progress.feed(self.failed_progress_at, self.failed_marks)
         self._start_inline_block(number, line, header.group("title"))
         return True
 
@@ -337,12 +346,16 @@ class PytestParser(TextParser):
         """A progress line (or what a dump ending the run left of one: `t.py .F`)."""
         if not self.section and QUIET_PROGRESS_RE.match(line):
             # `pytest -q` (`-qq`) prints no session header: its progress line begins the run
-            self._end_unfinished_run(number, f"at line {number}, where another starts")
-            self.session_started = True
-            self.section = "test session starts"
-            self.quiet_start = number  # letters of no file: cut by a kill, a test ran
+            self._quiet_run_begins(number)
         if self.section == "test session starts" and not self.in_capture:
             self.progress.feed(number, line)
+
+    def _quiet_run_begins(self, number: int) -> None:
+        """A `pytest -q` run's first letters, on line `number`, begin it (no session header)."""
+        self._end_unfinished_run(number, f"at line {number}, where another starts")
+        self.session_started = True
+        self.section = "test session starts"
+        self.quiet_start = number  # letters of no file: cut by a kill, a test ran
 
     def closing(self, number: int, line: str, body: str) -> bool:
         """`_closing`, for a closing line another plugin printed in its own way."""
