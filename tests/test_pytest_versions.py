@@ -100,6 +100,21 @@ def test_pytest_pretty_results_lines_are_the_closing_line() -> None:
     assert max(f.failure.line_end for f in report("pretty.txt").findings) < table
 
 
+@pytest.mark.parametrize("name", ["pretty_tbline.txt", "pretty_tbline_xdist.txt"])
+def test_pytest_pretty_names_the_failures_of_tb_line(name: str) -> None:
+    """`--tb=line` names no test, and pytest-pretty prints no short summary: the lines it prints
+    as each test fails (`check_edges.py:37 test_worker_answers_ping - Failed: worker 1 did
+    no…`; under xdist two on one line) name them. They were named by their locations
+    (`/tmp/pytest_versions_suite/check_edges.py:39`, `…/queue.py:179`), and the strict xpass,
+    which prints no location, was not read."""
+    assert verdicts(name) == EDGES
+    (run,) = read_logs([str(VERSIONS / name)]).summaries
+    assert (run.failures, run.read, run.inferred) == (6, 6, False)
+    by_name = {f.failure.name: f.failure for f in report(name).findings}
+    assert by_name["test_worker_answers_ping"].message.startswith("Failed: worker 1 did not")
+    assert by_name["test_idle_worker_queue"].location.endswith("queue.py:179")
+
+
 @pytest.mark.parametrize("name", ["long_frames_v70.txt", "long_frames_tblong.txt"])
 def test_long_traceback_entries_name_their_function(name: str) -> None:
     """A long entry's location line (`…/asyncio/streams.py:563: `) names no function; its

@@ -49,6 +49,8 @@ TRIGGERS = (
     r"^!+ stopping after \d+ failures? !+",  # -x or --maxfail: the tests after it did not run
     r"^run-last-failure: rerun previous ",  # --lf: only the tests that failed last time ran
     pytest_pretty.TRIGGER,  # pytest-pretty's and pytest-sugar's closing lines
+    pytest_pretty.FAILED_TRIGGER,  # pytest-pretty's line as a test fails
+    pytest_pretty.XPASS_TRIGGER,  # `--tb=line`'s strict xpass (named by pytest-pretty's line)
     "^\u2015{3,} ",  # pytest-sugar's block header
     # `pytest -q` killed: its letters, then the shell's job-status line (or dash's `Killed`)
     rf"^[.sxXFE,u]+(?:(?:/\S+|[a-z]*sh): line \d+: +\d+ |{run_end_lines.SIGNALS}\s*$)",

@@ -87,6 +87,7 @@ class PytestParser(TextParser):
         self.failures: list[Failure] = []  # this run's blocks
         self.summary_lines: list[Summary] = []  # line, outcome, nodeid, message
         self.summary_text: dict[int, str] = {}  # each summary line as printed, by number
+        self.pretty = pytest_pretty.PrettyNames()  # the lines that name failures for it
         # --tb=line entries: first line, location line, `E` texts, location, the lines
         self.line_mode: list[tuple[int, int, list[str], str, Lines]] = []
         self.e_pending: list[tuple[int, str]] = []
@@ -264,6 +265,8 @@ class PytestParser(TextParser):
                 self.summary_text[number] = line
                 return
         if self.section in ERROR_SECTIONS:
+            if first == "[" and self.pretty.xpassed(number, line):
+                return
             if line.startswith("E ") or line == "E":
                 self.pending_close = None
                 self.e_pending.append((number, line))
@@ -293,6 +296,11 @@ class PytestParser(TextParser):
             return
         closing = first.isdigit() or line.startswith(("no tests ran", "no tests collected"))
         if closing and self._closing(number, line, line.strip()):
+            return
+        if in_progress and not self.in_capture and self.pretty.failed(number, line):
+            self.summary_text[number] = (
+                line  # its quote, should it name a failure read nowhere else
+            )
             return
         progress = PROGRESS_RE.match(line)
         marks = progress["marks"] if progress else None
@@ -511,8 +519,11 @@ class PytestParser(TextParser):
     def _end_run(self, next_start: int) -> int:
         """Match this run's blocks with its summary lines, keep its failures, and start the
         next run at line `next_start`; returns how many failures were kept."""
-        summaries = Summaries(self.summary_lines)
         failures = self.failures
+        entries = self.summary_lines
+        if not entries and self.line_mode:  # pytest-pretty's lines name them instead
+            entries = self.pretty.entries(failures, [start for start, *_ in self.line_mode])
+        summaries = Summaries(entries)
         kept = 0
         for name, read in self.overflowed:
             summaries.take(name)
@@ -561,6 +572,7 @@ class PytestParser(TextParser):
             kept += kept_now if failure.details.get("phase") not in ("internal", "coverage") else 0
         self.failures, self.summary_lines, self.line_mode = self.beside.carried(), [], []
         self.summary_text, self.overflowed = {}, []
+        self.pretty = pytest_pretty.PrettyNames()
         self.e_pending = []
         self.progress = pytest_progress.Progress()
         self.progress_done = False

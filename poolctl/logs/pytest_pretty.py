@@ -8,6 +8,11 @@ in 1.2s ==` line but
 (one count a line, after pytest-pretty's table of failures; pytest-sugar lists the failed tests
 under their count). Read as the closing line they stand for, so that the run's count is
 pytest's own rather than a run said to have ended before its result.
+
+pytest-pretty prints no short summary either: its table of failures cuts names to fit. Under
+`--tb=line`, whose failures name no test, the line it prints among the progress lines as each
+test fails (`check_edges.py:37 test_worker_answers_ping - Failed: worker 1 did no…`, the
+test's file, its function's line counted from 0, its name) names them instead.
 """
 
 from __future__ import annotations
@@ -15,7 +20,18 @@ from __future__ import annotations
 import re
 from typing import Protocol
 
+from poolctl.logs.pytest_summary import Summary
+from poolctl.model import Failure
+
 TRIGGER = r"^Results \([\d.]+s\):"
+FAILED_TRIGGER = r"^[^\s:]+\.py:\d+ [^\s\-]"  # its line as a test fails (RE2 syntax)
+# `--tb=line`'s line for a strict xpass, in the FAILURES section (then again, cut at 50)
+XPASS_TRIGGER = r"^\[XPASS\(strict\)\] "
+_FAILED_RE = re.compile(
+    r"^(?P<file>[^\s:]+\.py):\d+ (?P<name>[^\s\-].*?)(?: - (?P<message>.*)\u2026)?"
+    r"(?: +\[ *\d+%\])?\s*$"
+)
+_GLUED_RE = re.compile(r"(?<=\u2026)[.sxXFE]* +\[ *\d+%\](?=\S)")
 RESULTS_RE = re.compile(r"^Results \((?P<time>[\d.]+s)\):\s*$")
 _COUNT_RE = re.compile(r"^ +(?P<count>\d+) (?P<word>[a-z]+)\s*$")
 # what pytest-pretty prints after the last failure's block: its table's title, the table, its
@@ -56,3 +72,55 @@ class PrettyResults:
             body = f"{', '.join(self.counts)} in {self.time}"
             self.parser.closing(self.start, f"{self.line} {', '.join(self.counts)}", body)
         return []
+
+
+def failed_lines(number: int, line: str) -> list[Summary]:
+    """pytest-pretty's lines as tests failed, as short summary lines would name them: one, or
+    under pytest-xdist two glued by the next test's progress mark (`… - RuntimeError: pool
+    shu…F   [ 50%]check_edges.py:37 test_worker_answers_ping - …`)."""
+    made = []
+    for part in _GLUED_RE.split(line):
+        said = _FAILED_RE.match(part)
+        if said is None:
+            return []
+        name, bracket, params = said["name"].partition("[")
+        nodeid = f"{said['file']}::{name.replace('.', '::')}{bracket}{params}"
+        message = f"{said['message']}..." if said["message"] else ""  # cut as pytest cuts
+        made.append((number, "FAILED", nodeid, message))
+    return made
+
+
+class PrettyNames:
+    """pytest-pretty's lines as tests failed, and `--tb=line`'s strict xpasses, of one run:
+    what names its `--tb=line` failures when no short summary does."""
+
+    def __init__(self) -> None:
+        self.said: list[Summary] = []
+        self.xpasses: list[int] = []  # `[XPASS(strict)] …`'s lines
+
+    def failed(self, number: int, line: str) -> bool:
+        said = failed_lines(number, line)
+        self.said += said
+        return bool(said)
+
+    def xpassed(self, number: int, line: str) -> bool:
+        """A strict xpass's line in the FAILURES section (printed twice, then cut at 50)."""
+        if not line.startswith("[XPASS(strict)] "):
+            return False
+        if not self.xpasses or self.xpasses[-1] != number - 1:  # not its cut repeat
+            self.xpasses.append(number)
+        return True
+
+    def entries(self, blocks: list[Failure], messages: list[int]) -> list[Summary]:
+        """The lines that name no block (the ERRORS section's, whose headers name their tests),
+        in the order of the FAILURES section's `--tb=line` `messages` (their first lines) and
+        strict xpasses: both are in the order the tests failed. So ordered, the messages take
+        theirs in turn, and the strict xpasses, which print no location to match, are left
+        (pytest-pretty cuts its messages, or prints none: no message tells them apart)."""
+        named = {block.name for block in blocks}
+        left = [e for e in self.said if e[2].split("::", 1)[-1].replace("::", ".") not in named]
+        printed = sorted([(n, True) for n in messages] + [(n, False) for n in self.xpasses])
+        if len(printed) != len(left):
+            return []  # they do not pair off: the failures keep the names of their locations
+        pairs = list(zip(left, printed, strict=True))
+        return [e for e, (_, m) in pairs if m] + [e for e, (_, m) in pairs if not m]
