@@ -1,12 +1,14 @@
-"""Several <failure>s in one test case (tests/fixtures/junit/gtest_junit.xml, karma_junit.xml; see
-the fixtures' README): a test's several failed assertions are one failure of the test, as
-GoogleTest and Karma count it; pytest's failed subtests stay one each."""
+"""Several <failure>s in one test case (tests/fixtures/junit/gtest_junit.xml, karma_junit.xml,
+jasmine_reporters_junit.xml; see the fixtures' README): a test's several failed assertions are
+one failure of the test, as GoogleTest, Karma and Jasmine count it (jasmine-reporters' suite
+counts each <failure>); pytest's failed subtests stay one each."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from poolctl.logs import read_logs
+from tests.conftest import RunCli
 
 GTEST = str(Path(__file__).parent / "fixtures" / "junit" / "gtest_junit.xml")
 
@@ -41,6 +43,25 @@ def test_a_jasmine_spec_s_failed_expectations_in_karma_s_report_are_one_failure(
     assert not parsed.skipped
     [twice] = [f for f in parsed.failures if f.name == "worker pool nested fails twice"]
     assert twice.message == "Expected 1 to be 2.\nExpected 'PythonPool' to be 'PythonPort'."
+
+
+def test_jasmine_reporters_counting_each_failed_expectation_leaves_none_unread(
+    run_cli: RunCli,
+) -> None:
+    """jasmine-reporters' JUnitXmlReporter writes a <failure> per failed expectation and counts
+    each (`failures="3"` for two failing specs, one failing twice; Jasmine says `5 specs, 3
+    failures`, three specs): the spec is one failure, and the count is all read (it read as
+    one failure not read, exit 1 on that alone)."""
+    report = str(Path(GTEST).with_name("jasmine_reporters_junit.xml"))
+    parsed = read_logs([report])
+    assert [f.name for f in parsed.failures] == [
+        "gets an answer to ping",
+        "returns the worker's reply",
+        "rejects a checkout",
+    ]
+    assert [(s.failures, s.read) for s in parsed.summaries] == [(3, 3), (1, 1)]
+    code, out, _ = run_cli("triage", report, "--no-history")
+    assert code == 1 and "3 failures" in out and "not read" not in out
 
 
 def test_pytest_s_failed_subtests_stay_a_failure_each() -> None:

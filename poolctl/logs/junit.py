@@ -272,12 +272,15 @@ class _Target:
             if case.failed and case.skipped:
                 self._skipped_failure(case)
             elif case.failed and not repeat:
-                for outcome, attrib, body, tail in one_per_test(case.failed):
+                ones = one_per_test(case.failed)
+                for outcome, attrib, body, tail in ones:
                     failure = self._failure(case, outcome, attrib, body, tail)
                     kept = keep_failure(self.out, failure)
                     for suite in self.suites:
                         suite.read += kept
                         suite.cancelled += kept if attrib.get("cancelled") else 0
+                for suite in self.suites:
+                    suite.folded += len(case.failed) - len(ones)
                 self.last_failed = (
                     case.suite,
                     case.attrib.get("classname"),

@@ -5,6 +5,9 @@ failed, then the `ASSERT_*` or exception that ended it) as a `<failure>` of the 
 `<testcase>`, as karma-junit-reporter writes each failed expectation of a Jasmine spec; both
 count the test once (the suite's `failures`, GoogleTest's `N FAILED TESTS`, Karma's `N
 FAILED`). They are one failure of the test, their messages and texts in the order written.
+jasmine-reporters' JUnitXmlReporter writes them so too, but its suite counts each `<failure>`
+(Jasmine itself counts the spec once): the suite's count is all read when it adds them up
+(`junit_suites.Suite.folded`).
 pytest writes a `<failure>` for each failed subtest and one for the test, `contains N failed
 subtests`, and counts each: those stay one failure each. An `<error>` beside a `<failure>`
 stays apart too.

@@ -28,6 +28,9 @@ class Suite:
         self.read = 0
         self.skipped_failures = 0  # of skipped tests (node's failed `todo`): no failure
         self.cancelled = 0  # failures read that the suite does not count (EUnit's cancelled)
+        # a test case's `<failure>`s past its first, read as one failure with it
+        # (`poolctl.logs.junit_several`): jasmine-reporters counts each, GoogleTest does not
+        self.folded = 0
         self.within: list[Suite] = []  # the suites it is nested in, outermost first
         self.cut = False  # the input ends inside it
         self.cut_inside = False  # ... and in no suite within it
@@ -36,6 +39,8 @@ class Suite:
         """The failures read that the suite counts, and those of skipped tests it counted
         (node counts a failed `todo` test among its `failures`, and its run passes)."""
         read = self.read - self.cancelled
+        if self.folded and self.declared() == read + self.folded:
+            return read + self.folded  # it counts every `<failure>`, each of one failure read
         room = max(0, (self.declared() or 0) - read)
         return read + min(self.skipped_failures, room)
 
