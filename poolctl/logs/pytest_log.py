@@ -21,6 +21,7 @@ from poolctl.logs import (
     pytest_progress,
     pytest_run_errors,
     pytest_stopped,
+    pytest_unfinished,
     reruns,
     run_end_lines,
     scan,
@@ -39,7 +40,6 @@ from poolctl.logs.pytest_block import (
 from poolctl.logs.pytest_line_mode import LineModeMessage, line_mode_failure
 from poolctl.logs.pytest_lines import (
     BLOCK_SECTIONS,
-    CUT_MARKS_RE,
     ERROR_SECTIONS,
     EXUNIT_CLOSING_RE,
     GLUED_SESSION_RE,
@@ -402,7 +402,7 @@ class PytestParser(TextParser):
         if unnamed is not None:
             self.out.skipped.append(unnamed)
         start = self.run_start
-        read = self._end_run(number + 1)
+        read = self.end_run(number + 1)
         self.out.summaries.append(
             RunSummary(self.name, number, line.strip(), tests, failures, start=start, read=read)
         )
@@ -439,62 +439,8 @@ class PytestParser(TextParser):
         self.ended_in = (failure, lines)
 
     def _end_unfinished_run(self, next_start: int, where: str) -> None:
-        """End a run that printed no closing line. One whose session start was seen was
-        stopped before it finished (or its log was cut): the report says so."""
-        start, began, last = self.run_start, self.session_started, self._line_number
-        # the lines saying how it ended (a shell's `Killed`), after the runner's last line: at
-        # the end of the input, or before the next run's start (a CI script's retry)
-        tail = self.last_lines()
-        if next_start:
-            tail = [(c.line, c.text) for c in self.nearby_before(next_start) if c.line >= start]
-        end = run_end_lines.ending(tail) if began else None
-        final = end.before if end is not None else run_end_lines.runners_last(tail)
-        if end is not None and end.before is not None and end.glued:
-            self.progress.feed(*end.before)  # its marks, read without the shell's `Killed`
-        # a test's start is the run's last line at the end of the input, or before another
-        # run's start when what ended it says so there
-        ends_here = not next_start or end is not None
-        running = pytest_running(final, self.name) if ends_here else None
-        if began and self.ended_in is None and running is not None:  # it ends in a test's start
-            self.ended_in = run_end_lines.ended_in(running, end)
-            last = running.line_start
-        # a file's letters cut before their `[ NN%]`: the test after the last letter was
-        # running, as `-v` would have named it (pytest-xdist prints no file: it cannot tell);
-        # a `-q` run's letters, which name no file, cut by its killer: it stopped in a test
-        cut = final if began and ends_here and self.ended_in is None else None
-        quiet = self.quiet_start and cut is not None and QUIET_MARKS_RE.fullmatch(cut[1])
-        in_a_test = cut is not None and bool(quiet or CUT_MARKS_RE.match(cut[1]))
-        if cut is not None and in_a_test:
-            last = max(last, cut[0])  # that line, which no trigger passed to the parser
-        # the letters count its failures, and the test it ended in has none
-        marks = self.progress.marks
-        marked = marks + (self.ended_in is not None or in_a_test)
-        read = self._end_run(next_start)
-        self.session_started = False
-        if began:
-            text = (
-                f"(no closing line: the run that began at line {start} ends {where}, "
-                "before pytest printed its result)"
-            )
-            counted = marked > read  # the runner's own marks count more than were read
-            if counted and in_a_test:
-                text = (
-                    f"{text[:-1]}; its progress lines mark {marks} failure(s), and stop in a "
-                    "test that printed no result)"
-                )
-            elif counted:
-                text = f"{text[:-1]}; its progress lines mark {marked} failure(s))"
-            if end is not None:
-                text, last = (
-                    f"{text[:-1]}; its last lines say how it ended: {end.quoted()})",
-                    end.line,
-                )
-            self.out.summaries.append(
-                RunSummary(
-                    self.name, last, text, None, max(read, marked), not counted, start, read,
-                    "progress marks" if counted else "end of input",
-                )
-            )  # fmt: skip
+        """End a run that printed no closing line (`pytest_unfinished.end_unfinished_run`)."""
+        pytest_unfinished.end_unfinished_run(self, next_start, where, self._line_number)
 
     def _killed_quiet(self, number: int, line: str) -> bool:
         """`pytest -q`'s letters glued to what killed it (`FF.Killed`): the run they are ends on
@@ -516,7 +462,7 @@ class PytestParser(TextParser):
         if self.pending_close is not None:
             self._close_run(*self.pending_close)
 
-    def _end_run(self, next_start: int) -> int:
+    def end_run(self, next_start: int) -> int:
         """Match this run's blocks with its summary lines, keep its failures, and start the
         next run at line `next_start`; returns how many failures were kept."""
         failures = self.failures

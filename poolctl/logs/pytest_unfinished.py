@@ -1,0 +1,75 @@
+"""A pytest run that printed no closing line, ended: stopped before it finished (a kill, a CI
+time limit, a crash), or its log cut. Its last lines may say how (a shell's `Killed`), or name
+the test it stopped in (`pytest -v`'s start of a test, a file's letters cut before their
+`[ NN%]`), and its progress letters count the failures it had (`poolctl.logs.pytest_log`)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from poolctl.logs import run_end_lines
+from poolctl.logs.pytest_lines import CUT_MARKS_RE, QUIET_MARKS_RE
+from poolctl.logs.records import RunSummary
+from poolctl.logs.unfinished import pytest_running
+
+if TYPE_CHECKING:
+    from poolctl.logs.pytest_log import PytestParser
+
+
+def end_unfinished_run(parser: PytestParser, next_start: int, where: str, last: int) -> None:
+    """End a run that printed no closing line. One whose session start was seen was
+    stopped before it finished (or its log was cut): the report says so."""
+    start, began = parser.run_start, parser.session_started
+    # the lines saying how it ended (a shell's `Killed`), after the runner's last line: at
+    # the end of the input, or before the next run's start (a CI script's retry)
+    tail = parser.last_lines()
+    if next_start:
+        tail = [(c.line, c.text) for c in parser.nearby_before(next_start) if c.line >= start]
+    end = run_end_lines.ending(tail) if began else None
+    final = end.before if end is not None else run_end_lines.runners_last(tail)
+    if end is not None and end.before is not None and end.glued:
+        parser.progress.feed(*end.before)  # its marks, read without the shell's `Killed`
+    # a test's start is the run's last line at the end of the input, or before another
+    # run's start when what ended it says so there
+    ends_here = not next_start or end is not None
+    running = pytest_running(final, parser.name) if ends_here else None
+    if began and parser.ended_in is None and running is not None:  # it ends in a test's start
+        parser.ended_in = run_end_lines.ended_in(running, end)
+        last = running.line_start
+    # a file's letters cut before their `[ NN%]`: the test after the last letter was
+    # running, as `-v` would have named it (pytest-xdist prints no file: it cannot tell);
+    # a `-q` run's letters, which name no file, cut by its killer: it stopped in a test
+    cut = final if began and ends_here and parser.ended_in is None else None
+    quiet = parser.quiet_start and cut is not None and QUIET_MARKS_RE.fullmatch(cut[1])
+    in_a_test = cut is not None and bool(quiet or CUT_MARKS_RE.match(cut[1]))
+    if cut is not None and in_a_test:
+        last = max(last, cut[0])  # that line, which no trigger passed to the parser
+    # the letters count its failures, and the test it ended in has none
+    marks = parser.progress.marks
+    marked = marks + (parser.ended_in is not None or in_a_test)
+    read = parser.end_run(next_start)
+    parser.session_started = False
+    if began:
+        text = (
+            f"(no closing line: the run that began at line {start} ends {where}, "
+            "before pytest printed its result)"
+        )
+        counted = marked > read  # the runner's own marks count more than were read
+        if counted and in_a_test:
+            text = (
+                f"{text[:-1]}; its progress lines mark {marks} failure(s), and stop in a "
+                "test that printed no result)"
+            )
+        elif counted:
+            text = f"{text[:-1]}; its progress lines mark {marked} failure(s))"
+        if end is not None:
+            text, last = (
+                f"{text[:-1]}; its last lines say how it ended: {end.quoted()})",
+                end.line,
+            )
+        parser.out.summaries.append(
+            RunSummary(
+                parser.name, last, text, None, max(read, marked), not counted, start, read,
+                "progress marks" if counted else "end of input",
+            )
+        )  # fmt: skip
