@@ -115,6 +115,25 @@ def test_pytest_pretty_names_the_failures_of_tb_line(name: str) -> None:
     assert by_name["test_idle_worker_queue"].location.endswith("queue.py:179")
 
 
+def test_instafail_s_tb_line_locations_among_the_progress_lines_are_read() -> None:
+    """pytest-instafail under `--tb=line` prints each failure's location line as it fails
+    (`/tmp/…/check_edges.py:39: Failed: worker 1 did not answer 'ping' within 0.5s`) and no
+    FAILURES section: the line is the failure, named by the summary line whose message it
+    begins with (they were read from the summary lines alone, their messages cut to the
+    width: `Failed: worker 1 did not an...`, pattern 1 missed). The errors keep their ERROR
+    summary lines, which their patterns read."""
+    name = "instafail_tbline.txt"
+    assert verdicts(name) == EDGES
+    (run,) = read_logs([str(VERSIONS / name)]).summaries
+    assert (run.failures, run.read, run.inferred) == (6, 6, False)
+    text = lines(name)
+    by_name = {f.failure.name: f.failure for f in report(name).findings}
+    ping = by_name["test_worker_answers_ping"]
+    assert ping.message == "Failed: worker 1 did not answer 'ping' within 0.5s"
+    assert text[ping.line_start - 1].endswith("check_edges.py:39: " + ping.message)
+    assert text[by_name["test_setup_key"].line_start - 1].startswith("ERROR check_edges.py::")
+
+
 @pytest.mark.parametrize("name", ["long_frames_v70.txt", "long_frames_tblong.txt"])
 def test_long_traceback_entries_name_their_function(name: str) -> None:
     """A long entry's location line (`…/asyncio/streams.py:563: `) names no function; its

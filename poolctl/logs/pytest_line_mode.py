@@ -1,6 +1,8 @@
 """A pytest `--tb=line` message: the rest of it after its first `E` line, read for the parser of
 the run around it (`poolctl/logs/pytest_log.py`), and the failure it makes, named from the short
-summary."""
+summary. pytest-instafail and pytest-sugar print the location line alone among the progress
+lines, as each test fails (`/repo/check_edges.py:39: Failed: worker 1 did not answer …`, or a
+strict xpass's `[XPASS(strict)] …`), and no FAILURES section: `inline_failure`."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from typing import Protocol
 
 from poolctl.logs.passes import nodeid_parts
 from poolctl.logs.pytest_block import FRAME_RE, dedent
-from poolctl.logs.pytest_summary import Summaries, kind_of_summary, with_summary
+from poolctl.logs.pytest_summary import Summaries, Summary, kind_of_summary, with_summary
 from poolctl.logs.scan import joined
 from poolctl.model import Failure
 
@@ -69,8 +71,26 @@ def line_mode_failure(
     # --tb=line names no test: take the FAILED summary line that gives its message, else
     # the next one in order (a strict xpass prints no location line to match).
     entry = summaries.take_failed(rest or "")
-    if entry is None:
-        return failure
+    return failure if entry is None else _named(failure, entry)
+
+
+def _named(failure: Failure, entry: Summary) -> Failure:
+    """`failure`, named from its short summary line `entry`."""
     named = with_summary(failure, *entry)
     parts = nodeid_parts(entry[2])
-    return replace(named, name=".".join(parts[1:]) or entry[2], location=location or parts[0])
+    return replace(
+        named, name=".".join(parts[1:]) or entry[2], location=failure.location or parts[0]
+    )
+
+
+def inline_failure(name: str, summaries: Summaries, number: int, line: str) -> Failure | None:
+    """The failure of a `--tb=line` location line printed among the progress lines, named from
+    the FAILED short summary line whose message it begins with; None when none does (a test's
+    output under `-s`, a message cut to nothing, an error's: its summary line makes the failure
+    alone, as it did, classified by its `ERROR` line)."""
+    frame = FRAME_RE.match(line)
+    rest = (frame.group("rest") or "") if frame else line
+    entry = summaries.take_said(rest)
+    if entry is None:
+        return None
+    return _named(line_mode_failure(name, Summaries([]), number, number, [], line), entry)

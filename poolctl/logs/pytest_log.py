@@ -37,7 +37,7 @@ from poolctl.logs.pytest_block import (
     inner_end,
     inner_section,
 )
-from poolctl.logs.pytest_line_mode import LineModeMessage, line_mode_failure
+from poolctl.logs.pytest_line_mode import LineModeMessage, inline_failure, line_mode_failure
 from poolctl.logs.pytest_lines import (
     BLOCK_SECTIONS,
     ERROR_SECTIONS,
@@ -88,6 +88,8 @@ class PytestParser(TextParser):
         self.summary_lines: list[Summary] = []  # line, outcome, nodeid, message
         self.summary_text: dict[int, str] = {}  # each summary line as printed, by number
         self.pretty = pytest_pretty.PrettyNames()  # the lines that name failures for it
+        # `--tb=line` locations among the progress lines (pytest-instafail's, pytest-sugar's)
+        self.inline_lines: Lines = []
         # --tb=line entries: first line, location line, `E` texts, location, the lines
         self.line_mode: list[tuple[int, int, list[str], str, Lines]] = []
         self.e_pending: list[tuple[int, str]] = []
@@ -297,6 +299,10 @@ class PytestParser(TextParser):
         closing = first.isdigit() or line.startswith(("no tests ran", "no tests collected"))
         if closing and self._closing(number, line, line.strip()):
             return
+        inline = first == "[" and line.startswith("[XPASS(strict)] ")
+        if in_progress and not self.in_capture and (inline or FRAME_RE.match(line)):
+            self.inline_lines.append((number, line.strip()))  # named, if at all, at the run's end
+            return
         if in_progress and not self.in_capture and self.pretty.failed(number, line):
             self.summary_text[number] = (
                 line  # its quote, should it name a failure read nowhere else
@@ -490,6 +496,10 @@ class PytestParser(TextParser):
             if cut is not None:  # its line, cut in its node id: not another test's
                 failures[position] = with_cut_summary(failures[position], cut[0])
         made: list[tuple[Failure, Lines]] = []
+        for number, text in self.inline_lines:
+            inline = inline_failure(self.name, summaries, number, text)
+            if inline is not None:
+                made.append((inline, [(number, text)]))
         for start, end, e_lines, location_line, printed in self.line_mode:
             failure = line_mode_failure(self.name, summaries, start, end, e_lines, location_line)
             made.append((failure, printed))
@@ -517,7 +527,7 @@ class PytestParser(TextParser):
             # nor pytest-cov's verdict on coverage
             kept += kept_now if failure.details.get("phase") not in ("internal", "coverage") else 0
         self.failures, self.summary_lines, self.line_mode = self.beside.carried(), [], []
-        self.summary_text, self.overflowed = {}, []
+        self.summary_text, self.overflowed, self.inline_lines = {}, [], []
         self.pretty = pytest_pretty.PrettyNames()
         self.e_pending = []
         self.progress = pytest_progress.Progress()

@@ -117,6 +117,19 @@ class Summaries:
                 return self.entries[i]
         return None
 
+    def take_said(self, message: str) -> Summary | None:
+        """The first FAILED line not taken whose message (cut with `...`) begins `message`;
+        None when none says it (no line taken by its order alone), or when the first line that
+        says it is an ERROR line (left to name its error alone, as ERROR)."""
+        for i, (_, outcome, _, said) in enumerate(self.entries):
+            said = said.removesuffix("...").rstrip()
+            if not self.taken[i] and said and message.startswith(said):
+                if outcome != "FAILED":
+                    return None
+                self.taken[i] = True
+                return self.entries[i]
+        return None
+
     def left(self) -> list[Summary]:
         return [e for e, taken in zip(self.entries, self.taken, strict=True) if not taken]
 
