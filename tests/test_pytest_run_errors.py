@@ -30,6 +30,16 @@ CASES = {
         "(/root/.pyenv/versions/3.11.7/lib/python3.11/collections/__init__.py)",
         (1, 5),
     ),
+    # a setup.cfg's `[pytest]` section, as old releases ship it (six 1.10.0): pytest 9 dies of
+    # it through its entry point (tests/fixtures/src/capture_setup_cfg.sh); "format not
+    # recognised", exit 2, without --log-format pytest
+    "setup_cfg_section.txt": (
+        "pytest internal error",
+        "Failed",
+        "[pytest] section in setup.cfg files is no longer supported, change to [tool:pytest] "
+        "instead.",
+        (1, 45),
+    ),
     "file_not_found.txt": (
         "pytest arguments",
         "UsageError",

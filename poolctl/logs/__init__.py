@@ -116,6 +116,7 @@ _PYTEST_MARKS = (
         re.M,
     ),
     re.compile(pytest_run_errors.OWN_USAGE, re.M),
+    re.compile(pytest_run_errors.ENTRY, re.M),  # a traceback through pytest's entry point
     re.compile(r"^[.sxXFE,u]+ +\[ *\d+%\]$", re.M),  # a progress line alone (`-qq`)
     # the shell's job-status line for a pytest a signal ended (`step.sh: line 1: 21919 Killed
     # … pytest … -q`): all a killed `pytest -q` prints besides its letters (dash's bare

@@ -74,11 +74,13 @@ _USAGE_RE = re.compile(
     r"|module or package not found: |found no collectors |plugin \S+ cannot be disabled)"
 )
 MAX_LINES = 60  # lines of an internal error's traceback kept
-# pytest's entry point, in a traceback that ended the pytest process itself
-_ENTRY_RE = re.compile(
+# pytest's entry point, in a traceback that ended the pytest process itself (also how such a
+# log alone is told for pytest's: a setup.cfg's `[pytest]` section refused prints nothing else)
+ENTRY = (
     r'/_pytest/config/__init__\.py", line \d+, in (?:_console_main|main)$'
     r'|/bin/(?:py\.)?test", line \d+, in <module>$'
 )
+_ENTRY_RE = re.compile(ENTRY)
 
 
 class CrashTraceback(PythonTraceback):
