@@ -115,14 +115,15 @@ def test_pytest_pretty_names_the_failures_of_tb_line(name: str) -> None:
     assert by_name["test_idle_worker_queue"].location.endswith("queue.py:179")
 
 
-def test_instafail_s_tb_line_locations_among_the_progress_lines_are_read() -> None:
+@pytest.mark.parametrize("name", ["instafail_tbline.txt", "instafail_tbline_quiet.txt"])
+def test_instafail_s_tb_line_locations_among_the_progress_lines_are_read(name: str) -> None:
     """pytest-instafail under `--tb=line` prints each failure's location line as it fails
     (`/tmp/…/check_edges.py:39: Failed: worker 1 did not answer 'ping' within 0.5s`) and no
     FAILURES section: the line is the failure, named by the summary line whose message it
     begins with (they were read from the summary lines alone, their messages cut to the
     width: `Failed: worker 1 did not an...`, pattern 1 missed). The errors keep their ERROR
-    summary lines, which their patterns read."""
-    name = "instafail_tbline.txt"
+    summary lines, which their patterns read. Under `-q` no session header came before: the
+    first letters (`E`), cut by the first location line, begin the run."""
     assert verdicts(name) == EDGES
     (run,) = read_logs([str(VERSIONS / name)]).summaries
     assert (run.failures, run.read, run.inferred) == (6, 6, False)

@@ -300,8 +300,10 @@ class PytestParser(TextParser):
         if closing and self._closing(number, line, line.strip()):
             return
         inline = first == "[" and line.startswith("[XPASS(strict)] ")
-        if in_progress and not self.in_capture and (inline or FRAME_RE.match(line)):
-            self.inline_lines.append((number, line.strip()))  # named, if at all, at the run's end
+        among = (in_progress or self._quiet_inline(number)) and not self.in_capture
+        if among and (inline or FRAME_RE.match(line)):  # --tb=line's location, as it failed
+            self._quiet_run_begins_at_marks()
+            self.inline_lines.append((number, line.strip()))  # named at the run's end
             return
         if in_progress and not self.in_capture and self.pretty.failed(number, line):
             self.summary_text[number] = (
@@ -322,8 +324,7 @@ class PytestParser(TextParser):
         then an empty line; `t.py::test_a FAILED [ 25%]`): read as the FAILURES section's,
         which that run does not print. Under `-q` no session header came before, and the
         block cut the run's first letters (`E`) before their `[ NN%]`: they begin the run."""
-        quiet = not self.section and bool(self.failed_marks)
-        if self.section != "test session starts" and not quiet:
+        if self.section != "test session starts" and not self._quiet_inline(number):
             return False
         if self.in_capture or self.nested:
             return False
@@ -332,11 +333,21 @@ class PytestParser(TextParser):
         header = HEADER_RE.match(line)
         if header is None or SEPARATOR_RE.match(line):
             return False
-        if quiet:
-            self._quiet_run_begins(self.failed_progress_at)
-            self.progress.feed(self.failed_progress_at, self.failed_marks)
+        self._quiet_run_begins_at_marks()
         self._start_inline_block(number, line, header.group("title"))
         return True
+
+    def _quiet_inline(self, number: int) -> bool:
+        """Whether line `number` may be what pytest-instafail printed right after a `-q` run's
+        first letters (`E`), which no session header came before: they begin the run."""
+        after = number - self.failed_progress_at
+        return not self.section and bool(self.failed_marks) and 0 < after <= 2
+
+    def _quiet_run_begins_at_marks(self) -> None:
+        """A `-q` run's first letters with a failure begin it, when no section is open."""
+        if not self.section and self.failed_marks:
+            self._quiet_run_begins(self.failed_progress_at)
+            self.progress.feed(self.failed_progress_at, self.failed_marks)
 
     def _start_inline_block(self, number: int, line: str, title: str) -> None:
         """A block printed among the progress lines (pytest-instafail's, pytest-sugar's)."""
