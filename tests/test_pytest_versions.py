@@ -135,6 +135,22 @@ def test_instafail_s_tb_line_locations_among_the_progress_lines_are_read(name: s
     assert text[by_name["test_setup_key"].line_start - 1].startswith("ERROR check_edges.py::")
 
 
+def test_sugar_s_tb_line_locations_are_read_after_its_own_session_start() -> None:
+    """pytest-sugar under `--tb=line` prints each failure's location line as it fails, after
+    its own session start (`Test session starts (platform: …)`, which opens no section): they
+    are read as instafail's (they were read from the summary lines alone, their messages cut:
+    pattern 1 missed). sugar writes its errors' summary lines FAILED, and nothing tells their
+    setup: test_setup_key's KeyError stays unclassified, as before."""
+    name = "sugar_tbline.txt"
+    assert verdicts(name) == {**EDGES, "test_setup_key": "unclassified"}
+    (run,) = read_logs([str(VERSIONS / name)]).summaries
+    assert (run.failures, run.read, run.inferred) == (6, 6, False)
+    by_name = {f.failure.name: f.failure for f in report(name).findings}
+    ping = by_name["test_worker_answers_ping"]
+    assert ping.message == "Failed: worker 1 did not answer 'ping' within 0.5s"
+    assert lines(name)[ping.line_start - 1].endswith("check_edges.py:39: " + ping.message)
+
+
 @pytest.mark.parametrize("name", ["long_frames_v70.txt", "long_frames_tblong.txt"])
 def test_long_traceback_entries_name_their_function(name: str) -> None:
     """A long entry's location line (`…/asyncio/streams.py:563: `) names no function; its

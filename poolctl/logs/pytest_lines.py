@@ -18,6 +18,8 @@ from poolctl.logs import (
 )
 from poolctl.logs.pytest_timeout import BANNER_TRIGGER
 
+# pytest-sugar's session start (`Test session starts (platform: linux, …, pytest-sugar 1.1.1)`)
+SUGAR_SESSION = r"^Test session starts \(platform: "
 # What sends a line outside any block to `outside` (RE2 syntax, searched over bytes; `^` starts
 # a line).
 TRIGGERS = (
@@ -52,6 +54,7 @@ TRIGGERS = (
     pytest_pretty.FAILED_TRIGGER,  # pytest-pretty's line as a test fails
     pytest_pretty.XPASS_TRIGGER,  # `--tb=line`'s strict xpass (named by pytest-pretty's line)
     "^\u2015{3,} ",  # pytest-sugar's block header
+    SUGAR_SESSION,  # pytest-sugar's session start
     # `pytest -q` killed: its letters, then the shell's job-status line (or dash's `Killed`)
     rf"^[.sxXFE,u]+(?:(?:/\S+|[a-z]*sh): line \d+: +\d+ |{run_end_lines.SIGNALS}\s*$)",
 )

@@ -90,6 +90,7 @@ class PytestParser(TextParser):
         self.pretty = pytest_pretty.PrettyNames()  # the lines that name failures for it
         # `--tb=line` locations among the progress lines (pytest-instafail's, pytest-sugar's)
         self.inline_lines: Lines = []
+        self.sugar_session = False  # pytest-sugar's session start, whose progress opens no section
         # --tb=line entries: first line, location line, `E` texts, location, the lines
         self.line_mode: list[tuple[int, int, list[str], str, Lines]] = []
         self.e_pending: list[tuple[int, str]] = []
@@ -300,15 +301,19 @@ class PytestParser(TextParser):
         if closing and self._closing(number, line, line.strip()):
             return
         inline = first == "[" and line.startswith("[XPASS(strict)] ")
-        among = (in_progress or self._quiet_inline(number)) and not self.in_capture
+        if first == "T" and line.startswith("Test session starts (platform: "):
+            self.sugar_session = True
+            return
+        sugar_progress = self.sugar_session and not self.section
+        among = in_progress or sugar_progress or self._quiet_inline(number)
+        among = among and not self.in_capture
         if among and (inline or FRAME_RE.match(line)):  # --tb=line's location, as it failed
             self._quiet_run_begins_at_marks()
             self.inline_lines.append((number, line.strip()))  # named at the run's end
             return
         if in_progress and not self.in_capture and self.pretty.failed(number, line):
-            self.summary_text[number] = (
-                line  # its quote, should it name a failure read nowhere else
-            )
+            # its quote, should it name a failure read nowhere else
+            self.summary_text[number] = line
             return
         progress = PROGRESS_RE.match(line)
         marks = progress["marks"] if progress else None
@@ -539,6 +544,7 @@ class PytestParser(TextParser):
             kept += kept_now if failure.details.get("phase") not in ("internal", "coverage") else 0
         self.failures, self.summary_lines, self.line_mode = self.beside.carried(), [], []
         self.summary_text, self.overflowed, self.inline_lines = {}, [], []
+        self.sugar_session = False
         self.pretty = pytest_pretty.PrettyNames()
         self.e_pending = []
         self.progress = pytest_progress.Progress()
