@@ -135,6 +135,22 @@ def test_instafail_s_tb_line_locations_among_the_progress_lines_are_read(name: s
     assert text[by_name["test_setup_key"].line_start - 1].startswith("ERROR check_edges.py::")
 
 
+def test_pytest_pretty_names_the_failures_of_tb_no() -> None:
+    """Under `--tb=no` pytest-pretty prints nothing of the failures but its lines as each test
+    fails: they are the failures, named, an error told by the progress mark before its line
+    (`E`); their messages cut (`Failed: worker 1 did no…`). They were 6 failures not read."""
+    name = "pretty_tbno.txt"
+    (run,) = read_logs([str(VERSIONS / name)]).summaries
+    assert (run.failures, run.read, run.inferred) == (6, 6, False)
+    found = {f.failure.name: f.failure for f in report(name).findings}
+    assert set(found) == set(EDGES)
+    assert {n for n, f in found.items() if f.details["outcome"] == "error"} == {
+        "test_setup_key",
+        "test_teardown_closes_pool",
+    }
+    assert found["test_worker_answers_ping"].message == "Failed: worker 1 did no..."
+
+
 def test_sugar_s_tb_line_locations_are_read_after_its_own_session_start() -> None:
     """pytest-sugar under `--tb=line` prints each failure's location line as it fails, after
     its own session start (`Test session starts (platform: …)`, which opens no section): they

@@ -116,6 +116,7 @@ class PytestParser(TextParser):
         self.width = 0  # of the run's section lines: its block headers are as wide
         self.failed_progress_at = 0  # the last progress line that shows a failure
         self.failed_marks = ""  # ... when it is letters alone (`pytest -q`'s, xdist's)
+        self.failed_mark = ""  # ... its last test's outcome: `E`, `F` (`ERROR`, `FAILED`)
         # the test the run ended in, with its lines: pytest-timeout's dump named it, or the
         # input's last line is its start
         self.ended_in: tuple[Failure, Lines] | None = None
@@ -311,7 +312,8 @@ class PytestParser(TextParser):
             self._quiet_run_begins_at_marks()
             self.inline_lines.append((number, line.strip()))  # named at the run's end
             return
-        if in_progress and not self.in_capture and self.pretty.failed(number, line):
+        erred = self.failed_progress_at == number - 1 and self.failed_mark == "E"
+        if in_progress and not self.in_capture and self.pretty.failed(number, line, erred):
             # its quote, should it name a failure read nowhere else
             self.summary_text[number] = line
             return
@@ -323,6 +325,7 @@ class PytestParser(TextParser):
             self._progress(number, line)
             self.failed_progress_at = number
             self.failed_marks = line if QUIET_MARKS_RE.fullmatch(line.strip()) else ""
+            self.failed_mark = marks.rstrip()[-1:] if marks else "E" if " ERROR " in line else "F"
 
     def _inline_block(self, number: int, line: str) -> bool:
         """A block pytest-instafail printed right after its test's progress line (`t.py F`,
@@ -491,6 +494,8 @@ class PytestParser(TextParser):
         entries = self.summary_lines
         if not entries and self.line_mode:  # pytest-pretty's lines name them instead
             entries = self.pretty.entries(failures, [start for start, *_ in self.line_mode])
+        elif not entries and not failures:  # `--tb=no`: they are all that names the failures
+            entries = self.pretty.said
         summaries = Summaries(entries)
         kept = 0
         for name, read in self.overflowed:

@@ -92,14 +92,19 @@ def failed_lines(number: int, line: str) -> list[Summary]:
 
 class PrettyNames:
     """pytest-pretty's lines as tests failed, and `--tb=line`'s strict xpasses, of one run:
-    what names its `--tb=line` failures when no short summary does."""
+    what names its `--tb=line` failures when no short summary does, and its failures under
+    `--tb=no`, which prints nothing else of them."""
 
     def __init__(self) -> None:
         self.said: list[Summary] = []
         self.xpasses: list[int] = []  # `[XPASS(strict)] …`'s lines
 
-    def failed(self, number: int, line: str) -> bool:
+    def failed(self, number: int, line: str, erred: bool) -> bool:
+        """Its line as a test failed; `erred` when the progress mark before it says `E` (an
+        error, at setup or teardown: the line itself does not say)."""
         said = failed_lines(number, line)
+        if said and erred:
+            said[0] = (number, "ERROR", *said[0][2:])
         self.said += said
         return bool(said)
 
