@@ -14,7 +14,9 @@ from poolctl.logs import read_logs
 PYTEST = Path(__file__).parent / "fixtures" / "pytest"
 
 
-@pytest.mark.parametrize("log", ["doctest.txt", "doctest_verbose.txt"])
+# doctest_tbline.txt: `--tb=line`, where a doctest prints its report and a location line that
+# says only `DocTestFailure` (or `UnexpectedException`): it was read as that word alone
+@pytest.mark.parametrize("log", ["doctest.txt", "doctest_verbose.txt", "doctest_tbline.txt"])
 def test_a_failed_doctest_is_one_failure_with_what_doctest_said(log: str) -> None:
     parsed = read_logs([str(PYTEST / log)])
     failures = {f.name: f for f in parsed.failures}

@@ -6,12 +6,19 @@ strict xpass's `[XPASS(strict)] …`), and no FAILURES section: `inline_failure`
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Protocol
 
 from poolctl.logs.passes import nodeid_parts
 from poolctl.logs.pytest_block import FRAME_RE, dedent
-from poolctl.logs.pytest_summary import Summaries, Summary, kind_of_summary, with_summary
+from poolctl.logs.pytest_summary import (
+    Summaries,
+    Summary,
+    kind_of_summary,
+    short_type,
+    with_summary,
+)
 from poolctl.logs.scan import joined
 from poolctl.model import Failure
 
@@ -20,6 +27,8 @@ class _Pending(Protocol):
     e_pending: list[tuple[int, str]]
 
 
+# a doctest's example that raised, as `pytest_doctest_line` says it: `>>> f({}): KeyError: 'x'`
+_RAISED_IN_EXAMPLE_RE = re.compile(r"^>>> .*?: (?P<type>(?:[A-Za-z_]\w*\.)*[A-Z]\w*)(?::|$)")
 # between an exception's chained parts (--tb=line prints each part's `E` lines)
 _CHAINED = ("The above exception was the direct cause", "During handling of the above exception")
 
@@ -56,11 +65,13 @@ def line_mode_failure(
     rest = frame.group("rest") if frame else location_line
     location = f"{frame.group('file')}:{frame.group('line')}" if frame else ""
     message = joined(dedent(e_lines)) or rest or ""
+    kind = kind_of_summary(rest or "")
+    raised = _RAISED_IN_EXAMPLE_RE.match(message) if kind == "UnexpectedException" else None
     failure = Failure(
         source="pytest",
         name=location,
         location=location,
-        kind=kind_of_summary(rest or ""),
+        kind=short_type(raised["type"]) if raised else kind,  # a doctest's: what it raised
         message=message,
         details={"outcome": "failed"},
         stacktrace=(location_line,),

@@ -9,6 +9,7 @@ import re
 
 from poolctl.logs import (
     other_verdicts,
+    pytest_doctest_line,
     pytest_fatal,
     pytest_pretty,
     pytest_run_errors,
@@ -52,6 +53,7 @@ TRIGGERS = (
     r"^run-last-failure: rerun previous ",  # --lf: only the tests that failed last time ran
     pytest_pretty.TRIGGER,  # pytest-pretty's and pytest-sugar's closing lines
     pytest_pretty.FAILED_TRIGGER,  # pytest-pretty's line as a test fails
+    pytest_doctest_line.EXAMPLE_TRIGGER,  # a doctest's failed example, under `--tb=line`
     pytest_pretty.XPASS_TRIGGER,  # `--tb=line`'s strict xpass (named by pytest-pretty's line)
     "^\u2015{3,} ",  # pytest-sugar's block header
     SUGAR_SESSION,  # pytest-sugar's session start

@@ -16,6 +16,7 @@ from typing import ClassVar
 
 from poolctl.logs import (
     other_verdicts,
+    pytest_doctest_line,
     pytest_fatal,
     pytest_pretty,
     pytest_progress,
@@ -91,6 +92,9 @@ class PytestParser(TextParser):
         # `--tb=line` locations among the progress lines (pytest-instafail's, pytest-sugar's)
         self.inline_lines: Lines = []
         self.sugar_session = False  # pytest-sugar's session start, whose progress opens no section
+        # a doctest's report under `--tb=line`, read up to its location line: where it began,
+        # what it said, its lines (`pytest_doctest_line`)
+        self.doctest_report: tuple[int, str, Lines] | None = None
         # --tb=line entries: first line, location line, `E` texts, location, the lines
         self.line_mode: list[tuple[int, int, list[str], str, Lines]] = []
         self.e_pending: list[tuple[int, str]] = []
@@ -271,6 +275,9 @@ class PytestParser(TextParser):
         if self.section in ERROR_SECTIONS:
             if first == "[" and self.pretty.xpassed(number, line):
                 return
+            if first.isdigit() and pytest_doctest_line.EXAMPLE_RE.match(line):
+                self.consumer = pytest_doctest_line.DoctestLineReport(self, number, line)
+                return
             if line.startswith("E ") or line == "E":
                 self.pending_close = None
                 self.e_pending.append((number, line))
@@ -283,6 +290,9 @@ class PytestParser(TextParser):
                 start = self.e_pending[0][0] if self.e_pending else number
                 lines = [text[1:] for _, text in self.e_pending]  # behind `E   ` or 4 spaces
                 printed = [*self.e_pending, (number, line)]
+                if self.doctest_report is not None:  # a doctest's: no `E` line, its report
+                    (start, message, report), self.doctest_report = self.doctest_report, None
+                    lines, printed = [message], [*report, (number, line)]
                 self.line_mode.append((start, number, lines, line.strip(), printed))
                 self.e_pending = []
                 return
