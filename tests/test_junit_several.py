@@ -1,7 +1,8 @@
 """Several <failure>s in one test case (tests/fixtures/junit/gtest_junit.xml, karma_junit.xml,
-jasmine_reporters_junit.xml; see the fixtures' README): a test's several failed assertions are
-one failure of the test, as GoogleTest, Karma and Jasmine count it (jasmine-reporters' suite
-counts each <failure>); pytest's failed subtests stay one each."""
+jasmine_reporters_junit.xml, catch2_junit.xml; see the fixtures' README): a test's several
+failed assertions are one failure of the test, as GoogleTest, Karma and Jasmine count it
+(jasmine-reporters' suite and Catch2's count each <failure>); pytest's failed subtests stay
+one each."""
 
 from __future__ import annotations
 
@@ -62,6 +63,22 @@ def test_jasmine_reporters_counting_each_failed_expectation_leaves_none_unread(
     assert [(s.failures, s.read) for s in parsed.summaries] == [(3, 3), (1, 1)]
     code, out, _ = run_cli("triage", report, "--no-history")
     assert code == 1 and "3 failures" in out and "not read" not in out
+
+
+def test_catch2_counting_each_failed_assertion_leaves_none_unread() -> None:
+    """Catch2's JUnit reporter counts each failed assertion too (`failures="4" errors="1"`: a
+    test case with two failed CHECKs is two <failure>s): four failures, all read (one was said
+    not read before ab284cc)."""
+    parsed = read_logs([str(Path(GTEST).with_name("catch2_junit.xml"))])
+    assert [f.name for f in parsed.failures] == [
+        "worker answers ping",
+        "reply carries the session",
+        "pool sizes/two workers",
+        "pool sizes/three workers",
+    ]
+    assert [(s.failures, s.read) for s in parsed.summaries] == [(5, 5)]
+    [twice] = [f for f in parsed.failures if f.name == "reply carries the session"]
+    assert twice.message.split("\n") == ['reply == "ok"', "reply.size() == 2"]
 
 
 def test_pytest_s_failed_subtests_stay_a_failure_each() -> None:
