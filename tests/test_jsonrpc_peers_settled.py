@@ -2,7 +2,8 @@
 answer comes, not at its timeout: a language server spoken MCP (VS Code's JSON server), whose
 answer in content-length is a language server's; an MCP server spoken dspex (mcp-server-time),
 whose answer to MCP's opening in a fresh process names it; the JSON server with `--framing
-auto`, named by its answer to LSP's opening;
+auto`, named by its answer to LSP's opening; pylsp spoken lsp in line framing, named by its own
+answer in content-length;
 jedi-language-server spoken dspex in its own framing, which reports an error at once; an
 MCP server spoken lsp (server-brave-search), which refuses LSP's opening in line framing and is
 asked MCP's.
@@ -23,6 +24,7 @@ from tests.conftest import REPO, Processes
 from tests.test_doctor_checks import Doctor, doctor, only
 from tests.test_jsonrpc_peers import (
     FILESYSTEM,
+    PYLSP,
     SPEAK_LSP,
     confirmed,
     quotes_lsp_answer,
@@ -93,6 +95,44 @@ def test_a_language_server_spoken_mcp_is_let_go_once_its_answer_in_content_lengt
     assert replay["text"].startswith(
         "the same request in line: not waited for: the answer of fresh process "
         "w1-exp-framing-content-length in content-length named the protocol"
+    )
+
+
+@pytest.mark.skipif(not PYLSP.exists(), reason="pylsp is not installed: pip install -e '.[dev]'")
+def test_a_language_server_spoken_lsp_in_line_framing_is_let_go_once_its_answer_names_the_framing(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """pylsp spoken its own protocol in line framing reads the line as a header and waits for
+    the rest of a frame; in a fresh process, initialize in content-length gets its answer
+    within the second. Only another protocol's answer ended the wait: this one, the protocol
+    spoken in another framing, was waited out to the timeout. It names the framing: the
+    request and the other framings' experiments are let go, every hypothesis as it was."""
+    argv = ("--protocol", "lsp", "--framing", "line", "--timeout", LONG, "--", str(PYLSP))
+    d = verdict(capsys, *argv)
+    let_go(
+        d,
+        "in content-length framing initialize got a language server's answer, in ",
+    )
+    assert "the protocol spoken, in another framing, names the framing" in d["facts"]["detail"]
+    assert statuses(d) == {
+        "crashed": "ruled-out",
+        "answers-on-stderr": "ruled-out",
+        "stderr-merged": "ruled-out",
+        "stdout-text": "ruled-out",
+        "framing": "confirmed",
+        "envelope": "untested",
+        "blocked-writing": "ruled-out",
+        "buffered": "ruled-out",
+        "serves-socket": "ruled-out",
+        "stuck-in-init": "ruled-out",
+        "waiting-for-input": "ruled-out",
+    }
+    assert d["cause"].startswith("The worker speaks content-length, not line")
+    assert d["remediation"].startswith("Use one framing on both sides: content-length")
+    [replay] = [e for e in d["evidence"] if e["text"].startswith("the same request in line")]
+    assert replay["text"].startswith(
+        "the same request in line: not waited for: the answer of fresh process "
+        "w1-exp-framing-content-length in content-length named the framing"
     )
 
 

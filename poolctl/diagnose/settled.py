@@ -7,7 +7,9 @@ protocol's server (an MCP server spoken dspex answers MCP's initialize with its
 protocolVersion), and the request in another framing answered by another protocol's server (a
 language server spoken MCP answers initialize in content-length with a language server's
 capabilities and no protocolVersion). Either names the protocol the worker speaks, which the
-request, in its envelope and framing, is not. What only hints at it (a frame that reports an
+request, in its envelope and framing, is not. So does the spoken protocol's own server answering
+its opening in another framing name the framing (a language server spoken lsp in line framing
+answers initialize in content-length). What only hints at it (a frame that reports an
 error, a framing that answers) begins experiments early, and ends no wait by itself.
 """
 
@@ -71,7 +73,25 @@ def settling(results: Iterable[Result], spoken: Protocol, command: str) -> Settl
                     f"the answer of fresh process {r.worker_id} in {framing} named the protocol",
                     by_framing=True,
                 )
+            if _own_answer(r, spoken, command):
+                return Settled(
+                    f"in {framing} framing {command} got {spoken.server_noun}'s answer, {took}: "
+                    f"the protocol spoken, in another framing, names the framing (fresh process "
+                    f"{r.worker_id})",
+                    f"the answer of fresh process {r.worker_id} in {framing} named the framing",
+                    by_framing=True,
+                )
     return None
+
+
+def _own_answer(r: Outcome, spoken: Protocol, command: str) -> bool:
+    """Whether our opening, in another framing, got the answer of a server of the protocol
+    spoken: a language server spoken lsp in line framing reads the line as a header and waits
+    for the rest of a frame, and its answer in content-length names the framing (its opening's
+    answer is checked as that protocol's server's, not taken for any answer)."""
+    if not spoken.handshake or command != spoken.opening().method:
+        return False
+    return answered_as(spoken.name, r)
 
 
 def _speaker_named(r: Outcome, spoken: Protocol, command: str) -> Protocol | None:
