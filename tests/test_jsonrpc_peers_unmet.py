@@ -33,6 +33,7 @@ from tests.test_doctor_checks import Doctor, doctor, only
 from tests.test_jsonrpc_peers import (
     SPEAK_LSP,
     WAIT,
+    WORKERS,
     confirmed,
     ping,
     quotes_lsp_answer,
@@ -318,6 +319,20 @@ def test_a_language_server_exiting_after_a_message_in_its_framing_is_told_its_pr
         "language server's answer to its opening (initialize)"
     )
     quotes_lsp_answer(d, "its answer to the lsp opening", "w1-exp-protocol-lsp.stdout.bin")
+
+
+def test_a_server_exiting_late_after_the_frame_that_broke_the_stream_is_seen_exiting(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """A server that, as fortls does, answers MCP's line with a window/showMessage frame and
+    exits, but 0.6 s after that frame (fortls's exit came more than 0.2 s after it on a loaded
+    machine): poolctl read on until stdout was quiet for 0.2 s, took it for alive, and said
+    it answers in content-length (`framing`). It waits for the exit of a worker that neither
+    waits for input nor is gone now (at most a second)."""
+    server = (sys.executable, str(WORKERS / "lsp_exits_late.py"), "0.6")
+    d = verdict(capsys, "--protocol", "mcp", "--timeout", WAIT, "--", *server)
+    assert confirmed(d) == ["crashed"]
+    assert "exited with code 0" in d["cause"], d["cause"]
 
 
 JSON_SERVER = REPO / ".peers/node_modules/.bin/vscode-json-language-server"

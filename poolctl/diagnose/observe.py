@@ -226,13 +226,27 @@ def _sent_at(worker: WorkerProcess, failed: NoAnswer) -> float:
 
 def _what_followed(worker: WorkerProcess, broke_on: bytes, quiet: float = 0.2) -> bytes:
     """The stream broke on `broke_on`: read on until stdout is quiet, to see what came behind
-    (often the answer itself), and return the bytes from the break on."""
+    (often the answer itself), and return the bytes from the break on. Quiet is not enough
+    while the worker neither waits for input nor is gone (at most a second): it may be on its
+    way out, and its exit is evidence too (fortls, after the window/showMessage it writes
+    spoken line framing, logs a traceback and exits; on a loaded machine the exit came more
+    than 0.2 s after that frame, and was not seen)."""
     end = time.monotonic() + 1.0
-    while time.monotonic() < end and worker.read_stdout(min(quiet, end - time.monotonic())):
-        pass
+    while time.monotonic() < end:
+        if worker.read_stdout(min(quiet, max(0.0, end - time.monotonic()))):
+            continue
+        if worker.stdout_eof or worker.poll() is not None or _waits_for_input(worker):
+            break
     data = bytes(worker.transcript.data)
     start = data.find(broke_on[:64]) if broke_on else -1
     return data[start : start + ERROR_CONTEXT] if start >= 0 else broke_on
+
+
+def _waits_for_input(worker: WorkerProcess) -> bool:
+    if worker.proc is None or worker.proc.stdin is None or worker.proc.stdin.closed:
+        return True  # poolctl closed its stdin: not told apart from waiting, not waited for
+    stdin_pipe = procinfo.pipe_name(worker.proc.stdin.fileno())
+    return procinfo.waits_for_input(family_pids(worker), stdin_pipe)
 
 
 def _header_cut_short(

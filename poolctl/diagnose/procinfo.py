@@ -284,6 +284,25 @@ def snapshot(pid: int, max_threads: int = 64) -> ProcState | None:
     )
 
 
+def waits_for_input(pids: Iterable[int], stdin_pipe: str) -> bool:
+    """Whether a thread of one of `pids` sleeps reading `stdin_pipe`, or in an event loop's wait
+    that watches it (epoll): the process waits for its next message."""
+    for pid in pids:
+        p = snapshot(pid)
+        if p is None:
+            continue
+        for t in p.threads:
+            sc = t.syscall
+            if sc is None or sc.fd is None or t.state not in ("S", "D"):
+                continue
+            if sc.name in READS and p.fds.get(sc.fd) == stdin_pipe:
+                return True
+            watched = p.epoll_targets.get(sc.fd, ()) if sc.name.startswith("epoll") else ()
+            if any(p.fds.get(fd) == stdin_pipe for fd in watched):
+                return True
+    return False
+
+
 def pipe_name(fd: int) -> str:
     """How /proc names the pipe (or file) behind one of our own fds: `pipe:[12345]`."""
     try:
