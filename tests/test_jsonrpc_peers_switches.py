@@ -4,6 +4,7 @@ their pipes, started without it: each is told what it lacks, from its own behavi
 from __future__ import annotations
 
 import re
+import shlex
 import socket
 import sys
 
@@ -14,7 +15,7 @@ from poolctl.diagnose.crash_lines import exception_line
 from poolctl.diagnose.hypotheses.crashed import NO_STDIO_SWITCH_FIX
 from poolctl.diagnose.readings import CLICK_USAGE
 from tests.conftest import REPO, Processes
-from tests.test_jsonrpc_peers import WAIT, confirmed, verdict
+from tests.test_jsonrpc_peers import WAIT, WORKERS, confirmed, verdict
 from tests.test_jsonrpc_peers_more import RUFF
 
 pytestmark = pytest.mark.slow
@@ -283,6 +284,25 @@ def test_an_exception_whose_name_is_not_an_error_is_quoted_as_what_ended_it(
     assert confirmed(d) == ["crashed"]
     assert d["cause"].endswith(f"exited with code 1, after the exception `{said}`")
     assert d["remediation"].startswith(f"Fix the error it reports (`{said}`)")
+
+
+def test_a_server_asking_for_a_step_run_first_is_told_to_run_it(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """@modelcontextprotocol/server-gdrive with no saved credentials exits with code 1 saying
+    'Credentials not found. Please run with 'auth' argument first.' (recorded): it was told to
+    run it by hand and read its stderr, which it had. Its words name the step: the same command
+    with `auth`. A real process replays the recording (googleapis, 120 MB, is too costly to
+    install for the suite)."""
+    recording = RECORDED / "gdrive_no_credentials.stderr"
+    line = "Credentials not found. Please run with 'auth' argument first."
+    assert recording.read_text().strip() == line
+    server = [sys.executable, str(WORKERS / "replays_stderr.py"), str(recording), "1"]
+    d = verdict(capsys, "--protocol", "mcp", "--timeout", WAIT, "--", *server)
+    assert confirmed(d) == ["crashed"]
+    step = shlex.join([*server, "auth"])
+    assert d["cause"].endswith(f"exited with code 1, saying `{line}`: it asks for `{step}` first")
+    assert d["remediation"].startswith(f"Run `{step}` once first, as it asks (`{line}`)")
 
 
 @pytest.mark.skipif(not RUFF.exists(), reason=f"{RUFF} is missing: `make venv`")

@@ -3,12 +3,14 @@ token) or a command-line argument (a database URL). MCP servers that wrap a serv
 when started without their credentials: `Please set SLACK_BOT_TOKEN and SLACK_TEAM_ID
 environment variables` (server-slack), `Error: BRAVE_API_KEY environment variable is required`
 (server-brave-search), `Please provide a database URL as a command-line argument`
-(server-postgres)."""
+(server-postgres); or a step to run before it can start: `Credentials not found. Please run
+with 'auth' argument first.` (server-gdrive, whose `auth` signs in and saves credentials)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+import shlex
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 # An environment variable's name as servers write it: upper case, words joined by `_`
@@ -57,6 +59,45 @@ def asked_for(stderr: str) -> Asked | None:
 def unset(asked: Asked, environment: Mapping[str, str]) -> tuple[str, ...]:
     """The variables it asks for that its environment lacks (or holds empty)."""
     return tuple(name for name in asked.variables if not environment.get(name))
+
+
+# A step it asks to be run first, quoted: `Please run with 'auth' argument first.` (an argument
+# of its own command) or `run 'npx tool login' first` (a command)
+_RUN_FIRST = re.compile(
+    r"(?i)\brun\b(?P<with>\s+(?:it\s+|this\s+|the\s+server\s+)?with)?\s+"
+    r"(?P<q>['\"`])(?P<what>[^'\"`\n]+)(?P=q)[^\n]*?\bfirst\b"
+)
+
+
+@dataclass(frozen=True)
+class FirstStep:
+    """A stderr line asking for a step run before the server can start, and what to run."""
+
+    line: str
+    what: str  # the words it quotes
+    argument: bool  # `run with 'auth'`: an argument to its own command, not a command
+
+    def command(self, argv: Sequence[str]) -> str:
+        """The command line to run, as a shell takes it."""
+        return shlex.join([*argv, *self.what.split()]) if self.argument else self.what
+
+    def fix(self, argv: Sequence[str]) -> str:
+        return (
+            f"Run `{self.command(argv)}` once first, as it asks (`{self.line}`): a step of its "
+            "own set-up (signing in, saving credentials) that it does not do when started as a "
+            "server; then start it as before (in a pool, with the same environment and HOME, "
+            "where that step keeps what it made)."
+        )
+
+
+def first_step(stderr: str) -> FirstStep | None:
+    """The last stderr line asking for a quoted step to be run first."""
+    for raw in reversed(stderr.splitlines()):
+        line = raw.strip()[:300]
+        m = _RUN_FIRST.search(line)
+        if m is not None:
+            return FirstStep(line, m["what"].strip(), bool(m["with"]))
+    return None
 
 
 # A line that says a connection, a name lookup or a download failed: what a server that waits

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from poolctl.protocol import PROTOCOLS
 
-from .asks import asked_for
+from .asks import asked_for, first_step
 from .crash_lines import exception_line
 from .experiments import Experiment, protocol_experiment, stdio_experiment
 from .observe import Observations
@@ -46,11 +46,13 @@ def exited_on_opening(obs: Observations) -> tuple[Experiment, ...]:
 
 def _said_why(stderr: str) -> bool:
     """Whether its stderr says why it exited: an exception, an argument parser's refusal, its
-    usage, what it lacks or an error it logged. A worker spoken jsonrpc or dspex that exits on
-    its first request saying none of these (`ruff server` on a line it cannot read: 'ruff
-    failed', 'Cause: disconnected channel') may be another protocol's server."""
+    usage, what it lacks, a step to run first or an error it logged. A worker spoken jsonrpc or
+    dspex that exits on its first request saying none of these (`ruff server` on a line it
+    cannot read: 'ruff failed', 'Cause: disconnected channel') may be another protocol's
+    server."""
     refused = USAGE_ERROR.search(stderr) or CLICK_USAGE.search(stderr) or USAGE_LINE.search(stderr)
-    return bool(exception_line(stderr) or refused or asked_for(stderr) or logged_error(stderr))
+    asks = asked_for(stderr) or first_step(stderr)
+    return bool(exception_line(stderr) or refused or asks or logged_error(stderr))
 
 
 def _quiet_without_stdio(obs: Observations) -> bool:

@@ -16,7 +16,7 @@ from poolctl.program import Program, program_change, running_program
 from poolctl.protocol import PROTOCOLS
 from poolctl.worker_types import StderrMode
 
-from ..asks import Asked, asked_for, unset
+from ..asks import Asked, asked_for, first_step, unset
 from ..crash_lines import exception_line
 from ..experiments import STDIO_EXPERIMENT, Outcome
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out
@@ -293,6 +293,12 @@ def crashed(obs: Observations) -> Judgement:
     asked = asked_for(obs.stderr_text) if status.code and not served and not usage else None
     if asked is not None:  # a credential or an argument it exits without (server-slack)
         verdict, fix = _asked(obs, asked, verdict, ev, origin)
+    step = first_step(obs.stderr_text) if status.code and not served and not asked else None
+    if step is not None and usage is None:  # a set-up step it asks for (server-gdrive's auth)
+        verdict += (
+            f", saying `{step.line}`: it asks for `{step.command(obs.worker.spec.argv)}` first"
+        )
+        fix = step.fix(obs.worker.spec.argv)
     started = started_as(obs.stderr_text) if usage is None else None
     if started is not None:  # a call that fails only as a pool starts it (setsid, /dev/tty)
         said = "" if exc or logged else f", after `{started.said}`"
