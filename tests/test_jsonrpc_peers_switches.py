@@ -3,10 +3,13 @@ their pipes, started without it: each is told what it lacks, from its own behavi
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
+import shutil
 import socket
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -303,6 +306,38 @@ def test_a_server_asking_for_a_step_run_first_is_told_to_run_it(
     step = shlex.join([*server, "auth"])
     assert d["cause"].endswith(f"exited with code 1, saying `{line}`: it asks for `{step}` first")
     assert d["remediation"].startswith(f"Run `{step}` once first, as it asks (`{line}`)")
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_a_node_server_importing_a_module_without_its_extension_is_told_so(
+    capsys: pytest.CaptureFixture[str], processes: Processes, tmp_path: Path
+) -> None:
+    """heroku-mcp-server 1.2.8 imports `@modelcontextprotocol/sdk/server/mcp`, which the SDK's
+    exports map to `dist/esm/server/mcp`, without `.js`: Node's ES module loader does not add
+    it, and its main() prints 'Fatal error in main(): Cannot find module …' and exits 1. It was
+    told to fix the error and run it by hand. The same import, of a package laid out as the
+    SDK is (its `./*` export), by a real node process."""
+    sdk = tmp_path / "node_modules/sdk"
+    (sdk / "dist/server").mkdir(parents=True)
+    exports = {"exports": {"./*": {"import": "./dist/*"}}, "type": "module"}
+    (sdk / "package.json").write_text(json.dumps({"name": "sdk", **exports}))
+    (sdk / "dist/server/mcp.js").write_text("export const McpServer = 1;\n")
+    (tmp_path / "package.json").write_text(json.dumps({"name": "server", "type": "module"}))
+    main = tmp_path / "index.js"
+    main.write_text(
+        'try { await import("sdk/server/mcp"); } catch (error) {\n'
+        "  console.error(`Fatal error in main(): ${error.message}`); process.exit(1);\n}\n"
+    )
+    d = verdict(capsys, "--protocol", "mcp", "--timeout", WAIT, "--", "node", str(main))
+    assert confirmed(d) == ["crashed"]
+    module = sdk / "dist/server/mcp"
+    assert d["cause"].endswith(
+        f"`{module}` is not there, `{module}.js` is: the import leaves out the file's extension, "
+        "which Node's ES module loader does not add"
+    )
+    assert d["remediation"].startswith(
+        f"Its own code ({main}) imports a module that Node resolves to `{module}`, without `.js`"
+    )
 
 
 @pytest.mark.skipif(not RUFF.exists(), reason=f"{RUFF} is missing: `make venv`")

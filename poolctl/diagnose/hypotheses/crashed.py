@@ -22,6 +22,7 @@ from ..experiments import STDIO_EXPERIMENT, Outcome
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out
 from ..kernel_log import fault_record
 from ..killed import sigkill_sender
+from ..node_imports import extensionless_import
 from ..observe import Observations
 from ..readings import (
     CLICK_USAGE,
@@ -230,6 +231,10 @@ def crashed(obs: Observations) -> Judgement:
     elif exc:
         verdict += f", after the exception `{exc}`"
         fix = f"Fix the error it reports (`{exc}`); run `{argv}` by hand to see it happen."
+        if (unextended := extensionless_import(exc)) is not None:  # heroku-mcp-server 1.2.8
+            verdict += f"; {unextended.why()}"
+            fix = unextended.fix()
+            ev.append(unextended.evidence())
     elif printed is not None:  # its help on stderr, for a command line it cannot run
         line = printed.group(0).strip()
         verdict += f", after printing its usage to stderr: `{line}`"
