@@ -340,6 +340,73 @@ def test_a_node_server_importing_a_module_without_its_extension_is_told_so(
     )
 
 
+def _installed(
+    site: Path, name: str, version: str, files: dict[str, str], requires: str = ""
+) -> None:
+    """A distribution as pip lays it out: its files, and its *.dist-info with METADATA, RECORD."""
+    for path, text in files.items():
+        (site / path).parent.mkdir(parents=True, exist_ok=True)
+        (site / path).write_text(text)
+    info = site / f"{name}-{version}.dist-info"
+    info.mkdir()
+    needs = f"Requires-Dist: {requires}\n" if requires else ""
+    (info / "METADATA").write_text(
+        f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n{needs}"
+    )
+    listed = [*files, f"{info.name}/METADATA", f"{info.name}/RECORD"]
+    (info / "RECORD").write_text("".join(f"{f},,\n" for f in listed))
+
+
+# what the dependency's release 2 left of what its release 1 had: nothing (cmake-language-server
+# 0.1.11 on pygls 2.1.1), or a module whose error names the pin (awslabs' servers on mcp 2.3.0)
+GONE = {
+    "name": ("from dep.server import LanguageServer\n", "", ""),
+    "module": (
+        "from dep.legacy import Server\n",
+        "raise ModuleNotFoundError(\"No module named 'dep.legacy'. This is dep 2.x; see the "
+        "migration guide or pin 'dep<2' to keep running v1 code.\", name=__name__)\n",
+        " (its error says how: `pin 'dep<2' to keep running v1 code`)",
+    ),
+}
+
+
+@pytest.mark.parametrize("gone", GONE)
+def test_a_python_server_importing_what_its_dependencys_release_lacks_is_told_so(
+    capsys: pytest.CaptureFixture[str], processes: Processes, tmp_path: Path, gone: str
+) -> None:
+    """cmake-language-server 0.1.11 (metadata: `pygls>=1.1.1`) dies on `ImportError: cannot
+    import name 'LanguageServer' from 'pygls.server'` with pygls 2.1.1 installed beside it, and
+    awslabs.amazon-keyspaces-mcp-server 0.0.15 on mcp 2.3.0's `No module named
+    'mcp.server.fastmcp'. This is mcp 2.x, … or pin 'mcp<2' to keep running v1 code.` Both
+    were told to fix the error and run them by hand. The releases, from the distributions'
+    metadata beside them, say what is wrong; a real process imports the same way from
+    distributions laid out as pip lays them out."""
+    imports, legacy, advice = GONE[gone]
+    site = tmp_path / "site"
+    dep = {"dep/__init__.py": "", "dep/server.py": "class Other: pass\n"}
+    if legacy:
+        dep["dep/legacy.py"] = legacy
+    _installed(site, "dep", "2.0.0", dep)
+    _installed(site, "srv", "0.1.0", {"srv/__init__.py": imports}, requires="dep>=1.0")
+    argv = ("--env", f"PYTHONPATH={site}", "--", sys.executable, "-c", "import srv")
+    d = verdict(capsys, "--protocol", "mcp", "--timeout", WAIT, *argv)
+    assert confirmed(d) == ["crashed"]
+    lacks = "`LanguageServer` from dep.server" if gone == "name" else "the module dep.legacy"
+    assert d["cause"].endswith(
+        f"; srv 0.1.0 (its metadata asks `dep>=1.0`) imports {lacks}, which the installed dep "
+        "2.0.0 does not have: it was built for another release of dep"
+    )
+    assert d["remediation"] == (
+        f"Install beside it a release of dep that has what it imports, not the 2.0.0 "
+        f"installed{advice}, or a release of the server made for dep 2.0.0: the pool's "
+        "settings are not the cause."
+    )
+    [said] = [e for e in d["evidence"] if e["origin"] == f"{site}/*.dist-info"]
+    assert said["text"] == (
+        f"dep 2.0.0 installed; srv 0.1.0 asks `dep>=1.0`; imported at {site}/srv/__init__.py:1"
+    )
+
+
 @pytest.mark.skipif(not RUFF.exists(), reason=f"{RUFF} is missing: `make venv`")
 def test_a_language_server_exiting_on_a_jsonrpc_line_is_told_to_speak_lsp(
     capsys: pytest.CaptureFixture[str], processes: Processes

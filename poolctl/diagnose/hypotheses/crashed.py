@@ -18,6 +18,7 @@ from poolctl.worker_types import StderrMode
 
 from ..asks import Asked, asked_for, first_step, unset
 from ..crash_lines import exception_line
+from ..dependency_release import release_mismatch
 from ..experiments import STDIO_EXPERIMENT, Outcome
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out
 from ..kernel_log import fault_record
@@ -231,10 +232,12 @@ def crashed(obs: Observations) -> Judgement:
     elif exc:
         verdict += f", after the exception `{exc}`"
         fix = f"Fix the error it reports (`{exc}`); run `{argv}` by hand to see it happen."
-        if (unextended := extensionless_import(exc)) is not None:  # heroku-mcp-server 1.2.8
-            verdict += f"; {unextended.why()}"
-            fix = unextended.fix()
-            ev.append(unextended.evidence())
+        # an import the installed code cannot serve (heroku-mcp-server, cmake-language-server)
+        found = extensionless_import(exc) or release_mismatch(obs.stderr_text)
+        if found is not None:
+            verdict += f"; {found.why()}"
+            fix = found.fix()
+            ev.append(found.evidence())
     elif printed is not None:  # its help on stderr, for a command line it cannot run
         line = printed.group(0).strip()
         verdict += f", after printing its usage to stderr: `{line}`"
