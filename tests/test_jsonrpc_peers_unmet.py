@@ -321,6 +321,31 @@ def test_a_language_server_exiting_after_a_message_in_its_framing_is_told_its_pr
     quotes_lsp_answer(d, "its answer to the lsp opening", "w1-exp-protocol-lsp.stdout.bin")
 
 
+@pytest.mark.skipif(not FORTLS.exists(), reason="fortls is not installed: pip install -e '.[dev]'")
+@pytest.mark.parametrize("server", ["fortls", "ruff server"])
+def test_a_language_server_exiting_on_its_own_protocol_in_line_framing_is_told_its_framing(
+    capsys: pytest.CaptureFixture[str], processes: Processes, server: str
+) -> None:
+    """fortls spoken lsp in line framing exits with code 0 on 'Line endings must be \\r\\n',
+    `ruff server` with code 2 on 'disconnected channel': each was told to fix that error or
+    run it by hand (only other protocols' openings were asked, and none answered). The same
+    request in content-length, LSP's framing, gets its answer in a fresh process: it names the
+    framing."""
+    argv = [str(FORTLS)] if server == "fortls" else [str(RUFF), "server"]
+    d = verdict(capsys, "--protocol", "lsp", "--framing", "line", "--timeout", WAIT, "--", *argv)
+    assert confirmed(d) == ["crashed"]
+    assert d["cause"].endswith(
+        "; in a fresh process the same request in content-length, the framing of lsp, gets a "
+        "language server's answer: it exits on the line framing"
+    ), d["cause"]
+    assert d["remediation"].startswith(
+        "Frame its messages in content-length, as lsp does (`poolctl ping --protocol lsp` "
+        "without `--framing`"
+    )
+    [answered] = [e for e in d["evidence"] if e["text"].startswith("in content-length framing")]
+    assert answered["text"].startswith("in content-length framing: answered in ")
+
+
 def test_a_server_exiting_late_after_the_frame_that_broke_the_stream_is_seen_exiting(
     capsys: pytest.CaptureFixture[str], processes: Processes
 ) -> None:

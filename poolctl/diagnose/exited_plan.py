@@ -4,13 +4,23 @@ fresh process shows of why (another protocol's opening answered, or the same com
 
 from __future__ import annotations
 
+from poolctl.model import Evidence
 from poolctl.protocol import PROTOCOLS
 
 from .asks import asked_for, first_step
 from .crash_lines import exception_line
-from .experiments import Experiment, protocol_experiment, stdio_experiment
+from .experiments import Experiment, framing_experiment, protocol_experiment, stdio_experiment
 from .observe import Observations
-from .readings import CLICK_USAGE, USAGE_ERROR, USAGE_LINE, logged_error, transport_option
+from .readings import (
+    CLICK_USAGE,
+    USAGE_ERROR,
+    USAGE_LINE,
+    answered_as,
+    experiment_evidence,
+    logged_error,
+    result,
+    transport_option,
+)
 
 
 def exited_on_opening(obs: Observations) -> tuple[Experiment, ...]:
@@ -20,8 +30,9 @@ def exited_on_opening(obs: Observations) -> tuple[Experiment, ...]:
     0): the other handshake protocols' openings, each in a fresh process, since one that
     answers names the protocol it speaks; the same for a worker spoken jsonrpc or dspex that
     exited on its first request, with an error code, saying nothing of why (`ruff server`
-    sent a JSON-RPC line). For a language server that exited silent, started without
-    `--stdio`: the same command with it."""
+    sent a JSON-RPC line). Spoken its own protocol in another framing than the protocol's,
+    the opening in the protocol's framing too. For a language server that exited silent,
+    started without `--stdio`: the same command with it."""
     worker, status = obs.worker, obs.exit_before
     spoken = worker.protocol
     if status is None or worker.answered:
@@ -37,11 +48,38 @@ def exited_on_opening(obs: Observations) -> tuple[Experiment, ...]:
             return ()  # its own words explain the exit
     elif obs.failed.request.command != spoken.opening().method:
         return ()
-    return tuple(
+    others = tuple(
         protocol_experiment(worker.spec, p.name)
         for p in PROTOCOLS.values()
         if p.name != spoken.name and p.handshake
     )
+    if spoken.handshake and worker.spec.framing != spoken.framing:
+        # its own protocol in its own framing (fortls and `ruff server` spoken lsp in line
+        # framing exit on the line: 'Line endings must be \r\n', 'disconnected channel')
+        return (framing_experiment(worker.spec, spoken.framing), *others)
+    return others
+
+
+def framed_otherwise(obs: Observations) -> tuple[str, str, Evidence] | None:
+    """The clause, the fix and the evidence for a server that exited on its own protocol's
+    opening in another framing than the protocol's, when in a fresh process the opening in the
+    protocol's framing got its server's answer."""
+    spoken = obs.worker.protocol
+    framing = spoken.framing
+    r = result(obs, f"framing-{framing}")
+    if r is None or not spoken.handshake or not answered_as(spoken.name, r):
+        return None
+    clause = (
+        f"in a fresh process the same request in {framing}, the framing of {spoken.name}, gets "
+        f"{spoken.server_noun}'s answer: it exits on the {obs.worker.spec.framing} framing"
+    )
+    fix = (
+        f"Frame its messages in {framing}, as {spoken.name} does (`poolctl ping --protocol "
+        f"{spoken.name}` without `--framing`; in a pool, `worker.framing: {framing}` or none): "
+        f"in {obs.worker.spec.framing} framing it exits on the first message."
+    )
+    [said] = experiment_evidence(obs, r.id)
+    return clause, fix, said
 
 
 def _said_why(stderr: str) -> bool:

@@ -19,6 +19,7 @@ from poolctl.worker_types import StderrMode
 from ..asks import Asked, asked_for, first_step, unset
 from ..crash_lines import exception_line
 from ..dependency_release import release_mismatch
+from ..exited_plan import framed_otherwise
 from ..experiments import STDIO_EXPERIMENT, Outcome
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out
 from ..kernel_log import fault_record
@@ -346,6 +347,10 @@ def crashed(obs: Observations) -> Judgement:
     if speaks is not None:
         verdict += f"; {speaks[0]}"
         fix = speaks[1]
+    elif (framed := framed_otherwise(obs)) is not None:  # fortls spoken lsp in line framing
+        verdict += f"; {framed[0]}"
+        fix = framed[1]
+        ev.append(framed[2])
     return confirmed(verdict, fix, *ev)
 
 
