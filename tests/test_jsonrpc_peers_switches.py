@@ -340,6 +340,45 @@ def test_a_node_server_importing_a_module_without_its_extension_is_told_so(
     )
 
 
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_a_node_server_requiring_what_its_dependencys_release_does_not_export_is_told_so(
+    capsys: pytest.CaptureFixture[str], processes: Processes, tmp_path: Path
+) -> None:
+    """sql-language-server 1.7.1 (package.json: `vscode-languageserver-protocol ^3.15.3`)
+    requires `vscode-languageserver-protocol/lib/common/protocol`, which 3.18.5, installed
+    beside it, does not export: `Error [ERR_PACKAGE_PATH_NOT_EXPORTED]: Package subpath
+    './lib/common/protocol' is not defined by "exports" in …/package.json`. It was told to fix
+    the error and run it by hand. The same require, of packages laid out as npm lays them out,
+    by a real node process."""
+    dep = tmp_path / "node_modules/dep"
+    (dep / "lib/common").mkdir(parents=True)
+    manifest = {"name": "dep", "version": "3.18.5", "exports": {".": "./main.js"}}
+    (dep / "package.json").write_text(json.dumps(manifest))
+    (dep / "main.js").write_text("module.exports = {};\n")
+    (dep / "lib/common/protocol.js").write_text("module.exports = {};\n")
+    server = tmp_path / "srv"
+    server.mkdir()
+    asks = {"name": "srv", "version": "1.7.1", "dependencies": {"dep": "^3.15.3"}}
+    (server / "package.json").write_text(json.dumps(asks))
+    (server / "index.js").write_text('require("dep/lib/common/protocol");\n')
+    argv = ("--protocol", "lsp", "--timeout", WAIT, "--", "node", str(server / "index.js"))
+    d = verdict(capsys, *argv)
+    assert confirmed(d) == ["crashed"]
+    assert d["cause"].endswith(
+        "; srv 1.7.1 (its package.json asks `dep ^3.15.3`) imports `./lib/common/protocol` of "
+        "dep, which the installed dep 3.18.5 does not export: it was built for another release "
+        "of dep"
+    ), d["cause"]
+    assert d["remediation"].startswith(
+        "Install beside it a release of dep that has what it imports, not the 3.18.5 installed"
+    )
+    [said] = [e for e in d["evidence"] if e["text"].startswith("dep 3.18.5 installed")]
+    assert said["text"] == (
+        f"dep 3.18.5 installed; srv 1.7.1 asks `dep ^3.15.3`; imported at {server}/index.js:1"
+    )
+    assert said["origin"] == f"{dep}/package.json, {server}/package.json"
+
+
 def _installed(
     site: Path, name: str, version: str, files: dict[str, str], requires: str = ""
 ) -> None:

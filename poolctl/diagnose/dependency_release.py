@@ -36,13 +36,15 @@ class Mismatch:
     lacks: str  # `LanguageServer from pygls.server`, `the module mcp.server.fastmcp`
     where: str  # the server's file and line that imported it
     advice: str  # what the error itself advises (`pin 'mcp<2' to keep running v1 code`), or ""
-    site: str  # the folder holding their metadata
+    origin: str  # where the releases were read (`…/site-packages/*.dist-info`)
+    verb: str = "does not have"  # what the installed release does not do with it
+    asked_in: str = "its metadata"  # where the server states its requirement
 
     def why(self) -> str:
-        asks = f" (its metadata asks `{self.asks}`)" if self.asks else ""
+        asks = f" ({self.asked_in} asks `{self.asks}`)" if self.asks else ""
         return (
             f"{self.server}{asks} imports {self.lacks}, which the installed {self.dependency} "
-            f"{self.installed} does not have: it was built for another release of "
+            f"{self.installed} {self.verb}: it was built for another release of "
             f"{self.dependency}"
         )
 
@@ -58,7 +60,7 @@ class Mismatch:
         asks = f"; {self.server} asks `{self.asks}`" if self.asks else ""
         return Evidence(
             f"{self.dependency} {self.installed} installed{asks}; imported at {self.where}",
-            f"{self.site}/*.dist-info",
+            self.origin,
             "the releases installed beside the server, and what it asks",
         )
 
@@ -100,7 +102,7 @@ def release_mismatch(stderr: str) -> Mismatch | None:
         lacks=lacks,
         where=f"{file}:{line}",
         advice=pin.group(0).strip() if pin else "",
-        site=str(site),
+        origin=f"{site}/*.dist-info",
     )
 
 

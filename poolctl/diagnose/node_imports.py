@@ -1,16 +1,25 @@
-"""A Node server that dies on an ES module import naming a file without its extension: Node's
-ES module loader takes the path as written, while CommonJS and bundlers add `.js`. The error
-names the path it looked for (`Cannot find module '…/sdk/dist/esm/server/mcp' imported from
-…/dist/index.js`: heroku-mcp-server 1.2.8 imports `@modelcontextprotocol/sdk/server/mcp`, which
-the SDK's exports map to that path); the file system shows the file beside it with `.js`."""
+"""A Node server that dies on an import the installed code cannot serve. An ES module import
+naming a file without its extension: Node's ES module loader takes the path as written, while
+CommonJS and bundlers add `.js`. The error names the path it looked for (`Cannot find module
+'…/sdk/dist/esm/server/mcp' imported from …/dist/index.js`: heroku-mcp-server 1.2.8 imports
+`@modelcontextprotocol/sdk/server/mcp`, which the SDK's exports map to that path); the file
+system shows the file beside it with `.js`. Or a subpath of a dependency that the installed
+release does not export (sql-language-server 1.7.1, asking `vscode-languageserver-protocol
+^3.15.3`, requires its `./lib/common/protocol`, which 3.18.5 does not export): the package.json
+files of both say which releases they are."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from poolctl.model import Evidence
+
+from .dependency_release import Mismatch
 
 _NOT_FOUND = re.compile(r"Cannot find module '(?P<module>/[^']+)' imported from (?P<importer>\S+)")
 _EXTENSIONS = (".js", ".mjs", ".cjs")
@@ -59,4 +68,63 @@ def extensionless_import(exc: str) -> Unextended | None:
     for ext in _EXTENSIONS:
         if os.path.isfile(m["module"] + ext):
             return Unextended(m["module"], m["importer"], m["module"] + ext)
+    return None
+
+
+_NOT_EXPORTED = re.compile(
+    r"Package subpath '(?P<sub>[^']+)' is not defined by \"exports\" in "
+    r"(?P<manifest>\S+package\.json)"
+)
+# a stack frame of the code that asked for it: `at Object.<anonymous> (/…/dist/src/x.js:30:20)`
+_FRAME = re.compile(r"^\s+at (?:.* \()?(?P<file>/[^():]+):(?P<line>\d+):\d+\)?$", re.M)
+
+
+def unexported_subpath(stderr: str) -> Mismatch | None:
+    """The releases behind an `ERR_PACKAGE_PATH_NOT_EXPORTED`: the dependency's (its
+    package.json, named by the error) and the server's (the package.json above the first stack
+    frame outside node's own code and that dependency), with what the server asks of it."""
+    m = _NOT_EXPORTED.search(stderr)
+    if m is None:
+        return None
+    dependency = _manifest(Path(m["manifest"]))
+    if dependency is None:
+        return None
+    folder = str(Path(m["manifest"]).parent)
+    caller = next(
+        (f for f in _FRAME.finditer(stderr, m.end()) if not f["file"].startswith(folder)), None
+    )
+    found = _package_above(Path(caller["file"])) if caller else None
+    if found is None:
+        return None
+    manifest, server = found
+    name = str(dependency.get("name", ""))
+    wants = {**server.get("dependencies", {}), **server.get("peerDependencies", {})}.get(name)
+    return Mismatch(
+        server=f"{server.get('name')} {server.get('version')}",
+        asks=f"{name} {wants}" if wants else "",
+        dependency=name,
+        installed=str(dependency.get("version", "?")),
+        lacks=f"`{m['sub']}` of {name}",
+        where=f"{caller['file']}:{caller['line']}" if caller else "",
+        advice="",
+        origin=f"{m['manifest']}, {manifest}",
+        verb="does not export",
+        asked_in="its package.json",
+    )
+
+
+def _manifest(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and data.get("name") else None
+
+
+def _package_above(file: Path) -> tuple[Path, dict[str, Any]] | None:
+    """The nearest package.json above `file` that names a package, and its contents."""
+    for folder in list(file.parents)[:8]:
+        data = _manifest(folder / "package.json")
+        if data is not None:
+            return folder / "package.json", data
     return None

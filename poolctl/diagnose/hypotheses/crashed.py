@@ -24,7 +24,7 @@ from ..experiments import STDIO_EXPERIMENT, Outcome
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out
 from ..kernel_log import fault_record
 from ..killed import sigkill_sender
-from ..node_imports import extensionless_import
+from ..node_imports import extensionless_import, unexported_subpath
 from ..observe import Observations
 from ..readings import (
     CLICK_USAGE,
@@ -234,7 +234,11 @@ def crashed(obs: Observations) -> Judgement:
         verdict += f", after the exception `{exc}`"
         fix = f"Fix the error it reports (`{exc}`); run `{argv}` by hand to see it happen."
         # an import the installed code cannot serve (heroku-mcp-server, cmake-language-server)
-        found = extensionless_import(exc) or release_mismatch(obs.stderr_text)
+        found = (
+            extensionless_import(exc)
+            or release_mismatch(obs.stderr_text)
+            or unexported_subpath(obs.stderr_text)
+        )
         if found is not None:
             verdict += f"; {found.why()}"
             fix = found.fix()
