@@ -247,6 +247,32 @@ def test_doctors_start_up_ends_once_the_framing_check_names_a_language_server(
     ), check.summary
 
 
+@pytest.mark.skipif(not PYLSP.exists(), reason="pylsp is not installed: pip install -e '.[dev]'")
+def test_doctors_buffering_probe_ends_once_the_framing_check_names_the_framing(
+    doctor: Doctor,
+) -> None:
+    """doctor --protocol lsp --framing line on pylsp with PYTHONUNBUFFERED=1 (an aid the
+    Buffering check takes away to test without it): Framing names content-length within
+    seconds, but the Buffering check's probe without the aid, and its replay in a fresh
+    process, waited their whole timeout (10 s at the default: 13.1 s for the whole doctor,
+    against 4.3 s now). They end with that verdict now, which still rules buffering out."""
+    argv = [str(PYLSP)]
+    spec = {"protocol": "lsp", "framing": "line", "env": {"PYTHONUNBUFFERED": "1"}}
+    report = doctor(argv, "Framing", "Buffering", init_timeout=float(LONG), **spec)
+    framing = only(report, "Framing")
+    assert framing.status == "fail"
+    assert "The worker speaks content-length, not line" in framing.summary
+    check = only(report, "Buffering")
+    assert check.status == "warn", check.summary
+    assert check.summary.startswith(
+        "not tested: no answer on a pipe without PYTHONUNBUFFERED (no response in "
+    ), check.summary
+    assert (
+        f"not waited for to its {LONG} s timeout: the worker as configured takes its request "
+        "and does not answer it); buffering is not why: when its stdin closed it exited"
+    ) in check.summary
+
+
 @pytest.mark.skipif(not BRAVE.exists(), reason="run `make peers` (needs npm)")
 def test_an_mcp_server_refusing_lsps_opening_in_line_is_asked_mcps_during_the_wait(
     capsys: pytest.CaptureFixture[str], processes: Processes

@@ -278,6 +278,13 @@ class EarlyExperiments:
             if self._waiting:  # under the lock: a wait that is over is not ended (`watched`)
                 self.worker.end_wait(self.ended)
 
+    def let_go(self, why: str) -> None:
+        """What settled it came from elsewhere (`why`: doctor's probe of the worker as
+        configured found it takes its request and does not answer it): the request in a
+        framing, its own included, is waited for no longer."""
+        with self._lock:
+            self.settled = self.settled or why
+
     def _not_needed(self, exp: Experiment) -> str | None:
         if exp.id.startswith("protocol-"):
             with self._lock:

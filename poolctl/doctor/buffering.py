@@ -98,6 +98,7 @@ def check_buffering(
             budget=timeout + 3.0,
             patterns=patterns,
             only=JUDGES_BUFFERING,
+            configured=configured,
         )
     else:
         pipe = configured.result()

@@ -9,11 +9,13 @@ contradict them.
 from __future__ import annotations
 
 import time
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
 from poolctl.diagnose import diagnose_no_answer
 from poolctl.diagnose.early import EarlyExperiments
+from poolctl.diagnose.hypotheses import envelope, framing
 from poolctl.errors import WorkerStartError
 from poolctl.holes import read_head
 from poolctl.model import Diagnosis, Hypothesis, ProtocolStep
@@ -69,6 +71,43 @@ class Probe:
         return judged is not None and judged.status == "confirmed"
 
 
+# what the worker as configured was found to do with its request: the same request, spoken the
+# same way, gets no answer however long a fresh process is given (a slow start would be seen as
+# its request sitting unread, stuck in initialization)
+_REFUSED = (framing.ID, envelope.ID)
+
+
+def refused(configured: Future[Probe] | None) -> bool:
+    """Whether the worker as configured was found to take its request and not answer it."""
+    if configured is None or not configured.done() or configured.exception() is not None:
+        return False
+    return bool(set(configured.result().confirmed()) & set(_REFUSED))
+
+
+def end_on_refusal(
+    worker: WorkerProcess,
+    configured: Future[Probe] | None,
+    early: EarlyExperiments | None = None,
+) -> None:
+    """End `worker`'s wait for its answer once the `configured` probe's verdict shows none
+    comes, and let go the request in a framing begun `early` for it: Start-up's worker (a
+    language server spoken MCP waited out its 10 s init timeout, though the Framing check had
+    named it in 2 s), and the Buffering check's probe without aids (pylsp spoken lsp in line
+    framing waited out its 10 s, and its replay in a fresh process too, where Framing took
+    2.3 s)."""
+    if configured is None:
+        return
+
+    def judged(probe: Future[Probe]) -> None:
+        if refused(probe):
+            why = "the worker as configured takes its request and does not answer it"
+            if early is not None:
+                early.let_go(f"{why} (see Framing)")
+            worker.end_wait(why)
+
+    configured.add_done_callback(judged)
+
+
 def run_probe(
     spec: WorkerSpec,
     run_dir: RunDir,
@@ -79,10 +118,12 @@ def run_probe(
     budget: float = 8.0,
     patterns: PatternSet | None = None,
     only: frozenset[str] | None = None,
+    configured: Future[Probe] | None = None,
 ) -> Probe:
     """Start `spec`, send one ping, wait up to `timeout`; diagnose a missing answer if asked
     (the probe that diagnoses is traced to the run folder's `events.jsonl`), starting none
-    but the experiments `only` names, if given."""
+    but the experiments `only` names, if given. Its wait ends once the `configured` probe, if
+    given, shows no answer comes (`end_on_refusal`)."""
     started = time.monotonic()
     worker = WorkerProcess(spec, run_dir.workers, worker_id=worker_id, context=run_dir.context)
     try:
@@ -95,6 +136,7 @@ def run_probe(
     traced.spawned()
     # As in ping: a first request that waits long enough has its experiments begun meanwhile.
     early = EarlyExperiments(worker, traced.trace, only) if diagnose else None
+    end_on_refusal(worker, configured, early)
     exchange = early.watching(traced.exchange_request) if early else traced.exchange_request
     try:
         # The protocol's session (a ping twice: the first waits for the start, the second is

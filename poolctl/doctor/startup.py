@@ -15,7 +15,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
-from poolctl.diagnose.hypotheses import envelope, framing, stuck_in_init
+from poolctl.diagnose.hypotheses import stuck_in_init
 from poolctl.holes import read_head
 from poolctl.model import Evidence
 from poolctl.protocol import Request, workspace
@@ -24,7 +24,7 @@ from poolctl.worker import WorkerProcess
 from poolctl.worker_types import Answer, StderrMode
 
 from .ping_read import ReadWatch
-from .probe import Probe
+from .probe import Probe, end_on_refusal, refused
 from .target import CheckList, Target, run_briefly, seconds_text
 
 SECTION = "Start-up"
@@ -89,33 +89,6 @@ def baseline(target: Target) -> Baseline:
     return Baseline(min(times) if times and interp else None, modules)
 
 
-# what the worker as configured was found to do with its request: the same request, spoken the
-# same way, gets no answer however long a fresh process is given (a slow start would be seen as
-# its request sitting unread, stuck in initialization)
-_REFUSED = (framing.ID, envelope.ID)
-
-
-def _refused(configured: Future[Probe] | None) -> bool:
-    """Whether the worker as configured was found to take its request and not answer it."""
-    if configured is None or not configured.done() or configured.exception() is not None:
-        return False
-    return bool(set(configured.result().confirmed()) & set(_REFUSED))
-
-
-def _end_on_refusal(worker: WorkerProcess, configured: Future[Probe] | None) -> None:
-    """End the wait for the start-up's answer, as `answered_later` ends the longer one, once
-    the `configured` probe's verdict shows none comes: a language server spoken MCP waited out
-    its 10 s init timeout, though the Framing check had named it in 2 s."""
-    if configured is None:
-        return
-
-    def judged(probe: Future[Probe]) -> None:
-        if _refused(probe):
-            worker.end_wait("the worker as configured takes its request and does not answer it")
-
-    configured.add_done_callback(judged)
-
-
 def answered_later(
     worker: WorkerProcess, request: Request, until: float, configured: Future[Probe] | None
 ) -> float | None:
@@ -127,7 +100,7 @@ def answered_later(
             return worker.elapsed()
         if worker.stdout_eof or worker.frame_error is not None:
             return None
-        if _refused(configured):
+        if refused(configured):
             return None
         worker.read_stdout(min(0.25, max(0.0, until - time.monotonic())))
     return None
@@ -153,7 +126,7 @@ def check_startup(
         request = worker.ids.request(opening.method, opening.params)
         asked = time.monotonic()
         with ReadWatch(worker) as watch:
-            _end_on_refusal(worker, configured)
+            end_on_refusal(worker, configured)
             outcome = worker.exchange_request(request, init_timeout)
             if isinstance(outcome, Answer):
                 ready = worker.elapsed()
