@@ -30,6 +30,9 @@ class Decoder(Protocol):
     """
 
     error: FramingError | None
+    # bytes of the stream taken off the front (whole frames, their headers): where in the
+    # stream `pending()` starts, which a search for its bytes cannot tell in repetitive output
+    consumed: int
 
     def feed(self, data: bytes) -> list[bytes]: ...
 
@@ -116,6 +119,7 @@ class PacketDecoder:
         self._max_frame = max_frame
         self._buf = bytearray()
         self.error: FramingError | None = None
+        self.consumed = 0
 
     def feed(self, data: bytes) -> list[bytes]:
         """Add bytes; return every frame now complete."""
@@ -141,6 +145,7 @@ class PacketDecoder:
             start = end
         if start:
             del buf[:start]
+            self.consumed += start
         return frames
 
     @property
@@ -160,6 +165,7 @@ class LineDecoder:
         self._max_frame = max_frame
         self._buf = bytearray()
         self.error: FramingError | None = None
+        self.consumed = 0
 
     def feed(self, data: bytes) -> list[bytes]:
         """Add bytes; return every complete line (without its newline, `\\r` stripped)."""
@@ -180,6 +186,7 @@ class LineDecoder:
             start = nl + 1
         if start:
             del buf[:start]
+            self.consumed += start
         if len(buf) > self._max_frame:
             self.error = FrameTooLarge(len(buf), self._max_frame, bytes(buf[:16]))
             del buf[ERROR_CONTEXT:]
@@ -211,6 +218,7 @@ class ContentLengthDecoder:
         self._max_frame = max_frame
         self._buf = bytearray()
         self.error: FramingError | None = None
+        self.consumed = 0
 
     def feed(self, data: bytes) -> list[bytes]:
         """Add bytes; return every message body now complete."""
@@ -235,6 +243,7 @@ class ContentLengthDecoder:
             start = body_start + length
         if start:
             del buf[:start]
+            self.consumed += start
         if self.error is not None:
             del buf[ERROR_CONTEXT:]
         return frames

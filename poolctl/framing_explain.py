@@ -194,7 +194,7 @@ def _explain_for_content_length(data: bytes, max_frame: int) -> Explanation:
             "truncated",
             f"an incomplete content-length message ({quote(data)}): the rest never arrived",
         )
-    at = data.find(decoder.pending()[:64])
+    at = decoder.consumed  # where its bad bytes start (a search may find a repeat before)
     before = f"after {at:,} bytes of valid messages, " if at > 0 else ""
     if isinstance(error, BadHeader) and error.problem == "text-before-header":
         bad = decoder.pending()

@@ -477,12 +477,32 @@ def check(
                     broken.append(
                         f"quotes {forms[0][:60]!r}, which no process wrote ({e['origin']})"
                     )
+    if run_dir is not None:
+        broken += [m for e in _evidence(d) if (m := misplaced(e, run_dir))]
     if not b.experiments:
         for h in d.get("hypotheses", ()):
             said = json.dumps(h)
             if h["status"] == "ruled-out" and "-exp-" in said:
                 broken.append(f"{h['id']} ruled out by an experiment that did not run")
     return broken
+
+
+SPAN = re.compile(r"(\S+) bytes (\d+)-(\d+)")  # an origin naming bytes of a file
+
+
+def misplaced(e: dict[str, Any], run_dir: Path) -> str:
+    """How evidence quoting bytes at an offset of a file (`workers/w1.stdout.bin bytes 7-65542`)
+    misplaces them ("" when its first quote is the file's bytes there): in repetitive output
+    an earlier repeat of the same bytes is not where they were."""
+    span = SPAN.fullmatch(e["origin"])
+    forms = quoted(e["text"])
+    if span is None or not forms or not (run_dir / span[1]).is_file():
+        return ""
+    start, end = int(span[2]), int(span[3])
+    there = (run_dir / span[1]).read_bytes()[start : end + 1]
+    if any(there.startswith(form) for form in forms[0]):
+        return ""
+    return f"quotes {forms[0][0][:40]!r} at {e['origin']}, which holds {there[:40]!r}"
 
 
 def _evidence(d: dict[str, Any]) -> list[dict[str, Any]]:

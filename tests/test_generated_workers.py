@@ -318,3 +318,54 @@ def test_a_banner_with_no_line_end_in_content_length_framing_is_a_print(
         "The worker prints text to its framed stdout: 'Starting server...' arrived before its "
         "first message"
     )
+
+
+def test_the_offset_of_a_quote_in_a_repeating_flood_is_where_its_bytes_are(
+    run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A megabyte of bytes 0-255 over and over, in packet-4: its first 4 bytes read as a length
+    of 66,051, a frame taken whole; the next header, bytes 7-10, reads as one over the maximum.
+    Before, the quote was placed at 'workers/w1.stdout.bin bytes 7-65542', the first repeat of
+    its bytes found by a search, while they start past the first frame."""
+    b = Behaviour(
+        "flood",
+        (("flood", "out", 1 << 20),),
+        then="hang",
+        experiments=False,
+        confirms=frozenset({"stdout-text"}),
+    )
+    broken, d = ping_behaviour(run_cli, b, tmp_path, monkeypatch)
+    assert broken == []
+    stdout = next(tmp_path.glob("*/rd/workers/w1.stdout.bin")).read_bytes()
+    at = 0  # walk the packet-4 headers to the first that announces more than the maximum
+    while (length := int.from_bytes(stdout[at : at + 4], "big")) <= 64 << 20:
+        at += 4 + length
+    origins = [e["origin"] for e in d["evidence"] if "stdout.bin bytes" in e["origin"]]
+    assert origins and all(o.startswith(f"workers/w1.stdout.bin bytes {at}-") for o in origins)
+    assert at > 65_536
+
+
+def test_text_behind_a_message_that_holds_the_same_bytes_is_quoted_from_where_it_came(
+    run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A JSON-RPC server writes a log notification in its Content-Length frame, then the same
+    JSON again on a line with no header. Before, the bytes behind the frame were looked up by
+    their first 64 bytes, found in the frame's own body: the verdict quoted the valid message
+    as text 'between its messages' at bytes 22-178, the frame's body on; now the line (bytes
+    100-178) is read for what it is."""
+    body = b'{"jsonrpc": "2.0", "method": "window/logMessage", "params": {"message": "up"}}'
+    written = b"Content-Length: %d\r\n\r\n" % len(body) + body + body + b"\n"
+    b = Behaviour(
+        "text-first",
+        (("write", "out", written.hex()), ("read", "content-length")),
+        "content-length",
+        then="hang",
+        experiments=False,
+        protocol="jsonrpc",
+    )
+    broken, d = ping_behaviour(run_cli, b, tmp_path, monkeypatch)
+    assert broken == []
+    start = len(written) - len(body) - 1  # the line behind the frame
+    quoted = [e for e in d["evidence"] if "stdout.bin bytes" in e["origin"]]
+    end = len(written) - 1
+    assert quoted and quoted[0]["origin"] == f"workers/w1.stdout.bin bytes {start}-{end}"

@@ -89,6 +89,8 @@ class Observations:
     results: dict[str, Result] = field(default_factory=dict)
     # exited, its stdout still open: the processes holding the pipe (pid, fd, comm)
     stdout_holders: tuple[tuple[int, int, str], ...] = ()
+    # where `pending` starts in the stdout transcript, when known (None: not known for sure)
+    pending_at: int | None = None
 
     @property
     def framing(self) -> str:
@@ -130,11 +132,23 @@ class Observations:
         return self.rel(self.worker.stderr_path)
 
     def pending_origin(self) -> str:
+        """The stdout file, and the bytes of it `pending` is, when poolctl knows where they
+        start: from the decoder, or its first bytes found once alone in the transcript (in
+        repetitive output a search finds an earlier repeat: no offset then)."""
         data = bytes(self.worker.transcript.data)
-        start = data.find(self.pending[:64]) if self.pending else -1
-        if start < 0:
+        start = self.pending_at
+        if start is None and self.pending:
+            start = only_place(data, self.pending)
+        if start is None or start >= len(data) or not self.pending:  # or past what is kept
             return self.stdout_origin
         return f"{self.stdout_origin} bytes {start}-{start + len(self.pending) - 1}"
+
+
+def only_place(data: bytes, part: bytes) -> int | None:
+    """Where the first 64 bytes of `part` are in `data`, when they are there once alone."""
+    head = part[:64]
+    start = data.find(head)
+    return start if start >= 0 and data.find(head, start + 1) < 0 else None
 
 
 def stderr_now(worker: WorkerProcess) -> str:
@@ -153,10 +167,13 @@ def collect(
 ) -> Observations:
     """What the failed exchange left behind."""
     pending = worker.pending_stdout()
+    pending_at: int | None = worker.decoder.consumed  # where the decoder's own bytes start
     error = worker.frame_error
     if error is not None:  # reading on shows what came behind, and a crash right after it
-        start = error.payload if isinstance(error, StrayOutput) else pending
-        pending = _what_followed(worker, start)
+        if isinstance(error, StrayOutput):
+            pending, pending_at = _what_followed(worker, error.payload, None)
+        else:
+            pending, pending_at = _what_followed(worker, pending, pending_at)
     status = worker.poll()
     if status is None and (failed.reason in ("exited", "write-failed") or worker.stdout_eof):
         end = time.monotonic() + 1.0  # it closed its pipes: give it a moment to be reaped
@@ -184,9 +201,9 @@ def collect(
             f"{quote(error.payload, 60, redactor=redactor)}",
         )
     elif (cut := _header_cut_short(worker, explanation)) is not None:
-        explanation, pending = cut
+        (explanation, pending), pending_at = cut, None
     elif (printed := _printed_set_aside(worker, explanation)) is not None:
-        explanation, pending = printed
+        (explanation, pending), pending_at = printed, None
     elif isinstance(error, StrayOutput) and error.json:
         explanation = Explanation(
             "json-not-message",
@@ -210,6 +227,7 @@ def collect(
         experiments_enabled=experiments,
         request_sent_at=_sent_at(worker, failed),
         unread_at_exit=stdin_unread(worker) if status is not None else None,
+        pending_at=pending_at if pending else None,
     )
 
 
@@ -224,9 +242,12 @@ def _sent_at(worker: WorkerProcess, failed: NoAnswer) -> float:
     return max(0.0, worker.elapsed() - failed.waited)
 
 
-def _what_followed(worker: WorkerProcess, broke_on: bytes, quiet: float = 0.2) -> bytes:
-    """The stream broke on `broke_on`: read on until stdout is quiet, to see what came behind
-    (often the answer itself), and return the bytes from the break on. Quiet is not enough
+def _what_followed(
+    worker: WorkerProcess, broke_on: bytes, at: int | None, quiet: float = 0.2
+) -> tuple[bytes, int | None]:
+    """The stream broke on `broke_on` (at byte `at` of stdout, when known): read on until
+    stdout is quiet, to see what came behind (often the answer itself), and return the bytes
+    from the break on, and where they start (None: not known for sure). Quiet is not enough
     while the worker neither waits for input nor is gone (at most a second): it may be on its
     way out, and its exit is evidence too (fortls, after the window/showMessage it writes
     spoken line framing, logs a traceback and exits; on a loaded machine the exit came more
@@ -238,8 +259,14 @@ def _what_followed(worker: WorkerProcess, broke_on: bytes, quiet: float = 0.2) -
         if worker.stdout_eof or worker.poll() is not None or _waits_for_input(worker):
             break
     data = bytes(worker.transcript.data)
-    start = data.find(broke_on[:64]) if broke_on else -1
-    return data[start : start + ERROR_CONTEXT] if start >= 0 else broke_on
+    start = at if at is not None and at < len(data) else None
+    if start is None and broke_on:  # a frame set aside: found where it is alone
+        start = only_place(data, broke_on)
+        if start is None and (first := data.find(broke_on[:64])) >= 0:
+            return data[first : first + ERROR_CONTEXT], None  # a repeat's bytes, the same
+    if start is None:
+        return broke_on, None
+    return data[start : start + ERROR_CONTEXT], start
 
 
 def _waits_for_input(worker: WorkerProcess) -> bool:
