@@ -21,6 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from tests.behaviours import (
+    HELD,
     MARKER,
     POOLCTL_FRAME,
     Behaviour,
@@ -369,3 +370,76 @@ def test_text_behind_a_message_that_holds_the_same_bytes_is_quoted_from_where_it
     quoted = [e for e in d["evidence"] if "stdout.bin bytes" in e["origin"]]
     end = len(written) - 1
     assert quoted and quoted[0]["origin"] == f"workers/w1.stdout.bin bytes {start}-{end}"
+
+
+SERVER = (("sleep", HELD), ("read", "packet-4"), ("answer", "packet-4", "ok", 0))
+
+
+def test_a_worker_that_daemonizes_and_closes_its_stdin_is_not_stuck_in_initialization(
+    run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It forks, the child calls setsid() and forks again, the grandchild holds the stdin pipe
+    and sleeps; the worker closes its own fd 0. Before: 'stuck in initialization', the
+    worker's own sleep quoted as its start-up, the fix to raise the init timeout."""
+    b = Behaviour(
+        "daemonizes",
+        (("fork", True, HELD), ("close", 0), ("sleep", HELD)),
+        experiments=False,
+        confirms=frozenset({"crashed"}),
+    )
+    broken, d = ping_behaviour(run_cli, b, tmp_path, monkeypatch)
+    assert broken == []
+    assert d["cause"].startswith(
+        "The worker closed its stdin while it keeps running: its fd 0 is closed, and the pipe "
+        "poolctl writes its requests to is held only by pid "
+    )
+    assert "a daemon it detached (a session of its own, its parent gone)" in d["cause"]
+    holder = d["evidence"][0]["text"]
+    assert "in a session of its own (session " in holder and "re-parented to " in holder
+    stuck = next(h for h in d["hypotheses"] if h["id"] == "stuck-in-init")
+    assert stuck["status"] == "ruled-out"
+
+
+@pytest.mark.parametrize("setsid", [False, True])
+def test_a_wrapper_whose_server_is_slow_to_start_is_stuck_in_its_servers_start_up(
+    run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, setsid: bool
+) -> None:
+    """A wrapper starts its server (a child holding the stdin pipe, maybe in a session of its
+    own), closes its own fd 0 and waits for it; the server sleeps before it reads. Stuck in
+    initialization, as before, but the start-up named is the server's: before, the verdict
+    quoted the wrapper's `os.wait()` as where its start-up goes."""
+    b = Behaviour(
+        "wrapper",
+        (("spawn", setsid, SERVER, "loop"), ("close", 0), ("wait",)),
+        experiments=False,
+        confirms=frozenset({"stuck-in-init"}),
+    )
+    broken, d = ping_behaviour(run_cli, b, tmp_path, monkeypatch)
+    assert broken == []
+    assert ", the process it handed its stdin to, has not read its request" in d["cause"]
+    assert "`time.sleep(args[0])`" in d["cause"] and "os.wait()" not in d["cause"]
+    held = next(e["text"] for e in d["evidence"] if e.get("note") == "who holds its stdin pipe")
+    assert "which waits for it in wait4: the worker handed its stdin to it" in held
+
+
+def test_a_child_holding_stdin_that_nothing_waits_for_is_said_to_be_either(
+    run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker forks a child (same session) that holds the stdin pipe and sleeps, closes
+    its fd 0 and sleeps, waiting for no one: a server still starting or a helper that never
+    reads, /proc cannot tell. Before: stuck in initialization confirmed, on the worker's own
+    sleep."""
+    b = Behaviour(
+        "daemonizes",
+        (("fork", False, HELD), ("close", 0), ("sleep", HELD)),
+        experiments=False,
+        never=frozenset({"stuck-in-init", "crashed"}),
+    )
+    broken, d = ping_behaviour(run_cli, b, tmp_path, monkeypatch)
+    assert broken == []
+    stuck = next(h for h in d["hypotheses"] if h["id"] == "stuck-in-init")
+    assert stuck["status"] == "untested"
+    assert "in the worker's session; no process of the worker waits for it" in stuck["reason"]
+    assert stuck["reason"].endswith(
+        "A server still starting and a child that will never read it look the same in /proc"
+    )

@@ -44,11 +44,44 @@ class Live:
 
     def stdin_closed(self) -> bool:
         """Whether no process of the worker holds its stdin pipe any more (fd 0 closed, or sent
-        elsewhere): no request can reach it. Said only when every process's fds were read."""
-        procs = self.processes
+        elsewhere): no request can reach it. Said only when every live process's fds were read
+        (a zombie has none: the child a daemon's double fork leaves)."""
+        procs = [p for p in self.processes if p.state != "Z"]
         if not self.stdin_pipe or not procs or not all(p.fds for p in procs):
             return False
         return not any(self.stdin_pipe in p.fds.values() for p in procs)
+
+    def stdin_holders(self) -> list[ProcState]:
+        """The worker's other processes holding its stdin pipe when the worker's own process
+        does not (its fds read: fd 0 closed or sent elsewhere), those a process of the worker
+        waits for first; [] when the worker holds it, or no process does."""
+        leader = self.leader
+        if leader is None or not leader.fds or not self.stdin_pipe:
+            return []
+        if self.stdin_pipe in leader.fds.values():
+            return []
+        holders = [p for p in self.processes[1:] if self.stdin_pipe in p.fds.values()]
+        return sorted(holders, key=lambda p: self.waiter(p) is None)
+
+    def waiter(self, p: ProcState) -> ProcState | None:
+        """`p`'s parent, when it is a process of the worker waiting for its children (wait4):
+        a wrapper that handed its work to `p`."""
+        parent = next((q for q in self.processes if q.pid == p.ppid), None)
+        main = parent.main if parent is not None else None
+        if main is None or main.syscall is None or main.syscall.name not in CHILD_WAITS:
+            return None
+        return parent
+
+    def detached(self, p: ProcState) -> bool:
+        """Whether `p`, a descendant, left the worker's session and its parent is gone (it was
+        re-parented out of the worker): a daemon's double fork, which nothing of it waits for."""
+        return self.escaped(p) and all(q.pid != p.ppid for q in self.processes)
+
+    def reader(self) -> ProcState | None:
+        """The process that would read a request: the worker, or the process it handed its
+        stdin to (a wrapper's server) when it holds it no more."""
+        holders = self.stdin_holders()
+        return holders[0] if holders else self.leader
 
     def stdin_wait(self) -> Blocked | None:
         """A thread blocked reading stdin, or an event loop waiting on it."""
@@ -121,8 +154,11 @@ class Live:
         return p if p is not None and p.state in ("T", "t") else None
 
     def where(self) -> Whereabouts | None:
-        """Where the first Python process with a stack is, in words."""
-        for s in self.stacks:
+        """Where the process that would read a request is, in words, else the first Python
+        process with a stack."""
+        reader = self.reader()
+        first = [s for s in self.stacks if reader is not None and s.pid == reader.pid]
+        for s in [*first, *self.stacks]:
             if isinstance(s, PyStack) and s.main is not None:
                 w = whereabouts(s.main, self.cwd)
                 if w is not None:

@@ -433,6 +433,7 @@ def write_stack_file(live: Live, worker: WorkerProcess, path: Path) -> None:
         lines.append(p.describe())
         fds = ", ".join(f"{k}={v}" for k, v in p.fds.items())
         lines.append(f"  exe {p.exe or '?'}; fds {fds}")
+        lines.append(f"  parent pid {p.ppid}, session {p.sid or '?'}; cmdline {p.cmdline or '?'}")
         for t in p.threads:
             sc = t.syscall.describe(p.fds) if t.syscall is not None else "?"
             lines.append(f"  thread {t.tid}: state {t.state}, syscall {sc}, wchan {t.wchan or '-'}")
@@ -533,13 +534,16 @@ def wait_longer(
 
 
 def sample_stack(worker: WorkerProcess, live: Live) -> StackSample | None:
-    """Dump the leader's Python stack once more and add it to the stack file; None when it has
-    no Python stack (the first dump said why)."""
-    if not any(isinstance(s, PyStack) and s.pid == worker.pid for s in live.stacks):
+    """Dump the Python stack of the process that would read the request (the leader, or the
+    one it handed its stdin to) once more and add it to the stack file; None when it has no
+    Python stack (the first dump said why)."""
+    reader = live.reader()
+    pid = reader.pid if reader is not None else worker.pid
+    if not any(isinstance(s, PyStack) and s.pid == pid for s in live.stacks):
         return None
     from . import pystack
 
-    stack = pystack.dump(worker.pid, children=worker.context.children)
+    stack = pystack.dump(pid, children=worker.context.children)
     if not isinstance(stack, PyStack):
         return None
     sample = StackSample(worker.elapsed(), stack)

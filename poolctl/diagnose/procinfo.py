@@ -19,6 +19,8 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from poolctl.program import running_program
+
 # The system calls a blocked worker is typically found in, by number, per architecture.
 _SYSCALLS: dict[str, dict[int, str]] = {
     "x86_64": {
@@ -165,6 +167,7 @@ class ProcState:
     fds: dict[int, str] = field(default_factory=dict)  # fd -> "pipe:[123]", "/dev/null", …
     epoll_targets: dict[int, tuple[int, ...]] = field(default_factory=dict)  # epfd -> fds
     sid: int = 0  # its session (0: unknown); a descendant that called setsid() has its own
+    cmdline: str = ""  # its command line, shell-quoted ("" when unreadable)
 
     @property
     def main(self) -> ThreadState | None:
@@ -264,6 +267,7 @@ def snapshot(pid: int, max_threads: int = 64) -> ProcState | None:
     except OSError:
         exe = ""
     fds = fd_targets(pid)
+    program = running_program(pid)
     epolls = {}
     for t in threads:
         sc = t.syscall
@@ -281,6 +285,7 @@ def snapshot(pid: int, max_threads: int = 64) -> ProcState | None:
         fds=fds,
         epoll_targets=epolls,
         sid=sid,
+        cmdline=program[1] if program is not None else "",
     )
 
 

@@ -17,6 +17,7 @@ from poolctl.units import fmt_seconds
 from .experiments import Outcome, Result
 from .observe import Observations
 from .pystack import NoStack, Whereabouts, commonest, whereabouts
+from .stdin_holders import Holder, stdin_holder
 
 BUFFER_EXPERIMENTS = ("unbuffered", "pty", "many")
 
@@ -106,7 +107,25 @@ def ended(obs: Observations) -> str:
         return (
             "no process of it holds its stdin pipe any more: no request can reach it (see crashed)"
         )
+    if detached_reader(obs) is not None:
+        return (
+            "it closed its stdin, held now only by a daemon it detached, which left the "
+            "request unread (see crashed)"
+        )
     return ""
+
+
+def detached_reader(obs: Observations) -> Holder | None:
+    """The daemon the worker detached, when it alone holds the stdin pipe in the worker's place
+    and the request lay unread at every look (when the answer was due, and when poolctl gave
+    up waiting, had it waited)."""
+    live = obs.live
+    holder = stdin_holder(live) if live is not None else None
+    if live is None or holder is None or holder.kind != "detached" or not request_unread(obs):
+        return None
+    if obs.unread_after_wait is not None and obs.unread_after_wait < (live.stdin_unread or 0):
+        return None  # it took bytes while poolctl waited: it reads after all
+    return holder
 
 
 def stream_kind(obs: Observations) -> str:

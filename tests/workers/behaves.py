@@ -8,7 +8,10 @@ header: a wrong header, or a partial frame); ["answer-err", FRAMING] that answer
 ["answer-slowly", FRAMING, S] that answer in four parts over S seconds;
 ["write", "out"|"err", HEX]; ["flood", "out"|"err", N]; ["sleep", S]; ["exit", CODE];
 ["kill", SIGNAL]; ["fork", SETSID, SECONDS] a child (or, with SETSID, a setsid grandchild)
-that holds the pipes and sleeps; ["ignore", SIGNAL]; ["close", FD].
+that holds the pipes and sleeps; ["ignore", SIGNAL]; ["close", FD]; ["spawn", SETSID, STEPS,
+THEN] a child (in a session of its own, with SETSID) that runs behaves.py with STEPS, holding
+the pipes: a server a wrapper starts; ["wait"] for every child, as a wrapper does;
+["exec", ARGV] another program in its place (["exec", ["sh", "-c", "…"]]).
 With BEHAVES_LOG set, every byte written is also appended to BEHAVES_LOG/PID.out or .err, so a
 test knows what each process really wrote. Standard library only: it starts fast.
 """
@@ -106,6 +109,22 @@ def fork_holder(setsid: bool, seconds: float) -> None:
     os._exit(0)
 
 
+def spawn(setsid: bool, steps: list[Any], then: str) -> None:
+    if os.fork() != 0:
+        return
+    if setsid:
+        os.setsid()
+    os.execv(sys.executable, [sys.executable, __file__, json.dumps(steps), "--then", then])
+
+
+def wait_children() -> None:
+    try:
+        while True:
+            os.wait()
+    except ChildProcessError:
+        pass
+
+
 def step(op: str, *args: Any) -> None:
     global last_id
     if op == "read":
@@ -146,6 +165,12 @@ def step(op: str, *args: Any) -> None:
         signal.signal(signal.Signals[args[0]], signal.SIG_IGN)
     elif op == "close":
         os.close(args[0])
+    elif op == "spawn":
+        spawn(args[0], args[1], args[2])
+    elif op == "wait":
+        wait_children()
+    elif op == "exec":
+        os.execvp(args[0][0], args[0])
     else:
         raise SystemExit(f"behaves.py: unknown step {op!r}")
 

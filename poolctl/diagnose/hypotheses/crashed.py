@@ -18,6 +18,7 @@ from poolctl.worker_types import StderrMode
 
 from ..asks import Asked, asked_for, first_step, unset
 from ..crash_lines import exception_line
+from ..deaf_stdin import closed_stdin, detached_stdin
 from ..dependency_release import release_mismatch
 from ..exited_plan import framed_otherwise
 from ..experiments import STDIO_EXPERIMENT, Outcome
@@ -31,6 +32,7 @@ from ..readings import (
     USAGE_ERROR,
     USAGE_LINE,
     answer_as,
+    detached_reader,
     experiment_evidence,
     live_origin,
     logged_error,
@@ -87,28 +89,6 @@ def _closed_stdout(obs: Observations, alive: str) -> Judgement:
     return confirmed(
         verdict, fix, Evidence(f"end of file after {size} byte(s)", obs.stdout_origin, note)
     )
-
-
-def _closed_stdin(obs: Observations, alive: str) -> Judgement:
-    """Alive, but none of its processes holds its stdin pipe: it can never read a request."""
-    live = obs.live
-    assert live is not None and live.leader is not None
-    fd0 = live.leader.fds.get(0)
-    where = f"its fd 0 is {fd0}" if fd0 else "its fd 0 is closed"
-    verdict = (
-        f"The worker closed its stdin while it keeps running: {where}, and no process of it "
-        f"holds the pipe poolctl writes its requests to, so none can be read ({alive})"
-    )
-    fix = (
-        "Keep stdin open for the requests: something in its start-up closes or redirects file "
-        "descriptor 0 (`exec 0<&-`, `< /dev/null`, `sys.stdin.close()`, a daemonizing step); a "
-        "pool's worker reads every request there."
-    )
-    held = ", ".join(
-        f"pid {p.pid}: fds {', '.join(map(str, sorted(p.fds)))}" for p in live.processes[:3]
-    )
-    note = f"the worker's open file descriptors; none is {live.stdin_pipe}, its stdin pipe"
-    return confirmed(verdict, fix, Evidence(held, live_origin(obs), note))
 
 
 def _exec_ed(obs: Observations, change: str, now: Program, alive: str) -> Judgement:
@@ -176,7 +156,9 @@ def crashed(obs: Observations) -> Judgement:
         if obs.stdout_closed:
             return _closed_stdout(obs, alive)
         if live is not None and live.stdin_closed():
-            return _closed_stdin(obs, alive)
+            return closed_stdin(obs, alive)
+        if (holder := detached_reader(obs)) is not None:
+            return detached_stdin(obs, holder, alive)
         now = running_program(obs.worker.pid)
         change = program_change(obs.worker.answered_as, now)
         if change and now is not None:

@@ -19,6 +19,7 @@ from ..readings import (
     stream_kind,
     transport_option,
 )
+from ..stdin_holders import fd0_words, stdin_holder
 
 ID = "stuck-in-init"
 
@@ -43,6 +44,15 @@ def stuck_in_init(obs: Observations) -> Judgement:
         return ruled_out(
             f"it was told to talk over another channel ({transport_option(obs)}) and idles in "
             "an event loop that does not watch its stdin (see serves socket)"
+        )
+    holder = stdin_holder(live)
+    still = obs.unread_after_wait is None or obs.unread_after_wait > 0
+    if holder is not None and holder.kind == "unknown" and obs.late_answer is None and still:
+        looked = obs.waited_longer if obs.waited_longer is not None else live.elapsed
+        return untested(
+            f"{fd0_words(live)}, and the stdin pipe is held by {holder.words}: it had not read "
+            f"the request {looked:.1f} s after the worker started ({holder.process.describe()}). "
+            "A server still starting and a child that will never read it look the same in /proc"
         )
     size = len(obs.request_frame)
     if not unread:
@@ -103,9 +113,20 @@ def stuck_in_init(obs: Observations) -> Judgement:
         place = f", and it is {most[0].summary}"
     else:  # where the dumps found it most: where its start-up goes
         place = f", and {most[1]} of {most[2]} stack dumps found it {most[0].summary}"
+    reader = "it has not"
+    if holder is not None:  # a wrapper: the process it handed its stdin to reads, or not
+        reader = f"pid {holder.process.pid}, the process it handed its stdin to, has not"
+        ev.insert(
+            1,
+            Evidence(
+                f"{fd0_words(live)}; its stdin pipe is held by {holder.words}",
+                live_origin(obs),
+                "who holds its stdin pipe",
+            ),
+        )
     verdict = (
         f"The worker is stuck in initialization: {live.elapsed:.1f} s after it started "
-        f"(timeout {fmt_limit(obs.timeout)}) it has not read its request{place}"
+        f"(timeout {fmt_limit(obs.timeout)}) {reader} read its request{place}"
     )
     measured = (
         f"above the measured {obs.late_answer:.1f} s"
