@@ -443,3 +443,23 @@ def test_a_child_holding_stdin_that_nothing_waits_for_is_said_to_be_either(
     assert stuck["reason"].endswith(
         "A server still starting and a child that will never read it look the same in /proc"
     )
+
+
+def test_the_stack_of_a_daemon_it_left_behind_is_not_quoted_as_the_workers_start_up(
+    run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It forks a setsid grandchild (a daemon, sleeping in Python) and execs `sleep 60`, which
+    never reads. Before, the verdict said the worker 'is in behaves.py:111 in `fork_holder`:
+    `time.sleep(seconds)`', the daemon's stack, the only Python one, taken for the worker's."""
+    b = Behaviour(
+        "execs",
+        (("exec", ["sleep", "60"]),),
+        holder="setsid",
+        experiments=False,
+        confirms=frozenset({"stuck-in-init"}),
+    )
+    broken, d = ping_behaviour(run_cli, b, tmp_path, monkeypatch)
+    assert broken == []
+    assert "fork_holder" not in d["cause"]
+    assert "it has not read its request; pid " in d["cause"]
+    assert "(sleep) is sleeping (clock_nanosleep)" in d["cause"]

@@ -158,7 +158,9 @@ class Live:
         process with a stack."""
         reader = self.reader()
         first = [s for s in self.stacks if reader is not None and s.pid == reader.pid]
-        for s in [*first, *self.stacks]:
+        # not a daemon's that left its session: it works for itself, not on the requests
+        away = {p.pid for p in self.processes if self.escaped(p) and p is not reader}
+        for s in [*first, *(s for s in self.stacks if s.pid not in away)]:
             if isinstance(s, PyStack) and s.main is not None:
                 w = whereabouts(s.main, self.cwd)
                 if w is not None:
