@@ -12,6 +12,7 @@ import ast
 import dataclasses
 import json
 import re
+import shlex
 import sys
 import uuid
 from dataclasses import dataclass, field
@@ -347,6 +348,120 @@ def stderr_noise(draw: st.DrawFn) -> Behaviour:
     )
 
 
+def behaves_argv(steps: tuple[tuple[Any, ...], ...], then: str = "loop") -> list[str]:
+    """The command line of behaves.py running `steps`: another program to exec or spawn."""
+    return [sys.executable, str(BEHAVES), json.dumps(steps), "--then", then]
+
+
+def serves(f: str) -> tuple[tuple[Any, ...], ...]:
+    return (("read", f), ("answer", f, "ok", 0))
+
+
+# wrappers that keep its pipes as they are, each around the worker's command line
+KEEPING = (
+    lambda argv: ["sh", "-c", "exec " + shlex.join(argv)],
+    lambda argv: ["sh", "-c", shlex.join(argv)],
+    lambda argv: ["sh", "-c", shlex.join(argv) + "; exit $?"],  # a shell that waits for it
+    lambda argv: ["timeout", "60", *argv],
+    lambda argv: ["setsid", *argv],  # a session leader already: setsid(1) forks, and exits
+    lambda argv: ["stdbuf", "-o0", *argv],
+    lambda argv: ["nohup", *argv],
+    lambda argv: ["env", "-u", "NOTHING", *argv],
+)
+
+
+@st.composite
+def wrapped(draw: st.DrawFn) -> Behaviour:
+    """Execs a wrapper (a shell, timeout, setsid, stdbuf, nohup) that keeps its pipes, around
+    a worker that answers right: a round trip."""
+    f = draw(framings)
+    wrap = draw(st.sampled_from(KEEPING))
+    steps = (("exec", wrap(behaves_argv(serves(f)))),)
+    return Behaviour("wrapped", steps, f, timeout=2.0, answers=True)
+
+
+@st.composite
+def wrapper_redirects(draw: st.DrawFn) -> Behaviour:
+    """Execs a shell that starts the worker with one of its pipes sent elsewhere: its stdin
+    from /dev/null (it reads end of input and exits), its stdout to /dev/null or a file (its
+    answer lost), or its stderr into stdout."""
+    f = draw(framings)
+    redirect, confirms = draw(
+        st.sampled_from(
+            (
+                ("</dev/null", "crashed"),
+                (">/dev/null", ""),
+                ("2>&1", "stderr-merged"),
+                ("0<&-", "crashed"),
+            )
+        )
+    )
+    inner = (("write", "err", b"starting\n".hex()), *serves(f))
+    steps = (("exec", ["sh", "-c", f"{shlex.join(behaves_argv(inner))} {redirect}; exit $?"]),)
+    return Behaviour(
+        "wrapper-redirects",
+        steps,
+        f,
+        confirms=frozenset({confirms} if confirms else ()),
+        never=frozenset({"stuck-in-init"}),
+    )
+
+
+@st.composite
+def execs_after_answering(draw: st.DrawFn) -> Behaviour:
+    """Answers its first ping, then execs another program (sleep, or behaves.py that only
+    sleeps): the second gets no answer."""
+    f = draw(framings)
+    other = draw(st.sampled_from((["sleep", "60"], behaves_argv((("sleep", HELD),)))))
+    steps = (*serves(f), ("exec", other))
+    return Behaviour("execs-after-answering", steps, f, count=2, confirms=frozenset({"crashed"}))
+
+
+@st.composite
+def detaches(draw: st.DrawFn) -> Behaviour:
+    """Forks and exits, its child (maybe in a session or process group of its own) answering
+    in its place: a round trip, and no process left once ping returns."""
+    f = draw(framings)
+    setsid = draw(st.booleans())
+    extra: tuple[tuple[Any, ...], ...] = (
+        () if setsid else draw(st.sampled_from(((), (("setpgid",),))))
+    )
+    steps = (("detach", setsid), *extra, *serves(f))
+    return Behaviour("detaches", steps, f, then="hang", timeout=2.0, answers=True)
+
+
+@st.composite
+def child_answers(draw: st.DrawFn) -> Behaviour:
+    """A child (maybe in a session of its own) reads and answers; the worker waits for it,
+    or sleeps: a round trip."""
+    f = draw(framings)
+    setsid = draw(st.booleans())
+    after = draw(st.sampled_from((("wait",), ("sleep", HELD))))
+    steps = (("spawn", setsid, serves(f), "loop"), after)
+    return Behaviour("child-answers", steps, f, timeout=2.0, answers=True)
+
+
+@st.composite
+def reads_late(draw: st.DrawFn) -> Behaviour:
+    """Sleeps past its timeout before it reads, then answers: stuck in initialization, its
+    start-up measured."""
+    f = draw(framings)
+    delay = draw(st.sampled_from((2.0, 3.0)))
+    steps = (("sleep", delay), *serves(f))
+    return Behaviour(
+        "reads-late", steps, f, confirms=frozenset({"stuck-in-init"}), unsaid=NOT_A_CRASH[:1]
+    )
+
+
+TREE_KINDS = (
+    wrapped,
+    wrapper_redirects,
+    execs_after_answering,
+    detaches,
+    child_answers,
+    reads_late,
+)
+
 KINDS = (
     answers,
     other_framing,
@@ -369,6 +484,7 @@ KINDS = (
     answers_then_fails,
     stderr_noise,
     answers_slowly,
+    *TREE_KINDS,
 )
 
 
@@ -379,7 +495,7 @@ def behaviours(draw: st.DrawFn) -> Behaviour:
     b: Behaviour = draw(st.one_of(*(k() for k in KINDS)))
     prefix: tuple[tuple[Any, ...], ...] = ()
     if draw(st.booleans()) and ("kill", "SIGTERM") not in b.steps:  # else it would not die
-        prefix = (("ignore", "SIGTERM"),)
+        prefix = ((draw(st.sampled_from(("ignore", "block"))), "SIGTERM"),)
     holder = draw(st.sampled_from(("", "", "child", "setsid")))
     # JSON-RPC 2.0 too (behaves.py answers in the envelope it was asked in); but a JSON-RPC
     # answer has no `success` to leave out

@@ -11,7 +11,10 @@ header: a wrong header, or a partial frame); ["answer-err", FRAMING] that answer
 that holds the pipes and sleeps; ["ignore", SIGNAL]; ["close", FD]; ["spawn", SETSID, STEPS,
 THEN] a child (in a session of its own, with SETSID) that runs behaves.py with STEPS, holding
 the pipes: a server a wrapper starts; ["wait"] for every child, as a wrapper does;
-["exec", ARGV] another program in its place (["exec", ["sh", "-c", "…"]]).
+["exec", ARGV] another program in its place (["exec", ["sh", "-c", "…"]]); ["detach", SETSID] a
+child (in a session of its own, with SETSID) goes on with the steps while the worker exits;
+["setpgid"] a process group of its own; ["setsid"] a session of its own (refused, EPERM, to a
+group leader); ["block", SIGNAL] in its signal mask.
 With BEHAVES_LOG set, every byte written is also appended to BEHAVES_LOG/PID.out or .err, so a
 test knows what each process really wrote. Standard library only: it starts fast.
 """
@@ -171,6 +174,17 @@ def step(op: str, *args: Any) -> None:
         wait_children()
     elif op == "exec":
         os.execvp(args[0][0], args[0])
+    elif op == "detach":
+        if os.fork() != 0:
+            os._exit(0)  # the worker exits; its child answers in its place
+        if args[0]:
+            os.setsid()
+    elif op == "setpgid":
+        os.setpgid(0, 0)
+    elif op == "setsid":
+        os.setsid()
+    elif op == "block":
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.Signals[args[0]]})
     else:
         raise SystemExit(f"behaves.py: unknown step {op!r}")
 
