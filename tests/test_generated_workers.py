@@ -463,3 +463,20 @@ def test_the_stack_of_a_daemon_it_left_behind_is_not_quoted_as_the_workers_start
     assert "fork_holder" not in d["cause"]
     assert "it has not read its request; pid " in d["cause"]
     assert "(sleep) is sleeping (clock_nanosleep)" in d["cause"]
+
+
+@pytest.mark.parametrize("setsid", [False, True])
+def test_an_answer_from_a_child_the_worker_left_as_it_exited_is_said_so(
+    run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, setsid: bool
+) -> None:
+    """It forks and exits at once (a daemon's step, maybe with setsid), its child answering on
+    the pipes. Before, a plain round trip ('answered ping in 316 ms (pid N)', naming the pid
+    that had exited), with no word that the process a pool watches is gone."""
+    steps = (("detach", setsid), ("read", "packet-4"), ("answer", "packet-4", "ok", 0))
+    b = Behaviour("detaches", steps, then="hang", timeout=2.0, answers=True)
+    broken, _ = ping_behaviour(run_cli, b, tmp_path, monkeypatch)
+    assert broken == []
+    report = json.loads((next(tmp_path.glob("*/rd/report.json"))).read_text())
+    notes = " ".join(report.get("notes", ()))
+    assert "the process poolctl started, exited with code 0, yet the answer came" in notes
+    assert ", python" in notes and ("in a session of its own" in notes) == setsid
