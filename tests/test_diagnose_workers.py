@@ -291,10 +291,12 @@ def test_a_crash_with_stderr_discarded_points_at_no_missing_file(run_cli: RunCli
 def test_other_protocols_that_got_nothing_in_time_leave_the_protocol_untested(
     run_cli: RunCli,
 ) -> None:
-    """`cat >/dev/null` reads every request and never writes: the other protocols' openings
-    in fresh processes got nothing within their time, which shows nothing (a slow server, run
-    beside the other experiments, gets as little); it was "ruled out" on that."""
-    argv = ("--timeout", "1", "--protocol", "jsonrpc", "--", "sh", "-c", "cat >/dev/null")
+    """A shell loop reads every request and never writes: the other protocols' openings in
+    fresh processes got nothing within their time, which shows nothing (a slow server, run
+    beside the other experiments, gets as little); it was "ruled out" on that. (`cat
+    >/dev/null`, the worker here before, is told now by its stdout: /dev/null.)"""
+    loop = "while read -r line; do :; done"
+    argv = ("--timeout", "1", "--protocol", "jsonrpc", "--", "sh", "-c", loop)
     d = diagnose(run_cli, *argv)
     [envelope] = [h for h in d["hypotheses"] if h["id"] == "envelope"]
     assert envelope["status"] == "untested", envelope

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import uuid
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from tests.behaviours import (
     MARKER,
     POOLCTL_FRAME,
     Behaviour,
+    behaves_argv,
     behaviours,
     check,
     marked,
@@ -480,3 +482,28 @@ def test_an_answer_from_a_child_the_worker_left_as_it_exited_is_said_so(
     notes = " ".join(report.get("notes", ()))
     assert "the process poolctl started, exited with code 0, yet the answer came" in notes
     assert ", python" in notes and ("in a session of its own" in notes) == setsid
+
+
+@pytest.mark.parametrize("redirect", [">/dev/null", ">{log}/answers.bin"])
+def test_a_server_a_shell_starts_with_its_stdout_elsewhere_cannot_answer(
+    run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, redirect: str
+) -> None:
+    """`sh -c 'server >/dev/null; exit $?'`: the server reads the request and answers into
+    /dev/null (or a file), while the shell, waiting for it, holds the stdout pipe open: no end
+    of file comes. Before: 'read the 81-byte request and waits for more input without
+    answering: the request was not a complete message for it' (waiting for input)."""
+    server = behaves_argv((("read", "packet-4"), ("answer", "packet-4", "ok", 0)), "hang")
+    line = f"{shlex.join(server)} {redirect.format(log=tmp_path)}; exit $?"
+    b = Behaviour(
+        "wrapper-redirects",
+        (("exec", ["sh", "-c", line]),),
+        experiments=False,
+        confirms=frozenset({"crashed"}),
+        never=frozenset({"waiting-for-input"}),
+    )
+    broken, d = ping_behaviour(run_cli, b, tmp_path, monkeypatch)
+    assert broken == []
+    target = "/dev/null" if "null" in redirect else f"{tmp_path}/answers.bin"
+    assert d["cause"].startswith("The worker's answers cannot reach poolctl: pid ")
+    assert "which reads its requests, holds no end of the stdout pipe poolctl reads" in d["cause"]
+    assert f"its fd 1 is {target} (pid " in d["cause"] and "(sh): sleeping in wait4" in d["cause"]

@@ -108,6 +108,14 @@ class Live:
                 return Blocked(p, main, "", text)
         return None
 
+    def answers_astray(self) -> Blocked | None:
+        """The process blocked reading its stdin, when it holds no end of the stdout pipe (its
+        fds read): it reads the requests, and what it answers cannot reach poolctl."""
+        wait = self.stdin_wait()
+        if wait is None or not wait.target or not self.stdout_pipe or not wait.process.fds:
+            return None
+        return None if self.stdout_pipe in wait.process.fds.values() else wait
+
     def idle_elsewhere(self) -> str:
         """How the process doing the work idles in an event loop that does not watch its stdin
         ("" when it does not): it waits for something else, and will not read the request."""

@@ -107,6 +107,8 @@ def ended(obs: Observations) -> str:
         return (
             "no process of it holds its stdin pipe any more: no request can reach it (see crashed)"
         )
+    if obs.live is not None and obs.live.answers_astray() is not None:
+        return "the process reading its requests holds no end of its stdout pipe (see crashed)"
     if detached_reader(obs) is not None:
         return (
             "it closed its stdin, held now only by a daemon it detached, which left the "

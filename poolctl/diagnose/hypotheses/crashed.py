@@ -34,7 +34,6 @@ from ..readings import (
     answer_as,
     detached_reader,
     experiment_evidence,
-    live_origin,
     logged_error,
     request_unread,
     result,
@@ -43,6 +42,7 @@ from ..readings import (
     when_looked,
 )
 from ..started_as import STARTED, started_as
+from ..stdout_astray import answers_astray, stdout_elsewhere
 
 ID = "crashed"
 # what to do about a worker that exited between a frame's header and its end
@@ -69,7 +69,7 @@ def _closed_stdout(obs: Observations, alive: str) -> Judgement:
     live = obs.live
     target = live.leader.fds.get(1, "") if live is not None and live.leader else ""
     if target and live is not None and target != live.stdout_pipe:
-        return _stdout_elsewhere(obs, target, alive)
+        return stdout_elsewhere(obs, target, alive)
     verdict = (
         f"The worker closed its stdout while it keeps running: poolctl read end of file after "
         f"{size} byte(s), so no answer can come on it ({alive})"
@@ -116,37 +116,6 @@ def _exec_ed(obs: Observations, change: str, now: Program, alive: str) -> Judgem
     )
 
 
-def _stdout_elsewhere(obs: Observations, target: str, alive: str) -> Judgement:
-    """Its stdout was pointed somewhere else: a file, /dev/null, another process's pipe."""
-    where = {"/dev/null": "/dev/null, which throws its answers away"}.get(
-        target, f"{target}, where its answers go"
-    )
-    verdict = (
-        f"The worker's stdout is not the pipe poolctl reads: it points to {where} "
-        f"(poolctl read end of file on its pipe; {alive})"
-    )
-    fix = (
-        "Let the worker write its answers to the stdout it was started with: remove the "
-        "redirection from its command or wrapper script (`> file`, `>/dev/null`, `| tee`, "
-        "`exec 1>…`) and send its logs to stderr instead."
-    )
-    ev = [Evidence(f"fd 1 = {target}", live_origin(obs), "where its stdout points")]
-    written = _tail(target) if target.startswith("/") and target != "/dev/null" else b""
-    if written:
-        ev.append(Evidence(quote(written, 120, obs.worker.redactor), target, "what it wrote there"))
-    return confirmed(verdict, fix, *ev)
-
-
-def _tail(path: str, size: int = 240) -> bytes:
-    """The last `size` bytes of the file at `path` (b"" when it cannot be read)."""
-    try:
-        with open(path, "rb") as f:
-            f.seek(max(0, os.fstat(f.fileno()).st_size - size))
-            return f.read(size)
-    except OSError:
-        return b""
-
-
 @hypothesis(ID)
 def crashed(obs: Observations) -> Judgement:
     status = obs.exit_before
@@ -159,6 +128,8 @@ def crashed(obs: Observations) -> Judgement:
             return closed_stdin(obs, alive)
         if (holder := detached_reader(obs)) is not None:
             return detached_stdin(obs, holder, alive)
+        if live is not None and (reader := live.answers_astray()) is not None:
+            return answers_astray(obs, reader, alive)
         now = running_program(obs.worker.pid)
         change = program_change(obs.worker.answered_as, now)
         if change and now is not None:
