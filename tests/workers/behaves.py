@@ -175,6 +175,9 @@ def step(op: str, *args: Any) -> None:
     elif op == "exec":
         os.execvp(args[0][0], args[0])
     elif op == "detach":
+        if os.getenv("BEHAVES_DETACHED"):
+            return  # once: round after round, the child serves on
+        os.environ["BEHAVES_DETACHED"] = "1"
         if os.fork() != 0:
             os._exit(0)  # the worker exits; its child answers in its place
         if args[0]:
