@@ -26,12 +26,12 @@ from poolctl.model import (
 )
 from poolctl.once import first_time
 from poolctl.patterns.loader import PatternSet
-from poolctl.pool_trace import stdout_holders
 from poolctl.protocol import Incoming, Response, get_protocol
 from poolctl.protocol.messages import WrongId, parse_message
 from poolctl.rundir import RunDir
 from poolctl.session import run_session
 from poolctl.worker import WorkerProcess
+from poolctl.worker_exit import exited_while_answering
 from poolctl.worker_trace import WorkerTrace
 from poolctl.worker_types import NoAnswer, WorkerSpec
 
@@ -134,29 +134,6 @@ def answers_after_the_last(worker: WorkerProcess) -> None:
     worker.frames.clear()
 
 
-def exited_while_answering(worker: WorkerProcess) -> str:
-    """Its answers came, yet the process poolctl started has exited ("" when it runs on): a
-    process it left holding its pipes answered in its place (it forked and exited, a daemon's
-    step), or it exited after its answer. A pool watches the process it started, and sees
-    its worker gone."""
-    status = worker.poll()
-    if status is None or not worker.answered:
-        return ""
-    left = stdout_holders(worker)
-    if not left:
-        return (
-            f"pid {worker.pid}, the process poolctl started, {status.describe()} after it "
-            "answered: a pool's worker must stay up for the next request"
-        )
-    return (
-        f"pid {worker.pid}, the process poolctl started, {status.describe()}, yet the answer "
-        f"came, and its stdout is held by {'; '.join(left[:3])} (a process it left, as a "
-        "daemon forks and exits). A pool watches the process it started: it sees its "
-        "worker exit, and stopping it leaves that process running; keep the worker's own "
-        "process in front (answer from it, or wait for the child)"
-    )
-
-
 def _worth_saying(diagnosis: Diagnosis | None, answered: bool) -> bool:
     """Where the PYTHONUNBUFFERED note matters: on no answer that a block-buffered stdout did
     not explain (the variable may hide it), and on an answer the first time in this reports
@@ -204,7 +181,7 @@ def run_ping(options: PingOptions, run_dir: RunDir) -> PingResult:
             timeout=options.timeout,
             exchange=early.watching(traced.exchange_request) if early else traced.exchange_request,
         )
-        gone = exited_while_answering(worker) if session.failed is None else ""
+        gone = " ".join(exited_while_answering(worker)) if session.failed is None else ""
         if session.failed is not None:
             # Diagnose while the process is still there: stack dumps need it alive.
             diagnosis = diagnose_no_answer(

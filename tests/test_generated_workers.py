@@ -475,7 +475,7 @@ def test_an_answer_from_a_child_the_worker_left_as_it_exited_is_said_so(
     the pipes. Before, a plain round trip ('answered ping in 316 ms (pid N)', naming the pid
     that had exited), with no word that the process a pool watches is gone."""
     steps = (("detach", setsid), ("read", "packet-4"), ("answer", "packet-4", "ok", 0))
-    b = Behaviour("detaches", steps, then="hang", timeout=2.0, answers=True)
+    b = Behaviour("detaches", steps, timeout=2.0, answers=True)
     broken, _ = ping_behaviour(run_cli, b, tmp_path, monkeypatch)
     assert broken == []
     report = json.loads((next(tmp_path.glob("*/rd/report.json"))).read_text())
@@ -507,3 +507,25 @@ def test_a_server_a_shell_starts_with_its_stdout_elsewhere_cannot_answer(
     assert d["cause"].startswith("The worker's answers cannot reach poolctl: pid ")
     assert "which reads its requests, holds no end of the stdout pipe poolctl reads" in d["cause"]
     assert f"its fd 1 is {target} (pid " in d["cause"] and "(sh): sleeping in wait4" in d["cause"]
+
+
+def test_doctor_warns_of_a_worker_whose_answer_came_from_a_child_it_left_as_it_exited(
+    run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same worker (fork, setsid, the parent exits, the child answers): before, doctor's
+    start-up was '✓ ready in 0.56 s', nothing said of the process a pool watches being gone."""
+    steps = (("detach", True), ("read", "packet-4"), ("answer", "packet-4", "ok", 0))
+    b = Behaviour("detaches", steps, timeout=2.0, answers=True)
+    monkeypatch.setenv("BEHAVES_LOG", str(tmp_path))
+    argv = ["doctor", "--json", "--timeout", "2", "--env", f"{MARKER}={b.marker}"]
+    code, out, _ = run_cli(*argv, "--run-dir", str(tmp_path / "rd"), "--", *b.worker_argv())
+    checks = {(c["section"], c["name"]): c for c in json.loads(out)["checks"]}
+    gone = checks[("Start-up", "exited")]
+    assert gone["status"] == "warn" and code == 0
+    assert (
+        ", exited with code 0, yet the answer came, and its stdout is held by pid "
+        in (gone["summary"])
+    )
+    assert ", in a session of its own (a process it left" in gone["summary"]
+    assert "poolctl" not in gone["summary"].split("held by")[1]
+    assert marked(b.marker) == []

@@ -21,6 +21,7 @@ from poolctl.model import Evidence
 from poolctl.protocol import Request, workspace
 from poolctl.rundir import RunDir
 from poolctl.worker import WorkerProcess
+from poolctl.worker_exit import exited_while_answering
 from poolctl.worker_types import Answer, StderrMode
 
 from .ping_read import ReadWatch
@@ -120,6 +121,7 @@ def check_startup(
     wait = 2 * init_timeout  # long enough to say by how much a slow start misses the timeout
     worker = WorkerProcess(spec, run_dir.workers, worker_id="startup", context=run_dir.context)
     ready: float | None = None
+    gone, gone_fix = "", ""
     with worker:
         # a ping, or the handshake's first request
         opening = worker.protocol.opening(workspace(spec.cwd))
@@ -130,6 +132,7 @@ def check_startup(
             outcome = worker.exchange_request(request, init_timeout)
             if isinstance(outcome, Answer):
                 ready = worker.elapsed()
+                gone, gone_fix = exited_while_answering(worker)
             elif outcome.reason == "timeout":
                 ready = answered_later(worker, request, asked + wait, configured)
                 waited = time.monotonic() - asked
@@ -220,6 +223,8 @@ def check_startup(
                 evidence,
             )
         return out
+    if gone:
+        out.add("exited", "warn", gone.rstrip(".:"), gone_fix, evidence)
     margin = init_timeout / ready if ready > 0 else float("inf")
     summary = f"ready in {seconds_text(ready)}{split}; init timeout {init_timeout:g} s"
     remedy = _remedy(imports, ready)
