@@ -20,6 +20,8 @@ def running_program(pid: int) -> Program | None:
             argv = f.read().split(b"\0")[:-1]
     except OSError:
         return None
+    if not argv:  # a zombie, or caught inside exec(), its new command line not set yet
+        return None
     return exe, shlex.join(a.decode(errors="replace") for a in argv)
 
 

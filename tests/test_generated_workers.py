@@ -529,3 +529,38 @@ def test_doctor_warns_of_a_worker_whose_answer_came_from_a_child_it_left_as_it_e
     assert ", in a session of its own (a process it left" in gone["summary"]
     assert "poolctl" not in gone["summary"].split("held by")[1]
     assert marked(b.marker) == []
+
+
+@pytest.mark.parametrize("then", [("sleep", HELD), ("exec", ["sleep", "60"])])
+def test_a_worker_silent_after_its_first_answer_is_not_stuck_in_initialization(
+    run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, then: tuple[Any, ...]
+) -> None:
+    """`--count 2`: it answers the first ping, then sleeps (or execs `sleep 60`, so soon that
+    /proc may show `sleep` as the program that answered). Before: 'stuck in initialization:
+    it has not read its request', its start-up long over."""
+    steps = (("read", "packet-4"), ("answer", "packet-4", "ok", 0), then)
+    b = Behaviour(
+        "answers-then-fails",
+        steps,
+        count=2,
+        experiments=False,
+        never=frozenset({"stuck-in-init"}),
+    )
+    broken, d = ping_behaviour(run_cli, b, tmp_path, monkeypatch)
+    assert broken == []
+    stuck = next(h for h in d["hypotheses"] if h["id"] == "stuck-in-init")
+    assert stuck["reason"] == (
+        "it answered 1 request(s) before, as this same process: its start-up was over"
+    )
+
+
+def test_a_worker_that_reads_late_is_stuck_in_initialization_when_its_answer_comes_late(
+    run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It sleeps 2 s, past its 1 s timeout, then reads and answers: its late answer to the
+    request that failed is no answer to one before it (the start-up is what was slow)."""
+    steps = (("sleep", 2.0), ("read", "packet-4"), ("answer", "packet-4", "ok", 0))
+    b = Behaviour("reads-late", steps, confirms=frozenset({"stuck-in-init"}))
+    broken, d = ping_behaviour(run_cli, b, tmp_path, monkeypatch)
+    assert broken == []
+    assert d["cause"].startswith("The worker is stuck in initialization: ")

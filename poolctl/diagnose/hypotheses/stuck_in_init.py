@@ -30,6 +30,12 @@ def stuck_in_init(obs: Observations) -> Judgement:
         return ruled_out(why)
     if stream_kind(obs) in ("text", "framing"):
         return ruled_out("it wrote to stdout: it got past start-up")
+    # the requests answered before the one that failed (not its own answer, come late)
+    before = obs.worker.answered - (obs.failed.request.id in obs.worker.answered_ids)
+    if before > 0:
+        return ruled_out(
+            f"it answered {before} request(s) before, as this same process: its start-up was over"
+        )
     live = obs.live
     if live is None:
         return untested("the live process could not be inspected")
