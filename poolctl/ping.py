@@ -181,7 +181,8 @@ def run_ping(options: PingOptions, run_dir: RunDir) -> PingResult:
             timeout=options.timeout,
             exchange=early.watching(traced.exchange_request) if early else traced.exchange_request,
         )
-        gone = " ".join(exited_while_answering(worker)) if session.failed is None else ""
+        said, fix = exited_while_answering(worker) if session.failed is None else ("", "")
+        gone = f"{said} {fix}" if said else ""
         if session.failed is not None:
             # Diagnose while the process is still there: stack dumps need it alive.
             diagnosis = diagnose_no_answer(

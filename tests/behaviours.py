@@ -582,6 +582,7 @@ def check(
     if b.answers and code != 0:
         broken.append(f"it answered within the timeout, yet exit code {code}")
     d = outcome(report)
+    broken += [f"a blank note: {n!r}" for n in report.get("notes", ()) if not n.strip()]
     confirmed = {h["id"] for h in d.get("hypotheses", ()) if h["status"] == "confirmed"}
     if b.confirms and unheld(b) and not confirmed & b.confirms:
         broken.append(f"confirmed {sorted(confirmed)}, none of {sorted(b.confirms)}")

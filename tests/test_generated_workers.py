@@ -564,3 +564,21 @@ def test_a_worker_that_reads_late_is_stuck_in_initialization_when_its_answer_com
     broken, d = ping_behaviour(run_cli, b, tmp_path, monkeypatch)
     assert broken == []
     assert d["cause"].startswith("The worker is stuck in initialization: ")
+
+
+@pytest.mark.parametrize("wrapper", [["timeout", "30"], ["stdbuf", "-o0"], ["nohup"]])
+def test_a_worker_under_a_wrapper_that_keeps_its_pipes_answers_with_no_blank_note(
+    run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, wrapper: list[str]
+) -> None:
+    """`timeout 30 worker`, `stdbuf -o0 worker`, `nohup worker`: a round trip. Before (since
+    ping says when the process it started has exited), a blank 'note:' followed the answer of
+    every worker whose process ran on."""
+    steps = (
+        (
+            "exec",
+            [*wrapper, *behaves_argv((("read", "packet-4"), ("answer", "packet-4", "ok", 0)))],
+        ),
+    )
+    b = Behaviour("wrapped", steps, timeout=2.0, answers=True)
+    broken, _ = ping_behaviour(run_cli, b, tmp_path, monkeypatch)
+    assert broken == []
