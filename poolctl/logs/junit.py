@@ -33,6 +33,7 @@ from poolctl.logs.junit_body import (
     eunit_reason,
     message_from_body,
 )
+from poolctl.logs.junit_bounded import FEED_SIZE, MAX_DEPTH, Bounded
 from poolctl.logs.junit_ct import CANCELLED as CT_SETUP
 from poolctl.logs.junit_ct import setup_failure, skipped_by_ct
 from poolctl.logs.junit_ctest import CANCELLED as CTEST_NOT_RUN
@@ -119,6 +120,7 @@ class _Target:
         self.name = name
         self.out = out
         self.expat: Any = None  # the expat parser, for line numbers
+        self.bounded = Bounded(name)  # what it is given: no token held whole (`junit_bounded`)
         self.line_base = 0  # lines of the input before the document being read
         self.stack: list[str] = []
         self.suites: list[Suite] = []
@@ -142,13 +144,22 @@ class _Target:
     def _line(self) -> int:
         if self.expat is None:
             return 0
-        return self.line_base + int(self.expat.CurrentLineNumber)
+        line = self.line_base + int(self.expat.CurrentLineNumber)
+        if self.bounded.shifts:  # newlines skipped before here
+            line += self.bounded.lines_before(int(self.expat.CurrentByteIndex))
+        return line
 
     def start(self, tag: str, attrib: dict[str, str]) -> None:
         if self.muted:
             return
         tag = _local(tag)
         self.stack.append(tag)
+        if len(self.stack) > MAX_DEPTH:  # expat keeps each open element: memory grows with it
+            raise UnreadableInput(
+                f"JUnit XML nested more than {MAX_DEPTH:,} elements deep: not a JUnit report; "
+                f"{self.cases} test case(s), {len(self.out.failures)} failing, read before it",
+                where=f"{self.name}:{self._line()}",
+            )
         if tag in ("testsuite", "testsuites"):
             suite = Suite(dict(attrib), self._line(), len(self.out.failures))
             suite.within = list(self.suites)
@@ -506,21 +517,26 @@ def parse_junit(stream: BinaryIO, name: str, out: ParsedLog, head: bytes) -> int
     while True:
         parser = DefusedXMLParser(target=target, forbid_dtd=True)
         target.expat = getattr(parser, "parser", None) or getattr(parser, "_parser", None)
+        target.bounded.begin(len(prefix))
         try:
             if prefix:
                 target.muted = True
                 parser.feed(prefix)
                 target.muted = False
             while data:
-                fed += len(data)
-                if out.progress is not None:
-                    out.progress(fed)
                 data, n = xml_safe(data)
                 blanked += n
+                data = target.bounded.take(data)
+                fed += len(data)
+                if out.progress is not None:
+                    out.progress(fed + target.bounded.removed)
                 parser.feed(data)
-                previous, data = data, stream.read(CHUNK_SIZE)
+                target.bounded.check(target.expat, target.line_base)
+                previous, data = data, stream.read(FEED_SIZE)
             parser.close()
             break
+        except UnreadableInput:  # nested too deep (`start`)
+            raise
         except DefusedXmlException:
             raise InputError(
                 "XML with a DOCTYPE refused (entity expansion is not allowed)", where=name
@@ -530,6 +546,7 @@ def parse_junit(stream: BinaryIO, name: str, out: ParsedLog, head: bytes) -> int
             where = getattr(error, "position", None)
             window = previous + data
             index = getattr(target.expat, "ErrorByteIndex", -1)
+            target.line_base += target.bounded.stop(int(index))
             at = int(index) - len(prefix) + started - (fed - len(window))
             at_ok = where is not None and data != b"" and index >= 0 and 0 <= at < len(window)
             rest = next_document(error, window, at if at_ok else None)
@@ -567,6 +584,8 @@ def parse_junit(stream: BinaryIO, name: str, out: ParsedLog, head: bytes) -> int
                 )
             started = fed = fed + read_more - len(rest)  # where `rest` starts in the input
             data, previous = rest, b""
+    target.bounded.finish()
+    out.skipped.extend(target.bounded.notes)
     if blanked:
         out.skipped.append(
             f"{name}: {blanked} control character(s) XML does not allow (a worker's ANSI colour "
