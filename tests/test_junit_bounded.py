@@ -144,3 +144,36 @@ def test_a_report_nested_deeper_than_any_junit_is_one_line_and_exit_2(
         f"poolctl: error: {path}:{line}: JUnit XML nested more than {MAX_DEPTH:,} elements "
         "deep: not a JUnit report; 1 test case(s), 0 failing, read before it"
     ]
+
+
+@pytest.mark.parametrize(
+    ("kept", "unchecked"), [(2, "1 test case(s) from line 12"), (1, "3 test case(s) from line 10")]
+)
+def test_names_past_the_cap_are_counted_as_not_checked(
+    monkeypatch: pytest.MonkeyPatch, kept: int, unchecked: str
+) -> None:
+    """Each test case's name is kept to find another with the same (for the history): past
+    MAX_NAMES names (3,000,000 test cases of their own names took 655 MB) a new name is not
+    kept, and the note says how many were not checked, from where. A name kept is still found
+    again: the real capture tests/fixtures/junit/jest_same_titles.xml names one failing test
+    on lines 4 and 20."""
+    monkeypatch.setattr("poolctl.logs.junit_names.MAX_NAMES", kept)
+    path = Path(__file__).parent / "fixtures" / "junit" / "jest_same_titles.xml"
+    [note] = read_logs([str(path)]).skipped
+    assert note.startswith(
+        f"{path}: 1 test name(s) are on more than one test case, one failing, with no file to "
+        "tell them apart: 'reports pool checks out a worker' (lines 4, 20); "
+    )
+    assert note.endswith(
+        f"; {unchecked} on, past the first {kept} names, were not checked for a name another "
+        "test case has (each name is kept to check it: bounded memory)"
+    )
+
+
+def test_names_past_the_cap_alone_are_noted(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("poolctl.logs.junit_names.MAX_NAMES", 0)
+    path = Path(__file__).parent / "fixtures" / "junit" / "jest_same_titles.xml"
+    assert read_logs([str(path)]).skipped == [
+        f"{path}:4: 5 test case(s) from line 4 on, past the first 0 names, were not checked "
+        "for a name another test case has (each name is kept to check it: bounded memory)"
+    ]
