@@ -10,12 +10,16 @@ from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
+import pytest
+
 from poolctl.logs import read_logs
+from poolctl.logs.exunit import ExUnitParser
 from poolctl.model import Diagnosis, Finding, Report, Unclassified
 from poolctl.patterns import load_patterns
 from poolctl.report.view import pattern_sections
 from poolctl.triage import triage
 from poolctl.triage.classifier import render_template
+from poolctl.triage.regions import Regions
 
 FIXTURES = Path(__file__).parent / "fixtures"
 WPOOL = FIXTURES / "exunit" / "wpool_suite.log"
@@ -147,3 +151,28 @@ def test_a_recommendation_with_fewer_facts_is_said_by_the_one_with_more() -> Non
     without = Finding(finding("callers queued").failure, replace(d, remediation=bare))
     [section] = pattern_sections(Report(kind="triage", title="t", findings=(with_facts, without)))
     assert section.remediations == (d.remediation,)
+
+
+def test_only_the_last_test_end_before_each_failure_is_kept_and_regions_stay(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A `mix test --trace` run prints a line as each test ends (tests/fixtures/exunit/
+    pool_suite_seed_trace.log, a real capture): 2,000,000 of them were kept, 76 MB. A failure's
+    region starts after the last before its header, so only that one is kept: each failure's
+    region is the one every end gives (kept as before, a header never seen)."""
+    path = str(FIXTURES / "exunit" / "pool_suite_seed_trace.log")
+    parsed = read_logs([path])
+    with monkeypatch.context() as patched:
+        never = property(lambda parser: 1 << 60, lambda parser, line: None)
+        patched.setattr(ExUnitParser, "header_at", never, raising=False)
+        every = read_logs([path])
+    kept, all_ends = parsed.test_ends[path], every.test_ends[path]
+    assert len(kept) < len(all_ends) and set(kept) <= set(all_ends)
+    for failure in parsed.failures:
+        before = [n for n in all_ends if n < failure.line_start]
+        assert [n for n in kept if n < failure.line_start][-1:] == before[-1:]
+    regions, every_regions = Regions(parsed), Regions(every)
+    assert [regions.own(f) for f in parsed.failures] == [
+        every_regions.own(f) for f in every.failures
+    ]
+    assert any(regions.own(f) for f in parsed.failures)

@@ -142,6 +142,7 @@ class ExUnitParser(TextParser):
         self.compiling: tuple[int, str] | None = None  # `== Compilation error in file …`
         self.closed_at = -1  # the last closing line
         self.finished_at = 0  # the last `Finished in` line
+        self.header_at = 0  # the last failure header
         self.held: list[exunit_printed.Held] = []  # verdict-like lines of a run not ended
         self._new_run(1)
 
@@ -154,7 +155,11 @@ class ExUnitParser(TextParser):
 
     def outside(self, number: int, line: str) -> None:
         if line[:1] in ".*? " and exunit_stopped.PROGRESS_RE.match(line.strip()):
-            self.out.test_ends.setdefault(self.name, []).append(number)
+            ends = self.out.test_ends.setdefault(self.name, [])
+            if ends and ends[-1] > self.header_at:  # only the last before a header is read
+                ends[-1] = number  # (`triage.regions`): 2,000,000 `--trace` lines took 76 MB
+            else:
+                ends.append(number)
         if line[:1] == "F" and exunit_printed.is_finished(line):
             self.held.clear()  # a test's output: the run's tests end here
             self.finished_at = number
@@ -353,6 +358,7 @@ class ExUnitParser(TextParser):
         return before[-1] in " \t.*?!:;,)]}>\"'"
 
     def start_block(self, number: int, line: str, match: re.Match[str]) -> None:
+        self.header_at = number
         counter = int(match.group("counter"))
         setup = bool(match.groupdict().get("callback"))
         restart = counter < self.last_counter or (

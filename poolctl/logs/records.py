@@ -136,7 +136,8 @@ class ParsedLog:
     blocks: dict[tuple[str, int], Lines] = field(default_factory=dict)
     after: dict[tuple[str, int], Lines] = field(default_factory=dict)
     # input -> the lines where a test ended with no failure block (ExUnit's progress dots and
-    # `--trace` lines), in order: what is printed after one is a later test's
+    # `--trace` lines), in order: what is printed after one is a later test's. Only the last
+    # before each failure header is kept: the one a failure's region starts after
     test_ends: dict[str, list[int]] = field(default_factory=dict)
     # failures past `MAX_FAILURES` go here when set (else they are noted and dropped)
     overflow: Overflow | None = field(default=None, repr=False, compare=False)
