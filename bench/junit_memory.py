@@ -69,10 +69,11 @@ def _many_attributes(path: Path, size: int) -> None:
     at = data.index(b"<testcase ") + len(b"<testcase")
     with path.open("wb") as out:
         out.write(data[:at])
-        n = 0
-        while n * 12 < size:
-            out.write(b"".join(b' x%d="%d"' % (i, i) for i in range(n, n + 100_000)))
-            n += 100_000
+        n = written = 0
+        while written < size:
+            batch = b"".join(b' x%d="%d"' % (i, i) for i in range(n, n + 100_000))
+            out.write(batch)
+            n, written = n + 100_000, written + len(batch)
         out.write(data[at:])
 
 
