@@ -33,13 +33,13 @@ from poolctl.logs.junit_body import (
     eunit_reason,
     message_from_body,
 )
-from poolctl.logs.junit_bounded import FEED_SIZE, MAX_DEPTH, Bounded
+from poolctl.logs.junit_bounded import FEED_SIZE, MAX_DEPTH, Bounded, too_deep
 from poolctl.logs.junit_ct import CANCELLED as CT_SETUP
 from poolctl.logs.junit_ct import setup_failure, skipped_by_ct
 from poolctl.logs.junit_ctest import CANCELLED as CTEST_NOT_RUN
 from poolctl.logs.junit_ctest import not_run, own_output
 from poolctl.logs.junit_java import java_location
-from poolctl.logs.junit_names import SameNames
+from poolctl.logs.junit_names import SameNames, in_group
 from poolctl.logs.junit_output import (
     PYTHON_TRACEBACK,
     CapturedTraceback,
@@ -155,11 +155,7 @@ class _Target:
         tag = _local(tag)
         self.stack.append(tag)
         if len(self.stack) > MAX_DEPTH:  # expat keeps each open element: memory grows with it
-            raise UnreadableInput(
-                f"JUnit XML nested more than {MAX_DEPTH:,} elements deep: not a JUnit report; "
-                f"{self.cases} test case(s), {len(self.out.failures)} failing, read before it",
-                where=f"{self.name}:{self._line()}",
-            )
+            raise too_deep(f"{self.name}:{self._line()}", self.cases, len(self.out.failures))
         if tag in ("testsuite", "testsuites"):
             suite = Suite(dict(attrib), self._line(), len(self.out.failures))
             suite.within = list(self.suites)
@@ -276,7 +272,7 @@ class _Target:
                 self.same_names.see(
                     case.attrib.get("name", ""),
                     case.attrib.get("classname", "")
-                    or _in_group(case.suite, case.attrib.get("group")),
+                    or in_group(case.suite, case.attrib.get("group")),
                     case.line,
                     bool(case.failed) and not case.skipped,
                 )
@@ -454,7 +450,7 @@ class _Target:
         return Failure(
             source="junit",
             name=attrib.get("name", ""),
-            group=attrib.get("classname", "") or _in_group(case.suite, attrib.get("group")),
+            group=attrib.get("classname", "") or in_group(case.suite, attrib.get("group")),
             location=location,
             kind=kind,
             message=clip(message or body.strip().split("\n", 1)[0], MAX_FIELD),
@@ -489,12 +485,6 @@ def _test_files(case: _Case) -> list[str]:
     files = [case.attrib.get("file", ""), case.suite_file]
     files += [classname] if SCRIPT_RE.search(classname) else []
     return [f.removeprefix("file://") for f in files if f]
-
-
-def _in_group(suite: str, group: str | None) -> str:
-    """common_test's suite and, for a test of a group, the group (`pool_SUITE.g1`): a test of
-    the same name in the suite and in its group are two tests."""
-    return f"{suite}.{group}" if group else suite
 
 
 def parse_junit(stream: BinaryIO, name: str, out: ParsedLog, head: bytes) -> int:

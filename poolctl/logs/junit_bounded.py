@@ -19,6 +19,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from poolctl.logs.records import UnreadableInput
+
 MAX_PENDING = 256 << 10  # bytes of one unfinished token expat may hold before it is closed
 # bytes given to expat at a time: it holds at most MAX_PENDING + FEED_SIZE of a token (a start
 # tag of tiny attributes becomes a dict of them all: 1.5 MB of them took 45 MB)
@@ -34,6 +36,15 @@ _NAME_EQUALS = re.compile(rb"\s+[^\s=/>]+\s*=\s*\Z")
 _SPACE = re.compile(rb"\s*\Z")
 _TAG_REST = re.compile(rb"(?:[^\"'>]+|\"[^\"]*\"|'[^']*')*")
 _OPEN_ENTITY = re.compile(rb"&[#\w]{0,40}\Z")
+
+
+def too_deep(where: str, cases: int, failing: int) -> UnreadableInput:
+    """A report nested past MAX_DEPTH elements (expat keeps each open one): refused."""
+    return UnreadableInput(
+        f"JUnit XML nested more than {MAX_DEPTH:,} elements deep: not a JUnit report; "
+        f"{cases} test case(s), {failing} failing, read before it",
+        where=where,
+    )
 
 
 @dataclass

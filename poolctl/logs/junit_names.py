@@ -69,3 +69,9 @@ class SameNames:
             "one test, the failures and passes of both as its own (a `file` attribute tells "
             "them apart: jest-junit writes it with JEST_JUNIT_ADD_FILE_ATTRIBUTE=true)"
         ) + (f"; {unchecked}" if self.unchecked else "")
+
+
+def in_group(suite: str, group: str | None) -> str:
+    """common_test's suite and, for a test of a group, the group (`pool_SUITE.g1`): a test of
+    the same name in the suite and in its group are two tests."""
+    return f"{suite}.{group}" if group else suite
