@@ -21,6 +21,10 @@ from poolctl.patterns.regex import KbRegex
 from poolctl.triage.fields import FailureView
 
 MAX_CHARS = 4_000_000  # characters of texts held as keys; past them the memo starts again
+# what an entry costs besides its texts, in characters: its answers (a dict of a tuple for each
+# regex run on it, about 1 KB). Short texts by the ten thousand (200,000 pytest failures of
+# one line each) held 4,000,000 characters' worth of entries in 55 MB more than 400,000 did
+ENTRY_CHARS = 1_000
 NEVER_REPEATED = frozenset({"block", "any"})
 
 # by regex: None, it does not fire; else the field and the text it matches (a hit uncited),
@@ -48,7 +52,7 @@ class HitMemo:
         key = (field, tuple(t.value for t in view.texts(field)))
         found = self._by_texts.get(key)
         if found is None:
-            size = sum(len(value) for value in key[1])
+            size = ENTRY_CHARS + sum(len(value) for value in key[1])
             if self._chars + size > self._max_chars:  # bounded memory: forget, start again
                 self._by_texts.clear()
                 self._chars = 0
