@@ -61,6 +61,23 @@ def let_go(d: dict[str, Any], settled_by: str) -> None:
     assert f", not waited for to its {LONG} s timeout: {settled_by}" in detail, detail
 
 
+# every hypothesis' status once a fresh process's answer named the framing: the framing
+# confirmed, the envelope left untested (no answer in the framing spoken), the rest ruled out
+FRAMING_NAMED = {
+    "crashed": "ruled-out",
+    "answers-on-stderr": "ruled-out",
+    "stderr-merged": "ruled-out",
+    "stdout-text": "ruled-out",
+    "framing": "confirmed",
+    "envelope": "untested",
+    "blocked-writing": "ruled-out",
+    "buffered": "ruled-out",
+    "serves-socket": "ruled-out",
+    "stuck-in-init": "ruled-out",
+    "waiting-for-input": "ruled-out",
+}
+
+
 @needs_json_server
 def test_a_language_server_spoken_mcp_is_let_go_once_its_answer_in_content_length_names_it(
     capsys: pytest.CaptureFixture[str], processes: Processes
@@ -70,19 +87,7 @@ def test_a_language_server_spoken_mcp_is_let_go_once_its_answer_in_content_lengt
     settles it: the request, and the other framings' experiments, were waited out before."""
     d = verdict(capsys, "--protocol", "mcp", "--timeout", LONG, "--", str(JSON_SERVER), "--stdio")
     let_go(d, "in content-length framing initialize got a language server's answer, in ")
-    assert statuses(d) == {
-        "crashed": "ruled-out",
-        "answers-on-stderr": "ruled-out",
-        "stderr-merged": "ruled-out",
-        "stdout-text": "ruled-out",
-        "framing": "confirmed",
-        "envelope": "untested",
-        "blocked-writing": "ruled-out",
-        "buffered": "ruled-out",
-        "serves-socket": "ruled-out",
-        "stuck-in-init": "ruled-out",
-        "waiting-for-input": "ruled-out",
-    }
+    assert statuses(d) == FRAMING_NAMED
     assert d["cause"].startswith("The worker speaks content-length, not line")
     # looked at before its answer was due: said so
     [crashed] = [h for h in d["hypotheses"] if h["id"] == "crashed"]
@@ -114,19 +119,7 @@ def test_a_language_server_spoken_lsp_in_line_framing_is_let_go_once_its_answer_
         "in content-length framing initialize got a language server's answer, in ",
     )
     assert "the protocol spoken, in another framing, names the framing" in d["facts"]["detail"]
-    assert statuses(d) == {
-        "crashed": "ruled-out",
-        "answers-on-stderr": "ruled-out",
-        "stderr-merged": "ruled-out",
-        "stdout-text": "ruled-out",
-        "framing": "confirmed",
-        "envelope": "untested",
-        "blocked-writing": "ruled-out",
-        "buffered": "ruled-out",
-        "serves-socket": "ruled-out",
-        "stuck-in-init": "ruled-out",
-        "waiting-for-input": "ruled-out",
-    }
+    assert statuses(d) == FRAMING_NAMED
     assert d["cause"].startswith("The worker speaks content-length, not line")
     assert d["remediation"].startswith("Use one framing on both sides: content-length")
     [replay] = [e for e in d["evidence"] if e["text"].startswith("the same request in line")]
