@@ -285,6 +285,12 @@ class PytestParser(TextParser):
                 return
             frame = FRAME_RE.match(line)
             if frame and frame.group("rest"):  # --tb=line: `path.py:12: message`
+                if self.pending_close is not None and not self.line_capture:
+                    # after a block's captured output and a closing line: no --tb=line run
+                    # prints blocks, so the run ended and this is what followed it (a plugin's
+                    # `plugin.py:207: PytestDeprecationWarning: …` as a `pytest -q` run starts)
+                    self._commit_close()
+                    return
                 self.in_capture = self.line_capture = False
                 self.pending_close = None
                 start = self.e_pending[0][0] if self.e_pending else number
