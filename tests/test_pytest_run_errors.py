@@ -97,6 +97,18 @@ def test_a_run_that_failed_outside_any_test_is_a_failure(log: str) -> None:
     assert parsed.blocks[(str(path), lines[0])][-1][0] == lines[1]  # its lines are quoted
 
 
+def test_a_plugin_pytest_8_could_not_import_is_the_same_failure_as_pytest_9s() -> None:
+    """pytest 8.3.5 (Python 3.13, tests/fixtures/src/capture_python_3_13.sh) dies of
+    `-p no_such_pool_plugin` with a traceback ending `ImportError: Error importing plugin …`,
+    where pytest 9.2.0 prints that in an `ERROR: ` line: both are the arguments' failure (it
+    was "pytest internal error")."""
+    path = RUN_ERRORS.parent / "python_3_13" / "run_errors_plugin_missing.txt"
+    [failure] = read_logs([str(path)]).failures
+    assert (failure.name, failure.kind, failure.message) == CASES["plugin_missing.txt"][:3]
+    assert failure.details["phase"] == "usage"
+    assert (failure.line_start, failure.line_end) == (9, 59)  # the traceback pytest died of
+
+
 def test_an_internal_error_is_not_among_the_errors_pytest_counted() -> None:
     """`collected 1 item / 1 error`, an INTERNALERROR, then `1 error`: the count is the
     collection error's, whose block pytest never printed; the internal error is one more (it

@@ -193,6 +193,11 @@ class RunErrors:
         kind = short_type(raised["type"]) if raised else "Exception"
         message = (raised["message"] or "") if raised else exception
         self.lines = [(start, first), (end, exception)]
+        if kind == "ImportError" and message.startswith("Error importing plugin "):
+            # pytest 8 dies of a `-p` plugin it cannot import, where pytest 9 says it in a
+            # line (`ERROR: Error importing plugin "…"`): the same failure
+            self._make("pytest arguments", "UsageError", message, "usage", "")
+            return
         self._make("pytest internal error", kind, message, "internal", "")
 
     def _conftest_done(self, kind: str, message: str) -> None:
