@@ -21,6 +21,10 @@ from poolctl.logs.pytest_timeout import BANNER_TRIGGER
 
 # pytest-sugar's session start (`Test session starts (platform: linux, …, pytest-sugar 1.1.1)`)
 SUGAR_SESSION = r"^Test session starts \(platform: "
+# Python's report of an exception it could not raise (`Exception ignored in: <coroutine …>`: a
+# coroutine closed after its event loop, as pytest-asyncio 0.25 on Python 3.13 leaves them),
+# written on stderr in the middle of a `pytest -q` progress line
+UNRAISABLE = "Exception ignored in: "
 # What sends a line outside any block to `outside` (RE2 syntax, searched over bytes; `^` starts
 # a line).
 TRIGGERS = (
@@ -59,6 +63,7 @@ TRIGGERS = (
     SUGAR_SESSION,  # pytest-sugar's session start
     # `pytest -q` killed: its letters, then the shell's job-status line (or dash's `Killed`)
     rf"^[.sxXFE,u]+(?:(?:/\S+|[a-z]*sh): line \d+: +\d+ |{run_end_lines.SIGNALS}\s*$)",
+    rf"^[.sxXFE,u]+{UNRAISABLE}",  # `pytest -q`'s letters, then such a report glued to them
 )
 # --lf (with --ff, "… failures first", every test runs; "(skipped N files)" may follow)
 LAST_FAILED_RE = re.compile(r"^run-last-failure: rerun previous (\d+) failures?(?! first)\b")
@@ -93,3 +98,9 @@ QUIET_MARKS_RE = re.compile(r"[.sxXFE,u]+")
 ERROR_SECTIONS = ("FAILURES", "ERRORS")
 # sections of tests' blocks: `-rA`'s PASSES holds passing tests' captured output, no failure
 BLOCK_SECTIONS = (*ERROR_SECTIONS, "PASSES")
+
+
+def marks_before_unraisable(line: str) -> str:
+    """The `pytest -q` letters such a report is glued to (`FE.Exception ignored in: …`), or ''."""
+    at = line.find(UNRAISABLE)
+    return line[:at] if at > 0 and QUIET_MARKS_RE.fullmatch(line[:at]) else ""

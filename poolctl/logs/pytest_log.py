@@ -51,6 +51,7 @@ from poolctl.logs.pytest_lines import (
     QUIET_PROGRESS_RE,
     SUMMARY_LINE_RE,
     TRIGGERS,
+    marks_before_unraisable,
 )
 from poolctl.logs.pytest_summary import (
     SECTION_RE,
@@ -140,6 +141,11 @@ class PytestParser(TextParser):
         # assertion's `E   assert …`, which every failure block holds)
         glued = first in ".sxXFE,u" and line[1:2] != " "
         if glued and not self.in_capture and self._killed_quiet(number, line):
+            return
+        if glued and not self.in_capture and (letters := marks_before_unraisable(line)):
+            if not self.section:  # a `-q` run's first letters begin it
+                self._quiet_run_begins(number)
+            self._progress(number, letters)
             return
         if self.pending_close is not None and self.in_capture and QUIET_PROGRESS_RE.match(line):
             # a closing line after a test's captured output, then a `pytest -q` run's first
