@@ -13,7 +13,7 @@ from poolctl.rundir import create_run_dir
 from poolctl.scenario import load_scenario
 from poolctl.scenario.classify import classify_run
 from poolctl.scenario.report import judge
-from poolctl.scenario.run import ScenarioRunner
+from poolctl.scenario.run import RunOutcome, ScenarioRunner
 from tests.conftest import Processes
 
 REQUESTS = 600
@@ -24,20 +24,27 @@ def written(run_dir: Path) -> list[dict[str, object]]:
     return [json.loads(line) for line in (run_dir / "events.jsonl").read_text().splitlines()]
 
 
+def run_yaml(tmp_path: Path, name: str, text: str) -> RunOutcome:
+    """The scenario `text` (written to `name`.yaml), run in a run folder under `tmp_path`."""
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(text)
+    scenario = load_scenario(path)
+    return ScenarioRunner(scenario, create_run_dir(scenario.name, base=tmp_path)).run()
+
+
 def test_a_scenario_trace_lets_go_of_each_request_s_events(
     tmp_path: Path, processes: Processes
 ) -> None:
     """600 pings held 3,000 routine events until the classifier ran (290 MB at 80,000 pings,
     150 MB now, as at 20,000); the file keeps every one, the report counts them all."""
-    path = tmp_path / "many.yaml"
-    path.write_text(
+    outcome = run_yaml(
+        tmp_path,
+        "many",
         'worker: {command: ["{python}", "-m", "poolctl.workers.reference"]}\n'
         "pool: {size: 2, checkout_timeout: 5}\n"
         f"steps:\n  - request: {{command: ping, count: {REQUESTS}, concurrency: 4}}\n"
-        "expect: {outcome: ok}\n"
+        "expect: {outcome: ok}\n",
     )
-    scenario = load_scenario(path)
-    outcome = ScenarioRunner(scenario, create_run_dir(scenario.name, base=tmp_path)).run()
     held = [e for e in outcome.trace.events if e.type in ROUTINE]
     assert held == []
     events = written(outcome.run_dir.path)
@@ -54,15 +61,14 @@ def test_a_scenario_trace_lets_go_of_each_request_s_events(
 def test_checkouts_granted_are_counted_though_let_go(tmp_path: Path, processes: Processes) -> None:
     """Pattern 3's facts count the checkouts granted, events no longer held: one worker busy
     for 0.6 s, two callers more giving up after 0.2 s."""
-    path = tmp_path / "waiters.yaml"
-    path.write_text(
+    outcome = run_yaml(
+        tmp_path,
+        "waiters",
         'worker: {command: ["{python}", "-m", "poolctl.workers.reference"]}\n'
         "pool: {size: 1, max_overflow: 0, checkout_timeout: 0.2}\n"
         "steps:\n  - request: {command: sleep, args: {seconds: 0.6}, count: 3, concurrency: 3}\n"
-        "expect: {patterns: [checkout-timeout-waiters]}\n"
+        "expect: {patterns: [checkout-timeout-waiters]}\n",
     )
-    scenario = load_scenario(path)
-    outcome = ScenarioRunner(scenario, create_run_dir(scenario.name, base=tmp_path)).run()
     classified = classify_run(outcome, builtin_patterns())
     (d,) = [f.outcome for f in classified.findings if isinstance(f.outcome, Diagnosis)]
     events = written(outcome.run_dir.path)
@@ -78,14 +84,13 @@ def test_checkout_timeouts_are_counted_not_held(tmp_path: Path, processes: Proce
     """Twenty callers on one busy worker, each checkout giving up after 0.05 s: each timeout's
     event was held until the classifier ran (254 MB at 120,000 timeouts against 186 MB at
     30,000); pattern 3's finding counts them all, quotes the first three, spans them all."""
-    path = tmp_path / "timeouts.yaml"
-    path.write_text(
+    outcome = run_yaml(
+        tmp_path,
+        "timeouts",
         'worker: {command: ["{python}", "-m", "poolctl.workers.reference"]}\n'
         "pool: {size: 1, max_overflow: 0, checkout_timeout: 0.05}\n"
-        "steps:\n  - request: {command: sleep, args: {seconds: 0.3}, count: 60, concurrency: 20}\n"
+        "steps:\n  - request: {command: sleep, args: {seconds: 0.3}, count: 60, concurrency: 20}\n",
     )
-    scenario = load_scenario(path)
-    outcome = ScenarioRunner(scenario, create_run_dir(scenario.name, base=tmp_path)).run()
     assert not [e for e in outcome.trace.events if e.type == "checkout_timeout"]
     classified = classify_run(outcome, builtin_patterns())
     (finding,) = classified.findings
@@ -105,14 +110,13 @@ def test_unanswered_requests_are_counted_not_held(tmp_path: Path, processes: Pro
     `no_response` was held until the classifier ran (171 MB at 20,000 unanswered requests,
     192 MB at 60,000); pattern 1's finding counts them all, quotes the first three, spans them
     all, says how many were answered late; the step counts them."""
-    path = tmp_path / "unanswered.yaml"
-    path.write_text(
+    outcome = run_yaml(
+        tmp_path,
+        "unanswered",
         'worker: {command: ["{python}", "-m", "poolctl.workers.reference"]}\n'
         "pool: {size: 2, max_overflow: 0, checkout_timeout: 30, request_timeout: 0.01}\n"
-        "steps:\n  - request: {command: sleep, args: {seconds: 0.05}, count: 40, concurrency: 4}\n"
+        "steps:\n  - request: {command: sleep, args: {seconds: 0.05}, count: 40, concurrency: 4}\n",
     )
-    scenario = load_scenario(path)
-    outcome = ScenarioRunner(scenario, create_run_dir(scenario.name, base=tmp_path)).run()
     assert not [e for e in outcome.trace.events if e.type == "no_response"]
     classified = classify_run(outcome, builtin_patterns())
     (finding,) = classified.findings
