@@ -61,21 +61,22 @@ def let_go(d: dict[str, Any], settled_by: str) -> None:
     assert f", not waited for to its {LONG} s timeout: {settled_by}" in detail, detail
 
 
-# every hypothesis' status once a fresh process's answer named the framing: the framing
-# confirmed, the envelope left untested (no answer in the framing spoken), the rest ruled out
-FRAMING_NAMED = {
-    "crashed": "ruled-out",
-    "answers-on-stderr": "ruled-out",
-    "stderr-merged": "ruled-out",
-    "stdout-text": "ruled-out",
-    "framing": "confirmed",
-    "envelope": "untested",
-    "blocked-writing": "ruled-out",
-    "buffered": "ruled-out",
-    "serves-socket": "ruled-out",
-    "stuck-in-init": "ruled-out",
-    "waiting-for-input": "ruled-out",
-}
+def settled(framing: str, envelope: str) -> dict[str, str]:
+    """Every hypothesis' status once a fresh process's answer named the protocol or the
+    framing: those two as given, every other one ruled out."""
+    return {
+        "crashed": "ruled-out",
+        "answers-on-stderr": "ruled-out",
+        "stderr-merged": "ruled-out",
+        "stdout-text": "ruled-out",
+        "framing": framing,
+        "envelope": envelope,
+        "blocked-writing": "ruled-out",
+        "buffered": "ruled-out",
+        "serves-socket": "ruled-out",
+        "stuck-in-init": "ruled-out",
+        "waiting-for-input": "ruled-out",
+    }
 
 
 @needs_json_server
@@ -87,7 +88,7 @@ def test_a_language_server_spoken_mcp_is_let_go_once_its_answer_in_content_lengt
     settles it: the request, and the other framings' experiments, were waited out before."""
     d = verdict(capsys, "--protocol", "mcp", "--timeout", LONG, "--", str(JSON_SERVER), "--stdio")
     let_go(d, "in content-length framing initialize got a language server's answer, in ")
-    assert statuses(d) == FRAMING_NAMED
+    assert statuses(d) == settled("confirmed", "untested")
     assert d["cause"].startswith("The worker speaks content-length, not line")
     # looked at before its answer was due: said so
     [crashed] = [h for h in d["hypotheses"] if h["id"] == "crashed"]
@@ -119,7 +120,7 @@ def test_a_language_server_spoken_lsp_in_line_framing_is_let_go_once_its_answer_
         "in content-length framing initialize got a language server's answer, in ",
     )
     assert "the protocol spoken, in another framing, names the framing" in d["facts"]["detail"]
-    assert statuses(d) == FRAMING_NAMED
+    assert statuses(d) == settled("confirmed", "untested")
     assert d["cause"].startswith("The worker speaks content-length, not line")
     assert d["remediation"].startswith("Use one framing on both sides: content-length")
     [replay] = [e for e in d["evidence"] if e["text"].startswith("the same request in line")]
@@ -139,19 +140,7 @@ def test_an_mcp_server_spoken_dspex_is_let_go_once_mcps_opening_names_it(
     framings' experiments, silent, once they had twice that time."""
     d = verdict(capsys, "--timeout", LONG, "--", str(MCP_TIME))
     let_go(d, "the mcp opening (initialize) in line got an MCP server's answer, in ")
-    assert statuses(d) == {
-        "crashed": "ruled-out",
-        "answers-on-stderr": "ruled-out",
-        "stderr-merged": "ruled-out",
-        "stdout-text": "ruled-out",
-        "framing": "untested",
-        "envelope": "confirmed",
-        "blocked-writing": "ruled-out",
-        "buffered": "ruled-out",
-        "serves-socket": "ruled-out",
-        "stuck-in-init": "ruled-out",
-        "waiting-for-input": "ruled-out",
-    }
+    assert statuses(d) == settled("untested", "confirmed")
     assert d["cause"].startswith("The worker does not speak dspex: it read the 81-byte dspex")
     assert "the mcp opening (initialize) gets an answer (server 'mcp-time'" in d["cause"]
     assert d["remediation"].startswith(SPEAK_MCP)
@@ -205,19 +194,7 @@ def test_a_language_server_reporting_an_error_to_a_dspex_ping_is_let_go_once_nam
     lsp opening's answer lets the request go."""
     d = verdict(capsys, "--framing", "content-length", "--timeout", LONG, "--", str(JEDI))
     let_go(d, "the lsp opening (initialize) in content-length got a language server's answer, ")
-    assert statuses(d) == {
-        "crashed": "ruled-out",
-        "answers-on-stderr": "ruled-out",
-        "stderr-merged": "ruled-out",
-        "stdout-text": "ruled-out",
-        "framing": "ruled-out",
-        "envelope": "confirmed",
-        "blocked-writing": "ruled-out",
-        "buffered": "ruled-out",
-        "serves-socket": "ruled-out",
-        "stuck-in-init": "ruled-out",
-        "waiting-for-input": "ruled-out",
-    }
+    assert statuses(d) == settled("ruled-out", "confirmed")
     assert d["remediation"].startswith(SPEAK_LSP)
     [said] = [e for e in d["evidence"] if e["origin"] == "workers/w1.stdout.bin"]
     assert "Error in server: " in said["text"]
@@ -279,19 +256,7 @@ def test_an_mcp_server_refusing_lsps_opening_in_line_is_asked_mcps_during_the_wa
     server = ("--env", "BRAVE_API_KEY=not-a-real-key", "--", str(BRAVE))
     d = verdict(capsys, "--protocol", "lsp", "--timeout", LONG, *server)
     let_go(d, "the mcp opening (initialize) in line got an MCP server's answer, in ")
-    assert statuses(d) == {
-        "crashed": "ruled-out",
-        "answers-on-stderr": "ruled-out",
-        "stderr-merged": "ruled-out",
-        "stdout-text": "ruled-out",
-        "framing": "confirmed",
-        "envelope": "confirmed",
-        "blocked-writing": "ruled-out",
-        "buffered": "ruled-out",
-        "serves-socket": "ruled-out",
-        "stuck-in-init": "ruled-out",
-        "waiting-for-input": "ruled-out",
-    }
+    assert statuses(d) == settled("confirmed", "confirmed")
     assert d["cause"].startswith("The worker does not speak lsp")
     assert d["remediation"].startswith(SPEAK_MCP)
     [mcp] = [e for e in d["evidence"] if e["text"].startswith("speaking mcp (initialize in line)")]
