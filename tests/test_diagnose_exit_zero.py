@@ -5,12 +5,14 @@ Before, it was told to "read its stderr", an empty log."""
 
 from __future__ import annotations
 
+import shlex
 import sys
 
 import pytest
 
+from poolctl.diagnose.hypotheses.crashed import stdio_untested_fix
 from tests.conftest import RunCli
-from tests.test_diagnose_workers import confirmed, diagnose
+from tests.test_diagnose_workers import WORKERS, confirmed, diagnose
 
 pytestmark = pytest.mark.slow
 
@@ -59,3 +61,37 @@ def test_a_worker_exiting_0_silently_is_told_what_it_took_of_the_request(
     quoted = {e["text"]: e["origin"] for e in d["evidence"]}
     assert quoted["0 bytes"] == "workers/w1.stderr.log"
     assert quoted[unread] == "FIONREAD on the stdin pipe"
+
+
+NEEDS_STDIO = str(WORKERS / "lsp_needs_stdio.py")
+
+
+def test_a_fresh_start_with_stdio_is_waited_for_as_long_as_the_exit_took(run_cli: RunCli) -> None:
+    """A language server that exits silent without `--stdio` after 2 s (a start slowed by a
+    loaded machine: svelteserver in CI) answers with it after 6.8 s: more than the diagnosis'
+    budget leaves (it was said not to serve with `--stdio`), less than four times its exit."""
+    argv = (sys.executable, NEEDS_STDIO, "2", "6.8")
+    d = diagnose(run_cli, "--protocol", "lsp", "--timeout", "20", "--", *argv)
+    assert confirmed(d) == ["crashed"]
+    assert d["cause"].endswith(
+        "it was started without `--stdio`, and in a fresh process the same command with "
+        "`--stdio` answered initialize"
+    ), d["cause"]
+    assert d["remediation"].startswith(f"Start it with `--stdio` (`{shlex.join(argv)} --stdio`)")
+
+
+def test_a_fresh_start_with_stdio_silent_at_its_wait_is_not_said_to_lack_the_switch(
+    run_cli: RunCli,
+) -> None:
+    """With `--stdio` it stays up, silent, past its wait: the switch changed what it does, and
+    whether it serves is untested; it was told to find another switch in its `--help`."""
+    argv = (sys.executable, NEEDS_STDIO, "0", "never")
+    d = diagnose(run_cli, "--protocol", "lsp", "--timeout", "1", "--", *argv)
+    assert confirmed(d) == ["crashed"]
+    assert d["cause"].endswith(
+        "in a fresh process the same command with `--stdio` did not exit, but was still "
+        "running, silent, when its wait was up (no answer within 1 s)"
+    ), d["cause"]
+    assert d["remediation"] == stdio_untested_fix(shlex.join(argv))
+    [tried] = [e for e in d["evidence"] if e["text"].startswith("with `--stdio` added")]
+    assert tried["origin"] == "workers/w1-exp-with-stdio.stdout.bin"

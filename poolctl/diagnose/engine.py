@@ -64,6 +64,8 @@ DEFAULT_BUDGET = 7.0  # seconds for the whole diagnosis, experiments and their c
 STOP_MARGIN = 1.0  # kept at the end of the budget for stopping experiment processes
 BUSY_WAIT = 2.0  # seconds a worker busy with its request is waited for, once looked at
 PROTOCOL_WAVE = 6.0  # the most the protocol experiments may add to the budget
+START_FACTOR = 4.0  # a fresh copy of a worker that exited is waited for this many times as long
+# as the worker took to exit: its start-up, slowed as much by a loaded machine
 
 
 @dataclass(frozen=True)
@@ -296,12 +298,18 @@ def _probe_and_experiment(
             found = early.take(failed.request, planned) if early is not None else {}
             for result in found.values():
                 progress.on_result(result)
+            until = deadline - STOP_MARGIN
+            if obs.exit_before is not None:
+                # what is left of the budget is no measure of a fresh start: a language server
+                # that took 3 s to exit on a loaded machine takes as long to answer with `--stdio`
+                start_up = min(wait_for, START_FACTOR * failed.waited)
+                until = max(until, time.monotonic() + start_up)
             fresh = run_experiments(
                 [e for e in planned if e.id not in found],
                 command=failed.request.command,
                 args=failed.request.args or {},
                 timeout=wait_for,
-                deadline=deadline - STOP_MARGIN,
+                deadline=until,
                 capture_dir=worker.capture_dir,
                 base_id=worker.worker_id,
                 context=worker.context,

@@ -37,6 +37,7 @@ from ..readings import (
     logged_error,
     request_unread,
     result,
+    silent,
     stdio_fix,
     transport_option,
     when_looked,
@@ -61,6 +62,19 @@ NO_STDIO_SWITCH_FIX = (
     "exits at once, saying nothing and reading nothing, may take an editor's channel by "
     "default (`graphql-lsp server` takes Node IPC unless given `-m stream`)."
 )
+
+
+def stdio_untested_fix(argv: str) -> str:
+    """What to do about a worker that exits at once, silent, and that with `--stdio` stayed up
+    without answering within the experiment's wait: the switch changed how it behaves; whether
+    it serves, untested."""
+    return (
+        f"Start it with `--stdio` (`{argv} --stdio`) and ping it with a longer `--timeout`: "
+        "without it, it exits at once; with it, a fresh process stayed up, though it had not "
+        "answered within its wait (a slow start, or no server on its stdin: untested). A "
+        "language server that takes an editor's channel by default (Node IPC) exits at once "
+        "when there is none."
+    )
 
 
 def _closed_stdout(obs: Observations, alive: str) -> Judgement:
@@ -249,9 +263,17 @@ def crashed(obs: Observations) -> Judgement:
         ev.append(Evidence("0 bytes", obs.stderr_origin, "its stderr log: nothing came there"))
         if took[2] is not None:
             ev.append(took[2])
-        if result(obs, STDIO_EXPERIMENT) is not None:  # `--stdio` was tried, and did not serve
+        tried = result(obs, STDIO_EXPERIMENT)
+        if tried is not None:  # `--stdio` was tried, and did not serve
             ev.extend(experiment_evidence(obs, STDIO_EXPERIMENT))
             fix = NO_STDIO_SWITCH_FIX
+        if tried is not None and silent(tried):
+            # nor did it exit: a start slower than its wait, or no server on its pipes (untested)
+            verdict += (
+                "; in a fresh process the same command with `--stdio` did not exit, but was "
+                f"still running, silent, when its wait was up ({tried.detail})"
+            )
+            fix = stdio_untested_fix(argv)
     elif status.code and not tail and not obs.pending and _silent_log(obs) is not None:
         verdict += ", leaving no word of why: its stderr log is empty and its stdout too"
         fix = _silent_fix(argv)
