@@ -32,6 +32,7 @@ from typing import Any, Protocol
 
 import pexpect
 import pytest
+from hypothesis import settings
 
 from poolctl.history.location import HISTORY_ENV, parse_location
 from poolctl.rundir import BASE_ENV
@@ -68,6 +69,12 @@ def temp_root_in_memory() -> None:
 
 
 temp_root_in_memory()
+
+# Hypothesis fails an example slower than 200 ms by default: a timed assertion, which a loaded
+# machine breaks (tests/test_framing.py's 0.3 ms example took 316 ms under a load of 28).
+# Speed is checked by bench/, never by tests.
+settings.register_profile("poolctl", deadline=None)
+settings.load_profile("poolctl")
 REFERENCE = (sys.executable, "-m", "poolctl.workers.reference")
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden"

@@ -58,7 +58,6 @@ def ping_behaviour(
 @settings(
     max_examples=EXAMPLES,
     derandomize=not os.environ.get("FUZZPING_RANDOM"),
-    deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

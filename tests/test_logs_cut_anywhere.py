@@ -52,7 +52,6 @@ def said(path: Path) -> tuple[int, bool]:
 @settings(
     max_examples=12,
     derandomize=True,
-    deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(fraction=st.floats(min_value=0.0, max_value=1.0, exclude_max=True))

@@ -500,7 +500,7 @@ _LINES = st.sampled_from(
 )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.binary(max_size=600), lines=st.lists(st.one_of(_LINES, st.text(max_size=40))))
 def test_arbitrary_input_never_crashes_a_parser(data: bytes, lines: list[str]) -> None:
     for payload in (data, "\n".join(lines).encode("utf-8", "surrogatepass")):

@@ -153,7 +153,7 @@ REGEXES = [r for p in builtin_patterns() for _, r in p.regexes() if r.engine == 
 WORDS = sorted({lit for r in REGEXES for lit in r.literals} | {"a", " ", "\n", "1", ":", "{"})
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(
     index=st.integers(0, len(REGEXES) - 1),
     parts=st.lists(st.sampled_from(WORDS) | st.text(max_size=6), max_size=12),

@@ -192,7 +192,7 @@ REDACTOR = Redactor({DB_PASS: "DB_PASS", PRIVATE_KEY: "SSH_PRIVATE_KEY"})
 PLANTABLE = [DB_PASS, GLUED, f"password={PROSE_PASSWORD}", PRIVATE_KEY, f"\\n{ESCAPED}"]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(
     st.lists(
         st.tuples(st.binary(max_size=300), st.sampled_from(PLANTABLE)), min_size=1, max_size=12

@@ -246,7 +246,7 @@ def test_evidence_is_quoted_with_its_input_line(tmp_path: Path) -> None:
     assert d.evidence[0].text == "{:error, {:shutdown, {NimblePool, :checkout, [:p]}}}"
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(
     lines=st.lists(st.text(alphabet="ab \x1b[0m", max_size=30), min_size=1, max_size=40),
     wanted=st.lists(st.tuples(st.integers(1, 45), st.integers(0, 4)), min_size=1, max_size=5),
