@@ -301,9 +301,11 @@ def _probe_and_experiment(
             until = deadline - STOP_MARGIN
             if obs.exit_before is not None:
                 # what is left of the budget is no measure of a fresh start: a language server
-                # that took 3 s to exit on a loaded machine takes as long to answer with `--stdio`
-                start_up = min(wait_for, START_FACTOR * failed.waited)
-                until = max(until, time.monotonic() + start_up)
+                # that took 3 s to exit on a loaded machine takes as long to answer with `--stdio`.
+                # At most what its timeout had left when it exited is added: a diagnosis still
+                # ends within the timeout and the budget.
+                start_up = time.monotonic() + min(wait_for, START_FACTOR * failed.waited)
+                until = max(until, min(start_up, until + wait_for - failed.waited))
             fresh = run_experiments(
                 [e for e in planned if e.id not in found],
                 command=failed.request.command,
