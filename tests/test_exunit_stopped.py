@@ -128,3 +128,32 @@ def test_a_notice_after_a_finished_run_is_no_failure(tmp_path: Path) -> None:
     log.write_text("\n".join([*finished, notice, ""]))
     parsed = read_logs([str(log)])
     assert parsed.failures == [] and len(parsed.summaries) == 1
+
+
+def test_a_run_halted_right_after_a_failure_block_counts_the_test_it_stopped_in(
+    run_cli: RunCli,
+) -> None:
+    """A pass's dot, a failure block, then nothing (src/exunit_halt_after_failure: the next
+    test's worker halted the VM, mix exited 3): the failure is read and the test the run stopped
+    in is counted, unread, as after dots (it was lost: 1 failure for the run's 2)."""
+    parsed = read_logs([str(STOPPED / "halt_after_failure.log")])
+    [failed] = parsed.failures
+    assert (failed.name, failed.line_start) == ("test checks out the busy worker twice", 3)
+    [run] = parsed.summaries
+    assert (run.failures, run.read) == (2, 1) and not run.inferred
+    assert run.text.endswith(
+        "; its last lines are a failure block, after the run's progress: "
+        "it stops in the next test, which printed no result)"
+    )
+    code, out, _ = run_cli("triage", str(STOPPED / "halt_after_failure.log"), "--no-history")
+    assert code == 1 and "1 of the 2 failures the runner counted was not read" in out
+
+
+def test_a_paste_of_failure_blocks_alone_counts_no_more_than_it_holds(tmp_path: Path) -> None:
+    """The same block without the run's progress before it: nothing shows a run that stopped."""
+    log = tmp_path / "pasted.log"
+    log.write_text("\n".join(lines_of("halt_after_failure.log")[2:]))
+    parsed = read_logs([str(log)])
+    assert len(parsed.failures) == 1
+    [run] = parsed.summaries
+    assert (run.failures, run.read) == (1, 1)

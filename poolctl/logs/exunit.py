@@ -152,6 +152,7 @@ class ExUnitParser(TextParser):
         self.run_read = 0  # ... of them kept
         self.run_last_line = 0
         self.run_stopped = False  # a failure of the run says how it was stopped
+        self.run_progress = False  # progress marks came before its first failure block
 
     def outside(self, number: int, line: str) -> None:
         if line[:1] in ".*? " and exunit_stopped.PROGRESS_RE.match(line.strip()):
@@ -371,7 +372,12 @@ class ExUnitParser(TextParser):
             self._run_end(number, "numbering restarts")
         self.last_counter = counter
         block = ExUnitBlock(self, number, match, line)
-        block.context[:0] = self.nearby_before(number)
+        before = self.nearby_before(number)
+        block.context[:0] = before
+        if not self.run_failures:  # the run's first: are its progress marks before it?
+            self.run_progress = exunit_stopped.began(
+                c.text for c in before if c.line >= self.run_start
+            )
         self.consumer = block
         self.recorder.begin(number, line)
 
@@ -452,6 +458,18 @@ class ExUnitParser(TextParser):
         )
         self._new_run(before)
 
+    def _block_last(self, final: tuple[int, str] | None) -> bool:
+        """Whether this run, shown from its start (progress marks before its first failure),
+        printed nothing after its last failure block, whose last line `final` is: the VM
+        stopped in the test after it (a halt, a crashed NIF). A paste of failures alone has
+        no progress before them."""
+        return bool(
+            self.run_failures
+            and self.run_progress
+            and final is not None
+            and final[0] <= self.run_last_line
+        )
+
     def finish(self) -> None:
         if self.held:  # the input ended with no `Finished in`: they were runs' verdicts
             self._release()
@@ -478,6 +496,11 @@ class ExUnitParser(TextParser):
             cut = (
                 "its last line is a test's result under --trace: it stops in the next test, "
                 "whose start never got out"
+            )
+        elif ended is None and end is None and self._block_last(final):
+            cut = (
+                "its last lines are a failure block, after the run's progress: it stops in the "
+                "next test, which printed no result"
             )
         if self.run_failures:
             self._run_end(self.run_last_line + 1, "end of input", end, cut)

@@ -9,7 +9,8 @@
 - A run that began (progress dots, `--trace` lines) and printed no closing line, with neither,
   is said to end there. When its last line is progress dots, it stopped in a test that printed
   no result (a VM halted by a test): that test is counted, unread. A pasted log cut there looks
-  the same, and is no clean run either.
+  the same, and is no clean run either. So when its last lines are a failure block after the
+  run's progress marks (a paste of blocks alone has no marks before them).
 """
 
 from __future__ import annotations
