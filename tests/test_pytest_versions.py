@@ -100,11 +100,21 @@ def test_pytest_pretty_results_lines_are_the_closing_line() -> None:
     assert max(f.failure.line_end for f in report("pretty.txt").findings) < table
 
 
-@pytest.mark.parametrize("name", ["pretty_tbline.txt", "pretty_tbline_xdist.txt"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "pretty_tbline.txt",
+        "pretty_tbline_xdist.txt",
+        "pretty_quiet_tbline.txt",
+        "pretty_quiet_tbline_xdist.txt",
+    ],
+)
 def test_pytest_pretty_names_the_failures_of_tb_line(name: str) -> None:
     """`--tb=line` names no test, and pytest-pretty prints no short summary: the lines it prints
     as each test fails (`check_edges.py:37 test_worker_answers_ping - Failed: worker 1 did
-    no…`; under xdist two on one line) name them. They were named by their locations
+    no…`; under xdist two on one line; under `-q` glued after a progress line's percentage,
+    the next test's letters glued to it: `…[ 37%]check_edges.py:32 test_checkout_times_outF
+    [ 50%]`) name them. They were named by their locations
     (`/tmp/pytest_versions_suite/check_edges.py:39`, `…/queue.py:179`), and the strict xpass,
     which prints no location, was not read."""
     assert verdicts(name) == EDGES
@@ -135,11 +145,12 @@ def test_instafail_s_tb_line_locations_among_the_progress_lines_are_read(name: s
     assert text[by_name["test_setup_key"].line_start - 1].startswith("ERROR check_edges.py::")
 
 
-def test_pytest_pretty_names_the_failures_of_tb_no() -> None:
+@pytest.mark.parametrize("name", ["pretty_tbno.txt", "pretty_quiet_tbno.txt"])
+def test_pytest_pretty_names_the_failures_of_tb_no(name: str) -> None:
     """Under `--tb=no` pytest-pretty prints nothing of the failures but its lines as each test
     fails: they are the failures, named, an error told by the progress mark before its line
-    (`E`); their messages cut (`Failed: worker 1 did no…`). They were 6 failures not read."""
-    name = "pretty_tbno.txt"
+    (`E`; under `-q`, the letter before the line's percentage, or glued at the end of the line
+    before); their messages cut (`Failed: worker 1 did no…`). They were 6 failures not read."""
     (run,) = read_logs([str(VERSIONS / name)]).summaries
     assert (run.failures, run.read, run.inferred) == (6, 6, False)
     found = {f.failure.name: f.failure for f in report(name).findings}

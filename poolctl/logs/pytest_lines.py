@@ -57,6 +57,7 @@ TRIGGERS = (
     r"^run-last-failure: rerun previous ",  # --lf: only the tests that failed last time ran
     pytest_pretty.TRIGGER,  # pytest-pretty's and pytest-sugar's closing lines
     pytest_pretty.FAILED_TRIGGER,  # pytest-pretty's line as a test fails
+    pytest_pretty.QUIET_FAILED_TRIGGER,  # ... under `-q`, glued to a progress line
     pytest_doctest_line.EXAMPLE_TRIGGER,  # a doctest's failed example, under `--tb=line`
     pytest_pretty.XPASS_TRIGGER,  # `--tb=line`'s strict xpass (named by pytest-pretty's line)
     "^\u2015{3,} ",  # pytest-sugar's block header

@@ -334,6 +334,8 @@ class PytestParser(TextParser):
             self._quiet_run_begins_at_marks()
             self.inline_lines.append((number, line.strip()))  # named at the run's end
             return
+        if not self.section and not self.in_capture and first in ".sxXFE,u ":
+            self.pretty.quiet_failed(number, line)  # `-q`: read as progress too, below
         erred = self.failed_progress_at == number - 1 and self.failed_mark == "E"
         if in_progress and not self.in_capture and self.pretty.failed(number, line, erred):
             # its quote, should it name a failure read nowhere else

@@ -12,7 +12,9 @@ pytest's own rather than a run said to have ended before its result.
 pytest-pretty prints no short summary either: its table of failures cuts names to fit. Under
 `--tb=line`, whose failures name no test, the line it prints among the progress lines as each
 test fails (`check_edges.py:37 test_worker_answers_ping - Failed: worker 1 did no…`, the
-test's file, its function's line counted from 0, its name) names them instead.
+test's file, its function's line counted from 0, its name) names them instead. Under `-q` that
+line is glued to the progress line before it, and the next test's letters to it:
+`E      [ 12%]check_edges.py:24 test_setup_key - KeyError: 'pool_pid'…. [ 25%]`.
 """
 
 from __future__ import annotations
@@ -25,6 +27,14 @@ from poolctl.model import Failure
 
 TRIGGER = r"^Results \([\d.]+s\):"
 FAILED_TRIGGER = r"^[^\s:]+\.py:\d+ [^\s\-]"  # its line as a test fails (RE2 syntax)
+# ... under `-q`, glued after a progress line's percentage (RE2 syntax)
+QUIET_FAILED_TRIGGER = r"%\][^\s:\]]+\.py:\d+ [^\s\-]"
+# `-q`'s letters, its percentage, pytest-pretty's line with the next test's letters glued to it,
+# then their percentage (none after the run's last test)
+_QUIET_RE = re.compile(
+    r"^(?P<before>[.sxXFE,u]*) *\[ *(?P<at>\d+)%\](?P<said>\S.*?)(?: +\[ *(?P<next>\d+)%\])?\s*$"
+)
+_MARKS_RE = re.compile(r"[.sxXFE,u]*")
 # `--tb=line`'s line for a strict xpass, in the FAILURES section (then again, cut at 50)
 XPASS_TRIGGER = r"^\[XPASS\(strict\)\] "
 _FAILED_RE = re.compile(
@@ -90,6 +100,32 @@ def failed_lines(number: int, line: str) -> list[Summary]:
     return made
 
 
+def quiet_glued(line: str) -> tuple[str, str, str] | None:
+    """A `-q` progress line with pytest-pretty's line glued to it, as (the letters before it,
+    its line, the next test's letters glued after it); None for any other line. A line with a
+    message ends it with `…`; one without (a strict xpass) is followed by the next test's
+    letters when the percentage after it grew: one letter, and a `.` before it (a teardown's
+    `E` after a pass) that no test name holds, or all after a parameterized name's `]`."""
+    quiet = _QUIET_RE.match(line)
+    if quiet is None:
+        return None
+    said = quiet["said"]
+    if " - " in said and "\u2026" in said:
+        cut = said.rindex("\u2026") + 1
+    elif quiet["next"] is None or int(quiet["next"]) <= int(quiet["at"]):
+        cut = len(said)  # no test after it: the run's last
+    elif said.endswith("]") or "]" in said.rpartition(" ")[2]:
+        cut = said.rindex("]") + 1
+    else:
+        cut = len(said) - 1
+        while cut > 0 and said[cut - 1] in ".,":
+            cut -= 1
+    marks = said[cut:]
+    if not _MARKS_RE.fullmatch(marks):
+        return None
+    return quiet["before"], said[:cut], marks
+
+
 class PrettyNames:
     """pytest-pretty's lines as tests failed, and `--tb=line`'s strict xpasses, of one run:
     what names its `--tb=line` failures when no short summary does, and its failures under
@@ -98,6 +134,7 @@ class PrettyNames:
     def __init__(self) -> None:
         self.said: list[Summary] = []
         self.xpasses: list[int] = []  # `[XPASS(strict)] …`'s lines
+        self.glued = (0, "")  # under `-q`, the letters glued after its last line, and where
 
     def failed(self, number: int, line: str, erred: bool) -> bool:
         """Its line as a test failed; `erred` when the progress mark before it says `E` (an
@@ -107,6 +144,18 @@ class PrettyNames:
             said[0] = (number, "ERROR", *said[0][2:])
         self.said += said
         return bool(said)
+
+    def quiet_failed(self, number: int, line: str) -> bool:
+        """Its line as a test failed, glued to a `pytest -q` progress line: an error when the
+        test's last letter (before it, or glued after the line before) is an `E`."""
+        glued = quiet_glued(line)
+        if glued is None:
+            return False
+        before, said, after = glued
+        if not before and self.glued[0] == number - 1:
+            before = self.glued[1]
+        self.glued = (number, after)
+        return self.failed(number, said, before.endswith("E"))
 
     def xpassed(self, number: int, line: str) -> bool:
         """A strict xpass's line in the FAILURES section (printed twice, then cut at 50)."""
