@@ -39,6 +39,7 @@ from poolctl.logs.junit_ct import setup_failure, skipped_by_ct
 from poolctl.logs.junit_ctest import CANCELLED as CTEST_NOT_RUN
 from poolctl.logs.junit_ctest import not_run, own_output
 from poolctl.logs.junit_java import java_location
+from poolctl.logs.junit_minitest import whole_message
 from poolctl.logs.junit_names import SameNames, in_group
 from poolctl.logs.junit_output import (
     PYTHON_TRACEBACK,
@@ -386,6 +387,7 @@ class _Target:
         attrib = case.attrib
         message = outcome.get("message", "").strip()
         kind = outcome.get("type", "").strip()
+        kind, message = whole_message(attrib.get("name", ""), tag, kind, message, body)
         details: dict[str, str] = {"outcome": tag}
         stack: tuple[str, ...] = ()
         told_by_output = False  # the test's output is the failure's text, not its context
