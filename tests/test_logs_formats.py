@@ -593,6 +593,20 @@ def test_a_log_of_two_runners_is_read_as_both(tmp_path: Path, packed: bool) -> N
     assert [(s.failures, s.read) for s in parsed.summaries] == [(22, 22), (30, 30)]
 
 
+@pytest.mark.parametrize("name", ["make_k_pytest_q_then_mix.log", "make_k_mix_then_pytest_q.log"])
+def test_a_make_k_log_of_pytest_q_and_mix_test_is_read_as_both(name: str) -> None:
+    """`make -k` ran `pytest -q` (no session header) and `mix test` in one step, in either
+    order (src/capture_make_k_two_runners.sh): read as ExUnit's, the pytest run's 22 failures
+    were lost, with no word of them (31 failures for 53). Its FAILURES section tells it."""
+    path = str(FIXTURES / "mixed" / name)
+    parsed = read_logs([path])
+    assert parsed.formats == {path: "exunit+pytest"}
+    sources = [f.source for f in parsed.failures]
+    assert (sources.count("exunit"), sources.count("pytest")) == (31, 22)
+    counts = sorted((s.failures, s.read) for s in parsed.summaries)
+    assert counts == [(22, 22), (30, 30)]
+
+
 def test_a_log_of_two_runners_on_standard_input_says_what_it_did_not_read() -> None:
     parsed = read_logs(["-"], stdin=io.BytesIO(MIXED.read_bytes()))
     assert {f.source for f in parsed.failures} == {"pytest"}

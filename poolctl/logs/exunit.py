@@ -45,6 +45,10 @@ from poolctl.logs.scan import (
 from poolctl.logs.unfinished import EXUNIT_MODULE_TRIGGER, exunit_running, exunit_test_ended
 from poolctl.model import Failure
 
+# pytest's section lines: a pytest run in the same log (`make -k` running both); `pytest -q`
+# prints no session header, but its FAILURES or ERRORS section and short summary
+PYTEST_SECTIONS = (" test session starts", " FAILURES", " ERRORS", " short test summary info")
+
 # What sends a line outside any block to `outside`: a header (also glued after other text), a
 # closing line, a traceback or a crash report. Each starts with a literal or a line start (see
 # `candidate_lines`); they are RE2 syntax, searched over bytes.
@@ -65,7 +69,7 @@ TRIGGERS = (
     exunit_stopped.TRIGGER,  # the VM was told to stop (SIGTERM)
     exunit_mix.AFTER_RUN_TRIGGER,  # Mix failed a run whose tests passed
     *other_verdicts.TRIGGERS,  # another runner's run failed in the same log (unittest, Jest…)
-    r"^=+ test session starts =+",  # pytest ran in the same log
+    r"^=+ (?:test session starts|FAILURES|ERRORS|short test summary info) =+",  # pytest's
     r"^There are no tests to run$",  # an empty run: a `--partitions` shard with no test file
     r"^--max-failures reached, aborting test suite",  # the tests after it did not run
     # a test ended: a `--trace` line (a line of progress dots is found among the lines kept
@@ -239,7 +243,7 @@ class ExUnitParser(TextParser):
                 "did not run, and are not triaged"
             )
             return
-        if line.startswith("=") and line.rstrip("= ").endswith(" test session starts"):
+        if line.startswith("=") and line.rstrip("= ").endswith(PYTEST_SECTIONS):
             self.out.also[self.name] = "pytest"  # read by the pytest parser after this one
             return
         if stripped == NO_TESTS:
