@@ -25,3 +25,17 @@ def test_only_letters_before_the_report_are_taken() -> None:
     assert marks_before_unraisable("F.E.Exception ignored in: <function f at 0x1>") == "F.E."
     assert marks_before_unraisable("Exception ignored in: <function f at 0x1>") == ""
     assert marks_before_unraisable("Fixed: Exception ignored in: x") == ""
+
+
+def test_a_report_after_a_file_s_letters_leaves_the_run_whole() -> None:
+    """With a session header and `-s` (tests/fixtures/src/capture_unraisable_after_file.sh):
+    `check_async.py FEFException ignored in: …`, two tracebacks, then the file's other letters
+    `F..` on a line of their own. One run from line 1, its 9 failures all read and named; the
+    letters after the reports start no `-q` run of their own."""
+    after_file = QQ.parent / "unraisable_after_file.txt"
+    parsed = read_logs([str(after_file)])
+    [summary] = parsed.summaries
+    assert (summary.start, summary.failures, summary.read) == (1, 9, 9)
+    assert summary.text.startswith("=") and "8 failed, 5 passed, 1 error" in summary.text
+    assert len({f.name for f in parsed.failures}) == 9
+    assert "test_worker_answers_ping" in {f.name for f in parsed.failures}
