@@ -87,3 +87,22 @@ def test_pytest_s_failed_subtests_stay_a_failure_each() -> None:
     subtests = Path(GTEST).parents[1] / "pytest" / "tb_styles" / "subtests_junit.xml"
     parsed = read_logs([str(subtests)])
     assert [f.name for f in parsed.failures].count("test_workers") == 3
+
+
+VITEST_RETRY = Path(__file__).parent / "fixtures" / "mixed" / "vitest_retry"
+
+
+def test_a_retried_test_s_tries_are_one_failure_said_once(run_cli: RunCli) -> None:
+    """Vitest's JUnit writes a `<failure>` for each of a retried test's three tries, the same
+    each time (src/capture_vitest_retry.sh): one failure, as the suite's `failures="2"` and the
+    console's `Tests  2 failed | 1 passed (3)` count it, its message said once (it was said
+    three times over)."""
+    parsed = read_logs([str(VITEST_RETRY / "vitest_retry_junit.xml")])
+    assert [(s.failures, s.read) for s in parsed.summaries] == [(2, 2)]
+    retried = {f.name: f for f in parsed.failures}["worker pool > never answers ping"]
+    assert retried.message == "worker 2 did not answer 'ping' within 0.5s"
+    assert retried.details["text"].count("worker 2 did not answer") == 1
+    [console] = read_logs([str(VITEST_RETRY / "vitest_retry.txt")]).summaries
+    assert (console.failures, console.read) == (2, 0)  # its blocks are not read, only counted
+    code, _, _ = run_cli("triage", str(VITEST_RETRY / "vitest_retry.txt"), "--no-history")
+    assert code == 1

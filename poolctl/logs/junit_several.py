@@ -11,6 +11,8 @@ jasmine-reporters' JUnitXmlReporter writes them so too, but its suite counts eac
 pytest writes a `<failure>` for each failed subtest and one for the test, `contains N failed
 subtests`, and counts each: those stay one failure each. An `<error>` beside a `<failure>`
 stays apart too.
+Vitest writes a `<failure>` for each try of a test it retried (`retry: 2`: three, the same
+message and text each time) and counts the test once: said once.
 """
 
 from __future__ import annotations
@@ -33,9 +35,13 @@ def one_per_test(failed: list[Failed]) -> list[Failed]:
     if len(several) < 2 or subtests:
         return failed
     tag, attrib, _, _ = several[0]
-    # each one's message, or the lines of its text before its stack (Karma writes no message)
-    said = (a.get("message", "").strip() or message_from_body(t) for _, a, t, _ in several)
-    message = "\n".join(said)
-    body = "\n".join(text.strip("\n") for _, _, text, _ in several)
+    # each one's message, or the lines of its text before its stack (Karma writes no message),
+    # and its text; the same both again (a retried test's next try) said once
+    both = dict.fromkeys(
+        (a.get("message", "").strip() or message_from_body(t), t.strip("\n"))
+        for _, a, t, _ in several
+    )
+    message = "\n".join(said for said, _ in both)
+    body = "\n".join(text for _, text in both)
     one = (tag, {**attrib, "message": message.strip("\n")}, body, several[-1][3])
     return [one, *(f for f in failed if f[0] != "failure")]
