@@ -229,6 +229,19 @@ def test_an_empty_partition_of_mix_test_is_a_clean_run(capsys: pytest.CaptureFix
     assert code == 0 and "0 failures" in out
 
 
+def test_mix_test_stale_with_no_test_stale_is_a_clean_run(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`mix test --stale` run again on an unchanged tree prints only "No stale tests" and passes
+    (a real capture: tests/fixtures/src/capture_exunit_stale.sh); it was "format not
+    recognised", exit 2, as an empty partition was."""
+    path = str(FIXTURES / "exunit/stale_none.log")
+    [summary] = read_logs([path]).summaries
+    assert (summary.text, summary.tests, summary.failures) == ("No stale tests", 0, 0)
+    code, out, _ = run(capsys, "triage", path, "--no-history")
+    assert code == 0 and "0 failures" in out
+
+
 def test_the_pre_1_0_format() -> None:
     first, second = read_logs([str(FIXTURES / "constructed/exunit_pre_1_0.log")]).failures
     assert (first.name, first.location, first.kind) == (

@@ -141,7 +141,8 @@ _EXUNIT_MARKS = (
     re.compile(r"^[A-Z][\w.]* \[\S+\.exs\]$", re.M),
     re.compile(r"^ {2}\* (?:test|doctest|property) .*\[L#\d+\]", re.M),
     re.compile(exunit_stopped.MIX_TEST_FRAME_RE.pattern, re.M),  # the test helper raised
-    re.compile(r"^There are no tests to run$", re.M),  # a `--partitions` shard with no test
+    # a `--partitions` shard with no test; `--stale` with no test stale
+    re.compile(r"^(?:There are no tests to run|No stale tests)$", re.M),
 )
 
 

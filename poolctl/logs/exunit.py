@@ -70,7 +70,8 @@ TRIGGERS = (
     exunit_mix.AFTER_RUN_TRIGGER,  # Mix failed a run whose tests passed
     *other_verdicts.TRIGGERS,  # another runner's run failed in the same log (unittest, Jest…)
     r"^=+ (?:test session starts|FAILURES|ERRORS|short test summary info) =+",  # pytest's
-    r"^There are no tests to run$",  # an empty run: a `--partitions` shard with no test file
+    # an empty run: a `--partitions` shard with no test file, `--stale` with none stale
+    r"^(?:There are no tests to run|No stale tests)$",
     r"^--max-failures reached, aborting test suite",  # the tests after it did not run
     # a test ended: a `--trace` line (a line of progress dots is found among the lines kept
     # around the blocks: searched for, the dots of a long run cost a tenth of its triage)
@@ -88,7 +89,9 @@ TRACEBACK_TRIGGERS = (
 SEEDED = "Running ExUnit with seed: "
 NUMBERED_RE = re.compile(r"^[ \t]*\d{1,7}\) \S")
 MAX_WRAPPED = 4  # continuation lines joined to a header a terminal wrapped
-NO_TESTS = "There are no tests to run"  # mix test's whole output when it finds no test file
+# mix test's whole output when it finds no test file (or no test to run), and under `--stale`
+# when no test is stale: a run of no test, and it passed
+NO_TESTS = ("There are no tests to run", "No stale tests")
 CRASH_START_RE = re.compile(r"\[error\] .*(?:terminating|raised an exception|crashed)")
 
 
@@ -98,7 +101,7 @@ def _ends_run(line: str) -> bool:
     return (
         line.startswith(("==> ", exunit_mix.PREFIX, "== Compilation error in "))
         or exunit_stopped.SIGTERM_NOTICE in line
-        or line.strip() == NO_TESTS
+        or line.strip() in NO_TESTS
         or (line.startswith("=") and line.rstrip("= ").endswith(" test session starts"))
     )
 
@@ -246,7 +249,7 @@ class ExUnitParser(TextParser):
         if line.startswith("=") and line.rstrip("= ").endswith(PYTEST_SECTIONS):
             self.out.also[self.name] = "pytest"  # read by the pytest parser after this one
             return
-        if stripped == NO_TESTS:
+        if stripped in NO_TESTS:
             self._closed(RunSummary(self.name, number, stripped, 0, 0, start=number, read=0))
             return
         if self.tracebacks_full:
