@@ -242,6 +242,29 @@ def test_mix_test_stale_with_no_test_stale_is_a_clean_run(
     assert code == 0 and "0 failures" in out
 
 
+@pytest.mark.parametrize(
+    ("name", "closing"),
+    [
+        ("deselected_all.txt", "8 deselected in "),
+        ("deselected_all_quiet.txt", "8 deselected in "),
+        ("deselected_all_collect_quiet.txt", "no tests collected (8 deselected) in "),
+    ],
+)
+def test_a_run_whose_every_test_was_deselected_reads_the_same_with_q(
+    capsys: pytest.CaptureFixture[str], name: str, closing: str
+) -> None:
+    """`pytest -k` selecting no test (src/capture_deselected_all.sh): a run of no test, no
+    failure, with or without `-q`. Under `-q` its closing line is alone, with no `=` around it
+    and no progress line: it was "format not recognised", exit 2, where the same run without
+    `-q` read as 0 failures."""
+    path = str(FIXTURES / "pytest" / name)
+    parsed = read_logs([path])
+    [summary] = parsed.summaries
+    assert closing in summary.text and (summary.failures, parsed.failures) == (0, [])
+    code, out, _ = run(capsys, "triage", path, "--no-history")
+    assert code == 0 and "0 failures" in out
+
+
 def test_the_pre_1_0_format() -> None:
     first, second = read_logs([str(FIXTURES / "constructed/exunit_pre_1_0.log")]).failures
     assert (first.name, first.location, first.kind) == (

@@ -118,6 +118,8 @@ _PYTEST_MARKS = (
     re.compile(pytest_run_errors.OWN_USAGE, re.M),
     re.compile(pytest_run_errors.ENTRY, re.M),  # a traceback through pytest's entry point
     re.compile(r"^[.sxXFE,u]+ +\[ *\d+%\]$", re.M),  # a progress line alone (`-qq`)
+    # `-q`'s closing line, with no progress line before it: every test deselected (`-k`)
+    re.compile(r"^(?:no tests collected \()?\d+ deselected\)? in [\d.]+s$", re.M),
     # the shell's job-status line for a pytest a signal ended (`step.sh: line 1: 21919 Killed
     # … pytest … -q`): all a killed `pytest -q` prints besides its letters (dash's bare
     # `Killed` names no runner: no mark)

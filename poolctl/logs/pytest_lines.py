@@ -36,6 +36,7 @@ TRIGGERS = (
     r" (?:failed|passed|errors?|skipped)\b",
     r"no tests ran",
     r" collected(?: \(\d+ deselected\))?(?:, \d+ errors?)? in ",  # `pytest --co`'s closing line
+    r"^\d+ deselected in ",  # `-q`'s closing line of a run whose every test was deselected
     r"Traceback \(most recent call last\):",
     r"\.py [.sxXFE,u]*[FEu]",  # a progress line with failures (`t.py F.F  [ 50%]`)
     r"^[.sxXFE,u]*[FEu][.sxXFE,u]*(?: +\[ *\d+%\])?\s*$",  # pytest-xdist's, marks alone
