@@ -604,14 +604,18 @@ def test_a_logger_crash_report_after_a_failure_block_is_not_part_of_it() -> None
     [
         ("exunit/wpool_max_failures.log", "mix test stopped at --max-failures"),
         ("pytest/stopped_early_x.txt", "pytest stopped after 1 failure(s) (-x or --maxfail)"),
+        # `--sw`: `!!!! Interrupted: Test failed, continuing from this test next run. !!!!`
+        ("pytest/stopped_early_sw.txt", "pytest stopped at the first failure (--sw, stepwise)"),
+        ("pytest/stopped_early_sw_skip.txt", "pytest stopped at the first failure (--sw"),
         ("pytest/procpool/last_failed.txt", "pytest --lf reran only the 8 test(s) that failed"),
     ],
 )
 def test_a_run_stopped_early_says_the_rest_did_not_run(log: str, said: str) -> None:
-    """`mix test --max-failures 3` and `pytest -x` stop the run at a failure, and `pytest --lf`
-    runs only the last run's failures: the closing line counts only the tests that ran, and
-    the report says the rest are not triaged (real captures: tests/fixtures/src/
-    capture_stopped_early.sh, capture_procpool.sh)."""
+    """`mix test --max-failures 3`, `pytest -x` and `pytest --sw` stop the run at a failure,
+    and `pytest --lf` runs only the last run's failures: the closing line counts only the tests
+    that ran, and the report says the rest are not triaged (real captures: tests/fixtures/src/
+    capture_stopped_early.sh, capture_procpool.sh, capture_stepwise.sh; `--sw` was said
+    nothing of)."""
     path = Path(__file__).parent / "fixtures" / log
     lines = path.read_text().splitlines()
     parsed = read_logs([str(path)])

@@ -55,6 +55,7 @@ TRIGGERS = (
     r"\d+ tests?, \d+ failures?",  # ExUnit's closing line: `mix test` ran in the same log
     r"(?:\.py |[^=\s])=+ test session starts =",  # a test's session under `-s` (pytester's)
     r"^!+ stopping after \d+ failures? !+",  # -x or --maxfail: the tests after it did not run
+    r"^!+ Interrupted: Test failed, continuing ",  # --sw: likewise
     r"^run-last-failure: rerun previous ",  # --lf: only the tests that failed last time ran
     pytest_pretty.TRIGGER,  # pytest-pretty's and pytest-sugar's closing lines
     pytest_pretty.FAILED_TRIGGER,  # pytest-pretty's line as a test fails
