@@ -41,7 +41,7 @@ from poolctl.history.new_tests import (
     worth_preparing,
     write_prepared,
 )
-from poolctl.history.packed import key_number
+from poolctl.history.packed import key_number, pack
 from poolctl.redact import Redactor, Secrets
 
 # below this many bytes of input the triage's own re-reading costs less than a fork
@@ -140,11 +140,14 @@ def _read(
     packed = None
     if preparing is not None:
         packed = write_prepared(preparing.file, first, preparing.redactor)
+    # the distinct keys, sorted and packed as a run's passes are stored (`packed.pack`; the
+    # prepared rows' are those): the recording compares them with the last run's as bytes
+    distinct = packed if packed is not None else pack(set(keys))
     # every pass's key, found from the file's end (its offset in the last 8 bytes): a run of a
     # suite the store knows whole needs no test's name, and its passes are then not loaded;
-    # and the tests' keys packed when their rows were prepared
+    # the tests' keys packed when their rows were prepared; and the distinct keys packed
     at = out.tell()
-    pickle.dump((keys.tobytes(), packed), out, pickle.HIGHEST_PROTOCOL)
+    pickle.dump((keys.tobytes(), packed, distinct), out, pickle.HIGHEST_PROTOCOL)
     out.write(at.to_bytes(8, "big"))
 
 
@@ -190,6 +193,7 @@ class HistoryAhead:
         self.formats: list[tuple[str, str]] = []
         self.digest: str | None = None
         self.keys = array.array("Q")  # every pass's key, in the order read
+        self.distinct = b""  # the distinct keys, sorted and packed (`packed.pack`)
         self.preparing: Preparing | None = None
         self.prepared: Prepared | None = None  # the tests' rows, once made
 
@@ -244,11 +248,11 @@ class HistoryAhead:
             self.file.seek(-8, os.SEEK_END)
             self.file.seek(int.from_bytes(self.file.read(8), "big"))
             keys = array.array("Q")
-            every, packed = pickle.load(self.file)
+            every, packed, distinct = pickle.load(self.file)
             keys.frombytes(every)
         except (EOFError, OSError, ValueError, TypeError, pickle.UnpicklingError):
             return False
-        self.keys = keys
+        self.keys, self.distinct = keys, distinct
         if packed is not None and self.preparing is not None:
             self.prepared = Prepared(self.preparing.file, packed)
         self.file.seek(passes_at)

@@ -53,6 +53,14 @@ def pack(numbers: Iterable[int]) -> bytes:
     return packed.tobytes()
 
 
+def repack(keys: array.array[int]) -> bytes:
+    """Keys already sorted as one value (`pack` without sorting them again)."""
+    packed = array.array("Q", keys)
+    if _SWAP:
+        packed.byteswap()
+    return packed.tobytes()
+
+
 def unpack(value: bytes | memoryview) -> array.array[int]:
     """The sorted keys of a packed value."""
     keys = array.array("Q")

@@ -88,9 +88,10 @@ class HistoryRecorder:
 
     def _inputs(
         self, report: Report, store: HistoryStore
-    ) -> tuple[Iterable[KeyedPass], Sequence[int] | None, str | None, Prepared | None]:
+    ) -> tuple[Iterable[KeyedPass], Sequence[int] | None, bytes, str | None, Prepared | None]:
         """The passes of a triage's inputs, keyed, every pass's key (None: not known before the
-        passes are read), their digest, and their rows for `tests` (None: not made): as read
+        passes are read), their distinct keys packed (`packed.pack`; empty: not known), their
+        digest, and their rows for `tests` (None: not made): as read
         beside the triage when that process read the same inputs as the same formats, else
         read now. Rows made there (a suite's first run) stand for the passes, when the store
         records with `sqlite3` (attaching them) and the run redacts as it did then."""
@@ -104,11 +105,11 @@ class HistoryRecorder:
             and matches(ahead, details.formats)
         ):
             if ahead.prepared is None:
-                return ahead.passes(), ahead.keys, ahead.digest, None
+                return ahead.passes(), ahead.keys, ahead.distinct, ahead.digest, None
             prepared = ahead.prepared_for(self.secrets)
             if prepared is not None and store.records_with_sqlite3:
-                return (), ahead.keys, ahead.digest, prepared
-        return keyed(self._passes(report)), None, self._digest(report), None
+                return (), ahead.keys, ahead.distinct, ahead.digest, prepared
+        return keyed(self._passes(report)), None, b"", self._digest(report), None
 
     def _stdin(self) -> BinaryIO | None:
         """Standard input as the triage read it, from its start (None: no whole copy)."""
@@ -183,7 +184,7 @@ class HistoryRecorder:
             window = window_from_env()
             store = self._open()
             seconds = time.monotonic() - self.started
-            passes, keys, digest, prepared = self._inputs(report, store)
+            passes, keys, distinct, digest, prepared = self._inputs(report, store)
             return record(
                 store,
                 report,
@@ -191,6 +192,7 @@ class HistoryRecorder:
                 secrets=self.secrets,
                 passes=passes,
                 keys=keys,
+                distinct=distinct,
                 window=window,
                 seconds=seconds,
                 digest=digest,
