@@ -212,6 +212,16 @@ def _diagnose(
             early,
             only,
         )
+        if obs.exit_before is None and obs.waited_longer is not None and worker.stdout_eof:
+            # it exited while poolctl waited on past its timeout (a start slowed by a loaded
+            # machine): judged as the exited worker it is, with its experiments, as on a quiet one
+            again = collect(worker, failed, wait_for, run_dir.path, experiments)
+            if again.exit_before is not None:
+                again.exited_in_wait, obs = obs.waited_longer, again
+                progress.obs = obs
+                progress.update()
+                args = (progress, experiments, probe_stdin, wait_for, deadline, trace, None, only)
+                _probe_and_experiment(obs, worker, failed, *args)
     if worker.context.interrupted:  # what poolctl's own stop did is no evidence of the worker
         return _cut_short(pattern, registered, obs, time.monotonic() - started)
     judged = [(h, _judge(h, obs)) for h in registered]
@@ -304,7 +314,8 @@ def _probe_and_experiment(
                 # that took 3 s to exit on a loaded machine takes as long to answer with `--stdio`.
                 # At most what its timeout had left when it exited is added: a diagnosis still
                 # ends within the timeout and the budget.
-                start_up = time.monotonic() + min(wait_for, START_FACTOR * failed.waited)
+                took = max(failed.waited, obs.exited_in_wait or 0.0)
+                start_up = time.monotonic() + min(wait_for, START_FACTOR * took)
                 until = max(until, min(start_up, until + wait_for - failed.waited))
             fresh = run_experiments(
                 [e for e in planned if e.id not in found],
@@ -499,6 +510,8 @@ def _facts(obs: Observations, seconds: float) -> dict[str, Any]:
         facts["answered_after_s"] = round(obs.late_answer, 3)
     if obs.waited_longer is not None:  # seconds after spawn when poolctl stopped waiting
         facts["gave_up_at_s"] = round(obs.waited_longer, 3)
+    if obs.exited_in_wait is not None:  # seconds after spawn when it exited, past its timeout
+        facts["exited_at_s"] = round(obs.exited_in_wait, 3)
     return facts
 
 

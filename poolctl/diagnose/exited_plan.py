@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from poolctl.model import Evidence
 from poolctl.protocol import PROTOCOLS
+from poolctl.units import fmt_limit
 
 from .asks import asked_for, first_step
 from .crash_lines import exception_line
@@ -58,6 +59,18 @@ def exited_on_opening(obs: Observations) -> tuple[Experiment, ...]:
         # framing exit on the line: 'Line endings must be \r\n', 'disconnected channel')
         return (framing_experiment(worker.spec, spoken.framing), *others)
     return others
+
+
+def ended_note(obs: Observations) -> str:
+    """How the process ended, and when, if that came after its timeout: poolctl waited on for
+    a start that was slow (a loaded machine's), and saw it exit instead."""
+    at = obs.exited_in_wait
+    if at is None:
+        return "how the process ended"
+    return (
+        f"how the process ended: {at:.1f} s after it started, past its "
+        f"{fmt_limit(obs.timeout)} timeout, while poolctl waited on for a slow start"
+    )
 
 
 def framed_otherwise(obs: Observations) -> tuple[str, str, Evidence] | None:

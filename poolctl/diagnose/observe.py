@@ -81,6 +81,8 @@ class Observations:
     request_sent_at: float = 0.0  # seconds since spawn when the request was sent
     late_answer: float | None = None  # seconds since spawn when an answer came after all
     waited_longer: float | None = None  # seconds since spawn when poolctl stopped waiting
+    # seconds since spawn when it exited, when that came while poolctl waited on past the timeout
+    exited_in_wait: float | None = None
     unread_after_wait: int | None = None  # bytes still in its stdin pipe when it stopped
     stderr_after_wait: str | None = None  # its stderr then: what it logged as it kept starting
     # bytes left in its stdin pipe once it had exited (the pipe keeps what no process took)

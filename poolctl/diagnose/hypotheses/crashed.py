@@ -20,7 +20,7 @@ from ..asks import Asked, asked_for, first_step, unset
 from ..crash_lines import exception_line
 from ..deaf_stdin import closed_stdin, detached_stdin
 from ..dependency_release import release_mismatch
-from ..exited_plan import framed_otherwise
+from ..exited_plan import ended_note, framed_otherwise
 from ..experiments import STDIO_EXPERIMENT, Outcome
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out
 from ..kernel_log import fault_record
@@ -70,8 +70,8 @@ def stdio_untested_fix(argv: str) -> str:
     it serves, untested."""
     return (
         f"Start it with `--stdio` (`{argv} --stdio`) and ping it with a longer `--timeout`: "
-        "without it, it exits at once; with it, a fresh process stayed up, though it had not "
-        "answered within its wait (a slow start, or no server on its stdin: untested). A "
+        "without it, it exits, saying nothing; with it, a fresh process stayed up, though it "
+        "had not answered within its wait (a slow start, or no server on its stdin: untested). A "
         "language server that takes an editor's channel by default (Node IPC) exits at once "
         "when there is none."
     )
@@ -150,7 +150,7 @@ def crashed(obs: Observations) -> Judgement:
             return _exec_ed(obs, change, now, alive)
         return ruled_out(f"the process was alive {when_looked(obs)}: {alive}")
     pid = obs.worker.pid
-    ev = [Evidence(f"pid {pid} {status.describe()}", f"pid {pid}", "how the process ended")]
+    ev = [Evidence(f"pid {pid} {status.describe()}", f"pid {pid}", ended_note(obs))]
     exc = exception_line(obs.stderr_text)
     usage = CLICK_USAGE.search(obs.stderr_text)
     if usage is None and exc is None:
