@@ -329,6 +329,16 @@ class EarlyExperiments:
         self._join(self._asker)
         return {k: r for k, r in self.results.items() if k in same and not _late(r)}
 
+    def came_late(self, planned: Sequence[Experiment]) -> float:
+        """How long after its request the latest answer came, in seconds, among the openings
+        in `planned` whose answer came only past their wait (0.0: none): how long a start
+        takes on this machine, which their second asking is given (bounded by the timeout)."""
+        ids = {e.id for e in planned}
+        with self._lock:
+            late = [r for r in self.results.values() if r.id in ids and _late(r)]
+        taken = [r.late_ms / 1000 for r in late if isinstance(r, Outcome) and r.late_ms is not None]
+        return max(taken, default=0.0)
+
     def stop(self, wait: bool = True) -> None:
         """No experiment begins any more, and those begun stop waiting (waited for, unless
         `wait` is False)."""

@@ -344,6 +344,10 @@ def _probe_and_experiment(
                 ]
                 until = max(deadline, time.monotonic() + min(wait_for, PROTOCOL_WAVE)) - STOP_MARGIN
                 asked = early.take_more(failed.request, second) if early is not None else {}
+                # an opening answered past its wait, beside the other experiments, is asked
+                # again given as long as that answer took: a loaded machine's start, not 5 s
+                took = early.came_late(second) if early is not None else 0.0
+                until = max(until, time.monotonic() + min(wait_for, took))
                 for result in asked.values():
                     progress.on_result(result)
                 more = run_experiments(
