@@ -3,12 +3,14 @@ waits on for a slow start, is judged as the exited worker it is, not as one stil
 
 from __future__ import annotations
 
+import re
 import shlex
 import sys
 from pathlib import Path
 
 import pytest
 
+from poolctl.diagnose.hypotheses.crashed import NO_STDIO_SWITCH_FIX
 from tests.conftest import RunCli
 from tests.test_diagnose_workers import WORKERS, confirmed, diagnose
 
@@ -62,3 +64,25 @@ def test_an_opening_answered_late_beside_the_other_experiments_is_asked_again_as
     [mcp] = [e for e in d["facts"]["experiments"] if e["id"] == "protocol-mcp"]
     assert mcp["answered"] and mcp["detail"].startswith("answered in "), mcp
     assert counter.read_text() == "..", "MCP's opening was asked twice"
+
+
+def test_a_fresh_start_with_stdio_answering_past_its_wait_is_not_said_to_lack_the_switch(
+    run_cli: RunCli,
+) -> None:
+    """svelteserver's copy with `--stdio`, started 3 s late (a loaded machine), answered
+    initialize 3.7 s after the request, as its stdin was closed at the end of its 3 s wait:
+    the verdict said `--stdio` did not make it serve, and to find the switch in its `--help`
+    (NO_STDIO_SWITCH_FIX). It answered: the switch is right, its start was slower than the
+    wait. Here the copy answers once its stdin ends."""
+    argv = (sys.executable, NEEDS_STDIO, "0", "eof")
+    d = diagnose(run_cli, "--protocol", "lsp", "--timeout", "2", "--", *argv)
+    assert confirmed(d) == ["crashed"], d["cause"]
+    assert re.search(
+        r"it was started without `--stdio`, and in a fresh process the same command with "
+        r"`--stdio` answered initialize, past its wait \(no answer within 2 s; its answer came "
+        r"only after its stdin was closed to stop it, [\d.]+ ms after the request\)$",
+        d["cause"],
+    ), d["cause"]
+    assert d["remediation"].startswith(f"Start it with `--stdio` (`{shlex.join(argv)} --stdio`)")
+    assert d["remediation"].endswith("with a longer `--timeout`: its answer came past the wait.")
+    assert d["remediation"] != NO_STDIO_SWITCH_FIX

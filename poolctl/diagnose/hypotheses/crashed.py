@@ -250,6 +250,9 @@ def crashed(obs: Observations) -> Judgement:
             "servers that take an editor's channel by default, such as Node IPC, do so when "
             "there is none)."
         )
+        if not stdio.answered:  # past its wait: a slow start (a loaded machine's), no refusal
+            verdict += f", past its wait ({stdio.detail})"
+            fix += " Ping it so with a longer `--timeout`: its answer came past the wait."
         ev.append(Evidence("0 bytes", obs.stderr_origin, "its stderr log: nothing came there"))
         ev.append(Evidence("0 bytes", obs.stdout_origin, "its stdout: nothing came there"))
         if took[2] is not None:
@@ -395,9 +398,11 @@ def _asked(
 
 def _stdio_answered(obs: Observations) -> Outcome | None:
     """The experiment that added `--stdio` to the command, when its opening got an answer that
-    is no error (None otherwise, or not run)."""
+    is no error, in its wait or past it (None otherwise, or not run)."""
     outcome = result(obs, STDIO_EXPERIMENT)
-    if outcome is None or not outcome.answered or not outcome.response:
+    if outcome is None or not outcome.response:
+        return None
+    if not outcome.answered and outcome.late_ms is None:
         return None
     return None if "error" in outcome.response else outcome
 
