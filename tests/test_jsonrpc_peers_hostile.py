@@ -59,7 +59,9 @@ def test_a_language_server_spoken_mcp_at_mcps_framing_is_told_its_protocol(
     rest of a Content-Length frame, and in a fresh process answers that framing with a language
     server's capabilities. Changing only the framing (what it said to do) fails again: the
     protocol is the mistake."""
-    argv = ("--protocol", "mcp", "--timeout", "3", "--", str(PYLSP))
+    # a long timeout costs nothing (the wait ends once a fresh process names the protocol) and
+    # leaves a start slowed by a loaded machine the time it takes (at 3 s, 15% of a CPU: none)
+    argv = ("--protocol", "mcp", "--timeout", WAIT, "--", str(PYLSP))
     d = verdict(capsys, *argv)
     assert confirmed(d) == ["framing"]
     assert d["cause"].startswith("The worker speaks content-length, not line")

@@ -173,7 +173,9 @@ def test_a_language_server_answering_mcps_initialize_is_not_called_an_mcp_server
     """Spoken dspex in its own framing, jedi-language-server answers every protocol's opening
     in a fresh process: MCP's initialize too, with a language server's capabilities and no
     protocolVersion. That names no MCP server: the protocol to speak is lsp."""
-    d = verdict(capsys, "--framing", "content-length", "--", str(JEDI))
+    # a long timeout costs nothing (the wait ends once a fresh process names the protocol) and
+    # leaves a start slowed by a loaded machine the time it takes (at 5 s, 15% of a CPU: none)
+    d = verdict(capsys, "--framing", "content-length", "--timeout", WAIT, "--", str(JEDI))
     assert confirmed(d) == ["envelope"]
     assert (
         "while in a fresh process the lsp opening (initialize) gets an answer (server "
