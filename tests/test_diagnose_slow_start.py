@@ -86,3 +86,30 @@ def test_a_fresh_start_with_stdio_answering_past_its_wait_is_not_said_to_lack_th
     assert d["remediation"].startswith(f"Start it with `--stdio` (`{shlex.join(argv)} --stdio`)")
     assert d["remediation"].endswith("with a longer `--timeout`: its answer came past the wait.")
     assert d["remediation"] != NO_STDIO_SWITCH_FIX
+
+
+def test_an_answer_out_as_stdin_closed_that_no_buffering_change_released_is_not_a_buffer(
+    run_cli: RunCli,
+) -> None:
+    """An event-loop worker whose handler took 3 s (a loaded machine's) with a 2 s timeout,
+    flushing each answer: its answer came out as poolctl closed its stdin, and no fresh process
+    answered with stdout on a terminal or 512 requests at once; it was told its stdout is
+    block-buffered, to flush after each frame, which it does. An answer held in a buffer and
+    one that came late as its stdin closed look the same there: buffered is untested. Here the
+    handler finishes as its stdin ends."""
+    argv = (sys.executable, str(WORKERS / "answers_as_input_ends.py"))
+    # it runs unbuffered, whatever the environment: that experiment needs no process
+    options = ("--protocol", "jsonrpc", "--timeout", "1", "--env", "PYTHONUNBUFFERED=1")
+    d = diagnose(run_cli, *options, "--", *argv)
+    assert "buffered" not in confirmed(d), d["cause"]
+    assert d["facts"]["stdin_closed"]["answer_flushed"] is True
+    [held] = [h for h in d["hypotheses"] if h["id"] == "buffered"]
+    assert held["status"] == "untested", held
+    assert re.fullmatch(
+        r"its answer came out as its stdin closed, [\d.]+ s after the request, but neither with "
+        r"stdout on a terminal nor with 512 requests at once did a fresh process answer within "
+        r"its wait: an answer held in a buffer until it exited and one slower than the 1 s "
+        r"timeout that came as its stdin closed look the same here \(a longer --timeout tells "
+        r"them apart\)",
+        held["reason"],
+    ), held["reason"]

@@ -48,6 +48,7 @@ class CloseProbe:
     # the error it answered with because its input closed (the MCP Python SDK's
     # `Connection closed`): the request was still in progress, no answer was held back
     cancelled: str = ""
+    at: float = 0.0  # seconds since spawn when it ended (its answer, if any, had come by then)
 
 
 @dataclass(frozen=True)
@@ -468,7 +469,8 @@ def close_stdin(worker: WorkerProcess, request: Request, wait: float = 1.0) -> C
     answered = response is not None and not cancelled
     line = b"" if response is not None else _line_answer(flushed, request)
     took = time.monotonic() - start
-    return CloseProbe(worker.poll(), flushed, answered, took, offset, line, cancelled)
+    status = worker.poll()
+    return CloseProbe(status, flushed, answered, took, offset, line, cancelled, worker.elapsed())
 
 
 # An error reply that says the input closed or the request was cancelled: what a server sends

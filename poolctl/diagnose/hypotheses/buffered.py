@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from poolctl.framing import quote
 from poolctl.model import Evidence
+from poolctl.units import fmt_limit
 
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
 from ..observe import Observations
@@ -65,6 +66,8 @@ def buffered(obs: Observations) -> Judgement:
             "its input closing ended a request still in progress, no answer was held back"
         )
     if (probe is not None and probe.answered) or helped:
+        if not helped and (why := _slow_alike(obs, ran)):
+            return Judgement("untested", why, tuple(experiment_evidence(obs, *ran)))
         return _confirmed(obs, helped)
     if probe is not None and probe.exit is not None and not ran:
         return ruled_out(
@@ -86,6 +89,26 @@ def buffered(obs: Observations) -> Judgement:
             "--no-experiments, and closing its stdin did not end it, so nothing was flushed"
         )
     return untested("no buffering experiment could run")
+
+
+def _slow_alike(obs: Observations, ran: list[str]) -> str:
+    """Why an answer that came out as its stdin closed proves no buffer, when no buffering
+    change got one from a fresh process within its wait ("" when none ran): a handler slower
+    than the timeout (a loaded machine's) that finished as its stdin closed, flushing, looks
+    the same."""
+    silent = [r for r in (result(obs, e) for e in ran) if r is not None and not r.answered]
+    probe = obs.close_probe
+    if not silent or probe is None:
+        return ""
+    took = probe.at - obs.request_sent_at
+    tried = " nor ".join(_LABELS[r.id].format(n=r.experiment.requests) for r in silent)
+    tried = f"neither {tried}" if len(silent) > 1 else f"not {tried}"
+    return (
+        f"its answer came out as its stdin closed, {took:.1f} s after the request, but {tried} "
+        "did a fresh process answer within its wait: an answer held in a buffer until it "
+        f"exited and one slower than the {fmt_limit(obs.timeout)} timeout that came as its "
+        "stdin closed look the same here (a longer --timeout tells them apart)"
+    )
 
 
 def _confirmed(obs: Observations, helped: list[str]) -> Judgement:
