@@ -209,7 +209,10 @@ def test_an_mcp_server_spoken_lsp_is_told_so_by_its_refusal(
     """Node's MCP SDK refuses LSP's initialize for want of `protocolVersion`: the refusal says
     to speak mcp to it (it said only that the server refused initialize)."""
     server = ("node", str(EVERYTHING), "stdio")
-    code, report = ping(capsys, "--protocol", "lsp", "--framing", "line", "--", *server)
+    # its refusal ends the wait: a long timeout costs nothing, and leaves a start slowed by a
+    # loaded machine the time it takes (at 15% of a CPU its start took more than 5 s)
+    options = ("--protocol", "lsp", "--framing", "line", "--timeout", WAIT)
+    code, report = ping(capsys, *options, "--", *server)
     assert code == 1, report
     [step] = report["extra"]["steps"]
     assert step["method"] == "initialize" and not step["ok"]
