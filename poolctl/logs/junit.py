@@ -158,8 +158,8 @@ class _Target:
         if len(self.stack) > MAX_DEPTH:  # expat keeps each open element: memory grows with it
             raise too_deep(f"{self.name}:{self._line()}", self.cases, len(self.out.failures))
         if tag in ("testsuite", "testsuites"):
-            suite = Suite(dict(attrib), self._line(), len(self.out.failures))
-            suite.within = list(self.suites)
+            suite = Suite(attrib, self._line(), len(self.out.failures))
+            suite.within = tuple(self.suites)
             self.suites.append(suite)
             if attrib.get("name", "").startswith("pytest"):
                 self.pytest = True
@@ -590,4 +590,7 @@ def parse_junit(stream: BinaryIO, name: str, out: ParsedLog, head: bytes) -> int
     if same:
         out.skipped.append(same)
     out.summaries.extend([*summaries(name, target.done, cut), *target.lost])
-    return target._line()
+    line = target._line()
+    # expat holds the target's `data`, the target expat: a cycle that kept every suite read
+    target.expat = None  # (and the rest) alive until a garbage collection, past the report
+    return line

@@ -17,11 +17,22 @@ from poolctl.logs.records import RunSummary
 CUT_SOURCE = "cut short"  # `RunSummary.source` of a suite the input ends in
 
 
+# the attributes of a suite that are read: its name and file (the test cases'), its counts; a
+# report of 100,000 suites is held until its end (the counts are set against the failures read
+# then), and jest's and Surefire's suites carry a timestamp, a time, a hostname besides
+KEPT_ATTRIBUTES = ("name", "file", "tests", "failures", "errors")
+
+
 class Suite:
     """A `<testsuite>` being read: its declared counts and the failures read in it."""
 
+    __slots__ = (
+        "attrib", "cancelled", "cases", "cut", "cut_inside", "first_failure", "folded", "line",
+        "read", "skipped_failures", "within",
+    )  # fmt: skip
+
     def __init__(self, attrib: dict[str, str], line: int, first_failure: int) -> None:
-        self.attrib = attrib
+        self.attrib = {k: attrib[k] for k in KEPT_ATTRIBUTES if k in attrib}
         self.line = line
         self.first_failure = first_failure  # the index in `ParsedLog.failures` of its first
         self.cases = 0
@@ -31,7 +42,7 @@ class Suite:
         # a test case's `<failure>`s past its first, read as one failure with it
         # (`poolctl.logs.junit_several`): jasmine-reporters counts each, GoogleTest does not
         self.folded = 0
-        self.within: list[Suite] = []  # the suites it is nested in, outermost first
+        self.within: tuple[Suite, ...] = ()  # the suites it is nested in, outermost first
         self.cut = False  # the input ends inside it
         self.cut_inside = False  # ... and in no suite within it
 
