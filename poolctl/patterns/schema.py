@@ -322,17 +322,19 @@ BUILTIN_FACTS: dict[str, set[str]] = {
 # remediation besides the pattern's own: a pattern's template may name them
 # fmt: off
 ENGINE_FACTS: frozenset[str] = frozenset({
-    "actual_adapter", "answered_after_s", "answered_before_exit", "args_given", "callers_dropped",
-    "callers_failed", "calls_after_stop", "calls_failed_when_the_pool_gave_up", "capacity",
-    "checkout_timeout", "checkout_timeouts_caused", "checkouts", "checkouts_granted", "command",
+    "actual_adapter", "answered_after_s", "answered_before_exit", "args_given",
+    "callers_dropped", "callers_failed", "calls_after_stop",
+    "calls_failed_when_the_pool_gave_up", "capacity", "checkout_timeout",
+    "checkout_timeouts_caused", "checkouts", "checkouts_granted", "command",
     "concurrent_callers", "detail", "diagnosis_s", "elapsed_at_failure_s", "evidence_files",
-    "expected", "expected_adapter", "expected_key", "expected_path", "experiments", "failed_inits",
-    "field", "field_key", "finished_in_grace", "framing", "gave_up_at_s", "given_keys", "got",
-    "in_flight", "init_seconds_max", "init_timeout", "inits", "lazy", "max_overflow",
-    "missing_field", "missing_key", "mode", "nearest_key", "overflow", "pid", "pool", "pool_size",
-    "process", "provided_keys", "reason", "rejections", "replaced", "request_bytes",
-    "requests_unanswered", "responses", "service", "shutdown_at_s", "starting_at_timeout", "state",
-    "stderr_mode", "stdin_closed", "stdin_unread_bytes", "stdout_bytes", "step", "timeout",
-    "timeout_s", "timeouts", "waited_s", "waiters", "waiting", "worker", "workers",
+    "exited_at_s", "expected", "expected_adapter", "expected_key", "expected_path",
+    "experiments", "failed_inits", "field", "field_key", "finished_in_grace", "framing",
+    "gave_up_at_s", "given_keys", "got", "in_flight", "init_seconds_max", "init_timeout",
+    "inits", "lazy", "max_overflow", "missing_field", "missing_key", "mode", "nearest_key",
+    "overflow", "pid", "pool", "pool_size", "process", "provided_keys", "reason", "rejections",
+    "replaced", "request_bytes", "requests_unanswered", "responses", "service", "shutdown_at_s",
+    "starting_at_timeout", "state", "stderr_mode", "stdin_closed", "stdin_unread_bytes",
+    "stdout_bytes", "step", "timeout", "timeout_s", "timeouts", "waited_s", "waiters",
+    "waiting", "worker", "workers",
 })
 # fmt: on
