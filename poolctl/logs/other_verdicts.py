@@ -20,6 +20,7 @@ import dataclasses
 import re
 from dataclasses import dataclass
 
+from poolctl.logs import tap_verdicts
 from poolctl.logs.records import ParsedLog, RunSummary
 
 
@@ -209,6 +210,11 @@ VERDICTS = (
         f"{_JUNIT} (--reporter=junit --outputFile=FILE: each such suite is a failure there)",
     ),
     Verdict(
+        tap_verdicts.TAP,  # a test's `not ok` line, where no count follows (tap_verdicts)
+        tap_verdicts.LINE_RE,
+        f"{_JUNIT} (bats --report-formatter junit; another TAP producer's through tap-junit)",
+    ),
+    Verdict(
         "Vitest",  # its unhandled errors (a rejection after a test ended) fail a run by
         # themselves; its JUnit report leaves them out
         re.compile(r"^Errors +(?P<failed>[1-9]\d*) errors?$"),
@@ -264,6 +270,7 @@ TRIGGERS = (
     r"^ERROR: +\S+: commands failed",
     r"^nox > Session \S+ failed\.",
     r"^make(?:\[\d+\])?: \*\*\* \[",  # GNU make's for a failed target
+    tap_verdicts.TRIGGER,
 )
 # A CI service's line for a job that failed (its marker, `##[error]`, already removed), and a
 # wrapper's for a session that failed
@@ -324,6 +331,8 @@ def _any_of(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{source})" for source in unnamed))
 
 
+TAP_VERDICT = next(v for v in VERDICTS if v.runner == tap_verdicts.TAP)
+
 # Whether a stripped line is any runner's verdict, in one call: nearly every line looked at is
 # none (the Logger lines after each ExUnit failure block, ending in `)` or holding ` fail`, were
 # matched against every runner's verdict, 28 calls a line)
@@ -357,11 +366,18 @@ def read_verdict(
     if verdict.runner == VITEST and _joins_vitest_run(out, file, number, text, failed):
         _note(out, file, number, text, verdict)
         return True
+    if verdict.runner == tap_verdicts.TAP:
+        if not tap_verdicts.failed_test(line, text):
+            return False
+        if tap_verdicts.joins_run(out, file, number):
+            return True
+    tap_verdicts.counted_by(out, file, verdict.runner)
     # its start is set once the input is read (`finish`): the runs before it may not be yet
     out.summaries.append(
         RunSummary(file, number, text, None, failed, start=number, read=0, source=verdict.runner)
     )
-    _note(out, file, number, text, verdict)
+    if verdict.runner != tap_verdicts.TAP:  # (a TAP run's, once it is known to stay: `finish`)
+        _note(out, file, number, text, verdict)
     return True
 
 
@@ -473,7 +489,11 @@ def finish(out: ParsedLog, file: str, failures_before: int, summaries_before: in
     runners = {v.runner for v in VERDICTS}
     for i in range(summaries_before, len(out.summaries)):
         run = out.summaries[i]
-        if run.source in runners and run.start == run.line:
+        if run.source == tap_verdicts.TAP and run.file == file:
+            _note(out, file, run.start, run.text, TAP_VERDICT)
+            first = run.start  # its first `not ok` line: its output begins after the run before
+            out.summaries[i] = dataclasses.replace(run, start=_after_last_run(out, file, first))
+        elif run.source in runners and run.start == run.line:
             out.summaries[i] = dataclasses.replace(run, start=_after_last_run(out, file, run.line))
     _count_job_failure(out, file, failures_before, summaries_before)
 

@@ -1,0 +1,51 @@
+"""TAP's `not ok` lines as a failed run's verdict, for TAP producers that print no count of
+their failures at the end: `bats` (its output piped, as in CI, is TAP: `1..4`, `ok 1 …`,
+`not ok 3 reply has the session id`, nothing after the last test) and a Test::More script run
+by itself (`perl t/pool.t`). A clean pytest run, then a failed bats run, in one log read as 0
+failures, exit 0.
+
+Each top-level `not ok` line is a failure, but one with a TODO or SKIP directive (`not ok 4 -
+resize # TODO pool v2`: an expected failure; `\\#` is no directive). Consecutive ones in a
+file are one run. Those a TAP producer's own count follows (`node --test`'s `# fail 2`, prove's
+Test Summary Report, automake's `# FAIL: 2`) are that count's run: theirs are dropped, so no
+failure is counted twice. An indented `not ok` is a subtest's (`node --test`): its parent's
+line or its runner's count counts it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from poolctl.logs.records import ParsedLog
+
+TAP = "TAP"
+LINE_RE = re.compile(r"^not ok \d+\b")
+TRIGGER = r"^not ok \d"  # RE2 syntax, searched over bytes
+_DIRECTIVE_RE = re.compile(r"(?<!\\)#\s*(?:todo|skip)\b", re.IGNORECASE)
+# the runners whose own line counts the failures of the TAP lines before it
+COUNTING = frozenset({"node --test", "prove", "automake"})
+
+
+def failed_test(line: str, text: str) -> bool:
+    """Whether `line` (`text` stripped) is a top-level test's `not ok` with no directive."""
+    return not line[:1].isspace() and _DIRECTIVE_RE.search(text) is None
+
+
+def joins_run(out: ParsedLog, file: str, number: int) -> bool:
+    """A `not ok` line after another's run in `file` with no run between: one failure more of
+    that run, which now ends at line `number`."""
+    last = out.summaries[-1] if out.summaries else None
+    if last is None or last.file != file or last.source != TAP or last.failures is None:
+        return False
+    out.summaries[-1] = dataclasses.replace(last, line=number, failures=last.failures + 1)
+    return True
+
+
+def counted_by(out: ParsedLog, file: str, runner: str) -> None:
+    """`runner`'s count of a failed run comes: the TAP runs just before it in `file` are its
+    own TAP lines, which it counts. They are dropped."""
+    if runner not in COUNTING:
+        return
+    while out.summaries and out.summaries[-1].file == file and out.summaries[-1].source == TAP:
+        out.summaries.pop()

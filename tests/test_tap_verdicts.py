@@ -1,0 +1,64 @@
+"""TAP producers that print no count of their failures (bats piped, as in CI; a Test::More
+script run by itself) after a clean pytest run, in one log (real captures:
+tests/fixtures/src/capture_tap.sh). Before, both logs read as 0 failures, exit 0: the failed
+run was lost. Each top-level `not ok` without a directive counts one failure, unread; one a
+TAP runner's own count follows (prove) is counted by that count alone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from poolctl.logs import read_logs
+from poolctl.logs.tap_verdicts import TAP
+from tests.test_logs_formats import run
+
+MIXED = Path(__file__).parent / "fixtures" / "mixed"
+
+
+@pytest.mark.parametrize(
+    ("log", "failed", "first"),
+    [
+        ("pytest_then_bats.log", 1, "not ok 3 reply has the session id"),
+        # `not ok 4 - resize # TODO pool v2` is an expected failure: not counted
+        ("pytest_then_perl_tap.log", 2, "not ok 2 - checkout within 200ms \\# timed out"),
+    ],
+)
+def test_a_failed_tap_run_after_a_clean_pytest_run_is_not_a_clean_log(
+    capsys: pytest.CaptureFixture[str], log: str, failed: int, first: str
+) -> None:
+    path = str(MIXED / log)
+    parsed = read_logs([path])
+    assert parsed.failures == []
+    [clean, theirs] = parsed.summaries
+    assert clean.source == "closing line"
+    assert (theirs.source, theirs.failures, theirs.read) == (TAP, failed, 0)
+    assert theirs.text.startswith(first)
+    assert theirs.start == clean.line + 1  # the bats (perl) step's output, after pytest's end
+    [note] = [n for n in parsed.skipped if "a TAP run's verdict" in n]
+    assert "bats --report-formatter junit" in note
+    code, out, _ = run(capsys, "triage", path, "--no-history")
+    were = "was" if failed == 1 else "were"
+    assert code == 1 and f"{failed} of the {failed} failures the runner counted {were} not" in out
+
+
+def test_tap_lines_a_runner_counts_after_them_are_not_counted_again() -> None:
+    """`prove -v` prints each test's TAP line, then its Test Summary Report, which counts the
+    two failures: two, not four."""
+    parsed = read_logs([str(MIXED / "pytest_then_prove_verbose.log")])
+    theirs = [(s.source, s.failures) for s in parsed.summaries if s.source != "closing line"]
+    assert theirs == [("prove", 2)]
+    assert not any("a TAP run's verdict" in n for n in parsed.skipped)
+
+
+def test_a_failed_bats_run_alone_is_read_by_its_tap_lines(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The bats step's output alone (the capture's lines from its command on) was "format not
+    recognised", exit 2: one failure, unread, exit 1."""
+    lines = (MIXED / "pytest_then_bats.log").read_text().splitlines(keepends=True)
+    alone = tmp_path / "bats.log"
+    alone.write_text("".join(lines[lines.index("$ bats pool.bats\n") :]))
+    code, out, _ = run(capsys, "triage", str(alone), "--no-history")
+    assert code == 1 and "1 of the 1 failures the runner counted was not read" in out
