@@ -41,6 +41,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.triage import TEMPLATE  # an empty history store, its schema made
+
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "junit"
 SOURCES = {
     "pytest": FIXTURES / "pytest_xunit2.xml",
@@ -172,14 +174,6 @@ def run(argv: list[str], env: dict[str, str]) -> Run:
     if code not in (0, 1):
         raise SystemExit(f"{argv[0]} failed with exit status {code}: {' '.join(argv)}")
     return Run(usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
-
-
-# an empty history store, its schema made (as `tests/conftest.py`'s template)
-TEMPLATE = (
-    "import sys; from poolctl.history.location import parse_location; "
-    "from poolctl.history.store import HistoryStore; "
-    "HistoryStore(parse_location(sys.argv[1])).open().close()"
-)
 
 
 def triage_argv(log: Path, out: Path) -> list[str]:
