@@ -23,6 +23,8 @@ MIXED = Path(__file__).parent / "fixtures" / "mixed"
         ("pytest_then_bats.log", 1, "not ok 3 reply has the session id"),
         # `not ok 4 - resize # TODO pool v2` is an expected failure: not counted
         ("pytest_then_perl_tap.log", 2, "not ok 2 - checkout within 200ms \\# timed out"),
+        # BAIL_OUT after its first test: the rest did not run (one failure or more, as one)
+        ("pytest_then_perl_bail.log", 1, "Bail out!  database unreachable"),
     ],
 )
 def test_a_failed_tap_run_after_a_clean_pytest_run_is_not_a_clean_log(
@@ -62,3 +64,12 @@ def test_a_failed_bats_run_alone_is_read_by_its_tap_lines(
     alone.write_text("".join(lines[lines.index("$ bats pool.bats\n") :]))
     code, out, _ = run(capsys, "triage", str(alone), "--no-history")
     assert code == 1 and "1 of the 1 failures the runner counted was not read" in out
+
+
+def test_a_prove_file_that_bailed_out_with_no_failed_test_counts_one() -> None:
+    """prove's summary of a script that called BAIL_OUT after a passing test says `Failed: 0`
+    with its exit status 255 (`bail/bail.t (Wstat: 65280 (exited 255) Tests: 1 Failed: 0)`): the
+    log read as clean. A file that exited with an error counts one failure."""
+    parsed = read_logs([str(MIXED / "pytest_then_prove_bail.log")])
+    runs = [(s.source, s.failures, s.read) for s in parsed.summaries]
+    assert runs[1:] == [("prove", 1, 0)]

@@ -102,8 +102,9 @@ VERDICTS = (
         uncounted=True,
     ),
     Verdict(
-        "prove",  # its Test Summary Report: a line for each test file that failed
-        re.compile(r"^\S.* \(Wstat: \d+.* Tests: \d+ Failed: (?P<failed>[1-9]\d*)\)$"),
+        "prove",  # its Test Summary Report: a line for each test file that failed; one that
+        # exited with an error, none of its tests failed (it died, or bailed out), counts one
+        re.compile(r"^\S.* \(Wstat: (?P<wstat>\d+).* Tests: \d+ Failed: (?P<failed>\d+)\)$"),
         f"{_JUNIT} (prove --formatter TAP::Formatter::JUnit)",
     ),
     Verdict(
@@ -450,6 +451,8 @@ def _failed_run(text: str) -> tuple[Verdict, int] | None:
         counts = match.groupdict()
         named = "failed" in counts or "errors" in counts  # (a count of none may be left out)
         failed = int(counts.get("failed") or 0) + int(counts.get("errors") or 0) if named else 1
+    if not failed and match.groupdict().get("wstat", "0") != "0":
+        failed = 1  # prove's test file that exited with an error, its tests passed until then
     if not failed:  # minitest's verdict of a run that passed
         return None
     return verdict, failed

@@ -2,7 +2,7 @@
 their failures at the end: `bats` (its output piped, as in CI, is TAP: `1..4`, `ok 1 …`,
 `not ok 3 reply has the session id`, nothing after the last test) and a Test::More script run
 by itself (`perl t/pool.t`). A clean pytest run, then a failed bats run, in one log read as 0
-failures, exit 0.
+failures, exit 0; so did a script's `Bail out!`.
 
 Each top-level `not ok` line is a failure, but one with a TODO or SKIP directive (`not ok 4 -
 resize # TODO pool v2`: an expected failure; `\\#` is no directive). Consecutive ones in a
@@ -20,8 +20,10 @@ import re
 from poolctl.logs.records import ParsedLog
 
 TAP = "TAP"
-LINE_RE = re.compile(r"^not ok \d+\b")
-TRIGGER = r"^not ok \d"  # RE2 syntax, searched over bytes
+# a test's `not ok`, or the producer stopping the run (Test::More's BAIL_OUT: `Bail out!  …`):
+# the tests after it did not run, one failure or more, counted as one
+LINE_RE = re.compile(r"^(?:not ok \d+\b|Bail out!)")
+TRIGGER = r"^(?:not ok \d|Bail out!)"  # RE2 syntax, searched over bytes
 _DIRECTIVE_RE = re.compile(r"(?<!\\)#\s*(?:todo|skip)\b", re.IGNORECASE)
 # the runners whose own line counts the failures of the TAP lines before it
 COUNTING = frozenset({"node --test", "prove", "automake"})
