@@ -220,8 +220,10 @@ def _diagnose(
                 again.exited_in_wait, obs = obs.waited_longer, again
                 progress.obs = obs
                 progress.update()
-                args = (progress, experiments, probe_stdin, wait_for, deadline, trace, None, only)
-                _probe_and_experiment(obs, worker, failed, *args)
+                _probe_and_experiment(
+                    obs, worker, failed, progress, experiments, probe_stdin, wait_for, deadline,
+                    trace, None, only,
+                )  # fmt: skip
     if worker.context.interrupted:  # what poolctl's own stop did is no evidence of the worker
         return _cut_short(pattern, registered, obs, time.monotonic() - started)
     judged = [(h, _judge(h, obs)) for h in registered]
