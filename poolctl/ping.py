@@ -181,7 +181,10 @@ def run_ping(options: PingOptions, run_dir: RunDir) -> PingResult:
             timeout=options.timeout,
             exchange=early.watching(traced.exchange_request) if early else traced.exchange_request,
         )
-        said, fix = exited_while_answering(worker) if session.failed is None else ("", "")
+        said, fix = ("", "")
+        if session.failed is None:
+            told = session.exit is not None  # it was sent the protocol's exit
+            said, fix = exited_while_answering(worker, told_to_exit=told)
         gone = f"{said} {fix}" if said else ""
         if session.failed is not None:
             # Diagnose while the process is still there: stack dumps need it alive.

@@ -10,15 +10,19 @@ from poolctl.diagnose import procinfo
 from poolctl.worker import WorkerProcess
 
 
-def exited_while_answering(worker: WorkerProcess) -> tuple[str, str]:
+def exited_while_answering(worker: WorkerProcess, *, told_to_exit: bool = False) -> tuple[str, str]:
     """Its answers came, yet the process poolctl started has exited: what happened and what to
     do (("", "") when it runs on). A process it left holding its pipes answered in its place
     (it forked and exited, a daemon's step), or it exited after its answer. A pool watches the
-    process it started, and sees its worker gone."""
+    process it started, and sees its worker gone. `told_to_exit`: the session ended with the
+    protocol's own exit (LSP's `exit` after `shutdown`), which a server must obey: its exit
+    is then said only if a process it left answered."""
     status = worker.poll()
     if status is None or not worker.answered:
         return "", ""
     left = _left_holding(worker)
+    if not left and told_to_exit:
+        return "", ""
     if not left:
         return (
             f"pid {worker.pid}, the process poolctl started, {status.describe()} after it "

@@ -287,6 +287,9 @@ def test_language_server_answers_initialize_with_its_name_and_exits(
     extra = report["extra"]
     assert extra["server"]["name"] == "pylsp" and "hoverProvider" in extra["server"]["capabilities"]
     assert extra["server"]["exit"] == "exited with code 0"
+    # it exited as LSP's `exit` told it to: not a worker that failed to stay up for the next
+    # request (every healthy language server was told so)
+    assert not [n for n in report["notes"] if "exited" in n], report["notes"]
     assert [s["method"] for s in extra["steps"]][:4] == [
         "initialize",
         "initialized",
