@@ -31,7 +31,7 @@ from poolctl.protocol.messages import WrongId, parse_message
 from poolctl.rundir import RunDir
 from poolctl.session import run_session
 from poolctl.worker import WorkerProcess
-from poolctl.worker_exit import exited_while_answering
+from poolctl.worker_exit import exited_while_answering, settle
 from poolctl.worker_trace import WorkerTrace
 from poolctl.worker_types import NoAnswer, WorkerSpec
 
@@ -184,6 +184,8 @@ def run_ping(options: PingOptions, run_dir: RunDir) -> PingResult:
         said, fix = ("", "")
         if session.failed is None:
             told = session.exit is not None  # it was sent the protocol's exit
+            if not told:
+                settle(worker)  # a worker that exits after its answer is seen to
             said, fix = exited_while_answering(worker, told_to_exit=told)
         gone = f"{said} {fix}" if said else ""
         if session.failed is not None:

@@ -5,9 +5,41 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 
 from poolctl.diagnose import procinfo
+from poolctl.proctree import descendants
 from poolctl.worker import WorkerProcess
+
+# How long after its last answer a worker may take to be seen waiting for its next request or
+# gone. A script that answers once and exits takes a few to some hundred milliseconds to end
+# (its interpreter's shutdown); a pool's worker is back in its read within microseconds, and
+# ends the wait then.
+SETTLE_S = 0.5
+_LOOK_EVERY_S = 0.002
+
+
+def settle(worker: WorkerProcess, limit: float = SETTLE_S) -> None:
+    """Wait, at most `limit`, until the worker has exited or waits for its next request (it, or
+    a process under it, sleeps reading its stdin or in an event loop watching it). Without it
+    a script that answers one request and exits passed ping: it was still ending as ping
+    closed its stdin, and the exit looked like one asked for. A worker that does neither within
+    `limit` (busy after its answer, or waiting in a way /proc does not show) is not waited for
+    longer."""
+    proc = worker.proc
+    if proc is None or proc.stdin is None or proc.stdin.closed:
+        return
+    stdin_pipe = procinfo.pipe_name(proc.stdin.fileno())
+    end = time.monotonic() + limit
+    looks = 0
+    while worker.poll() is None and time.monotonic() < end:
+        # the worker's own process first; its descendants (a shell's child) now and then, as
+        # finding them reads every process's parent
+        family = [worker.pid] if looks % 10 else [worker.pid, *descendants(worker.pid)]
+        if procinfo.waits_for_input(family, stdin_pipe):
+            return
+        looks += 1
+        time.sleep(_LOOK_EVERY_S)
 
 
 def exited_while_answering(worker: WorkerProcess, *, told_to_exit: bool = False) -> tuple[str, str]:

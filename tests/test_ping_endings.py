@@ -109,3 +109,19 @@ def test_a_segfault_the_kernel_logged_names_the_library_it_faulted_in(run_cli: R
     assert f"[{d['facts']['pid']}]: segfault at 0 " in record["text"]
     assert record["origin"] == log.source
     assert re.search(r"; the kernel log says it faulted in \S+\.so", d["cause"]), d["cause"]
+
+
+def test_a_worker_that_answers_one_ping_and_exits_is_told_so_by_one_ping(run_cli: RunCli) -> None:
+    """A script that answers one request and exits passed `poolctl ping` (its default, one
+    ping) without a word: it was still ending when ping closed its stdin, and its exit looked
+    like the one asked for. ping now waits until a worker waits for its next request or has
+    exited (a pool's worker is back in its read at once), and says it."""
+    worker = Path(__file__).resolve().parent / "workers" / "answers_once.py"
+    code, out, _ = run_cli("ping", "--json", "--timeout", "3", "--", sys.executable, str(worker))
+    assert code == 0, out  # it answered
+    notes = json.loads(out)["notes"]
+    assert any(
+        "the process poolctl started, exited with code 0 after it answered: a pool's worker "
+        "must stay up for the next request." in n
+        for n in notes
+    ), notes
