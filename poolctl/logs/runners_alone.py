@@ -10,6 +10,7 @@ import functools
 import re
 from typing import Any
 
+from poolctl.logs import tap_streams, tap_verdicts
 from poolctl.logs.other_verdicts import GROUP_NAME, VERDICTS
 from poolctl.logs.records import ParsedLog, RunSummary
 
@@ -34,8 +35,14 @@ def _verdict_in_text() -> Any:
 
 
 def holds_a_verdict(text: str) -> bool:
-    """Whether a line of `text` is another runner's verdict of a failed run."""
-    return _verdict_in_text().search(text) is not None
+    """Whether a line of `text` is another runner's verdict of a failed run (a TAP `not ok`
+    with a TODO or SKIP directive is no failure: a clean Test::More run prints one)."""
+    for found in _verdict_in_text().finditer(text):
+        end = text.find("\n", found.start())
+        line = text[found.start() : end if end >= 0 else len(text)].lstrip()
+        if not line.startswith("not ok ") or tap_verdicts.failed_test(line, line):
+            return True
+    return False
 
 
 # Other runners' closing lines of a run that passed, looked for only in a log of no format
@@ -48,8 +55,11 @@ PASSED = (
     ),
     ("cargo test", re.compile(r"^test result: ok\. \d+ passed; 0 failed;")),
     ("Vitest", re.compile(r"^Tests +\d+ passed(?: \| .*)?(?: \(\d+\))?$")),
+    ("prove", re.compile(r"^Result: PASS$")),
 )
 
+
+TAP = tap_verdicts.TAP
 
 # A line saying something failed (a compiler's or cargo's `error:`, go's `FAIL`, a panic, a
 # command's exit code): a log holding one is no clean run, whatever passed in it
@@ -77,13 +87,21 @@ def read_passed_alone(text: str, file: str, out: ParsedLog) -> int:
             if passed.match(stripped):
                 runs.append(RunSummary(file, number, stripped, None, 0, read=0, source=runner))
                 break
+    for stream in tap_streams.clean_streams(lines) or ():
+        runs.append(RunSummary(file, stream.line, stream.plan, stream.tests, 0, read=0, source=TAP))
     if not runs:
         return 0
+    runs.sort(key=lambda run: run.line)
     out.summaries.extend(runs)
     names = ", ".join(sorted({r.source for r in runs}))
     alone = f"{file}: no pytest, ExUnit or JUnit XML output in it; read for its runs' verdicts"
     if failed_step is None:
-        out.skipped.append(f"{alone} alone ({names}): each passed")
+        counted = (
+            ""
+            if any(r.tests is None for r in runs)
+            else f" ({sum(r.tests or 0 for r in runs)} tests, none failed)"
+        )
+        out.skipped.append(f"{alone} alone ({names}): each passed{counted}")
         return len(lines)
     number, said = failed_step
     start = 1 + max((r.line for r in runs if r.line < number), default=0)
