@@ -20,9 +20,6 @@ MIXED = Path(__file__).parent / "fixtures" / "mixed"
 @pytest.mark.parametrize(
     ("log", "failed", "first"),
     [
-        ("pytest_then_bats.log", 1, "not ok 3 reply has the session id"),
-        # `not ok 4 - resize # TODO pool v2` is an expected failure: not counted
-        ("pytest_then_perl_tap.log", 2, "not ok 2 - checkout within 200ms \\# timed out"),
         # BAIL_OUT after its first test: the rest did not run (one failure or more, as one)
         ("pytest_then_perl_bail.log", 1, "Bail out!  database unreachable"),
     ],
@@ -45,12 +42,44 @@ def test_a_failed_tap_run_after_a_clean_pytest_run_is_not_a_clean_log(
     assert code == 1 and f"{failed} of the {failed} failures the runner counted {were} not" in out
 
 
+@pytest.mark.parametrize(
+    ("log", "names"),
+    [
+        ("pytest_then_bats.log", ["reply has the session id"]),
+        # `not ok 4 - resize # TODO pool v2` is an expected failure: not counted
+        (
+            "pytest_then_perl_tap.log",
+            [
+                "checkout within 200ms # timed out waiting for a worker",
+                "connect refused: ECONNREFUSED 127.0.0.1:5432",
+            ],
+        ),
+    ],
+)
+def test_a_failed_tap_run_after_a_clean_pytest_run_has_its_failures_read(
+    capsys: pytest.CaptureFixture[str], log: str, names: list[str]
+) -> None:
+    """Each top-level `not ok` without a directive is a failure of the TAP run, read from its
+    line and the diagnostics below it (`tests/test_tap_failures.py` classifies them)."""
+    path = str(MIXED / log)
+    parsed = read_logs([path])
+    assert [f.name for f in parsed.failures] == names
+    [clean, theirs] = parsed.summaries
+    assert (theirs.source, theirs.failures, theirs.read) == (TAP, len(names), len(names))
+    assert theirs.start == clean.line + 1  # the bats (perl) step's output, after pytest's end
+    assert not any("a TAP run's verdict" in n for n in parsed.skipped)
+    code, out, _ = run(capsys, "triage", path, "--no-history")
+    assert code == 1 and "not read" not in out
+
+
 def test_tap_lines_a_runner_counts_after_them_are_not_counted_again() -> None:
     """`prove -v` prints each test's TAP line, then its Test Summary Report, which counts the
     two failures: two, not four."""
     parsed = read_logs([str(MIXED / "pytest_then_prove_verbose.log")])
-    theirs = [(s.source, s.failures) for s in parsed.summaries if s.source != "closing line"]
-    assert theirs == [("prove", 2)]
+    theirs = [
+        (s.source, s.failures, s.read) for s in parsed.summaries if s.source != "closing line"
+    ]
+    assert theirs == [("prove", 2, 2)]  # its `not ok` lines, read
     assert not any("a TAP run's verdict" in n for n in parsed.skipped)
 
 
@@ -58,12 +87,12 @@ def test_a_failed_bats_run_alone_is_read_by_its_tap_lines(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     """The bats step's output alone (the capture's lines from its command on) was "format not
-    recognised", exit 2: one failure, unread, exit 1."""
+    recognised", exit 2: one failure, read from its TAP lines, exit 1."""
     lines = (MIXED / "pytest_then_bats.log").read_text().splitlines(keepends=True)
     alone = tmp_path / "bats.log"
     alone.write_text("".join(lines[lines.index("$ bats pool.bats\n") :]))
     code, out, _ = run(capsys, "triage", str(alone), "--no-history")
-    assert code == 1 and "1 of the 1 failures the runner counted was not read" in out
+    assert code == 1 and "1 failure" in out and "reply has the session id" in out
 
 
 def test_a_prove_file_that_bailed_out_with_no_failed_test_counts_one() -> None:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from poolctl.logs import tap_verdicts
 from poolctl.logs.records import ParsedLog, RunSummary
+from poolctl.model import Failure
 
 
 @dataclass(frozen=True)
@@ -490,15 +491,42 @@ def finish(out: ParsedLog, file: str, failures_before: int, summaries_before: in
     begins after the run closed before it, and a failed CI job none of whose runs failed is one
     failure."""
     runners = {v.runner for v in VERDICTS}
+    theirs = [f.line_start for f in out.failures[failures_before:] if _read_beside(f, file)]
     for i in range(summaries_before, len(out.summaries)):
         run = out.summaries[i]
+        first = run.start  # a TAP run's first `not ok` line
         if run.source == tap_verdicts.TAP and run.file == file:
-            _note(out, file, run.start, run.text, TAP_VERDICT)
-            first = run.start  # its first `not ok` line: its output begins after the run before
-            out.summaries[i] = dataclasses.replace(run, start=_after_last_run(out, file, first))
+            # its output begins after the run before
+            run = dataclasses.replace(run, start=_after_last_run(out, file, first))
         elif run.source in runners and run.start == run.line:
-            out.summaries[i] = dataclasses.replace(run, start=_after_last_run(out, file, run.line))
+            run = dataclasses.replace(run, start=_after_last_run(out, file, run.line))
+        if run.source in runners and run.file == file and theirs:
+            # the blocks read between its start and its output's end are its failures
+            end = run.line if run.output_end is None else run.output_end
+            run = dataclasses.replace(run, read=sum(run.start <= n <= end for n in theirs))
+        out.summaries[i] = run
+        if run.source == tap_verdicts.TAP and run.file == file and run.read != run.failures:
+            _note(out, file, first, run.text, TAP_VERDICT)
+        elif run.source in runners and run.file == file and run.read == run.failures:
+            _drop_notes(out, file, run)
     _count_job_failure(out, file, failures_before, summaries_before)
+
+
+def _read_beside(failure: Failure, file: str) -> bool:
+    """Whether `failure` of `file` is another runner's, read from its own block
+    (`poolctl.logs.other_blocks`)."""
+    return failure.input_file == file and "runner" in failure.details
+
+
+def _drop_notes(out: ParsedLog, file: str, run: RunSummary) -> None:
+    """A run whose failures were all read: the notes on its verdict lines saying they are not
+    go."""
+    where = {f"{file}:{n}: " for n in range(run.start, run.line + 1)}
+    out.skipped[:] = [
+        note
+        for note in out.skipped
+        if " run's verdict, " not in note or note[: note.find(": ") + 2] not in where
+    ]
 
 
 def _count_job_failure(

@@ -16,6 +16,7 @@ from poolctl.logs import (
     reruns,
     run_end_lines,
     side_by_side,
+    tap_verdicts,
 )
 from poolctl.logs.pytest_timeout import BANNER_TRIGGER
 
@@ -51,6 +52,7 @@ TRIGGERS = (
     reruns.TRIGGER,  # pytest-rerunfailures ran a test again
     *pytest_run_errors.TRIGGERS,  # the run failed outside any test
     *other_verdicts.TRIGGERS,  # another runner's run failed in the same log (unittest, Jest…)
+    tap_verdicts.SUBTEST_TRIGGER,  # ... a subtest of its TAP (`node --test`), read
     *side_by_side.TRIGGERS,  # tox starting or ending an environment; another run's letters
     r"\d+ tests?, \d+ failures?",  # ExUnit's closing line: `mix test` ran in the same log
     r"(?:\.py |[^=\s])=+ test session starts =",  # a test's session under `-s` (pytester's)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from poolctl.logs import (
+    other_blocks,
     other_verdicts,
     pytest_doctest_line,
     pytest_fatal,
@@ -266,6 +267,10 @@ class PytestParser(TextParser):
         if other_verdicts.read_verdict(
             self.out, self.name, number, line, printed_by_a_test=by_a_test
         ):
+            self.consumer = other_blocks.block_at(self, number, line)  # its failure's text
+            return
+        if not by_a_test and (theirs := other_blocks.beside(self, number, line)):
+            self.consumer = theirs  # another runner's failure its verdict comes after
             return
         said = first in "FES" and line.startswith(("FAILED ", "ERROR ", "SUBFAILED"))
         if said and not in_progress and not self.in_capture:

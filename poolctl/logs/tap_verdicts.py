@@ -24,6 +24,7 @@ TAP = "TAP"
 # the tests after it did not run, one failure or more, counted as one
 LINE_RE = re.compile(r"^(?:not ok \d+\b|Bail out!)")
 TRIGGER = r"^(?:not ok \d|Bail out!)"  # RE2 syntax, searched over bytes
+SUBTEST_TRIGGER = r"^[ \t]+not ok \d"  # a subtest's failure, whose text is read
 _DIRECTIVE_RE = re.compile(r"(?<!\\)#\s*(?:todo|skip)\b", re.IGNORECASE)
 # the runners whose own line counts the failures of the TAP lines before it
 COUNTING = frozenset({"node --test", "prove", "automake"})

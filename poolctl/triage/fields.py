@@ -21,7 +21,7 @@ MAX_FIELD = 64 * 1024  # a user regex never runs over more than this per field
 NOT_IN_ANY = frozenset(
     {
         *("source", "code", "text", "system-out", "system-err", "time", "file", "line"),
-        *("nodeid", "summary_line", "outcome", "counter", "phase", "app"),
+        *("nodeid", "summary_line", "outcome", "counter", "phase", "app", "runner"),
     }
 )
 

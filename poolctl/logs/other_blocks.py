@@ -1,0 +1,44 @@
+"""The failure blocks of other runners a text parser reads beside its own: a TAP test's
+diagnostics below its `not ok` line (`poolctl.logs.tap_block`). Each is kept as a `Failure`
+marked with its runner (`details["runner"]`); `other_verdicts.finish` counts it read in the run
+whose verdict counts it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from poolctl.logs import tap_block, tap_verdicts
+from poolctl.model import Source
+
+if TYPE_CHECKING:
+    from poolctl.logs.scan import Consumer, TextParser
+
+
+def block_at(parser: TextParser, number: int, line: str) -> Consumer | None:
+    """The block another runner's verdict line `line` begins, if it begins one: a top-level
+    TAP `not ok` line with no directive (its run just recorded by `read_verdict`)."""
+    if not line.startswith("not ok ") or not tap_verdicts.failed_test(line, line.strip()):
+        return None
+    return _tap_block(parser, number, line)
+
+
+def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
+    """The block of a failure that no verdict line begins, if `line` begins one: a subtest's
+    (`node --test`'s, indented under its suite's name: the suite's own line says only that its
+    subtests failed, and `node --test` counts the subtests)."""
+    stripped = line.lstrip()
+    if stripped is line or not stripped.startswith("not ok "):
+        return None
+    if not tap_verdicts.failed_test(stripped, stripped):
+        return None
+    return _tap_block(parser, number, line)
+
+
+def _tap_block(parser: TextParser, number: int, line: str) -> Consumer:
+    return tap_block.TapFailureBlock(
+        number,
+        line,
+        parser.name,
+        cast(Source, parser.source),
+        lambda f, lines: parser.keep(f, lines),
+    )

@@ -1,0 +1,178 @@
+"""A TAP test's failure as its producer explains it, below its `not ok` line: read into a
+`Failure`, so that it is classified as any other runner's failure is.
+
+    not ok 2 checkout after the pool stopped          (bats)
+    # (in test file diag/pool_diag.bats, line 13)
+    #   `[ "$status" -eq 0 ]' failed
+    # checkout failed: {:shutdown, {NimblePool, :checkout, [:test_pool_8962]}}
+
+    not ok 3 - python bridge answers ping             (Test::More)
+    #   Failed test 'python bridge answers ping'
+    #   at diag/pool_diag.t line 9.
+    # Python bridge timed out waiting for a response after 5000 ms
+
+    not ok 2 - worker answers ping                    (node --test)
+      ---
+      location: '/tmp/x/pool.test.mjs:7:1'
+      error: 'No response received within 5 seconds'
+      code: 'ERR_TEST_FAILURE'
+      stack: |-
+        TestContext.<anonymous> (file:///tmp/x/pool.test.mjs:8:9)
+      ...
+
+The block is the `#` comment lines after the test line (not another test's `# Subtest:` line,
+nor `node --test`'s counts or Test::More's `# Looks like you failed …`), or its indented YAML
+diagnostic, from `---` to `...`. What the comments say is the failure's message (the where and
+the name left out); the YAML's `error` is, its `name` or `code` the failure's kind.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import yaml
+
+from poolctl.logs.records import Lines
+from poolctl.logs.scan import MAX_BLOCK_LINES, MAX_FIELD, clip
+from poolctl.model import Failure, Source
+
+RUNNER = "TAP"
+HEADER_RE = re.compile(r"^not ok (?P<number>\d+)\b(?: -)? ?(?P<name>.*)$")
+# comment lines that are no test's diagnostics: the next test's name (node --test), a
+# producer's counts, Test::More's last word
+_NOT_ITS_OWN = re.compile(
+    r"^# (?:Subtest: |(?:tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) [\d.]+$"
+    r"|Looks like )"
+)
+_BATS_WHERE = re.compile(r"^\(in test file (?P<file>.+), line (?P<line>\d+)\)$")
+_BATS_FROM = re.compile(r"^\(from function `.*' in (?:test )?file .+, line \d+,?\)?$")
+_MORE_FAILED = re.compile(r"^Failed test (?:'.*'|\S.*)$|^Failed test$")
+_MORE_WHERE = re.compile(r"^at (?P<file>\S+) line (?P<line>\d+)\.$")
+_NODE_FILE = re.compile(r"^file://")
+
+
+class TapFailureBlock:
+    """A top-level `not ok` line and its diagnostics (a consumer of a text parser's scan); the
+    failure goes to `done` when the block ends."""
+
+    def __init__(
+        self,
+        number: int,
+        line: str,
+        input_file: str,
+        source: Source,
+        done: Callable[[Failure, Lines], object],
+    ) -> None:
+        self.lines: Lines = [(number, line.rstrip())]
+        self.indent = line[: len(line) - len(line.lstrip())]  # a subtest's (node --test)
+        self.input_file = input_file
+        self.source = source
+        self.done = done
+        self.yaml_indent: str | None = None  # inside its YAML block: the `---` line's indent
+        self.yaml_done = False
+
+    def feed(self, number: int, line: str) -> bool:
+        if len(self.lines) >= MAX_BLOCK_LINES:
+            return False
+        text = line.rstrip()
+        if self.yaml_indent is not None:
+            if text == f"{self.yaml_indent}...":
+                self.yaml_indent, self.yaml_done = None, True
+            self.lines.append((number, text))
+            return True
+        if not text.startswith(self.indent):
+            return False
+        own = text[len(self.indent) :]
+        if own.lstrip() == "---" and own[:1] in " \t" and len(self.lines) == 1:
+            self.yaml_indent = text[: len(text) - 3]
+            self.lines.append((number, text))
+            return True
+        if own.startswith("#") and not self.yaml_done and not _NOT_ITS_OWN.match(own):
+            self.lines.append((number, text))
+            return True
+        return False
+
+    def close(self) -> Lines:
+        header = HEADER_RE.match(self.lines[0][1].lstrip())
+        name = header["name"] if header else self.lines[0][1]
+        name = name.replace("\\#", "#").strip()
+        body = self.lines[1:]
+        if body and body[0][1].strip() == "---":
+            fields = _yaml_fields([t for _, t in body])
+            if fields.get("failureType") == "subtestsFailed":
+                return []  # a suite that failed by its subtests: their lines are the failures
+            kind, message, location, stack = _from_yaml(fields, [t for _, t in body])
+        else:
+            kind, message, location, stack = _from_comments([t for _, t in body])
+        details = {"runner": RUNNER}
+        if body:
+            details["text"] = clip("\n".join(t for _, t in body), MAX_FIELD)
+        failure = Failure(
+            source=self.source,
+            name=name,
+            group=location.rpartition(":")[0] if location else "",
+            location=location,
+            kind=kind or "not ok",
+            message=clip(message, MAX_FIELD),
+            details=details,
+            stacktrace=tuple(clip(s, 1_000) for s in stack),
+            input_file=self.input_file,
+            line_start=self.lines[0][0],
+            line_end=self.lines[-1][0],
+        )
+        self.done(failure, self.lines)
+        return []
+
+
+def _from_comments(texts: list[str]) -> tuple[str, str, str, list[str]]:
+    """Kind, message, location and stack of bats' or Test::More's `#` lines."""
+    said: list[str] = []
+    location = ""
+    stack: list[str] = []
+    for text in texts:
+        comment = text[1:]
+        comment = comment[1:] if comment.startswith(" ") else comment
+        stripped = comment.strip()
+        where = _BATS_WHERE.match(stripped) or _MORE_WHERE.match(stripped)
+        if where is not None and not location:
+            location = f"{where['file']}:{where['line']}"
+            continue
+        if _BATS_FROM.match(stripped):
+            stack.append(stripped)
+            continue
+        if _MORE_FAILED.match(stripped) and not said:
+            continue
+        said.append(comment.rstrip())
+    return "", "\n".join(said).strip("\n"), location, stack
+
+
+def _yaml_source(texts: list[str]) -> str:
+    """A YAML diagnostic block's text, between its `---` and `...` lines, dedented."""
+    inner = texts[1:-1] if texts[-1].strip() == "..." else texts[1:]
+    indent = len(texts[0]) - len(texts[0].lstrip())
+    return "\n".join(t[indent:] for t in inner)
+
+
+def _yaml_fields(texts: list[str]) -> dict[str, Any]:
+    """A YAML diagnostic block's fields; none when it is no YAML mapping."""
+    try:
+        fields = yaml.safe_load(_yaml_source(texts))
+    except yaml.YAMLError:
+        return {}
+    return fields if isinstance(fields, dict) else {}
+
+
+def _from_yaml(fields: dict[str, Any], texts: list[str]) -> tuple[str, str, str, list[str]]:
+    """Kind, message, location and stack of a YAML diagnostic block (`node --test`'s): its raw
+    text as the message when it is no YAML mapping."""
+    if not fields:
+        return "", _yaml_source(texts), "", []
+    error = fields.get("error")
+    message = error if isinstance(error, str) else yaml.safe_dump(error).strip() if error else ""
+    kind = str(fields.get("name") or fields.get("code") or "")
+    location = _NODE_FILE.sub("", str(fields.get("location") or ""))
+    location = location.rsplit(":", 1)[0] if location.count(":") >= 2 else location
+    stack = str(fields.get("stack") or "").splitlines()
+    return kind, message, location, [s.strip() for s in stack if s.strip()]

@@ -1,0 +1,119 @@
+"""A TAP test's failure is read from its `not ok` line and the diagnostics below it, and
+classified as any runner's failure is (real captures: tests/fixtures/src/capture_tap.sh). Before,
+each was counted and left unread: `N of the N failures the runner counted were not read`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from poolctl.logs import read_logs
+from tests.test_logs_formats import run
+
+MIXED = Path(__file__).parent / "fixtures" / "mixed"
+RUNS = MIXED / "tap_runs"
+P1, P2, P3, P7 = (
+    "port-no-response",
+    "pool-shutdown-during-checkout",
+    "checkout-timeout-waiters",
+    "dependency-not-started",
+)
+
+
+def _triaged(capsys: pytest.CaptureFixture[str], path: Path) -> tuple[int, dict[str, str]]:
+    """The exit code, and each failure's pattern by the test's name."""
+    code, out, _ = run(capsys, "triage", str(path), "--no-history", "--format", "json")
+    report = json.loads(out)
+    assert report["summary"]["unread"] == 0
+    patterns = {
+        f["failure"]["name"]: f["outcome"].get("pattern_id", "") for f in report["findings"]
+    }
+    return code, patterns
+
+
+@pytest.mark.parametrize(
+    ("log", "runner", "expected"),
+    [
+        # bats: the failed command's output under `# (in test file …)`
+        (
+            "bats_diag.log",
+            "TAP",
+            {"checkout after the pool stopped": P2, "worker answers ping": P1},
+        ),
+        # Test::More: `#   Failed test …`, `#   at …`, got and expected, a `diag`
+        (
+            "perl_diag.log",
+            "TAP",
+            {"checkout returns a worker": P2, "python bridge answers ping": P1},
+        ),
+        # node --test: a YAML block (`error:`, `code:`, `stack:`), counted by `# fail 3`
+        (
+            "node_tap_diag.log",
+            "node --test",
+            {
+                "worker answers ping": P1,
+                "checkout returns a worker": P2,
+                "python bridge answers": P1,
+            },
+        ),
+    ],
+)
+def test_a_tap_failures_diagnostics_are_read_and_classified(
+    capsys: pytest.CaptureFixture[str], log: str, runner: str, expected: dict[str, str]
+) -> None:
+    parsed = read_logs([str(RUNS / log)])
+    [theirs] = parsed.summaries
+    assert (theirs.source, theirs.failures, theirs.read) == (runner, len(expected), len(expected))
+    assert not any("run's verdict" in note for note in parsed.skipped)
+    code, patterns = _triaged(capsys, RUNS / log)
+    assert code == 1 and patterns == expected
+
+
+def test_what_each_producer_says_is_the_message() -> None:
+    parsed = read_logs([str(RUNS / "bats_diag.log")])
+    bats = parsed.failures[0]
+    assert (bats.location, bats.group) == ("diag/pool_diag.bats:13", "diag/pool_diag.bats")
+    assert bats.message.splitlines() == [
+        '  `[ "$status" -eq 0 ]\' failed',
+        "checkout failed: {:shutdown, {NimblePool, :checkout, [:test_pool_8962]}}",
+    ]
+    perl = read_logs([str(RUNS / "perl_diag.log")]).failures
+    assert perl[0].location == "diag/pool_diag.t:7"
+    assert "Failed test" not in perl[0].message and "got: '{:shutdown" in perl[0].message
+    assert perl[1].message == "Python bridge timed out waiting for a response after 5000 ms"
+    node = read_logs([str(RUNS / "node_tap_diag.log")]).failures
+    assert [(f.kind, f.message.splitlines()[0]) for f in node] == [
+        ("ERR_TEST_FAILURE", "No response received within 5 seconds"),
+        ("AssertionError", "Expected values to be strictly deep-equal:"),
+        ("ETIMEDOUT", "Python bridge timed out waiting for a response after 5000 ms"),
+    ]
+    assert node[0].location.endswith("diag/pool_diag.test.mjs:7")
+    assert node[0].stacktrace[0].startswith("TestContext.<anonymous> (file:///")
+
+
+def test_a_node_suites_failed_subtests_are_its_failures(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`node --test` prints a describe's subtests indented above its own `not ok 1 - Pool`,
+    whose YAML says only `failureType: 'subtestsFailed'`; `# fail 2` counts the subtests. The
+    two subtests are read (the TODO one is not), the suite's line is no failure of its own."""
+    path = MIXED / "pytest_then_node_tap.log"
+    parsed = read_logs([str(path)])
+    assert [(f.name, f.line_start) for f in parsed.failures] == [
+        ("checkout times out", 18),
+        ("connect refused", 37),
+    ]
+    [node] = [s for s in parsed.summaries if s.source == "node --test"]
+    assert (node.failures, node.read) == (2, 2)
+    code, patterns = _triaged(capsys, path)
+    assert code == 1 and patterns == {"checkout times out": P3, "connect refused": P7}
+
+
+def test_a_tap_failure_with_no_diagnostics_is_not_classified_by_its_name() -> None:
+    """`prove -v` printed Test::More's diagnostics before the TAP lines (stderr first): the
+    `not ok` lines alone name the tests (`checkout within 200ms # timed out …`), and a test's
+    name says nothing of why it failed."""
+    parsed = read_logs([str(MIXED / "pytest_then_prove_verbose.log")])
+    assert [(f.kind, f.message) for f in parsed.failures] == [("not ok", ""), ("not ok", "")]
