@@ -690,7 +690,6 @@ def test_a_unittest_run_alone_is_read_by_its_verdict(
         ("pytest_then_node_spec.log", "node --test", "ℹ fail 2"),
         ("pytest_then_jest.log", "Jest", "Tests:       2 failed, 1 todo, 1 passed, 4 total"),
         ("pytest_then_mocha.log", "Mocha", "2 failing"),
-        ("pytest_then_vitest.log", "Vitest", "Tests  2 failed | 1 passed (3)"),
         ("mix_then_eunit.log", "EUnit", "Failed: 3.  Skipped: 0.  Passed: 1."),
         ("mix_then_common_test.log", "common_test", "Testing erlang_after_mix.ct_pool_suite: "),
         ("rebar3_eunit_then_ct.log", "rebar3 ct", "Failed 3 tests. Skipped 1 (1, 0) tests."),

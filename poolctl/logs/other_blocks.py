@@ -1,14 +1,17 @@
 """The failure blocks of other runners a text parser reads beside its own: a TAP test's
-diagnostics below its `not ok` line (`poolctl.logs.tap_block`). Each is kept as a `Failure`
-marked with its runner (`details["runner"]`); `other_verdicts.finish` counts it read in the run
-whose verdict counts it."""
+diagnostics below its `not ok` line (`poolctl.logs.tap_block`), Vitest's console blocks
+(`poolctl.logs.vitest_block`). Each is kept as a `Failure` marked with its runner
+(`details["runner"]`); `other_verdicts.finish` counts it read in the run whose verdict counts
+it."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, cast
 
-from poolctl.logs import tap_block, tap_verdicts
-from poolctl.model import Source
+from poolctl.logs import tap_block, tap_verdicts, vitest_block
+from poolctl.logs.records import Lines
+from poolctl.model import Failure, Source
 
 if TYPE_CHECKING:
     from poolctl.logs.scan import Consumer, TextParser
@@ -23,9 +26,16 @@ def block_at(parser: TextParser, number: int, line: str) -> Consumer | None:
 
 
 def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
-    """The block of a failure that no verdict line begins, if `line` begins one: a subtest's
-    (`node --test`'s, indented under its suite's name: the suite's own line says only that its
-    subtests failed, and `node --test` counts the subtests)."""
+    """The block of a failure that no verdict line begins, if `line` begins one: Vitest's
+    (`poolctl.logs.vitest_block`), or a subtest's (`node --test`'s, indented under its suite's
+    name: the suite's own line says only that its subtests failed, and `node --test` counts the
+    subtests)."""
+    if (line.startswith(" FAIL  ") and vitest_block.HEADER_RE.match(line.rstrip())) or (
+        line.startswith("⎯") and vitest_block.UNHANDLED_RE.match(line.rstrip())
+    ):
+        return vitest_block.VitestBlock(
+            number, line, parser.name, cast(Source, parser.source), partial(_keep, parser)
+        )
     stripped = line.lstrip()
     if stripped is line or not stripped.startswith("not ok "):
         return None
@@ -42,3 +52,7 @@ def _tap_block(parser: TextParser, number: int, line: str) -> Consumer:
         cast(Source, parser.source),
         lambda f, lines: parser.keep(f, lines),
     )
+
+
+def _keep(parser: TextParser, failure: Failure, lines: Lines) -> None:
+    parser.keep(failure, lines)

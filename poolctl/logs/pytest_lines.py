@@ -17,6 +17,7 @@ from poolctl.logs import (
     run_end_lines,
     side_by_side,
     tap_verdicts,
+    vitest_block,
 )
 from poolctl.logs.pytest_timeout import BANNER_TRIGGER
 
@@ -53,6 +54,7 @@ TRIGGERS = (
     *pytest_run_errors.TRIGGERS,  # the run failed outside any test
     *other_verdicts.TRIGGERS,  # another runner's run failed in the same log (unittest, Jest…)
     tap_verdicts.SUBTEST_TRIGGER,  # ... a subtest of its TAP (`node --test`), read
+    *vitest_block.TRIGGERS,  # ... Vitest's failure blocks, read
     *side_by_side.TRIGGERS,  # tox starting or ending an environment; another run's letters
     r"\d+ tests?, \d+ failures?",  # ExUnit's closing line: `mix test` ran in the same log
     r"(?:\.py |[^=\s])=+ test session starts =",  # a test's session under `-s` (pytester's)

@@ -134,11 +134,13 @@ def note_theirs_alone(
     theirs = [s for s in out.summaries[summaries_before:] if s.file == file]
     if not theirs or any(s.source not in runners for s in theirs):
         return False
-    if any(f.input_file == file for f in out.failures[failures_before:]):
+    failures = out.failures[failures_before:]
+    if any(f.input_file == file and "runner" not in f.details for f in failures):
         return False
     names = ", ".join(sorted({s.source for s in theirs}))
+    read = sum(s.read or 0 for s in theirs)  # from their own blocks (`other_blocks`)
     out.skipped.append(
         f"{file}: no pytest, ExUnit or JUnit XML output in it; read for its runs' verdicts "
-        f"alone ({names}), their failures counted, none read"
+        f"alone ({names}), their failures counted, {read or 'none'} read"
     )
     return True

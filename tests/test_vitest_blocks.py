@@ -1,0 +1,119 @@
+"""Vitest's console failure blocks (` FAIL  file > test`, the error, the diff, the `❯ file:line`
+frames) are read into failures and classified (real captures: capture_vitest_runs.sh,
+capture_vitest_retry.sh, capture_js_runners.sh). Before, its verdicts counted them and none was
+read: `6 of the 6 failures the runner counted were not read`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from poolctl.logs import read_logs
+from tests.test_logs_formats import run
+
+MIXED = Path(__file__).parent / "fixtures" / "mixed"
+
+
+def _patterns(capsys: pytest.CaptureFixture[str], path: Path) -> dict[str, str]:
+    code, out, _ = run(capsys, "triage", str(path), "--no-history", "--format", "json")
+    assert code == 1
+    report = json.loads(out)
+    assert report["summary"]["unread"] == 0
+    return {f["failure"]["name"]: f["outcome"].get("pattern_id", "") for f in report["findings"]}
+
+
+def test_each_failed_suite_test_and_unhandled_error_of_a_vitest_log_alone_is_read(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = MIXED / "vitest_runs" / "vitest.txt"
+    parsed = read_logs([str(path)])
+    read = [(f.name, f.group, f.kind, f.message.splitlines()[0]) for f in parsed.failures]
+    assert read == [
+        (
+            "test/broken_import.test.js",
+            "test/broken_import.test.js",
+            "Error",
+            "Cannot find module '../src/missing_pool.js' imported from "
+            "/tmp/vitest_runs_suite/test/broken_import.test.js",
+        ),
+        (
+            "pool started once",
+            "test/hook.test.js",
+            "Error",
+            "pool pool_b did not start: no worker answered ping",
+        ),
+        (
+            "pool > checkout times out",
+            "test/pool.test.js",
+            "Error",
+            "timed out waiting for a worker after 200ms (pool pool_a: 0 ready, 1 busy, 3 waiting)",
+        ),
+        (
+            "pool > arithmetic",
+            "test/pool.test.js",
+            "AssertionError",
+            "expected 2 to be 3 // Object.is equality",
+        ),
+        ("pool > waits for a worker", "test/pool.test.js", "Error", "Test timed out in 500ms."),
+        (
+            "Unhandled Rejection",
+            "test/unhandled.test.js",
+            "Error",
+            "worker w1 exited with code 1",
+        ),
+    ]
+    arithmetic = parsed.failures[3]
+    assert arithmetic.location == "test/pool.test.js:9"
+    assert arithmetic.details["diff"].splitlines() == ["- Expected", "+ Received", "- 3", "+ 2"]
+    assert arithmetic.stacktrace == ("test/pool.test.js:9:19",)
+    [vitest] = parsed.summaries
+    assert (vitest.failures, vitest.read) == (6, 6)
+    assert any(n.endswith("their failures counted, 6 read") for n in parsed.skipped)
+    patterns = _patterns(capsys, path)
+    assert patterns["pool > checkout times out"] == "checkout-timeout-waiters"
+
+
+def test_a_vitest_run_after_a_clean_pytest_run_is_classified(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert _patterns(capsys, MIXED / "pytest_then_vitest.log") == {
+        "Pool > checkout times out": "checkout-timeout-waiters",
+        "Pool > connect refused": "dependency-not-started",
+    }
+
+
+def test_a_retried_vitest_test_is_one_failure(capsys: pytest.CaptureFixture[str]) -> None:
+    """Vitest prints a retried test's header once a try, one above the other, and its error
+    once: one failure, whose message is the error's."""
+    path = MIXED / "vitest_retry" / "vitest_retry.txt"
+    parsed = read_logs([str(path)])
+    first = parsed.failures[0]
+    assert (first.name, first.message) == (
+        "worker pool > never answers ping",
+        "worker 2 did not answer 'ping' within 0.5s",
+    )
+    assert len(parsed.failures) == 2
+    assert _patterns(capsys, path)["worker pool > never answers ping"] == "port-no-response"
+
+
+def test_the_verbose_reporters_serialized_error_is_in_its_block_not_its_message() -> None:
+    """`--reporter=verbose` adds `Serialized Error: { code: 'ERR_MODULE_NOT_FOUND' }` between
+    two rules after a failed suite's code frame, before its `[1/5]` line."""
+    parsed = read_logs([str(MIXED / "vitest_runs" / "vitest_verbose.txt")])
+    broken = parsed.failures[0]
+    assert "Serialized Error" in broken.details["text"]
+    assert "Serialized Error" not in broken.message
+    assert len(parsed.failures) == 6
+
+
+def test_jests_colored_header_is_no_vitest_block() -> None:
+    """Jest with colors (real capture: capture_jest_color.sh, `FORCE_COLOR=1`) prints its file's
+    header as ` FAIL ` in inverse colors, then the path: its escapes removed, ` FAIL
+    ./pool.test.js`, as Vitest's header would read but naming no test. It is no Vitest block."""
+    log = MIXED / "jest_color" / "jest_color.txt"
+    assert " FAIL \x1b" in log.read_text()
+    parsed = read_logs([str(log)])
+    assert parsed.failures == []
+    assert [(s.source, s.failures) for s in parsed.summaries] == [("Jest", 2)]
