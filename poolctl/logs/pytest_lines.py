@@ -57,6 +57,7 @@ TRIGGERS = (
     *vitest_block.TRIGGERS,  # ... Vitest's failure blocks, read
     *side_by_side.TRIGGERS,  # tox starting or ending an environment; another run's letters
     r"\d+ tests?, \d+ failures?",  # ExUnit's closing line: `mix test` ran in the same log
+    r"^ {1,6}\d{1,7}\) (?:test|doctest|property) ",  # ... its failure's header (a run killed)
     r"(?:\.py |[^=\s])=+ test session starts =",  # a test's session under `-s` (pytester's)
     r"^!+ stopping after \d+ failures? !+",  # -x or --maxfail: the tests after it did not run
     r"^!+ Interrupted: Test failed, continuing ",  # --sw: likewise
@@ -79,6 +80,7 @@ GLUED_SESSION_RE = re.compile(r"(?:\.py |[^=\s])=+ test session starts =+\s*$")
 
 
 EXUNIT_CLOSING_RE = re.compile(r"^(?:\d+ \w+, )*\d+ tests?, \d+ failures?\b")
+EXUNIT_HEADER_RE = re.compile(r"^ {1,6}\d{1,7}\) (?:test|doctest|property) .* \([A-Z][\w.]*\)\s*$")
 # a subtest's parameters, in parentheses that may hold parentheses three deep (`(args=(0.0,
 # 1.0))`, `(start=datetime.datetime(1, 1, 1))`), matched without backtracking
 _SUB_PARAMS = r"\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)"

@@ -44,6 +44,7 @@ from poolctl.logs.pytest_lines import (
     BLOCK_SECTIONS,
     ERROR_SECTIONS,
     EXUNIT_CLOSING_RE,
+    EXUNIT_HEADER_RE,
     GLUED_SESSION_RE,
     LAST_FAILED_RE,
     LAST_PROGRESS_RE,
@@ -129,6 +130,7 @@ class PytestParser(TextParser):
         self.dump_after = ""  # before a dump on its first line: progress marks, or a node id
         # a `pytest -q` run begun (no header) and ended by its letters glued to what killed it
         self.quiet_start = self.quiet_end = 0
+        self.exunit_at = 0  # the last line of `mix test`'s output seen (another parser's)
 
     def outside(self, number: int, line: str) -> None:
         first = line[:1]
@@ -319,8 +321,11 @@ class PytestParser(TextParser):
                     self, number, line, self.run_errors
                 )
             return
-        if first.isdigit() and EXUNIT_CLOSING_RE.match(line):
+        # mix test's closing line, or its failure's header (killed, it printed no closing line)
+        mix = first == " " and not self.section and EXUNIT_HEADER_RE.match(line)
+        if mix or (first.isdigit() and EXUNIT_CLOSING_RE.match(line)):
             self.out.also[self.name] = "exunit"
+            self.exunit_at = number  # marks glued to a kill after it are mix test's, no run here
             return
         if first == "R" and (results := pytest_pretty.RESULTS_RE.match(line)):
             self.consumer = pytest_pretty.PrettyResults(self, number, line, results["time"])
@@ -504,6 +509,8 @@ class PytestParser(TextParser):
         glued = end.before if end is not None and end.glued else None
         if glued is None or not QUIET_MARKS_RE.fullmatch(glued[1]):
             return False
+        if self.exunit_at >= self.run_start and not self.session_started:
+            return False  # `mix test`'s progress marks (`.Killed`): its run, the kill's
         if self.quiet_end:  # the run before ended on its own such line
             self._end_unfinished_run(number, f"at line {number}, where another starts")
         if not self.session_started:
