@@ -25,7 +25,6 @@ from poolctl.logs import (
     pytest_stopped,
     pytest_unfinished,
     reruns,
-    run_end_lines,
     scan,
     side_by_side,
 )
@@ -143,7 +142,7 @@ class PytestParser(TextParser):
         # (letters glued to what killed the run: never a space after the first, as in an
         # assertion's `E   assert …`, which every failure block holds)
         glued = first in ".sxXFE,u" and line[1:2] != " "
-        if glued and not self.in_capture and self._killed_quiet(number, line):
+        if glued and not self.in_capture and pytest_unfinished.killed_quiet(self, number, line):
             return
         if glued and not self.in_capture and (letters := marks_before_unraisable(line)):
             if not self.section:  # a `-q` run's first letters begin it
@@ -227,7 +226,7 @@ class PytestParser(TextParser):
                     ):
                         return  # another tox environment's or make target's run: this one goes on
                     # a new run: the previous one printed no closing line
-                    self._end_unfinished_run(number, f"at line {number}, where another starts")
+                    self.end_unfinished(number, f"at line {number}, where another starts")
                     self.session_started = True
                     self.beside.opened()
                 if not self._closing(number, line, title):
@@ -419,7 +418,7 @@ class PytestParser(TextParser):
 
     def _quiet_run_begins(self, number: int) -> None:
         """A `pytest -q` run's first letters, on line `number`, begin it (no session header)."""
-        self._end_unfinished_run(number, f"at line {number}, where another starts")
+        self.end_unfinished(number, f"at line {number}, where another starts")
         self.session_started = True
         self.section = "test session starts"
         self.quiet_start = number  # letters of no file: cut by a kill, a test ran
@@ -482,7 +481,7 @@ class PytestParser(TextParser):
 
     def finish(self) -> None:
         self._commit_close()
-        self._end_unfinished_run(0, "with the input")
+        self.end_unfinished(0, "with the input")
         self.beside.finish(self.out, self.name, self._line_number)
         self.reruns.finish(self.out, self.name)
 
@@ -497,26 +496,9 @@ class PytestParser(TextParser):
         failure of the run, unless the run goes on to a closing line that counts it."""
         self.ended_in = (failure, lines)
 
-    def _end_unfinished_run(self, next_start: int, where: str) -> None:
+    def end_unfinished(self, next_start: int, where: str) -> None:
         """End a run that printed no closing line (`pytest_unfinished.end_unfinished_run`)."""
         pytest_unfinished.end_unfinished_run(self, next_start, where, self._line_number)
-
-    def _killed_quiet(self, number: int, line: str) -> bool:
-        """`pytest -q`'s letters glued to what killed it (`FF.Killed`): the run they are ends on
-        this line (`-q` prints no session header: they begin it too, when no run is open), and
-        another such line is a run of its own (a retry, `pytest -q … || pytest -q …`)."""
-        end = run_end_lines.ending([(number, line)])
-        glued = end.before if end is not None and end.glued else None
-        if glued is None or not QUIET_MARKS_RE.fullmatch(glued[1]):
-            return False
-        if self.exunit_at >= self.run_start and not self.session_started:
-            return False  # `mix test`'s progress marks (`.Killed`): its run, the kill's
-        if self.quiet_end:  # the run before ended on its own such line
-            self._end_unfinished_run(number, f"at line {number}, where another starts")
-        if not self.session_started:
-            self.run_start, self.session_started, self.quiet_start = number, True, number
-        self.quiet_end = number
-        return True
 
     def _commit_close(self) -> None:
         """A closing line seen in captured output was pytest's own after all."""

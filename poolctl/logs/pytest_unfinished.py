@@ -73,3 +73,21 @@ def end_unfinished_run(parser: PytestParser, next_start: int, where: str, last: 
                 "progress marks" if counted else "end of input",
             )
         )  # fmt: skip
+
+
+def killed_quiet(parser: PytestParser, number: int, line: str) -> bool:
+    """`pytest -q`'s letters glued to what killed it (`FF.Killed`): the run they are ends on
+    this line (`-q` prints no session header: they begin it too, when no run is open), and
+    another such line is a run of its own (a retry, `pytest -q … || pytest -q …`)."""
+    end = run_end_lines.ending([(number, line)])
+    glued = end.before if end is not None and end.glued else None
+    if glued is None or not QUIET_MARKS_RE.fullmatch(glued[1]):
+        return False
+    if parser.exunit_at >= parser.run_start and not parser.session_started:
+        return False  # `mix test`'s progress marks (`.Killed`): its run, the kill's
+    if parser.quiet_end:  # the run before ended on its own such line
+        parser.end_unfinished(number, f"at line {number}, where another starts")
+    if not parser.session_started:
+        parser.run_start, parser.session_started, parser.quiet_start = number, True, number
+    parser.quiet_end = number
+    return True
