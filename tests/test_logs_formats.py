@@ -693,7 +693,6 @@ def test_a_unittest_run_alone_is_read_by_its_verdict(
         ("mix_then_eunit.log", "EUnit", "Failed: 3.  Skipped: 0.  Passed: 1."),
         ("mix_then_common_test.log", "common_test", "Testing erlang_after_mix.ct_pool_suite: "),
         ("rebar3_eunit_then_ct.log", "rebar3 ct", "Failed 3 tests. Skipped 1 (1, 0) tests."),
-        ("pytest_then_prove.log", "prove", "t/pool.t (Wstat: 512 (exited 2) Tests: 3 Failed: 2)"),
         ("pytest_then_rspec.log", "RSpec", "3 examples, 2 failures"),
         ("pytest_then_minitest.log", "minitest", "3 runs, 2 assertions, 1 failures, 1 errors"),
         ("pytest_then_ctest.log", "ctest", "17% tests passed, 10 tests failed out of 12"),

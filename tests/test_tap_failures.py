@@ -76,7 +76,7 @@ def test_what_each_producer_says_is_the_message() -> None:
     bats = parsed.failures[0]
     assert (bats.location, bats.group) == ("diag/pool_diag.bats:13", "diag/pool_diag.bats")
     assert bats.message.splitlines() == [
-        '  `[ "$status" -eq 0 ]\' failed',
+        '`[ "$status" -eq 0 ]\' failed',
         "checkout failed: {:shutdown, {NimblePool, :checkout, [:test_pool_8962]}}",
     ]
     perl = read_logs([str(RUNS / "perl_diag.log")]).failures
@@ -111,9 +111,31 @@ def test_a_node_suites_failed_subtests_are_its_failures(
     assert code == 1 and patterns == {"checkout times out": P3, "connect refused": P7}
 
 
-def test_a_tap_failure_with_no_diagnostics_is_not_classified_by_its_name() -> None:
-    """`prove -v` printed Test::More's diagnostics before the TAP lines (stderr first): the
-    `not ok` lines alone name the tests (`checkout within 200ms # timed out …`), and a test's
-    name says nothing of why it failed."""
-    parsed = read_logs([str(MIXED / "pytest_then_prove_verbose.log")])
-    assert [(f.kind, f.message) for f in parsed.failures] == [("not ok", ""), ("not ok", "")]
+@pytest.mark.parametrize("log", ["prove_diag.log", "prove_verbose_diag.log"])
+def test_test_mores_diagnostics_under_prove_are_the_failures(
+    capsys: pytest.CaptureFixture[str], log: str
+) -> None:
+    """prove prints no `not ok` line of a failing script, only Test::More's diagnostics (its
+    stderr) and its Test Summary Report; `prove -v` prints the diagnostics before the TAP lines.
+    Each `#   Failed test …` block is the failure, once."""
+    parsed = read_logs([str(RUNS / log)])
+    assert [(f.name, f.location, f.line_start) for f in parsed.failures] == [
+        ("checkout returns a worker", "diag/pool_diag.t:7", 3),
+        ("python bridge answers ping", "diag/pool_diag.t:9", 8),
+    ]
+    [prove] = parsed.summaries
+    assert (prove.source, prove.failures, prove.read) == ("prove", 2, 2)
+    code, patterns = _triaged(capsys, RUNS / log)
+    assert code == 1 and patterns == {
+        "checkout returns a worker": P2,
+        "python bridge answers ping": P1,
+    }
+
+
+def test_a_test_that_says_only_where_it_failed_is_not_classified_by_its_name() -> None:
+    """`t/pool.t`'s third test, `ok(0, 'connect refused: ECONNREFUSED 127.0.0.1:5432')`, says
+    only `Failed test` and where: its name says nothing of why it failed, and is no message."""
+    for log in ("pytest_then_perl_tap.log", "pytest_then_prove_verbose.log"):
+        refused = read_logs([str(MIXED / log)]).failures[1]
+        assert refused.name == "connect refused: ECONNREFUSED 127.0.0.1:5432"
+        assert (refused.kind, refused.message, refused.location) == ("not ok", "", "t/pool.t:7")

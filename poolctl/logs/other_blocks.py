@@ -27,7 +27,8 @@ def block_at(parser: TextParser, number: int, line: str) -> Consumer | None:
 
 def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
     """The block of a failure that no verdict line begins, if `line` begins one: Vitest's
-    (`poolctl.logs.vitest_block`), or a subtest's (`node --test`'s, indented under its suite's
+    (`poolctl.logs.vitest_block`), Test::More's diagnostics alone (prove prints no `not ok`
+    line), or a subtest's (`node --test`'s, indented under its suite's
     name: the suite's own line says only that its subtests failed, and `node --test` counts the
     subtests)."""
     if (line.startswith(" FAIL  ") and vitest_block.HEADER_RE.match(line.rstrip())) or (
@@ -36,6 +37,8 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
         return vitest_block.VitestBlock(
             number, line, parser.name, cast(Source, parser.source), partial(_keep, parser)
         )
+    if line.startswith("#   Failed test ") and tap_block.MORE_HEADER_RE.match(line.rstrip()):
+        return _tap_block(parser, number, line)  # Test::More's diagnostics, no `not ok` line
     stripped = line.lstrip()
     if stripped is line or not stripped.startswith("not ok "):
         return None
@@ -50,9 +53,23 @@ def _tap_block(parser: TextParser, number: int, line: str) -> Consumer:
         line,
         parser.name,
         cast(Source, parser.source),
-        lambda f, lines: parser.keep(f, lines),
+        partial(_keep, parser),
     )
 
 
 def _keep(parser: TextParser, failure: Failure, lines: Lines) -> None:
+    if "text" not in failure.details and _told_before(parser, failure):
+        return  # `prove -v`: its diagnostics, printed before its `not ok` line, are the failure
     parser.keep(failure, lines)
+
+
+def _told_before(parser: TextParser, failure: Failure) -> bool:
+    """Whether Test::More's diagnostics of a test of the same name were read just before
+    `failure` (no other runner's failure between)."""
+    for earlier in reversed(parser.out.failures):
+        if earlier.input_file != parser.name or earlier.details.get("runner") != tap_block.RUNNER:
+            return False
+        told = earlier.details.get("text", "").startswith("#   Failed test ")
+        if earlier.name == failure.name and told:
+            return True
+    return False

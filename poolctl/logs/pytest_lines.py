@@ -16,6 +16,7 @@ from poolctl.logs import (
     reruns,
     run_end_lines,
     side_by_side,
+    tap_block,
     tap_verdicts,
     vitest_block,
 )
@@ -54,6 +55,7 @@ TRIGGERS = (
     *pytest_run_errors.TRIGGERS,  # the run failed outside any test
     *other_verdicts.TRIGGERS,  # another runner's run failed in the same log (unittest, Jest…)
     tap_verdicts.SUBTEST_TRIGGER,  # ... a subtest of its TAP (`node --test`), read
+    tap_block.MORE_TRIGGER,  # ... Test::More's diagnostics (under prove), read
     *vitest_block.TRIGGERS,  # ... Vitest's failure blocks, read
     *side_by_side.TRIGGERS,  # tox starting or ending an environment; another run's letters
     r"\d+ tests?, \d+ failures?",  # ExUnit's closing line: `mix test` ran in the same log

@@ -40,6 +40,10 @@ from poolctl.model import Failure, Source
 
 RUNNER = "TAP"
 HEADER_RE = re.compile(r"^not ok (?P<number>\d+)\b(?: -)? ?(?P<name>.*)$")
+# Test::More's diagnostics of a failed test, on its stderr: under prove, with no `not ok` line
+# (prove prints none), or before the TAP lines (`prove -v`, stderr first)
+MORE_HEADER_RE = re.compile(r"^#   Failed test (?:'(?P<name>.*)'|(?P<bare>.*))$")
+MORE_TRIGGER = r"^#   Failed test "
 # comment lines that are no test's diagnostics: the next test's name (node --test), a
 # producer's counts, Test::More's last word
 _NOT_ITS_OWN = re.compile(
@@ -89,6 +93,10 @@ class TapFailureBlock:
             self.yaml_indent = text[: len(text) - 3]
             self.lines.append((number, text))
             return True
+        if own.startswith("#   Failed test ") and any(
+            t[len(self.indent) :].startswith("#   Failed test ") for _, t in self.lines
+        ):
+            return False  # the next test's diagnostics
         if own.startswith("#") and not self.yaml_done and not _NOT_ITS_OWN.match(own):
             self.lines.append((number, text))
             return True
@@ -96,9 +104,12 @@ class TapFailureBlock:
 
     def close(self) -> Lines:
         header = HEADER_RE.match(self.lines[0][1].lstrip())
+        more = MORE_HEADER_RE.match(self.lines[0][1]) if header is None else None
         name = header["name"] if header else self.lines[0][1]
+        if more is not None:  # Test::More's comments alone: they are the block
+            name = more["name"] if more["name"] is not None else more["bare"]
         name = name.replace("\\#", "#").strip()
-        body = self.lines[1:]
+        body = self.lines[1:] if more is None else self.lines
         if body and body[0][1].strip() == "---":
             fields = _yaml_fields([t for _, t in body])
             if fields.get("failureType") == "subtestsFailed":
@@ -144,7 +155,7 @@ def _from_comments(texts: list[str]) -> tuple[str, str, str, list[str]]:
             continue
         if _MORE_FAILED.match(stripped) and not said:
             continue
-        said.append(comment.rstrip())
+        said.append(stripped)  # (Test::More aligns `got:` and `expected:`)
     return "", "\n".join(said).strip("\n"), location, stack
 
 
