@@ -139,3 +139,19 @@ def test_a_test_that_says_only_where_it_failed_is_not_classified_by_its_name() -
         refused = read_logs([str(MIXED / log)]).failures[1]
         assert refused.name == "connect refused: ECONNREFUSED 127.0.0.1:5432"
         assert (refused.kind, refused.message, refused.location) == ("not ok", "", "t/pool.t:7")
+
+
+def test_a_test_more_subtests_failure_is_read_once(capsys: pytest.CaptureFixture[str]) -> None:
+    """Test::More prints a subtest's TAP and diagnostics indented, then its parent's `not ok 2 -
+    checkout` saying only where it failed: one failure, the subtest's, read from its indented
+    diagnostics (they were read with their indent: `#   Failed test …` as the message, and the
+    parent counted again)."""
+    path = RUNS / "perl_subtest.log"
+    parsed = read_logs([str(path)])
+    [failure] = parsed.failures
+    assert (failure.name, failure.location) == ("after a resize", "diag/pool_subtest.t:11")
+    assert failure.message.splitlines()[0].startswith("got: '{:shutdown, {NimblePool")
+    [tap] = parsed.summaries
+    assert (tap.failures, tap.read) == (1, 1)
+    code, patterns = _triaged(capsys, path)
+    assert code == 1 and patterns == {"after a resize": P2}

@@ -60,7 +60,21 @@ def _tap_block(parser: TextParser, number: int, line: str) -> Consumer:
 def _keep(parser: TextParser, failure: Failure, lines: Lines) -> None:
     if "text" not in failure.details and _told_before(parser, failure):
         return  # `prove -v`: its diagnostics, printed before its `not ok` line, are the failure
+    if not failure.message and not lines[0][1][:1].isspace() and _after_subtest(parser):
+        return  # a Test::More subtest's parent: its failed subtests, read, are the failures
     parser.keep(failure, lines)
+
+
+def _after_subtest(parser: TextParser) -> bool:
+    """Whether the last failure read is a TAP subtest's (its `not ok` line indented): the
+    top-level `not ok` after it, saying nothing but where, is its parent's."""
+    last = parser.out.failures[-1] if parser.out.failures else None
+    if last is None or last.input_file != parser.name:
+        return False
+    if last.details.get("runner") != tap_block.RUNNER:
+        return False
+    printed = parser.out.blocks.get((last.input_file, last.line_start), [])
+    return bool(printed) and printed[0][1][:1].isspace()
 
 
 def _told_before(parser: TextParser, failure: Failure) -> bool:

@@ -116,7 +116,8 @@ class TapFailureBlock:
                 return []  # a suite that failed by its subtests: their lines are the failures
             kind, message, location, stack = _from_yaml(fields, [t for _, t in body])
         else:
-            kind, message, location, stack = _from_comments([t for _, t in body])
+            own = [t[len(self.indent) :] for _, t in body]  # (a subtest's are indented)
+            kind, message, location, stack = _from_comments(own)
         details = {"runner": RUNNER}
         if body:
             details["text"] = clip("\n".join(t for _, t in body), MAX_FIELD)
