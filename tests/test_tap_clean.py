@@ -50,6 +50,16 @@ def test_a_clean_prove_run_alone_is_a_clean_log(capsys: pytest.CaptureFixture[st
     assert code == 0
 
 
+def test_a_clean_make_check_alone_is_a_clean_log(capsys: pytest.CaptureFixture[str]) -> None:
+    """automake's test-driver prints `PASS: pass_test` and its Testsuite summary, `# TOTAL: 2`
+    with every count that fails a run at 0 (real capture: capture_automake_clean.sh)."""
+    path = str(RUNS.parent / "automake_clean.log")
+    runs = [(s.source, s.text, s.failures) for s in read_logs([path]).summaries]
+    assert runs == [("automake", "# TOTAL: 2", 0)]
+    code, _, _ = run(capsys, "triage", path, "--no-history")
+    assert code == 0
+
+
 @pytest.mark.parametrize(
     "text",
     [
