@@ -19,7 +19,10 @@ if TYPE_CHECKING:
 
 def block_at(parser: TextParser, number: int, line: str) -> Consumer | None:
     """The block another runner's verdict line `line` begins, if it begins one: a top-level
-    TAP `not ok` line with no directive (its run just recorded by `read_verdict`)."""
+    TAP `not ok` line with no directive, or a `Bail out!` (its run just recorded by
+    `read_verdict`)."""
+    if line.startswith("Bail out!"):
+        return _tap_block(parser, number, line)
     if not line.startswith("not ok ") or not tap_verdicts.failed_test(line, line.strip()):
         return None
     return _tap_block(parser, number, line)
@@ -39,6 +42,8 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
         )
     if line.startswith("#   Failed test ") and tap_block.MORE_HEADER_RE.match(line.rstrip()):
         return _tap_block(parser, number, line)  # Test::More's diagnostics, no `not ok` line
+    if line.startswith("Bailout called.  "):
+        return _tap_block(parser, number, line)  # prove's word of a script's `Bail out!`
     stripped = line.lstrip()
     if stripped is line or not stripped.startswith("not ok "):
         return None

@@ -56,6 +56,7 @@ TRIGGERS = (
     *other_verdicts.TRIGGERS,  # another runner's run failed in the same log (unittest, Jest…)
     tap_verdicts.SUBTEST_TRIGGER,  # ... a subtest of its TAP (`node --test`), read
     tap_block.MORE_TRIGGER,  # ... Test::More's diagnostics (under prove), read
+    tap_block.BAIL_TRIGGER,  # ... prove's word of a script's `Bail out!`, read
     *vitest_block.TRIGGERS,  # ... Vitest's failure blocks, read
     *side_by_side.TRIGGERS,  # tox starting or ending an environment; another run's letters
     r"\d+ tests?, \d+ failures?",  # ExUnit's closing line: `mix test` ran in the same log

@@ -44,6 +44,10 @@ HEADER_RE = re.compile(r"^not ok (?P<number>\d+)\b(?: -)? ?(?P<name>.*)$")
 # (prove prints none), or before the TAP lines (`prove -v`, stderr first)
 MORE_HEADER_RE = re.compile(r"^#   Failed test (?:'(?P<name>.*)'|(?P<bare>.*))$")
 MORE_TRIGGER = r"^#   Failed test "
+# the producer stopping the run (Test::More's BAIL_OUT), and prove's word of it: the reason is
+# why the run failed
+BAIL_RE = re.compile(r"^(?:Bail out!|Bailout called\.  Further testing stopped:)\s*(?P<why>.*)$")
+BAIL_TRIGGER = r"^Bailout called\.  Further testing stopped:"
 # comment lines that are no test's diagnostics: the next test's name (node --test), a
 # producer's counts, Test::More's last word
 _NOT_ITS_OWN = re.compile(
@@ -109,6 +113,7 @@ class TapFailureBlock:
         if more is not None:  # Test::More's comments alone: they are the block
             name = more["name"] if more["name"] is not None else more["bare"]
         name = name.replace("\\#", "#").strip()
+        bail = BAIL_RE.match(self.lines[0][1]) if header is None and more is None else None
         body = self.lines[1:] if more is None else self.lines
         if body and body[0][1].strip() == "---":
             fields = _yaml_fields([t for _, t in body])
@@ -118,6 +123,9 @@ class TapFailureBlock:
         else:
             own = [t[len(self.indent) :] for _, t in body]  # (a subtest's are indented)
             kind, message, location, stack = _from_comments(own)
+        if bail is not None:  # the run stopped: no test's name, its reason the message
+            name, kind = "Bail out!", "Bail out!"
+            message = "\n".join(filter(None, (bail["why"].strip(), message)))
         details = {"runner": RUNNER}
         if body:
             details["text"] = clip("\n".join(t for _, t in body), MAX_FIELD)
