@@ -31,8 +31,8 @@ def block_at(parser: TextParser, number: int, line: str) -> Consumer | None:
 def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
     """The block of a failure that no verdict line begins, if `line` begins one: Vitest's
     (`poolctl.logs.vitest_block`), Test::More's diagnostics alone (prove prints no `not ok`
-    line), or a subtest's (`node --test`'s, indented under its suite's
-    name: the suite's own line says only that its subtests failed, and `node --test` counts the
+    line), prove's word of a `Bail out!`, or a TAP subtest's (indented under its suite's name:
+    the suite's own line says only that its subtests failed, and `node --test` counts the
     subtests)."""
     if (line.startswith(" FAIL  ") and vitest_block.HEADER_RE.match(line.rstrip())) or (
         line.startswith("⎯") and vitest_block.UNHANDLED_RE.match(line.rstrip())
@@ -53,6 +53,7 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
 
 
 def _tap_block(parser: TextParser, number: int, line: str) -> Consumer:
+    """A TAP failure's block, begun on line `number`, kept by `parser` when it ends."""
     return tap_block.TapFailureBlock(
         number,
         line,
@@ -63,6 +64,7 @@ def _tap_block(parser: TextParser, number: int, line: str) -> Consumer:
 
 
 def _keep(parser: TextParser, failure: Failure, lines: Lines) -> None:
+    """Keep another runner's failure, unless it is one read already (see below)."""
     if "text" not in failure.details and _told_before(parser, failure):
         return  # `prove -v`: its diagnostics, printed before its `not ok` line, are the failure
     if not failure.message and not lines[0][1][:1].isspace() and _after_subtest(parser):

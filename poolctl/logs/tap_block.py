@@ -23,7 +23,11 @@
 The block is the `#` comment lines after the test line (not another test's `# Subtest:` line,
 nor `node --test`'s counts or Test::More's `# Looks like you failed …`), or its indented YAML
 diagnostic, from `---` to `...`. What the comments say is the failure's message (the where and
-the name left out); the YAML's `error` is, its `name` or `code` the failure's kind.
+the name left out); the YAML's `error` is, its `name` or `code` the failure's kind. A subtest's
+lines are read without their indent. Under prove, Test::More's `#   Failed test 'name'` comments
+come with no `not ok` line (or before it, under `prove -v`): they lead a block of their own. A
+`Bail out!` line (prove: `Bailout called.  Further testing stopped:`) is a block too, its
+reason the message.
 """
 
 from __future__ import annotations
@@ -62,8 +66,8 @@ _NODE_FILE = re.compile(r"^file://")
 
 
 class TapFailureBlock:
-    """A top-level `not ok` line and its diagnostics (a consumer of a text parser's scan); the
-    failure goes to `done` when the block ends."""
+    """A `not ok` line (a `#   Failed test` comment, a `Bail out!`) and the diagnostics after
+    it (a consumer of a text parser's scan); the failure goes to `done` when the block ends."""
 
     def __init__(
         self,
