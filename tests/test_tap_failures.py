@@ -155,3 +155,31 @@ def test_a_test_more_subtests_failure_is_read_once(capsys: pytest.CaptureFixture
     assert (tap.failures, tap.read) == (1, 1)
     code, patterns = _triaged(capsys, path)
     assert code == 1 and patterns == {"after a resize": P2}
+
+
+def test_a_bats_step_after_mix_test_has_its_failures_read(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`mix test`, then `bats` (real capture: capture_mix_then_tap.sh): the log reads as
+    ExUnit's, whose parser counted the bats run and read none of it. Its two failures are read
+    as in a pytest log (their context the lines around them, not an ExUnit test's region); the
+    mix test run is read as before."""
+    path = RUNS / "mix_then_bats.log"
+    parsed = read_logs([str(path)])
+    mix, bats = parsed.summaries
+    assert (mix.source, mix.failures, mix.read) == ("closing line", 30, 30)
+    assert (bats.source, bats.failures, bats.read) == ("TAP", 2, 2)
+    theirs = [(f.name, f.source) for f in parsed.failures if "runner" in f.details]
+    assert theirs == [
+        ("checkout after the pool stopped", "pytest"),
+        ("worker answers ping", "pytest"),
+    ]
+    code, out, _ = run(capsys, "triage", str(path), "--no-history", "--format", "json")
+    report = json.loads(out)
+    assert code == 1 and report["summary"]["unread"] == 0
+    patterns = {
+        f["failure"]["name"]: f["outcome"].get("pattern_id")
+        for f in report["findings"]
+        if f["failure"]["details"].get("runner")
+    }
+    assert patterns == {"checkout after the pool stopped": P2, "worker answers ping": P1}

@@ -22,6 +22,7 @@ from poolctl.logs import (
     exunit_mix,
     exunit_printed,
     exunit_stopped,
+    other_blocks,
     other_verdicts,
     rebar3_eunit,
     run_end_lines,
@@ -69,6 +70,7 @@ TRIGGERS = (
     exunit_stopped.TRIGGER,  # the VM was told to stop (SIGTERM)
     exunit_mix.AFTER_RUN_TRIGGER,  # Mix failed a run whose tests passed
     *other_verdicts.TRIGGERS,  # another runner's run failed in the same log (unittest, Jest…)
+    *other_blocks.TRIGGERS,  # ... a failure block of its (TAP's, Vitest's), read
     r"^=+ (?:test session starts|FAILURES|ERRORS|short test summary info) =+",  # pytest's
     # an empty run: a `--partitions` shard with no test file, `--stale` with none stale
     r"^(?:There are no tests to run|No stale tests)$",
@@ -172,6 +174,8 @@ class ExUnitParser(TextParser):
             self.held.clear()  # a test's output: the run's tests end here
             self.finished_at = number
             return
+        if self._theirs(number, line):
+            return
         if self.held and (exunit_printed.starts_run(line) or _ends_run(line)):
             self._release()  # they were no test's output: the run has ended
         if line[:1] == "R" and line.startswith(SEEDED):
@@ -260,6 +264,22 @@ class ExUnitParser(TextParser):
             self.consumer = CrashReport(
                 number, line, self.name, self.app, self.add_traceback, self._run_error
             )
+
+    def _theirs(self, number: int, line: str) -> bool:
+        """Another runner's failure block (TAP's, Vitest's: `poolctl.logs.other_blocks`) begins
+        on `line`, after mix test's run closed and before any test of a later one (a bats step
+        after `mix test`): it is read. True when the line is the block's alone (a `not ok` line
+        is a verdict too: it is held or read as one still)."""
+        ends = self.out.test_ends.get(self.name)
+        if self.closed_at < 0 or self.header_at > self.closed_at:
+            return False
+        if ends and ends[-1] > self.closed_at:
+            return False
+        block = other_blocks.block_at(self, number, line) or other_blocks.beside(self, number, line)
+        if block is None:
+            return False
+        self.consumer = block
+        return not line.startswith(("not ok ", "Bail out!"))
 
     def _verdict(self, number: int, line: str, stripped: str, jobs_only: bool = False) -> bool:
         """A closing line, or another runner's verdict: the run it closes is recorded.

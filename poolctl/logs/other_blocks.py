@@ -7,7 +7,7 @@ it."""
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from poolctl.logs import tap_block, tap_verdicts, vitest_block
 from poolctl.logs.records import Lines
@@ -15,6 +15,17 @@ from poolctl.model import Failure, Source
 
 if TYPE_CHECKING:
     from poolctl.logs.scan import Consumer, TextParser
+
+# The lines that begin such a block and are no verdict (`beside`): a text parser's triggers
+TRIGGERS = (
+    tap_verdicts.SUBTEST_TRIGGER,  # a TAP subtest's `not ok` (`node --test`, Test::More)
+    tap_block.MORE_TRIGGER,  # Test::More's diagnostics alone (under prove)
+    tap_block.BAIL_TRIGGER,  # prove's word of a script's `Bail out!`
+    *vitest_block.TRIGGERS,  # Vitest's failure blocks
+)
+# Read as a pytest failure is, whichever parser read it: its context is the lines around it
+# (an ExUnit failure's is its test's region, the lines since the block before it)
+SOURCE: Source = "pytest"
 
 
 def block_at(parser: TextParser, number: int, line: str) -> Consumer | None:
@@ -37,9 +48,7 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
     if (line.startswith(" FAIL  ") and vitest_block.HEADER_RE.match(line.rstrip())) or (
         line.startswith("⎯") and vitest_block.UNHANDLED_RE.match(line.rstrip())
     ):
-        return vitest_block.VitestBlock(
-            number, line, parser.name, cast(Source, parser.source), partial(_keep, parser)
-        )
+        return vitest_block.VitestBlock(number, line, parser.name, SOURCE, partial(_keep, parser))
     if line.startswith("#   Failed test ") and tap_block.MORE_HEADER_RE.match(line.rstrip()):
         return _tap_block(parser, number, line)  # Test::More's diagnostics, no `not ok` line
     if line.startswith("Bailout called.  "):
@@ -58,7 +67,7 @@ def _tap_block(parser: TextParser, number: int, line: str) -> Consumer:
         number,
         line,
         parser.name,
-        cast(Source, parser.source),
+        SOURCE,
         partial(_keep, parser),
     )
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from poolctl.logs import (
+    other_blocks,
     other_verdicts,
     pytest_doctest_line,
     pytest_fatal,
@@ -16,9 +17,6 @@ from poolctl.logs import (
     reruns,
     run_end_lines,
     side_by_side,
-    tap_block,
-    tap_verdicts,
-    vitest_block,
 )
 from poolctl.logs.pytest_timeout import BANNER_TRIGGER
 
@@ -54,10 +52,7 @@ TRIGGERS = (
     reruns.TRIGGER,  # pytest-rerunfailures ran a test again
     *pytest_run_errors.TRIGGERS,  # the run failed outside any test
     *other_verdicts.TRIGGERS,  # another runner's run failed in the same log (unittest, Jest…)
-    tap_verdicts.SUBTEST_TRIGGER,  # ... a subtest of its TAP (`node --test`), read
-    tap_block.MORE_TRIGGER,  # ... Test::More's diagnostics (under prove), read
-    tap_block.BAIL_TRIGGER,  # ... prove's word of a script's `Bail out!`, read
-    *vitest_block.TRIGGERS,  # ... Vitest's failure blocks, read
+    *other_blocks.TRIGGERS,  # ... the failure blocks of TAP and Vitest, read
     *side_by_side.TRIGGERS,  # tox starting or ending an environment; another run's letters
     r"\d+ tests?, \d+ failures?",  # ExUnit's closing line: `mix test` ran in the same log
     r"^ {1,6}\d{1,7}\) (?:test|doctest|property) ",  # ... its failure's header (a run killed)
