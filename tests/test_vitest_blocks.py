@@ -117,3 +117,19 @@ def test_jests_colored_header_is_no_vitest_block() -> None:
     parsed = read_logs([str(log)])
     assert parsed.failures == []
     assert [(s.source, s.failures) for s in parsed.summaries] == [("Jest", 2)]
+
+
+def test_an_errors_cause_is_part_of_its_message(capsys: pytest.CaptureFixture[str]) -> None:
+    """Vitest prints an error's cause below the error's frame and code, `Caused by: Error:
+    {:shutdown, {NimblePool, :checkout, …}}` (real capture: capture_vitest_cause.sh): it says
+    why the checkout failed, and is read into the message."""
+    path = MIXED / "vitest_cause" / "vitest_cause.txt"
+    caused = read_logs([str(path)]).failures[0]
+    assert caused.message.splitlines() == [
+        "checkout failed",
+        "Caused by: Error: {:shutdown, {NimblePool, :checkout, [:test_pool_8962]}}",
+    ]
+    assert caused.stacktrace == ("test/pool.test.js:7:11", "test/pool.test.js:6:22")
+    assert _patterns(capsys, path)["pool > checkout after a resize"] == (
+        "pool-shutdown-during-checkout"
+    )
