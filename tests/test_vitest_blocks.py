@@ -133,3 +133,14 @@ def test_an_errors_cause_is_part_of_its_message(capsys: pytest.CaptureFixture[st
     assert _patterns(capsys, path)["pool > checkout after a resize"] == (
         "pool-shutdown-during-checkout"
     )
+
+
+def test_a_workspace_projects_name_on_the_header_is_not_the_file() -> None:
+    """A test of a workspace's project has its header say so, ` FAIL  |pool| test/pool.test.js
+    > pool > …` (real capture: capture_vitest_cause.sh): the test's file is the file."""
+    path = MIXED / "vitest_cause" / "vitest_cause_projects.txt"
+    parsed = read_logs([str(path)])
+    assert [(f.name, f.group, f.location) for f in parsed.failures] == [
+        ("pool > checkout after a resize", "test/pool.test.js", "test/pool.test.js:7"),
+        ("pool > reply has the session id", "test/pool.test.js", "test/pool.test.js:11"),
+    ]
