@@ -183,3 +183,32 @@ def test_a_bats_step_after_mix_test_has_its_failures_read(
         if f["failure"]["details"].get("runner")
     }
     assert patterns == {"checkout after the pool stopped": P2, "worker answers ping": P1}
+
+
+@pytest.mark.parametrize(
+    ("log", "name", "location", "pattern"),
+    [
+        # bats: `(from function `ping_worker' in file …, line 6,` then ` in test file …, line 10)`
+        ("bats_helper.log", "worker answers ping", "diag/pool_helper.bats:10", P1),
+        # Test::More, a test with no name: `not ok 2`, `#   Failed test at … line 6.`
+        ("perl_unnamed.log", "test 2", "diag/pool_unnamed.t:6", "adapter-misconfigured"),
+        (
+            "prove_unnamed.log",
+            "the test at diag/pool_unnamed.t:6",
+            "diag/pool_unnamed.t:6",
+            "adapter-misconfigured",
+        ),
+    ],
+)
+def test_where_a_tap_test_failed_is_its_location_not_its_message(
+    capsys: pytest.CaptureFixture[str], log: str, name: str, location: str, pattern: str
+) -> None:
+    """bats names a helper function before the test (`#  in test file …` on the next line), and
+    Test::More says where a test with no name failed on its `Failed test` line: each is the
+    failure's place, not what it says (the message began `in test file …`; the prove log's
+    test was named `at diag/pool_unnamed.t line 6.`)."""
+    parsed = read_logs([str(RUNS / log)])
+    [failure] = parsed.failures
+    assert (failure.name, failure.location) == (name, location)
+    assert " line " not in failure.message and "in test file" not in failure.message
+    assert _triaged(capsys, RUNS / log)[1] == {name: pattern}

@@ -46,7 +46,7 @@ RUNNER = "TAP"
 HEADER_RE = re.compile(r"^not ok (?P<number>\d+)\b(?: -)? ?(?P<name>.*)$")
 # Test::More's diagnostics of a failed test, on its stderr: under prove, with no `not ok` line
 # (prove prints none), or before the TAP lines (`prove -v`, stderr first)
-MORE_HEADER_RE = re.compile(r"^#   Failed test (?:'(?P<name>.*)'|(?P<bare>.*))$")
+MORE_HEADER_RE = re.compile(r"^#   Failed test (?:'(?P<name>.*)'|.*)$")
 MORE_TRIGGER = r"^#   Failed test "
 # the producer stopping the run (Test::More's BAIL_OUT), and prove's word of it: the reason is
 # why the run failed
@@ -58,10 +58,12 @@ _NOT_ITS_OWN = re.compile(
     r"^# (?:Subtest: |(?:tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) [\d.]+$"
     r"|Looks like )"
 )
-_BATS_WHERE = re.compile(r"^\(in test file (?P<file>.+), line (?P<line>\d+)\)$")
+# (after a `(from function … in file …, line 5,` line, bats goes on ` in test file …, line 9)`)
+_BATS_WHERE = re.compile(r"^\(?in test file (?P<file>.+), line (?P<line>\d+)\)$")
 _BATS_FROM = re.compile(r"^\(from function `.*' in (?:test )?file .+, line \d+,?\)?$")
 _MORE_FAILED = re.compile(r"^Failed test (?:'.*'|\S.*)$|^Failed test$")
-_MORE_WHERE = re.compile(r"^at (?P<file>\S+) line (?P<line>\d+)\.$")
+# where a test failed: on a line of its own, or, a test with no name, on its `Failed test` line
+_MORE_WHERE = re.compile(r"^(?:Failed test )?at (?P<file>\S+) line (?P<line>\d+)\.$")
 _NODE_FILE = re.compile(r"^file://")
 
 
@@ -115,7 +117,7 @@ class TapFailureBlock:
         more = MORE_HEADER_RE.match(self.lines[0][1]) if header is None else None
         name = header["name"] if header else self.lines[0][1]
         if more is not None:  # Test::More's comments alone: they are the block
-            name = more["name"] if more["name"] is not None else more["bare"]
+            name = more["name"] if more["name"] is not None else ""
         name = name.replace("\\#", "#").strip()
         bail = BAIL_RE.match(self.lines[0][1]) if header is None and more is None else None
         body = self.lines[1:] if more is None else self.lines
@@ -133,6 +135,8 @@ class TapFailureBlock:
         details = {"runner": RUNNER}
         if body:
             details["text"] = clip("\n".join(t for _, t in body), MAX_FIELD)
+        if not name:  # a test with no name (`not ok 2`, `ok(0)`): named by its number or place
+            name = f"test {header['number']}" if header else f"the test at {location}"
         failure = Failure(
             source=self.source,
             name=name,
