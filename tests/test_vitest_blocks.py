@@ -144,3 +144,25 @@ def test_a_workspace_projects_name_on_the_header_is_not_the_file() -> None:
         ("pool > checkout after a resize", "test/pool.test.js", "test/pool.test.js:7"),
         ("pool > reply has the session id", "test/pool.test.js", "test/pool.test.js:11"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("log", "what", "location"),
+    [
+        ("vitest_cause/vitest_uncaught.txt", "Uncaught Exception", "test/uncaught.test.js:5"),
+        ("vitest_runs/vitest.txt", "Unhandled Rejection", "test/unhandled.test.js:5"),
+    ],
+)
+def test_an_unhandled_error_is_a_failure_of_the_test_file_it_came_from(
+    capsys: pytest.CaptureFixture[str], log: str, what: str, location: str
+) -> None:
+    """A timer's throw after its test passed (`⎯⎯ Uncaught Exception ⎯⎯`, real capture:
+    capture_vitest_cause.sh) or a rejection no one handled: counted by `Errors  1 error`, read
+    as a failure of the file Vitest says it came from, at its frame there (named after the
+    function that threw: `❯ Timeout._onTimeout test/uncaught.test.js:5:28`)."""
+    path = MIXED / log
+    [failure] = [f for f in read_logs([str(path)]).failures if f.name == what]
+    assert (failure.group, failure.location) == (location.split(":")[0], location)
+    if what == "Uncaught Exception":
+        assert failure.message == "No response received from worker w2 within 5000 ms"
+        assert _patterns(capsys, path) == {what: "port-no-response"}

@@ -97,7 +97,10 @@ class VitestBlock:
             details["diff"] = clip("\n".join(diff), MAX_FIELD)
         if code:
             details["code"] = clip("\n".join(code), MAX_FIELD)
-        location = next((f for f in frames if group and f.startswith(f"{group}:")), "")
+        # the first frame in the test's file (a frame may name its function first:
+        # `Timeout._onTimeout test/unhandled.test.js:5:37`)
+        places = (f.rsplit(" ", 1)[-1] for f in frames)
+        location = next((p for p in places if group and p.startswith(f"{group}:")), "")
         failure = Failure(
             source=self.source,
             name=name,
