@@ -134,7 +134,7 @@ lint: $(STAMP)
 
 # Every benchmark runs, and make fails at the end if one missed its target (one that misses
 # must not hide the ones after it).
-BENCHES := startup ping pool triage history scrub stop scenario_memory trace_memory junit_memory junit
+BENCHES := startup ping pool triage history scrub stop proctree scenario_memory trace_memory junit_memory junit
 bench: $(STAMP)
 	@missed=""; for b in $(BENCHES); do echo "$(PY) bench/$$b.py"; \
 	  $(PY) bench/$$b.py || missed="$$missed $$b"; done; \

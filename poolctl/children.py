@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from poolctl.errors import ExitCode, PoolctlError
-from poolctl.proctree import children_of, processes_with_env
+from poolctl.proctree import children_of, processes_with_env, tick_now
 
 RUN_ENV = "POOLCTL_RUN"  # every child's environment carries the run's token
 PR_SET_PDEATHSIG = 1
@@ -127,6 +127,7 @@ class Children:
 
     def __init__(self, *, guard: bool = False, wrapper: Sequence[str] | None = None) -> None:
         self.token = uuid.uuid4().hex
+        self.token_tick = tick_now()  # no process started before it can carry the token
         self.cancelled = threading.Event()  # set on an interruption: spawn refuses from then on
         self._live: dict[int, subprocess.Popen[Any]] = {}
         self._lock = threading.Lock()
@@ -202,7 +203,9 @@ class Children:
     def _carriers(self) -> set[int]:
         """The processes carrying the token; none can before it is handed out (a run that
         starts no process, such as a triage, does not read every process's environment)."""
-        return processes_with_env(RUN_ENV, self.token) if self._handed_out else set()
+        if not self._handed_out:
+            return set()
+        return processes_with_env(RUN_ENV, self.token, since=self.token_tick)
 
     def stop_all(self, grace: float) -> None:
         """SIGTERM everything, SIGKILL what is left after `grace` seconds (an interruption)."""
@@ -271,8 +274,9 @@ class Children:
         with self._reaper_lock:
             if self._reaper is not None:
                 return
+            since = str(self.token_tick)  # processes started before it cannot carry the token
             self._reaper = subprocess.Popen(
-                [sys.executable, "-I", "-S", str(REAPER), self.token, str(os.getpid())],
+                [sys.executable, "-I", "-S", str(REAPER), self.token, str(os.getpid()), since],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,

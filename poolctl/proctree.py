@@ -1,29 +1,63 @@
 """Finding processes through /proc: a process's descendants by parent, and processes by a
-variable of their environment (found even after they were re-parented or left the session)."""
+variable of their environment (found even after they were re-parented or left the session).
+
+Reading every process's environment is the costly part on a busy machine (hundreds or
+thousands of processes, some with large environments, each read copied out of its memory): a
+search by a token reads only the environments of processes started at or after the tick the
+token was made (`tick_now`), since one started before cannot have inherited it. Their start
+is read from `/proc/PID/stat`, which is read for every process anyway to know its parent."""
 
 from __future__ import annotations
 
 import os
 import time
 
+# /proc/PID/stat counts a process's start in clock ticks since boot (USER_HZ: 100 on Linux)
+TICK_NS = 1_000_000_000 // os.sysconf("SC_CLK_TCK")
 
-def processes_with_env(name: str, value: str) -> set[int]:
-    """Live processes whose environment holds `name=value` (readable ones only)."""
-    needle = f"{name}={value}".encode()
-    found: set[int] = set()
-    try:
-        entries = os.listdir("/proc")
-    except OSError:  # no /proc (macOS): nothing can be found this way
-        return found
-    for entry in entries:
-        if entry.isdigit() and int(entry) != os.getpid():
-            try:
-                with open(f"/proc/{entry}/environ", "rb") as f:
-                    if needle in f.read().split(b"\0"):
-                        found.add(int(entry))
-            except OSError:
+
+def tick_now() -> int:
+    """The clock tick since boot now, as `/proc/PID/stat` counts a process's start: a process
+    forked after this call started at this tick or a later one."""
+    # the kernel's start is the boot-time clock at the fork, cut to whole ticks (nsec_to_clock_t)
+    return time.clock_gettime_ns(time.CLOCK_BOOTTIME) // TICK_NS
+
+
+def processes_with_env(name: str, value: str, since: int = 0) -> set[int]:
+    """Live processes whose environment holds `name=value` (readable ones only), of those
+    started at tick `since` or later (see `tick_now`; 0: every process)."""
+    return _scan(name, value, since, with_parents=False)[1]
+
+
+def family_of(pid: int, name: str, value: str, since: int = 0) -> set[int]:
+    """Every live descendant of `pid` and every process carrying `name=value` (of those
+    started at tick `since` or later), found in one pass over /proc."""
+    parents, carriers = _scan(name, value, since, with_parents=True)
+    return _descendants_in(pid, parents) | carriers
+
+
+def _scan(name: str, value: str, since: int, with_parents: bool) -> tuple[dict[int, int], set[int]]:
+    """Every process's parent (if `with_parents`), and the processes started at `since` or
+    later whose environment holds `name=value` (not this one's)."""
+    needle = f"\0{name}={value}\0".encode()
+    parents: dict[int, int] = {}
+    carriers: set[int] = set()
+    me = os.getpid()
+    for entry in _pids():
+        pid = int(entry)
+        if with_parents or since > 0:  # without either, its stat would tell nothing needed
+            fields = _stat_fields(entry)
+            if fields is None:  # gone meanwhile
                 continue
-    return found
+            parents[pid] = int(fields[1])
+            if int(fields[19]) < since:
+                continue
+        if pid != me:
+            environ = _read_all(f"/proc/{entry}/environ")
+            # a pid reused since its stat was read is a process started later still: read too
+            if environ is not None and needle in b"\0" + environ + b"\0":
+                carriers.add(pid)
+    return parents, carriers
 
 
 def children_of(pid: int) -> set[int]:
@@ -31,15 +65,19 @@ def children_of(pid: int) -> set[int]:
     return {child for child, parent in _parents().items() if parent == pid}
 
 
+def _pids() -> list[str]:
+    """The pids /proc lists now, as strings (none where there is no /proc: macOS)."""
+    try:
+        return [entry for entry in os.listdir("/proc") if entry.isdigit()]
+    except OSError:
+        return []
+
+
 def _parents() -> dict[int, int]:
     """Every process's parent, from /proc (empty where there is none)."""
     parents: dict[int, int] = {}
-    try:
-        entries = os.listdir("/proc")
-    except OSError:
-        return parents
-    for entry in entries:
-        fields = _stat_fields(entry) if entry.isdigit() else None
+    for entry in _pids():
+        fields = _stat_fields(entry)
         if fields is not None:
             parents[int(entry)] = int(fields[1])
     return parents
@@ -51,21 +89,45 @@ def running(pid: int) -> bool:
     return fields is not None and fields[0] != b"Z"
 
 
-def _stat_fields(pid: str) -> list[bytes] | None:
-    """The fields of `/proc/PID/stat` after the command name (state, ppid, …), or None."""
+def _read_all(path: str, whole: bool = True) -> bytes | None:
+    """The bytes of a /proc file (its first read only unless `whole`), or None when it cannot
+    be read (the process is gone, or not ours to read). Plain descriptor calls: no file
+    object for each of thousands of processes."""
     try:
-        with open(f"/proc/{pid}/stat", "rb") as f:
-            stat = f.read()
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     except OSError:
         return None
+    try:
+        chunks = [os.read(fd, 65536)]
+        while whole and chunks[-1]:
+            chunks.append(os.read(fd, 65536))
+        return b"".join(chunks)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def _stat_fields(pid: str) -> list[bytes] | None:
+    """The fields of `/proc/PID/stat` after the command name (state, ppid, … the start at
+    index 19), or None."""
+    stat = _read_all(f"/proc/{pid}/stat", whole=False)  # a line: one read holds it
+    if stat is None:
+        return None
     # The command name may contain spaces and parentheses: fields start after the last ')'.
-    return stat[stat.rfind(b")") + 2 :].split()
+    fields = stat[stat.rfind(b")") + 2 :].split()
+    return fields if len(fields) > 19 else None
 
 
 def descendants(pid: int) -> set[int]:
     """Every live descendant of `pid`, found through /proc (children may leave the group)."""
+    return _descendants_in(pid, _parents())
+
+
+def _descendants_in(pid: int, parents: dict[int, int]) -> set[int]:
+    """The descendants of `pid` by the parent of each process in `parents`."""
     children: dict[int, list[int]] = {}
-    for child, parent in _parents().items():
+    for child, parent in parents.items():
         children.setdefault(parent, []).append(child)
     found: set[int] = set()
     stack = [pid]

@@ -1,11 +1,12 @@
 """The reaper: kills what a poolctl command started once that command is gone, however it
 ended (SIGKILL included).
 
-`poolctl.children` runs it as `python -I -S reaper.py TOKEN PID` (PID: poolctl's own), in a
-session of its own, its stdin a pipe whose other end only poolctl holds. Lines `+PGID` and
-`-PGID` name the process groups of poolctl's live children. While the pipe is open, it notes
-poolctl's descendants every WATCH_EVERY seconds, each with its start time: a worker's daemon
-that left its session and cleared its environment is found this way alone (Linux only). When
+`poolctl.children` runs it as `python -I -S reaper.py TOKEN PID TICK` (PID: poolctl's own,
+TICK: the clock tick the token was made at, `poolctl.proctree.tick_now`), in a session of its
+own, its stdin a pipe whose other end only poolctl holds. Lines `+PGID` and `-PGID` name the
+process groups of poolctl's live children. While the pipe is open, it notes poolctl's
+descendants every WATCH_EVERY seconds, each with its start time: a worker's daemon that left
+its session and cleared its environment is found this way alone (Linux only). When
 the pipe closes (poolctl exited, or was killed), it sends SIGKILL to those groups, to the
 descendants it noted that still run (the same start time: not a reused pid), and to every
 process whose environment carries `POOLCTL_RUN=TOKEN` (a child's children, even re-parented
@@ -28,9 +29,11 @@ RUN_ENV = "POOLCTL_RUN"
 WATCH_EVERY = 0.2
 
 
-def carriers(token: str) -> set[int]:
-    """Processes whose environment holds `POOLCTL_RUN=token` (none where /proc is missing)."""
-    needle = f"{RUN_ENV}={token}".encode()
+def carriers(token: str, since: int) -> set[int]:
+    """Processes whose environment holds `POOLCTL_RUN=token` (none where /proc is missing), of
+    those started at clock tick `since` or later: one started before the token cannot carry
+    it, and its environment (maybe large, copied out of its memory) is not read."""
+    needle = f"\0{RUN_ENV}={token}\0".encode()
     found: set[int] = set()
     try:
         entries = os.listdir("/proc")
@@ -39,9 +42,12 @@ def carriers(token: str) -> set[int]:
     for entry in entries:
         if not entry.isdigit() or int(entry) == os.getpid():
             continue
+        start = started(int(entry))
+        if start is None or int(start) < since:
+            continue  # gone (or a zombie), or older than the token
         try:
             with open(f"/proc/{entry}/environ", "rb") as f:
-                if needle in f.read().split(b"\0"):
+                if needle in b"\0" + f.read() + b"\0":
                     found.add(int(entry))
         except OSError:
             continue
@@ -90,7 +96,7 @@ def note_descendants(root: int, noted: dict[int, bytes]) -> None:
 def main(argv: list[str]) -> int:
     for sig in (signal.SIGINT, signal.SIGHUP, signal.SIGQUIT):
         signal.signal(sig, signal.SIG_IGN)  # the terminal's signals are poolctl's to handle
-    token, poolctl = argv[1], int(argv[2])
+    token, poolctl, since = argv[1], int(argv[2]), int(argv[3])
     groups: set[int] = set()
     noted: dict[int, bytes] = {}
     pending = b""
@@ -118,7 +124,7 @@ def main(argv: list[str]) -> int:
                 os.kill(pid, signal.SIGKILL)
     end = time.monotonic() + 2.0
     while time.monotonic() < end:
-        found = carriers(token)
+        found = carriers(token, since)
         if not found:
             break
         for pid in found:

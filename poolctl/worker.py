@@ -31,7 +31,7 @@ from poolctl.executable import start_error
 from poolctl.framing import DEFAULT_MAX_FRAME, Decoder, Framing, get_framing
 from poolctl.holes import read_tail
 from poolctl.pending_frames import keep_frames
-from poolctl.proctree import descendants, processes_with_env, wait_gone
+from poolctl.proctree import family_of, tick_now, wait_gone
 from poolctl.program import Program, running_program
 from poolctl.protocol import (
     Incoming,
@@ -132,6 +132,7 @@ class WorkerProcess:
         self.stopped = False
         self._stop_lock = threading.Lock()
         self.token = uuid.uuid4().hex
+        self.token_tick = tick_now()  # no process started before it can carry the token
         self.stderr_cap: StderrCap | None = None  # its stderr log's, while it is captured
         # the request awaited now may be waited for no longer: another thread's evidence
         # settled why no answer comes (`end_wait`)
@@ -524,7 +525,7 @@ class WorkerProcess:
     def family(self) -> set[int]:
         """Every process descended from this worker: by parent chain and by environment token."""
         assert self.proc is not None
-        return descendants(self.proc.pid) | processes_with_env(TOKEN_ENV, self.token)
+        return family_of(self.proc.pid, TOKEN_ENV, self.token, since=self.token_tick)
 
     def _signal(self, sig: signal.Signals, family: set[int]) -> None:
         assert self.proc is not None

@@ -25,7 +25,7 @@ from typing import Any
 from poolctl.children import Children
 from poolctl.errors import PoolctlError, ProtocolError
 from poolctl.framing import Framing
-from poolctl.proctree import descendants, processes_with_env
+from poolctl.proctree import descendants, family_of, tick_now
 from poolctl.protocol import parse_response
 from poolctl.stderr_cap import StderrCap, StderrCaps
 from poolctl.units import fmt_limit
@@ -92,7 +92,7 @@ def run_on_pty(
         stderr = slave
     else:
         stderr = subprocess.DEVNULL
-    token = uuid.uuid4().hex
+    token, since = uuid.uuid4().hex, tick_now()  # no process started before can carry it
     try:
         proc = children.spawn(
             spec.argv,
@@ -120,7 +120,7 @@ def run_on_pty(
     try:
         _exchange(proc, master, framing, request_frame, request_id, timeout, result, stop)
     finally:
-        _stop(proc, token)
+        _stop(proc, token, since)
         children.forget(proc)
         if caps is not None:
             caps.close(cap)
@@ -188,8 +188,8 @@ def _exchange(
             return
 
 
-def _stop(proc: subprocess.Popen[bytes], token: str, grace: float = 0.5) -> None:
-    family = descendants(proc.pid) | processes_with_env(TOKEN_ENV, token)
+def _stop(proc: subprocess.Popen[bytes], token: str, since: int, grace: float = 0.5) -> None:
+    family = family_of(proc.pid, TOKEN_ENV, token, since)
     if proc.stdin is not None:
         with contextlib.suppress(OSError):
             proc.stdin.close()

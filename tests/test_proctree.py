@@ -1,0 +1,153 @@
+"""The searches of every process through /proc: by a token in the environment, read only of
+processes started at or after the token's clock tick, and a worker's family found in one pass.
+Real processes each time: where the start filter could lose an escaped process (one started in
+the very tick of the bound, one of another user, one among hundreds of older processes)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from poolctl.proctree import descendants, family_of, processes_with_env, running, tick_now
+from poolctl.worker import WorkerProcess, WorkerSpec
+from poolctl.worker_types import TOKEN_ENV
+from tests.conftest import Processes, SpawnWorker
+
+MARK = "POOLCTL_TEST_PROCTREE"
+
+
+def start_tick(pid: int) -> int:
+    """The clock tick `pid` started at, from /proc/PID/stat (field 22)."""
+    stat = Path(f"/proc/{pid}/stat").read_bytes()
+    return int(stat[stat.rfind(b")") + 2 :].split()[19])
+
+
+def sleeper(processes: Processes, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return processes.popen(["sleep", "300"], env={**os.environ, **env})
+
+
+def escaped(worker: WorkerProcess, seconds: float = 10) -> int:
+    """The `sleep` carrying the worker's token that is no descendant of it, once there (the
+    shells and wrappers between them come and go)."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        away = processes_with_env(TOKEN_ENV, worker.token) - {worker.pid}
+        away -= descendants(worker.pid)
+        for pid in away:
+            if command(pid).startswith(b"sleep\0"):
+                return pid
+        time.sleep(0.02)
+    raise AssertionError("the worker's grandchild never left")
+
+
+def command(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def gone(pid: int, seconds: float = 10) -> bool:
+    """Whether `pid` has ended within `seconds` (a loaded machine runs an exit late)."""
+    end = time.monotonic() + seconds
+    while running(pid) and time.monotonic() < end:
+        time.sleep(0.02)
+    return not running(pid)
+
+
+def test_a_process_started_after_tick_now_starts_in_that_tick_or_later(
+    processes: Processes,
+) -> None:
+    for _ in range(20):
+        tick = tick_now()
+        proc = processes.popen(["sleep", "300"])
+        assert start_tick(proc.pid) >= tick
+        proc.kill()
+        proc.wait()
+
+
+def test_a_carrier_started_in_the_very_tick_of_the_bound_is_found(processes: Processes) -> None:
+    """The bound is inclusive: a token made and a process forked within the same tick (10 ms)
+    is the common case, not an edge."""
+    marker = uuid.uuid4().hex
+    proc = sleeper(processes, {MARK: marker})
+    tick = start_tick(proc.pid)
+    end = time.monotonic() + 10  # in the middle of its exec a process shows no environment
+    while not processes_with_env(MARK, marker) and time.monotonic() < end:
+        time.sleep(0.02)
+    assert processes_with_env(MARK, marker, since=tick) == {proc.pid}
+    # one tick later it is out of the search: the bound is what decides
+    assert processes_with_env(MARK, marker, since=tick + 1) == set()
+    assert processes_with_env(MARK, marker) == {proc.pid}  # no bound: every process
+
+
+def test_a_variable_is_matched_whole_not_as_a_prefix_or_a_suffix(processes: Processes) -> None:
+    marker = uuid.uuid4().hex
+    proc = sleeper(processes, {MARK: marker + "0", "X" + MARK: marker})
+    end = time.monotonic() + 10  # in the middle of its exec a process shows no environment
+    while not processes_with_env(MARK, marker + "0") and time.monotonic() < end:
+        time.sleep(0.02)
+    assert processes_with_env(MARK, marker) == set()
+    assert processes_with_env(MARK, marker + "0") == {proc.pid}
+
+
+def test_the_family_holds_descendants_without_the_token_and_carriers_away(
+    processes: Processes,
+) -> None:
+    marker = uuid.uuid4().hex
+    tick = tick_now()
+    # a child that cleared its environment (found by parent), one that left (found by token)
+    script = "env -i sleep 300 & (setsid sleep 300 &) ; wait"
+    shell = processes.popen(["sh", "-c", script], env={**os.environ, MARK: marker})
+    sleeps: set[int] = set()
+    try:
+        end = time.monotonic() + 10
+        while len(sleeps) < 2 and time.monotonic() < end:  # the shells between come and go
+            time.sleep(0.02)
+            found = descendants(shell.pid) | processes_with_env(MARK, marker)
+            sleeps = {p for p in found if command(p).startswith(b"sleep\0")}
+        away = processes_with_env(MARK, marker, since=tick) & sleeps
+        assert len(sleeps) == 2 and len(away) == 1
+        assert away.isdisjoint(descendants(shell.pid))  # found by its token alone
+        family = family_of(shell.pid, MARK, marker, since=tick)
+        # the shell carries the marker too; the subshell between may be a zombie
+        assert {p for p in family if running(p)} == sleeps | {shell.pid}
+    finally:
+        for pid in sleeps:
+            os.kill(pid, 9)
+
+
+def test_a_stop_among_hundreds_of_older_processes_kills_the_escaped_grandchild_only(
+    processes: Processes, spawn_worker: SpawnWorker, tmp_path: Path
+) -> None:
+    """The search reads the environments of processes started after the token only: the
+    grandchild that left is found and killed, the older processes are left alone."""
+    older = [sleeper(processes, {}) for _ in range(300)]
+    w = spawn_worker(WorkerSpec(argv=("sh", "-c", "(setsid sleep 300 &) ; exec cat")), tmp_path)
+    grandchild = escaped(w)
+    w.stop(grace=1)
+    assert gone(grandchild), f"the escaped grandchild {grandchild} survived the stop"
+    assert all(p.poll() is None for p in older)
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv"), reason="needs root")
+def test_an_escaped_grandchild_of_another_user_is_killed_by_the_stop(
+    spawn_worker: SpawnWorker, tmp_path: Path
+) -> None:
+    """A worker run as root whose daemon drops to another user: its /proc entries are that
+    user's, its environment still carries the token (a filter by owner would lose it)."""
+    drop = "setpriv --reuid=65534 --regid=65534 --clear-groups sleep 300"
+    w = spawn_worker(WorkerSpec(argv=("sh", "-c", f"(setsid {drop} &) ; exec cat")), tmp_path)
+    grandchild = escaped(w)
+    end = time.monotonic() + 10
+    while os.stat(f"/proc/{grandchild}").st_uid != 65534 and time.monotonic() < end:
+        time.sleep(0.02)  # setpriv has not dropped to the user yet
+    assert os.stat(f"/proc/{grandchild}").st_uid == 65534
+    w.stop(grace=1)
+    assert gone(grandchild), f"the other user's grandchild {grandchild} survived the stop"
