@@ -499,12 +499,10 @@ class WorkerProcess:
                 self.stopped_by = f"SIGKILL after {grace:g} s (SIGTERM ignored)"
             else:
                 self.stopped_by = self.stopped_by or self._interrupted() or "SIGTERM"
-            self._signal(signal.SIGKILL, family | self.family())  # what is left, leader included
+            self._kill_known_then_found(family)  # what is left, leader included
             self._wait_exit(5.0)
-        else:
-            left = family | self.family()  # children it left running (a daemonized server)
-            self._signal(signal.SIGKILL, left)
-            wait_gone(left, 2.0)  # stopped means gone: none outlives the call
+        else:  # children it left running (a daemonized server)
+            wait_gone(self._kill_known_then_found(family), 2.0)  # none outlives the call
         self._drain_stdout()
         if proc.stdout is not None:
             proc.stdout.close()
@@ -526,6 +524,14 @@ class WorkerProcess:
         """Every process descended from this worker: by parent chain and by environment token."""
         assert self.proc is not None
         return family_of(self.proc.pid, TOKEN_ENV, self.token, since=self.token_tick)
+
+    def _kill_known_then_found(self, known: set[int]) -> set[int]:
+        """SIGKILL the group and `known` at once, then what a search finds now (a search of
+        every process may take long on a busy machine: what is known waits for none); all."""
+        self._signal(signal.SIGKILL, known)
+        found = self.family() - known
+        self._signal(signal.SIGKILL, found)
+        return known | found
 
     def _signal(self, sig: signal.Signals, family: set[int]) -> None:
         assert self.proc is not None

@@ -11,6 +11,7 @@ import subprocess
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -151,3 +152,28 @@ def test_an_escaped_grandchild_of_another_user_is_killed_by_the_stop(
     assert os.stat(f"/proc/{grandchild}").st_uid == 65534
     w.stop(grace=1)
     assert gone(grandchild), f"the other user's grandchild {grandchild} survived the stop"
+
+
+# A worker that outlives its stdin and SIGTERM: only SIGKILL ends it.
+IGNORES_TERM = ("sh", "-c", "trap '' TERM; exec sleep 300")
+
+
+def test_a_stop_kills_what_it_knows_before_it_searches_every_process_again(
+    spawn_worker: SpawnWorker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker, known since the stop's first search, has had its SIGKILL when the last
+    search begins: a search slow on a busy machine holds up no kill of what is known."""
+    w = spawn_worker(WorkerSpec(argv=IGNORES_TERM), tmp_path)
+    ended_first: list[bool] = []  # at each search after the first: the worker had ended
+    search = family_of
+
+    def watched(*args: Any, **kwargs: Any) -> set[int]:
+        if getattr(watched, "called", False):
+            ended_first.append(gone(w.pid))
+        watched.called = True  # type: ignore[attr-defined]
+        return search(*args, **kwargs)
+
+    monkeypatch.setattr("poolctl.worker.family_of", watched)
+    w.stop(grace=0.1)
+    assert w.stopped_by == "SIGKILL after 0.1 s (SIGTERM ignored)"
+    assert ended_first == [True]
