@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from poolctl.errors import ExitCode, PoolctlError
-from poolctl.proctree import children_of, processes_with_env, tick_now
+from poolctl.proctree import children_and_carriers, children_of, processes_with_env, tick_now
 
 RUN_ENV = "POOLCTL_RUN"  # every child's environment carries the run's token
 PR_SET_PDEATHSIG = 1
@@ -207,6 +207,12 @@ class Children:
             return set()
         return processes_with_env(RUN_ENV, self.token, since=self.token_tick)
 
+    def _children_and_carriers(self) -> tuple[set[int], set[int]]:
+        """This process's children and the processes carrying the token, in one pass."""
+        if not self._handed_out:
+            return children_of(os.getpid()), set()
+        return children_and_carriers(os.getpid(), RUN_ENV, self.token, since=self.token_tick)
+
     def stop_all(self, grace: float) -> None:
         """SIGTERM everything, SIGKILL what is left after `grace` seconds (an interruption)."""
         self.cancelled.set()
@@ -233,13 +239,18 @@ class Children:
         """The end of the run: kill and reap what its children left behind (daemonized
         grandchildren, re-parented to this process when it is a subreaper), then let the
         reaper go. Without `wait` (an interruption), nothing is waited for."""
-        leftovers = self._carriers()
+        # Found before they are killed, while alive (a zombie shows no environment), to be
+        # reaped once killed; in one pass over every process, which a busy machine makes long.
         if self._guard:  # the program: its children are all this run's, adopted ones too
             helper = self._reaper.pid if self._reaper is not None else None
             known = {p.pid for p in self.live()} | {helper}
-            leftovers |= {pid for pid in children_of(os.getpid()) if pid not in known}
-        self.signal_all(signal.SIGKILL)  # every group still registered, every token carrier
-        for pid in leftovers:
+            adopted, leftovers = self._children_and_carriers()
+            leftovers |= adopted - known
+        else:
+            leftovers = self._carriers()
+        for proc in self.live():  # every group still registered
+            self._signal_group(proc.pid, signal.SIGKILL)
+        for pid in leftovers:  # every token carrier
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.kill(pid, signal.SIGKILL)
         for proc in self.live():

@@ -36,6 +36,15 @@ def family_of(pid: int, name: str, value: str, since: int = 0) -> set[int]:
     return _descendants_in(pid, parents) | carriers
 
 
+def children_and_carriers(
+    pid: int, name: str, value: str, since: int = 0
+) -> tuple[set[int], set[int]]:
+    """The children of `pid` (zombies too) and the processes carrying `name=value` (of those
+    started at tick `since` or later), found in one pass over /proc."""
+    parents, carriers = _scan(name, value, since, with_parents=True)
+    return {child for child, parent in parents.items() if parent == pid}, carriers
+
+
 def _scan(name: str, value: str, since: int, with_parents: bool) -> tuple[dict[int, int], set[int]]:
     """Every process's parent (if `with_parents`), and the processes started at `since` or
     later whose environment holds `name=value` (not this one's)."""

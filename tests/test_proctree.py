@@ -5,6 +5,7 @@ the very tick of the bound, one of another user, one among hundreds of older pro
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -15,6 +16,8 @@ from typing import Any
 
 import pytest
 
+from poolctl import proctree
+from poolctl.children import RUN_ENV, Children
 from poolctl.proctree import descendants, family_of, processes_with_env, running, tick_now
 from poolctl.worker import WorkerProcess, WorkerSpec
 from poolctl.worker_types import TOKEN_ENV
@@ -177,3 +180,40 @@ def test_a_stop_kills_what_it_knows_before_it_searches_every_process_again(
     w.stop(grace=0.1)
     assert w.stopped_by == "SIGKILL after 0.1 s (SIGTERM ignored)"
     assert ended_first == [True]
+
+
+@pytest.mark.parametrize("guard", [False, True])
+def test_the_end_of_a_run_goes_over_every_process_once(
+    guard: bool, processes: Processes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`close` finds the token's carriers (and, as the program, the orphans it adopted) in
+    one pass over /proc: each pass is long on a busy machine, and an interrupted run's
+    watchdog waits on it."""
+    children = Children(guard=guard)
+    quiet = subprocess.DEVNULL
+    script = "(setsid sleep 300 &) ; exec sleep 300"
+    proc = children.spawn(["sh", "-c", script], env=dict(os.environ), stdin=quiet, stdout=quiet)
+    escaped: set[int] = set()
+    end = time.monotonic() + 10
+    while not escaped and time.monotonic() < end:
+        time.sleep(0.02)
+        carriers = processes_with_env(RUN_ENV, children.token) - descendants(proc.pid)
+        escaped = {p for p in carriers if command(p).startswith(b"sleep\0")}
+    passes: list[str] = []
+    listing = proctree._pids
+
+    def counted() -> list[str]:
+        passes.append("/proc")
+        return listing()
+
+    monkeypatch.setattr(proctree, "_pids", counted)
+    try:
+        children.close()
+    finally:
+        monkeypatch.undo()
+        for pid in [proc.pid, *escaped]:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, 9)
+        proc.wait()
+    assert escaped and all(gone(pid) for pid in escaped)
+    assert passes == ["/proc"]
