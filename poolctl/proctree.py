@@ -124,7 +124,7 @@ def _stat_fields(pid: str) -> list[bytes] | None:
     if stat is None:
         return None
     # The command name may contain spaces and parentheses: fields start after the last ')'.
-    fields = stat[stat.rfind(b")") + 2 :].split()
+    fields = stat[stat.rfind(b")") + 2 :].split(maxsplit=20)  # the start is the 20th: no more
     return fields if len(fields) > 19 else None
 
 
