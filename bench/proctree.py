@@ -12,7 +12,9 @@ and the new code taking turns:
   as it was before (every process's environment read, through a file object each: the
   baseline, kept here as it was);
 - a worker's family (`proctree.family_of`: descendants and carriers in one pass) against
-  `descendants` and the old search, one after the other as `WorkerProcess.family` did;
+  `descendants` and the old search, one after the other as `WorkerProcess.family` did: as
+  the first search of the process (every stat line read) and as a later one (the processes
+  noted older than the token passed by on the inode of their /proc/PID);
 - `WorkerProcess.stop` of a worker (`sh` waiting on `cat`) whose double-forked grandchild
   carries the token, with the old family patched in as the baseline; each stop must leave no
   process of the worker running (the bench fails otherwise), and its wall time is shown too;
@@ -36,6 +38,7 @@ from collections.abc import Callable
 from pathlib import Path
 from unittest import mock
 
+from poolctl import proctree
 from poolctl.context import RunContext
 from poolctl.diagnose import procinfo
 from poolctl.proctree import descendants, family_of, processes_with_env, running, tick_now
@@ -160,6 +163,11 @@ def measure(count: int, runs: int, folder: Path) -> float:
         def new_fam() -> float:
             return timed(lambda: family_of(worker.pid, TOKEN_ENV, worker.token, since))[0]
 
+        def new_fam_first() -> float:
+            proctree._starts = {}  # as the first search of the process: every stat line read
+            return new_fam()
+
+        show("family, the first search", *alternate(runs, old_fam, new_fam_first))
         old, new = alternate(runs, old_fam, new_fam)
         show("family", old, new)
         worker.stop()

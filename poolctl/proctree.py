@@ -4,13 +4,15 @@ variable of their environment (found even after they were re-parented or left th
 Reading every process's environment is the costly part on a busy machine (hundreds or
 thousands of processes, some with large environments, each read copied out of its memory): a
 search by a token reads only the environments of processes started at or after the tick the
-token was made (`tick_now`), since one started before cannot have inherited it. Their start
-is read from `/proc/PID/stat`, which is read for every process anyway to know its parent."""
+token was made (`tick_now`), since one started before cannot have inherited it (nor can it
+descend from a worker started after). Their start is read from `/proc/PID/stat`, once for each
+process: a later search passes an older one by on the inode of its /proc/PID (`_starts`)."""
 
 from __future__ import annotations
 
 import os
 import time
+from typing import Literal
 
 # /proc/PID/stat counts a process's start in clock ticks since boot (USER_HZ: 100 on Linux)
 TICK_NS = 1_000_000_000 // os.sysconf("SC_CLK_TCK")
@@ -26,13 +28,14 @@ def tick_now() -> int:
 def processes_with_env(name: str, value: str, since: int = 0) -> set[int]:
     """Live processes whose environment holds `name=value` (readable ones only), of those
     started at tick `since` or later (see `tick_now`; 0: every process)."""
-    return _scan(name, value, since, with_parents=False)[1]
+    return _scan(name, value, since, parents="none")[1]
 
 
 def family_of(pid: int, name: str, value: str, since: int = 0) -> set[int]:
-    """Every live descendant of `pid` and every process carrying `name=value` (of those
-    started at tick `since` or later), found in one pass over /proc."""
-    parents, carriers = _scan(name, value, since, with_parents=True)
+    """Every live descendant of `pid` and every process carrying `name=value`, of those
+    started at tick `since` or later, found in one pass over /proc. `since` must be no later
+    than `pid`'s start: its descendants started after it."""
+    parents, carriers = _scan(name, value, since, parents="young")
     return _descendants_in(pid, parents) | carriers
 
 
@@ -41,32 +44,60 @@ def children_and_carriers(
 ) -> tuple[set[int], set[int]]:
     """The children of `pid` (zombies too) and the processes carrying `name=value` (of those
     started at tick `since` or later), found in one pass over /proc."""
-    parents, carriers = _scan(name, value, since, with_parents=True)
+    parents, carriers = _scan(name, value, since, parents="all")
     return {child for child, parent in parents.items() if parent == pid}, carriers
 
 
-def _scan(name: str, value: str, since: int, with_parents: bool) -> tuple[dict[int, int], set[int]]:
-    """Every process's parent (if `with_parents`), and the processes started at `since` or
-    later whose environment holds `name=value` (not this one's)."""
+# The start of each process a search has seen, by pid, with the inode of its /proc/PID: a
+# pid another process has taken since has another inode (procfs numbers each one anew). A
+# process older than a search's bound is passed by on one `os.stat` then, its stat line not
+# read (about four times the cost). Replaced by each search that uses it.
+_starts: dict[int, tuple[int, int]] = {}
+
+
+def _scan(
+    name: str, value: str, since: int, parents: Literal["all", "young", "none"]
+) -> tuple[dict[int, int], set[int]]:
+    """The parent of every process (`all`), of those started at `since` or later (`young`) or
+    of none, and the processes started at `since` or later whose environment holds
+    `name=value` (not this one's)."""
+    global _starts
     needle = f"\0{name}={value}\0".encode()
-    parents: dict[int, int] = {}
+    parent_of: dict[int, int] = {}
     carriers: set[int] = set()
     me = os.getpid()
+    pass_old = since > 0 and parents != "all"  # what started before the bound is of no use
+    seen: dict[int, tuple[int, int]] = {}
     for entry in _pids():
-        pid = int(entry)
-        if with_parents or since > 0:  # without either, its stat would tell nothing needed
+        pid, inode = int(entry), 0
+        if pass_old:
+            try:
+                inode = os.stat(f"/proc/{entry}").st_ino
+            except OSError:  # gone meanwhile
+                continue
+            noted = _starts.get(pid)
+            if noted is not None and noted[0] == inode and noted[1] < since:
+                seen[pid] = noted  # the same process as when noted: older than the bound
+                continue
+        if since > 0 or parents != "none":  # else its stat would tell nothing needed
             fields = _stat_fields(entry)
             if fields is None:  # gone meanwhile
                 continue
-            parents[pid] = int(fields[1])
-            if int(fields[19]) < since:
+            start = int(fields[19])
+            # read after the inode: a pid taken meanwhile is noted as younger, never older
+            seen[pid] = (inode, start)
+            if parents == "all" or start >= since:
+                parent_of[pid] = int(fields[1])
+            if start < since:
                 continue
         if pid != me:
             environ = _read_all(f"/proc/{entry}/environ")
             # a pid reused since its stat was read is a process started later still: read too
             if environ is not None and needle in b"\0" + environ + b"\0":
                 carriers.add(pid)
-    return parents, carriers
+    if pass_old:
+        _starts = seen
+    return parent_of, carriers
 
 
 def children_of(pid: int) -> set[int]:

@@ -91,6 +91,27 @@ def test_a_carrier_started_in_the_very_tick_of_the_bound_is_found(processes: Pro
     assert processes_with_env(MARK, marker) == {proc.pid}  # no bound: every process
 
 
+def test_a_pid_noted_as_an_older_process_is_read_again_under_another_inode(
+    processes: Processes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A search passes by a process it noted older than the bound, on the inode of its
+    /proc/PID; a pid another process has taken since (another inode) is read again."""
+    marker = uuid.uuid4().hex
+    proc = sleeper(processes, {MARK: marker})
+    end = time.monotonic() + 10  # in the middle of its exec a process shows no environment
+    while not processes_with_env(MARK, marker) and time.monotonic() < end:
+        time.sleep(0.02)
+    tick, inode = start_tick(proc.pid), os.stat(f"/proc/{proc.pid}").st_ino
+    # noted by an earlier search as an older process, under an inode that is not its own
+    monkeypatch.setattr(proctree, "_starts", {proc.pid: (inode + 1, tick - 100)})
+    assert processes_with_env(MARK, marker, since=tick) == {proc.pid}
+    assert family_of(os.getpid(), MARK, marker, since=tick) >= {proc.pid}
+    assert proctree._starts[proc.pid] == (inode, tick)  # noted anew
+    # under its own inode the note stands: the process is passed by, its stat line unread
+    monkeypatch.setattr(proctree, "_starts", {proc.pid: (inode, tick - 100)})
+    assert processes_with_env(MARK, marker, since=tick) == set()
+
+
 def test_a_variable_is_matched_whole_not_as_a_prefix_or_a_suffix(processes: Processes) -> None:
     marker = uuid.uuid4().hex
     proc = sleeper(processes, {MARK: marker + "0", "X" + MARK: marker})
