@@ -9,10 +9,14 @@ Each is sent SIGINT once it is there; the time until it has exited is taken, thr
 (the median shown). The baseline, measured in the same run: a Python process whose SIGINT
 handler exits at once. Prints each median and its ratio to the baseline. Target: every
 command ends within 1 s of Ctrl-C.
+
+`--idle N` starts N idle processes first (as `bench/proctree.py` does: a busy machine, whose
+every process poolctl's searches by token go over as the command ends).
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import signal
 import statistics
@@ -22,6 +26,8 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+from bench.proctree import start_idle, stop_idle
 
 TARGET_SECONDS = 1.0
 RUNS = 3
@@ -116,6 +122,16 @@ def triage_ready(folder: Path) -> bool:
 
 
 def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--idle", type=int, default=0, help="idle processes started first")
+    idle = start_idle(parser.parse_args().idle)
+    try:
+        return measure()
+    finally:
+        stop_idle(idle)
+
+
+def measure() -> int:
     cases: dict[str, tuple[list[str], Callable[[Path], bool]]] = {
         "doctor": ([*POOLCTL, "doctor", "--", *WORKER, "--init-delay", "60"], doctor_ready),
         "ping": (
