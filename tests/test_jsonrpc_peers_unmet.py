@@ -362,6 +362,23 @@ def test_a_server_exiting_late_after_the_frame_that_broke_the_stream_is_seen_exi
     assert "exited with code 0" in d["cause"], d["cause"]
 
 
+def test_a_server_exiting_after_its_read_on_and_slow_to_start_is_seen_exiting(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """fortls held to 8% of a CPU exits more than a second after its window/showMessage frame,
+    past poolctl's read on behind it, and its fresh copies start as slowly: this server exits
+    1.5 s after its frame and answers in its own framing 1.5 s after it starts. The fresh copy
+    in content-length answered, and with the exit unseen the verdict was the framing: its exit,
+    which came while that copy started, is judged as on a quiet machine."""
+    server = (sys.executable, str(WORKERS / "lsp_exits_late.py"), "1.5", "1.5")
+    d = verdict(capsys, "--protocol", "mcp", "--timeout", WAIT, "--", *server)
+    assert confirmed(d) == ["crashed"], d["cause"]
+    assert d["cause"].endswith(
+        "exited with code 0; in a fresh process the same command spoken lsp gets a language "
+        "server's answer to its opening (initialize)"
+    ), d["cause"]
+
+
 JSON_SERVER = REPO / ".peers/node_modules/.bin/vscode-json-language-server"
 
 

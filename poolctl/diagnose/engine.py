@@ -20,7 +20,7 @@ from poolctl.worker import WorkerProcess
 from poolctl.worker_types import NoAnswer
 
 from .early import EarlyExperiments
-from .exited_plan import exited_on_opening
+from .exited_plan import exited_on_opening, exited_since
 from .experiments import (
     Experiment,
     Outcome,
@@ -212,9 +212,10 @@ def _diagnose(
             early,
             only,
         )
-        if obs.exit_before is None and obs.waited_longer is not None and worker.stdout_eof:
+        if exited_since(obs):
             # it exited while poolctl waited on past its timeout (a start slowed by a loaded
-            # machine): judged as the exited worker it is, with its experiments, as on a quiet one
+            # machine), or after the frame of another framing it wrote, while its experiments
+            # ran: judged as the exited worker it is, with its experiments, as on a quiet one
             again = collect(worker, failed, wait_for, run_dir.path, experiments)
             if again.exit_before is not None:
                 again.exited_in_wait, obs = obs.waited_longer, again

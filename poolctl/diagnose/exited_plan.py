@@ -20,6 +20,7 @@ from .readings import (
     experiment_evidence,
     logged_error,
     result,
+    stream_kind,
     transport_option,
 )
 
@@ -59,6 +60,22 @@ def exited_on_opening(obs: Observations) -> tuple[Experiment, ...]:
         # framing exit on the line: 'Line endings must be \r\n', 'disconnected channel')
         return (framing_experiment(worker.spec, spoken.framing), *others)
     return others
+
+
+def exited_since(obs: Observations) -> bool:
+    """Whether the worker, alive when the evidence was collected, exited since on its own: in
+    poolctl's longer wait for a slow start, or after a frame of another framing, untouched
+    (no probe closed its stdin). fortls spoken MCP writes window/showMessage in Content-Length
+    frames and exits: held to 8% of a CPU, more than a second after that frame, past the
+    read on behind it, and its verdict was the framing, not its exit."""
+    worker = obs.worker
+    if obs.exit_before is not None:
+        return False
+    if obs.waited_longer is not None:
+        return worker.stdout_eof
+    if obs.close_probe is not None or stream_kind(obs) != "framing":
+        return False
+    return worker.stdout_eof or worker.poll() is not None
 
 
 def ended_note(obs: Observations) -> str:
