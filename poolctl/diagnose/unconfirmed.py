@@ -1,0 +1,83 @@
+"""The verdict of a diagnosis that confirmed no hypothesis: what was ruled out, what is left
+untested, the evidence gathered, and what to try next."""
+
+from __future__ import annotations
+
+from poolctl.framing import quote
+from poolctl.model import Evidence
+from poolctl.units import fmt_limit
+
+from .observe import Observations
+from .readings import STOPPED_FIX, still_working
+
+
+def none_confirmed(
+    obs: Observations, ruled: list[str], untested: list[str]
+) -> tuple[str, str, tuple[Evidence, ...]]:
+    """The verdict when nothing is confirmed: what was ruled out, what is left, what next."""
+    evidence: list[Evidence] = []
+    state = ""
+    if obs.live is not None:
+        state = f", and {obs.live.activity()}"
+        origin = obs.rel(obs.live.stack_file) if obs.live.stack_file else "/proc"
+        where = obs.live.where()
+        if where is not None:
+            evidence.append(Evidence(f"its Python stack is {where.summary}", origin))
+        else:
+            evidence.append(Evidence(obs.live.activity(), origin))
+    steps = []
+    working = still_working(obs)
+    probe = obs.close_probe
+    if obs.late_answer is not None:
+        took = obs.late_answer - obs.request_sent_at
+        evidence.append(
+            Evidence(
+                f"poolctl kept waiting: it answered {took:.2f} s after the request was sent",
+                obs.stdout_origin,
+            )
+        )
+        cause = (
+            f"No hypothesis was confirmed: the worker is slow, not broken — it answered "
+            f"{took:.1f} s after the request, later than the {fmt_limit(obs.timeout)} timeout"
+        )
+        steps.append(f"raise the timeout above {took:.1f} s, or make this request faster")
+    else:
+        cause = (
+            f"No hypothesis was confirmed: pid {obs.worker.pid} gave no answer within "
+            f"{fmt_limit(obs.timeout)}{state}"
+        )
+        if working:  # progress or log messages: a slow request, not a broken worker
+            cause += f"; {working}: it is alive and talks on, so it may still be working on it"
+        elif probe is not None and probe.cancelled:
+            cause += (
+                f"; when its stdin closed it answered with the error {probe.cancelled!r}: it was "
+                "still working on the request"
+            )
+            evidence.append(
+                Evidence(
+                    quote(probe.flushed, 80),
+                    f"{obs.stdout_origin} bytes {probe.offset}-"
+                    f"{probe.offset + len(probe.flushed) - 1}",
+                    "what it wrote when its stdin closed: the request cancelled, not an answer",
+                )
+            )
+        if working or (probe is not None and probe.cancelled):
+            steps.append("raise the timeout (an MCP client waits 60 s for a tool by default)")
+        part = obs.explanation
+        if part is not None and part.kind == "truncated":  # an answer on its way, or cut short
+            cause += f"; {len(obs.pending):,} bytes of a frame had arrived (quoted)"
+            evidence.append(Evidence(quote(obs.pending), obs.pending_origin(), part.text))
+    cause += f"; ruled out: {', '.join(ruled) or 'none'}"
+    if untested:
+        cause += f"; untested: {', '.join(untested)}"
+    for r in obs.results.values():
+        evidence.append(Evidence(r.sentence(), "experiment"))
+    if not obs.experiments_enabled:
+        steps.append("run again without --no-experiments to test the untested hypotheses")
+    steps.append(f"look at its stderr ({obs.stderr_origin}) and a stack dump (`py-spy dump --pid`)")
+    stopped = obs.live.stopped() if obs.live is not None else None
+    if stopped is not None:  # waiting longer shows nothing: it runs again only when continued
+        steps.insert(0, STOPPED_FIX)
+    elif obs.late_answer is None and not working and not (probe is not None and probe.cancelled):
+        steps.append("try a longer --timeout")
+    return cause, "Next: " + "; ".join(steps) + ".", tuple(evidence)
