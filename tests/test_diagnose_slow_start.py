@@ -113,3 +113,27 @@ def test_an_answer_out_as_stdin_closed_that_no_buffering_change_released_is_not_
         r"them apart\)",
         held["reason"],
     ), held["reason"]
+
+
+def test_an_event_loops_answer_after_its_stdin_closed_is_no_wait_for_more_input(
+    run_cli: RunCli,
+) -> None:
+    """An asyncio worker whose handler took longer than the timeout (as a loaded machine
+    makes it) waits in epoll on its stdin while a task works; its stdin closed, it finishes
+    the task and answers, later than the close probe waited: poolctl said the request 'was not
+    a complete message for it' (waiting-for-input), the answer it wrote unread. Here each
+    answer comes 4 s after its request, a 2 s timeout: its answer, read once the experiments
+    end, rules that out, and buffered (held back until its input ended) stays untested."""
+    argv = (sys.executable, str(WORKERS / "event_loop_answers_late.py"), "4")
+    d = diagnose(run_cli, "--framing", "line", "--protocol", "jsonrpc", "--timeout", "2", "--",
+                 *argv)  # fmt: skip
+    assert confirmed(d) == [], d["cause"]
+    statuses = {h["id"]: h for h in d["hypotheses"]}
+    assert statuses["waiting-for-input"]["status"] == "ruled-out"
+    assert statuses["waiting-for-input"]["reason"].startswith(
+        "it answered the request after all, once its stdin had closed (by "
+    )
+    assert statuses["buffered"]["status"] == "untested"
+    assert "its answer came after its stdin closed, by " in d["cause"], d["cause"]
+    [came] = [e for e in d["evidence"] if e["note"].startswith("what it wrote after its stdin")]
+    assert came["text"] == '\'{"jsonrpc": "2.0", "id": 1, "result": "pong"}\\n\''

@@ -41,6 +41,7 @@ from .judgement import Judgement
 from .knowledge import Registered, hypotheses, no_answer_pattern
 from .observe import (
     Observations,
+    answer_after_close,
     close_stdin,
     collect,
     look_live,
@@ -385,6 +386,8 @@ def _probe_and_experiment(
                 obs.unread_after_wait = stdin_unread(worker)
                 obs.stderr_after_wait = stderr_now(worker)
             progress.update()
+    if obs.close_probe is not None:  # its answer may have come while the experiments ran
+        obs.answer_after_close = answer_after_close(worker, failed.request, obs.close_probe)
 
 
 def _cut_short(

@@ -85,6 +85,9 @@ class Observations:
     # seconds since spawn when it exited, when that came while poolctl waited on past the timeout
     exited_in_wait: float | None = None
     unread_after_wait: int | None = None  # bytes still in its stdin pipe when it stopped
+    # seconds since spawn by which its answer had come after all, past the close probe's wait
+    # (read once its experiments ended: a handler slower than the timeout finishing)
+    answer_after_close: float | None = None
     stderr_after_wait: str | None = None  # its stderr then: what it logged as it kept starting
     # bytes left in its stdin pipe once it had exited (the pipe keeps what no process took)
     unread_at_exit: int | None = None
@@ -502,6 +505,26 @@ def _line_answer(data: bytes, request: Request) -> bytes:
         if replied and any(k in message for k in ("result", "error", "success")):
             return line.strip()
     return b""
+
+
+def answer_after_close(worker: WorkerProcess, request: Request, probe: CloseProbe) -> float | None:
+    """Seconds since spawn by which an answer to `request` had come after the close probe
+    ended with the worker running on, answerless: an event loop's task slower than the
+    timeout finishes once its stdin is closed, later than the probe waits (it had read a whole
+    request: it answered it). Read now, without taking it (the session's count of answers is
+    evidence of earlier requests); None when none came, or only the error of a request cut
+    short by its input closing."""
+    if probe.exit is not None or probe.answered or probe.cancelled:
+        return None
+    end = time.monotonic() + 0.2  # what is in the pipe: a worker writing on is not waited for
+    while not worker.stdout_eof and time.monotonic() < end and worker.read_stdout(0.0):
+        pass
+    came = bytes(worker.transcript.data[probe.offset :])
+    if not _answer_in(came, request) or (
+        b'"error"' in came and _CLOSED.search(came.decode("utf-8", "replace"))
+    ):
+        return None
+    return worker.elapsed()
 
 
 def stdin_unread(worker: WorkerProcess) -> int | None:

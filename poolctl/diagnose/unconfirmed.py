@@ -48,6 +48,21 @@ def none_confirmed(
         )
         if working:  # progress or log messages: a slow request, not a broken worker
             cause += f"; {working}: it is alive and talks on, so it may still be working on it"
+        elif probe is not None and obs.answer_after_close is not None:
+            came = bytes(obs.worker.transcript.data[probe.offset :])
+            took = obs.answer_after_close - obs.request_sent_at
+            cause += (
+                f"; its answer came after its stdin closed, by {took:.1f} s after the request: "
+                "it read a whole request and answered it later than the timeout, or held the "
+                "answer back until its input ended"
+            )
+            evidence.append(
+                Evidence(
+                    quote(came, 80),
+                    f"{obs.stdout_origin} bytes {probe.offset}-{probe.offset + len(came) - 1}",
+                    "what it wrote after its stdin closed, read once the experiments ended",
+                )
+            )
         elif probe is not None and probe.cancelled:
             cause += (
                 f"; when its stdin closed it answered with the error {probe.cancelled!r}: it was "

@@ -65,6 +65,9 @@ def buffered(obs: Observations) -> Judgement:
             f"when its stdin closed it answered with an error, {quote(probe.flushed, 80)}: "
             "its input closing ended a request still in progress, no answer was held back"
         )
+    if not helped and obs.answer_after_close is not None:
+        why = _slow_alike(obs, ran) or _LATE_ALIKE
+        return Judgement("untested", why, tuple(experiment_evidence(obs, *ran)))
     if (probe is not None and probe.answered) or helped:
         if not helped and (why := _slow_alike(obs, ran)):
             return Judgement("untested", why, tuple(experiment_evidence(obs, *ran)))
@@ -91,6 +94,14 @@ def buffered(obs: Observations) -> Judgement:
     return untested("no buffering experiment could run")
 
 
+# an answer that came after the close probe, with no buffering experiment run
+_LATE_ALIKE = (
+    "its answer came out after its stdin closed, later than poolctl waited for it then: an "
+    "answer held in a buffer until it exited and one slower than the timeout look the same "
+    "here (a longer --timeout tells them apart)"
+)
+
+
 def _slow_alike(obs: Observations, ran: list[str]) -> str:
     """Why an answer that came out as its stdin closed proves no buffer, when no buffering
     change got one from a fresh process within its wait ("" when none ran): a handler slower
@@ -100,11 +111,15 @@ def _slow_alike(obs: Observations, ran: list[str]) -> str:
     probe = obs.close_probe
     if not silent or probe is None:
         return ""
+    came = "as its stdin closed,"
     took = probe.at - obs.request_sent_at
+    if obs.answer_after_close is not None:  # read once the experiments ended: by then
+        came = "after its stdin closed, by"
+        took = obs.answer_after_close - obs.request_sent_at
     tried = " nor ".join(_LABELS[r.id].format(n=r.experiment.requests) for r in silent)
     tried = f"neither {tried}" if len(silent) > 1 else f"not {tried}"
     return (
-        f"its answer came out as its stdin closed, {took:.1f} s after the request, but {tried} "
+        f"its answer came out {came} {took:.1f} s after the request, but {tried} "
         "did a fresh process answer within its wait: an answer held in a buffer until it "
         f"exited and one slower than the {fmt_limit(obs.timeout)} timeout that came as its "
         "stdin closed look the same here (a longer --timeout tells them apart)"

@@ -63,6 +63,13 @@ def waiting_for_input(obs: Observations) -> Judgement:
         return ruled_out(
             "it waits for the next request: it had answered, into a buffer (see buffered)", waits
         )
+    if obs.answer_after_close is not None:
+        took = obs.answer_after_close - obs.request_sent_at
+        return ruled_out(
+            f"it answered the request after all, once its stdin had closed (by {took:.1f} s "
+            "after it): the request was a whole message for it",
+            waits,
+        )
     if obs.worker.protocol.handshake and (answered_before := _answered_before(obs)):
         return answered_before  # its handshake: the protocol a fresh process answers is moot
     speaks = answering_protocols(obs)  # the one envelope names, which this points to
