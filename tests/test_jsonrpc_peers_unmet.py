@@ -269,6 +269,29 @@ def test_a_language_server_exiting_on_mcps_opening_is_told_its_protocol(
     quotes_lsp_answer(d, "its answer to the lsp opening", "w1-exp-protocol-lsp.stdout.bin")
 
 
+@pytest.mark.skipif(not RUFF.exists(), reason=f"{RUFF} is missing: `make venv`")
+def test_a_language_server_slow_to_start_exiting_on_mcps_opening_is_told_to_try_its_protocol(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """`ruff server` spoken MCP, started 6 s late with a 5 s timeout (a loaded machine's
+    start), exits with code 2 past its timeout, and its copy spoken LSP, as slow to start, has
+    not answered when its wait is up: the fix was the generic one, to run it by hand and read
+    its stderr. Whether it serves LSP is untested, and said so: ping it spoken LSP, longer.
+    Here each start is 3 s late, with a 2 s timeout."""
+    late = ("sh", "-c", 'sleep 3; exec "$@"', "sh", str(RUFF), "server")
+    d = verdict(capsys, "--protocol", "mcp", "--timeout", "2", "--", *late)
+    assert confirmed(d) == ["crashed"]
+    assert d["cause"].endswith(
+        "exited with code 2; in a fresh process the same command spoken lsp neither answered "
+        "its opening (initialize) nor exited within its wait (no answer within 2 s, less than "
+        f"the {d['facts']['exited_at_s']:.1f} s this one took to exit)"
+    ), d["cause"]
+    assert d["remediation"].startswith(
+        "Ping it spoken lsp with a longer `--timeout` (`poolctl ping --protocol lsp --timeout "
+    ), d["remediation"]
+    assert "whether it serves lsp is untested" in d["remediation"]
+
+
 @pytest.mark.skipif(not MCP_TIME.exists(), reason=f"{MCP_TIME} is missing: `make venv`")
 def test_no_server_is_started_for_an_experiment_known_to_show_nothing(
     tmp_path: Path, processes: Processes

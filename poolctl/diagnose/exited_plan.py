@@ -4,6 +4,8 @@ fresh process shows of why (another protocol's opening answered, or the same com
 
 from __future__ import annotations
 
+import math
+
 from poolctl.model import Evidence
 from poolctl.protocol import PROTOCOLS
 from poolctl.units import fmt_limit
@@ -20,6 +22,7 @@ from .readings import (
     experiment_evidence,
     logged_error,
     result,
+    silent,
     stream_kind,
     transport_option,
 )
@@ -110,6 +113,37 @@ def framed_otherwise(obs: Observations) -> tuple[str, str, Evidence] | None:
     )
     [said] = experiment_evidence(obs, r.id)
     return clause, fix, said
+
+
+def other_unanswered(obs: Observations) -> tuple[str, str, list[Evidence]] | None:
+    """The clause, the fix and the evidence for a server that exited on our opening while, in
+    a fresh process, another handshake protocol's opening got neither an answer nor an exit
+    within its wait: `ruff server` spoken MCP and started 6 s late (a loaded machine's start)
+    exits with code 2 past its 5 s timeout, and its copy spoken LSP, as slow, was still
+    starting when its 5 s were up. Whether it serves that protocol is untested: the generic
+    "run it by hand" said nothing of the one change that may."""
+    took = obs.exited_in_wait  # its exit came past its timeout: its start was that slow
+    if obs.exit_before is None or obs.worker.answered or took is None:
+        return None  # a copy given as long as it took to exit, silent, may wait for more bytes
+    for name, protocol in PROTOCOLS.items():
+        r = result(obs, f"protocol-{name}")
+        if name == obs.protocol or not protocol.handshake or not silent(r):
+            continue
+        assert r is not None
+        clause = (
+            f"in a fresh process the same command spoken {name} neither answered its opening "
+            f"({protocol.opening().method}) nor exited within its wait ({r.detail}, less than "
+            f"the {took:.1f} s this one took to exit)"
+        )
+        longer = math.ceil(2 * took)  # room for a start as slow as its exit
+        fix = (
+            f"Ping it spoken {name} with a longer `--timeout` (`poolctl ping --protocol {name} "
+            f"--timeout {longer}`): spoken {obs.protocol}, it exits; whether it "
+            f"serves {name} is untested, as a fresh process asked {name}'s opening was still "
+            "running, silent, when its wait was up (a slow start, or no server of it)."
+        )
+        return clause, fix, experiment_evidence(obs, r.id)
+    return None
 
 
 def _said_why(stderr: str) -> bool:

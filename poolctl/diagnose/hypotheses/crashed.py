@@ -20,7 +20,7 @@ from ..asks import Asked, asked_for, first_step, unset
 from ..crash_lines import exception_line
 from ..deaf_stdin import closed_stdin, detached_stdin
 from ..dependency_release import release_mismatch
-from ..exited_plan import ended_note, framed_otherwise
+from ..exited_plan import ended_note, framed_otherwise, other_unanswered
 from ..experiments import STDIO_EXPERIMENT, Outcome
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out
 from ..kernel_log import fault_record
@@ -333,6 +333,10 @@ def crashed(obs: Observations) -> Judgement:
         verdict += f"; {framed[0]}"
         fix = framed[1]
         ev.append(framed[2])
+    elif (unsure := other_unanswered(obs)) is not None:  # a copy slow to start: untested
+        verdict += f"; {unsure[0]}"
+        fix = unsure[1]
+        ev.extend(unsure[2])
     return confirmed(verdict, fix, *ev)
 
 
