@@ -26,6 +26,7 @@ from poolctl.diagnose.experiments import (
     protocol_experiment,
     run_experiments,
 )
+from poolctl.diagnose.known import Known, known_results
 from poolctl.diagnose.readings import answered_as, framing_speakers
 from poolctl.errors import FramingError
 from poolctl.events import Trace
@@ -47,6 +48,20 @@ def try_framings(
     trace: Trace | None = None,
 ) -> tuple[FramingTrial, ...]:
     """Ping the worker `spec` in every framing, each in a fresh process, side by side."""
+    return framing_trials(spec, command, args, timeout, run_dir, trace)[0]
+
+
+def framing_trials(
+    spec: WorkerSpec,
+    command: str | None,
+    args: dict[str, Any],
+    timeout: float,
+    run_dir: RunDir,
+    trace: Trace | None = None,
+) -> tuple[tuple[FramingTrial, ...], list[Known]]:
+    """`try_framings`, and what each fresh process it started was asked and showed (the trials
+    and the openings asked beside them), which a diagnosis' copies asked the same need not
+    show again."""
     opening = get_protocol(spec.protocol).opening(workspace(spec.cwd))
     asked = command or opening.method
     given = args if command else dict(opening.params or {})
@@ -83,10 +98,11 @@ def try_framings(
             return f"no answer before {winner.experiment.spec.framing} answered"
         return r.detail
 
-    return tuple(
+    said = tuple(
         FramingTrial(r.experiment.spec.framing, isinstance(r, Outcome) and r.answered, detail(r))
         for r in results
     )
+    return said, known_results([*results, *named.results], asked, given)
 
 
 def _starts_with_frame(data: bytes, framing: str) -> bool:
@@ -121,6 +137,7 @@ class _Named:
         self.answered = False  # a trial got its answer: nothing to name
         self.runner: threading.Thread | None = None
         self.timer: threading.Timer | None = None
+        self.results: list[Result] = []  # of the openings asked
 
     def watch(self) -> None:
         """A dspex worker's envelope is no JSON-RPC server's: if no trial has answered
@@ -175,6 +192,8 @@ class _Named:
         )
 
     def _heard(self, result: Result) -> None:
+        with self.lock:
+            self.results.append(result)
         name = result.experiment.spec.protocol
         if not isinstance(result, Outcome) or not answered_as(name, result):
             return

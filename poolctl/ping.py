@@ -10,9 +10,10 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
-from poolctl.auto_framing import try_framings
+from poolctl.auto_framing import framing_trials
 from poolctl.diagnose import diagnose_no_answer
 from poolctl.diagnose.early import EarlyExperiments
+from poolctl.diagnose.known import Known
 from poolctl.errors import ProtocolError
 from poolctl.model import (
     Diagnosis,
@@ -151,10 +152,11 @@ def run_ping(options: PingOptions, run_dir: RunDir) -> PingResult:
     that gets an answer is used (packet-4 when none does, and the diagnosis says why).
     """
     trials: tuple[FramingTrial, ...] = ()
+    known: list[Known] = []  # what the trials' fresh processes were asked, and showed
     named = False  # --framing auto's trials were let go: a fresh process named the protocol
     trace = run_dir.context.trace(run_dir.events)  # a silent worker's timeline is drawn from it
     if options.auto_framing:
-        trials = try_framings(
+        trials, known = framing_trials(
             options.spec, options.command, options.args, options.timeout, run_dir, trace
         )
         chosen = next((t.framing for t in trials if t.answered), options.spec.framing)
@@ -170,7 +172,7 @@ def run_ping(options: PingOptions, run_dir: RunDir) -> PingResult:
     # A request that waits long enough has its experiments begun during the wait.
     early = None
     if options.experiments and options.early_experiments:
-        early = EarlyExperiments(worker, trace, named=named)
+        early = EarlyExperiments(worker, trace, named=named, known=known)
     with worker:
         traced.spawned()
         session = run_session(

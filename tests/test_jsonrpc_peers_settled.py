@@ -14,6 +14,7 @@ when the timeout is waited out."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -165,6 +166,33 @@ def test_an_mcp_server_spoken_dspex_is_quoted_saying_it_runs_on_stdio(
     [said] = [e for e in d["evidence"] if e["note"] == "what it said of itself as it started"]
     assert said["text"] == "Secure MCP Filesystem Server running on stdio"
     assert said["origin"] == "workers/w1.stderr.log"
+
+
+@needs_mcp_time
+def test_framing_auto_asks_the_diagnosis_nothing_its_trials_asked(
+    capsys: pytest.CaptureFixture[str], processes: Processes, tmp_path: Path
+) -> None:
+    """`--framing auto` of mcp-server-time: its trials ask the dspex ping in every framing and
+    MCP's and LSP's openings, each in a fresh process, and MCP's answer names the server. The
+    ping's diagnosis started copies asking the same again (the ping in every framing, both
+    openings: 7 of its 10 starts, an `import mcp` each); their results are the trials' now,
+    and the verdict the same."""
+    run = tmp_path / "run"
+    d = verdict(capsys, "--framing", "auto", "--timeout", LONG, "--run-dir", str(run), "--",
+                str(MCP_TIME))  # fmt: skip
+    let_go(d, "the mcp opening (initialize) in line got an MCP server's answer, in ")
+    assert confirmed(d) == ["envelope"]
+    assert "the mcp opening (initialize) gets an answer (server 'mcp-time'" in d["cause"]
+    assert d["remediation"].startswith(SPEAK_MCP)
+    ran = {e["id"]: e["worker_id"] for e in d["facts"]["experiments"]}
+    assert ran["protocol-mcp"] == "w1-auto-exp-protocol-mcp", ran
+    assert ran["replay"] == "w1-exp-auto-packet-4", ran
+    assert ran["framing-line"] == "w1-exp-auto-line", ran
+    events = [json.loads(line) for line in (run / "events.jsonl").read_text().splitlines()]
+    started = {e["worker"] for e in events if e["type"] == "experiment_start"}
+    framings = {f"w1-exp-framing-{f}" for f in ("packet-2", "packet-1", "line", "content-length")}
+    asked_again = {"w1-exp-protocol-mcp", "w1-exp-protocol-lsp", "w1-exp-replay", *framings}
+    assert not started & asked_again, started
 
 
 @needs_json_server

@@ -37,6 +37,7 @@ from .experiments import (
     run_experiments,
     unbuffered_experiment,
 )
+from .known import Known, stand_ins
 from .readings import protocol_settled
 from .settled import reports_error, settling
 
@@ -79,11 +80,13 @@ class EarlyExperiments:
         trace: Trace | None = None,
         only: frozenset[str] | None = None,
         named: bool = False,
+        known: Sequence[Known] = (),
     ) -> None:
         self.worker = worker
         self.trace = trace
         self.only = only  # the experiments it may begin (None: every one)
         self.named = named
+        self.known = known  # earlier fresh processes' results: no copy asks the same again
         self.request: Request | None = None  # the request they ask, once begun
         self.experiments: tuple[Experiment, ...] = ()
         self.protocols: tuple[Experiment, ...] = ()  # the other protocols' openings, if asked
@@ -180,11 +183,12 @@ class EarlyExperiments:
                 return
             self.request = request
             self.experiments = allowed(silent_worker_experiments(worker), self.only)
+            found = self._stand_ins(self.experiments, request)
             self._begun_at = time.monotonic()
             deadline = time.monotonic() + timeout + STOP_MARGIN
             self._runner = threading.Thread(
                 target=self._run,
-                args=(self.experiments, request, timeout, deadline),
+                args=(self._unknown(self.experiments, found), request, timeout, deadline),
                 name="early-experiments",
             )
             self._runner.start()
@@ -194,6 +198,8 @@ class EarlyExperiments:
                 )
                 self._ask_timer.daemon = True
                 self._ask_timer.start()
+        for result in found.values():
+            self._keep(result)
         if self.named:
             self._ask(request, timeout)
 
@@ -223,14 +229,26 @@ class EarlyExperiments:
             self.protocols = allowed(asks, self.only)
             if not self.protocols:
                 return
+            found = self._stand_ins(self.protocols, request)
             self._asked_at = time.monotonic()
             deadline = self._asked_at + timeout + STOP_MARGIN
             self._asker = threading.Thread(
                 target=self._run,
-                args=(self.protocols, request, timeout, deadline),
+                args=(self._unknown(self.protocols, found), request, timeout, deadline),
                 name="early-protocols",
             )
             self._asker.start()
+        for result in found.values():
+            self._keep(result)
+
+    def _stand_ins(self, planned: Sequence[Experiment], request: Request) -> dict[str, Outcome]:
+        """The earlier results that stand for those of `planned` asking `request` (see
+        `known.stand_ins`)."""
+        return stand_ins(self.known, planned, request.command, request.args or {})
+
+    @staticmethod
+    def _unknown(planned: Sequence[Experiment], found: dict[str, Outcome]) -> list[Experiment]:
+        return [e for e in planned if e.id not in found]
 
     def _run(
         self,
