@@ -106,6 +106,7 @@ class WorkerProcess:
         self.stray_count = 0
         self.answered_ids = AnsweredIds()  # to tell a second answer from a stray one
         self.unwritten = 0  # bytes of the last write that never reached the stdin pipe
+        self.written = 0  # bytes written to its stdin pipe in all (`write`)
         self.last_sent = b""  # the last message sent: read back unchanged, it was echoed
         self.notifications: list[Incoming] = []  # JSON-RPC notifications the server sent
         self.server_requests: list[Incoming] = []  # its requests to us, each answered
@@ -294,6 +295,7 @@ class WorkerProcess:
             try:
                 written = os.write(fd, view)
                 view = view[written:]
+                self.written += written
                 continue
             except BlockingIOError:
                 pass

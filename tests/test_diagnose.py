@@ -246,7 +246,31 @@ def test_experiment_captures_have_their_own_ids(run_cli: RunCli, tmp_path: Path)
     run = tmp_path / "run"
     ping_json(run_cli, "--run-dir", str(run), "--timeout", "1", *ref("--framing", "line"))
     names = {p.name for p in (run / "workers").iterdir()}
-    assert {"w1-exp-framing-line.stdout.bin", "w1-exp-replay.stdout.bin"} <= names
+    # (the replay is the worker itself here: its first request; see the test below)
+    assert {"w1-exp-framing-line.stdout.bin", "w1-exp-framing-packet-2.stdout.bin"} <= names
+
+
+def test_the_worker_asked_its_first_request_is_the_replay_no_copy_is_started(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """A worker asked one request, its first input, is a fresh process asked it: the replay's
+    copy (the same command line, environment and framing, asked the same) showed what its
+    wait had shown, for a start more (mcp-server-time spoken dspex: one of its diagnosis' 11
+    starts, an `import mcp`). The worker's wait stands for it, and says so."""
+    run = tmp_path / "run"
+    report, _ = ping_json(
+        run_cli, "--run-dir", str(run), "--timeout", "1", *ref("--framing", "line")
+    )
+    d = outcome(report)
+    replay = next(e for e in d["facts"]["experiments"] if e["id"] == "replay")
+    assert (replay["worker_id"], replay["answered"]) == ("w1", False), replay
+    assert replay["detail"] == "no answer within 1 s"
+    pid = d["facts"]["pid"]
+    said = f"the same request in packet-4: no answer within 1 s (the worker itself, pid {pid}: "
+    assert any(e["text"].startswith(said) for e in d["evidence"]), d["evidence"]
+    names = {p.name for p in (run / "workers").iterdir()}
+    assert "w1-exp-framing-line.stdout.bin" in names
+    assert not any(n.startswith("w1-exp-replay") for n in names), names
 
 
 def test_a_slow_request_on_a_healthy_worker_confirms_nothing(

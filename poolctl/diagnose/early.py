@@ -37,7 +37,7 @@ from .experiments import (
     run_experiments,
     unbuffered_experiment,
 )
-from .known import Known, stand_ins
+from .known import Known, first_input, stand_ins
 from .readings import protocol_settled
 from .settled import reports_error, settling
 
@@ -184,11 +184,14 @@ class EarlyExperiments:
             self.request = request
             self.experiments = allowed(silent_worker_experiments(worker), self.only)
             found = self._stand_ins(self.experiments, request)
+            started = self._unknown(self.experiments, found)
+            if first_input(worker, request):  # the worker is the replay: its wait shows it
+                started = [e for e in started if e.id != "replay"]
             self._begun_at = time.monotonic()
             deadline = time.monotonic() + timeout + STOP_MARGIN
             self._runner = threading.Thread(
                 target=self._run,
-                args=(self._unknown(self.experiments, found), request, timeout, deadline),
+                args=(started, request, timeout, deadline),
                 name="early-experiments",
             )
             self._runner.start()
@@ -295,6 +298,12 @@ class EarlyExperiments:
             )
             if self._waiting:  # under the lock: a wait that is over is not ended (`watched`)
                 self.worker.end_wait(self.ended)
+
+    def let_go_why(self) -> str:
+        """Why the request in its own framing was waited for no longer, if it was: why the
+        replay's copy would have been let go (its wait ended as the request's did)."""
+        with self._lock:
+            return self.settled or self.ended
 
     def let_go(self, why: str) -> None:
         """What settled it came from elsewhere (`why`: doctor's probe of the worker as

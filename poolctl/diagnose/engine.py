@@ -39,6 +39,7 @@ from .hypotheses.envelope import ID as ENVELOPE
 from .hypotheses.serves_socket import ID as SERVES_SOCKET
 from .judgement import Judgement
 from .knowledge import Registered, hypotheses, no_answer_pattern
+from .known import worker_as_replay
 from .observe import (
     Observations,
     answer_after_close,
@@ -308,6 +309,8 @@ def _probe_and_experiment(
         planned = allowed(planned, only)
         if planned:
             found = early.take(failed.request, planned) if early is not None else {}
+            let_go = early.let_go_why() if early is not None else ""
+            found.update(worker_as_replay(obs, [e for e in planned if e.id not in found], let_go))
             for result in found.values():
                 progress.on_result(result)
             until = deadline - STOP_MARGIN

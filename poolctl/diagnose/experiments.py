@@ -65,6 +65,8 @@ class Outcome:
     late_ms: float | None = None  # an answer read after the wait (or as it was stopped), this
     # long after the request
     asked: str = ""  # the method it asked (the failed request's, or the experiment's own)
+    # what stands for its fresh process, when none was started for it ("": its own)
+    stood_in: str = ""
 
     @property
     def id(self) -> str:
@@ -73,7 +75,8 @@ class Outcome:
     def sentence(self) -> str:
         """`In line framing, a fresh process answered in 1.2 ms`."""
         detail = self.detail + self.whose()
-        return f"{self.experiment.label}: {detail} (fresh process {self.worker_id})"
+        who = self.stood_in or f"fresh process {self.worker_id}"
+        return f"{self.experiment.label}: {detail} ({who})"
 
     def whose(self) -> str:
         """For a protocol's opening answered by another protocol's server (a language server

@@ -12,7 +12,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from poolctl.protocol import Request
+from poolctl.units import fmt_limit
+from poolctl.worker import WorkerProcess
+
 from .experiments import Experiment, Outcome, Result
+from .observe import Observations
 from .readings import answered_as
 
 
@@ -67,3 +72,36 @@ def stand_ins(
                 found[exp.id] = dataclasses.replace(k.result, experiment=exp)
                 break
     return found
+
+
+def first_input(worker: WorkerProcess, request: Request) -> bool:
+    """Whether `request` is all the worker was ever sent: then the worker is a fresh process
+    asked it, as the replay's copy would be."""
+    return worker.written == len(worker.framing.encode(request.to_json()))
+
+
+def worker_as_replay(
+    obs: Observations, planned: Sequence[Experiment], let_go: str
+) -> dict[str, Outcome]:
+    """The worker's own failed wait as the replay's result, when the request was its first
+    input: the same command line, environment and framing, started fresh and asked the same,
+    it is the replay, already run (a copy of mcp-server-time is about a second of CPU). `let_go`
+    says why its wait ended before its timeout, if it did: why a copy would have been let go."""
+    worker, failed = obs.worker, obs.failed
+    replay = next((e for e in planned if e.id == "replay"), None)
+    if replay is None or replay.spec != worker.spec or failed.reason != "timeout":
+        return {}
+    probe = obs.close_probe
+    wrote = probe.offset if probe is not None else worker.transcript.total  # in its wait
+    if not first_input(worker, failed.request) or wrote:
+        return {}
+    cut = failed.waited < obs.timeout
+    if cut and not let_go:
+        return {}
+    detail = f"not waited for: {let_go}" if cut else f"no answer within {fmt_limit(obs.timeout)}"
+    stood_in = f"the worker itself, pid {worker.pid}: a fresh process, this request its first input"
+    return {
+        replay.id: Outcome(
+            replay, False, detail, worker.worker_id, asked=failed.request.command, stood_in=stood_in
+        )
+    }
