@@ -5,6 +5,7 @@ Each verdict is checked by its cause, its quoted evidence and its remediation.""
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 import time
@@ -267,6 +268,27 @@ def test_a_language_server_exiting_on_mcps_opening_is_told_its_protocol(
         "server's answer to its opening (initialize)"
     )
     quotes_lsp_answer(d, "its answer to the lsp opening", "w1-exp-protocol-lsp.stdout.bin")
+
+
+def test_a_server_seen_exiting_after_its_experiments_began_is_not_asked_the_same_again(
+    capsys: pytest.CaptureFixture[str], processes: Processes, tmp_path: Path
+) -> None:
+    """The same server spoken lsp in line framing: its frame in content-length has the request
+    asked in content-length in a fresh process; its exit, seen as that copy answers, has it
+    judged as the exited worker it is, whose plan asks the request in content-length again:
+    a second copy asked what the first had answered. That answer stands for it."""
+    server = (sys.executable, str(WORKERS / "lsp_exits_late.py"), "1.5", "1.5")
+    run = tmp_path / "run"
+    argv = ("--protocol", "lsp", "--framing", "line", "--timeout", WAIT, "--run-dir", str(run))
+    d = verdict(capsys, *argv, "--", *server)
+    assert confirmed(d) == ["crashed"], d["cause"]
+    assert d["cause"].endswith(
+        "exited with code 0; in a fresh process the same request in content-length, the "
+        "framing of lsp, gets a language server's answer: it exits on the line framing"
+    ), d["cause"]
+    events = [json.loads(line) for line in (run / "events.jsonl").read_text().splitlines()]
+    started = [e["worker"] for e in events if e["type"] == "experiment_start"]
+    assert started.count("w1-exp-framing-content-length") == 1, started
 
 
 @pytest.mark.skipif(not RUFF.exists(), reason=f"{RUFF} is missing: `make venv`")

@@ -218,12 +218,12 @@ def _diagnose(
             # ran: judged as the exited worker it is, with its experiments, as on a quiet one
             again = collect(worker, failed, wait_for, run_dir.path, experiments)
             if again.exit_before is not None:
-                again.exited_in_wait, obs = obs.waited_longer, again
+                ran, again.exited_in_wait, obs = obs.results, obs.waited_longer, again
                 progress.obs = obs
                 progress.update()
                 _probe_and_experiment(
                     obs, worker, failed, progress, experiments, probe_stdin, wait_for, deadline,
-                    trace, None, only,
+                    trace, None, only, ran,
                 )  # fmt: skip
     if worker.context.interrupted:  # what poolctl's own stop did is no evidence of the worker
         return _cut_short(pattern, registered, obs, time.monotonic() - started)
@@ -285,9 +285,11 @@ def _probe_and_experiment(
     trace: Trace | None,
     early: EarlyExperiments | None,
     only: frozenset[str] | None = None,
+    ran: dict[str, Result] | None = None,
 ) -> None:
     """Probe the original process and run the experiments the plan calls for (their starts and
-    ends go to `trace`; those begun `early` are not run again; none but `only`, if given)."""
+    ends go to `trace`; those begun `early`, or that `ran` already as planned, are not run
+    again; none but `only`, if given)."""
     entered = time.monotonic()
     plan = _plan(obs)
     if early is not None and not (experiments and (plan.experiments or plan.probe_stdin)):
@@ -309,6 +311,8 @@ def _probe_and_experiment(
         planned = allowed(planned, only)
         if planned:
             found = early.take(failed.request, planned) if early is not None else {}
+            # the same experiment run by this diagnosis' first plan, before the worker's exit
+            found.update({e.id: ran[e.id] for e in planned if ran and e.id in ran and _as(ran, e)})
             let_go = early.let_go_why() if early is not None else ""
             found.update(worker_as_replay(obs, [e for e in planned if e.id not in found], let_go))
             for result in found.values():
@@ -391,6 +395,11 @@ def _probe_and_experiment(
             progress.update()
     if obs.close_probe is not None:  # its answer may have come while the experiments ran
         obs.answer_after_close = answer_after_close(worker, failed.request, obs.close_probe)
+
+
+def _as(ran: dict[str, Result], exp: Experiment) -> bool:
+    """Whether the result `ran` holds under `exp`'s id ran `exp` itself, in a process."""
+    return isinstance(ran[exp.id], Outcome) and ran[exp.id].experiment == exp
 
 
 def _cut_short(
