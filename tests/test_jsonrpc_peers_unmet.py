@@ -314,6 +314,28 @@ def test_a_language_server_slow_to_start_exiting_on_mcps_opening_is_told_to_try_
     assert "whether it serves lsp is untested" in d["remediation"]
 
 
+def test_a_server_whose_copy_answers_its_protocol_only_as_it_is_stopped_is_told_that_protocol(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """`ruff server` spoken MCP, started 6 s late with a 5 s timeout at a load of 12: its copy
+    spoken LSP answered initialize as a language server, but only as it was stopped (7.5 s
+    after the request), past its wait, and the fix was the generic one, to run it by hand.
+    That answer names the protocol all the same, with a longer timeout. Here a server that
+    exits with code 2 on MCP's line and answers LSP's initialize once its stdin ends."""
+    server = (sys.executable, str(WORKERS / "lsp_answers_at_eof.py"))
+    d = verdict(capsys, "--protocol", "mcp", "--timeout", "2", "--", *server)
+    assert confirmed(d) == ["crashed"]
+    assert (
+        "exited with code 2; in a fresh process the same command spoken lsp gets a language "
+        "server's answer to its opening (initialize), past its wait (no answer within "
+    ) in d["cause"], d["cause"]
+    assert d["remediation"].startswith("Speak lsp to it (`poolctl ping --protocol lsp`")
+    assert d["remediation"].endswith(
+        "Ping it so with a longer `--timeout`: its answer came past the wait."
+    )
+    quotes_lsp_answer(d, "its answer to the lsp opening", "w1-exp-protocol-lsp.stdout.bin")
+
+
 @pytest.mark.skipif(not MCP_TIME.exists(), reason=f"{MCP_TIME} is missing: `make venv`")
 def test_no_server_is_started_for_an_experiment_known_to_show_nothing(
     tmp_path: Path, processes: Processes

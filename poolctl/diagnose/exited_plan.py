@@ -7,12 +7,18 @@ from __future__ import annotations
 import math
 
 from poolctl.model import Evidence
-from poolctl.protocol import PROTOCOLS
+from poolctl.protocol import PROTOCOLS, get_protocol
 from poolctl.units import fmt_limit
 
 from .asks import asked_for, first_step
 from .crash_lines import exception_line
-from .experiments import Experiment, framing_experiment, protocol_experiment, stdio_experiment
+from .experiments import (
+    Experiment,
+    Outcome,
+    framing_experiment,
+    protocol_experiment,
+    stdio_experiment,
+)
 from .observe import Observations
 from .readings import (
     CLICK_USAGE,
@@ -113,6 +119,19 @@ def framed_otherwise(obs: Observations) -> tuple[str, str, Evidence] | None:
     )
     [said] = experiment_evidence(obs, r.id)
     return clause, fix, said
+
+
+def answered_late_as(obs: Observations, name: str) -> Outcome | None:
+    """Protocol `name`'s experiment, if its opening got that protocol's server's answer only
+    past its wait (read as its copy was stopped, or just after): a start as slow as the
+    worker's, not a refusal (`ruff server` started 6 s late, at a load of 12, answered LSP's
+    initialize 7.5 s after it, as its stdin closed)."""
+    r = result(obs, f"protocol-{name}")
+    if not isinstance(r, Outcome) or r.answered or r.late_ms is None:
+        return None
+    if not isinstance(r.response, dict) or "error" in r.response:
+        return None
+    return None if get_protocol(name).opening_problem(r.response.get("result")) else r
 
 
 def other_unanswered(obs: Observations) -> tuple[str, str, list[Evidence]] | None:

@@ -20,7 +20,7 @@ from ..asks import Asked, asked_for, first_step, unset
 from ..crash_lines import exception_line
 from ..deaf_stdin import closed_stdin, detached_stdin
 from ..dependency_release import release_mismatch
-from ..exited_plan import ended_note, framed_otherwise, other_unanswered
+from ..exited_plan import answered_late_as, ended_note, framed_otherwise, other_unanswered
 from ..experiments import STDIO_EXPERIMENT, Outcome
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out
 from ..kernel_log import fault_record
@@ -345,6 +345,8 @@ def _speaks_another(obs: Observations, ev: list[Evidence]) -> tuple[str, str] | 
     its server's answer in a fresh process (its quote added to `ev`)."""
     for name, protocol in PROTOCOLS.items():
         outcome = answer_as(obs, name) if name != obs.protocol else None
+        late = outcome is None and name != obs.protocol
+        outcome = outcome or (answered_late_as(obs, name) if late else None)
         if outcome is None or outcome.response is None:
             continue
         opening = protocol.opening().method
@@ -360,6 +362,9 @@ def _speaks_another(obs: Observations, ev: list[Evidence]) -> tuple[str, str] | 
             f"Speak {name} to it (`poolctl ping --protocol {name}`; in a pool, "
             f"`worker.protocol: {name}`): spoken {obs.protocol}, it exits."
         )
+        if late:  # a start as slow as the worker's: the wait, not the protocol, fell short
+            clause += f", past its wait ({outcome.detail})"
+            fix += " Ping it so with a longer `--timeout`: its answer came past the wait."
         return clause, fix
     return None
 
