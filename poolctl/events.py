@@ -112,14 +112,15 @@ class Trace:
         # callbacks (asyncio would print the error and run on); the run is told to end
         self.write_error: OSError | None = None
         self.on_write_error: Callable[[], object] | None = None
+        self._flusher: threading.Thread | None = None
         if self._file is not None:
             weakref.finalize(self, _stop_flusher, self._closed, self._waiting)
-            flusher = threading.Thread(
+            self._flusher = threading.Thread(
                 target=_flush_often,
                 args=(weakref.ref(self), self._closed, self._waiting),
                 daemon=True,
             )
-            flusher.start()
+            self._flusher.start()
 
     def now(self) -> float:
         return time.monotonic() - self.start
@@ -233,6 +234,11 @@ class Trace:
                 with contextlib.suppress(OSError):  # what could not be written: said below
                     self._file.close()
                 self._file = None
+        flusher = self._flusher
+        if flusher is not None and flusher is not threading.current_thread():
+            # ended with the trace: a thread left behind, even for a moment, keeps the process
+            # from forking (`forked.can_fork`: a triage after it in the same process)
+            flusher.join(timeout=1.0)
         if self.write_error is not None:
             raise self.write_error
 

@@ -58,7 +58,13 @@ def doctor(tmp_path: Path, processes: Processes) -> Doctor:
             init_timeout=init_timeout,
             sections=frozenset(sections),
         )
-        return run_doctor(options, create_run_dir("doctor", tmp_path / "run"))
+        run_dir = create_run_dir("doctor", tmp_path / "run")
+        try:
+            return run_doctor(options, run_dir)
+        finally:
+            # as the CLI ends a command: its traces closed, their flushing threads ended (one
+            # left running made the next test's process unable to fork: `forked.can_fork`)
+            run_dir.context.close()
 
     return run
 
