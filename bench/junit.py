@@ -165,9 +165,11 @@ class Run:
     rss: float  # MB
 
 
-def run(argv: list[str], env: dict[str, str]) -> Run:
-    """CPU seconds and peak RSS (from `wait4`) of one child process."""
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+def run(argv: list[str], env: dict[str, str], cwd: Path | None = None) -> Run:
+    """CPU seconds and peak RSS (from `wait4`) of one child process (run in `cwd`)."""
+    proc = subprocess.Popen(
+        argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=cwd
+    )
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = status  # reaped here: Popen must not wait for it again
     code = os.waitstatus_to_exitcode(status)
@@ -212,7 +214,9 @@ def measure(case: Case, tmp: Path, rounds: int, codes: dict[str, str]) -> bool:
             paths = os.pathsep.join(p for p in (code, env.get("PYTHONPATH")) if p)
             code_env = {**env, "POOLCTL_HISTORY": str(history), "PYTHONPATH": paths}
             report = tmp / "report.json"
-            triages[label].append(run(triage_argv(log, report), code_env))
+            # run in the temporary folder: `python -m` puts its working directory first on
+            # sys.path, and from a checkout that is its code, whatever PYTHONPATH says
+            triages[label].append(run(triage_argv(log, report), code_env, cwd=tmp))
             outputs[label] = _stable(report.read_bytes())
             shutil.rmtree(tmp / "run", ignore_errors=True)
             history.unlink()
