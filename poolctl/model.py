@@ -286,17 +286,32 @@ class UnreadRegion:
 
 
 @dataclass(frozen=True)
+class RunsPastCap:
+    """The runs of one input past the runs listed one by one (`runs` of them, lines
+    `start`..`line`): counted together, not listed."""
+
+    file: str
+    start: int  # the first line of the first of them
+    line: int  # the closing line of the last
+    runs: int
+    counted: int
+    read: int
+    unread: int  # summed run by run: a run that read more than it counted hides none
+
+
+@dataclass(frozen=True)
 class Coverage:
     """The failures the runners counted, how many were read, and where the others may be."""
 
     counted: int  # the runners' own failure counts, summed over their runs
     read: int  # ... of them read as failures
-    runs: tuple[RunCount, ...] = ()
+    runs: tuple[RunCount, ...] = ()  # the first runs, one by one
     regions: tuple[UnreadRegion, ...] = ()
+    more: tuple[RunsPastCap, ...] = ()  # the runs past those listed, by input
 
     @property
     def unread(self) -> int:
-        return sum(run.unread for run in self.runs)
+        return sum(run.unread for run in self.runs) + sum(m.unread for m in self.more)
 
 
 @dataclass(frozen=True)

@@ -80,6 +80,8 @@ def _coverage_to_json(coverage: Coverage | None) -> dict[str, Any] | None:
         "unread": coverage.unread,
         "runs": [{**dataclasses.asdict(run), "unread": run.unread} for run in coverage.runs],
         "regions": [{**dataclasses.asdict(r), "origin": r.origin} for r in coverage.regions],
+        # the runs past those listed, by input: only in a report of that many runs
+        **({"more": [dataclasses.asdict(m) for m in coverage.more]} if coverage.more else {}),
     }
 
 

@@ -4,7 +4,8 @@ Every run a runner counted (ExUnit's `N tests, M failures`, pytest's `N failed, 
 JUnit suite's `failures` and `errors`) is set against the failures read in it. When fewer were
 read, the report says how many were not and where they may be: the lines that look like the
 start of a failure no parser understood, or else the whole run. Runs without a count of their
-own (a paste cut before its closing line) count nothing.
+own (a paste cut before its closing line) count nothing. The first `MAX_RUNS` runs are listed one
+by one; past them, runs are counted by input, never listed (a report of 100,000 suites).
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from collections.abc import Sequence
 
 from poolctl.logs.junit_suites import CUT_SOURCE
 from poolctl.logs.records import LogLine, ParsedLog, RunSummary
-from poolctl.model import Coverage, Failure, RunCount, UnreadRegion
+from poolctl.model import Coverage, Failure, RunCount, RunsPastCap, UnreadRegion
 
 MAX_REGIONS = 20  # regions named per report; the count stays exact
+MAX_RUNS = 1_000  # runs listed one by one (closing lines, JUnit suites); the rest counted by input
 
 
 def coverage(parsed: ParsedLog) -> Coverage | None:
@@ -28,19 +30,59 @@ def coverage(parsed: ParsedLog) -> Coverage | None:
     ]
     if not runs:
         return None
-    counts = tuple(
-        RunCount(s.file, s.start, s.line, s.text, s.failures or 0, s.read or 0) for s in runs
-    )
     regions: list[UnreadRegion] = []
-    for run, count in zip(runs, counts, strict=True):
-        if count.unread:
+    for run in runs:
+        if (run.failures or 0) > (run.read or 0):
             regions += _regions(run, parsed.suspects, parsed.failures)
     return Coverage(
-        counted=sum(c.counted for c in counts),
-        read=sum(min(c.read, c.counted) for c in counts),
-        runs=counts,
+        counted=sum(s.failures or 0 for s in runs),
+        read=sum(min(s.read or 0, s.failures or 0) for s in runs),
+        runs=tuple(
+            RunCount(s.file, s.start, s.line, s.text, s.failures or 0, s.read or 0)
+            for s in runs[:MAX_RUNS]
+        ),
         regions=tuple(regions[:MAX_REGIONS]),
+        more=_past_cap(runs[MAX_RUNS:]),
     )
+
+
+def _past_cap(runs: Sequence[RunSummary]) -> tuple[RunsPastCap, ...]:
+    """The runs past those listed, counted by input, in input order."""
+    by_file: dict[str, RunsPastCap] = {}
+    for s in runs:
+        counted, read = s.failures or 0, s.read or 0
+        was = by_file.get(s.file) or RunsPastCap(s.file, s.start, s.line, 0, 0, 0, 0)
+        by_file[s.file] = RunsPastCap(
+            s.file, was.start, s.line, was.runs + 1, was.counted + counted,
+            was.read + min(read, counted), was.unread + max(0, counted - read),
+        )  # fmt: skip
+    return tuple(by_file.values())
+
+
+def summary_lines(parsed: ParsedLog) -> tuple[str, ...]:
+    """The runners' closing lines (a JUnit suite's counts), `file:line: text`: the first
+    `MAX_RUNS`, then one line per input counting the runs past them."""
+    lines = [f"{s.file}:{s.line}: {s.text.strip()}" for s in parsed.summaries[:MAX_RUNS]]
+    for past in _past_cap(parsed.summaries[MAX_RUNS:]):
+        lines.append(
+            f"{past.file}:{past.start}-{past.line}: {past.runs:,} more runs, not listed one by "
+            f"one (past the first {MAX_RUNS:,}): {past.counted:,} failures counted, "
+            f"{past.read:,} read"
+        )
+    return tuple(lines)
+
+
+def runs_note(parsed: ParsedLog) -> list[str]:
+    """A note when runs past `MAX_RUNS` are counted, not listed."""
+    past = len(parsed.summaries) - MAX_RUNS
+    if past <= 0:
+        return []
+    first = parsed.summaries[MAX_RUNS]
+    return [
+        f"runs past the first {MAX_RUNS:,} are counted by input, not listed one by one: "
+        f"{past:,} of them (from {first.file}:{first.start} on), in the runner lines and, "
+        "those that count failures, in report.json's coverage.more"
+    ]
 
 
 def _regions(

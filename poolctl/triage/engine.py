@@ -43,7 +43,7 @@ from poolctl.patterns.loader import PatternSet
 from poolctl.patterns.regex import budget
 from poolctl.redact import Redactor
 from poolctl.triage.classifier import Known, Score, ScoringPlan, diagnose, pick, shortfall
-from poolctl.triage.coverage import coverage, over_counts
+from poolctl.triage.coverage import coverage, over_counts, runs_note, summary_lines
 from poolctl.triage.decisions import Decision, Decisions, Key
 from poolctl.triage.facts import FactContext, available_fixtures
 from poolctl.triage.fields import FailureView
@@ -364,7 +364,7 @@ class Triage:
         notes = [f"skipped: {s}" for s in parsed.skipped]
         notes += rerun_notes(parsed.reruns, failures)
         notes += _unlisted_note(groups, clusters)
-        notes += over_counts(parsed)
+        notes += over_counts(parsed) + runs_note(parsed)
         notes += self.classifier.errors.notes() + self.patterns.engine_notes()
         shell = Report(
             kind="triage",
@@ -494,7 +494,7 @@ def _details(
     return TriageDetails(
         formats=dict(parsed.formats),
         lines_read=parsed.lines_read,
-        run_summaries=tuple(f"{s.file}:{s.line}: {s.text.strip()}" for s in parsed.summaries),
+        run_summaries=summary_lines(parsed),
         tracebacks=tuple(
             TracebackItem(f"{t.file}:{t.line_start}-{t.line_end}", t.exception, t.text)
             for t in parsed.tracebacks[:MAX_TRACEBACKS]

@@ -1,0 +1,54 @@
+"""Past the first `MAX_RUNS` runs, a report counts runs by input and never lists them: a JUnit
+report of 100,000 suites made a JSON report of 100,000 run summaries and as many coverage
+counts (47 MB of text). The report is a real capture: tests/fixtures/junit/node_many_suites.xml
+(`node --test` with its JUnit reporter, 1,100 describe blocks written as 1,100 suites, every
+100th failing on a checkout that times out)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema_rs
+
+from poolctl.report.details import from_json
+from poolctl.report.json_writer import schema
+from poolctl.triage.coverage import MAX_RUNS
+from tests.conftest import RunCli
+
+MANY = Path(__file__).parent / "fixtures" / "junit" / "node_many_suites.xml"
+SUITES = 1_100
+
+
+def test_runs_past_the_cap_are_counted_by_input_not_listed(run_cli: RunCli) -> None:
+    code, out, err = run_cli("triage", str(MANY), "--no-history", "--format", "json")
+    assert code == 1, err
+    doc = json.loads(out)
+    jsonschema_rs.Draft202012Validator(schema()).validate(doc)
+    coverage = doc["coverage"]
+    assert (coverage["counted"], coverage["read"], coverage["unread"]) == (11, 11, 0)
+    assert len(coverage["runs"]) == MAX_RUNS
+    assert coverage["runs"][-1]["text"].startswith('<testsuite name="pool shard 999" ')
+    [more] = coverage["more"]
+    assert more["file"] == str(MANY)
+    assert (more["runs"], more["counted"], more["read"], more["unread"]) == (100, 1, 1, 0)
+    summaries = doc["extra"]["run_summaries"]
+    assert len(summaries) == MAX_RUNS + 1
+    assert summaries[-1].endswith(
+        f"{SUITES - MAX_RUNS} more runs, not listed one by one (past the first 1,000): "
+        "1 failures counted, 1 read"
+    )
+    [note] = [n for n in doc["notes"] if n.startswith("runs past the first 1,000")]
+    assert f"{SUITES - MAX_RUNS} of them" in note
+    details = from_json("triage", doc["extra"], doc)  # read back, the count is kept
+    assert details is not None and details.coverage is not None  # type: ignore[union-attr]
+    assert details.coverage.more[0].runs == SUITES - MAX_RUNS  # type: ignore[union-attr]
+
+
+def test_the_markdown_says_the_runs_past_the_cap_are_counted(run_cli: RunCli) -> None:
+    code, out, err = run_cli("triage", str(MANY), "--no-history", "--format", "md")
+    assert code == 1, err
+    runner_lines = [line for line in out.splitlines() if line.startswith("- runner: ")]
+    assert len(runner_lines) == MAX_RUNS + 1
+    assert "100 more runs, not listed one by one" in runner_lines[-1]
+    assert "runs past the first 1,000 are counted by input, not listed one by one" in out
