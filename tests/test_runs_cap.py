@@ -7,13 +7,15 @@ counts (47 MB of text). The report is a real capture: tests/fixtures/junit/node_
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import jsonschema_rs
 
+from poolctl.logs import read_logs
+from poolctl.logs.records import MAX_RUNS
 from poolctl.report.details import from_json
 from poolctl.report.json_writer import schema
-from poolctl.triage.coverage import MAX_RUNS
 from tests.conftest import RunCli
 
 MANY = Path(__file__).parent / "fixtures" / "junit" / "node_many_suites.xml"
@@ -52,3 +54,27 @@ def test_the_markdown_says_the_runs_past_the_cap_are_counted(run_cli: RunCli) ->
     assert len(runner_lines) == MAX_RUNS + 1
     assert "100 more runs, not listed one by one" in runner_lines[-1]
     assert "runs past the first 1,000 are counted by input, not listed one by one" in out
+
+
+def test_the_parse_keeps_no_run_past_the_cap_that_read_all_it_counted() -> None:
+    parsed = read_logs([str(MANY)])
+    assert len(parsed.summaries) == MAX_RUNS  # the suites past them are counted, not kept
+    assert parsed.summaries[-1].text.startswith('<testsuite name="pool shard 999" ')
+    [(file, past)] = parsed.runs_counted.items()
+    assert (file, past.runs, past.counted) == (str(MANY), SUITES - MAX_RUNS, 1)
+    assert parsed.counted_runs() == SUITES
+
+
+def test_the_cap_is_on_the_runs_of_every_input_read(tmp_path: Path, run_cli: RunCli) -> None:
+    first, second = tmp_path / "first.xml", tmp_path / "second.xml"
+    shutil.copyfile(MANY, first)
+    shutil.copyfile(MANY, second)
+    code, out, err = run_cli("triage", str(first), str(second), "--no-history", "--format", "json")
+    assert code == 1, err
+    coverage = json.loads(out)["coverage"]
+    assert (coverage["counted"], coverage["read"], coverage["unread"]) == (22, 22, 0)
+    assert {run["file"] for run in coverage["runs"]} == {str(first)}
+    assert [(m["file"], m["runs"], m["counted"]) for m in coverage["more"]] == [
+        (str(first), SUITES - MAX_RUNS, 1),
+        (str(second), SUITES, 11),
+    ]

@@ -263,6 +263,7 @@ def _parse_one(stream: BinaryIO, name: str, fmt: str, out: ParsedLog) -> bool:
         )
         return False
     before = (len(out.failures), len(out.summaries))
+    counted_before = sum(k.runs for k in out.runs_counted.values())  # runs past the cap
     try:
         out.lines_read += PARSERS[chosen](stream, name, out, head)
     except UnreadableInput:
@@ -270,7 +271,8 @@ def _parse_one(stream: BinaryIO, name: str, fmt: str, out: ParsedLog) -> bool:
     except InputError as refused:
         out.skipped.append(str(refused))
         return False
-    if (len(out.failures), len(out.summaries)) == before and detected != chosen:
+    found = sum(k.runs for k in out.runs_counted.values()) > counted_before
+    if (len(out.failures), len(out.summaries)) == before and not found and detected != chosen:
         # nothing of the format named was found in it: not a clean run of that runner
         seen = (
             f"it reads as {_NAMES[detected]} output (leave out --log-format, or give "

@@ -62,7 +62,7 @@ from poolctl.logs.junit_several import one_per_test
 from poolctl.logs.junit_stack import SCRIPT_RE, caused_by, frame_in_test_file
 from poolctl.logs.junit_suites import Cut, Suite, close_at_cut, summaries
 from poolctl.logs.lines import CHUNK_SIZE
-from poolctl.logs.records import ParsedLog, RunSummary, UnreadableInput
+from poolctl.logs.records import MAX_RUNS, ParsedLog, RunSummary, UnreadableInput
 from poolctl.logs.reruns import SUREFIRE_TAGS, add_rerun
 from poolctl.logs.scan import MAX_FIELD, MAX_TRACEBACKS, clip, index_lines, keep_failure
 from poolctl.model import Failure
@@ -589,7 +589,10 @@ def parse_junit(stream: BinaryIO, name: str, out: ParsedLog, head: bytes) -> int
     same = target.same_names.note(name)
     if same:
         out.skipped.append(same)
-    out.summaries.extend([*summaries(name, target.done, cut), *target.lost])
+    # past the runs listed (`MAX_RUNS`, of every input read), a suite's counts are only counted
+    room = MAX_RUNS - out.counted_runs()
+    found = summaries(name, target.done, cut, room=room, counted=out.runs_counted)
+    out.summaries.extend([*found, *target.lost])
     line = target._line()
     # expat holds the target's `data`, the target expat: a cycle that kept every suite read
     target.expat = None  # (and the rest) alive until a garbage collection, past the report

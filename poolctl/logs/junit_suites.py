@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from poolctl.logs.records import RunSummary
+from poolctl.logs.records import RunsCounted, RunSummary
 
 CUT_SOURCE = "cut short"  # `RunSummary.source` of a suite the input ends in
 
@@ -87,12 +87,18 @@ def close_at_cut(suites: list[Suite], done: list[tuple[Suite, int, bool]], line:
 
 
 def summaries(
-    name: str, done: list[tuple[Suite, int, bool]], cut: Cut | None = None
+    name: str,
+    done: list[tuple[Suite, int, bool]],
+    cut: Cut | None = None,
+    *,
+    room: int | None = None,
+    counted: dict[str, RunsCounted] | None = None,
 ) -> list[RunSummary]:
     """The declared counts of the suites in `done` (suite, end line, nested in another): each
     suite holding test cases, or else the outermost one; a suite `cut` ended says so. Cut
     before its first test case, a suite counts as one holding some; a `<testsuites>` cut
-    between its suites, declaring the counts of them all, counts for them all."""
+    between its suites, declaring the counts of them all, counts for them all. Past the first
+    `room` of them, a suite that read all it counts is only counted, in `counted[name]`."""
     held = {id(outer) for s, _, _ in done for outer in s.within}
     cut_open = [s for s, _, _ in done if s.cut_inside and not s.cases and s.declared() is not None]
     leaves = [
@@ -103,11 +109,17 @@ def summaries(
     outer_counts = any(id(s) in held for s in cut_open)  # its totals cover suites past the cut
     if not leaves or outer_counts or any(s.declared() is None for s, _ in leaves):
         leaves = [(s, end) for s, end, nested in done if not nested]
-    out = []
+    out: list[RunSummary] = []
+    only_counted = 0
     for suite, end in leaves:
         declared = suite.declared()
+        made = len(out) + only_counted  # the runs before it
         if cut is not None and suite.cut:
             out.append(_cut_summary(name, suite, cut))
+        elif declared is not None and _past(made, room, counted) and suite.accounted() == declared:
+            assert counted is not None  # (`_past` says so)
+            counted.setdefault(name, RunsCounted(suite.line, end)).add(suite.line, end, declared)
+            only_counted += 1
         elif declared is not None:
             out.append(
                 RunSummary(
@@ -125,6 +137,11 @@ def summaries(
             RunSummary(name, cut.line, text, None, 1, start=cut.line, read=0, source=CUT_SOURCE)
         )
     return out
+
+
+def _past(made: int, room: int | None, counted: dict[str, RunsCounted] | None) -> bool:
+    """Whether the suite after `made` others is past the `room` left for runs listed."""
+    return counted is not None and room is not None and made >= room
 
 
 def _cut_summary(name: str, suite: Suite, cut: Cut) -> RunSummary:

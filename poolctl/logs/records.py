@@ -18,6 +18,9 @@ if TYPE_CHECKING:
 
 STDIN_NAME = "<stdin>"  # how standard input is named in evidence and notes
 MAX_SUSPECTS = 1_000  # lines kept that may start an unread failure
+# runs listed one by one (closing lines, JUnit suites); past them, runs are counted by input
+# (`poolctl.triage.coverage`), and a parser may count them as it ends them (`RunsCounted`)
+MAX_RUNS = 1_000
 
 Lines = list[tuple[int, str]]  # (line number, text) of consecutive input lines
 # Where a failure past the cap goes (with its block's lines): classified and counted, not kept.
@@ -75,6 +78,23 @@ class RunSummary:
     # the last line of its failures' output, when the runner prints it after the line that
     # counts them (stestr's `Failed 6 tests - output below:`); None: it ends at `line`
     output_end: int | None = None
+
+
+@dataclass
+class RunsCounted:
+    """The runs of one input past the first `MAX_RUNS` that a parser counted as it ended them,
+    keeping none: each of them read every failure its runner counted (a run with failures not
+    read, or with more read than counted, stays a `RunSummary`: it is said where it is)."""
+
+    start: int  # the first line of the first of them
+    line: int  # the last line of the last
+    runs: int = 0
+    counted: int = 0  # the failures their runner counted, all read
+
+    def add(self, start: int, line: int, counted: int) -> None:
+        self.start, self.line = min(self.start, start), max(self.line, line)
+        self.runs += 1
+        self.counted += counted
 
 
 @dataclass
@@ -149,6 +169,13 @@ class ParsedLog:
     reruns: dict[str, Rerun] = field(default_factory=dict)
     # a CI service's lines for a failed job: (input, line, text, service), `other_verdicts`
     job_failures: list[tuple[str, int, str, str]] = field(default_factory=list)
+    # input -> its runs past the first `MAX_RUNS` counted, not kept (a report of 100,000 suites)
+    runs_counted: dict[str, RunsCounted] = field(default_factory=dict)
+
+    def counted_runs(self) -> int:
+        """The runs whose failures a runner counted and were set against those read."""
+        kept = [s for s in self.summaries if s.failures is not None and s.read is not None]
+        return sum(not s.inferred for s in kept) + sum(k.runs for k in self.runs_counted.values())
 
     def near(self, failure: Failure) -> Lines:
         """The lines around `failure` past what the identifier index covers: its context

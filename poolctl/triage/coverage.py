@@ -14,11 +14,10 @@ import bisect
 from collections.abc import Sequence
 
 from poolctl.logs.junit_suites import CUT_SOURCE
-from poolctl.logs.records import LogLine, ParsedLog, RunSummary
+from poolctl.logs.records import MAX_RUNS, LogLine, ParsedLog, RunSummary
 from poolctl.model import Coverage, Failure, RunCount, RunsPastCap, UnreadRegion
 
 MAX_REGIONS = 20  # regions named per report; the count stays exact
-MAX_RUNS = 1_000  # runs listed one by one (closing lines, JUnit suites); the rest counted by input
 
 
 def coverage(parsed: ParsedLog) -> Coverage | None:
@@ -28,42 +27,49 @@ def coverage(parsed: ParsedLog) -> Coverage | None:
         for s in parsed.summaries
         if not s.inferred and s.failures is not None and s.read is not None
     ]
-    if not runs:
+    if not runs and not parsed.runs_counted:
         return None
     regions: list[UnreadRegion] = []
     for run in runs:
         if (run.failures or 0) > (run.read or 0):
             regions += _regions(run, parsed.suspects, parsed.failures)
+    only_counted = sum(k.counted for k in parsed.runs_counted.values())  # all of them read
     return Coverage(
-        counted=sum(s.failures or 0 for s in runs),
-        read=sum(min(s.read or 0, s.failures or 0) for s in runs),
+        counted=sum(s.failures or 0 for s in runs) + only_counted,
+        read=sum(min(s.read or 0, s.failures or 0) for s in runs) + only_counted,
         runs=tuple(
             RunCount(s.file, s.start, s.line, s.text, s.failures or 0, s.read or 0)
             for s in runs[:MAX_RUNS]
         ),
         regions=tuple(regions[:MAX_REGIONS]),
-        more=_past_cap(runs[MAX_RUNS:]),
+        more=_past_cap(parsed, runs[MAX_RUNS:]),
     )
 
 
-def _past_cap(runs: Sequence[RunSummary]) -> tuple[RunsPastCap, ...]:
-    """The runs past those listed, counted by input, in input order."""
-    by_file: dict[str, RunsPastCap] = {}
-    for s in runs:
-        counted, read = s.failures or 0, s.read or 0
-        was = by_file.get(s.file) or RunsPastCap(s.file, s.start, s.line, 0, 0, 0, 0)
-        by_file[s.file] = RunsPastCap(
-            s.file, was.start, s.line, was.runs + 1, was.counted + counted,
-            was.read + min(read, counted), was.unread + max(0, counted - read),
-        )  # fmt: skip
-    return tuple(by_file.values())
+def _past_cap(parsed: ParsedLog, runs: Sequence[RunSummary]) -> tuple[RunsPastCap, ...]:
+    """The runs past those listed, counted by input, in input order: those kept past the cap
+    (with failures not read, or runs of no count) and those the parser only counted."""
+    sums: dict[str, list[int]] = {}  # file: its first line, last line, runs, counted, read, unread
+    only_counted = parsed.runs_counted.items()
+    for file, start, line, n, counted, read in [
+        *((s.file, s.start, s.line, 1, s.failures or 0, s.read or 0) for s in runs),
+        *((f, k.start, k.line, k.runs, k.counted, k.counted) for f, k in only_counted),
+    ]:
+        was = sums.setdefault(file, [start, line, 0, 0, 0, 0])
+        was[:] = [
+            min(was[0], start), max(was[1], line), was[2] + n, was[3] + counted,
+            was[4] + min(read, counted), was[5] + max(0, counted - read),
+        ]  # fmt: skip
+    order = {name: i for i, name in enumerate(parsed.inputs)}
+    files = sorted(sums, key=lambda f: order.get(f, len(order)))
+    return tuple(RunsPastCap(f, *sums[f]) for f in files)
 
 
 def summary_lines(parsed: ParsedLog) -> tuple[str, ...]:
     """The runners' closing lines (a JUnit suite's counts), `file:line: text`: the first
     `MAX_RUNS`, then one line per input counting the runs past them."""
     lines = [f"{s.file}:{s.line}: {s.text.strip()}" for s in parsed.summaries[:MAX_RUNS]]
-    for past in _past_cap(parsed.summaries[MAX_RUNS:]):
+    for past in _past_cap(parsed, parsed.summaries[MAX_RUNS:]):
         lines.append(
             f"{past.file}:{past.start}-{past.line}: {past.runs:,} more runs, not listed one by "
             f"one (past the first {MAX_RUNS:,}): {past.counted:,} failures counted, "
@@ -74,14 +80,14 @@ def summary_lines(parsed: ParsedLog) -> tuple[str, ...]:
 
 def runs_note(parsed: ParsedLog) -> list[str]:
     """A note when runs past `MAX_RUNS` are counted, not listed."""
-    past = len(parsed.summaries) - MAX_RUNS
-    if past <= 0:
+    groups = _past_cap(parsed, parsed.summaries[MAX_RUNS:])
+    if not groups:
         return []
-    first = parsed.summaries[MAX_RUNS]
+    first = groups[0]
     return [
         f"runs past the first {MAX_RUNS:,} are counted by input, not listed one by one: "
-        f"{past:,} of them (from {first.file}:{first.start} on), in the runner lines and, "
-        "those that count failures, in report.json's coverage.more"
+        f"{sum(g.runs for g in groups):,} of them (from {first.file}:{first.start} on), in the "
+        "runner lines and, those that count failures, in report.json's coverage.more"
     ]
 
 
