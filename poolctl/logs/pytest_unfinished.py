@@ -20,6 +20,9 @@ def end_unfinished_run(parser: PytestParser, next_start: int, where: str, last: 
     """End a run that printed no closing line. One whose session start was seen was
     stopped before it finished (or its log was cut): the report says so."""
     start, began = parser.run_start, parser.session_started
+    if not began:  # no session start: nothing to say of how it ended (a JUnit failure's body)
+        parser.end_run(next_start)
+        return
     # the lines saying how it ended (a shell's `Killed`), after the runner's last line: at
     # the end of the input, or before the next run's start (a CI script's retry)
     tail = parser.last_lines()
