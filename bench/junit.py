@@ -243,7 +243,9 @@ def measure(case: Case, tmp: Path, rounds: int, codes: dict[str, str]) -> bool:
 
 
 def _stable(report: bytes) -> bytes:
-    """A JSON report without what differs from run to run (times, paths of the run folder)."""
+    """A JSON report without what differs from run to run (times, paths of the run folder) and
+    from checkout to checkout (the folder of the patterns read: each checkout's own)."""
+    report = re.sub(rb'"pattern_sources":\s*\[[^\]]*\]', b"", report)
     return re.sub(rb'"(?:started|finished|duration|elapsed|run_dir|generated)[^,}]*', b"", report)
 
 
