@@ -15,6 +15,7 @@ import jsonschema_rs
 from poolctl.logs import read_logs
 from poolctl.logs.records import MAX_RUNS
 from poolctl.report.details import from_json
+from poolctl.report.findings_view import MAX_RUNNER_LINES
 from poolctl.report.json_writer import schema
 from tests.conftest import RunCli
 
@@ -78,3 +79,16 @@ def test_the_cap_is_on_the_runs_of_every_input_read(tmp_path: Path, run_cli: Run
         (str(first), SUITES - MAX_RUNS, 1),
         (str(second), SUITES, 11),
     ]
+
+
+def test_the_terminal_lists_the_first_runner_lines_and_counts_the_rest(run_cli: RunCli) -> None:
+    code, out, err = run_cli("triage", str(MANY), "--no-history")
+    assert code == 1, err
+    runner_lines = [line for line in out.splitlines() if line.startswith("runner: ")]
+    assert len(runner_lines) == MAX_RUNNER_LINES
+    assert runner_lines[0].endswith(
+        '<testsuite name="pool shard 0" tests="1" failures="1" errors="0">'
+    )
+    assert (
+        f"… {MAX_RUNS + 1 - MAX_RUNNER_LINES:,} more runner lines in the Markdown and JSON" in out
+    )

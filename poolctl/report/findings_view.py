@@ -58,6 +58,7 @@ MAX_FIXES = 5  # fix-plan steps listed
 MAX_REMEDIATIONS = 3  # distinct recommendations listed per pattern
 MAX_TRACEBACKS = 3  # worker tracebacks shown, each cut to its first and last lines
 TRACEBACK_LINES = 8
+MAX_RUNNER_LINES = 10  # the runners' closing lines (a JUnit suite's counts) listed
 
 
 def render(
@@ -115,10 +116,15 @@ class _Layout:
         self.fixes()
         if self.quiet:
             return
-        if read_summary(r):
+        read = read_summary(r)
+        if read:
             self.p()
-        for line in read_summary(r):
+        runners = [line for line in read if line.startswith("runner: ")]
+        for line in [line for line in read if line not in runners] + runners[:MAX_RUNNER_LINES]:
             self.p(f"[dim]{escape(self.short(line))}[/]")
+        if len(runners) > MAX_RUNNER_LINES:
+            more = len(runners) - MAX_RUNNER_LINES
+            self.p(f"[dim]… {more:,} more runner lines in the Markdown and JSON reports[/]")
         self.summary_table()
         for section in pattern_sections(r):
             self.section(section)
