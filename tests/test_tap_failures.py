@@ -212,3 +212,30 @@ def test_where_a_tap_test_failed_is_its_location_not_its_message(
     assert (failure.name, failure.location) == (name, location)
     assert " line " not in failure.message and "in test file" not in failure.message
     assert _triaged(capsys, RUNS / log)[1] == {name: pattern}
+
+
+def test_a_test_with_no_name_under_prove_verbose_is_counted_once(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`prove -v` of two tests with no name failing and a named one between (real capture:
+    capture_tap.sh, `prove_verbose_unnamed.log`): Test::More's diagnostics, printed before the
+    TAP lines, name a test with no name by its place (`the test at …:7`), its `not ok 2` line by
+    its number (`test 2`); each was read twice, 5 failures of the 3 prove counted (`test 2` and
+    `test 4` unclassified). A `not ok` line with no name is the diagnostics with no name read
+    before it."""
+    path = RUNS / "prove_verbose_unnamed.log"
+    parsed = read_logs([str(path)])
+    where = "diag/pool_unnamed_between.t"
+    assert [(f.name, f.location) for f in parsed.failures] == [
+        (f"the test at {where}:7", f"{where}:7"),
+        ("checkout returns a worker", f"{where}:8"),
+        (f"the test at {where}:9", f"{where}:9"),
+    ]
+    [prove] = parsed.summaries
+    assert (prove.source, prove.failures, prove.read) == ("prove", 3, 3)
+    code, patterns = _triaged(capsys, path)
+    assert code == 1 and patterns == {
+        f"the test at {where}:7": P1,
+        "checkout returns a worker": P2,
+        f"the test at {where}:9": "adapter-misconfigured",
+    }

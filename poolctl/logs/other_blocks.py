@@ -74,7 +74,7 @@ def _tap_block(parser: TextParser, number: int, line: str) -> Consumer:
 
 def _keep(parser: TextParser, failure: Failure, lines: Lines) -> None:
     """Keep another runner's failure, unless it is one read already (see below)."""
-    if "text" not in failure.details and _told_before(parser, failure):
+    if "text" not in failure.details and _told_before(parser, lines[0][1]):
         return  # `prove -v`: its diagnostics, printed before its `not ok` line, are the failure
     if not failure.message and not lines[0][1][:1].isspace() and _after_subtest(parser):
         return  # a Test::More subtest's parent: its failed subtests, read, are the failures
@@ -93,13 +93,17 @@ def _after_subtest(parser: TextParser) -> bool:
     return bool(printed) and printed[0][1][:1].isspace()
 
 
-def _told_before(parser: TextParser, failure: Failure) -> bool:
-    """Whether Test::More's diagnostics of a test of the same name were read just before
-    `failure` (no other runner's failure between)."""
+def _told_before(parser: TextParser, header: str) -> bool:
+    """Whether Test::More's diagnostics of the test whose `not ok` line is `header` were read
+    before it, no other runner's failure between (`prove -v` prints the script's stderr first):
+    those of a test of the same name, or, a test with no name, of one with no name. Such a test
+    is named by its number on its `not ok` line (`test 2`) and by its place in its diagnostics
+    (`the test at diag/x.t:6`): comparing those names, it was counted twice."""
+    name = tap_block.own_name(header)
     for earlier in reversed(parser.out.failures):
         if earlier.input_file != parser.name or earlier.details.get("runner") != tap_block.RUNNER:
             return False
-        told = earlier.details.get("text", "").startswith("#   Failed test ")
-        if earlier.name == failure.name and told:
+        first = earlier.details.get("text", "").partition("\n")[0]
+        if first.startswith("#   Failed test ") and tap_block.own_name(first) == name:
             return True
     return False

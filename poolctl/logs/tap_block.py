@@ -115,10 +115,7 @@ class TapFailureBlock:
     def close(self) -> Lines:
         header = HEADER_RE.match(self.lines[0][1].lstrip())
         more = MORE_HEADER_RE.match(self.lines[0][1]) if header is None else None
-        name = header["name"] if header else self.lines[0][1]
-        if more is not None:  # Test::More's comments alone: they are the block
-            name = more["name"] if more["name"] is not None else ""
-        name = name.replace("\\#", "#").strip()
+        name = own_name(self.lines[0][1]) or ""  # (Test::More's comments alone: the block)
         bail = BAIL_RE.match(self.lines[0][1]) if header is None and more is None else None
         body = self.lines[1:] if more is None else self.lines
         if body and body[0][1].strip() == "---":
@@ -152,6 +149,18 @@ class TapFailureBlock:
         )
         self.done(failure, self.lines)
         return []
+
+
+def own_name(first: str) -> str | None:
+    """The name the first line of a TAP failure's block gives its test: a `not ok` line's, a
+    `#   Failed test 'name'` comment's, "" for a test with no name (`not ok 2`, `#   Failed test
+    at diag/x.t line 6.`); None for a line of no test (a `Bail out!`)."""
+    header = HEADER_RE.match(first.lstrip())
+    more = MORE_HEADER_RE.match(first) if header is None else None
+    if header is None and more is None:
+        return None
+    name = header["name"] if header is not None else more["name"] if more is not None else ""
+    return (name or "").replace("\\#", "#").strip()
 
 
 def _from_comments(texts: list[str]) -> tuple[str, str, str, list[str]]:
