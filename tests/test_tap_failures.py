@@ -239,3 +239,25 @@ def test_a_test_with_no_name_under_prove_verbose_is_counted_once(
         "checkout returns a worker": P2,
         f"the test at {where}:9": "adapter-misconfigured",
     }
+
+
+@pytest.mark.parametrize("log", ["prove_subtest.log", "prove_verbose_subtest.log"])
+def test_a_test_more_subtest_under_prove_is_its_failed_test(
+    capsys: pytest.CaptureFixture[str], log: str
+) -> None:
+    """`prove` and `prove -v` of a Test::More subtest whose second test fails (real captures:
+    capture_tap.sh): its diagnostics come indented (`    #   Failed test 'after a resize'`,
+    the script's stderr: alone, or before the TAP lines), then its parent's (`#   Failed test
+    'checkout'`, saying only where). The subtest's were left unread and its parent read as the
+    failure, unclassified; under `prove -v` the subtest's `not ok 2 - after a resize` was one
+    more: 2 failures of the 1 prove counted. The subtest's failure is read, as when the script
+    runs alone (pattern 2)."""
+    path = RUNS / log
+    parsed = read_logs([str(path)])
+    [failure] = parsed.failures
+    assert (failure.name, failure.location) == ("after a resize", "diag/pool_subtest.t:11")
+    assert failure.message.splitlines()[0].startswith("got: '{:shutdown, {NimblePool")
+    [prove] = parsed.summaries
+    assert (prove.source, prove.failures, prove.read) == ("prove", 1, 1)
+    code, patterns = _triaged(capsys, path)
+    assert code == 1 and patterns == {"after a resize": P2}

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 TRIGGERS = (
     tap_verdicts.SUBTEST_TRIGGER,  # a TAP subtest's `not ok` (`node --test`, Test::More)
     tap_block.MORE_TRIGGER,  # Test::More's diagnostics alone (under prove)
+    tap_block.SUBTEST_MORE_TRIGGER,  # ... a Test::More subtest's
     tap_block.BAIL_TRIGGER,  # prove's word of a script's `Bail out!`
     *vitest_block.TRIGGERS,  # Vitest's failure blocks
 )
@@ -42,9 +43,9 @@ def block_at(parser: TextParser, number: int, line: str) -> Consumer | None:
 def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
     """The block of a failure that no verdict line begins, if `line` begins one: Vitest's
     (`poolctl.logs.vitest_block`), Test::More's diagnostics alone (prove prints no `not ok`
-    line), prove's word of a `Bail out!`, or a TAP subtest's (indented under its suite's name:
-    the suite's own line says only that its subtests failed, and `node --test` counts the
-    subtests)."""
+    line; a subtest's indented), prove's word of a `Bail out!`, or a TAP subtest's (indented
+    under its suite's name: the suite's own line says only that its subtests failed, and `node
+    --test` counts the subtests)."""
     if (line.startswith(" FAIL  ") and vitest_block.HEADER_RE.match(line.rstrip())) or (
         line.startswith("⎯") and vitest_block.UNHANDLED_RE.match(line.rstrip())
     ):
@@ -54,11 +55,18 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
     if line.startswith("Bailout called.  "):
         return _tap_block(parser, number, line)  # prove's word of a script's `Bail out!`
     stripped = line.lstrip()
+    if stripped is not line and stripped.startswith("#   Failed test "):  # a subtest's
+        return _tap_block(parser, number, line) if _more_header(stripped) else None
     if stripped is line or not stripped.startswith("not ok "):
         return None
     if not tap_verdicts.failed_test(stripped, stripped):
         return None
     return _tap_block(parser, number, line)
+
+
+def _more_header(text: str) -> bool:
+    """Whether `text` (unindented) is Test::More's `#   Failed test …` line."""
+    return tap_block.MORE_HEADER_RE.match(text.rstrip()) is not None
 
 
 def _tap_block(parser: TextParser, number: int, line: str) -> Consumer:
@@ -98,12 +106,15 @@ def _told_before(parser: TextParser, header: str) -> bool:
     before it, no other runner's failure between (`prove -v` prints the script's stderr first):
     those of a test of the same name, or, a test with no name, of one with no name. Such a test
     is named by its number on its `not ok` line (`test 2`) and by its place in its diagnostics
-    (`the test at diag/x.t:6`): comparing those names, it was counted twice."""
+    (`the test at diag/x.t:6`): comparing those names, it was counted twice. A subtest's `not
+    ok` line is indented, its diagnostics as much."""
     name = tap_block.own_name(header)
+    indent = header[: len(header) - len(header.lstrip())]  # a subtest's: its diagnostics' too
     for earlier in reversed(parser.out.failures):
         if earlier.input_file != parser.name or earlier.details.get("runner") != tap_block.RUNNER:
             return False
         first = earlier.details.get("text", "").partition("\n")[0]
-        if first.startswith("#   Failed test ") and tap_block.own_name(first) == name:
+        told = first.startswith(f"{indent}#   Failed test ")
+        if told and tap_block.own_name(first) == name:
             return True
     return False

@@ -25,9 +25,9 @@ nor `node --test`'s counts or Test::More's `# Looks like you failed …`), or it
 diagnostic, from `---` to `...`. What the comments say is the failure's message (the where and
 the name left out); the YAML's `error` is, its `name` or `code` the failure's kind. A subtest's
 lines are read without their indent. Under prove, Test::More's `#   Failed test 'name'` comments
-come with no `not ok` line (or before it, under `prove -v`): they lead a block of their own. A
-`Bail out!` line (prove: `Bailout called.  Further testing stopped:`) is a block too, its
-reason the message.
+(a subtest's indented) come with no `not ok` line (or before it, under `prove -v`): they lead a
+block of their own. A `Bail out!` line (prove: `Bailout called.  Further testing stopped:`) is a
+block too, its reason the message.
 """
 
 from __future__ import annotations
@@ -48,6 +48,8 @@ HEADER_RE = re.compile(r"^not ok (?P<number>\d+)\b(?: -)? ?(?P<name>.*)$")
 # (prove prints none), or before the TAP lines (`prove -v`, stderr first)
 MORE_HEADER_RE = re.compile(r"^#   Failed test (?:'(?P<name>.*)'|.*)$")
 MORE_TRIGGER = r"^#   Failed test "
+# ... a subtest's, indented as its TAP is (`    #   Failed test 'after a resize'`)
+SUBTEST_MORE_TRIGGER = r"^[ \t]+#   Failed test "
 # the producer stopping the run (Test::More's BAIL_OUT), and prove's word of it: the reason is
 # why the run failed
 BAIL_RE = re.compile(r"^(?:Bail out!|Bailout called\.  Further testing stopped:)\s*(?P<why>.*)$")
@@ -114,7 +116,7 @@ class TapFailureBlock:
 
     def close(self) -> Lines:
         header = HEADER_RE.match(self.lines[0][1].lstrip())
-        more = MORE_HEADER_RE.match(self.lines[0][1]) if header is None else None
+        more = MORE_HEADER_RE.match(self.lines[0][1].lstrip()) if header is None else None
         name = own_name(self.lines[0][1]) or ""  # (Test::More's comments alone: the block)
         bail = BAIL_RE.match(self.lines[0][1]) if header is None and more is None else None
         body = self.lines[1:] if more is None else self.lines
@@ -153,10 +155,10 @@ class TapFailureBlock:
 
 def own_name(first: str) -> str | None:
     """The name the first line of a TAP failure's block gives its test: a `not ok` line's, a
-    `#   Failed test 'name'` comment's, "" for a test with no name (`not ok 2`, `#   Failed test
-    at diag/x.t line 6.`); None for a line of no test (a `Bail out!`)."""
+    `#   Failed test 'name'` comment's (a subtest's indented), "" for a test with no name (`not
+    ok 2`, `#   Failed test at diag/x.t line 6.`); None for a line of no test (a `Bail out!`)."""
     header = HEADER_RE.match(first.lstrip())
-    more = MORE_HEADER_RE.match(first) if header is None else None
+    more = MORE_HEADER_RE.match(first.lstrip()) if header is None else None
     if header is None and more is None:
         return None
     name = header["name"] if header is not None else more["name"] if more is not None else ""
