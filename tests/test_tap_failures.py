@@ -261,3 +261,21 @@ def test_a_test_more_subtest_under_prove_is_its_failed_test(
     assert (prove.source, prove.failures, prove.read) == ("prove", 1, 1)
     code, patterns = _triaged(capsys, path)
     assert code == 1 and patterns == {"after a resize": P2}
+
+
+def test_a_node_test_failed_by_its_subtests_is_read_as_they_are(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`node --test` of tests failing in describe suites and in a test's subtests (`t.test`;
+    real capture: capture_tap.sh, `node_tap_nested.log`): node counts the test whose subtest
+    failed (`not ok 2 - bridge`, `failureType: 'subtestsFailed'`, no `type: 'suite'`) as a
+    failure too, `# fail 4`, a suite not. Its three failures were read and the report said `1 of
+    the 4 failures the runner counted was not read`; the test is read as its subtests are."""
+    path = RUNS / "node_tap_nested.log"
+    parsed = read_logs([str(path)])
+    assert [f.name for f in parsed.failures] == ["returns a worker", "answers ping", "answers"]
+    [node] = parsed.summaries
+    assert (node.source, node.failures, node.read) == ("node --test", 4, 4)
+    assert any(note.endswith("their failures counted, 3 read") for note in parsed.skipped)
+    code, patterns = _triaged(capsys, path)
+    assert code == 1 and patterns == {"returns a worker": P2, "answers ping": P1, "answers": P1}

@@ -77,6 +77,7 @@ def _tap_block(parser: TextParser, number: int, line: str) -> Consumer:
         parser.name,
         SOURCE,
         partial(_keep, parser),
+        parser.out.failed_by_subtests.setdefault(parser.name, []).append,
     )
 
 

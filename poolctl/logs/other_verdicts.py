@@ -492,6 +492,8 @@ def finish(out: ParsedLog, file: str, failures_before: int, summaries_before: in
     failure."""
     runners = {v.runner for v in VERDICTS}
     theirs = [f.line_start for f in out.failures[failures_before:] if _read_beside(f, file)]
+    # (a test failed by its subtests, which `node --test` counts too, is read as they are)
+    theirs += out.failed_by_subtests.get(file, []) if theirs else []
     for i in range(summaries_before, len(out.summaries)):
         run = out.summaries[i]
         first = run.start  # a TAP run's first `not ok` line

@@ -162,6 +162,10 @@ class ParsedLog:
     # failures past `MAX_FAILURES` go here when set (else they are noted and dropped)
     overflow: Overflow | None = field(default=None, repr=False, compare=False)
     overflowed: int = 0  # failures given to `overflow`
+    # input -> the lines of tests that failed by their subtests alone (`node --test`'s `not ok`
+    # with `failureType: 'subtestsFailed'`, no suite): node counts each as a failure, its failed
+    # subtests being the ones read
+    failed_by_subtests: dict[str, list[int]] = field(default_factory=dict)
     # the last line of each input the identifier index covers whole (its first megabyte)
     indexed_to: dict[str, int] = field(default_factory=dict)
     # tests run again after failing (pytest-rerunfailures, Maven Surefire), by node id

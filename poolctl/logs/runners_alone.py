@@ -140,7 +140,9 @@ def note_theirs_alone(
     if any(f.input_file == file and "runner" not in f.details for f in failures):
         return False
     names = ", ".join(sorted({s.source for s in theirs}))
-    read = sum(s.read or 0 for s in theirs)  # from their own blocks (`other_blocks`)
+    # from their own blocks (`other_blocks`); not the runs' `read`, which counts a test failed by
+    # its subtests (`node --test`) as they are
+    read = sum(f.input_file == file for f in failures)
     out.skipped.append(
         f"{file}: no pytest, ExUnit or JUnit XML output in it; read for its runs' verdicts "
         f"alone ({names}), their failures counted, {read or 'none'} read"

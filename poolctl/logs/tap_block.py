@@ -80,12 +80,14 @@ class TapFailureBlock:
         input_file: str,
         source: Source,
         done: Callable[[Failure, Lines], object],
+        by_subtests: Callable[[int], object] = lambda _line: None,
     ) -> None:
         self.lines: Lines = [(number, line.rstrip())]
         self.indent = line[: len(line) - len(line.lstrip())]  # a subtest's (node --test)
         self.input_file = input_file
         self.source = source
         self.done = done
+        self.by_subtests = by_subtests  # told the line of a test failed by its subtests
         self.yaml_indent: str | None = None  # inside its YAML block: the `---` line's indent
         self.yaml_done = False
 
@@ -123,6 +125,8 @@ class TapFailureBlock:
         if body and body[0][1].strip() == "---":
             fields = _yaml_fields([t for _, t in body])
             if fields.get("failureType") == "subtestsFailed":
+                if fields.get("type") != "suite":  # a test: `node --test` counts it too
+                    self.by_subtests(self.lines[0][0])
                 return []  # a suite that failed by its subtests: their lines are the failures
             kind, message, location, stack = _from_yaml(fields, [t for _, t in body])
         else:
