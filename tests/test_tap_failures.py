@@ -241,6 +241,19 @@ def test_a_test_with_no_name_under_prove_verbose_is_counted_once(
     }
 
 
+def test_a_raw_tap_scripts_nameless_failure_after_a_test_more_one_is_its_own() -> None:
+    """`prove -v rawtap/` (real capture: capture_tap.sh, `prove_verbose_raw_after_more.log`): a
+    Test::More script's nameless failing test (its diagnostics first), then a raw TAP script's
+    nameless `not ok 1` with none. Each `not ok` line was taken for those diagnostics, and the
+    raw script's failure was lost; diagnostics stand for one `not ok` line."""
+    parsed = read_logs([str(RUNS / "prove_verbose_raw_after_more.log")])
+    where = "rawtap/a_more.t"
+    assert [(f.name, f.location, f.line_start) for f in parsed.failures] == [
+        (f"the test at {where}:6", f"{where}:6", 3),
+        ("test 1", "", 13),
+    ]
+
+
 @pytest.mark.parametrize("log", ["prove_subtest.log", "prove_verbose_subtest.log"])
 def test_a_test_more_subtest_under_prove_is_its_failed_test(
     capsys: pytest.CaptureFixture[str], log: str

@@ -6,6 +6,7 @@ it."""
 
 from __future__ import annotations
 
+import weakref
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,11 @@ from poolctl.model import Failure, Source
 
 if TYPE_CHECKING:
     from poolctl.logs.scan import Consumer, TextParser
+
+# each parser's Test::More diagnostics a `not ok` line was taken for, by (input, line): one
+# line each (a raw TAP script's nameless `not ok 1` after them under `prove -v` is a failure of
+# its own, not theirs again)
+_CLAIMED: weakref.WeakKeyDictionary[TextParser, set[tuple[str, int]]] = weakref.WeakKeyDictionary()
 
 # The lines that begin such a block and are no verdict (`beside`): a text parser's triggers
 TRIGGERS = (
@@ -108,14 +114,17 @@ def _told_before(parser: TextParser, header: str) -> bool:
     those of a test of the same name, or, a test with no name, of one with no name. Such a test
     is named by its number on its `not ok` line (`test 2`) and by its place in its diagnostics
     (`the test at diag/x.t:6`): comparing those names, it was counted twice. A subtest's `not
-    ok` line is indented, its diagnostics as much."""
+    ok` line is indented, its diagnostics as much. Diagnostics stand for one `not ok` line."""
     name = tap_block.own_name(header)
     indent = header[: len(header) - len(header.lstrip())]  # a subtest's: its diagnostics' too
+    claimed = _CLAIMED.setdefault(parser, set())
     for earlier in reversed(parser.out.failures):
         if earlier.input_file != parser.name or earlier.details.get("runner") != tap_block.RUNNER:
             return False
         first = earlier.details.get("text", "").partition("\n")[0]
         told = first.startswith(f"{indent}#   Failed test ")
-        if told and tap_block.own_name(first) == name:
+        at = (earlier.input_file, earlier.line_start)
+        if told and tap_block.own_name(first) == name and at not in claimed:
+            claimed.add(at)
             return True
     return False
