@@ -241,6 +241,24 @@ def test_a_test_with_no_name_under_prove_verbose_is_counted_once(
     }
 
 
+@pytest.mark.parametrize("log", ["prove_two_scripts.log", "prove_verbose_two_scripts.log"])
+def test_each_prove_verdict_counts_the_failures_of_its_own_script(log: str) -> None:
+    """`prove twofail/` and `prove -v` of it (real captures: capture_tap.sh): two scripts each
+    failing one test, both named at the end in prove's Test Summary Report (padded to the
+    longest name). Each verdict took the failures read since the one before it: the first took
+    both, the second none, and the log said '1 of the 2 failures the runner counted was not
+    read', though both were. A verdict now counts those whose place is in its script."""
+    parsed = read_logs([str(RUNS / log)])
+    assert [f.location for f in parsed.failures] == [
+        "twofail/a_bridge.t:7",
+        "twofail/b_checkout.t:4",
+    ]
+    assert [(s.source, s.failures, s.read) for s in parsed.summaries] == [
+        ("prove", 1, 1),
+        ("prove", 1, 1),
+    ]
+
+
 def test_a_raw_tap_scripts_nameless_failure_after_a_test_more_one_is_its_own() -> None:
     """`prove -v rawtap/` (real capture: capture_tap.sh, `prove_verbose_raw_after_more.log`): a
     Test::More script's nameless failing test (its diagnostics first), then a raw TAP script's

@@ -486,12 +486,16 @@ def _read_job_failed(out: ParsedLog, file: str, number: int, text: str) -> bool:
     return False
 
 
+PROVE = "prove"  # its verdicts' runner (`VERDICTS`)
+
+
 def finish(out: ParsedLog, file: str, failures_before: int, summaries_before: int) -> None:
     """Once `file` is read (its failures and runs from those indexes on): each verdict's run
     begins after the run closed before it, and a failed CI job none of whose runs failed is one
     failure."""
     runners = {v.runner for v in VERDICTS}
-    theirs = [f.line_start for f in out.failures[failures_before:] if _read_beside(f, file)]
+    beside = [f for f in out.failures[failures_before:] if _read_beside(f, file)]
+    theirs = [f.line_start for f in beside]
     # (a test failed by its subtests, which `node --test` counts too, is read as they are)
     theirs += out.failed_by_subtests.get(file, []) if theirs else []
     for i in range(summaries_before, len(out.summaries)):
@@ -502,7 +506,9 @@ def finish(out: ParsedLog, file: str, failures_before: int, summaries_before: in
             run = dataclasses.replace(run, start=_after_last_run(out, file, first))
         elif run.source in runners and run.start == run.line:
             run = dataclasses.replace(run, start=_after_last_run(out, file, run.line))
-        if run.source in runners and run.file == file and theirs:
+        if run.source == PROVE and run.file == file and beside:
+            run = dataclasses.replace(run, read=_read_in_script(run, beside))
+        elif run.source in runners and run.file == file and theirs:
             # the blocks read between its start and its output's end are its failures
             end = run.line if run.output_end is None else run.output_end
             run = dataclasses.replace(run, read=sum(run.start <= n <= end for n in theirs))
@@ -512,6 +518,19 @@ def finish(out: ParsedLog, file: str, failures_before: int, summaries_before: in
         elif run.source in runners and run.file == file and run.read == run.failures:
             _drop_notes(out, file, run)
     _count_job_failure(out, file, failures_before, summaries_before)
+
+
+def _read_in_script(run: RunSummary, beside: list[Failure]) -> int:
+    """The failures read of the script a prove verdict names (`t/b.t (Wstat: …`): all its
+    verdicts come at the end, in its Test Summary Report, so not the blocks between it and the
+    one before (the first would take every script's): those whose place is in that script
+    (Test::More's `at t/b.t line 2.`), and those of no place (a raw TAP `not ok`) read between."""
+    script = run.text.partition("(Wstat: ")[0].rstrip()  # (padded to the longest name)
+    end = run.line if run.output_end is None else run.output_end
+    return sum(
+        f.location.rpartition(":")[0] == script if f.location else run.start <= f.line_start <= end
+        for f in beside
+    )
 
 
 def _read_beside(failure: Failure, file: str) -> bool:
