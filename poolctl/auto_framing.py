@@ -39,18 +39,6 @@ from poolctl.worker_types import WorkerSpec
 STOP_MARGIN = 5.0  # past the timeout, for starting and stopping the fresh processes
 
 
-def try_framings(
-    spec: WorkerSpec,
-    command: str | None,
-    args: dict[str, Any],
-    timeout: float,
-    run_dir: RunDir,
-    trace: Trace | None = None,
-) -> tuple[FramingTrial, ...]:
-    """Ping the worker `spec` in every framing, each in a fresh process, side by side."""
-    return framing_trials(spec, command, args, timeout, run_dir, trace)[0]
-
-
 def framing_trials(
     spec: WorkerSpec,
     command: str | None,
@@ -59,9 +47,9 @@ def framing_trials(
     run_dir: RunDir,
     trace: Trace | None = None,
 ) -> tuple[tuple[FramingTrial, ...], list[Known]]:
-    """`try_framings`, and what each fresh process it started was asked and showed (the trials
-    and the openings asked beside them), which a diagnosis' copies asked the same need not
-    show again."""
+    """Ping the worker `spec` in every framing, each in a fresh process, side by side; and what
+    each fresh process it started was asked and showed (the trials and the openings asked
+    beside them), which a diagnosis' copies asked the same need not show again."""
     opening = get_protocol(spec.protocol).opening(workspace(spec.cwd))
     asked = command or opening.method
     given = args if command else dict(opening.params or {})

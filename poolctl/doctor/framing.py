@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 
 from poolctl import redact
-from poolctl.auto_framing import try_framings
+from poolctl.auto_framing import framing_trials
 from poolctl.diagnose.hypotheses import crashed, stderr_merged, stdout_text, stuck_in_init
 from poolctl.diagnose.hypotheses import framing as framing_mismatch
 from poolctl.model import CheckStatus, Diagnosis, Evidence, FramingTrial
@@ -149,7 +149,7 @@ def working_framings(
                 works.append(name)
     if tried or let_go or confirmed & set(NO_FRAMING_HELPS):
         return works, tried
-    trials: tuple[FramingTrial, ...] = try_framings(probe.spec, None, {}, timeout, run_dir)
+    trials: tuple[FramingTrial, ...] = framing_trials(probe.spec, None, {}, timeout, run_dir)[0]
     return [t.framing for t in trials if t.answered], [t.framing for t in trials]
 
 
