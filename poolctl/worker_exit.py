@@ -33,12 +33,12 @@ def settle(worker: WorkerProcess, limit: float = SETTLE_S) -> None:
     end = time.monotonic() + limit
     looks = 0
     while worker.poll() is None and time.monotonic() < end:
-        # the worker's own process first; its descendants (a shell's child) now and then, as
-        # finding them reads every process's parent
+        # the worker's own process (a pool's worker: found at the first look); its descendants
+        # (a shell's child) every tenth look, as finding them reads every process's stat line
+        looks += 1
         family = [worker.pid] if looks % 10 else [worker.pid, *descendants(worker.pid)]
         if procinfo.waits_for_input(family, stdin_pipe):
             return
-        looks += 1
         time.sleep(_LOOK_EVERY_S)
 
 
