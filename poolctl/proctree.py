@@ -129,6 +129,13 @@ def running(pid: int) -> bool:
     return fields is not None and fields[0] != b"Z"
 
 
+def asleep(pid: int) -> bool:
+    """Whether `pid` sleeps (state S: in a read, a wait for its child, an event loop's wait),
+    not running, nor runnable as it goes on to exit."""
+    fields = _stat_fields(str(pid))
+    return fields is not None and fields[0] == b"S"
+
+
 def _read_all(path: str, whole: bool = True) -> bytes | None:
     """The bytes of a /proc file (its first read only unless `whole`), or None when it cannot
     be read (the process is gone, or not ours to read). Plain descriptor calls: no file

@@ -8,7 +8,7 @@ import os
 import time
 
 from poolctl.diagnose import procinfo
-from poolctl.proctree import descendants
+from poolctl.proctree import asleep, descendants
 from poolctl.worker import WorkerProcess
 
 # How long after its last answer a worker may take to be seen waiting for its next request or
@@ -34,10 +34,17 @@ def settle(worker: WorkerProcess, limit: float = SETTLE_S) -> None:
     looks = 0
     while worker.poll() is None and time.monotonic() < end:
         # the worker's own process (a pool's worker: found at the first look); its descendants
-        # (a shell's child) every tenth look, as finding them reads every process's stat line
+        # (a shell's child) every tenth look, as finding them reads every process's stat line,
+        # and only while the worker sleeps: one that forked and is yet to run its exit is not
+        # waiting on the child that answered in its place
         looks += 1
-        family = [worker.pid] if looks % 10 else [worker.pid, *descendants(worker.pid)]
-        if procinfo.waits_for_input(family, stdin_pipe):
+        if procinfo.waits_for_input([worker.pid], stdin_pipe):
+            return
+        if (
+            looks % 10 == 0
+            and asleep(worker.pid)
+            and procinfo.waits_for_input(descendants(worker.pid), stdin_pipe)
+        ):
             return
         time.sleep(_LOOK_EVERY_S)
 

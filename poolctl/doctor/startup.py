@@ -21,7 +21,7 @@ from poolctl.model import Evidence
 from poolctl.protocol import Request, workspace
 from poolctl.rundir import RunDir
 from poolctl.worker import WorkerProcess
-from poolctl.worker_exit import exited_while_answering
+from poolctl.worker_exit import exited_while_answering, settle
 from poolctl.worker_types import Answer, StderrMode
 
 from .ping_read import ReadWatch
@@ -132,6 +132,7 @@ def check_startup(
             outcome = worker.exchange_request(request, init_timeout)
             if isinstance(outcome, Answer):
                 ready = worker.elapsed()
+                settle(worker)  # a worker that exits after its answer is seen to
                 gone, gone_fix = exited_while_answering(worker)
             elif outcome.reason == "timeout":
                 ready = answered_later(worker, request, asked + wait, configured)

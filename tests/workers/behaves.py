@@ -11,8 +11,10 @@ header: a wrong header, or a partial frame); ["answer-err", FRAMING] that answer
 that holds the pipes and sleeps; ["ignore", SIGNAL]; ["close", FD]; ["spawn", SETSID, STEPS,
 THEN] a child (in a session of its own, with SETSID) that runs behaves.py with STEPS, holding
 the pipes: a server a wrapper starts; ["wait"] for every child, as a wrapper does;
-["exec", ARGV] another program in its place (["exec", ["sh", "-c", "…"]]); ["detach", SETSID] a
-child (in a session of its own, with SETSID) goes on with the steps while the worker exits;
+["exec", ARGV] another program in its place (["exec", ["sh", "-c", "…"]]);
+["detach", SETSID, LATE] a child (in a session of its own, with SETSID) goes on with the
+steps while the worker exits (LATE seconds later, running all along: a parent the scheduler
+runs late);
 ["setpgid"] a process group of its own; ["setsid"] a session of its own (refused, EPERM, to a
 group leader); ["block", SIGNAL] in its signal mask.
 With BEHAVES_LOG set, every byte written is also appended to BEHAVES_LOG/PID.out or .err, so a
@@ -179,6 +181,9 @@ def step(op: str, *args: Any) -> None:
             return  # once: round after round, the child serves on
         os.environ["BEHAVES_DETACHED"] = "1"
         if os.fork() != 0:
+            late = time.monotonic() + (args[1] if len(args) > 1 else 0)
+            while time.monotonic() < late:
+                pass  # runnable, not asleep, as a parent not yet scheduled to exit
             os._exit(0)  # the worker exits; its child answers in its place
         if args[0]:
             os.setsid()
