@@ -6,7 +6,11 @@ Each child (worker, experiment, probe, py-spy) is started by `Children.spawn`:
   from util-linux, else three lines of Python calling prctl): the kernel kills the child when
   the poolctl thread that started it ends, and so when poolctl ends, even by SIGKILL. Not
   through `preexec_fn`: Python code between fork and exec in a process with threads (poolctl
-  runs checks and experiments on threads) can deadlock on a lock another thread held;
+  runs checks and experiments on threads) can deadlock on a lock another thread held. The
+  signal is set only once the wrapper runs: a poolctl killed before that (a loaded machine
+  may leave a new process waiting seconds to run) would leave the child without it. The
+  Python wrapper then sees its parent gone and exits; after setpriv, the reaper (below)
+  kills the child;
 - in a session and process group of its own: a terminal's Ctrl-C reaches poolctl alone, and a
   stop reaches the child's whole group;
 - with `POOLCTL_RUN=<token>` in its environment, which its descendants inherit: they are found

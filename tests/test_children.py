@@ -62,13 +62,26 @@ def left(marker: str) -> list[int]:
     return sorted(processes_with_env(MARK, marker))
 
 
-def seen_within(marker: str, pid: int, seconds: float, sleep: Callable[[float], None]) -> bool:
-    """Whether `pid` shows the marker within `seconds` (a process in the middle of its exec, as
-    a wrapper starts the worker, shows no environment for a moment)."""
+def runs_the_worker(marker: str, pid: int, argv: list[str]) -> bool:
+    """Whether `pid` carries the marker and runs `argv` itself: the wrapper before it carries
+    the marker too, and the worker's argv among its own, and setpriv sets the parent-death
+    signal only once it runs (a loaded machine left a new process runnable for 15 s without
+    running it: the parent killed before that, the worker outlived it)."""
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+    return pid in left(marker) and cmdline.split(b"\0")[:-1] == [a.encode() for a in argv]
+
+
+def seen_within(
+    marker: str, pid: int, argv: list[str], seconds: float, sleep: Callable[[float], None]
+) -> bool:
+    """Whether `pid` runs `argv` within `seconds` (see `runs_the_worker`)."""
     end = time.monotonic() + seconds
-    while pid not in left(marker) and time.monotonic() < end:
+    while not runs_the_worker(marker, pid, argv) and time.monotonic() < end:
         sleep(0.05)
-    return pid in left(marker)
+    return runs_the_worker(marker, pid, argv)
 
 
 def gone_within(marker: str, seconds: float, sleep: Callable[[float], None]) -> list[int]:
@@ -104,10 +117,9 @@ def test_a_child_dies_with_poolctl_killed_by_sigkill(
     processes: Processes, real_sleep: Callable[[float], None], wrapper: tuple[str, ...]
 ) -> None:
     """PR_SET_PDEATHSIG: a worker that ignores every catchable signal dies with its parent."""
-    parent, marker, child = start_parent(
-        processes, [sys.executable, "-c", SLEEPER], wrapper=wrapper
-    )
-    assert seen_within(marker, child, 15.0, real_sleep)
+    worker = [sys.executable, "-c", SLEEPER]
+    parent, marker, child = start_parent(processes, worker, wrapper=wrapper)
+    assert seen_within(marker, child, worker, 30.0, real_sleep)
     parent.kill()
     parent.wait()
     assert gone_within(marker, 15.0, real_sleep) == []  # a loaded machine runs its exit late
