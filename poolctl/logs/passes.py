@@ -43,6 +43,12 @@ _EXUNIT_LITERALS = (b"[L#", b".exs]")  # a test that ran; the module heading its
 _EXUNIT_BESIDE = PARAMETERS.encode()
 # a node id: `path::Class::test`, and its parameters in brackets (which may hold spaces)
 NODEID = r"(?P<nodeid>[^\s\[]+::[^\s\[]+(?:\[.*?\])?)"
+# what pytest's `console_output_style` prints after a progress line's outcome: the share of tests
+# run (`[ 50%]`, the default), their count (`count`: `[3/5]`, `[ 3/10]`), the test's duration
+# (`times`: `394.3us`, `1.250s`, `1m 5s`); `classic` prints nothing
+PROGRESS_INFO = r"(?:\[ *\d+%\]|\[ *\d+/\d+\]|\d+(?:\.\d+)?(?:us|ms|s)|\d+m \d+s)"
+# ... where pytest-xdist prints it, between the worker and the outcome (`[gw0] [3/5] FAILED …`)
+_XDIST = rf"\[gw\d+\](?: {PROGRESS_INFO})?"
 
 
 def outcome_lines(word: str) -> dict[str, re.Pattern[str]]:
@@ -52,7 +58,7 @@ def outcome_lines(word: str) -> dict[str, re.Pattern[str]]:
     return {
         "verbose": re.compile(rf"^{NODEID} {word}(?:\s|$)"),
         "summary": re.compile(rf"^{word} {NODEID}$"),
-        "xdist": re.compile(rf"^\[gw\d+\] \[ *\d+%\] {word} {NODEID}$"),
+        "xdist": re.compile(rf"^{_XDIST} {word} {NODEID}$"),
     }
 
 
@@ -62,7 +68,7 @@ _BLANK = r"[^\S\n]*"
 _PASSED_IN_TEXT = re.compile(
     rf"^{_BLANK}(?:{NODEID.replace('nodeid', 'v')} PASSED(?=\s|$)"
     rf"|PASSED {NODEID.replace('nodeid', 's')}{_BLANK}$"
-    rf"|\[gw\d+\] \[ *\d+%\] PASSED {NODEID.replace('nodeid', 'x')}{_BLANK}$)",
+    rf"|{_XDIST} PASSED {NODEID.replace('nodeid', 'x')}{_BLANK}$)",
     re.MULTILINE,
 )
 # ... and pytest-rerunfailures' `RERUN` lines: a try whose call passed and whose teardown failed
@@ -70,7 +76,7 @@ _PASSED_IN_TEXT = re.compile(
 _OUTCOME_IN_TEXT = re.compile(
     rf"^{_BLANK}(?:{NODEID.replace('nodeid', 'v')} (?P<vw>PASSED|RERUN)(?=\s|$)"
     rf"|(?P<sw>PASSED|RERUN) {NODEID.replace('nodeid', 's')}{_BLANK}$"
-    rf"|\[gw\d+\] \[ *\d+%\] (?P<xw>PASSED|RERUN) {NODEID.replace('nodeid', 'x')}{_BLANK}$)",
+    rf"|{_XDIST} (?P<xw>PASSED|RERUN) {NODEID.replace('nodeid', 'x')}{_BLANK}$)",
     re.MULTILINE,
 )
 # `mix test --trace` heads each module's tests with `Module [test/file.exs]`

@@ -18,6 +18,7 @@ from poolctl.logs import (
     run_end_lines,
     side_by_side,
 )
+from poolctl.logs.passes import PROGRESS_INFO
 from poolctl.logs.pytest_timeout import BANNER_TRIGGER
 
 # pytest-sugar's session start (`Test session starts (platform: linux, …, pytest-sugar 1.1.1)`)
@@ -42,7 +43,11 @@ TRIGGERS = (
     r"\.py [.sxXFE,u]*[FEu]",  # a progress line with failures (`t.py F.F  [ 50%]`)
     r"^[.sxXFE,u]*[FEu][.sxXFE,u]*(?: +\[ *\d+%\])?\s*$",  # pytest-xdist's, marks alone
     r"(?:FAILED|ERROR) +\[",  # a verbose progress line (`t.py::test_a FAILED  [ 50%]`)
+    # ... with `console_output_style = times` (`… FAILED  1.250s`) or `classic` (nothing after)
+    r"::\S.* (?:FAILED|ERROR)(?: +\d[\d.]*(?:us|ms|s|m \d+s))?\s*$",
     r"\] (?:FAILED|ERROR) ",  # pytest-xdist's (`[gw0] [ 50%] FAILED t.py::test_a`)
+    # ... under `times` (`[gw0] 1.250s FAILED t.py::test_a`) or `classic` (`[gw0] FAILED …`)
+    r"^\[gw\d+\] (?:\d[\d.]*(?:us|ms|s|m \d+s) )?(?:FAILED|ERROR) ",
     r"\[ *100%\]\s*$|\[ *\d+/\d+\]\s*$",  # the run's last progress line (`LAST_PROGRESS_RE`)
     r"^-+ (?:Captured |.+ log -|Logs? -)",  # a test's captured output (`---- Captured … ----`)
     BANNER_TRIGGER,  # pytest-timeout's dump, when it ends the whole run
@@ -89,9 +94,9 @@ SUMMARY_LINE_RE = re.compile(
 # a progress line that shows a failure (the marks are checked for one apart: a regex requiring
 # one among them backtracks over every split of a long run of marks)
 PROGRESS_RE = re.compile(
-    r"^(?:(?:\S+\.py )?(?P<marks>[.sxXFE,u]+)(?: +\[ *\d+%\])?"
-    r"|\S+::\S.* (?:FAILED|ERROR) +\[ *\d+%\]"
-    r"|\[gw\d+\] \[ *\d+%\] (?:FAILED|ERROR) \S+(?:\[.*\])?)\s*$"
+    rf"^(?:(?:\S+\.py )?(?P<marks>[.sxXFE,u]+)(?: +{PROGRESS_INFO})?"
+    rf"|\S+::\S.* (?:FAILED|ERROR)(?: +{PROGRESS_INFO})?"
+    rf"|\[gw\d+\](?: {PROGRESS_INFO})? (?:FAILED|ERROR) \S+(?:\[.*\])?)\s*$"
 )
 # a progress line of marks alone with its percentage, as `pytest -qq` prints it
 QUIET_PROGRESS_RE = re.compile(r"^[.sxXFE,u]+ +\[ *\d+%\]\s*$")

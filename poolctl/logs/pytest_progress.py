@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import replace
 
-from poolctl.logs.passes import outcome_lines
+from poolctl.logs.passes import PROGRESS_INFO, outcome_lines
 from poolctl.logs.pytest_summary import Summaries, Summary, summary_failure
 from poolctl.logs.records import Lines
 from poolctl.model import Failure
@@ -26,9 +26,9 @@ _NAMED = tuple(
     for kind, regex in outcome_lines(outcome).items()
     if kind != "summary"
 )
-# `t.py ..F.E  [ 50%]` (or `[ 3/10]` with `console_output_style = count`); pytest-xdist prints
-# the marks alone (`..F.E  [ 50%]`)
-_MARKS = re.compile(r"^(?:\S+\.py )?(?P<marks>[.sxXFE,u]+)(?: +\[ *\d+(?:%|/\d+)\])?$")
+# `t.py ..F.E  [ 50%]` (or `[ 3/10]`, a duration, nothing: `console_output_style`'s others);
+# pytest-xdist prints the marks alone (`..F.E  [ 50%]`)
+_MARKS = re.compile(rf"^(?:\S+\.py )?(?P<marks>[.sxXFE,u]+)(?: +{PROGRESS_INFO})?$")
 
 
 class Progress:

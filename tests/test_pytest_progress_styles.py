@@ -1,0 +1,68 @@
+"""pytest's progress lines in its other `console_output_style`s: `count` (`[3/5]`), `times` (the
+test's duration, `482.0us`) and `classic` (nothing after the outcome). Run with `--no-summary
+--tb=no`, or killed in a test, those lines are all that name the failures. Real captures of
+`tests/fixtures/src/pytest_progress_styles_suite` (see the fixtures' README)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from poolctl.logs import read_logs
+from poolctl.logs.passes import read_passes
+
+STYLES = Path(__file__).parent / "fixtures" / "pytest" / "progress_styles"
+# the suite's failures, as its short summary names them (`3 failed, 2 passed, 1 error`)
+FAILED = [
+    ("test_arithmetic", "failed"),
+    ("test_checkout_times_out", "failed"),
+    ("test_context_names_the_pool_pid", "failed"),
+    ("test_stop_fails_in_teardown", "error"),
+]
+HUNG = "test_second_checkout_waits_forever"
+STYLE_NAMES = ["count", "times", "classic"]
+
+
+def outcomes(name: str) -> list[tuple[str, str]]:
+    parsed = read_logs([str(STYLES / name)])
+    return sorted((f.name, f.details["outcome"]) for f in parsed.failures)
+
+
+@pytest.mark.parametrize("style", STYLE_NAMES)
+@pytest.mark.parametrize("form", ["verbose", "xdist"])
+def test_each_failure_named_on_a_progress_line_is_read(style: str, form: str) -> None:
+    """`t.py::test_a FAILED [1/5]`, `… FAILED 482.0us`, `… FAILED`, and pytest-xdist's `[gw0]
+    [1/5] FAILED t.py::test_a`, `[gw0] 670.3us FAILED …`, `[gw0] FAILED …`: each a failure read
+    from its line, as with the default `[ 20%]` (before, none was read: 4 of 4 unread)."""
+    name = f"{style}_{form}_no_summary.txt"
+    assert outcomes(name) == FAILED
+    parsed = read_logs([str(STYLES / name)])
+    text = (STYLES / name).read_text(encoding="utf-8").splitlines()
+    for failure in parsed.failures:
+        assert failure.details["nodeid"] in text[failure.line_start - 1]
+    [closing] = parsed.summaries
+    assert (closing.failures, closing.read) == (4, 4)
+
+
+@pytest.mark.parametrize("style", STYLE_NAMES)
+def test_a_run_killed_in_a_test_keeps_the_failures_before_it(style: str) -> None:
+    """Killed in its last test, the run printed no closing line: the failures its progress
+    lines named are its failures, and so is the test it stopped in (before, only that one was:
+    four failures lost, with nothing saying so)."""
+    name = f"{style}_killed_verbose.txt"
+    assert outcomes(name) == sorted([*FAILED, (HUNG, "failed")])
+    [run] = read_logs([str(STYLES / name)]).summaries
+    assert run.inferred and run.text.startswith("(no closing line")
+
+
+@pytest.mark.parametrize("style", STYLE_NAMES)
+def test_the_run_history_reads_the_passes_of_each_style(style: str) -> None:
+    """pytest-xdist's `[gw0] [4/5] PASSED t.py::test_a` (and the duration's, and `classic`'s
+    `[gw0] PASSED …`) name a pass, as its `[ 80%]` form does."""
+    with (STYLES / f"{style}_xdist_no_summary.txt").open("rb") as stream:
+        passed = sorted(p.name for p in read_passes(stream, "pytest"))
+    assert passed == [
+        "test_checkout_returns_a_worker",
+        "test_stop_fails_in_teardown",  # its call passed; its teardown is the error
+    ]
