@@ -66,3 +66,47 @@ def test_the_run_history_reads_the_passes_of_each_style(style: str) -> None:
         "test_checkout_returns_a_worker",
         "test_stop_fails_in_teardown",  # its call passed; its teardown is the error
     ]
+
+
+# live logging (`--log-cli-level`): a test's start line, its `live log` sections, then its
+# outcome alone on a line (`FAILED  [ 20%]`); a teardown error is named on a line of its own
+def test_an_outcome_alone_after_a_live_log_is_its_test_s_failure() -> None:
+    """Before, only the two failures named on their line were read (2 of 4 unread): the
+    outcome alone after a test's live log names no test."""
+    name = "live_log_no_summary.txt"
+    assert outcomes(name) == FAILED
+    parsed = read_logs([str(STYLES / name)])
+    [closing] = parsed.summaries
+    assert (closing.failures, closing.read) == (4, 4)
+    text = (STYLES / name).read_text(encoding="utf-8").splitlines()
+    timed_out = next(f for f in parsed.failures if f.name == "test_checkout_times_out")
+    # from its start line to its outcome's, past its live log
+    assert text[timed_out.line_start - 1] == "check_styles.py::test_checkout_times_out "
+    assert text[timed_out.line_end - 1].startswith("FAILED ")
+    assert "live log setup" in text[timed_out.line_start]
+
+
+@pytest.mark.parametrize("name", ["live_log_killed.txt", "live_log_count_killed.txt"])
+def test_a_run_with_live_logging_killed_in_a_test_keeps_the_failures_before_it(name: str) -> None:
+    """Before, 3 failures: the 2 named on their line and the test it stopped in; the 2 whose
+    outcome stood alone after their live log were lost, with nothing saying so."""
+    assert outcomes(name) == sorted([*FAILED, (HUNG, "failed")])
+
+
+def test_a_full_run_with_live_logging_reads_as_before() -> None:
+    """With its FAILURES section and short summary, the blocks are the failures, each once."""
+    parsed = read_logs([str(STYLES / "live_log.txt")])
+    assert sorted((f.name, f.details["outcome"]) for f in parsed.failures) == FAILED
+    assert all("named_by" not in f.details for f in parsed.failures)
+
+
+def test_an_outcome_alone_after_what_a_test_printed_under_s_is_its_failure() -> None:
+    """`pytest -s -v`: a test that prints from a line of its own leaves its node id alone on
+    its line, and its outcome alone after what it printed (before: 2 of 2 unread)."""
+    name = "prints_s_verbose_no_summary.txt"
+    assert outcomes(name) == [
+        ("test_arithmetic", "failed"),
+        ("test_worker_answers[ping -> pong]", "failed"),
+    ]
+    [closing] = read_logs([str(STYLES / name)]).summaries
+    assert (closing.failures, closing.read) == (2, 2)

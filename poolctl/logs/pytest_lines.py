@@ -48,6 +48,10 @@ TRIGGERS = (
     r"\] (?:FAILED|ERROR) ",  # pytest-xdist's (`[gw0] [ 50%] FAILED t.py::test_a`)
     # ... under `times` (`[gw0] 1.250s FAILED t.py::test_a`) or `classic` (`[gw0] FAILED …`)
     r"^\[gw\d+\] (?:\d[\d.]*(?:us|ms|s|m \d+s) )?(?:FAILED|ERROR) ",
+    # live logging: a test's start, its node id alone (`t.py::test_a `), and after its live
+    # log its outcome alone on a line (`FAILED  [ 20%]`, or as the styles above end it)
+    r"^[^\s\[]+::[^\n]* $",
+    r"^(?:FAILED|ERROR)(?: +\d[\d.]*(?:us|ms|s|m \d+s))?\s*$",
     r"\[ *100%\]\s*$|\[ *\d+/\d+\]\s*$",  # the run's last progress line (`LAST_PROGRESS_RE`)
     r"^-+ (?:Captured |.+ log -|Logs? -)",  # a test's captured output (`---- Captured … ----`)
     BANNER_TRIGGER,  # pytest-timeout's dump, when it ends the whole run

@@ -350,6 +350,8 @@ class PytestParser(TextParser):
             # its quote, should it name a failure read nowhere else
             self.summary_text[number] = line
             return
+        if in_progress and not self.in_capture and self._live_log(number, line):
+            return
         progress = PROGRESS_RE.match(line)
         marks = progress["marks"] if progress else None
         if progress and (marks is None or marks.strip(".sxX,")):  # an F, E or u among them
@@ -359,6 +361,18 @@ class PytestParser(TextParser):
             self.failed_progress_at = number
             self.failed_marks = line if QUIET_MARKS_RE.fullmatch(line.strip()) else ""
             self.failed_mark = marks.rstrip()[-1:] if marks else "E" if " ERROR " in line else "F"
+
+    def _live_log(self, number: int, line: str) -> bool:
+        """A test's start or its outcome alone on a line, as live logging prints them around the
+        test's live log (`pytest_progress`); False when `line` is neither."""
+        if self.progress.started(number, line):
+            return True
+        if not self.progress.alone(number, line):
+            return False
+        self.out.suspect(LogLine(self.name, number, clip(line.strip())))
+        self.failed_progress_at, self.failed_marks = number, ""
+        self.failed_mark = "E" if line.lstrip().startswith("ERROR") else "F"
+        return True
 
     def _inline_block(self, number: int, line: str) -> bool:
         """A block pytest-instafail printed right after its test's progress line (`t.py F`,

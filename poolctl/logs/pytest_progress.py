@@ -1,6 +1,9 @@
 """What pytest's progress lines say of a run: under `-v` each test's outcome and node id
 (`t.py::test_a FAILED [ 25%]`, pytest-xdist's `[gw0] [ 25%] FAILED t.py::test_a`), else a
 letter per test (`t.py ..F.E  [ 50%]`; pytest 9's subtests add `u` for one that failed).
+With live logging (`log_cli`, `--log-cli-level`) a test's node id stands alone on its line
+(`t.py::test_a `), its `---- live log call ----` sections follow, and then its outcome, alone
+(`FAILED  [ 25%]`): that line names the test started last.
 
 They name, or count, the failures of a run whose later sections are missing: a run killed or cut
 short before its FAILURES section and short summary (a CI job's time limit, a test that killed
@@ -15,7 +18,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import replace
 
-from poolctl.logs.passes import PROGRESS_INFO, outcome_lines
+from poolctl.logs.passes import NODEID, PROGRESS_INFO, outcome_lines
 from poolctl.logs.pytest_summary import Summaries, Summary, summary_failure
 from poolctl.logs.records import Lines
 from poolctl.model import Failure
@@ -29,6 +32,9 @@ _NAMED = tuple(
 # `t.py ..F.E  [ 50%]` (or `[ 3/10]`, a duration, nothing: `console_output_style`'s others);
 # pytest-xdist prints the marks alone (`..F.E  [ 50%]`)
 _MARKS = re.compile(rf"^(?:\S+\.py )?(?P<marks>[.sxXFE,u]+)(?: +{PROGRESS_INFO})?$")
+# live logging's start of a test, and its outcome on a line of its own after its live log
+_STARTED = re.compile(rf"^{NODEID}$")
+_ALONE = re.compile(rf"^(?P<outcome>FAILED|ERROR)(?: +{PROGRESS_INFO})?$")
 
 
 class Progress:
@@ -38,6 +44,31 @@ class Progress:
         self.named: list[Summary] = []
         self.text: dict[int, str] = {}
         self.marks = 0  # F, E, u: a failed test, a setup or teardown error, a failed subtest
+        self.start: tuple[int, str, str] | None = None  # the last test's start: line, text, id
+        self.started_at: dict[int, tuple[int, str]] = {}  # an outcome alone: its test's start
+
+    def started(self, number: int, line: str) -> bool:
+        """Take a test's start, its node id alone on `line` (live logging: its outcome comes on
+        a line of its own); False when `line` is none."""
+        # (pytest writes the node id and a space, the outcome to follow on the line: a line
+        # ending in its outcome may match too, its parameters' brackets taken to its `[ 20%]`)
+        match = _STARTED.match(line.strip()) if line.rstrip("\r\n").endswith(" ") else None
+        if match:
+            self.start = (number, line, match["nodeid"])
+        return match is not None
+
+    def alone(self, number: int, line: str) -> bool:
+        """Take a failure's outcome alone on `line`, as live logging prints it after the test's
+        live log: a failure of the test started last. False when `line` is none, or no test's
+        start came before it."""
+        match = _ALONE.match(line.strip())
+        if match is None or self.start is None:
+            return False
+        start, text, nodeid = self.start
+        self.named.append((number, match["outcome"], nodeid, ""))
+        self.text[number] = line
+        self.started_at[number] = (start, text)
+        return True
 
     def feed(self, number: int, line: str) -> bool:
         """Take a progress line; False when `line` is none."""
@@ -73,5 +104,10 @@ class Progress:
             said = f"{outcome} on its progress line; the log holds no traceback or summary for it"
             details = {**failure.details, "named_by": "progress line"}
             failure = replace(failure, message=said, details=details)
-            made.append((failure, [(number, self.text[number])]))
+            quoted = [(number, self.text[number])]
+            if number in self.started_at:  # an outcome alone: its test's start names it
+                start = self.started_at[number]
+                failure = replace(failure, line_start=start[0])
+                quoted.insert(0, start)
+            made.append((failure, quoted))
         return made
