@@ -110,3 +110,50 @@ def test_an_outcome_alone_after_what_a_test_printed_under_s_is_its_failure() -> 
     ]
     [closing] = read_logs([str(STYLES / name)]).summaries
     assert (closing.failures, closing.read) == (2, 2)
+
+
+# pytest 9's subtests under `-v` (`check_subtests.py`): a test whose two subtests fail, a
+# unittest subTest failing, an arithmetic assertion; `5 failed` counts each failed subtest
+POOLS = "test_each_pool_has_a_worker"
+
+
+def test_a_failed_subtest_named_on_a_progress_line_is_read() -> None:
+    """`t.py::test_a SUBFAILED[pool size] (pool='cache')  [ 25%]`: a failure, named as the
+    short summary names it (before: 3 of 5 unread). The unittest subTest's failure shows on
+    no line of a `-v` run without xdist (pytest prints its test PASSED): it stays unread."""
+    name = "subtests_verbose_no_summary.txt"
+    assert outcomes(name) == [
+        ("test_arithmetic", "failed"),
+        (POOLS, "failed"),
+        (f"{POOLS} [pool size] (pool='cache')", "failed"),
+        (f"{POOLS} [pool size] (pool='queue')", "failed"),
+    ]
+    [closing] = read_logs([str(STYLES / name)]).summaries
+    assert (closing.failures, closing.read) == (5, 4)
+
+
+def test_pytest_xdist_s_failed_subtests_are_read_as_it_prints_them() -> None:
+    """`[gw1] [ 66%] SUBFAILED[pool size] (pool="'cache'") t.py::test_a`: xdist prints the
+    parameters' reprs; its unittest subTest's failure too (`SUBFAILED(worker='1')`)."""
+    name = "subtests_xdist_no_summary.txt"
+    assert outcomes(name) == [
+        ("TestWorkers.test_each_worker_answers (worker='1')", "failed"),
+        ("test_arithmetic", "failed"),
+        (POOLS, "failed"),
+        (f"{POOLS} [pool size] (pool=\"'cache'\")", "failed"),
+        (f"{POOLS} [pool size] (pool=\"'queue'\")", "failed"),
+    ]
+    [closing] = read_logs([str(STYLES / name)]).summaries
+    assert (closing.failures, closing.read) == (5, 5)
+
+
+def test_a_run_killed_after_failed_subtests_keeps_them() -> None:
+    """Before, 3 failures (the two named FAILED and the test it stopped in): the two failed
+    subtests were lost, with nothing saying so."""
+    assert outcomes("subtests_killed_verbose.txt") == [
+        ("test_arithmetic", "failed"),
+        (POOLS, "failed"),
+        (f"{POOLS} [pool size] (pool='cache')", "failed"),
+        (f"{POOLS} [pool size] (pool='queue')", "failed"),
+        (HUNG, "failed"),
+    ]

@@ -52,6 +52,7 @@ TRIGGERS = (
     # log its outcome alone on a line (`FAILED  [ 20%]`, or as the styles above end it)
     r"^[^\s\[]+::[^\n]* $",
     r"^(?:FAILED|ERROR)(?: +\d[\d.]*(?:us|ms|s|m \d+s))?\s*$",
+    r" SUBFAILED[\[(]",  # a failed subtest's progress line (`-v`'s, pytest-xdist's)
     r"\[ *100%\]\s*$|\[ *\d+/\d+\]\s*$",  # the run's last progress line (`LAST_PROGRESS_RE`)
     r"^-+ (?:Captured |.+ log -|Logs? -)",  # a test's captured output (`---- Captured … ----`)
     BANNER_TRIGGER,  # pytest-timeout's dump, when it ends the whole run
@@ -100,7 +101,8 @@ SUMMARY_LINE_RE = re.compile(
 PROGRESS_RE = re.compile(
     rf"^(?:(?:\S+\.py )?(?P<marks>[.sxXFE,u]+)(?: +{PROGRESS_INFO})?"
     rf"|\S+::\S.* (?:FAILED|ERROR)(?: +{PROGRESS_INFO})?"
-    rf"|\[gw\d+\](?: {PROGRESS_INFO})? (?:FAILED|ERROR) \S+(?:\[.*\])?)\s*$"
+    rf"|\[gw\d+\](?: {PROGRESS_INFO})? (?:FAILED|ERROR) \S+(?:\[.*\])?"
+    r"|(?:\S+::\S.*|\[gw\d+\].*) SUBFAILED[\[(].*)\s*$"  # a failed subtest's
 )
 # a progress line of marks alone with its percentage, as `pytest -qq` prints it
 QUIET_PROGRESS_RE = re.compile(r"^[.sxXFE,u]+ +\[ *\d+%\]\s*$")

@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import replace
 
-from poolctl.logs.passes import NODEID, PROGRESS_INFO, outcome_lines
+from poolctl.logs.passes import NODEID, PROGRESS_INFO, nodeid_parts, outcome_lines
 from poolctl.logs.pytest_summary import Summaries, Summary, summary_failure
 from poolctl.logs.records import Lines
 from poolctl.model import Failure
@@ -35,6 +35,12 @@ _MARKS = re.compile(rf"^(?:\S+\.py )?(?P<marks>[.sxXFE,u]+)(?: +{PROGRESS_INFO})
 # live logging's start of a test, and its outcome on a line of its own after its live log
 _STARTED = re.compile(rf"^{NODEID}$")
 _ALONE = re.compile(rf"^(?P<outcome>FAILED|ERROR)(?: +{PROGRESS_INFO})?$")
+# pytest 9's failed subtest under `-v` (`t.py::test_a SUBFAILED[msg] (i=1)  [ 33%]`), and
+# pytest-xdist's (`[gw0] [ 33%] SUBFAILED(i='1') t.py::test_a`)
+_SUBFAILED = (
+    re.compile(rf"^{NODEID} SUBFAILED(?P<sub>[\[(].*?)(?: +{PROGRESS_INFO})?$"),
+    re.compile(rf"^\[gw\d+\](?: {PROGRESS_INFO})? SUBFAILED(?P<sub>[\[(].*?) {NODEID}$"),
+)
 
 
 class Progress:
@@ -46,6 +52,7 @@ class Progress:
         self.marks = 0  # F, E, u: a failed test, a setup or teardown error, a failed subtest
         self.start: tuple[int, str, str] | None = None  # the last test's start: line, text, id
         self.started_at: dict[int, tuple[int, str]] = {}  # an outcome alone: its test's start
+        self.subfailed: list[tuple[int, str, str]] = []  # a failed subtest: line, id, params
 
     def started(self, number: int, line: str) -> bool:
         """Take a test's start, its node id alone on `line` (live logging: its outcome comes on
@@ -73,6 +80,11 @@ class Progress:
     def feed(self, number: int, line: str) -> bool:
         """Take a progress line; False when `line` is none."""
         text = line.strip()
+        for regex in _SUBFAILED if "SUBFAILED" in text else ():
+            if match := regex.match(text):
+                self.subfailed.append((number, match["nodeid"], match["sub"]))
+                self.text[number] = line
+                return True
         for outcome, regex in _NAMED:
             match = regex.match(text)
             if match:
@@ -91,6 +103,8 @@ class Progress:
     ) -> list[tuple[Failure, Lines]]:
         """The failures progress lines name that none of `failures` (nor a failure past the
         cap, by its name in `names`) is, read from those lines."""
+        failures = list(failures)
+        names = list(names)
         lines = Summaries(self.named)
         for failure in failures:
             nodeid = failure.details.get("nodeid")
@@ -100,14 +114,35 @@ class Progress:
             lines.take(name)
         made = []
         for number, outcome, nodeid, _ in lines.left():
-            failure = summary_failure(source, number, outcome, nodeid, "")
-            said = f"{outcome} on its progress line; the log holds no traceback or summary for it"
-            details = {**failure.details, "named_by": "progress line"}
-            failure = replace(failure, message=said, details=details)
+            failure = _named(source, number, outcome, nodeid)
             quoted = [(number, self.text[number])]
             if number in self.started_at:  # an outcome alone: its test's start names it
                 start = self.started_at[number]
                 failure = replace(failure, line_start=start[0])
                 quoted.insert(0, start)
             made.append((failure, quoted))
+        return made + self._subtests_unread([f.name for f in failures] + names, source)
+
+    def _subtests_unread(self, read: list[str], source: str) -> list[tuple[Failure, Lines]]:
+        """The failed subtests progress lines name past those of their test read (`read`: the
+        names of the failures read). Counted by their test, not matched by their parameters:
+        pytest-xdist prints them in another form (`(i="'1'")`) than its blocks (`(i='1')`)."""
+        made = []
+        by_test: dict[str, list[tuple[int, str]]] = {}
+        for number, nodeid, sub in self.subfailed:
+            by_test.setdefault(nodeid, []).append((number, sub))
+        for nodeid, subtests in by_test.items():
+            test = ".".join(nodeid_parts(nodeid)[1:]) or nodeid
+            seen = sum(name.startswith(f"{test} ") for name in read)
+            for number, sub in subtests[seen:]:
+                failure = _named(source, number, "FAILED", f"{nodeid} {sub}", "SUBFAILED")
+                made.append((failure, [(number, self.text[number])]))
         return made
+
+
+def _named(source: str, number: int, outcome: str, nodeid: str, word: str = "") -> Failure:
+    """The failure line `number` names, its outcome `word` (`outcome`, or SUBFAILED)."""
+    failure = summary_failure(source, number, outcome, nodeid, "")
+    said = f"{word or outcome} on its progress line; the log holds no traceback or summary for it"
+    details = {**failure.details, "named_by": "progress line"}
+    return replace(failure, message=said, details=details)
