@@ -26,6 +26,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
 from poolctl.errors import InputError
+from poolctl.logs.junit_bats import hook_name, split_hooks
 from poolctl.logs.junit_body import (
     EUNIT_REASON_RE,
     TESTTOOLS_WRAPPER,
@@ -281,6 +282,8 @@ class _Target:
                 self._skipped_failure(case)
             elif case.failed and not repeat:
                 ones = one_per_test(case.failed)
+                folded = len(case.failed) - len(ones)
+                ones = split_hooks(ones)  # bats' teardown_file, written into a test's text
                 for outcome, attrib, body, tail in ones:
                     failure = self._failure(case, outcome, attrib, body, tail)
                     kept = keep_failure(self.out, failure)
@@ -288,7 +291,7 @@ class _Target:
                         suite.read += kept
                         suite.cancelled += kept if attrib.get("cancelled") else 0
                 for suite in self.suites:
-                    suite.folded += len(case.failed) - len(ones)
+                    suite.folded += folded
                 self.last_failed = (
                     case.suite,
                     case.attrib.get("classname"),
@@ -451,7 +454,7 @@ class _Target:
             )
         return Failure(
             source="junit",
-            name=attrib.get("name", ""),
+            name=hook_name(body) or attrib.get("name", "") or "(no name)",
             group=attrib.get("classname", "") or in_group(case.suite, attrib.get("group")),
             location=location,
             kind=kind,
