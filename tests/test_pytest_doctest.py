@@ -57,3 +57,45 @@ def test_a_doctest_in_pytest_junit_says_its_example() -> None:
     junit = Path(__file__).parent / "fixtures" / "junit" / "pytest_doctest_long_module.xml"
     [failure] = read_logs([str(junit)]).failures
     assert failure.message == ">>> pool_size(10): Expected: 12 Got: 10"
+
+
+# doctest_line/: `--tb=line` on doctests whose docstrings begin with short lines
+# (tests/fixtures/src/capture_doctest_line.sh): the report's first 50 characters, printed after
+# each location line, hold the example's numbered line and more lines
+DOCTEST_LINE = PYTEST / "doctest_line"
+
+
+@pytest.mark.parametrize("log", ["tbline.txt", "tbline_verbose.txt"])
+def test_the_50_characters_after_a_doctest_s_location_line_are_no_report(log: str) -> None:
+    """The last report's 50 characters were read as a report that ran on through the short
+    summary and the closing line: the run had no closing line, its failures were named by their
+    locations (and, under `-v`, by their progress lines too: 4 failures of 2)."""
+    parsed = read_logs([str(DOCTEST_LINE / log)])
+    assert [(f.name, f.message) for f in parsed.failures] == [
+        ("README.txt", ">>> 1 + 1: Expected: 3 Got: 2"),
+        ("pool_sizes.size", ">>> size(1): Expected: 2 Got: 1"),
+    ]
+    [run] = parsed.summaries
+    assert not run.inferred and (run.failures, run.read) == (2, 2)
+
+
+def test_a_docstring_s_reports_under_continue_on_failure_are_one_failure() -> None:
+    """`--doctest-continue-on-failure`: a report and a location line for each failed example,
+    5 in all, of 2 tests (before: 6 failures, none named by its test). Each test's examples, in
+    order, are its message: README.txt's refused connection is read (pattern 7)."""
+    parsed = read_logs([str(DOCTEST_LINE / "tbline_continue.txt")])
+    failures = {f.name: f for f in parsed.failures}
+    assert sorted(failures) == ["README.txt", "pool_sizes.size"]
+    assert failures["README.txt"].message.splitlines() == [
+        ">>> 1 + 1: Expected: 3 Got: 2",
+        '>>> import socket; socket.create_connection(("127.0.0.1", 9)): '
+        "ConnectionRefusedError: [Errno 111] Connection refused",
+    ]
+    assert [line.split(":")[0] for line in failures["pool_sizes.size"].message.splitlines()] == [
+        ">>> size(1)",
+        ">>> size(2)",
+        ">>> size(0)",
+        ">>> raise KeyError('pool_pid')",
+    ]
+    [run] = parsed.summaries
+    assert (run.failures, run.read) == (2, 2)

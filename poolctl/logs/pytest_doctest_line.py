@@ -15,6 +15,12 @@ pytest prints no `E` line for it, but doctest's report, then the location line:
 location line alone says only `DocTestFailure`: the message is read from the report, as a
 doctest's block gives it (`>>> checkout_timeout(5): Expected: 5000 Got: 500`), from the
 numbered line of its example on (`EXAMPLE_TRIGGER`) to the location line.
+
+After the location line pytest prints the report's first 50 characters, which may hold the
+example's line and more lines (a docstring whose first lines are short): read as the next report's
+start, the last one's runs into the short summary, where it ends. Under
+`--doctest-continue-on-failure` each failed example of a docstring is a report of its own, each
+with its location line: one failure of one test, its one short summary line (`merged`).
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ import re
 from typing import TYPE_CHECKING
 
 from poolctl.logs.pytest_block import DOCTEST_SAID, DOCTEST_SOURCE_RE, FRAME_RE
-from poolctl.logs.pytest_summary import EXCEPTION_RE
+from poolctl.logs.pytest_summary import EXCEPTION_RE, SECTION_RE, Summary
 from poolctl.logs.records import Lines
 
 if TYPE_CHECKING:
@@ -31,6 +37,9 @@ if TYPE_CHECKING:
 
 EXAMPLE_TRIGGER = r"^\d{3,} +>>> "  # RE2 syntax
 EXAMPLE_RE = re.compile(EXAMPLE_TRIGGER)
+_LOCATION_RE = re.compile(r"^(?P<file>.+):\d+: (?:DocTestFailure|UnexpectedException)$")
+# a `--tb=line` entry: first line, location line, `E` texts, location, the lines
+Entry = tuple[int, int, list[str], str, Lines]
 MAX_LINES = 400  # a report longer than this is no doctest's: the lines are handed back
 
 
@@ -52,7 +61,9 @@ class DoctestLineReport:
             message = f">>> {self.example}: {said}" if said else ""
             self.parser.doctest_report = (self.start, message, self.printed)
             return False
-        if len(self.printed) >= MAX_LINES:
+        if len(self.printed) >= MAX_LINES or SECTION_RE.match(line):
+            # (a section line is pytest's own: the short summary after the last report, whose
+            # first 50 characters, printed after its location line, began this one)
             return False
         self.printed.append((number, line))
         if DOCTEST_SOURCE_RE.match(line):
@@ -67,3 +78,33 @@ class DoctestLineReport:
 
     def close(self) -> list[tuple[int, str]]:
         return []
+
+
+def merged(entries: list[Entry], summaries: list[Summary]) -> list[Entry]:
+    """`entries` with a docstring's consecutive reports (`--doctest-continue-on-failure`: one
+    per failed example, each with its location line) as one: those of one file the short
+    summary names one doctest of (`pool.py::pool.size`), their messages one after another."""
+    files: dict[str, int] = {}
+    for _, outcome, nodeid, _ in summaries:
+        if outcome == "FAILED" and "::" in nodeid:
+            file = nodeid.split("::", 1)[0]
+            files[file] = files.get(file, 0) + 1
+    one: list[Entry] = []
+    for entry in entries:
+        if one and _one_doctest(one[-1][3], entry[3], files):
+            start, _, said, location, printed = one[-1]
+            one[-1] = (start, entry[1], said + entry[2], location, printed + entry[4])
+        else:
+            one.append(entry)
+    return one
+
+
+def _one_doctest(before: str, location: str, files: dict[str, int]) -> bool:
+    """Whether the reports with the location lines `before` and `location` are of one doctest:
+    both of one file, of which the short summary names one doctest."""
+    first, then = _LOCATION_RE.match(before), _LOCATION_RE.match(location)
+    if first is None or then is None or first["file"] != then["file"]:
+        return False
+    path = first["file"]
+    named = [n for file, n in files.items() if path == file or path.endswith(f"/{file}")]
+    return named == [1]

@@ -553,7 +553,8 @@ class PytestParser(TextParser):
             inline = inline_failure(self.name, summaries, number, text)
             if inline is not None:
                 made.append((inline, [(number, text)]))
-        for start, end, e_lines, location_line, printed in self.line_mode:
+        line_mode = pytest_doctest_line.merged(self.line_mode, self.summary_lines)
+        for start, end, e_lines, location_line, printed in line_mode:
             failure = line_mode_failure(self.name, summaries, start, end, e_lines, location_line)
             made.append((failure, printed))
         if self.ended_in is not None:  # no closing line: the run ended in that test
