@@ -91,6 +91,14 @@ def test_a_run_with_live_logging_killed_in_a_test_keeps_the_failures_before_it(n
     """Before, 3 failures: the 2 named on their line and the test it stopped in; the 2 whose
     outcome stood alone after their live log were lost, with nothing saying so."""
     assert outcomes(name) == sorted([*FAILED, (HUNG, "failed")])
+    # its live log line, not its start, is the input's last: the message said it was its start
+    parsed = read_logs([str(STYLES / name)])
+    [hung] = [f for f in parsed.failures if f.name == HUNG]
+    text = (STYLES / name).read_text(encoding="utf-8").splitlines()
+    assert text[hung.line_start - 1] == f"check_hang.py::{HUNG} "
+    assert text[-1].startswith("INFO     pool:check_hang.py:")
+    assert "the last line of the input is its start" not in hung.message
+    assert "its start is the runner's last line in the input" in hung.message
 
 
 def test_a_full_run_with_live_logging_reads_as_before() -> None:

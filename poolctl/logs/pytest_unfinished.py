@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from poolctl.logs import run_end_lines
 from poolctl.logs.pytest_lines import CUT_MARKS_RE, QUIET_MARKS_RE
 from poolctl.logs.records import RunSummary
-from poolctl.logs.unfinished import pytest_running
+from poolctl.logs.unfinished import followed, pytest_running
 
 if TYPE_CHECKING:
     from poolctl.logs.pytest_log import PytestParser
@@ -36,6 +36,8 @@ def end_unfinished_run(parser: PytestParser, next_start: int, where: str, last: 
     # run's start when what ended it says so there
     ends_here = not next_start or end is not None
     running = pytest_running(final, parser.name) if ends_here else None
+    if running is not None and end is None and tail and tail[-1][0] != running.line_start:
+        running = followed(running)  # its live log after it, say
     if began and parser.ended_in is None and running is not None:  # it ends in a test's start
         parser.ended_in = run_end_lines.ended_in(running, end)
         last = running.line_start

@@ -9,6 +9,7 @@ ended: a failure of the run, quoted from that line.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from poolctl.logs.passes import NODEID, nodeid_parts
@@ -31,6 +32,18 @@ def _message(runner: str) -> str:
         f"the run ended while this test ran: {runner} printed no result for it, and no "
         "closing line (the last line of the input is its start)"
     )
+
+
+def followed(running: Failure) -> Failure:
+    """`running`, the test whose start is the runner's last line, where lines that are no
+    runner's come after it in the input (its live log, what it printed under `-s`): its message
+    says so, not that its start is the input's last line."""
+    message = running.message.replace(
+        "(the last line of the input is its start)",
+        "(its start is the runner's last line in the input; what follows it is the test's own "
+        "output, as its live log)",
+    )
+    return dataclasses.replace(running, message=message)
 
 
 def _last_redraw(line: str) -> str:
