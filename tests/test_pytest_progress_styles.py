@@ -165,3 +165,15 @@ def test_a_run_killed_after_failed_subtests_keeps_them() -> None:
         (f"{POOLS} [pool size] (pool='queue')", "failed"),
         (HUNG, "failed"),
     ]
+
+
+def test_a_run_killed_on_a_file_s_wrapped_letters_stopped_in_a_test() -> None:
+    """`check_many.py .......F…F [ 58%]`, then letters alone (the file's line wrapped at 80
+    columns), cut by the kill: the test after the last letter was running, as when the file's
+    first line is cut (before: 4 counted, the test it stopped in left out, as for pytest-xdist's
+    letters, which never name a file)."""
+    parsed = read_logs([str(STYLES / "wrapped_killed.txt")])
+    assert parsed.failures == []
+    [run] = parsed.summaries
+    assert (run.failures, run.read, run.source) == (5, 0, "progress marks")
+    assert run.text.endswith("mark 4 failure(s), and stop in a test that printed no result)")

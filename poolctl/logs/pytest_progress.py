@@ -50,6 +50,9 @@ class Progress:
         self.named: list[Summary] = []
         self.text: dict[int, str] = {}
         self.marks = 0  # F, E, u: a failed test, a setup or teardown error, a failed subtest
+        # a file's letters seen (`t.py ..F  [ 50%]`): letters alone after them are its line
+        # wrapped at the terminal's width, not pytest-xdist's, which never names a file
+        self.of_a_file = False
         self.start: tuple[int, str, str] | None = None  # the last test's start: line, text, id
         self.started_at: dict[int, tuple[int, str]] = {}  # an outcome alone: its test's start
         self.subfailed: list[tuple[int, str, str]] = []  # a failed subtest: line, id, params
@@ -94,6 +97,7 @@ class Progress:
         match = _MARKS.match(text)
         if match:
             marks = match["marks"]
+            self.of_a_file = self.of_a_file or not text.startswith(marks)
             self.marks += marks.count("F") + marks.count("E") + marks.count("u")
             return True
         return False

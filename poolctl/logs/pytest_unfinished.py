@@ -45,7 +45,9 @@ def end_unfinished_run(parser: PytestParser, next_start: int, where: str, last: 
     # running, as `-v` would have named it (pytest-xdist prints no file: it cannot tell);
     # a `-q` run's letters, which name no file, cut by its killer: it stopped in a test
     cut = final if began and ends_here and parser.ended_in is None else None
-    quiet = parser.quiet_start and cut is not None and QUIET_MARKS_RE.fullmatch(cut[1])
+    # (or a file's letters wrapped at the terminal's width, cut on their next line)
+    alone = cut is not None and QUIET_MARKS_RE.fullmatch(cut[1].strip())
+    quiet = alone and (parser.quiet_start or parser.progress.of_a_file)
     in_a_test = cut is not None and bool(quiet or CUT_MARKS_RE.match(cut[1]))
     if cut is not None and in_a_test:
         last = max(last, cut[0])  # that line, which no trigger passed to the parser
