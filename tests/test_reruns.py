@@ -25,8 +25,18 @@ FLAKY = "check_reruns.py::test_checkout_while_the_worker_starts (1 rerun)"
 EVERY_TRY = "rerun and failed every try: check_reruns.py::test_program_config_key (2 reruns)"
 
 
+# reruns_live_log.txt: live logging, each try of the flaky test its start line, its live log,
+# then `RERUN  [ 33%]` alone (before: the flaky test was not named, "1 rerun(s) … the log does
+# not name")
 @pytest.mark.parametrize(
-    "log", ["reruns_verbose.txt", "reruns_rR.txt", "reruns_verbose_rR.txt", "reruns_xdist.txt"]
+    "log",
+    [
+        "reruns_verbose.txt",
+        "reruns_rR.txt",
+        "reruns_verbose_rR.txt",
+        "reruns_xdist.txt",
+        "reruns_live_log.txt",
+    ],
 )
 def test_a_test_that_passed_on_a_rerun_is_named_flaky(log: str) -> None:
     parsed = read_logs([str(RERUNS / log)])

@@ -502,6 +502,9 @@ class PytestParser(TextParser):
     def _rerun(self, number: int, line: str) -> bool:
         """A `RERUN` line, given with the line before it (a PASSED or RERUN of the same test
         tells how many tries the lines are)."""
+        named = self.progress.rerun_named(line)  # alone after a try's live log
+        if named:
+            return self.reruns.feed(named)  # (the line before it is the try's log's)
         before = self.nearby_before(number)
         return self.reruns.feed(line, before[-1].text if before else "")
 

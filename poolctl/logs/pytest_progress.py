@@ -35,6 +35,7 @@ _MARKS = re.compile(rf"^(?:\S+\.py )?(?P<marks>[.sxXFE,u]+)(?: +{PROGRESS_INFO})
 # live logging's start of a test, and its outcome on a line of its own after its live log
 _STARTED = re.compile(rf"^{NODEID}$")
 _ALONE = re.compile(rf"^(?P<outcome>FAILED|ERROR)(?: +{PROGRESS_INFO})?$")
+_RERUN_ALONE = re.compile(rf"^RERUN(?: +{PROGRESS_INFO})?$")  # pytest-rerunfailures' try
 # pytest 9's failed subtest under `-v` (`t.py::test_a SUBFAILED[msg] (i=1)  [ 33%]`), and
 # pytest-xdist's (`[gw0] [ 33%] SUBFAILED(i='1') t.py::test_a`)
 _SUBFAILED = (
@@ -79,6 +80,14 @@ class Progress:
         self.text[number] = line
         self.started_at[number] = (start, text)
         return True
+
+    def rerun_named(self, line: str) -> str:
+        """pytest-rerunfailures' `RERUN` alone on `line`, after a try's live log, as `-v` names
+        it (`t.py::test_a RERUN  [ 33%]`: each try begins with the test's start); else ''."""
+        text = line.strip()
+        if self.start is None or not _RERUN_ALONE.match(text):
+            return ""
+        return f"{self.start[2]} {text}"
 
     def feed(self, number: int, line: str) -> bool:
         """Take a progress line; False when `line` is none."""
