@@ -177,3 +177,17 @@ def test_a_run_killed_on_a_file_s_wrapped_letters_stopped_in_a_test() -> None:
     [run] = parsed.summaries
     assert (run.failures, run.read, run.source) == (5, 0, "progress marks")
     assert run.text.endswith("mark 4 failure(s), and stop in a test that printed no result)")
+
+
+def test_an_outcome_alone_after_output_printed_on_the_node_id_s_line_is_its_failure() -> None:
+    """`-s -v`: `t.py::test_a worker 1 started (pid 4242)`, another line, then `FAILED` alone:
+    the test is the one whose node id the lines before name (before: 0 of 2 read). Output
+    ending with no newline, its outcome glued to it (`… half a lineFAILED`), stays unread: a
+    test may print `FAILED` itself."""
+    name = "prints_inline_s_verbose_no_summary.txt"
+    parsed = read_logs([str(STYLES / name)])
+    assert [(f.name, f.line_start, f.line_end) for f in parsed.failures] == [
+        ("test_worker_answers", 9, 11)
+    ]
+    [closing] = parsed.summaries
+    assert (closing.failures, closing.read) == (2, 1)

@@ -367,6 +367,8 @@ class PytestParser(TextParser):
         test's live log (`pytest_progress`); False when `line` is neither."""
         if self.progress.started(number, line):
             return True
+        if self.progress.start is None and line[:1] in "FE":  # (what a test printed under -s)
+            self.progress.start_before(line, [(c.line, c.text) for c in self.nearby_before(number)])
         if not self.progress.alone(number, line):
             return False
         self.out.suspect(LogLine(self.name, number, clip(line.strip())))

@@ -36,6 +36,10 @@ _MARKS = re.compile(rf"^(?:\S+\.py )?(?P<marks>[.sxXFE,u]+)(?: +{PROGRESS_INFO})
 _STARTED = re.compile(rf"^{NODEID}$")
 _ALONE = re.compile(rf"^(?P<outcome>FAILED|ERROR)(?: +{PROGRESS_INFO})?$")
 _RERUN_ALONE = re.compile(rf"^RERUN(?: +{PROGRESS_INFO})?$")  # pytest-rerunfailures' try
+# under `-s -v`, a test's node id with what it printed after it (`t.py::test_a worker 1 up`), its
+# outcome alone on a later line; a line naming an outcome is none (the test's start is not known)
+_PRINTED_AFTER = re.compile(rf"^{NODEID}(?: |$)")
+_OUTCOME_WORD = re.compile(r"\b(?:PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS|RERUN)\b")
 # pytest 9's failed subtest under `-v` (`t.py::test_a SUBFAILED[msg] (i=1)  [ 33%]`), and
 # pytest-xdist's (`[gw0] [ 33%] SUBFAILED(i='1') t.py::test_a`)
 _SUBFAILED = (
@@ -76,10 +80,25 @@ class Progress:
         if match is None or self.start is None:
             return False
         start, text, nodeid = self.start
+        self.start = None  # its outcome: a later one alone is another test's
         self.named.append((number, match["outcome"], nodeid, ""))
         self.text[number] = line
         self.started_at[number] = (start, text)
         return True
+
+    def start_before(self, line: str, before: Lines) -> None:
+        """Where `line` is an outcome alone and no test's start was taken: the test's start among
+        the non-blank lines `before` it (oldest first), its node id and what it printed after it
+        under `-s -v`; none when a line naming an outcome comes first, looking back."""
+        if self.start is not None or not _ALONE.match(line.strip()):
+            return
+        for number, text in reversed(before):
+            if _OUTCOME_WORD.search(text):
+                return
+            started = _PRINTED_AFTER.match(text.strip())
+            if started:
+                self.start = (number, text, started["nodeid"])
+                return
 
     def rerun_named(self, line: str) -> str:
         """pytest-rerunfailures' `RERUN` alone on `line`, after a try's live log, as `-v` names
