@@ -191,3 +191,13 @@ def test_an_outcome_alone_after_output_printed_on_the_node_id_s_line_is_its_fail
     ]
     [closing] = parsed.summaries
     assert (closing.failures, closing.read) == (2, 1)
+
+
+@pytest.mark.parametrize("name", ["live_log_no_summary.txt", "live_log.txt"])
+def test_the_run_history_reads_the_passes_named_by_a_live_log_s_start(name: str) -> None:
+    """Under live logging a test that logs passes with `PASSED  [ 40%]` alone after its live
+    log: its start names it (before: no pass read, so the run history could not tell a test
+    that failed before and passes now)."""
+    with (STYLES / name).open("rb") as stream:
+        passed = [p.name for p in read_passes(stream, "pytest")]
+    assert passed == ["test_checkout_returns_a_worker", "test_stop_fails_in_teardown"]

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from itertools import islice
 from typing import Any, BinaryIO, NamedTuple
 
@@ -79,6 +79,12 @@ _OUTCOME_IN_TEXT = re.compile(
     rf"|{_XDIST} (?P<xw>PASSED|RERUN) {NODEID.replace('nodeid', 'x')}{_BLANK}$)",
     re.MULTILINE,
 )
+# live logging: a test's node id alone on its line (a space after it), and its outcome alone
+# after its live log; looked for only in a chunk holding a live log's heading
+_LIVE_LOG = b"live log "
+_NODE_IDS = b"::"
+_LIVE_START = re.compile(rf"^{NODEID} $")
+_PASSED_ALONE = re.compile(rf"^PASSED(?: +{PROGRESS_INFO})?{_BLANK}$")
 # `mix test --trace` heads each module's tests with `Module [test/file.exs]`
 EXUNIT_MODULE_RE = re.compile(r"^(?P<module>[A-Z][\w.]*) \[(?P<file>[^\]\s]+)\]$")
 _EXUNIT_RAN = re.compile(
@@ -212,17 +218,40 @@ def _pytest(stream: BinaryIO) -> Iterator[PassedTest]:
 
 def _pytest_nodeids(stream: BinaryIO) -> Iterator[str]:
     """The node ids of the tests that passed, in order."""
+    started = ""  # live logging: the last test's start, its outcome to come alone
     for chunk in _chunks(stream):
         reruns = b"RERUN" in chunk  # (the one-literal pick is a third of two's cost)
-        picked = _picked(chunk, _RERUN_LITERALS if reruns else _PYTEST_LITERALS)
+        live = not reruns and _LIVE_LOG in chunk
+        literals = _RERUN_LITERALS if reruns else _PYTEST_LITERALS
+        picked = _picked(chunk, (*literals, _NODE_IDS) if live else literals)
         if not picked:
             continue
         text = _cleaned(picked)
         if reruns:
             yield from _passes_between_tries(text)
             continue
+        if live:
+            started = yield from _passes_after_live_logs(text, started)
+            continue
         for found in _PASSED_IN_TEXT.finditer(text):
             yield found["v"] or found["s"] or found["x"]
+
+
+def _passes_after_live_logs(text: str, started: str) -> Generator[str, None, str]:
+    """The passes in `text`, where live logging (`--log-cli-level`) prints a test's node id
+    alone (`t.py::test_a `), its live log, then its outcome alone (`PASSED  [ 33%]`): that
+    outcome is the test's started last (`started`, from the chunk before; returned for the
+    next)."""
+    for line in text.split("\n"):
+        found = _PASSED_IN_TEXT.match(line)
+        if found:
+            yield found["v"] or found["s"] or found["x"]
+        elif start := _LIVE_START.match(line):
+            started = start["nodeid"]
+        elif started and _PASSED_ALONE.match(line):
+            yield started
+            started = ""
+    return started
 
 
 def _passes_between_tries(text: str) -> Iterator[str]:
