@@ -15,6 +15,7 @@ import pytest
 
 from poolctl.diagnose.asks import failure_to_reach
 from poolctl.diagnose.crash_lines import exception_line
+from poolctl.diagnose.dependency_release import release_mismatch
 from poolctl.diagnose.hypotheses.crashed import NO_STDIO_SWITCH_FIX
 from poolctl.diagnose.readings import CLICK_USAGE
 from tests.conftest import REPO, Processes
@@ -448,6 +449,94 @@ def test_a_python_server_importing_what_its_dependencys_release_lacks_is_told_so
     assert said["text"] == (
         f"dep 2.0.0 installed; srv 0.1.0 asks `dep>=1.0`; imported at {site}/srv/__init__.py:1"
     )
+
+
+# what the server uses of its dependency's release 1 that release 2 has no more: a method of a
+# class it imports (mcp-server-sqlite 2025.4.25's `@server.list_resources()` on mcp 2.3.0's
+# `Server`), or a module's attribute
+DEP_SERVER = {"dep/__init__.py": "", "dep/server.py": "class Server: pass\n"}
+ATTRIBUTE_GONE = {
+    "method": (
+        "from dep.server import Server\n\nserver = Server()\n\n\n"
+        "@server.list_resources()\ndef listed(): ...\n",
+        "`list_resources` of `Server` (from dep.server)",
+        6,
+    ),
+    "module": ("import dep.server\n\ndep.server.gone()\n", "`gone` of the module dep.server", 3),
+}
+
+
+@pytest.mark.parametrize("gone", ATTRIBUTE_GONE)
+def test_a_python_server_using_what_its_dependencys_release_lacks_is_told_so(
+    capsys: pytest.CaptureFixture[str], processes: Processes, tmp_path: Path, gone: str
+) -> None:
+    """mcp-server-sqlite 2025.4.25 (metadata: `mcp[cli]>=1.6.0`), with the mcp 2.3.0 pip installs
+    beside it, dies on `AttributeError: 'Server' object has no attribute 'list_resources'` (its
+    stderr: tests/fixtures/peers/sqlite_on_mcp2.stderr): it was told to fix the error and run it
+    by hand, though its code is as released and `mcp<2` beside it answers. Distributions laid
+    out as pip lays them out give the same traceback in a real process."""
+    code, lacks, line = ATTRIBUTE_GONE[gone]
+    site = tmp_path / "site"
+    _installed(site, "dep", "2.0.0", DEP_SERVER)
+    _installed(site, "srv", "0.1.0", {"srv/__init__.py": code}, requires="dep[cli]>=1.6")
+    argv = ("--env", f"PYTHONPATH={site}", "--", sys.executable, "-c", "import srv")
+    d = verdict(capsys, "--protocol", "mcp", "--timeout", WAIT, *argv)
+    assert confirmed(d) == ["crashed"]
+    assert d["cause"].endswith(
+        f"; srv 0.1.0 (its metadata asks `dep[cli]>=1.6`) uses {lacks}, which the installed dep "
+        "2.0.0 does not have: it was built for another release of dep"
+    ), d["cause"]
+    assert d["remediation"] == (
+        "Install beside it a release of dep that has what it uses, not the 2.0.0 installed, or a "
+        "release of the server made for dep 2.0.0: the pool's settings are not the cause."
+    )
+    [said] = [e for e in d["evidence"] if e["origin"] == f"{site}/*.dist-info"]
+    assert said["text"] == (
+        "dep 2.0.0 installed; srv 0.1.0 asks `dep[cli]>=1.6`; "
+        f"used at {site}/srv/__init__.py:{line}"
+    )
+
+
+def test_the_recorded_sqlite_server_on_mcp_2_reads_as_lacking_mcps_release(tmp_path: Path) -> None:
+    """The traceback mcp-server-sqlite 2025.4.25 wrote on mcp 2.3.0 (recorded), beside its own
+    import of `Server` and both releases' metadata as pip installed them, reads as the release
+    mismatch the test above reproduces."""
+    recorded = (RECORDED / "sqlite_on_mcp2.stderr").read_text()
+    site = tmp_path / "site-packages"
+    header = (
+        "from mcp.server import InitializationOptions\nfrom mcp.server.lowlevel import Server\n"
+    )
+    _installed(site, "mcp", "2.3.0", {"mcp/__init__.py": "", "mcp/server/lowlevel.py": ""})
+    server = {"mcp_server_sqlite/__init__.py": "", "mcp_server_sqlite/server.py": header}
+    _installed(site, "mcp-server-sqlite", "2025.4.25", server, requires="mcp[cli]>=1.6.0")
+    found = release_mismatch(
+        recorded.replace("/tmp/peers_stderr_sqlite/lib/python3.11/site-packages", str(site))
+    )
+    assert found is not None
+    assert found.why() == (
+        "mcp-server-sqlite 2025.4.25 (its metadata asks `mcp[cli]>=1.6.0`) uses "
+        "`list_resources` of `Server` (from mcp.server.lowlevel), which the installed mcp 2.3.0 "
+        "does not have: it was built for another release of mcp"
+    )
+    assert found.where == f"{site}/mcp_server_sqlite/server.py:173"
+
+
+def test_a_python_server_failing_on_its_own_class_is_not_said_to_lack_a_release(
+    capsys: pytest.CaptureFixture[str], processes: Processes, tmp_path: Path
+) -> None:
+    """An `AttributeError` on a class the server defines itself is its own bug: no release of a
+    dependency is blamed, though one is installed beside it."""
+    site = tmp_path / "site"
+    _installed(site, "dep", "2.0.0", DEP_SERVER)
+    own = "import dep.server\n\n\nclass Server: pass\n\n\nServer().list_resources()\n"
+    _installed(site, "srv", "0.1.0", {"srv/__init__.py": own}, requires="dep>=1.6")
+    argv = ("--env", f"PYTHONPATH={site}", "--", sys.executable, "-c", "import srv")
+    d = verdict(capsys, "--protocol", "mcp", "--timeout", WAIT, *argv)
+    assert confirmed(d) == ["crashed"]
+    assert d["cause"].endswith(
+        "after the exception `AttributeError: 'Server' object has no attribute 'list_resources'`"
+    ), d["cause"]
+    assert d["remediation"].startswith("Fix the error it reports")
 
 
 @pytest.mark.skipif(not RUFF.exists(), reason=f"{RUFF} is missing: `make venv`")

@@ -3,11 +3,16 @@ of it does not have: built for another release than pip installed beside it (its
 lets a newer one in). cmake-language-server 0.1.11 asks `pygls>=1.1.1` and imports
 `LanguageServer` from `pygls.server`, gone in pygls 2; awslabs' MCP servers import
 `mcp.server.fastmcp`, gone in mcp 2, whose error says `pin 'mcp<2' to keep running v1 code`.
-The traceback names the server's importing file and the module; the distributions' metadata
-beside them (`*.dist-info`) give the releases and the requirement."""
+So too one that uses an attribute its dependency's class or module has no more: mcp-server-sqlite
+2025.4.25 (`mcp[cli]>=1.6.0`) calls `@server.list_resources()` on the `Server` it imports from
+`mcp.server.lowlevel`, and mcp 2.3.0's has no such method (`AttributeError: 'Server' object has no
+attribute 'list_resources'`). The traceback names the server's importing file and the module (for
+a class, the file's own import of it); the distributions' metadata beside them (`*.dist-info`)
+give the releases and the requirement."""
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass
 from importlib import metadata
@@ -19,6 +24,10 @@ _CANNOT_IMPORT = re.compile(
     r"^ImportError: cannot import name '(?P<name>\w+)' from '(?P<module>[\w.]+)'"
 )
 _NO_MODULE = re.compile(r"^ModuleNotFoundError: No module named '(?P<module>[\w.]+)'")
+_NO_ATTRIBUTE = re.compile(
+    r"^AttributeError: (?:'(?P<cls>\w+)' object|module '(?P<module>[\w.]+)') "
+    r"has no attribute '(?P<attr>\w+)'"
+)
 _FRAME = re.compile(r'^  File "(?P<file>[^"]+)", line (?P<line>\d+), in ')
 _PIN = re.compile(r"\bpin (?P<pin>'[^']+'|\"[^\"]+\"|`[^`]+`)[^.;]*")
 _NAME = re.compile(r"^[A-Za-z0-9._-]+")
@@ -39,11 +48,12 @@ class Mismatch:
     origin: str  # where the releases were read (`…/site-packages/*.dist-info`)
     verb: str = "does not have"  # what the installed release does not do with it
     asked_in: str = "its metadata"  # where the server states its requirement
+    uses: str = "imports"  # how the server reaches what is lacking
 
     def why(self) -> str:
         asks = f" ({self.asked_in} asks `{self.asks}`)" if self.asks else ""
         return (
-            f"{self.server}{asks} imports {self.lacks}, which the installed {self.dependency} "
+            f"{self.server}{asks} {self.uses} {self.lacks}, which the installed {self.dependency} "
             f"{self.installed} {self.verb}: it was built for another release of "
             f"{self.dependency}"
         )
@@ -51,28 +61,35 @@ class Mismatch:
     def fix(self) -> str:
         said = f" (its error says how: `{self.advice}`)" if self.advice else ""
         return (
-            f"Install beside it a release of {self.dependency} that has what it imports, not "
+            f"Install beside it a release of {self.dependency} that has what it {self.uses}, not "
             f"the {self.installed} installed{said}, or a release of the server made for "
             f"{self.dependency} {self.installed}: the pool's settings are not the cause."
         )
 
+    @property
+    def done(self) -> str:
+        return "imported" if self.uses == "imports" else "used"
+
     def evidence(self) -> Evidence:
         asks = f"; {self.server} asks `{self.asks}`" if self.asks else ""
         return Evidence(
-            f"{self.dependency} {self.installed} installed{asks}; imported at {self.where}",
+            f"{self.dependency} {self.installed} installed{asks}; {self.done} at {self.where}",
             self.origin,
             "the releases installed beside the server, and what it asks",
         )
 
 
 def release_mismatch(stderr: str) -> Mismatch | None:
-    """The mismatch behind a traceback that ends on a failed import from a dependency, when the
-    server's and the dependency's distributions are found beside the importing file."""
+    """The mismatch behind a traceback that ends on a failed import from a dependency, or on an
+    attribute missing from one of its classes or modules, when the server's and the dependency's
+    distributions are found beside the server's file."""
     lines = stderr.splitlines()
     for i in range(len(lines) - 1, -1, -1):
         m = _CANNOT_IMPORT.match(lines[i]) or _NO_MODULE.match(lines[i])
         if m is not None:
             break
+        if (a := _NO_ATTRIBUTE.match(lines[i])) is not None:
+            return _attribute_mismatch(lines[:i], a)
     else:
         return None
     module = m["module"]
@@ -82,6 +99,57 @@ def release_mismatch(stderr: str) -> Mismatch | None:
     if importer is None:
         return None
     file, line = importer
+    pin = _PIN.search(lines[i])
+    return _between(file, line, module, lacks, pin.group(0).strip() if pin else "", "imports")
+
+
+def _attribute_mismatch(frames: list[str], error: re.Match[str]) -> Mismatch | None:
+    """An `AttributeError` raised in the server's own code (the last frame) on a class it imports
+    from a dependency, or on a dependency's module, for an attribute that line uses."""
+    found = next(
+        ((k, f) for k in range(len(frames) - 2, -1, -1) if (f := _FRAME.match(frames[k]))), None
+    )
+    if found is None:
+        return None
+    last, frame = found
+    attr = error["attr"]
+    if f".{attr}" not in frames[last + 1]:  # the line quoted is not the one that used it
+        return None
+    file = frame["file"]
+    if error["module"]:
+        module = error["module"]
+        lacks = f"`{attr}` of the module {module}"
+    else:
+        module = _imported_from(Path(file), error["cls"]) or ""
+        lacks = f"`{attr}` of `{error['cls']}` (from {module})"
+    if not module:
+        return None
+    return _between(file, frame["line"], module, lacks, "", "uses")
+
+
+def _imported_from(file: Path, name: str) -> str | None:
+    """The module `file` imports `name` from (`from mcp.server.lowlevel import Server`)."""
+    try:
+        tree = ast.parse(file.read_text(encoding="utf-8", errors="replace"))
+    except (OSError, SyntaxError, ValueError):
+        return None
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.ImportFrom)
+            and node.level == 0
+            and node.module
+            and any((a.asname or a.name) == name for a in node.names)
+        ):
+            return node.module
+    return None
+
+
+def _between(
+    file: str, line: str, module: str, lacks: str, advice: str, uses: str
+) -> Mismatch | None:
+    """The mismatch when `file` belongs to one distribution and `module` to another, both found
+    beside it."""
+    top = module.split(".")[0]
     found = _distributions(Path(file))
     if found is None:
         return None
@@ -93,7 +161,6 @@ def release_mismatch(stderr: str) -> Mismatch | None:
     dep_name = dependency.metadata["Name"]
     wanted = _canonical(dep_name)
     asks = next((r.split(";")[0].strip() for r in server.requires or [] if _names(r, wanted)), "")
-    pin = _PIN.search(lines[i])
     return Mismatch(
         server=f"{server.metadata['Name']} {server.version}",
         asks=asks,
@@ -101,8 +168,9 @@ def release_mismatch(stderr: str) -> Mismatch | None:
         installed=dependency.version,
         lacks=lacks,
         where=f"{file}:{line}",
-        advice=pin.group(0).strip() if pin else "",
+        advice=advice,
         origin=f"{site}/*.dist-info",
+        uses=uses,
     )
 
 
