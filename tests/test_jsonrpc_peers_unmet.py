@@ -270,6 +270,33 @@ def test_a_language_server_exiting_on_mcps_opening_is_told_its_protocol(
     quotes_lsp_answer(d, "its answer to the lsp opening", "w1-exp-protocol-lsp.stdout.bin")
 
 
+# pyrefly's language server (1.5.0), replayed: its stderr is the recording's
+PYREFLY_STDERR = REPO / "tests/fixtures/peers/pyrefly_lsp_sent_a_line.stderr"
+STRICT_HEADER = (sys.executable, str(WORKERS / "lsp_strict_header.py"), str(PYREFLY_STDERR))
+
+
+@pytest.mark.parametrize("spoken", ["mcp", "jsonrpc"])
+def test_a_language_server_exiting_with_code_0_on_a_line_is_told_its_protocol(
+    capsys: pytest.CaptureFixture[str], processes: Processes, spoken: str
+) -> None:
+    """`pyrefly lsp` sent a line of JSON (MCP's opening, or a JSON-RPC ping) writes 'shutting
+    down server' and exits with code 0, as if on purpose (recorded: tests/fixtures/README.md).
+    With code 0 no other protocol was asked: it was told to run it by hand and read its
+    stderr, though LSP's opening gets its answer."""
+    d = verdict(capsys, "--protocol", spoken, "--timeout", WAIT, "--", *STRICT_HEADER)
+    assert confirmed(d) == ["crashed"]
+    assert d["cause"].endswith(
+        "exited with code 0; in a fresh process the same command spoken lsp gets a language "
+        "server's answer to its opening (initialize)"
+    ), d["cause"]
+    assert d["remediation"] == (
+        "Speak lsp to it (`poolctl ping --protocol lsp`; in a pool, `worker.protocol: lsp`): "
+        f"spoken {spoken}, it exits."
+    )
+    [said] = [e for e in d["evidence"] if e["note"] == "the end of its stderr"]
+    assert said["text"] == PYREFLY_STDERR.read_text().strip()
+
+
 def test_a_server_seen_exiting_after_its_experiments_began_is_not_asked_the_same_again(
     capsys: pytest.CaptureFixture[str], processes: Processes, tmp_path: Path
 ) -> None:

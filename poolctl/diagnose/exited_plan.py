@@ -38,12 +38,13 @@ def exited_on_opening(obs: Observations) -> tuple[Experiment, ...]:
     """For a server that exited on its protocol's opening, with an error and silent on stdout
     (ruff's language server, spoken MCP), or after a message in another framing (fortls spoken
     MCP: window/showMessage 'Line endings must be \\r\\n' in Content-Length frames, exit code
-    0): the other handshake protocols' openings, each in a fresh process, since one that
-    answers names the protocol it speaks; the same for a worker spoken jsonrpc or dspex that
-    exited on its first request, with an error code, saying nothing of why (`ruff server`
-    sent a JSON-RPC line). Spoken its own protocol in another framing than the protocol's,
-    the opening in the protocol's framing too. For a language server that exited silent,
-    started without `--stdio`: the same command with it."""
+    0), or with code 0 (pyrefly's, spoken MCP: 'shutting down server'): the other handshake
+    protocols' openings, each in a fresh process, since one that answers names the protocol
+    it speaks; the same for a worker spoken jsonrpc or dspex that exited on its first request
+    saying nothing of why (`ruff server` sent a JSON-RPC line exits with code 2, pyrefly's
+    with code 0). Spoken its own protocol in another framing than the protocol's, the opening
+    in the protocol's framing too. For a language server that exited silent, started without
+    `--stdio`: the same command with it."""
     worker, status = obs.worker, obs.exit_before
     spoken = worker.protocol
     if status is None or worker.answered:
@@ -52,7 +53,7 @@ def exited_on_opening(obs: Observations) -> tuple[Experiment, ...]:
         return (stdio_experiment(worker.spec),)
     said = obs.explanation
     other_framing = said is not None and said.kind == "other-framing"
-    if not (other_framing or (status.code and not worker.transcript.total)):
+    if not (other_framing or (_refused(obs) and not worker.transcript.total)):
         return ()
     if not spoken.handshake:
         if other_framing or _said_why(obs.stderr_text):
@@ -163,6 +164,20 @@ def other_unanswered(obs: Observations) -> tuple[str, str, list[Evidence]] | Non
         )
         return clause, fix, experiment_evidence(obs, r.id)
     return None
+
+
+def _refused(obs: Observations) -> bool:
+    """Whether it exited as a server refusing what it cannot read: with an error code, or with
+    code 0 as if on purpose (pyrefly's language server spoken MCP or JSON-RPC: 'shutting down
+    server') when it was spoken a handshake protocol or said something on stderr, leaving no
+    process behind on its stdout (a daemon it started serves there: no copy is asked again)."""
+    status = obs.exit_before
+    if status is None or status.code is None:
+        return False
+    if status.code:
+        return True
+    spoken = obs.worker.protocol.handshake or bool(obs.stderr_text.strip())
+    return spoken and not obs.stdout_holders
 
 
 def _said_why(stderr: str) -> bool:
