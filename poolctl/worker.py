@@ -135,6 +135,9 @@ class WorkerProcess:
         self.token = uuid.uuid4().hex
         self.token_tick = tick_now()  # no process started before it can carry the token
         self.stderr_cap: StderrCap | None = None  # its stderr log's, while it is captured
+        # the bytes in its stderr log when its stdin first closed: what came after is how it
+        # ended (`ty server`: 'ty failed', 'Cause: disconnected channel'), not its start
+        self.stderr_before_eof: int | None = None
         # the request awaited now may be waited for no longer: another thread's evidence
         # settled why no answer comes (`end_wait`)
         self.wait_end = WaitEnd()
@@ -485,9 +488,7 @@ class WorkerProcess:
             return self.exit_status
         family = self.family()  # before stdin closes: children are re-parented once it exits
         ended = self.poll()  # it had ended by itself (a crash, an exit): nothing stopped it
-        if proc.stdin is not None and not proc.stdin.closed:
-            with contextlib.suppress(OSError):
-                proc.stdin.close()
+        self.close_stdin()
         if ended is not None:  # unless the interruption's stop of every child ended it first
             self.stopped_by = (
                 self._interrupted() or f"nothing: it had ended by itself ({ended.describe()})"
@@ -514,6 +515,17 @@ class WorkerProcess:
         self.stopped = True
         self.context.children.forget(proc)
         return self.exit_status
+
+    def close_stdin(self) -> None:
+        """End its input, noting first how much it had written to its stderr log."""
+        proc = self.proc
+        if proc is None or proc.stdin is None or proc.stdin.closed:
+            return
+        if self.stderr_before_eof is None and self.spec.stderr is StderrMode.CAPTURE:
+            with contextlib.suppress(OSError):
+                self.stderr_before_eof = os.stat(self.stderr_path).st_size
+        with contextlib.suppress(OSError):
+            proc.stdin.close()
 
     def _interrupted(self) -> str:
         """Why it ended when the run's interruption stopped it (empty otherwise)."""

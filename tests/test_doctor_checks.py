@@ -30,7 +30,7 @@ from poolctl.model import Check, Report
 from poolctl.rundir import create_run_dir
 from poolctl.worker import StderrMode, WorkerSpec
 from poolctl.worker_types import Answer
-from tests.conftest import REFERENCE, Processes, SpawnWorker
+from tests.conftest import REFERENCE, REPO, Processes, SpawnWorker
 
 
 class Doctor(Protocol):
@@ -357,6 +357,45 @@ def test_an_error_line_on_stderr_is_not_called_harmless(doctor: Doctor) -> None:
     assert "error line(s) on stderr" in check.summary
     assert "harmless while" not in check.summary and "an error is not harmless" in check.summary
     assert "'ERROR: could not load the model, using the mock'" in check.summary
+
+
+# `ty server` (0.0.108) writes nothing until its stdin closes, then this, and exits with code 2
+# (recorded: tests/fixtures/README.md)
+TY_AT_EOF = (REPO / "tests/fixtures/peers/ty_server_stdin_closed.stderr").read_text()
+
+
+@pytest.mark.parametrize("at_start", ["", "ERROR: no config found\n"])
+def test_what_it_writes_to_stderr_once_its_stdin_closes_is_not_called_its_start(
+    tmp_path: Path, doctor: Doctor, at_start: str
+) -> None:
+    """`doctor -- ty server` (a language server spoken dspex): its stderr, written only as its
+    stdin closed (the engine's probe and the stop close it), was '3 error line(s) on stderr at
+    start ('ty failed')', with 'the worker reports a problem as it starts'. What came before the
+    close is its start; what came after is said apart, as how it ended."""
+    worker = script(
+        tmp_path / "eof_error.py",
+        f"""\
+        import sys
+        sys.stderr.write({at_start!r})
+        sys.stderr.flush()
+        sys.stdin.buffer.read()  # to the end of its input: it never answers
+        sys.stderr.write({TY_AT_EOF!r})
+        sys.exit(2)
+        """,
+    )
+    report = doctor([sys.executable, str(worker)], "Output hygiene", init_timeout=1.0)
+    check = only(report, "Output hygiene", "stderr")
+    closed = "once its stdin closed ('ty failed'): how it ended when its input did, not how it "
+    if at_start:
+        assert check.status == "warn", check.summary
+        assert check.summary.startswith("1 error line(s) on stderr at start ('ERROR: no config")
+        assert "ty failed" not in check.summary
+    else:
+        assert check.status == "ok", check.summary
+        assert check.summary == f"nothing on stderr at start; 3 line(s) {closed}started"
+        [said] = check.evidence
+        assert said.text == TY_AT_EOF.rstrip("\n")
+        assert said.note == "what it wrote to stderr once its stdin closed"
 
 
 def test_a_quiet_worker_is_clean(doctor: Doctor) -> None:

@@ -8,7 +8,6 @@ disturbs it; `close_stdin` and `wait_longer` are the two probes run on the origi
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
@@ -459,8 +458,7 @@ def close_stdin(worker: WorkerProcess, request: Request, wait: float = 1.0) -> C
     assert worker.proc is not None and worker.proc.stdin is not None
     offset = len(worker.transcript.data)
     start = time.monotonic()
-    with contextlib.suppress(OSError):
-        worker.proc.stdin.close()
+    worker.close_stdin()
     end = start + wait
     while not worker.stdout_eof and time.monotonic() < end:
         worker.read_stdout(end - time.monotonic())

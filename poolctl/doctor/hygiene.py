@@ -146,7 +146,8 @@ def _stderr(probe: Probe, apart: Probe, configured: StderrMode, out: CheckList) 
     lines = [ln for ln in all_lines if ln.strip()]
     origin = f"workers/{apart.worker_id}.stderr.log"
     if not lines:
-        out.add("stderr", "ok", "nothing on stderr at start")
+        said, evidence = _at_eof(apart)
+        out.add("stderr", "ok", f"nothing on stderr at start{said}", evidence=evidence)
         return
     shown = [_cut(lines[0])] + ([_cut(lines[-1])] if len(lines) > 1 else [])
     said = f"{len(lines)} line(s) on stderr at start ({' … '.join(map(repr, shown))})"
@@ -204,6 +205,20 @@ def _stderr(probe: Probe, apart: Probe, configured: StderrMode, out: CheckList) 
             f"{said}: harmless while stderr is kept apart ({configured})",
             evidence=evidence,
         )
+
+
+def _at_eof(apart: Probe) -> tuple[str, list[Evidence]]:
+    """What it wrote to stderr only once its stdin closed, said apart from its start: how it
+    ended when its input did (`ty server`'s 'ty failed', 'Cause: disconnected channel', as an
+    editor that went away), no problem of its start."""
+    lines = [ln for ln in apart.stderr_at_eof.splitlines() if ln.strip()]
+    if not lines:
+        return "", []
+    said = f"; {len(lines)} line(s) once its stdin closed ({_cut(lines[0])!r}): how it ended "
+    said += "when its input did, not how it started"
+    origin = f"workers/{apart.worker_id}.stderr.log"
+    note = "what it wrote to stderr once its stdin closed"
+    return said, [Evidence(first_lines(apart.stderr_at_eof, 8), origin, note)]
 
 
 def _cut(line: str, limit: int = 70) -> str:

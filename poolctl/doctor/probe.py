@@ -43,7 +43,8 @@ class Probe:
     no_answer: NoAnswer | None = None
     stdout: bytes = b""  # the raw stdout transcript
     stray: tuple[str, ...] = ()  # frames that answered nothing (text lines in line framing)
-    stderr: str = ""  # the start of its stderr (when captured)
+    stderr: str = ""  # the start of its stderr (when captured), before its stdin closed
+    stderr_at_eof: str = ""  # the start of what it wrote to stderr once its stdin closed
     diagnosis: Diagnosis | None = None
     seconds: float = 0.0
     steps: tuple[ProtocolStep, ...] = ()  # a handshake's steps, timed
@@ -168,10 +169,13 @@ def run_probe(
             early.stop()  # none is left running: the diagnosis took what it needed
         worker.stop(1.0)
         traced.stopped()
-    stderr = ""
+    stderr = stderr_at_eof = ""
     if spec.stderr is StderrMode.CAPTURE:  # redacted before it is cut
         head = read_head(worker.stderr_path, STDERR_HEAD + 4096)
-        stderr = worker.redactor.text(head.decode("utf-8", "replace"))[:STDERR_HEAD]
+        cut = len(head) if worker.stderr_before_eof is None else worker.stderr_before_eof
+        stderr = worker.redactor.text(head[:cut].decode("utf-8", "replace"))[:STDERR_HEAD]
+        at_eof = head[cut:].decode("utf-8", "replace")
+        stderr_at_eof = worker.redactor.text(at_eof)[:STDERR_HEAD]
     if outcome is None and session.refused is not None:  # the handshake was refused
         outcome = NoAnswer(
             worker.ids.request_raw(session.steps[-1].method, {}),
@@ -197,6 +201,7 @@ def run_probe(
         stdout=worker.redactor.bytes(bytes(worker.transcript.data), same_length=True),
         stray=tuple(worker.stray),
         stderr=stderr,
+        stderr_at_eof=stderr_at_eof,
         diagnosis=diagnosis,
         seconds=time.monotonic() - started,
         steps=tuple(session.steps) if worker.protocol.handshake else (),
