@@ -423,6 +423,30 @@ def test_a_wrapper_whose_server_is_slow_to_start_is_stuck_in_its_servers_start_u
     assert "which waits for it in wait4: the worker handed its stdin to it" in held
 
 
+def test_a_launcher_keeping_its_stdin_while_it_waits_for_its_server_names_the_server(
+    run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A launcher runs its server on its own stdin and waits for it, keeping its fd 0 open (as
+    `subprocess.run` does: basedpyright's Python entry point runs node, which held the request
+    unread, busy, 11 s on). Before: stuck in initialization on the launcher's own
+    `os.waitpid` (basedpyright: `Popen._try_wait`), the server that would read unnamed. Its
+    server is named as the reader, and its start-up is where the verdict looks."""
+    b = Behaviour(
+        "wrapper",
+        (("spawn", False, SERVER, "loop"), ("wait",)),
+        experiments=False,
+        confirms=frozenset({"stuck-in-init"}),
+    )
+    broken, d = ping_behaviour(run_cli, b, tmp_path, monkeypatch)
+    assert broken == []
+    assert ", the process it handed its stdin to, has not read its request" in d["cause"]
+    assert "`time.sleep(args[0])`" in d["cause"] and "os.wait()" not in d["cause"]
+    held = next(e["text"] for e in d["evidence"] if e.get("note") == "who holds its stdin pipe")
+    assert held.startswith("its fd 0 is still its stdin pipe (pipe:["), held
+    assert "unread while it waits for its child; its stdin pipe is held by pid " in held
+    assert "which waits for it in wait4: the worker handed its stdin to it" in held
+
+
 def test_a_child_holding_stdin_that_nothing_waits_for_is_said_to_be_either(
     run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -54,13 +54,16 @@ class Live:
     def stdin_holders(self) -> list[ProcState]:
         """The worker's other processes holding its stdin pipe when the worker's own process
         does not (its fds read: fd 0 closed or sent elsewhere), those a process of the worker
-        waits for first; [] when the worker holds it, or no process does."""
+        waits for first; or, when it holds it too, its children holding it while it waits for
+        them; [] when the worker holds it otherwise, or no process does."""
         leader = self.leader
         if leader is None or not leader.fds or not self.stdin_pipe:
             return []
-        if self.stdin_pipe in leader.fds.values():
-            return []
         holders = [p for p in self.processes[1:] if self.stdin_pipe in p.fds.values()]
+        if self.stdin_pipe in leader.fds.values():
+            # it keeps the pipe, but waits for a child that holds it too, which would read it:
+            # a launcher's `subprocess.run` (basedpyright's Python entry point runs node)
+            return [p for p in holders if p.ppid == leader.pid and self.waiter(p) is leader]
         return sorted(holders, key=lambda p: self.waiter(p) is None)
 
     def waiter(self, p: ProcState) -> ProcState | None:
@@ -168,6 +171,9 @@ class Live:
         first = [s for s in self.stacks if reader is not None and s.pid == reader.pid]
         # not a daemon's that left its session: it works for itself, not on the requests
         away = {p.pid for p in self.processes if self.escaped(p) and p is not reader}
+        waiter = self.waiter(reader) if reader is not None and reader is not self.leader else None
+        if waiter is not None:  # its wait for the reader tells nothing of the reader's start
+            away.add(waiter.pid)
         for s in [*first, *(s for s in self.stacks if s.pid not in away)]:
             if isinstance(s, PyStack) and s.main is not None:
                 w = whereabouts(s.main, self.cwd)

@@ -69,4 +69,6 @@ def fd0_words(live: Live) -> str:
     """What the worker's own fd 0 is now: `its fd 0 is closed`, or where it points."""
     leader = live.leader
     fd0 = leader.fds.get(0) if leader is not None else None
+    if fd0 and fd0 == live.stdin_pipe:  # kept, but not read: it waits for the child it ran
+        return f"its fd 0 is still its stdin pipe ({fd0}), unread while it waits for its child"
     return f"its fd 0 is {fd0}" if fd0 else "its fd 0 is closed"
