@@ -384,6 +384,61 @@ def test_a_node_server_requiring_what_its_dependencys_release_does_not_export_is
     assert said["origin"] == f"{dep}/package.json, {server}/package.json"
 
 
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_a_node_server_importing_an_export_its_dependencys_release_lacks_is_told_so(
+    capsys: pytest.CaptureFixture[str], processes: Processes, tmp_path: Path
+) -> None:
+    """vscode-markdown-language-server (vscode-langservers-extracted 4.10.0) dies on
+    `SyntaxError: The requested module 'vscode-uri' does not provide an export named 'default'`:
+    vscode-markdown-languageservice 0.5.0-alpha.13, asking `vscode-uri ^3.0.7`, does `import uri
+    from 'vscode-uri'`, which works with 3.0.7 (no "exports": the CommonJS module is the
+    default) and not with 3.0.8 on (its "exports" send ES imports to a module with no default).
+    It was told to fix the error and run it by hand. The same import, of packages laid out as
+    npm lays them out, by a real node process."""
+    dep = tmp_path / "node_modules/dep"
+    dep.mkdir(parents=True)
+    exports = {"import": "./esm.mjs", "require": "./umd.js"}
+    (dep / "package.json").write_text(
+        json.dumps({"name": "dep", "version": "3.1.0", "exports": exports})
+    )
+    (dep / "esm.mjs").write_text("export const URI = {};\n")
+    (dep / "umd.js").write_text("module.exports = { URI: {} };\n")
+    server = tmp_path / "srv"
+    server.mkdir()
+    asks = {"name": "srv", "version": "0.5.0", "type": "module", "dependencies": {"dep": "^3.0.7"}}
+    (server / "package.json").write_text(json.dumps(asks))
+    (server / "index.js").write_text("// the server\nimport uri from 'dep';\n")
+    argv = ("--protocol", "lsp", "--timeout", WAIT, "--", "node", str(server / "index.js"))
+    d = verdict(capsys, *argv)
+    assert confirmed(d) == ["crashed"]
+    assert d["cause"].endswith(
+        "; srv 0.5.0 (its package.json asks `dep ^3.0.7`) imports the export `default` of dep, "
+        "which the installed dep 3.1.0 does not provide: it was built for another release of dep"
+    ), d["cause"]
+    assert d["remediation"].startswith(
+        "Install beside it a release of dep that has what it imports, not the 3.1.0 installed"
+    )
+    [said] = [e for e in d["evidence"] if e["text"].startswith("dep 3.1.0 installed")]
+    assert said["text"] == (
+        f"dep 3.1.0 installed; srv 0.5.0 asks `dep ^3.0.7`; imported at {server}/index.js:2"
+    )
+    assert said["origin"] == f"{dep}/package.json, {server}/package.json"
+
+
+@needs("vscode-markdown-language-server")
+def test_the_markdown_language_server_of_its_release_is_told_its_vscode_uri_release(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """The real one, as `make peers` installs it (vscode-uri 3.1.0 beside it)."""
+    argv = ("--", str(BIN / "vscode-markdown-language-server"), "--stdio")
+    d = verdict(capsys, "--protocol", "lsp", "--timeout", WAIT, *argv)
+    assert confirmed(d) == ["crashed"]
+    assert (
+        "vscode-markdown-languageservice 0.5.0-alpha.13 (its package.json asks `vscode-uri "
+        "^3.0.7`) imports the export `default` of vscode-uri, which the installed vscode-uri "
+    ) in d["cause"], d["cause"]
+
+
 def _installed(
     site: Path, name: str, version: str, files: dict[str, str], requires: str = ""
 ) -> None:

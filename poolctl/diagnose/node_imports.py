@@ -5,8 +5,11 @@ CommonJS and bundlers add `.js`. The error names the path it looked for (`Cannot
 `@modelcontextprotocol/sdk/server/mcp`, which the SDK's exports map to that path); the file
 system shows the file beside it with `.js`. Or a subpath of a dependency that the installed
 release does not export (sql-language-server 1.7.1, asking `vscode-languageserver-protocol
-^3.15.3`, requires its `./lib/common/protocol`, which 3.18.5 does not export): the package.json
-files of both say which releases they are."""
+^3.15.3`, requires its `./lib/common/protocol`, which 3.18.5 does not export), or an export
+its installed release does not provide (vscode-markdown-languageservice 0.5.0-alpha.13, asking
+`vscode-uri ^3.0.7`, does `import uri from 'vscode-uri'`: 3.0.7 has no "exports" and Node hands
+its CommonJS module over as the default; from 3.0.8 on its "exports" map ES imports to a module
+with no default export): the package.json files of both say which releases they are."""
 
 from __future__ import annotations
 
@@ -128,3 +131,50 @@ def _package_above(file: Path) -> tuple[Path, dict[str, Any]] | None:
         if data is not None:
             return folder / "package.json", data
     return None
+
+
+_NO_EXPORT = re.compile(
+    r"^SyntaxError: The requested module '(?P<module>[^'./][^']*)' does not provide an export "
+    r"named '(?P<name>[^']+)'",
+    re.M,
+)
+# where Node's ES module loader quotes the failing import: `file:///…/out/util/vscodeUri.js:5`
+_IMPORTER = re.compile(r"^file://(?P<file>/\S+?):(?P<line>\d+)$", re.M)
+
+
+def missing_export(stderr: str) -> Mismatch | None:
+    """The releases behind `SyntaxError: The requested module 'dep' does not provide an export
+    named 'x'`: the importing file's package (the package.json above the file Node quotes before
+    the error) and the dependency's, installed in a `node_modules` above that file."""
+    m = _NO_EXPORT.search(stderr)
+    at = _IMPORTER.search(stderr, 0, m.start()) if m is not None else None
+    if m is None or at is None:
+        return None
+    file = Path(at["file"])
+    found = _package_above(file)
+    parts = m["module"].split("/")
+    name = "/".join(parts[:2] if parts[0].startswith("@") else parts[:1])
+    installed = next(
+        (
+            (folder / "node_modules" / name / "package.json", data)
+            for folder in list(file.parents)[:12]
+            if (data := _manifest(folder / "node_modules" / name / "package.json")) is not None
+        ),
+        None,
+    )
+    if found is None or installed is None:
+        return None
+    manifest, server = found
+    wants = {**server.get("dependencies", {}), **server.get("peerDependencies", {})}.get(name)
+    return Mismatch(
+        server=f"{server.get('name')} {server.get('version')}",
+        asks=f"{name} {wants}" if wants else "",
+        dependency=name,
+        installed=str(installed[1].get("version", "?")),
+        lacks=f"the export `{m['name']}` of {m['module']}",
+        where=f"{file}:{at['line']}",
+        advice="",
+        origin=f"{installed[0]}, {manifest}",
+        verb="does not provide",
+        asked_in="its package.json",
+    )

@@ -25,7 +25,7 @@ from ..experiments import STDIO_EXPERIMENT, Outcome
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out
 from ..kernel_log import fault_record
 from ..killed import sigkill_sender
-from ..node_imports import extensionless_import, unexported_subpath
+from ..node_imports import extensionless_import, missing_export, unexported_subpath
 from ..observe import Observations
 from ..readings import (
     CLICK_USAGE,
@@ -205,6 +205,7 @@ def crashed(obs: Observations) -> Judgement:
             extensionless_import(exc)
             or release_mismatch(obs.stderr_text)
             or unexported_subpath(obs.stderr_text)
+            or missing_export(obs.stderr_text)
         )
         if found is not None:
             verdict += f"; {found.why()}"
