@@ -201,3 +201,24 @@ def test_the_run_history_reads_the_passes_named_by_a_live_log_s_start(name: str)
     with (STYLES / name).open("rb") as stream:
         passed = [p.name for p in read_passes(stream, "pytest")]
     assert passed == ["test_checkout_returns_a_worker", "test_stop_fails_in_teardown"]
+
+
+def test_a_quiet_run_with_live_logging_begins_at_its_first_test_s_start() -> None:
+    """`-q` prints no session header: the first test's start, `check_styles.py::test_… `, is the
+    run's first line (before: the outcomes alone were read outside any run, 0 of 4)."""
+    name = "live_log_quiet_no_summary.txt"
+    assert outcomes(name) == FAILED
+    [closing] = read_logs([str(STYLES / name)]).summaries
+    assert (closing.failures, closing.read) == (4, 4)
+
+
+def test_a_quiet_run_with_live_logging_killed_in_a_test_is_read_as_pytest_s() -> None:
+    """Killed, it holds no line pytest's format was known by (before: "format not recognised",
+    exit 2); its live log's headings are pytest's own."""
+    name = "live_log_quiet_killed.txt"
+    parsed = read_logs([str(STYLES / name)])
+    assert sorted((f.name, f.details["outcome"]) for f in parsed.failures) == sorted(
+        [*FAILED, (HUNG, "failed")]
+    )
+    [run] = parsed.summaries
+    assert run.inferred and run.text.startswith("(no closing line")

@@ -118,6 +118,10 @@ _PYTEST_MARKS = (
     re.compile(pytest_run_errors.OWN_USAGE, re.M),
     re.compile(pytest_run_errors.ENTRY, re.M),  # a traceback through pytest's entry point
     re.compile(r"^[.sxXFE,u]+ +\[ *\d+%\]$", re.M),  # a progress line alone (`-qq`)
+    # live logging's section of a test's log (`--log-cli-level`; under `-q`, no session header)
+    re.compile(
+        r"^-+ live log (?:setup|call|teardown|logreport|sessionstart|sessionfinish) -+$", re.M
+    ),
     # `-q`'s closing line, with no progress line before it: every test deselected (`-k`)
     re.compile(r"^(?:no tests collected \()?\d+ deselected\)? in [\d.]+s$", re.M),
     # the shell's job-status line for a pytest a signal ended (`step.sh: line 1: 21919 Killed

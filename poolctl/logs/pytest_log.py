@@ -350,7 +350,11 @@ class PytestParser(TextParser):
             # its quote, should it name a failure read nowhere else
             self.summary_text[number] = line
             return
-        if in_progress and not self.in_capture and self._live_log(number, line):
+        if (
+            (in_progress or not self.section)
+            and not self.in_capture
+            and self._live_log(number, line)
+        ):
             return
         progress = PROGRESS_RE.match(line)
         marks = progress["marks"] if progress else None
@@ -365,6 +369,10 @@ class PytestParser(TextParser):
     def _live_log(self, number: int, line: str) -> bool:
         """A test's start or its outcome alone on a line, as live logging prints them around the
         test's live log (`pytest_progress`); False when `line` is neither."""
+        if not self.section:  # `-q` prints no session header: a test's start begins the run
+            if ".py::" not in pytest_progress.test_start(line):
+                return False
+            self._quiet_run_begins(number)
         if self.progress.started(number, line):
             return True
         if self.progress.start is None and line[:1] in "FE":  # (what a test printed under -s)

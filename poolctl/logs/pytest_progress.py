@@ -48,6 +48,15 @@ _SUBFAILED = (
 )
 
 
+def test_start(line: str) -> str:
+    """The node id of the test whose start `line` is, alone on its line (live logging: its
+    outcome comes on a line of its own); else ''."""
+    # (pytest writes the node id and a space, the outcome to follow on the line: a line ending
+    # in its outcome may match too, its parameters' brackets taken to its `[ 20%]`)
+    match = _STARTED.match(line.strip()) if line.rstrip("\r\n").endswith(" ") else None
+    return match["nodeid"] if match else ""
+
+
 class Progress:
     """One run's progress lines: the failures they name, and the failure letters they print."""
 
@@ -65,12 +74,10 @@ class Progress:
     def started(self, number: int, line: str) -> bool:
         """Take a test's start, its node id alone on `line` (live logging: its outcome comes on
         a line of its own); False when `line` is none."""
-        # (pytest writes the node id and a space, the outcome to follow on the line: a line
-        # ending in its outcome may match too, its parameters' brackets taken to its `[ 20%]`)
-        match = _STARTED.match(line.strip()) if line.rstrip("\r\n").endswith(" ") else None
-        if match:
-            self.start = (number, line, match["nodeid"])
-        return match is not None
+        nodeid = test_start(line)
+        if nodeid:
+            self.start = (number, line, nodeid)
+        return bool(nodeid)
 
     def alone(self, number: int, line: str) -> bool:
         """Take a failure's outcome alone on `line`, as live logging prints it after the test's
