@@ -222,3 +222,16 @@ def test_a_quiet_run_with_live_logging_killed_in_a_test_is_read_as_pytest_s() ->
     )
     [run] = parsed.summaries
     assert run.inferred and run.text.startswith("(no closing line")
+
+
+@pytest.mark.parametrize(
+    "name", ["prints_alike_s_verbose.txt", "prints_alike_s_verbose_no_summary.txt"]
+)
+def test_an_outcome_a_test_printed_on_a_line_of_its_own_is_its_output(name: str) -> None:
+    """A passing test prints `FAILED`, then `ERROR  [ 50%]`, on lines of their own: the line
+    after its `FAILED` is none pytest prints after an outcome, so it is the test's text (read as
+    a failure of the test before, with the outcomes alone: 2 of the run's 1)."""
+    parsed = read_logs([str(STYLES / name)])
+    assert [f.name for f in parsed.failures] == ["test_arithmetic"]
+    [closing] = parsed.summaries
+    assert (closing.failures, closing.read) == (1, 1)

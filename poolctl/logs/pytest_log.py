@@ -133,6 +133,9 @@ class PytestParser(TextParser):
 
     def outside(self, number: int, line: str) -> None:
         first = line[:1]
+        if self.progress.doubtful:  # an outcome alone before: pytest's, or a test's text
+            before = [(c.line, c.text) for c in self.nearby_before(number)]
+            self.progress.check_doubtful(before, number, line)
         if self.nested:  # a session printed by a test (--tb=line, -rA, -s: no block holds it)
             if self.beside.run_beside(number, line, self.rootdir):
                 self.nested = 0  # a run of this project beside this one (`make -j`): read it

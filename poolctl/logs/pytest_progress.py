@@ -40,6 +40,11 @@ _RERUN_ALONE = re.compile(rf"^RERUN(?: +{PROGRESS_INFO})?$")  # pytest-rerunfail
 # outcome alone on a later line; a line naming an outcome is none (the test's start is not known)
 _PRINTED_AFTER = re.compile(rf"^{NODEID}(?: |$)")
 _OUTCOME_WORD = re.compile(r"\b(?:PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS|RERUN)\b")
+# what pytest prints after a test's outcome alone: the next test's start, a live log's heading,
+# a section or closing line (`-q`'s too), pytest-xdist's line; a test may print `FAILED` itself
+_AFTER_AN_OUTCOME = re.compile(
+    rf"^(?:{NODEID}(?: |$)|-+ live log |=+ |\[gw\d+\] |\d+ (?:failed|passed|errors?)\b)"
+)
 # pytest 9's failed subtest under `-v` (`t.py::test_a SUBFAILED[msg] (i=1)  [ 33%]`), and
 # pytest-xdist's (`[gw0] [ 33%] SUBFAILED(i='1') t.py::test_a`)
 _SUBFAILED = (
@@ -69,6 +74,7 @@ class Progress:
         self.of_a_file = False
         self.start: tuple[int, str, str] | None = None  # the last test's start: line, text, id
         self.started_at: dict[int, tuple[int, str]] = {}  # an outcome alone: its test's start
+        self.doubtful: list[int] = []  # outcomes alone whose next line is not seen yet
         self.subfailed: list[tuple[int, str, str]] = []  # a failed subtest: line, id, params
 
     def started(self, number: int, line: str) -> bool:
@@ -91,7 +97,22 @@ class Progress:
         self.named.append((number, match["outcome"], nodeid, ""))
         self.text[number] = line
         self.started_at[number] = (start, text)
+        self.doubtful.append(number)
         return True
+
+    def check_doubtful(self, before: Lines, number: int, line: str) -> None:
+        """Drop each outcome alone that a test printed: one whose next non-blank line (among
+        `before`, the non-blank lines before line `number`, oldest first, or `line` itself) is
+        none pytest prints after an outcome. One out of sight is kept, as one never followed."""
+        seen = [*before, (number, line)]
+        for doubtful in self.doubtful:
+            after = [text for n, text in seen if n > doubtful]
+            if any(n == doubtful for n, _ in seen) and not _AFTER_AN_OUTCOME.match(
+                after[0].strip()
+            ):
+                self.named = [entry for entry in self.named if entry[0] != doubtful]
+                del self.started_at[doubtful]
+        self.doubtful = []
 
     def start_before(self, line: str, before: Lines) -> None:
         """Where `line` is an outcome alone and no test's start was taken: the test's start among
