@@ -235,3 +235,19 @@ def test_an_outcome_a_test_printed_on_a_line_of_its_own_is_its_output(name: str)
     assert [f.name for f in parsed.failures] == ["test_arithmetic"]
     [closing] = parsed.summaries
     assert (closing.failures, closing.read) == (1, 1)
+
+
+def test_setup_show_s_indented_outcome_lines_name_the_failures() -> None:
+    """`--setup-show -v`: `        t.py::test_a (fixtures used: pool) FAILED`, indented, the
+    fixtures named before the outcome (before: 0 of 4 read)."""
+    name = "setup_show_no_summary.txt"
+    assert outcomes(name) == FAILED
+    [closing] = read_logs([str(STYLES / name)]).summaries
+    assert (closing.failures, closing.read) == (4, 4)
+
+
+def test_a_run_with_setup_show_killed_in_a_test_keeps_its_failures() -> None:
+    """Killed, its last line the test's start indented again, awaiting its outcome (before:
+    1 failure, the teardown's ERROR named on a line of its own; the other 4 lost with nothing
+    saying so)."""
+    assert outcomes("setup_show_killed.txt") == sorted([*FAILED, (HUNG, "failed")])

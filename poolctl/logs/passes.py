@@ -49,6 +49,7 @@ NODEID = r"(?P<nodeid>[^\s\[]+::[^\s\[]+(?:\[.*?\])?)"
 PROGRESS_INFO = r"(?:\[ *\d+%\]|\[ *\d+/\d+\]|\d+(?:\.\d+)?(?:us|ms|s)|\d+m \d+s)"
 # ... where pytest-xdist prints it, between the worker and the outcome (`[gw0] [3/5] FAILED …`)
 _XDIST = rf"\[gw\d+\](?: {PROGRESS_INFO})?"
+_FIXTURES_USED = r"(?: \(fixtures used: [^()]*\))?"
 
 
 def outcome_lines(word: str) -> dict[str, re.Pattern[str]]:
@@ -56,7 +57,8 @@ def outcome_lines(word: str) -> dict[str, re.Pattern[str]]:
     `t.py::test_a PASSED [ 50%]`, the short summary's `PASSED t.py::test_a`, and
     pytest-xdist's `[gw0] [ 50%] PASSED t.py::test_a` (each matched on a stripped line)."""
     return {
-        "verbose": re.compile(rf"^{NODEID} {word}(?:\s|$)"),
+        # (`--setup-show` names the fixtures between: `t.py::test_a (fixtures used: pool) FAILED`)
+        "verbose": re.compile(rf"^{NODEID}{_FIXTURES_USED} {word}(?:\s|$)"),
         "summary": re.compile(rf"^{word} {NODEID}$"),
         "xdist": re.compile(rf"^{_XDIST} {word} {NODEID}$"),
     }

@@ -100,7 +100,7 @@ SUMMARY_LINE_RE = re.compile(
 # one among them backtracks over every split of a long run of marks)
 PROGRESS_RE = re.compile(
     rf"^(?:(?:\S+\.py )?(?P<marks>[.sxXFE,u]+)(?: +{PROGRESS_INFO})?"
-    rf"|\S+::\S.* (?:FAILED|ERROR)(?: +{PROGRESS_INFO})?"
+    rf"|(?: {{8}})?\S+::\S.* (?:FAILED|ERROR)(?: +{PROGRESS_INFO})?"  # (`--setup-show` indents)
     rf"|\[gw\d+\](?: {PROGRESS_INFO})? (?:FAILED|ERROR) \S+(?:\[.*\])?"
     r"|(?:\S+::\S.*|\[gw\d+\].*) SUBFAILED[\[(].*)\s*$"  # a failed subtest's
 )

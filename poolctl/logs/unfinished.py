@@ -89,7 +89,7 @@ def pytest_running(last: tuple[int, str] | None, input_file: str) -> Failure | N
         return None
     number, line = last
     line = _last_redraw(line)
-    started = _PYTEST_STARTED_RE.match(line)
+    started = _PYTEST_STARTED_RE.match(line.lstrip())  # (`--setup-show` indents it again)
     if started is None:
         return None
     nodeid = started["nodeid"]
