@@ -401,6 +401,33 @@ def test_a_worker_that_daemonizes_and_closes_its_stdin_is_not_stuck_in_initializ
     assert stuck["status"] == "ruled-out"
 
 
+def test_a_worker_that_points_its_stdout_at_its_stderr_is_not_told_to_drop_a_redirect(
+    run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It answers its first request, then copies its stderr onto its stdout (`os.dup2(2,
+    1)`): its second answer lands in its stderr log. Before: 'its stdout points to
+    /…/workers/w1.stderr.log, where its answers go', as if that (poolctl's own capture file)
+    were a file its command redirected to, with the fix to remove a `> file` from its
+    command; the first answer unsaid."""
+    b = Behaviour(
+        "stdout-onto-stderr",
+        (("read", "packet-4"), ("answer", "packet-4", "ok", 0), ("dup2", 2, 1)),
+        count=2,
+        experiments=False,
+        confirms=frozenset({"crashed"}),
+    )
+    broken, d = ping_behaviour(run_cli, b, tmp_path, monkeypatch)
+    assert broken == []
+    assert d["cause"].startswith(
+        "The worker pointed its stdout at its stderr: after it answered 1 request(s) on its "
+        "stdout, its fd 1 is its fd 2 (workers/w1.stderr.log, poolctl's capture of its stderr)"
+    )
+    assert "os.dup2(2, 1)" in d["remediation"] and "> file" not in d["remediation"]
+    there = next(e for e in d["evidence"] if e["note"] == "what it wrote there")
+    assert there["origin"] == "workers/w1.stderr.log"
+    assert '"id": 2' in there["text"]
+
+
 @pytest.mark.parametrize("setsid", [False, True])
 def test_a_wrapper_whose_server_is_slow_to_start_is_stuck_in_its_servers_start_up(
     run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, setsid: bool

@@ -23,8 +23,39 @@ REDIRECTED_FIX = (
 )
 
 
+ONTO_STDERR_FIX = (
+    "Keep file descriptor 1 the stdout pipe the worker was started with: something {where} "
+    "copies its stderr onto it (`os.dup2(2, 1)`, `exec 1>&2`, a logging or daemonizing "
+    "library's redirect); log to stderr without moving fd 1."
+)
+
+
+def stdout_onto_stderr(obs: Observations, target: str, alive: str) -> Judgement:
+    """Its fd 1 is its fd 2 (`os.dup2(2, 1)`, `exec 1>&2`): its answers go into its own
+    stderr, the log poolctl captures; not a file the user's command redirected to."""
+    log = obs.rel(obs.worker.stderr_path)
+    served = obs.worker.answered
+    when = f"after it answered {served} request(s) on its stdout, " if served else ""
+    verdict = (
+        f"The worker pointed its stdout at its stderr: {when}its fd 1 is its fd 2 ({log}, "
+        f"poolctl's capture of its stderr), so its answers go to its stderr log (poolctl read "
+        f"end of file on its pipe; {alive})"
+    )
+    where = "in a request's path" if served else "in its start-up or on the request it read"
+    ev = [Evidence(f"fd 1 = fd 2 = {target}", live_origin(obs), "where its stdout points")]
+    written = tail(target)
+    if written:
+        ev.append(Evidence(quote(written, 120, obs.worker.redactor), log, "what it wrote there"))
+    return confirmed(verdict, ONTO_STDERR_FIX.format(where=where), *ev)
+
+
 def stdout_elsewhere(obs: Observations, target: str, alive: str) -> Judgement:
     """Its stdout was pointed somewhere else: a file, /dev/null, another process's pipe."""
+    live = obs.live
+    leader = live.leader if live is not None else None
+    own_log = os.path.realpath(obs.worker.stderr_path)
+    if leader is not None and target == own_log == leader.fds.get(2):
+        return stdout_onto_stderr(obs, target, alive)
     where = {"/dev/null": "/dev/null, which throws its answers away"}.get(
         target, f"{target}, where its answers go"
     )

@@ -15,6 +15,8 @@ the pipes: a server a wrapper starts; ["wait"] for every child, as a wrapper doe
 ["detach", SETSID, LATE] a child (in a session of its own, with SETSID) goes on with the
 steps while the worker exits (LATE seconds later, running all along: a parent the scheduler
 runs late);
+["dup2", FROM, TO] file descriptor FROM copied onto TO (["dup2", 2, 1]: its stdout is its
+stderr from then on, its writes to "out" recorded as "err");
 ["setpgid"] a process group of its own; ["setsid"] a session of its own (refused, EPERM, to a
 group leader); ["block", SIGNAL] in its signal mask.
 With BEHAVES_LOG set, every byte written is also appended to BEHAVES_LOG/PID.out or .err, so a
@@ -33,6 +35,7 @@ from typing import Any
 
 LOG = os.environ.get("BEHAVES_LOG", "")
 last_id: Any = None
+landing = {1: "out", 2: "err"}  # where each fd's writes land: a dup2 step moves them
 
 
 def record(stream: str, data: bytes) -> None:
@@ -43,7 +46,7 @@ def record(stream: str, data: bytes) -> None:
 
 def write(stream: str, data: bytes) -> None:
     fd = 1 if stream == "out" else 2
-    record(stream, data)  # before: a write that blocks or fails was still meant
+    record(landing[fd], data)  # before: a write that blocks or fails was still meant
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view) :]
@@ -187,6 +190,9 @@ def step(op: str, *args: Any) -> None:
             os._exit(0)  # the worker exits; its child answers in its place
         if args[0]:
             os.setsid()
+    elif op == "dup2":
+        os.dup2(args[0], args[1])
+        landing[args[1]] = landing[args[0]]
     elif op == "setpgid":
         os.setpgid(0, 0)
     elif op == "setsid":
