@@ -88,6 +88,8 @@ class PooledWorker:
         self.reported: dict[str, Any] = {}  # what the init ping answered (mode, pid, …)
         self.exited = asyncio.Event()
         self.answered_as: Program | None = None  # its program when it first answered
+        # where its fd 1 pointed when the pool read end of file, alive ("" closed, or unread)
+        self.stdout_moved_to = ""
         self._pidfd: int | None = None
         self._on_exit: Callable[[PooledWorker], None] = lambda worker: None  # set by attach()
         self._on_background: Callable[[PooledWorker], None] = lambda worker: None
@@ -193,6 +195,10 @@ class PooledWorker:
         if self.process.poll() is not None:
             self._end()
         else:
+            # alive: its fd 1 may point elsewhere now (`os.dup2(2, 1)`, `exec >/dev/null`),
+            # which /proc tells only while it runs
+            with contextlib.suppress(OSError):
+                self.stdout_moved_to = os.readlink(f"/proc/{self.process.pid}/fd/1")
             self._loop.call_later(EXIT_GRACE, self._end)
 
     def _on_exit_signal(self) -> None:

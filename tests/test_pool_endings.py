@@ -291,6 +291,20 @@ DIES = WORKERS / "dies_on_second_request.py"
             "closed its stdout and runs on: it closed its stdout itself while it served",
             "Keep the worker's stdout open while it serves",
         ),
+        (  # before, 'it closed its stdout itself', of a stdout pointed at its own stderr,
+            # and the fix to find what closes it
+            "dup2",
+            "closed its stdout and runs on: it pointed its stdout at its stderr while it served "
+            "(its fd 1 is its fd 2, workers/w1.stderr.log: what it writes to stdout goes to "
+            "its stderr log)",
+            "Keep file descriptor 1 the stdout pipe the worker was started with: something in a "
+            "request's path copies its stderr onto it (`os.dup2(2, 1)`",
+        ),
+        (  # before, 'it closed its stdout itself' too
+            "devnull",
+            "closed its stdout and runs on: it pointed its stdout at /dev/null while it served",
+            "Let the worker write its answers to the stdout it was started with",
+        ),
         (  # before, the pattern's general advice: text off stdout, a quicker start
             "exit",
             "exited with code 3, saying nothing on its stderr",
@@ -331,6 +345,10 @@ def test_a_worker_dying_in_a_request_is_told_why_from_what_it_left(
         assert "a user, or the worker itself (`os.kill(" in diagnosis["cause"]
         log = [e for e in diagnosis["evidence"] if e["note"].startswith("the kernel log, where")]
         assert log and log[0]["origin"] in ("dmesg", "journalctl -k"), diagnosis["evidence"]
+    if how in ("dup2", "devnull"):  # what /proc said of its fd 1, and when it was read
+        (moved,) = [e for e in diagnosis["evidence"] if e["note"] == "where its stdout points"]
+        assert moved["text"].endswith("/w1.stderr.log" if how == "dup2" else "= /dev/null")
+        assert moved["origin"].endswith("/fd/1, read when the pool read end of file on its stdout")
     if how == "raise":
         quoted = [e for e in diagnosis["evidence"] if e["text"] == "KeyError: 'model_name'"]
         assert quoted and quoted[0]["origin"].endswith(".stderr.log")

@@ -5,6 +5,7 @@ not the pattern's general advice."""
 
 from __future__ import annotations
 
+import os
 import shlex
 import signal
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from poolctl.diagnose import exception_line
 from poolctl.diagnose.hypotheses.crashed import signal_words
 from poolctl.diagnose.killed import FIND_THE_SENDER, sigkill_sender
 from poolctl.diagnose.started_as import started_as
+from poolctl.diagnose.stdout_astray import ONTO_STDERR_FIX, REDIRECTED_FIX
 from poolctl.framing_explain import explain
 from poolctl.model import Evidence
 from poolctl.pool import Pool
@@ -74,6 +76,8 @@ def death_of(pool: Pool, worker_id: str) -> Death | None:
         return Death(f", after the exception `{exc}`", fix, ev)
     worker = next(w for w in pool.all_workers if w.id == worker_id)
     if (worker.gone or "").endswith(CLOSED_STDOUT):  # its exit status is the pool's stop
+        if worker.stdout_moved_to:
+            return _stdout_moved(process, worker.stdout_moved_to, origin)
         return Death(CLOSED_SAID, KEEP_STDOUT_OPEN)
     status = process.poll()
     if status is not None and status.signal is None and status.code:
@@ -89,6 +93,25 @@ def death_of(pool: Pool, worker_id: str) -> Death | None:
     cut = cut_short(pool, worker_id)  # the signal came as it wrote its answer: part of it left
     said = f" ({why}); it was killed writing its answer: {cut}" if cut else f" ({why})"
     return Death(said, how or FIND_THE_SENDER, evidence)
+
+
+def _stdout_moved(process: WorkerProcess, target: str, origin: str) -> Death:
+    """It ran on with its fd 1 pointed elsewhere: at its own stderr (`os.dup2(2, 1)`: its
+    answers went into its stderr log), or a file, /dev/null, another pipe."""
+    ev = Evidence(
+        f"fd 1 = {target}",
+        f"/proc/{process.pid}/fd/1, read when the pool read end of file on its stdout",
+        "where its stdout points",
+    )
+    ran_on = "and ran on until the pool stopped it: no signal from outside, no exit of its own"
+    if target == os.path.realpath(process.stderr_path):
+        said = (
+            f": it pointed its stdout at its stderr while it served (its fd 1 is its fd 2, "
+            f"{origin}: what it writes to stdout goes to its stderr log) {ran_on}"
+        )
+        return Death(said, ONTO_STDERR_FIX.format(where="in a request's path"), ev)
+    said = f": it pointed its stdout at {target} while it served (no answer could reach the pool) "
+    return Death(said + ran_on, REDIRECTED_FIX, ev)
 
 
 def _error_exit(process: WorkerProcess, code: int, stderr: str, origin: str) -> Death:

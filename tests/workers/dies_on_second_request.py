@@ -2,7 +2,9 @@
 with `KeyError: 'model_name'` (argument `raise`), killed by SIGKILL as the OOM killer ends a
 process (argument `kill`; `kill-mid-answer` once half its answer is written), or exiting with
 code 0 once half its answer is written (`cut`); or, with `close`, it closes its stdout and
-sleeps (it serves nothing more, but runs on); with `exec`, it becomes `sleep 60` (exec); with
+sleeps (it serves nothing more, but runs on); with `dup2`, it copies its stderr onto its stdout
+(`os.dup2(2, 1)`), writes its answer there and sleeps; with `devnull`, the same with
+/dev/null; with `exec`, it becomes `sleep 60` (exec); with
 `abort`, it aborts (SIGABRT, as a failed assertion in native code does); with `exit`, it exits
 with code 3 saying nothing, and with `exit-said` after a line on stderr."""
 
@@ -22,6 +24,13 @@ while len(header := sys.stdin.buffer.read(4)) == 4:
         raise KeyError("model_name")
     if served == 2 and sys.argv[1] == "exec":
         os.execvp("sleep", ["sleep", "60"])
+    if served == 2 and sys.argv[1] in ("dup2", "devnull"):
+        if sys.argv[1] == "devnull":
+            os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+        else:
+            os.dup2(2, 1)
+        os.write(1, struct.pack(">I", len(body)) + body)  # lands where fd 1 points now
+        time.sleep(60)
     if served == 2 and sys.argv[1] == "close":
         os.close(1)
         time.sleep(60)
