@@ -189,6 +189,29 @@ def test_perl_worker_without_autoflush_is_block_buffered(
     assert "`$| = 1` in Perl" in d["remediation"]
 
 
+def test_a_worker_whose_header_arrived_and_body_is_buffered_is_not_said_to_send_nothing(
+    run_cli: RunCli,
+) -> None:
+    """Its header reaches the pipe at once (os.write), its body waits in Python's text buffer.
+    Before: 'block-buffered: nothing reached the pipe, yet its answer came out when its stdin
+    closed', the 4 bytes that did arrive unquoted, and the fix said 'it writes through the
+    binary layer (`sys.stdout.buffer`)', which it does not."""
+    worker = str(WORKERS / "buffers_the_body.py")
+    d = diagnose(
+        run_cli, "--timeout", "2", "--unset-env", "PYTHONUNBUFFERED", "--", sys.executable, worker
+    )
+    assert confirmed(d) == ["buffered"]
+    body = json.dumps({"id": 1, "success": True, "result": {"status": "ok"}})
+    header = "\\x00\\x00\\x00" + chr(len(body))  # as quoted: a printable length byte
+    assert d["cause"].startswith(
+        "The worker's stdout is block-buffered: only 4 byte(s) of its answer reached the pipe "
+        f"('{header}', written apart), yet the rest came out when its stdin closed"
+    ), d["cause"]
+    (arrived,) = [e for e in d["evidence"] if e["note"].startswith("what reached the pipe")]
+    assert arrived["origin"] == "workers/w1.stdout.bin bytes 0-3"
+    assert "which a tty does not line-buffer" not in d["remediation"]
+
+
 @needs("node")
 def test_node_worker_that_forgets_to_answer_waits_for_input(
     run_cli: RunCli,

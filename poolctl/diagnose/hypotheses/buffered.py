@@ -126,6 +126,18 @@ def _slow_alike(obs: Observations, ran: list[str]) -> str:
     )
 
 
+def _arrived_at_once(obs: Observations) -> bytes:
+    """The start of the held-back answer that reached the pipe at once (its header, written
+    apart): the bytes still pending when its stdin closed, right before those that came out
+    then (b"" when none did, or others did)."""
+    probe, pending = obs.close_probe, obs.pending
+    if probe is None or not pending or probe.offset < len(pending):
+        return b""
+    data = bytes(obs.worker.transcript.data)[probe.offset - len(pending) : probe.offset]
+    same = obs.worker.redactor.bytes(data, same_length=True) == pending
+    return pending if same else b""
+
+
 def _confirmed(obs: Observations, helped: list[str]) -> Judgement:
     probe = obs.close_probe
     flushed = probe is not None and probe.answered
@@ -150,8 +162,23 @@ def _confirmed(obs: Observations, helped: list[str]) -> Judgement:
             )
         )
     verdict = "The worker's stdout is block-buffered: nothing reached the pipe"
+    arrived = _arrived_at_once(obs) if flushed else b""
+    if arrived:  # a part written apart (a header, unbuffered) came at once
+        verdict = (
+            f"The worker's stdout is block-buffered: only {len(arrived):,} byte(s) of its "
+            f"answer reached the pipe ({quote(arrived, 40)}, written apart)"
+        )
+        ev.insert(
+            0,
+            Evidence(
+                quote(arrived, 60),
+                obs.pending_origin(),
+                "what reached the pipe before its stdin closed: the start of a frame",
+            ),
+        )
     if flushed:
-        verdict += ", yet its answer came out when its stdin closed and it exited"
+        rest = "the rest" if arrived else "its answer"
+        verdict += f", yet {rest} came out when its stdin closed and it exited"
     proof = next((r for r in (result(obs, e) for e in helped) if r is not None), None)
     if proof is not None:
         label = _LABELS[proof.id].format(n=proof.experiment.requests)
@@ -166,7 +193,8 @@ def _confirmed(obs: Observations, helped: list[str]) -> Judgement:
     pty = result(obs, "pty")
     if pty is not None and not pty.answered and "unbuffered" in helped:
         fix += (
-            " A terminal did not help: it writes through the binary layer "
-            "(`sys.stdout.buffer`), which a tty does not line-buffer."
+            " A terminal did not help: a tty line-buffers only Python's text layer, and "
+            "only at a newline, so it writes through the binary layer (`sys.stdout.buffer`) "
+            "or ends its frames with no newline."
         )
     return confirmed(verdict, fix, *ev)
