@@ -53,6 +53,7 @@ from poolctl.stderr_cap import StderrCap
 from poolctl.transcript import TRANSCRIPT_LIMIT, Transcript
 from poolctl.wait_end import WaitEnd
 from poolctl.worker_types import (
+    STILL_RUNNING,
     TOKEN_ENV,
     Answer,
     ExitStatus,
@@ -463,7 +464,7 @@ class WorkerProcess:
             )
         if self.stdout_eof:
             status = self._wait_exit(min(1.0, max(0.0, deadline - time.monotonic()) + 0.2))
-            detail = status.describe() if status else "closed stdout but is still running"
+            detail = status.describe() if status else STILL_RUNNING
             return NoAnswer(request, "exited", detail, self._since(start))
         return NoAnswer(request, "timeout", f"no response within {timeout:g} s", self._since(start))
 

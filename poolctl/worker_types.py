@@ -79,6 +79,8 @@ class Answer:
 
 
 NoAnswerReason = Literal["timeout", "exited", "bad-frame", "write-failed"]
+# the detail of a no-answer whose stdout closed while its process runs on
+STILL_RUNNING = "closed stdout but is still running"
 
 
 @dataclass(frozen=True)

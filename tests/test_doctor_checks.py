@@ -334,6 +334,21 @@ def test_a_banner_before_a_crash_is_a_warning_beside_the_crash(doctor: Doctor) -
     assert "exited before answering" in only(report, "Framing").summary
 
 
+def test_a_worker_that_points_its_stdout_at_its_stderr_is_not_said_to_have_exited(
+    doctor: Doctor,
+) -> None:
+    """It answers its first request, then `os.dup2(2, 1)` and writes its second answer there.
+    Before: "1 line(s) on stderr at start ('\\x00\\x00\\x00…'): kept apart from stdout; they
+    tell why it exited": the line is its answer, written after its start, and it runs on."""
+    argv = [sys.executable, str(REPO / "tests" / "workers" / "dies_on_second_request.py"), "dup2"]
+    report = doctor(argv, "Output hygiene", "Framing", init_timeout=2.0)
+    assert "pointed its stdout at its stderr" in only(report, "Framing").summary
+    stderr = only(report, "Output hygiene", "stderr")
+    assert stderr.status == "ok", stderr.summary
+    assert "it runs on without its stdout" in stderr.summary, stderr.summary
+    assert "why it exited" not in stderr.summary and " at start" not in stderr.summary
+
+
 def test_stderr_chatter_fails_when_stderr_is_merged(doctor: Doctor) -> None:
     argv = [*REFERENCE, "--stderr-noise", "Warning: DSPy not available"]
     report = doctor(argv, "Output hygiene", init_timeout=2.0, stderr=StderrMode.MERGE)

@@ -18,7 +18,7 @@ from poolctl.diagnose.hypotheses import crashed, stderr_merged, stdout_text
 from poolctl.framing import get_framing, quote
 from poolctl.framing_explain import explain
 from poolctl.model import Evidence
-from poolctl.worker_types import StderrMode
+from poolctl.worker_types import STILL_RUNNING, StderrMode
 
 from .probe import Probe
 from .target import CheckList, first_lines
@@ -172,10 +172,15 @@ def _stderr(probe: Probe, apart: Probe, configured: StderrMode, out: CheckList) 
     elif merged:
         out.add("stderr", "fail", landing, keep_apart, evidence)
     elif probe.is_confirmed(crashed.ID):
+        runs_on = probe.no_answer is not None and probe.no_answer.detail == STILL_RUNNING
+        # it did not exit: its stdout went elsewhere (its own stderr, `os.dup2(2, 1)`), and
+        # what it wrote there came after its start
+        tell = "it runs on without its stdout" if runs_on else "they tell why it exited"
+        said = said.replace(" at start", "") if runs_on else said
         out.add(
             "stderr",
             "ok",
-            f"{said}: kept apart from stdout ({configured}); they tell why it exited (see Framing)",
+            f"{said}: kept apart from stdout ({configured}); {tell} (see Framing)",
             evidence=evidence,
         )
     elif unusable := [(n, ln) for n, ln in enumerate(all_lines, 1) if UNUSABLE_LINE.search(ln)]:
