@@ -20,6 +20,7 @@ from poolctl.patterns.regex import BUDGET, budget, compile_regex, required_liter
 from poolctl.triage import triage
 from poolctl.triage.classifier import first_hit
 from poolctl.triage.fields import FailureView
+from poolctl.yamlfile import key_path
 
 CATASTROPHIC = "(a+)+$"  # 28 characters take Python's re 52 s, each one more doubles it
 PATTERN = """\
@@ -127,8 +128,9 @@ def test_patterns_test_prints_the_slowest_regexes(capsys: pytest.CaptureFixture[
     assert 1 <= len(rows) <= 5 and all(row[1] == "ms" and row[7] == "re2" for row in rows)
     times = [float(row[0]) for row in rows]
     assert times == sorted(times, reverse=True)
-    ids = {p.id for p in builtin_patterns()}
-    assert all(row[8] in ids and row[9].endswith("regex") for row in rows)
+    # each named by its pattern and its key path (a signal's `regex`, a fact's `unless`, …)
+    places = {f"{p.id} {key_path(loc)}" for p in builtin_patterns() for loc, _ in p.regexes()}
+    assert all(f"{row[8]} {row[9]}" in places for row in rows), rows
 
 
 @pytest.mark.parametrize(
