@@ -10,7 +10,7 @@ import weakref
 from functools import partial
 from typing import TYPE_CHECKING
 
-from poolctl.logs import tap_block, tap_verdicts, vitest_block
+from poolctl.logs import node_spec_block, other_verdicts, tap_block, tap_verdicts, vitest_block
 from poolctl.logs.records import Lines
 from poolctl.model import Failure, Source
 
@@ -29,6 +29,7 @@ TRIGGERS = (
     tap_block.SUBTEST_MORE_TRIGGER,  # ... a Test::More subtest's
     tap_block.BAIL_TRIGGER,  # prove's word of a script's `Bail out!`
     *vitest_block.TRIGGERS,  # Vitest's failure blocks
+    *node_spec_block.TRIGGERS,  # node --test's spec reporter: its closing section's, parents
 )
 # Read as a pytest failure is, whichever parser read it: its context is the lines around it
 # (an ExUnit failure's is its test's region, the lines since the block before it)
@@ -56,6 +57,13 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
         line.startswith("⎯") and vitest_block.UNHANDLED_RE.match(line.rstrip())
     ):
         return vitest_block.VitestBlock(number, line, parser.name, SOURCE, partial(_keep, parser))
+    if line.startswith("test at ") and node_spec_block.HEADER_RE.match(line.rstrip()):
+        return node_spec_block.SpecFailure(
+            number, line, parser.name, SOURCE, partial(_keep, parser)
+        )  # `node --test`'s spec reporter, in its closing section
+    if "✖ " in line[:200] and node_spec_block.INLINE_RE.match(line.rstrip()):
+        found = parser.out.spec_parents.setdefault(parser.name, []).append
+        return node_spec_block.Parent(number, line, found)  # ... inline: a parent's, or none
     if line.startswith("#   Failed test ") and tap_block.MORE_HEADER_RE.match(line.rstrip()):
         return _tap_block(parser, number, line)  # Test::More's diagnostics, no `not ok` line
     if line.startswith("Bailout called.  "):
@@ -89,6 +97,8 @@ def _tap_block(parser: TextParser, number: int, line: str) -> Consumer:
 
 def _keep(parser: TextParser, failure: Failure, lines: Lines) -> None:
     """Keep another runner's failure, unless it is one read already (see below)."""
+    if failure.details.get("runner") == node_spec_block.RUNNER:
+        other_verdicts.spec_section(parser.out, parser.name, failure.line_end)
     if "text" not in failure.details and _told_before(parser, lines[0][1]):
         return  # `prove -v`: its diagnostics, printed before its `not ok` line, are the failure
     if not failure.message and not lines[0][1][:1].isspace() and _after_subtest(parser):

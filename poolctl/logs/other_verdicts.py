@@ -429,6 +429,18 @@ def _vitest_suites_end(out: ParsedLog, file: str, number: int) -> bool:
     return True
 
 
+NODE = "node --test"
+
+
+def spec_section(out: ParsedLog, file: str, end: int) -> None:
+    """A failure of `node --test`'s spec reporter's closing section, below its counts (`ℹ fail
+    2`), ends on line `end`: the output of the run those count goes on to it."""
+    last = out.summaries[-1] if out.summaries else None
+    if last is None or last.file != file or last.source != NODE or last.line > end:
+        return
+    out.summaries[-1] = dataclasses.replace(last, output_end=end)
+
+
 def is_verdict(stripped: str) -> bool:
     """Whether `stripped` (a line without its indent) is a verdict `read_verdict` records: a
     run of unittest's, or another runner's failed run (not a CI service's line for a job)."""
@@ -511,13 +523,26 @@ def finish(out: ParsedLog, file: str, failures_before: int, summaries_before: in
         elif run.source in runners and run.file == file and theirs:
             # the blocks read between its start and its output's end are its failures
             end = run.line if run.output_end is None else run.output_end
-            run = dataclasses.replace(run, read=sum(run.start <= n <= end for n in theirs))
+            read = sum(run.start <= n <= end for n in theirs)
+            if run.source == NODE:
+                read += _failed_by_subtests(out, file, run, read)
+            run = dataclasses.replace(run, read=read)
         out.summaries[i] = run
         if run.source == tap_verdicts.TAP and run.file == file and run.read != run.failures:
             _note(out, file, first, run.text, TAP_VERDICT)
         elif run.source in runners and run.file == file and run.read == run.failures:
             _drop_notes(out, file, run)
     _count_job_failure(out, file, failures_before, summaries_before)
+
+
+def _failed_by_subtests(out: ParsedLog, file: str, run: RunSummary, read: int) -> int:
+    """The tests of a `node --test` run under its spec reporter that failed by their subtests
+    alone, read as those are: node counts each and leaves it out of its closing section, which
+    holds every other failure (its subtests' among them). Inline, such a test is a `✖ NAME
+    (TIME)` line with nothing under it, as a failed describe suite is (not counted): of those
+    lines, as many as the verdict counts beyond the failures read."""
+    parents = sum(run.start <= n <= run.line for n in out.spec_parents.get(file, []))
+    return min(parents, max(0, (run.failures or 0) - read))
 
 
 def _read_in_script(run: RunSummary, beside: list[Failure]) -> int:

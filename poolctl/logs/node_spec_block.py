@@ -1,0 +1,147 @@
+"""`node --test`'s spec reporter (its default on a terminal, and in CI for newer releases): the
+failures of its closing section, below its counts (`ℹ fail 2`), read into `Failure`s.
+
+    ✖ failing tests:
+
+    test at pool.test.mjs:9:1
+    ✖ bridge answers (0.300667ms)
+      Error: No response received from the Python bridge within 5000ms
+          at TestContext.<anonymous> (file:///tmp/x/pool.test.mjs:10:9)
+          ...
+
+Each block is its `test at FILE:LINE:COL` line, the test's `✖ NAME (TIME)` line, and the error
+indented two spaces: its first line (`AssertionError [ERR_ASSERTION]: Expected …`), an
+assertion's diff, the `at …` stack lines, maybe the error's properties (`{ code: …, actual: …
+}`). The same failures were printed inline above the counts: those are not read (each would be
+counted twice).
+
+node also counts a test whose subtests failed (not a describe suite), and leaves it out of the
+section: inline, it is a `✖ NAME (TIME)` line with nothing indented under it, as a failed
+suite's is (`Parent`): `other_verdicts.finish` takes such lines as read, at most as many as the
+verdict counts beyond the section's failures.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from poolctl.logs.records import Lines
+from poolctl.logs.scan import MAX_BLOCK_LINES, MAX_FIELD, clip
+from poolctl.model import Failure, Source
+
+RUNNER = "node --test"
+HEADER_RE = re.compile(r"^test at (?P<file>\S+?):(?P<line>\d+):(?P<column>\d+)$")
+NAME_RE = re.compile(r"^✖ (?P<name>.+) \((?P<time>[\d.]+m?s)\)$")
+# an inline test's or suite's line (indented by its depth)
+INLINE_RE = re.compile(r"^(?P<indent> *)✖ (?P<name>.+) \([\d.]+m?s\)$")
+TRIGGERS = (r"^test at \S+:\d+:\d+\s*$", r"^ *✖ .+ \([\d.]+m?s\)\s*$")
+_ERROR_RE = re.compile(
+    r"^(?P<kind>[\w.$]*(?:Error|Exception)\w*)(?: \[(?P<code>[A-Z0-9_]+)\])?(?:: ?(?P<rest>.*))?$"
+)
+_FRAME_RE = re.compile(r"^ *at \S")
+_CODE_RE = re.compile(r"^ *code: '(?P<code>[^']+)',?$")
+
+
+class SpecFailure:
+    """One failure of the closing section (a consumer of a text parser's scan); the failure goes
+    to `done` when the block ends."""
+
+    def __init__(
+        self,
+        number: int,
+        line: str,
+        input_file: str,
+        source: Source,
+        done: Callable[[Failure, Lines], object],
+    ) -> None:
+        self.lines: Lines = [(number, line.rstrip())]
+        self.input_file = input_file
+        self.source = source
+        self.done = done
+
+    def feed(self, number: int, line: str) -> bool:
+        text = line.rstrip()
+        if len(self.lines) >= MAX_BLOCK_LINES:
+            return False
+        if len(self.lines) == 1:  # the test's `✖ NAME (TIME)` line, or no block of node's
+            if NAME_RE.match(text) is None:
+                return False
+        elif text and not text.startswith("  "):
+            return False  # the next block's `test at` line, or the end of the output
+        self.lines.append((number, text))
+        return True
+
+    def close(self) -> Lines:
+        if len(self.lines) < 2:
+            return []  # a `test at` line with no test's line after it: not node's
+        header = HEADER_RE.match(self.lines[0][1])
+        named = NAME_RE.match(self.lines[1][1])
+        if header is None or named is None:
+            return []
+        while len(self.lines) > 2 and not self.lines[-1][1].strip():
+            self.lines.pop()
+        body = [t[2:] for _, t in self.lines[2:]]
+        kind, code, message, frames = _read(body)
+        details = {"runner": RUNNER, "text": clip("\n".join(body), MAX_FIELD)}
+        if code:
+            details["code"] = code
+        failure = Failure(
+            source=self.source,
+            name=named["name"],
+            group=header["file"],
+            location=f"{header['file']}:{header['line']}",
+            kind=kind,
+            message=clip(message, MAX_FIELD),
+            details=details,
+            stacktrace=tuple(clip(f, 1_000) for f in frames),
+            input_file=self.input_file,
+            line_start=self.lines[0][0],
+            line_end=self.lines[-1][0],
+        )
+        self.done(failure, self.lines)
+        return []
+
+
+class Parent:
+    """An inline `✖ NAME (TIME)` line: a failed suite's or a test's failed by its subtests when
+    nothing is indented under it (`found` is given its line), an inline failure (its error
+    indented below it: read from the closing section instead) when something is."""
+
+    def __init__(self, number: int, line: str, found: Callable[[int], object]) -> None:
+        self.number = number
+        self.indent = len(line) - len(line.lstrip(" "))
+        self.found = found
+
+    def feed(self, number: int, line: str) -> bool:
+        indent = len(line) - len(line.lstrip(" "))
+        if not line.strip() or indent <= self.indent:
+            self.found(self.number)
+        return False  # the next line is read as any other (a parent's after it, its own)
+
+    def close(self) -> Lines:
+        return []
+
+
+def _read(body: list[str]) -> tuple[str, str, str, list[str]]:
+    """Kind, code, message and stack frames of an error's lines (unindented): the message is
+    its first line and what follows it up to the stack (an assertion's diff)."""
+    kind = code = ""
+    said: list[str] = []
+    frames: list[str] = []
+    for text in body:
+        if _FRAME_RE.match(text):
+            frames.append(text.strip()[3:])
+        elif frames:
+            found = _CODE_RE.match(text)
+            code = code or (found["code"] if found else "")
+        elif not said:
+            error = _ERROR_RE.match(text)
+            if error is not None and error["rest"] is not None:
+                kind, code = error["kind"], error["code"] or ""
+                said.append(error["rest"])
+            else:
+                said.append(text)
+        elif text.strip():
+            said.append(text.strip())
+    return kind, code, "\n".join(said), frames
