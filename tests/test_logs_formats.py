@@ -687,7 +687,6 @@ def test_a_unittest_run_alone_is_read_by_its_verdict(
     [
         ("pytest_then_cargo.log", "cargo test", "test result: FAILED. 1 passed; 2 failed;"),
         ("mix_then_cargo.log", "cargo test", "test result: FAILED. 1 passed; 2 failed;"),
-        ("pytest_then_node_spec.log", "node --test", "ℹ fail 2"),
         ("pytest_then_jest.log", "Jest", "Tests:       2 failed, 1 todo, 1 passed, 4 total"),
         ("pytest_then_mocha.log", "Mocha", "2 failing"),
         ("mix_then_eunit.log", "EUnit", "Failed: 3.  Skipped: 0.  Passed: 1."),
