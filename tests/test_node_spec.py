@@ -103,3 +103,15 @@ def test_a_spec_run_after_a_clean_pytest_run_is_read_but_its_todo_test() -> None
     clean, node = parsed.summaries
     assert (node.source, node.start, node.failures, node.read) == ("node --test", 10, 2, 2)
     assert node.start == clean.line + 1 and parsed.skipped == []
+
+
+def test_a_log_cut_in_the_section_does_not_read_its_missing_failures(tmp_path: Path) -> None:
+    """The capture cut after the section's second block (as a CI log cut short is): two of the
+    four failures printed inline are read; the test failed by its subtest is not taken as read
+    (the suites' `✖` lines, alike, would have filled the count): 2 of 5, the rest not read."""
+    cut = tmp_path / "cut.log"
+    cut.write_text("".join(LOG.read_text().splitlines(keepends=True)[:126]))
+    parsed = read_logs([str(cut)])
+    assert [f.name for f in parsed.failures] == ["bridge answers", "worker reply"]
+    [node] = parsed.summaries
+    assert (node.failures, node.read) == (5, 2)

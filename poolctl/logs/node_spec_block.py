@@ -17,8 +17,9 @@ counted twice).
 
 node also counts a test whose subtests failed (not a describe suite), and leaves it out of the
 section: inline, it is a `✖ NAME (TIME)` line with nothing indented under it, as a failed
-suite's is (`Parent`): `other_verdicts.finish` takes such lines as read, at most as many as the
-verdict counts beyond the section's failures.
+suite's is (`Inline`): `other_verdicts.finish` takes such lines as read, at most as many as the
+verdict counts beyond the section's failures, once the section holds every failure printed
+inline (a log cut in the section does not).
 """
 
 from __future__ import annotations
@@ -105,20 +106,19 @@ class SpecFailure:
         return []
 
 
-class Parent:
+class Inline:
     """An inline `✖ NAME (TIME)` line: a failed suite's or a test's failed by its subtests when
-    nothing is indented under it (`found` is given its line), an inline failure (its error
-    indented below it: read from the closing section instead) when something is."""
+    nothing is indented under it, a test's failure (its error indented below it: read from the
+    closing section, not here) when something is. `found` is given its line and which."""
 
-    def __init__(self, number: int, line: str, found: Callable[[int], object]) -> None:
+    def __init__(self, number: int, line: str, found: Callable[[tuple[int, bool]], object]) -> None:
         self.number = number
         self.indent = len(line) - len(line.lstrip(" "))
         self.found = found
 
     def feed(self, number: int, line: str) -> bool:
         indent = len(line) - len(line.lstrip(" "))
-        if not line.strip() or indent <= self.indent:
-            self.found(self.number)
+        self.found((self.number, not line.strip() or indent <= self.indent))
         return False  # the next line is read as any other (a parent's after it, its own)
 
     def close(self) -> Lines:

@@ -62,8 +62,8 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
             number, line, parser.name, SOURCE, partial(_keep, parser)
         )  # `node --test`'s spec reporter, in its closing section
     if "✖ " in line[:200] and node_spec_block.INLINE_RE.match(line.rstrip()):
-        found = parser.out.spec_parents.setdefault(parser.name, []).append
-        return node_spec_block.Parent(number, line, found)  # ... inline: a parent's, or none
+        found = parser.out.spec_inline.setdefault(parser.name, []).append
+        return node_spec_block.Inline(number, line, found)  # ... inline: a parent's, or a test's
     if line.startswith("#   Failed test ") and tap_block.MORE_HEADER_RE.match(line.rstrip()):
         return _tap_block(parser, number, line)  # Test::More's diagnostics, no `not ok` line
     if line.startswith("Bailout called.  "):

@@ -540,8 +540,12 @@ def _failed_by_subtests(out: ParsedLog, file: str, run: RunSummary, read: int) -
     alone, read as those are: node counts each and leaves it out of its closing section, which
     holds every other failure (its subtests' among them). Inline, such a test is a `✖ NAME
     (TIME)` line with nothing under it, as a failed describe suite is (not counted): of those
-    lines, as many as the verdict counts beyond the failures read."""
-    parents = sum(run.start <= n <= run.line for n in out.spec_parents.get(file, []))
+    lines, as many as the verdict counts beyond the failures read, once the section's failures
+    read are as many as the failures printed inline (a log cut in the section: none)."""
+    inline = [parent for n, parent in out.spec_inline.get(file, []) if run.start <= n <= run.line]
+    parents = sum(inline)
+    if read < len(inline) - parents:
+        return 0
     return min(parents, max(0, (run.failures or 0) - read))
 
 

@@ -166,10 +166,10 @@ class ParsedLog:
     # with `failureType: 'subtestsFailed'`, no suite): node counts each as a failure, its failed
     # subtests being the ones read
     failed_by_subtests: dict[str, list[int]] = field(default_factory=dict)
-    # input -> the lines of `node --test`'s spec reporter's inline `✖ NAME (TIME)` lines with
-    # nothing under them: a failed describe suite's, or a test's failed by its subtests alone,
-    # which node counts and leaves out of its closing section (`node_spec_block`)
-    spec_parents: dict[str, list[int]] = field(default_factory=dict)
+    # input -> `node --test`'s spec reporter's inline `✖ NAME (TIME)` lines, and whether each
+    # has nothing under it (a failed describe suite's, or a test's failed by its subtests alone,
+    # which node counts and leaves out of its closing section) or its error (`node_spec_block`)
+    spec_inline: dict[str, list[tuple[int, bool]]] = field(default_factory=dict)
     # the last line of each input the identifier index covers whole (its first megabyte)
     indexed_to: dict[str, int] = field(default_factory=dict)
     # tests run again after failing (pytest-rerunfailures, Maven Surefire), by node id
