@@ -92,7 +92,7 @@ def test_the_failures_are_classified_and_none_is_left_unread(
 
 def test_a_spec_run_after_a_clean_pytest_run_is_read_but_its_todo_test() -> None:
     """A clean `pytest` run, then `node --test` under the spec reporter (real capture:
-    capture_js_runners.sh, `pytest_then_node_spec.log`; it was a case of an unread runner's run,
+    capture_other_runners.sh, `pytest_then_node_spec.log`; it was a case of an unread runner's run,
     `test_logs_formats`): its section lists a todo test that failed too, `✖ resize (…ms) # pool
     v2`, which `ℹ fail 2` does not count (`ℹ todo 1`): not read as a failure."""
     parsed = read_logs([str(LOG.parent.parent / "pytest_then_node_spec.log")])
