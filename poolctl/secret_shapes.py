@@ -237,8 +237,10 @@ def substitute_all(data: bytes, repl: Replace[bytes]) -> bytes:
     """`data` (a chunk of a big file) with every shape's matches replaced: the literal shapes
     on the whole, the local ones on the lines of their needles (found in a lowered copy: the
     same offsets, ASCII letters only change)."""
-    for shape in LITERAL:
-        data = shape.bytes_regex.sub(repl, data)
+    # the literal shapes' RE2 test first: 8 `re` passes cost a clean MiB ~5 ms, this ~3 ms
+    if any(regex.search(data) is not None for regex in _fast_tests()[1]):
+        for shape in LITERAL:
+            data = shape.bytes_regex.sub(repl, data)
     lines = _lines(data)
     if not lines:
         return data
@@ -268,6 +270,10 @@ def local_spans(data: bytes) -> list[tuple[int, int]]:
 def _lines(data: bytes) -> list[tuple[int, int, set[Shape]]]:
     """The lines holding local needles (merged where they touch), with the shapes to try."""
     low = data.lower()
+    # one RE2 pass first: a chunk with no needle (most of a big log) is done in ~2 ms a MiB
+    # instead of 28 `find` passes (~50 ms a MiB: 7 s of a 128 MiB newline-free capture)
+    if _fast_tests()[0].search(low) is None:
+        return []
     hits = []
     for needle, shapes in _LOCAL_NEEDLES.items():
         at = low.find(needle)

@@ -152,6 +152,33 @@ def test_files_and_folders(tmp_path: Path) -> None:
     assert (tmp_path / "workers" / "w1.stdout.bin").stat().st_size == len(WORKER_SECRET) + 1
 
 
+def test_secrets_deep_in_one_huge_newline_free_log_are_redacted(tmp_path: Path) -> None:
+    """A worker's stderr of 6 MiB with no newline: most 1 MiB chunks hold no needle at all,
+    the secrets (a `password=`, a GitHub token, a named value) sit deep inside, one of them
+    across the first chunks' boundary. Every one is replaced, and nothing else changes."""
+    token = "ghp_" + "Q7" * 18
+    plant = {
+        3 * 2**20 + 12345: b" password=hunter2-deep-inside ",
+        2**20 - 7: f" {token} ".encode(),  # across the first chunk's end
+        5 * 2**20 + 999: WORKER_SECRET.encode(),  # glued to the x's on both sides
+    }
+    data = bytearray(b"x" * (6 * 2**20))
+    for at, secret in plant.items():
+        data[at : at + len(secret)] = secret
+    log = tmp_path / "w1.stderr.log"
+    log.write_bytes(data)
+    assert Redactor({WORKER_SECRET: "WORKER_TOKEN"}).file(log) is True
+    clean = log.read_bytes()
+    assert b"hunter2" not in clean and token.encode() not in clean and not leaks(clean)
+    expected = (
+        bytes(data)
+        .replace(b"password=hunter2-deep-inside", b"password=[redacted]")
+        .replace(token.encode(), b"[redacted]")
+        .replace(WORKER_SECRET.encode(), b"[redacted:WORKER_TOKEN]")
+    )
+    assert clean == expected
+
+
 def test_records_are_redacted_and_untouched_ones_are_not_copied() -> None:
     clean = Report(kind="triage", title="t", notes=("nothing",))
     r = Redactor({ENV_SECRET: "POOLCTL_TEST_API_KEY"})

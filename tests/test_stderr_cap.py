@@ -345,3 +345,47 @@ def test_the_caps_thread_sleeps_while_no_log_is_written_to(
     if watcher is not None:
         watcher.join(timeout=10)
     assert watcher is None or not watcher.is_alive()  # it ended with its last log
+
+
+# One line of 24 MiB, no newline: a `password=` and the named value deep in the head the cap
+# keeps, a GitHub token in its tail; then the reference worker answers.
+ONE_LINE_TOKEN = "ghp_" + "Z3" * 18
+ONE_LINE_FLOOD = f"""\
+import os, runpy, sys
+secret = os.environ["FLOOD_TOKEN"]
+x = b"x" * (1 << 20)
+out = sys.stderr.buffer
+out.write(x[: 900_000] + b" password=hunter2-one-line " + secret.encode() + x[: 50_000])
+for _ in range(22):
+    out.write(x)
+out.write(x[: 500_000] + b" {ONE_LINE_TOKEN} " + x[: 400_000])
+out.flush()
+sys.argv = ["reference"]
+runpy.run_module("poolctl.workers.reference", run_name="__main__")
+"""
+
+
+@pytest.mark.usefixtures("small_cap")
+def test_secrets_deep_in_a_flood_with_no_newline_are_scrubbed_from_the_capped_log(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    script = tmp_path / "flood.py"
+    script.write_text(ONE_LINE_FLOOD)
+    run_dir = tmp_path / "run"
+    code, out, err = run_cli(
+        "ping", "--run-dir", str(run_dir), "--env", f"FLOOD_TOKEN={SECRET}",
+        "--", sys.executable, str(script),
+    )  # fmt: skip
+    assert code == 0, out + err
+    log = run_dir / "workers" / "w1.stderr.log"  # holes: redacted in place, same length
+    with open(log, "rb") as f:
+        [(_, start), (end, _)] = data_ranges(f.fileno(), log.stat().st_size)
+        head = read_head(log, start)
+        f.seek(end)
+        tail = f.read()
+    padding = b"*" * (len(SECRET) - len("[redacted:FLOOD_TOKEN]"))
+    marks = rb" password=\[redacted\]\*{6} \[redacted:FLOOD_TOKEN\]" + re.escape(padding)
+    assert len(head) == start and re.fullmatch(rb"x{900000}" + marks + rb"x+", head), head[-99:]
+    assert re.fullmatch(rb"x+ \[redacted\]\*{30} x{400000}.*", tail, re.DOTALL), tail[:99]
+    for secret in (b"hunter2", SECRET.encode(), ONE_LINE_TOKEN.encode()):
+        assert secret not in head and secret not in tail
