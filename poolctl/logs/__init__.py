@@ -21,10 +21,10 @@ from poolctl.boundedread import open_readable
 from poolctl.errors import InputError, UsageProblem
 from poolctl.logs import (
     exunit_stopped,
-    other_verdicts,
     pytest_run_errors,
     run_end_lines,
     runners_alone,
+    verdicts_read,
 )
 from poolctl.logs.ansi import strip_ansi
 from poolctl.logs.archive import is_zip, open_input, read_archive
@@ -296,7 +296,7 @@ def _parse_one(stream: BinaryIO, name: str, fmt: str, out: ParsedLog) -> bool:
     elif other is not None:
         why = "standard input is read once" if fmt == "auto" else f"--log-format {fmt}"
         out.skipped.append(f"{name}: its {_NAMES[other]} output was not read ({why})")
-    other_verdicts.finish(out, name, *before)
+    verdicts_read.finish(out, name, *before)
     if chosen == "pytest" and fmt == "auto" and runners_alone.note_theirs_alone(out, name, *before):
         chosen = runners_alone.VERDICTS_ALONE  # no pytest output in it: not said to be
     elif (len(out.failures), len(out.summaries)) == before and chosen != "junit":

@@ -39,7 +39,7 @@ from poolctl.logs.junit_ct import CANCELLED as CT_SETUP
 from poolctl.logs.junit_ct import setup_failure, skipped_by_ct
 from poolctl.logs.junit_ctest import CANCELLED as CTEST_NOT_RUN
 from poolctl.logs.junit_ctest import not_run, own_output
-from poolctl.logs.junit_java import java_location
+from poolctl.logs.junit_location import case_location
 from poolctl.logs.junit_minitest import whole_message
 from poolctl.logs.junit_names import SameNames, in_group
 from poolctl.logs.junit_output import (
@@ -60,7 +60,7 @@ from poolctl.logs.junit_recover import (
 )
 from poolctl.logs.junit_reruns import PytestTries
 from poolctl.logs.junit_several import one_per_test
-from poolctl.logs.junit_stack import SCRIPT_RE, caused_by, frame_in_test_file
+from poolctl.logs.junit_stack import caused_by
 from poolctl.logs.junit_suites import Cut, Suite, close_at_cut, summaries
 from poolctl.logs.lines import CHUNK_SIZE
 from poolctl.logs.records import MAX_RUNS, ParsedLog, RunSummary, UnreadableInput
@@ -437,21 +437,14 @@ class _Target:
             # mocha-junit-reporter names the file on the suite only: the same title in two
             # files is two tests (the file is part of a test's identity in the history)
             details["file"] = case.suite_file
-        location = attrib.get("file", "")
-        line = attrib.get("line", "")
-        if location and line.isdigit():
-            # pytest writes the 0-based line of the test's `def`.
-            location = f"{location}:{int(line) + 1 if self.pytest else int(line)}"
-        elif fields is not None and fields.location:
-            location = fields.location
-        else:
-            files = _test_files(case)
-            location = (
-                frame_in_test_file(body, files)
-                or frame_in_test_file(tail, files)
-                or java_location(f"{body}\n{tail}", attrib.get("classname", ""), self.name)
-                or location
-            )
+        location = case_location(
+            attrib,
+            case.suite_file,
+            fields.location if fields is not None else "",
+            (body, tail),
+            pytest=self.pytest,
+            input_name=self.name,
+        )
         return Failure(
             source="junit",
             name=hook_name(body) or attrib.get("name", "") or "(no name)",
@@ -481,15 +474,6 @@ class _Target:
         if found is not None and len(self.out.tracebacks) < MAX_TRACEBACKS:
             record(self.out, self.name, found, start, self._line())
         return found
-
-
-def _test_files(case: _Case) -> list[str]:
-    """The test's file as the report names it: the case's or its suite's `file` (mocha's), or
-    a classname that is a script's path (vitest's)."""
-    classname = case.attrib.get("classname", "")
-    files = [case.attrib.get("file", ""), case.suite_file]
-    files += [classname] if SCRIPT_RE.search(classname) else []
-    return [f.removeprefix("file://") for f in files if f]
 
 
 def parse_junit(stream: BinaryIO, name: str, out: ParsedLog, head: bytes) -> int:

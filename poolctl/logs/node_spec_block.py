@@ -17,7 +17,7 @@ counted twice).
 
 node also counts a test whose subtests failed (not a describe suite), and leaves it out of the
 section: inline, it is a `✖ NAME (TIME)` line with nothing indented under it, as a failed
-suite's is (`Inline`): `other_verdicts.finish` takes such lines as read, at most as many as the
+suite's is (`Inline`): `verdicts_read.finish` takes such lines as read, at most as many as the
 verdict counts beyond the section's failures, once the section holds every failure printed
 inline (a log cut in the section does not).
 """

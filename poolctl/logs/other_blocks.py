@@ -1,7 +1,7 @@
 """The failure blocks of other runners a text parser reads beside its own: a TAP test's
 diagnostics below its `not ok` line (`poolctl.logs.tap_block`), Vitest's console blocks
 (`poolctl.logs.vitest_block`). Each is kept as a `Failure` marked with its runner
-(`details["runner"]`); `other_verdicts.finish` counts it read in the run whose verdict counts
+(`details["runner"]`); `verdicts_read.finish` counts it read in the run whose verdict counts
 it."""
 
 from __future__ import annotations

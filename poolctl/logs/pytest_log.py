@@ -19,6 +19,7 @@ from poolctl.logs import (
     other_verdicts,
     pytest_doctest_line,
     pytest_fatal,
+    pytest_instafail,
     pytest_pretty,
     pytest_progress,
     pytest_run_errors,
@@ -251,10 +252,10 @@ class PytestParser(TextParser):
                 self.consumer = block
                 self.recorder.begin(number, line)
                 return
-        if first == "_" and self._inline_block(number, line):
+        if first == "_" and pytest_instafail.inline_block(self, number, line):
             return
         if first == "\u2015" and not self.in_capture and (sugar := SUGAR_HEADER_RE.match(line)):
-            self._start_inline_block(number, line, sugar.group("title"))
+            pytest_instafail.start_block(self, number, line, sugar.group("title"))
             return
         if first == "_" and self.section == "PASSES" and HEADER_RE.match(line):
             self.pending_close = None  # the run goes on: a closing line before was text
@@ -340,10 +341,10 @@ class PytestParser(TextParser):
             self.sugar_session = True
             return
         sugar_progress = self.sugar_session and not self.section
-        among = in_progress or sugar_progress or self._quiet_inline(number)
+        among = in_progress or sugar_progress or pytest_instafail.after_quiet_marks(self, number)
         among = among and not self.in_capture
         if among and (inline or FRAME_RE.match(line)):  # --tb=line's location, as it failed
-            self._quiet_run_begins_at_marks()
+            self.quiet_run_begins_at_marks()
             self.inline_lines.append((number, line.strip()))  # named at the run's end
             return
         if not self.section and not self.in_capture and first in ".sxXFE,u ":
@@ -387,41 +388,11 @@ class PytestParser(TextParser):
         self.failed_mark = "E" if line.lstrip().startswith("ERROR") else "F"
         return True
 
-    def _inline_block(self, number: int, line: str) -> bool:
-        """A block pytest-instafail printed right after its test's progress line (`t.py F`,
-        then an empty line; `t.py::test_a FAILED [ 25%]`): read as the FAILURES section's,
-        which that run does not print. Under `-q` no session header came before, and the
-        block cut the run's first letters (`E`) before their `[ NN%]`: they begin the run."""
-        if self.section != "test session starts" and not self._quiet_inline(number):
-            return False
-        if self.in_capture or self.nested:
-            return False
-        if not 0 < number - self.failed_progress_at <= 2 or self.narrow(line):
-            return False
-        header = HEADER_RE.match(line)
-        if header is None or SEPARATOR_RE.match(line):
-            return False
-        self._quiet_run_begins_at_marks()
-        self._start_inline_block(number, line, header.group("title"))
-        return True
-
-    def _quiet_inline(self, number: int) -> bool:
-        """Whether line `number` may be what pytest-instafail printed right after a `-q` run's
-        first letters (`E`), which no session header came before: they begin the run."""
-        after = number - self.failed_progress_at
-        return not self.section and bool(self.failed_marks) and 0 < after <= 2
-
-    def _quiet_run_begins_at_marks(self) -> None:
+    def quiet_run_begins_at_marks(self) -> None:
         """A `-q` run's first letters with a failure begin it, when no section is open."""
         if not self.section and self.failed_marks:
             self._quiet_run_begins(self.failed_progress_at)
             self.progress.feed(self.failed_progress_at, self.failed_marks)
-
-    def _start_inline_block(self, number: int, line: str, title: str) -> None:
-        """A block printed among the progress lines (pytest-instafail's, pytest-sugar's)."""
-        section = "ERRORS" if title.startswith(("ERROR at ", "ERROR collecting ")) else "FAILURES"
-        self.consumer = PytestBlock(self, number, title, section, inline=True)
-        self.recorder.begin(number, line)
 
     def narrow(self, line: str) -> bool:
         """Whether a `____ name ____` line is narrower than the run's section lines: pytest

@@ -1,0 +1,128 @@
+"""Which failures read count for which verdict, once a log is read: a verdict of a runner
+poolctl does not parse whole (`poolctl.logs.other_verdicts`) counts as read the failures read
+from that runner's own blocks (`poolctl.logs.other_blocks`) between its run's start and its
+output's end; a failed CI job none of whose runs failed is one failure, unread."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from poolctl.logs import tap_verdicts
+from poolctl.logs.other_verdicts import NODE, TAP_VERDICT, VERDICTS, WRAPPERS, note_unread
+from poolctl.logs.records import ParsedLog, RunSummary
+from poolctl.model import Failure
+
+PROVE = "prove"  # its verdicts' runner (`VERDICTS`)
+
+
+def finish(out: ParsedLog, file: str, failures_before: int, summaries_before: int) -> None:
+    """Once `file` is read (its failures and runs from those indexes on): each verdict's run
+    begins after the run closed before it, and a failed CI job none of whose runs failed is one
+    failure."""
+    runners = {v.runner for v in VERDICTS}
+    beside = [f for f in out.failures[failures_before:] if _read_beside(f, file)]
+    theirs = [f.line_start for f in beside]
+    # (a test failed by its subtests, which `node --test` counts too, is read as they are)
+    theirs += out.failed_by_subtests.get(file, []) if theirs else []
+    for i in range(summaries_before, len(out.summaries)):
+        run = out.summaries[i]
+        first = run.start  # a TAP run's first `not ok` line
+        if run.source == tap_verdicts.TAP and run.file == file:
+            # its output begins after the run before
+            run = dataclasses.replace(run, start=_after_last_run(out, file, first))
+        elif run.source in runners and run.start == run.line:
+            run = dataclasses.replace(run, start=_after_last_run(out, file, run.line))
+        if run.source == PROVE and run.file == file and beside:
+            run = dataclasses.replace(run, read=_read_in_script(run, beside))
+        elif run.source in runners and run.file == file and theirs:
+            # the blocks read between its start and its output's end are its failures
+            end = run.line if run.output_end is None else run.output_end
+            read = sum(run.start <= n <= end for n in theirs)
+            if run.source == NODE:
+                read += _failed_by_subtests(out, file, run, read)
+            run = dataclasses.replace(run, read=read)
+        out.summaries[i] = run
+        if run.source == tap_verdicts.TAP and run.file == file and run.read != run.failures:
+            note_unread(out, file, first, run.text, TAP_VERDICT)
+        elif run.source in runners and run.file == file and run.read == run.failures:
+            _drop_notes(out, file, run)
+    _count_job_failure(out, file, failures_before, summaries_before)
+
+
+def _failed_by_subtests(out: ParsedLog, file: str, run: RunSummary, read: int) -> int:
+    """The tests of a `node --test` run under its spec reporter that failed by their subtests
+    alone, read as those are: node counts each and leaves it out of its closing section, which
+    holds every other failure (its subtests' among them). Inline, such a test is a `✖ NAME
+    (TIME)` line with nothing under it, as a failed describe suite is (not counted): of those
+    lines, as many as the verdict counts beyond the failures read, once the section's failures
+    read are as many as the failures printed inline (a log cut in the section: none)."""
+    inline = [parent for n, parent in out.spec_inline.get(file, []) if run.start <= n <= run.line]
+    parents = sum(inline)
+    if read < len(inline) - parents:
+        return 0
+    return min(parents, max(0, (run.failures or 0) - read))
+
+
+def _read_in_script(run: RunSummary, beside: list[Failure]) -> int:
+    """The failures read of the script a prove verdict names (`t/b.t (Wstat: …`): all its
+    verdicts come at the end, in its Test Summary Report, so not the blocks between it and the
+    one before (the first would take every script's): those whose place is in that script
+    (Test::More's `at t/b.t line 2.`), and those of no place (a raw TAP `not ok`) read between."""
+    script = run.text.partition("(Wstat: ")[0].rstrip()  # (padded to the longest name)
+    end = run.line if run.output_end is None else run.output_end
+    return sum(
+        f.location.rpartition(":")[0] == script if f.location else run.start <= f.line_start <= end
+        for f in beside
+    )
+
+
+def _read_beside(failure: Failure, file: str) -> bool:
+    """Whether `failure` of `file` is another runner's, read from its own block
+    (`poolctl.logs.other_blocks`)."""
+    return failure.input_file == file and "runner" in failure.details
+
+
+def _drop_notes(out: ParsedLog, file: str, run: RunSummary) -> None:
+    """A run whose failures were all read: the notes on its verdict lines saying they are not
+    go."""
+    where = {f"{file}:{n}: " for n in range(run.start, run.line + 1)}
+    out.skipped[:] = [
+        note
+        for note in out.skipped
+        if " run's verdict, " not in note or note[: note.find(": ") + 2] not in where
+    ]
+
+
+def _count_job_failure(
+    out: ParsedLog, file: str, failures_before: int, summaries_before: int
+) -> None:
+    """`file`'s CI job failed (its service says so) though none of its runs did: one failure,
+    unread, and a note saying where to look."""
+    said = [j for j in out.job_failures if j[0] == file]
+    if not said:
+        return
+    if any(f.input_file == file for f in out.failures[failures_before:]):
+        return
+    if any(s.failures for s in out.summaries[summaries_before:] if s.file == file):
+        return
+    if out.overflowed:
+        return
+    _, number, text, service = said[-1]
+    start = _after_last_run(out, file, number)  # the failed step's output
+    out.summaries.append(
+        RunSummary(file, number, text, None, 1, start=start, read=0, source=service)
+    )
+    what = WRAPPERS.get(service, "job")
+    out.skipped.append(
+        f"{file}:{number}: the {service} {what} failed ('{text}') but no test run in the log "
+        "did: a step that is no test run poolctl reads failed (a linter, a build, another "
+        "runner); its output is above that line"
+    )
+
+
+def _after_last_run(out: ParsedLog, file: str, number: int) -> int:
+    """The line after the last run `file` closed before line `number`: where the output of the
+    run (or step) that ends at `number` begins."""
+    runs = [s for s in out.summaries if s.file == file and s.line < number]
+    # (unittest's `Ran N tests` is no closed run: its verdict's blocks are before it)
+    return 1 + max((s.line for s in runs if s.failures is not None), default=0)
