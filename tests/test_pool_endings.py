@@ -138,6 +138,44 @@ def test_checkouts_that_waited_for_the_replacements_of_quitters_are_their_findin
     assert report["extra"]["steps"][0]["call_failures"] == 6
 
 
+def test_checkouts_that_waited_for_quitters_met_first_by_a_timeout_are_their_finding(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """Each worker answers its init and lingers 1.5 s before it exits (a loaded machine's
+    Python may take as long to end): the first requests time out (1 s), the next ones find the
+    workers gone, and the checkouts time out waiting for their replacements (0.5 s each to
+    start). One finding, the deaths with their timeouts, told as the quitters' (a full run on a
+    loaded machine met it with no lingering); the waits were a second finding, pattern 3's
+    "2 callers at once against 2 worker(s)", though the pool had a worker for each, and the
+    cause was the first timeout's "no response within 1 s"."""
+    command = json.dumps(["/bin/sh", "-c", f"sleep 0.5; exec {sys.executable} {ANSWERS_ONCE} 1.5"])
+    text = (
+        SCENARIO.format(python=sys.executable, worker=ANSWERS_ONCE)
+        .replace(f'["{sys.executable}", "{ANSWERS_ONCE}"]', command)
+        .replace(
+            "checkout_timeout: 3, request_timeout: 3", "checkout_timeout: 0.3, request_timeout: 1"
+        )
+    )
+    path = tmp_path / "lingering-quitters.yaml"
+    path.write_text(text)
+    code, out, _ = run_cli("run-scenario", str(path), "--json", "--run-dir", str(tmp_path / "run"))
+    assert code == 1, out
+    report = json.loads(out)
+    (finding,) = report["findings"]
+    diagnosis = finding["outcome"]
+    assert diagnosis["pattern_id"] == "port-no-response"
+    assert diagnosis["facts"]["reason"] == "timeout"  # the first request's
+    # a worker that timed out and then exited on its own is told to loop, as the others are
+    assert "exited with code 0 after answering 1 request(s)" in diagnosis["cause"]
+    assert diagnosis["remediation"].startswith("It answers 1 request(s) and exits")
+    waited = diagnosis["facts"]["checkout_timeouts_caused"]
+    assert waited >= 1, diagnosis["facts"]
+    assert (
+        f"{waited} checkout(s) timed out waiting for a replacement" in finding["failure"]["message"]
+    )
+    assert report["extra"]["steps"][0]["call_failures"] == 6
+
+
 def test_quitters_that_no_request_reached_are_still_the_finding(
     run_cli: RunCli, tmp_path: Path
 ) -> None:

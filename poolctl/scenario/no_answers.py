@@ -96,6 +96,11 @@ def _no_answer(
     reason = first.data.get("reason")
     remediation = None
     served = _served_and_quit(worker_exit) if not kills else 0
+    # its workers whose requests failed as they died: a worker that exits slowly after its
+    # last answer lets its first request time out, and its next one finds it gone
+    dead = c.run.unanswered.gone_workers
+    dead = dead if workers is None else dead & workers
+    quit_slowly = reason == "timeout" and first.worker in dead
     # a worker gone after its answer: its next request failed as it exited, or on writing
     cut = cut_short(c.run.pool, first.worker or "") if served else ""
     if reason in ("exited", "write-failed") and cut:  # not done: it stopped mid-answer
@@ -104,7 +109,7 @@ def _no_answer(
             f"answering {served} request(s) (its init among them): {cut}"
         )
         remediation = MID_FRAME_FIX
-    elif reason in ("exited", "write-failed") and served:
+    elif (reason in ("exited", "write-failed") or quit_slowly) and served:
         quitters = [e for e in exits.values() if _served_and_quit(e)]
         cause = (
             f"worker {first.worker} exited with code 0 after answering {served} request(s) "
@@ -166,7 +171,8 @@ def _no_answer(
         remediation = READABLE_FIX
         evidence.append(unread.evidence)
         reason = "unreadable"
-    waits = c.waits_for_replacements() if reason in ("exited", "write-failed") else []
+    # the stand-ins of its dead workers kept checkouts waiting, whatever its first request met
+    waits = c.waits_for_replacements() if reason in ("exited", "write-failed") or dead else []
     waited = c.fold(waits)
     evidence += [quote_event(e) for e in firsts(waited, 2)]
     facts = {
