@@ -70,6 +70,7 @@ async def close_sessions(workers: list[PooledWorker], timeout: float, mode: str)
 
     async def close(worker: PooledWorker) -> None:
         worker.state = State.RETIRED  # its exit, on `exit`, is the one asked for: no death
+        worker.process.closing = True
         for step in worker.process.protocol.closing_steps():
             if step.notification:
                 note = worker.process.ids.notification(step.method, step.params)

@@ -70,7 +70,9 @@ def run_session(
     session = Session(protocol)
     steps = protocol.steps(command, args, workspace(worker.spec.cwd))
     first_request = next((s for s in steps if not s.notification), None)
-    for step in steps:
+    closing_from = len(steps) - len(protocol.closing_steps())  # the steps that end it
+    for index, step in enumerate(steps):
+        worker.closing = worker.closing or index >= closing_from
         times = count if step.repeat else 1
         for _ in range(times):
             if step.notification:

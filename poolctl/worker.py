@@ -111,6 +111,11 @@ class WorkerProcess:
         self.last_sent = b""  # the last message sent: read back unchanged, it was echoed
         self.notifications: list[Incoming] = []  # JSON-RPC notifications the server sent
         self.server_requests: list[Incoming] = []  # its requests to us, each answered
+        # Once the session's closing is sent (LSP's shutdown), its requests are left unanswered,
+        # as an editor closing a server leaves them: an answer after shutdown is one a server
+        # may log as an error (pyrefly: `Unexpected response after shutdown`).
+        self.closing = False
+        self.left_unanswered: list[str] = []  # methods of its requests read once closing
         self.notification_count = 0  # all of them (`notifications` keeps the first few)
         self.notifications_before = 0  # ... when the last request was encoded
         # the last request exchanged, and when it was written (seconds since spawn): how long
@@ -392,6 +397,10 @@ class WorkerProcess:
             if len(self.notifications) < INCOMING_KEPT:
                 self.notifications.append(message)
             return
+        if self.closing:
+            if len(self.left_unanswered) < INCOMING_KEPT:
+                self.left_unanswered.append(message.method)
+            return
         if len(self.server_requests) < INCOMING_KEPT:
             self.server_requests.append(message)
         body = {"jsonrpc": "2.0", "id": message.id}
@@ -589,6 +598,7 @@ class WorkerProcess:
             "stray_frames": self.stray_count,
             "notifications": self.notification_count,
             "server_requests": [m.method for m in self.server_requests],
+            "server_requests_left_unanswered": self.left_unanswered,
             "stderr_log": str(self.stderr_path) if self.spec.stderr is StderrMode.CAPTURE else None,
             **(self.stderr_cap.summary() if self.stderr_cap is not None else {}),
             "stdout_transcript": str(self.stdout_path),

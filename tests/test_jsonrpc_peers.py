@@ -466,6 +466,30 @@ def test_server_requests_get_a_minimal_answer_and_notifications_are_kept(
     assert extra["notifications"] == ["notifications/message: jsonrpc-strict ready"]
 
 
+def test_a_server_request_read_once_the_session_closes_is_left_unanswered(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """pyrefly's language server asks for workspace/configuration once initialized; poolctl,
+    closing at once, had sent `shutdown` by then and answered after it, and pyrefly logged
+    `ERROR Unexpected response after shutdown`, which doctor then blamed on the server ("an
+    error is not harmless"). A request read once the closing is sent is left unanswered, as an
+    editor closing a server leaves it, and said so."""
+    server = (sys.executable, str(WORKERS / "lsp_asks_configuration.py"))
+    code, report = ping(capsys, "--protocol", "lsp", "--timeout", WAIT, "--", *server)
+    assert code == 0, report
+    worker = report["extra"]["worker"]
+    assert worker["server_requests_left_unanswered"] == ["workspace/configuration"]
+    assert worker["server_requests"] == []
+    stderr = Path(worker["stderr_log"]).read_text()
+    assert "asked for the workspace configuration" in stderr
+    assert "ERROR" not in stderr, stderr
+    code = main(["doctor", "--json", "--protocol", "lsp", "--timeout", WAIT, "--", *server])
+    report = json.loads(capsys.readouterr()[0])
+    assert code == 0, report
+    [hygiene] = [c for c in report["checks"] if c["name"] == "stderr"]
+    assert hygiene["status"] == "ok", hygiene
+
+
 # --- broken servers: the true cause, its bytes quoted ------------------------------------------
 
 STDOUT_FAULTS = {

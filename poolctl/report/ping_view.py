@@ -167,6 +167,12 @@ def _session(argv: str, details: PingDetails, console: Console) -> None:
             "  requests from the server that poolctl does not serve, refused with error -32601: "
             + escape(", ".join(refused))
         )
+    left = details.worker.get("server_requests_left_unanswered")
+    if isinstance(left, list) and left:  # read once shutdown was sent: an answer is one too late
+        console.print(
+            "  requests from the server once the session was closing, left unanswered as an "
+            "editor closing it leaves them: " + escape(", ".join(map(str, left)))
+        )
     for note in details.notifications[:5]:
         console.print(f"  [dim]notification {escape(note)}[/]")
     sent = details.worker.get("notifications")
