@@ -49,8 +49,10 @@ def test_a_checkout_of_a_pool_stopped_before_it_is_told_so_with_its_start_quoted
     assert isinstance(o, Diagnosis) and o.pattern_id == "dependency-not-started"
     pool = o.facts["pool"]
     assert pool.startswith("sh_pool_") and o.facts["pool_seen"] is True
-    started = [e for e in o.evidence if e.note == f"pool {pool} is in use here"]
+    started = [e for e in o.evidence if e.note == f"pool_seen = yes: pool {pool} is in use here"]
     assert len(started) == 1
+    # the cause it confirms quotes that line, not "pool seen: yes"
+    assert f"(the log shows: {started[0].text})" in o.cause
     # the quoted line is the log's own, and it is that pool's start, before the failure
     line = log_line(name, started[0].origin)
     assert line.strip() == started[0].text and f"pool :{pool} started with 1 workers" in line

@@ -492,7 +492,9 @@ def pool_activity(
         return {}, []
     lines = ctx.pools.activity(pool, view.failure)
     if lines:
-        ev = [Evidence(lines[0].text.strip(), lines[0].origin, f"pool {pool} is in use here")]
+        # (noted as the fact it shows, for a cause it confirms to quote the line)
+        note = f"pool_seen = yes: pool {pool} is in use here"
+        ev = [Evidence(lines[0].text.strip(), lines[0].origin, note)]
         return {"pool_seen": True}, ev
     ours = normalize(pool)
     others = list(itertools.islice((p for p in ctx.pools.known_for(view.failure) if p != ours), 7))
