@@ -11,6 +11,7 @@ two threads, share nothing.
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import threading
 import time
@@ -49,6 +50,7 @@ class RunContext:
         self.secrets = Secrets(keep=keep_secrets)
         self.secrets.on_change.append(self._secrets_learnt)
         self.stderr_caps = StderrCaps()  # the workers' stderr logs, held to a size on disk
+        self._devnull: int | None = None  # see `devnull`
         self.runs: list[RunDir] = []
         # Reports as `poolctl.report.publish.prepare` made them, by id: a big report is walked
         # once. Weak values: an id is reused only once its report is gone, and so is its entry.
@@ -90,6 +92,16 @@ class RunContext:
         killed before it could scrub is scrubbed by the next command with them."""
         for run in self.all_runs():
             run.remember_secrets(remembered)
+
+    def devnull(self) -> int:
+        """The /dev/null given as stderr to every worker whose stderr is discarded, opened once
+        and held for the run: a worker's fd 1 found pointing at /dev/null can then be told to
+        be this very open file (a copy of its stderr, `os.dup2(2, 1)`) or one of its own (a
+        `>/dev/null`), which /proc's path cannot (`poolctl.open_file`)."""
+        with self._lock:
+            if self._devnull is None:
+                self._devnull = os.open(os.devnull, os.O_WRONLY | os.O_CLOEXEC)
+            return self._devnull
 
     # --- interruption ---------------------------------------------------------------------
     def interrupt(self, sig: signal.Signals) -> bool:
@@ -155,6 +167,10 @@ class RunContext:
         written and closed."""
         self.children.close(wait=wait)
         self.stderr_caps.close_all()  # the last check of each log, no worker left to write
+        with self._lock:
+            devnull, self._devnull = self._devnull, None
+        if devnull is not None:
+            os.close(devnull)
         with self._lock:
             traces = list(self.traces.values())
         for trace in traces:

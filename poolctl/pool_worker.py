@@ -88,8 +88,10 @@ class PooledWorker:
         self.reported: dict[str, Any] = {}  # what the init ping answered (mode, pid, …)
         self.exited = asyncio.Event()
         self.answered_as: Program | None = None  # its program when it first answered
-        # where its fd 1 pointed when the pool read end of file, alive ("" closed, or unread)
+        # where its fd 1 pointed when the pool read end of file, alive ("" closed, or unread),
+        # and whether that was the /dev/null poolctl gave it as its discarded stderr (kcmp)
         self.stdout_moved_to = ""
+        self.stdout_on_discarded_stderr: bool | None = None
         self._pidfd: int | None = None
         self._on_exit: Callable[[PooledWorker], None] = lambda worker: None  # set by attach()
         self._on_background: Callable[[PooledWorker], None] = lambda worker: None
@@ -199,6 +201,7 @@ class PooledWorker:
             # which /proc tells only while it runs
             with contextlib.suppress(OSError):
                 self.stdout_moved_to = os.readlink(f"/proc/{self.process.pid}/fd/1")
+            self.stdout_on_discarded_stderr = self.process.fd_is_discarded_stderr(1)
             self._loop.call_later(EXIT_GRACE, self._end)
 
     def _on_exit_signal(self) -> None:

@@ -30,6 +30,7 @@ from poolctl.errors import FramingError, ProtocolError, WorkerStartError
 from poolctl.executable import start_error
 from poolctl.framing import DEFAULT_MAX_FRAME, Decoder, Framing, get_framing
 from poolctl.holes import read_tail
+from poolctl.open_file import same_open_file
 from poolctl.pending_frames import keep_frames
 from poolctl.proctree import family_of, tick_now, wait_gone
 from poolctl.program import Program, running_program
@@ -162,8 +163,8 @@ class WorkerProcess:
             stderr = open(self.stderr_path, "wb")  # noqa: SIM115  (the child holds it open)
         elif self.spec.stderr is StderrMode.MERGE:
             stderr = subprocess.STDOUT
-        else:
-            stderr = subprocess.DEVNULL
+        else:  # poolctl's own: see `same_stderr`
+            stderr = self.context.devnull()
         # The clock starts before the fork: a busy process (another thread holding the GIL,
         # a loaded machine) may return from the spawn long after the child began, and a start
         # timed from then was shorter than the worker's own import time.
@@ -219,6 +220,14 @@ class WorkerProcess:
             if rc is not None:
                 self.exit_status = ExitStatus.from_returncode(rc)
         return self.exit_status
+
+    def fd_is_discarded_stderr(self, fd: int = 1) -> bool | None:
+        """Whether its fd `fd` is the very /dev/null poolctl gave it as stderr (its stderr
+        discarded): a copy of its fd 2 (`os.dup2(2, 1)`), not a /dev/null it opened itself.
+        None when its stderr was not discarded, or the kernel would not say."""
+        if self.spec.stderr is not StderrMode.DISCARD or not self.alive():
+            return None
+        return same_open_file(os.getpid(), self.context.devnull(), self.pid, fd)
 
     def alive(self) -> bool:
         return self.proc is not None and self.poll() is None

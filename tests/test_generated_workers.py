@@ -428,6 +428,57 @@ def test_a_worker_that_points_its_stdout_at_its_stderr_is_not_told_to_drop_a_red
     assert '"id": 2' in there["text"]
 
 
+@pytest.mark.parametrize(
+    ("moved", "said", "kcmp"),
+    [
+        (
+            ("dup2", 2, 1),
+            "The worker pointed its stdout at its stderr: after it answered 1 request(s) on its "
+            "stdout, its fd 1 is the very /dev/null poolctl gave it as its stderr (`--stderr "
+            "discard`), so its answers are thrown away",
+            "fd 1 is the open /dev/null poolctl gave it as its stderr (--stderr discard)",
+        ),
+        (  # a /dev/null of its own, as before: told apart from the one poolctl gave it
+            ("exec", ["sh", "-c", "exec sleep 30 >/dev/null"]),
+            "The worker's stdout is not the pipe poolctl reads: after it answered 1 request(s) "
+            "on its stdout, it points to a /dev/null it opened itself",
+            "fd 1 is not the open /dev/null poolctl gave it as its stderr: a /dev/null of its own",
+        ),
+    ],
+)
+def test_a_worker_that_points_its_stdout_at_its_discarded_stderr_is_told_so(
+    run_cli: RunCli,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    moved: tuple[Any, ...],
+    said: str,
+    kcmp: str,
+) -> None:
+    """With `--stderr discard` its stderr is /dev/null, and so, after `os.dup2(2, 1)`, is its
+    stdout. Before: 'it points to /dev/null, which throws its answers away', and the fix to
+    remove a `>/dev/null` from its command, of a worker whose command has none. The kernel
+    (kcmp) tells the /dev/null poolctl gave it from one it opened itself."""
+    b = Behaviour(
+        "stdout-onto-discarded-stderr",
+        (("read", "packet-4"), ("answer", "packet-4", "ok", 0), moved),
+        count=2,
+        experiments=False,
+        stderr="discard",
+        confirms=frozenset({"crashed"}),
+    )
+    broken, d = ping_behaviour(run_cli, b, tmp_path, monkeypatch)
+    assert broken == []
+    assert d["cause"].startswith(said), d["cause"]
+    (where,) = [e for e in d["evidence"] if e["note"] == "where its stdout points"]
+    assert where["text"] == "fd 1 = /dev/null, fd 2 = /dev/null"
+    (told,) = [e for e in d["evidence"] if e["origin"] == "kcmp, with stack-w1.txt"]
+    assert told["text"] == kcmp
+    if moved[0] == "dup2":
+        assert "os.dup2(2, 1)" in d["remediation"] and ">/dev/null" not in d["remediation"]
+    else:
+        assert ">/dev/null" in d["remediation"]
+
+
 @pytest.mark.parametrize("setsid", [False, True])
 def test_a_wrapper_whose_server_is_slow_to_start_is_stuck_in_its_servers_start_up(
     run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, setsid: bool

@@ -398,6 +398,50 @@ def test_a_worker_dying_in_a_request_is_told_why_from_what_it_left(
         assert quoted and quoted[0]["origin"].endswith(".stderr.log")
 
 
+@pytest.mark.parametrize(
+    ("how", "said"),
+    [
+        (  # before, 'it pointed its stdout at /dev/null', as if it had opened one itself
+            "dup2",
+            "closed its stdout and runs on: it pointed its stdout at its stderr while it served "
+            "(its fd 1 is the very /dev/null the pool gave it as its stderr, `stderr: discard`",
+        ),
+        (  # a /dev/null of its own: as before
+            "devnull",
+            "closed its stdout and runs on: it pointed its stdout at /dev/null while it served",
+        ),
+    ],
+)
+def test_a_worker_pointing_its_stdout_at_its_discarded_stderr_is_told_so(
+    run_cli: RunCli, tmp_path: Path, how: str, said: str
+) -> None:
+    """With `stderr: discard` its fd 2 is /dev/null, and `os.dup2(2, 1)` makes its fd 1 the
+    same: the kernel (kcmp) tells that copy from a /dev/null the worker opened itself."""
+    path = tmp_path / "dies.yaml"
+    text = SCENARIO.format(python=sys.executable, worker=DIES).replace(
+        f'"{DIES}"]', f'"{DIES}", "{how}"]\n  stderr: discard'
+    )
+    path.write_text(text)
+    code, out, _ = run_cli("run-scenario", str(path), "--json", "--run-dir", str(tmp_path / "run"))
+    assert code == 1, out
+    (finding,) = json.loads(out)["findings"]
+    diagnosis = finding["outcome"]
+    assert said in diagnosis["cause"], diagnosis["cause"]
+    (moved,) = [e for e in diagnosis["evidence"] if e["note"].startswith("where its stdout points")]
+    if how == "dup2":
+        assert moved["text"] == (
+            "fd 1 = /dev/null; fd 1 is the open /dev/null poolctl gave it as its stderr "
+            "(stderr: discard)"
+        )
+        assert moved["origin"].endswith(
+            "/fd/1 and kcmp, read when the pool read end of file on its stdout"
+        )
+        assert diagnosis["remediation"].startswith("Keep file descriptor 1 the stdout pipe")
+    else:
+        assert moved["text"] == "fd 1 = /dev/null"
+        assert diagnosis["remediation"].startswith("Let the worker write its answers to the stdout")
+
+
 def test_an_answer_that_is_not_utf8_json_is_quoted_not_called_missing(
     run_cli: RunCli, tmp_path: Path
 ) -> None:

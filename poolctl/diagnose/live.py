@@ -37,6 +37,9 @@ class Live:
     cwd: str | None
     # the sockets its processes listen on: (process, fd, address), read from /proc/net once
     listening: tuple[tuple[ProcState, int, str], ...] = ()
+    # whether the worker's fd 1 is the /dev/null poolctl gave it as its discarded stderr (kcmp,
+    # asked as its fds were read); None: its stderr not discarded, or the kernel would not say
+    stdout_on_discarded_stderr: bool | None = None
 
     @property
     def leader(self) -> ProcState | None:

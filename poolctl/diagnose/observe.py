@@ -366,6 +366,7 @@ def look_live(worker: WorkerProcess, stack_file: Path, settle: float = 0.15) -> 
     first = [s for s in (procinfo.snapshot(p) for p in pids) if s is not None]
     time.sleep(settle)
     second = [s for s in (procinfo.snapshot(p) for p in pids) if s is not None]
+    on_discarded = worker.fd_is_discarded_stderr(1)
     writers = _blocked_writers(first, second)
     stacks: list[PyStack | NoStack] = []
     from . import pystack
@@ -386,6 +387,7 @@ def look_live(worker: WorkerProcess, stack_file: Path, settle: float = 0.15) -> 
         stack_file=stack_file,
         cwd=worker.spec.cwd,
         listening=_listening(second),
+        stdout_on_discarded_stderr=on_discarded,
     )
     write_stack_file(live, worker, stack_file)
     return live
@@ -425,6 +427,13 @@ def _blocked_writers(first: list[ProcState], second: list[ProcState]) -> list[Bl
     return found
 
 
+# what kcmp said of the worker's fd 1 and the /dev/null poolctl gave it as stderr
+DISCARDED_STDOUT = {
+    True: "fd 1 is the open /dev/null poolctl gave it as its stderr (--stderr discard)",
+    False: "fd 1 is not the open /dev/null poolctl gave it as its stderr",
+}
+
+
 def write_stack_file(live: Live, worker: WorkerProcess, path: Path) -> None:
     """The stack dumps and /proc snapshots, for the run folder."""
     lines = [
@@ -438,6 +447,8 @@ def write_stack_file(live: Live, worker: WorkerProcess, path: Path) -> None:
         lines.append(p.describe())
         fds = ", ".join(f"{k}={v}" for k, v in p.fds.items())
         lines.append(f"  exe {p.exe or '?'}; fds {fds}")
+        if p.pid == worker.pid and live.stdout_on_discarded_stderr is not None:
+            lines.append(f"  {DISCARDED_STDOUT[live.stdout_on_discarded_stderr]} (kcmp)")
         lines.append(f"  parent pid {p.ppid}, session {p.sid or '?'}; cmdline {p.cmdline or '?'}")
         for t in p.threads:
             sc = t.syscall.describe(p.fds) if t.syscall is not None else "?"

@@ -13,7 +13,7 @@ from poolctl.model import Evidence
 
 from .judgement import Judgement, confirmed
 from .live import Blocked
-from .observe import Observations
+from .observe import DISCARDED_STDOUT, Observations
 from .readings import live_origin
 
 REDIRECTED_FIX = (
@@ -28,6 +28,10 @@ ONTO_STDERR_FIX = (
     "copies its stderr onto it (`os.dup2(2, 1)`, `exec 1>&2`, a logging or daemonizing "
     "library's redirect); log to stderr without moving fd 1."
 )
+
+
+# after the fix for a worker that pointed its stdout at its discarded stderr
+DISCARDED_NOTE = " With `--stderr capture`, what it writes there is kept in its stderr log."
 
 
 def stdout_onto_stderr(obs: Observations, target: str, alive: str) -> Judgement:
@@ -49,6 +53,37 @@ def stdout_onto_stderr(obs: Observations, target: str, alive: str) -> Judgement:
     return confirmed(verdict, ONTO_STDERR_FIX.format(where=where), *ev)
 
 
+def stdout_at_null(obs: Observations, fd2: str, onto_stderr: bool, alive: str) -> Judgement:
+    """Its fd 1 is /dev/null, and so is its fd 2, where poolctl discards its stderr: the
+    kernel tells whether fd 1 is a copy of that very open file (`os.dup2(2, 1)`) or a
+    /dev/null of its own (a `>/dev/null`), which the two paths alike cannot."""
+    served = obs.worker.answered
+    when = f"after it answered {served} request(s) on its stdout, " if served else ""
+    origin = live_origin(obs)
+    ev = [Evidence(f"fd 1 = /dev/null, fd 2 = {fd2}", origin, "where its stdout points")]
+    if not onto_stderr:
+        verdict = (
+            f"The worker's stdout is not the pipe poolctl reads: {when}it points to a /dev/null "
+            f"it opened itself, which throws its answers away (poolctl read end of file on its "
+            f"pipe; {alive})"
+        )
+        said = f"{DISCARDED_STDOUT[False]}: a /dev/null of its own"
+        ev.append(Evidence(said, f"kcmp, with {origin}", "not a copy of its stderr"))
+        return confirmed(verdict, REDIRECTED_FIX, *ev)
+    verdict = (
+        f"The worker pointed its stdout at its stderr: {when}its fd 1 is the very /dev/null "
+        f"poolctl gave it as its stderr (`--stderr discard`), so its answers are thrown away "
+        f"(poolctl read end of file on its pipe; {alive})"
+    )
+    said = DISCARDED_STDOUT[True]
+    ev.append(
+        Evidence(said, f"kcmp, with {origin}", "a copy of its stderr, not a /dev/null of its own")
+    )
+    where = "in a request's path" if served else "in its start-up or on the request it read"
+    fix = ONTO_STDERR_FIX.format(where=where) + DISCARDED_NOTE
+    return confirmed(verdict, fix, *ev)
+
+
 def stdout_elsewhere(obs: Observations, target: str, alive: str) -> Judgement:
     """Its stdout was pointed somewhere else: a file, /dev/null, another process's pipe."""
     live = obs.live
@@ -56,6 +91,9 @@ def stdout_elsewhere(obs: Observations, target: str, alive: str) -> Judgement:
     own_log = os.path.realpath(obs.worker.stderr_path)
     if leader is not None and target == own_log == leader.fds.get(2):
         return stdout_onto_stderr(obs, target, alive)
+    onto_stderr = live.stdout_on_discarded_stderr if live is not None else None
+    if leader is not None and target == "/dev/null" and onto_stderr is not None:
+        return stdout_at_null(obs, leader.fds.get(2, "closed"), onto_stderr, alive)
     where = {"/dev/null": "/dev/null, which throws its answers away"}.get(
         target, f"{target}, where its answers go"
     )

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from poolctl.diagnose import exception_line
 from poolctl.diagnose.hypotheses.crashed import signal_words
 from poolctl.diagnose.killed import FIND_THE_SENDER, sigkill_sender
+from poolctl.diagnose.observe import DISCARDED_STDOUT
 from poolctl.diagnose.started_as import started_as
-from poolctl.diagnose.stdout_astray import ONTO_STDERR_FIX, REDIRECTED_FIX
+from poolctl.diagnose.stdout_astray import DISCARDED_NOTE, ONTO_STDERR_FIX, REDIRECTED_FIX
 from poolctl.framing_explain import explain
 from poolctl.model import Evidence
 from poolctl.pool import Pool
@@ -77,7 +78,8 @@ def death_of(pool: Pool, worker_id: str) -> Death | None:
     worker = next(w for w in pool.all_workers if w.id == worker_id)
     if (worker.gone or "").endswith(CLOSED_STDOUT):  # its exit status is the pool's stop
         if worker.stdout_moved_to:
-            return _stdout_moved(process, worker.stdout_moved_to, origin)
+            onto = worker.stdout_on_discarded_stderr
+            return _stdout_moved(process, worker.stdout_moved_to, origin, onto)
         return Death(CLOSED_SAID, KEEP_STDOUT_OPEN)
     status = process.poll()
     if status is not None and status.signal is None and status.code:
@@ -95,21 +97,36 @@ def death_of(pool: Pool, worker_id: str) -> Death | None:
     return Death(said, how or FIND_THE_SENDER, evidence)
 
 
-def _stdout_moved(process: WorkerProcess, target: str, origin: str) -> Death:
+def _stdout_moved(
+    process: WorkerProcess, target: str, origin: str, onto_discarded: bool | None
+) -> Death:
     """It ran on with its fd 1 pointed elsewhere: at its own stderr (`os.dup2(2, 1)`: its
-    answers went into its stderr log), or a file, /dev/null, another pipe."""
+    answers went into its stderr log, or the /dev/null its discarded stderr is), or a file,
+    /dev/null, another pipe."""
+    when = "read when the pool read end of file on its stdout"
     ev = Evidence(
-        f"fd 1 = {target}",
-        f"/proc/{process.pid}/fd/1, read when the pool read end of file on its stdout",
-        "where its stdout points",
+        f"fd 1 = {target}", f"/proc/{process.pid}/fd/1, {when}", "where its stdout points"
     )
     ran_on = "and ran on until the pool stopped it: no signal from outside, no exit of its own"
+    fix = ONTO_STDERR_FIX.format(where="in a request's path")
     if target == os.path.realpath(process.stderr_path):
         said = (
             f": it pointed its stdout at its stderr while it served (its fd 1 is its fd 2, "
             f"{origin}: what it writes to stdout goes to its stderr log) {ran_on}"
         )
-        return Death(said, ONTO_STDERR_FIX.format(where="in a request's path"), ev)
+        return Death(said, fix, ev)
+    if target == "/dev/null" and onto_discarded:
+        said = (
+            f": it pointed its stdout at its stderr while it served (its fd 1 is the very "
+            f"/dev/null the pool gave it as its stderr, `stderr: discard`: its answers are "
+            f"thrown away) {ran_on}"
+        )
+        ev = Evidence(
+            f"fd 1 = /dev/null; {DISCARDED_STDOUT[True].replace('--stderr ', 'stderr: ')}",
+            f"/proc/{process.pid}/fd/1 and kcmp, {when}",
+            "where its stdout points: a copy of its stderr, not a /dev/null of its own",
+        )
+        return Death(said, fix + DISCARDED_NOTE.replace("`--stderr ", "`stderr: "), ev)
     said = f": it pointed its stdout at {target} while it served (no answer could reach the pool) "
     return Death(said + ran_on, REDIRECTED_FIX, ev)
 
