@@ -206,6 +206,17 @@ class Redactor:
             data = self._bytes.sub(named, data)
         return substitute_all(data, _keep_around_bytes(same_length))
 
+    def split(self, data: builtins.bytes, at: int) -> tuple[builtins.bytes, builtins.bytes]:
+        """`data` redacted whole, then cut at byte `at` (same-length marks keep every offset):
+        a secret written across `at` (half before a worker's stdin closed, half after) is
+        found whole, where either half alone is no secret. A cut inside a mark moves to its
+        start, so that the mark is read whole after it."""
+        clean = self.bytes(data, same_length=True)
+        at = min(at, len(data))
+        while 0 < at < len(data) and clean[at - 1] != data[at - 1] and clean[at] != data[at]:
+            at -= 1
+        return clean[:at], clean[at:]
+
     def cut(self, value: str, limit: int) -> str:
         """`value` cut to at most `limit` characters, never inside a secret: a secret the cut
         would halve (and no longer recognize) is left out whole. Redact the result."""

@@ -413,6 +413,32 @@ def test_what_it_writes_to_stderr_once_its_stdin_closes_is_not_called_its_start(
         assert said.note == "what it wrote to stderr once its stdin closed"
 
 
+def test_a_secret_written_across_its_stdin_closing_is_redacted_whole(
+    tmp_path: Path, doctor: Doctor
+) -> None:
+    """Its stderr is read in two parts, before its stdin closed and after, split at the size
+    its log had then: a secret written half before and half after was redacted in halves,
+    neither a secret alone, and its first half was quoted ('connecting with token tok-3f9a').
+    It is redacted whole now, then split."""
+    secret = "tok-3f9a1c7e5b2d"
+    worker = REPO / "tests" / "workers" / "splits_a_secret.py"
+    report = doctor(
+        [sys.executable, str(worker)],
+        "Output hygiene",
+        init_timeout=1.0,
+        env={"SERVICE_TOKEN": secret},
+    )
+    check = only(report, "Output hygiene", "stderr")
+    said = [t for c in report.checks for t in (c.summary, *(e.text for e in c.evidence))]
+    assert [e.text for e in check.evidence] == ["connecting with token "]
+    assert check.summary.startswith("1 line(s) on stderr at start ('connecting with token ')")
+    for half in (secret[:8], secret[8:]):
+        assert not [t for t in said if half in t], said
+    # the worker wrote the two halves as meant: the log, not yet scrubbed, holds them
+    logs = [p.read_text() for p in tmp_path.glob("run/**/probe.stderr.log")]
+    assert logs == [f"connecting with token {secret}\n"]
+
+
 def test_a_quiet_worker_is_clean(doctor: Doctor) -> None:
     report = doctor(REFERENCE, "Output hygiene")
     assert [c.status for c in report.checks] == ["ok", "ok"]

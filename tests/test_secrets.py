@@ -140,6 +140,17 @@ def test_bytes_keep_their_length_in_a_framed_transcript() -> None:
     assert clean.endswith(b"\xff\xfe not utf-8 " + framing.encode(b'{"ok": 1}'))
 
 
+@pytest.mark.parametrize("at", [0, 6, 10, 13, 21, 25])
+def test_bytes_split_anywhere_never_leave_half_a_secret(at: int) -> None:
+    """A log read in two parts (a worker's stderr before and after its stdin closed) is
+    redacted whole, then split: a cut inside the secret moves to its mark's start."""
+    r = Redactor({"tok-3f9a1c7e5b2d": "SERVICE_TOKEN"})
+    data = b"token tok-3f9a1c7e5b2d\nnext"
+    before, after = r.split(data, at)
+    assert before + after == r.bytes(data, same_length=True) == b"token [redacted]******\nnext"
+    assert len(before) == (6 if 6 <= at <= 21 else at)
+
+
 def test_files_and_folders(tmp_path: Path) -> None:
     r = Redactor({WORKER_SECRET: "WORKER_TOKEN"})
     (tmp_path / "workers").mkdir()

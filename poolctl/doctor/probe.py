@@ -170,12 +170,12 @@ def run_probe(
         worker.stop(1.0)
         traced.stopped()
     stderr = stderr_at_eof = ""
-    if spec.stderr is StderrMode.CAPTURE:  # redacted before it is cut
+    if spec.stderr is StderrMode.CAPTURE:  # redacted whole, then cut where its stdin closed
         head = read_head(worker.stderr_path, STDERR_HEAD + 4096)
         cut = len(head) if worker.stderr_before_eof is None else worker.stderr_before_eof
-        stderr = worker.redactor.text(head[:cut].decode("utf-8", "replace"))[:STDERR_HEAD]
-        at_eof = head[cut:].decode("utf-8", "replace")
-        stderr_at_eof = worker.redactor.text(at_eof)[:STDERR_HEAD]
+        before, after = worker.redactor.split(head, cut)
+        stderr = before.decode("utf-8", "replace")[:STDERR_HEAD]
+        stderr_at_eof = after.decode("utf-8", "replace")[:STDERR_HEAD]
     if outcome is None and session.refused is not None:  # the handshake was refused
         outcome = NoAnswer(
             worker.ids.request_raw(session.steps[-1].method, {}),
