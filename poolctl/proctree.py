@@ -25,6 +25,10 @@ def tick_now() -> int:
     return time.clock_gettime_ns(time.CLOCK_BOOTTIME) // TICK_NS
 
 
+# what a search saw of a process: the inode of its /proc/PID (0: not read) and its start tick
+Seen = tuple[int, int]
+
+
 def processes_with_env(name: str, value: str, since: int = 0) -> set[int]:
     """Live processes whose environment holds `name=value` (readable ones only), of those
     started at tick `since` or later (see `tick_now`; 0: every process)."""
@@ -35,8 +39,25 @@ def family_of(pid: int, name: str, value: str, since: int = 0) -> set[int]:
     """Every live descendant of `pid` and every process carrying `name=value`, of those
     started at tick `since` or later, found in one pass over /proc. `since` must be no later
     than `pid`'s start: its descendants started after it."""
-    parents, carriers = _scan(name, value, since, parents="young")
-    return _descendants_in(pid, parents) | carriers
+    return set(family_seen(pid, name, value, since))
+
+
+def family_seen(pid: int, name: str, value: str, since: int = 0) -> dict[int, Seen | None]:
+    """`family_of`'s processes, each with what the search saw of it (None: nothing read),
+    which tells it from a process given its pid later (`seen_now`)."""
+    parents, carriers, seen = _scan(name, value, since, parents="young")
+    return {p: seen.get(p) for p in _descendants_in(pid, parents) | carriers}
+
+
+def seen_now(pid: int, inode: bool) -> Seen | None:
+    """What a search would see of `pid` now (the inode of its /proc/PID only with `inode`,
+    else 0), or None when it is gone."""
+    try:
+        number = os.stat(f"/proc/{pid}").st_ino if inode else 0
+    except OSError:
+        return None
+    fields = _stat_fields(str(pid))
+    return None if fields is None else (number, int(fields[19]))
 
 
 def children_and_carriers(
@@ -44,7 +65,7 @@ def children_and_carriers(
 ) -> tuple[set[int], set[int]]:
     """The children of `pid` (zombies too) and the processes carrying `name=value` (of those
     started at tick `since` or later), found in one pass over /proc."""
-    parents, carriers = _scan(name, value, since, parents="all")
+    parents, carriers, _ = _scan(name, value, since, parents="all")
     return {child for child, parent in parents.items() if parent == pid}, carriers
 
 
@@ -57,10 +78,10 @@ _starts: dict[int, tuple[int, int]] = {}
 
 def _scan(
     name: str, value: str, since: int, parents: Literal["all", "young", "none"]
-) -> tuple[dict[int, int], set[int]]:
+) -> tuple[dict[int, int], set[int], dict[int, Seen]]:
     """The parent of every process (`all`), of those started at `since` or later (`young`) or
-    of none, and the processes started at `since` or later whose environment holds
-    `name=value` (not this one's)."""
+    of none, the processes started at `since` or later whose environment holds `name=value`
+    (not this one's), and what was seen of each process whose stat was read."""
     global _starts
     needle = f"\0{name}={value}\0".encode()
     parent_of: dict[int, int] = {}
@@ -97,7 +118,7 @@ def _scan(
                 carriers.add(pid)
     if pass_old:
         _starts = seen
-    return parent_of, carriers
+    return parent_of, carriers, seen
 
 
 def children_of(pid: int) -> set[int]:

@@ -32,7 +32,8 @@ from poolctl.framing import DEFAULT_MAX_FRAME, Decoder, Framing, get_framing
 from poolctl.holes import read_tail
 from poolctl.open_file import same_open_file
 from poolctl.pending_frames import keep_frames
-from poolctl.proctree import family_of, tick_now, wait_gone
+from poolctl.pidfds import Held
+from poolctl.proctree import Seen, family_seen, tick_now, wait_gone
 from poolctl.program import Program, running_program
 from poolctl.protocol import (
     Incoming,
@@ -505,7 +506,26 @@ class WorkerProcess:
         proc = self.proc
         if proc is None or self.stopped:
             return self.exit_status
-        family = self.family()  # before stdin closes: children are re-parented once it exits
+        # before stdin closes (children are re-parented once it exits); held by pidfd, so that
+        # the signals, seconds later, reach these processes or none (`poolctl.pidfds`)
+        family = Held()
+        try:
+            family.add(self._family_seen())
+            self._end(family, grace)
+        finally:
+            family.close()
+        self._drain_stdout()
+        if proc.stdout is not None:
+            proc.stdout.close()
+        self.transcript.close()
+        self.wait_end.close()
+        self.context.stderr_caps.close(self.stderr_cap)  # the last check, the log complete
+        self.stopped = True
+        self.context.children.forget(proc)
+        return self.exit_status
+
+    def _end(self, family: Held, grace: float) -> None:
+        """End it (stdin closed, then SIGTERM, then SIGKILL) and every process of `family`."""
         ended = self.poll()  # it had ended by itself (a crash, an exit): nothing stopped it
         self.close_stdin()
         if ended is not None:  # unless the interruption's stop of every child ended it first
@@ -525,15 +545,6 @@ class WorkerProcess:
             self._wait_exit(5.0)
         else:  # children it left running (a daemonized server)
             wait_gone(self._kill_known_then_found(family), 2.0)  # none outlives the call
-        self._drain_stdout()
-        if proc.stdout is not None:
-            proc.stdout.close()
-        self.transcript.close()
-        self.wait_end.close()
-        self.context.stderr_caps.close(self.stderr_cap)  # the last check, the log complete
-        self.stopped = True
-        self.context.children.forget(proc)
-        return self.exit_status
 
     def close_stdin(self) -> None:
         """End its input, noting first how much it had written to its stderr log."""
@@ -555,24 +566,25 @@ class WorkerProcess:
 
     def family(self) -> set[int]:
         """Every process descended from this worker: by parent chain and by environment token."""
-        assert self.proc is not None
-        return family_of(self.proc.pid, TOKEN_ENV, self.token, since=self.token_tick)
+        return set(self._family_seen())
 
-    def _kill_known_then_found(self, known: set[int]) -> set[int]:
+    def _family_seen(self) -> dict[int, Seen | None]:
+        assert self.proc is not None
+        return family_seen(self.proc.pid, TOKEN_ENV, self.token, since=self.token_tick)
+
+    def _kill_known_then_found(self, known: Held) -> set[int]:
         """SIGKILL the group and `known` at once, then what a search finds now (a search of
         every process may take long on a busy machine: what is known waits for none); all."""
         self._signal(signal.SIGKILL, known)
-        found = self.family() - known
-        self._signal(signal.SIGKILL, found)
-        return known | found
+        if known.add(self._family_seen()):
+            self._signal(signal.SIGKILL, known)
+        return known.pids
 
-    def _signal(self, sig: signal.Signals, family: set[int]) -> None:
+    def _signal(self, sig: signal.Signals, family: Held) -> None:
         assert self.proc is not None
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.proc.pid, sig)
-        for pid in family:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.kill(pid, sig)
+        family.signal(sig)
 
     def _drain_stdout(self) -> None:
         """Read what is left in the pipe after exit, so nothing written is lost."""

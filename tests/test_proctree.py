@@ -18,7 +18,15 @@ import pytest
 
 from poolctl import proctree
 from poolctl.children import RUN_ENV, Children
-from poolctl.proctree import descendants, family_of, processes_with_env, running, tick_now
+from poolctl.proctree import (
+    Seen,
+    descendants,
+    family_of,
+    family_seen,
+    processes_with_env,
+    running,
+    tick_now,
+)
 from poolctl.worker import WorkerProcess, WorkerSpec
 from poolctl.worker_types import TOKEN_ENV
 from tests.conftest import Processes, SpawnWorker
@@ -189,15 +197,15 @@ def test_a_stop_kills_what_it_knows_before_it_searches_every_process_again(
     search begins: a search slow on a busy machine holds up no kill of what is known."""
     w = spawn_worker(WorkerSpec(argv=IGNORES_TERM), tmp_path)
     ended_first: list[bool] = []  # at each search after the first: the worker had ended
-    search = family_of
+    search = family_seen
 
-    def watched(*args: Any, **kwargs: Any) -> set[int]:
+    def watched(*args: Any, **kwargs: Any) -> dict[int, Seen | None]:
         if getattr(watched, "called", False):
             ended_first.append(gone(w.pid))
         watched.called = True  # type: ignore[attr-defined]
         return search(*args, **kwargs)
 
-    monkeypatch.setattr("poolctl.worker.family_of", watched)
+    monkeypatch.setattr("poolctl.worker.family_seen", watched)
     w.stop(grace=0.1)
     assert w.stopped_by == "SIGKILL after 0.1 s (SIGTERM ignored)"
     assert ended_first == [True]
