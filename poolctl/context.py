@@ -50,7 +50,7 @@ class RunContext:
         self.secrets = Secrets(keep=keep_secrets)
         self.secrets.on_change.append(self._secrets_learnt)
         self.stderr_caps = StderrCaps()  # the workers' stderr logs, held to a size on disk
-        self._devnull: int | None = None  # see `devnull`
+        self._devnull: tuple[int, weakref.finalize[Any, Any]] | None = None  # see `devnull`
         self.runs: list[RunDir] = []
         # Reports as `poolctl.report.publish.prepare` made them, by id: a big report is walked
         # once. Weak values: an id is reused only once its report is gone, and so is its entry.
@@ -100,8 +100,10 @@ class RunContext:
         `>/dev/null`), which /proc's path cannot (`poolctl.open_file`)."""
         with self._lock:
             if self._devnull is None:
-                self._devnull = os.open(os.devnull, os.O_WRONLY | os.O_CLOEXEC)
-            return self._devnull
+                fd = os.open(os.devnull, os.O_WRONLY | os.O_CLOEXEC)
+                # closed with the run, or with this object (a library caller's worker's own)
+                self._devnull = (fd, weakref.finalize(self, os.close, fd))
+            return self._devnull[0]
 
     # --- interruption ---------------------------------------------------------------------
     def interrupt(self, sig: signal.Signals) -> bool:
@@ -170,7 +172,7 @@ class RunContext:
         with self._lock:
             devnull, self._devnull = self._devnull, None
         if devnull is not None:
-            os.close(devnull)
+            devnull[1]()  # closes it, once
         with self._lock:
             traces = list(self.traces.values())
         for trace in traces:
