@@ -9,6 +9,7 @@ that worker's diagnosis takes them; should it answer, the next worker diagnosed 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import time
 
@@ -22,6 +23,8 @@ from poolctl.protocol import Request, workspace
 from poolctl.rundir import RunDir
 from poolctl.session import answered_as, other_openings
 from poolctl.worker_types import Answer, NoAnswer
+
+EXIT_TOLD_WAIT = 1.0  # how long a worker whose stdin closed under a write is given to exit
 
 
 async def init_exchange(
@@ -107,12 +110,25 @@ async def _watched(
 ) -> Answer | NoAnswer:
     """`worker.request`, with the `early` experiments begun `lead` into its wait."""
     if early is None:
-        return await worker.request(request, timeout)
+        return await _exit_told(worker, await worker.request(request, timeout))
     early.look_during(request, timeout)
     try:
-        return await worker.request(request, timeout)
+        return await _exit_told(worker, await worker.request(request, timeout))
     finally:
         early.stop_looking()
+
+
+async def _exit_told(worker: PooledWorker, outcome: Answer | NoAnswer) -> Answer | NoAnswer:
+    """A request that could not be written to a worker that exited (a loaded machine may
+    return from the spawn after the crash), its exit said: "could not write the request" alone
+    hid the "exited with code 3" a pool that gives up names as its last failure."""
+    if not isinstance(outcome, NoAnswer) or outcome.reason != "write-failed":
+        return outcome
+    with contextlib.suppress(TimeoutError):  # its stdin is closed: it is ending, if not gone
+        await asyncio.wait_for(worker.exited.wait(), EXIT_TOLD_WAIT)
+    if worker.process.poll() is None:
+        return outcome
+    return dataclasses.replace(outcome, detail=f"{outcome.detail}: it had {worker.ending}")
 
 
 class InitDiagnoses:

@@ -10,6 +10,7 @@ import json
 import os
 import re
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ import pytest
 
 from poolctl.events import Trace
 from poolctl.pool import Pool, PoolConfig
+from poolctl.pool_init import init_exchange
 from poolctl.pool_worker import PooledWorker
 from poolctl.proctree import processes_with_env
 from poolctl.rundir import create_run_dir
@@ -52,6 +54,28 @@ def test_an_answer_in_the_pipe_is_read_when_the_exit_is_seen_first(
     assert isinstance(outcome, Answer), outcome
     assert outcome.response.result == {"status": "ok"}
     assert process.answered == 1
+
+
+def test_an_init_that_could_not_be_written_says_how_the_worker_exited(
+    spawn_worker: SpawnWorker,
+) -> None:
+    """A worker that crashed before its init ping was written (a loaded machine may return from
+    the spawn after the crash): the pool's last failure, which it gives up with, said "could not
+    write the request" and hid the exit code (a full run met it)."""
+    process = spawn_worker(WorkerSpec((*REFERENCE, "--crash-on-start", "3")))
+    os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOWAIT)  # crashed, the pipe closed
+
+    async def main() -> Answer | NoAnswer:
+        worker = PooledWorker(process, overflow=False)
+        worker.attach(lambda worker: None)
+        outcome = await init_exchange(worker, 5.0, time.monotonic(), None)
+        worker.detach()
+        return outcome
+
+    outcome = asyncio.run(main())
+    assert isinstance(outcome, NoAnswer) and outcome.reason == "write-failed", outcome
+    assert outcome.detail.startswith("could not write the request")
+    assert outcome.detail.endswith(": it had exited with code 3"), outcome.detail
 
 
 SCENARIO = """\
