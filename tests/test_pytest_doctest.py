@@ -99,3 +99,52 @@ def test_a_docstring_s_reports_under_continue_on_failure_are_one_failure() -> No
     ]
     [run] = parsed.summaries
     assert (run.failures, run.read) == (2, 2)
+
+
+# doctest_line/several_*.txt: one module with five failing doctests, four of them failing in two
+# or three examples (tests/fixtures/src/capture_doctest_several.sh). After a test's reports
+# pytest prints the first 50 characters of its first report: the one line that says where a
+# test's reports end (before: a report was a failure past each test's first: 10 of 5).
+SEVERAL = {
+    "pool_math.checkout_timeout": [">>> checkout_timeout(5)", ">>> checkout_timeout(0.25)"],
+    "pool_math.drain": ['>>> drain("test_pool")', '>>> drain("other_pool")'],
+    "pool_math.size": [">>> size(1)", ">>> size(2)", ">>> size(0)"],
+    "pool_math.stop": ['>>> stop("test_pool")', ">>> stop(None)"],
+    "pool_math.worker_for": ['>>> worker_for({"pid": 1})'],
+}
+
+
+@pytest.mark.parametrize(
+    "log",
+    ["several_continue.txt", "several_continue_verbose.txt", "several_continue_xdist.txt"],
+)
+def test_several_doctests_of_a_module_under_continue_on_failure_are_a_failure_each(
+    log: str,
+) -> None:
+    """Each test's failed examples, in order, are its message; drain's captured log, printed
+    between its last report and its 50 characters, does not hide where it ends."""
+    parsed = read_logs([str(DOCTEST_LINE / log)])
+    examples = {
+        f.name: [line.split(")", 1)[0] + ")" for line in f.message.splitlines()]
+        for f in parsed.failures
+    }
+    assert examples == SEVERAL
+    [run] = parsed.summaries
+    assert (run.failures, run.read) == (5, 5)
+    stop = next(f for f in parsed.failures if f.name == "pool_math.stop")
+    refused = "ConnectionRefusedError: [Errno 111] Connection refused"
+    assert stop.message.splitlines()[0].endswith(refused)
+
+
+def test_a_doctest_s_50_characters_are_not_the_next_doctest_s_report() -> None:
+    """Without `--doctest-continue-on-failure` (a report per test), the 50 characters after a
+    test's report hold an example's line (`064     >>> drain("test_pool")`): the next test's
+    failure began there, in the test before it."""
+    parsed = read_logs([str(DOCTEST_LINE / "several_first.txt")])
+    starts = {f.name: f.line_start for f in parsed.failures}
+    lines = (DOCTEST_LINE / "several_first.txt").read_text().splitlines()
+    assert lines[starts["pool_math.size"] - 1] == "006     >>> size(1)"
+    assert lines[starts["pool_math.stop"] - 1] == '078     >>> stop("test_pool")'
+    assert {f.name: f.message.split(")", 1)[0] + ")" for f in parsed.failures} == {
+        name: said[0] for name, said in SEVERAL.items()
+    }

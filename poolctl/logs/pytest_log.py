@@ -98,6 +98,7 @@ class PytestParser(TextParser):
         # a doctest's report under `--tb=line`, read up to its location line: where it began,
         # what it said, its lines (`pytest_doctest_line`)
         self.doctest_report: tuple[int, str, Lines] | None = None
+        self.doctests = pytest_doctest_line.DoctestTests()  # which of them are of one test
         # --tb=line entries: first line, location line, `E` texts, location, the lines
         self.line_mode: list[tuple[int, int, list[str], str, Lines]] = []
         self.e_pending: list[tuple[int, str]] = []
@@ -312,11 +313,14 @@ class PytestParser(TextParser):
                 start = self.e_pending[0][0] if self.e_pending else number
                 lines = [text[1:] for _, text in self.e_pending]  # behind `E   ` or 4 spaces
                 printed = [*self.e_pending, (number, line)]
+                report = None
                 if self.doctest_report is not None:  # a doctest's: no `E` line, its report
                     (start, message, report), self.doctest_report = self.doctest_report, None
                     lines, printed = [message], [*report, (number, line)]
                 self.line_mode.append((start, number, lines, line.strip(), printed))
                 self.e_pending = []
+                if report is not None:  # its test's last report, or one more follows
+                    self.consumer = self.doctests.located(len(self.line_mode) - 1, report, line)
                 return
         if "Traceback (most recent call last):" in line:
             if not self.tracebacks_full:
@@ -540,7 +544,9 @@ class PytestParser(TextParser):
             inline = inline_failure(self.name, summaries, number, text)
             if inline is not None:
                 made.append((inline, [(number, text)]))
-        line_mode = pytest_doctest_line.merged(self.line_mode, self.summary_lines)
+        line_mode = pytest_doctest_line.merged(
+            self.line_mode, self.summary_lines, self.doctests.ends
+        )
         for start, end, e_lines, location_line, printed in line_mode:
             failure = line_mode_failure(self.name, summaries, start, end, e_lines, location_line)
             made.append((failure, printed))
@@ -568,6 +574,7 @@ class PytestParser(TextParser):
             # nor pytest-cov's verdict on coverage
             kept += kept_now if failure.details.get("phase") not in ("internal", "coverage") else 0
         self.failures, self.summary_lines, self.line_mode = self.beside.carried(), [], []
+        self.doctests = pytest_doctest_line.DoctestTests()
         self.summary_text, self.overflowed, self.inline_lines = {}, [], []
         self.sugar_session = False
         self.pretty = pytest_pretty.PrettyNames()
