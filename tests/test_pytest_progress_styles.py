@@ -182,15 +182,17 @@ def test_a_run_killed_on_a_file_s_wrapped_letters_stopped_in_a_test() -> None:
 def test_an_outcome_alone_after_output_printed_on_the_node_id_s_line_is_its_failure() -> None:
     """`-s -v`: `t.py::test_a worker 1 started (pid 4242)`, another line, then `FAILED` alone:
     the test is the one whose node id the lines before name (before: 0 of 2 read). Output
-    ending with no newline, its outcome glued to it (`… half a lineFAILED`), stays unread: a
-    test may print `FAILED` itself."""
+    ending with no newline, its outcome glued to it (`… half a lineFAILED`), is read too (it
+    stayed unread until tests/fixtures/pytest/glued/ showed what follows such an outcome: the
+    next test's start, as after one alone; see tests/test_pytest_glued.py)."""
     name = "prints_inline_s_verbose_no_summary.txt"
     parsed = read_logs([str(STYLES / name)])
     assert [(f.name, f.line_start, f.line_end) for f in parsed.failures] == [
-        ("test_worker_answers", 9, 11)
+        ("test_worker_answers", 9, 11),
+        ("test_partial_line", 14, 14),
     ]
     [closing] = parsed.summaries
-    assert (closing.failures, closing.read) == (2, 1)
+    assert (closing.failures, closing.read) == (2, 2)
 
 
 @pytest.mark.parametrize("name", ["live_log_no_summary.txt", "live_log.txt"])

@@ -52,6 +52,8 @@ TRIGGERS = (
     # log its outcome alone on a line (`FAILED  [ 20%]`, or as the styles above end it)
     r"^[^\s\[]+::[^\n]* $",
     r"^(?:FAILED|ERROR)(?: +\d[\d.]*(?:us|ms|s|m \d+s))?\s*$",
+    # ... or glued to what a test printed with no newline at its end, under `-s -v`
+    r"\S ?(?:FAILED|ERROR)(?: +\[ *\d+%\])?\s*$",
     r" SUBFAILED[\[(]",  # a failed subtest's progress line (`-v`'s, pytest-xdist's)
     r"\[ *100%\]\s*$|\[ *\d+/\d+\]\s*$",  # the run's last progress line (`LAST_PROGRESS_RE`)
     r"^-+ (?:Captured |.+ log -|Logs? -)",  # a test's captured output (`---- Captured … ----`)

@@ -385,11 +385,13 @@ class PytestParser(TextParser):
             return True
         if self.progress.start is None and line[:1] in "FE":  # (what a test printed under -s)
             self.progress.start_before(line, [(c.line, c.text) for c in self.nearby_before(number)])
-        if not self.progress.alone(number, line):
+        if not self.progress.alone(number, line) and not self.progress.glued(
+            number, line, lambda: [(c.line, c.text) for c in self.nearby_before(number)]
+        ):
             return False
         self.out.suspect(LogLine(self.name, number, clip(line.strip())))
         self.failed_progress_at, self.failed_marks = number, ""
-        self.failed_mark = "E" if line.lstrip().startswith("ERROR") else "F"
+        self.failed_mark = "E" if self.progress.named[-1][1] == "ERROR" else "F"
         return True
 
     def quiet_run_begins_at_marks(self) -> None:

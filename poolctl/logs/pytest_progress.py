@@ -3,7 +3,9 @@
 letter per test (`t.py ..F.E  [ 50%]`; pytest 9's subtests add `u` for one that failed).
 With live logging (`log_cli`, `--log-cli-level`) a test's node id stands alone on its line
 (`t.py::test_a `), its `---- live log call ----` sections follow, and then its outcome, alone
-(`FAILED  [ 25%]`): that line names the test started last.
+(`FAILED  [ 25%]`): that line names the test started last. Under `-s -v` a test's output
+follows its node id, and its outcome follows its output: alone on a line, or, when the output
+ended with no newline, glued to it (`t.py::test_a worker said: half a lineFAILED`).
 
 They name, or count, the failures of a run whose later sections are missing: a run killed or cut
 short before its FAILURES section and short summary (a CI job's time limit, a test that killed
@@ -15,7 +17,7 @@ from that line; the letters of a run that printed no closing line are its count 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 
 from poolctl.logs.passes import NODEID, PROGRESS_INFO, nodeid_parts, outcome_lines
@@ -39,7 +41,14 @@ _RERUN_ALONE = re.compile(rf"^RERUN(?: +{PROGRESS_INFO})?$")  # pytest-rerunfail
 # under `-s -v`, a test's node id with what it printed after it (`t.py::test_a worker 1 up`), its
 # outcome alone on a later line; a line naming an outcome is none (the test's start is not known)
 _PRINTED_AFTER = re.compile(rf"^{NODEID}(?: |$)")
-_OUTCOME_WORD = re.compile(r"\b(?:PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS|RERUN)\b")
+# (or an outcome glued to what a test printed: `checkout donePASSED`)
+_OUTCOME_WORD = re.compile(
+    r"\b(?:PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS|RERUN)\b"
+    rf"|(?:PASSED|FAILED|ERROR|XFAIL|XPASS)(?: +{PROGRESS_INFO})?$"
+)
+# ... a failure's outcome after what its test printed with no newline at its end (`t.py::test_a
+# worker said: half a lineFAILED`, `waiting for a replyFAILED` on a later line of its output)
+_GLUED = re.compile(rf"^(?P<text>.*?\S) ?(?P<outcome>FAILED|ERROR)(?: +{PROGRESS_INFO})?$")
 # what pytest prints after a test's outcome alone: the next test's start, a live log's heading,
 # a section or closing line (`-q`'s too), pytest-xdist's line; a test may print `FAILED` itself
 _AFTER_AN_OUTCOME = re.compile(
@@ -92,11 +101,37 @@ class Progress:
         match = _ALONE.match(line.strip())
         if match is None or self.start is None:
             return False
+        return self._outcome(number, line, match["outcome"])
+
+    def glued(self, number: int, line: str, before: Callable[[], Lines]) -> bool:
+        """Take a failure's outcome written right after what its test printed under `-s -v`
+        (`t.py::test_a worker said: half a lineFAILED`): a failure of the test whose start is on
+        `line`, or among the non-blank lines `before` it (given when asked, oldest first), or
+        else the test started last. False when `line` is none, or `-v`'s own (`feed`'s)."""
+        text = line.strip()
+        match = _GLUED.match(text)
+        if match is None or any(regex.match(text) for _, regex in _NAMED):
+            return False
+        started = _PRINTED_AFTER.match(match["text"])
+        if started:
+            self.start = (number, line, started["nodeid"])
+        else:
+            found, stopped = _start_among(before())
+            if found is not None or stopped:
+                self.start = found
+        return self._outcome(number, line, match["outcome"])
+
+    def _outcome(self, number: int, line: str, outcome: str) -> bool:
+        """A failure's `outcome` on `line`, of the test started last; doubtful until the line
+        after it shows it was pytest's (`check_doubtful`)."""
+        if self.start is None:
+            return False
         start, text, nodeid = self.start
         self.start = None  # its outcome: a later one alone is another test's
-        self.named.append((number, match["outcome"], nodeid, ""))
+        self.named.append((number, outcome, nodeid, ""))
         self.text[number] = line
-        self.started_at[number] = (start, text)
+        if start != number:
+            self.started_at[number] = (start, text)
         self.doubtful.append(number)
         return True
 
@@ -111,7 +146,7 @@ class Progress:
                 after[0].strip()
             ):
                 self.named = [entry for entry in self.named if entry[0] != doubtful]
-                del self.started_at[doubtful]
+                self.started_at.pop(doubtful, None)
         self.doubtful = []
 
     def start_before(self, line: str, before: Lines) -> None:
@@ -120,13 +155,7 @@ class Progress:
         under `-s -v`; none when a line naming an outcome comes first, looking back."""
         if self.start is not None or not _ALONE.match(line.strip()):
             return
-        for number, text in reversed(before):
-            if _OUTCOME_WORD.search(text):
-                return
-            started = _PRINTED_AFTER.match(text.strip())
-            if started:
-                self.start = (number, text, started["nodeid"])
-                return
+        self.start = _start_among(before)[0]
 
     def rerun_named(self, line: str) -> str:
         """pytest-rerunfailures' `RERUN` alone on `line`, after a try's live log, as `-v` names
@@ -198,6 +227,28 @@ class Progress:
                 failure = _named(source, number, "FAILED", f"{nodeid} {sub}", "SUBFAILED")
                 made.append((failure, [(number, self.text[number])]))
         return made
+
+
+def printing_when_ended(tail: Lines) -> tuple[int, str] | None:
+    """Under `-s -v`, the start of the test a run ended in, among its last non-blank lines
+    `tail` (oldest first): the last line that begins with a node id and what the test printed
+    after it (`t.py::test_a waiting for the pool`), no outcome on it or after it."""
+    found, _ = _start_among(tail, glued=True)
+    return found[:2] if found is not None else None
+
+
+def _start_among(before: Lines, glued: bool = False) -> tuple[tuple[int, str, str] | None, bool]:
+    """The last test's start among the non-blank lines `before` (oldest first): its node id and
+    what it printed after it under `-s -v`; and whether a line naming an outcome came first,
+    looking back (the test started last ended there: no start). `glued`: an outcome glued to
+    what a test printed is one (`checkout donePASSED`)."""
+    for number, text in reversed(before):
+        if _OUTCOME_WORD.search(text.strip()) or (glued and _GLUED.match(text.strip())):
+            return None, True
+        started = _PRINTED_AFTER.match(text.strip())
+        if started:
+            return (number, text, started["nodeid"]), False
+    return None, False
 
 
 def _named(source: str, number: int, outcome: str, nodeid: str, word: str = "") -> Failure:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from poolctl.logs import run_end_lines
 from poolctl.logs.pytest_lines import CUT_MARKS_RE, QUIET_MARKS_RE
+from poolctl.logs.pytest_progress import printing_when_ended
 from poolctl.logs.records import RunSummary
 from poolctl.logs.unfinished import followed, pytest_running
 
@@ -36,6 +37,9 @@ def end_unfinished_run(parser: PytestParser, next_start: int, where: str, last: 
     # run's start when what ended it says so there
     ends_here = not next_start or end is not None
     running = pytest_running(final, parser.name) if ends_here else None
+    if running is None and ends_here and final is not None:  # `-s -v`: what it printed after
+        printing = printing_when_ended([line for line in tail if line[0] <= final[0]])
+        running = pytest_running(printing, parser.name, printed=True)
     if running is not None and end is None and tail and tail[-1][0] != running.line_start:
         running = followed(running)  # its live log after it, say
     if began and parser.ended_in is None and running is not None:  # it ends in a test's start

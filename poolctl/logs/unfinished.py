@@ -25,6 +25,7 @@ _EXUNIT_STARTED_RE = re.compile(
 # the redraw once it ended: `(6.0ms)`, `(skipped)`, `(excluded)`, `(invalid)`
 _ENDED_RE = re.compile(r"\((?:[\d.]+\s*m?s|skipped|excluded|invalid)\)$")
 _PYTEST_STARTED_RE = re.compile(rf"^{NODEID}\s*$")  # with an outcome after it, it ended
+_PYTEST_PRINTED_RE = re.compile(rf"^{NODEID}(?: |$)")  # ... under `-s -v`, what it printed
 
 
 def _message(runner: str) -> str:
@@ -83,13 +84,17 @@ def exunit_test_ended(line: str) -> bool:
     return started is not None and bool(_ENDED_RE.search(started["name"]))
 
 
-def pytest_running(last: tuple[int, str] | None, input_file: str) -> Failure | None:
-    """The test `pytest -v` started on the input's `last` line and never ended."""
+def pytest_running(
+    last: tuple[int, str] | None, input_file: str, printed: bool = False
+) -> Failure | None:
+    """The test `pytest -v` started on the input's `last` line and never ended (`printed`:
+    under `-s -v`, with what it printed after its node id on that line)."""
     if last is None:
         return None
     number, line = last
     line = _last_redraw(line)
-    started = _PYTEST_STARTED_RE.match(line.lstrip())  # (`--setup-show` indents it again)
+    started_re = _PYTEST_PRINTED_RE if printed else _PYTEST_STARTED_RE
+    started = started_re.match(line.lstrip())  # (`--setup-show` indents it again)
     if started is None:
         return None
     nodeid = started["nodeid"]
