@@ -85,7 +85,7 @@ class SpecFailure:
         while len(self.lines) > 2 and not self.lines[-1][1].strip():
             self.lines.pop()
         body = [t[2:] for _, t in self.lines[2:]]
-        kind, code, message, frames = _read(body)
+        kind, code, message, frames = read_error(body)
         details = {"runner": RUNNER, "text": clip("\n".join(body), MAX_FIELD)}
         if code:
             details["code"] = code
@@ -125,7 +125,7 @@ class Inline:
         return []
 
 
-def _read(body: list[str]) -> tuple[str, str, str, list[str]]:
+def read_error(body: list[str]) -> tuple[str, str, str, list[str]]:
     """Kind, code, message and stack frames of an error's lines (unindented): the message is
     its first line and what follows it up to the stack (an assertion's diff)."""
     kind = code = ""

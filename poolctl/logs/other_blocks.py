@@ -10,7 +10,14 @@ import weakref
 from functools import partial
 from typing import TYPE_CHECKING
 
-from poolctl.logs import node_spec_block, other_verdicts, tap_block, tap_verdicts, vitest_block
+from poolctl.logs import (
+    node_dot,
+    node_spec_block,
+    other_verdicts,
+    tap_block,
+    tap_verdicts,
+    vitest_block,
+)
 from poolctl.logs.records import Lines
 from poolctl.model import Failure, Source
 
@@ -30,6 +37,7 @@ TRIGGERS = (
     tap_block.BAIL_TRIGGER,  # prove's word of a script's `Bail out!`
     *vitest_block.TRIGGERS,  # Vitest's failure blocks
     *node_spec_block.TRIGGERS,  # node --test's spec reporter: its closing section's, parents
+    node_dot.TRIGGER,  # node --test's dot reporter: its `Failed tests:` section
 )
 # Read as a pytest failure is, whichever parser read it: its context is the lines around it
 # (an ExUnit failure's is its test's region, the lines since the block before it)
@@ -64,6 +72,8 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
     if "✖ " in line[:200] and node_spec_block.INLINE_RE.match(line.rstrip()):
         found = parser.out.spec_inline.setdefault(parser.name, []).append
         return node_spec_block.Inline(number, line, found)  # ... inline: a parent's, or a test's
+    if line.startswith(node_dot.HEADER) and line.rstrip() == node_dot.HEADER:
+        return node_dot.DotSection(parser, number, line, SOURCE)  # node's dot reporter
     if line.startswith("#   Failed test ") and tap_block.MORE_HEADER_RE.match(line.rstrip()):
         return _tap_block(parser, number, line)  # Test::More's diagnostics, no `not ok` line
     if line.startswith("Bailout called.  "):

@@ -10,7 +10,7 @@ import functools
 import re
 from typing import Any
 
-from poolctl.logs import tap_streams, tap_verdicts
+from poolctl.logs import node_dot, tap_streams, tap_verdicts
 from poolctl.logs.other_verdicts import GROUP_NAME, VERDICTS
 from poolctl.logs.records import ParsedLog, RunSummary
 
@@ -22,8 +22,12 @@ VERDICTS_ALONE = "other runners' verdicts"
 # lines indented or not). RE2: Python's regex tried its 30 branches at each line start (4 MB/s
 # on a text of short lines; a file of no known format is sniffed up to 256 MiB), RE2 runs at
 # 600 MB/s on it.
-_VERDICT_IN_TEXT = "(?m)" + "|".join(
-    f"(?:^[ \\t]*{GROUP_NAME.sub('(?:', v.line.pattern).removeprefix('^')})" for v in VERDICTS
+_VERDICT_IN_TEXT = (
+    "(?m)"
+    + "|".join(
+        f"(?:^[ \\t]*{GROUP_NAME.sub('(?:', v.line.pattern).removeprefix('^')})" for v in VERDICTS
+    )
+    + f"|(?:{node_dot.IN_TEXT})"  # node --test's dot reporter prints no count: its failures' list
 )
 
 
