@@ -43,7 +43,8 @@ HEADER = "Failed tests:"
 TRIGGER = r"^Failed tests:\s*$"
 # the section as it begins, for sniffing a log of it alone (RE2 syntax, multi-line)
 IN_TEXT = r"^Failed tests:[ \t]*\n[ \t]*\n✖ .+ \([\d.]+m?s\)"
-_ENTRY_RE = re.compile(r"^✖ (?P<name>.+) \((?P<time>[\d.]+m?s)\)(?P<directive> # .*)?$")
+# (a test cancelled by its parent prints no time: `✖ uses the pool`)
+_ENTRY_RE = re.compile(r"^✖ (?P<name>.+?)(?: \((?P<time>[\d.]+m?s)\))?(?P<directive> # .*)?$")
 _PARENT_RE = re.compile(r"^'\d+ subtests? failed'$")
 _MARKS_RE = re.compile(r"^[.X]+$")
 _FRAME_FILE_RE = re.compile(r"\((?:file://)?(?P<file>/[^():]+):(?P<line>\d+):\d+\)$")

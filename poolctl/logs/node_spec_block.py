@@ -17,9 +17,15 @@ counted twice).
 
 node also counts a test whose subtests failed (not a describe suite), and leaves it out of the
 section: inline, it is a `✖ NAME (TIME)` line with nothing indented under it, as a failed
-suite's is (`Inline`): `verdicts_read.finish` takes such lines as read, at most as many as the
+suite's is (`Inline`; a test that failed of its own error after its subtests prints a blank
+line, then its error): `verdicts_read.finish` takes such lines as read, at most as many as the
 verdict counts beyond the section's failures, once the section holds every failure printed
-inline (a log cut in the section does not).
+inline (a log cut in the section does not). Such a test's only error is node's `N subtests
+failed`: its subtests, read, are its failure, and nothing of it is left unread. node prints no
+word telling it from a suite, whence the bound. The section also lists tests node counts as
+cancelled (`ℹ cancelled 4`, on the line after `ℹ fail`: a timeout, a test its suite's hook
+cancelled, printed with no time) and a describe suite whose hook failed, which node does not
+count: read, and the run's read capped at its count.
 """
 
 from __future__ import annotations
@@ -34,8 +40,8 @@ from poolctl.model import Failure, Source
 RUNNER = "node --test"
 HEADER_RE = re.compile(r"^test at (?P<file>\S+?):(?P<line>\d+):(?P<column>\d+)$")
 # (a todo test that failed is listed too, `✖ resize (0.45ms) # pool v2`: node does not count
-# it, and it is not read)
-NAME_RE = re.compile(r"^✖ (?P<name>.+) \((?P<time>[\d.]+m?s)\)$")
+# it, and it is not read; a test cancelled by its parent prints no time, `✖ uses the pool`)
+NAME_RE = re.compile(r"^✖ (?P<name>.+?)(?: \((?P<time>[\d.]+m?s)\))?(?P<directive> # .*)?$")
 # an inline test's or suite's line (indented by its depth)
 INLINE_RE = re.compile(r"^(?P<indent> *)✖ (?P<name>.+) \([\d.]+m?s\)$")
 TRIGGERS = (r"^test at \S+:\d+:\d+\s*$", r"^ *✖ .+ \([\d.]+m?s\)\s*$")
@@ -44,6 +50,7 @@ _ERROR_RE = re.compile(
 )
 _FRAME_RE = re.compile(r"^ *at \S")
 _CODE_RE = re.compile(r"^ *code: '(?P<code>[^']+)',?$")
+_QUOTED_RE = re.compile(r"^'(?P<said>[^']*)'$")  # `'test timed out after 50ms'`
 
 
 class SpecFailure:
@@ -68,7 +75,8 @@ class SpecFailure:
         if len(self.lines) >= MAX_BLOCK_LINES:
             return False
         if len(self.lines) == 1:  # the test's `✖ NAME (TIME)` line, or no block of node's
-            if NAME_RE.match(text) is None:
+            named = NAME_RE.match(text)
+            if named is None or named["directive"]:
                 return False
         elif text and not text.startswith("  "):
             return False  # the next block's `test at` line, or the end of the output
@@ -80,7 +88,7 @@ class SpecFailure:
             return []  # a `test at` line with no test's line after it: not node's
         header = HEADER_RE.match(self.lines[0][1])
         named = NAME_RE.match(self.lines[1][1])
-        if header is None or named is None:
+        if header is None or named is None or named["directive"]:
             return []
         while len(self.lines) > 2 and not self.lines[-1][1].strip():
             self.lines.pop()
@@ -109,20 +117,26 @@ class SpecFailure:
 class Inline:
     """An inline `✖ NAME (TIME)` line: a failed suite's or a test's failed by its subtests when
     nothing is indented under it, a test's failure (its error indented below it: read from the
-    closing section, not here) when something is. `found` is given its line and which."""
+    closing section, not here) when something is; a test with subtests prints a blank line
+    before its own error. `found` is given its line and which."""
 
     def __init__(self, number: int, line: str, found: Callable[[tuple[int, bool]], object]) -> None:
         self.number = number
         self.indent = len(line) - len(line.lstrip(" "))
         self.found = found
+        self.blank: Lines = []
 
     def feed(self, number: int, line: str) -> bool:
+        if not line.strip() and len(self.blank) < 2:
+            self.blank.append((number, line))
+            return True
         indent = len(line) - len(line.lstrip(" "))
         self.found((self.number, not line.strip() or indent <= self.indent))
         return False  # the next line is read as any other (a parent's after it, its own)
 
     def close(self) -> Lines:
-        return []
+        blank, self.blank = self.blank, []
+        return blank  # read as any other
 
 
 def read_error(body: list[str]) -> tuple[str, str, str, list[str]]:
@@ -142,8 +156,9 @@ def read_error(body: list[str]) -> tuple[str, str, str, list[str]]:
             if error is not None and error["rest"] is not None:
                 kind, code = error["kind"], error["code"] or ""
                 said.append(error["rest"])
-            else:
-                said.append(text)
+            elif text.strip():  # (a blank line first: a test's own error after its subtests')
+                quoted = _QUOTED_RE.match(text)  # a reason node gives as a string
+                said.append(quoted["said"] if quoted else text)
         elif text.strip():
             said.append(text.strip())
     return kind, code, "\n".join(said), frames

@@ -52,6 +52,12 @@ VERDICTS = (
         f"{_JUNIT} (--test-reporter=junit --test-reporter-destination=FILE)",
     ),
     Verdict(
+        "node --test",  # ... its tests cancelled (a timeout, a subtest its parent did not await),
+        # counted apart, on the line after `fail`; the run fails with them
+        re.compile(r"^(?:#|ℹ) cancelled (?P<failed>[1-9]\d*)$"),
+        f"{_JUNIT} (--test-reporter=junit --test-reporter-destination=FILE)",
+    ),
+    Verdict(
         "Jest",
         re.compile(r"^Tests: +(?P<failed>[1-9]\d*) failed, .*\d+ total$"),
         f"{_JUNIT} (the jest-junit reporter)",
@@ -229,7 +235,7 @@ TRIGGERS = (
     r"^Ran \d+ tests? in [\d.]+s",
     r"^FAILED \((?:failures|errors|unexpected successes)=",
     r"^test result: FAILED\.",
-    r"^(?:#|ℹ) fail [1-9]",
+    r"^(?:#|ℹ) (?:fail|cancelled) [1-9]",  # node --test (its cancelled tests counted apart)
     r"^Tests: +\d+ failed",
     r"^ +\d+ failing\s*$",
     r"^ *Tests +\d+ failed",
@@ -364,6 +370,8 @@ def read_verdict(
     if matched is None:
         return False
     verdict, failed = matched
+    if verdict.runner == NODE and _joins_node_run(out, file, number, text, failed):
+        return True
     if verdict.runner == VITEST and _joins_vitest_run(out, file, number, text, failed):
         note_unread(out, file, number, text, verdict)
         return True
@@ -429,6 +437,25 @@ def _vitest_suites_end(out: ParsedLog, file: str, number: int) -> bool:
 
 
 NODE = "node --test"
+
+
+def _joins_node_run(out: ParsedLog, file: str, number: int, text: str, failed: int) -> bool:
+    """node counts its cancelled tests apart from its failed ones, on the line after (`ℹ fail
+    5`, `ℹ cancelled 4`): one run, whose failures are both counts. Joins `text` to the run on
+    the line above, if it is its `fail` count."""
+    last = out.summaries[-1] if out.summaries else None
+    if " cancelled " not in text or last is None or last.file != file or last.source != NODE:
+        return False
+    if number - last.line != 1 or last.failures is None:
+        return False
+    out.summaries[-1] = dataclasses.replace(
+        last,
+        line=number,
+        text=f"{last.text} … {text}",
+        failures=last.failures + failed,
+        start=number if last.start == last.line else last.start,  # (`finish` sets it)
+    )
+    return True
 
 
 def spec_section(out: ParsedLog, file: str, end: int) -> None:

@@ -40,6 +40,9 @@ def finish(out: ParsedLog, file: str, failures_before: int, summaries_before: in
             read = sum(run.start <= n <= end for n in theirs)
             if run.source == NODE:
                 read += _failed_by_subtests(out, file, run, read)
+                # node counts tests, not describe suites: a suite whose hook failed is listed
+                # (and read) beyond its count
+                read = min(read, run.failures or 0)
             run = dataclasses.replace(run, read=read)
         out.summaries[i] = run
         if run.source == tap_verdicts.TAP and run.file == file and run.read != run.failures:
