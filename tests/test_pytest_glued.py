@@ -58,3 +58,16 @@ def test_a_full_s_verbose_run_reads_each_failure_once() -> None:
     assert all(f.details.get("named_by") != "progress line" for f in parsed.failures)
     [run] = parsed.summaries
     assert (run.failures, run.read) == (5, 5)
+
+
+def test_a_killed_s_run_stopped_in_a_test() -> None:
+    """`-s` without `-v`: each file's letters are glued to what its tests printed (`half a
+    lineFworker 4 started`), and cannot be told from it: not counted. But its last line, a
+    file's name and what its test printed (`check_hang.py waiting for the pool`, no `[ NN%]`
+    under `-s`), shows it stopped in a test: one failure not read, exit 1 (before: 0 failures,
+    and a clean exit)."""
+    parsed = read_logs([str(GLUED / "s_killed.txt")])
+    assert parsed.failures == []
+    [run] = parsed.summaries
+    assert (run.failures, run.read, run.source) == (1, 0, "progress marks")
+    assert run.text.endswith("and stop in a test that printed no result)")

@@ -113,6 +113,9 @@ QUIET_PROGRESS_RE = re.compile(r"^[.sxXFE,u]+ +\[ *\d+%\]\s*$")
 LAST_PROGRESS_RE = re.compile(r"\[ *(?:100%|(\d+)/\1)\]\s*$")
 # a file's progress letters with no `[ NN%]` after them: the line was still being written
 CUT_MARKS_RE = re.compile(r"^\S+\.py [.sxXFE,u]*\s*$")
+# ... or, under `-s`, what its test printed after them (`t.py ..waiting for the pool`): no
+# `[ NN%]` is printed under `-s`, and the letters glued to such output are not counted
+PRINTED_CUT_RE = re.compile(rf"^\S+\.py [.sxXFE,u]*[^\s:](?!.*(?:\[ *\d+%\]|{PROGRESS_INFO})\s*$)")
 # `pytest -q`'s letters (no file name) cut before their `[ NN%]` by what ended the run
 QUIET_MARKS_RE = re.compile(r"[.sxXFE,u]+")
 ERROR_SECTIONS = ("FAILURES", "ERRORS")

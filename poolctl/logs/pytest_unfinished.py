@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from poolctl.logs import run_end_lines
-from poolctl.logs.pytest_lines import CUT_MARKS_RE, QUIET_MARKS_RE
+from poolctl.logs.pytest_lines import CUT_MARKS_RE, PRINTED_CUT_RE, QUIET_MARKS_RE
 from poolctl.logs.pytest_progress import printing_when_ended
 from poolctl.logs.records import RunSummary
 from poolctl.logs.unfinished import followed, pytest_running
@@ -52,7 +52,9 @@ def end_unfinished_run(parser: PytestParser, next_start: int, where: str, last: 
     # (or a file's letters wrapped at the terminal's width, cut on their next line)
     alone = cut is not None and QUIET_MARKS_RE.fullmatch(cut[1].strip())
     quiet = alone and (parser.quiet_start or parser.progress.of_a_file)
-    in_a_test = cut is not None and bool(quiet or CUT_MARKS_RE.match(cut[1]))
+    in_a_test = cut is not None and bool(
+        quiet or CUT_MARKS_RE.match(cut[1]) or PRINTED_CUT_RE.match(cut[1])
+    )
     if cut is not None and in_a_test:
         last = max(last, cut[0])  # that line, which no trigger passed to the parser
     # the letters count its failures, and the test it ended in has none
