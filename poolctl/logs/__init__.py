@@ -124,6 +124,12 @@ _PYTEST_MARKS = (
     ),
     # `-q`'s closing line, with no progress line before it: every test deselected (`-k`)
     re.compile(r"^(?:no tests collected \()?\d+ deselected\)? in [\d.]+s$", re.M),
+    # `pytest --co -q`'s closing line, after the node ids it lists (`2/30 tests collected (28
+    # deselected) in 0.22s`)
+    re.compile(
+        r"^(?:\d+/)?\d+ tests? collected(?: \(\d+ deselected\))?(?:, \d+ errors?)? in [\d.]+s$",
+        re.M,
+    ),
     # the shell's job-status line for a pytest a signal ended (`step.sh: line 1: 21919 Killed
     # … pytest … -q`): all a killed `pytest -q` prints besides its letters (dash's bare
     # `Killed` names no runner: no mark)
