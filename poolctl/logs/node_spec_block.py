@@ -45,6 +45,8 @@ NAME_RE = re.compile(r"^✖ (?P<name>.+?)(?: \((?P<time>[\d.]+m?s)\))?(?P<direct
 # an inline test's or suite's line (indented by its depth)
 INLINE_RE = re.compile(r"^(?P<indent> *)✖ (?P<name>.+) \([\d.]+m?s\)$")
 TRIGGERS = (r"^test at \S+:\d+:\d+\s*$", r"^ *✖ .+ \([\d.]+m?s\)\s*$")
+# a test's failure printed inline, its error indented below it (RE2 syntax, multi-line)
+FAILED_IN_TEXT = r"^[ \t]*✖ [^\n]+ \([\d.]+m?s\)\n[ \t]+\S"
 _ERROR_RE = re.compile(
     r"^(?P<kind>[\w.$]*(?:Error|Exception)\w*)(?: \[(?P<code>[A-Z0-9_]+)\])?(?:: ?(?P<rest>.*))?$"
 )

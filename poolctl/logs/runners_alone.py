@@ -10,7 +10,7 @@ import functools
 import re
 from typing import Any
 
-from poolctl.logs import node_dot, tap_streams, tap_verdicts
+from poolctl.logs import node_dot, node_spec_block, tap_streams, tap_verdicts
 from poolctl.logs.other_verdicts import GROUP_NAME, VERDICTS
 from poolctl.logs.records import ParsedLog, RunSummary
 
@@ -28,6 +28,8 @@ _VERDICT_IN_TEXT = (
         f"(?:^[ \\t]*{GROUP_NAME.sub('(?:', v.line.pattern).removeprefix('^')})" for v in VERDICTS
     )
     + f"|(?:{node_dot.IN_TEXT})"  # node --test's dot reporter prints no count: its failures' list
+    + f"|(?:{node_spec_block.FAILED_IN_TEXT})"  # ... its spec reporter's failure, inline: a run
+    # stopped before its counts (`verdicts_read`)
 )
 
 

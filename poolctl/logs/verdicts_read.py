@@ -19,6 +19,7 @@ def finish(out: ParsedLog, file: str, failures_before: int, summaries_before: in
     """Once `file` is read (its failures and runs from those indexes on): each verdict's run
     begins after the run closed before it, and a failed CI job none of whose runs failed is one
     failure."""
+    _spec_stopped(out, file, summaries_before)
     runners = {v.runner for v in VERDICTS}
     beside = [f for f in out.failures[failures_before:] if _read_beside(f, file)]
     theirs = [f.line_start for f in beside]
@@ -50,6 +51,26 @@ def finish(out: ParsedLog, file: str, failures_before: int, summaries_before: in
         elif run.source in runners and run.file == file and run.read == run.failures:
             _drop_notes(out, file, run)
     _count_job_failure(out, file, failures_before, summaries_before)
+
+
+def _spec_stopped(out: ParsedLog, file: str, summaries_before: int) -> None:
+    """`node --test`'s spec reporter prints each failure inline as its test ends, and its counts
+    (`ℹ fail 2`) and closing section once the run ends: failures printed inline after the last
+    of `file`'s node runs (or with none) are a run stopped before its end (a CI job's time
+    limit, a kill), counted and not read (they are read from the section, which it did not
+    print)."""
+    runs = [s.line for s in out.summaries[summaries_before:] if s.file == file and s.source == NODE]
+    after = max(runs, default=0)
+    failed = [n for n, parent in out.spec_inline.get(file, []) if n > after and not parent]
+    if not failed:
+        return
+    text = (
+        f"(no counts: node --test's spec reporter printed {len(failed)} failure(s) inline, and no "
+        "`ℹ fail` line or closing section after them: the run stopped before its end)"
+    )
+    out.summaries.append(
+        RunSummary(file, failed[-1], text, None, len(failed), start=failed[0], read=0, source=NODE)
+    )
 
 
 def _failed_by_subtests(out: ParsedLog, file: str, run: RunSummary, read: int) -> int:
