@@ -71,3 +71,17 @@ def test_a_killed_s_run_stopped_in_a_test() -> None:
     [run] = parsed.summaries
     assert (run.failures, run.read, run.source) == (1, 0, "progress marks")
     assert run.text.endswith("and stop in a test that printed no result)")
+
+
+def test_a_live_log_line_ending_in_an_outcome_word_leaves_the_test_s_outcome_its_own() -> None:
+    """Under live logging a log line may end in an outcome word (`WARNING pool:… retry 1 of
+    checkout FAILED`, `ERROR pool:… worker 2 status: ERROR`): read as an outcome glued to the
+    test's output, it took the test's start, and the test's own `FAILED  [ 33%]` after its log
+    named no test (0 of 2, a regression of the glued reading, caught before it was merged)."""
+    parsed = read_logs([str(GLUED / "logs_live_no_summary.txt")])
+    assert [(f.name, f.line_start, f.line_end) for f in parsed.failures] == [
+        ("test_checkout_retried", 9, 13),
+        ("test_status_logged", 14, 17),
+    ]
+    [run] = parsed.summaries
+    assert (run.failures, run.read) == (2, 2)

@@ -84,6 +84,8 @@ class Progress:
         self.start: tuple[int, str, str] | None = None  # the last test's start: line, text, id
         self.started_at: dict[int, tuple[int, str]] = {}  # an outcome alone: its test's start
         self.doubtful: list[int] = []  # outcomes alone whose next line is not seen yet
+        # ... of them, those glued to a test's output: the start they took, kept till then
+        self.glued_from: dict[int, tuple[int, str, str]] = {}
         self.subfailed: list[tuple[int, str, str]] = []  # a failed subtest: line, id, params
 
     def started(self, number: int, line: str) -> bool:
@@ -119,15 +121,24 @@ class Progress:
             found, stopped = _start_among(before())
             if found is not None or stopped:
                 self.start = found
-        return self._outcome(number, line, match["outcome"])
+        # the test's start stays taken until the next line shows this outcome was pytest's: a
+        # live log's line (`WARNING pool:p.py:10 retry 1 of checkout FAILED`) or the test's own
+        # text, its outcome comes alone after it (`check_doubtful`)
+        taken = self.start
+        if taken is None or not self._outcome(number, line, match["outcome"], ends=False):
+            return False
+        self.glued_from[number] = taken
+        return True
 
-    def _outcome(self, number: int, line: str, outcome: str) -> bool:
+    def _outcome(self, number: int, line: str, outcome: str, ends: bool = True) -> bool:
         """A failure's `outcome` on `line`, of the test started last; doubtful until the line
-        after it shows it was pytest's (`check_doubtful`)."""
+        after it shows it was pytest's (`check_doubtful`). `ends`: the test's start is let go
+        (a later outcome alone is another test's)."""
         if self.start is None:
             return False
         start, text, nodeid = self.start
-        self.start = None  # its outcome: a later one alone is another test's
+        if ends:
+            self.start = None
         self.named.append((number, outcome, nodeid, ""))
         self.text[number] = line
         if start != number:
@@ -142,11 +153,14 @@ class Progress:
         seen = [*before, (number, line)]
         for doubtful in self.doubtful:
             after = [text for n, text in seen if n > doubtful]
+            taken = self.glued_from.pop(doubtful, None)
             if any(n == doubtful for n, _ in seen) and not _AFTER_AN_OUTCOME.match(
                 after[0].strip()
             ):
                 self.named = [entry for entry in self.named if entry[0] != doubtful]
                 self.started_at.pop(doubtful, None)
+            elif taken is not None and self.start == taken:
+                self.start = None  # pytest's outcome, glued: its test ended there
         self.doubtful = []
 
     def start_before(self, line: str, before: Lines) -> None:
