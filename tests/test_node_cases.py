@@ -90,3 +90,13 @@ def test_after_a_clean_pytest_run_a_timeout_is_a_node_run_s() -> None:
     parsed = read_logs([str(CASES / "pytest_then_spec_timeout.log")])
     clean, node = parsed.summaries
     assert (clean.failures, node.source, node.failures, node.read) == (0, "node --test", 1, 1)
+
+
+def test_an_inline_line_then_a_blank_line_at_the_input_s_end_is_recorded(tmp_path: Path) -> None:
+    """The inline reader looks past a blank line for the error under a `✖` line: a log cut
+    there (after `✖ parent throws too (…)` and its blank line) still records that line, as one
+    with nothing under it, as it was before the reader looked past blank lines."""
+    cut = tmp_path / "cut.log"
+    cut.write_text("".join((CASES / "spec.log").read_text().splitlines(keepends=True)[:33]))
+    parsed = read_logs([str(cut)])
+    assert parsed.spec_inline[str(cut)][-1] == (32, True)

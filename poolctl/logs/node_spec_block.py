@@ -133,12 +133,18 @@ class Inline:
             self.blank.append((number, line))
             return True
         indent = len(line) - len(line.lstrip(" "))
-        self.found((self.number, not line.strip() or indent <= self.indent))
+        self._said(not line.strip() or indent <= self.indent)
         return False  # the next line is read as any other (a parent's after it, its own)
 
     def close(self) -> Lines:
+        self._said(True)  # (the input ended: nothing under it)
         blank, self.blank = self.blank, []
         return blank  # read as any other
+
+    def _said(self, parent: bool) -> None:
+        if self.number:
+            self.found((self.number, parent))
+            self.number = 0
 
 
 def read_error(body: list[str]) -> tuple[str, str, str, list[str]]:
