@@ -8,8 +8,11 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from tests.conftest import Processes
 
@@ -73,13 +76,44 @@ def sigterm_once_an_experiment_answered(command: str, tmp_path: Path, processes:
     return run_dir
 
 
-def test_a_sigterm_is_recorded_before_the_worker_exits_it_causes(
-    tmp_path: Path, processes: Processes
-) -> None:
+class SharedRuns:
+    """The runs two tests each read, each made once for the module, when a test first asks
+    for it (inside that test: its history store and run folders are the test's, as for any
+    run): `poolctl` is a fresh Python process each time, its imports half a second of CPU."""
+
+    def __init__(self, folder: Path, processes: Processes) -> None:
+        self.folder = folder
+        self.processes = processes
+        self.made: dict[str, Path] = {}
+
+    def get(self, name: str, make: Callable[[Path, Processes], Path]) -> Path:
+        if name not in self.made:
+            folder = self.folder / name
+            folder.mkdir()
+            self.made[name] = make(folder, self.processes)
+        return self.made[name]
+
+    def mid_sleep(self) -> Path:
+        return self.get("mid-sleep", sigterm_mid_sleep)
+
+    def doctor(self) -> Path:
+        return self.get("doctor", self._doctor)
+
+    @staticmethod
+    def _doctor(folder: Path, processes: Processes) -> Path:
+        return sigterm_once_an_experiment_answered("doctor", folder, processes)
+
+
+@pytest.fixture(scope="module")
+def shared(module_processes: Processes, tmp_path_factory: pytest.TempPathFactory) -> SharedRuns:
+    return SharedRuns(tmp_path_factory.mktemp("shared-runs"), module_processes)
+
+
+def test_a_sigterm_is_recorded_before_the_worker_exits_it_causes(shared: SharedRuns) -> None:
     """SIGTERM to poolctl mid-run: the trace said "w1 killed by SIGTERM" (seq 10) and only
     then "interrupted", as if something else had killed the worker before the run was cut
     short."""
-    run_dir = sigterm_mid_sleep(tmp_path, processes)
+    run_dir = shared.mid_sleep()
     events = events_of(run_dir)
     types = [e["type"] for e in events]
     assert types.count("interrupted") == 1, types
@@ -89,12 +123,10 @@ def test_a_sigterm_is_recorded_before_the_worker_exits_it_causes(
     assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
 
 
-def test_workers_the_interruption_stopped_did_not_end_by_themselves(
-    tmp_path: Path, processes: Processes
-) -> None:
+def test_workers_the_interruption_stopped_did_not_end_by_themselves(shared: SharedRuns) -> None:
     """The same run: the report said of each worker "stopped_by: nothing: it had ended by
     itself (killed by SIGTERM (15))", though poolctl's stop on the signal had killed it."""
-    run_dir = sigterm_mid_sleep(tmp_path, processes)
+    run_dir = shared.mid_sleep()
     report = json.loads((run_dir / "report.json").read_text())
     stopped = {w["id"]: w["stopped_by"] for w in report["extra"]["workers"]}
     assert set(stopped) == {"w1", "w2"}, stopped
@@ -103,14 +135,14 @@ def test_workers_the_interruption_stopped_did_not_end_by_themselves(
 
 
 def test_a_worker_the_interruption_stopped_is_not_said_killed_from_outside(
-    tmp_path: Path, processes: Processes
+    shared: SharedRuns,
 ) -> None:
     """doctor of a silent worker (the reference worker asked in line framing), SIGTERM to
     poolctl once a fresh process answered one of its probe's experiments: the diagnosis its
     trace records judged the probe's death by poolctl's own stop a crash "from outside: a
     supervisor or a user", and the other hypotheses on experiments the stop had killed. It
     now says it was not diagnosed, nothing confirmed."""
-    run_dir = sigterm_once_an_experiment_answered("doctor", tmp_path, processes)
+    run_dir = shared.doctor()
     diagnoses = [e for e in events_of(run_dir) if e["type"] == "diagnosis"]
     assert diagnoses, "no diagnosis in the trace"
     for diagnosis in diagnoses:
@@ -119,13 +151,15 @@ def test_a_worker_the_interruption_stopped_is_not_said_killed_from_outside(
 
 
 def test_ping_and_doctor_record_the_interruption_before_what_the_stop_causes(
-    tmp_path: Path, processes: Processes
+    tmp_path: Path, processes: Processes, shared: SharedRuns
 ) -> None:
     """ping and doctor of a silent worker (the reference worker asked in line framing),
     SIGTERM to poolctl once a fresh process answered one of the diagnosis' experiments: their
-    traces had no "interrupted" at all, only the experiments and workers the stop ended."""
-    for command in ("ping", "doctor"):
-        events = events_of(sigterm_once_an_experiment_answered(command, tmp_path, processes))
+    traces had no "interrupted" at all, only the experiments and workers the stop ended. (The
+    doctor run is the one the test above reads.)"""
+    ping = sigterm_once_an_experiment_answered("ping", tmp_path, processes)
+    for command, run_dir in (("ping", ping), ("doctor", shared.doctor())):
+        events = events_of(run_dir)
         types = [e["type"] for e in events]
         assert types.count("interrupted") == 1, (command, types)
         [interrupted] = [e for e in events if e["type"] == "interrupted"]
