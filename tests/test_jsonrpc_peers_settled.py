@@ -210,23 +210,75 @@ def test_framing_auto_lets_the_ping_go_once_the_language_server_is_named(
     assert d["remediation"].startswith(SPEAK_LSP)
 
 
-@pytest.mark.skipif(
+needs_jedi = pytest.mark.skipif(
     not JEDI.exists(), reason="jedi-language-server is not installed: pip install -e '.[dev]'"
 )
+
+
+@pytest.fixture(scope="module")
+def jedi_spoken_dspex(module_processes: Processes) -> dict[str, Any]:
+    """The diagnosis of `ping --framing content-length` of jedi-language-server (spoken dspex),
+    which two tests read: made by the first that asks (`of_jedi_spoken_dspex`). Each ping
+    starts it five times, each start half a second of CPU."""
+    return {}
+
+
+def of_jedi_spoken_dspex(
+    shared: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> dict[str, Any]:
+    if "diagnosis" not in shared:
+        argv = ("--framing", "content-length", "--timeout", LONG, "--", str(JEDI))
+        shared["diagnosis"] = verdict(capsys, *argv)
+    diagnosis: dict[str, Any] = shared["diagnosis"]
+    return diagnosis
+
+
+@needs_jedi
 def test_a_language_server_reporting_an_error_to_a_dspex_ping_is_let_go_once_named(
-    capsys: pytest.CaptureFixture[str], processes: Processes
+    capsys: pytest.CaptureFixture[str], jedi_spoken_dspex: dict[str, Any]
 ) -> None:
     """jedi-language-server, spoken dspex in content-length, reports at once in
     window/showMessage that it cannot read the ping ('Error in server: ...'), and never
     answers. The protocols' openings are asked in its framing then, not after the timeout; the
     lsp opening's answer lets the request go."""
-    d = verdict(capsys, "--framing", "content-length", "--timeout", LONG, "--", str(JEDI))
+    d = of_jedi_spoken_dspex(jedi_spoken_dspex, capsys)
     let_go(d, "the lsp opening (initialize) in content-length got a language server's answer, ")
     assert statuses(d) == settled("ruled-out", "confirmed")
     assert d["remediation"].startswith(SPEAK_LSP)
     [said] = [e for e in d["evidence"] if e["origin"] == "workers/w1.stdout.bin"]
     assert "Error in server: " in said["text"]
     assert said["note"] == "it wrote this, which answers no request"
+
+
+@needs_jedi
+def test_a_language_server_answering_mcps_initialize_is_not_called_an_mcp_server(
+    capsys: pytest.CaptureFixture[str], jedi_spoken_dspex: dict[str, Any]
+) -> None:
+    """Spoken dspex in its own framing, jedi-language-server answers every protocol's opening
+    in a fresh process: MCP's initialize too, with a language server's capabilities and no
+    protocolVersion. That names no MCP server: the protocol to speak is lsp. (The same ping as
+    the test above; it was run again, with a 20 s timeout, in test_jsonrpc_peers_unmet.py.)"""
+    # a long timeout costs nothing (the wait ends once a fresh process names the protocol) and
+    # leaves a start slowed by a loaded machine the time it takes (at 5 s, 15% of a CPU: none)
+    d = of_jedi_spoken_dspex(jedi_spoken_dspex, capsys)
+    assert confirmed(d) == ["envelope"]
+    assert (
+        "while in a fresh process the lsp opening (initialize) gets an answer (server "
+        "'jedi-language-server'" in d["cause"]
+    )
+    assert d["remediation"].startswith(SPEAK_LSP)
+    # its answer to MCP's opening is said to be no MCP server's where it is quoted as answered;
+    # the two openings run side by side, and when LSP's answer comes first (a loaded machine
+    # starts the MCP experiment's process later) it names the protocol and MCP's is let go
+    [mcp] = [e for e in d["evidence"] if e["text"].startswith("speaking mcp (initialize in")]
+    if "not waited for" in mcp["text"]:
+        assert "the lsp opening (initialize) got an answer first" in mcp["text"]
+        assert "it names the protocol" in mcp["text"]
+    else:
+        assert (
+            ", but not as an MCP server: its answer has no protocolVersion, which every MCP "
+            "server's has; its capabilities are a language server's (fresh process"
+        ) in mcp["text"]
 
 
 @needs_json_server

@@ -168,38 +168,6 @@ def test_a_request_the_server_reports_failing_on_is_not_said_still_working(
 @pytest.mark.skipif(
     not JEDI.exists(), reason="jedi-language-server is not installed: pip install -e '.[dev]'"
 )
-def test_a_language_server_answering_mcps_initialize_is_not_called_an_mcp_server(
-    capsys: pytest.CaptureFixture[str], processes: Processes
-) -> None:
-    """Spoken dspex in its own framing, jedi-language-server answers every protocol's opening
-    in a fresh process: MCP's initialize too, with a language server's capabilities and no
-    protocolVersion. That names no MCP server: the protocol to speak is lsp."""
-    # a long timeout costs nothing (the wait ends once a fresh process names the protocol) and
-    # leaves a start slowed by a loaded machine the time it takes (at 5 s, 15% of a CPU: none)
-    d = verdict(capsys, "--framing", "content-length", "--timeout", WAIT, "--", str(JEDI))
-    assert confirmed(d) == ["envelope"]
-    assert (
-        "while in a fresh process the lsp opening (initialize) gets an answer (server "
-        "'jedi-language-server'" in d["cause"]
-    )
-    assert d["remediation"].startswith(SPEAK_LSP)
-    # its answer to MCP's opening is said to be no MCP server's where it is quoted as answered;
-    # the two openings run side by side, and when LSP's answer comes first (a loaded machine
-    # starts the MCP experiment's process later) it names the protocol and MCP's is let go
-    [mcp] = [e for e in d["evidence"] if e["text"].startswith("speaking mcp (initialize in")]
-    if "not waited for" in mcp["text"]:
-        assert "the lsp opening (initialize) got an answer first" in mcp["text"]
-        assert "it names the protocol" in mcp["text"]
-    else:
-        assert (
-            ", but not as an MCP server: its answer has no protocolVersion, which every MCP "
-            "server's has; its capabilities are a language server's (fresh process"
-        ) in mcp["text"]
-
-
-@pytest.mark.skipif(
-    not JEDI.exists(), reason="jedi-language-server is not installed: pip install -e '.[dev]'"
-)
 def test_a_notification_right_after_the_request_is_not_told_before_it(
     tmp_path: Path, processes: Processes
 ) -> None:
