@@ -91,12 +91,36 @@ def test_python_mcp_server_answers_the_handshake_with_its_name(
     assert extra["worker"]["framing"] == "line"  # mcp's default
 
 
+@pytest.fixture(scope="module")
+def banner_ping(
+    module_processes: Processes, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Any]:
+    """`ping --protocol mcp --run-dir RUN` of the server printing a banner, which two tests
+    read (its diagnosis, its run folder): made by the first that asks (`pinged_banner`)."""
+    return {"run": tmp_path_factory.mktemp("banner-ping") / "run"}
+
+
+def pinged_banner(
+    shared: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> tuple[dict[str, Any], Path]:
+    """The banner server's diagnosis and run folder, the ping made once for the module."""
+    run: Path = shared["run"]
+    if "diagnosis" not in shared:
+        argv = ("--protocol", "mcp", "--timeout", WAIT, "--run-dir", str(run))
+        shared["diagnosis"] = verdict(capsys, *argv, "--", *MCP_SERVER, "--banner")
+    diagnosis: dict[str, Any] = shared["diagnosis"]
+    return diagnosis, run
+
+
 def test_each_step_of_the_session_is_traced_and_a_silent_server_pictured(
-    capsys: pytest.CaptureFixture[str], processes: Processes, tmp_path: Path
+    capsys: pytest.CaptureFixture[str],
+    processes: Processes,
+    tmp_path: Path,
+    banner_ping: dict[str, Any],
 ) -> None:
     """The run folder's events.jsonl holds every request of the handshake, with the bytes
     written and read; a server that breaks the stream gets its timeline.html."""
-    healthy, banner = tmp_path / "healthy", tmp_path / "banner"
+    healthy = tmp_path / "healthy"
     argv = ["--protocol", "mcp", "--timeout", WAIT]
     code, _ = ping(capsys, *argv, "--run-dir", str(healthy), "--", *MCP_SERVER)
     assert code == 0
@@ -110,7 +134,7 @@ def test_each_step_of_the_session_is_traced_and_a_silent_server_pictured(
     assert len(answers) == 3 and all(e["bytes_out"] > 0 and e["bytes_in"] > 0 for e in answers)
     assert not (healthy / "timeline.html").exists()  # nothing to diagnose, no picture
 
-    verdict(capsys, *argv, "--run-dir", str(banner), "--", *MCP_SERVER, "--banner")
+    _, banner = pinged_banner(banner_ping, capsys)
     events = read_events((banner / "events.jsonl").read_text())
     [silence] = [e for e in events if e["type"] == "no_response"]
     assert silence["reason"] == "bad-frame"
@@ -502,10 +526,16 @@ STDOUT_FAULTS = {
 
 @pytest.mark.parametrize("fault", list(STDOUT_FAULTS))
 def test_text_before_the_first_message_confirms_prints_to_stdout(
-    capsys: pytest.CaptureFixture[str], fault: str, processes: Processes
+    capsys: pytest.CaptureFixture[str],
+    fault: str,
+    processes: Processes,
+    banner_ping: dict[str, Any],
 ) -> None:
     switch, quoted = STDOUT_FAULTS[fault]
-    d = verdict(capsys, "--protocol", "mcp", "--timeout", WAIT, "--", *MCP_SERVER, switch)
+    if fault == "banner":  # the ping the test of the session's trace reads too
+        d, _ = pinged_banner(banner_ping, capsys)
+    else:
+        d = verdict(capsys, "--protocol", "mcp", "--timeout", WAIT, "--", *MCP_SERVER, switch)
     assert confirmed(d) == ["stdout-text"], d["hypotheses"]
     assert quoted in d["cause"]
     if fault == "json logger":
