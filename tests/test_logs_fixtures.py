@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from poolctl.logs import read_logs
+from tests.expected_fixtures import EXPECTED, FIXTURES
 
-FIXTURES = Path(__file__).parent / "fixtures"
-EXPECTED = FIXTURES / "expected.yaml"
-
-if EXPECTED.exists():
-    # libyaml's loader: 8x faster than the pure-Python one on these 150 KB, in every worker
-    SPEC: dict[str, Any] = yaml.load(EXPECTED.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)[
-        "files"
-    ]
-else:  # pragma: no cover - the fixtures are committed with the tests
-    SPEC = {}
+SPEC: dict[str, Any] = EXPECTED["files"]
 
 
 @pytest.mark.parametrize("relative", sorted(SPEC))
