@@ -300,6 +300,7 @@ class Pool:
         worker.detach()
         self.workers.pop(worker.id, None)
         await asyncio.to_thread(worker.process.stop, self.config.stop_grace)
+        worker.read_left()
         if state is State.RETIRED:
             self.trace.emit("retire", worker=worker.id)
 

@@ -76,6 +76,8 @@ async def shut_down(pool: Pool, mode: str, grace: float | None) -> None:
         *list(pool.tasks),
         return_exceptions=True,
     )
+    for worker in workers:
+        worker.read_left()
     pool.trace.emit(
         "shutdown_done",
         mode=mode,

@@ -177,6 +177,16 @@ class PooledWorker:
             self._end()
         return True
 
+    def read_left(self) -> None:
+        """Read the frames its stop drained from the pipe, once detached: an answer that came
+        as it stopped (a slow request's, after its timeout) is set aside as any late one is,
+        not left unread in the decoder."""
+        frames, self.process.frames = self.process.frames, []
+        for payload in frames:
+            response = self.process.read_message(payload)
+            if response is not None and response.id not in self.pending:
+                self._unawaited(response.id, payload)
+
     def _unawaited(self, answer_id: Any, payload: bytes) -> None:
         """Set aside a response no request awaits; a second answer is traced, with its bytes."""
         if answer_id not in self.process.answered_ids:  # late (its request timed out), or unasked

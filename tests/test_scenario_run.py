@@ -667,6 +667,28 @@ def test_answers_after_the_timeout_are_late_not_missing(run: RunScenario, tmp_pa
     assert diagnosis.remediation.startswith("Raise request_timeout above the slowest answers")
 
 
+def test_an_answer_that_comes_as_the_pool_stops_is_late_too(
+    run: RunScenario, tmp_path: Path
+) -> None:
+    """The step ends on the timeout and the pool stops while the worker still sleeps: its
+    answer is read from the pipe by the stop, and is late, not missing (it was left unread in
+    the decoder: "gave caller s1c0 no answer", with the fix of a silent worker)."""
+    scenario_file = tmp_path / "slow.yaml"
+    scenario_file.write_text(
+        "worker: {command: ['{python}', '-m', 'poolctl.workers.reference', '--ignore-sigterm']}\n"
+        "pool: {size: 1, request_timeout: 0.2, stop_grace: 10}\n"
+        "steps:\n"
+        "  - request: {command: sleep, args: {seconds: 0.6}, count: 1}\n"
+    )
+    result = run(scenario_file)
+    [finding] = result.report.findings
+    assert finding.failure.kind == "request-late"
+    diagnosis = only_diagnosis(result.report)
+    assert diagnosis.cause.startswith(
+        "1 of the 1 request(s) that timed out were answered after their 0.2 s request_timeout"
+    )
+
+
 def test_answers_sent_twice_fail_the_run_and_are_noted(run: RunScenario, tmp_path: Path) -> None:
     """Every request got its answer from poolctl's pool, which matches them by id; but a pool
     taking the next message as the next caller's reply hands the copies to the wrong callers
