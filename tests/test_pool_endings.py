@@ -497,6 +497,34 @@ def test_an_answer_that_is_not_utf8_json_is_quoted_not_called_missing(
     assert any(e["origin"].endswith(".stdout.bin") for e in diagnosis["evidence"])
 
 
+def test_an_answer_under_an_id_nobody_asked_is_quoted_not_called_missing(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """The worker answered at once, under the id it was asked plus 1000. The finding said only
+    'worker w1 gave caller s1c0 no answer: no response within 1 s' and the pattern's advice
+    for a silent worker (stray output, flush, slow imports); the frame was a note at the end."""
+    path = tmp_path / "own-ids.yaml"
+    text = SCENARIO.format(python=sys.executable, worker=WORKERS / "answers_with_its_own_ids.py")
+    path.write_text(
+        text.replace("request_timeout: 3", "request_timeout: 0.5").replace("count: 6", "count: 2")
+    )
+    code, out, _ = run_cli("run-scenario", str(path), "--json", "--run-dir", str(tmp_path / "run"))
+    assert code == 1, out
+    (finding,) = json.loads(out)["findings"]
+    diagnosis = finding["outcome"]
+    assert diagnosis["pattern_id"] == "port-no-response"
+    assert re.fullmatch(
+        r"worker w[12] answered with id 1002, which no request to it had, while caller s1c[01]'s "
+        r"request 2 waited: the pool matches answers by id, set it aside, and the request "
+        r"waited out its 0.5 s request_timeout",
+        diagnosis["cause"],
+    ), diagnosis["cause"]
+    assert diagnosis["remediation"].startswith("Answer each request with the id it came with")
+    assert diagnosis["facts"]["reason"] == "wrong-id"
+    assert finding["failure"]["details"]["explains.no_response"] == "2"
+    assert any(e["text"] == "response for id 1002 nobody awaits" for e in diagnosis["evidence"])
+
+
 def test_a_worker_that_exec_ed_another_program_is_said_to_run_it(
     run_cli: RunCli, tmp_path: Path
 ) -> None:

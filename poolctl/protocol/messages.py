@@ -263,14 +263,22 @@ class RequestIds:
     def __init__(self, start: int = 1, envelope: str = "dspex") -> None:
         self._next = itertools.count(start)
         self.envelope = envelope
+        self.start = start
+        self.last = start - 1  # the last id handed out: those from `start` to it were asked
 
     def request(self, command: str, args: dict[str, Any] | None = None) -> Request:
         """A new request with the next id."""
-        return Request(next(self._next), command, dict(args or {}), utc_timestamp(), self.envelope)
+        self.last = next(self._next)
+        return Request(self.last, command, dict(args or {}), utc_timestamp(), self.envelope)
 
     def request_raw(self, command: str, args: dict[str, Any] | None) -> Request:
         """A new request whose params are sent as given (None: left out)."""
-        return Request(next(self._next), command, args, utc_timestamp(), self.envelope)
+        self.last = next(self._next)
+        return Request(self.last, command, args, utc_timestamp(), self.envelope)
+
+    def asked(self, request_id: Any) -> bool:
+        """Whether `request_id` is one this sequence handed out (JSON's true is no id 1)."""
+        return type(request_id) is int and self.start <= request_id <= self.last
 
     def notification(self, method: str, params: dict[str, Any] | None = None) -> Request:
         """A JSON-RPC notification: no id, no answer."""

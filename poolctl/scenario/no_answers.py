@@ -7,7 +7,6 @@ stand-ins are folded in (`TraceClassifier.waits_for_replacements`).
 
 from __future__ import annotations
 
-import ast
 from typing import TYPE_CHECKING, Any
 
 from poolctl.diagnose import no_answer_pattern
@@ -19,6 +18,7 @@ from poolctl.scenario.deaths import cut_short, death_of
 from poolctl.scenario.evidence import quote_event
 from poolctl.scenario.failed_checks import CheckGroup, firsts, merged, span, total
 from poolctl.scenario.unreadable import READABLE_FIX, unreadable_answer
+from poolctl.scenario.wrong_id import WRONG_ID_FIX, request_id, wrong_id_answer
 
 if TYPE_CHECKING:
     from poolctl.scenario.classify import TraceClassifier
@@ -48,8 +48,8 @@ def _answered_late(c: TraceClassifier) -> list[tuple[str, Any]]:
             continue
         for what in worker.process.stray:
             found = UNAWAITED_RE.match(what)
-            if found and (request_id := _request_id(found["id"])) in ids:
-                late.append((worker.id, request_id))
+            if found and (said := request_id(found["id"])) in ids:
+                late.append((worker.id, said))
     return late
 
 
@@ -171,6 +171,19 @@ def _no_answer(
         remediation = READABLE_FIX
         evidence.append(unread.evidence)
         reason = "unreadable"
+    wrong = wrong_id_answer(c.run.pool, first.worker or "") if reason == "timeout" else None
+    if not late and wrong is not None:  # it answered, under an id nobody asked
+        answer_id, said = wrong
+        timeout = c.run.scenario.pool.request_timeout
+        cause = (
+            f"worker {first.worker} answered with id {answer_id!r}, which no request to it "
+            f"had, while caller {first.caller}'s request {first.data.get('id')!r} waited: "
+            f"the pool matches answers by id, set it aside, and the request waited out its "
+            f"{timeout:g} s request_timeout"
+        )
+        remediation = WRONG_ID_FIX
+        evidence.append(said)
+        reason = "wrong-id"
     # the stand-ins of its dead workers kept checkouts waiting, whatever its first request met
     waits = c.waits_for_replacements() if reason in ("exited", "write-failed") or dead else []
     waited = c.fold(waits)
@@ -238,14 +251,6 @@ def _quit_before_any_request(c: TraceClassifier) -> list[Finding]:
     )
     diagnosis = c.diagnosis(no_response(), evidence, facts, cause, loop_remediation(served))
     return [Finding(failure, diagnosis)]
-
-
-def _request_id(said: str) -> Any:
-    """A request id as a set-aside answer names it (its `repr`): an int or a string."""
-    try:
-        return ast.literal_eval(said)
-    except (ValueError, SyntaxError):
-        return said
 
 
 def _named(gone: Event) -> str:
