@@ -163,6 +163,7 @@ class InitDiagnoses:
         """Run the no-answer engine off the loop (it blocks), with the experiments when this is
         the diagnosis that runs them."""
         worker.detach()
+        worker.diagnosed = True
         runs = early is not None or (self._early_holder is None and not self._experimented)
         self._experimented |= runs
         diagnosis = await asyncio.to_thread(

@@ -65,7 +65,11 @@ async def shut_down(pool: Pool, mode: str, grace: float | None) -> None:
     for worker in pool.workers.values():
         if worker.state is State.STARTING:  # an init ping nobody will wait for now
             worker.fail_pending(f"pool shutting down ({mode}) during init")
-    workers = list(pool.workers.values())
+    # a worker whose failed init is being diagnosed is stopped by its init's task once the
+    # diagnosis is done (awaited below with the pool's tasks): stopped here, under the
+    # diagnosis's eyes, it read as "killed by SIGTERM (a signal from outside)"
+    workers = [w for w in pool.workers.values() if not w.diagnosed]
+    diagnosed = [w for w in pool.workers.values() if w.diagnosed]
     await close_sessions(workers, grace, mode)  # LSP's shutdown and exit, still read
     for worker in workers:
         worker.detach()
@@ -78,13 +82,14 @@ async def shut_down(pool: Pool, mode: str, grace: float | None) -> None:
     )
     for worker in workers:
         worker.read_left()
+    stopped = workers + diagnosed  # (those stopped by their init's task, awaited above)
     pool.trace.emit(
         "shutdown_done",
         mode=mode,
-        stopped=[w.id for w in workers],
+        stopped=[w.id for w in stopped],
         exits={
             w.id: (w.process.exit_status.describe() if w.process.exit_status else None)
-            for w in workers
+            for w in stopped
         },
     )
 

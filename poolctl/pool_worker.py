@@ -86,6 +86,7 @@ class PooledWorker:
         self.caller: str | None = None
         self.init_seconds: float | None = None
         self.reported: dict[str, Any] = {}  # what the init ping answered (mode, pid, …)
+        self.diagnosed = False  # its init got no answer and the no-answer engine watches it
         self.exited = asyncio.Event()
         self.answered_as: Program | None = None  # its program when it first answered
         # where its fd 1 pointed when the pool read end of file, alive ("" closed, or unread),

@@ -689,6 +689,29 @@ def test_an_answer_that_comes_as_the_pool_stops_is_late_too(
     )
 
 
+def test_a_worker_whose_failed_init_is_diagnosed_is_not_stopped_under_the_diagnosis(
+    run: RunScenario, tmp_path: Path
+) -> None:
+    """A lazy worker that sleeps 1.5 s before reading: its init times out at 0.3 s and its
+    diagnosis begins; the pool's stop (0.5 s) SIGTERMed it meanwhile, and the diagnosis said
+    "killed by SIGTERM (15) (a signal from outside: a supervisor or a user)"."""
+    scenario_file = tmp_path / "stuck.yaml"
+    scenario_file.write_text(
+        "worker: {command: ['{python}', '-m', 'poolctl.workers.reference', '--init-delay', "
+        "'1.5'], init_timeout: 0.3}\n"
+        "pool: {size: 1, lazy: true, checkout_timeout: 0.2}\n"
+        "steps:\n  - request: {command: ping, count: 1}\n  - sleep: 0.3\n"
+    )
+    result = run(scenario_file)
+    [init] = [f for f in result.report.findings if f.failure.kind == "init-no-response"]
+    assert isinstance(init.outcome, Diagnosis)
+    assert init.outcome.cause.startswith("The worker is stuck in initialization"), init.outcome
+    assert result.report.run_dir is not None
+    trace = Path(result.report.run_dir) / "events.jsonl"
+    [done] = [e for e in map(json.loads, trace.open()) if e["type"] == "shutdown_done"]
+    assert done["stopped"] == ["w1"]
+
+
 def test_answers_sent_twice_fail_the_run_and_are_noted(run: RunScenario, tmp_path: Path) -> None:
     """Every request got its answer from poolctl's pool, which matches them by id; but a pool
     taking the next message as the next caller's reply hands the copies to the wrong callers
