@@ -86,6 +86,7 @@ class PooledWorker:
         self.caller: str | None = None
         self.init_seconds: float | None = None
         self.reported: dict[str, Any] = {}  # what the init ping answered (mode, pid, …)
+        self.abandoned: set[Any] = set()  # ids of the requests failed as it ended or stopped
         self.diagnosed = False  # its init got no answer and the no-answer engine watches it
         self.exited = asyncio.Event()
         self.answered_as: Program | None = None  # its program when it first answered
@@ -181,11 +182,12 @@ class PooledWorker:
     def read_left(self) -> None:
         """Read the frames its stop drained from the pipe, once detached: an answer that came
         as it stopped (a slow request's, after its timeout) is set aside as any late one is,
-        not left unread in the decoder."""
+        not left unread in the decoder. The answer to a request the stop itself failed (an
+        init cancelled, a call cut by an abort) is no stray."""
         frames, self.process.frames = self.process.frames, []
         for payload in frames:
             response = self.process.read_message(payload)
-            if response is not None and response.id not in self.pending:
+            if response is not None and response.id not in self.abandoned:
                 self._unawaited(response.id, payload)
 
     def _unawaited(self, answer_id: Any, payload: bytes) -> None:
@@ -259,6 +261,7 @@ class PooledWorker:
         """Fail every request in flight with `why`; later ones fail at once."""
         self.gone = self.gone or why
         pending, self.pending = self.pending, {}
+        self.abandoned.update(pending)
         reason: NoAnswerReason = "bad-frame" if self.process.frame_error is not None else "exited"
         now = time.monotonic()
         for flight in pending.values():

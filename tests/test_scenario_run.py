@@ -689,6 +689,26 @@ def test_an_answer_that_comes_as_the_pool_stops_is_late_too(
     )
 
 
+def test_the_answer_to_an_init_the_stop_cancelled_is_no_stray_frame(
+    run: RunScenario, tmp_path: Path
+) -> None:
+    """The pool stops while a lazy worker sleeps before reading its init, which it answers as
+    it stops: read from the pipe by the stop, it was noted as "1 frame(s) arrived that
+    answered no request: response for id 1 nobody awaits"."""
+    scenario_file = tmp_path / "cancelled.yaml"
+    scenario_file.write_text(
+        "worker: {command: ['{python}', '-m', 'poolctl.workers.reference', '--init-delay', "
+        "'0.3']}\n"
+        "pool: {size: 1, lazy: true, checkout_timeout: 0.1}\n"
+        "steps:\n  - request: {command: ping, count: 1}\n"
+    )
+    result = run(scenario_file)
+    assert result.report.run_dir is not None
+    transcript = Path(result.report.run_dir) / "workers" / "w1.stdout.bin"
+    assert b'"id":1,' in transcript.read_bytes()  # it did answer, as the pool stopped it
+    assert not [note for note in result.report.notes if "answered no request" in note]
+
+
 def test_a_worker_whose_failed_init_is_diagnosed_is_not_stopped_under_the_diagnosis(
     run: RunScenario, tmp_path: Path
 ) -> None:
