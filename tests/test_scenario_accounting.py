@@ -291,3 +291,31 @@ steps:
     assert crashed["failure"]["kind"] == "init-no-response"
     assert "explains.call_failed" not in crashed["failure"]["details"]
     assert "gave up" not in crashed["failure"]["message"]
+
+
+# w1 answers its init and one request and exits 0; its stand-in sleeps 0.5 s before reading,
+# past the 0.3 s init timeout: once its diagnosis is done and it is retired, the pool has no
+# worker at all while the third call still waits
+STAND_IN_NEVER_READY = """\
+name: stand-in-never-ready
+worker:
+  command: ["{python}", "{workers}/quits_and_stands_in_slowly.py"]
+  init_timeout: 0.3
+pool: {size: 1, max_overflow: 0, lazy: true, checkout_timeout: 1.2}
+steps:
+  - request: {command: ping, count: 3}
+"""
+
+
+def test_a_checkout_that_timed_out_in_a_pool_left_empty_by_a_failed_init_is_not_pattern_3(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """The checkout timed out with total=0, starting=0 and the stand-in's failed init named
+    (last_init_failure): it was pattern 3, "1 callers at once against 1 worker(s)", in a pool
+    with a worker per caller and none left. It is the failed init's consequence."""
+    report = run(run_cli, tmp_path, write(tmp_path, STAND_IN_NEVER_READY))
+    patterns = [f["outcome"]["pattern_id"] for f in report["findings"]]
+    # (the init's finding takes it; on a machine so loaded that the stand-in is still under
+    # its diagnosis as the checkout times out, the death's does, as waiting for a stand-in;
+    # w1 may be seen to exit before the next request is written to it: no death's finding)
+    assert set(patterns) == {"port-no-response"}, report["findings"]

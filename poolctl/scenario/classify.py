@@ -127,6 +127,9 @@ class TraceClassifier:
         # the last failed init ever after, and the deaths' finding takes them
         timeouts = self.run.checkout_timeouts.groups
         kinds = [k for k in timeouts if k.init_failure and k.before_ready]
+        # and those of a pool left with no worker at all, its last start's init failed (the
+        # stand-in of a worker that died in service, too): no caller count made them wait
+        kinds += [k for k in timeouts if k.init_failure and k.empty and k not in kinds]
         if not self.run.unanswered.gone_workers:
             waits = self.waits_for_replacements()
             kinds += [k for k in waits if k.init_failure and k not in kinds]

@@ -24,6 +24,7 @@ class TimeoutKind(NamedTuple):
     after_exit: bool  # a worker had exited
     starting: bool  # a worker was starting as it timed out
     none_busy: bool  # no worker was serving a caller as it timed out
+    empty: bool  # the pool had no worker at all as it timed out (none starting either)
 
 
 @dataclass
@@ -60,6 +61,7 @@ class CheckoutTimeouts:
             self._exited,
             bool(d.get("starting")),
             not d.get("busy"),
+            not d.get("total"),
         )
         group = self.groups.get(key)
         if group is None:
