@@ -462,6 +462,10 @@ class Pool:
         if self.shutting_down is not None:
             return None
         if worker.overflow and not self.waiters:
+            # retired now, not when its stop's task runs: a checkout in between took it idle,
+            # and the stop cut that caller's request short (its place is free at once too)
+            worker.state = State.RETIRED
+            self.workers.pop(worker.id, None)
             self._background(self._retire(worker, State.RETIRED))
             return None
         return self._hand_over(worker)

@@ -143,6 +143,29 @@ def test_overflow_workers_are_spawned_when_busy_and_retired_at_checkin(with_pool
     assert retired == {worker for worker, overflow, _ in answers if overflow}
 
 
+def test_an_overflow_worker_retired_at_checkin_serves_no_caller_while_it_stops(
+    with_pool: WithPool,
+) -> None:
+    """An overflow worker checked in with nobody waiting is retired; a call that came before
+    the retirement's task ran took it, idle, and the stop cut its request short: found in a
+    scenario (size 4, max_overflow 2, 8 callers) as a `retire` while w5 served s1c7, whose
+    answer came as the worker stopped."""
+
+    async def body(pool: Pool) -> tuple[str, Answer | NoAnswer]:
+        held = await pool.checkout("c0")  # the pooled worker, busy throughout
+        overflow = await pool.checkout("c1")
+        assert overflow.overflow
+        pool.checkin(overflow, "c1")  # retired: nobody waits
+        answer = await pool.call("c2", "sleep", {"seconds": 0.3}, timeout=5)
+        pool.checkin(held, "c0")
+        return overflow.id, answer
+
+    (retired, answer), trace = with_pool(body, size=1, max_overflow=1, checkout_timeout=30)
+    assert isinstance(answer, Answer), answer
+    served = [e.worker for e in types(trace, "request") if e.caller == "c2"]
+    assert served and retired not in served
+
+
 def test_checkout_timeout_explains_itself(with_pool: WithPool) -> None:
     async def body(pool: Pool) -> list[Any]:
         async def caller(i: int) -> Any:
