@@ -732,6 +732,30 @@ def test_a_worker_whose_failed_init_is_diagnosed_is_not_stopped_under_the_diagno
     assert done["stopped"] == ["w1"]
 
 
+def test_a_worker_the_scenario_stopped_with_sigstop_is_said_stopped_not_silent(
+    run: RunScenario, tmp_path: Path
+) -> None:
+    """kill_worker sends SIGSTOP to the busy worker: its request times out. The finding said
+    "worker w1 gave caller s2c0 no answer: no response within 0.5 s", as of a worker that
+    says nothing on its own, though the trace holds the step's `kill` before it."""
+    scenario_file = tmp_path / "paused.yaml"
+    scenario_file.write_text(
+        "worker: {command: ['{python}', '-m', 'poolctl.workers.reference']}\n"
+        "pool: {size: 1, request_timeout: 0.4}\n"
+        "steps:\n"
+        "  - kill_worker: {which: any, signal: SIGSTOP, after: 0.1}\n"
+        "  - request: {command: sleep, args: {seconds: 1}, count: 1}\n"
+    )
+    result = run(scenario_file)
+    diagnosis = only_diagnosis(result.report)
+    assert re.fullmatch(
+        r"worker w1 was stopped by the scenario's kill_worker step \(SIGSTOP at t=[0-9.]+ s\) "
+        r"and gave caller s2c0 no answer: no response within 0.4 s; a stopped process reads "
+        r"and answers nothing until it is continued",
+        diagnosis.cause,
+    ), diagnosis.cause
+
+
 def test_answers_sent_twice_fail_the_run_and_are_noted(run: RunScenario, tmp_path: Path) -> None:
     """Every request got its answer from poolctl's pool, which matches them by id; but a pool
     taking the next message as the next caller's reply hands the copies to the wrong callers

@@ -20,6 +20,9 @@ from poolctl.scenario.failed_checks import CheckGroup, firsts, merged, span, tot
 from poolctl.scenario.unreadable import READABLE_FIX, unreadable_answer
 from poolctl.scenario.wrong_id import WRONG_ID_FIX, request_id, wrong_id_answer
 
+# the signals that stop a process rather than end it: a worker so stopped stays, silent
+STOPPING = frozenset({"SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU"})
+
 if TYPE_CHECKING:
     from poolctl.scenario.classify import TraceClassifier
 
@@ -96,6 +99,13 @@ def _no_answer(
     reason = first.data.get("reason")
     remediation = None
     served = _served_and_quit(worker_exit) if not kills else 0
+    # a kill_worker step that stopped (not ended) the worker before this request timed out:
+    # an answer it gave once continued, as the pool stopped it, is not the worker's slowness
+    paused = [
+        k
+        for k in kills
+        if k.worker == first.worker and k.t <= first.t and k.data.get("signal") in STOPPING
+    ]
     # its workers whose requests failed as they died: a worker that exits slowly after its
     # last answer lets its first request time out, and its next one finds it gone
     dead = c.run.unanswered.gone_workers
@@ -130,6 +140,13 @@ def _no_answer(
     else:
         detail = first.data.get("detail")
         cause = f"worker {first.worker} gave caller {first.caller} no answer: {detail}"
+        if reason == "timeout" and paused:
+            cause = (
+                f"worker {first.worker} was stopped by the scenario's kill_worker step "
+                f"({paused[-1].data.get('signal')} at t={paused[-1].t:.3f} s) and gave caller "
+                f"{first.caller} no answer: {detail}; a stopped process reads and answers "
+                "nothing until it is continued"
+            )
     gone = _backgrounded(c, first) if reason in ("timeout", "write-failed") and not kills else None
     if gone is not None:
         served = int(gone.data.get("answered") or 0)
@@ -146,7 +163,7 @@ def _no_answer(
             "rather than exiting."
         )
         evidence.append(quote_event(gone))
-    late = _answered_late(c) if reason == "timeout" else []
+    late = _answered_late(c) if reason == "timeout" and not paused else []
     if late:  # slow, not lost: the answers came after their timeouts
         ids = ", ".join(f"{worker}#{request_id}" for worker, request_id in late[:5])
         timeout = c.run.scenario.pool.request_timeout
