@@ -137,3 +137,28 @@ def test_an_event_loops_answer_after_its_stdin_closed_is_no_wait_for_more_input(
     assert "its answer came after its stdin closed, by " in d["cause"], d["cause"]
     [came] = [e for e in d["evidence"] if e["note"].startswith("what it wrote after its stdin")]
     assert came["text"] == '\'{"jsonrpc": "2.0", "id": 1, "result": "pong"}\\n\''
+
+
+def test_another_protocols_opening_answered_only_past_its_wait_is_no_refusal(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """`doctor --protocol lsp --timeout 3` of mcp-server-fetch 2026.10.24: its probe's copies
+    asked MCP's and JSON-RPC's openings (beside a dozen other fresh Python processes, each
+    importing for 2 s) answered 2.9 s after the request, as they were stopped at the end of
+    their 2.1 s wait; the protocol mismatch was ruled out ("no other protocol's opening got an
+    answer in a fresh process") and Framing's fix was to frame in line, which the server
+    refuses as well (-32602 to LSP's initialize). An MCP server's answer that came past the
+    wait is a slow start, not a refusal. Here every start asked MCP's opening answers only as
+    its stdin ends."""
+    counter = tmp_path / "starts"
+    argv = (sys.executable, str(WORKERS / "mcp_slower_beside_others.py"), str(counter), "eof")
+    d = diagnose(run_cli, "--protocol", "lsp", "--timeout", "2", "--", *argv)
+    assert confirmed(d) == ["envelope"], d["cause"]
+    assert re.search(
+        r"while in a fresh process the mcp opening \(initialize\) gets an answer \(server "
+        r"'slower-beside-others' 1\), past its wait \(no answer within [\d.]+ s; its answer came "
+        r"only after its stdin was closed to stop it, [\d.]+ ms after the request\)$",
+        d["cause"],
+    ), d["cause"]
+    assert d["remediation"].startswith("Speak mcp to it (`poolctl ping --protocol mcp`"), d
+    assert d["remediation"].endswith("with a longer `--timeout`: its answer came past the wait.")

@@ -135,6 +135,17 @@ def answered_late_as(obs: Observations, name: str) -> Outcome | None:
     return None if get_protocol(name).opening_problem(r.response.get("result")) else r
 
 
+def late_speaker(obs: Observations) -> str | None:
+    """The other handshake protocol whose opening a fresh process answered as its server does,
+    but only past its wait (read as the copy was stopped): a start as slow as the worker's own
+    (mcp-server-fetch spoken lsp under doctor's load, its copies beside a dozen others), not a
+    refusal, nor an answer that never came."""
+    for name, protocol in PROTOCOLS.items():
+        if name != obs.protocol and protocol.handshake and answered_late_as(obs, name):
+            return name
+    return None
+
+
 def other_unanswered(obs: Observations) -> tuple[str, str, list[Evidence]] | None:
     """The clause, the fix and the evidence for a server that exited on our opening while, in
     a fresh process, another handshake protocol's opening got neither an answer nor an exit

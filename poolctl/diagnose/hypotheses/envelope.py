@@ -10,6 +10,7 @@ from poolctl.framing import quote
 from poolctl.model import Evidence
 from poolctl.protocol import get_protocol
 
+from ..exited_plan import late_speaker
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
 from ..observe import Observations
 from ..readings import (
@@ -107,7 +108,8 @@ def envelope(obs: Observations) -> Judgement:
     if working := still_working(obs):
         return ruled_out(f"it took the request and talks on: {working}")
     tried = [eid for eid in obs.results if eid.startswith("protocol-")]
-    if not others and stderr_line is None:
+    late = late_speaker(obs) if not others else None
+    if not others and late is None and stderr_line is None:
         quiet = [eid for eid in tried if silent(result(obs, eid))]
         if tried and len(quiet) == len(tried):
             return untested(
@@ -124,7 +126,7 @@ def envelope(obs: Observations) -> Judgement:
         if not obs.experiments_enabled:
             return untested("--no-experiments: each protocol needs a fresh process")
         return untested("no protocol experiment ran, and its stderr names no rejected message")
-    speaks = others[0] if others else None
+    speaks = others[0] if others else late
     size = len(obs.request_frame)
     ev: list[Evidence] = []
     if said:
@@ -159,6 +161,8 @@ def envelope(obs: Observations) -> Judgement:
         verdict += (
             f", while in a fresh process the {speaks} opening ({opening}) gets an answer{server}"
         )
+        if late is not None and r is not None:  # a start as slow as the worker's, no refusal
+            verdict += f", past its wait ({r.detail})"
     if stderr_line is not None:
         verdict += f"; its stderr says {quote(stderr_line.encode(), 100)}"
     fix = (
@@ -168,6 +172,8 @@ def envelope(obs: Observations) -> Judgement:
         else f"Send the envelope the worker expects (its stderr says what it rejected), or "
         f"make it accept the {current} envelope; `--protocol` picks another."
     )
+    if late is not None:
+        fix += " Ping it so with a longer `--timeout`: its answer came past the wait."
     return confirmed(verdict, fix, *ev)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from poolctl.framing import quote
 from poolctl.model import Evidence
 
+from ..exited_plan import late_speaker
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
 from ..observe import Observations
 from ..prompts import password_prompt
@@ -72,7 +73,8 @@ def waiting_for_input(obs: Observations) -> Judgement:
         )
     if obs.worker.protocol.handshake and (answered_before := _answered_before(obs)):
         return answered_before  # its handshake: the protocol a fresh process answers is moot
-    speaks = answering_protocols(obs)  # the one envelope names, which this points to
+    # the one envelope names, which this points to (answered past its wait: a slow start)
+    speaks = answering_protocols(obs) or [p for p in [late_speaker(obs)] if p]
     if speaks:
         return ruled_out(
             f"it waits for the next message: {speaks[0]} gets an answer (see envelope)",
