@@ -139,6 +139,31 @@ def test_an_event_loops_answer_after_its_stdin_closed_is_no_wait_for_more_input(
     assert came["text"] == '\'{"jsonrpc": "2.0", "id": 1, "result": "pong"}\\n\''
 
 
+def test_a_request_read_past_the_timeout_and_left_unanswered_is_judged_once_read(
+    run_cli: RunCli,
+) -> None:
+    """mcp-server-fetch 2026.10.24 (mcp 1.x SDK), spoken lsp with a 1 s timeout: its imports
+    took 1.5-2.3 s, so the request lay unread at the timeout; poolctl waited on, saw it read
+    (the SDK reads the Content-Length header as a line and waits for the end of the next), and
+    said it was stuck in initialization ("its start-up was over, the request left unanswered")
+    with the fix to raise the init timeout: raised, it still would not answer. Judged once it
+    read, as the silent worker it then is, it is an MCP server spoken lsp. Here the `mcp` 2.x
+    SDK's server (tests/workers/mcp_server.py) serves 2 s after its spawn."""
+    argv = (sys.executable, str(WORKERS / "mcp_server.py"), "--serve-at", "2")
+    d = diagnose(run_cli, "--protocol", "lsp", "--timeout", "1", "--", *argv)
+    assert "envelope" in confirmed(d), d["cause"]
+    assert "stuck-in-init" not in confirmed(d), d["cause"]
+    assert d["cause"].startswith("The worker does not speak lsp: it read the "), d["cause"]
+    assert d["remediation"].startswith("Speak mcp to it (`poolctl ping --protocol mcp`"), d
+    [stuck] = [h for h in d["hypotheses"] if h["id"] == "stuck-in-init"]
+    assert re.fullmatch(
+        r"it read the \d+-byte request [\d.]+ s after it started, past its 1 s timeout, while "
+        r"poolctl waited on, and answered nothing: a slow start explains the wait, not the "
+        r"silence \(judged once it had read\)",
+        stuck["reason"],
+    ), stuck["reason"]
+
+
 def test_another_protocols_opening_answered_only_past_its_wait_is_no_refusal(
     run_cli: RunCli, tmp_path: Path
 ) -> None:

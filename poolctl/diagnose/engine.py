@@ -225,6 +225,25 @@ def _diagnose(
                     obs, worker, failed, progress, experiments, probe_stdin, wait_for, deadline,
                     trace, None, only, ran,
                 )  # fmt: skip
+        elif read_since(obs, worker):
+            # It read its request only past its timeout, in poolctl's wait for a slow start,
+            # and answered nothing: the start explains the wait, not the silence (an MCP server
+            # spoken lsp, slow to import, reads the Content-Length header as a line and waits
+            # for the line's end). Judged as the silent worker it now is, with its experiments,
+            # each given as long as its start took (a loaded machine slows the copies alike).
+            read_at = obs.read_in_wait
+            assert read_at is not None
+            again = collect(worker, failed, wait_for, run_dir.path, experiments)
+            again.read_in_wait = read_at
+            again.live = look_live(worker, run_dir.path / f"stack-{worker.worker_id}-read.txt")
+            obs = progress.obs = again
+            progress.update()
+            # (the protocol wave keeps STOP_MARGIN of its wait for stopping its processes)
+            longer = max(wait_for, min(read_at + STOP_MARGIN, PROTOCOL_WAVE))
+            _probe_and_experiment(
+                obs, worker, failed, progress, experiments, probe_stdin, longer,
+                max(deadline, time.monotonic() + longer + STOP_MARGIN), trace, None, only,
+            )  # fmt: skip
     if worker.context.interrupted:  # what poolctl's own stop did is no evidence of the worker
         return _cut_short(pattern, registered, obs, time.monotonic() - started)
     judged = [(h, _judge(h, obs)) for h in registered]
@@ -240,6 +259,14 @@ def _diagnose(
         remediation=verdict.remediation,
         hypotheses=tuple(_hypothesis(h, j) for h, j in judged),
     )
+
+
+def read_since(obs: Observations, worker: WorkerProcess) -> bool:
+    """Whether the worker, its request unread at its timeout, read it while poolctl waited on
+    for a slow start, and is still there, silent, its stdin open."""
+    if obs.read_in_wait is None or obs.late_answer is not None or obs.close_probe is not None:
+        return False
+    return worker.poll() is None and not worker.stdout_eof and worker.frame_error is None
 
 
 class _Progress:
@@ -387,7 +414,15 @@ def _probe_and_experiment(
             until = min(deadline - STOP_MARGIN / 2, time.monotonic() + max(5.0, 4 * wait_for))
             if request_unread(obs) is False:
                 until = min(until, entered + BUSY_WAIT)
-            obs.late_answer = wait_longer(worker, failed.request, until, on_tick=sample)
+
+            def read(at: float) -> None:
+                obs.read_in_wait = at
+
+            # one that reads its request while poolctl waits is busy with it from then on
+            once_read = (BUSY_WAIT, read) if request_unread(obs) else None
+            obs.late_answer = wait_longer(
+                worker, failed.request, until, on_tick=sample, once_read=once_read
+            )
             if obs.late_answer is None:
                 obs.waited_longer = worker.elapsed()
                 obs.unread_after_wait = stdin_unread(worker)

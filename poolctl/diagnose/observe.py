@@ -84,6 +84,9 @@ class Observations:
     # seconds since spawn when it exited, when that came while poolctl waited on past the timeout
     exited_in_wait: float | None = None
     unread_after_wait: int | None = None  # bytes still in its stdin pipe when it stopped
+    # seconds since spawn by which it had read its request, unread at its timeout, while
+    # poolctl waited on for a slow start (seen in that wait, or carried to its judgement anew)
+    read_in_wait: float | None = None
     # seconds since spawn by which its answer had come after all, past the close probe's wait
     # (read once its experiments ended: a handler slower than the timeout finishing)
     answer_after_close: float | None = None
@@ -550,15 +553,22 @@ def wait_longer(
     until: float,
     on_tick: Callable[[], object] | None = None,
     ticks: int = MAX_SAMPLES,
+    once_read: tuple[float, Callable[[float], object]] | None = None,
 ) -> float | None:
     """Keep waiting on the original process; the seconds since spawn at which it answered.
-    `on_tick` runs `ticks` times, evenly spread over the wait."""
+    `on_tick` runs `ticks` times, evenly spread over the wait. With `once_read` (seconds, a
+    callback), a request still unread when the wait began is waited for that much longer once
+    its stdin pipe is seen empty, and the callback is given the seconds since spawn by then."""
     every = max(0.2, (until - time.monotonic()) / (ticks + 1))
     tick = time.monotonic() + every
     while True:
         if worker.take_answer(request) is not None:
             return worker.elapsed()
         now = time.monotonic()
+        if once_read is not None and stdin_unread(worker) == 0:
+            until = min(until, now + once_read[0])  # its start-up is over: busy with it now
+            once_read[1](worker.elapsed())
+            once_read = None
         remaining = until - now
         if remaining <= 0 or worker.stdout_eof or worker.frame_error is not None:
             return None

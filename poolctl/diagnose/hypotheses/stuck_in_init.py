@@ -61,6 +61,12 @@ def stuck_in_init(obs: Observations) -> Judgement:
             "A server still starting and a child that will never read it look the same in /proc"
         )
     size = len(obs.request_frame)
+    if not unread and obs.read_in_wait is not None:
+        return ruled_out(
+            f"it read the {size}-byte request {obs.read_in_wait:.1f} s after it started, past "
+            f"its {fmt_limit(obs.timeout)} timeout, while poolctl waited on, and answered "
+            "nothing: a slow start explains the wait, not the silence (judged once it had read)"
+        )
     if not unread:
         return ruled_out(
             f"it read the {size}-byte request: {size - (live.stdin_unread or 0)} of "
