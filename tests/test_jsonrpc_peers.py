@@ -1028,3 +1028,30 @@ def test_a_pool_of_mcp_servers_runs_tools_call_steps_and_classifies_pattern_1(
     assert [r["extra"]["passed"] for r in runs] == [True, True]
     banner_finding = report["findings"][runs[1]["findings"][0]]["outcome"]
     assert "'MCP Server running on stdio'" in banner_finding["cause"]
+
+
+def test_a_line_server_refusing_the_request_it_read_at_end_of_input_is_told_so(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """`doctor --protocol lsp` of mcp-server-fetch 2026.10.24 at a load of 21: its copies asked
+    the other protocols' openings were all still starting at the end of their wait, and the
+    framing verdict stood alone: "speaks line framing ... answered it only when its stdin
+    closed", with the fix to frame in line. The answer it wrote then was an error (-32602
+    'Invalid request parameters', the MCP SDKs' refusal of LSP's initialize): in line framing
+    it refuses the request as well, which the verdict and its fix now say. Here the `mcp` 2.x
+    SDK's server, with no experiments."""
+    d = verdict(
+        capsys,
+        # long enough for the SDK's import on a loaded machine: the request must be read
+        *("--protocol", "lsp", "--timeout", "8"),
+        *("--no-experiments", "--", sys.executable, str(WORKERS / "mcp_server.py")),
+    )
+    assert confirmed(d) == ["framing"]
+    assert d["cause"].endswith(
+        "which ended the line the message was on, with an error, -32602 'Invalid request "
+        "parameters': once read whole, the request was refused"
+    ), d["cause"]
+    assert d["remediation"].endswith(
+        "In line framing it refuses this request too (-32602 'Invalid request parameters'): a "
+        "server reading JSON lines may speak mcp (`poolctl ping --protocol mcp` tells)."
+    ), d["remediation"]

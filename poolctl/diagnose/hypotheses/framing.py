@@ -275,11 +275,40 @@ def _answered_at_end_of_input(obs: Observations, line: bytes, offset: int) -> Ju
         f"Use one framing on both sides: line (`poolctl ping --framing line`, newline-delimited "
         f"JSON; in a pool, `worker.framing: line`), or make the worker speak {obs.framing}."
     )
+    refused = _error_words(line)
+    if refused:  # read whole, it refused the request: the framing alone does not make it answer
+        verdict += f", with an error, {refused}: once read whole, the request was refused"
+        fix += f" In line framing it refuses this request too ({refused})"
+        others = [
+            name
+            for name, p in PROTOCOLS.items()
+            if p.handshake and p.framing == "line" and name != obs.protocol
+        ]
+        if others and obs.worker.protocol.handshake:
+            fix += (
+                f": a server reading JSON lines may speak {others[0]} (`poolctl ping --protocol "
+                f"{others[0]}` tells)"
+            )
+        fix += "."
     start = bytes(obs.worker.transcript.data).find(line[:64], offset)
     where = obs.stdout_origin + (f" bytes {start}-{start + len(line) - 1}" if start >= 0 else "")
     note = "its answer to the request, a JSON line written once its stdin closed"
     ev = [Evidence(quote(line, 80, obs.worker.redactor), where, note)]
     return confirmed(verdict, fix, *ev, *experiment_evidence(obs, "framing-line"))
+
+
+def _error_words(line: bytes) -> str:
+    """`-32602 'Invalid request parameters'` when the JSON `line` is an error reply, else ""."""
+    try:
+        message = json.loads(line)
+    except ValueError:
+        return ""
+    error = message.get("error") if isinstance(message, dict) else None
+    if not isinstance(error, dict) or "result" in message:
+        return ""
+    code = error.get("code")
+    text = str(error.get("message", ""))[:100]
+    return " ".join(w for w in (str(code) if code is not None else "", repr(text)) if w)
 
 
 def _framing_words(name: str) -> str:
