@@ -639,3 +639,26 @@ def test_a_worker_that_closed_its_stdin_is_told_so_not_stuck_in_initialization(
     init = next(h for h in d["hypotheses"] if h["id"] == "stuck-in-init")
     assert init["status"] == "ruled-out", init
     assert re.fullmatch(r"pid \d+: fds 1, 2", d["evidence"][0]["text"])
+
+
+def test_an_answer_at_end_of_input_from_a_reader_of_lines_is_no_held_back_answer(
+    run_cli: RunCli,
+) -> None:
+    """mcp-server-fetch 2026.10.24 spoken lsp at a load of 20: it answered LSP's initialize in
+    a JSON line as its stdin closed (the line the message was on ended only there) and took
+    more than the close probe's second to exit; buffered was left untested, "an answer held in
+    a buffer until it exited and one slower than the timeout ... look the same here", while
+    framing explained that answer: no answer could come before its input ended. Here
+    tests/workers/lines_refuse_lsp.py, which mirrors it (1.5 s to exit)."""
+    argv = (sys.executable, str(WORKERS / "lines_refuse_lsp.py"), "1.5")
+    d = diagnose(run_cli, "--protocol", "lsp", "--timeout", "2", "--", *argv)
+    assert "framing" in confirmed(d), d["cause"]
+    [held] = [h for h in d["hypotheses"] if h["id"] == "buffered"]
+    assert held["status"] == "ruled-out", held
+    assert held["reason"].startswith(
+        """its answer came as its stdin closed in a JSON line, '{"jsonrpc":"2.0","id":1,"error":"""
+    ), held["reason"]
+    assert held["reason"].endswith(
+        "it reads lines, and the content-length request's message ended its line only at end "
+        "of input, so no answer could come before (see framing)"
+    ), held["reason"]

@@ -65,6 +65,13 @@ def buffered(obs: Observations) -> Judgement:
             f"when its stdin closed it answered with an error, {quote(probe.flushed, 80)}: "
             "its input closing ended a request still in progress, no answer was held back"
         )
+    if not helped and probe is not None and probe.line_answer and obs.framing != "line":
+        # the answer that came as its stdin closed is explained without a buffer
+        return ruled_out(
+            f"its answer came as its stdin closed in a JSON line, {quote(probe.line_answer, 60)}:"
+            f" it reads lines, and the {obs.framing} request's message ended its line only at end"
+            " of input, so no answer could come before (see framing)"
+        )
     if not helped and obs.answer_after_close is not None:
         why = _slow_alike(obs, ran) or _LATE_ALIKE
         return Judgement("untested", why, tuple(experiment_evidence(obs, *ran)))
