@@ -502,6 +502,22 @@ def test_a_worker_that_logs_an_error_and_exits_is_told_that_error(
     assert notes == ["the error it logged before it exited"]
 
 
+def test_a_worker_that_logs_an_error_and_exits_with_code_0_is_told_that_error(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """mcp-server-git 2026.10.19 given a folder that is no repository logs `ERROR:mcp_server_
+    git.server:/tmp is not a valid Git repository` and returns from its main: exit code 0.
+    The verdict was 'exited with code 0' and the fix 'find why it exits', its error-level log
+    record in the evidence only as the end of its stderr: it was quoted for a non-zero code
+    alone."""
+    worker = str(WORKERS / "logs_an_error_and_exits.py")
+    d = diagnose(run_cli, "--timeout", "2", "--", sys.executable, worker, str(tmp_path))
+    assert confirmed(d) == ["crashed"]
+    logged = f"ERROR:worker.config:{tmp_path} is not a valid Git repository"
+    assert d["cause"].endswith(f"exited with code 0, after logging `{logged}`"), d["cause"]
+    assert d["remediation"].startswith(f"Fix the error it logs (`{logged}`)"), d["remediation"]
+
+
 def test_a_worker_whose_setsid_fails_is_told_a_pool_made_it_a_group_leader(
     run_cli: RunCli,
 ) -> None:

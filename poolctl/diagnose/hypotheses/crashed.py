@@ -170,7 +170,10 @@ def crashed(obs: Observations) -> Judgement:
     printed = USAGE_LINE.search(obs.stderr_text) if exc is None and status.code else None
     if printed is not None:
         ev.append(Evidence(printed.group(0).strip(), origin, "the usage it printed"))
-    logged = logged_error(obs.stderr_text) if exc is None and not printed and status.code else None
+    # with code 0 too, before any answer: mcp-server-git given a folder that is no repository
+    # logs `ERROR:mcp_server_git.server:/tmp is not a valid Git repository` and returns
+    quits = status.code or (status.code == 0 and not obs.worker.answered)
+    logged = logged_error(obs.stderr_text) if exc is None and not printed and quits else None
     if logged:
         if ev[-1].text == logged:  # the end of its stderr is that line alone: said once
             ev.pop()
