@@ -80,6 +80,28 @@ def test_a_fresh_start_with_stdio_is_waited_for_as_long_as_the_exit_took(run_cli
     assert d["remediation"].startswith(f"Start it with `--stdio` (`{shlex.join(argv)} --stdio`)")
 
 
+def test_a_server_lacking_stdio_whose_stderr_was_discarded_is_not_said_silent(
+    run_cli: RunCli,
+) -> None:
+    """yaml-language-server 1.25.0 without `--stdio`, pinged with `--stderr discard`, exits with
+    code 1 after `Error: Connection input stream is not set ...` on its stderr: the verdict said
+    it exited "saying nothing: its stderr log is empty and its stdout too", with "0 bytes" as
+    evidence of a stderr that poolctl had sent to /dev/null. What it said there is not known.
+    Here a server that needs `--stdio` (it exits at once without it)."""
+    argv = (sys.executable, NEEDS_STDIO, "0", "0")
+    d = diagnose(run_cli, "--protocol", "lsp", "--stderr", "discard", "--timeout", "3", "--",
+                 *argv)  # fmt: skip
+    assert confirmed(d) == ["crashed"]
+    assert "its stderr log is empty" not in d["cause"], d["cause"]
+    assert (
+        "exited with code 0, writing nothing to its stdout (its stderr was discarded: what it "
+        "said there is not known); "
+    ) in d["cause"], d["cause"]
+    assert d["remediation"].startswith(f"Start it with `--stdio` (`{shlex.join(argv)} --stdio`)")
+    said = [e for e in d["evidence"] if e["note"].startswith("its stderr log")]
+    assert said == [], said
+
+
 def test_a_fresh_start_with_stdio_silent_at_its_wait_is_not_said_to_lack_the_switch(
     run_cli: RunCli,
 ) -> None:

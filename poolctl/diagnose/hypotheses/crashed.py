@@ -243,10 +243,16 @@ def crashed(obs: Observations) -> Judgement:
     elif not served and not tail and not obs.pending and (stdio := _stdio_answered(obs)):
         # a language server that, without `--stdio`, never read its pipes (svelteserver)
         took = _request_taken(obs)
+        discarded = obs.worker.spec.stderr is StderrMode.DISCARD  # what it said there: unknown
+        said = (
+            "writing nothing to its stdout (its stderr was discarded: what it said there is "
+            "not known)"
+            if discarded
+            else "saying nothing: its stderr log is empty and its stdout too"
+        )
         verdict += (
-            f", saying nothing: its stderr log is empty and its stdout too; {took[0]}; it was "
-            "started without `--stdio`, and in a fresh process the same command with `--stdio` "
-            f"answered {stdio.asked}"
+            f", {said}; {took[0]}; it was started without `--stdio`, and in a fresh process the "
+            f"same command with `--stdio` answered {stdio.asked}"
         )
         fix = (
             f"Start it with `--stdio` (`{argv} --stdio`), as the fresh process was: without it, "
@@ -257,7 +263,8 @@ def crashed(obs: Observations) -> Judgement:
         if not stdio.answered:  # past its wait: a slow start (a loaded machine's), no refusal
             verdict += f", past its wait ({stdio.detail})"
             fix += " Ping it so with a longer `--timeout`: its answer came past the wait."
-        ev.append(Evidence("0 bytes", obs.stderr_origin, "its stderr log: nothing came there"))
+        if not discarded:
+            ev.append(Evidence("0 bytes", obs.stderr_origin, "its stderr log: nothing came there"))
         ev.append(Evidence("0 bytes", obs.stdout_origin, "its stdout: nothing came there"))
         if took[2] is not None:
             ev.append(took[2])
