@@ -456,6 +456,19 @@ def test_a_framing_mismatch_fails_with_the_framing_that_works(doctor: Doctor) ->
     assert any(e.origin == "hypothesis" for e in check.evidence)
 
 
+def test_a_framing_that_gets_only_an_error_reply_is_not_said_to_answer(doctor: Doctor) -> None:
+    """`doctor --protocol lsp` of mcp-server-fetch 2026.10.24 (an MCP server): Framing ended
+    "...; it answers in line", its line-framed copy's answer being -32602 'Invalid request
+    parameters', the refusal of LSP's initialize read whole. Here tests/workers/
+    lines_refuse_lsp.py, which mirrors it."""
+    argv = [sys.executable, str(REPO / "tests" / "workers" / "lines_refuse_lsp.py"), "0"]
+    spec = {"protocol": "lsp", "framing": "content-length"}
+    check = only(doctor(argv, "Framing", init_timeout=2, **spec), "Framing")
+    assert check.status == "fail"
+    assert check.summary.endswith("; in line it answers only with an error"), check.summary
+    assert "it answers in line" not in check.summary
+
+
 def test_a_ping_in_the_right_framing_is_fine(doctor: Doctor) -> None:
     argv = [*REFERENCE, "--framing", "packet-2"]
     check = only(doctor(argv, "Framing", framing="packet-2"), "Framing")

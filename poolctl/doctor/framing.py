@@ -77,13 +77,20 @@ def check_framing(probe: Probe, run_dir: RunDir, timeout: float) -> CheckList:
     works, tried = working_framings(diagnosis, probe, run_dir, timeout)
     confirmed = [h.id for h in diagnosis.hypotheses if h.status == "confirmed"]
     found = ""
+    # an error reply is an answer, not a working framing (an MCP server refuses LSP's
+    # initialize read whole in line: -32602)
+    refused = set(refused_framings(diagnosis, probe))
+    fine = [name for name in works if name not in refused]
     if works and framing not in works:
-        found = f"; it answers in {' and '.join(works)}"
+        if fine:
+            found = f"; it answers in {' and '.join(fine)}"
+        else:
+            found = f"; in {' and '.join(works)} it answers only with an error"
     elif tried and not works and (not confirmed or confirmed[0] == framing_mismatch.ID):
         found = f"; no framing got an answer in its time ({', '.join(tried)} tried)"
     remedy = diagnosis.remediation
-    if works and framing not in works:
-        remedy = remedy or f"use framing {works[0]} on both sides"
+    if fine and framing not in works:
+        remedy = remedy or f"use framing {fine[0]} on both sides"
     evidence = engine_evidence(diagnosis)
     out.add("ping", "fail", f"no answer in {framing}: {diagnosis.cause}{found}", remedy, evidence)
     return out
@@ -151,6 +158,16 @@ def working_framings(
         return works, tried
     trials: tuple[FramingTrial, ...] = framing_trials(probe.spec, None, {}, timeout, run_dir)[0]
     return [t.framing for t in trials if t.answered], [t.framing for t in trials]
+
+
+def refused_framings(diagnosis: Diagnosis, probe: Probe) -> list[str]:
+    """The framings a fresh process answered in with an error reply."""
+    names = []
+    for exp in diagnosis.facts.get("experiments") or []:
+        eid = str(exp.get("id", ""))
+        if exp.get("answered") and ", with an error: " in str(exp.get("detail", "")):
+            names.append(probe.spec.framing if eid == "replay" else eid.removeprefix("framing-"))
+    return names
 
 
 def _handshake(probe: Probe, framing: str) -> str:
