@@ -507,6 +507,72 @@ def test_a_python_server_importing_what_its_dependencys_release_lacks_is_told_so
     )
 
 
+# what hides the installed dependency in the directory the worker starts in (first on sys.path
+# with -c or -m): a module of its name, or a package folder of its name
+SHADOWS = {
+    "module": ("dep.py", "; 'dep' is not a package"),
+    "package": ("dep/__init__.py", ""),
+}
+
+
+@pytest.mark.parametrize("shadow", SHADOWS)
+def test_a_module_hiding_an_installed_dependency_is_named_not_a_release(
+    capsys: pytest.CaptureFixture[str], processes: Processes, tmp_path: Path, shadow: str
+) -> None:
+    """`python -m mcp_server_fetch` (2026.10.24, on mcp 2.3.0) started in a folder holding notes
+    in an `mcp.py`: `ModuleNotFoundError: No module named 'mcp.server'; 'mcp' is not a package`.
+    The verdict said mcp-server-fetch "imports the module mcp.server, which the installed mcp
+    2.3.0 does not have: it was built for another release of mcp", and to install another
+    release: mcp 2.3.0 has it, and serves the same command started elsewhere. The file that
+    hid it is named, with where it sits on sys.path."""
+    file, not_a_package = SHADOWS[shadow]
+    site = tmp_path / "site"
+    _installed(site, "dep", "2.0.0", DEP_SERVER)
+    _installed(site, "srv", "0.1.0", {"srv/__init__.py": "from dep.server import Server\n"},
+               requires="dep>=1.0")  # fmt: skip
+    work = tmp_path / "work"
+    (work / file).parent.mkdir(parents=True)
+    (work / file).write_text("# my notes\n")
+    argv = ("--cwd", str(work), "--env", f"PYTHONPATH={site}", "--", sys.executable, "-c",
+            "import srv")  # fmt: skip
+    d = verdict(capsys, "--protocol", "mcp", "--timeout", WAIT, *argv)
+    assert confirmed(d) == ["crashed"]
+    assert d["cause"].endswith(
+        f"after the exception `ModuleNotFoundError: No module named 'dep.server'{not_a_package}`"
+        f"; `dep` was imported from {work / file} (in its working directory {work}, first on "
+        "sys.path with -m or -c), which hides the installed `dep` package: that file has no "
+        "module dep.server"
+    ), d["cause"]
+    shown = work / "dep" if shadow == "package" else work / "dep.py"
+    assert d["remediation"].startswith(f"Rename or move {shown} (its name, {shown.name}, hides"), d
+    assert "release" not in d["cause"]
+
+
+def test_a_name_imported_from_a_module_hiding_the_dependency_is_named_not_a_release(
+    capsys: pytest.CaptureFixture[str], processes: Processes, tmp_path: Path
+) -> None:
+    """As above, for `from dep import Server`: Python names the file it imported `dep` from
+    (`ImportError: cannot import name 'Server' from 'dep' (/work/dep.py)`), outside the site
+    directory the installed dep 2.0.0, which has it, lies in."""
+    site = tmp_path / "site"
+    _installed(site, "dep", "2.0.0", {"dep/__init__.py": "class Server: pass\n"})
+    _installed(site, "srv", "0.1.0", {"srv/__init__.py": "from dep import Server\n"},
+               requires="dep>=1.0")  # fmt: skip
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "dep.py").write_text("# my notes\n")
+    argv = ("--cwd", str(work), "--env", f"PYTHONPATH={site}", "--", sys.executable, "-c",
+            "import srv")  # fmt: skip
+    d = verdict(capsys, "--protocol", "mcp", "--timeout", WAIT, *argv)
+    assert confirmed(d) == ["crashed"]
+    assert d["cause"].endswith(
+        f"; `dep` was imported from {work / 'dep.py'} (in its working directory {work}, first "
+        "on sys.path with -m or -c), which hides the installed `dep` package: that file has no "
+        "`Server`"
+    ), d["cause"]
+    assert d["remediation"].startswith(f"Rename or move {work / 'dep.py'} (its name, dep.py,"), d
+
+
 # what the server uses of its dependency's release 1 that release 2 has no more: a method of a
 # class it imports (mcp-server-sqlite 2025.4.25's `@server.list_resources()` on mcp 2.3.0's
 # `Server`), or a module's attribute

@@ -92,6 +92,8 @@ def release_mismatch(stderr: str) -> Mismatch | None:
             return _attribute_mismatch(lines[:i], a)
     else:
         return None
+    if "is not a package" in lines[i]:  # the name is a plain module: no release of a package
+        return None  # (a module of that name hid the package: poolctl/diagnose/shadowed.py)
     module = m["module"]
     top = module.split(".")[0]
     lacks = f"`{m['name']}` from {module}" if "name" in m.re.groupindex else f"the module {module}"

@@ -42,6 +42,7 @@ from ..readings import (
     transport_option,
     when_looked,
 )
+from ..shadowed import shadowed_module
 from ..started_as import STARTED, started_as
 from ..stdout_astray import answers_astray, stdout_elsewhere
 
@@ -206,6 +207,7 @@ def crashed(obs: Observations) -> Judgement:
         # an import the installed code cannot serve (heroku-mcp-server, cmake-language-server)
         found = (
             extensionless_import(exc)
+            or shadowed_module(obs.stderr_text, obs.worker.spec)
             or release_mismatch(obs.stderr_text)
             or unexported_subpath(obs.stderr_text)
             or missing_export(obs.stderr_text)
