@@ -178,6 +178,36 @@ def test_a_module_that_cannot_be_found_fails(doctor: Doctor) -> None:
     assert check.status == "fail" and "no_such_worker" in check.summary
 
 
+def test_a_module_whose_package_import_is_hidden_by_a_file_names_that_file(
+    tmp_path: Path, doctor: Doctor
+) -> None:
+    """`doctor -- python -m mcp_server_fetch` (2026.10.24) started in a folder holding an
+    `mcp.py`: the module is found, and its package's `from mcp.server import ...` fails (`No
+    module named 'mcp.server'; 'mcp' is not a package`); the remedy was to "make the module
+    importable from the worker's directory (PYTHONPATH, an install)", which it is. Here a
+    package `srv` importing `dep.server`, hidden by a `dep.py` in the worker's folder."""
+    site = tmp_path / "site"
+    (site / "srv").mkdir(parents=True)
+    (site / "srv" / "__init__.py").write_text("from dep.server import Server\n")
+    (site / "srv" / "__main__.py").write_text("")
+    (site / "dep").mkdir()
+    (site / "dep" / "__init__.py").write_text("")
+    (site / "dep" / "server.py").write_text("class Server: pass\n")
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "dep.py").write_text("# my notes\n")
+    argv = [sys.executable, "-m", "srv"]
+    report = doctor(argv, "Worker command", cwd=str(work), env={"PYTHONPATH": str(site)})
+    check = only(report, "Worker command")
+    assert check.status == "fail"
+    assert check.summary.endswith(
+        f"`dep` was imported from {work / 'dep.py'} (in its working directory {work}, first on "
+        "sys.path with -m or -c), which hides the installed `dep` package: that file has no "
+        "module dep.server"
+    ), check.summary
+    assert check.remedy.startswith(f"Rename or move {work / 'dep.py'} (its name, dep.py,"), check
+
+
 def test_a_shebang_naming_a_missing_python_fails(tmp_path: Path, doctor: Doctor) -> None:
     worker = script(tmp_path / "worker", "#!/nonexistent/bin/python3\nprint('hi')\n")
     report = doctor([str(worker)], "Worker command", "Interpreter")

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from poolctl.diagnose.shadowed import shadowed_module
 from poolctl.model import Evidence
 
 from .target import CheckList, PythonCommand, Target, run_briefly
 
 SECTION = "Worker command"
+_PARENT_FAILED = "importing its parent package failed: "  # COMPILE's words, before the error
 
 # Run by the worker's interpreter: find what it would run and compile it, without running it.
 COMPILE = r"""
@@ -139,4 +141,10 @@ def compile_python(py: PythonCommand, target: Target) -> Compiled:
         3: "make the module importable from the worker's directory (PYTHONPATH, an install)",
         4: "fix the syntax error (the worker would die at start with this error)",
     }.get(ran.returncode, "fix what the message says")
+    # the module is found; what its package imports is hidden by a file of the same name
+    errors = "\n".join(line.removeprefix(_PARENT_FAILED) for line in said)
+    shadow = shadowed_module(errors, target.spec) if ran.returncode == 3 else None
+    if shadow is not None:
+        detail = f"{detail}; {shadow.why()}"
+        remedy = shadow.fix()
     return Compiled(False, what, detail, remedy)
