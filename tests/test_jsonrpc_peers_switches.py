@@ -314,6 +314,52 @@ def test_a_server_asking_for_a_step_run_first_is_told_to_run_it(
     assert d["remediation"].startswith(f"Run `{step}` once first, as it asks (`{line}`)")
 
 
+NPX_FAILED = {
+    "package": (
+        "npx_no_such_package.stderr",
+        "E404",
+        "The requested resource '@modelcontextprotocol/server-memroy@*' could not be found or "
+        "you do not have permission to access it.",
+        "the registry has no `@modelcontextprotocol/server-memroy@*`, or does not show it to "
+        "this user (`npm view @modelcontextprotocol/server-memroy` says whether it is "
+        "published, and its versions)",
+    ),
+    "version": (
+        "npx_no_such_version.stderr",
+        "ETARGET",
+        "No matching version found for @modelcontextprotocol/server-memory@99.0.0.",
+        "the registry has no `@modelcontextprotocol/server-memory@99.0.0` (`npm view "
+        "@modelcontextprotocol/server-memory` says whether it is published, and its versions)",
+    ),
+}
+
+
+@pytest.mark.parametrize("lacking", NPX_FAILED)
+def test_a_server_npx_could_not_get_is_told_what_npm_said(
+    capsys: pytest.CaptureFixture[str], processes: Processes, lacking: str
+) -> None:
+    """`npx -y @modelcontextprotocol/server-memroy` (a misspelled name, as in an MCP host's
+    configuration) and `npx -y @modelcontextprotocol/server-memory@99.0.0` exit with code 1
+    after npm's own error lines (recorded with npm 11.19.1): the verdict was "exited with code
+    1", the fix to run it by hand. The server never ran: npm could not get its package. A real
+    process replays the recording (the suite reaches no registry)."""
+    name, code, said, missing = NPX_FAILED[lacking]
+    recording = RECORDED / name
+    server = [sys.executable, str(WORKERS / "replays_stderr.py"), str(recording), "1"]
+    d = verdict(capsys, "--protocol", "mcp", "--timeout", WAIT, "--", *server)
+    assert confirmed(d) == ["crashed"]
+    assert d["cause"].endswith(
+        f"exited with code 1, after npm could not get the package it runs (`npm error code "
+        f"{code}`: {said}): the server never started"
+    ), d["cause"]
+    assert d["remediation"] == (
+        f"Check the package name and version in the command: {missing}; npx installs the "
+        "package before it starts the server."
+    ), d["remediation"]
+    [npm] = [e for e in d["evidence"] if e["note"] == "npm's own error"]
+    assert npm["text"] == f"npm error code {code}: {said}"
+
+
 @pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
 def test_a_node_server_importing_a_module_without_its_extension_is_told_so(
     capsys: pytest.CaptureFixture[str], processes: Processes, tmp_path: Path

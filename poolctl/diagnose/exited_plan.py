@@ -19,6 +19,7 @@ from .experiments import (
     protocol_experiment,
     stdio_experiment,
 )
+from .npm_errors import npm_failed
 from .observe import Observations
 from .readings import (
     CLICK_USAGE,
@@ -199,7 +200,9 @@ def _said_why(stderr: str) -> bool:
     server."""
     refused = USAGE_ERROR.search(stderr) or CLICK_USAGE.search(stderr) or USAGE_LINE.search(stderr)
     asks = asked_for(stderr) or first_step(stderr)
-    return bool(exception_line(stderr) or refused or asks or logged_error(stderr))
+    return bool(
+        exception_line(stderr) or refused or asks or logged_error(stderr) or npm_failed(stderr)
+    )
 
 
 def _quiet_without_stdio(obs: Observations) -> bool:

@@ -26,6 +26,7 @@ from ..judgement import Judgement, confirmed, hypothesis, ruled_out
 from ..kernel_log import fault_record
 from ..killed import sigkill_sender
 from ..node_imports import extensionless_import, missing_export, unexported_subpath
+from ..npm_errors import npm_failed
 from ..observe import Observations
 from ..readings import (
     CLICK_USAGE,
@@ -181,6 +182,7 @@ def crashed(obs: Observations) -> Judgement:
         ev.append(Evidence(logged, origin, "the error it logged before it exited"))
     if obs.pending and not obs.merged:
         ev.append(Evidence(quote(obs.pending), obs.pending_origin(), "what it wrote to stdout"))
+    npm = npm_failed(obs.stderr_text) if exc is None and status.code else None
     served = obs.worker.answered
     part = obs.explanation
     cut_short = part.text if part is not None and part.kind == "truncated" else None
@@ -220,6 +222,10 @@ def crashed(obs: Observations) -> Judgement:
         line = printed.group(0).strip()
         verdict += f", after printing its usage to stderr: `{line}`"
         fix = f"Give it the arguments its usage asks for (`{line}`); its `--help` lists them."
+    elif npm is not None:  # npx could not get the server's package: the server never ran
+        verdict += f", after {npm.why()}"
+        fix = npm.fix(argv)
+        ev.append(npm.evidence(origin))
     elif logged:  # it exits on purpose, and its log says why
         verdict += f", after logging `{logged}`"
         fix = f"Fix the error it logs (`{logged}`); run `{argv}` by hand to see it happen."
