@@ -360,6 +360,31 @@ def test_a_server_npx_could_not_get_is_told_what_npm_said(
     assert npm["text"] == f"npm error code {code}: {said}"
 
 
+def test_a_server_npx_would_not_install_without_asking_is_told_to_add_y(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """`npx @modelcontextprotocol/server-brave-search` with no `-y`, its package not in npm's
+    cache: npx would ask before installing, has no terminal to ask on (a pool gives none), and
+    exits with code 1 (`npm error npx canceled due to missing packages and no YES option:
+    [...]`, recorded). The verdict was "exited with code 1"."""
+    recording = RECORDED / "npx_no_yes.stderr"
+    server = [sys.executable, str(WORKERS / "replays_stderr.py"), str(recording), "1"]
+    d = verdict(capsys, "--protocol", "mcp", "--timeout", WAIT, "--", *server)
+    assert confirmed(d) == ["crashed"]
+    said = (
+        "npm error npx canceled due to missing packages and no YES option: "
+        '["@modelcontextprotocol/server-brave-search@0.6.2"]'
+    )
+    assert d["cause"].endswith(
+        f"exited with code 1, after npx would not install the package it runs without asking "
+        f"(`{said}`), and it has no terminal to ask on: the server never started"
+    ), d["cause"]
+    assert d["remediation"].startswith(
+        "Start it with `npx -y` (`-y` installs @modelcontextprotocol/server-brave-search@0.6.2 "
+        "without asking)"
+    ), d["remediation"]
+
+
 @pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
 def test_a_node_server_importing_a_module_without_its_extension_is_told_so(
     capsys: pytest.CaptureFixture[str], processes: Processes, tmp_path: Path

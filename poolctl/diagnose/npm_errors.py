@@ -18,6 +18,12 @@ _SAID = re.compile(
     r"version|request to|(?:\d{3} )?[A-Z][a-z]+ [A-Z][a-z]+ - GET)\S*.*)$",
     re.M,
 )
+# npx without `-y`, its package not in its cache and no terminal to ask on
+_CANCELED = re.compile(
+    r"^npm (?:error|ERR!) (?P<said>npx canceled due to missing packages and no YES option: "
+    r"\[(?P<packages>[^\]]*)\])",
+    re.M,
+)
 _WANTED = re.compile(r"'(?P<spec>[^']+)' could not be found|found for (?P<version>\S+?)\.?$")
 
 
@@ -30,12 +36,23 @@ class NpmFailed:
     package: str  # `@x/y@*`, when npm names it ("" otherwise)
 
     def why(self) -> str:
+        if self.code == "canceled":
+            return (
+                f"npx would not install the package it runs without asking (`npm error "
+                f"{self.said}`), and it has no terminal to ask on: the server never started"
+            )
         return (
             f"npm could not get the package it runs (`npm error code {self.code}`: "
             f"{self.said}): the server never started"
         )
 
     def fix(self, argv: str) -> str:
+        if self.code == "canceled":
+            return (
+                f"Start it with `npx -y` (`-y` installs {self.package} without asking), as MCP "
+                "hosts' examples do, or install the package beforehand: a pool starts its "
+                "workers with no terminal to answer npx's question."
+            )
         if self.code in ("E404", "ETARGET") and self.package:
             at = self.package.rfind("@")
             name = self.package[:at] if at > 0 else self.package  # `@x/y@*` -> `@x/y`
@@ -51,14 +68,20 @@ class NpmFailed:
         )
 
     def evidence(self, origin: str) -> Evidence:
-        return Evidence(f"npm error code {self.code}: {self.said}", origin, "npm's own error")
+        said = f"npm error {self.said}" if self.code == "canceled" else self.said
+        code = "" if self.code == "canceled" else f"npm error code {self.code}: "
+        return Evidence(f"{code}{said}", origin, "npm's own error")
 
 
 def npm_failed(stderr: str) -> NpmFailed | None:
     """npm's error, when its stderr ends on one (None otherwise)."""
     codes = list(_CODE.finditer(stderr))
     if not codes:
-        return None
+        canceled = _CANCELED.search(stderr)
+        if canceled is None:
+            return None
+        packages = ", ".join(p.strip().strip('"') for p in canceled["packages"].split(","))
+        return NpmFailed("canceled", canceled["said"], packages)
     code = codes[-1]
     rest = stderr[code.end() :]
     said = [m["said"].strip() for m in _SAID.finditer(rest)]
