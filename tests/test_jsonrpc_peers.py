@@ -1055,3 +1055,23 @@ def test_a_line_server_refusing_the_request_it_read_at_end_of_input_is_told_so(
         "In line framing it refuses this request too (-32602 'Invalid request parameters'): a "
         "server reading JSON lines may speak mcp (`poolctl ping --protocol mcp` tells)."
     ), d["remediation"]
+
+
+def test_a_language_server_sent_a_jsonrpc_request_it_does_not_know_is_told_to_speak_lsp(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """yaml-language-server 1.25.0 (and pylsp) sent `ping --protocol jsonrpc` in line framing
+    waits for the rest of a Content-Length frame; in content-length it answers `-32601
+    Unhandled method ping`. That error counted as an answer: the other protocols' openings were
+    not asked, and the fix was `--framing content-length`, which gets the same -32601. An
+    answer saying only that the method is unknown is another protocol's request: LSP's opening
+    is asked, and named."""
+    # not WAIT: the silent worker is waited for to its timeout (pylsp starts in about 0.5 s)
+    d = verdict(capsys, "--protocol", "jsonrpc", "--timeout", "8", "--", str(PYLSP))
+    assert "envelope" in confirmed(d), d["cause"]
+    assert d["cause"].startswith("The worker does not speak jsonrpc: it read the "), d["cause"]
+    assert (
+        "while in a fresh process the lsp opening (initialize) gets an answer (server 'pylsp'"
+        in d["cause"]
+    )
+    assert d["remediation"].startswith("Speak lsp to it (`poolctl ping --protocol lsp`"), d

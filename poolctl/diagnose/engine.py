@@ -369,7 +369,9 @@ def _probe_and_experiment(
             ran = {**found, **{r.id: r for r in fresh}}
             obs.results = {e.id: ran[e.id] for e in planned if e.id in ran}  # in the plan's order
             results = list(obs.results.values())
-            if plan.probe_stdin and not any(_accepted(worker, r) for r in results):
+            if plan.probe_stdin and not any(
+                _accepted(worker, r) and not _unknown_method(r) for r in results
+            ):
                 # Nothing answered in any framing or buffering (or, to a handshake's opening,
                 # only refusals: an MCP server refuses LSP's initialize): ask it in each other
                 # protocol (they cost a start each, so only now), given a little more time.
@@ -457,6 +459,17 @@ def _cut_short(
         remediation="Run it again to its end for the diagnosis.",
         hypotheses=tuple(Hypothesis(h.id, h.title, "untested", (), reason) for h in registered),
     )
+
+
+def _unknown_method(result: Result) -> bool:
+    """Did an experiment's answer say only that the method is unknown (JSON-RPC's -32601)? The
+    framing works, and the request is another protocol's: yaml-language-server sent `ping` in
+    content-length answers `Unhandled method ping`, and LSP's opening names it."""
+    response = result.response if isinstance(result, Outcome) else None
+    if not isinstance(response, dict) or "result" in response:
+        return False
+    error = response.get("error")
+    return isinstance(error, dict) and error.get("code") == -32601
 
 
 def _accepted(worker: WorkerProcess, result: Result) -> bool:
