@@ -18,6 +18,8 @@ from poolctl.logs.lines import ChunkReader, iter_lines
 from poolctl.logs.records import ParsedLog
 from tests.conftest import Processes
 
+FIXTURES = Path(__file__).parent / "fixtures"
+
 
 def write(tmp_path: Path, name: str, text: str | bytes) -> str:
     path = tmp_path / name
@@ -384,7 +386,22 @@ def test_binary_junk_lines_are_skipped_and_numbering_kept(tmp_path: Path) -> Non
     assert failure.line_start == 5
     name = str(tmp_path / "junk.log")
     assert f"{name}:2-4: binary data skipped (3 lines)" in parsed.skipped
-    assert f"{name}:13: binary data skipped (1 line)" in parsed.skipped
+    assert f"{name}:13: binary data skipped (1 line)" not in parsed.skipped  # text after a NUL
+    assert f"{name}:13: NUL bytes dropped (here first)" in parsed.skipped
+
+
+def test_nul_bytes_glued_to_log_lines_do_not_hide_the_failure(tmp_path: Path) -> None:
+    """A NUL after each line (a log with ANSI colours and NULs) was read as 25 lines of binary
+    data: `0 failures`, exit 0, for a log whose app failed to start. The text is kept now."""
+    clean = (FIXTURES / "exunit" / "app_start_failed.log").read_bytes()
+    expected = read_logs([write(tmp_path, "clean.log", clean)])
+    dirty = clean.replace(b"\n", b"\x1b[31m\x00\n")
+    parsed = read_logs([write(tmp_path, "nul.log", dirty)])
+    assert [f.name for f in parsed.failures] == [f.name for f in expected.failures] != []
+    assert [f.line_start for f in parsed.failures] == [f.line_start for f in expected.failures]
+    name = str(tmp_path / "nul.log")
+    assert parsed.skipped[0] == f"{name}:1: NUL bytes dropped (here first)"
+    assert not [n for n in parsed.skipped if "binary data skipped" in n]
 
 
 def test_invalid_utf8_is_replaced_and_noted_once(tmp_path: Path) -> None:

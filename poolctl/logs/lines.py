@@ -4,9 +4,9 @@ A chunk holds about `CHUNK_SIZE` bytes of complete lines, as bytes: the scan sea
 speed, and only the lines a parser reads are decoded (`ChunkReader.decode`). Every line of a
 chunk ends with `\\n`, and `first_line` numbers them. A chunk is cleaned only when a cheap test
 says it needs it: ANSI colours and CI line prefixes (`logs/prefixes.py`) removed, `\\r\\n` turned
-into `\\n`, the rows of a line a terminal wrapped joined back (`logs/unwrap.py`), and binary
-lines (a NUL byte, or mostly invalid UTF-8) emptied so that the numbering of the lines after
-them stays true.
+into `\\n`, the rows of a line a terminal wrapped joined back (`logs/unwrap.py`), NUL bytes
+dropped, and binary lines (mostly control bytes or invalid UTF-8) emptied so that the numbering
+of the lines after them stays true.
 
 What could not be read as text is noted in `notes` (file:line), never raised: a line over
 `max_line` bytes is cut, and invalid UTF-8 is replaced (noted once). The first chunk of an input
@@ -54,9 +54,14 @@ def _utf8_boundary(data: bytes, end: int) -> int:
     return back if end - back < 4 else end
 
 
+# what `junk` counts, deleted by str.translate (at C speed: a chunk of junk is 4 MB)
+_DROP_CONTROLS = dict.fromkeys([c for c in range(32) if chr(c) not in "\t\x1b"] + [0xFFFD])
+
+
 def junk(line: str) -> bool:
-    """A line that is binary data, not text: a NUL byte, or mostly replacement characters."""
-    return bool(line) and ("\x00" in line or line.count("\ufffd") * 3 > len(line))
+    """A line that is binary data, not text: mostly control or replacement characters (its
+    NUL bytes already dropped: `ChunkReader` keeps the text a NUL is glued to)."""
+    return bool(line) and (len(line) - len(line.translate(_DROP_CONTROLS))) * 3 > len(line)
 
 
 class ChunkReader:
@@ -88,6 +93,7 @@ class ChunkReader:
         self.lines = 0
         self.size = 0
         self._bad_utf8_noted = False
+        self._nul_noted = False
         self._junk: tuple[int, int] | None = None
         self._junk_ranges = 0
         self._width: int | None = None  # the terminal width the log was wrapped at
@@ -238,10 +244,22 @@ class ChunkReader:
     def _blank_binary_lines(self, text: str, first_line: int) -> str:
         lines = text.split("\n")
         for index, line in enumerate(lines):
+            nul = "\x00" in line
+            if nul:
+                # NULs glued to text (a log truncated under its writer, a NUL printed after a
+                # FAILED line) are dropped, the text kept: blanking the line lost its failure
+                line = lines[index] = line.replace("\x00", "")
             if junk(line):
                 lines[index] = ""
                 self._junk_line(first_line + index)
+            elif nul:
+                self._note_nul(first_line + index)
         return "\n".join(lines)
+
+    def _note_nul(self, number: int) -> None:
+        if not self._nul_noted:
+            self._nul_noted = True
+            self.notes.append(f"{self.name}:{number}: NUL bytes dropped (here first)")
 
     def _junk_line(self, number: int) -> None:
         if self._junk is not None and self._junk[1] == number - 1:
