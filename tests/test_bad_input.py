@@ -368,3 +368,18 @@ def test_a_folder_as_standard_input_is_refused_by_python_before_poolctl_runs(
     assert done.returncode == 1 and done.stdout == ""
     assert "init_sys_streams: <stdin> is a directory, cannot continue" in done.stderr
     assert not (tmp_path / "reports").exists()  # no code of poolctl's ran
+
+
+def test_a_log_whose_lines_end_in_a_cr_alone_is_named_so(tmp_path: Path, cli: RunCli) -> None:
+    # read as one line, it was "format not recognised (not ExUnit, pytest or JUnit XML output)"
+    # though it is ExUnit output: the line ends were the problem, and the message did not say
+    clean = Path(__file__).parent / "fixtures" / "exunit" / "app_start_failed.log"
+    log = tmp_path / "cr.log"
+    log.write_bytes(clean.read_bytes().replace(b"\n", b"\r"))
+    code, _, err = cli("triage", str(log), "--no-history")
+    assert code == 2
+    assert _one_line(err) == (
+        f"poolctl: error: nothing could be read from the logs: {log}: its lines end in a CR "
+        f"alone (no newline in its first {log.stat().st_size:,} bytes), which poolctl does not "
+        f"read: tr '\\r' '\\n' < {log} | poolctl triage -"
+    )

@@ -263,6 +263,13 @@ def _parse_one(stream: BinaryIO, name: str, fmt: str, out: ParsedLog) -> bool:
     if not head:
         out.skipped.append(f"{name}: empty input")
         return False
+    if b"\n" not in head and head.count(b"\r") > 1:
+        # classic Mac line ends: read as one line, the log was "format not recognised"
+        out.skipped.append(
+            f"{name}: its lines end in a CR alone (no newline in its first {len(head):,} bytes),"
+            f" which poolctl does not read: tr '\\r' '\\n' < {name} | poolctl triage -"
+        )
+        return False
     chosen = detected if fmt == "auto" else fmt
     if chosen is None and _passed_alone(stream, name, out, head):
         return True
