@@ -25,6 +25,18 @@ def parse_env(pairs: list[str]) -> dict[str, str]:
     return env
 
 
+def parse_unset(names: list[str]) -> tuple[str, ...]:
+    """`--unset-env` names; a `NAME=VALUE` (meant for `--env`) or an empty one removes nothing,
+    and was taken without a word."""
+    for name in names:
+        if not name or "=" in name:
+            raise UsageProblem(
+                f"--unset-env expects a variable's NAME, got {name!r}"
+                + (" (to set a variable: --env NAME=VALUE)" if "=" in name else "")
+            )
+    return tuple(names)
+
+
 def parse_args_json(text: str | None) -> dict[str, Any]:
     """`--args` as a JSON object."""
     if text is None:

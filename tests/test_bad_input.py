@@ -383,3 +383,40 @@ def test_a_log_whose_lines_end_in_a_cr_alone_is_named_so(tmp_path: Path, cli: Ru
         f"alone (no newline in its first {log.stat().st_size:,} bytes), which poolctl does not "
         f"read: tr '\\r' '\\n' < {log} | poolctl triage -"
     )
+
+
+@pytest.mark.parametrize(
+    ("line", "said"),
+    [
+        # "no such directory: /tmp<NUL>x": the NUL went raw to the terminal, unnamed
+        ('  cwd: "/tmp\\0x"', "worker.cwd: the path holds a NUL byte, which no path can"),
+        # a NAME=VALUE under unset_env removed nothing and the run went on without a word
+        (
+            '  unset_env: ["A=B"]',
+            "worker.unset_env: 'A=B' is no variable's name: a name is not empty and holds no "
+            "'=' or NUL (to set a variable: env)",
+        ),
+    ],
+)
+def test_a_worker_path_or_unset_name_no_system_takes_is_refused_at_its_line(
+    tmp_path: Path, cli: RunCli, line: str, said: str
+) -> None:
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(
+        f'name: x\nworker:\n  command: ["{{python}}", "-m", "poolctl.workers.reference"]\n{line}\n'
+        "steps:\n  - request: {command: ping}\n"
+    )
+    code, _, err = cli("run-scenario", "--check", str(scenario))
+    assert code == 2
+    assert _one_line(err) == f"poolctl: error: {scenario}:4: {said}"
+
+
+@pytest.mark.parametrize("command", ["ping", "doctor"])
+def test_unset_env_given_a_name_and_value_is_bad_usage(cli: RunCli, command: str) -> None:
+    # it was taken as the name `A=B`, which no variable has: exit 0, nothing unset, nothing said
+    code, _, err = cli(command, "--unset-env", "A=B", "--no-history")
+    assert code == 2
+    assert _one_line(err) == (
+        "poolctl: error: --unset-env expects a variable's NAME, got 'A=B' (to set a variable: "
+        "--env NAME=VALUE)"
+    )

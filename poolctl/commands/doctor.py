@@ -41,7 +41,7 @@ from poolctl.report.publish import live_commands_stopped, publish, save
 from poolctl.rundir import create_run_dir
 from poolctl.scenario import find_scenario
 from poolctl.units import MAX_SECONDS
-from poolctl.worker_args import REFERENCE_WORKER, parse_env, resolve_command
+from poolctl.worker_args import REFERENCE_WORKER, parse_env, parse_unset, resolve_command
 from poolctl.worker_types import StderrMode, WorkerSpec
 
 WORKER_COMMAND = "poolctl.worker_command"
@@ -168,7 +168,7 @@ def doctor(
         protocol=speaks.name,
         stderr=stderr or base.stderr,
         env={**base.env, **parse_env(env or [])},
-        unset_env=(*base.unset_env, *(unset_env or ())),
+        unset_env=(*base.unset_env, *parse_unset(unset_env or [])),
         cwd=cwd or base.cwd,
     )
     default = speaks.init_budget if speaks.handshake else DEFAULT_INIT_TIMEOUT

@@ -31,7 +31,7 @@ from poolctl.report import Format
 from poolctl.report.publish import publish, save
 from poolctl.rundir import create_run_dir
 from poolctl.units import MAX_REQUESTS, MAX_SECONDS
-from poolctl.worker_args import parse_args_json, parse_env, resolve_command
+from poolctl.worker_args import parse_args_json, parse_env, parse_unset, resolve_command
 from poolctl.worker_types import StderrMode, WorkerSpec
 
 # What follows the worker command is the worker's, not poolctl's.
@@ -142,7 +142,7 @@ def ping(
         protocol=protocol.value,
         stderr=stderr,
         env=parse_env(env or []),
-        unset_env=tuple(unset_env or ()),
+        unset_env=parse_unset(unset_env or []),
         cwd=cwd,
     )
     from poolctl.ping import PingOptions, run_ping, to_report  # with the diagnosis: not for --help

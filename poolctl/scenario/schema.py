@@ -60,6 +60,24 @@ def _settable(env: dict[str, str]) -> dict[str, str]:
     return env
 
 
+def _unsettable(names: list[str]) -> list[str]:
+    """Names `unset_env` can remove: a `NAME=VALUE` or a NUL removes nothing, without a word."""
+    for name in names:
+        if not name or "=" in name or "\0" in name:
+            raise ValueError(
+                f"{name!r} is no variable's name: a name is not empty and holds no '=' or NUL"
+                + (" (to set a variable: env)" if "=" in name else "")
+            )
+    return names
+
+
+def _path(path: str | None) -> str | None:
+    """A folder the system can be given: its NUL was printed raw in "no such directory"."""
+    if path is not None and "\0" in path:
+        raise ValueError("the path holds a NUL byte, which no path can")
+    return path
+
+
 Environment = Annotated[dict[str, str], AfterValidator(_settable)]
 
 
@@ -79,8 +97,8 @@ class WorkerSection(_Strict):
     framing: str | None = None  # default: the protocol's (packet-4 for dspex)
     stderr: StderrMode = StderrMode.CAPTURE
     env: Environment = {}
-    unset_env: list[str] = []
-    cwd: str | None = None
+    unset_env: Annotated[list[str], AfterValidator(_unsettable)] = []
+    cwd: Annotated[str | None, AfterValidator(_path)] = None
     init_timeout: PositiveSeconds = 5.0
     expect_mode: str | None = None  # the mode/adapter the caller expects the worker to report
     debug_logs: list[str] = []  # files the worker writes its own debug log to ({worker_id})
