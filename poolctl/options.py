@@ -9,7 +9,11 @@ values the registries hold (`tests/test_cli_help.py` checks that they agree).
 
 from __future__ import annotations
 
+import os
+import stat
+from collections.abc import Sequence
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -159,9 +163,18 @@ def output_options(
     quiet: bool = False,
     verbose: bool = False,
     top: int | None = None,
+    inputs: Sequence[str | Path] = (),
 ) -> OutputOptions:
     """The shared options as one value, applied (`--keep-secrets`, to the run's `secrets`)
-    at once."""
+    at once. An `--output` that is one of the run's `inputs` is refused: the report was
+    written over the log (or scenario, or report.json) it was made from."""
+    if (clash := _same_file(output, inputs)) is not None:
+        named = "" if clash == output else f" ({clash})"
+        raise UsageProblem(
+            f"{output}{named} is an input of this run: the report would overwrite it; "
+            "name another file",
+            where="--output",
+        )
     if as_json and fmt not in (Format.TERM, Format.JSON):
         raise UsageProblem(f"--json and --format {fmt}: choose one")
     if quiet and verbose:
@@ -169,6 +182,26 @@ def output_options(
     chosen = Format.JSON if as_json else fmt
     options = OutputOptions(chosen, output, annotations, keep_secrets, quiet, verbose, top)
     return options.begin(secrets)
+
+
+def _same_file(output: str, inputs: Sequence[str | Path]) -> str | None:
+    """The input that `output` names (the same regular file, by any path), if one does."""
+    if output == "-":
+        return None
+    try:
+        written = os.stat(output)
+    except OSError:
+        return None  # not there yet: it cannot be an input
+    if not stat.S_ISREG(written.st_mode):
+        return None  # /dev/stdout, a FIFO: writing it destroys nothing
+    for source in inputs:
+        try:
+            read = os.stat(source)
+        except OSError:
+            continue
+        if (read.st_dev, read.st_ino) == (written.st_dev, written.st_ino):
+            return str(source)
+    return None
 
 
 __all__ = [

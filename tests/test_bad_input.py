@@ -420,3 +420,34 @@ def test_unset_env_given_a_name_and_value_is_bad_usage(cli: RunCli, command: str
         "poolctl: error: --unset-env expects a variable's NAME, got 'A=B' (to set a variable: "
         "--env NAME=VALUE)"
     )
+
+
+def test_an_output_that_is_the_log_read_is_refused_and_the_log_kept(
+    tmp_path: Path, cli: RunCli
+) -> None:
+    # `triage LOG -o LOG` read the log, then wrote the report over it: exit 1, the log gone
+    log = tmp_path / "run.log"
+    original = (Path(__file__).parent / "fixtures" / "exunit" / "app_start_failed.log").read_bytes()
+    log.write_bytes(original)
+    (tmp_path / "link.log").symlink_to(log)
+    for output, named in ((log, ""), (tmp_path / "link.log", f" ({log})")):
+        code, _, err = cli("triage", str(log), "-o", str(output), "--no-history")
+        assert code == 2
+        assert _one_line(err) == (
+            f"poolctl: error: --output: {output}{named} is an input of this run: the report "
+            "would overwrite it; name another file"
+        )
+        assert log.read_bytes() == original
+
+
+@pytest.mark.parametrize("command", ["run-scenario", "doctor"])
+def test_an_output_that_is_the_scenario_read_is_refused(
+    tmp_path: Path, cli: RunCli, command: str
+) -> None:
+    scenario = tmp_path / "s.yaml"
+    text = 'name: s\nworker:\n  command: ["{python}", "-m", "poolctl.workers.reference"]\n'
+    scenario.write_text(text)
+    code, _, err = cli(command, str(scenario), "-o", str(scenario), "--no-history")
+    assert code == 2
+    assert _one_line(err).startswith(f"poolctl: error: --output: {scenario} is an input")
+    assert scenario.read_text() == text

@@ -150,6 +150,7 @@ def doctor(
         as_json=as_json,
         quiet=quiet,
         verbose=verbose,
+        inputs=[scenario] if scenario is not None else (),
     )
     recorder = HistoryRecorder(history, enabled=not no_history, secrets=context.secrets)
     cmd: list[str] = ctx.meta.get(WORKER_COMMAND, [])

@@ -55,6 +55,7 @@ def report_command(
         quiet=quiet,
         verbose=verbose,
         top=top,
+        inputs=[Path(d) / "report.json" for d in run_dirs or ()],
     )
     if not run_dirs:
         raise UsageProblem("give one or more run folders (reports/<time>-<name>/)")

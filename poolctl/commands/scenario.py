@@ -98,6 +98,7 @@ def run_scenario_command(
         as_json=as_json,
         quiet=quiet,
         verbose=verbose,
+        inputs=scenarios or (),
     )
     console = stdout_console(context.secrets)
     tour = not scenarios

@@ -123,6 +123,7 @@ def triage_command(
         quiet=quiet,
         verbose=verbose,
         top=top,
+        inputs=logs or (),
     )
     if not logs:
         raise UsageProblem("give one or more test logs, or - to read standard input")
