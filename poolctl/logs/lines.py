@@ -61,7 +61,13 @@ _DROP_CONTROLS = dict.fromkeys([c for c in range(32) if chr(c) not in "\t\x1b"] 
 def junk(line: str) -> bool:
     """A line that is binary data, not text: mostly control or replacement characters (its
     NUL bytes already dropped: `ChunkReader` keeps the text a NUL is glued to)."""
-    return bool(line) and (len(line) - len(line.translate(_DROP_CONTROLS))) * 3 > len(line)
+    if not line:
+        return False
+    if line.count("\ufffd") * 3 > len(line):
+        return True  # random bytes: over half of them are not UTF-8
+    if line.isprintable():
+        return False  # the usual text line: no control character at all
+    return (len(line) - len(line.translate(_DROP_CONTROLS))) * 3 > len(line)
 
 
 class ChunkReader:
