@@ -225,3 +225,16 @@ __all__ = [
     "VerboseOpt",
     "output_options",
 ]
+
+
+def require_folder(option: str, path: str) -> None:
+    """`path`, given to a folder `option` (`--cwd`, `--source`), is a folder; else one line
+    that says what it is instead (a missing path and a file were both "not a directory")."""
+    try:
+        found = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        raise UsageProblem(f"{option}: does not exist: {path}") from None
+    except OSError as exc:
+        raise UsageProblem(f"{option}: cannot look at {path}: {exc.strerror}") from None
+    if not stat.S_ISDIR(found.st_mode):
+        raise UsageProblem(f"{option}: not a directory: {path}")

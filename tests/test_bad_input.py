@@ -149,7 +149,11 @@ def test_a_source_folder_that_is_not_there_is_bad_usage(tmp_path: Path, cli: Run
     missing = tmp_path / "no-such-src"
     code, _, err = cli("triage", str(log), "--source", str(missing), "--no-history")
     assert code == 2
-    assert _one_line(err) == f"poolctl: error: --source: not a directory: {missing}"
+    assert _one_line(err) == f"poolctl: error: --source: does not exist: {missing}"
+    # a file is the other mistake: the two were told alike ("not a directory")
+    code, _, err = cli("triage", str(log), "--source", str(log), "--no-history")
+    assert code == 2
+    assert _one_line(err) == f"poolctl: error: --source: not a directory: {log}"
 
 
 def test_a_full_standard_output_is_named_as_the_place(tmp_path: Path, processes: Processes) -> None:

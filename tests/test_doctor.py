@@ -106,7 +106,8 @@ def test_a_command_after_dashes_overrides_the_scenarios(run_cli: RunCli, tmp_pat
     [
         (["missing.yaml"], "missing.yaml: file not found"),
         (["--framing", "packet-3"], "packet-3"),
-        (["--cwd", "/no/such/dir"], "--cwd: not a directory"),
+        (["--cwd", "/no/such/dir"], "--cwd: does not exist: /no/such/dir"),
+        (["--cwd", "/etc/passwd"], "--cwd: not a directory: /etc/passwd"),  # was both
         (["--env", "NOEQUALS"], "--env expects NAME=VALUE"),
     ],
 )

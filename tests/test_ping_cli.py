@@ -191,7 +191,8 @@ def test_env_and_cwd_reach_the_worker(run_cli: RunCli, tmp_path: Path) -> None:
         (["--timeout", "inf"], "'--timeout': Input should be less than or equal to 86400"),
         (["--timeout", "1e400"], "'--timeout': Input should be less than or equal to 86400"),
         (["--stderr", "file"], "Invalid value for '--stderr'"),
-        (["--cwd", "/no/such/dir"], "--cwd: not a directory"),
+        (["--cwd", "/no/such/dir"], "--cwd: does not exist: /no/such/dir"),
+        (["--cwd", "/etc/passwd"], "--cwd: not a directory: /etc/passwd"),  # was both
     ],
 )
 def test_bad_usage_is_one_line_and_exit_2(cli: RunCli, argv: list[str], message: str) -> None:

@@ -32,6 +32,7 @@ from poolctl.options import (
     QuietOpt,
     VerboseOpt,
     output_options,
+    require_folder,
 )
 from poolctl.patterns import load_patterns
 from poolctl.progress import Waits, wait_display
@@ -154,8 +155,8 @@ def doctor(
     )
     recorder = HistoryRecorder(history, enabled=not no_history, secrets=context.secrets)
     cmd: list[str] = ctx.meta.get(WORKER_COMMAND, [])
-    if cwd is not None and not Path(cwd).is_dir():
-        raise UsageProblem(f"--cwd: not a directory: {cwd}")
+    if cwd is not None:
+        require_folder("--cwd", cwd)
     kb = load_patterns(patterns) if patterns else None  # None: the builtin patterns
     if scenario is not None:
         scenario = find_scenario(str(scenario))  # a file, or a bundled scenario by name

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -24,6 +23,7 @@ from poolctl.options import (
     QuietOpt,
     VerboseOpt,
     output_options,
+    require_folder,
 )
 from poolctl.progress import wait_display
 from poolctl.protocol import get_protocol
@@ -129,8 +129,8 @@ def ping(
         verbose=verbose,
     )
     recorder = HistoryRecorder(history, enabled=not no_history, secrets=context.secrets)
-    if cwd is not None and not Path(cwd).is_dir():
-        raise UsageProblem(f"--cwd: not a directory: {cwd}")
+    if cwd is not None:
+        require_folder("--cwd", cwd)
     speaks = get_protocol(protocol)
     chosen = framing.value if framing is not None else speaks.framing
     auto = chosen == PingFraming.AUTO

@@ -8,7 +8,6 @@ import io
 import sys
 from collections.abc import Iterator, Sequence
 from enum import StrEnum
-from pathlib import Path
 from typing import Annotated, assert_never
 
 import typer
@@ -36,6 +35,7 @@ from poolctl.options import (
     TopOpt,
     VerboseOpt,
     output_options,
+    require_folder,
 )
 from poolctl.patterns import load_patterns
 from poolctl.progress import read_progress
@@ -128,8 +128,7 @@ def triage_command(
     if not logs:
         raise UsageProblem("give one or more test logs, or - to read standard input")
     for root in source or ():  # a typo was read as a folder of no sources, without a word
-        if not Path(root).is_dir():
-            raise UsageProblem(f"--source: not a directory: {root}")
+        require_folder("--source", root)
     recorder = HistoryRecorder(history, enabled=not no_history, secrets=context.secrets)
     kb = load_patterns(patterns or [])
     for note in kb.engine_notes():  # a user's regex RE2 cannot run: named when it loads
