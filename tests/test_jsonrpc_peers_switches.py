@@ -132,10 +132,14 @@ def test_an_mcp_server_whose_error_asks_for_a_key_is_told_to_set_it(
         "after the exception `Error: BRAVE_API_KEY environment variable is required`: it asks "
         "for environment variable BRAVE_API_KEY"
     )
-    assert d["remediation"].startswith("Set BRAVE_API_KEY in its environment")
+    # given empty on purpose: "Set BRAVE_API_KEY in its environment" read as if it was not
+    assert d["remediation"].startswith(
+        "Give BRAVE_API_KEY a value (`--env NAME=VALUE`; in a pool, the worker's `env`): "
+        "BRAVE_API_KEY was given empty, which counts as not set"
+    )
     texts = [e["text"] for e in d["evidence"]]
     assert texts.count("Error: BRAVE_API_KEY environment variable is required") == 1
-    assert "not set: BRAVE_API_KEY" in texts  # set, but empty
+    assert "given empty: BRAVE_API_KEY" in texts
 
 
 @needs("mcp-server-postgres")
@@ -169,6 +173,28 @@ def test_a_server_asking_for_a_variable_it_was_given_is_told_to_check_its_value(
         "environment variable DEMO_TOKEN (set in its environment: DEMO_TOKEN)"
     )
     assert d["remediation"].startswith("Check the value of DEMO_TOKEN in its environment")
+
+
+def test_a_variable_given_empty_is_named_so_beside_one_not_set(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """`--env NAME=` is the empty value given on purpose: it counts as not set, and the fix
+    said "Set NAME in its environment", as if the user had not given it at all."""
+    line = "Please set DEMO_TOKEN and DEMO_TEAM environment variables"
+    says = f"import sys; print({line!r}, file=sys.stderr)"
+    d = verdict(
+        capsys,
+        "--protocol", "mcp", "--timeout", WAIT, "--env", "DEMO_TOKEN=", "--unset-env", "DEMO_TEAM",
+        "--", sys.executable, "-c", f"{says}; sys.exit(1)",
+    )  # fmt: skip
+    assert d["remediation"] == (
+        "Set DEMO_TEAM in its environment and give DEMO_TOKEN a value (`--env NAME=VALUE`, once "
+        "for each; in a pool, the worker's `env`): DEMO_TOKEN was given empty, which counts as "
+        "not set: it exits at start-up without them, as it says."
+    )
+    said = {e["text"]: (e["origin"], e["note"]) for e in d["evidence"]}
+    assert said["not set: DEMO_TEAM"][0] == "the worker's environment"
+    assert said["given empty: DEMO_TOKEN"][0] == "--env or the worker's `env`"
 
 
 def test_the_line_asking_for_a_token_is_quoted_whole_not_redacted(

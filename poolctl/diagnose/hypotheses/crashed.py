@@ -414,13 +414,27 @@ def _asked(
             f"Check the value of {', '.join(asked.variables)} in its environment: each is set, "
             f"and it exits all the same ({quoted})."
         )
+    # given empty on purpose (`--env NAME=`, a scenario's `env`): "Set NAME" read as if the
+    # user had forgotten it, when what they gave was the empty value
+    emptied = [name for name in lacking if obs.worker.spec.env.get(name) == ""]
+    missing = [name for name in lacking if name not in emptied]
     # the names after the words: `NAME: value` and `NAME=value` are what the redactor hides
-    said = f"not set: {', '.join(lacking)}"
-    ev.append(Evidence(said, "the worker's environment", "an empty value counts as not set"))
+    if missing:
+        said = f"not set: {', '.join(missing)}"
+        ev.append(Evidence(said, "the worker's environment", "an empty value counts as not set"))
+    if emptied:
+        said = f"given empty: {', '.join(emptied)}"
+        ev.append(Evidence(said, "--env or the worker's `env`", "an empty value counts as not set"))
+    asks = [f"Set {' and '.join(missing)} in its environment"] if missing else []
+    given = ""
+    if emptied:
+        asks.append(f"{'give' if missing else 'Give'} {' and '.join(emptied)} a value")
+        was = "were" if len(emptied) > 1 else "was"
+        given = f"{' and '.join(emptied)} {was} given empty, which counts as not set: "
     return verdict, (
-        f"Set {' and '.join(lacking)} in its environment (`--env NAME=VALUE`"
-        f"{', once for each' if len(lacking) > 1 else ''}; in a pool, the worker's `env`): it "
-        f"exits at start-up without {'them' if len(lacking) > 1 else 'it'}, as it says."
+        f"{' and '.join(asks)} (`--env NAME=VALUE`"
+        f"{', once for each' if len(lacking) > 1 else ''}; in a pool, the worker's `env`): "
+        f"{given}it exits at start-up without {'them' if len(lacking) > 1 else 'it'}, as it says."
     )
 
 
