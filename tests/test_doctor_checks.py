@@ -245,6 +245,35 @@ def test_a_slow_import_under_twice_the_init_timeout_is_a_warning(doctor: Doctor)
     assert "import poolctl.workers.slow_module lazily" in check.remedy
 
 
+def test_a_slow_installed_package_is_not_the_users_to_import_lazily(
+    tmp_path: Path, doctor: Doctor
+) -> None:
+    """`doctor -- /venv/bin/mcp-server-fetch` (2026.10.24, its console script): the fix said
+    "import mcp_server_fetch lazily", advice for the server's author, not for its user. Here a
+    console script whose package, installed in a site-packages folder, imports for 1.8 s."""
+    site = tmp_path / "lib" / "python3" / "site-packages"
+    (site / "slowpkg").mkdir(parents=True)
+    (site / "slowpkg" / "__init__.py").write_text("import time\ntime.sleep(1.8)\n")
+    (tmp_path / "bin").mkdir()
+    console = script(
+        tmp_path / "bin" / "slow-server",
+        f"#!{sys.executable}\nimport slowpkg\nimport runpy\n"
+        "runpy.run_module('poolctl.workers.reference', run_name='__main__')\n",
+    )
+    env = {"PYTHONPATH": f"{site}{os.pathsep}{REPO}"}
+    check = only(doctor([str(console)], "Start-up", init_timeout=3.5, env=env), "Start-up")
+    assert check.status == "warn", check.summary
+    assert "slowest slowpkg" in check.summary
+    assert "lazily" not in check.remedy
+    assert check.remedy.startswith("raise the init timeout to at least "), check.remedy
+    assert check.remedy.endswith(
+        "its slowest import, slowpkg, is installed code, not yours to make lazy (that is for its "
+        "author)"
+    ), check.remedy
+    where = site / "slowpkg" / "__init__.py"
+    assert any(e.text == f"slowpkg is imported from {where}" for e in check.evidence)
+
+
 def test_a_start_longer_than_the_init_timeout_fails(doctor: Doctor) -> None:
     # over the 1.5 s timeout however fast the machine; answered within the 3 s doctor waits
     # with 1.4 s to spare for a start on a loaded one (else it is judged as ping judges it)

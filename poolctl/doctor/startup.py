@@ -24,6 +24,7 @@ from poolctl.worker import WorkerProcess
 from poolctl.worker_exit import exited_while_answering, settle
 from poolctl.worker_types import Answer, StderrMode
 
+from .installed import installed_origin
 from .ping_read import ReadWatch
 from .probe import Probe, end_on_refusal, refused
 from .target import CheckList, Target, run_briefly, seconds_text
@@ -187,7 +188,7 @@ def check_startup(
         # The engine's verdict on the worker as configured: its request sat unread.
         first = probe.confirmed()[0] == stuck_in_init.ID
         verdict = engine.cause if first else "its first request sat unread in its stdin pipe"
-        remedy = engine.remediation if first else _remedy(imports, wait)
+        remedy = engine.remediation if first else _remedy(imports, wait, target, evidence)
         said = (
             f"no answer within {wait:g} s, over the {init_timeout:g} s init timeout"
             if ready is None
@@ -212,7 +213,7 @@ def check_startup(
                 "fail",
                 f"no answer within {wait:g} s: its imports alone took "
                 f"{seconds_text(total_imports)}, over the {init_timeout:g} s init timeout{split}",
-                _remedy(imports, total_imports),
+                _remedy(imports, total_imports, target, evidence),
                 evidence,
             )
         else:
@@ -228,7 +229,8 @@ def check_startup(
         out.add("exited", "warn", gone.rstrip(".:"), gone_fix, evidence)
     margin = init_timeout / ready if ready > 0 else float("inf")
     summary = f"ready in {seconds_text(ready)}{split}; init timeout {init_timeout:g} s"
-    remedy = _remedy(imports, ready)
+    advised = ready >= init_timeout or margin < MARGIN  # advice given: the fix named
+    remedy = _remedy(imports, ready, target, evidence) if advised else ""
     if answering:  # the answer is slow, not the start-up
         remedy = (
             f"answer the {opening.method} at once: it took {seconds_text(answering)} to answer "
@@ -255,11 +257,22 @@ def check_startup(
     return out
 
 
-def _remedy(imports: list[Import], ready: float) -> str:
+def _remedy(imports: list[Import], ready: float, target: Target, evidence: list[Evidence]) -> str:
+    """Raise the init timeout; and when one import takes most of the start, make it lazy, if
+    that module is the user's own: an installed package's (the server's own, run by its console
+    script) is its author's code, and where it lies is added to the `evidence`."""
     raise_to = f"raise the init timeout to at least {MARGIN * ready:.1f} s"
-    if imports and imports[0].seconds > ready / 2:
-        return f"import {imports[0].name} lazily (where it is first used), or {raise_to}"
-    return raise_to
+    if not imports or imports[0].seconds <= ready / 2:
+        return raise_to
+    slowest = imports[0].name
+    origin = installed_origin(target, slowest)
+    if origin is None:
+        return f"import {slowest} lazily (where it is first used), or {raise_to}"
+    evidence.append(Evidence(f"{slowest} is imported from {origin}", "the worker's Python"))
+    return (
+        f"{raise_to}, and keep it running once started, so its start is paid once: its slowest "
+        f"import, {slowest}, is installed code, not yours to make lazy (that is for its author)"
+    )
 
 
 def _evidence(
