@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from poolctl.commands.doctor import starts_worker_command
 from poolctl.doctor import SECTIONS
 from tests.conftest import REFERENCE, REPO, RunCli
 
@@ -101,10 +102,34 @@ def test_a_command_after_dashes_overrides_the_scenarios(run_cli: RunCli, tmp_pat
     assert any(c["section"] == "Pool settings" for c in report["checks"])
 
 
+def test_a_command_without_dashes_is_the_worker_as_in_ping(run_cli: RunCli) -> None:
+    """`poolctl ping python -m x` runs `python -m x`; `poolctl doctor python -m x` said "No such
+    option: -m". The options before the command are doctor's, those after it the worker's."""
+    code, report = doctor_json(run_cli, "--timeout", "4", *REFERENCE, "--stderr-noise", "hi")
+    assert code == 0, report  # the worker took its option: doctor has no --stderr-noise
+    assert report["extra"]["worker"] == [*REFERENCE, "--stderr-noise", "hi"]
+    assert not any(c["section"] == "Pool settings" for c in report["checks"])
+
+
+@pytest.mark.parametrize(
+    ("argv", "starts"),
+    [
+        (["healthy.yaml"], False),  # a scenario file, there or not
+        (["p3-checkout-timeout", "-v"], False),  # a bundled one, then doctor's options
+        (["helthy"], False),  # a lone word that runs no program: a scenario's name mistyped
+        (["python3"], True),  # a program
+        (["no-such-worker-cmd", "--flag"], True),  # a word with arguments
+    ],
+)
+def test_what_begins_the_worker_command_without_dashes(argv: list[str], starts: bool) -> None:
+    assert starts_worker_command(argv[0], argv[1:]) is starts
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
         (["missing.yaml"], "missing.yaml: file not found"),
+        (["helthy"], "no bundled scenario 'helthy' (did you mean"),  # not run as a command
         (["--framing", "packet-3"], "packet-3"),
         (["--cwd", "/no/such/dir"], "--cwd: does not exist: /no/such/dir"),
         (["--cwd", "/etc/passwd"], "--cwd: not a directory: /etc/passwd"),  # was both

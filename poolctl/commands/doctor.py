@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import shutil
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
@@ -40,7 +41,7 @@ from poolctl.protocol import PROTOCOLS, get_protocol
 from poolctl.report import Format, doctor_view
 from poolctl.report.publish import live_commands_stopped, publish, save
 from poolctl.rundir import create_run_dir
-from poolctl.scenario import find_scenario
+from poolctl.scenario import bundled_scenarios, find_scenario
 from poolctl.units import MAX_SECONDS
 from poolctl.worker_args import REFERENCE_WORKER, parse_env, parse_unset, resolve_command
 from poolctl.worker_types import StderrMode, WorkerSpec
@@ -49,14 +50,40 @@ WORKER_COMMAND = "poolctl.worker_command"
 
 
 class DoctorCommand(TyperCommand):
-    """Takes what follows `--` as the worker command, apart from the scenario argument."""
+    """Takes what follows `--` as the worker command, apart from the scenario argument; without
+    `--`, a first argument that names no scenario begins the worker command, as in `ping`."""
 
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:  # type: ignore[override]
         if "--" in args:
             i = args.index("--")
             ctx.meta[WORKER_COMMAND] = args[i + 1 :]
             args = args[:i]
+        elif (at := self._command_at(ctx, args)) is not None:
+            ctx.meta[WORKER_COMMAND] = args[at:]
+            args = args[:at]
         return super().parse_args(ctx, args)
+
+    def _command_at(self, ctx: typer.Context, args: list[str]) -> int | None:
+        """Where the worker command begins in `args` (no `--`): at the first positional argument
+        when it is no scenario (`poolctl doctor python -m my_worker`: `-m` was "No such option"
+        while `poolctl ping python -m my_worker` ran it). The options before it are doctor's."""
+        parser = self.make_parser(ctx)
+        parser.allow_interspersed_args = False  # stops at the first positional, as ping's does
+        values, after, _ = parser.parse_args(args=list(args))
+        first = values.get("scenario")
+        if not isinstance(first, str) or not starts_worker_command(first, after):
+            return None
+        return len(args) - len(after) - 1
+
+
+def starts_worker_command(first: str, after: list[str]) -> bool:
+    """Whether `first`, doctor's first positional argument given without `--`, begins the worker
+    command rather than naming a scenario. A `.yaml` or `.yml` file and a bundled scenario's name
+    are scenarios; so is a lone word that runs no program (a bundled name mistyped is told so,
+    with the names); a program, or a word with arguments after it, is a command."""
+    if Path(first).suffix in (".yaml", ".yml") or first in {p.stem for p in bundled_scenarios()}:
+        return False
+    return bool(after) or shutil.which(first) is not None
 
 
 TYPER_SETTINGS = {"cls": DoctorCommand}
@@ -69,7 +96,8 @@ def doctor(
         typer.Argument(
             metavar="SCENARIO.yaml",
             help="A scenario file, or a bundled scenario's name (its worker and pool settings "
-            "are checked); after `--`, the worker command (default: the reference worker).",
+            "are checked); after `--`, or in its place, the worker command (default: the "
+            "reference worker).",
         ),
     ] = None,
     framing: Annotated[
