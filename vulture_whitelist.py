@@ -37,10 +37,12 @@ DoctorDetails.init_timeout_s
 TriageDetails.knowledge_base
 TriageDetails.pattern_sources
 
-# Attributes set on other libraries' objects: RE2's options, sqlite3's connection.
+# Attributes set on other libraries' objects: RE2's options, sqlite3's connection, click's
+# option parser (doctor finds where a worker command given without `--` begins).
 _.log_errors
 _.never_capture
 _.isolation_level
+_.allow_interspersed_args
 
 # io.RawIOBase calls it: standard input copied for the history as triage reads it.
 _Tee.readinto
