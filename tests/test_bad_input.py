@@ -143,6 +143,19 @@ def test_a_pattern_weight_of_nan_is_told_it_is_not_finite(tmp_path: Path, cli: R
     )
 
 
+def test_a_patterns_folder_that_is_not_there_is_told_so(tmp_path: Path, cli: RunCli) -> None:
+    """A missing --patterns folder was "not a folder of pattern files", as a file given is."""
+    missing = tmp_path / "no-such-patterns"
+    code, _, err = cli("patterns", "list", "--patterns", str(missing))
+    assert code == 2
+    expected = "does not exist (a folder of pattern files is expected)"
+    assert _one_line(err) == f"poolctl: error: {missing}: {expected}"
+    (tmp_path / "a-file").write_text("")
+    code, _, err = cli("patterns", "list", "--patterns", str(tmp_path / "a-file"))
+    assert code == 2
+    assert _one_line(err) == f"poolctl: error: {tmp_path / 'a-file'}: not a folder of pattern files"
+
+
 def test_a_source_folder_that_is_not_there_is_bad_usage(tmp_path: Path, cli: RunCli) -> None:
     # a typo was taken as a folder of no sources: the cut-off test heads went unread, unsaid
     log = Path(__file__).parent / "fixtures" / "exunit" / "mix_after_run" / "warnings_as_errors.log"

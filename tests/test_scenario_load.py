@@ -212,6 +212,10 @@ def test_placeholders_are_filled_in_env_and_cwd_and_a_missing_cwd_names_its_line
     assert spec.env["PYTHONPATH"] == f"{tmp_path}/lib" and spec.cwd == str(tmp_path)
     missing = GOOD.replace("pool:", "  cwd: /no/such/dir\npool:")
     assert ":4: worker.cwd: no such directory: /no/such/dir" in error_of(tmp_path, missing)
+    # a file is there, but no directory: said so, not "no such directory"
+    (tmp_path / "a-file").write_text("")
+    a_file = GOOD.replace("pool:", f"  cwd: {tmp_path / 'a-file'}\npool:")
+    assert f":4: worker.cwd: not a directory: {tmp_path / 'a-file'}" in error_of(tmp_path, a_file)
 
 
 def test_a_relative_cwd_beside_the_scenario_says_where_it_was_looked_for(

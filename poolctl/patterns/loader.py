@@ -354,6 +354,10 @@ def engine_notes(
 
 def _read_dir(folder: Path) -> tuple[list[Pattern], Shared | None]:
     """The patterns of a folder, and its shared negative signals if it has `_shared.yaml`."""
+    if not folder.exists():
+        raise PatternError(
+            "does not exist (a folder of pattern files is expected)", where=str(folder)
+        )
     if not folder.is_dir():
         raise PatternError("not a folder of pattern files", where=str(folder))
     files = sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])

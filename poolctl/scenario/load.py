@@ -128,7 +128,8 @@ def read_scenario(
         where = ("worker", "env") if scenario.worker.env else ("worker", "command")
         raise doc.error(where, problem)
     if spec.cwd is not None and not Path(spec.cwd).is_dir():
-        raise doc.error(("worker", "cwd"), f"no such directory: {spec.cwd}{_beside(spec.cwd, doc)}")
+        what = "not a directory" if Path(spec.cwd).exists() else "no such directory"
+        raise doc.error(("worker", "cwd"), f"{what}: {spec.cwd}{_beside(spec.cwd, doc)}")
     if check_commands:
         _check_command(doc, ("worker", "command"), spec.argv, spec.cwd)
         for name, service in body.services.items():
