@@ -224,7 +224,7 @@ def test_yaml_syntax_errors_and_unsafe_tags_are_input_errors(tmp_path: Path) -> 
 
 
 def test_folder_problems(tmp_path: Path) -> None:
-    with pytest.raises(PatternError, match="not a folder"):
+    with pytest.raises(PatternError, match="does not exist"):
         load_patterns([tmp_path / "missing"])
     (tmp_path / "empty").mkdir()
     with pytest.raises(PatternError, match=r"no \*\.yaml"):
