@@ -96,9 +96,7 @@ def test_a_pool_of_workers_that_answer_once_is_told_to_loop(
 ) -> None:
     path = tmp_path / "quitters.yaml"
     path.write_text(SCENARIO.format(python=sys.executable, worker=ANSWERS_ONCE))
-    code, out, _ = run_cli("run-scenario", str(path), "--json", "--run-dir", str(tmp_path / "run"))
-    report = json.loads(out)
-    assert code == 1
+    report = failed_run(run_cli, path, tmp_path / "run")
     (finding,) = report["findings"]
     diagnosis = finding["outcome"]
     assert diagnosis["pattern_id"] == "port-no-response"
@@ -119,6 +117,14 @@ def test_a_pool_of_workers_that_answer_once_is_told_to_loop(
     assert set(by_shutdown) <= {"exited when stdin closed", "SIGTERM"}
 
 
+def failed_run(run_cli: RunCli, path: Path, run_dir: Path) -> dict[str, Any]:
+    """`poolctl run-scenario PATH --json`'s report, its exit code 1 (something failed) checked."""
+    code, out, _ = run_cli("run-scenario", str(path), "--json", "--run-dir", str(run_dir))
+    assert code == 1, out
+    report: dict[str, Any] = json.loads(out)
+    return report
+
+
 def run_slow_quitters(
     run_cli: RunCli, tmp_path: Path, start: float, calls: int, first_sleep: float = 0.0
 ) -> dict[str, Any]:
@@ -135,10 +141,7 @@ def run_slow_quitters(
         text = text.replace("steps:\n", f"steps:\n  - sleep: {first_sleep}\n")
     path = tmp_path / "slow-quitters.yaml"
     path.write_text(text)
-    code, out, _ = run_cli("run-scenario", str(path), "--json", "--run-dir", str(tmp_path / "run"))
-    assert code == 1, out
-    report: dict[str, Any] = json.loads(out)
-    return report
+    return failed_run(run_cli, path, tmp_path / "run")
 
 
 def test_checkouts_that_waited_for_the_replacements_of_quitters_are_their_finding(
@@ -182,9 +185,7 @@ def test_checkouts_that_waited_for_quitters_met_first_by_a_timeout_are_their_fin
     )
     path = tmp_path / "lingering-quitters.yaml"
     path.write_text(text)
-    code, out, _ = run_cli("run-scenario", str(path), "--json", "--run-dir", str(tmp_path / "run"))
-    assert code == 1, out
-    report = json.loads(out)
+    report = failed_run(run_cli, path, tmp_path / "run")
     (finding,) = report["findings"]
     diagnosis = finding["outcome"]
     assert diagnosis["pattern_id"] == "port-no-response"
@@ -214,9 +215,7 @@ def test_workers_that_each_exit_with_an_error_code_after_as_many_answers_are_tol
     )
     path = tmp_path / "limit.yaml"
     path.write_text(text.replace("count: 6", "count: 10"))
-    code, out, _ = run_cli("run-scenario", str(path), "--json", "--run-dir", str(tmp_path / "run"))
-    assert code == 1, out
-    report = json.loads(out)
+    report = failed_run(run_cli, path, tmp_path / "run")
     (finding,) = report["findings"]
     diagnosis = finding["outcome"]
     assert diagnosis["pattern_id"] == "port-no-response"
@@ -339,9 +338,8 @@ def test_a_worker_that_exits_leaving_a_child_on_its_stdout_is_said_so(
         .replace("count: 6", "count: 2")
         .replace("steps:\n", "steps:\n" + first)
     )
-    code, out, _ = run_cli("run-scenario", str(path), "--json", "--run-dir", str(tmp_path / "run"))
-    assert code == 1
-    (finding,) = json.loads(out)["findings"]
+    report = failed_run(run_cli, path, tmp_path / "run")
+    (finding,) = report["findings"]
     diagnosis = finding["outcome"]
     assert diagnosis["pattern_id"] == "port-no-response"
     assert "exited with code 0 after answering 1 request(s)" in diagnosis["cause"]
@@ -429,9 +427,8 @@ def test_a_worker_dying_in_a_request_is_told_why_from_what_it_left(
         f'"{DIES}"]', f'"{DIES}", "{how}"]'
     )
     path.write_text(text)
-    code, out, _ = run_cli("run-scenario", str(path), "--json", "--run-dir", str(tmp_path / "run"))
-    assert code == 1, out
-    (finding,) = json.loads(out)["findings"]
+    report = failed_run(run_cli, path, tmp_path / "run")
+    (finding,) = report["findings"]
     diagnosis = finding["outcome"]
     assert diagnosis["pattern_id"] == "port-no-response"
     assert said in diagnosis["cause"], diagnosis["cause"]
@@ -480,9 +477,8 @@ def test_a_worker_pointing_its_stdout_at_its_discarded_stderr_is_told_so(
         f'"{DIES}"]', f'"{DIES}", "{how}"]\n  stderr: discard'
     )
     path.write_text(text)
-    code, out, _ = run_cli("run-scenario", str(path), "--json", "--run-dir", str(tmp_path / "run"))
-    assert code == 1, out
-    (finding,) = json.loads(out)["findings"]
+    report = failed_run(run_cli, path, tmp_path / "run")
+    (finding,) = report["findings"]
     diagnosis = finding["outcome"]
     assert said in diagnosis["cause"], diagnosis["cause"]
     (moved,) = [e for e in diagnosis["evidence"] if e["note"].startswith("where its stdout points")]
@@ -511,9 +507,8 @@ def test_an_answer_that_is_not_utf8_json_is_quoted_not_called_missing(
     path.write_text(
         text.replace("request_timeout: 3", "request_timeout: 1").replace("count: 6", "count: 2")
     )
-    code, out, _ = run_cli("run-scenario", str(path), "--json", "--run-dir", str(tmp_path / "run"))
-    assert code == 1, out
-    (finding,) = json.loads(out)["findings"]
+    report = failed_run(run_cli, path, tmp_path / "run")
+    (finding,) = report["findings"]
     diagnosis = finding["outcome"]
     assert diagnosis["pattern_id"] == "port-no-response"
     assert (
@@ -542,9 +537,8 @@ def test_an_answer_under_an_id_nobody_asked_is_quoted_not_called_missing(
     path.write_text(
         text.replace("request_timeout: 3", "request_timeout: 0.5").replace("count: 6", "count: 2")
     )
-    code, out, _ = run_cli("run-scenario", str(path), "--json", "--run-dir", str(tmp_path / "run"))
-    assert code == 1, out
-    (finding,) = json.loads(out)["findings"]
+    report = failed_run(run_cli, path, tmp_path / "run")
+    (finding,) = report["findings"]
     diagnosis = finding["outcome"]
     assert diagnosis["pattern_id"] == "port-no-response"
     assert re.fullmatch(
@@ -571,9 +565,8 @@ def test_a_worker_that_exec_ed_another_program_is_said_to_run_it(
     path.write_text(
         text.replace("request_timeout: 3", "request_timeout: 1").replace("count: 6", "count: 2")
     )
-    code, out, _ = run_cli("run-scenario", str(path), "--json", "--run-dir", str(tmp_path / "run"))
-    assert code == 1, out
-    (finding,) = json.loads(out)["findings"]
+    report = failed_run(run_cli, path, tmp_path / "run")
+    (finding,) = report["findings"]
     cause = finding["outcome"]["cause"]
     assert "no response within 1 s; its process now runs `sleep 60` (" in cause, cause
     assert cause.endswith("): it exec()ed another program"), cause
