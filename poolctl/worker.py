@@ -13,7 +13,6 @@ import contextlib
 import errno
 import os
 import select
-import signal
 import subprocess
 import threading
 import time
@@ -33,7 +32,7 @@ from poolctl.holes import read_tail
 from poolctl.open_file import same_open_file
 from poolctl.pending_frames import keep_frames
 from poolctl.pidfds import Held
-from poolctl.proctree import Seen, family_seen, tick_now, wait_gone
+from poolctl.proctree import Seen, family_seen, tick_now
 from poolctl.program import Program, running_program
 from poolctl.protocol import (
     Incoming,
@@ -54,6 +53,7 @@ from poolctl.redact import Redactor
 from poolctl.stderr_cap import StderrCap
 from poolctl.transcript import TRANSCRIPT_LIMIT, Transcript
 from poolctl.wait_end import WaitEnd
+from poolctl.worker_end import end_with_family
 from poolctl.worker_types import (
     STILL_RUNNING,
     TOKEN_ENV,
@@ -67,10 +67,6 @@ from poolctl.worker_types import (
 READ_CHUNK = 65536
 STRAY_KEPT = 100  # frames that answered nothing, kept as evidence; the rest are counted
 INCOMING_KEPT = 100  # notifications and server requests kept as evidence
-# How long stop() lets a worker exit on its own once its stdin is closed, before SIGTERM. A
-# worker that exits at end of input does so at once, but on a loaded machine its exit can take
-# over 0.1 s; one that ignores end of input costs this much before it is signalled.
-EOF_GRACE = 0.5
 
 
 class WorkerProcess:
@@ -482,7 +478,7 @@ class WorkerProcess:
                 let_go=self.wait_end.reason,
             )
         if self.stdout_eof:
-            status = self._wait_exit(min(1.0, max(0.0, deadline - time.monotonic()) + 0.2))
+            status = self.wait_exit(min(1.0, max(0.0, deadline - time.monotonic()) + 0.2))
             detail = status.describe() if status else STILL_RUNNING
             return NoAnswer(request, "exited", detail, self._since(start))
         return NoAnswer(request, "timeout", f"no response within {timeout:g} s", self._since(start))
@@ -490,7 +486,7 @@ class WorkerProcess:
     def _since(self, start: float) -> float:
         return time.monotonic() - start
 
-    def _wait_exit(self, timeout: float) -> ExitStatus | None:
+    def wait_exit(self, timeout: float) -> ExitStatus | None:
         assert self.proc is not None
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.proc.wait(timeout)
@@ -510,8 +506,8 @@ class WorkerProcess:
         # the signals, seconds later, reach these processes or none (`poolctl.pidfds`)
         family = Held()
         try:
-            family.add(self._family_seen())
-            self._end(family, grace)
+            family.add(self.family_found())
+            end_with_family(self, family, grace)
         finally:
             family.close()
         self._drain_stdout()
@@ -524,28 +520,6 @@ class WorkerProcess:
         self.context.children.forget(proc)
         return self.exit_status
 
-    def _end(self, family: Held, grace: float) -> None:
-        """End it (stdin closed, then SIGTERM, then SIGKILL) and every process of `family`."""
-        ended = self.poll()  # it had ended by itself (a crash, an exit): nothing stopped it
-        self.close_stdin()
-        if ended is not None:  # unless the interruption's stop of every child ended it first
-            self.stopped_by = (
-                self._interrupted() or f"nothing: it had ended by itself ({ended.describe()})"
-            )
-        elif self._wait_exit(min(EOF_GRACE, grace)) is not None:
-            self.stopped_by = self._interrupted() or "exited when stdin closed"
-        if self.poll() is None:
-            self._signal(signal.SIGTERM, family)
-            self._signal(signal.SIGCONT, family)  # a stopped process acts on SIGTERM once it runs
-            if self._wait_exit(grace) is None:
-                self.stopped_by = f"SIGKILL after {grace:g} s (SIGTERM ignored)"
-            else:
-                self.stopped_by = self.stopped_by or self._interrupted() or "SIGTERM"
-            self._kill_known_then_found(family)  # what is left, leader included
-            self._wait_exit(5.0)
-        else:  # children it left running (a daemonized server)
-            wait_gone(self._kill_known_then_found(family), 2.0)  # none outlives the call
-
     def close_stdin(self) -> None:
         """End its input, noting first how much it had written to its stderr log."""
         proc = self.proc
@@ -557,7 +531,7 @@ class WorkerProcess:
         with contextlib.suppress(OSError):
             proc.stdin.close()
 
-    def _interrupted(self) -> str:
+    def interrupted_stop(self) -> str:
         """Why it ended when the run's interruption stopped it (empty otherwise)."""
         status = self.poll()
         if self.context.children.cancelled.is_set() and status and status.signal is not None:
@@ -566,25 +540,11 @@ class WorkerProcess:
 
     def family(self) -> set[int]:
         """Every process descended from this worker: by parent chain and by environment token."""
-        return set(self._family_seen())
+        return set(self.family_found())
 
-    def _family_seen(self) -> dict[int, Seen | None]:
+    def family_found(self) -> dict[int, Seen | None]:
         assert self.proc is not None
         return family_seen(self.proc.pid, TOKEN_ENV, self.token, since=self.token_tick)
-
-    def _kill_known_then_found(self, known: Held) -> set[int]:
-        """SIGKILL the group and `known` at once, then what a search finds now (a search of
-        every process may take long on a busy machine: what is known waits for none); all."""
-        self._signal(signal.SIGKILL, known)
-        if known.add(self._family_seen()):
-            self._signal(signal.SIGKILL, known)
-        return known.pids
-
-    def _signal(self, sig: signal.Signals, family: Held) -> None:
-        assert self.proc is not None
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.proc.pid, sig)
-        family.signal(sig)
 
     def _drain_stdout(self) -> None:
         """Read what is left in the pipe after exit, so nothing written is lost."""
