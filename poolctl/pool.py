@@ -266,7 +266,6 @@ class Pool:
             state=str(was),
             caller=worker.caller,
             answered=worker.process.answered,
-            stdin_unread=worker.stdin_unread,
         )
         if was in (State.DEAD, State.RETIRED, State.STARTING):
             return  # retired on purpose, or in its init: `_initialize` handles that

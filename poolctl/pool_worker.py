@@ -16,11 +16,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
-import fcntl
 import os
 import re
-import struct
-import termios
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -97,7 +94,6 @@ class PooledWorker:
         # and whether that was the /dev/null poolctl gave it as its discarded stderr (kcmp)
         self.stdout_moved_to = ""
         self.stdout_on_discarded_stderr: bool | None = None
-        self.stdin_unread: int | None = None  # bytes of its stdin unread as it ended
         self._pidfd: int | None = None
         self._on_exit: Callable[[PooledWorker], None] = lambda worker: None  # set by attach()
         self._on_background: Callable[[PooledWorker], None] = lambda worker: None
@@ -237,23 +233,11 @@ class PooledWorker:
         in), then every request in flight fails with why."""
         if self.exited.is_set():
             return
-        self.stdin_unread = self._stdin_unread()
         self.detach()
         self.exited.set()
         self.gone = self.gone or f"worker {self.id} (pid {self.process.pid}) {self.ending}"
         self._on_exit(self)
         self.fail_pending(self.gone)
-
-    def _stdin_unread(self) -> int | None:
-        """The bytes written to its stdin that it never read: a pipe keeps them while poolctl
-        holds its end, after the reader is gone (FIONREAD, on either end). A request it exited
-        without reading is there whole."""
-        try:
-            return int(
-                struct.unpack("i", fcntl.ioctl(self._stdin_fd, termios.FIONREAD, b"\0" * 4))[0]
-            )
-        except OSError:  # its stdin closed by poolctl already
-            return None
 
     @property
     def ending(self) -> str:

@@ -201,38 +201,6 @@ def test_checkouts_that_waited_for_quitters_met_first_by_a_timeout_are_their_fin
     assert report["extra"]["steps"][0]["call_failures"] == 6
 
 
-def test_workers_that_each_exit_with_an_error_code_after_as_many_answers_are_told_to_loop(
-    run_cli: RunCli, tmp_path: Path
-) -> None:
-    """Every worker answers 3 requests (its init among them) and exits with code 1, saying
-    nothing: the cause was "died while serving" and the fix "find why it exits with code 1 in
-    the middle of a request", though each exit came after the same count, its request unread
-    (a worker that read it and then exited, `dies_on_second_request.py exit`, stays "in the
-    middle of a request": the test below)."""
-    worker = WORKERS / "answers_then_exits.py"
-    text = SCENARIO.format(python=sys.executable, worker=worker).replace(
-        f'"{worker}"]', f'"{worker}", "3", "1"]'
-    )
-    path = tmp_path / "limit.yaml"
-    path.write_text(text.replace("count: 6", "count: 10"))
-    report = failed_run(run_cli, path, tmp_path / "run")
-    (finding,) = report["findings"]
-    diagnosis = finding["outcome"]
-    assert diagnosis["pattern_id"] == "port-no-response"
-    exits = [e for e in diagnosis["evidence"] if e["text"].startswith("worker_exit:")]
-    assert len(exits) >= 2 and all(
-        "code=1" in e["text"] and "answered=3" in e["text"] for e in exits
-    )
-    said = "came after answering 3 request(s) (its init among them), with code 1: it ends after 3"
-    assert said in diagnosis["cause"], diagnosis["cause"]
-    # the evidence that it never read the request: its bytes left in the pipe (FIONREAD), or
-    # a write that failed (a loaded machine may see the exit before the request is written)
-    unread = r"w\d+'s request was still unread in its stdin as it exited \(\d+ bytes\)"
-    unwritten = "its request could not be written to it"
-    assert re.search(unread, diagnosis["cause"]) or unwritten in diagnosis["cause"]
-    assert diagnosis["remediation"].startswith("It answers 3 request(s) and exits")
-
-
 def test_quitters_that_no_request_reached_are_still_the_finding(
     run_cli: RunCli, tmp_path: Path
 ) -> None:

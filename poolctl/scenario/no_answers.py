@@ -112,18 +112,6 @@ def _no_answer(
     dead = dead if workers is None else dead & workers
     quit_slowly = reason == "timeout" and first.worker in dead
     # a worker gone after its answer: its next request failed as it exited, or on writing
-    exits_all = c.by_type["worker_exit"]
-    death = death_of(c.run.pool, first.worker or "") if not kills else None
-    # a request a worker exited without reading: its bytes left in the pipe (one exit is
-    # enough, as they all end alike; the pool may see another's exit before its write)
-    left_unread = next((e for e in exits_all if (e.data.get("stdin_unread") or 0) > 0), None)
-    limit = None
-    if (
-        (left_unread or reason == "write-failed")
-        and not kills
-        and (death is None or not death.evidence)
-    ):
-        limit = _exits_after_the_same_count(c)
     cut = cut_short(c.run.pool, first.worker or "") if served else ""
     if reason in ("exited", "write-failed") and cut:  # not done: it stopped mid-answer
         cause = (
@@ -139,30 +127,12 @@ def _no_answer(
             f"{len(quitters)} of {len(exits)} worker exit(s) were the same"
         )
         remediation = loop_remediation(served)
-    elif limit is not None:  # nothing on its stderr, every worker ended alike, none in a request
-        served, code = limit
-        unsent = (
-            f"worker {left_unread.worker}'s request was still unread in its stdin as it exited "
-            f"({left_unread.data.get('stdin_unread')} bytes)"
-            if left_unread is not None
-            else "its request could not be written to it"
-        )
-        cause = (
-            f"worker {first.worker} exited with code {code}, leaving caller {first.caller} "
-            f"unanswered; {unsent}, and each of the {len(exits_all)} worker exits "
-            f"came after answering {served} request(s) (its init among them), with code "
-            f"{code}: it ends after {served} requests, not in the middle of one"
-        )
-        remediation = loop_remediation(served)
-        shown = [e for e in exits_all if e.worker != first.worker][:1]
-        if left_unread is not None and left_unread.seq not in {e.seq for e in shown}:
-            shown.append(left_unread)
-        evidence += [quote_event(e) for e in shown]
     elif reason == "exited":
         why = str(first.data.get("detail"))
         ended = "stopped answering" if why.endswith(CLOSED_STDOUT) else "died"
         cause = f"worker {first.worker} {ended} while serving caller {first.caller}: {why}"
         cause += " (the scenario's kill_worker step)" if kills else ""
+        death = death_of(c.run.pool, first.worker or "") if not kills else None
         if death is not None:  # its stderr or its signal says why: the fix follows from it
             cause += death.said
             remediation = death.fix
@@ -304,18 +274,6 @@ def _named(gone: Event) -> str:
     """The processes holding a backgrounded worker's stdout, as its event names them."""
     holders = gone.data.get("holders") or []
     return f" ({'; '.join(holders)})" if holders else ""
-
-
-def _exits_after_the_same_count(c: TraceClassifier) -> tuple[int, int] | None:
-    """(answered, exit code) when two or more workers exited on their own, each with the same
-    code after answering the same number of requests (a request limit, or a loop that ends);
-    None otherwise."""
-    exits = c.by_type["worker_exit"]
-    ends = {(int(e.data.get("answered") or 0), e.data.get("code")) for e in exits}
-    if len(exits) < 2 or len(ends) != 1:
-        return None
-    ((served, code),) = ends
-    return (served, code) if served > 0 and isinstance(code, int) else None
 
 
 def _served_and_quit(worker_exit: Event | None) -> int:
