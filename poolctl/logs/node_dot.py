@@ -30,10 +30,10 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from poolctl.logs.node_spec_block import RUNNER, read_error
+from poolctl.logs.node_spec_block import node_error
 from poolctl.logs.other_verdicts import NODE, VERDICTS, note_unread
 from poolctl.logs.records import Lines, RunSummary
-from poolctl.logs.scan import MAX_BLOCK_LINES, MAX_FIELD, NEARBY, clip
+from poolctl.logs.scan import MAX_BLOCK_LINES, NEARBY, block_failure
 from poolctl.model import Failure, Source
 
 if TYPE_CHECKING:
@@ -117,23 +117,19 @@ class DotSection:
         self.parser.keep(self._failure(named["name"], body, entry), entry)
 
     def _failure(self, name: str, body: list[str], entry: Lines) -> Failure:
-        kind, code, message, frames = read_error(body)
-        details = {"runner": RUNNER, "text": clip("\n".join(body), MAX_FIELD)}
-        if code:
-            details["code"] = code
+        kind, message, frames, details = node_error(body)
         place = next((m for f in frames if (m := _FRAME_FILE_RE.search(f))), None)
-        return Failure(
-            source=self.source,
+        return block_failure(
+            self.source,
+            self.parser.name,
+            entry,
             name=name,
             group=place["file"] if place else "",
             location=f"{place['file']}:{place['line']}" if place else "",
             kind=kind,
-            message=clip(message, MAX_FIELD),
+            message=message,
             details=details,
-            stacktrace=tuple(clip(f, 1_000) for f in frames),
-            input_file=self.parser.name,
-            line_start=entry[0][0],
-            line_end=entry[-1][0],
+            frames=frames,
         )
 
 

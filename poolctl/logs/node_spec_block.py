@@ -34,7 +34,7 @@ import re
 from collections.abc import Callable
 
 from poolctl.logs.records import Lines
-from poolctl.logs.scan import MAX_BLOCK_LINES, MAX_FIELD, clip
+from poolctl.logs.scan import MAX_BLOCK_LINES, MAX_FIELD, block_failure, clip
 from poolctl.model import Failure, Source
 
 RUNNER = "node --test"
@@ -94,23 +94,18 @@ class SpecFailure:
             return []
         while len(self.lines) > 2 and not self.lines[-1][1].strip():
             self.lines.pop()
-        body = [t[2:] for _, t in self.lines[2:]]
-        kind, code, message, frames = read_error(body)
-        details = {"runner": RUNNER, "text": clip("\n".join(body), MAX_FIELD)}
-        if code:
-            details["code"] = code
-        failure = Failure(
-            source=self.source,
+        kind, message, frames, details = node_error([t[2:] for _, t in self.lines[2:]])
+        failure = block_failure(
+            self.source,
+            self.input_file,
+            self.lines,
             name=named["name"],
             group=header["file"],
             location=f"{header['file']}:{header['line']}",
             kind=kind,
-            message=clip(message, MAX_FIELD),
+            message=message,
             details=details,
-            stacktrace=tuple(clip(f, 1_000) for f in frames),
-            input_file=self.input_file,
-            line_start=self.lines[0][0],
-            line_end=self.lines[-1][0],
+            frames=frames,
         )
         self.done(failure, self.lines)
         return []
@@ -145,6 +140,16 @@ class Inline:
         if self.number:
             self.found((self.number, parent))
             self.number = 0
+
+
+def node_error(body: list[str]) -> tuple[str, str, list[str], dict[str, str]]:
+    """Kind, message, stack frames and details (the runner, the text, node's error code) of an
+    error's lines (unindented), as the spec and dot reporters print them."""
+    kind, code, message, frames = read_error(body)
+    details = {"runner": RUNNER, "text": clip("\n".join(body), MAX_FIELD)}
+    if code:
+        details["code"] = code
+    return kind, message, frames, details
 
 
 def read_error(body: list[str]) -> tuple[str, str, str, list[str]]:

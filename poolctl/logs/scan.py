@@ -25,7 +25,7 @@ from poolctl.logs.identifiers import IDENTIFIER_PATTERNS, key_of
 from poolctl.logs.lines import Chunk, ChunkReader, Progress
 from poolctl.logs.prefixes import MARKERS
 from poolctl.logs.records import IdentifierIndex, Lines, LogLine, ParsedLog, WorkerTraceback
-from poolctl.model import ContextLine, Failure
+from poolctl.model import ContextLine, Failure, Source
 
 if TYPE_CHECKING:
     from poolctl.logs.search_ahead import SearchAhead
@@ -83,6 +83,36 @@ def clip(text: str, limit: int = MAX_TEXT) -> str:
     if len(text) <= limit:
         return text
     return text[: redact.environment().cut_point(text, limit - 1)] + "…"
+
+
+def block_failure(
+    source: Source,
+    input_file: str,
+    lines: Lines,
+    *,
+    name: str,
+    group: str,
+    location: str,
+    kind: str,
+    message: str,
+    details: dict[str, str],
+    frames: Iterable[str],
+) -> Failure:
+    """A failure read from a block's `lines` (its span theirs), its message and frames clipped
+    as every block reader clips them."""
+    return Failure(
+        source=source,
+        name=name,
+        group=group,
+        location=location,
+        kind=kind,
+        message=clip(message, MAX_FIELD),
+        details=details,
+        stacktrace=tuple(clip(f, 1_000) for f in frames),
+        input_file=input_file,
+        line_start=lines[0][0],
+        line_end=lines[-1][0],
+    )
 
 
 @functools.cache

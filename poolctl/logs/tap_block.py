@@ -39,7 +39,7 @@ from typing import Any
 import yaml
 
 from poolctl.logs.records import Lines
-from poolctl.logs.scan import MAX_BLOCK_LINES, MAX_FIELD, clip
+from poolctl.logs.scan import MAX_BLOCK_LINES, MAX_FIELD, block_failure, clip
 from poolctl.model import Failure, Source
 
 RUNNER = "TAP"
@@ -140,18 +140,17 @@ class TapFailureBlock:
             details["text"] = clip("\n".join(t for _, t in body), MAX_FIELD)
         if not name:  # a test with no name (`not ok 2`, `ok(0)`): named by its number or place
             name = f"test {header['number']}" if header else f"the test at {location}"
-        failure = Failure(
-            source=self.source,
+        failure = block_failure(
+            self.source,
+            self.input_file,
+            self.lines,
             name=name,
             group=location.rpartition(":")[0] if location else "",
             location=location,
             kind=kind or "not ok",
-            message=clip(message, MAX_FIELD),
+            message=message,
             details=details,
-            stacktrace=tuple(clip(s, 1_000) for s in stack),
-            input_file=self.input_file,
-            line_start=self.lines[0][0],
-            line_end=self.lines[-1][0],
+            frames=stack,
         )
         self.done(failure, self.lines)
         return []

@@ -24,7 +24,7 @@ import re
 from collections.abc import Callable
 
 from poolctl.logs.records import Lines
-from poolctl.logs.scan import MAX_BLOCK_LINES, MAX_FIELD, clip
+from poolctl.logs.scan import MAX_BLOCK_LINES, MAX_FIELD, block_failure, clip
 from poolctl.model import Failure, Source
 
 RUNNER = "Vitest"
@@ -101,18 +101,17 @@ class VitestBlock:
         # `Timeout._onTimeout test/unhandled.test.js:5:37`)
         places = (f.rsplit(" ", 1)[-1] for f in frames)
         location = next((p for p in places if group and p.startswith(f"{group}:")), "")
-        failure = Failure(
-            source=self.source,
+        failure = block_failure(
+            self.source,
+            self.input_file,
+            self.lines,
             name=name,
             group=group,
             location=":".join(location.split(":")[:2]),
             kind=kind,
-            message=clip(message, MAX_FIELD),
+            message=message,
             details=details,
-            stacktrace=tuple(clip(f, 1_000) for f in frames),
-            input_file=self.input_file,
-            line_start=self.lines[0][0],
-            line_end=self.lines[-1][0],
+            frames=frames,
         )
         self.done(failure, self.lines)
         return []
