@@ -266,6 +266,8 @@ class Pool:
             state=str(was),
             caller=worker.caller,
             answered=worker.process.answered,
+            request=worker.request_fate(),  # did the request in flight reach it at all
+            stdin_unread=worker.stdin_unread,
         )
         if was in (State.DEAD, State.RETIRED, State.STARTING):
             return  # retired on purpose, or in its init: `_initialize` handles that

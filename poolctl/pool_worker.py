@@ -25,6 +25,7 @@ from enum import StrEnum
 from typing import Any
 
 from poolctl.answered import DUPLICATE
+from poolctl.diagnose.procinfo import unread_bytes
 from poolctl.events import Trace
 from poolctl.pool_line import DEADLINE_SLACK
 from poolctl.program import Program, program_change, running_program
@@ -62,6 +63,8 @@ class _InFlight:
     done: Done
     start: float  # monotonic, just before its first byte was written
     timeout: float
+    written: int = 0  # of its frame's bytes, those the pipe took
+    refused: bool = False  # its write met a closed pipe (EPIPE): the worker's stdin had closed
 
     @property
     def deadline(self) -> float:
@@ -94,6 +97,8 @@ class PooledWorker:
         # and whether that was the /dev/null poolctl gave it as its discarded stderr (kcmp)
         self.stdout_moved_to = ""
         self.stdout_on_discarded_stderr: bool | None = None
+        # at its end, the bytes of its stdin it never read (None: not read, or stdin closed)
+        self.stdin_unread: int | None = None
         self._pidfd: int | None = None
         self._on_exit: Callable[[PooledWorker], None] = lambda worker: None  # set by attach()
         self._on_background: Callable[[PooledWorker], None] = lambda worker: None
@@ -233,11 +238,30 @@ class PooledWorker:
         in), then every request in flight fails with why."""
         if self.exited.is_set():
             return
+        # the pipe keeps what nobody read after its reader exited, while poolctl holds its end
+        self.stdin_unread = unread_bytes(self._stdin_fd)
         self.detach()
         self.exited.set()
         self.gone = self.gone or f"worker {self.id} (pid {self.process.pid}) {self.ending}"
         self._on_exit(self)
         self.fail_pending(self.gone)
+
+    def request_fate(self) -> str | None:
+        """Whether the requests in flight as it ended reached it: "unwritten" (the pipe
+        refused them, its reader gone, or not a byte was written), "unread" (every byte
+        written still in the pipe), "read" (it took some), or None when none was in flight or
+        the pipe could not be read. Asked as it ends, before they are failed."""
+        flights = list(self.pending.values())
+        if not flights:
+            return None
+        written = sum(f.written for f in flights)
+        if written == 0 and any(f.refused for f in flights):
+            return "unwritten"
+        if self.stdin_unread is None:
+            return None
+        if written == 0:
+            return "unwritten"
+        return "unread" if self.stdin_unread >= written else "read"
 
     @property
     def ending(self) -> str:
@@ -291,10 +315,12 @@ class PooledWorker:
         except OSError as exc:
             if exc.errno not in (errno.EPIPE, errno.EBADF):
                 raise
+            flight.refused = True
             self._loop.call_soon(self._write_failed, request.id)
             return len(frame)
+        flight.written = written
         if written < len(frame):  # a full pipe: the rest as it drains, within the timeout
-            self._loop.create_task(self._write_rest(frame[written:], request.id, start + timeout))
+            self._loop.create_task(self._write_rest(frame[written:], flight, start + timeout))
         return len(frame)
 
     async def request(self, request: Request, timeout: float) -> Answer | NoAnswer:
@@ -338,25 +364,30 @@ class PooledWorker:
             detail = "could not write the request"
             flight.done(NoAnswer(flight.request, "write-failed", detail, 0.0))
 
-    async def _write_rest(self, data: bytes, request_id: Any, deadline: float) -> None:
-        if not await self._write(data, deadline):
-            self._write_failed(request_id)
+    async def _write_rest(self, data: bytes, flight: _InFlight, deadline: float) -> None:
+        if not await self._write(data, deadline, flight):
+            self._write_failed(flight.request.id)
 
     async def write_frame(self, data: bytes, timeout: float) -> bool:
         """Write a frame that expects no answer (a notification)."""
         return await self._write(data, time.monotonic() + timeout)
 
-    async def _write(self, data: bytes, deadline: float) -> bool:
+    async def _write(self, data: bytes, deadline: float, flight: _InFlight | None = None) -> bool:
         fd = self._stdin_fd
         view = memoryview(data)
         while view:
             try:
-                view = view[os.write(fd, view) :]
+                written = os.write(fd, view)
+                view = view[written:]
+                if flight is not None:
+                    flight.written += written
                 continue
             except BlockingIOError:
                 pass
             except OSError as exc:
                 if exc.errno in (errno.EPIPE, errno.EBADF):
+                    if flight is not None:
+                        flight.refused = True
                     return False
                 raise
             writable: asyncio.Future[None] = self._loop.create_future()

@@ -14,6 +14,7 @@ from poolctl.diagnose.hypotheses.crashed import MID_FRAME_FIX, loop_remediation
 from poolctl.events import Event
 from poolctl.model import Finding
 from poolctl.pool_worker import CLOSED_STDOUT, UNAWAITED_RE
+from poolctl.scenario.between_requests import between_requests
 from poolctl.scenario.deaths import cut_short, death_of
 from poolctl.scenario.evidence import quote_event
 from poolctl.scenario.failed_checks import CheckGroup, firsts, merged, span, total
@@ -113,12 +114,21 @@ def _no_answer(
     quit_slowly = reason == "timeout" and first.worker in dead
     # a worker gone after its answer: its next request failed as it exited, or on writing
     cut = cut_short(c.run.pool, first.worker or "") if served else ""
+    death = death_of(c.run.pool, first.worker or "") if not kills else None
+    between = None  # its exit came after a whole answer, the next request unread
+    if reason in ("exited", "write-failed") and not kills and not cut:
+        its_stderr = death.said if death is not None else ""
+        between = between_requests(first, worker_exit, c.by_type["worker_exit"], its_stderr)
     if reason in ("exited", "write-failed") and cut:  # not done: it stopped mid-answer
         cause = (
             f"worker {first.worker} exited with code 0 in the middle of a frame, after "
             f"answering {served} request(s) (its init among them): {cut}"
         )
         remediation = MID_FRAME_FIX
+    elif between is not None:
+        cause, remediation = between.cause, between.fix
+        evidence += between.evidence
+        evidence += [death.evidence] if death is not None and death.evidence else []
     elif (reason in ("exited", "write-failed") or quit_slowly) and served:
         quitters = [e for e in exits.values() if _served_and_quit(e)]
         cause = (
@@ -132,11 +142,12 @@ def _no_answer(
         ended = "stopped answering" if why.endswith(CLOSED_STDOUT) else "died"
         cause = f"worker {first.worker} {ended} while serving caller {first.caller}: {why}"
         cause += " (the scenario's kill_worker step)" if kills else ""
-        death = death_of(c.run.pool, first.worker or "") if not kills else None
         if death is not None:  # its stderr or its signal says why: the fix follows from it
             cause += death.said
             remediation = death.fix
             evidence += [death.evidence] if death.evidence else []
+        if worker_exit is not None and worker_exit.data.get("request") == "read":
+            cause += "; it had read the request (its bytes were gone from its stdin)"
     else:
         detail = first.data.get("detail")
         cause = f"worker {first.worker} gave caller {first.caller} no answer: {detail}"
