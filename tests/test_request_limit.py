@@ -49,7 +49,11 @@ def test_workers_that_exit_after_as_many_answers_are_told_between_requests(
     assert diagnosis["remediation"].startswith("The worker exits by itself after 3 request(s)")
     exits = [e["text"] for e in diagnosis["evidence"] if e["text"].startswith("worker_exit:")]
     assert len(exits) >= 2 and all(f"code={code}" in e and "answered=3" in e for e in exits)
-    assert all("request='unread'" in e or "request='unwritten'" in e for e in exits), exits
+    # the first one's request never reached it (or its write failed before the exit was seen,
+    # leaving none in flight as it ended); another may have exited idle, none in flight
+    failed_write = diagnosis["facts"]["reason"] == "write-failed"
+    assert failed_write or "request='unread'" in exits[0] or "request='unwritten'" in exits[0]
+    assert not any("request='read'" in e for e in exits), exits
 
 
 def test_a_worker_that_read_its_request_and_exited_is_told_in_the_middle(
