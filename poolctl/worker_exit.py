@@ -17,15 +17,20 @@ from poolctl.worker import WorkerProcess
 # ends the wait then.
 SETTLE_S = 0.5
 _LOOK_EVERY_S = 0.002
+# How much longer a worker still neither gone nor waiting then is watched while it only runs or
+# sleeps on a timer (a script finishing some work before it exits): a worker waiting in a way
+# /proc does not show is not kept so.
+LONGER_S = 2.0
 
 
-def settle(worker: WorkerProcess, limit: float = SETTLE_S) -> None:
+def settle(worker: WorkerProcess, limit: float = SETTLE_S, longer: float = LONGER_S) -> None:
     """Wait, at most `limit`, until the worker has exited or waits for its next request (it, or
     a process under it, sleeps reading its stdin or in an event loop watching it). Without it
     a script that answers one request and exits passed ping: it was still ending as ping
     closed its stdin, and the exit looked like one asked for. A worker that does neither within
-    `limit` (busy after its answer, or waiting in a way /proc does not show) is not waited for
-    longer."""
+    `limit` is watched `longer` while it only runs or sleeps on a timer (a script that lingers
+    before its exit: it too passed, its exit taken for the one stdin's close asked for), and
+    not waited for longer when it may wait in a way /proc does not show."""
     proc = worker.proc
     if proc is None or proc.stdin is None or proc.stdin.closed:
         return
@@ -47,6 +52,9 @@ def settle(worker: WorkerProcess, limit: float = SETTLE_S) -> None:
         ):
             return
         time.sleep(_LOOK_EVERY_S)
+    end = time.monotonic() + longer
+    while worker.poll() is None and time.monotonic() < end and procinfo.off_input(worker.pid):
+        time.sleep(_LOOK_EVERY_S * 5)
 
 
 def exited_while_answering(worker: WorkerProcess, *, told_to_exit: bool = False) -> tuple[str, str]:

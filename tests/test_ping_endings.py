@@ -111,6 +111,23 @@ def test_a_segfault_the_kernel_logged_names_the_library_it_faulted_in(run_cli: R
     assert re.search(r"; the kernel log says it faulted in \S+\.so", d["cause"]), d["cause"]
 
 
+def test_a_worker_that_lingers_after_its_one_answer_is_told_so_by_one_ping(
+    run_cli: RunCli,
+) -> None:
+    """It answers, sleeps 0.8 s and exits: past the 0.5 s ping waited for it, so ping closed
+    its stdin first and took its exit for the one that asked for, and it passed without a
+    word (doctor's start-up check caught it). A worker seen asleep on a timer (not waiting for
+    input) is now watched on, and its exit, with its stdin still open, is said."""
+    worker = Path(__file__).resolve().parent / "workers" / "answers_once.py"
+    argv = ("ping", "--json", "--timeout", "3", "--", sys.executable, str(worker), "0.8")
+    code, out, _ = run_cli(*argv)
+    assert code == 0, out  # it answered
+    report = json.loads(out)
+    said = "the process poolctl started, exited with code 0 after it answered: a pool's worker"
+    assert any(said in n for n in report["notes"]), report["notes"]
+    assert report["extra"]["worker"]["stopped_by"].startswith("nothing: it had ended by itself")
+
+
 def test_a_worker_that_answers_one_ping_and_exits_is_told_so_by_one_ping(run_cli: RunCli) -> None:
     """A script that answers one request and exits passed `poolctl ping` (its default, one
     ping) without a word: it was still ending when ping closed its stdin, and its exit looked

@@ -308,6 +308,24 @@ def waits_for_input(pids: Iterable[int], stdin_pipe: str) -> bool:
     return False
 
 
+def off_input(pid: int) -> bool:
+    """Whether every thread of `pid` runs, sleeps on a timer (`time.sleep`, `pause`) or is
+    ending: it waits for nothing it could be sent. False when that cannot be told."""
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return False
+    threads = [_thread(pid, int(tid)) for tid in tids]
+    return bool(threads) and all(
+        t is not None
+        and (
+            t.state in ("R", "Z", "X")
+            or (t.syscall is not None and (t.syscall.name == "running" or t.syscall.name in SLEEPS))
+        )
+        for t in threads
+    )
+
+
 def pipe_name(fd: int) -> str:
     """How /proc names the pipe (or file) behind one of our own fds: `pipe:[12345]`."""
     try:
