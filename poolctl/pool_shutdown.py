@@ -91,6 +91,8 @@ async def shut_down(pool: Pool, mode: str, grace: float | None) -> None:
             w.id: (w.process.exit_status.describe() if w.process.exit_status else None)
             for w in stopped
         },
+        # how each was ended: by itself, at its stdin's close, or by the stop's signals
+        stopped_by={w.id: w.process.stopped_by or None for w in stopped},
     )
 
 

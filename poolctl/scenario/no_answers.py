@@ -18,6 +18,7 @@ from poolctl.scenario.between_requests import between_requests
 from poolctl.scenario.deaths import cut_short, death_of
 from poolctl.scenario.evidence import quote_event
 from poolctl.scenario.failed_checks import CheckGroup, firsts, merged, span, total
+from poolctl.scenario.stopped import stopped_by_the_pool
 from poolctl.scenario.unreadable import READABLE_FIX, unreadable_answer
 from poolctl.scenario.wrong_id import WRONG_ID_FIX, request_id, wrong_id_answer
 
@@ -212,6 +213,13 @@ def _no_answer(
         remediation = WRONG_ID_FIX
         evidence.append(said)
         reason = "wrong-id"
+    if reason == "timeout" and not paused and gone is None and first.worker not in dead:
+        # alive and silent to the end: how the pool's stop ended it, when it lingered
+        done = c.by_type["shutdown_done"]
+        grace = c.run.scenario.pool.stop_grace
+        ended = stopped_by_the_pool(done, c.by_type["shutdown_begun"], first.worker or "", grace)
+        cause += ended
+        evidence += [quote_event(done[0])] if ended else []
     # the stand-ins of its dead workers kept checkouts waiting, whatever its first request met
     waits = c.waits_for_replacements() if reason in ("exited", "write-failed") or dead else []
     waited = c.fold(waits)

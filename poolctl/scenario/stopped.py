@@ -1,0 +1,38 @@
+"""How the pool's stop ended a worker that was still running: it exited as its stdin closed, or
+it lingered and the stop's signals ended it (SIGTERM after `EOF_GRACE`, SIGKILL after the
+grace), read from the `shutdown_done` event. Said of a worker whose request got no answer: it
+was alive and silent to the end, not gone."""
+
+from __future__ import annotations
+
+from poolctl.events import Event
+from poolctl.worker_end import EOF_GRACE
+
+
+def stopped_by_the_pool(done: list[Event], begun: list[Event], worker: str, grace: float) -> str:
+    """What the pool's stop did to `worker` ("" when the stop did not end it: it had ended by
+    itself, or no stop is traced), from the `shutdown_done` events `done` and the
+    `shutdown_begun` events `begun`; `grace` is the pool's stop_grace."""
+    if not done or not begun:
+        return ""
+    how = (done[0].data.get("stopped_by") or {}).get(worker) or ""
+    waited = min(EOF_GRACE, grace)
+    if how == "SIGTERM":
+        ended = (
+            f"it did not exit within {waited:g} s of its stdin's close, and the pool's SIGTERM "
+            "ended it"
+        )
+    elif how.startswith("SIGKILL after"):
+        ended = (
+            f"it did not exit within {waited:g} s of its stdin's close, ignored SIGTERM, and "
+            f"the pool's SIGKILL ended it {grace:g} s later"
+        )
+    elif how == "exited when stdin closed":
+        ended = "it exited when the stop closed its stdin"
+    else:
+        return ""
+    start = begun[0]
+    return (
+        f"; it was still running when the pool stopped it ({start.data.get('mode')} at "
+        f"t={start.t:.3f} s, events.jsonl #{done[0].seq}): {ended}"
+    )

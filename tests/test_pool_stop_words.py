@@ -1,0 +1,57 @@
+"""Workers still silent in a request when the pool stops them, that linger past their stdin's
+close: the pool's SIGTERM, or its SIGKILL after the grace, ends them. The finding said only
+"no answer: no response within 1 s"; it now tells the stop, the time waited and the signal,
+from the `shutdown_done` event."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import RunCli
+
+SCENARIO = """\
+name: lingering
+description: requests that time out on workers still in them when the pool stops
+worker:
+  command: ["{{python}}", "-m", "poolctl.workers.reference"{extra}]
+pool: {{size: 1, checkout_timeout: 5, request_timeout: 1, stop_grace: 1}}
+steps:
+  - request: {{command: sleep, args: {{seconds: 30}}, count: 1}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("extra", "said", "stopped_by"),
+    [
+        (
+            "",
+            "it did not exit within 0.5 s of its stdin's close, and the pool's SIGTERM ended it",
+            "SIGTERM",
+        ),
+        (
+            ', "--ignore-sigterm"',
+            "it did not exit within 0.5 s of its stdin's close, ignored SIGTERM, and the pool's "
+            "SIGKILL ended it 1 s later",
+            "SIGKILL after 1 s (SIGTERM ignored)",
+        ),
+    ],
+)
+def test_a_silent_worker_the_pool_stopped_is_told_how_it_ended(
+    run_cli: RunCli, tmp_path: Path, extra: str, said: str, stopped_by: str
+) -> None:
+    path = tmp_path / "lingering.yaml"
+    path.write_text(SCENARIO.format(extra=extra))
+    code, out, _ = run_cli("run-scenario", str(path), "--json", "--run-dir", str(tmp_path / "r"))
+    assert code == 1, out
+    (finding,) = json.loads(out)["findings"]
+    diagnosis = finding["outcome"]
+    assert diagnosis["pattern_id"] == "port-no-response"
+    cause = diagnosis["cause"]
+    assert cause.startswith("worker w1 gave caller s1c0 no answer: no response within 1 s; "), cause
+    assert "it was still running when the pool stopped it (drain at t=" in cause, cause
+    assert cause.endswith(said), cause
+    done = [e["text"] for e in diagnosis["evidence"] if e["text"].startswith("shutdown_done:")]
+    assert done and f"stopped_by={{'w1': '{stopped_by}'}}" in done[0], done
