@@ -11,6 +11,7 @@ from poolctl.model import Finding
 from poolctl.scenario.evidence import quote_event
 from poolctl.scenario.failed_calls import merged_calls
 from poolctl.scenario.failed_checks import firsts, span, total
+from poolctl.scenario.held import held_note
 
 if TYPE_CHECKING:
     from poolctl.scenario.classify import TraceClassifier
@@ -141,6 +142,7 @@ def checkout_timeouts(c: TraceClassifier) -> list[Finding]:
             f"; the lazy pool was still starting {starting} worker(s) (init on first demand) "
             "when the callers gave up"
         )
+    cause += held_note(c, groups)
     facts["starting_at_timeout"] = starting
     remediation = None
     slow_start = pool.lazy and ((inits and max(inits) > pool.checkout_timeout) or starting)

@@ -234,6 +234,19 @@ class TraceClassifier:
             and (enough or k.none_busy)
         ]
 
+    def waits_on_silent(self) -> list[TimeoutKind]:
+        """Checkouts that timed out while a worker was held all through their wait by a request
+        that never got an answer (it timed out): the hung worker was taken from the pool."""
+        timed_out = self.run.unanswered.timed_out
+        groups = self.run.checkout_timeouts.groups
+        return [
+            k
+            for k, g in groups.items()
+            if k not in self.consumed_timeouts
+            and k.held
+            and all(w in timed_out and rid in timed_out[w] for w, rid in g.held_requests)
+        ]
+
     def fold(self, kinds: list[TimeoutKind]) -> list[TimeoutGroup]:
         """The checkout timeouts of `kinds`, taken into the finding being made: no later rule
         reads them."""

@@ -18,6 +18,7 @@ from poolctl.scenario.between_requests import between_requests
 from poolctl.scenario.deaths import cut_short, death_of
 from poolctl.scenario.evidence import quote_event
 from poolctl.scenario.failed_checks import CheckGroup, firsts, merged, span, total
+from poolctl.scenario.held import fold_held
 from poolctl.scenario.stopped import stopped_by_the_pool
 from poolctl.scenario.unreadable import READABLE_FIX, unreadable_answer
 from poolctl.scenario.wrong_id import WRONG_ID_FIX, request_id, wrong_id_answer
@@ -223,21 +224,26 @@ def _no_answer(
     # the stand-ins of its dead workers kept checkouts waiting, whatever its first request met
     waits = c.waits_for_replacements() if reason in ("exited", "write-failed") or dead else []
     waited = c.fold(waits)
-    evidence += [quote_event(e) for e in firsts(waited, 2)]
+    # and a hung worker, held all through their wait, kept others waiting
+    on_hung, hung_said = fold_held(c) if reason == "timeout" else ([], "")
+    cause += hung_said
+    evidence += [quote_event(e) for e in firsts(waited + on_hung, 2)]
     facts = {
         "requests_unanswered": count,
         "reason": reason,
         "worker": first.worker,
         "replaced": bool(replaced),
         "answered_before_exit": served,
-        "checkout_timeouts_caused": total(waited),
+        "checkout_timeouts_caused": total(waited) + total(on_hung),
     }
     message = f"{count} request(s) got no answer in time ({reason})"
     if waited:
         message += f"; {total(waited)} checkout(s) timed out waiting for a replacement to start"
+    if on_hung:
+        message += f"; {total(on_hung)} checkout(s) timed out while a hung worker was held"
     name = "requests answered too late" if late else "requests never answered"
-    explains = {"no_response": count, "checkout_timeout": total(waited)}
-    events = unanswered.span + span(waited)
+    explains = {"no_response": count, "checkout_timeout": total(waited) + total(on_hung)}
+    events = unanswered.span + span(waited) + span(on_hung)
     failure = c.failure(name, f"request-{reason}", message, events, explains)
     diagnosis = c.diagnosis(no_response(), evidence, facts, cause, remediation)
     return [Finding(failure, diagnosis)]

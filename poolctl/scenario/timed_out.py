@@ -11,8 +11,8 @@ what they leave.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import NamedTuple
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 from poolctl.events import Event
 from poolctl.scenario.failed_checks import CheckGroup
@@ -25,6 +25,7 @@ class TimeoutKind(NamedTuple):
     starting: bool  # a worker was starting as it timed out
     none_busy: bool  # no worker was serving a caller as it timed out
     empty: bool  # the pool had no worker at all as it timed out (none starting either)
+    held: bool = False  # a worker was held all through the wait by one request
 
 
 @dataclass
@@ -34,6 +35,8 @@ class TimeoutGroup(CheckGroup):
 
     waiting_max: int = 0
     starting_max: int = 0
+    # (worker, request id) of the requests that held a worker all through one of its waits
+    held_requests: set[tuple[str, Any]] = field(default_factory=set)
 
 
 class CheckoutTimeouts:
@@ -43,6 +46,8 @@ class CheckoutTimeouts:
         self.groups: dict[TimeoutKind, TimeoutGroup] = {}
         self._ready = False
         self._exited = False
+        self._in_flight: dict[str, tuple[Any, float]] = {}  # worker -> (request id, written at)
+        self.slowest_answer = 0.0  # seconds, of every request answered
 
     def on_event(self, event: Event) -> None:
         kind = event.type
@@ -52,9 +57,18 @@ class CheckoutTimeouts:
             self._exited = True
         elif kind == "checkout_timeout":
             self._add(event)
+        elif kind == "request" and event.worker is not None:
+            self._in_flight[event.worker] = (event.data.get("id"), event.t)
+        elif kind in ("response", "no_response") and event.worker is not None:
+            self._in_flight.pop(event.worker, None)
+            if kind == "response":
+                seconds = float(event.data.get("seconds") or 0.0)
+                self.slowest_answer = max(self.slowest_answer, seconds)
 
     def _add(self, event: Event) -> None:
         d = event.data
+        began = event.t - float(d.get("waited") or 0.0)
+        held = {(w, rid) for w, (rid, at) in self._in_flight.items() if at <= began}
         key = TimeoutKind(
             not self._ready,
             bool(d.get("last_init_failure")),
@@ -62,6 +76,7 @@ class CheckoutTimeouts:
             bool(d.get("starting")),
             not d.get("busy"),
             not d.get("total"),
+            bool(held),
         )
         group = self.groups.get(key)
         if group is None:
@@ -70,3 +85,4 @@ class CheckoutTimeouts:
             group.take(event)
         group.waiting_max = max(group.waiting_max, int(d.get("waiting") or 0))
         group.starting_max = max(group.starting_max, int(d.get("starting") or 0))
+        group.held_requests |= held
