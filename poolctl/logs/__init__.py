@@ -134,6 +134,14 @@ _PYTEST_MARKS = (
     # … pytest … -q`): all a killed `pytest -q` prints besides its letters (dash's bare
     # `Killed` names no runner: no mark)
     re.compile(rf": line \d+: +\d+ {run_end_lines.SIGNALS} .*\bpytest\b", re.M),
+    # `-q`'s closing line (no `=` around it: `2 failed, 3 passed, 1 error in 0.50s`), the progress
+    # letters before it maybe glued to what tests printed under `-s`
+    re.compile(
+        r"^(?:\d+ (?:failed|passed|skipped|deselected|xfailed|xpassed|warnings?|errors?|rerun), )*"
+        r"\d+ (?:failed|passed|skipped|deselected|xfailed|xpassed|warnings?|errors?|rerun)"
+        r" in [\d.]+s(?: \(\d+:\d\d:\d\d\))?$",
+        re.M,
+    ),
     # Python unittest's run: its verdict is read (poolctl.logs.other_verdicts), its blocks not
     re.compile(r"^Ran \d+ tests? in [\d.]+s$", re.M),
 )

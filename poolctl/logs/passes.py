@@ -87,6 +87,14 @@ _LIVE_LOG = b"live log "
 _NODE_IDS = b"::"
 _LIVE_START = re.compile(rf"^{NODEID} $")
 _PASSED_ALONE = re.compile(rf"^PASSED(?: +{PROGRESS_INFO})?{_BLANK}$")
+# under `-s -v` a test's node id is followed by what it printed (`t.py::test_a pool up`), and its
+# outcome comes after its output: alone on a later line, or glued to output that ended with no
+# newline (`t.py::test_a worker upPASSED`, `last linePASSED`)
+_PRINTED_START = re.compile(rf"^{NODEID} (?P<text>.*)$")
+_PASSED_AFTER_TEXT = re.compile(rf"^(?:.*\S)? ?PASSED(?: +{PROGRESS_INFO})?{_BLANK}$")
+_OUTCOME_WORD = re.compile(
+    rf"(?:FAILED|ERROR|XPASS|RERUN)(?: +{PROGRESS_INFO})?{_BLANK}$|\b(?:SKIPPED|XFAIL)\b"
+)
 # `mix test --trace` heads each module's tests with `Module [test/file.exs]`
 EXUNIT_MODULE_RE = re.compile(r"^(?P<module>[A-Z][\w.]*) \[(?P<file>[^\]\s]+)\]$")
 _EXUNIT_RAN = re.compile(
@@ -223,7 +231,11 @@ def _pytest_nodeids(stream: BinaryIO) -> Iterator[str]:
     started = ""  # live logging: the last test's start, its outcome to come alone
     for chunk in _chunks(stream):
         reruns = b"RERUN" in chunk  # (the one-literal pick is a third of two's cost)
-        live = not reruns and _LIVE_LOG in chunk
+        # a live log, or a PASSED with no space before it: alone on its line or glued to what a
+        # test printed under `-s -v` (two counts at memory speed; `-v` puts a space before each)
+        live = not reruns and (
+            _LIVE_LOG in chunk or chunk.count(b"PASSED") != chunk.count(b" PASSED")
+        )
         literals = _RERUN_LITERALS if reruns else _PYTEST_LITERALS
         picked = _picked(chunk, (*literals, _NODE_IDS) if live else literals)
         if not picked:
@@ -241,16 +253,25 @@ def _pytest_nodeids(stream: BinaryIO) -> Iterator[str]:
 
 def _passes_after_live_logs(text: str, started: str) -> Generator[str, None, str]:
     """The passes in `text`, where live logging (`--log-cli-level`) prints a test's node id
-    alone (`t.py::test_a `), its live log, then its outcome alone (`PASSED  [ 33%]`): that
-    outcome is the test's started last (`started`, from the chunk before; returned for the
+    alone (`t.py::test_a `), its live log, then its outcome alone (`PASSED  [ 33%]`), and `-s -v`
+    prints a test's node id, what it printed, then its outcome, alone or glued to that output:
+    that outcome is the test's started last (`started`, from the chunk before; returned for the
     next)."""
     for line in text.split("\n"):
         found = _PASSED_IN_TEXT.match(line)
         if found:
             yield found["v"] or found["s"] or found["x"]
+            started = ""
         elif start := _LIVE_START.match(line):
             started = start["nodeid"]
-        elif started and _PASSED_ALONE.match(line):
+        elif printed := _PRINTED_START.match(line):
+            started = printed["nodeid"]
+            if _PASSED_AFTER_TEXT.match(printed["text"]):
+                yield started  # `t.py::test_a worker upPASSED`
+                started = ""
+            elif _OUTCOME_WORD.search(printed["text"]):
+                started = ""  # `-v`'s other outcomes (`FAILED  [ 50%]`, `SKIPPED (why)`)
+        elif started and _PASSED_AFTER_TEXT.match(line):
             yield started
             started = ""
     return started

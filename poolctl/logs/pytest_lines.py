@@ -27,6 +27,12 @@ SUGAR_SESSION = r"^Test session starts \(platform: "
 # coroutine closed after its event loop, as pytest-asyncio 0.25 on Python 3.13 leaves them),
 # written on stderr in the middle of a `pytest -q` progress line
 UNRAISABLE = "Exception ignored in: "
+# `pytest -s -q` killed: letters glued to what the tests printed, then bash's job-status line
+# naming pytest (`EworkerF/ci/step.sh: line 1: 22190 Killed   pytest -s -q`)
+QUIET_PRINTED_KILLED = (
+    rf"^[.sxXFE,u]+\S.*?(?:/\S+|[a-z]*sh): line \d+: +\d+ {run_end_lines.SIGNALS} .*\bpytest\b"
+)
+QUIET_PRINTED_KILLED_RE = re.compile(QUIET_PRINTED_KILLED)
 # What sends a line outside any block to `outside` (RE2 syntax, searched over bytes; `^` starts
 # a line).
 TRIGGERS = (
@@ -82,6 +88,8 @@ TRIGGERS = (
     # `pytest -q` killed: its letters, then the shell's job-status line (or dash's `Killed`)
     rf"^[.sxXFE,u]+(?:(?:/\S+|[a-z]*sh): line \d+: +\d+ |{run_end_lines.SIGNALS}\s*$)",
     rf"^[.sxXFE,u]+{UNRAISABLE}",  # `pytest -q`'s letters, then such a report glued to them
+    # ... under `-s`, glued to what its last test printed, then bash's line naming pytest
+    QUIET_PRINTED_KILLED,
 )
 # --lf (with --ff, "… failures first", every test runs; "(skipped N files)" may follow)
 LAST_FAILED_RE = re.compile(r"^run-last-failure: rerun previous (\d+) failures?(?! first)\b")

@@ -8,7 +8,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from poolctl.logs import run_end_lines
-from poolctl.logs.pytest_lines import CUT_MARKS_RE, PRINTED_CUT_RE, QUIET_MARKS_RE
+from poolctl.logs.pytest_lines import (
+    CUT_MARKS_RE,
+    PRINTED_CUT_RE,
+    PROGRESS_RE,
+    QUIET_MARKS_RE,
+    QUIET_PRINTED_KILLED_RE,
+)
 from poolctl.logs.pytest_progress import printing_when_ended
 from poolctl.logs.records import RunSummary
 from poolctl.logs.unfinished import followed, pytest_running
@@ -52,8 +58,17 @@ def end_unfinished_run(parser: PytestParser, next_start: int, where: str, last: 
     # (or a file's letters wrapped at the terminal's width, cut on their next line)
     alone = cut is not None and QUIET_MARKS_RE.fullmatch(cut[1].strip())
     quiet = alone and (parser.quiet_start or parser.progress.of_a_file)
+    # (or, under `-s` without `-v`, its letters glued to what its tests printed, `F.worker
+    # upEhalf a line`, no `[ NN%]` after them: a signal ended it in a test, before its last
+    # progress line)
+    glued_output = (
+        cut is not None
+        and end is not None
+        and not parser.progress_done
+        and not PROGRESS_RE.match(cut[1].strip())
+    )
     in_a_test = cut is not None and bool(
-        quiet or CUT_MARKS_RE.match(cut[1]) or PRINTED_CUT_RE.match(cut[1])
+        quiet or CUT_MARKS_RE.match(cut[1]) or PRINTED_CUT_RE.match(cut[1]) or glued_output
     )
     if cut is not None and in_a_test:
         last = max(last, cut[0])  # that line, which no trigger passed to the parser
@@ -68,7 +83,12 @@ def end_unfinished_run(parser: PytestParser, next_start: int, where: str, last: 
             "before pytest printed its result)"
         )
         counted = marked > read  # the runner's own marks count more than were read
-        if counted and in_a_test:
+        if counted and glued_output and not marks:
+            text = (
+                f"{text[:-1]}; its progress letters are glued to what its tests printed (-s), "
+                "not counted, and stop in a test that printed no result)"
+            )
+        elif counted and in_a_test:
             text = (
                 f"{text[:-1]}; its progress lines mark {marks} failure(s), and stop in a "
                 "test that printed no result)"
@@ -94,7 +114,9 @@ def killed_quiet(parser: PytestParser, number: int, line: str) -> bool:
     another such line is a run of its own (a retry, `pytest -q … || pytest -q …`)."""
     end = run_end_lines.ending([(number, line)])
     glued = end.before if end is not None and end.glued else None
-    if glued is None or not QUIET_MARKS_RE.fullmatch(glued[1]):
+    if glued is None or not (
+        QUIET_MARKS_RE.fullmatch(glued[1]) or QUIET_PRINTED_KILLED_RE.match(line)
+    ):
         return False
     if parser.exunit_at >= parser.run_start and not parser.session_started:
         return False  # `mix test`'s progress marks (`.Killed`): its run, the kill's
