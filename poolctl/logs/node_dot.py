@@ -40,6 +40,17 @@ if TYPE_CHECKING:
     from poolctl.logs.scan import TextParser
 
 HEADER = "Failed tests:"
+# A run killed before its section: its marks, then bash's job-status line naming `node --test`
+# glued to them (`.X.X./ci/step.sh: line 1:  8482 Killed   node --test --test-reporter=dot …`).
+# Only bash's line shows the run was node's: marks with dash's bare `Killed`, or with nothing
+# after them (a SIGTERM), are no runner's that can be told, and are not guessed.
+_KILLED = (
+    r"^[.X]*(?:/\S+|[a-z]*sh): line \d+: +\d+ (?:Killed|Terminated|Segmentation fault|Aborted)"
+    r"(?: +\(core dumped\))? .*\bnode\b.*--test\b.*--test-reporter[= ]dot\b"
+)
+KILLED_TRIGGER = _KILLED
+KILLED_IN_TEXT = _KILLED
+KILLED_RE = re.compile(_KILLED)
 TRIGGER = r"^Failed tests:\s*$"
 # the section as it begins, for sniffing a log of it alone (RE2 syntax, multi-line)
 IN_TEXT = r"^Failed tests:[ \t]*\n[ \t]*\n✖ .+ \([\d.]+m?s\)"
@@ -143,3 +154,32 @@ def _x_marks(parser: TextParser, number: int) -> int:
             return marks
         marks += near.text.count("X")
     return marks if len(before) < NEARBY else 0
+
+
+def killed(parser: TextParser, number: int, line: str) -> bool:
+    """A dot reporter's run a signal ended before its section, if `line` is its marks glued to
+    bash's job-status line naming it: its `X` marks (on this line and the lines of marks just
+    above it) count its failures, and the test it was in when killed printed no mark (as a
+    killed `pytest -q` run is read, `poolctl.logs.pytest_unfinished`). False when it is not."""
+    text = line.rstrip()
+    if not KILLED_RE.match(text):
+        return False
+    marks_end = len(text) - len(text.lstrip(".X"))
+    glued = text[:marks_end] if marks_end else ""
+    marks = glued.count("X") + _x_marks(parser, number)
+    counted = marks + 1
+    said = text[marks_end:] if glued else text
+    summary = (
+        f"(no closing line: node --test's dot reporter run ends with the input, before its "
+        f"Failed tests: section; its marks count {marks} failure(s), and stop in a test that "
+        f"printed no result; its last line says how it ended: '{said}')"
+    )
+    out, file = parser.out, parser.name
+    out.summaries.append(
+        RunSummary(
+            file, number, summary, None, counted, start=number, read=0, source=NODE,
+            output_end=number,
+        )
+    )  # fmt: skip
+    note_unread(out, file, number, summary, _VERDICT)
+    return True

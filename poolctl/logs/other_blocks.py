@@ -38,6 +38,7 @@ TRIGGERS = (
     *vitest_block.TRIGGERS,  # Vitest's failure blocks
     *node_spec_block.TRIGGERS,  # node --test's spec reporter: its closing section's, parents
     node_dot.TRIGGER,  # node --test's dot reporter: its `Failed tests:` section
+    node_dot.KILLED_TRIGGER,  # ... its marks and bash's word that a signal ended it
 )
 # Read as a pytest failure is, whichever parser read it: its context is the lines around it
 # (an ExUnit failure's is its test's region, the lines since the block before it)
@@ -74,6 +75,8 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
         return node_spec_block.Inline(number, line, found)  # ... inline: a parent's, or a test's
     if line.startswith(node_dot.HEADER) and line.rstrip() == node_dot.HEADER:
         return node_dot.DotSection(parser, number, line, SOURCE)  # node's dot reporter
+    if " line " in line and node_dot.killed(parser, number, line):
+        return None  # ... killed before its section: its run recorded
     if line.startswith("#   Failed test ") and tap_block.MORE_HEADER_RE.match(line.rstrip()):
         return _tap_block(parser, number, line)  # Test::More's diagnostics, no `not ok` line
     if line.startswith("Bailout called.  "):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from poolctl.logs import run_end_lines
+from poolctl.logs import node_dot, run_end_lines
 from poolctl.logs.pytest_lines import (
     CUT_MARKS_RE,
     PRINTED_CUT_RE,
@@ -112,6 +112,8 @@ def killed_quiet(parser: PytestParser, number: int, line: str) -> bool:
     """`pytest -q`'s letters glued to what killed it (`FF.Killed`): the run they are ends on
     this line (`-q` prints no session header: they begin it too, when no run is open), and
     another such line is a run of its own (a retry, `pytest -q … || pytest -q …`)."""
+    if node_dot.KILLED_RE.match(line):
+        return False  # node's dot reporter's marks (`.X`), the job-status line naming it
     end = run_end_lines.ending([(number, line)])
     glued = end.before if end is not None and end.glued else None
     if glued is None or not (
