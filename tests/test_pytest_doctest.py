@@ -5,11 +5,13 @@ The logs are real runs (tests/fixtures/src/capture_doctest.sh, pytest 9.2.0)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from poolctl.logs import read_logs
+from tests.conftest import RunCli
 
 PYTEST = Path(__file__).parent / "fixtures" / "pytest"
 
@@ -148,3 +150,38 @@ def test_a_doctest_s_50_characters_are_not_the_next_doctest_s_report() -> None:
     assert {f.name: f.message.split(")", 1)[0] + ")" for f in parsed.failures} == {
         name: said[0] for name, said in SEVERAL.items()
     }
+
+
+# A failure is classified on what it says, not on its name: a doctest's message begins with its
+# example, most often a call of the function it is named after (`>>> checkout_timeout(5)`)
+@pytest.mark.parametrize(
+    "log",
+    [
+        "doctest.txt",
+        "doctest_verbose.txt",
+        "doctest_tbline.txt",
+        "doctest_line/several_first.txt",
+        "doctest_line/several_continue_verbose.txt",
+    ],
+)
+def test_a_doctest_named_like_a_pattern_is_classified_on_what_doctest_said(
+    log: str, cli: RunCli, tmp_path: Path
+) -> None:
+    """`[doctest] pool_helpers.checkout_timeout` fails on arithmetic (`Expected: 5000 Got:
+    500`): before, pattern 3 (checkout timeout) from its example `>>> checkout_timeout(5)`, the
+    doctest's own name; now unclassified. A doctest whose example raised keeps what the
+    exception says (`>>> stop("test_pool"): ConnectionRefusedError: …`: pattern 7)."""
+    out = tmp_path / "report.json"
+    code, _, err = cli(
+        "triage", str(PYTEST / log), "--no-history", "--format", "json", "-o", str(out),
+        "--run-dir", str(tmp_path / "run"),
+    )  # fmt: skip
+    assert code == 1, err
+    patterns = {
+        f["failure"]["name"]: f["outcome"].get("pattern_id")
+        for f in json.loads(out.read_text())["findings"]
+    }
+    timeout = next(name for name in patterns if name.endswith(".checkout_timeout"))
+    assert patterns[timeout] is None
+    stop = [name for name in patterns if name.endswith(".stop")]
+    assert [patterns[name] for name in stop] == ["dependency-not-started"] * len(stop)

@@ -64,8 +64,9 @@ def _not_on_their_line(report: dict[str, Any], lines: list[str]) -> list[dict[st
 @pytest.mark.parametrize(
     ("fixture", "printed"),
     [
-        ("pytest/doctest.txt", ">>> checkout_timeout(5)"),
-        ("pytest/doctest_verbose.txt", ">>> checkout_timeout(5)"),
+        # (the doctest's `>>> stop("test_pool"): ConnectionRefusedError: …`, under `--tb=line`)
+        ("pytest/doctest_line/several_first.txt", "ConnectionRefusedError: [Errno 111]"),
+        ("pytest/doctest_line/several_continue_verbose.txt", "ConnectionRefusedError"),
         ("pytest/pypool/native.txt", 'File "<frozen os>", line 679, in __getitem__'),
         ("pytest/pypool/timeout_thread.txt", "+++++ Timeout +++++"),
     ],
@@ -73,10 +74,10 @@ def _not_on_their_line(report: dict[str, Any], lines: list[str]) -> list[dict[st
 def test_a_quote_built_from_fields_is_shown_as_the_line_printed(
     cli: RunCli, tmp_path: Path, fixture: str, printed: str
 ) -> None:
-    """The doctest's `>>> f(5): Expected: 5000 Got: 500`, the frame `<frozen os>:679: KeyError`
-    and the word `pytest-timeout` are the parser's; the quotes are the lines the runner
-    printed, each with its own number (a frame `--tb=native` prints with its line number, not
-    a line that only shares its path)."""
+    """The doctest's `>>> stop("test_pool"): ConnectionRefusedError: …`, the frame `<frozen
+    os>:679: KeyError` and the word `pytest-timeout` are the parser's; the quotes are the lines
+    the runner printed, each with its own number (a frame `--tb=native` prints with its line
+    number, not a line that only shares its path)."""
     report, lines = _triage(cli, tmp_path, FIXTURES / fixture)
     assert _not_on_their_line(report, lines) == []
     assert any(printed in e["text"] for e in _evidence(report)), _evidence(report)

@@ -2,12 +2,16 @@
 
 `any` is what the failure itself says (kind, message, the parsed details), not the test's name,
 its source code, its stack trace or captured output: those mislead (a test named "graceful
-shutdown", a library's `raise PoolShutdownError(...)` line in a traceback). Captured output is
+shutdown", a library's `raise PoolShutdownError(...)` line in a traceback). A doctest's message
+begins with its example (`>>> checkout_timeout(5): Expected: 5000 Got: 500`): that is its source
+code, most often a call of the function the doctest is named after, so `any` reads what doctest
+said of it alone (what it expected and got, or the exception it raised). Captured output is
 read as `context`, with the related log lines; `block` is the failure as printed.
 """
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
 from typing import Any
 
@@ -24,6 +28,45 @@ NOT_IN_ANY = frozenset(
         *("nodeid", "summary_line", "outcome", "counter", "phase", "app", "runner"),
     }
 )
+
+
+# what doctest said after the example, in a doctest's message (`poolctl.logs.pytest_block`)
+_DOCTEST_EXPECTED = ": Expected: "
+_EXCEPTION_AFTER = re.compile(r"(?:[A-Za-z_]\w*\.)*[A-Z]\w*(?::|$)")
+_CLOSERS = {")": "(", "]": "[", "}": "{"}
+
+
+def doctest_said(message: str) -> str:
+    """What doctest said of each failed example, from a doctest's message, a line `>>> EXAMPLE:
+    SAID` for each (SAID: `Expected: … Got: …`, or the exception the example raised);
+    `message` itself when it is no doctest's."""
+    if not message.startswith(">>> "):
+        return message
+    return "\n".join(_said(line) for line in message.split("\n"))
+
+
+def _said(message: str) -> str:
+    """SAID of one example's `>>> EXAMPLE: SAID` (the example's own `: `, `f({'a': 1})`, is
+    inside its brackets)."""
+    if not message.startswith(">>> "):
+        return message
+    at = message.find(_DOCTEST_EXPECTED)
+    if at >= 0:
+        return message[at + 2 :]
+    depth: list[str] = []
+    for position, char in enumerate(message):
+        if char in "([{":
+            depth.append(char)
+        elif char in _CLOSERS and depth and depth[-1] == _CLOSERS[char]:
+            depth.pop()
+        elif (
+            char == ":"
+            and not depth
+            and message.startswith(": ", position)
+            and _EXCEPTION_AFTER.match(message, position + 2)
+        ):
+            return message[position + 2 :]
+    return message
 
 
 class Text:
@@ -82,10 +125,11 @@ class FailureView:
     @cached_property
     def _own(self) -> list[Text]:
         f = self.failure
-        out = [Text("kind", f.kind), Text("message", f.message[:MAX_FIELD])]
-        if f.kind and f.message and f.kind != f.message:
+        message = doctest_said(f.message)
+        out = [Text("kind", f.kind), Text("message", message[:MAX_FIELD])]
+        if f.kind and message and f.kind != message:
             # "EXIT from: shutdown": the kind and the message's first line, read together
-            out.append(Text("headline", f"{f.kind}: {f.message.partition(chr(10))[0]}"[:4096]))
+            out.append(Text("headline", f"{f.kind}: {message.partition(chr(10))[0]}"[:4096]))
         for t in self._details:
             if says(t.field.removeprefix("details.")):
                 out.append(t)
