@@ -13,6 +13,7 @@ import pytest
 
 from poolctl.cli import main
 from poolctl.logs import detect_format, other_verdicts, read_logs
+from poolctl.logs.ansi import strip_ansi
 from poolctl.logs.prefixes import strip_prefixes
 from poolctl.logs.records import ParsedLog
 from poolctl.logs.unwrap import unwrap, wrap_width
@@ -66,8 +67,29 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
             "##teamcity[testFinished name='t']\n",
             "FAILED [ 70%]\n\n",
         ),
+        # `act`: the job in brackets and a bar before a step's output, not before act's own lines
+        (
+            "[CI/test] \u2b50 Run Main pytest\n[CI/test]   | E   KeyError: 'x'\n[CI/test]   | \n",
+            "[CI/test] \u2b50 Run Main pytest\nE   KeyError: 'x'\n\n",
+        ),
+        # journalctl (-o short-iso, short-iso-precise, short, short-full): stamp, host, process
+        (
+            "2026-11-29T17:10:00+00:00 ci-runner pytest[48213]: E   KeyError: 'x'\n"
+            "2026-11-29T17:10:00.123456+0000 ci-runner pytest[48213]: \n",
+            "E   KeyError: 'x'\n\n",
+        ),
+        (
+            "Nov 29 17:10:00 ci-runner mix[48213]:   1) test a (ATest)\n"
+            "Sun 2026-11-29 17:10:00 UTC ci-runner mix[48213]: \n",
+            "  1) test a (ATest)\n\n",
+        ),
         # a runner's own line that starts so, among lines that do not: kept
         ("E  x | y\nname | value\nplain\nlines\nhere\n", None),
+        ("[gw0] [ 50%] FAILED a.py::t\n[gw1] [100%] PASSED a.py::u\n", None),
+        (
+            "Nov 29 17:10:00 the time\nNov 29 17:10:01 host job[1] done\n",
+            "the time\nhost job[1] done\n",
+        ),
         ("12:00:00 the time\nplain\nlines\n", None),
     ],
 )
@@ -88,6 +110,10 @@ def test_prefixed_logs_are_recognised_and_read_like_the_originals() -> None:
         ("pytest/services_jenkins_clock.txt", "pytest/services_suite.txt"),
         ("pytest/services_gh_cli.txt", "pytest/services_suite.txt"),
         ("exunit/services_gh_cli.log", "exunit/services_suite.log"),
+        ("exunit/services_jenkins_notes.log", "exunit/services_color.log"),
+        ("pytest/services_act.txt", "pytest/services_suite.txt"),
+        ("pytest/services_journal.txt", "pytest/services_suite.txt"),
+        ("exunit/services_journal.log", "exunit/services_suite.log"),
     ]:
         a = read_logs([str(FIXTURES / prefixed)]).failures
         b = read_logs([str(FIXTURES / original)]).failures
@@ -95,6 +121,37 @@ def test_prefixed_logs_are_recognised_and_read_like_the_originals() -> None:
         assert [(f.name, f.kind, f.message, f.line_start - shift) for f in a] == [
             (f.name, f.kind, f.message, f.line_start) for f in b
         ]
+
+
+def test_jenkins_console_notes_are_removed_whole() -> None:
+    """A raw Jenkins log's hidden console notes (`ESC[8m ha:<base64> ESC[0m`) leave nothing
+    before the runner's text, mid-line too; other concealed text keeps its characters."""
+    note = "\x1b[8mha:////4OqX5BVeWCpavR1L2Lf7R4Li4JZTZP4RJgqvAXrQ0oZwAAAAPh+LCAA=\x1b[0m"
+    assert strip_ansi(f"{note}[Pipeline] sh\n{note}\x1b[31m  1) test a{note}\x1b[0m\n") == (
+        "[Pipeline] sh\n  1) test a\n"
+    )
+    assert strip_ansi("\x1b[8mhidden\x1b[0m\n") == "hidden\n"
+
+
+def test_ci_service_logs_are_triaged_as_their_runs(tmp_path: Path) -> None:
+    """Each stored CI log (Jenkins' raw log with AnsiColor's notes, act, journalctl) gets the
+    triage of the capture inside it: before, act's and the journal's pytest logs were not
+    recognised, and their ExUnit logs and the Jenkins one lost most diagnoses (0 or 6 of 12)."""
+
+    def diagnoses(rel: str) -> list[tuple[str, str, str | None]]:
+        report = triage(read_logs([str(FIXTURES / rel)]), KB)
+        return [
+            (f.failure.name, f.failure.kind, getattr(f.outcome, "pattern_id", None))
+            for f in report.findings
+        ]
+
+    for prefixed, original in [
+        ("exunit/services_jenkins_notes.log", "exunit/services_color.log"),
+        ("pytest/services_act.txt", "pytest/services_suite.txt"),
+        ("pytest/services_journal.txt", "pytest/services_suite.txt"),
+        ("exunit/services_journal.log", "exunit/services_suite.log"),
+    ]:
+        assert diagnoses(prefixed) == diagnoses(original), prefixed
 
 
 def test_a_timestamped_log_appended_to_a_plain_one_is_read_and_counted(tmp_path: Path) -> None:

@@ -9,12 +9,15 @@ timestamper and the Open Build Service put `[…]` before every line; Buildkite 
 `ESC _bk;t=…BEL` (removed with the other escape sequences, `logs/ansi.py`); TeamCity's
 service messages (`##teamcity[testFailed … details='…']`, written by a runner's TeamCity plugin
 after its own progress text, each failure's traceback again, escaped on one line) are removed
-from the line that holds them. The runner's own text is what follows. Each kind is looked for
+from the line that holds them (Jenkins' console notes, `ESC[8mha:…ESC[0m`, go with the escape
+sequences). The runner's own text is what follows. Each kind is looked for
 with a cheap test on the chunk first, so a log without prefixes costs a few substring searches
 per chunk.
 
 Some prefixes are only prefixes when (nearly) every line has one, since a runner's own line
-could start so: docker compose's service name (`app-1  | `), Jenkins' clock (`12:00:00 `), the
+could start so: docker compose's service name (`app-1  | `) and `act`'s job (`[CI/test]   | `),
+a systemd journal's stamp, host and process (`journalctl`: `… ci-runner pytest[4821]: `),
+Jenkins' clock (`12:00:00 `), the
 syslog-style stamp of moreutils' `ts` (`Dec 01 18:55:19 `, what `cmd 2>&1 | ts` puts before
 every line), and the forms a script gives `ts` or its logger: a date and time
 (`2026-12-01 19:28:23.766585 `, `[2026-12-01 19:28:23] `, an offset) and a clock in brackets
@@ -42,14 +45,28 @@ _TEAMCITY = re.compile(r"##teamcity\[(?:[^\]|\n]|\|.)*\]")
 _GITLAB_SECTION = re.compile(r"section_(?:start|end):\d+:[^\r\n]*\r")
 # Jenkins timestamper (`[2024-01-15T10:23:45.123Z] `) and OBS build logs (`[  967s] `).
 _BRACKET_STAMP = re.compile(r"^\[(?:\d{4}-\d\d-\d\dT[\d:.]+Z?|\s*\d+(?:\.\d+)?s)\] ", re.M)
-# docker compose (`app-1  | `, `db_1    | `) and Jenkins' clock stamp (`12:00:00 `)
-_COMPOSE = re.compile(r"^[A-Za-z0-9][\w.-]* +\|(?: |$)", re.M)
+# a name, spaces, a bar: docker compose's service (`app-1  | `, `db_1    | `) and `act`'s job in
+# brackets before a step's output (`[CI/test]   | `, its own lines have no bar); and Jenkins'
+# clock stamp (`12:00:00 `)
+_COMPOSE = re.compile(r"^(?:[A-Za-z0-9][\w.-]*|\[[^\]\n]+\]) +\|(?: |$)", re.M)
 _CLOCK = re.compile(r"^\d\d:\d\d:\d\d ", re.M)
 # moreutils' `ts` (`%b %d %H:%M:%S`, `%.S` adds a fraction), as syslog writes it too (`Dec  1`)
 _SYSLOG_STAMP = re.compile(r"^[A-Z][a-z]{2} [ 0-3]\d \d\d:\d\d:\d\d(?:\.\d+)? ", re.M)
 # a date and time in other forms (`ts '%Y-%m-%d %H:%M:%.S'`, Python logging's `,123`, an offset,
 # brackets), and a clock in brackets (`ts '[%H:%M:%S]'`); a bare clock with a fraction is not
 # one: ExUnit's Logger starts its own lines so (`17:21:32.397 [info]`)
+# a systemd journal's (`journalctl`, `-o short`, `short-precise`, `short-iso`,
+# `short-iso-precise`, `short-full`) or a syslog file's line: its stamp, the host, and the
+# process that wrote it with its pid (`2026-11-29T17:10:00+00:00 ci-runner pytest[4821]: `);
+# the journal keeps an empty line as `…[4821]:`. A unit's own lines (`systemd[1]: Started …`)
+# are few.
+_JOURNAL = re.compile(
+    r"^(?:[A-Z][a-z]{2} [ 0-3]\d \d\d:\d\d:\d\d(?:\.\d+)?"
+    r"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)"
+    r"|[A-Z][a-z]{2} \d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)? [A-Z]+)"
+    r" [\w.-]+ [^\s\[\]]+\[\d+\]:(?: |$)",
+    re.M,
+)
 _DATE_STAMP = re.compile(
     r"^(?:\[\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?\]"
     r"|\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?"
@@ -66,9 +83,10 @@ MARKERS = (
     r"section_(?:start|end):",
     r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d",
     r"^\[(?:\d{4}-\d\d-\d\dT|\s*\d+(?:\.\d+)?s\] )",
-    r"^[A-Za-z0-9][\w.-]* +\|(?: |$)",
+    r"^(?:[A-Za-z0-9][\w.-]*|\[[^\]\n]+\]) +\|(?: |$)",
     r"^\d\d:\d\d:\d\d ",
     r"^[A-Z][a-z]{2} [ 0-3]\d \d\d:\d\d:\d\d",
+    r"^[A-Z][a-z]{2} \d{4}-\d\d-\d\d \d\d:\d\d:\d\d",
     r"^\[?\d{4}-\d\d-\d\d \d\d:\d\d:\d\d",
     r"^\[\d\d:\d\d:\d\d",
 )
@@ -94,7 +112,7 @@ def strip_prefixes(text: str, marked: str = "") -> str:
         text, marked = _BRACKET_STAMP.sub("", text), _BRACKET_STAMP.sub("", marked)
         head = _ends(text, marked)
     # a stamp may come before compose's name (`docker compose up | ts`) or after it: two rounds
-    for prefix in (_COMPOSE, _CLOCK, _SYSLOG_STAMP, _DATE_STAMP, _COMPOSE, _CLOCK):
+    for prefix in (_COMPOSE, _CLOCK, _JOURNAL, _SYSLOG_STAMP, _DATE_STAMP, _COMPOSE, _CLOCK):
         if prefix.search(head) and _on_most_lines(prefix, text):
             text, marked = prefix.sub("", text), prefix.sub("", marked)
             head = _ends(text, marked)
