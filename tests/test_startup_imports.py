@@ -1,4 +1,5 @@
-"""What a triage's start imports: the XML parser only for a JUnit file, and no `--help` drawing
+"""What a triage's start imports: the XML parser only for a JUnit file, the YAML parser only for a
+TAP log's YAML diagnostics, and no `--help` drawing
 (`poolctl.root_help`, rich's panels) for a command that runs; what a ping imports: not the
 triage engine, though its run is recorded in the history under a name the triage's own code
 gives (`poolctl.triage.normalize`); what a history command's `--help` imports: not the store."""
@@ -14,6 +15,8 @@ from tests.conftest import REFERENCE, Processes
 FIXTURES = Path(__file__).parent / "fixtures"
 PYTEST_LOG = FIXTURES / "pytest" / "matrix" / "postgres-1.txt"  # a real capture, two tests
 JUNIT = FIXTURES / "junit" / "pytest_pypool.xml"
+# `node --test`'s TAP, its failures' diagnostics in YAML blocks (a real capture)
+NODE_TAP = FIXTURES / "mixed" / "tap_runs" / "node_tap_diag.log"
 PROBE = (
     "import json, sys\n"
     "from poolctl.cli import main\n"
@@ -36,6 +39,23 @@ def test_a_pytest_log_is_triaged_without_an_xml_parser_or_the_help(
     assert "poolctl.triage.engine" in modules  # it did triage
     assert not {m for m in modules if m.startswith(("defusedxml", "xml.etree", "pyexpat"))}
     assert "poolctl.root_help" not in modules and "rich.panel" not in modules
+
+
+def test_a_log_without_tap_yaml_is_triaged_without_the_yaml_parser(
+    processes: Processes, tmp_path: Path
+) -> None:
+    """`poolctl.logs.tap_block` imported PyYAML with the parsers: 20-30 ms of CPU of every
+    triage's start (measured at load 12) for the YAML blocks of `node --test`'s TAP alone. The
+    second of two: the first may compile the knowledge base's cache, with the YAML parser."""
+    for _ in range(2):
+        code, modules = _imported(processes, PYTEST_LOG, tmp_path / "run")
+    assert code == 0 and "poolctl.logs.tap_block" in modules  # the parsers were imported
+    assert "yaml" not in modules
+    code, modules = _imported(processes, NODE_TAP, tmp_path / "tap")
+    report = json.loads((tmp_path / "tap" / "report.json").read_text())
+    messages = [f["failure"]["message"] for f in report["findings"]]
+    assert code == 1 and "yaml" in modules
+    assert "No response received within 5 seconds" in messages  # the YAML block's `error`
 
 
 def test_a_junit_file_still_gets_its_xml_parser(processes: Processes, tmp_path: Path) -> None:
