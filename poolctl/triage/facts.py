@@ -162,6 +162,8 @@ def _distance(failure: Failure, line: int | None) -> tuple[bool, int]:
 def _regex_fact(
     fact: Fact, view: FailureView, ctx: FactContext, facts: dict[str, Any]
 ) -> tuple[Any, list[Evidence]] | None:
+    """The fact's value and evidence, or None when the failure does not show it; (None,
+    evidence) when lines show it but none is tied to the failure (`_tied_lines`)."""
     assert fact.regex is not None
     if fact.field == "related":
         texts = _related(view, facts, ctx)
@@ -178,6 +180,10 @@ def _regex_fact(
             return (not (pool and pool in t.value), _distance(view.failure, t.line))
 
         texts = sorted(texts, key=rank)
+        if fact.field == "context" and view.failure.source == "exunit":
+            texts, untied = _tied_lines(fact, view, texts, facts)
+            if untied is not None:
+                return None, [untied]
     values: list[Any] = []
     first: tuple[Text, re.Match[str]] | None = None
     count = 0
@@ -226,6 +232,45 @@ def _regex_fact(
             )
         )
     return value, evidence
+
+
+# what names a process in an ExUnit failure's text and in a Logger line (`#PID<0.170.0>`)
+_PID_TERM = re.compile(r"#PID<\d+\.\d+\.\d+>")
+
+
+def _tied_lines(
+    fact: Fact, view: FailureView, texts: list[Text], facts: dict[str, Any]
+) -> tuple[list[Text], Evidence | None]:
+    """Of an ExUnit failure's context lines `texts` (nearest first), those a `nearest` fact may
+    be read from. Async tests run at once, and a Logger line printed before a failure's header
+    may be another test's: a line naming the failure's pool or a process its text names is
+    tied to it, and read first; lines tied to none that give different values are of several
+    tests, none known to be this one's: the fact is not stated, and the evidence says why."""
+    assert fact.regex is not None
+    pool = normalize(str(facts.get("pool", "")))
+    pids = set(_PID_TERM.findall(f"{view.failure.message}\n{view.failure.details.get('code', '')}"))
+    matched = [(t, m) for t in texts for m in fact.regex.finditer(t.value)][:50]
+    tied = [
+        t
+        for t, _ in matched
+        if (pool and pool in _names(t.value)) or any(pid in t.value for pid in pids)
+    ]
+    if tied:
+        return tied, None
+    values = {m.group(fact.group): (t, m) for t, m in matched}
+    if len(values) < 2:
+        return texts, None
+    text, m = matched[0]
+    quote = line_at(text.value, m.start())
+    said = ", ".join(
+        f"{value} ({view.origin(t, line_at(t.value, n.start()))})"
+        for value, (t, n) in values.items()
+    )
+    note = (
+        f"{fact.name} not stated: lines nearby give {said}, printed by tests that ran at the "
+        "same time; none names this failure's pool or process, so none is tied to it"
+    )
+    return [], Evidence(quote, view.origin(text, quote), note)
 
 
 def _compare(fact: Fact, facts: dict[str, Any]) -> bool | None:
@@ -520,6 +565,7 @@ def extract_facts(
     """Every fact `pattern` defines that this failure shows; the first extractor to yield wins."""
     facts: dict[str, Any] = {}
     evidence: list[Evidence] = []
+    untied: set[str] = set()  # facts nearby lines give that none ties to the failure
     for fact in pattern.facts:
         if fact.builtin == "key-comparison":
             found, ev = key_comparison(view, ctx)
@@ -529,10 +575,14 @@ def extract_facts(
             result = _compare(fact, facts)
             found, ev = ({fact.name: result} if result is not None else {}), []
         else:
-            if fact.name in facts:
+            if fact.name in facts or fact.name in untied:
                 continue
             got = _regex_fact(fact, view, ctx, facts)
             if got is None:
+                continue
+            if got[0] is None:  # not tied to this failure: said so, and not read elsewhere
+                evidence += got[1]
+                untied.add(fact.name)
                 continue
             found, ev = {fact.name: got[0]}, got[1]
         for k, v in found.items():

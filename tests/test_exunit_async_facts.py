@@ -1,0 +1,39 @@
+"""ExUnit `async: true` tests run at the same time: a Logger line printed just before a failure's
+block may be another test's. The log is a real run of tests/fixtures/src/exunit_async_facts_suite
+(tests/fixtures/src/capture_exunit_async_facts.sh, Elixir 1.14.0 on Erlang/OTP 25)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from tests.conftest import RunCli
+
+ASYNC = Path(__file__).parent / "fixtures" / "exunit" / "async_facts" / "async.log"
+
+
+def test_a_fact_from_a_line_of_another_test_running_at_once_is_not_stated(
+    cli: RunCli, tmp_path: Path
+) -> None:
+    """Alpha's worker line, then Beta's (its test started 200 ms later), then Alpha's block:
+    before, Alpha's failure stated `os_pid` = Beta's worker's pid (the nearest line). No line
+    names Alpha's pool or the #PID its call went to: the fact is not stated, and the evidence
+    names both values and why neither is tied to it."""
+    text = ASYNC.read_text()
+    pids = {pool: pid for pool, pid in re.findall(r"pool :(\w+) started, os_pid: (\d+)", text)}
+    assert set(pids) == {"alpha_pool", "beta_pool"}
+    out = tmp_path / "report.json"
+    code, _, err = cli(
+        "triage", str(ASYNC), "--no-history", "--format", "json", "-o", str(out),
+        "--run-dir", str(tmp_path / "run"),
+    )  # fmt: skip
+    assert code == 1, err
+    findings = {f["failure"]["name"]: f["outcome"] for f in json.loads(out.read_text())["findings"]}
+    alpha = findings["test alpha pool worker answers ping"]
+    beta = findings["test beta pool worker answers ping"]
+    assert alpha["pattern_id"] == beta["pattern_id"] == "port-no-response"
+    assert "os_pid" not in alpha["facts"] and "os_pid" not in beta["facts"]
+    [untied] = [e for e in alpha["evidence"] if e["note"].startswith("os_pid not stated")]
+    assert pids["alpha_pool"] in untied["note"] and pids["beta_pool"] in untied["note"]
+    assert "none is tied to it" in untied["note"]
