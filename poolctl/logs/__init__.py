@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, BinaryIO, Protocol
 from poolctl.boundedread import open_readable
 from poolctl.errors import InputError, UsageProblem
 from poolctl.logs import (
+    endless,
     exunit_stopped,
     pytest_run_errors,
     run_end_lines,
@@ -278,6 +279,15 @@ def _parse_one(stream: BinaryIO, name: str, fmt: str, out: ParsedLog) -> bool:
             f" which poolctl does not read: tr '\\r' '\\n' < {name} | poolctl triage -"
         )
         return False
+    # a stream is sniffed this far: binary bytes to there are no runner's log, and its next
+    # bytes are not read (a file is read to its end: its size bounds it)
+    streamed = detected is None and len(head) >= MAX_HEAD_SIZE and not stream.seekable()
+    if streamed and endless.binary(head):
+        out.skipped.append(
+            f"{name}: binary data, no text in its first {MAX_HEAD_SIZE >> 20} MiB: not a "
+            "runner's log; not read further"
+        )
+        return False
     chosen = detected if fmt == "auto" else fmt
     if chosen is None and _passed_alone(stream, name, out, head):
         return True
@@ -407,6 +417,14 @@ def read_logs(
                     out.unopened.append(why)
                     continue
                 with stream:
+                    if kind := endless.device(stream):
+                        why = (
+                            f"{name}: {kind}, not a log: its reads may never end (give a file of "
+                            "the runner's output, or - for standard input)"
+                        )
+                        out.skipped.append(why)
+                        out.unopened.append(why)
+                        continue
                     if is_zip(stream):
                         read_any |= read_archive(path, fmt, out, _read_one)
                         done += os.path.getsize(path)  # its members were read, not `stream`
