@@ -44,6 +44,7 @@ from typing import IO, Any
 
 from poolctl.errors import ExitCode, PoolctlError
 from poolctl.proctree import children_and_carriers, children_of, processes_with_env, tick_now
+from poolctl.signal_sender import WAITER
 
 RUN_ENV = "POOLCTL_RUN"  # every child's environment carries the run's token
 PR_SET_PDEATHSIG = 1
@@ -164,19 +165,20 @@ class Children:
             raise Cancelled("interrupted: no new process is started")
         check_runnable(argv, env, cwd)
         self._handed_out = True
-        if self._guard:
-            self._start_reaper()
         wrapper = self._wrapper if self._wrapper is not None else pdeathsig_wrapper()
-        proc: subprocess.Popen[bytes] = subprocess.Popen(
-            wrapped(argv, wrapper),
-            stdin=stdin,
-            stdout=stdout,
-            stderr=stderr,
-            env={**env, RUN_ENV: self.token},
-            cwd=cwd,
-            start_new_session=True,  # its own group: signals reach all of it, Ctrl-C none of it
-            bufsize=bufsize,
-        )
+        with WAITER.unblocked():  # no child inherits the signals poolctl blocks for itself
+            if self._guard:
+                self._start_reaper()
+            proc: subprocess.Popen[bytes] = subprocess.Popen(
+                wrapped(argv, wrapper),
+                stdin=stdin,
+                stdout=stdout,
+                stderr=stderr,
+                env={**env, RUN_ENV: self.token},
+                cwd=cwd,
+                start_new_session=True,  # its own group: signals reach all of it, not Ctrl-C
+                bufsize=bufsize,
+            )
         with self._lock:
             self._live[proc.pid] = proc
         self._tell(f"+{proc.pid}")

@@ -30,6 +30,8 @@ from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import IO
 
+from poolctl.signal_sender import THREAD_NAME
+
 PR_SET_PDEATHSIG = 1
 # the signals poolctl handles (`poolctl.lifecycle.HANDLED`): the child dies of them
 SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
@@ -38,7 +40,9 @@ SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
 def can_fork() -> bool:
     """Linux (the parent-death signal: elsewhere a killed poolctl's child would finish its
     work alone), a second CPU to run on, and no other thread running."""
-    if not sys.platform.startswith("linux") or threading.active_count() != 1:
+    # (the thread that takes poolctl's signals holds no lock: it waits in sigwaitinfo)
+    others = [t for t in threading.enumerate() if t.name != THREAD_NAME]
+    if not sys.platform.startswith("linux") or len(others) != 1:
         return False
     try:
         return len(os.sched_getaffinity(0)) >= 2

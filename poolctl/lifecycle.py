@@ -34,6 +34,7 @@ from poolctl.children import become_subreaper
 from poolctl.context import Interrupted, RunContext
 from poolctl.errors import ExitCode, PoolctlError
 from poolctl.rundir import base_folder, leftovers, scrub_leftover
+from poolctl.signal_sender import WAITER, sender_words
 
 if TYPE_CHECKING:  # the command line is imported after the signal handlers are in place
     from typer._click.core import Command
@@ -77,6 +78,7 @@ class _Lifecycle:
         self.ending = threading.Lock()  # the main thread or the watchdog ends the run, not both
         self.previous: dict[signal.Signals, Any] = {}
         self._said = threading.Event()  # "interrupted" was said
+        self.sender = ""  # who sent the signal, when a worker or its family did
         self._saying = threading.Lock()
 
     # --- signals --------------------------------------------------------------------------
@@ -89,8 +91,12 @@ class _Lifecycle:
                 continue  # nohup, or a background job: the caller asked poolctl to ignore it
             self.previous[sig] = current
             signal.signal(sig, self.on_signal)
-        if self.program:  # a parent may have blocked them; pending ones arrive now, handled
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, list(self.previous))
+        if self.program:
+            # taken by a thread that learns who sent each, pending ones too (a parent may have
+            # blocked them); where that cannot be, a parent's block is lifted and pending ones
+            # arrive now, handled
+            if not WAITER.start(list(self.previous)):
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, list(self.previous))
             # a parent that ignores SIGCHLD passes that on: the kernel then reaps every worker
             # itself, and each one's exit status is lost (read as "exited with code 0")
             if signal.getsignal(signal.SIGCHLD) is signal.SIG_IGN:
@@ -106,6 +112,9 @@ class _Lifecycle:
         if not self.context.interrupt(sig):
             self.context.children.kill_all()  # a second signal: no more grace for anyone
             return
+        # named while the sender still runs (before its family is stopped below)
+        children = self.context.children
+        self.sender = sender_words(sig, [p.pid for p in children.live()], children.token)
         # handed over before the children are stopped: the part that ends the run itself (the
         # scenario runner's event loop) records the interruption before any of its workers'
         # exits, which the stop below causes
@@ -179,7 +188,8 @@ class _Lifecycle:
             runs = self.context.all_runs()
             kept = f"; what was captured is in {', '.join(str(r.path) for r in runs)}"
             _say(
-                f"poolctl: interrupted by {sig.name}: every process stopped{kept if runs else ''}",
+                f"poolctl: interrupted by {sig.name}{self.sender}: every process stopped"
+                f"{kept if runs else ''}",
                 self.context,
             )
 

@@ -1,0 +1,142 @@
+"""Who sent the signal that ends poolctl: a Python signal handler is not told the sender, so
+poolctl as the program blocks the signals it handles in every thread and one thread of its own
+takes them with `sigwaitinfo`, which gives the sender's pid; the handler then runs in the main
+thread as before (`_thread.interrupt_main`, and a poke that interrupts a blocking call, as the
+signal itself did). A worker, or a process of its family, that signals poolctl
+(`os.kill(os.getppid(), SIGTERM)`) is then named.
+
+A blocked mask is inherited by every child: each one is started with the signals unblocked
+(`unblocked`), and the forked copies of poolctl unblock them themselves (poolctl/forked.py).
+"""
+
+from __future__ import annotations
+
+import _thread
+import contextlib
+import os
+import signal
+import sys
+import threading
+from collections.abc import Collection, Iterator
+
+THREAD_NAME = "poolctl-signals"
+# the signal that interrupts the main thread's blocking call once a signal was taken: one no
+# other part of poolctl uses, its default to ignore
+POKE = signal.SIGURG
+
+
+class SignalWaiter:
+    """The thread that takes the handled signals, and who sent the last of each."""
+
+    def __init__(self) -> None:
+        self.signals: frozenset[signal.Signals] = frozenset()
+        self.senders: dict[signal.Signals, int] = {}  # the pid that sent each (0: the kernel)
+        self.active = False
+
+    def start(self, signals: Collection[signal.Signals]) -> bool:
+        """From the main thread, before any other: block `signals` and take them in a thread of
+        its own. False where that cannot be done (the handlers then take them as before)."""
+        if not sys.platform.startswith("linux") or not hasattr(signal, "sigwaitinfo"):
+            return False
+        if threading.current_thread() is not threading.main_thread():
+            return False
+        self.signals = frozenset(signals)
+        signal.signal(POKE, _poked)
+        signal.pthread_sigmask(signal.SIG_BLOCK, self.signals)
+        self.active = True
+        main = threading.main_thread().ident
+        assert main is not None
+        thread = threading.Thread(target=self._take, args=(main,), name=THREAD_NAME, daemon=True)
+        thread.start()
+        return True
+
+    def _take(self, main: int) -> None:
+        while True:
+            info = signal.sigwaitinfo(self.signals)
+            sig = signal.Signals(info.si_signo)
+            self.senders[sig] = info.si_pid
+            if signal.getsignal(sig) in (signal.SIG_DFL, None):  # its handler restored: the
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, {sig})  # default action, as before
+                signal.raise_signal(sig)
+            _thread.interrupt_main(sig)  # the main thread's handler runs, as for the signal
+            with contextlib.suppress(OSError):
+                signal.pthread_kill(main, POKE)  # and a blocking call there is interrupted
+
+    @contextlib.contextmanager
+    def unblocked(self) -> Iterator[None]:
+        """Around a child's start: the child inherits no blocked signal. One that comes
+        meanwhile reaches this thread's handler, its sender unnamed."""
+        if not self.active:
+            yield
+            return
+        before = signal.pthread_sigmask(signal.SIG_UNBLOCK, self.signals)
+        try:
+            yield
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+
+def _poked(signum: int, frame: object) -> None:
+    """Nothing: the poke only interrupts the call the main thread was blocked in."""
+
+
+WAITER = SignalWaiter()
+
+
+def sender_words(sig: signal.Signals, children: Collection[int], token: str) -> str:
+    """Who sent `sig`, when it is one of poolctl's `children` (the workers it started) or a
+    process of their family (under one of them, or carrying the run's `token` in its
+    environment: a daemon it left): ` from pid 12 (python3), a process poolctl started …`;
+    "" for any other sender, or when it is not known."""
+    pid = WAITER.senders.get(sig, 0)
+    if pid <= 0 or pid == os.getpid():
+        return ""
+    chain = _ancestors(pid)
+    worker = next((p for p in [pid, *chain] if p in children), None)
+    name = _comm(pid)
+    if worker is None:
+        if not _carries(pid, token):
+            return ""
+        return (
+            f" from pid {pid} ({name}), a process that a worker poolctl started left (a "
+            "worker's family signalled poolctl)"
+        )
+    if worker == pid:
+        return f" from pid {pid} ({name}), a process poolctl started (a worker signalled poolctl)"
+    return (
+        f" from pid {pid} ({name}), a process under pid {worker} ({_comm(worker)}) that "
+        "poolctl started (a worker's family signalled poolctl)"
+    )
+
+
+def _comm(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/comm", encoding="utf-8", errors="replace") as f:
+            return f.read().strip()
+    except OSError:
+        return "gone"
+
+
+def _carries(pid: int, token: str) -> bool:
+    try:
+        with open(f"/proc/{pid}/environ", "rb") as f:
+            return token.encode() in f.read()
+    except OSError:
+        return False
+
+
+def _ancestors(pid: int) -> list[int]:
+    """`pid`'s parent, its parent's, … up to poolctl (or as far as /proc tells)."""
+    chain: list[int] = []
+    me = os.getpid()
+    while pid > 1 and len(chain) < 64:
+        try:
+            with open(f"/proc/{pid}/stat", encoding="utf-8", errors="replace") as f:
+                stat = f.read()
+            pid = int(stat[stat.rfind(")") + 2 :].split()[1])
+        except (OSError, ValueError, IndexError):
+            break
+        if pid == me:
+            break
+        chain.append(pid)
+    return chain

@@ -1,0 +1,93 @@
+"""A worker that sends SIGTERM to its parent, poolctl (`os.kill(os.getppid(), SIGTERM)`), or a
+process of its family that does: poolctl ends as on any SIGTERM (143, every process stopped),
+and now names the sender, which a Python signal handler is not told (poolctl/signal_sender.py:
+the signals taken by `sigwaitinfo` in a thread of their own). A SIGTERM from outside the
+workers is said as before. Run as the program, in a process of its own."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from poolctl.proctree import processes_with_env
+from tests.conftest import Processes
+
+WORKER = Path(__file__).parent / "workers" / "signals_its_parent.py"
+MARK = "POOLCTL_TEST_SIGNAL_SENDER"
+
+
+def ping(processes: Processes, tmp_path: Path, *worker: str) -> tuple[subprocess.Popen[bytes], str]:
+    mark = uuid.uuid4().hex
+    argv = [sys.executable, "-m", "poolctl", "ping", "--run-dir", str(tmp_path / "run")]
+    proc = processes.popen(
+        [*argv, "--timeout", "20", "--", *worker],
+        env={**os.environ, MARK: mark},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    return proc, mark
+
+
+def left_behind(mark: str) -> set[str]:
+    """The processes of the run still there 5 s on (the reaper, which carries poolctl's
+    environment, ends by itself once poolctl is gone), by command line."""
+    deadline = time.monotonic() + 5
+    while (left := processes_with_env(MARK, mark)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    named = set()
+    for pid in left:
+        with contextlib.suppress(OSError):
+            named.add(Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode())
+    return named
+
+
+@pytest.mark.parametrize(
+    ("how", "said"),
+    [
+        (
+            "self",
+            r"from pid \d+ \(python[\d.]*\), a process poolctl started \(a worker signalled "
+            r"poolctl\)",
+        ),
+        (
+            "child",
+            r"from pid \d+ \(python[\d.]*\), a process under pid \d+ \(python[\d.]*\) that "
+            r"poolctl started \(a worker's family signalled poolctl\)",
+        ),
+    ],
+)
+def test_a_worker_that_sends_poolctl_sigterm_is_named(
+    processes: Processes, tmp_path: Path, how: str, said: str
+) -> None:
+    proc, mark = ping(processes, tmp_path, sys.executable, str(WORKER), how)
+    err = proc.communicate(timeout=60)[1].decode()
+    assert proc.returncode == 143, err
+    assert re.search(rf"poolctl: interrupted by SIGTERM {said}: every process stopped", err), err
+    assert left_behind(mark) == set()  # nothing of the run left
+    # the worker was started with no signal blocked (poolctl blocks its own in every thread)
+    log = (tmp_path / "run" / "workers" / "w1.stderr.log").read_text()
+    assert "SigBlk:\t0000000000000000" in log, log
+
+
+def test_a_sigterm_from_outside_is_said_as_before(processes: Processes, tmp_path: Path) -> None:
+    """The shell's `kill`, a CI runner's: no sender named, the run ends as it did."""
+    sleeper = ("/bin/sh", "-c", "exec sleep 30")
+    proc, mark = ping(processes, tmp_path, *sleeper)
+    deadline = time.monotonic() + 30
+    while not (tmp_path / "run" / "events.jsonl").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGTERM)
+    err = proc.communicate(timeout=60)[1].decode()
+    assert proc.returncode == 143, err
+    assert "poolctl: interrupted by SIGTERM: every process stopped" in err, err
+    assert left_behind(mark) == set()

@@ -1,0 +1,22 @@
+"""A worker ({packet, 4}) that reads its first request and, instead of answering, sends SIGTERM
+to its parent (the pool, poolctl): itself (argument `self`, `os.kill(os.getppid(), SIGTERM)`),
+or through a child it starts (`child`: one of its family); then it sleeps."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+# the signals it was started with blocked, if any (poolctl blocks its own: none inherited)
+with open("/proc/self/status") as status:
+    sys.stderr.write(next(line for line in status if line.startswith("SigBlk")))
+sys.stderr.flush()
+header = sys.stdin.buffer.read(4)
+sys.stdin.buffer.read(int.from_bytes(header, "big"))
+if sys.argv[1] == "child":
+    kill = f"import os, signal; os.kill({os.getppid()}, signal.SIGTERM)"
+    subprocess.run([sys.executable, "-c", kill], check=False)
+else:
+    os.kill(os.getppid(), signal.SIGTERM)
+time.sleep(30)
