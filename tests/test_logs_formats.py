@@ -83,6 +83,24 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
             "Sun 2026-11-29 17:10:00 UTC ci-runner mix[48213]: \n",
             "  1) test a (ATest)\n\n",
         ),
+        (
+            "[    5.123456] ci-runner pytest[48213]: E   KeyError: 'x'\n"
+            "1764436200.123456 ci-runner pytest[48213]: \n",
+            "E   KeyError: 'x'\n\n",
+        ),
+        # TeamCity's build log: clock, status, and the block a line is in
+        (
+            "[17:10:00] : Step 1/1: Run tests\n[17:10:00] :\t [Step 1/1] E   KeyError: 'x'\n"
+            "[17:10:00]E:\t\t [pytest] FAILED a.py::t\n",
+            "Step 1/1: Run tests\nE   KeyError: 'x'\nFAILED a.py::t\n",
+        ),
+        # `kubectl logs --prefix --timestamps`: the pod and container, then the time
+        (
+            "[pod/tests-7d9f8/tests] 2026-11-29T17:10:00.00125Z E   KeyError: 'x'\n"
+            "[pod/tests-7d9f8/tests] 2026-11-29T17:10:01Z \n",
+            "E   KeyError: 'x'\n\n",
+        ),
+        ("[3/10] Building x.o\n[4/10] Linking x\n", None),
         # a runner's own line that starts so, among lines that do not: kept
         ("E  x | y\nname | value\nplain\nlines\nhere\n", None),
         ("[gw0] [ 50%] FAILED a.py::t\n[gw1] [100%] PASSED a.py::u\n", None),
@@ -114,6 +132,8 @@ def test_prefixed_logs_are_recognised_and_read_like_the_originals() -> None:
         ("pytest/services_act.txt", "pytest/services_suite.txt"),
         ("pytest/services_journal.txt", "pytest/services_suite.txt"),
         ("exunit/services_journal.log", "exunit/services_suite.log"),
+        ("pytest/services_teamcity_log.txt", "pytest/services_suite.txt"),
+        ("exunit/services_kubectl.log", "exunit/services_suite.log"),
     ]:
         a = read_logs([str(FIXTURES / prefixed)]).failures
         b = read_logs([str(FIXTURES / original)]).failures
@@ -134,9 +154,10 @@ def test_jenkins_console_notes_are_removed_whole() -> None:
 
 
 def test_ci_service_logs_are_triaged_as_their_runs(tmp_path: Path) -> None:
-    """Each stored CI log (Jenkins' raw log with AnsiColor's notes, act, journalctl) gets the
-    triage of the capture inside it: before, act's and the journal's pytest logs were not
-    recognised, and their ExUnit logs and the Jenkins one lost most diagnoses (0 or 6 of 12)."""
+    """Each stored CI log (Jenkins' raw log with AnsiColor's notes, act, journalctl, TeamCity's
+    build log, `kubectl logs --prefix --timestamps`) gets the triage of the capture inside it:
+    before, the pytest logs of act, the journal and TeamCity were not recognised, and the
+    ExUnit logs lost most diagnoses (0 or 6 of 12)."""
 
     def diagnoses(rel: str) -> list[tuple[str, str, str | None]]:
         report = triage(read_logs([str(FIXTURES / rel)]), KB)
@@ -150,6 +171,8 @@ def test_ci_service_logs_are_triaged_as_their_runs(tmp_path: Path) -> None:
         ("pytest/services_act.txt", "pytest/services_suite.txt"),
         ("pytest/services_journal.txt", "pytest/services_suite.txt"),
         ("exunit/services_journal.log", "exunit/services_suite.log"),
+        ("pytest/services_teamcity_log.txt", "pytest/services_suite.txt"),
+        ("exunit/services_kubectl.log", "exunit/services_suite.log"),
     ]:
         assert diagnoses(prefixed) == diagnoses(original), prefixed
 

@@ -17,7 +17,8 @@ per chunk.
 Some prefixes are only prefixes when (nearly) every line has one, since a runner's own line
 could start so: docker compose's service name (`app-1  | `) and `act`'s job (`[CI/test]   | `),
 a systemd journal's stamp, host and process (`journalctl`: `… ci-runner pytest[4821]: `),
-Jenkins' clock (`12:00:00 `), the
+TeamCity's downloaded build log (`[17:10:00] :\t [Step 1/1] `), `kubectl logs --prefix`
+(`[pod/NAME/CONTAINER] `), Jenkins' clock (`12:00:00 `), the
 syslog-style stamp of moreutils' `ts` (`Dec 01 18:55:19 `, what `cmd 2>&1 | ts` puts before
 every line), and the forms a script gives `ts` or its logger: a date and time
 (`2026-12-01 19:28:23.766585 `, `[2026-12-01 19:28:23] `, an offset) and a clock in brackets
@@ -56,17 +57,23 @@ _SYSLOG_STAMP = re.compile(r"^[A-Z][a-z]{2} [ 0-3]\d \d\d:\d\d:\d\d(?:\.\d+)? ",
 # brackets), and a clock in brackets (`ts '[%H:%M:%S]'`); a bare clock with a fraction is not
 # one: ExUnit's Logger starts its own lines so (`17:21:32.397 [info]`)
 # a systemd journal's (`journalctl`, `-o short`, `short-precise`, `short-iso`,
-# `short-iso-precise`, `short-full`) or a syslog file's line: its stamp, the host, and the
-# process that wrote it with its pid (`2026-11-29T17:10:00+00:00 ci-runner pytest[4821]: `);
-# the journal keeps an empty line as `…[4821]:`. A unit's own lines (`systemd[1]: Started …`)
-# are few.
+# `short-iso-precise`, `short-full`, `short-monotonic`, `short-unix`) or a syslog file's line:
+# its stamp, the host, and the process that wrote it with its pid
+# (`2026-11-29T17:10:00+00:00 ci-runner pytest[4821]: `; an empty line ends there, its space
+# maybe trimmed). A unit's own lines (`systemd[1]: Started …`) are few.
 _JOURNAL = re.compile(
     r"^(?:[A-Z][a-z]{2} [ 0-3]\d \d\d:\d\d:\d\d(?:\.\d+)?"
     r"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)"
-    r"|[A-Z][a-z]{2} \d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)? [A-Z]+)"
+    r"|[A-Z][a-z]{2} \d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)? [A-Z]+"
+    r"|\[ *\d+\.\d+\]|\d{9,}\.\d+)"
     r" [\w.-]+ [^\s\[\]]+\[\d+\]:(?: |$)",
     re.M,
 )
+# TeamCity's build log as downloaded: its clock, a status (` `, `i`, `W`, `E`…) and a colon,
+# then, inside a block, a tab a level and the block's name (`[17:10:00] :\t [Step 1/1] `)
+_TEAMCITY_LOG = re.compile(r"^\[\d\d:\d\d:\d\d\][ A-Za-z]:(?: |\t+ \[[^\]\n]*\](?: |$))", re.M)
+# `kubectl logs --prefix`: the pod and the container (`[pod/pool-tests-7d9f8/tests] `)
+_KUBECTL = re.compile(r"^\[pod/[^\]\s/]+/[^\]\s]+\] ", re.M)
 _DATE_STAMP = re.compile(
     r"^(?:\[\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?\]"
     r"|\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?"
@@ -87,6 +94,8 @@ MARKERS = (
     r"^\d\d:\d\d:\d\d ",
     r"^[A-Z][a-z]{2} [ 0-3]\d \d\d:\d\d:\d\d",
     r"^[A-Z][a-z]{2} \d{4}-\d\d-\d\d \d\d:\d\d:\d\d",
+    r"^(?:\[ *\d+\.\d+\]|\d{9,}\.\d+) [\w.-]+ [^\s\[\]]+\[\d+\]:",
+    r"^\[pod/",
     r"^\[?\d{4}-\d\d-\d\d \d\d:\d\d:\d\d",
     r"^\[\d\d:\d\d:\d\d",
 )
@@ -111,12 +120,26 @@ def strip_prefixes(text: str, marked: str = "") -> str:
     if _BRACKET_STAMP.search(head):
         text, marked = _BRACKET_STAMP.sub("", text), _BRACKET_STAMP.sub("", marked)
         head = _ends(text, marked)
-    # a stamp may come before compose's name (`docker compose up | ts`) or after it: two rounds
-    for prefix in (_COMPOSE, _CLOCK, _JOURNAL, _SYSLOG_STAMP, _DATE_STAMP, _COMPOSE, _CLOCK):
+    for prefix in _MOSTLY:
         if prefix.search(head) and _on_most_lines(prefix, text):
             text, marked = prefix.sub("", text), prefix.sub("", marked)
             head = _ends(text, marked)
     return text
+
+
+# in this order: a stamp may come before compose's name (`docker compose up | ts`) or after it,
+# and kubectl's pod before its stamp (`--prefix --timestamps`)
+_MOSTLY = (
+    _KUBECTL,
+    _COMPOSE,
+    _CLOCK,
+    _TEAMCITY_LOG,
+    _JOURNAL,
+    _SYSLOG_STAMP,
+    _DATE_STAMP,
+    _COMPOSE,
+    _CLOCK,
+)
 
 
 def _ends(text: str, marked: str) -> str:
