@@ -100,6 +100,12 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
             "[pod/tests-7d9f8/tests] 2026-11-29T17:10:01Z \n",
             "E   KeyError: 'x'\n\n",
         ),
+        # Cloud Build's step, with its id or without; Tekton's task and step
+        (
+            'Step #0 - "test": E   KeyError: \'x\'\nStep #0 - "test":\nStep #1: FAILED a.py::t\n',
+            "E   KeyError: 'x'\n\nFAILED a.py::t\n",
+        ),
+        ("[test : pytest] E   KeyError: 'x'\n[test : pytest] \n", "E   KeyError: 'x'\n\n"),
         ("[3/10] Building x.o\n[4/10] Linking x\n", None),
         # a runner's own line that starts so, among lines that do not: kept
         ("E  x | y\nname | value\nplain\nlines\nhere\n", None),
@@ -134,6 +140,8 @@ def test_prefixed_logs_are_recognised_and_read_like_the_originals() -> None:
         ("exunit/services_journal.log", "exunit/services_suite.log"),
         ("pytest/services_teamcity_log.txt", "pytest/services_suite.txt"),
         ("exunit/services_kubectl.log", "exunit/services_suite.log"),
+        ("pytest/services_cloud_build.txt", "pytest/services_suite.txt"),
+        ("exunit/services_tekton.log", "exunit/services_suite.log"),
     ]:
         a = read_logs([str(FIXTURES / prefixed)]).failures
         b = read_logs([str(FIXTURES / original)]).failures
@@ -155,9 +163,9 @@ def test_jenkins_console_notes_are_removed_whole() -> None:
 
 def test_ci_service_logs_are_triaged_as_their_runs(tmp_path: Path) -> None:
     """Each stored CI log (Jenkins' raw log with AnsiColor's notes, act, journalctl, TeamCity's
-    build log, `kubectl logs --prefix --timestamps`) gets the triage of the capture inside it:
-    before, the pytest logs of act, the journal and TeamCity were not recognised, and the
-    ExUnit logs lost most diagnoses (0 or 6 of 12)."""
+    build log, `kubectl logs --prefix --timestamps`, Cloud Build, Tekton) gets the triage of the
+    capture inside it: before, the pytest logs were not recognised, and the ExUnit logs lost
+    most diagnoses (0 or 6 of 12)."""
 
     def diagnoses(rel: str) -> list[tuple[str, str, str | None]]:
         report = triage(read_logs([str(FIXTURES / rel)]), KB)
@@ -173,6 +181,8 @@ def test_ci_service_logs_are_triaged_as_their_runs(tmp_path: Path) -> None:
         ("exunit/services_journal.log", "exunit/services_suite.log"),
         ("pytest/services_teamcity_log.txt", "pytest/services_suite.txt"),
         ("exunit/services_kubectl.log", "exunit/services_suite.log"),
+        ("pytest/services_cloud_build.txt", "pytest/services_suite.txt"),
+        ("exunit/services_tekton.log", "exunit/services_suite.log"),
     ]:
         assert diagnoses(prefixed) == diagnoses(original), prefixed
 

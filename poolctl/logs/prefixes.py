@@ -18,7 +18,8 @@ Some prefixes are only prefixes when (nearly) every line has one, since a runner
 could start so: docker compose's service name (`app-1  | `) and `act`'s job (`[CI/test]   | `),
 a systemd journal's stamp, host and process (`journalctl`: `… ci-runner pytest[4821]: `),
 TeamCity's downloaded build log (`[17:10:00] :\t [Step 1/1] `), `kubectl logs --prefix`
-(`[pod/NAME/CONTAINER] `), Jenkins' clock (`12:00:00 `), the
+(`[pod/NAME/CONTAINER] `), Tekton's `[task : step] `, Google Cloud Build's `Step #0 - "id": `,
+Jenkins' clock (`12:00:00 `), the
 syslog-style stamp of moreutils' `ts` (`Dec 01 18:55:19 `, what `cmd 2>&1 | ts` puts before
 every line), and the forms a script gives `ts` or its logger: a date and time
 (`2026-12-01 19:28:23.766585 `, `[2026-12-01 19:28:23] `, an offset) and a clock in brackets
@@ -72,8 +73,12 @@ _JOURNAL = re.compile(
 # TeamCity's build log as downloaded: its clock, a status (` `, `i`, `W`, `E`…) and a colon,
 # then, inside a block, a tab a level and the block's name (`[17:10:00] :\t [Step 1/1] `)
 _TEAMCITY_LOG = re.compile(r"^\[\d\d:\d\d:\d\d\][ A-Za-z]:(?: |\t+ \[[^\]\n]*\](?: |$))", re.M)
-# `kubectl logs --prefix`: the pod and the container (`[pod/pool-tests-7d9f8/tests] `)
-_KUBECTL = re.compile(r"^\[pod/[^\]\s/]+/[^\]\s]+\] ", re.M)
+# where a line came from, in brackets: `kubectl logs --prefix`'s pod and container
+# (`[pod/pool-tests-7d9f8/tests] `), Tekton's task and step (`tkn pipelinerun logs`:
+# `[test : pytest] `)
+_SOURCE = re.compile(r"^\[(?:pod/[^\]\s/]+/[^\]\s]+|[\w.-]+ : [\w.-]+)\] ", re.M)
+# Google Cloud Build's log: its step, with the step's id when it has one (`Step #0 - "test": `)
+_CLOUD_BUILD = re.compile(r'^Step #\d+(?: - "[^"\n]*")?:(?: |$)', re.M)
 _DATE_STAMP = re.compile(
     r"^(?:\[\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?\]"
     r"|\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?"
@@ -95,7 +100,8 @@ MARKERS = (
     r"^[A-Z][a-z]{2} [ 0-3]\d \d\d:\d\d:\d\d",
     r"^[A-Z][a-z]{2} \d{4}-\d\d-\d\d \d\d:\d\d:\d\d",
     r"^(?:\[ *\d+\.\d+\]|\d{9,}\.\d+) [\w.-]+ [^\s\[\]]+\[\d+\]:",
-    r"^\[pod/",
+    r"^\[(?:pod/|[\w.-]+ : [\w.-]+\] )",
+    r"^Step #\d+",
     r"^\[?\d{4}-\d\d-\d\d \d\d:\d\d:\d\d",
     r"^\[\d\d:\d\d:\d\d",
 )
@@ -128,9 +134,11 @@ def strip_prefixes(text: str, marked: str = "") -> str:
 
 
 # in this order: a stamp may come before compose's name (`docker compose up | ts`) or after it,
-# and kubectl's pod before its stamp (`--prefix --timestamps`)
+# and kubectl's pod before its stamp (`--prefix --timestamps`), a build step's name before the
+# step's own stamps
 _MOSTLY = (
-    _KUBECTL,
+    _SOURCE,
+    _CLOUD_BUILD,
     _COMPOSE,
     _CLOCK,
     _TEAMCITY_LOG,
