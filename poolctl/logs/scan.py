@@ -387,12 +387,21 @@ class TextParser:
                 start = candidates[next_candidate]
                 number = first + numbers[next_candidate]
                 next_candidate += 1
+                matched = True
             else:
                 start = pos
+                while next_candidate < len(candidates) and candidates[next_candidate] < start:
+                    next_candidate += 1
+                matched = next_candidate < len(candidates) and candidates[next_candidate] == start
             end = data.index(b"\n", start)
             self._line_start = start
             self._line_number = number
-            self._dispatch(number, decode(number, data[start:end]))
+            line = decode(number, data[start:end])
+            if matched or self.consumer is not None:
+                self._dispatch(number, line)
+            else:  # a line after a block, for the recorder, that no trigger matched
+                recorder.take(number, line)
+                self.unmatched(number, line)
             pos = end + 1
             number += 1
             if (
@@ -421,6 +430,12 @@ class TextParser:
     def outside(self, number: int, line: str) -> None:
         """A line outside any block that the trigger matched (or a block declined)."""
         raise NotImplementedError
+
+    def unmatched(self, number: int, line: str) -> None:
+        """A line outside any block that no trigger matched, passed only because the lines
+        after a failure block are kept (`BlockRecorder.capturing`): read as `outside` reads any
+        line, unless the parser knows that it reads nothing there."""
+        self.outside(number, line)
 
     def finish(self) -> None:
         """The input ended."""
