@@ -38,6 +38,7 @@ from poolctl.history.location import HISTORY_ENV, parse_location
 from poolctl.rundir import BASE_ENV
 from poolctl.worker import WorkerProcess, WorkerSpec
 from tests.postgres import PgServer, PgUnavailable
+from tests.rewrite_ahead import rewrite_ahead, starts_xdist_processes
 
 # Every process a test starts inherits this marker, so leftovers can be found by environment.
 # Each pytest process (each xdist worker too) draws its own, and checks only its own children.
@@ -103,6 +104,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     for marker in MARKERS:
         config.addinivalue_line("markers", marker)
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist starts its processes (its own hook is trylast)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if starts_xdist_processes(session.config):
+        rewrite_ahead(session.config)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
