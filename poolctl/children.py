@@ -76,7 +76,9 @@ def pdeathsig_wrapper() -> tuple[str, ...]:
     if setpriv is not None:
         with contextlib.suppress(OSError, subprocess.TimeoutExpired):
             probe = [setpriv, "--pdeathsig", "KILL", "--", "/bin/sh", "-c", ":"]
-            if subprocess.run(probe, capture_output=True, timeout=5, check=False).returncode == 0:
+            with WAITER.unblocked():  # (no child inherits the signals poolctl blocks)
+                done = subprocess.run(probe, capture_output=True, timeout=5, check=False)
+            if done.returncode == 0:
                 return (setpriv, "--pdeathsig", "KILL", "--")
     return (sys.executable, "-I", "-S", "-c", PDEATHSIG_PY)
 

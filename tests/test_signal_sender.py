@@ -91,3 +91,33 @@ def test_a_sigterm_from_outside_is_said_as_before(processes: Processes, tmp_path
     assert proc.returncode == 143, err
     assert "poolctl: interrupted by SIGTERM: every process stopped" in err, err
     assert left_behind(mark) == set()
+
+
+def test_the_kernel_log_reader_is_started_with_no_signal_blocked(
+    processes: Processes, tmp_path: Path
+) -> None:
+    """`dmesg`, run to look for an OOM kill of a worker killed by SIGKILL, is a child too: it
+    inherits no signal poolctl blocks for itself (a Ctrl-C must reach it as it reaches any)."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    seen = tmp_path / "dmesg.status"
+    dmesg = bin_dir / "dmesg"
+    # (in Python: dash unblocks every signal as it starts, which would hide an inherited mask)
+    dmesg.write_text(
+        f"#!{sys.executable}\nimport re\nstatus = open('/proc/self/status').read()\n"
+        f"open({str(seen)!r}, 'w').write(re.search('SigBlk:.*', status).group())\n"
+        "print('[1.0] booted')\n"
+    )
+    dmesg.chmod(0o755)
+    dies = Path(__file__).parent / "workers" / "dies_on_second_request.py"
+    argv = [sys.executable, "-m", "poolctl", "ping", "--count", "2", "--timeout", "5"]
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"}
+    proc = processes.popen(
+        [*argv, "--run-dir", str(tmp_path / "run"), "--", sys.executable, str(dies), "kill"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    err = proc.communicate(timeout=60)[1]
+    assert proc.returncode == 1, err.decode()
+    assert seen.read_text() == "SigBlk:\t0000000000000000"

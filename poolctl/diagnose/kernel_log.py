@@ -10,6 +10,8 @@ import re
 import subprocess
 from dataclasses import dataclass
 
+from poolctl.signal_sender import WAITER
+
 # The kernel log's ways of reading it (each asked in turn, at most a few seconds)
 _READERS = (
     ("dmesg", ("dmesg",)),
@@ -35,7 +37,8 @@ def read_kernel_log() -> KernelLog:
     failures = []
     for name, argv in _READERS:
         try:
-            done = subprocess.run(argv, capture_output=True, timeout=5, check=False)
+            with WAITER.unblocked():  # (no child inherits the signals poolctl blocks)
+                done = subprocess.run(argv, capture_output=True, timeout=5, check=False)
         except (OSError, subprocess.TimeoutExpired) as exc:
             failures.append(f"{name}: {exc}")
             continue
