@@ -14,6 +14,11 @@ from typing import Literal
 
 from poolctl.protocol import Request, Response
 
+# How long a worker may take from its spawn to its first answer, unless a scenario or an option
+# says otherwise: a scenario's `worker.init_timeout` default, and doctor's (here, not in the
+# scenario schema: `doctor --help` names it without importing pydantic's models).
+DEFAULT_INIT_TIMEOUT = 5.0
+
 
 class StderrMode(StrEnum):
     """Where a worker's stderr goes."""

@@ -14,8 +14,6 @@ from typer.core import TyperCommand
 
 from poolctl import context as run_context
 from poolctl.console import stdout_console
-from poolctl.doctor import DEFAULT_INIT_TIMEOUT, DoctorOptions, run_doctor
-from poolctl.doctor.pool_settings import load_for_doctor
 from poolctl.errors import ExitCode, UsageProblem
 from poolctl.history.recorder import HistoryRecorder
 from poolctl.model import Check
@@ -41,10 +39,9 @@ from poolctl.protocol import PROTOCOLS, get_protocol
 from poolctl.report import Format, doctor_view
 from poolctl.report.publish import live_commands_stopped, publish, save
 from poolctl.rundir import create_run_dir
-from poolctl.scenario import bundled_scenarios, find_scenario
 from poolctl.units import MAX_SECONDS
 from poolctl.worker_args import REFERENCE_WORKER, parse_env, parse_unset, resolve_command
-from poolctl.worker_types import StderrMode, WorkerSpec
+from poolctl.worker_types import DEFAULT_INIT_TIMEOUT, StderrMode, WorkerSpec
 
 WORKER_COMMAND = "poolctl.worker_command"
 
@@ -81,6 +78,8 @@ def starts_worker_command(first: str, after: list[str]) -> bool:
     command rather than naming a scenario. A `.yaml` or `.yml` file and a bundled scenario's name
     are scenarios; so is a lone word that runs no program (a bundled name mistyped is told so,
     with the names); a program, or a word with arguments after it, is a command."""
+    from poolctl.scenario import bundled_scenarios
+
     if Path(first).suffix in (".yaml", ".yml") or first in {p.stem for p in bundled_scenarios()}:
         return False
     return bool(after) or shutil.which(first) is not None
@@ -168,6 +167,11 @@ def doctor(
     history: HistoryOpt = None,
     no_history: NoHistoryOpt = False,
 ) -> None:
+    # the checks and the scenario schema (pydantic's models): imported to run, not for --help
+    from poolctl.doctor import DoctorOptions, run_doctor
+    from poolctl.doctor.pool_settings import load_for_doctor
+    from poolctl.scenario import find_scenario
+
     context = run_context.of(ctx)
     context.stderr_caps.setting()  # a bad POOLCTL_STDERR_CAP: one line, before any worker
     opts = output_options(

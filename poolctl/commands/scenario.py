@@ -43,9 +43,9 @@ from poolctl.report.publish import (
 )
 from poolctl.report.scenario_view import render_check, render_list
 from poolctl.rundir import RunDir, create_run_dir
-from poolctl.scenario import Scenario, bundled_scenarios, find_scenario, load_scenario
 
 if TYPE_CHECKING:
+    from poolctl.scenario import Scenario
     from poolctl.scenario.report import ScenarioResult
 
 
@@ -100,6 +100,9 @@ def run_scenario_command(
         verbose=verbose,
         inputs=scenarios or (),
     )
+    # the scenario schema (pydantic's models): imported to run, not for --help
+    from poolctl.scenario import bundled_scenarios, find_scenario, load_scenario
+
     console = stdout_console(context.secrets)
     tour = not scenarios
     paths = bundled_scenarios() if tour else [find_scenario(s) for s in scenarios or []]

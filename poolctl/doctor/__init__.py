@@ -24,8 +24,8 @@ from poolctl.lifecycle import FULL_DISK
 from poolctl.model import Check, DoctorDetails, Evidence, Report
 from poolctl.patterns.loader import PatternSet
 from poolctl.rundir import RunDir
-from poolctl.scenario import PoolSection, Scenario, WorkerSection
-from poolctl.worker_types import StderrMode, WorkerSpec
+from poolctl.scenario import PoolSection, Scenario
+from poolctl.worker_types import DEFAULT_INIT_TIMEOUT, StderrMode, WorkerSpec
 
 from .buffering import check_buffering
 from .command import check_command
@@ -48,7 +48,6 @@ SECTIONS = (
     "Pool settings",
     "Limits",
 )
-DEFAULT_INIT_TIMEOUT: float = WorkerSection.model_fields["init_timeout"].default
 WORKER_SECTIONS = ("Start-up", "Output hygiene", "Framing", "Buffering")
 
 

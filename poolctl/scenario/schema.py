@@ -16,7 +16,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 from poolctl.framing import FRAMINGS
 from poolctl.protocol import PROTOCOLS
 from poolctl.units import MAX_REQUESTS, MAX_SECONDS
-from poolctl.worker_types import StderrMode
+from poolctl.worker_types import DEFAULT_INIT_TIMEOUT, StderrMode
 
 # Bounds a scenario cannot mean to pass: a day of waiting, ten million requests, ten thousand
 # callers (each a coroutine) or workers (each a process). Past them the run would never end, or
@@ -99,7 +99,7 @@ class WorkerSection(_Strict):
     env: Environment = {}
     unset_env: Annotated[list[str], AfterValidator(_unsettable)] = []
     cwd: Annotated[str | None, AfterValidator(_path)] = None
-    init_timeout: PositiveSeconds = 5.0
+    init_timeout: PositiveSeconds = DEFAULT_INIT_TIMEOUT
     expect_mode: str | None = None  # the mode/adapter the caller expects the worker to report
     debug_logs: list[str] = []  # files the worker writes its own debug log to ({worker_id})
 
