@@ -134,3 +134,15 @@ def test_a_doctor_or_scenario_help_does_not_import_pydantic(processes: Processes
         assert code == 0 and "Exit codes:" in done.stdout, done.stdout
         assert not {m for m in modules if m.split(".")[0] in ("pydantic", "pydantic_core")}
         assert "poolctl.scenario.schema" not in modules and "poolctl.doctor" not in modules
+
+
+def test_a_patterns_help_does_not_import_the_triage_engine(processes: Processes) -> None:
+    """`poolctl patterns show --help` (any of its subcommands) imported the log readers, the
+    triage engine and the examples' schema (pydantic's models) to draw its options: 0.7 s of
+    CPU to import the command instead of 0.4."""
+    for sub in ("list", "show", "test", "new"):
+        done = processes.run([sys.executable, "-c", HELP_PROBE, "patterns", sub, "--help"], 120)
+        code, modules = json.loads(done.stderr.rsplit("\n", 1)[-1])
+        assert code == 0 and "Exit codes:" in done.stdout, done.stdout
+        assert not {m for m in modules if m.split(".")[0] in ("pydantic", "pydantic_core")}
+        assert "poolctl.triage.engine" not in modules and "poolctl.logs" not in modules

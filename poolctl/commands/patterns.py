@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated, Any, assert_never
+from typing import TYPE_CHECKING, Annotated, Any, assert_never
 
 import typer
 from rich.console import Console
@@ -16,7 +16,6 @@ from poolctl.commands.index import BY_NAME, epilog
 from poolctl.console import stderr_console, stderr_stream, stdout_console, text_console
 from poolctl.context import RunContext
 from poolctl.errors import ExitCode, UsageProblem
-from poolctl.logs import read_logs
 from poolctl.options import (
     DocFormat,
     DocFormatOpt,
@@ -29,7 +28,6 @@ from poolctl.options import (
     output_options,
 )
 from poolctl.patterns import Pattern, PatternSet, builtin_dir, load_patterns
-from poolctl.patterns.examples import to_failure, walk
 from poolctl.patterns.loader import load_file
 from poolctl.patterns.regex import timing
 from poolctl.redact import Secrets
@@ -45,12 +43,11 @@ from poolctl.report.patterns_view import (
     render_test,
 )
 from poolctl.report.publish import OutputOptions, prepare, write_output
-from poolctl.triage.classifier import diagnose, pick, score
-from poolctl.triage.engine import triage
-from poolctl.triage.explain import RegexTime, explain, raising, scores_of, slowest
-from poolctl.triage.facts import FactContext
-from poolctl.triage.fields import FailureView
-from poolctl.triage.starter import starter_pattern
+
+# The log readers, the examples' schema (pydantic's models) and the triage engine are imported
+# where a subcommand runs them: `poolctl patterns ... --help` draws its options without them.
+if TYPE_CHECKING:
+    from poolctl.triage.explain import RegexTime
 
 PATTERNS_EXIT = "0 ok · 1 no example or log line matched as expected · 2 bad usage or pattern file"
 patterns_app = typer.Typer(
@@ -210,6 +207,9 @@ def test_pattern(
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
+    from poolctl.logs import read_logs
+    from poolctl.triage.explain import explain, slowest
+
     opts = _options(fmt, output, as_json, quiet, verbose)
     kb = load_patterns(patterns or [])
     for note in kb.engine_notes():  # a user's regex RE2 cannot run: named when it loads
@@ -252,6 +252,12 @@ def _say_slowest(rows: Sequence[RegexTime], quiet: bool) -> None:
 
 def run_examples(pattern: Pattern, kb: PatternSet) -> list[ExampleOutcome]:
     """The pattern's own examples against the whole knowledge base."""
+    from poolctl.patterns.examples import to_failure, walk
+    from poolctl.triage.classifier import diagnose, pick, score
+    from poolctl.triage.explain import raising, scores_of
+    from poolctl.triage.facts import FactContext
+    from poolctl.triage.fields import FailureView
+
     outcomes = []
     for expect, i, example in walk(pattern):
         where = f"{pattern.path} example {expect}[{i}]"
@@ -309,6 +315,10 @@ def new_pattern(
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
+    from poolctl.logs import read_logs
+    from poolctl.triage.engine import triage
+    from poolctl.triage.starter import starter_pattern
+
     opts = _options(DocFormat.TERM, "-", as_json, quiet, verbose)
     target = Path(output)
     to_file = target.suffix in (".yaml", ".yml")

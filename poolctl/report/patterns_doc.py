@@ -13,13 +13,15 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from poolctl.patterns import Pattern
 from poolctl.patterns.loader import Negative, Signal
 from poolctl.report.markdown import block, code, prose, text
-from poolctl.triage.explain import Explanation
-from poolctl.triage.starter import Starter
+
+if TYPE_CHECKING:  # the triage engine: not for `poolctl patterns ... --help`
+    from poolctl.triage.explain import Explanation
+    from poolctl.triage.starter import Starter
 
 SCHEMA_VERSION = 1
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 
@@ -15,8 +16,10 @@ from poolctl.patterns import Pattern
 from poolctl.report.patterns_doc import ExampleOutcome, claims_line, examples_line, next_step
 from poolctl.report.view import fmt_value
 from poolctl.termtext import escape
-from poolctl.triage.explain import Explanation, RegexTime
-from poolctl.triage.starter import Starter
+
+if TYPE_CHECKING:  # the triage engine: not for `poolctl patterns ... --help`
+    from poolctl.triage.explain import Explanation, RegexTime
+    from poolctl.triage.starter import Starter
 
 VERDICT = {
     "matches": "[green]✓ matches[/]",
