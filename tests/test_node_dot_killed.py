@@ -29,7 +29,7 @@ def test_a_killed_dot_run_is_read_as_a_killed_pytest_q_run_is(cli: RunCli, tmp_p
     assert "3 of the 3 failures the runner counted were not read" in out
 
 
-@pytest.mark.parametrize("log", ["dot_killed_dash.log", "dot_terminated.log"])
+@pytest.mark.parametrize("log", ["dot_killed_dash.out", "dot_terminated.out"])
 def test_marks_with_nothing_naming_node_are_not_guessed_a_runner(
     log: str, cli: RunCli, tmp_path: Path
 ) -> None:
