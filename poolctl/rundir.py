@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import fnmatch
 import json
 import os
 import re
@@ -233,6 +234,12 @@ def _create(
         path = Path(explicit)
         try:
             path.mkdir(parents=True, exist_ok=True)
+            if others := _not_a_run_folder(path):  # another tool's: its files are not overwritten
+                raise UsageProblem(
+                    f"{path} is not empty and is no poolctl run folder (it holds {others}): give "
+                    "a new or empty folder, or an earlier run's",
+                    where="--run-dir",
+                )
             if leftover(path):  # a killed run's folder, reused: scrubbed with its own secrets
                 scrub_leftover(path)
             if not hold.take(path / LOCK):
@@ -262,6 +269,39 @@ def _create(
     if root is not None:
         retain(root, kind, keeping)
     return run
+
+
+# a poolctl report.json's head (`report/json_writer.py`): its schema's version, then its kind
+_REPORT_HEAD = re.compile(rb'^\{\s*"schema_version":\s*\d+,\s*"kind":\s*"\w+"')
+
+
+def _not_a_run_folder(path: Path) -> str:
+    """What a folder given with `--run-dir` holds when it is neither empty nor a poolctl run
+    folder (a `.poolctl-run`, or a report.json poolctl wrote: an earlier run's, reused as the
+    README says), named (a few of its entries); '' when it may be used."""
+    if isinstance(_meta(path).get("kind"), str):
+        return ""
+    with contextlib.suppress(OSError), open(path / "report.json", "rb") as f:
+        if _REPORT_HEAD.match(f.read(512)):
+            return ""
+    entries = sorted(e.name for e in path.iterdir() if not _ours(e))
+    if not entries:
+        return ""
+    shown = ", ".join(entries[:3]) + (f" and {len(entries) - 3} more" if len(entries) > 3 else "")
+    return shown
+
+
+def _ours(entry: Path) -> bool:
+    """Whether a folder's `entry` is poolctl's whatever the folder is: a marker (a run stopped
+    as its folder was being made), an empty `workers/`, or a link named as a file a run writes
+    (`events.jsonl` -> /dev/null: a run's file sent elsewhere on purpose)."""
+    name = entry.name
+    if name in (LOCK, META, UNSCRUBBED):
+        return True
+    if name == "workers":
+        return entry.is_dir() and not entry.is_symlink() and not any(entry.iterdir())
+    written = name.removeprefix(".").removesuffix(".partial")  # a report being written
+    return entry.is_symlink() and any(fnmatch.fnmatch(written, p) for p in EARLIER_RUN)
 
 
 def _new_folder(root: Path, slug: str) -> Path:
