@@ -55,3 +55,36 @@ def test_a_silent_worker_the_pool_stopped_is_told_how_it_ended(
     assert cause.endswith(said), cause
     done = [e["text"] for e in diagnosis["evidence"] if e["text"].startswith("shutdown_done:")]
     assert done and f"stopped_by={{'w1': '{stopped_by}'}}" in done[0], done
+
+
+DRAINED = """\
+name: drained
+description: a drain whose grace runs out on workers still in their requests
+worker:
+  command: ["{python}", "-m", "poolctl.workers.reference", "--ignore-sigterm"]
+pool: {size: 2, checkout_timeout: 5, request_timeout: 5, stop_grace: 1}
+steps:
+  - stop_pool: {after: 0.5, mode: drain}
+  - request: {command: sleep, args: {seconds: 3}, count: 2, concurrency: 2}
+"""
+
+
+def test_callers_cut_by_a_drain_are_told_how_their_workers_ended(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """Pattern 2's cause said only that each caller in flight got a shutdown error; the
+    workers those callers were in, still at work, ignored SIGTERM and were killed."""
+    path = tmp_path / "drained.yaml"
+    path.write_text(DRAINED)
+    code, out, _ = run_cli("run-scenario", str(path), "--json", "--run-dir", str(tmp_path / "r"))
+    assert code == 1, out
+    (finding,) = json.loads(out)["findings"]
+    diagnosis = finding["outcome"]
+    assert diagnosis["pattern_id"] == "pool-shutdown-during-checkout"
+    said = (
+        "each got a shutdown error instead of an answer; at the stop, worker(s) w1, w2 did not "
+        "exit within 0.5 s of their stdin's close: w1, w2 ignored SIGTERM, and the pool's "
+        "SIGKILL ended them 1 s later (events.jsonl #"
+    )
+    assert said in diagnosis["cause"], diagnosis["cause"]
+    assert any(e["text"].startswith("shutdown_done:") for e in diagnosis["evidence"])

@@ -12,6 +12,7 @@ from poolctl.scenario.evidence import quote_event
 from poolctl.scenario.failed_calls import merged_calls
 from poolctl.scenario.failed_checks import firsts, span, total
 from poolctl.scenario.held import held_note
+from poolctl.scenario.stopped import lingered
 
 if TYPE_CHECKING:
     from poolctl.scenario.classify import TraceClassifier
@@ -71,6 +72,10 @@ def shutdowns(c: TraceClassifier) -> list[Finding]:
         )
     remediation = None
     done = c.by_type["shutdown_done"]
+    if facts["in_flight"]:  # the workers those callers were in, still at work as it stopped
+        ended, event = lingered(done, c.run.scenario.pool.stop_grace)
+        cause += ended
+        evidence += [quote_event(event)] if event is not None else []
     if late_calls:
         facts["calls_after_stop"] = late_calls
         cause += f"; {late_calls} more call(s) came once it had begun to stop, refused at once"

@@ -36,3 +36,29 @@ def stopped_by_the_pool(done: list[Event], begun: list[Event], worker: str, grac
         f"; it was still running when the pool stopped it ({start.data.get('mode')} at "
         f"t={start.t:.3f} s, events.jsonl #{done[0].seq}): {ended}"
     )
+
+
+def lingered(done: list[Event], grace: float) -> tuple[str, Event | None]:
+    """The workers the stop's signals ended (they did not exit as their stdin closed), said
+    after a cause, and the `shutdown_done` event it rests on; ("", None) when there is none."""
+    if not done:
+        return "", None
+    stopped_by = done[0].data.get("stopped_by") or {}
+    terms = sorted(w for w, how in stopped_by.items() if how == "SIGTERM")
+    kills = sorted(w for w, how in stopped_by.items() if (how or "").startswith("SIGKILL after"))
+    if not terms and not kills:
+        return "", None
+    parts = [f"the pool's SIGTERM ended {', '.join(terms)}"] if terms else []
+    if kills:
+        them = "it" if len(kills) == 1 else "them"
+        parts.append(
+            f"{', '.join(kills)} ignored SIGTERM, and the pool's SIGKILL ended {them} "
+            f"{grace:g} s later"
+        )
+    waited = min(EOF_GRACE, grace)
+    said = (
+        f"; at the stop, worker(s) {', '.join(sorted(terms + kills))} did not exit within "
+        f"{waited:g} s of their stdin's close: {'; '.join(parts)} (events.jsonl "
+        f"#{done[0].seq})"
+    )
+    return said, done[0]
