@@ -166,7 +166,7 @@ class _Lifecycle:
                     if held and run.report("json").exists():  # written before the signal
                         mark_interrupted(run, sig.name)
                     elif held:
-                        save_interrupted(run, sig.name)
+                        save_interrupted(run, sig.name, self.sender)
                 deadline = max(self.context.signalled_at + SCRUB_UNTIL, time.monotonic() + 0.05)
                 with contextlib.suppress(Exception):
                     if not held or (not run.scrubbed and not run.scrub(deadline)):

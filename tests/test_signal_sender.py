@@ -7,6 +7,7 @@ workers is said as before. Run as the program, in a process of its own."""
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import signal
@@ -73,6 +74,9 @@ def test_a_worker_that_sends_poolctl_sigterm_is_named(
     assert proc.returncode == 143, err
     assert re.search(rf"poolctl: interrupted by SIGTERM {said}: every process stopped", err), err
     assert left_behind(mark) == set()  # nothing of the run left
+    # and so does the report the interrupted run left
+    notes = json.loads((tmp_path / "run" / "report.json").read_text())["notes"]
+    assert any(re.match(rf"interrupted by SIGTERM {said}: the run was cut short", n) for n in notes)
     # the worker was started with no signal blocked (poolctl blocks its own in every thread)
     log = (tmp_path / "run" / "workers" / "w1.stderr.log").read_text()
     assert "SigBlk:\t0000000000000000" in log, log

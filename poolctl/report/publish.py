@@ -203,14 +203,15 @@ def _with_pictures(report: Report, run: RunDir) -> tuple[Report, dict[str, str]]
         return dataclasses.replace(report, notes=(*report.notes, why)), {}
 
 
-def save_interrupted(run: RunDir, signal_name: str) -> Report:
+def save_interrupted(run: RunDir, signal_name: str, sender: str = "") -> Report:
     """The report of a run cut short before it wrote its own: its kind, marked interrupted,
-    and a note of what is in the run folder."""
+    and a note of what is in the run folder (and who sent the signal, when a worker or its
+    family did: `sender`, as poolctl/signal_sender.py words it)."""
     from poolctl.logs.stdin_copy import COPY_NAME
 
     kind: ReportKind = next((k for k in KINDS if k == run.kind), "ping")
     notes = [
-        f"interrupted by {signal_name}: the run was cut short; every process was stopped "
+        f"interrupted by {signal_name}{sender}: the run was cut short; every process was stopped "
         "and everything captured so far is in the run folder"
     ]
     if kind == "triage" and (run.path / COPY_NAME).exists():
