@@ -106,6 +106,11 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
             "E   KeyError: 'x'\n\nFAILED a.py::t\n",
         ),
         ("[test : pytest] E   KeyError: 'x'\n[test : pytest] \n", "E   KeyError: 'x'\n\n"),
+        # Bamboo's kind and time, each followed by a tab
+        (
+            "build\t29-Nov-2026 17:10:00\tE   KeyError: 'x'\nbuild\t29-Nov-2026 17:10:00\t\n",
+            "E   KeyError: 'x'\n\n",
+        ),
         ("[3/10] Building x.o\n[4/10] Linking x\n", None),
         # a runner's own line that starts so, among lines that do not: kept
         ("E  x | y\nname | value\nplain\nlines\nhere\n", None),
@@ -142,6 +147,7 @@ def test_prefixed_logs_are_recognised_and_read_like_the_originals() -> None:
         ("exunit/services_kubectl.log", "exunit/services_suite.log"),
         ("pytest/services_cloud_build.txt", "pytest/services_suite.txt"),
         ("exunit/services_tekton.log", "exunit/services_suite.log"),
+        ("pytest/services_bamboo.txt", "pytest/services_suite.txt"),
     ]:
         a = read_logs([str(FIXTURES / prefixed)]).failures
         b = read_logs([str(FIXTURES / original)]).failures
@@ -161,11 +167,11 @@ def test_jenkins_console_notes_are_removed_whole() -> None:
     assert strip_ansi("\x1b[8mhidden\x1b[0m\n") == "hidden\n"
 
 
-def test_ci_service_logs_are_triaged_as_their_runs(tmp_path: Path) -> None:
+def test_ci_service_logs_are_triaged_as_their_runs() -> None:
     """Each stored CI log (Jenkins' raw log with AnsiColor's notes, act, journalctl, TeamCity's
-    build log, `kubectl logs --prefix --timestamps`, Cloud Build, Tekton) gets the triage of the
-    capture inside it: before, the pytest logs were not recognised, and the ExUnit logs lost
-    most diagnoses (0 or 6 of 12)."""
+    build log, `kubectl logs --prefix --timestamps`, Cloud Build, Tekton, Bamboo) gets the
+    triage of the capture inside it: before, the pytest logs were not recognised, and the
+    ExUnit logs lost most diagnoses (0 or 6 of 12)."""
 
     def diagnoses(rel: str) -> list[tuple[str, str, str | None]]:
         report = triage(read_logs([str(FIXTURES / rel)]), KB)
@@ -183,6 +189,7 @@ def test_ci_service_logs_are_triaged_as_their_runs(tmp_path: Path) -> None:
         ("exunit/services_kubectl.log", "exunit/services_suite.log"),
         ("pytest/services_cloud_build.txt", "pytest/services_suite.txt"),
         ("exunit/services_tekton.log", "exunit/services_suite.log"),
+        ("pytest/services_bamboo.txt", "pytest/services_suite.txt"),
     ]:
         assert diagnoses(prefixed) == diagnoses(original), prefixed
 

@@ -19,6 +19,7 @@ could start so: docker compose's service name (`app-1  | `) and `act`'s job (`[C
 a systemd journal's stamp, host and process (`journalctl`: `… ci-runner pytest[4821]: `),
 TeamCity's downloaded build log (`[17:10:00] :\t [Step 1/1] `), `kubectl logs --prefix`
 (`[pod/NAME/CONTAINER] `), Tekton's `[task : step] `, Google Cloud Build's `Step #0 - "id": `,
+Bamboo's `build\t29-Nov-2026 17:10:00\t`,
 Jenkins' clock (`12:00:00 `), the
 syslog-style stamp of moreutils' `ts` (`Dec 01 18:55:19 `, what `cmd 2>&1 | ts` puts before
 every line), and the forms a script gives `ts` or its logger: a date and time
@@ -77,6 +78,9 @@ _TEAMCITY_LOG = re.compile(r"^\[\d\d:\d\d:\d\d\][ A-Za-z]:(?: |\t+ \[[^\]\n]*\](
 # (`[pod/pool-tests-7d9f8/tests] `), Tekton's task and step (`tkn pipelinerun logs`:
 # `[test : pytest] `)
 _SOURCE = re.compile(r"^\[(?:pod/[^\]\s/]+/[^\]\s]+|[\w.-]+ : [\w.-]+)\] ", re.M)
+# Atlassian Bamboo's build log as downloaded: the line's kind (`build` for the command's
+# output, `error`, `simple`, `command`), a tab, the time, a tab (`build\t29-Nov-2026 17:10:00\t`)
+_BAMBOO = re.compile(r"^[a-z]+\t\d\d-[A-Z][a-z]{2}-\d{4} \d\d:\d\d:\d\d\t", re.M)
 # Google Cloud Build's log: its step, with the step's id when it has one (`Step #0 - "test": `)
 _CLOUD_BUILD = re.compile(r'^Step #\d+(?: - "[^"\n]*")?:(?: |$)', re.M)
 _DATE_STAMP = re.compile(
@@ -102,6 +106,7 @@ MARKERS = (
     r"^(?:\[ *\d+\.\d+\]|\d{9,}\.\d+) [\w.-]+ [^\s\[\]]+\[\d+\]:",
     r"^\[(?:pod/|[\w.-]+ : [\w.-]+\] )",
     r"^Step #\d+",
+    r"^[a-z]+\t\d\d-[A-Z][a-z]{2}-\d{4} ",
     r"^\[?\d{4}-\d\d-\d\d \d\d:\d\d:\d\d",
     r"^\[\d\d:\d\d:\d\d",
 )
@@ -139,6 +144,7 @@ def strip_prefixes(text: str, marked: str = "") -> str:
 _MOSTLY = (
     _SOURCE,
     _CLOUD_BUILD,
+    _BAMBOO,
     _COMPOSE,
     _CLOCK,
     _TEAMCITY_LOG,
