@@ -37,7 +37,7 @@ def how_unread(worker_exit: Event | None, reason: object) -> str:
         unread = worker_exit.data.get("stdin_unread") if worker_exit is not None else None
         return f"its {unread} bytes were still unread in the worker's stdin as it exited"
     if fate == "unwritten" or reason == "write-failed":
-        return "the worker's stdin had closed as it was written (EPIPE): it never read it"
+        return "the worker's stdin had closed when it was written, EPIPE: not a byte of it was read"
     return ""
 
 
