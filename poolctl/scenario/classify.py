@@ -237,15 +237,8 @@ class TraceClassifier:
     def waits_on_silent(self) -> list[TimeoutKind]:
         """Checkouts that timed out while a worker was held all through their wait by a request
         that never got an answer (it timed out): the hung worker was taken from the pool."""
-        timed_out = self.run.unanswered.timed_out
         groups = self.run.checkout_timeouts.groups
-        return [
-            k
-            for k, g in groups.items()
-            if k not in self.consumed_timeouts
-            and k.held
-            and all(w in timed_out and rid in timed_out[w] for w, rid in g.held_requests)
-        ]
+        return [k for k, g in groups.items() if k not in self.consumed_timeouts and g.held_by_hangs]
 
     def fold(self, kinds: list[TimeoutKind]) -> list[TimeoutGroup]:
         """The checkout timeouts of `kinds`, taken into the finding being made: no later rule

@@ -29,7 +29,7 @@ def _would_be_served(c: TraceClassifier, group: TimeoutGroup) -> float | None:
 
 
 def _hung(groups: list[TimeoutGroup]) -> list[str]:
-    return sorted({worker for g in groups for worker, _ in g.held_requests})
+    return sorted({worker for g in groups for worker in g.hung_workers})
 
 
 def fold_held(c: TraceClassifier) -> tuple[list[TimeoutGroup], str]:
@@ -60,13 +60,7 @@ def fold_held(c: TraceClassifier) -> tuple[list[TimeoutGroup], str]:
 def held_note(c: TraceClassifier, groups: list[TimeoutGroup]) -> str:
     """Pattern 3's cause, of checkouts that waited while hung workers were held but would have
     waited past the timeout all the same: the hang said ("" when none was held)."""
-    timed_out = c.run.unanswered.timed_out
-    held = [
-        g
-        for g in groups
-        if g.held_requests
-        and all(w in timed_out and rid in timed_out[w] for w, rid in g.held_requests)
-    ]
+    held = [g for g in groups if g.held_by_hangs]
     if not held:
         return ""
     hung = _hung(held)

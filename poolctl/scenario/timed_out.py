@@ -35,8 +35,16 @@ class TimeoutGroup(CheckGroup):
 
     waiting_max: int = 0
     starting_max: int = 0
-    # (worker, request id) of the requests that held a worker all through one of its waits
-    held_requests: set[tuple[str, Any]] = field(default_factory=set)
+    # the requests that held a worker all through one of its waits, told by how they ended
+    # as they end (a set of those in flight alone: a run's memory does not grow with them)
+    hung_workers: set[str] = field(default_factory=set)  # whose held request timed out
+    held_otherwise: bool = False  # one was answered, failed otherwise, or never ended
+    held_pending: int = 0  # held requests not ended yet
+
+    @property
+    def held_by_hangs(self) -> bool:
+        """Every request that held a worker all through one of these waits timed out."""
+        return bool(self.hung_workers) and not self.held_otherwise and not self.held_pending
 
 
 class CheckoutTimeouts:
@@ -47,6 +55,7 @@ class CheckoutTimeouts:
         self._ready = False
         self._exited = False
         self._in_flight: dict[str, tuple[Any, float]] = {}  # worker -> (request id, written at)
+        self._holding: dict[str, list[TimeoutGroup]] = {}  # worker -> groups its request held
         self.slowest_answer = 0.0  # seconds, of every request answered
 
     def on_event(self, event: Event) -> None:
@@ -61,6 +70,13 @@ class CheckoutTimeouts:
             self._in_flight[event.worker] = (event.data.get("id"), event.t)
         elif kind in ("response", "no_response") and event.worker is not None:
             self._in_flight.pop(event.worker, None)
+            hung = kind == "no_response" and event.data.get("reason") == "timeout"
+            for group in self._holding.pop(event.worker, []):
+                group.held_pending -= 1
+                if hung:
+                    group.hung_workers.add(event.worker)
+                else:
+                    group.held_otherwise = True
             if kind == "response":
                 seconds = float(event.data.get("seconds") or 0.0)
                 self.slowest_answer = max(self.slowest_answer, seconds)
@@ -68,7 +84,7 @@ class CheckoutTimeouts:
     def _add(self, event: Event) -> None:
         d = event.data
         began = event.t - float(d.get("waited") or 0.0)
-        held = {(w, rid) for w, (rid, at) in self._in_flight.items() if at <= began}
+        held = [(w, rid) for w, (rid, at) in self._in_flight.items() if at <= began]
         key = TimeoutKind(
             not self._ready,
             bool(d.get("last_init_failure")),
@@ -85,4 +101,8 @@ class CheckoutTimeouts:
             group.take(event)
         group.waiting_max = max(group.waiting_max, int(d.get("waiting") or 0))
         group.starting_max = max(group.starting_max, int(d.get("starting") or 0))
-        group.held_requests |= held
+        for worker, _ in held:  # told when its request ends (a response, or none)
+            holding = self._holding.setdefault(worker, [])
+            if not any(g is group for g in holding):
+                holding.append(group)
+                group.held_pending += 1
