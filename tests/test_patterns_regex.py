@@ -5,6 +5,7 @@ match."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from poolctl.logs import read_logs
 from poolctl.model import Diagnosis, Failure, Unclassified
 from poolctl.patterns import builtin_dir, builtin_patterns, load_patterns
 from poolctl.patterns.loader import Signal
-from poolctl.patterns.regex import BUDGET, budget, compile_regex, required_literals
+from poolctl.patterns.regex import BUDGET, _bounded, budget, compile_regex, required_literals
 from poolctl.triage import triage
 from poolctl.triage.classifier import first_hit
 from poolctl.triage.fields import FailureView
@@ -115,6 +116,22 @@ def test_a_budget_is_shared_by_the_regexes_of_one_failure() -> None:
         slow.search("a")  # nothing left: refused before it runs
     with budget():
         assert slow.search("aaa") is not None
+
+
+def test_the_budget_counts_cpu_time_not_the_wait_of_a_loaded_machine(
+    real_sleep: Callable[[float], None],
+) -> None:
+    """A fallback regex that waits for a CPU (here: a call that sleeps past the budget, as a
+    regex descheduled on a loaded CI runner does) is not cut off: the budget is CPU time. On
+    wall time its failure was classified otherwise than on a quiet machine (a loaded suite's run
+    saw `(?=a)(a+)+$` refused on "aaa")."""
+
+    def waits() -> str:
+        real_sleep(BUDGET * 3)
+        return "ran"
+
+    with budget():
+        assert _bounded("slept", waits) == "ran"
 
 
 def test_patterns_test_prints_the_slowest_regexes(capsys: pytest.CaptureFixture[str]) -> None:

@@ -4,7 +4,8 @@ lacks, and a literal prefilter derived from each regex when it loads.
 RE2 (the `google-re2` package) matches in time linear in the text, whatever the regex: a user's
 `(a+)+$` costs milliseconds where a backtracking engine takes minutes. It has no lookarounds and
 no backreferences; a regex that needs them (or any other construct RE2 refuses) runs on Python's
-`re` under a time budget (`BUDGET` seconds per failure, by `SIGALRM` in the main thread), and
+`re` under a budget of CPU time (`BUDGET` seconds per failure, by `SIGVTALRM` in the main
+thread: the time it computes, not the time a loaded machine leaves it waiting), and
 the reason RE2 refused it is kept in `KbRegex.fallback` for the loader to name.
 
 The prefilter: from the parsed regex, a set of literal strings at least one of which any match
@@ -27,7 +28,7 @@ from typing import Any
 
 import re2
 
-BUDGET = 0.05  # seconds a failure may spend in fallback (`re`) regexes
+BUDGET = 0.05  # seconds of CPU a failure may spend in fallback (`re`) regexes
 MAX_LITERALS = 16  # alternatives kept in a required set
 MAX_PRODUCT = 64  # strings an exact set may grow to while concatenating
 
@@ -178,22 +179,25 @@ def _bounded(source: str, call: Any, *args: Any) -> Any:
     if left <= 0:
         raise RegexTimeout(_timeout_message(source))
     if threading.current_thread() is not threading.main_thread():
-        # SIGALRM reaches the main thread only: an unbounded backtracking run is refused
+        # the signal reaches the main thread only: an unbounded backtracking run is refused
         raise RegexTimeout(
             f"{source!r} needs Python's re, which is bounded in the main thread only"
         )
-    previous = signal.signal(signal.SIGALRM, _on_alarm)
-    start = time.perf_counter()
+    # CPU time, not wall time: on a loaded machine (a busy CI runner) a regex that takes 2 ms
+    # could wait past 50 ms for a CPU and be treated as not matching, its failure classified
+    # otherwise than on a quiet one
+    previous = signal.signal(signal.SIGVTALRM, _on_alarm)
+    start = time.thread_time()
     try:
-        signal.setitimer(signal.ITIMER_REAL, left)
+        signal.setitimer(signal.ITIMER_VIRTUAL, left)
         return call(*args)
     except RegexTimeout:
         raise RegexTimeout(_timeout_message(source)) from None
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        signal.setitimer(signal.ITIMER_VIRTUAL, 0)
+        signal.signal(signal.SIGVTALRM, previous)
         if _BUDGET.left is not None:
-            _BUDGET.left -= time.perf_counter() - start
+            _BUDGET.left -= time.thread_time() - start
 
 
 def _timeout_message(source: str) -> str:
