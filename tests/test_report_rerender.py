@@ -182,7 +182,7 @@ def test_the_tour_one_run_folder_a_scenario(
 ) -> None:
     names = ("healthy", "p3-checkout-timeout", "p5-required-field")
     tour = [SCENARIOS / f"{name}.yaml" for name in names]
-    monkeypatch.setattr("poolctl.commands.scenario.bundled_scenarios", lambda: tour)
+    monkeypatch.setattr("poolctl.scenario.bundled_scenarios", lambda: tour)
     options = ["--keep-secrets"] if keep else []
     code, live, err = cli(capsys, "run-scenario", *options)
     assert code == 0, err

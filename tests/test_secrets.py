@@ -369,7 +369,7 @@ def test_the_tours_one_line_view_says_secrets_were_kept(
     run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     healthy = Path(__file__).resolve().parent.parent / "poolctl" / "scenarios" / "healthy.yaml"
-    monkeypatch.setattr("poolctl.commands.scenario.bundled_scenarios", lambda: [healthy])
+    monkeypatch.setattr("poolctl.scenario.bundled_scenarios", lambda: [healthy])
     code, out, _ = run_cli("run-scenario", "--keep-secrets")
     assert code == 0 and "1 of 1 scenario(s)" in out and "secrets were NOT redacted" in out
     code, out, _ = run_cli("run-scenario")
