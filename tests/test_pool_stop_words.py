@@ -65,7 +65,7 @@ worker:
 pool: {size: 2, checkout_timeout: 5, request_timeout: 5, stop_grace: 1}
 steps:
   - stop_pool: {after: 0.5, mode: drain}
-  - request: {command: sleep, args: {seconds: 3}, count: 2, concurrency: 2}
+  - request: {command: sleep, args: {seconds: 30}, count: 2, concurrency: 2}
 """
 
 

@@ -27,10 +27,12 @@ def test_workers_that_exit_after_as_many_answers_are_told_between_requests(
     run_cli: RunCli, tmp_path: Path, code: int
 ) -> None:
     """Every worker answers 3 requests (its init among them) and exits with `code`, saying
-    nothing. Before, code 1 was "died while serving caller …" and the fix "find why the worker
-    exits with code 1 in the middle of a request", code 0 "a pool worker loops"."""
+    nothing, half a second after its last answer (without that pause, on a loaded machine every
+    worker could exit before a caller's next request came, idle, and the run pass). Before,
+    code 1 was "died while serving caller …" and the fix "find why the worker exits with code 1
+    in the middle of a request", code 0 "a pool worker loops"."""
     text = SCENARIO.format(python=sys.executable, worker=LIMITED).replace(
-        f'"{LIMITED}"]', f'"{LIMITED}", "3", "{code}"]'
+        f'"{LIMITED}"]', f'"{LIMITED}", "3", "{code}", "0.5"]'
     )
     path = tmp_path / "limit.yaml"
     path.write_text(text.replace("count: 6", "count: 10"))
