@@ -49,6 +49,12 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
         ("##[error]Process completed with exit code 1.\n", "Process completed with exit code 1.\n"),
         ("section_start:1764436200:step_script\rExecuting step\n", "Executing step\n"),
         ("[  967s]   1) test a (ATest)\n", "  1) test a (ATest)\n"),
+        # Travis CI's timer ends on the line of the command's result
+        (
+            "travis_time:end:2d3e:start=1,finish=2,duration=1,event=script\rThe command "
+            '"pytest" exited with 1.\ntravis_fold:start:install\r$ pip install x\n',
+            'The command "pytest" exited with 1.\n$ pip install x\n',
+        ),
         ("[2024-01-15T10:23:45.123Z] 3 tests, 1 failure\n", "3 tests, 1 failure\n"),
         ("[ 50%] is not a prefix\n12:00:00.000 [info] nor a Logger time\n", None),
         ("2026-11-29T17:10:00.012345Z 01O   1) test a (ATest)\n", "  1) test a (ATest)\n"),
@@ -863,6 +869,24 @@ def test_a_failed_make_check_after_a_clean_pytest_run_counts_each_failing_kind()
     [
         ("ci_job_failed_github.txt", "GitHub Actions", "Process completed with exit code 1."),
         ("ci_job_failed_gitlab.txt", "GitLab CI", "ERROR: Job failed: exit code 1"),
+        (
+            "ci_job_failed_travis.txt",
+            "Travis CI",
+            'The command "pytest tests && ruff check pool_client.py" exited with 1.',
+        ),
+        ("ci_job_failed_appveyor.txt", "AppVeyor", "Command exited with code 1"),
+        ("ci_job_failed_teamcity.txt", "TeamCity", "Process exited with code 1"),
+        (
+            "ci_job_failed_bamboo.txt",
+            "Bamboo",
+            "Failing task since return code of [/bin/sh /tmp/POOL-TST-JOB1-12-ScriptBuildTask-"
+            "5127.sh] was 1 while expected 0",
+        ),
+        (
+            "ci_job_failed_cloud_build.txt",
+            "Cloud Build",
+            'ERROR: build step 0 "python:3.11" failed: step exited with non-zero status: 1',
+        ),
     ],
 )
 def test_a_failed_ci_job_whose_test_runs_passed_is_not_a_clean_log(

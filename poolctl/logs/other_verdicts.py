@@ -7,7 +7,8 @@ must not pass as clean: each one's closing verdict is a run whose failures are c
 read (exit 1), with a note that says how to have them read.
 
 A CI service's own line for a failed job (GitHub Actions' `##[error]Process completed with exit
-code 1.`, GitLab's `ERROR: Job failed: exit code 1`…), or tox's or nox's for a failed session
+code 1.`, GitLab's `ERROR: Job failed: exit code 1`, Travis CI's `The command "…" exited with
+1.`, TeamCity's `Process exited with code 1`…), or tox's or nox's for a failed session
 (`py311: FAIL code 1 (…)`, `nox > Session tests failed.`), or GNU make's for a failed target
 (`make: *** [Makefile:4: check] Error 1`), in a log whose runs all read as clean
 is one failure, unread: the job failed in a step that is no test run poolctl reads (a linter, a
@@ -272,6 +273,10 @@ TRIGGERS = (
     r"^🚨 Error: The command exited with status",
     r"^Exited with code exit status [1-9]",
     r"^(?:##\[error\])?(?:Bash|Cmd|PowerShell) exited with code '[1-9]",
+    r"^The command \".*\" exited with [1-9]",
+    r"^(?:Command|Process) exited with code -?[1-9]",
+    r"^Failing task since return code of ",
+    r"^ERROR: build step \d+ ",
     # tox's (4, then 3) and nox's line for a failed session
     r"^ *\S+: FAIL code -?[1-9]",
     r"^ERROR: +\S+: commands failed",
@@ -300,6 +305,23 @@ JOB_FAILED = (
         "Azure Pipelines",
         re.compile(r"^(?:Bash|Cmd|PowerShell) exited with code '(?P<code>[1-9]\d*)'\.$"),
     ),
+    ("Travis CI", re.compile(r"^The command \".*\" exited with (?P<code>[1-9]\d*)\.$")),
+    ("AppVeyor", re.compile(r"^Command exited with code (?P<code>-?[1-9]\d*)$")),
+    # TeamCity's step, its build log's prefix removed (newer versions name the step after it)
+    ("TeamCity", re.compile(r"^Process exited with code (?P<code>-?[1-9]\d*)(?: \(.*\))?$")),
+    (
+        "Bamboo",
+        re.compile(
+            r"^Failing task since return code of \[.*\] was (?P<code>-?[1-9]\d*) while expected 0$"
+        ),
+    ),
+    (
+        "Cloud Build",
+        re.compile(
+            r"^ERROR: build step \d+ \"[^\"]*\" failed: step exited with non-zero status: "
+            r"(?P<code>[1-9]\d*)$"
+        ),
+    ),
 )
 WRAPPERS = {"tox": "session", "nox": "session", "make": "target"}  # theirs failed, not a CI job
 _JOB_STARTS = (
@@ -313,6 +335,10 @@ _JOB_STARTS = (
     "Bash ",
     "Cmd ",
     "PowerShell ",
+    "The command ",
+    "Command exited",
+    "Process exited",
+    "Failing task",
 )
 
 

@@ -3,7 +3,8 @@
 A log downloaded from GitHub Actions has a timestamp before every line and `##[group]`,
 `##[error]` markers (and, printed by `gh run view --log` or `--log-failed`, the job's and the
 step's names before that, each followed by a tab); a GitLab job trace wraps steps in
-`section_start:…`/`section_end:…` markers, and with timestamps on puts
+`section_start:…`/`section_end:…` markers (a Travis CI log its folds and timers in
+`travis_fold:…`/`travis_time:…`), and with timestamps on puts
 `2026-11-30T12:00:00.123456Z 01O ` (a stream and `O`ut or `E`rr) before every line; Jenkins'
 timestamper and the Open Build Service put `[…]` before every line; Buildkite puts
 `ESC _bk;t=…BEL` (removed with the other escape sequences, `logs/ansi.py`); TeamCity's
@@ -44,8 +45,10 @@ _GH_MARKER = re.compile(r"^##\[[a-z]+\]", re.M)
 # TeamCity service messages: `|` escapes a quote, a bracket, a bar or a newline (`|n`) in their
 # values, so the first bracket not escaped closes one.
 _TEAMCITY = re.compile(r"##teamcity\[(?:[^\]|\n]|\|.)*\]")
-# GitLab: `section_start:1700000000:step_script\r` (the `\e[0K` around it are ANSI codes).
-_GITLAB_SECTION = re.compile(r"section_(?:start|end):\d+:[^\r\n]*\r")
+# GitLab: `section_start:1700000000:step_script\r` (the `\e[0K` around it are ANSI codes);
+# Travis CI: `travis_fold:start:install\r`, `travis_time:end:<id>:start=…,event=script\r`, the
+# text a terminal shows after it on the same line (`The command "pytest" exited with 1.`)
+_SECTION = re.compile(r"(?:section_(?:start|end):\d+:|travis_(?:fold|time):)[^\r\n]*\r")
 # Jenkins timestamper (`[2024-01-15T10:23:45.123Z] `) and OBS build logs (`[  967s] `).
 _BRACKET_STAMP = re.compile(r"^\[(?:\d{4}-\d\d-\d\dT[\d:.]+Z?|\s*\d+(?:\.\d+)?s)\] ", re.M)
 # a name, spaces, a bar: docker compose's service (`app-1  | `, `db_1    | `) and `act`'s job in
@@ -97,6 +100,7 @@ MARKERS = (
     r"##\[",
     r"##teamcity\[",
     r"section_(?:start|end):",
+    r"travis_(?:fold|time):",
     r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d",
     r"^\[(?:\d{4}-\d\d-\d\dT|\s*\d+(?:\.\d+)?s\] )",
     r"^(?:[A-Za-z0-9][\w.-]*|\[[^\]\n]+\]) +\|(?: |$)",
@@ -126,8 +130,8 @@ def strip_prefixes(text: str, marked: str = "") -> str:
         text = _GH_MARKER.sub("", text)
     if "##teamcity[" in text:
         text = _TEAMCITY.sub("", text)
-    if "section_" in text:
-        text = _GITLAB_SECTION.sub("", text)
+    if "section_" in text or "travis_" in text:
+        text = _SECTION.sub("", text)
     if _BRACKET_STAMP.search(head):
         text, marked = _BRACKET_STAMP.sub("", text), _BRACKET_STAMP.sub("", marked)
         head = _ends(text, marked)
