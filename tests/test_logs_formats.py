@@ -887,6 +887,7 @@ def test_a_failed_make_check_after_a_clean_pytest_run_counts_each_failing_kind()
             "Cloud Build",
             'ERROR: build step 0 "python:3.11" failed: step exited with non-zero status: 1',
         ),
+        ("ci_job_failed_act.txt", "act", "[CI/test] 🏁  Job failed"),
     ],
 )
 def test_a_failed_ci_job_whose_test_runs_passed_is_not_a_clean_log(

@@ -277,6 +277,7 @@ TRIGGERS = (
     r"^(?:Command|Process) exited with code -?[1-9]",
     r"^Failing task since return code of ",
     r"^ERROR: build step \d+ ",
+    r"^\[[^\]\n]+\] 🏁  Job failed",  # act's, its job's name before it
     # tox's (4, then 3) and nox's line for a failed session
     r"^ *\S+: FAIL code -?[1-9]",
     r"^ERROR: +\S+: commands failed",
@@ -315,6 +316,7 @@ JOB_FAILED = (
             r"^Failing task since return code of \[.*\] was (?P<code>-?[1-9]\d*) while expected 0$"
         ),
     ),
+    ("act", re.compile(r"^\[[^\]\n]+\] 🏁  Job failed$")),
     (
         "Cloud Build",
         re.compile(
@@ -323,6 +325,7 @@ JOB_FAILED = (
         ),
     ),
 )
+ACT_FAILED = "🏁  Job failed"  # act's line starts with the job's name: its end is tested
 WRAPPERS = {"tox": "session", "nox": "session", "make": "target"}  # theirs failed, not a CI job
 _JOB_STARTS = (
     "nox > Session ",
@@ -386,7 +389,7 @@ def read_verdict(
         tests = int(ran["tests"])
         out.summaries.append(RunSummary(file, number, text, tests, None, start=number, read=0))
         return True
-    if text.startswith(_JOB_STARTS) or " FAIL code " in text:
+    if text.startswith(_JOB_STARTS) or " FAIL code " in text or text.endswith(ACT_FAILED):
         return _read_job_failed(out, file, number, text)
     if text.startswith("Ran: ") and STESTR_TOTALS_RE.match(text):
         return _stestr_output_ends(out, file, number)
