@@ -59,6 +59,9 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
         ("[ 50%] is not a prefix\n12:00:00.000 [info] nor a Logger time\n", None),
         ("2026-11-29T17:10:00.012345Z 01O   1) test a (ATest)\n", "  1) test a (ATest)\n"),
         ("2026-11-29T17:10:00.012345Z 00E+ ret\n", "ret\n"),
+        # a Kubernetes node's container log (CRI): stream and full or partial line
+        ("2026-11-29T17:10:00.012345678Z stdout F   1) test a (ATest)\n", "  1) test a (ATest)\n"),
+        ("2026-11-29T17:10:00.012345678Z stderr F \n", "\n"),
         ("app-1  | 3 tests, 1 failure\napp-1  |\n", "3 tests, 1 failure\n\n"),
         ("12:00:00   1) test a (ATest)\n12:00:01 \n", "  1) test a (ATest)\n\n"),
         # `gh run view --log`: the job's and step's names, a BOM before a step's first line
@@ -154,6 +157,7 @@ def test_prefixed_logs_are_recognised_and_read_like_the_originals() -> None:
         ("pytest/services_cloud_build.txt", "pytest/services_suite.txt"),
         ("exunit/services_tekton.log", "exunit/services_suite.log"),
         ("pytest/services_bamboo.txt", "pytest/services_suite.txt"),
+        ("exunit/services_cri.log", "exunit/services_suite.log"),
     ]:
         a = read_logs([str(FIXTURES / prefixed)]).failures
         b = read_logs([str(FIXTURES / original)]).failures
@@ -175,7 +179,7 @@ def test_jenkins_console_notes_are_removed_whole() -> None:
 
 def test_ci_service_logs_are_triaged_as_their_runs() -> None:
     """Each stored CI log (Jenkins' raw log with AnsiColor's notes, act, journalctl, TeamCity's
-    build log, `kubectl logs --prefix --timestamps`, Cloud Build, Tekton, Bamboo) gets the
+    build log, `kubectl logs --prefix --timestamps`, Cloud Build, Tekton, Bamboo, CRI) gets the
     triage of the capture inside it: before, the pytest logs were not recognised, and the
     ExUnit logs lost most diagnoses (0 or 6 of 12)."""
 
@@ -196,6 +200,7 @@ def test_ci_service_logs_are_triaged_as_their_runs() -> None:
         ("pytest/services_cloud_build.txt", "pytest/services_suite.txt"),
         ("exunit/services_tekton.log", "exunit/services_suite.log"),
         ("pytest/services_bamboo.txt", "pytest/services_suite.txt"),
+        ("exunit/services_cri.log", "exunit/services_suite.log"),
     ]:
         assert diagnoses(prefixed) == diagnoses(original), prefixed
 

@@ -33,9 +33,13 @@ from __future__ import annotations
 import re
 
 # GitHub Actions raw logs: `2024-01-15T10:23:45.1234567Z ` before every line; GitLab's adds the
-# stream (`01`), `O` or `E`, and `+` on a line that continues the one before.
+# stream (`01`), `O` or `E`, and `+` on a line that continues the one before; a container
+# runtime's log file under Kubernetes (CRI: `/var/log/pods/…/0.log`) the stream and `F` for a
+# full line, `P` for part of one
 _ISO_STAMP = re.compile(
-    r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z (?:[0-9a-f]{2}[OE]\+?(?: |$))?", re.M
+    r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z "
+    r"(?:[0-9a-f]{2}[OE]\+?(?: |$)|(?:stdout|stderr) [FP](?: |$))?",
+    re.M,
 )
 # `gh run view --log` / `--log-failed`: `<job>\t<step>\t` before each raw line (a BOM before a
 # step's first), the raw line's own timestamp after them.
