@@ -37,3 +37,26 @@ def test_a_fact_from_a_line_of_another_test_running_at_once_is_not_stated(
     [untied] = [e for e in alpha["evidence"] if e["note"].startswith("os_pid not stated")]
     assert pids["alpha_pool"] in untied["note"] and pids["beta_pool"] in untied["note"]
     assert "none is tied to it" in untied["note"]
+
+
+def test_under_trace_a_line_between_the_test_s_start_and_end_is_its_own(
+    cli: RunCli, tmp_path: Path
+) -> None:
+    """`mix test --trace` runs one test at a time, and prints a failure's block after the next
+    test began (exunit/shpool/seed0_trace.log, a real run): the silent worker's test started
+    (`* test a silent sh worker answers ping [L#5]`), its worker logged os_pid 12648, it ended,
+    the next test's strict worker logged 12651, then the block. Before: os_pid 12651, the next
+    test's; the line between its start and end lines is its own: 12648."""
+    log = Path(__file__).parent / "fixtures" / "exunit" / "shpool" / "seed0_trace.log"
+    out = tmp_path / "report.json"
+    code, _, err = cli(
+        "triage", str(log), "--no-history", "--format", "json", "-o", str(out),
+        "--run-dir", str(tmp_path / "run"),
+    )  # fmt: skip
+    assert code == 1, err
+    [silent] = [
+        f["outcome"]
+        for f in json.loads(out.read_text())["findings"]
+        if f["failure"]["name"] == "test a silent sh worker answers ping"
+    ]
+    assert silent["facts"]["os_pid"] == 12648

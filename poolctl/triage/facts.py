@@ -24,6 +24,7 @@ from poolctl.triage.fields import MAX_FIELD, FailureView, Text, line_at
 from poolctl.triage.pools import PoolActivity, normalize
 from poolctl.triage.regions import Regions
 from poolctl.triage.source_pattern import failed_at, source_lines, written_pattern
+from poolctl.triage.tied import names_in, tied_lines
 
 # keys ExUnit puts in every test context: not provided by the test's own setup
 EXUNIT_CONTEXT_KEYS = frozenset(
@@ -91,9 +92,6 @@ def _formatted(template: str, match: re.Match[str]) -> str:
     return _FORMAT_FIELD.sub(lambda f: match.group(f.group(1)) or "", template)
 
 
-_TOKEN = re.compile(r"[:'\"]?[A-Za-z_][\w.]*")
-
-
 def _related(view: FailureView, facts: dict[str, Any], ctx: FactContext) -> list[Text]:
     """The failure's context, its test's own lines and those after it (after an ExUnit block,
     only those naming its pool), with every indexed line naming its pool.
@@ -108,13 +106,6 @@ def _related(view: FailureView, facts: dict[str, Any], ctx: FactContext) -> list
     if cached is None:
         cached = view.related[pool] = _related_lines(view, pool, ctx)
     return cached
-
-
-@functools.lru_cache(maxsize=8192)
-def _names(text: str) -> frozenset[str]:
-    """The names a line mentions, normalised (`normalize`, for the tokens `_TOKEN` finds);
-    once per distinct line (the lines around failures repeat)."""
-    return frozenset(t.strip("'\"").lstrip(":") for t in _TOKEN.findall(text))
 
 
 def _related_lines(view: FailureView, pool: str, ctx: FactContext) -> list[Text]:
@@ -132,7 +123,7 @@ def _related_lines(view: FailureView, pool: str, ctx: FactContext) -> list[Text]
     # (a passing one leaves no block to tell where its lines start) unless it names the pool.
     exunit = view.failure.source == "exunit"
     for n, line in view.blocks.after(view.failure):
-        if n not in have and (not exunit or ours in _names(line)):
+        if n not in have and (not exunit or ours in names_in(line)):
             texts.append(Text("context", line, n))
             have.add(n)
     if ctx.pools is None:
@@ -142,7 +133,7 @@ def _related_lines(view: FailureView, pool: str, ctx: FactContext) -> list[Text]
             texts.append(Text("context", ln.text[:MAX_FIELD], ln.line))
     # a line about another pool says nothing about this one; lines naming this pool come first
     known = ctx.pools.known_set_for(view.failure)
-    kept = [(t, _names(t.value)) for t in texts]
+    kept = [(t, names_in(t.value)) for t in texts]
     kept = [(t, n) for t, n in kept if ours in n or not (n & known)]
     return [t for t, n in kept if ours in n] + [t for t, n in kept if ours not in n]
 
@@ -163,7 +154,7 @@ def _regex_fact(
     fact: Fact, view: FailureView, ctx: FactContext, facts: dict[str, Any]
 ) -> tuple[Any, list[Evidence]] | None:
     """The fact's value and evidence, or None when the failure does not show it; (None,
-    evidence) when lines show it but none is tied to the failure (`_tied_lines`)."""
+    evidence) when lines show it but none is tied to the failure (`poolctl.triage.tied`)."""
     assert fact.regex is not None
     if fact.field == "related":
         texts = _related(view, facts, ctx)
@@ -181,7 +172,7 @@ def _regex_fact(
 
         texts = sorted(texts, key=rank)
         if fact.field == "context" and view.failure.source == "exunit":
-            texts, untied = _tied_lines(fact, view, texts, facts)
+            texts, untied = tied_lines(fact, view, texts, facts)
             if untied is not None:
                 return None, [untied]
     values: list[Any] = []
@@ -232,45 +223,6 @@ def _regex_fact(
             )
         )
     return value, evidence
-
-
-# what names a process in an ExUnit failure's text and in a Logger line (`#PID<0.170.0>`)
-_PID_TERM = re.compile(r"#PID<\d+\.\d+\.\d+>")
-
-
-def _tied_lines(
-    fact: Fact, view: FailureView, texts: list[Text], facts: dict[str, Any]
-) -> tuple[list[Text], Evidence | None]:
-    """Of an ExUnit failure's context lines `texts` (nearest first), those a `nearest` fact may
-    be read from. Async tests run at once, and a Logger line printed before a failure's header
-    may be another test's: a line naming the failure's pool or a process its text names is
-    tied to it, and read first; lines tied to none that give different values are of several
-    tests, none known to be this one's: the fact is not stated, and the evidence says why."""
-    assert fact.regex is not None
-    pool = normalize(str(facts.get("pool", "")))
-    pids = set(_PID_TERM.findall(f"{view.failure.message}\n{view.failure.details.get('code', '')}"))
-    matched = [(t, m) for t in texts for m in fact.regex.finditer(t.value)][:50]
-    tied = [
-        t
-        for t, _ in matched
-        if (pool and pool in _names(t.value)) or any(pid in t.value for pid in pids)
-    ]
-    if tied:
-        return tied, None
-    values = {m.group(fact.group): (t, m) for t, m in matched}
-    if len(values) < 2:
-        return texts, None
-    text, m = matched[0]
-    quote = line_at(text.value, m.start())
-    said = ", ".join(
-        f"{value} ({view.origin(t, line_at(t.value, n.start()))})"
-        for value, (t, n) in values.items()
-    )
-    note = (
-        f"{fact.name} not stated: lines nearby give {said}, printed by tests that ran at the "
-        "same time; none names this failure's pool or process, so none is tied to it"
-    )
-    return [], Evidence(quote, view.origin(text, quote), note)
 
 
 def _compare(fact: Fact, facts: dict[str, Any]) -> bool | None:
