@@ -66,6 +66,7 @@ def end_unfinished_run(parser: PytestParser, next_start: int, where: str, last: 
         and end is not None
         and not parser.progress_done
         and not PROGRESS_RE.match(cut[1].strip())
+        and "::" not in cut[1]  # `-v`'s line of a test that ended (`t.py::test_a PASSED`)
     )
     in_a_test = cut is not None and bool(
         quiet or CUT_MARKS_RE.match(cut[1]) or PRINTED_CUT_RE.match(cut[1]) or glued_output
