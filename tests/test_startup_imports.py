@@ -124,25 +124,31 @@ def test_a_history_help_does_not_import_the_store(processes: Processes) -> None:
     assert not {m for m in modules if m.split(".")[0] == "sqlalchemy"}
 
 
-def test_a_doctor_or_scenario_help_does_not_import_pydantic(processes: Processes) -> None:
-    """`poolctl doctor --help` and `poolctl run-scenario --help` imported the doctor's checks
-    and the scenario schema (pydantic's models) to draw their options: 0.8-1.0 s of CPU for
-    the help instead of about 0.4 (as `ping --help`)."""
-    for command in ("doctor", "run-scenario"):
-        done = processes.run([sys.executable, "-c", HELP_PROBE, command, "--help"], 120)
-        code, modules = json.loads(done.stderr.rsplit("\n", 1)[-1])
-        assert code == 0 and "Exit codes:" in done.stdout, done.stdout
-        assert not {m for m in modules if m.split(".")[0] in ("pydantic", "pydantic_core")}
-        assert "poolctl.scenario.schema" not in modules and "poolctl.doctor" not in modules
+HELPS_PROBE = (
+    "import json, sys\n"
+    "from poolctl.cli import main\n"
+    "for command in sys.argv[1:]:\n"
+    "    code = main([*command.split(), '--help'])\n"
+    "    print(json.dumps([command, code, sorted(sys.modules)]), file=sys.stderr)\n"
+)
+# what drawing the options of a command needs none of: pydantic's models (the scenario and
+# pattern-example schemas), the doctor's checks, the log readers and the triage engine
+NOT_FOR_A_HELP = ("pydantic", "pydantic_core", "poolctl.scenario.schema", "poolctl.doctor",
+                  "poolctl.patterns.examples", "poolctl.logs", "poolctl.triage.engine")  # fmt: skip
 
 
-def test_a_patterns_help_does_not_import_the_triage_engine(processes: Processes) -> None:
-    """`poolctl patterns show --help` (any of its subcommands) imported the log readers, the
-    triage engine and the examples' schema (pydantic's models) to draw its options: 0.7 s of
-    CPU to import the command instead of 0.4."""
-    for sub in ("list", "show", "test", "new"):
-        done = processes.run([sys.executable, "-c", HELP_PROBE, "patterns", sub, "--help"], 120)
-        code, modules = json.loads(done.stderr.rsplit("\n", 1)[-1])
-        assert code == 0 and "Exit codes:" in done.stdout, done.stdout
-        assert not {m for m in modules if m.split(".")[0] in ("pydantic", "pydantic_core")}
-        assert "poolctl.triage.engine" not in modules and "poolctl.logs" not in modules
+def test_a_help_imports_nothing_the_command_alone_runs(processes: Processes) -> None:
+    """`poolctl doctor --help` and `run-scenario --help` imported the doctor's checks and the
+    scenario schema (pydantic's models) to draw their options, `patterns list|show|test|new
+    --help` the log readers, the triage engine and the examples' schema: 0.7-1.0 s of CPU for a
+    help instead of about 0.4 (as `ping --help`). The helps run one after another in one
+    process: a module is blamed on the first help after which it was imported."""
+    helps = ["doctor", "run-scenario", "patterns list", "patterns show", "patterns test",
+             "patterns new"]  # fmt: skip
+    done = processes.run([sys.executable, "-c", HELPS_PROBE, *helps], 120)
+    ran = [json.loads(line) for line in done.stderr.splitlines() if line.startswith("[")]
+    assert [command for command, _, _ in ran] == helps, done.stderr[-2000:]
+    for command, code, modules in ran:
+        assert code == 0, command
+        assert not [m for m in modules if m.startswith(NOT_FOR_A_HELP)], command
+    assert done.stdout.count("Exit codes:") == len(helps)
