@@ -25,6 +25,19 @@ def starts_xdist_processes(config: pytest.Config) -> bool:
     return bool(processes) and getattr(config.option, "dist", "no") != "no"
 
 
+def modules_asked(config: pytest.Config) -> list[Path]:
+    """The test modules of this run's arguments (files, folders, node ids; the test folder
+    when none is given): `pytest -n 2 tests/test_x.py` rewrites one module, not all."""
+    modules: set[Path] = set()
+    for arg in config.args or [str(TESTS)]:
+        path = Path(config.invocation_params.dir, arg.split("::")[0]).resolve()
+        if path.is_dir() and (path == TESTS or TESTS.is_relative_to(path)):
+            modules.update(TESTS.glob("test_*.py"))
+        elif path.parent == TESTS and path.name.startswith("test_") and path.suffix == ".py":
+            modules.add(path)
+    return sorted(modules)
+
+
 def rewrite_ahead(config: pytest.Config) -> int:
     """Rewrite and cache every test module whose cached rewrite is missing or stale, as the
     xdist processes would; return how many. Uses pytest's own rewriting (private functions):
@@ -40,7 +53,7 @@ def rewrite_ahead(config: pytest.Config) -> int:
     except (ImportError, AttributeError, KeyError):
         return 0
     done = 0
-    for source in sorted(TESTS.glob("test_*.py")):
+    for source in modules_asked(config):
         cache = rewrite.get_cache_dir(source)
         pyc = cache / (source.name[:-3] + tail)
         if read(source, pyc) is not None:
