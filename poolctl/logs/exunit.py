@@ -175,8 +175,9 @@ class ExUnitParser(TextParser):
     def unmatched(self, number: int, line: str) -> None:
         # The lines after a block that no trigger matched: every check of `outside` but the
         # progress marks' looks for what a trigger finds (no such line is read anywhere else in
-        # the log), and running them on the 15 lines after each block was 15% of the parse.
-        # A compile error's header and held verdict-like lines take the line after them whole.
+        # the log), and they were 22,000 of the 38,000 lines it read in a 200 MB log of 2,450
+        # failures. A compile error's header and held verdict-like lines take the line after
+        # them whole.
         if self.compiling is not None or self.held:
             self.outside(number, line)
         else:
