@@ -287,7 +287,7 @@ def test_a_python_mcp_server_spoken_lsp_is_told_to_speak_mcp_by_its_refusal(
     """In LSP's Content-Length framing the SDK reads nothing until its stdin closes, then
     refuses the body; a fresh process answers MCP's initialize: the verdict names mcp and
     quotes the refusal (it told to speak line framing, which the server refuses as well)."""
-    d = verdict(capsys, "--protocol", "lsp", "--timeout", "8", "--", *MCP_SERVER)
+    d = verdict(capsys, "--protocol", "lsp", "--timeout", WAIT, "--", *MCP_SERVER)
     assert "envelope" in confirmed(d), d["hypotheses"]
     refusal = (
         '{"jsonrpc":"2.0","id":1,"error":{"code":-32602,"message":"Invalid request parameters"'
