@@ -135,6 +135,22 @@ def test_ci_prefixes_are_removed(raw: str, text: str | None) -> None:
     assert strip_prefixes(raw) == (raw if text is None else text)
 
 
+# the captures as CI services store them that once lost their runs' diagnoses or were not
+# recognised: each is read as the capture inside it, and triaged the same
+STORED_BY_SERVICES = [
+    ("exunit/services_jenkins_notes.log", "exunit/services_color.log"),
+    ("pytest/services_act.txt", "pytest/services_suite.txt"),
+    ("pytest/services_journal.txt", "pytest/services_suite.txt"),
+    ("exunit/services_journal.log", "exunit/services_suite.log"),
+    ("pytest/services_teamcity_log.txt", "pytest/services_suite.txt"),
+    ("exunit/services_kubectl.log", "exunit/services_suite.log"),
+    ("pytest/services_cloud_build.txt", "pytest/services_suite.txt"),
+    ("exunit/services_tekton.log", "exunit/services_suite.log"),
+    ("pytest/services_bamboo.txt", "pytest/services_suite.txt"),
+    ("exunit/services_cri.log", "exunit/services_suite.log"),
+]
+
+
 def test_prefixed_logs_are_recognised_and_read_like_the_originals() -> None:
     head = (FIXTURES / "pytest/services_github_actions.txt").read_bytes()[:65536]
     assert detect_format(head) == "pytest"
@@ -148,16 +164,7 @@ def test_prefixed_logs_are_recognised_and_read_like_the_originals() -> None:
         ("pytest/services_jenkins_clock.txt", "pytest/services_suite.txt"),
         ("pytest/services_gh_cli.txt", "pytest/services_suite.txt"),
         ("exunit/services_gh_cli.log", "exunit/services_suite.log"),
-        ("exunit/services_jenkins_notes.log", "exunit/services_color.log"),
-        ("pytest/services_act.txt", "pytest/services_suite.txt"),
-        ("pytest/services_journal.txt", "pytest/services_suite.txt"),
-        ("exunit/services_journal.log", "exunit/services_suite.log"),
-        ("pytest/services_teamcity_log.txt", "pytest/services_suite.txt"),
-        ("exunit/services_kubectl.log", "exunit/services_suite.log"),
-        ("pytest/services_cloud_build.txt", "pytest/services_suite.txt"),
-        ("exunit/services_tekton.log", "exunit/services_suite.log"),
-        ("pytest/services_bamboo.txt", "pytest/services_suite.txt"),
-        ("exunit/services_cri.log", "exunit/services_suite.log"),
+        *STORED_BY_SERVICES,
     ]:
         a = read_logs([str(FIXTURES / prefixed)]).failures
         b = read_logs([str(FIXTURES / original)]).failures
@@ -190,18 +197,7 @@ def test_ci_service_logs_are_triaged_as_their_runs() -> None:
             for f in report.findings
         ]
 
-    for prefixed, original in [
-        ("exunit/services_jenkins_notes.log", "exunit/services_color.log"),
-        ("pytest/services_act.txt", "pytest/services_suite.txt"),
-        ("pytest/services_journal.txt", "pytest/services_suite.txt"),
-        ("exunit/services_journal.log", "exunit/services_suite.log"),
-        ("pytest/services_teamcity_log.txt", "pytest/services_suite.txt"),
-        ("exunit/services_kubectl.log", "exunit/services_suite.log"),
-        ("pytest/services_cloud_build.txt", "pytest/services_suite.txt"),
-        ("exunit/services_tekton.log", "exunit/services_suite.log"),
-        ("pytest/services_bamboo.txt", "pytest/services_suite.txt"),
-        ("exunit/services_cri.log", "exunit/services_suite.log"),
-    ]:
+    for prefixed, original in STORED_BY_SERVICES:
         assert diagnoses(prefixed) == diagnoses(original), prefixed
 
 
