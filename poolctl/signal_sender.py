@@ -18,6 +18,7 @@ import signal
 import sys
 import threading
 from collections.abc import Collection, Iterator
+from typing import NamedTuple
 
 THREAD_NAME = "poolctl-signals"
 # the signal that interrupts the main thread's blocking call once a signal was taken: one no
@@ -25,12 +26,23 @@ THREAD_NAME = "poolctl-signals"
 POKE = signal.SIGURG
 
 
+class Sender(NamedTuple):
+    """Who sent a signal, as /proc told when it was taken."""
+
+    pid: int
+    name: str  # its comm, or "gone"
+    ancestors: list[int]  # its parent, its parent's, … up to poolctl
+
+
 class SignalWaiter:
     """The thread that takes the handled signals, and who sent the last of each."""
 
     def __init__(self) -> None:
         self.signals: frozenset[signal.Signals] = frozenset()
-        self.senders: dict[signal.Signals, int] = {}  # the pid that sent each (0: the kernel)
+        # the pid that sent each (0: the kernel), its name and its parents, read as the signal
+        # is taken: a sender that exits right after its kill() (a worker's short-lived child)
+        # is gone by the time the main thread asks
+        self.senders: dict[signal.Signals, Sender] = {}
         self.active = False
 
     def start(self, signals: Collection[signal.Signals]) -> bool:
@@ -54,7 +66,7 @@ class SignalWaiter:
         while True:
             info = signal.sigwaitinfo(self.signals)
             sig = signal.Signals(info.si_signo)
-            self.senders[sig] = info.si_pid
+            self.senders[sig] = Sender(info.si_pid, _comm(info.si_pid), _ancestors(info.si_pid))
             if signal.getsignal(sig) in (signal.SIG_DFL, None):  # its handler restored: the
                 signal.pthread_sigmask(signal.SIG_UNBLOCK, {sig})  # default action, as before
                 signal.raise_signal(sig)
@@ -88,12 +100,11 @@ def sender_words(sig: signal.Signals, children: Collection[int], token: str) -> 
     process of their family (under one of them, or carrying the run's `token` in its
     environment: a daemon it left): ` from pid 12 (python3), a process poolctl started …`;
     "" for any other sender, or when it is not known."""
-    pid = WAITER.senders.get(sig, 0)
-    if pid <= 0 or pid == os.getpid():
+    sender = WAITER.senders.get(sig)
+    if sender is None or sender.pid <= 0 or sender.pid == os.getpid():
         return ""
-    chain = _ancestors(pid)
+    pid, name, chain = sender.pid, sender.name, sender.ancestors
     worker = next((p for p in [pid, *chain] if p in children), None)
-    name = _comm(pid)
     if worker is None:
         if not _carries(pid, token):
             return ""
