@@ -90,7 +90,10 @@ PYTEST := env -u PYTHONDONTWRITEBYTECODE $(PY) -m pytest
 # slowest are listed at the end. 6 processes on this 2-core machine: at 3 the suite waited more
 # than it computed (about 170 s, one core's worth of CPU used); 120 s at 6, 112 s at 8, where
 # the load a shared machine adds beside it makes more of its timing tests wait at their margins.
-TEST_JOBS ?= 6
+# 4 since 2026-12-02: the suite had become CPU-bound (about 1,000 s of CPU and 505 s of wall
+# time at 6 on a slow day: the CPU, not the waiting, set its time), and at 6 its fresh MCP SDK
+# servers, each importing for 2 s of CPU, starved past their tests' waits.
+TEST_JOBS ?= 4
 test: $(STAMP) $(PEERS_STAMP) $(MERMAID_STAMP)
 	$(PYTEST) -n $(TEST_JOBS) --dist worksteal --durations=15
 
