@@ -112,7 +112,8 @@ class _Lifecycle:
         if not self.context.interrupt(sig):
             self.context.children.kill_all()  # a second signal: no more grace for anyone
             return
-        # named while the sender still runs (before its family is stopped below)
+        # the sender was read as the signal was taken; told against the workers alive now,
+        # before they are stopped below
         children = self.context.children
         self.sender = sender_words(sig, [p.pid for p in children.live()], children.token)
         # handed over before the children are stopped: the part that ends the run itself (the

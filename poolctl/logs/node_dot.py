@@ -43,14 +43,13 @@ HEADER = "Failed tests:"
 # A run killed before its section: its marks, then bash's job-status line naming `node --test`
 # glued to them (`.X.X./ci/step.sh: line 1:  8482 Killed   node --test --test-reporter=dot …`).
 # Only bash's line shows the run was node's: marks with dash's bare `Killed`, or with nothing
-# after them (a SIGTERM), are no runner's that can be told, and are not guessed.
-_KILLED = (
+# after them (a SIGTERM), are no runner's that can be told, and are not guessed. (RE2 and re
+# syntax alike: the scan's trigger and the sniffing's text search use it as it is.)
+KILLED = (
     r"^[.X]*(?:/\S+|[a-z]*sh): line \d+: +\d+ (?:Killed|Terminated|Segmentation fault|Aborted)"
     r"(?: +\(core dumped\))? .*\bnode\b.*--test\b.*--test-reporter[= ]dot\b"
 )
-KILLED_TRIGGER = _KILLED
-KILLED_IN_TEXT = _KILLED
-KILLED_RE = re.compile(_KILLED)
+KILLED_RE = re.compile(KILLED)
 TRIGGER = r"^Failed tests:\s*$"
 # the section as it begins, for sniffing a log of it alone (RE2 syntax, multi-line)
 IN_TEXT = r"^Failed tests:[ \t]*\n[ \t]*\n✖ .+ \([\d.]+m?s\)"

@@ -38,7 +38,7 @@ TRIGGERS = (
     *vitest_block.TRIGGERS,  # Vitest's failure blocks
     *node_spec_block.TRIGGERS,  # node --test's spec reporter: its closing section's, parents
     node_dot.TRIGGER,  # node --test's dot reporter: its `Failed tests:` section
-    node_dot.KILLED_TRIGGER,  # ... its marks and bash's word that a signal ended it
+    node_dot.KILLED,  # ... its marks and bash's word that a signal ended it
 )
 # Read as a pytest failure is, whichever parser read it: its context is the lines around it
 # (an ExUnit failure's is its test's region, the lines since the block before it)

@@ -62,9 +62,6 @@ _COMPOSE = re.compile(r"^(?:[A-Za-z0-9][\w.-]*|\[[^\]\n]+\]) +\|(?: |$)", re.M)
 _CLOCK = re.compile(r"^\d\d:\d\d:\d\d ", re.M)
 # moreutils' `ts` (`%b %d %H:%M:%S`, `%.S` adds a fraction), as syslog writes it too (`Dec  1`)
 _SYSLOG_STAMP = re.compile(r"^[A-Z][a-z]{2} [ 0-3]\d \d\d:\d\d:\d\d(?:\.\d+)? ", re.M)
-# a date and time in other forms (`ts '%Y-%m-%d %H:%M:%.S'`, Python logging's `,123`, an offset,
-# brackets), and a clock in brackets (`ts '[%H:%M:%S]'`); a bare clock with a fraction is not
-# one: ExUnit's Logger starts its own lines so (`17:21:32.397 [info]`)
 # a systemd journal's (`journalctl`, `-o short`, `short-precise`, `short-iso`,
 # `short-iso-precise`, `short-full`, `short-monotonic`, `short-unix`) or a syslog file's line:
 # its stamp, the host, and the process that wrote it with its pid
@@ -90,6 +87,9 @@ _SOURCE = re.compile(r"^\[(?:pod/[^\]\s/]+/[^\]\s]+|[\w.-]+ : [\w.-]+)\] ", re.M
 _BAMBOO = re.compile(r"^[a-z]+\t\d\d-[A-Z][a-z]{2}-\d{4} \d\d:\d\d:\d\d\t", re.M)
 # Google Cloud Build's log: its step, with the step's id when it has one (`Step #0 - "test": `)
 _CLOUD_BUILD = re.compile(r'^Step #\d+(?: - "[^"\n]*")?:(?: |$)', re.M)
+# a date and time in other forms (`ts '%Y-%m-%d %H:%M:%.S'`, Python logging's `,123`, an offset,
+# brackets), and a clock in brackets (`ts '[%H:%M:%S]'`); a bare clock with a fraction is not
+# one: ExUnit's Logger starts its own lines so (`17:21:32.397 [info]`)
 _DATE_STAMP = re.compile(
     r"^(?:\[\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?\]"
     r"|\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?"

@@ -28,7 +28,7 @@ _VERDICT_IN_TEXT = (
         f"(?:^[ \\t]*{GROUP_NAME.sub('(?:', v.line.pattern).removeprefix('^')})" for v in VERDICTS
     )
     + f"|(?:{node_dot.IN_TEXT})"  # node --test's dot reporter prints no count: its failures' list
-    + f"|(?:{node_dot.KILLED_IN_TEXT})"  # ... or its marks, killed, bash's line naming it
+    + f"|(?:{node_dot.KILLED})"  # ... or its marks, killed, bash's line naming it
     + f"|(?:{node_spec_block.FAILED_IN_TEXT})"  # ... its spec reporter's failure, inline: a run
     # stopped before its counts (`verdicts_read`)
 )

@@ -17,15 +17,23 @@ if TYPE_CHECKING:
     from poolctl.scenario.classify import TraceClassifier
 
 
-def _would_be_served(c: TraceClassifier, group: TimeoutGroup) -> float | None:
-    """How long, at most, the callers waiting at these timeouts would have waited with every
-    worker free to serve (each answer as slow as the slowest answer of the run), when that is
-    within the checkout timeout; None otherwise."""
+def _capacity(c: TraceClassifier) -> int:
     pool = c.run.scenario.pool
-    capacity = pool.size + pool.max_overflow
-    slowest = c.run.checkout_timeouts.slowest_answer
-    within = math.ceil(group.waiting_max / max(capacity, 1)) * slowest
-    return within if within < pool.checkout_timeout else None
+    return pool.size + pool.max_overflow
+
+
+def _served_within(c: TraceClassifier, waiting: int) -> float:
+    """How long, at most, `waiting` callers would wait with every worker free to serve, each
+    answer as slow as the slowest answer of the run."""
+    rounds = math.ceil(waiting / max(_capacity(c), 1))
+    return rounds * c.run.checkout_timeouts.slowest_answer
+
+
+def _would_be_served(c: TraceClassifier, group: TimeoutGroup) -> float | None:
+    """`_served_within` of the callers waiting at these timeouts, when that is within the
+    checkout timeout; None otherwise."""
+    within = _served_within(c, group.waiting_max)
+    return within if within < c.run.scenario.pool.checkout_timeout else None
 
 
 def _hung(groups: list[TimeoutGroup]) -> list[str]:
@@ -43,11 +51,10 @@ def fold_held(c: TraceClassifier) -> tuple[list[TimeoutGroup], str]:
     within = max(_would_be_served(c, c.run.checkout_timeouts.groups[k]) or 0.0 for k in kinds)
     groups = c.fold(kinds)
     pool = c.run.scenario.pool
-    capacity = pool.size + pool.max_overflow
     hung = _hung(groups)
     said = (
         f"; {total(groups)} checkout(s) timed out meanwhile, worker(s) {', '.join(hung)} held "
-        f"all through their wait by request(s) that never got an answer: with {capacity} "
+        f"all through their wait by request(s) that never got an answer: with {_capacity(c)} "
         f"worker(s) free, the up to {max(g.waiting_max for g in groups)} caller(s) waiting would "
         f"each have had one within {within:.2f} s (the slowest answer took "
         f"{c.run.checkout_timeouts.slowest_answer:.2f} s), under the "
@@ -64,15 +71,13 @@ def held_note(c: TraceClassifier, groups: list[TimeoutGroup]) -> str:
     if not held:
         return ""
     hung = _hung(held)
-    pool = c.run.scenario.pool
-    capacity = pool.size + pool.max_overflow
     slowest = c.run.checkout_timeouts.slowest_answer
     waiting = max(g.waiting_max for g in held)
     return (
         f"; worker(s) {', '.join(hung)} were held all through {total(held)} of these waits by "
         "request(s) that never got an answer (the requests-unanswered finding): the hang took "
-        f"{len(hung)} worker(s) from the pool, but with all {capacity} free the up to "
+        f"{len(hung)} worker(s) from the pool, but with all {_capacity(c)} free the up to "
         f"{waiting} caller(s) waiting, at up to {slowest:.2f} s an answer, could still wait "
-        f"{math.ceil(waiting / max(capacity, 1)) * slowest:.2f} s, past the "
-        f"{pool.checkout_timeout:g} s checkout timeout"
+        f"{_served_within(c, waiting):.2f} s, past the "
+        f"{c.run.scenario.pool.checkout_timeout:g} s checkout timeout"
     )
