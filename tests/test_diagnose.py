@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import sys
 import time
 from pathlib import Path
@@ -393,3 +394,25 @@ def test_an_experiment_s_answer_past_its_wait_is_told_late_with_its_time(
     assert said is not None, outcome.detail
     assert outcome.late_ms is not None and 1500 <= outcome.late_ms == float(said[1]) < 6500
     assert outcome.response is not None and outcome.response["success"] is True
+
+
+def test_a_framing_answered_late_in_a_fresh_process_is_the_one_mismatch_told(
+    run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a loaded machine (a CI run) the fresh process speaking line framing answered past its
+    wait: framing took the late answer as the framing that works, while waiting-for-input did
+    not and confirmed itself too (two causes for one silence). Both read it one way now. Here
+    every process but the first starts 1.5 s late, its answer read on for 5 s."""
+    from poolctl.diagnose import experiments
+
+    monkeypatch.setattr(experiments, "LATE_GRACE", 5.0)
+    started = tmp_path / "started"
+    worker = " ".join(map(shlex.quote, (*REFERENCE, "--framing", "line")))
+    script = f"if [ -e {started} ]; then sleep 1.5; fi; touch {started}; exec {worker}"
+    report, _ = ping_json(run_cli, "--timeout", "1", "--", "sh", "-c", script)
+    assert confirmed(report) == ["framing"], outcome(report)["hypotheses"]
+    statuses = {h["id"]: h for h in outcome(report)["hypotheses"]}
+    assert "late:" in outcome(report)["cause"], outcome(report)["cause"]
+    assert statuses["waiting-for-input"]["reason"].startswith(
+        "it waits for the rest of a line frame"
+    ), statuses["waiting-for-input"]

@@ -323,6 +323,13 @@ def answered(obs: Observations, eid: str) -> bool:
     return r is not None and r.answered
 
 
+def framing_worked(obs: Observations, name: str) -> bool:
+    """A fresh process answered in `name` framing, within its wait or just past it (a busy
+    machine): either way that framing works."""
+    r = result(obs, f"framing-{name}")
+    return r is not None and (r.answered or r.late_ms is not None)
+
+
 def answering_protocols(obs: Observations) -> list[str]:
     """The other protocols whose opening a fresh process answered, the one the verdict names
     first: a handshake answered without error says most (an MCP server also answers a bare

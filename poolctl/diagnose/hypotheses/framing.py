@@ -15,10 +15,10 @@ from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
 from ..observe import Observations
 from ..readings import (
     answer_as,
-    answered,
     ended,
     experiment_evidence,
     framing_speakers,
+    framing_worked,
     header_words,
     let_go_silent,
     live_origin,
@@ -33,11 +33,6 @@ from ..readings import (
 )
 
 ID = "framing"
-
-
-def _late(obs: Observations, eid: str) -> bool:
-    r = result(obs, eid)
-    return r is not None and r.late_ms is not None
 
 
 @hypothesis(ID)
@@ -72,7 +67,7 @@ def framing_mismatch(obs: Observations) -> Judgement:
     if replay is not None and replay.answered:
         return ruled_out(f"{obs.framing} works: {replay.sentence()}")
     # an answer read just past the wait (a busy machine) shows the framing works all the same
-    worked = [f for f in others if answered(obs, f"framing-{f}") or _late(obs, f"framing-{f}")]
+    worked = [f for f in others if framing_worked(obs, f)]
     if worked:
         return _request_in_another_framing(obs, worked[0], others)
     tried = [f"framing-{f}" for f in others]

@@ -18,6 +18,7 @@ from ..readings import (
     echoed,
     ended,
     experiment_evidence,
+    framing_worked,
     live_origin,
     other_framings,
     request_unread,
@@ -80,7 +81,7 @@ def waiting_for_input(obs: Observations) -> Judgement:
             f"it waits for the next message: {speaks[0]} gets an answer (see envelope)",
             waits,
         )
-    others = [f for f in other_framings(obs) if answered(obs, f"framing-{f}")]
+    others = [f for f in other_framings(obs) if framing_worked(obs, f)]
     if probe is not None and probe.line_answer and obs.framing != "line":
         others = ["line"]  # it answered in a line once its stdin closed (see framing)
     replay = result(obs, "replay")
