@@ -17,7 +17,7 @@ from poolctl.logs.pytest_lines import (
 )
 from poolctl.logs.pytest_progress import printing_when_ended
 from poolctl.logs.records import RunSummary
-from poolctl.logs.unfinished import followed, pytest_running
+from poolctl.logs.unfinished import followed, pytest_in_teardown, pytest_running
 
 if TYPE_CHECKING:
     from poolctl.logs.pytest_log import PytestParser
@@ -46,6 +46,8 @@ def end_unfinished_run(parser: PytestParser, next_start: int, where: str, last: 
     if running is None and ends_here and final is not None:  # `-s -v`: what it printed after
         printing = printing_when_ended([line for line in tail if line[0] <= final[0]])
         running = pytest_running(printing, parser.name, printed=True)
+    if running is None and ends_here:  # `-v`'s result of a test: it ended in its teardown
+        running = pytest_in_teardown(final, parser.name)
     if running is not None and end is None and tail and tail[-1][0] != running.line_start:
         running = followed(running)  # its live log after it, say
     if began and parser.ended_in is None and running is not None:  # it ends in a test's start

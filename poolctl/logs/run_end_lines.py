@@ -188,8 +188,10 @@ def ended_in(running: Failure, end: Ending | None) -> tuple[Failure, Lines]:
         return running, started
     runner = "ExUnit" if running.source == "exunit" else "pytest"
     message = (
-        f"the run ended while this test ran: {runner} printed no result for it, and no closing "
-        f"line; after its start the log says how the run ended: {end.quoted()}"
+        f"{running.message}; after its result the log says how the run ended: {end.quoted()}"
+        if running.details.get("phase") == "teardown"
+        else f"the run ended while this test ran: {runner} printed no result for it, and no "
+        f"closing line; after its start the log says how the run ended: {end.quoted()}"
     )
     details = {**running.details, "ended": "; ".join(text for _, text in end.said)}
     failure = dataclasses.replace(running, message=message, details=details, line_end=end.line)

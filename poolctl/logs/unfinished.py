@@ -26,6 +26,11 @@ _EXUNIT_STARTED_RE = re.compile(
 _ENDED_RE = re.compile(r"\((?:[\d.]+\s*m?s|skipped|excluded|invalid)\)$")
 _PYTEST_STARTED_RE = re.compile(rf"^{NODEID}\s*$")  # with an outcome after it, it ended
 _PYTEST_PRINTED_RE = re.compile(rf"^{NODEID}(?: |$)")  # ... under `-s -v`, what it printed
+# `pytest -v`'s line of a test's result: printed when its call ended, before its teardown (the
+# next test's start is printed after that teardown)
+_PYTEST_RESULT_RE = re.compile(
+    rf"^{NODEID} (?P<word>PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS)\b(?:.*\S)?\s*$"
+)
 
 
 def _message(runner: str) -> str:
@@ -97,16 +102,47 @@ def pytest_running(
     started = started_re.match(line.lstrip())  # (`--setup-show` indents it again)
     if started is None:
         return None
-    nodeid = started["nodeid"]
-    parts = nodeid_parts(nodeid)
+    details = {"outcome": "failed", "nodeid": started["nodeid"], "running": line.strip()}
+    return _pytest_failure(number, input_file, _message("pytest"), details)
+
+
+def pytest_in_teardown(last: tuple[int, str] | None, input_file: str) -> Failure | None:
+    """The test whose `pytest -v` result is the input's `last` line, the run's closing line
+    never printed: it ended in that test's teardown, where its fixtures are finalised (a
+    module- or session-scoped one at its last test: a pool that never stops), or in pytest's
+    end of session after it."""
+    if last is None:
+        return None
+    number, line = last
+    line = _last_redraw(line)
+    result = _PYTEST_RESULT_RE.match(line.lstrip())
+    if result is None:
+        return None
+    message = (
+        f"the run ended after this test's result ({result['word']}) and before the next "
+        "test's start, with no closing line: in its teardown, where its fixtures are "
+        "finalised (a module- or session-scoped one at its last test), or in pytest's end of "
+        "session"
+    )
+    details = {
+        "outcome": "error",
+        "phase": "teardown",
+        "nodeid": result["nodeid"],
+        "running": line.strip(),
+    }
+    return _pytest_failure(number, input_file, message, details)
+
+
+def _pytest_failure(number: int, input_file: str, message: str, details: dict[str, str]) -> Failure:
+    parts = nodeid_parts(details["nodeid"])
     return Failure(
         source="pytest",
-        name=".".join(parts[1:]) or nodeid,
+        name=".".join(parts[1:]) or details["nodeid"],
         group="::".join(parts[:-1]),
         location=parts[0],
         kind="RunEnded",
-        message=_message("pytest"),
-        details={"outcome": "failed", "nodeid": nodeid, "running": line.strip()},
+        message=message,
+        details=details,
         input_file=input_file,
         line_start=number,
         line_end=number,
