@@ -416,3 +416,26 @@ def test_a_framing_answered_late_in_a_fresh_process_is_the_one_mismatch_told(
     assert statuses["waiting-for-input"]["reason"].startswith(
         "it waits for the rest of a line frame"
     ), statuses["waiting-for-input"]
+
+
+def test_framings_silent_in_fresh_processes_are_no_evidence_for_waiting_for_input(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """A worker slow to start (a heavy MCP server's imports, on a loaded machine: 1.9 s of CPU
+    for mcp-server-fetch, seven copies at once) read the request and waits for the rest of a
+    line; in fresh processes no framing got anything in time, its own included. Framing says
+    that shows nothing either way; waiting-for-input, confirmed on what the live worker shows,
+    said in its fix that no framing poolctl knows got an answer, as if each had been tried. Here
+    every process but the first starts 4 s late."""
+    started = tmp_path / "started"
+    worker = " ".join(map(shlex.quote, (*REFERENCE, "--framing", "line")))
+    script = f"if [ -e {started} ]; then sleep 4; fi; touch {started}; exec {worker}"
+    report, _ = ping_json(run_cli, "--timeout", "1", "--", "sh", "-c", script)
+    statuses = {h["id"]: h for h in outcome(report)["hypotheses"]}
+    assert statuses["framing"]["status"] == "untested", statuses["framing"]
+    assert "shows nothing either way" in statuses["framing"]["reason"]
+    assert confirmed(report) == ["waiting-for-input"], outcome(report)["hypotheses"]
+    fix = outcome(report)["remediation"]
+    assert "no framing poolctl knows got an answer" not in fix, fix
+    assert "no framing got anything within 1 s, its own included" in fix, fix
+    assert "--timeout 30 --framing auto" in fix

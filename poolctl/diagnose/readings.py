@@ -318,6 +318,19 @@ def let_go_silent(outcome: Outcome | None) -> bool:
     )
 
 
+def framings_all_silent(obs: Observations) -> bool:
+    """Every fresh process the framing experiments started, the one spoken the worker's own
+    framing (the replay) included, wrote nothing within its time: a start slower than that,
+    beside the other experiments, shows nothing either way."""
+    others = [f"framing-{f}" for f in other_framings(obs) if f"framing-{f}" in obs.results]
+    outcomes = [result(obs, e) for e in ["replay", *others]]
+    return (
+        bool(others)
+        and outcomes[0] is not None
+        and all(silent(r) or let_go_silent(r) for r in outcomes)
+    )
+
+
 def answered(obs: Observations, eid: str) -> bool:
     r = result(obs, eid)
     return r is not None and r.answered

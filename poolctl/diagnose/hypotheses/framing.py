@@ -19,6 +19,7 @@ from ..readings import (
     experiment_evidence,
     framing_speakers,
     framing_worked,
+    framings_all_silent,
     header_words,
     let_go_silent,
     live_origin,
@@ -26,7 +27,6 @@ from ..readings import (
     other_framings,
     request_unread,
     result,
-    silent,
     stdout_noun,
     stream_kind,
     where_words,
@@ -70,10 +70,9 @@ def framing_mismatch(obs: Observations) -> Judgement:
     worked = [f for f in others if framing_worked(obs, f)]
     if worked:
         return _request_in_another_framing(obs, worked[0], others)
-    tried = [f"framing-{f}" for f in others]
-    outcomes = [result(obs, e) for e in ["replay", *tried]]
-    if others and replay is not None and all(silent(r) or let_go_silent(r) for r in outcomes):
-        let_go = any(let_go_silent(r) for r in outcomes)
+    if framings_all_silent(obs):
+        tried = [result(obs, e) for e in ["replay", *(f"framing-{f}" for f in others)]]
+        let_go = any(let_go_silent(r) for r in tried)
         return untested(
             "in fresh processes no framing, its own included, got anything at all within its "
             "time"

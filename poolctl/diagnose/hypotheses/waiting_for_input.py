@@ -19,6 +19,7 @@ from ..readings import (
     ended,
     experiment_evidence,
     framing_worked,
+    framings_all_silent,
     live_origin,
     other_framings,
     request_unread,
@@ -129,14 +130,19 @@ def waiting_for_input(obs: Observations) -> Judgement:
         f"The worker read the {size}-byte request and waits for more input without answering "
         f"({wait.text.split(') ', 1)[-1]}): the request was not a complete message for it"
     )
-    fix = (
-        "Check what the worker expects to read: its framing"
-        + (
-            " (no framing poolctl knows got an answer)"
-            if any(f in obs.results for f in framings)
-            else " (`poolctl ping --framing auto` tries each)"
+    if framings_all_silent(obs):  # a slow start: the experiments showed nothing either way
+        tried = (
+            f" (in fresh processes no framing got anything within {obs.timeout:g} s, its own "
+            "included, which shows nothing either way: `poolctl ping --timeout 30 --framing "
+            "auto` tries each with the time a slow start needs)"
         )
-        + ", its request envelope, and that it answers this command; its stderr may say more."
+    elif any(f in obs.results for f in framings):
+        tried = " (no framing poolctl knows got an answer)"
+    else:
+        tried = " (`poolctl ping --framing auto` tries each)"
+    fix = (
+        f"Check what the worker expects to read: its framing{tried}, its request envelope, and "
+        "that it answers this command; its stderr may say more."
     )
     return confirmed(verdict, fix, *ev)
 
