@@ -84,7 +84,10 @@ def test_a_halted_umbrella_app_is_no_clean_run(run_cli: RunCli) -> None:
     beta, alpha = parsed.summaries
     assert not beta.inferred
     assert alpha.start == 8 and (alpha.failures, alpha.read) == (1, 0)
-    assert alpha.text.endswith("; its last line is progress dots: it stops in a test)")
+    assert alpha.text.endswith(
+        "; its last line is progress dots: it stops in a test, or in a module's setup_all "
+        "on_exit callbacks, run after its last test)"
+    )
     code, out, _ = run_cli("triage", str(STOPPED / "umbrella_halt.log"), "--no-history")
     assert code == 1 and "umbrella_halt.log:8: (no closing line" in out
     assert "1 of the 1 failures the runner counted was not read" in out
@@ -99,8 +102,9 @@ def test_a_halted_umbrella_app_is_no_clean_run(run_cli: RunCli) -> None:
         (
             "halt_at_once_trace.log",
             11,
-            "its last line is a test's result under --trace: it stops in the next test, whose "
-            "start never got out",
+            "its last line is a test's result under --trace: it stops after that test, in the "
+            "next test, whose start never got out, or in a module's setup_all on_exit callbacks, "
+            "run after its last test",
         ),
     ],
 )
@@ -143,7 +147,8 @@ def test_a_run_halted_right_after_a_failure_block_counts_the_test_it_stopped_in(
     assert (run.failures, run.read) == (2, 1) and not run.inferred
     assert run.text.endswith(
         "; its last lines are a failure block, after the run's progress: "
-        "it stops in the next test, which printed no result)"
+        "it stops in the next test, which printed no result, or in a module's setup_all "
+        "on_exit callbacks, run after its last test)"
     )
     code, out, _ = run_cli("triage", str(STOPPED / "halt_after_failure.log"), "--no-history")
     assert code == 1 and "1 of the 2 failures the runner counted was not read" in out

@@ -108,6 +108,10 @@ def _ends_run(line: str) -> bool:
     )
 
 
+# where a run that stopped after a test's end may be, besides the next test
+_ON_EXIT = ", or in a module's setup_all on_exit callbacks, run after its last test"
+
+
 class WrappedHeader:
     """A header start whose `(Module)` a terminal wrapped onto the next lines: joined back."""
 
@@ -531,18 +535,20 @@ class ExUnitParser(TextParser):
         # the dots last, or under `--trace` a test's result: it stopped in a test that printed
         # no result (a VM halted at once; a log cut there looks the same, and is no clean run
         # either)
+        # (or, after a module's last test, in the on_exit callbacks of its setup_all, which
+        # ExUnit runs before the next module: a pool stopped there that never stops)
         cut = ""
         if ended is None and final is not None and exunit_stopped.dots(final[1]):
-            cut = "its last line is progress dots: it stops in a test"
+            cut = f"its last line is progress dots: it stops in a test{_ON_EXIT}"
         elif ended is None and final is not None and exunit_test_ended(final[1]):
             cut = (
-                "its last line is a test's result under --trace: it stops in the next test, "
-                "whose start never got out"
+                "its last line is a test's result under --trace: it stops after that test, in "
+                f"the next test, whose start never got out{_ON_EXIT}"
             )
         elif ended is None and end is None and self._block_last(final):
             cut = (
                 "its last lines are a failure block, after the run's progress: it stops in the "
-                "next test, which printed no result"
+                f"next test, which printed no result{_ON_EXIT}"
             )
         if self.run_failures:
             self._run_end(self.run_last_line + 1, "end of input", end, cut)
