@@ -78,8 +78,12 @@ def test_an_s_verbose_run_records_the_tests_that_printed_before_passed(
 
 def test_a_verbose_run_killed_after_a_pass_makes_no_claim_of_s() -> None:
     """`-v` (no `-s`) killed in a module fixture's teardown, after `check_a.py::test_a PASSED
-    [ 50%]`: a `-v` line, no letters glued to output; read as before (no failure counted, the
-    kill said), not as a `-s` run that stopped in a test."""
-    [run] = read_logs([str(S_QUIET / "v_killed_in_teardown.txt")]).summaries
-    assert (run.failures, run.read) == (0, 0)
-    assert "-s" not in run.text and "Killed" in run.text
+    [ 50%]`: a `-v` line, no letters glued to output; not read as a `-s` run that stopped in a
+    test, but as a `-v` run that ended in that test's teardown (tests/test_pytest_teardown_hang.py),
+    the kill said."""
+    parsed = read_logs([str(S_QUIET / "v_killed_in_teardown.txt")])
+    [ended] = parsed.failures
+    assert (ended.name, ended.kind, ended.details["phase"]) == ("test_a", "RunEnded", "teardown")
+    [run] = parsed.summaries
+    assert (run.failures, run.read) == (1, 1)
+    assert "-s" not in run.text and "Killed" in run.text and "Killed" in ended.message

@@ -52,6 +52,33 @@ def test_without_v_the_letters_count_the_test_it_stopped_in(capture: str) -> Non
     assert (run.failures, run.read) == (2, 0)
 
 
+@pytest.mark.parametrize(
+    ("capture", "failed", "counted"),
+    [
+        ("xdist_verbose.txt", ["test_checkout_times_out"], 2),  # bash's `Killed` after
+        ("xdist_cancelled_verbose.txt", ["test_checkout_times_out"], 2),  # nothing after
+        ("xdist.txt", [], 2),  # `.F`, then bash's `Killed`
+        ("xdist_passing.txt", [], 1),  # `..`, then bash's `Killed`: every test passed
+    ],
+)
+def test_under_xdist_the_test_it_stopped_in_is_counted_unnamed(
+    run_cli: RunCli, capture: str, failed: list[str], counted: int
+) -> None:
+    """pytest-xdist's workers end their tests in any order: its last result names no test the
+    run stopped in. That test is counted, unread, past those read; a run its last lines say was
+    killed is no clean run even when every test it ran passed. (Before, the last worker's
+    result was no runner line: a test that PASSED was taken for the one the run ended in, and
+    the passing run read as 0 failures, exit 0.)"""
+    parsed = read_logs([str(HANG / capture)])
+    assert [f.name for f in parsed.failures] == failed
+    assert all(f.kind != "RunEnded" for f in parsed.failures)
+    [run] = parsed.summaries
+    assert (run.failures, run.read) == (counted, len(failed))
+    assert "it stopped in a test or a teardown the log does not name" in run.text
+    code, _, _ = run_cli("triage", str(HANG / capture), "--no-history")
+    assert code == 1
+
+
 def test_the_triage_of_a_teardown_hang_fails(run_cli: RunCli, tmp_path: Path) -> None:
     code, out, _ = run_cli(
         "triage", str(HANG / "session_cancelled_verbose.txt"), "--no-history",

@@ -27,7 +27,11 @@ EXUNIT = FIXTURES / "exunit" / "run_ends"
 FAILED_FIRST = ["test_checkout_times_out", "test_worker_status"]
 # captured logs no runner's mark names (dash's `FF.Killed`): read with the format named, as
 # --log-format does; every other capture's format is found
-NAMED_FORMATS = {"pytest/run_ends/oom_killed_quiet_dash.txt": "pytest"}
+# logs whose lines name no runner: read with `--log-format`
+NAMED_FORMATS = {
+    "pytest/run_ends/oom_killed_quiet_dash.txt": "pytest",
+    "exunit/on_exit_hang/dots.log": "exunit",  # (`..` alone)
+}
 GITHUB = "The operation was canceled."
 GITLAB = "ERROR: Job failed: execution took longer than 10m0s seconds"
 

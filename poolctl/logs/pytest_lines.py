@@ -119,6 +119,9 @@ QUIET_PROGRESS_RE = re.compile(r"^[.sxXFE,u]+ +\[ *\d+%\]\s*$")
 # the progress line of a run's last test (`t.py ..F  [100%]`, `[10/10]`): only the run's own
 # sections and closing line follow it
 LAST_PROGRESS_RE = re.compile(r"\[ *(?:100%|(\d+)/\1)\]\s*$")
+# pytest-xdist's line of a test's result (`[gw0] [ 66%] PASSED t.py::test_a`): its workers' tests
+# end in any order, so the last of them does not say which test was still running
+XDIST_RESULT_RE = re.compile(rf"^\[gw\d+\](?: {PROGRESS_INFO})? [A-Z]+ \S+::")
 # a file's progress letters with no `[ NN%]` after them: the line was still being written
 CUT_MARKS_RE = re.compile(r"^\S+\.py [.sxXFE,u]*\s*$")
 # ... or, under `-s`, what its test printed after them (`t.py ..waiting for the pool`): no

@@ -14,6 +14,7 @@ from poolctl.logs.pytest_lines import (
     PROGRESS_RE,
     QUIET_MARKS_RE,
     QUIET_PRINTED_KILLED_RE,
+    XDIST_RESULT_RE,
 )
 from poolctl.logs.pytest_progress import printing_when_ended
 from poolctl.logs.records import RunSummary
@@ -75,10 +76,20 @@ def end_unfinished_run(parser: PytestParser, next_start: int, where: str, last: 
     )
     if cut is not None and in_a_test:
         last = max(last, cut[0])  # that line, which no trigger passed to the parser
+    # A run its last lines say was ended (a kill, a crash, a job's time limit) stopped in a test
+    # or a teardown, though its last line be a test's result; so did one whose last line is
+    # pytest-xdist's result of a test (its workers end their tests in any order): neither names
+    # that test, which is counted, unread, past the failures read
+    unnamed = parser.ended_in is None and not in_a_test
+    unnamed = unnamed and (
+        end is not None or (cut is not None and bool(XDIST_RESULT_RE.match(cut[1].strip())))
+    )
     # the letters count its failures, and the test it ended in has none
     marks = parser.progress.marks
     marked = marks + (parser.ended_in is not None or in_a_test)
     read = parser.end_run(next_start)
+    if unnamed:
+        marked = max(marked, read) + 1
     parser.session_started = False
     if began:
         text = (
@@ -95,6 +106,12 @@ def end_unfinished_run(parser: PytestParser, next_start: int, where: str, last: 
             text = (
                 f"{text[:-1]}; its progress lines mark {marks} failure(s), and stop in a "
                 "test that printed no result)"
+            )
+        elif counted and unnamed:
+            marked_too = f"its progress lines mark {marks} failure(s), and " if marks else ""
+            text = (
+                f"{text[:-1]}; {marked_too}it stopped in a test or a teardown the log does not "
+                "name)"
             )
         elif counted:
             text = f"{text[:-1]}; its progress lines mark {marked} failure(s))"

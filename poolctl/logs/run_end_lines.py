@@ -47,7 +47,7 @@ _BEAM_RE = re.compile(
 # a line a test runner prints while its run goes on (pytest's and ExUnit's, of the parsers here)
 _RUNNER_LINE_RE = re.compile(
     r"^\s*(?:\S+\.py(?:::\S+)?(?: .*)?$|=+ .* =+$|\* (?:test|doctest|property|describe) .*\]$"
-    r"|\d+\) |Finished in |Running ExUnit with seed|[.*?F]+$"
+    r"|\d+\) |Finished in |Running ExUnit with seed|[.*?F]+$|\[gw\d+\] "  # (pytest-xdist's)
     r"|(?:\d+ \w+, )*\d+ (?:tests?|failures?|passed|failed)\b)"
 )
 _SERVICE_RE = re.compile(
