@@ -439,3 +439,35 @@ def test_framings_silent_in_fresh_processes_are_no_evidence_for_waiting_for_inpu
     assert "no framing poolctl knows got an answer" not in fix, fix
     assert "no framing got anything within 1 s, its own included" in fix, fix
     assert "--timeout 30 --framing auto" in fix
+
+
+def test_a_buffering_change_answered_late_in_a_fresh_process_proves_the_buffer(
+    run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a loaded machine the fresh process run with PYTHONUNBUFFERED=1 answered past its
+    wait: framing takes such an answer as the framing that works, while buffered took it for
+    silence and, the worker's held-back answer out at its close, said a buffer and a slow
+    handler look the same (untested: no cause confirmed for a block-buffered worker). The copy
+    answered, its stdin open, sooner after its request than the worker's stdin stayed open with
+    nothing: it proves the buffer. Here every process but the first starts 1.5 s late, its
+    answer read on for 5 s, and the look at the worker after its timeout takes 2 s more, as a
+    loaded machine's stack dump does (the worker's stdin is closed after it)."""
+    from poolctl.diagnose import experiments
+    from poolctl.diagnose.observe import look_live
+
+    monkeypatch.setattr(experiments, "LATE_GRACE", 5.0)
+
+    def slow_look(*args: Any) -> Any:
+        time.sleep(2.0)
+        return look_live(*args)
+
+    monkeypatch.setattr(engine, "look_live", slow_look)
+    started = tmp_path / "started"
+    worker = " ".join(map(shlex.quote, (*REFERENCE, "--buffered")))
+    script = f"if [ -e {started} ]; then sleep 1.5; fi; touch {started}; exec {worker}"
+    argv = ("--timeout", "1", *NO_PYTHONUNBUFFERED, "--", "sh", "-c", script)
+    report, _ = ping_json(run_cli, *argv)
+    d = outcome(report)
+    assert confirmed(report) == ["buffered"], (d["cause"], d["facts"]["experiments"])
+    said = "with PYTHONUNBUFFERED=1 (`python -u`) a fresh process answers (late: "
+    assert said in d["cause"], d["cause"]

@@ -64,6 +64,7 @@ class Outcome:
     response: dict[str, Any] | None = None  # the first answer, as the worker sent it
     late_ms: float | None = None  # an answer read after the wait (or as it was stopped), this
     # long after the request
+    late_at_eof: bool = False  # that late answer came only as its stdin was closed to stop it
     asked: str = ""  # the method it asked (the failed request's, or the experiment's own)
     # what stands for its fresh process, when none was started for it ("": its own)
     stood_in: str = ""
@@ -403,9 +404,11 @@ def _run_pipe(
                 first = late[1]
     finally:
         worker.stop(0.5)
+    late_at_eof = False
     if answered_at is None and late_ms is None and timed_out:
         at_eof = _answer_in(worker, ids, None)  # written as its stdin closed, as it was stopped
         if at_eof is not None:  # a valid frame in this framing all the same
+            late_at_eof = True
             late_ms = round(max(0.0, at_eof[0] - start) * 1000, 1)
             detail += (
                 f"; its answer came only after its stdin was closed to stop it, {late_ms:.1f} ms "
@@ -430,6 +433,7 @@ def _run_pipe(
         answers=answers,
         response=first,
         late_ms=late_ms,
+        late_at_eof=late_at_eof,
         asked=command,
     )
 

@@ -446,12 +446,26 @@ def answer_as(obs: Observations, name: str) -> Outcome | None:
 def buffer_answered(obs: Observations, eid: str) -> bool:
     """Whether buffering experiment `eid` got the answer: in a protocol with a handshake its
     fresh process is sent the request alone, so an error reply is the request refused out of
-    session (the MCP SDK's -32602), not the answer a buffer held back."""
+    session (the MCP SDK's -32602), not the answer a buffer held back. One read just past its
+    wait (a loaded machine's start) counts, as a framing's does (`framing_worked`), when it
+    came with its stdin open sooner after the request than the worker's own stdin stayed open
+    with no answer: it answered where the worker did not."""
     r = result(obs, eid)
-    if r is None or not r.answered:
+    if r is None or not (r.answered or _late_while_open(obs, r)):
         return False
-    refused = isinstance(r, Outcome) and r.response is not None and "error" in r.response
+    refused = r.response is not None and "error" in r.response
     return not (refused and obs.worker.protocol.handshake)
+
+
+def _late_while_open(obs: Observations, r: Outcome) -> bool:
+    """`r`'s answer came past its wait, its stdin still open, sooner after the request than
+    the worker's stdin stayed open after it (until the close probe): not a handler as slow as
+    the worker's, nor an answer out only at end of input."""
+    probe = obs.close_probe
+    if r.late_ms is None or r.late_at_eof or probe is None:
+        return False
+    open_for = probe.at - probe.seconds - obs.request_sent_at
+    return r.late_ms / 1000 <= open_for
 
 
 def experiment_evidence(obs: Observations, *ids: str) -> list[Evidence]:

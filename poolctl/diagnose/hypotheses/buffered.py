@@ -114,7 +114,8 @@ def _slow_alike(obs: Observations, ran: list[str]) -> str:
     change got one from a fresh process within its wait ("" when none ran): a handler slower
     than the timeout (a loaded machine's) that finished as its stdin closed, flushing, looks
     the same."""
-    silent = [r for r in (result(obs, e) for e in ran) if r is not None and not r.answered]
+    outcomes = [r for r in (result(obs, e) for e in ran) if r is not None]
+    silent = [r for r in outcomes if not buffer_answered(obs, r.id)]
     probe = obs.close_probe
     if not silent or probe is None:
         return ""
@@ -190,6 +191,8 @@ def _confirmed(obs: Observations, helped: list[str]) -> Judgement:
     if proof is not None:
         label = _LABELS[proof.id].format(n=proof.experiment.requests)
         verdict += f"; {label} a fresh process answers"
+        if not proof.answered and proof.late_ms is not None:
+            verdict += f" (late: {proof.late_ms:.0f} ms after the request, past its wait)"
     fix = "Flush stdout after each frame (`sys.stdout.flush()`, `$| = 1` in Perl, "
     fix += "`fflush(stdout)` in C)"
     fix += (
@@ -198,7 +201,7 @@ def _confirmed(obs: Observations, helped: list[str]) -> Judgement:
         else "; `python -u` only helps a Python worker."
     )
     pty = result(obs, "pty")
-    if pty is not None and not pty.answered and "unbuffered" in helped:
+    if pty is not None and "pty" not in helped and "unbuffered" in helped:
         fix += (
             " A terminal did not help: a tty line-buffers only Python's text layer, and "
             "only at a newline, so it writes through the binary layer (`sys.stdout.buffer`) "
