@@ -6,12 +6,16 @@ from __future__ import annotations
 import re
 import shlex
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
+from poolctl.diagnose import diagnose_no_answer, procinfo
 from poolctl.diagnose.hypotheses.crashed import NO_STDIO_SWITCH_FIX
-from tests.conftest import RunCli
+from poolctl.rundir import create_run_dir
+from poolctl.worker import NoAnswer, WorkerSpec
+from tests.conftest import RunCli, SpawnWorker
 from tests.test_diagnose_workers import WORKERS, confirmed, diagnose
 
 pytestmark = pytest.mark.slow
@@ -191,3 +195,35 @@ def test_another_protocols_opening_answered_only_past_its_wait_is_no_refusal(
     ), d["cause"]
     assert d["remediation"].startswith("Speak mcp to it (`poolctl ping --protocol mcp`"), d
     assert d["remediation"].endswith("with a longer `--timeout`: its answer came past the wait.")
+
+
+def test_the_failed_requests_own_late_answer_is_no_earlier_request_answered(
+    tmp_path: Path, spawn_worker: SpawnWorker
+) -> None:
+    """An event-loop worker whose answer came once the timeout had passed, while poolctl
+    looked at it (the close probe still to come; on a loaded machine the checks after the
+    timeout take seconds): waiting-for-input counted that answer as an earlier request's, "it
+    answered 1 earlier request(s) of this session", while stuck-in-init, framing and buffered
+    read it as this request's, late. Here the answer is in the pipe, unread, as the diagnosis
+    begins."""
+    run = create_run_dir("late", tmp_path / "run")
+    argv = (sys.executable, str(WORKERS / "event_loop_answers_late.py"), "0.3")
+    spec = WorkerSpec(argv=argv, protocol="jsonrpc", framing="line")
+    worker = spawn_worker(spec, run.workers)
+    with worker:
+        slow = worker.exchange("ping", timeout=0.05)
+        assert isinstance(slow, NoAnswer)
+        deadline = time.monotonic() + 10
+        while not procinfo.unread_bytes(worker.stdout_fd) and time.monotonic() < deadline:
+            time.sleep(0.02)  # the answer is in the pipe, not read
+        d = diagnose_no_answer(worker, slow, experiments=False, run_dir=run, timeout=0.05)
+    statuses = {h.id: h for h in d.hypotheses}
+    assert [h.id for h in d.hypotheses if h.status == "confirmed"] == [], d
+    waiting = statuses["waiting-for-input"]
+    assert waiting.status == "ruled-out", waiting
+    assert re.fullmatch(
+        r"it answered the request after all, [\d.]+ s after it, its stdin still open: the "
+        r"request was a whole message for it",
+        waiting.reason,
+    ), waiting.reason
+    assert statuses["stuck-in-init"].reason.startswith("it read the "), statuses["stuck-in-init"]

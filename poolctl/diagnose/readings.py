@@ -205,6 +205,14 @@ def stdio_fix(option: str) -> str:
     )
 
 
+def answered_before(obs: Observations) -> int:
+    """The requests this same process answered before the one that failed: the session's count
+    less the failed request's own answer, come late (read while poolctl looked on: a handler
+    slower than the timeout, or one a loaded machine slowed)."""
+    worker = obs.worker
+    return worker.answered - (obs.failed.request.id in worker.answered_ids)
+
+
 def request_unread(obs: Observations) -> bool | None:
     """True when all of the request that reached the stdin pipe still sits there (a request
     larger than the pipe's buffer never reaches it whole from a worker that does not read);

@@ -14,6 +14,7 @@ from ..exited_plan import late_speaker
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
 from ..observe import Observations
 from ..readings import (
+    answered_before,
     answering_protocols,
     echoed,
     ended,
@@ -100,9 +101,9 @@ def envelope(obs: Observations) -> Judgement:
         return _answered_otherwise(obs)
     if (reported := reported_error(obs)) is not None:
         return _reported_error(obs, *reported)
-    if obs.worker.answered and obs.worker.protocol.handshake:
+    if (before := answered_before(obs)) and obs.worker.protocol.handshake:
         return ruled_out(
-            f"it answered {obs.worker.answered} earlier request(s) of this session in the "
+            f"it answered {before} earlier request(s) of this session in the "
             f"{obs.protocol} envelope (its handshake)"
         )
     if working := still_working(obs):

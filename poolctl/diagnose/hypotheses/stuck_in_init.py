@@ -11,6 +11,7 @@ from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
 from ..observe import Observations
 from ..readings import (
     STOPPED_FIX,
+    answered_before,
     ended,
     live_origin,
     most_seen,
@@ -30,9 +31,7 @@ def stuck_in_init(obs: Observations) -> Judgement:
         return ruled_out(why)
     if stream_kind(obs) in ("text", "framing"):
         return ruled_out("it wrote to stdout: it got past start-up")
-    # the requests answered before the one that failed (not its own answer, come late)
-    before = obs.worker.answered - (obs.failed.request.id in obs.worker.answered_ids)
-    if before > 0:
+    if (before := answered_before(obs)) > 0:
         return ruled_out(
             f"it answered {before} request(s) before, as this same process: its start-up was over"
         )

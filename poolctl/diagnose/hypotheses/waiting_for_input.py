@@ -13,6 +13,7 @@ from ..prompts import password_prompt
 from ..readings import (
     BUFFER_EXPERIMENTS,
     answered,
+    answered_before,
     answering_protocols,
     buffer_answered,
     echoed,
@@ -59,6 +60,13 @@ def waiting_for_input(obs: Observations) -> Judgement:
     if obs.worker.stray:
         return ruled_out(
             "it waits for the next message: it answered, though not as the answer (see envelope)"
+        )
+    if obs.late_answer is not None:  # as framing and buffered read it
+        took = obs.late_answer - obs.request_sent_at
+        return ruled_out(
+            f"it answered the request after all, {took:.1f} s after it, its stdin still open: "
+            "the request was a whole message for it",
+            waits,
         )
     probe = obs.close_probe
     buffered = any(buffer_answered(obs, e) for e in BUFFER_EXPERIMENTS)
@@ -177,7 +185,7 @@ def _at_prompt(obs: Observations, asked_at: str, question: str, size: int) -> Ju
 def _answered_before(obs: Observations) -> Judgement | None:
     """Its framing and envelope work: it answered earlier requests of the session framed as
     this one, which was whole too."""
-    n = obs.worker.answered
+    n = answered_before(obs)
     if not n:
         return None
     return ruled_out(f"it answered {n} earlier request(s) of this session framed as this one")
