@@ -51,3 +51,67 @@ def test_a_suite_keeps_its_name_file_and_counts_only(capture: Path) -> None:
         k: attrib[k] for k in ("name", "tests", "failures", "errors") if k in attrib
     }
     assert suite.declared() == int(attrib["failures"]) + int(attrib["errors"])
+
+
+SUITES = 1_200  # past the MAX_RUNS (1,000) runs listed: the rest are only counted
+
+
+def _report(tmp_path: Path, shape: str) -> Path:
+    """jest_junit.xml's suite with its first test case alone (its counts made 1 of 1), again
+    and again in its root, renamed; `shape` adds what sends the counts elsewhere: a test case
+    in the root itself, a last suite that declares no count, or the report cut short in its
+    root."""
+    text = (JUNIT / "jest_junit.xml").read_text(encoding="utf-8")
+    head, rest = text.split("<testsuite ", 1)
+    start, rest = rest.split(">", 1)
+    first_case = rest.split("</testcase>", 1)[0] + "</testcase>\n"
+    start = start.replace('failures="4"', 'failures="1"').replace('tests="5"', 'tests="1"')
+    suite = f"<testsuite {start}>{first_case}  </testsuite>\n"
+    suites = [suite.replace('name="worker pool', f'name="worker pool {n}') for n in range(SUITES)]
+    tail = {
+        "plain": "",
+        "root-case": '  <testcase classname="root" name="a test in the root"/>\n',
+        "no-counts": '  <testsuite name="last" tests="1"><testcase name="t"/></testsuite>\n',
+        "cut": None,
+    }[shape]
+    end = "" if tail is None else tail + "</testsuites>\n"
+    path = tmp_path / f"{shape}.xml"
+    path.write_text(head + "".join(suites) + end, encoding="utf-8")
+    return path
+
+
+def _read(path: Path, monkeypatch: pytest.MonkeyPatch, fold: bool) -> tuple[object, int]:
+    """The runs read (listed and counted), and how many suites were held to the report's end."""
+    from poolctl.logs import junit, junit_suites
+
+    held: list[int] = []
+
+    def summaries(name: str, done: list[object], *args: object, **kwargs: object) -> object:
+        held.append(len(done))
+        return junit_suites.summaries(name, done, *args, **kwargs)  # type: ignore[arg-type]
+
+    with monkeypatch.context() as patch:
+        patch.setattr(junit, "summaries", summaries)
+        if not fold:
+            patch.setattr(junit_suites.Folded, "fold", lambda *_: False)
+        parsed = read_logs([str(path)])
+    runs = [(s.line, s.text, s.failures, s.read, s.start, s.source) for s in parsed.summaries]
+    counted = {k: vars(v) for k, v in parsed.runs_counted.items()}
+    return (runs, counted, len(parsed.failures)), held[0]
+
+
+@pytest.mark.parametrize("shape", ["plain", "root-case", "no-counts", "cut"])
+def test_suites_past_the_runs_listed_are_counted_as_they_close(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shape: str
+) -> None:
+    """A report of 300,000 suites held each until its end: 285 MB. Past the first MAX_RUNS
+    plain suites (in the root, holding test cases, every failure they declare read) each is
+    counted as it closes: the runs read are the same as when every suite is held, whatever the
+    report's shape sends the counts elsewhere (its root's own test case, a suite without counts,
+    a cut)."""
+    path = _report(tmp_path, shape)
+    folded, held = _read(path, monkeypatch, fold=True)
+    whole, held_whole = _read(path, monkeypatch, fold=False)
+    assert folded == whole
+    assert held_whole == SUITES + 1 + (shape == "no-counts")
+    assert held <= 1_000 + 2

@@ -61,7 +61,7 @@ from poolctl.logs.junit_recover import (
 from poolctl.logs.junit_reruns import PytestTries
 from poolctl.logs.junit_several import one_per_test
 from poolctl.logs.junit_stack import caused_by
-from poolctl.logs.junit_suites import Cut, Suite, close_at_cut, summaries
+from poolctl.logs.junit_suites import Cut, Folded, Suite, close_at_cut, summaries
 from poolctl.logs.lines import CHUNK_SIZE
 from poolctl.logs.records import MAX_RUNS, ParsedLog, RunSummary, UnreadableInput
 from poolctl.logs.reruns import SUREFIRE_TAGS, add_rerun
@@ -127,6 +127,7 @@ class _Target:
         self.stack: list[str] = []
         self.suites: list[Suite] = []
         self.done: list[tuple[Suite, int, bool]] = []  # suite, end line, nested in another
+        self.folded = Folded()  # the plain suites past the first many, counted as they close
         self.lost: list[RunSummary] = []  # failing test cases lost where expat stopped
         self.case: _Case | None = None
         self.keep: str = ""  # the element whose text is being kept
@@ -161,6 +162,8 @@ class _Target:
         if tag in ("testsuite", "testsuites"):
             suite = Suite(attrib, self._line(), len(self.out.failures))
             suite.within = tuple(self.suites)
+            if self.suites:
+                self.suites[-1].holds = True
             self.suites.append(suite)
             if attrib.get("name", "").startswith("pytest"):
                 self.pytest = True
@@ -305,7 +308,8 @@ class _Target:
                 self._traceback("".join(case.text.get(stream, [])), case.line)
         elif tag in ("testsuite", "testsuites") and self.suites:
             suite = self.suites.pop()
-            self.done.append((suite, self._line(), bool(self.suites)))
+            if not self.folded.fold(suite, self._line(), self.suites):
+                self.done.append((suite, self._line(), bool(self.suites)))
 
     def resume(self, line: int) -> tuple[bytes, str]:
         """Where expat refused the document (at `line`): the start tags that reopen the suites
@@ -578,7 +582,9 @@ def parse_junit(stream: BinaryIO, name: str, out: ParsedLog, head: bytes) -> int
         out.skipped.append(same)
     # past the runs listed (`MAX_RUNS`, of every input read), a suite's counts are only counted
     room = MAX_RUNS - out.counted_runs()
-    found = summaries(name, target.done, cut, room=room, counted=out.runs_counted)
+    found = summaries(
+        name, target.done, cut, room=room, counted=out.runs_counted, folded=target.folded
+    )
     out.summaries.extend([*found, *target.lost])
     line = target._line()
     # expat holds the target's `data`, the target expat: a cycle that kept every suite read

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from poolctl.logs.records import RunsCounted, RunSummary
+from poolctl.logs.records import MAX_RUNS, RunsCounted, RunSummary
 
 CUT_SOURCE = "cut short"  # `RunSummary.source` of a suite the input ends in
 
@@ -27,8 +27,8 @@ class Suite:
     """A `<testsuite>` being read: its declared counts and the failures read in it."""
 
     __slots__ = (
-        "attrib", "cancelled", "cases", "cut", "cut_inside", "first_failure", "folded", "line",
-        "read", "skipped_failures", "within",
+        "attrib", "cancelled", "cases", "cut", "cut_inside", "first_failure", "folded", "holds",
+        "line", "read", "skipped_failures", "within",
     )  # fmt: skip
 
     def __init__(self, attrib: dict[str, str], line: int, first_failure: int) -> None:
@@ -43,6 +43,7 @@ class Suite:
         # (`poolctl.logs.junit_several`): jasmine-reporters counts each, GoogleTest does not
         self.folded = 0
         self.within: tuple[Suite, ...] = ()  # the suites it is nested in, outermost first
+        self.holds = False  # a suite is nested in it
         self.cut = False  # the input ends inside it
         self.cut_inside = False  # ... and in no suite within it
 
@@ -64,6 +65,38 @@ class Suite:
             return sum(int(v) for v in values if v)
         except ValueError:
             return None
+
+
+class Folded:
+    """A report's plain suites past the first `MAX_RUNS` of them, counted as each closes instead
+    of held to the report's end (300,000 suites held so took 285 MB). Plain: directly in the
+    report's root, holding test cases and no suite, every failure it declares read; `summaries`
+    would only count it, past the runs the first `MAX_RUNS` of them list. When the report's
+    shape takes the counts from elsewhere (its root holds test cases and counts those in its
+    suites, a suite declares no count, the input is cut in the root), `summaries` counts them
+    as it would have: not at all."""
+
+    def __init__(self) -> None:
+        self.plain = 0  # plain suites closed, the first MAX_RUNS held
+        self.root: Suite | None = None
+        self.runs = self.failures = self.start = self.end = 0
+
+    def fold(self, suite: Suite, end: int, open_suites: list[Suite]) -> bool:
+        """Whether `suite`, closed at line `end` inside `open_suites`, is counted here."""
+        if len(open_suites) != 1 or open_suites[0].cases or suite.holds or not suite.cases:
+            return False
+        declared = suite.declared()
+        if declared is None or suite.accounted() != declared:
+            return False
+        self.plain += 1
+        if self.plain <= MAX_RUNS:
+            return False
+        self.root = open_suites[0]
+        self.start = self.start or suite.line
+        self.end = end
+        self.runs += 1
+        self.failures += declared
+        return True
 
 
 @dataclass(frozen=True)
@@ -93,12 +126,14 @@ def summaries(
     *,
     room: int | None = None,
     counted: dict[str, RunsCounted] | None = None,
+    folded: Folded | None = None,
 ) -> list[RunSummary]:
     """The declared counts of the suites in `done` (suite, end line, nested in another): each
     suite holding test cases, or else the outermost one; a suite `cut` ended says so. Cut
     before its first test case, a suite counts as one holding some; a `<testsuites>` cut
     between its suites, declaring the counts of them all, counts for them all. Past the first
-    `room` of them, a suite that read all it counts is only counted, in `counted[name]`."""
+    `room` of them, a suite that read all it counts is only counted, in `counted[name]`, as are
+    the suites `folded` counted as they closed, where they would be."""
     held = {id(outer) for s, _, _ in done for outer in s.within}
     cut_open = [s for s, _, _ in done if s.cut_inside and not s.cases and s.declared() is not None]
     leaves = [
@@ -107,7 +142,8 @@ def summaries(
         if (s.cases or (s in cut_open and id(s) not in held)) and not _counted_above(s)
     ]
     outer_counts = any(id(s) in held for s in cut_open)  # its totals cover suites past the cut
-    if not leaves or outer_counts or any(s.declared() is None for s, _ in leaves):
+    outermost = not leaves or outer_counts or any(s.declared() is None for s, _ in leaves)
+    if outermost:
         leaves = [(s, end) for s, end, nested in done if not nested]
     out: list[RunSummary] = []
     only_counted = 0
@@ -127,6 +163,12 @@ def summaries(
                     start=suite.line, read=suite.accounted(), source="suite attributes",
                 )
             )  # fmt: skip
+    root = folded.root if folded is not None else None
+    if folded is not None and root is not None and not outermost and not _counts_within(root):
+        assert counted is not None  # (the first MAX_RUNS plain suites listed before them)
+        counted.setdefault(name, RunsCounted(folded.start, folded.end)).merge(
+            folded.start, folded.end, folded.runs, folded.failures
+        )
     if cut is not None and not any(s.source == CUT_SOURCE for s in out):
         # cut before any suite began, or where no suite of those summed is open
         text = (
@@ -170,11 +212,13 @@ def _counted_above(suite: Suite) -> bool:
     """Whether a suite holding test cases, nested in another that holds some too, is counted by
     it: PHPUnit nests a data provider's suite in its class's, whose counts include it (the
     outer suite declares at least every failure read in it)."""
-    for outer in suite.within:
-        declared = outer.declared()
-        if outer.cases and declared is not None and declared >= outer.read - outer.cancelled:
-            return True
-    return False
+    return any(_counts_within(outer) for outer in suite.within)
+
+
+def _counts_within(outer: Suite) -> bool:
+    """Whether `outer`, holding test cases, declares at least every failure read in it."""
+    declared = outer.declared()
+    return bool(outer.cases) and declared is not None and declared >= outer.read - outer.cancelled
 
 
 def _int(value: str | None) -> int | None:

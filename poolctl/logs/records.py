@@ -92,8 +92,12 @@ class RunsCounted:
     counted: int = 0  # the failures their runner counted, all read
 
     def add(self, start: int, line: int, counted: int) -> None:
+        self.merge(start, line, 1, counted)
+
+    def merge(self, start: int, line: int, runs: int, counted: int) -> None:
+        """Count `runs` runs between `start` and `line` that counted `counted` failures."""
         self.start, self.line = min(self.start, start), max(self.line, line)
-        self.runs += 1
+        self.runs += runs
         self.counted += counted
 
 
