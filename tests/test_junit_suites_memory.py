@@ -1,6 +1,7 @@
 """A JUnit report's suites are held until its end (their counts are set against the failures
-read then): each keeps only what is read of it, and nothing of them outlives the parse (a report
-of 100,000 suites held them all, and the attributes nobody reads, until a garbage collection).
+read then), but for the plain ones past the first 1,000, counted as they close: each keeps only
+what is read of it, and nothing of them outlives the parse (a report of 100,000 suites held them
+all, and the attributes nobody reads, until a garbage collection).
 The reports are real captures: tests/fixtures/junit/jest_junit.xml (jest-junit's suites carry a
 timestamp and a time) and tests/fixtures/junit/surefire_reruns.xml (Surefire's, a schema too)."""
 
