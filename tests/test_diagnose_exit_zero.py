@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from poolctl.diagnose.hypotheses.crashed import stdio_untested_fix
+from poolctl.diagnose.exited_plan import stdio_untested_fix
 from tests.conftest import RunCli
 from tests.test_diagnose_workers import WORKERS, confirmed, diagnose
 

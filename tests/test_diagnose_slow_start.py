@@ -227,3 +227,25 @@ def test_the_failed_requests_own_late_answer_is_no_earlier_request_answered(
         waiting.reason,
     ), waiting.reason
     assert statuses["stuck-in-init"].reason.startswith("it read the "), statuses["stuck-in-init"]
+
+
+def test_a_stdio_copy_left_no_time_is_said_untried_not_left_out(
+    run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At a load of 17 the worker that exits silent without `--stdio` (exiting 5 s after its
+    start, a 3 s timeout) was seen exited only as the diagnosis began, and its budget was spent
+    before the same command with `--stdio` could run ("no time left in the diagnosis budget"):
+    the verdict left the copy out and sent its user to look for a code path that exits on
+    purpose, as if the switch had been ruled out. Now it says the copy was not tried and names
+    the switch as the thing to try. Here every experiment is given too little time to run."""
+    from poolctl.diagnose import experiments
+
+    monkeypatch.setattr(experiments, "MIN_TIME", 1000.0)
+    argv = (sys.executable, NEEDS_STDIO, "0.5", "0.5")
+    d = diagnose(run_cli, "--protocol", "lsp", "--timeout", "3", "--", *argv)
+    assert confirmed(d) == ["crashed"], d["cause"]
+    assert d["cause"].endswith(
+        "; the same command with `--stdio` was not tried in a fresh process (no time left in "
+        "the diagnosis budget)"
+    ), d["cause"]
+    assert d["remediation"].startswith(f"Ping it started with `--stdio` (`{shlex.join(argv)} "), d

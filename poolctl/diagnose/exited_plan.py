@@ -13,8 +13,10 @@ from poolctl.units import fmt_limit
 from .asks import asked_for, first_step
 from .crash_lines import exception_line
 from .experiments import (
+    STDIO_EXPERIMENT,
     Experiment,
     Outcome,
+    Skipped,
     framing_experiment,
     protocol_experiment,
     stdio_experiment,
@@ -216,3 +218,37 @@ def _quiet_without_stdio(obs: Observations) -> bool:
     if obs.failed.request.command != worker.protocol.opening().method:
         return False
     return "--stdio" not in worker.spec.argv and not transport_option(obs)
+
+
+def stdio_untested_fix(argv: str) -> str:
+    """What to do about a worker that exits at once, silent, and that with `--stdio` stayed up
+    without answering within the experiment's wait: the switch changed how it behaves; whether
+    it serves, untested."""
+    return (
+        f"Start it with `--stdio` (`{argv} --stdio`) and ping it with a longer `--timeout`: "
+        "without it, it exits, saying nothing; with it, a fresh process stayed up, though it "
+        "had not answered within its wait (a slow start, or no server on its stdin: untested). A "
+        "language server that takes an editor's channel by default (Node IPC) exits at once "
+        "when there is none."
+    )
+
+
+def stdio_untried(obs: Observations, argv: str) -> tuple[str, str] | None:
+    """The clause and the fix for a language server that exited silent, started without
+    `--stdio`, when the same command with it was planned but not run: a loaded machine's
+    start and exit had spent the diagnosis' budget (at a load of 17, an exit 5 s after its
+    start, past a 3 s timeout). Whether the switch serves is untested: the fix of a worker that
+    exits on purpose (look for the code path) would send its user after what the switch may
+    cure."""
+    r = obs.results.get(STDIO_EXPERIMENT)
+    if not isinstance(r, Skipped):
+        return None
+    clause = f"; the same command with `--stdio` was not tried in a fresh process ({r.reason})"
+    fix = (
+        f"Ping it started with `--stdio` (`{argv} --stdio`): without it, it exits, saying "
+        "nothing, and whether it serves on its pipes with it is untested. A language server "
+        "that takes an editor's channel by default (Node IPC) exits at once when there is none; "
+        "if it exits with `--stdio` too, look for a code path in its start-up that returns "
+        "before reading a request."
+    )
+    return clause, fix

@@ -20,7 +20,14 @@ from ..asks import Asked, asked_for, first_step, unset
 from ..crash_lines import exception_line
 from ..deaf_stdin import closed_stdin, detached_stdin
 from ..dependency_release import release_mismatch
-from ..exited_plan import answered_late_as, ended_note, framed_otherwise, other_unanswered
+from ..exited_plan import (
+    answered_late_as,
+    ended_note,
+    framed_otherwise,
+    other_unanswered,
+    stdio_untested_fix,
+    stdio_untried,
+)
 from ..experiments import STDIO_EXPERIMENT, Outcome
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out
 from ..kernel_log import fault_record
@@ -64,19 +71,6 @@ NO_STDIO_SWITCH_FIX = (
     "exits at once, saying nothing and reading nothing, may take an editor's channel by "
     "default (`graphql-lsp server` takes Node IPC unless given `-m stream`)."
 )
-
-
-def stdio_untested_fix(argv: str) -> str:
-    """What to do about a worker that exits at once, silent, and that with `--stdio` stayed up
-    without answering within the experiment's wait: the switch changed how it behaves; whether
-    it serves, untested."""
-    return (
-        f"Start it with `--stdio` (`{argv} --stdio`) and ping it with a longer `--timeout`: "
-        "without it, it exits, saying nothing; with it, a fresh process stayed up, though it "
-        "had not answered within its wait (a slow start, or no server on its stdin: untested). A "
-        "language server that takes an editor's channel by default (Node IPC) exits at once "
-        "when there is none."
-    )
 
 
 def _closed_stdout(obs: Observations, alive: str) -> Judgement:
@@ -296,6 +290,8 @@ def crashed(obs: Observations) -> Judgement:
                 f"still running, silent, when its wait was up ({tried.detail})"
             )
             fix = stdio_untested_fix(argv)
+        if tried is None and (untried := stdio_untried(obs, argv)) is not None:
+            verdict, fix = verdict + untried[0], untried[1]
     elif status.code and not tail and not obs.pending and _silent_log(obs) is not None:
         verdict += ", leaving no word of why: its stderr log is empty and its stdout too"
         fix = _silent_fix(argv)
