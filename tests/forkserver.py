@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import IO, Any
 
 HANDLED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
+PID_WAIT = 120.0  # seconds a request waits for its child's pid, the server's start included
 # What a command imports only once it runs (a report writer, a log parser, the pool, the ping's
 # diagnosis, the YAML parser): imported here too, so that no child pays for it again.
 RUN_TIME_IMPORTS = (
@@ -197,9 +198,14 @@ class Forkserver:
         stream.write((json.dumps(request) + "\n").encode())
         stream.flush()
         with self._changed:
-            if not self._changed.wait_for(lambda: ident in self._pids, timeout=30):
+            # The first requests wait for the server's start too (its imports of every command:
+            # 1.2 s of CPU): at a load of 23-28 on 2 cores all 16 cells of the module's first
+            # command waited past 30 s, the server running. A fork is answered at once after.
+            if not self._changed.wait_for(lambda: ident in self._pids, timeout=PID_WAIT):
                 alive = "running" if self.proc.poll() is None else f"gone ({self.proc.returncode})"
-                raise AssertionError(f"the forkserver ({alive}) gave no pid for {argv} in 30 s")
+                raise AssertionError(
+                    f"the forkserver ({alive}) gave no pid for {argv} in {PID_WAIT:g} s"
+                )
             return self._pids[ident]
 
     def wait(self, pid: int, timeout: float) -> int | None:
