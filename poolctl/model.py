@@ -14,7 +14,12 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal, TypeAlias
 
-Source = Literal["exunit", "pytest", "junit", "scenario", "ping", "doctor"]
+Source = Literal["exunit", "pytest", "junit", "tap", "vitest", "node", "scenario", "ping", "doctor"]
+# the runners whose failure blocks a text parser reads beside its own (`poolctl.logs.other_blocks`):
+# TAP (prove, Bats, node's TAP reporter), Vitest, `node --test`'s spec and dot reporters
+OTHER_RUNNERS: tuple[Source, ...] = ("tap", "vitest", "node")
+# each failure of these printed whole in one block, its test named by its file: read as pytest's
+BLOCK_SOURCES: tuple[Source, ...] = ("pytest", *OTHER_RUNNERS)
 HypothesisStatus = Literal["confirmed", "ruled-out", "untested"]
 CheckStatus = Literal["ok", "warn", "fail"]
 ReportKind = Literal["triage", "scenario", "ping", "doctor"]

@@ -162,8 +162,8 @@ def test_a_bats_step_after_mix_test_has_its_failures_read(
 ) -> None:
     """`mix test`, then `bats` (real capture: capture_mix_then_tap.sh): the log reads as
     ExUnit's, whose parser counted the bats run and read none of it. Its two failures are read
-    as in a pytest log (their context the lines around them, not an ExUnit test's region); the
-    mix test run is read as before."""
+    as TAP's (`source` `tap`), as in a pytest log (their context the lines around them, not an
+    ExUnit test's region); the mix test run is read as before."""
     path = RUNS / "mix_then_bats.log"
     parsed = read_logs([str(path)])
     mix, bats = parsed.summaries
@@ -171,8 +171,8 @@ def test_a_bats_step_after_mix_test_has_its_failures_read(
     assert (bats.source, bats.failures, bats.read) == ("TAP", 2, 2)
     theirs = [(f.name, f.source) for f in parsed.failures if "runner" in f.details]
     assert theirs == [
-        ("checkout after the pool stopped", "pytest"),
-        ("worker answers ping", "pytest"),
+        ("checkout after the pool stopped", "tap"),
+        ("worker answers ping", "tap"),
     ]
     code, out, _ = run(capsys, "triage", str(path), "--no-history", "--format", "json")
     report = json.loads(out)

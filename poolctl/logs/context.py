@@ -14,7 +14,7 @@ from dataclasses import replace
 from poolctl.logs.identifiers import identifiers_in, names, needle
 from poolctl.logs.records import ParsedLog
 from poolctl.logs.scan import clip
-from poolctl.model import ContextLine, Failure
+from poolctl.model import BLOCK_SOURCES, ContextLine, Failure
 
 MAX_NAMING_LINES = 24  # context lines per failure found through identifiers
 # a pytest short-summary line (`FAILED path::test - message`), maybe after a CI's line prefix
@@ -30,10 +30,11 @@ def failure_identifiers(failure: Failure) -> list[str]:
 
 
 def _pytest_blocks(parsed: ParsedLog) -> dict[str, tuple[list[int], list[int]]]:
-    """The starts and ends of each input's pytest failure blocks, in order."""
+    """The starts and ends of each input's failure blocks printed whole (pytest's, TAP's,
+    Vitest's, node's), in order."""
     spans: dict[str, list[tuple[int, int]]] = {}
     for f in parsed.failures:
-        if f.source == "pytest":
+        if f.source in BLOCK_SOURCES:
             spans.setdefault(f.input_file, []).append((f.line_start, max(f.line_end, f.line_start)))
     return {k: ([s for s, _ in sorted(v)], [e for _, e in sorted(v)]) for k, v in spans.items()}
 
@@ -72,7 +73,7 @@ def attach_context(parsed: ParsedLog) -> None:
     pytest_blocks = _pytest_blocks(parsed)
     for position, failure in enumerate(parsed.failures):
         seen = {c.line for c in failure.context}
-        others = pytest_blocks.get(failure.input_file) if failure.source == "pytest" else None
+        others = pytest_blocks.get(failure.input_file) if failure.source in BLOCK_SOURCES else None
         # its own short-summary line restates it (whole under -vv or a wide terminal, cut on
         # a narrow one): no line of its context, or its diagnosis would hang on the width
         own_summary = _own_summary_line(failure)

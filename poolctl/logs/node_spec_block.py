@@ -38,6 +38,7 @@ from poolctl.logs.scan import MAX_BLOCK_LINES, MAX_FIELD, block_failure, clip
 from poolctl.model import Failure, Source
 
 RUNNER = "node --test"
+SOURCE: Source = "node"  # its dot reporter's too
 HEADER_RE = re.compile(r"^test at (?P<file>\S+?):(?P<line>\d+):(?P<column>\d+)$")
 # (a todo test that failed is listed too, `✖ resize (0.45ms) # pool v2`: node does not count
 # it, and it is not read; a test cancelled by its parent prints no time, `✖ uses the pool`)

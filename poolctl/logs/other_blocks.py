@@ -1,8 +1,9 @@
 """The failure blocks of other runners a text parser reads beside its own: a TAP test's
 diagnostics below its `not ok` line (`poolctl.logs.tap_block`), Vitest's console blocks
-(`poolctl.logs.vitest_block`). Each is kept as a `Failure` marked with its runner
-(`details["runner"]`); `verdicts_read.finish` counts it read in the run whose verdict counts
-it."""
+(`poolctl.logs.vitest_block`). Each is kept as a `Failure` of its runner (`source`: `tap`,
+`vitest`, `node`; `details["runner"]` as the runner names itself), its context the lines around
+it, as a pytest failure's (`model.BLOCK_SOURCES`); `verdicts_read.finish` counts it read in the
+run whose verdict counts it."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from poolctl.logs import (
     vitest_block,
 )
 from poolctl.logs.records import Lines
-from poolctl.model import Failure, Source
+from poolctl.model import Failure
 
 if TYPE_CHECKING:
     from poolctl.logs.scan import Consumer, TextParser
@@ -40,9 +41,6 @@ TRIGGERS = (
     node_dot.TRIGGER,  # node --test's dot reporter: its `Failed tests:` section
     node_dot.KILLED,  # ... its marks and bash's word that a signal ended it
 )
-# Read as a pytest failure is, whichever parser read it: its context is the lines around it
-# (an ExUnit failure's is its test's region, the lines since the block before it)
-SOURCE: Source = "pytest"
 
 
 def block_at(parser: TextParser, number: int, line: str) -> Consumer | None:
@@ -65,16 +63,20 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
     if (line.startswith(" FAIL  ") and vitest_block.HEADER_RE.match(line.rstrip())) or (
         line.startswith("⎯") and vitest_block.UNHANDLED_RE.match(line.rstrip())
     ):
-        return vitest_block.VitestBlock(number, line, parser.name, SOURCE, partial(_keep, parser))
+        return vitest_block.VitestBlock(
+            number, line, parser.name, vitest_block.SOURCE, partial(_keep, parser)
+        )
     if line.startswith("test at ") and node_spec_block.HEADER_RE.match(line.rstrip()):
         return node_spec_block.SpecFailure(
-            number, line, parser.name, SOURCE, partial(_keep, parser)
+            number, line, parser.name, node_spec_block.SOURCE, partial(_keep, parser)
         )  # `node --test`'s spec reporter, in its closing section
     if "✖ " in line[:200] and node_spec_block.INLINE_RE.match(line.rstrip()):
         found = parser.out.spec_inline.setdefault(parser.name, []).append
         return node_spec_block.Inline(number, line, found)  # ... inline: a parent's, or a test's
     if line.startswith(node_dot.HEADER) and line.rstrip() == node_dot.HEADER:
-        return node_dot.DotSection(parser, number, line, SOURCE)  # node's dot reporter
+        return node_dot.DotSection(
+            parser, number, line, node_spec_block.SOURCE
+        )  # node's dot reporter
     if " line " in line and node_dot.killed(parser, number, line):
         return None  # ... killed before its section: its run recorded
     if line.startswith("#   Failed test ") and tap_block.MORE_HEADER_RE.match(line.rstrip()):
@@ -102,7 +104,7 @@ def _tap_block(parser: TextParser, number: int, line: str) -> Consumer:
         number,
         line,
         parser.name,
-        SOURCE,
+        tap_block.SOURCE,
         partial(_keep, parser),
         parser.out.failed_by_subtests.setdefault(parser.name, []).append,
     )

@@ -41,6 +41,7 @@ from poolctl.logs.scan import MAX_BLOCK_LINES, MAX_FIELD, block_failure, clip
 from poolctl.model import Failure, Source
 
 RUNNER = "TAP"
+SOURCE: Source = "tap"
 HEADER_RE = re.compile(r"^not ok (?P<number>\d+)\b(?: -)? ?(?P<name>.*)$")
 # Test::More's diagnostics of a failed test, on its stderr: under prove, with no `not ok` line
 # (prove prints none), or before the TAP lines (`prove -v`, stderr first)

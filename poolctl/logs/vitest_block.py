@@ -28,6 +28,7 @@ from poolctl.logs.scan import MAX_BLOCK_LINES, MAX_FIELD, block_failure, clip
 from poolctl.model import Failure, Source
 
 RUNNER = "Vitest"
+SOURCE: Source = "vitest"
 # (Jest's colored header, its colors gone, is ` FAIL  file` alone: no test, no brackets)
 HEADER_RE = re.compile(
     r"^ FAIL  (?:\|[^|]+\| )?(?P<file>\S+)(?: > (?P<name>.+)| \[ (?P<suite>.+) \])$"

@@ -16,6 +16,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from poolctl.model import Source
 from poolctl.patterns.template import fact_names
 from poolctl.yamlfile import did_you_mean
 
@@ -33,7 +34,6 @@ ID_RE = r"^[a-z][a-z0-9-]*$"
 Aggregate = Literal["first", "nearest", "count", "distinct", "all", "max"]
 Builtin = Literal["key-comparison", "pool-activity"]
 Transform = Literal["snake", "lower", "strip-colon", "int"]
-Source = Literal["exunit", "pytest", "junit", "scenario", "ping", "doctor"]
 
 
 class _Strict(BaseModel):

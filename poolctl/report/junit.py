@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from poolctl.model import (
+    BLOCK_SOURCES,
     Check,
     Diagnosis,
     Failure,
@@ -41,7 +42,7 @@ from poolctl.termtext import shown
 from poolctl.units import fmt_ms
 
 _FORBIDDEN = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-TEST_SOURCES = ("exunit", "pytest", "junit")  # failures of tests, read from a log
+TEST_SOURCES = ("exunit", "junit", *BLOCK_SOURCES)  # failures of tests, read from a log
 MESSAGE_LIMIT = 1000  # a failure's `message` attribute; the whole text is in its body
 
 
@@ -193,7 +194,7 @@ def test_module(failure: Failure) -> str:
     `tests/check_pool.py::TestPool` is `tests.check_pool.TestPool`), else the test file as a
     dotted name; empty when the log names neither."""
     group = failure.group
-    if group and failure.source == "pytest":
+    if group and failure.source in BLOCK_SOURCES:  # (TAP's, Vitest's: a file, dotted)
         path, _, classes = group.partition("::")
         return ".".join(p for p in (_dotted(path), classes.replace("::", ".")) if p)
     if group:
