@@ -135,10 +135,13 @@ _PYTEST_MARKS = (
     # … pytest … -q`): all a killed `pytest -q` prints besides its letters (dash's bare
     # `Killed` names no runner: no mark)
     re.compile(rf": line \d+: +\d+ {run_end_lines.SIGNALS} .*\bpytest\b", re.M),
-    # `-q`'s closing line (no `=` around it: `2 failed, 3 passed, 1 error in 0.50s`), the progress
-    # letters before it maybe glued to what tests printed under `-s`
+    # `-q`'s closing line (no `=` around it: `2 failed, 3 passed, 1 error in 0.50s`), a shell
+    # script's or a Makefile's own summary in the same words: pytest's only after the last
+    # test's progress letter (glued to what tests printed under `-s`: `Ehalf a lineF.`) or the
+    # warnings summary's `-- Docs:` line (a log's end kept by `tail`); the other marks say the rest
     re.compile(
-        r"^(?:\d+ (?:failed|passed|skipped|deselected|xfailed|xpassed|warnings?|errors?|rerun), )*"
+        r"(?:[.FEX][.sxXFE]*|^-- Docs: https://docs\.pytest\.org/\S*)\n"
+        r"(?:\d+ (?:failed|passed|skipped|deselected|xfailed|xpassed|warnings?|errors?|rerun), )*"
         r"\d+ (?:failed|passed|skipped|deselected|xfailed|xpassed|warnings?|errors?|rerun)"
         r" in [\d.]+s(?: \(\d+:\d\d:\d\d\))?$",
         re.M,
