@@ -22,6 +22,7 @@ from typing import Any, BinaryIO
 from poolctl.errors import InputError
 from poolctl.logs.archive import MAGIC as ZIP_MAGIC
 from poolctl.logs.encoding import CHUNK, as_utf8
+from poolctl.logs.jsonlines import unwrapped
 
 # each kind's magic bytes (bzip2's with its block header: "BZh" alone could start a text)
 _MAGIC = {
@@ -71,7 +72,8 @@ def _peek(stream: BinaryIO, size: int) -> bytes:
 
 
 def readable_input(stream: BinaryIO, name: str) -> tuple[BinaryIO, _Decompressed | None]:
-    """`stream` decompressed when it is compressed, and read as UTF-8 (see `as_utf8`); with the
+    """`stream` decompressed when it is compressed, read as UTF-8 (see `as_utf8`), and as the
+    text of a log collector's JSON lines when it is theirs (`jsonlines`); with the
     decompressing reader, whose `problem` tells afterwards whether it ended early."""
     head = _peek(stream, 10)
     if head.startswith(ZIP_MAGIC):  # a file's is read member by member (`poolctl.logs.archive`)
@@ -82,14 +84,14 @@ def readable_input(stream: BinaryIO, name: str) -> tuple[BinaryIO, _Decompressed
     for kind, magic in _MAGIC.items():
         if magic.match(head):
             raw = _Decompressed(_decompressing(kind, stream), kind)
-            return as_utf8(io.BufferedReader(raw, CHUNK)), raw
+            return unwrapped(as_utf8(io.BufferedReader(raw, CHUNK))), raw
     for kind, (start, command) in _UNREAD.items():
         if re.match(start, head):  # binary to the format sniffing: "format not recognised"
             raise InputError(
                 f"{name}: {kind}-compressed, which poolctl does not decompress (it reads gzip, "
                 f"xz, bzip2 and zip): {command.format(name=name)}"
             )
-    return as_utf8(stream), None
+    return unwrapped(as_utf8(stream)), None
 
 
 def _decompressing(kind: str, stream: BinaryIO) -> Any:

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from poolctl.logs import jsonlines
 from poolctl.logs.ansi import strip_ansi
 from poolctl.logs.blocks import AFTER, MAX_BLOCK, MAX_LINE
 from poolctl.logs.prefixes import strip_prefixes
@@ -39,6 +40,12 @@ def _strip(text: str) -> str:
 def _text(raw: bytes) -> str:
     """A raw line as the parsers saw it: decoded, without ANSI codes or CI prefixes."""
     return strip_prefixes(strip_ansi(raw.decode("utf-8", "replace")))
+
+
+def _record_text(raw: bytes) -> str:
+    """A raw line of a log collector's JSON lines as the parsers saw it: the text it holds."""
+    text = jsonlines.text_of(raw.rstrip(b"\r"))
+    return _text(raw if text is None else text)
 
 
 def _key(text: str) -> str:
@@ -159,11 +166,13 @@ class BlockLines:
         tail = b""
         clipped = False  # `tail` holds only the start of a giant line
         with path.open("rb") as fh:
+            text = _record_text if jsonlines.wrapped(fh.read(CHUNK)) else _text
+            fh.seek(0)
             while idx < len(wanted):
                 chunk = fh.read(CHUNK)
                 if not chunk:
                     if tail and wanted[idx][0] <= line_no <= wanted[idx][1]:
-                        keep[line_no] = _text(tail[:MAX_LINE])
+                        keep[line_no] = text(tail[:MAX_LINE])
                     break
                 newlines = chunk.count(b"\n")
                 if newlines == 0:
@@ -182,7 +191,7 @@ class BlockLines:
                 first, final = line_no, line_no + len(parts) - 1
                 while idx < len(wanted) and wanted[idx][0] <= final:
                     for n in range(max(wanted[idx][0], first), min(wanted[idx][1], final) + 1):
-                        keep[n] = _text(parts[n - first][:MAX_LINE])
+                        keep[n] = text(parts[n - first][:MAX_LINE])
                     if wanted[idx][1] > final:
                         break
                     idx += 1
