@@ -139,6 +139,8 @@ def test_ci_prefixes_are_removed(raw: str, text: str | None) -> None:
 # recognised: each is read as the capture inside it, and triaged the same
 STORED_BY_SERVICES = [
     ("exunit/services_jenkins_notes.log", "exunit/services_color.log"),
+    # ... its text without the ESC bytes (copied from a page): `[8mha:…[0m`, `[31m`
+    ("exunit/services_jenkins_notes_no_esc.log", "exunit/services_color.log"),
     ("pytest/services_act.txt", "pytest/services_suite.txt"),
     ("pytest/services_journal.txt", "pytest/services_suite.txt"),
     ("exunit/services_journal.log", "exunit/services_suite.log"),
@@ -182,6 +184,13 @@ def test_jenkins_console_notes_are_removed_whole() -> None:
         "[Pipeline] sh\n  1) test a\n"
     )
     assert strip_ansi("\x1b[8mhidden\x1b[0m\n") == "hidden\n"
+    # the same without their ESC bytes (a page's copy): the notes and the colours go, a test's
+    # parameter that looks like a colour stays; with no note, `[31m` is text
+    bare = note.replace("\x1b", "")
+    assert strip_ansi(f"{bare}[Pipeline] sh\n{bare}[31m  1) test a[1m]{bare}[0m\n") == (
+        "[Pipeline] sh\n  1) test a[1m]\n"
+    )
+    assert strip_ansi("[31m  1) test a\n") == "[31m  1) test a\n"
 
 
 def test_ci_service_logs_are_triaged_as_their_runs() -> None:

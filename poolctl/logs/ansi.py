@@ -17,8 +17,20 @@ ANSI_RE = re.compile(
 )
 
 
+# The same notes with their ESC bytes lost, as the raw log reads once copied from a page or a
+# viewer that drops control characters: `[8mha:<base64>[0m`. Where one is seen, the colour
+# changes lost theirs too (`[31m`, `[0m`, AnsiColor's), and go with the notes (not one before
+# a `]`: a test's parameter, `test_x[1m]`).
+NOTE_NO_ESC = "[8mha:"
+NOTE_NO_ESC_BYTES = NOTE_NO_ESC.encode()
+_NO_ESC_RE = re.compile(r"\[8mha:[A-Za-z0-9+/=]*\[0m|\[[0-9;]*m(?!\])")
+
+
 def strip_ansi(text: str) -> str:
-    """`text` without ANSI escape sequences; the cheap `in` test keeps plain text fast."""
-    if "\x1b" not in text:
-        return text
-    return ANSI_RE.sub("", text)
+    """`text` without ANSI escape sequences (nor Jenkins' notes that lost their ESC bytes); the
+    cheap `in` tests keep plain text fast."""
+    if "\x1b" in text:
+        text = ANSI_RE.sub("", text)
+    if NOTE_NO_ESC in text:
+        text = _NO_ESC_RE.sub("", text)
+    return text

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, BinaryIO
 
-from poolctl.logs.ansi import strip_ansi
+from poolctl.logs.ansi import NOTE_NO_ESC_BYTES, strip_ansi
 from poolctl.logs.prefixes import strip_prefixes
 from poolctl.logs.unwrap import unwrap, wrap_width
 
@@ -197,7 +197,12 @@ class ChunkReader:
     def _plain(data: bytes) -> bool:
         """Nothing a cheap test can see needs cleaning (CI markers: see `prefixes.MARKERS`; the
         rest is checked line by line)."""
-        return b"\x1b" not in data and b"\r" not in data and b"\x00" not in data
+        return (
+            b"\x1b" not in data
+            and b"\r" not in data
+            and b"\x00" not in data
+            and NOTE_NO_ESC_BYTES not in data  # Jenkins' notes without their ESC bytes
+        )
 
     def _clean(self, complete: bytes, first_line: int, marker: int = -1) -> str | None:
         """The chunk's text, cleaned; None when the bytes need no change at all. The line of
