@@ -11,6 +11,7 @@ from pathlib import Path
 from tests.conftest import RunCli
 
 ASYNC = Path(__file__).parent / "fixtures" / "exunit" / "async_facts" / "async.log"
+SINGLE = ASYNC.with_name("single.log")
 
 
 def test_a_fact_from_a_line_of_another_test_running_at_once_is_not_stated(
@@ -60,3 +61,28 @@ def test_under_trace_a_line_between_the_test_s_start_and_end_is_its_own(
         if f["failure"]["name"] == "test a silent sh worker answers ping"
     ]
     assert silent["facts"]["os_pid"] == 12648
+
+
+def test_a_fact_from_one_line_of_another_test_alone_is_not_stated(
+    cli: RunCli, tmp_path: Path
+) -> None:
+    """single.log: Gamma's worker logs nothing; Beta's worker line (its test 200 ms in) is the
+    only line above Gamma's block. Before, Gamma's failure stated `os_pid` = Beta's worker's pid
+    from that line alone, and pattern 1's os_pid signal counted it (confidence 0.85). The line
+    names neither Gamma's pool nor the #PID its call went to: the fact is not stated, the
+    evidence says it is not tied, and the signal, which is that fact, does not count."""
+    [beta_pid] = re.findall(r"pool :beta_pool started, os_pid: (\d+)", SINGLE.read_text())
+    out = tmp_path / "report.json"
+    code, _, err = cli(
+        "triage", str(SINGLE), "--no-history", "--format", "json", "-o", str(out),
+        "--run-dir", str(tmp_path / "run"),
+    )  # fmt: skip
+    assert code == 1, err
+    findings = {f["failure"]["name"]: f["outcome"] for f in json.loads(out.read_text())["findings"]}
+    gamma = findings["test gamma pool worker answers ping"]
+    assert gamma["pattern_id"] == "port-no-response"
+    assert "os_pid" not in gamma["facts"]
+    assert all(beta_pid not in str(v) and "beta" not in str(v) for v in gamma["facts"].values())
+    [untied] = [e for e in gamma["evidence"] if e["note"].startswith("os_pid not stated")]
+    assert beta_pid in untied["note"] and "not tied to it" in untied["note"]
+    assert not [e for e in gamma["evidence"] if "OS pid" in e["note"]]

@@ -3,7 +3,8 @@ and prints a failure's block after its test ended, so a Logger line just before 
 another test's: a line is tied to a failure when it names the failure's pool or a process the
 failure names (`#PID<0.170.0>`), or, under `mix test --trace` (one test at a time), was printed
 between its test's start and end lines. A fact read from the nearest line is read only from
-tied lines, or not stated when untied lines disagree (`poolctl.triage.facts`)."""
+tied lines, or not stated, the evidence saying that no line giving it is tied
+(`poolctl.triage.facts`); pattern 1's os_pid signal is that fact (`fact: os_pid`)."""
 
 from __future__ import annotations
 
@@ -34,35 +35,45 @@ def tied_lines(
     fact: Fact, view: FailureView, texts: list[Text], facts: dict[str, Any]
 ) -> tuple[list[Text], Evidence | None]:
     """Of an ExUnit failure's context lines `texts` (nearest first), those a `nearest` fact may
-    be read from: the tied ones, when there are; else all, when they agree; else none, with the
-    evidence saying why (lines of several tests, none known to be this one's)."""
+    be read from: the tied ones; none when lines give it but none is tied, with the evidence
+    saying why (one line or several, none known to be this one's); all when none gives it."""
     assert fact.regex is not None
     pool = normalize(str(facts.get("pool", "")))
     pids = set(_PID_TERM.findall(f"{view.failure.message}\n{view.failure.details.get('code', '')}"))
     matched = [(t, m) for t in texts for m in fact.regex.finditer(t.value)][:50]
     traced = _traced(view.failure)
+    block = (view.failure.line_start, max(view.failure.line_end, view.failure.line_start))
     tied = [
         t
         for t, _ in matched
         if (pool and pool in names_in(t.value))
+        or t.line is None  # the test's own captured output (`capture_log`), in its block
+        or block[0] <= t.line <= block[1]
         or any(pid in t.value for pid in pids)
         or (t.line is not None and traced[0] < t.line < traced[1])
     ]
     if tied:
         return tied, None
-    values = {m.group(fact.group): (t, m) for t, m in matched}
-    if len(values) < 2:
+    if not matched:
         return texts, None
+    values = {m.group(fact.group): (t, m) for t, m in matched}
     text, m = matched[0]
     quote = line_at(text.value, m.start())
     said = ", ".join(
         f"{value} ({view.origin(t, line_at(t.value, n.start()))})"
         for value, (t, n) in values.items()
     )
-    note = (
-        f"{fact.name} not stated: lines nearby give {said}, printed by tests that ran at the "
-        "same time; none names this failure's pool or process, so none is tied to it"
-    )
+    if len(values) > 1:
+        note = (
+            f"{fact.name} not stated: lines nearby give {said}, printed by tests that ran at the "
+            "same time; none names this failure's pool or process, so none is tied to it"
+        )
+    else:  # one line, or lines that agree: still maybe another test's, printed just before
+        note = (
+            f"{fact.name} not stated: the nearby line that gives {said} names neither this "
+            "failure's pool nor its process, and ExUnit prints a failure after its test ended, "
+            "another test's lines maybe before it: not tied to it"
+        )
     return [], Evidence(quote, view.origin(text, quote), note)
 
 
