@@ -14,6 +14,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from poolctl import __version__, startgc
+from poolctl.cli_repeats import refuse_repeats
 from poolctl.cli_values import quicken
 from poolctl.commands.index import (
     BY_NAME,
@@ -97,6 +98,7 @@ def load_command(entry: CommandEntry) -> Any:
     command.name = entry.name
     plain_labels(command)
     quicken(command)
+    refuse_repeats(command)
     help_to_a_gone_reader(command)
     _collector_back_on_invoke(command)
     return command
