@@ -82,3 +82,16 @@ def test_a_collectors_json_lines_read_as_the_text_they_hold(
                 assert evidence["text"].strip()[:60] in record, (evidence, record)
                 quoted += 1
     assert quoted > 0
+
+
+def test_a_line_that_is_no_record_is_read_as_it_is(cli: RunCli, tmp_path: Path) -> None:
+    """A blank line and a record the collector cut (no closing brace) among the records: the
+    chunk is read line by line, each line still one line, the records' text unwrapped."""
+    lines = (WRAPPED / "docker_pytest.jsonl").read_text("utf-8").splitlines()
+    mixed = [*lines[:40], "", lines[40][:30], *lines[41:]]
+    path = tmp_path / "cut.jsonl"
+    path.write_text("".join(f"{line}\n" for line in mixed), "utf-8")
+    plain = tmp_path / "plain.log"
+    texts = [_record_text(line) for line in lines]
+    plain.write_text("".join(f"{t}\n" for t in [*texts[:40], "", lines[40][:30], *texts[41:]]))
+    assert _outcomes(_triaged(cli, path)) == _outcomes(_triaged(cli, plain))

@@ -32,6 +32,11 @@ def text_of(line: bytes) -> bytes | None:
         record = json.loads(line)
     except ValueError:  # (UnicodeDecodeError is one)
         return None
+    return _record_text(record)
+
+
+def _record_text(record: Any) -> bytes | None:
+    """The text a parsed record holds (no line end), or None when it is no record."""
     if not isinstance(record, dict):
         return None
     for field in FIELDS:
@@ -87,7 +92,24 @@ class Unwrapped(io.RawIOBase):
 
 
 def _unwrap(data: bytes) -> bytes:
-    """Whole lines of records, as the lines of text they hold."""
+    """Whole lines of records, as the lines of text they hold: parsed as one JSON array when
+    every line is a record (one call for a chunk: line by line took 9 µs a line), else line by
+    line."""
+    lines = data.split(b"\n")
+    tail = lines.pop()  # empty when `data` ends with a newline
+    if lines and tail == b"" and all(line[:1] == b"{" for line in lines):
+        try:
+            records = json.loads(b"[" + b",".join(lines) + b"]")
+        except ValueError:  # a line that is no JSON (or not UTF-8): each on its own
+            records = None
+        texts = [_record_text(r) for r in records] if records is not None else [None]
+        if None not in texts:
+            return b"\n".join(t for t in texts if t is not None) + b"\n"
+    return _by_line(data)
+
+
+def _by_line(data: bytes) -> bytes:
+    """`_unwrap`, a line at a time: a line that is no record is read as it is."""
     out = []
     for line in data.splitlines(keepends=True):
         body = line.rstrip(b"\r\n")
