@@ -42,13 +42,10 @@ def tied_lines(
     pids = set(_PID_TERM.findall(f"{view.failure.message}\n{view.failure.details.get('code', '')}"))
     matched = [(t, m) for t in texts for m in fact.regex.finditer(t.value)][:50]
     traced = _traced(view.failure)
-    block = (view.failure.line_start, max(view.failure.line_end, view.failure.line_start))
     tied = [
         t
         for t, _ in matched
         if (pool and pool in names_in(t.value))
-        or t.line is None  # the test's own captured output (`capture_log`), in its block
-        or block[0] <= t.line <= block[1]
         or any(pid in t.value for pid in pids)
         or (t.line is not None and traced[0] < t.line < traced[1])
     ]
