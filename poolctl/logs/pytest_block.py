@@ -80,6 +80,12 @@ def inner_end(line: str) -> int:
     return -1 if line[:1].isdigit() and closing_counts(line.strip()) is not None else 0
 
 
+def _separator(line: str) -> bool:
+    """A `_ _ _ _` line between a traceback's entries (looked at only when it can be one: each
+    of a block's lines is asked)."""
+    return line[:1] == "_" and SEPARATOR_RE.match(line) is not None
+
+
 class PytestBlock:
     """One `____ name ____` block of the FAILURES or ERRORS section."""
 
@@ -160,7 +166,7 @@ class PytestBlock:
         if (
             not inner
             and line.startswith(("=", "_"))
-            and (SECTION_RE.match(line) or (HEADER_RE.match(line) and not SEPARATOR_RE.match(line)))
+            and (SECTION_RE.match(line) or (HEADER_RE.match(line) and not _separator(line)))
         ):
             return False
         return self._take(number, line)
@@ -199,7 +205,7 @@ class PytestBlock:
             return True
         if self.group is not None and self.group.feed(line):
             return True
-        if GROUP_START_RE.match(line):
+        if "+ Exception Group" in line and GROUP_START_RE.match(line):
             self.group = ExceptionGroupLines()
             return True
         if line.startswith("E ") or line == "E":
@@ -211,12 +217,13 @@ class PytestBlock:
         self.e_group_open = False
         if not self.entry_func and line.startswith("    ") and (entry := ENTRY_DEF_RE.match(line)):
             self.entry_func = entry["func"]
-        elif SEPARATOR_RE.match(line) or line.startswith(_NATIVE_CHAIN):
+        elif _separator(line) or line.startswith(_NATIVE_CHAIN):
             self.entry_func = ""  # the next entry, or the next part of a chained exception
         if line.startswith(">"):
             self.source.append(line[1:].strip())
             return True
-        frame = FRAME_RE.match(line)
+        # a frame line is unindented: the indented lines (the test's source) are not searched
+        frame = FRAME_RE.match(line) if line[:1].strip() else None
         if frame and not line.startswith(" "):
             rest = frame.group("rest") or ""
             where, entry_func, self.entry_func = line.strip(), self.entry_func, ""
@@ -239,7 +246,7 @@ class PytestBlock:
             self.native_open = not ended
             if not ended:
                 self.native_more.append(line.rstrip())
-        if line and not line[0].isspace() and not SEPARATOR_RE.match(line):
+        if line and not line[0].isspace() and not _separator(line):
             self.last_plain = line.strip()
             raised = EXCEPTION_RE.match(line) if self.native_frame else None
             if raised and not self.native_raised:
