@@ -222,7 +222,7 @@ def test_the_failed_requests_own_late_answer_is_no_earlier_request_answered(
     waiting = statuses["waiting-for-input"]
     assert waiting.status == "ruled-out", waiting
     assert re.fullmatch(
-        r"it answered the request after all, [\d.]+ s after it, its stdin still open: the "
+        r"it answered the request after all, by [\d.]+ s after it, its stdin still open: the "
         r"request was a whole message for it",
         waiting.reason,
     ), waiting.reason

@@ -64,7 +64,7 @@ def waiting_for_input(obs: Observations) -> Judgement:
     if obs.late_answer is not None:  # as framing and buffered read it
         took = obs.late_answer - obs.request_sent_at
         return ruled_out(
-            f"it answered the request after all, {took:.1f} s after it, its stdin still open: "
+            f"it answered the request after all, by {took:.1f} s after it, its stdin still open: "
             "the request was a whole message for it",
             waits,
         )
