@@ -236,7 +236,8 @@ def test_triage_of_a_log_with_secrets(
     assert "::error " in (out if fmt == "term" else err)
     assert not leaks(out, err, out_file.read_bytes(), planted_env.read_bytes(), folders=(run,))
     # the same log with --keep-secrets: the secrets do reach the outputs, and it says so
-    code, out, _ = cli(capsys, *argv, "--keep-secrets", "--run-dir", str(tmp_path / "kept"))
+    kept = [*argv[:3], str(tmp_path / "kept"), *argv[4:], "--keep-secrets"]  # (its own folder)
+    code, out, _ = cli(capsys, *kept)
     assert SK_KEY in out and ENV_SECRET in out and "--keep-secrets" in out
 
 
