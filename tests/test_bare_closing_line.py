@@ -43,3 +43,17 @@ def test_pytest_q_logs_with_little_but_the_closing_line_still_read(
     assert (report["summary"]["failures"], report["summary"]["unread"]) == (failures, unread)
     assert report["coverage"]["runs"][0]["text"].endswith("s")
     assert "format not recognised" not in " ".join(report["notes"])
+
+
+def test_a_summary_in_pytests_words_after_a_pytest_run_is_no_second_run(cli: RunCli) -> None:
+    """pytest -q, then a smoke script, in one CI step: once the log is pytest's, the script's
+    own `2 failed, 3 passed in 0.00s` after its `ok`/`FAIL` lines was read as a second pytest
+    run that counted 2 failures, none read. Outside a run, such a line closes one only right
+    after pytest's own lines (its progress, short summary or `-- Docs:`)."""
+    path = FIXTURES / "mixed" / "bare_closing" / "pytest_then_smoke.out"
+    code, out, _ = cli("triage", str(path), "--no-history", "-f", "json")
+    assert code == 1
+    report = json.loads(out)
+    [run] = report["coverage"]["runs"]
+    assert run["text"] == "1 failed, 2 passed, 1 warning in 0.24s"
+    assert (report["summary"]["failures"], report["summary"]["unread"]) == (0, 1)
