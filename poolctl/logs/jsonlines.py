@@ -61,7 +61,9 @@ def _record_text(record: Any) -> bytes | None:
 def wrapped(head: bytes) -> bool:
     """Whether an input starting with `head` is a collector's JSON lines: its first complete
     lines (up to `SAMPLE`, blank ones aside) are all records."""
-    lines = [line for line in head.split(b"\n")[:-1][: SAMPLE * 2] if line.strip()][:SAMPLE]
+    if head.lstrip()[:1] != b"{":
+        return False  # (most inputs: the 1 MB head is not split into lines)
+    lines = [line for line in head.split(b"\n", SAMPLE * 2)[:-1] if line.strip()][:SAMPLE]
     return bool(lines) and all(text_of(line.rstrip(b"\r")) is not None for line in lines)
 
 
