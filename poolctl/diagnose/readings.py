@@ -326,6 +326,14 @@ def let_go_silent(outcome: Outcome | None) -> bool:
     )
 
 
+def shows_nothing(outcome: Outcome | None) -> bool:
+    """An experiment's fresh process got no answer in its wait and so shows nothing either way:
+    it wrote nothing (within its time, or before it was let go), or its answer came only past
+    its wait (a start as slow as the worker's own, beside the other experiments)."""
+    late = outcome is not None and not outcome.answered and outcome.late_ms is not None
+    return silent(outcome) or let_go_silent(outcome) or late
+
+
 def framings_all_silent(obs: Observations) -> bool:
     """Every fresh process the framing experiments started, the one spoken the worker's own
     framing (the replay) included, wrote nothing within its time: a start slower than that,

@@ -24,7 +24,7 @@ from ..readings import (
     reported_error,
     request_unread,
     result,
-    silent,
+    shows_nothing,
     still_working,
     stream_kind,
     validation_line,
@@ -111,12 +111,12 @@ def envelope(obs: Observations) -> Judgement:
     tried = [eid for eid in obs.results if eid.startswith("protocol-")]
     late = late_speaker(obs) if not others else None
     if not others and late is None and stderr_line is None:
-        quiet = [eid for eid in tried if silent(result(obs, eid))]
+        quiet = [eid for eid in tried if shows_nothing(result(obs, eid))]
         if tried and len(quiet) == len(tried):
             return untested(
-                "in fresh processes the other protocols' openings got nothing at all within "
-                "their time, which shows nothing either way (a slow start-up, run beside the "
-                "other experiments)"
+                "in fresh processes the other protocols' openings got nothing within their "
+                "time (or an answer only past it), which shows nothing either way (a slow "
+                "start-up, run beside the other experiments)"
             )
         if tried:
             return ruled_out(
