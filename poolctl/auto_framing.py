@@ -27,7 +27,10 @@ from poolctl.diagnose.experiments import (
     run_experiments,
 )
 from poolctl.diagnose.known import Known, known_results
-from poolctl.diagnose.readings import answered_as, framing_speakers
+from poolctl.diagnose.outcomes import (
+    answered_as,
+    framing_speakers,
+)
 from poolctl.errors import FramingError
 from poolctl.events import Trace
 from poolctl.framing import DEFAULT_MAX_FRAME, FRAMINGS, get_framing

@@ -13,8 +13,8 @@ import pytest
 
 from poolctl.diagnose import procinfo, pystack
 from poolctl.diagnose.experiments import Outcome, protocol_experiment
+from poolctl.diagnose.outcomes import protocol_settled
 from poolctl.diagnose.pystack import Frame, ThreadStack, whereabouts
-from poolctl.diagnose.readings import protocol_settled
 from poolctl.worker import WorkerSpec
 from tests.conftest import REFERENCE, Processes, RunCli, marked_processes
 

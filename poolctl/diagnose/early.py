@@ -38,7 +38,9 @@ from .experiments import (
     unbuffered_experiment,
 )
 from .known import Known, first_input, stand_ins
-from .readings import protocol_settled
+from .outcomes import (
+    protocol_settled,
+)
 from .settled import reports_error, settling
 
 LEAD_SHARE = 0.5  # of the timeout: a worker that has not answered by then may never answer…

@@ -51,10 +51,12 @@ from .observe import (
     stdin_unread,
     wait_longer,
 )
-from .readings import (
+from .outcomes import (
     framing_speakers,
-    messages_written,
     protocol_settled,
+)
+from .readings import (
+    messages_written,
     request_unread,
     stream_kind,
 )

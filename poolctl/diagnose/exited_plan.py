@@ -23,15 +23,17 @@ from .experiments import (
 )
 from .npm_errors import npm_failed
 from .observe import Observations
+from .outcomes import (
+    answered_as,
+    experiment_evidence,
+    result,
+    silent,
+)
 from .readings import (
     CLICK_USAGE,
     USAGE_ERROR,
     USAGE_LINE,
-    answered_as,
-    experiment_evidence,
     logged_error,
-    result,
-    silent,
     stream_kind,
     transport_option,
 )

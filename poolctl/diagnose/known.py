@@ -18,7 +18,9 @@ from poolctl.worker import WorkerProcess
 
 from .experiments import Experiment, Outcome, Result
 from .observe import Observations
-from .readings import answered_as
+from .outcomes import (
+    answered_as,
+)
 
 
 @dataclass(frozen=True)

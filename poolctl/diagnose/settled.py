@@ -24,7 +24,9 @@ from poolctl.protocol import PROTOCOLS, Protocol, get_protocol
 from poolctl.worker import WorkerProcess
 
 from .experiments import Outcome, Result
-from .readings import answered_as
+from .outcomes import (
+    answered_as,
+)
 
 # LSP's MessageType.Error in window/showMessage and window/logMessage; MCP's error levels
 _LSP_ERROR = 1

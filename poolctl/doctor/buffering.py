@@ -14,7 +14,9 @@ from concurrent.futures import Future
 from typing import Any
 
 from poolctl.diagnose.hypotheses import buffered
-from poolctl.diagnose.readings import BUFFER_EXPERIMENTS
+from poolctl.diagnose.outcomes import (
+    BUFFER_EXPERIMENTS,
+)
 from poolctl.model import Evidence
 from poolctl.patterns.loader import PatternSet
 from poolctl.rundir import RunDir

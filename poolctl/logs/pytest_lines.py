@@ -122,14 +122,6 @@ LAST_PROGRESS_RE = re.compile(r"\[ *(?:100%|(\d+)/\1)\]\s*$")
 # pytest-xdist's line of a test's result (`[gw0] [ 66%] PASSED t.py::test_a`): its workers' tests
 # end in any order, so the last of them does not say which test was still running
 XDIST_RESULT_RE = re.compile(rf"^\[gw\d+\](?: {PROGRESS_INFO})? [A-Z]+ \S+::")
-# what pytest prints right before a `-q` run's closing line: its progress (letters, maybe glued
-# to what a test printed under `-s`, or `[ NN%]`), its short summary, the warnings' `-- Docs:`
-# ... and the counts no other program's summary says
-PYTEST_WORDS = frozenset(("deselected", "xfailed", "xpassed", "rerun"))
-AFTER_PYTEST_RE = re.compile(
-    r"(?:[.FEX][.sxXFE]*|\[ *\d+%\]|\[ *\d+/\d+\])$"
-    r"|^(?:-- Docs: |(?:FAILED|ERROR|XFAIL|XPASS|SKIPPED|PASSED) |=+ )"
-)
 # a file's progress letters with no `[ NN%]` after them: the line was still being written
 CUT_MARKS_RE = re.compile(r"^\S+\.py [.sxXFE,u]*\s*$")
 # ... or, under `-s`, what its test printed after them (`t.py ..waiting for the pool`): no

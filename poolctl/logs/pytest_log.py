@@ -12,6 +12,7 @@ session) is their text: a summary or closing line there is no failure, nor the r
 
 from __future__ import annotations
 
+from functools import partial
 from typing import ClassVar
 
 from poolctl.logs import (
@@ -41,7 +42,6 @@ from poolctl.logs.pytest_block import (
 )
 from poolctl.logs.pytest_line_mode import LineModeMessage, inline_failure, line_mode_failure
 from poolctl.logs.pytest_lines import (
-    AFTER_PYTEST_RE,
     BLOCK_SECTIONS,
     ERROR_SECTIONS,
     EXUNIT_CLOSING_RE,
@@ -50,7 +50,6 @@ from poolctl.logs.pytest_lines import (
     LAST_FAILED_RE,
     LAST_PROGRESS_RE,
     PROGRESS_RE,
-    PYTEST_WORDS,
     QUIET_MARKS_RE,
     QUIET_PROGRESS_RE,
     SUMMARY_LINE_RE,
@@ -62,6 +61,7 @@ from poolctl.logs.pytest_summary import (
     Summaries,
     Summary,
     closing_counts,
+    pytests_closing,
     summary_failure,
     with_cut_summary,
     with_nodeid,
@@ -339,7 +339,10 @@ class PytestParser(TextParser):
         if first == "R" and (results := pytest_pretty.RESULTS_RE.match(line)):
             self.consumer = pytest_pretty.PrettyResults(self, number, line, results["time"])
             return
-        counts = first.isdigit() and (self.session_started or self._pytests_own(number, line))
+        counts = first.isdigit() and (
+            self.session_started
+            or pytests_closing(line.strip(), partial(self.nearby_before, number))
+        )
         closing = counts or line.startswith(("no tests ran", "no tests collected"))
         if closing and self._closing(number, line, line.strip()):
             return
@@ -422,21 +425,6 @@ class PytestParser(TextParser):
             self._quiet_run_begins(number)
         if self.section == "test session starts" and not self.in_capture:
             self.progress.feed(number, line)
-
-    def _pytests_own(self, number: int, line: str) -> bool:
-        """Whether `line`, a closing line outside any run, is pytest's: in words only pytest
-        uses (`8 deselected in`, `30 tests collected in`), or in anyone's (`2 failed, 3 passed
-        in 0.01s`) right after pytest's own lines: a progress line, the short summary, the
-        warnings' `-- Docs:`. After another program's lines it is that program's own summary
-        (a shell script run after pytest in the same CI step)."""
-        text = line.strip()
-        counts = closing_counts(text)
-        if counts is None:
-            return False
-        if not counts or " collected" in text or PYTEST_WORDS & counts.keys():
-            return True
-        before = self.nearby_before(number)
-        return bool(before) and AFTER_PYTEST_RE.search(before[-1].text.rstrip()) is not None
 
     def _quiet_run_begins(self, number: int) -> None:
         """A `pytest -q` run's first letters, on line `number`, begin it (no session header)."""

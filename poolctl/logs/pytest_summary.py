@@ -5,6 +5,7 @@ message names."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 
 from poolctl.logs.passes import nodeid_parts
@@ -24,6 +25,14 @@ CLOSING_RE = re.compile(
     # deselected) in 0.7s`, `no tests collected in 0.01s`
     r"|(?:no tests|\d+(?:/\d+)? tests?) collected(?: \(\d+ deselected\))?(?:, \d+ errors?)?"
     r" in [\d.]+s(?: \([^)]*\))?)(?: =+)?$"
+)
+# what pytest prints right before a `-q` run's closing line: its progress (letters, maybe glued
+# to what a test printed under `-s`, or `[ NN%]`), its short summary, the warnings' `-- Docs:`
+# ... and the counts no other program's summary says
+PYTEST_WORDS = frozenset(("deselected", "xfailed", "xpassed", "rerun"))
+AFTER_PYTEST_RE = re.compile(
+    r"(?:[.FEX][.sxXFE]*|\[ *\d+%\]|\[ *\d+/\d+\])$"
+    r"|^(?:-- Docs: |(?:FAILED|ERROR|XFAIL|XPASS|SKIPPED|PASSED) |=+ )"
 )
 EXCEPTION_RE = re.compile(r"^(?P<type>(?:[A-Za-z_]\w*\.)*[A-Z]\w*)(?::(?: (?P<message>.*))?)?$")
 
@@ -46,6 +55,21 @@ def closing_counts(body: str) -> dict[str, int] | None:
     if not counts and not body.startswith("no tests ran") and " collected" not in body:
         return None
     return counts
+
+
+def pytests_closing(text: str, lines_before: Callable[[], list[ContextLine]]) -> bool:
+    """Whether `text`, a closing line outside any run, is pytest's: in words only pytest uses
+    (`8 deselected in`, `30 tests collected in`), or in anyone's (`2 failed, 3 passed in
+    0.01s`) right after pytest's own lines (the last of `lines_before`, read only then): a
+    progress line, the short summary, the warnings' `-- Docs:`. After another program's lines
+    it is that program's own summary (a shell script run after pytest in the same CI step)."""
+    counts = closing_counts(text)
+    if counts is None:
+        return False
+    if not counts or " collected" in text or PYTEST_WORDS & counts.keys():
+        return True
+    before = lines_before()
+    return bool(before) and AFTER_PYTEST_RE.search(before[-1].text.rstrip()) is not None
 
 
 def session_edge(line: str) -> int:

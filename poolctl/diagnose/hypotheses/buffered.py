@@ -10,15 +10,17 @@ from poolctl.units import fmt_limit
 
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
 from ..observe import Observations
-from ..readings import (
+from ..outcomes import (
     BUFFER_EXPERIMENTS,
     buffer_answered,
-    ended,
     experiment_evidence,
+    result,
+)
+from ..readings import (
+    ended,
     live_origin,
     messages_written,
     request_unread,
-    result,
     stdout_words,
     stream_kind,
     where_words,

@@ -35,17 +35,19 @@ from ..killed import sigkill_sender
 from ..node_imports import extensionless_import, missing_export, unexported_subpath
 from ..npm_errors import npm_failed
 from ..observe import Observations
+from ..outcomes import (
+    answer_as,
+    experiment_evidence,
+    result,
+    silent,
+)
 from ..readings import (
     CLICK_USAGE,
     USAGE_ERROR,
     USAGE_LINE,
-    answer_as,
     detached_reader,
-    experiment_evidence,
     logged_error,
     request_unread,
-    result,
-    silent,
     stdio_fix,
     transport_option,
     when_looked,

@@ -13,18 +13,20 @@ from poolctl.protocol import get_protocol
 from ..exited_plan import late_speaker
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
 from ..observe import Observations
+from ..outcomes import (
+    answering_protocols,
+    experiment_evidence,
+    result,
+    shows_nothing,
+)
 from ..readings import (
     answered_before,
-    answering_protocols,
     echoed,
     ended,
-    experiment_evidence,
     logged_error,
     messages_written,
     reported_error,
     request_unread,
-    result,
-    shows_nothing,
     still_working,
     stream_kind,
     validation_line,

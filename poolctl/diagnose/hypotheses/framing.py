@@ -13,20 +13,22 @@ from poolctl.protocol import PROTOCOLS
 
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
 from ..observe import Observations
-from ..readings import (
+from ..outcomes import (
     answer_as,
-    ended,
     experiment_evidence,
     framing_speakers,
     framing_worked,
     framings_all_silent,
-    header_words,
     let_go_silent,
+    other_framings,
+    result,
+)
+from ..readings import (
+    ended,
+    header_words,
     live_origin,
     messages_written,
-    other_framings,
     request_unread,
-    result,
     stdout_noun,
     stream_kind,
     where_words,

@@ -8,12 +8,14 @@ from poolctl.worker_types import StderrMode
 
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out
 from ..observe import Observations
+from ..outcomes import (
+    result,
+)
 from ..readings import (
     ended,
     first_line,
     header_words,
     merge_sources,
-    result,
     stream_kind,
     text_evidence,
     text_in_stderr_when_apart,

@@ -11,13 +11,15 @@ from poolctl.worker_types import StderrMode
 
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
 from ..observe import Observations
+from ..outcomes import (
+    result,
+)
 from ..prompts import input_prompt
 from ..readings import (
     ended,
     first_line,
     header_words,
     merge_sources,
-    result,
     stack_evidence,
     stdout_noun,
     stream_kind,

@@ -9,22 +9,24 @@ from poolctl.model import Evidence
 from ..exited_plan import late_speaker
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
 from ..observe import Observations
-from ..prompts import password_prompt
-from ..readings import (
+from ..outcomes import (
     BUFFER_EXPERIMENTS,
     answered,
-    answered_before,
     answering_protocols,
     buffer_answered,
-    echoed,
-    ended,
     experiment_evidence,
     framing_worked,
     framings_all_silent,
-    live_origin,
     other_framings,
-    request_unread,
     result,
+)
+from ..prompts import password_prompt
+from ..readings import (
+    answered_before,
+    echoed,
+    ended,
+    live_origin,
+    request_unread,
     stack_evidence,
     stdout_words,
     still_working,
