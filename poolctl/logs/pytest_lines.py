@@ -18,7 +18,7 @@ from poolctl.logs import (
     run_end_lines,
     side_by_side,
 )
-from poolctl.logs.passes import PROGRESS_INFO
+from poolctl.logs.passes import PROGRESS_INFO, outcome_lines
 from poolctl.logs.pytest_timeout import BANNER_TRIGGER
 
 # pytest-sugar's session start (`Test session starts (platform: linux, …, pytest-sugar 1.1.1)`)
@@ -121,7 +121,7 @@ QUIET_PROGRESS_RE = re.compile(r"^[.sxXFE,u]+ +\[ *\d+%\]\s*$")
 LAST_PROGRESS_RE = re.compile(r"\[ *(?:100%|(\d+)/\1)\]\s*$")
 # pytest-xdist's line of a test's result (`[gw0] [ 66%] PASSED t.py::test_a`): its workers' tests
 # end in any order, so the last of them does not say which test was still running
-XDIST_RESULT_RE = re.compile(rf"^\[gw\d+\](?: {PROGRESS_INFO})? [A-Z]+ \S+::")
+XDIST_RESULT_RE = outcome_lines("[A-Z]+")["xdist"]
 # a file's progress letters with no `[ NN%]` after them: the line was still being written
 CUT_MARKS_RE = re.compile(r"^\S+\.py [.sxXFE,u]*\s*$")
 # ... or, under `-s`, what its test printed after them (`t.py ..waiting for the pool`): no

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from poolctl.logs.passes import NODEID, nodeid_parts
+from poolctl.logs.passes import NODEID, nodeid_parts, outcome_lines
 from poolctl.model import Failure
 
 # `--trace` heads each module's tests with `Module [test/file.exs]` (read with
@@ -28,9 +28,7 @@ _PYTEST_STARTED_RE = re.compile(rf"^{NODEID}\s*$")  # with an outcome after it, 
 _PYTEST_PRINTED_RE = re.compile(rf"^{NODEID}(?: |$)")  # ... under `-s -v`, what it printed
 # `pytest -v`'s line of a test's result: printed when its call ended, before its teardown (the
 # next test's start is printed after that teardown)
-_PYTEST_RESULT_RE = re.compile(
-    rf"^{NODEID} (?P<word>PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS)\b(?:.*\S)?\s*$"
-)
+_PYTEST_RESULT_RE = outcome_lines("(?P<word>PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS)")["verbose"]
 
 
 def _message(runner: str) -> str:
@@ -115,7 +113,7 @@ def pytest_in_teardown(last: tuple[int, str] | None, input_file: str) -> Failure
         return None
     number, line = last
     line = _last_redraw(line)
-    result = _PYTEST_RESULT_RE.match(line.lstrip())
+    result = _PYTEST_RESULT_RE.match(line.strip())
     if result is None:
         return None
     message = (
