@@ -14,10 +14,15 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal, TypeAlias
 
-Source = Literal["exunit", "pytest", "junit", "tap", "vitest", "node", "scenario", "ping", "doctor"]
+Source = Literal[
+    "exunit", "pytest", "junit", "tap", "vitest", "node", "unittest", "scenario", "ping", "doctor"
+]
 # the runners whose failure blocks a text parser reads beside its own (`poolctl.logs.other_blocks`):
-# TAP (prove, Bats, node's TAP reporter), Vitest, `node --test`'s spec and dot reporters
-OTHER_RUNNERS: tuple[Source, ...] = ("tap", "vitest", "node")
+# TAP (prove, Bats, node's TAP reporter), Vitest, `node --test`'s spec and dot reporters, unittest
+OTHER_RUNNERS: tuple[Source, ...] = ("tap", "vitest", "node", "unittest")
+# ... of them, those that group a test by its dotted module and class (`test_pool.PoolTests`), not
+# by its file
+GROUPED_BY_MODULE: tuple[Source, ...] = ("unittest",)
 # each failure of these printed whole in one block, its test named by its file: read as pytest's
 BLOCK_SOURCES: tuple[Source, ...] = ("pytest", *OTHER_RUNNERS)
 HypothesisStatus = Literal["confirmed", "ruled-out", "untested"]

@@ -28,6 +28,7 @@ MIXED = Path(__file__).parent / "fixtures" / "mixed"
         ("pytest_then_vitest.log", {("vitest", "Vitest"): 2}),
         ("node_spec/node_spec.log", {("node", "node --test"): 4}),
         ("node_dot/dot.log", {("node", "node --test"): 4}),
+        ("pytest_then_unittest.log", {("unittest", "unittest"): 3}),
         # an ExUnit run then a Bats run in one log: each failure names its own runner
         ("tap_runs/mix_then_bats.log", {("exunit", None): 31, ("tap", "TAP"): 2}),
     ],

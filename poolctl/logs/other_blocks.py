@@ -1,9 +1,10 @@
 """The failure blocks of other runners a text parser reads beside its own: a TAP test's
 diagnostics below its `not ok` line (`poolctl.logs.tap_block`), Vitest's console blocks
-(`poolctl.logs.vitest_block`). Each is kept as a `Failure` of its runner (`source`: `tap`,
-`vitest`, `node`; `details["runner"]` as the runner names itself), its context the lines around
-it, as a pytest failure's (`model.BLOCK_SOURCES`); `verdicts_read.finish` counts it read in the
-run whose verdict counts it."""
+(`poolctl.logs.vitest_block`), unittest's (`poolctl.logs.unittest_block`). Each is kept as a
+`Failure` of its runner (`source`: `tap`, `vitest`, `node`, `unittest`; `details["runner"]` as
+the runner names itself), its context the lines around it, as a pytest failure's
+(`model.BLOCK_SOURCES`); `verdicts_read.finish` counts it read in the run whose verdict counts
+it."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from poolctl.logs import (
     other_verdicts,
     tap_block,
     tap_verdicts,
+    unittest_block,
     vitest_block,
 )
 from poolctl.logs.records import Lines
@@ -40,6 +42,7 @@ TRIGGERS = (
     *node_spec_block.TRIGGERS,  # node --test's spec reporter: its closing section's, parents
     node_dot.TRIGGER,  # node --test's dot reporter: its `Failed tests:` section
     node_dot.KILLED,  # ... its marks and bash's word that a signal ended it
+    *unittest_block.TRIGGERS,  # unittest's (and Django's) blocks above its `Ran N tests`
 )
 
 
@@ -66,6 +69,10 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
         return vitest_block.VitestBlock(
             number, line, parser.name, vitest_block.SOURCE, partial(_keep, parser)
         )
+    if line[:1] in "EFU" and unittest_block.HEADER_RE.match(line.rstrip()):
+        return unittest_block.UnittestBlock(
+            number, line, parser.name, unittest_block.SOURCE, partial(_keep, parser)
+        )  # unittest's `FAIL: test_x (m.C.test_x)`, its verdict below
     if line.startswith("test at ") and node_spec_block.HEADER_RE.match(line.rstrip()):
         return node_spec_block.SpecFailure(
             number, line, parser.name, node_spec_block.SOURCE, partial(_keep, parser)

@@ -10,7 +10,7 @@ import functools
 import re
 from typing import Any
 
-from poolctl.logs import node_dot, node_spec_block, tap_streams, tap_verdicts
+from poolctl.logs import node_dot, node_spec_block, tap_streams, tap_verdicts, unittest_block
 from poolctl.logs.other_verdicts import GROUP_NAME, VERDICTS
 from poolctl.logs.records import ParsedLog, RunSummary
 
@@ -31,6 +31,8 @@ _VERDICT_IN_TEXT = (
     + f"|(?:{node_dot.KILLED})"  # ... or its marks, killed, bash's line naming it
     + f"|(?:{node_spec_block.FAILED_IN_TEXT})"  # ... its spec reporter's failure, inline: a run
     # stopped before its counts (`verdicts_read`)
+    + f"|(?:{unittest_block.FAILED_IN_TEXT})"  # unittest's failure block, its run cut before its
+    # verdict
 )
 
 

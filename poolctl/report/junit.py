@@ -20,6 +20,7 @@ from typing import Any
 
 from poolctl.model import (
     BLOCK_SOURCES,
+    GROUPED_BY_MODULE,
     Check,
     Diagnosis,
     Failure,
@@ -194,7 +195,8 @@ def test_module(failure: Failure) -> str:
     `tests/check_pool.py::TestPool` is `tests.check_pool.TestPool`), else the test file as a
     dotted name; empty when the log names neither."""
     group = failure.group
-    if group and failure.source in BLOCK_SOURCES:  # (TAP's, Vitest's: a file, dotted)
+    if group and failure.source in BLOCK_SOURCES and failure.source not in GROUPED_BY_MODULE:
+        # (TAP's, Vitest's: a file, dotted)
         path, _, classes = group.partition("::")
         return ".".join(p for p in (_dotted(path), classes.replace("::", ".")) if p)
     if group:

@@ -1,0 +1,197 @@
+"""Python unittest's failure blocks (Django's test runner prints the same), read into `Failure`s
+so that they classify as any runner's failure does (its verdict, `FAILED (failures=1,
+errors=2)`, counts them: `poolctl.logs.other_verdicts`).
+
+    ======================================================================
+    ERROR: test_second_checkout (test_pool.PoolTests.test_second_checkout)
+    Two checkouts from a pool of one: the second waits for the first.
+    ----------------------------------------------------------------------
+    Traceback (most recent call last):
+      File "/src/test_pool.py", line 75, in test_second_checkout
+        self.pool.checkout(timeout=0.2)
+    TimeoutError: checkout timed out after 0.2s: pool pool_a has 0 idle workers, 1 waiting
+
+    Stdout:
+    worker 15126 checked out
+
+A block is its header (`ERROR:`, `FAIL:` or `UNEXPECTED SUCCESS:`, the test as unittest names
+it: `test_x (module.Class.test_x)`, before Python 3.11 `test_x (module.Class)`; a subTest's
+with its parameters after it, `(size=2)`; a class or module fixture's `setUpClass
+(module.Class)`), the docstring's first line when the test has one, a rule of dashes, then the
+traceback (chained ones one after the other), the exception's line and what its message goes
+on with (an assertEqual's diff), and under `-b` the test's `Stdout:` and `Stderr:`; up to the
+next block's rule of `=` signs, or the rule of dashes above `Ran N tests`. An unexpected
+success's block is its header alone. The `-v` result lines above the blocks (`test_x (…) ...
+FAIL`) say the same again, and are not read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from poolctl.logs.other_verdicts import UNITTEST_RAN_RE
+from poolctl.logs.pytest_summary import EXCEPTION_RE, short_type
+from poolctl.logs.records import Lines
+from poolctl.logs.scan import MAX_BLOCK_LINES, MAX_FIELD, block_failure, clip
+from poolctl.model import Failure, Source
+
+RUNNER = "unittest"
+SOURCE: Source = "unittest"
+HEADER_RE = re.compile(
+    r"^(?P<outcome>ERROR|FAIL|UNEXPECTED SUCCESS): (?P<test>[\w.]+) \((?P<where>[\w.]+)\)"
+    r"(?P<sub> .+)?$"
+)
+TRIGGERS = (r"^(?:ERROR|FAIL|UNEXPECTED SUCCESS): [\w.]+ \([\w.]+\)",)
+# a block's rule and header, in a whole text (RE2 syntax, multi-line): a run cut short before its
+# verdict (killed, a CI job's time limit) is still read for its blocks
+FAILED_IN_TEXT = r"^={20,}[ \t]*\n(?:ERROR|FAIL): [\w.]+ \([\w.]+\)"
+_FRAME_RE = re.compile(r'^ +File "(?P<file>[^"]+)", line (?P<line>\d+), in (?P<func>\S+)')
+_CHAINED = (
+    "During handling of the above exception, another exception occurred:",
+    "The above exception was the direct cause of the following exception:",
+)
+_CAPTURED = {"Stdout:": "captured stdout", "Stderr:": "captured stderr"}  # under `-b`
+_FIXTURES = ("setUpClass", "tearDownClass", "setUpModule", "tearDownModule")
+
+
+def _rule(text: str, char: str) -> bool:
+    """Whether `text` is one of unittest's rules (70 `=` or `-` signs)."""
+    return len(text) >= 20 and text.strip(char) == ""
+
+
+class UnittestBlock:
+    """One unittest failure block (a consumer of a text parser's scan); the failure goes to
+    `done` when the block ends."""
+
+    def __init__(
+        self,
+        number: int,
+        line: str,
+        input_file: str,
+        source: Source,
+        done: Callable[[Failure, Lines], object],
+    ) -> None:
+        self.lines: Lines = [(number, line.rstrip())]
+        self.input_file = input_file
+        self.source = source
+        self.done = done
+        self.ruled = False  # the rule of dashes under the header was read: the traceback follows
+
+    def feed(self, number: int, line: str) -> bool:
+        text = line.rstrip()
+        if len(self.lines) >= MAX_BLOCK_LINES or _rule(text, "=") or UNITTEST_RAN_RE.match(text):
+            return False
+        if self.ruled and self.lines[0][1].startswith("UNEXPECTED SUCCESS: "):
+            return False  # (its header alone: no traceback)
+        if _rule(text, "-"):
+            if self.ruled:
+                return False  # the rule above `Ran N tests`
+            self.ruled = True
+        elif not self.ruled and (HEADER_RE.match(text) or len(self.lines) > 3):
+            return False  # no unittest block: its rule did not come
+        self.lines.append((number, text))
+        return True
+
+    def close(self) -> Lines:
+        header = HEADER_RE.match(self.lines[0][1])
+        if header is None or not self.ruled:
+            return []  # (its lines are no other failure's either)
+        ruled = next(i for i, (_, t) in enumerate(self.lines) if _rule(t, "-"))
+        doc = [t for _, t in self.lines[1:ruled]]
+        body = [t for _, t in self.lines[ruled + 1 :]]
+        while body and not body[-1].strip():
+            body.pop()
+        while len(self.lines) > ruled + 1 and not self.lines[-1][1].strip():
+            self.lines.pop()
+        test, where = header["test"], header["where"]
+        # `module.Class.test` (3.11 on), `module.Class` before; a fixture's is its class or module
+        group = where.removesuffix(f".{test}") if test not in _FIXTURES else where
+        name = test + (header["sub"] or "")  # (its group names its class, as unittest does)
+        read = _Traceback(body)
+        kind, message = read.kind, read.message
+        if header["outcome"] == "UNEXPECTED SUCCESS":
+            kind, message = "UnexpectedSuccess", "unexpected success: the test was expected to fail"
+        details = {
+            "runner": RUNNER,
+            "outcome": header["outcome"].lower(),
+            "text": clip("\n".join(body), MAX_FIELD),
+        }
+        if doc:
+            details["doc"] = clip("\n".join(doc), MAX_FIELD)
+        if read.source:
+            details["source"] = clip("\n".join(read.source), MAX_FIELD)
+        if read.causes:
+            details["cause"] = clip("\n".join(read.causes), MAX_FIELD)
+        for key, said in read.captured.items():
+            details[key] = clip("\n".join(said).strip("\n"), MAX_FIELD)
+        failure = block_failure(
+            self.source,
+            self.input_file,
+            self.lines,
+            name=name,
+            group=group,
+            location=read.location(test),
+            kind=kind,
+            message=message,
+            details=details,
+            frames=read.frames,
+        )
+        self.done(failure, self.lines)
+        return []
+
+
+class _Traceback:
+    """A block's body read: its last traceback's frames (spelt as pytest's, `path:N: in f`,
+    the last `path:N: Kind`), the code lines under them, the exception's kind and message (its
+    line and what follows it), the exceptions chained before it, and the captured output."""
+
+    def __init__(self, body: list[str]) -> None:
+        self.frames: list[str] = []
+        self.places: list[tuple[str, str, str]] = []  # file, line, function of each frame
+        self.source: list[str] = []
+        self.causes: list[str] = []
+        self.captured: dict[str, list[str]] = {}
+        self.kind = ""
+        said: list[str] = []
+        part = "traceback"  # then "message", then a captured stream's key
+        for text in body:
+            if text in _CAPTURED:
+                part = _CAPTURED[text]
+                self.captured[part] = []
+            elif part in self.captured:
+                self.captured[part].append(text)
+            elif text.startswith("Traceback (most recent call last):") or text in _CHAINED:
+                if said:  # an exception chained before the last one: its message said why
+                    self.causes.append(_joined(said))
+                self.frames, self.places, self.source, said = [], [], [], []
+                self.kind, part = "", "traceback"
+            elif part == "traceback" and (frame := _FRAME_RE.match(text)):
+                self.frames.append(f"{frame['file']}:{frame['line']}: in {frame['func']}")
+                self.places.append((frame["file"], frame["line"], frame["func"]))
+            elif part == "traceback" and text.startswith("    "):
+                if text.strip() and text.strip().strip("^~ ") and len(self.source) < 200:
+                    self.source.append(text.strip())  # (3.11's carets under it: no code)
+            elif part == "traceback" and text[:1].strip():  # the exception's line, unindented
+                raised = EXCEPTION_RE.match(text)
+                if raised is not None:
+                    self.kind = short_type(raised["type"])
+                    said = [raised["message"] or ""]
+                    if self.frames:
+                        where = self.frames[-1].rsplit(": in ", 1)[0]
+                        self.frames[-1] = f"{where}: {raised['type']}"
+                else:
+                    said = [text]
+                part = "message"
+            elif part == "message":
+                said.append(text)
+        self.message = _joined(said)
+
+    def location(self, test: str) -> str:
+        """`file:line` of the test's own frame (the one in its method), else the first."""
+        mine = [p for p in self.places if p[2] == test] or self.places[:1]
+        return f"{mine[0][0]}:{mine[0][1]}" if mine else ""
+
+
+def _joined(said: list[str]) -> str:
+    return "\n".join(said).strip("\n")
