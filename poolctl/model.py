@@ -15,11 +15,22 @@ from types import MappingProxyType
 from typing import Any, Literal, TypeAlias
 
 Source = Literal[
-    "exunit", "pytest", "junit", "tap", "vitest", "node", "unittest", "scenario", "ping", "doctor"
+    "exunit",
+    "pytest",
+    "junit",
+    "tap",
+    "vitest",
+    "node",
+    "unittest",
+    "jest",
+    "scenario",
+    "ping",
+    "doctor",
 ]
 # the runners whose failure blocks a text parser reads beside its own (`poolctl.logs.other_blocks`):
-# TAP (prove, Bats, node's TAP reporter), Vitest, `node --test`'s spec and dot reporters, unittest
-OTHER_RUNNERS: tuple[Source, ...] = ("tap", "vitest", "node", "unittest")
+# TAP (prove, Bats, node's TAP reporter), Vitest, `node --test`'s spec and dot reporters, unittest,
+# Jest
+OTHER_RUNNERS: tuple[Source, ...] = ("tap", "vitest", "node", "unittest", "jest")
 # ... of them, those that group a test by its dotted module and class (`test_pool.PoolTests`), not
 # by its file
 GROUPED_BY_MODULE: tuple[Source, ...] = ("unittest",)

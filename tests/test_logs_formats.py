@@ -802,7 +802,6 @@ def test_a_unittest_run_alone_is_read_by_its_verdict(
     [
         ("pytest_then_cargo.log", "cargo test", "test result: FAILED. 1 passed; 2 failed;"),
         ("mix_then_cargo.log", "cargo test", "test result: FAILED. 1 passed; 2 failed;"),
-        ("pytest_then_jest.log", "Jest", "Tests:       2 failed, 1 todo, 1 passed, 4 total"),
         ("pytest_then_mocha.log", "Mocha", "2 failing"),
         ("mix_then_eunit.log", "EUnit", "Failed: 3.  Skipped: 0.  Passed: 1."),
         ("mix_then_common_test.log", "common_test", "Testing erlang_after_mix.ct_pool_suite: "),

@@ -111,12 +111,13 @@ def test_the_verbose_reporters_serialized_error_is_in_its_block_not_its_message(
 def test_jests_colored_header_is_no_vitest_block() -> None:
     """Jest with colors (real capture: capture_jest_color.sh, `FORCE_COLOR=1`) prints its file's
     header as ` FAIL ` in inverse colors, then the path: its escapes removed, ` FAIL
-    ./pool.test.js`, as Vitest's header would read but naming no test. It is no Vitest block."""
+    ./pool.test.js`, as Vitest's header would read but naming no test. It is no Vitest block:
+    its `●` blocks are Jest's (`tests/test_jest_blocks.py`)."""
     log = MIXED / "jest_color" / "jest_color.txt"
     assert " FAIL \x1b" in log.read_text()
     parsed = read_logs([str(log)])
-    assert parsed.failures == []
-    assert [(s.source, s.failures) for s in parsed.summaries] == [("Jest", 2)]
+    assert [f.source for f in parsed.failures] == ["jest", "jest"]
+    assert [(s.source, s.failures, s.read) for s in parsed.summaries] == [("Jest", 2, 2)]
 
 
 def test_an_errors_cause_is_part_of_its_message(capsys: pytest.CaptureFixture[str]) -> None:

@@ -13,6 +13,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from poolctl.logs import (
+    jest_block,
     node_dot,
     node_spec_block,
     other_verdicts,
@@ -31,6 +32,9 @@ if TYPE_CHECKING:
 # line each (a raw TAP script's nameless `not ok 1` after them under `prove -v` is a failure of
 # its own, not theirs again)
 _CLAIMED: weakref.WeakKeyDictionary[TextParser, set[tuple[str, int]]] = weakref.WeakKeyDictionary()
+# each parser's last `Summary of all failing tests` heading of Jest's: the blocks after it, up to
+# the run's counts, are its failures printed again
+_JEST_SUMMARY: weakref.WeakKeyDictionary[TextParser, int] = weakref.WeakKeyDictionary()
 
 # The lines that begin such a block and are no verdict (`beside`): a text parser's triggers
 TRIGGERS = (
@@ -43,6 +47,7 @@ TRIGGERS = (
     node_dot.TRIGGER,  # node --test's dot reporter: its `Failed tests:` section
     node_dot.KILLED,  # ... its marks and bash's word that a signal ended it
     *unittest_block.TRIGGERS,  # unittest's (and Django's) blocks above its `Ran N tests`
+    *jest_block.TRIGGERS,  # Jest's test files' sections, and the summary that repeats them
 )
 
 
@@ -73,6 +78,13 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
         return unittest_block.UnittestBlock(
             number, line, parser.name, unittest_block.SOURCE, partial(_keep, parser)
         )  # unittest's `FAIL: test_x (m.C.test_x)`, its verdict below
+    if "FAIL " in line[:6] and jest_block.HEADER_RE.match(line.rstrip()):
+        return jest_block.JestFile(
+            number, line, parser.name, jest_block.SOURCE, partial(_keep, parser)
+        )  # a Jest test file's section, its `●` blocks
+    if line.startswith(jest_block.SUMMARY):
+        _JEST_SUMMARY[parser] = number
+        return None
     if line.startswith("test at ") and node_spec_block.HEADER_RE.match(line.rstrip()):
         return node_spec_block.SpecFailure(
             number, line, parser.name, node_spec_block.SOURCE, partial(_keep, parser)
@@ -121,11 +133,25 @@ def _keep(parser: TextParser, failure: Failure, lines: Lines) -> None:
     """Keep another runner's failure, unless it is one read already (see below)."""
     if failure.details.get("runner") == node_spec_block.RUNNER:
         other_verdicts.spec_section(parser.out, parser.name, failure.line_end)
+    if failure.details.get("runner") == jest_block.RUNNER and _in_jest_summary(parser, lines[0][0]):
+        return  # Jest's summary prints each failure again
     if "text" not in failure.details and _told_before(parser, lines[0][1]):
         return  # `prove -v`: its diagnostics, printed before its `not ok` line, are the failure
     if not failure.message and not lines[0][1][:1].isspace() and _after_subtest(parser):
         return  # a Test::More subtest's parent: its failed subtests, read, are the failures
     parser.keep(failure, lines)
+
+
+def _in_jest_summary(parser: TextParser, number: int) -> bool:
+    """Whether line `number` is under Jest's `Summary of all failing tests`: after the heading,
+    and no Jest run's counts between (a later run's blocks are its own)."""
+    heading = _JEST_SUMMARY.get(parser, 0)
+    if not heading or heading > number:
+        return False
+    return not any(
+        s.file == parser.name and s.source == jest_block.RUNNER and heading < s.line < number
+        for s in parser.out.summaries
+    )
 
 
 def _after_subtest(parser: TextParser) -> bool:

@@ -10,7 +10,14 @@ import functools
 import re
 from typing import Any
 
-from poolctl.logs import node_dot, node_spec_block, tap_streams, tap_verdicts, unittest_block
+from poolctl.logs import (
+    jest_block,
+    node_dot,
+    node_spec_block,
+    tap_streams,
+    tap_verdicts,
+    unittest_block,
+)
 from poolctl.logs.other_verdicts import GROUP_NAME, VERDICTS
 from poolctl.logs.records import ParsedLog, RunSummary
 
@@ -33,6 +40,7 @@ _VERDICT_IN_TEXT = (
     # stopped before its counts (`verdicts_read`)
     + f"|(?:{unittest_block.FAILED_IN_TEXT})"  # unittest's failure block, its run cut before its
     # verdict
+    + f"|(?:{jest_block.FAILED_IN_TEXT})"  # ... Jest's
 )
 
 

@@ -13,6 +13,7 @@ from poolctl.logs.records import ParsedLog, RunSummary
 from poolctl.model import Failure
 
 PROVE = "prove"  # its verdicts' runner (`VERDICTS`)
+JEST = "Jest"
 
 
 def finish(out: ParsedLog, file: str, failures_before: int, summaries_before: int) -> None:
@@ -44,6 +45,8 @@ def finish(out: ParsedLog, file: str, failures_before: int, summaries_before: in
                 # node counts tests, not describe suites: a suite whose hook failed is listed
                 # (and read) beyond its count
                 read = min(read, run.failures or 0)
+            elif run.source == JEST:
+                read = min(read, run.failures or 0)  # (a file that failed to run: not counted)
             run = dataclasses.replace(run, read=read)
         out.summaries[i] = run
         if run.source == tap_verdicts.TAP and run.file == file and run.read != run.failures:

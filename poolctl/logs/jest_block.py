@@ -1,0 +1,128 @@
+"""Jest's console failure blocks, read into `Failure`s so that they classify as any runner's
+failure does (its verdict, `Tests:  2 failed, 1 passed, 3 total`, counts them:
+`poolctl.logs.other_verdicts`).
+
+    FAIL ./pool.test.js
+      ● Pool › jobs › start without program_id
+
+        program_id is required
+
+          39 | function startJob(config) {
+        > 40 |   if (!('program_id' in config)) throw new Error('program_id is required');
+             |                                        ^
+
+          at startJob (pool.js:40:40)
+          at Object.startJob (pool.test.js:20:7)
+
+A test file's section is its `FAIL path` line (` FAIL  path` in colour, its escapes removed;
+`(5.2 s)` after it when slow), maybe its tests' tree (`✕ name (3 ms)`), then a `● Suite › test`
+block for each failed test: the error's lines (`TypeError: …`; a plain Error's message alone; an
+`expect` failure's matcher line and diff), the code frame around the line that failed, the `at …`
+stack lines. A file that could not run is one block, `● Test suite failed to run`: a failure
+too, which Jest's `Tests:` line does not count (`verdicts_read` caps the run's read at its count).
+With many test files Jest prints every block again under `Summary of all failing tests`: those
+are not read twice (`other_blocks`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from poolctl.logs.records import Lines
+from poolctl.logs.scan import MAX_BLOCK_LINES, MAX_FIELD, block_failure, clip
+from poolctl.model import Failure, Source
+
+RUNNER = "Jest"
+SOURCE: Source = "jest"
+HEADER_RE = re.compile(r"^ ?FAIL {1,2}(?:\./)?(?P<file>\S+?\.[cm]?[jt]sx?)(?: \([\d.]+ m?s\))?$")
+TRIGGERS = (r"^ ?FAIL {1,2}\S+\.[cm]?[jt]sx?\b", r"^Summary of all failing tests")
+SUMMARY = "Summary of all failing tests"
+# a block's bullet line and the error's first line, in a whole text (RE2 syntax, multi-line): a
+# run cut short before its counts (killed, a CI job's time limit) is still read for its blocks
+FAILED_IN_TEXT = r"^  ● [^\n]+\n[ \t]*\n    \S"
+_BULLET = "  ● "
+_NEXT_FILE = (" PASS  ", " FAIL  ", " RUNS  ")
+_CODE_RE = re.compile(r"^ *>? *\d* \|")
+_FRAME_RE = re.compile(r"^ +at \S")
+_ERROR_RE = re.compile(r"^(?P<kind>[\w.$]*(?:Error|Exception)\w*): ?(?P<rest>.*)$")
+_PLACE_RE = re.compile(r"\(?(?P<file>[^\s():]+):(?P<line>\d+):\d+\)?$")
+
+
+class JestFile:
+    """One test file's section (a consumer of a text parser's scan): each `●` block's failure
+    goes to `done` as it ends."""
+
+    def __init__(
+        self,
+        number: int,
+        line: str,
+        input_file: str,
+        source: Source,
+        done: Callable[[Failure, Lines], object],
+    ) -> None:
+        header = HEADER_RE.match(line.rstrip())
+        self.file = header["file"] if header else ""
+        self.input_file = input_file
+        self.source = source
+        self.done = done
+        self.block: Lines = []
+
+    def feed(self, number: int, line: str) -> bool:
+        text = line.rstrip()
+        if (text and not text.startswith(" ")) or text.startswith(_NEXT_FILE):
+            return False  # the next file's line (` PASS ` in colour), or the run's counts
+        if text.startswith(_BULLET):
+            self._end_block()
+            self.block = [(number, text)]
+        elif self.block and len(self.block) < MAX_BLOCK_LINES:
+            self.block.append((number, text))
+        return True  # (the tests' tree, before the first block)
+
+    def close(self) -> Lines:
+        self._end_block()
+        return []
+
+    def _end_block(self) -> None:
+        block, self.block = self.block, []
+        while len(block) > 1 and not block[-1][1].strip():
+            block.pop()
+        if block:
+            self.done(self._failure(block), block)
+
+    def _failure(self, block: Lines) -> Failure:
+        name = block[0][1][len(_BULLET) :].strip()
+        body = [t[4:] if t.startswith("    ") else t.strip() for _, t in block[1:]]
+        said: list[str] = []
+        code: list[str] = []
+        frames: list[str] = []
+        for text in body:
+            if _FRAME_RE.match(text):
+                frames.append(text.strip()[3:])
+            elif _CODE_RE.match(text):
+                code.append(text)
+            elif not code and not frames:
+                said.append(text)
+        message = "\n".join(said).strip("\n")
+        kind = ""
+        error = _ERROR_RE.match(message.split("\n", 1)[0])
+        if error is not None:
+            kind = error["kind"]
+            message = message[len(error["kind"]) :].lstrip(":").lstrip(" ")
+        details = {"runner": RUNNER, "text": clip("\n".join(body).strip("\n"), MAX_FIELD)}
+        if code:
+            details["code"] = clip("\n".join(code), MAX_FIELD)
+        places = [p for f in frames if (p := _PLACE_RE.search(f))]
+        mine = [p for p in places if p["file"] == self.file] or places[:1]
+        return block_failure(
+            self.source,
+            self.input_file,
+            block,
+            name=name,
+            group=self.file,
+            location=f"{mine[0]['file']}:{mine[0]['line']}" if mine else "",
+            kind=kind,
+            message=message,
+            details=details,
+            frames=frames,
+        )
