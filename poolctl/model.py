@@ -23,17 +23,18 @@ Source = Literal[
     "node",
     "unittest",
     "jest",
+    "mocha",
     "scenario",
     "ping",
     "doctor",
 ]
 # the runners whose failure blocks a text parser reads beside its own (`poolctl.logs.other_blocks`):
 # TAP (prove, Bats, node's TAP reporter), Vitest, `node --test`'s spec and dot reporters, unittest,
-# Jest
-OTHER_RUNNERS: tuple[Source, ...] = ("tap", "vitest", "node", "unittest", "jest")
-# ... of them, those that group a test by its dotted module and class (`test_pool.PoolTests`), not
-# by its file
-GROUPED_BY_MODULE: tuple[Source, ...] = ("unittest",)
+# Jest, Mocha
+OTHER_RUNNERS: tuple[Source, ...] = ("tap", "vitest", "node", "unittest", "jest", "mocha")
+# ... of them, those that group a test by a name of theirs, not by its file: unittest by its dotted
+# module and class (`test_pool.PoolTests`), Mocha by its outermost describe suite
+GROUPED_BY_NAME: tuple[Source, ...] = ("unittest", "mocha")
 # each failure of these printed whole in one block, its test named by its file: read as pytest's
 BLOCK_SOURCES: tuple[Source, ...] = ("pytest", *OTHER_RUNNERS)
 HypothesisStatus = Literal["confirmed", "ruled-out", "untested"]

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from poolctl.model import BLOCK_SOURCES, GROUPED_BY_MODULE, Diagnosis, Failure, Finding
+from poolctl.model import BLOCK_SOURCES, GROUPED_BY_NAME, Diagnosis, Failure, Finding
 from poolctl.triage.normalize import short_hash, signature, strip_shape
 
 MAX_MESSAGE = 500  # characters of the normalised message kept per outcome
@@ -60,8 +60,8 @@ def case_file(failure: Failure) -> str:
     nodeid = failure.details.get("nodeid", "")
     if nodeid:
         return nodeid.split("::", 1)[0]
-    if failure.source in GROUPED_BY_MODULE:
-        return _path(failure.location)  # (its group is `module.Class`)
+    if failure.source in GROUPED_BY_NAME:
+        return _path(failure.location)  # (its group is `module.Class`, a suite)
     if failure.source in BLOCK_SOURCES and failure.group:  # (TAP's, Vitest's: the file)
         return failure.group.split("::", 1)[0]
     return _path(failure.location)

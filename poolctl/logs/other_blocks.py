@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from poolctl.logs import (
     jest_block,
+    mocha_block,
     node_dot,
     node_spec_block,
     other_verdicts,
@@ -48,6 +49,7 @@ TRIGGERS = (
     node_dot.KILLED,  # ... its marks and bash's word that a signal ended it
     *unittest_block.TRIGGERS,  # unittest's (and Django's) blocks above its `Ran N tests`
     *jest_block.TRIGGERS,  # Jest's test files' sections, and the summary that repeats them
+    *mocha_block.TRIGGERS,  # Mocha's failure list, below its counts
 )
 
 
@@ -85,6 +87,10 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
     if line.startswith(jest_block.SUMMARY):
         _JEST_SUMMARY[parser] = number
         return None
+    if line.startswith("  ") and mocha_block.ENTRY_RE.match(line.rstrip()) and _after_mocha(parser):
+        return mocha_block.MochaEntry(
+            number, line, parser.name, mocha_block.SOURCE, partial(_keep, parser)
+        )  # an entry of Mocha's failure list
     if line.startswith("test at ") and node_spec_block.HEADER_RE.match(line.rstrip()):
         return node_spec_block.SpecFailure(
             number, line, parser.name, node_spec_block.SOURCE, partial(_keep, parser)
@@ -131,7 +137,7 @@ def _tap_block(parser: TextParser, number: int, line: str) -> Consumer:
 
 def _keep(parser: TextParser, failure: Failure, lines: Lines) -> None:
     """Keep another runner's failure, unless it is one read already (see below)."""
-    if failure.details.get("runner") == node_spec_block.RUNNER:
+    if failure.details.get("runner") in (node_spec_block.RUNNER, mocha_block.RUNNER):
         other_verdicts.spec_section(parser.out, parser.name, failure.line_end)
     if failure.details.get("runner") == jest_block.RUNNER and _in_jest_summary(parser, lines[0][0]):
         return  # Jest's summary prints each failure again
@@ -140,6 +146,13 @@ def _keep(parser: TextParser, failure: Failure, lines: Lines) -> None:
     if not failure.message and not lines[0][1][:1].isspace() and _after_subtest(parser):
         return  # a Test::More subtest's parent: its failed subtests, read, are the failures
     parser.keep(failure, lines)
+
+
+def _after_mocha(parser: TextParser) -> bool:
+    """Whether the last run `parser` read is Mocha's: its failure list follows its counts (the
+    tests numbered in its tree above them are no entries)."""
+    last = parser.out.summaries[-1] if parser.out.summaries else None
+    return last is not None and last.file == parser.name and last.source == mocha_block.RUNNER
 
 
 def _in_jest_summary(parser: TextParser, number: int) -> bool:

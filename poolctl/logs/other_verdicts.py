@@ -488,10 +488,11 @@ def _joins_node_run(out: ParsedLog, file: str, number: int, text: str, failed: i
 
 
 def spec_section(out: ParsedLog, file: str, end: int) -> None:
-    """A failure of `node --test`'s spec reporter's closing section, below its counts (`ℹ fail
-    2`), ends on line `end`: the output of the run those count goes on to it."""
+    """A failure of `node --test`'s spec reporter's closing section, or of Mocha's failure list,
+    below its counts (`ℹ fail 2`, `2 failing`), ends on line `end`: the output of the run those
+    count goes on to it."""
     last = out.summaries[-1] if out.summaries else None
-    if last is None or last.file != file or last.source != NODE or last.line > end:
+    if last is None or last.file != file or last.source not in (NODE, "Mocha") or last.line > end:
         return
     out.summaries[-1] = dataclasses.replace(last, output_end=end)
 

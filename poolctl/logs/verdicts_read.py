@@ -151,5 +151,7 @@ def _after_last_run(out: ParsedLog, file: str, number: int) -> int:
     """The line after the last run `file` closed before line `number`: where the output of the
     run (or step) that ends at `number` begins."""
     runs = [s for s in out.summaries if s.file == file and s.line < number]
-    # (unittest's `Ran N tests` is no closed run: its verdict's blocks are before it)
-    return 1 + max((s.line for s in runs if s.failures is not None), default=0)
+    # (unittest's `Ran N tests` is no closed run: its verdict's blocks are before it; a run whose
+    # failures are printed below its counts, Mocha's, node's spec reporter's, ends after them)
+    ends = (max(s.line, s.output_end or 0) for s in runs if s.failures is not None)
+    return 1 + max(ends, default=0)

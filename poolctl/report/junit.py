@@ -20,7 +20,7 @@ from typing import Any
 
 from poolctl.model import (
     BLOCK_SOURCES,
-    GROUPED_BY_MODULE,
+    GROUPED_BY_NAME,
     Check,
     Diagnosis,
     Failure,
@@ -195,7 +195,7 @@ def test_module(failure: Failure) -> str:
     `tests/check_pool.py::TestPool` is `tests.check_pool.TestPool`), else the test file as a
     dotted name; empty when the log names neither."""
     group = failure.group
-    if group and failure.source in BLOCK_SOURCES and failure.source not in GROUPED_BY_MODULE:
+    if group and failure.source in BLOCK_SOURCES and failure.source not in GROUPED_BY_NAME:
         # (TAP's, Vitest's: a file, dotted)
         path, _, classes = group.partition("::")
         return ".".join(p for p in (_dotted(path), classes.replace("::", ".")) if p)
