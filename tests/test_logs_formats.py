@@ -800,8 +800,6 @@ def test_a_unittest_run_alone_is_read_by_its_verdict(
 @pytest.mark.parametrize(
     ("log", "runner", "verdict"),
     [
-        ("pytest_then_cargo.log", "cargo test", "test result: FAILED. 1 passed; 2 failed;"),
-        ("mix_then_cargo.log", "cargo test", "test result: FAILED. 1 passed; 2 failed;"),
         ("mix_then_eunit.log", "EUnit", "Failed: 3.  Skipped: 0.  Passed: 1."),
         ("mix_then_common_test.log", "common_test", "Testing erlang_after_mix.ct_pool_suite: "),
         ("rebar3_eunit_then_ct.log", "rebar3 ct", "Failed 3 tests. Skipped 1 (1, 0) tests."),

@@ -13,6 +13,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from poolctl.logs import (
+    cargo_block,
     jest_block,
     mocha_block,
     node_dot,
@@ -36,6 +37,8 @@ _CLAIMED: weakref.WeakKeyDictionary[TextParser, set[tuple[str, int]]] = weakref.
 # each parser's last `Summary of all failing tests` heading of Jest's: the blocks after it, up to
 # the run's counts, are its failures printed again
 _JEST_SUMMARY: weakref.WeakKeyDictionary[TextParser, int] = weakref.WeakKeyDictionary()
+# each parser's current `cargo test` target: its path, the tests read, the panics printed inline
+_CARGO: weakref.WeakKeyDictionary[TextParser, cargo_block.CargoRun] = weakref.WeakKeyDictionary()
 
 # The lines that begin such a block and are no verdict (`beside`): a text parser's triggers
 TRIGGERS = (
@@ -50,6 +53,7 @@ TRIGGERS = (
     *unittest_block.TRIGGERS,  # unittest's (and Django's) blocks above its `Ran N tests`
     *jest_block.TRIGGERS,  # Jest's test files' sections, and the summary that repeats them
     *mocha_block.TRIGGERS,  # Mocha's failure list, below its counts
+    *cargo_block.TRIGGERS,  # cargo test's blocks, targets, panics and failures list
 )
 
 
@@ -87,6 +91,8 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
     if line.startswith(jest_block.SUMMARY):
         _JEST_SUMMARY[parser] = number
         return None
+    if line[:1] in "-rtf " and (cargo := _cargo_line(parser, number, line)) is not None:
+        return cargo if cargo is not _NONE else None
     if line.startswith("  ") and mocha_block.ENTRY_RE.match(line.rstrip()) and _after_mocha(parser):
         return mocha_block.MochaEntry(
             number, line, parser.name, mocha_block.SOURCE, partial(_keep, parser)
@@ -146,6 +152,40 @@ def _keep(parser: TextParser, failure: Failure, lines: Lines) -> None:
     if not failure.message and not lines[0][1][:1].isspace() and _after_subtest(parser):
         return  # a Test::More subtest's parent: its failed subtests, read, are the failures
     parser.keep(failure, lines)
+
+
+class _NoBlock:
+    """A line read for what it tells of a run (a `cargo test` target's), which begins no block."""
+
+    def feed(self, number: int, line: str) -> bool:
+        return False
+
+    def close(self) -> Lines:
+        return []
+
+
+_NONE = _NoBlock()
+
+
+def _cargo_line(parser: TextParser, number: int, line: str) -> Consumer | None:
+    """`cargo test`'s block (`---- NAME stdout ----`), a panic printed inline, its `failures:`
+    list, or a line that tells which target runs (`_NONE`); None when `line` is none of them."""
+    text = line.rstrip()
+    run = _CARGO.setdefault(parser, cargo_block.CargoRun())
+    keep = partial(_keep, parser)
+    if text.startswith("---- ") and cargo_block.BLOCK_RE.match(text):
+        return cargo_block.CargoBlock(number, line, parser.name, run, keep)
+    if text.startswith("thread '") and cargo_block.PANIC_RE.match(text):
+        return cargo_block.InlinePanic(number, line, parser.name, run)
+    if text == cargo_block.LIST:
+        return cargo_block.FailureList(number, parser.name, run, keep)
+    if text.startswith("running ") and cargo_block.RUNNING_RE.match(text):
+        _CARGO[parser] = cargo_block.CargoRun(run.target)  # a target's tests begin
+        return _NONE
+    if line.startswith(" ") and (path := cargo_block.target(line)):
+        run.target = path
+        return _NONE
+    return None
 
 
 def _after_mocha(parser: TextParser) -> bool:

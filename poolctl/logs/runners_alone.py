@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from poolctl.logs import (
+    cargo_block,
     jest_block,
     node_dot,
     node_spec_block,
@@ -41,6 +42,7 @@ _VERDICT_IN_TEXT = (
     + f"|(?:{unittest_block.FAILED_IN_TEXT})"  # unittest's failure block, its run cut before its
     # verdict
     + f"|(?:{jest_block.FAILED_IN_TEXT})"  # ... Jest's
+    + f"|(?:{cargo_block.FAILED_IN_TEXT})"  # ... cargo test's
 )
 
 

@@ -1,0 +1,257 @@
+"""`cargo test`'s failures, read into `Failure`s so that they classify as any runner's failure
+does (its verdict, `test result: FAILED. 1 passed; 2 failed; …`, counts them:
+`poolctl.logs.other_verdicts`).
+
+         Running unittests src/lib.rs (target/debug/deps/pool_blocks-ab4e4bd372e9c6db)
+
+    running 6 tests
+    test tests::second_checkout_waits ... FAILED
+
+    failures:
+
+    ---- tests::second_checkout_waits stdout ----
+
+    thread 'tests::second_checkout_waits' (10295) panicked at src/lib.rs:86:13:
+    checkout timed out after 200ms: pool pool_a has 0 idle workers, 1 waiting
+    stack backtrace:
+       0: __rustc::rust_begin_unwind
+                 at /rustc/…/library/std/src/panicking.rs:689:5
+
+    failures:
+        tests::second_checkout_waits
+
+Each `---- NAME stdout ----` block is a failure: what the test printed, the panic's place and
+message (`panicked at FILE:L:C:` then the message, as Rust 1.73 on prints it; `panicked at
+'MESSAGE', FILE:L:C` before), the backtrace under RUST_BACKTRACE (its frames `symbol (file:L:C)`),
+or a should_panic test's `note: test did not panic as expected at FILE:L:C`; a doc test's block
+holds its executable's stderr. Its group is the test target the `Running` line names
+(`src/lib.rs`, `tests/arith.rs`; `Doc-tests NAME`). Under `--nocapture` no block is printed:
+each test's panic is printed as it happens, and the `failures:` list after the blocks names every
+failed test: a test named there whose block was not read is read from its panic (`InlinePanic`),
+or, with none, as its name alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from poolctl.logs.records import Lines
+from poolctl.logs.scan import MAX_BLOCK_LINES, MAX_FIELD, block_failure, clip
+from poolctl.model import Failure, Source
+
+RUNNER = "cargo test"
+SOURCE: Source = "cargo"
+BLOCK_RE = re.compile(r"^---- (?P<name>.+) stdout ----$")
+TARGET_RE = re.compile(r"^ +(?:Running (?:unittests )?(?P<path>\S+) \(|Doc-tests (?P<crate>\S+)$)")
+RUNNING_RE = re.compile(r"^running \d+ tests?$")
+LIST = "failures:"
+PANIC_RE = re.compile(
+    r"^thread '(?P<thread>[^']*)'(?: \(\d+\))? panicked at "
+    r"(?:(?P<file>[^\s:']+):(?P<line>\d+):\d+:$"
+    r"|'(?P<said>.*)', (?P<old>[^\s:]+):(?P<oldline>\d+):\d+$)"
+)
+TRIGGERS = (
+    r"^---- .+ stdout ----",
+    r"^ +(?:Running (?:unittests )?\S+ \(|Doc-tests \S)",
+    r"^running \d+ tests?\s*$",
+    r"^failures:\s*$",
+    r"^thread '[^']*'(?: \(\d+\))? panicked at ",
+)
+# a block and its panic, in a whole text (RE2 syntax, multi-line): a run cut short before its
+# verdict (killed, a CI job's time limit) is still read for its blocks
+FAILED_IN_TEXT = (
+    r"^---- [^\n]+ stdout ----\n(?:[^\n]*\n){0,40}?"
+    r"(?:thread '[^'\n]*'(?: \(\d+\))? panicked at |note: test did not panic as expected)"
+)
+_NO_PANIC_RE = re.compile(
+    r"^note: test did not panic as expected(?: at (?P<file>\S+):(?P<line>\d+):\d+)?"
+)
+_FRAME_RE = re.compile(r"^ +\d+: (?P<symbol>\S.*)$")
+_AT_RE = re.compile(r"^ +at (?P<place>\S+)$")
+_MESSAGE_END = ("stack backtrace:", "note: ")
+_ENDS = ("failures:", "test result: ", "running ")
+
+
+@dataclass
+class CargoRun:
+    """What a parser saw of the current test target (from its `running N tests` line on): its
+    path, the tests whose blocks were read, and the panics printed inline (`--nocapture`)."""
+
+    target: str = ""
+    read: set[str] = field(default_factory=set)
+    panics: dict[str, Failure] = field(default_factory=dict)
+    panic_lines: dict[str, Lines] = field(default_factory=dict)
+
+
+def target(line: str) -> str:
+    """The test target a `Running` or `Doc-tests` line names, else ''."""
+    found = TARGET_RE.match(line.rstrip())
+    if found is None:
+        return ""
+    return found["path"] or f"Doc-tests {found['crate']}"
+
+
+class CargoBlock:
+    """One `---- NAME stdout ----` block (a consumer of a text parser's scan); the failure goes
+    to `done` when the block ends."""
+
+    def __init__(
+        self,
+        number: int,
+        line: str,
+        input_file: str,
+        run: CargoRun,
+        done: Callable[[Failure, Lines], object],
+    ) -> None:
+        self.lines: Lines = [(number, line.rstrip())]
+        self.input_file = input_file
+        self.run = run
+        self.done = done
+
+    def feed(self, number: int, line: str) -> bool:
+        text = line.rstrip()
+        if len(self.lines) >= MAX_BLOCK_LINES or BLOCK_RE.match(text) or text.startswith(_ENDS):
+            return False
+        self.lines.append((number, text))
+        return True
+
+    def close(self) -> Lines:
+        while len(self.lines) > 1 and not self.lines[-1][1].strip():
+            self.lines.pop()
+        found = BLOCK_RE.match(self.lines[0][1])
+        if found is None:
+            return []
+        name = found["name"]
+        self.run.read.add(name)
+        body = [t for _, t in self.lines[1:]]
+        self.done(panic_failure(name, body, self.input_file, self.lines, self.run), self.lines)
+        return []
+
+
+class InlinePanic:
+    """A panic printed as it happened (`--nocapture`): its thread's line and message, kept in
+    `run` for the `failures:` list that names its test."""
+
+    def __init__(self, number: int, line: str, input_file: str, run: CargoRun) -> None:
+        self.lines: Lines = [(number, line.rstrip())]
+        self.input_file = input_file
+        self.run = run
+
+    def feed(self, number: int, line: str) -> bool:
+        text = line.rstrip()
+        if not text or text.startswith(_MESSAGE_END) or len(self.lines) >= 50:
+            return False
+        if text.startswith("test ") and text.endswith((" ... FAILED", " ... ok")):
+            return False
+        self.lines.append((number, text))
+        return True
+
+    def close(self) -> Lines:
+        panic = PANIC_RE.match(self.lines[0][1])
+        if panic is not None:
+            name = panic["thread"]
+            body = [t for _, t in self.lines]
+            failure = panic_failure(name, body, self.input_file, self.lines, self.run)
+            self.run.panics[name] = failure
+            self.run.panic_lines[name] = self.lines
+        return []
+
+
+class FailureList:
+    """The `failures:` line, and the list of names under it (the one after the blocks; the one
+    before them is followed by a block): each name no block was read for is a failure, read
+    from its inline panic when there is one."""
+
+    def __init__(
+        self,
+        number: int,
+        input_file: str,
+        run: CargoRun,
+        done: Callable[[Failure, Lines], object],
+    ) -> None:
+        self.number = number
+        self.input_file = input_file
+        self.run = run
+        self.done = done
+        self.names: Lines = []
+
+    def feed(self, number: int, line: str) -> bool:
+        text = line.rstrip()
+        if text.startswith("    ") and text.strip():
+            self.names.append((number, text.strip()))
+            return True
+        return not text and not self.names  # (the blank line before the blocks)
+
+    def close(self) -> Lines:
+        for number, name in self.names:
+            if name in self.run.read:
+                continue
+            self.run.read.add(name)
+            failure = self.run.panics.get(name)
+            lines = self.run.panic_lines.get(name, [(number, name)])
+            if failure is None:
+                failure = panic_failure(name, [], self.input_file, [(number, name)], self.run)
+            self.done(failure, lines)
+        return []
+
+
+def panic_failure(
+    name: str, body: list[str], input_file: str, lines: Lines, run: CargoRun
+) -> Failure:
+    """The failure of test `name`, from its block's or inline panic's lines `body`."""
+    said: list[str] = []
+    frames: list[str] = []
+    location = ""
+    kind = ""
+    part = "output"  # what the test printed; then the panic's message, then its backtrace
+    for text in body:
+        panic = PANIC_RE.match(text)
+        no_panic = _NO_PANIC_RE.match(text)
+        if panic is not None:
+            kind, part, said = "panic", "message", []
+            if panic["old"]:
+                location, said = f"{panic['old']}:{panic['oldline']}", [panic["said"]]
+            else:
+                location = f"{panic['file']}:{panic['line']}"
+        elif no_panic is not None:
+            kind, said = "should_panic", ["test did not panic as expected"]
+            if no_panic["file"]:
+                location = f"{no_panic['file']}:{no_panic['line']}"
+        elif part == "message" and text.startswith(_MESSAGE_END):
+            part = "backtrace"
+        elif part == "message":
+            said.append(text)
+        elif part == "backtrace" and (frame := _FRAME_RE.match(text)):
+            frames.append(frame["symbol"])
+        elif part == "backtrace" and (at := _AT_RE.match(text)) and frames:
+            frames[-1] = f"{frames[-1]} ({at['place']})"
+    details = {"runner": RUNNER, "text": clip("\n".join(body), MAX_FIELD)}
+    printed = _printed(body)
+    if printed:
+        details["captured stdout"] = clip(printed, MAX_FIELD)
+    if not body:
+        details["note"] = "named in the run's failures list; no block nor panic of it was printed"
+    return block_failure(
+        SOURCE,
+        input_file,
+        lines,
+        name=name,
+        group=run.target,
+        location=location,
+        kind=kind,
+        message="\n".join(said).strip("\n"),
+        details=details,
+        frames=frames,
+    )
+
+
+def _printed(body: list[str]) -> str:
+    """What the test printed before its panic (its block's first lines)."""
+    out: list[str] = []
+    for text in body:
+        if PANIC_RE.match(text) or _NO_PANIC_RE.match(text):
+            break
+        out.append(text)
+    return "\n".join(out).strip("\n")

@@ -1,0 +1,110 @@
+"""`cargo test`'s failures (each `---- NAME stdout ----` block: what the test printed, the
+panic's place and message, the backtrace; under `--nocapture` the panics printed as they happen,
+named by the `failures:` list) are read into failures and classified (real captures:
+capture_cargo_blocks.sh, capture_cargo_runs.sh, capture_other_runners.sh). Before, its verdict
+counted them and none was read: `5 of the 5 failures the runner counted were not read`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from poolctl.logs import read_logs
+from tests.test_logs_formats import run
+
+MIXED = Path(__file__).parent / "fixtures" / "mixed"
+CARGO = MIXED / "cargo_blocks"
+# each failed test, its kind, its place
+TESTS = {
+    "tests::closing_twice_panics": ("should_panic", "src/lib.rs:102"),
+    "tests::request_is_answered": ("panic", "src/lib.rs:78"),
+    "tests::reply_shape": ("panic", "src/lib.rs:97"),
+    "tests::start_without_program_id": ("panic", "src/lib.rs:92"),
+    "tests::second_checkout_waits": ("panic", "src/lib.rs:86"),
+}
+
+
+@pytest.mark.parametrize("log", ["blocks.txt", "nocapture.txt"])
+def test_each_failed_test_is_read_once_and_the_run_counts_them_read(log: str) -> None:
+    """With its blocks, and under `--nocapture` (no block but the should_panic test's: the
+    others from their panics, which the `failures:` list names)."""
+    parsed = read_logs([str(CARGO / log)])
+    read = {f.name: (f.kind, f.location) for f in parsed.failures}
+    assert read == TESTS and len(parsed.failures) == 5
+    assert {(f.source, f.group, f.details["runner"]) for f in parsed.failures} == {
+        ("cargo", "src/lib.rs", "cargo test")
+    }
+    [cargo] = parsed.summaries
+    assert (cargo.source, cargo.failures, cargo.read) == ("cargo test", 5, 5)
+    assert not [note for note in parsed.skipped if "its own failure blocks are not read" in note]
+
+
+def test_a_block_reads_the_panic_message_the_tests_output_and_the_backtrace() -> None:
+    parsed = read_logs([str(CARGO / "blocks.txt")])
+    by_name = {f.name: f for f in parsed.failures}
+    answered = by_name["tests::request_is_answered"]
+    assert answered.message.startswith(
+        'called `Result::unwrap()` on an `Err` value: "No response received from worker pid '
+    )
+    assert answered.details["captured stdout"].startswith("worker ")
+    assert "pool_blocks::tests::request_is_answered (./src/lib.rs:78:16)" in answered.stacktrace
+    shape = by_name["tests::reply_shape"]
+    assert shape.message.splitlines() == [
+        "assertion `left == right` failed: the reply",
+        '  left: "{\\"id\\":1,\\"result\\":\\"pong\\"}"',
+        ' right: "{\\"id\\":1,\\"result\\":\\"pang\\"}"',
+    ]
+
+
+@pytest.mark.parametrize("log", ["blocks.txt", "nocapture.txt"])
+def test_the_pool_failures_are_classified(capsys: pytest.CaptureFixture[str], log: str) -> None:
+    code, out, _ = run(capsys, "triage", str(CARGO / log), "--no-history", "-f", "json")
+    assert code == 1
+    report = json.loads(out)
+    assert report["summary"]["unread"] == 0
+    patterns = {f["failure"]["name"]: f["outcome"].get("pattern_id") for f in report["findings"]}
+    assert patterns["tests::request_is_answered"] == "port-no-response"
+    assert patterns["tests::second_checkout_waits"] == "checkout-timeout-waiters"
+    assert patterns["tests::start_without_program_id"] == "required-field-missing"
+
+
+def test_each_target_of_a_no_fail_fast_run_reads_its_own_blocks() -> None:
+    """`cargo test --no-fail-fast` (capture_cargo_runs.sh): four targets, each its own run, the
+    failures grouped by the target the `Running` line names; a doc test's block holds its
+    executable's stderr."""
+    parsed = read_logs([str(MIXED / "cargo_runs" / "cargo_test_no_fail_fast.txt")])
+    assert [(f.group, f.name) for f in parsed.failures] == [
+        ("src/lib.rs", "tests::unit_checkout_times_out"),
+        ("tests/arith.rs", "arithmetic"),
+        ("tests/panics.rs", "should_panic_but_does_not"),
+        ("tests/panics.rs", "unwrap_on_none_panics"),
+        ("Doc-tests cargo_runs", "src/lib.rs - workers_for (line 5)"),
+    ]
+    assert [(s.failures, s.read) for s in parsed.summaries] == [(1, 1), (1, 1), (2, 2), (1, 1)]
+
+
+@pytest.mark.parametrize("log", ["pytest_then_cargo.log", "mix_then_cargo.log"])
+def test_a_cargo_run_after_a_clean_run_is_read(log: str) -> None:
+    parsed = read_logs([str(MIXED / log)])
+    assert [f.message for f in parsed.failures] == [
+        "called `Result::unwrap()` on an `Err` value: Kind(ConnectionRefused)",
+        "checkout timed out after 5000ms: 6 waiting on 2 workers",
+    ]
+    clean, cargo = parsed.summaries
+    assert (cargo.start, cargo.failures, cargo.read) == (clean.line + 1, 2, 2)
+    assert parsed.skipped == []
+
+
+def test_a_log_cut_in_a_block_is_read_for_the_blocks_it_printed(tmp_path: Path) -> None:
+    """Cut in the third block, before the verdict: the blocks printed are read (a log of cargo's
+    blocks alone is read, not refused), no run counted."""
+    cut = tmp_path / "cut.txt"
+    lines = (CARGO / "blocks.txt").read_text().splitlines(keepends=True)
+    cut.write_text("".join(lines[:50]))
+    whole = read_logs([str(CARGO / "blocks.txt")]).failures
+    assert whole[2].line_start < 50 < whole[2].line_end  # (the cut is in the third block)
+    parsed = read_logs([str(cut)])
+    assert [f.name for f in parsed.failures] == [f.name for f in whole[:3]]
+    assert parsed.failures[2].message == whole[2].message and parsed.summaries == []
