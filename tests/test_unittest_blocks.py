@@ -67,12 +67,12 @@ def test_a_block_reads_its_traceback_message_diff_docstring_and_captured_stdout(
     by_name = {f.name: f for f in parsed.failures}
     shape = by_name["test_reply_shape"]
     assert shape.message.splitlines()[0] == (
-        "{'id': 1, 'result': 'pong'} != {'id': 1, 'result': 'pang'}"
+        "AssertionError: {'id': 1, 'result': 'pong'} != {'id': 1, 'result': 'pang'}"
     )
     assert "+ {'id': 1, 'result': 'pang'}" in shape.message  # the diff after it
     assert shape.details["outcome"] == "fail"
     answered = by_name["test_request_answered"]
-    assert answered.message.startswith("No response received from worker pid ")
+    assert answered.message.startswith("RuntimeError: No response received from worker pid ")
     assert answered.details["captured stdout"].endswith(" checked out")
     assert "Stdout:" not in answered.message
     # frames as pytest spells them, the last naming the exception
@@ -150,3 +150,28 @@ def test_the_junit_view_names_a_unittest_test_by_its_module_and_class(
         '<testcase classname="test_pool_blocks.PoolTests" name="test_job_config '
         f'(test_pool_blocks.PoolTests)" file="{SUITE}" line="80">'
     ) in out
+
+
+def _outcomes(capsys: pytest.CaptureFixture[str], path: Path) -> dict[str, tuple[object, ...]]:
+    code, out, _ = run(capsys, "triage", str(path), "--no-history", "--format", "json")
+    assert code == 1
+    found = {}
+    for finding in json.loads(out)["findings"]:
+        # pytest names the test `Class.test`, unittest `test` in `module.Class`
+        name = finding["failure"]["name"].rpartition(".")[2]
+        outcome = finding["outcome"]
+        found[name] = tuple(outcome.get(k) for k in ("pattern_id", "confidence", "facts", "cause"))
+    return found
+
+
+def test_each_failure_is_diagnosed_as_pytest_diagnoses_it(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The same module run by pytest (blocks_pytest.txt): each failure has the same pattern,
+    confidence, facts and cause under both runners (a setUpClass's error is the first test's
+    under pytest)."""
+    pytests = _outcomes(capsys, UNITTEST / "blocks_pytest.txt")
+    pytests["setUpClass"] = pytests.pop("test_never_runs")
+    unittests = _outcomes(capsys, UNITTEST / "blocks_v.txt")
+    assert unittests == pytests
+    assert sum(o[0] is not None for o in unittests.values()) == 4

@@ -144,7 +144,8 @@ class UnittestBlock:
 class _Traceback:
     """A block's body read: its last traceback's frames (spelt as pytest's, `path:N: in f`,
     the last `path:N: Kind`), the code lines under them, the exception's kind and message (its
-    line and what follows it), the exceptions chained before it, and the captured output."""
+    line, `Kind: said`, as pytest's message is, and what follows it), the exceptions chained
+    before it, and the captured output."""
 
     def __init__(self, body: list[str]) -> None:
         self.frames: list[str] = []
@@ -176,7 +177,7 @@ class _Traceback:
                 raised = EXCEPTION_RE.match(text)
                 if raised is not None:
                     self.kind = short_type(raised["type"])
-                    said = [raised["message"] or ""]
+                    said = [text]  # (its kind in it, as pytest's message has it)
                     if self.frames:
                         where = self.frames[-1].rsplit(": in ", 1)[0]
                         self.frames[-1] = f"{where}: {raised['type']}"
