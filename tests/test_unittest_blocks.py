@@ -130,11 +130,17 @@ def test_a_unittest_run_after_a_clean_pytest_run_is_read(log: str, count: int) -
 
 def test_a_run_cut_in_a_block_is_read_for_the_blocks_it_printed(tmp_path: Path) -> None:
     """The `-v` capture cut in its fourth block's traceback (a killed run: no `Ran` line, no
-    verdict): read, not refused as of no known format, each block it printed one failure."""
+    verdict): read, not refused as of no known format, each block it printed one failure, and
+    each test its `-v` lines say failed whose block it did not print one too, by its name."""
     cut = tmp_path / "cut.txt"
     lines = (UNITTEST / "blocks_v.txt").read_text().splitlines(keepends=True)
     cut.write_text("".join(lines[:47]))
-    assert [name for name, *_ in _read(cut)] == [b[0] for b in BLOCKS[:4]]
+    parsed = read_logs([str(cut)])
+    by_blocks = [f.name for f in parsed.failures if "-v line says" not in f.message]
+    assert by_blocks == [b[0] for b in BLOCKS[:4]]
+    by_names = {f.name for f in parsed.failures} - set(by_blocks)
+    assert by_names == {b[0] for b in BLOCKS[4:]}
+    assert len(parsed.failures) == 8 and parsed.summaries == []
 
 
 def test_the_junit_view_names_a_unittest_test_by_its_module_and_class(
@@ -175,3 +181,39 @@ def test_each_failure_is_diagnosed_as_pytest_diagnoses_it(
     unittests = _outcomes(capsys, UNITTEST / "blocks_v.txt")
     assert unittests == pytests
     assert sum(o[0] is not None for o in unittests.values()) == 4
+
+
+@pytest.mark.parametrize(
+    ("log", "first"),
+    [
+        (UNITTEST / "blocks_killed.txt", 1),
+        (FIXTURES / "mixed" / "pytest_then_unittest_killed.log", 10),
+    ],
+)
+def test_a_run_killed_before_its_blocks_is_read_from_its_v_lines(
+    capsys: pytest.CaptureFixture[str], log: Path, first: int
+) -> None:
+    """`-v` then a test that waits on a worker that never answers, killed (real captures: the
+    run alone, and after a clean pytest run, which read as a clean log before): no block, no
+    verdict. Each test its `-v` lines say failed is a failure by its name (the one whose
+    docstring's line carries its outcome, and the one whose outcome comes alone after what it
+    printed, too), and the test it was in when killed is one: its `-v` line has no outcome."""
+    parsed = read_logs([str(log)])
+    outcomes = {f.name: f.details["outcome"] for f in parsed.failures}
+    assert outcomes == {
+        "setUpClass": "error",
+        "test_job_config": "error",
+        "test_pool_sizes (size=2)": "fail",
+        "test_pool_sizes (size=3)": "fail",
+        "test_reply_shape": "fail",
+        "test_request_answered": "error",
+        "test_restart_is_slow": "unexpected success",
+        "test_second_checkout": "error",
+        "test_waits_for_the_worker": "stopped",
+    }
+    assert {f.source for f in parsed.failures} == {"unittest"}
+    [note] = [n for n in parsed.skipped if "-v lines say" in n]
+    assert note.startswith(f"{log}:{first}: a unittest run's -v lines say 8 test(s) failed")
+    assert "it stopped in test_waits_for_the_worker (test_pool_hang.HangTests)" in note
+    code, out, _ = run(capsys, "triage", str(log), "--no-history")
+    assert code == 1 and "9 failures" in out

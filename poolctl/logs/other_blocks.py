@@ -80,6 +80,12 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
         return vitest_block.VitestBlock(
             number, line, parser.name, vitest_block.SOURCE, partial(_keep, parser)
         )
+    if line.rstrip().endswith(unittest_block.OUTCOMES):  # unittest's `-v` line of a failed test
+        before = [c.text for c in parser.nearby_before(number)]
+        if result := unittest_block.verbose_result(before, line):
+            read = (number, result, line.rstrip())
+            parser.out.unittest_results.setdefault(parser.name, []).append(read)
+            return None  # (its block follows, or the run stopped before it: `stopped`)
     if line[:1] in "EFU" and unittest_block.HEADER_RE.match(line.rstrip()):
         return unittest_block.UnittestBlock(
             number, line, parser.name, unittest_block.SOURCE, partial(_keep, parser)

@@ -29,6 +29,7 @@ from poolctl.logs import (
     reruns,
     scan,
     side_by_side,
+    unittest_block,
 )
 from poolctl.logs.pytest_block import (
     CAPTURED_RE,
@@ -490,6 +491,7 @@ class PytestParser(TextParser):
         self.overflowed.append((failure.name, overflow_failure(self.out, failure, self.recorder)))
 
     def finish(self) -> None:
+        unittest_block.stopped_in(self.out, self.name, self.last_line())  # a run killed in a test
         self._commit_close()
         self.end_unfinished(0, "with the input")
         self.beside.finish(self.out, self.name, self._line_number)

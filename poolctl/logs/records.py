@@ -174,6 +174,10 @@ class ParsedLog:
     # has nothing under it (a failed describe suite's, or a test's failed by its subtests alone,
     # which node counts and leaves out of its closing section) or its error (`node_spec_block`)
     spec_inline: dict[str, list[tuple[int, bool]]] = field(default_factory=dict)
+    # input -> unittest's `-v` results of tests that failed (`test_x (m.C.test_x) ... FAIL`):
+    # line, result (`unittest_block.RESULT_RE`), line as printed; a run stopped before its
+    # blocks is read from them (`unittest_block.stopped`)
+    unittest_results: dict[str, list[tuple[int, str, str]]] = field(default_factory=dict)
     # the last line of each input the identifier index covers whole (its first megabyte)
     indexed_to: dict[str, int] = field(default_factory=dict)
     # tests run again after failing (pytest-rerunfailures, Maven Surefire), by node id

@@ -32,8 +32,8 @@ from collections.abc import Callable
 
 from poolctl.logs.other_verdicts import UNITTEST_RAN_RE
 from poolctl.logs.pytest_summary import EXCEPTION_RE, short_type
-from poolctl.logs.records import Lines
-from poolctl.logs.scan import MAX_BLOCK_LINES, MAX_FIELD, block_failure, clip
+from poolctl.logs.records import Lines, ParsedLog
+from poolctl.logs.scan import MAX_BLOCK_LINES, MAX_FIELD, block_failure, clip, keep_failure
 from poolctl.model import Failure, Source
 
 RUNNER = "unittest"
@@ -42,10 +42,31 @@ HEADER_RE = re.compile(
     r"^(?P<outcome>ERROR|FAIL|UNEXPECTED SUCCESS): (?P<test>[\w.]+) \((?P<where>[\w.]+)\)"
     r"(?P<sub> .+)?$"
 )
-TRIGGERS = (r"^(?:ERROR|FAIL|UNEXPECTED SUCCESS): [\w.]+ \([\w.]+\)",)
+TRIGGERS = (
+    r"^(?:ERROR|FAIL|UNEXPECTED SUCCESS): [\w.]+ \([\w.]+\)",
+    r" \.\.\. (?:FAIL|ERROR|unexpected success)\s*$",  # a `-v` result line
+    r"^(?:FAIL|ERROR|unexpected success)\s*$",  # ... its outcome alone, after what the test printed
+)
+OUTCOMES = ("FAIL", "ERROR", "unexpected success")
+# `-v`'s result line of a test that failed (a subTest's indented under its test's), as recorded
+# (`verbose_result`); `stopped`: the test the run was in when it stopped
+RESULT_RE = re.compile(
+    r"^ *(?P<test>\w+) \((?P<where>[\w.]+)\)(?P<sub> .+?)? \.\.\. "
+    r"(?P<outcome>FAIL|ERROR|unexpected success|stopped)$"
+)
+# a `-v` line's start: the test, then ` ... ` and its outcome, or what it printed first, or
+# nothing (its docstring's line follows, ` ... OUTCOME` at its end)
+_START_RE = re.compile(
+    r"^(?P<test> *\w+ \([\w.]+\)(?: \(.+?\)| \[.+?\])?)(?P<dots> \.\.\.(?: (?P<rest>.*))?)?$"
+)
+_PASSED = ("ok", "skipped", "expected failure")
 # a block's rule and header, in a whole text (RE2 syntax, multi-line): a run cut short before its
 # verdict (killed, a CI job's time limit) is still read for its blocks
-FAILED_IN_TEXT = r"^={20,}[ \t]*\n(?:ERROR|FAIL): [\w.]+ \([\w.]+\)"
+FAILED_IN_TEXT = (
+    r"^={20,}[ \t]*\n(?:ERROR|FAIL): [\w.]+ \([\w.]+\)"
+    # ... or a `-v` line's, before them
+    r"|^ *\w+ \([\w.]+\)[^\n]* \.\.\. (?:FAIL|ERROR|unexpected success)[ \t]*$"
+)
 _FRAME_RE = re.compile(r'^ +File "(?P<file>[^"]+)", line (?P<line>\d+), in (?P<func>\S+)')
 _CHAINED = (
     "During handling of the above exception, another exception occurred:",
@@ -104,10 +125,10 @@ class UnittestBlock:
             body.pop()
         while len(self.lines) > ruled + 1 and not self.lines[-1][1].strip():
             self.lines.pop()
-        test, where = header["test"], header["where"]
         # `module.Class.test` (3.11 on), `module.Class` before; a fixture's is its class or module
-        group = where.removesuffix(f".{test}") if test not in _FIXTURES else where
-        name = test + (header["sub"] or "")  # (its group names its class, as unittest does)
+        # (its group names its class, as unittest does)
+        name, group = _named(header["test"], header["where"], header["sub"])
+        test = header["test"]
         read = _Traceback(body)
         kind, message = read.kind, read.message
         if header["outcome"] == "UNEXPECTED SUCCESS":
@@ -196,3 +217,86 @@ class _Traceback:
 
 def _joined(said: list[str]) -> str:
     return "\n".join(said).strip("\n")
+
+
+def verbose_result(before: list[str], line: str) -> str:
+    """`-v`'s result of a failed test, `line` (`test_x (m.C.test_x) ... FAIL`; or its outcome at
+    the end of its docstring's line, or alone after what the test printed, its start among the
+    lines `before`, oldest first), as `RESULT_RE` reads it; '' when `line` is none."""
+    text = line.rstrip()
+    if RESULT_RE.match(text):
+        return text
+    outcome = next((o for o in OUTCOMES if text == o or text.endswith(f" ... {o}")), "")
+    for earlier in reversed(before[-3:] if outcome else []):
+        start = _START_RE.match(earlier.rstrip())
+        if start is not None and (start["rest"] is None or start["rest"] not in _PASSED):
+            return f"{start['test']} ... {outcome}"
+    return ""
+
+
+def stopped_in(out: ParsedLog, file: str, last: tuple[int, str] | None) -> None:
+    """The input's last line, if a `-v` line whose test has no outcome (nothing after ` ... `,
+    what it printed, a shell's word that it was killed): the test the run was in when it
+    stopped, recorded as its result."""
+    start = _START_RE.match(last[1].rstrip()) if last is not None else None
+    if last is None or start is None or start["dots"] is None:
+        return
+    if (start["rest"] or "").strip() in (*_PASSED, *OUTCOMES):
+        return
+    result = f"{start['test']} ... stopped"
+    out.unittest_results.setdefault(file, []).append((last[0], result, last[1].rstrip()))
+
+
+def _named(test: str, where: str, sub: str | None) -> tuple[str, str]:
+    """The failure's name and group, of a header's or a `-v` line's test, `module.Class`."""
+    group = where.removesuffix(f".{test}") if test not in _FIXTURES else where
+    return test + (sub or ""), group
+
+
+def stopped(out: ParsedLog, file: str, failures_before: int) -> None:
+    """A run stopped before its blocks (killed, a CI job's time limit) printed its `-v` result
+    lines, and no verdict after them: each test they say failed whose block was not read is a
+    failure known by its name and outcome alone, with a note (nothing else of it was printed)."""
+    ends = [
+        s.line
+        for s in out.summaries
+        if s.file == file and (s.source == RUNNER or s.text.startswith("Ran "))
+    ]  # (its verdict, its `Ran N tests` line)
+    last = max(ends, default=0)
+    results = [r for r in out.unittest_results.get(file, []) if r[0] > last]
+    if not results:
+        return
+    blocks = {
+        (f.name, f.group)
+        for f in out.failures[failures_before:]
+        if f.input_file == file and f.source == SOURCE and f.line_start > results[0][0]
+    }
+    lost: list[int] = []
+    stopped_in_test = ""
+    for number, text, printed in results:
+        found = RESULT_RE.match(text)
+        if found is None:
+            continue
+        name, group = _named(found["test"], found["where"], found["sub"])
+        if (name, group) in blocks:
+            continue
+        said = f"the run printed no failure block of it: its -v line says {found['outcome']}"
+        if found["outcome"] == "stopped":  # (no outcome: the test it stopped in)
+            said = "the run stopped while this test ran: its -v line has no outcome, no verdict"
+            stopped_in_test = f"; it stopped in {name} ({group}), read as a failure too"
+        details = {"runner": RUNNER, "outcome": found["outcome"].lower(), "text": printed}
+        lines = [(number, printed)]
+        failure = block_failure(
+            SOURCE, file, lines, name=name, group=group, location="", kind="",
+            message=said, details=details, frames=(),
+        )  # fmt: skip
+        if keep_failure(out, failure):
+            out.blocks[(file, number)] = lines
+        lost.append(number)
+    failed = len(lost) - bool(stopped_in_test)
+    if lost:
+        out.skipped.append(
+            f"{file}:{lost[0]}: a unittest run's -v lines say {failed} test(s) failed whose "
+            "failure blocks it did not print, nor its verdict: it stopped before its end "
+            f"(killed, a time limit); each is read by its name alone{stopped_in_test}"
+        )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from poolctl.logs import tap_verdicts
+from poolctl.logs import tap_verdicts, unittest_block
 from poolctl.logs.other_verdicts import NODE, TAP_VERDICT, VERDICTS, WRAPPERS, note_unread
 from poolctl.logs.records import ParsedLog, RunSummary
 from poolctl.model import Failure
@@ -21,6 +21,7 @@ def finish(out: ParsedLog, file: str, failures_before: int, summaries_before: in
     begins after the run closed before it, and a failed CI job none of whose runs failed is one
     failure."""
     _spec_stopped(out, file, summaries_before)
+    unittest_block.stopped(out, file, failures_before)
     runners = {v.runner for v in VERDICTS}
     beside = [f for f in out.failures[failures_before:] if _read_beside(f, file)]
     theirs = [f.line_start for f in beside]
