@@ -11,7 +11,7 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 from xml.etree import ElementTree
 
 import jsonschema
@@ -28,6 +28,7 @@ from poolctl.model import (
     Report,
     RunsDetails,
     ScenarioDetails,
+    Source,
     StepSummary,
     Unclassified,
 )
@@ -403,3 +404,10 @@ def test_markdown_keeps_a_ping_command_whole_and_escapes_a_pipe_in_a_cell(
     assert code == 1, err
     [row] = [line for line in out.splitlines() if line.startswith("| 1 | ")]
     assert "`unit\\|integration.log:" in row and row.count(" | ") == 4, row
+
+
+def test_the_schema_names_every_source_a_failure_may_have() -> None:
+    """A runner added to `model.Source` (unittest, Jest, Mocha, cargo) and not to the shipped
+    schema made every report of its failures fail validation."""
+    enum = schema()["$defs"]["failure"]["properties"]["source"]["enum"]
+    assert enum == list(get_args(Source))
