@@ -249,3 +249,32 @@ def test_a_stdio_copy_left_no_time_is_said_untried_not_left_out(
         "the diagnosis budget)"
     ), d["cause"]
     assert d["remediation"].startswith(f"Ping it started with `--stdio` (`{shlex.join(argv)} "), d
+
+
+def test_copies_starved_of_cpu_by_each_other_are_asked_again_a_few_at_a_time(
+    run_cli: RunCli,
+) -> None:
+    """mcp-server-fetch 2026.10.24 pinged in dspex at the default 5 s timeout, beside six busy
+    loops on two cores: its nine fresh copies (framings, buffering, other protocols' openings),
+    started side by side, were all still starting when stopped (about 1.0 s of CPU each, 18% of
+    a CPU; the worker's start took 1.08 s), and the verdict said the request was not a whole
+    message for it, "no framing got anything within 5 s", with the fix to ping again with
+    `--timeout 30 --framing auto`. Copies still starting, with less CPU than twice the worker's
+    start, were starved by each other: the likeliest are asked again two at a time, and one run
+    names the protocol. Here an MCP server that spends 3 s of CPU before serving, with a 1 s
+    timeout: no copy can start within its wait beside the others (measured: at most 0.7 of a
+    CPU each), and two at a time one does."""
+    argv = (sys.executable, str(WORKERS / "mcp_server.py"), "--burn", "3")
+    d = diagnose(run_cli, "--timeout", "1", "--", *argv)
+    assert confirmed(d) == ["envelope"], d["cause"]
+    assert d["remediation"].startswith("Speak mcp to it (`poolctl ping --protocol mcp`"), d
+    [mcp] = [e for e in d["facts"]["experiments"] if e["id"] == "protocol-mcp"]
+    assert mcp["answered"] and mcp["worker_id"].endswith("-again-exp-protocol-mcp"), mcp
+    [again] = [e["text"] for e in d["evidence"] if "were asked again" in e["text"]]
+    assert re.search(
+        r"^\d+ of the \d+ silent fresh copies were still starting when stopped, given at most "
+        r"\d+% of a CPU \(\d+ processes at once on \d+ CPUs; the worker's start took [\d.]+ s of "
+        r"CPU\): \d+ of them were asked again, 2 at a time, each given [\d.]+ s, within at most "
+        r"20 s more \(it took [\d.]+ s\): speaking mcp \(initialize in line\) answered$",
+        again,
+    ), again

@@ -60,6 +60,7 @@ from .readings import (
     request_unread,
     stream_kind,
 )
+from .starved import ask_again, starved
 from .unconfirmed import none_confirmed
 
 DEFAULT_BUDGET = 7.0  # seconds for the whole diagnosis, experiments and their clean-up included
@@ -255,7 +256,7 @@ def _diagnose(
         pattern_number=pattern.number,
         title=pattern.title,
         confidence=verdict.confidence,
-        evidence=verdict.evidence,
+        evidence=verdict.evidence + ((obs.asked_again,) if obs.asked_again else ()),
         facts=_facts(obs, time.monotonic() - started),
         cause=verdict.cause,
         remediation=verdict.remediation,
@@ -434,6 +435,12 @@ def _probe_and_experiment(
             progress.update()
     if obs.close_probe is not None:  # its answer may have come while the experiments ran
         obs.answer_after_close = answer_after_close(worker, failed.request, obs.close_probe)
+    if experiments and (starving := starved(obs)) is not None:
+        obs.asked_again = ask_again(
+            starving, worker, obs, timeout=wait_for, trace=trace, on_result=progress.on_result,
+            accepted=lambda r: _accepted(worker, r) and not _unknown_method(r),
+            not_needed=progress.protocol_settled,
+        )  # fmt: skip
 
 
 def _as(ran: dict[str, Result], exp: Experiment) -> bool:
@@ -553,6 +560,9 @@ def _facts(obs: Observations, seconds: float) -> dict[str, Any]:
                 "answered": getattr(r, "answered", False),
                 "detail": getattr(r, "detail", getattr(r, "reason", "")),
                 "worker_id": getattr(r, "worker_id", None),
+                "cpu_s": getattr(r, "cpu_s", None),  # CPU time its process had used, if read
+                "cpu_share": getattr(r, "cpu_share", None),
+                "started": getattr(r, "started", False),  # waiting for input when stopped
             }
             for r in obs.results.values()
         ],

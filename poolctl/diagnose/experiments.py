@@ -21,11 +21,14 @@ from poolctl.context import RunContext
 from poolctl.errors import FramingError
 from poolctl.events import Trace
 from poolctl.framing import get_framing, quote
+from poolctl.proctree import descendants
 from poolctl.protocol import PROTOCOLS, dumps, get_protocol, workspace
 from poolctl.units import fmt_limit
 from poolctl.worker import WorkerProcess
 from poolctl.worker_types import ExitStatus, StderrMode, WorkerSpec
 
+from . import procinfo
+from .procinfo import tree_cpu_seconds
 from .pty_probe import run_on_pty
 
 MIN_TIME = 0.2  # an experiment given less than this is skipped, not run to a certain timeout
@@ -68,6 +71,10 @@ class Outcome:
     asked: str = ""  # the method it asked (the failed request's, or the experiment's own)
     # what stands for its fresh process, when none was started for it ("": its own)
     stood_in: str = ""
+    cpu_s: float | None = None  # the CPU time its process (and children) had used when stopped
+    cpu_share: float | None = None  # that time over its life: 1.0 is one CPU all along
+    started: bool = False  # it waited for input when stopped: its start was over
+    again: str = ""  # how it was asked again, when its first copy was starved of CPU
 
     @property
     def id(self) -> str:
@@ -77,6 +84,7 @@ class Outcome:
         """`In line framing, a fresh process answered in 1.2 ms`."""
         detail = self.detail + self.whose()
         who = self.stood_in or f"fresh process {self.worker_id}"
+        who += f", {self.again}" if self.again else ""
         return f"{self.experiment.label}: {detail} ({who})"
 
     def whose(self) -> str:
@@ -403,6 +411,8 @@ def _run_pipe(
                 detail += f"; its answer came late, {late_ms:.1f} ms after the request"
                 first = late[1]
     finally:
+        cpu_s, started = _cpu_and_start(worker)
+        share = cpu_s / worker.elapsed() if cpu_s is not None else None
         worker.stop(0.5)
     late_at_eof = False
     if answered_at is None and late_ms is None and timed_out:
@@ -435,7 +445,21 @@ def _run_pipe(
         late_ms=late_ms,
         late_at_eof=late_at_eof,
         asked=command,
+        cpu_s=cpu_s,
+        cpu_share=share,
+        started=started,
     )
+
+
+def _cpu_and_start(worker: WorkerProcess) -> tuple[float | None, bool]:
+    """The CPU time the copy has used, and whether it waits for input (its start over), read
+    before it is stopped: a copy still starting on a loaded machine was starved of CPU."""
+    proc = worker.proc
+    if proc is None or proc.stdin is None or proc.stdin.closed or worker.poll() is not None:
+        return None, False
+    pids = [worker.pid, *descendants(worker.pid)]
+    waits = procinfo.waits_for_input(pids, procinfo.pipe_name(proc.stdin.fileno()))
+    return tree_cpu_seconds(worker.pid), waits
 
 
 def _answer_in(

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from poolctl.framing import ERROR_CONTEXT, quote
 from poolctl.framing_explain import Explanation, counted_in_characters, explain, header_cut_short
+from poolctl.model import Evidence
 from poolctl.protocol import Request, Response, StrayOutput
 from poolctl.worker import WorkerProcess
 from poolctl.worker_types import ExitStatus, NoAnswer, StderrMode
@@ -44,8 +45,7 @@ class CloseProbe:
     # a JSON line among them answering the request, when the framing read none: a worker that
     # reads lines parses the request once end of input ends the line it is on
     line_answer: bytes = b""
-    # the error it answered with because its input closed (the MCP Python SDK's
-    # `Connection closed`): the request was still in progress, no answer was held back
+    # its answer because its input closed (the MCP SDK's `Connection closed`): none held back
     cancelled: str = ""
     at: float = 0.0  # seconds since spawn when it ended (its answer, if any, had come by then)
 
@@ -87,14 +87,14 @@ class Observations:
     # seconds since spawn by which it had read its request, unread at its timeout, while
     # poolctl waited on for a slow start (seen in that wait, or carried to its judgement anew)
     read_in_wait: float | None = None
-    # seconds since spawn by which its answer had come after all, past the close probe's wait
-    # (read once its experiments ended: a handler slower than the timeout finishing)
+    # seconds since spawn by which its answer came after all, past the close probe's wait (read
+    # once its experiments ended: a handler slower than the timeout finishing)
     answer_after_close: float | None = None
     stderr_after_wait: str | None = None  # its stderr then: what it logged as it kept starting
-    # bytes left in its stdin pipe once it had exited (the pipe keeps what no process took)
-    unread_at_exit: int | None = None
+    unread_at_exit: int | None = None  # bytes left in its stdin pipe once it had exited
     samples: list[StackSample] = field(default_factory=list)  # taken while poolctl kept waiting
     results: dict[str, Result] = field(default_factory=dict)
+    asked_again: Evidence | None = None  # experiments starved of CPU asked again (`starved`)
     # exited, its stdout still open: the processes holding the pipe (pid, fd, comm)
     stdout_holders: tuple[tuple[int, int, str], ...] = ()
     # where `pending` starts in the stdout transcript, when known (None: not known for sure)

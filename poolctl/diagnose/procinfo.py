@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from poolctl.proctree import descendants
 from poolctl.program import running_program
 
 # The system calls a blocked worker is typically found in, by number, per architecture.
@@ -287,6 +288,21 @@ def snapshot(pid: int, max_threads: int = 64) -> ProcState | None:
         sid=sid,
         cmdline=program[1] if program is not None else "",
     )
+
+
+def tree_cpu_seconds(pid: int) -> float | None:
+    """The CPU time `pid` and its live descendants have used (a launcher's server included),
+    or None when `pid` is gone."""
+    total = 0.0
+    for one in (pid, *descendants(pid)):
+        stat = _read(f"/proc/{one}/stat")
+        fields = stat[stat.rfind(")") + 2 :].split() if stat is not None else []
+        if len(fields) < 13:
+            if one == pid:
+                return None
+            continue  # a child that ended meanwhile
+        total += (int(fields[11]) + int(fields[12])) / CLK_TCK
+    return total
 
 
 def waits_for_input(pids: Iterable[int], stdin_pipe: str) -> bool:

@@ -9,6 +9,9 @@ break. Every fault is a switch, so one file serves every test:
   --slow-import S     an import that takes S seconds before serving
   --serve-at S        serve S seconds after its spawn, however long the SDK took to import
                       (a start whose length a loaded machine does not change)
+  --burn S            spend S seconds of CPU before serving (a heavy server's start:
+                      mcp-server-fetch's imports take 1.9 s of CPU), slowed as much as the
+                      machine is loaded
   --crash             a dependency missing at start (ModuleNotFoundError)
   --stderr-warning    a warning on stderr at start (harmless unless stderr is merged)
   --slow-tool         a third tool, `wait`, that sleeps its `seconds` before answering (a fetch
@@ -36,6 +39,7 @@ parser.add_argument("--slow-tool", action="store_true")
 parser.add_argument("--sampling-tool", action="store_true")
 parser.add_argument("--slow-import", type=float, default=0.0)
 parser.add_argument("--serve-at", type=float, default=0.0)
+parser.add_argument("--burn", type=float, default=0.0)
 opts = parser.parse_args()
 
 
@@ -48,6 +52,9 @@ def since_spawn() -> float:
 
 if opts.crash:
     import sharp_image_codec  # noqa: F401  (not installed: the server dies at start)
+burn_until = time.process_time() + opts.burn
+while time.process_time() < burn_until:
+    pass  # CPU-bound work, as imports that build thousands of objects are
 if opts.slow_import:
     time.sleep(opts.slow_import)  # as a heavy import (torch, a model) does, before serving
 
