@@ -8,6 +8,7 @@ import shlex
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -278,3 +279,31 @@ def test_copies_starved_of_cpu_by_each_other_are_asked_again_a_few_at_a_time(
         r"20 s more \(it took [\d.]+ s\): speaking mcp \(initialize in line\) answered$",
         again,
     ), again
+
+
+def test_a_worker_gone_past_its_timeout_as_its_diagnosis_begins_is_said_to_have_exited_late(
+    run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker that exits silent without `--stdio` (5 s after its start, a 3 s timeout),
+    beside four busy loops on two cores: its exit came after its timeout but before its
+    diagnosis had its first look, and the evidence of its exit said only "how the process
+    ended", as for one that exited within its timeout: that it was alive at its timeout and
+    its start was that slow went unsaid (1 run of 3). Here the diagnosis begins 1.5 s late,
+    its worker exiting 3.5 s after its start."""
+    from poolctl.diagnose import engine, observe
+
+    def late_collect(*args: Any) -> Any:
+        time.sleep(1.5)
+        return observe.collect(*args)
+
+    monkeypatch.setattr(engine, "collect", late_collect)
+    argv = (sys.executable, NEEDS_STDIO, "3.5", "0.5")
+    d = diagnose(run_cli, "--protocol", "lsp", "--timeout", "3", "--", *argv)
+    assert confirmed(d) == ["crashed"], d["cause"]
+    [ended] = [e for e in d["evidence"] if e["text"].startswith(f"pid {d['facts']['pid']} exited")]
+    assert re.fullmatch(
+        r"how the process ended: [\d.]+ s after it started, past its 3 s timeout, while poolctl "
+        r"waited on for a slow start",
+        ended["note"],
+    ), ended
+    assert d["facts"]["exited_at_s"] > 3

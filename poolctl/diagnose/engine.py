@@ -198,6 +198,9 @@ def _diagnose(
     registered = hypotheses(pattern)
     with activity.counting(f"testing {len(registered)} hypotheses", len(registered)) as advance:
         obs = collect(worker, failed, wait_for, run_dir.path, experiments)
+        if obs.exit_before is not None and failed.reason == "timeout" and not failed.let_go:
+            # alive at its timeout, gone as its diagnosis began (a loaded machine's slow start)
+            obs.exited_in_wait = worker.elapsed()
         progress = _Progress(obs, registered, advance)
         if obs.exit_before is None and worker.alive():
             obs.live = look_live(worker, run_dir.path / f"stack-{worker.worker_id}.txt")
