@@ -12,11 +12,11 @@ protocol does not have (as the diagnosis lets go of the failed request in that f
 from __future__ import annotations
 
 import dataclasses
-import json
 import threading
 import time
 from typing import Any
 
+from poolctl import json_text
 from poolctl.diagnose.early import lead
 from poolctl.diagnose.experiments import (
     Experiment,
@@ -102,7 +102,7 @@ def _starts_with_frame(data: bytes, framing: str) -> bool:
     decoder = get_framing(framing).decoder(DEFAULT_MAX_FRAME)
     try:
         frames = decoder.feed(data)
-        return bool(frames) and json.loads(frames[0]) is not None
+        return bool(frames) and json_text.loads(frames[0]) is not None
     except (FramingError, ValueError):
         return False
 

@@ -8,10 +8,10 @@ milliseconds: only a diagnosis needs this.
 from __future__ import annotations
 
 import codecs
-import json
 import re
 from typing import NamedTuple
 
+from poolctl import json_text
 from poolctl.errors import BadHeader
 from poolctl.framing import (
     DEFAULT_MAX_FRAME,
@@ -73,7 +73,7 @@ def _is_json(data: bytes) -> bool:
     if data.startswith(codecs.BOM_UTF8):  # json.loads takes it off bytes; no client does
         return False
     try:
-        json.loads(data)
+        json_text.loads(data)
     except ValueError:
         return False
     return True
@@ -83,7 +83,7 @@ def _leading_json(data: bytes) -> int:
     """The length in bytes of the whole JSON value `data` starts with (0 when there is none)."""
     try:
         text = data.decode("utf-8")
-        _, end = json.JSONDecoder().raw_decode(text)
+        end = json_text.value_end(text)
     except ValueError:
         return 0
     return len(text[:end].encode("utf-8"))
@@ -223,7 +223,7 @@ def counted_in_characters(body_and_after: bytes, declared: int) -> int | None:
     if len(body) == declared or not body.lstrip().startswith((b"{", b"[")):
         return None
     try:
-        json.loads(body)
+        json_text.loads(body)
     except ValueError:
         return None
     return len(body)
@@ -327,7 +327,7 @@ def header_cut_short(stream: bytes, payload: bytes, fr: Framing) -> Explanation 
     # what follows the message may be no UTF-8 (the next frame's header): decoded apart
     rest = stream[at : at + len(payload) + 65536].decode("utf-8", "surrogateescape")
     try:
-        _, end = json.JSONDecoder().raw_decode(rest)
+        end = json_text.value_end(rest)
     except ValueError:
         return None
     whole = len(rest[:end].encode("utf-8", "surrogateescape"))

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from poolctl import json_text
 from poolctl.framing import ERROR_CONTEXT, quote
 from poolctl.framing_explain import Explanation, counted_in_characters, explain, header_cut_short
 from poolctl.model import Evidence
@@ -510,7 +511,7 @@ def _line_answer(data: bytes, request: Request) -> bytes:
         if not line.lstrip().startswith(b"{"):
             continue
         try:
-            message = json.loads(line)
+            message = json_text.loads(line)
         except ValueError:
             continue
         replied = isinstance(message, dict) and message.get("id") == request.id

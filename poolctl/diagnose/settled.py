@@ -15,11 +15,11 @@ error, a framing that answers) begins experiments early, and ends no wait by its
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
+from poolctl import json_text
 from poolctl.protocol import PROTOCOLS, Protocol, get_protocol
 from poolctl.worker import WorkerProcess
 
@@ -122,7 +122,7 @@ def reports_error(worker: WorkerProcess) -> bool:
     messages: list[Any] = [m.raw for _, m in since]
     for payload in worker.stray_payloads:
         try:
-            messages.append(json.loads(payload))
+            messages.append(json_text.loads(payload))
         except ValueError:
             continue
     return any(_error_report(m) for m in messages)

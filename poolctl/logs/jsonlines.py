@@ -15,8 +15,9 @@ such record (a blank line, a line the collector cut) is read as it is.
 from __future__ import annotations
 
 import io
-import json
 from typing import Any, BinaryIO
+
+from poolctl import json_text
 
 # each collector's field of the line's text: Docker and the Kubernetes shippers, journald, Loki
 FIELDS = ("log", "MESSAGE", "line")
@@ -29,7 +30,7 @@ def text_of(line: bytes) -> bytes | None:
     if not line.startswith(b"{"):
         return None
     try:
-        record = json.loads(line)
+        record = json_text.loads(line)
     except ValueError:  # (UnicodeDecodeError is one)
         return None
     return _record_text(record)
@@ -101,7 +102,7 @@ def _unwrap(data: bytes) -> bytes:
     tail = lines.pop()  # empty when `data` ends with a newline
     if lines and tail == b"" and all(line[:1] == b"{" for line in lines):
         try:
-            records = json.loads(b"[" + b",".join(lines) + b"]")
+            records = json_text.loads(b"[" + b",".join(lines) + b"]")
         except ValueError:  # a line that is no JSON (or not UTF-8): each on its own
             records = None
         texts = [_record_text(r) for r in records] if records is not None else [None]

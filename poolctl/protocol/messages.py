@@ -23,6 +23,7 @@ import orjson
 
 from poolctl.errors import FramingError, ProtocolError
 from poolctl.framing import quote
+from poolctl.json_text import MAX_DEPTH, clipped, too_deep
 
 _second: tuple[int, str] = (-1, "")  # the last whole second formatted, and how
 
@@ -164,7 +165,9 @@ def _loads(payload: bytes) -> Any:
     (NaN, integers over 64 bits), so that anything `json` accepts is accepted."""
     try:
         return orjson.loads(payload)
-    except orjson.JSONDecodeError:
+    except orjson.JSONDecodeError as exc:
+        if too_deep(exc):  # the standard library's reader recurses past its limit there
+            raise
         return json.loads(payload)
 
 
@@ -178,8 +181,14 @@ def _object(payload: bytes) -> dict[str, Any]:
             payload,
         )
     try:
-        body = _loads(payload)
+        body = clipped(_loads(payload), payload)
     except json.JSONDecodeError as exc:
+        if too_deep(exc):
+            raise NotJSON(
+                f"response nests JSON deeper than {MAX_DEPTH:,} levels (at byte {exc.pos}),"
+                " past what poolctl reads",
+                payload,
+            ) from None
         raise NotJSON(f"response is not JSON ({exc.msg} at byte {exc.pos})", payload) from None
     except UnicodeDecodeError as exc:
         raise NotJSON(

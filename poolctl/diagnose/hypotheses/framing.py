@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 
+from poolctl import json_text
 from poolctl.framing import FRAMINGS, quote
 from poolctl.model import Evidence
 from poolctl.protocol import PROTOCOLS
@@ -296,7 +297,7 @@ def _answered_at_end_of_input(obs: Observations, line: bytes, offset: int) -> Ju
 def _error_words(line: bytes) -> str:
     """`-32602 'Invalid request parameters'` when the JSON `line` is an error reply, else ""."""
     try:
-        message = json.loads(line)
+        message = json_text.loads(line)
     except ValueError:
         return ""
     error = message.get("error") if isinstance(message, dict) else None
