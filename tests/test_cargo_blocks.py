@@ -99,12 +99,35 @@ def test_a_cargo_run_after_a_clean_run_is_read(log: str) -> None:
 
 def test_a_log_cut_in_a_block_is_read_for_the_blocks_it_printed(tmp_path: Path) -> None:
     """Cut in the third block, before the verdict: the blocks printed are read (a log of cargo's
-    blocks alone is read, not refused), no run counted."""
+    blocks alone is read, not refused), the third as far as it goes, and the two tests whose
+    blocks were not printed by their result lines; no run counted."""
     cut = tmp_path / "cut.txt"
     lines = (CARGO / "blocks.txt").read_text().splitlines(keepends=True)
     cut.write_text("".join(lines[:50]))
     whole = read_logs([str(CARGO / "blocks.txt")]).failures
     assert whole[2].line_start < 50 < whole[2].line_end  # (the cut is in the third block)
     parsed = read_logs([str(cut)])
-    assert [f.name for f in parsed.failures] == [f.name for f in whole[:3]]
+    assert [f.name for f in parsed.failures[:3]] == [f.name for f in whole[:3]]
     assert parsed.failures[2].message == whole[2].message and parsed.summaries == []
+    assert {f.name for f in parsed.failures[3:]} == {f.name for f in whole[3:]}
+    assert {f.message for f in parsed.failures[3:]} == {
+        "no block of it was printed: its result line says FAILED"
+    }
+
+
+def test_a_run_killed_before_its_blocks_is_read_from_its_result_lines(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`-- --include-ignored`: a test that waits on a worker that never answers runs too, and
+    the run is killed at 75 s (killed.txt): its `test … ... FAILED` lines and libtest's `has been
+    running for over 60 seconds`, no block, no verdict. It was refused (format not recognised):
+    each failed test is read by its name, and so is the one it was still running."""
+    parsed = read_logs([str(CARGO / "killed.txt")])
+    said = {f.name: f.message for f in parsed.failures}
+    assert set(said) == {*TESTS, "tests::waits_for_the_worker"}
+    assert said["tests::reply_shape"] == "no block of it was printed: its result line says FAILED"
+    [note] = [n for n in parsed.skipped if "ended before its verdict" in n]
+    assert "5 failed test(s) read by their result lines alone" in note
+    assert "the test it was still running, tests::waits_for_the_worker" in note
+    code, out, _ = run(capsys, "triage", str(CARGO / "killed.txt"), "--no-history")
+    assert code == 1 and "6 failures" in out

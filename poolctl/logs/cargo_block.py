@@ -33,11 +33,12 @@ or, with none, as its name alone.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from poolctl.logs.records import Lines
+from poolctl.logs.records import Lines, ParsedLog
 from poolctl.logs.scan import MAX_BLOCK_LINES, MAX_FIELD, block_failure, clip
 from poolctl.model import Failure, Source
 
@@ -46,6 +47,10 @@ SOURCE: Source = "cargo"
 BLOCK_RE = re.compile(r"^---- (?P<name>.+) stdout ----$")
 TARGET_RE = re.compile(r"^ +(?:Running (?:unittests )?(?P<path>\S+) \(|Doc-tests (?P<crate>\S+)$)")
 RUNNING_RE = re.compile(r"^running \d+ tests?$")
+# a test's result line (`test tests::x ... FAILED`, a should_panic test's `- should panic`), and
+# libtest's word of a test still running after 60 s
+RESULT_RE = re.compile(r"^test (?P<name>\S.*?)(?: - should panic)? \.\.\. FAILED$")
+SLOW_RE = re.compile(r"^test (?P<name>\S.*?) has been running for over \d+ seconds$")
 LIST = "failures:"
 PANIC_RE = re.compile(
     r"^thread '(?P<thread>[^']*)'(?: \(\d+\))? panicked at "
@@ -58,12 +63,15 @@ TRIGGERS = (
     r"^running \d+ tests?\s*$",
     r"^failures:\s*$",
     r"^thread '[^']*'(?: \(\d+\))? panicked at ",
+    r"^test \S.* \.\.\. FAILED\s*$",
+    r"^test \S.* has been running for over \d+ seconds",
 )
 # a block and its panic, in a whole text (RE2 syntax, multi-line): a run cut short before its
 # verdict (killed, a CI job's time limit) is still read for its blocks
 FAILED_IN_TEXT = (
     r"^---- [^\n]+ stdout ----\n(?:[^\n]*\n){0,40}?"
     r"(?:thread '[^'\n]*'(?: \(\d+\))? panicked at |note: test did not panic as expected)"
+    r"|^test [^\n]+ \.\.\. FAILED[ \t]*$"  # ... or a result line, before the blocks
 )
 _NO_PANIC_RE = re.compile(
     r"^note: test did not panic as expected(?: at (?P<file>\S+):(?P<line>\d+):\d+)?"
@@ -80,7 +88,11 @@ class CargoRun:
     path, the tests whose blocks were read, and the panics printed inline (`--nocapture`)."""
 
     target: str = ""
+    running_at: int = 0
     read: set[str] = field(default_factory=set)
+    # its `test NAME ... FAILED` lines, and the test libtest said has been running for over 60 s
+    failed: Lines = field(default_factory=list)
+    slow: tuple[int, str] | None = None
     panics: dict[str, Failure] = field(default_factory=dict)
     panic_lines: dict[str, Lines] = field(default_factory=dict)
 
@@ -255,3 +267,46 @@ def _printed(body: list[str]) -> str:
             break
         out.append(text)
     return "\n".join(out).strip("\n")
+
+
+def stopped(
+    run: CargoRun, input_file: str, out: ParsedLog, done: Callable[[Failure, Lines], object]
+) -> None:
+    """The input ended in `run`'s target before its verdict (killed, a CI job's time limit): each
+    test its result lines say FAILED whose block (or panic) was not read is a failure by its
+    name, and so is the test libtest said was still running (the one it was in when stopped)."""
+    verdicts = [s.line for s in out.summaries if s.file == input_file and s.source == RUNNER]
+    if not run.running_at or max(verdicts, default=0) > run.running_at:
+        return
+    named: list[tuple[int, str, str, str]] = []
+    for number, text in run.failed:
+        found = RESULT_RE.match(text)
+        if found is not None:
+            named.append((number, found["name"], text, "its result line says FAILED"))
+    if run.slow is not None and not any(name == run.slow[1] for _, name, *_ in named):
+        number, name = run.slow
+        named.append(
+            (number, name, name, "the run stopped while it ran (libtest: running for over 60 s)")
+        )
+    lost = still = 0
+    for number, name, text, said in named:
+        if name in run.read:
+            continue
+        run.read.add(name)
+        failure = run.panics.get(name)
+        lines = run.panic_lines.get(name, [(number, text)])
+        if failure is None:
+            failure = panic_failure(name, [], input_file, [(number, text)], run)
+            failure = dataclasses.replace(failure, message=f"no block of it was printed: {said}")
+        done(failure, lines)
+        lost += 1
+        still += run.slow is not None and name == run.slow[1]
+    if lost:
+        running = (
+            f", and the test it was still running, {run.slow[1]}" if still and run.slow else ""
+        )
+        out.skipped.append(
+            f"{input_file}:{named[0][0]}: a cargo test run of {run.target or 'a target'} ended "
+            f"before its verdict (killed, a time limit): {lost - still} failed test(s) read by "
+            f"their result lines alone{running}, no block of them printed"
+        )

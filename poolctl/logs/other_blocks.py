@@ -186,12 +186,33 @@ def _cargo_line(parser: TextParser, number: int, line: str) -> Consumer | None:
     if text == cargo_block.LIST:
         return cargo_block.FailureList(number, parser.name, run, keep)
     if text.startswith("running ") and cargo_block.RUNNING_RE.match(text):
-        _CARGO[parser] = cargo_block.CargoRun(run.target)  # a target's tests begin
+        _cargo_stopped(parser)  # (the target before, if it was killed: a later one began)
+        _CARGO[parser] = cargo_block.CargoRun(run.target, number)  # a target's tests begin
+        return _NONE
+    if text.startswith("test ") and cargo_block.RESULT_RE.match(text):
+        run.failed.append((number, text))
+        return _NONE
+    if text.startswith("test ") and (slow := cargo_block.SLOW_RE.match(text)):
+        run.slow = (number, slow["name"])
         return _NONE
     if line.startswith(" ") and (path := cargo_block.target(line)):
         run.target = path
         return _NONE
     return None
+
+
+def finish(parser: TextParser) -> None:
+    """The input ended (or another cargo target began): the run it ended in, stopped before its
+    verdict, is read for what it printed of its failures (unittest's `-v` lines, cargo's result
+    lines)."""
+    _cargo_stopped(parser)
+    unittest_block.stopped_in(parser.out, parser.name, parser.last_line())
+
+
+def _cargo_stopped(parser: TextParser) -> None:
+    """`cargo_block.stopped`, for the target `parser` read last."""
+    if (run := _CARGO.get(parser)) is not None:
+        cargo_block.stopped(run, parser.name, parser.out, partial(_keep, parser))
 
 
 def _after_mocha(parser: TextParser) -> bool:

@@ -29,7 +29,6 @@ from poolctl.logs import (
     reruns,
     scan,
     side_by_side,
-    unittest_block,
 )
 from poolctl.logs.pytest_block import (
     CAPTURED_RE,
@@ -491,7 +490,7 @@ class PytestParser(TextParser):
         self.overflowed.append((failure.name, overflow_failure(self.out, failure, self.recorder)))
 
     def finish(self) -> None:
-        unittest_block.stopped_in(self.out, self.name, self.last_line())  # a run killed in a test
+        other_blocks.finish(self)  # another runner's run killed before its verdict
         self._commit_close()
         self.end_unfinished(0, "with the input")
         self.beside.finish(self.out, self.name, self._line_number)
