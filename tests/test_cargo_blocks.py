@@ -131,3 +131,13 @@ def test_a_run_killed_before_its_blocks_is_read_from_its_result_lines(
     assert "the test it was still running, tests::waits_for_the_worker" in note
     code, out, _ = run(capsys, "triage", str(CARGO / "killed.txt"), "--no-history")
     assert code == 1 and "6 failures" in out
+
+
+def test_another_tools_failures_list_is_no_cargo_run(tmp_path: Path) -> None:
+    """A `failures:` line and names under it, in a log where no cargo target ran (no `running N
+    tests` line: another tool's list after a clean pytest run): no test is read from it."""
+    clean = (MIXED / "pytest_then_cargo.log").read_text().splitlines(keepends=True)[:9]
+    log = tmp_path / "lint.log"
+    log.write_text("".join([*clean, "failures:\n", "    lint::unused_import\n", "\n"]))
+    parsed = read_logs([str(log)])
+    assert parsed.failures == []

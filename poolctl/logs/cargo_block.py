@@ -197,6 +197,8 @@ class FailureList:
         return not text and not self.names  # (the blank line before the blocks)
 
     def close(self) -> Lines:
+        if not self.run.running_at:
+            return []  # no test target ran: another tool's list
         for number, name in self.names:
             if name in self.run.read:
                 continue

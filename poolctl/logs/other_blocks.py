@@ -70,10 +70,12 @@ def block_at(parser: TextParser, number: int, line: str) -> Consumer | None:
 
 def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
     """The block of a failure that no verdict line begins, if `line` begins one: Vitest's
-    (`poolctl.logs.vitest_block`), Test::More's diagnostics alone (prove prints no `not ok`
-    line; a subtest's indented), prove's word of a `Bail out!`, or a TAP subtest's (indented
-    under its suite's name: the suite's own line says only that its subtests failed, and `node
-    --test` counts the subtests)."""
+    (`poolctl.logs.vitest_block`), unittest's, Jest's, cargo's, an entry of Mocha's list,
+    `node --test`'s, Test::More's diagnostics alone (prove prints no `not ok` line; a subtest's
+    indented), prove's word of a `Bail out!`, or a TAP subtest's (indented under its suite's
+    name: the suite's own line says only that its subtests failed, and `node --test` counts the
+    subtests). A line that tells where a run is (unittest's `-v` result of a failed test, Jest's
+    summary heading, cargo's target and result lines) is recorded, and begins none."""
     if (line.startswith(" FAIL  ") and vitest_block.HEADER_RE.match(line.rstrip())) or (
         line.startswith("⎯") and vitest_block.UNHANDLED_RE.match(line.rstrip())
     ):
