@@ -100,8 +100,11 @@ def test_an_answer_out_as_stdin_closed_that_no_buffering_change_released_is_not_
     flushing each answer: its answer came out as poolctl closed its stdin, and no fresh process
     answered with stdout on a terminal or 512 requests at once; it was told its stdout is
     block-buffered, to flush after each frame, which it does. An answer held in a buffer and
-    one that came late as its stdin closed look the same there: buffered is untested. Here the
-    handler finishes as its stdin ends."""
+    one that came late as its stdin closed look the same there: buffered is untested. Beside
+    six busy loops on two cores (an event loop's answer 4 s after its request coming inside
+    the close probe's second), waiting-for-input still said it "had answered, into a buffer
+    (see buffered)", the buffer buffered leaves untested: it answered once its stdin closed,
+    which rules it out alike. Here the handler finishes as its stdin ends."""
     argv = (sys.executable, str(WORKERS / "answers_as_input_ends.py"))
     # it runs unbuffered, whatever the environment: that experiment needs no process
     options = ("--protocol", "jsonrpc", "--timeout", "1", "--env", "PYTHONUNBUFFERED=1")
@@ -118,6 +121,12 @@ def test_an_answer_out_as_stdin_closed_that_no_buffering_change_released_is_not_
         r"them apart\)",
         held["reason"],
     ), held["reason"]
+    [waiting] = [h for h in d["hypotheses"] if h["id"] == "waiting-for-input"]
+    assert re.fullmatch(
+        r"it answered the request after all, once its stdin had closed \(by [\d.]+ s after it\): "
+        r"the request was a whole message for it",
+        waiting["reason"],
+    ), waiting
 
 
 def test_an_event_loops_answer_after_its_stdin_closed_is_no_wait_for_more_input(
@@ -127,9 +136,12 @@ def test_an_event_loops_answer_after_its_stdin_closed_is_no_wait_for_more_input(
     makes it) waits in epoll on its stdin while a task works; its stdin closed, it finishes
     the task and answers, later than the close probe waited: poolctl said the request 'was not
     a complete message for it' (waiting-for-input), the answer it wrote unread. Here each
-    answer comes 4 s after its request, a 2 s timeout: its answer, read once the experiments
-    end, rules that out, and buffered (held back until its input ended) stays untested."""
-    argv = (sys.executable, str(WORKERS / "event_loop_answers_late.py"), "4")
+    answer comes 1.5 s after its stdin ends, a 2 s timeout: its answer, read once the
+    experiments end, rules that out, and buffered (held back until its input ended) stays
+    untested. (It came 4 s after its request before, a clock too thin beside six busy loops on
+    two cores: 3 runs of 3 failed, the look at the worker past its timeout taking over 2 s, so
+    that the answer came before its stdin was closed, or inside the close probe's second.)"""
+    argv = (sys.executable, str(WORKERS / "event_loop_answers_late.py"), "eof+1.5")
     d = diagnose(run_cli, "--framing", "line", "--protocol", "jsonrpc", "--timeout", "2", "--",
                  *argv)  # fmt: skip
     assert confirmed(d) == [], d["cause"]
