@@ -286,9 +286,10 @@ def test_copies_starved_of_cpu_by_each_other_are_asked_again_a_few_at_a_time(
     [again] = [e["text"] for e in d["evidence"] if "were asked again" in e["text"]]
     assert re.search(
         r"^\d+ of the \d+ silent fresh copies were still starting when stopped, given at most "
-        r"\d+% of a CPU \(\d+ processes at once on \d+ CPUs; the worker's start took [\d.]+ s of "
-        r"CPU\): \d+ of them were asked again, 2 at a time, each given [\d.]+ s, within at most "
-        r"20 s more \(it took [\d.]+ s\): speaking mcp \(initialize in line\) answered$",
+        r"\d+% of a CPU \(\d+ processes side by side on \d+ CPUs; the worker's start took "
+        r"[\d.]+ s of CPU\): \d+ of them were asked again, 2 at a time, each given [\d.]+ s, "
+        r"within at most 20 s more \(it took [\d.]+ s\): speaking mcp \(initialize in line\) "
+        r"answered$",
         again,
     ), again
 

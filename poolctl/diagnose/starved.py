@@ -3,11 +3,12 @@
 The experiments start their copies of the worker side by side: seven or more at once. A worker
 whose start is CPU-bound (a heavy MCP server's imports: 1.9 s of CPU for mcp-server-fetch) then
 shares two cores with all of them, and none gets through its start within the wait: every
-experiment is silent, and shows nothing either way. Each copy's CPU time, read as it was
-stopped, tells a copy starved of CPU (it got less than the worker's own start took) from one
-that started and still said nothing. When every copy that ran was silent and starved, the
-likeliest ones (other protocols' openings, then other framings) are asked again, two at a time,
-within a bounded extra time, so that one run gives the answer.
+experiment is silent, and shows nothing either way. Read as each copy was stopped, whether it
+waited for input (its start over: its silence is evidence) and the CPU time it had used (less
+than twice the worker's own start: not busy with anything else) tell a copy starved of CPU
+from one that started and still said nothing. When every experiment showed nothing and some
+copies were starved so, the likeliest of them (other protocols' openings, then other framings)
+are asked again, two at a time, within a bounded extra time, so that one run gives the answer.
 """
 
 from __future__ import annotations
@@ -115,7 +116,7 @@ def ask_again(
             asked.append(r)
         on_result(r)
 
-    while pending and time.monotonic() + 0.2 < end:
+    while pending and time.monotonic() + 0.2 < end and not worker.context.interrupted:
         wave, pending = pending[:AT_ONCE], pending[AT_ONCE:]
         results = run_experiments(
             wave,
@@ -139,8 +140,8 @@ def ask_again(
     )
     text = (
         f"{len(found.copies)} of the {found.ran} silent fresh copies were still starting when "
-        f"stopped, given at most {found.most_share:.0%} of a CPU ({found.ran + 1} processes at "
-        f"once on {os.cpu_count() or 1} CPUs; the worker's start took {found.start_cpu:.2f} s "
+        f"stopped, given at most {found.most_share:.0%} of a CPU ({found.ran + 1} processes side "
+        f"by side on {os.cpu_count() or 1} CPUs; the worker's start took {found.start_cpu:.2f} s "
         f"of CPU): {len(asked)} of them were asked again, {AT_ONCE} at a time, each given "
         f"{wait:.1f} s, within at most {EXTRA_LIMIT:g} s more (it took {took:.1f} s): {said}"
     )
