@@ -185,7 +185,14 @@ class ScenarioRunner:
     def run(self) -> RunOutcome:
         """Run to the end, or until a signal the CLI hands over; always stop every process."""
         try:
-            asyncio.run(self._main())
+            # a signal in the middle of making the loop would leave half of it, whose
+            # __del__ prints a traceback ('_UnixSelectorEventLoop' object has no attribute
+            # '_ssock'): the signal is raised once it is made
+            with self.run_dir.context.atomic():
+                runner = asyncio.Runner()
+                runner.get_loop()
+            with runner:
+                runner.run(self._main())
         finally:
             self.pool.stop_now()
             for service in self.outcome.services.values():
