@@ -180,12 +180,18 @@ def _at_end(tail: Lines) -> Ending | None:
     return Ending(said, tail[position - 1] if position else None)
 
 
+MAY_BE_CUT = (
+    "no line says how the run ended: the log may have been cut at its end (by a CI log's size "
+    "limit, say), which reads the same as a run stopped there"
+)
+
+
 def ended_in(running: Failure, end: Ending | None) -> tuple[Failure, Lines]:
     """The failure of the test the run ended in, with the lines that show it: its start, and
     the lines saying how the run ended, quoted in its message."""
     started = [(running.line_start, running.details["running"])]
-    if end is None:
-        return running, started
+    if end is None:  # a log cut after that line (a CI log's size limit) ends the same way
+        return dataclasses.replace(running, message=f"{running.message}; {MAY_BE_CUT}"), started
     runner = "ExUnit" if running.source == "exunit" else "pytest"
     message = (
         f"{running.message}; after its result the log says how the run ended: {end.quoted()}"
