@@ -275,8 +275,9 @@ def _parse_one(stream: BinaryIO, name: str, fmt: str, out: ParsedLog) -> bool:
     if not head:
         out.skipped.append(f"{name}: empty input")
         return False
-    if b"\n" not in head and head.count(b"\r") > 1:
-        # classic Mac line ends: read as one line, the log was "format not recognised"
+    if detected is None and b"\n" not in head and head.count(b"\r") > 1:
+        # classic Mac line ends: read as one line, the log was "format not recognised" (a
+        # runner's lines found further on are a log behind a progress bar's `\r` redraws)
         out.skipped.append(
             f"{name}: its lines end in a CR alone (no newline in its first {len(head):,} bytes),"
             f" which poolctl does not read: tr '\\r' '\\n' < {name} | poolctl triage -"
