@@ -12,6 +12,7 @@ import contextlib
 import fcntl
 import os
 import platform
+import re
 import socket
 import sys
 import termios
@@ -169,6 +170,7 @@ class ProcState:
     epoll_targets: dict[int, tuple[int, ...]] = field(default_factory=dict)  # epfd -> fds
     sid: int = 0  # its session (0: unknown); a descendant that called setsid() has its own
     cmdline: str = ""  # its command line, shell-quoted ("" when unreadable)
+    stdout_flags: int | None = None  # its fd 1's open flags (O_NONBLOCK among them), from fdinfo
 
     @property
     def main(self) -> ThreadState | None:
@@ -287,6 +289,7 @@ def snapshot(pid: int, max_threads: int = 64) -> ProcState | None:
         epoll_targets=epolls,
         sid=sid,
         cmdline=program[1] if program is not None else "",
+        stdout_flags=fd_flags(pid, 1),
     )
 
 
@@ -303,6 +306,13 @@ def tree_cpu_seconds(pid: int) -> float | None:
             continue  # a child that ended meanwhile
         total += (int(fields[11]) + int(fields[12])) / CLK_TCK
     return total
+
+
+def fd_flags(pid: int, fd: int) -> int | None:
+    """The open flags of `pid`'s `fd` (`flags:` of its fdinfo, in octal), or None."""
+    text = _read(f"/proc/{pid}/fdinfo/{fd}") or ""
+    found = re.search(r"^flags:\s*([0-7]+)$", text, re.MULTILINE)
+    return int(found[1], 8) if found else None
 
 
 def waits_for_input(pids: Iterable[int], stdin_pipe: str) -> bool:

@@ -1,7 +1,10 @@
 """Blocked writing: a thread of the worker sits in `write()` on a full pipe (its stdout, or a
-stderr or log pipe nobody drains), sampled twice, so it never gets to answer."""
+stderr or log pipe nobody drains), sampled twice, so it never gets to answer; or, its stdout
+non-blocking, a write on the full pipe failed instead of waiting, and its answer was cut."""
 
 from __future__ import annotations
+
+import os
 
 from poolctl.model import Evidence
 
@@ -9,7 +12,7 @@ from .. import procinfo
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
 from ..live import Blocked
 from ..observe import Observations
-from ..readings import ended, live_origin
+from ..readings import ended, live_origin, stream_kind
 
 ID = "blocked-writing"
 
@@ -32,6 +35,8 @@ def blocked_writing(obs: Observations) -> Judgement:
     live = obs.live
     if live is None:
         return untested("the live process could not be inspected")
+    if (cut := nonblocking_cut(obs)) is not None:
+        return _cut_short(obs, cut)
     if not live.blocked_writers:
         leader = live.leader
         what = leader.describe() if leader is not None else "no process left"
@@ -79,4 +84,47 @@ def _still_writing(obs: Observations, ev: list[Evidence]) -> Judgement:
         "each message as its framing says."
     )
     ev.append(Evidence(f"{total:,} bytes on its stdout", obs.stdout_origin))
+    return confirmed(verdict, fix, *ev)
+
+
+def nonblocking_cut(obs: Observations) -> procinfo.ProcState | None:
+    """The worker's process whose stdout, the pipe poolctl reads, is open O_NONBLOCK, when what
+    arrived ends in a frame cut short and it writes no more: a write past the pipe's free room
+    failed (EAGAIN) instead of waiting for poolctl to read, and the rest of its answer was not
+    written (Python's buffered writer even returns the count it wrote, with no error)."""
+    live = obs.live
+    if live is None or live.blocked_writers or stream_kind(obs) != "partial":
+        return None
+    leader = live.leader
+    if leader is None or leader.fds.get(1) != live.stdout_pipe:
+        return None
+    flags = leader.stdout_flags
+    return leader if flags is not None and flags & os.O_NONBLOCK else None
+
+
+def _cut_short(obs: Observations, leader: procinfo.ProcState) -> Judgement:
+    assert obs.explanation is not None  # a frame cut short (nonblocking_cut)
+    flags = leader.stdout_flags or 0
+    origin = live_origin(obs)
+    ev = [
+        Evidence(
+            f"pid {leader.pid} ({leader.comm}) has its stdout (fd 1, {leader.fds[1]}) open "
+            f"O_NONBLOCK (flags {flags:o})",
+            f"/proc/{leader.pid}/fdinfo/1",
+        ),
+        Evidence(obs.explanation.text, obs.stdout_origin, "what arrived on its stdout"),
+        Evidence(leader.describe(), origin, "not writing the rest"),
+    ]
+    verdict = (
+        f"The worker's stdout is non-blocking (O_NONBLOCK), and its answer was cut short: "
+        f"{obs.explanation.text}, and it writes no more ({leader.describe()}): a write larger "
+        "than the pipe's free room wrote what fit and failed for the rest (EAGAIN) instead of "
+        "waiting for poolctl to read"
+    )
+    fix = (
+        "Keep the worker's stdout blocking: do not set O_NONBLOCK on fd 1 (or clear it: "
+        "`fcntl(1, F_SETFL, flags & ~O_NONBLOCK)`), or write in a loop until every byte is "
+        "written, waiting (poll) on EAGAIN; a pipe takes at most its free room (64 KiB by "
+        "default on Linux) at a time."
+    )
     return confirmed(verdict, fix, *ev)

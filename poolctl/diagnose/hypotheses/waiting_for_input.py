@@ -34,6 +34,7 @@ from ..readings import (
     where_words,
 )
 from .answers_on_stderr import stderr_answer
+from .blocked_writing import nonblocking_cut
 
 ID = "waiting-for-input"
 
@@ -49,6 +50,11 @@ def waiting_for_input(obs: Observations) -> Judgement:
         return untested("the live process could not be inspected")
     if live.blocked_writers:
         return ruled_out("it is blocked writing, not reading")
+    if nonblocking_cut(obs) is not None:
+        return ruled_out(
+            "it cut its own answer short, its stdout non-blocking (see blocked-writing): the "
+            "request was a whole message for it"
+        )
     if request_unread(obs):
         return ruled_out("it has not read the request yet")
     if stderr_answer(obs) is not None:
