@@ -217,3 +217,22 @@ def test_a_run_killed_before_its_blocks_is_read_from_its_v_lines(
     assert "it stopped in test_waits_for_the_worker (test_pool_hang.HangTests)" in note
     code, out, _ = run(capsys, "triage", str(log), "--no-history")
     assert code == 1 and "9 failures" in out
+
+
+def test_djangos_test_runner_is_read_as_unittest(capsys: pytest.CaptureFixture[str]) -> None:
+    """Django's test runner (`manage.py test -v 2`, real capture: capture_django_blocks.sh)
+    prints its own lines, then unittest's: each block is read and classified, its run's 3 of 3
+    read (before: 3 of 3 not read)."""
+    log = UNITTEST / "django_v2.txt"
+    parsed = read_logs([str(log)])
+    [run_] = [s for s in parsed.summaries if s.source == "unittest"]
+    assert (run_.failures, run_.read) == (3, 3)
+    assert {f.group for f in parsed.failures} == {"pool_app.tests.PoolTests"}
+    code, out, _ = run(capsys, "triage", str(log), "--no-history", "--format", "json")
+    assert code == 1
+    found = json.loads(out)["findings"]
+    assert {f["failure"]["name"]: f["outcome"].get("pattern_id") for f in found} == {
+        "test_request_answered": "port-no-response",
+        "test_checkout": "checkout-timeout-waiters",
+        "test_job_config": "required-field-missing",
+    }
