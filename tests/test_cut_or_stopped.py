@@ -60,3 +60,37 @@ def test_a_run_its_log_says_was_killed_is_not_said_cut(capture: str) -> None:
     ended = next(f for f in parsed.failures if f.kind == "RunEnded")
     assert "Killed" in ended.message
     assert "may have been cut" not in ended.message
+
+
+def cut_at_half(tmp_path: Path, source: Path) -> Path:
+    """`source` cut at the middle of its bytes, mid-line, as a size limit cuts a log."""
+    data = source.read_bytes()
+    cut = tmp_path / source.name
+    cut.write_bytes(data[: len(data) // 2])
+    return cut
+
+
+def test_a_pytest_log_cut_in_its_failure_blocks_says_it_may_have_been_cut(
+    tmp_path: Path,
+) -> None:
+    """Every test's result printed, then the log stops in a failure's block: no run is killed
+    while it prints its report, yet nothing in the log tells that from a kill."""
+    [run] = read_logs([str(cut_at_half(tmp_path, VERBOSE))]).summaries
+    assert run.text.startswith("(no closing line: the run that began at line 1 ends with the ")
+    assert MAY_BE_CUT in run.text
+
+
+def test_an_exunit_log_cut_in_its_failure_blocks_says_it_may_have_been_cut(
+    tmp_path: Path,
+) -> None:
+    cut = cut_at_half(tmp_path, FIXTURES / "exunit" / "pool_suite.log")
+    [run] = read_logs([str(cut)]).summaries
+    assert run.text.startswith("(no closing line: the input ends after this run's failures")
+    assert MAY_BE_CUT in run.text
+
+
+@pytest.mark.parametrize("capture", ["module_verbose.txt", "session_verbose.txt"])
+def test_a_run_its_log_says_was_killed_is_not_said_cut_in_its_summary(capture: str) -> None:
+    [run] = read_logs([str(FIXTURES / "pytest" / "teardown_hang" / capture)]).summaries
+    assert "its last lines say how it ended" in run.text
+    assert "may have been cut" not in run.text

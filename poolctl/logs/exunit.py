@@ -484,8 +484,10 @@ class ExUnitParser(TextParser):
             source = "end of input"
             if end is not None:
                 text = f"{text[:-1]}; its last lines say how it ended: {end.quoted()})"
-            elif cut:  # as pytest's letters cut before their `[ NN%]`
-                text = f"{text[:-1]}; {cut})"
+            elif cut:  # as pytest's letters cut before their `[ NN%]` (where, if stopped)
+                text = f"{text[:-1]}; {run_end_lines.MAY_BE_CUT}; {cut})"
+            else:  # a kill there and a CI log's size limit leave the same bytes
+                text = f"{text[:-1]}; {run_end_lines.MAY_BE_CUT})"
         else:
             text = f"(no closing line: the run ends before line {before}, where {why})"
             source = "new run" if why == "a new run starts" else "next app"

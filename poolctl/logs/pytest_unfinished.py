@@ -96,6 +96,8 @@ def end_unfinished_run(parser: PytestParser, next_start: int, where: str, last: 
             f"(no closing line: the run that began at line {start} ends {where}, "
             "before pytest printed its result)"
         )
+        if end is None and not next_start:  # a kill there and a size limit: the same bytes
+            text = f"{text[:-1]}; {run_end_lines.MAY_BE_CUT})"
         counted = marked > read  # the runner's own marks count more than were read
         if counted and glued_output and not marks:
             text = (
