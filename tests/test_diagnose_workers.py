@@ -50,6 +50,13 @@ def test_shell_worker_that_never_reads_is_stuck_in_initialization(
         r"\(sleep, a child of the worker pid \d+\) is sleeping \(clock_nanosleep\)", d["cause"]
     )
     assert "not a Python process" in json.dumps(d["evidence"])
+    # the verdict gives the last time its request was seen unread, not the first look's
+    [still] = [e["text"] for e in d["evidence"] if e["text"].startswith("still starting ")]
+    waited = re.match(r"still starting ([\d.]+) s after it started", still)
+    assert waited is not None, still
+    assert d["cause"].startswith(
+        f"The worker is stuck in initialization: {waited[1]} s after it started (timeout 1 s)"
+    ), d["cause"]
 
 
 def test_shell_line_worker_pinged_in_packet_4_is_a_framing_mismatch(

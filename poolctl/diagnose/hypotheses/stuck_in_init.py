@@ -135,8 +135,13 @@ def stuck_in_init(obs: Observations) -> Judgement:
                 "who holds its stdin pipe",
             ),
         )
+    # the last time it was seen with its request unread: after poolctl's longer wait, if any
+    # (the first look's time, quoted alone, read as a judgement made that early)
+    unread_at = live.elapsed
+    if obs.late_answer is None and obs.waited_longer is not None and obs.unread_after_wait != 0:
+        unread_at = obs.waited_longer
     verdict = (
-        f"The worker is stuck in initialization: {live.elapsed:.1f} s after it started "
+        f"The worker is stuck in initialization: {unread_at:.1f} s after it started "
         f"(timeout {fmt_limit(obs.timeout)}) {reader} read its request{place}"
     )
     measured = (
