@@ -276,9 +276,24 @@ def test_copies_starved_of_cpu_by_each_other_are_asked_again_a_few_at_a_time(
     start, were starved by each other: the likeliest are asked again two at a time, and one run
     names the protocol. Here an MCP server that spends 3 s of CPU before serving, with a 1 s
     timeout: no copy can start within its wait beside the others (measured: at most 0.7 of a
-    CPU each), and two at a time one does."""
+    CPU each), and two at a time one does.
+
+    Its premise is a machine whose load is mostly the copies: one copy alone gets through its
+    3.5 s of CPU within poolctl's wait. At a load of 16 (other suites beside it) the worker
+    itself was still in its burn loop when the wait ended, 7.4 s after it started, and its
+    verdict, stuck in initialization, was right for what poolctl saw: no copy could be asked
+    then. That verdict is checked, and the test skipped, saying so."""
     argv = (sys.executable, str(WORKERS / "mcp_server.py"), "--burn", "3")
     d = diagnose(run_cli, "--timeout", "1", "--", *argv)
+    if confirmed(d) == ["stuck-in-init"]:
+        burning = "mcp_server.py:56 in `<module>`: `while time.process_time() < burn_until:`"
+        assert burning in d["cause"], d["cause"]
+        [still] = [e["text"] for e in d["evidence"] if e["text"].startswith("still starting ")]
+        assert "poolctl kept waiting, no answer came, and the request was still unread" in still
+        # it waited its least, max(5 s, 4 timeouts), past the 1 s timeout: not stopped early
+        waited = re.match(r"still starting ([\d.]+) s after it started", still)
+        assert waited is not None and float(waited[1]) >= 6, still
+        pytest.skip(f"the machine's load kept the worker's own start past poolctl's wait: {still}")
     assert confirmed(d) == ["envelope"], d["cause"]
     assert d["remediation"].startswith("Speak mcp to it (`poolctl ping --protocol mcp`"), d
     [mcp] = [e for e in d["facts"]["experiments"] if e["id"] == "protocol-mcp"]
