@@ -4,6 +4,7 @@ standard error naming the problem and its place, exit 2, no traceback, no hang, 
 
 from __future__ import annotations
 
+import gzip
 import os
 import sys
 from pathlib import Path
@@ -468,3 +469,17 @@ def test_an_output_that_is_the_scenario_read_is_refused(
     assert code == 2
     assert _one_line(err).startswith(f"poolctl: error: --output: {scenario} is an input")
     assert scenario.read_text() == text
+
+
+def test_a_compressed_log_whose_lines_end_in_a_cr_alone_is_told_a_command_that_reads_it(
+    tmp_path: Path, cli: RunCli
+) -> None:
+    # the advice was `tr '\r' '\n' < cr.log.gz | poolctl triage -`: tr of the gzip bytes
+    clean = Path(__file__).parent / "fixtures" / "exunit" / "app_start_failed.log"
+    log = tmp_path / "cr.log.gz"
+    log.write_bytes(gzip.compress(clean.read_bytes().replace(b"\n", b"\r")))
+    code, _, err = cli("triage", str(log), "--no-history")
+    assert code == 2
+    assert _one_line(err).endswith(
+        f"which poolctl does not read: zcat {log} | tr '\\r' '\\n' | poolctl triage -"
+    )

@@ -239,6 +239,15 @@ def _head(stream: BinaryIO) -> tuple[bytes, str | None]:
     return head, fmt
 
 
+def _lines_made(name: str, packed: str) -> str:
+    """The command that gives input `name` (compressed as `packed`) newlines for its CRs."""
+    tr = "tr '\\r' '\\n'"
+    if name == "<stdin>":
+        return f"… | {tr}"  # what printed it, then tr
+    unpacker = {"gzip": "zcat", "xz": "xzcat", "bzip2": "bzcat"}.get(packed)
+    return f"{unpacker} {name} | {tr}" if unpacker else f"{tr} < {name}"
+
+
 def _sniff_further(stream: BinaryIO) -> str | None:
     """Look past an undecidable head (a huge first line, binary junk) for the format, chunk by
     chunk, keeping nothing; only for files, which can be read again from the start."""
@@ -264,13 +273,14 @@ def _read_one(stream: BinaryIO, name: str, fmt: str, out: ParsedLog) -> bool:
         out.skipped.append(str(refused))
         return False
     try:
-        return _parse_one(stream, name, fmt, out)
+        return _parse_one(stream, name, fmt, out, unpacking.kind if unpacking else "")
     finally:
         if unpacking is not None and unpacking.problem:
             out.skipped.append(f"{name}: {unpacking.problem}")
 
 
-def _parse_one(stream: BinaryIO, name: str, fmt: str, out: ParsedLog) -> bool:
+def _parse_one(stream: BinaryIO, name: str, fmt: str, out: ParsedLog, packed: str = "") -> bool:
+    """Read one input (`packed`: the compression it was read through, or "")."""
     head, detected = _head(stream)
     if not head:
         out.skipped.append(f"{name}: empty input")
@@ -280,7 +290,7 @@ def _parse_one(stream: BinaryIO, name: str, fmt: str, out: ParsedLog) -> bool:
         # runner's lines found further on are a log behind a progress bar's `\r` redraws)
         out.skipped.append(
             f"{name}: its lines end in a CR alone (no newline in its first {len(head):,} bytes),"
-            f" which poolctl does not read: tr '\\r' '\\n' < {name} | poolctl triage -"
+            f" which poolctl does not read: {_lines_made(name, packed)} | poolctl triage -"
         )
         return False
     # a stream is sniffed this far: binary bytes to there are no runner's log, and its next
