@@ -16,7 +16,7 @@ from poolctl.diagnose import diagnose_no_answer, procinfo
 from poolctl.diagnose.hypotheses.crashed import NO_STDIO_SWITCH_FIX
 from poolctl.rundir import create_run_dir
 from poolctl.worker import NoAnswer, WorkerSpec
-from tests.conftest import RunCli, SpawnWorker
+from tests.conftest import REFERENCE, Processes, RunCli, SpawnWorker
 from tests.test_diagnose_workers import WORKERS, confirmed, diagnose
 
 pytestmark = pytest.mark.slow
@@ -302,8 +302,9 @@ def test_copies_starved_of_cpu_by_each_other_are_asked_again_a_few_at_a_time(
     assert re.search(
         r"^\d+ of the \d+ silent fresh copies were still starting when stopped, given at most "
         r"\d+% of a CPU \(\d+ processes side by side on \d+ CPUs; the worker's start took "
-        r"[\d.]+ s of CPU\): \d+ of them were asked again, 2 at a time, each given [\d.]+ s, "
-        r"within at most 20 s more \(it took [\d.]+ s\): speaking mcp \(initialize in line\) "
+        r"[\d.]+ s of CPU\): \d+ of them were asked again, 2 at a time, each given [\d.]+ s "
+        r"once started \(one still starting then was waited for\), within at most 20 s more "
+        r"\(it took [\d.]+ s\): speaking mcp \(initialize in line\) "
         r"answered$",
         again,
     ), again
@@ -335,3 +336,38 @@ def test_a_worker_gone_past_its_timeout_as_its_diagnosis_begins_is_said_to_have_
         ended["note"],
     ), ended
     assert d["facts"]["exited_at_s"] > 3
+
+
+@pytest.mark.parametrize(
+    ("argv", "answered"),
+    [((*REFERENCE, "--init-delay", "2.5"), True), (("sh", "-c", "cat >/dev/null"), False)],
+)
+def test_a_copy_asked_again_still_starting_past_its_wait_is_waited_for_until_it_begins(
+    tmp_path: Path, processes: Processes, argv: tuple[str, ...], answered: bool
+) -> None:
+    """A copy asked again because the first ones were starved of CPU was given a fixed wait: at
+    a load of 10, two copies at a time of a server needing 2.5 s of CPU to start were all stopped
+    still starting at 7.1 s, and the protocol they would have named was never told. With
+    `starting_until`, a copy still starting when its wait is up (here sleeping 2.5 s before it
+    reads, a 0.5 s wait) is waited for until it has read its request, then given its wait; one
+    that had begun within its wait (read its request, and answers nothing) ends at it."""
+    from poolctl.diagnose import experiments
+
+    spec = WorkerSpec(argv=argv, framing="packet-4")
+    started = time.monotonic()
+    [outcome] = experiments.run_experiments(
+        [experiments.framing_experiment(spec, "packet-4")],
+        command="ping",
+        args={},
+        timeout=0.5,
+        deadline=started + 30,
+        capture_dir=tmp_path,
+        base_id="w1",
+        starting_until=started + 20,
+    )
+    assert isinstance(outcome, experiments.Outcome) and outcome.answered is answered, outcome
+    if answered:
+        said = re.fullmatch(r"answered in ([\d.]+) ms", outcome.detail)
+        assert said is not None and float(said[1]) >= 2500, outcome.detail
+    else:
+        assert outcome.detail == "no answer within 0.5 s", outcome.detail

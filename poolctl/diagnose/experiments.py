@@ -34,6 +34,7 @@ from .pty_probe import run_on_pty
 MIN_TIME = 0.2  # an experiment given less than this is skipped, not run to a certain timeout
 MANY_REQUESTS = 512  # enough replies to fill a 4 KiB (binary) or 8 KiB (text) stdio buffer
 STOP_POLL = 0.05  # how often an experiment that may be stopped early looks whether it is
+START_POLL = 0.25  # how often a copy still starting past its wait is looked at (`starting_until`)
 LATE_GRACE = 0.3  # past an experiment's wait, an answer is still read (and told late)
 STDIO_EXPERIMENT = "with-stdio"
 
@@ -237,8 +238,14 @@ def run_experiments(
     on_result: Callable[[Result], None] | None = None,
     trace: Trace | None = None,
     not_needed: Callable[[Experiment], str | None] | None = None,
+    starting_until: float | None = None,
 ) -> list[Result]:
     """Run every experiment side by side; each waits at most `timeout`, all end by `deadline`.
+
+    With `starting_until` (a `time.monotonic()` time), a copy still starting when its wait is up
+    (its request unread, no thread waiting for input) is waited for until it begins, then given
+    `timeout` again, never past that time: on a loaded machine its start alone can take longer
+    than the wait.
 
     With `first_answer_wins`, the others stop waiting as soon as one gets an answer; an
     experiment stops waiting too once `not_needed` gives a reason for it (its detail is then
@@ -295,7 +302,10 @@ def run_experiments(
             stop = functools.partial(stop_reason, exp) if watching else None
             if exp.pty:
                 return _run_pty(exp, asked, given or {}, wait, capture_dir, worker_id, run, stop)
-            outcome = _run_pipe(exp, asked, given or {}, wait, capture_dir, worker_id, run, stop)
+            outcome = _run_pipe(
+                exp, asked, given or {}, wait, capture_dir, worker_id, run, stop,
+                min(starting_until, deadline) if starting_until is not None else None,
+            )  # fmt: skip
             if won is not None and isinstance(outcome, Outcome) and outcome.answered:
                 won.set()
             return outcome
@@ -325,6 +335,7 @@ def _run_pipe(
     worker_id: str,
     context: RunContext,
     stop: Callable[[], str | None] | None = None,
+    starting_until: float | None = None,
 ) -> Result:
     worker = WorkerProcess(exp.spec, capture_dir, worker_id=worker_id, context=context)
     # encoded before the start: a request too long for the framing (LSP's initialize in
@@ -346,6 +357,8 @@ def _run_pipe(
         deadline = start + wait
         stopped = ""
         timed_out = False
+        begun = False  # seen past its start (with `starting_until`)
+        waited_on = False  # waited for past `wait` because it was still starting
 
         def given_up() -> bool:  # asked to stop while the worker's stdin is full
             nonlocal stopped
@@ -375,6 +388,14 @@ def _run_pipe(
                     status = exit_status(worker, 0.5)
                     detail = status.describe() if status else "closed stdout"
                 break
+            if remaining <= 0 and starting_until is not None and not begun:
+                now = time.monotonic()
+                begun = _begun(worker)
+                if now < starting_until and (waited_on or not begun):  # still starting: looked
+                    # at again in a moment; once begun, it has its wait from then
+                    deadline = min(starting_until, now + (wait if begun else START_POLL))
+                    waited_on = True
+                    continue
             if remaining <= 0:
                 timed_out = True
                 break
@@ -403,6 +424,12 @@ def _run_pipe(
                     detail += f"; the last {exp.requests - answers} stayed in its buffer"
         elif not detail:
             detail = f"no answer within {fmt_limit(wait)}"
+            if waited_on:
+                detail = (
+                    f"no answer within {time.monotonic() - start:.1f} s (waited on past "
+                    f"{fmt_limit(wait)} while it was still starting"
+                    + (f", then {fmt_limit(wait)} more)" if begun else ")")
+                )
             # A busy machine delays an answer past the wait: read on a moment, so that one
             # just late is told late, with its time (it was "no answer", its bytes quoted).
             late = _answer_in(worker, ids, time.monotonic() + LATE_GRACE) if timed_out else None
@@ -449,6 +476,17 @@ def _run_pipe(
         cpu_share=share,
         started=started,
     )
+
+
+def _begun(worker: WorkerProcess) -> bool:
+    """Whether the copy is past its start: it took its request from its stdin pipe, or a thread
+    of it waits for input."""
+    proc = worker.proc
+    if proc is None or proc.stdin is None or proc.stdin.closed or worker.poll() is not None:
+        return True  # (ended, or its stdin closed: nothing is left to wait for)
+    if procinfo.unread_bytes(proc.stdin.fileno()) == 0:
+        return True
+    return _cpu_and_start(worker)[1]
 
 
 def _cpu_and_start(worker: WorkerProcess) -> tuple[float | None, bool]:
