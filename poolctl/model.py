@@ -25,14 +25,24 @@ Source = Literal[
     "jest",
     "mocha",
     "cargo",
+    "go",
     "scenario",
     "ping",
     "doctor",
 ]
 # the runners whose failure blocks a text parser reads beside its own (`poolctl.logs.other_blocks`):
 # TAP (prove, Bats, node's TAP reporter), Vitest, `node --test`'s spec and dot reporters, unittest,
-# Jest, Mocha, cargo test
-OTHER_RUNNERS: tuple[Source, ...] = ("tap", "vitest", "node", "unittest", "jest", "mocha", "cargo")
+# Jest, Mocha, cargo test, go test
+OTHER_RUNNERS: tuple[Source, ...] = (
+    "tap",
+    "vitest",
+    "node",
+    "unittest",
+    "jest",
+    "mocha",
+    "cargo",
+    "go",
+)
 # ... of them, those that group a test by a name of theirs, not by its file: unittest by its dotted
 # module and class (`test_pool.PoolTests`), Mocha by its outermost describe suite
 GROUPED_BY_NAME: tuple[Source, ...] = ("unittest", "mocha")

@@ -846,21 +846,24 @@ def test_another_runners_failed_run_after_a_clean_one_is_not_a_clean_log(
     assert code == 1 and f"{failed} of the {failed} failures the runner counted {were} not" in out
 
 
-def test_a_failed_go_test_run_after_a_clean_pytest_run_counts_one_failure_or_more() -> None:
+def test_a_failed_go_test_run_after_a_clean_pytest_run_reads_the_failures_of_its_package() -> None:
     """`go test` says a package failed, not how many of its tests (real capture:
-    tests/fixtures/src/capture_other_runners2.sh): one failure, unread, and the note says so."""
+    tests/fixtures/src/capture_other_runners2.sh): its `--- FAIL:` blocks say which, and are read
+    (`tests/test_go_blocks.py`); the package's verdict counts them."""
     parsed = read_logs([str(FIXTURES / "mixed" / "pytest_then_go.log")])
-    assert parsed.failures == []
+    assert [(f.source, f.name, f.group) for f in parsed.failures] == [
+        ("go", "TestCheckoutTimesOut", "example.com/pool"),
+        ("go", "TestArithmetic", "example.com/pool"),
+    ]
     [clean, go] = parsed.summaries
     assert (go.source, go.text, go.failures, go.read) == (
         "go test",
         "FAIL\texample.com/pool\t0.002s",
-        1,
-        0,
+        2,
+        2,
     )
     assert go.start == clean.line + 1
-    [note] = parsed.skipped
-    assert "(one or more failures, counted as one: it prints no count)" in note
+    assert parsed.skipped == []
 
 
 def test_a_failed_make_check_after_a_clean_pytest_run_counts_each_failing_kind() -> None:

@@ -110,19 +110,17 @@ def test_a_vitest_suite_whose_heading_no_count_follows_ends_at_its_test_files_li
 @pytest.mark.parametrize(
     ("log", "runner", "failed"),
     [
-        ("go_runs/go_test.txt", "go test", 2),
-        ("go_runs/go_test_v.txt", "go test", 2),
-        ("go_runs/go_test_timeout.txt", "go test", 1),
         ("go_runs/go_test_json.txt", "go test -json", 2),
     ],
 )
 def test_another_runners_failed_run_alone_is_read_by_its_verdicts(
     capsys: pytest.CaptureFixture[str], log: str, runner: str, failed: int
 ) -> None:
-    """A log of `go test` alone, no pytest run before it, was refused (`format not recognised`,
-    exit 2, its note naming poolctl's formats): it is read for its verdicts, each failed run
-    counted, none read, and a note says it was read for them alone (`cargo test`'s, alone, are
-    read with their blocks: `tests/test_cargo_blocks.py`)."""
+    """A log of `go test -json` alone, no pytest run before it, was refused (`format not
+    recognised`, exit 2, its note naming poolctl's formats): it is read for its verdicts, each
+    failed run counted, none read, and a note says it was read for them alone (`go test`'s and
+    `cargo test`'s, alone, are read with their blocks: `tests/test_go_blocks.py`,
+    `tests/test_cargo_blocks.py`)."""
     path = FIXTURES / "mixed" / log
     parsed = read_logs([str(path)])
     assert parsed.failures == []

@@ -1,10 +1,10 @@
 """The failure blocks of other runners a text parser reads beside its own: a TAP test's
 diagnostics below its `not ok` line (`poolctl.logs.tap_block`), Vitest's console blocks
-(`poolctl.logs.vitest_block`), unittest's (`poolctl.logs.unittest_block`). Each is kept as a
-`Failure` of its runner (`source`: `tap`, `vitest`, `node`, `unittest`; `details["runner"]` as
-the runner names itself), its context the lines around it, as a pytest failure's
-(`model.BLOCK_SOURCES`); `verdicts_read.finish` counts it read in the run whose verdict counts
-it."""
+(`poolctl.logs.vitest_block`), unittest's (`poolctl.logs.unittest_block`), go test's
+(`poolctl.logs.go_block`). Each is kept as a `Failure` of its runner (`source`: `tap`, `vitest`,
+`node`, `unittest`, `go`; `details["runner"]` as the runner names itself), its context the lines
+around it, as a pytest failure's (`model.BLOCK_SOURCES`); `verdicts_read.finish` counts it read
+in the run whose verdict counts it."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from poolctl.logs import (
     cargo_block,
+    go_block,
     jest_block,
     mocha_block,
     node_dot,
@@ -39,6 +40,8 @@ _CLAIMED: weakref.WeakKeyDictionary[TextParser, set[tuple[str, int]]] = weakref.
 _JEST_SUMMARY: weakref.WeakKeyDictionary[TextParser, int] = weakref.WeakKeyDictionary()
 # each parser's current `cargo test` target: its path, the tests read, the panics printed inline
 _CARGO: weakref.WeakKeyDictionary[TextParser, cargo_block.CargoRun] = weakref.WeakKeyDictionary()
+# each parser's current go test package: its tests' `-v` output, its failures read until its verdict
+_GO: weakref.WeakKeyDictionary[TextParser, go_block.GoRun] = weakref.WeakKeyDictionary()
 
 # The lines that begin such a block and are no verdict (`beside`): a text parser's triggers
 TRIGGERS = (
@@ -54,13 +57,17 @@ TRIGGERS = (
     *jest_block.TRIGGERS,  # Jest's test files' sections, and the summary that repeats them
     *mocha_block.TRIGGERS,  # Mocha's failure list, below its counts
     *cargo_block.TRIGGERS,  # cargo test's blocks, targets, panics and failures list
+    *go_block.TRIGGERS,  # go test's `--- FAIL:` lines, `-v`'s `=== RUN`, a package's timeout
 )
 
 
 def block_at(parser: TextParser, number: int, line: str) -> Consumer | None:
     """The block another runner's verdict line `line` begins, if it begins one: a top-level
     TAP `not ok` line with no directive, or a `Bail out!` (its run just recorded by
-    `read_verdict`)."""
+    `read_verdict`), or a go package's `FAIL` line, which ends its failures (they are kept)."""
+    if line.startswith("FAIL\t") and (package := go_block.VERDICT_RE.match(line)):
+        _go_kept(parser, package["package"])
+        return None
     if line.startswith("Bail out!"):
         return _tap_block(parser, number, line)
     if not line.startswith("not ok ") or not tap_verdicts.failed_test(line, line.strip()):
@@ -70,12 +77,13 @@ def block_at(parser: TextParser, number: int, line: str) -> Consumer | None:
 
 def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
     """The block of a failure that no verdict line begins, if `line` begins one: Vitest's
-    (`poolctl.logs.vitest_block`), unittest's, Jest's, cargo's, an entry of Mocha's list,
-    `node --test`'s, Test::More's diagnostics alone (prove prints no `not ok` line; a subtest's
-    indented), prove's word of a `Bail out!`, or a TAP subtest's (indented under its suite's
-    name: the suite's own line says only that its subtests failed, and `node --test` counts the
-    subtests). A line that tells where a run is (unittest's `-v` result of a failed test, Jest's
-    summary heading, cargo's target and result lines) is recorded, and begins none."""
+    (`poolctl.logs.vitest_block`), unittest's, Jest's, cargo's, go test's, an entry of Mocha's
+    list, `node --test`'s, Test::More's diagnostics alone (prove prints no `not ok` line; a
+    subtest's indented), prove's word of a `Bail out!`, or a TAP subtest's (indented under its
+    suite's name: the suite's own line says only that its subtests failed, and `node --test`
+    counts the subtests). A line that tells where a run is (unittest's `-v` result of a failed
+    test, Jest's summary heading, cargo's target and result lines) is recorded, and begins
+    none."""
     if (line.startswith(" FAIL  ") and vitest_block.HEADER_RE.match(line.rstrip())) or (
         line.startswith("⎯") and vitest_block.UNHANDLED_RE.match(line.rstrip())
     ):
@@ -99,6 +107,8 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
     if line.startswith(jest_block.SUMMARY):
         _JEST_SUMMARY[parser] = number
         return None
+    if line[:3] in ("---", "===", "pan", "   ") and (go := _go_line(parser, number, line)):
+        return go
     if line[:1] in "-rtf " and (cargo := _cargo_line(parser, number, line)) is not None:
         return cargo if cargo is not _NONE else None
     if line.startswith("  ") and mocha_block.ENTRY_RE.match(line.rstrip()) and _after_mocha(parser):
@@ -208,7 +218,28 @@ def finish(parser: TextParser) -> None:
     verdict, is read for what it printed of its failures (unittest's `-v` lines, cargo's result
     lines)."""
     _cargo_stopped(parser)
+    _go_kept(parser, "")  # (a package killed before its verdict)
     unittest_block.stopped_in(parser.out, parser.name, parser.last_line())
+
+
+def _go_line(parser: TextParser, number: int, line: str) -> Consumer | None:
+    """go test's `--- FAIL: NAME (TIME)` block, `-v`'s output of a test under its `=== RUN`
+    line, or a package's `panic: test timed out`; None when `line` is none of them."""
+    text = line.rstrip()
+    run = _GO.setdefault(parser, go_block.GoRun())
+    if go_block.HEADER_RE.match(text):
+        return go_block.GoBlock(number, line, parser.name, run)
+    if text.startswith("=== ") and go_block.RUN_RE.match(text):
+        return go_block.VerboseOutput(number, line, run)
+    if go_block.TIMEOUT_RE.match(text):
+        return go_block.TimedOut(number, line, parser.name, run)
+    return None
+
+
+def _go_kept(parser: TextParser, package: str) -> None:
+    """`go_block.kept`, for the package `parser` read last."""
+    if (run := _GO.get(parser)) is not None:
+        go_block.kept(run, package, partial(_keep, parser))
 
 
 def _cargo_stopped(parser: TextParser) -> None:

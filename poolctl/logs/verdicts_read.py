@@ -14,6 +14,7 @@ from poolctl.model import Failure
 
 PROVE = "prove"  # its verdicts' runner (`VERDICTS`)
 JEST = "Jest"
+GO = "go test"
 
 
 def finish(out: ParsedLog, file: str, failures_before: int, summaries_before: int) -> None:
@@ -48,6 +49,9 @@ def finish(out: ParsedLog, file: str, failures_before: int, summaries_before: in
                 read = min(read, run.failures or 0)
             elif run.source == JEST:
                 read = min(read, run.failures or 0)  # (a file that failed to run: not counted)
+            elif run.source == GO and read > (run.failures or 0):
+                # a package's verdict says one or more of its tests failed: its blocks say which
+                run = dataclasses.replace(run, failures=read)
             run = dataclasses.replace(run, read=read)
         out.summaries[i] = run
         if run.source == tap_verdicts.TAP and run.file == file and run.read != run.failures:

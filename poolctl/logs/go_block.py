@@ -1,0 +1,273 @@
+"""`go test`'s failures, read into `Failure`s so that they classify as any runner's failure
+does (its verdict, a package's `FAIL	example.com/pool	0.51s`, says one or more of its tests
+failed: `poolctl.logs.other_verdicts`).
+
+    --- FAIL: TestRequestIsAnswered (0.30s)
+        pool_test.go:69: worker 12042 started
+        pool_test.go:71: No response received from worker pid 12042 within 300ms
+    --- FAIL: TestReplyShape (0.00s)
+        --- FAIL: TestReplyShape/result (0.00s)
+            pool_test.go:98: the reply:
+    FAIL
+    FAIL	example.com/goblocks/pool	0.511s
+
+Each `--- FAIL: NAME (TIME)` line is a failed test; what it logged (`file_test.go:N: message`,
+and the lines that message goes on with) is indented under it, or, under `-v`, printed under
+its `=== RUN   NAME` line, before its verdict. A parent that failed by its subtests alone
+(nothing logged of its own) is no failure of its own: its subtests are. A panic in a test
+(`panic: …` after its `--- FAIL:` line, then the goroutines' traces) ends the package's binary:
+its message, and the test's frame as its place. A package whose binary ran past `-timeout`
+prints `panic: test timed out after 2s` and no `--- FAIL:` line: the test it was running is
+named by `running tests:` (Go 1.20 on), else by the test's frame in the goroutines' traces.
+The failures of a package are kept at its verdict, grouped by the package it names.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from poolctl.logs.records import Lines
+from poolctl.logs.scan import MAX_BLOCK_LINES, MAX_FIELD, block_failure, clip
+from poolctl.model import Failure, Source
+
+RUNNER = "go test"
+SOURCE: Source = "go"
+HEADER_RE = re.compile(r"^(?P<indent> *)--- FAIL: (?P<name>\S+) \([\d.]+s\)$")
+RUN_RE = re.compile(r"^=== (?:RUN|CONT|NAME) +(?P<name>\S+)$")  # -v: a test's output follows
+TIMEOUT_RE = re.compile(r"^panic: test timed out after \S+$")
+VERDICT_RE = re.compile(r"^FAIL\t(?P<package>\S+)\t")
+TRIGGERS = (
+    r"^ *--- FAIL: \S+ \([\d.]+s\)\s*$",
+    r"^=== (?:RUN|CONT|NAME) +\S+\s*$",
+    r"^panic: test timed out after ",
+)
+_LOGGED_RE = re.compile(r"^ +(?P<place>[\w.-]+\.go:\d+): (?P<said>.*)$")
+# a test function's frame in a goroutine's trace: `example.com/pool.TestX(0xc000007860?)`
+_TEST_FRAME_RE = re.compile(r"^(?P<package>\S+?)\.(?P<test>(?:Test|Example|Fuzz)\w*)\(")
+_FILE_RE = re.compile(r"^\t(?P<file>\S+\.go):(?P<line>\d+)(?: \+0x[0-9a-f]+)?$")
+_RUNNING_RE = re.compile(r"^\t(?P<name>\S+) \([\d.]+s\)$")  # under `running tests:`
+# the tests whose `-v` output is kept until their package's verdict, at most (a package of
+# thousands of passing tests that print: the oldest go first)
+MAX_PRINTED = 2000
+# what ends a package's output: its verdict, a passing package's line, go's closing words
+_ENDS = ("FAIL", "ok  \t", "PASS", "exit status ", "=== ", "--- ")
+
+
+@dataclass
+class GoRun:
+    """What a parser saw of the current package's output: each test's lines under `-v`, and
+    the failures read (kept at its verdict)."""
+
+    printed: dict[str, Lines] = field(default_factory=dict)
+    failures: list[tuple[Failure, Lines]] = field(default_factory=list)
+
+
+def _ends(text: str) -> bool:
+    return text.startswith(_ENDS) or HEADER_RE.match(text) is not None
+
+
+class VerboseOutput:
+    """Under `-v`, the lines a test printed under its `=== RUN   NAME` line, kept in `run`."""
+
+    def __init__(self, number: int, line: str, run: GoRun) -> None:
+        found = RUN_RE.match(line.rstrip())
+        self.name = found["name"] if found else ""
+        self.lines: Lines = []
+        self.run = run
+
+    def feed(self, number: int, line: str) -> bool:
+        text = line.rstrip()
+        if _ends(text.lstrip()) or TIMEOUT_RE.match(text) or len(self.lines) >= MAX_BLOCK_LINES:
+            return False
+        self.lines.append((number, text))
+        return True
+
+    def close(self) -> Lines:
+        while self.lines and not self.lines[-1][1].strip():
+            self.lines.pop()
+        if self.name and self.lines:
+            if len(self.run.printed) >= MAX_PRINTED and self.name not in self.run.printed:
+                del self.run.printed[next(iter(self.run.printed))]  # (a passed test's, likely)
+            self.run.printed.setdefault(self.name, []).extend(self.lines)
+        return []
+
+
+class GoBlock:
+    """One `--- FAIL: NAME` line, the lines indented under it, and a panic after it; the failure
+    goes to `run` when the block ends."""
+
+    def __init__(self, number: int, line: str, input_file: str, run: GoRun) -> None:
+        self.lines: Lines = [(number, line.rstrip())]
+        self.input_file = input_file
+        self.run = run
+        found = HEADER_RE.match(line.rstrip())
+        self.indent = len(found["indent"]) if found else 0
+        self.panic = False
+
+    def feed(self, number: int, line: str) -> bool:
+        text = line.rstrip()
+        if len(self.lines) >= MAX_BLOCK_LINES or text.lstrip().startswith("--- "):
+            return False  # (a subtest's result, under `-v` a passed one's too)
+        if self.panic:  # the goroutines' traces, up to the package's verdict
+            if text.startswith(("FAIL", "ok  \t", "exit status ")):
+                return False
+        elif text.startswith("panic: ") and not TIMEOUT_RE.match(text):
+            self.panic = True
+        elif not text.strip() or len(text) - len(text.lstrip()) <= self.indent:
+            return False  # (a blank line, or one not indented under its header)
+        self.lines.append((number, text))
+        return True
+
+    def close(self) -> Lines:
+        while len(self.lines) > 1 and not self.lines[-1][1].strip():
+            self.lines.pop()
+        found = HEADER_RE.match(self.lines[0][1])
+        if found is None:
+            return []
+        name = found["name"]
+        body = [t for _, t in self.lines[1:]]
+        printed = self.run.printed.get(name, [])
+        failure = test_failure(name, [t for _, t in printed] + body, self.input_file, self.lines)
+        self.run.failures.append((failure, self.lines))
+        return []
+
+
+class TimedOut:
+    """`panic: test timed out after 2s` and the goroutines' traces after it: the test it was
+    running is the failure."""
+
+    def __init__(self, number: int, line: str, input_file: str, run: GoRun) -> None:
+        self.lines: Lines = [(number, line.rstrip())]
+        self.input_file = input_file
+        self.run = run
+
+    def feed(self, number: int, line: str) -> bool:
+        text = line.rstrip()
+        if len(self.lines) >= MAX_BLOCK_LINES or text.startswith(("FAIL", "ok  \t")):
+            return False
+        self.lines.append((number, text))
+        return True
+
+    def close(self) -> Lines:
+        while len(self.lines) > 1 and not self.lines[-1][1].strip():
+            self.lines.pop()
+        texts = [t for _, t in self.lines]
+        names = _running(texts)
+        how = "named by go's `running tests:` list"
+        if not names:
+            names, how = _hung_in_traces(texts), "its frame in the goroutines' traces"
+        said = texts[0].removeprefix("panic: ")
+        for name, location in names or [("(the test running at the timeout)", "")]:
+            printed = [t for _, t in self.run.printed.get(name, [])]
+            failure = test_failure(name, printed, self.input_file, self.lines)
+            details = dict(failure.details)
+            details["text"] = clip("\n".join(printed + texts), MAX_FIELD)
+            details["timed out"] = f"the test binary stopped: {said}; the test {how}"
+            failure = block_failure(
+                SOURCE, self.input_file, self.lines, name=name, group="",
+                location=location or failure.location, kind="timeout",
+                message="\n".join([*([failure.message] if failure.message else []), said]),
+                details=details, frames=_frames(texts),
+            )  # fmt: skip
+            self.run.failures.append((failure, self.lines))
+        return []
+
+
+def _running(texts: list[str]) -> list[tuple[str, str]]:
+    """The tests Go 1.20 on names under `running tests:`."""
+    if "running tests:" not in texts:
+        return []
+    names: list[tuple[str, str]] = []
+    for text in texts[texts.index("running tests:") + 1 :]:
+        found = _RUNNING_RE.match(text)
+        if found is None:
+            break
+        names.append((found["name"], ""))
+    return names
+
+
+def _hung_in_traces(texts: list[str]) -> list[tuple[str, str]]:
+    """The tests whose functions' frames a goroutine's trace holds, with their places."""
+    names: list[tuple[str, str]] = []
+    for i, text in enumerate(texts):
+        found = _TEST_FRAME_RE.match(text)
+        if found is None or any(found["test"] == n for n, _ in names):
+            continue
+        place = _FILE_RE.match(texts[i + 1]) if i + 1 < len(texts) else None
+        names.append((found["test"], f"{place['file']}:{place['line']}" if place else ""))
+    return names
+
+
+def _frames(texts: list[str]) -> list[str]:
+    """A panic's first goroutine's frames, `file:line: in function`."""
+    frames: list[str] = []
+    function = ""
+    for text in texts:
+        if text.startswith("goroutine ") and frames:
+            break
+        place = _FILE_RE.match(text)
+        if place is not None and function:
+            frames.append(f"{place['file']}:{place['line']}: in {function}")
+        elif text and not text.startswith(("\t", "goroutine ", "panic: ")):
+            function = text.split("(", 1)[0]
+    return frames
+
+
+def test_failure(name: str, body: list[str], input_file: str, lines: Lines) -> Failure:
+    """The failure of test `name`, from what it logged and its panic's lines `body`."""
+    said: list[str] = []
+    location = ""
+    kind = ""
+    panic: list[str] = []
+    for text in body:
+        logged = _LOGGED_RE.match(text)
+        if panic or text.startswith("panic: "):
+            panic.append(text)
+        elif logged is not None:
+            location = logged["place"]
+            said.append(logged["said"])
+        elif said and text.strip():
+            said.append(text.strip())  # a message's further lines, indented under it
+    if panic:
+        kind = "panic"
+        said.append(panic[0].removeprefix("panic: ").removesuffix(" [recovered]"))
+        frames = _frames(panic)
+        mine = [f for f in frames if f.endswith(f".{name.split('/')[0]}")]  # the test's frame
+        if mine:
+            location = mine[0].split(": in ")[0]
+    else:
+        frames = []
+    details = {"runner": RUNNER, "text": clip("\n".join(body), MAX_FIELD)}
+    if not body:
+        details["note"] = "its `--- FAIL:` line alone: it logged nothing"
+    return block_failure(
+        SOURCE,
+        input_file,
+        lines,
+        name=name,
+        group="",
+        location=location,
+        kind=kind,
+        message="\n".join(said).strip("\n"),
+        details=details,
+        frames=frames,
+    )
+
+
+def kept(run: GoRun, package: str, done: Callable[[Failure, Lines], object]) -> None:
+    """A package's verdict (or the input's end, `package` ''): its failures are kept, each
+    grouped by its package; a parent that logged nothing, one of whose subtests failed, is
+    left out (its subtests are its failures)."""
+    names = [f.name for f, _ in run.failures]
+    for failure, lines in run.failures:
+        parent = failure.name
+        if not failure.message and any(n.startswith(f"{parent}/") for n in names):
+            continue
+        if package:
+            failure = dataclasses.replace(failure, group=package)
+        done(failure, lines)
+    run.failures.clear()
+    run.printed.clear()

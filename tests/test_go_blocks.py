@@ -1,0 +1,134 @@
+"""`go test`'s failures (each `--- FAIL: NAME` line and what the test logged under it, or under
+`-v` under its `=== RUN` line; a subtest's; a panic's message and trace; a package's `panic:
+test timed out`) are read into failures and classified (real captures: capture_go_blocks.sh,
+capture_go_runs.sh). Before, a package's verdict counted one failure and none was read: `2 of
+the 2 failures the runner counted were not read`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from poolctl.logs import read_logs
+from tests.test_logs_formats import run
+
+MIXED = Path(__file__).parent / "fixtures" / "mixed"
+GO = MIXED / "go_blocks"
+POOL = "example.com/goblocks/pool"
+CRASH = "example.com/goblocks/crash"
+# each failed test: its package, kind, place
+TESTS = {
+    "TestRequestIsAnswered": (POOL, "", "pool_test.go:71"),
+    "TestSecondCheckoutWaits": (POOL, "", "pool_test.go:82"),
+    "TestStartWithoutProgramID": (POOL, "", "pool_test.go:88"),
+    "TestReplyShape/result": (POOL, "", "pool_test.go:98"),
+    "TestWorkerTable": (CRASH, "panic", "/tmp/go_blocks_suite/crash/crash_test.go:8"),
+}
+LOGS = ["blocks.txt", "blocks_v.txt", "pytest_then_blocks.log", "pytest_then_blocks_v.log"]
+
+
+@pytest.mark.parametrize("log", LOGS)
+def test_each_failed_test_is_read_once_and_its_package_counts_them_read(log: str) -> None:
+    """Plain and `-v`, alone and after a clean pytest run: five failures (the parent of the
+    failed subtest, which logged nothing, is not one), each package's verdict counting its
+    own."""
+    parsed = read_logs([str(GO / log)])
+    read = {f.name: (f.group, f.kind, f.location) for f in parsed.failures}
+    assert read == TESTS and len(parsed.failures) == 5
+    assert {(f.source, f.details["runner"]) for f in parsed.failures} == {("go", "go test")}
+    runs = [
+        (s.text.split("\t")[1], s.failures, s.read)
+        for s in parsed.summaries
+        if s.source == "go test"
+    ]
+    assert runs == [(POOL, 4, 4), (CRASH, 1, 1)]
+    assert not [note for note in parsed.skipped if "its own failure blocks are not read" in note]
+
+
+@pytest.mark.parametrize("log", ["blocks.txt", "blocks_v.txt"])
+def test_a_block_reads_what_the_test_logged_and_a_panic(log: str) -> None:
+    parsed = read_logs([str(GO / log)])
+    by_name = {f.name: f for f in parsed.failures}
+    answered = by_name["TestRequestIsAnswered"].message.splitlines()
+    assert answered[0].startswith("worker ") and answered[0].endswith(" started")
+    assert answered[1].startswith("No response received from worker pid ")
+    assert by_name["TestReplyShape/result"].message.splitlines() == [
+        "the reply:",
+        'got  {"id":1,"result":"pong"}',
+        'want {"id":1,"result":"pang"}',
+    ]
+    crash = by_name["TestWorkerTable"]
+    assert crash.message == "assignment to entry in nil map"
+    assert (
+        "/tmp/go_blocks_suite/crash/crash_test.go:8: in example.com/goblocks/crash.TestWorkerTable"
+        in crash.stacktrace
+    )
+
+
+@pytest.mark.parametrize("log", LOGS)
+def test_the_pool_failures_are_classified(capsys: pytest.CaptureFixture[str], log: str) -> None:
+    code, out, _ = run(capsys, "triage", str(GO / log), "--no-history", "-f", "json")
+    assert code == 1
+    report = json.loads(out)
+    assert report["summary"]["unread"] == 0
+    patterns = {f["failure"]["name"]: f["outcome"].get("pattern_id") for f in report["findings"]}
+    assert patterns["TestRequestIsAnswered"] == "port-no-response"
+    assert patterns["TestSecondCheckoutWaits"] == "checkout-timeout-waiters"
+    assert patterns["TestStartWithoutProgramID"] == "required-field-missing"
+    assert {f["failure"]["source"] for f in report["findings"]} == {"go"}
+
+
+@pytest.mark.parametrize(
+    ("log", "test", "place"),
+    [
+        (GO / "timeout.txt", "TestWaitsForTheWorker", "/tmp/go_blocks_suite/hang/hang_test.go:25"),
+        (
+            GO / "timeout_v.txt",
+            "TestWaitsForTheWorker",
+            "/tmp/go_blocks_suite/hang/hang_test.go:25",
+        ),
+        (
+            MIXED / "go_runs" / "pytest_then_go_test_timeout.log",
+            "TestWaitsForAWorker",
+            "/tmp/go_runs_suite/hang/hang_test.go:17",
+        ),
+    ],
+)
+def test_a_package_past_its_timeout_is_the_test_it_was_running(
+    log: Path, test: str, place: str
+) -> None:
+    """Go 1.19 prints no `running tests:` list: the hung test is the test function a goroutine's
+    trace is in."""
+    parsed = read_logs([str(log)])
+    [failure] = parsed.failures
+    assert (failure.source, failure.name, failure.kind) == ("go", test, "timeout")
+    assert failure.location == place and failure.message == "test timed out after 2s"
+    [go] = [s for s in parsed.summaries if s.source == "go test"]
+    assert (go.failures, go.read) == (1, 1)
+
+
+@pytest.mark.parametrize("log", ["go_test.txt", "go_test_v.txt", "pytest_then_go_test.log"])
+def test_the_earlier_capture_reads_each_failure_and_a_subtest_not_its_parent(log: str) -> None:
+    """capture_go_runs.sh's run: the failed subtest `TestSizes/large` is read, not `TestSizes`."""
+    parsed = read_logs([str(MIXED / "go_runs" / log)])
+    assert [f.name for f in parsed.failures] == [
+        "TestNilMapPanics",
+        "TestCheckoutTimesOut",
+        "TestArithmetic",
+        "TestSizes/large",
+    ]
+    go = [(s.failures, s.read) for s in parsed.summaries if s.source == "go test"]
+    assert go == [(1, 1), (3, 3)]
+
+
+def test_the_triage_of_the_go_runs_log_reads_what_it_counted(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`poolctl triage go_runs/go_test.txt` said `0 failures; 2 of the 2
+    failures the runner counted were not read`."""
+    code, out, _ = run(capsys, "triage", str(MIXED / "go_runs" / "go_test.txt"), "--no-history")
+    assert code == 1
+    assert out.splitlines()[1].startswith("4 failures")
+    assert "not read" not in out
