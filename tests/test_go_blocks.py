@@ -132,3 +132,59 @@ def test_the_triage_of_the_go_runs_log_reads_what_it_counted(
     assert code == 1
     assert out.splitlines()[1].startswith("4 failures")
     assert "not read" not in out
+
+
+@pytest.mark.parametrize(
+    ("log", "packages"),
+    [
+        (GO / "blocks_json.txt", [(CRASH, 1), (POOL, 4)]),
+        (
+            MIXED / "go_runs" / "go_test_json.txt",
+            [("example.com/goruns/panics", 1), ("example.com/goruns/pool", 3)],
+        ),
+    ],
+)
+def test_go_test_json_reads_each_packages_failures_from_its_events(
+    log: Path, packages: list[tuple[str, int]]
+) -> None:
+    """`go test -json`: each event's Output is a line of `-v`'s; the packages' events interleave
+    (pool's first test began before crash ran whole, and its output goes on after crash's
+    verdict), and each package's verdict counts its own failures."""
+    parsed = read_logs([str(log)])
+    runs = [(s.failures, s.read) for s in parsed.summaries if s.source == "go test -json"]
+    assert runs == [(n, n) for _, n in packages]
+    groups = [f.group for f in parsed.failures]
+    assert [(p, groups.count(p)) for p, _ in packages] == packages
+    assert all(f.message for f in parsed.failures)
+    if log.parent == GO:
+        read = {f.name: (f.group, f.kind, f.location) for f in parsed.failures}
+        assert read == TESTS
+        by_name = {f.name: f for f in parsed.failures}
+        assert (
+            by_name["TestRequestIsAnswered"]
+            .message.splitlines()[1]
+            .startswith("No response received from worker pid ")
+        )
+
+
+def test_go_test_json_is_classified_as_the_text_output_is(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(capsys, "triage", str(GO / "blocks_json.txt"), "--no-history", "-f", "json")
+    assert code == 1
+    report = json.loads(out)
+    assert report["summary"]["unread"] == 0
+    patterns = {f["failure"]["name"]: f["outcome"].get("pattern_id") for f in report["findings"]}
+    assert patterns["TestRequestIsAnswered"] == "port-no-response"
+    assert patterns["TestSecondCheckoutWaits"] == "checkout-timeout-waiters"
+    assert patterns["TestStartWithoutProgramID"] == "required-field-missing"
+
+
+def test_go_test_json_past_its_timeout_is_the_test_it_was_running() -> None:
+    parsed = read_logs([str(MIXED / "go_runs" / "go_test_timeout_json.txt")])
+    [failure] = parsed.failures
+    assert (failure.name, failure.kind, failure.group) == (
+        "TestWaitsForAWorker",
+        "timeout",
+        "example.com/goruns/hang",
+    )

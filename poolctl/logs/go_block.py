@@ -28,10 +28,14 @@ import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from poolctl.logs.records import Lines
 from poolctl.logs.scan import MAX_BLOCK_LINES, MAX_FIELD, block_failure, clip
 from poolctl.model import Failure, Source
+
+if TYPE_CHECKING:
+    from poolctl.logs.scan import Consumer
 
 RUNNER = "go test"
 SOURCE: Source = "go"
@@ -271,3 +275,17 @@ def kept(run: GoRun, package: str, done: Callable[[Failure, Lines], object]) -> 
         done(failure, lines)
     run.failures.clear()
     run.printed.clear()
+
+
+def start(run: GoRun, number: int, line: str, input_file: str) -> Consumer | None:
+    """The consumer `line` of a go package's output begins: a `--- FAIL: NAME (TIME)` block,
+    `-v`'s output of a test under its `=== RUN` line, or a package's `panic: test timed out`;
+    None when it begins none."""
+    text = line.rstrip()
+    if text.lstrip().startswith("--- FAIL: ") and HEADER_RE.match(text):
+        return GoBlock(number, line, input_file, run)
+    if text.startswith("=== ") and RUN_RE.match(text):
+        return VerboseOutput(number, line, run)
+    if text.startswith("panic: ") and TIMEOUT_RE.match(text):
+        return TimedOut(number, line, input_file, run)
+    return None

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from poolctl.logs import (
     cargo_block,
     go_block,
+    go_json,
     jest_block,
     mocha_block,
     node_dot,
@@ -42,6 +43,10 @@ _JEST_SUMMARY: weakref.WeakKeyDictionary[TextParser, int] = weakref.WeakKeyDicti
 _CARGO: weakref.WeakKeyDictionary[TextParser, cargo_block.CargoRun] = weakref.WeakKeyDictionary()
 # each parser's current go test package: its tests' `-v` output, its failures read until its verdict
 _GO: weakref.WeakKeyDictionary[TextParser, go_block.GoRun] = weakref.WeakKeyDictionary()
+# ... under -json, each package's (their events interleave)
+_GO_JSON: weakref.WeakKeyDictionary[TextParser, dict[str, go_json.Package]] = (
+    weakref.WeakKeyDictionary()
+)
 
 # The lines that begin such a block and are no verdict (`beside`): a text parser's triggers
 TRIGGERS = (
@@ -58,6 +63,7 @@ TRIGGERS = (
     *mocha_block.TRIGGERS,  # Mocha's failure list, below its counts
     *cargo_block.TRIGGERS,  # cargo test's blocks, targets, panics and failures list
     *go_block.TRIGGERS,  # go test's `--- FAIL:` lines, `-v`'s `=== RUN`, a package's timeout
+    go_json.TRIGGER,  # ... the same in `go test -json`'s output events
 )
 
 
@@ -67,6 +73,9 @@ def block_at(parser: TextParser, number: int, line: str) -> Consumer | None:
     `read_verdict`), or a go package's `FAIL` line, which ends its failures (they are kept)."""
     if line.startswith("FAIL\t") and (package := go_block.VERDICT_RE.match(line)):
         _go_kept(parser, package["package"])
+        return None
+    if line.startswith('{"Time":"') and (name := go_json.verdict_package(line)):
+        go_json.ended(_GO_JSON.get(parser, {}), name, partial(_keep, parser))
         return None
     if line.startswith("Bail out!"):
         return _tap_block(parser, number, line)
@@ -109,6 +118,8 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
         return None
     if line[:3] in ("---", "===", "pan", "   ") and (go := _go_line(parser, number, line)):
         return go
+    if line.startswith('{"Time":"') and go_json.TRIGGER_RE.match(line):
+        return go_json.JsonStream(number, line, _GO_JSON.setdefault(parser, {}), parser.name)
     if line[:1] in "-rtf " and (cargo := _cargo_line(parser, number, line)) is not None:
         return cargo if cargo is not _NONE else None
     if line.startswith("  ") and mocha_block.ENTRY_RE.match(line.rstrip()) and _after_mocha(parser):
@@ -219,21 +230,15 @@ def finish(parser: TextParser) -> None:
     lines)."""
     _cargo_stopped(parser)
     _go_kept(parser, "")  # (a package killed before its verdict)
+    packages = _GO_JSON.get(parser, {})
+    for name in list(packages):
+        go_json.ended(packages, name, partial(_keep, parser))
     unittest_block.stopped_in(parser.out, parser.name, parser.last_line())
 
 
 def _go_line(parser: TextParser, number: int, line: str) -> Consumer | None:
-    """go test's `--- FAIL: NAME (TIME)` block, `-v`'s output of a test under its `=== RUN`
-    line, or a package's `panic: test timed out`; None when `line` is none of them."""
-    text = line.rstrip()
-    run = _GO.setdefault(parser, go_block.GoRun())
-    if go_block.HEADER_RE.match(text):
-        return go_block.GoBlock(number, line, parser.name, run)
-    if text.startswith("=== ") and go_block.RUN_RE.match(text):
-        return go_block.VerboseOutput(number, line, run)
-    if go_block.TIMEOUT_RE.match(text):
-        return go_block.TimedOut(number, line, parser.name, run)
-    return None
+    """`go_block.start`, in the package `parser` reads."""
+    return go_block.start(_GO.setdefault(parser, go_block.GoRun()), number, line, parser.name)
 
 
 def _go_kept(parser: TextParser, package: str) -> None:

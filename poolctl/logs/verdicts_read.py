@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from poolctl.logs import tap_verdicts, unittest_block
+from poolctl.logs import go_json, tap_verdicts, unittest_block
 from poolctl.logs.other_verdicts import NODE, TAP_VERDICT, VERDICTS, WRAPPERS, note_unread
 from poolctl.logs.records import ParsedLog, RunSummary
 from poolctl.model import Failure
@@ -15,6 +15,7 @@ from poolctl.model import Failure
 PROVE = "prove"  # its verdicts' runner (`VERDICTS`)
 JEST = "Jest"
 GO = "go test"
+GO_JSON = "go test -json"
 
 
 def finish(out: ParsedLog, file: str, failures_before: int, summaries_before: int) -> None:
@@ -49,6 +50,11 @@ def finish(out: ParsedLog, file: str, failures_before: int, summaries_before: in
                 read = min(read, run.failures or 0)
             elif run.source == JEST:
                 read = min(read, run.failures or 0)  # (a file that failed to run: not counted)
+            elif run.source == GO_JSON:
+                # its packages' events interleave: a package's failures are those of its group
+                package = go_json.verdict_package(run.text)
+                read = sum(f.group == package for f in beside)
+                run = dataclasses.replace(run, failures=max(read, run.failures or 0))
             elif run.source == GO and read > (run.failures or 0):
                 # a package's verdict says one or more of its tests failed: its blocks say which
                 run = dataclasses.replace(run, failures=read)
