@@ -80,33 +80,44 @@ def test_the_pool_failures_are_classified(capsys: pytest.CaptureFixture[str], lo
     assert {f["failure"]["source"] for f in report["findings"]} == {"go"}
 
 
+HUNG = "/tmp/go_blocks_suite/hang/hang_test.go:30"
+
+
 @pytest.mark.parametrize(
-    ("log", "test", "place"),
+    ("log", "failed"),
     [
-        (GO / "timeout.txt", "TestWaitsForTheWorker", "/tmp/go_blocks_suite/hang/hang_test.go:25"),
-        (
-            GO / "timeout_v.txt",
-            "TestWaitsForTheWorker",
-            "/tmp/go_blocks_suite/hang/hang_test.go:25",
-        ),
-        (
-            MIXED / "go_runs" / "pytest_then_go_test_timeout.log",
-            "TestWaitsForAWorker",
-            "/tmp/go_runs_suite/hang/hang_test.go:17",
-        ),
+        (GO / "timeout.txt", ["TestPoolSize", "TestWaitsForTheWorker"]),
+        (GO / "timeout_v.txt", ["TestPoolSize", "TestWaitsForTheWorker"]),
+        (MIXED / "go_runs" / "pytest_then_go_test_timeout.log", ["TestWaitsForAWorker"]),
     ],
 )
 def test_a_package_past_its_timeout_is_the_test_it_was_running(
-    log: Path, test: str, place: str
+    log: Path, failed: list[str]
 ) -> None:
     """Go 1.19 prints no `running tests:` list: the hung test is the test function a goroutine's
-    trace is in."""
+    trace is in; a test that failed before it in the package is read from its block."""
     parsed = read_logs([str(log)])
-    [failure] = parsed.failures
-    assert (failure.source, failure.name, failure.kind) == ("go", test, "timeout")
-    assert failure.location == place and failure.message == "test timed out after 2s"
+    assert [f.name for f in parsed.failures] == failed
+    hung = parsed.failures[-1]
+    assert (hung.source, hung.kind, hung.message) == ("go", "timeout", "test timed out after 2s")
+    place = HUNG if log.parent == GO else "/tmp/go_runs_suite/hang/hang_test.go:17"
+    assert hung.location == place
     [go] = [s for s in parsed.summaries if s.source == "go test"]
-    assert (go.failures, go.read) == (1, 1)
+    assert (go.failures, go.read) == (len(failed), len(failed))
+
+
+def test_a_run_killed_in_a_test_reads_the_failures_before_and_the_test_it_stopped_in() -> None:
+    """`go test -v` killed (SIGKILL, as a CI job's time limit) while a test waits on a worker
+    that never answers: no verdict, no timeout panic; the failure before is read from its block,
+    the test whose `=== RUN` line has no result as the one it stopped in, and a note says so
+    (before, the log was refused: no format poolctl reads)."""
+    parsed = read_logs([str(GO / "killed_v.txt")])
+    assert [(f.name, f.kind) for f in parsed.failures] == [
+        ("TestPoolSize", ""),
+        ("TestWaitsForTheWorker", "stopped"),
+    ]
+    assert parsed.failures[0].message == "pool size 1, want 2"
+    assert any("output ended before its verdict" in note for note in parsed.skipped)
 
 
 @pytest.mark.parametrize("log", ["go_test.txt", "go_test_v.txt", "pytest_then_go_test.log"])

@@ -48,6 +48,14 @@ TRIGGERS = (
     r"^=== (?:RUN|CONT|NAME) +\S+\s*$",
     r"^panic: test timed out after ",
 )
+# a failed test or a timeout, in a whole text (RE2 syntax, multi-line; a -json event's Output
+# too): a package cut short before its verdict (killed, a CI job's time limit) is still read
+FAILED_IN_TEXT = (
+    r"^ *--- FAIL: [^\n]+ \([\d.]+s\)[ \t]*$|^panic: test timed out after "
+    r'|^\{"Time":"[^"\n]*","Action":"output","Package":"[^"\n]*","Test":"[^"\n]*",'
+    r'"Output":"(?: *--- FAIL: |panic: test timed out after )'
+)
+_RESULT_RE = re.compile(r"^ *--- (?:PASS|FAIL|SKIP): (?P<name>\S+) \([\d.]+s\)$")
 _LOGGED_RE = re.compile(r"^ +(?P<place>[\w.-]+\.go:\d+): (?P<said>.*)$")
 # a test function's frame in a goroutine's trace: `example.com/pool.TestX(0xc000007860?)`
 _TEST_FRAME_RE = re.compile(r"^(?P<package>\S+?)\.(?P<test>(?:Test|Example|Fuzz)\w*)\(")
@@ -67,6 +75,8 @@ class GoRun:
 
     printed: dict[str, Lines] = field(default_factory=dict)
     failures: list[tuple[Failure, Lines]] = field(default_factory=list)
+    # under `-v`, the test whose `=== RUN` line no result line has followed yet
+    running: tuple[int, str, str] | None = None  # its line's number, its name, the line
 
 
 def _ends(text: str) -> bool:
@@ -81,9 +91,14 @@ class VerboseOutput:
         self.name = found["name"] if found else ""
         self.lines: Lines = []
         self.run = run
+        if self.name:
+            run.running = (number, self.name, line.rstrip())
 
     def feed(self, number: int, line: str) -> bool:
         text = line.rstrip()
+        result = _RESULT_RE.match(text)
+        if result is not None and self.run.running and self.run.running[1] == result["name"]:
+            self.run.running = None  # (its result: it did not stop the run)
         if _ends(text.lstrip()) or TIMEOUT_RE.match(text) or len(self.lines) >= MAX_BLOCK_LINES:
             return False
         self.lines.append((number, text))
@@ -110,6 +125,8 @@ class GoBlock:
         found = HEADER_RE.match(line.rstrip())
         self.indent = len(found["indent"]) if found else 0
         self.panic = False
+        if found is not None and run.running and run.running[1] == found["name"]:
+            run.running = None
 
     def feed(self, number: int, line: str) -> bool:
         text = line.rstrip()
@@ -261,11 +278,12 @@ def test_failure(name: str, body: list[str], input_file: str, lines: Lines) -> F
     )
 
 
-def kept(run: GoRun, package: str, done: Callable[[Failure, Lines], object]) -> None:
+def kept(run: GoRun, package: str, done: Callable[[Failure, Lines], object]) -> int:
     """A package's verdict (or the input's end, `package` ''): its failures are kept, each
     grouped by its package; a parent that logged nothing, one of whose subtests failed, is
-    left out (its subtests are its failures)."""
+    left out (its subtests are its failures). Returns how many were kept."""
     names = [f.name for f, _ in run.failures]
+    count = 0
     for failure, lines in run.failures:
         parent = failure.name
         if not failure.message and any(n.startswith(f"{parent}/") for n in names):
@@ -273,8 +291,30 @@ def kept(run: GoRun, package: str, done: Callable[[Failure, Lines], object]) -> 
         if package:
             failure = dataclasses.replace(failure, group=package)
         done(failure, lines)
+        count += 1
     run.failures.clear()
     run.printed.clear()
+    run.running = None
+    return count
+
+
+def stopped_in(run: GoRun, input_file: str) -> None:
+    """The input ended in a package's `-v` output, before its verdict: the test whose `=== RUN`
+    line no result followed is the one it stopped in (killed, a time limit), a failure read from
+    what it logged."""
+    if run.running is None:
+        return
+    number, name, text = run.running
+    printed = [t for _, t in run.printed.get(name, [])]
+    lines = [(number, text)]
+    failure = test_failure(name, printed, input_file, lines)
+    said = "the run stopped while this test ran: its `=== RUN` line has no result, no verdict"
+    details = {**failure.details, "note": said}
+    failure = dataclasses.replace(
+        failure, kind="stopped", message=failure.message or said, details=details
+    )
+    run.failures.append((failure, lines))
+    run.running = None
 
 
 def start(run: GoRun, number: int, line: str, input_file: str) -> Consumer | None:

@@ -84,16 +84,15 @@ class JsonStream:
         return []  # (each package's block ends with its package: `ended`)
 
 
-def ended(
-    packages: dict[str, Package], name: str, done: Callable[[Failure, Lines], object]
-) -> None:
-    """Package `name`'s verdict (a `fail` event with no test): its failures are kept."""
+def ended(packages: dict[str, Package], name: str, done: Callable[[Failure, Lines], object]) -> int:
+    """Package `name`'s verdict (a `fail` event with no test): its failures are kept (how
+    many, returned)."""
     package = packages.pop(name, None)
     if package is None:
-        return
+        return 0
     if package.block is not None:
         package.block.close()
-    go_block.kept(package.run, name, done)
+    return go_block.kept(package.run, name, done)
 
 
 def verdict_package(line: str) -> str:

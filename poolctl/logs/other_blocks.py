@@ -229,10 +229,7 @@ def finish(parser: TextParser) -> None:
     verdict, is read for what it printed of its failures (unittest's `-v` lines, cargo's result
     lines)."""
     _cargo_stopped(parser)
-    _go_kept(parser, "")  # (a package killed before its verdict)
-    packages = _GO_JSON.get(parser, {})
-    for name in list(packages):
-        go_json.ended(packages, name, partial(_keep, parser))
+    _go_stopped(parser)
     unittest_block.stopped_in(parser.out, parser.name, parser.last_line())
 
 
@@ -245,6 +242,30 @@ def _go_kept(parser: TextParser, package: str) -> None:
     """`go_block.kept`, for the package `parser` read last."""
     if (run := _GO.get(parser)) is not None:
         go_block.kept(run, package, partial(_keep, parser))
+
+
+def _go_stopped(parser: TextParser) -> None:
+    """A go package whose output the input ended in, before its verdict (killed, a CI job's
+    time limit): its failures read are kept, and a note says no verdict counted them."""
+    before = len(parser.out.failures)
+    kept = 0
+    if (run := _GO.get(parser)) is not None:
+        go_block.stopped_in(run, parser.name)
+        kept += go_block.kept(run, "", partial(_keep, parser))
+    packages = _GO_JSON.get(parser, {})
+    for name in list(packages):
+        if (block := packages[name].block) is not None:
+            block.close()  # (its output read so far)
+            packages[name].block = None
+        go_block.stopped_in(packages[name].run, parser.name)
+        kept += go_json.ended(packages, name, partial(_keep, parser))
+    if kept and len(parser.out.failures) > before:
+        first = parser.out.failures[before].line_start
+        parser.out.skipped.append(
+            f"{parser.name}:{first}: a go test package's output ended before its verdict "
+            f"(killed, a time limit): {kept} failed test(s) read from their blocks, no `FAIL` "
+            "line counting them"
+        )
 
 
 def _cargo_stopped(parser: TextParser) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 from poolctl.logs import (
     cargo_block,
+    go_block,
     jest_block,
     node_dot,
     node_spec_block,
@@ -43,6 +44,7 @@ _VERDICT_IN_TEXT = (
     # verdict
     + f"|(?:{jest_block.FAILED_IN_TEXT})"  # ... Jest's
     + f"|(?:{cargo_block.FAILED_IN_TEXT})"  # ... cargo test's
+    + f"|(?:{go_block.FAILED_IN_TEXT})"  # ... go test's (and -json's)
 )
 
 
