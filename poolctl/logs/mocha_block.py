@@ -24,12 +24,12 @@ run's counts (`other_blocks`).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 from poolctl.logs.node_spec_block import read_error
 from poolctl.logs.records import Lines
+from poolctl.logs.runner_block import RunnerBlock
 from poolctl.logs.scan import MAX_BLOCK_LINES, MAX_FIELD, block_failure, clip
-from poolctl.model import Failure, Source
+from poolctl.model import Source
 
 RUNNER = "Mocha"
 SOURCE: Source = "mocha"
@@ -39,25 +39,14 @@ _FRAME_RE = re.compile(r"^ +at \S")
 _PLACE_RE = re.compile(r"\(?(?:file://)?(?P<file>[^\s():]+):(?P<line>\d+):\d+\)?$")
 
 
-class MochaEntry:
+class MochaEntry(RunnerBlock):
     """One entry of the failure list (a consumer of a text parser's scan); the failure goes to
     `done` when it ends."""
 
-    def __init__(
-        self,
-        number: int,
-        line: str,
-        input_file: str,
-        source: Source,
-        done: Callable[[Failure, Lines], object],
-    ) -> None:
-        self.lines: Lines = [(number, line.rstrip())]
+    def begin(self, line: str) -> None:
         entry = ENTRY_RE.match(line.rstrip())
         self.titles = [entry["title"]] if entry else []
         self.titled = bool(self.titles) and self.titles[0].endswith(":")
-        self.input_file = input_file
-        self.source = source
-        self.done = done
         self.in_stack = False
 
     def feed(self, number: int, line: str) -> bool:

@@ -34,8 +34,9 @@ import re
 from collections.abc import Callable
 
 from poolctl.logs.records import Lines
+from poolctl.logs.runner_block import RunnerBlock
 from poolctl.logs.scan import MAX_BLOCK_LINES, MAX_FIELD, block_failure, clip
-from poolctl.model import Failure, Source
+from poolctl.model import Source
 
 RUNNER = "node --test"
 SOURCE: Source = "node"  # its dot reporter's too
@@ -56,22 +57,9 @@ _CODE_RE = re.compile(r"^ *code: '(?P<code>[^']+)',?$")
 _QUOTED_RE = re.compile(r"^'(?P<said>[^']*)'$")  # `'test timed out after 50ms'`
 
 
-class SpecFailure:
+class SpecFailure(RunnerBlock):
     """One failure of the closing section (a consumer of a text parser's scan); the failure goes
     to `done` when the block ends."""
-
-    def __init__(
-        self,
-        number: int,
-        line: str,
-        input_file: str,
-        source: Source,
-        done: Callable[[Failure, Lines], object],
-    ) -> None:
-        self.lines: Lines = [(number, line.rstrip())]
-        self.input_file = input_file
-        self.source = source
-        self.done = done
 
     def feed(self, number: int, line: str) -> bool:
         text = line.rstrip()

@@ -28,13 +28,13 @@ FAIL`) say the same again, and are not read.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 from poolctl.logs.other_verdicts import UNITTEST_RAN_RE
 from poolctl.logs.pytest_summary import EXCEPTION_RE, short_type
 from poolctl.logs.records import Lines, ParsedLog
+from poolctl.logs.runner_block import RunnerBlock
 from poolctl.logs.scan import MAX_BLOCK_LINES, MAX_FIELD, block_failure, clip, keep_failure
-from poolctl.model import Failure, Source
+from poolctl.model import Source
 
 RUNNER = "unittest"
 SOURCE: Source = "unittest"
@@ -81,22 +81,11 @@ def _rule(text: str, char: str) -> bool:
     return len(text) >= 20 and text.strip(char) == ""
 
 
-class UnittestBlock:
+class UnittestBlock(RunnerBlock):
     """One unittest failure block (a consumer of a text parser's scan); the failure goes to
     `done` when the block ends."""
 
-    def __init__(
-        self,
-        number: int,
-        line: str,
-        input_file: str,
-        source: Source,
-        done: Callable[[Failure, Lines], object],
-    ) -> None:
-        self.lines: Lines = [(number, line.rstrip())]
-        self.input_file = input_file
-        self.source = source
-        self.done = done
+    def begin(self, line: str) -> None:
         self.ruled = False  # the rule of dashes under the header was read: the traceback follows
 
     def feed(self, number: int, line: str) -> bool:

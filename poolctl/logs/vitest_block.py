@@ -21,11 +21,11 @@ try, one above the other: one block. An unhandled error (`⎯⎯ Unhandled Rejec
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 from poolctl.logs.records import Lines
+from poolctl.logs.runner_block import RunnerBlock
 from poolctl.logs.scan import MAX_BLOCK_LINES, MAX_FIELD, block_failure, clip
-from poolctl.model import Failure, Source
+from poolctl.model import Source
 
 RUNNER = "Vitest"
 SOURCE: Source = "vitest"
@@ -44,23 +44,12 @@ _CODE_RE = re.compile(r"^ +\d*\| ")
 _ORIGIN_RE = re.compile(r'^This error originated in "(?P<file>[^"]+)" test file\.')
 
 
-class VitestBlock:
+class VitestBlock(RunnerBlock):
     """One Vitest failure block (a consumer of a text parser's scan); the failure goes to
     `done` when the block ends."""
 
-    def __init__(
-        self,
-        number: int,
-        line: str,
-        input_file: str,
-        source: Source,
-        done: Callable[[Failure, Lines], object],
-    ) -> None:
-        self.lines: Lines = [(number, line.rstrip())]
+    def begin(self, line: str) -> None:
         self.unhandled = UNHANDLED_RE.match(line.rstrip())
-        self.input_file = input_file
-        self.source = source
-        self.done = done
         self.ended = False  # its closing line was taken
 
     def feed(self, number: int, line: str) -> bool:
