@@ -18,6 +18,7 @@ from poolctl.rundir import RunDir
 from poolctl.worker import WorkerProcess
 from poolctl.worker_types import NoAnswer
 
+from .close_probe import answer_after_close, close_stdin
 from .early import EarlyExperiments
 from .exited_plan import exited_on_opening, exited_since
 from .experiments import (
@@ -42,8 +43,6 @@ from .knowledge import Registered, hypotheses, no_answer_pattern
 from .known import worker_as_replay
 from .observe import (
     Observations,
-    answer_after_close,
-    close_stdin,
     collect,
     look_live,
     sample_stack,
