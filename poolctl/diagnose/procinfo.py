@@ -20,7 +20,6 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from poolctl.proctree import descendants
 from poolctl.program import running_program
 
 # The system calls a blocked worker is typically found in, by number, per architecture.
@@ -293,15 +292,15 @@ def snapshot(pid: int, max_threads: int = 64) -> ProcState | None:
     )
 
 
-def tree_cpu_seconds(pid: int) -> float | None:
-    """The CPU time `pid` and its live descendants have used (a launcher's server included),
-    or None when `pid` is gone."""
+def tree_cpu_seconds(family: list[int]) -> float | None:
+    """The CPU time a process and its live descendants (`family`, the process first) have used
+    (a launcher's server included), or None when the process is gone."""
     total = 0.0
-    for one in (pid, *descendants(pid)):
+    for one in family:
         stat = _read(f"/proc/{one}/stat")
         fields = stat[stat.rfind(")") + 2 :].split() if stat is not None else []
         if len(fields) < 13:
-            if one == pid:
+            if one == family[0]:
                 return None
             continue  # a child that ended meanwhile
         total += (int(fields[11]) + int(fields[12])) / CLK_TCK
