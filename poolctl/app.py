@@ -4,6 +4,7 @@ every `--help` names its values plainly and ends with examples and exit codes.""
 from __future__ import annotations
 
 import contextlib
+import difflib
 import functools
 import importlib
 import sys
@@ -11,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import typer
+from typer._click.exceptions import UsageError
 from typer.core import TyperCommand, TyperGroup
 
 from poolctl import __version__, startgc
@@ -70,6 +72,18 @@ class LazyGroup(TyperGroup):
         if self._listing:  # `poolctl --help` lists the commands: their one line is enough
             return TyperCommand(name=entry.name, help=entry.summary)
         return load_command(entry)
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        """typer suggests a misspelt command from the commands a group holds; this one holds
+        none until one runs, so the index's names are the choices (as a subgroup's are)."""
+        try:
+            return super().resolve_command(ctx, args)
+        except UsageError as e:
+            close = difflib.get_close_matches(args[0], list(BY_NAME)) if args else []
+            if close and "Did you mean" not in e.message:
+                names = ", ".join(repr(name) for name in close)
+                e.message = f"{e.message.rstrip('.')}. Did you mean {names}?"
+            raise
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
         self._listing = True

@@ -86,6 +86,20 @@ def test_a_choice_outside_the_list_is_one_line_and_exit_2(cli: RunCli) -> None:
     assert "Value error" not in err  # pydantic's prefix, which said nothing to the user
 
 
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [("trige", "'triage'"), ("run_scenario", "'run-scenario'"), ("dcotor", "'doctor'")],
+)
+def test_a_misspelt_command_is_named_as_a_subcommand_s_is(
+    cli: RunCli, typed: str, meant: str
+) -> None:
+    code, out, err = cli(typed, "x.log")
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert f"No such command '{typed}'. Did you mean {meant}?" in err
+    code, _, err = cli("zzz")  # nothing close: no guess
+    assert code == 2 and "Did you mean" not in err
+
+
 def test_a_bare_poolctl_says_what_to_do(cli: RunCli) -> None:
     code, out, err = cli()
     assert code == 2 and out == ""
