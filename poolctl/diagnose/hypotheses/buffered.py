@@ -8,6 +8,7 @@ from poolctl.framing import quote
 from poolctl.model import Evidence
 from poolctl.units import fmt_limit
 
+from ..end_of_input import reads_to_end
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
 from ..observe import Observations
 from ..outcomes import (
@@ -66,6 +67,11 @@ def buffered(obs: Observations) -> Judgement:
         return ruled_out(
             f"when its stdin closed it answered with an error, {quote(probe.flushed, 80)}: "
             "its input closing ended a request still in progress, no answer was held back"
+        )
+    if shown := reads_to_end(obs):  # what tells it from a buffer: many requests, its stack
+        return ruled_out(
+            "its answer waited for the end of its input, not in a buffer (see waiting-for-input)",
+            *shown[2:],
         )
     if not helped and probe is not None and probe.line_answer and obs.framing != "line":
         # the answer that came as its stdin closed is explained without a buffer

@@ -6,6 +6,7 @@ from __future__ import annotations
 from poolctl.framing import quote
 from poolctl.model import Evidence
 
+from ..end_of_input import reads_to_end
 from ..exited_plan import late_speaker
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
 from ..observe import Observations
@@ -82,6 +83,8 @@ def waiting_for_input(obs: Observations) -> Judgement:
         return ruled_out(
             "it waits for the next request: it had answered, into a buffer (see buffered)", waits
         )
+    if shown := reads_to_end(obs):
+        return _reads_to_end(len(obs.request_frame), shown)
     # its answer came as its stdin closed, no buffering change releasing it: held in a buffer or
     # a handler slower than the timeout finishing then (a loaded machine's), it read a whole one
     came = probe.at if probe is not None and probe.answered else obs.answer_after_close
@@ -164,6 +167,24 @@ def waiting_for_input(obs: Observations) -> Judgement:
         "that it answers this command; its stderr may say more."
     )
     return confirmed(verdict, fix, *ev)
+
+
+def _reads_to_end(size: int, shown: list[Evidence]) -> Judgement:
+    """It waits for the end of its input, then answers: a pool never closes it."""
+    verdict = (
+        f"The worker answers only once its stdin ends: it read the {size}-byte request, "
+        "waited for more input, and its answer came out as its stdin closed; a pool keeps its "
+        "workers' stdin open, so no answer comes"
+    )
+    fix = (
+        "Read one message at a time and answer it before reading the next: a line with "
+        "`sys.stdin.readline()` or `for line in sys.stdin:` (Node: `readline.createInterface"
+        "({input: process.stdin})` and its 'line' events), a length-prefixed frame as its "
+        "header and then exactly the length it gives. `sys.stdin.read()`, `readlines()`, "
+        "`json.load(sys.stdin)` and Node's `process.stdin.on('end')` wait for the end of all "
+        "input."
+    )
+    return confirmed(verdict, fix, *shown)
 
 
 def _at_prompt(obs: Observations, asked_at: str, question: str, size: int) -> Judgement:

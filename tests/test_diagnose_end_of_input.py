@@ -1,0 +1,94 @@
+"""A worker that answers only once its stdin ends: a one-shot script put behind a pool
+(`sys.stdin.buffer.read()`, Node's `process.stdin.on("end")`). Its answer comes out as poolctl
+closes its stdin, like a block-buffered worker's; 512 requests at once (more answers than a
+stdio buffer holds) and its Python stack tell it from one."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from typing import Any
+
+import pytest
+
+from tests.conftest import REFERENCE, RunCli
+from tests.test_diagnose_workers import WORKERS, confirmed, diagnose
+
+VERDICT = (
+    "The worker answers only once its stdin ends: it read the {size}-byte request, waited for "
+    "more input, and its answer came out as its stdin closed; a pool keeps its workers' stdin "
+    "open, so no answer comes"
+)
+MANY = re.compile(
+    r"with 512 requests at once \([\d,]+ bytes of answers at \d+ bytes each, more than an "
+    r"8,192-byte stdio buffer holds\): no answer within 1 s; its answer came only after its "
+    r"stdin was closed to stop it, [\d.]+ ms after the request"
+)
+
+
+def _texts(d: dict[str, Any]) -> list[str]:
+    return [e["text"] for e in d["evidence"]]
+
+
+def _buffered(d: dict[str, Any]) -> dict[str, Any]:
+    [held] = [h for h in d["hypotheses"] if h["id"] == "buffered"]
+    return dict(held)
+
+
+def test_a_python_script_reading_its_whole_stdin_is_told_so_by_its_stack_and_many_requests(
+    run_cli: RunCli,
+) -> None:
+    """Before, no hypothesis was confirmed: buffered was untested ("an answer held in a buffer
+    and one slower than the timeout look the same here") and waiting-for-input ruled out ("it
+    answered the request after all, once its stdin had closed")."""
+    d = diagnose(run_cli, "--timeout", "1", "--", "python3", str(WORKERS / "reads_whole_input.py"))
+    assert confirmed(d) == ["waiting-for-input"], d["cause"]
+    assert d["cause"] == VERDICT.format(size=81), d["cause"]
+    texts = _texts(d)
+    assert any(MANY.fullmatch(t) for t in texts), texts
+    assert any(
+        t.startswith("its Python stack is in ") and "`data = sys.stdin.buffer.read()" in t
+        for t in texts
+    ), texts
+    assert any(
+        re.fullmatch(
+            r"its answer came out only as its stdin closed, [\d.]+ s after the request, and it "
+            r"exited with code 0 within \d+ ms of the close",
+            t,
+        )
+        for t in texts
+    ), texts
+    assert d["remediation"].startswith("Read one message at a time and answer it")
+    held = _buffered(d)
+    assert held["status"] == "ruled-out", held
+    assert held["reason"].startswith("its answer waited for the end of its input, not in a buffer")
+
+
+def test_without_experiments_its_stack_alone_shows_it(run_cli: RunCli) -> None:
+    argv = ("python3", str(WORKERS / "reads_whole_input.py"))
+    d = diagnose(run_cli, "--timeout", "1", "--no-experiments", "--", *argv)
+    assert confirmed(d) == ["waiting-for-input"], d["cause"]
+    assert not any(MANY.fullmatch(t) for t in _texts(d))
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs node")
+def test_a_node_script_answering_at_its_stdin_s_end_is_told_so_by_many_requests(
+    run_cli: RunCli,
+) -> None:
+    """No Python stack: 512 requests at once, none answered before a fresh process's stdin
+    closed, show it."""
+    argv = (str(WORKERS / "node_reads_to_end.js"),)
+    d = diagnose(run_cli, "--timeout", "1", "--framing", "line", "--", *argv)
+    assert confirmed(d) == ["waiting-for-input"], d["cause"]
+    assert d["cause"] == VERDICT.format(size=78), d["cause"]
+    assert any(MANY.fullmatch(t) for t in _texts(d)), _texts(d)
+    assert _buffered(d)["status"] == "ruled-out"
+
+
+def test_a_block_buffered_worker_is_still_told_buffered(run_cli: RunCli) -> None:
+    """Its answers are flushed by many requests at once: no reader of the whole input."""
+    argv = (*REFERENCE, "--buffered")
+    d = diagnose(run_cli, "--timeout", "1", "--unset-env", "PYTHONUNBUFFERED", "--", *argv)
+    assert confirmed(d) == ["buffered"], d["cause"]
+    [waiting] = [h for h in d["hypotheses"] if h["id"] == "waiting-for-input"]
+    assert waiting["status"] == "ruled-out", waiting
