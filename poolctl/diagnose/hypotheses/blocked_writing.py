@@ -5,6 +5,7 @@ non-blocking, a write on the full pipe failed instead of waiting, and its answer
 from __future__ import annotations
 
 import os
+import select
 
 from poolctl.model import Evidence
 
@@ -13,6 +14,7 @@ from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
 from ..live import Blocked
 from ..observe import Observations
 from ..readings import ended, live_origin, stream_kind
+from ..unended_line import unended_line
 
 ID = "blocked-writing"
 
@@ -94,6 +96,10 @@ def nonblocking_cut(obs: Observations) -> procinfo.ProcState | None:
     written (Python's buffered writer even returns the count it wrote, with no error)."""
     live = obs.live
     if live is None or live.blocked_writers or stream_kind(obs) != "partial":
+        return None
+    # a pipe takes a write of up to PIPE_BUF bytes whole or not at all, and poolctl keeps it
+    # drained: less than that arrived is no cut (Node's stdout is non-blocking, and whole)
+    if len(obs.pending) < select.PIPE_BUF or unended_line(obs):
         return None
     leader = live.leader
     if leader is None or leader.fds.get(1) != live.stdout_pipe:

@@ -34,6 +34,7 @@ from ..readings import (
     stream_kind,
     where_words,
 )
+from ..unended_line import unended_line
 
 ID = "framing"
 
@@ -54,6 +55,8 @@ def framing_mismatch(obs: Observations) -> Judgement:
         return untested("the worker is blocked writing (see blocked writing)")
     if request_unread(obs):
         return untested("the worker has not read the request yet, so its framing is moot")
+    if line := unended_line(obs):
+        return _line_never_ended(obs, line)
     probe = obs.close_probe
     if probe is not None and probe.answered:
         return ruled_out(
@@ -190,6 +193,36 @@ def _request_in_another_framing(obs: Observations, name: str, others: list[str])
         + f"), or make the worker speak {obs.framing}."
     )
     verdict, fix = _protocol_words(obs, name, verdict, fix, ev)
+    return confirmed(verdict, fix, *ev)
+
+
+def _line_never_ended(obs: Observations, line: bytes) -> Judgement:
+    """It wrote its answer whole, in JSON, and never the newline that ends a line frame."""
+    answers = (
+        isinstance(message := json_text.loads(line), dict)
+        and message.get("id") == obs.failed.request.id
+    )
+    what = "its answer" if answers else "a whole JSON message"
+    ev = [Evidence(quote(obs.pending, 80), obs.pending_origin(), f"{what}, no newline after it")]
+    probe = obs.close_probe
+    if probe is not None and probe.exit is not None:
+        ev.append(
+            Evidence(
+                f"when its stdin closed it {probe.exit.describe()} and wrote "
+                + (f"only {quote(probe.flushed, 40)}" if probe.flushed else "nothing more")
+                + ": the newline never came",
+                obs.stdout_origin,
+            )
+        )
+    verdict = (
+        f"The worker never ends its line: {what}, {quote(line, 40)}, came whole with no "
+        "newline after it, and a line reader takes a message only at its newline"
+    )
+    fix = (
+        "End each message with a newline: `print(json.dumps(answer), flush=True)` or "
+        '`sys.stdout.write(json.dumps(answer) + "\\n")` (Node: '
+        '`process.stdout.write(JSON.stringify(answer) + "\\n")`).'
+    )
     return confirmed(verdict, fix, *ev)
 
 

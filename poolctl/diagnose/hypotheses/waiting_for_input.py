@@ -34,6 +34,7 @@ from ..readings import (
     stream_kind,
     where_words,
 )
+from ..unended_line import unended_line
 from .answers_on_stderr import stderr_answer
 from .blocked_writing import nonblocking_cut
 
@@ -58,6 +59,10 @@ def waiting_for_input(obs: Observations) -> Judgement:
         )
     if request_unread(obs):
         return ruled_out("it has not read the request yet")
+    if unended_line(obs):
+        return ruled_out(
+            "it answered, and waits for the next message: its line never ended (see framing)"
+        )
     if stderr_answer(obs) is not None:
         return ruled_out("it answered, but on stderr (see answers-on-stderr), and waits on")
     wait = live.stdin_wait()
