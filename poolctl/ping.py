@@ -31,6 +31,7 @@ from poolctl.protocol import Incoming, Response, get_protocol
 from poolctl.protocol.messages import WrongId, parse_message
 from poolctl.rundir import RunDir
 from poolctl.session import run_session
+from poolctl.strict_json import out_of_json_words
 from poolctl.worker import WorkerProcess
 from poolctl.worker_exit import exited_while_answering, settle
 from poolctl.worker_trace import WorkerTrace
@@ -223,6 +224,8 @@ def run_ping(options: PingOptions, run_dir: RunDir) -> PingResult:
         )
     if gone:
         notes.append(gone)
+    if session.last_response and (strict := out_of_json_words(session.last_response.raw)):
+        notes.append(f"{strict[0]}; {strict[1][0].lower()}{strict[1][1:]}")
     if session.refused is not None:
         notes.append(
             f"the server refused {session.steps[-1].method}: {session.refused.error_message}"

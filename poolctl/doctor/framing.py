@@ -13,6 +13,7 @@ from poolctl.diagnose.hypotheses import crashed, stderr_merged, stdout_text, stu
 from poolctl.diagnose.hypotheses import framing as framing_mismatch
 from poolctl.model import CheckStatus, Diagnosis, Evidence, FramingTrial
 from poolctl.rundir import RunDir
+from poolctl.strict_json import out_of_json_words
 from poolctl.units import fmt_limit
 
 from .probe import Probe
@@ -63,6 +64,9 @@ def check_framing(probe: Probe, run_dir: RunDir, timeout: float) -> CheckList:
                 + "."
             )
             out.add("ping", "fail", f"{summary}; but {said}", fix, evidence=evidence)
+            return out
+        if strict := out_of_json_words(probe.response.raw):  # a strict pool reader's no answer
+            out.add("ping", "warn", f"{summary}; but {strict[0]}", strict[1], evidence=evidence)
             return out
         out.add("ping", "ok", summary, evidence=evidence)
         return out

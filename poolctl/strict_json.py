@@ -1,0 +1,43 @@
+"""Numbers a JSON message may not hold: NaN and the infinities. Python's `json` writes and
+reads them by default (`allow_nan=True`), and so poolctl's reader takes them; a strict reader
+(Elixir's Jason, JavaScript's JSON.parse, Go's encoding/json) refuses the whole message, so a
+worker that answers a Python client answers a pool in another language with nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+INF = float("inf")
+
+
+def out_of_json_numbers(value: Any, limit: int = 3) -> list[str]:
+    """Where `value` (as Python's reader read it) holds NaN or an infinity, which JSON does not
+    allow (RFC 8259) but Python's `json` writes by default: `result.score: NaN`, at most
+    `limit` of them. Walked without recursion: a message may nest deep."""
+    found: list[str] = []
+    stack: list[tuple[str, Any]] = [("", value)]
+    while stack and len(found) < limit:
+        path, item = stack.pop()
+        if isinstance(item, float) and (item != item or item in (INF, -INF)):
+            word = "NaN" if item != item else ("Infinity" if item > 0 else "-Infinity")
+            found.append(f"{path or 'the message'}: {word}")
+        elif isinstance(item, dict):
+            stack.extend((f"{path}.{k}" if path else str(k), v) for k, v in reversed(item.items()))
+        elif isinstance(item, list):
+            stack.extend((f"{path}[{i}]", v) for i, v in reversed(list(enumerate(item))))
+    return found
+
+
+def out_of_json_words(message: Any) -> tuple[str, str] | None:
+    """What an answer holding NaN or an infinity is, and what to do, in words (None when it
+    holds none)."""
+    found = out_of_json_numbers(message)
+    if not found:
+        return None
+    said = (
+        f"its answer holds {', '.join(found)}, which JSON does not allow (RFC 8259): Python's "
+        "`json` writes it by default, and a strict reader refuses the whole message "
+        "(Elixir's Jason, JavaScript's JSON.parse, Go's encoding/json)"
+    )
+    fix = "Write null or a string instead (`json.dumps(answer, allow_nan=False)` finds them)."
+    return said, fix
