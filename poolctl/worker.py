@@ -35,6 +35,7 @@ from poolctl.pidfds import Held
 from poolctl.proctree import Seen, family_seen, tick_now
 from poolctl.program import Program, running_program
 from poolctl.protocol import (
+    EncodedTwice,
     Incoming,
     NotAMessage,
     NotJSON,
@@ -372,6 +373,10 @@ class WorkerProcess:
         jsonrpc = self.protocol.envelope == "jsonrpc"
         try:
             message = parse_message(payload, expected_id, self.protocol.envelope)
+        except EncodedTwice as exc:  # JSON, and its answer in it: a frame answering nothing
+            self.messages_read += 1
+            self.set_aside(f"{exc.message}: {self.quoted(payload)}", payload)
+            return None
         except NotJSON as exc:
             if jsonrpc or (not self.messages_read and self.framing.is_line):
                 self.frame_error = StrayOutput(payload, first=not self.messages_read)

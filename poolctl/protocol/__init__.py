@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from .messages import (
     ENVELOPES,
+    EncodedTwice,
     Incoming,
     MissingSuccess,
     NotAMessage,
@@ -38,6 +39,7 @@ from .registry import (
 __all__ = [
     "ENVELOPES",
     "PROTOCOLS",
+    "EncodedTwice",
     "Incoming",
     "MissingSuccess",
     "NotAMessage",

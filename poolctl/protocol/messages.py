@@ -122,6 +122,15 @@ class NotJSON(ProtocolError):
     """The frame is not JSON (or not a JSON object)."""
 
 
+ENCODED_TWICE = "response is encoded twice"
+
+
+class EncodedTwice(NotJSON):
+    """The frame is a JSON string holding a JSON object: the message encoded twice
+    (`json.dumps` of what `json.dumps` returned). It is JSON, no stray text: a frame that
+    answers nothing, not a broken stream."""
+
+
 class WrongId(ProtocolError):
     """The response answers another request."""
 
@@ -194,9 +203,25 @@ def _object(payload: bytes) -> dict[str, Any]:
         raise NotJSON(
             f"response is not UTF-8 JSON ({exc.reason} at byte {exc.start})", payload
         ) from None
+    if isinstance(body, str) and isinstance(_inner_object(body), dict):
+        raise EncodedTwice(
+            f"{ENCODED_TWICE}: a JSON string holding a JSON object (`json.dumps` of what "
+            "`json.dumps` returned)",
+            payload,
+        )
     if not isinstance(body, dict):
         raise NotJSON(f"response is JSON but not an object: {type(body).__name__}", payload)
     return body
+
+
+def _inner_object(text: str) -> Any:
+    """What a JSON string's text holds, when it is JSON itself (None when not)."""
+    if not text.lstrip().startswith("{"):
+        return None
+    try:
+        return _loads(text.encode("utf-8", "surrogatepass"))
+    except (ValueError, RecursionError):  # what is not JSON, or nests past a reader
+        return None
 
 
 def parse_response(payload: bytes, expected_id: Any = None) -> Response:

@@ -9,6 +9,7 @@ import re
 from poolctl.framing import quote
 from poolctl.model import Evidence
 from poolctl.protocol import get_protocol
+from poolctl.protocol.messages import ENCODED_TWICE
 
 from ..exited_plan import late_speaker
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
@@ -66,6 +67,11 @@ def _answered_otherwise(obs: Observations) -> Judgement:
         fix = (
             f"Answer each request with its own id, as it came: the same value and type "
             f"({sent!r} here), since a client matches answers by id."
+        )
+    elif what.startswith(ENCODED_TWICE):
+        fix = (
+            "Encode each answer once: write `json.dumps(answer)` of the object itself, not of "
+            "a string `json.dumps` already made (a client decodes once, and finds a string)."
         )
     else:
         fix = (
