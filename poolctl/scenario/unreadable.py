@@ -9,12 +9,14 @@ from dataclasses import dataclass
 
 from poolctl.model import Evidence
 from poolctl.pool import Pool
+from poolctl.protocol.messages import ENCODED_TWICE
 
 # the words poolctl/protocol/messages.py `_object` begins its NotJSON messages with
 UNREADABLE = (
     "response is not ",
     "response starts with a UTF-8 byte order mark",
     "response is JSON",
+    ENCODED_TWICE,
 )
 READABLE_FIX = (
     "Write each answer as one JSON object encoded in UTF-8, as RFC 8259 requires between "
