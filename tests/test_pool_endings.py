@@ -494,6 +494,28 @@ def test_an_answer_that_is_not_utf8_json_is_quoted_not_called_missing(
     assert any(e["origin"].endswith(".stdout.bin") for e in diagnosis["evidence"])
 
 
+def test_an_answer_encoded_twice_is_quoted_not_called_missing(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """The worker answered its init ping, then each request as a JSON string holding its
+    answer: the finding said only that no answer came in the request_timeout."""
+    path = tmp_path / "twice.yaml"
+    worker = WORKERS / "answers_encoded_twice.py"
+    text = SCENARIO.format(python=sys.executable, worker=worker)
+    text = text.replace(f'"{worker}"]', f'"{worker}", "--packet-4", "--after-init"]')
+    path.write_text(
+        text.replace("request_timeout: 3", "request_timeout: 1").replace("count: 6", "count: 2")
+    )
+    report = failed_run(run_cli, path, tmp_path / "run")
+    (finding,) = report["findings"]
+    diagnosis = finding["outcome"]
+    assert (
+        "with a frame no client can read: response is encoded twice: a JSON string "
+        in (diagnosis["cause"])
+    ), diagnosis["cause"]
+    assert diagnosis["facts"]["reason"] == "unreadable"
+
+
 def test_an_answer_under_an_id_nobody_asked_is_quoted_not_called_missing(
     run_cli: RunCli, tmp_path: Path
 ) -> None:
