@@ -35,8 +35,8 @@ from poolctl.pidfds import Held
 from poolctl.proctree import Seen, family_seen, tick_now
 from poolctl.program import Program, running_program
 from poolctl.protocol import (
-    EncodedTwice,
     Incoming,
+    Misencoded,
     NotAMessage,
     NotJSON,
     Protocol,
@@ -373,7 +373,7 @@ class WorkerProcess:
         jsonrpc = self.protocol.envelope == "jsonrpc"
         try:
             message = parse_message(payload, expected_id, self.protocol.envelope)
-        except EncodedTwice as exc:  # JSON, and its answer in it: a frame answering nothing
+        except Misencoded as exc:  # JSON, and its answer in it: a frame answering nothing
             self.messages_read += 1
             self.set_aside(f"{exc.message}: {self.quoted(payload)}", payload)
             return None

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from .messages import (
     ENVELOPES,
-    EncodedTwice,
     Incoming,
+    Misencoded,
     MissingSuccess,
     NotAMessage,
     NotJSON,
@@ -39,8 +39,8 @@ from .registry import (
 __all__ = [
     "ENVELOPES",
     "PROTOCOLS",
-    "EncodedTwice",
     "Incoming",
+    "Misencoded",
     "MissingSuccess",
     "NotAMessage",
     "NotJSON",

@@ -123,12 +123,20 @@ class NotJSON(ProtocolError):
 
 
 ENCODED_TWICE = "response is encoded twice"
+NOT_UTF8 = "response is not UTF-8 JSON"
+# the fix for a message no client can read as sent
+READABLE_FIX = (
+    "Write each answer as one JSON object encoded in UTF-8, as RFC 8259 requires between "
+    "programs (Python: `json.dumps(answer).encode('utf-8')`, not Latin-1 nor the locale's "
+    "encoding), with no byte order mark."
+)
 
 
-class EncodedTwice(NotJSON):
-    """The frame is a JSON string holding a JSON object: the message encoded twice
-    (`json.dumps` of what `json.dumps` returned). It is JSON, no stray text: a frame that
-    answers nothing, not a broken stream."""
+class Misencoded(NotJSON):
+    """The frame is a JSON object a client cannot read as it was sent: encoded twice (a JSON
+    string holding it: `json.dumps` of what `json.dumps` returned) or in another encoding than
+    UTF-8 (Latin-1). It is the worker's message, no stray text: a frame that answers nothing,
+    not a broken stream."""
 
 
 class WrongId(ProtocolError):
@@ -200,11 +208,12 @@ def _object(payload: bytes) -> dict[str, Any]:
             ) from None
         raise NotJSON(f"response is not JSON ({exc.msg} at byte {exc.pos})", payload) from None
     except UnicodeDecodeError as exc:
-        raise NotJSON(
-            f"response is not UTF-8 JSON ({exc.reason} at byte {exc.start})", payload
-        ) from None
+        # a JSON object all the same, its text in Latin-1 (or cp1252): the worker's answer
+        otherwise = _inner_object(payload.decode("latin-1"))
+        kind = Misencoded if isinstance(otherwise, dict) else NotJSON
+        raise kind(f"{NOT_UTF8} ({exc.reason} at byte {exc.start})", payload) from None
     if isinstance(body, str) and isinstance(_inner_object(body), dict):
-        raise EncodedTwice(
+        raise Misencoded(
             f"{ENCODED_TWICE}: a JSON string holding a JSON object (`json.dumps` of what "
             "`json.dumps` returned)",
             payload,

@@ -14,13 +14,14 @@ from poolctl.diagnose.hypotheses.crashed import MID_FRAME_FIX, loop_remediation
 from poolctl.events import Event
 from poolctl.model import Finding
 from poolctl.pool_worker import CLOSED_STDOUT, UNAWAITED_RE
+from poolctl.protocol.messages import READABLE_FIX
 from poolctl.scenario.between_requests import between_requests
 from poolctl.scenario.deaths import cut_short, death_of
 from poolctl.scenario.evidence import quote_event
 from poolctl.scenario.failed_checks import CheckGroup, firsts, merged, span, total
 from poolctl.scenario.held import fold_held
 from poolctl.scenario.stopped import stopped_by_the_pool
-from poolctl.scenario.unreadable import READABLE_FIX, unreadable_answer
+from poolctl.scenario.unreadable import unreadable_answer
 from poolctl.scenario.wrong_id import WRONG_ID_FIX, request_id, wrong_id_answer
 
 # the signals that stop a process rather than end it: a worker so stopped stays, silent

@@ -18,11 +18,6 @@ UNREADABLE = (
     "response is JSON",
     ENCODED_TWICE,
 )
-READABLE_FIX = (
-    "Write each answer as one JSON object encoded in UTF-8, as RFC 8259 requires between "
-    "programs (Python: `json.dumps(answer).encode('utf-8')`, not Latin-1 nor the locale's "
-    "encoding), with no byte order mark."
-)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ import re
 from poolctl.framing import quote
 from poolctl.model import Evidence
 from poolctl.protocol import get_protocol
-from poolctl.protocol.messages import ENCODED_TWICE
+from poolctl.protocol.messages import ENCODED_TWICE, NOT_UTF8, READABLE_FIX
 
 from ..exited_plan import late_speaker
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
@@ -68,6 +68,8 @@ def _answered_otherwise(obs: Observations) -> Judgement:
             f"Answer each request with its own id, as it came: the same value and type "
             f"({sent!r} here), since a client matches answers by id."
         )
+    elif what.startswith(NOT_UTF8):
+        fix = READABLE_FIX
     elif what.startswith(ENCODED_TWICE):
         fix = (
             "Encode each answer once: write `json.dumps(answer)` of the object itself, not of "
