@@ -167,6 +167,14 @@ class Live:
         p = self.busiest()
         return p if p is not None and p.state in ("T", "t") else None
 
+    def lock_waiter(self) -> ProcState | None:
+        """The process doing the work, when its main thread waits on a lock or a condition
+        (futex): a handler that returns only once something releases it."""
+        p = self.busiest()
+        main = p.main if p is not None else None
+        call = main.syscall if main is not None else None
+        return p if call is not None and call.name == "futex" else None
+
     def where(self) -> Whereabouts | None:
         """Where the process that would read a request is, in words, else the first Python
         process with a stack."""

@@ -27,6 +27,7 @@ def none_confirmed(
             evidence.append(Evidence(obs.live.activity(), origin))
     steps = []
     working = still_working(obs)
+    waiter = obs.live.lock_waiter() if obs.live is not None else None
     probe = obs.close_probe
     if obs.late_answer is not None:
         took = obs.late_answer - obs.request_sent_at
@@ -76,6 +77,17 @@ def none_confirmed(
                     "what it wrote when its stdin closed: the request cancelled, not an answer",
                 )
             )
+        if waiter is not None and not working:
+            if len(waiter.threads) == 1:  # (its state, said above, is the wait on the lock)
+                cause += (
+                    "; it has no other thread to release what it waits on: a lock it already "
+                    "holds (taken twice, a deadlock), or one shared with another process"
+                )
+            steps.append(
+                f"see who holds what it waits on: `py-spy dump --pid {waiter.pid}` shows each "
+                "of its threads' stacks (one thread taking a `threading.Lock` it holds needs "
+                "an `RLock`, or to take it once)"
+            )
         if working or (probe is not None and probe.cancelled):
             steps.append("raise the timeout (an MCP client waits 60 s for a tool by default)")
         part = obs.explanation
@@ -89,10 +101,16 @@ def none_confirmed(
         evidence.append(Evidence(r.sentence(), "experiment"))
     if not obs.experiments_enabled:
         steps.append("run again without --no-experiments to test the untested hypotheses")
-    steps.append(f"look at its stderr ({obs.stderr_origin}) and a stack dump (`py-spy dump --pid`)")
+    dump = "" if waiter is not None else " and a stack dump (`py-spy dump --pid`)"
+    steps.append(f"look at its stderr ({obs.stderr_origin}){dump}")
     stopped = obs.live.stopped() if obs.live is not None else None
     if stopped is not None:  # waiting longer shows nothing: it runs again only when continued
         steps.insert(0, STOPPED_FIX)
-    elif obs.late_answer is None and not working and not (probe is not None and probe.cancelled):
+    elif (
+        obs.late_answer is None
+        and not working
+        and not (probe is not None and probe.cancelled)
+        and not (waiter is not None and len(waiter.threads) == 1)  # nothing of its own frees it
+    ):
         steps.append("try a longer --timeout")
     return cause, "Next: " + "; ".join(steps) + ".", tuple(evidence)
