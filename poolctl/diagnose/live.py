@@ -6,7 +6,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .procinfo import CHILD_WAITS, EVENT_WAITS, READS, SLEEPS, WRITES, ProcState, ThreadState
+from .procinfo import (
+    CHILD_WAITS,
+    EVENT_WAITS,
+    READS,
+    SLEEPS,
+    WRITES,
+    ProcState,
+    ThreadState,
+    polled_fds,
+)
 from .pystack import NoStack, PyStack, Whereabouts, whereabouts
 
 RUNTIME_HELPERS = frozenset({"erl_child_setup", "inet_gethost", "epmd"})  # not the worker
@@ -110,6 +119,16 @@ class Live:
         for p in self.processes:
             main = p.main
             if main is not None and main.syscall is not None and main.syscall.name in EVENT_WAITS:
+                polled = polled_fds(p.pid, main.syscall)
+                if polled is not None:  # what it waits on is known: its stdin, or not
+                    fds = [fd for fd in polled if p.fds.get(fd) == self.stdin_pipe]
+                    if not fds:
+                        continue
+                    text = (
+                        f"pid {p.pid} ({p.comm}) waits in {main.syscall.name}, which watches "
+                        f"its stdin (fd {fds[0]} = {self.stdin_pipe})"
+                    )
+                    return Blocked(p, main, self.stdin_pipe, text)
                 text = f"pid {p.pid} ({p.comm}) waits in {main.syscall.name} (an event loop)"
                 return Blocked(p, main, "", text)
         return None

@@ -14,6 +14,7 @@ import os
 import platform
 import re
 import socket
+import struct
 import sys
 import termios
 import time
@@ -35,6 +36,7 @@ _SYSCALLS: dict[str, dict[int, str]] = {
         23: "select",
         34: "pause",
         35: "nanosleep",
+        42: "connect",
         43: "accept",
         44: "sendto",
         45: "recvfrom",
@@ -70,6 +72,7 @@ _SYSCALLS: dict[str, dict[int, str]] = {
         133: "rt_sigsuspend",
         137: "rt_sigtimedwait",
         202: "accept",
+        203: "connect",
         206: "sendto",
         207: "recvfrom",
         211: "sendmsg",
@@ -399,23 +402,23 @@ def listening_sockets() -> dict[str, str]:
     (`socket:[12345]`): their address (`127.0.0.1:8080`, `[::]:8080`, `unix /tmp/lsp.sock`)."""
     found: dict[str, str] = {}
     for table, six in (("/proc/net/tcp", False), ("/proc/net/tcp6", True)):
-        for fields in _table(table):
+        for fields in table_rows(table):
             if len(fields) > 9 and fields[3] == "0A":  # TCP_LISTEN
-                found[f"socket:[{fields[9]}]"] = _tcp_address(fields[1], six)
-    for fields in _table("/proc/net/unix"):
+                found[f"socket:[{fields[9]}]"] = tcp_address(fields[1], six)
+    for fields in table_rows("/proc/net/unix"):
         if len(fields) > 6 and int(fields[3], 16) & 0x10000:  # __SO_ACCEPTCON: it listens
             path = fields[7] if len(fields) > 7 else "(unnamed)"
             found[f"socket:[{fields[6]}]"] = f"unix {path}"
     return found
 
 
-def _table(path: str) -> list[list[str]]:
+def table_rows(path: str) -> list[list[str]]:
     """The rows of a /proc/net table, split on whitespace, its header left out."""
     text = _read(path) or ""
     return [line.split() for line in text.splitlines()[1:]]
 
 
-def _tcp_address(hex_address: str, six: bool) -> str:
+def tcp_address(hex_address: str, six: bool) -> str:
     """`0100007F:6E18` -> `127.0.0.1:28184`: the kernel prints the address as 32-bit words in
     the host's byte order, the port as a number."""
     host, _, port = hex_address.partition(":")
@@ -425,3 +428,33 @@ def _tcp_address(hex_address: str, six: bool) -> str:
     if six:
         return f"[{socket.inet_ntop(socket.AF_INET6, raw)}]:{int(port, 16)}"
     return f"{socket.inet_ntop(socket.AF_INET, raw)}:{int(port, 16)}"
+
+
+_POLLFD = struct.Struct("iHH")  # struct pollfd: int fd; short events; short revents
+
+
+def polled_fds(pid: int, call: Syscall) -> list[int] | None:
+    """The fds a thread blocked in poll/ppoll (its pollfd array) or select/pselect6 (its read
+    set) waits on, read from the process's memory, which its parent may read (poolctl started
+    it); None when that cannot be read, or it is in no such call."""
+    if not call.args or len(call.args) < 2:
+        return None
+    if call.name in ("poll", "ppoll"):
+        address, size = call.args[0], _POLLFD.size * min(call.args[1], 256)
+    elif call.name in ("select", "pselect6"):
+        address, size = call.args[1], (min(call.args[0], 4096) + 7) // 8
+    else:
+        return None
+    if not address or not size:
+        return None
+    try:
+        with open(f"/proc/{pid}/mem", "rb", buffering=0) as mem:
+            mem.seek(address)
+            data = mem.read(size)
+    except (OSError, ValueError, OverflowError):
+        return None
+    if call.name in ("poll", "ppoll"):
+        whole = data[: len(data) // _POLLFD.size * _POLLFD.size]
+        return [fd for fd, _, _ in _POLLFD.iter_unpack(whole) if fd >= 0]
+    bits = int.from_bytes(data, "little")  # an fd_set: fd n is bit n
+    return [fd for fd in range(len(data) * 8) if bits >> fd & 1]

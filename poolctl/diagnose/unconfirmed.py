@@ -8,6 +8,7 @@ from poolctl.model import Evidence
 from poolctl.units import fmt_limit
 
 from .observe import Observations
+from .peer_wait import peer_wait, wait_words
 from .readings import STOPPED_FIX, still_working
 
 
@@ -77,6 +78,11 @@ def none_confirmed(
                     "what it wrote when its stdin closed: the request cancelled, not an answer",
                 )
             )
+        if (peer := peer_wait(obs)) is not None and not working:
+            said, step = wait_words(peer)
+            cause += said
+            evidence.append(peer.evidence())
+            steps.append(step)
         if waiter is not None and not working:
             if len(waiter.threads) == 1:  # (its state, said above, is the wait on the lock)
                 cause += (
