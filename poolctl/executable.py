@@ -86,6 +86,12 @@ def why_not_startable(program: str, cwd: str | None) -> str:
         found = str(path)
     else:
         found = shutil.which(program) or ""
+        if not found and (Path(cwd or ".") / program).is_file():  # a shell needs `./` too
+            where = "the worker's working directory" if cwd else "this folder"
+            return (
+                f"command not found on PATH: {program} (a file of that name is in {where}: a "
+                f"command that is no path is looked up on PATH only; give ./{program})"
+            )
         if not found:
             return f"command not found on PATH: {program}"
     return why_not_runnable(found)

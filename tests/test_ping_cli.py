@@ -202,6 +202,21 @@ def test_bad_usage_is_one_line_and_exit_2(cli: RunCli, argv: list[str], message:
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
 
 
+def test_a_command_in_this_folder_named_without_its_path_is_told_to_give_it(
+    cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`poolctl ping -- worker.py` with worker.py here: a shell also looks a bare name up on
+    PATH only; it was "command not found on PATH" alone."""
+    (tmp_path / "worker.py").write_text("print('hi')\n")
+    monkeypatch.chdir(tmp_path)
+    code, _, err = ping(cli, "--", "worker.py")
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert (
+        "command not found on PATH: worker.py (a file of that name is in this folder: a command "
+        "that is no path is looked up on PATH only; give ./worker.py)" in err
+    ), err
+
+
 def test_a_relative_command_found_here_but_not_in_cwd_names_the_folder(
     cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
