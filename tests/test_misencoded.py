@@ -41,7 +41,7 @@ def test_ping_names_an_answer_encoded_twice(run_cli: RunCli, argv: tuple[str, ..
     d = diagnose(run_cli, "--timeout", "1", *argv)
     assert confirmed(d) == ["envelope"], d["cause"]
     assert (
-        "wrote a frame that is not its answer: response is encoded twice: a JSON string "
+        "answered in a frame no client can read: response is encoded twice: a JSON string "
         in (d["cause"])
     )
     assert d["remediation"].startswith("Encode each answer once: write `json.dumps(answer)`")
@@ -61,5 +61,5 @@ def test_ping_names_a_line_answer_written_in_latin1(run_cli: RunCli) -> None:
     argv = ("--env", "PYTHONIOENCODING=latin-1", "--framing", "line")
     d = diagnose(run_cli, "--timeout", "1", *argv, "--", sys.executable, "-c", LATIN1_LINES)
     assert confirmed(d) == ["envelope"], d["cause"]
-    assert "wrote a frame that is not its answer: response is not UTF-8 JSON (" in d["cause"]
+    assert "answered in a frame no client can read: response is not UTF-8 JSON (" in d["cause"]
     assert d["remediation"].startswith("Write each answer as one JSON object encoded in UTF-8")

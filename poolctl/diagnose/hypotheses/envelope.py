@@ -62,6 +62,11 @@ def _answered_otherwise(obs: Observations) -> Judgement:
     n = worker.stray_count
     frames = f"{n:,} frames, none of them its answer" if n > 1 else "a frame that is not its answer"
     verdict = f"The worker read the {size}-byte {current} request and wrote {frames}: {what}"
+    if n == 1 and what.startswith((NOT_UTF8, ENCODED_TWICE)):  # its answer, misencoded
+        verdict = (
+            f"The worker read the {size}-byte {current} request and answered in a frame no "
+            f"client can read: {what}"
+        )
     if what.startswith("response for id"):
         sent = obs.failed.request.id
         fix = (
