@@ -5,20 +5,22 @@ worker that answers a Python client answers a pool in another language with noth
 
 from __future__ import annotations
 
+import math
 from typing import Any
-
-INF = float("inf")
 
 
 def out_of_json_numbers(value: Any, limit: int = 3) -> list[str]:
     """Where `value` (as Python's reader read it) holds NaN or an infinity, which JSON does not
     allow (RFC 8259) but Python's `json` writes by default: `result.score: NaN`, at most
-    `limit` of them. Walked without recursion: a message may nest deep."""
+    `limit` of them. Walked without recursion (a message may nest deep), and named only once
+    one is found (a large answer's every value is looked at once, cheaply)."""
+    if not _any_non_finite(value):
+        return []
     found: list[str] = []
     stack: list[tuple[str, Any]] = [("", value)]
     while stack and len(found) < limit:
         path, item = stack.pop()
-        if isinstance(item, float) and (item != item or item in (INF, -INF)):
+        if isinstance(item, float) and not math.isfinite(item):
             word = "NaN" if item != item else ("Infinity" if item > 0 else "-Infinity")
             found.append(f"{path or 'the message'}: {word}")
         elif isinstance(item, dict):
@@ -26,6 +28,23 @@ def out_of_json_numbers(value: Any, limit: int = 3) -> list[str]:
         elif isinstance(item, list):
             stack.extend((f"{path}[{i}]", v) for i, v in reversed(list(enumerate(item))))
     return found
+
+
+def _any_non_finite(value: Any, most: int = 100_000) -> bool:
+    """Whether one of the first `most` values of `value` is NaN or an infinity (a large
+    answer's values past them are not looked at: a ping's note is not worth seconds)."""
+    stack = [value]
+    while stack and most > 0:
+        most -= 1
+        item = stack.pop()
+        if isinstance(item, float):
+            if not math.isfinite(item):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 def out_of_json_words(message: Any) -> tuple[str, str] | None:

@@ -5,7 +5,6 @@ TCP table; the listener, when the peer is on this machine."""
 
 from __future__ import annotations
 
-import socket
 from dataclasses import dataclass
 
 from poolctl.model import Evidence
@@ -61,7 +60,7 @@ def peer_wait(obs: Observations) -> PeerWait | None:
         found = _connection(target[len("socket:[") : -1])
         if found is not None:
             local, remote, state = found
-            return PeerWait(p.pid, fd, call.name, local, remote, state, _server(remote))
+            return PeerWait(p.pid, fd, call.name, local, remote, state, _server(local, remote))
     return None
 
 
@@ -75,25 +74,17 @@ def _connection(inode: str) -> tuple[str, str, str] | None:
     return None
 
 
-def _server(remote: str) -> str:
-    """Who listens at `remote` on this machine (`pid 12 (postgres)`), when one does."""
+def _server(local: str, remote: str) -> str:
+    """Who listens at `remote` on this machine (`pid 12 (postgres)`), when one does: a loopback
+    address, or the connection's own local one (no name is looked up: DNS may hang)."""
     host, _, port = remote.rpartition(":")
-    if not _local(host.strip("[]")):
+    if not (host.startswith(("127.", "[::1]", "[::ffff:127.")) or host == local.rpartition(":")[0]):
         return ""
     for name, address in procinfo.listening_sockets().items():
         if address.rpartition(":")[2] == port:
             for pid, _, comm in procinfo.holders(name)[:1]:
                 return f"pid {pid} ({comm})"
     return ""
-
-
-def _local(host: str) -> bool:
-    if host.startswith("127.") or host in ("::1", "0.0.0.0", "::"):
-        return True
-    try:
-        return host in {a[4][0] for a in socket.getaddrinfo(socket.gethostname(), None)}
-    except OSError:
-        return False
 
 
 def wait_words(wait: PeerWait) -> tuple[str, str]:
