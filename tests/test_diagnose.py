@@ -16,7 +16,7 @@ import pytest
 from poolctl.diagnose import diagnose_no_answer, engine, procinfo
 from poolctl.rundir import create_run_dir
 from poolctl.worker import Answer, NoAnswer, WorkerSpec
-from tests.conftest import REFERENCE, REPO, RunCli, SpawnWorker
+from tests.conftest import REFERENCE, REPO, Processes, RunCli, SpawnWorker
 
 pytestmark = pytest.mark.slow
 
@@ -31,6 +31,30 @@ def ping_json(run_cli: RunCli, *argv: str) -> tuple[dict[str, Any], float]:
     code, out, took = ping(run_cli, "--json", *argv)
     assert code == 1, out
     return json.loads(out), took
+
+
+class SharedPings:
+    """The reports of pings that several tests read (a fault's verdict in the table below and
+    a test of one of its parts; two tests of one run folder), each made once for the module by
+    the first test that asks: a second ping of the same worker with the same options asked
+    the same again, for another 2-3 s of waiting on its diagnosis."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder  # for the run folders the tests read, made once too
+        self.made: dict[tuple[str, ...], dict[str, Any]] = {}
+
+    def report(self, run_cli: RunCli, *argv: str) -> dict[str, Any]:
+        """The report of `ping --json ARGV...`, which must exit 1."""
+        if argv not in self.made:
+            self.made[argv], _ = ping_json(run_cli, *argv)
+        return self.made[argv]
+
+
+@pytest.fixture(scope="module")
+def shared_pings(
+    module_processes: Processes, tmp_path_factory: pytest.TempPathFactory
+) -> SharedPings:
+    return SharedPings(tmp_path_factory.mktemp("shared-pings"))
 
 
 def outcome(report: dict[str, Any]) -> dict[str, Any]:
@@ -123,9 +147,11 @@ FAULTS: dict[str, tuple[list[str], str, list[str]]] = {
 
 
 @pytest.mark.parametrize("fault", list(FAULTS))
-def test_each_fault_confirms_exactly_one_hypothesis(run_cli: RunCli, fault: str) -> None:
+def test_each_fault_confirms_exactly_one_hypothesis(
+    run_cli: RunCli, shared_pings: SharedPings, fault: str
+) -> None:
     argv, expected, quotes = FAULTS[fault]
-    report, _ = ping_json(run_cli, *argv)
+    report = shared_pings.report(run_cli, *argv)
     assert confirmed(report) == [expected], outcome(report)["hypotheses"]
     d = outcome(report)
     assert d["pattern_id"] == "port-no-response" and d["pattern_number"] == 1
@@ -150,8 +176,11 @@ def test_terminal_verdict_comes_first_then_evidence_then_remediation(
     assert "✓ confirmed  Prints to stdout" in out
 
 
-def test_slow_import_is_measured_against_the_timeout(run_cli: RunCli) -> None:
-    report, _ = ping_json(run_cli, "--timeout", "1", *ref("--import-delay", "3"))
+def test_slow_import_is_measured_against_the_timeout(
+    run_cli: RunCli, shared_pings: SharedPings
+) -> None:
+    argv, _, _ = FAULTS["slow-import"]
+    report = shared_pings.report(run_cli, *argv)
     d = outcome(report)
     assert re.search(r"start-up took \d+\.\d s against a 1 s timeout", json.dumps(d["evidence"]))
     assert d["facts"]["answered_after_s"] >= 2.9  # poolctl kept waiting and saw it answer
@@ -179,10 +208,10 @@ def test_the_slow_step_of_a_start_up_is_named_though_the_timeout_caught_a_quick_
 
 
 def test_merged_stderr_is_proven_by_a_fresh_process_with_stderr_apart(
-    run_cli: RunCli,
+    run_cli: RunCli, shared_pings: SharedPings
 ) -> None:
     argv, _, _ = FAULTS["stderr-merged"]
-    report, _ = ping_json(run_cli, *argv)
+    report = shared_pings.report(run_cli, *argv)
     d = outcome(report)
     hyps = {h["id"]: h for h in d["hypotheses"]}
     assert hyps["stdout-text"]["status"] == "ruled-out"
@@ -243,25 +272,28 @@ def test_evidence_files_are_in_the_run_folder(run_cli: RunCli, tmp_path: Path) -
     assert json.loads((run / "report.json").read_text())["findings"]
 
 
-def test_experiment_captures_have_their_own_ids(run_cli: RunCli, tmp_path: Path) -> None:
-    run = tmp_path / "run"
-    ping_json(run_cli, "--run-dir", str(run), "--timeout", "1", *ref("--framing", "line"))
+def line_worker_run(run_cli: RunCli, shared: SharedPings) -> tuple[dict[str, Any], Path]:
+    """The report and run folder of a worker speaking line framing pinged in packet-4."""
+    run = shared.folder / "line-worker"
+    argv = ("--run-dir", str(run), "--timeout", "1", *ref("--framing", "line"))
+    return shared.report(run_cli, *argv), run
+
+
+def test_experiment_captures_have_their_own_ids(run_cli: RunCli, shared_pings: SharedPings) -> None:
+    _, run = line_worker_run(run_cli, shared_pings)
     names = {p.name for p in (run / "workers").iterdir()}
     # (the replay is the worker itself here: its first request; see the test below)
     assert {"w1-exp-framing-line.stdout.bin", "w1-exp-framing-packet-2.stdout.bin"} <= names
 
 
 def test_the_worker_asked_its_first_request_is_the_replay_no_copy_is_started(
-    run_cli: RunCli, tmp_path: Path
+    run_cli: RunCli, shared_pings: SharedPings
 ) -> None:
     """A worker asked one request, its first input, is a fresh process asked it: the replay's
     copy (the same command line, environment and framing, asked the same) showed what its
     wait had shown, for a start more (mcp-server-time spoken dspex: one of its diagnosis' 11
     starts, an `import mcp`). The worker's wait stands for it, and says so."""
-    run = tmp_path / "run"
-    report, _ = ping_json(
-        run_cli, "--run-dir", str(run), "--timeout", "1", *ref("--framing", "line")
-    )
+    report, run = line_worker_run(run_cli, shared_pings)
     d = outcome(report)
     replay = next(e for e in d["facts"]["experiments"] if e["id"] == "replay")
     assert (replay["worker_id"], replay["answered"]) == ("w1", False), replay
