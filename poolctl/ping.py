@@ -29,6 +29,7 @@ from poolctl.once import first_time
 from poolctl.patterns.loader import PatternSet
 from poolctl.protocol import Incoming, Response, get_protocol
 from poolctl.protocol.messages import WrongId, parse_message
+from poolctl.protocol.registry import unknown_mcp_version
 from poolctl.rundir import RunDir
 from poolctl.session import run_session
 from poolctl.strict_json import out_of_json_words
@@ -224,6 +225,8 @@ def run_ping(options: PingOptions, run_dir: RunDir) -> PingResult:
         )
     if gone:
         notes.append(gone)
+    if options.spec.protocol == "mcp" and (odd := unknown_mcp_version(session.server())):
+        notes.append(f"{odd[0]}; {odd[1][0].lower()}{odd[1][1:]}")
     if session.last_response and (strict := out_of_json_words(session.last_response.raw)):
         notes.append(f"{strict[0]}; {strict[1][0].lower()}{strict[1][1:]}")
     if session.refused is not None:

@@ -12,6 +12,7 @@ from poolctl.auto_framing import framing_trials
 from poolctl.diagnose.hypotheses import crashed, stderr_merged, stdout_text, stuck_in_init
 from poolctl.diagnose.hypotheses import framing as framing_mismatch
 from poolctl.model import CheckStatus, Diagnosis, Evidence, FramingTrial
+from poolctl.protocol.registry import unknown_mcp_version
 from poolctl.rundir import RunDir
 from poolctl.strict_json import out_of_json_words
 from poolctl.units import fmt_limit
@@ -64,6 +65,10 @@ def check_framing(probe: Probe, run_dir: RunDir, timeout: float) -> CheckList:
                 + "."
             )
             out.add("ping", "fail", f"{summary}; but {said}", fix, evidence=evidence)
+            return out
+        odd = unknown_mcp_version(probe.server) if probe.spec.protocol == "mcp" else None
+        if odd is not None:  # a client disconnects: the handshake ends there
+            out.add("ping", "warn", f"{summary}; but {odd[0]}", odd[1], evidence=evidence)
             return out
         if strict := out_of_json_words(probe.response.raw):  # a strict pool reader's no answer
             out.add("ping", "warn", f"{summary}; but {strict[0]}", strict[1], evidence=evidence)

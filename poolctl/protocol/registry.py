@@ -19,6 +19,8 @@ from poolctl import __version__
 from poolctl.errors import UsageProblem
 
 MCP_PROTOCOL_VERSION = "2025-11-25"  # the version poolctl asks for; the server may choose another
+# the versions MCP's releases name, which the SDKs' clients take (TypeScript's also 2024-10-07)
+MCP_VERSIONS = ("2024-10-07", "2024-11-05", "2025-03-26", "2025-06-18", MCP_PROTOCOL_VERSION)
 
 
 @dataclass(frozen=True)
@@ -310,3 +312,23 @@ def get_protocol(name: str) -> Protocol:
     except KeyError:
         choices = ", ".join(PROTOCOLS)
         raise UsageProblem(f"unknown protocol {name!r} (choose one of: {choices})") from None
+
+
+def unknown_mcp_version(server: Mapping[str, Any]) -> tuple[str, str] | None:
+    """What to say of an MCP server that chose a protocol version no MCP release names (what
+    it does, the fix), or None: a client that does not know the version it answers with
+    disconnects (the Python SDK's `Unsupported protocol version from the server`, the
+    TypeScript SDK's `Server's protocol version is not supported`)."""
+    version = server.get("protocol_version")
+    if not isinstance(version, str) or version in MCP_VERSIONS:
+        return None
+    said = (
+        f"it answered initialize with protocolVersion {version!r}, which no MCP release poolctl "
+        f"knows names ({', '.join(MCP_VERSIONS[1:])}): the MCP SDKs' clients refuse it and "
+        "disconnect"
+    )
+    fix = (
+        f"Answer with the version the client asked for when the server supports it "
+        f"({MCP_PROTOCOL_VERSION!r} here), else with one it supports that a release names."
+    )
+    return said, fix
