@@ -1,10 +1,13 @@
-"""Numbers a JSON message may not hold: NaN and the infinities. Python's `json` writes and
-reads them by default (`allow_nan=True`), and so poolctl's reader takes them; a strict reader
-(Elixir's Jason, JavaScript's JSON.parse, Go's encoding/json) refuses the whole message, so a
-worker that answers a Python client answers a pool in another language with nothing."""
+"""What a strict reader refuses in an answer poolctl's reader takes: NaN and the infinities
+(Python's `json` writes and reads them by default, `allow_nan=True`; Elixir's Jason,
+JavaScript's JSON.parse and Go's encoding/json refuse the whole message), and a JSON-RPC reply
+whose shape the specification forbids (an error that is no `{code, message}` object, or both a
+result and an error: the SDKs' clients cannot read it). A worker that answers a lenient client
+answers a strict one with nothing."""
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Any
 
@@ -59,4 +62,35 @@ def out_of_json_words(message: Any) -> tuple[str, str] | None:
         "(Elixir's Jason, JavaScript's JSON.parse, Go's encoding/json)"
     )
     fix = "Write null or a string instead (`json.dumps(answer, allow_nan=False)` finds them)."
+    return said, fix
+
+
+def jsonrpc_reply_words(reply: Any) -> tuple[str, str] | None:
+    """What is wrong with a JSON-RPC 2.0 reply's shape, and what to do, in words (None when
+    nothing is): a response holds exactly one of `result` and `error`, and an error is an
+    object with an integer `code` and a string `message`."""
+    if not isinstance(reply, dict):
+        return None
+    fix = (
+        'Reply with exactly one of "result" and "error", the error an object '
+        '`{"code": -32603, "message": "…"}` (an integer code, a string message, an optional '
+        '"data"), as JSON-RPC 2.0 requires.'
+    )
+    if "result" in reply and "error" in reply:
+        return "its reply holds both result and error, which JSON-RPC 2.0 forbids", fix
+    if "error" not in reply:
+        return None
+    error = reply["error"]
+    if (
+        isinstance(error, dict)
+        and type(error.get("code")) is int
+        and isinstance(error.get("message"), str)
+    ):
+        return None
+    shown = json.dumps(error)[:80]
+    said = (
+        f"its error reply's error is {shown}, not an object with an integer code and a string "
+        "message as JSON-RPC 2.0 requires: a client cannot read it (the MCP SDKs' validation "
+        "refuses the message)"
+    )
     return said, fix

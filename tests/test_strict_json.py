@@ -1,14 +1,17 @@
-"""An answer holding NaN or an infinity: Python's reader (poolctl's) takes it, a strict one
-(Elixir's Jason, JavaScript's JSON.parse, Go's encoding/json) refuses the whole message. Ping
-answers and says so in a note; doctor's Framing check warns. Before, both said only that it
-answered."""
+"""An answer a strict reader refuses and poolctl's takes: one holding NaN or an infinity
+(Elixir's Jason, JavaScript's JSON.parse, Go's encoding/json refuse the whole message), or a
+JSON-RPC reply of a shape JSON-RPC 2.0 forbids (an error that is a bare string, a result and an
+error both). Ping answers and says so in a note; doctor's Framing check warns. Before, both
+said only that it answered."""
 
 from __future__ import annotations
 
 import json
 import sys
 
-from poolctl.strict_json import out_of_json_numbers
+import pytest
+
+from poolctl.strict_json import jsonrpc_reply_words, out_of_json_numbers
 from tests.conftest import RunCli
 from tests.test_diagnose_workers import WORKERS
 
@@ -49,3 +52,30 @@ def test_doctor_warns_of_it_in_its_framing_check(run_cli: RunCli) -> None:
     assert ping["status"] == "warn", ping
     assert SAID in ping["summary"], ping
     assert ping["remedy"].startswith("Write null or a string instead"), ping
+
+
+def test_what_a_json_rpc_reply_s_shape_may_not_be() -> None:
+    good_error = {"jsonrpc": "2.0", "id": 1, "error": {"code": -32601, "message": "no"}}
+    assert jsonrpc_reply_words(good_error) is None
+    assert jsonrpc_reply_words({"jsonrpc": "2.0", "id": 1, "result": None}) is None
+    for error in ("boom", {"message": "no code"}, {"code": "1", "message": "x"}, None):
+        said = jsonrpc_reply_words({"jsonrpc": "2.0", "id": 1, "error": error})
+        assert said is not None and said[0].startswith("its error reply's error is "), error
+    both = jsonrpc_reply_words({"jsonrpc": "2.0", "id": 1, "result": 1, "error": None})
+    assert both is not None and "both result and error" in both[0]
+
+
+@pytest.mark.parametrize(
+    ("mode", "said"),
+    [
+        ("string", 'its error reply\'s error is "boom: no such method", not an object with an '),
+        ("both", "its reply holds both result and error, which JSON-RPC 2.0 forbids"),
+    ],
+)
+def test_ping_notes_a_json_rpc_reply_of_a_forbidden_shape(
+    run_cli: RunCli, mode: str, said: str
+) -> None:
+    worker = (sys.executable, str(WORKERS / "jsonrpc_bad_reply.py"), mode)
+    _, out, _ = run_cli("ping", "--json", "--protocol", "jsonrpc", "--", *worker)
+    notes = [n for n in json.loads(out)["notes"] if "JSON-RPC 2.0" in n]
+    assert len(notes) == 1 and notes[0].startswith(said), notes

@@ -14,7 +14,7 @@ from poolctl.diagnose.hypotheses import framing as framing_mismatch
 from poolctl.model import CheckStatus, Diagnosis, Evidence, FramingTrial
 from poolctl.protocol.registry import unknown_mcp_version
 from poolctl.rundir import RunDir
-from poolctl.strict_json import out_of_json_words
+from poolctl.strict_json import jsonrpc_reply_words, out_of_json_words
 from poolctl.units import fmt_limit
 
 from .probe import Probe
@@ -70,7 +70,8 @@ def check_framing(probe: Probe, run_dir: RunDir, timeout: float) -> CheckList:
         if odd is not None:  # a client disconnects: the handshake ends there
             out.add("ping", "warn", f"{summary}; but {odd[0]}", odd[1], evidence=evidence)
             return out
-        if strict := out_of_json_words(probe.response.raw):  # a strict pool reader's no answer
+        shape = jsonrpc_reply_words(probe.response.raw) if "jsonrpc" in probe.response.raw else None
+        if strict := shape or out_of_json_words(probe.response.raw):  # a strict reader's none
             out.add("ping", "warn", f"{summary}; but {strict[0]}", strict[1], evidence=evidence)
             return out
         out.add("ping", "ok", summary, evidence=evidence)
