@@ -344,6 +344,12 @@ def _parse_one(stream: BinaryIO, name: str, fmt: str, out: ParsedLog, packed: st
     verdicts_read.finish(out, name, *before)
     if chosen == "pytest" and fmt == "auto" and runners_alone.note_theirs_alone(out, name, *before):
         chosen = runners_alone.VERDICTS_ALONE  # no pytest output in it: not said to be
+    elif (
+        chosen == "pytest"
+        and fmt == "auto"
+        and (alone := runners_alone.note_failures_alone(out, name, *before))
+    ):
+        chosen = alone  # ... nor any verdict: the runners read are named
     elif (len(out.failures), len(out.summaries)) == before and chosen != "junit":
         # a runner's lines (its logger's, a test's start) and no run's result: a log cut
         # before it, which "0 failures" alone would call clean

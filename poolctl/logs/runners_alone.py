@@ -26,6 +26,9 @@ from poolctl.logs.records import ParsedLog, RunSummary
 # the format a log read for other runners' verdicts alone is said to be (`read 35 lines (…)`);
 # the history reads no passes from it
 VERDICTS_ALONE = "other runners' verdicts"
+# ... and one read for their failures alone, no verdict of any run in it (a run killed before
+# its summary): said to be of the runners it names (`read 6 lines (go test, no verdict)`)
+NO_VERDICT = ", no verdict"
 
 # Any runner's verdict of a failed run (other_verdicts.VERDICTS), searched over a whole text (its
 # lines indented or not). RE2: Python's regex tried its 30 branches at each line start (4 MB/s
@@ -169,3 +172,24 @@ def note_theirs_alone(
         f"alone ({names}), their failures counted, {read or 'none'} read"
     )
     return True
+
+
+def note_failures_alone(
+    out: ParsedLog, file: str, failures_before: int, summaries_before: int
+) -> str:
+    """The format `file` is said to be when the pytest parser read other runners' failures
+    from it and no verdict of any run (a `go test` or `cargo test` run killed before its
+    summary): the runners named (`go test, no verdict`), and a note says it; "" when it read
+    anything else."""
+    if any(s.file == file for s in out.summaries[summaries_before:]):
+        return ""
+    failures = [f for f in out.failures[failures_before:] if f.input_file == file]
+    if not failures or any("runner" not in f.details for f in failures):
+        return ""
+    names = ", ".join(sorted({f.details["runner"] for f in failures}))
+    out.skipped.append(
+        f"{file}: no pytest, ExUnit or JUnit XML output in it, and no runner's verdict: read "
+        f"for {names}'s failures alone, {len(failures)} read; the run ended before its summary "
+        "(killed, a time limit), so no count says how many more failed"
+    )
+    return names + NO_VERDICT

@@ -1,0 +1,53 @@
+"""Runs of other runners killed before their summary (SIGKILL of the run's process group, as a
+CI job's time limit or `timeout -s KILL` ends it): real captures of capture_killed_runs.sh
+(mixed/killed_runs/), capture_go_blocks.sh, capture_cargo_blocks.sh and
+capture_unittest_blocks.sh. Each is read for what it printed, said to be of the runner it is,
+and never a clean run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from poolctl.cli import main
+from poolctl.logs import read_logs
+
+FIXTURES = Path(__file__).parent / "fixtures"
+KILLED = FIXTURES / "mixed" / "killed_runs"
+
+
+def triage(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(["triage", *argv, "--no-history"])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+# each log of one runner's failures alone, no verdict of a run in it: the runner it names, and
+# the failures read
+FAILURES_ALONE = [
+    (FIXTURES / "mixed" / "go_blocks" / "killed_v.txt", "go test", 2),
+    (KILLED / "go_json_killed.txt", "go test", 2),
+    (FIXTURES / "mixed" / "cargo_blocks" / "killed.txt", "cargo test", 6),
+    (FIXTURES / "unittest" / "blocks_killed.txt", "unittest", 9),
+    (KILLED / "jest_killed.txt", "Jest", 2),
+]
+
+
+@pytest.mark.parametrize(("path", "runner", "read"), FAILURES_ALONE, ids=lambda v: str(v)[-24:])
+def test_a_killed_runs_failures_alone_are_said_to_be_its_runners(
+    capsys: pytest.CaptureFixture[str], path: Path, runner: str, read: int
+) -> None:
+    """Before, such a log was said to be pytest's (`read 6 lines (pytest)`: the parser that read
+    it), though no line of it is; it is said to be the runner's, with no verdict, and a note
+    says no count told how many failed."""
+    parsed = read_logs([str(path)])
+    assert len(parsed.failures) == read
+    assert parsed.formats == {str(path): f"{runner}, no verdict"}
+    assert any(
+        f"no runner's verdict: read for {runner}'s failures alone, {read} read" in note
+        for note in parsed.skipped
+    )
+    code, out, _ = triage(capsys, str(path))
+    assert code == 1
+    assert f"lines ({runner}, no verdict)" in out and "(pytest)" not in out
