@@ -7,6 +7,7 @@ capture_unittest_after_pytest.sh). Before, its verdict counted them and none was
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -235,4 +236,50 @@ def test_djangos_test_runner_is_read_as_unittest(capsys: pytest.CaptureFixture[s
         "test_request_answered": "port-no-response",
         "test_checkout": "checkout-timeout-waiters",
         "test_job_config": "required-field-missing",
+    }
+
+
+GROUPS_SUITE = "/tmp/killed_runs_suite/unittest/test_pool_groups.py"
+
+
+def test_an_exception_group_is_read_from_its_leaves(capsys: pytest.CaptureFixture[str]) -> None:
+    """Python 3.11's ExceptionGroup tracebacks under unittest (capture_killed_runs.sh: its lines
+    behind `| `, each sub-exception under `+---- N ----`): each test one failure, its message
+    the group's leaves (a nested group's own line is none), its place the test's own frame, and
+    each is classified by what its leaves say. Before, the message was empty, the place unknown,
+    and the three were one cluster of nothing."""
+    parsed = read_logs([str(FIXTURES / "mixed" / "killed_runs" / "unittest_groups.txt")])
+    read = {f.name: (f.kind, f.message, f.location) for f in parsed.failures}
+    pid = r"No response received from worker pid \d+ within 0\.3s"
+    assert read.keys() == {"test_job_and_worker", "test_nested_groups", "test_two_workers_silent"}
+    assert read["test_job_and_worker"] == (
+        "ExceptionGroup",
+        "KeyError: 'program_id is required'",
+        f"{GROUPS_SUITE}:50",
+    )
+    assert read["test_nested_groups"] == (
+        "ExceptionGroup",
+        "TimeoutError: checkout timed out after 0.2s\nValueError: pool size 1, want 2",
+        f"{GROUPS_SUITE}:54",
+    )
+    kind, message, location = read["test_two_workers_silent"]
+    assert kind == "ExceptionGroup" and location == f"{GROUPS_SUITE}:42"
+    assert re.fullmatch(f"RuntimeError: {pid}\nRuntimeError: {pid}", message)
+    silent = next(f for f in parsed.failures if f.name == "test_two_workers_silent")
+    assert (
+        silent.details["exception-group"]
+        == "ExceptionGroup: workers did not answer (2 sub-exceptions)"
+    )
+    assert f"{GROUPS_SUITE}:21: in ask" in silent.stacktrace  # where a leaf was raised
+    code, out, _ = run(
+        capsys, "triage", str(FIXTURES / "mixed" / "killed_runs" / "unittest_groups.txt"),
+        "--no-history", "--format", "json",
+    )  # fmt: skip
+    assert code == 1
+    found = json.loads(out)["findings"]
+    patterns = {f["failure"]["name"]: f["outcome"].get("pattern_id") for f in found}
+    assert patterns == {
+        "test_job_and_worker": "required-field-missing",
+        "test_nested_groups": "checkout-timeout-waiters",
+        "test_two_workers_silent": "port-no-response",
     }

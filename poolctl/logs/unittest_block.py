@@ -21,7 +21,10 @@ with its parameters after it, `(size=2)`; a class or module fixture's `setUpClas
 traceback (chained ones one after the other), the exception's line and what its message goes
 on with (an assertEqual's diff), and under `-b` the test's `Stdout:` and `Stderr:`; up to the
 next block's rule of `=` signs, or the rule of dashes above `Ran N tests`. An unexpected
-success's block is its header alone. The `-v` result lines above the blocks (`test_x (…) ...
+success's block is its header alone. An exception group's traceback (Python 3.11 on, its lines
+behind `| `) is read for the test's frames and its leaves: the message is theirs (`KeyError:
+'program_id is required'`), not the group's `unhandled errors in a TaskGroup (1 sub-exception)`.
+The `-v` result lines above the blocks (`test_x (…) ...
 FAIL`) say the same again, and are not read.
 """
 
@@ -30,6 +33,7 @@ from __future__ import annotations
 import re
 
 from poolctl.logs.other_verdicts import UNITTEST_RAN_RE
+from poolctl.logs.pytest_block import GROUP_START_RE, ExceptionGroupLines
 from poolctl.logs.pytest_summary import EXCEPTION_RE, short_type
 from poolctl.logs.records import Lines, ParsedLog
 from poolctl.logs.runner_block import RunnerBlock
@@ -118,8 +122,11 @@ class UnittestBlock(RunnerBlock):
         # (its group names its class, as unittest does)
         name, group = _named(header["test"], header["where"], header["sub"])
         test = header["test"]
-        read = _Traceback(body)
+        grouped = _ExceptionGroup(body) if any(GROUP_START_RE.match(t) for t in body) else None
+        read = _Traceback(grouped.own if grouped else body)
         kind, message = read.kind, read.message
+        if grouped is not None and grouped.leaves:  # what the group holds says what failed
+            grouped.said, message = message, "\n".join(grouped.leaves)
         if header["outcome"] == "UNEXPECTED SUCCESS":
             kind, message = "UnexpectedSuccess", "unexpected success: the test was expected to fail"
         details = {
@@ -133,6 +140,9 @@ class UnittestBlock(RunnerBlock):
             details["source"] = clip("\n".join(read.source), MAX_FIELD)
         if read.causes:
             details["cause"] = clip("\n".join(read.causes), MAX_FIELD)
+        if grouped is not None and grouped.subs:  # (as pytest's block of a group has it)
+            details["sub-exceptions"] = "\n".join(grouped.subs)
+            details["exception-group"] = grouped.said  # its own line, `ExceptionGroup: … (2 …)`
         for key, said in read.captured.items():
             details[key] = clip("\n".join(said).strip("\n"), MAX_FIELD)
         failure = block_failure(
@@ -145,10 +155,42 @@ class UnittestBlock(RunnerBlock):
             kind=kind,
             message=message,
             details=details,
-            frames=read.frames,
+            frames=read.frames + (grouped.frames if grouped else []),
         )
         self.done(failure, self.lines)
         return []
+
+
+# a nested group's own line among a group's sub-exceptions: no leaf
+_NESTED_GROUP_RE = re.compile(r"^[\w.]*ExceptionGroup: .* \(\d+ sub-exceptions?\)$")
+
+
+class _ExceptionGroup:
+    """A block's body whose traceback is an exception group's (Python 3.11 on: `  + Exception
+    Group Traceback`, its lines behind `| `, each sub-exception's under a `+---- N ----` line):
+    the body up to the group's own exception line, unprefixed (read as any traceback: the
+    test's frames), its sub-exceptions' lines (`ExceptionGroupLines`), the leaves among them
+    (no group of their own), and the frames of the sub-exceptions' tracebacks."""
+
+    def __init__(self, body: list[str]) -> None:
+        start = next(i for i, t in enumerate(body) if GROUP_START_RE.match(t))
+        self.own = [*body[:start], "Traceback (most recent call last):"]
+        self.frames: list[str] = []
+        lines = ExceptionGroupLines()
+        in_subs = False
+        for text in body[start + 1 :]:
+            if not lines.feed(text):
+                break
+            inner = text.lstrip(" ")
+            in_subs = in_subs or inner.startswith("+")
+            inner = inner[2:] if inner.startswith("| ") else inner[1:]
+            if not in_subs:
+                self.own.append(inner)
+            elif frame := _FRAME_RE.match(inner):
+                self.frames.append(f"{frame['file']}:{frame['line']}: in {frame['func']}")
+        _, self.subs = lines.said()
+        self.leaves = [s for s in self.subs if not _NESTED_GROUP_RE.match(s)]
+        self.said = ""  # the group's own exception line
 
 
 class _Traceback:
