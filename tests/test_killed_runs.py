@@ -51,3 +51,20 @@ def test_a_killed_runs_failures_alone_are_said_to_be_its_runners(
     code, out, _ = triage(capsys, str(path))
     assert code == 1
     assert f"lines ({runner}, no verdict)" in out and "(pytest)" not in out
+
+
+@pytest.mark.parametrize("log", ["go_json_killed_first.txt", "go_v_killed_first.txt"])
+def test_a_go_run_killed_in_its_first_failure_counts_the_test_it_stopped_in(
+    capsys: pytest.CaptureFixture[str], log: str
+) -> None:
+    """`go test -json` (and `-v`) killed while a test waits on a worker that never answers,
+    after a test that passed and none that failed: before, the log was refused as of no format
+    poolctl reads (exit 2), the test it stopped in counted nowhere; it is that test, a failure
+    read, and the run is no clean one (exit 1)."""
+    path = KILLED / log
+    parsed = read_logs([str(path)])
+    assert [(f.name, f.kind) for f in parsed.failures] == [("TestWaitsForTheWorker", "stopped")]
+    assert parsed.failures[0].details["note"].startswith("the run stopped while this test ran")
+    code, out, err = triage(capsys, str(path))
+    assert (code, err) == (1, "")
+    assert "1 failure" in out and "(go test, no verdict)" in out

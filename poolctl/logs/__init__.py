@@ -303,8 +303,11 @@ def _parse_one(stream: BinaryIO, name: str, fmt: str, out: ParsedLog, packed: st
         )
         return False
     chosen = detected if fmt == "auto" else fmt
-    if chosen is None and _passed_alone(stream, name, out, head):
+    whole = chosen is None and len(head) < MAX_HEAD_SIZE and not stream.read(1)
+    if whole and _passed_alone(name, out, head):
         return True
+    if whole and runners_alone.stopped_in_a_test(_text(head)):
+        chosen = "pytest"  # a go test run killed in a test, nothing failed before: read so
     if chosen is None:
         out.skipped.append(
             f"{name}: format not recognised (not ExUnit, pytest or JUnit XML output);"
@@ -361,12 +364,14 @@ def _parse_one(stream: BinaryIO, name: str, fmt: str, out: ParsedLog, packed: st
     return True
 
 
-def _passed_alone(stream: BinaryIO, name: str, out: ParsedLog, head: bytes) -> bool:
+def _text(head: bytes) -> str:
+    """A whole log's text, its CI prefixes and colours left out, as a runner printed it."""
+    return strip_prefixes(strip_ansi(head.decode("utf-8", "replace")))
+
+
+def _passed_alone(name: str, out: ParsedLog, head: bytes) -> bool:
     """A whole log (its head is all of it) of another runner's passed runs alone: clean."""
-    if len(head) >= MAX_HEAD_SIZE or stream.read(1):
-        return False
-    text = strip_prefixes(strip_ansi(head.decode("utf-8", "replace")))
-    read = runners_alone.read_passed_alone(text, name, out)
+    read = runners_alone.read_passed_alone(_text(head), name, out)
     if not read:
         return False
     out.lines_read += read

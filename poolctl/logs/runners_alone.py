@@ -7,6 +7,7 @@ log; neither is refused as of no known format."""
 from __future__ import annotations
 
 import functools
+import json
 import re
 from typing import Any
 
@@ -193,3 +194,52 @@ def note_failures_alone(
         "(killed, a time limit), so no count says how many more failed"
     )
     return names + NO_VERDICT
+
+
+# a go test's result line under -v; a package's closing line (`ok  \t…`, `FAIL\t…`, `PASS`)
+_GO_RESULT_RE = re.compile(r"^ *--- (?:PASS|FAIL|SKIP): (?P<name>\S+) ")
+_GO_CLOSING = ("ok  \t", "FAIL\t", "PASS", "FAIL")
+_GO_ENDED = ("pass", "fail", "skip")  # a -json test's (or package's) last event
+
+
+def stopped_in_a_test(text: str) -> bool:
+    """Whether `text`, a whole log of no format poolctl reads and no failed run, ends in a `go
+    test` run stopped in a test (killed, a time limit) before anything failed: under `-v`, a
+    test whose `=== RUN` line no result followed, no package's closing line after it; under
+    `-json`, a test whose `run` event no pass, fail or skip event of it or its package
+    followed. Such a log is read as the pytest parser reads go test's output (the test it
+    stopped in a failure); it was refused as of no known format, as if nothing had run."""
+    running = ""
+    packages: dict[str, set[str]] = {}  # -json: each package's tests begun and not ended
+    for line in text.splitlines():
+        if line.startswith('{"Time":"'):
+            _json_event(line, packages)
+        elif found := go_block.RUN_RE.match(line.rstrip()):
+            running = found["name"]
+        elif line.startswith(_GO_CLOSING) or _ends(line, running):
+            running = ""
+    return bool(running) or any(packages.values())
+
+
+def _ends(line: str, running: str) -> bool:
+    """Whether `line` is the result line of the test `running`."""
+    ended = _GO_RESULT_RE.match(line)
+    return ended is not None and ended["name"] == running
+
+
+def _json_event(line: str, packages: dict[str, set[str]]) -> None:
+    """One `go test -json` event read into `packages` (a line that is no event is left)."""
+    try:
+        event = json.loads(line)
+    except ValueError:
+        return
+    if not isinstance(event, dict) or not isinstance(event.get("Package"), str):
+        return
+    begun = packages.setdefault(event["Package"], set())
+    test, action = event.get("Test"), event.get("Action")
+    if action == "run" and isinstance(test, str):
+        begun.add(test)
+    elif action in _GO_ENDED and isinstance(test, str):
+        begun.discard(test)
+    elif action in _GO_ENDED:
+        begun.clear()  # the package's own verdict
