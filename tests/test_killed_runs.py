@@ -68,3 +68,28 @@ def test_a_go_run_killed_in_its_first_failure_counts_the_test_it_stopped_in(
     code, out, err = triage(capsys, str(path))
     assert (code, err) == (1, "")
     assert "1 failure" in out and "(go test, no verdict)" in out
+
+
+def test_mocha_killed_before_its_counts_reads_its_tree(capsys: pytest.CaptureFixture[str]) -> None:
+    """Mocha's spec reporter killed while a test waits on a worker with no timeout: its tree
+    numbers two failed tests, then the suite it stopped in (`slow`), and no counts, no failure
+    list. Before, the log was refused as of no format (exit 2); each numbered test is a failure
+    by its name, and the test running in `Pool slow` one more, counted and not read (the
+    reporter names a test only when it ends), so the run is never a clean one."""
+    path = KILLED / "mocha_killed.txt"
+    parsed = read_logs([str(path)])
+    assert [(f.name, f.group, f.source) for f in parsed.failures] == [
+        ("Pool request is answered", "Pool", "mocha"),
+        ("Pool reply shape", "Pool", "mocha"),
+    ]
+    [run] = parsed.summaries
+    assert (run.source, run.failures, run.read, run.line) == ("Mocha", 3, 2, 7)
+    assert "in a test of suite 'Pool slow' (line 7)" in run.text
+    code, out, err = triage(capsys, str(path))
+    assert (code, err) == (1, "")
+    assert "1 of the 3 failures the runner counted was not read" in out
+
+    # a run that printed its counts: its failure list is read, its tree's tests not again
+    finished = read_logs([str(FIXTURES / "mixed" / "mocha_blocks" / "spec.txt")])
+    assert len(finished.failures) == 6
+    assert [(s.failures, s.read) for s in finished.summaries] == [(6, 6)]

@@ -18,6 +18,7 @@ from poolctl.logs import (
     go_json,
     jest_block,
     mocha_block,
+    mocha_tree,
     node_dot,
     node_spec_block,
     other_verdicts,
@@ -43,6 +44,8 @@ _JEST_SUMMARY: weakref.WeakKeyDictionary[TextParser, int] = weakref.WeakKeyDicti
 _CARGO: weakref.WeakKeyDictionary[TextParser, cargo_block.CargoRun] = weakref.WeakKeyDictionary()
 # each parser's current go test package: its tests' `-v` output, its failures read until its verdict
 _GO: weakref.WeakKeyDictionary[TextParser, go_block.GoRun] = weakref.WeakKeyDictionary()
+# each parser's failed tests of Mocha's tree, before its counts (read if none come)
+_MOCHA: weakref.WeakKeyDictionary[TextParser, mocha_tree.Tree] = weakref.WeakKeyDictionary()
 # ... under -json, each package's (their events interleave)
 _GO_JSON: weakref.WeakKeyDictionary[TextParser, dict[str, go_json.Package]] = (
     weakref.WeakKeyDictionary()
@@ -61,6 +64,7 @@ TRIGGERS = (
     *unittest_block.TRIGGERS,  # unittest's (and Django's) blocks above its `Ran N tests`
     *jest_block.TRIGGERS,  # Jest's test files' sections, and the summary that repeats them
     *mocha_block.TRIGGERS,  # Mocha's failure list, below its counts
+    mocha_tree.TRIGGER,  # ... and its tree's failed tests above them
     *cargo_block.TRIGGERS,  # cargo test's blocks, targets, panics and failures list
     *go_block.TRIGGERS,  # go test's `--- FAIL:` lines, `-v`'s `=== RUN`, a package's timeout
     go_json.TRIGGER,  # ... the same in `go test -json`'s output events
@@ -126,6 +130,10 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
         return mocha_block.MochaEntry(
             number, line, parser.name, mocha_block.SOURCE, partial(_keep, parser)
         )  # an entry of Mocha's failure list
+    if line.startswith("  ") and line.lstrip(" ")[:1].isdigit() and not _after_mocha(parser):
+        tree = _MOCHA.setdefault(parser, mocha_tree.Tree())
+        mocha_tree.read_failed(tree, number, line, parser.nearby_before(number))
+        return None  # a failed test of Mocha's tree (read if the run stops before its counts)
     if line.startswith("test at ") and node_spec_block.HEADER_RE.match(line.rstrip()):
         return node_spec_block.SpecFailure(
             number, line, parser.name, node_spec_block.SOURCE, partial(_keep, parser)
@@ -230,6 +238,8 @@ def finish(parser: TextParser) -> None:
     lines)."""
     _cargo_stopped(parser)
     _go_stopped(parser)
+    if (tree := _MOCHA.get(parser)) is not None:
+        mocha_tree.stopped(tree, parser.out, parser.name, parser.last_lines())
     unittest_block.stopped_in(parser.out, parser.name, parser.last_line())
 
 

@@ -15,6 +15,7 @@ from poolctl.logs import (
     cargo_block,
     go_block,
     jest_block,
+    mocha_tree,
     node_dot,
     node_spec_block,
     tap_streams,
@@ -49,6 +50,7 @@ _VERDICT_IN_TEXT = (
     + f"|(?:{jest_block.FAILED_IN_TEXT})"  # ... Jest's
     + f"|(?:{cargo_block.FAILED_IN_TEXT})"  # ... cargo test's
     + f"|(?:{go_block.FAILED_IN_TEXT})"  # ... go test's (and -json's)
+    + f"|(?:{mocha_tree.IN_TEXT})"  # ... a failed test in Mocha's tree, before its counts
 )
 
 
