@@ -93,3 +93,39 @@ def test_mocha_killed_before_its_counts_reads_its_tree(capsys: pytest.CaptureFix
     finished = read_logs([str(FIXTURES / "mixed" / "mocha_blocks" / "spec.txt")])
     assert len(finished.failures) == 6
     assert [(s.failures, s.read) for s in finished.summaries] == [(6, 6)]
+
+
+@pytest.mark.parametrize(
+    ("path", "runner"),
+    [
+        (FIXTURES / "mixed" / "go_blocks" / "killed_v.txt", "go test"),
+        (FIXTURES / "mixed" / "cargo_blocks" / "killed.txt", "cargo test"),
+        (KILLED / "go_json_killed_first.txt", "go test"),
+        (KILLED / "mocha_killed.txt", "Mocha"),
+        (KILLED / "jest_killed.txt", "Jest"),
+    ],
+    ids=lambda v: str(v)[-24:],
+)
+@pytest.mark.parametrize("fmt", ["exunit", "junit"])
+def test_a_killed_run_forced_as_another_format_says_whose_output_it_holds(
+    capsys: pytest.CaptureFixture[str], path: Path, runner: str, fmt: str
+) -> None:
+    """`--log-format exunit` (or junit) of a killed run's log: one clear line, exit 2, naming
+    the runner whose output it holds. Before, ExUnit's said `it reads as pytest output` (no line
+    of it is), or the log was not recognised at all, and JUnit's read the text as XML cut
+    short at its first byte: `1 of the 1 failures the runner counted was not read`, exit 1."""
+    code, out, err = triage(capsys, "--log-format", fmt, str(path))
+    assert (code, out) == (2, "")
+    assert f"it holds {runner}'s output of a failed run (leave out --log-format" in err
+    assert "cut short" not in err and "Traceback" not in err
+
+
+def test_a_tap_runs_yaml_end_is_no_exunit_progress(capsys: pytest.CaptureFixture[str]) -> None:
+    """node --test's TAP reporter killed (bash's `Killed` line last), read as ExUnit output
+    (`--log-format exunit`): its YAML blocks' `  ...` ends were taken for ExUnit's progress dots,
+    so a `mix test` run was said to have begun and been killed (a `RunEnded` failure of `mix
+    test`); the TAP verdicts alone are counted, none read, none invented."""
+    code, out, _ = triage(capsys, "--log-format", "exunit", str(KILLED / "tap_killed.txt"))
+    assert code == 1
+    assert "mix test" not in out and "RunEnded" not in out
+    assert "2 of the 2 failures the runner counted were not read" in out

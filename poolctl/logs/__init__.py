@@ -326,12 +326,17 @@ def _parse_one(stream: BinaryIO, name: str, fmt: str, out: ParsedLog, packed: st
     found = sum(k.runs for k in out.runs_counted.values()) > counted_before
     if (len(out.failures), len(out.summaries)) == before and not found and detected != chosen:
         # nothing of the format named was found in it: not a clean run of that runner
-        seen = (
-            f"it reads as {_NAMES[detected]} output (leave out --log-format, or give "
-            f"--log-format {detected})"
-            if detected is not None
-            else "no failure, no summary and no closing line of one"  # junk, prose
-        )
+        theirs = runners_alone.runner_of(_text(head)) if detected in (None, "pytest") else ""
+        if theirs and not any(_marks_found(_text(head))):
+            # another runner's failed or stopped run, which the pytest parser reads: not pytest's
+            seen = f"it holds {theirs}'s output of a failed run (leave out --log-format to read it)"
+        elif detected is not None:
+            seen = (
+                f"it reads as {_NAMES[detected]} output (leave out --log-format, or give "
+                f"--log-format {detected})"
+            )
+        else:
+            seen = "no failure, no summary and no closing line of one"  # junk, prose
         out.skipped.append(f"{name}: no {_NAMES[chosen]} output found in it; {seen}")
         return False
     other = out.also.pop(name, None)

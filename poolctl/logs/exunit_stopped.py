@@ -39,14 +39,15 @@ _LOGGER_PREFIX_RE = re.compile(r"\d\d:\d\d:\d\d(?:\.\d+)? \[[a-z]+\]")
 
 
 def dots(line: str) -> bool:
-    """Whether `line` is progress dots alone (`.`, `*` skipped, `?` invalid)."""
-    return bool(_DOTS_RE.match(line.strip()))
+    """Whether `line` is progress dots alone (`.`, `*` skipped, `?` invalid), from its first
+    column as ExUnit prints them (TAP's indented `  ...`, the end of a YAML block, is none)."""
+    return bool(_DOTS_RE.match(line.rstrip()))
 
 
 def began(lines: Iterable[str]) -> bool:
     """Whether any of `lines` shows tests running (before a logger line glued to it)."""
     for line in lines:
-        text = line.strip()
+        text = line.rstrip()
         logged = _LOGGER_PREFIX_RE.search(text)
         if logged is not None:
             text = text[: logged.start()].rstrip()

@@ -54,6 +54,7 @@ from poolctl.logs.junit_recover import (
     MAX_RESUMES,
     error_message,
     next_document,
+    not_xml,
     reopening,
     resync,
     xml_safe,
@@ -541,6 +542,10 @@ def parse_junit(stream: BinaryIO, name: str, out: ParsedLog, head: bytes) -> int
                 resumed = None
                 if at_ok and where is not None and resumes < MAX_RESUMES:
                     resumed = resync(window, at, lambda: stream.read(CHUNK_SIZE))
+                if where is not None and not_xml(
+                    head, bool(resumes or target.stack or target.done)
+                ):
+                    break  # text, no element in it: no JUnit XML, nor a cut of it
                 if where is not None and (data == b"" or (resumed is not None and not resumed[0])):
                     # the input ends inside the document (or before anything readable after a
                     # fault): what was read whole before it is kept, its counts partial

@@ -52,6 +52,13 @@ def next_document(error: Exception, window: bytes, at: int | None) -> bytes | No
     return rest if rest.startswith(b"<") else None
 
 
+def not_xml(head: bytes, read: bool) -> bool:
+    """Whether an input that expat refused is no XML at all (a runner's console output given as
+    JUnit XML, `--log-format junit`), not XML cut short: it does not begin with a tag, and no
+    element was `read` (nor reading started again past a fault)."""
+    return not read and head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] != b"<"
+
+
 def error_message(error: Exception) -> str:
     """expat's words for `error`, without its position (which counts from where it began)."""
     code = getattr(error, "code", None)

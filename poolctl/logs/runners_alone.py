@@ -15,6 +15,7 @@ from poolctl.logs import (
     cargo_block,
     go_block,
     jest_block,
+    mocha_block,
     mocha_tree,
     node_dot,
     node_spec_block,
@@ -59,6 +60,34 @@ def _verdict_in_text() -> Any:
     import re2
 
     return re2.compile(_VERDICT_IN_TEXT)
+
+
+# each runner's lines of a failed run in a whole text, as `_VERDICT_IN_TEXT` searches them: to
+# name the runner a log holds (`runner_of`)
+_RUNNERS_IN_TEXT = (
+    *(
+        (v.runner, f"^[ \t]*{GROUP_NAME.sub('(?:', v.line.pattern).removeprefix('^')}")
+        for v in VERDICTS
+    ),
+    (node_spec_block.RUNNER, f"{node_dot.IN_TEXT}|{node_dot.KILLED}"),  # its dot reporter's
+    (node_spec_block.RUNNER, node_spec_block.FAILED_IN_TEXT),
+    (unittest_block.RUNNER, unittest_block.FAILED_IN_TEXT),
+    (jest_block.RUNNER, jest_block.FAILED_IN_TEXT),
+    (cargo_block.RUNNER, cargo_block.FAILED_IN_TEXT),
+    (go_block.RUNNER, go_block.FAILED_IN_TEXT),
+    (mocha_block.RUNNER, mocha_tree.IN_TEXT),
+)
+
+
+def runner_of(text: str) -> str:
+    """The runner whose failed run `text` holds (its verdict, a failure block, a go test run
+    stopped in a test), as `holds_a_verdict` and `stopped_in_a_test` find it; "" for none."""
+    import re2
+
+    for runner, pattern in _RUNNERS_IN_TEXT:
+        if re2.search(f"(?m){pattern}", text):
+            return runner
+    return go_block.RUNNER if stopped_in_a_test(text) else ""
 
 
 def holds_a_verdict(text: str) -> bool:
