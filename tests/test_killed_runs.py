@@ -129,3 +129,31 @@ def test_a_tap_runs_yaml_end_is_no_exunit_progress(capsys: pytest.CaptureFixture
     assert code == 1
     assert "mix test" not in out and "RunEnded" not in out
     assert "2 of the 2 failures the runner counted were not read" in out
+
+
+def test_vitest_killed_before_its_counts_reads_its_files_lines(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Vitest killed while its second file's test waits on a worker with no timeout: the first
+    file's line (`3 tests | 2 failed`) and its `×` tests, no failure blocks, no counts. Before,
+    the log was refused as of no format (exit 2); each `×` test is a failure by its name, its
+    file its group, and the file's count counts them (all read), so the run is no clean one.
+    Forced as ExUnit, the refusal names Vitest."""
+    path = KILLED / "vitest_killed.txt"
+    parsed = read_logs([str(path)])
+    test_file = "test/a_pool.test.js"
+    assert [(f.name, f.group, f.source) for f in parsed.failures] == [
+        ("request is answered", test_file, "vitest"),
+        ("reply shape", test_file, "vitest"),
+    ]
+    [run] = parsed.summaries
+    assert (run.source, run.failures, run.read) == ("Vitest", 2, 2)
+    assert run.text.startswith("(no counts: Vitest's lines of its test files count 2 failed")
+    code, out, err = triage(capsys, str(path))
+    assert (code, err) == (1, "")
+    assert "2 failures" in out
+    code, _, err = triage(capsys, "--log-format", "exunit", str(path))
+    assert code == 2 and "it holds Vitest's output of a failed run" in err
+    # a run that printed its counts reads its blocks, not its files' lines again
+    finished = read_logs([str(FIXTURES / "mixed" / "vitest_runs" / "vitest.txt")])
+    assert not any(f.message.startswith("the run stopped") for f in finished.failures)

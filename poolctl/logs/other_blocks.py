@@ -26,6 +26,7 @@ from poolctl.logs import (
     tap_verdicts,
     unittest_block,
     vitest_block,
+    vitest_files,
 )
 from poolctl.logs.records import Lines
 from poolctl.model import Failure
@@ -46,6 +47,8 @@ _CARGO: weakref.WeakKeyDictionary[TextParser, cargo_block.CargoRun] = weakref.We
 _GO: weakref.WeakKeyDictionary[TextParser, go_block.GoRun] = weakref.WeakKeyDictionary()
 # each parser's failed tests of Mocha's tree, before its counts (read if none come)
 _MOCHA: weakref.WeakKeyDictionary[TextParser, mocha_tree.Tree] = weakref.WeakKeyDictionary()
+# each parser's Vitest files' lines and their failed tests, before its counts (read if none come)
+_VITEST: weakref.WeakKeyDictionary[TextParser, vitest_files.Files] = weakref.WeakKeyDictionary()
 # ... under -json, each package's (their events interleave)
 _GO_JSON: weakref.WeakKeyDictionary[TextParser, dict[str, go_json.Package]] = (
     weakref.WeakKeyDictionary()
@@ -58,6 +61,7 @@ TRIGGERS = (
     tap_block.SUBTEST_MORE_TRIGGER,  # ... a Test::More subtest's
     tap_block.BAIL_TRIGGER,  # prove's word of a script's `Bail out!`
     *vitest_block.TRIGGERS,  # Vitest's failure blocks
+    *vitest_files.TRIGGERS,  # ... its test files' lines and their failed tests, above them
     *node_spec_block.TRIGGERS,  # node --test's spec reporter: its closing section's, parents
     node_dot.TRIGGER,  # node --test's dot reporter: its `Failed tests:` section
     node_dot.KILLED,  # ... its marks and bash's word that a signal ended it
@@ -103,6 +107,8 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
         return vitest_block.VitestBlock(
             number, line, parser.name, vitest_block.SOURCE, partial(_keep, parser)
         )
+    if (line.startswith(" ❯ ") or "× " in line[:16]) and _vitest_line(parser, number, line):
+        return None  # Vitest's line of a file, or of a failed test (read if the run stops)
     if line.rstrip().endswith(unittest_block.OUTCOMES):  # unittest's `-v` line of a failed test
         before = [c.text for c in parser.nearby_before(number)]
         if result := unittest_block.verbose_result(before, line):
@@ -159,6 +165,11 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
     if not tap_verdicts.failed_test(stripped, stripped):
         return None
     return _tap_block(parser, number, line)
+
+
+def _vitest_line(parser: TextParser, number: int, line: str) -> bool:
+    """`vitest_files.read_line`, in the run `parser` reads."""
+    return vitest_files.read_line(_VITEST.setdefault(parser, vitest_files.Files()), number, line)
 
 
 def _more_header(text: str) -> bool:
@@ -240,6 +251,8 @@ def finish(parser: TextParser) -> None:
     _go_stopped(parser)
     if (tree := _MOCHA.get(parser)) is not None:
         mocha_tree.stopped(tree, parser.out, parser.name, parser.last_lines())
+    if (files := _VITEST.get(parser)) is not None:
+        vitest_files.stopped(files, parser.out, parser.name)
     unittest_block.stopped_in(parser.out, parser.name, parser.last_line())
 
 

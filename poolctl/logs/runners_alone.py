@@ -22,6 +22,8 @@ from poolctl.logs import (
     tap_streams,
     tap_verdicts,
     unittest_block,
+    vitest_block,
+    vitest_files,
 )
 from poolctl.logs.other_verdicts import GROUP_NAME, VERDICTS
 from poolctl.logs.records import ParsedLog, RunSummary
@@ -52,6 +54,7 @@ _VERDICT_IN_TEXT = (
     + f"|(?:{cargo_block.FAILED_IN_TEXT})"  # ... cargo test's
     + f"|(?:{go_block.FAILED_IN_TEXT})"  # ... go test's (and -json's)
     + f"|(?:{mocha_tree.IN_TEXT})"  # ... a failed test in Mocha's tree, before its counts
+    + f"|(?:{vitest_files.IN_TEXT})"  # ... in Vitest's line of its file, before its counts
 )
 
 
@@ -76,6 +79,7 @@ _RUNNERS_IN_TEXT = (
     (cargo_block.RUNNER, cargo_block.FAILED_IN_TEXT),
     (go_block.RUNNER, go_block.FAILED_IN_TEXT),
     (mocha_block.RUNNER, mocha_tree.IN_TEXT),
+    (vitest_block.RUNNER, vitest_files.IN_TEXT),
 )
 
 
