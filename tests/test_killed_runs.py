@@ -70,6 +70,26 @@ def test_a_go_run_killed_in_its_first_failure_counts_the_test_it_stopped_in(
     assert "1 failure" in out and "(go test, no verdict)" in out
 
 
+def test_a_cargo_run_killed_in_its_first_failure_counts_the_test_it_stopped_in(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`cargo test` killed at 75 s in a test libtest said `has been running for over 60
+    seconds`, after one that passed: before, refused as of no format (exit 2); that test is a
+    failure read by its name, the run no clean one, and forced as ExUnit the refusal names
+    cargo test."""
+    path = KILLED / "cargo_killed_first.txt"
+    parsed = read_logs([str(path)])
+    assert [(f.name, f.group) for f in parsed.failures] == [
+        ("tests::waits_for_the_worker", "src/lib.rs")
+    ]
+    assert "the run stopped while it ran" in parsed.failures[0].message
+    code, out, err = triage(capsys, str(path))
+    assert (code, err) == (1, "")
+    assert "(cargo test, no verdict)" in out
+    code, _, err = triage(capsys, "--log-format", "exunit", str(path))
+    assert code == 2 and "it holds cargo test's output of a failed run" in err
+
+
 def test_mocha_killed_before_its_counts_reads_its_tree(capsys: pytest.CaptureFixture[str]) -> None:
     """Mocha's spec reporter killed while a test waits on a worker with no timeout: its tree
     numbers two failed tests, then the suite it stopped in (`slow`), and no counts, no failure

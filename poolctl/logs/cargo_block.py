@@ -307,8 +307,11 @@ def stopped(
         running = (
             f", and the test it was still running, {run.slow[1]}" if still and run.slow else ""
         )
+        read = f"{lost - still} failed test(s) read by their result lines alone{running}"
+        if lost == still and run.slow:  # (none failed before it)
+            read = f"the test it was still running, {run.slow[1]}, read by its name alone"
         out.skipped.append(
             f"{input_file}:{named[0][0]}: a cargo test run of {run.target or 'a target'} ended "
-            f"before its verdict (killed, a time limit): {lost - still} failed test(s) read by "
-            f"their result lines alone{running}, no block of them printed"
+            f"before its verdict (killed, a time limit): {read}, no block of "
+            f"{'it' if lost == 1 else 'them'} printed"
         )

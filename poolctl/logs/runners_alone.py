@@ -91,7 +91,9 @@ def runner_of(text: str) -> str:
     for runner, pattern in _RUNNERS_IN_TEXT:
         if re2.search(f"(?m){pattern}", text):
             return runner
-    return go_block.RUNNER if stopped_in_a_test(text) else ""
+    if not stopped_in_a_test(text):
+        return ""
+    return cargo_block.RUNNER if re.search(r"(?m)^running \d+ tests?$", text) else go_block.RUNNER
 
 
 def holds_a_verdict(text: str) -> bool:
@@ -239,12 +241,13 @@ _GO_ENDED = ("pass", "fail", "skip")  # a -json test's (or package's) last event
 
 def stopped_in_a_test(text: str) -> bool:
     """Whether `text`, a whole log of no format poolctl reads and no failed run, ends in a `go
-    test` run stopped in a test (killed, a time limit) before anything failed: under `-v`, a
-    test whose `=== RUN` line no result followed, no package's closing line after it; under
-    `-json`, a test whose `run` event no pass, fail or skip event of it or its package
-    followed. Such a log is read as the pytest parser reads go test's output (the test it
+    test` or `cargo test` run stopped in a test (killed, a time limit) before anything failed:
+    under `-v`, a test whose `=== RUN` line no result followed, no package's closing line after
+    it; under `-json`, a test whose `run` event no pass, fail or skip event of it or its package
+    followed; a test libtest said `has been running for over 60 seconds`, no result of it nor
+    its target's after. Such a log is read as the pytest parser reads their output (the test it
     stopped in a failure); it was refused as of no known format, as if nothing had run."""
-    running = ""
+    running = slow = ""
     packages: dict[str, set[str]] = {}  # -json: each package's tests begun and not ended
     for line in text.splitlines():
         if line.startswith('{"Time":"'):
@@ -253,7 +256,11 @@ def stopped_in_a_test(text: str) -> bool:
             running = found["name"]
         elif line.startswith(_GO_CLOSING) or _ends(line, running):
             running = ""
-    return bool(running) or any(packages.values())
+        elif line.startswith("test ") and (found := cargo_block.SLOW_RE.match(line.rstrip())):
+            slow = found["name"]
+        elif line.startswith((f"test {slow} ", "test result: ")):
+            slow = ""  # (its result, or its target's)
+    return bool(running or slow) or any(packages.values())
 
 
 def _ends(line: str, running: str) -> bool:
