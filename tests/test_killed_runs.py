@@ -177,3 +177,20 @@ def test_vitest_killed_before_its_counts_reads_its_files_lines(
     # a run that printed its counts reads its blocks, not its files' lines again
     finished = read_logs([str(FIXTURES / "mixed" / "vitest_runs" / "vitest.txt")])
     assert not any(f.message.startswith("the run stopped") for f in finished.failures)
+
+
+def test_a_unittest_run_killed_in_its_first_test_counts_the_test_it_stopped_in(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`python -m unittest -v` killed in its one test, which waits on a worker that never
+    answers: its `-v` line has no outcome (bash's `Killed` after the dots). Before, the log was
+    refused as of no format (exit 2); that test is a failure by its name, the run no clean one."""
+    path = KILLED / "unittest_v_killed_first.txt"
+    parsed = read_logs([str(path)])
+    assert [(f.name, f.group) for f in parsed.failures] == [
+        ("test_waits_for_the_worker", "test_pool_hang.HangTests")
+    ]
+    code, out, err = triage(capsys, str(path))
+    assert (code, err) == (1, "")
+    assert "(unittest, no verdict)" in out
+    assert "it stopped in test_waits_for_the_worker (test_pool_hang.HangTests)" in out

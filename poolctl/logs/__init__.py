@@ -307,7 +307,7 @@ def _parse_one(stream: BinaryIO, name: str, fmt: str, out: ParsedLog, packed: st
     if whole and _passed_alone(name, out, head):
         return True
     if whole and runners_alone.stopped_in_a_test(_text(head)):
-        chosen = "pytest"  # a go test run killed in a test, nothing failed before: read so
+        chosen = detected = "pytest"  # a run killed in a test, none failed before: read so
     if chosen is None:
         out.skipped.append(
             f"{name}: format not recognised (not ExUnit, pytest or JUnit XML output);"

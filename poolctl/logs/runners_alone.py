@@ -91,9 +91,7 @@ def runner_of(text: str) -> str:
     for runner, pattern in _RUNNERS_IN_TEXT:
         if re2.search(f"(?m){pattern}", text):
             return runner
-    if not stopped_in_a_test(text):
-        return ""
-    return cargo_block.RUNNER if re.search(r"(?m)^running \d+ tests?$", text) else go_block.RUNNER
+    return stopped_in_a_test(text)
 
 
 def holds_a_verdict(text: str) -> bool:
@@ -239,14 +237,16 @@ _GO_CLOSING = ("ok  \t", "FAIL\t", "PASS", "FAIL")
 _GO_ENDED = ("pass", "fail", "skip")  # a -json test's (or package's) last event
 
 
-def stopped_in_a_test(text: str) -> bool:
-    """Whether `text`, a whole log of no format poolctl reads and no failed run, ends in a `go
-    test` or `cargo test` run stopped in a test (killed, a time limit) before anything failed:
-    under `-v`, a test whose `=== RUN` line no result followed, no package's closing line after
-    it; under `-json`, a test whose `run` event no pass, fail or skip event of it or its package
-    followed; a test libtest said `has been running for over 60 seconds`, no result of it nor
-    its target's after. Such a log is read as the pytest parser reads their output (the test it
-    stopped in a failure); it was refused as of no known format, as if nothing had run."""
+def stopped_in_a_test(text: str) -> str:
+    """The runner of `text`, a whole log of no format poolctl reads and no failed run, if it
+    ends in a run stopped in a test (killed, a time limit) before anything failed; else "".
+    `go test -v`: a test whose `=== RUN` line no result followed, no package's closing line
+    after it; `-json`: a test whose `run` event no pass, fail or skip event of it or its
+    package followed; `cargo test`: a test libtest said `has been running for over 60 seconds`,
+    no result of it nor its target's after; `python -m unittest -v`: a last line that is a
+    test's `-v` line with no outcome. Such a log is read as the pytest parser reads their output
+    (the test it stopped in a failure); it was refused as of no known format, as if nothing had
+    run."""
     running = slow = ""
     packages: dict[str, set[str]] = {}  # -json: each package's tests begun and not ended
     for line in text.splitlines():
@@ -260,7 +260,11 @@ def stopped_in_a_test(text: str) -> bool:
             slow = found["name"]
         elif line.startswith((f"test {slow} ", "test result: ")):
             slow = ""  # (its result, or its target's)
-    return bool(running or slow) or any(packages.values())
+    if running or any(packages.values()):
+        return go_block.RUNNER
+    if slow:
+        return cargo_block.RUNNER
+    return unittest_block.RUNNER if unittest_block.ends_in_a_test(text) else ""
 
 
 def _ends(line: str, running: str) -> bool:

@@ -270,12 +270,22 @@ def stopped_in(out: ParsedLog, file: str, last: tuple[int, str] | None) -> None:
     what it printed, a shell's word that it was killed): the test the run was in when it
     stopped, recorded as its result."""
     start = _START_RE.match(last[1].rstrip()) if last is not None else None
-    if last is None or start is None or start["dots"] is None:
-        return
-    if (start["rest"] or "").strip() in (*_PASSED, *OUTCOMES):
+    if last is None or start is None or not _no_outcome(start):
         return
     result = f"{start['test']} ... stopped"
     out.unittest_results.setdefault(file, []).append((last[0], result, last[1].rstrip()))
+
+
+def ends_in_a_test(text: str) -> bool:
+    """Whether `text`'s last line is a `-v` line whose test has no outcome (`stopped_in`)."""
+    lines = text.rstrip().rsplit("\n", 1)
+    start = _START_RE.match(lines[-1].rstrip())
+    return start is not None and _no_outcome(start)
+
+
+def _no_outcome(start: re.Match[str]) -> bool:
+    """Whether a `-v` line's start, its ` ... ` printed, has no outcome after it."""
+    return start["dots"] is not None and (start["rest"] or "").strip() not in (*_PASSED, *OUTCOMES)
 
 
 def _named(test: str, where: str, sub: str | None) -> tuple[str, str]:
@@ -325,7 +335,12 @@ def stopped(out: ParsedLog, file: str, failures_before: int) -> None:
             out.blocks[(file, number)] = lines
         lost.append(number)
     failed = len(lost) - bool(stopped_in_test)
-    if lost:
+    if lost and not failed:  # (nothing failed before the test it stopped in)
+        out.skipped.append(
+            f"{file}:{lost[0]}: a unittest run printed no verdict: it stopped before its end "
+            f"(killed, a time limit){stopped_in_test.removesuffix(' too')}"
+        )
+    elif lost:
         out.skipped.append(
             f"{file}:{lost[0]}: a unittest run's -v lines say {failed} test(s) failed whose "
             "failure blocks it did not print, nor its verdict: it stopped before its end "
