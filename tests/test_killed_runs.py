@@ -68,6 +68,9 @@ def test_a_go_run_killed_in_its_first_failure_counts_the_test_it_stopped_in(
     code, out, err = triage(capsys, str(path))
     assert (code, err) == (1, "")
     assert "1 failure" in out and "(go test, no verdict)" in out
+    # the note says it was the test running, not a failed test read from its block
+    assert "the test it was running, TestWaitsForTheWorker, read as a failure;" in out
+    assert "0 failed test(s)" not in out and "1 failed test(s)" not in out
 
 
 def test_a_cargo_run_killed_in_its_first_failure_counts_the_test_it_stopped_in(

@@ -284,10 +284,16 @@ def _go_stopped(parser: TextParser) -> None:
         kept += go_json.ended(packages, name, partial(_keep, parser))
     if kept and len(parser.out.failures) > before:
         first = parser.out.failures[before].line_start
+        running = [f.name for f in parser.out.failures[before:] if f.kind == "stopped"]
+        # (`go_block.stopped_in`: the test whose `=== RUN` line no result followed)
+        read = f"the test it was running, {', '.join(running)}, read as a failure"
+        if kept > len(running):
+            read = f"{kept - len(running)} failed test(s) read from their blocks" + (
+                f", and {read}" if running else ""
+            )
         parser.out.skipped.append(
             f"{parser.name}:{first}: a go test package's output ended before its verdict "
-            f"(killed, a time limit): {kept} failed test(s) read from their blocks, no `FAIL` "
-            "line counting them"
+            f"(killed, a time limit): {read}; no `FAIL` line counting them"
         )
 
 
