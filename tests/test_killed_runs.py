@@ -197,3 +197,19 @@ def test_a_unittest_run_killed_in_its_first_test_counts_the_test_it_stopped_in(
     assert (code, err) == (1, "")
     assert "(unittest, no verdict)" in out
     assert "it stopped in test_waits_for_the_worker (test_pool_hang.HangTests)" in out
+
+
+def test_node_tap_killed_before_its_plan_says_the_run_stopped(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """node --test's TAP reporter killed in its third test: two `not ok` lines, no plan, no `#
+    fail` count. Its two failures were read and counted with nothing said of the run's end, as
+    if it had ended there; a note says it stopped before its end, the test it was in not named.
+    node's finished runs (their plan and `# fail 3`) get no such note."""
+    code, out, _ = triage(capsys, str(KILLED / "tap_killed.txt"))
+    assert code == 1 and "2 failures" in out
+    assert "a TAP stream (`TAP version`, node --test's reporter) with no plan nor count" in out
+    assert "the run stopped before its end" in out
+    for log in ("node_tap_diag.log", "node_tap_nested.log"):
+        _, out, _ = triage(capsys, str(FIXTURES / "mixed" / "tap_runs" / log))
+        assert "TAP stream (" not in out

@@ -47,6 +47,9 @@ _CARGO: weakref.WeakKeyDictionary[TextParser, cargo_block.CargoRun] = weakref.We
 _GO: weakref.WeakKeyDictionary[TextParser, go_block.GoRun] = weakref.WeakKeyDictionary()
 # each parser's failed tests of Mocha's tree, before its counts (read if none come)
 _MOCHA: weakref.WeakKeyDictionary[TextParser, mocha_tree.Tree] = weakref.WeakKeyDictionary()
+# each parser's last `TAP version 13` line (node --test's TAP reporter begins so), 0 once a
+# plan (`1..3`) follows it
+_TAP_BEGUN: weakref.WeakKeyDictionary[TextParser, int] = weakref.WeakKeyDictionary()
 # each parser's Vitest files' lines and their failed tests, before its counts (read if none come)
 _VITEST: weakref.WeakKeyDictionary[TextParser, vitest_files.Files] = weakref.WeakKeyDictionary()
 # ... under -json, each package's (their events interleave)
@@ -60,6 +63,8 @@ TRIGGERS = (
     tap_block.MORE_TRIGGER,  # Test::More's diagnostics alone (under prove)
     tap_block.SUBTEST_MORE_TRIGGER,  # ... a Test::More subtest's
     tap_block.BAIL_TRIGGER,  # prove's word of a script's `Bail out!`
+    tap_verdicts.VERSION_TRIGGER,  # a TAP stream's first line (node --test's reporter)
+    tap_verdicts.PLAN_TRIGGER,  # ... its plan
     *vitest_block.TRIGGERS,  # Vitest's failure blocks
     *vitest_files.TRIGGERS,  # ... its test files' lines and their failed tests, above them
     *node_spec_block.TRIGGERS,  # node --test's spec reporter: its closing section's, parents
@@ -123,6 +128,12 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
         return jest_block.JestFile(
             number, line, parser.name, jest_block.SOURCE, partial(_keep, parser)
         )  # a Jest test file's section, its `●` blocks
+    if line.startswith("TAP version ") and tap_verdicts.VERSION_RE.match(line.rstrip()):
+        _TAP_BEGUN[parser] = number
+        return None
+    if line.startswith("1..") and tap_verdicts.PLAN_RE.match(line.rstrip()):
+        _TAP_BEGUN[parser] = 0  # (the stream printed its plan: not stopped before its end)
+        return None
     if line.startswith(jest_block.SUMMARY):
         _JEST_SUMMARY[parser] = number
         return None
@@ -253,6 +264,8 @@ def finish(parser: TextParser) -> None:
         mocha_tree.stopped(tree, parser.out, parser.name, parser.last_lines())
     if (files := _VITEST.get(parser)) is not None:
         vitest_files.stopped(files, parser.out, parser.name)
+    if begun := _TAP_BEGUN.get(parser):
+        tap_verdicts.stopped(parser.out, parser.name, begun)
     unittest_block.stopped_in(parser.out, parser.name, parser.last_line())
 
 

@@ -24,6 +24,11 @@ TAP = "TAP"
 # the tests after it did not run, one failure or more, counted as one
 LINE_RE = re.compile(r"^(?:not ok \d+\b|Bail out!)")
 TRIGGER = r"^(?:not ok \d|Bail out!)"  # RE2 syntax, searched over bytes
+# a TAP stream's first line, as node --test's TAP reporter prints it
+VERSION_TRIGGER = r"^TAP version \d+\s*$"
+VERSION_RE = re.compile(VERSION_TRIGGER)
+PLAN_TRIGGER = r"^1\.\.\d+"  # ... its plan (`1..3`, before its tests or after them)
+PLAN_RE = re.compile(r"^1\.\.\d+(?:\s+#.*)?$")
 SUBTEST_TRIGGER = r"^[ \t]+not ok \d"  # a subtest's failure, whose text is read
 _DIRECTIVE_RE = re.compile(r"(?<!\\)#\s*(?:todo|skip)\b", re.IGNORECASE)
 # the runners whose own line counts the failures of the TAP lines before it
@@ -52,3 +57,19 @@ def counted_by(out: ParsedLog, file: str, runner: str) -> None:
         return
     while out.summaries and out.summaries[-1].file == file and out.summaries[-1].source == TAP:
         out.summaries.pop()
+
+
+def stopped(out: ParsedLog, file: str, begun: int) -> None:
+    """A TAP stream begun on line `begun` (`TAP version 13`: node --test's TAP reporter, which
+    ends it with its plan and counts, `# fail 2`) whose `not ok` lines no plan nor count of a
+    runner followed: the run stopped before its end (killed, a time limit), and a note says so;
+    the test it was in when it stopped is not named (node prints a test's lines as it ends)."""
+    runs = [s for s in out.summaries if s.file == file and s.line > begun]
+    if not runs or any(s.source != TAP for s in runs):
+        return
+    out.skipped.append(
+        f"{file}:{begun}: a TAP stream (`TAP version`, node --test's reporter) with no plan nor "
+        f"count after its last `not ok` (line {runs[-1].line}): the run stopped before its end "
+        "(killed, a time limit); its failures before are read, the test it was in is not named "
+        "(a test's lines are printed as it ends)"
+    )
