@@ -1,0 +1,36 @@
+"""Pools built from OTP's own parts (tests/fixtures/exunit/otp_pools.log, captured by
+src/capture_exunit_otp_pools.sh): a worker called through a Registry by a via tuple that no
+worker registered under is named by the whole tuple, not by its first element."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from poolctl.logs import read_logs
+from poolctl.model import Diagnosis
+from poolctl.patterns import load_patterns
+from poolctl.triage import triage
+
+OTP_POOLS = str(Path(__file__).parent / "fixtures" / "exunit" / "otp_pools.log")
+VIA = "{:via, Registry, {Pools.Registry, :w2}}"
+
+
+def _outcomes() -> dict[str, object]:
+    report = triage(read_logs([OTP_POOLS]), load_patterns())
+    return {f.failure.name: f.outcome for f in report.findings}
+
+
+def test_a_via_tuple_is_the_process_named_and_its_call_the_next_argument() -> None:
+    said = _outcomes()["test a job to a worker id the registry does not hold"]
+    assert isinstance(said, Diagnosis)
+    assert said.pattern_id == "dependency-not-started"
+    assert said.facts["process"] == VIA
+    assert said.facts["call"] == "{:job, :ping}"
+    assert said.remediation.startswith(f"Start `{VIA}` before the test calls it")
+
+
+def test_a_plain_name_keeps_its_facts_beside_the_via_tuple() -> None:
+    said = _outcomes()["test a task on a supervisor name nobody started"]
+    assert isinstance(said, Diagnosis)
+    assert said.facts["process"] == "Pools.OtherTasks"
+    assert said.facts["call"].startswith("{:start_task, [")
