@@ -118,6 +118,8 @@ class PytestBlock:
         self.e_lines: list[str] = []
         self.e_group_open = False
         self.frames: list[str] = []
+        # where the last exception of a chain begins, among the frames: its first is the test's
+        self.chain_at = 0
         self.kind_from_frame = ""
         self.entry_func = ""  # the function of the long entry being read (`ENTRY_DEF_RE`)
         self.raised_at = False  # the last line read is a traceback's last (`path.py:12: Kind`)
@@ -139,6 +141,8 @@ class PytestBlock:
         # --tb=native's `  File "…", line N, in f` frames, spelt as pytest's own (`path:N: in f`,
         # the last before an exception line `path:N: Kind`): the stack trace signals read
         self.native_frames: list[str] = []
+        self.native_funcs: list[str] = []  # each native frame's function, kept past its rewrite
+        self.native_chain_at = 0
         self.group: ExceptionGroupLines | None = None  # an exception group's lines, read
         self.count = 0
         # The block as printed, for inputs that cannot be read back later (standard input):
@@ -219,6 +223,8 @@ class PytestBlock:
             self.entry_func = entry["func"]
         elif _separator(line) or line.startswith(_NATIVE_CHAIN):
             self.entry_func = ""  # the next entry, or the next part of a chained exception
+            if line.startswith(_NATIVE_CHAIN):
+                self.chain_at, self.native_chain_at = len(self.frames), len(self.native_frames)
         if line.startswith(">"):
             self.source.append(line[1:].strip())
             return True
@@ -239,6 +245,7 @@ class PytestBlock:
             native = NATIVE_FRAME_RE.match(line)
             if native and len(self.native_frames) < MAX_NATIVE_FRAMES:
                 self.native_frames.append(f"{native['file']}:{native['line']}: in {native['func']}")
+                self.native_funcs.append(native["func"])
             return True
         if self.native_open:  # its message printed on several lines, read as `E` lines are
             full = len(self.native_more) >= NATIVE_MORE
@@ -359,9 +366,13 @@ class PytestBlock:
         if self.phase == "collection":
             location = self.name  # the module that could not be collected, not importlib's frame
         elif self.frames:
-            frame = FRAME_RE.match(self.frames[0])
+            # a chained exception's: the last one's first frame, the test's line (not its cause's)
+            at = self.chain_at if self.chain_at < len(self.frames) else 0
+            frame = FRAME_RE.match(self.frames[at])
             if frame:
                 location = f"{frame.group('file')}:{frame.group('line')}"
+        elif self.native_frames:
+            location = self._native_location()
         return Failure(
             source="pytest",
             name=name,
@@ -376,6 +387,20 @@ class PytestBlock:
             line_start=self.start,
             line_end=self.end,
         )
+
+    def _native_location(self) -> str:
+        """Under --tb=native: the test function's own frame in the last exception of a chain
+        (`tests/t.py:12`, relative to the run's rootdir), or "" when no frame is the test's."""
+        func = _PARAMS_RE.split(self.name, 1)[0].rsplit(".", 1)[-1]
+        start = self.native_chain_at if self.native_chain_at < len(self.native_frames) else 0
+        for frame, called in zip(
+            self.native_frames[start:], self.native_funcs[start:], strict=True
+        ):
+            if called == func:
+                where = frame.rsplit(": ", 1)[0]
+                root = self.parser.rootdir.rstrip("/") + "/" if self.parser.rootdir else ""
+                return where.removeprefix(root) if root else where
+        return ""
 
     def _group(self, location: str, name: str) -> str:
         if self.phase == "collection":

@@ -187,7 +187,11 @@ def with_nodeid(failure: Failure, nodeid: str) -> Failure:
     parts = nodeid_parts(nodeid)
     group = "::".join(parts[:-1]) if len(parts) > 1 else failure.group
     details = {**failure.details, "nodeid": nodeid}
-    return replace(failure, group=group, location=failure.location or parts[0], details=details)
+    location = failure.location or parts[0]
+    path, _, line = location.rpartition(":")
+    if path.endswith("/" + parts[0]) and line.isdigit():  # --tb=native's absolute path
+        location = f"{parts[0]}:{line}"
+    return replace(failure, group=group, location=location, details=details)
 
 
 def kind_of_summary(message: str) -> str:
