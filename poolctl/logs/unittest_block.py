@@ -91,6 +91,9 @@ class UnittestBlock(RunnerBlock):
 
     def begin(self, line: str) -> None:
         self.ruled = False  # the rule of dashes under the header was read: the traceback follows
+        # a doctest's block (its docstring line is `Doctest: mod.f`): doctest's own report, in its
+        # message, parts each example's under a rule of dashes, which ends no block
+        self.doctest = False
 
     def feed(self, number: int, line: str) -> bool:
         text = line.rstrip()
@@ -99,8 +102,9 @@ class UnittestBlock(RunnerBlock):
         if self.ruled and self.lines[0][1].startswith("UNEXPECTED SUCCESS: "):
             return False  # (its header alone: no traceback)
         if _rule(text, "-"):
-            if self.ruled:
+            if self.ruled and not self.doctest:
                 return False  # the rule above `Ran N tests`
+            self.doctest = self.doctest or any(t.startswith("Doctest: ") for _, t in self.lines)
             self.ruled = True
         elif not self.ruled and (HEADER_RE.match(text) or len(self.lines) > 3):
             return False  # no unittest block: its rule did not come
@@ -113,11 +117,10 @@ class UnittestBlock(RunnerBlock):
             return []  # (its lines are no other failure's either)
         ruled = next(i for i, (_, t) in enumerate(self.lines) if _rule(t, "-"))
         doc = [t for _, t in self.lines[1:ruled]]
-        body = [t for _, t in self.lines[ruled + 1 :]]
-        while body and not body[-1].strip():
-            body.pop()
-        while len(self.lines) > ruled + 1 and not self.lines[-1][1].strip():
+        # (a doctest's block holds the rule above `Ran N tests`, or the next block's blank lines)
+        while len(self.lines) > ruled + 1 and not self.lines[-1][1].strip("- "):
             self.lines.pop()
+        body = [t for _, t in self.lines[ruled + 1 :]]
         # `module.Class.test` (3.11 on), `module.Class` before; a fixture's is its class or module
         # (its group names its class, as unittest does)
         name, group = _named(header["test"], header["where"], header["sub"])
@@ -127,6 +130,10 @@ class UnittestBlock(RunnerBlock):
         kind, message = read.kind, read.message
         if grouped is not None and grouped.leaves:  # what the group holds says what failed
             grouped.said, message = message, "\n".join(grouped.leaves)
+        example = _doctest_example(body) if self.doctest else None
+        location = read.location(test)
+        if example is not None:  # where the example is, and what it did, not doctest's runTest
+            location, message = example
         if header["outcome"] == "UNEXPECTED SUCCESS":
             kind, message = "UnexpectedSuccess", "unexpected success: the test was expected to fail"
         details = {
@@ -151,7 +158,7 @@ class UnittestBlock(RunnerBlock):
             self.lines,
             name=name,
             group=group,
-            location=read.location(test),
+            location=location,
             kind=kind,
             message=message,
             details=details,
@@ -244,6 +251,38 @@ class _Traceback:
         """`file:line` of the test's own frame (the one in its method), else the first."""
         mine = [p for p in self.places if p[2] == test] or self.places[:1]
         return f"{mine[0][0]}:{mine[0][1]}" if mine else ""
+
+
+# doctest's report of an example: `File "/src/m.py", line 12, in m.f`, unindented, then
+# `Failed example:` and the example, then `Expected:` and `Got:`, or `Exception raised:` and its
+# traceback, each indented 4 spaces
+_EXAMPLE_AT_RE = re.compile(r'^File "(?P<file>[^"]+)", line (?P<line>\d+), in \S+$')
+
+
+def _doctest_example(body: list[str]) -> tuple[str, str] | None:
+    """The location and message of a doctest block's first failed example (`m.py:12`, `>>>
+    f(5): Expected: 5000 Got: 500`, or `>>> f({}): KeyError: 'x'`); None when none is there."""
+    at = next((i for i, t in enumerate(body) if _EXAMPLE_AT_RE.match(t)), None)
+    if at is None or body[at + 1 : at + 2] != ["Failed example:"]:
+        return None
+    where = _EXAMPLE_AT_RE.match(body[at])
+    assert where is not None
+    example, said, raised = "", [], ""
+    for text in body[at + 2 :]:
+        if _rule(text, "-") or _EXAMPLE_AT_RE.match(text):
+            break  # the next example's report
+        if not example:
+            example = text.strip()
+        elif text in ("Expected:", "Got:", "Got nothing", "Expected nothing"):
+            said.append(text)
+        elif text == "Exception raised:":
+            said = []
+        elif text.startswith("    ") and text[4:5].strip() and EXCEPTION_RE.match(text[4:]):
+            raised = text.strip()  # (the traceback's last line: the exception)
+        elif text.strip() and len(said) < 8:
+            said.append(text.strip())
+    message = f">>> {example}: {raised or ' '.join(said)}"
+    return f"{where['file']}:{where['line']}", clip(message, MAX_FIELD)
 
 
 def _joined(said: list[str]) -> str:
