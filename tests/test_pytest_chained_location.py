@@ -32,3 +32,13 @@ def test_native_locations_are_the_long_styles() -> None:
     assert native.keys() == long.keys()
     differ = {name: (native[name], long[name]) for name in native if native[name] != long[name]}
     assert not differ
+
+
+def test_a_chained_exception_under_tb_line_is_its_last_part() -> None:
+    """--tb=line prints each part's `E` lines, the chain's line between them: the message is
+    the last part's, as under the other styles, not the cause's joined to it."""
+    read = read_logs([str(FIXTURES / "chained" / "line.txt")]).failures
+    assert [f.message for f in read] == [
+        "importlib.metadata.PackageNotFoundError: No package metadata was found for attrs"
+    ] * 2
+    assert [(f.line_start, f.line_end) for f in read] == [(11, 15), (16, 20)]

@@ -25,6 +25,7 @@ from poolctl.model import Failure
 
 class _Pending(Protocol):
     e_pending: list[tuple[int, str]]
+    e_chained_at: int
 
 
 # a doctest's example that raised, as `pytest_doctest_line` says it: `>>> f({}): KeyError: 'x'`
@@ -45,7 +46,10 @@ class LineModeMessage:
         if line.startswith(("E ", " ", "\t")) or line == "E":
             self.parser.e_pending.append((number, line))
             return True
-        return not line.strip() or line.startswith(_CHAINED)
+        if line.startswith(_CHAINED):  # the exception after it replaces the one before
+            self.parser.e_chained_at = len(self.parser.e_pending)
+            return True
+        return not line.strip()
 
     def close(self) -> list[tuple[int, str]]:
         return []

@@ -104,6 +104,7 @@ class PytestParser(TextParser):
         # --tb=line entries: first line, location line, `E` texts, location, the lines
         self.line_mode: list[tuple[int, int, list[str], str, Lines]] = []
         self.e_pending: list[tuple[int, str]] = []
+        self.e_chained_at = 0  # where in e_pending a chained exception's last part begins
         # blocks of this run past the cap: their names (their summary lines are theirs) and
         # whether they were read (classified and counted)
         self.overflowed: list[tuple[str, bool]] = []
@@ -300,6 +301,7 @@ class PytestParser(TextParser):
             if line.startswith("E ") or line == "E":
                 self.pending_close = None
                 self.e_pending.append((number, line))
+                self.e_chained_at = 0
                 self.consumer = LineModeMessage(self)  # --tb=line: its lines, to the location
                 return
             frame = FRAME_RE.match(line)
@@ -313,7 +315,9 @@ class PytestParser(TextParser):
                 self.in_capture = self.line_capture = False
                 self.pending_close = None
                 start = self.e_pending[0][0] if self.e_pending else number
-                lines = [text[1:] for _, text in self.e_pending]  # behind `E   ` or 4 spaces
+                # behind `E   ` or 4 spaces; of a chained exception, its last part's (as under -v)
+                chained = self.e_chained_at if self.e_chained_at < len(self.e_pending) else 0
+                lines = [text[1:] for _, text in self.e_pending[chained:]]
                 printed = [*self.e_pending, (number, line)]
                 report = None
                 if self.doctest_report is not None:  # a doctest's: no `E` line, its report
