@@ -78,6 +78,7 @@ _CHAINED = (
 )
 _CAPTURED = {"Stdout:": "captured stdout", "Stderr:": "captured stderr"}  # under `-b`
 _FIXTURES = ("setUpClass", "tearDownClass", "setUpModule", "tearDownModule")
+_FAILED_IMPORT = "unittest.loader._FailedTest"  # the stand-in for a module that did not import
 
 
 def _rule(text: str, char: str) -> bool:
@@ -134,6 +135,13 @@ class UnittestBlock(RunnerBlock):
         location = read.location(test)
         if example is not None:  # where the example is, and what it did, not doctest's runTest
             location, message = example
+        # a test module that did not import (`ERROR: tests.t (unittest.loader._FailedTest.tests.t)`,
+        # before 3.11 `(unittest.loader._FailedTest)`): named by the module, no class (not the
+        # loader's), at the module's line that raised
+        failed_import = header["where"] in (_FAILED_IMPORT, f"{_FAILED_IMPORT}.{test}")
+        if failed_import:
+            group = ""
+            location = read.module_location() or location
         if header["outcome"] == "UNEXPECTED SUCCESS":
             kind, message = "UnexpectedSuccess", "unexpected success: the test was expected to fail"
         details = {
@@ -143,6 +151,8 @@ class UnittestBlock(RunnerBlock):
         }
         if doc:
             details["doc"] = clip("\n".join(doc), MAX_FIELD)
+        if failed_import:
+            details["phase"] = "collection"
         if read.source:
             details["source"] = clip("\n".join(read.source), MAX_FIELD)
         if read.causes:
@@ -246,6 +256,11 @@ class _Traceback:
             elif part == "message":
                 said.append(text)
         self.message = _joined(said)
+
+    def module_location(self) -> str:
+        """`file:line` of the last module-level frame (an import that raised), or ''."""
+        mine = [p for p in self.places if p[2] == "<module>"]
+        return f"{mine[-1][0]}:{mine[-1][1]}" if mine else ""
 
     def location(self, test: str) -> str:
         """`file:line` of the test's own frame (the one in its method), else the first."""
