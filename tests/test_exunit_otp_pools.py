@@ -34,3 +34,14 @@ def test_a_plain_name_keeps_its_facts_beside_the_via_tuple() -> None:
     assert isinstance(said, Diagnosis)
     assert said.facts["process"] == "Pools.OtherTasks"
     assert said.facts["call"].startswith("{:start_task, [")
+
+
+def test_a_global_name_is_the_process_named_in_an_umbrella_app() -> None:
+    """`{:global, :jobs_pool}` (tests/fixtures/exunit/umbrella_pools.log, an umbrella's run)."""
+    log = str(Path(OTP_POOLS).with_name("umbrella_pools.log"))
+    report = triage(read_logs([log]), load_patterns())
+    said = {f.failure.name: f.outcome for f in report.findings}[
+        "test checks out of a global pool nobody started"
+    ]
+    assert isinstance(said, Diagnosis)
+    assert (said.facts["process"], said.facts["call"]) == ("{:global, :jobs_pool}", ":checkout")
