@@ -285,7 +285,7 @@ class _Target:
             if case.failed and case.skipped:
                 self._skipped_failure(case)
             elif case.failed and not repeat:
-                ones = one_per_test(case.failed)
+                ones = one_per_test(case.failed, pytest=self.pytest)
                 folded = len(case.failed) - len(ones)
                 ones = split_hooks(ones)  # bats' teardown_file, written into a test's text
                 for outcome, attrib, body, tail in ones:

@@ -9,8 +9,10 @@ jasmine-reporters' JUnitXmlReporter writes them so too, but its suite counts eac
 (Jasmine itself counts the spec once): the suite's count is all read when it adds them up
 (`junit_suites.Suite.folded`).
 pytest writes a `<failure>` for each failed subtest and one for the test, `contains N failed
-subtests`, and counts each: those stay one failure each. An `<error>` beside a `<failure>`
-stays apart too.
+subtests`, and counts each: those stay one failure each. For a unittest `TestCase`'s `subTest`s
+pytest 9 writes a `<failure>` for each failed one alone, nothing naming them subtests, and counts
+each too: in pytest's report (`pytest`), each `<failure>` is one. An `<error>` beside a
+`<failure>` stays apart too.
 Vitest writes a `<failure>` for each try of a test it retried (`retry: 2`: three, the same
 message and text each time) and counts the test once: said once.
 """
@@ -27,12 +29,12 @@ Failed = tuple[str, dict[str, str], str, str]
 _PYTEST_SUBTESTS_RE = re.compile(r"^contains \d+ failed subtests?$")
 
 
-def one_per_test(failed: list[Failed]) -> list[Failed]:
+def one_per_test(failed: list[Failed], *, pytest: bool = False) -> list[Failed]:
     """The failures of a test case: its several `<failure>`s as one, unless pytest's
-    subtests'."""
+    subtests' (`pytest`: the report is pytest's)."""
     several = [f for f in failed if f[0] == "failure"]
     subtests = any(_PYTEST_SUBTESTS_RE.match(a.get("message", "")) for _, a, _, _ in several)
-    if len(several) < 2 or subtests:
+    if len(several) < 2 or subtests or pytest:
         return failed
     tag, attrib, _, _ = several[0]
     # each one's message, or the lines of its text before its stack (Karma writes no message),
