@@ -45,3 +45,16 @@ def test_a_global_name_is_the_process_named_in_an_umbrella_app() -> None:
     ]
     assert isinstance(said, Diagnosis)
     assert (said.facts["process"], said.facts["call"]) == ("{:global, :jobs_pool}", ":checkout")
+
+
+def test_a_call_through_erlangs_gen_server_to_a_name_is_read_as_elixirs() -> None:
+    """`:gen_server.call(:erl_pool, …)` (tests/fixtures/exunit/erlang_calls.log): no word
+    boundary comes before its colon, so a signal that asked for one never fired on it."""
+    log = str(Path(OTP_POOLS).with_name("erlang_calls.log"))
+    report = triage(read_logs([log]), load_patterns())
+    said = {f.failure.name: f.outcome for f in report.findings}[
+        "test a checkout through the erlang call"
+    ]
+    assert isinstance(said, Diagnosis)
+    assert said.pattern_id == "dependency-not-started"
+    assert said.facts["process"] == ":erl_pool"
