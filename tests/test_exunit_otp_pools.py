@@ -58,3 +58,17 @@ def test_a_call_through_erlangs_gen_server_to_a_name_is_read_as_elixirs() -> Non
     assert isinstance(said, Diagnosis)
     assert said.pattern_id == "dependency-not-started"
     assert said.facts["process"] == ":erl_pool"
+
+
+def test_a_pool_named_by_a_via_tuple_stopped_in_checkout_is_pattern_2() -> None:
+    """(tests/fixtures/exunit/via_pool.log) `GenServer.call({:via, Registry, {Pools.Registry,
+    :stopping_pool}}, {:checkout, true}, 1000)` then `** (EXIT) shutdown`, as a pool named by an
+    atom is: the pool is the name registered in the tuple."""
+    log = str(Path(OTP_POOLS).with_name("via_pool.log"))
+    report = triage(read_logs([log]), load_patterns())
+    said = {f.failure.name: f.outcome for f in report.findings}[
+        "test the registered pool stopped while a caller waits in checkout"
+    ]
+    assert isinstance(said, Diagnosis)
+    assert said.pattern_id == "pool-shutdown-during-checkout"
+    assert said.facts["pool"] == "stopping_pool"
