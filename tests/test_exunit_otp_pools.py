@@ -72,3 +72,14 @@ def test_a_pool_named_by_a_via_tuple_stopped_in_checkout_is_pattern_2() -> None:
     assert isinstance(said, Diagnosis)
     assert said.pattern_id == "pool-shutdown-during-checkout"
     assert said.facts["pool"] == "stopping_pool"
+
+
+def test_a_pool_named_by_a_via_tuple_whose_checkout_timed_out_is_named() -> None:
+    log = str(Path(OTP_POOLS).with_name("via_pool.log"))
+    report = triage(read_logs([log]), load_patterns())
+    said = {f.failure.name: f.outcome for f in report.findings}[
+        "test two callers on a pool of one registered through a Registry"
+    ]
+    assert isinstance(said, Diagnosis)
+    assert said.pattern_id == "checkout-timeout-waiters"
+    assert said.facts["pool"] == "hand_pool"
