@@ -175,7 +175,13 @@ def test_a_request_read_past_the_timeout_and_left_unanswered_is_judged_once_read
     assert "stuck-in-init" not in confirmed(d), d["cause"]
     if "envelope" in confirmed(d):
         assert d["cause"].startswith("The worker does not speak lsp: it read the "), d["cause"]
-        assert d["remediation"].startswith("Speak mcp to it (`poolctl ping --protocol mcp`"), d
+        if d["remediation"].startswith("Speak jsonrpc to it"):
+            # a starved machine (make test at a load of 6): MCP's opening got nothing in its
+            # copy's wait, and an MCP server answers JSON-RPC's ping too: what answered is named
+            texts = [e["text"] for e in d["evidence"]]
+            assert not any(t.startswith("speaking mcp") and "answered" in t for t in texts), d
+        else:
+            assert d["remediation"].startswith("Speak mcp to it (`poolctl ping --protocol mcp`"), d
     else:  # a starved machine: the fresh copies asking MCP's opening got nothing in their wait
         assert confirmed(d) == ["framing"], d["cause"]
         [envelope] = [h for h in d["hypotheses"] if h["id"] == "envelope"]
