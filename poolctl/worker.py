@@ -515,7 +515,7 @@ class WorkerProcess:
             end_with_family(self, family, grace)
         finally:
             family.close()
-        self._drain_stdout()
+        self.drain_stdout()
         if proc.stdout is not None:
             proc.stdout.close()
         self.transcript.close()
@@ -551,7 +551,7 @@ class WorkerProcess:
         assert self.proc is not None
         return family_seen(self.proc.pid, TOKEN_ENV, self.token, since=self.token_tick)
 
-    def _drain_stdout(self) -> None:
+    def drain_stdout(self) -> None:
         """Read what is left in the pipe after exit, so nothing written is lost."""
         for _ in range(1024):
             if not self.read_stdout(0):

@@ -87,7 +87,10 @@ def exited_since(obs: Observations) -> bool:
     if obs.exit_before is not None:
         return False
     if obs.waited_longer is not None:
-        return worker.stdout_eof
+        # text that broke the stream ended the wait too: a slow start that ends in an error
+        # written to stdout and an exit (`taplo lsp --stdio`: clap's refusal, then code 1) is
+        # read on to its end when the evidence is collected again
+        return worker.stdout_eof or worker.frame_error is not None
     if obs.close_probe is not None or stream_kind(obs) != "framing":
         return False
     return worker.stdout_eof or worker.poll() is not None

@@ -156,6 +156,8 @@ def collect(
     worker: WorkerProcess, failed: NoAnswer, timeout: float, run_dir: Path, experiments: bool
 ) -> Observations:
     """What the failed exchange left behind."""
+    if worker.poll() is not None:  # gone since the wait ended: its last words are still unread
+        worker.drain_stdout()
     pending = worker.pending_stdout()
     pending_at: int | None = worker.decoder.consumed  # where the decoder's own bytes start
     error = worker.frame_error

@@ -1,0 +1,47 @@
+"""Real servers that say why they exit on their stdout, not their stderr: taplo (@taplo/cli,
+npm, installed by `make peers`), whose command-line parser writes its refusal and its help there
+and exits with code 1. Each verdict is checked by its cause, its quoted evidence and its
+remediation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.conftest import REPO, Processes
+from tests.test_jsonrpc_peers import confirmed, verdict
+
+pytestmark = pytest.mark.slow
+
+TAPLO = REPO / ".peers/node_modules/.bin/taplo"
+
+needs_taplo = pytest.mark.skipif(
+    not TAPLO.exists(), reason=f"{TAPLO.relative_to(REPO)} is missing: run `make peers` (needs npm)"
+)
+
+
+def said_on_stdout(d: dict[str, Any]) -> str:
+    """The text the diagnosis `d` quotes from the worker's own stdout file."""
+    [said] = [e for e in d["evidence"] if e["note"] == "what it wrote to stdout"]
+    assert said["origin"].startswith("workers/w1.stdout.bin")
+    text: str = said["text"]
+    return text
+
+
+@needs_taplo
+def test_a_server_slower_than_its_wait_that_exits_on_its_stdouts_error_is_no_slow_start(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """`taplo lsp --stdio` (its subcommand is `stdio`, no switch) starts slower than a short
+    timeout (node loads its WebAssembly: 0.5 s of CPU), then writes clap's refusal to stdout and
+    exits with code 1. Its error ended poolctl's wait for a slow start before its exit was seen:
+    it was called stuck in initialization, 'still starting … no answer came', with nothing on
+    stdout; where it had exited as the diagnosis began, its stdout still unread, it was said to
+    exit 'leaving no word of why: its stderr log is empty and its stdout too'."""
+    d = verdict(capsys, "--protocol", "lsp", "--timeout", "0.2", "--", str(TAPLO), "lsp", "--stdio")
+    assert confirmed(d) == ["crashed"], d["cause"]
+    assert d["cause"].startswith("The worker exited before answering: pid ")
+    assert "exited with code 1" in d["cause"]
+    assert "stdout too" not in d["cause"]
+    assert said_on_stdout(d).startswith("\"error: Found argument '--stdio' which wasn't expected")
