@@ -154,7 +154,12 @@ def test_a_language_server_printing_its_usage_on_stdout_is_told_to_read_it(
     )
     [usage] = [e for e in d["evidence"] if e["note"] == "what it wrote to stdout"]
     assert usage["text"].startswith("'Usage:\\n  bash-language-server start ")
-    assert d["remediation"] == "Give it the arguments its usage (quoted) asks for."
+    # its switch is the subcommand `start`, which its usage lists
+    assert d["remediation"] == (
+        "Give it the arguments its usage (quoted) asks for. A language server serves on its "
+        "pipes only when started with `--stdio` (or a subcommand such as `start`), as an editor "
+        "starts it."
+    )
 
 
 def test_framing_auto_says_a_request_too_long_for_packet_1_was_not_sent(

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import REPO, Processes
-from tests.test_jsonrpc_peers import confirmed, verdict
+from tests.test_jsonrpc_peers import WAIT, confirmed, verdict
 
 pytestmark = pytest.mark.slow
 
@@ -45,3 +45,29 @@ def test_a_server_slower_than_its_wait_that_exits_on_its_stdouts_error_is_no_slo
     assert "exited with code 1" in d["cause"]
     assert "stdout too" not in d["cause"]
     assert said_on_stdout(d).startswith("\"error: Found argument '--stdio' which wasn't expected")
+    # clap's refusal is read on stdout as on stderr: it was "Find why it exits: run … by hand"
+    refusal = (
+        "error: Found argument '--stdio' which wasn't expected, or isn't valid in this context"
+    )
+    assert d["cause"].endswith(
+        f"exited with code 1, refusing its command line on stdout: `{refusal}`"
+    )
+    assert d["remediation"].startswith(f"Give it the arguments it asks for (`{refusal}`)")
+
+
+@needs_taplo
+def test_a_language_server_printing_claps_help_on_stdout_is_told_its_usage_and_switch(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """`taplo lsp` without its `stdio` subcommand prints clap's help on stdout (its name and
+    summary, then `USAGE:`) and exits with code 1: only a `Usage:` at the very start was read as
+    a usage, and the remediation was "Find why it exits: run `taplo lsp` by hand"."""
+    d = verdict(capsys, "--protocol", "lsp", "--timeout", WAIT, "--", str(TAPLO), "lsp")
+    assert confirmed(d) == ["crashed"]
+    assert d["cause"].endswith(
+        "exited with code 1, after printing its usage to stdout: its command line lacks what it "
+        "needs"
+    )
+    assert said_on_stdout(d).startswith("'taplo-lsp \\nLanguage server operations\\n\\nUSAGE:")
+    assert d["remediation"].startswith("Give it the arguments its usage (quoted) asks for. ")
+    assert "(or a subcommand such as `start`)" in d["remediation"]

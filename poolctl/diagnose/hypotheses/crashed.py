@@ -55,6 +55,7 @@ from ..readings import (
 from ..shadowed import shadowed_module
 from ..started_as import STARTED, started_as
 from ..stdout_astray import answers_astray, stdout_elsewhere
+from ..stdout_said import stdout_refusal
 
 ID = "crashed"
 # what to do about a worker that exited between a frame's header and its end
@@ -180,6 +181,7 @@ def crashed(obs: Observations) -> Judgement:
         ev.append(Evidence(quote(obs.pending), obs.pending_origin(), "what it wrote to stdout"))
     npm = npm_failed(obs.stderr_text) if exc is None and status.code else None
     served = obs.worker.answered
+    refused = None  # what it said of its command line on stdout, when that says why
     part = obs.explanation
     cut_short = part.text if part is not None and part.kind == "truncated" else None
     verdict = f"The worker exited before answering: pid {pid} {status.describe()}"
@@ -230,9 +232,8 @@ def crashed(obs: Observations) -> Judgement:
         fix = MID_FRAME_FIX
     elif obs.pending and not obs.merged and not tail:  # it said why on stdout, not stderr
         fix = fix.replace(f"read its stderr ({obs.stderr_origin})", "read its stdout (quoted)")
-        if obs.pending.lstrip().lower().startswith(b"usage:"):
-            verdict += ", after printing its usage to stdout: its command line lacks what it needs"
-            fix = "Give it the arguments its usage (quoted) asks for."
+        if (refused := stdout_refusal(obs.pending)) is not None:
+            verdict, fix = verdict + refused.clause, refused.fix
     elif not obs.pending and _silent_log(obs) is not None and (option := transport_option(obs)):
         # an editor's switch with no editor behind it (dockerfile-language-server-nodejs with
         # `--node-ipc` and no IPC channel exits at once with code 0, saying nothing)
@@ -317,7 +318,7 @@ def crashed(obs: Observations) -> Judgement:
     # server's argparse: `unrecognized arguments: --stdio`) needs the switch dropped, not added.
     # A language server that printed its usage lacks its switch or subcommand (`ruff server`).
     said_stdio = "--stdio" in (exc or "") + obs.pending.decode("utf-8", "replace")
-    lsp_usage = printed is not None and obs.protocol == "lsp"
+    lsp_usage = (printed is not None or (refused and refused.usage)) and obs.protocol == "lsp"
     if (said_stdio or lsp_usage) and "--stdio" not in obs.worker.spec.argv:
         serves = "a language server serves on its pipes only when started with `--stdio` (or a "
         serves += "subcommand such as `start`), as an editor starts it."
