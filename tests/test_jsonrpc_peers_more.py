@@ -15,8 +15,10 @@ import pytest
 from poolctl.cli import main
 from poolctl.report.replay import read_events
 from tests.conftest import Processes
+from tests.test_doctor_checks import Doctor, doctor, only
 
 pytestmark = pytest.mark.slow
+__all__ = ["doctor"]  # the fixture, used by name
 
 BIN = Path(sys.executable).parent
 RUFF = BIN / "ruff"
@@ -118,3 +120,24 @@ def test_doctor_gives_no_import_split_for_a_server_stopped_mid_import(
         in (init["summary"])
     ), init["summary"]
     assert ", slowest " not in init["summary"], init["summary"]
+
+
+@needs(MCP_TIME)
+def test_doctor_tells_a_server_refusing_the_opening_what_it_speaks_and_reads_its_stdout(
+    doctor: Doctor,
+) -> None:
+    """mcp-server-time spoken lsp in line framing refuses initialize (-32602, 'Invalid request
+    parameters') and answers MCP's initialize on the same stream: ping said to speak mcp, doctor
+    only that the server refused initialize, with no remedy, and its Output hygiene warned 'not
+    judged: the worker did not answer and was not diagnosed', though every byte on its stdout
+    was a frame."""
+    argv, sections = [str(MCP_TIME)], ("Output hygiene", "Framing")
+    report = doctor(argv, *sections, init_timeout=float(WAIT), protocol="lsp", framing="line")
+    stdout = only(report, "Output hygiene", "stdout")
+    assert (stdout.status, stdout.summary) == ("ok", "nothing on stdout before its first frame")
+    framing = only(report, "Framing", "ping")
+    assert framing.status == "fail"
+    assert "it answered as an MCP server (server 'mcp-time'" in framing.summary
+    assert (
+        framing.remedy == "Speak mcp to it (`--protocol mcp`; in a pool, `worker.protocol: mcp`)."
+    )

@@ -79,7 +79,13 @@ def check_framing(probe: Probe, run_dir: RunDir, timeout: float) -> CheckList:
     diagnosis = probe.diagnosis
     assert probe.no_answer is not None
     if diagnosis is None:
-        out.add("ping", "fail", f"no answer in {framing}: {probe.no_answer.detail}")
+        detail = probe.no_answer.detail
+        # a refused opening whose session found what the server speaks (`…: speak mcp to it
+        # (…)`) is told so, as ping tells it
+        _, found, speak = detail.partition(": speak ")
+        out.add(
+            "ping", "fail", f"no answer in {framing}: {detail}", f"Speak {speak}." if found else ""
+        )
         return out
     if probe.is_confirmed(stuck_in_init.ID):  # a slow start says nothing of the framing
         out.add(*_not_started(probe, diagnosis, timeout))

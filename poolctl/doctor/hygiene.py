@@ -51,7 +51,7 @@ def check_hygiene(probe: Probe, apart: Probe, configured: StderrMode) -> CheckLi
     if probe.start_error:
         out.add("stdout", "fail", f"the worker did not start: {probe.start_error}")
         return out
-    if probe.answered:
+    if probe.answered or probe.replied:  # a refusal is a message too: its stdout is framed
         _stdout_between_answers(probe, out)
     else:
         _stdout_judged(probe, apart, out)

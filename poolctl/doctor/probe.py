@@ -50,6 +50,9 @@ class Probe:
     steps: tuple[ProtocolStep, ...] = ()  # a handshake's steps, timed
     server: dict[str, Any] = field(default_factory=dict)  # what the server said about itself
     answer_behind: bool = False  # a message came right behind the stray output
+    # a framed reply that is no answer: its handshake refused, or answered as another
+    # protocol's server (its stdout carried messages, no stray text)
+    replied: bool = False
 
     @property
     def answered(self) -> bool:
@@ -177,10 +180,13 @@ def run_probe(
         stderr = before.decode("utf-8", "replace")[:STDERR_HEAD]
         stderr_at_eof = after.decode("utf-8", "replace")[:STDERR_HEAD]
     if outcome is None and session.refused is not None:  # the handshake was refused
+        # with what the session found it answers instead (as ping says): `…; asked mcp's
+        # initialize on the same stream, it answered as an MCP server (…): speak mcp to it`
+        said = session.steps[-1].detail.removeprefix("error reply: ")
         outcome = NoAnswer(
             worker.ids.request_raw(session.steps[-1].method, {}),
             "bad-frame",
-            f"the server refused {session.steps[-1].method}: {session.refused.error_message}",
+            f"the server refused {session.steps[-1].method}: {said}",
             0.0,
         )
     if outcome is None and session.mismatch:  # answered, but as another protocol's server
@@ -207,6 +213,7 @@ def run_probe(
         steps=tuple(session.steps) if worker.protocol.handshake else (),
         server=session.server(),
         answer_behind=_answer_behind(worker),
+        replied=session.refused is not None or bool(session.mismatch),
     )
 
 
