@@ -110,7 +110,9 @@ def test_a_server_refusing_its_command_line_is_told_so_with_the_parsers_error(
     assert d["cause"].endswith(f"exited with code 2, refusing its command line: `{said}`")
     [error] = [e for e in d["evidence"] if e["note"] == "its argument parser's error"]
     assert error["text"] == said and error["origin"] == "workers/w1.stderr.log"
-    assert d["remediation"].startswith(f"Give it the arguments it asks for (`{said}`)")
+    assert d["remediation"].startswith(
+        f"Drop `--bogus` from its command line: its parser does not take it (`{said}`)"
+    )
 
 
 def test_an_error_line_about_anything_but_its_arguments_is_no_usage_error(

@@ -51,8 +51,10 @@ def test_an_mcp_server_refusing_stdio_is_not_told_to_be_started_with_stdio(
     d = verdict(capsys, "--protocol", "mcp", "--", str(MCP_TIME), "--stdio")
     refusal = "mcp-server-time: error: unrecognized arguments: --stdio"
     assert d["cause"].endswith(f"refusing its command line: `{refusal}`"), d["cause"]
+    # it does not take the switch: dropped, not "Give it the arguments it asks for"
     assert d["remediation"] == (
-        f"Give it the arguments it asks for (`{refusal}`); its `--help` lists them."
+        f"Drop `--stdio` from its command line: its parser does not take it (`{refusal}`); its "
+        "`--help` lists what it takes."
     )
 
 

@@ -52,7 +52,9 @@ def test_a_server_slower_than_its_wait_that_exits_on_its_stdouts_error_is_no_slo
     assert d["cause"].endswith(
         f"exited with code 1, refusing its command line on stdout: `{refusal}`"
     )
-    assert d["remediation"].startswith(f"Give it the arguments it asks for (`{refusal}`)")
+    assert d["remediation"].startswith(
+        f"Drop `--stdio` from its command line: its parser does not take it (`{refusal}`)"
+    )
 
 
 @needs_taplo

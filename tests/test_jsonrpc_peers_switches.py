@@ -17,7 +17,7 @@ from poolctl.diagnose.asks import failure_to_reach
 from poolctl.diagnose.crash_lines import exception_line
 from poolctl.diagnose.dependency_release import release_mismatch
 from poolctl.diagnose.hypotheses.crashed import NO_STDIO_SWITCH_FIX
-from poolctl.diagnose.readings import CLICK_USAGE
+from poolctl.diagnose.readings import CLICK_USAGE, USAGE_ERROR
 from tests.conftest import REPO, Processes
 from tests.test_jsonrpc_peers import WAIT, WORKERS, confirmed, verdict
 from tests.test_jsonrpc_peers_more import RUFF
@@ -271,6 +271,33 @@ def test_a_failure_to_connect_logged_after_the_timeout_is_still_quoted(
     assert failure_to_reach(recorded) == recorded.splitlines()[0]  # as the server's own is read
     assert confirmed(d) == ["stuck-in-init"]
     assert d["cause"].endswith(f"; its stderr reports, as it starts, `{line}`")
+
+
+def test_a_switch_refused_by_a_parser_named_with_a_space_is_told_to_be_dropped(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """esbonio 0.16.5 serves on stdio by default; given `--stdio`, its argparse, named `python -m
+    esbonio`, refuses it (recorded by tests/fixtures/src/capture_esbonio_stderr.sh). The space
+    in the name hid the `error:` line: the verdict was its usage, and the remediation 'Give it
+    the arguments its usage asks for'. The same refusal, from argparse itself."""
+    refuses = (
+        "import argparse\n"
+        "parser = argparse.ArgumentParser(prog='python -m esbonio')\n"
+        "parser.add_argument('-p', '--port', type=int)\n"
+        "parser.parse_args()\n"
+    )
+    argv = ("--protocol", "lsp", "--timeout", WAIT, "--", sys.executable, "-c", refuses, "--stdio")
+    d = verdict(capsys, *argv)
+    error = "python -m esbonio: error: unrecognized arguments: --stdio"
+    recorded = (RECORDED / "esbonio_given_stdio.stderr").read_text()
+    said = USAGE_ERROR.search(recorded)  # the server's own refusal reads as this one's
+    assert said is not None and said.group(0) == error
+    assert confirmed(d) == ["crashed"]
+    assert d["cause"].endswith(f"exited with code 2, refusing its command line: `{error}`")
+    assert d["remediation"] == (
+        f"Drop `--stdio` from its command line: its parser does not take it (`{error}`); its "
+        "`--help` lists what it takes."
+    )
 
 
 def test_a_command_line_click_refused_is_told_so_not_called_an_exception(

@@ -20,9 +20,10 @@ from .stdin_holders import Holder, stdin_holder
 # A command line refused by its argument parser: argparse's `prog: error: unrecognized
 # arguments: --x` or `… the following arguments are required: x`, commander's `error: required
 # option '--stdio' not specified`, click's `Error: No such option: --x`. The line must speak of
-# arguments or options: `error: cannot connect to the database` is no usage error.
+# arguments or options: `error: cannot connect to the database` is no usage error. The program's
+# name may hold spaces: `python -m esbonio: error: unrecognized arguments: --stdio`.
 USAGE_ERROR = re.compile(
-    r"^(?:[\w.-]+: )?error: [^\n]*\b(?:arguments?|options?|flags?|usage|unrecognized"
+    r"^(?:[\w./-]+(?: [\w./-]+)*: )?error: [^\n]*\b(?:arguments?|options?|flags?|usage|unrecognized"
     r"|no such option|missing option)\b[^\n]*$",
     re.M | re.I,
 )

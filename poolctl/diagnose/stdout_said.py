@@ -9,6 +9,7 @@ import re
 from typing import NamedTuple
 
 from .readings import USAGE_ERROR
+from .refused_args import refusal_fix
 
 # a usage line or heading at the start of a line, anywhere in what it wrote (clap's help puts
 # its name and summary first)
@@ -30,7 +31,7 @@ def stdout_refusal(pending: bytes) -> Refusal | None:
         line = refused.group(0).strip()
         return Refusal(
             f", refusing its command line on stdout: `{line}`",
-            f"Give it the arguments it asks for (`{line}`); its `--help` lists them.",
+            refusal_fix(line),
             usage=False,
         )
     if USAGE_SAID.search(said):

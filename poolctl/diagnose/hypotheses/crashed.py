@@ -52,6 +52,7 @@ from ..readings import (
     transport_option,
     when_looked,
 )
+from ..refused_args import refusal_fix
 from ..shadowed import shadowed_module
 from ..started_as import STARTED, started_as
 from ..stdout_astray import answers_astray, stdout_elsewhere
@@ -198,9 +199,9 @@ def crashed(obs: Observations) -> Judgement:
         fix = fix.replace("answer its first request", "answer every request")
         if status.code == 0:  # it ended on purpose: it serves one request, not a loop of them
             fix = loop_remediation(served)
-    if usage is not None:
+    if usage is not None and exc:
         verdict += f", refusing its command line: `{exc}`"
-        fix = f"Give it the arguments it asks for (`{exc}`); its `--help` lists them."
+        fix = refusal_fix(exc)
     elif exc:
         verdict += f", after the exception `{exc}`"
         fix = f"Fix the error it reports (`{exc}`); run `{argv}` by hand to see it happen."
