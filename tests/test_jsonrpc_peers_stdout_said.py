@@ -1,16 +1,17 @@
-"""Real servers that say why they exit on their stdout, not their stderr: taplo (@taplo/cli,
-npm, installed by `make peers`), whose command-line parser writes its refusal and its help there
-and exits with code 1. Each verdict is checked by its cause, its quoted evidence and its
-remediation."""
+"""Real servers whose stdout carries words, not frames: taplo (@taplo/cli, npm, installed by
+`make peers`), whose command-line parser writes its refusal and its help there and exits with
+code 1; pylsp (a dev dependency) started by a shell script that echoes a banner first. Each
+verdict is checked by its cause, its quoted evidence and its remediation."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.conftest import REPO, Processes
-from tests.test_jsonrpc_peers import WAIT, confirmed, verdict
+from tests.test_jsonrpc_peers import PYLSP, WAIT, confirmed, verdict
 
 pytestmark = pytest.mark.slow
 
@@ -73,3 +74,29 @@ def test_a_language_server_printing_claps_help_on_stdout_is_told_its_usage_and_s
     assert said_on_stdout(d).startswith("'taplo-lsp \\nLanguage server operations\\n\\nUSAGE:")
     assert d["remediation"].startswith("Give it the arguments its usage (quoted) asks for. ")
     assert "(or a subcommand such as `start`)" in d["remediation"]
+
+
+def test_a_banner_echoed_by_a_wrapper_script_is_found_in_the_script(
+    capsys: pytest.CaptureFixture[str], processes: Processes, tmp_path: Path
+) -> None:
+    """A script that echoes `Starting pylsp …` and then execs the server: its banner breaks the
+    stream before pylsp's answer. The remediation was Python's, Node's and Erlang's ways to
+    write to stderr, none of them the script's: its own `echo` line is named, and `>&2`."""
+    script = tmp_path / "start-pylsp.sh"
+    script.write_text(f'#!/bin/sh\nNAME=pylsp\necho "Starting $NAME for the pool"\nexec {PYLSP}\n')
+    script.chmod(0o755)
+    d = verdict(capsys, "--protocol", "lsp", "--timeout", WAIT, "--", str(script))
+    assert confirmed(d) == ["stdout-text"]
+    line = 'echo "Starting $NAME for the pool"'
+    assert d["cause"].startswith(
+        "The worker prints text to its framed stdout: 'Starting pylsp for the pool' arrived "
+        "before its first message"
+    )
+    assert d["cause"].endswith(f"; its script start-pylsp.sh writes it: `{line}`")
+    [said] = [
+        e for e in d["evidence"] if e["note"] == "the shell line that writes the text to stdout"
+    ]
+    assert (said["text"], said["origin"]) == (line, str(script))
+    assert d["remediation"].startswith(
+        f"Send the text to stderr in its script start-pylsp.sh: `{line} >&2`."
+    )

@@ -26,6 +26,7 @@ from ..readings import (
     text_evidence,
     text_in_stderr_when_apart,
 )
+from ..shell_banner import shell_echo
 
 ID = "stdout-text"
 PROMPT_FIX = (
@@ -132,6 +133,12 @@ def stdout_text(obs: Observations) -> Judgement:
         "for frames only; in Python, take `sys.stdout.buffer` for frames and point "
         "`sys.stdout` at stderr so a stray print cannot reach the stream."
     )
+    spec = obs.worker.spec
+    echo = shell_echo(spec.argv, spec.cwd, obs.pending) if not obs.merged else None
+    if echo is not None:  # the wrapper's own line, not its server's code, is what to change
+        verdict += f"; {echo.where} writes it: `{echo.line}`"
+        fix = echo.fix()
+        ev.append(echo.evidence())
     return confirmed(verdict, fix, *ev)
 
 

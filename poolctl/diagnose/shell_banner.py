@@ -1,0 +1,101 @@
+"""The shell line that wrote the text on a worker's framed stdout, when the worker is a shell
+wrapping its server: `sh -c 'echo Starting…; exec server'`, or a script whose `#!` names a
+shell. Its `echo` or `printf` goes to the same stdout as the server's frames after `exec`; the
+server itself may write nothing but frames (emmet-ls, pylsp and mcp-server-sequential-thinking
+started so all answer behind the banner)."""
+
+from __future__ import annotations
+
+import re
+import shlex
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from poolctl.model import Evidence
+
+_SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "ash"})
+# an echo or printf command, up to the end of its command (`;`, `&&`, `||`, `|`, a line's end)
+_ECHO = re.compile(r"(?:^|[;&|]\s*|\bthen\s+|\bdo\s+)((?:echo|printf)\b[^;&|\n]*)", re.M)
+_TO_STDERR = re.compile(r"(?:1?>&2|>\s*/dev/stderr)")
+_VARIABLE = re.compile(r"\$\{?\w+\}?|\$\([^)]*\)|%s")  # a variable, a command, printf's %s
+_SCRIPT_HEAD = 256 * 1024  # read no more of a script than this
+
+
+@dataclass(frozen=True)
+class ShellEcho:
+    line: str  # `echo "Starting $NAME"`
+    origin: str  # the script's path, or "the worker's command (sh -c)"
+    where: str  # "its `sh -c` command", "its script start.sh"
+
+    def evidence(self) -> Evidence:
+        return Evidence(self.line, self.origin, "the shell line that writes the text to stdout")
+
+    def fix(self) -> str:
+        return (
+            f"Send the text to stderr in {self.where}: `{self.line} >&2`. A wrapper's echo "
+            "writes to the same stdout as its server's frames."
+        )
+
+
+def shell_echo(argv: tuple[str, ...], cwd: str | None, text: bytes) -> ShellEcho | None:
+    """The `echo`/`printf` of the worker's shell (`argv`, started in `cwd`) that wrote the
+    first line of `text`, when it is a shell's; None otherwise."""
+    found = _script(argv, cwd)
+    first = text.split(b"\n", 1)[0].rstrip(b"\r").decode("utf-8", "replace").strip()
+    if found is None or not first:
+        return None
+    script, origin, where = found
+    for match in _ECHO.finditer(script):
+        line = match.group(1).strip()
+        if not _TO_STDERR.search(line) and _writes(line, first):
+            return ShellEcho(line, origin, where)
+    return None
+
+
+def _script(argv: tuple[str, ...], cwd: str | None) -> tuple[str, str, str] | None:
+    """The shell text the worker runs, where it was read, and how to name it."""
+    if not argv:
+        return None
+    if Path(argv[0]).name in _SHELLS:
+        if "-c" in argv[1:-1]:
+            return argv[argv.index("-c") + 1], "the worker's command", f"its `{argv[0]} -c` command"
+        if len(argv) > 1 and not argv[1].startswith("-"):
+            return _read(argv[1], cwd, shebang=False)
+        return None
+    return _read(argv[0], cwd, shebang=True)
+
+
+def _read(name: str, cwd: str | None, shebang: bool) -> tuple[str, str, str] | None:
+    path = Path(cwd or ".") / name if "/" in name else Path(shutil.which(name) or name)
+    try:
+        with path.open("rb") as f:
+            data = f.read(_SCRIPT_HEAD).decode("utf-8", "replace")
+    except OSError:
+        return None
+    head = data.split("\n", 1)[0]
+    if shebang and not (head.startswith("#!") and _names_shell(head[2:])):
+        return None
+    return data, str(path.absolute()), f"its script {path.name}"
+
+
+def _names_shell(interpreter: str) -> bool:
+    """`/bin/sh`, `/usr/bin/env bash`: a shell runs the script."""
+    words = interpreter.split()
+    names = [Path(w).name for w in words[:2]]
+    return bool(names) and (names[0] in _SHELLS or (names[0] == "env" and names[-1] in _SHELLS))
+
+
+def _writes(command: str, first: str) -> bool:
+    """Whether `echo …`/`printf …` writes `first` as its first line (a variable stands for any
+    text: `echo "Starting $NAME"` writes 'Starting emmet-ls')."""
+    try:
+        words = shlex.split(command, posix=True)
+    except ValueError:
+        return False
+    args = [w for w in words[1:] if not (words[0] == "echo" and w in ("-n", "-e", "-E"))]
+    said = " ".join(args).replace("\\n", "\n").split("\n", 1)[0].strip()
+    if not said:
+        return False
+    pattern = ".*".join(re.escape(part) for part in _VARIABLE.split(said))
+    return re.fullmatch(pattern, first) is not None
