@@ -5,6 +5,7 @@ code, cause and the quoted line of the server's own stderr."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import sys
 from pathlib import Path
@@ -142,4 +143,41 @@ def test_doctor_tells_a_server_refusing_the_opening_what_it_speaks_and_reads_its
     assert "it answered as an MCP server (server 'mcp-time'" in framing.summary
     assert (
         framing.remedy == "Speak mcp to it (`--protocol mcp`; in a pool, `worker.protocol: mcp`)."
+    )
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("esbonio") is not None, reason="esbonio is installed for this Python"
+)
+def test_a_server_started_by_a_python_without_its_module_is_told_to_take_the_one_with_it(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """`python -m esbonio` with a Python that lacks it (esbonio 0.16.5 lives in a virtualenv;
+    the system's python3 was taken): the interpreter's `No module named esbonio` was quoted only
+    as the end of its stderr, with "Find why it exits: run … by hand"."""
+    d = verdict(capsys, "--protocol", "lsp", "--", sys.executable, "-m", "esbonio")
+    said = f"{sys.executable}: No module named esbonio"
+    assert d["cause"].endswith(
+        f"exited with code 1, after the exception `{said}`; the Python it was started with, "
+        f"{sys.executable}, has no module esbonio: it is installed for another interpreter, or "
+        "not at all"
+    ), d["cause"]
+    assert d["remediation"].startswith(
+        "Start it with the Python whose environment has esbonio installed"
+    )
+
+
+def test_a_package_without_main_started_with_dash_m_is_told_to_take_its_command(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """jedi-language-server (a dev dependency) has no `__main__`: `python -m jedi_language_server`
+    exits at once, and its console script `jedi-language-server` is how it starts."""
+    d = verdict(capsys, "--protocol", "lsp", "--", sys.executable, "-m", "jedi_language_server")
+    assert d["cause"].endswith(
+        "; jedi_language_server is a package without a `__main__` module: "
+        "`-m jedi_language_server` cannot run it"
+    ), d["cause"]
+    assert d["remediation"] == (
+        "Start it by the command its package installs (its console script, as its documentation "
+        f"names it), not `{sys.executable} -m jedi_language_server`."
     )

@@ -1,6 +1,6 @@
 """The line of a dead worker's stderr that says why it died: a Python traceback's exception, a
-Node error, an Erlang/escript or Elixir exception, a Go or Rust panic, a shell's `command not
-found`."""
+Node error, an Erlang/escript or Elixir exception, a Go or Rust panic, Python's `-m` finding no
+module, a shell's `command not found`."""
 
 from __future__ import annotations
 
@@ -26,6 +26,8 @@ _CRASH_LINES: tuple[re.Pattern[str], ...] = (
     # Go and Rust
     re.compile(r"^panic: .*$", re.M),
     re.compile(r"^thread '[^']*' panicked at .*$", re.M),
+    # Python's `-m` that found nothing to run: `/usr/bin/python3: No module named esbonio`
+    re.compile(r"^\S+: No module named [\w.]+.*$", re.M),
     # the shell: `worker.sh: line 3: nodee: command not found`, `sh: 1: x: not found`
     re.compile(r"^.*(?:: command not found|: \d+: \S+: not found)$", re.M),
 )

@@ -53,6 +53,7 @@ from ..readings import (
     when_looked,
 )
 from ..refused_args import refusal_fix
+from ..runpy_module import runpy_miss
 from ..shadowed import shadowed_module
 from ..started_as import STARTED, started_as
 from ..stdout_astray import answers_astray, stdout_elsewhere
@@ -208,6 +209,7 @@ def crashed(obs: Observations) -> Judgement:
         # an import the installed code cannot serve (heroku-mcp-server, cmake-language-server)
         found = (
             extensionless_import(exc)
+            or runpy_miss(exc)
             or shadowed_module(obs.stderr_text, obs.worker.spec)
             or release_mismatch(obs.stderr_text)
             or unexported_subpath(obs.stderr_text)
