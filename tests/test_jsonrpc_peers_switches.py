@@ -803,3 +803,51 @@ def test_a_language_server_exiting_on_a_jsonrpc_line_is_told_to_speak_lsp(
         "Speak lsp to it (`poolctl ping --protocol lsp`; in a pool, `worker.protocol: lsp`): "
         "spoken jsonrpc, it exits."
     )
+
+
+def test_a_python_server_importing_a_package_it_does_not_declare_is_told_to_install_it(
+    capsys: pytest.CaptureFixture[str], processes: Processes, tmp_path: Path
+) -> None:
+    """mcp-server-sentry 2025.1.14 asks only `mcp>=1.0.0` and imports httpx, which the mcp 2.3.0
+    pip installs beside it brings no more (its stderr: tests/fixtures/peers/
+    sentry_without_httpx.stderr): it was told to fix the error and run it by hand. Distributions
+    laid out as pip lays them out give the same traceback in a real process."""
+    site = tmp_path / "site"
+    _installed(site, "dep", "2.0.0", DEP_SERVER)
+    server = {"srv/__init__.py": "from . import server\n", "srv/server.py": "import httpy\n"}
+    _installed(site, "srv", "0.1.0", server, requires="dep>=1.0")
+    argv = ("--env", f"PYTHONPATH={site}", "--", sys.executable, "-c", "import srv")
+    d = verdict(capsys, "--protocol", "mcp", "--timeout", WAIT, *argv)
+    assert confirmed(d) == ["crashed"]
+    assert d["cause"].endswith(
+        "; srv 0.1.0 imports httpy, which no distribution beside it provides and its metadata "
+        "does not ask for (it asks `dep>=1.0`): a dependency it does not declare"
+    ), d["cause"]
+    assert d["remediation"].startswith("Install httpy's package beside it (`pip install httpy`")
+    [said] = [e for e in d["evidence"] if e["origin"] == f"{site}/*.dist-info"]
+    assert said["text"] == (
+        "srv 0.1.0 asks dep>=1.0; no distribution beside it provides httpy; imported at "
+        f"{site}/srv/server.py:1"
+    )
+
+
+def test_the_recorded_sentry_server_without_httpx_reads_as_an_undeclared_dependency(
+    tmp_path: Path,
+) -> None:
+    """The traceback mcp-server-sentry 2025.1.14 wrote beside mcp 2.3.0 (recorded), with its
+    import of httpx and both distributions' metadata as pip installed them, reads as the
+    undeclared dependency the test above reproduces."""
+    recorded = (RECORDED / "sentry_without_httpx.stderr").read_text()
+    site = tmp_path / "lib/python3.11/site-packages"
+    _installed(site, "mcp", "2.3.0", {"mcp/__init__.py": ""})
+    server = {"mcp_server_sentry/__init__.py": "", "mcp_server_sentry/server.py": "import httpx\n"}
+    _installed(site, "mcp-server-sentry", "2025.1.14", server, requires="mcp>=1.0.0")
+    found = release_mismatch(
+        recorded.replace("/tmp/peers_stderr_sentry/lib/python3.11/site-packages", str(site))
+    )
+    assert found is not None
+    assert found.why() == (
+        "mcp-server-sentry 2025.1.14 imports httpx, which no distribution beside it provides and "
+        "its metadata does not ask for (it asks `mcp>=1.0.0`): a dependency it does not declare"
+    )
+    assert found.where == f"{site}/mcp_server_sentry/server.py:6"

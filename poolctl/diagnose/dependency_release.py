@@ -8,7 +8,10 @@ So too one that uses an attribute its dependency's class or module has no more: 
 `mcp.server.lowlevel`, and mcp 2.3.0's has no such method (`AttributeError: 'Server' object has no
 attribute 'list_resources'`). The traceback names the server's importing file and the module (for
 a class, the file's own import of it); the distributions' metadata beside them (`*.dist-info`)
-give the releases and the requirement."""
+give the releases and the requirement. A server that imports a package no distribution beside it
+provides, and that its metadata does not ask for, relied on another package to bring it:
+mcp-server-sentry 2025.1.14 asks only `mcp>=1.0.0` and imports httpx, which mcp 2.3.0 brings no
+more (`ModuleNotFoundError: No module named 'httpx'`)."""
 
 from __future__ import annotations
 
@@ -79,7 +82,7 @@ class Mismatch:
         )
 
 
-def release_mismatch(stderr: str) -> Mismatch | None:
+def release_mismatch(stderr: str) -> Mismatch | Undeclared | None:
     """The mismatch behind a traceback that ends on a failed import from a dependency, or on an
     attribute missing from one of its classes or modules, when the server's and the dependency's
     distributions are found beside the server's file."""
@@ -102,7 +105,81 @@ def release_mismatch(stderr: str) -> Mismatch | None:
         return None
     file, line = importer
     pin = _PIN.search(lines[i])
-    return _between(file, line, module, lacks, pin.group(0).strip() if pin else "", "imports")
+    found = _between(file, line, module, lacks, pin.group(0).strip() if pin else "", "imports")
+    if found is None and module == top and m.re is _NO_MODULE:
+        return _undeclared(file, line, top)
+    return found
+
+
+@dataclass(frozen=True)
+class Undeclared:
+    """A package the server imports that nothing installed beside it provides."""
+
+    server: str  # `mcp-server-sentry 2025.1.14`
+    module: str  # `httpx`
+    asks: str  # its requirement naming the module's package, "" when it states none
+    requires: tuple[str, ...]  # every requirement of its metadata
+    where: str  # the server's file and line that imported it
+    origin: str  # where the distributions were read (`…/site-packages/*.dist-info`)
+    pip: str  # the environment's own pip (`/venv/bin/python -m pip`), or "pip"
+
+    def why(self) -> str:
+        said = f"`{'`, `'.join(self.requires)}`" if self.requires else "nothing"
+        if self.asks:
+            return (
+                f"{self.server} imports {self.module}, which its metadata asks for "
+                f"(`{self.asks}`) and no distribution beside it provides: its install is broken"
+            )
+        return (
+            f"{self.server} imports {self.module}, which no distribution beside it provides and "
+            f"its metadata does not ask for (it asks {said}): a dependency it does not declare"
+        )
+
+    def fix(self) -> str:
+        if self.asks:
+            return (
+                f"Install {self.server.split()[0]} again in that environment (`{self.pip} "
+                f"install --force-reinstall {self.server.split()[0]}`), which installs what its "
+                "metadata asks: the pool's settings are not the cause."
+            )
+        return (
+            f"Install {self.module}'s package beside it (`{self.pip} install {self.module}`, if "
+            f"that is its name): installing {self.server.split()[0]} does not bring it, as its "
+            "metadata does not ask for it; the pool's settings are not the cause."
+        )
+
+    def evidence(self) -> Evidence:
+        said = ", ".join(self.requires) or "nothing"
+        return Evidence(
+            f"{self.server} asks {said}; no distribution beside it provides {self.module}; "
+            f"imported at {self.where}",
+            self.origin,
+            "the distributions installed beside the server, and what it asks",
+        )
+
+
+def _undeclared(file: str, line: str, top: str) -> Undeclared | None:
+    """The package `top` that `file` imports when no distribution beside it provides it."""
+    found = _distributions(Path(file))
+    if found is None:
+        return None
+    site, dists = found
+    server = _owner(dists, site, Path(file))
+    if server is None or _owner_of_package(dists, top) is not None or (site / top).exists():
+        return None
+    requires = tuple(r.split(";")[0].strip() for r in server.requires or [])
+    asks = next((r for r in requires if _names(r, _canonical(top))), "")
+    python = site.parents[2] / "bin/python"  # a virtualenv's: <env>/lib/pythonX.Y/site-packages
+    pip = f"{python} -m pip" if len(site.parents) > 2 and python.exists() else "pip"
+    return Undeclared(
+        server=f"{server.metadata['Name']} {server.version}",
+        module=top,
+        asks=asks,
+        requires=requires,
+        where=f"{file}:{line}",
+        origin=f"{site}/*.dist-info",
+        pip=pip,
+    )
 
 
 def _attribute_mismatch(frames: list[str], error: re.Match[str]) -> Mismatch | None:
