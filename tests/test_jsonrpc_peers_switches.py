@@ -851,3 +851,21 @@ def test_the_recorded_sentry_server_without_httpx_reads_as_an_undeclared_depende
         "its metadata does not ask for (it asks `mcp>=1.0.0`): a dependency it does not declare"
     )
     assert found.where == f"{site}/mcp_server_sentry/server.py:6"
+
+
+def test_a_request_quoted_back_in_the_workers_log_is_not_its_answer_on_stderr(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """robotframework_ls 1.13.0 spoken packet-2 logs `RuntimeError: Invalid header line: ` and
+    the line it read, poolctl's initialize whole (recorded by
+    tests/fixtures/src/capture_robot_stderr.sh), and waits for more: the verdict was 'The worker
+    wrote its answer to stderr, not stdout', quoting the request as 'its answer, on stderr'. A
+    shell replays the recording on its stderr and waits."""
+    recorded = RECORDED / "robot_lsp_packet2.stderr"
+    replay = ("sh", "-c", 'cat "$0" >&2; exec sleep 60', str(recorded))
+    argv = ("--protocol", "lsp", "--framing", "packet-2", "--timeout", "1", "--no-experiments")
+    d = verdict(capsys, *argv, "--", *replay)
+    assert "answers-on-stderr" not in confirmed(d), d["cause"]
+    [judged] = [h for h in d["hypotheses"] if h["id"] == "answers-on-stderr"]
+    assert judged["status"] == "ruled-out"
+    assert judged["reason"] == "its stderr log (workers/w1.stderr.log) holds no answer to request 1"

@@ -31,7 +31,12 @@ class StderrAnswer:
 
 
 def _answers(obj: Any, request_id: Any) -> bool:
-    return isinstance(obj, dict) and obj.get("id") == request_id and len(obj) > 1
+    if not isinstance(obj, dict) or obj.get("id") != request_id or len(obj) < 2:
+        return False
+    # the request itself, quoted by the worker's log, carries its method (JSON-RPC) or its
+    # command and args (DSPex): robotframework_ls logs `Invalid header line: ` and the line it
+    # read, poolctl's whole request in packet-2 framing
+    return "method" not in obj and not ("command" in obj and "args" in obj)
 
 
 def stderr_answer(obs: Observations) -> StderrAnswer | None:
