@@ -123,6 +123,7 @@ class NotJSON(ProtocolError):
 
 
 ENCODED_TWICE = "response is encoded twice"
+IN_A_LIST = "response is JSON but not an object: a list holding its answer"
 NOT_UTF8 = "response is not UTF-8 JSON"
 # the fix for a message no client can read as sent
 READABLE_FIX = (
@@ -134,9 +135,9 @@ READABLE_FIX = (
 
 class Misencoded(NotJSON):
     """The frame is a JSON object a client cannot read as it was sent: encoded twice (a JSON
-    string holding it: `json.dumps` of what `json.dumps` returned) or in another encoding than
-    UTF-8 (Latin-1). It is the worker's message, no stray text: a frame that answers nothing,
-    not a broken stream."""
+    string holding it: `json.dumps` of what `json.dumps` returned), in another encoding than
+    UTF-8 (Latin-1), or the one object of a list. It is the worker's message, no stray text:
+    a frame that answers nothing, not a broken stream."""
 
 
 class WrongId(ProtocolError):
@@ -218,6 +219,10 @@ def _object(payload: bytes) -> dict[str, Any]:
             "`json.dumps` returned)",
             payload,
         )
+    if isinstance(body, list) and len(body) == 1 and isinstance(body[0], dict):
+        # `[answer]`, as `json.dumps([answer])` or a handler returning a list of results
+        # writes: the worker's message all the same, no stray text
+        raise Misencoded(f"{IN_A_LIST} (a list of one object)", payload)
     if not isinstance(body, dict):
         raise NotJSON(f"response is JSON but not an object: {type(body).__name__}", payload)
     return body

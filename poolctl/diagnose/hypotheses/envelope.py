@@ -9,7 +9,7 @@ import re
 from poolctl.framing import quote
 from poolctl.model import Evidence
 from poolctl.protocol import get_protocol
-from poolctl.protocol.messages import ENCODED_TWICE, NOT_UTF8, READABLE_FIX
+from poolctl.protocol.messages import ENCODED_TWICE, IN_A_LIST, NOT_UTF8, READABLE_FIX
 
 from ..exited_plan import late_speaker
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
@@ -67,6 +67,11 @@ def _answered_otherwise(obs: Observations) -> Judgement:
             f"The worker read the {size}-byte {current} request and answered in a frame no "
             f"client can read: {what}"
         )
+    if n == 1 and what.startswith(IN_A_LIST):  # its answer, wrapped
+        verdict = (
+            f"The worker read the {size}-byte {current} request and answered inside a list, "
+            f"where a client reads one answer object: {what}"
+        )
     if what.startswith("response for id"):
         sent = obs.failed.request.id
         fix = (
@@ -79,6 +84,12 @@ def _answered_otherwise(obs: Observations) -> Judgement:
         fix = (
             "Encode each answer once: write `json.dumps(answer)` of the object itself, not of "
             "a string `json.dumps` already made (a client decodes once, and finds a string)."
+        )
+    elif what.startswith(IN_A_LIST):
+        fix = (
+            "Write the answer object itself, one per frame, not a list holding it "
+            "(`json.dumps(answer)`, not `json.dumps([answer])`): a client reads each frame "
+            "as one answer, an object with the request's id."
         )
     else:
         fix = (
