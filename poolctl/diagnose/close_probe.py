@@ -4,13 +4,13 @@ later (`answer_after_close`), or say its input closed (the MCP SDK's `Connection
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from dataclasses import dataclass
 
 from poolctl import json_text
 from poolctl.protocol import Request, Response
+from poolctl.protocol.messages import carries_answer
 from poolctl.worker import WorkerProcess
 from poolctl.worker_types import ExitStatus
 
@@ -35,9 +35,7 @@ class CloseProbe:
 def answer_in(data: bytes, request: Request) -> bool:
     """A response to `request` anywhere in `data` (by its id, and its envelope's success or
     result field)."""
-    pattern = rb'"id"\s*:\s*' + re.escape(json.dumps(request.id).encode()) + rb"\s*[,}]"
-    fields = (b'"result"', b'"error"') if request.envelope == "jsonrpc" else (b'"success"',)
-    return re.search(pattern, data) is not None and any(f in data for f in fields)
+    return carries_answer(data, request.id, request.envelope)
 
 
 def close_stdin(worker: WorkerProcess, request: Request, wait: float = 1.0) -> CloseProbe:

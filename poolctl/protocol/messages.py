@@ -15,6 +15,7 @@ from __future__ import annotations
 import codecs
 import itertools
 import json
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -124,6 +125,9 @@ class NotJSON(ProtocolError):
 
 ENCODED_TWICE = "response is encoded twice"
 IN_A_LIST = "response is JSON but not an object: a list holding its answer"
+NOT_JSON_ANSWER = "response is not JSON, though it carries the request's id"
+# what `_object` says of text that no JSON reader takes
+_NOT_JSON = re.compile(r"response is not JSON \((?P<why>.*) at byte (?P<pos>\d+)\)$")
 NOT_UTF8 = "response is not UTF-8 JSON"
 # the fix for a message no client can read as sent
 READABLE_FIX = (
@@ -300,9 +304,31 @@ def parse_message(
     payload: bytes, expected_id: Any = None, envelope: str = "dspex"
 ) -> Response | Incoming:
     """One frame read in `envelope`."""
-    if envelope == "jsonrpc":
-        return parse_jsonrpc(payload, expected_id)
-    return parse_response(payload, expected_id)
+    try:
+        if envelope == "jsonrpc":
+            return parse_jsonrpc(payload, expected_id)
+        return parse_response(payload, expected_id)
+    except Misencoded:
+        raise
+    except NotJSON as exc:
+        broken = _NOT_JSON.match(exc.message)
+        shaped = payload.lstrip().startswith(b"{") and expected_id is not None
+        if broken is None or not shaped or not carries_answer(payload, expected_id, envelope):
+            raise
+        # its answer, made by hand and broken (a backslash or a newline left unescaped):
+        # the worker's message all the same, no stray text breaking the stream
+        pos = int(broken["pos"])
+        near = quote(payload[max(0, pos - 12) : pos + 12], 40)
+        why = broken["why"].removesuffix(" at")  # json's "starting at" is followed by ours
+        raise Misencoded(f"{NOT_JSON_ANSWER} ({why} at byte {pos}, near {near})", payload) from None
+
+
+def carries_answer(data: bytes, request_id: Any, envelope: str = "dspex") -> bool:
+    """Whether `data`, JSON or not, holds an answer to `request_id` anywhere: its id, and its
+    envelope's success (dspex) or result or error (JSON-RPC) field."""
+    pattern = rb'"id"\s*:\s*' + re.escape(json.dumps(request_id).encode()) + rb"\s*[,}]"
+    fields = (b'"result"', b'"error"') if envelope == "jsonrpc" else (b'"success"',)
+    return re.search(pattern, data) is not None and any(f in data for f in fields)
 
 
 class RequestIds:

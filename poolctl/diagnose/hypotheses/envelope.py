@@ -9,7 +9,13 @@ import re
 from poolctl.framing import quote
 from poolctl.model import Evidence
 from poolctl.protocol import get_protocol
-from poolctl.protocol.messages import ENCODED_TWICE, IN_A_LIST, NOT_UTF8, READABLE_FIX
+from poolctl.protocol.messages import (
+    ENCODED_TWICE,
+    IN_A_LIST,
+    NOT_JSON_ANSWER,
+    NOT_UTF8,
+    READABLE_FIX,
+)
 
 from ..exited_plan import late_speaker
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
@@ -62,7 +68,7 @@ def _answered_otherwise(obs: Observations) -> Judgement:
     n = worker.stray_count
     frames = f"{n:,} frames, none of them its answer" if n > 1 else "a frame that is not its answer"
     verdict = f"The worker read the {size}-byte {current} request and wrote {frames}: {what}"
-    if n == 1 and what.startswith((NOT_UTF8, ENCODED_TWICE)):  # its answer, misencoded
+    if n == 1 and what.startswith((NOT_UTF8, ENCODED_TWICE, NOT_JSON_ANSWER)):  # misencoded
         verdict = (
             f"The worker read the {size}-byte {current} request and answered in a frame no "
             f"client can read: {what}"
@@ -84,6 +90,13 @@ def _answered_otherwise(obs: Observations) -> Judgement:
         fix = (
             "Encode each answer once: write `json.dumps(answer)` of the object itself, not of "
             "a string `json.dumps` already made (a client decodes once, and finds a string)."
+        )
+    elif what.startswith(NOT_JSON_ANSWER):
+        fix = (
+            "Build each answer with a JSON encoder (`JSON.stringify`, `json.dumps`, "
+            "`jq -cn --arg` in a shell), not by pasting values into JSON text: a backslash, a "
+            "quote or a newline in a value must be escaped there (a shell's `read` without "
+            "`-r` eats backslashes, `echo -e` turns `\\n` into a newline that ends the line)."
         )
     elif what.startswith(IN_A_LIST):
         fix = (
