@@ -11,6 +11,7 @@ from poolctl import json_text
 from poolctl.framing import FRAMINGS, quote
 from poolctl.model import Evidence
 from poolctl.protocol import PROTOCOLS
+from poolctl.protocol.messages import carries_answer
 
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
 from ..observe import Observations
@@ -163,11 +164,44 @@ def _reply_in_another_framing(obs: Observations) -> Judgement:
         else f"Use one framing on both sides: {speaks} here, or make the worker "
         f"speak {obs.framing}."
     )
+    if e.other_framing in FRAMINGS and _reads_ours_writes_other(obs, e.other_framing):
+        verdict += (
+            f"; it read the {obs.framing} request (its reply answers it, by its id) and "
+            f"writes in another framing than it reads"
+        )
+        fix = _write_as_it_reads(obs, e.other_framing)
     # a server that writes first (pyright's log messages) shows its framing at once; its
     # answer in that framing may show it is another protocol's server, as one that waits does
     if e.other_framing in FRAMINGS:
         verdict, fix = _protocol_words(obs, e.other_framing, verdict, fix, ev)
     return confirmed(verdict, fix, *ev)
+
+
+def _reads_ours_writes_other(obs: Observations, other: str) -> bool:
+    """Its reply in `other` framing answers our request, by its id, so it read our framing;
+    and no fresh process answered a request sent in `other` (it reads ours, not that one)."""
+    request = obs.failed.request
+    answers = carries_answer(obs.pending, request.id, request.envelope)
+    return answers and not framing_worked(obs, other)
+
+
+def _write_as_it_reads(obs: Observations, other: str) -> str:
+    """The fix for a worker that reads our framing and writes `other`: write as it reads."""
+    framing = obs.framing
+    size = FRAMINGS[framing].header_size
+    code = {1: "B", 2: "H"}.get(size, "I")  # struct's code for the header's size
+    how = (
+        f"a {size}-byte big-endian length of the encoded body, then the body: Python "
+        f"`struct.pack('>{code}', len(body)) + body`, Node `process.stdout.write` of a header "
+        f"filled by `writeUInt{8 * size}BE(Buffer.byteLength(body))`, then of the body, not "
+        "`console.log`"
+        if size
+        else _framing_words(framing).removeprefix(", ")
+    )
+    fix = f"Make the worker write its answers in {framing}, the framing it reads ({how})."
+    if result(obs, f"framing-{other}") is not None:  # asked: reading it so would not help
+        fix += f" Speaking {other} to it does not help: a request in {other} got no answer."
+    return fix
 
 
 def _request_in_another_framing(obs: Observations, name: str, others: list[str]) -> Judgement:
