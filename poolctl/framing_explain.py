@@ -46,6 +46,8 @@ class Explanation(NamedTuple):
     # a too-large header's: the bytes of the whole JSON message right behind it (0: none), so
     # the header miscounts a message, not a message too large
     whole_json: int = 0
+    # a too-small header that counts the message's characters, not its bytes
+    counts_characters: bool = False
 
 
 def _is_text(data: bytes) -> bool:
@@ -334,15 +336,24 @@ def header_cut_short(stream: bytes, payload: bytes, fr: Framing) -> Explanation 
     if whole <= len(payload):
         return None
     left = stream[at + len(payload) : at + whole]
+    # a sender that measured its text before encoding it (JavaScript's `body.length`)
+    chars = counted_in_characters(stream[at : at + whole], len(payload)) == whole
+    counted = (
+        f" (it counts the message's {len(payload):,} characters, not its bytes: the message "
+        "holds non-ASCII text, more than a byte a character in UTF-8)"
+        if chars
+        else ""
+    )
     return Explanation(
         "too-small",
         f"a {fr.name} header announcing {len(payload):,} bytes (its header {quote(header)}) "
         f"before a whole JSON message of {whole:,} bytes: the header does not count the message "
-        f"it leads, and the {len(left):,} byte(s) it leaves out ({quote(left, 40)}) are read as "
-        "the next frame",
+        f"it leads{counted}, and the {len(left):,} byte(s) it leaves out ({quote(left, 40)}) are "
+        "read as the next frame",
         declared_length=len(payload),
         header=header,
         whole_json=whole,
+        counts_characters=chars,
     )
 
 

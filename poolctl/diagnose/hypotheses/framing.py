@@ -117,6 +117,13 @@ def _reply_in_another_framing(obs: Observations) -> Judgement:
             f"encoded body, computed from the very bytes sent ({count} with "
             "`body = json.dumps(answer).encode()`), not from another value."
         )
+        if e.counts_characters:
+            fix = (
+                f"Make the {obs.framing} header count the body's bytes in UTF-8, not its "
+                "characters: in Node `Buffer.byteLength(body)` (or the `length` of "
+                "`Buffer.from(body)`, written as it is), not `body.length`; in Python "
+                f"{count} with `body = json.dumps(answer).encode()`, not `len` of the text."
+            )
         return confirmed(verdict, fix, *ev)
     if e.kind == "too-large":
         verdict = f"The worker's answer is {e.text}"
