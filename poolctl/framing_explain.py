@@ -246,6 +246,16 @@ def _explain_for_packet(data: bytes, fr: Framing, max_frame: int) -> Explanation
         verdict = f"over the {max_frame:,}-byte maximum: no such frame can be meant"
     else:
         verdict = f"and only {len(body):,} byte(s) follow, so a reader waits for the rest forever"
+    # digits where binary bytes should be, though 4 of them may count a whole message too
+    if (decimal := _decimal_header(data)) is not None:
+        return Explanation(
+            "decimal-header",
+            f"a length written as decimal text, {quote(data[:decimal])}, before a whole JSON "
+            f"message of that many bytes, where a {fr.name} reader takes the length as "
+            f"{size} binary bytes: {reads_as}",
+            declared_length=length,
+            header=data[:decimal],
+        )
     whole = _leading_json(body) if length > len(body) and body[:1] in (b"{", b"[") else 0
     # over the maximum, or over a whole message and nothing after it: a header miscounting it
     # (within the maximum, JSON cut short and JSON with more behind are a frame on its way)
@@ -296,6 +306,23 @@ def _explain_for_packet(data: bytes, fr: Framing, max_frame: int) -> Explanation
         declared_length=length,
         header=header,
     )
+
+
+# a length in decimal digits and what ends it (a newline, a colon, a space), then the message
+_DECIMAL_LENGTH = re.compile(rb"(\d{1,9})(?:\r?\n|:| )")
+
+
+def _decimal_header(data: bytes) -> int | None:
+    """The size of a length header written as decimal text (`54\n`, `54:`), when the whole
+    JSON message right behind it is that many bytes long; else None."""
+    found = _DECIMAL_LENGTH.match(data)
+    if found is None:
+        return None
+    body = data[found.end() :]
+    length = int(found[1])
+    if body[:1] not in (b"{", b"[") or _leading_json(body[:length]) != length:
+        return None
+    return found.end()
 
 
 def _miscounted(data: bytes, fr: Framing) -> Explanation | None:

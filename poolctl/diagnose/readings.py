@@ -139,6 +139,7 @@ def stream_kind(obs: Observations) -> str:
         "other-framing",
         "line-json",
         "json-without-header",
+        "decimal-header",
         "bad-header",
         "too-large",
         "too-small",

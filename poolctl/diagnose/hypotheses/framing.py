@@ -133,6 +133,19 @@ def _reply_in_another_framing(obs: Observations) -> Judgement:
             "fill its memory."
         )
         return confirmed(verdict, fix, *ev)
+    if e.kind == "decimal-header":
+        verdict = f"The worker writes its length header as text: {e.text}"
+        size = FRAMINGS[obs.framing].header_size
+        code = {1: "B", 2: "H"}.get(size, "I")  # struct's code for the header's size
+        perl = {1: "C", 2: "n"}.get(size, "N")  # and Perl's pack's
+        fix = (
+            f"Write each length as a {size}-byte big-endian binary number, not as digits: "
+            f"Python `struct.pack('>{code}', len(body))`, Node "
+            f"`writeUInt{8 * size}BE(Buffer.byteLength(body))`, Perl `pack('{perl}', "
+            f"length $body)` (of bytes), Elixir "
+            f"`<<byte_size(body)::{8 * size}>>` (the header `{{packet, {size}}}` reads)."
+        )
+        return confirmed(verdict, fix, *ev)
     if e.kind == "bad-header":
         verdict = f"The worker writes a content-length header no reader can use: {e.text}"
         fix = (
