@@ -308,6 +308,33 @@ def _explain_for_packet(data: bytes, fr: Framing, max_frame: int) -> Explanation
     )
 
 
+def reencoded(stream: bytes, fr: Framing) -> Explanation | None:
+    """Length-prefixed frames whose every byte over 127 was written as two UTF-8 bytes on the
+    way out (bytes taken for Latin-1 text and encoded again: Erlang's and Elixir's standard_io
+    in unicode mode, a Python text stdout given bytes decoded as Latin-1): `stream` taken
+    back to bytes is whole frames of JSON. None when it is not so."""
+    if not fr.header_size:
+        return None
+    try:
+        sent = stream.decode("utf-8").encode("latin-1")
+    except (UnicodeDecodeError, UnicodeEncodeError):
+        return None
+    frames = _whole_frames(sent, fr) if sent != stream else None
+    if not frames:
+        return None
+    header = sent[: fr.header_size]
+    written = header.decode("latin-1").encode("utf-8")
+    header_words = f", its header {header.hex(' ')} as {written.hex(' ')}" * (written != header)
+    return Explanation(
+        "re-encoded",
+        f"every byte over 127 of its output was written as two UTF-8 bytes "
+        f"({len(stream) - len(sent):,} more in all{header_words}): decoded as UTF-8 and taken "
+        f"back to bytes, its stdout is {len(frames)} whole {fr.name} frame(s) of JSON, "
+        f"{quote(frames[0], 60)}",
+        header=header,
+    )
+
+
 # a length in decimal digits and what ends it (a newline, a colon, a space), then the message
 _DECIMAL_LENGTH = re.compile(rb"(\d{1,9})(?:\r?\n|:| )")
 

@@ -15,7 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from poolctl.framing import ERROR_CONTEXT, quote
-from poolctl.framing_explain import Explanation, counted_in_characters, explain, header_cut_short
+from poolctl.framing_explain import (
+    Explanation,
+    counted_in_characters,
+    explain,
+    header_cut_short,
+    reencoded,
+)
 from poolctl.model import Evidence
 from poolctl.protocol import Request, StrayOutput
 from poolctl.worker import WorkerProcess
@@ -192,6 +198,8 @@ def collect(
             f"reader cuts it {truly - len(error.payload)} bytes short: "
             f"{quote(error.payload, 60, redactor=redactor)}",
         )
+    elif (recoded := _reencoded(worker, explanation)) is not None:
+        (explanation, pending), pending_at = recoded, 0
     elif (cut := _header_cut_short(worker, explanation)) is not None:
         (explanation, pending), pending_at = cut, None
     elif (printed := _printed_set_aside(worker, explanation)) is not None:
@@ -266,6 +274,25 @@ def _waits_for_input(worker: WorkerProcess) -> bool:
         return True  # poolctl closed its stdin: not told apart from waiting, not waited for
     stdin_pipe = procinfo.pipe_name(worker.proc.stdin.fileno())
     return procinfo.waits_for_input(family_pids(worker), stdin_pipe)
+
+
+def _reencoded(
+    worker: WorkerProcess, explanation: Explanation | None
+) -> tuple[Explanation, bytes] | None:
+    """Frames whose bytes over 127 were each written as two UTF-8 bytes on the way out (the
+    stream broke on them as junk): that, and the stdout's first bytes to quote."""
+    if explanation is None or explanation.kind == "frames" or worker.framing.kind == "line":
+        return None
+    data = bytes(worker.transcript.data)
+    said = reencoded(data, worker.framing) if len(data) <= _REENCODED_MAX else None
+    return (
+        None
+        if said is None
+        else (said, worker.redactor.bytes(data[:ERROR_CONTEXT], same_length=True))
+    )
+
+
+_REENCODED_MAX = 1 << 20  # a stream checked whole for it, and no larger
 
 
 def _header_cut_short(

@@ -140,6 +140,7 @@ def stream_kind(obs: Observations) -> str:
         "line-json",
         "json-without-header",
         "decimal-header",
+        "re-encoded",
         "bad-header",
         "too-large",
         "too-small",

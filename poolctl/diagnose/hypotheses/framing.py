@@ -133,6 +133,16 @@ def _reply_in_another_framing(obs: Observations) -> Judgement:
             "fill its memory."
         )
         return confirmed(verdict, fix, *ev)
+    if e.kind == "re-encoded":
+        verdict = f"The worker's frames are encoded again on their way out: {e.text}"
+        fix = (
+            "Write each frame's bytes as they are, to a stdout in binary mode: in Elixir and "
+            "Erlang leave standard_io in its latin1 encoding (no `:io.setopts(:standard_io, "
+            "encoding: :unicode)`) and write with `IO.binwrite`, or open `{:fd, 0, 1}` as a "
+            "binary port; in Python write bytes to `sys.stdout.buffer`, never text decoded "
+            "from them."
+        )
+        return confirmed(verdict, fix, *ev)
     if e.kind == "decimal-header":
         verdict = f"The worker writes its length header as text: {e.text}"
         size = FRAMINGS[obs.framing].header_size
