@@ -20,6 +20,7 @@ from ..asks import Asked, asked_for, first_step, unset
 from ..crash_lines import exception_line
 from ..deaf_stdin import closed_stdin, detached_stdin
 from ..dependency_release import release_mismatch
+from ..exit_zero import request_taken
 from ..exited_plan import (
     answered_late_as,
     ended_note,
@@ -250,7 +251,7 @@ def crashed(obs: Observations) -> Judgement:
         ev.append(Evidence("0 bytes", obs.stdout_origin, "its stdout: nothing came there"))
     elif not served and not tail and not obs.pending and (stdio := _stdio_answered(obs)):
         # a language server that, without `--stdio`, never read its pipes (svelteserver)
-        took = _request_taken(obs)
+        took = request_taken(obs)
         discarded = obs.worker.spec.stderr is StderrMode.DISCARD  # what it said there: unknown
         said = (
             "writing nothing to its stdout (its stderr was discarded: what it said there is "
@@ -279,7 +280,7 @@ def crashed(obs: Observations) -> Judgement:
         ev.extend(experiment_evidence(obs, STDIO_EXPERIMENT))
     elif status.code == 0 and not served and not tail and not obs.pending and _silent_log(obs):
         # it ended as on purpose, saying nothing: an empty log holds no reason to read
-        took = _request_taken(obs)
+        took = request_taken(obs)
         verdict += f", saying nothing: its stderr log is empty and its stdout too; {took[0]}"
         fix = took[1]
         ev.append(Evidence("0 bytes", obs.stderr_origin, "its stderr log: nothing came there"))
@@ -460,45 +461,6 @@ def _silent_log(obs: Observations) -> Path | None:
         return path if path.stat().st_size == 0 else None
     except OSError:
         return None
-
-
-def _request_taken(obs: Observations) -> tuple[str, str, Evidence | None]:
-    """How much of the request a worker that exited with code 0, saying nothing, took from its
-    stdin pipe (the pipe keeps what no process took), and where to look for the exit."""
-    size = len(obs.request_frame) - obs.worker.unwritten
-    left = obs.unread_at_exit
-    start_up = (
-        "a code path in its start-up that returns or exits before reading a request (a "
-        "main that returns early, a serve loop never entered, a condition not met)"
-    )
-    if size <= 0:  # the write found no reader: it was gone before the request came
-        said = "it was gone before the request reached its stdin pipe"
-        return said, _exit_zero_fix(start_up), None
-    if left is None:
-        said = "whether it read the request is not known (its stdin pipe could not be measured)"
-        where = "a code path that returns or exits instead of serving"
-        return said, _exit_zero_fix(where), None
-    if left >= size:
-        said = f"it had not read the request: its {size} bytes were still in its stdin pipe"
-        where = start_up
-    else:
-        took = "the whole" if left == 0 else f"{size - left} bytes of the"
-        said = f"it took {took} {size}-byte request from its stdin pipe, and did not answer"
-        where = (
-            "a code path after the read that returns or exits instead of answering (a "
-            "`return` or `sys.exit(0)` on a request it did not expect, a loop that ends, a "
-            "read that did not get the length or line it waited for)"
-        )
-    note = "read after it exited: the pipe keeps the bytes no process took"
-    unread = Evidence(f"{left} of {size} bytes unread", "FIONREAD on the stdin pipe", note)
-    return said, _exit_zero_fix(where), unread
-
-
-def _exit_zero_fix(where: str) -> str:
-    return (
-        "It exited with code 0, as if on purpose, and wrote nothing to say why: look for "
-        f"{where}; a pool's worker answers each request and exits only when its stdin closes."
-    )
 
 
 def _silent_fix(argv: str) -> str:
