@@ -126,7 +126,9 @@ def _experiments_after_probe(obs: Observations) -> tuple[Experiment, ...]:
     if probe is not None and probe.answered:
         return buffering  # it answered into a buffer: show which change releases it
     if probe is not None and probe.exit is not None:
-        return framings  # it exited at end of input with nothing held back
+        # it exited at end of input with nothing held back; many requests at once still show
+        # a worker that answers all but its first (it takes that for a configuration)
+        return (*framings, many_experiment(spec))
     return framings + buffering
 
 

@@ -187,10 +187,19 @@ def buffer_answered(obs: Observations, eid: str) -> bool:
     came with its stdin open sooner after the request than the worker's own stdin stayed open
     with no answer: it answered where the worker did not."""
     r = result(obs, eid)
-    if r is None or not (r.answered or _late_while_open(obs, r)):
+    if r is None or not (r.answered or _late_while_open(obs, r)) or skips_first(r):
         return False
     refused = r.response is not None and "error" in r.response
     return not (refused and obs.worker.protocol.handshake)
+
+
+def skips_first(r: Outcome) -> bool:
+    """Sent many requests at once (ids 1 to N), the fresh process answered every one but the
+    first, beginning with id 2: it took its first message for something other than a request
+    (a configuration). Not a buffer: one holds back the last answers, not the first."""
+    n = r.experiment.requests
+    first_id = r.response.get("id") if isinstance(r.response, dict) else None
+    return n > 1 and r.answered and r.answers == n - 1 and first_id == 2
 
 
 def _late_while_open(obs: Observations, r: Outcome) -> bool:

@@ -20,6 +20,7 @@ from ..outcomes import (
     framings_all_silent,
     other_framings,
     result,
+    skips_first,
 )
 from ..prompts import password_prompt
 from ..readings import (
@@ -83,6 +84,13 @@ def waiting_for_input(obs: Observations) -> Judgement:
             waits,
         )
     probe = obs.close_probe
+    replay = result(obs, "replay")
+    if replay is not None and replay.answered:  # first: a buffer would have held its answer too
+        return ruled_out(
+            f"a fresh process answered the same request ({replay.detail}): the failure did not "
+            "reproduce",
+            waits,
+        )
     buffered = any(buffer_answered(obs, e) for e in BUFFER_EXPERIMENTS)
     if buffered:
         return ruled_out(
@@ -112,16 +120,9 @@ def waiting_for_input(obs: Observations) -> Judgement:
     others = [f for f in other_framings(obs) if framing_worked(obs, f)]
     if probe is not None and probe.line_answer and obs.framing != "line":
         others = ["line"]  # it answered in a line once its stdin closed (see framing)
-    replay = result(obs, "replay")
     if others and not answered(obs, "replay"):
         return ruled_out(
             f"it waits for the rest of a {others[0]} frame: the framing mismatch above", waits
-        )
-    if replay is not None and replay.answered:
-        return ruled_out(
-            f"a fresh process answered the same request ({replay.detail}): the failure did not "
-            "reproduce",
-            waits,
         )
     if answered_before := _answered_before(obs):
         return answered_before
@@ -153,6 +154,18 @@ def waiting_for_input(obs: Observations) -> Judgement:
         )
     framings = [f"framing-{f}" for f in other_framings(obs)]
     ev += experiment_evidence(obs, "replay", *framings)
+    if (skipped := _first_set_apart(obs)) is not None:
+        verdict = (
+            f"The worker read the {size}-byte request and waits for the next without answering "
+            "it: it takes its first message as something else (a configuration, a "
+            "handshake), and answers only those after it"
+        )
+        fix = (
+            "Answer every request, the first too: a pool's first message is a request (its "
+            "init ping) whose answer it waits for. Take the worker's configuration from its "
+            "arguments or environment, or have the pool send the message it reads first."
+        )
+        return confirmed(verdict, fix, *ev, skipped)
     verdict = (
         f"The worker read the {size}-byte request and waits for more input without answering "
         f"({wait.text.split(') ', 1)[-1]}): the request was not a complete message for it"
@@ -172,6 +185,20 @@ def waiting_for_input(obs: Observations) -> Judgement:
         "that it answers this command; its stderr may say more."
     )
     return confirmed(verdict, fix, *ev)
+
+
+def _first_set_apart(obs: Observations) -> Evidence | None:
+    """A fresh process sent many requests at once answered every one but the first: it takes
+    its first message for something other than a request. None when it is not so."""
+    many = result(obs, "many")
+    if many is None or not skips_first(many):
+        return None
+    n = many.experiment.requests
+    return Evidence(
+        f"with {n} requests sent at once, a fresh process answered {n - 1:,}: every one but "
+        "the first, its first answer to id 2",
+        f"{obs.rel(obs.worker.capture_dir)}/{many.worker_id}.stdout.bin",
+    )
 
 
 def _reads_to_end(size: int, shown: list[Evidence]) -> Judgement:
