@@ -34,7 +34,7 @@ from poolctl.rundir import RunDir
 from poolctl.session import run_session
 from poolctl.strict_json import jsonrpc_reply_words, out_of_json_words
 from poolctl.worker import WorkerProcess
-from poolctl.worker_end import EOF_GRACE
+from poolctl.worker_end import outlived_its_stdin
 from poolctl.worker_exit import exited_while_answering, settle
 from poolctl.worker_trace import WorkerTrace
 from poolctl.worker_types import NoAnswer, WorkerSpec
@@ -224,12 +224,8 @@ def run_ping(options: PingOptions, run_dir: RunDir) -> PingResult:
             f"(SIGKILL after {options.stop_grace:g} s); a client or pool that closes it waits as "
             "long, and a server should exit at end of input"
         )
-    if diagnosis is None and worker.stopped_by == "SIGTERM":
-        notes.append(
-            f"it had not exited {EOF_GRACE:g} s after its stdin closed, and SIGTERM ended it: "
-            "a worker should exit at end of input (a read that returns nothing ends its loop); "
-            "a pool that only closes its pipes, as an Erlang port does, leaves it running"
-        )
+    if diagnosis is None and (ran_on := outlived_its_stdin(worker.stopped_by)):
+        notes.append(ran_on)
     if gone:
         notes.append(gone)
     if options.spec.protocol == "mcp" and (odd := unknown_mcp_version(session.server())):

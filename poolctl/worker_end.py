@@ -61,4 +61,16 @@ def _signal(worker: WorkerProcess, sig: signal.Signals, family: Held) -> None:
     family.signal(sig)
 
 
-__all__ = ["EOF_GRACE", "end_with_family"]
+def outlived_its_stdin(stopped_by: str) -> str:
+    """What a stop that had to send SIGTERM says of a worker: it ran on past the end of its
+    input ("" when it exited then, or anything else ended it)."""
+    if stopped_by != "SIGTERM":
+        return ""
+    return (
+        f"it had not exited {EOF_GRACE:g} s after its stdin closed, and SIGTERM ended it: "
+        "a worker should exit at end of input (a read that returns nothing ends its loop); "
+        "a pool that only closes its pipes, as an Erlang port does, leaves it running"
+    )
+
+
+__all__ = ["EOF_GRACE", "end_with_family", "outlived_its_stdin"]

@@ -1,7 +1,7 @@
 """A worker that does not exit when its stdin closes (it waits for a shutdown command no pool
 sends): ping got its answer, then had to SIGTERM it, and said nothing of it; only a worker that
 ignored SIGTERM too was noted. An Erlang port that closes its pipes sends no signal, and such a
-worker runs on."""
+worker runs on. doctor's Output hygiene said nothing of it either."""
 
 from __future__ import annotations
 
@@ -25,3 +25,10 @@ def test_a_worker_that_exits_at_end_of_input_gets_no_such_note(run_cli: RunCli) 
     code, out, _ = run_cli("ping", "--timeout", "2")  # the reference worker: it exits so
     assert code == 0, out
     assert NOTE not in out
+
+
+def test_doctor_warns_of_a_worker_that_outlives_its_stdin(run_cli: RunCli) -> None:
+    worker = str(WORKERS / "waits_for_shutdown.py")
+    _, out, _ = run_cli("doctor", "--timeout", "2", "--", sys.executable, worker)
+    assert f"! {NOTE}" in out, out
+    assert "exit when a read of stdin returns end of input" in out

@@ -18,6 +18,7 @@ from poolctl.diagnose.hypotheses import crashed, stderr_merged, stdout_text
 from poolctl.framing import get_framing, quote
 from poolctl.framing_explain import explain
 from poolctl.model import Evidence
+from poolctl.worker_end import outlived_its_stdin
 from poolctl.worker_types import STILL_RUNNING, StderrMode
 
 from .probe import Probe
@@ -53,6 +54,15 @@ def check_hygiene(probe: Probe, apart: Probe, configured: StderrMode) -> CheckLi
         return out
     if probe.answered or probe.replied:  # a refusal is a message too: its stdout is framed
         _stdout_between_answers(probe, out)
+        if ran_on := outlived_its_stdin(probe.stopped_by):
+            out.add(
+                "exit",
+                "warn",
+                ran_on,
+                "exit when a read of stdin returns end of input, not only at a shutdown "
+                "message: closing its pipes is how a pool stops a worker",
+                [Evidence(f"{probe.worker_id} stopped by {probe.stopped_by}", "events.jsonl")],
+            )
     else:
         _stdout_judged(probe, apart, out)
     _stderr(probe, apart, configured, out)

@@ -53,6 +53,7 @@ class Probe:
     # a framed reply that is no answer: its handshake refused, or answered as another
     # protocol's server (its stdout carried messages, no stray text)
     replied: bool = False
+    stopped_by: str = ""  # what ended it once its stdin closed (`WorkerProcess.stopped_by`)
 
     @property
     def answered(self) -> bool:
@@ -214,6 +215,7 @@ def run_probe(
         server=session.server(),
         answer_behind=_answer_behind(worker),
         replied=session.refused is not None or bool(session.mismatch),
+        stopped_by=worker.stopped_by,
     )
 
 
