@@ -18,6 +18,7 @@ from poolctl.diagnose.hypotheses import crashed, stderr_merged, stdout_text
 from poolctl.framing import get_framing, quote
 from poolctl.framing_explain import explain
 from poolctl.model import Evidence
+from poolctl.protocol.messages import BLANK_LINE, ONE_NEWLINE_FIX
 from poolctl.worker_end import outlived_its_stdin
 from poolctl.worker_types import STILL_RUNNING, StderrMode
 
@@ -73,12 +74,14 @@ def _stdout_between_answers(probe: Probe, out: CheckList) -> None:
     """It answered: lines that were no message between its answers (a strict reader fails)."""
     origin = f"workers/{probe.worker_id}.stdout.bin"
     noise = [s for s in probe.stray if "not JSON" in s or "not UTF-8" in s]
+    # no log: an extra newline after each line
+    blank = probe.spec.framing == "line" and all(s.startswith(BLANK_LINE) for s in noise)
     if noise:
         out.add(
             "stdout",
             "fail",
             f"{len(noise)} line(s) on stdout between its answers that are not frames: {noise[0]}",
-            REMEDY,
+            ONE_NEWLINE_FIX if blank else REMEDY,
             [Evidence(s, origin) for s in noise[:5]],
         )
     else:

@@ -126,6 +126,13 @@ class NotJSON(ProtocolError):
 ENCODED_TWICE = "response is encoded twice"
 IN_A_LIST = "response is JSON but not an object: a list holding its answer"
 NOT_JSON_ANSWER = "response is not JSON, though it carries the request's id"
+BLANK_LINE = "response is not JSON: an empty message (a blank line, in line framing)"
+# the fix for blank lines between messages
+ONE_NEWLINE_FIX = (
+    "End each message with one newline, not two (`\\r\\n\\r\\n`, `print(line + '\\n')`, "
+    "`puts` of a line that ends in one): to a line reader a blank line is an empty message, "
+    "and JSON.parse(''), Jason and json.loads('') fail on it."
+)
 # what `_object` says of text that no JSON reader takes
 _NOT_JSON = re.compile(r"response is not JSON \((?P<why>.*) at byte (?P<pos>\d+)\)$")
 NOT_UTF8 = "response is not UTF-8 JSON"
@@ -202,6 +209,8 @@ def _object(payload: bytes) -> dict[str, Any]:
             "response starts with a UTF-8 byte order mark (EF BB BF), which JSON readers refuse",
             payload,
         )
+    if not payload.strip():  # what a reader of lines takes from a blank line
+        raise NotJSON(BLANK_LINE, payload)
     try:
         body = clipped(_loads(payload), payload)
     except json.JSONDecodeError as exc:
