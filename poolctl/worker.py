@@ -50,6 +50,7 @@ from poolctl.protocol import (
     get_protocol,
     parse_message,
 )
+from poolctl.protocol.messages import NOT_JSON_ANSWER
 from poolctl.redact import Redactor
 from poolctl.stderr_cap import StderrCap
 from poolctl.transcript import TRANSCRIPT_LIMIT, Transcript
@@ -374,14 +375,15 @@ class WorkerProcess:
         try:
             message = parse_message(payload, expected_id, self.protocol.envelope)
         except Misencoded as exc:  # JSON, and its answer in it: a frame answering nothing
+            if exc.message.startswith(NOT_JSON_ANSWER) and not self.framing.is_line:
+                # behind a length header it is JSON cut short by a miscounting header
+                self._not_json(exc, payload, jsonrpc)
+                return None
             self.messages_read += 1
             self.set_aside(f"{exc.message}: {self.quoted(payload)}", payload)
             return None
         except NotJSON as exc:
-            if jsonrpc or (not self.messages_read and self.framing.is_line):
-                self.frame_error = StrayOutput(payload, first=not self.messages_read)
-            else:
-                self.set_aside(f"{exc.message}: {self.quoted(payload)}", payload)
+            self._not_json(exc, payload, jsonrpc)
             return None
         except NotAMessage:
             self.frame_error = StrayOutput(payload, json=True, first=not self.messages_read)
@@ -399,6 +401,14 @@ class WorkerProcess:
             self._incoming(message)
             return None
         return message
+
+    def _not_json(self, exc: NotJSON, payload: bytes, jsonrpc: bool) -> None:
+        """A frame that is no JSON message: it breaks the stream where a strict reader stops
+        (in JSON-RPC, or a line before the first message), else it is set aside."""
+        if jsonrpc or (not self.messages_read and self.framing.is_line):
+            self.frame_error = StrayOutput(payload, first=not self.messages_read)
+        else:
+            self.set_aside(f"{exc.message}: {self.quoted(payload)}", payload)
 
     def _incoming(self, message: Incoming) -> None:
         """Keep a notification; answer a request from the server, minimally, and keep it."""
