@@ -127,8 +127,9 @@ def _experiments_after_probe(obs: Observations) -> tuple[Experiment, ...]:
         return buffering  # it answered into a buffer: show which change releases it
     if probe is not None and probe.exit is not None:
         # it exited at end of input with nothing held back; many requests at once still show
-        # a worker that answers all but its first (it takes that for a configuration)
-        return (*framings, many_experiment(spec))
+        # a worker that answers all but its first (it takes that for a configuration), where
+        # the first is no handshake's opening
+        return framings if obs.worker.protocol.handshake else (*framings, many_experiment(spec))
     return framings + buffering
 
 
