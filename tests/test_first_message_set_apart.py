@@ -25,3 +25,7 @@ def test_ping_names_a_worker_that_answers_all_but_its_first_message(run_cli: Run
     assert d["remediation"].startswith("Answer every request, the first too")
     said = [e["text"] for h in d["hypotheses"] for e in h.get("evidence", [])]
     assert any("answered 511: every one but the first, its first answer to id 2" in s for s in said)
+    # the experiment's own line says which went unanswered: the first, no buffer's last ones
+    [many] = [e for e in d["facts"]["experiments"] if e["id"] == "many"]
+    assert many["detail"].startswith("511 of 512 answered, the first after "), many
+    assert many["detail"].endswith("; 1 went unanswered (id 1), not the last ones"), many

@@ -353,6 +353,7 @@ def _run_pipe(
     late_ms: float | None = None
     try:
         ids = {r.id for r in requests}
+        got: set[Any] = set()  # the ids answered
         start = time.monotonic()
         deadline = start + wait
         stopped = ""
@@ -375,6 +376,7 @@ def _run_pipe(
                 response = worker.read_message(worker.frames.pop(0))
                 if response is not None and response.id in ids:
                     answers += 1
+                    got.add(response.id)
                     answered_at = answered_at or worker.last_read_mono  # its frame's read
                     first = first or response.raw
             if answered_at is not None and (answers == len(ids) or exp.requests == 1):
@@ -421,7 +423,7 @@ def _run_pipe(
                 if len(chunks) > 1:
                     detail += f", in blocks (the first read brought {chunks[1][1]:,} bytes)"
                 if answers < exp.requests:
-                    detail += f"; the last {exp.requests - answers} stayed in its buffer"
+                    detail += _unanswered_words([r.id for r in requests], got)
         elif not detail:
             detail = f"no answer within {fmt_limit(wait)}"
             if waited_on:
@@ -511,6 +513,17 @@ def _cpu_and_start(worker: WorkerProcess) -> tuple[float | None, bool]:
     if family is None:
         return None, False
     return tree_cpu_seconds(family), _waits_for_input(worker, family)
+
+
+def _unanswered_words(asked: list[Any], got: set[Any]) -> str:
+    """What became of the requests left unanswered: the last ones, still in a buffer, when
+    every answer came in order up to them; else which went unanswered (a worker that sets its
+    first message apart leaves the first)."""
+    missing = [i for i in asked if i not in got]
+    if missing == asked[len(asked) - len(missing) :]:
+        return f"; the last {len(missing)} stayed in its buffer"
+    shown = ", ".join(str(i) for i in missing[:3]) + (", …" if len(missing) > 3 else "")
+    return f"; {len(missing)} went unanswered (id {shown}), not the last ones"
 
 
 def _answer_in(
