@@ -45,8 +45,6 @@ from poolctl.protocol import (
     Response,
     StrayOutput,
     WrongId,
-    answer_server_request,
-    dumps,
     get_protocol,
     parse_message,
 )
@@ -56,6 +54,7 @@ from poolctl.stderr_cap import StderrCap
 from poolctl.transcript import TRANSCRIPT_LIMIT, Transcript
 from poolctl.wait_end import WaitEnd
 from poolctl.worker_end import end_with_family
+from poolctl.worker_incoming import keep_incoming
 from poolctl.worker_types import (
     STILL_RUNNING,
     TOKEN_ENV,
@@ -68,7 +67,6 @@ from poolctl.worker_types import (
 
 READ_CHUNK = 65536
 STRAY_KEPT = 100  # frames that answered nothing, kept as evidence; the rest are counted
-INCOMING_KEPT = 100  # notifications and server requests kept as evidence
 
 
 class WorkerProcess:
@@ -374,15 +372,7 @@ class WorkerProcess:
         jsonrpc = self.protocol.envelope == "jsonrpc"
         try:
             message = parse_message(payload, expected_id, self.protocol.envelope)
-        except Misencoded as exc:  # JSON, and its answer in it: a frame answering nothing
-            if exc.message.startswith(NOT_JSON_ANSWER) and not self.framing.is_line:
-                # behind a length header it is JSON cut short by a miscounting header
-                self._not_json(exc, payload, jsonrpc)
-                return None
-            self.messages_read += 1
-            self.set_aside(f"{exc.message}: {self.quoted(payload)}", payload)
-            return None
-        except NotJSON as exc:
+        except NotJSON as exc:  # (Misencoded too)
             self._not_json(exc, payload, jsonrpc)
             return None
         except NotAMessage:
@@ -398,36 +388,23 @@ class WorkerProcess:
             return None
         self.messages_read += 1
         if isinstance(message, Incoming):
-            self._incoming(message)
+            keep_incoming(self, message)
             return None
         return message
 
     def _not_json(self, exc: NotJSON, payload: bytes, jsonrpc: bool) -> None:
-        """A frame that is no JSON message: it breaks the stream where a strict reader stops
-        (in JSON-RPC, or a line before the first message), else it is set aside."""
-        if jsonrpc or (not self.messages_read and self.framing.is_line):
+        """A frame that is no JSON message: its answer misencoded is a frame answering nothing
+        (behind a length header, JSON written by hand is JSON cut short by a miscounting
+        header); else it breaks the stream where a strict reader stops (in JSON-RPC, or a line
+        before the first message), or is set aside."""
+        by_hand = exc.message.startswith(NOT_JSON_ANSWER) and not self.framing.is_line
+        if isinstance(exc, Misencoded) and not by_hand:
+            self.messages_read += 1
+            self.set_aside(f"{exc.message}: {self.quoted(payload)}", payload)
+        elif jsonrpc or (not self.messages_read and self.framing.is_line):
             self.frame_error = StrayOutput(payload, first=not self.messages_read)
         else:
             self.set_aside(f"{exc.message}: {self.quoted(payload)}", payload)
-
-    def _incoming(self, message: Incoming) -> None:
-        """Keep a notification; answer a request from the server, minimally, and keep it."""
-        if not message.is_request:
-            self.notification_count += 1
-            self.recent_notifications.append((self.elapsed(), message))
-            if len(self.notifications) < INCOMING_KEPT:
-                self.notifications.append(message)
-            return
-        if self.closing:
-            if len(self.left_unanswered) < INCOMING_KEPT:
-                self.left_unanswered.append(message.method)
-            return
-        if len(self.server_requests) < INCOMING_KEPT:
-            self.server_requests.append(message)
-        body = {"jsonrpc": "2.0", "id": message.id}
-        body.update(answer_server_request(message.method, message.params))
-        with contextlib.suppress(FramingError, OSError):
-            self.write(self.framing.encode(dumps(body)), time.monotonic() + 1.0)
 
     def notify(self, method: str, params: dict[str, Any] | None, timeout: float = 5.0) -> bool:
         """Send a JSON-RPC notification; False if the worker stopped reading."""
