@@ -29,10 +29,9 @@ from poolctl.once import first_time
 from poolctl.patterns.loader import PatternSet
 from poolctl.protocol import Incoming, Response, get_protocol
 from poolctl.protocol.messages import WrongId, parse_message
-from poolctl.protocol.registry import unknown_mcp_version
 from poolctl.rundir import RunDir
 from poolctl.session import run_session
-from poolctl.strict_json import jsonrpc_reply_words, out_of_json_words
+from poolctl.strict_json import as_note, strict_refusals
 from poolctl.worker import WorkerProcess
 from poolctl.worker_end import outlived_its_stdin
 from poolctl.worker_exit import exited_while_answering, settle
@@ -228,14 +227,11 @@ def run_ping(options: PingOptions, run_dir: RunDir) -> PingResult:
         notes.append(ran_on)
     if gone:
         notes.append(gone)
-    if options.spec.protocol == "mcp" and (odd := unknown_mcp_version(session.server())):
-        notes.append(f"{odd[0]}; {odd[1][0].lower()}{odd[1][1:]}")
     replied = session.last_response or session.refused
-    answer = replied.raw if replied is not None else None
-    if worker.protocol.envelope == "jsonrpc" and (shape := jsonrpc_reply_words(answer)):
-        notes.append(f"{shape[0]}; {shape[1][0].lower()}{shape[1][1:]}")
-    if session.last_response and (strict := out_of_json_words(session.last_response.raw)):
-        notes.append(f"{strict[0]}; {strict[1][0].lower()}{strict[1][1:]}")
+    if replied is not None:  # what a strict client would refuse in it
+        mcp = session.server() if options.spec.protocol == "mcp" else None
+        jsonrpc = worker.protocol.envelope == "jsonrpc"
+        notes += map(as_note, strict_refusals(replied.raw, jsonrpc=jsonrpc, mcp_server=mcp))
     if session.refused is not None:
         notes.append(
             f"the server refused {session.steps[-1].method}: {session.refused.error_message}"

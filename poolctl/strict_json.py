@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from typing import Any
+
+from poolctl.protocol.registry import unknown_mcp_version
 
 
 def out_of_json_numbers(value: Any, limit: int = 3) -> list[str]:
@@ -94,3 +97,21 @@ def jsonrpc_reply_words(reply: Any) -> tuple[str, str] | None:
         "refuses the message)"
     )
     return said, fix
+
+
+def strict_refusals(
+    answer: Any, *, jsonrpc: bool, mcp_server: Mapping[str, Any] | None = None
+) -> list[tuple[str, str]]:
+    """What a strict client refuses in an answer poolctl took, each in words with its fix: an
+    MCP server's protocol version no release names (`mcp_server`: what it said of itself), a
+    JSON-RPC reply's forbidden shape, NaN or an infinity."""
+    found = [unknown_mcp_version(mcp_server)] if mcp_server is not None else []
+    found.append(jsonrpc_reply_words(answer) if jsonrpc else None)
+    found.append(out_of_json_words(answer))
+    return [words for words in found if words is not None]
+
+
+def as_note(words: tuple[str, str]) -> str:
+    """A refusal's words and fix as one note."""
+    said, fix = words
+    return f"{said}; {fix[0].lower()}{fix[1:]}"

@@ -12,9 +12,8 @@ from poolctl.auto_framing import framing_trials
 from poolctl.diagnose.hypotheses import crashed, stderr_merged, stdout_text, stuck_in_init
 from poolctl.diagnose.hypotheses import framing as framing_mismatch
 from poolctl.model import CheckStatus, Diagnosis, Evidence, FramingTrial
-from poolctl.protocol.registry import unknown_mcp_version
 from poolctl.rundir import RunDir
-from poolctl.strict_json import jsonrpc_reply_words, out_of_json_words
+from poolctl.strict_json import strict_refusals
 from poolctl.units import fmt_limit
 
 from .probe import Probe
@@ -66,13 +65,11 @@ def check_framing(probe: Probe, run_dir: RunDir, timeout: float) -> CheckList:
             )
             out.add("ping", "fail", f"{summary}; but {said}", fix, evidence=evidence)
             return out
-        odd = unknown_mcp_version(probe.server) if probe.spec.protocol == "mcp" else None
-        if odd is not None:  # a client disconnects: the handshake ends there
-            out.add("ping", "warn", f"{summary}; but {odd[0]}", odd[1], evidence=evidence)
-            return out
-        shape = jsonrpc_reply_words(probe.response.raw) if "jsonrpc" in probe.response.raw else None
-        if strict := shape or out_of_json_words(probe.response.raw):  # a strict reader's none
-            out.add("ping", "warn", f"{summary}; but {strict[0]}", strict[1], evidence=evidence)
+        raw = probe.response.raw
+        mcp = probe.server if probe.spec.protocol == "mcp" else None
+        if strict := strict_refusals(raw, jsonrpc="jsonrpc" in raw, mcp_server=mcp):
+            said, fix = strict[0]  # a strict client stops there
+            out.add("ping", "warn", f"{summary}; but {said}", fix, evidence=evidence)
             return out
         out.add("ping", "ok", summary, evidence=evidence)
         return out
