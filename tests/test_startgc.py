@@ -28,10 +28,12 @@ def noted(*args, **kwargs):
     return real(*args, **kwargs)
 
 completion.completion_command = noted
+from poolctl.cli import program
+# collections counted from the program's start: imports before it, compiled from source where
+# no bytecode is cached (PYTHONDONTWRITEBYTECODE, a fresh copy), may collect before it runs
 started = []
 gc.callbacks.append(lambda phase, info: phase == "start" and not seen and started.append(1))
 sys.argv = ["poolctl", "completion", "bash"]
-from poolctl.cli import program
 code = program()
 seen.update(code=code, collections_before=len(started), enabled_after=gc.isenabled())
 sys.stderr.write(json.dumps(seen))
