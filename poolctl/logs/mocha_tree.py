@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from poolctl.logs.mocha_block import RUNNER, SOURCE
 from poolctl.logs.records import ParsedLog, RunSummary
-from poolctl.logs.scan import block_failure, keep_failure
+from poolctl.logs.scan import keep_failure, line_failure
 from poolctl.model import ContextLine, Failure
 
 TREE_RE = re.compile(r"^(?P<indent>(?:  )+)(?:(?P<number>\d+)\) |(?P<mark>[✔✓]) )?(?P<title>\S.*)$")
@@ -88,9 +88,9 @@ def _by_name(file: str, number: int, text: str, name: str, group: str) -> Failur
         "numbers this test failed, and its error was to be printed in the list"
     )
     details = {"runner": RUNNER, "text": text}
-    return block_failure(
-        SOURCE, file, [(number, text)], name=name, group=group, location="", kind="",
-        message=said, details=details, frames=(),
+    return line_failure(
+        SOURCE, file, (number, text), name=name, group=group, location="", message=said,
+        details=details,
     )  # fmt: skip
 
 

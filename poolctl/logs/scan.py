@@ -115,6 +115,25 @@ def block_failure(
     )
 
 
+def line_failure(
+    source: Source,
+    input_file: str,
+    line: tuple[int, str],
+    *,
+    name: str,
+    group: str,
+    location: str,
+    message: str,
+    details: dict[str, str],
+) -> Failure:
+    """A failure known by one line of the log alone (a run stopped before the runner printed
+    its block): no kind, no frames, `message` saying why."""
+    return block_failure(
+        source, input_file, [line], name=name, group=group, location=location, kind="",
+        message=message, details=details, frames=(),
+    )  # fmt: skip
+
+
 @functools.cache
 def trigger_regex(triggers: tuple[str, ...]) -> Any:
     """The parser's triggers, and the CI markers (in group 1), as one RE2 regex over bytes

@@ -37,7 +37,14 @@ from poolctl.logs.pytest_block import GROUP_START_RE, ExceptionGroupLines
 from poolctl.logs.pytest_summary import EXCEPTION_RE, short_type
 from poolctl.logs.records import Lines, ParsedLog
 from poolctl.logs.runner_block import RunnerBlock
-from poolctl.logs.scan import MAX_BLOCK_LINES, MAX_FIELD, block_failure, clip, keep_failure
+from poolctl.logs.scan import (
+    MAX_BLOCK_LINES,
+    MAX_FIELD,
+    block_failure,
+    clip,
+    keep_failure,
+    line_failure,
+)
 from poolctl.model import Source
 
 RUNNER = "unittest"
@@ -380,13 +387,12 @@ def stopped(out: ParsedLog, file: str, failures_before: int) -> None:
             said = "the run stopped while this test ran: its -v line has no outcome, no verdict"
             stopped_in_test = f"; it stopped in {name} ({group}), read as a failure too"
         details = {"runner": RUNNER, "outcome": found["outcome"].lower(), "text": printed}
-        lines = [(number, printed)]
-        failure = block_failure(
-            SOURCE, file, lines, name=name, group=group, location="", kind="",
-            message=said, details=details, frames=(),
+        failure = line_failure(
+            SOURCE, file, (number, printed), name=name, group=group, location="",
+            message=said, details=details,
         )  # fmt: skip
         if keep_failure(out, failure):
-            out.blocks[(file, number)] = lines
+            out.blocks[(file, number)] = [(number, printed)]
         lost.append(number)
     failed = len(lost) - bool(stopped_in_test)
     if lost and not failed:  # (nothing failed before the test it stopped in)

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 
 from poolctl.logs.records import ParsedLog, RunSummary
-from poolctl.logs.scan import block_failure, keep_failure
+from poolctl.logs.scan import keep_failure, line_failure
 from poolctl.logs.vitest_block import RUNNER, SOURCE
 from poolctl.model import Failure
 
@@ -63,9 +63,9 @@ def _by_name(file: str, number: int, text: str, name: str, test_file: str) -> Fa
         "line of its file marks this test failed, and its error was to be printed in the blocks"
     )
     details = {"runner": RUNNER, "text": text}
-    return block_failure(
-        SOURCE, file, [(number, text)], name=name, group=test_file, location=test_file,
-        kind="", message=said, details=details, frames=(),
+    return line_failure(
+        SOURCE, file, (number, text), name=name, group=test_file, location=test_file,
+        message=said, details=details,
     )  # fmt: skip
 
 
