@@ -798,6 +798,23 @@ def test_a_unittest_run_alone_is_read_by_its_verdict(
 
 
 @pytest.mark.parametrize(
+    ("log", "lines"),
+    [("unittest/failed.txt", 38), ("unittest/ok.txt", 6), ("unittest/django_v2.txt", 36)],
+)
+def test_a_unittest_run_alone_is_said_to_be_unittests(
+    capsys: pytest.CaptureFixture[str], log: str, lines: int
+) -> None:
+    """`python -m unittest -v` alone, failed or clean, and Django's runner (unittest's output;
+    real captures: capture_unittest_after_pytest.sh, capture_django_blocks.sh): what triage read
+    is named unittest, not pytest, whose parser reads it (it said `(pytest)`)."""
+    _, out, _ = run(capsys, "triage", str(FIXTURES / log), "--no-history")
+    assert f"read {lines} lines (unittest)\n" in out, out
+    path = str(FIXTURES / "mixed" / "pytest_then_unittest.log")  # pytest's run, then unittest's
+    _, out, _ = run(capsys, "triage", path, "--no-history")
+    assert "read 47 lines (pytest)\n" in out
+
+
+@pytest.mark.parametrize(
     ("log", "runner", "verdict"),
     [
         ("mix_then_eunit.log", "EUnit", "Failed: 3.  Skipped: 0.  Passed: 1."),

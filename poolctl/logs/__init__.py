@@ -358,6 +358,8 @@ def _parse_one(stream: BinaryIO, name: str, fmt: str, out: ParsedLog, packed: st
         and (alone := runners_alone.note_failures_alone(out, name, *before))
     ):
         chosen = alone  # ... nor any verdict: the runners read are named
+    elif chosen == "pytest" and runners_alone.unittest_alone(out, name, *before):
+        chosen = runners_alone.UNITTEST  # unittest's output alone, which the pytest parser reads
     elif (len(out.failures), len(out.summaries)) == before and chosen != "junit":
         # a runner's lines (its logger's, a test's start) and no run's result: a log cut
         # before it, which "0 failures" alone would call clean

@@ -34,6 +34,7 @@ VERDICTS_ALONE = "other runners' verdicts"
 # ... and one read for their failures alone, no verdict of any run in it (a run killed before
 # its summary): said to be of the runners it names (`read 6 lines (go test, no verdict)`)
 NO_VERDICT = ", no verdict"
+UNITTEST = unittest_block.RUNNER  # the format a log of unittest's output alone is said to be
 
 # Any runner's verdict of a failed run (other_verdicts.VERDICTS), searched over a whole text (its
 # lines indented or not). RE2: Python's regex tried its 30 branches at each line start (4 MB/s
@@ -208,6 +209,20 @@ def note_theirs_alone(
         f"alone ({names}), their failures counted, {read or 'none'} read"
     )
     return True
+
+
+def unittest_alone(out: ParsedLog, file: str, failures_before: int, summaries_before: int) -> bool:
+    """Whether what the pytest parser read of `file` is a unittest run's alone (its `Ran N
+    tests` line, its verdict, its blocks) and no pytest run's: the log is said to be unittest's
+    (`read 38 lines (unittest)`), not pytest's."""
+    ours = [s for s in out.summaries[summaries_before:] if s.file == file]
+    if not ours or any(s.source != UNITTEST and not s.text.startswith("Ran ") for s in ours):
+        return False
+    return all(
+        f.details.get("runner") == UNITTEST
+        for f in out.failures[failures_before:]
+        if f.input_file == file
+    )
 
 
 def note_failures_alone(
