@@ -83,3 +83,27 @@ def test_a_pool_named_by_a_via_tuple_whose_checkout_timed_out_is_named() -> None
     assert isinstance(said, Diagnosis)
     assert said.pattern_id == "checkout-timeout-waiters"
     assert said.facts["pool"] == "hand_pool"
+
+
+def test_a_pool_at_its_max_children_refusing_a_worker_is_pattern_3() -> None:
+    """A DynamicSupervisor of max_children 2 asked for a third worker (`{:ok, pid} =
+    DynamicSupervisor.start_child(…)`: `{:error, :max_children}`), a Task.Supervisor at its cap
+    (tests/fixtures/exunit/max_children.log, src/capture_exunit_max_children.sh; and otp_pools.log):
+    its callers outnumber its workers, as when a checkout times out, and the fix names the cap.
+    They were unclassified, otp_pools.log's nearest reason 'the call that never returned is a
+    checkout' for a call that returned `{:error, :max_children}`; a worker id started twice
+    (`{:already_started, pid}`) is no cap reached."""
+    log = str(Path(OTP_POOLS).with_name("max_children.log"))
+    said = {f.failure.name: f.outcome for f in triage(read_logs([log]), load_patterns()).findings}
+    said["otp_pools"] = _outcomes()["test a third worker past max_children"]
+    capped = {name: outcome for name, outcome in said.items() if "twice" not in name}
+    assert len(capped) == 5
+    for outcome in capped.values():
+        assert isinstance(outcome, Diagnosis)
+        assert outcome.pattern_id == "checkout-timeout-waiters"
+        assert outcome.facts["capped"] == "max_children"
+        assert "raise max_children" in outcome.remediation
+        assert "checkout timeout" not in outcome.remediation
+        ruled_out = {h.id for h in outcome.hypotheses if h.status == "ruled-out"}
+        assert ruled_out == {"slow-or-lazy-init", "timeout-too-short"}
+    assert not isinstance(said["test a worker id started twice"], Diagnosis)
