@@ -7,6 +7,7 @@ import re
 from typing import TYPE_CHECKING
 
 from poolctl.logs.passes import nodeid_parts
+from poolctl.logs.pytest_checks import SoftChecks
 from poolctl.logs.pytest_pretty import PRETTY_ENDS, pretty_end
 from poolctl.logs.pytest_summary import (
     EXCEPTION_RE,
@@ -144,6 +145,7 @@ class PytestBlock:
         self.native_funcs: list[str] = []  # each native frame's function, kept past its rewrite
         self.native_chain_at = 0
         self.group: ExceptionGroupLines | None = None  # an exception group's lines, read
+        self.checks = SoftChecks()  # pytest-check's report of the test's failed checks
         self.count = 0
         # The block as printed, for inputs that cannot be read back later (standard input):
         # the classifier then still sees argument lines and "available fixtures: ...".
@@ -219,6 +221,8 @@ class PytestBlock:
             self.e_lines.append(line[1:])
             return True
         self.e_group_open = False
+        if line[:1].strip() and self.checks.feed(line):
+            return True
         if not self.entry_func and line.startswith("    ") and (entry := ENTRY_DEF_RE.match(line)):
             self.entry_func = entry["func"]
         elif _separator(line) or line.startswith(_NATIVE_CHAIN):
@@ -335,6 +339,9 @@ class PytestBlock:
             message = clip(f">>> {self.example}: {' '.join(self.said)}", MAX_FIELD)
         if not message and self.native_raised and plain == self.native_raised:
             message = joined([plain, *self.native_more])
+        checks = not message_lines and self.checks.failed()
+        if checks:  # pytest-check's: no exception of the test's, each failed check's message
+            message = clip(self.checks.message(), MAX_FIELD)
         if not message and plain:
             message = plain
         # a doctest's frame says UnexpectedException: the exception it names is the kind
@@ -373,6 +380,9 @@ class PytestBlock:
                 location = f"{frame.group('file')}:{frame.group('line')}"
         elif self.native_frames:
             location = self._native_location()
+        elif checks:
+            location = self.checks.location()
+            details["checks"] = self.checks.counted
         return Failure(
             source="pytest",
             name=name,
@@ -382,7 +392,9 @@ class PytestBlock:
             message=message,
             details=details,
             # (a native traceback's last frames, where it was raised, when it has more)
-            stacktrace=tuple(self.frames[:200] or self.native_frames[-200:]),
+            stacktrace=tuple(
+                self.frames[:200] or self.native_frames[-200:] or self.checks.frames[:200]
+            ),
             input_file=self.parser.name,
             line_start=self.start,
             line_end=self.end,
