@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from poolctl.answer_behind import Behind, behind_stray
 from poolctl.framing import ERROR_CONTEXT, quote
 from poolctl.framing_explain import (
     Explanation,
@@ -28,7 +29,7 @@ from poolctl.worker import WorkerProcess
 from poolctl.worker_types import ExitStatus, NoAnswer, StderrMode
 
 from . import procinfo
-from .close_probe import CloseProbe, answer_in
+from .close_probe import CloseProbe
 from .experiments import Result
 from .live import Blocked, Live
 from .procinfo import WRITES, ProcState
@@ -61,7 +62,8 @@ class Observations:
     stderr_text: str  # captured stderr, or (merged) stdout decoded
     pending: bytes
     explanation: Explanation | None
-    answer_behind: bool  # a response to the request sits in the transcript (behind other bytes)
+    # its answer, a whole message right behind the stray output the stream broke on
+    answer_behind: Behind | None
     run_dir: Path
     experiments_enabled: bool
     live: Live | None = None
@@ -221,7 +223,7 @@ def collect(
         stderr_text=stderr,
         pending=pending,
         explanation=explanation,
-        answer_behind=answer_in(bytes(worker.transcript.data), failed.request),
+        answer_behind=behind_stray(worker, failed.request.id, failed.request.envelope),
         stdout_holders=_holders_after_exit(worker, status),
         run_dir=Path(worker.capture_dir).parent,
         experiments_enabled=experiments,

@@ -13,6 +13,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
+from poolctl.answer_behind import behind_stray
 from poolctl.diagnose import diagnose_no_answer
 from poolctl.diagnose.early import EarlyExperiments
 from poolctl.diagnose.hypotheses import envelope, framing
@@ -20,7 +21,7 @@ from poolctl.errors import WorkerStartError
 from poolctl.holes import read_head
 from poolctl.model import Diagnosis, Hypothesis, ProtocolStep
 from poolctl.patterns.loader import PatternSet
-from poolctl.protocol import Response, StrayOutput
+from poolctl.protocol import Response
 from poolctl.rundir import RunDir
 from poolctl.session import run_session
 from poolctl.worker import WorkerProcess
@@ -213,18 +214,15 @@ def run_probe(
         seconds=time.monotonic() - started,
         steps=tuple(session.steps) if worker.protocol.handshake else (),
         server=session.server(),
-        answer_behind=_answer_behind(worker),
+        answer_behind=_answer_behind(worker, session.failed),
         replied=session.refused is not None or bool(session.mismatch),
         stopped_by=worker.stopped_by,
     )
 
 
-def _answer_behind(worker: WorkerProcess) -> bool:
-    """The stream broke on stray output, and a message came right behind it: a tolerant
-    client (one that skips what is not a message) would have read on."""
-    error = worker.frame_error
-    if not isinstance(error, StrayOutput):
+def _answer_behind(worker: WorkerProcess, outcome: NoAnswer | None) -> bool:
+    """The stream broke on stray output, and its answer, a whole message, came right behind
+    it: a tolerant client (one that skips what is not a message) would have read on."""
+    if not isinstance(outcome, NoAnswer):
         return False
-    data = bytes(worker.transcript.data)
-    after = data[data.find(error.payload) + len(error.payload) :] if error.payload in data else b""
-    return b'"jsonrpc"' in after or b'"success"' in after
+    return behind_stray(worker, outcome.request.id, outcome.request.envelope) is not None

@@ -81,13 +81,9 @@ def stdout_text(obs: Observations) -> Judgement:
                 obs.stderr_origin,
             )
         )
-    if obs.answer_behind:
-        ev.append(
-            Evidence(
-                "its answer arrived right behind the text: the text alone broke the stream",
-                obs.stdout_origin,
-            )
-        )
+    if obs.answer_behind is not None:
+        behind = obs.answer_behind
+        ev.append(Evidence(behind.sentence(), f"{obs.stdout_origin} {behind.span()}"))
     verdict = (
         f"The worker prints {stdout_noun(obs)} to its framed stdout: "
         f"{first_line(obs.pending)} arrived "
