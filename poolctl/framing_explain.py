@@ -468,6 +468,8 @@ def _explain_for_line(data: bytes) -> Explanation:
                     header=data[: fr.header_size],
                     other_framing=name,
                 )
+    if nl and not first.strip():  # an empty message to a line reader, whatever follows
+        return Explanation("text", f"a blank line{_after_blank(data)}")
     if not nl and data.lstrip()[:1] in (b"{", b"["):  # JSON on its way, its newline to come
         return Explanation(
             "truncated", f"an unterminated line {quote(data)}: no newline arrived after it"
@@ -483,3 +485,14 @@ def _explain_for_line(data: bytes) -> Explanation:
     if _is_text(first):
         return Explanation("text", f"a line of text that is not JSON: {quote(first)}")
     return Explanation("binary", f"binary data that is not a JSON line: {quote(data)}")
+
+
+def _after_blank(data: bytes) -> str:
+    """What a line reader meets after the blank line(s) `data` starts with, in words."""
+    rest = data.lstrip(b" \t\r\n")
+    line = rest.split(b"\n", 1)[0].rstrip(b"\r")
+    if not line:
+        return ", an empty message that JSON readers refuse (JSON.parse(''), json.loads(''))"
+    if _is_json(line):
+        return f" (an empty message that JSON readers refuse), then JSON: {quote(line, 60)}"
+    return f" (an empty message that JSON readers refuse), then text: {quote(line, 80)}"

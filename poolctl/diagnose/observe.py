@@ -171,7 +171,9 @@ def collect(
     error = worker.frame_error
     if error is not None:  # reading on shows what came behind, and a crash right after it
         if isinstance(error, StrayOutput):
-            pending, pending_at = _what_followed(worker, error.payload, None)
+            # a blank line is found nowhere by its bytes: the first one starts stdout
+            blank = not error.payload.strip() and error.first and worker.framing.is_line
+            pending, pending_at = _what_followed(worker, error.payload, 0 if blank else None)
         else:
             pending, pending_at = _what_followed(worker, pending, pending_at)
     status = worker.poll()

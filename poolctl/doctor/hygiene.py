@@ -105,7 +105,11 @@ def _stdout_judged(probe: Probe, apart: Probe, out: CheckList) -> None:
     if judged is None:
         out.add("stdout", "warn", "not judged: the worker did not answer and was not diagnosed")
         return
-    first = quote(apart.stdout.split(b"\n", 1)[0], 60)
+    line = apart.stdout.split(b"\n", 1)[0]
+    first = quote(line, 60)
+    if not line.strip():  # an empty line: what follows it says more (PHP's warning)
+        after = apart.stdout.lstrip().split(b"\n", 1)[0]
+        first = f"a blank line, then {quote(after, 60)}," if after[:1] != b"{" else "a blank line"
     if judged.status == "confirmed":
         said = f"it writes {first} to stdout before any frame"
         if probe.answer_behind:  # strict and tolerant clients part ways here
@@ -125,9 +129,10 @@ def _stdout_judged(probe: Probe, apart: Probe, out: CheckList) -> None:
         asked = (
             probe.diagnosis is not None and probe.diagnosis.remediation == stdout_text.PROMPT_FIX
         )
-        out.add(
-            "stdout", "fail", said, stdout_text.PROMPT_FIX if asked else REMEDY, judged.evidence
-        )
+        fix = probe.diagnosis.remediation if probe.diagnosis is not None else ""
+        if not asked and not fix.startswith(stdout_text.OWN_FIXES):  # a PHP worker's own
+            fix = REMEDY
+        out.add("stdout", "fail", said, fix, judged.evidence)
         return
     if judged.status == "untested":
         out.add("stdout", "warn", f"what came on stdout is not judged: {judged.reason}")

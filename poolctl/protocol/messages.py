@@ -180,7 +180,10 @@ class StrayOutput(FramingError):
     def __init__(self, payload: bytes, *, json: bool = False, first: bool = True) -> None:
         where = "the first message" if first else "a message"
         what = "JSON that is not a JSON-RPC message" if json else "text"
-        super().__init__(f"{what} where {where} should be: {quote(payload, 60)}")
+        shown = f": {quote(payload, 60)}"
+        if not payload.strip():  # an empty message: its quote ('') would say nothing
+            what, shown = "a blank line", ""
+        super().__init__(f"{what} where {where} should be{shown}")
         self.payload = payload
         self.json = json
         self.first = first

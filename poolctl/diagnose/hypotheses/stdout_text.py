@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import codecs
 
+from poolctl.framing import quote
 from poolctl.model import Evidence
 from poolctl.worker_types import StderrMode
 
+from .. import php_output
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
 from ..observe import Observations
 from ..outcomes import (
     result,
 )
+from ..php_output import closing_tag_fix, closing_tags, php_warning, warning_fix
 from ..prompts import input_prompt
 from ..readings import (
     ended,
@@ -34,6 +37,12 @@ PROMPT_FIX = (
     "(`--yes`, `--no-input`), or skip the question when stdin is no terminal "
     "(`sys.stdin.isatty()`); a worker's stdin carries requests, and nobody is there to answer."
 )
+BLANK_FIX = (
+    "Write nothing on stdout but messages, not even an empty line: a reader takes a newline "
+    "on its own for an empty message (or, framed by length, for a header's first byte). "
+)
+# the fixes that name the worker's own cause, as doctor's Output hygiene gives them too
+OWN_FIXES = (BLANK_FIX, php_output.WARNING_FIX_START, php_output.CLOSING_TAG_FIX_START)
 BOM_FIX = (
     "Write UTF-8 without a byte order mark: in .NET a `new UTF8Encoding(false)` as "
     "`Console.OutputEncoding` (PowerShell: `[Console]::OutputEncoding = "
@@ -84,10 +93,13 @@ def stdout_text(obs: Observations) -> Judgement:
     if obs.answer_behind is not None:
         behind = obs.answer_behind
         ev.append(Evidence(behind.sentence(), f"{obs.stdout_origin} {behind.span()}"))
+    blank = not obs.pending.split(b"\n", 1)[0].strip()  # an empty line, or a newline alone
+    shown = first_line(obs.pending)
+    if blank:
+        shown = "a blank line" if obs.worker.framing.is_line else "a newline"
     verdict = (
         f"The worker prints {stdout_noun(obs)} to its framed stdout: "
-        f"{first_line(obs.pending)} arrived "
-        f"{_where(obs)}{header_words(obs)}"
+        f"{shown} arrived {_where(obs)}{header_words(obs)}"
     )
     bom = obs.pending.startswith(codecs.BOM_UTF8)
     if bom:
@@ -130,6 +142,17 @@ def stdout_text(obs: Observations) -> Judgement:
         "`sys.stdout` at stderr so a stray print cannot reach the stream."
     )
     spec = obs.worker.spec
+    if (warning := php_warning(obs.pending)) is not None:  # after the blank line PHP writes
+        verdict = (
+            f"The worker prints PHP's {warning.level.lower()} to its framed stdout: "
+            f"{quote(warning.text, 120)} arrived {_where(obs)}{header_words(obs)}"
+        )
+        return confirmed(verdict, warning_fix(warning), *ev)
+    if blank and (tags := closing_tags(spec.argv, spec.cwd)):
+        verdict += f"; {tags[0]} prints it after its closing `?>` tag"
+        return confirmed(verdict, closing_tag_fix(tags), *ev)
+    if blank:
+        fix = BLANK_FIX + fix
     echo = shell_echo(spec.argv, spec.cwd, obs.pending) if not obs.merged else None
     if echo is not None:  # the wrapper's own line, not its server's code, is what to change
         verdict += f"; {echo.where} writes it: `{echo.line}`"

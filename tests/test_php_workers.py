@@ -1,0 +1,89 @@
+"""PHP workers that print on stdout without meaning to. PHP's CLI shows a warning on stdout
+while display_errors is on, after a blank line (`\\nWarning: … on line 19\\n`), and prints what
+follows a file's closing `?>` tag (past one newline) where the file is included. Before, a line
+worker's blank first line was quoted as '' and read as no text at all: the verdict was 'waits
+for more input without answering' with no fix, and in packet-4 it was "'' arrived", told to
+send banners to stderr."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from poolctl.framing_explain import explain
+from tests.conftest import RunCli
+from tests.test_diagnose_workers import WORKERS, confirmed, diagnose
+
+php = pytest.mark.skipif(shutil.which("php") is None, reason="php is not installed (php-cli)")
+WARNS = str(WORKERS / "php_shows_warnings.php")
+CLOSING_TAG = str(WORKERS / "php_closing_tag.php")
+
+
+def test_a_blank_line_first_is_named_with_what_follows_it() -> None:
+    said = explain(b'\n{"id": 1, "success": true}\n', "line")
+    assert said.kind == "text"
+    assert said.text.startswith("a blank line (an empty message that JSON readers refuse)")
+    said = explain(b"\nWarning: Undefined variable $x in /w.php on line 3\n{}\n", "line")
+    assert said.text.endswith("then text: 'Warning: Undefined variable $x in /w.php on line 3'")
+
+
+@php
+@pytest.mark.parametrize("framing", ["line", "packet-4"])
+def test_a_warning_php_shows_on_stdout_is_named_with_display_errors_stderr(
+    run_cli: RunCli, framing: str
+) -> None:
+    d = diagnose(run_cli, "--timeout", "2", "--framing", framing, "--", "php", WARNS, framing)
+    assert confirmed(d) == ["stdout-text"], d["cause"]
+    assert d["cause"].startswith(
+        "The worker prints PHP's warning to its framed stdout: 'Warning: Undefined array key "
+        f'"user" in {WARNS} on line 19\' arrived before its first message'
+    ), d["cause"]
+    assert "`ini_set('display_errors', 'stderr')`" in d["remediation"]
+    assert d["remediation"].endswith(f"at {WARNS} line 19.")
+
+
+@php
+@pytest.mark.parametrize(
+    ("framing", "shown"), [("line", "a blank line"), ("packet-4", "a newline")]
+)
+def test_a_newline_after_a_closing_tag_names_the_file(
+    run_cli: RunCli, framing: str, shown: str
+) -> None:
+    d = diagnose(run_cli, "--timeout", "2", "--framing", framing, "--", "php", CLOSING_TAG, framing)
+    assert confirmed(d) == ["stdout-text"], d["cause"]
+    assert d["cause"].startswith(f"The worker prints text to its framed stdout: {shown} arrived")
+    settings = str(WORKERS / "php_settings.php")
+    assert f"; {settings} prints it after its closing `?>` tag" in d["cause"]
+    assert d["remediation"].startswith(
+        f"Leave out the closing `?>` at the end of files that hold only PHP ({settings})"
+    )
+
+
+@php
+def test_doctor_gives_php_s_own_fix(run_cli: RunCli) -> None:
+    argv = ("doctor", "--framing", "line", "--timeout", "2", "--", "php", WARNS, "line")
+    _, out, _ = run_cli(*argv)
+    assert "it writes a blank line, then 'Warning: Undefined array key" in out, out
+    assert out.count("show them on stderr with `ini_set('display_errors', 'stderr')`") == 2
+    assert "write logs and banners to stderr" not in out
+
+
+@php
+def test_a_pool_of_them_is_told_the_same(run_cli: RunCli, tmp_path: Path) -> None:
+    scenario = tmp_path / "php.yaml"
+    scenario.write_text(
+        "name: php-closing-tag\n"
+        "worker:\n"
+        f"  command: [php, {CLOSING_TAG}, line]\n"
+        "  framing: line\n"
+        "  init_timeout: 2\n"
+        "pool: {size: 1, checkout_timeout: 1}\n"
+        "steps:\n"
+        "  - request: {command: ping}\n"
+    )
+    _, out, _ = run_cli(
+        "run-scenario", str(scenario), "--no-history", "--run-dir", str(tmp_path / "r")
+    )
+    assert "Leave out the closing `?>` at the end of files that hold only PHP" in out, out
