@@ -94,7 +94,9 @@ def test_a_pool_at_its_max_children_refusing_a_worker_is_pattern_3() -> None:
     checkout' for a call that returned `{:error, :max_children}`; a worker id started twice
     (`{:already_started, pid}`) is no cap reached."""
     log = str(Path(OTP_POOLS).with_name("max_children.log"))
-    said = {f.failure.name: f.outcome for f in triage(read_logs([log]), load_patterns()).findings}
+    said: dict[str, object] = {
+        f.failure.name: f.outcome for f in triage(read_logs([log]), load_patterns()).findings
+    }
     said["otp_pools"] = _outcomes()["test a third worker past max_children"]
     capped = {name: outcome for name, outcome in said.items() if "twice" not in name}
     assert len(capped) == 5
