@@ -366,16 +366,92 @@ def test_mix_test_stale_with_no_test_stale_is_a_clean_run(
 def test_a_run_whose_every_test_was_deselected_reads_the_same_with_q(
     capsys: pytest.CaptureFixture[str], name: str, closing: str
 ) -> None:
-    """`pytest -k` selecting no test (src/capture_deselected_all.sh): a run of no test, no
-    failure, with or without `-q`. Under `-q` its closing line is alone, with no `=` around it
-    and no progress line: it was "format not recognised", exit 2, where the same run without
-    `-q` read as 0 failures."""
+    """`pytest -k` selecting no test (src/capture_deselected_all.sh): a run of no test, with or
+    without `-q`. Under `-q` its closing line is alone, with no `=` around it and no progress
+    line: it was "format not recognised", exit 2, where the same run without `-q` read as 0
+    failures. pytest exits 5 on it: one failure of the run (no_tests_ran.py), exit 1."""
     path = str(FIXTURES / "pytest" / name)
     parsed = read_logs([path])
     [summary] = parsed.summaries
-    assert closing in summary.text and (summary.failures, parsed.failures) == (0, [])
+    assert closing in summary.text and summary.failures == 0
+    [failure] = parsed.failures
+    assert (failure.name, failure.kind) == ("pytest ran no test", "NoTestsRan")
+    assert failure.message.startswith("-k or -m deselected every test it collected (8): ")
     code, out, _ = run(capsys, "triage", path, "--no-history")
-    assert code == 0 and "0 failures" in out
+    assert code == 1 and "1 failure" in out
+
+
+NO_TESTS = FIXTURES / "pytest" / "no_tests"
+
+
+@pytest.mark.parametrize(
+    ("log", "line", "said"),
+    [
+        ("empty_folder.txt", 7, "it collected no test: 'no tests ran in "),
+        ("empty_folder_quiet.txt", 2, "it collected no test: 'no tests ran in "),
+        ("marker_none.txt", 7, "-k or -m deselected every test it collected (4): '4 deselected "),
+    ],
+)
+def test_a_pytest_run_of_no_test_is_a_failure_of_the_run(
+    capsys: pytest.CaptureFixture[str], log: str, line: int, said: str
+) -> None:
+    """pytest over a folder of no test (`collected 0 items`, `no tests ran`; with `-q` that line
+    alone) and `-m` of a marker no test has (real runs, src/capture_no_tests.sh): pytest exits
+    5, a CI step fails on it; triage said 0 failures, exit 0 (`-q`'s: format not recognised,
+    exit 2). One failure of the run on its closing line, exit 1."""
+    path = str(NO_TESTS / log)
+    [failure] = read_logs([path]).failures
+    assert (failure.name, failure.line_start) == ("pytest ran no test", line)
+    assert failure.message.startswith(said) and failure.message.endswith(
+        "; pytest exits 5 on a run of no test"
+    )
+    code, out, _ = run(capsys, "triage", path, "--no-history")
+    assert code == 1 and "1 failure" in out and "pytest ran no test" in out
+
+
+def test_a_path_not_found_is_one_failure_not_two(capsys: pytest.CaptureFixture[str]) -> None:
+    """`pytest tests/x.py` of a path not there: `no tests ran`, then `ERROR: file or directory
+    not found` (exit 4; src/capture_run_errors.sh): its usage error alone, not a run of no test
+    besides."""
+    [failure] = read_logs([str(FIXTURES / "pytest" / "run_errors" / "file_not_found.txt")]).failures
+    assert (failure.name, failure.kind) == ("pytest arguments", "UsageError")
+
+
+def test_unittest_runs_of_no_test_and_failfast_say_so(capsys: pytest.CaptureFixture[str]) -> None:
+    """Real runs (src/capture_no_tests.sh): Python 3.12's unittest over no test (`Ran 0 tests`,
+    `NO TESTS RAN`, exit 5) is a failure of the run; 3.11's (`OK`, exit 0) a note; a failfast
+    run (`-f`) whose command line the log holds (`bash -x`) a note that its count is not the
+    suite's. All were said with nothing: 0 failures, or 1 failure of 'Ran 1 test'."""
+    unittest_logs = FIXTURES / "unittest"
+    parsed = read_logs([str(unittest_logs / "no_tests_312.txt")])
+    [failure] = parsed.failures
+    assert (failure.name, failure.kind, failure.line_start) == (
+        "unittest ran no test",
+        "NoTestsRan",
+        5,
+    )
+    code, out, _ = run(capsys, "triage", str(unittest_logs / "no_tests_312.txt"), "--no-history")
+    assert code == 1 and "read 5 lines (unittest)" in out
+    parsed = read_logs([str(unittest_logs / "no_tests_311.txt")])
+    assert parsed.failures == []
+    [note] = parsed.skipped
+    assert note.endswith(
+        ":5: unittest ran no test ('Ran 0 tests in 0.000s', then 'OK'): Python "
+        "3.11 and earlier pass such a run (exit 0), 3.12 and later fail it "
+        "(exit 5, 'NO TESTS RAN'); nothing was tested"
+    )
+    parsed = read_logs([str(unittest_logs / "failfast_echoed.txt")])
+    assert len(parsed.failures) == 1
+    [note] = parsed.skipped
+    assert note.endswith(
+        ":1: unittest ran with --failfast (-f): it stops at the first failure "
+        "or error, so its count is not the suite's; the tests after it did "
+        "not run, and are not triaged"
+    )
+    code, out, _ = run(capsys, "triage", str(unittest_logs / "failfast_echoed.txt"), "--no-history")
+    assert code == 1 and "--failfast" in out
+    # without its command line, nothing in the log tells it from a suite of one test
+    assert read_logs([str(unittest_logs / "failfast.txt")]).skipped == []
 
 
 def test_the_pre_1_0_format() -> None:

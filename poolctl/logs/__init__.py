@@ -123,8 +123,12 @@ _PYTEST_MARKS = (
     re.compile(
         r"^-+ live log (?:setup|call|teardown|logreport|sessionstart|sessionfinish) -+$", re.M
     ),
-    # `-q`'s closing line, with no progress line before it: every test deselected (`-k`)
-    re.compile(r"^(?:no tests collected \()?\d+ deselected\)? in [\d.]+s$", re.M),
+    # `-q`'s closing line, with no progress line before it: every test deselected (`-k`), or
+    # none collected (`no tests ran`, an empty folder)
+    re.compile(
+        r"^(?:no tests (?:ran|collected)|(?:no tests collected \()?\d+ deselected\)?) in [\d.]+s$",
+        re.M,
+    ),
     # `pytest --co -q`'s closing line, after the node ids it lists (`2/30 tests collected (28
     # deselected) in 0.22s`)
     re.compile(

@@ -21,7 +21,7 @@ import dataclasses
 import re
 from dataclasses import dataclass
 
-from poolctl.logs import tap_verdicts
+from poolctl.logs import no_tests_ran, tap_verdicts
 from poolctl.logs.records import ParsedLog, RunSummary
 
 
@@ -384,6 +384,10 @@ def read_verdict(
     failed` made a passing run fail; only a CI service's line for a failed job is read there
     (a run killed mid-way is followed by it)."""
     text = line.strip()
+    if not printed_by_a_test and (
+        text in ("NO TESTS RAN", "OK") or no_tests_ran.RUNS_UNITTEST in text
+    ):
+        no_tests_ran.unittest_line(out, file, number, text)  # a run of no test; failfast
     ran = None if printed_by_a_test or not text.startswith("Ran ") else UNITTEST_RAN_RE.match(text)
     if ran is not None:
         tests = int(ran["tests"])

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from poolctl.logs import (
+    no_tests_ran,
     other_blocks,
     other_verdicts,
     pytest_doctest_line,
@@ -70,6 +71,7 @@ TRIGGERS = (
     reruns.TRIGGER,  # pytest-rerunfailures ran a test again
     *pytest_run_errors.TRIGGERS,  # the run failed outside any test
     *other_verdicts.TRIGGERS,  # another runner's run failed in the same log (unittest, Jest…)
+    *no_tests_ran.TRIGGERS,  # unittest's run of no test; its command line, failfast
     *other_blocks.TRIGGERS,  # ... the failure blocks of TAP and Vitest, read
     *side_by_side.TRIGGERS,  # tox starting or ending an environment; another run's letters
     r"\d+ tests?, \d+ failures?",  # ExUnit's closing line: `mix test` ran in the same log

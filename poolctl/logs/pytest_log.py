@@ -16,6 +16,7 @@ from functools import partial
 from typing import ClassVar
 
 from poolctl.logs import (
+    no_tests_ran,
     other_blocks,
     other_verdicts,
     pytest_doctest_line,
@@ -499,6 +500,7 @@ class PytestParser(TextParser):
         self.end_unfinished(0, "with the input")
         self.beside.finish(self.out, self.name, self._line_number)
         self.reruns.finish(self.out, self.name)
+        no_tests_ran.pytest_ran_none(self.out, self.name, self.recorder)
 
     def _rerun(self, number: int, line: str) -> bool:
         """A `RERUN` line, given with the line before it (a PASSED or RERUN of the same test
