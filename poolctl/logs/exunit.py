@@ -35,6 +35,7 @@ from poolctl.logs.exunit_block import (
     ExUnitBlock,
 )
 from poolctl.logs.exunit_crash import CrashReport
+from poolctl.logs.exunit_shards import Shard, Shards
 from poolctl.logs.exunit_summary import closing_counts, is_closing_line
 from poolctl.logs.passes import EXUNIT_MODULE_RE
 from poolctl.logs.records import Lines, LogLine, ParsedLog, RunSummary
@@ -157,6 +158,8 @@ class ExUnitParser(TextParser):
         self.finished_at = 0  # the last `Finished in` line
         self.header_at = 0  # the last failure header
         self.held: list[exunit_printed.Held] = []  # verdict-like lines of a run not ended
+        self.shards = Shards()  # runs interleaved in the log (partitions run at once)
+        self.restarted_last = 0  # the last counter of the run a numbering restart ended
         self._new_run(1)
 
     def _new_run(self, start: int) -> None:
@@ -411,6 +414,11 @@ class ExUnitParser(TextParser):
         restart = counter < self.last_counter or (
             counter == 1 and self.last_counter == 1 and not setup
         )
+        if self.shards.active or self._interleaves(counter):
+            restart = False
+            self.shards.header(counter, number)
+        elif restart and self.run_failures:
+            self.restarted_last = self.last_counter
         if restart and self.held:  # a run ended before this header: a held closing line's?
             self._release()  # (then the failures after it are this run's)
         if restart and self.run_failures:
@@ -426,6 +434,19 @@ class ExUnitParser(TextParser):
             )
         self.consumer = block
         self.recorder.begin(number, line)
+
+    def _interleaves(self, counter: int) -> bool:
+        """Whether header `counter` shows two runs interleaved (`exunit_shards`); if so the
+        run a numbering restart ended goes on beside the one read since."""
+        run = Shard(self.last_counter, self.run_failures, self.run_read, self.run_start)
+        if not self.shards.interleaves(self.out.summaries, counter, self.restarted_last, run):
+            return False
+        self._run_from(self.shards.merged())
+        return True
+
+    def _run_from(self, shard: Shard) -> None:
+        self.run_start, self.run_failures, self.run_read = shard.start, shard.failures, shard.read
+        self.last_counter = shard.last
 
     def _ended_before(self, number: int) -> None:
         """A run with no closing line, another's first header at line `number`: when the lines
@@ -449,16 +470,20 @@ class ExUnitParser(TextParser):
         if not block.callback:  # a setup_all failure: its invalidated tests count as invalid
             self.run_failures += 1
             self.run_read += kept
+        self.shards.done(kept, counted=not block.callback)
 
     def _summary(self, number: int, stripped: str) -> bool:
         counts = closing_counts(stripped)
         if counts is None:
             return False
         tests, failures = counts
-        summary = RunSummary(
-            self.name, number, stripped, tests, failures, start=self.run_start, read=self.run_read
+        shard = self.shards.close(failures) if self.shards.active else None  # interleaved
+        start, read = (shard.start, shard.read) if shard else (self.run_start, self.run_read)
+        self._closed(
+            RunSummary(self.name, number, stripped, tests, failures, start=start, read=read)
         )
-        self._closed(summary)
+        if shard is not None and (left := self.shards.left()) is not None:
+            self._run_from(left)  # the runs still open are the one read on
         return True
 
     def _closed(self, summary: RunSummary) -> None:
