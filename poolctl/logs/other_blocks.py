@@ -38,6 +38,9 @@ if TYPE_CHECKING:
 # line each (a raw TAP script's nameless `not ok 1` after them under `prove -v` is a failure of
 # its own, not theirs again)
 _CLAIMED: weakref.WeakKeyDictionary[TextParser, set[tuple[str, int]]] = weakref.WeakKeyDictionary()
+# each parser's TAP failures (their lines' indents) that no test's `not ok` line after them, less
+# indented, has taken as its subtests' (`_failed_by_subtests`)
+_TAP_OPEN: weakref.WeakKeyDictionary[TextParser, list[int]] = weakref.WeakKeyDictionary()
 # each parser's last `Summary of all failing tests` heading of Jest's: the blocks after it, up to
 # the run's counts, are its failures printed again
 _JEST_SUMMARY: weakref.WeakKeyDictionary[TextParser, int] = weakref.WeakKeyDictionary()
@@ -206,6 +209,10 @@ def _keep(parser: TextParser, failure: Failure, lines: Lines) -> None:
         other_verdicts.spec_section(parser.out, parser.name, failure.line_end)
     if failure.details.get("runner") == jest_block.RUNNER and _in_jest_summary(parser, lines[0][0]):
         return  # Jest's summary prints each failure again
+    if failure.details.get("runner") == tap_block.RUNNER and _failed_by_subtests(
+        parser, failure, lines
+    ):
+        return  # node-tap's test failed by its assertions: theirs, read, are the failures
     if "text" not in failure.details and _told_before(parser, lines[0][1]):
         return  # `prove -v`: its diagnostics, printed before its `not ok` line, are the failure
     if not failure.message and not lines[0][1][:1].isspace() and _after_subtest(parser):
@@ -345,6 +352,19 @@ def _after_subtest(parser: TextParser) -> bool:
         return False
     printed = parser.out.blocks.get((last.input_file, last.line_start), [])
     return bool(printed) and printed[0][1][:1].isspace()
+
+
+def _failed_by_subtests(parser: TextParser, failure: Failure, lines: Lines) -> bool:
+    """Whether a subtest's `not ok` line (indented), saying nothing, is its test's line after its
+    failed subtests' (node-tap: a test's assertions are its subtests, the test's own YAML says
+    only where it was called): a TAP failure more indented before it that no other such line
+    has taken. A test's line at the top is `_after_subtest`'s."""
+    first = lines[0][1]
+    indent = len(first) - len(first.lstrip())
+    read = _TAP_OPEN.setdefault(parser, [])
+    deeper = any(other > indent for other in read)
+    read[:] = [other for other in read if other <= indent] + [indent]
+    return bool(indent and deeper and not failure.message)
 
 
 def _told_before(parser: TextParser, header: str) -> bool:

@@ -66,6 +66,14 @@ _MORE_FAILED = re.compile(r"^Failed test (?:'.*'|\S.*)$|^Failed test$")
 # where a test failed: on a line of its own, or, a test with no name, on its `Failed test` line
 _MORE_WHERE = re.compile(r"^(?:Failed test )?at (?P<file>\S+) line (?P<line>\d+)\.$")
 _NODE_FILE = re.compile(r"^file://")
+_TIME_RE = re.compile(r"\s+# time=[\d.]+m?s\s*$")
+# where tape says an assertion failed: `Test.<anonymous> (file:///x/pool.test.mjs:27:5)`
+_CALLED_AT = re.compile(r"\((?:file://)?(?P<file>[^():]+):(?P<line>\d+):\d+\)$")
+# the fields of a failed assertion's YAML that say what failed, past node --test's `error`:
+# tape's (`operator`, `expected`, `actual`, `stack`) and node-tap's (`diff`, `cause`, `stack`);
+# a node-tap test's own YAML, failed by its assertions, has none (`at`, `source`)
+_ASSERTION_FIELDS = ("stack", "operator", "diff", "tapCaught", "cause", "found", "wanted")
+_KIND_RE = re.compile(r"^(?P<kind>(?:[A-Z]\w*)?(?:Error|Exception))\b")
 
 
 class TapFailureBlock:
@@ -127,7 +135,7 @@ class TapFailureBlock:
                 if fields.get("type") != "suite":  # a test: `node --test` counts it too
                     self.by_subtests(self.lines[0][0])
                 return []  # a suite that failed by its subtests: their lines are the failures
-            kind, message, location, stack = _from_yaml(fields, [t for _, t in body])
+            kind, message, location, stack = _from_yaml(fields, [t for _, t in body], name)
         else:
             own = [t[len(self.indent) :] for _, t in body]  # (a subtest's are indented)
             kind, message, location, stack = _from_comments(own)
@@ -164,7 +172,8 @@ def own_name(first: str) -> str | None:
     if header is None and more is None:
         return None
     name = header["name"] if header is not None else more["name"] if more is not None else ""
-    return (name or "").replace("\\#", "#").strip()
+    name = _TIME_RE.sub("", name or "")  # (node-tap's `# time=435.148ms`: no part of the name)
+    return name.replace("\\#", "#").strip()
 
 
 def _from_comments(texts: list[str]) -> tuple[str, str, str, list[str]]:
@@ -208,9 +217,11 @@ def _yaml_fields(texts: list[str]) -> dict[str, Any]:
     return fields if isinstance(fields, dict) else {}
 
 
-def _from_yaml(fields: dict[str, Any], texts: list[str]) -> tuple[str, str, str, list[str]]:
-    """Kind, message, location and stack of a YAML diagnostic block (`node --test`'s): its raw
-    text as the message when it is no YAML mapping."""
+def _from_yaml(
+    fields: dict[str, Any], texts: list[str], name: str
+) -> tuple[str, str, str, list[str]]:
+    """Kind, message, location and stack of a YAML diagnostic block (`node --test`'s, tape's,
+    node-tap's): its raw text as the message when it is no YAML mapping."""
     if not fields:
         return "", _yaml_source(texts), "", []
     import yaml  # (see `_yaml_fields`)
@@ -221,4 +232,37 @@ def _from_yaml(fields: dict[str, Any], texts: list[str]) -> tuple[str, str, str,
     location = _NODE_FILE.sub("", str(fields.get("location") or ""))
     location = location.rsplit(":", 1)[0] if location.count(":") >= 2 else location
     stack = str(fields.get("stack") or "").splitlines()
+    if not error and any(field in fields for field in _ASSERTION_FIELDS):
+        kind, message, location = _assertion(fields, name, stack)
     return kind, message, location, [s.strip() for s in stack if s.strip()]
+
+
+def _assertion(fields: dict[str, Any], name: str, stack: list[str]) -> tuple[str, str, str]:
+    """Kind, message and location of a failed assertion as tape and node-tap explain it: no
+    `error` field, the assertion named by what it said (tape's `Error: checkout timed out …`,
+    node-tap's thrown error's message, or the assertion's own message), what it compared, the
+    error its cause (node-tap) or stack (tape) begins with."""
+    said = [name] if name else []
+    for field in ("expected", "actual", "found", "wanted"):
+        if field in fields:
+            said.append(f"{field}: {str(fields[field]).strip()}")
+    if isinstance(diff := fields.get("diff"), str):
+        said.append(diff.strip())
+    cause = fields.get("cause")
+    if isinstance(cause, dict) and isinstance(cause.get("message"), str):
+        said.append(f"cause: {cause['message']}")
+    raised = stack[0].strip() if stack and _KIND_RE.match(stack[0].strip()) else ""
+    if raised and raised not in said and raised.partition(": ")[2] != name:
+        said.append(raised)  # (tape: its stack's first line is the error's)
+    kind = _KIND_RE.match(raised)
+    at = fields.get("at")
+    location = ""
+    if isinstance(at, dict) and at.get("fileName") and at.get("lineNumber"):
+        location = f"{at['fileName']}:{at['lineNumber']}"  # node-tap's
+    elif isinstance(at, str) and (called := _CALLED_AT.search(at.strip())):
+        location = f"{called['file']}:{called['line']}"  # tape's
+    else:  # (tape's error raised in the test: the first frame of its stack outside packages)
+        frames = (_CALLED_AT.search(f.strip()) for f in stack[1:] if "node_modules" not in f)
+        called = next((f for f in frames if f is not None), None)
+        location = f"{called['file']}:{called['line']}" if called else ""
+    return kind["kind"] if kind else "", "\n".join(said), location

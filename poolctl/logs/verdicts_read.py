@@ -55,8 +55,9 @@ def finish(out: ParsedLog, file: str, failures_before: int, summaries_before: in
                 package = go_json.verdict_package(run.text)
                 read = sum(f.group == package for f in beside)
                 run = dataclasses.replace(run, failures=max(read, run.failures or 0))
-            elif run.source == GO and read > (run.failures or 0):
-                # a package's verdict says one or more of its tests failed: its blocks say which
+            elif run.source in (GO, tap_verdicts.TAP) and read > (run.failures or 0):
+                # a package's verdict says one or more of its tests failed: its blocks say which;
+                # so does a TAP test's `not ok` of its subtests' (node-tap's, a file's)
                 run = dataclasses.replace(run, failures=read)
             run = dataclasses.replace(run, read=read)
         out.summaries[i] = run
