@@ -26,13 +26,14 @@ Source = Literal[
     "mocha",
     "cargo",
     "go",
+    "uvu",
     "scenario",
     "ping",
     "doctor",
 ]
 # the runners whose failure blocks a text parser reads beside its own (`poolctl.logs.other_blocks`):
 # TAP (prove, Bats, node's TAP reporter), Vitest, `node --test`'s spec and dot reporters, unittest,
-# Jest, Mocha, cargo test, go test
+# Jest, Mocha, cargo test, go test, uvu
 OTHER_RUNNERS: tuple[Source, ...] = (
     "tap",
     "vitest",
@@ -42,10 +43,11 @@ OTHER_RUNNERS: tuple[Source, ...] = (
     "mocha",
     "cargo",
     "go",
+    "uvu",
 )
 # ... of them, those that group a test by a name of theirs, not by its file: unittest by its dotted
-# module and class (`test_pool.PoolTests`), Mocha by its outermost describe suite
-GROUPED_BY_NAME: tuple[Source, ...] = ("unittest", "mocha")
+# module and class (`test_pool.PoolTests`), Mocha by its outermost describe suite, uvu by its suite
+GROUPED_BY_NAME: tuple[Source, ...] = ("unittest", "mocha", "uvu")
 # each failure of these printed whole in one block, its test named by its file: read as pytest's
 BLOCK_SOURCES: tuple[Source, ...] = ("pytest", *OTHER_RUNNERS)
 HypothesisStatus = Literal["confirmed", "ruled-out", "untested"]

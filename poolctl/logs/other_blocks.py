@@ -25,6 +25,7 @@ from poolctl.logs import (
     tap_block,
     tap_verdicts,
     unittest_block,
+    uvu_block,
     vitest_block,
     vitest_files,
 )
@@ -76,6 +77,7 @@ TRIGGERS = (
     *unittest_block.TRIGGERS,  # unittest's (and Django's) blocks above its `Ran N tests`
     *jest_block.TRIGGERS,  # Jest's test files' sections, and the summary that repeats them
     *mocha_block.TRIGGERS,  # Mocha's failure list, below its counts
+    *uvu_block.TRIGGERS,  # uvu's failure blocks, below its suite's line
     mocha_tree.TRIGGER,  # ... and its tree's failed tests above them
     *cargo_block.TRIGGERS,  # cargo test's blocks, targets, panics and failures list
     *go_block.TRIGGERS,  # go test's `--- FAIL:` lines, `-v`'s `=== RUN`, a package's timeout
@@ -146,6 +148,10 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
         return go_json.JsonStream(number, line, _GO_JSON.setdefault(parser, {}), parser.name)
     if line[:1] in "-rtf " and (cargo := _cargo_line(parser, number, line)) is not None:
         return cargo if cargo is not _NONE else None
+    if line.startswith("   FAIL  ") and uvu_block.HEADER_RE.match(line.rstrip()):
+        return uvu_block.UvuBlock(
+            number, line, parser.name, uvu_block.SOURCE, partial(_keep, parser)
+        )
     if line.startswith("  ") and mocha_block.ENTRY_RE.match(line.rstrip()) and _after_mocha(parser):
         return mocha_block.MochaEntry(
             number, line, parser.name, mocha_block.SOURCE, partial(_keep, parser)
@@ -205,7 +211,7 @@ def _tap_block(parser: TextParser, number: int, line: str) -> Consumer:
 
 def _keep(parser: TextParser, failure: Failure, lines: Lines) -> None:
     """Keep another runner's failure, unless it is one read already (see below)."""
-    if failure.details.get("runner") in (node_spec_block.RUNNER, mocha_block.RUNNER):
+    if failure.details.get("runner") in (node_spec_block.RUNNER, mocha_block.RUNNER, "uvu"):
         other_verdicts.spec_section(parser.out, parser.name, failure.line_end)
     if failure.details.get("runner") == jest_block.RUNNER and _in_jest_summary(parser, lines[0][0]):
         return  # Jest's summary prints each failure again

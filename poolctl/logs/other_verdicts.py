@@ -21,7 +21,7 @@ import dataclasses
 import re
 from dataclasses import dataclass
 
-from poolctl.logs import no_tests_ran, tap_verdicts
+from poolctl.logs import no_tests_ran, tap_verdicts, uvu_block
 from poolctl.logs.records import ParsedLog, RunSummary
 
 
@@ -202,6 +202,11 @@ VERDICTS = (
         f"{_JUNIT} (srunner_set_xml, or CK_XML_LOG_FILE_NAME)",
     ),
     Verdict(
+        uvu_block.RUNNER,  # a suite's line: a mark for each test, `(passed / ran)`
+        uvu_block.SUITE_RE,
+        "read its FAIL blocks below this line (uvu writes no JUnit XML)",
+    ),
+    Verdict(
         "bun test",  # ` 1 pass`, then ` 2 fail`
         re.compile(r"^(?P<failed>[1-9]\d*) fail$"),
         f"{_JUNIT} (--reporter=junit --reporter-outfile=FILE)",
@@ -262,6 +267,7 @@ TRIGGERS = (
     r"^ *[1-9]\d* tests? failed\s*$",  # AVA
     r"^ *[1-9]\d* failed\s*$",  # Playwright
     r"^ *[1-9]\d* fail\s*$",  # bun test
+    uvu_block.SUITE_TRIGGER,  # uvu
     r"^# (?:FAIL|XPASS|ERROR): +[1-9]",  # automake
     r"^ *[1-9]\d* FAILED TEST",  # GoogleTest, cmocka
     r"^\[====\] Synthesis: ",  # Criterion
@@ -492,11 +498,12 @@ def _joins_node_run(out: ParsedLog, file: str, number: int, text: str, failed: i
 
 
 def spec_section(out: ParsedLog, file: str, end: int) -> None:
-    """A failure of `node --test`'s spec reporter's closing section, or of Mocha's failure list,
-    below its counts (`ℹ fail 2`, `2 failing`), ends on line `end`: the output of the run those
-    count goes on to it."""
+    """A failure of `node --test`'s spec reporter's closing section, of Mocha's failure list, or
+    uvu's block, below its counts (`ℹ fail 2`, `2 failing`, `(1 / 3)`), ends on line `end`: the
+    output of the run those count goes on to it."""
     last = out.summaries[-1] if out.summaries else None
-    if last is None or last.file != file or last.source not in (NODE, "Mocha") or last.line > end:
+    theirs = (NODE, "Mocha", uvu_block.RUNNER)
+    if last is None or last.file != file or last.source not in theirs or last.line > end:
         return
     out.summaries[-1] = dataclasses.replace(last, output_end=end)
 
@@ -520,6 +527,8 @@ def _failed_run(text: str) -> tuple[Verdict, int] | None:
     else:
         return None
     failed = _unittest_failures(match["counts"]) if "counts" in match.re.groupindex else None
+    if "total" in match.re.groupindex:  # uvu's suite: how many passed of how many ran
+        failed = int(match["total"]) - int(match["passed"])
     if failed is None:  # EUnit's cancelled tests, a go package's failed tests: one or more
         counts = match.groupdict()
         named = "failed" in counts or "errors" in counts  # (a count of none may be left out)
