@@ -38,6 +38,7 @@ DOCTEST_SOURCE_RE = re.compile(r"^\d{3,} ")
 # location line (`path.py:12: `) does not name it, as the short style's `path.py:12: in f` does
 ENTRY_DEF_RE = re.compile(r"^    (?:async )?def (?P<func>\w+)\(")
 _PARAMS_RE = re.compile(r"\[| \(")  # where a test's parameters, or a subtest's, begin
+_INSTALLED_RE = re.compile(r"(?:^|/)(?:site|dist)-packages/")  # a frame of an installed package
 # an exception group, as the traceback module prints it (pytest does in every style): its own
 # lines behind `  | `, each sub-exception's behind a `+---- N ----` line, one level deeper
 GROUP_START_RE = re.compile(r"^ *\+ Exception Group Traceback \(most recent call last\):$")
@@ -375,7 +376,7 @@ class PytestBlock:
         elif self.frames:
             # a chained exception's: the last one's first frame, the test's line (not its cause's)
             at = self.chain_at if self.chain_at < len(self.frames) else 0
-            frame = FRAME_RE.match(self.frames[at])
+            frame = FRAME_RE.match(_own_frame(self.frames, at))
             if frame:
                 location = f"{frame.group('file')}:{frame.group('line')}"
         elif self.native_frames:
@@ -471,6 +472,16 @@ class ExceptionGroupLines:
         """The group's exception line and its sub-exceptions' (distinct, in order)."""
         self._flush()
         return self.group_line, self.subs
+
+
+def _own_frame(frames: list[str], at: int) -> str:
+    """The frame a failure is placed at: the first from `at` on, but past an installed package's
+    (pytest-bdd runs each step through pytest's own fixtures.py, whose frame comes first; the
+    step's, in the test's file, after it), when one is not."""
+    for frame in frames[at:]:
+        if not _INSTALLED_RE.search(frame):
+            return frame
+    return frames[at]
 
 
 def dedent(lines: list[str]) -> list[str]:
