@@ -142,6 +142,13 @@ def _stdout_judged(probe: Probe, apart: Probe, out: CheckList) -> None:
         out.add("stdout", "ok", "nothing on stdout before its first frame (nor any frame)")
     elif explained.kind == "frames":
         out.add("stdout", "ok", "nothing on stdout before its first frame")
+    elif probe.stray:  # whole frames, none of them its answer (no JSON, another id)
+        out.add(
+            "stdout",
+            "ok",
+            f"no stray text on stdout: what came is a frame answering no request "
+            f"({probe.stray[0]}: see Framing)",
+        )
     elif explained.kind in NOISE_KINDS:  # text, though the engine found another cause first
         out.add(
             "stdout",

@@ -126,6 +126,9 @@ class NotJSON(ProtocolError):
 ENCODED_TWICE = "response is encoded twice"
 IN_A_LIST = "response is JSON but not an object: a list holding its answer"
 NOT_JSON_ANSWER = "response is not JSON, though it carries the request's id"
+# an answer printed as its language's own literal of a map, not as JSON
+RUBY_INSPECT = "response is not JSON but a Ruby Hash's inspect form"
+PYTHON_REPR = "response is not JSON but a Python dict's repr"
 BLANK_LINE = "response is not JSON: an empty message (a blank line, in line framing)"
 # the fix for blank lines between messages
 ONE_NEWLINE_FIX = (
@@ -325,6 +328,11 @@ def parse_message(
     except NotJSON as exc:
         broken = _NOT_JSON.match(exc.message)
         shaped = payload.lstrip().startswith(b"{") and expected_id is not None
+        literal = payload.lstrip().startswith(b"{") and _literal_answer(
+            payload, expected_id, envelope
+        )
+        if literal:  # by its id, or any id when none is expected (a pool's reader)
+            raise Misencoded(literal, payload) from None
         if broken is None or not shaped or not carries_answer(payload, expected_id, envelope):
             raise
         # its answer, made by hand and broken (a backslash or a newline left unescaped):
@@ -333,6 +341,24 @@ def parse_message(
         near = quote(payload[max(0, pos - 12) : pos + 12], 40)
         why = broken["why"].removesuffix(" at")  # json's "starting at" is followed by ours
         raise Misencoded(f"{NOT_JSON_ANSWER} ({why} at byte {pos}, near {near})", payload) from None
+
+
+def _literal_answer(payload: bytes, request_id: Any, envelope: str) -> str:
+    """Which language's literal of a map `payload` is, when it holds the answer to
+    `request_id` so written ("" when it is none): Ruby's `{"id"=>1, "success"=>true}` (`puts
+    hash`), Python's `{'id': 1, 'success': True}` (`print(answer)`)."""
+    fields = ("result", "error") if envelope == "jsonrpc" else ("success",)
+    ruby_id = re.escape(json.dumps(request_id)).encode() if request_id is not None else b"[^,}]+"
+    python_id = re.escape(repr(request_id)).encode() if request_id is not None else b"[^,}]+"
+    shapes = (
+        (RUBY_INSPECT, rb'"id"\s*=>\s*' + ruby_id + rb"\s*[,}]", '"{}"\\s*=>'),
+        (PYTHON_REPR, rb"'id'\s*:\s*" + python_id + rb"\s*[,}]", "'{}'\\s*:"),
+    )
+    for said, by_id, key in shapes:
+        named = (re.search(key.format(f).encode(), payload) for f in fields)
+        if re.search(by_id, payload) and any(named):
+            return said
+    return ""
 
 
 def carries_answer(data: bytes, request_id: Any, envelope: str = "dspex") -> bool:

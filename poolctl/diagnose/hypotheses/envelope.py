@@ -14,7 +14,9 @@ from poolctl.protocol.messages import (
     IN_A_LIST,
     NOT_JSON_ANSWER,
     NOT_UTF8,
+    PYTHON_REPR,
     READABLE_FIX,
+    RUBY_INSPECT,
 )
 
 from ..exited_plan import late_speaker
@@ -68,7 +70,8 @@ def _answered_otherwise(obs: Observations) -> Judgement:
     n = worker.stray_count
     frames = f"{n:,} frames, none of them its answer" if n > 1 else "a frame that is not its answer"
     verdict = f"The worker read the {size}-byte {current} request and wrote {frames}: {what}"
-    if n == 1 and what.startswith((NOT_UTF8, ENCODED_TWICE, NOT_JSON_ANSWER)):  # misencoded
+    misencoded = (NOT_UTF8, ENCODED_TWICE, NOT_JSON_ANSWER, RUBY_INSPECT, PYTHON_REPR)
+    if n == 1 and what.startswith(misencoded):
         verdict = (
             f"The worker read the {size}-byte {current} request and answered in a frame no "
             f"client can read: {what}"
@@ -90,6 +93,18 @@ def _answered_otherwise(obs: Observations) -> Judgement:
         fix = (
             "Encode each answer once: write `json.dumps(answer)` of the object itself, not of "
             "a string `json.dumps` already made (a client decodes once, and finds a string)."
+        )
+    elif what.startswith(RUBY_INSPECT):
+        fix = (
+            'Write each answer as JSON: `puts JSON.generate(answer)` (`require "json"`), or '
+            "`answer.to_json`; `puts answer`, `p answer` and `answer.to_s` write a Hash's "
+            'inspect form (`{"id"=>1}`), which no JSON reader takes.'
+        )
+    elif what.startswith(PYTHON_REPR):
+        fix = (
+            "Write each answer as JSON: `print(json.dumps(answer), flush=True)`; "
+            "`print(answer)` and `str(answer)` write a dict's repr (`{'id': 1, 'success': "
+            "True}`), which no JSON reader takes."
         )
     elif what.startswith(NOT_JSON_ANSWER):
         fix = (

@@ -1,0 +1,26 @@
+#!/usr/bin/env ruby
+# A Ruby worker that writes its answer Hash with `puts` (line) or `to_s` (packet-4): both write
+# the Hash's inspect form, {"id"=>1, "success"=>true, ...}, not JSON. Its framing is its first
+# argument: line (newline-delimited JSON) or packet-4.
+require "json"
+$stdin.binmode
+$stdout.binmode
+$stdout.sync = true
+packet = ARGV[0] == "packet-4"
+loop do
+  if packet
+    header = $stdin.read(4)
+    break if header.nil? || header.bytesize < 4
+    request = JSON.parse($stdin.read(header.unpack1("N")))
+  else
+    line = $stdin.gets or break
+    request = JSON.parse(line)
+  end
+  answer = { "id" => request["id"], "success" => true, "result" => { "status" => "ok" } }
+  if packet
+    body = answer.to_s
+    $stdout.write([body.bytesize].pack("N"), body)
+  else
+    puts answer
+  end
+end
