@@ -26,6 +26,7 @@ from ..readings import (
     stream_kind,
     where_words,
 )
+from ..unended_line import held_line
 
 ID = "buffered"
 _LABELS = {
@@ -72,6 +73,11 @@ def buffered(obs: Observations) -> Judgement:
         return ruled_out(
             "its answer waited for the end of its input, not in a buffer (see waiting-for-input)",
             *shown[2:],
+        )
+    if not helped and held_line(obs):  # a newline would have sent it
+        return ruled_out(
+            "its answer came out as it exited with no newline after it: its stdout held it "
+            "for want of a newline, which would have sent it (see framing)"
         )
     if not helped and probe is not None and probe.line_answer and obs.framing != "line":
         # the answer that came as its stdin closed is explained without a buffer

@@ -13,6 +13,7 @@ from poolctl.model import Evidence
 from poolctl.protocol import PROTOCOLS
 from poolctl.protocol.messages import carries_answer
 
+from ..close_probe import CloseProbe
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
 from ..observe import Observations
 from ..outcomes import (
@@ -35,7 +36,7 @@ from ..readings import (
     stream_kind,
     where_words,
 )
-from ..unended_line import unended_line
+from ..unended_line import held_line, unended_line
 
 ID = "framing"
 
@@ -267,8 +268,10 @@ def _line_never_ended(obs: Observations, line: bytes) -> Judgement:
         and message.get("id") == obs.failed.request.id
     )
     what = "its answer" if answers else "a whole JSON message"
-    ev = [Evidence(quote(obs.pending, 80), obs.pending_origin(), f"{what}, no newline after it")]
     probe = obs.close_probe
+    if held_line(obs) and probe is not None and probe.exit is not None:
+        return _line_held(obs, probe, what, line)
+    ev = [Evidence(quote(obs.pending, 80), obs.pending_origin(), f"{what}, no newline after it")]
     if probe is not None and probe.exit is not None:
         ev.append(
             Evidence(
@@ -286,6 +289,32 @@ def _line_never_ended(obs: Observations, line: bytes) -> Judgement:
         "End each message with a newline: `print(json.dumps(answer), flush=True)` or "
         '`sys.stdout.write(json.dumps(answer) + "\\n")` (Node: '
         '`process.stdout.write(JSON.stringify(answer) + "\\n")`).'
+    )
+    return confirmed(verdict, fix, *ev)
+
+
+def _line_held(obs: Observations, probe: CloseProbe, what: str, line: bytes) -> Judgement:
+    """Its line never ended, and nothing of it reached the pipe until it exited: its stdout
+    writes at each newline (Rust's `print!` with no `\\n`: Rust's stdout is line-buffered
+    even on a pipe), so a newline would have sent it too."""
+    ev = [
+        Evidence(
+            quote(probe.flushed, 80),
+            f"{obs.stdout_origin} bytes {probe.offset}-{probe.offset + len(probe.flushed) - 1}",
+            f"when its stdin closed it {probe.exit.describe() if probe.exit else 'exited'} and "
+            f"{what} came out, no newline after it; nothing had reached the pipe before",
+        )
+    ]
+    verdict = (
+        f"The worker never ends its line: {what}, {quote(line, 40)}, came out only when its "
+        "stdin closed and it exited, with no newline after it; a line reader takes a message "
+        "only at its newline, and a stdout that writes at each newline (Rust's and Tcl's, "
+        "even on a pipe) holds a line that never ends until the program does"
+    )
+    fix = (
+        "End each message with a newline, and flush it: in Rust `println!` (not `print!`) "
+        "then `io::stdout().flush()`; in Tcl `puts` without `-nonewline`; in Python "
+        "`print(json.dumps(answer), flush=True)`."
     )
     return confirmed(verdict, fix, *ev)
 
