@@ -177,6 +177,8 @@ def _reply_in_another_framing(obs: Observations) -> Judgement:
             + "), or read it as line framing if it ends each message with a newline."
         )
         return confirmed(verdict, fix, *ev)
+    if e.other_framing == f"{obs.framing} (little-endian)":  # its own framing, bytes reversed
+        return _little_endian(obs, ev)
     verdict = (
         f"The worker answers in {speaks}, not {obs.framing}: its reply "
         f"{quote(obs.pending, 24)} is {e.what or e.text}"
@@ -258,6 +260,38 @@ def _request_in_another_framing(obs: Observations, name: str, others: list[str])
         + f"), or make the worker speak {obs.framing}."
     )
     verdict, fix = _protocol_words(obs, name, verdict, fix, ev)
+    return confirmed(verdict, fix, *ev)
+
+
+# how each language writes a big-endian length of 2 or 4 bytes (packet-1 has no byte order)
+_BIG_ENDIAN = {
+    2: "Rust `(body.len() as u16).to_be_bytes()`, C `htons(length)`, PHP `pack('n', "
+    "strlen($body))`, Ruby `[body.bytesize].pack('n')`, Java `DataOutputStream.writeShort`, "
+    "Python `struct.pack('>H', len(body))`, Node `writeUInt16BE`",
+    4: "Rust `(body.len() as u32).to_be_bytes()`, C `htonl(length)`, PHP `pack('N', "
+    "strlen($body))`, Ruby `[body.bytesize].pack('N')`, Java `DataOutputStream.writeInt`, "
+    "Python `struct.pack('>I', len(body))`, Node `writeUInt32BE`",
+}
+
+
+def _little_endian(obs: Observations, ev: list[Evidence]) -> Judgement:
+    """Its own framing's frames, the length header's bytes in the reverse order: Rust's
+    `to_le_bytes`, C's `fwrite(&length, 4, 1, stdout)` on a little-endian machine, PHP's
+    `pack('V')` or `pack('L')`. No framing reads a little-endian length: the fix is the worker's."""
+    size = FRAMINGS[obs.framing].header_size
+    header = obs.pending[:size]
+    verdict = (
+        f"The worker writes its {size}-byte length header little-endian: its reply "
+        f"{quote(obs.pending, 24)} is a {obs.framing} frame whose header {quote(header)} "
+        f"counts its {int.from_bytes(header, 'little'):,} bytes in the reverse byte order, "
+        f"and a {obs.framing} reader takes it as a length of "
+        f"{int.from_bytes(header, 'big'):,}"
+    )
+    fix = (
+        f"Write each length big-endian (network byte order), as `{{packet, {size}}}` reads "
+        f"it: {_BIG_ENDIAN[size]}. Not the integer's own bytes (`to_le_bytes`, `fwrite` of a "
+        "`uint32_t`, `pack('V')` or `pack('L')`): x86 and ARM machines are little-endian."
+    )
     return confirmed(verdict, fix, *ev)
 
 
