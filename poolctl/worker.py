@@ -48,7 +48,7 @@ from poolctl.protocol import (
     get_protocol,
     parse_message,
 )
-from poolctl.protocol.messages import NOT_JSON_ANSWER
+from poolctl.protocol.messages import BLANK_LINE, NOT_JSON_ANSWER
 from poolctl.redact import Redactor
 from poolctl.stderr_cap import StderrCap
 from poolctl.transcript import TRANSCRIPT_LIMIT, Transcript
@@ -398,10 +398,13 @@ class WorkerProcess:
         header); else it breaks the stream where a strict reader stops (in JSON-RPC, or a line
         before the first message), or is set aside."""
         by_hand = exc.message.startswith(NOT_JSON_ANSWER) and not self.framing.is_line
+        # a blank line is an extra newline, named as one wherever it comes (before the first
+        # message too: it was stray text there, or a stream broken on nothing to quote)
+        blank = exc.message == BLANK_LINE and self.framing.is_line
         if isinstance(exc, Misencoded) and not by_hand:
             self.messages_read += 1
             self.set_aside(f"{exc.message}: {self.quoted(payload)}", payload)
-        elif jsonrpc or (not self.messages_read and self.framing.is_line):
+        elif not blank and (jsonrpc or (not self.messages_read and self.framing.is_line)):
             self.frame_error = StrayOutput(payload, first=not self.messages_read)
         else:
             self.set_aside(f"{exc.message}: {self.quoted(payload)}", payload)

@@ -41,6 +41,12 @@ UNUSABLE_LINE = re.compile(
 )
 # what `framing_explain.explain` calls bytes that are no frame at all
 NOISE_KINDS = ("text", "binary")
+# the fix for an empty line before the first message (an empty `print()` at start)
+BLANK_FIRST_FIX = (
+    "Write nothing to stdout before the first message, not even an empty line (an empty "
+    "`print()` spacing a banner, a banner's extra `\\n`): to a line reader a blank line is an "
+    "empty message, and JSON.parse(''), Jason and json.loads('') fail on it."
+)
 REMEDY = "write logs and banners to stderr (print(..., file=sys.stderr)), never stdout"
 DUPLICATE_START = DUPLICATE.split("{", 1)[0]  # how a second answer set aside begins
 
@@ -76,12 +82,16 @@ def _stdout_between_answers(probe: Probe, out: CheckList) -> None:
     noise = [s for s in probe.stray if "not JSON" in s or "not UTF-8" in s]
     # no log: an extra newline after each line
     blank = probe.spec.framing == "line" and all(s.startswith(BLANK_LINE) for s in noise)
+    # a blank line first (an empty `print()` at start) is set aside as those after answers are
+    first = probe.stdout.lstrip(b" \t\r")[:1] == b"\n"
+    where = "that are not frames, the first before its first message" if first else None
     if noise:
         out.add(
             "stdout",
             "fail",
-            f"{len(noise)} line(s) on stdout between its answers that are not frames: {noise[0]}",
-            ONE_NEWLINE_FIX if blank else REMEDY,
+            f"{len(noise)} line(s) on stdout {where or 'between its answers that are not frames'}"
+            f": {noise[0]}",
+            (BLANK_FIRST_FIX if first else ONE_NEWLINE_FIX) if blank else REMEDY,
             [Evidence(s, origin) for s in noise[:5]],
         )
     else:

@@ -3,6 +3,8 @@ break. Every fault is a switch, so one file serves every test:
 
   --banner            print("MCP Server running on stdio") before serving (a `console.log` in
                       `main()`, in Python)
+  --blank-line        a banner on stderr ended by an empty `print()`, whose newline goes to
+                      stdout before serving
   --log-stdout        a logging handler on stdout logs "Starting server" before serving
   --rich-banner       a Rich box banner on stdout (as `rich.print(Panel(...))` does)
   --json-log          a JSON logger on stdout: valid JSON, no JSON-RPC
@@ -32,7 +34,7 @@ import sys
 import time
 
 parser = argparse.ArgumentParser()
-for flag in ("--banner", "--log-stdout", "--rich-banner", "--json-log", "--crash"):
+for flag in ("--banner", "--blank-line", "--log-stdout", "--rich-banner", "--json-log", "--crash"):
     parser.add_argument(flag, action="store_true")
 parser.add_argument("--stderr-warning", action="store_true")
 parser.add_argument("--slow-tool", action="store_true")
@@ -112,6 +114,9 @@ if opts.stderr_warning:
     print("WARNING: OPENAI_API_KEY is not set, using the mock model", file=sys.stderr, flush=True)
 if opts.banner:
     print("MCP Server running on stdio", flush=True)
+if opts.blank_line:
+    print("MCP Server running on stdio", file=sys.stderr, flush=True)
+    print(flush=True)  # the spacing line, left on stdout
 if opts.log_stdout:
     log = logging.getLogger("server")
     handler = logging.StreamHandler(sys.stdout)  # the mistake: stdout carries the messages
