@@ -53,7 +53,7 @@ def framing_trials(
     """Ping the worker `spec` in every framing, each in a fresh process, side by side; and what
     each fresh process it started was asked and showed (the trials and the openings asked
     beside them), which a diagnosis' copies asked the same need not show again."""
-    opening = get_protocol(spec.protocol).opening(workspace(spec.cwd))
+    opening = get_protocol(spec.protocol).opening(workspace(spec.cwd), spec.init_options)
     asked = command or opening.method
     given = args if command else dict(opening.params or {})
     trials = [

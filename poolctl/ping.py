@@ -310,7 +310,7 @@ def _command(result: PingResult) -> str:
     repeated = [
         s
         for s in get_protocol(result.options.spec.protocol).steps(
-            result.options.command, result.options.args, None
+            result.options.command, result.options.args, None, None
         )
         if s.repeat
     ]

@@ -33,7 +33,9 @@ async def init_exchange(
     """The init ping (DSPex, JSON-RPC), or the protocol's handshake (MCP's initialize and
     notifications/initialized, LSP's initialize and initialized), within `timeout` of
     `started`; `early` experiments begin during the wait of its first request."""
-    handshake = worker.process.protocol.handshake_steps(workspace(worker.process.spec.cwd))
+    handshake = worker.process.protocol.handshake_steps(
+        workspace(worker.process.spec.cwd), worker.process.spec.init_options
+    )
     if not handshake:
         request = worker.process.ids.request(
             "ping", {"worker_id": worker.id, "initialization": True}

@@ -68,7 +68,7 @@ def run_session(
     exchange = exchange or worker.exchange_request
     protocol = worker.protocol
     session = Session(protocol)
-    steps = protocol.steps(command, args, workspace(worker.spec.cwd))
+    steps = protocol.steps(command, args, workspace(worker.spec.cwd), worker.spec.init_options)
     first_request = next((s for s in steps if not s.notification), None)
     closing_from = len(steps) - len(protocol.closing_steps())  # the steps that end it
     for index, step in enumerate(steps):

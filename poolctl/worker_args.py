@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from poolctl.errors import UsageProblem
@@ -41,16 +42,44 @@ def parse_args_json(text: str | None) -> dict[str, Any]:
     """`--args` as a JSON object."""
     if text is None:
         return {}
+    value = _json_value(text, "--args")
+    if not isinstance(value, dict):
+        raise UsageProblem(f"--args must be a JSON object, got {type(value).__name__}")
+    return value
+
+
+def parse_init_options(text: str | None, protocol: str) -> Any:
+    """`--init-options`, JSON or `@FILE` holding it: LSP's initializationOptions (None: none).
+    Some servers need them to start (astro-ls: `{"typescript": {"tsdk": ...}}`)."""
+    if text is None:
+        return None
+    if protocol != "lsp":
+        raise UsageProblem(
+            f"--init-options: LSP's initializationOptions, sent in its initialize; {protocol} "
+            "has none (give --protocol lsp)"
+        )
+    name = "--init-options"
+    if text.startswith("@"):
+        name, path = f"--init-options {text}", Path(text[1:])
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise UsageProblem(f"{name}: the file is not UTF-8 text") from None
+        except OSError as exc:
+            raise UsageProblem(f"{name}: cannot read {path}: {exc.strerror or exc}") from None
+    return _json_value(text, name)
+
+
+def _json_value(text: str, name: str) -> Any:
+    """`text` as JSON, or one line saying why not (`name` is the option that gave it)."""
     try:  # NaN and Infinity are Python's, not JSON's: a strict worker refuses the request
         value = json.loads(text, parse_constant=_not_json)
     except ValueError as exc:
-        raise UsageProblem(f"--args is not JSON: {exc}") from None
+        raise UsageProblem(f"{name} is not JSON: {exc}") from None
     except RecursionError:  # it was an internal error, exit 3
         value = _TOO_DEEP
     if value is _TOO_DEEP or _depth(value) > MAX_DEPTH:  # the request's encoder recurses too
-        raise UsageProblem(f"--args is nested more than {MAX_DEPTH} levels deep")
-    if not isinstance(value, dict):
-        raise UsageProblem(f"--args must be a JSON object, got {type(value).__name__}")
+        raise UsageProblem(f"{name} is nested more than {MAX_DEPTH} levels deep")
     return value
 
 

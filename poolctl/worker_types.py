@@ -10,7 +10,7 @@ import signal
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
 from poolctl.protocol import Request, Response
 
@@ -39,6 +39,8 @@ class WorkerSpec:
     env: Mapping[str, str] = field(default_factory=dict)  # added to (or overriding) os.environ
     unset_env: tuple[str, ...] = ()  # removed from the inherited environment
     cwd: str | None = None
+    # LSP's initializationOptions, sent in its initialize (None: none): a JSON value
+    init_options: Any = None
 
     def environment(self) -> dict[str, str]:
         """The worker's full environment."""

@@ -94,9 +94,9 @@ def test_each_protocol_has_its_framing_and_handshake() -> None:
         "mcp": "line",
         "lsp": "content-length",
     }
-    mcp = [s.method for s in PROTOCOLS["mcp"].steps(None, None, None)]
+    mcp = [s.method for s in PROTOCOLS["mcp"].steps(None, None, None, None)]
     assert mcp == ["initialize", "notifications/initialized", "ping", "tools/list"]
-    lsp = [s.method for s in PROTOCOLS["lsp"].steps(None, None, None)]
+    lsp = [s.method for s in PROTOCOLS["lsp"].steps(None, None, None, None)]
     assert lsp == ["initialize", "initialized", "shutdown", "exit"]
     params = PROTOCOLS["lsp"].opening().params or {}
     assert {"processId", "rootUri", "capabilities"} <= set(params)

@@ -40,7 +40,13 @@ from poolctl.report import Format, doctor_view
 from poolctl.report.publish import live_commands_stopped, publish, save
 from poolctl.rundir import create_run_dir
 from poolctl.units import MAX_SECONDS
-from poolctl.worker_args import REFERENCE_WORKER, parse_env, parse_unset, resolve_command
+from poolctl.worker_args import (
+    REFERENCE_WORKER,
+    parse_env,
+    parse_init_options,
+    parse_unset,
+    resolve_command,
+)
 from poolctl.worker_types import DEFAULT_INIT_TIMEOUT, StderrMode, WorkerSpec
 
 WORKER_COMMAND = "poolctl.worker_command"
@@ -128,6 +134,15 @@ def doctor(
         StderrMode | None,
         typer.Option(help="capture, merge (into stdout) or discard (default: the scenario's)."),
     ] = None,
+    init_options: Annotated[
+        str | None,
+        typer.Option(
+            "--init-options",
+            metavar="JSON|@FILE",
+            help="With lsp: the initializationOptions its initialize sends (JSON, or @FILE "
+            "holding it; default: the scenario's init_options).",
+        ),
+    ] = None,
     env: Annotated[
         list[str] | None, typer.Option("--env", help="NAME=VALUE for the worker (repeat).")
     ] = None,
@@ -204,6 +219,11 @@ def doctor(
         env={**base.env, **parse_env(env or [])},
         unset_env=(*base.unset_env, *parse_unset(unset_env or [])),
         cwd=cwd or base.cwd,
+        init_options=(
+            parse_init_options(init_options, speaks.name)
+            if init_options is not None
+            else base.init_options
+        ),
     )
     default = speaks.init_budget if speaks.handshake else DEFAULT_INIT_TIMEOUT
     init_timeout = (

@@ -31,7 +31,13 @@ from poolctl.report import Format
 from poolctl.report.publish import publish, save
 from poolctl.rundir import create_run_dir
 from poolctl.units import MAX_REQUESTS, MAX_SECONDS
-from poolctl.worker_args import parse_args_json, parse_env, parse_unset, resolve_command
+from poolctl.worker_args import (
+    parse_args_json,
+    parse_env,
+    parse_init_options,
+    parse_unset,
+    resolve_command,
+)
 from poolctl.worker_types import StderrMode, WorkerSpec
 
 # What follows the worker command is the worker's, not poolctl's.
@@ -87,6 +93,15 @@ def ping(
     args: Annotated[
         str | None, typer.Option("--args", help="The request's args, a JSON object.")
     ] = None,
+    init_options: Annotated[
+        str | None,
+        typer.Option(
+            "--init-options",
+            metavar="JSON|@FILE",
+            help="With lsp: the initializationOptions its initialize sends (JSON, or @FILE "
+            "holding it), which some servers need to start.",
+        ),
+    ] = None,
     env: Annotated[
         list[str] | None, typer.Option("--env", help="NAME=VALUE for the worker (repeat).")
     ] = None,
@@ -134,7 +149,11 @@ def ping(
     speaks = get_protocol(protocol)
     chosen = framing.value if framing is not None else speaks.framing
     auto = chosen == PingFraming.AUTO
-    if count > 1 and not command and not any(s.repeat for s in speaks.steps(None, None, None)):
+    if (
+        count > 1
+        and not command
+        and not any(s.repeat for s in speaks.steps(None, None, None, None))
+    ):
         raise UsageProblem(f"--count: {protocol.value} has no request to repeat; give --command")
     spec = WorkerSpec(
         argv=resolve_command(cmd or [], cwd),
@@ -144,6 +163,7 @@ def ping(
         env=parse_env(env or []),
         unset_env=parse_unset(unset_env or []),
         cwd=cwd,
+        init_options=parse_init_options(init_options, protocol.value),
     )
     from poolctl.ping import PingOptions, run_ping, to_report  # with the diagnosis: not for --help
 

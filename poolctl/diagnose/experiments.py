@@ -183,7 +183,7 @@ def protocol_experiment(spec: WorkerSpec, name: str, keep_framing: bool = False)
     own when `keep_framing`: its messages showed that framing works), with its opening request:
     does a fresh process answer it?"""
     protocol = get_protocol(name)
-    opening = protocol.opening(workspace(spec.cwd))
+    opening = protocol.opening(workspace(spec.cwd), spec.init_options)
     framing = spec.framing if keep_framing else protocol.framing
     return Experiment(
         f"protocol-{name}",
@@ -206,7 +206,7 @@ def stdio_experiment(spec: WorkerSpec) -> Experiment:
     started without it may serve an editor's channel instead (svelte-language-server and
     graphql-lsp default to Node IPC, and with no IPC channel they exit at once, saying
     nothing)."""
-    opening = get_protocol(spec.protocol).opening(workspace(spec.cwd))
+    opening = get_protocol(spec.protocol).opening(workspace(spec.cwd), spec.init_options)
     return Experiment(
         STDIO_EXPERIMENT,
         "with `--stdio` added to its command",

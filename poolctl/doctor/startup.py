@@ -125,7 +125,7 @@ def check_startup(
     gone, gone_fix = "", ""
     with worker:
         # a ping, or the handshake's first request
-        opening = worker.protocol.opening(workspace(spec.cwd))
+        opening = worker.protocol.opening(workspace(spec.cwd), spec.init_options)
         request = worker.ids.request(opening.method, opening.params)
         asked = time.monotonic()
         with ReadWatch(worker) as watch:

@@ -77,7 +77,10 @@ def workspace(cwd: str | None) -> Path:
 
 
 def _mcp_steps(
-    command: str | None, args: dict[str, Any] | None, root: Path | None = None
+    command: str | None,
+    args: dict[str, Any] | None,
+    root: Path | None = None,
+    init_options: Any = None,
 ) -> tuple[Step, ...]:
     return (
         Step(
@@ -95,24 +98,27 @@ def _mcp_steps(
 
 
 def _lsp_steps(
-    command: str | None, args: dict[str, Any] | None, root: Path | None = None
+    command: str | None,
+    args: dict[str, Any] | None,
+    root: Path | None = None,
+    init_options: Any = None,
 ) -> tuple[Step, ...]:
     root = root or Path.cwd()
     middle = (Step(command, args, repeat=True),) if command else ()
+    params: dict[str, Any] = {
+        "processId": os.getpid(),
+        "clientInfo": {"name": "poolctl", "version": __version__},
+        "rootUri": root.as_uri(),
+        "workspaceFolders": [{"uri": root.as_uri(), "name": root.name or "/"}],
+        "capabilities": {
+            "workspace": {"configuration": True, "workspaceFolders": True},
+            "window": {"workDoneProgress": True},
+        },
+    }
+    if init_options is not None:  # what some servers need to start (astro-ls: typescript.tsdk)
+        params["initializationOptions"] = init_options
     return (
-        Step(
-            "initialize",
-            {
-                "processId": os.getpid(),
-                "clientInfo": {"name": "poolctl", "version": __version__},
-                "rootUri": root.as_uri(),
-                "workspaceFolders": [{"uri": root.as_uri(), "name": root.name or "/"}],
-                "capabilities": {
-                    "workspace": {"configuration": True, "workspaceFolders": True},
-                    "window": {"workDoneProgress": True},
-                },
-            },
-        ),
+        Step("initialize", params),
         Step("initialized", {}, notification=True),
         *middle,
         Step("shutdown", None),
@@ -121,7 +127,10 @@ def _lsp_steps(
 
 
 def _single(
-    command: str | None, args: dict[str, Any] | None, root: Path | None = None
+    command: str | None,
+    args: dict[str, Any] | None,
+    root: Path | None = None,
+    init_options: Any = None,
 ) -> tuple[Step, ...]:
     return (Step(command or "ping", args if args is not None else {}, repeat=True),)
 
@@ -213,8 +222,11 @@ class Protocol:
     framing: str  # the default framing
     summary: str
     init_budget: float  # seconds from spawn to the first answer that `doctor` allows by default
-    # the steps for `--command`, `--args` and the workspace folder (default: poolctl's own)
-    steps: Callable[[str | None, dict[str, Any] | None, Path | None], tuple[Step, ...]] = _single
+    # the steps for `--command`, `--args`, the workspace folder (default: poolctl's own) and
+    # the client's initialization options (LSP's initializationOptions; None: none sent)
+    steps: Callable[[str | None, dict[str, Any] | None, Path | None, Any], tuple[Step, ...]] = (
+        _single
+    )
     server: Callable[[Mapping[str, Any]], dict[str, Any]] = field(default=lambda answers: {})
     # why the answer to the handshake's first request is not this protocol's ("" when it is)
     opening_problem: Callable[[Any], str] = field(default=lambda result: "")
@@ -236,24 +248,26 @@ class Protocol:
     @property
     def handshake(self) -> bool:
         """Does a session open with an exchange of its own (not the request named)?"""
-        return not self.steps(None, None, None)[0].repeat
+        return not self.steps(None, None, None, None)[0].repeat
 
-    def opening(self, root: Path | None = None) -> Step:
+    def opening(self, root: Path | None = None, init_options: Any = None) -> Step:
         """The first request of a session (what an experiment replays to test the protocol),
         naming `root` as the workspace."""
-        return self.steps("ping", {}, root)[0]
+        return self.steps("ping", {}, root, init_options)[0]
 
-    def handshake_steps(self, root: Path | None = None) -> tuple[Step, ...]:
+    def handshake_steps(
+        self, root: Path | None = None, init_options: Any = None
+    ) -> tuple[Step, ...]:
         """The steps before the first request a caller makes: what a pool's worker goes through
         before it is ready (MCP's initialize and notifications/initialized); () for none."""
-        steps = self.steps("ping", {}, root)
+        steps = self.steps("ping", {}, root, init_options)
         first = next(i for i, s in enumerate(steps) if s.repeat)
         return steps[:first]
 
     def closing_steps(self) -> tuple[Step, ...]:
         """The steps after the last request that end the server's session, as a pool closes an
         idle worker (LSP's shutdown and exit); () where it ends with its stdin."""
-        steps = self.steps("ping", {}, None)
+        steps = self.steps("ping", {}, None, None)
         if not steps or not steps[-1].ends_process:
             return ()
         last = max(i for i, s in enumerate(steps) if s.repeat)

@@ -63,6 +63,7 @@ class Scenario:
             env=w.environment(self.base),
             unset_env=tuple(w.unset_env),
             cwd=w.directory(self.base),
+            init_options=w.init_options,
         )
 
     def peak_concurrency(self) -> int:

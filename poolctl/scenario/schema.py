@@ -6,6 +6,7 @@ Every model forbids unknown keys; `poolctl.yamlfile.validate` turns a model's er
 
 from __future__ import annotations
 
+import json
 import shlex
 import sys
 from pathlib import Path
@@ -78,6 +79,23 @@ def _path(path: str | None) -> str | None:
     return path
 
 
+def _json_value(value: Any) -> Any:
+    """A value JSON can carry: YAML also has dates, non-string keys, `.nan` and `.inf`."""
+    try:
+        json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"not a JSON value: {exc}") from None
+    if _has_key_not_text(value):
+        raise ValueError("not a JSON value: an object's keys are strings in JSON")
+    return value
+
+
+def _has_key_not_text(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(not isinstance(k, str) or _has_key_not_text(v) for k, v in value.items())
+    return isinstance(value, list) and any(_has_key_not_text(v) for v in value)
+
+
 Environment = Annotated[dict[str, str], AfterValidator(_settable)]
 
 
@@ -99,6 +117,8 @@ class WorkerSection(_Strict):
     env: Environment = {}
     unset_env: Annotated[list[str], AfterValidator(_unsettable)] = []
     cwd: Annotated[str | None, AfterValidator(_path)] = None
+    # LSP's initializationOptions, sent in its initialize (some servers need them to start)
+    init_options: Annotated[Any, AfterValidator(_json_value)] = None
     init_timeout: PositiveSeconds = DEFAULT_INIT_TIMEOUT
     expect_mode: str | None = None  # the mode/adapter the caller expects the worker to report
     debug_logs: list[str] = []  # files the worker writes its own debug log to ({worker_id})
@@ -109,6 +129,15 @@ class WorkerSection(_Strict):
         if value not in PROTOCOLS:
             raise ValueError(f"unknown protocol {value!r} (choose one of: {', '.join(PROTOCOLS)})")
         return value
+
+    @model_validator(mode="after")
+    def _options_for_lsp(self) -> WorkerSection:
+        if self.init_options is not None and self.protocol != "lsp":
+            raise ValueError(
+                f"init_options: LSP's initializationOptions, sent in its initialize; "
+                f"{self.protocol} has none (protocol: lsp)"
+            )
+        return self
 
     @field_validator("framing")
     @classmethod

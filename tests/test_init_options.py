@@ -1,0 +1,120 @@
+"""LSP's initializationOptions, which some language servers need to start (astro-ls wants
+`{"typescript": {"tsdk": ".../node_modules/typescript/lib"}}`): `ping --init-options`, `doctor
+--init-options` (JSON, or @FILE holding it) and a scenario's `worker.init_options` send them in
+LSP's `initialize`. typescript-language-server says which TypeScript it took: the one the
+options name is "(user-setting)", its own "(bundled)". Before, there was no way to give them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, RunCli
+
+SERVER = REPO / ".peers/node_modules/.bin/typescript-language-server"
+TSSERVER = REPO / ".peers/node_modules/typescript/lib/tsserver.js"
+OPTIONS = {"tsserver": {"path": str(TSSERVER.parent)}}
+
+needs_server = pytest.mark.skipif(
+    not SERVER.exists(), reason=f"{SERVER.relative_to(REPO)} is missing: run `make peers`"
+)
+
+
+def _took_options(stdout: bytes) -> bool:
+    """Whether the server's log message says it took the TypeScript the options name (its own
+    is "bundled")."""
+    path = f'from path \\"{TSSERVER}\\"'.encode()  # its quotes escaped in the JSON message
+    return b"Using Typescript version (user-setting)" in stdout and path in stdout
+
+
+@needs_server
+def test_ping_sends_init_options_from_a_file(run_cli: RunCli, tmp_path: Path) -> None:
+    given = tmp_path / "options.json"
+    given.write_text(json.dumps(OPTIONS))
+    argv = ["--protocol", "lsp", "--timeout", "15", "--cwd", str(tmp_path)]
+    run = tmp_path / "run"
+    code, out, _ = run_cli(
+        "ping", *argv, "--run-dir", str(run), "--init-options", f"@{given}", "--", str(SERVER),
+        "--stdio",
+    )  # fmt: skip
+    assert code == 0, out
+    assert "Using Typescript version (user-setting)" in out, out
+    assert _took_options((run / "workers/w1.stdout.bin").read_bytes())
+
+
+@needs_server
+def test_doctor_sends_init_options(run_cli: RunCli, tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    _, out, _ = run_cli(
+        "doctor", "--protocol", "lsp", "--timeout", "15", "--cwd", str(tmp_path), "--run-dir",
+        str(run), "--init-options", json.dumps(OPTIONS), "--", str(SERVER), "--stdio",
+    )  # fmt: skip
+    transcripts = sorted((run / "workers").glob("*.stdout.bin"))
+    assert transcripts and all(_took_options(t.read_bytes()) for t in transcripts), out
+
+
+@needs_server
+def test_a_scenario_pool_sends_its_init_options(run_cli: RunCli, tmp_path: Path) -> None:
+    scenario = tmp_path / "ts-pool.yaml"
+    scenario.write_text(
+        "name: ts-pool\n"
+        f"worker: {{command: [{json.dumps(str(SERVER))}, --stdio], protocol: lsp,\n"
+        f"         cwd: {json.dumps(str(tmp_path))}, init_timeout: 15,\n"
+        f"         init_options: {json.dumps(OPTIONS)}}}\n"
+        "pool: {size: 1, checkout_timeout: 15, request_timeout: 15}\n"
+        "steps:\n"
+        "  - sleep: {seconds: 0.1}\n"
+    )
+    run = tmp_path / "run"
+    code, out, _ = run_cli(
+        "run-scenario", "--no-history", "-q", "--run-dir", str(run), str(scenario)
+    )
+    assert code == 0, out
+    assert _took_options((run / "workers/w1.stdout.bin").read_bytes())
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["--protocol", "lsp", "--init-options", '{"tsserver":'], "--init-options is not JSON: "),
+        (["--protocol", "lsp", "--init-options", "NaN"], "--init-options is not JSON: NaN is no"),
+        (
+            ["--protocol", "lsp", "--init-options", "@/nonexistent/options.json"],
+            "--init-options @/nonexistent/options.json: cannot read /nonexistent/options.json: "
+            "No such file or directory",
+        ),
+        (["--init-options", "{}"], "--init-options: LSP's initializationOptions, sent in its"),
+    ],
+    ids=["cut-short", "nan", "no-file", "not-lsp"],
+)
+@pytest.mark.parametrize("command", ["ping", "doctor"])
+def test_bad_init_options_are_one_line_and_exit_2(
+    run_cli: RunCli, command: str, argv: list[str], said: str
+) -> None:
+    code, _, err = run_cli(command, *argv, "--", "true")
+    assert code == 2, err
+    assert len(err.splitlines()) == 1 and "Traceback" not in err, err
+    assert err.startswith(f"poolctl: error: {said}"), err
+
+
+@pytest.mark.parametrize(
+    ("worker", "said"),
+    [
+        ('{command: ["true"], protocol: mcp, init_options: {a: 1}}', "LSP's initializationOptions"),
+        ('{command: ["true"], protocol: lsp, init_options: {a: .nan}}', "not a JSON value"),
+        ('{command: ["true"], protocol: lsp, init_options: {1: a}}', "keys are strings in JSON"),
+    ],
+    ids=["not-lsp", "nan", "int-key"],
+)
+def test_bad_init_options_in_a_scenario_are_one_line_at_their_line(
+    run_cli: RunCli, tmp_path: Path, worker: str, said: str
+) -> None:
+    scenario = tmp_path / "bad.yaml"
+    scenario.write_text(f"name: bad\nworker: {worker}\nsteps: [{{sleep: {{seconds: 0}}}}]\n")
+    code, _, err = run_cli("run-scenario", "--check", str(scenario))
+    assert code == 2, err
+    assert len(err.splitlines()) == 1 and "Traceback" not in err, err
+    assert err.startswith(f"poolctl: error: {scenario}:2: worker"), err
+    assert said in err, err
