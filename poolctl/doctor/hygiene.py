@@ -15,6 +15,7 @@ import re
 
 from poolctl.answered import DUPLICATE
 from poolctl.diagnose.hypotheses import crashed, stderr_merged, stdout_text
+from poolctl.diagnose.php_output import closing_tag_fix, closing_tags
 from poolctl.framing import get_framing, quote
 from poolctl.framing_explain import explain
 from poolctl.model import Evidence
@@ -86,12 +87,15 @@ def _stdout_between_answers(probe: Probe, out: CheckList) -> None:
     first = probe.stdout.lstrip(b" \t\r")[:1] == b"\n"
     where = "that are not frames, the first before its first message" if first else None
     if noise:
+        fix = (BLANK_FIRST_FIX if first else ONE_NEWLINE_FIX) if blank else REMEDY
+        if blank and first and (tags := closing_tags(probe.spec.argv, probe.spec.cwd)):
+            fix = closing_tag_fix(tags)  # a PHP file's newline after its `?>`, printed first
         out.add(
             "stdout",
             "fail",
             f"{len(noise)} line(s) on stdout {where or 'between its answers that are not frames'}"
             f": {noise[0]}",
-            (BLANK_FIRST_FIX if first else ONE_NEWLINE_FIX) if blank else REMEDY,
+            fix,
             [Evidence(s, origin) for s in noise[:5]],
         )
     else:
