@@ -27,13 +27,14 @@ Source = Literal[
     "cargo",
     "go",
     "uvu",
+    "eunit",
     "scenario",
     "ping",
     "doctor",
 ]
 # the runners whose failure blocks a text parser reads beside its own (`poolctl.logs.other_blocks`):
 # TAP (prove, Bats, node's TAP reporter), Vitest, `node --test`'s spec and dot reporters, unittest,
-# Jest, Mocha, cargo test, go test, uvu
+# Jest, Mocha, cargo test, go test, uvu, EUnit's text report
 OTHER_RUNNERS: tuple[Source, ...] = (
     "tap",
     "vitest",
@@ -44,10 +45,12 @@ OTHER_RUNNERS: tuple[Source, ...] = (
     "cargo",
     "go",
     "uvu",
+    "eunit",
 )
 # ... of them, those that group a test by a name of theirs, not by its file: unittest by its dotted
-# module and class (`test_pool.PoolTests`), Mocha by its outermost describe suite, uvu by its suite
-GROUPED_BY_NAME: tuple[Source, ...] = ("unittest", "mocha", "uvu")
+# module and class (`test_pool.PoolTests`), Mocha by its outermost describe suite, uvu by its suite,
+# EUnit by its module
+GROUPED_BY_NAME: tuple[Source, ...] = ("unittest", "mocha", "uvu", "eunit")
 # each failure of these printed whole in one block, its test named by its file: read as pytest's
 BLOCK_SOURCES: tuple[Source, ...] = ("pytest", *OTHER_RUNNERS)
 HypothesisStatus = Literal["confirmed", "ruled-out", "untested"]

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from poolctl.logs import (
     cargo_block,
+    eunit_block,
     go_block,
     go_json,
     jest_block,
@@ -82,6 +83,7 @@ TRIGGERS = (
     *cargo_block.TRIGGERS,  # cargo test's blocks, targets, panics and failures list
     *go_block.TRIGGERS,  # go test's `--- FAIL:` lines, `-v`'s `=== RUN`, a package's timeout
     go_json.TRIGGER,  # ... the same in `go test -json`'s output events
+    *eunit_block.TRIGGERS,  # EUnit's text report: a test's `...*failed*` line
 )
 
 
@@ -129,6 +131,10 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
         return unittest_block.UnittestBlock(
             number, line, parser.name, unittest_block.SOURCE, partial(_keep, parser)
         )  # unittest's `FAIL: test_x (m.C.test_x)`, its verdict below
+    if line.rstrip().endswith("*") and eunit_block.HEADER_RE.match(line.rstrip()):
+        return eunit_block.EunitBlock(
+            number, line, parser.name, eunit_block.SOURCE, partial(_keep, parser)
+        )  # EUnit's `pool_tests: checkout_test...*failed*`, its stack and error under it
     if "FAIL " in line[:6] and jest_block.HEADER_RE.match(line.rstrip()):
         return jest_block.JestFile(
             number, line, parser.name, jest_block.SOURCE, partial(_keep, parser)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from poolctl.logs import go_json, tap_verdicts, unittest_block
+from poolctl.logs import eunit_block, go_json, tap_verdicts, unittest_block
 from poolctl.logs.other_verdicts import NODE, TAP_VERDICT, VERDICTS, WRAPPERS, note_unread
 from poolctl.logs.records import ParsedLog, RunSummary
 from poolctl.model import Failure
@@ -55,6 +55,10 @@ def finish(out: ParsedLog, file: str, failures_before: int, summaries_before: in
                 package = go_json.verdict_package(run.text)
                 read = sum(f.group == package for f in beside)
                 run = dataclasses.replace(run, failures=max(read, run.failures or 0))
+            elif run.source == eunit_block.RUNNER:
+                read = _eunit_read(out, file, run, beside)
+                if run.text == eunit_block.CANCELLED:  # one or more: its blocks say how many
+                    run = dataclasses.replace(run, failures=max(read, run.failures or 0))
             elif run.source in (GO, tap_verdicts.TAP) and read > (run.failures or 0):
                 # a package's verdict says one or more of its tests failed: its blocks say which;
                 # so does a TAP test's `not ok` of its subtests' (node-tap's, a file's)
@@ -66,6 +70,23 @@ def finish(out: ParsedLog, file: str, failures_before: int, summaries_before: in
         elif run.source in runners and run.file == file and run.read == run.failures:
             _drop_notes(out, file, run)
     _count_job_failure(out, file, failures_before, summaries_before)
+
+
+def _eunit_read(out: ParsedLog, file: str, run: RunSummary, beside: list[Failure]) -> int:
+    """The EUnit blocks an EUnit verdict counts: `Failed: N.` those read in its run that
+    failed; `One or more tests were cancelled.`, printed right after it, those of that run
+    cancelled past their timeout."""
+    verdict = run.text
+    if verdict == eunit_block.CANCELLED:
+        before = [s for s in out.summaries if s.file == file and s.line == run.line - 1]
+        run = before[0] if before else run
+    end = run.line if run.output_end is None else run.output_end
+    return sum(
+        f.details.get("runner") == eunit_block.RUNNER
+        and run.start <= f.line_start <= end
+        and eunit_block.counted_by(verdict, f.kind)
+        for f in beside
+    )
 
 
 def _spec_stopped(out: ParsedLog, file: str, summaries_before: int) -> None:

@@ -1,0 +1,116 @@
+"""EUnit's text report (`erl -noshell -eval 'eunit:test(M)'`, `[verbose]` too), read into
+`Failure`s so that they classify as any runner's failure does (its verdict, `Failed: 3.
+Skipped: 0.  Passed: 1.`, and `One or more tests were cancelled.`, count them:
+`poolctl.logs.other_verdicts`).
+
+    pool2_tests: call_timeout_test...*failed*
+    in function gen_server:call/3 (gen_server.erl, line 385)
+    in call from pool2_tests:call_timeout_test/0 (pool2_tests.erl, line 13)
+    **exit:{timeout,{gen_server,call,[<0.87.0>,slow,100]}}
+      output:<<"">>
+
+    pool2_tests: -slow_test_/0-fun-0-...*timed out*
+    in function timer:sleep/1 (timer.erl, line 219)
+    undefined
+
+A block is its header (the module, the test: a function, or a generated test's fun with its
+description in brackets; indented by two under `[verbose]`), its stack (`in function`, `in call
+from`), and the error: its class (`error`, `exit`, `throw`) and reason, which may run over
+several lines, up to the test's captured `output:`. A test cancelled past its timeout has no
+error: it is of kind `timeout`. Its place is the first frame in the test's own module.
+"""
+
+from __future__ import annotations
+
+import re
+
+from poolctl.logs.records import Lines
+from poolctl.logs.runner_block import RunnerBlock
+from poolctl.logs.scan import MAX_FIELD, MAX_TRACEBACK_LINES, clip
+from poolctl.model import Failure, Source
+
+RUNNER = "EUnit"
+CANCELLED = "One or more tests were cancelled."  # its verdict of tests cancelled
+SOURCE: Source = "eunit"
+HEADER_RE = re.compile(
+    r"^(?: {2})?(?P<module>[a-z][\w@]*)(?::\d+)?: (?P<test>\S.*?)\.\.\."
+    r"\*(?P<how>failed|timed out)\*\s*$"
+)
+TRIGGERS = (r"\.\.\.\*(?:failed|timed out)\*\s*$",)
+_FRAME_RE = re.compile(
+    r"^in (?:function|call from) (?P<module>'?[\w@]+'?):\S+ "
+    r"\((?P<file>[^,()]+), line (?P<line>\d+)\)$"
+)
+_ERROR_RE = re.compile(r"^\*\*(?P<kind>error|exit|throw):(?P<reason>.*)$")
+_OUTPUT = "  output:<<"  # the test's captured output, the block's last line
+
+
+class EunitBlock(RunnerBlock):
+    """One EUnit failure block; the failure goes to `done` when it ends."""
+
+    def feed(self, number: int, line: str) -> bool:
+        text = line.rstrip()
+        if not text or HEADER_RE.match(text) or text.startswith("====="):
+            return False
+        if len(self.lines) >= MAX_TRACEBACK_LINES:
+            return True
+        self.lines.append((number, text))
+        return True
+
+    def close(self) -> Lines:
+        header = HEADER_RE.match(self.lines[0][1])
+        if header is None:
+            return []
+        frames: list[str] = []
+        said: list[str] = []
+        output = ""
+        for _, text in self.lines[1:]:
+            if _FRAME_RE.match(text) and not said:
+                frames.append(text)
+            elif text.startswith(_OUTPUT):
+                output = text.strip()
+            else:
+                said.append(text)
+        error = _ERROR_RE.match(said[0]) if said else None
+        if header["how"] == "timed out":
+            kind, message = "timeout", "the test was cancelled past its timeout (*timed out*)"
+        elif error is not None:
+            reason = " ".join([error["reason"], *said[1:]])
+            kind, message = error["kind"], " ".join(reason.split())
+        else:
+            kind, message = "error", " ".join(said)
+        details = {
+            "runner": RUNNER,
+            "text": clip("\n".join(t for _, t in self.lines[1:]), MAX_FIELD),
+        }
+        if output not in ("", 'output:<<"">>'):
+            details["captured output"] = clip(output, MAX_FIELD)
+        failure = Failure(
+            source=self.source,
+            name=header["test"],
+            group=header["module"],
+            location=_place(frames, header["module"]),
+            kind=kind,
+            message=clip(message, MAX_FIELD),
+            details=details,
+            stacktrace=tuple(clip(f, 1_000) for f in frames),
+            input_file=self.input_file,
+            line_start=self.lines[0][0],
+            line_end=self.lines[-1][0],
+        )
+        self.done(failure, self.lines)
+        return []
+
+
+def _place(frames: list[str], module: str) -> str:
+    """`file:line` of the first frame in the test's module ("" when none is: a test cancelled
+    in `timer:sleep`, its fun's own frame not printed)."""
+    found = [m for f in frames if (m := _FRAME_RE.match(f))]
+    ours = [m for m in found if m["module"].strip("'") == module]
+    return f"{ours[0]['file']}:{ours[0]['line']}" if ours else ""
+
+
+def counted_by(verdict: str, kind: str) -> bool:
+    """Whether EUnit's `verdict` line counts a failure of `kind`: `Failed: N.` those that
+    failed, `One or more tests were cancelled.` those cancelled past their timeout."""
+    return (kind == "timeout") == (verdict == CANCELLED)
