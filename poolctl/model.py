@@ -28,13 +28,14 @@ Source = Literal[
     "go",
     "uvu",
     "eunit",
+    "common_test",
     "scenario",
     "ping",
     "doctor",
 ]
 # the runners whose failure blocks a text parser reads beside its own (`poolctl.logs.other_blocks`):
 # TAP (prove, Bats, node's TAP reporter), Vitest, `node --test`'s spec and dot reporters, unittest,
-# Jest, Mocha, cargo test, go test, uvu, EUnit's text report
+# Jest, Mocha, cargo test, go test, uvu, EUnit's text report, common_test's console
 OTHER_RUNNERS: tuple[Source, ...] = (
     "tap",
     "vitest",
@@ -46,6 +47,7 @@ OTHER_RUNNERS: tuple[Source, ...] = (
     "go",
     "uvu",
     "eunit",
+    "common_test",
 )
 # ... of them, those that group a test by a name of theirs, not by its file: unittest by its dotted
 # module and class (`test_pool.PoolTests`), Mocha by its outermost describe suite, uvu by its suite,

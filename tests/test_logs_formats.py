@@ -893,7 +893,6 @@ def test_a_unittest_run_alone_is_said_to_be_unittests(
 @pytest.mark.parametrize(
     ("log", "runner", "verdict"),
     [
-        ("mix_then_common_test.log", "common_test", "Testing erlang_after_mix.ct_pool_suite: "),
         ("rebar3_eunit_then_ct.log", "rebar3 ct", "Failed 3 tests. Skipped 1 (1, 0) tests."),
         ("pytest_then_rspec.log", "RSpec", "3 examples, 2 failures"),
         ("pytest_then_minitest.log", "minitest", "3 runs, 2 assertions, 1 failures, 1 errors"),

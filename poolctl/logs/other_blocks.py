@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from poolctl.logs import (
     cargo_block,
+    ct_block,
     eunit_block,
     go_block,
     go_json,
@@ -84,6 +85,7 @@ TRIGGERS = (
     *go_block.TRIGGERS,  # go test's `--- FAIL:` lines, `-v`'s `=== RUN`, a package's timeout
     go_json.TRIGGER,  # ... the same in `go test -json`'s output events
     *eunit_block.TRIGGERS,  # EUnit's text report: a test's `...*failed*` line
+    *ct_block.TRIGGERS,  # common_test's console: the rule of dashes above a failed case
 )
 
 
@@ -131,6 +133,10 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
         return unittest_block.UnittestBlock(
             number, line, parser.name, unittest_block.SOURCE, partial(_keep, parser)
         )  # unittest's `FAIL: test_x (m.C.test_x)`, its verdict below
+    if line.startswith("- - ") and line.rstrip() == ct_block.RULE:
+        return ct_block.CtBlock(
+            number, line, parser.name, ct_block.SOURCE, partial(_keep, parser)
+        )  # common_test's failed case: where it failed and why, its case's line after it
     if line.rstrip().endswith("*") and eunit_block.HEADER_RE.match(line.rstrip()):
         return eunit_block.EunitBlock(
             number, line, parser.name, eunit_block.SOURCE, partial(_keep, parser)

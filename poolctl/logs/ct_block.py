@@ -1,0 +1,89 @@
+"""common_test's console output (`ct_run -dir test -logdir logs`), read into `Failure`s so that
+they classify as any runner's failure does (its verdict, `Testing app.suite: TEST COMPLETE, 1
+ok, 5 failed, 1 skipped of 7 test cases`, counts them: `poolctl.logs.other_verdicts`).
+
+    - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - -
+    pool_SUITE:badmatch_case failed on line 10
+    Reason: {badmatch,{error,econnrefused}}
+    - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - -
+
+    Testing app.suite: *** FAILED test case 3 of 7 ***
+
+A block is the function the case failed in and its line, and the reason, between two rules of
+dashes; the `*** FAILED test case N of M ***` line after it says which case. The console names
+no case otherwise: a case that failed in its own suite's code (`pool_SUITE:badmatch_case`) is
+named by its function, its place that line of the suite; one that failed in a library's
+(`test_server:ts_tc` for a `ct:fail`, `gen_server:call`, `timer:sleep` past its timetrap) is
+named by its number (`test case 2 of 7`), and the library's function is its stack. Its kind is
+the reason's tag (`test_case_failed`, `badmatch`, `timetrap_timeout`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from poolctl.logs.records import Lines
+from poolctl.logs.runner_block import RunnerBlock
+from poolctl.logs.scan import MAX_FIELD, clip
+from poolctl.model import Failure, Source
+
+RUNNER = "common_test"
+SOURCE: Source = "common_test"
+RULE = "- " * 39 + "-"
+TRIGGERS = (r"^(?:- ){39}-\s*$",)
+_FAILED_IN_RE = re.compile(
+    r"^(?P<module>[\w@]+):(?P<function>[\w@]+) failed on line (?P<line>\d+)$"
+)
+_FAILED_CASE_RE = re.compile(
+    r"^Testing (?P<label>\S+): \*\*\* FAILED test case (?P<case>\d+) of (?P<of>\d+) \*\*\*$"
+)
+_TAG_RE = re.compile(r"^\{(?P<tag>[a-z]\w*)\b")
+_MAX_LINES = 40
+
+
+class CtBlock(RunnerBlock):
+    """One common_test failure: its block, then the line naming its case."""
+
+    def begin(self, line: str) -> None:
+        self.rules = 1
+        self.case: re.Match[str] | None = None
+
+    def feed(self, number: int, line: str) -> bool:
+        text = line.rstrip()
+        if self.case is not None or len(self.lines) >= _MAX_LINES:
+            return False
+        if self.rules == 2:  # after the block: blank lines, then the case's line
+            if not text:
+                return True
+            self.case = _FAILED_CASE_RE.match(text)
+            if self.case is None:
+                return False
+        elif text == RULE:
+            self.rules = 2
+        self.lines.append((number, text))
+        return True
+
+    def close(self) -> Lines:
+        body = [t for _, t in self.lines[1:] if t != RULE and not t.startswith("Testing ")]
+        where = _FAILED_IN_RE.match(body[0]) if body else None
+        if self.case is None or where is None:
+            return []  # no case named after it: no failure read (its verdict counts it)
+        reason = " ".join(t.removeprefix("Reason: ").strip() for t in body[1:])
+        tag = _TAG_RE.match(reason)
+        own = where["module"].endswith("_SUITE")
+        case = f"test case {self.case['case']} of {self.case['of']}"
+        failure = Failure(
+            source=self.source,
+            name=where["function"] if own else case,
+            group=self.case["label"],
+            location=f"{where['module']}.erl:{where['line']}" if own else "",
+            kind=tag["tag"] if tag else "error",
+            message=clip(reason, MAX_FIELD),
+            details={"runner": RUNNER, "case": case, "text": clip("\n".join(body), MAX_FIELD)},
+            stacktrace=(f"{where['module']}:{where['function']} line {where['line']}",),
+            input_file=self.input_file,
+            line_start=self.lines[0][0],
+            line_end=self.lines[-1][0],
+        )
+        self.done(failure, self.lines)
+        return []
