@@ -106,3 +106,40 @@ def test_mix_failing_a_run_whose_tests_passed_is_a_failure_of_the_run(
     assert summary.failures == 0 and not summary.inferred
     code, _, err = cli("triage", str(path), "--no-history")
     assert code == 1, err
+
+
+MIX_ARGUMENTS = EXUNIT / "mix_arguments"
+
+
+@pytest.mark.parametrize(
+    ("log", "name", "message"),
+    [
+        (
+            "path_not_found.log",
+            "mix test arguments",
+            'Paths given to "mix test" did not match any directory/file: test/nope_test.exs',
+        ),
+        (
+            "partition_unset.log",
+            "mix",
+            "The MIX_TEST_PARTITION environment variable must be set to an integer between 1..2 "
+            "when the --partitions option is set, got: nil",
+        ),
+    ],
+)
+def test_mix_refusing_its_arguments_is_a_failure_of_the_run(
+    log: str, name: str, message: str, cli: RunCli
+) -> None:
+    """`mix test` of a path with no test file, `--partitions` with no MIX_TEST_PARTITION: Mix
+    stops before any test and exits 1 (real runs, src/capture_exunit_mix_arguments.sh). Such a
+    log was "format not recognised", exit 2; it is one failure of the run, and its run is said
+    to be stopped by Mix, not maybe cut."""
+    path = MIX_ARGUMENTS / log
+    parsed = read_logs([str(path)])
+    [failure] = parsed.failures
+    assert (failure.name, failure.kind, failure.message) == (name, "Mix", message)
+    [run] = parsed.summaries
+    assert run.text == "(no closing line: Mix stopped the run before any test: its error is read)"
+    code, out, err = cli("triage", str(path), "--no-history")
+    assert code == 1, err
+    assert "may have been cut" not in out

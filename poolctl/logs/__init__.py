@@ -171,6 +171,13 @@ _EXUNIT_MARKS = (
     re.compile(exunit_stopped.MIX_TEST_FRAME_RE.pattern, re.M),  # the test helper raised
     # a `--partitions` shard with no test; `--stale` with no test stale
     re.compile(r"^(?:There are no tests to run|No stale tests)$", re.M),
+    # Mix refusing `mix test`'s arguments before any test: a path of no test file, `--partitions`
+    # with no MIX_TEST_PARTITION
+    re.compile(
+        r'^(?:Paths given to "mix test" did not match any directory/file: '
+        r"|\*\* \(Mix\) The MIX_TEST_PARTITION environment variable must be set)",
+        re.M,
+    ),
 )
 
 

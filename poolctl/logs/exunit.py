@@ -70,6 +70,7 @@ TRIGGERS = (
     exunit_compile.TRIGGER,  # a file did not compile: no test ran
     exunit_stopped.TRIGGER,  # the VM was told to stop (SIGTERM)
     exunit_mix.AFTER_RUN_TRIGGER,  # Mix failed a run whose tests passed
+    exunit_mix.NO_PATH_TRIGGER,  # Mix found no test file at the paths given
     *other_verdicts.TRIGGERS,  # another runner's run failed in the same log (unittest, Jest…)
     *other_blocks.TRIGGERS,  # ... a failure block of its (TAP's, Vitest's), read
     r"^=+ (?:test session starts|FAILURES|ERRORS|short test summary info) =+",  # pytest's
@@ -169,6 +170,7 @@ class ExUnitParser(TextParser):
         self.run_last_line = 0
         self.run_stopped = False  # a failure of the run says how it was stopped
         self.run_progress = False  # progress marks came before its first failure block
+        self.run_by_mix = False  # Mix stopped it before any test (`** (Mix) …`): a failure of it
 
     def _progress(self, number: int, line: str) -> None:
         """A line of progress marks (or a `--trace` line) is the end of a test."""
@@ -215,7 +217,12 @@ class ExUnitParser(TextParser):
                 (self.out.summaries[-1].failures or 0) if closed and not self.run_failures else 0
             )
             if not exunit_mix.verdict_on_counted_failures(line, counted):
-                self.consumer = exunit_mix.MixError(number, line, self.name, self._run_error)
+                self.consumer = exunit_mix.MixError(number, line, self.name, self._mix_stopped)
+            return
+        if line.startswith(exunit_mix.NO_PATH):  # no test ran: a failure of the run
+            self.consumer = exunit_mix.MixError(
+                number, line, self.name, self._mix_stopped, "mix test arguments"
+            )
             return
         failed_after = exunit_mix.verdict_after_run(line)
         if failed_after:  # Mix failed a run whose tests passed
@@ -355,6 +362,11 @@ class ExUnitParser(TextParser):
         self.run_read += self.keep(failure, lines)
         self.run_failures += 1
         self.run_last_line = failure.line_end
+
+    def _mix_stopped(self, failure: Failure, lines: Lines | None = None) -> None:
+        """Mix stopped the run before any test: its error is a failure of the run."""
+        self._run_error(failure, lines)
+        self.run_by_mix = True
 
     def _failed_after_run(self, failure: Failure, lines: Lines | None = None) -> None:
         """Mix failed a run after its closing line: kept, and no run of its own (the run it
@@ -509,6 +521,8 @@ class ExUnitParser(TextParser):
             source = "end of input"
             if end is not None:
                 text = f"{text[:-1]}; its last lines say how it ended: {end.quoted()})"
+            elif self.run_by_mix and not cut:  # the log ends where Mix stopped: not cut
+                text = "(no closing line: Mix stopped the run before any test: its error is read)"
             elif cut:  # as pytest's letters cut before their `[ NN%]` (where, if stopped)
                 text = f"{text[:-1]}; {run_end_lines.MAY_BE_CUT}; {cut})"
             else:  # a kill there and a CI log's size limit leave the same bytes

@@ -12,6 +12,11 @@ supervision tree (the pool, a worker's port) fails in `init`:
 No test runs, no closing line is printed, and mix exits 1. Read as a crash report only, such a
 log was a clean run; it is one failure of the run, of the innermost exception's kind.
 
+Mix also stops a run before any test on arguments it refuses: `Paths given to "mix test" did not
+match any directory/file: test/x_test.exs`, `** (Mix) The MIX_TEST_PARTITION environment
+variable must be set …` under `--partitions`: one failure of the run each (such a log alone was
+"format not recognised", exit 2).
+
 Mix also fails a run whose tests all passed, after ExUnit's closing line: `--warnings-as-errors`
 with a warning (`ERROR! Test suite aborted after successful execution due to warnings…`), `--only`
 selecting no test, `--cover` under its threshold (mix exits 3). Each is one failure of the run
@@ -42,6 +47,9 @@ AFTER_RUN_TRIGGER = (
     r"|Coverage test failed, threshold)"
 )
 _AFTER_RUN_STARTS = tuple(AFTER_RUN)
+# Mix's word that the paths given match no test file (no `** (Mix)` before it; mix exits 1)
+NO_PATH = 'Paths given to "mix test" did not match any directory/file: '
+NO_PATH_TRIGGER = r'^Paths given to "mix test" did not match '
 # `mix test --raise` after a run with failures: Mix's verdict on the failures ExUnit counted
 FAILED_RUN = PREFIX + '"mix test" failed'
 
