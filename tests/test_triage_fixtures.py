@@ -291,7 +291,7 @@ def test_fixture_facts_of_missing_keys() -> None:
     assert port.pattern_id == "port-no-response"
     assert [e.note for e in port.evidence] == [
         "the call returned :timeout",
-        "the call that returned is a ping or a request to a port or worker",
+        "the failing line is a ping or a request to a port or worker",
     ]
 
 
