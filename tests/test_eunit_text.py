@@ -92,3 +92,24 @@ def test_eunit_after_a_clean_mix_run_reads_its_blocks() -> None:
     [eunit] = [s for s in parsed.summaries if s.source == "EUnit"]
     assert (eunit.failures, eunit.read) == (3, 3)
     assert not any("have it write JUnit XML" in note for note in parsed.skipped)
+
+
+def test_a_fixtures_setup_that_failed_is_the_failure_its_cancelled_verdict_counts() -> None:
+    """`*** context setup failed ***` (epool_setup_tests: its setup raises `{no_pool,epool}`):
+    EUnit cancels the fixture's tests and says only `One or more tests were cancelled.`; it was
+    counted and not read (with the advice to write JUnit XML)."""
+    parsed = read_logs([str(FIXTURES / "eunit" / "setup_failed.txt")])
+    [failure] = parsed.failures
+    assert (failure.name, failure.group, failure.location, failure.kind, failure.message) == (
+        "epool_setup_tests context setup failed",
+        "epool_setup_tests",
+        "epool_setup_tests.erl:7",
+        "error",
+        "{no_pool,epool}",
+    )
+    [cancelled] = parsed.summaries
+    assert (cancelled.text, cancelled.failures, cancelled.read) == (
+        "One or more tests were cancelled.",
+        1,
+        1,
+    )

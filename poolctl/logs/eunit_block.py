@@ -17,7 +17,10 @@ A block is its header (the module, the test: a function, or a generated test's f
 description in brackets; indented by two under `[verbose]`), its stack (`in function`, `in call
 from`), and the error: its class (`error`, `exit`, `throw`) and reason, which may run over
 several lines, up to the test's captured `output:`. A test cancelled past its timeout has no
-error: it is of kind `timeout`. Its place is the first frame in the test's own module.
+error: it is of kind `timeout`. Its place is the first frame in the test's own module. A
+fixture whose setup failed (`*** context setup failed ***`, then `**in function …` and
+`**error:…`) cancels its tests: one failure, named for its module, counted by the cancelled
+verdict as a timeout is.
 """
 
 from __future__ import annotations
@@ -36,9 +39,16 @@ HEADER_RE = re.compile(
     r"^(?: {2})?(?P<module>[a-z][\w@]*)(?::\d+)?: (?P<test>\S.*?)\.\.\."
     r"\*(?P<how>failed|timed out)\*\s*$"
 )
-TRIGGERS = (r"\.\.\.\*(?:failed|timed out)\*\s*$",)
+# a fixture's setup that failed (its tests cancelled), or a generator that raised
+CONTEXT_RE = re.compile(
+    r"^ *\*\*\* (?P<what>context setup failed|instantiation of subtests failed) \*\*\*\s*$"
+)
+TRIGGERS = (
+    r"\.\.\.\*(?:failed|timed out)\*\s*$",
+    r"^ *\*\*\* (?:context setup failed|instantiation of subtests failed) \*\*\*",
+)
 _FRAME_RE = re.compile(
-    r"^in (?:function|call from) (?P<module>'?[\w@]+'?):\S+ "
+    r"^(?:\*\*)?in (?:function|call from) (?P<module>'?[\w@]+'?):\S+ "
     r"\((?P<file>[^,()]+), line (?P<line>\d+)\)$"
 )
 _ERROR_RE = re.compile(r"^\*\*(?P<kind>error|exit|throw):(?P<reason>.*)$")
@@ -50,7 +60,7 @@ class EunitBlock(RunnerBlock):
 
     def feed(self, number: int, line: str) -> bool:
         text = line.rstrip()
-        if not text or HEADER_RE.match(text) or text.startswith("====="):
+        if not text or HEADER_RE.match(text) or CONTEXT_RE.match(text) or text.startswith("==="):
             return False
         if len(self.lines) >= MAX_TRACEBACK_LINES:
             return True
@@ -59,37 +69,41 @@ class EunitBlock(RunnerBlock):
 
     def close(self) -> Lines:
         header = HEADER_RE.match(self.lines[0][1])
-        if header is None:
+        context = CONTEXT_RE.match(self.lines[0][1]) if header is None else None
+        if header is None and context is None:
             return []
         frames: list[str] = []
         said: list[str] = []
         output = ""
         for _, text in self.lines[1:]:
             if _FRAME_RE.match(text) and not said:
-                frames.append(text)
+                frames.append(text.removeprefix("**"))
             elif text.startswith(_OUTPUT):
                 output = text.strip()
             else:
                 said.append(text)
+        module = header["module"] if header else _module(frames)
         error = _ERROR_RE.match(said[0]) if said else None
-        if header["how"] == "timed out":
+        if header is not None and header["how"] == "timed out":
             kind, message = "timeout", "the test was cancelled past its timeout (*timed out*)"
         elif error is not None:
             reason = " ".join([error["reason"], *said[1:]])
             kind, message = error["kind"], " ".join(reason.split())
         else:
             kind, message = "error", " ".join(said)
+        cancelled = context is not None or kind == "timeout"  # counted by `CANCELLED`
         details = {
             "runner": RUNNER,
+            "outcome": "cancelled" if cancelled else "failed",
             "text": clip("\n".join(t for _, t in self.lines[1:]), MAX_FIELD),
         }
         if output not in ("", 'output:<<"">>'):
             details["captured output"] = clip(output, MAX_FIELD)
         failure = Failure(
             source=self.source,
-            name=header["test"],
-            group=header["module"],
-            location=_place(frames, header["module"]),
+            name=header["test"] if header else f"{module} {context['what'] if context else ''}",
+            group=module,
+            location=_place(frames, module),
             kind=kind,
             message=clip(message, MAX_FIELD),
             details=details,
@@ -102,6 +116,12 @@ class EunitBlock(RunnerBlock):
         return []
 
 
+def _module(frames: list[str]) -> str:
+    """The module of a fixture's first frame (`sp_tests:'-setup_test_/0-fun-2-'/0`)."""
+    found = _FRAME_RE.match(frames[0]) if frames else None
+    return found["module"].strip("'") if found else ""
+
+
 def _place(frames: list[str], module: str) -> str:
     """`file:line` of the first frame in the test's module ("" when none is: a test cancelled
     in `timer:sleep`, its fun's own frame not printed)."""
@@ -110,7 +130,8 @@ def _place(frames: list[str], module: str) -> str:
     return f"{ours[0]['file']}:{ours[0]['line']}" if ours else ""
 
 
-def counted_by(verdict: str, kind: str) -> bool:
-    """Whether EUnit's `verdict` line counts a failure of `kind`: `Failed: N.` those that
-    failed, `One or more tests were cancelled.` those cancelled past their timeout."""
-    return (kind == "timeout") == (verdict == CANCELLED)
+def counted_by(verdict: str, failure: Failure) -> bool:
+    """Whether EUnit's `verdict` line counts `failure`: `Failed: N.` the tests that failed,
+    `One or more tests were cancelled.` those cancelled (past their timeout, or by a fixture's
+    setup that failed)."""
+    return (failure.details.get("outcome") == "cancelled") == (verdict == CANCELLED)

@@ -137,7 +137,9 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
         return ct_block.CtBlock(
             number, line, parser.name, ct_block.SOURCE, partial(_keep, parser)
         )  # common_test's failed case: where it failed and why, its case's line after it
-    if line.rstrip().endswith("*") and eunit_block.HEADER_RE.match(line.rstrip()):
+    if line.rstrip().endswith("*") and (
+        eunit_block.HEADER_RE.match(line.rstrip()) or eunit_block.CONTEXT_RE.match(line)
+    ):
         return eunit_block.EunitBlock(
             number, line, parser.name, eunit_block.SOURCE, partial(_keep, parser)
         )  # EUnit's `pool_tests: checkout_test...*failed*`, its stack and error under it

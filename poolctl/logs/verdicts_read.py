@@ -84,7 +84,7 @@ def _eunit_read(out: ParsedLog, file: str, run: RunSummary, beside: list[Failure
     return sum(
         f.details.get("runner") == eunit_block.RUNNER
         and run.start <= f.line_start <= end
-        and eunit_block.counted_by(verdict, f.kind)
+        and eunit_block.counted_by(verdict, f)
         for f in beside
     )
 
