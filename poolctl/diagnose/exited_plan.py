@@ -56,6 +56,8 @@ def exited_on_opening(obs: Observations) -> tuple[Experiment, ...]:
         return ()
     if _quiet_without_stdio(obs):
         return (stdio_experiment(worker.spec),)
+    if transport_option(obs):  # started in another channel (`-m socket`): stdin hears nothing
+        return ()
     said = obs.explanation
     other_framing = said is not None and said.kind == "other-framing"
     if not (other_framing or (_refused(obs) and not worker.transcript.total)):

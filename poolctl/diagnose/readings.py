@@ -16,6 +16,7 @@ from .observe import Observations
 from .outcomes import result
 from .pystack import NoStack, Whereabouts, commonest, whereabouts
 from .stdin_holders import Holder, stdin_holder
+from .transport_help import StdioValue, channel_value, find_stdio_value
 
 # A command line refused by its argument parser: argparse's `prog: error: unrecognized
 # arguments: --x` or `… the following arguments are required: x`, commander's `error: required
@@ -188,20 +189,47 @@ _TRANSPORTS = ("--node-ipc", "--socket", "--pipe", "--port", "--tcp", "--listen"
 
 def transport_option(obs: Observations) -> str:
     """The worker's option that selects another channel than stdio (`--node-ipc`, a
-    `--socket=N`), "" for none."""
-    for arg in obs.worker.spec.argv[1:]:
+    `--socket=N`, `-m socket`), "" for none."""
+    argv = obs.worker.spec.argv
+    for arg in argv[1:]:
         if arg.split("=", 1)[0] in _TRANSPORTS:
             return arg
-    return ""
+    channel = channel_value(argv)
+    return channel.given if channel is not None else ""
 
 
-def stdio_fix(option: str) -> str:
-    """The fix for a server started with `option`, an editor's channel (`--node-ipc`)."""
+def stdio_fix(option: str, stdio: StdioValue | None = None) -> str:
+    """The fix for a server started with `option`, an editor's channel (`--node-ipc`): with
+    the value of its option that gives stdio, when its own words name it (`-m stream`)."""
+    if stdio is not None:
+        name = option.split()[0]
+        return (
+            f"Start it in stdio mode: give `{name} {stdio.value}` in place of `{option}` "
+            f"({stdio.where} names it: `{stdio.said}`); a pool's worker speaks on the pipes it "
+            "was started with."
+        )
     return (
         f"Start it in stdio mode: drop `{option}` and give the option that selects stdio "
         "(`--stdio` for most language servers); a pool's worker speaks on the pipes it was "
         "started with."
     )
+
+
+def channel_fix(obs: Observations, option: str) -> tuple[str, list[Evidence]]:
+    """`stdio_fix` for `option`, with the evidence naming its stdio value, when the option
+    picks its channel by value (`-m socket`) and its error or `--help` names the one for
+    stdio."""
+    channel = channel_value(obs.worker.spec.argv)
+    if channel is None or channel.given != option:
+        return stdio_fix(option), []
+    stdio = find_stdio_value(
+        channel, obs.stderr_text, obs.worker.spec, may_run=obs.experiments_enabled
+    )
+    if stdio is None:
+        return stdio_fix(option), []
+    origin = obs.stderr_origin if stdio.where == "its error" else stdio.where
+    said = f"`{channel.option} {stdio.value}` gives stdio: {stdio.said}"
+    return stdio_fix(option, stdio), [Evidence(said, origin, "what it names for stdin and stdout")]
 
 
 def answered_before(obs: Observations) -> int:

@@ -46,10 +46,10 @@ from ..readings import (
     CLICK_USAGE,
     USAGE_ERROR,
     USAGE_LINE,
+    channel_fix,
     detached_reader,
     logged_error,
     request_unread,
-    stdio_fix,
     transport_option,
     when_looked,
 )
@@ -77,6 +77,17 @@ NO_STDIO_SWITCH_FIX = (
     "exits at once, saying nothing and reading nothing, may take an editor's channel by "
     "default (`graphql-lsp server` takes Node IPC unless given `-m stream`)."
 )
+
+
+def _channel_named(obs: Observations) -> tuple[str, str, list[Evidence]] | None:
+    """A server started in another channel by an option's value (`graphql-lsp server -m
+    socket`, which exits saying `--port is required`) whose error or `--help` names the value
+    for stdio: the option, the fix, its evidence (None otherwise: the fix stays general)."""
+    option = transport_option(obs)
+    if " " not in option:  # no value-style option: `--node-ipc` is judged below, by its silence
+        return None
+    fix, named = channel_fix(obs, option)
+    return (option, fix, named) if named else None
 
 
 def _closed_stdout(obs: Observations, alive: str) -> Judgement:
@@ -204,6 +215,14 @@ def crashed(obs: Observations) -> Judgement:
     if usage is not None and exc:
         verdict += f", refusing its command line: `{exc}`"
         fix = refusal_fix(exc)
+    elif (channel := _channel_named(obs)) is not None:  # `-m socket`, its stdio value named
+        option, fix, named = channel
+        verdict += (
+            f", started with `{option}`, to talk over another channel than its stdin and "
+            "stdout, which a pool does not open"
+        )
+        ev.append(Evidence(f"`{option}` in its command", "the worker's command"))
+        ev.extend(named)
     elif exc:
         verdict += f", after the exception `{exc}`"
         fix = f"Fix the error it reports (`{exc}`); run `{argv}` by hand to see it happen."
@@ -245,8 +264,9 @@ def crashed(obs: Observations) -> Judgement:
             f", saying nothing: it was started with `{option}`, to talk over another channel "
             "than its stdin and stdout, which a pool does not open"
         )
-        fix = stdio_fix(option)
+        fix, named = channel_fix(obs, option)
         ev.append(Evidence(f"`{option}` in its command", "the worker's command"))
+        ev.extend(named)
         ev.append(Evidence("0 bytes", obs.stderr_origin, "its stderr log: nothing came there"))
         ev.append(Evidence("0 bytes", obs.stdout_origin, "its stdout: nothing came there"))
     elif not served and not tail and not obs.pending and (stdio := _stdio_answered(obs)):

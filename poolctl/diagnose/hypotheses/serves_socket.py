@@ -16,7 +16,7 @@ from poolctl.model import Evidence
 
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
 from ..observe import Observations
-from ..readings import ended, live_origin, request_unread, stdio_fix, transport_option
+from ..readings import channel_fix, ended, live_origin, request_unread, transport_option
 
 ID = "serves-socket"
 _INSPECTOR = re.compile(r"Debugger listening on ws://(?P<address>[^/\s]+)\S*")
@@ -74,12 +74,13 @@ def _other_channel(obs: Observations, option: str, idle: str) -> Judgement:
         f"The worker talks over another channel ({option}), not its stdin and stdout: its "
         f"event loop does not watch its stdin, and the {size}-byte request was never read"
     )
-    fix = stdio_fix(option)
+    fix, named = channel_fix(obs, option)
     live = obs.live
     unread = live.stdin_unread if live is not None else None
     ev = [
         Evidence(idle, live_origin(obs), "the fds its epoll instance watches (/proc fdinfo)"),
         Evidence(f"`{option}` in its command", "the worker's command"),
+        *named,
         Evidence(
             f"{unread} of {size} request bytes still in its stdin pipe",
             "FIONREAD on the stdin pipe",
