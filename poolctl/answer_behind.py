@@ -32,6 +32,7 @@ class Behind:
     frame: bytes  # the answer's frame, header (or newline) included
     framing: Framing
     text_lines: int  # lines the stray bytes before it end (line framing)
+    head: int = 0  # bytes of its header (quoted whole, before its message's first bytes)
 
     @property
     def where(self) -> str:
@@ -46,7 +47,7 @@ class Behind:
         """The evidence: the whole message, quoted, where it is."""
         return (
             f"its answer arrived right behind the text, a whole message {self.where}: "
-            f"{quote(self.frame, 100)}: the text alone broke the stream"
+            f"{quote(self.frame, self.head + 100)}: the text alone broke the stream"
         )
 
     def span(self) -> str:
@@ -62,7 +63,8 @@ def answer_behind(
     for at in _boundaries(data, text_at, end, framing):
         frame, payload = _frame_at(data, at, framing)
         if payload is not None and _answers(payload, request_id, envelope):
-            return Behind(text_at, at, frame, framing, data.count(b"\n", text_at, at))
+            head = len(frame) - len(payload) if not framing.is_line else 0
+            return Behind(text_at, at, frame, framing, data.count(b"\n", text_at, at), head)
     return None
 
 
