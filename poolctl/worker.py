@@ -54,7 +54,7 @@ from poolctl.stderr_cap import StderrCap
 from poolctl.transcript import TRANSCRIPT_LIMIT, Transcript
 from poolctl.wait_end import WaitEnd
 from poolctl.worker_end import end_with_family
-from poolctl.worker_incoming import keep_incoming
+from poolctl.worker_incoming import HELD_GRACE_S, answer_held, keep_incoming
 from poolctl.worker_types import (
     STILL_RUNNING,
     TOKEN_ENV,
@@ -114,6 +114,8 @@ class WorkerProcess:
         # may log as an error (pyrefly: `Unexpected response after shutdown`).
         self.closing = False
         self.left_unanswered: list[str] = []  # methods of its requests read once closing
+        self.held: list[Incoming] = []  # those requests, answered if the closing waits for them
+        self.answered_in_closing: list[str] = []  # methods of the held requests so answered
         self.notification_count = 0  # all of them (`notifications` keeps the first few)
         self.notifications_before = 0  # ... when the last request was encoded
         # the last request exchanged, and when it was written (seconds since spawn): how long
@@ -461,6 +463,12 @@ class WorkerProcess:
             remaining = deadline - time.monotonic()
             if self.stdout_eof or remaining <= 0 or self.wait_end.reason:
                 break
+            if self.held:  # the closing unanswered: the server may wait for its own requests
+                held_for = HELD_GRACE_S - self._since(start)
+                if held_for <= 0:
+                    answer_held(self)
+                    continue
+                remaining = min(remaining, held_for)
             self._read_or_end(remaining)
         if self.wait_end.reason and not self.stdout_eof:
             waited = self._since(start)
@@ -575,6 +583,7 @@ class WorkerProcess:
             "notifications": self.notification_count,
             "server_requests": [m.method for m in self.server_requests],
             "server_requests_left_unanswered": self.left_unanswered,
+            "server_requests_answered_in_closing": self.answered_in_closing,
             "stderr_log": str(self.stderr_path) if self.spec.stderr is StderrMode.CAPTURE else None,
             **(self.stderr_cap.summary() if self.stderr_cap is not None else {}),
             "stdout_transcript": str(self.stdout_path),

@@ -1,6 +1,6 @@
 """What a server sends unasked, kept as evidence: its notifications, and its requests to the
 client, each answered minimally (as a client without the capability would) unless the session
-is closing."""
+is closing; those are held, and answered only if the closing waits for them."""
 
 from __future__ import annotations
 
@@ -16,6 +16,13 @@ if TYPE_CHECKING:
 
 INCOMING_KEPT = 100  # notifications and server requests kept as evidence
 
+# How long a closing request (LSP's shutdown) goes unanswered, while a request of the server's
+# is held, before that request is answered after all: a server that handles its messages one
+# at a time waits for its own request's answer before it reads shutdown (gopls asks
+# window/workDoneProgress/create once initialized, and answers shutdown only after it). A
+# server that answers shutdown sooner gets no answer after it (pyrefly logs one as an ERROR).
+HELD_GRACE_S = 2.0
+
 
 def keep_incoming(worker: WorkerProcess, message: Incoming) -> None:
     """Keep a notification; answer a request from the server, minimally, and keep it."""
@@ -28,7 +35,21 @@ def keep_incoming(worker: WorkerProcess, message: Incoming) -> None:
     if worker.closing:
         if len(worker.left_unanswered) < INCOMING_KEPT:
             worker.left_unanswered.append(message.method)
+            worker.held.append(message)
         return
+    _answer(worker, message)
+
+
+def answer_held(worker: WorkerProcess) -> None:
+    """Answer the server's requests held since the closing began: the closing waits for them."""
+    for message in worker.held:
+        worker.left_unanswered.remove(message.method)
+        worker.answered_in_closing.append(message.method)
+        _answer(worker, message)
+    worker.held.clear()
+
+
+def _answer(worker: WorkerProcess, message: Incoming) -> None:
     if len(worker.server_requests) < INCOMING_KEPT:
         worker.server_requests.append(message)
     body = {"jsonrpc": "2.0", "id": message.id}

@@ -14,6 +14,7 @@ from poolctl.report.term_marks import hypothesis_line, indented
 from poolctl.report.view import details_of, failure_headline
 from poolctl.termtext import escape
 from poolctl.units import fmt_ms, fmt_seconds
+from poolctl.worker_incoming import HELD_GRACE_S
 
 P99_FROM = 100  # round trips before a 99th percentile means something
 
@@ -172,6 +173,12 @@ def _session(argv: str, details: PingDetails, console: Console) -> None:
         console.print(
             "  requests from the server once the session was closing, left unanswered as an "
             "editor closing it leaves them: " + escape(", ".join(map(str, left)))
+        )
+    late = details.worker.get("server_requests_answered_in_closing")
+    if isinstance(late, list) and late:  # the server waited for them before it closed
+        console.print(
+            "  requests from the server that its closing waited for, answered once shutdown "
+            f"had gone {HELD_GRACE_S:g} s unanswered: " + escape(", ".join(map(str, late)))
         )
     for note in details.notifications[:5]:
         console.print(f"  [dim]notification {escape(note)}[/]")
