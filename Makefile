@@ -45,7 +45,8 @@ NPM_PEERS    := @modelcontextprotocol/server-everything@2026.8.31 \
                 @modelcontextprotocol/server-brave-search@0.6.2 \
                 @modelcontextprotocol/server-postgres@0.6.2 \
                 @modelcontextprotocol/server-redis@2025.4.25 @taplo/cli@0.7.0 \
-                graphql-language-service-cli@3.5.0
+                graphql-language-service-cli@3.5.0 \
+                mcp-remote@0.15.1
 $(PEERS_STAMP): Makefile
 	@if command -v npm >/dev/null 2>&1; then \
 	  mkdir -p $(PEERS) && npm install --silent --no-audit --no-fund --prefix $(PEERS) $(NPM_PEERS) \

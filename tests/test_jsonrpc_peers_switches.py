@@ -116,6 +116,22 @@ def test_an_mcp_server_asking_for_its_credentials_is_told_to_set_them(
     )
 
 
+@needs("mcp-remote")
+def test_a_usage_behind_a_bracketed_tag_is_quoted_and_its_arguments_asked_for(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """mcp-remote (0.15.1) started without its server's URL writes `[PID] Usage: mcp-remote
+    <https://server-url> [callback-port] [--debug]` to stderr and exits with code 1: its usage
+    was not read behind the tag, and it was told to run it by hand and read its stderr."""
+    d = verdict(capsys, "--protocol", "mcp", "--timeout", WAIT, "--", str(BIN / "mcp-remote"))
+    usage = "Usage: mcp-remote <https://server-url> [callback-port] [--debug]"
+    assert confirmed(d) == ["crashed"]
+    assert d["cause"].endswith(f"exited with code 1, after printing its usage to stderr: `{usage}`")
+    assert d["remediation"].startswith(f"Give it the arguments its usage asks for (`{usage}`)")
+    said = {e["note"]: e["text"] for e in d["evidence"]}
+    assert said["the usage it printed"] == usage
+
+
 @needs("mcp-server-brave-search")
 def test_an_mcp_server_whose_error_asks_for_a_key_is_told_to_set_it(
     capsys: pytest.CaptureFixture[str], processes: Processes

@@ -37,8 +37,9 @@ CLICK_USAGE = re.compile(
 )
 
 # The usage line of a parser that printed its help on an incomplete command line and exited
-# with no `error:` line (clap's `Usage: ruff [OPTIONS] <COMMAND>` when the subcommand is missing).
-USAGE_LINE = re.compile(r"^usage: [^\n]+$", re.M | re.I)
+# with no `error:` line (clap's `Usage: ruff [OPTIONS] <COMMAND>` when the subcommand is missing),
+# perhaps behind a logger's bracketed tag (mcp-remote: `[12345] Usage: mcp-remote <https://…>`).
+USAGE_LINE = re.compile(r"^(?:\[[^\]\n]{1,40}\][ \t]*)?(?P<line>usage: [^\n]+)$", re.M | re.I)
 # what to do about a worker found stopped: it runs again only when continued
 STOPPED_FIX = (
     "find what stops it (a SIGSTOP or SIGTSTP sent to it, a job-control shell, an attached "

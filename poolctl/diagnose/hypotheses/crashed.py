@@ -182,7 +182,7 @@ def crashed(obs: Observations) -> Judgement:
         ev.append(Evidence(exc, origin, said))
     printed = USAGE_LINE.search(obs.stderr_text) if exc is None and status.code else None
     if printed is not None:
-        ev.append(Evidence(printed.group(0).strip(), origin, "the usage it printed"))
+        ev.append(Evidence(printed.group("line").strip(), origin, "the usage it printed"))
     # with code 0 too, before any answer: mcp-server-git given a folder that is no repository
     # logs `ERROR:mcp_server_git.server:/tmp is not a valid Git repository` and returns
     quits = status.code or (status.code == 0 and not obs.worker.answered)
@@ -240,7 +240,7 @@ def crashed(obs: Observations) -> Judgement:
             fix = found.fix()
             ev.append(found.evidence())
     elif printed is not None:  # its help on stderr, for a command line it cannot run
-        line = printed.group(0).strip()
+        line = printed.group("line").strip()
         verdict += f", after printing its usage to stderr: `{line}`"
         fix = f"Give it the arguments its usage asks for (`{line}`); its `--help` lists them."
     elif npm is not None:  # npx could not get the server's package: the server never ran
