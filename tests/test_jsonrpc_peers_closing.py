@@ -1,7 +1,8 @@
 """Real language servers as their session closes: a server that waits for the answer to its
 own request before it reads `shutdown` (Debian's gopls) is answered once shutdown goes
 unanswered; a server that writes its request and answers shutdown at once is not (the pyrefly
-case, tests/test_jsonrpc_peers.py)."""
+case, tests/test_jsonrpc_peers.py); a server that exits on `shutdown` unanswered (Debian's
+efm-langserver) is told so, not to loop over its requests."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Processes
-from tests.test_jsonrpc_peers import WAIT, ping
+from tests.test_jsonrpc_peers import WAIT, confirmed, ping, verdict
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(60)]
 
@@ -33,3 +34,26 @@ def test_a_server_request_the_shutdown_waits_for_is_answered(
     assert "window/workDoneProgress/create" in worker["server_requests"]
     assert worker["server_requests_left_unanswered"] == []
     assert [s["method"] for s in report["extra"]["steps"] if s["ok"]][-1] == "(process)"
+
+
+@pytest.mark.skipif(
+    shutil.which("efm-langserver") is None, reason="efm-langserver is not installed (apt)"
+)
+def test_a_server_exiting_on_shutdown_unanswered_is_told_so(
+    capsys: pytest.CaptureFixture[str], processes: Processes, tmp_path: Path
+) -> None:
+    """efm-langserver 0.0.44 (Debian 12's) answers initialize, then closes its connection on
+    `shutdown` and exits with code 0 (its stderr: `sending response 2: jsonrpc2: connection is
+    closed`). It was told that it answers 1 request and exits, and to loop over stdin as a
+    pool's worker does: advice for a one-shot script, not a server whose closing it was."""
+    argv = ("--protocol", "lsp", "--timeout", WAIT, "--cwd", str(tmp_path), "--", "efm-langserver")
+    d = verdict(capsys, *argv)
+    assert confirmed(d) == ["crashed"]
+    assert d["cause"].startswith(
+        "The worker exited on `shutdown`, its session's closing, without answering it: pid "
+    )
+    assert d["cause"].endswith(" exited with code 0")
+    assert d["remediation"].startswith("Its requests are served: it answered them")
+    assert "sys.stdin" not in d["remediation"]
+    [tail] = [e["text"] for e in d["evidence"] if e["note"] == "the end of its stderr"]
+    assert "sending response 2: jsonrpc2: connection is closed" in tail

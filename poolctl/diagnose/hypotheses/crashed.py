@@ -212,6 +212,13 @@ def crashed(obs: Observations) -> Judgement:
         fix = fix.replace("answer its first request", "answer every request")
         if status.code == 0:  # it ended on purpose: it serves one request, not a loop of them
             fix = loop_remediation(served)
+    if served and obs.worker.closing:  # on the closing's request (LSP's shutdown), unanswered
+        closing = obs.failed.request.command
+        verdict = (
+            f"The worker exited on `{closing}`, its session's closing, without answering it: "
+            f"pid {pid} {status.describe()}"
+        )
+        fix = closing_fix(closing)
     if usage is not None and exc:
         verdict += f", refusing its command line: `{exc}`"
         fix = refusal_fix(exc)
@@ -521,6 +528,17 @@ def _left_behind(obs: Observations, verdict: str, ev: list[Evidence]) -> tuple[s
         "requests."
     )
     return verdict, fix
+
+
+def closing_fix(closing: str) -> str:
+    """What to do about a server that exits on its session's closing request unanswered
+    (efm-langserver 0.0.44 closes its connection on LSP's `shutdown`)."""
+    return (
+        f"Its requests are served: it answered them, and a pool that retires it with "
+        f"`{closing}` loses nothing. But LSP asks a server to answer `{closing}` and exit only on "
+        f"`exit`: a client that waits for that answer gets none. Look for a release of the "
+        f"server that answers `{closing}` (untested here), or tell its authors."
+    )
 
 
 def loop_remediation(served: int) -> str:
