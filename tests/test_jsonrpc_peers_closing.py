@@ -2,7 +2,8 @@
 own request before it reads `shutdown` (Debian's gopls) is answered once shutdown goes
 unanswered; a server that writes its request and answers shutdown at once is not (the pyrefly
 case, tests/test_jsonrpc_peers.py); a server that exits on `shutdown` unanswered (Debian's
-efm-langserver) is told so, not to loop over its requests."""
+efm-langserver) is told so, not to loop over its requests; and one that exits at start on a
+single line of stderr (ccls) is quoted saying it."""
 
 from __future__ import annotations
 
@@ -57,3 +58,20 @@ def test_a_server_exiting_on_shutdown_unanswered_is_told_so(
     assert "sys.stdin" not in d["remediation"]
     [tail] = [e["text"] for e in d["evidence"] if e["note"] == "the end of its stderr"]
     assert "sending response 2: jsonrpc2: connection is closed" in tail
+
+
+@pytest.mark.skipif(shutil.which("ccls") is None, reason="ccls is not installed (apt)")
+def test_the_only_line_a_server_exits_on_is_quoted_as_why(
+    capsys: pytest.CaptureFixture[str], processes: Processes, tmp_path: Path
+) -> None:
+    """ccls (Debian 12's) given an `--init` that is no JSON writes one line to stderr and exits
+    with code 1: the cause said only 'exited with code 1', and the fix to run it by hand and
+    read its stderr, though that one line says why."""
+    argv = ("--protocol", "lsp", "--timeout", WAIT, "--cwd", str(tmp_path), "--", "ccls")
+    d = verdict(capsys, *argv, "--init={bad")
+    line = "Failed to parse --init as JSON: Missing a name for object member. (1)"
+    assert confirmed(d) == ["crashed"]
+    assert d["cause"].endswith(f"exited with code 1, saying `{line}`, the only line on its stderr")
+    assert d["remediation"] == (
+        f"Fix what it reports (`{line}`); run `ccls '--init={{bad'` by hand to see it happen."
+    )

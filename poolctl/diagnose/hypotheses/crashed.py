@@ -204,6 +204,7 @@ def crashed(obs: Observations) -> Judgement:
         f"Find why it exits: run `{argv}` by hand and read its stderr "
         f"({obs.stderr_origin}); a worker must stay up and answer its first request."
     )
+    unread = fix  # no reading of its words has told why yet
     if served:
         verdict = (
             f"The worker exited after answering {served} request(s), before the next: pid {pid} "
@@ -345,6 +346,10 @@ def crashed(obs: Observations) -> Judgement:
         verdict += f"{said}: {started.why}"
         fix = started.fix
         ev.append(STARTED)
+    said_once = _only_line(obs.stderr_text) if status.code and fix == unread else None
+    if said_once is not None and not obs.pending:  # ccls: `Failed to parse --init as JSON: …`
+        verdict += f", saying `{said_once}`, the only line on its stderr"
+        fix = f"Fix what it reports (`{said_once}`); run `{argv}` by hand to see it happen."
     # Said only of a server started without `--stdio`: one given it and refusing it (an MCP
     # server's argparse: `unrecognized arguments: --stdio`) needs the switch dropped, not added.
     # A language server that printed its usage lacks its switch or subcommand (`ruff server`).
@@ -539,6 +544,13 @@ def closing_fix(closing: str) -> str:
         f"`exit`: a client that waits for that answer gets none. Look for a release of the "
         f"server that answers `{closing}` (untested here), or tell its authors."
     )
+
+
+def _only_line(stderr: str) -> str | None:
+    """The one line a worker wrote to its stderr, if it wrote one and no more: what it exits
+    on, though no pattern knows its words."""
+    lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
+    return lines[0][:300] if len(lines) == 1 else None
 
 
 def loop_remediation(served: int) -> str:
