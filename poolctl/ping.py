@@ -260,7 +260,10 @@ def _notification_text(message: Incoming) -> str:
     """`window/logMessage: Starting…` — the method and what its params say, in one line."""
     params = message.params if isinstance(message.params, dict) else {}
     said = params.get("message") or params.get("data") or params.get("value") or ""
-    text = said if isinstance(said, str) else json.dumps(said)[:200]
+    text = said if isinstance(said, str) else json.dumps(said)
+    lines = text.strip().splitlines() or [""]  # gopls logs `go env`'s output in one message
+    more = f" (+{len(lines) - 1} more lines)" if len(lines) > 1 else ""
+    text = lines[0][:200] + more
     return f"{message.method}: {text}" if text else message.method
 
 
