@@ -27,6 +27,7 @@ from poolctl.logs import (
     tap_block,
     tap_verdicts,
     unittest_block,
+    unittest_runners,
     uvu_block,
     vitest_block,
     vitest_files,
@@ -77,6 +78,7 @@ TRIGGERS = (
     node_dot.TRIGGER,  # node --test's dot reporter: its `Failed tests:` section
     node_dot.KILLED,  # ... its marks and bash's word that a signal ended it
     *unittest_block.TRIGGERS,  # unittest's (and Django's) blocks above its `Ran N tests`
+    *unittest_runners.TRIGGERS,  # zope.testrunner's, green's and trial's
     *jest_block.TRIGGERS,  # Jest's test files' sections, and the summary that repeats them
     *mocha_block.TRIGGERS,  # Mocha's failure list, below its counts
     *uvu_block.TRIGGERS,  # uvu's failure blocks, below its suite's line
@@ -143,6 +145,16 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
         return eunit_block.EunitBlock(
             number, line, parser.name, eunit_block.SOURCE, partial(_keep, parser)
         )  # EUnit's `pool_tests: checkout_test...*failed*`, its stack and error under it
+    if line[:1] in "FE[" and unittest_runners.starts(line.rstrip()):
+        return unittest_runners.UnittestRunnerBlock(
+            number, line, parser.name, unittest_block.SOURCE, partial(_keep, parser)
+        )  # zope.testrunner's `Failure in test …`, green's `Error in m.C.t`, trial's `[FAIL]`
+    if line.startswith("Module: ") and unittest_runners.zope_module(
+        line.rstrip(), [c.text.rstrip() for c in parser.nearby_before(number)]
+    ):
+        return unittest_runners.UnittestRunnerBlock(
+            number, line, parser.name, unittest_block.SOURCE, partial(_keep, parser)
+        )  # a module zope.testrunner could not import
     if "FAIL " in line[:6] and jest_block.HEADER_RE.match(line.rstrip()):
         return jest_block.JestFile(
             number, line, parser.name, jest_block.SOURCE, partial(_keep, parser)

@@ -36,6 +36,7 @@ class Verdict:
 
 
 _JUNIT = "have it write JUnit XML"
+ZOPE = "zope.testrunner"
 VERDICTS = (
     Verdict(
         "unittest",  # `unittest.TestResult.wasSuccessful`: failures, errors, unexpected successes
@@ -202,6 +203,15 @@ VERDICTS = (
         f"{_JUNIT} (srunner_set_xml, or CK_XML_LOG_FILE_NAME)",
     ),
     Verdict(
+        ZOPE,  # each layer's count (`  Ran …`), and the run's when it ran several
+        # layers, or none (its modules did not import): `Total: …`, which counts them all
+        re.compile(
+            r"^(?:Ran \d+ tests with|Total: \d+ tests,) (?P<failed>\d+) failures, "
+            r"(?P<errors>\d+) errors and \d+ skipped in "
+        ),
+        f"read its `Failure in test` blocks above this line, or {_JUNIT} (zope.testrunner's --xml)",
+    ),
+    Verdict(
         uvu_block.RUNNER,  # a suite's line: a mark for each test, `(passed / ran)`
         uvu_block.SUITE_RE,
         "read its FAIL blocks below this line (uvu writes no JUnit XML)",
@@ -268,6 +278,8 @@ TRIGGERS = (
     r"^ *[1-9]\d* failed\s*$",  # Playwright
     r"^ *[1-9]\d* fail\s*$",  # bun test
     uvu_block.SUITE_TRIGGER,  # uvu
+    r"^ *Ran \d+ tests with \d+ failures, \d+ errors and ",  # zope.testrunner's layer
+    r"^Total: \d+ tests, \d+ failures, \d+ errors and ",  # ... its run of several
     r"^# (?:FAIL|XPASS|ERROR): +[1-9]",  # automake
     r"^ *[1-9]\d* FAILED TEST",  # GoogleTest, cmocka
     r"^\[====\] Synthesis: ",  # Criterion
@@ -420,6 +432,8 @@ def read_verdict(
         if tap_verdicts.joins_run(out, file, number):
             return True
     tap_verdicts.counted_by(out, file, verdict.runner)
+    if verdict.runner == ZOPE and text.startswith("Total: "):
+        _zope_layers_counted(out, file)
     # its start is set once the input is read (`finish`): the runs before it may not be yet
     out.summaries.append(
         RunSummary(file, number, text, None, failed, start=number, read=0, source=verdict.runner)
@@ -427,6 +441,13 @@ def read_verdict(
     if verdict.runner != tap_verdicts.TAP:  # (a TAP run's, once it is known to stay: `finish`)
         note_unread(out, file, number, text, verdict)
     return True
+
+
+def _zope_layers_counted(out: ParsedLog, file: str) -> None:
+    """zope.testrunner's `Total:` line counts the layers' runs just before it in `file` (each
+    its own `Ran … with` line): theirs are dropped, so no failure is counted twice."""
+    while out.summaries and out.summaries[-1].file == file and out.summaries[-1].source == ZOPE:
+        out.summaries.pop()
 
 
 def note_unread(out: ParsedLog, file: str, number: int, text: str, verdict: Verdict) -> None:

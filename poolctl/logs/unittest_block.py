@@ -134,7 +134,7 @@ class UnittestBlock(RunnerBlock):
         name, group = _named(header["test"], header["where"], header["sub"])
         test = header["test"]
         grouped = _ExceptionGroup(body) if any(GROUP_START_RE.match(t) for t in body) else None
-        read = _Traceback(grouped.own if grouped else body)
+        read = Traceback(grouped.own if grouped else body)
         kind, message = read.kind, read.message
         if grouped is not None and grouped.leaves:  # what the group holds says what failed
             grouped.said, message = message, "\n".join(grouped.leaves)
@@ -217,7 +217,7 @@ class _ExceptionGroup:
         self.said = ""  # the group's own exception line
 
 
-class _Traceback:
+class Traceback:
     """A block's body read: its last traceback's frames (spelt as pytest's, `path:N: in f`,
     the last `path:N: Kind`), the code lines under them, the exception's kind and message (its
     line, `Kind: said`, as pytest's message is, and what follows it), the exceptions chained
