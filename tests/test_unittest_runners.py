@@ -96,3 +96,18 @@ def test_zope_testrunner_s_total_counts_its_layers_once() -> None:
     parsed = read_logs([str(RUNNERS / "zope_layers.txt")])
     assert [(s.text[:6], s.failures, s.read) for s in parsed.summaries] == [("Total:", 8, 8)]
     assert len(parsed.failures) == 8
+
+
+def test_nose2_s_fixture_that_raised_is_named_by_its_frame() -> None:
+    """nose2 heads a class fixture's block `ERROR: _ErrorHolder`, naming neither the fixture nor
+    its class: it was lost (4 read of the 5 counted), and with it the service it said was not
+    running."""
+    parsed = read_logs([str(RUNNERS / "nose2.txt")])
+    assert [(s.failures, s.read) for s in parsed.summaries if s.failures] == [(5, 5)]
+    fixture = next(f for f in parsed.failures if f.name == "setUpClass")
+    assert (fixture.group, fixture.location.rsplit("/", 1)[-1], fixture.kind) == (
+        "",
+        "test_pool_unittest.py:45",
+        "ConnectionRefusedError",
+    )
+    assert "service 'bridge_mock' is not running" in fixture.message

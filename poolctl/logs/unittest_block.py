@@ -50,11 +50,12 @@ from poolctl.model import Source
 RUNNER = "unittest"
 SOURCE: Source = "unittest"
 HEADER_RE = re.compile(
-    r"^(?P<outcome>ERROR|FAIL|UNEXPECTED SUCCESS): (?P<test>[\w.]+) \((?P<where>[\w.]+)\)"
-    r"(?P<sub> .+)?$"
+    r"^(?P<outcome>ERROR|FAIL|UNEXPECTED SUCCESS): (?:(?P<test>[\w.]+) \((?P<where>[\w.]+)\)"
+    r"(?P<sub> .+)?|(?P<holder>_ErrorHolder))$"
 )
 TRIGGERS = (
     r"^(?:ERROR|FAIL|UNEXPECTED SUCCESS): [\w.]+ \([\w.]+\)",
+    r"^ERROR: _ErrorHolder\s*$",  # nose2's class or module fixture that raised
     r" \.\.\. (?:FAIL|ERROR|unexpected success)\s*$",  # a `-v` result line
     r"^(?:FAIL|ERROR|unexpected success)\s*$",  # ... its outcome alone, after what the test printed
 )
@@ -74,7 +75,7 @@ _PASSED = ("ok", "skipped", "expected failure")
 # a block's rule and header, in a whole text (RE2 syntax, multi-line): a run cut short before its
 # verdict (killed, a CI job's time limit) is still read for its blocks
 FAILED_IN_TEXT = (
-    r"^={20,}[ \t]*\n(?:ERROR|FAIL): [\w.]+ \([\w.]+\)"
+    r"^={20,}[ \t]*\n(?:ERROR|FAIL): (?:[\w.]+ \([\w.]+\)|_ErrorHolder)"
     # ... or a `-v` line's, before them
     r"|^ *\w+ \([\w.]+\)[^\n]* \.\.\. (?:FAIL|ERROR|unexpected success)[ \t]*$"
 )
@@ -131,10 +132,15 @@ class UnittestBlock(RunnerBlock):
         body = [t for _, t in self.lines[ruled + 1 :]]
         # `module.Class.test` (3.11 on), `module.Class` before; a fixture's is its class or module
         # (its group names its class, as unittest does)
-        name, group = _named(header["test"], header["where"], header["sub"])
-        test = header["test"]
         grouped = _ExceptionGroup(body) if any(GROUP_START_RE.match(t) for t in body) else None
         read = Traceback(grouped.own if grouped else body)
+        if header["holder"]:  # nose2's fixture, unnamed: the fixture whose frame raised (its
+            # class is not said)
+            test = next((p[2] for p in reversed(read.places) if p[2] in _FIXTURES), "")
+            name, group = test or header["holder"], ""
+        else:
+            name, group = _named(header["test"], header["where"], header["sub"])
+            test = header["test"]
         kind, message = read.kind, read.message
         if grouped is not None and grouped.leaves:  # what the group holds says what failed
             grouped.said, message = message, "\n".join(grouped.leaves)
@@ -145,7 +151,7 @@ class UnittestBlock(RunnerBlock):
         # a test module that did not import (`ERROR: tests.t (unittest.loader._FailedTest.tests.t)`,
         # before 3.11 `(unittest.loader._FailedTest)`): named by the module, no class (not the
         # loader's), at the module's line that raised
-        failed_import = header["where"] in (_FAILED_IMPORT, f"{_FAILED_IMPORT}.{test}")
+        failed_import = (header["where"] or "") in (_FAILED_IMPORT, f"{_FAILED_IMPORT}.{test}")
         if failed_import:
             group = ""
             location = read.module_location() or location
