@@ -44,6 +44,7 @@ _INSTALLED_RE = re.compile(r"(?:^|/)(?:site|dist)-packages/")  # a frame of an i
 GROUP_START_RE = re.compile(r"^ *\+ Exception Group Traceback \(most recent call last\):$")
 MAX_SUB_EXCEPTIONS = 20  # distinct sub-exception lines kept
 NATIVE_MORE = 40  # lines of a --tb=native message kept after its first
+MAX_PLAIN = 40  # lines of a block of no traceback kept as its message
 # where a --tb=native exception's message ends: the next part of a chained exception
 _NATIVE_CHAIN = ("The above exception was the direct cause", "During handling of the above")
 NATIVE_FRAME_RE = re.compile(r'^  File "(?P<file>[^"]+)", line (?P<line>\d+), in (?P<func>\S+)')
@@ -132,6 +133,10 @@ class PytestBlock:
         self.held: list[tuple[int, str]] | None = None  # see `_hold`
         self.given_back: list[tuple[int, str]] = []  # lines of the next run, given back
         self.last_plain = ""  # last unindented line (an exception line under --tb=native)
+        # the unindented lines before any frame: a block of no traceback (`pytest.fail(msg,
+        # pytrace=False)`, pytest's own refusal of an async fixture no plugin handled) says
+        # only its message, each of its lines
+        self.plain: list[str] = []
         # --tb=native: the exception line after the last `  File "…"` frame (what follows it,
         # Hypothesis' `Failing test case:`, assertion rewriting's `assert 1 != 1`, is not it)
         self.native_raised = ""
@@ -260,6 +265,10 @@ class PytestBlock:
                 self.native_more.append(line.rstrip())
         if line and not line[0].isspace() and not _separator(line):
             self.last_plain = line.strip()
+            if line.startswith(_NATIVE_CHAIN):
+                self.plain = []  # (a chain's: its last part's lines are the message)
+            elif not self.frames and not self.native_frame and len(self.plain) < MAX_PLAIN:
+                self.plain.append(self.last_plain)
             raised = EXCEPTION_RE.match(line) if self.native_frame else None
             if raised and not self.native_raised:
                 self.native_raised, self.native_open = self.last_plain, True
@@ -330,6 +339,8 @@ class PytestBlock:
         exception = ""
         group = self.group.said() if self.group is not None else ("", [])
         plain = self.native_raised or self.last_plain or group[0]
+        if not (message_lines or self.frames or self.native_frame or group[0]) and self.plain:
+            plain = joined(self.plain)  # no traceback: its lines are the message
         first = message_lines[0].strip() if message_lines else (self.raised or plain)
         typed = EXCEPTION_RE.match(first) if first else None
         if typed and (typed.group("message") is not None or first == typed.group("type")):
