@@ -31,6 +31,7 @@ from poolctl.logs import (
     uvu_block,
     vitest_block,
     vitest_files,
+    ward_block,
 )
 from poolctl.logs.records import Lines
 from poolctl.model import Failure
@@ -42,6 +43,9 @@ if TYPE_CHECKING:
 # line each (a raw TAP script's nameless `not ok 1` after them under `prove -v` is a failure of
 # its own, not theirs again)
 _CLAIMED: weakref.WeakKeyDictionary[TextParser, set[tuple[str, int]]] = weakref.WeakKeyDictionary()
+# each parser that read ward's header (`── Ward 0.68.0b0 | CPython 3.11.7 ──`): a rule after it
+# heads a block of ward's
+_WARD: weakref.WeakKeyDictionary[TextParser, bool] = weakref.WeakKeyDictionary()
 # each parser's TAP failures (their lines' indents) that no test's `not ok` line after them, less
 # indented, has taken as its subtests' (`_failed_by_subtests`)
 _TAP_OPEN: weakref.WeakKeyDictionary[TextParser, list[int]] = weakref.WeakKeyDictionary()
@@ -82,6 +86,7 @@ TRIGGERS = (
     *jest_block.TRIGGERS,  # Jest's test files' sections, and the summary that repeats them
     *mocha_block.TRIGGERS,  # Mocha's failure list, below its counts
     *uvu_block.TRIGGERS,  # uvu's failure blocks, below its suite's line
+    *ward_block.TRIGGERS,  # ward's rules: its header's, then each failure block's
     mocha_tree.TRIGGER,  # ... and its tree's failed tests above them
     *cargo_block.TRIGGERS,  # cargo test's blocks, targets, panics and failures list
     *go_block.TRIGGERS,  # go test's `--- FAIL:` lines, `-v`'s `=== RUN`, a package's timeout
@@ -174,6 +179,14 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
         return go_json.JsonStream(number, line, _GO_JSON.setdefault(parser, {}), parser.name)
     if line[:1] in "-rtf " and (cargo := _cargo_line(parser, number, line)) is not None:
         return cargo if cargo is not _NONE else None
+    if line.startswith("───") and (rule := ward_block.RULE_RE.match(line.rstrip())):
+        if rule["title"].startswith("Ward "):
+            _WARD[parser] = True  # ward's header: its failures' blocks follow, each under a rule
+        elif _WARD.get(parser):
+            return ward_block.WardBlock(
+                number, line, parser.name, ward_block.SOURCE, partial(_keep, parser)
+            )
+        return None
     if line.startswith("   FAIL  ") and uvu_block.HEADER_RE.match(line.rstrip()):
         return uvu_block.UvuBlock(
             number, line, parser.name, uvu_block.SOURCE, partial(_keep, parser)

@@ -21,7 +21,7 @@ import dataclasses
 import re
 from dataclasses import dataclass
 
-from poolctl.logs import no_tests_ran, tap_verdicts, uvu_block
+from poolctl.logs import no_tests_ran, tap_verdicts, uvu_block, ward_block
 from poolctl.logs.records import ParsedLog, RunSummary
 
 
@@ -212,6 +212,11 @@ VERDICTS = (
         f"read its `Failure in test` blocks above this line, or {_JUNIT} (zope.testrunner's --xml)",
     ),
     Verdict(
+        ward_block.RUNNER,  # its Results box's line of failures
+        ward_block.VERDICT_RE,
+        "read its blocks above this line (ward writes no JUnit XML)",
+    ),
+    Verdict(
         uvu_block.RUNNER,  # a suite's line: a mark for each test, `(passed / ran)`
         uvu_block.SUITE_RE,
         "read its FAIL blocks below this line (uvu writes no JUnit XML)",
@@ -278,6 +283,7 @@ TRIGGERS = (
     r"^ *[1-9]\d* failed\s*$",  # Playwright
     r"^ *[1-9]\d* fail\s*$",  # bun test
     uvu_block.SUITE_TRIGGER,  # uvu
+    ward_block.VERDICT_TRIGGER,  # ward
     r"^ *Ran \d+ tests with \d+ failures, \d+ errors and ",  # zope.testrunner's layer
     r"^Total: \d+ tests, \d+ failures, \d+ errors and ",  # ... its run of several
     r"^# (?:FAIL|XPASS|ERROR): +[1-9]",  # automake
