@@ -66,7 +66,10 @@ def _say(line: str, context: RunContext) -> None:
 
 
 def _error(message: str, context: RunContext) -> None:
-    _say(f"poolctl: error: {message}", context)
+    """The error's one line: a newline in a path it names (`$'a\\nb.log'`) is written `\\n`."""
+    from poolctl.termtext import one_line
+
+    _say(f"poolctl: error: {one_line(message)}", context)
 
 
 class _Lifecycle:

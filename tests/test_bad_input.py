@@ -483,3 +483,37 @@ def test_a_compressed_log_whose_lines_end_in_a_cr_alone_is_told_a_command_that_r
     assert _one_line(err).endswith(
         f"which poolctl does not read: zcat {log} | tr '\\r' '\\n' | poolctl triage -"
     )
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (
+            ["triage", "--no-history", "PATH"],
+            "nothing could be read from the logs: PATH: cannot read",
+        ),
+        (["run-scenario", "--no-history", "PATH"], "PATH: file not found"),
+        (["doctor", "PATH"], "PATH: file not found"),
+        (["report", "PATH"], "PATH: no such run folder or file"),
+        (["patterns", "test", "port-no-response", "PATH"], "PATH: cannot read"),
+    ],
+)
+def test_a_path_with_a_newline_is_named_on_the_error_s_one_line(
+    tmp_path: Path, processes: Processes, argv: list[str], said: str
+) -> None:
+    # a file name may hold a newline (`$'ci\nrun.log'`): the error's one line broke in two at
+    # it, the second half a line of its own that read as no error at all
+    path = str(tmp_path / "ci\nrun.log")
+    argv = [path if a == "PATH" else a for a in argv]
+    done = processes.run([sys.executable, "-m", "poolctl", *argv], 60, env=_env(tmp_path))
+    assert done.returncode == 2, done.stderr
+    shown = str(tmp_path / "ci\\nrun.log")
+    assert said.replace("PATH", shown) in _one_line(done.stderr)
+
+
+def test_a_log_named_with_a_newline_is_titled_on_one_line(tmp_path: Path, cli: RunCli) -> None:
+    log = tmp_path / "ci\nrun.log"
+    log.write_bytes((Path(__file__).parent / "fixtures" / "pytest" / "pool_suite.txt").read_bytes())
+    code, out, _ = cli("triage", str(log), "--no-history")
+    assert code == 1
+    assert out.splitlines()[0] == f"poolctl triage — triage of {tmp_path}/ci\\nrun.log"

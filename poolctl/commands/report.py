@@ -25,6 +25,7 @@ from poolctl.report import Format
 from poolctl.report.load import load_report
 from poolctl.report.publish import prepare, publish, say_scrubbed
 from poolctl.rundir import reading, scrub_leftover
+from poolctl.termtext import one_line
 
 
 def report_command(
@@ -72,10 +73,10 @@ def report_command(
             unread.append(problem)
     if not reports:
         for earlier in unread[:-1]:
-            stderr_stream(context.secrets).write(f"poolctl: error: {earlier}\n")
+            stderr_stream(context.secrets).write(f"poolctl: error: {one_line(str(earlier))}\n")
         raise unread[-1]
     # each run in the view its command printed (ping and doctor verdict first, the tour's lines)
     publish(reports, opts, context)
     for damaged in unread:  # after the rest: the last lines a user sees
-        stderr_stream(context.secrets).write(f"poolctl: error: {damaged}\n")
+        stderr_stream(context.secrets).write(f"poolctl: error: {one_line(str(damaged))}\n")
     raise typer.Exit(unread[0].exit_code if unread else ExitCode.OK)

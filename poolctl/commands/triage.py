@@ -43,6 +43,7 @@ from poolctl.report import Format
 from poolctl.report.groups_view import unread_count
 from poolctl.report.publish import publish, redacted_at_source, save
 from poolctl.rundir import create_run_dir
+from poolctl.termtext import one_line
 from poolctl.triage.engine import Triage
 
 
@@ -163,7 +164,7 @@ def triage_command(
     publish([report], opts, context)
     if unopened:  # the rest was triaged and reported; a log named but not there is bad input
         stderr = stderr_stream(context.secrets)
-        stderr.write(f"poolctl: error: {'; '.join(unopened)}\n")
+        stderr.write(f"poolctl: error: {one_line('; '.join(unopened))}\n")
         stderr.flush()
     copy.discard()
     recorder.finish()  # a history store that could not be used: one line, exit 2, report out

@@ -109,7 +109,7 @@ class _Layout:
     def _report(self, heading: bool) -> None:
         r = self.r
         if heading:
-            self.p(f"[bold]poolctl {escape(r.kind)}[/] — {escape(r.title)}")
+            self.p(f"[bold]poolctl {escape(r.kind)}[/] — {escape(one_line(r.title))}")
         if heading or r.findings:
             self.p(f"[bold]{escape(summary_line(r))}[/]")
         self.unread()
