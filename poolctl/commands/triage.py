@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import io
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from enum import StrEnum
@@ -19,6 +20,7 @@ from poolctl.history.recorder import HistoryRecorder
 from poolctl.logs.search_ahead import searching_ahead
 from poolctl.logs.stdin_copy import StdinCopy
 from poolctl.logs.stdin_pipe import QUIET, WatchedPipe, is_pipe
+from poolctl.logs.stdin_terminal import TerminalInput
 from poolctl.model import Report
 from poolctl.options import (
     AnnotationsOpt,
@@ -174,9 +176,10 @@ def triage_command(
 @contextlib.contextmanager
 def watching_stdin(logs: Sequence[str], context: run_context.RunContext) -> Iterator[None]:
     """While the logs are read, standard input (when it is one of them and a pipe) is watched:
-    when nothing has come on it for a while, the processes still holding it open are named."""
+    when nothing has come on it for a while, the processes still holding it open are named. A
+    terminal is read up to its first Ctrl-D, and the person at it told how to end the log."""
     saved = sys.stdin
-    if "-" not in logs or saved is None or not is_pipe(0):
+    if "-" not in logs or saved is None:
         yield
         return
 
@@ -190,8 +193,20 @@ def watching_stdin(logs: Sequence[str], context: run_context.RunContext) -> Iter
         )
         stream.flush()
 
-    raw = io.BufferedReader(WatchedPipe(0, say))
-    sys.stdin = io.TextIOWrapper(raw, encoding=saved.encoding or "utf-8", errors="replace")
+    if os.isatty(0):
+        stream = stderr_stream(context.secrets)
+        stream.write("poolctl: reading the log from the terminal: paste it, then press Ctrl-D\n")
+        stream.flush()
+        raw: io.RawIOBase = TerminalInput(0)
+    elif is_pipe(0):
+        raw = WatchedPipe(0, say)
+    else:
+        yield
+        return
+
+    sys.stdin = io.TextIOWrapper(
+        io.BufferedReader(raw), encoding=saved.encoding or "utf-8", errors="replace"
+    )
     try:
         yield
     finally:
