@@ -5,6 +5,7 @@ standard error naming the problem and its place, exit 2, no traceback, no hang, 
 from __future__ import annotations
 
 import gzip
+import json
 import os
 import sys
 from pathlib import Path
@@ -180,6 +181,22 @@ def test_a_full_standard_output_is_named_as_the_place(tmp_path: Path, processes:
         assert done.returncode == 2, argv
         said = _one_line(done.stderr)
         assert said == "poolctl: error: cannot write standard output: No space left on device"
+
+
+def test_a_full_standard_error_costs_a_scenario_neither_its_run_nor_its_report(
+    tmp_path: Path, processes: Processes
+) -> None:
+    # `2>/dev/full`: the first progress line's write failed, and the scenario ended there,
+    # exit 2, with no report.json and its verdict unprinted; the error it raised could not be
+    # said either (standard error was the stream that failed)
+    run_dir = tmp_path / "run"
+    argv = ["run-scenario", "healthy", "--no-history", "--run-dir", str(run_dir)]
+    script = f'exec "{sys.executable}" -m poolctl "$@" 2>/dev/full'
+    done = processes.run(["bash", "-c", script, "bash", *argv], 120, env=_env(tmp_path))
+    assert done.returncode == 0, done.stdout
+    assert done.stdout.startswith("✓ scenario healthy passed")
+    report = json.loads((run_dir / "report.json").read_text())
+    assert report["title"] == "scenario healthy: passed"
 
 
 def test_a_run_folder_that_is_not_there_is_named_itself(tmp_path: Path, cli: RunCli) -> None:
