@@ -336,11 +336,12 @@ def reencoded(stream: bytes, fr: Framing) -> Explanation | None:
 
 
 # a length in decimal digits and what ends it (a newline, a colon, a space), then the message
-_DECIMAL_LENGTH = re.compile(rb"(\d{1,9})(?:\r?\n|:| )")
+# digits, then a newline, a colon, a space or nothing (C's `printf("%zu%s", len, body)`)
+_DECIMAL_LENGTH = re.compile(rb"(\d{1,9})(?:\r?\n|:| )?")
 
 
 def _decimal_header(data: bytes) -> int | None:
-    """The size of a length header written as decimal text (`54\n`, `54:`), when the whole
+    """The size of a length header written as decimal text (`54\n`, `54:`, `54`), when the whole
     JSON message right behind it is that many bytes long; else None."""
     found = _DECIMAL_LENGTH.match(data)
     if found is None:

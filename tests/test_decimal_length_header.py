@@ -6,6 +6,8 @@ and the fix was to send banners and logs to stderr."""
 from __future__ import annotations
 
 import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -16,7 +18,7 @@ from tests.test_diagnose_workers import WORKERS, confirmed, diagnose
 ANSWER = b'{"id": 1, "success": true}'
 
 
-@pytest.mark.parametrize("end", [b"\n", b"\r\n", b":"])
+@pytest.mark.parametrize("end", [b"\n", b"\r\n", b":", b""])  # b"": C's printf("%zu%s")
 def test_a_decimal_length_before_that_many_bytes_of_json_is_a_text_header(end: bytes) -> None:
     said = explain(b"%d" % len(ANSWER) + end + ANSWER, "packet-4")
     assert said.kind == "decimal-header", said
@@ -41,3 +43,18 @@ def test_ping_names_a_length_written_as_text(run_cli: RunCli) -> None:
     )
     assert "Perl `pack('N', length $body)`" in d["remediation"]
     assert "arrived right behind the text" not in str(d)
+
+
+@pytest.mark.skipif(shutil.which("gcc") is None, reason="gcc is not installed")
+def test_ping_names_a_length_printed_with_no_separator(run_cli: RunCli, tmp_path: Path) -> None:
+    """C's `printf("%zu%s", strlen(body), body)`: '48{...}'. Before, the digits were text printed
+    before its first message, and the fix was to send banners and logs to stderr."""
+    worker = tmp_path / "c_printf_length"
+    source = str(WORKERS / "c_printf_length.c")
+    subprocess.run(["gcc", "-O2", "-o", str(worker), source], check=True)
+    d = diagnose(run_cli, "--timeout", "1", "--", str(worker))
+    assert confirmed(d) == ["framing"], d["cause"]
+    assert d["cause"].startswith(
+        "The worker writes its length header as text: a length written as decimal text, '48',"
+    )
+    assert 'C `fwrite` of `htonl(length)` (not `printf("%zu", length)`)' in d["remediation"]

@@ -153,7 +153,8 @@ def _reply_in_another_framing(obs: Observations) -> Judgement:
             f"Write each length as a {size}-byte big-endian binary number, not as digits: "
             f"Python `struct.pack('>{code}', len(body))`, Node "
             f"`writeUInt{8 * size}BE(Buffer.byteLength(body))`, Perl `pack('{perl}', "
-            f"length $body)` (of bytes), Elixir "
+            f'length $body)` (of bytes), C {_C_LENGTH[size]} (not `printf("%zu", length)`), '
+            f"Elixir "
             f"`<<byte_size(body)::{8 * size}>>` (the header `{{packet, {size}}}` reads)."
         )
         return confirmed(verdict, fix, *ev)
@@ -263,6 +264,12 @@ def _request_in_another_framing(obs: Observations, name: str, others: list[str])
     return confirmed(verdict, fix, *ev)
 
 
+# how C writes a binary length of 1, 2 or 4 bytes, big-endian
+_C_LENGTH = {
+    1: "`fputc(length, stdout)`",
+    2: "`fwrite` of `htons(length)`",
+    4: "`fwrite` of `htonl(length)`",
+}
 # how each language writes a big-endian length of 2 or 4 bytes (packet-1 has no byte order)
 _BIG_ENDIAN = {
     2: "Rust `(body.len() as u16).to_be_bytes()`, C `htons(length)`, PHP `pack('n', "
