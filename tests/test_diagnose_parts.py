@@ -175,7 +175,19 @@ CRASHES = {
     "rust": (
         "thread 'main' panicked at src/main.rs:4:5:\nno config file\n"
         "note: run with `RUST_BACKTRACE=1`\n",
-        "thread 'main' panicked at src/main.rs:4:5:",
+        "thread 'main' panicked at src/main.rs:4:5: no config file",  # its message, next line
+    ),
+    "rust-1.88": (  # the thread's id after its name
+        "\nthread 'main' (23884) panicked at panics.rs:7:45:\ncalled `Result::unwrap()` on an "
+        "`Err` value: NotPresent\nstack backtrace:\n   0: __rustc::rust_begin_unwind\n",
+        "thread 'main' (23884) panicked at panics.rs:7:45: called `Result::unwrap()` on an "
+        "`Err` value: NotPresent",
+    ),
+    "java": (
+        'Exception in thread "main" java.lang.NumberFormatException: Cannot parse null string\n'
+        "\tat java.base/java.lang.Integer.parseInt(Integer.java:630)\n"
+        "\tat Throws.main(Throws.java:11)\n",
+        'Exception in thread "main" java.lang.NumberFormatException: Cannot parse null string',
     ),
     "shell": (
         "./start.sh: line 3: pythn: command not found\n",

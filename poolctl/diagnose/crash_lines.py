@@ -1,6 +1,6 @@
 """The line of a dead worker's stderr that says why it died: a Python traceback's exception, a
-Node error, an Erlang/escript or Elixir exception, a Go or Rust panic, Python's `-m` finding no
-module, a shell's `command not found`."""
+Node error, an Erlang/escript or Elixir exception, a Go or Rust panic, a Java exception,
+Python's `-m` finding no module, a shell's `command not found`."""
 
 from __future__ import annotations
 
@@ -25,7 +25,11 @@ _CRASH_LINES: tuple[re.Pattern[str], ...] = (
     re.compile(r"^\s*\*\* \([\w.]+\) .*$", re.M),
     # Go and Rust
     re.compile(r"^panic: .*$", re.M),
-    re.compile(r"^thread '[^']*' panicked at .*$", re.M),
+    # (Rust 1.73+ writes the panic's message on the next line; 1.88+ the thread's id too:
+    # `thread 'main' (23884) panicked at src/main.rs:7:45:`)
+    re.compile(r"^thread '[^']*'(?: \(\d+\))? panicked at .*$", re.M),
+    # Java: `Exception in thread "main" java.lang.NumberFormatException: Cannot parse null`
+    re.compile(r'^Exception in thread "[^"]*" [\w.$]+(?::.*)?$', re.M),
     # Python's `-m` that found nothing to run: `/usr/bin/python3: No module named esbonio`
     re.compile(r"^\S+: No module named [\w.]+.*$", re.M),
     # the shell: `worker.sh: line 3: nodee: command not found`, `sh: 1: x: not found`
@@ -47,7 +51,11 @@ def exception_line(stderr: str) -> str | None:
     for pattern in _CRASH_LINES:
         match = pattern.search(stderr)
         if match:
-            return match.group(0).strip()
+            line = match.group(0).strip()
+            if line.endswith(":"):  # its message on the next line (a Rust panic's)
+                message = stderr[match.end() :].lstrip("\n").split("\n", 1)[0].strip()
+                line = f"{line} {message}" if message else line
+            return line
     return None
 
 
