@@ -193,7 +193,7 @@ def test_perl_worker_without_autoflush_is_block_buffered(
     experiments = {e["id"]: e for e in d["facts"]["experiments"]}
     assert experiments["pty"]["answered"] is True  # Perl line-buffers a terminal
     assert experiments["unbuffered"]["answered"] is False  # PYTHONUNBUFFERED means nothing to it
-    assert "`$| = 1` in Perl" in d["remediation"]
+    assert "In Perl, flush stdout after every frame (`$| = 1;` before the loop)" in d["remediation"]
 
 
 def test_a_worker_whose_header_arrived_and_body_is_buffered_is_not_said_to_send_nothing(

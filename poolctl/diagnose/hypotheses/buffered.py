@@ -5,6 +5,7 @@ answers from a fresh process."""
 from __future__ import annotations
 
 from poolctl.framing import quote
+from poolctl.languages import PYTHON, command_language
 from poolctl.model import Evidence
 from poolctl.units import fmt_limit
 
@@ -214,6 +215,10 @@ def _confirmed(obs: Observations, helped: list[str]) -> Judgement:
         if "unbuffered" in helped
         else "; `python -u` only helps a Python worker."
     )
+    spec = obs.worker.spec
+    language = command_language(spec.argv, spec.cwd)
+    if language is not None and language is not PYTHON:  # its command names its language
+        fix = f"In {language.name}, {language.flush}."
     pty = result(obs, "pty")
     if pty is not None and "pty" not in helped and "unbuffered" in helped:
         fix += (
