@@ -30,6 +30,11 @@ PYTHON = Language(
     "flush stdout after every frame (`sys.stdout.flush()`, or `print(…, flush=True)`)",
     reads_pythonunbuffered=True,
 )
+PHP = Language(
+    "PHP",
+    "write every frame with `fwrite(STDOUT, …)`, or end an output buffer (`ob_start()`) with "
+    "`ob_end_flush()`: the buffer holds what `echo` writes until it is flushed",
+)
 # Interpreters whose programs are known by their name; a name not here leaves the language open.
 _BY_INTERPRETER = {
     "perl": Language("Perl", "flush stdout after every frame (`$| = 1;` before the loop)"),
@@ -43,11 +48,7 @@ _BY_INTERPRETER = {
         "flush stdout after every frame (`out.flush()` after each answer: a `BufferedWriter` "
         "or `BufferedOutputStream` of its own holds 8 KiB, while `System.out.println` flushes)",
     ),
-    "php": Language(
-        "PHP",
-        "write every frame with `fwrite(STDOUT, …)`, or end an output buffer (`ob_start()`) "
-        "with `ob_end_flush()`: the buffer holds what `echo` writes until it is flushed",
-    ),
+    "php": PHP,
     "tclsh": Language(
         "Tcl",
         "flush stdout after every frame (`flush stdout`, or `fconfigure stdout -buffering "

@@ -101,3 +101,18 @@ def test_a_pool_of_them_is_told_the_same(run_cli: RunCli, tmp_path: Path) -> Non
         "run-scenario", str(scenario), "--no-history", "--run-dir", str(tmp_path / "r")
     )
     assert "Leave out the closing `?>` at the end of files that hold only PHP" in out, out
+
+
+@php
+def test_an_output_buffer_is_named_beside_a_read_of_all_input(run_cli: RunCli) -> None:
+    """ob_start() with no size holds every answer until the script ends: from outside it looks
+    as a read of the whole input does (waits in read, answers at the close, none with many
+    requests). Before, the verdict named the read alone, told `sys.stdin.readline()`, and its
+    evidence said 'a buffer would have filled and flushed', which PHP's does not."""
+    worker = str(WORKERS / "php_output_buffer.php")
+    d = diagnose(run_cli, "--timeout", "2", "--framing", "line", "--", "php", worker)
+    assert confirmed(d) == ["waiting-for-input"], d["cause"]
+    assert "; in PHP an output buffer (`ob_start()`) holds what `echo` writes" in d["cause"]
+    assert d["remediation"].startswith("Find which of the two it is (not told apart from outside)")
+    assert "call `ob_flush()` after each" in d["remediation"]
+    assert "a buffer would have filled" not in str(d["evidence"])

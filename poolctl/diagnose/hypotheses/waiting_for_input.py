@@ -4,6 +4,7 @@ no framing poolctl knows gets an answer: the request was not a complete message 
 from __future__ import annotations
 
 from poolctl.framing import quote
+from poolctl.languages import PHP, command_language
 from poolctl.model import Evidence
 
 from ..end_of_input import reads_to_end
@@ -97,6 +98,9 @@ def waiting_for_input(obs: Observations) -> Judgement:
             "it waits for the next request: it had answered, into a buffer (see buffered)", waits
         )
     if shown := reads_to_end(obs):
+        spec = obs.worker.spec
+        if command_language(spec.argv, spec.cwd) is PHP:  # or its output buffer: unbounded
+            return _reads_to_end_or_php_buffer(len(obs.request_frame), shown)
         return _reads_to_end(len(obs.request_frame), shown)
     # its answer came as its stdin closed, no buffering change releasing it: held in a buffer or
     # a handler slower than the timeout finishing then (a loaded machine's), it read a whole one
@@ -217,6 +221,29 @@ def _reads_to_end(size: int, shown: list[Evidence]) -> Judgement:
         "input."
     )
     return confirmed(verdict, fix, *shown)
+
+
+def _reads_to_end_or_php_buffer(size: int, shown: list[Evidence]) -> Judgement:
+    """A PHP worker whose answer came out only as its stdin closed: it read all its input
+    first, or its output buffer (`ob_start()` with no size, or `output_buffering` set) held
+    what `echo` wrote until the script ended. Neither fills and flushes with many requests,
+    and both wait in a read of stdin: nothing seen from outside tells them apart."""
+    verdict = (
+        f"The worker answers only once its stdin ends: it read the {size}-byte request, "
+        "waited for more input, and its answer came out as its stdin closed; in PHP an output "
+        "buffer (`ob_start()`) holds what `echo` writes until the script ends, as a read of "
+        "all its input waits for that end, and a pool keeps its workers' stdin open, so no "
+        "answer comes"
+    )
+    fix = (
+        "Find which of the two it is (not told apart from outside): an output buffer started "
+        "by `ob_start()` (or `output_buffering` in php.ini) holds every answer `echo` writes "
+        "until the script ends: write each with `fwrite(STDOUT, …)`, or call `ob_flush()` "
+        "after each, or end the buffer with `ob_end_flush()`; a read of the whole input "
+        "(`stream_get_contents(STDIN)`, `file_get_contents('php://stdin')`) waits for its "
+        "end: read one message at a time (`fgets(STDIN)` for a line)."
+    )
+    return confirmed(verdict, fix, *(e for e in shown if "a buffer would have" not in e.note))
 
 
 def _at_prompt(obs: Observations, asked_at: str, question: str, size: int) -> Judgement:
