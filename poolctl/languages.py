@@ -30,6 +30,11 @@ PYTHON = Language(
     "flush stdout after every frame (`sys.stdout.flush()`, or `print(…, flush=True)`)",
     reads_pythonunbuffered=True,
 )
+JAVA = Language(
+    "Java",
+    "flush stdout after every frame (`out.flush()` after each answer: a `BufferedWriter` or "
+    "`BufferedOutputStream` of its own holds 8 KiB, while `System.out.println` flushes)",
+)
 PHP = Language(
     "PHP",
     "write every frame with `fwrite(STDOUT, …)`, or end an output buffer (`ob_start()`) with "
@@ -43,11 +48,7 @@ _BY_INTERPRETER = {
         "JavaScript",
         "write every frame with `process.stdout.write` as it is ready (uncork a corked stdout)",
     ),
-    "java": Language(
-        "Java",
-        "flush stdout after every frame (`out.flush()` after each answer: a `BufferedWriter` "
-        "or `BufferedOutputStream` of its own holds 8 KiB, while `System.out.println` flushes)",
-    ),
+    "java": JAVA,
     "php": PHP,
     "tclsh": Language(
         "Tcl",

@@ -9,6 +9,7 @@ import re
 
 from poolctl import json_text
 from poolctl.framing import FRAMINGS, quote
+from poolctl.languages import JAVA, command_language
 from poolctl.model import Evidence
 from poolctl.protocol import PROTOCOLS
 from poolctl.protocol.messages import carries_answer
@@ -141,7 +142,8 @@ def _reply_in_another_framing(obs: Observations) -> Judgement:
             "Erlang leave standard_io in its latin1 encoding (no `:io.setopts(:standard_io, "
             "encoding: :unicode)`) and write with `IO.binwrite`, or open `{:fd, 0, 1}` as a "
             "binary port; in Python write bytes to `sys.stdout.buffer`, never text decoded "
-            "from them."
+            "from them; in Tcl `fconfigure stdout -translation binary` before the first frame, "
+            "and each body's `encoding convertto utf-8` (its length counted in those bytes)."
         )
         return confirmed(verdict, fix, *ev)
     if e.kind == "decimal-header":
@@ -164,6 +166,13 @@ def _reply_in_another_framing(obs: Observations) -> Judgement:
             "Write `Content-Length: <bytes of the body>\\r\\n` (an optional `Content-Type` "
             "line), then `\\r\\n`, then exactly that many bytes of JSON, before every message."
         )
+        if "counts the message's characters" in e.text:
+            fix += (
+                " Count the bytes of its UTF-8 encoding: Node `Buffer.byteLength(body)`, Ruby "
+                "`body.bytesize`, Java `body.getBytes(StandardCharsets.UTF_8).length`, Python "
+                "`len(body.encode())`; `body.length`, `String.length()` and `len(text)` count "
+                "characters."
+            )
         return confirmed(verdict, fix, *ev)
     if e.other_framing in FRAMINGS:
         ev += experiment_evidence(obs, f"framing-{e.other_framing}")
@@ -233,6 +242,15 @@ def _write_as_it_reads(obs: Observations, other: str) -> str:
         else _framing_words(framing).removeprefix(", ")
     )
     fix = f"Make the worker write its answers in {framing}, the framing it reads ({how})."
+    spec = obs.worker.spec
+    if size == 4 and other == "packet-2" and command_language(spec.argv, spec.cwd) is JAVA:
+        fix = (
+            "Make the worker write its answers in packet-4, the framing it reads: in Java "
+            "`out.writeInt(body.length); out.write(body)` with `body = json.getBytes("
+            "StandardCharsets.UTF_8)`, not `out.writeUTF(json)`, which writes a 2-byte length "
+            "(packet-2) and modified UTF-8 (a character past U+FFFF as 6 bytes, which UTF-8 "
+            "readers refuse)."
+        )
     if result(obs, f"framing-{other}") is not None:  # asked: reading it so would not help
         fix += f" Speaking {other} to it does not help: a request in {other} got no answer."
     return fix
