@@ -116,3 +116,17 @@ def test_an_output_buffer_is_named_beside_a_read_of_all_input(run_cli: RunCli) -
     assert d["remediation"].startswith("Find which of the two it is (not told apart from outside)")
     assert "call `ob_flush()` after each" in d["remediation"]
     assert "a buffer would have filled" not in str(d["evidence"])
+
+
+@php
+@pytest.mark.parametrize("framing", ["line", "packet-4"])
+def test_a_file_saved_with_a_byte_order_mark_is_named(run_cli: RunCli, framing: str) -> None:
+    """Before, the mark was named and the fix was .NET's and Python's encodings."""
+    worker = str(WORKERS / "php_saved_with_bom.php")
+    d = diagnose(run_cli, "--timeout", "2", "--framing", framing, "--", "php", worker, framing)
+    assert confirmed(d) == ["stdout-text"], d["cause"]
+    assert d["cause"].startswith("The worker's stdout starts with a UTF-8 byte order mark")
+    assert d["cause"].endswith(f"; {worker} begins with it"), d["cause"]
+    assert d["remediation"].startswith(
+        f"Save the PHP file(s) as UTF-8 without a byte order mark ({worker})"
+    )

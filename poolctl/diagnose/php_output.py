@@ -6,6 +6,7 @@ a settings file ending `?>` and a blank line prints a newline before the first a
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
 from dataclasses import dataclass
@@ -101,6 +102,29 @@ def closing_tag_fix(files: list[str]) -> str:
         f"{CLOSING_TAG_FIX_START} ({named}): PHP "
         "prints what follows the tag (here a blank line or spaces, past the one newline it "
         "drops) where the file runs, before the worker's first message."
+    )
+
+
+BOM_FIX_START = "Save the PHP file(s) as UTF-8 without a byte order mark"
+
+
+def bom_files(argv: tuple[str, ...], cwd: str | None) -> list[str]:
+    """The PHP files of the worker's script folder that begin with a UTF-8 byte order mark:
+    PHP prints the three bytes before `<?php` as text wherever the file runs."""
+    script = _script(argv, cwd) if is_php(argv, cwd) else None
+    if script is None:
+        return []
+    paths = [script, *sorted(script.parent.glob("*.php"))[:_LOOKED_AT]]
+    found = {str(p) for p in paths if p.is_file() and read_head(str(p), 3) == codecs.BOM_UTF8}
+    return sorted(found, key=lambda p: (p != str(script), p))  # the script first
+
+
+def bom_fix(files: list[str]) -> str:
+    named = ", ".join(files[:3]) + (f" and {len(files) - 3} more" if len(files) > 3 else "")
+    return (
+        f"{BOM_FIX_START} ({named}): PHP prints the three bytes before `<?php` to stdout as "
+        "text (an editor's 'UTF-8 with BOM'; `sed -i '1s/^\\xEF\\xBB\\xBF//' FILE` takes "
+        "them off)."
     )
 
 

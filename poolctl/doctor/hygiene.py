@@ -137,7 +137,10 @@ def _stdout_judged(probe: Probe, apart: Probe, out: CheckList) -> None:
             said = "it writes a UTF-8 byte order mark (EF BB BF) before its first frame: " + (
                 "every client fails on it"
             )
-            out.add("stdout", "fail", said, stdout_text.BOM_FIX, judged.evidence)
+            fix = probe.diagnosis.remediation if probe.diagnosis is not None else ""
+            if not fix.startswith(stdout_text.OWN_FIXES):  # a PHP file's mark, or its encoding's
+                fix = stdout_text.BOM_FIX
+            out.add("stdout", "fail", said, fix, judged.evidence)
             return
         # a question it asks (input()) is not cured by moving it to stderr: it waits for a reply
         asked = (

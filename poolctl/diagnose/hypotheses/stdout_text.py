@@ -42,7 +42,12 @@ BLANK_FIX = (
     "on its own for an empty message (or, framed by length, for a header's first byte). "
 )
 # the fixes that name the worker's own cause, as doctor's Output hygiene gives them too
-OWN_FIXES = (BLANK_FIX, php_output.WARNING_FIX_START, php_output.CLOSING_TAG_FIX_START)
+OWN_FIXES = (
+    BLANK_FIX,
+    php_output.WARNING_FIX_START,
+    php_output.CLOSING_TAG_FIX_START,
+    php_output.BOM_FIX_START,
+)
 BOM_FIX = (
     "Write UTF-8 without a byte order mark: in .NET a `new UTF8Encoding(false)` as "
     "`Console.OutputEncoding` (PowerShell: `[Console]::OutputEncoding = "
@@ -120,6 +125,9 @@ def stdout_text(obs: Observations) -> Judgement:
             f"A JSON logger writes to the worker's stdout: {first_line(obs.pending, 120)} is "
             f"JSON but no JSON-RPC message, {_where(obs)}"
         )
+    if bom and (files := php_output.bom_files(obs.worker.spec.argv, obs.worker.spec.cwd)):
+        verdict += f"; {files[0]} begins with it"
+        return confirmed(verdict, php_output.bom_fix(files), *ev)
     if bom:
         return confirmed(verdict, BOM_FIX, *ev)
     elif obs.stray_json or _looks_like_a_log(obs.pending):
