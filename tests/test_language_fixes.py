@@ -54,3 +54,25 @@ def test_tcl_in_text_mode_is_told_translation_binary(run_cli: RunCli) -> None:
         "in Tcl `fconfigure stdout -translation binary` before the first frame"
         in (d["remediation"])
     )
+
+
+@javac
+def test_java_print_without_a_newline_is_told_println(run_cli: RunCli, tmp_path: Path) -> None:
+    argv = ("--timeout", "5", "--framing", "line", "--")
+    d = diagnose(run_cli, *argv, *_java(tmp_path, "PrintNoNewline.java"))
+    assert confirmed(d) == ["framing"], d["cause"]
+    assert d["cause"].startswith("The worker never ends its line")
+    assert "Java: `System.out.println(json)`, not `System.out.print(json)`" in d["remediation"]
+
+
+def test_a_rust_binary_that_never_flushes_is_told_rust_s_flush(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    rustc = shutil.which("rustc") or str(Path.home() / ".cargo" / "bin" / "rustc")
+    if not Path(rustc).exists():
+        pytest.skip("rustc is not installed (.ci/run installs Debian's rustc)")
+    worker = tmp_path / "never_flushes"
+    subprocess.run([rustc, "-o", str(worker), str(WORKERS / "rust_never_flushes.rs")], check=True)
+    d = diagnose(run_cli, "--timeout", "2", "--", str(worker))
+    assert confirmed(d) == ["buffered"], d["cause"]
+    assert "`io::stdout().flush()` in Rust" in d["remediation"]

@@ -209,7 +209,7 @@ def _confirmed(obs: Observations, helped: list[str]) -> Judgement:
         if not proof.answered and proof.late_ms is not None:
             verdict += f" (late: {proof.late_ms:.0f} ms after the request, past its wait)"
     fix = "Flush stdout after each frame (`sys.stdout.flush()`, `$| = 1` in Perl, "
-    fix += "`fflush(stdout)` in C)"
+    fix += "`fflush(stdout)` in C, `io::stdout().flush()` in Rust)"
     fix += (
         ", or run the worker with `python -u` (PYTHONUNBUFFERED=1), which is proven to work here."
         if "unbuffered" in helped

@@ -347,7 +347,8 @@ def _line_never_ended(obs: Observations, line: bytes) -> Judgement:
     fix = (
         "End each message with a newline: `print(json.dumps(answer), flush=True)` or "
         '`sys.stdout.write(json.dumps(answer) + "\\n")` (Node: '
-        '`process.stdout.write(JSON.stringify(answer) + "\\n")`).'
+        '`process.stdout.write(JSON.stringify(answer) + "\\n")`; Java: '
+        "`System.out.println(json)`, not `System.out.print(json)`; Rust: `println!`)."
     )
     return confirmed(verdict, fix, *ev)
 
