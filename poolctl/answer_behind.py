@@ -20,7 +20,8 @@ from poolctl.protocol import Response, StrayOutput, parse_message
 if TYPE_CHECKING:
     from poolctl.worker import WorkerProcess
 
-SCANNED = ERROR_CONTEXT  # bytes behind the text looked through for the answer
+SCANNED = ERROR_CONTEXT  # bytes behind the text looked through for where the answer begins
+MAX_HEADERS = 64  # Content-Length headers tried (each decodes the rest of the stream)
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,7 @@ def _boundaries(data: bytes, text_at: int, end: int, framing: Framing) -> list[i
     if framing.kind == "content-length":
         lowered = data[:end].lower()
         found, at = [], lowered.find(b"content-length:", text_at + 1)
-        while at >= 0:
+        while at >= 0 and len(found) < MAX_HEADERS:
             found.append(at)
             at = lowered.find(b"content-length:", at + 1)
         return found
@@ -119,17 +120,21 @@ def _frame_at(data: bytes, at: int, framing: Framing) -> tuple[bytes, bytes | No
         if nl < 0:
             return b"", None
         return data[at : nl + 1], data[at:nl].rstrip(b"\r")
-    frames = framing.decoder().feed(data[at : at + SCANNED])
-    if not frames:
-        return b"", None
     if framing.kind == "content-length":
+        frames = framing.decoder().feed(data[at:])
+        if not frames:
+            return b"", None
         head = data.find(b"\r\n\r\n", at) + 4 - at
-    else:
-        head = framing.header_size
-    return data[at : at + head + len(frames[0])], frames[0]
+        return data[at : at + head + len(frames[0])], frames[0]
+    size = framing.header_size  # read here: a decoder's copy of the rest, at every `{`, was not
+    length = int.from_bytes(data[at : at + size], "big")
+    payload = data[at + size : at + size + length]
+    return (data[at : at + size + length], payload) if len(payload) == length else (b"", None)
 
 
 def _answers(payload: bytes, request_id: Any, envelope: str) -> bool:
+    if b'"id"' not in payload:  # (no parse of every line of a long text behind it)
+        return False
     try:
         message = parse_message(payload, request_id, envelope)
     except ProtocolError:
