@@ -296,7 +296,7 @@ def test_copies_starved_of_cpu_by_each_other_are_asked_again_a_few_at_a_time(
     argv = (sys.executable, str(WORKERS / "mcp_server.py"), "--burn", "3")
     d = diagnose(run_cli, "--timeout", "1", "--", *argv)
     if confirmed(d) == ["stuck-in-init"]:
-        burning = "mcp_server.py:56 in `<module>`: `while time.process_time() < burn_until:`"
+        burning = "mcp_server.py:58 in `<module>`: `while time.process_time() < burn_until:`"
         assert burning in d["cause"], d["cause"]
         [still] = [e["text"] for e in d["evidence"] if e["text"].startswith("still starting ")]
         assert "poolctl kept waiting, no answer came, and the request was still unread" in still
