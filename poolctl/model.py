@@ -30,13 +30,14 @@ Source = Literal[
     "eunit",
     "common_test",
     "ward",
+    "ava",
     "scenario",
     "ping",
     "doctor",
 ]
 # the runners whose failure blocks a text parser reads beside its own (`poolctl.logs.other_blocks`):
 # TAP (prove, Bats, node's TAP reporter), Vitest, `node --test`'s spec and dot reporters, unittest,
-# Jest, Mocha, cargo test, go test, uvu, EUnit's text report, common_test's console, ward
+# Jest, Mocha, cargo test, go test, uvu, EUnit's text report, common_test's console, ward, AVA
 OTHER_RUNNERS: tuple[Source, ...] = (
     "tap",
     "vitest",
@@ -50,6 +51,7 @@ OTHER_RUNNERS: tuple[Source, ...] = (
     "eunit",
     "common_test",
     "ward",
+    "ava",
 )
 # ... of them, those that group a test by a name of theirs, not by its file: unittest by its dotted
 # module and class (`test_pool.PoolTests`), Mocha by its outermost describe suite, uvu by its suite,

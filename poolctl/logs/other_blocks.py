@@ -13,6 +13,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from poolctl.logs import (
+    ava_block,
     cargo_block,
     ct_block,
     eunit_block,
@@ -43,6 +44,8 @@ if TYPE_CHECKING:
 # line each (a raw TAP script's nameless `not ok 1` after them under `prove -v` is a failure of
 # its own, not theirs again)
 _CLAIMED: weakref.WeakKeyDictionary[TextParser, set[tuple[str, int]]] = weakref.WeakKeyDictionary()
+# each parser that read AVA's line of a failed test (`  ✘ [fail]: title`)
+_AVA: weakref.WeakKeyDictionary[TextParser, bool] = weakref.WeakKeyDictionary()
 # each parser that read ward's header (`── Ward 0.68.0b0 | CPython 3.11.7 ──`): a rule after it
 # heads a block of ward's
 _WARD: weakref.WeakKeyDictionary[TextParser, bool] = weakref.WeakKeyDictionary()
@@ -87,6 +90,7 @@ TRIGGERS = (
     *mocha_block.TRIGGERS,  # Mocha's failure list, below its counts
     *uvu_block.TRIGGERS,  # uvu's failure blocks, below its suite's line
     *ward_block.TRIGGERS,  # ward's rules: its header's, then each failure block's
+    *ava_block.TRIGGERS,  # AVA's failed tests' lines, then its blocks between two rules
     mocha_tree.TRIGGER,  # ... and its tree's failed tests above them
     *cargo_block.TRIGGERS,  # cargo test's blocks, targets, panics and failures list
     *go_block.TRIGGERS,  # go test's `--- FAIL:` lines, `-v`'s `=== RUN`, a package's timeout
@@ -179,6 +183,13 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
         return go_json.JsonStream(number, line, _GO_JSON.setdefault(parser, {}), parser.name)
     if line[:1] in "-rtf " and (cargo := _cargo_line(parser, number, line)) is not None:
         return cargo if cargo is not _NONE else None
+    if line.startswith("  ✘ [fail]: "):
+        _AVA[parser] = True  # AVA's line of a failed test: its blocks follow, between two rules
+        return None
+    if line.rstrip() == ava_block.RULE and _AVA.get(parser):
+        return ava_block.AvaSection(
+            number, line, parser.name, ava_block.SOURCE, partial(_keep, parser)
+        )
     if line.startswith("───") and (rule := ward_block.RULE_RE.match(line.rstrip())):
         if rule["title"].startswith("Ward "):
             _WARD[parser] = True  # ward's header: its failures' blocks follow, each under a rule
