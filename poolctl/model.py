@@ -31,13 +31,15 @@ Source = Literal[
     "common_test",
     "ward",
     "ava",
+    "jasmine",
     "scenario",
     "ping",
     "doctor",
 ]
 # the runners whose failure blocks a text parser reads beside its own (`poolctl.logs.other_blocks`):
 # TAP (prove, Bats, node's TAP reporter), Vitest, `node --test`'s spec and dot reporters, unittest,
-# Jest, Mocha, cargo test, go test, uvu, EUnit's text report, common_test's console, ward, AVA
+# Jest, Mocha, cargo test, go test, uvu, EUnit's text report, common_test's console, ward, AVA,
+# Jasmine
 OTHER_RUNNERS: tuple[Source, ...] = (
     "tap",
     "vitest",
@@ -52,6 +54,7 @@ OTHER_RUNNERS: tuple[Source, ...] = (
     "common_test",
     "ward",
     "ava",
+    "jasmine",
 )
 # ... of them, those that group a test by a name of theirs, not by its file: unittest by its dotted
 # module and class (`test_pool.PoolTests`), Mocha by its outermost describe suite, uvu by its suite,

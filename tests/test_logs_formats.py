@@ -901,7 +901,6 @@ def test_a_unittest_run_alone_is_said_to_be_unittests(
         ("pytest_then_maven.log", "Maven Surefire", "[ERROR] Tests run: 3, Failures: 1, Errors: 0"),
         ("pytest_then_stestr.log", "stestr", "Failed 6 tests - output below:"),
         ("pytest_then_karma.log", "Karma", "TOTAL: 4 FAILED, 1 SUCCESS"),
-        ("pytest_then_jasmine.log", "Jasmine", "6 specs, 4 failures, 1 pending spec"),
         ("pytest_then_playwright.log", "Playwright", "5 failed"),
         ("pytest_then_bun.log", "bun test", "2 fail"),
         ("pytest_then_gtest.log", "GoogleTest or cmocka", "6 FAILED TESTS"),

@@ -19,6 +19,7 @@ from poolctl.logs import (
     eunit_block,
     go_block,
     go_json,
+    jasmine_block,
     jest_block,
     mocha_block,
     mocha_tree,
@@ -91,6 +92,7 @@ TRIGGERS = (
     *uvu_block.TRIGGERS,  # uvu's failure blocks, below its suite's line
     *ward_block.TRIGGERS,  # ward's rules: its header's, then each failure block's
     *ava_block.TRIGGERS,  # AVA's failed tests' lines, then its blocks between two rules
+    *jasmine_block.TRIGGERS,  # Jasmine's failures, above its counts
     mocha_tree.TRIGGER,  # ... and its tree's failed tests above them
     *cargo_block.TRIGGERS,  # cargo test's blocks, targets, panics and failures list
     *go_block.TRIGGERS,  # go test's `--- FAIL:` lines, `-v`'s `=== RUN`, a package's timeout
@@ -183,6 +185,10 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
         return go_json.JsonStream(number, line, _GO_JSON.setdefault(parser, {}), parser.name)
     if line[:1] in "-rtf " and (cargo := _cargo_line(parser, number, line)) is not None:
         return cargo if cargo is not _NONE else None
+    if line.startswith(jasmine_block.HEADER) and line.rstrip() == jasmine_block.HEADER:
+        return jasmine_block.JasmineSection(
+            number, line, parser.name, jasmine_block.SOURCE, partial(_keep, parser)
+        )
     if line.startswith("  ✘ [fail]: "):
         _AVA[parser] = True  # AVA's line of a failed test: its blocks follow, between two rules
         return None
