@@ -57,6 +57,8 @@ class RunContext:
         self.prepared: weakref.WeakValueDictionary[int, Report] = weakref.WeakValueDictionary()
         self.signal: signal.Signals | None = None  # the first signal that interrupted the run
         self.signalled_at = 0.0  # when it came (time.monotonic)
+        # who sent it, when a worker or its family did (` from pid 12 (python3), …`), else ""
+        self.sender = ""
         # Set while a part of the run ends it itself on a signal (the scenario runner's event
         # loop): the CLI's handler hands the signal over instead of raising.
         # It returns False when it cannot take the signal (its loop is closing).

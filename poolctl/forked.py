@@ -30,11 +30,11 @@ from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import IO
 
-from poolctl.signal_sender import THREAD_NAME
+from poolctl.signal_sender import ENDING, THREAD_NAME, UNEXPECTED
 
 PR_SET_PDEATHSIG = 1
-# the signals poolctl handles (`poolctl.lifecycle.HANDLED`): the child dies of them
-SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
+# the signals poolctl as the program handles (`poolctl.lifecycle`): the child dies of them
+SIGNALS = (*ENDING, *UNEXPECTED)
 
 
 def can_fork() -> bool:

@@ -2,7 +2,9 @@
 
 Exit codes: 0 ok, 1 findings, 2 bad input or usage, 3 internal error (the traceback saved in
 the run folder), 128+N when signal N cut the command short: 130 Ctrl-C (SIGINT, a second
-Ctrl-C too), 143 SIGTERM, 129 SIGHUP (a closed terminal, a cancelled CI job), 131 SIGQUIT.
+Ctrl-C too), 143 SIGTERM, 129 SIGHUP (a closed terminal, a cancelled CI job), 131 SIGQUIT; as
+the program, 138 SIGUSR1, 140 SIGUSR2, 142 SIGALRM, 152 SIGXCPU end it the same way (a worker
+that signals its parent is ready), where their default ended it with nothing said.
 
 A command begins by scrubbing the run folders of the reports folder that a poolctl killed
 mid-run left unscrubbed (and says so). On a signal: every child of the run gets SIGTERM at once
@@ -34,12 +36,11 @@ from poolctl.children import become_subreaper
 from poolctl.context import Interrupted, RunContext
 from poolctl.errors import ExitCode, PoolctlError
 from poolctl.rundir import base_folder, leftovers, scrub_leftover
-from poolctl.signal_sender import WAITER, sender_words
+from poolctl.signal_sender import ENDING, UNEXPECTED, WAITER, sender_words
 
 if TYPE_CHECKING:  # the command line is imported after the signal handlers are in place
     from typer._click.core import Command
 
-HANDLED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
 # Seconds after the signal: every child gets SIGKILL (SIGTERM at once); the watchdog ends the
 # run itself if the main thread has not begun to; scrubbing stops (the next command finishes
 # it). An ending under way (a few small writes) is cut only at LAST_CALL: on a machine so
@@ -81,14 +82,14 @@ class _Lifecycle:
         self.ending = threading.Lock()  # the main thread or the watchdog ends the run, not both
         self.previous: dict[signal.Signals, Any] = {}
         self._said = threading.Event()  # "interrupted" was said
-        self.sender = ""  # who sent the signal, when a worker or its family did
         self._saying = threading.Lock()
 
     # --- signals --------------------------------------------------------------------------
     def install(self) -> None:
         if threading.current_thread() is not threading.main_thread():
             return  # signal handlers belong to the main thread; a library caller keeps its own
-        for sig in HANDLED:
+        # a library caller's own (pytest-timeout's SIGALRM) are left to it
+        for sig in (*ENDING, *UNEXPECTED) if self.program else ENDING:
             current = signal.getsignal(sig)
             if current is signal.SIG_IGN:
                 continue  # nohup, or a background job: the caller asked poolctl to ignore it
@@ -118,7 +119,7 @@ class _Lifecycle:
         # the sender was read as the signal was taken; told against the workers alive now,
         # before they are stopped below
         children = self.context.children
-        self.sender = sender_words(sig, [p.pid for p in children.live()], children.token)
+        self.context.sender = sender_words(sig, [p.pid for p in children.live()], children.token)
         # handed over before the children are stopped: the part that ends the run itself (the
         # scenario runner's event loop) records the interruption before any of its workers'
         # exits, which the stop below causes
@@ -170,7 +171,7 @@ class _Lifecycle:
                     if held and run.report("json").exists():  # written before the signal
                         mark_interrupted(run, sig.name)
                     elif held:
-                        save_interrupted(run, sig.name, self.sender)
+                        save_interrupted(run, sig.name, self.context.sender)
                 deadline = max(self.context.signalled_at + SCRUB_UNTIL, time.monotonic() + 0.05)
                 with contextlib.suppress(Exception):
                     if not held or (not run.scrubbed and not run.scrub(deadline)):
@@ -192,7 +193,7 @@ class _Lifecycle:
             runs = self.context.all_runs()
             kept = f"; what was captured is in {', '.join(str(r.path) for r in runs)}"
             _say(
-                f"poolctl: interrupted by {sig.name}{self.sender}: every process stopped"
+                f"poolctl: interrupted by {sig.name}{self.context.sender}: every process stopped"
                 f"{kept if runs else ''}",
                 self.context,
             )

@@ -21,6 +21,14 @@ from collections.abc import Collection, Iterator
 from typing import NamedTuple
 
 THREAD_NAME = "poolctl-signals"
+# the signals that end a command as Ctrl-C does (`poolctl.lifecycle`)
+ENDING = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
+# and, as the program, those whose default action ended poolctl at once, with no report, no
+# word and its workers left to the parent-death signal and the reaper, and that mean nothing
+# else to it: a worker telling its parent it is ready (SIGUSR1, as an X server does), a stray
+# timer's SIGALRM, `ulimit -t`'s SIGXCPU before its SIGKILL. SIGVTALRM is the patterns'
+# regex timer's (poolctl/patterns/regex.py), SIGPROF a profiler's.
+UNEXPECTED = (signal.SIGUSR1, signal.SIGUSR2, signal.SIGALRM, signal.SIGXCPU)
 # the signal that interrupts the main thread's blocking call once a signal was taken: one no
 # other part of poolctl uses, its default to ignore
 POKE = signal.SIGURG

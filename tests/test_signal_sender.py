@@ -82,6 +82,45 @@ def test_a_worker_that_sends_poolctl_sigterm_is_named(
     assert "SigBlk:\t0000000000000000" in log, log
 
 
+@pytest.mark.parametrize("sig", [signal.SIGUSR1, signal.SIGALRM, signal.SIGTERM])
+@pytest.mark.parametrize("command", ["ping", "run-scenario"])
+def test_a_worker_that_signals_poolctl_ends_it_as_sigterm_does_and_is_named_in_the_report(
+    processes: Processes, tmp_path: Path, sig: signal.Signals, command: str
+) -> None:
+    """A server that tells its parent it is ready with SIGUSR1 (as an X server does), or a
+    stray SIGALRM: their default action ended poolctl at once (the shell's 'User defined signal
+    1', 138), no line said, no report.json written, the run folder left unscrubbed for the next
+    command. It now ends as on SIGTERM: every process stopped, the sender named, the report.
+    A scenario's report named no sender, even of a SIGTERM."""
+    worker = [sys.executable, str(WORKER), "self", sig.name]
+    if command == "ping":
+        proc, mark = ping(processes, tmp_path, *worker)
+    else:
+        scenario = tmp_path / "signals.yaml"
+        scenario.write_text(
+            f"worker: {{command: {json.dumps(worker)}, init_timeout: 20}}\n"
+            "pool: {size: 1}\n"
+            "steps:\n  - request: {command: ping}\n"
+        )
+        mark = uuid.uuid4().hex
+        argv = [sys.executable, "-m", "poolctl", "run-scenario", str(scenario), "--no-history"]
+        proc = processes.popen(
+            [*argv, "--run-dir", str(tmp_path / "run")],
+            env={**os.environ, MARK: mark},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+    err = proc.communicate(timeout=60)[1].decode()
+    assert proc.returncode == 128 + sig, err
+    said = (
+        r"from pid \d+ \(python[\d.]*\), a process poolctl started \(a worker signalled poolctl\)"
+    )
+    assert re.search(rf"poolctl: interrupted by {sig.name} {said}: every process stopped", err)
+    assert left_behind(mark) == set()
+    notes = json.loads((tmp_path / "run" / "report.json").read_text())["notes"]
+    assert any(re.match(rf"interrupted by {sig.name} {said}", n) for n in notes), notes
+
+
 def test_a_sigterm_from_outside_is_said_as_before(processes: Processes, tmp_path: Path) -> None:
     """The shell's `kill`, a CI runner's: no sender named, the run ends as it did."""
     sleeper = ("/bin/sh", "-c", "exec sleep 30")

@@ -111,8 +111,9 @@ def judge(
     notes: list[str] = []
     if outcome.interrupted:
         notes.append(
-            f"interrupted by {outcome.interrupted}: the run was cut short; every process was "
-            "stopped and everything captured so far is in the run folder"
+            f"interrupted by {outcome.interrupted}{outcome.interrupted_by}: the run was cut "
+            "short; every process was stopped and everything captured so far is in the run "
+            "folder"
         )
     notes += outcome.step_errors
     notes += classifier_notes or []

@@ -53,6 +53,7 @@ class RunOutcome:
     pool: Pool
     interrupted: str | None = None  # "SIGINT", "SIGTERM"… when the run was cut short
     interrupted_at: float | None = None  # the signal's time in the trace
+    interrupted_by: str = ""  # its sender, when a worker or its family sent it (` from pid …`)
     step_errors: list[str] = field(default_factory=list)
     services: dict[str, WorkerProcess] = field(default_factory=dict)
     failed_checks: FailedChecks = field(default_factory=FailedChecks)  # bounded, by shape
@@ -233,6 +234,7 @@ class ScenarioRunner:
     def _interrupt(self, sig: signal.Signals, main: asyncio.Task[Any]) -> None:
         if self.outcome.interrupted is None:  # later signals only hurry the stop (the CLI's)
             self.outcome.interrupted = sig.name
+            self.outcome.interrupted_by = self.run_dir.context.sender
             # the CLI stopped every child when the signal came, before this callback ran: a
             # worker that died from then on died of the stop, which the trace must tell apart
             signalled = self.run_dir.context.signalled_at

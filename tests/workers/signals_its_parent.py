@@ -1,6 +1,7 @@
 """A worker ({packet, 4}) that reads its first request and, instead of answering, sends SIGTERM
 to its parent (the pool, poolctl): itself (argument `self`, `os.kill(os.getppid(), SIGTERM)`),
-or through a child it starts (`child`: one of its family); then it sleeps."""
+or through a child it starts (`child`: one of its family); then it sleeps. A second argument
+names another signal to send (`SIGUSR1`: a server telling its parent it is ready)."""
 
 import os
 import signal
@@ -12,13 +13,14 @@ import time
 with open("/proc/self/status") as status:
     sys.stderr.write(next(line for line in status if line.startswith("SigBlk")))
 sys.stderr.flush()
+SIGNAL = signal.Signals[sys.argv[2]] if len(sys.argv) > 2 else signal.SIGTERM
 header = sys.stdin.buffer.read(4)
 sys.stdin.buffer.read(int.from_bytes(header, "big"))
 if sys.argv[1] == "child":
     # it stays a moment after its kill, as a helper or a daemon does: one that exits at once
     # may be gone before poolctl's signal thread wakes to read who it was
-    kill = f"import os, signal, time; os.kill({os.getppid()}, signal.SIGTERM); time.sleep(5)"
+    kill = f"import os, signal, time; os.kill({os.getppid()}, {int(SIGNAL)}); time.sleep(5)"
     subprocess.run([sys.executable, "-c", kill], check=False)
 else:
-    os.kill(os.getppid(), signal.SIGTERM)
+    os.kill(os.getppid(), SIGNAL)
 time.sleep(30)
