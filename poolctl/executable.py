@@ -15,6 +15,7 @@ import errno
 import os
 import resource
 import shutil
+import stat
 import struct
 import sys
 from collections.abc import Mapping, Sequence
@@ -27,12 +28,38 @@ _MACHINES = {3: "x86", 8: "MIPS", 20: "PowerPC", 21: "PowerPC64", 22: "S390", 40
 
 
 def read_head(path: str, size: int = 4096) -> bytes:
-    """The first `size` bytes of the file at `path` (none if it cannot be read)."""
+    """The first `size` bytes of the file at `path` (none if it cannot be read, or is no
+    regular file: opening a FIFO waited for a writer, and ping, doctor and run-scenario of a
+    worker command naming one hung there, without a word)."""
     try:
-        with open(path, "rb") as f:
+        with open(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as f:
+            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+                return b""
             return f.read(size)
     except OSError:
         return b""
+
+
+def not_a_program(path: str) -> str:
+    """What the file at `path` is when it cannot be a program ("a FIFO"), else "": the kernel
+    runs regular files only, whatever their mode says."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return ""
+    for test, kind in _KINDS:
+        if test(mode):
+            return kind
+    return ""
+
+
+_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
 
 
 def _elf_machine(head: bytes) -> int | None:
@@ -111,8 +138,8 @@ def cannot_reach(path: Path) -> str:
 
 def why_not_runnable(path: str) -> str:
     """Why the program file at `path` cannot run here ("" when nothing says so)."""
-    if os.path.isdir(path):
-        return f"{path} is a directory, not a program"
+    if kind := not_a_program(path):
+        return f"{path} is {kind}, not a program"
     if not os.access(path, os.X_OK):
         return f"{path} is not executable (chmod +x, or run it through its interpreter)"
     head = read_head(path, 256)

@@ -534,3 +534,32 @@ def test_a_log_named_with_a_newline_is_titled_on_one_line(tmp_path: Path, cli: R
     code, out, _ = cli("triage", str(log), "--no-history")
     assert code == 1
     assert out.splitlines()[0] == f"poolctl triage — triage of {tmp_path}/ci\\nrun.log"
+
+
+@pytest.mark.parametrize("command", ["ping", "doctor", "run-scenario"])
+def test_a_worker_command_that_is_a_fifo_is_no_program_not_a_wait_for_ever(
+    tmp_path: Path, processes: Processes, command: str
+) -> None:
+    # poolctl read the program's first bytes (its #! line, its ELF machine) by opening it: a
+    # FIFO's open waits for a writer, and each command hung there without a word, whether
+    # the FIFO was marked executable or not
+    fifo = tmp_path / "worker"
+    os.mkfifo(fifo)
+    fifo.chmod(0o755)
+    argv = [command, "--run-dir", str(tmp_path / "run")]
+    if command == "run-scenario":
+        scenario = tmp_path / "fifo.yaml"
+        scenario.write_text(
+            f'worker: {{command: ["{fifo}"]}}\nsteps:\n  - request: {{command: ping}}\n'
+        )
+        argv += [str(scenario), "--no-history"]
+    else:
+        argv += ["--", str(fifo)]
+    done = processes.run([sys.executable, "-m", "poolctl", *argv], 30, env=_env(tmp_path))
+    said = f"{fifo} is a FIFO, not a program"
+    if command == "doctor":  # its check of the worker command fails, and says why
+        assert done.returncode == 1, done.stderr
+        assert said in done.stdout
+    else:
+        assert done.returncode == 2, done.stderr
+        assert said in _one_line(done.stderr)

@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from poolctl.children import Children
 from poolctl.errors import PoolctlError
-from poolctl.executable import cannot_reach, read_head, why_not_runnable
+from poolctl.executable import cannot_reach, not_a_program, read_head, why_not_runnable
 from poolctl.model import Check, CheckStatus, Evidence
 from poolctl.worker_types import WorkerSpec
 
@@ -149,8 +149,8 @@ def describe(spec: WorkerSpec, children: Children | None = None) -> Target:
             problem = f"command not found: {program}"
         else:
             problem = f"command not found (in {spec.cwd or '.'}): {program}"
-    elif os.path.isdir(found):
-        problem = f"{found} is a directory, not a program"
+    elif kind := not_a_program(found):
+        problem = f"{found} is {kind}, not a program"
     elif not os.access(found, os.X_OK):
         problem = f"{found} is not executable (chmod +x, or run it through its interpreter)"
     else:
