@@ -528,6 +528,18 @@ def test_a_path_with_a_newline_is_named_on_the_error_s_one_line(
     assert said.replace("PATH", shown) in _one_line(done.stderr)
 
 
+def test_a_test_name_with_a_newline_is_titled_on_one_line_by_history(
+    tmp_path: Path, cli: RunCli
+) -> None:
+    # `poolctl history test $'a\nb'`: its heading broke in two, "Test a" then "b: its outcomes"
+    store = tmp_path / "history.sqlite"
+    log = Path(__file__).parent / "fixtures" / "pytest" / "quiet.txt"
+    assert cli("triage", str(log), "-q", "--history", str(store))[0] == 1
+    code, out, _ = cli("history", "test", "test_pool\ncheckout", "--history", str(store))
+    assert code == 0
+    assert out.splitlines()[0] == "Test test_pool\\ncheckout: its outcomes, newest first"
+
+
 def test_a_log_named_with_a_newline_is_titled_on_one_line(tmp_path: Path, cli: RunCli) -> None:
     log = tmp_path / "ci\nrun.log"
     log.write_bytes((Path(__file__).parent / "fixtures" / "pytest" / "pool_suite.txt").read_bytes())

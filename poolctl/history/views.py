@@ -21,6 +21,7 @@ from poolctl.report.html import page
 from poolctl.report.markdown import text as md_text
 from poolctl.termtext import escape as markup
 from poolctl.termtext import html_escape as escape
+from poolctl.termtext import one_line
 
 SPARKS = "▁▂▃▄▅▆▇█"
 NONE_MARK = "·"  # a bucket with no failure, told apart from the smallest bar
@@ -97,7 +98,7 @@ def cell(value: Any) -> str:
 def _term(listing: Listing, color: bool, width: int) -> str:
     out = io.StringIO()
     console = text_console(out, color=color, width=width)
-    console.print(f"[bold]{markup(listing.title)}[/]")
+    console.print(f"[bold]{markup(one_line(listing.title))}[/]")
     if not listing.rows:
         console.print(f"[dim]{markup(listing.empty)}[/]")
     else:
