@@ -5,7 +5,12 @@ cannot help."""
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 import sys
+from pathlib import Path
+
+import pytest
 
 from tests.conftest import RunCli
 from tests.test_diagnose_workers import WORKERS, confirmed, diagnose
@@ -35,3 +40,19 @@ def test_a_handler_joining_a_slow_thread_may_yet_answer(run_cli: RunCli) -> None
     assert "no other thread to release" not in d["cause"]
     assert "see who holds what it waits on" in d["remediation"]
     assert d["remediation"].endswith("try a longer --timeout.")
+
+
+@pytest.mark.skipif(shutil.which("gcc") is None, reason="gcc is not installed")
+def test_a_native_program_taking_its_mutex_twice_is_not_told_of_python(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """A C worker (tests/workers/c_locks_twice.c) locking a pthread mutex it holds: py-spy finds
+    no interpreter in it. Before, its user was told to `py-spy dump` it and look for a
+    `threading.Lock` (gopls in Go got the same)."""
+    built = tmp_path / "c_locks_twice"
+    source = WORKERS / "c_locks_twice.c"
+    subprocess.run(["gcc", "-O2", "-pthread", "-o", str(built), str(source)], check=True)
+    d = diagnose(run_cli, "--timeout", "1", "--framing", "line", "--", str(built))
+    assert "; it has no other thread to release what it waits on" in d["cause"], d["cause"]
+    assert "py-spy" not in d["remediation"] and "threading.Lock" not in d["remediation"]
+    assert "-batch -ex 'thread apply all bt'`" in d["remediation"], d["remediation"]

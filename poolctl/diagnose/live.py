@@ -16,7 +16,7 @@ from .procinfo import (
     ThreadState,
     polled_fds,
 )
-from .pystack import NoStack, PyStack, Whereabouts, whereabouts
+from .pystack import NOT_PYTHON, NoStack, PyStack, Whereabouts, whereabouts
 
 RUNTIME_HELPERS = frozenset({"erl_child_setup", "inet_gethost", "epmd"})  # not the worker
 
@@ -185,6 +185,14 @@ class Live:
         runs again only when continued, so waiting longer shows nothing."""
         p = self.busiest()
         return p if p is not None and p.state in ("T", "t") else None
+
+    def native(self, pid: int) -> bool:
+        """Whether py-spy found no interpreter in process `pid`: a program in C, Go, Rust or
+        Java, whose stacks py-spy cannot take (nor a Python lock be its cause)."""
+        return any(
+            isinstance(s, NoStack) and s.pid == pid and s.reason.startswith(NOT_PYTHON)
+            for s in self.stacks
+        )
 
     def lock_waiter(self) -> ProcState | None:
         """The process doing the work, when its main thread waits on a lock or a condition

@@ -86,6 +86,9 @@ class PyStack:
         return "\n".join(out)
 
 
+NOT_PYTHON = "not a Python process"
+
+
 @dataclass(frozen=True)
 class NoStack:
     """No Python stack could be taken, and why."""
@@ -163,7 +166,7 @@ def dump(pid: int, timeout: float = 3.0, children: Children | None = None) -> Py
     if done.returncode != 0:
         first = next((ln for ln in done.stderr.splitlines() if ln.strip()), "no output")
         if "Failed to find python version" in first:
-            return NoStack(pid, "not a Python process (py-spy found no interpreter in it)")
+            return NoStack(pid, f"{NOT_PYTHON} (py-spy found no interpreter in it)")
         return NoStack(pid, f"py-spy: {first.removeprefix('Error: ')}")
     try:
         return parse_dump(pid, json.loads(done.stdout))

@@ -89,11 +89,19 @@ def none_confirmed(
                     "; it has no other thread to release what it waits on: a lock it already "
                     "holds (taken twice, a deadlock), or one shared with another process"
                 )
-            steps.append(
-                f"see who holds what it waits on: `py-spy dump --pid {waiter.pid}` shows each "
-                "of its threads' stacks (one thread taking a `threading.Lock` it holds needs "
-                "an `RLock`, or to take it once)"
-            )
+            if obs.live is not None and obs.live.native(waiter.pid):
+                steps.append(
+                    "see who holds what it waits on in each of its threads' stacks (`gdb -p "
+                    f"{waiter.pid} -batch -ex 'thread apply all bt'`; a Go program prints its "
+                    f"goroutines' on SIGQUIT, a JVM's are `jstack {waiter.pid}`): a lock taken "
+                    "twice by one thread needs a recursive lock, or to be taken once"
+                )
+            else:
+                steps.append(
+                    f"see who holds what it waits on: `py-spy dump --pid {waiter.pid}` shows "
+                    "each of its threads' stacks (one thread taking a `threading.Lock` it holds "
+                    "needs an `RLock`, or to take it once)"
+                )
         if working or (probe is not None and probe.cancelled):
             steps.append("raise the timeout (an MCP client waits 60 s for a tool by default)")
         part = obs.explanation
@@ -107,7 +115,11 @@ def none_confirmed(
         evidence.append(Evidence(r.sentence(), "experiment"))
     if not obs.experiments_enabled:
         steps.append("run again without --no-experiments to test the untested hypotheses")
+    busiest = obs.live.busiest() if obs.live is not None else None
     dump = "" if waiter is not None else " and a stack dump (`py-spy dump --pid`)"
+    if waiter is None and busiest is not None and obs.live and obs.live.native(busiest.pid):
+        # no interpreter in it for py-spy to read
+        dump = f" and its threads' stacks (`gdb -p {busiest.pid} -batch -ex 'thread apply all bt'`)"
     steps.append(f"look at its stderr ({obs.stderr_origin}){dump}")
     stopped = obs.live.stopped() if obs.live is not None else None
     if stopped is not None:  # waiting longer shows nothing: it runs again only when continued
