@@ -29,6 +29,10 @@ ENDING = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
 # timer's SIGALRM, `ulimit -t`'s SIGXCPU before its SIGKILL. SIGVTALRM is the patterns'
 # regex timer's (poolctl/patterns/regex.py), SIGPROF a profiler's.
 UNEXPECTED = (signal.SIGUSR1, signal.SIGUSR2, signal.SIGALRM, signal.SIGXCPU)
+# the stops: a worker or its family that sent one stopped poolctl, and the run with it, until
+# a SIGCONT that never came (a CI job waits out its time limit); any other sender's (Ctrl-Z
+# at the terminal, `kill -TSTP`) stops it as before
+STOPS = (signal.SIGTSTP, signal.SIGTTIN, signal.SIGTTOU)
 # the signal that interrupts the main thread's blocking call once a signal was taken: one no
 # other part of poolctl uses, its default to ignore
 POKE = signal.SIGURG
@@ -60,7 +64,8 @@ class SignalWaiter:
             return False
         if threading.current_thread() is not threading.main_thread():
             return False
-        self.signals = frozenset(signals)
+        stops = {sig for sig in STOPS if signal.getsignal(sig) is signal.SIG_DFL}
+        self.signals = frozenset(signals) | stops
         signal.signal(POKE, _poked)
         signal.pthread_sigmask(signal.SIG_BLOCK, self.signals)
         self.active = True
@@ -74,6 +79,9 @@ class SignalWaiter:
         while True:
             info = signal.sigwaitinfo(self.signals)
             sig = signal.Signals(info.si_signo)
+            if sig in STOPS:
+                _stop_unless_ours(sig, info.si_pid)
+                continue
             self.senders[sig] = Sender(info.si_pid, _comm(info.si_pid), _ancestors(info.si_pid))
             if signal.getsignal(sig) in (signal.SIG_DFL, None):  # its handler restored: the
                 signal.pthread_sigmask(signal.SIG_UNBLOCK, {sig})  # default action, as before
@@ -94,6 +102,42 @@ class SignalWaiter:
             yield
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+
+def _stop_unless_ours(sig: signal.Signals, pid: int) -> None:
+    """A stop from a process poolctl started or one of their family (poolctl is their
+    subreaper: a daemon they left is still under it) is said and ignored; any other stops
+    poolctl, as the signal's default action does, and it goes on when continued."""
+    if pid > 0 and pid != os.getpid() and _descends(pid):
+        line = (
+            f"poolctl: pid {pid} ({_comm(pid)}), a process poolctl started or one of its family,"
+            f" sent poolctl {sig.name}, which would have stopped it and the run: ignored\n"
+        )
+        with contextlib.suppress(OSError):
+            os.write(2, line.encode("utf-8", "replace"))
+        return
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {sig})
+    try:
+        signal.raise_signal(sig)  # stopped here; on SIGCONT the thread goes on
+    finally:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {sig})
+
+
+def _descends(pid: int) -> bool:
+    """Whether poolctl is among `pid`'s parents."""
+    me = os.getpid()
+    for _ in range(64):
+        try:
+            with open(f"/proc/{pid}/stat", encoding="utf-8", errors="replace") as f:
+                stat = f.read()
+            pid = int(stat[stat.rfind(")") + 2 :].split()[1])
+        except (OSError, ValueError, IndexError):
+            return False
+        if pid == me:
+            return True
+        if pid <= 1:
+            return False
+    return False
 
 
 def _poked(signum: int, frame: object) -> None:

@@ -121,6 +121,24 @@ def test_a_worker_that_signals_poolctl_ends_it_as_sigterm_does_and_is_named_in_t
     assert any(re.match(rf"interrupted by {sig.name} {said}", n) for n in notes), notes
 
 
+@pytest.mark.parametrize("sig", ["SIGTSTP", "SIGTTIN"])
+def test_a_worker_that_sends_poolctl_a_stop_is_said_and_does_not_stop_it(
+    processes: Processes, tmp_path: Path, sig: str
+) -> None:
+    """A stop from a worker stopped poolctl, and its run with it, until a SIGCONT that never
+    came: the ping below never ended. It is now said and ignored, and the worker's answer
+    read. (Ctrl-Z at a terminal, whose sender is the kernel, stops poolctl as before.)"""
+    stopper = Path(__file__).parent / "workers" / "stops_its_parent.py"
+    proc, mark = ping(processes, tmp_path, sys.executable, str(stopper), sig)
+    out, err = (part.decode() for part in proc.communicate(timeout=60))
+    assert proc.returncode == 0, err
+    assert "answered 'ping'" in out
+    said = r"poolctl: pid \d+ \(python[\d.]*\), a process poolctl started or one of its family, "
+    said += rf"sent poolctl {sig}, which would have stopped it and the run: ignored"
+    assert re.search(said, err), err
+    assert left_behind(mark) == set()
+
+
 def test_a_sigterm_from_outside_is_said_as_before(processes: Processes, tmp_path: Path) -> None:
     """The shell's `kill`, a CI runner's: no sender named, the run ends as it did."""
     sleeper = ("/bin/sh", "-c", "exec sleep 30")
