@@ -29,10 +29,11 @@ ENDING = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
 # timer's SIGALRM, `ulimit -t`'s SIGXCPU before its SIGKILL. SIGVTALRM is the patterns'
 # regex timer's (poolctl/patterns/regex.py), SIGPROF a profiler's.
 UNEXPECTED = (signal.SIGUSR1, signal.SIGUSR2, signal.SIGALRM, signal.SIGXCPU)
-# the stops: a worker or its family that sent one stopped poolctl, and the run with it, until
-# a SIGCONT that never came (a CI job waits out its time limit); any other sender's (Ctrl-Z
-# at the terminal, `kill -TSTP`) stops it as before
-STOPS = (signal.SIGTSTP, signal.SIGTTIN, signal.SIGTTOU)
+# the stop: a worker or its family that sent it stopped poolctl, and the run with it, until a
+# SIGCONT that never came (a CI job waits out its time limit); any other sender's (Ctrl-Z at
+# the terminal, `kill -TSTP`) stops it as before. Not SIGTTIN nor SIGTTOU: blocked, the kernel
+# no longer stops a background poolctl that reads the terminal, its read fails (EIO)
+STOPS = (signal.SIGTSTP,)
 # the signal that interrupts the main thread's blocking call once a signal was taken: one no
 # other part of poolctl uses, its default to ignore
 POKE = signal.SIGURG

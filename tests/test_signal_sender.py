@@ -10,13 +10,16 @@ import contextlib
 import json
 import os
 import re
+import shlex
 import signal
 import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
+import pexpect
 import pytest
 
 from poolctl.proctree import processes_with_env
@@ -121,22 +124,45 @@ def test_a_worker_that_signals_poolctl_ends_it_as_sigterm_does_and_is_named_in_t
     assert any(re.match(rf"interrupted by {sig.name} {said}", n) for n in notes), notes
 
 
-@pytest.mark.parametrize("sig", ["SIGTSTP", "SIGTTIN"])
 def test_a_worker_that_sends_poolctl_a_stop_is_said_and_does_not_stop_it(
-    processes: Processes, tmp_path: Path, sig: str
+    processes: Processes, tmp_path: Path
 ) -> None:
     """A stop from a worker stopped poolctl, and its run with it, until a SIGCONT that never
     came: the ping below never ended. It is now said and ignored, and the worker's answer
     read. (Ctrl-Z at a terminal, whose sender is the kernel, stops poolctl as before.)"""
     stopper = Path(__file__).parent / "workers" / "stops_its_parent.py"
-    proc, mark = ping(processes, tmp_path, sys.executable, str(stopper), sig)
+    proc, mark = ping(processes, tmp_path, sys.executable, str(stopper), "SIGTSTP")
     out, err = (part.decode() for part in proc.communicate(timeout=60))
     assert proc.returncode == 0, err
     assert "answered 'ping'" in out
     said = r"poolctl: pid \d+ \(python[\d.]*\), a process poolctl started or one of its family, "
-    said += rf"sent poolctl {sig}, which would have stopped it and the run: ignored"
+    said += "sent poolctl SIGTSTP, which would have stopped it and the run: ignored"
     assert re.search(said, err), err
     assert left_behind(mark) == set()
+
+
+def test_a_poolctl_reading_the_terminal_in_the_background_is_stopped_by_job_control(
+    tmp_path: Path, pexpect_spawn: Callable[..., pexpect.spawn[str]]
+) -> None:
+    """`poolctl triage - &` at an interactive shell: the kernel stops it at its read of the
+    terminal (SIGTTIN), as any program, until `fg`. With SIGTTIN blocked for the signal thread
+    the read failed instead ('cannot read: Input/output error', exit 2)."""
+    env = {**os.environ, "TERM": "dumb", "PS1": "PROMPT> ", "POOLCTL_REPORTS_DIR": str(tmp_path)}
+    shell = pexpect_spawn("bash", ["--norc", "--noprofile", "-i"], env=env, encoding="utf-8")
+    shell.expect("PROMPT> ")
+    shell.sendline(f"{shlex.quote(sys.executable)} -m poolctl triage - --no-history &")
+    shell.expect("PROMPT> ")
+    deadline = time.monotonic() + 60
+    while True:  # until the job has come to its read
+        shell.sendline("jobs")
+        shell.expect("PROMPT> ")
+        jobs = str(shell.before)
+        if "Stopped" in jobs or "Exit" in jobs or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert "Stopped" in jobs, jobs  # not "Exit 2"
+    shell.sendline("kill -KILL %1")
+    shell.expect("PROMPT> ")
 
 
 def test_a_sigterm_from_outside_is_said_as_before(processes: Processes, tmp_path: Path) -> None:

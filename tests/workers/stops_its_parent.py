@@ -1,5 +1,5 @@
 """A worker ({packet, 4}) that, as it starts, sends its parent (the pool, poolctl) the stop
-signal named by its argument (SIGTSTP, SIGTTIN, SIGTTOU), then answers every request it
+signal named by its argument (SIGTSTP), then answers every request it
 reads: a program that takes its parent for a shell it may suspend."""
 
 import json
