@@ -21,6 +21,7 @@ newest `--keep` runs of each kind are kept (default 20, `POOLCTL_KEEP_RUNS`), ne
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import fnmatch
 import json
@@ -192,6 +193,17 @@ def _cannot(path: Path, exc: OSError, where: str) -> UsageProblem:
     return UsageProblem(f"cannot create the run folder {path}: {exc.strerror or exc}", where=where)
 
 
+def _cannot_in(root: Path, exc: OSError, where: str) -> UsageProblem:
+    """A run folder that could not be made in the reports folder `root`, with the file that
+    failed: `/proc/sys` was called the run folder itself, 'No such file or directory' though
+    it is there (its lock file, `/proc/sys/.poolctl-lock`, could not be made)."""
+    failed = f"{exc.filename}: " if exc.filename and Path(exc.filename) != root else ""
+    why = exc.strerror or exc
+    if exc.errno == errno.EEXIST and not root.is_dir():  # a file, a FIFO: "File exists"
+        why = "it is there, and it is no folder"
+    return UsageProblem(f"cannot create a run folder in {root}: {failed}{why}", where=where)
+
+
 @contextlib.contextmanager
 def _locked(folder: Path) -> Iterator[None]:
     """Hold the base folder's lock: run folders are named and `latest` moved one at a time."""
@@ -263,7 +275,7 @@ def _create(
                 _point_latest(root, path)
         except OSError as exc:
             hold.release()
-            raise _cannot(root, exc, where) from None
+            raise _cannot_in(root, exc, where) from None
     run = RunDir(path, context, kind, hold)
     context.add_run(run)
     if root is not None:

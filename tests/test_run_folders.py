@@ -104,6 +104,31 @@ def test_triage_keeps_the_newest_runs(cli: RunCli, reports_in_tmp: Path) -> None
     assert code == 2 and "--keep" in err
 
 
+@pytest.mark.parametrize(
+    ("where", "said"),
+    [
+        ("/proc/sys", "in /proc/sys: /proc/sys/.poolctl-lock: No such file or directory"),
+        ("a file", "in FILE: it is there, and it is no folder"),
+    ],
+)
+def test_a_reports_folder_no_run_folder_can_be_made_in_is_named_with_what_failed(
+    tmp_path: Path, processes: Processes, where: str, said: str
+) -> None:
+    # POOLCTL_REPORTS_DIR=/proc/sys was called the run folder itself, and missing: "cannot
+    # create the run folder /proc/sys: No such file or directory"; a file, "File exists"
+    base = Path(where) if where.startswith("/") else tmp_path / "reports.txt"
+    if where == "a file":
+        base.write_text("not a folder")
+    env = {**os.environ, "POOLCTL_REPORTS_DIR": str(base)}
+    done = processes.run([sys.executable, "-m", "poolctl", "ping"], 60, env=env)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == (
+        f"poolctl: error: POOLCTL_REPORTS_DIR: cannot create a run folder {said}\n".replace(
+            "FILE", str(base)
+        )
+    )
+
+
 @pytest.mark.parametrize("where", ["a file", "/proc"])
 def test_an_unusable_run_dir_is_one_line_and_exit_2(
     cli: RunCli, tmp_path: Path, where: str
