@@ -96,8 +96,13 @@ def closing_tags(argv: tuple[str, ...], cwd: str | None) -> list[str]:
     return [str(p) for p in found]
 
 
+def _named(files: list[str]) -> str:
+    """The first three files, and how many more."""
+    return ", ".join(files[:3]) + (f" and {len(files) - 3} more" if len(files) > 3 else "")
+
+
 def closing_tag_fix(files: list[str]) -> str:
-    named = ", ".join(files[:3]) + (f" and {len(files) - 3} more" if len(files) > 3 else "")
+    named = _named(files)
     return (
         f"{CLOSING_TAG_FIX_START} ({named}): PHP "
         "prints what follows the tag (here a blank line or spaces, past the one newline it "
@@ -120,7 +125,7 @@ def bom_files(argv: tuple[str, ...], cwd: str | None) -> list[str]:
 
 
 def bom_fix(files: list[str]) -> str:
-    named = ", ".join(files[:3]) + (f" and {len(files) - 3} more" if len(files) > 3 else "")
+    named = _named(files)
     return (
         f"{BOM_FIX_START} ({named}): PHP prints the three bytes before `<?php` to stdout as "
         "text (an editor's 'UTF-8 with BOM'; `sed -i '1s/^\\xEF\\xBB\\xBF//' FILE` takes "
