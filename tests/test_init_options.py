@@ -49,11 +49,13 @@ def test_ping_sends_init_options_from_a_file(run_cli: RunCli, tmp_path: Path) ->
 def test_doctor_sends_init_options(run_cli: RunCli, tmp_path: Path) -> None:
     run = tmp_path / "run"
     _, out, _ = run_cli(
-        "doctor", "--protocol", "lsp", "--timeout", "15", "--cwd", str(tmp_path), "--run-dir",
+        "doctor", "--protocol", "lsp", "--timeout", "30", "--cwd", str(tmp_path), "--run-dir",
         str(run), "--init-options", json.dumps(OPTIONS), "--", str(SERVER), "--stdio",
     )  # fmt: skip
-    transcripts = sorted((run / "workers").glob("*.stdout.bin"))
-    assert transcripts and all(_took_options(t.read_bytes()) for t in transcripts), out
+    # its start-up check's worker and its ping's (a diagnosis' fresh processes, which a slow
+    # start under load may bring, can be stopped before the server says which it took)
+    for name in ("startup", "probe"):
+        assert _took_options((run / f"workers/{name}.stdout.bin").read_bytes()), out
 
 
 @needs_server
