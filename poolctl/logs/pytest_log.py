@@ -6,8 +6,9 @@ Failure blocks (`____ name ____` in the FAILURES or ERRORS section) are read by
 path::test - message`, maybe cut); a run that printed no summary is read from its progress lines
 (`poolctl.logs.pytest_progress`). Several runs in one input (tox or nox environments, pasted
 runs) are read one by one: each closing line ends a run, whose blocks and summary lines are
-matched within that run only. What tests print (`-rA`'s PASSES section, `-s`, a pytester
-session) is their text: a summary or closing line there is no failure, nor the run's end.
+matched within that run only (`poolctl.logs.pytest_run_failures`). What tests print (`-rA`'s
+PASSES section, `-s`, a pytester session) is their text: a summary or closing line there is no
+failure, nor the run's end.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from poolctl.logs import (
     pytest_pretty,
     pytest_progress,
     pytest_run_errors,
+    pytest_run_failures,
     pytest_stopped,
     pytest_unfinished,
     reruns,
@@ -41,7 +43,7 @@ from poolctl.logs.pytest_block import (
     inner_end,
     inner_section,
 )
-from poolctl.logs.pytest_line_mode import LineModeMessage, inline_failure, line_mode_failure
+from poolctl.logs.pytest_line_mode import LineModeMessage
 from poolctl.logs.pytest_lines import (
     BLOCK_SECTIONS,
     ERROR_SECTIONS,
@@ -59,23 +61,13 @@ from poolctl.logs.pytest_lines import (
 )
 from poolctl.logs.pytest_summary import (
     SECTION_RE,
-    Summaries,
     Summary,
     closing_counts,
     pytests_closing,
-    summary_failure,
-    with_cut_summary,
-    with_nodeid,
-    with_summary,
 )
 from poolctl.logs.pytest_timeout import BANNER_RE, TimeoutDump
 from poolctl.logs.records import Lines, LogLine, ParsedLog, RunSummary
-from poolctl.logs.scan import (
-    TextParser,
-    clip,
-    keep_failure,
-    overflow_failure,
-)
+from poolctl.logs.scan import TextParser, clip, overflow_failure
 from poolctl.logs.unfinished import pytest_running
 from poolctl.model import Failure
 
@@ -528,66 +520,7 @@ class PytestParser(TextParser):
     def end_run(self, next_start: int) -> int:
         """Match this run's blocks with its summary lines, keep its failures, and start the
         next run at line `next_start`; returns how many failures were kept."""
-        failures = self.failures
-        entries = self.summary_lines
-        if not entries and self.line_mode:  # pytest-pretty's lines name them instead
-            entries = self.pretty.entries(failures, [start for start, *_ in self.line_mode])
-        elif not entries and not failures:  # `--tb=no`: they are all that names the failures
-            entries = self.pretty.said
-        summaries = Summaries(entries)
-        kept = 0
-        for name, read in self.overflowed:
-            summaries.take(name)
-            kept += read
-        named = Summaries(self.progress.named)  # `-v` lines: the node ids, without `-r` lines
-        unnamed = []  # blocks no line of this run names
-        last = self.last_line() if not next_start else None  # a summary line cut there is one's
-        for position, failure in enumerate(failures):
-            outcome = failure.details.get("outcome", "")
-            found = summaries.take(failure.name, outcome)
-            cut = summaries.take_cut(failure, last[0]) if found is None and last else None
-            if found is not None:
-                failures[position] = with_summary(failure, *found)
-            elif (line := named.take(failure.name, outcome)) is not None:
-                failures[position] = with_nodeid(failure, line[2])
-            else:
-                unnamed.append(position)
-            if cut is not None:  # its line, cut in its node id: not another test's
-                failures[position] = with_cut_summary(failures[position], cut[0])
-        made: list[tuple[Failure, Lines]] = []
-        for number, text in self.inline_lines:
-            inline = inline_failure(self.name, summaries, number, text)
-            if inline is not None:
-                made.append((inline, [(number, text)]))
-        line_mode = pytest_doctest_line.merged(
-            self.line_mode, self.summary_lines, self.doctests.ends
-        )
-        for start, end, e_lines, location_line, printed in line_mode:
-            failure = line_mode_failure(self.name, summaries, start, end, e_lines, location_line)
-            made.append((failure, printed))
-        if self.ended_in is not None:  # no closing line: the run ended in that test
-            made.append(self.ended_in)
-            self.ended_in = None
-        made += self.run_errors.take()
-        left = summaries.left()  # a run that named all its failures: a block it did not name is
-        named_all = bool(self.summary_lines) and not left and next_start > 0  # a run's beside
-        failures = self.beside.carry(failures, unnamed, named_all, self.out, self.name)
-        for number, outcome, nodeid, message in left:
-            failure = summary_failure(self.name, number, outcome, nodeid, message)
-            made.append((failure, [(number, self.summary_text.get(number, ""))]))
-        overflowed = (name for name, _ in self.overflowed)
-        made += self.progress.unread([*failures, *(f for f, _ in made)], overflowed, self.name)
-        printed_lines = {f.line_start: lines for f, lines in made}
-        failures += [f for f, _ in made]
-        failures.sort(key=lambda f: f.line_start)
-        for failure in failures:
-            lines = printed_lines.get(failure.line_start)
-            if lines is not None:
-                self.recorder.done(failure, lines, after=False)
-            kept_now = keep_failure(self.out, failure, self.recorder)
-            # pytest's closing line never counts its own internal error among the run's errors,
-            # nor pytest-cov's verdict on coverage
-            kept += kept_now if failure.details.get("phase") not in ("internal", "coverage") else 0
+        kept = pytest_run_failures.keep_run_failures(self, next_start)
         self.failures, self.summary_lines, self.line_mode = self.beside.carried(), [], []
         self.doctests = pytest_doctest_line.DoctestTests()
         self.summary_text, self.overflowed, self.inline_lines = {}, [], []
