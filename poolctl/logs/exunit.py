@@ -21,6 +21,7 @@ from poolctl.logs import (
     exunit_compile,
     exunit_mix,
     exunit_printed,
+    exunit_run_end,
     exunit_stopped,
     other_blocks,
     other_verdicts,
@@ -44,7 +45,7 @@ from poolctl.logs.scan import (
     TextParser,
     clip,
 )
-from poolctl.logs.unfinished import EXUNIT_MODULE_TRIGGER, exunit_running, exunit_test_ended
+from poolctl.logs.unfinished import EXUNIT_MODULE_TRIGGER, exunit_running
 from poolctl.model import Failure
 
 # pytest's section lines: a pytest run in the same log (`make -k` running both); `pytest -q`
@@ -108,10 +109,6 @@ def _ends_run(line: str) -> bool:
         or line.strip() in NO_TESTS
         or (line.startswith("=") and line.rstrip("= ").endswith(" test session starts"))
     )
-
-
-# where a run that stopped after a test's end may be, besides the next test
-_ON_EXIT = ", or in a module's setup_all on_exit callbacks, run after its last test"
 
 
 class WrappedHeader:
@@ -398,7 +395,7 @@ class ExUnitParser(TextParser):
         if not (self.run_failures or ran):
             return
         self._ended_before(number)
-        self._run_end(number, "a new run starts")
+        self.run_end(number, "a new run starts")
         self.last_counter = 0
 
     def _app(self, number: int, app: str) -> None:
@@ -407,7 +404,7 @@ class ExUnitParser(TextParser):
             c.text for c in self.nearby_before(number) if c.line >= self.run_start
         )
         if self.run_failures or ran:  # the run printed no closing line
-            self._run_end(number, "the next app's output starts")
+            self.run_end(number, "the next app's output starts")
         self.app, self.app_line = app, number
         self.last_counter = 0
         self._new_run(number + 1)
@@ -435,7 +432,7 @@ class ExUnitParser(TextParser):
             self._release()  # (then the failures after it are this run's)
         if restart and self.run_failures:
             self._ended_before(number)
-            self._run_end(number, "numbering restarts")
+            self.run_end(number, "numbering restarts")
         self.last_counter = counter
         block = ExUnitBlock(self, number, match, line)
         before = self.nearby_before(number)
@@ -505,31 +502,15 @@ class ExUnitParser(TextParser):
         self.closed_at = summary.line
         self._new_run(summary.line + 1)
 
-    def _run_end(
+    def run_end(
         self, before: int, why: str, end: run_end_lines.Ending | None = None, cut: str = ""
     ) -> None:
         """A run whose closing line is missing ends before line `before` (its last lines
         saying how, `end`; `cut` in a test, as its last line shows: `cut` says how): count its
         blocks, and the test it was in when cut, unread."""
-        if why == "numbering restarts":
-            text = f"(no closing line: the run ends before line {before}, where numbering restarts)"
-            source = "numbering restart"
-        elif why == "end of input":
-            text = "(no closing line: the input ends after this run's failures)"
-            if not self.run_failures:
-                text = "(no closing line: the run ends with the input, before ExUnit's result)"
-            source = "end of input"
-            if end is not None:
-                text = f"{text[:-1]}; its last lines say how it ended: {end.quoted()})"
-            elif self.run_by_mix and not cut:  # the log ends where Mix stopped: not cut
-                text = "(no closing line: Mix stopped the run before any test: its error is read)"
-            elif cut:  # as pytest's letters cut before their `[ NN%]` (where, if stopped)
-                text = f"{text[:-1]}; {run_end_lines.MAY_BE_CUT}; {cut})"
-            else:  # a kill there and a CI log's size limit leave the same bytes
-                text = f"{text[:-1]}; {run_end_lines.MAY_BE_CUT})"
-        else:
-            text = f"(no closing line: the run ends before line {before}, where {why})"
-            source = "new run" if why == "a new run starts" else "next app"
+        text, source = exunit_run_end.no_closing_line(
+            why, before, self.run_failures, self.run_by_mix, end, cut
+        )
         self.out.summaries.append(
             RunSummary(
                 self.name,
@@ -545,59 +526,7 @@ class ExUnitParser(TextParser):
         )
         self._new_run(before)
 
-    def _block_last(self, final: tuple[int, str] | None) -> bool:
-        """Whether this run, shown from its start (progress marks before its first failure),
-        printed nothing after its last failure block, whose last line `final` is: the VM
-        stopped in the test after it (a halt, a crashed NIF). A paste of failures alone has
-        no progress before them."""
-        return bool(
-            self.run_failures
-            and self.run_progress
-            and final is not None
-            and final[0] <= self.run_last_line
-        )
-
     def finish(self) -> None:
         if self.held:  # the input ended with no `Finished in`: they were runs' verdicts
             self._release()
-        tail = [(n, t) for n, t in self.last_lines() if n >= self.run_start]
-        end = run_end_lines.ending(tail)  # what killed the VM, or what ran it, said so
-        # ExUnit's last line, before what another program printed after it; when a SIGTERM
-        # notice ended the run (`_sigterm`), the input's last line
-        last = self.last_line() if self.run_stopped else run_end_lines.runners_last(tail)
-        final = end.before if end is not None else last
-        running = exunit_running(final, self.trace_module, self.name)
-        began = bool(self.run_failures) or exunit_stopped.began(t for _, t in tail)
-        ended = run_end_lines.exunit_ended(running, end, began, self.app, self.name)
-        if ended is not None:  # the run ended in that test, or where its last lines say
-            self.run_read += self.keep(*ended)
-            self.run_failures += 1
-            self.run_last_line = ended[0].line_end
-        # the dots last, or under `--trace` a test's result: it stopped in a test that printed
-        # no result (a VM halted at once; a log cut there looks the same, and is no clean run
-        # either)
-        # (or, after a module's last test, in the on_exit callbacks of its setup_all, which
-        # ExUnit runs before the next module: a pool stopped there that never stops)
-        cut = ""
-        if ended is None and final is not None and exunit_stopped.dots(final[1]):
-            cut = f"its last line is progress dots: it stops in a test{_ON_EXIT}"
-        elif ended is None and final is not None and exunit_test_ended(final[1]):
-            cut = (
-                "its last line is a test's result under --trace: it stops after that test, in "
-                f"the next test, whose start never got out{_ON_EXIT}"
-            )
-        elif ended is None and end is None and self._block_last(final):
-            cut = (
-                "its last lines are a failure block, after the run's progress: it stops in the "
-                f"next test, which printed no result{_ON_EXIT}"
-            )
-        if self.run_failures:
-            self._run_end(self.run_last_line + 1, "end of input", end, cut)
-        elif exunit_stopped.began(t for _, t in tail):
-            self._run_end(tail[-1][0] + 1, "end of input", cut=cut)  # it began, never ended
-        elif self.app_line and self.app_line == max((n for n, _ in self.last_lines()), default=0):
-            # `==> app` last: Mix began the app's run and nothing of it got out (a VM halted
-            # before ExUnit's formatter wrote a line)
-            cut = f"Mix began app {self.app}'s run (`==> {self.app}`) and nothing of it got out"
-            self.run_start = self.app_line  # the line that shows it began
-            self._run_end(self.app_line + 1, "end of input", cut=cut)
+        exunit_run_end.end_with_input(self)
