@@ -111,3 +111,24 @@ def test_nose2_s_fixture_that_raised_is_named_by_its_frame() -> None:
         "ConnectionRefusedError",
     )
     assert "service 'bridge_mock' is not running" in fixture.message
+
+
+@pytest.mark.parametrize(
+    ("name", "runner"),
+    [
+        ("trial.txt", "trial"),
+        ("trial_not_found.txt", "trial"),
+        ("green.txt", "green"),
+        ("zope.txt", "zope.testrunner"),
+        ("zope_import.txt", "zope.testrunner"),
+        ("nose2.txt", "unittest"),  # nose2 prints unittest's blocks: nothing names it
+    ],
+)
+def test_a_log_of_one_unittest_runner_alone_is_said_to_be_that_runner_s(
+    capsys: pytest.CaptureFixture[str], name: str, runner: str
+) -> None:
+    """Its blocks name the runner; trial's log was said to be pytest's, green's and
+    zope.testrunner's read for 'other runners' verdicts' alone."""
+    code, out, _ = run(capsys, "triage", str(RUNNERS / name), "--no-history")
+    assert code == 1
+    assert f" lines ({runner})" in out

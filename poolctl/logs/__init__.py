@@ -361,7 +361,12 @@ def _parse_one(stream: BinaryIO, name: str, fmt: str, out: ParsedLog, packed: st
         why = "standard input is read once" if fmt == "auto" else f"--log-format {fmt}"
         out.skipped.append(f"{name}: its {_NAMES[other]} output was not read ({why})")
     verdicts_read.finish(out, name, *before)
-    if chosen == "pytest" and fmt == "auto" and runners_alone.note_theirs_alone(out, name, *before):
+    unittest = runners_alone.unittest_alone(out, name, *before) if chosen == "pytest" else ""
+    if unittest not in ("", runners_alone.UNITTEST):
+        chosen = unittest  # trial's, green's or zope.testrunner's blocks alone: named by them
+    elif (
+        chosen == "pytest" and fmt == "auto" and runners_alone.note_theirs_alone(out, name, *before)
+    ):
         chosen = runners_alone.VERDICTS_ALONE  # no pytest output in it: not said to be
     elif (
         chosen == "pytest"
@@ -369,8 +374,8 @@ def _parse_one(stream: BinaryIO, name: str, fmt: str, out: ParsedLog, packed: st
         and (alone := runners_alone.note_failures_alone(out, name, *before))
     ):
         chosen = alone  # ... nor any verdict: the runners read are named
-    elif chosen == "pytest" and runners_alone.unittest_alone(out, name, *before):
-        chosen = runners_alone.UNITTEST  # unittest's output alone, which the pytest parser reads
+    elif unittest:
+        chosen = unittest  # unittest's output alone, which the pytest parser reads
     elif (len(out.failures), len(out.summaries)) == before and chosen != "junit":
         # a runner's lines (its logger's, a test's start) and no run's result: a log cut
         # before it, which "0 failures" alone would call clean

@@ -22,6 +22,7 @@ from poolctl.logs import (
     tap_streams,
     tap_verdicts,
     unittest_block,
+    unittest_runners,
     vitest_block,
     vitest_files,
 )
@@ -35,6 +36,13 @@ VERDICTS_ALONE = "other runners' verdicts"
 # its summary): said to be of the runners it names (`read 6 lines (go test, no verdict)`)
 NO_VERDICT = ", no verdict"
 UNITTEST = unittest_block.RUNNER  # the format a log of unittest's output alone is said to be
+# ... and of unittest runners that print blocks of their own (`unittest_runners`)
+_UNITTEST_RUNNERS = {
+    UNITTEST,
+    unittest_runners.TRIAL,
+    unittest_runners.GREEN,
+    unittest_runners.ZOPE,
+}
 
 # Any runner's verdict of a failed run (other_verdicts.VERDICTS), searched over a whole text (its
 # lines indented or not). RE2: Python's regex tried its 30 branches at each line start (4 MB/s
@@ -211,18 +219,25 @@ def note_theirs_alone(
     return True
 
 
-def unittest_alone(out: ParsedLog, file: str, failures_before: int, summaries_before: int) -> bool:
-    """Whether what the pytest parser read of `file` is a unittest run's alone (its `Ran N
-    tests` line, its verdict, its blocks) and no pytest run's: the log is said to be unittest's
-    (`read 38 lines (unittest)`), not pytest's."""
+def unittest_alone(out: ParsedLog, file: str, failures_before: int, summaries_before: int) -> str:
+    """The unittest runner whose run alone the pytest parser read of `file` (its `Ran N tests`
+    line, its verdict, its blocks), no pytest run's: the log is said to be its
+    (`read 38 lines (unittest)`), not pytest's. trial, green and zope.testrunner are named when
+    their own blocks read say which ran (nose2 prints unittest's output: it is unittest's); ""
+    for none."""
     ours = [s for s in out.summaries[summaries_before:] if s.file == file]
-    if not ours or any(s.source != UNITTEST and not s.text.startswith("Ran ") for s in ours):
-        return False
-    return all(
-        f.details.get("runner") == UNITTEST
-        for f in out.failures[failures_before:]
-        if f.input_file == file
-    )
+    if not ours or any(
+        s.source not in (UNITTEST, unittest_runners.ZOPE) and not s.text.startswith("Ran ")
+        for s in ours
+    ):
+        return ""
+    runners = {
+        f.details.get("runner", "") for f in out.failures[failures_before:] if f.input_file == file
+    }
+    if not runners <= _UNITTEST_RUNNERS:
+        return ""
+    named = sorted(r for r in runners if r != UNITTEST)
+    return ", ".join(named) if named else UNITTEST
 
 
 def note_failures_alone(
