@@ -49,3 +49,16 @@ def test_the_counts_after_the_section_count_the_entries_read() -> None:
     assert (jasmine.failures, jasmine.read) == (4, 4)
     assert {f.source for f in parsed.failures} == {"jasmine"}
     assert not any("Jasmine run's verdict" in note for note in parsed.skipped)
+
+
+def test_a_failed_expectation_is_an_assertion_and_a_thrown_error_keeps_its_kind() -> None:
+    """A matcher's `Expected 2 to be 3.` was of no kind: no error is thrown, Jasmine names no
+    class; it is the spec's assertion, as AVA's, uvu's and ward's are named."""
+    parsed = read_logs([str(LOG)])
+    kinds = [(f.name, f.kind) for f in parsed.failures]
+    assert kinds == [
+        ("worker pool checks out within 200ms", "Error"),
+        ("worker pool gets a session", "AssertionError"),
+        ("worker pool adds", "AssertionError"),
+        ("worker pool nested fails twice", "AssertionError"),
+    ]

@@ -12,8 +12,9 @@ they classify as any runner's failure does (its verdict, `6 specs, 4 failures`, 
 
 Each entry is a failed spec's number and full name (its suites' descriptions and its own), then
 a `Message:` and a `Stack:` for each expectation that failed; up to the next entry, or the
-section's end (`Pending:`, the counts). An entry's message is its expectations' messages; its
-place the first frame of the spec's own code.
+section's end (`Pending:`, the counts). An entry's message is its expectations' messages, its
+kind the error's (`Error`) or, for a matcher's `Expected …`, AssertionError; its place the first
+frame of the spec's own code.
 """
 
 from __future__ import annotations
@@ -31,6 +32,10 @@ HEADER = "Failures:"
 TRIGGERS = (r"^Failures:\s*$",)
 _ENTRY_RE = re.compile(r"^(?P<number>\d+)\) (?P<name>\S.*)$")
 _KIND_RE = re.compile(r"^(?P<kind>\w*(?:Error|Exception)): ")
+# a matcher's failed expectation (`Expected 2 to be 3.`): no error was thrown, its runner names
+# no class; it is the spec's assertion, named as AVA's, uvu's and ward's are
+_EXPECTED_RE = re.compile(r"^Expected\b")
+EXPECTATION = "AssertionError"
 _PLACE_RE = re.compile(r"\(?(?P<file>/[^\s():]+):(?P<line>\d+):\d+\)?$")
 
 
@@ -76,7 +81,7 @@ class JasmineSection(RunnerBlock):
         places = [p for f in frames if (p := _PLACE_RE.search(f))]
         mine = [p for p in places if "/node_modules/" not in p["file"]]
         place = (mine or places)[0] if places else None
-        kind = _KIND_RE.match(said[0]) if said else None
+        kind = _kind(said[0]) if said else ""
         failure = block_failure(
             self.source,
             self.input_file,
@@ -84,9 +89,17 @@ class JasmineSection(RunnerBlock):
             name=named["name"],
             group="",
             location=f"{place['file']}:{place['line']}" if place else "",
-            kind=kind["kind"] if kind else "",
+            kind=kind,
             message="\n".join(said),
             details={"runner": RUNNER, "text": clip("\n".join(t for _, t in entry), MAX_FIELD)},
             frames=frames,
         )
         self.done(failure, entry)
+
+
+def _kind(said: str) -> str:
+    """The kind of an entry whose first message is `said`: an error's (`Error: timed out`), an
+    expectation's (`Expected 2 to be 3.`), else none."""
+    if raised := _KIND_RE.match(said):
+        return raised["kind"]
+    return EXPECTATION if _EXPECTED_RE.match(said) else ""
