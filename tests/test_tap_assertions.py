@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from poolctl.logs import read_logs
 from tests.test_logs_formats import run
 
 RUNS = Path(__file__).parent / "fixtures" / "mixed" / "tap_runs"
@@ -84,3 +85,18 @@ def test_node_tap_s_time_is_no_part_of_a_test_s_name() -> None:
 
     assert own_name("    not ok 4 - arithmetic # time=18.925ms") == "arithmetic"
     assert own_name("not ok 2 - resize \\# time=1ms") == "resize # time=1ms"
+
+
+def test_node_tap_s_thrown_error_is_of_its_name_and_an_assertion_stays_not_ok() -> None:
+    """An error node-tap caught in a test (`tapCaught`) was of kind 'not ok': its `type:` names
+    it, written for any name but Error (`tests/fixtures/src/capture_tap_thrown.sh`)."""
+    thrown = read_logs([str(RUNS / "node_tap_thrown.log")]).failures
+    assert [(f.kind, f.location) for f in thrown] == [
+        ("TypeError", "tap_thrown.test.mjs:15"),
+        ("WorkerTimeoutError", "tap_thrown.test.mjs:23"),
+        ("Error", "pool.mjs:36"),
+    ]
+    # tap.test.mjs: two tests whose promise was rejected with an Error, then two assertions
+    # (doesNotThrow, equal) that failed and threw nothing out of the test
+    kinds = [f.kind for f in read_logs([str(RUNS / "node_tap14.log")]).failures]
+    assert kinds == ["Error", "Error", "not ok", "not ok"]

@@ -255,6 +255,7 @@ def _assertion(fields: dict[str, Any], name: str, stack: list[str]) -> tuple[str
     if raised and raised not in said and raised.partition(": ")[2] != name:
         said.append(raised)  # (tape: its stack's first line is the error's)
     kind = _KIND_RE.match(raised)
+    thrown = _thrown(fields)
     at = fields.get("at")
     location = ""
     if isinstance(at, dict) and at.get("fileName") and at.get("lineNumber"):
@@ -265,4 +266,13 @@ def _assertion(fields: dict[str, Any], name: str, stack: list[str]) -> tuple[str
         frames = (_CALLED_AT.search(f.strip()) for f in stack[1:] if "node_modules" not in f)
         called = next((f for f in frames if f is not None), None)
         location = f"{called['file']}:{called['line']}" if called else ""
-    return kind["kind"] if kind else "", "\n".join(said), location
+    return kind["kind"] if kind else thrown, "\n".join(said), location
+
+
+def _thrown(fields: dict[str, Any]) -> str:
+    """The name of the error node-tap caught in a test (its `tapCaught`: a function that threw,
+    a promise rejected): its `type`, which node-tap (@tapjs/core's extraFromError) writes for
+    any name but `Error`; else Error. "" for an assertion that failed (no `tapCaught`)."""
+    if "tapCaught" not in fields:
+        return ""
+    return str(fields.get("type") or "Error")
