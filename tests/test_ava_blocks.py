@@ -37,12 +37,15 @@ def test_each_block_is_its_test_s_failure_with_its_error_and_place(
     assert read == [
         ("a job needs its program_id", "ava.test.mjs:27", "Error", "required-field-missing"),
         ("arithmetic", "ava.test.mjs:31", "AssertionError", "unclassified"),
+        # a rejected promise: the test's `await` (`at async file:///…/ava.test.mjs:9:5`), not
+        # the pool's frame above it (pool.mjs:36, where it was placed before)
         (
             "a second checkout waits for the first",
-            "pool.mjs:36",
+            "ava.test.mjs:9",
             "Error",
             "checkout-timeout-waiters",
         ),
+        # ... rejected by a timer: its stack never reaches the test, the pool's frame is all
         ("a worker answers ping", "pool.mjs:46", "Error", "port-no-response"),
     ]
     messages = [f["failure"]["message"] for f in report["findings"]]

@@ -35,8 +35,10 @@ two lines of a single `─`, each failed test's block, three blank lines between
 
 A block's first line is the test's title; its message the error's line (`Error: …`), else the
 message of the error AVA printed as an object (a function that threw), else the assertion's
-code and its difference; its place the line under the title, else its first frame outside
-node_modules.
+code and its difference; its place the line under the title, else its first frame in a test
+file (one the section's other blocks are placed in, or named as AVA's default globs find tests:
+a rejected promise's stack runs from the pool's code to the test's `await`), else its first
+frame outside node_modules.
 """
 
 from __future__ import annotations
@@ -63,9 +65,13 @@ _RAISED_RE = re.compile(r"^  (?P<kind>\w*(?:Error|Exception)): (?P<said>.*)$")
 _OBJECT_MESSAGE_RE = re.compile(r"^    message: '(?P<said>.*)',$")
 _CODE_RE = re.compile(r"^ +(?P<line>\d+): (?P<code>.*?)\s*$")
 _FRAME_RE = re.compile(
-    r"^ +(?:at|›) (?:.*\()?(?:file://)?(?P<file>[^\s():]+):(?P<line>\d+):\d+\)?$"
-)
+    r"^ +(?:at|›) (?:.*\(|async )?(?:file://)?(?P<file>[^\s():]+):(?P<line>\d+):\d+\)?$"
+)  # (`at async file:///…/ava.test.mjs:9:5`: the test's `await` of a promise rejected)
 _GAP = 3  # blank lines between two blocks
+# a test file's name under AVA 7's default globs (lib/globs.js: test.js, *.spec.js, *.test.js,
+# test-*.js; extensions js, cjs, mjs); its globs of directories (test/, tests/, __tests__/) are
+# left out: an absolute path's ancestor would match them
+_TEST_FILE_RE = re.compile(r"(?:^|/)(?:test|[^/]+\.(?:spec|test)|test-[^/]+)\.[cm]?js$")
 
 
 class AvaSection(RunnerBlock):
@@ -80,6 +86,8 @@ class AvaSection(RunnerBlock):
         return True
 
     def close(self) -> Lines:
+        # the files AVA placed a test's line in (`ava.test.mjs:31` under a title): test files
+        self.test_files = {m["file"] for _, t in self.lines if (m := _WHERE_RE.match(t))}
         block: Lines = []
         blank = 0
         for number, text in self.lines[1:]:
@@ -104,7 +112,8 @@ class AvaSection(RunnerBlock):
         frames = [t.strip() for t in body if _FRAME_RE.match(t)]
         places = [m for f in frames if (m := _FRAME_RE.match(f"  {f}"))]
         mine = [p for p in places if "node_modules/" not in p["file"]]
-        place = where or ((mine or places)[0] if places else None)
+        tests = [p for p in mine if self._in_test_file(p["file"])]
+        place = where or ((tests or mine or places)[0] if places else None)
         failure = block_failure(
             self.source,
             self.input_file,
@@ -118,6 +127,12 @@ class AvaSection(RunnerBlock):
             frames=frames,
         )
         self.done(failure, block)
+
+    def _in_test_file(self, file: str) -> bool:
+        """Whether a frame's `file` is a test's (see `close`, `_TEST_FILE_RE`)."""
+        if _TEST_FILE_RE.search(file):
+            return True
+        return any(file == t or file.endswith(f"/{t}") for t in self.test_files)
 
 
 def _said(body: list[str]) -> tuple[str, str]:
