@@ -21,8 +21,13 @@ def test_a_step_s_failure_is_placed_at_the_step_not_at_pytest_s_fixture_call(nam
     assert placed == {
         "test_a_second_checkout_waits_for_the_first": ("check_pool_bdd.py:30", "TimeoutError"),
         "test_a_job_needs_its_program": ("check_pool_bdd.py:35", "KeyError"),
-        # no traceback shown: the file alone, as before
-        "test_a_worker_answers_ping": ("check_pool_bdd.py", "StepDefinitionNotFoundError"),
+        # no traceback shown: the feature file's line its message names (`Line 14 in scenario
+        # … in the feature "/tmp/more_runners_suite/features/pool.feature"`), relative to the
+        # rootdir; it was placed at the test's file alone
+        "test_a_worker_answers_ping": (
+            "features/pool.feature:14",
+            "StepDefinitionNotFoundError",
+        ),
     }
     first = parsed.failures[0].stacktrace[0]
     assert "site-packages/_pytest/fixtures.py:1074" in first  # (the stack keeps pytest's frame)

@@ -399,7 +399,7 @@ class PytestBlock:
             source="pytest",
             name=name,
             group=self._group(location, name),
-            location=location,
+            location=location or self._feature_line(kind, message),
             kind=kind,
             message=message,
             details=details,
@@ -425,6 +425,16 @@ class PytestBlock:
                 root = self.parser.rootdir.rstrip("/") + "/" if self.parser.rootdir else ""
                 return where.removeprefix(root) if root else where
         return ""
+
+    def _feature_line(self, kind: str, message: str) -> str:
+        """Where a pytest-bdd step with no definition is (`features/pool.feature:14`, relative
+        to the run's rootdir as pytest's paths are); "" for any other failure."""
+        found = _FEATURE_LINE_RE.search(message) if kind == "StepDefinitionNotFoundError" else None
+        if found is None:
+            return ""
+        root = self.parser.rootdir.rstrip("/") + "/" if self.parser.rootdir else ""
+        file = found["file"].removeprefix(root) if root else found["file"]
+        return f"{file}:{found['line']}"
 
     def _group(self, location: str, name: str) -> str:
         if self.phase == "collection":
@@ -483,6 +493,13 @@ class ExceptionGroupLines:
         """The group's exception line and its sub-exceptions' (distinct, in order)."""
         self._flush()
         return self.group_line, self.subs
+
+
+# pytest-bdd's step with no definition (no traceback shown): the feature file's line it names
+# (`Line 14 in scenario "A worker answers ping" in the feature "/tmp/s/features/pool.feature"`)
+_FEATURE_LINE_RE = re.compile(
+    r'\. Line (?P<line>\d+) in scenario ".*" in the feature "(?P<file>[^"]+)"'
+)
 
 
 def _own_frame(frames: list[str], at: int) -> str:
