@@ -113,3 +113,29 @@ def test_a_fixtures_setup_that_failed_is_the_failure_its_cancelled_verdict_count
         1,
         1,
     )
+
+
+@pytest.mark.parametrize("name", ["cleanup_failed.txt", "cleanup_failed_verbose.txt"])
+def test_a_fixtures_cleanup_that_failed_is_the_failure_its_cancelled_verdict_counts(
+    name: str,
+) -> None:
+    """`*** context cleanup failed ***` (epool_cleanup_tests: its cleanup stops a pool process
+    its test already stopped): its tests passed (`Passed: 2.`) and EUnit says `One or more tests
+    were cancelled.`; it was counted and not read. Its error comes from OTP's proc_lib, no frame
+    of the fixture's: no module, no place."""
+    parsed = read_logs([str(FIXTURES / "eunit" / name)])
+    [failure] = parsed.failures
+    assert (failure.name, failure.group, failure.location, failure.kind, failure.message) == (
+        "context cleanup failed",
+        "",
+        "",
+        "exit",
+        "noproc",
+    )
+    assert failure.stacktrace == ("in function proc_lib:stop/3 (proc_lib.erl, line 1091)",)
+    [cancelled] = parsed.summaries
+    assert (cancelled.text, cancelled.failures, cancelled.read) == (
+        "One or more tests were cancelled.",
+        1,
+        1,
+    )

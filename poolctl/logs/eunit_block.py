@@ -20,7 +20,9 @@ several lines, up to the test's captured `output:`. A test cancelled past its ti
 error: it is of kind `timeout`. Its place is the first frame in the test's own module. A
 fixture whose setup failed (`*** context setup failed ***`, then `**in function …` and
 `**error:…`) cancels its tests: one failure, named for its module, counted by the cancelled
-verdict as a timeout is.
+verdict as a timeout is. So is one whose cleanup failed (`*** context cleanup failed ***`), after
+its tests ran (`Passed: 2.`, and `One or more tests were cancelled.`); named for its module when
+a frame of its fun is printed.
 """
 
 from __future__ import annotations
@@ -39,13 +41,13 @@ HEADER_RE = re.compile(
     r"^(?: {2})?(?P<module>[a-z][\w@]*)(?::\d+)?: (?P<test>\S.*?)\.\.\."
     r"\*(?P<how>failed|timed out)\*\s*$"
 )
-# a fixture's setup that failed (its tests cancelled), or a generator that raised
-CONTEXT_RE = re.compile(
-    r"^ *\*\*\* (?P<what>context setup failed|instantiation of subtests failed) \*\*\*\s*$"
-)
+# a fixture's setup that failed (its tests cancelled), its cleanup (after its tests ran), or a
+# generator that raised
+_CONTEXT = r"context setup failed|context cleanup failed|instantiation of subtests failed"
+CONTEXT_RE = re.compile(rf"^ *\*\*\* (?P<what>{_CONTEXT}) \*\*\*\s*$")
 TRIGGERS = (
     r"\.\.\.\*(?:failed|timed out)\*\s*$",
-    r"^ *\*\*\* (?:context setup failed|instantiation of subtests failed) \*\*\*",
+    rf"^ *\*\*\* (?:{_CONTEXT}) \*\*\*",
 )
 _FRAME_RE = re.compile(
     r"^(?:\*\*)?in (?:function|call from) (?P<module>'?[\w@]+'?):\S+ "
@@ -101,7 +103,9 @@ class EunitBlock(RunnerBlock):
             details["captured output"] = clip(output, MAX_FIELD)
         failure = Failure(
             source=self.source,
-            name=header["test"] if header else f"{module} {context['what'] if context else ''}",
+            name=header["test"]
+            if header
+            else " ".join(filter(None, [module, context and context["what"]])),
             group=module,
             location=_place(frames, module),
             kind=kind,
@@ -117,9 +121,14 @@ class EunitBlock(RunnerBlock):
 
 
 def _module(frames: list[str]) -> str:
-    """The module of a fixture's first frame (`sp_tests:'-setup_test_/0-fun-2-'/0`)."""
-    found = _FRAME_RE.match(frames[0]) if frames else None
-    return found["module"].strip("'") if found else ""
+    """The module of a fixture's fun, that of its first frame in a fun (a setup's
+    `sp_tests:'-setup_test_/0-fun-2-'/0`); "" when none is printed (a cleanup's `exit:noproc`
+    from `proc_lib:stop/3`, its fun's frame gone by its tail call: the log names no module)."""
+    for frame in frames:
+        found = _FRAME_RE.match(frame)
+        if found and ":'-" in frame:
+            return found["module"].strip("'")
+    return ""
 
 
 def _place(frames: list[str], module: str) -> str:
