@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from poolctl.logs import read_logs
-from poolctl.model import Diagnosis
+from poolctl.model import Diagnosis, Unclassified
 from poolctl.patterns import load_patterns
 from poolctl.triage import triage
 
@@ -109,3 +109,21 @@ def test_a_pool_at_its_max_children_refusing_a_worker_is_pattern_3() -> None:
         ruled_out = {h.id for h in outcome.hypotheses if h.status == "ruled-out"}
         assert ruled_out == {"slow-or-lazy-init", "timeout-too-short"}
     assert not isinstance(said["test a worker id started twice"], Diagnosis)
+
+
+def test_a_genserver_call_past_its_timeout_is_no_answer_within_it_and_no_more() -> None:
+    """`GenServer.call(…, {:job, :slow}, 100)` `** (EXIT) time out` to a GenServer slow in its
+    handle_call (no port, no OS process): the exit says no answer came within the timeout, which
+    pattern 1's nearest reason said 'nothing shows'. It is pattern 1's evidence that far (0.1,
+    as the request call's 0.5 is now 0.1 + 0.4): still unclassified, the reason true."""
+    said = _outcomes()["test a slow job past the call's timeout"]
+    assert isinstance(said, Unclassified)
+    assert (said.nearest, said.score) == ("port-no-response", 0.3)
+    assert "only no answer arrived within the timeout ('exited in: GenServer.call(" in said.why
+    assert "nothing shows that no answer arrived" not in said.why
+    # a request call's time out weighs what it weighed: a port worker's answer, pattern 1
+    held = str(Path(OTP_POOLS).with_name("port_pool.log"))
+    for finding in triage(read_logs([held]), load_patterns()).findings:
+        if "{:request, " in finding.failure.message and "time out" in finding.failure.message:
+            assert isinstance(finding.outcome, Diagnosis)
+            assert finding.outcome.pattern_id == "port-no-response"

@@ -544,7 +544,11 @@ def shortfall(nearest: Score | None) -> Unclassified:
         v = nearest.vetoes[0]
         why = f"{p.id} is set aside: {v.rule.why} ({v.quote!r}, {v.origin}); it had: {fired}"
     else:
-        strongest = sorted(nearest.missed, key=lambda s: -s.weight)[:2]
+        # a signal missed whose `why` a hit already shows is not wanting (two regexes of one
+        # claim: a message saying no response came, a GenServer.call that timed out)
+        shown = {h.rule.why for h in nearest.hits}
+        missed = [s for s in nearest.missed if s.why not in shown]
+        strongest = sorted(missed, key=lambda s: -s.weight)[:2]
         wanting = ", or ".join(f"that {s.why}" for s in strongest)  # each one missing
         why = (
             f"{p.id} scores {nearest.confidence:.2f}, under its threshold "
