@@ -12,35 +12,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Literal, TypeAlias
+from typing import Any, Literal, TypeAlias, get_args
 
-Source = Literal[
-    "exunit",
-    "pytest",
-    "junit",
-    "tap",
-    "vitest",
-    "node",
-    "unittest",
-    "jest",
-    "mocha",
-    "cargo",
-    "go",
-    "uvu",
-    "eunit",
-    "common_test",
-    "ward",
-    "ava",
-    "jasmine",
-    "scenario",
-    "ping",
-    "doctor",
-]
 # the runners whose failure blocks a text parser reads beside its own (`poolctl.logs.other_blocks`):
 # TAP (prove, Bats, node's TAP reporter), Vitest, `node --test`'s spec and dot reporters, unittest,
 # Jest, Mocha, cargo test, go test, uvu, EUnit's text report, common_test's console, ward, AVA,
 # Jasmine
-OTHER_RUNNERS: tuple[Source, ...] = (
+OtherRunner = Literal[
     "tap",
     "vitest",
     "node",
@@ -55,7 +33,10 @@ OTHER_RUNNERS: tuple[Source, ...] = (
     "ward",
     "ava",
     "jasmine",
-)
+]
+# where a failure was read: a runner's output, or a run of poolctl's own
+Source = Literal["exunit", "pytest", "junit", OtherRunner, "scenario", "ping", "doctor"]
+OTHER_RUNNERS: tuple[Source, ...] = get_args(OtherRunner)
 # ... of them, those that group a test by a name of theirs, not by its file: unittest by its dotted
 # module and class (`test_pool.PoolTests`), Mocha by its outermost describe suite, uvu by its suite,
 # EUnit by its module
