@@ -127,3 +127,19 @@ def test_a_genserver_call_past_its_timeout_is_no_answer_within_it_and_no_more() 
         if "{:request, " in finding.failure.message and "time out" in finding.failure.message:
             assert isinstance(finding.outcome, Diagnosis)
             assert finding.outcome.pattern_id == "port-no-response"
+
+
+def test_a_task_awaited_past_its_timeout_is_no_answer_within_it_quoted_once() -> None:
+    """`Task.await(task, 100)` `** (EXIT) time out`: as a GenServer.call's, the exit says no
+    answer came within the timeout, which pattern 1's nearest reason said 'nothing shows'; the
+    two claims read on the one line share its quote (0.1 + 0.2: what the task's time out alone
+    weighed)."""
+    said = _outcomes()["test a task awaited past its timeout"]
+    assert isinstance(said, Unclassified)
+    assert (said.nearest, said.score) == ("port-no-response", 0.2)
+    assert (
+        "only no answer arrived within the timeout and a task awaiting an answer timed out (a "
+        "request to a worker, often) ('exited in: Task.await(" in said.why
+    ), said.why
+    assert said.why.count("'exited in: Task.await(") == 1
+    assert "nothing shows that no answer arrived" not in said.why

@@ -539,7 +539,10 @@ def shortfall(nearest: Score | None) -> Unclassified:
     if nearest is None or (not nearest.hits):
         return Unclassified(None, 0.0, "no pattern's signals fire on this failure")
     p = nearest.pattern
-    fired = "; ".join(f"{h.rule.why} ({h.quote!r})" for h in nearest.hits)
+    claims: dict[str, list[str]] = {}  # each quote's claims: two signals may read one line
+    for h in nearest.hits:
+        claims.setdefault(h.quote, []).append(h.rule.why)
+    fired = "; ".join(f"{' and '.join(whys)} ({quote!r})" for quote, whys in claims.items())
     if nearest.vetoes:
         v = nearest.vetoes[0]
         why = f"{p.id} is set aside: {v.rule.why} ({v.quote!r}, {v.origin}); it had: {fired}"
