@@ -47,8 +47,12 @@ def test_a_block_reads_its_message_diff_code_and_stack() -> None:
     assert '+   "result": "pong",' in shape.message
     assert "toEqual({ id: 1, result: 'pang' })" in shape.details["code"]
     assert shape.stacktrace == ("Object.toEqual (pool.test.js:24:41)",)
+    # a matcher's failed expectation is the test's assertion, as Jasmine's, AVA's and uvu's (it
+    # was of no kind); a thrown error printed without its class stays of none
+    assert shape.kind == "AssertionError"
     job = by_name["Pool › jobs › start without program_id"]
     assert job.message == "program_id is required"
+    assert job.kind == ""
     assert job.stacktrace == ("startJob (pool.js:40:40)", "Object.startJob (pool.test.js:20:7)")
 
 

@@ -46,6 +46,10 @@ _NEXT_FILE = (" PASS  ", " FAIL  ", " RUNS  ")
 _CODE_RE = re.compile(r"^ *>? *\d* \|")
 _FRAME_RE = re.compile(r"^ +at \S")
 _ERROR_RE = re.compile(r"^(?P<kind>[\w.$]*(?:Error|Exception)\w*): ?(?P<rest>.*)$")
+# a matcher's failed expectation (`expect(received).toBe(expected) // Object.is equality`): no
+# error class printed; the test's assertion, named as Jasmine's, AVA's, uvu's and ward's are
+_EXPECT = ("expect(", "expect.")
+EXPECTATION = "AssertionError"
 _PLACE_RE = re.compile(r"\(?(?P<file>[^\s():]+):(?P<line>\d+):\d+\)?$")
 
 
@@ -109,6 +113,8 @@ class JestFile:
         if error is not None:
             kind = error["kind"]
             message = message[len(error["kind"]) :].lstrip(":").lstrip(" ")
+        elif message.startswith(_EXPECT):  # a matcher's failed expectation, as Jasmine's
+            kind = EXPECTATION
         details = {"runner": RUNNER, "text": clip("\n".join(body).strip("\n"), MAX_FIELD)}
         if code:
             details["code"] = clip("\n".join(code), MAX_FIELD)
