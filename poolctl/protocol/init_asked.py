@@ -1,5 +1,5 @@
 """A language server's refusal of `initialize` that names the initialization option it lacks
-(`Missing initialization option typescript.tsdk`: the MDX and Astro servers, through Volar),
+(`Missing initialization option typescript.tsdk`: the MDX language server, built on Volar),
 and the `--init-options` that gives it."""
 
 from __future__ import annotations
