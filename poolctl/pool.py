@@ -452,14 +452,21 @@ class Pool:
         if started is not None:
             self._trace_start(started)
 
-    def _check_in(self, worker: PooledWorker, caller: str) -> _Started | None:
-        """`checkin` but its tracing: what it handed the worker to, if anything."""
+    def _check_in(
+        self, worker: PooledWorker, caller: str, writable: bool = True
+    ) -> _Started | None:
+        """`checkin` but its tracing: what it handed the worker to, if anything. A worker whose
+        stdin refused the request (`writable` false) is buried, not handed over: its exit may
+        not be seen yet, and each caller it was handed to would fail on it at once."""
         self.in_flight.pop(caller, None)
         worker.caller = None
         if self.drained is not None and not self.in_flight:
             self.drained.set()
         if worker.state is not State.BUSY:
             return None  # it died or was retired meanwhile
+        if not writable:
+            self._bury(worker)
+            return None
         worker.state = State.IDLE
         if self.shutting_down is not None:
             return None
@@ -499,7 +506,8 @@ class Pool:
         worker, waiter = started.worker, started.waiter
         caller = waiter.caller
         bytes_in = worker.process.transcript.total - started.read_before
-        handed = self._check_in(worker, caller)  # the next request is written first
+        writable = not (isinstance(outcome, NoAnswer) and outcome.reason == "write-failed")
+        handed = self._check_in(worker, caller, writable)  # the next request is written first
         if caller not in self.aborted:
             # (an aborted caller is failed by the shutdown, not by the worker)
             protocol = worker.process.protocol

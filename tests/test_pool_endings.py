@@ -244,6 +244,23 @@ def run_pool(
     return outcomes, trace, processes_with_env(*token)
 
 
+def test_a_worker_whose_stdin_refused_a_request_is_not_handed_out_again(
+    tmp_path: Path, processes: Processes
+) -> None:
+    """It answers its init and closes its stdin, running on: the first call's write fails
+    (EPIPE). The worker was checked in and handed to the next caller, whose write failed at
+    once, and so on: every call of the run failed on it, and it was never replaced (a full run
+    under load met the same with workers whose exit was not yet seen). It is stopped and
+    replaced now, and each later call goes to a replacement."""
+    argv = (sys.executable, str(WORKERS / "answers_then_closes_stdin.py"))
+    outcomes, trace, left = run_pool(tmp_path, argv, 3, size=1, request_timeout=2)
+    assert all(isinstance(o, NoAnswer) and o.reason == "write-failed" for o in outcomes), outcomes
+    written_to = [e.worker for e in trace.of_type("request")]
+    assert written_to == ["w1", "w2", "w3"], written_to
+    assert [e.worker for e in trace.of_type("replace")][:2] == ["w2", "w3"]
+    assert left == set()
+
+
 def test_a_worker_that_went_to_the_background_serves_on(
     tmp_path: Path, processes: Processes
 ) -> None:
