@@ -100,3 +100,21 @@ def test_node_tap_s_thrown_error_is_of_its_name_and_an_assertion_stays_not_ok() 
     # (doesNotThrow, equal) that failed and threw nothing out of the test
     kinds = [f.kind for f in read_logs([str(RUNS / "node_tap14.log")]).failures]
     assert kinds == ["Error", "Error", "not ok", "not ok"]
+
+
+def test_tape_s_assertion_is_an_assertion_error_and_a_thrown_error_of_its_class() -> None:
+    """tape names each failure's `operator`: every one was of kind Error (its stack's first
+    line, `Error: <the assertion's name>` for an assertion). An assertion (`equal`, `deepEqual`,
+    `ok`, `throws`) is an AssertionError as Jest's, Jasmine's and AVA's are; an error thrown in
+    the test (`operator: error`) is of the class its stack names, placed where it was thrown
+    (`tests/fixtures/src/capture_tape_thrown.sh`)."""
+    thrown = read_logs([str(RUNS / "tape_thrown.log")]).failures
+    assert [(f.kind, f.location.rpartition("/")[2]) for f in thrown] == [
+        ("TypeError", "tape_thrown.test.mjs:15"),
+        ("WorkerTimeoutError", "tape_thrown.test.mjs:26"),  # (`at file:///…:26:13`, no name)
+        ("AssertionError", "tape_thrown.test.mjs:37"),
+        ("AssertionError", "tape_thrown.test.mjs:46"),
+    ]
+    # tape.log: two rejections with an Error, then doesNotThrow's and equal's assertions
+    kinds = [f.kind for f in read_logs([str(RUNS / "tape.log")]).failures]
+    assert kinds == ["Error", "Error", "AssertionError", "AssertionError"]

@@ -67,8 +67,12 @@ _MORE_FAILED = re.compile(r"^Failed test (?:'.*'|\S.*)$|^Failed test$")
 _MORE_WHERE = re.compile(r"^(?:Failed test )?at (?P<file>\S+) line (?P<line>\d+)\.$")
 _NODE_FILE = re.compile(r"^file://")
 _TIME_RE = re.compile(r"\s+# time=[\d.]+m?s\s*$")
-# where tape says an assertion failed: `Test.<anonymous> (file:///x/pool.test.mjs:27:5)`
-_CALLED_AT = re.compile(r"\((?:file://)?(?P<file>[^():]+):(?P<line>\d+):\d+\)$")
+# where tape says an assertion failed: `Test.<anonymous> (file:///x/pool.test.mjs:27:5)`; or a
+# stack's frame of an anonymous function, `at file:///x/pool.test.mjs:26:13`
+_CALLED_AT = re.compile(
+    r"\((?:file://)?(?P<file>[^():]+):(?P<line>\d+):\d+\)$"
+    r"|^at (?:async )?(?:file://)?(?P<bare>/[^():\s]+):(?P<bare_line>\d+):\d+$"
+)
 # the fields of a failed assertion's YAML that say what failed, past node --test's `error`:
 # tape's (`operator`, `expected`, `actual`, `stack`) and node-tap's (`diff`, `cause`, `stack`);
 # a node-tap test's own YAML, failed by its assertions, has none (`at`, `source`)
@@ -261,12 +265,35 @@ def _assertion(fields: dict[str, Any], name: str, stack: list[str]) -> tuple[str
     if isinstance(at, dict) and at.get("fileName") and at.get("lineNumber"):
         location = f"{at['fileName']}:{at['lineNumber']}"  # node-tap's
     elif isinstance(at, str) and (called := _CALLED_AT.search(at.strip())):
-        location = f"{called['file']}:{called['line']}"  # tape's
+        location = _place(called)  # tape's
     else:  # (tape's error raised in the test: the first frame of its stack outside packages)
         frames = (_CALLED_AT.search(f.strip()) for f in stack[1:] if "node_modules" not in f)
         called = next((f for f in frames if f is not None), None)
-        location = f"{called['file']}:{called['line']}" if called else ""
-    return kind["kind"] if kind else thrown, "\n".join(said), location
+        location = _place(called) if called else ""
+    kind_named = _tape_kind(fields, raised) or (kind["kind"] if kind else thrown)
+    return kind_named, "\n".join(said), location
+
+
+def _place(frame: re.Match[str]) -> str:
+    """The file:line a `_CALLED_AT` match names."""
+    if frame["file"]:
+        return f"{frame['file']}:{frame['line']}"
+    return f"{frame['bare']}:{frame['bare_line']}"
+
+
+def _tape_kind(fields: dict[str, Any], raised: str) -> str:
+    """The kind of a tape failure, which names its assertion's `operator`: an error the test
+    threw (`error`: an async test's rejection, `t.error`) is of its class, its stack's first
+    line's; any other operator (`equal`, `deepEqual`, `ok`, `throws`, …) is an assertion that
+    failed, its stack's `Error: <its name>` only tape's way to find where it was called. ""
+    when no operator is named (node-tap's YAML)."""
+    operator = fields.get("operator")
+    if not isinstance(operator, str):
+        return ""
+    if operator != "error":
+        return "AssertionError"
+    kind = _KIND_RE.match(raised)
+    return kind["kind"] if kind else "Error"
 
 
 def _thrown(fields: dict[str, Any]) -> str:
