@@ -25,6 +25,7 @@ from poolctl.logs import (
     mocha_tree,
     node_dot,
     node_spec_block,
+    node_tap_report,
     other_verdicts,
     tap_block,
     tap_verdicts,
@@ -72,6 +73,11 @@ _GO_JSON: weakref.WeakKeyDictionary[TextParser, dict[str, go_json.Package]] = (
     weakref.WeakKeyDictionary()
 )
 
+# each parser's node-tap reporter: its test file's line, its entries until its count keeps them
+_NODE_TAP: weakref.WeakKeyDictionary[TextParser, node_tap_report.Report] = (
+    weakref.WeakKeyDictionary()
+)
+
 # The lines that begin such a block and are no verdict (`beside`): a text parser's triggers
 TRIGGERS = (
     tap_verdicts.SUBTEST_TRIGGER,  # a TAP subtest's `not ok` (`node --test`, Test::More)
@@ -99,6 +105,7 @@ TRIGGERS = (
     go_json.TRIGGER,  # ... the same in `go test -json`'s output events
     *eunit_block.TRIGGERS,  # EUnit's text report: a test's `...*failed*` line
     *ct_block.TRIGGERS,  # common_test's console: the rule of dashes above a failed case
+    *node_tap_report.TRIGGERS,  # node-tap's reporter: its entries, their test file's line
 )
 
 
@@ -114,6 +121,11 @@ def block_at(parser: TextParser, number: int, line: str) -> Consumer | None:
         return None
     if line.startswith("Bail out!"):
         return _tap_block(parser, number, line)
+    if line.startswith("# { total: ") and (report := _NODE_TAP.get(parser)) is not None:
+        for failure, lines in report.entries:  # node-tap's count of its reporter's entries
+            _keep(parser, failure, lines)
+        report.entries.clear()
+        return None
     if not line.startswith("not ok ") or not tap_verdicts.failed_test(line, line.strip()):
         return None
     return _tap_block(parser, number, line)
@@ -204,6 +216,8 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
                 number, line, parser.name, ward_block.SOURCE, partial(_keep, parser)
             )
         return None
+    if line[:1] in "✖ " and (entry := _node_tap_line(parser, number, line)) is not None:
+        return entry if entry is not _NONE else None
     if line.startswith("   FAIL  ") and uvu_block.HEADER_RE.match(line.rstrip()):
         return uvu_block.UvuBlock(
             number, line, parser.name, uvu_block.SOURCE, partial(_keep, parser)
@@ -241,6 +255,26 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
     if not tap_verdicts.failed_test(stripped, stripped):
         return None
     return _tap_block(parser, number, line)
+
+
+def _node_tap_line(parser: TextParser, number: int, line: str) -> Consumer | None:
+    """An entry of node-tap's reporter (kept at its count), its test file's line or its report's
+    heading (`_NONE`); None when `line` is none of them."""
+    if line.startswith("✖"):
+        report = _NODE_TAP.setdefault(parser, node_tap_report.Report())
+        entry = node_tap_report.NodeTapEntry(
+            number,
+            line,
+            parser.name,
+            node_tap_report.SOURCE,
+            lambda failure, lines: report.entries.append((failure, lines)),
+        )
+        entry.test_file = report.test_file
+        return entry
+    if not line.startswith(" ") or ("TEST COMPLETE" not in line and " failed of " not in line):
+        return None
+    report = _NODE_TAP.setdefault(parser, node_tap_report.Report())
+    return _NONE if node_tap_report.line_read(report, line.rstrip()) else None
 
 
 def _vitest_line(parser: TextParser, number: int, line: str) -> bool:

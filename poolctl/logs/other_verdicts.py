@@ -21,7 +21,7 @@ import dataclasses
 import re
 from dataclasses import dataclass
 
-from poolctl.logs import no_tests_ran, tap_verdicts, uvu_block, ward_block
+from poolctl.logs import no_tests_ran, node_tap_report, tap_verdicts, uvu_block, ward_block
 from poolctl.logs.records import ParsedLog, RunSummary
 
 
@@ -222,6 +222,11 @@ VERDICTS = (
         "read its FAIL blocks below this line (uvu writes no JUnit XML)",
     ),
     Verdict(
+        node_tap_report.RUNNER,  # its count of failed assertions, under its reporter or TAP
+        node_tap_report.VERDICT_RE,
+        f"{_JUNIT} (tap --reporter=junit --reporter-file=FILE)",
+    ),
+    Verdict(
         "bun test",  # ` 1 pass`, then ` 2 fail`
         re.compile(r"^(?P<failed>[1-9]\d*) fail$"),
         f"{_JUNIT} (--reporter=junit --reporter-outfile=FILE)",
@@ -283,6 +288,7 @@ TRIGGERS = (
     r"^ *[1-9]\d* failed\s*$",  # Playwright
     r"^ *[1-9]\d* fail\s*$",  # bun test
     uvu_block.SUITE_TRIGGER,  # uvu
+    node_tap_report.VERDICT_TRIGGER,  # node-tap
     ward_block.VERDICT_TRIGGER,  # ward
     r"^ *Ran \d+ tests with \d+ failures, \d+ errors and ",  # zope.testrunner's layer
     r"^Total: \d+ tests, \d+ failures, \d+ errors and ",  # ... its run of several

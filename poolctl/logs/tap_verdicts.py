@@ -32,7 +32,7 @@ PLAN_RE = re.compile(r"^1\.\.\d+(?:\s+#.*)?$")
 SUBTEST_TRIGGER = r"^[ \t]+not ok \d"  # a subtest's failure, whose text is read
 _DIRECTIVE_RE = re.compile(r"(?<!\\)#\s*(?:todo|skip)\b", re.IGNORECASE)
 # the runners whose own line counts the failures of the TAP lines before it
-COUNTING = frozenset({"node --test", "prove", "automake"})
+COUNTING = frozenset({"node --test", "prove", "automake", "node-tap"})
 
 
 def failed_test(line: str, text: str) -> bool:

@@ -1,0 +1,162 @@
+"""node-tap's own reporter (`base`, its default when colours are on, as with `--color` or
+FORCE_COLOR in CI; `terse`), read into `Failure`s as its TAP output is (`poolctl.logs.tap_block`).
+Under a test file's line (` FAIL  tap.test.mjs 4 failed of 5 1.358s`) each failed assertion is a
+`✖ test > message` entry; its report at the run's end (`🌈 TEST COMPLETE 🌈`, base) prints each
+again, whole, and only that one is read:
+
+    ✖ a second checkout waits for the first > checkout timed out after 200ms: pool
+      pool_a has 0 idle workers, 1 waiting
+      pool.mjs
+      35       if (Date.now() >= deadline) {
+      36         throw new Error(`checkout timed out after ${timeout}ms: pool
+      ━━━━━━━━━━━━━━━━━┛
+      37       }
+      tapCaught: returnedPromiseRejection
+      Pool.checkout (pool.mjs:36:15)
+      Test.<anonymous> (tap.test.mjs:9:3)
+
+An entry is its header (the test's name, its parents' before it, and the message, wrapped at 80
+columns), the source around where it failed (the file's name, numbered lines, a caret line under
+the failing one), what node-tap says of it (`type: TypeError`, `tapCaught: …`, a diff,
+`compare: ===`, `cause: Error: …` and the cause's own source and stack) and the stack. The
+entries are kept once node-tap's count of the run comes (`# { total: 8, pass: 1, fail: 7 }`,
+which counts them: its verdict, `poolctl.logs.other_verdicts`); the ones printed before its
+`TEST COMPLETE` (a test file's line, redrawn while the run goes on) are dropped there.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from poolctl.logs.records import Lines
+from poolctl.logs.runner_block import RunnerBlock
+from poolctl.logs.scan import MAX_BLOCK_LINES, MAX_FIELD, block_failure, clip
+from poolctl.model import Failure, Source
+
+RUNNER = "node-tap"
+SOURCE: Source = "tap"
+HEADER_RE = re.compile(r"^✖ ?(?P<said>\S.*)$")
+# a test file's line, above its entries; and the heading of the run's report
+FILE_RE = re.compile(r"^ (?:FAIL|PASS|RUNS)  (?P<file>\S+) ")
+COMPLETE = "🌈 TEST COMPLETE 🌈"
+# node-tap's count of the run, the last line of its report (and of its TAP output)
+VERDICT_RE = re.compile(
+    r"^# \{ total: \d+, pass: \d+, fail: (?P<failed>[1-9]\d*)(?:, [a-z]+: \d+)* \}$"
+)
+VERDICT_TRIGGER = r"^# \{ total: \d+, pass: \d+, fail: [1-9]"
+TRIGGERS = (r"^✖", r"^ FAIL  \S+ \d+ failed of \d+", r"^ *🌈 TEST COMPLETE 🌈")
+_ENDS = ("Asserts:", "Suites:", "# ")
+_SOURCE_FILE_RE = re.compile(r"^  (?P<file>[^\s:()]+\.[cm]?[jt]sx?)\s*$")
+_NUMBERED_RE = re.compile(r"^  (?P<line>\d+)(?: |$)")
+_CARET_RE = re.compile(r"^  ━*┛\s*$")
+_FRAME_RE = re.compile(r"^  (?:\S.*? \()?(?P<file>[^\s()]+):(?P<line>\d+):\d+\)?$")
+_FIELD_RE = re.compile(
+    r"^  (?P<field>type|tapCaught|compare|cause|found|wanted|pattern): (?P<v>.*)$"
+)
+_DIFF_START = "  --- expected"
+
+
+@dataclass
+class Report:
+    """What a parser saw of node-tap's reporter: the last test file's line, and the entries read
+    since the last count or `TEST COMPLETE` (kept at the count)."""
+
+    test_file: str = ""
+    entries: list[tuple[Failure, Lines]] = field(default_factory=list)
+
+
+def line_read(report: Report, line: str) -> bool:
+    """Note a test file's line or the report's heading; True when `line` was one."""
+    if (found := FILE_RE.match(line)) is not None:
+        report.test_file = found["file"]
+        return True
+    if line.strip() == COMPLETE:
+        report.entries.clear()  # the entries printed while the run went on: printed again below
+        return True
+    return False
+
+
+class NodeTapEntry(RunnerBlock):
+    """One `✖` entry (a consumer of a text parser's scan); its failure goes to `done` when it
+    ends, with the test file whose line it is under as its group (`test_file`)."""
+
+    test_file = ""
+
+    def feed(self, number: int, line: str) -> bool:
+        text = line.rstrip()
+        if len(self.lines) >= MAX_BLOCK_LINES or text.startswith("✖"):
+            return False
+        if FILE_RE.match(text) or text.strip() == COMPLETE or text.startswith(_ENDS):
+            return False
+        if text and not text.startswith(" "):
+            return False
+        self.lines.append((number, text))
+        return True
+
+    def close(self) -> Lines:
+        while len(self.lines) > 1 and not self.lines[-1][1].strip():
+            self.lines.pop()
+        header = HEADER_RE.match(self.lines[0][1])
+        if header is None:
+            return []
+        body = [t for _, t in self.lines[1:]]
+        said = [header["said"].strip()]
+        rest = body
+        for i, text in enumerate(body):
+            if not text.strip() or _told(body, i):
+                rest = body[i:]
+                break
+            said.append(text.strip())  # (the header wrapped at 80 columns)
+        else:
+            rest = []
+        whole = " ".join(said)
+        name, sep, message = whole.rpartition(" > ")
+        if not sep:
+            name = message = whole
+        fields = {f["field"]: f["v"].strip() for t in rest if (f := _FIELD_RE.match(t))}
+        frames = [t.strip() for t in rest if _FRAME_RE.match(t)]
+        place = _place(rest)
+        notes = [t.strip() for t in rest if t.startswith(("  cause: ", "  -", "  +", "  @@"))]
+        kind = fields.get("type") or ("Error" if "tapCaught" in fields else "AssertionError")
+        failure = block_failure(
+            self.source,
+            self.input_file,
+            self.lines,
+            name=name,
+            group=self.test_file or place.rpartition(":")[0],
+            location=place,
+            kind=kind,
+            message="\n".join([message, *notes]),
+            details={"runner": RUNNER, "text": clip("\n".join(body), MAX_FIELD)},
+            frames=frames,
+        )
+        self.done(failure, self.lines)
+        return []
+
+
+def _told(body: list[str], i: int) -> bool:
+    """Whether `body[i]` is past the header's wrapped lines: the source's file name (a numbered
+    line after it), a field, the diff, or a frame of the stack."""
+    text = body[i]
+    if _SOURCE_FILE_RE.match(text) and i + 1 < len(body) and _NUMBERED_RE.match(body[i + 1]):
+        return True
+    return bool(_FIELD_RE.match(text) or text.startswith(_DIFF_START) or _FRAME_RE.match(text))
+
+
+def _place(rest: list[str]) -> str:
+    """Where the entry failed: the source's line above the caret (the file's name above the
+    numbered lines), else its stack's first frame."""
+    source = ""
+    number = ""
+    for text in rest:
+        if text.startswith("  cause: "):
+            break  # (the cause's own source and stack)
+        if (named := _SOURCE_FILE_RE.match(text)) and not source:
+            source = named["file"]
+        elif source and (numbered := _NUMBERED_RE.match(text)):
+            number = numbered["line"]
+        elif source and number and _CARET_RE.match(text):
+            return f"{source}:{number}"
+    frame = next((f for t in rest if (f := _FRAME_RE.match(t))), None)
+    return f"{frame['file']}:{frame['line']}" if frame else ""

@@ -1,0 +1,87 @@
+"""node-tap's own reporter in a CI log (no terminal): `base`, its default when colours are on,
+and `terse`. Real captures of `src/more_runners_suite/js` under node-tap 21.8.0
+(`tests/fixtures/src/capture_node_tap_reporter.sh`). Each log was refused, "format not
+recognised" (exit 2), though node-tap counts its failed assertions (`# { total: 8, pass: 1,
+fail: 7 }`) and prints each (`✖ test > message`, where, why)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.test_logs_formats import run
+
+RUNS = Path(__file__).parent / "fixtures" / "mixed" / "tap_runs"
+P1, P3, P5 = "port-no-response", "checkout-timeout-waiters", "required-field-missing"
+# tap.test.mjs's four failures, as node-tap's TAP output of it is read (test_tap_assertions.py)
+TAP_TEST = [
+    ("a second checkout waits for the first", "tap.test.mjs", "pool.mjs:36", "Error", P3),
+    ("a worker answers ping", "tap.test.mjs", "pool.mjs:46", "Error", P1),
+    ("a job needs its program_id", "tap.test.mjs", "tap.test.mjs:20", "AssertionError", P5),
+    ("arithmetic", "tap.test.mjs", "tap.test.mjs:24", "AssertionError", "unclassified"),
+]
+
+
+def _report(capsys: pytest.CaptureFixture[str], name: str) -> tuple[int, dict[str, Any]]:
+    code, out, _ = run(capsys, "triage", str(RUNS / name), "--no-history", "--format", "json")
+    return code, json.loads(out)
+
+
+def _read(report: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
+    return [
+        (
+            f["failure"]["name"],
+            f["failure"]["group"],
+            f["failure"]["location"],
+            f["failure"]["kind"],
+            f["outcome"].get("pattern_id", "unclassified"),
+        )
+        for f in report["findings"]
+    ]
+
+
+@pytest.mark.parametrize("name", ["node_tap_base.log", "node_tap_terse.log"])
+def test_node_tap_s_reporter_is_read_each_assertion_once(
+    capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    """base prints each entry twice (under the file's line as it runs, then after TEST
+    COMPLETE) and redraws its progress: the four failed assertions are four failures."""
+    code, report = _report(capsys, name)
+    assert code == 1
+    assert report["summary"]["failures"] == 4 and report["summary"]["unread"] == 0
+    assert _read(report) == TAP_TEST
+    messages = [f["failure"]["message"] for f in report["findings"]]
+    assert (
+        messages[0] == "checkout timed out after 200ms: pool pool_a has 0 idle workers, 1 waiting"
+    )
+    assert messages[1].startswith("No response received from worker pid ")
+    assert messages[2] == (
+        "KeyError: 'program_id is required'\ncause: Error: KeyError: 'program_id is required'"
+    )
+    assert messages[3] == "one and one\n--- expected\n+++ actual\n@@ -1,1 +1,1 @@\n-3\n+2"
+
+
+def test_node_tap_s_default_reporter_with_colours_reads_two_files(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`tap --color`: its progress redrawn every 250 ms (`Asserts:  0 pass  3 fail …`, each
+    file's entries again), then the report; errors thrown are of the class node-tap names
+    (`type: TypeError`), else Error; a frame with no function's name places one."""
+    code, report = _report(capsys, "node_tap_color.log")
+    assert code == 1
+    assert report["summary"]["failures"] == 7 and report["summary"]["unread"] == 0
+    read = _read(report)
+    assert read[:3] == [
+        ("a job answer has its result", "tap_thrown.test.mjs", "tap_thrown.test.mjs:15",
+         "TypeError", "unclassified"),
+        ("a silent worker times out", "tap_thrown.test.mjs", "tap_thrown.test.mjs:23",
+         "WorkerTimeoutError", P1),
+        ("a checkout throws", "tap_thrown.test.mjs", "pool.mjs:36", "Error", P3),
+    ]  # fmt: skip
+    assert read[3:] == TAP_TEST
+    assert report["findings"][0]["failure"]["message"] == (
+        "Cannot read properties of undefined (reading 'id')"  # (wrapped: ` 'id')`)
+    )
