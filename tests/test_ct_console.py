@@ -54,3 +54,29 @@ def test_common_tests_console_is_read_case_by_case(log: str, group: str) -> None
     messages = [f.message for f in parsed.failures]
     assert messages[1] == "{badmatch,{error,econnrefused}}"
     assert messages[3] == "{timetrap_timeout,2000}"
+
+
+def test_a_case_the_console_numbers_is_named_by_the_suite_log_after_it() -> None:
+    """A CI step that prints the run's suite.log once ct_run failed
+    (tests/fixtures/src/capture_ct_suite_log.sh): its `=case          pool_SUITE:fail_case`
+    line and the `=== *** FAILED test case 2 of 7 ***` after it name the case the console
+    numbers alone; it was named `test case 2 of 7`, and the second fail_case (in group g1)
+    `test case 7 of 7`. The suite.log's own `TEST COMPLETE` counts nothing more."""
+    parsed = read_logs([str(FIXTURES / "common_test/console_suite_log.txt")])
+    got = [(f.name, f.details.get("suite"), f.details["case"]) for f in parsed.failures]
+    assert got == [
+        ("fail_case", "pool_SUITE", "test case 2 of 7"),
+        ("badmatch_case", None, "test case 3 of 7"),  # (named by the console: its own code)
+        ("noproc_case", "pool_SUITE", "test case 4 of 7"),
+        ("timeout_case", "pool_SUITE", "test case 6 of 7"),
+        ("fail_case", "pool_SUITE", "test case 7 of 7"),
+    ]
+    [verdict] = [s for s in parsed.summaries if s.source == "common_test"]
+    assert (verdict.failures, verdict.read) == (5, 5)
+    # the console alone names them by their number still
+    alone = read_logs([str(FIXTURES / "common_test/console.txt")]).failures
+    assert [f.name for f in alone][::2] == [
+        "test case 2 of 7",
+        "test case 4 of 7",
+        "test case 7 of 7",
+    ]

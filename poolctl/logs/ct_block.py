@@ -16,11 +16,23 @@ named by its function, its place that line of the suite; one that failed in a li
 (`test_server:ts_tc` for a `ct:fail`, `gen_server:call`, `timer:sleep` past its timetrap) is
 named by its number (`test case 2 of 7`), and the library's function is its stack. Its kind is
 the reason's tag (`test_case_failed`, `badmatch`, `timetrap_timeout`).
+
+The run's `suite.log` (its text log, which a CI job prints when ct_run fails) names each case
+before its result, and its number after it, as the console does:
+
+    =case          pool_SUITE:fail_case
+    =result        failed: {test_case_failed, …
+    === *** FAILED test case 2 of 7 ***
+
+Where the log holds those lines, a case the console named by its number is named by its
+function, its suite kept (`SuiteLog`, `named`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from dataclasses import dataclass, field
 
 from poolctl.logs.records import Lines
 from poolctl.logs.runner_block import RunnerBlock
@@ -38,6 +50,10 @@ _FAILED_CASE_RE = re.compile(
     r"^Testing (?P<label>\S+): \*\*\* FAILED test case (?P<case>\d+) of (?P<of>\d+) \*\*\*$"
 )
 _TAG_RE = re.compile(r"^\{(?P<tag>[a-z]\w*)\b")
+# a suite.log's lines: a case begins, a case failed (its number, as the console's)
+LOG_TRIGGERS = (r"^=case +\S+:\S", r"^=== \*\*\* FAILED test case \d+ of \d+ \*\*\*")
+_LOG_CASE_RE = re.compile(r"^=case +(?P<suite>[\w@]+):(?P<function>[\w@]+)$")
+_LOG_FAILED_RE = re.compile(r"^=== \*\*\* FAILED (?P<case>test case \d+ of \d+) \*\*\*$")
 _MAX_LINES = 40
 
 
@@ -87,3 +103,42 @@ class CtBlock(RunnerBlock):
         )
         self.done(failure, self.lines)
         return []
+
+
+@dataclass
+class SuiteLog:
+    """What a parser saw of a suite.log: the case whose lines it is in, and each failed case's
+    suite and function by its number (in the order they came: two runs may number alike)."""
+
+    case: tuple[str, str] | None = None
+    failed: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+
+
+def log_line(log: SuiteLog, line: str) -> bool:
+    """Note a suite.log's `=case` or `=== *** FAILED test case N of M ***` line; True when
+    `line` was one."""
+    if (case := _LOG_CASE_RE.match(line)) is not None:
+        log.case = (case["suite"], case["function"])
+        return True
+    if (failed := _LOG_FAILED_RE.match(line)) is None:
+        return False
+    if log.case is not None:
+        log.failed.setdefault(failed["case"], []).append(log.case)
+    log.case = None
+    return True
+
+
+def named(failures: list[Failure], input_file: str, log: SuiteLog) -> None:
+    """Name the console's failures of `input_file` that it named by their number alone by the
+    case the suite.log says failed under that number (the first not yet taken), the suite in
+    their details."""
+    for i, failure in enumerate(failures):
+        number = failure.details.get("case", "")
+        if failure.input_file != input_file or failure.source != SOURCE or failure.name != number:
+            continue
+        cases = log.failed.get(number)
+        if not cases:
+            continue
+        suite, function = cases.pop(0)
+        details = {**failure.details, "suite": suite}
+        failures[i] = dataclasses.replace(failure, name=function, details=details)

@@ -78,6 +78,9 @@ _NODE_TAP: weakref.WeakKeyDictionary[TextParser, node_tap_report.Report] = (
     weakref.WeakKeyDictionary()
 )
 
+# each parser's suite.log of common_test: the cases it names by their number
+_CT_LOG: weakref.WeakKeyDictionary[TextParser, ct_block.SuiteLog] = weakref.WeakKeyDictionary()
+
 # The lines that begin such a block and are no verdict (`beside`): a text parser's triggers
 TRIGGERS = (
     tap_verdicts.SUBTEST_TRIGGER,  # a TAP subtest's `not ok` (`node --test`, Test::More)
@@ -106,6 +109,7 @@ TRIGGERS = (
     *eunit_block.TRIGGERS,  # EUnit's text report: a test's `...*failed*` line
     *ct_block.TRIGGERS,  # common_test's console: the rule of dashes above a failed case
     *node_tap_report.TRIGGERS,  # node-tap's reporter: its entries, their test file's line
+    *ct_block.LOG_TRIGGERS,  # ... its suite.log's lines naming a case, and its number
 )
 
 
@@ -162,6 +166,10 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
         return ct_block.CtBlock(
             number, line, parser.name, ct_block.SOURCE, partial(_keep, parser)
         )  # common_test's failed case: where it failed and why, its case's line after it
+    if line.startswith("=") and ct_block.log_line(
+        _CT_LOG.setdefault(parser, ct_block.SuiteLog()), line.rstrip()
+    ):
+        return None  # common_test's suite.log: which case failed under which number
     if line.rstrip().endswith("*") and (
         eunit_block.HEADER_RE.match(line.rstrip()) or eunit_block.CONTEXT_RE.match(line)
     ):
@@ -367,6 +375,8 @@ def finish(parser: TextParser) -> None:
         mocha_tree.stopped(tree, parser.out, parser.name, parser.last_lines())
     if (files := _VITEST.get(parser)) is not None:
         vitest_files.stopped(files, parser.out, parser.name)
+    if (log := _CT_LOG.get(parser)) is not None:
+        ct_block.named(parser.out.failures, parser.name, log)
     if begun := _TAP_BEGUN.get(parser):
         tap_verdicts.stopped(parser.out, parser.name, begun)
     unittest_block.stopped_in(parser.out, parser.name, parser.last_line())
