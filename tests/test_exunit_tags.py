@@ -51,3 +51,19 @@ def test_excluded_and_skipped_tests_are_counted_as_the_closing_line_says(
     [run] = parsed.summaries
     assert (run.text, run.failures, run.read) == (closing, failures, failures)
     assert len(parsed.failures) == failures
+
+
+def test_interleaved_runs_as_long_are_not_told_apart_by_a_guess() -> None:
+    """Partitions 1 and 2 each failed 2 of their 3 tests and printed both failures before either
+    closing line (headers 1, 1, 2, 2, then `3 tests, 2 failures` twice): the first closing line
+    was given the first run's start (line 1) and the second the other's (its first header, line
+    14), though nothing in the log (no partition printed, the same seed, `Finished in` lines
+    naming no run) says which line closes which. Both are now taken to run from line 1, with a
+    note that says so; counts unchanged (tests/fixtures/src/capture_exunit_partitions_even.sh)."""
+    parsed = read_logs([str(TAGS / "partitions_even.log")])
+    assert len(parsed.failures) == 4
+    runs = [(s.text, s.failures, s.read, s.start) for s in parsed.summaries]
+    assert runs == [("3 tests, 2 failures", 2, 2, 1), ("3 tests, 2 failures", 2, 2, 1)]
+    [note] = [n for n in parsed.skipped if "interleaved" in n]
+    assert note.startswith(f"{TAGS / 'partitions_even.log'}:46: 2 interleaved `mix test` runs")
+    assert "does not tell which of them this closing line closes" in note

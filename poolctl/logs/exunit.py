@@ -486,8 +486,14 @@ class ExUnitParser(TextParser):
         if counts is None:
             return False
         tests, failures = counts
-        shard = self.shards.close(failures) if self.shards.active else None  # interleaved
+        shard, alike = self.shards.close(failures) if self.shards.active else (None, 1)
         start, read = (shard.start, shard.read) if shard else (self.run_start, self.run_read)
+        if alike > 1:  # interleaved runs as long: which one this line closes is not told
+            self.out.skipped.append(
+                f"{self.name}:{number}: {alike} interleaved `mix test` runs (partitions run at "
+                f"once) count {failures} failure(s) each: the log does not tell which of them "
+                f"this closing line closes; each is taken to run from line {start}"
+            )
         self._closed(
             RunSummary(self.name, number, stripped, tests, failures, start=start, read=read)
         )

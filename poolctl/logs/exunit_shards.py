@@ -88,13 +88,19 @@ class Shards:
             self.current.read += kept
         self.current = None
 
-    def close(self, failures: int | None) -> Shard:
+    def close(self, failures: int | None) -> tuple[Shard, int]:
         """The run a closing line counting `failures` closes: the open one that many failures
-        long, else the longest; taken out of the open runs."""
+        long, else the longest; taken out of the open runs. When several are that long, the log
+        does not tell which (ExUnit prints no partition, and the seed and `Finished in` lines
+        name none of the runs' blocks): each of them is said to begin where the first of them
+        does, and how many they are is returned (else 1)."""
         fits = [s for s in self.open if s.failures == failures]
         shard = fits[0] if fits else max(self.open, key=lambda s: s.failures)
+        if len(fits) > 1:
+            for fit in fits:
+                fit.start = min(f.start for f in fits)
         self.open.remove(shard)
-        return shard
+        return shard, max(len(fits), 1)
 
     def left(self) -> Shard | None:
         """After a close, the runs still open as one (None when none is); a single one is no
