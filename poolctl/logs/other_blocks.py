@@ -265,11 +265,16 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
     return _tap_block(parser, number, line)
 
 
+_NO_REPORT = node_tap_report.Report()
+
+
 def _node_tap_line(parser: TextParser, number: int, line: str) -> Consumer | None:
     """An entry of node-tap's reporter (kept at its count), its test file's line or its report's
     heading (`_NONE`); None when `line` is none of them."""
     if line.startswith("✖"):
-        report = _NODE_TAP.setdefault(parser, node_tap_report.Report())
+        report = _NODE_TAP.get(parser, _NO_REPORT)
+        if not report.test_file:  # (no node-tap file's line before it: node's spec reporter's)
+            return None
         entry = node_tap_report.NodeTapEntry(
             number,
             line,
