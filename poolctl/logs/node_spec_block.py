@@ -49,8 +49,11 @@ INLINE_RE = re.compile(r"^(?P<indent> *)✖ (?P<name>.+) \([\d.]+m?s\)$")
 TRIGGERS = (r"^test at \S+:\d+:\d+\s*$", r"^ *✖ .+ \([\d.]+m?s\)\s*$")
 # a test's failure printed inline, its error indented below it (RE2 syntax, multi-line)
 FAILED_IN_TEXT = r"^[ \t]*✖ [^\n]+ \([\d.]+m?s\)\n[ \t]+\S"
+# an error's first line: its class, node's code or its name where they differ from it (node's
+# inspect: `AssertionError [ERR_ASSERTION]:`, `TypeError [Error]:`, `Error [WorkerTimeoutError]:`)
 _ERROR_RE = re.compile(
-    r"^(?P<kind>[\w.$]*(?:Error|Exception)\w*)(?: \[(?P<code>[A-Z0-9_]+)\])?(?:: ?(?P<rest>.*))?$"
+    r"^(?P<kind>[\w.$]*(?:Error|Exception)\w*)"
+    r"(?: \[(?:(?P<code>[A-Z0-9_]+)|(?P<name>[\w.$]+))\])?(?:: ?(?P<rest>.*))?$"
 )
 _FRAME_RE = re.compile(r"^ *at \S")
 _CODE_RE = re.compile(r"^ *code: '(?P<code>[^']+)',?$")
@@ -156,7 +159,7 @@ def read_error(body: list[str]) -> tuple[str, str, str, list[str]]:
         elif not said:
             error = _ERROR_RE.match(text)
             if error is not None and error["rest"] is not None:
-                kind, code = error["kind"], error["code"] or ""
+                kind, code = _kind(error), error["code"] or ""
                 said.append(error["rest"])
             elif text.strip():  # (a blank line first: a test's own error after its subtests')
                 quoted = _QUOTED_RE.match(text)  # a reason node gives as a string
@@ -164,3 +167,11 @@ def read_error(body: list[str]) -> tuple[str, str, str, list[str]]:
         elif text.strip():
             said.append(text.strip())
     return kind, code, "\n".join(said), frames
+
+
+def _kind(error: re.Match[str]) -> str:
+    """The kind an error's first line says: of its class and its name, where node prints both,
+    the one more telling than Error (the TAP reporter's `name:` for the same errors says
+    TypeError of `TypeError [Error]`, WorkerTimeoutError of `Error [WorkerTimeoutError]`)."""
+    name = error["name"]
+    return name if name and error["kind"] == "Error" else error["kind"]

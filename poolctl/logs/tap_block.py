@@ -232,13 +232,24 @@ def _from_yaml(
 
     error = fields.get("error")
     message = error if isinstance(error, str) else yaml.safe_dump(error).strip() if error else ""
-    kind = str(fields.get("name") or fields.get("code") or "")
+    kind = str(fields.get("name") or _own_code(fields))
     location = _NODE_FILE.sub("", str(fields.get("location") or ""))
     location = location.rsplit(":", 1)[0] if location.count(":") >= 2 else location
     stack = str(fields.get("stack") or "").splitlines()
     if not error and any(field in fields for field in _ASSERTION_FIELDS):
         kind, message, location = _assertion(fields, name, stack)
     return kind, message, location, [s.strip() for s in stack if s.strip()]
+
+
+def _own_code(fields: dict[str, Any]) -> str:
+    """The kind a YAML block with no `name` gives by its `code` (the error's own, `ETIMEDOUT`),
+    but for an error thrown in a test or its hook (`failureType: testCodeFailure`,
+    `hookFailed`): node writes no name for a plain Error, only its own `ERR_TEST_FAILURE`,
+    which wraps whatever failed a test; its spec and dot reporters print `Error:`. A test that
+    threw nothing (past its timeout, cancelled) keeps that code."""
+    code = str(fields.get("code") or "")
+    thrown = fields.get("failureType") in ("testCodeFailure", "hookFailed")
+    return "Error" if code == "ERR_TEST_FAILURE" and thrown else code
 
 
 def _assertion(fields: dict[str, Any], name: str, stack: list[str]) -> tuple[str, str, str]:

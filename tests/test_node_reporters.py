@@ -1,0 +1,40 @@
+"""One `node --test` run of the same failures under its spec, tap and dot reporters (real
+captures: tests/fixtures/src/capture_node_reporters.sh, node 20.20.2): each reporter's log reads
+the same eight failures, of the same kinds. The spec and dot reporters print an error whose class
+and name differ with both (`TypeError [Error]:`, `Error [WorkerTimeoutError]:`), which was read
+as no kind, the message keeping that prefix; the TAP reporter writes no `name:` for a plain Error
+thrown in a test or its hook, only node's own `code: 'ERR_TEST_FAILURE'`, which was its kind."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from poolctl.logs import read_logs
+
+LOGS = Path(__file__).parent / "fixtures" / "mixed" / "node_reporters"
+THROWN = [
+    ("a job answer has its result", "TypeError", "Cannot read properties of undefined"),
+    ("a silent worker times out", "WorkerTimeoutError", "No response received from worker pid"),
+    ("a second checkout waits for the first", "Error", "checkout timed out after 200ms"),
+]
+
+
+@pytest.mark.parametrize("reporter", ["spec", "tap", "dot"])
+def test_each_reporter_reads_the_same_failures_of_the_same_kinds(reporter: str) -> None:
+    failures = read_logs([str(LOGS / f"{reporter}.log")]).failures
+    assert [f.name for f in failures] == [
+        *(name for name, _, _ in THROWN),
+        "a job needs its program_id",
+        "echoes deep",
+        "a test past its timeout",
+        "never runs",
+        "a suite whose before hook fails",
+    ]
+    read = [(f.name, f.kind, f.message) for f in failures[:3]]
+    assert [(name, kind) for name, kind, _ in read] == [(n, k) for n, k, _ in THROWN]
+    assert all(m.startswith(said) for (_, _, m), (_, _, said) in zip(read, THROWN, strict=True))
+    assert [f.kind for f in failures[3:5]] == ["AssertionError", "AssertionError"]
+    assert failures[-1].kind == "Error"  # the before hook's plain Error
+    assert failures[-1].message == "pool pool_c could not start: {:shutdown, :pool_c}"
