@@ -67,3 +67,15 @@ def test_interleaved_runs_as_long_are_not_told_apart_by_a_guess() -> None:
     [note] = [n for n in parsed.skipped if "interleaved" in n]
     assert note.startswith(f"{TAGS / 'partitions_even.log'}:46: 2 interleaved `mix test` runs")
     assert "does not tell which of them this closing line closes" in note
+
+
+def test_a_later_failure_s_module_tells_which_interleaved_run_closed() -> None:
+    """partitions_interleaved.log: both runs had printed 3 failures when `3 tests, 3 failures`
+    came (headers 1, 1, 2, 2, 3, 3); the first run read (its first line 1, TaggedTest's) was
+    given it, though the `4) … (TaggedTest)` after it shows TaggedTest's partition still open:
+    the line closes TaggedPoolTest's. ExUnit runs each module in one partition, so no note says
+    the log does not tell; both runs are taken to run from line 1 (both began there)."""
+    parsed = read_logs([str(TAGS / "partitions_interleaved.log")])
+    runs = [(s.failures, s.read, s.start) for s in parsed.summaries]
+    assert runs == [(3, 3, 1), (4, 4, 1)]
+    assert not [n for n in parsed.skipped if "interleaved" in n]

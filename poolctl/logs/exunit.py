@@ -36,7 +36,7 @@ from poolctl.logs.exunit_block import (
     ExUnitBlock,
 )
 from poolctl.logs.exunit_crash import CrashReport
-from poolctl.logs.exunit_shards import Shard, Shards
+from poolctl.logs.exunit_shards import Shard, Shards, Untold, told
 from poolctl.logs.exunit_summary import closing_counts, is_closing_line
 from poolctl.logs.passes import EXUNIT_MODULE_RE
 from poolctl.logs.records import Lines, LogLine, ParsedLog, RunSummary
@@ -157,6 +157,7 @@ class ExUnitParser(TextParser):
         self.header_at = 0  # the last failure header
         self.held: list[exunit_printed.Held] = []  # verdict-like lines of a run not ended
         self.shards = Shards()  # runs interleaved in the log (partitions run at once)
+        self.untold: Untold | None = None  # the last closing line several of them fit alike
         self.restarted_last = 0  # the last counter of the run a numbering restart ended
         self._new_run(1)
 
@@ -423,6 +424,9 @@ class ExUnitParser(TextParser):
         restart = counter < self.last_counter or (
             counter == 1 and self.last_counter == 1 and not setup
         )
+        module = match.groupdict().get("module") or ""
+        if self.untold is not None and told(self.untold, module, self.out.skipped):
+            self.untold = None  # a failure of a run still open told which one closed
         if self.shards.active or self._interleaves(counter):
             restart = False
             self.shards.header(counter, number)
@@ -486,14 +490,21 @@ class ExUnitParser(TextParser):
         if counts is None:
             return False
         tests, failures = counts
+        self.untold = None
         shard, alike = self.shards.close(failures) if self.shards.active else (None, 1)
         start, read = (shard.start, shard.read) if shard else (self.run_start, self.run_read)
-        if alike > 1:  # interleaved runs as long: which one this line closes is not told
+        if alike > 1:  # interleaved runs as long: which one this line closes is not told yet
             self.out.skipped.append(
                 f"{self.name}:{number}: {alike} interleaved `mix test` runs (partitions run at "
                 f"once) count {failures} failure(s) each: the log does not tell which of them "
                 f"this closing line closes; each is taken to run from line {start}"
             )
+            modules = {
+                f.group
+                for f in self.out.failures
+                if f.input_file == self.name and f.source == "exunit" and f.line_start >= start
+            }
+            self.untold = Untold(len(self.out.skipped) - 1, frozenset(modules))
         self._closed(
             RunSummary(self.name, number, stripped, tests, failures, start=start, read=read)
         )

@@ -29,6 +29,15 @@ class Shard:
     start: int
 
 
+@dataclass
+class Untold:
+    """A closing line several interleaved runs fit alike: its note's index, and the modules of
+    their failures (ExUnit runs each module in one partition)."""
+
+    note: int
+    modules: frozenset[str]
+
+
 class Shards:
     """The interleaved runs not closed yet, and the one the block being read belongs to."""
 
@@ -120,3 +129,14 @@ def _merged(shards: Sequence[Shard]) -> Shard:
         sum(s.read for s in shards),
         min(s.start for s in shards),
     )
+
+
+def told(untold: Untold, module: str, notes: list[str]) -> bool:
+    """A failure header of `module` after such a closing line: when the runs' failures before
+    it are of that module, the run still open is the one that ran it, the one closed the other
+    (each taken to run from the first one's start already, both as long): the note that the
+    log did not tell is dropped."""
+    if module not in untold.modules:
+        return False
+    del notes[untold.note]
+    return True
