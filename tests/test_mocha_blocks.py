@@ -92,3 +92,24 @@ def test_a_log_cut_in_the_list_counts_the_rest_unread(tmp_path: Path) -> None:
     assert [f.name for f in parsed.failures] == [e[0] for e in ENTRIES[:3]]
     [mocha] = parsed.summaries
     assert (mocha.failures, mocha.read) == (6, 3)
+
+
+def test_mocha_s_tap_reporter_is_read_as_its_spec_reporter_is() -> None:
+    """Mocha's TAP (`--reporter tap`, capture_mocha_reporters.sh) indents each failed test's
+    message, error and stack two spaces under its `not ok` line, with no `#` nor YAML: its six
+    failures were read with no message, place nor kind (`not ok`), none classified. They now
+    read as the spec reporter's list does, grouped by their place's file as TAP's are; the dot
+    reporter prints the spec reporter's list."""
+    tap = read_logs([str(MOCHA / "tap.txt")]).failures
+    dot = read_logs([str(MOCHA / "dot.txt")]).failures
+    assert [(f.name, f.location, f.kind) for f in tap] == [(n, p, k) for n, _, p, k in ENTRIES]
+    assert [f.group for f in tap] == [p.rpartition(":")[0] for _, _, p, _ in ENTRIES]
+    assert [f.message.split("\n")[0] for f in tap] == [
+        "Expected values to be strictly equal:",
+        f"No response received from worker pid {tap[1].message.split()[6]} within 300ms",
+        "checkout timed out after 200ms: pool pool_a has 0 idle workers, 1 waiting",
+        "program_id is required",
+        "Expected values to be strictly deep-equal:",
+        "connect ECONNREFUSED 127.0.0.1:5672",
+    ]
+    assert [(f.name, f.group, f.location, f.kind) for f in dot] == ENTRIES

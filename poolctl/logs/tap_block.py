@@ -36,6 +36,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from poolctl.logs.node_spec_block import read_error
 from poolctl.logs.records import Lines
 from poolctl.logs.scan import MAX_BLOCK_LINES, MAX_FIELD, block_failure, clip
 from poolctl.model import Failure, Source
@@ -78,6 +79,11 @@ _CALLED_AT = re.compile(
 # a node-tap test's own YAML, failed by its assertions, has none (`at`, `source`)
 _ASSERTION_FIELDS = ("stack", "operator", "diff", "tapCaught", "cause", "found", "wanted")
 _KIND_RE = re.compile(r"^(?P<kind>(?:[A-Z]\w*)?(?:Error|Exception))\b")
+# Mocha's TAP reporter: a failed test's message, then its error's first line and stack, each
+# indented two spaces, no `#` nor YAML: lines of TAP's own are none of them
+_TAP_LINE = re.compile(r"^(?:not ok\b|ok\b|# |1\.\.|---$|Bail out!)")
+_ERROR_LINE = re.compile(r"^[\w.$]*(?:Error|Exception)\w*(?: \[[\w.$]+\])?: ")
+_RAW_PLACE = re.compile(r"\(?(?:file://)?(?P<file>[^\s():]+):(?P<line>\d+):\d+\)?$")
 
 
 class TapFailureBlock:
@@ -101,6 +107,7 @@ class TapFailureBlock:
         self.by_subtests = by_subtests  # told the line of a test failed by its subtests
         self.yaml_indent: str | None = None  # inside its YAML block: the `---` line's indent
         self.yaml_done = False
+        self.raw = False  # its diagnostics are indented text (Mocha's TAP reporter)
 
     def feed(self, number: int, line: str) -> bool:
         if len(self.lines) >= MAX_BLOCK_LINES:
@@ -125,15 +132,33 @@ class TapFailureBlock:
         if own.startswith("#") and not self.yaml_done and not _NOT_ITS_OWN.match(own):
             self.lines.append((number, text))
             return True
+        if self._raw_line(own):
+            self.raw = True
+            self.lines.append((number, text))
+            return True
         return False
+
+    def _raw_line(self, own: str) -> bool:
+        """Whether `own` (the line past the block's indent) goes on Mocha's indented text right
+        after the `not ok` line: a blank line inside it, or a line indented two spaces or more
+        that is no TAP line of its own (a subtest's)."""
+        if self.yaml_done or (len(self.lines) > 1 and not self.raw):
+            return False
+        if not own:
+            return self.raw
+        return own.startswith("  ") and _TAP_LINE.match(own.lstrip()) is None
 
     def close(self) -> Lines:
         header = HEADER_RE.match(self.lines[0][1].lstrip())
         more = MORE_HEADER_RE.match(self.lines[0][1].lstrip()) if header is None else None
         name = own_name(self.lines[0][1]) or ""  # (Test::More's comments alone: the block)
         bail = BAIL_RE.match(self.lines[0][1]) if header is None and more is None else None
+        while self.raw and not self.lines[-1][1].strip():
+            self.lines.pop()
         body = self.lines[1:] if more is None else self.lines
-        if body and body[0][1].strip() == "---":
+        if self.raw:
+            kind, message, location, stack = _from_raw([t[len(self.indent) + 2 :] for _, t in body])
+        elif body and body[0][1].strip() == "---":
             fields = _yaml_fields([t for _, t in body])
             if fields.get("failureType") == "subtestsFailed":
                 if fields.get("type") != "suite":  # a test: `node --test` counts it too
@@ -200,6 +225,23 @@ def _from_comments(texts: list[str]) -> tuple[str, str, str, list[str]]:
             continue
         said.append(stripped)  # (Test::More aligns `got:` and `expected:`)
     return "", "\n".join(said).strip("\n"), location, stack
+
+
+def _from_raw(texts: list[str]) -> tuple[str, str, str, list[str]]:
+    """Kind, message, location and stack of Mocha's TAP diagnostics (dedented): the message,
+    then the error's first line, its message again and its stack, as its spec reporter prints
+    them; its place the first frame of the project's own code (not node's, nor a package's)."""
+    error = next((i for i, t in enumerate(texts) if _ERROR_LINE.match(t)), None)
+    if error is None:  # (a thrown value no Error: its message alone, and any frames)
+        frames = [t.strip()[3:] for t in texts if t.strip().startswith("at ")]
+        said = [t for t in texts if t.strip() and not t.strip().startswith("at ")]
+        kind, message = "", "\n".join(said)
+    else:
+        kind, _code, message, frames = read_error(texts[error:])
+    places = [p for f in frames if (p := _RAW_PLACE.search(f))]
+    mine = [p for p in places if not p["file"].startswith(("node:", "node_modules/"))]
+    place = (mine or places)[0] if places else None
+    return kind, message, f"{place['file']}:{place['line']}" if place else "", frames
 
 
 def _yaml_source(texts: list[str]) -> str:
