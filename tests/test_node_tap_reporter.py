@@ -85,3 +85,13 @@ def test_node_tap_s_default_reporter_with_colours_reads_two_files(
     assert report["findings"][0]["failure"]["message"] == (
         "Cannot read properties of undefined (reading 'id')"  # (wrapped: ` 'id')`)
     )
+
+
+def test_node_tap_s_tap_output_reads_the_kinds_its_reporter_prints() -> None:
+    """The same run's TAP (node_tap14.log, capture_tap14.sh) and reporter (node_tap_terse.log):
+    each failure of the same kind; the TAP's two assertions were of kind 'not ok'."""
+    from poolctl.logs import read_logs
+
+    tap = read_logs([str(RUNS / "node_tap14.log")]).failures
+    terse = read_logs([str(RUNS / "node_tap_terse.log")]).failures
+    assert [f.kind for f in tap] == [f.kind for f in terse] == [k for *_, k, _ in TAP_TEST]

@@ -324,6 +324,8 @@ def _assertion(fields: dict[str, Any], name: str, stack: list[str]) -> tuple[str
         called = next((f for f in frames if f is not None), None)
         location = _place(called) if called else ""
     kind_named = _tape_kind(fields, raised) or (kind["kind"] if kind else thrown)
+    if not kind_named and isinstance(at, dict):  # node-tap's assertion, as its reporter says
+        kind_named = "AssertionError"
     return kind_named, "\n".join(said), location
 
 
@@ -352,7 +354,8 @@ def _tape_kind(fields: dict[str, Any], raised: str) -> str:
 def _thrown(fields: dict[str, Any]) -> str:
     """The name of the error node-tap caught in a test (its `tapCaught`: a function that threw,
     a promise rejected): its `type`, which node-tap (@tapjs/core's extraFromError) writes for
-    any name but `Error`; else Error. "" for an assertion that failed (no `tapCaught`)."""
+    any name but `Error`; else Error. "" for an assertion that failed (no `tapCaught`): of
+    kind AssertionError, as tape's, Jest's and node-tap's own reporter's are."""
     if "tapCaught" not in fields:
         return ""
     return str(fields.get("type") or "Error")
