@@ -33,6 +33,7 @@ OtherRunner = Literal[
     "ward",
     "ava",
     "jasmine",
+    "rspec",
 ]
 # where a failure was read: a runner's output, or a run of poolctl's own
 Source = Literal["exunit", "pytest", "junit", OtherRunner, "scenario", "ping", "doctor"]

@@ -23,6 +23,7 @@ from poolctl.logs import (
     endless,
     exunit_stopped,
     pytest_run_errors,
+    rspec_block,
     run_end_lines,
     runners_alone,
     verdicts_read,
@@ -198,6 +199,10 @@ def detect_format(head: bytes | str) -> str | None:
         # another runner's failed run alone (`go test`, `cargo test`, Vitest…): the pytest
         # parser reads its verdict (poolctl.logs.other_verdicts), its failures counted, unread
         return "pytest" if runners_alone.holds_a_verdict(text) else None
+    if not pytest and exunit == 1 and rspec_block.IN_TEXT_RE.search(text):
+        # RSpec's run alone: its `Finished in` is the one ExUnit mark it shows; its section and
+        # verdict are read beside the pytest parser's own, as other runners' are
+        return "pytest"
     return "pytest" if pytest > exunit else "exunit"
 
 

@@ -27,6 +27,7 @@ from poolctl.logs import (
     node_spec_block,
     node_tap_report,
     other_verdicts,
+    rspec_block,
     tap_block,
     tap_verdicts,
     unittest_block,
@@ -101,7 +102,8 @@ TRIGGERS = (
     *uvu_block.TRIGGERS,  # uvu's failure blocks, below its suite's line
     *ward_block.TRIGGERS,  # ward's rules: its header's, then each failure block's
     *ava_block.TRIGGERS,  # AVA's failed tests' lines, then its blocks between two rules
-    *jasmine_block.TRIGGERS,  # Jasmine's failures, above its counts
+    *jasmine_block.TRIGGERS,  # Jasmine's failures and RSpec's, above their counts
+    *rspec_block.TRIGGERS,  # ... RSpec's errors outside its examples
     mocha_tree.TRIGGER,  # ... and its tree's failed tests above them
     *cargo_block.TRIGGERS,  # cargo test's blocks, targets, panics and failures list
     *go_block.TRIGGERS,  # go test's `--- FAIL:` lines, `-v`'s `=== RUN`, a package's timeout
@@ -206,9 +208,12 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
     if line[:1] in "-rtf " and (cargo := _cargo_line(parser, number, line)) is not None:
         return cargo if cargo is not _NONE else None
     if line.startswith(jasmine_block.HEADER) and line.rstrip() == jasmine_block.HEADER:
-        return jasmine_block.JasmineSection(
-            number, line, parser.name, jasmine_block.SOURCE, partial(_keep, parser)
-        )
+        # Jasmine's failures or RSpec's: its first entry says whose
+        return rspec_block.heading(number, line, parser.name, partial(_keep, parser))
+    if line.startswith(rspec_block.OUTSIDE):
+        return rspec_block.OutsideBlock(
+            number, line, parser.name, rspec_block.SOURCE, partial(_keep, parser)
+        )  # RSpec's error outside any example (a spec file that did not load)
     if line.startswith("  ✘ [fail]: "):
         _AVA[parser] = True  # AVA's line of a failed test: its blocks follow, between two rules
         return None

@@ -117,7 +117,10 @@ VERDICTS = (
     ),
     Verdict(
         "RSpec",
-        re.compile(r"^\d+ examples?, (?P<failed>[1-9]\d*) failures?(?:, \d+ pending)?$"),
+        re.compile(
+            r"^\d+ examples?, (?P<failed>\d+) failures?(?:, \d+ pending)?"
+            r"(?:, (?P<errors>\d+) errors? occurred outside of examples)?$"
+        ),
         f"{_JUNIT} (the rspec_junit_formatter gem)",
     ),
     Verdict(
@@ -275,7 +278,7 @@ TRIGGERS = (
     r"^FAIL\t\S+\t",  # go test
     r'^\{"Time":"[^"]*","Action":"fail","Package":"[^"]*"(?:,"Elapsed"|,"FailedBuild"|\})',
     r"\(Wstat: \d+",  # prove
-    r"^\d+ examples?, [1-9]",  # RSpec
+    r"^\d+ examples?, (?:[1-9]|0 failures, \d+ errors? occurred)",  # RSpec
     r"^\d+ runs, \d+ assertions, ",  # minitest
     r"^\d+% tests passed, [1-9]",  # ctest
     r"^\[ERROR\] Tests run: \d+, Failures: \d+, Errors: \d+, Skipped: \d+(?:, Flakes: \d+)?\s*$",
