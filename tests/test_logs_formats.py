@@ -894,7 +894,6 @@ def test_a_unittest_run_alone_is_said_to_be_unittests(
     ("log", "runner", "verdict"),
     [
         ("rebar3_eunit_then_ct.log", "rebar3 ct", "Failed 3 tests. Skipped 1 (1, 0) tests."),
-        ("pytest_then_minitest.log", "minitest", "3 runs, 2 assertions, 1 failures, 1 errors"),
         ("pytest_then_ctest.log", "ctest", "17% tests passed, 10 tests failed out of 12"),
         ("pytest_then_phpunit.log", "PHPUnit", "Tests: 11, Assertions: 5, Errors: 4, Failures: 3"),
         ("pytest_then_maven.log", "Maven Surefire", "[ERROR] Tests run: 3, Failures: 1, Errors: 0"),

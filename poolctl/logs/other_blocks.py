@@ -21,6 +21,7 @@ from poolctl.logs import (
     go_json,
     jasmine_block,
     jest_block,
+    minitest_block,
     mocha_block,
     mocha_tree,
     node_dot,
@@ -104,6 +105,7 @@ TRIGGERS = (
     *ava_block.TRIGGERS,  # AVA's failed tests' lines, then its blocks between two rules
     *jasmine_block.TRIGGERS,  # Jasmine's failures and RSpec's, above their counts
     *rspec_block.TRIGGERS,  # ... RSpec's errors outside its examples
+    *minitest_block.TRIGGERS,  # minitest's `  1) Error:` blocks, above its counts
     mocha_tree.TRIGGER,  # ... and its tree's failed tests above them
     *cargo_block.TRIGGERS,  # cargo test's blocks, targets, panics and failures list
     *go_block.TRIGGERS,  # go test's `--- FAIL:` lines, `-v`'s `=== RUN`, a package's timeout
@@ -235,6 +237,10 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
         return uvu_block.UvuBlock(
             number, line, parser.name, uvu_block.SOURCE, partial(_keep, parser)
         )
+    if line.startswith("  ") and minitest_block.HEADER_RE.match(line.rstrip()):
+        return minitest_block.MinitestBlock(
+            number, line, parser.name, minitest_block.SOURCE, partial(_keep, parser)
+        )  # minitest's `  1) Error:`, the test's class and method under it
     if line.startswith("  ") and mocha_block.ENTRY_RE.match(line.rstrip()) and _after_mocha(parser):
         return mocha_block.MochaEntry(
             number, line, parser.name, mocha_block.SOURCE, partial(_keep, parser)

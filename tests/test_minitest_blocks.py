@@ -1,0 +1,82 @@
+"""minitest's failure blocks (`  1) Error:`, `  4) Failure:`) are read, each a failed test named
+by its class and method, with its exception's class and message (or the assertion's message)
+and its place, counted by minitest's `8 runs, 2 assertions, 1 failures, 6 errors, 0 skips`.
+Before, they were counted and none read ('its own failure blocks are not read'). Real captures
+of `src/ruby_pool_suite/test/pool_test.rb` (`tests/fixtures/src/capture_minitest.sh`: minitest
+5.17, a pool of real Ruby worker processes)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from poolctl.logs import read_logs
+from tests.test_logs_formats import run
+
+RUNS = Path(__file__).parent / "fixtures" / "mixed" / "minitest_runs"
+READ = [
+    ("test_reads_the_ok_of_an_answer", "test/pool_test.rb:37", "KeyError", "-"),
+    ("test_keeps_its_worker_after_a_request", "test/pool_test.rb:30", "WorkerExited", "-"),
+    (
+        "test_hands_a_worker_to_a_caller_waiting_through_shutdown",
+        "test/pool_test.rb:49",
+        "PoolShutdown",
+        "pool-shutdown-during-checkout",
+    ),
+    ("test_counts_its_workers", "test/pool_test.rb:58", "AssertionError", "-"),
+    (
+        "test_second_caller_checks_out_within_200ms",
+        "test/pool_test.rb:18",
+        "CheckoutTimeout",
+        "checkout-timeout-waiters",
+    ),
+    ("test_starts_a_job", "test/pool_test.rb:41", "KeyError", "-"),
+    (
+        "test_silent_worker_answers_within_the_request_timeout",
+        "test/pool_test.rb:24",
+        "NoResponse",
+        "port-no-response",
+    ),
+]
+
+
+@pytest.mark.parametrize("log", ["plain.txt", "verbose.txt", "rake.txt"])
+def test_each_block_is_a_failed_test_read_and_classified(
+    capsys: pytest.CaptureFixture[str], log: str
+) -> None:
+    code, out, _ = run(capsys, "triage", str(RUNS / log), "--no-history", "--format", "json")
+    assert code == 1
+    report = json.loads(out)
+    assert report["summary"]["failures"] == 7 and report["summary"]["unread"] == 0
+    read = [
+        (
+            f["failure"]["name"].removeprefix("PoolTest#"),
+            # (rake's backtraces name the files by their absolute paths)
+            f["failure"]["location"].removeprefix("/tmp/ruby_pool_suite/"),
+            f["failure"]["kind"],
+            f["outcome"].get("pattern_id", "-"),
+        )
+        for f in report["findings"]
+    ]
+    assert read == READ
+    failures = [f["failure"] for f in report["findings"]]
+    assert {f["group"] for f in failures} == {"PoolTest"}
+    assert failures[4]["message"] == (
+        "CheckoutTimeout: checkout timed out after 0.2s: pool pool_a has 0 idle workers, 1 waiting"
+    )
+    assert failures[3]["message"] == "Expected: 3\nActual: 2"  # an assertion's: no class
+
+
+def test_the_verdict_counts_the_blocks_read() -> None:
+    parsed = read_logs([str(RUNS / "plain.txt")])
+    assert [(s.source, s.failures, s.read) for s in parsed.summaries] == [("minitest", 7, 7)]
+    assert not any("not read" in note for note in parsed.skipped)
+    # after a clean pytest run (capture_other_runners2.sh)
+    parsed = read_logs([str(RUNS.parent / "pytest_then_minitest.log")])
+    assert [(f.name, f.location, f.kind) for f in parsed.failures] == [
+        ("PoolTest#test_checkout", "test/pool_test.rb:5", "RuntimeError"),
+        ("PoolTest#test_arithmetic", "test/pool_test.rb:9", "AssertionError"),
+    ]
+    assert [(s.source, s.failures, s.read) for s in parsed.summaries][-1] == ("minitest", 2, 2)
