@@ -28,6 +28,7 @@ from poolctl.logs import (
     node_spec_block,
     node_tap_report,
     other_verdicts,
+    phpunit_block,
     rspec_block,
     tap_block,
     tap_verdicts,
@@ -106,6 +107,7 @@ TRIGGERS = (
     *jasmine_block.TRIGGERS,  # Jasmine's failures and RSpec's, above their counts
     *rspec_block.TRIGGERS,  # ... RSpec's errors outside its examples
     *minitest_block.TRIGGERS,  # minitest's `  1) Error:` blocks, above its counts
+    *phpunit_block.TRIGGERS,  # PHPUnit's sections of errors and failures, above its counts
     mocha_tree.TRIGGER,  # ... and its tree's failed tests above them
     *cargo_block.TRIGGERS,  # cargo test's blocks, targets, panics and failures list
     *go_block.TRIGGERS,  # go test's `--- FAIL:` lines, `-v`'s `=== RUN`, a package's timeout
@@ -237,6 +239,10 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
         return uvu_block.UvuBlock(
             number, line, parser.name, uvu_block.SOURCE, partial(_keep, parser)
         )
+    if line.startswith("There w") and phpunit_block.HEADING_RE.match(line.rstrip()):
+        return phpunit_block.PhpunitSection(
+            number, line, parser.name, phpunit_block.SOURCE, partial(_keep, parser)
+        )  # PHPUnit's `There were 4 errors:`, its entries below
     if line.startswith("  ") and minitest_block.HEADER_RE.match(line.rstrip()):
         return minitest_block.MinitestBlock(
             number, line, parser.name, minitest_block.SOURCE, partial(_keep, parser)
