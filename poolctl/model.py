@@ -36,14 +36,23 @@ OtherRunner = Literal[
     "rspec",
     "minitest",
     "phpunit",
+    "gtest",
 ]
 # where a failure was read: a runner's output, or a run of poolctl's own
 Source = Literal["exunit", "pytest", "junit", OtherRunner, "scenario", "ping", "doctor"]
 OTHER_RUNNERS: tuple[Source, ...] = get_args(OtherRunner)
 # ... of them, those that group a test by a name of theirs, not by its file: unittest by its dotted
 # module and class (`test_pool.PoolTests`), Mocha by its outermost describe suite, uvu by its suite,
-# EUnit by its module, minitest and PHPUnit by their class
-GROUPED_BY_NAME: tuple[Source, ...] = ("unittest", "mocha", "uvu", "eunit", "minitest", "phpunit")
+# EUnit by its module, minitest and PHPUnit by their class, GoogleTest by its test suite
+GROUPED_BY_NAME: tuple[Source, ...] = (
+    "unittest",
+    "mocha",
+    "uvu",
+    "eunit",
+    "minitest",
+    "phpunit",
+    "gtest",
+)
 # each failure of these printed whole in one block, its test named by its file: read as pytest's
 BLOCK_SOURCES: tuple[Source, ...] = ("pytest", *OTHER_RUNNERS)
 HypothesisStatus = Literal["confirmed", "ruled-out", "untested"]

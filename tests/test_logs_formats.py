@@ -900,7 +900,6 @@ def test_a_unittest_run_alone_is_said_to_be_unittests(
         ("pytest_then_karma.log", "Karma", "TOTAL: 4 FAILED, 1 SUCCESS"),
         ("pytest_then_playwright.log", "Playwright", "5 failed"),
         ("pytest_then_bun.log", "bun test", "2 fail"),
-        ("pytest_then_gtest.log", "GoogleTest or cmocka", "6 FAILED TESTS"),
         ("pytest_then_cmocka.log", "GoogleTest or cmocka", "2 FAILED TEST(S)"),
         ("pytest_then_criterion.log", "Criterion", "[====] Synthesis: Tested: 3 | Passing: 1"),
         ("pytest_then_cunit.log", "CUnit", "tests      3      3      1      2        0"),

@@ -19,6 +19,7 @@ from poolctl.logs import (
     eunit_block,
     go_block,
     go_json,
+    gtest_block,
     jasmine_block,
     jest_block,
     minitest_block,
@@ -84,6 +85,12 @@ _NODE_TAP: weakref.WeakKeyDictionary[TextParser, node_tap_report.Report] = (
 # each parser's suite.log of common_test: the cases it names by their number
 _CT_LOG: weakref.WeakKeyDictionary[TextParser, ct_block.SuiteLog] = weakref.WeakKeyDictionary()
 
+# each parser's GoogleTest closing lines (`[==========] 8 tests from 1 test suite ran.`), from
+# the first line that says a GoogleTest program runs (`gtest_block.STARTS`)
+_GTEST_ENDS: weakref.WeakKeyDictionary[TextParser, list[tuple[int, str]]] = (
+    weakref.WeakKeyDictionary()
+)
+
 # The lines that begin such a block and are no verdict (`beside`): a text parser's triggers
 TRIGGERS = (
     tap_verdicts.SUBTEST_TRIGGER,  # a TAP subtest's `not ok` (`node --test`, Test::More)
@@ -108,6 +115,7 @@ TRIGGERS = (
     *rspec_block.TRIGGERS,  # ... RSpec's errors outside its examples
     *minitest_block.TRIGGERS,  # minitest's `  1) Error:` blocks, above its counts
     *phpunit_block.TRIGGERS,  # PHPUnit's sections of errors and failures, above its counts
+    *gtest_block.TRIGGERS,  # GoogleTest's first failure of a test
     mocha_tree.TRIGGER,  # ... and its tree's failed tests above them
     *cargo_block.TRIGGERS,  # cargo test's blocks, targets, panics and failures list
     *go_block.TRIGGERS,  # go test's `--- FAIL:` lines, `-v`'s `=== RUN`, a package's timeout
@@ -239,6 +247,26 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
         return uvu_block.UvuBlock(
             number, line, parser.name, uvu_block.SOURCE, partial(_keep, parser)
         )
+    if line.startswith("[==========] ") and gtest_block.RAN_RE.match(line):
+        _GTEST_ENDS.setdefault(parser, []).append((number, line.strip()))
+        return None  # GoogleTest's closing line: it counts the blocks above it under --brief
+    if line.startswith("[  FAILED  ] "):  # a GoogleTest test's line no block read up to
+        earlier = [(c.line, c.text) for c in parser.nearby_before(number)]
+        gtest_block.from_failed_line(
+            number, line.rstrip(), earlier, parser.name, partial(_keep, parser)
+        )
+        return None
+    if line.startswith(gtest_block.STARTS):
+        _GTEST_ENDS.setdefault(parser, [])  # a GoogleTest program runs: its failures follow
+        return None
+    if (
+        line.rstrip().endswith(": Failure")
+        and parser in _GTEST_ENDS
+        and gtest_block.HEADER_RE.match(line.rstrip())
+    ):
+        return gtest_block.GtestBlock(
+            number, line, parser.name, gtest_block.SOURCE, partial(_keep, parser)
+        )  # a GoogleTest test's first failure, its `[  FAILED  ]` line below
     if line.startswith("There w") and phpunit_block.HEADING_RE.match(line.rstrip()):
         return phpunit_block.PhpunitSection(
             number, line, parser.name, phpunit_block.SOURCE, partial(_keep, parser)
@@ -402,6 +430,7 @@ def finish(parser: TextParser) -> None:
     if begun := _TAP_BEGUN.get(parser):
         tap_verdicts.stopped(parser.out, parser.name, begun)
     unittest_block.stopped_in(parser.out, parser.name, parser.last_line())
+    gtest_block.brief_runs(parser.out, parser.name, _GTEST_ENDS.get(parser, []))
 
 
 def _go_line(parser: TextParser, number: int, line: str) -> Consumer | None:

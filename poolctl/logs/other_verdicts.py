@@ -21,7 +21,14 @@ import dataclasses
 import re
 from dataclasses import dataclass
 
-from poolctl.logs import no_tests_ran, node_tap_report, tap_verdicts, uvu_block, ward_block
+from poolctl.logs import (
+    gtest_block,
+    no_tests_ran,
+    node_tap_report,
+    tap_verdicts,
+    uvu_block,
+    ward_block,
+)
 from poolctl.logs.records import ParsedLog, RunSummary
 
 
@@ -183,7 +190,7 @@ VERDICTS = (
         f"{_JUNIT} (automake's TAP driver, through tap-junit)",
     ),
     Verdict(
-        "GoogleTest or cmocka",  # ` 6 FAILED TESTS`, ` 2 FAILED TEST(S)`
+        gtest_block.VERDICT_RUNNER,  # ` 6 FAILED TESTS`, ` 2 FAILED TEST(S)`
         re.compile(r"^(?P<failed>[1-9]\d*) FAILED TEST(?:S|\(S\))?$"),
         f"{_JUNIT} (--gtest_output=xml:FILE; cmocka: CMOCKA_MESSAGE_OUTPUT=XML)",
     ),
