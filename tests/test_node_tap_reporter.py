@@ -95,3 +95,33 @@ def test_node_tap_s_tap_output_reads_the_kinds_its_reporter_prints() -> None:
     tap = read_logs([str(RUNS / "node_tap14.log")]).failures
     terse = read_logs([str(RUNS / "node_tap_terse.log")]).failures
     assert [f.kind for f in tap] == [f.kind for f in terse] == [k for *_, k, _ in TAP_TEST]
+
+
+@pytest.mark.parametrize("name", ["node_tap_dot.log", "node_tap_min.log"])
+def test_node_tap_s_dot_and_min_reporters_count_no_run_and_are_read(
+    capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    """node-tap's dot and min reporters print each failed assertion's entry and no count of the
+    run (capture_node_tap_dot.sh): the log was refused, "format not recognised". Its entries are
+    now read, and a run with no count of node-tap's counts them (it says so)."""
+    code, report = _report(capsys, name)
+    assert code == 1
+    assert report["summary"]["failures"] == 4 and report["summary"]["unread"] == 0
+    assert _read(report) == TAP_TEST
+
+
+def test_a_run_cut_before_its_report_reads_each_entry_once(tmp_path: Path) -> None:
+    """node_tap_color.log cut before its `TEST COMPLETE` (a run killed there): the entries its
+    progress printed, each redrawn, are read once each, short as they are: no kind, the place
+    after the message (`one and one tap.test.mjs:24:5`)."""
+    from poolctl.logs import read_logs
+
+    lines = (RUNS / "node_tap_color.log").read_bytes().splitlines(keepends=True)
+    cut = tmp_path / "cut.log"
+    cut.write_bytes(b"".join(lines[:245]))
+    parsed = read_logs([str(cut)])
+    failures = [(f.name, f.location, f.kind) for f in parsed.failures]
+    assert failures[3:] == [(n, p, "") for n, _, p, _, _ in TAP_TEST]
+    assert len(failures) == 7 and parsed.failures[-1].message == "one and one"
+    [run] = parsed.summaries
+    assert (run.failures, run.read) == (7, 7) and run.text.startswith("(no count: ")

@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from poolctl.logs.records import Lines
+from poolctl.logs.records import Lines, ParsedLog, RunSummary
 from poolctl.logs.runner_block import RunnerBlock
 from poolctl.logs.scan import MAX_BLOCK_LINES, MAX_FIELD, block_failure, clip
 from poolctl.model import Failure, Source
@@ -46,6 +46,9 @@ VERDICT_RE = re.compile(
 )
 VERDICT_TRIGGER = r"^# \{ total: \d+, pass: \d+, fail: [1-9]"
 TRIGGERS = (r"^✖", r"^ FAIL  \S+ \d+ failed of \d+", r"^ *🌈 TEST COMPLETE 🌈")
+# a test file's line and its first entry, in a whole text (RE2 syntax, multi-line): its dot and
+# min reporters print no count of the run
+IN_TEXT = r"^ FAIL  \S+ \d+ failed of \d+[^\n]*\n✖ ?\S"
 _ENDS = ("Asserts:", "Suites:", "# ")
 _SOURCE_FILE_RE = re.compile(r"^  (?P<file>[^\s:()]+\.[cm]?[jt]sx?)\s*$")
 _NUMBERED_RE = re.compile(r"^  (?P<line>\d+)(?: |$)")
@@ -55,6 +58,7 @@ _FIELD_RE = re.compile(
     r"^  (?P<field>type|tapCaught|compare|cause|found|wanted|pattern): (?P<v>.*)$"
 )
 _DIFF_START = "  --- expected"
+_PLACED_RE = re.compile(r" (?P<file>[^\s:()]+\.[cm]?[jt]sx?):(?P<line>\d+):\d+$")
 
 
 @dataclass
@@ -111,14 +115,18 @@ class NodeTapEntry(RunnerBlock):
         else:
             rest = []
         whole = " ".join(said)
+        placed = _PLACED_RE.search(whole)  # a short entry's place, after its message
+        whole = whole[: placed.start()] if placed else whole
         name, sep, message = whole.rpartition(" > ")
         if not sep:
             name = message = whole
         fields = {f["field"]: f["v"].strip() for t in rest if (f := _FIELD_RE.match(t))}
         frames = [t.strip() for t in rest if _FRAME_RE.match(t)]
-        place = _place(rest)
+        place = _place(rest) or (f"{placed['file']}:{placed['line']}" if placed else "")
         notes = [t.strip() for t in rest if t.startswith(("  cause: ", "  -", "  +", "  @@"))]
         kind = fields.get("type") or ("Error" if "tapCaught" in fields else "AssertionError")
+        if not fields and not any(_CARET_RE.match(t) for t in rest):
+            kind = ""  # a short entry (the run's progress): it says no more than where and what
         failure = block_failure(
             self.source,
             self.input_file,
@@ -160,3 +168,31 @@ def _place(rest: list[str]) -> str:
             return f"{source}:{number}"
     frame = next((f for t in rest if (f := _FRAME_RE.match(t))), None)
     return f"{frame['file']}:{frame['line']}" if frame else ""
+
+
+def uncounted(report: Report, out: ParsedLog, file: str) -> list[tuple[Failure, Lines]]:
+    """The input ended with entries no count kept (node-tap's dot and min reporters print none;
+    a run killed before its report): each, once (a redrawn entry is printed again), and a run
+    that counts them, with no count of node-tap's; they are returned to be kept."""
+    seen: set[tuple[str, str, str]] = set()
+    entries = []
+    for failure, lines in report.entries:
+        key = (failure.name, failure.message, failure.location)
+        if key not in seen:
+            seen.add(key)
+            entries.append((failure, lines))
+    report.entries.clear()
+    if entries:
+        first, last = entries[0][0], entries[-1][0]
+        text = (
+            f"(no count: node-tap's reporter printed {len(entries)} failed assertion(s) under its "
+            "test files' lines and no `# { total: … }` line: its dot or min reporter, or a run "
+            "stopped before its end)"
+        )
+        out.summaries.append(
+            RunSummary(
+                file, last.line_end, text, None, len(entries),
+                start=first.line_start, read=0, source=RUNNER,
+            )
+        )  # fmt: skip
+    return entries

@@ -425,6 +425,9 @@ def finish(parser: TextParser) -> None:
         mocha_tree.stopped(tree, parser.out, parser.name, parser.last_lines())
     if (files := _VITEST.get(parser)) is not None:
         vitest_files.stopped(files, parser.out, parser.name)
+    if (report := _NODE_TAP.get(parser)) is not None:
+        for failure, lines in node_tap_report.uncounted(report, parser.out, parser.name):
+            _keep(parser, failure, lines)
     if (log := _CT_LOG.get(parser)) is not None:
         ct_block.named(parser.out.failures, parser.name, log)
     if begun := _TAP_BEGUN.get(parser):

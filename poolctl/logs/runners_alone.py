@@ -20,6 +20,7 @@ from poolctl.logs import (
     mocha_tree,
     node_dot,
     node_spec_block,
+    node_tap_report,
     tap_streams,
     tap_verdicts,
     unittest_block,
@@ -66,6 +67,7 @@ _VERDICT_IN_TEXT = (
     + f"|(?:{gtest_block.FAILED_IN_TEXT})"  # ... GoogleTest's, whose --gtest_brief prints no count
     + f"|(?:{mocha_tree.IN_TEXT})"  # ... a failed test in Mocha's tree, before its counts
     + f"|(?:{vitest_files.IN_TEXT})"  # ... in Vitest's line of its file, before its counts
+    + f"|(?:{node_tap_report.IN_TEXT})"  # node-tap's reporter's entry (dot, min: no count)
 )
 
 
@@ -92,6 +94,7 @@ _RUNNERS_IN_TEXT = (
     (gtest_block.VERDICT_RUNNER, gtest_block.FAILED_IN_TEXT),
     (mocha_block.RUNNER, mocha_tree.IN_TEXT),
     (vitest_block.RUNNER, vitest_files.IN_TEXT),
+    (node_tap_report.RUNNER, node_tap_report.IN_TEXT),
 )
 
 
