@@ -38,3 +38,16 @@ def test_each_reporter_reads_the_same_failures_of_the_same_kinds(reporter: str) 
     assert [f.kind for f in failures[3:5]] == ["AssertionError", "AssertionError"]
     assert failures[-1].kind == "Error"  # the before hook's plain Error
     assert failures[-1].message == "pool pool_c could not start: {:shutdown, :pool_c}"
+
+
+def test_an_assertion_whose_actual_is_an_error_keeps_its_own_message() -> None:
+    """doesNotThrow's failure: node's TAP writes the Error it got (`actual`) as fields of the
+    block's own, an `error:` after the assertion's; the last was read, so its message was the
+    thrown error's (`KeyError: 'program_id is required'`), not the assertion's the spec and dot
+    reporters print. The first value of a key written twice is now read."""
+    said = {
+        reporter: read_logs([str(LOGS / f"{reporter}.log")]).failures[3].message
+        for reporter in ("spec", "tap", "dot")
+    }
+    assert said["tap"] == said["spec"] == said["dot"]
+    assert said["tap"].startswith('Got unwanted exception.\nActual message: "KeyError: ')

@@ -32,6 +32,7 @@ block too, its reason the message.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from typing import Any
@@ -257,10 +258,34 @@ def _yaml_fields(texts: list[str]) -> dict[str, Any]:
     import yaml
 
     try:
-        fields = yaml.safe_load(_yaml_source(texts))
+        fields = yaml.load(_yaml_source(texts), Loader=_first_key_loader())
     except yaml.YAMLError:
         return {}
     return fields if isinstance(fields, dict) else {}
+
+
+@functools.cache
+def _first_key_loader() -> Any:
+    """A safe YAML loader that keeps a mapping's first value of a key written twice. node
+    --test writes an Error that is an assertion's `actual` (doesNotThrow's) as its own fields
+    at the block's indent, not under `actual:`: its `error:` after the assertion's, which the
+    last value (yaml.safe_load's) took for the failure's message."""
+    import yaml
+
+    class FirstKeyLoader(yaml.SafeLoader):
+        pass
+
+    def mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+        loader.flatten_mapping(node)
+        fields: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            if key not in fields:
+                fields[key] = loader.construct_object(value_node, deep=True)
+        return fields
+
+    FirstKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
+    return FirstKeyLoader
 
 
 def _from_yaml(
