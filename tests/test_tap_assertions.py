@@ -119,3 +119,26 @@ def test_tape_s_assertion_is_an_assertion_error_and_a_thrown_error_of_its_class(
     # tape.log: two rejections with an Error, then doesNotThrow's and equal's assertions
     kinds = [f.kind for f in read_logs([str(RUNS / "tape.log")]).failures]
     assert kinds == ["Error", "Error", "AssertionError", "AssertionError"]
+
+
+def test_a_tape_run_an_uncaught_error_ended_counts_the_test_it_was_in(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """tape catches no synchronous throw: node prints the error and `Node.js v20.20.2`, the TAP
+    stream ends with no plan nor count (`tests/fixtures/src/capture_tape_crash.sh`). Its two
+    `not ok` lines were the run's failures, the third test's lost, with a note that the run was
+    killed and the test it was in is not named, though tape's `# a sync throw` heads it. It is
+    one more failure now, of the error node printed."""
+    code, report = _report(capsys, "tape_crash.log")
+    assert code == 1
+    assert report["summary"]["failures"] == 3 and report["summary"]["unread"] == 0
+    crash = report["findings"][2]["failure"]
+    assert (crash["name"], crash["kind"], crash["message"]) == (
+        "a sync throw",
+        "Error",
+        "KeyError: 'program_id is required'",
+    )
+    assert crash["location"].endswith("/pool.mjs:65")
+    assert report["findings"][2]["outcome"]["pattern_id"] == P5
+    [note] = [n for n in report["notes"] if "TAP stream" in n]
+    assert "an uncaught Error ended its process" in note and "'a sync throw'" in note

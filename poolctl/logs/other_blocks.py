@@ -32,6 +32,7 @@ from poolctl.logs import (
     phpunit_block,
     rspec_block,
     tap_block,
+    tap_crash,
     tap_verdicts,
     unittest_block,
     unittest_runners,
@@ -431,7 +432,9 @@ def finish(parser: TextParser) -> None:
     if (log := _CT_LOG.get(parser)) is not None:
         ct_block.named(parser.out.failures, parser.name, log)
     if begun := _TAP_BEGUN.get(parser):
-        tap_verdicts.stopped(parser.out, parser.name, begun)
+        crash = tap_crash.crashed(parser.last_lines(), parser.name)
+        if tap_verdicts.stopped(parser.out, parser.name, begun, crash) and crash:
+            _keep(parser, *crash)  # the test an uncaught error ended the run in
     unittest_block.stopped_in(parser.out, parser.name, parser.last_line())
     gtest_block.brief_runs(parser.out, parser.name, _GTEST_ENDS.get(parser, []))
 

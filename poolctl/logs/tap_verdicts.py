@@ -17,7 +17,8 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from poolctl.logs.records import ParsedLog
+from poolctl.logs.records import Lines, ParsedLog, RunSummary
+from poolctl.model import Failure
 
 TAP = "TAP"
 # a test's `not ok`, or the producer stopping the run (Test::More's BAIL_OUT: `Bail out!  …`):
@@ -59,17 +60,35 @@ def counted_by(out: ParsedLog, file: str, runner: str) -> None:
         out.summaries.pop()
 
 
-def stopped(out: ParsedLog, file: str, begun: int) -> None:
+def stopped(
+    out: ParsedLog, file: str, begun: int, crash: tuple[Failure, Lines] | None = None
+) -> bool:
     """A TAP stream begun on line `begun` (`TAP version 13`: node --test's TAP reporter, which
     ends it with its plan and counts, `# fail 2`) whose `not ok` lines no plan nor count of a
-    runner followed: the run stopped before its end (killed, a time limit), and a note says so;
-    the test it was in when it stopped is not named (node prints a test's lines as it ends)."""
+    runner followed: the run stopped before its end, and a note says so (True). Killed, or a
+    time limit: the test it was in when it stopped is not named (node prints a test's lines as
+    it ends); or `crash`, an uncaught error that ended its process (`tap_crash`): that test's
+    failure, one more the run counts (the caller keeps it)."""
     runs = [s for s in out.summaries if s.file == file and s.line > begun]
     if not runs or any(s.source != TAP for s in runs):
-        return
-    out.skipped.append(
-        f"{file}:{begun}: a TAP stream (`TAP version`, node --test's reporter) with no plan nor "
-        f"count after its last `not ok` (line {runs[-1].line}): the run stopped before its end "
+        return False
+    why = (
         "(killed, a time limit); its failures before are read, the test it was in is not named "
         "(a test's lines are printed as it ends)"
     )
+    if crash is not None:
+        failure, lines = crash
+        why = (
+            f"(an uncaught {failure.kind} ended its process, line {lines[-1][0]}); its failures "
+            f"before are read, and the test it was in, {failure.name!r}, is one more"
+        )
+        text = f"(no count: {failure.kind}: {failure.message})"
+        out.summaries.append(
+            RunSummary(file, lines[-1][0], text, None, 1, start=lines[0][0], read=0, source=TAP)
+        )
+    out.skipped.append(
+        f"{file}:{begun}: a TAP stream (`TAP version`, node --test's reporter) with no plan nor "
+        f"count after its last `not ok` (line {runs[-1].line}): the run stopped before its end "
+        + why
+    )
+    return True
