@@ -37,6 +37,7 @@ OtherRunner = Literal[
     "minitest",
     "phpunit",
     "gtest",
+    "ctest",
 ]
 # where a failure was read: a runner's output, or a run of poolctl's own
 Source = Literal["exunit", "pytest", "junit", OtherRunner, "scenario", "ping", "doctor"]

@@ -894,7 +894,6 @@ def test_a_unittest_run_alone_is_said_to_be_unittests(
     ("log", "runner", "verdict"),
     [
         ("rebar3_eunit_then_ct.log", "rebar3 ct", "Failed 3 tests. Skipped 1 (1, 0) tests."),
-        ("pytest_then_ctest.log", "ctest", "17% tests passed, 10 tests failed out of 12"),
         ("pytest_then_maven.log", "Maven Surefire", "[ERROR] Tests run: 3, Failures: 1, Errors: 0"),
         ("pytest_then_stestr.log", "stestr", "Failed 6 tests - output below:"),
         ("pytest_then_karma.log", "Karma", "TOTAL: 4 FAILED, 1 SUCCESS"),

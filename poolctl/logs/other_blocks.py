@@ -16,6 +16,7 @@ from poolctl.logs import (
     ava_block,
     cargo_block,
     ct_block,
+    ctest_block,
     eunit_block,
     go_block,
     go_json,
@@ -86,6 +87,8 @@ _NODE_TAP: weakref.WeakKeyDictionary[TextParser, node_tap_report.Report] = (
 # each parser's suite.log of common_test: the cases it names by their number
 _CT_LOG: weakref.WeakKeyDictionary[TextParser, ct_block.SuiteLog] = weakref.WeakKeyDictionary()
 
+# each parser's ctest run: its `Test project` lines, the test whose output it reads
+_CTEST: weakref.WeakKeyDictionary[TextParser, ctest_block.CtestRun] = weakref.WeakKeyDictionary()
 # each parser's GoogleTest closing lines (`[==========] 8 tests from 1 test suite ran.`), from
 # the first line that says a GoogleTest program runs (`gtest_block.STARTS`)
 _GTEST_ENDS: weakref.WeakKeyDictionary[TextParser, list[tuple[int, str]]] = (
@@ -117,6 +120,7 @@ TRIGGERS = (
     *minitest_block.TRIGGERS,  # minitest's `  1) Error:` blocks, above its counts
     *phpunit_block.TRIGGERS,  # PHPUnit's sections of errors and failures, above its counts
     *gtest_block.TRIGGERS,  # GoogleTest's first failure of a test
+    *ctest_block.TRIGGERS,  # ctest's run, each test's start and result
     mocha_tree.TRIGGER,  # ... and its tree's failed tests above them
     *cargo_block.TRIGGERS,  # cargo test's blocks, targets, panics and failures list
     *go_block.TRIGGERS,  # go test's `--- FAIL:` lines, `-v`'s `=== RUN`, a package's timeout
@@ -251,6 +255,8 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
     if line.startswith("[==========] ") and gtest_block.RAN_RE.match(line):
         _GTEST_ENDS.setdefault(parser, []).append((number, line.strip()))
         return None  # GoogleTest's closing line: it counts the blocks above it under --brief
+    if line[:1] in " 0123456789T" and _ctest_line(parser, number, line):
+        return None  # a ctest run's line: where it began, a test's start, its result
     if line.startswith("[  FAILED  ] "):  # a GoogleTest test's line no block read up to
         earlier = [(c.line, c.text) for c in parser.nearby_before(number)]
         gtest_block.from_failed_line(
@@ -334,6 +340,17 @@ def _node_tap_line(parser: TextParser, number: int, line: str) -> Consumer | Non
         return None
     report = _NODE_TAP.setdefault(parser, node_tap_report.Report())
     return _NONE if node_tap_report.line_read(report, line.rstrip()) else None
+
+
+def _ctest_line(parser: TextParser, number: int, line: str) -> bool:
+    """`ctest_block.read_line`, in the ctest run `parser` reads."""
+    run = _CTEST.setdefault(parser, ctest_block.CtestRun())
+
+    def before() -> Lines:
+        return [(c.line, c.text) for c in parser.nearby_before(number)]
+
+    out, keep = parser.out, partial(_keep, parser)
+    return ctest_block.read_line(run, number, line.rstrip(), out, before, keep, parser.name)
 
 
 def _vitest_line(parser: TextParser, number: int, line: str) -> bool:
@@ -437,6 +454,8 @@ def finish(parser: TextParser) -> None:
             _keep(parser, *crash)  # the test an uncaught error ended the run in
     unittest_block.stopped_in(parser.out, parser.name, parser.last_line())
     gtest_block.brief_runs(parser.out, parser.name, _GTEST_ENDS.get(parser, []))
+    if (ctest := _CTEST.get(parser)) is not None:
+        ctest_block.fold(parser.out, parser.name, ctest)
 
 
 def _go_line(parser: TextParser, number: int, line: str) -> Consumer | None:

@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass
 
 from poolctl.logs import (
+    ctest_block,
     gtest_block,
     no_tests_ran,
     node_tap_report,
@@ -139,7 +140,7 @@ VERDICTS = (
         f"{_JUNIT} (minitest-reporters' JUnitReporter)",
     ),
     Verdict(
-        "ctest",
+        ctest_block.VERDICT_RUNNER,
         re.compile(r"^\d+% tests passed, (?P<failed>[1-9]\d*) tests? failed out of \d+$"),
         f"{_JUNIT} (ctest --output-junit FILE)",
     ),
