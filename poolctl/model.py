@@ -38,6 +38,7 @@ OtherRunner = Literal[
     "phpunit",
     "gtest",
     "ctest",
+    "catch2",
 ]
 # where a failure was read: a runner's output, or a run of poolctl's own
 Source = Literal["exunit", "pytest", "junit", OtherRunner, "scenario", "ping", "doctor"]

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from poolctl.logs import (
     ava_block,
     cargo_block,
+    catch2_block,
     ct_block,
     ctest_block,
     eunit_block,
@@ -87,6 +88,8 @@ _NODE_TAP: weakref.WeakKeyDictionary[TextParser, node_tap_report.Report] = (
 # each parser's suite.log of common_test: the cases it names by their number
 _CT_LOG: weakref.WeakKeyDictionary[TextParser, ct_block.SuiteLog] = weakref.WeakKeyDictionary()
 
+# each parser that read Catch2's header: a rule of 79 dashes after it heads a block
+_CATCH2: weakref.WeakKeyDictionary[TextParser, bool] = weakref.WeakKeyDictionary()
 # each parser's ctest run: its `Test project` lines, the test whose output it reads
 _CTEST: weakref.WeakKeyDictionary[TextParser, ctest_block.CtestRun] = weakref.WeakKeyDictionary()
 # each parser's GoogleTest closing lines (`[==========] 8 tests from 1 test suite ran.`), from
@@ -121,6 +124,7 @@ TRIGGERS = (
     *phpunit_block.TRIGGERS,  # PHPUnit's sections of errors and failures, above its counts
     *gtest_block.TRIGGERS,  # GoogleTest's first failure of a test
     *ctest_block.TRIGGERS,  # ctest's run, each test's start and result
+    *catch2_block.TRIGGERS,  # Catch2's header, then its blocks' rules
     mocha_tree.TRIGGER,  # ... and its tree's failed tests above them
     *cargo_block.TRIGGERS,  # cargo test's blocks, targets, panics and failures list
     *go_block.TRIGGERS,  # go test's `--- FAIL:` lines, `-v`'s `=== RUN`, a package's timeout
@@ -255,6 +259,13 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
     if line.startswith("[==========] ") and gtest_block.RAN_RE.match(line):
         _GTEST_ENDS.setdefault(parser, []).append((number, line.strip()))
         return None  # GoogleTest's closing line: it counts the blocks above it under --brief
+    if line.startswith("-" * 79) and parser in _CATCH2 and line.rstrip() == catch2_block.RULE:
+        return catch2_block.Catch2Block(
+            number, line, parser.name, catch2_block.SOURCE, partial(_keep, parser)
+        )  # a Catch2 test case's block, its name between two rules
+    if " is a Catch" in line and catch2_block.HEADER_RE.match(line.rstrip()):
+        _CATCH2[parser] = True  # Catch2's header: its blocks follow
+        return None
     if line[:1] in " 0123456789T" and _ctest_line(parser, number, line):
         return None  # a ctest run's line: where it began, a test's start, its result
     if line.startswith("[  FAILED  ] "):  # a GoogleTest test's line no block read up to

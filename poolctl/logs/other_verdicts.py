@@ -1,18 +1,13 @@
-"""The verdicts of test runners poolctl does not read, in a log it reads as pytest's or ExUnit's.
+"""The verdicts of other test runners, in a log read as pytest's or ExUnit's.
 
 A CI job often runs two runners into one log: a clean pytest (or `mix test`) run, then a failed
-`python -m unittest`, `cargo test`, `node --test`, Jest, Mocha, Vitest, EUnit or common_test
-run (`ct_run`, or `rebar3 ct`). poolctl does not read those runners' failure blocks, but the log
-must not pass as clean: each one's closing verdict is a run whose failures are counted and none
-read (exit 1), with a note that says how to have them read.
+`python -m unittest`, `cargo test`, Jest, RSpec, ctest… run. The log must not pass as clean:
+each runner's closing verdict is a run whose failures are counted (exit 1); those read from its
+own blocks (`poolctl.logs.other_blocks`) are counted read, and where none are, a note says how
+to have them read.
 
-A CI service's own line for a failed job (GitHub Actions' `##[error]Process completed with exit
-code 1.`, GitLab's `ERROR: Job failed: exit code 1`, Travis CI's `The command "…" exited with
-1.`, TeamCity's `Process exited with code 1`…), or tox's or nox's for a failed session
-(`py311: FAIL code 1 (…)`, `nox > Session tests failed.`), or GNU make's for a failed target
-(`make: *** [Makefile:4: check] Error 1`), in a log whose runs all read as clean
-is one failure, unread: the job failed in a step that is no test run poolctl reads (a linter, a
-build, another runner).
+A CI service's own line for a failed job, or a wrapper's (tox, nox, make), is read here too
+(`poolctl.logs.job_failed`).
 """
 
 from __future__ import annotations
@@ -22,8 +17,10 @@ import re
 from dataclasses import dataclass
 
 from poolctl.logs import (
+    catch2_block,
     ctest_block,
     gtest_block,
+    job_failed,
     no_tests_ran,
     node_tap_report,
     tap_verdicts,
@@ -195,6 +192,7 @@ VERDICTS = (
         re.compile(r"^(?P<failed>[1-9]\d*) FAILED TEST(?:S|\(S\))?$"),
         f"{_JUNIT} (--gtest_output=xml:FILE; cmocka: CMOCKA_MESSAGE_OUTPUT=XML)",
     ),
+    Verdict(catch2_block.RUNNER, catch2_block.VERDICT_RE, f"{_JUNIT} (--reporter junit)"),
     Verdict(
         "Criterion",  # its failing and crashing tests
         re.compile(
@@ -306,86 +304,12 @@ TRIGGERS = (
     r"^# (?:FAIL|XPASS|ERROR): +[1-9]",  # automake
     r"^ *[1-9]\d* FAILED TEST",  # GoogleTest, cmocka
     r"^\[====\] Synthesis: ",  # Criterion
+    catch2_block.VERDICT_TRIGGER,
     r"^ *tests +\d+ +\d+ +\d+ +[1-9]",  # CUnit
     r"^\d+%: Checks: \d+, Failures: ",  # Check
-    # a CI service's line for a failed job (`JOB_FAILED`)
-    r"^(?:##\[error\])?Process completed with exit code [1-9]",
-    r"^ERROR: (?:Job failed: |script returned exit code [1-9])",
-    r"^🚨 Error: The command exited with status",
-    r"^Exited with code exit status [1-9]",
-    r"^(?:##\[error\])?(?:Bash|Cmd|PowerShell) exited with code '[1-9]",
-    r"^The command \".*\" exited with [1-9]",
-    r"^(?:Command|Process) exited with code -?[1-9]",
-    r"^Failing task since return code of ",
-    r"^ERROR: build step \d+ ",
-    r"^\[[^\]\n]+\] 🏁  Job failed",  # act's, its job's name before it
-    # tox's (4, then 3) and nox's line for a failed session
-    r"^ *\S+: FAIL code -?[1-9]",
-    r"^ERROR: +\S+: commands failed",
-    r"^nox > Session \S+ failed\.",
-    r"^make(?:\[\d+\])?: \*\*\* \[",  # GNU make's for a failed target
+    *job_failed.TRIGGERS,  # a CI service's line for a failed job, a wrapper's
     tap_verdicts.TRIGGER,
 )
-# A CI service's line for a job that failed (its marker, `##[error]`, already removed), and a
-# wrapper's for a session that failed
-JOB_FAILED = (
-    ("GitHub Actions", re.compile(r"^Process completed with exit code (?P<code>[1-9]\d*)\.$")),
-    ("tox", re.compile(r"^\S+: FAIL code (?P<code>-?[1-9]\d*) \(.*\)$")),  # tox 4
-    ("tox", re.compile(r"^ERROR: +\S+: commands failed$")),  # tox 3's summary
-    ("nox", re.compile(r"^nox > Session \S+ failed\.$")),
-    ("make", re.compile(r"^make(?:\[\d+\])?: \*\*\* \[.*\] Error (?P<code>[1-9]\d*)$")),
-    (
-        "GitLab CI",
-        re.compile(
-            r"^ERROR: Job failed: (?:command terminated with )?exit code (?P<code>[1-9]\d*)$"
-        ),
-    ),
-    ("Jenkins", re.compile(r"^ERROR: script returned exit code (?P<code>[1-9]\d*)$")),
-    ("Buildkite", re.compile(r"^🚨 Error: The command exited with status (?P<code>-?[1-9]\d*)$")),
-    ("CircleCI", re.compile(r"^Exited with code exit status (?P<code>[1-9]\d*)$")),
-    (
-        "Azure Pipelines",
-        re.compile(r"^(?:Bash|Cmd|PowerShell) exited with code '(?P<code>[1-9]\d*)'\.$"),
-    ),
-    ("Travis CI", re.compile(r"^The command \".*\" exited with (?P<code>[1-9]\d*)\.$")),
-    ("AppVeyor", re.compile(r"^Command exited with code (?P<code>-?[1-9]\d*)$")),
-    # TeamCity's step, its build log's prefix removed (newer versions name the step after it)
-    ("TeamCity", re.compile(r"^Process exited with code (?P<code>-?[1-9]\d*)(?: \(.*\))?$")),
-    (
-        "Bamboo",
-        re.compile(
-            r"^Failing task since return code of \[.*\] was (?P<code>-?[1-9]\d*) while expected 0$"
-        ),
-    ),
-    ("act", re.compile(r"^\[[^\]\n]+\] 🏁  Job failed$")),
-    (
-        "Cloud Build",
-        re.compile(
-            r"^ERROR: build step \d+ \"[^\"]*\" failed: step exited with non-zero status: "
-            r"(?P<code>[1-9]\d*)$"
-        ),
-    ),
-)
-ACT_FAILED = "🏁  Job failed"  # act's line starts with the job's name: its end is tested
-WRAPPERS = {"tox": "session", "nox": "session", "make": "target"}  # theirs failed, not a CI job
-_JOB_STARTS = (
-    "nox > Session ",
-    "make: *** [",
-    "make[",
-    "Process completed",
-    "ERROR: ",
-    "🚨 Error",
-    "Exited with code",
-    "Bash ",
-    "Cmd ",
-    "PowerShell ",
-    "The command ",
-    "Command exited",
-    "Process exited",
-    "Failing task",
-)
-
-
 VITEST = "Vitest"
 
 # stestr's Totals, after the output of the failures its verdict counted
@@ -434,8 +358,8 @@ def read_verdict(
         tests = int(ran["tests"])
         out.summaries.append(RunSummary(file, number, text, tests, None, start=number, read=0))
         return True
-    if text.startswith(_JOB_STARTS) or " FAIL code " in text or text.endswith(ACT_FAILED):
-        return _read_job_failed(out, file, number, text)
+    if job_failed.is_one(text):
+        return job_failed.read(out, file, number, text)
     if text.startswith("Ran: ") and STESTR_TOTALS_RE.match(text):
         return _stestr_output_ends(out, file, number)
     if text.startswith("Test Files ") and not printed_by_a_test:
@@ -557,7 +481,7 @@ def is_verdict(stripped: str) -> bool:
     run of unittest's, or another runner's failed run (not a CI service's line for a job)."""
     if stripped.startswith("Ran "):
         return UNITTEST_RAN_RE.match(stripped) is not None
-    return not stripped.startswith(_JOB_STARTS) and _failed_run(stripped) is not None
+    return not stripped.startswith(job_failed.STARTS) and _failed_run(stripped) is not None
 
 
 def _failed_run(text: str) -> tuple[Verdict, int] | None:
@@ -601,11 +525,3 @@ def _stestr_output_ends(out: ParsedLog, file: str, number: int) -> bool:
     end = max(last.line, number - 4)  # (above it: `======`, `Totals`, `======`)
     out.summaries[-1] = dataclasses.replace(last, output_end=end)
     return True
-
-
-def _read_job_failed(out: ParsedLog, file: str, number: int, text: str) -> bool:
-    for service, said in JOB_FAILED:
-        if said.match(text):
-            out.job_failures.append((file, number, text, service))
-            return True
-    return False

@@ -8,7 +8,8 @@ from __future__ import annotations
 import dataclasses
 
 from poolctl.logs import eunit_block, go_json, tap_verdicts, unittest_block
-from poolctl.logs.other_verdicts import NODE, TAP_VERDICT, VERDICTS, WRAPPERS, note_unread
+from poolctl.logs.job_failed import WRAPPERS
+from poolctl.logs.other_verdicts import NODE, TAP_VERDICT, VERDICTS, note_unread
 from poolctl.logs.records import ParsedLog, RunSummary
 from poolctl.model import Failure
 
