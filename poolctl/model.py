@@ -39,6 +39,7 @@ OtherRunner = Literal[
     "gtest",
     "ctest",
     "catch2",
+    "robot",
 ]
 # where a failure was read: a runner's output, or a run of poolctl's own
 Source = Literal["exunit", "pytest", "junit", OtherRunner, "scenario", "ping", "doctor"]

@@ -32,6 +32,7 @@ from poolctl.logs import (
     node_tap_report,
     other_verdicts,
     phpunit_block,
+    robot_block,
     rspec_block,
     tap_block,
     tap_crash,
@@ -125,6 +126,7 @@ TRIGGERS = (
     *gtest_block.TRIGGERS,  # GoogleTest's first failure of a test
     *ctest_block.TRIGGERS,  # ctest's run, each test's start and result
     *catch2_block.TRIGGERS,  # Catch2's header, then its blocks' rules
+    *robot_block.TRIGGERS,  # Robot Framework's `Name   | FAIL |`
     mocha_tree.TRIGGER,  # ... and its tree's failed tests above them
     *cargo_block.TRIGGERS,  # cargo test's blocks, targets, panics and failures list
     *go_block.TRIGGERS,  # go test's `--- FAIL:` lines, `-v`'s `=== RUN`, a package's timeout
@@ -259,6 +261,10 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
     if line.startswith("[==========] ") and gtest_block.RAN_RE.match(line):
         _GTEST_ENDS.setdefault(parser, []).append((number, line.strip()))
         return None  # GoogleTest's closing line: it counts the blocks above it under --brief
+    if line.rstrip().endswith("| FAIL |") and robot_block.HEADER_RE.match(line.rstrip()):
+        return robot_block.RobotBlock(
+            number, line, parser.name, robot_block.SOURCE, partial(_keep, parser)
+        )  # a Robot Framework test's `Name   | FAIL |`, its message below
     if line.startswith("-" * 79) and parser in _CATCH2 and line.rstrip() == catch2_block.RULE:
         return catch2_block.Catch2Block(
             number, line, parser.name, catch2_block.SOURCE, partial(_keep, parser)

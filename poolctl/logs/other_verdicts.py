@@ -23,6 +23,7 @@ from poolctl.logs import (
     job_failed,
     no_tests_ran,
     node_tap_report,
+    robot_block,
     tap_verdicts,
     uvu_block,
     ward_block,
@@ -42,6 +43,7 @@ class Verdict:
 
 _JUNIT = "have it write JUnit XML"
 ZOPE = "zope.testrunner"
+ROBOT = robot_block.RUNNER
 VERDICTS = (
     Verdict(
         "unittest",  # `unittest.TestResult.wasSuccessful`: failures, errors, unexpected successes
@@ -161,6 +163,19 @@ VERDICTS = (
         "stestr",  # subunit-trace's line before the failures' output (its Totals come after)
         re.compile(r"^Failed (?P<failed>[1-9]\d*) tests - output below:$"),
         f"{_JUNIT} (stestr last --subunit | subunit2junitxml)",
+    ),
+    Verdict(
+        ROBOT,  # each suite's count, a parent's after its children's (`_robot_suites_counted`)
+        re.compile(r"^\d+ tests?, \d+ passed, (?P<failed>\d+) failed(?:, \d+ skipped)?$"),
+        f"{_JUNIT} (robot --xunit FILE)",
+    ),
+    Verdict(
+        "behave",  # its scenarios' count (behave 1.2.6 prints no errors)
+        re.compile(
+            r"^\d+ scenarios? passed, (?P<failed>\d+) failed(?:, (?P<errors>\d+) errors?)?, "
+            r"\d+ skipped"
+        ),
+        f"{_JUNIT} (behave --junit)",
     ),
     Verdict(
         "Karma",
@@ -292,6 +307,8 @@ TRIGGERS = (
     r"^Failed [1-9]\d* tests - output below:",  # stestr
     r"^Ran: \d+ tests? in [\d.]+ sec\.",  # ... its Totals: the output of its failures ends
     r"^TOTAL: [1-9]\d* FAILED, ",  # Karma
+    r"^\d+ tests?, \d+ passed, [1-9]\d* failed",  # Robot Framework
+    r"^\d+ scenarios? passed, \d+ failed, ",  # behave
     r"^\d+ specs?, [1-9]\d* failures?",  # Jasmine
     r"^ *[1-9]\d* tests? failed\s*$",  # AVA
     r"^ *[1-9]\d* failed\s*$",  # Playwright
@@ -381,6 +398,8 @@ def read_verdict(
     tap_verdicts.counted_by(out, file, verdict.runner)
     if verdict.runner == ZOPE and text.startswith("Total: "):
         _zope_layers_counted(out, file)
+    if verdict.runner == ROBOT:
+        _robot_suites_counted(out, file, failed)
     # its start is set once the input is read (`finish`): the runs before it may not be yet
     out.summaries.append(
         RunSummary(file, number, text, None, failed, start=number, read=0, source=verdict.runner)
@@ -395,6 +414,21 @@ def _zope_layers_counted(out: ParsedLog, file: str) -> None:
     its own `Ran … with` line): theirs are dropped, so no failure is counted twice."""
     while out.summaries and out.summaries[-1].file == file and out.summaries[-1].source == ZOPE:
         out.summaries.pop()
+
+
+def _robot_suites_counted(out: ParsedLog, file: str, failed: int) -> None:
+    """Robot Framework counts each suite's tests after its child suites' counts, which it adds
+    up (the top suite's last): the runs of `file` just before this count that count no more
+    failures than it are its children's, dropped with their notes, so that no failure is
+    counted twice (a later robot run's first suite counting no fewer than the run before's
+    top suite is taken for a parent, wrongly)."""
+    while out.summaries and out.summaries[-1].file == file:
+        child = out.summaries[-1]
+        if child.source != ROBOT or (child.failures or 0) > failed:
+            break
+        out.summaries.pop()
+        at = f"{file}:{child.line}: "
+        out.skipped[:] = [n for n in out.skipped if not n.startswith(at)]
 
 
 def note_unread(out: ParsedLog, file: str, number: int, text: str, verdict: Verdict) -> None:
