@@ -80,3 +80,22 @@ def test_the_verdict_counts_the_blocks_read() -> None:
         ("PoolTest#test_arithmetic", "test/pool_test.rb:9", "AssertionError"),
     ]
     assert [(s.source, s.failures, s.read) for s in parsed.summaries][-1] == ("minitest", 2, 2)
+
+
+@pytest.mark.parametrize(
+    "log", ["reporters_spec.txt", "reporters_default.txt", "reporters_progress.txt"]
+)
+def test_minitest_reporters_verdict_counts_the_failures(
+    capsys: pytest.CaptureFixture[str], log: str
+) -> None:
+    """minitest-reporters closes with `8 tests, …` where minitest says `8 runs, …`: its logs were
+    refused as of no format (exit 2). Now its verdict counts the 7, not read (its blocks are its
+    own), and a note says so (capture_minitest_reporters.sh)."""
+    code, out, _ = run(capsys, "triage", str(RUNS / log), "--no-history", "--format", "json")
+    assert code == 1
+    summary = json.loads(out)["summary"]
+    assert (summary["failures"], summary["unread"]) == (0, 7)
+    parsed = read_logs([str(RUNS / log)])
+    assert [(s.source, s.text, s.failures) for s in parsed.summaries] == [
+        ("minitest", "8 tests, 2 assertions, 1 failures, 6 errors, 0 skips", 7)
+    ]

@@ -131,10 +131,10 @@ VERDICTS = (
         f"{_JUNIT} (the rspec_junit_formatter gem)",
     ),
     Verdict(
-        "minitest",
+        "minitest",  # its own reporter's `runs`, minitest-reporters' `tests`
         re.compile(
-            r"^\d+ runs, \d+ assertions, (?P<failed>\d+) failures, (?P<errors>\d+) errors, "
-            r"\d+ skips$"
+            r"^\d+ (?:runs|tests), \d+ assertions, (?P<failed>\d+) failures, "
+            r"(?P<errors>\d+) errors, \d+ skips$"
         ),
         f"{_JUNIT} (minitest-reporters' JUnitReporter)",
     ),
@@ -300,7 +300,7 @@ TRIGGERS = (
     r'^\{"Time":"[^"]*","Action":"fail","Package":"[^"]*"(?:,"Elapsed"|,"FailedBuild"|\})',
     r"\(Wstat: \d+",  # prove
     r"^\d+ examples?, (?:[1-9]|0 failures, \d+ errors? occurred)",  # RSpec
-    r"^\d+ runs, \d+ assertions, ",  # minitest
+    r"^\d+ (?:runs|tests), \d+ assertions, ",  # minitest
     r"^\d+% tests passed, [1-9]",  # ctest
     r"^\[ERROR\] Tests run: \d+, Failures: \d+, Errors: \d+, Skipped: \d+(?:, Flakes: \d+)?\s*$",
     r"^Tests: \d+, Assertions: \d+, ",  # PHPUnit
