@@ -40,6 +40,7 @@ OtherRunner = Literal[
     "ctest",
     "catch2",
     "robot",
+    "deno",
 ]
 # where a failure was read: a runner's output, or a run of poolctl's own
 Source = Literal["exunit", "pytest", "junit", OtherRunner, "scenario", "ping", "doctor"]

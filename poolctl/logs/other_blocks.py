@@ -18,6 +18,7 @@ from poolctl.logs import (
     catch2_block,
     ct_block,
     ctest_block,
+    deno_block,
     eunit_block,
     go_block,
     go_json,
@@ -127,6 +128,7 @@ TRIGGERS = (
     *ctest_block.TRIGGERS,  # ctest's run, each test's start and result
     *catch2_block.TRIGGERS,  # Catch2's header, then its blocks' rules
     *robot_block.TRIGGERS,  # Robot Framework's `Name   | FAIL |`
+    *deno_block.TRIGGERS,  # `deno test`'s ERRORS section, its cancelled tests
     mocha_tree.TRIGGER,  # ... and its tree's failed tests above them
     *cargo_block.TRIGGERS,  # cargo test's blocks, targets, panics and failures list
     *go_block.TRIGGERS,  # go test's `--- FAIL:` lines, `-v`'s `=== RUN`, a package's timeout
@@ -261,6 +263,13 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
     if line.startswith("[==========] ") and gtest_block.RAN_RE.match(line):
         _GTEST_ENDS.setdefault(parser, []).append((number, line.strip()))
         return None  # GoogleTest's closing line: it counts the blocks above it under --brief
+    if line.startswith(deno_block.HEADER) and line.strip() == deno_block.HEADER.strip():
+        return deno_block.DenoErrors(
+            number, line, parser.name, deno_block.SOURCE, partial(_keep, parser)
+        )  # `deno test`'s ERRORS section
+    if " ... cancelled (" in line and (gone := deno_block.cancelled(parser.name, number, line)):
+        _keep(parser, gone, [(number, line.rstrip())])  # a test Deno cancelled: no block
+        return None
     if line.rstrip().endswith("| FAIL |") and robot_block.HEADER_RE.match(line.rstrip()):
         return robot_block.RobotBlock(
             number, line, parser.name, robot_block.SOURCE, partial(_keep, parser)

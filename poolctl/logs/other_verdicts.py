@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from poolctl.logs import (
     catch2_block,
     ctest_block,
+    deno_block,
     gtest_block,
     job_failed,
     no_tests_ran,
@@ -177,6 +178,13 @@ VERDICTS = (
         ),
         f"{_JUNIT} (behave --junit)",
     ),
+    Verdict(deno_block.RUNNER, deno_block.VERDICT_RE, f"{_JUNIT} (deno test --reporter=junit)"),
+    Verdict(
+        deno_block.RUNNER,  # its type check failed before any test ran
+        deno_block.TYPE_CHECK_RE,
+        "read the type errors above this line (no test ran)",
+        uncounted=True,
+    ),
     Verdict(
         "Karma",
         re.compile(r"^TOTAL: (?P<failed>[1-9]\d*) FAILED, \d+ SUCCESS$"),
@@ -307,6 +315,8 @@ TRIGGERS = (
     r"^Failed [1-9]\d* tests - output below:",  # stestr
     r"^Ran: \d+ tests? in [\d.]+ sec\.",  # ... its Totals: the output of its failures ends
     r"^TOTAL: [1-9]\d* FAILED, ",  # Karma
+    deno_block.VERDICT_TRIGGER,
+    r"^error: Type checking failed\.",  # Deno
     r"^\d+ tests?, \d+ passed, [1-9]\d* failed",  # Robot Framework
     r"^\d+ scenarios? passed, \d+ failed, ",  # behave
     r"^\d+ specs?, [1-9]\d* failures?",  # Jasmine
