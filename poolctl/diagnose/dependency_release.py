@@ -11,7 +11,10 @@ a class, the file's own import of it); the distributions' metadata beside them (
 give the releases and the requirement. A server that imports a package no distribution beside it
 provides, and that its metadata does not ask for, relied on another package to bring it:
 mcp-server-sentry 2025.1.14 asks only `mcp>=1.0.0` and imports httpx, which mcp 2.3.0 brings no
-more (`ModuleNotFoundError: No module named 'httpx'`)."""
+more (`ModuleNotFoundError: No module named 'httpx'`). A class a C extension defines is named
+with its module: requirements-language-server 0.0.21 calls `parser.set_language(…)` on the
+`Parser` it imports from tree_sitter, which tree-sitter 0.26.1 has no more (`AttributeError:
+'tree_sitter.Parser' object has no attribute 'set_language'`)."""
 
 from __future__ import annotations
 
@@ -28,7 +31,7 @@ _CANNOT_IMPORT = re.compile(
 )
 _NO_MODULE = re.compile(r"^ModuleNotFoundError: No module named '(?P<module>[\w.]+)'")
 _NO_ATTRIBUTE = re.compile(
-    r"^AttributeError: (?:'(?P<cls>\w+)' object|module '(?P<module>[\w.]+)') "
+    r"^AttributeError: (?:'(?P<cls>[\w.]+)' object|module '(?P<module>[\w.]+)') "
     r"has no attribute '(?P<attr>\w+)'"
 )
 _FRAME = re.compile(r'^  File "(?P<file>[^"]+)", line (?P<line>\d+), in ')
@@ -198,9 +201,10 @@ def _attribute_mismatch(frames: list[str], error: re.Match[str]) -> Mismatch | N
     if error["module"]:
         module = error["module"]
         lacks = f"`{attr}` of the module {module}"
-    else:
-        module = _imported_from(Path(file), error["cls"]) or ""
-        lacks = f"`{attr}` of `{error['cls']}` (from {module})"
+    else:  # a C extension's class is named with its module (`'tree_sitter.Parser' object`)
+        cls = error["cls"]
+        module = _imported_from(Path(file), cls.rpartition(".")[2]) or cls.rpartition(".")[0]
+        lacks = f"`{attr}` of `{cls}` (from {module})"
     if not module:
         return None
     return _between(file, frame["line"], module, lacks, "", "uses")

@@ -1,0 +1,44 @@
+"""Real servers from PyPI, installed by the test extras (pyproject.toml), started as a user
+might start them and failing: each verdict names what the server's own words and files show."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Processes
+from tests.test_jsonrpc_peers import WAIT, confirmed, verdict
+
+pytestmark = pytest.mark.slow
+
+BIN = Path(sys.executable).parent
+REQUIREMENTS_LS = BIN / "requirements-language-server"
+SITE = Path(next(p for p in sys.path if p.endswith("site-packages")))
+
+
+def test_a_server_calling_a_method_a_c_extensions_class_lost_is_told_its_release(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """requirements-language-server 0.0.21 calls `parser.set_language(…)` on the `Parser` it
+    imports from tree_sitter; tree-sitter 0.26.1 (what lsp-tree-sitter 0.1.1's
+    `tree-sitter>=0.24.0` brings) has no such method, and Python names a C extension's class
+    with its module: `AttributeError: 'tree_sitter.Parser' object has no attribute
+    'set_language'`. It was told to fix the error and run the server by hand."""
+    d = verdict(capsys, "--protocol", "lsp", "--timeout", WAIT, "--", str(REQUIREMENTS_LS))
+    assert confirmed(d) == ["crashed"]
+    assert d["cause"].endswith(
+        "; requirements-language-server 0.0.21 uses `set_language` of `tree_sitter.Parser` "
+        "(from tree_sitter), which the installed tree-sitter 0.26.1 does not have: it was built "
+        "for another release of tree-sitter"
+    ), d["cause"]
+    assert d["remediation"] == (
+        "Install beside it a release of tree-sitter that has what it uses, not the 0.26.1 "
+        "installed, or a release of the server made for tree-sitter 0.26.1: the pool's "
+        "settings are not the cause."
+    )
+    [said] = [e for e in d["evidence"] if e["origin"].endswith("*.dist-info")]
+    assert said["text"] == (
+        f"tree-sitter 0.26.1 installed; used at {SITE}/requirements_language_server/utils.py:17"
+    )
