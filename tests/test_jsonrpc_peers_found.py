@@ -42,3 +42,33 @@ def test_a_server_calling_a_method_a_c_extensions_class_lost_is_told_its_release
     assert said["text"] == (
         f"tree-sitter 0.26.1 installed; used at {SITE}/requirements_language_server/utils.py:17"
     )
+
+
+PYLYZER = BIN / "pylyzer"
+
+
+def test_a_checker_started_without_its_language_server_switch_is_told_the_switch(
+    capsys: pytest.CaptureFixture[str], processes: Processes, tmp_path: Path
+) -> None:
+    """pylyzer 0.0.82 without `--server` is a checker: in a folder with no Python entry file it
+    exits with code 1 saying `No entry file found in the current project`, and it was told to
+    run it by hand and read its stderr. Its `--help` lists `--server  start the Language
+    Server`: that switch is named, quoted from its help, and said untested."""
+    d = verdict(
+        capsys, "--protocol", "lsp", "--timeout", WAIT, "--cwd", str(tmp_path), "--",
+        str(PYLYZER),
+    )  # fmt: skip
+    assert confirmed(d) == ["crashed"]
+    help_command = f"{PYLYZER} --help"
+    assert d["cause"].endswith(
+        "exited with code 1; it was started without its option `--server`, which its `--help` "
+        f"(`{help_command}`) names as starting a language server (`--server  start the "
+        "Language Server`)"
+    ), d["cause"]
+    assert d["remediation"].startswith(
+        f"Start it with `--server` (`{PYLYZER} --server`), as its `--help` (`{help_command}`) "
+        "says: without it, it is not a language server"
+    ), d["remediation"]
+    assert "untested" in d["remediation"]
+    [entry] = [e for e in d["evidence"] if e["origin"] == f"`{help_command}`"]
+    assert entry["text"] == "--server  start the Language Server"

@@ -65,15 +65,23 @@ def test_a_server_that_printed_its_usage_on_stderr_is_told_so(
 ) -> None:
     """`ruff` without its `server` subcommand prints its help on stderr and exits 2, with no
     `error:` line: the verdict names the usage it printed and quotes its Usage line (it was a
-    bare crash quoting the end of the option list)."""
+    bare crash quoting the end of the option list). Spoken lsp, the subcommand its usage names
+    as the language server's is the fix (it was told to give the arguments its usage asks for,
+    and that a language server serves when started with `--stdio` or a subcommand)."""
     d = verdict(capsys, "--protocol", "lsp", "--", str(RUFF))
     assert d["cause"].endswith(
-        "exited with code 2, after printing its usage to stderr: `Usage: ruff [OPTIONS] <COMMAND>`"
+        "exited with code 2, after printing its usage to stderr: `Usage: ruff [OPTIONS] "
+        "<COMMAND>`; it was started without its subcommand `server`, which its usage on stderr "
+        "names as starting a language server (`server  Run the language server`)"
     ), d["cause"]
-    assert d["remediation"].startswith("Give it the arguments its usage asks for"), d
-    assert "started with `--stdio` (or a subcommand" in d["remediation"], d  # spoken lsp
+    assert d["remediation"].startswith(
+        f"Start it with `server` (`{RUFF} server`), as its usage on stderr says"
+    ), d
     said = {e["note"]: e["text"] for e in d["evidence"]}
     assert said["the usage it printed"] == "Usage: ruff [OPTIONS] <COMMAND>", said
+    assert said["the entry of its help naming the language server"] == (
+        "server  Run the language server"
+    )
 
 
 @needs(RUFF)

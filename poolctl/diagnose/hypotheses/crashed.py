@@ -51,6 +51,7 @@ from ..readings import (
 )
 from ..refused_args import refusal_fix
 from ..runpy_module import runpy_miss
+from ..server_switch import server_switch
 from ..shadowed import shadowed_module
 from ..started_as import STARTED, started_as
 from ..stdout_said import stdout_refusal
@@ -275,6 +276,14 @@ def crashed(obs: Observations) -> Judgement:
         verdict += f"{said}: {started.why}"
         fix = started.fix
         ev.append(STARTED)
+    switch = None  # pylyzer without `--server`, zuban without `server`: no language server
+    if obs.protocol == "lsp" and not served and status.code and (fix == unread or printed):
+        spec, may_run = obs.worker.spec, obs.experiments_enabled
+        switch = server_switch(spec, obs.stderr_text, origin, printed is not None, may_run)
+    if switch is not None:
+        verdict += switch.clause()
+        fix = switch.fix(obs.worker.spec)
+        ev.append(switch.evidence())
     said_once = _only_line(obs.stderr_text) if status.code and fix == unread else None
     if said_once is not None and not obs.pending:  # ccls: `Failed to parse --init as JSON: …`
         verdict += f", saying `{said_once}`, the only line on its stderr"
@@ -284,7 +293,7 @@ def crashed(obs: Observations) -> Judgement:
     # A language server that printed its usage lacks its switch or subcommand (`ruff server`).
     said_stdio = "--stdio" in (exc or "") + obs.pending.decode("utf-8", "replace")
     lsp_usage = (printed is not None or (refused and refused.usage)) and obs.protocol == "lsp"
-    if (said_stdio or lsp_usage) and "--stdio" not in obs.worker.spec.argv:
+    if (said_stdio or lsp_usage) and "--stdio" not in obs.worker.spec.argv and not switch:
         serves = "a language server serves on its pipes only when started with `--stdio` (or a "
         serves += "subcommand such as `start`), as an editor starts it."
         if exc and "--stdio" in exc and usage is None:  # vscode-languageserver's own words:

@@ -1,0 +1,82 @@
+"""A program that is a language server only when told so, started without its switch: it does
+its other work (a checker's run over the current project) and exits. pylyzer without `--server`
+exits with code 1 saying `No entry file found in the current project`; `zuban` without its
+`server` subcommand prints its usage and exits with code 2. Their help names the switch, in an
+entry whose words say it starts a language server (`--server  start the Language Server`,
+`server  Starts an LSP server`); the switch is read there, never guessed."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass
+
+from poolctl.model import Evidence
+from poolctl.worker_types import WorkerSpec
+
+from .transport_help import read_help
+
+# an entry of a help: an option or a subcommand, a gap of two spaces or more, its description
+_ENTRY = re.compile(
+    r"^\s{1,16}(?P<name>--?[A-Za-z][\w-]*|[a-z][\w-]*)(?:[,/|]\s*\S+)*\s{2,}(?P<said>\S.*)$"
+)
+# what the description of a language server's switch says it does
+_SERVES = re.compile(r"\b(?:language[ -]server|lsp)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Switch:
+    """The option or subcommand its help names as the language server's, and where it was
+    read."""
+
+    name: str  # `--server`, `server`
+    said: str  # the help's entry for it, stripped
+    where: str  # `its usage on stderr`, or `its \`--help\` (\`pylyzer --help\`)`
+    origin: str  # the file or command the words came from
+
+    def clause(self) -> str:
+        kind = "option" if self.name.startswith("-") else "subcommand"
+        return (
+            f"; it was started without its {kind} `{self.name}`, which {self.where} names as "
+            f"starting a language server (`{self.said}`)"
+        )
+
+    def fix(self, spec: WorkerSpec) -> str:
+        argv = shlex.join([*spec.argv, self.name])
+        return (
+            f"Start it with `{self.name}` (`{argv}`), as {self.where} says: without it, it is "
+            "not a language server and does not serve on its stdin and stdout. Whether it "
+            "serves with it is untested: no fresh process was started so."
+        )
+
+    def evidence(self) -> Evidence:
+        return Evidence(self.said, self.origin, "the entry of its help naming the language server")
+
+
+def named_switch(text: str, argv: tuple[str, ...]) -> tuple[str, str] | None:
+    """The entry of a help `text` whose description says it starts a language server, its
+    name not already in `argv`: (name, the entry's line stripped)."""
+    for line in text.splitlines():
+        entry = _ENTRY.match(line)
+        if entry is None or not _SERVES.search(entry["said"]):
+            continue
+        if entry["name"] in argv[1:] or entry["name"].lower() in ("help", "-h", "--help"):
+            return None  # given already: the switch is not what it lacks
+        return entry["name"], re.sub(r"\s{2,}", "  ", line.strip())
+    return None
+
+
+def server_switch(
+    spec: WorkerSpec, stderr: str, stderr_origin: str, printed_usage: bool, may_run: bool
+) -> Switch | None:
+    """The language server's switch it was started without: from the usage it printed on
+    stderr, else (when `may_run`: experiments allowed) from its `--help`, run once."""
+    if printed_usage and (found := named_switch(stderr, spec.argv)) is not None:
+        return Switch(*found, "its usage on stderr", stderr_origin)
+    if not may_run:
+        return None
+    command = shlex.join([*spec.argv, "--help"])
+    found = named_switch(read_help(spec), spec.argv)
+    if found is None:
+        return None
+    return Switch(*found, f"its `--help` (`{command}`)", f"`{command}`")
