@@ -3,13 +3,18 @@ might start them and failing: each verdict names what the server's own words and
 
 from __future__ import annotations
 
+import json
+import socket
 import sys
 from pathlib import Path
 
 import pytest
 
+from poolctl.cli import main
 from tests.conftest import Processes
 from tests.test_jsonrpc_peers import WAIT, confirmed, verdict
+from tests.test_jsonrpc_peers_switches import BIN as PEERS_BIN
+from tests.test_jsonrpc_peers_switches import needs
 
 pytestmark = pytest.mark.slow
 
@@ -72,3 +77,41 @@ def test_a_checker_started_without_its_language_server_switch_is_told_the_switch
     assert "untested" in d["remediation"]
     [entry] = [e for e in d["evidence"] if e["origin"] == f"`{help_command}`"]
     assert entry["text"] == "--server  start the Language Server"
+
+
+@needs("mcp-server-postgres")
+def test_a_tool_refused_by_its_servers_own_service_is_pattern_7(
+    capsys: pytest.CaptureFixture[str], processes: Processes, tmp_path: Path
+) -> None:
+    """A tools/call the MCP server answers with its own service's refusal: server-postgres given
+    a database URL where nothing listens answers `query` with `connect ECONNREFUSED
+    127.0.0.1:PORT`, as mcp-server-kubernetes 4.1.7 with no cluster answers kubectl_get with
+    kubectl's `dial tcp 127.0.0.1:8080: connect: connection refused`. The run's finding was
+    unclassified, its nearest pattern 5 (0.20) 'without naming a missing field'; the knowledge
+    base's pattern 7 reads the refusal as triage reads a test's, and the run names its address
+    and reproduces with its own scenario."""
+    with socket.socket() as s:  # a port nothing listens on once it is closed
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    command = json.dumps(
+        [str(PEERS_BIN / "mcp-server-postgres"), f"postgresql://127.0.0.1:{port}/db"]
+    )
+    path = tmp_path / "pg-refused.yaml"
+    path.write_text(
+        "name: pg-refused\n"
+        f"worker: {{command: {command}, protocol: mcp, init_timeout: {WAIT}}}\n"
+        "pool: {size: 1, checkout_timeout: 2, request_timeout: 10}\n"
+        "steps:\n"
+        "  - request: {command: tools/call, args: {name: query, arguments: {sql: select 1}},\n"
+        "              expect: {success: true}}\n"
+    )
+    code = main(["run-scenario", "--no-history", "--format", "json", str(path)])
+    report = json.loads(capsys.readouterr()[0])
+    assert code == 1, report
+    [finding] = report["findings"]
+    assert f"connect ECONNREFUSED 127.0.0.1:{port}" in finding["failure"]["message"]
+    outcome = finding["outcome"]
+    assert outcome.get("pattern_id") == "dependency-not-started", outcome
+    assert outcome["facts"]["address"] == f"127.0.0.1:{port}"
+    assert outcome["remediation"].startswith(f"Start the service on 127.0.0.1:{port} before")
+    assert outcome["reproduce"] == f"poolctl run-scenario {path}"

@@ -276,7 +276,12 @@ def rules() -> tuple[Rule, ...]:
         Rule("checkouts timed out", (checkouts.WAITERS,), checkouts.checkout_timeouts),
         Rule(
             "responses unlike the expectation",
-            (responses.KEY_MISMATCH, responses.FIELD_MISSING, responses.ADAPTER),
+            (
+                responses.KEY_MISMATCH,
+                responses.FIELD_MISSING,
+                responses.ADAPTER,
+                services.NOT_STARTED,
+            ),
             responses.expectations,
         ),
         Rule("workers in the wrong mode", (responses.ADAPTER,), responses.mode_mismatches),

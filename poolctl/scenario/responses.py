@@ -6,12 +6,18 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from poolctl.events import Event
-from poolctl.model import Finding, Unclassified
+from poolctl.model import Diagnosis, Failure, Finding, Unclassified
+from poolctl.patterns.loader import PatternSet
 from poolctl.scenario.evidence import nearest, quote_event, snake
 from poolctl.scenario.failed_checks import MAX_GROUPS, CheckGroup, merged
+from poolctl.scenario.load import reproduce_command
+from poolctl.scenario.services import NOT_STARTED
+from poolctl.triage.engine import classify_failures
 
 if TYPE_CHECKING:
     from poolctl.scenario.classify import TraceClassifier
@@ -121,6 +127,19 @@ def _missing_field(c: TraceClassifier, group: CheckGroup) -> Finding:
     )
 
 
+def _service_refused(c: TraceClassifier, failure: Failure, path: Path) -> Finding | None:
+    """Pattern 7 in a rejection's error, read by the knowledge base's own signals as `triage`
+    reads a test's: a worker whose call to a service of its own was refused (mcp-server-kubernetes
+    4.1.7 with no cluster answers kubectl_get with `dial tcp 127.0.0.1:8080: connect: connection
+    refused`) lacks that service, not a field of the request."""
+    kb = PatternSet(tuple(p for p in c.patterns if p.id == NOT_STARTED))
+    [found], _ = classify_failures([failure], kb)
+    if not isinstance(found.outcome, Diagnosis):
+        return None
+    # its confidence stays the wording's; it is reproduced by this scenario, not the bundled one
+    return replace(found, outcome=replace(found.outcome, reproduce=reproduce_command(path)))
+
+
 def _rejections(c: TraceClassifier, rejected: list[CheckGroup]) -> list[Finding]:
     """A finding for each error the worker rejected requests with (whatever their step)."""
     by_error: dict[str, list[CheckGroup]] = defaultdict(list)
@@ -140,7 +159,8 @@ def _rejections(c: TraceClassifier, rejected: list[CheckGroup]) -> list[Finding]
         )
         if match is None:
             findings.append(
-                Finding(
+                _service_refused(c, failure, c.run.scenario.path)
+                or Finding(
                     failure,
                     Unclassified(
                         FIELD_MISSING,
