@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import time
 from typing import TYPE_CHECKING
 
 from poolctl.pidfds import Held
@@ -20,18 +21,25 @@ if TYPE_CHECKING:
 # worker that exits at end of input does so at once, but on a loaded machine its exit can take
 # over 0.1 s; one that ignores end of input costs this much before it is signalled.
 EOF_GRACE = 0.5
+# How long past EOF_GRACE a worker still at work is waited for (running, or its CPU time rising:
+# exiting). A server on the MCP SDK spends a moment of CPU tearing down once its stdin closes:
+# mcp-server-time 2026.10 exited 0.2-2.0 s after it here, markitdown-mcp 0.0.1a8 0.9-1.1 s, and
+# SIGTERM at 0.5 s had them said to outlive their stdin. One idle then is not waited for.
+EOF_BUSY_MAX = 5.0
+BUSY_POLL = 0.2  # how often a worker still at work is looked at
 
 
 def end_with_family(worker: WorkerProcess, family: Held, grace: float) -> None:
     """End `worker` (stdin closed, then SIGTERM, then SIGKILL) and every process of `family`,
     noting in `worker.stopped_by` what ended it."""
     ended = worker.poll()  # it had ended by itself (a crash, an exit): nothing stopped it
+    ticks = _ticks(worker.pid)[1]  # its CPU time as its stdin closes: is it at work after?
     worker.close_stdin()
     if ended is not None:  # unless the interruption's stop of every child ended it first
         worker.stopped_by = (
             worker.interrupted_stop() or f"nothing: it had ended by itself ({ended.describe()})"
         )
-    elif worker.wait_exit(min(EOF_GRACE, grace)) is not None:
+    elif worker.wait_exit(min(EOF_GRACE, grace)) is not None or _exits_at_work(worker, ticks):
         worker.stopped_by = worker.interrupted_stop() or "exited when stdin closed"
     if worker.poll() is None:
         _signal(worker, signal.SIGTERM, family)
@@ -44,6 +52,32 @@ def end_with_family(worker: WorkerProcess, family: Held, grace: float) -> None:
         worker.wait_exit(5.0)
     else:  # children it left running (a daemonized server)
         wait_gone(_kill_known_then_found(worker, family), 2.0)  # none outlives the call
+
+
+def _exits_at_work(worker: WorkerProcess, ticks: int) -> bool:
+    """Whether a worker still running once its stdin closed exits while it keeps at work
+    (`EOF_BUSY_MAX` at most), `ticks` its CPU time as its stdin closed: one asleep that used no
+    CPU time since it was last looked at waits for something else than its end, and is not
+    waited for."""
+    end = time.monotonic() + EOF_BUSY_MAX
+    while time.monotonic() < end:
+        state, now = _ticks(worker.pid)
+        if state != "R" and now <= ticks:  # asleep and idle, or gone
+            break
+        ticks = now
+        if worker.wait_exit(BUSY_POLL) is not None:
+            return True
+    return worker.poll() is not None
+
+
+def _ticks(pid: int) -> tuple[str, int]:
+    """Its state (`R` running) and the CPU ticks its threads used; ("", -1) once gone."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+            fields = f.read().rpartition(")")[2].split()
+        return fields[0], int(fields[11]) + int(fields[12])
+    except (OSError, IndexError, ValueError):
+        return "", -1
 
 
 def _kill_known_then_found(worker: WorkerProcess, known: Held) -> set[int]:
