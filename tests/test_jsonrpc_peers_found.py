@@ -12,7 +12,7 @@ import pytest
 
 from poolctl.cli import main
 from tests.conftest import Processes
-from tests.test_jsonrpc_peers import WAIT, confirmed, verdict
+from tests.test_jsonrpc_peers import WAIT, WORKERS, confirmed, verdict
 from tests.test_jsonrpc_peers_switches import BIN as PEERS_BIN
 from tests.test_jsonrpc_peers_switches import needs
 
@@ -115,3 +115,27 @@ def test_a_tool_refused_by_its_servers_own_service_is_pattern_7(
     assert outcome["facts"]["address"] == f"127.0.0.1:{port}"
     assert outcome["remediation"].startswith(f"Start the service on 127.0.0.1:{port} before")
     assert outcome["reproduce"] == f"poolctl run-scenario {path}"
+
+
+def test_a_language_server_slower_than_the_wait_that_logs_in_lsp_is_told_to_be_spoken_lsp(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """The Solidity language server (@nomicfoundation/solidity-language-server 0.8.4) spoken
+    MCP reads the line as the start of a header and waits; its copy asked LSP's initialize
+    writes `window/logMessage` 'Language server starting' in content-length frames at once but
+    answers only seconds past the wait on a loaded machine. The protocol mismatch was ruled
+    out ('no other protocol's opening got an answer') and the fix was to check what it expects
+    to read. A test server logging so and answering 60 s later stands for its slow start."""
+    server = (sys.executable, str(WORKERS / "lsp_logs_then_slow.py"), "60")
+    d = verdict(capsys, "--protocol", "mcp", "--timeout", "3", "--", *server)
+    assert confirmed(d) == ["waiting-for-input"], d["cause"]
+    assert (
+        "; in a fresh process asked lsp's opening (initialize in content-length), it wrote "
+        "`window/logMessage` 'Language server starting' in content-length frames, as a "
+        "language server does, and no answer within 3 s: whether it answers lsp is untested"
+    ) in d["cause"], d["cause"]
+    assert d["remediation"].startswith(
+        "Speak lsp to it, with a longer timeout (`poolctl ping --protocol lsp --timeout 30`"
+    ), d["remediation"]
+    [envelope] = [h for h in d["hypotheses"] if h["id"] == "envelope"]
+    assert envelope["status"] == "untested", envelope

@@ -40,6 +40,7 @@ from ..readings import (
     stream_kind,
     validation_line,
 )
+from ..talking import talking_protocol
 
 ID = "envelope"
 # A server's word on stderr, as it starts, of the transport it serves ("Secure MCP Filesystem
@@ -172,6 +173,8 @@ def envelope(obs: Observations) -> Judgement:
                 "time (or an answer only past it), which shows nothing either way (a slow "
                 "start-up, run beside the other experiments)"
             )
+        if (talking := talking_protocol(obs)) is not None:  # a slow server of another
+            return untested(talking.reason())
         if tried:
             return ruled_out(
                 "no other protocol's opening got an answer in a fresh process, and its stderr "

@@ -36,6 +36,7 @@ from ..readings import (
     stream_kind,
     where_words,
 )
+from ..talking import talking_protocol
 from ..unended_line import unended_line
 from .answers_on_stderr import stderr_answer
 from .blocked_writing import nonblocking_cut
@@ -188,6 +189,10 @@ def waiting_for_input(obs: Observations) -> Judgement:
         f"Check what the worker expects to read: its framing{tried}, its request envelope, and "
         "that it answers this command; its stderr may say more."
     )
+    if (talking := talking_protocol(obs)) is not None:  # a slow server of another protocol
+        verdict += f"; {talking.reason()}"
+        fix = talking.fix(obs.timeout)
+        ev.append(talking.evidence(obs))
     return confirmed(verdict, fix, *ev)
 
 
