@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from poolctl.cli import main
-from tests.conftest import Processes
+from tests.conftest import Processes, RunCli
 from tests.test_jsonrpc_peers import WAIT, WORKERS, confirmed, verdict
 from tests.test_jsonrpc_peers_switches import BIN as PEERS_BIN
 from tests.test_jsonrpc_peers_switches import needs
@@ -139,3 +139,20 @@ def test_a_language_server_slower_than_the_wait_that_logs_in_lsp_is_told_to_be_s
     ), d["remediation"]
     [envelope] = [h for h in d["hypotheses"] if h["id"] == "envelope"]
     assert envelope["status"] == "untested", envelope
+
+
+def test_a_servers_bracketed_err_lines_at_start_are_not_called_harmless(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """pylyzer 0.0.82 started with `--server` answers the handshake, and writes to stderr at
+    start `[ERR] ERG_PATH not found` and `[ERR] ERG_PATH/lib/core.d not found` (its Erg library,
+    which pip's install does not lay out): doctor's Output hygiene called them 'harmless while
+    stderr is kept apart', as it does a banner."""
+    _, out, _ = run_cli(
+        "doctor", "--protocol", "lsp", "--timeout", WAIT, "--cwd", str(tmp_path), "--",
+        str(PYLYZER), "--server",
+    )  # fmt: skip
+    [line] = [ln for ln in out.splitlines() if "on stderr at start" in ln]
+    assert line.lstrip().startswith("! "), out
+    assert "error line(s) on stderr at start" in line and "[ERR] ERG_PATH" in line, line
+    assert "an error is not harmless" in line, line

@@ -27,9 +27,11 @@ from .probe import Probe
 from .target import CheckList, first_lines
 
 SECTION = "Output hygiene"
-# A stderr line that reports an error, not a warning or a banner.
+# A stderr line that reports an error, not a warning or a banner; a logger's bracketed level
+# too (pylyzer 0.0.82's `[ERR] ERG_PATH not found`, its Erg library missing, was called harmless)
 ERROR_LINE = re.compile(
-    r"(?i)(\b(error|fatal|exception|panic(ked)?|failed|traceback)\b|\*\* \(|cannot find module)"
+    r"(?i)(\b(error|fatal|exception|panic(ked)?|failed|traceback)\b|\*\* \(|cannot find module|"
+    r"\[(err|crit|critical)\])"
 )
 # A stderr line by which a server says it cannot work as started (the MCP filesystem server
 # without a directory: its usage, and "At least one directory must be provided … for the server
