@@ -52,8 +52,9 @@ NPM_PEERS    := @modelcontextprotocol/server-everything@2026.8.31 \
                 graphql-language-service-cli@3.5.0 \
                 mcp-remote@0.15.1 vscode-uri@3.1.0
 # in a folder of its own: beside the others npm gives its markdown service a vscode-uri whose
-# default export it lacks, and it exits at start with a SyntaxError
-NPM_PEERS_APART := @mdx-js/language-server@0.6.4
+# default export it lacks, and it exits at start with a SyntaxError; context7-mcp beside it, so
+# that its MCP SDK and zod move no release the others were tested with
+NPM_PEERS_APART := @mdx-js/language-server@0.6.4 @upstash/context7-mcp@4.1.1
 $(PEERS_STAMP): Makefile
 	@if command -v npm >/dev/null 2>&1; then \
 	  mkdir -p $(PEERS)/apart && npm install --silent --no-audit --no-fund --prefix $(PEERS) $(NPM_PEERS) \

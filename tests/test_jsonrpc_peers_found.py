@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from poolctl.cli import main
-from tests.conftest import Processes, RunCli
+from tests.conftest import REPO, Processes, RunCli
 from tests.test_jsonrpc_peers import WAIT, WORKERS, confirmed, verdict
 from tests.test_jsonrpc_peers_switches import BIN as PEERS_BIN
 from tests.test_jsonrpc_peers_switches import needs
@@ -156,3 +156,29 @@ def test_a_servers_bracketed_err_lines_at_start_are_not_called_harmless(
     assert line.lstrip().startswith("! "), out
     assert "error line(s) on stderr at start" in line and "[ERR] ERG_PATH" in line, line
     assert "an error is not harmless" in line, line
+
+
+CONTEXT7 = REPO / ".peers/apart/node_modules/.bin/context7-mcp"
+
+
+@pytest.mark.skipif(
+    not CONTEXT7.exists(),
+    reason=f"{CONTEXT7.relative_to(REPO)} is missing: run `make peers` (needs npm)",
+)
+def test_an_mcp_server_started_with_its_http_transport_is_told_the_stdio_value(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """context7-mcp 4.1.1 started with `--transport http` listens on a socket and never reads
+    its stdin: it was told to drop an option such as `--tcp` or `--port`, or to give
+    `--stdio`, which it does not take. Its `--help` lists `--transport <stdio|http>`: the
+    value for stdio is named from there, quoted."""
+    d = verdict(
+        capsys, "--protocol", "mcp", "--timeout", WAIT, "--", str(CONTEXT7), "--transport", "http"
+    )
+    assert confirmed(d) == ["serves-socket"], d["cause"]
+    assert d["remediation"].startswith(
+        "Start it in stdio mode: give `--transport stdio` in place of `--transport http` (its "
+        f"`--help` (`{CONTEXT7} --transport http --help`) names it: `--transport <stdio|http>"
+    ), d["remediation"]
+    [named] = [e for e in d["evidence"] if e["note"] == "what it names for stdin and stdout"]
+    assert named["text"].startswith("`--transport stdio` gives stdio: --transport <stdio|http>")

@@ -16,7 +16,11 @@ from poolctl.worker_types import WorkerSpec
 
 # options whose value names the channel, and the values that are not stdin and stdout
 _CHANNEL_OPTIONS = ("-m", "--method", "--transport", "--mode", "--connection", "--channel")
-_OTHER_CHANNELS = ("socket", "node", "ipc", "node-ipc", "pipe", "tcp", "websocket", "ws")
+_OTHER_CHANNELS = (
+    *("socket", "node", "ipc", "node-ipc", "pipe", "tcp", "websocket", "ws"),
+    # an MCP server's HTTP transports (context7-mcp `--transport <stdio|http>`)
+    *("http", "sse", "streamable-http", "streamablehttp", "httpstream"),
+)
 STDIO_VALUES = ("stdio", "stream")  # what servers call their stdin and stdout
 HELP_WAIT = 5.0  # seconds its `--help` may take (a node server's start)
 HELP_KEPT = 64 * 1024  # bytes of its help read

@@ -17,6 +17,7 @@ from poolctl.model import Evidence
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
 from ..observe import Observations
 from ..readings import channel_fix, ended, live_origin, request_unread, transport_option
+from ..transport_help import channel_value
 
 ID = "serves-socket"
 _INSPECTOR = re.compile(r"Debugger listening on ws://(?P<address>[^/\s]+)\S*")
@@ -51,6 +52,9 @@ def serves_socket(obs: Observations) -> Judgement:
         "`--socket`, `--listen`) or give the one that selects stdio (`--stdio`); a pool's "
         "worker speaks on the pipes it was started with."
     )
+    named: list[Evidence] = []
+    if (channel := channel_value(obs.worker.spec.argv)) is not None:  # `--transport http`
+        fix, named = channel_fix(obs, channel.given)
     ev = [
         Evidence(
             f"pid {process.pid} ({process.comm}) listens on {address} (fd {fd})",
@@ -62,6 +66,7 @@ def serves_socket(obs: Observations) -> Judgement:
             "FIONREAD on the stdin pipe",
             "it never read the request",
         ),
+        *named,
     ]
     return confirmed(verdict, fix, *ev)
 
