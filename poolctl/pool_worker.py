@@ -25,8 +25,8 @@ from enum import StrEnum
 from typing import Any
 
 from poolctl.answered import DUPLICATE
-from poolctl.diagnose.procinfo import unread_bytes
 from poolctl.events import Trace
+from poolctl.pipe_fill import unread_bytes
 from poolctl.pool_line import DEADLINE_SLACK
 from poolctl.program import Program, program_change, running_program
 from poolctl.protocol import Request

@@ -32,6 +32,7 @@ from poolctl.holes import read_tail
 from poolctl.open_file import same_open_file
 from poolctl.pending_frames import keep_frames
 from poolctl.pidfds import Held
+from poolctl.pipe_fill import unread_bytes
 from poolctl.proctree import Seen, family_seen, tick_now
 from poolctl.program import Program, running_program
 from poolctl.protocol import (
@@ -122,6 +123,7 @@ class WorkerProcess:
         # after it a notification or a late answer came is measured from there
         self.last_request: tuple[Any, float] | None = None
         self.request_written = 0.0  # monotonic time the last request was all in the pipe
+        self.unread_at_timeout: int | None = None  # stdin pipe bytes unread as a wait timed out
         # the latest, with the seconds since spawn each came at: progress while it works, or
         # an error it reports instead of answering
         self.recent_notifications: deque[tuple[float, Incoming]] = deque(maxlen=8)
@@ -448,6 +450,7 @@ class WorkerProcess:
     def _exchange(self, request: Request, timeout: float, frame: bytes) -> Answer | NoAnswer:
         start = time.monotonic()  # the round trip: from before the write to the frame read
         self.last_request = (request.id, start - self.started_mono)
+        self.unread_at_timeout = None
         deadline = start + timeout
         if not self.write(frame, deadline):
             status = self.poll()
@@ -470,6 +473,9 @@ class WorkerProcess:
                     continue
                 remaining = min(remaining, held_for)
             self._read_or_end(remaining)
+        stdin = self.proc.stdin if self.proc is not None else None
+        if not self.stdout_eof and stdin is not None and not stdin.closed:
+            self.unread_at_timeout = unread_bytes(stdin.fileno())
         if self.wait_end.reason and not self.stdout_eof:
             waited = self._since(start)
             return NoAnswer(

@@ -17,11 +17,11 @@ from typing import Any, Protocol
 import pytest
 
 from poolctl.diagnose import pystack
+from poolctl.diagnose.read_watch import ReadWatch
 from poolctl.doctor import DoctorOptions, run_doctor
 from poolctl.doctor.buffering import without_aids
 from poolctl.doctor.interpreter import shim_kind
 from poolctl.doctor.limits import check_limits, open_files
-from poolctl.doctor.ping_read import ReadWatch
 from poolctl.doctor.pool_settings import load_for_doctor
 from poolctl.doctor.startup import parse_importtime, worker_imports
 from poolctl.doctor.target import CheckList, describe

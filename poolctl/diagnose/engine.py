@@ -36,6 +36,7 @@ from .experiments import (
     stderr_apart_experiment,
     unbuffered_experiment,
 )
+from .first_read import FirstRead, read_since
 from .hypotheses.envelope import ID as ENVELOPE
 from .hypotheses.serves_socket import ID as SERVES_SOCKET
 from .judgement import Judgement
@@ -199,27 +200,24 @@ def _diagnose(
     pattern = no_answer_pattern(patterns)
     registered = hypotheses(pattern)
     with activity.counting(f"testing {len(registered)} hypotheses", len(registered)) as advance:
-        obs = collect(worker, failed, wait_for, run_dir.path, experiments)
-        if obs.exit_before is not None and failed.reason == "timeout" and not failed.let_go:
-            # alive at its timeout, gone as its diagnosis began (a loaded machine's slow start)
-            obs.exited_in_wait = worker.elapsed()
-        progress = _Progress(obs, registered, advance)
-        if obs.exit_before is None and worker.alive():
-            obs.live = look_live(worker, run_dir.path / f"stack-{worker.worker_id}.txt")
+        with FirstRead(worker, failed) as first_read:  # its request read since its timeout?
+            obs = collect(worker, failed, wait_for, run_dir.path, experiments)
+            if obs.exit_before is not None and failed.reason == "timeout" and not failed.let_go:
+                # alive at its timeout, gone as its diagnosis began (a loaded machine's slow start)
+                obs.exited_in_wait = worker.elapsed()
+            progress = _Progress(obs, registered, advance)
+            if obs.exit_before is None and worker.alive():
+                obs.live = look_live(worker, run_dir.path / f"stack-{worker.worker_id}.txt")
+        obs.read_after_timeout = first_read.read_by(obs)
         progress.update()
+        copies_wait = wait_for
+        if (read_at := obs.read_after_timeout) is not None:  # copies given as long as its start
+            copies_wait = max(wait_for, min(read_at + STOP_MARGIN, PROTOCOL_WAVE))
+            deadline = max(deadline, time.monotonic() + copies_wait + STOP_MARGIN)
         _probe_and_experiment(
-            obs,
-            worker,
-            failed,
-            progress,
-            experiments,
-            probe_stdin,
-            wait_for,
-            deadline,
-            trace,
-            early,
-            only,
-        )
+            obs, worker, failed, progress, experiments, probe_stdin, copies_wait, deadline,
+            trace, early, only,
+        )  # fmt: skip
         if exited_since(obs):
             # it exited while poolctl waited on past its timeout (a start slowed by a loaded
             # machine), or after the frame of another framing it wrote, while its experiments
@@ -267,14 +265,6 @@ def _diagnose(
         remediation=verdict.remediation,
         hypotheses=tuple(_hypothesis(h, j) for h, j in judged),
     )
-
-
-def read_since(obs: Observations, worker: WorkerProcess) -> bool:
-    """Whether the worker, its request unread at its timeout, read it while poolctl waited on
-    for a slow start, and is still there, silent, its stdin open."""
-    if obs.read_in_wait is None or obs.late_answer is not None or obs.close_probe is not None:
-        return False
-    return worker.poll() is None and not worker.stdout_eof and worker.frame_error is None
 
 
 class _Progress:

@@ -77,6 +77,9 @@ class Observations:
     # seconds since spawn by which it had read its request, unread at its timeout, while
     # poolctl waited on for a slow start (seen in that wait, or carried to its judgement anew)
     read_in_wait: float | None = None
+    # seconds since spawn by which it read the request that lay whole in its stdin pipe at its
+    # timeout, before the diagnosis' first look found the pipe empty (`first_read`)
+    read_after_timeout: float | None = None
     # seconds since spawn by which its answer came after all, past the close probe's wait (read
     # once its experiments ended: a handler slower than the timeout finishing)
     answer_after_close: float | None = None

@@ -7,20 +7,18 @@ nobody drains that pipe), `/proc/PID/wchan` the kernel function it sleeps in.
 
 from __future__ import annotations
 
-import array
 import contextlib
-import fcntl
 import os
 import platform
 import re
 import socket
 import struct
 import sys
-import termios
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from poolctl.pipe_fill import unread_bytes as unread_bytes  # read here by most callers
 from poolctl.program import running_program
 
 # The system calls a blocked worker is typically found in, by number, per architecture.
@@ -360,16 +358,6 @@ def pipe_name(fd: int) -> str:
         return os.readlink(f"/proc/self/fd/{fd}")
     except OSError:
         return f"pipe:[{os.fstat(fd).st_ino}]"
-
-
-def unread_bytes(fd: int) -> int | None:
-    """Bytes waiting in the pipe behind `fd` (either end), or None when it cannot be told."""
-    buf = array.array("i", [0])
-    try:
-        fcntl.ioctl(fd, termios.FIONREAD, buf, True)
-    except OSError:
-        return None
-    return int(buf[0])
 
 
 def holders(target: str, exclude: Iterable[int] = ()) -> list[tuple[int, int, str]]:

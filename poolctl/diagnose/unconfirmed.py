@@ -42,6 +42,14 @@ def none_confirmed(
             f"No hypothesis was confirmed: the worker is slow, not broken — it answered "
             f"{took:.1f} s after the request, later than the {fmt_limit(obs.timeout)} timeout"
         )
+        if obs.worker.unread_at_timeout == 0:  # what it waited on came after it read
+            evidence.append(
+                Evidence(
+                    f"its stdin pipe was empty as its {fmt_limit(obs.timeout)} timeout ended the "
+                    "wait: it had read the request, its start over or going on beside it",
+                    "FIONREAD on the stdin pipe at the timeout",
+                )
+            )
         steps.append(f"raise the timeout above {took:.1f} s, or make this request faster")
     else:
         cause = (

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from poolctl.diagnose.hypotheses import stuck_in_init
+from poolctl.diagnose.read_watch import ReadWatch
 from poolctl.holes import read_head
 from poolctl.model import Evidence
 from poolctl.protocol import Request, workspace
@@ -25,7 +26,6 @@ from poolctl.worker_exit import exited_while_answering, settle
 from poolctl.worker_types import Answer, StderrMode
 
 from .installed import installed_origin
-from .ping_read import ReadWatch
 from .probe import Probe, end_on_refusal, refused
 from .target import CheckList, Target, run_briefly, seconds_text
 

@@ -60,6 +60,8 @@ def stuck_in_init(obs: Observations) -> Judgement:
             "A server still starting and a child that will never read it look the same in /proc"
         )
     size = len(obs.request_frame)
+    if not unread and obs.read_after_timeout is not None:
+        return _read_past_timeout(obs, obs.read_after_timeout)
     if not unread and obs.read_in_wait is not None:
         return ruled_out(
             f"it read the {size}-byte request {obs.read_in_wait:.1f} s after it started, past "
@@ -174,4 +176,53 @@ def stuck_in_init(obs: Observations) -> Judgement:
             "environment variable); until it gets through it does not read its requests, and a "
             "longer init timeout only waits longer."
         )
+    return confirmed(verdict, fix, *ev)
+
+
+def _read_past_timeout(obs: Observations, read_by: float) -> Judgement:
+    """The request lay whole in its stdin pipe at the timeout and was read before the first
+    look: the start outlasted the timeout, and is the cause when the answer came within the
+    timeout of the read; silence is judged as a worker that read its request."""
+    size, limit = len(obs.request_frame), fmt_limit(obs.timeout)
+    if obs.late_answer is None:
+        return ruled_out(
+            f"it read the {size}-byte request by {read_by:.1f} s after it started, past its "
+            f"{limit} timeout, before poolctl looked, and answered nothing: a slow start "
+            "explains the wait, not the silence"
+        )
+    if (took := obs.late_answer - read_by) > obs.timeout:
+        return ruled_out(
+            f"it read the {size}-byte request by {read_by:.2f} s after it started, past its "
+            f"{limit} timeout, but answered {took:.2f} s after that, itself past the timeout: "
+            "the request is slow, not only the start"
+        )
+    ev = [
+        Evidence(
+            f"the whole {size}-byte request was still in its stdin pipe as its {limit} timeout "
+            "ended the wait: it had not started reading",
+            "FIONREAD on the stdin pipe at the timeout",
+        ),
+        Evidence(
+            f"its stdin pipe was empty by {read_by:.2f} s after it started, before poolctl's "
+            "first look",
+            "FIONREAD on the stdin pipe, watched over the look",
+        ),
+        Evidence(
+            f"it answered {obs.late_answer:.2f} s after it started, "
+            f"{obs.late_answer - obs.request_sent_at:.2f} s after the request was sent",
+            obs.stdout_origin,
+        ),
+        *stack_evidence(obs),
+    ]
+    verdict = (
+        f"The worker is stuck in initialization: it had not yet read the request {limit} after "
+        f"it was sent (its timeout): its start is slow; it read it by {read_by:.2f} s after it "
+        f"started, and answered {obs.late_answer:.2f} s after it started"
+    )
+    fix = (
+        f"Give the first request a longer timeout than the rest (above the measured "
+        f"{obs.late_answer:.1f} s of start and answer), or warm the worker up before its "
+        "requests are timed (a first request sent and waited for); or answer before the slow "
+        "start-up work."
+    )
     return confirmed(verdict, fix, *ev)

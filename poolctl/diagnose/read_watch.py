@@ -1,5 +1,6 @@
 """When a worker took its first request off its stdin pipe, watched while doctor waits for its
-answer (`FIONREAD` on the pipe, sampled every few milliseconds): a start-up that is over once
+answer, and while ping's diagnosis first looks at a worker whose request lay unread at its
+timeout (`FIONREAD` on the pipe, sampled every few milliseconds): a start-up that is over once
 the request is read, and an answer slow to come after it, are told apart. A worker already
 waiting on its stdin takes the request within a sample of its write: a pipe found empty after
 the write is read then."""
@@ -10,7 +11,7 @@ import threading
 import time
 from types import TracebackType
 
-from poolctl.diagnose.procinfo import unread_bytes
+from poolctl.pipe_fill import unread_bytes
 from poolctl.worker import WorkerProcess
 
 EVERY = 0.005  # seconds between samples: the request waits in the pipe while the worker starts
