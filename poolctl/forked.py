@@ -30,12 +30,12 @@ from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import IO
 
-from poolctl.signal_sender import ENDING, STOPS, THREAD_NAME, UNEXPECTED
+from poolctl.signal_sender import ENDING, HOSTILE, STOPS, THREAD_NAME, UNEXPECTED
 
 PR_SET_PDEATHSIG = 1
 # the signals poolctl as the program handles (`poolctl.lifecycle`): the child dies of them
 # (and is stopped by a stop)
-SIGNALS = (*ENDING, *UNEXPECTED, *STOPS)
+SIGNALS = (*ENDING, *UNEXPECTED, *STOPS, *HOSTILE)
 
 
 def can_fork() -> bool:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import _thread
 import contextlib
+import faulthandler
 import os
 import signal
 import sys
@@ -26,9 +27,25 @@ ENDING = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
 # and, as the program, those whose default action ended poolctl at once, with no report, no
 # word and its workers left to the parent-death signal and the reaper, and that mean nothing
 # else to it: a worker telling its parent it is ready (SIGUSR1, as an X server does), a stray
-# timer's SIGALRM, `ulimit -t`'s SIGXCPU before its SIGKILL. SIGVTALRM is the patterns'
-# regex timer's (poolctl/patterns/regex.py), SIGPROF a profiler's.
+# timer's SIGALRM, `ulimit -t`'s SIGXCPU before its SIGKILL.
 UNEXPECTED = (signal.SIGUSR1, signal.SIGUSR2, signal.SIGALRM, signal.SIGXCPU)
+# and, as the program, the signals whose default action kills poolctl (a core dump for most)
+# that a worker or its family sends it with kill() (`os.kill(os.getppid(), SIGSEGV)`): hostile,
+# said and ignored, the run going on to its report. A fault of poolctl's own still crashes it:
+# the kernel forces a SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP or SIGSYS it raises through
+# the block (its default action, handler or not), and abort() unblocks its SIGABRT; any other
+# sender's gets the default action as before. SIGVTALRM is also the patterns' regex timer's
+# (poolctl/patterns/regex.py) and SIGPROF a profiler's: the kernel's go to their handler.
+# SIGPIPE is not among them: Python ignores it from its start.
+HOSTILE = (
+    signal.SIGSEGV, signal.SIGBUS, signal.SIGILL, signal.SIGFPE, signal.SIGABRT, signal.SIGSYS,
+    signal.SIGTRAP, signal.SIGVTALRM, signal.SIGPROF, signal.SIGPWR, signal.SIGSTKFLT,
+)  # fmt: skip
+# those faulthandler handles: left alone when it is enabled (blocked, a real fault would
+# bypass its dump of the stacks)
+FAULTS = (signal.SIGSEGV, signal.SIGBUS, signal.SIGILL, signal.SIGFPE, signal.SIGABRT)
+TIMERS = (signal.SIGVTALRM, signal.SIGPROF)
+SI_USER_MAX = 0  # si_code <= 0: sent by a process (kill, sigqueue, tgkill); > 0: the kernel's
 # the stop: a worker or its family that sent it stopped poolctl, and the run with it, until a
 # SIGCONT that never came (a CI job waits out its time limit); any other sender's (Ctrl-Z at
 # the terminal, `kill -TSTP`) stops it as before. Not SIGTTIN nor SIGTTOU: blocked, the kernel
@@ -47,6 +64,15 @@ class Sender(NamedTuple):
     ancestors: list[int]  # its parent, its parent's, … up to poolctl
 
 
+class Ignored(NamedTuple):
+    """A hostile signal a worker or its family sent poolctl, ignored."""
+
+    sig: signal.Signals
+    sender: Sender
+    command: str  # the sender's command line, as /proc told when it was taken
+    whose: str  # the worker poolctl started that it is, or is under, in words
+
+
 class SignalWaiter:
     """The thread that takes the handled signals, and who sent the last of each."""
 
@@ -56,6 +82,7 @@ class SignalWaiter:
         # is taken: a sender that exits right after its kill() (a worker's short-lived child)
         # is gone by the time the main thread asks
         self.senders: dict[signal.Signals, Sender] = {}
+        self.ignored: list[Ignored] = []  # the hostile signals the workers sent, in order
         self.active = False
 
     def start(self, signals: Collection[signal.Signals]) -> bool:
@@ -66,7 +93,12 @@ class SignalWaiter:
         if threading.current_thread() is not threading.main_thread():
             return False
         stops = {sig for sig in STOPS if signal.getsignal(sig) is signal.SIG_DFL}
-        self.signals = frozenset(signals) | stops
+        taken = hostile()
+        self.signals = frozenset(signals) | stops | taken
+        for sig in taken.intersection(TIMERS):
+            # a timer's signal taken as its user restores the default finds a handler still
+            # (Python's 'Signal 26 ignored due to race condition' otherwise)
+            signal.signal(sig, _poked)
         signal.signal(POKE, _poked)
         signal.pthread_sigmask(signal.SIG_BLOCK, self.signals)
         self.active = True
@@ -83,6 +115,9 @@ class SignalWaiter:
             if sig in STOPS:
                 _stop_unless_ours(sig, info.si_pid)
                 continue
+            if sig in HOSTILE:
+                self._hostile(sig, info)
+                continue
             self.senders[sig] = Sender(info.si_pid, _comm(info.si_pid), _ancestors(info.si_pid))
             if signal.getsignal(sig) in (signal.SIG_DFL, None):  # its handler restored: the
                 signal.pthread_sigmask(signal.SIG_UNBLOCK, {sig})  # default action, as before
@@ -90,6 +125,53 @@ class SignalWaiter:
             _thread.interrupt_main(sig)  # the main thread's handler runs, as for the signal
             with contextlib.suppress(OSError):
                 signal.pthread_kill(main, POKE)  # and a blocking call there is interrupted
+
+    def _hostile(self, sig: signal.Signals, info: signal.struct_siginfo) -> None:
+        """A worker's or its family's kill() is said and ignored; the kernel's timer signal
+        goes to its handler (the regex timer's); any other, its default action."""
+        pid = info.si_pid
+        if info.si_code <= SI_USER_MAX and 0 < pid != os.getpid() and _descends(pid):
+            chain = _ancestors(pid)
+            sender = Sender(pid, _comm(pid), chain)
+            taken = Ignored(sig, sender, _cmdline(pid), _whose(sender))
+            again = any((i.sig, i.command) == (sig, taken.command) for i in self.ignored)
+            self.ignored.append(taken)
+            if again:  # the experiments' fresh copies of one worker send it too: said once
+                return
+            line = (
+                f"poolctl: pid {pid} ({sender.name}), {taken.whose}, sent poolctl "
+                f"{sig.name}, which would have ended it: ignored\n"
+            )
+            with contextlib.suppress(OSError):
+                os.write(2, line.encode("utf-8", "replace"))
+            return
+        if info.si_code > SI_USER_MAX and sig in TIMERS:
+            # poolctl's own timer: its handler runs in the main thread (or none, once over)
+            _thread.interrupt_main(sig)
+            return
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {sig})
+        try:
+            signal.raise_signal(sig)  # its default action, as before
+        finally:
+            signal.pthread_sigmask(signal.SIG_BLOCK, {sig})
+
+    def ignored_notes(self) -> list[str]:
+        """The report's notes of the hostile signals the workers sent, one a signal and
+        command (the experiments' copies of a worker send what it sends)."""
+        groups: dict[tuple[signal.Signals, str], list[Ignored]] = {}
+        for i in self.ignored:
+            groups.setdefault((i.sig, i.command), []).append(i)
+        notes = []
+        for (sig, command), each in groups.items():
+            first, pids = each[0], [i.sender.pid for i in each[1:]]
+            more = f" (and {len(pids)} more of its command: pids {_listed(pids)})" if pids else ""
+            notes.append(
+                f"pid {first.sender.pid} (`{command}`), {first.whose}, sent poolctl "
+                f"{sig.name} with kill(){more}: ignored, the run went on (its default action "
+                "kills the process it is sent to: a pool that does not guard against it dies, "
+                "its workers left behind)"
+            )
+        return notes
 
     @contextlib.contextmanager
     def unblocked(self) -> Iterator[None]:
@@ -103,6 +185,13 @@ class SignalWaiter:
             yield
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+
+def hostile() -> set[signal.Signals]:
+    """The hostile signals poolctl takes: those left to their default action (not ignored,
+    nor a caller's), the faults not when faulthandler dumps the stacks on one."""
+    faults = FAULTS if faulthandler.is_enabled() else ()
+    return {s for s in HOSTILE if signal.getsignal(s) is signal.SIG_DFL and s not in faults}
 
 
 def _stop_unless_ours(sig: signal.Signals, pid: int) -> None:
@@ -171,6 +260,28 @@ def sender_words(sig: signal.Signals, children: Collection[int], token: str) -> 
         f" from pid {pid} ({name}), a process under pid {worker} ({_comm(worker)}) that "
         "poolctl started (a worker's family signalled poolctl)"
     )
+
+
+def _whose(sender: Sender) -> str:
+    """`sender` as a worker poolctl started, or a process under one (`ancestors`)."""
+    if not sender.ancestors:
+        return "a worker poolctl started"
+    worker = sender.ancestors[-1]
+    return f"a process under pid {worker} ({_comm(worker)}), a worker poolctl started"
+
+
+def _listed(pids: list[int], most: int = 5) -> str:
+    shown = ", ".join(map(str, pids[:most]))
+    return shown + (", …" if len(pids) > most else "")
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            words = f.read(4096).rstrip(b"\0").split(b"\0")
+    except OSError:
+        return "gone"
+    return " ".join(w.decode("utf-8", "replace") for w in words)[:200]
 
 
 def _comm(pid: int) -> str:

@@ -23,6 +23,7 @@ import pexpect
 import pytest
 
 from poolctl.proctree import processes_with_env
+from poolctl.signal_sender import HOSTILE
 from tests.conftest import Processes
 
 WORKER = Path(__file__).parent / "workers" / "signals_its_parent.py"
@@ -208,3 +209,107 @@ def test_the_kernel_log_reader_is_started_with_no_signal_blocked(
     err = proc.communicate(timeout=60)[1]
     assert proc.returncode == 1, err.decode()
     assert seen.read_text() == "SigBlk:\t0000000000000000"
+
+
+HOSTILE_SAID = (
+    r"poolctl: pid (\d+) \(python[\d.]*\), a worker poolctl started, sent poolctl {sig}, which "
+    r"would have ended it: ignored"
+)
+
+
+@pytest.mark.parametrize("sig", HOSTILE, ids=[s.name for s in HOSTILE])
+def test_a_worker_that_sends_poolctl_a_killing_signal_is_named_and_poolctl_stays_up(
+    processes: Processes, tmp_path: Path, sig: signal.Signals
+) -> None:
+    """`os.kill(os.getppid(), SIGSEGV)` (or SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGSYS, SIGTRAP,
+    SIGVTALRM, SIGPROF, SIGPWR, SIGSTKFLT) from a worker killed poolctl by the signal's
+    default action: `ping` exited 139 (and 135, 132, 136, 134, 159, 133, 154, 155, 158, 144),
+    nothing said, no report. Now poolctl stays up: the sender is named on standard error and in
+    the report, the worker's answer read, the run ends as it would have, and nothing is left."""
+    proc, mark = ping(processes, tmp_path, sys.executable, str(WORKER), "self", sig.name, "answer")
+    out, err = (part.decode() for part in proc.communicate(timeout=60))
+    assert proc.returncode == 0, err
+    assert "answered 'ping'" in out, out
+    said = re.search(HOSTILE_SAID.format(sig=sig.name), err)
+    assert said is not None, err
+    assert left_behind(mark) == set()
+    notes = json.loads((tmp_path / "run" / "report.json").read_text())["notes"]
+    [note] = [n for n in notes if sig.name in n]
+    assert note.startswith(f"pid {said[1]} (`{sys.executable} {WORKER} self {sig.name} answer`), ")
+    assert note.endswith(
+        f"a worker poolctl started, sent poolctl {sig.name} with kill(): ignored, the run went "
+        "on (its default action kills the process it is sent to: a pool that does not guard "
+        "against it dies, its workers left behind)"
+    ), note
+
+
+def test_a_killing_signal_from_a_workers_child_names_the_worker_in_a_scenario(
+    processes: Processes, tmp_path: Path
+) -> None:
+    """run-scenario, its pool's worker starting a child that sends poolctl SIGSEGV: the run
+    goes on to its report, the child and the worker it is under named."""
+    worker = [sys.executable, str(WORKER), "child", "SIGSEGV", "answer"]
+    scenario = tmp_path / "signals.yaml"
+    scenario.write_text(
+        f"worker: {{command: {json.dumps(worker)}, init_timeout: 20}}\n"
+        "pool: {size: 1}\n"
+        "steps:\n  - request: {command: ping, timeout: 20}\n"
+    )
+    mark = uuid.uuid4().hex
+    argv = [sys.executable, "-m", "poolctl", "run-scenario", str(scenario), "--no-history"]
+    proc = processes.popen(
+        [*argv, "--run-dir", str(tmp_path / "run")],
+        env={**os.environ, MARK: mark},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    err = proc.communicate(timeout=90)[1].decode()
+    assert proc.returncode == 0, err
+    under = r"a process under pid \d+ \(python[\d.]*\), a worker poolctl started"
+    said = rf"poolctl: pid \d+ \(python[\d.]*\), {under}, sent poolctl SIGSEGV, which would "
+    assert re.search(said + "have ended it: ignored", err), err
+    assert left_behind(mark) == set()
+    notes = json.loads((tmp_path / "run" / "report.json").read_text())["notes"]
+    # (and the same from the child of each copy of the worker poolctl's checks started)
+    said = rf"{under}, sent poolctl SIGSEGV with kill\(\)( \(and \d+ more [^)]*\))?: ignored"
+    assert any(re.search(said, n) for n in notes), notes
+
+
+@pytest.mark.parametrize(
+    ("how", "sig"),
+    [
+        ("import ctypes; ctypes.string_at(0)", signal.SIGSEGV),  # a fault of its own
+        ("import os, signal; os.kill(os.getpid(), signal.SIGBUS)", signal.SIGBUS),  # its own
+        ("import os; os.abort()", signal.SIGABRT),
+    ],
+)
+def test_poolctls_own_fault_still_crashes_it(
+    processes: Processes, how: str, sig: signal.Signals
+) -> None:
+    """Only what a worker or its family sends is ignored: with poolctl's signal thread taking
+    the hostile signals, a fault of poolctl's own (the kernel forces it through the block), a
+    signal it sends itself, and abort() still end it by the signal."""
+    code = (
+        "import signal, time; from poolctl.signal_sender import WAITER; "
+        f"assert WAITER.start([]) and {int(sig)} in WAITER.signals; time.sleep(0.2); {how}; "
+        "time.sleep(10)"  # (poolctl runs on: the signal thread acts on what it took)
+    )
+    done = processes.run([sys.executable, "-c", code], timeout=60)
+    assert done.returncode == -sig, done.stderr
+
+
+def test_the_regex_budget_holds_with_sigvtalrm_taken_by_the_signal_thread(
+    processes: Processes, tmp_path: Path
+) -> None:
+    """The patterns' regex timer is SIGVTALRM: blocked for the signal thread, its expiry waited
+    for the thread, which cannot take the GIL from a match running in C: a catastrophic
+    fallback regex ran on past its 50 ms budget (minutes). As the program, triage ends it."""
+    from tests.test_patterns_regex import CATASTROPHIC, LOG, user_pattern
+
+    folder = user_pattern(tmp_path, "(?=a)" + CATASTROPHIC, "lookahead-runs")
+    log = tmp_path / "run.log"
+    log.write_text(LOG.format(message="a" * 40 + "!"))
+    argv = [sys.executable, "-m", "poolctl", "triage", str(log), "--patterns", str(folder)]
+    done = processes.run([*argv, "--no-history", "--format", "md"], timeout=120)
+    assert done.returncode == 1, done.stderr
+    assert "went past the 50 ms budget of a failure" in done.stdout

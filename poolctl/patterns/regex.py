@@ -187,6 +187,9 @@ def _bounded(source: str, call: Any, *args: Any) -> Any:
     # could wait past 50 ms for a CPU and be treated as not matching, its failure classified
     # otherwise than on a quiet one
     previous = signal.signal(signal.SIGVTALRM, _on_alarm)
+    # unblocked here: poolctl as the program blocks it for its signal thread (a worker's kill()
+    # of it), which cannot take the GIL from a match running in C until the match ends
+    mask = signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGVTALRM})
     start = time.thread_time()
     try:
         signal.setitimer(signal.ITIMER_VIRTUAL, left)
@@ -195,6 +198,7 @@ def _bounded(source: str, call: Any, *args: Any) -> Any:
         raise RegexTimeout(_timeout_message(source)) from None
     finally:
         signal.setitimer(signal.ITIMER_VIRTUAL, 0)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         signal.signal(signal.SIGVTALRM, previous)
         if _BUDGET.left is not None:
             _BUDGET.left -= time.thread_time() - start

@@ -35,6 +35,7 @@ from poolctl.report.combine import combine
 from poolctl.report.json_writer import chunks as json_chunks
 from poolctl.report.view import timeline_of
 from poolctl.rundir import RunDir
+from poolctl.signal_sender import WAITER
 from poolctl.termenv import terminal_columns, use_color
 
 if TYPE_CHECKING:
@@ -162,6 +163,7 @@ def save(report: Report, run: RunDir, *, files: Sequence[str] = SAVED) -> Report
     a Ctrl-C meanwhile leaves the verdict on the screen, and the next command scrubs them."""
     capped = run.context.stderr_caps.notes(run.path)  # what a flooded stderr log dropped
     capped += cut_logs(run.path)  # what a file-size limit cut off a worker's logs
+    capped += WAITER.ignored_notes()  # a worker's kill() of poolctl, survived
     if capped:
         report = dataclasses.replace(report, notes=(*report.notes, *capped))
     pictures: dict[str, str] = {}
@@ -222,6 +224,7 @@ def save_interrupted(run: RunDir, signal_name: str, sender: str = "") -> Report:
     run.context.stderr_caps.close_all()  # every process was stopped: the logs are complete
     notes += run.context.stderr_caps.notes(run.path)
     notes += cut_logs(run.path)
+    notes += WAITER.ignored_notes()
     report = Report(
         kind=kind,
         title=f"{run.kind} (interrupted by {signal_name})",

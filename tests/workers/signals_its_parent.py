@@ -1,8 +1,11 @@
 """A worker ({packet, 4}) that reads its first request and, instead of answering, sends SIGTERM
 to its parent (the pool, poolctl): itself (argument `self`, `os.kill(os.getppid(), SIGTERM)`),
 or through a child it starts (`child`: one of its family); then it sleeps. A second argument
-names another signal to send (`SIGUSR1`: a server telling its parent it is ready)."""
+names another signal to send (`SIGUSR1`: a server telling its parent it is ready); a third,
+`answer`, has it answer the request after its kill and serve on, as a worker that shrugs off
+what it did."""
 
+import json
 import os
 import signal
 import subprocess
@@ -15,7 +18,7 @@ with open("/proc/self/status") as status:
 sys.stderr.flush()
 SIGNAL = signal.Signals[sys.argv[2]] if len(sys.argv) > 2 else signal.SIGTERM
 header = sys.stdin.buffer.read(4)
-sys.stdin.buffer.read(int.from_bytes(header, "big"))
+request = sys.stdin.buffer.read(int.from_bytes(header, "big"))
 if sys.argv[1] == "child":
     # it stays a moment after its kill, as a helper or a daemon does: one that exits at once
     # may be gone before poolctl's signal thread wakes to read who it was
@@ -23,4 +26,11 @@ if sys.argv[1] == "child":
     subprocess.run([sys.executable, "-c", kill], check=False)
 else:
     os.kill(os.getppid(), SIGNAL)
-time.sleep(30)
+if sys.argv[3:] != ["answer"]:
+    time.sleep(30)
+while request:  # answered until its stdin ends
+    body = json.dumps({"id": json.loads(request)["id"], "success": True, "result": {}}).encode()
+    sys.stdout.buffer.write(len(body).to_bytes(4, "big") + body)
+    sys.stdout.buffer.flush()
+    header = sys.stdin.buffer.read(4)
+    request = sys.stdin.buffer.read(int.from_bytes(header, "big")) if len(header) == 4 else b""
