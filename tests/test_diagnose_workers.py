@@ -685,3 +685,24 @@ def test_an_answer_at_end_of_input_from_a_reader_of_lines_is_no_held_back_answer
         "it reads lines, and the content-length request's message ended its line only at end "
         "of input, so no answer could come before (see framing)"
     ), held["reason"]
+
+
+def test_a_python_worker_given_an_unknown_pythonioencoding_is_told_to_fix_the_variable(
+    run_cli: RunCli,
+) -> None:
+    """`--env PYTHONIOENCODING=bogus`: CPython stops in its own start ('Fatal Python error:
+    init_stdio_encoding …', 'LookupError: unknown encoding: bogus'), before any of the worker's
+    code runs. The verdict quoted the exception and said to fix the error it reports and run
+    the command by hand, where it starts fine: the variable is named now, with its fix."""
+    argv = (sys.executable, str(WORKERS / "answers_late.py"), "0")
+    d = diagnose(run_cli, "--env", "PYTHONIOENCODING=bogus", "--timeout", "5", "--", *argv)
+    assert confirmed(d) == ["crashed"], d["cause"]
+    assert d["cause"].endswith(
+        "after the exception `LookupError: unknown encoding: bogus`; its interpreter stopped "
+        "as it started, before any of its code ran: PYTHONIOENCODING=bogus in its environment "
+        "names no codec Python knows"
+    ), d["cause"]
+    assert d["remediation"].startswith("Give the worker a PYTHONIOENCODING Python knows"), d
+    texts = [e["text"] for e in d["evidence"]]
+    assert "PYTHONIOENCODING=bogus" in texts, texts
+    assert any(t.startswith("Fatal Python error: init_stdio_encoding") for t in texts), texts

@@ -54,6 +54,7 @@ from ..runpy_module import runpy_miss
 from ..server_switch import server_switch
 from ..shadowed import shadowed_module
 from ..started_as import STARTED, started_as
+from ..stdio_encoding import stdio_encoding
 from ..stdout_said import stdout_refusal
 from ..still_running import still_running
 
@@ -172,6 +173,7 @@ def crashed(obs: Observations) -> Judgement:
             or release_mismatch(obs.stderr_text)
             or unexported_subpath(obs.stderr_text)
             or missing_export(obs.stderr_text)
+            or stdio_encoding(obs.stderr_text, obs.worker.spec)
         )
         if found is not None:
             verdict += f"; {found.why()}"
