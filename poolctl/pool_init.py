@@ -22,6 +22,7 @@ from poolctl.pool_worker import PooledWorker, State
 from poolctl.protocol import Request, workspace
 from poolctl.rundir import RunDir
 from poolctl.session import answered_as, other_openings
+from poolctl.worker_incoming import HELD_GRACE_S, answer_held
 from poolctl.worker_types import Answer, NoAnswer
 
 EXIT_TOLD_WAIT = 1.0  # how long a worker whose stdin closed under a write is given to exit
@@ -82,11 +83,28 @@ async def close_sessions(workers: list[PooledWorker], timeout: float, mode: str)
                 await worker.write_frame(worker.process.send(note), timeout)
                 continue
             request = worker.process.ids.request_raw(step.method, step.params)
-            if not isinstance(await worker.request(request, timeout), Answer):
+            if not await _closing_answered(worker, request, timeout):
                 return  # no answer: the stop that follows ends it
 
     idle = [w for w in workers if w.state is State.IDLE]
     await asyncio.gather(*(close(w) for w in idle), return_exceptions=True)
+
+
+async def _closing_answered(worker: PooledWorker, request: Request, timeout: float) -> bool:
+    """Whether the closing's request (LSP's shutdown) was answered within `timeout`. As ping's
+    closing does, the server's requests held since the closing began are answered once it goes
+    `HELD_GRACE_S` unanswered, and it is then given `timeout` more: a server that reads nothing
+    past its own request until it is answered (gopls) answers it only then, and exited with an
+    error when the stop closed its stdin instead."""
+    held_at = min(HELD_GRACE_S, timeout)
+    asked = asyncio.ensure_future(worker.request(request, held_at + timeout))
+    done, _ = await asyncio.wait({asked}, timeout=held_at)
+    if not done and worker.process.held:
+        answer_held(worker.process)
+    elif not done:  # nothing held: no more than `timeout` in all, as before
+        await asyncio.wait({asked}, timeout=timeout - held_at)
+        worker.expire(request.id)
+    return isinstance(await asked, Answer)
 
 
 async def _refused(worker: PooledWorker, outcome: Answer, timeout: float) -> Answer:

@@ -329,6 +329,16 @@ class PooledWorker:
         self.send(request, timeout, lambda outcome: settle(future, outcome))
         return await future
 
+    def expire(self, request_id: Any) -> None:
+        """End the wait for request `request_id` now (if it is still waited for), as its
+        timeout would."""
+        flight = self.pending.pop(request_id, None)
+        if flight is not None:
+            waited = time.monotonic() - flight.start
+            flight.done(
+                NoAnswer(flight.request, "timeout", f"no response in {waited:.1f} s", waited)
+            )
+
     def _arm(self, deadline: float) -> None:
         """Have `_on_deadline` run by `deadline`. Deadlines mostly grow, so the timer armed for
         an earlier request usually serves: it fires, finds that request answered, and is

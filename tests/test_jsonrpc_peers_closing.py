@@ -7,11 +7,15 @@ single line of stderr (ccls) is quoted saying it."""
 
 from __future__ import annotations
 
+import json
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
 
+from poolctl.cli import main
+from poolctl.report.replay import read_events
 from tests.conftest import Processes
 from tests.test_jsonrpc_peers import WAIT, confirmed, ping, verdict
 
@@ -79,3 +83,48 @@ def test_the_only_line_a_server_exits_on_is_quoted_as_why(
     assert d["remediation"] == (
         f"Fix what it reports (`{line}`); run `ccls '--init={{bad'` by hand to see it happen."
     )
+
+
+@pytest.mark.parametrize(
+    ("worker", "exits", "stopped_by"),
+    [
+        # asks window/workDoneProgress/create 0.2 s after `initialized`, as the drain begins
+        (("lsp_asks_then_closes.py", "0.2"), "exited with code 0", "exited when stdin closed"),
+        # answers neither shutdown nor exit, reads on at end of input, ignores SIGTERM
+        (
+            ("lsp_ignores_shutdown.py", "term"),
+            "killed by SIGKILL (9)",
+            "SIGKILL after 2 s (SIGTERM ignored)",
+        ),
+    ],
+)
+def test_a_pools_drain_closes_a_server_as_ping_does(
+    capsys: pytest.CaptureFixture[str],
+    processes: Processes,
+    tmp_path: Path,
+    worker: tuple[str, str],
+    exits: str,
+    stopped_by: str,
+) -> None:
+    """A pool drained right after its server's start sent shutdown while a server that reads
+    nothing past its own request until it is answered (as gopls: tests/workers/
+    lsp_asks_then_closes.py) had its request on the way: held, never answered, so shutdown went
+    unanswered for the stop grace (2 s) and the stop closed its stdin: it exited with code 1,
+    saying 'client closed the connection before answering progress-1'. The drain now answers
+    the held request once shutdown goes 2 s unanswered, as ping's closing does: shutdown is
+    answered, and it exits with code 0 on `exit`. A server that ignores its closing and SIGTERM
+    is waited for as before (shutdown 2 s, then the stop's SIGTERM and SIGKILL), none left."""
+    name, arg = worker
+    argv = [sys.executable, str(Path(__file__).parent / "workers" / name), arg]
+    path = tmp_path / "closing.yaml"
+    path.write_text(f"worker: {{command: {json.dumps(argv)}, protocol: lsp}}\npool: {{size: 1}}\n")
+    run = tmp_path / "run"
+    code = main(["run-scenario", "--no-history", "-q", "--run-dir", str(run), str(path)])
+    capsys.readouterr()
+    assert code == 0
+    events = read_events((run / "events.jsonl").read_text())
+    [done] = [e for e in events if e["type"] == "shutdown_done"]
+    assert done["exits"] == {"w1": exits}, done
+    assert done["stopped_by"] == {"w1": stopped_by}, done
+    stderr = (run / "workers" / "w1.stderr.log").read_text()
+    assert "client closed the connection" not in stderr, stderr
