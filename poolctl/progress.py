@@ -26,6 +26,7 @@ from rich.text import Text
 
 from poolctl.console import stderr_console
 from poolctl.events import Event
+from poolctl.protocol.server_version import version_shown
 from poolctl.termenv import plain_environment
 from poolctl.termtext import escape, visible
 from poolctl.units import fmt_bytes
@@ -108,7 +109,8 @@ def reported(answer: Any) -> str:
     info = answer.get("serverInfo") if isinstance(answer, dict) else None
     if isinstance(info, dict):
         said = f"server {info.get('name')!r}"
-        said += f" {info['version']}" if info.get("version") else ""
+        version = version_shown(info.get("version"))
+        said += f" {version}" if version else ""
         version = answer.get("protocolVersion")
         return said + (f", protocol {version}" if version else "")
     text = f"reports {answer}"

@@ -16,6 +16,7 @@ from typing import Any
 from poolctl import activity
 from poolctl.model import ProtocolStep
 from poolctl.protocol import PROTOCOLS, Protocol, Request, Response, Step, workspace
+from poolctl.protocol.server_version import version_shown
 from poolctl.worker import WorkerProcess
 from poolctl.worker_types import Answer, ExitStatus, NoAnswer
 
@@ -161,7 +162,8 @@ def answered_as(name: str, method: str, result: Any) -> str:
         return ""
     found = other.server({method: result})
     named = [repr(found["name"])] if found.get("name") else []
-    said = " ".join(named + ([str(found["version"])] if named and found.get("version") else []))
+    version = version_shown(found.get("version"))
+    said = " ".join(named + ([version] if named and version else []))
     said = f"server {said}" if said else ""
     if found.get("protocol_version"):
         said += f"{', ' if said else ''}protocolVersion {found['protocol_version']!r}"

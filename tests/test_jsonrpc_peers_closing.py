@@ -8,6 +8,7 @@ single line of stderr (ccls) is quoted saying it."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -128,3 +129,23 @@ def test_a_pools_drain_closes_a_server_as_ping_does(
     assert done["stopped_by"] == {"w1": stopped_by}, done
     stderr = (run / "workers" / "w1.stderr.log").read_text()
     assert "client closed the connection" not in stderr, stderr
+
+
+@pytest.mark.skipif(shutil.which("gopls") is None, reason="gopls is not installed (apt)")
+def test_goplss_build_info_version_is_shown_by_its_version_field(
+    capsys: pytest.CaptureFixture[str], processes: Processes, tmp_path: Path
+) -> None:
+    """gopls's serverInfo.version is its build information as JSON (`{"GoVersion":"go1.19.5",
+    "Path":"golang.org/x/tools/gopls",…,"Version":"master"}`): ping's first line printed all of
+    it. It shows the `Version` field; the JSON report keeps the whole."""
+    argv = ["--protocol", "lsp", "--timeout", WAIT, "--cwd", str(tmp_path), "--", "gopls"]
+    code = main(["ping", "--run-dir", str(tmp_path / "run"), *argv])
+    first = capsys.readouterr()[0].splitlines()[0]
+    assert code == 0, first
+    assert re.search(r"answered the lsp handshake: server 'gopls' [\w.+-]+ \(pid \d+, ", first)
+    assert "GoVersion" not in first, first
+    code, report = ping(capsys, *argv)
+    assert code == 0, report
+    whole = json.loads(report["extra"]["server"]["version"])
+    assert whole["Path"] == "golang.org/x/tools/gopls", whole
+    assert f"server 'gopls' {whole['Version']} (pid " in first, (first, whole)

@@ -13,6 +13,7 @@ from poolctl.diagnose.hypotheses import crashed, stderr_merged, stdout_text, stu
 from poolctl.diagnose.hypotheses import framing as framing_mismatch
 from poolctl.model import CheckStatus, Diagnosis, Evidence, FramingTrial
 from poolctl.protocol.init_asked import init_option_fix
+from poolctl.protocol.server_version import version_shown
 from poolctl.rundir import RunDir
 from poolctl.strict_json import strict_refusals
 from poolctl.units import fmt_limit
@@ -195,7 +196,7 @@ def _handshake(probe: Probe, framing: str) -> str:
     ended = [s.detail for s in probe.steps if s.method == "(process)"]  # after `exit`
     said = f"answers the {probe.spec.protocol} handshake in {framing}: {timed}"
     said += f" ({ended[0]})" if ended else ""
-    name, version = probe.server.get("name"), probe.server.get("version")
+    name, version = probe.server.get("name"), version_shown(probe.server.get("version"))
     if not name:  # a server need not say who it is (serverInfo is optional)
         return said
     return said + f" (server {name!r} {version or ''})".replace(" )", ")")

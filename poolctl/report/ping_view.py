@@ -10,6 +10,7 @@ from rich.console import Console
 
 from poolctl.model import Diagnosis, PingDetails, Report
 from poolctl.protocol.registry import serves
+from poolctl.protocol.server_version import version_shown
 from poolctl.report.term_marks import hypothesis_line, indented
 from poolctl.report.view import details_of, failure_headline
 from poolctl.termtext import escape
@@ -129,7 +130,8 @@ def _session(argv: str, details: PingDetails, console: Console) -> None:
     """A protocol session: who the server says it is, then each step with its time."""
     server = details.server
     name = server.get("name")
-    who = f"{name!r}" + (f" {server['version']}" if server.get("version") else "") if name else ""
+    version = version_shown(server.get("version"))
+    who = f"{name!r}" + (f" {version}" if version else "") if name else ""
     if details.ok:
         console.print(
             f"[green]✓[/] {argv} answered the {details.protocol} handshake"

@@ -18,6 +18,7 @@ from poolctl.protocol.messages import (
     READABLE_FIX,
     RUBY_INSPECT,
 )
+from poolctl.protocol.server_version import version_shown
 
 from ..exited_plan import late_speaker
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
@@ -283,5 +284,5 @@ def _server_name(response: dict[str, object] | None) -> str:
     info = body.get("serverInfo") if isinstance(body, dict) else None
     if not isinstance(info, dict) or not info.get("name"):
         return ""
-    version = f" {info['version']}" if info.get("version") else ""
+    version = f" {shown}" if (shown := version_shown(info.get("version"))) else ""
     return f" (server {info['name']!r}{version})"
