@@ -37,9 +37,11 @@ JUNIT = FIXTURES / "junit" / "pytest_xunit2.xml"
 # "learns" poolctl learns a secret (a test's name) after the fork, with "gone" the file of the
 # rows made for a store with no test is removed before the recording, with "busy" another runner
 # adds two of the log's tests to the store after the fork (one that passes, one that fails);
+# with "replaced" the store is replaced by the empty one $REPLACE_WITH names before the recording;
 # argv[3] a file that says what of the reading ahead was used: the passes' keys, their names,
-# the rows of its tests made for a store that held none; and argv[3] + ".same" is written when
-# the recording found the run's passes the last run's by their packed keys
+# the rows of its tests made for a store that held none; argv[3] + ".names" says how many
+# passes' names it loaded; and argv[3] + ".same" is written when the recording found the run's
+# passes the last run's by their packed keys
 RUNNER = """\
 import contextlib, os, sqlite3, sys, time
 from pathlib import Path
@@ -90,7 +92,19 @@ if sys.argv[2] == "busy":
                            "VALUES (?, ?, ?, ?, ?)", rows)
         return recorded(store, report, *args, **kwargs)
     rec.record = record
+if sys.argv[2] == "replaced":  # a store put in its place (a CI cache restored) after the fork
+    import shutil
+    import poolctl.history.record as rec
+    recorded = rec.record
+    def record(store, *args, **kwargs):
+        path = store.location.sqlite_path
+        for suffix in ("-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+        shutil.copyfile(os.environ["REPLACE_WITH"], path)
+        return recorded(store, *args, **kwargs)
+    rec.record = record
 said, result, passes = Path(sys.argv[3]), ahead.HistoryAhead.result, ahead.HistoryAhead.passes
+counted = Path(sys.argv[3] + ".names")
 prepared_for = ahead.HistoryAhead.prepared_for
 def read(self):
     done = result(self)
@@ -101,6 +115,7 @@ def names(self):
     for at, item in enumerate(passes(self)):
         if not at:
             said.write_text("keys, names")
+        counted.write_text(str(at + 1))
         yield item
 def rows(self, secrets):
     made = prepared_for(self, secrets)
@@ -289,6 +304,19 @@ def test_tests_another_runner_stored_after_the_fork_are_kept(
     assert failed in _names(rows)  # stored by the other runner: kept, though it failed here
 
 
+def _knowing(log: Path, tmp_path: Path, history_template: Path, processes: Processes) -> Path:
+    """A store holding one run of `log` (recorded without reading ahead)."""
+    knowing = shutil.copyfile(history_template, tmp_path / "knowing.sqlite")
+    argv = ["triage", str(log), "-q", "--run-dir", str(tmp_path / "seed"), "--fail-on", "never"]
+    seeded = processes.run(
+        [sys.executable, "-c", RUNNER, str(1 << 62), "-", str(tmp_path / "seed-used"), *argv,
+         "--history", str(knowing)],
+        timeout=120,
+    )  # fmt: skip
+    assert seeded.returncode == 0, seeded.stderr
+    return knowing
+
+
 @pytest.mark.parametrize(
     ("log", "loaded"),
     [
@@ -305,14 +333,7 @@ def test_the_next_run_of_a_suite_the_store_knows_is_recorded_the_same_read_ahead
     the recording's own reading."""
     again = tmp_path / log.name
     again.write_bytes(log.read_bytes() + b"\n")  # the same suite's next run: another digest
-    knowing = shutil.copyfile(history_template, tmp_path / "knowing.sqlite")
-    argv = ["triage", str(log), "-q", "--run-dir", str(tmp_path / "seed"), "--fail-on", "never"]
-    seeded = processes.run(
-        [sys.executable, "-c", RUNNER, str(1 << 62), "-", str(tmp_path / "seed-used"), *argv,
-         "--history", str(knowing)],
-        timeout=120,
-    )  # fmt: skip
-    assert seeded.returncode == 0, seeded.stderr
+    knowing = _knowing(log, tmp_path, history_template, processes)
     (report, rows, used), (report_after, rows_after, used_after) = _ahead_and_after(
         again, knowing, tmp_path, processes
     )
@@ -326,6 +347,46 @@ def test_the_next_run_of_a_suite_the_store_knows_is_recorded_the_same_read_ahead
     # triage, the keys are not known beforehand
     assert (tmp_path / "used-ahead.same").exists() == (log == PYTEST_VERBOSE)
     assert not (tmp_path / "used-after.same").exists()
+
+
+def test_of_a_suite_the_store_knows_only_the_new_tests_passes_are_loaded(
+    tmp_path: Path, history_template: Path, processes: Processes
+) -> None:
+    """The store's last run passed all of the suite's tests but one, added since: read ahead,
+    only that test's pass is handed to the recording (the others' names are in the store),
+    which stores the same rows as its own reading of every pass."""
+    added = b"check_misc.py::test_string_helpers PASSED"
+    text = PYTEST_VERBOSE.read_bytes()
+    before = tmp_path / "before.log"
+    before.write_bytes(b"\n".join(ln for ln in text.split(b"\n") if not ln.startswith(added)))
+    knowing = _knowing(before, tmp_path, history_template, processes)
+    again = tmp_path / "again.log"
+    again.write_bytes(text)
+    (report, rows, used), (report_after, rows_after, used_after) = _ahead_and_after(
+        again, knowing, tmp_path, processes
+    )
+    assert used == "keys, names" and not used_after
+    assert (tmp_path / "used-ahead.names").read_text() == "1"  # of 6 passes
+    assert report == report_after and rows == rows_after
+    assert "test_string_helpers" in _names(rows) and len(rows["tests"]) == 6
+
+
+def test_passes_left_out_are_read_again_when_the_store_is_not_the_one_read(
+    tmp_path: Path, history_template: Path, processes: Processes
+) -> None:
+    """Read ahead, the passes of the tests the store's last run passed were left out; the
+    store was replaced by an empty one before the recording: every pass is read again, and
+    every test is stored, as the recording's own reading stores them."""
+    knowing = _knowing(PYTEST_VERBOSE, tmp_path, history_template, processes)
+    again = tmp_path / "again.log"
+    again.write_bytes(PYTEST_VERBOSE.read_bytes() + b"\n")
+    env = {**os.environ, "REPLACE_WITH": str(history_template)}
+    (report, rows, used), (report_after, rows_after, _) = _ahead_and_after(
+        again, knowing, tmp_path, processes, mode="replaced", env=env
+    )
+    assert used == "keys" and not (tmp_path / "used-ahead.names").exists()
+    assert report == report_after and rows == rows_after
+    assert len(rows["runs"]) == 1 and len(rows["tests"]) == 6
 
 
 def _children(pid: int) -> list[int]:

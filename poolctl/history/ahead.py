@@ -8,7 +8,9 @@ a process that does this reading on the other core and writes what it found to a
 temporary file, in pickled batches: the passes of a run are never all held at once, and
 plain tuples load in a tenth of the time named tuples take. For a SQLite store that holds no
 test yet (a suite's first run) it makes the rows of the tests instead (`new_tests`), which
-the recording copies into the store without reading a pass.
+the recording copies into the store without reading a pass; for one that holds tests, it leaves
+out the passes of the tests its last run passed (their names are in the store: a suite run again
+sends none, `record.RunPasses.left_out`).
 
 What it read is used only when it read what the recording would read: the same inputs, in the
 same order, as the same formats (it guesses each input's format as the triage detects it; a
@@ -37,11 +39,12 @@ from typing import IO
 from poolctl.forked import Forked, can_fork, files_size
 from poolctl.history.new_tests import (
     Prepared,
+    last_passes,
     stored_redactor,
     worth_preparing,
     write_prepared,
 )
-from poolctl.history.packed import key_number, pack
+from poolctl.history.packed import key_number, pack, unpack
 from poolctl.redact import Redactor, Secrets
 
 # below this many bytes of input the triage's own re-reading costs less than a fork
@@ -96,10 +99,15 @@ class Preparing:
 
 
 def _read(
-    paths: Sequence[str], fmt: str, out: IO[bytes], preparing: Preparing | None = None
+    paths: Sequence[str],
+    fmt: str,
+    out: IO[bytes],
+    preparing: Preparing | None = None,
+    store: Path | None = None,
 ) -> None:
     """The child's work: the inputs' formats and digest, then their passes, keyed, in batches;
-    with `preparing`, the rows of a first run's tests."""
+    with `preparing`, the rows of a first run's tests; with the SQLite `store`, the passes of
+    the tests its last run passed are left out of the batches."""
     from poolctl.history.recorder import _hash_into, _unpacked
     from poolctl.logs.passes import iter_pass_fields
 
@@ -111,6 +119,13 @@ def _read(
         if guessed is None:
             raise LookupError(path)  # the recording reads the inputs itself
         formats.setdefault(path, guessed)
+    # the store's last run's tests: their names are in `tests` already, and a suite run again
+    # names them all (200,000 passes pickled and written took 0.16 s). Not for ExUnit, whose
+    # tests a failed setup_all leaves out by their module's name
+    last = b""
+    if store is not None and preparing is None and "exunit" not in formats.values():
+        last = last_passes(store)
+    known = set(unpack(last))
     digest = hashlib.sha256()
     for name in formats:
         with open(name, "rb") as stream:
@@ -118,6 +133,7 @@ def _read(
         digest.update(b"\0")
     pickle.dump((list(formats.items()), digest.hexdigest()), out, pickle.HIGHEST_PROTOCOL)
     batch: list[KeyedPass] = []
+    sent = False  # a pass the store's last run did not have
     keys = array.array("Q")
     first: dict[int, Test] = {}  # preparing: each test as first read, the one recorded
     number_of, add_key, add_first = key_number, keys.append, first.setdefault
@@ -131,23 +147,34 @@ def _read(
                 if preparing is not None:  # the passes are the prepared rows, not pickled
                     add_first(number, test)
                     continue
+                if number in known:
+                    continue
                 batch.append((number, test))
                 if len(batch) >= BATCH:
                     pickle.dump(batch, out, pickle.HIGHEST_PROTOCOL)
-                    batch = []
+                    batch, sent = [], True
+    sent = sent or bool(batch)
     pickle.dump(batch, out, pickle.HIGHEST_PROTOCOL)
     pickle.dump(None, out, pickle.HIGHEST_PROTOCOL)  # the end of the passes
     packed = None
     if preparing is not None:
         packed = write_prepared(preparing.file, first, preparing.redactor)
     # the distinct keys, sorted and packed as a run's passes are stored (`packed.pack`; the
-    # prepared rows' are those): the recording compares them with the last run's as bytes
-    distinct = packed if packed is not None else pack(set(keys))
+    # prepared rows' are those; the last run's when the same tests passed, not sorted again):
+    # the recording compares them with the last run's as bytes
+    distinct = packed
+    if distinct is None:
+        count = len(known)
+        known.clear()  # (14 MB for 200,000 keys: not held with another set of them)
+        passed = set(keys)
+        same = count and not sent and len(passed) == count
+        distinct = last if same else pack(passed)
     # every pass's key, found from the file's end (its offset in the last 8 bytes): a run of a
     # suite the store knows whole needs no test's name, and its passes are then not loaded;
-    # the tests' keys packed when their rows were prepared; and the distinct keys packed
+    # the tests' keys packed when their rows were prepared; the distinct keys packed; and the
+    # last run's keys whose passes were left out
     at = out.tell()
-    pickle.dump((keys.tobytes(), packed, distinct), out, pickle.HIGHEST_PROTOCOL)
+    pickle.dump((keys.tobytes(), packed, distinct, last), out, pickle.HIGHEST_PROTOCOL)
     out.write(at.to_bytes(8, "big"))
 
 
@@ -194,6 +221,7 @@ class HistoryAhead:
         self.digest: str | None = None
         self.keys = array.array("Q")  # every pass's key, in the order read
         self.distinct = b""  # the distinct keys, sorted and packed (`packed.pack`)
+        self.left_out = b""  # the store's last run's keys, whose passes `passes` leaves out
         self.preparing: Preparing | None = None
         self.prepared: Prepared | None = None  # the tests' rows, once made
 
@@ -220,7 +248,7 @@ class HistoryAhead:
                 os.close(handle)
                 self.preparing = Preparing(store, Path(name), stored_redactor(secrets))
         preparing = self.preparing
-        self.forked.start(lambda out: _read(paths, fmt, out, preparing))
+        self.forked.start(lambda out: _read(paths, fmt, out, preparing, store))
 
     def prepared_for(self, secrets: Secrets) -> Prepared | None:
         """The prepared rows, if they were made, redacted as `secrets` redact now (a secret
@@ -248,11 +276,11 @@ class HistoryAhead:
             self.file.seek(-8, os.SEEK_END)
             self.file.seek(int.from_bytes(self.file.read(8), "big"))
             keys = array.array("Q")
-            every, packed, distinct = pickle.load(self.file)
+            every, packed, distinct, left_out = pickle.load(self.file)
             keys.frombytes(every)
         except (EOFError, OSError, ValueError, TypeError, pickle.UnpicklingError):
             return False
-        self.keys, self.distinct = keys, distinct
+        self.keys, self.distinct, self.left_out = keys, distinct, left_out
         if packed is not None and self.preparing is not None:
             self.prepared = Prepared(self.preparing.file, packed)
         self.file.seek(passes_at)

@@ -21,7 +21,7 @@ from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from operator import add, itemgetter
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from poolctl.history.lookups import chunked
 from poolctl.history.packed import hex_key, pack
@@ -113,16 +113,28 @@ def worth_preparing(store: Path) -> bool:
         return True
     except OSError:
         return False
+    found = _at_head(store, "SELECT 1 FROM tests LIMIT 1")
+    return found is not None and not found
+
+
+def last_passes(store: Path) -> bytes:
+    """The packed keys of the SQLite store's last run with passes, as the recording reads
+    them (`record._last_value`); empty for none, and for a store not at the schema's head or
+    that cannot be read (read without writing a byte)."""
+    found = _at_head(store, "SELECT test_keys FROM run_passes ORDER BY run_id DESC LIMIT 1")
+    return bytes(found[0][0]) if found else b""
+
+
+def _at_head(store: Path, sql: str) -> list[tuple[Any, ...]] | None:
+    """The rows `sql` reads in the SQLite store at `store`, when it is at the schema's head
+    (None when not, or when it cannot be read): opened read-only."""
     uri = f"file:{urllib.parse.quote(str(store))}?mode=ro"
     try:
         with contextlib.closing(sqlite3.connect(uri, uri=True, timeout=1)) as db:
             head = db.execute(f"SELECT version_num FROM {VERSION_TABLE}").fetchall()
-            return (
-                head == [(SCHEMA_HEAD,)]
-                and not db.execute("SELECT 1 FROM tests LIMIT 1").fetchall()
-            )
+            return db.execute(sql).fetchall() if head == [(SCHEMA_HEAD,)] else None
     except sqlite3.Error:
-        return False
+        return None
 
 
 def write_prepared(path: Path, found: Mapping[int, Test], redactor: Redactor) -> bytes:

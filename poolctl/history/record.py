@@ -13,7 +13,7 @@ from __future__ import annotations
 import array
 import dataclasses
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
@@ -175,16 +175,29 @@ def _same_as_last(
     return bool(kept) and repack(kept) == last
 
 
+@dataclasses.dataclass(frozen=True)
+class RunPasses:
+    """A triaged run's passes as the recording takes them: `keyed`, each with its key, and
+    what the history's reading beside the triage (`ahead`) knows of them beforehand."""
+
+    keyed: Iterable[KeyedPass] = ()
+    keys: Sequence[int] | None = None  # every pass's key (None: not known beforehand)
+    distinct: bytes = b""  # their distinct keys, packed (`packed.pack`; empty: not known)
+    prepared: Prepared | None = None  # their rows for `tests`, which stand for `keyed`
+    # the packed keys of the store's last run, as the reading found them: `keyed` leaves out
+    # the passes of those tests (their names are in `tests`, which never loses a row); and
+    # every pass read again, for when that run is no longer the last one
+    left_out: bytes = b""
+    again: Callable[[], Iterable[KeyedPass]] = tuple
+
+
 def _record_passes(
     db: Db,
-    passes: Iterable[KeyedPass],
+    passes: RunPasses,
     failed: set[str],
     redactor: Redactor,
     run_id: Any,
     invalid: set[str],
-    keys: Sequence[int] | None = None,
-    prepared: bytes | None = None,
-    distinct: bytes = b"",
 ) -> int:
     """Run `run_id`'s passes (each with its key) as one packed row, each test once, without
     the tests that failed in this run (ExUnit's `--trace` lists every test that ran, failed or
@@ -192,11 +205,15 @@ def _record_passes(
     added to `tests`, `NEW_TESTS_BATCH` at a time. Returns how many passed. With every pass's
     `keys` known beforehand, a run whose every test the last run passed or this one failed
     (most runs of a suite) reads none of its passes' names; and with its passes' rows
-    prepared beside the triage (a suite's first run: attached, `new_tests`; `prepared` their
-    keys packed) neither does one that adds tests, and `passes` are not given. With their
-    `distinct` keys packed (read beside the triage), a run whose passes are the last run's
-    (a suite run again) is told so by comparing bytes, and no key is looked at."""
+    prepared beside the triage (a suite's first run: attached, `new_tests`) neither does one
+    that adds tests, and no pass is given. With their `distinct` keys packed (read beside the
+    triage), a run whose passes are the last run's (a suite run again) is told so by
+    comparing bytes, and no key is looked at. Passes `left_out` are read again when another
+    run was recorded since they were left out, or when tests are left out by their module."""
     known_packed = _last_value(db)
+    if passes.left_out and (passes.left_out != known_packed or invalid):
+        passes = RunPasses(passes.again())
+    keys, distinct = passes.keys, passes.distinct
     failed_numbers = {n for key in failed if (n := key_of(key)) is not None}
     if _same_as_last(known_packed, distinct, failed_numbers, invalid):  # a suite run again
         return _record_value(db, len(known_packed) // KEY_BYTES, run_id, known_packed)
@@ -207,7 +224,8 @@ def _record_passes(
         numbers = set(keys) - failed_numbers
         return _record_packed(db, numbers, run_id, known_packed if numbers == known else None)
     any_test = bool(known) or bool(db.rows("SELECT test_key FROM tests LIMIT 1"))
-    if prepared is not None:  # the passes are the rows made beside the triage (`new_tests`)
+    if passes.prepared is not None:  # the passes are the rows made beside the triage
+        prepared = passes.prepared.packed
         # their keys, sorted: the few left out are found by bisection, with no set of them all
         passed = unpack(prepared)
         dropped = failed_numbers | left_out_of(db, invalid, redactor)
@@ -218,7 +236,7 @@ def _record_passes(
         return _record_packed(db, set(passed) - left_out, run_id, None)
     seen = set(failed_numbers)
     unknown: dict[int, Test] = {}
-    for number, test in passes:  # the loop of 200,000: each step kept to a few operations
+    for number, test in passes.keyed:  # the loop of 200,000: each step kept to a few operations
         if invalid and test[0] == "exunit" and test[2] in invalid:  # (source, name, group, …)
             continue
         if number in seen:
@@ -231,7 +249,8 @@ def _record_passes(
                 unknown = {}
     if unknown:
         _add_tests(db, unknown, redactor, any_test)
-    numbers = seen - failed_numbers
+    # (`keyed` may leave out passes, not `keys`; tests left out by their module are not in `seen`)
+    numbers = seen - failed_numbers if keys is None or invalid else set(keys) - failed_numbers
     return _record_packed(db, numbers, run_id, known_packed if numbers == known else None)
 
 
@@ -280,19 +299,15 @@ def record(
     meta: RunMeta,
     *,
     secrets: Secrets,
-    passes: Iterable[KeyedPass] = (),
-    keys: Sequence[int] | None = None,
-    distinct: bytes = b"",
+    passes: RunPasses = RunPasses(),
     window: timedelta,
     seconds: float | None = None,
     digest: str | None = None,
-    prepared: Prepared | None = None,
 ) -> Report:
     """Write `report` as one run (redacted with the run's `secrets`) and return it with each
     finding's `history`. A triage whose inputs' `digest` a run of the store has already (the
     same log, triaged again to render it otherwise) is not recorded again: its findings get the
-    history that run got, and a note says so. `prepared`: the passes' rows for `tests`, made
-    beside the triage (a suite's first run, `new_tests`), which stand for `passes`."""
+    history that run got, and a note says so."""
     redactor = stored_redactor(secrets)
     rows = _failure_rows(report)
     # one search over every name and message at once: most runs quote no secret, and then
@@ -333,6 +348,7 @@ def record(
         "inputs_digest": digest,
         "run_dir": storable(report.run_dir) if report.run_dir else None,
     }
+    prepared = passes.prepared
     with store.recording(prepared.file if prepared is not None else None) as db:
         assert prepared is None or isinstance(db, SqliteDb), "attached only through sqlite3"
         earlier = _same_inputs(db, report.kind, digest) if digest else None
@@ -349,10 +365,7 @@ def record(
                 [(run_id, *map(row.get, FAILURE_COLUMNS[1:])) for row in batch],
             )
         invalid = invalidated(report)
-        passed = _record_passes(
-            db, passes, failed_tests, redactor, run_id, invalid, keys,
-            prepared.packed if prepared is not None else None, distinct,
-        )  # fmt: skip
+        passed = _record_passes(db, passes, failed_tests, redactor, run_id, invalid)
         histories = _histories(db, failure_rows, run_id, started - window)
         counts = {s: sum(1 for h in histories if h.status == s) for s in ("new", "known", "flaky")}
         db.run(

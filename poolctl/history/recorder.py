@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import IO, TYPE_CHECKING, Any, BinaryIO
 
 from poolctl.errors import PoolctlError
@@ -23,8 +23,8 @@ from poolctl.model import Report, TriageDetails
 from poolctl.redact import Secrets
 
 if TYPE_CHECKING:
-    from poolctl.history.ahead import HistoryAhead, KeyedPass
-    from poolctl.history.new_tests import Prepared
+    from poolctl.history.ahead import HistoryAhead
+    from poolctl.history.record import RunPasses
     from poolctl.history.store import HistoryStore
     from poolctl.logs.passes import PassedTest
     from poolctl.logs.stdin_copy import StdinCopy
@@ -86,16 +86,13 @@ class HistoryRecorder:
             self._ahead = None
             ahead.stop()
 
-    def _inputs(
-        self, report: Report, store: HistoryStore
-    ) -> tuple[Iterable[KeyedPass], Sequence[int] | None, bytes, str | None, Prepared | None]:
-        """The passes of a triage's inputs, keyed, every pass's key (None: not known before the
-        passes are read), their distinct keys packed (`packed.pack`; empty: not known), their
-        digest, and their rows for `tests` (None: not made): as read
+    def _inputs(self, report: Report, store: HistoryStore) -> tuple[RunPasses, str | None]:
+        """The passes of a triage's inputs (`record.RunPasses`) and their digest: as read
         beside the triage when that process read the same inputs as the same formats, else
         read now. Rows made there (a suite's first run) stand for the passes, when the store
         records with `sqlite3` (attaching them) and the run redacts as it did then."""
         from poolctl.history.ahead import keyed, matches
+        from poolctl.history.record import RunPasses
 
         ahead, details = self._ahead, report.details
         if (
@@ -105,11 +102,18 @@ class HistoryRecorder:
             and matches(ahead, details.formats)
         ):
             if ahead.prepared is None:
-                return ahead.passes(), ahead.keys, ahead.distinct, ahead.digest, None
+                passes = RunPasses(
+                    ahead.passes(),
+                    ahead.keys,
+                    ahead.distinct,
+                    left_out=ahead.left_out,
+                    again=lambda: keyed(self._passes(report)),
+                )
+                return passes, ahead.digest
             prepared = ahead.prepared_for(self.secrets)
             if prepared is not None and store.records_with_sqlite3:
-                return (), ahead.keys, ahead.distinct, ahead.digest, prepared
-        return keyed(self._passes(report)), None, b"", self._digest(report), None
+                return RunPasses((), ahead.keys, ahead.distinct, prepared), ahead.digest
+        return RunPasses(keyed(self._passes(report))), self._digest(report)
 
     def _stdin(self) -> BinaryIO | None:
         """Standard input as the triage read it, from its start (None: no whole copy)."""
@@ -184,19 +188,16 @@ class HistoryRecorder:
             window = window_from_env()
             store = self._open()
             seconds = time.monotonic() - self.started
-            passes, keys, distinct, digest, prepared = self._inputs(report, store)
+            passes, digest = self._inputs(report, store)
             return record(
                 store,
                 report,
                 run_meta(),
                 secrets=self.secrets,
                 passes=passes,
-                keys=keys,
-                distinct=distinct,
                 window=window,
                 seconds=seconds,
                 digest=digest,
-                prepared=prepared,
             )
         except PoolctlError as exc:
             self.problem = exc
