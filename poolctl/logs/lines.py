@@ -201,7 +201,7 @@ class ChunkReader:
             b"\x1b" not in data
             and b"\r" not in data
             and b"\x00" not in data
-            and NOTE_NO_ESC_BYTES not in data  # Jenkins' notes without their ESC bytes
+            and _note_no_esc().search(data) is None  # Jenkins' notes without their ESC bytes
         )
 
     def _clean(self, complete: bytes, first_line: int, marker: int = -1) -> str | None:
@@ -314,6 +314,16 @@ def _marked_line(complete: bytes, marker: int) -> str:
     end = complete.find(b"\n", marker)
     held = complete[start : end if end >= 0 else len(complete)][:MARKED_LINE]
     return strip_ansi(held.decode("utf-8", "replace"))
+
+
+@cache
+def _note_no_esc() -> Any:
+    """`NOTE_NO_ESC_BYTES` as RE2 finds it: it skips from `[` to `[` at memchr speed, where
+    `bytes.__contains__` took 0.17-0.30 s for 200 MB of a generated ExUnit or pytest log
+    (`:` is everywhere in them), against 0.025 s."""
+    import re2
+
+    return re2.compile(re2.escape(NOTE_NO_ESC_BYTES))
 
 
 @cache
