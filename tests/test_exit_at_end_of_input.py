@@ -36,7 +36,7 @@ def test_doctor_warns_of_a_worker_that_outlives_its_stdin(run_cli: RunCli) -> No
 
 
 def test_a_worker_tearing_down_after_its_stdin_closes_is_waited_for(run_cli: RunCli) -> None:
-    """A worker that exits at end of input after 1.5 s of CPU (its teardown) was sent SIGTERM
+    """A worker that exits at end of input after 0.8 s of CPU (its teardown) was sent SIGTERM
     0.5 s after its stdin closed, and said to outlive it: 'a pool that only closes its pipes
     … leaves it running', which it does not. A worker still at work is waited for."""
     worker = str(WORKERS / "slow_teardown.py")

@@ -1,4 +1,4 @@
-"""A DSPex worker ({packet, 4}) that exits at end of input, but only after 1.5 s of CPU spent
+"""A DSPex worker ({packet, 4}) that exits at end of input, but only after 0.8 s of CPU spent
 tearing down, as a server on the MCP SDK spends a moment of CPU once its stdin closes
 (mcp-server-time 2026.10 exited 0.2-2.0 s after it on a loaded machine)."""
 
@@ -10,7 +10,7 @@ import time
 while True:
     header = sys.stdin.buffer.read(4)
     if len(header) < 4:  # end of input: tear down, then exit
-        end = time.process_time() + 1.5
+        end = time.process_time() + 0.8
         while time.process_time() < end:
             pass
         sys.exit(0)
