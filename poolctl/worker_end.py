@@ -24,22 +24,28 @@ EOF_GRACE = 0.5
 # How long past EOF_GRACE a worker still at work is waited for (running, or its CPU time rising:
 # exiting). A server on the MCP SDK spends a moment of CPU tearing down once its stdin closes:
 # mcp-server-time 2026.10 exited 0.2-2.0 s after it here, markitdown-mcp 0.0.1a8 0.9-1.1 s, and
-# SIGTERM at 0.5 s had them said to outlive their stdin. One idle then is not waited for.
+# SIGTERM at 0.5 s had them said to outlive their stdin. One idle then is not waited for, nor
+# one at work before its stdin closed (a loop that never answers, a start still importing).
 EOF_BUSY_MAX = 5.0
 BUSY_POLL = 0.2  # how often a worker still at work is looked at
+ASLEEP_WAIT = 0.2  # how long one still running as its stdin is to close is given to sleep
 
 
 def end_with_family(worker: WorkerProcess, family: Held, grace: float) -> None:
     """End `worker` (stdin closed, then SIGTERM, then SIGKILL) and every process of `family`,
     noting in `worker.stopped_by` what ended it."""
     ended = worker.poll()  # it had ended by itself (a crash, an exit): nothing stopped it
-    ticks = _ticks(worker.pid)[1]  # its CPU time as its stdin closes: is it at work after?
+    # one asleep as its stdin closes (waiting for input) that is at work after is tearing down;
+    # one at work already (a loop, its imports) is not waited for
+    asleep, ticks = _asleep(worker.pid) if ended is None else (False, -1)
     worker.close_stdin()
     if ended is not None:  # unless the interruption's stop of every child ended it first
         worker.stopped_by = (
             worker.interrupted_stop() or f"nothing: it had ended by itself ({ended.describe()})"
         )
-    elif worker.wait_exit(min(EOF_GRACE, grace)) is not None or _exits_at_work(worker, ticks):
+    elif worker.wait_exit(min(EOF_GRACE, grace)) is not None or (
+        asleep and _exits_at_work(worker, ticks)
+    ):
         worker.stopped_by = worker.interrupted_stop() or "exited when stdin closed"
     if worker.poll() is None:
         _signal(worker, signal.SIGTERM, family)
@@ -68,6 +74,17 @@ def _exits_at_work(worker: WorkerProcess, ticks: int) -> bool:
         if worker.wait_exit(BUSY_POLL) is not None:
             return True
     return worker.poll() is not None
+
+
+def _asleep(pid: int) -> tuple[bool, int]:
+    """Whether it sleeps (`S`) within ASLEEP_WAIT (one that just wrote its answer runs on a
+    moment), and its CPU ticks then."""
+    end = time.monotonic() + ASLEEP_WAIT
+    while True:
+        state, ticks = _ticks(pid)
+        if state == "S" or time.monotonic() >= end:
+            return state == "S", ticks
+        time.sleep(0.02)
 
 
 def _ticks(pid: int) -> tuple[str, int]:
