@@ -125,3 +125,20 @@ def test_a_run_cut_before_its_report_reads_each_entry_once(tmp_path: Path) -> No
     assert len(failures) == 7 and parsed.failures[-1].message == "one and one"
     [run] = parsed.summaries
     assert (run.failures, run.read) == (7, 7) and run.text.startswith("(no count: ")
+
+
+def test_a_count_printed_twice_is_one_run_and_a_file_that_failed_to_load_is_unread(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """node-tap printed `# { total: 4, pass: 0, fail: 4 }` twice, before and after its report
+    (capture_node_tap_broken.sh): two runs of 4 were counted, 8 failures, 5 unread. It is one
+    run: its three entries read, the fourth failure (tap_broken.test.mjs, which failed to load:
+    a file's line with no entry) counted and said unread."""
+    code, report = _report(capsys, "node_tap_broken.log")
+    assert code == 1
+    assert (report["summary"]["failures"], report["summary"]["unread"]) == (3, 1)
+    assert [f["failure"]["kind"] for f in report["findings"]] == [
+        "TypeError",
+        "WorkerTimeoutError",
+        "Error",
+    ]

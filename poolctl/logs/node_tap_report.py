@@ -26,6 +26,7 @@ which counts them: its verdict, `poolctl.logs.other_verdicts`); the ones printed
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 
@@ -196,3 +197,15 @@ def uncounted(report: Report, out: ParsedLog, file: str) -> list[tuple[Failure, 
             )
         )  # fmt: skip
     return entries
+
+
+def again(out: ParsedLog, file: str, number: int, text: str) -> bool:
+    """node-tap prints its count of a run twice when a test file failed to load (its terse
+    reporter: once after its progress, once after its report): the same count as the last run's
+    of `file` is that run's, which now ends on line `number` (True); no second run."""
+    last = out.summaries[-1] if out.summaries else None
+    if last is None or last.file != file or last.source != RUNNER or last.text != text:
+        return False
+    start = number if last.start == last.line else last.start  # (`finish` sets it)
+    out.summaries[-1] = dataclasses.replace(last, line=number, start=start)
+    return True

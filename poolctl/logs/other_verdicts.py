@@ -400,6 +400,8 @@ def read_verdict(
     if verdict.runner == VITEST and _joins_vitest_run(out, file, number, text, failed):
         note_unread(out, file, number, text, verdict)
         return True
+    if verdict.runner == node_tap_report.RUNNER and node_tap_report.again(out, file, number, text):
+        return True
     if verdict.runner == tap_verdicts.TAP:
         if not tap_verdicts.failed_test(line, text):
             return False
