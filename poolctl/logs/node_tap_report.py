@@ -201,11 +201,18 @@ def uncounted(report: Report, out: ParsedLog, file: str) -> list[tuple[Failure, 
 
 def again(out: ParsedLog, file: str, number: int, text: str) -> bool:
     """node-tap prints its count of a run twice when a test file failed to load (its terse
-    reporter: once after its progress, once after its report): the same count as the last run's
-    of `file` is that run's, which now ends on line `number` (True); no second run."""
+    reporter: once after its progress, before its report, and once after it): the same count as
+    the last run's of `file`, none of whose entries came before it (a second run as long, a
+    retry, read its own), is that run's, which now ends on line `number` (True)."""
     last = out.summaries[-1] if out.summaries else None
     if last is None or last.file != file or last.source != RUNNER or last.text != text:
         return False
+    before = out.summaries[-2].line if len(out.summaries) > 1 else 0
+    if any(
+        f.input_file == file and f.details.get("runner") == RUNNER and before < f.line_start
+        for f in out.failures
+    ):
+        return False  # (its entries were read before it: it was a run of its own)
     start = number if last.start == last.line else last.start  # (`finish` sets it)
     out.summaries[-1] = dataclasses.replace(last, line=number, start=start)
     return True
