@@ -144,13 +144,15 @@ def test_a_count_printed_twice_is_one_run_and_a_file_that_failed_to_load_is_unre
     ]
 
 
-def test_two_runs_as_long_one_after_the_other_are_two_runs(tmp_path: Path) -> None:
-    """node_tap_terse.log twice in one log (a CI job's retry): the second count, the same as
-    the first, is a run of its own, its entries read after the first's."""
+@pytest.mark.parametrize("name", ["node_tap_terse.log", "node_tap14.log"])
+def test_two_runs_as_long_one_after_the_other_are_two_runs(tmp_path: Path, name: str) -> None:
+    """A log of node-tap's reporter, or of its TAP, twice in one log (a CI job's retry): the
+    second count, the same as the first, is a run of its own, its failures read after the
+    first's."""
     from poolctl.logs import read_logs
 
     twice = tmp_path / "twice.log"
-    twice.write_bytes((RUNS / "node_tap_terse.log").read_bytes() * 2)
+    twice.write_bytes((RUNS / name).read_bytes() * 2)
     parsed = read_logs([str(twice)])
     assert [(s.failures, s.read) for s in parsed.summaries] == [(4, 4), (4, 4)]
     assert len(parsed.failures) == 8

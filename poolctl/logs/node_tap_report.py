@@ -209,10 +209,10 @@ def again(out: ParsedLog, file: str, number: int, text: str) -> bool:
         return False
     before = out.summaries[-2].line if len(out.summaries) > 1 else 0
     if any(
-        f.input_file == file and f.details.get("runner") == RUNNER and before < f.line_start
+        f.input_file == file and "runner" in f.details and before < f.line_start < last.line
         for f in out.failures
     ):
-        return False  # (its entries were read before it: it was a run of its own)
+        return False  # (its entries, or its TAP's, read before it: it was a run of its own)
     start = number if last.start == last.line else last.start  # (`finish` sets it)
     out.summaries[-1] = dataclasses.replace(last, line=number, start=start)
     return True
