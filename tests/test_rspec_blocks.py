@@ -121,3 +121,16 @@ def test_rspec_after_a_clean_pytest_run_is_read_and_jasmines_section_still_is() 
     assert [(s.source, s.failures, s.read) for s in rspec.summaries][-1] == ("RSpec", 2, 2)
     jasmine = read_logs([str(RUNS.parent / "pytest_then_jasmine.log")])
     assert {f.source for f in jasmine.failures} == {"jasmine"} and len(jasmine.failures) == 4
+
+
+def test_rspec_after_a_clean_mix_test_run_is_rspecs_run() -> None:
+    """`mix_then_rspec.log` (capture_rspec.sh: mix test's clean run, then RSpec's): `8 examples,
+    7 failures` closed an ExUnit run (ExUnit's custom test types print such a line), its
+    failures said not read though all 7 were; the entries read since mix test's run closed
+    being RSpec's, it is RSpec's verdict."""
+    parsed = read_logs([str(RUNS / "mix_then_rspec.log")])
+    assert [(s.source, s.failures, s.read) for s in parsed.summaries] == [
+        ("closing line", 0, 0),
+        ("RSpec", 7, 7),
+    ]
+    assert {f.source for f in parsed.failures} == {"rspec"} and len(parsed.failures) == 7

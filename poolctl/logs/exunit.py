@@ -26,6 +26,7 @@ from poolctl.logs import (
     other_blocks,
     other_verdicts,
     rebar3_eunit,
+    rspec_block,
     run_end_lines,
 )
 from poolctl.logs.exunit_block import (
@@ -313,8 +314,14 @@ class ExUnitParser(TextParser):
         `jobs_only`: the line is no verdict (`verdict_like` said so): only a CI service's line
         for a failed job may be read."""
         # ExUnit's own closing line first: a test type of a library's (`3 examples, 2 failures`)
-        # closes as RSpec's run does
-        if not jobs_only and is_closing_line(line, stripped) and self._summary(number, stripped):
+        # closes as RSpec's run does, unless RSpec's entries were read since the run began
+        ours = not self._after_rspec(stripped)
+        if (
+            not jobs_only
+            and ours
+            and is_closing_line(line, stripped)
+            and self._summary(number, stripped)
+        ):
             return True
         if other_verdicts.read_verdict(
             self.out, self.name, number, line, printed_by_a_test=jobs_only
@@ -484,6 +491,18 @@ class ExUnitParser(TextParser):
             self.run_failures += 1
             self.run_read += kept
         self.shards.done(kept, counted=not block.callback)
+
+    def _after_rspec(self, stripped: str) -> bool:
+        """Whether `stripped`, `N examples, M failures`, is RSpec's verdict: the failures read
+        since mix test's run closed are RSpec's (`poolctl.logs.rspec_block`), none ExUnit's."""
+        if not stripped[:1].isdigit() or " example" not in stripped or self.run_failures:
+            return False
+        return any(
+            f.source == rspec_block.SOURCE
+            and f.input_file == self.name
+            and f.line_start > self.closed_at
+            for f in reversed(self.out.failures)
+        )
 
     def _summary(self, number: int, stripped: str) -> bool:
         counts = closing_counts(stripped)
