@@ -79,7 +79,11 @@ def triage_command(
         list[str] | None,
         typer.Argument(
             metavar="LOG",
-            help="Test logs: ExUnit or pytest console output, JUnit XML; - is stdin.",
+            help=(
+                "Test logs: a runner's console output (ExUnit, pytest, unittest, Jest, Mocha,"
+                " Vitest, node --test, TAP, RSpec, minitest, PHPUnit, GoogleTest, cargo, go"
+                " test and more: the README's list) or JUnit XML; - is stdin."
+            ),
         ),
     ] = None,
     fmt: FormatOpt = Format.TERM,

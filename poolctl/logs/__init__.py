@@ -326,7 +326,8 @@ def _parse_one(stream: BinaryIO, name: str, fmt: str, out: ParsedLog, packed: st
         chosen = detected = "pytest"  # a run killed in a test, none failed before: read so
     if chosen is None:
         out.skipped.append(
-            f"{name}: format not recognised (not ExUnit, pytest or JUnit XML output);"
+            f"{name}: format not recognised (no output of a runner poolctl reads: ExUnit, pytest,"
+            " JUnit XML, TAP, Jest, RSpec, GoogleTest and the others the README lists);"
             " name one (poolctl triage --log-format exunit|pytest|junit)"
         )
         return False
