@@ -183,6 +183,7 @@ class Children:
             )
         with self._lock:
             self._live[proc.pid] = proc
+        WAITER.started.add(proc.pid)  # its kill() of poolctl is known for its own, even reaped
         self._tell(f"+{proc.pid}")
         if self.cancelled.is_set():  # interrupted while it started: stopped with the rest
             self._signal_group(proc.pid, signal.SIGKILL)

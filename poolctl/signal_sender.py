@@ -83,6 +83,9 @@ class SignalWaiter:
         # is gone by the time the main thread asks
         self.senders: dict[signal.Signals, Sender] = {}
         self.ignored: list[Ignored] = []  # the hostile signals the workers sent, in order
+        # every child poolctl started (`Children.spawn`): a worker reaped before this thread
+        # read its kill() (a loaded machine) is no longer under poolctl in /proc
+        self.started: set[int] = set()
         self.active = False
 
     def start(self, signals: Collection[signal.Signals]) -> bool:
@@ -130,7 +133,8 @@ class SignalWaiter:
         """A worker's or its family's kill() is said and ignored; the kernel's timer signal
         goes to its handler (the regex timer's); any other, its default action."""
         pid = info.si_pid
-        if info.si_code <= SI_USER_MAX and 0 < pid != os.getpid() and _descends(pid):
+        ours = pid in self.started or _descends(pid)
+        if info.si_code <= SI_USER_MAX and 0 < pid != os.getpid() and ours:
             chain = _ancestors(pid)
             sender = Sender(pid, _comm(pid), chain)
             taken = Ignored(sig, sender, _cmdline(pid), _whose(sender))
@@ -165,8 +169,11 @@ class SignalWaiter:
         for (sig, command), each in groups.items():
             first, pids = each[0], [i.sender.pid for i in each[1:]]
             more = f" (and {len(pids)} more of its command: pids {_listed(pids)})" if pids else ""
+            # (a sender gone, or a zombie, by the time the thread read it has none)
+            shown = f"`{command}`" if command else f"{first.sender.name}, its command line gone"
+            shown = "gone by then" if first.sender.name == "gone" and not command else shown
             notes.append(
-                f"pid {first.sender.pid} (`{command}`), {first.whose}, sent poolctl "
+                f"pid {first.sender.pid} ({shown}), {first.whose}, sent poolctl "
                 f"{sig.name} with kill(){more}: ignored, the run went on (its default action "
                 "kills the process it is sent to: a pool that does not guard against it dies, "
                 "its workers left behind)"
@@ -280,8 +287,8 @@ def _cmdline(pid: int) -> str:
         with open(f"/proc/{pid}/cmdline", "rb") as f:
             words = f.read(4096).rstrip(b"\0").split(b"\0")
     except OSError:
-        return "gone"
-    return " ".join(w.decode("utf-8", "replace") for w in words)[:200]
+        return ""
+    return " ".join(w.decode("utf-8", "replace") for w in words if w)[:200]
 
 
 def _comm(pid: int) -> str:

@@ -212,8 +212,8 @@ def test_the_kernel_log_reader_is_started_with_no_signal_blocked(
 
 
 HOSTILE_SAID = (
-    r"poolctl: pid (\d+) \(python[\d.]*\), a worker poolctl started, sent poolctl {sig}, which "
-    r"would have ended it: ignored"
+    r"poolctl: pid (\d+) \((?:python[\d.]*|gone)\), a worker poolctl started, sent poolctl {sig}, "
+    r"which would have ended it: ignored"
 )
 
 
@@ -235,7 +235,10 @@ def test_a_worker_that_sends_poolctl_a_killing_signal_is_named_and_poolctl_stays
     assert left_behind(mark) == set()
     notes = json.loads((tmp_path / "run" / "report.json").read_text())["notes"]
     [note] = [n for n in notes if sig.name in n]
-    assert note.startswith(f"pid {said[1]} (`{sys.executable} {WORKER} self {sig.name} answer`), ")
+    command = f"`{sys.executable} {WORKER} self {sig.name} answer`"
+    # (on a loaded machine the signal thread may read the sender once it has exited)
+    gone = re.escape(f"pid {said[1]} (") + r"(python[\d.]*, its command line gone|gone by then)\), "
+    assert note.startswith(f"pid {said[1]} ({command}), ") or re.match(gone, note), note
     assert note.endswith(
         f"a worker poolctl started, sent poolctl {sig.name} with kill(): ignored, the run went "
         "on (its default action kills the process it is sent to: a pool that does not guard "
