@@ -42,7 +42,7 @@ def test_a_server_started_in_socket_mode_is_told_its_stdio_value(
     if port:
         argv += ["-p", str(_closed_port())]
     d = diagnose(
-        run_cli, "--protocol", "lsp", "--timeout", "5", "--cwd", str(tmp_path), "--", *argv
+        run_cli, "--protocol", "lsp", "--timeout", "20", "--cwd", str(tmp_path), "--", *argv
     )
     assert confirmed(d) == ["crashed"], d["cause"]
     assert "started with `-m socket`, to talk over another channel" in d["cause"], d["cause"]
