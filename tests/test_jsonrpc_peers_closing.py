@@ -90,12 +90,17 @@ def test_the_only_line_a_server_exits_on_is_quoted_as_why(
     ("worker", "exits", "stopped_by"),
     [
         # asks window/workDoneProgress/create 0.2 s after `initialized`, as the drain begins
-        (("lsp_asks_then_closes.py", "0.2"), "exited with code 0", "exited when stdin closed"),
+        # (it exits on `exit`: before the stop closes its stdin, or as it does, by the load)
+        (
+            ("lsp_asks_then_closes.py", "0.2"),
+            "exited with code 0",
+            ("exited when stdin closed", "nothing: it had ended by itself (exited with code 0)"),
+        ),
         # answers neither shutdown nor exit, reads on at end of input, ignores SIGTERM
         (
             ("lsp_ignores_shutdown.py", "term"),
             "killed by SIGKILL (9)",
-            "SIGKILL after 2 s (SIGTERM ignored)",
+            ("SIGKILL after 2 s (SIGTERM ignored)",),
         ),
     ],
 )
@@ -105,7 +110,7 @@ def test_a_pools_drain_closes_a_server_as_ping_does(
     tmp_path: Path,
     worker: tuple[str, str],
     exits: str,
-    stopped_by: str,
+    stopped_by: tuple[str, ...],
 ) -> None:
     """A pool drained right after its server's start sent shutdown while a server that reads
     nothing past its own request until it is answered (as gopls: tests/workers/
@@ -126,7 +131,7 @@ def test_a_pools_drain_closes_a_server_as_ping_does(
     events = read_events((run / "events.jsonl").read_text())
     [done] = [e for e in events if e["type"] == "shutdown_done"]
     assert done["exits"] == {"w1": exits}, done
-    assert done["stopped_by"] == {"w1": stopped_by}, done
+    assert done["stopped_by"]["w1"] in stopped_by, done
     stderr = (run / "workers" / "w1.stderr.log").read_text()
     assert "client closed the connection" not in stderr, stderr
 
