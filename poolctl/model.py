@@ -41,6 +41,7 @@ OtherRunner = Literal[
     "catch2",
     "robot",
     "deno",
+    "bats",
 ]
 # where a failure was read: a runner's output, or a run of poolctl's own
 Source = Literal["exunit", "pytest", "junit", OtherRunner, "scenario", "ping", "doctor"]

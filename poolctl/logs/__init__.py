@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, BinaryIO, Protocol
 from poolctl.boundedread import open_readable
 from poolctl.errors import InputError, UsageProblem
 from poolctl.logs import (
+    bats_pretty,
     endless,
     exunit_stopped,
     pytest_run_errors,
@@ -199,9 +200,14 @@ def detect_format(head: bytes | str) -> str | None:
         # another runner's failed run alone (`go test`, `cargo test`, Vitest…): the pytest
         # parser reads its verdict (poolctl.logs.other_verdicts), its failures counted, unread
         return "pytest" if runners_alone.holds_a_verdict(text) else None
-    if not pytest and exunit == 1 and rspec_block.IN_TEXT_RE.search(text):
-        # RSpec's run alone: its `Finished in` is the one ExUnit mark it shows; its section and
-        # verdict are read beside the pytest parser's own, as other runners' are
+    if (
+        not pytest
+        and exunit == 1
+        and (rspec_block.IN_TEXT_RE.search(text) or bats_pretty.IN_TEXT_RE.search(text))
+    ):
+        # RSpec's run alone: its `Finished in` is the one ExUnit mark it shows (bats' pretty
+        # output: its closing line); its failures and verdict are read beside the pytest
+        # parser's own, as other runners' are
         return "pytest"
     return "pytest" if pytest > exunit else "exunit"
 

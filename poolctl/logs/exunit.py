@@ -18,6 +18,7 @@ import re
 from typing import ClassVar
 
 from poolctl.logs import (
+    bats_pretty,
     exunit_compile,
     exunit_mix,
     exunit_printed,
@@ -314,8 +315,9 @@ class ExUnitParser(TextParser):
         `jobs_only`: the line is no verdict (`verdict_like` said so): only a CI service's line
         for a failed job may be read."""
         # ExUnit's own closing line first: a test type of a library's (`3 examples, 2 failures`)
-        # closes as RSpec's run does, unless RSpec's entries were read since the run began
-        ours = not self._after_rspec(stripped)
+        # closes as RSpec's run does, unless RSpec's entries were read since the run began; so
+        # does bats' pretty formatter's (`7 tests, 5 failures, 1 skipped`)
+        ours = not self._after_other_runner(stripped)
         if (
             not jobs_only
             and ours
@@ -492,15 +494,20 @@ class ExUnitParser(TextParser):
             self.run_read += kept
         self.shards.done(kept, counted=not block.callback)
 
-    def _after_rspec(self, stripped: str) -> bool:
+    def _after_other_runner(self, stripped: str) -> bool:
         """Whether `stripped`, `N examples, M failures`, is RSpec's verdict: the failures read
-        since mix test's run closed are RSpec's (`poolctl.logs.rspec_block`), none ExUnit's."""
-        if not stripped[:1].isdigit() or " example" not in stripped or self.run_failures:
+        since mix test's run closed are RSpec's (`poolctl.logs.rspec_block`), none ExUnit's;
+        or `N tests, M failures`, bats' (`poolctl.logs.bats_pretty`)."""
+        if not stripped[:1].isdigit() or self.run_failures:
+            return False
+        if " example" in stripped:
+            source = rspec_block.SOURCE
+        elif " test" in stripped:
+            source = bats_pretty.SOURCE
+        else:
             return False
         return any(
-            f.source == rspec_block.SOURCE
-            and f.input_file == self.name
-            and f.line_start > self.closed_at
+            f.source == source and f.input_file == self.name and f.line_start > self.closed_at
             for f in reversed(self.out.failures)
         )
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from poolctl.logs import (
     ava_block,
+    bats_pretty,
     cargo_block,
     catch2_block,
     ct_block,
@@ -127,6 +128,7 @@ TRIGGERS = (
     *gtest_block.TRIGGERS,  # GoogleTest's first failure of a test
     *ctest_block.TRIGGERS,  # ctest's run, each test's start and result
     *catch2_block.TRIGGERS,  # Catch2's header, then its blocks' rules
+    *bats_pretty.TRIGGERS,  # bats' pretty formatter: a test file's line, a failed test's
     *robot_block.TRIGGERS,  # Robot Framework's `Name   | FAIL |`
     *deno_block.TRIGGERS,  # `deno test`'s ERRORS section, its cancelled tests
     mocha_tree.TRIGGER,  # ... and its tree's failed tests above them
@@ -281,6 +283,8 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
     if " is a Catch" in line and catch2_block.HEADER_RE.match(line.rstrip()):
         _CATCH2[parser] = True  # Catch2's header: its blocks follow
         return None
+    if bats_pretty.FAILED in line or ".bats" in line:  # bats' pretty formatter's lines
+        return bats_pretty.block_at(parser, number, line, partial(_keep, parser))
     if line[:1] in " 0123456789T" and _ctest_line(parser, number, line):
         return None  # a ctest run's line: where it began, a test's start, its result
     if line.startswith("[  FAILED  ] "):  # a GoogleTest test's line no block read up to

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 
 from poolctl.logs import (
+    bats_pretty,
     catch2_block,
     ctest_block,
     deno_block,
@@ -216,6 +217,9 @@ VERDICTS = (
         f"{_JUNIT} (--gtest_output=xml:FILE; cmocka: CMOCKA_MESSAGE_OUTPUT=XML)",
     ),
     Verdict(catch2_block.RUNNER, catch2_block.VERDICT_RE, f"{_JUNIT} (--reporter junit)"),
+    Verdict(  # ExUnit's shape: bats' only where its failures were read (`_bats_run`)
+        bats_pretty.RUNNER, bats_pretty.VERDICT_RE, f"{_JUNIT} (--formatter junit)"
+    ),
     Verdict(
         "Criterion",  # its failing and crashing tests
         re.compile(
@@ -332,6 +336,7 @@ TRIGGERS = (
     r"^ *[1-9]\d* FAILED TEST",  # GoogleTest, cmocka
     r"^\[====\] Synthesis: ",  # Criterion
     catch2_block.VERDICT_TRIGGER,
+    bats_pretty.VERDICT_TRIGGER,
     r"^ *tests +\d+ +\d+ +\d+ +[1-9]",  # CUnit
     r"^\d+%: Checks: \d+, Failures: ",  # Check
     *job_failed.TRIGGERS,  # a CI service's line for a failed job, a wrapper's
@@ -395,6 +400,8 @@ def read_verdict(
     if matched is None:
         return False
     verdict, failed = matched
+    if verdict.runner == bats_pretty.RUNNER and not _bats_run(out, file):
+        return False
     if verdict.runner == NODE and _joins_node_run(out, file, number, text, failed):
         return True
     if verdict.runner == VITEST and _joins_vitest_run(out, file, number, text, failed):
@@ -419,6 +426,16 @@ def read_verdict(
     if verdict.runner != tap_verdicts.TAP:  # (a TAP run's, once it is known to stay: `finish`)
         note_unread(out, file, number, text, verdict)
     return True
+
+
+def _bats_run(out: ParsedLog, file: str) -> bool:
+    """Whether failures of bats' pretty formatter were read in `file` since its last run
+    closed: its closing line, ExUnit's shape, is then bats'."""
+    last = max((s.line for s in out.summaries if s.file == file), default=0)
+    return any(
+        f.source == bats_pretty.SOURCE and f.input_file == file and f.line_start > last
+        for f in reversed(out.failures)
+    )
 
 
 def _zope_layers_counted(out: ParsedLog, file: str) -> None:

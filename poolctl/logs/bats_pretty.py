@@ -1,0 +1,143 @@
+"""bats' pretty formatter (`bats -p`, its default on a terminal), read test by test into
+`Failure`s that classify as any runner's failure does:
+
+    pool.bats
+     ✓ checks out a worker
+     ✗ reply has the session id
+       (in test file pool.bats, line 20)
+         `[[ "$output" == *'"ok":true'* ]]' failed
+       worker 1 did not answer 'ping' within 0.5s
+     - skipped resize (skipped: not yet)
+
+    4 tests, 1 failure, 1 skipped
+
+Each test file's name heads its tests (the group); a `✗ name` line begins a failure, placed at
+its `(in test file F, line N)` line, its message the lines indented below it (the command that
+failed, the output bats prints under it: the test's, `--trace`'s `$ ` lines, bats-assert's
+`-- … --` box); `✗ setup_file failed` and `✗ teardown_file failed` are failures of their file
+(`(from function `setup_file' in test file F, line N)`). The closing line counts them
+(`poolctl.logs.other_verdicts`); it is ExUnit's shape, and read as bats' only where bats'
+failures were read since the last run closed.
+
+bats writes each test's line twice on one line, its name as it runs, then a cursor move back
+and its result (`ESC[1G`): with the escapes gone the line reads `   name 3/4 ✗ name`, or
+`… 3/4 in 4 sec ✗ name [521]` under `--timing`.
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from poolctl.logs.records import Lines
+from poolctl.logs.runner_block import RunnerBlock
+from poolctl.logs.scan import MAX_BLOCK_LINES, MAX_FIELD, block_failure, clip
+from poolctl.model import Failure, Source
+
+if TYPE_CHECKING:
+    from poolctl.logs.scan import TextParser
+
+RUNNER = "bats"
+SOURCE: Source = "bats"
+# a test's result line: ` ✗ name`, or after its running line and count, `   name 3/4 ✗ name`
+_COUNT = r"\d+/\d+(?: in \d+ sec)?"
+RESULT_RE = re.compile(rf"^(?: |   .*?{_COUNT} )(?P<mark>[✓✗-]) (?P<name>.+?)$")
+FAILED = "✗ "
+_TIMING_RE = re.compile(r" \[(?:\d+(?: \(timeout: \S+\))?|timeout: \S+)\]$")
+# a test file's line above its tests: a path, alone, unindented
+FILE_RE = re.compile(r"^\S+\.bats$")
+_WHERE_RE = re.compile(
+    r"^ {3}\((?:from function `\w+' )?in test file (?P<file>.+), line (?P<line>\d+)\)$"
+)
+_TRACEBACK = "Traceback (most recent call last):"
+_RAISED_RE = re.compile(r"^(?P<kind>[A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt)): ")
+TRIGGERS = (rf"(?:^|{_COUNT}) ✗ ", r"^\S+\.bats\s*$")
+# bats' pretty output in a text: a failed test's line and where it failed
+IN_TEXT_RE = re.compile(
+    rf"(?:^|{_COUNT}) ✗ .*\n {{3}}\((?:from function `\w+' )?in test file \S+, line \d+\)$",
+    re.M,
+)
+VERDICT_RE = re.compile(
+    r"^\d+ tests?, (?P<failed>\d+) failures?(?:, \d+ skipped)?(?:, \d+ timed out)?"
+    r"(?:, \d+ not run)?(?: in \d+ seconds)?$"
+)
+VERDICT_TRIGGER = r"^\d+ tests?, [1-9]\d* failures?"
+
+
+# each parser's last test file's line: the group of the tests after it
+_FILES: weakref.WeakKeyDictionary[TextParser, str] = weakref.WeakKeyDictionary()
+
+
+def block_at(
+    parser: TextParser, number: int, line: str, done: Callable[[Failure, Lines], object]
+) -> BatsBlock | None:
+    """The block of the failed test `line` says failed, if it says so; a test file's line
+    is noted (its tests' group) and begins none."""
+    if FAILED in line and failed_test(line) is not None:
+        block = BatsBlock(number, line, parser.name, SOURCE, done)
+        block.group = _FILES.get(parser, "")
+        return block
+    if FILE_RE.match(line.rstrip()):
+        _FILES[parser] = line.rstrip().removeprefix("./")
+    return None
+
+
+def failed_test(line: str) -> str | None:
+    """The name of the test a result line of bats' says failed (its timing left out)."""
+    if FAILED not in line:
+        return None
+    result = RESULT_RE.match(line.rstrip())
+    if result is None or result["mark"] != "✗":
+        return None
+    return _TIMING_RE.sub("", result["name"])
+
+
+class BatsBlock(RunnerBlock):
+    """One failed test's lines (a consumer of a text parser's scan), under the test file's
+    line `group`; the failure goes to `done` when an unindented line or the next test's ends
+    it."""
+
+    group = ""
+
+    def feed(self, number: int, line: str) -> bool:
+        text = line.rstrip("\n")
+        if not text.startswith("   ") or RESULT_RE.match(text.rstrip()):
+            return False
+        if len(self.lines) < MAX_BLOCK_LINES:
+            self.lines.append((number, text.rstrip()))
+        return True
+
+    def close(self) -> Lines:
+        name = failed_test(self.lines[0][1])
+        body = [t[3:] for _, t in self.lines[1:]]
+        places = [m for t in self.lines[1:] if (m := _WHERE_RE.match(t[1]))]
+        if name is None:
+            return []
+        said = [t for t in body if not _WHERE_RE.match("   " + t)]
+        while said and not said[-1].strip():
+            said.pop()
+        said = [t[2:] if i == 0 and t.startswith("  ") else t for i, t in enumerate(said)]
+        kind = ""
+        if _TRACEBACK in said:  # a Python program's traceback in the output: its exception
+            kind = next((m["kind"] for t in reversed(said) if (m := _RAISED_RE.match(t))), "")
+        where = places[-1] if places else None
+        file = where["file"].removeprefix("./") if where else ""
+        failure = block_failure(
+            self.source,
+            self.input_file,
+            self.lines,
+            name=name,
+            group=self.group or file,
+            location=f"{file}:{where['line']}" if where else "",
+            kind=kind,
+            message="\n".join(said),
+            details={
+                "runner": RUNNER,
+                "text": clip("\n".join(t for _, t in self.lines), MAX_FIELD),
+            },
+            frames=[],
+        )
+        self.done(failure, self.lines)
+        return []
