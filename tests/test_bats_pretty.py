@@ -30,9 +30,10 @@ POOL = [
     ),
 ]
 PLAIN = [
-    ("the pool counts its workers", "plain.bats:9", "-"),
-    ("an answer holds its ok", "plain.bats:14", "-"),
-    ("the status command succeeds", "plain.bats:19", "-"),
+    ("the pool counts its workers", "plain.bats:11", "-"),
+    ("an answer holds its ok", "plain.bats:16", "-"),
+    ("the status command succeeds", "plain.bats:21", "-"),
+    ("worker answers ping", "plain.bats:30", "port-no-response"),
 ]
 SETUP_FILE = [("setup_file failed", "setup_file.bats:7", "dependency-not-started")]
 TEARDOWN_FILE = [("teardown_file failed", "teardown_file.bats:6", "-")]
@@ -88,13 +89,17 @@ def test_the_message_is_what_bats_printed_under_the_test() -> None:
         "TimeoutError: checkout timed out after 0.2s: pool pool_a has 0 idle workers, 1 waiting"
     )
     assert by_name["teardown_file failed"].message == "`false' failed\nstopping pool 'db'"
+    # a helper's function failed: the test file's frame, below the helper's, places it
+    helper = by_name["worker answers ping"]
+    assert (helper.location, helper.group) == ("plain.bats:30", "plain.bats")
+    assert helper.message == "`ping_worker' failed\nworker 1 did not answer 'ping' within 0.5s"
 
 
 @pytest.mark.parametrize(
     ("log", "runs"),
     [
-        ("files.txt", [("bats", 10, 10)]),
-        ("timing.txt", [("bats", 8, 8)]),
+        ("files.txt", [("bats", 11, 11)]),
+        ("timing.txt", [("bats", 9, 9)]),
         # a clean `mix test` run, then bats': ExUnit's closing line stays ExUnit's
         ("mix_then_bats_pretty.log", [("closing line", 0, 0), ("bats", 5, 5)]),
     ],

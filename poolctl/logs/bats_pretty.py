@@ -12,7 +12,8 @@
     4 tests, 1 failure, 1 skipped
 
 Each test file's name heads its tests (the group); a `✗ name` line begins a failure, placed at
-its `(in test file F, line N)` line, its message the lines indented below it (the command that
+its `(in test file F, line N)` line (the last of its stack, under a helper's `(from function `f'
+in file helper.bash, line 5,`), its message the lines indented below it (the command that
 failed, the output bats prints under it: the test's, `--trace`'s `$ ` lines, bats-assert's
 `-- … --` box); `✗ setup_file failed` and `✗ teardown_file failed` are failures of their file
 (`(from function `setup_file' in test file F, line N)`). The closing line counts them
@@ -48,15 +49,17 @@ FAILED = "✗ "
 _TIMING_RE = re.compile(r" \[(?:\d+(?: \(timeout: \S+\))?|timeout: \S+)\]$")
 # a test file's line above its tests: a path, alone, unindented
 FILE_RE = re.compile(r"^\S+\.bats$")
-_WHERE_RE = re.compile(
-    r"^ {3}\((?:from function `\w+' )?in test file (?P<file>.+), line (?P<line>\d+)\)$"
-)
+# where it failed: its stack, from the function that failed (a helper's, `setup_file`) to the
+# test file, one frame a line: `(from function `f' in file helper.bash, line 4,` … `in test
+# file pool.bats, line 10)`
+_WHERE_RE = re.compile(r"in test file (?P<file>.+), line (?P<line>\d+)\)$")
 _TRACEBACK = "Traceback (most recent call last):"
 _RAISED_RE = re.compile(r"^(?P<kind>[A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt)): ")
 TRIGGERS = (rf"(?:^|{_COUNT}) ✗ ", r"^\S+\.bats\s*$")
 # bats' pretty output in a text: a failed test's line and where it failed
 IN_TEXT_RE = re.compile(
-    rf"(?:^|{_COUNT}) ✗ .*\n {{3}}\((?:from function `\w+' )?in test file \S+, line \d+\)$",
+    rf"(?:^|{_COUNT}) ✗ .*\n {{3}}\((?:from function `[^'\n]+' )?"
+    r"in (?:test )?file \S+, line \d+[,)]$",
     re.M,
 )
 VERDICT_RE = re.compile(
@@ -111,18 +114,20 @@ class BatsBlock(RunnerBlock):
 
     def close(self) -> Lines:
         name = failed_test(self.lines[0][1])
-        body = [t[3:] for _, t in self.lines[1:]]
-        places = [m for t in self.lines[1:] if (m := _WHERE_RE.match(t[1]))]
         if name is None:
             return []
-        said = [t for t in body if not _WHERE_RE.match("   " + t)]
+        body = [t[3:] for _, t in self.lines[1:]]
+        stack = 0  # its stack's lines, first
+        if body and body[0].startswith("("):
+            stack = next((i + 1 for i, t in enumerate(body) if t.endswith(")")), 0)
+        where = _WHERE_RE.search(body[stack - 1]) if stack else None
+        said = body[stack:]
         while said and not said[-1].strip():
             said.pop()
         said = [t[2:] if i == 0 and t.startswith("  ") else t for i, t in enumerate(said)]
         kind = ""
         if _TRACEBACK in said:  # a Python program's traceback in the output: its exception
             kind = next((m["kind"] for t in reversed(said) if (m := _RAISED_RE.match(t))), "")
-        where = places[-1] if places else None
         file = where["file"].removeprefix("./") if where else ""
         failure = block_failure(
             self.source,
