@@ -36,6 +36,8 @@ PLAIN = [
     ("worker answers ping", "plain.bats:30", "port-no-response"),
 ]
 SETUP_FILE = [("setup_file failed", "setup_file.bats:7", "dependency-not-started")]
+# BATS_TEST_TIMEOUT stopped it: bats counts it apart from its failures (`1 timed out`)
+TIMED_OUT = [("a silent worker answers before the test's timeout", "timeout.bats:4", "-")]
 TEARDOWN_FILE = [("teardown_file failed", "teardown_file.bats:6", "-")]
 
 
@@ -61,6 +63,7 @@ def _read(report: dict[str, Any]) -> list[tuple[str, str, str]]:
         ("dumb.txt", SETUP_FILE + PLAIN),
         ("timing.txt", POOL + PLAIN),
         ("trace.txt", PLAIN),
+        ("timeout.txt", TIMED_OUT + POOL),
         ("mix_then_bats_pretty.log", POOL),
     ],
 )
@@ -100,6 +103,7 @@ def test_the_message_is_what_bats_printed_under_the_test() -> None:
     [
         ("files.txt", [("bats", 11, 11)]),
         ("timing.txt", [("bats", 9, 9)]),
+        ("timeout.txt", [("bats", 6, 6)]),  # `9 tests, 5 failures, 1 skipped, 1 timed out`
         # a clean `mix test` run, then bats': ExUnit's closing line stays ExUnit's
         ("mix_then_bats_pretty.log", [("closing line", 0, 0), ("bats", 5, 5)]),
     ],

@@ -62,11 +62,14 @@ IN_TEXT_RE = re.compile(
     r"in (?:test )?file \S+, line \d+[,)]$",
     re.M,
 )
+# its closing line; a test its timeout (BATS_TEST_TIMEOUT) stopped is counted apart, not a failure
 VERDICT_RE = re.compile(
-    r"^\d+ tests?, (?P<failed>\d+) failures?(?:, \d+ skipped)?(?:, \d+ timed out)?"
+    r"^\d+ tests?, (?P<failed>\d+) failures?(?:, \d+ skipped)?(?:, (?P<errors>\d+) timed out)?"
     r"(?:, \d+ not run)?(?: in \d+ seconds)?$"
 )
-VERDICT_TRIGGER = r"^\d+ tests?, [1-9]\d* failures?"
+VERDICT_TRIGGER = (
+    r"^\d+ tests?, (?:[1-9]\d* failures?|\d+ failures?(?:, \d+ skipped)?, [1-9]\d* timed out)"
+)
 
 
 # each parser's last test file's line: the group of the tests after it
