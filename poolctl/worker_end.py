@@ -44,7 +44,7 @@ def end_with_family(worker: WorkerProcess, family: Held, grace: float) -> None:
             worker.interrupted_stop() or f"nothing: it had ended by itself ({ended.describe()})"
         )
     elif worker.wait_exit(min(EOF_GRACE, grace)) is not None or (
-        asleep and _exits_at_work(worker, ticks)
+        asleep and _exits_at_work(worker, ticks, min(EOF_BUSY_MAX, grace))
     ):
         worker.stopped_by = worker.interrupted_stop() or "exited when stdin closed"
     if worker.poll() is None:
@@ -60,12 +60,12 @@ def end_with_family(worker: WorkerProcess, family: Held, grace: float) -> None:
         wait_gone(_kill_known_then_found(worker, family), 2.0)  # none outlives the call
 
 
-def _exits_at_work(worker: WorkerProcess, ticks: int) -> bool:
+def _exits_at_work(worker: WorkerProcess, ticks: int, most: float) -> bool:
     """Whether a worker still running once its stdin closed exits while it keeps at work
-    (`EOF_BUSY_MAX` at most), `ticks` its CPU time as its stdin closed: one asleep that used no
-    CPU time since it was last looked at waits for something else than its end, and is not
-    waited for."""
-    end = time.monotonic() + EOF_BUSY_MAX
+    (`most` seconds at most: the stop's grace, which an experiment's copy keeps short), `ticks`
+    its CPU time as its stdin closed: one asleep that used no CPU time since it was last looked
+    at waits for something else than its end, and is not waited for."""
+    end = time.monotonic() + most
     while time.monotonic() < end:
         state, now = _ticks(worker.pid)
         if state != "R" and now <= ticks:  # asleep and idle, or gone
