@@ -23,6 +23,7 @@ from poolctl.logs import (
     eunit_block,
     go_block,
     go_json,
+    go_runs,
     gtest_block,
     jasmine_block,
     jest_block,
@@ -69,8 +70,6 @@ _TAP_OPEN: weakref.WeakKeyDictionary[TextParser, list[int]] = weakref.WeakKeyDic
 _JEST_SUMMARY: weakref.WeakKeyDictionary[TextParser, int] = weakref.WeakKeyDictionary()
 # each parser's current `cargo test` target: its path, the tests read, the panics printed inline
 _CARGO: weakref.WeakKeyDictionary[TextParser, cargo_block.CargoRun] = weakref.WeakKeyDictionary()
-# each parser's current go test package: its tests' `-v` output, its failures read until its verdict
-_GO: weakref.WeakKeyDictionary[TextParser, go_block.GoRun] = weakref.WeakKeyDictionary()
 # each parser's failed tests of Mocha's tree, before its counts (read if none come)
 _MOCHA: weakref.WeakKeyDictionary[TextParser, mocha_tree.Tree] = weakref.WeakKeyDictionary()
 # each parser's last `TAP version 13` line (node --test's TAP reporter begins so), 0 once a
@@ -78,11 +77,6 @@ _MOCHA: weakref.WeakKeyDictionary[TextParser, mocha_tree.Tree] = weakref.WeakKey
 _TAP_BEGUN: weakref.WeakKeyDictionary[TextParser, int] = weakref.WeakKeyDictionary()
 # each parser's Vitest files' lines and their failed tests, before its counts (read if none come)
 _VITEST: weakref.WeakKeyDictionary[TextParser, vitest_files.Files] = weakref.WeakKeyDictionary()
-# ... under -json, each package's (their events interleave)
-_GO_JSON: weakref.WeakKeyDictionary[TextParser, dict[str, go_json.Package]] = (
-    weakref.WeakKeyDictionary()
-)
-
 # each parser's node-tap reporter: its test file's line, its entries until its count keeps them
 _NODE_TAP: weakref.WeakKeyDictionary[TextParser, node_tap_report.Report] = (
     weakref.WeakKeyDictionary()
@@ -147,10 +141,10 @@ def block_at(parser: TextParser, number: int, line: str) -> Consumer | None:
     TAP `not ok` line with no directive, or a `Bail out!` (its run just recorded by
     `read_verdict`), or a go package's `FAIL` line, which ends its failures (they are kept)."""
     if line.startswith("FAIL\t") and (package := go_block.VERDICT_RE.match(line)):
-        _go_kept(parser, package["package"])
+        go_runs.kept(parser, package["package"], partial(_keep, parser))
         return None
     if line.startswith('{"Time":"') and (name := go_json.verdict_package(line)):
-        go_json.ended(_GO_JSON.get(parser, {}), name, partial(_keep, parser))
+        go_runs.json_ended(parser, name, partial(_keep, parser))
         return None
     if line.startswith("Bail out!"):
         return _tap_block(parser, number, line)
@@ -228,10 +222,10 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
     if line.startswith(jest_block.SUMMARY):
         _JEST_SUMMARY[parser] = number
         return None
-    if line[:3] in ("---", "===", "pan", "   ") and (go := _go_line(parser, number, line)):
+    if line[:3] in ("---", "===", "pan", "   ") and (go := go_runs.block_at(parser, number, line)):
         return go
     if line.startswith('{"Time":"') and go_json.TRIGGER_RE.match(line):
-        return go_json.JsonStream(number, line, _GO_JSON.setdefault(parser, {}), parser.name)
+        return go_runs.json_stream(parser, number, line)
     if line[:1] in "-rtf " and (cargo := _cargo_line(parser, number, line)) is not None:
         return cargo if cargo is not _NONE else None
     if line.startswith(jasmine_block.HEADER) and line.rstrip() == jasmine_block.HEADER:
@@ -468,7 +462,7 @@ def finish(parser: TextParser) -> None:
     verdict, is read for what it printed of its failures (unittest's `-v` lines, cargo's result
     lines)."""
     _cargo_stopped(parser)
-    _go_stopped(parser)
+    go_runs.stopped(parser, partial(_keep, parser))
     if (tree := _MOCHA.get(parser)) is not None:
         mocha_tree.stopped(tree, parser.out, parser.name, parser.last_lines())
     if (files := _VITEST.get(parser)) is not None:
@@ -486,47 +480,6 @@ def finish(parser: TextParser) -> None:
     gtest_block.brief_runs(parser.out, parser.name, _GTEST_ENDS.get(parser, []))
     if (ctest := _CTEST.get(parser)) is not None:
         ctest_block.fold(parser.out, parser.name, ctest)
-
-
-def _go_line(parser: TextParser, number: int, line: str) -> Consumer | None:
-    """`go_block.start`, in the package `parser` reads."""
-    return go_block.start(_GO.setdefault(parser, go_block.GoRun()), number, line, parser.name)
-
-
-def _go_kept(parser: TextParser, package: str) -> None:
-    """`go_block.kept`, for the package `parser` read last."""
-    if (run := _GO.get(parser)) is not None:
-        go_block.kept(run, package, partial(_keep, parser))
-
-
-def _go_stopped(parser: TextParser) -> None:
-    """A go package whose output the input ended in, before its verdict (killed, a CI job's
-    time limit): its failures read are kept, and a note says no verdict counted them."""
-    before = len(parser.out.failures)
-    kept = 0
-    if (run := _GO.get(parser)) is not None:
-        go_block.stopped_in(run, parser.name)
-        kept += go_block.kept(run, "", partial(_keep, parser))
-    packages = _GO_JSON.get(parser, {})
-    for name in list(packages):
-        if (block := packages[name].block) is not None:
-            block.close()  # (its output read so far)
-            packages[name].block = None
-        go_block.stopped_in(packages[name].run, parser.name)
-        kept += go_json.ended(packages, name, partial(_keep, parser))
-    if kept and len(parser.out.failures) > before:
-        first = parser.out.failures[before].line_start
-        running = [f.name for f in parser.out.failures[before:] if f.kind == "stopped"]
-        # (`go_block.stopped_in`: the test whose `=== RUN` line no result followed)
-        read = f"the test it was running, {', '.join(running)}, read as a failure"
-        if kept > len(running):
-            read = f"{kept - len(running)} failed test(s) read from their blocks" + (
-                f", and {read}" if running else ""
-            )
-        parser.out.skipped.append(
-            f"{parser.name}:{first}: a go test package's output ended before its verdict "
-            f"(killed, a time limit): {read}; no `FAIL` line counting them"
-        )
 
 
 def _cargo_stopped(parser: TextParser) -> None:
