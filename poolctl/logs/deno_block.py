@@ -24,8 +24,8 @@ from __future__ import annotations
 import re
 
 from poolctl.logs.records import Lines
-from poolctl.logs.runner_block import RunnerBlock
-from poolctl.logs.scan import MAX_BLOCK_LINES, MAX_FIELD, block_failure, clip, line_failure
+from poolctl.logs.runner_block import EntriesSection
+from poolctl.logs.scan import MAX_FIELD, block_failure, clip, line_failure
 from poolctl.model import Failure, Source
 
 RUNNER = "Deno"
@@ -43,35 +43,17 @@ _KIND_RE = re.compile(r"^(?P<kind>\w*(?:Error|Exception)): ")
 _FRAME_RE = re.compile(r"^ +at .*$")
 
 
-class DenoErrors(RunnerBlock):
+class DenoErrors(EntriesSection):
     """The `ERRORS` section (a consumer of a text parser's scan): each block goes to `done` as a
     failure when it ends."""
 
-    def begin(self, line: str) -> None:
-        self.entry: Lines = []
+    def ends(self, text: str) -> bool:
+        return text.strip() == "FAILURES" or text.startswith("FAILED | ")
 
-    def feed(self, number: int, line: str) -> bool:
-        text = line.rstrip()
-        if text.strip() == "FAILURES" or text.startswith("FAILED | "):
-            return False  # the section's end
-        if _TEST_RE.match(text) or _UNCAUGHT_RE.match(text):
-            self._end_entry()
-            self.entry = [(number, text)]
-        elif self.entry and len(self.entry) < MAX_BLOCK_LINES:
-            self.entry.append((number, text))
-        self.lines.append((number, text))
-        return True
+    def starts_entry(self, text: str) -> bool:
+        return bool(_TEST_RE.match(text) or _UNCAUGHT_RE.match(text))
 
-    def close(self) -> Lines:
-        self._end_entry()
-        return []
-
-    def _end_entry(self) -> None:
-        entry, self.entry = self.entry, []
-        while entry and not entry[-1][1]:
-            entry.pop()
-        if not entry:
-            return
+    def read_entry(self, entry: Lines) -> None:
         first = entry[0][1]
         test = _TEST_RE.match(first)
         named = test or _UNCAUGHT_RE.match(first)

@@ -31,8 +31,8 @@ from __future__ import annotations
 import re
 
 from poolctl.logs.records import Lines
-from poolctl.logs.runner_block import RunnerBlock
-from poolctl.logs.scan import MAX_BLOCK_LINES, MAX_FIELD, block_failure, clip
+from poolctl.logs.runner_block import EntriesSection
+from poolctl.logs.scan import MAX_FIELD, block_failure, clip
 from poolctl.model import Source
 
 RUNNER = "PHPUnit"
@@ -48,37 +48,22 @@ EXPECTATION = "AssertionError"
 _ENDS = ("--", "FAILURES!", "ERRORS!", "WARNINGS!")  # whole lines (a diff's `--- Expected`)
 
 
-class PhpunitSection(RunnerBlock):
+class PhpunitSection(EntriesSection):
     """A section of errors or of failures (a consumer of a text parser's scan): each entry goes
     to `done` as a failure when it ends."""
 
     def begin(self, line: str) -> None:
         heading = HEADING_RE.match(line.rstrip())
         self.errors = heading is not None and heading["what"] == "error"
-        self.entry: Lines = []
+        super().begin(line)
 
-    def feed(self, number: int, line: str) -> bool:
-        text = line.rstrip()
-        if text in _ENDS or text.startswith("OK, but ") or HEADING_RE.match(text):
-            return False  # the section's end
-        if _ENTRY_RE.match(text):
-            self._end_entry()
-            self.entry = [(number, text)]
-        elif self.entry and len(self.entry) < MAX_BLOCK_LINES:
-            self.entry.append((number, text))
-        self.lines.append((number, text))
-        return True
+    def ends(self, text: str) -> bool:
+        return text in _ENDS or text.startswith("OK, but ") or bool(HEADING_RE.match(text))
 
-    def close(self) -> Lines:
-        self._end_entry()
-        return []
+    def starts_entry(self, text: str) -> bool:
+        return bool(_ENTRY_RE.match(text))
 
-    def _end_entry(self) -> None:
-        entry, self.entry = self.entry, []
-        while entry and not entry[-1][1]:
-            entry.pop()
-        if not entry:
-            return
+    def read_entry(self, entry: Lines) -> None:
         named = _ENTRY_RE.match(entry[0][1])
         assert named is not None
         body = [t for _, t in entry[1:]]

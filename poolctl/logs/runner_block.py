@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from poolctl.logs.records import Lines
+from poolctl.logs.scan import MAX_BLOCK_LINES
 from poolctl.model import Failure, Source
 
 
@@ -30,3 +31,44 @@ class RunnerBlock:
 
     def begin(self, line: str) -> None:
         """What the block's first line says, noted by a runner's block that needs it."""
+
+
+class EntriesSection(RunnerBlock):
+    """A section of entries, each a failure (Deno's `ERRORS`, PHPUnit's `There were 4
+    errors:`): a subclass says where the section ends (`ends`), which line begins an entry
+    (`starts_entry`), and reads each entry, its blank lines at the end dropped (`read_entry`)."""
+
+    def begin(self, line: str) -> None:
+        self.entry: Lines = []
+
+    def ends(self, text: str) -> bool:
+        raise NotImplementedError
+
+    def starts_entry(self, text: str) -> bool:
+        raise NotImplementedError
+
+    def read_entry(self, entry: Lines) -> None:
+        raise NotImplementedError
+
+    def feed(self, number: int, line: str) -> bool:
+        text = line.rstrip()
+        if self.ends(text):
+            return False
+        if self.starts_entry(text):
+            self._end_entry()
+            self.entry = [(number, text)]
+        elif self.entry and len(self.entry) < MAX_BLOCK_LINES:
+            self.entry.append((number, text))
+        self.lines.append((number, text))
+        return True
+
+    def close(self) -> Lines:
+        self._end_entry()
+        return []
+
+    def _end_entry(self) -> None:
+        entry, self.entry = self.entry, []
+        while entry and not entry[-1][1]:
+            entry.pop()
+        if entry:
+            self.read_entry(entry)
