@@ -320,6 +320,7 @@ class WorkerProcess:
                 pass
             except (BrokenPipeError, OSError) as exc:
                 if isinstance(exc, BrokenPipeError) or exc.errno == errno.EPIPE:
+                    self.unwritten = len(view)  # no reader: it closed its stdin or exited
                     return False
                 raise
             remaining = deadline - time.monotonic()

@@ -5,6 +5,7 @@ Before, it was told to "read its stderr", an empty log."""
 
 from __future__ import annotations
 
+import json
 import shlex
 import sys
 
@@ -61,6 +62,30 @@ def test_a_worker_exiting_0_silently_is_told_what_it_took_of_the_request(
     quoted = {e["text"]: e["origin"] for e in d["evidence"]}
     assert quoted["0 bytes"] == "workers/w1.stderr.log"
     assert quoted[unread] == "FIONREAD on the stdin pipe"
+
+
+def test_a_request_whose_rest_found_no_reader_is_not_said_taken(run_cli: RunCli) -> None:
+    """A request larger than the pipe holds, sent to a worker that closes its stdin unread and
+    exits: the pipe took its first 64 KiB, and the rest found no reader (EPIPE). That rest was
+    counted as written, so the 70,087-byte request less the 65,536 bytes unread was said taken:
+    "it took 4551 bytes of the 70087-byte request" from a worker that read nothing. (The same
+    miscount, with a Go worker whose scanner read 64 KiB and exited before the rest was
+    written, said it took the whole request.)"""
+    source = "import os, time; os.close(0); time.sleep(0.5)"
+    args = json.dumps({"text": "x" * 70_000})
+    argv = ("--timeout", "2", "--args", args, "--framing", "line")
+    d = diagnose(run_cli, *argv, "--", sys.executable, "-c", source)
+    assert confirmed(d) == ["crashed"]
+    assert d["cause"].endswith(
+        "it had not read the request: all 65,536 bytes of the 70,087-byte request that reached "
+        "its stdin pipe were still there (4,551 more found no reader)"
+    ), d["cause"]
+    assert d["remediation"].startswith(
+        f"It exited with code 0, as if on purpose, and wrote nothing to say why: look for "
+        f"{IN_START_UP}"
+    ), d["remediation"]
+    quoted = {e["text"]: e["origin"] for e in d["evidence"]}
+    assert quoted["65536 of 65536 bytes unread"] == "FIONREAD on the stdin pipe"
 
 
 NEEDS_STDIO = str(WORKERS / "lsp_needs_stdio.py")

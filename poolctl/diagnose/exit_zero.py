@@ -11,7 +11,9 @@ from .observe import Observations
 def request_taken(obs: Observations) -> tuple[str, str, Evidence | None]:
     """How much of the request a worker that exited with code 0, saying nothing, took from its
     stdin pipe (the pipe keeps what no process took), and where to look for the exit."""
-    size = len(obs.request_frame) - obs.worker.unwritten
+    full = len(obs.request_frame)
+    unwritten = obs.worker.unwritten  # the write's rest found no reader: it was gone
+    size = full - unwritten  # the bytes that reached its stdin pipe
     left = obs.unread_at_exit
     start_up = (
         "a code path in its start-up that returns or exits before reading a request (a "
@@ -24,21 +26,28 @@ def request_taken(obs: Observations) -> tuple[str, str, Evidence | None]:
         said = "whether it read the request is not known (its stdin pipe could not be measured)"
         where = "a code path that returns or exits instead of serving"
         return said, _exit_zero_fix(where), None
-    if left >= size:
+    rest = f" ({unwritten:,} more found no reader)" if unwritten else ""
+    if left >= size and unwritten:
+        said = (
+            f"it had not read the request: all {size:,} bytes of the {full:,}-byte request "
+            f"that reached its stdin pipe were still there{rest}"
+        )
+        where = start_up
+    elif left >= size:
         said = f"it had not read the request: its {size} bytes were still in its stdin pipe"
         where = start_up
     else:
-        took = "the whole" if left == 0 else f"{size - left} bytes of the"
-        said = f"it took {took} {size}-byte request from its stdin pipe, and did not answer"
+        took = "the whole" if left == 0 and not unwritten else f"{size - left} bytes of the"
+        said = f"it took {took} {full}-byte request from its stdin pipe{rest}, and did not answer"
         where = (
             "a code path after the read that returns or exits instead of answering (a "
             "`return` or `sys.exit(0)` on a request it did not expect, a loop that ends, a "
             "read that did not get the length or line it waited for)"
         )
-    if obs.framing == "line" and size - left == _SCANNER_LIMIT < size:
+    if obs.framing == "line" and size - left == _SCANNER_LIMIT < full:
         said = (
-            f"it took 65,536 bytes (64 KiB) of the {size:,}-byte request line from its stdin "
-            "pipe, and did not answer"
+            f"it took 65,536 bytes (64 KiB) of the {full:,}-byte request line from its stdin "
+            f"pipe{rest}, and did not answer"
         )
         where = (
             "a line reader that stops at a line longer than it takes: 64 KiB is the limit of "
