@@ -40,6 +40,7 @@ OtherRunner = Literal[
     "ctest",
     "catch2",
     "robot",
+    "behave",
     "deno",
     "bats",
 ]

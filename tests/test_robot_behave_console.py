@@ -2,7 +2,8 @@
 of no format (exit 2), their failures counted nowhere. Robot Framework's tests are now read
 (`Name   | FAIL |` and its message), counted by its top suite's `10 tests, 1 passed, 8 failed, 1
 skipped` once (each suite counts its children's tests again); behave's scenarios are counted by
-its `2 scenarios passed, 1 failed, 3 error, 0 skipped`, not read. Real captures
+its `2 scenarios passed, 1 failed, 3 error, 0 skipped` (read since: tests/test_behave_console.py).
+Real captures
 (`tests/fixtures/src/capture_robot_behave_console.sh`: Robot Framework 7.5, behave 1.3.3) of the
 suites whose JUnit reports `junit/robot_xunit.xml` and `junit/behave_junit.xml` are."""
 
@@ -60,7 +61,7 @@ def test_behaves_failed_run_is_counted_by_its_scenarios(
     code, out, _ = run(capsys, "triage", str(log), "--no-history", "--format", "json")
     assert code == 1
     summary = json.loads(out)["summary"]
-    assert (summary["failures"], summary["unread"]) == (0, 4)
+    assert (summary["failures"], summary["unread"]) == (4, 0)
     parsed = read_logs([str(log)])
-    assert [(s.source, s.failures) for s in parsed.summaries] == [("behave", 4)]
-    assert any("behave run's verdict" in note and "--junit" in note for note in parsed.skipped)
+    assert [(s.source, s.failures, s.read) for s in parsed.summaries] == [("behave", 4, 4)]
+    assert not any("behave run's verdict" in note for note in parsed.skipped)

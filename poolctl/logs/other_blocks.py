@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from poolctl.logs import (
     ava_block,
     bats_pretty,
+    behave_block,
     cargo_block,
     catch2_block,
     ct_block,
@@ -124,6 +125,7 @@ TRIGGERS = (
     *catch2_block.TRIGGERS,  # Catch2's header, then its blocks' rules
     *bats_pretty.TRIGGERS,  # bats' pretty formatter: a test file's line, a failed test's
     *robot_block.TRIGGERS,  # Robot Framework's `Name   | FAIL |`
+    *behave_block.TRIGGERS,  # behave's scenarios, and its lists of those that failed
     *deno_block.TRIGGERS,  # `deno test`'s ERRORS section, its cancelled tests
     mocha_tree.TRIGGER,  # ... and its tree's failed tests above them
     *cargo_block.TRIGGERS,  # cargo test's blocks, targets, panics and failures list
@@ -266,6 +268,10 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
     if " ... cancelled (" in line and (gone := deno_block.cancelled(parser.name, number, line)):
         _keep(parser, gone, [(number, line.rstrip())])  # a test Deno cancelled: no block
         return None
+    if line[:1] in " EFU" and (
+        scenario := behave_block.block_at(parser, number, line, partial(_keep, parser))
+    ):
+        return scenario  # behave's scenario, or its list of those that failed or errored
     if line.rstrip().endswith("| FAIL |") and robot_block.HEADER_RE.match(line.rstrip()):
         return robot_block.RobotBlock(
             number, line, parser.name, robot_block.SOURCE, partial(_keep, parser)

@@ -1,0 +1,232 @@
+"""behave's console output (its pretty formatter, the default, `--format plain` and `progress`),
+read into `Failure`s so that they classify as any runner's failure does (its verdict, `2
+scenarios passed, 2 failed, 7 error, 1 skipped`, counts them: `poolctl.logs.other_verdicts`).
+
+Every formatter closes with the scenarios that failed and errored, each once, its place and
+name; those lists are the failures:
+
+    Failing scenarios:
+      features/misc.feature:3  The pool counts its workers
+
+    Errored scenarios:
+      features/pool.feature:3  A second caller checks out within 200 ms
+
+What each failed of is read from the scenario's own block above them, where the formatter
+prints one (pretty and plain do, progress does not): the failed step's `ASSERT FAILED: …` (of
+kind AssertionError), the exception that ended a traceback, or the step nobody wrote.
+
+      Scenario: A second caller checks out within 200 ms  # features/pool.feature:3
+        When a second caller checks out                   # features/steps/pool_steps.py:25
+          Traceback (most recent call last):
+            …
+          pool.CheckoutTimeout: checkout timed out after 0.2s: …
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from poolctl.logs.records import Lines
+from poolctl.logs.runner_block import EntriesSection, RunnerBlock
+from poolctl.logs.scan import MAX_BLOCK_LINES, MAX_FIELD, block_failure, clip
+from poolctl.model import Failure, Source
+
+if TYPE_CHECKING:
+    from poolctl.logs.scan import TextParser
+
+RUNNER = "behave"
+SOURCE: Source = "behave"
+SCENARIO_RE = re.compile(
+    r"^  Scenario(?: Outline)?: (?P<name>.*?)\s*(?:# (?P<place>\S+\.feature:\d+))?$"
+)
+LIST_RE = re.compile(r"^(?P<what>Failing|Errored) scenarios:$")
+SIGN = "USING RUNNER: behave."  # behave 1.3's first line, whatever its formatter
+TRIGGERS = (
+    r"^  Scenario(?: Outline)?: ",
+    r"^(?:Failing|Errored) scenarios:\s*$",
+    r"^USING RUNNER: behave\.",
+)
+_ENTRY_RE = re.compile(r"^  (?P<place>\S+\.feature:\d+)  (?P<name>.*)$")
+_STEP = r"^    (?P<step>(?:Given|When|Then|And|But|\*) .*?)"
+_PRETTY_STEP_RE = re.compile(_STEP + r"\s+# (?P<source>\S+)$")  # (`# None`: not run)
+_PLAIN_STEP_RE = re.compile(_STEP + r" \.\.\. (?P<status>\w+)(?: in [\d.]+s)?$")
+_FAILED_STEP = ("failed", "error", "undefined", "hook_error")
+_ASSERT = "ASSERT FAILED: "
+_RAISED_RE = re.compile(r"^(?P<kind>[A-Za-z_][\w.]*)(?::|$)")
+_FRAME_RE = re.compile(r'^\s*File "(?P<file>[^"]+)", line (?P<line>\d+), in ')
+_ENDS = ("Feature: ", "  Background:", "  @")
+# the run's counts, if no list came (and cucumber-js's, whose pretty scenarios look alike)
+_COUNTS_RE = re.compile(r"^\d+ (?:features? passed, |scenarios? \()")
+EXPECTATION = "AssertionError"
+
+
+@dataclass
+class Scenario:
+    """What a scenario's block above the lists said it failed of."""
+
+    name: str
+    place: str
+    lines: Lines
+    kind: str
+    message: str
+    frames: list[str]
+
+
+# each parser's failed scenarios read from their blocks, not yet listed
+_READ: weakref.WeakKeyDictionary[TextParser, list[Scenario]] = weakref.WeakKeyDictionary()
+# each parser that read behave's first line: its scenarios' blocks follow
+_SIGNED: weakref.WeakKeyDictionary[TextParser, bool] = weakref.WeakKeyDictionary()
+
+
+def block_at(
+    parser: TextParser, number: int, line: str, done: Callable[[Failure, Lines], object]
+) -> ScenarioBlock | ScenarioList | None:
+    """A scenario's block, or a list of failed scenarios, if `line` begins one: a scenario's
+    of behave's pretty formatter (its place after it), or of a run whose first line was
+    behave's (plain's place none); behave's first line is noted."""
+    text = line.rstrip()
+    if text.startswith(SIGN):
+        _SIGNED[parser] = True
+        return None
+    heading = SCENARIO_RE.match(text) if text.startswith("  Scenario") else None
+    if heading and (heading["place"] or parser in _SIGNED):  # (pretty's, or behave's run)
+        block = ScenarioBlock(number, line, parser.name, SOURCE, done)
+        block.found = _READ.setdefault(parser, []).append
+        return block
+    if text.endswith(" scenarios:") and LIST_RE.match(text):
+        section = ScenarioList(number, line, parser.name, SOURCE, done)
+        section.read = _READ.setdefault(parser, [])
+        return section
+    return None
+
+
+class ScenarioBlock(RunnerBlock):
+    """A scenario's steps and what its failed step printed, up to the next scenario."""
+
+    found: Callable[[Scenario], object]
+
+    def feed(self, number: int, line: str) -> bool:
+        text = line.rstrip()
+        if text.startswith(_ENDS) or _COUNTS_RE.match(text) or LIST_RE.match(text):
+            return False
+        if text.startswith("  Scenario") and SCENARIO_RE.match(text):
+            return False
+        if len(self.lines) < MAX_BLOCK_LINES:
+            self.lines.append((number, text))
+        return True
+
+    def close(self) -> Lines:
+        heading = SCENARIO_RE.match(self.lines[0][1])
+        assert heading is not None
+        if (read := _failed_step(self.lines[1:])) is not None:
+            lines, kind, message, frames = read
+            scenario = Scenario(
+                heading["name"], heading["place"] or "", lines, kind, message, frames
+            )
+            self.found(scenario)
+        return []
+
+
+def _failed_step(body: Lines) -> tuple[Lines, str, str, list[str]] | None:
+    """The failed step's lines, kind, message and frames: the step whose status (plain) says
+    so, or the one a message is printed under (pretty); else the first not run (`# None`)
+    with none before it, the step nobody wrote."""
+    for i, (_, text) in enumerate(body):
+        plain = _PLAIN_STEP_RE.match(text)
+        if plain and plain["status"] in _FAILED_STEP:
+            said = _said(body[i + 1 :], plain["status"])
+            if plain["status"] == "undefined":
+                return [body[i]], "", f"undefined step: {plain['step']}", []
+            if not said:
+                return None
+            kind, message, frames = _message(said)
+            return [body[i], *said], kind, message, frames
+        pretty = _PRETTY_STEP_RE.match(text)
+        if pretty is None:
+            continue
+        said = _said(body[i + 1 :], "")
+        if said:
+            kind, message, frames = _message(said)
+            return [body[i], *said], kind, message, frames
+        if pretty["source"] == "None":
+            return [body[i]], "", f"undefined step: {pretty['step']}", []
+    return None
+
+
+def _said(after: Lines, status: str) -> Lines:
+    """The lines a failed step printed below it: pretty's indented under it, plain's flush
+    left, up to the next step, a blank line after them, or its captured output."""
+    said: Lines = []
+    for number, text in after:
+        if _PRETTY_STEP_RE.match(text) or _PLAIN_STEP_RE.match(text) or text.startswith("----"):
+            break
+        if not text.strip():
+            if said:
+                break
+            continue
+        if status or text.startswith("      "):  # (plain's are flush left; pretty's indented)
+            said.append((number, text))
+    return said
+
+
+def _message(said: Lines) -> tuple[str, str, list[str]]:
+    """The kind, message and frames of what a failed step printed."""
+    texts = [t for _, t in said]
+    indent = len(texts[0]) - len(texts[0].lstrip())
+    first = texts[0][indent:]
+    if first.startswith(_ASSERT):  # (flush left, a line alone: what follows may be stderr's)
+        rest = [t[indent:] for t in texts[1:] if indent and t.startswith(" " * indent + " ")]
+        return EXPECTATION, "\n".join([first[len(_ASSERT) :], *rest]), []
+    frames = [t.strip() for t in texts if _FRAME_RE.match(t)]
+    if not first.startswith("Traceback "):
+        return "", "\n".join(t.strip() for t in texts), frames
+    own = [i for i, t in enumerate(texts) if i and len(t) - len(t.lstrip()) == indent]
+    raised = [texts[i][indent:] for i in own]
+    kind = _RAISED_RE.match(raised[0]) if raised else None
+    message = "\n".join(raised)
+    return (kind["kind"].rsplit(".", 1)[-1] if kind else ""), message, frames
+
+
+class ScenarioList(EntriesSection):
+    """`Failing scenarios:` or `Errored scenarios:`: each entry a failure, what it failed of
+    taken from its scenario's block read above, if one was."""
+
+    read: list[Scenario]
+
+    def ends(self, text: str) -> bool:
+        return not text or not text.startswith("  ")
+
+    def starts_entry(self, text: str) -> bool:
+        return bool(_ENTRY_RE.match(text))
+
+    def read_entry(self, entry: Lines) -> None:
+        listed = _ENTRY_RE.match(entry[0][1])
+        assert listed is not None
+        name, place = listed["name"].strip(), listed["place"]
+        scenario = next((s for s in self.read if s.name == name and s.place in ("", place)), None)
+        lines, kind, message, frames = entry, "", "", []
+        if scenario is not None:
+            self.read.remove(scenario)
+            lines, kind, message, frames = (
+                scenario.lines,
+                scenario.kind,
+                scenario.message,
+                scenario.frames,
+            )
+        failure = block_failure(
+            self.source,
+            self.input_file,
+            lines,
+            name=name,
+            group=place.rpartition(":")[0],
+            location=place,
+            kind=kind,
+            message=message,
+            details={"runner": RUNNER, "text": clip("\n".join(t for _, t in lines), MAX_FIELD)},
+            frames=frames,
+        )
+        self.done(failure, lines)

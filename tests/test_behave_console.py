@@ -1,0 +1,86 @@
+"""behave's console output was counted by its `2 scenarios passed, 2 failed, 7 error, 1
+skipped` and not read. Each scenario of its closing lists (`Failing scenarios:`, `Errored
+scenarios:`) is now a failure of source behave: named as the list names it, placed at its
+`features/x.feature:N`, grouped by its feature file, and, where the formatter printed the
+scenario's steps (pretty, the default, and plain; progress prints none), what its failed step
+said: `ASSERT FAILED: …` of kind AssertionError, the exception a traceback ended with, or the
+step nobody wrote. Real captures (`tests/fixtures/src/capture_behave_console.sh`, behave
+1.3.3) of src/behave_console_suite, a pool of Python worker processes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from poolctl.logs import read_logs
+from tests.test_logs_formats import run
+
+RUNS = Path(__file__).parent / "fixtures" / "mixed" / "behave_runs"
+
+LISTED = [
+    ("The pool counts its workers", "features/misc.feature:3"),
+    ("Sizes are formatted -- @1.2", "features/misc.feature:17"),
+    ("The retry count comes from the config", "features/misc.feature:7"),
+    ("A step nobody wrote", "features/misc.feature:23"),
+    ("A second caller checks out within 200 ms", "features/pool.feature:3"),
+    ("The worker keeps serving after a request", "features/pool.feature:9"),
+    ("A job starts with its program", "features/pool.feature:14"),
+    ("A waiting caller is served through shutdown", "features/pool.feature:19"),
+    ("A silent worker answers within the request timeout", "features/pool.feature:25"),
+]
+
+
+def _triage(capsys: pytest.CaptureFixture[str], name: str) -> dict:  # type: ignore[type-arg]
+    code, out, _ = run(capsys, "triage", str(RUNS / name), "--no-history", "--format", "json")
+    assert code == 1
+    report: dict = json.loads(out)  # type: ignore[type-arg]
+    return report
+
+
+@pytest.mark.parametrize("name", ["pretty.txt", "plain.txt"])
+def test_each_failed_scenario_is_read_with_what_its_step_said(
+    capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    report = _triage(capsys, name)
+    assert report["summary"]["failures"] == 9 and report["summary"]["unread"] == 0
+    failures = [f["failure"] for f in report["findings"]]
+    assert [(f["name"], f["location"]) for f in failures] == LISTED
+    assert {f["source"] for f in failures} == {"behave"}
+    read = [(f["failure"]["kind"], f["outcome"].get("pattern_id", "-")) for f in report["findings"]]
+    assert read == [
+        ("AssertionError", "-"),
+        ("AssertionError", "-"),
+        ("KeyError", "-"),
+        ("", "-"),
+        ("CheckoutTimeout", "checkout-timeout-waiters"),
+        ("WorkerExited", "-"),
+        ("WorkerError", "required-field-missing"),
+        ("PoolShutdown", "pool-shutdown-during-checkout"),
+        ("NoResponse", "port-no-response"),
+    ]
+    assert failures[0]["message"] == "expected 3 workers, counted 2"  # (not stderr's line)
+    assert failures[0]["group"] == "features/misc.feature"
+    assert failures[2]["message"] == "KeyError: 'retry.count'"
+    assert failures[3]["message"] == "undefined step: Given a pool that scales itself"
+    assert failures[4]["message"].startswith("pool.CheckoutTimeout: checkout timed out after 0.2s")
+
+
+def test_progress_prints_no_steps_so_its_lists_alone_are_read(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    report = _triage(capsys, "progress.txt")
+    assert report["summary"]["failures"] == 9 and report["summary"]["unread"] == 0
+    failures = [f["failure"] for f in report["findings"]]
+    assert [(f["name"], f["location"]) for f in failures] == LISTED
+    assert all(not f["message"] and not f.get("pattern_id") for f in failures)
+    assert report["summary"]["diagnosed"] == 0  # nothing said what any failed of
+
+
+@pytest.mark.parametrize("name", ["pretty.txt", "plain.txt", "progress.txt"])
+def test_the_run_counts_each_scenario_read_once(name: str) -> None:
+    parsed = read_logs([str(RUNS / name)])
+    assert [(s.source, s.failures, s.read) for s in parsed.summaries] == [("behave", 9, 9)]
+    assert len(parsed.failures) == 9
+    assert not any("behave run's verdict" in note for note in parsed.skipped)
