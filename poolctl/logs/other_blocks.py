@@ -41,6 +41,7 @@ from poolctl.logs import (
     tap_block,
     tap_crash,
     tap_verdicts,
+    testdox_block,
     unittest_block,
     unittest_runners,
     uvu_block,
@@ -120,6 +121,7 @@ TRIGGERS = (
     *rspec_block.TRIGGERS,  # ... RSpec's errors outside its examples
     *minitest_block.TRIGGERS,  # minitest's `  1) Error:` blocks, above its counts
     *phpunit_block.TRIGGERS,  # PHPUnit's sections of errors and failures, above its counts
+    *testdox_block.TRIGGERS,  # ... its tests' lines under --testdox, a failed one's box
     *gtest_block.TRIGGERS,  # GoogleTest's first failure of a test
     *ctest_block.TRIGGERS,  # ctest's run, each test's start and result
     *catch2_block.TRIGGERS,  # Catch2's header, then its blocks' rules
@@ -308,6 +310,8 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
         return phpunit_block.PhpunitSection(
             number, line, parser.name, phpunit_block.SOURCE, partial(_keep, parser)
         )  # PHPUnit's `There were 4 errors:`, its entries below
+    if line[:2] == " " + line[1:2] and line[1:2] in testdox_block.MARKS:
+        return testdox_block.block_at(parser, number, line, partial(_keep, parser))
     if line.startswith("  ") and minitest_block.HEADER_RE.match(line.rstrip()):
         return minitest_block.MinitestBlock(
             number, line, parser.name, minitest_block.SOURCE, partial(_keep, parser)
