@@ -85,17 +85,36 @@ def test_the_verdict_counts_the_blocks_read() -> None:
 @pytest.mark.parametrize(
     "log", ["reporters_spec.txt", "reporters_default.txt", "reporters_progress.txt"]
 )
-def test_minitest_reporters_verdict_counts_the_failures(
+def test_minitest_reporters_failures_are_read_as_minitests(
     capsys: pytest.CaptureFixture[str], log: str
 ) -> None:
-    """minitest-reporters closes with `8 tests, …` where minitest says `8 runs, …`: its logs were
-    refused as of no format (exit 2). Now its verdict counts the 7, not read (its blocks are its
-    own), and a note says so (capture_minitest_reporters.sh)."""
+    """minitest-reporters closes with `8 tests, …` where minitest says `8 runs, …`; its 7
+    failures were counted and not read (its blocks are its own, capture_minitest_reporters.sh).
+    Each reporter's are read now (poolctl/logs/minitest_reporters.py), as minitest's own
+    reporter's are: the same places, kinds and patterns."""
     code, out, _ = run(capsys, "triage", str(RUNS / log), "--no-history", "--format", "json")
     assert code == 1
-    summary = json.loads(out)["summary"]
-    assert (summary["failures"], summary["unread"]) == (0, 7)
-    parsed = read_logs([str(RUNS / log)])
-    assert [(s.source, s.text, s.failures) for s in parsed.summaries] == [
-        ("minitest", "8 tests, 2 assertions, 1 failures, 6 errors, 0 skips", 7)
+    report = json.loads(out)
+    assert report["summary"]["failures"] == 7 and report["summary"]["unread"] == 0
+    read = [
+        (
+            f["failure"]["name"].removeprefix("PoolTest#"),
+            f["failure"]["location"],
+            f["failure"]["kind"],
+            f["outcome"].get("pattern_id", "-"),
+        )
+        for f in report["findings"]
     ]
+    assert read == READ
+    failures = [f["failure"] for f in report["findings"]]
+    # the SpecReporter prints the class; the others print `Minitest::Result` for it: none
+    assert {f["group"] for f in failures} == {"PoolTest" if log == "reporters_spec.txt" else ""}
+    assert failures[4]["message"] == (
+        "CheckoutTimeout: checkout timed out after 0.2s: pool pool_a has 0 idle workers, 1 waiting"
+    )
+    assert failures[3]["message"] == "Expected: 3\nActual: 2"  # (its wrapper's class dropped)
+    parsed = read_logs([str(RUNS / log)])
+    assert [(s.source, s.text, s.failures, s.read) for s in parsed.summaries] == [
+        ("minitest", "8 tests, 2 assertions, 1 failures, 6 errors, 0 skips", 7, 7)
+    ]
+    assert not any("not read" in note for note in parsed.skipped)

@@ -29,6 +29,7 @@ from poolctl.logs import (
     jasmine_block,
     jest_block,
     minitest_block,
+    minitest_reporters,
     mocha_block,
     mocha_tree,
     node_dot,
@@ -120,6 +121,7 @@ TRIGGERS = (
     *jasmine_block.TRIGGERS,  # Jasmine's failures and RSpec's, above their counts
     *rspec_block.TRIGGERS,  # ... RSpec's errors outside its examples
     *minitest_block.TRIGGERS,  # minitest's `  1) Error:` blocks, above its counts
+    *minitest_reporters.TRIGGERS,  # ... minitest-reporters' lines naming a failed test
     *phpunit_block.TRIGGERS,  # PHPUnit's sections of errors and failures, above its counts
     *testdox_block.TRIGGERS,  # ... its tests' lines under --testdox, a failed one's box
     *gtest_block.TRIGGERS,  # GoogleTest's first failure of a test
@@ -316,6 +318,10 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
         return minitest_block.MinitestBlock(
             number, line, parser.name, minitest_block.SOURCE, partial(_keep, parser)
         )  # minitest's `  1) Error:`, the test's class and method under it
+    if line.rstrip().endswith(("s)", ":", "]")) and (
+        reported := minitest_reporters.block_at(parser, number, line, partial(_keep, parser))
+    ):
+        return reported  # minitest-reporters': its Spec, Default or Progress reporter's
     if line.startswith("  ") and mocha_block.ENTRY_RE.match(line.rstrip()) and _after_mocha(parser):
         return mocha_block.MochaEntry(
             number, line, parser.name, mocha_block.SOURCE, partial(_keep, parser)
