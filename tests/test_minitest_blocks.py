@@ -118,3 +118,33 @@ def test_minitest_reporters_failures_are_read_as_minitests(
         ("minitest", "8 tests, 2 assertions, 1 failures, 6 errors, 0 skips", 7, 7)
     ]
     assert not any("not read" in note for note in parsed.skipped)
+
+
+@pytest.mark.parametrize("reporter", ["spec", "default", "progress"])
+def test_minitest_reporters_ordinary_failures_beside_the_pools(reporter: str) -> None:
+    """A second class's failures (capture_minitest_reporters.sh's settings/settings_test.rb): an
+    assertion with its own message, and a NoMethodError whose message Ruby's error_highlight
+    continues past a blank line (the DefaultReporter's) or a line of spaces (the others') with
+    the code, its frame after it; a skip is no failure."""
+    parsed = read_logs([str(RUNS / f"reporters_settings_{reporter}.txt")])
+    assert [(s.text, s.failures, s.read) for s in parsed.summaries] == [
+        ("12 tests, 4 assertions, 2 failures, 7 errors, 1 skips", 9, 9)
+    ]
+    asserted, raised = parsed.failures[:2]
+    group = "SettingsTest" if reporter == "spec" else ""
+    assert (asserted.group, asserted.location, asserted.kind) == (
+        group,
+        "settings/settings_test.rb:11",
+        "AssertionError",
+    )
+    assert asserted.message == "retries of pool pool_a.\nExpected: 3\nActual: 2"
+    assert (raised.group, raised.location, raised.kind) == (
+        group,
+        "settings/settings_test.rb:15",
+        "NoMethodError",
+    )
+    assert raised.message.splitlines()[-2:] == [
+        'SETTINGS["timeouts"].fetch("checkout_ms")',
+        "^^^^^^",
+    ]
+    assert {f.group for f in parsed.failures[2:]} == {"PoolTest" if group else ""}

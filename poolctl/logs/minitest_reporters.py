@@ -84,15 +84,27 @@ def block_at(
 
 
 class ReporterBlock(RunnerBlock):
-    """A failed test's message and backtrace, up to a blank line."""
+    """A failed test's message and backtrace, up to a blank line: one inside its message (Ruby's
+    error_highlight follows a NoMethodError's with a blank line and the code, indented) is
+    kept while no frame has come and an indented line follows it."""
 
     test = group = place = ""
     errored = False
+    blank: tuple[int, str] | None = None  # a blank line that may end the block
 
     def feed(self, number: int, line: str) -> bool:
         text = line.rstrip()
-        if not text:
-            return False
+        framed = any(_FRAME_RE.match(t) for _, t in self.lines[1:])
+        if not text.strip():
+            if self.blank is not None or framed:
+                return False
+            self.blank = (number, text)
+            return True
+        if self.blank is not None:
+            if not text.startswith(" "):
+                return False
+            self.lines.append(self.blank)
+            self.blank = None
         if len(self.lines) < MAX_BLOCK_LINES:
             self.lines.append((number, text))
         return True
