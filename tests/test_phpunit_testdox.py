@@ -99,3 +99,15 @@ def test_a_message_and_frames_are_read_from_the_box() -> None:
     assert diff[0] == "Failed asserting that two strings are identical."
     assert diff[-1] == "+'1,000.00'"  # (the box's frame and blank lines left out)
     assert not any("PHPUnit run's verdict" in note for note in parsed.skipped)
+
+
+def test_a_cross_with_no_box_under_it_is_no_failed_test(tmp_path: Path) -> None:
+    """Another tool's line of the same shape (docker compose's ` ✘ Container db  Error`, written
+    here: no docker compose on this machine) before a testdox run is no failed test: testdox boxes
+    every failed test's message."""
+    log = tmp_path / "ci.log"
+    compose = " ✘ Container pool-db  Error                                     0.3s\n"
+    log.write_text(compose + (RUNS / "testdox.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    parsed = read_logs([str(log)])
+    assert len(parsed.failures) == 7
+    assert [(s.failures, s.read) for s in parsed.summaries] == [(7, 7)]

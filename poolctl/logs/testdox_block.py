@@ -85,6 +85,8 @@ class TestdoxBlock(RunnerBlock):
     def close(self) -> Lines:
         result = RESULT_RE.match(self.lines[0][1])
         assert result is not None
+        if len(self.lines) == 1:  # no box: another tool's `✘` line (docker compose's)
+            return []
         body = [(m["text"] or "") for _, t in self.lines[1:] if (m := _BOX_RE.match(t))]
         frames: list[re.Match[str]] = []  # the last lines, after the message and a blank one
         while body and (not body[-1].strip() or _FRAME_RE.match(body[-1].strip())):
