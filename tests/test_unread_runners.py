@@ -137,9 +137,11 @@ def test_another_runners_failed_run_alone_is_read_by_its_verdicts(
     )
     code, out = triage_code(capsys, path)
     assert code == 1 and "not read" not in out
-    # it holds no pytest output: not said to (it read `(pytest)`, the parser that read it)
-    assert parsed.formats == {str(path): "other runners' verdicts"}
-    assert "lines (other runners' verdicts)" in out
+    # it holds no pytest output: not said to (it read `(pytest)`, the parser that read it);
+    # its runner is named (`runners_named`)
+    runners = {s.source for s in parsed.summaries}
+    assert parsed.formats == {str(path): ", ".join(sorted(runners))}
+    assert f"lines ({', '.join(sorted(runners))})" in out
 
 
 def _patterns(capsys: pytest.CaptureFixture[str], path: Path) -> dict[str, str | None]:
@@ -185,7 +187,7 @@ def test_another_runners_passed_run_alone_is_a_clean_log(
     assert any(n.endswith(f"alone ({runner}): each passed") for n in parsed.skipped)
     code, out = triage_code(capsys, path)
     assert code == 0 and "0 failures" in out
-    assert parsed.formats == {str(path): "other runners' verdicts"}
+    assert parsed.formats == {str(path): runner}
 
 
 def test_a_passed_run_beside_a_build_that_failed_is_no_clean_log(

@@ -54,4 +54,4 @@ def test_the_suites_lines_are_the_runs_each_counting_its_own() -> None:
     parsed = read_logs([str(UVU)])
     runs = [(s.source, s.failures, s.read) for s in parsed.summaries]
     assert runs == [("uvu", 2, 2), ("uvu", 2, 2)]
-    assert parsed.formats[str(UVU)] == "other runners' verdicts"
+    assert parsed.formats[str(UVU)] == "uvu"

@@ -377,9 +377,11 @@ def _parse_one(stream: BinaryIO, name: str, fmt: str, out: ParsedLog, packed: st
     if unittest not in ("", runners_alone.UNITTEST):
         chosen = unittest  # trial's, green's or zope.testrunner's blocks alone: named by them
     elif (
-        chosen == "pytest" and fmt == "auto" and runners_alone.note_theirs_alone(out, name, *before)
+        chosen == "pytest"
+        and fmt == "auto"
+        and (theirs := runners_alone.note_theirs_alone(out, name, *before))
     ):
-        chosen = runners_alone.VERDICTS_ALONE  # no pytest output in it: not said to be
+        chosen = theirs  # no pytest output in it: not said to be, its runners named
     elif (
         chosen == "pytest"
         and fmt == "auto"
@@ -406,11 +408,11 @@ def _text(head: bytes) -> str:
 
 def _passed_alone(name: str, out: ParsedLog, head: bytes) -> bool:
     """A whole log (its head is all of it) of another runner's passed runs alone: clean."""
-    read = runners_alone.read_passed_alone(_text(head), name, out)
+    read, runners = runners_alone.read_passed_alone(_text(head), name, out)
     if not read:
         return False
     out.lines_read += read
-    out.formats[name] = runners_alone.VERDICTS_ALONE
+    out.formats[name] = runners
     return True
 
 

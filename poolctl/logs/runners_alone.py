@@ -31,9 +31,10 @@ from poolctl.logs import (
 from poolctl.logs.other_verdicts import GROUP_NAME, VERDICTS
 from poolctl.logs.records import ParsedLog, RunSummary
 
-# the format a log read for other runners' verdicts alone is said to be (`read 35 lines (…)`);
-# the history reads no passes from it
-VERDICTS_ALONE = "other runners' verdicts"
+# A log read for other runners' verdicts alone is said to be of the runners read, by name
+# (`read 82 lines (RSpec)`, `(bats, cargo test)`): `said_to_be`. No name is a format the history
+# reads passes from (`poolctl.logs.passes`), as "other runners' verdicts", said before, was not;
+# the store keeps no format, so its runs before and after compare alike
 # ... and one read for their failures alone, no verdict of any run in it (a run killed before
 # its summary): said to be of the runners it names (`read 6 lines (go test, no verdict)`)
 NO_VERDICT = ", no verdict"
@@ -147,12 +148,17 @@ _FAILED_STEP = re.compile(
 )
 
 
-def read_passed_alone(text: str, file: str, out: ParsedLog) -> int:
+def said_to_be(runners: set[str]) -> str:
+    """The format a log of these runners' output alone is said to be: their names."""
+    return ", ".join(sorted(runners))
+
+
+def read_passed_alone(text: str, file: str, out: ParsedLog) -> tuple[int, str]:
     """`text`, a whole log of no format poolctl reads and no failed run: each line that is
     another runner's verdict of a passed run (a go package's `ok`, cargo's `test result: ok.`,
     Vitest's `Tests  3 passed (3)`) is a clean run, and the first line saying something failed
-    beside them (a test binary that did not compile) one failure, unread. The lines read, or 0
-    when there is no such verdict."""
+    beside them (a test binary that did not compile) one failure, unread. The lines read (0
+    when there is no such verdict) and the format the log is said to be (`said_to_be`)."""
     lines = text.splitlines()
     runs = []
     failed_step = None
@@ -167,10 +173,10 @@ def read_passed_alone(text: str, file: str, out: ParsedLog) -> int:
     for stream in tap_streams.clean_streams(lines) or ():
         runs.append(RunSummary(file, stream.line, stream.plan, stream.tests, 0, read=0, source=TAP))
     if not runs:
-        return 0
+        return 0, ""
     runs.sort(key=lambda run: run.line)
     out.summaries.extend(runs)
-    names = ", ".join(sorted({r.source for r in runs}))
+    names = said_to_be({r.source for r in runs})
     alone = f"{file}: no pytest, ExUnit or JUnit XML output in it; read for its runs' verdicts"
     if failed_step is None:
         counted = (
@@ -179,7 +185,7 @@ def read_passed_alone(text: str, file: str, out: ParsedLog) -> int:
             else f" ({sum(r.tests or 0 for r in runs)} tests, none failed)"
         )
         out.skipped.append(f"{alone} alone ({names}): each passed{counted}")
-        return len(lines)
+        return len(lines), names
     number, said = failed_step
     start = 1 + max((r.line for r in runs if r.line < number), default=0)
     out.summaries.append(
@@ -199,22 +205,23 @@ def read_passed_alone(text: str, file: str, out: ParsedLog) -> int:
         f"{alone} alone ({names}), each passed, but line {number} says a step failed ('{said}'): "
         "one failure, unread; its output is around that line"
     )
-    return len(lines)
+    return len(lines), names
 
 
 def note_theirs_alone(
     out: ParsedLog, file: str, failures_before: int, summaries_before: int
-) -> bool:
-    """Whether the pytest parser read `file` for other runners' verdicts alone (no run of
-    pytest's in it, none of unittest's); if so, a note says it."""
+) -> str:
+    """The format `file` is said to be when the pytest parser read it for other runners'
+    verdicts alone (no run of pytest's in it, none of unittest's): the runners' names
+    (`said_to_be`), and a note says it; "" when it read anything else."""
     runners = {v.runner for v in VERDICTS}
     theirs = [s for s in out.summaries[summaries_before:] if s.file == file]
     if not theirs or any(s.source not in runners for s in theirs):
-        return False
+        return ""
     failures = out.failures[failures_before:]
     if any(f.input_file == file and "runner" not in f.details for f in failures):
-        return False
-    names = ", ".join(sorted({s.source for s in theirs}))
+        return ""
+    names = said_to_be({s.source for s in theirs})
     # from their own blocks (`other_blocks`); not the runs' `read`, which counts a test failed by
     # its subtests (`node --test`) as they are
     read = sum(f.input_file == file for f in failures)
@@ -222,7 +229,7 @@ def note_theirs_alone(
         f"{file}: no pytest, ExUnit or JUnit XML output in it; read for its runs' verdicts "
         f"alone ({names}), their failures counted, {read or 'none'} read"
     )
-    return True
+    return names
 
 
 def unittest_alone(out: ParsedLog, file: str, failures_before: int, summaries_before: int) -> str:
@@ -258,7 +265,7 @@ def note_failures_alone(
     failures = [f for f in out.failures[failures_before:] if f.input_file == file]
     if not failures or any("runner" not in f.details for f in failures):
         return ""
-    names = ", ".join(sorted({f.details["runner"] for f in failures}))
+    names = said_to_be({f.details["runner"] for f in failures})
     out.skipped.append(
         f"{file}: no pytest, ExUnit or JUnit XML output in it, and no runner's verdict: read "
         f"for {names}'s failures alone, {len(failures)} read; the run ended before its summary "
