@@ -114,3 +114,40 @@ def test_the_closing_line_is_the_verdict_of_a_bats_run(
     parsed = read_logs([str(RUNS / log)])
     assert [(s.source, s.failures, s.read) for s in parsed.summaries] == runs
     assert not any("not read" in note for note in parsed.skipped)
+
+
+def test_a_clean_run_is_bats_by_its_passed_tests_lines(capsys: pytest.CaptureFixture[str]) -> None:
+    """`bats -p clean.bats`, every test passed or skipped (`4 tests, 0 failures, 1 skipped`,
+    capture_bats_pretty_ends.sh): its `✓` lines make its closing line bats'. It was read as
+    ExUnit's (`read 8 lines (exunit)`), that closing line ExUnit's shape."""
+    parsed = read_logs([str(RUNS / "clean.txt")])
+    assert parsed.failures == []
+    assert [(s.source, s.failures) for s in parsed.summaries] == [("bats", 0)]
+    assert parsed.formats == {str(RUNS / "clean.txt"): "bats"}
+    code, out, _ = run(capsys, "triage", str(RUNS / "clean.txt"), "--no-history")
+    assert code == 0 and "read 8 lines (bats)" in out
+
+
+def test_a_run_killed_in_a_test_is_that_test_failed_its_cut_name_said_cut(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`timeout 5 bats -p stopped.bats`, killed in its second test (a caller waiting on a
+    silent worker, capture_bats_pretty_ends.sh): the log ends in that test's running line, on
+    which bats cut its name to 80 columns (`…as...`); the result line, which holds names whole
+    (clean.txt's `✓ a checked out worker … before the deadline passes`), was never printed. It
+    was refused (`format not recognised`, exit 2): it is one failure, the test it stopped in,
+    its name ending in `…` and its message saying the name is cut."""
+    report = _triage(capsys, "stopped.txt")
+    assert report["summary"]["failures"] == 1
+    failure = report["findings"][0]["failure"]
+    assert failure["name"] == (
+        "a silent worker answers the request of a caller that waits for it as…"
+    )
+    assert (failure["group"], failure["source"], failure["kind"]) == (
+        "stopped.bats",
+        "bats",
+        "stopped",
+    )
+    assert failure["message"].startswith("the run ended while this test ran: bats printed no")
+    assert "its name is cut" in failure["message"]
+    assert report["extra"]["formats"] == {str(RUNS / "stopped.txt"): "bats, no verdict"}

@@ -209,6 +209,8 @@ def detect_format(head: bytes | str) -> str | None:
         # output: its closing line); its failures and verdict are read beside the pytest
         # parser's own, as other runners' are
         return "pytest"
+    if not pytest and exunit == 1 and bats_pretty.clean_run(text):
+        return None  # bats' passed run alone (its `✓` lines): a clean log, read by its verdict
     return "pytest" if pytest > exunit else "exunit"
 
 

@@ -33,6 +33,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from poolctl.logs.records import Lines
+from poolctl.logs.run_end_lines import SIGNALS
 from poolctl.logs.runner_block import RunnerBlock
 from poolctl.logs.scan import MAX_BLOCK_LINES, MAX_FIELD, block_failure, clip
 from poolctl.model import Failure, Source
@@ -70,6 +71,19 @@ VERDICT_RE = re.compile(
 VERDICT_TRIGGER = (
     r"^\d+ tests?, (?:[1-9]\d* failures?|\d+ failures?(?:, \d+ skipped)?, [1-9]\d* timed out)"
 )
+# a run none of whose tests failed: a test's line that it passed, and the closing line, which is
+# ExUnit's shape (bats' only beside its `✓` lines)
+PASSED_IN_TEXT_RE = re.compile(rf"(?:^|{_COUNT}) ✓ \S", re.M)
+CLEAN_RE = re.compile(
+    r"^\d+ tests?, 0 failures(?:, \d+ skipped)?(?:, \d+ not run)?(?: in \d+ seconds)?$"
+)
+# A test's line as it runs, before its result is printed over it: `   name 2/3` (`--timing`:
+# `   name 2/3 in 4 sec`). bats cuts the name to the terminal's width there (80 columns in a
+# pipe): its first characters then `...`; only its result line holds it whole.
+_RUNNING_RE = re.compile(r"^   (?P<text>.*?\d)/(?P<total>\d+)(?: in \d+ sec)?$")
+_CUT = "..."
+# the shell's word for a process a signal ended, after the run's last line (`Terminated`)
+_SIGNAL_RE = re.compile(rf"^(?:.*: line \d+: +\d+ )?{SIGNALS}\b")
 
 
 # each parser's last test file's line: the group of the tests after it
@@ -149,3 +163,82 @@ class BatsBlock(RunnerBlock):
         )
         self.done(failure, self.lines)
         return []
+
+
+def clean_run(text: str) -> bool:
+    """Whether `text`, sniffed with one ExUnit mark (a closing line of its shape), is a bats
+    run none of whose tests failed: its `✓` lines and its closing line with no failure."""
+    if "✓" not in text:  # (a log of no format is searched whole: `in` first)
+        return False
+    return bool(PASSED_IN_TEXT_RE.search(text)) and any(
+        CLEAN_RE.match(line.rstrip()) for line in text.splitlines() if line[:1].isdigit()
+    )
+
+
+def running(lines: list[tuple[int, str]]) -> tuple[int, str, str] | None:
+    """The test bats was running when the input ended (killed, a time limit): the last of
+    `lines` (the input's last ones, a shell's word of the signal after them left out) is a
+    test's running line, no result printed over it; (its number, its text, its name) or None.
+    A name cut to the line's width ends in `…`, not `...`: it is not the test's whole name."""
+    while lines and _SIGNAL_RE.match(lines[-1][1].strip()):
+        lines = lines[:-1]
+    if not lines:
+        return None
+    number, text = lines[-1]
+    found = _RUNNING_RE.match(text.rstrip())
+    if found is None or FAILED in text or " ✓ " in text:
+        return None
+    digits = len(found["total"])  # the count's index is as wide as its total at most
+    head = found["text"]
+    index = head[-digits:].lstrip() if len(head) > digits else head
+    name = head[: len(head) - digits].rstrip() if len(head) > digits else ""
+    if not index.isdigit() or int(index) > int(found["total"]) or not name:
+        return None
+    if name.endswith(_CUT):
+        name = name.removesuffix(_CUT) + "…"
+    return number, text.rstrip(), name
+
+
+def stopped_in_text(text: str) -> bool:
+    """Whether `text`, a whole log, is a bats pretty run killed in a test: a test file's line,
+    then the test's running line last (`running`)."""
+    if ".bats" not in text:  # (a log of no format is searched whole: `in` first)
+        return False
+    tail = text.rstrip().rsplit("\n", 3)
+    found = running([(n, t) for n, t in enumerate(tail) if t.strip()])
+    if found is None:
+        return False
+    before = text[: len(text.rstrip()) - sum(len(t) + 1 for t in tail[found[0] :])]
+    return re.search(r"(?m)^\S+\.bats$", before) is not None
+
+
+def stopped(parser: TextParser, done: Callable[[Failure, Lines], object]) -> None:
+    """The input ended in the test bats was running (`running`), under a test file's line: that
+    test is a failure of the run, quoted from its line; its name said cut when bats cut it."""
+    group = _FILES.get(parser)
+    found = running(parser.last_lines()) if group is not None else None
+    if found is None:
+        return
+    number, text, name = found
+    said = (
+        "the run ended while this test ran: bats printed no result for it, and no closing "
+        "line (the last line of the input is its start)"
+    )
+    if name.endswith("…"):
+        said += (
+            "; its name is cut: bats cut it to the terminal's width on that line, and only "
+            "its result line, never printed, holds it whole"
+        )
+    failure = block_failure(
+        SOURCE,
+        parser.name,
+        [(number, text)],
+        name=name,
+        group=group or "",
+        location=group or "",
+        kind="stopped",
+        message=said,
+        details={"runner": RUNNER, "text": clip(text, MAX_FIELD), "note": said},
+        frames=[],
+    )
+    done(failure, [(number, text)])

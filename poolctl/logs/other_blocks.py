@@ -493,6 +493,7 @@ def finish(parser: TextParser) -> None:
         if tap_verdicts.stopped(parser.out, parser.name, begun, crash) and crash:
             _keep(parser, *crash)  # the test an uncaught error ended the run in
     unittest_block.stopped_in(parser.out, parser.name, parser.last_line())
+    bats_pretty.stopped(parser, partial(_keep, parser))
     gtest_block.brief_runs(parser.out, parser.name, _GTEST_ENDS.get(parser, []))
     if (ctest := _CTEST.get(parser)) is not None:
         ctest_block.fold(parser.out, parser.name, ctest)

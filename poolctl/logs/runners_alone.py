@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from poolctl.logs import (
+    bats_pretty,
     cargo_block,
     go_block,
     gtest_block,
@@ -136,6 +137,7 @@ PASSED = (
     ("automake", re.compile(r"^# TOTAL: +\d+$")),
 )
 
+_BATS = (bats_pretty.RUNNER, bats_pretty.CLEAN_RE)  # its pretty formatter's (`bats -p`)
 
 TAP = tap_verdicts.TAP
 
@@ -162,11 +164,13 @@ def read_passed_alone(text: str, file: str, out: ParsedLog) -> tuple[int, str]:
     lines = text.splitlines()
     runs = []
     failed_step = None
+    # bats' closing line is ExUnit's shape: bats' only beside its `✓` lines
+    closing = (*PASSED, _BATS) if bats_pretty.clean_run(text) else PASSED
     for number, line in enumerate(lines, 1):
         stripped = line.strip()
         if failed_step is None and _FAILED_STEP.search(line):
             failed_step = (number, stripped)
-        for runner, passed in PASSED:
+        for runner, passed in closing:
             if passed.match(stripped):
                 runs.append(RunSummary(file, number, stripped, None, 0, read=0, source=runner))
                 break
@@ -287,9 +291,10 @@ def stopped_in_a_test(text: str) -> str:
     after it; `-json`: a test whose `run` event no pass, fail or skip event of it or its
     package followed; `cargo test`: a test libtest said `has been running for over 60 seconds`,
     no result of it nor its target's after; `python -m unittest -v`: a last line that is a
-    test's `-v` line with no outcome. Such a log is read as the pytest parser reads their output
-    (the test it stopped in a failure); it was refused as of no known format, as if nothing had
-    run."""
+    test's `-v` line with no outcome; bats' pretty formatter: a last line that is a test's
+    running line, no result printed over it (`bats_pretty.running`). Such a log is read as the
+    pytest parser reads their output (the test it stopped in a failure); it was refused as of no
+    known format, as if nothing had run."""
     running = slow = ""
     packages: dict[str, set[str]] = {}  # -json: each package's tests begun and not ended
     for line in text.splitlines():
@@ -307,6 +312,8 @@ def stopped_in_a_test(text: str) -> str:
         return go_block.RUNNER
     if slow:
         return cargo_block.RUNNER
+    if bats_pretty.stopped_in_text(text):
+        return bats_pretty.RUNNER
     return unittest_block.RUNNER if unittest_block.ends_in_a_test(text) else ""
 
 
