@@ -113,3 +113,33 @@ def test_mocha_s_tap_reporter_is_read_as_its_spec_reporter_is() -> None:
         "connect ECONNREFUSED 127.0.0.1:5672",
     ]
     assert [(f.name, f.group, f.location, f.kind) for f in dot] == ENTRIES
+
+
+def test_mocha_s_tap_run_is_named_mocha_by_its_counts_and_plan(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Mocha's TAP reporter ends in `# tests 7`, `# pass 1`, `# fail 6`, then its plan `1..7`;
+    node's TAP reporter prints its plan first and counts on after `# fail` (`# cancelled 0`,
+    `# duration_ms`: tests/fixtures/mixed/node_reporters/tap.log). The run was named node's
+    (its note saying `alone (node --test)`); it is Mocha's."""
+    parsed = read_logs([str(MOCHA / "tap.txt")])
+    assert [(s.source, s.text, s.failures, s.read) for s in parsed.summaries] == [
+        ("Mocha", "# fail 6", 6, 6)
+    ]
+    assert any("alone (Mocha), their failures counted, 6 read" in n for n in parsed.skipped)
+    code, out, _ = run(capsys, "triage", str(MOCHA / "tap.txt"), "--no-history")
+    assert code == 1 and "lines (Mocha)" in out
+    node = read_logs([str(MIXED / "node_reporters" / "tap.log")])
+    assert [s.source for s in node.summaries] == ["node --test"]
+
+
+def test_a_tap_run_cut_after_its_fail_count_names_no_runner_it_cannot_tell(
+    tmp_path: Path,
+) -> None:
+    """tap.txt cut before its plan, as a log size limit leaves it: nothing after `# fail 6`
+    tells Mocha's reporter from node's; the run is TAP's, not node's."""
+    cut = tmp_path / "tap_cut.txt"
+    cut.write_text("".join((MOCHA / "tap.txt").read_text().splitlines(keepends=True)[:-1]))
+    parsed = read_logs([str(cut)])
+    assert [(s.source, s.failures, s.read) for s in parsed.summaries] == [("TAP", 6, 6)]
+    assert parsed.formats == {str(cut): "TAP"}

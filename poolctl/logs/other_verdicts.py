@@ -26,6 +26,7 @@ from poolctl.logs import (
     no_tests_ran,
     node_tap_report,
     robot_block,
+    tap_producers,
     tap_verdicts,
     uvu_block,
     ward_block,
@@ -392,6 +393,10 @@ def read_verdict(
         return True
     if job_failed.is_one(text):
         return job_failed.read(out, file, number, text)
+    # a TAP run's `# fail N` above: node's, Mocha's or another's, by this line
+    last = _last_node_run(out, file) if text[:1] in "1#" and not printed_by_a_test else None
+    if runner := tap_producers.after_fail_count(last, number, text):
+        _rename(out, runner)
     if text.startswith("Ran: ") and STESTR_TOTALS_RE.match(text):
         return _stestr_output_ends(out, file, number)
     if text.startswith("Test Files ") and not printed_by_a_test:
@@ -507,6 +512,35 @@ def _vitest_suites_end(out: ParsedLog, file: str, number: int) -> bool:
 
 
 NODE = "node --test"
+
+
+def _last_node_run(out: ParsedLog, file: str) -> RunSummary | None:
+    """The last run read, if it is `file`'s and named node's."""
+    last = out.summaries[-1] if out.summaries else None
+    return last if last is not None and last.file == file and last.source == NODE else None
+
+
+def tap_counts_at_end(out: ParsedLog, file: str, last_line: tuple[int, str] | None) -> None:
+    """The input ended: a node run it ended on, `# fail N` with nothing after, is TAP's
+    (`tap_producers.at_end`)."""
+    if runner := tap_producers.at_end(_last_node_run(out, file), last_line):
+        _rename(out, runner)
+
+
+def _rename(out: ParsedLog, runner: str) -> None:
+    """The last run, read as node's, is `runner`'s; so is its note saying its blocks are not
+    read (`note_unread`), with that runner's advice (a TAP run's is made once it is read:
+    `verdicts_read.finish`)."""
+    last = out.summaries[-1]
+    out.summaries[-1] = dataclasses.replace(last, source=runner)
+    said = f"{last.file}:{last.line}: a {NODE} run's verdict, "
+    noted = [note for note in out.skipped if not note.startswith(said)]
+    if len(noted) == len(out.skipped):
+        return
+    out.skipped[:] = noted
+    if runner != tap_verdicts.TAP:
+        verdict = next(v for v in VERDICTS if v.runner == runner)
+        note_unread(out, last.file, last.line, last.text, verdict)
 
 
 def _joins_node_run(out: ParsedLog, file: str, number: int, text: str, failed: int) -> bool:
