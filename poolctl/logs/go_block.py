@@ -55,7 +55,7 @@ FAILED_IN_TEXT = (
     r'|^\{"Time":"[^"\n]*","Action":"output","Package":"[^"\n]*","Test":"[^"\n]*",'
     r'"Output":"(?: *--- FAIL: |panic: test timed out after )'
 )
-_RESULT_RE = re.compile(r"^ *--- (?:PASS|FAIL|SKIP): (?P<name>\S+) \([\d.]+s\)$")
+RESULT_RE = re.compile(r"^ *--- (?:PASS|FAIL|SKIP): (?P<name>\S+) \([\d.]+s\)$")
 _LOGGED_RE = re.compile(r"^ +(?P<place>[\w.-]+\.go:\d+): (?P<said>.*)$")
 # a test function's frame in a goroutine's trace: `example.com/pool.TestX(0xc000007860?)`
 _TEST_FRAME_RE = re.compile(r"^(?P<package>\S+?)\.(?P<test>(?:Test|Example|Fuzz)\w*)\(")
@@ -96,7 +96,7 @@ class VerboseOutput:
 
     def feed(self, number: int, line: str) -> bool:
         text = line.rstrip()
-        result = _RESULT_RE.match(text)
+        result = RESULT_RE.match(text)
         if result is not None and self.run.running and self.run.running[1] == result["name"]:
             self.run.running = None  # (its result: it did not stop the run)
         if _ends(text.lstrip()) or TIMEOUT_RE.match(text) or len(self.lines) >= MAX_BLOCK_LINES:

@@ -46,6 +46,13 @@ def json_ended(parser: TextParser, name: str, keep: Keep) -> None:
     go_json.ended(_GO_JSON.get(parser, {}), name, keep)
 
 
+def discard(parser: TextParser) -> None:
+    """The failures read from the go package's lines `parser` read last, not kept yet: another
+    runner's summary of the same run lists them (gotestsum's)."""
+    if parser in _GO:
+        _GO[parser] = go_block.GoRun()
+
+
 def stopped(parser: TextParser, keep: Keep) -> None:
     """A go package whose output the input ended in, before its verdict (killed, a CI job's
     time limit): its failures read are kept, and a note says no verdict counted them."""

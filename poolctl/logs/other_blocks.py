@@ -25,6 +25,7 @@ from poolctl.logs import (
     go_block,
     go_json,
     go_runs,
+    gotestsum_block,
     gtest_block,
     jasmine_block,
     jest_block,
@@ -135,6 +136,7 @@ TRIGGERS = (
     *cargo_block.TRIGGERS,  # cargo test's blocks, targets, panics and failures list
     *go_block.TRIGGERS,  # go test's `--- FAIL:` lines, `-v`'s `=== RUN`, a package's timeout
     go_json.TRIGGER,  # ... the same in `go test -json`'s output events
+    *gotestsum_block.TRIGGERS,  # gotestsum's summary: its failed tests, its build errors
     *eunit_block.TRIGGERS,  # EUnit's text report: a test's `...*failed*` line
     *ct_block.TRIGGERS,  # common_test's console: the rule of dashes above a failed case
     *node_tap_report.TRIGGERS,  # node-tap's reporter: its entries, their test file's line
@@ -151,6 +153,9 @@ def block_at(parser: TextParser, number: int, line: str) -> Consumer | None:
         return None
     if line.startswith('{"Time":"') and (name := go_json.verdict_package(line)):
         go_runs.json_ended(parser, name, partial(_keep, parser))
+        return None
+    if line.startswith("DONE "):  # gotestsum's count: the failures its summary listed are kept
+        gotestsum_block.done(parser, number, line, partial(_keep, parser))
         return None
     if line.startswith("Bail out!"):
         return _tap_block(parser, number, line)
@@ -228,6 +233,8 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
     if line.startswith(jest_block.SUMMARY):
         _JEST_SUMMARY[parser] = number
         return None
+    if line.startswith("=== ") and (summary := gotestsum_block.start(parser, number, line)):
+        return summary  # gotestsum's summary: a failed test's block, its build errors
     if line[:3] in ("---", "===", "pan", "   ") and (go := go_runs.block_at(parser, number, line)):
         return go
     if line.startswith('{"Time":"') and go_json.TRIGGER_RE.match(line):

@@ -21,6 +21,7 @@ from poolctl.logs import (
     catch2_block,
     ctest_block,
     deno_block,
+    gotestsum_block,
     gtest_block,
     job_failed,
     no_tests_ran,
@@ -118,6 +119,12 @@ VERDICTS = (
         ),
         f"{_JUNIT} (go-junit-report -parser gojson, or gotestsum --junitfile FILE)",
         uncounted=True,
+    ),
+    Verdict(
+        gotestsum_block.RUNNER,  # its count of a `go test` run: a parent failed by its subtests
+        # counted too, each attempt under --rerun-fails (`poolctl.logs.gotestsum_block`)
+        gotestsum_block.VERDICT_RE,
+        f"{_JUNIT} (gotestsum --junitfile FILE)",
     ),
     Verdict(
         "prove",  # its Test Summary Report: a line for each test file that failed; one that
@@ -311,6 +318,7 @@ TRIGGERS = (
     r"^Failed [1-9]\d* tests\. ",  # rebar3 ct
     r"^FAIL\t\S+\t",  # go test
     r'^\{"Time":"[^"]*","Action":"fail","Package":"[^"]*"(?:,"Elapsed"|,"FailedBuild"|\})',
+    gotestsum_block.VERDICT_TRIGGER,
     r"\(Wstat: \d+",  # prove
     r"^\d+ examples?, (?:[1-9]|0 failures, \d+ errors? occurred)",  # RSpec
     r"^\d+ (?:runs|tests), \d+ assertions, ",  # minitest

@@ -1,0 +1,85 @@
+"""gotestsum's summary of a `go test` run (each failed test again under `=== Failed`, its build
+errors under `=== Errors`, its count `DONE 11 tests, 1 skipped, 5 failures in 1.3s`) is read:
+each failed test once, its package, place and message, whatever gotestsum printed before it
+(real captures: capture_gotestsum.sh). Before, its default format was read as one failure
+(`TestSizes/large`, from the subtest's result line in the summary, with no message) and a note
+that the run was killed before its verdict; `--format testname` and `standard-verbose` as five,
+`TestSizes/large` twice, the same note."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from poolctl.logs import read_logs
+from tests.test_logs_formats import run
+
+GOTESTSUM = Path(__file__).parent / "fixtures" / "mixed" / "gotestsum"
+# each failed test: its place and the start of its message (a panic's place is its frame)
+TESTS = {
+    "TestNilMapPanics": ("/tmp/gotestsum_suite/panics/panic_test.go:10", "assignment to entry"),
+    "TestCheckoutTimesOut": ("pool_test.go:11", "checkout queued on pool_a"),
+    "TestArithmetic": ("pool_test.go:17", "1 + 1 = 2, want 3"),
+    "TestSizes/large": ("pool_test.go:25", "size 64: got 63 workers, want 64"),
+}
+LOGS = ["short.txt", "testname.txt", "standard_verbose.txt", "pytest_then_short.log"]
+
+
+@pytest.mark.parametrize("log", LOGS)
+def test_each_failed_test_is_read_once_and_the_count_is_all_read(log: str) -> None:
+    """Four failures: gotestsum counts five, the parent of the failed subtest (which logged
+    nothing) among them, read as its subtest is; its count is the one run, no `go test`
+    package verdict counted beside it (standard-verbose prints them), and no note says the
+    run stopped before its verdict."""
+    parsed = read_logs([str(GOTESTSUM / log)])
+    read = {f.name: (f.location, f.message) for f in parsed.failures}
+    assert {name: place for name, (place, _) in read.items()} == {
+        name: place for name, (place, _) in TESTS.items()
+    }
+    assert all(read[name][1].startswith(said) for name, (_, said) in TESTS.items())
+    assert len(parsed.failures) == 4
+    assert {f.source for f in parsed.failures} == {"go"}
+    assert all(f.group.endswith(("pool", "panics")) for f in parsed.failures)
+    assert not any("--- FAIL" in f.message for f in parsed.failures)
+    runs = [(s.source, s.failures, s.read) for s in parsed.summaries if s.failures]
+    assert runs == [("gotestsum", 5, 5)]
+    assert not [n for n in parsed.skipped if "ended before its verdict" in n]
+    assert not [n for n in parsed.skipped if "not read" in n]
+
+
+def test_a_package_that_did_not_build_is_a_failure_named_by_its_file() -> None:
+    """`=== Errors`: the compiler's line, counted by gotestsum as an error."""
+    parsed = read_logs([str(GOTESTSUM / "build_error.txt")])
+    broken = [f for f in parsed.failures if f.kind == "build error"]
+    assert [(f.group, f.location, f.message) for f in broken] == [
+        ("broken", "broken/broken_test.go:5", "undefined: undefinedThing")
+    ]
+    assert len(parsed.failures) == 5
+    runs = [(s.source, s.failures, s.read) for s in parsed.summaries if s.failures]
+    assert runs == [("gotestsum", 6, 6)]
+
+
+def test_rerun_fails_counts_each_test_once() -> None:
+    """`--rerun-fails=2`: a `DONE` line after each attempt (4, 8, 12 failures); the last one's
+    summary lists each attempt: each of the three tests once, one run."""
+    parsed = read_logs([str(GOTESTSUM / "rerun.txt")])
+    assert sorted(f.name for f in parsed.failures) == [
+        "TestArithmetic",
+        "TestCheckoutTimesOut",
+        "TestSizes/large",
+    ]
+    runs = [(s.source, s.failures, s.read) for s in parsed.summaries if s.failures]
+    assert runs == [("gotestsum", 4, 4)]
+
+
+@pytest.mark.parametrize("log", ["short.txt", "standard_verbose.txt"])
+def test_the_checkout_timeout_is_classified(capsys: pytest.CaptureFixture[str], log: str) -> None:
+    code, out, _ = run(capsys, "triage", str(GOTESTSUM / log), "--no-history", "-f", "json")
+    assert code == 1
+    report = json.loads(out)
+    assert report["summary"]["failures"] == 4 and report["summary"]["unread"] == 0
+    patterns = {f["failure"]["name"]: f["outcome"].get("pattern_id") for f in report["findings"]}
+    assert patterns["TestCheckoutTimesOut"] == "checkout-timeout-waiters"
+    assert patterns["TestArithmetic"] is None
