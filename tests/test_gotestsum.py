@@ -83,3 +83,18 @@ def test_the_checkout_timeout_is_classified(capsys: pytest.CaptureFixture[str], 
     patterns = {f["failure"]["name"]: f["outcome"].get("pattern_id") for f in report["findings"]}
     assert patterns["TestCheckoutTimesOut"] == "checkout-timeout-waiters"
     assert patterns["TestArithmetic"] is None
+
+
+def test_its_junit_report_reads_what_each_test_logged() -> None:
+    """gotestsum's --junitfile (`message="Failed"`, go's -v lines as the text): each failure's
+    message is what the test logged, its place where, a panic's kind and frame, not go's
+    `=== RUN` and `--- FAIL:` lines; the parent of the failed subtest, a failure of the report's,
+    says only its `--- FAIL:` line. Before, the message began `=== RUN   TestArithmetic` and no
+    failure had a place."""
+    parsed = read_logs([str(GOTESTSUM.parent.parent / "junit" / "gotestsum_junit.xml")])
+    read = {f.name: (f.location, f.message) for f in parsed.failures}
+    for name, (place, said) in TESTS.items():
+        assert read[name][0] == place and read[name][1].startswith(said), name
+    assert read["TestSizes"] == ("", "--- FAIL: TestSizes (0.00s)")
+    assert not any("=== RUN" in message for _, message in read.values())
+    assert {f.name: f.kind for f in parsed.failures}["TestNilMapPanics"] == "panic"

@@ -555,9 +555,9 @@ def test_jest_and_go_bodies_give_the_message() -> None:
     assert jest[0].message.endswith("Rejected to value: [TimeoutError: ResourceRequest timed out]")
     assert "    at " not in jest[0].message and jest[0].kind == "Error"
     go = read_logs([str(FIXTURES / "constructed/go_junit_report.xml")]).failures
-    assert [(f.kind, f.message) for f in go] == [
-        ("failure", "pool_test.go:21: dial tcp 127.0.0.1:6379: connect: connection refused"),
-        ("failure", "invoice_test.go:12: total = 15, want 18"),
+    assert [(f.kind, f.location, f.message) for f in go] == [
+        ("failure", "pool_test.go:21", "dial tcp 127.0.0.1:6379: connect: connection refused"),
+        ("failure", "invoice_test.go:12", "total = 15, want 18"),
     ]
 
 

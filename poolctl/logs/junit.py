@@ -39,6 +39,7 @@ from poolctl.logs.junit_ct import CANCELLED as CT_SETUP
 from poolctl.logs.junit_ct import setup_failure, skipped_by_ct
 from poolctl.logs.junit_ctest import CANCELLED as CTEST_NOT_RUN
 from poolctl.logs.junit_ctest import not_run, own_output
+from poolctl.logs.junit_go import go_failure
 from poolctl.logs.junit_location import case_location
 from poolctl.logs.junit_minitest import whole_message
 from poolctl.logs.junit_names import SameNames, in_group
@@ -399,6 +400,7 @@ class _Target:
         details: dict[str, str] = {"outcome": tag}
         stack: tuple[str, ...] = ()
         told_by_output = False  # the test's output is the failure's text, not its context
+        told = ""  # the place its text names
         fields = console_fields(body, attrib.get("name", ""))
         if fields is not None:
             kind = fields.kind if not kind or kind in ("error", "failure") else kind
@@ -415,6 +417,10 @@ class _Target:
             message, stack = eunit_reason(body)
         elif _CT_GENERIC_RE.match(message) and body.strip():
             message = _CT_STACK_RE.split(body.strip(), 1)[0]
+        elif message.lower() in _GENERIC_MESSAGES and (
+            go := go_failure(body, attrib.get("name", ""), self.name, case.line)
+        ):  # gotestsum's, go-junit-report's: what the test logged, go's framing left out
+            message, kind, stack, told = go.message, go.kind or kind, go.stacktrace, go.location
         elif message.lower() in _GENERIC_MESSAGES:
             if not body.strip():  # ctest's: the test's own output is all it says of it
                 body = own_output(case.text)
@@ -445,7 +451,7 @@ class _Target:
         location = case_location(
             attrib,
             case.suite_file,
-            fields.location if fields is not None else "",
+            fields.location if fields is not None else told,
             (body, tail),
             pytest=self.pytest,
             input_name=self.name,

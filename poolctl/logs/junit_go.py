@@ -1,0 +1,40 @@
+"""A JUnit failure whose text is what a go test logged, as gotestsum's `--junitfile` and
+go-junit-report write it (`message="Failed"`):
+
+    === RUN   TestCheckoutTimesOut
+        pool_test.go:10: checkout queued on pool_a: 0 of 1 workers ready, 3 waiting
+        pool_test.go:11: timed out waiting for a worker after 200ms
+    --- FAIL: TestCheckoutTimesOut (0.00s)
+
+read as `go test`'s own lines are (`poolctl.logs.go_block`): the message what it logged, its
+place the last `file_test.go:N:` it logged at (a panic's: the test's frame), not go's framing
+lines. A parent failed by its subtests logged nothing: its `--- FAIL:` line is all it says."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from poolctl.logs import go_block
+from poolctl.model import Failure
+
+# go's lines about a test's run, not what it logged (a subtest's result, indented, too)
+_FRAMING_RE = re.compile(
+    r"^\s*(?:=== (?:RUN|CONT|NAME|PAUSE) +\S+$|--- (?:FAIL|PASS|SKIP): \S+ \([\d.]+s\)$)"
+)
+_LOGGED_RE = re.compile(r"^ +[\w.-]+\.go:\d+: ", re.M)
+
+
+def go_failure(body: str, name: str, input_file: str, line: int) -> Failure | None:
+    """The failure go's lines in `body` say of test `name`, if `body` is go test's output (its
+    `=== RUN` or `--- FAIL:` line for that test, or a `file_test.go:N:` line it logged)."""
+    lines = body.strip("\n").split("\n")
+    framed = any(_FRAMING_RE.match(t) and f" {name}" in t for t in lines)
+    if not framed and not _LOGGED_RE.search(body):
+        return None
+    own = [t.rstrip() for t in lines if not _FRAMING_RE.match(t)]
+    failure = go_block.test_failure(name, own, input_file, [(line, lines[0])])
+    if not failure.message:
+        said = next((t.strip() for t in lines if t.lstrip().startswith("--- FAIL: ")), "")
+        return dataclasses.replace(failure, message=said)
+    return failure
