@@ -98,3 +98,14 @@ def test_its_junit_report_reads_what_each_test_logged() -> None:
     assert read["TestSizes"] == ("", "--- FAIL: TestSizes (0.00s)")
     assert not any("=== RUN" in message for _, message in read.values())
     assert {f.name: f.kind for f in parsed.failures}["TestNilMapPanics"] == "panic"
+
+
+def test_a_summary_cut_before_its_count_keeps_the_failures_it_listed() -> None:
+    """A job killed while gotestsum printed its summary: the blocks printed are failures, and a
+    note says no count came. Before, the log was refused: `format not recognised`, exit 2."""
+    parsed = read_logs([str(GOTESTSUM / "cut_in_summary.txt")])
+    assert [(f.group, f.name) for f in parsed.failures] == [
+        ("panics", "TestNilMapPanics"),
+        ("pool", "TestCheckoutTimesOut"),
+    ]
+    assert [n for n in parsed.skipped if "the run ended before its summary" in n]

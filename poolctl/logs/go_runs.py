@@ -46,11 +46,16 @@ def json_ended(parser: TextParser, name: str, keep: Keep) -> None:
     go_json.ended(_GO_JSON.get(parser, {}), name, keep)
 
 
-def discard(parser: TextParser) -> None:
-    """The failures read from the go package's lines `parser` read last, not kept yet: another
-    runner's summary of the same run lists them (gotestsum's)."""
-    if parser in _GO:
+def discard(parser: TextParser, names: set[str] | None = None) -> None:
+    """The failures read from the go package's lines `parser` read last, not kept yet (those of
+    the tests `names`, else all): another runner's summary of the same run lists them
+    (gotestsum's)."""
+    if (run := _GO.get(parser)) is None:
+        return
+    if names is None:
         _GO[parser] = go_block.GoRun()
+    else:
+        run.failures[:] = [(f, lines) for f, lines in run.failures if f.name not in names]
 
 
 def stopped(parser: TextParser, keep: Keep) -> None:

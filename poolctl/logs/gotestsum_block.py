@@ -53,6 +53,9 @@ VERDICT_RE = re.compile(
     r"(?:, (?P<errors>\d+) errors?)? in [\d.]+s$"
 )
 TRIGGERS = (r"^=== (?:Failed|Errors)\s*$", r"^=== FAIL: \S+ \S+ ")
+# a failed test's block in a whole text (RE2 syntax, multi-line): a summary cut before its count
+# (killed, a time limit) is still read
+FAILED_IN_TEXT = r"^=== FAIL: \S+ \S+(?: \(re-run \d+\))? \([\d.]+s\)[ \t]*$"
 VERDICT_TRIGGER = r"^DONE (?:\d+ runs, )?\d+ tests?(?:, \d+ skipped)?, \d+ (?:failure|error)"
 _BUILD_ERROR_RE = re.compile(r"^(?P<file>\S+?\.go):(?P<line>\d+)(?::\d+)?: (?P<said>.+)$")
 
@@ -168,6 +171,20 @@ def done(parser: TextParser, number: int, line: str, keep: Keep) -> None:
     if summary.attempts and run.failures:  # each test once, not each attempt
         run = dataclasses.replace(run, failures=max(1, run.failures - summary.attempts))
     out.summaries.append(run)
+
+
+def stopped(parser: TextParser, keep: Keep) -> None:
+    """The input ended in gotestsum's summary, before its `DONE` line (killed, a time limit):
+    the failures it listed are kept (and go's lines of those, printed before it, left); a
+    parent failed by its subtests is no failure of its own."""
+    summary = _SUMMARY.pop(parser, None)
+    if summary is None or not summary.failed:
+        return
+    names = [f.name for f, _ in summary.failed]
+    go_runs.discard(parser, set(names))
+    for failure, lines in summary.failed:
+        if failure.message or not any(n.startswith(f"{failure.name}/") for n in names):
+            keep(failure, lines)
 
 
 def _counted_again(out: ParsedLog, file: str, *, again: bool) -> set[tuple[str, str]]:

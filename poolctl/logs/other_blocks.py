@@ -485,6 +485,7 @@ def finish(parser: TextParser) -> None:
     verdict, is read for what it printed of its failures (unittest's `-v` lines, cargo's result
     lines)."""
     _cargo_stopped(parser)
+    gotestsum_block.stopped(parser, partial(_keep, parser))  # (before go's: it lists them)
     go_runs.stopped(parser, partial(_keep, parser))
     if (tree := _MOCHA.get(parser)) is not None:
         mocha_tree.stopped(tree, parser.out, parser.name, parser.last_lines())

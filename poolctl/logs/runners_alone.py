@@ -15,6 +15,7 @@ from poolctl.logs import (
     bats_pretty,
     cargo_block,
     go_block,
+    gotestsum_block,
     gtest_block,
     jest_block,
     mocha_block,
@@ -66,6 +67,7 @@ _VERDICT_IN_TEXT = (
     + f"|(?:{jest_block.FAILED_IN_TEXT})"  # ... Jest's
     + f"|(?:{cargo_block.FAILED_IN_TEXT})"  # ... cargo test's
     + f"|(?:{go_block.FAILED_IN_TEXT})"  # ... go test's (and -json's)
+    + f"|(?:{gotestsum_block.FAILED_IN_TEXT})"  # ... gotestsum's summary's, cut before its count
     + f"|(?:{gtest_block.FAILED_IN_TEXT})"  # ... GoogleTest's, whose --gtest_brief prints no count
     + f"|(?:{mocha_tree.IN_TEXT})"  # ... a failed test in Mocha's tree, before its counts
     + f"|(?:{vitest_files.IN_TEXT})"  # ... in Vitest's line of its file, before its counts
@@ -93,6 +95,7 @@ _RUNNERS_IN_TEXT = (
     (jest_block.RUNNER, jest_block.FAILED_IN_TEXT),
     (cargo_block.RUNNER, cargo_block.FAILED_IN_TEXT),
     (go_block.RUNNER, go_block.FAILED_IN_TEXT),
+    (gotestsum_block.RUNNER, gotestsum_block.FAILED_IN_TEXT),
     (gtest_block.VERDICT_RUNNER, gtest_block.FAILED_IN_TEXT),
     (mocha_block.RUNNER, mocha_tree.IN_TEXT),
     (vitest_block.RUNNER, vitest_files.IN_TEXT),
