@@ -182,3 +182,38 @@ def test_an_mcp_server_started_with_its_http_transport_is_told_the_stdio_value(
     ), d["remediation"]
     [named] = [e for e in d["evidence"] if e["note"] == "what it names for stdin and stdout"]
     assert named["text"].startswith("`--transport stdio` gives stdio: --transport <stdio|http>")
+
+
+ALONE = REPO / ".peers/alone/node_modules"
+DIAGNOSTIC_LS = ALONE / ".bin/diagnostic-languageserver"
+
+
+@pytest.mark.skipif(
+    not DIAGNOSTIC_LS.exists(),
+    reason=f"{DIAGNOSTIC_LS.relative_to(REPO)} is missing: run `make peers` (needs npm)",
+)
+def test_a_node_server_calling_a_dependency_release_its_range_stretched_to_is_told_to_pin_it(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """diagnostic-languageserver 1.14.2, installed alone, brings vscode-languageserver 6.1.1,
+    which asks `vscode-languageserver-protocol ^3.15.3` and gets 3.18.5 (and vscode-jsonrpc
+    10.0.0): it dies at start on `TypeError: messageReader.onClose is not a function`, thrown in
+    vscode-jsonrpc. It was told to fix the error and run the server by hand; with 3.15.3
+    installed beside it, it answers the handshake (tried by hand)."""
+    d = verdict(capsys, "--protocol", "lsp", "--timeout", WAIT, "--", str(DIAGNOSTIC_LS), "--stdio")
+    assert confirmed(d) == ["crashed"]
+    assert d["cause"].endswith(
+        "; vscode-languageserver 6.1.1, which diagnostic-languageserver 1.14.2 brings, asks "
+        "`vscode-languageserver-protocol ^3.15.3` in its package.json and runs with "
+        "vscode-languageserver-protocol 3.18.5, a release its range lets in but it was not "
+        "built for (3.15.3): the call fails inside it"
+    ), d["cause"]
+    assert d["remediation"].startswith(
+        "Install beside it the release its range starts from: `npm install "
+        f"vscode-languageserver-protocol@3.15.3` in {ALONE.parent} "
+    ), d["remediation"]
+    [releases] = [e for e in d["evidence"] if e["note"].startswith("the releases in the stack")]
+    assert releases["text"].endswith(
+        f"`TypeError: messageReader.onClose is not a function` thrown at "
+        f"{ALONE}/vscode-jsonrpc/lib/common/connection.js:348"
+    ), releases["text"]

@@ -96,7 +96,7 @@ def unexported_subpath(stderr: str) -> Mismatch | None:
     caller = next(
         (f for f in _FRAME.finditer(stderr, m.end()) if not f["file"].startswith(folder)), None
     )
-    found = _package_above(Path(caller["file"])) if caller else None
+    found = manifest_above(Path(caller["file"])) if caller else None
     if found is None:
         return None
     manifest, server = found
@@ -124,7 +124,7 @@ def _manifest(path: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) and data.get("name") else None
 
 
-def _package_above(file: Path) -> tuple[Path, dict[str, Any]] | None:
+def manifest_above(file: Path) -> tuple[Path, dict[str, Any]] | None:
     """The nearest package.json above `file` that names a package, and its contents."""
     for folder in list(file.parents)[:8]:
         data = _manifest(folder / "package.json")
@@ -151,7 +151,7 @@ def missing_export(stderr: str) -> Mismatch | None:
     if m is None or at is None:
         return None
     file = Path(at["file"])
-    found = _package_above(file)
+    found = manifest_above(file)
     parts = m["module"].split("/")
     name = "/".join(parts[:2] if parts[0].startswith("@") else parts[:1])
     installed = next(

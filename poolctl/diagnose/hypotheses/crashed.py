@@ -32,6 +32,7 @@ from ..experiments import STDIO_EXPERIMENT, Outcome
 from ..judgement import Judgement, confirmed, hypothesis
 from ..kernel_log import fault_record
 from ..killed import sigkill_sender
+from ..node_calls import stretched_range
 from ..node_imports import extensionless_import, missing_export, unexported_subpath
 from ..npm_errors import npm_failed
 from ..observe import Observations
@@ -173,6 +174,7 @@ def crashed(obs: Observations) -> Judgement:
             or release_mismatch(obs.stderr_text)
             or unexported_subpath(obs.stderr_text)
             or missing_export(obs.stderr_text)
+            or stretched_range(obs.stderr_text)
             or stdio_encoding(obs.stderr_text, obs.worker.spec)
         )
         if found is not None:
