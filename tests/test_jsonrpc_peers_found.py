@@ -4,6 +4,7 @@ might start them and failing: each verdict names what the server's own words and
 from __future__ import annotations
 
 import json
+import shlex
 import socket
 import sys
 from pathlib import Path
@@ -14,7 +15,7 @@ from poolctl.cli import main
 from tests.conftest import REPO, Processes, RunCli
 from tests.test_jsonrpc_peers import WAIT, WORKERS, confirmed, verdict
 from tests.test_jsonrpc_peers_switches import BIN as PEERS_BIN
-from tests.test_jsonrpc_peers_switches import needs
+from tests.test_jsonrpc_peers_switches import RECORDED, needs
 
 pytestmark = pytest.mark.slow
 
@@ -217,3 +218,30 @@ def test_a_node_server_calling_a_dependency_release_its_range_stretched_to_is_to
         f"`TypeError: messageReader.onClose is not a function` thrown at "
         f"{ALONE}/vscode-jsonrpc/lib/common/connection.js:348"
     ), releases["text"]
+
+
+def test_an_error_logged_behind_a_level_letter_tag_is_quoted_and_its_usage_on_stdout_named(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """mcp-proxy 0.13.0 with no server to proxy logs `[E <time> mcp_proxy.__main__] Either a
+    command_or_url … must be provided for stdio mode.`, prints its usage to stdout and exits
+    with code 1 (recorded by tests/fixtures/src/capture_peers_mcp_proxy.sh: its `mcp<2` cannot
+    sit beside the test extras' mcp 2, so a real process replays it). Its log record's level is
+    a letter in a bracketed tag, not read as one: it was said to exit 'with code 1' alone, told
+    to run it by hand."""
+    stderr = RECORDED / "mcp_proxy_no_server.stderr"
+    stdout = RECORDED / "mcp_proxy_no_server.stdout"
+    [logged] = stderr.read_text().splitlines()
+    said = (
+        "Either a command_or_url for a default server or at least one --named-server (or "
+        "--named-server-config) must be provided for stdio mode."
+    )
+    assert logged.startswith("[E ") and logged.endswith(f" mcp_proxy.__main__] {said}")
+    server = [sys.executable, str(WORKERS / "replays_stderr.py"), str(stderr), "1", str(stdout)]
+    d = verdict(capsys, "--protocol", "mcp", "--timeout", WAIT, "--", *server)
+    assert confirmed(d) == ["crashed"]
+    assert d["cause"].endswith(f"exited with code 1, after logging `{logged}`"), d["cause"]
+    assert d["remediation"] == (
+        f"Give it what it asks for (`{said}`): the usage it printed to its stdout (quoted) lists "
+        f"its arguments, and `{shlex.join(server)} --help` describes them."
+    ), d["remediation"]

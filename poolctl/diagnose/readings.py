@@ -48,10 +48,13 @@ STOPPED_FIX = (
 
 
 # A log record at error level: Python logging's default `ERROR:name:message`, or a level word
-# after a timestamp or in brackets (`2026-01-01 12:00:00 ERROR …`, `[FATAL] …`, `level=error`).
-# Upper case only (or `level=`): "error" inside a message is no level.
+# after a timestamp or in brackets (`2026-01-01 12:00:00 ERROR …`, `[FATAL] …`, `level=error`),
+# or the level's letter opening a bracketed tag with the time and the logger (mcp-proxy 0.13.0's
+# `[E 2026-12-03 04:25:51,158.158 mcp_proxy.__main__] Either a command_or_url … must be
+# provided for stdio mode.`). Upper case only (or `level=`): "error" inside a message is no level.
 _LOGGED_ERROR = re.compile(
     r"^(?:(?:CRITICAL|ERROR|FATAL):[\w.]*:.*"
+    r"|\[[CEF] \d[^\]\n]{0,80}\][ \t]*\S.*"
     r"|(?:\S+[ \t]+){0,3}?\[?(?:CRITICAL|ERROR|FATAL)\]?[ \t:|-]+\S.*"
     r"|.*\blevel=(?:error|fatal|critical)\b.*)$",
     re.M,
@@ -63,6 +66,23 @@ def logged_error(stderr: str) -> str | None:
     an exception, says before it goes (`ERROR:mcp_server_git.server:/x does not exist`)."""
     found = [m.group(0).strip() for m in _LOGGED_ERROR.finditer(stderr)]
     return found[-1][:300] if found else None
+
+
+_LOG_TAG = re.compile(r"^\[[^\]\n]*\][ \t]*")
+_STDOUT_USAGE = re.compile(rb"^\s*usage: ", re.I)
+
+
+def logged_fix(logged: str, argv: str, stdout: bytes) -> str:
+    """What to do about a worker that logged an error and exited; with its usage printed on its
+    stdout (mcp-proxy 0.13.0 with no server to proxy logs what it needs, then prints its help
+    there), its arguments are what it lacks."""
+    said = _LOG_TAG.sub("", logged)  # its words, without the tag's time and logger
+    if _STDOUT_USAGE.match(stdout):
+        return (
+            f"Give it what it asks for (`{said}`): the usage it printed to its stdout (quoted) "
+            f"lists its arguments, and `{argv} --help` describes them."
+        )
+    return f"Fix the error it logs (`{said}`); run `{argv}` by hand to see it happen."
 
 
 # A stderr line that names a rejected message: what a server logs when the envelope is wrong.

@@ -48,6 +48,7 @@ from ..readings import (
     USAGE_LINE,
     channel_fix,
     logged_error,
+    logged_fix,
     transport_option,
 )
 from ..refused_args import refusal_fix
@@ -191,7 +192,7 @@ def crashed(obs: Observations) -> Judgement:
         ev.append(npm.evidence(origin))
     elif logged:  # it exits on purpose, and its log says why
         verdict += f", after logging `{logged}`"
-        fix = f"Fix the error it logs (`{logged}`); run `{argv}` by hand to see it happen."
+        fix = logged_fix(logged, argv, b"" if obs.merged else obs.pending)
     elif cut_short is not None:  # it exited between a frame's header and its end
         verdict += f", in the middle of a frame: {cut_short}"
         fix = MID_FRAME_FIX
