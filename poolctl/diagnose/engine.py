@@ -39,6 +39,7 @@ from .experiments import (
 from .first_read import FirstRead, read_since
 from .hypotheses.envelope import ID as ENVELOPE
 from .hypotheses.serves_socket import ID as SERVES_SOCKET
+from .hypotheses.serves_socket import listens_by_default
 from .judgement import Judgement
 from .knowledge import Registered, hypotheses, no_answer_pattern
 from .known import worker_as_replay
@@ -94,8 +95,9 @@ def _plan(obs: Observations) -> Plan:
         # It writes well-formed frames that answer nothing: the framing works, the envelope
         # may not. Ask it in each other protocol, in a fresh process.
         return Plan(experiments=protocol_experiments(spec, keep_framing=True))
-    if kind == "text":
-        return Plan(experiments=(stderr_apart_experiment(spec),) if obs.merged else ())
+    if kind == "text":  # a server listening by default may say so on stdout (MCP Apps')
+        apart = (stderr_apart_experiment(spec),) if obs.merged else ()
+        return Plan(experiments=(*apart, *listens_by_default(obs)))
     if kind == "framing":
         other = obs.explanation.other_framing if obs.explanation else None
         if other not in FRAMINGS:
@@ -114,8 +116,8 @@ def _plan(obs: Observations) -> Plan:
     if live is not None:
         if live.blocked_writers or live.stopped() is not None or live.stdin_closed():
             return Plan()  # nothing it does next can show more: blocked, stopped, deaf
-        if request_unread(obs) or live.stdin_wait() is None:
-            return Plan(wait_longer=True)  # starting up, or busy with the request
+        if request_unread(obs) or live.stdin_wait() is None:  # starting up, or busy
+            return Plan(wait_longer=True, experiments=listens_by_default(obs))
     return Plan(probe_stdin=True)
 
 

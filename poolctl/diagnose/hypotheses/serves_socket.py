@@ -11,15 +11,33 @@ its first line runs; its stderr says `Debugger listening on ws://…`."""
 from __future__ import annotations
 
 import re
+import shlex
 
 from poolctl.model import Evidence
 
+from ..experiments import STDIO_EXPERIMENT, Experiment, stdio_experiment
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
 from ..observe import Observations
+from ..outcomes import experiment_evidence, result
 from ..readings import channel_fix, ended, live_origin, request_unread, transport_option
 from ..transport_help import channel_value
 
 ID = "serves-socket"
+
+
+def listens_by_default(obs: Observations) -> tuple[Experiment, ...]:
+    """For a handshake server that listens on a socket though no option of its command asks
+    it to, and never read its request: the same command with `--stdio`, asked its opening in a
+    fresh process. The MCP Apps example servers (@modelcontextprotocol/server-system-monitor
+    2.0.3, server-pdf 2.0.4) serve HTTP on port 3001 unless given `--stdio`."""
+    spec, live = obs.worker.spec, obs.live
+    if live is None or not live.listening or request_unread(obs) is not True:
+        return ()
+    if not obs.worker.protocol.handshake or "--stdio" in spec.argv or transport_option(obs):
+        return ()
+    return (stdio_experiment(spec),)
+
+
 _INSPECTOR = re.compile(r"Debugger listening on ws://(?P<address>[^/\s]+)\S*")
 
 
@@ -55,6 +73,19 @@ def serves_socket(obs: Observations) -> Judgement:
     named: list[Evidence] = []
     if (channel := channel_value(obs.worker.spec.argv)) is not None:  # `--transport http`
         fix, named = channel_fix(obs, channel.given)
+    tried = result(obs, STDIO_EXPERIMENT)
+    if tried is not None and tried.answered and tried.response and "error" not in tried.response:
+        argv = shlex.join([*obs.worker.spec.argv, "--stdio"])
+        verdict += (
+            ", though no option of its command asked it to listen: it listens unless told "
+            "otherwise, and the same command with `--stdio` answered in a fresh process"
+        )
+        fix = (
+            f"Start it with `--stdio` (`{argv}`), as the fresh process was: without it, this "
+            "server listens on a socket and never reads its stdin; a pool's worker speaks on "
+            "the pipes it was started with."
+        )
+        named = experiment_evidence(obs, STDIO_EXPERIMENT)
     ev = [
         Evidence(
             f"pid {process.pid} ({process.comm}) listens on {address} (fd {fd})",
