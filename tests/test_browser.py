@@ -163,6 +163,9 @@ def test_every_bundled_scenario_timeline_renders(runs: Runs, browser: Chromium, 
         assert count(page, f'[data-lane="{worker["id"]}"]') >= 1
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 1400, "it must read at 1400 px without scrolling sideways"
+    # the verdict once: the report's title ends with it ('scenario healthy: passed: passed')
+    heading = page.evaluate("document.querySelector('h1').innerText")
+    assert heading == f"Timeline · {doc['title']}", heading
 
 
 def test_p3_tells_its_story(runs: Runs, browser: Chromium) -> None:

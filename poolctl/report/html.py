@@ -138,6 +138,8 @@ def timeline_page(report: Report) -> str:
     assert timeline is not None, "a run without a timeline has no timeline page"
     scenario = details_of(report, ScenarioDetails)
     said = f": {scenario_verdict(scenario)}" if scenario is not None else ""
+    if report.title.endswith(said):  # a run's title says it already (`scenario healthy: passed`)
+        said = ""
     body = [f"<h1>Timeline · {escape(report.title)}{said}</h1>"]
     body.append(timeline_section(timeline))
     if report.run_dir:
