@@ -9,6 +9,7 @@ from poolctl.units import fmt_limit
 from ..asks import failure_to_reach
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
 from ..observe import Observations
+from ..read_ahead import read_ahead
 from ..readings import (
     STOPPED_FIX,
     answered_before,
@@ -60,6 +61,11 @@ def stuck_in_init(obs: Observations) -> Judgement:
             "A server still starting and a child that will never read it look the same in /proc"
         )
     size = len(obs.request_frame)
+    if not unread and (ahead := read_ahead(live)):
+        return untested(
+            f"the {size}-byte request left its stdin pipe, but {ahead}: the pipe shows the "
+            "request taken by that thread, not whether the start-up is over"
+        )
     if not unread and obs.read_after_timeout is not None:
         return _read_past_timeout(obs, obs.read_after_timeout)
     if not unread and obs.read_in_wait is not None:

@@ -24,6 +24,7 @@ from ..outcomes import (
     skips_first,
 )
 from ..prompts import password_prompt
+from ..read_ahead import read_ahead
 from ..readings import (
     answered_before,
     echoed,
@@ -136,6 +137,12 @@ def waiting_for_input(obs: Observations) -> Judgement:
     size = len(obs.request_frame)
     if (prompt := password_prompt(obs)) is not None:
         return _at_prompt(obs, prompt.asked_at, prompt.question, size)
+    if ahead := read_ahead(live):
+        return untested(
+            f"{ahead}: a thread reading ahead goes back to its read after each whole message "
+            "it hands on, so the read does not tell a request cut short from one handed to a "
+            "main thread still at work (a start-up not over, or a slow handler)"
+        )
     ev = [
         Evidence(wait.text, live_origin(obs), "blocked on stdin after the request was sent"),
         Evidence(
