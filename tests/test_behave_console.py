@@ -39,7 +39,7 @@ def _triage(capsys: pytest.CaptureFixture[str], name: str) -> dict:  # type: ign
     return report
 
 
-@pytest.mark.parametrize("name", ["pretty.txt", "plain.txt"])
+@pytest.mark.parametrize("name", ["pretty.txt", "plain.txt", "pretty_color.txt"])
 def test_each_failed_scenario_is_read_with_what_its_step_said(
     capsys: pytest.CaptureFixture[str], name: str
 ) -> None:
@@ -78,7 +78,7 @@ def test_progress_prints_no_steps_so_its_lists_alone_are_read(
     assert report["summary"]["diagnosed"] == 0  # nothing said what any failed of
 
 
-@pytest.mark.parametrize("name", ["pretty.txt", "plain.txt", "progress.txt"])
+@pytest.mark.parametrize("name", ["pretty.txt", "plain.txt", "progress.txt", "pretty_color.txt"])
 def test_the_run_counts_each_scenario_read_once(name: str) -> None:
     parsed = read_logs([str(RUNS / name)])
     assert [(s.source, s.failures, s.read) for s in parsed.summaries] == [("behave", 9, 9)]
