@@ -84,3 +84,21 @@ def test_the_run_counts_each_scenario_read_once(name: str) -> None:
     assert [(s.source, s.failures, s.read) for s in parsed.summaries] == [("behave", 9, 9)]
     assert len(parsed.failures) == 9
     assert not any("behave run's verdict" in note for note in parsed.skipped)
+
+
+@pytest.mark.parametrize("name", ["messages_pretty.txt", "messages_plain.txt"])
+def test_a_message_of_several_lines_and_a_chain_of_tracebacks(name: str) -> None:
+    """src/behave_messages_suite (real worker processes): an assertion's own message of two
+    lines, and an exception raised from a BrokenPipeError, printed as two tracebacks with blank
+    lines between them: the failure is the last exception, its message whole."""
+    parsed = read_logs([str(RUNS / name)])
+    assert [(s.failures, s.read) for s in parsed.summaries] == [(2, 2)]
+    asserted, raised = parsed.failures
+    assert (asserted.kind, raised.kind) == ("AssertionError", "WorkerExited")
+    lines = asserted.message.splitlines()
+    assert lines[0] == "expected 2 live workers after a restart of pool pool_a"
+    # (plain prints it flush left, where a worker's stderr line may follow: its first line alone)
+    assert len(lines) == (2 if name == "messages_pretty.txt" else 1)
+    said = raised.message.splitlines()
+    assert said[0].startswith("WorkerExited: worker pid ") and said[0].endswith("its request")
+    assert said[1:] == ["was written (its stdin pipe had no reader)"]

@@ -56,6 +56,12 @@ _PRETTY_STEP_RE = re.compile(_STEP + r"\s+# (?P<source>\S+)$")  # (`# None`: not
 _PLAIN_STEP_RE = re.compile(_STEP + r" \.\.\. (?P<status>\w+)(?: in [\d.]+s)?$")
 _FAILED_STEP = ("failed", "error", "undefined", "hook_error")
 _ASSERT = "ASSERT FAILED: "
+_TRACEBACK = "Traceback (most recent call last):"
+_CHAINED = (
+    _TRACEBACK,
+    "The above exception was the direct cause of the following exception:",
+    "During handling of the above exception, another exception occurred:",
+)
 _RAISED_RE = re.compile(r"^(?P<kind>[A-Za-z_][\w.]*)(?::|$)")
 _FRAME_RE = re.compile(r'^\s*File "(?P<file>[^"]+)", line (?P<line>\d+), in ')
 _ENDS = ("Feature: ", "  Background:", "  @")
@@ -159,18 +165,25 @@ def _failed_step(body: Lines) -> tuple[Lines, str, str, list[str]] | None:
 
 def _said(after: Lines, status: str) -> Lines:
     """The lines a failed step printed below it: pretty's indented under it, plain's flush
-    left, up to the next step, a blank line after them, or its captured output."""
+    left, up to the next step, a blank line after them (not one between chained exceptions'
+    tracebacks), or its captured output."""
     said: Lines = []
-    for number, text in after:
+    for i, (number, text) in enumerate(after):
         if _PRETTY_STEP_RE.match(text) or _PLAIN_STEP_RE.match(text) or text.startswith("----"):
             break
         if not text.strip():
-            if said:
+            if said and not _chained(after[i + 1 :]):
                 break
             continue
         if status or text.startswith("      "):  # (plain's are flush left; pretty's indented)
             said.append((number, text))
     return said
+
+
+def _chained(after: Lines) -> bool:
+    """Whether the next line that is not blank goes on with a chain of tracebacks."""
+    text = next((t.strip() for _, t in after if t.strip()), "")
+    return text.startswith(_CHAINED)
 
 
 def _message(said: Lines) -> tuple[str, str, list[str]]:
@@ -179,12 +192,14 @@ def _message(said: Lines) -> tuple[str, str, list[str]]:
     indent = len(texts[0]) - len(texts[0].lstrip())
     first = texts[0][indent:]
     if first.startswith(_ASSERT):  # (flush left, a line alone: what follows may be stderr's)
-        rest = [t[indent:] for t in texts[1:] if indent and t.startswith(" " * indent + " ")]
+        rest = [t[indent:] for t in texts[1:] if indent and t.startswith(" " * indent)]
         return EXPECTATION, "\n".join([first[len(_ASSERT) :], *rest]), []
     frames = [t.strip() for t in texts if _FRAME_RE.match(t)]
-    if not first.startswith("Traceback "):
+    if not first.startswith(_TRACEBACK):
         return "", "\n".join(t.strip() for t in texts), frames
-    own = [i for i, t in enumerate(texts) if i and len(t) - len(t.lstrip()) == indent]
+    # the last exception of a chain, its lines at the traceback's indent after its frames
+    last = max(i for i, t in enumerate(texts) if t[indent:] == _TRACEBACK)
+    own = [i for i, t in enumerate(texts) if i > last and len(t) - len(t.lstrip()) == indent]
     raised = [texts[i][indent:] for i in own]
     kind = _RAISED_RE.match(raised[0]) if raised else None
     message = "\n".join(raised)
