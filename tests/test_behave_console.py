@@ -92,8 +92,8 @@ def test_a_message_of_several_lines_and_a_chain_of_tracebacks(name: str) -> None
     lines, and an exception raised from a BrokenPipeError, printed as two tracebacks with blank
     lines between them: the failure is the last exception, its message whole."""
     parsed = read_logs([str(RUNS / name)])
-    assert [(s.failures, s.read) for s in parsed.summaries] == [(2, 2)]
-    asserted, raised = parsed.failures
+    assert [(s.failures, s.read) for s in parsed.summaries] == [(3, 3)]
+    asserted, raised, _ = parsed.failures
     assert (asserted.kind, raised.kind) == ("AssertionError", "WorkerExited")
     lines = asserted.message.splitlines()
     assert lines[0] == "expected 2 live workers after a restart of pool pool_a"
@@ -102,3 +102,29 @@ def test_a_message_of_several_lines_and_a_chain_of_tracebacks(name: str) -> None
     said = raised.message.splitlines()
     assert said[0].startswith("WorkerExited: worker pid ") and said[0].endswith("its request")
     assert said[1:] == ["was written (its stdin pipe had no reader)"]
+
+
+@pytest.mark.parametrize("name", ["messages_pretty.txt", "messages_plain.txt"])
+def test_a_hooks_error_is_the_failure_of_its_scenario(
+    capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    """behave 1.3 counts a scenario whose `before_scenario` hook raised apart: `0 scenarios
+    passed, 1 failed, 1 error, 1 hook_error, 0 skipped`, which was no verdict poolctl knew (the
+    log refused as of no format, exit 2). It counts now, and the scenario's failure is the
+    hook's error (`HOOK-ERROR in before_scenario: …`, printed above its heading by pretty and
+    below it by plain), not its steps that never ran (a real refused connection, to a port
+    nothing listens on)."""
+    code, out, _ = run(capsys, "triage", str(RUNS / name), "--no-history", "--format", "json")
+    assert code == 1
+    report = json.loads(out)
+    assert report["summary"]["failures"] == 3 and report["summary"]["unread"] == 0
+    hooked = report["findings"][2]["failure"]
+    assert (hooked["name"], hooked["location"]) == (
+        "A worker is reached on the pool's port",
+        "features/messages.feature:14",
+    )
+    assert (hooked["kind"], hooked["message"]) == (
+        "ConnectionRefusedError",
+        "ConnectionRefusedError: [Errno 111] Connection refused",
+    )
+    assert hooked["details"]["text"].startswith("HOOK-ERROR in before_scenario: ")

@@ -28,6 +28,7 @@ import re
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
 from poolctl.logs.records import Lines
@@ -49,9 +50,14 @@ TRIGGERS = (
     r"^  Scenario(?: Outline)?: ",
     r"^(?:Failing|Errored) scenarios:\s*$",
     r"^USING RUNNER: behave\.",
+    r"^HOOK-ERROR in \w+: ",
 )
+# a hook that raised: `before_scenario`'s fails the scenario after it (pretty prints it above
+# the scenario's heading, plain below it), `after_scenario`'s the one before
+HOOK_RE = re.compile(r"^HOOK-ERROR in (?P<hook>\w+): (?P<said>.*)$")
 _ENTRY_RE = re.compile(r"^  (?P<place>\S+\.feature:\d+)  (?P<name>.*)$")
 _STEP = r"^    (?P<step>(?:Given|When|Then|And|But|\*) .*?)"
+_STEP_RE = re.compile(_STEP)
 _PRETTY_STEP_RE = re.compile(_STEP + r"\s+# (?P<source>\S+)$")  # (`# None`: not run)
 _PLAIN_STEP_RE = re.compile(_STEP + r" \.\.\. (?P<status>\w+)(?: in [\d.]+s)?$")
 _FAILED_STEP = ("failed", "error", "undefined", "hook_error")
@@ -86,6 +92,8 @@ class Scenario:
 _READ: weakref.WeakKeyDictionary[TextParser, list[Scenario]] = weakref.WeakKeyDictionary()
 # each parser that read behave's first line: its scenarios' blocks follow
 _SIGNED: weakref.WeakKeyDictionary[TextParser, bool] = weakref.WeakKeyDictionary()
+# each parser's error of a `before_` hook above the next scenario's heading
+_BEFORE: weakref.WeakKeyDictionary[TextParser, tuple[int, str]] = weakref.WeakKeyDictionary()
 
 
 def block_at(
@@ -98,10 +106,15 @@ def block_at(
     if text.startswith(SIGN):
         _SIGNED[parser] = True
         return None
+    if (hook := HOOK_RE.match(text)) and hook["hook"].startswith("before_"):
+        _BEFORE[parser] = (number, text)  # (outside a scenario's block: the first's of a feature)
+        return None
     heading = SCENARIO_RE.match(text) if text.startswith("  Scenario") else None
     if heading and (heading["place"] or parser in _SIGNED):  # (pretty's, or behave's run)
         block = ScenarioBlock(number, line, parser.name, SOURCE, done)
         block.found = _READ.setdefault(parser, []).append
+        block.before = _BEFORE.pop(parser, None)
+        block.hand_on = partial(_BEFORE.__setitem__, parser)
         return block
     if text.endswith(" scenarios:") and LIST_RE.match(text):
         section = ScenarioList(number, line, parser.name, SOURCE, done)
@@ -114,6 +127,8 @@ class ScenarioBlock(RunnerBlock):
     """A scenario's steps and what its failed step printed, up to the next scenario."""
 
     found: Callable[[Scenario], object]
+    before: tuple[int, str] | None = None  # the error of a `before_` hook above its heading
+    hand_on: Callable[[tuple[int, str]], object]  # ... one below its steps, the next's
 
     def feed(self, number: int, line: str) -> bool:
         text = line.rstrip()
@@ -128,13 +143,35 @@ class ScenarioBlock(RunnerBlock):
     def close(self) -> Lines:
         heading = SCENARIO_RE.match(self.lines[0][1])
         assert heading is not None
-        if (read := _failed_step(self.lines[1:])) is not None:
+        body, hooks = self.lines[1:], []
+        for i, (number, text) in enumerate(body):
+            if (hook := HOOK_RE.match(text)) is None:
+                continue
+            stepped = any(_STEP_RE.match(t) for _, t in body[:i])
+            if hook["hook"].startswith("before_") and stepped:
+                self.hand_on((number, text))  # (pretty's, above the next scenario's heading)
+            else:
+                hooks.append((number, text))  # (plain's below its heading, or an `after_`'s)
+        before = [self.before] if self.before else []
+        read = _hook_failed(before) or _failed_step(body) or _hook_failed(hooks)
+        if read is not None:
             lines, kind, message, frames = read
             scenario = Scenario(
                 heading["name"], heading["place"] or "", lines, kind, message, frames
             )
             self.found(scenario)
         return []
+
+
+def _hook_failed(hooks: Lines) -> tuple[Lines, str, str, list[str]] | None:
+    """The failure a hook's error (`HOOK-ERROR in before_scenario: KeyError: 'x'`) is."""
+    if not hooks:
+        return None
+    hook = HOOK_RE.match(hooks[0][1])
+    assert hook is not None
+    raised = _RAISED_RE.match(hook["said"])
+    kind = raised["kind"].rsplit(".", 1)[-1] if raised and ": " in hook["said"] else ""
+    return hooks[:1], kind, hook["said"], []
 
 
 def _failed_step(body: Lines) -> tuple[Lines, str, str, list[str]] | None:

@@ -180,10 +180,11 @@ VERDICTS = (
         f"{_JUNIT} (robot --xunit FILE)",
     ),
     Verdict(
-        "behave",  # its scenarios' count (behave 1.2.6 prints no errors)
+        "behave",  # its scenarios' count (1.2.6 prints no errors; 1.3 a hook's and a cleanup's)
         re.compile(
-            r"^\d+ scenarios? passed, (?P<failed>\d+) failed(?:, (?P<errors>\d+) errors?)?, "
-            r"\d+ skipped"
+            r"^\d+ scenarios? passed, (?P<failed>\d+) failed(?:, (?P<errors>\d+) errors?)?"
+            r"(?:, (?P<hook_errors>\d+) hook_error)?(?:, (?P<cleanup_errors>\d+) cleanup_error)?"
+            r", \d+ skipped"
         ),
         f"{_JUNIT} (behave --junit)",
     ),
@@ -589,6 +590,9 @@ def is_verdict(stripped: str) -> bool:
     return not stripped.startswith(job_failed.STARTS) and _failed_run(stripped) is not None
 
 
+_FAILED = ("failed", "errors")  # a verdict's groups that count failures
+
+
 def _failed_run(text: str) -> tuple[Verdict, int] | None:
     """The runner whose verdict of a failed run `text` is, and the failures it counts."""
     if not ANY_VERDICT.match(text):
@@ -605,7 +609,9 @@ def _failed_run(text: str) -> tuple[Verdict, int] | None:
     if failed is None:  # EUnit's cancelled tests, a go package's failed tests: one or more
         counts = match.groupdict()
         named = "failed" in counts or "errors" in counts  # (a count of none may be left out)
-        failed = int(counts.get("failed") or 0) + int(counts.get("errors") or 0) if named else 1
+        # (failures and errors, and errors of other kinds: behave's hooks', `hook_errors`)
+        counted = [n for name, n in counts.items() if name in _FAILED or name.endswith("_errors")]
+        failed = sum(int(n or 0) for n in counted) if named else 1
     if not failed and match.groupdict().get("wstat", "0") != "0":
         failed = 1  # prove's test file that exited with an error, its tests passed until then
     if not failed:  # minitest's verdict of a run that passed
