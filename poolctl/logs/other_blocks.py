@@ -319,7 +319,7 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
         return phpunit_block.PhpunitSection(
             number, line, parser.name, phpunit_block.SOURCE, partial(_keep, parser)
         )  # PHPUnit's `There were 4 errors:`, its entries below
-    if line[:2] == " " + line[1:2] and line[1:2] in testdox_block.MARKS:
+    if line.startswith(testdox_block.STARTS):  # PHPUnit --testdox's line of a test's result
         return testdox_block.block_at(parser, number, line, partial(_keep, parser))
     if line.startswith("  ") and minitest_block.HEADER_RE.match(line.rstrip()):
         return minitest_block.MinitestBlock(

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 RUNNER = "PHPUnit --testdox"
 SOURCE: Source = "phpunit"
 MARKS = "✔✘↩∅☢"  # passed, failed or errored, skipped, incomplete, risky
+STARTS = tuple(f" {mark} " for mark in MARKS)  # a result line's first characters
 RESULT_RE = re.compile(rf"^ (?P<mark>[{MARKS}]) (?P<test>\S.*)$")
 TRIGGERS = (rf"^ [{MARKS}] \S",)
 _BOX_RE = re.compile(r"^   [│┐├┊╵┴](?: (?P<text>.*))?$")
