@@ -127,21 +127,68 @@ def test_a_run_cut_before_its_report_reads_each_entry_once(tmp_path: Path) -> No
     assert (run.failures, run.read) == (7, 7) and run.text.startswith("(no count: ")
 
 
-def test_a_count_printed_twice_is_one_run_and_a_file_that_failed_to_load_is_unread(
+def test_a_count_printed_twice_is_one_run_and_a_file_that_failed_to_load_is_read(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """node-tap printed `# { total: 4, pass: 0, fail: 4 }` twice, before and after its report
     (capture_node_tap_broken.sh): two runs of 4 were counted, 8 failures, 5 unread. It is one
-    run: its three entries read, the fourth failure (tap_broken.test.mjs, which failed to load:
-    a file's line with no entry) counted and said unread."""
+    run: its three entries read, and the fourth failure, tap_broken.test.mjs, which failed to
+    load (a file's line with no entry, ` FAIL  tap_broken.test.mjs 0 3.925s`), read as one
+    failure named by its file; the terse reporter printed no error of it, and it says so."""
     code, report = _report(capsys, "node_tap_broken.log")
     assert code == 1
-    assert (report["summary"]["failures"], report["summary"]["unread"]) == (3, 1)
-    assert [f["failure"]["kind"] for f in report["findings"]] == [
-        "TypeError",
-        "WorkerTimeoutError",
-        "Error",
+    assert (report["summary"]["failures"], report["summary"]["unread"]) == (4, 0)
+    assert [(f["failure"]["name"], f["failure"]["kind"]) for f in report["findings"]] == [
+        ("tap_broken.test.mjs", ""),
+        ("a job answer has its result", "TypeError"),
+        ("a silent worker times out", "WorkerTimeoutError"),
+        ("a checkout throws", "Error"),
     ]
+    assert "the reporter printed no error of it" in report["findings"][0]["failure"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("name", "errors"),
+    [
+        # `base` prints each file's stderr, node's error in it
+        (
+            "node_tap_unloaded_base.log",
+            [
+                (
+                    "tap_broken.test.mjs",
+                    "Error",
+                    "Cannot find module '/tmp/more_runners_js/missing_pool.mjs' imported from "
+                    "/tmp/more_runners_js/tap_broken.test.mjs",
+                ),
+                ("tap_syntax.test.mjs:8", "SyntaxError", "missing ) after argument list"),
+            ],
+        ),
+        # `terse` prints none
+        (
+            "node_tap_unloaded_terse.log",
+            [("tap_broken.test.mjs", "", ""), ("tap_syntax.test.mjs", "", "")],
+        ),
+    ],
+)
+def test_each_test_file_that_did_not_load_is_one_failure_named_by_its_file(
+    capsys: pytest.CaptureFixture[str], name: str, errors: list[tuple[str, str, str]]
+) -> None:
+    """tap_broken.test.mjs imports a missing module, tap_syntax.test.mjs has a syntax error
+    (capture_node_tap_unloaded.sh): node-tap counts each one failure, and gives each a line of
+    its own, no entry. They were counted and none read (`base`: its count before its report and
+    after it, two runs of 2 counted). Each is one failure named by its file, its error's kind and
+    message quoted where the reporter printed its stderr, placed at the source line node names
+    (a syntax error's)."""
+    code, report = _report(capsys, name)
+    assert code == 1
+    assert (report["summary"]["failures"], report["summary"]["unread"]) == (2, 0)
+    read = [report["findings"][i]["failure"] for i in range(2)]
+    assert [f["name"] for f in read] == ["tap_broken.test.mjs", "tap_syntax.test.mjs"]
+    for failure, (where, kind, message) in zip(read, errors, strict=True):
+        assert (failure["location"], failure["kind"]) == (where, kind)
+        assert failure["message"] == message or (
+            not message and "the reporter printed no error of it" in failure["message"]
+        )
 
 
 @pytest.mark.parametrize("name", ["node_tap_terse.log", "node_tap14.log"])

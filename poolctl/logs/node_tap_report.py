@@ -30,6 +30,7 @@ import dataclasses
 import re
 from dataclasses import dataclass, field
 
+from poolctl.logs import node_tap_unloaded
 from poolctl.logs.records import Lines, ParsedLog, RunSummary
 from poolctl.logs.runner_block import RunnerBlock
 from poolctl.logs.scan import MAX_BLOCK_LINES, MAX_FIELD, block_failure, clip
@@ -69,6 +70,9 @@ class Report:
 
     test_file: str = ""
     entries: list[tuple[Failure, Lines]] = field(default_factory=list)
+    # why each test file that did not load failed, from its stderr (`node_tap_unloaded`)
+    errors: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+    unloaded: set[str] = field(default_factory=set)  # ... and those kept
 
 
 def line_read(report: Report, line: str) -> bool:
@@ -209,7 +213,10 @@ def again(out: ParsedLog, file: str, number: int, text: str) -> bool:
         return False
     before = out.summaries[-2].line if len(out.summaries) > 1 else 0
     if any(
-        f.input_file == file and "runner" in f.details and before < f.line_start < last.line
+        f.input_file == file
+        and "runner" in f.details
+        and before < f.line_start < last.line
+        and not node_tap_unloaded.is_one(f)  # (printed again in the report, kept once)
         for f in out.failures
     ):
         return False  # (its entries, or its TAP's, read before it: it was a run of its own)

@@ -36,6 +36,7 @@ from poolctl.logs import (
     node_dot,
     node_spec_block,
     node_tap_report,
+    node_tap_unloaded,
     other_verdicts,
     phpunit_block,
     robot_block,
@@ -140,6 +141,7 @@ TRIGGERS = (
     *eunit_block.TRIGGERS,  # EUnit's text report: a test's `...*failed*` line
     *ct_block.TRIGGERS,  # common_test's console: the rule of dashes above a failed case
     *node_tap_report.TRIGGERS,  # node-tap's reporter: its entries, their test file's line
+    *node_tap_unloaded.TRIGGERS,  # ... a test file that did not load, its stderr
     *ct_block.LOG_TRIGGERS,  # ... its suite.log's lines naming a case, and its number
 )
 
@@ -160,7 +162,8 @@ def block_at(parser: TextParser, number: int, line: str) -> Consumer | None:
     if line.startswith("Bail out!"):
         return _tap_block(parser, number, line)
     if line.startswith("# { total: ") and (report := _NODE_TAP.get(parser)) is not None:
-        for failure, lines in report.entries:  # node-tap's count of its reporter's entries
+        # node-tap's count of its reporter's entries (a file that did not load, once)
+        for failure, lines in node_tap_unloaded.new(report.entries, report.unloaded):
             _keep(parser, failure, lines)
         report.entries.clear()
         return None
@@ -263,7 +266,7 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
                 number, line, parser.name, ward_block.SOURCE, partial(_keep, parser)
             )
         return None
-    if line[:1] in "✖ " and (entry := _node_tap_line(parser, number, line)) is not None:
+    if line[:1] in "✖ 2" and (entry := _node_tap_line(parser, number, line)) is not None:
         return entry if entry is not _NONE else None
     if line.startswith("   FAIL  ") and uvu_block.HEADER_RE.match(line.rstrip()):
         return uvu_block.UvuBlock(
@@ -383,10 +386,37 @@ def _node_tap_line(parser: TextParser, number: int, line: str) -> Consumer | Non
         )
         entry.test_file = report.test_file
         return entry
+    if line.startswith(("2> ", " FAIL  ")) and (
+        unloaded := _node_tap_unloaded(parser, number, line)
+    ):
+        return unloaded
     if not line.startswith(" ") or ("TEST COMPLETE" not in line and " failed of " not in line):
         return None
     report = _NODE_TAP.setdefault(parser, node_tap_report.Report())
     return _NONE if node_tap_report.line_read(report, line.rstrip()) else None
+
+
+def _node_tap_unloaded(parser: TextParser, number: int, line: str) -> Consumer | None:
+    """A test file's stderr under node-tap's `2> FILE` (its error noted), or its ` FAIL  FILE 0`
+    line: a file that did not load, one failure kept at the run's count (`node_tap_unloaded`);
+    None for neither."""
+    text = line.rstrip()
+    if node_tap_unloaded.STDERR_RE.match(text):
+        report = _NODE_TAP.setdefault(parser, node_tap_report.Report())
+        stderr = node_tap_unloaded.FileStderr(
+            number, line, parser.name, node_tap_report.SOURCE, lambda *_: None
+        )
+        stderr.errors = report.errors
+        return stderr
+    if not node_tap_unloaded.UNLOADED_RE.match(text):
+        return None
+    report = _NODE_TAP.setdefault(parser, node_tap_report.Report())
+    report.test_file = text.split()[1]
+    failure = node_tap_unloaded.failure(
+        number, line, parser.name, node_tap_report.SOURCE, report.errors
+    )
+    report.entries.append((failure, [(number, text)]))
+    return _NONE
 
 
 def _ctest_line(parser: TextParser, number: int, line: str) -> bool:
