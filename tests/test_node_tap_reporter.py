@@ -163,6 +163,19 @@ def test_a_count_printed_twice_is_one_run_and_a_file_that_failed_to_load_is_read
                 ("tap_syntax.test.mjs:8", "SyntaxError", "missing ) after argument list"),
             ],
         ),
+        # node-tap's TAP: each file a `not ok`, node's error printed above it
+        (
+            "node_tap_unloaded_tap.log",
+            [
+                (
+                    "tap_broken.test.mjs",
+                    "Error",
+                    "Cannot find module '/tmp/more_runners_js/missing_pool.mjs' imported from "
+                    "/tmp/more_runners_js/tap_broken.test.mjs",
+                ),
+                ("tap_syntax.test.mjs:8", "SyntaxError", "missing ) after argument list"),
+            ],
+        ),
         # `terse` prints none
         (
             "node_tap_unloaded_terse.log",
@@ -175,10 +188,11 @@ def test_each_test_file_that_did_not_load_is_one_failure_named_by_its_file(
 ) -> None:
     """tap_broken.test.mjs imports a missing module, tap_syntax.test.mjs has a syntax error
     (capture_node_tap_unloaded.sh): node-tap counts each one failure, and gives each a line of
-    its own, no entry. They were counted and none read (`base`: its count before its report and
-    after it, two runs of 2 counted). Each is one failure named by its file, its error's kind and
-    message quoted where the reporter printed its stderr, placed at the source line node names
-    (a syntax error's)."""
+    its own, no entry (its TAP: a `not ok 1 - tap_broken.test.mjs` saying nothing). They were
+    counted and none read (`base`: its count before its report and after it, two runs of 2
+    counted; its TAP: read with no kind nor message). Each is one failure named by its file, its
+    error's kind and message quoted where the log holds its stderr, placed at the source line node
+    names (a syntax error's)."""
     code, report = _report(capsys, name)
     assert code == 1
     assert (report["summary"]["failures"], report["summary"]["unread"]) == (2, 0)

@@ -7,10 +7,13 @@ file. `base` prints the file's stderr under `2> tap_broken.test.mjs` as the run 
 node's error is (`Error: Cannot find module '…/missing_pool.mjs' imported from …`, or a syntax
 error's source line, `file:///…/tap_syntax.test.mjs:8`, then `SyntaxError: missing ) after
 argument list`): the failure quotes its kind and message, placed at the source line when node
-names one. `terse` prints no stderr: its failure says so."""
+names one. `terse` prints no stderr: its failure says so. node-tap's TAP (`--reporter=tap`)
+reads such a file as TAP's failure, `not ok 1 - tap_broken.test.mjs`; node's error, printed
+above it, is quoted there too (`quoted`)."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from poolctl.logs.records import Lines
@@ -24,6 +27,8 @@ TRIGGERS = (r"^ FAIL  \S+ 0 [\d.]+m?s", r"^2> \S+\.[cm]?[jt]sx?\s*$")
 # node's uncaught error (`Error: …`, `SyntaxError: …`), and the source line it names above it
 _ERROR_RE = re.compile(r"^(?P<kind>(?:[A-Z]\w*)?(?:Error|Exception)): (?P<message>.+)$")
 _SOURCE_AT_RE = re.compile(r"^file://\S*?/(?P<file>[^/\s]+):(?P<line>\d+)$")
+_JS_FILE_RE = re.compile(r"^\S+\.[cm]?[jt]sx?$")
+_EXIT_RE = re.compile(r"^\s*exitCode: [1-9]\d*$", re.M)  # node-tap's YAML of a file's process
 _NODE_END = "Node.js v"  # node's last line after an uncaught error
 _REDRAWN = (" SKIP  ", " RUNS  ", " ~ ", "Asserts:", "Suites:")  # base's progress, between
 # (kind, message, location) of each test file whose stderr told why it did not load
@@ -55,20 +60,50 @@ class FileStderr(RunnerBlock):
         found = STDERR_RE.match(self.lines[0][1])
         if found is None:
             return []
-        body = [t for _, t in self.lines[1:]]
-        for i, text in enumerate(body):
-            if (error := _ERROR_RE.match(text)) is None:
-                continue
-            said = [error["message"]]
-            for more in body[i + 1 :]:  # (its message wrapped at 80 columns)
-                if not more or more[:1].isspace() or more.startswith(_NODE_END):
-                    break
-                said.append(more)
-            at = next((m for t in body[:i] if (m := _SOURCE_AT_RE.match(t))), None)
-            where = f"{at['file']}:{at['line']}" if at else ""
-            self.errors[found["file"]] = (error["kind"], " ".join(said), where)
-            break
+        errors = _errors_in([t for _, t in self.lines[1:]])
+        if errors:
+            self.errors[found["file"]] = errors[0]
         return []
+
+
+def _errors_in(body: list[str]) -> list[tuple[str, str, str]]:
+    """node's uncaught errors in a process's stderr `body`: each one's kind, message (wrapped
+    lines joined) and the source line named above it (a syntax error's), or ""."""
+    errors = []
+    for i, text in enumerate(body):
+        if (error := _ERROR_RE.match(text)) is None:
+            continue
+        said = [error["message"]]
+        for more in body[i + 1 :]:  # (its message wrapped at 80 columns)
+            if not more or more[:1].isspace() or more.startswith(_NODE_END):
+                break
+            said.append(more)
+        at = next((m for t in reversed(body[:i]) if (m := _SOURCE_AT_RE.match(t))), None)
+        errors.append((error["kind"], " ".join(said), f"{at['file']}:{at['line']}" if at else ""))
+    return errors
+
+
+def quoted(failure: Failure, before: list[str]) -> Failure:
+    """`failure`, node-tap's TAP line for a test file that did not load (`not ok 1 -
+    tap_broken.test.mjs` under its subtest's `1..0 # no tests found`, its YAML's `exitCode: 1`,
+    no message), with node's error quoted:
+    node-tap runs each file with its stderr inherited, so the error is printed right above the
+    file's `# Subtest:` line (`before`, the lines above its `not ok` line); the last one there
+    that names the file (its message, or the source line above it) is its."""
+    file = failure.name
+    if failure.kind != "not ok" or failure.message or not _JS_FILE_RE.match(file):
+        return failure
+    if not _EXIT_RE.search(failure.details.get("text", "")):
+        return failure
+    if not before or not before[-1].strip().startswith("1..0"):
+        return failure  # its subtest's plan, right above: no test ran (`1..0 # no tests found`)
+    ours = [e for e in _errors_in(before) if file in e[1] or e[2].startswith(f"{file}:")]
+    if not ours:
+        return failure
+    kind, message, where = ours[-1]
+    return dataclasses.replace(
+        failure, kind=kind, message=message, location=where or file, group=file
+    )
 
 
 def failure(number: int, line: str, input_file: str, source: Source, errors: Errors) -> Failure:

@@ -454,6 +454,9 @@ def _tap_block(parser: TextParser, number: int, line: str) -> Consumer:
 
 def _keep(parser: TextParser, failure: Failure, lines: Lines) -> None:
     """Keep another runner's failure, unless it is one read already (see below)."""
+    if failure.kind == "not ok" and failure.details.get("runner") == tap_block.RUNNER:
+        before = [c.text for c in parser.nearby_before(lines[0][0])]
+        failure = node_tap_unloaded.quoted(failure, before)  # node-tap's file that did not load
     if failure.details.get("runner") in (node_spec_block.RUNNER, mocha_block.RUNNER, "uvu"):
         other_verdicts.spec_section(parser.out, parser.name, failure.line_end)
     if failure.details.get("runner") == jest_block.RUNNER and _in_jest_summary(parser, lines[0][0]):
