@@ -109,3 +109,29 @@ def test_a_summary_cut_before_its_count_keeps_the_failures_it_listed() -> None:
         ("pool", "TestCheckoutTimesOut"),
     ]
     assert [n for n in parsed.skipped if "the run ended before its summary" in n]
+
+
+def test_a_test_that_passed_when_run_again_is_flaky_not_a_failure(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`--rerun-fails`: a test whose last failed try came before the last run passed when run
+    again (gotestsum exits 0 when all did): no failure, a flaky note naming it and its first
+    try's message; the tests that failed every try are failures, noted so. Before, the flaky
+    test was a failure and its run failed (exit 1)."""
+    parsed = read_logs([str(GOTESTSUM / "flaky.txt")])
+    assert sorted(f.name for f in parsed.failures) == [
+        "TestArithmetic",
+        "TestCheckoutTimesOut",
+        "TestSizes/large",
+    ]
+    assert parsed.reruns["flaky::TestCheckoutOnceSlow"].times == 1
+    runs = [(s.source, s.failures, s.read) for s in parsed.summaries if s.failures]
+    assert runs == [("gotestsum", 4, 4)]
+    code, out, _ = run(
+        capsys, "triage", str(GOTESTSUM / "flaky_only.txt"), "--no-history", "-f", "json"
+    )
+    report = json.loads(out)
+    assert code == 0 and report["summary"]["failures"] == 0
+    flaky = [n for n in report["notes"] if n.startswith("flaky: 1 test(s)")]
+    assert flaky and "flaky::TestCheckoutOnceSlow (1 rerun: timed out waiting" in flaky[0]
+    assert not [n for n in report["notes"] if "not read" in n]

@@ -20,9 +20,11 @@ failed, is counted by gotestsum and is no failure of its own (as `go test`'s). E
 `=== Errors` section is a package that did not build (`go vet`'s, the compiler's), a failure
 named by its file. `--rerun-fails` prints a `DONE` line after each attempt (`DONE 2 runs, …`),
 the last one after the section, where each attempt of a test has its block (`(re-run 1)`): one
-failure each test, its attempts counted once. The tests' own output printed before the section
-(`testname`'s, `standard-verbose`'s: `go test`'s lines, read as such) is the same failures: the
-section's are kept where those were not.
+failure each test that failed every try, its tries counted once; a test whose last failed try
+is before the last run passed when run again (gotestsum exits 0 when all did): flaky, no
+failure (`poolctl.logs.reruns`), a run of such tests alone no failed run. The tests' own output
+printed before the section (`testname`'s, `standard-verbose`'s: `go test`'s lines, read as such)
+is the same failures: the section's are kept where those were not.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from typing import TYPE_CHECKING
 
 from poolctl.logs import go_block, go_runs
 from poolctl.logs.records import Lines, ParsedLog
+from poolctl.logs.reruns import add_rerun
 from poolctl.logs.scan import MAX_BLOCK_LINES, block_failure
 from poolctl.model import Failure
 
@@ -68,6 +71,8 @@ class Summary:
 
     failed: list[tuple[Failure, Lines]] = field(default_factory=list)
     attempts: int = 0  # blocks of tests that failed again in a re-run (`(re-run N)`)
+    # each test's last re-run that failed, by (package, test)
+    last_try: dict[tuple[str, str], int] = field(default_factory=dict)
 
 
 _SUMMARY: weakref.WeakKeyDictionary[TextParser, Summary] = weakref.WeakKeyDictionary()
@@ -96,6 +101,8 @@ class FailedTest:
             return []
         if found["rerun"]:  # the same test failed again: counted once
             self.summary.attempts += 1
+            key = (found["package"], found["name"])
+            self.summary.last_try[key] = max(int(found["rerun"]), self.summary.last_try.get(key, 0))
             return []
         # (a subtest's result line is kept under it: `    --- FAIL: TestSizes/large (0.00s)`)
         body = [t for _, t in self.lines[1:] if not go_block.RESULT_RE.match(t)]
@@ -162,14 +169,29 @@ def done(parser: TextParser, number: int, line: str, keep: Keep) -> None:
     live = _counted_again(out, file, again=bool(found["runs"]))
     go_runs.discard(parser)  # (`testname`'s: go's lines of the failures, not kept yet)
     names = [f.name for f, _ in summary.failed]
+    runs = int(found["runs"] or 1)
+    passed_again = 0  # first tries of tests that passed on a re-run
     for failure, lines in summary.failed:
-        if not failure.message and any(n.startswith(f"{failure.name}/") for n in names):
+        tries = summary.last_try.get((failure.group, failure.name), 0)
+        # re-run after its last failed try, it passed: flaky, not a failure of the run
+        flaky = runs > 1 and tries < runs - 1 and failure.kind != "build error"
+        # a parent failed by its subtests: counted by gotestsum, theirs read (and rerun)
+        parent = not failure.message and any(n.startswith(f"{failure.name}/") for n in names)
+        if (flaky or tries) and not parent:
+            rerun = tries + 1 if flaky else tries
+            add_rerun(out, f"{failure.group}::{failure.name}", rerun, failure.message)
+        if flaky:
+            passed_again += 1
+            continue
+        if parent:
             out.failed_by_subtests.setdefault(file, []).append(lines[0][0])
-            continue  # a parent failed by its subtests: counted by gotestsum, theirs read
+            continue
         if (failure.group, failure.name) not in live:
             keep(failure, lines)
-    if summary.attempts and run.failures:  # each test once, not each attempt
-        run = dataclasses.replace(run, failures=max(1, run.failures - summary.attempts))
+    if run.failures and (summary.attempts or passed_again):  # each test once, not each try
+        run = dataclasses.replace(run, failures=run.failures - summary.attempts - passed_again)
+    if not run.failures:  # (its note that its failures are not read)
+        out.skipped[:] = [n for n in out.skipped if not n.startswith(f"{file}:{number}: ")]
     out.summaries.append(run)
 
 
