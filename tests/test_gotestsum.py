@@ -135,3 +135,17 @@ def test_a_test_that_passed_when_run_again_is_flaky_not_a_failure(
     flaky = [n for n in report["notes"] if n.startswith("flaky: 1 test(s)")]
     assert flaky and "flaky::TestCheckoutOnceSlow (1 rerun: timed out waiting" in flaky[0]
     assert not [n for n in report["notes"] if "not read" in n]
+
+
+def test_a_hidden_list_leaves_gos_own_lines_the_failures() -> None:
+    """`--hide-summary=failed`: no `=== Failed` list. testname's go lines of the failed tests
+    are the failures (the parent failed by its subtest counted by DONE, read as they are); the
+    default format prints none, its count unread. Before, testname's were dropped at the DONE
+    line: 5 counted, none read."""
+    parsed = read_logs([str(GOTESTSUM / "hidden_testname.txt")])
+    assert sorted(f.name for f in parsed.failures) == sorted(TESTS)
+    runs = [(s.source, s.failures, s.read) for s in parsed.summaries if s.failures]
+    assert runs == [("gotestsum", 5, 5)]
+    parsed = read_logs([str(GOTESTSUM / "hidden_short.txt")])
+    assert not parsed.failures
+    assert [(s.source, s.failures, s.read) for s in parsed.summaries] == [("gotestsum", 5, 0)]

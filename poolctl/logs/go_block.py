@@ -64,6 +64,7 @@ _RUNNING_RE = re.compile(r"^\t(?P<name>\S+) \([\d.]+s\)$")  # under `running tes
 # the tests whose `-v` output is kept until their package's verdict, at most (a package of
 # thousands of passing tests that print: the oldest go first)
 MAX_PRINTED = 2000
+MAX_PARENTS = 10_000
 # what ends a package's output: its verdict, a passing package's line, go's closing words
 _ENDS = ("FAIL", "ok  \t", "PASS", "exit status ", "=== ", "--- ")
 
@@ -77,6 +78,9 @@ class GoRun:
     failures: list[tuple[Failure, Lines]] = field(default_factory=list)
     # under `-v`, the test whose `=== RUN` line no result line has followed yet
     running: tuple[int, str, str] | None = None  # its line's number, its name, the line
+    # the `--- FAIL:` lines of parents failed by their subtests, left out (the last MAX_PARENTS):
+    # gotestsum counts them (`poolctl.logs.gotestsum_block`)
+    parents: list[int] = field(default_factory=list)
 
 
 def _ends(text: str) -> bool:
@@ -287,6 +291,8 @@ def kept(run: GoRun, package: str, done: Callable[[Failure, Lines], object]) -> 
     for failure, lines in run.failures:
         parent = failure.name
         if not failure.message and any(n.startswith(f"{parent}/") for n in names):
+            run.parents[: max(0, len(run.parents) - MAX_PARENTS + 1)] = []
+            run.parents.append(lines[0][0])
             continue
         if package:
             failure = dataclasses.replace(failure, group=package)

@@ -46,6 +46,16 @@ def json_ended(parser: TextParser, name: str, keep: Keep) -> None:
     go_json.ended(_GO_JSON.get(parser, {}), name, keep)
 
 
+def parents(parser: TextParser, first: int) -> list[int]:
+    """The lines of the parents failed by their subtests that the go packages `parser` read
+    from line `first` on left out (`go_block.GoRun.parents`), taken."""
+    if (run := _GO.get(parser)) is None:
+        return []
+    taken = [n for n in run.parents if n >= first]
+    run.parents.clear()
+    return taken
+
+
 def discard(parser: TextParser, names: set[str] | None = None) -> None:
     """The failures read from the go package's lines `parser` read last, not kept yet (those of
     the tests `names`, else all): another runner's summary of the same run lists them

@@ -70,6 +70,7 @@ class Summary:
     """The failures read from one run's summary, kept at its `DONE` line."""
 
     failed: list[tuple[Failure, Lines]] = field(default_factory=list)
+    listed: bool = False  # its `=== Failed` heading was read (`--hide-summary=failed`: none)
     attempts: int = 0  # blocks of tests that failed again in a re-run (`(re-run N)`)
     # each test's last re-run that failed, by (package, test)
     last_try: dict[tuple[str, str], int] = field(default_factory=dict)
@@ -147,7 +148,7 @@ def start(parser: TextParser, number: int, line: str) -> Consumer | None:
     """The block `line` begins in gotestsum's summary, if it begins one."""
     text = line.rstrip()
     if text == FAILED:
-        _SUMMARY[parser] = Summary()
+        _SUMMARY[parser] = Summary(listed=True)
         return None
     if text == ERRORS:
         return BuildErrors(number, parser.name, _SUMMARY.setdefault(parser, Summary()))
@@ -166,8 +167,13 @@ def done(parser: TextParser, number: int, line: str, keep: Keep) -> None:
     if found is None or not out.summaries or out.summaries[-1].line != number:
         return
     run = out.summaries.pop()  # (put back once the runs it counts again are dropped)
-    live = _counted_again(out, file, again=bool(found["runs"]))
-    go_runs.discard(parser)  # (`testname`'s: go's lines of the failures, not kept yet)
+    live, first = _counted_again(out, file, again=bool(found["runs"]))
+    if summary.listed:
+        go_runs.discard(parser)  # (`testname`'s: go's lines of the failures, not kept yet)
+        go_runs.parents(parser, first)
+    else:  # no list (`--hide-summary=failed`): go's lines before it are its failures
+        go_runs.kept(parser, "", keep)
+        out.failed_by_subtests.setdefault(file, []).extend(go_runs.parents(parser, first))
     names = [f.name for f, _ in summary.failed]
     runs = int(found["runs"] or 1)
     passed_again = 0  # first tries of tests that passed on a re-run
@@ -209,12 +215,12 @@ def stopped(parser: TextParser, keep: Keep) -> None:
             keep(failure, lines)
 
 
-def _counted_again(out: ParsedLog, file: str, *, again: bool) -> set[tuple[str, str]]:
+def _counted_again(out: ParsedLog, file: str, *, again: bool) -> tuple[set[tuple[str, str]], int]:
     """The runs this `DONE` line counts again, dropped: the verdicts of `go test`'s packages
     printed before it since the run before (`standard-verbose`, `standard-quiet`), and, `again`
     (`--rerun-fails`), the `DONE` lines of its earlier attempts. Returns the failures read from
     go's lines in that stretch, as (package, test), the package in each of its shorter forms
-    (gotestsum names it relative to the module)."""
+    (gotestsum names it relative to the module), and the stretch's first line."""
     drop = ("go test", RUNNER) if again else ("go test",)
     while out.summaries and out.summaries[-1].file == file and out.summaries[-1].source in drop:
         dropped = out.summaries.pop()
@@ -229,4 +235,4 @@ def _counted_again(out: ParsedLog, file: str, *, again: bool) -> set[tuple[str, 
         if failure.details.get("runner") == go_block.RUNNER:
             parts = failure.group.split("/")
             live.update(("/".join(parts[i:]), failure.name) for i in range(len(parts)))
-    return live
+    return live, first
