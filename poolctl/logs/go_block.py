@@ -30,6 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from poolctl.logs import go_race
 from poolctl.logs.records import Lines
 from poolctl.logs.scan import MAX_BLOCK_LINES, MAX_FIELD, block_failure, clip
 from poolctl.model import Failure, Source
@@ -44,6 +45,7 @@ RUN_RE = re.compile(r"^=== (?:RUN|CONT|NAME) +(?P<name>\S+)$")  # -v: a test's o
 TIMEOUT_RE = re.compile(r"^panic: test timed out after \S+$")
 VERDICT_RE = re.compile(r"^FAIL\t(?P<package>\S+)\t")
 TRIGGERS = (
+    go_race.TRIGGER,  # (a plain run's race report, before the test's `--- FAIL:` line)
     r"^ *--- FAIL: \S+ \([\d.]+s\)\s*$",
     r"^=== (?:RUN|CONT|NAME) +\S+\s*$",
     r"^panic: test timed out after ",
@@ -81,6 +83,7 @@ class GoRun:
     # the `--- FAIL:` lines of parents failed by their subtests, left out (the last MAX_PARENTS):
     # gotestsum counts them (`poolctl.logs.gotestsum_block`)
     parents: list[int] = field(default_factory=list)
+    race: list[str] = field(default_factory=list)  # the last race report, no test's yet
 
 
 def _ends(text: str) -> bool:
@@ -154,6 +157,8 @@ class GoBlock:
             return []
         name = found["name"]
         body = [t for _, t in self.lines[1:]]
+        if self.run.race and any(go_race.SAID in t for t in body):
+            body, self.run.race = self.run.race + body, []  # (printed before its `--- FAIL:`)
         printed = self.run.printed.get(name, [])
         failure = test_failure(name, [t for _, t in printed] + body, self.input_file, self.lines)
         self.run.failures.append((failure, self.lines))
@@ -256,6 +261,10 @@ def test_failure(name: str, body: list[str], input_file: str, lines: Lines) -> F
             said.append(logged["said"])
         elif said and text.strip():
             said.append(text.strip())  # a message's further lines, indented under it
+    race = go_race.race(body)
+    if race is not None:  # where the race detector saw it, not go's testing.go line
+        kind, location = go_race.KIND, race[1]
+        said.append(race[0])
     if panic:
         kind = "panic"
         said.append(panic[0].removeprefix("panic: ").removesuffix(" [recovered]"))
@@ -334,4 +343,26 @@ def start(run: GoRun, number: int, line: str, input_file: str) -> Consumer | Non
         return VerboseOutput(number, line, run)
     if text.startswith("panic: ") and TIMEOUT_RE.match(text):
         return TimedOut(number, line, input_file, run)
+    if text == go_race.START:
+        return RaceReport(run)
     return None
+
+
+class RaceReport:
+    """A race report printed before the `--- FAIL:` line of the test it failed (no `-v`), up to
+    its closing rule: kept in `run` for that test's block."""
+
+    def __init__(self, run: GoRun) -> None:
+        self.run = run
+        self.lines = [go_race.START]
+
+    def feed(self, number: int, line: str) -> bool:
+        text = line.rstrip()
+        if text == go_race.RULE or len(self.lines) >= MAX_BLOCK_LINES or text.startswith("--- "):
+            return False
+        self.lines.append(text)
+        return True
+
+    def close(self) -> Lines:
+        self.run.race = self.lines
+        return []

@@ -238,7 +238,9 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
         return None
     if line.startswith("=== ") and (summary := gotestsum_block.start(parser, number, line)):
         return summary  # gotestsum's summary: a failed test's block, its build errors
-    if line[:3] in ("---", "===", "pan", "   ") and (go := go_runs.block_at(parser, number, line)):
+    if line[:3] in ("---", "===", "pan", "   ", "WAR") and (
+        go := go_runs.block_at(parser, number, line)
+    ):
         return go
     if line.startswith('{"Time":"') and go_json.TRIGGER_RE.match(line):
         return go_runs.json_stream(parser, number, line)
