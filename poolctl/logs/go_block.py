@@ -132,6 +132,8 @@ class GoBlock:
         found = HEADER_RE.match(line.rstrip())
         self.indent = len(found["indent"]) if found else 0
         self.panic = False
+        # an example's output that differed: `got:`, its lines, `want:`, its lines, unindented
+        self.example = found is not None and found["name"].startswith("Example")
         if found is not None and run.running and run.running[1] == found["name"]:
             run.running = None
 
@@ -141,6 +143,9 @@ class GoBlock:
             return False  # (a subtest's result, under `-v` a passed one's too)
         if self.panic:  # the goroutines' traces, up to the package's verdict
             if text.startswith(("FAIL", "ok  \t", "exit status ")):
+                return False
+        elif self.example and (text == "got:" or len(self.lines) > 1):
+            if _ends(text):
                 return False
         elif text.startswith("panic: ") and not TIMEOUT_RE.match(text):
             self.panic = True
@@ -252,6 +257,8 @@ def test_failure(name: str, body: list[str], input_file: str, lines: Lines) -> F
     location = ""
     kind = ""
     panic: list[str] = []
+    if body[:1] == ["got:"] and "want:" in body:  # an example's output, and what it wanted
+        said, body = body, []
     for text in body:
         logged = _LOGGED_RE.match(text)
         if panic or text.startswith("panic: "):

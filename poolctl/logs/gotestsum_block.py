@@ -60,6 +60,9 @@ TRIGGERS = (r"^=== (?:Failed|Errors)\s*$", r"^=== FAIL: \S+ \S+ ")
 # (killed, a time limit) is still read
 FAILED_IN_TEXT = r"^=== FAIL: \S+ \S+(?: \(re-run \d+\))? \([\d.]+s\)[ \t]*$"
 VERDICT_TRIGGER = r"^DONE (?:\d+ runs, )?\d+ tests?(?:, \d+ skipped)?, \d+ (?:failure|error)"
+# what ends a block of the summary: the next block, section or count (a block holds go's own
+# `=== RUN` lines where gotestsum left them)
+_SECTION = ("=== FAIL: ", "=== SKIP: ", FAILED, ERRORS, "=== Skipped")
 _BUILD_ERROR_RE = re.compile(r"^(?P<file>\S+?\.go):(?P<line>\d+)(?::\d+)?: (?P<said>.+)$")
 
 Keep = Callable[[Failure, Lines], None]
@@ -89,9 +92,9 @@ class FailedTest:
 
     def feed(self, number: int, line: str) -> bool:
         text = line.rstrip()
-        if len(self.lines) >= MAX_BLOCK_LINES or text.startswith(("=== ", "DONE ")):
+        if len(self.lines) >= MAX_BLOCK_LINES or text.startswith(_SECTION) or _done(text):
             return False
-        self.lines.append((number, text))
+        self.lines.append((number, text))  # (go's `=== RUN` lines in it too: left out below)
         return True
 
     def close(self) -> Lines:
@@ -106,7 +109,11 @@ class FailedTest:
             self.summary.last_try[key] = max(int(found["rerun"]), self.summary.last_try.get(key, 0))
             return []
         # (a subtest's result line is kept under it: `    --- FAIL: TestSizes/large (0.00s)`)
-        body = [t for _, t in self.lines[1:] if not go_block.RESULT_RE.match(t)]
+        body = [
+            t
+            for _, t in self.lines[1:]
+            if not go_block.RESULT_RE.match(t) and not go_block.RUN_RE.match(t)
+        ]
         failure = go_block.test_failure(found["name"], body, self.input_file, self.lines)
         details = {**failure.details, "runner": RUNNER}
         failure = dataclasses.replace(failure, group=found["package"], details=details)
@@ -125,7 +132,7 @@ class BuildErrors:
 
     def feed(self, number: int, line: str) -> bool:
         text = line.rstrip()
-        if self.read >= MAX_BLOCK_LINES or text.startswith(("=== ", "DONE ")):
+        if self.read >= MAX_BLOCK_LINES or text.startswith(_SECTION) or _done(text):
             return False
         self.read += 1
         found = _BUILD_ERROR_RE.match(text)
@@ -236,3 +243,7 @@ def _counted_again(out: ParsedLog, file: str, *, again: bool) -> tuple[set[tuple
             parts = failure.group.split("/")
             live.update(("/".join(parts[i:]), failure.name) for i in range(len(parts)))
     return live, first
+
+
+def _done(text: str) -> bool:
+    return text.startswith("DONE ") and VERDICT_RE.match(text) is not None
