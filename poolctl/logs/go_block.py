@@ -43,7 +43,10 @@ SOURCE: Source = "go"
 HEADER_RE = re.compile(r"^(?P<indent> *)--- FAIL: (?P<name>\S+) \([\d.]+s\)$")
 RUN_RE = re.compile(r"^=== (?:RUN|CONT|NAME) +(?P<name>\S+)$")  # -v: a test's output follows
 TIMEOUT_RE = re.compile(r"^panic: test timed out after \S+$")
-VERDICT_RE = re.compile(r"^FAIL\t(?P<package>\S+)\t")
+VERDICT_RE = re.compile(r"^FAIL\t(?P<package>\S+)[\t ]")
+# a package that did not build (the compiler's or vet's lines under `# PACKAGE` above it)
+BUILD_FAILED_RE = re.compile(r"^FAIL\t(?P<package>\S+)[\t ]\[(?:build|setup) failed\]$")
+_COMPILER_RE = re.compile(r"^(?:vet: )?(?P<file>\S+?\.go):(?P<line>\d+)(?::\d+)?: (?P<said>.+)$")
 TRIGGERS = (
     go_race.TRIGGER,  # (a plain run's race report, before the test's `--- FAIL:` line)
     r"^ *--- FAIL: \S+ \([\d.]+s\)\s*$",
@@ -373,3 +376,27 @@ class RaceReport:
     def close(self) -> Lines:
         self.run.race = self.lines
         return []
+
+
+def build_failure(
+    package: str, before: Lines, number: int, line: str, input_file: str
+) -> tuple[Failure, Lines] | None:
+    """A package's `FAIL … [build failed]` line: the failure the compiler's (or vet's) lines
+    under its `# PACKAGE` heading in `before` (the lines just above) say, named by the package
+    (`pool (build)`), placed at the first; None when no such heading is there."""
+    heads = [i for i, (_, t) in enumerate(before) if t.split(" [")[0] == f"# {package}"]
+    if not heads:
+        return None
+    lines = [*before[heads[-1] :], (number, line.rstrip())]
+    errors = [found for _, t in lines if (found := _COMPILER_RE.match(t))]
+    location = f"{errors[0]['file']}:{errors[0]['line']}" if errors else ""
+    said = [
+        f"{e['file']}:{e['line']}: {e['said']}" if i else e["said"] for i, e in enumerate(errors)
+    ]
+    failure = block_failure(
+        SOURCE, input_file, lines, name=f"{package.rsplit('/', 1)[-1]} (build)", group=package,
+        location=location, kind="build error", message="\n".join(said) or line.strip(),
+        details={"runner": RUNNER, "text": clip("\n".join(t for _, t in lines), MAX_FIELD)},
+        frames=[],
+    )  # fmt: skip
+    return failure, lines

@@ -152,6 +152,12 @@ def block_at(parser: TextParser, number: int, line: str) -> Consumer | None:
     `read_verdict`), or a go package's `FAIL` line, which ends its failures (they are kept)."""
     if line.startswith("FAIL\t") and (package := go_block.VERDICT_RE.match(line)):
         go_runs.kept(parser, package["package"], partial(_keep, parser))
+        if go_block.BUILD_FAILED_RE.match(line.rstrip()):  # the compiler's lines above it
+            before = [(c.line, c.text.rstrip()) for c in parser.nearby_before(number)]
+            if built := go_block.build_failure(
+                package["package"], before, number, line, parser.name
+            ):
+                _keep(parser, *built)
         return None
     if line.startswith('{"Time":"') and (name := go_json.verdict_package(line)):
         go_runs.json_ended(parser, name, partial(_keep, parser))

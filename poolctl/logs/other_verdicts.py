@@ -107,7 +107,8 @@ VERDICTS = (
     ),
     Verdict(
         "go test",  # a package's line: go test prints no count of its failed tests (one or more)
-        re.compile(r"^FAIL\t\S+\t(?:[\d.]+s|\[build failed\]|\[setup failed\])$"),
+        # (a package that did not build: `FAIL\texample.com/pool [build failed]`, a space)
+        re.compile(r"^FAIL\t\S+(?:\t[\d.]+s|[\t ]\[build failed\]|[\t ]\[setup failed\])$"),
         f"{_JUNIT} (go-junit-report, or gotestsum --junitfile FILE)",
         uncounted=True,
     ),
@@ -317,7 +318,7 @@ TRIGGERS = (
     r"^ *One or more tests were cancelled\.",
     r": TEST COMPLETE, \d+ ok, [1-9]",  # common_test
     r"^Failed [1-9]\d* tests\. ",  # rebar3 ct
-    r"^FAIL\t\S+\t",  # go test
+    r"^FAIL\t\S+[\t ]",  # go test
     r'^\{"Time":"[^"]*","Action":"fail","Package":"[^"]*"(?:,"Elapsed"|,"FailedBuild"|\})',
     gotestsum_block.VERDICT_TRIGGER,
     r"\(Wstat: \d+",  # prove
