@@ -35,10 +35,12 @@ def json_stream(parser: TextParser, number: int, line: str) -> Consumer:
     return go_json.JsonStream(number, line, _GO_JSON.setdefault(parser, {}), parser.name)
 
 
-def kept(parser: TextParser, package: str, keep: Keep) -> None:
-    """`go_block.kept`, for the package `parser` read last (its `FAIL` line)."""
-    if (run := _GO.get(parser)) is not None:
-        go_block.kept(run, package, keep)
+def kept(parser: TextParser, package: str, keep: Keep) -> int:
+    """`go_block.kept`, for the package `parser` read last (its `FAIL` line): how many."""
+    if (run := _GO.get(parser)) is None:
+        return 0
+    before = len(run.parents)
+    return go_block.kept(run, package, keep) + len(run.parents) - before
 
 
 def json_ended(parser: TextParser, name: str, keep: Keep) -> None:

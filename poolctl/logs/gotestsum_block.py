@@ -36,7 +36,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from poolctl.logs import go_block, go_runs
+from poolctl.logs import go_block, go_package, go_runs
 from poolctl.logs.records import Lines, ParsedLog
 from poolctl.logs.reruns import add_rerun
 from poolctl.logs.scan import MAX_BLOCK_LINES, block_failure
@@ -49,13 +49,13 @@ RUNNER = "gotestsum"
 FAILED = "=== Failed"
 ERRORS = "=== Errors"
 HEADER_RE = re.compile(
-    r"^=== FAIL: (?P<package>\S+) (?P<name>\S+)(?: \(re-run (?P<rerun>\d+)\))? \([\d.]+s\)$"
+    r"^=== FAIL: (?P<package>\S+) (?P<name>\S*)(?: \(re-run (?P<rerun>\d+)\))? \([\d.]+s\)$"
 )
 VERDICT_RE = re.compile(
     r"^DONE (?:(?P<runs>\d+) runs, )?\d+ tests?(?:, \d+ skipped)?(?:, (?P<failed>\d+) failures?)?"
     r"(?:, (?P<errors>\d+) errors?)? in [\d.]+s$"
 )
-TRIGGERS = (r"^=== (?:Failed|Errors)\s*$", r"^=== FAIL: \S+ \S+ ")
+TRIGGERS = (r"^=== (?:Failed|Errors)\s*$", r"^=== FAIL: \S+ \S* ")
 # a failed test's block in a whole text (RE2 syntax, multi-line): a summary cut before its count
 # (killed, a time limit) is still read
 FAILED_IN_TEXT = r"^=== FAIL: \S+ \S+(?: \(re-run \d+\))? \([\d.]+s\)[ \t]*$"
@@ -114,6 +114,13 @@ class FailedTest:
             for _, t in self.lines[1:]
             if not go_block.RESULT_RE.match(t) and not go_block.RUN_RE.match(t)
         ]
+        if not found["name"]:  # the package failed, no test of it: what it printed
+            printed = [(n, t) for n, t in self.lines[1:] if not t.startswith("FAIL\t")]
+            failure = go_package.package_failure(
+                found["package"], printed, self.lines, self.input_file, RUNNER
+            )
+            self.summary.failed.append((failure, self.lines))
+            return []
         failure = go_block.test_failure(found["name"], body, self.input_file, self.lines)
         details = {**failure.details, "runner": RUNNER}
         failure = dataclasses.replace(failure, group=found["package"], details=details)

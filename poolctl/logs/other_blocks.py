@@ -24,6 +24,7 @@ from poolctl.logs import (
     eunit_block,
     go_block,
     go_json,
+    go_package,
     go_runs,
     gotestsum_block,
     gtest_block,
@@ -151,13 +152,19 @@ def block_at(parser: TextParser, number: int, line: str) -> Consumer | None:
     TAP `not ok` line with no directive, or a `Bail out!` (its run just recorded by
     `read_verdict`), or a go package's `FAIL` line, which ends its failures (they are kept)."""
     if line.startswith("FAIL\t") and (package := go_block.VERDICT_RE.match(line)):
-        go_runs.kept(parser, package["package"], partial(_keep, parser))
+        read = go_runs.kept(parser, package["package"], partial(_keep, parser))
+        before = [(c.line, c.text.rstrip()) for c in parser.nearby_before(number)]
         if go_block.BUILD_FAILED_RE.match(line.rstrip()):  # the compiler's lines above it
-            before = [(c.line, c.text.rstrip()) for c in parser.nearby_before(number)]
-            if built := go_block.build_failure(
-                package["package"], before, number, line, parser.name
-            ):
+            built = go_block.build_failure(package["package"], before, number, line, parser.name)
+            if built is not None:
                 _keep(parser, *built)
+        elif not read and (printed := go_package.printed_before(before)):
+            # no test failed: what the package printed before its verdict (its TestMain's)
+            lines = [*printed, (number, line.rstrip())]
+            failure = go_package.package_failure(
+                package["package"], printed, lines, parser.name, go_block.RUNNER
+            )
+            _keep(parser, failure, lines)
         return None
     if line.startswith('{"Time":"') and (name := go_json.verdict_package(line)):
         go_runs.json_ended(parser, name, partial(_keep, parser))
