@@ -280,3 +280,34 @@ def test_an_mcp_server_listening_by_default_is_told_the_switch_a_fresh_process_a
     ), d["remediation"]
     [tried] = [e for e in d["evidence"] if e["origin"].endswith("w1-exp-with-stdio.stdout.bin")]
     assert tried["text"].startswith("with `--stdio` added to its command: answered in "), tried
+
+
+@pytest.mark.skipif(
+    not SYSTEM_MONITOR.exists(),
+    reason=f"{SYSTEM_MONITOR.relative_to(REPO)} is missing: run `make peers` (needs npm)",
+)
+def test_a_server_exiting_on_a_port_in_use_is_told_it_listens_and_the_switch_that_answered(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """server-system-monitor 2.0.3 without `--stdio` listens on $PORT; with the port taken (by
+    another copy: `poolctl doctor` starts two at once, and one of them lost 3001 so) it writes
+    `Failed to start server: Error: listen EADDRINUSE: address already in use :::PORT` and
+    exits with code 1. It was said only to have exited with code 1, told to run it by hand.
+    Here the test holds the port."""
+    with socket.socket(socket.AF_INET6) as held:
+        held.bind(("::", 0))
+        held.listen()
+        port = held.getsockname()[1]
+        argv = ["--protocol", "mcp", "--timeout", WAIT, "--env", f"PORT={port}"]
+        d = verdict(capsys, *argv, "--", str(SYSTEM_MONITOR))
+    assert confirmed(d) == ["crashed"]
+    line = f"Failed to start server: Error: listen EADDRINUSE: address already in use :::{port}"
+    assert d["cause"].endswith(
+        f"exited with code 1, failing to listen on :::{port}: the address is in use (`{line}`); "
+        "it listens on a socket, not on its stdin and stdout"
+    ), d["cause"]
+    assert d["remediation"].startswith(
+        f"Start it with `--stdio` (`{SYSTEM_MONITOR} --stdio`), as the fresh process was: "
+    ), d["remediation"]
+    notes = [e["note"] for e in d["evidence"]]
+    assert "the address it could not listen on" in notes, notes

@@ -29,6 +29,7 @@ from .outcomes import (
     result,
     silent,
 )
+from .port_in_use import port_in_use
 from .readings import (
     CLICK_USAGE,
     USAGE_ERROR,
@@ -54,7 +55,7 @@ def exited_on_opening(obs: Observations) -> tuple[Experiment, ...]:
     spoken = worker.protocol
     if status is None or worker.answered:
         return ()
-    if _quiet_without_stdio(obs):
+    if _quiet_without_stdio(obs) or _listened_without_stdio(obs):
         return (stdio_experiment(worker.spec),)
     if transport_option(obs):  # started in another channel (`-m socket`): stdin hears nothing
         return ()
@@ -259,3 +260,16 @@ def stdio_untried(obs: Observations, argv: str) -> tuple[str, str] | None:
         "before reading a request."
     )
     return clause, fix
+
+
+def _listened_without_stdio(obs: Observations) -> bool:
+    """A handshake server started without `--stdio` that exited failing to listen on an address
+    in use: a server of a socket, which `--stdio` may turn to its pipes (the MCP Apps example
+    servers)."""
+    spec = obs.worker.spec
+    return (
+        obs.worker.protocol.handshake
+        and "--stdio" not in spec.argv
+        and not transport_option(obs)
+        and port_in_use(obs.stderr_text) is not None
+    )

@@ -42,6 +42,7 @@ from ..outcomes import (
     result,
     silent,
 )
+from ..port_in_use import port_in_use
 from ..readings import (
     CLICK_USAGE,
     USAGE_ERROR,
@@ -266,6 +267,14 @@ def crashed(obs: Observations) -> Judgement:
         verdict += ", leaving no word of why: its stderr log is empty and its stdout too"
         fix = _silent_fix(argv)
         ev.append(Evidence("0 bytes", obs.stderr_origin, "its stderr log: nothing came there"))
+    in_use = port_in_use(obs.stderr_text) if status.code and not served else None
+    if in_use is not None:  # a server of a socket, whose port a copy or another program holds
+        stdio = _stdio_answered(obs)
+        verdict += in_use.why(quoted=in_use.line in verdict)
+        fix = in_use.fix(argv, stdio is not None)
+        ev.append(in_use.evidence(origin))
+        if stdio is not None:
+            ev.extend(experiment_evidence(obs, STDIO_EXPERIMENT))
     asked = asked_for(obs.stderr_text) if status.code and not served and not usage else None
     if asked is not None:  # a credential or an argument it exits without (server-slack)
         verdict, fix = _asked(obs, asked, verdict, ev, origin)
