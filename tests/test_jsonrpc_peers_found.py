@@ -311,3 +311,31 @@ def test_a_server_exiting_on_a_port_in_use_is_told_it_listens_and_the_switch_tha
     ), d["remediation"]
     notes = [e["note"] for e in d["evidence"]]
     assert "the address it could not listen on" in notes, notes
+
+
+CALCULATOR = REPO / ".peers/py-mcp1/bin/mcp-server-calculator"
+
+
+@pytest.mark.skipif(
+    not CALCULATOR.exists(),
+    reason=f"{CALCULATOR.relative_to(REPO)} is missing: run `make peers` (needs pip and PyPI)",
+)
+def test_an_mcp_sdk_1_server_spoken_lsp_is_told_to_speak_mcp_by_its_own_notifications(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """mcp-server-calculator 0.2.1 (the MCP SDK 1.30: it asks `mcp<2`) spoken lsp reads the
+    Content-Length header as a line and writes MCP's `notifications/message` 'Internal Server
+    Error' in line framing; asked LSP's initialize in line framing it refuses it with -32602
+    'Invalid request parameters', an error that names no protocolVersion (the SDK 2's does). It
+    was told to use line framing, which would be refused the same: its own notification names
+    MCP."""
+    d = verdict(capsys, "--protocol", "lsp", "--timeout", WAIT, "--", str(CALCULATOR))
+    assert confirmed(d) == ["framing"], d["cause"]
+    assert d["cause"].endswith(
+        "; it writes `notifications/message` 'Internal Server Error', mcp's own notification, "
+        "and in a fresh process in line framing it refused our initialize (-32602 'Invalid "
+        "request parameters'): it is an MCP server"
+    ), d["cause"]
+    assert d["remediation"].startswith(
+        "Speak mcp to it (`poolctl ping --protocol mcp`; in a pool, `worker.protocol: mcp`)"
+    ), d["remediation"]

@@ -78,6 +78,21 @@ def talking_protocol(obs: Observations) -> Talking | None:
     return None
 
 
+def own_notification(data: bytes, framing: str, spoken: str) -> tuple[str, str, str] | None:
+    """Another handshake protocol than `spoken` whose framing is `framing` and whose own
+    notification opens `data`: the protocol, the method and its message. MCP servers on the
+    MCP SDK 1 (mcp-server-calculator 0.2.1, mcp<2) spoken lsp write `notifications/message`
+    'Internal Server Error' in line framing, then refuse LSP's initialize with -32602 'Invalid
+    request parameters', naming no protocolVersion (the SDK 2's refusal names it)."""
+    for name, methods in _OWN_METHODS.items():
+        if name == spoken or PROTOCOLS[name].framing != framing:
+            continue
+        first = _notification(data, framing, methods)
+        if first is not None:
+            return (name, *first)
+    return None
+
+
 def _notification(data: bytes, framing: str, methods: tuple[str, ...]) -> tuple[str, str] | None:
     """The first whole frame of `data` in `framing`, when it is a JSON-RPC notification of one
     of `methods`: its method and message."""
@@ -97,5 +112,5 @@ def _notification(data: bytes, framing: str, methods: tuple[str, ...]) -> tuple[
     if not isinstance(method, str) or not method.startswith(methods):
         return None
     params = message.get("params")
-    said = params.get("message") if isinstance(params, dict) else None
+    said = params.get("message", params.get("data")) if isinstance(params, dict) else None
     return method, said[:80] if isinstance(said, str) else ""

@@ -37,6 +37,7 @@ from ..readings import (
     stream_kind,
     where_words,
 )
+from ..talking import own_notification
 from ..unended_line import held_line, unended_line
 
 ID = "framing"
@@ -384,7 +385,7 @@ def _protocol_words(
 ) -> tuple[str, str]:
     """The verdict and fix, told the protocol when the answer in framing `name` is another
     protocol's (its quote added to `ev`): changing only the framing would fail again."""
-    other = _other_protocol(obs, name) or _framing_speaker(obs, name)
+    other = _other_protocol(obs, name) or _framing_speaker(obs, name) or _own_words(obs, name)
     if other is None:
         return verdict, fix
     protocol, clause, said = other
@@ -422,6 +423,28 @@ def _other_protocol(obs: Observations, name: str) -> tuple[str, str, list[Eviden
     )
     clause = f"its answer there is not {protocol.server_noun}'s: {why.split(': speak ')[0]}"
     return speaks[1], clause, [said]
+
+
+def _own_words(obs: Observations, name: str) -> tuple[str, str, list[Evidence]] | None:
+    """The protocol whose own notifications the worker writes in framing `name`, when our
+    opening there was refused (see talking.own_notification): its words name it."""
+    outcome = result(obs, f"framing-{name}")
+    raw = outcome.response if outcome is not None else None
+    if outcome is None or not isinstance(raw, dict) or "error" not in raw:
+        return None
+    found = own_notification(obs.pending, name, obs.protocol)
+    if found is None:
+        return None
+    protocol, method, said = found
+    refusal = json.dumps(raw).encode()
+    clause = (
+        f"it writes `{method}`{f' {said!r}' if said else ''}, {protocol}'s own notification, "
+        f"and in a fresh process in {name} framing it refused our {obs.failed.request.command} "
+        f"({_error_words(refusal)}): it is {PROTOCOLS[protocol].server_noun}"
+    )
+    where = f"{obs.rel(obs.worker.capture_dir)}/{outcome.worker_id}.stdout.bin"
+    said_ev = Evidence(quote(refusal, 100), where, f"its answer to the {name} opening")
+    return protocol, clause, [said_ev]
 
 
 def _framing_speaker(obs: Observations, name: str) -> tuple[str, str, list[Evidence]] | None:
