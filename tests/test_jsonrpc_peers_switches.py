@@ -885,3 +885,34 @@ def test_a_request_quoted_back_in_the_workers_log_is_not_its_answer_on_stderr(
     [judged] = [h for h in d["hypotheses"] if h["id"] == "answers-on-stderr"]
     assert judged["status"] == "ruled-out"
     assert judged["reason"] == "its stderr log (workers/w1.stderr.log) holds no answer to request 1"
+
+
+@needs("mcp-server-slack")
+def test_a_server_asking_for_its_credentials_on_a_merged_stdout_is_told_both_fixes(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """server-slack started through a shell that merges its stderr into stdout (`sh -c 'exec
+    mcp-server-slack 2>&1'`) writes 'Please set SLACK_BOT_TOKEN and SLACK_TEAM_ID environment
+    variables' on stdout and exits with code 1: it was told only to run it by hand and read its
+    stdout. It is told what it asks for, and that its `2>&1` would break the stream once it
+    starts (given the two variables it writes 'Starting Slack MCP Server...' there: seen)."""
+    server = f"exec {shlex.quote(str(BIN / 'mcp-server-slack'))} 2>&1"
+    d = verdict(
+        capsys,
+        "--protocol", "mcp", "--timeout", WAIT,
+        "--unset-env", "SLACK_BOT_TOKEN", "--unset-env", "SLACK_TEAM_ID",
+        "--", "sh", "-c", server,
+    )  # fmt: skip
+    line = "Please set SLACK_BOT_TOKEN and SLACK_TEAM_ID environment variables"
+    assert confirmed(d) == ["crashed"]
+    assert d["cause"].endswith(
+        f"exited with code 1, saying `{line}`: it asks for environment variables "
+        "SLACK_BOT_TOKEN and SLACK_TEAM_ID (said on its stdout)"
+    ), d["cause"]
+    assert d["remediation"].startswith("Set SLACK_BOT_TOKEN and SLACK_TEAM_ID in its environment")
+    assert d["remediation"].endswith(
+        " Then keep its stderr apart: its command sends it to stdout (`2>&1`), where every line "
+        "it logs breaks the protocol's stream."
+    ), d["remediation"]
+    said = {e["note"]: (e["text"], e["origin"]) for e in d["evidence"]}
+    assert said["what it asks for"] == (line, "workers/w1.stdout.bin")

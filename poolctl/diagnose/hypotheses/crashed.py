@@ -276,8 +276,18 @@ def crashed(obs: Observations) -> Judgement:
         if stdio is not None:
             ev.extend(experiment_evidence(obs, STDIO_EXPERIMENT))
     asked = asked_for(obs.stderr_text) if status.code and not served and not usage else None
+    on_stdout = None  # said on stdout: its command merged its stderr there (`sh -c 'x 2>&1'`)
+    if asked is None and status.code and not served and not tail and obs.pending:
+        on_stdout = asked = asked_for(obs.pending.decode("utf-8", "replace"))
     if asked is not None:  # a credential or an argument it exits without (server-slack)
-        verdict, fix = _asked(obs, asked, verdict, ev, origin)
+        verdict, fix = _asked(obs, asked, verdict, ev, obs.stdout_origin if on_stdout else origin)
+    if on_stdout is not None:
+        verdict += " (said on its stdout)"
+        if "2>&1" in argv:  # once it starts, its log lines would break the stream there
+            fix += (
+                " Then keep its stderr apart: its command sends it to stdout (`2>&1`), where "
+                "every line it logs breaks the protocol's stream."
+            )
     step = first_step(obs.stderr_text) if status.code and not served and not asked else None
     if step is not None and usage is None:  # a set-up step it asks for (server-gdrive's auth)
         verdict += (
