@@ -75,15 +75,17 @@ $(PEERS_STAMP): Makefile
 # MCP servers from PyPI on the MCP SDK 1, in a virtualenv of their own (the test extras bring
 # the SDK 2): mcp-server-calculator 0.2.1 asks `mcp<2`, and spoken lsp it writes the SDK 1's
 # `notifications/message` before refusing LSP's initialize with an error that names no MCP
-# field (tests/test_jsonrpc_peers_found.py). Without it those tests skip, saying so.
+# field (tests/test_jsonrpc_peers_found.py); mcp-shell-server 1.1.14 (`mcp<2` too) refuses every
+# command unless ALLOW_COMMANDS is set (tests/test_scenario_mcp_tools.py). Without them those
+# tests skip, saying so.
 PY_PEERS       := $(PEERS)/py-mcp1
 PY_PEERS_STAMP := $(PY_PEERS)/.installed-stamp
 $(PY_PEERS_STAMP): Makefile
 	@$(PYTHON) -m venv $(PY_PEERS) \
 	  && $(PY_PEERS)/bin/pip install --quiet --disable-pip-version-check \
-	    mcp-server-calculator==0.2.1 mcp==1.30.0 \
+	    mcp-server-calculator==0.2.1 mcp-shell-server==1.1.14 mcp==1.30.0 \
 	  && touch $(PY_PEERS_STAMP) \
-	  || echo "pip could not install mcp-server-calculator: the tests of the MCP SDK 1 will be skipped"
+	  || echo "pip could not install the MCP SDK 1 servers: their tests will be skipped"
 
 # Mermaid itself, which draws the Markdown report's chart in the browser tests (as GitHub does),
 # at the version tests/mermaid/package-lock.json pins

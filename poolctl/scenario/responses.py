@@ -10,6 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from poolctl.diagnose.asks import asked_for, unset
 from poolctl.events import Event
 from poolctl.model import Diagnosis, Failure, Finding, Unclassified
 from poolctl.patterns.loader import PatternSet
@@ -140,6 +141,21 @@ def _service_refused(c: TraceClassifier, failure: Failure, path: Path) -> Findin
     return replace(found, outcome=replace(found.outcome, reproduce=reproduce_command(path)))
 
 
+def _asks_environment(c: TraceClassifier, error: str) -> str:
+    """What a rejection asking for environment variables the worker was not given says to do:
+    mcp-shell-server 1.1.14 with no ALLOW_COMMANDS answers each shell_execute with 'No commands
+    are allowed. Please set ALLOW_COMMANDS environment variable.' ("" when it asks none)."""
+    asked = asked_for(error)
+    lacking = unset(asked, c.run.scenario.worker_spec().environment()) if asked else ()
+    if not lacking:
+        return ""
+    names = " and ".join(lacking)
+    return (
+        f"; it asks for {asked.what() if asked else names}, not set in the worker's "
+        f"environment: set {names} in the scenario's `worker.env`"
+    )
+
+
 def _rejections(c: TraceClassifier, rejected: list[CheckGroup]) -> list[Finding]:
     """A finding for each error the worker rejected requests with (whatever their step)."""
     by_error: dict[str, list[CheckGroup]] = defaultdict(list)
@@ -166,7 +182,7 @@ def _rejections(c: TraceClassifier, rejected: list[CheckGroup]) -> list[Finding]
                         FIELD_MISSING,
                         0.2,
                         f"the worker rejected the request ({error!r}) "
-                        "without naming a missing field",
+                        f"without naming a missing field{_asks_environment(c, error)}",
                     ),
                 )
             )

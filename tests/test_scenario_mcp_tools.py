@@ -1,0 +1,73 @@
+"""A scenario whose worker is a real MCP server from PyPI, one tools/call per request, run to
+its end: the report, and no process of the server left once the pool drained."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from poolctl.cli import main
+from tests.conftest import REPO, Processes
+
+pytestmark = pytest.mark.slow
+
+SHELL_SERVER = REPO / ".peers/py-mcp1/bin/mcp-shell-server"
+
+
+def _running(path: Path) -> list[int]:
+    """The pids of processes whose command line names `path`."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            cmdline = (proc / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if proc.name.isdigit() and str(path).encode() in cmdline:
+            found.append(int(proc.name))
+    return found
+
+
+@pytest.mark.skipif(
+    not SHELL_SERVER.exists(),
+    reason=f"{SHELL_SERVER.relative_to(REPO)} is missing: run `make peers` (needs pip and PyPI)",
+)
+def test_a_tool_refusing_for_want_of_an_environment_variable_says_to_set_it(
+    capsys: pytest.CaptureFixture[str],
+    processes: Processes,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """mcp-shell-server 1.1.14 without ALLOW_COMMANDS answers each shell_execute with
+    isError 'Error executing command: No commands are allowed. Please set ALLOW_COMMANDS
+    environment variable.': the finding was unclassified, 'without naming a missing field',
+    and said nothing of the variable. It names it, unset in the worker's environment, and
+    where to set it. The pool's two servers are gone once it drained."""
+    monkeypatch.delenv("ALLOW_COMMANDS", raising=False)
+    path = tmp_path / "shell.yaml"
+    command = json.dumps([str(SHELL_SERVER)])
+    path.write_text(
+        "name: shell-mcp\n"
+        f"worker: {{command: {command}, protocol: mcp, init_timeout: 30}}\n"
+        "pool: {size: 2, max_overflow: 0, lazy: false, checkout_timeout: 30, "
+        "request_timeout: 30}\n"
+        "steps:\n"
+        "  - request:\n"
+        "      command: tools/call\n"
+        '      args: {name: shell_execute, arguments: {command: ["echo", "{i}"]}}\n'
+        "      count: 4\n"
+        "      concurrency: 2\n"
+    )
+    code = main(["run-scenario", "--no-history", "--format", "json", str(path)])
+    report = json.loads(capsys.readouterr()[0])
+    assert code == 1, report
+    [finding] = report["findings"]
+    assert "Please set ALLOW_COMMANDS environment variable." in finding["failure"]["message"]
+    outcome = finding["outcome"]
+    assert outcome["type"] == "unclassified", outcome
+    assert outcome["why"].endswith(
+        "; it asks for environment variable ALLOW_COMMANDS, not set in the worker's "
+        "environment: set ALLOW_COMMANDS in the scenario's `worker.env`"
+    ), outcome["why"]
+    assert _running(SHELL_SERVER) == []
