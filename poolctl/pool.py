@@ -511,8 +511,10 @@ class Pool:
         if caller not in self.aborted:
             # (an aborted caller is failed by the shutdown, not by the worker)
             protocol = worker.process.protocol
-            sizes = (started.sent, bytes_in)
-            trace_outcome(self.trace, protocol, worker.id, caller, waiter.session, outcome, sizes)
+            sizes, pid = (started.sent, bytes_in), worker.process.pid
+            trace_outcome(
+                self.trace, protocol, worker.id, caller, waiter.session, outcome, sizes, pid
+            )
         self.trace.emit("checkin", worker=worker.id, caller=caller)
         if handed is not None:
             self._trace_start(handed)

@@ -8,6 +8,7 @@ import os
 
 from poolctl.diagnose import procinfo
 from poolctl.events import Trace
+from poolctl.proctree import stopped
 from poolctl.protocol import Protocol, Request
 from poolctl.worker import WorkerProcess
 from poolctl.worker_types import Answer, NoAnswer
@@ -44,9 +45,11 @@ def trace_outcome(
     session: str | None,
     outcome: Answer | NoAnswer,
     sizes: tuple[int, int],
+    pid: int,
 ) -> None:
     """A request's `response` (a success or an error as the protocol reads it) or its
-    `no_response`, with the bytes it took each way (`sizes`: out, in)."""
+    `no_response`, with the bytes it took each way (`sizes`: out, in); a timeout met by a
+    worker stopped (SIGSTOP, SIGTSTP, a debugger) says so: that is why it was silent."""
     bytes_out, bytes_in = sizes
     if isinstance(outcome, Answer):
         response = outcome.response
@@ -66,6 +69,8 @@ def trace_outcome(
             bytes_in=bytes_in,
         )
     else:
+        # (the key only where it was: every other no_response keeps its fields)
+        paused = {"stopped": True} if outcome.reason == "timeout" and stopped(pid) else {}
         trace.emit(
             "no_response",
             worker=worker_id,
@@ -76,6 +81,7 @@ def trace_outcome(
             detail=outcome.detail,
             bytes_out=bytes_out,
             bytes_in=bytes_in,
+            **paused,
         )
 
 

@@ -157,6 +157,13 @@ def asleep(pid: int) -> bool:
     return fields is not None and fields[0] == b"S"
 
 
+def stopped(pid: int) -> bool:
+    """Whether `pid` is stopped (state T: a SIGSTOP or SIGTSTP; t: held by a debugger): it
+    reads and writes nothing until it is continued."""
+    fields = _stat_fields(str(pid))
+    return fields is not None and fields[0] in (b"T", b"t")
+
+
 def _read_all(path: str, whole: bool = True) -> bytes | None:
     """The bytes of a /proc file (its first read only unless `whole`), or None when it cannot
     be read (the process is gone, or not ours to read). Plain descriptor calls: no file

@@ -6,6 +6,7 @@ from the `shutdown_done` event."""
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -88,3 +89,42 @@ def test_callers_cut_by_a_drain_are_told_how_their_workers_ended(
     )
     assert said in diagnosis["cause"], diagnosis["cause"]
     assert any(e["text"].startswith("shutdown_done:") for e in diagnosis["evidence"])
+
+
+STOPPED = """\
+name: stopped
+description: a worker that stops itself in the middle of an answer
+worker:
+  command: ["{python}", "{worker}"]
+pool: {{size: 1, checkout_timeout: 5, request_timeout: 1, stop_grace: 1}}
+steps:
+  - request: {{command: echo, count: 1}}
+"""
+
+
+def test_a_worker_stopped_in_its_request_is_told_stopped_not_still_running(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """A worker that SIGSTOPs itself mid-answer was told 'it was still running when the pool
+    stopped it: it did not exit within 0.5 s of its stdin's close'; it was stopped, as /proc
+    said at the timeout, and the request's no_response event keeps that."""
+    path = tmp_path / "stopped.yaml"
+    worker = Path(__file__).parent / "workers" / "stops_itself_mid_answer.py"
+    path.write_text(STOPPED.format(python=sys.executable, worker=worker))
+    code, out, _ = run_cli("run-scenario", str(path), "--json", "--run-dir", str(tmp_path / "r"))
+    assert code == 1, out
+    (finding,) = json.loads(out)["findings"]
+    diagnosis = finding["outcome"]
+    assert diagnosis["cause"].startswith(
+        "worker w1 was stopped (SIGSTOP, SIGTSTP or a debugger: state T in /proc at its "
+        "request's timeout, events.jsonl #"
+    ), diagnosis["cause"]
+    assert "still running" not in diagnosis["cause"], diagnosis["cause"]
+    assert diagnosis["remediation"].startswith("Find what stops it"), diagnosis["remediation"]
+    events = [
+        json.loads(line)
+        for line in (tmp_path / "r" / "events.jsonl").read_text().split("\n")
+        if line
+    ]
+    [unanswered] = [e for e in events if e["type"] == "no_response"]
+    assert unanswered["stopped"] is True, unanswered

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from poolctl.diagnose import no_answer_pattern
 from poolctl.diagnose.hypotheses.crashed import MID_FRAME_FIX, loop_remediation
+from poolctl.diagnose.readings import STOPPED_FIX
 from poolctl.events import Event
 from poolctl.model import Finding
 from poolctl.pool_worker import CLOSED_STDOUT, UNAWAITED_RE
@@ -154,6 +155,14 @@ def _no_answer(
     else:
         detail = first.data.get("detail")
         cause = f"worker {first.worker} gave caller {first.caller} no answer: {detail}"
+        if reason == "timeout" and not paused and first.data.get("stopped"):
+            cause = (
+                f"worker {first.worker} was stopped (SIGSTOP, SIGTSTP or a debugger: state T "
+                f"in /proc at its request's timeout, events.jsonl #{first.seq}) and gave caller "
+                f"{first.caller} no answer: {detail}; a stopped process reads and answers "
+                "nothing until it is continued"
+            )
+            remediation = STOPPED_FIX[0].upper() + STOPPED_FIX[1:] + "."
         if reason == "timeout" and paused:
             cause = (
                 f"worker {first.worker} was stopped by the scenario's kill_worker step "
@@ -215,7 +224,14 @@ def _no_answer(
         remediation = WRONG_ID_FIX
         evidence.append(said)
         reason = "wrong-id"
-    if reason == "timeout" and not paused and gone is None and first.worker not in dead:
+    self_stopped = bool(first.data.get("stopped"))  # not running: "still running" is not said
+    if (
+        reason == "timeout"
+        and not paused
+        and not self_stopped
+        and gone is None
+        and (first.worker not in dead)
+    ):
         # alive and silent to the end: how the pool's stop ended it, when it lingered
         done = c.by_type["shutdown_done"]
         grace = c.run.scenario.pool.stop_grace
