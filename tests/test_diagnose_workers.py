@@ -346,6 +346,18 @@ def test_a_stopped_worker_is_named_stopped_and_not_waited_for(run_cli: RunCli) -
     assert re.search(r"1\.[0-4] s into start-up against a 1 s timeout", evidence), evidence
 
 
+def test_a_stopped_worker_beside_its_sleeping_helper_is_named_stopped(run_cli: RunCli) -> None:
+    """A helper asleep beside the stopped worker was named as the process at work ('pid 739
+    (sleep, a child of the worker pid 697) is sleeping'), and poolctl waited 6.5 s on for a
+    start-up that could not go on: the stopped worker is named, and not waited for."""
+    d = diagnose(run_cli, "--timeout", "1", "--", str(WORKERS / "stops_itself_beside_a_child.sh"))
+    assert confirmed(d) == ["stuck-in-init"]
+    assert "(stops_itself_be) is stopped (by SIGSTOP or SIGTSTP" in d["cause"], d["cause"]
+    assert "(sleep, a child of the worker" not in d["cause"], d["cause"]
+    assert d["remediation"].startswith("Let it run: find what stops it"), d["remediation"]
+    assert "poolctl kept waiting" not in json.dumps(d["evidence"])
+
+
 def test_a_worker_that_closed_its_stdout_is_named_so(run_cli: RunCli) -> None:
     """It runs on, but no answer can come: end of file on its stdout says so at once."""
     d = diagnose(run_cli, "--timeout", "1", "--", str(WORKERS / "closes_stdout.sh"))

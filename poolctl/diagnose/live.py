@@ -171,7 +171,12 @@ class Live:
     def busiest(self) -> ProcState | None:
         """The process doing the work: not a shell waiting for its child, nor a runtime's
         helper (the Erlang VM's `erl_child_setup` is not the VM, `beam.smp` is), nor a
-        descendant that left for a session of its own."""
+        descendant that left for a session of its own. The process that would read a request
+        comes first when it is stopped: a child asleep beside a stopped worker does no work of
+        its requests."""
+        reader = self.reader()
+        if reader is not None and reader.state in ("T", "t"):
+            return reader
         for p in reversed(self.processes):
             if p.comm in RUNTIME_HELPERS or self.escaped(p):
                 continue
