@@ -69,8 +69,14 @@ def trace_outcome(
             bytes_in=bytes_in,
         )
     else:
-        # (the key only where it was: every other no_response keeps its fields)
-        paused = {"stopped": True} if outcome.reason == "timeout" and stopped(pid) else {}
+        # (the keys only where they apply: every other no_response keeps its fields)
+        extra: dict[str, object] = {}
+        if outcome.reason == "timeout" and stopped(pid):
+            extra["stopped"] = True
+        if outcome.written:  # a write that failed midway: what went in, what was left unread
+            extra["written"] = outcome.written
+        if outcome.stdin_unread is not None:
+            extra["stdin_unread"] = outcome.stdin_unread
         trace.emit(
             "no_response",
             worker=worker_id,
@@ -81,7 +87,7 @@ def trace_outcome(
             detail=outcome.detail,
             bytes_out=bytes_out,
             bytes_in=bytes_in,
-            **paused,
+            **extra,
         )
 
 

@@ -368,15 +368,38 @@ class PooledWorker:
         change = program_change(self.answered_as, running_program(self.process.pid))
         return f"; {change}" if change else ""
 
-    def _write_failed(self, request_id: Any) -> None:
+    def _write_failed(self, request_id: Any, size: int = 0) -> None:
+        """A request whose write failed: said with how much of its `size` bytes the pipe took
+        before it closed, when it took some (the worker may have read them)."""
         flight = self.pending.pop(request_id, None)
         if flight is not None:
             detail = "could not write the request"
-            flight.done(NoAnswer(flight.request, "write-failed", detail, 0.0))
+            if flight.written and flight.refused:
+                detail += (
+                    f": its stdin closed after {flight.written:,} of its {size:,} bytes were "
+                    "written"
+                )
+            elif flight.written:  # the pipe stayed full until its timeout
+                detail += (
+                    f": its stdin pipe took {flight.written:,} of its {size:,} bytes, and no "
+                    "more within its timeout"
+                )
+            # what the worker had not read of it as the write failed (FIONREAD on our end)
+            unread = unread_bytes(self._stdin_fd) if flight.written else None
+            outcome = NoAnswer(
+                flight.request,
+                "write-failed",
+                detail,
+                0.0,
+                written=flight.written,
+                stdin_unread=unread,
+            )
+            flight.done(outcome)
 
     async def _write_rest(self, data: bytes, flight: _InFlight, deadline: float) -> None:
+        size = flight.written + len(data)
         if not await self._write(data, deadline, flight):
-            self._write_failed(flight.request.id)
+            self._write_failed(flight.request.id, size)
 
     async def write_frame(self, data: bytes, timeout: float) -> bool:
         """Write a frame that expects no answer (a notification)."""

@@ -99,3 +99,5 @@ class NoAnswer:
     detail: str
     waited: float
     let_go: str = ""  # why it was waited for no longer before its timeout, if it was
+    written: int = 0  # of a request whose write failed midway, the bytes the pipe took first
+    stdin_unread: int | None = None  # and of those, the bytes still in the pipe as it failed

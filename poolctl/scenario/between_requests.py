@@ -29,16 +29,37 @@ class Between:
     evidence: list[Evidence]
 
 
-def how_unread(worker_exit: Event | None, reason: object) -> str:
-    """How the request in flight never reached the worker, in words ("" when it did, or when
-    nothing tells)."""
+def how_unread(worker_exit: Event | None, first: Event) -> str:
+    """How the request in flight (`first`, its no_response) never reached the worker, in words
+    ("" when it did, or when nothing tells)."""
     fate = worker_exit.data.get("request") if worker_exit is not None else None
     if fate == "unread":
         unread = worker_exit.data.get("stdin_unread") if worker_exit is not None else None
         return f"its {unread} bytes were still unread in the worker's stdin as it exited"
-    if fate == "unwritten" or reason == "write-failed":
+    if fate != "unwritten" and first.data.get("reason") != "write-failed":
+        return ""
+    written = int(first.data.get("written") or 0)
+    if not written:
         return "the worker's stdin had closed when it was written, EPIPE: not a byte of it was read"
-    return ""
+    if (read := read_of_failed_write(first, worker_exit)) is None or read > 0:
+        return ""  # it took some of what went in (or nothing tells): not between requests
+    return (
+        f"its stdin closed while it was written: the {written:,} bytes that went in were still "
+        "unread in its stdin pipe"
+    )
+
+
+def read_of_failed_write(first: Event, worker_exit: Event | None) -> int | None:
+    """How many bytes the worker read of a request whose write failed midway (`first`, its
+    no_response, says how many the pipe took and how many were still in it as the write
+    failed; else its `worker_exit`, how many were as it exited); None when not known."""
+    written = first.data.get("written")
+    unread = first.data.get("stdin_unread")
+    if unread is None and worker_exit is not None:
+        unread = worker_exit.data.get("stdin_unread")
+    if not isinstance(written, int) or not isinstance(unread, int) or written <= 0:
+        return None
+    return max(0, written - unread)
 
 
 def between_requests(
@@ -48,7 +69,7 @@ def between_requests(
     of the run's `exits` came after as many answers with the same code (a request limit), when
     the request `first` records never reached it; None otherwise. `death_said`: what its stderr
     said, added to the cause."""
-    unread = how_unread(worker_exit, first.data.get("reason"))
+    unread = how_unread(worker_exit, first)
     if worker_exit is None or not unread:
         return None
     code = worker_exit.data.get("code")

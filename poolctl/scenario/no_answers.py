@@ -16,7 +16,7 @@ from poolctl.events import Event
 from poolctl.model import Finding
 from poolctl.pool_worker import CLOSED_STDOUT, UNAWAITED_RE
 from poolctl.protocol.messages import READABLE_FIX
-from poolctl.scenario.between_requests import between_requests
+from poolctl.scenario.between_requests import between_requests, read_of_failed_write
 from poolctl.scenario.deaths import cut_short, death_of
 from poolctl.scenario.evidence import quote_event
 from poolctl.scenario.failed_checks import CheckGroup, firsts, merged, span, total
@@ -119,6 +119,8 @@ def _no_answer(
     # a worker gone after its answer: its next request failed as it exited, or on writing
     cut = cut_short(c.run.pool, first.worker or "") if served else ""
     death = death_of(c.run.pool, first.worker or "") if not kills else None
+    # a request whose write its exit cut: the bytes it read of what went in (None: not known)
+    taken = read_of_failed_write(first, worker_exit) if reason == "write-failed" else None
     between = None  # its exit came after a whole answer, the next request unread
     if reason in ("exited", "write-failed") and not kills and not cut:
         its_stderr = death.said if death is not None else ""
@@ -141,7 +143,7 @@ def _no_answer(
             f"{len(quitters)} of {len(exits)} worker exit(s) were the same"
         )
         remediation = loop_remediation(served)
-    elif reason == "exited":
+    elif reason == "exited" or taken:
         why = str(first.data.get("detail"))
         ended = "stopped answering" if why.endswith(CLOSED_STDOUT) else "died"
         cause = f"worker {first.worker} {ended} while serving caller {first.caller}: {why}"
@@ -152,6 +154,11 @@ def _no_answer(
             evidence += [death.evidence] if death.evidence else []
         if worker_exit is not None and worker_exit.data.get("request") == "read":
             cause += "; it had read the request (its bytes were gone from its stdin)"
+        if taken:  # its exit closed the pipe under the write: it was in the request
+            cause += (
+                f"; it had read {taken:,} bytes of it, the rest of what went in still in its "
+                "stdin pipe as the write failed: it ended in the request, not between requests"
+            )
     else:
         detail = first.data.get("detail")
         cause = f"worker {first.worker} gave caller {first.caller} no answer: {detail}"
