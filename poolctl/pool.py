@@ -258,6 +258,9 @@ class Pool:
     def _on_worker_exit(self, worker: PooledWorker) -> None:
         status = worker.process.poll() or ExitStatus()
         was = worker.state
+        fate = worker.request_fate()
+        # the bytes of the requests in flight that went in: with stdin_unread, how much it read
+        written: dict[str, Any] = {"written": worker.written_in_flight()} if fate == "read" else {}
         self.trace.emit(
             "worker_exit",
             worker=worker.id,
@@ -266,8 +269,9 @@ class Pool:
             state=str(was),
             caller=worker.caller,
             answered=worker.process.answered,
-            request=worker.request_fate(),  # did the request in flight reach it at all
+            request=fate,  # did the request in flight reach it at all
             stdin_unread=worker.stdin_unread,
+            **written,
         )
         if was in (State.DEAD, State.RETIRED, State.STARTING):
             return  # retired on purpose, or in its init: `_initialize` handles that

@@ -263,6 +263,10 @@ class PooledWorker:
             return "unwritten"
         return "unread" if self.stdin_unread >= written else "read"
 
+    def written_in_flight(self) -> int:
+        """The bytes of the requests in flight that the stdin pipe took."""
+        return sum(f.written for f in self.pending.values())
+
     @property
     def ending(self) -> str:
         """How it ended: its exit status, or, while it runs on, its broken or closed stdout."""

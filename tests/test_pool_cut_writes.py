@@ -6,6 +6,7 @@ requests). Both were told 'not a byte of it was read'."""
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -59,3 +60,26 @@ def test_a_request_cut_by_the_workers_closed_stdin_says_what_it_read(
             cause
         )
         assert "between requests, each answer whole" in cause, cause
+
+
+def test_a_worker_that_exits_after_reading_a_part_of_a_request_is_told_how_much(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """It reads a 1 MB request's header and exits: whether the pool saw its exit or the failed
+    write first, the cause says it read a part of the request, not the whole ('it had read the
+    request (its bytes were gone from its stdin)') nor none ('not a byte of it was read')."""
+    path = tmp_path / "cut.yaml"
+    text = SCENARIO.format(
+        python=json.dumps(sys.executable),
+        worker=json.dumps(str(WORKER)),
+        extra=', "exit"',
+        blob=BLOB,
+    )
+    path.write_text(text)
+    code, out, _ = run_cli("run-scenario", str(path), "--json", "--run-dir", str(tmp_path / "r"))
+    assert code == 1, out
+    (finding,) = json.loads(out)["findings"]
+    cause = finding["outcome"]["cause"]
+    assert re.search(r"; it had read [\d,]+ bytes of (it|the 1,000,090-byte request)", cause), cause
+    assert "it had read the request" not in cause, cause
+    assert "not a byte of it was read" not in cause, cause

@@ -153,7 +153,7 @@ def _no_answer(
             remediation = death.fix
             evidence += [death.evidence] if death.evidence else []
         if worker_exit is not None and worker_exit.data.get("request") == "read":
-            cause += "; it had read the request (its bytes were gone from its stdin)"
+            cause += _how_much_read(worker_exit, first)
         if taken:  # its exit closed the pipe under the write: it was in the request
             cause += (
                 f"; it had read {taken:,} bytes of it, the rest of what went in still in its "
@@ -317,6 +317,22 @@ def _quit_before_any_request(c: TraceClassifier) -> list[Finding]:
     )
     diagnosis = c.diagnosis(no_response(), evidence, facts, cause, loop_remediation(served))
     return [Finding(failure, diagnosis)]
+
+
+def _how_much_read(worker_exit: Event, first: Event) -> str:
+    """What a worker that died in a request had read of it, from its `worker_exit` (the bytes
+    written, those still in its stdin pipe) and the request's no_response `first` (its size):
+    the whole request, or a part of it."""
+    written, unread = worker_exit.data.get("written"), worker_exit.data.get("stdin_unread")
+    size = first.data.get("bytes_out")
+    if not isinstance(written, int) or not isinstance(unread, int) or not isinstance(size, int):
+        return "; it had read the request (its bytes were gone from its stdin)"
+    if unread == 0 and written >= size:
+        return "; it had read the request (its bytes were gone from its stdin)"
+    return (
+        f"; it had read {written - unread:,} bytes of the {size:,}-byte request ({written:,} "
+        f"written, {unread:,} still in its stdin pipe as it exited): it ended while reading it"
+    )
 
 
 def _named(gone: Event) -> str:
