@@ -59,6 +59,7 @@ _ENTRY_RE = re.compile(r"^  (?P<place>\S+\.feature:\d+)  (?P<name>.*)$")
 _STEP = r"^    (?P<step>(?:Given|When|Then|And|But|\*) .*?)"
 _STEP_RE = re.compile(_STEP)
 _PRETTY_STEP_RE = re.compile(_STEP + r"\s+# (?P<source>\S+)$")  # (`# None`: not run)
+_PY_STEP_RE = re.compile(_STEP + r"\s+# \S+\.py:\d+$", re.MULTILINE)  # pretty's, behave's
 _PLAIN_STEP_RE = re.compile(_STEP + r" \.\.\. (?P<status>\w+)(?: in [\d.]+s)?$")
 _FAILED_STEP = ("failed", "error", "undefined", "hook_error")
 _ASSERT = "ASSERT FAILED: "
@@ -94,6 +95,8 @@ _READ: weakref.WeakKeyDictionary[TextParser, list[Scenario]] = weakref.WeakKeyDi
 _SIGNED: weakref.WeakKeyDictionary[TextParser, bool] = weakref.WeakKeyDictionary()
 # each parser's error of a `before_` hook above the next scenario's heading
 _BEFORE: weakref.WeakKeyDictionary[TextParser, tuple[int, str]] = weakref.WeakKeyDictionary()
+# each parser's last scenario block, while no list nor count has followed it (`stopped`)
+_LAST: weakref.WeakKeyDictionary[TextParser, ScenarioBlock] = weakref.WeakKeyDictionary()
 
 
 def block_at(
@@ -115,8 +118,10 @@ def block_at(
         block.found = _READ.setdefault(parser, []).append
         block.before = _BEFORE.pop(parser, None)
         block.hand_on = partial(_BEFORE.__setitem__, parser)
+        _LAST[parser] = block
         return block
     if text.endswith(" scenarios:") and LIST_RE.match(text):
+        _LAST.pop(parser, None)  # (the run ended: its closing lists)
         section = ScenarioList(number, line, parser.name, SOURCE, done)
         section.read = _READ.setdefault(parser, [])
         return section
@@ -129,10 +134,15 @@ class ScenarioBlock(RunnerBlock):
     found: Callable[[Scenario], object]
     before: tuple[int, str] | None = None  # the error of a `before_` hook above its heading
     hand_on: Callable[[tuple[int, str]], object]  # ... one below its steps, the next's
+    run_ended = False  # a list or the run's counts came after it
+    read: Scenario | None = None  # what it failed of, if its block said
 
     def feed(self, number: int, line: str) -> bool:
         text = line.rstrip()
-        if text.startswith(_ENDS) or _COUNTS_RE.match(text) or LIST_RE.match(text):
+        if _COUNTS_RE.match(text) or LIST_RE.match(text):
+            self.run_ended = True
+            return False
+        if text.startswith(_ENDS):
             return False
         if text.startswith("  Scenario") and SCENARIO_RE.match(text):
             return False
@@ -159,6 +169,7 @@ class ScenarioBlock(RunnerBlock):
             scenario = Scenario(
                 heading["name"], heading["place"] or "", lines, kind, message, frames
             )
+            self.read = scenario
             self.found(scenario)
         return []
 
@@ -269,16 +280,93 @@ class ScenarioList(EntriesSection):
                 scenario.message,
                 scenario.frames,
             )
-        failure = block_failure(
-            self.source,
-            self.input_file,
-            lines,
-            name=name,
-            group=place.rpartition(":")[0],
-            location=place,
-            kind=kind,
-            message=message,
-            details={"runner": RUNNER, "text": clip("\n".join(t for _, t in lines), MAX_FIELD)},
-            frames=frames,
+        self.done(_failure(self.input_file, name, place, lines, kind, message, frames), lines)
+
+
+def _failure(
+    file: str,
+    name: str,
+    place: str,
+    lines: Lines,
+    kind: str,
+    message: str,
+    frames: list[str],
+    **note: str,
+) -> Failure:
+    """A failed scenario's `Failure`, grouped by its feature file."""
+    text = clip("\n".join(t for _, t in lines), MAX_FIELD)
+    return block_failure(
+        SOURCE,
+        file,
+        lines,
+        name=name,
+        group=place.rpartition(":")[0],
+        location=place,
+        kind=kind,
+        message=message,
+        details={"runner": RUNNER, "text": text, **note},
+        frames=frames,
+    )
+
+
+def stopped_in_text(text: str) -> bool:
+    """Whether `text`, a whole log, is a behave run cut short in its scenarios: behave's first
+    line (or pretty's step placed in a steps file), a scenario's heading, and neither the
+    closing lists nor the run's counts."""
+    if SIGN not in text and not _PY_STEP_RE.search(text):
+        return False
+    if not re.search(r"(?m)^  Scenario(?: Outline)?: ", text):
+        return False
+    return not re.search(r"(?m)^(?:(?:Failing|Errored) scenarios:|\d+ scenarios? passed, )", text)
+
+
+def stopped(parser: TextParser, done: Callable[[Failure, Lines], object]) -> None:
+    """The input ended in a behave run's scenarios, no list nor count after them (the job was
+    killed, or hit its time limit): each scenario whose block said it failed is a failure, and
+    so is the one the input ended in, if its block said nothing, its kind `stopped`."""
+    last = _LAST.pop(parser, None)
+    if last is None or last.run_ended or not last.lines:
+        return
+    if parser not in _SIGNED and not any(_PY_STEP_RE.match(t) for _, t in last.lines):
+        return  # (cucumber-js's pretty scenarios look alike: behave's steps are in .py files)
+    for scenario in _READ.pop(parser, []):
+        failure = _failure(
+            parser.name,
+            scenario.name,
+            scenario.place,
+            scenario.lines,
+            scenario.kind,
+            scenario.message,
+            scenario.frames,
         )
-        self.done(failure, lines)
+        done(failure, scenario.lines)
+    if last.read is None:
+        done(*_stopped_in(parser.name, last.lines))
+    if any(s.file == parser.name for s in parser.out.summaries):  # (else: `note_failures_alone`)
+        parser.out.skipped.append(
+            f"{parser.name}: behave's run ended in its scenarios (line {last.lines[0][0]}), no "
+            "'Failing scenarios:' list and no count after them (killed, a time limit): read for "
+            "the failures it printed, so no count says how many more failed"
+        )
+
+
+def _stopped_in(file: str, lines: Lines) -> tuple[Failure, Lines]:
+    """The failure of the scenario the input ended in, quoted from its heading and the last
+    step printed under it."""
+    heading = SCENARIO_RE.match(lines[0][1])
+    assert heading is not None
+    steps = [(n, t) for n, t in lines[1:] if _STEP_RE.match(t)]
+    said = (
+        "the run ended in this scenario: the log ends under it, with no result for it, no "
+        "'Failing scenarios:' list and no count of the run (killed, or a time limit)"
+    )
+    if steps and (plain := _PLAIN_STEP_RE.match(steps[-1][1])):
+        said += (
+            f"; the last step printed {plain['status']} ({plain['step']}): the plain formatter "
+            "prints a step once it ends, so the step that was running is not shown"
+        )
+    elif steps and (pretty := _PRETTY_STEP_RE.match(steps[-1][1])):
+        said += f"; the last step printed under it: {pretty['step']}"
+    quoted = [lines[0], *steps[-1:]]
+    place = heading["place"] or ""
+    return _failure(file, heading["name"], place, quoted, "stopped", said, [], note=said), quoted

@@ -550,6 +550,7 @@ def finish(parser: TextParser) -> None:
             _keep(parser, *crash)  # the test an uncaught error ended the run in
     unittest_block.stopped_in(parser.out, parser.name, parser.last_line())
     bats_pretty.stopped(parser, partial(_keep, parser))
+    behave_block.stopped(parser, partial(_keep, parser))
     other_verdicts.tap_counts_at_end(parser.out, parser.name, parser.last_line())
     gtest_block.brief_runs(parser.out, parser.name, _GTEST_ENDS.get(parser, []))
     if (ctest := _CTEST.get(parser)) is not None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from poolctl.logs import (
     bats_pretty,
+    behave_block,
     cargo_block,
     go_block,
     gotestsum_block,
@@ -295,7 +296,8 @@ def stopped_in_a_test(text: str) -> str:
     package followed; `cargo test`: a test libtest said `has been running for over 60 seconds`,
     no result of it nor its target's after; `python -m unittest -v`: a last line that is a
     test's `-v` line with no outcome; bats' pretty formatter: a last line that is a test's
-    running line, no result printed over it (`bats_pretty.running`). Such a log is read as the
+    running line, no result printed over it (`bats_pretty.running`); behave: its scenarios with
+    no closing list nor count after them (`behave_block.stopped_in_text`). Such a log is read as the
     pytest parser reads their output (the test it stopped in a failure); it was refused as of no
     known format, as if nothing had run."""
     running = slow = ""
@@ -317,6 +319,8 @@ def stopped_in_a_test(text: str) -> str:
         return cargo_block.RUNNER
     if bats_pretty.stopped_in_text(text):
         return bats_pretty.RUNNER
+    if behave_block.stopped_in_text(text):
+        return behave_block.RUNNER
     return unittest_block.RUNNER if unittest_block.ends_in_a_test(text) else ""
 
 
