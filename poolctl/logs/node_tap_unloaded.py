@@ -1,5 +1,5 @@
 """A test file node-tap's reporter says failed with no failed assertion of its own: it did not
-load (a syntax error, a missing module) or its process exited before any test. The `terse` and
+load (a syntax error, a missing module), or its process ended in failure with none. The `terse` and
 `base` reporters give it a line of its own, ` FAIL  tap_broken.test.mjs 0 3.925s` (a file with
 failed assertions: ` FAIL  f.mjs 3 failed of 3 1.908s`), and no `✖` entry; node-tap counts it
 as one failure (`# { total: 2, pass: 0, fail: 2 }`). It is read as one failure named by its
@@ -34,8 +34,8 @@ _REDRAWN = (" SKIP  ", " RUNS  ", " ~ ", "Asserts:", "Suites:")  # base's progre
 # (kind, message, location) of each test file whose stderr told why it did not load
 Errors = dict[str, tuple[str, str, str]]
 _SAID = (
-    "node-tap counts the test file failed, with no failed assertion: it did not load or its "
-    "process exited before any test"
+    "node-tap counts the test file failed, with no failed assertion: it did not load, or its "
+    "process ended in failure with none (an exit code, a crash)"
 )
 
 
