@@ -71,7 +71,10 @@ def test_a_request_whose_rest_found_no_reader_is_not_said_taken(run_cli: RunCli)
     "it took 4551 bytes of the 70087-byte request" from a worker that read nothing. (The same
     miscount, with a Go worker whose scanner read 64 KiB and exited before the rest was
     written, said it took the whole request.)"""
-    source = "import os, time; os.close(0); time.sleep(0.5)"
+    # it closes its stdin once the request is in the pipe (the pipe full a moment after its
+    # first bytes): closed at its start, a loaded machine's slow write found it closed already
+    source = "import os, select, time; select.select([0], [], []); time.sleep(0.2); os.close(0)"
+    source += "; time.sleep(0.5)"
     args = json.dumps({"text": "x" * 70_000})
     argv = ("--timeout", "2", "--args", args, "--framing", "line")
     d = diagnose(run_cli, *argv, "--", sys.executable, "-c", source)
