@@ -116,6 +116,26 @@ def _whole_frames(data: bytes, framing: Framing, byteorder: str = "big") -> list
     return frames or None
 
 
+def frames_then_cut(data: bytes, framing: Framing) -> tuple[int, int] | None:
+    """Whole JSON frames of a length-prefixed `framing` at the start of `data`, then a frame
+    cut short (a worker that stopped or died mid-answer): how many whole ones, and the bytes
+    of the one cut short; None when `data` is not that (nor is it any text before a frame)."""
+    if framing.kind in ("content-length", "line"):
+        return None
+    count, pos, size = 0, 0, framing.header_size
+    while len(data) - pos >= size:
+        length = int.from_bytes(data[pos : pos + size], "big")
+        payload = data[pos + size : pos + size + length]
+        if len(payload) < length:
+            break  # the frame cut short
+        if length == 0 or not _is_json(payload):
+            return None
+        count, pos = count + 1, pos + size + length
+    if count == 0 or pos == len(data):
+        return None
+    return count, len(data) - pos
+
+
 def _fits_other(data: bytes, expected: Framing) -> tuple[str, str] | None:
     """Find another framing (or byte order) in which `data` is valid JSON frames."""
     for other in FRAMINGS.values():

@@ -148,3 +148,22 @@ def test_a_scenario_with_invalid_yaml_exits_2(cli: RunCli, tmp_path: Path) -> No
     path.write_text("worker:\n  command: [a, b\npool: {}\n")
     code, _, err = doctor(cli, str(path))
     assert code == 2 and f"{path}:" in err and "invalid YAML" in err
+
+
+def test_an_answer_then_one_cut_short_is_no_stray_text_on_stdout(run_cli: RunCli) -> None:
+    """A worker that answers its init and stops itself mid-answer (tests/workers/
+    stops_itself_mid_answer.py): Output hygiene warned 'it writes '\\x00\\x00\\x006{"id": 1, …}'
+    … to stdout, though that is not why it is silent', its whole init answer quoted as text
+    (framing_explain read the first header against all that followed). Its stdout holds a
+    whole frame and one cut short: no text."""
+    worker = REPO / "tests" / "workers" / "stops_itself_mid_answer.py"
+    code, report = doctor_json(run_cli, "--timeout", "1", "--", sys.executable, str(worker))
+    assert code == 1
+    [stdout] = [
+        c for c in report["checks"] if (c["section"], c["name"]) == ("Output hygiene", "stdout")
+    ]
+    assert stdout["status"] == "ok", stdout
+    assert stdout["summary"] == (
+        "nothing on stdout before its first frame (1 whole frame(s), then 10 byte(s) of a frame "
+        "cut short: see Framing)"
+    ), stdout

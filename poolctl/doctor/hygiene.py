@@ -17,7 +17,7 @@ from poolctl.answered import DUPLICATE
 from poolctl.diagnose.hypotheses import crashed, stderr_merged, stdout_text
 from poolctl.diagnose.php_output import closing_tag_fix, closing_tags
 from poolctl.framing import get_framing, quote
-from poolctl.framing_explain import explain
+from poolctl.framing_explain import explain, frames_then_cut
 from poolctl.model import Evidence
 from poolctl.protocol.messages import BLANK_LINE, ONE_NEWLINE_FIX
 from poolctl.worker_end import outlived_its_stdin
@@ -156,8 +156,18 @@ def _stdout_judged(probe: Probe, apart: Probe, out: CheckList) -> None:
     if judged.status == "untested":
         out.add("stdout", "warn", f"what came on stdout is not judged: {judged.reason}")
         return
-    explained = explain(apart.stdout, get_framing(apart.spec.framing))
-    if not apart.stdout:
+    framing = get_framing(apart.spec.framing)
+    explained = explain(apart.stdout, framing)
+    cut = frames_then_cut(apart.stdout, framing)
+    if cut is not None:  # its answers, then one it did not finish: no text among them
+        whole, rest = cut
+        out.add(
+            "stdout",
+            "ok",
+            f"nothing on stdout before its first frame ({whole} whole frame(s), then {rest:,} "
+            "byte(s) of a frame cut short: see Framing)",
+        )
+    elif not apart.stdout:
         out.add("stdout", "ok", "nothing on stdout before its first frame (nor any frame)")
     elif explained.kind == "frames":
         out.add("stdout", "ok", "nothing on stdout before its first frame")
