@@ -28,7 +28,15 @@ EOF_GRACE = 0.5
 # one at work before its stdin closed (a loop that never answers, a start still importing).
 EOF_BUSY_MAX = 5.0
 BUSY_POLL = 0.2  # how often a worker still at work is looked at
-ASLEEP_WAIT = 0.2  # how long one still running as its stdin is to close is given to sleep
+# The CPU time one still running as its stdin is to close is given to go to sleep (one that
+# just wrote its answer runs on a moment), and the seconds at most: CPU time, as on a loaded
+# machine a worker may wait that long for a CPU, runnable, before its read (at a load of 12, a
+# worker tearing down was taken for one busy before its stdin closed, and said to outlive it).
+ASLEEP_WAIT = 0.2
+ASLEEP_MOST = 2.0
+# What ended a worker still at work (running, or its CPU time rising) when the wait for its
+# teardown ran out: whether it would have exited is not known.
+AT_WORK = "SIGTERM, still at work after its stdin closed"
 
 
 def end_with_family(worker: WorkerProcess, family: Held, grace: float) -> None:
@@ -37,15 +45,16 @@ def end_with_family(worker: WorkerProcess, family: Held, grace: float) -> None:
     ended = worker.poll()  # it had ended by itself (a crash, an exit): nothing stopped it
     # one asleep as its stdin closes (waiting for input) that is at work after is tearing down;
     # one at work already (a loop, its imports) is not waited for
-    asleep, ticks = _asleep(worker.pid) if ended is None else (False, -1)
+    asleep, ticks = _asleep(worker.pid, min(ASLEEP_MOST, grace)) if ended is None else (False, -1)
     worker.close_stdin()
+    at_work = False
     if ended is not None:  # unless the interruption's stop of every child ended it first
         worker.stopped_by = (
             worker.interrupted_stop() or f"nothing: it had ended by itself ({ended.describe()})"
         )
-    elif worker.wait_exit(min(EOF_GRACE, grace)) is not None or (
-        asleep and _exits_at_work(worker, ticks, min(EOF_BUSY_MAX, grace))
-    ):
+    elif worker.wait_exit(min(EOF_GRACE, grace)) is None and asleep:
+        at_work = _at_work_until_exit(worker, ticks, min(EOF_BUSY_MAX, grace))
+    if ended is None and worker.poll() is not None:
         worker.stopped_by = worker.interrupted_stop() or "exited when stdin closed"
     if worker.poll() is None:
         _signal(worker, signal.SIGTERM, family)
@@ -53,38 +62,44 @@ def end_with_family(worker: WorkerProcess, family: Held, grace: float) -> None:
         if worker.wait_exit(grace) is None:
             worker.stopped_by = f"SIGKILL after {grace:g} s (SIGTERM ignored)"
         else:
-            worker.stopped_by = worker.stopped_by or worker.interrupted_stop() or "SIGTERM"
+            by = AT_WORK if at_work else "SIGTERM"
+            worker.stopped_by = worker.stopped_by or worker.interrupted_stop() or by
         _kill_known_then_found(worker, family)  # what is left, leader included
         worker.wait_exit(5.0)
     else:  # children it left running (a daemonized server)
         wait_gone(_kill_known_then_found(worker, family), 2.0)  # none outlives the call
 
 
-def _exits_at_work(worker: WorkerProcess, ticks: int, most: float) -> bool:
-    """Whether a worker still running once its stdin closed exits while it keeps at work
-    (`most` seconds at most: the stop's grace, which an experiment's copy keeps short), `ticks`
-    its CPU time as its stdin closed: one asleep that used no CPU time since it was last looked
-    at waits for something else than its end, and is not waited for."""
+def _at_work_until_exit(worker: WorkerProcess, ticks: int, most: float) -> bool:
+    """Watch a worker still running once its stdin closed while it keeps at work (`most`
+    seconds at most: the stop's grace, which an experiment's copy keeps short), `ticks` its CPU
+    time as its stdin closed; whether it was still at work when the wait ran out. One asleep
+    that used no CPU time since it was last looked at waits for something else than its end,
+    and is not waited for."""
     end = time.monotonic() + most
     while time.monotonic() < end:
         state, now = _ticks(worker.pid)
         if state != "R" and now <= ticks:  # asleep and idle, or gone
-            break
+            return False
         ticks = now
         if worker.wait_exit(BUSY_POLL) is not None:
-            return True
-    return worker.poll() is not None
+            return False
+    return worker.poll() is None
 
 
-def _asleep(pid: int) -> tuple[bool, int]:
-    """Whether it sleeps (`S`) within ASLEEP_WAIT (one that just wrote its answer runs on a
-    moment), and its CPU ticks then."""
-    end = time.monotonic() + ASLEEP_WAIT
-    while True:
-        state, ticks = _ticks(pid)
-        if state == "S" or time.monotonic() >= end:
-            return state == "S", ticks
+def _asleep(pid: int, most: float) -> tuple[bool, int]:
+    """Whether it sleeps (`S`) before it has run ASLEEP_WAIT seconds on a CPU (`most` seconds
+    at most), and its CPU ticks then."""
+    state, first = _ticks(pid)
+    ticks, end = first, time.monotonic() + max(ASLEEP_WAIT, most)
+    budget = ASLEEP_WAIT * _TICKS_A_SECOND
+    while state not in ("S", "") and ticks - first < budget and time.monotonic() < end:
         time.sleep(0.02)
+        state, ticks = _ticks(pid)
+    return state == "S", ticks
+
+
+_TICKS_A_SECOND = os.sysconf("SC_CLK_TCK")
 
 
 def _ticks(pid: int) -> tuple[str, int]:
@@ -115,6 +130,12 @@ def _signal(worker: WorkerProcess, sig: signal.Signals, family: Held) -> None:
 def outlived_its_stdin(stopped_by: str) -> str:
     """What a stop that had to send SIGTERM says of a worker: it ran on past the end of its
     input ("" when it exited then, or anything else ended it)."""
+    if stopped_by == AT_WORK:
+        return (
+            "it was still at work (running, its CPU time rising) when poolctl's wait for it "
+            "to exit after its stdin closed ran out, and SIGTERM ended it: whether it exits at "
+            "end of input, after a teardown longer than the wait, is not known"
+        )
     if stopped_by != "SIGTERM":
         return ""
     return (
@@ -124,4 +145,4 @@ def outlived_its_stdin(stopped_by: str) -> str:
     )
 
 
-__all__ = ["EOF_GRACE", "end_with_family", "outlived_its_stdin"]
+__all__ = ["AT_WORK", "EOF_GRACE", "end_with_family", "outlived_its_stdin"]

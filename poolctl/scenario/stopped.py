@@ -6,7 +6,7 @@ was alive and silent to the end, not gone."""
 from __future__ import annotations
 
 from poolctl.events import Event
-from poolctl.worker_end import EOF_GRACE
+from poolctl.worker_end import AT_WORK, EOF_GRACE
 
 
 def stopped_by_the_pool(done: list[Event], begun: list[Event], worker: str, grace: float) -> str:
@@ -21,6 +21,11 @@ def stopped_by_the_pool(done: list[Event], begun: list[Event], worker: str, grac
         ended = (
             f"it did not exit within {waited:g} s of its stdin's close, and the pool's SIGTERM "
             "ended it"
+        )
+    elif how == AT_WORK:  # tearing down, or at work on something else: not known which
+        ended = (
+            "it was still at work (its CPU time rising) when the pool's wait for it to exit "
+            "after its stdin's close ran out, and the pool's SIGTERM ended it"
         )
     elif how.startswith("SIGKILL after"):
         ended = (
