@@ -128,3 +128,23 @@ def test_a_hooks_error_is_the_failure_of_its_scenario(
         "ConnectionRefusedError: [Errno 111] Connection refused",
     )
     assert hooked["details"]["text"].startswith("HOOK-ERROR in before_scenario: ")
+
+
+@pytest.mark.parametrize("name", ["pretty.txt", "plain.txt", "pretty_color.txt"])
+def test_the_shut_down_pool_is_seen_started_by_its_step(
+    capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    """The pool-shutdown remediation said the log 'never shows this pool started' though its
+    step `Given a pool "pool_d" of 1 worker` is printed above the failure: the pool's name in
+    quotes was not looked up. That line is now the evidence the pool was in use."""
+    report = _triage(capsys, name)
+    (shut,) = [
+        f["outcome"]
+        for f in report["findings"]
+        if f["outcome"].get("pattern_id") == "pool-shutdown-during-checkout"
+    ]
+    assert shut["facts"]["pool"] == "pool_d" and shut["facts"]["pool_seen"] is True
+    assert "wrong_process" not in shut["facts"]
+    assert "never shows" not in shut["remediation"]
+    (given,) = [e for e in shut["evidence"] if "pool_seen = yes" in e.get("note", "")]
+    assert given["text"].startswith('Given a pool "pool_d" of 1 worker')

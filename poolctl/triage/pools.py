@@ -100,7 +100,8 @@ class PoolActivity:
     def _naming(self, pool: str, failure: Failure | None) -> list[LogLine]:
         index = self.parsed.identifiers
         bare = normalize(pool)
-        keys = (bare, f":{bare}", pool)
+        # (a name in quotes, `Given a pool "pool_d"`, is indexed as `'pool_d'`)
+        keys = (bare, f":{bare}", f"'{bare}'", pool)
         seen: dict[tuple[str, int], LogLine] = {}
         for key in keys:
             for line in index.naming(key):
