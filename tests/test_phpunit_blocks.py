@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from poolctl.logs import read_logs
+from poolctl.logs.ansi import strip_ansi
 from tests.test_logs_formats import run
 
 RUNS = Path(__file__).parent / "fixtures" / "mixed" / "phpunit_runs"
@@ -88,3 +89,14 @@ def test_the_verdict_counts_the_entries_read() -> None:
     after = read_logs([str(RUNS.parent / "pytest_then_phpunit.log")])
     assert len(after.failures) == 7
     assert [(s.source, s.failures, s.read) for s in after.summaries][-1] == ("PHPUnit", 7, 7)
+
+
+@pytest.mark.parametrize("log", ["console.txt", "color.txt"])
+def test_the_capture_holds_phpunits_whole_output(log: str) -> None:
+    """The first captures went to a file with `> FILE 2>&1`: the workers' stderr writes, at the
+    file's offset 0, overwrote PHPUnit's header line and its first progress marks. Captured
+    through a pipe, the log opens with the header, then the first five tests' marks (`F.FEF`);
+    it is read as before (`test_each_entry_is_a_failed_test_read_and_classified`)."""
+    lines = (RUNS / log).read_text().splitlines()
+    assert lines[0] == "PHPUnit 9.6.7 by Sebastian Bergmann and contributors."
+    assert strip_ansi(lines[2]).startswith("F.FEF")
