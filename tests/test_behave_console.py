@@ -148,3 +148,21 @@ def test_the_shut_down_pool_is_seen_started_by_its_step(
     assert "never shows" not in shut["remediation"]
     (given,) = [e for e in shut["evidence"] if "pool_seen = yes" in e.get("note", "")]
     assert given["text"].startswith('Given a pool "pool_d" of 1 worker')
+
+
+@pytest.mark.parametrize("name", ["pretty.txt", "plain.txt", "pretty_color.txt"])
+def test_the_shutdown_remediation_names_pythons_calls(
+    capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    """behave prints a step's traceback as Python does (`File "…/pool.py", line 79, in
+    checkout`), no `pool.py:79`: the pool-shutdown remediation took the run for ExUnit's
+    (`Task.await_many`, `stop_supervised`). Those frames say Python now."""
+    report = _triage(capsys, name)
+    (shut,) = [
+        f["outcome"]
+        for f in report["findings"]
+        if f["outcome"].get("pattern_id") == "pool-shutdown-during-checkout"
+    ]
+    assert shut["facts"]["python"] == ".py"
+    assert shut["remediation"].startswith("Do not close or shut down a pool (or an executor)")
+    assert "ExUnit" not in shut["remediation"]
