@@ -40,7 +40,7 @@ def starving_cgroup() -> Iterator[Path]:
     if not os.access(CPU / "cpu.cfs_quota_us", os.W_OK):
         pytest.skip(f"{CPU}/cpu.cfs_quota_us is not writable (cgroup v1's CPU quota, as root)")
     group = CPU / f"poolctl-test-starved-{os.getpid()}"
-    group.mkdir()
+    group.mkdir(exist_ok=True)
     try:
         (group / "cpu.cfs_period_us").write_text("100000")
         (group / "cpu.cfs_quota_us").write_text("2000")
