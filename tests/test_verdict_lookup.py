@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from poolctl.logs import other_verdicts
+from poolctl.logs import other_verdicts, verdict_lines
 from poolctl.logs.records import ParsedLog
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -42,13 +42,13 @@ def test_a_line_that_is_no_verdict_tries_no_runners_verdict(
 ) -> None:
     """A real `mix test` capture's lines (141 end in `)`): none is a verdict, and no runner's
     own regex is tried on them (28 a line before, for each line ending in `)`)."""
-    counting = [_Counting(verdict.line) for verdict in other_verdicts.VERDICTS]
+    counting = [_Counting(verdict.line) for verdict in verdict_lines.VERDICTS]
     monkeypatch.setattr(
         other_verdicts,
         "VERDICTS",
         tuple(
             dataclasses.replace(verdict, line=line)  # type: ignore[arg-type]
-            for verdict, line in zip(other_verdicts.VERDICTS, counting, strict=True)
+            for verdict, line in zip(verdict_lines.VERDICTS, counting, strict=True)
         ),
     )
     lines = (FIXTURES / "exunit" / "pool_suite.log").read_text("utf-8").splitlines()
@@ -63,7 +63,7 @@ def test_one_lookup_matches_where_a_runners_verdict_does() -> None:
     """Every line of the captured logs (ExUnit, pytest, and the other runners' runs after them):
     the one lookup matches exactly the lines some runner's verdict matches."""
     lines = _captured_lines("mixed", "exunit", "pytest")
-    verdicts = [v.line for v in other_verdicts.VERDICTS]
+    verdicts = [v.line for v in verdict_lines.VERDICTS]
     found = 0
     for line in lines:
         text = line.strip()

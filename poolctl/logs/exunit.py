@@ -29,6 +29,7 @@ from poolctl.logs import (
     rebar3_eunit,
     rspec_block,
     run_end_lines,
+    verdict_lines,
 )
 from poolctl.logs.exunit_block import (
     CUSTOM_HEADER_RE,
@@ -74,7 +75,7 @@ TRIGGERS = (
     exunit_stopped.TRIGGER,  # the VM was told to stop (SIGTERM)
     exunit_mix.AFTER_RUN_TRIGGER,  # Mix failed a run whose tests passed
     exunit_mix.NO_PATH_TRIGGER,  # Mix found no test file at the paths given
-    *other_verdicts.TRIGGERS,  # another runner's run failed in the same log (unittest, Jest…)
+    *verdict_lines.TRIGGERS,  # another runner's run failed in the same log (unittest, Jest…)
     *other_blocks.TRIGGERS,  # ... a failure block of its (TAP's, Vitest's), read
     r"^=+ (?:test session starts|FAILURES|ERRORS|short test summary info) =+",  # pytest's
     # an empty run: a `--partitions` shard with no test file, `--stale` with none stale

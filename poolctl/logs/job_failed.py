@@ -11,7 +11,7 @@ import re
 
 from poolctl.logs.records import ParsedLog
 
-# What sends such a line to a parser's `outside` (RE2 syntax, as other_verdicts.TRIGGERS)
+# What sends such a line to a parser's `outside` (RE2 syntax, as verdict_lines.TRIGGERS)
 TRIGGERS = (
     # a CI service's line for a failed job (`JOB_FAILED`)
     r"^(?:##\[error\])?Process completed with exit code [1-9]",

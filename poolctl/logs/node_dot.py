@@ -31,9 +31,10 @@ import re
 from typing import TYPE_CHECKING
 
 from poolctl.logs.node_spec_block import node_error
-from poolctl.logs.other_verdicts import NODE, VERDICTS, note_unread
+from poolctl.logs.other_verdicts import NODE, note_unread
 from poolctl.logs.records import Lines, RunSummary
 from poolctl.logs.scan import MAX_BLOCK_LINES, NEARBY, block_failure
+from poolctl.logs.verdict_lines import VERDICTS
 from poolctl.model import Failure, Source
 
 if TYPE_CHECKING:

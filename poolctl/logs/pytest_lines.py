@@ -10,7 +10,6 @@ import re
 from poolctl.logs import (
     no_tests_ran,
     other_blocks,
-    other_verdicts,
     pytest_doctest_line,
     pytest_fatal,
     pytest_pretty,
@@ -18,6 +17,7 @@ from poolctl.logs import (
     reruns,
     run_end_lines,
     side_by_side,
+    verdict_lines,
 )
 from poolctl.logs.passes import PROGRESS_INFO, outcome_lines
 from poolctl.logs.pytest_timeout import BANNER_TRIGGER
@@ -70,7 +70,7 @@ TRIGGERS = (
     r"^rootdir: ",  # what the run's node ids are relative to
     reruns.TRIGGER,  # pytest-rerunfailures ran a test again
     *pytest_run_errors.TRIGGERS,  # the run failed outside any test
-    *other_verdicts.TRIGGERS,  # another runner's run failed in the same log (unittest, Jest…)
+    *verdict_lines.TRIGGERS,  # another runner's run failed in the same log (unittest, Jest…)
     *no_tests_ran.TRIGGERS,  # unittest's run of no test; its command line, failfast
     *other_blocks.TRIGGERS,  # ... the failure blocks of TAP and Vitest, read
     *side_by_side.TRIGGERS,  # tox starting or ending an environment; another run's letters

@@ -31,8 +31,9 @@ from poolctl.logs import (
     vitest_block,
     vitest_files,
 )
-from poolctl.logs.other_verdicts import GROUP_NAME, VERDICTS
+from poolctl.logs.other_verdicts import GROUP_NAME
 from poolctl.logs.records import ParsedLog, RunSummary
+from poolctl.logs.verdict_lines import VERDICTS
 
 # A log read for other runners' verdicts alone is said to be of the runners read, by name
 # (`read 82 lines (RSpec)`, `(bats, cargo test)`): `said_to_be`. No name is a format the history

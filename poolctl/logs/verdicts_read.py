@@ -9,8 +9,9 @@ import dataclasses
 
 from poolctl.logs import eunit_block, go_json, tap_verdicts, unittest_block
 from poolctl.logs.job_failed import WRAPPERS
-from poolctl.logs.other_verdicts import NODE, TAP_VERDICT, VERDICTS, note_unread
+from poolctl.logs.other_verdicts import NODE, TAP_VERDICT, note_unread
 from poolctl.logs.records import ParsedLog, RunSummary
+from poolctl.logs.verdict_lines import VERDICTS
 from poolctl.model import Failure
 
 PROVE = "prove"  # its verdicts' runner (`VERDICTS`)
