@@ -45,3 +45,17 @@ def test_ping_names_an_elixir_worker_writing_binary_to_unicode_stdio(run_cli: Ru
     )
     assert "encoding: :unicode" in d["remediation"]
     assert "arrived right behind the text" not in str(d)
+
+
+@pytest.mark.skipif(shutil.which("elixir") is None, reason="elixir is not installed")
+def test_a_start_slower_than_the_timeout_still_names_the_encoding(run_cli: RunCli) -> None:
+    """Its answer came only after the evidence was collected (here it sleeps 2 s before its
+    first read; make test's load slowed its boot past the 3 s above): it was set aside as 'a
+    frame no client can read', with the fix to build answers with a JSON encoder."""
+    worker = str(WORKERS / "elixir_unicode_stdio.exs")
+    d = diagnose(run_cli, "--timeout", "1", "--", "elixir", worker, "2000")
+    assert confirmed(d) == ["framing"], d["cause"]
+    assert d["cause"].startswith(
+        "The worker's frames are encoded again on their way out: every byte over 127"
+    )
+    assert "encoding: :unicode" in d["remediation"]

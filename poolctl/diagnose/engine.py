@@ -46,6 +46,7 @@ from .known import worker_as_replay
 from .observe import (
     Observations,
     collect,
+    explain_what_came_since,
     look_live,
     sample_stack,
     stderr_now,
@@ -252,6 +253,8 @@ def _diagnose(
                 obs, worker, failed, progress, experiments, probe_stdin, longer,
                 max(deadline, time.monotonic() + longer + STOP_MARGIN), trace, None, only,
             )  # fmt: skip
+        else:
+            explain_what_came_since(obs)
     if worker.context.interrupted:  # what poolctl's own stop did is no evidence of the worker
         return _cut_short(pattern, registered, obs, time.monotonic() - started)
     judged = [(h, _judge(h, obs)) for h in registered]

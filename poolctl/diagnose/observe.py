@@ -92,6 +92,7 @@ class Observations:
     stdout_holders: tuple[tuple[int, int, str], ...] = ()
     # where `pending` starts in the stdout transcript, when known (None: not known for sure)
     pending_at: int | None = None
+    stdout_seen: int = 0  # bytes of stdout when the evidence was collected
 
     @property
     def framing(self) -> str:
@@ -235,7 +236,23 @@ def collect(
         request_sent_at=_sent_at(worker, failed),
         unread_at_exit=stdin_unread(worker) if status is not None else None,
         pending_at=pending_at if pending else None,
+        stdout_seen=worker.transcript.total,
     )
+
+
+def explain_what_came_since(obs: Observations) -> None:
+    """Frames re-encoded on their way out that came on stdout after the evidence was collected,
+    none before (a start slower than the timeout, its answer flushed as a probe closed its
+    stdin: an Elixir worker's answer was set aside as 'a frame no client can read', with the
+    fix to build answers with a JSON encoder), explained as those at the timeout are. Other
+    bytes that came then are judged by what came at the close (`close_probe`)."""
+    worker = obs.worker
+    if obs.explanation is not None or worker.transcript.total <= obs.stdout_seen:
+        return
+    pending = worker.redactor.bytes(worker.pending_stdout(), same_length=True)
+    stray = explain(pending, worker.framing) if pending else None
+    if (recoded := _reencoded(worker, stray)) is not None:
+        (obs.explanation, obs.pending), obs.pending_at = recoded, 0
 
 
 def _sent_at(worker: WorkerProcess, failed: NoAnswer) -> float:

@@ -1,6 +1,7 @@
 # A {packet, 4} worker run as an Elixir script that puts standard_io in unicode mode (to print
 # accents in its logs, say) and writes its frames with IO.binwrite: each byte over 127, of the
-# length header and of the UTF-8 text alike, goes out as two UTF-8 bytes.
+# length header and of the UTF-8 text alike, goes out as two UTF-8 bytes. An argument is a start
+# slower than that many milliseconds (a loaded machine's Elixir boot).
 :io.setopts(:standard_io, encoding: :unicode)
 
 defmodule Worker do
@@ -17,6 +18,11 @@ defmodule Worker do
         :ok
     end
   end
+end
+
+case System.argv() do
+  [ms] -> Process.sleep(String.to_integer(ms))
+  _ -> :ok
 end
 
 Worker.loop()
