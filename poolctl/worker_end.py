@@ -89,11 +89,13 @@ def _at_work_until_exit(worker: WorkerProcess, ticks: int, most: float) -> bool:
 
 def _asleep(pid: int, most: float) -> tuple[bool, int]:
     """Whether it sleeps (`S`) before it has run ASLEEP_WAIT seconds on a CPU (`most` seconds
-    at most), and its CPU ticks then."""
+    at most), and its CPU ticks then. One stopped (`T`, `t`) uses no CPU, and is not waited
+    for the whole `most`; one running (`R`) or in a moment's uninterruptible sleep (`D`, as
+    when it joins a cgroup or takes a page fault) is."""
     state, first = _ticks(pid)
     ticks, end = first, time.monotonic() + max(ASLEEP_WAIT, most)
     budget = ASLEEP_WAIT * _TICKS_A_SECOND
-    while state not in ("S", "") and ticks - first < budget and time.monotonic() < end:
+    while state in ("R", "D") and ticks - first < budget and time.monotonic() < end:
         time.sleep(0.02)
         state, ticks = _ticks(pid)
     return state == "S", ticks
