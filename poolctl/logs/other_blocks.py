@@ -36,6 +36,7 @@ from poolctl.logs import (
     mocha_tree,
     node_dot,
     node_spec_block,
+    node_tap_lines,
     node_tap_report,
     node_tap_unloaded,
     other_verdicts,
@@ -54,6 +55,7 @@ from poolctl.logs import (
     ward_block,
 )
 from poolctl.logs.records import Lines
+from poolctl.logs.runner_block import NO_BLOCK
 from poolctl.model import Failure
 
 if TYPE_CHECKING:
@@ -83,11 +85,6 @@ _MOCHA: weakref.WeakKeyDictionary[TextParser, mocha_tree.Tree] = weakref.WeakKey
 _TAP_BEGUN: weakref.WeakKeyDictionary[TextParser, int] = weakref.WeakKeyDictionary()
 # each parser's Vitest files' lines and their failed tests, before its counts (read if none come)
 _VITEST: weakref.WeakKeyDictionary[TextParser, vitest_files.Files] = weakref.WeakKeyDictionary()
-# each parser's node-tap reporter: its test file's line, its entries until its count keeps them
-_NODE_TAP: weakref.WeakKeyDictionary[TextParser, node_tap_report.Report] = (
-    weakref.WeakKeyDictionary()
-)
-
 # each parser's suite.log of common_test: the cases it names by their number
 _CT_LOG: weakref.WeakKeyDictionary[TextParser, ct_block.SuiteLog] = weakref.WeakKeyDictionary()
 
@@ -174,7 +171,10 @@ def block_at(parser: TextParser, number: int, line: str) -> Consumer | None:
         return None
     if line.startswith("Bail out!"):
         return _tap_block(parser, number, line)
-    if line.startswith("# { total: ") and (report := _NODE_TAP.get(parser)) is not None:
+    if (
+        line.startswith("# { total: ")
+        and (report := node_tap_lines.REPORTS.get(parser)) is not None
+    ):
         # node-tap's count of its reporter's entries (a file that did not load, once)
         for failure, lines in node_tap_unloaded.new(report.entries, report.unloaded):
             _keep(parser, failure, lines)
@@ -258,7 +258,7 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
     if line.startswith('{"Time":"') and go_json.TRIGGER_RE.match(line):
         return go_runs.json_stream(parser, number, line)
     if line[:1] in "-rtf " and (cargo := _cargo_line(parser, number, line)) is not None:
-        return cargo if cargo is not _NONE else None
+        return cargo if cargo is not NO_BLOCK else None
     if line.startswith(jasmine_block.HEADER) and line.rstrip() == jasmine_block.HEADER:
         # Jasmine's failures or RSpec's: its first entry says whose
         return rspec_block.heading(number, line, parser.name, partial(_keep, parser))
@@ -281,8 +281,8 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
                 number, line, parser.name, ward_block.SOURCE, partial(_keep, parser)
             )
         return None
-    if line[:1] in "✖ 2" and (entry := _node_tap_line(parser, number, line)) is not None:
-        return entry if entry is not _NONE else None
+    if line[:1] in "✖ 2" and (entry := node_tap_lines.entry_at(parser, number, line)) is not None:
+        return entry if entry is not NO_BLOCK else None
     if line.startswith("   FAIL  ") and uvu_block.HEADER_RE.match(line.rstrip()):
         return uvu_block.UvuBlock(
             number, line, parser.name, uvu_block.SOURCE, partial(_keep, parser)
@@ -382,58 +382,6 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
     return _tap_block(parser, number, line)
 
 
-_NO_REPORT = node_tap_report.Report()
-
-
-def _node_tap_line(parser: TextParser, number: int, line: str) -> Consumer | None:
-    """An entry of node-tap's reporter (kept at its count), its test file's line or its report's
-    heading (`_NONE`); None when `line` is none of them."""
-    if line.startswith("✖"):
-        report = _NODE_TAP.get(parser, _NO_REPORT)
-        if not report.test_file:  # (no node-tap file's line before it: node's spec reporter's)
-            return None
-        entry = node_tap_report.NodeTapEntry(
-            number,
-            line,
-            parser.name,
-            node_tap_report.SOURCE,
-            lambda failure, lines: report.entries.append((failure, lines)),
-        )
-        entry.test_file = report.test_file
-        return entry
-    if line.startswith(("2> ", " FAIL  ")) and (
-        unloaded := _node_tap_unloaded(parser, number, line)
-    ):
-        return unloaded
-    if not line.startswith(" ") or ("TEST COMPLETE" not in line and " failed of " not in line):
-        return None
-    report = _NODE_TAP.setdefault(parser, node_tap_report.Report())
-    return _NONE if node_tap_report.line_read(report, line.rstrip()) else None
-
-
-def _node_tap_unloaded(parser: TextParser, number: int, line: str) -> Consumer | None:
-    """A test file's stderr under node-tap's `2> FILE` (its error noted), or its ` FAIL  FILE 0`
-    line: a file that did not load, one failure kept at the run's count (`node_tap_unloaded`);
-    None for neither."""
-    text = line.rstrip()
-    if node_tap_unloaded.STDERR_RE.match(text):
-        report = _NODE_TAP.setdefault(parser, node_tap_report.Report())
-        stderr = node_tap_unloaded.FileStderr(
-            number, line, parser.name, node_tap_report.SOURCE, lambda *_: None
-        )
-        stderr.errors = report.errors
-        return stderr
-    if not node_tap_unloaded.UNLOADED_RE.match(text):
-        return None
-    report = _NODE_TAP.setdefault(parser, node_tap_report.Report())
-    report.test_file = text.split()[1]
-    failure = node_tap_unloaded.failure(
-        number, line, parser.name, node_tap_report.SOURCE, report.errors
-    )
-    report.entries.append((failure, [(number, text)]))
-    return _NONE
-
-
 def _ctest_line(parser: TextParser, number: int, line: str) -> bool:
     """`ctest_block.read_line`, in the ctest run `parser` reads."""
     run = _CTEST.setdefault(parser, ctest_block.CtestRun())
@@ -487,22 +435,9 @@ def _keep(parser: TextParser, failure: Failure, lines: Lines) -> None:
     parser.keep(failure, lines)
 
 
-class _NoBlock:
-    """A line read for what it tells of a run (a `cargo test` target's), which begins no block."""
-
-    def feed(self, number: int, line: str) -> bool:
-        return False
-
-    def close(self) -> Lines:
-        return []
-
-
-_NONE = _NoBlock()
-
-
 def _cargo_line(parser: TextParser, number: int, line: str) -> Consumer | None:
     """`cargo test`'s block (`---- NAME stdout ----`), a panic printed inline, its `failures:`
-    list, or a line that tells which target runs (`_NONE`); None when `line` is none of them."""
+    list, or a line that tells which target runs (`NO_BLOCK`); None when `line` is none of them."""
     text = line.rstrip()
     run = _CARGO.setdefault(parser, cargo_block.CargoRun())
     keep = partial(_keep, parser)
@@ -515,16 +450,16 @@ def _cargo_line(parser: TextParser, number: int, line: str) -> Consumer | None:
     if text.startswith("running ") and cargo_block.RUNNING_RE.match(text):
         _cargo_stopped(parser)  # (the target before, if it was killed: a later one began)
         _CARGO[parser] = cargo_block.CargoRun(run.target, number)  # a target's tests begin
-        return _NONE
+        return NO_BLOCK
     if text.startswith("test ") and cargo_block.RESULT_RE.match(text):
         run.failed.append((number, text))
-        return _NONE
+        return NO_BLOCK
     if text.startswith("test ") and (slow := cargo_block.SLOW_RE.match(text)):
         run.slow = (number, slow["name"])
-        return _NONE
+        return NO_BLOCK
     if line.startswith(" ") and (path := cargo_block.target(line)):
         run.target = path
-        return _NONE
+        return NO_BLOCK
     return None
 
 
@@ -539,7 +474,7 @@ def finish(parser: TextParser) -> None:
         mocha_tree.stopped(tree, parser.out, parser.name, parser.last_lines())
     if (files := _VITEST.get(parser)) is not None:
         vitest_files.stopped(files, parser.out, parser.name)
-    if (report := _NODE_TAP.get(parser)) is not None:
+    if (report := node_tap_lines.REPORTS.get(parser)) is not None:
         for failure, lines in node_tap_report.uncounted(report, parser.out, parser.name):
             _keep(parser, failure, lines)
     if (log := _CT_LOG.get(parser)) is not None:

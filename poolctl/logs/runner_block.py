@@ -72,3 +72,17 @@ class EntriesSection(RunnerBlock):
             entry.pop()
         if entry:
             self.read_entry(entry)
+
+
+class NoBlock:
+    """A line read for what it tells of a run (a `cargo test` target's, node-tap's report
+    heading), which begins no block."""
+
+    def feed(self, number: int, line: str) -> bool:
+        return False
+
+    def close(self) -> Lines:
+        return []
+
+
+NO_BLOCK = NoBlock()
