@@ -22,41 +22,94 @@ class Language:
 
     name: str
     flush: str  # how its worker gets each frame onto the pipe
+    to_stderr: str  # how its worker writes a log line or a banner to stderr
     reads_pythonunbuffered: bool = False  # PYTHONUNBUFFERED changes its stdout
 
 
 PYTHON = Language(
     "Python",
     "flush stdout after every frame (`sys.stdout.flush()`, or `print(…, flush=True)`)",
+    "`print(…, file=sys.stderr)`, or `logging` (stderr is its default handler's stream)",
     reads_pythonunbuffered=True,
 )
 JAVA = Language(
     "Java",
     "flush stdout after every frame (`out.flush()` after each answer: a `BufferedWriter` or "
     "`BufferedOutputStream` of its own holds 8 KiB, while `System.out.println` flushes)",
+    "`System.err.println(…)`, or a logger whose appender writes to `System.err`",
 )
 PHP = Language(
     "PHP",
     "write every frame with `fwrite(STDOUT, …)`, or end an output buffer (`ob_start()`) with "
     "`ob_end_flush()`: the buffer holds what `echo` writes until it is flushed",
+    "`fwrite(STDERR, …)`, or `error_log(…)` (stderr under the CLI), never `echo` or `print`",
+)
+RUBY = Language(
+    "Ruby",
+    "flush stdout after every frame (`$stdout.sync = true`)",
+    "`$stderr.puts(…)`, or `warn`, never `puts` or `p`",
+)
+JAVASCRIPT = Language(
+    "JavaScript",
+    "write every frame with `process.stdout.write` as it is ready (uncork a corked stdout)",
+    "`console.error(…)` or `process.stderr.write(…)`: `console.log` and `console.info` "
+    "write to stdout",
+)
+GO = Language(
+    "Go",
+    "flush a `bufio.Writer` around stdout after every frame (`w.Flush()`): `os.Stdout` itself "
+    "holds nothing",
+    "`fmt.Fprintln(os.Stderr, …)`, or the `log` package (stderr unless `log.SetOutput` moves "
+    "it), never `fmt.Println`",
+)
+ELIXIR = Language(
+    "Elixir",
+    "write every frame as it is ready (`IO.binwrite/1`): standard_io holds nothing back",
+    "`IO.puts(:stderr, …)`; Logger's console writes to stdout unless told otherwise "
+    "(`config :logger, :console, device: :standard_error`; from Elixir 1.15 "
+    "`config :logger, :default_handler, config: [type: :standard_error]`)",
+)
+ERLANG = Language(
+    "Erlang",
+    "write every frame as it is ready (`io:put_chars/1`): standard_io holds nothing back",
+    "`io:format(standard_error, …)`; logger's default handler writes to stdout unless its "
+    "kernel `logger` setting gives it `#{config => #{type => standard_error}}` (set at boot, "
+    "in sys.config: it cannot be changed once running)",
 )
 # Interpreters whose programs are known by their name; a name not here leaves the language open.
 _BY_INTERPRETER = {
-    "perl": Language("Perl", "flush stdout after every frame (`$| = 1;` before the loop)"),
-    "ruby": Language("Ruby", "flush stdout after every frame (`$stdout.sync = true`)"),
-    "node": Language(
-        "JavaScript",
-        "write every frame with `process.stdout.write` as it is ready (uncork a corked stdout)",
+    "perl": Language(
+        "Perl",
+        "flush stdout after every frame (`$| = 1;` before the loop)",
+        "`print STDERR …`, or `warn`",
     ),
+    "ruby": RUBY,
+    "node": JAVASCRIPT,
     "java": JAVA,
     "php": PHP,
     "tclsh": Language(
         "Tcl",
         "flush stdout after every frame (`flush stdout`, or `fconfigure stdout -buffering "
         "line` for lines)",
+        "`puts stderr …`",
     ),
+    "elixir": ELIXIR,
+    "erl": ERLANG,
+    "go": GO,  # `go run main.go`
 }
-_ALIASES = {"nodejs": "node"}
+_ALIASES = {
+    "nodejs": "node",
+    "deno": "node",
+    "bun": "node",
+    "mix": "elixir",
+    "iex": "elixir",
+    "escript": "erl",
+}
+_SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "ash"})
+# A Go binary's ELF note: namesz 4, descsz, type 4 (GO BUILDID), name "Go", within its first
+# page (4 KiB into a static or a PIE build of Go 1.19)
+_GO_BUILD_ID = re.compile(rb"\x04\x00\x00\x00.{4}\x04\x00\x00\x00Go\x00\x00", re.S)
+BINARY_HEAD = 8192  # bytes of a program to read for its `#!` line or its Go note
 _VERSIONED = re.compile(r"^(?P<name>[a-z]+?)(?:[\d.]+)?(?:-cli)?$")  # ruby3.1, php8.2, tclsh8.6
 _PYTHON_NAME = re.compile(r"^(?:python|pypy)(\d+(?:\.\d+)?)?$")
 GENERIC_FLUSH = (
@@ -84,13 +137,79 @@ def command_language(argv: tuple[str, ...], cwd: str | None) -> Language | None:
         return None
     named = [argv[0]]
     path = Path(cwd or ".") / argv[0] if "/" in argv[0] else shutil.which(argv[0])
-    head = read_head(str(path), 256) if path is not None else b""
+    head = read_head(str(path), BINARY_HEAD) if path is not None else b""
+    if (built := binary_language(head)) is not None:
+        return built
     if head.startswith(b"#!"):
         words = head[2:].split(b"\n", 1)[0].decode("utf-8", "replace").split()
         if words and os.path.basename(words[0]) == "env":
             words = [w for w in words[1:] if w != "-S" and "=" not in w]
         named += words[:1]
     return language_named(named)
+
+
+def stray_text_language(
+    argv: tuple[str, ...], cwd: str | None, text: bytes
+) -> tuple[Language | None, str]:
+    """The language of the worker that wrote `text` to its stdout: its command's, else the one
+    the text's shape shows (with a note saying so), else None."""
+    language = command_language(argv, cwd)
+    if language is None and (shaped := _shaped(text)) is not None:
+        language, shape = shaped
+        return language, f" (its command does not name its language; the text reads as {shape})"
+    return language, ""
+
+
+def stray_text_fix(argv: tuple[str, ...], cwd: str | None, text: bytes) -> str:
+    """How to keep text such as `text` (a banner, a log line the worker wrote to its framed
+    stdout) off stdout, in the worker's language: the one its command names, else the one the
+    text's own shape shows, else the general rule with the ways of the common languages."""
+    language, told = stray_text_language(argv, cwd, text)
+    if language is not None:
+        return f"{STRAY_FIX_START}: in {language.name}, {language.to_stderr}{told}"
+    return f"{STRAY_FIX_START}{GENERIC_TO_STDERR}"
+
+
+STRAY_FIX_START = "write logs and banners to stderr, never stdout"
+GENERIC_TO_STDERR = (
+    " (the worker's language cannot be told from its command or the text: in Python "
+    "`print(…, file=sys.stderr)`, in Node `console.error`, in Go `fmt.Fprintln(os.Stderr, …)`, "
+    "in Ruby `$stderr.puts`, in a shell `echo … >&2`; a shell script that starts a server: "
+    "that server's own stderr)"
+)
+# Shapes of text that only one language writes, when a line on stdout is one of them
+_SHAPES = (
+    (
+        re.compile(r"^(DEBUG|INFO|WARNING|ERROR|CRITICAL):[\w.]*:"),
+        PYTHON,
+        "a line in Python logging's default format",
+    ),
+    (re.compile(r"^\{'[^']*': "), PYTHON, "a Python dict's repr"),
+    (re.compile(r'^\{"[^"]*"=>'), RUBY, "a Ruby Hash's inspect"),
+    (
+        re.compile(r"^%\{|^\d\d:\d\d:\d\d\.\d{3} \[(debug|info|notice|warning|error)\] "),
+        ELIXIR,
+        "Elixir's (a map's inspect, or a Logger console line)",
+    ),
+    (re.compile(r"^=[A-Z]+ REPORT==== "), ERLANG, "a report of Erlang's logger"),
+    (re.compile(r"^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d "), GO, "a line of Go's `log` package"),
+    (re.compile(r"^\{ [A-Za-z_$][\w$]*: "), JAVASCRIPT, "Node's `util.inspect` of an object"),
+)
+
+
+def _shaped(text: bytes) -> tuple[Language, str] | None:
+    """The language whose own shape the first line of `text` has, and the shape's name."""
+    line = text.lstrip(b"\r\n").split(b"\n", 1)[0].decode("utf-8", "replace")
+    for pattern, language, shape in _SHAPES:
+        if pattern.search(line):
+            return language, shape
+    return None
+
+
+def binary_language(head: bytes) -> Language | None:
+    """The language a program file beginning with `head` was built from, when its binary says:
+    Go, by its build ID's note (a Go program writes its frames through Go's os.Stdout)."""
+    return GO if head.startswith(b"\x7fELF") and _GO_BUILD_ID.search(head) else None
 
 
 def flush_remedy(language: Language | None) -> str:

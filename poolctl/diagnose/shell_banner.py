@@ -19,7 +19,8 @@ _SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "ash"})
 _ECHO = re.compile(r"(?:^|[;&|]\s*|\bthen\s+|\bdo\s+)((?:echo|printf)\b[^;&|\n]*)", re.M)
 _TO_STDERR = re.compile(r"(?:1?>&2|>\s*/dev/stderr)")
 _VARIABLE = re.compile(r"\$\{?\w+\}?|\$\([^)]*\)|%s")  # a variable, a command, printf's %s
-_SCRIPT_HEAD = 256 * 1024  # read no more of a script than this
+_SCRIPT_HEAD = 256 * 1024
+ECHO_FIX_START = "Send the text to stderr in"  # read no more of a script than this
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ class ShellEcho:
 
     def fix(self) -> str:
         return (
-            f"Send the text to stderr in {self.where}: `{self.line} >&2`. A wrapper's echo "
+            f"{ECHO_FIX_START} {self.where}: `{self.line} >&2`. A wrapper's echo "
             "writes to the same stdout as its server's frames."
         )
 

@@ -11,6 +11,7 @@ When the worker does not answer, the verdicts are the no-answer engine's (`stdou
 from __future__ import annotations
 
 import codecs
+import json
 import re
 
 from poolctl.answered import DUPLICATE
@@ -18,6 +19,7 @@ from poolctl.diagnose.hypotheses import crashed, stderr_merged, stdout_text
 from poolctl.diagnose.php_output import closing_tag_fix, closing_tags
 from poolctl.framing import get_framing, quote
 from poolctl.framing_explain import explain, frames_then_cut
+from poolctl.languages import stray_text_fix
 from poolctl.model import Evidence
 from poolctl.protocol.messages import BLANK_LINE, ONE_NEWLINE_FIX
 from poolctl.worker_end import outlived_its_stdin
@@ -50,7 +52,6 @@ BLANK_FIRST_FIX = (
     "`print()` spacing a banner, a banner's extra `\\n`): to a line reader a blank line is an "
     "empty message, and JSON.parse(''), Jason and json.loads('') fail on it."
 )
-REMEDY = "write logs and banners to stderr (print(..., file=sys.stderr)), never stdout"
 DUPLICATE_START = DUPLICATE.split("{", 1)[0]  # how a second answer set aside begins
 
 
@@ -89,7 +90,7 @@ def _stdout_between_answers(probe: Probe, out: CheckList) -> None:
     first = probe.stdout.lstrip(b" \t\r")[:1] == b"\n"
     where = "that are not frames, the first before its first message" if first else None
     if noise:
-        fix = (BLANK_FIRST_FIX if first else ONE_NEWLINE_FIX) if blank else REMEDY
+        fix = (BLANK_FIRST_FIX if first else ONE_NEWLINE_FIX) if blank else _remedy(probe)
         if blank and first and (tags := closing_tags(probe.spec.argv, probe.spec.cwd)):
             fix = closing_tag_fix(tags)  # a PHP file's newline after its `?>`, printed first
         out.add(
@@ -150,7 +151,7 @@ def _stdout_judged(probe: Probe, apart: Probe, out: CheckList) -> None:
         )
         fix = probe.diagnosis.remediation if probe.diagnosis is not None else ""
         if not asked and not fix.startswith(stdout_text.OWN_FIXES):  # a PHP worker's own
-            fix = REMEDY
+            fix = _remedy(apart)
         out.add("stdout", "fail", said, fix, judged.evidence)
         return
     if judged.status == "untested":
@@ -183,7 +184,7 @@ def _stdout_judged(probe: Probe, apart: Probe, out: CheckList) -> None:
             "stdout",
             "warn",
             f"it writes {first} to stdout, though that is not why it is silent: {judged.reason}",
-            REMEDY,
+            _remedy(apart),
             [Evidence(quote(apart.stdout, 60), f"workers/{apart.worker_id}.stdout.bin")],
         )
     else:
@@ -278,6 +279,21 @@ def _at_eof(apart: Probe) -> tuple[str, list[Evidence]]:
     origin = f"workers/{apart.worker_id}.stderr.log"
     note = "what it wrote to stderr once its stdin closed"
     return said, [Evidence(first_lines(apart.stderr_at_eof, 8), origin, note)]
+
+
+def _remedy(probe: Probe) -> str:
+    """How to keep its stray text off stdout, in its language (its command's, else the text's
+    own shape's), or the general rule where neither tells it."""
+    stray = next((ln for ln in probe.stdout.splitlines() if ln.strip() and not _json(ln)), b"")
+    return stray_text_fix(probe.spec.argv, probe.spec.cwd, stray)
+
+
+def _json(line: bytes) -> bool:
+    try:
+        json.loads(line)
+    except ValueError:
+        return False
+    return True
 
 
 def _cut(line: str, limit: int = 70) -> str:

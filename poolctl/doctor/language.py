@@ -4,7 +4,14 @@ knows, with how a worker in that language flushes each frame."""
 
 from __future__ import annotations
 
-from poolctl.languages import GENERIC_FLUSH, PYTHON, Language, flush_remedy, language_named
+from poolctl.languages import (
+    GENERIC_FLUSH,
+    PYTHON,
+    Language,
+    binary_language,
+    flush_remedy,
+    language_named,
+)
 
 from .target import Target, shebang_of
 
@@ -15,6 +22,8 @@ def worker_language(target: Target) -> Language | None:
     """The worker's language when its command names it, else None (a shell script, a binary)."""
     if target.python is not None:
         return PYTHON
+    if (built := binary_language(target.head)) is not None:
+        return built  # a Go binary
     named = [target.program]  # `perl w.pl`; else the `#!` line's program (`./w.pl`)
     named += (shebang_of(target.head) or [])[:1]
     found = language_named(named)

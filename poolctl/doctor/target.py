@@ -20,6 +20,7 @@ from typing import Any, Literal
 from poolctl.children import Children
 from poolctl.errors import PoolctlError
 from poolctl.executable import cannot_reach, not_a_program, read_head, why_not_runnable
+from poolctl.languages import BINARY_HEAD
 from poolctl.model import Check, CheckStatus, Evidence
 from poolctl.worker_types import WorkerSpec
 
@@ -154,7 +155,7 @@ def describe(spec: WorkerSpec, children: Children | None = None) -> Target:
     elif not os.access(found, os.X_OK):
         problem = f"{found} is not executable (chmod +x, or run it through its interpreter)"
     else:
-        head = read_head(found)
+        head = read_head(found, BINARY_HEAD)
         problem = why_not_runnable(found)
     python: PythonCommand | None = None
     if is_python_name(program):

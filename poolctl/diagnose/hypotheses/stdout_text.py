@@ -7,6 +7,7 @@ from __future__ import annotations
 import codecs
 
 from poolctl.framing import quote
+from poolctl.languages import PYTHON, stray_text_fix, stray_text_language
 from poolctl.model import Evidence
 from poolctl.worker_types import StderrMode
 
@@ -29,7 +30,7 @@ from ..readings import (
     text_evidence,
     text_in_stderr_when_apart,
 )
-from ..shell_banner import shell_echo
+from ..shell_banner import ECHO_FIX_START, shell_echo
 
 ID = "stdout-text"
 PROMPT_FIX = (
@@ -47,6 +48,7 @@ OWN_FIXES = (
     php_output.WARNING_FIX_START,
     php_output.CLOSING_TAG_FIX_START,
     php_output.BOM_FIX_START,
+    ECHO_FIX_START,  # a shell wrapper's echo
 )
 BOM_FIX = (
     "Write UTF-8 without a byte order mark: in .NET a `new UTF8Encoding(false)` as "
@@ -128,14 +130,18 @@ def stdout_text(obs: Observations) -> Judgement:
     if bom and (files := php_output.bom_files(obs.worker.spec.argv, obs.worker.spec.cwd)):
         verdict += f"; {files[0]} begins with it"
         return confirmed(verdict, php_output.bom_fix(files), *ev)
+    spec = obs.worker.spec
+    language, _ = stray_text_language(spec.argv, spec.cwd, obs.pending)
     if bom:
         return confirmed(verdict, BOM_FIX, *ev)
-    elif obs.stray_json or _looks_like_a_log(obs.pending):
+    elif (obs.stray_json or _looks_like_a_log(obs.pending)) and language in (None, PYTHON):
         fix = (
             "Point the logging handler at stderr (`logging.StreamHandler(sys.stderr)`, "
             "`console.error` in Node, pino/winston to fd 2) or a file, never stdout: "
             "stdout carries messages only. "
         )
+    elif obs.stray_json or _looks_like_a_log(obs.pending):
+        fix = "Point its logger at stderr or a file, never stdout: stdout carries messages only. "
     elif stdout_noun(obs) == "binary data":
         fix = (
             "Find what writes these bytes (an image, an archive or a pickle written to "
@@ -143,13 +149,13 @@ def stdout_text(obs: Observations) -> Judgement:
         )
     else:
         fix = ""
-    fix += (
-        "Send banners and logs to stderr (`print(..., file=sys.stderr)`, logging to stderr, "
-        "`console.error` in Node, `io:format(standard_error, …)` in Erlang) and keep stdout "
-        "for frames only; in Python, take `sys.stdout.buffer` for frames and point "
-        "`sys.stdout` at stderr so a stray print cannot reach the stream."
-    )
-    spec = obs.worker.spec
+    said = stray_text_fix(spec.argv, spec.cwd, obs.pending)
+    fix += f"{said[0].upper()}{said[1:]}; stdout carries frames only."
+    if language is PYTHON:  # its own guard against the next stray print
+        fix += (
+            " In Python, take `sys.stdout.buffer` for frames and point `sys.stdout` at stderr "
+            "so a stray print cannot reach the stream."
+        )
     if (warning := php_warning(obs.pending)) is not None:  # after the blank line PHP writes
         verdict = (
             f"The worker prints PHP's {warning.level.lower()} to its framed stdout: "
