@@ -150,6 +150,22 @@ def test_a_scenario_with_invalid_yaml_exits_2(cli: RunCli, tmp_path: Path) -> No
     assert code == 2 and f"{path}:" in err and "invalid YAML" in err
 
 
+def test_a_worker_stopped_with_its_request_is_said_stopped_not_busy(run_cli: RunCli) -> None:
+    """A worker that reads its request and stops itself (SIGSTOP: tests/workers/
+    stops_after_reading.py). Buffering said 'it is busy with the request, not waiting: pid N
+    (python) is stopped …': a stopped process works at nothing; ping and run-scenario say it
+    is stopped, with its state in /proc."""
+    worker = REPO / "tests" / "workers" / "stops_after_reading.py"
+    code, report = doctor_json(run_cli, "--timeout", "1", "--", sys.executable, str(worker))
+    assert code == 1
+    [buffering] = [c for c in report["checks"] if c["section"] == "Buffering"]
+    assert buffering["status"] == "warn", buffering
+    assert (
+        "it is stopped (state T in /proc), not busy with the request" in (buffering["summary"])
+    ), buffering
+    assert "it is busy with the request" not in buffering["summary"], buffering
+
+
 def test_an_answer_then_one_cut_short_is_no_stray_text_on_stdout(run_cli: RunCli) -> None:
     """A worker that answers its init and stops itself mid-answer (tests/workers/
     stops_itself_mid_answer.py): Output hygiene warned 'it writes '\\x00\\x00\\x006{"id": 1, …}'

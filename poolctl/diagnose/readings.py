@@ -402,6 +402,19 @@ def where_words(obs: Observations) -> str:
     return where.summary if where is not None else live.activity()
 
 
+def not_waiting(obs: Observations) -> str:
+    """Why a worker that is not waiting on its stdin did not answer, in words: it is stopped
+    (state T or t in /proc: SIGSTOP, SIGTSTP, a debugger), which no wait ends, else it is busy
+    with the request."""
+    stopped = obs.live.stopped() if obs.live is not None else None
+    if stopped is not None:
+        return (
+            f"it is stopped (state {stopped.state} in /proc), not busy with the request: "
+            f"{where_words(obs)}"
+        )
+    return f"it is busy with the request, not waiting: {where_words(obs)}"
+
+
 def still_working(obs: Observations) -> str:
     """The notifications the server sent after the request (progress, log messages): it is
     working on it, in words (`it sent 3 notifications since the request

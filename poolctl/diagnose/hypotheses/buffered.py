@@ -22,10 +22,10 @@ from ..readings import (
     ended,
     live_origin,
     messages_written,
+    not_waiting,
     request_unread,
     stdout_words,
     stream_kind,
-    where_words,
 )
 from ..unended_line import held_line
 
@@ -59,7 +59,7 @@ def buffered(obs: Observations) -> Judgement:
     if obs.late_answer is not None:
         return ruled_out("its late answer reached the pipe while its stdin was still open")
     if live is not None and live.stdin_wait() is None:
-        return untested(f"it is busy with the request, not waiting: {where_words(obs)}")
+        return untested(not_waiting(obs))
     probe = obs.close_probe
     ran = [eid for eid in BUFFER_EXPERIMENTS if eid in obs.results]
     helped = [eid for eid in ran if buffer_answered(obs, eid)]

@@ -32,10 +32,10 @@ from ..readings import (
     header_words,
     live_origin,
     messages_written,
+    not_waiting,
     request_unread,
     stdout_noun,
     stream_kind,
-    where_words,
 )
 from ..talking import own_notification
 from ..unended_line import held_line, unended_line
@@ -71,7 +71,7 @@ def framing_mismatch(obs: Observations) -> Judgement:
     if obs.late_answer is not None:
         return ruled_out(f"its late answer is a valid {obs.framing} frame")
     if obs.live is not None and obs.live.stdin_wait() is None:
-        return untested(f"it is busy with the request, not waiting: {where_words(obs)}")
+        return untested(not_waiting(obs))
     others = [f for f in other_framings(obs) if f"framing-{f}" in obs.results]
     replay = result(obs, "replay")
     if replay is not None and replay.answered:
