@@ -128,3 +128,37 @@ def test_a_worker_stopped_in_its_request_is_told_stopped_not_still_running(
     ]
     [unanswered] = [e for e in events if e["type"] == "no_response"]
     assert unanswered["stopped"] is True, unanswered
+
+
+def test_the_next_request_to_a_worker_found_stopped_is_said_to_have_gone_to_it(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """The pool checks a worker in when its request times out (to set a late answer aside),
+    so the next request goes to the same stopped worker and times out too. The finding named
+    the first timeout only, the second unexplained; it says now that the pool handed the same
+    stopped worker the next request, quoting its no_response event, and how a pool that
+    retires such a worker spares the next caller."""
+    path = tmp_path / "stopped.yaml"
+    worker = Path(__file__).parent / "workers" / "stops_itself_mid_answer.py"
+    text = STOPPED.format(python=sys.executable, worker=worker).replace("count: 1", "count: 2")
+    path.write_text(text)
+    code, out, _ = run_cli("run-scenario", str(path), "--json", "--run-dir", str(tmp_path / "r"))
+    assert code == 1, out
+    (finding,) = json.loads(out)["findings"]
+    diagnosis = finding["outcome"]
+    events = [
+        json.loads(line)
+        for line in (tmp_path / "r" / "events.jsonl").read_text().split("\n")
+        if line
+    ]
+    first, second = [e for e in events if e["type"] == "no_response"]
+    assert first["worker"] == second["worker"] == "w1" and second["stopped"] is True
+    said = (
+        "the pool kept it (a worker whose request times out is checked in again, a late answer "
+        "to be set aside) and handed the same stopped worker 1 more request(s), each of which "
+        f"timed out on it, still stopped: caller s1c0's request {second['id']!r} (events.jsonl "
+        f"#{second['seq']})"
+    )
+    assert said in diagnosis["cause"], diagnosis["cause"]
+    assert any(f"#{second['seq']}" in e["origin"] for e in diagnosis["evidence"]), diagnosis
+    assert "retires a worker whose request timed out" in diagnosis["remediation"]

@@ -22,6 +22,7 @@ from poolctl.scenario.evidence import quote_event
 from poolctl.scenario.failed_checks import CheckGroup, firsts, merged, span, total
 from poolctl.scenario.held import fold_held
 from poolctl.scenario.stopped import stopped_by_the_pool
+from poolctl.scenario.stopped_again import RETIRE_FIX, handed_again
 from poolctl.scenario.unreadable import unreadable_answer
 from poolctl.scenario.wrong_id import WRONG_ID_FIX, request_id, wrong_id_answer
 
@@ -170,6 +171,11 @@ def _no_answer(
                 "nothing until it is continued"
             )
             remediation = STOPPED_FIX[0].upper() + STOPPED_FIX[1:] + "."
+            again, quoted = handed_again(first, c.run.unanswered)
+            if again:  # the next caller got it too: a pool that retires it spares them
+                cause += again
+                evidence += [q for q in quoted if q not in evidence]
+                remediation += " " + RETIRE_FIX
         if reason == "timeout" and paused:
             cause = (
                 f"worker {first.worker} was stopped by the scenario's kill_worker step "

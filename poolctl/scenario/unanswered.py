@@ -19,6 +19,8 @@ from typing import Any
 from poolctl.events import Event
 from poolctl.scenario.failed_checks import CheckGroup
 
+STOPPED_KEPT = 4  # the timeouts on a stopped worker kept to quote, of each worker
+
 
 class IdRuns:
     """A set of request ids, integers held as runs of consecutive ones (others one each)."""
@@ -58,6 +60,10 @@ class Unanswered:
         self.timed_out: defaultdict[str, IdRuns] = defaultdict(IdRuns)
         self.gone_workers: set[str] = set()  # those whose requests failed otherwise (a death)
         self._interrupted = False
+        # the timeouts on a worker found stopped (state T in /proc), by worker: how many, and
+        # the first few (a pool that keeps it hands it the next request, which times out too)
+        self.stopped: Counter[str] = Counter()
+        self.stopped_first: defaultdict[str, list[Event]] = defaultdict(list)
 
     def on_event(self, event: Event) -> None:
         if event.type == "interrupted":
@@ -73,6 +79,10 @@ class Unanswered:
         reason = str(event.data.get("reason"))
         if reason == "timeout":
             self.timed_out[event.worker or ""].add(event.data.get("id"))
+            if event.data.get("stopped"):
+                self.stopped[event.worker or ""] += 1
+                if len(kept := self.stopped_first[event.worker or ""]) < STOPPED_KEPT:
+                    kept.append(event)
         else:
             self.gone_workers.add(event.worker or "")
         group = self.groups.get(reason)
