@@ -118,6 +118,17 @@ def check_buffering(
     if judged is None or pipe.diagnosis is None:
         out.add("flush", "warn", f"not tested: no answer on a pipe ({detail})", evidence=evidence)
         return out
+    late = pipe.diagnosis.facts.get("answered_after_s")
+    if judged.status != "confirmed" and late is not None:  # a slow start, not a held answer
+        out.add(
+            "flush",
+            "ok",
+            f"flushes each frame: its answer reached the pipe{without} once it had started, "
+            f"{late:.2f} s after spawn, past the {timeout:g} s timeout, its stdin still open "
+            "(the start is judged under Start-up)",
+            evidence=[*evidence, *judged.evidence],
+        )
+        return out
     if judged.status != "confirmed":
         why = "buffering is not why" if judged.status == "ruled-out" else "buffering untested"
         out.add(
