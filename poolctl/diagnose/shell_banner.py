@@ -19,8 +19,8 @@ _SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "ash"})
 _ECHO = re.compile(r"(?:^|[;&|]\s*|\bthen\s+|\bdo\s+)((?:echo|printf)\b[^;&|\n]*)", re.M)
 _TO_STDERR = re.compile(r"(?:1?>&2|>\s*/dev/stderr)")
 _VARIABLE = re.compile(r"\$\{?\w+\}?|\$\([^)]*\)|%s")  # a variable, a command, printf's %s
-_SCRIPT_HEAD = 256 * 1024
-ECHO_FIX_START = "Send the text to stderr in"  # read no more of a script than this
+_SCRIPT_HEAD = 256 * 1024  # read no more of a script than this
+ECHO_FIX_START = "Send the text to stderr in"  # how a wrapper's echo's fix begins
 
 
 @dataclass(frozen=True)
