@@ -31,6 +31,8 @@ from ..readings import (
     text_in_stderr_when_apart,
 )
 from ..shell_banner import ECHO_FIX_START, shell_echo
+from ..terminal_echo import FIX as TERMINAL_FIX
+from ..terminal_echo import terminal_echo
 
 ID = "stdout-text"
 PROMPT_FIX = (
@@ -89,6 +91,11 @@ def stdout_text(obs: Observations) -> Judgement:
     if sources and apart and r is not None:
         return ruled_out(f"with stderr kept apart the text went to stderr ({r.sentence()})")
     ev = [text_evidence(obs)]
+    live = obs.live
+    origin = obs.rel(live.stack_file) if live and live.stack_file else "/proc"
+    terminal = terminal_echo(live, obs.request_frame, obs.pending, origin)
+    if terminal is not None:  # the text is the request, echoed: no output of the server's
+        return confirmed(terminal.verdict(), TERMINAL_FIX, *ev, *terminal.evidence())
     if not sources and obs.worker.spec.stderr is StderrMode.CAPTURE:
         ev.append(
             Evidence(
