@@ -171,6 +171,9 @@ class ProcState:
     sid: int = 0  # its session (0: unknown); a descendant that called setsid() has its own
     cmdline: str = ""  # its command line, shell-quoted ("" when unreadable)
     stdout_flags: int | None = None  # its fd 1's open flags (O_NONBLOCK among them), from fdinfo
+    # seconds its threads were runnable but not running (waiting for a CPU, or throttled by a
+    # CPU quota), from /proc/PID/task/TID/schedstat; None where the kernel does not say
+    cpu_wait_seconds: float | None = None
 
     @property
     def main(self) -> ThreadState | None:
@@ -290,7 +293,21 @@ def snapshot(pid: int, max_threads: int = 64) -> ProcState | None:
         sid=sid,
         cmdline=program[1] if program is not None else "",
         stdout_flags=fd_flags(pid, 1),
+        cpu_wait_seconds=_cpu_wait(pid, tids),
     )
+
+
+def _cpu_wait(pid: int, tids: Iterable[int]) -> float | None:
+    """The seconds `pid`'s threads spent runnable, waiting for a CPU: each one's schedstat
+    run_delay (its second field, in nanoseconds). None when none could be read."""
+    total, read = 0, False
+    for tid in tids:
+        text = _read(f"/proc/{pid}/task/{tid}/schedstat")
+        fields = text.split() if text else []
+        if len(fields) >= 2 and fields[1].isdigit():
+            total += int(fields[1])
+            read = True
+    return total / 1e9 if read else None
 
 
 def tree_cpu_seconds(family: list[int]) -> float | None:

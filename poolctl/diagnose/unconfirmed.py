@@ -7,6 +7,7 @@ from poolctl.framing import quote
 from poolctl.model import Evidence
 from poolctl.units import fmt_limit
 
+from .cpu_wait import cpu_wait
 from .observe import Observations
 from .peer_wait import peer_wait, wait_words
 from .readings import STOPPED_FIX, still_working
@@ -50,12 +51,20 @@ def none_confirmed(
                     "FIONREAD on the stdin pipe at the timeout",
                 )
             )
+        if (starved := cpu_wait(obs.live)) is not None:  # late for want of a CPU
+            cause += f"; {starved.said(answered=True)}"
+            evidence.append(starved.evidence())
+            steps.append(starved.step())
         steps.append(f"raise the timeout above {took:.1f} s, or make this request faster")
     else:
         cause = (
             f"No hypothesis was confirmed: pid {obs.worker.pid} gave no answer within "
             f"{fmt_limit(obs.timeout)}{state}"
         )
+        if (starved := cpu_wait(obs.live)) is not None:  # silent for want of a CPU
+            cause += f"; {starved.said(answered=False)}"
+            evidence.append(starved.evidence())
+            steps.append(starved.step())
         if working:  # progress or log messages: a slow request, not a broken worker
             cause += f"; {working}: it is alive and talks on, so it may still be working on it"
         elif probe is not None and obs.answer_after_close is not None:

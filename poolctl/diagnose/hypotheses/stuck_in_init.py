@@ -7,6 +7,7 @@ from poolctl.model import Evidence
 from poolctl.units import fmt_limit
 
 from ..asks import failure_to_reach
+from ..cpu_wait import cpu_wait
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
 from ..observe import Observations
 from ..read_ahead import read_ahead
@@ -170,6 +171,11 @@ def stuck_in_init(obs: Observations) -> Judgement:
             "Answer the init ping before the slow start-up work, or raise the init timeout "
             f"{measured}."
         )
+    starved = cpu_wait(live) if stopped is None else None
+    if starved is not None:  # a start slow for want of a CPU: the machine's, not the worker's
+        verdict += f"; {starved.said(answered=obs.late_answer is not None)}"
+        ev.append(starved.evidence())
+        fix += f" Or {starved.step()}."
     stderr = obs.stderr_after_wait or obs.stderr_text  # the later, had it started logging
     line = failure_to_reach(stderr) if obs.late_answer is None else None
     if line is not None and stopped is None:  # it waits on a service it cannot reach
@@ -201,6 +207,7 @@ def _read_past_timeout(obs: Observations, read_by: float) -> Judgement:
             f"it read the {size}-byte request by {read_by:.2f} s after it started, past its "
             f"{limit} timeout, but answered {took:.2f} s after that, itself past the timeout: "
             "the request is slow, not only the start"
+            + (f"; {starved.said(answered=True)}" if (starved := cpu_wait(obs.live)) else "")
         )
     ev = [
         Evidence(
@@ -231,4 +238,8 @@ def _read_past_timeout(obs: Observations, read_by: float) -> Judgement:
         "requests are timed (a first request sent and waited for); or answer before the slow "
         "start-up work."
     )
+    if (starved := cpu_wait(obs.live)) is not None:  # slow for want of a CPU
+        verdict += f"; {starved.said(answered=True)}"
+        ev.append(starved.evidence())
+        fix += f" Or {starved.step()}."
     return confirmed(verdict, fix, *ev)

@@ -1,0 +1,131 @@
+"""A worker late because it waited for a CPU, not because its work is slow: on a loaded machine
+(a build, other test processes, a CPU hog beside it) or under its cgroup's CPU quota a process
+is runnable but not running, and the kernel counts that time apart (schedstat's run_delay).
+When it is most of the worker's life, a timeout says more of the machine than of the worker."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from poolctl.model import Evidence
+
+from .live import Live
+from .procinfo import ProcState
+
+STARVED_SHARE = 0.5  # waited for a CPU at least this share of its life: starved, not slow
+MIN_WAIT = 0.25  # and at least this many seconds: a moment's wait is any machine's
+_CPU_CGROUP_V1 = "/sys/fs/cgroup/cpu"
+
+
+@dataclass(frozen=True)
+class CpuWait:
+    """The process of the worker that waited longest for a CPU, and what starved it."""
+
+    process: ProcState
+    waited: float  # seconds runnable, not running
+    quota: str | None  # its cgroup's CPU quota ("2% of a CPU in …/cpu.cfs_quota_us"), if any
+    load: str  # the machine's load average, said
+
+    def said(self, answered: bool) -> str:
+        """`pid 12 (python) waited 3.2 s of its 3.9 s for a CPU … and ran 0.41 s: …`."""
+        p = self.process
+        why = f"its cgroup's CPU quota: {self.quota}" if self.quota else self.load
+        then = (
+            "what made it late was the CPU it was given, not the work it did"
+            if answered
+            else "it may be slow for want of a CPU, not stuck"
+        )
+        return (
+            f"pid {p.pid} ({p.comm}) waited {self.waited:.2f} s of its {p.age_seconds:.2f} s "
+            f"for a CPU, runnable but not running, and ran {p.cpu_seconds:.2f} s ({why}): {then}"
+        )
+
+    def step(self) -> str:
+        if self.quota:
+            return (
+                f"give its cgroup more CPU than {self.quota}, or a timeout that allows for "
+                "the quota"
+            )
+        return (
+            f"run it where it gets a CPU ({self.load}), or give it a timeout that allows for "
+            "the machine's load"
+        )
+
+    def evidence(self) -> Evidence:
+        p = self.process
+        return Evidence(
+            f"pid {p.pid} ({p.comm}): {self.waited:.2f} s runnable waiting for a CPU, "
+            f"{p.cpu_seconds:.2f} s on one, in {p.age_seconds:.2f} s",
+            f"/proc/{p.pid}/task/*/schedstat (run_delay), /proc/{p.pid}/stat",
+            "time it could have run and did not",
+        )
+
+
+def cpu_wait(live: Live | None) -> CpuWait | None:
+    """The worker's process that spent most of its life waiting for a CPU, when one did."""
+    if live is None:
+        return None
+    waits = [
+        (p.cpu_wait_seconds, p)
+        for p in live.processes
+        if p.cpu_wait_seconds is not None and p.age_seconds > 0 and p.state != "Z"
+    ]
+    if not waits:
+        return None
+    waited, p = max(waits, key=lambda w: w[0] / w[1].age_seconds)
+    if waited < max(MIN_WAIT, STARVED_SHARE * p.age_seconds):
+        return None
+    return CpuWait(p, waited, _quota(p.pid), _load())
+
+
+def _load() -> str:
+    try:
+        one, five, _ = os.getloadavg()
+    except OSError:
+        return "the machine's load average unknown"
+    return f"load average {one:.1f} (5 min: {five:.1f}) on {os.cpu_count() or 1} CPUs"
+
+
+def _quota(pid: int) -> str | None:
+    """Its cgroup's CPU quota as a share of a CPU, read from cgroup v2's cpu.max or v1's
+    cpu.cfs_quota_us; None when it has none or it cannot be read."""
+    try:
+        with open(f"/proc/{pid}/cgroup") as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        try:
+            found = _line_quota(line)
+        except ValueError:  # a line or a file of another shape
+            continue
+        if found is not None:
+            return found
+    return None
+
+
+def _line_quota(line: str) -> str | None:
+    """The CPU quota of the cgroup on one line of /proc/PID/cgroup, if it sets one."""
+    _, controllers, path = line.split(":", 2)
+    if controllers == "":  # cgroup v2
+        found = _read(f"/sys/fs/cgroup{path}/cpu.max")
+        if found and found.split()[0] != "max":
+            quota, period = (int(x) for x in found.split()[:2])
+            return f"{quota / period:.0%} of a CPU in /sys/fs/cgroup{path}/cpu.max"
+    elif "cpu" in controllers.split(","):
+        where = f"{_CPU_CGROUP_V1}{path}"
+        quota_text = _read(f"{where}/cpu.cfs_quota_us")
+        period_text = _read(f"{where}/cpu.cfs_period_us")
+        if quota_text and period_text and int(quota_text) > 0:
+            share = int(quota_text) / int(period_text)
+            return f"{share:.0%} of a CPU in {where}/cpu.cfs_quota_us"
+    return None
+
+
+def _read(path: str) -> str | None:
+    try:
+        with open(path) as f:
+            return f.read().strip()
+    except (OSError, ValueError):
+        return None

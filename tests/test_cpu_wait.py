@@ -1,0 +1,64 @@
+"""A worker late for want of a CPU, not for its work: held to a CPU quota of 2% (a cgroup, as
+a loaded machine or a CI runner's limit holds it), it spends 30 ms of CPU on a request in about
+1.5 s. Its timeout is blamed on the CPU it was given (schedstat's run_delay), not on the
+request."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import RunCli
+from tests.test_diagnose_workers import WORKERS, diagnose
+from tests.test_stop_at_work import starving_cgroup
+
+__all__ = ["starving_cgroup"]  # the fixture, used by name
+
+pytestmark = pytest.mark.slow
+
+STARVED = str(WORKERS / "starved_in_a_request.py")
+
+
+def ping_starved(run_cli: RunCli, group: Path, *switches: str) -> dict[str, Any]:
+    return diagnose(
+        run_cli,
+        "--timeout",
+        "0.5",
+        *switches,
+        "--env",
+        f"STARVE_CGROUP={group}",
+        "--",
+        sys.executable,
+        STARVED,
+    )
+
+
+def test_a_late_answer_starved_of_cpu_blames_the_cpu_not_the_request(
+    run_cli: RunCli, starving_cgroup: Path
+) -> None:
+    """Before: 'the worker is slow, not broken — it answered 2.7 s after the request', with
+    'make this request faster' alone."""
+    d = ping_starved(run_cli, starving_cgroup)
+    cause = d["cause"]
+    assert "the worker is slow, not broken — it answered" in cause, cause
+    assert "for a CPU, runnable but not running" in cause, cause
+    assert f"its cgroup's CPU quota: 2% of a CPU in {starving_cgroup}/cpu.cfs_quota_us" in cause
+    assert "what made it late was the CPU it was given, not the work it did" in cause
+    assert d["remediation"].startswith("Next: give its cgroup more CPU than 2% of a CPU")
+
+
+def test_a_worker_silent_for_want_of_a_cpu_is_not_said_only_to_be_running(
+    run_cli: RunCli, starving_cgroup: Path
+) -> None:
+    """Before: 'pid N (python) is running on a CPU, 0.03 s CPU in 0.85 s', and nothing of the
+    time it waited for one."""
+    d = ping_starved(run_cli, starving_cgroup, "--no-experiments")
+    cause = d["cause"]
+    assert "gave no answer within 0.5 s" in cause, cause
+    assert "for a CPU, runnable but not running" in cause, cause
+    assert "it may be slow for want of a CPU, not stuck" in cause
+    said = " ".join(e["text"] for e in d["evidence"])
+    assert "s runnable waiting for a CPU" in said, said
