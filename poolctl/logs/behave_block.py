@@ -44,6 +44,7 @@ SOURCE: Source = "behave"
 SCENARIO_RE = re.compile(
     r"^  Scenario(?: Outline)?: (?P<name>.*?)\s*(?:# (?P<place>\S+\.feature:\d+))?$"
 )
+FEATURE_RE = re.compile(r"^Feature: (?P<name>.*?)\s*(?:# (?P<place>\S+\.feature:\d+))?$")
 LIST_RE = re.compile(r"^(?P<what>Failing|Errored) scenarios:$")
 SIGN = "USING RUNNER: behave."  # behave 1.3's first line, whatever its formatter
 TRIGGERS = (
@@ -51,18 +52,22 @@ TRIGGERS = (
     r"^(?:Failing|Errored) scenarios:\s*$",
     r"^USING RUNNER: behave\.",
     r"^HOOK-ERROR in \w+: ",
+    r"^Feature: ",
+    r"^\d+ features? passed, ",
 )
 # a hook that raised: `before_scenario`'s fails the scenario after it (pretty prints it above
 # the scenario's heading, plain below it), `after_scenario`'s the one before
 HOOK_RE = re.compile(r"^HOOK-ERROR in (?P<hook>\w+): (?P<said>.*)$")
 _ENTRY_RE = re.compile(r"^  (?P<place>\S+\.feature:\d+)  (?P<name>.*)$")
 _STEP = r"^    (?P<step>(?:Given|When|Then|And|But|\*) .*?)"
-_STEP_RE = re.compile(_STEP)
-_PRETTY_STEP_RE = re.compile(_STEP + r"\s+# (?P<source>\S+)$")  # (`# None`: not run)
-_PY_STEP_RE = re.compile(_STEP + r"\s+# \S+\.py:\d+$", re.MULTILINE)  # pretty's, behave's
-_PLAIN_STEP_RE = re.compile(_STEP + r" \.\.\. (?P<status>\w+)(?: in [\d.]+s)?$")
+STEP_RE = re.compile(_STEP)
+PRETTY_STEP_RE = re.compile(_STEP + r"\s+# (?P<source>\S+)$")  # (`# None`: not run)
+PY_STEP_RE = re.compile(_STEP + r"\s+# \S+\.py:\d+$", re.MULTILINE)  # pretty's, behave's
+PLAIN_STEP_RE = re.compile(_STEP + r" \.\.\. (?P<status>\w+)(?: in [\d.]+s)?$")
+# plain's step that ran, its time after it: behave's own shape, with no first line (1.2.6)
+TIMED_STEP_RE = re.compile(_STEP + r" \.\.\. \w+ in [\d.]+s$", re.MULTILINE)
 _FAILED_STEP = ("failed", "error", "undefined", "hook_error")
-_ASSERT = "ASSERT FAILED: "
+_ASSERTS = ("ASSERT FAILED: ", "Assertion Failed: ")  # behave 1.3's, 1.2.6's
 _TRACEBACK = "Traceback (most recent call last):"
 _CHAINED = (
     _TRACEBACK,
@@ -72,8 +77,19 @@ _CHAINED = (
 _RAISED_RE = re.compile(r"^(?P<kind>[A-Za-z_][\w.]*)(?::|$)")
 _FRAME_RE = re.compile(r'^\s*File "(?P<file>[^"]+)", line (?P<line>\d+), in ')
 _ENDS = ("Feature: ", "  Background:", "  @")
+_OWN = ("----", "HOOK-ERROR ")  # behave's lines after a step's: its captured output, a hook's
+_BEHAVES = (
+    "----",
+    "CAPTURED ",
+    "HOOK-ERROR ",
+    "Traceback ",
+    "ASSERT FAILED: ",
+    "Assertion Failed: ",
+)
 # the run's counts, if no list came (and cucumber-js's, whose pretty scenarios look alike)
 _COUNTS_RE = re.compile(r"^\d+ (?:features? passed, |scenarios? \()")
+_DIGITS_RE = re.compile(r"\d+")
+_LOGGED_RE = re.compile(r"^(?:LOG_[A-Z]+:|SKIP (?:Scenario|Feature) )")  # behave's own stderr
 EXPECTATION = "AssertionError"
 
 
@@ -87,16 +103,47 @@ class Scenario:
     kind: str
     message: str
     frames: list[str]
+    tail: tuple[str, ...] = ()  # plain's lines below an assert's, flush left: its or stderr's
+
+    def said(self, strays: set[str]) -> str:
+        """Its message, the lines of its tail that begin as the run's stray output does
+        (`_strays`) left out: other processes' stderr, or behave's log, printed after it."""
+        own = [t for t in self.tail if _shape(t) not in strays and not _LOGGED_RE.match(t)]
+        return "\n".join([self.message, *own]).rstrip()
+
+
+@dataclass
+class Feature:
+    """A feature's heading, and whether a scenario's came below it."""
+
+    name: str
+    place: str
+    line: tuple[int, str]
+    scenarios: int = 0
 
 
 # each parser's failed scenarios read from their blocks, not yet listed
-_READ: weakref.WeakKeyDictionary[TextParser, list[Scenario]] = weakref.WeakKeyDictionary()
+READ: weakref.WeakKeyDictionary[TextParser, list[Scenario]] = weakref.WeakKeyDictionary()
 # each parser that read behave's first line: its scenarios' blocks follow
-_SIGNED: weakref.WeakKeyDictionary[TextParser, bool] = weakref.WeakKeyDictionary()
+SIGNED: weakref.WeakKeyDictionary[TextParser, bool] = weakref.WeakKeyDictionary()
 # each parser's error of a `before_` hook above the next scenario's heading
-_BEFORE: weakref.WeakKeyDictionary[TextParser, tuple[int, str]] = weakref.WeakKeyDictionary()
+BEFORE: weakref.WeakKeyDictionary[TextParser, tuple[int, str]] = weakref.WeakKeyDictionary()
 # each parser's last scenario block, while no list nor count has followed it (`stopped`)
-_LAST: weakref.WeakKeyDictionary[TextParser, ScenarioBlock] = weakref.WeakKeyDictionary()
+LAST: weakref.WeakKeyDictionary[TextParser, ScenarioBlock] = weakref.WeakKeyDictionary()
+# each parser's last feature heading, and the error of a `before_feature` hook not yet placed
+FEATURE: weakref.WeakKeyDictionary[TextParser, Feature] = weakref.WeakKeyDictionary()
+FEATURE_HOOK: weakref.WeakKeyDictionary[TextParser, FeatureHook] = weakref.WeakKeyDictionary()
+# each parser's shapes (digits left out) of lines other processes printed among its steps
+STRAYS: weakref.WeakKeyDictionary[TextParser, set[str]] = weakref.WeakKeyDictionary()
+
+
+@dataclass
+class FeatureHook:
+    """A `before_feature` hook's error: its feature is the heading above it when no scenario
+    came below that heading (behave 1.3 prints the heading first), else the next (1.2.6)."""
+
+    line: tuple[int, str]
+    feature: Feature | None
 
 
 def block_at(
@@ -107,31 +154,73 @@ def block_at(
     behave's (plain's place none); behave's first line is noted."""
     text = line.rstrip()
     if text.startswith(SIGN):
-        _SIGNED[parser] = True
+        SIGNED[parser] = True
+        return None
+    if text.startswith("Feature: ") and (feature := FEATURE_RE.match(text)):
+        _feature(parser, Feature(feature["name"], feature["place"] or "", (number, text)))
         return None
     if (hook := HOOK_RE.match(text)) and hook["hook"].startswith("before_"):
-        _BEFORE[parser] = (number, text)  # (outside a scenario's block: the first's of a feature)
+        _hand_on(parser, (number, text))  # (outside a scenario's block: the first's of a feature)
         return None
     heading = SCENARIO_RE.match(text) if text.startswith("  Scenario") else None
-    if heading and (heading["place"] or parser in _SIGNED):  # (pretty's, or behave's run)
+    if heading:  # (pretty's, placed; plain's once its first step shows it behave's)
         block = ScenarioBlock(number, line, parser.name, SOURCE, done)
-        block.found = _READ.setdefault(parser, []).append
-        block.before = _BEFORE.pop(parser, None)
-        block.hand_on = partial(_BEFORE.__setitem__, parser)
-        _LAST[parser] = block
+        block.parser = parser
+        block.unsigned = not heading["place"] and parser not in SIGNED
+        block.found = READ.setdefault(parser, []).append
+        block.before = BEFORE.pop(parser, None)
+        block.hand_on = partial(_hand_on, parser)
+        if feature_read := FEATURE.get(parser):
+            feature_read.scenarios += 1
+        LAST[parser] = block
         return block
+    if (text.endswith(" scenarios:") and LIST_RE.match(text)) or _COUNTS_RE.match(text):
+        _ended(parser)  # (the run ended: its closing lists, or its counts)
     if text.endswith(" scenarios:") and LIST_RE.match(text):
-        _LAST.pop(parser, None)  # (the run ended: its closing lists)
         section = ScenarioList(number, line, parser.name, SOURCE, done)
-        section.read = _READ.setdefault(parser, [])
+        section.read = READ.setdefault(parser, [])
+        section.strays = STRAYS.setdefault(parser, set())
         return section
     return None
+
+
+def _feature(parser: TextParser, feature: Feature) -> None:
+    """A feature's heading: a `before_feature` hook's error above it with no feature is its."""
+    FEATURE[parser] = feature
+    if (hook := FEATURE_HOOK.get(parser)) is not None and hook.feature is None:
+        hook.feature = feature
+
+
+def _hand_on(parser: TextParser, line: tuple[int, str]) -> None:
+    """A `before_` hook's error seen where no scenario's heading owns it: a `before_feature`'s
+    is its feature's; another's (`before_scenario`, `before_tag`) the next scenario's."""
+    hook = HOOK_RE.match(line[1])
+    assert hook is not None
+    if hook["hook"] != "before_feature":
+        BEFORE[parser] = line
+        return
+    feature = FEATURE.get(parser)
+    FEATURE_HOOK[parser] = FeatureHook(line, feature if feature and not feature.scenarios else None)
+
+
+def _ended(parser: TextParser) -> None:
+    """The run's lists or counts came: nothing read is pending at the input's end."""
+    LAST.pop(parser, None)
+    BEFORE.pop(parser, None)
+    FEATURE_HOOK.pop(parser, None)
+
+
+def _shape(text: str) -> str:
+    """How a line begins: its first two words, their digits left out (a pid, a time)."""
+    return " ".join(_DIGITS_RE.sub("#", text).split()[:2])
 
 
 class ScenarioBlock(RunnerBlock):
     """A scenario's steps and what its failed step printed, up to the next scenario."""
 
     found: Callable[[Scenario], object]
+    parser: TextParser
+    unsigned = False  # a heading with no place, in a run with no first line of behave's yet
     before: tuple[int, str] | None = None  # the error of a `before_` hook above its heading
     hand_on: Callable[[tuple[int, str]], object]  # ... one below its steps, the next's
     run_ended = False  # a list or the run's counts came after it
@@ -146,18 +235,28 @@ class ScenarioBlock(RunnerBlock):
             return False
         if text.startswith("  Scenario") and SCENARIO_RE.match(text):
             return False
+        if self.unsigned and text.startswith("    "):  # (its first step says whose it is)
+            if not PLAIN_STEP_RE.match(text):
+                return False
+            self.unsigned = False
+            SIGNED[self.parser] = True  # (behave 1.2.6's plain: no first line of its own)
         if len(self.lines) < MAX_BLOCK_LINES:
             self.lines.append((number, text))
         return True
 
     def close(self) -> Lines:
+        if self.unsigned:  # (no step of behave's below it: another tool's, its lines given back)
+            if LAST.get(self.parser) is self:
+                del LAST[self.parser]
+            return self.lines[1:]
         heading = SCENARIO_RE.match(self.lines[0][1])
         assert heading is not None
         body, hooks = self.lines[1:], []
+        STRAYS.setdefault(self.parser, set()).update(_strays(body))
         for i, (number, text) in enumerate(body):
             if (hook := HOOK_RE.match(text)) is None:
                 continue
-            stepped = any(_STEP_RE.match(t) for _, t in body[:i])
+            stepped = any(STEP_RE.match(t) for _, t in body[:i])
             if hook["hook"].startswith("before_") and stepped:
                 self.hand_on((number, text))  # (pretty's, above the next scenario's heading)
             else:
@@ -166,12 +265,27 @@ class ScenarioBlock(RunnerBlock):
         read = _hook_failed(before) or _failed_step(body) or _hook_failed(hooks)
         if read is not None:
             lines, kind, message, frames = read
+            plain_assert = len(lines) > 1 and lines[1][1].startswith(_ASSERTS)  # (flush left)
+            message, *tail = message.split("\n") if plain_assert else [message]
             scenario = Scenario(
-                heading["name"], heading["place"] or "", lines, kind, message, frames
+                heading["name"], heading["place"] or "", lines, kind, message, frames, tuple(tail)
             )
             self.read = scenario
             self.found(scenario)
         return []
+
+
+def _strays(body: Lines) -> set[str]:
+    """The shapes of lines other processes printed among a scenario's steps (a worker's
+    stderr): flush left, not below a step that failed (plain), or anywhere (pretty, whose own
+    lines are indented); behave's own lines (a hook's, its captured output's) aside."""
+    shapes, said = set(), False
+    for _, text in body:
+        if plain := PLAIN_STEP_RE.match(text):
+            said = plain["status"] != "passed"
+        elif not said and text[:1].strip() and not text.startswith(_BEHAVES):
+            shapes.add(_shape(text))
+    return shapes
 
 
 def _hook_failed(hooks: Lines) -> tuple[Lines, str, str, list[str]] | None:
@@ -190,7 +304,7 @@ def _failed_step(body: Lines) -> tuple[Lines, str, str, list[str]] | None:
     so, or the one a message is printed under (pretty); else the first not run (`# None`)
     with none before it, the step nobody wrote."""
     for i, (_, text) in enumerate(body):
-        plain = _PLAIN_STEP_RE.match(text)
+        plain = PLAIN_STEP_RE.match(text)
         if plain and plain["status"] in _FAILED_STEP:
             said = _said(body[i + 1 :], plain["status"])
             if plain["status"] == "undefined":
@@ -199,7 +313,7 @@ def _failed_step(body: Lines) -> tuple[Lines, str, str, list[str]] | None:
                 return None
             kind, message, frames = _message(said)
             return [body[i], *said], kind, message, frames
-        pretty = _PRETTY_STEP_RE.match(text)
+        pretty = PRETTY_STEP_RE.match(text)
         if pretty is None:
             continue
         said = _said(body[i + 1 :], "")
@@ -217,15 +331,31 @@ def _said(after: Lines, status: str) -> Lines:
     tracebacks), or its captured output."""
     said: Lines = []
     for i, (number, text) in enumerate(after):
-        if _PRETTY_STEP_RE.match(text) or _PLAIN_STEP_RE.match(text) or text.startswith("----"):
+        if PRETTY_STEP_RE.match(text) or PLAIN_STEP_RE.match(text) or text.startswith(_OWN):
             break
         if not text.strip():
+            if said and _asserted(said, after[i + 1 :]):
+                said.append((number, ""))  # (a blank line of an assert's message: a diff's)
+                continue
             if said and not _chained(after[i + 1 :]):
                 break
             continue
         if status or text.startswith("      "):  # (plain's are flush left; pretty's indented)
             said.append((number, text))
     return said
+
+
+def _asserted(said: Lines, after: Lines) -> bool:
+    """Whether the next line that is not blank goes on with an assert's message: at its indent
+    (pretty's), or flush left (plain's, where a worker's stderr may be too: `Scenario.said`)."""
+    first = said[0][1]
+    indent = len(first) - len(first.lstrip())
+    if not first[indent:].startswith(_ASSERTS):
+        return False
+    text = next((t for _, t in after if t.strip()), "")
+    if PRETTY_STEP_RE.match(text) or PLAIN_STEP_RE.match(text) or text.startswith(_OWN):
+        return False
+    return text.startswith(" " * indent) if indent else not text[:1].isspace()
 
 
 def _chained(after: Lines) -> bool:
@@ -239,9 +369,10 @@ def _message(said: Lines) -> tuple[str, str, list[str]]:
     texts = [t for _, t in said]
     indent = len(texts[0]) - len(texts[0].lstrip())
     first = texts[0][indent:]
-    if first.startswith(_ASSERT):  # (flush left, a line alone: what follows may be stderr's)
-        rest = [t[indent:] for t in texts[1:] if indent and t.startswith(" " * indent)]
-        return EXPECTATION, "\n".join([first[len(_ASSERT) :], *rest]), []
+    if first.startswith(_ASSERTS):  # (pretty's lines at its indent, plain's all: `Scenario`)
+        asserted = first.partition(": ")[2]
+        rest = [t[indent:] for t in texts[1:] if t.startswith(" " * indent) or not t]
+        return EXPECTATION, "\n".join([asserted, *rest]).rstrip(), []
     frames = [t.strip() for t in texts if _FRAME_RE.match(t)]
     if not first.startswith(_TRACEBACK):
         return "", "\n".join(t.strip() for t in texts), frames
@@ -259,6 +390,7 @@ class ScenarioList(EntriesSection):
     taken from its scenario's block read above, if one was."""
 
     read: list[Scenario]
+    strays: set[str]
 
     def ends(self, text: str) -> bool:
         return not text or not text.startswith("  ")
@@ -277,13 +409,13 @@ class ScenarioList(EntriesSection):
             lines, kind, message, frames = (
                 scenario.lines,
                 scenario.kind,
-                scenario.message,
+                scenario.said(self.strays),
                 scenario.frames,
             )
-        self.done(_failure(self.input_file, name, place, lines, kind, message, frames), lines)
+        self.done(failure_of(self.input_file, name, place, lines, kind, message, frames), lines)
 
 
-def _failure(
+def failure_of(
     file: str,
     name: str,
     place: str,
@@ -307,66 +439,3 @@ def _failure(
         details={"runner": RUNNER, "text": text, **note},
         frames=frames,
     )
-
-
-def stopped_in_text(text: str) -> bool:
-    """Whether `text`, a whole log, is a behave run cut short in its scenarios: behave's first
-    line (or pretty's step placed in a steps file), a scenario's heading, and neither the
-    closing lists nor the run's counts."""
-    if SIGN not in text and not _PY_STEP_RE.search(text):
-        return False
-    if not re.search(r"(?m)^  Scenario(?: Outline)?: ", text):
-        return False
-    return not re.search(r"(?m)^(?:(?:Failing|Errored) scenarios:|\d+ scenarios? passed, )", text)
-
-
-def stopped(parser: TextParser, done: Callable[[Failure, Lines], object]) -> None:
-    """The input ended in a behave run's scenarios, no list nor count after them (the job was
-    killed, or hit its time limit): each scenario whose block said it failed is a failure, and
-    so is the one the input ended in, if its block said nothing, its kind `stopped`."""
-    last = _LAST.pop(parser, None)
-    if last is None or last.run_ended or not last.lines:
-        return
-    if parser not in _SIGNED and not any(_PY_STEP_RE.match(t) for _, t in last.lines):
-        return  # (cucumber-js's pretty scenarios look alike: behave's steps are in .py files)
-    for scenario in _READ.pop(parser, []):
-        failure = _failure(
-            parser.name,
-            scenario.name,
-            scenario.place,
-            scenario.lines,
-            scenario.kind,
-            scenario.message,
-            scenario.frames,
-        )
-        done(failure, scenario.lines)
-    if last.read is None:
-        done(*_stopped_in(parser.name, last.lines))
-    if any(s.file == parser.name for s in parser.out.summaries):  # (else: `note_failures_alone`)
-        parser.out.skipped.append(
-            f"{parser.name}: behave's run ended in its scenarios (line {last.lines[0][0]}), no "
-            "'Failing scenarios:' list and no count after them (killed, a time limit): read for "
-            "the failures it printed, so no count says how many more failed"
-        )
-
-
-def _stopped_in(file: str, lines: Lines) -> tuple[Failure, Lines]:
-    """The failure of the scenario the input ended in, quoted from its heading and the last
-    step printed under it."""
-    heading = SCENARIO_RE.match(lines[0][1])
-    assert heading is not None
-    steps = [(n, t) for n, t in lines[1:] if _STEP_RE.match(t)]
-    said = (
-        "the run ended in this scenario: the log ends under it, with no result for it, no "
-        "'Failing scenarios:' list and no count of the run (killed, or a time limit)"
-    )
-    if steps and (plain := _PLAIN_STEP_RE.match(steps[-1][1])):
-        said += (
-            f"; the last step printed {plain['status']} ({plain['step']}): the plain formatter "
-            "prints a step once it ends, so the step that was running is not shown"
-        )
-    elif steps and (pretty := _PRETTY_STEP_RE.match(steps[-1][1])):
-        said += f"; the last step printed under it: {pretty['step']}"
-    quoted = [lines[0], *steps[-1:]]
-    place = heading["place"] or ""
-    return _failure(file, heading["name"], place, quoted, "stopped", said, [], note=said), quoted

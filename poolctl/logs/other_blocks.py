@@ -16,6 +16,7 @@ from poolctl.logs import (
     ava_block,
     bats_pretty,
     behave_block,
+    behave_cut,
     cargo_block,
     catch2_block,
     ct_block,
@@ -297,7 +298,7 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
     if " ... cancelled (" in line and (gone := deno_block.cancelled(parser.name, number, line)):
         _keep(parser, gone, [(number, line.rstrip())])  # a test Deno cancelled: no block
         return None
-    if line[:1] in " EFU" and (
+    if (line[:1] in " EFHU" or line[:1].isdigit()) and (
         scenario := behave_block.block_at(parser, number, line, partial(_keep, parser))
     ):
         return scenario  # behave's scenario, or its list of those that failed or errored
@@ -485,7 +486,7 @@ def finish(parser: TextParser) -> None:
             _keep(parser, *crash)  # the test an uncaught error ended the run in
     unittest_block.stopped_in(parser.out, parser.name, parser.last_line())
     bats_pretty.stopped(parser, partial(_keep, parser))
-    behave_block.stopped(parser, partial(_keep, parser))
+    behave_cut.stopped(parser, partial(_keep, parser))
     other_verdicts.tap_counts_at_end(parser.out, parser.name, parser.last_line())
     gtest_block.brief_runs(parser.out, parser.name, _GTEST_ENDS.get(parser, []))
     if (ctest := _CTEST.get(parser)) is not None:

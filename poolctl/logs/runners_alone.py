@@ -14,6 +14,7 @@ from typing import Any
 from poolctl.logs import (
     bats_pretty,
     behave_block,
+    behave_cut,
     cargo_block,
     go_block,
     gotestsum_block,
@@ -298,7 +299,7 @@ def stopped_in_a_test(text: str) -> str:
     no result of it nor its target's after; `python -m unittest -v`: a last line that is a
     test's `-v` line with no outcome; bats' pretty formatter: a last line that is a test's
     running line, no result printed over it (`bats_pretty.running`); behave: its scenarios with
-    no closing list nor count after them (`behave_block.stopped_in_text`). Such a log is read as the
+    no closing list nor count after them (`behave_cut.stopped_in_text`). Such a log is read as the
     pytest parser reads their output (the test it stopped in a failure); it was refused as of no
     known format, as if nothing had run."""
     running = slow = ""
@@ -320,7 +321,7 @@ def stopped_in_a_test(text: str) -> str:
         return cargo_block.RUNNER
     if bats_pretty.stopped_in_text(text):
         return bats_pretty.RUNNER
-    if behave_block.stopped_in_text(text):
+    if behave_cut.stopped_in_text(text):
         return behave_block.RUNNER
     return unittest_block.RUNNER if unittest_block.ends_in_a_test(text) else ""
 
