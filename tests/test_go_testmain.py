@@ -6,6 +6,7 @@ failure, unread (`have it write JUnit XML`), with nothing to triage."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,9 @@ TESTMAIN = Path(__file__).parent / "fixtures" / "mixed" / "go_testmain"
 SAID = "cannot start the test pool: dial tcp 127.0.0.1:5999: connect: connection refused"
 
 
-@pytest.mark.parametrize("log", ["go_test.txt", "go_test_v.txt", "gotestsum.txt"])
+@pytest.mark.parametrize(
+    "log", ["go_test.txt", "go_test_v.txt", "gotestsum.txt", "go_test_json.txt"]
+)
 def test_a_package_stopped_by_its_testmain_is_a_failure(
     capsys: pytest.CaptureFixture[str], log: str
 ) -> None:
@@ -30,3 +33,34 @@ def test_a_package_stopped_by_its_testmain_is_a_failure(
     findings = json.loads(out)["findings"]
     assert code == 1
     assert [f["outcome"]["pattern_id"] for f in findings] == ["dependency-not-started"]
+
+
+def test_go_test_jsons_testmain_failures_read_as_plain_go_tests() -> None:
+    """src/go_testmain_more_suite (capture_go_testmain_more.sh): a TestMain that panics before
+    m.Run, and one that exits 1 after it (a worker process left running). `go test -json`
+    counted each package's `fail` event and read none ('have it write JUnit XML'); its
+    package's own output events are now read as plain go test's lines are."""
+    read = {
+        log: [
+            (f.name, f.group, f.kind, f.message, f.location)
+            for f in read_logs([str(TESTMAIN / log)]).failures
+        ]
+        for log in ("more_go_test.txt", "more_go_test_json.txt")
+    }
+    plain, events = read.values()
+    assert [(name, group.rsplit("/", 1)[-1], kind) for name, group, kind, *_ in events] == [
+        ("(package)", "boom", "package failed"),
+        ("(package)", "leak", "package failed"),
+    ]
+    panicked, leaked = (message for _, _, _, message, _ in events)
+    assert panicked.startswith('panic: pool size: strconv.Atoi: parsing "": invalid syntax\n')
+    assert "boom.TestMain(" in panicked
+    assert leaked.startswith("worker pid ") and leaked.endswith("the pool leaked it")
+    # the same as plain go test's reading, but the pid and the pointers in the trace
+    assert [_shape(f) for f in events] == [_shape(f) for f in plain]
+    parsed = read_logs([str(TESTMAIN / "more_go_test_json.txt")])
+    assert [(s.failures, s.read) for s in parsed.summaries if s.failures] == [(1, 1), (1, 1)]
+
+
+def _shape(failure: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(re.sub(r"0x[0-9a-f]+\??|\d+", "#", part) for part in failure)

@@ -9,7 +9,10 @@ read as `poolctl.logs.go_block` reads it.
 
 (each event on one line; the test's `=== RUN` event before them).
 Packages run side by side, their events interleaved: each package's lines are read apart, and
-its failures kept at its own `fail` event (no `Test` key: its verdict, `other_verdicts`).
+its failures kept at its own `fail` event (no `Test` key: its verdict, `other_verdicts`). A
+package that failed with no test failing (its TestMain exited, or panicked) printed its reason in
+output events of its own, no `Test` key, as plain `go test` prints it above its `FAIL` line: read
+as that reading reads it (`poolctl.logs.go_package`).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from poolctl.logs import go_block
+from poolctl.logs import go_block, go_package
 from poolctl.logs.records import Lines
 from poolctl.model import Failure
 
@@ -32,9 +35,10 @@ EVENT_RE = re.compile(
 )
 # a test's output event: any may go on a block begun before another package's verdict
 TRIGGER = r'^\{"Time":"[^"]*","Action":"output","Package":"[^"]*","Test":"'
-
-
-TRIGGER_RE = re.compile(TRIGGER)
+# ... and a package's own output event (a TestMain's, its `FAIL` line)
+PACKAGE_TRIGGER = r'^\{"Time":"[^"]*","Action":"output","Package":"[^"]*","Output":"'
+TRIGGER_RE = re.compile(f"{TRIGGER}|{PACKAGE_TRIGGER}")
+_MAX_PRINTED = 2 * go_package.MAX_LINES
 
 
 @dataclass
@@ -43,6 +47,7 @@ class Package:
 
     run: go_block.GoRun = field(default_factory=go_block.GoRun)
     block: Consumer | None = None
+    printed: Lines = field(default_factory=list)  # its own output events' last lines
 
 
 class JsonStream:
@@ -73,6 +78,9 @@ class JsonStream:
             return True
         package = self.packages.setdefault(found["package"], Package())
         text = said.rstrip("\n")
+        if "Test" not in event:
+            package.printed[: max(0, len(package.printed) - _MAX_PRINTED + 1)] = []
+            package.printed.append((number, text))
         if package.block is not None and package.block.feed(number, text):
             return True
         if package.block is not None:
@@ -84,15 +92,32 @@ class JsonStream:
         return []  # (each package's block ends with its package: `ended`)
 
 
-def ended(packages: dict[str, Package], name: str, done: Callable[[Failure, Lines], object]) -> int:
+def ended(
+    packages: dict[str, Package],
+    name: str,
+    done: Callable[[Failure, Lines], object],
+    input_file: str = "",
+) -> int:
     """Package `name`'s verdict (a `fail` event with no test): its failures are kept (how
-    many, returned)."""
+    many, returned); with none, what it printed above its `FAIL` line is one, named by the
+    package (given the `input_file` it is read from)."""
     package = packages.pop(name, None)
     if package is None:
         return 0
     if package.block is not None:
         package.block.close()
-    return go_block.kept(package.run, name, done)
+    failed = bool(package.run.failures)
+    count = go_block.kept(package.run, name, done)
+    verdicts = [i for i, (_, t) in enumerate(package.printed) if t.startswith("FAIL\t")]
+    if failed or not input_file or not verdicts:
+        return count
+    verdict = package.printed[verdicts[-1]]
+    printed = go_package.printed_before(package.printed[: verdicts[-1]])
+    if not printed:
+        return count
+    lines = [*printed, verdict]
+    done(go_package.package_failure(name, printed, lines, input_file, go_block.RUNNER), lines)
+    return count + 1
 
 
 def verdict_package(line: str) -> str:

@@ -45,7 +45,7 @@ def kept(parser: TextParser, package: str, keep: Keep) -> int:
 
 def json_ended(parser: TextParser, name: str, keep: Keep) -> None:
     """`go_json.ended`, for the `-json` package `name` (its verdict's event)."""
-    go_json.ended(_GO_JSON.get(parser, {}), name, keep)
+    go_json.ended(_GO_JSON.get(parser, {}), name, keep, parser.name)
 
 
 def parents(parser: TextParser, first: int) -> list[int]:

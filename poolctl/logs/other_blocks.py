@@ -136,6 +136,7 @@ TRIGGERS = (
     *cargo_block.TRIGGERS,  # cargo test's blocks, targets, panics and failures list
     *go_block.TRIGGERS,  # go test's `--- FAIL:` lines, `-v`'s `=== RUN`, a package's timeout
     go_json.TRIGGER,  # ... the same in `go test -json`'s output events
+    go_json.PACKAGE_TRIGGER,  # ... and a package's own (what its TestMain printed)
     *gotestsum_block.TRIGGERS,  # gotestsum's summary: its failed tests, its build errors
     *eunit_block.TRIGGERS,  # EUnit's text report: a test's `...*failed*` line
     *ct_block.TRIGGERS,  # common_test's console: the rule of dashes above a failed case
