@@ -173,6 +173,7 @@ def test_pytest_junit_under_xdist_with_logging_and_properties_classifies_as_the_
         ("go_runs/go_test_clean_json.txt", "go test -json", 1),
         ("cargo_runs/cargo_test_clean.txt", "cargo test", 1),
         ("vitest_runs/vitest_clean.txt", "Vitest", 1),
+        ("jest_runs/jest_clean.txt", "Jest", 1),
     ],
 )
 def test_another_runners_passed_run_alone_is_a_clean_log(
@@ -208,3 +209,48 @@ def test_a_passed_run_beside_a_build_that_failed_is_no_clean_log(
     assert any("says a step failed" in n for n in parsed.skipped)
     code, out = triage_code(capsys, path)
     assert code == 1 and "1 of the 1 failures the runner counted was not read" in out
+
+
+JEST = FIXTURES / "mixed" / "jest_runs"
+
+
+@pytest.mark.parametrize("log", ["jest_coverage.txt", "pytest_then_jest_coverage.log"])
+def test_a_jest_run_failed_by_its_coverage_threshold_alone_is_one_failure(
+    capsys: pytest.CaptureFixture[str], log: str
+) -> None:
+    """Jest under --coverage with a coverageThreshold its tests' coverage misses fails the run
+    (exit 1) with every test passed: a line for each measure missed (`Jest: Coverage for lines
+    (44.44%) does not meet "global" threshold (90%)`, then functions'). Alone it was refused
+    (`format not recognised`, exit 2), after a clean pytest run read as a clean log (exit 0):
+    it is one failure of the run, its two lines one verdict, with a note saying what to do."""
+    path = JEST / log
+    parsed = read_logs([str(path)])
+    [jest] = [s for s in parsed.summaries if s.source == "Jest"]
+    assert (jest.failures, jest.read) == (1, 0)
+    assert jest.text.startswith('Jest: Coverage for lines (44.44%) does not meet "global"')
+    assert jest.text.endswith(
+        'Jest: Coverage for functions (16.66%) does not meet "global" threshold (90%)'
+    )
+    assert parsed.failures == []
+    assert any(
+        "a Jest run failed with no test failed" in n and "coverageThreshold" in n
+        for n in parsed.skipped
+    )
+    code, out = triage_code(capsys, path)
+    assert code == 1 and "1 of the 1 failures the runner counted was not read" in out
+
+
+def test_a_jest_run_whose_process_crashed_after_its_tests_passed_is_no_clean_log(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A test that passed left a timer that threw once the run was over: Jest's counts say all
+    passed (`Tests:       1 passed, 1 total`), then node's uncaught Error ends the process (exit
+    1). The Jest run passed, and the Error is one failure, unread, where it is said."""
+    path = JEST / "jest_crash_after.txt"
+    parsed = read_logs([str(path)])
+    passed, failed = parsed.summaries
+    assert (passed.source, passed.failures) == ("Jest", 0)
+    assert (failed.failures, failed.read) == (1, 0)
+    assert failed.text == "Error: pool closed while a checkout waited"
+    code, out = triage_code(capsys, path)
+    assert code == 1 and "line 28 says a step failed" in out

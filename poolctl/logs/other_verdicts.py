@@ -96,6 +96,8 @@ def read_verdict(
     if verdict.runner == VITEST and _joins_vitest_run(out, file, number, text, failed):
         note_unread(out, file, number, text, verdict)
         return True
+    if verdict.no_test and _joins_line_above(out, file, number, text, verdict):
+        return True
     if verdict.runner == node_tap_report.RUNNER and node_tap_report.again(out, file, number, text):
         return True
     if verdict.runner == tap_verdicts.TAP:
@@ -149,8 +151,27 @@ def _robot_suites_counted(out: ParsedLog, file: str, failed: int) -> None:
         out.skipped[:] = [n for n in out.skipped if not n.startswith(at)]
 
 
+def _joins_line_above(out: ParsedLog, file: str, number: int, text: str, verdict: Verdict) -> bool:
+    """Jest prints a line for each coverage measure under its threshold, one under the other:
+    one failure of the run, whose verdict is their lines joined. Joins `text` to the run on the
+    line above, if it is such a line of the same runner's."""
+    last = out.summaries[-1] if out.summaries else None
+    if last is None or last.file != file or last.source != verdict.runner:
+        return False
+    if number - last.line != 1 or verdict.line.match(last.text.rpartition(" … ")[2]) is None:
+        return False
+    out.summaries[-1] = dataclasses.replace(last, line=number, text=f"{last.text} … {text}")
+    return True
+
+
 def note_unread(out: ParsedLog, file: str, number: int, text: str, verdict: Verdict) -> None:
     article = "an" if verdict.runner[0] in "AEIO" else "a"
+    if verdict.no_test:
+        out.skipped.append(
+            f"{file}:{number}: {article} {verdict.runner} run failed with no test failed, "
+            f"'{text}': one failure of the run; {verdict.advice}"
+        )
+        return
     how_many = " (one or more failures, counted as one: it prints no count)"
     out.skipped.append(
         f"{file}:{number}: {article} {verdict.runner} run's verdict, '{text}'"

@@ -138,6 +138,7 @@ PASSED = (
     ),
     ("cargo test", re.compile(r"^test result: ok\. \d+ passed; 0 failed;")),
     ("Vitest", re.compile(r"^Tests +\d+ passed(?: \| .*)?(?: \(\d+\))?$")),
+    ("Jest", re.compile(r"^Tests: +(?:\d+ skipped, )?(?:\d+ todo, )?\d+ passed, \d+ total$")),
     ("prove", re.compile(r"^Result: PASS$")),
     # its Testsuite summary's total (a count that fails the run is a verdict of its own)
     ("automake", re.compile(r"^# TOTAL: +\d+$")),

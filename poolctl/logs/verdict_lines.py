@@ -31,6 +31,7 @@ class Verdict:
     line: re.Pattern[str]  # matched on the stripped line; group `failed` (or unittest's counts)
     advice: str  # how to have its failures read
     uncounted: bool = False  # it says a run failed, not how many of its tests: counted as one
+    no_test: bool = False  # it fails the run with no test failed (a coverage threshold)
 
 
 _JUNIT = "have it write JUnit XML"
@@ -62,6 +63,18 @@ VERDICTS = (
         "Jest",
         re.compile(r"^Tests: +(?P<failed>[1-9]\d*) failed, .*\d+ total$"),
         f"{_JUNIT} (the jest-junit reporter)",
+    ),
+    Verdict(
+        "Jest",  # its coverage under coverageThreshold: the run fails (exit 1), no test failed;
+        # a line for each measure and threshold missed, consecutive lines one failure
+        re.compile(
+            r"^Jest: (?:Coverage for \w+ \([\d.]+%\) does not meet \".*\" threshold \([\d.]+%\)"
+            r"|Uncovered count for \w+ \(\d+\) exceeds .* threshold \(\d+\)"
+            r"|Coverage data for .* was not found\.)$"
+        ),
+        "raise the coverage of the files its table above names, or lower coverageThreshold",
+        uncounted=True,
+        no_test=True,
     ),
     Verdict(
         "Mocha", re.compile(r"^(?P<failed>[1-9]\d*) failing$"), f"{_JUNIT} (mocha-junit-reporter)"
@@ -297,6 +310,7 @@ TRIGGERS = (
     r"^test result: FAILED\.",
     r"^(?:#|ℹ) (?:fail|cancelled) [1-9]",  # node --test (its cancelled tests counted apart)
     r"^Tests: +\d+ failed",
+    r"^Jest: (?:Coverage for|Uncovered count for|Coverage data for) ",  # its coverageThreshold
     r"^ +\d+ failing\s*$",
     r"^ *Tests +\d+ failed",
     r"^⎯+ Failed Suites [1-9]",  # Vitest
