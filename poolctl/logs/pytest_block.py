@@ -125,6 +125,12 @@ class PytestBlock:
         self.chain_at = 0
         self.kind_from_frame = ""
         self.entry_func = ""  # the function of the long entry being read (`ENTRY_DEF_RE`)
+        # the frames (of `frames`, of `native_frames`) whose line is a decorator's (`@given(…)`):
+        # a wrapper's call of the test (Hypothesis'), not the test's own line that failed
+        self.decorated: set[int] = set()
+        self.native_decorated: set[int] = set()
+        self.entry_decorated = False  # the long entry being read failed on a decorator's line
+        self.after_frame = ""  # "frame" or "native" when the line before was such a frame
         self.raised_at = False  # the last line read is a traceback's last (`path.py:12: Kind`)
         self.source: list[str] = []
         self.captured: dict[str, list[str]] = {}
@@ -235,9 +241,17 @@ class PytestBlock:
             self.entry_func = ""  # the next entry, or the next part of a chained exception
             if line.startswith(_NATIVE_CHAIN):
                 self.chain_at, self.native_chain_at = len(self.frames), len(self.native_frames)
+        after_frame, self.after_frame = self.after_frame, ""
         if line.startswith(">"):
             self.source.append(line[1:].strip())
+            self.entry_decorated = self.entry_decorated or line[1:].lstrip().startswith("@")
             return True
+        if after_frame and line.startswith("    ") and line.lstrip().startswith("@"):
+            # the source line under --tb=short's frame, or a native frame's
+            if after_frame == "frame":
+                self.decorated.add(len(self.frames) - 1)
+            else:
+                self.native_decorated.add(len(self.native_frames) - 1)
         # a frame line is unindented: the indented lines (the test's source) are not searched
         frame = FRAME_RE.match(line) if line[:1].strip() else None
         if frame and not line.startswith(" "):
@@ -245,6 +259,9 @@ class PytestBlock:
             where, entry_func, self.entry_func = line.strip(), self.entry_func, ""
             if not rest and entry_func:  # named as the short style names it
                 where = f"{where} in {entry_func}"
+            if self.entry_decorated:
+                self.decorated.add(len(self.frames))
+            self.entry_decorated, self.after_frame = False, "frame"
             self.frames.append(clip(where, 1_000))
             if rest and not rest.startswith("in ") and EXCEPTION_RE.match(rest):
                 self.kind_from_frame = rest
@@ -256,6 +273,7 @@ class PytestBlock:
             if native and len(self.native_frames) < MAX_NATIVE_FRAMES:
                 self.native_frames.append(f"{native['file']}:{native['line']}: in {native['func']}")
                 self.native_funcs.append(native["func"])
+                self.after_frame = "native"
             return True
         if self.native_open:  # its message printed on several lines, read as `E` lines are
             full = len(self.native_more) >= NATIVE_MORE
@@ -387,7 +405,7 @@ class PytestBlock:
         elif self.frames:
             # a chained exception's: the last one's first frame, the test's line (not its cause's)
             at = self.chain_at if self.chain_at < len(self.frames) else 0
-            frame = FRAME_RE.match(_own_frame(self.frames, at))
+            frame = FRAME_RE.match(_own_frame(self.frames, at, self.decorated))
             if frame:
                 location = f"{frame.group('file')}:{frame.group('line')}"
         elif self.native_frames:
@@ -417,10 +435,12 @@ class PytestBlock:
         (`tests/t.py:12`, relative to the run's rootdir), or "" when no frame is the test's."""
         func = _PARAMS_RE.split(self.name, 1)[0].rsplit(".", 1)[-1]
         start = self.native_chain_at if self.native_chain_at < len(self.native_frames) else 0
-        for frame, called in zip(
-            self.native_frames[start:], self.native_funcs[start:], strict=True
+        frames = self.native_frames[start:]
+        for index, (frame, called) in enumerate(
+            zip(frames, self.native_funcs[start:], strict=True)
         ):
-            if called == func:
+            later = any(f == func for f in self.native_funcs[start + index + 1 :])
+            if called == func and not (start + index in self.native_decorated and later):
                 where = frame.rsplit(": ", 1)[0]
                 root = self.parser.rootdir.rstrip("/") + "/" if self.parser.rootdir else ""
                 return where.removeprefix(root) if root else where
@@ -502,13 +522,18 @@ _FEATURE_LINE_RE = re.compile(
 )
 
 
-def _own_frame(frames: list[str], at: int) -> str:
+def _own_frame(frames: list[str], at: int, decorated: set[int]) -> str:
     """The frame a failure is placed at: the first from `at` on, but past an installed package's
     (pytest-bdd runs each step through pytest's own fixtures.py, whose frame comes first; the
-    step's, in the test's file, after it), when one is not."""
-    for frame in frames[at:]:
-        if not _INSTALLED_RE.search(frame):
-            return frame
+    step's, in the test's file, after it), when one is not; and past a decorator's line when a
+    frame of the same file follows it (Hypothesis' `@given(…)`: the test's body is next)."""
+    for index, frame in enumerate(frames[at:], at):
+        if _INSTALLED_RE.search(frame):
+            continue
+        file = frame.split(":", 1)[0]
+        if index in decorated and any(f.split(":", 1)[0] == file for f in frames[index + 1 :]):
+            continue
+        return frame
     return frames[at]
 
 

@@ -34,12 +34,23 @@ AFTER_PYTEST_RE = re.compile(
     r"(?:[.FEX][.sxXFE]*|\[ *\d+%\]|\[ *\d+/\d+\])$"
     r"|^(?:-- Docs: |(?:FAILED|ERROR|XFAIL|XPASS|SKIPPED|PASSED) |=+ )"
 )
-EXCEPTION_RE = re.compile(r"^(?P<type>(?:[A-Za-z_]\w*\.)*[A-Z]\w*)(?::(?: (?P<message>.*))?)?$")
+# an exception's line: its class, capitalised (`poolkit.WorkerError: …`), or one of the
+# standard library's modules' own lower-case errors, named with their module (`struct.error`,
+# `re.error`, `socket.gaierror`, `socket.timeout`)
+EXCEPTION_RE = re.compile(
+    r"^(?P<type>(?:[A-Za-z_]\w*\.)*[A-Z]\w*"
+    r"|(?:struct|re|socket|select|zlib|curses|termios|resource|dbm)"
+    r"\.(?:error|herror|gaierror|timeout))"
+    r"(?::(?: (?P<message>.*))?)?$"
+)
+_MODULE_ERROR = ("error", "herror", "gaierror", "timeout")
 
 
 def short_type(name: str) -> str:
-    """`poolkit.WorkerError` -> `WorkerError`."""
-    return name.rsplit(".", 1)[-1]
+    """`poolkit.WorkerError` -> `WorkerError`; a module's lower-case error keeps its module,
+    which alone tells it apart (`struct.error`, `socket.timeout`)."""
+    module, _, last = name.rpartition(".")
+    return f"{module}.{last}" if last in _MODULE_ERROR and module else last
 
 
 def closing_counts(body: str) -> dict[str, int] | None:
