@@ -8,6 +8,7 @@ in the run whose verdict counts it."""
 
 from __future__ import annotations
 
+import dataclasses
 import weakref
 from functools import partial
 from typing import TYPE_CHECKING
@@ -414,7 +415,19 @@ def _tap_block(parser: TextParser, number: int, line: str) -> Consumer:
         tap_block.SOURCE,
         partial(_keep, parser),
         parser.out.failed_by_subtests.setdefault(parser.name, []).append,
+        partial(_tap_output_ends, parser),
     )
+
+
+def _tap_output_ends(parser: TextParser, header: int, end: int) -> None:
+    """A top-level buffered subtest (Vitest's TAP: a test file's `not ok 3 - file {`) whose
+    `not ok` line is the last the TAP run read counts: the run's output, its subtests' failures,
+    goes on to its `}` on line `end`."""
+    last = parser.out.summaries[-1] if parser.out.summaries else None
+    if last is None or last.file != parser.name or last.source != tap_verdicts.TAP:
+        return
+    if last.line == header:
+        parser.out.summaries[-1] = dataclasses.replace(last, output_end=end)
 
 
 def _keep(parser: TextParser, failure: Failure, lines: Lines) -> None:

@@ -28,6 +28,13 @@ lines are read without their indent. Under prove, Test::More's `#   Failed test 
 (a subtest's indented) come with no `not ok` line (or before it, under `prove -v`): they lead a
 block of their own. A `Bail out!` line (prove: `Bailout called.  Further testing stopped:`) is a
 block too, its reason the message.
+
+Vitest's TAP reporter writes TAP 14's buffered subtests: a test file's or a describe's `not ok 3
+- test/pool.test.js # time=604.37ms {` line, its subtests below it (indented four spaces more),
+its `}`. Such a block reads to its `}` and gives its subtests back to be read: one that failed
+(`not ok`, no directive) makes it a parent failed by its subtests, no failure of its own; with
+none (a describe whose beforeAll threw: its tests `ok … # SKIP`) it is a failure. Its YAML's
+`error` is a mapping, `name` and `message` (Vitest's), and `at` the place (`file:line:col`).
 """
 
 from __future__ import annotations
@@ -37,6 +44,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from poolctl.logs import tap_verdicts
 from poolctl.logs.node_spec_block import read_error
 from poolctl.logs.records import Lines
 from poolctl.logs.scan import MAX_BLOCK_LINES, MAX_FIELD, block_failure, clip
@@ -69,6 +77,8 @@ _MORE_FAILED = re.compile(r"^Failed test (?:'.*'|\S.*)$|^Failed test$")
 _MORE_WHERE = re.compile(r"^(?:Failed test )?at (?P<file>\S+) line (?P<line>\d+)\.$")
 _NODE_FILE = re.compile(r"^file://")
 _TIME_RE = re.compile(r"\s+# time=[\d.]+m?s\s*$")
+_BRACE = " {"  # a buffered subtest's `not ok` line ends so (TAP 14, Vitest's reporter)
+_SIBLING = ("ok ", "not ok ", "1..", "# ", "Bail out!")  # a line of TAP's own
 # where tape says an assertion failed: `Test.<anonymous> (file:///x/pool.test.mjs:27:5)`; or a
 # stack's frame of an anonymous function, `at file:///x/pool.test.mjs:26:13`
 _CALLED_AT = re.compile(
@@ -99,6 +109,7 @@ class TapFailureBlock:
         source: Source,
         done: Callable[[Failure, Lines], object],
         by_subtests: Callable[[int], object] = lambda _line: None,
+        braced_end: Callable[[int, int], object] = lambda _line, _end: None,
     ) -> None:
         self.lines: Lines = [(number, line.rstrip())]
         self.indent = line[: len(line) - len(line.lstrip())]  # a subtest's (node --test)
@@ -106,14 +117,20 @@ class TapFailureBlock:
         self.source = source
         self.done = done
         self.by_subtests = by_subtests  # told the line of a test failed by its subtests
+        self.braced_end = braced_end  # told a buffered subtest's line and its last subtest's
         self.yaml_indent: str | None = None  # inside its YAML block: the `---` line's indent
         self.yaml_done = False
         self.raw = False  # its diagnostics are indented text (Mocha's TAP reporter)
+        # a buffered subtest's line (`not ok 3 - file {`): its subtests follow, to its `}`
+        self.braced = line.rstrip().endswith(_BRACE) and bool(HEADER_RE.match(line.lstrip()))
+        self.closed = False  # ... its `}` read
 
     def feed(self, number: int, line: str) -> bool:
         if len(self.lines) >= MAX_BLOCK_LINES:
             return False
         text = line.rstrip()
+        if self.braced:
+            return self._braced_line(number, text)
         if self.yaml_indent is not None:
             if text == f"{self.yaml_indent}...":
                 self.yaml_indent, self.yaml_done = None, True
@@ -139,6 +156,31 @@ class TapFailureBlock:
             return True
         return False
 
+    def _braced_line(self, number: int, text: str) -> bool:
+        """Take a line of a buffered subtest's block: any to its `}` (a YAML message's line
+        goes on at the left edge), but a line of TAP's own no more indented than its `not ok`
+        line (a stream cut before the `}`)."""
+        if self.closed:
+            return False
+        if text == f"{self.indent}}}":
+            self.closed = True
+        elif text.startswith(self.indent) and text[len(self.indent) :].startswith(_SIBLING):
+            return False
+        self.lines.append((number, text))
+        return True
+
+    def _close_braced(self) -> Lines:
+        """A buffered subtest's block ends: its subtests' lines, given back to be read; it is a
+        failure (no diagnostics) only when none of them failed."""
+        subtests = self.lines[1:-1] if self.closed else self.lines[1:]
+        self.braced_end(self.lines[0][0], self.lines[-1][0])
+        self.lines = self.lines[:1]
+        own = [t.strip() for _, t in subtests]
+        if not any(t.startswith("not ok ") and tap_verdicts.failed_test(t, t) for t in own):
+            self.braced = False
+            self.close()
+        return subtests
+
     def _raw_line(self, own: str) -> bool:
         """Whether `own` (the line past the block's indent) goes on Mocha's indented text right
         after the `not ok` line: a blank line inside it, or a line indented two spaces or more
@@ -150,6 +192,8 @@ class TapFailureBlock:
         return own.startswith("  ") and _TAP_LINE.match(own.lstrip()) is None
 
     def close(self) -> Lines:
+        if self.braced:
+            return self._close_braced()
         header = HEADER_RE.match(self.lines[0][1].lstrip())
         more = MORE_HEADER_RE.match(self.lines[0][1].lstrip()) if header is None else None
         name = own_name(self.lines[0][1]) or ""  # (Test::More's comments alone: the block)
@@ -202,7 +246,8 @@ def own_name(first: str) -> str | None:
     if header is None and more is None:
         return None
     name = header["name"] if header is not None else more["name"] if more is not None else ""
-    name = _TIME_RE.sub("", name or "")  # (node-tap's `# time=435.148ms`: no part of the name)
+    name = (name or "").removesuffix(_BRACE)  # (a buffered subtest's brace, Vitest's)
+    name = _TIME_RE.sub("", name)  # (node-tap's `# time=435.148ms`: no part of the name)
     return name.replace("\\#", "#").strip()
 
 
@@ -249,7 +294,8 @@ def _yaml_source(texts: list[str]) -> str:
     """A YAML diagnostic block's text, between its `---` and `...` lines, dedented."""
     inner = texts[1:-1] if texts[-1].strip() == "..." else texts[1:]
     indent = len(texts[0]) - len(texts[0].lstrip())
-    return "\n".join(t[indent:] for t in inner)
+    # (a quoted message's next line may begin at the left edge, Vitest's: kept whole)
+    return "\n".join(t[indent:] if not t[:indent].strip() else t for t in inner)
 
 
 def _yaml_fields(texts: list[str]) -> dict[str, Any]:
@@ -300,8 +346,13 @@ def _from_yaml(
     error = fields.get("error")
     message = error if isinstance(error, str) else yaml.safe_dump(error).strip() if error else ""
     kind = str(fields.get("name") or _own_code(fields))
+    if isinstance(error, dict) and isinstance(error.get("message"), str):  # Vitest's
+        message, kind = error["message"], str(error.get("name") or kind)
     location = _NODE_FILE.sub("", str(fields.get("location") or ""))
     location = location.rsplit(":", 1)[0] if location.count(":") >= 2 else location
+    at = fields.get("at")
+    if not location and error and isinstance(at, str) and (place := _RAW_PLACE.search(at)):
+        location = f"{place['file']}:{place['line']}"  # Vitest's `at: "file:line:col"`
     stack = str(fields.get("stack") or "").splitlines()
     if not error and any(field in fields for field in _ASSERTION_FIELDS):
         kind, message, location = _assertion(fields, name, stack)
