@@ -141,3 +141,52 @@ def test_another_tools_failures_list_is_no_cargo_run(tmp_path: Path) -> None:
     log.write_text("".join([*clean, "failures:\n", "    lint::unused_import\n", "\n"]))
     parsed = read_logs([str(log)])
     assert parsed.failures == []
+
+
+WORKSPACE = MIXED / "cargo_runs"
+THREAD = "assertion `left == right` failed: worker thread read a wrong length\n  left: 8\n right: 9"
+JOINED = "(then, joining it: called `Result::unwrap()` on an `Err` value: Any { .. })"
+WRONG_PANIC = (
+    "panic did not contain expected string\n"
+    'panic message: "body longer than a packet-2 header holds: TryFromIntError(())"\n'
+    'expected substring: "longer than a packet-4 header"'
+)
+
+
+@pytest.mark.parametrize("log", ["cargo_workspace.txt", "cargo_workspace_backtrace.txt"])
+def test_a_workspace_run_reads_why_a_should_panic_and_a_joined_thread_failed(log: str) -> None:
+    """`cargo test --workspace --no-fail-fast` over two crates (real capture:
+    capture_cargo_workspace.sh). A should_panic test whose panic said something else failed for
+    that: before, it read as the panic alone (kind panic, `body longer than a packet-2 header
+    holds`), as if the panic were unexpected. A test whose spawned thread's assert_eq! failed
+    read as its own thread's join().unwrap() (`called Result::unwrap() on an Err value: Any {
+    .. }`, at the join, framing/src/lib.rs:52), the thread's assertion lost."""
+    parsed = read_logs([str(WORKSPACE / log)])
+    read = {f.name: (f.group, f.kind, f.location, f.message) for f in parsed.failures}
+    assert read == {
+        "tests::long_body_panics": (
+            "src/lib.rs",
+            "should_panic",
+            "framing/src/lib.rs:17",
+            WRONG_PANIC,
+        ),
+        "tests::answer_in_thread": (
+            "src/lib.rs",
+            "panic",
+            "framing/src/lib.rs:50",
+            f"{THREAD}\n{JOINED}",
+        ),
+        "tests::idle_when_overbooked": (
+            "src/lib.rs",
+            "panic",
+            "pool/src/lib.rs:4",
+            "attempt to subtract with overflow",
+        ),
+        "framing/src/lib.rs - encode (line 12)": (
+            "Doc-tests framing",
+            "panic",
+            "framing/src/lib.rs:17",
+            "body longer than a packet-2 header holds: TryFromIntError(())",
+        ),
+    }
+    assert [(s.failures, s.read) for s in parsed.summaries] == [(2, 2), (1, 1), (1, 1)]

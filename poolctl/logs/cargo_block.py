@@ -79,6 +79,13 @@ _NO_PANIC_RE = re.compile(
 _FRAME_RE = re.compile(r"^ +\d+: (?P<symbol>\S.*)$")
 _AT_RE = re.compile(r"^ +at (?P<place>\S+)$")
 _MESSAGE_END = ("stack backtrace:", "note: ")
+_SAID_EXPECTED = ("panic message: ", "expected substring: ")
+# a should_panic test whose panic did not say what it expects: this note, then the two lines
+# saying what it said and what was expected
+_WRONG_PANIC = "note: panic did not contain expected string"
+# the panic of a test's own thread joining a thread that panicked (`handle.join().unwrap()`):
+# the thread's panic, printed before it, is what failed
+JOINED = "called `Result::unwrap()` on an `Err` value: Any { .. }"
 _ENDS = ("failures:", "test result: ", "running ")
 
 
@@ -220,11 +227,14 @@ def panic_failure(
     location = ""
     kind = ""
     part = "output"  # what the test printed; then the panic's message, then its backtrace
+    earlier: tuple[str, list[str], list[str]] | None = None  # the panic before, another thread's
     for text in body:
         panic = PANIC_RE.match(text)
         no_panic = _NO_PANIC_RE.match(text)
         if panic is not None:
-            kind, part, said = "panic", "message", []
+            if kind == "panic" and earlier is None:
+                earlier = (location, "\n".join(said).strip("\n").split("\n"), frames)
+            kind, part, said, frames = "panic", "message", [], []
             if panic["old"]:
                 location, said = f"{panic['old']}:{panic['oldline']}", [panic["said"]]
             else:
@@ -233,6 +243,10 @@ def panic_failure(
             kind, said = "should_panic", ["test did not panic as expected"]
             if no_panic["file"]:
                 location = f"{no_panic['file']}:{no_panic['line']}"
+        elif text == _WRONG_PANIC:  # it panicked, not with the message it expects
+            kind, part, said = "should_panic", "wrong panic", [text.removeprefix("note: ")]
+        elif part == "wrong panic" and text.lstrip().startswith(_SAID_EXPECTED):
+            said.append(text.strip())
         elif part == "message" and text.startswith(_MESSAGE_END):
             part = "backtrace"
         elif part == "message":
@@ -241,6 +255,13 @@ def panic_failure(
             frames.append(frame["symbol"])
         elif part == "backtrace" and (at := _AT_RE.match(text)) and frames:
             frames[-1] = f"{frames[-1]} ({at['place']})"
+    if earlier is not None and "\n".join(said).strip() == JOINED:
+        # the test's thread joined one that panicked: that panic failed it, this one says so
+        location, said, frames = (
+            earlier[0],
+            [*earlier[1], f"(then, joining it: {JOINED})"],
+            earlier[2],
+        )
     details = {"runner": RUNNER, "text": clip("\n".join(body), MAX_FIELD)}
     printed = _printed(body)
     if printed:
