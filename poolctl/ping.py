@@ -30,6 +30,7 @@ from poolctl.patterns.loader import PatternSet
 from poolctl.protocol import Incoming, Response, get_protocol
 from poolctl.protocol.init_asked import init_option_fix
 from poolctl.protocol.messages import WrongId, parse_message
+from poolctl.protocol.missing_program import missing_program_fix
 from poolctl.rundir import RunDir
 from poolctl.session import run_session
 from poolctl.strict_json import as_note, strict_refusals
@@ -240,6 +241,8 @@ def run_ping(options: PingOptions, run_dir: RunDir) -> PingResult:
             asked := init_option_fix(refusal, options.spec.init_options)
         ):
             notes.append(asked)
+        if lacking := missing_program_fix(refusal, options.spec.environment()):
+            notes.append(lacking)
 
     return PingResult(
         options=options,

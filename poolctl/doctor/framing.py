@@ -13,6 +13,7 @@ from poolctl.diagnose.hypotheses import crashed, stderr_merged, stdout_text, stu
 from poolctl.diagnose.hypotheses import framing as framing_mismatch
 from poolctl.model import CheckStatus, Diagnosis, Evidence, FramingTrial
 from poolctl.protocol.init_asked import init_option_fix
+from poolctl.protocol.missing_program import missing_program_fix
 from poolctl.protocol.server_version import version_shown
 from poolctl.rundir import RunDir
 from poolctl.strict_json import strict_refusals
@@ -86,7 +87,8 @@ def check_framing(probe: Probe, run_dir: RunDir, timeout: float) -> CheckList:
         if detail.startswith("the server refused"):  # an answer, an error: no "no answer"
             given = probe.spec.init_options
             asked = init_option_fix(detail, given) if probe.spec.protocol == "lsp" else None
-            out.add("ping", "fail", f"in {framing}, {detail}", asked or fix)
+            lacking = missing_program_fix(detail, probe.spec.environment())
+            out.add("ping", "fail", f"in {framing}, {detail}", asked or lacking or fix)
             return out
         out.add("ping", "fail", f"no answer in {framing}: {detail}", fix)
         return out
