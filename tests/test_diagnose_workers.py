@@ -509,14 +509,18 @@ def test_a_worker_that_logs_an_error_and_exits_is_told_that_error(
     run_cli: RunCli, tmp_path: Path
 ) -> None:
     """No traceback, an error-level log record, exit 1: before, the verdict was only 'exited
-    with code 1' and the fix 'find why it exits'."""
+    with code 1' and the fix 'find why it exits'. The path it logs as missing is its argument:
+    the fix is to give one that exists (mcp-server-git's case: test_jsonrpc_peers_programs.py)."""
     missing = str(tmp_path / "no-such-repository")
     worker = str(WORKERS / "logs_an_error_and_exits.py")
     d = diagnose(run_cli, "--timeout", "2", "--", sys.executable, worker, missing)
     assert confirmed(d) == ["crashed"]
     logged = f"ERROR:worker.config:{missing} does not exist"
-    assert d["cause"].endswith(f"exited with code 1, after logging `{logged}`")
-    assert d["remediation"].startswith(f"Fix the error it logs (`{logged}`)")
+    assert d["cause"].endswith(
+        f"exited with code 1, after logging `{logged}`; `{missing}` names a path that does not "
+        "exist"
+    ), d["cause"]
+    assert d["remediation"] == f"Give it a path that exists: `{missing}` does not."
     notes = [e["note"] for e in d["evidence"] if e["text"] == logged]
     assert notes == ["the error it logged before it exited"]
 

@@ -1,12 +1,17 @@
-"""Real servers that run another program, started where that program is missing: fish-lsp
-1.1.4 (npm, installed alone by `make peers`) refuses LSP's initialize with `spawn fish ENOENT`
-when no fish shell is on its PATH. The verdict names the program to install."""
+"""Real servers started where what they need is missing: fish-lsp 1.1.4 (npm, installed alone
+by `make peers`) refuses LSP's initialize with `spawn fish ENOENT` when no fish shell is on its
+PATH; mcp-server-git 2026.10.19 (the dev extra) exits when its `--repository` is not there. The
+verdict names the program to install, or the path to give."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import shlex
 import shutil
+import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -52,3 +57,79 @@ def test_a_server_refusing_initialize_for_a_program_it_cannot_spawn_is_told_to_i
         "Install `fish`, which the server runs (`spawn fish ENOENT`: no `fish` on its PATH), or "
         "start the server with a PATH that holds it: the pool's settings are not the cause."
     ) in notes, notes
+
+
+needs_git_server = pytest.mark.skipif(
+    importlib.util.find_spec("mcp_server_git") is None,
+    reason="mcp-server-git is missing: `make venv` installs the dev extra",
+)
+GIT_SERVER = (sys.executable, "-m", "mcp_server_git")
+
+
+def crash(capsys: pytest.CaptureFixture[str], *argv: str) -> dict[str, Any]:
+    """The diagnosis of an MCP ping that must fail with exit 1."""
+    code = main(["ping", "--json", "--protocol", "mcp", "--timeout", WAIT, *argv])
+    report = json.loads(capsys.readouterr()[0])
+    assert code == 1, report
+    diagnosis: dict[str, Any] = report["findings"][0]["outcome"]
+    assert [h["id"] for h in diagnosis["hypotheses"] if h["status"] == "confirmed"] == [
+        "crashed"
+    ], diagnosis
+    return diagnosis
+
+
+@needs_git_server
+def test_a_server_given_a_path_that_does_not_exist_is_told_which_argument(
+    capsys: pytest.CaptureFixture[str], processes: Processes, tmp_path: Path
+) -> None:
+    """mcp-server-git given `--repository` of a folder that is not there logs
+    `ERROR:mcp_server_git.server:PATH does not exist` and exits 1: it was told to fix the error
+    it logs and run it by hand; the argument that names the missing path is the fix."""
+    gone = tmp_path / "no-such-repo"
+    d = crash(capsys, "--", *GIT_SERVER, "--repository", str(gone))
+    assert d["cause"].endswith(
+        f"after logging `ERROR:mcp_server_git.server:{gone} does not exist`; `--repository "
+        f"{gone}` names a path that does not exist"
+    ), d["cause"]
+    assert d["remediation"] == f"Give `--repository` a path that exists: `{gone}` does not."
+
+
+@needs_git_server
+def test_a_relative_path_missing_from_the_servers_working_folder_is_told_so(
+    capsys: pytest.CaptureFixture[str], processes: Processes, tmp_path: Path
+) -> None:
+    """The repository is there, beside the folder the server was started in (`--cwd`): the
+    relative `--repository` is looked up from that folder, and the verdict says which."""
+    (tmp_path / "work/repo").mkdir(parents=True)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    d = crash(capsys, "--cwd", str(elsewhere), "--", *GIT_SERVER, "--repository", "work/repo")
+    assert d["cause"].endswith(
+        "; `--repository work/repo` names a path that does not exist, looked up from the "
+        f"folder it was started in ({elsewhere})"
+    ), d["cause"]
+    assert d["remediation"].startswith(
+        f"Give `--repository` a path that exists: `work/repo` does not in {elsewhere}, the folder "
+        "it was started in; a relative path is read from the server's working folder"
+    ), d["remediation"]
+
+
+@needs_git_server
+def test_an_error_logged_on_a_stdout_its_shell_merged_stderr_into_is_read(
+    capsys: pytest.CaptureFixture[str], processes: Processes, tmp_path: Path
+) -> None:
+    """`sh -c 'mcp-server-git --repository X 2>&1'` sends its log line to stdout and exits: the
+    verdict only said to run it by hand and read its stdout; the logged error is read there,
+    its missing path named, and the merge that would break the stream once it starts."""
+    gone = tmp_path / "no-such-repo"
+    script = shlex.join([*GIT_SERVER, "--repository", str(gone)]) + " 2>&1"
+    d = crash(capsys, "--", "sh", "-c", script)
+    assert d["cause"].endswith(
+        f"after logging `ERROR:mcp_server_git.server:{gone} does not exist` on its stdout; "
+        f"`--repository {gone}` names a path that does not exist"
+    ), d["cause"]
+    assert d["remediation"] == (
+        f"Give `--repository` a path that exists: `{gone}` does not. Then keep its stderr "
+        "apart: its command sends it to stdout (`2>&1`), where every line it logs breaks the "
+        "protocol's stream."
+    ), d["remediation"]

@@ -21,6 +21,7 @@ from .experiments import (
     protocol_experiment,
     stdio_experiment,
 )
+from .log_levels import logged_error
 from .npm_errors import npm_failed
 from .observe import Observations
 from .outcomes import (
@@ -34,7 +35,6 @@ from .readings import (
     CLICK_USAGE,
     USAGE_ERROR,
     USAGE_LINE,
-    logged_error,
     stream_kind,
     transport_option,
 )

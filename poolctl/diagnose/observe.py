@@ -32,6 +32,7 @@ from . import procinfo
 from .close_probe import CloseProbe
 from .experiments import Result
 from .live import Blocked, Live
+from .log_levels import logged_error
 from .procinfo import WRITES, ProcState
 from .pystack import NoStack, PyStack
 
@@ -272,11 +273,14 @@ def _what_followed(
     """The stream broke on `broke_on` (at byte `at` of stdout, when known): read on until
     stdout is quiet, to see what came behind (often the answer itself), and return the bytes
     from the break on, and where they start (None: not known for sure). Quiet is not enough
-    while the worker neither waits for input nor is gone (at most a second): it may be on its
-    way out, and its exit is evidence too (fortls, after the window/showMessage it writes
-    spoken line framing, logs a traceback and exits; on a loaded machine the exit came more
-    than 0.2 s after that frame, and was not seen)."""
-    end = time.monotonic() + 1.0
+    while the worker neither waits for input nor is gone (at most a second, three behind an
+    error-level log line): it may be on its way out, and its exit is evidence too (fortls,
+    after the window/showMessage it writes spoken line framing, logs a traceback and exits;
+    on a loaded machine the exit came more than 0.2 s after that frame, and was not seen)."""
+    # an error-level log line (its command sent its stderr to stdout) is often its last word:
+    # mcp-server-git's exit after its `ERROR:…` came more than a second later under load
+    last_words = logged_error(broke_on.decode("utf-8", "replace")) is not None
+    end = time.monotonic() + (3.0 if last_words else 1.0)
     while time.monotonic() < end:
         if worker.read_stdout(min(quiet, max(0.0, end - time.monotonic()))):
             continue

@@ -32,6 +32,8 @@ from ..experiments import STDIO_EXPERIMENT, Outcome
 from ..judgement import Judgement, confirmed, hypothesis
 from ..kernel_log import fault_record
 from ..killed import sigkill_sender
+from ..log_levels import logged_error
+from ..missing_path import missing_path
 from ..node_calls import stretched_range
 from ..node_imports import extensionless_import, missing_export, unexported_subpath
 from ..npm_errors import npm_failed
@@ -48,7 +50,6 @@ from ..readings import (
     USAGE_ERROR,
     USAGE_LINE,
     channel_fix,
-    logged_error,
     logged_fix,
     transport_option,
 )
@@ -71,6 +72,11 @@ MID_FRAME_FIX = (
 )
 
 
+# what to do about a server whose command sends its stderr to stdout (`sh -c 'x 2>&1'`)
+MERGED_FIX = (
+    "Then keep its stderr apart: its command sends it to stdout (`2>&1`), where every line it "
+    "logs breaks the protocol's stream."
+)
 # what to do about a language server that exits at once, silent, with `--stdio` too
 NO_STDIO_SWITCH_FIX = (
     "Find in its `--help` the option that makes it serve on its stdin and stdout: `--stdio` "
@@ -201,6 +207,11 @@ def crashed(obs: Observations) -> Judgement:
         fix = fix.replace(f"read its stderr ({obs.stderr_origin})", "read its stdout (quoted)")
         if (refused := stdout_refusal(obs.pending)) is not None:
             verdict, fix = verdict + refused.clause, refused.fix
+        elif logged := logged_error(obs.pending.decode("utf-8", "replace")):  # `sh -c 'x 2>&1'`
+            verdict += f", after logging `{logged}` on its stdout"
+            fix = logged_fix(logged, argv, b"")
+            if "2>&1" in argv:  # once it starts, its log lines would break the stream there
+                fix += f" {MERGED_FIX}"
     elif not obs.pending and _silent_log(obs) is not None and (option := transport_option(obs)):
         # an editor's switch with no editor behind it (dockerfile-language-server-nodejs with
         # `--node-ipc` and no IPC channel exits at once with code 0, saying nothing)
@@ -284,10 +295,7 @@ def crashed(obs: Observations) -> Judgement:
     if on_stdout is not None:
         verdict += " (said on its stdout)"
         if "2>&1" in argv:  # once it starts, its log lines would break the stream there
-            fix += (
-                " Then keep its stderr apart: its command sends it to stdout (`2>&1`), where "
-                "every line it logs breaks the protocol's stream."
-            )
+            fix += f" {MERGED_FIX}"
     step = first_step(obs.stderr_text) if status.code and not served and not asked else None
     if step is not None and usage is None:  # a set-up step it asks for (server-gdrive's auth)
         verdict += (
@@ -312,6 +320,13 @@ def crashed(obs: Observations) -> Judgement:
     if said_once is not None and not obs.pending:  # ccls: `Failed to parse --init as JSON: …`
         verdict += f", saying `{said_once}`, the only line on its stderr"
         fix = f"Fix what it reports (`{said_once}`); run `{argv}` by hand to see it happen."
+    # a path on its command line that its error names as not there (mcp-server-git's
+    # `--repository`), where the fix was still to fix that error (`Fix the error it logs …`)
+    said = (logged or exc or said_once or "") if status.code and fix.startswith("Fix ") else ""
+    if said and (absent := missing_path(said, obs.worker.spec)) is not None:
+        verdict += absent.why()
+        fix = absent.fix() + (f" {MERGED_FIX}" if fix.endswith(MERGED_FIX) else "")
+        ev.append(absent.evidence())
     # Said only of a server started without `--stdio`: one given it and refusing it (an MCP
     # server's argparse: `unrecognized arguments: --stdio`) needs the switch dropped, not added.
     # A language server that printed its usage lacks its switch or subcommand (`ruff server`).

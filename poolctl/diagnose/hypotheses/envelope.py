@@ -22,6 +22,7 @@ from poolctl.protocol.server_version import version_shown
 
 from ..exited_plan import late_speaker
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
+from ..log_levels import logged_error
 from ..observe import Observations
 from ..outcomes import (
     answering_protocols,
@@ -33,7 +34,6 @@ from ..readings import (
     answered_before,
     echoed,
     ended,
-    logged_error,
     messages_written,
     reported_error,
     request_unread,
