@@ -19,34 +19,23 @@ reading starts again at the next test case or suite (`junit_recover`), and the n
 
 from __future__ import annotations
 
-import re
 from typing import Any, BinaryIO
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
 from poolctl.errors import InputError
-from poolctl.logs.junit_bats import hook_name, split_hooks
-from poolctl.logs.junit_body import (
-    EUNIT_REASON_RE,
-    TESTTOOLS_WRAPPER,
-    console_fields,
-    eunit_reason,
-    message_from_body,
-)
+from poolctl.logs.junit_bats import split_hooks
 from poolctl.logs.junit_bounded import FEED_SIZE, MAX_DEPTH, Bounded, too_deep
+from poolctl.logs.junit_case import CANCELLED, Case, case_failure
 from poolctl.logs.junit_ct import CANCELLED as CT_SETUP
 from poolctl.logs.junit_ct import setup_failure, skipped_by_ct
 from poolctl.logs.junit_ctest import CANCELLED as CTEST_NOT_RUN
-from poolctl.logs.junit_ctest import not_run, own_output
-from poolctl.logs.junit_go import go_failure
-from poolctl.logs.junit_location import case_location
-from poolctl.logs.junit_minitest import whole_message
+from poolctl.logs.junit_ctest import not_run
 from poolctl.logs.junit_names import SameNames, in_group
 from poolctl.logs.junit_output import (
     PYTHON_TRACEBACK,
     CapturedTraceback,
-    crash_context_of,
     find_traceback,
     link_suite_traceback,
     record,
@@ -62,59 +51,21 @@ from poolctl.logs.junit_recover import (
 )
 from poolctl.logs.junit_reruns import PytestTries
 from poolctl.logs.junit_several import one_per_test
-from poolctl.logs.junit_stack import caused_by
 from poolctl.logs.junit_suites import Cut, Folded, Suite, close_at_cut, summaries
 from poolctl.logs.lines import CHUNK_SIZE
 from poolctl.logs.records import MAX_RUNS, ParsedLog, RunSummary, UnreadableInput
 from poolctl.logs.reruns import SUREFIRE_TAGS, add_rerun
-from poolctl.logs.scan import MAX_FIELD, MAX_TRACEBACKS, clip, index_lines, keep_failure
-from poolctl.model import Failure
+from poolctl.logs.scan import MAX_FIELD, MAX_TRACEBACKS, index_lines, keep_failure
 
 _FAILED = ("failure", "error")
 _KEPT_TEXT = ("failure", "error", "system-out", "system-err")
-# EUnit's surefire reporter writes a test it cancelled (its timeout ran out, its setup failed)
-# as `<skipped type="timeout">` (or "abort"): the run failed on it (eunit:test returns error)
-_CANCELLED = {"timeout": "the test timed out", "abort": "the test was cancelled"}
-_TYPED_RE = re.compile(r"^(?P<type>(?:[A-Za-z_]\w*\.)*[A-Z]\w*)(?::|$)")
-# pytest's message for an error outside the test's call: `failed on setup with "KeyError: …"`
-_PYTEST_PHASE_RE = re.compile(r"^failed on (setup|teardown) with ")
 _INDEX_MARKS = ("<", "#", ":", "'", '"', "worker", "session", "pid")
-# a `message` attribute that says nothing (go-junit-report writes "Failed", nose2 "test failure")
-_GENERIC_MESSAGES = frozenset(
-    {"", "failed", "failure", "error", "test failed", "test failure", "test error"}
-)
-# common_test's cth_surefire says only `Test fail_case in pool_SUITE failed!`; the element's
-# text is the reason, an Erlang term (its stack, a list of `{Module,Function,…}`, after it)
-_CT_GENERIC_RE = re.compile(r"^Test \S+ in \S+ (?:failed|auto_skipped)!$")
-_CT_STACK_RE = re.compile(r",\s*\n\s*\[\{")
 _TAIL = 4_000  # characters kept of the end of a failure's text past MAX_FIELD
 
 
 def _local(tag: str) -> str:
     """A tag without its `{namespace}`."""
     return tag.rsplit("}", 1)[-1]
-
-
-class _Case:
-    """What is kept of the `<testcase>` being read."""
-
-    def __init__(self, attrib: dict[str, str], line: int, suite: str, suite_file: str) -> None:
-        self.attrib = attrib
-        self.line = line
-        self.suite = suite
-        self.suite_file = suite_file  # the suite's `file` attribute (mocha-junit-reporter's)
-        # each `<failure>` or `<error>` in it: its tag, attributes and text (pytest writes one
-        # for each failed subtest, and one for the test, in the same `<testcase>`)
-        self.failed: list[tuple[str, dict[str, str], str, str]] = []  # ..., its text's tail
-        self.outcome_attrib: dict[str, str] = {}  # of the one being read
-        self.text: dict[str, list[str]] = {}
-        self.text_line: dict[str, int] = {}  # the line each kept text starts on
-        self.size: dict[str, int] = {}
-        # the last characters of a text past the cap: a stack trace after a huge message
-        self.tail: dict[str, str] = {}
-        self.skipped = False
-        self.reruns = 0  # Surefire's failed tries before the last one
-        self.rerun_message = ""
 
 
 class _Target:
@@ -131,7 +82,7 @@ class _Target:
         self.done: list[tuple[Suite, int, bool]] = []  # suite, end line, nested in another
         self.folded = Folded()  # the plain suites past the first many, counted as they close
         self.lost: list[RunSummary] = []  # failing test cases lost where expat stopped
-        self.case: _Case | None = None
+        self.case: Case | None = None
         self.keep: str = ""  # the element whose text is being kept
         self.pytest = False
         self.cases = 0
@@ -171,7 +122,7 @@ class _Target:
                 self.pytest = True
         elif tag == "testcase":
             outer = self.suites[-1].attrib if self.suites else {}
-            self.case = _Case(
+            self.case = Case(
                 dict(attrib), self._line(), outer.get("name", ""), outer.get("file", "")
             )
             self.cases += 1
@@ -189,7 +140,7 @@ class _Target:
                 self.case.tail[tag] = ""
             elif tag == "skipped" and self._cancelled(attrib):
                 kind = attrib["type"]
-                said = f"{_CANCELLED[kind]} (EUnit cancelled it; its report says skipped)"
+                said = f"{CANCELLED[kind]} (EUnit cancelled it; its report says skipped)"
                 self.case.outcome_attrib = {"type": kind, "message": said, "cancelled": kind}
                 self.case.text["skipped"] = []
                 self.case.size["skipped"] = 0
@@ -260,7 +211,7 @@ class _Target:
                 link_suite_traceback(self.out, found, self.suites[-1].first_failure, tag)
             self.suite_output = None
         if tag == "skipped" and self.case and self.case.outcome_attrib.get("type") == CT_SETUP:
-            self._CT_SETUPped(self.case)
+            self._ct_skipped(self.case)
         failed = tag in _FAILED or (tag == "skipped" and self.case and "skipped" in self.case.text)
         if failed and self.case is not None and self.stack[-1:] == ["testcase"]:
             body = "".join(self.case.text.get(tag, ()))
@@ -290,7 +241,9 @@ class _Target:
                 folded = len(case.failed) - len(ones)
                 ones = split_hooks(ones)  # bats' teardown_file, written into a test's text
                 for outcome, attrib, body, tail in ones:
-                    failure = self._failure(case, outcome, attrib, body, tail)
+                    failure = case_failure(
+                        case, outcome, attrib, (body, tail), self.name, self.pytest, self._line()
+                    )
                     kept = keep_failure(self.out, failure)
                     for suite in self.suites:
                         suite.read += kept
@@ -330,7 +283,7 @@ class _Target:
         del self.stack[reopening(self.stack) :]
         return b"".join(f"<{tag}>".encode() for tag in self.stack), lost
 
-    def _CT_SETUPped(self, case: _Case) -> None:
+    def _ct_skipped(self, case: Case) -> None:
         """A test common_test skipped: failed when its `init_per_testcase` did (`junit_ct`)."""
         said = setup_failure("".join(case.text.get("skipped", ())))
         if said is None:
@@ -342,9 +295,9 @@ class _Target:
     def _cancelled(self, attrib: dict[str, str]) -> bool:
         """A `<skipped>` that is EUnit's cancelled test (its suite is `module '…'`)."""
         suite = self.suites[-1].attrib.get("name", "") if self.suites else ""
-        return attrib.get("type") in _CANCELLED and suite.startswith("module '")
+        return attrib.get("type") in CANCELLED and suite.startswith("module '")
 
-    def _skipped_failure(self, case: _Case) -> None:
+    def _skipped_failure(self, case: Case) -> None:
         """A test both skipped and failed: node's `todo` test that failed, as a todo may (its
         run passes). Noted, not a failure."""
         for suite in self.suites:
@@ -355,7 +308,7 @@ class _Target:
             "not counted as a failure"
         )
 
-    def _repeats_last_failure(self, case: _Case) -> bool:
+    def _repeats_last_failure(self, case: Case) -> bool:
         """jest-junit writes a suite that failed to run twice: a `<testcase>` with its
         `<error>`, then one of the same name whose `<failure>` is the error as a JSON object."""
         body = case.failed[0][2].strip()
@@ -386,95 +339,6 @@ class _Target:
             f"case(s) whole, {failing} failing{lost}; its counts are partial"
         )
         return cut
-
-    # -- records ---------------------------------------------------------------------------
-    def _failure(
-        self, case: _Case, tag: str, outcome: dict[str, str], body: str, tail: str = ""
-    ) -> Failure:
-        """The failure `case`'s `<failure>` or `<error>` (`tag`, with `outcome` as its
-        attributes, `body` as its text and `tail` as the end of a text past the cap) says."""
-        attrib = case.attrib
-        message = outcome.get("message", "").strip()
-        kind = outcome.get("type", "").strip()
-        kind, message = whole_message(attrib.get("name", ""), tag, kind, message, body)
-        details: dict[str, str] = {"outcome": tag}
-        stack: tuple[str, ...] = ()
-        told_by_output = False  # the test's output is the failure's text, not its context
-        told = ""  # the place its text names
-        fields = console_fields(body, attrib.get("name", ""))
-        if fields is not None:
-            kind = fields.kind if not kind or kind in ("error", "failure") else kind
-            # pytest's `message` attribute holds the whole exception; a `--tb=line` text only
-            # its first line (the lines after it carry no `E` mark): keep the longer
-            longer = message.startswith(fields.message) and len(message) > len(fields.message)
-            message = message if longer else fields.message or message
-            details.update({k: v for k, v in fields.details.items() if k != "counter"})
-        elif (
-            outcome.get("cancelled") in _CANCELLED
-        ):  # EUnit's cancelled test: its body is the stack
-            stack = tuple(t.strip() for t in body.strip().splitlines() if t.strip())
-        elif message.lower() in _GENERIC_MESSAGES and EUNIT_REASON_RE.search(body):
-            message, stack = eunit_reason(body)
-        elif _CT_GENERIC_RE.match(message) and body.strip():
-            message = _CT_STACK_RE.split(body.strip(), 1)[0]
-        elif message.lower() in _GENERIC_MESSAGES and (
-            go := go_failure(body, attrib.get("name", ""), self.name, case.line)
-        ):  # gotestsum's, go-junit-report's: what the test logged, go's framing left out
-            message, kind, stack, told = go.message, go.kind or kind, go.stacktrace, go.location
-        elif message.lower() in _GENERIC_MESSAGES:
-            if not body.strip():  # ctest's: the test's own output is all it says of it
-                body = own_output(case.text)
-                told_by_output = bool(body)
-            message = message_from_body(body) or message
-        phase = _PYTEST_PHASE_RE.match(outcome.get("message", "")) if tag == "error" else None
-        if phase:  # pytest's `<error message="failed on setup with …">`: a fixture's error
-            details["phase"] = phase.group(1)
-        if not kind or kind in ("error", "failure") or kind.endswith(TESTTOOLS_WRAPPER):
-            typed = _TYPED_RE.match(message) or _TYPED_RE.match(body.strip())
-            kind = typed.group("type").rsplit(".", 1)[-1] if typed else kind or tag
-        if body.strip():
-            details["text"] = clip(body.strip("\n"), MAX_FIELD)
-        causes = caused_by(f"{body}\n{tail}")
-        if causes:
-            details["caused_by"] = clip("\n".join(causes), MAX_FIELD)
-        for stream in ("system-out", "system-err"):
-            captured = "".join(case.text.get(stream, [])).strip()
-            if captured and not told_by_output:
-                details[stream] = clip(captured, MAX_FIELD)
-        for key in ("time", "file", "line"):
-            if attrib.get(key):
-                details[key] = attrib[key]
-        if not attrib.get("file") and case.suite_file:
-            # mocha-junit-reporter names the file on the suite only: the same title in two
-            # files is two tests (the file is part of a test's identity in the history)
-            details["file"] = case.suite_file
-        location = case_location(
-            attrib,
-            case.suite_file,
-            fields.location if fields is not None else told,
-            (body, tail),
-            pytest=self.pytest,
-            input_name=self.name,
-        )
-        return Failure(
-            source="junit",
-            name=hook_name(body) or attrib.get("name", "") or "(no name)",
-            group=attrib.get("classname", "") or in_group(case.suite, attrib.get("group")),
-            location=location,
-            kind=kind,
-            message=clip(message or body.strip().split("\n", 1)[0], MAX_FIELD),
-            details=details,
-            stacktrace=fields.stacktrace if fields is not None else stack,
-            context=()
-            if told_by_output
-            else crash_context_of(
-                {k: "".join(case.text.get(k, ())) for k in ("system-err", "system-out")},
-                case.text_line,
-            ),
-            input_file=self.name,
-            line_start=case.line,
-            line_end=self._line(),
-        )
 
     def _traceback(self, text: str, start: int) -> CapturedTraceback | None:
         """The first worker traceback in captured output read from line `start` (the line its
