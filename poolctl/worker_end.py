@@ -22,10 +22,14 @@ if TYPE_CHECKING:
 # over 0.1 s; one that ignores end of input costs this much before it is signalled.
 EOF_GRACE = 0.5
 # How long past EOF_GRACE a worker still at work is waited for (running, or its CPU time rising:
-# exiting). A server on the MCP SDK spends a moment of CPU tearing down once its stdin closes:
-# mcp-server-time 2026.10 exited 0.2-2.0 s after it here, markitdown-mcp 0.0.1a8 0.9-1.1 s, and
-# SIGTERM at 0.5 s had them said to outlive their stdin. One idle then is not waited for, nor
-# one at work before its stdin closed (a loop that never answers, a start still importing).
+# exiting), in seconds of wall time at most. A server on the MCP SDK spends a moment of CPU
+# tearing down once its stdin closes: mcp-server-time 2026.10 exited 0.2-2.0 s after it here,
+# markitdown-mcp 0.0.1a8 0.9-1.1 s, and SIGTERM at 0.5 s had them said to outlive their stdin.
+# One idle then is not waited for, nor one at work before its stdin closed (a loop that never
+# answers, a start still importing). Within it, the stop's grace counts the worker's CPU time,
+# not the wall's: on a loaded machine one at work waits for a CPU, runnable, most of the time
+# (an experiment's copy answering 512 requests as its stdin closed, at a load of 14, was stopped
+# a second after the close with its answers unwritten).
 EOF_BUSY_MAX = 5.0
 BUSY_POLL = 0.2  # how often a worker still at work is looked at
 # The CPU time one still running as its stdin is to close is given to go to sleep (one that
@@ -71,16 +75,19 @@ def end_with_family(worker: WorkerProcess, family: Held, grace: float) -> None:
 
 
 def _at_work_until_exit(worker: WorkerProcess, ticks: int, most: float) -> bool:
-    """Watch a worker still running once its stdin closed while it keeps at work (`most`
-    seconds at most: the stop's grace, which an experiment's copy keeps short), `ticks` its CPU
-    time as its stdin closed; whether it was still at work when the wait ran out. One asleep
-    that used no CPU time since it was last looked at waits for something else than its end,
-    and is not waited for."""
-    end = time.monotonic() + most
+    """Watch a worker still running once its stdin closed while it keeps at work, until it has
+    run `most` seconds on a CPU from now (the stop's grace, which an experiment's copy keeps
+    short; EOF_BUSY_MAX seconds of wall time at most), `ticks` its CPU time as its stdin closed;
+    whether it was still at work when the wait ran out. One asleep that used no CPU time since
+    it was last looked at waits for something else than its end, and is not waited for."""
+    end = time.monotonic() + EOF_BUSY_MAX
+    budget = _ticks(worker.pid)[1] + most * _TICKS_A_SECOND
     while time.monotonic() < end:
         state, now = _ticks(worker.pid)
         if state != "R" and now <= ticks:  # asleep and idle, or gone
             return False
+        if now >= budget:
+            break
         ticks = now
         if worker.wait_exit(BUSY_POLL) is not None:
             return False

@@ -7,12 +7,17 @@ from __future__ import annotations
 
 import re
 import shutil
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.conftest import REFERENCE, RunCli
 from tests.test_diagnose_workers import WORKERS, confirmed, diagnose
+from tests.test_stop_at_work import starving_cgroup
+
+__all__ = ["starving_cgroup"]  # the fixture, used by name
 
 VERDICT = (
     "The worker answers only once its stdin ends: it read the {size}-byte request, waited for "
@@ -62,6 +67,22 @@ def test_a_python_script_reading_its_whole_stdin_is_told_so_by_its_stack_and_man
     held = _buffered(d)
     assert held["status"] == "ruled-out", held
     assert held["reason"].startswith("its answer waited for the end of its input, not in a buffer")
+
+
+def test_many_requests_answered_by_a_copy_starved_of_cpu_after_its_stdin_closed_are_read(
+    run_cli: RunCli, starving_cgroup: Path
+) -> None:
+    """The experiment's copy answers its 512 requests once its stdin closes, held to 2% of a
+    CPU: 30 ms of CPU in about 1.5 s, as on a loaded machine. It was stopped by SIGTERM a second
+    after the close, its answers unwritten, and the many requests' evidence was missing (seen
+    at a load of 14): a copy at work after the close is waited for by the CPU time it is
+    given, not by the wall clock."""
+    argv = (sys.executable, str(WORKERS / "reads_whole_input_starved.py"))
+    d = diagnose(
+        run_cli, "--timeout", "1", "--env", f"STARVE_CGROUP={starving_cgroup}", "--", *argv
+    )
+    assert confirmed(d) == ["waiting-for-input"], d["cause"]
+    assert any(MANY.fullmatch(t) for t in _texts(d)), _texts(d)
 
 
 def test_without_experiments_its_stack_alone_shows_it(run_cli: RunCli) -> None:
