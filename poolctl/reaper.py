@@ -27,6 +27,7 @@ RUN_ENV = "POOLCTL_RUN"
 # How often poolctl's descendants are noted: a daemon started less than this before poolctl
 # was killed can be missed (if it also left its session and cleared its environment).
 WATCH_EVERY = 0.2
+FREEZER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "freezer.py")
 
 
 def carriers(token: str, since: int) -> set[int]:
@@ -122,6 +123,7 @@ def main(argv: list[str]) -> int:
         if started(pid) == when:
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
+    thaw([pid for pid, when in noted.items() if started(pid) == when])
     end = time.monotonic() + 2.0
     while time.monotonic() < end:
         found = carriers(token, since)
@@ -130,8 +132,27 @@ def main(argv: list[str]) -> int:
         for pid in found:
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
+        thaw(found)
         time.sleep(0.05)
     return 0
+
+
+def thaw(pids: list[int] | set[int]) -> None:
+    """Thaw those of `pids` a cgroup freezer holds: their SIGKILL waits until then. The
+    package's `freezer.py` beside this file, loaded by path only when needed (the reaper starts
+    without the package)."""
+    if not pids or not sys.platform.startswith("linux"):
+        return
+    import importlib.util  # here: the reaper's start imports nothing it may not need
+
+    spec = importlib.util.spec_from_file_location("poolctl_freezer", FREEZER)
+    if spec is None or spec.loader is None:
+        return
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses looks its module up by name
+    with contextlib.suppress(Exception):  # the kills above stand whatever happens here
+        spec.loader.exec_module(module)
+        module.thaw(pids)
 
 
 if __name__ == "__main__":

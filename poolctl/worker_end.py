@@ -11,6 +11,7 @@ import signal
 import time
 from typing import TYPE_CHECKING
 
+from poolctl.freezer import Frozen, said, thaw
 from poolctl.pidfds import Held
 from poolctl.proctree import wait_gone
 
@@ -47,6 +48,9 @@ def end_with_family(worker: WorkerProcess, family: Held, grace: float) -> None:
     """End `worker` (stdin closed, then SIGTERM, then SIGKILL) and every process of `family`,
     noting in `worker.stopped_by` what ended it."""
     ended = worker.poll()  # it had ended by itself (a crash, an exit): nothing stopped it
+    # a frozen process reads no end of input and takes no signal, SIGKILL included: thawed
+    # first, it is stopped as any other
+    frozen = thaw({worker.pid} | family.pids) if ended is None else []
     # one asleep as its stdin closes (waiting for input) that is at work after is tearing down;
     # one at work already (a loop, its imports) is not waited for
     asleep, ticks = _asleep(worker.pid, min(ASLEEP_MOST, grace)) if ended is None else (False, -1)
@@ -68,10 +72,12 @@ def end_with_family(worker: WorkerProcess, family: Held, grace: float) -> None:
         else:
             by = AT_WORK if at_work else "SIGTERM"
             worker.stopped_by = worker.stopped_by or worker.interrupted_stop() or by
-        _kill_known_then_found(worker, family)  # what is left, leader included
+        frozen += _kill_known_then_found(worker, family)  # what is left, leader included
         worker.wait_exit(5.0)
     else:  # children it left running (a daemonized server)
-        wait_gone(_kill_known_then_found(worker, family), 2.0)  # none outlives the call
+        frozen += _kill_known_then_found(worker, family, wait=True)  # none outlives the call
+    if frozen:  # neither its stdin's close nor a signal reached it before: said apart
+        worker.stopped_by = f"{worker.stopped_by}; {said(frozen)}"
 
 
 def _at_work_until_exit(worker: WorkerProcess, ticks: int, most: float) -> bool:
@@ -121,13 +127,18 @@ def _ticks(pid: int) -> tuple[str, int]:
         return "", -1
 
 
-def _kill_known_then_found(worker: WorkerProcess, known: Held) -> set[int]:
+def _kill_known_then_found(worker: WorkerProcess, known: Held, wait: bool = False) -> list[Frozen]:
     """SIGKILL the group and `known` at once, then what a search finds now (a search of every
-    process may take long on a busy machine: what is known waits for none); all."""
+    process may take long on a busy machine: what is known waits for none), and thaw any of
+    them frozen, whose SIGKILL waits for that; with `wait`, wait for them all to be gone (2 s
+    at most). The frozen ones thawed."""
     _signal(worker, signal.SIGKILL, known)
     if known.add(worker.family_found()):
         _signal(worker, signal.SIGKILL, known)
-    return known.pids
+    frozen = thaw(known.pids)
+    if wait:
+        wait_gone(known.pids, 2.0)
+    return frozen
 
 
 def _signal(worker: WorkerProcess, sig: signal.Signals, family: Held) -> None:
