@@ -8,6 +8,7 @@ Linux only; where cgroups cannot be read or written, nothing is done."""
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -56,6 +57,14 @@ def said(found: list[Frozen]) -> str:
     return "; ".join(clauses)
 
 
+def frozen_where(pid: int) -> str | None:
+    """The file that says `pid` is frozen and what it says
+    (`/sys/fs/cgroup/freezer/paused/freezer.state FROZEN`), or None when it is not."""
+    where = _frozen_at(pid, _mounts())
+    return where[1] if where is not None else None
+
+
+@functools.cache  # the hierarchies are mounted once, at boot
 def _mounts() -> dict[str, str]:
     """Where the freezer hierarchies are mounted: "v1" (the freezer controller), "v2"."""
     found: dict[str, str] = {}

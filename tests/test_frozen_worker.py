@@ -93,3 +93,19 @@ def test_a_frozen_worker_left_by_a_killed_poolctl_is_thawed_by_the_reaper(
     while members(freezer_cgroup) and time.monotonic() < end:
         time.sleep(0.05)
     assert members(freezer_cgroup) == []
+
+
+def test_a_frozen_worker_is_said_frozen_with_the_way_to_thaw_it(
+    processes: Processes, freezer_cgroup: Path, tmp_path: Path
+) -> None:
+    """Before: 'pid N (sh, a child of the worker …) is a zombie in not in a system call' (the
+    helper that froze it, unreaped by its frozen parent), or a frozen child 'sleeping
+    (clock_nanosleep)', with 'Answer the init ping before the slow start-up work' as the fix."""
+    run_dir = run(processes, freezer_cgroup, tmp_path, "ping", "--timeout", "1")
+    report = json.loads((run_dir / "report.json").read_text())
+    outcome = report["findings"][0]["outcome"]
+    assert outcome["cause"].startswith("The worker is stuck in initialization: "), outcome
+    frozen = f"is frozen by its cgroup's freezer ({freezer_cgroup}/freezer.state FROZEN): it runs"
+    assert f"{frozen} only once thawed" in outcome["cause"], outcome["cause"]
+    assert outcome["remediation"].startswith("Let it run: find what froze its cgroup")
+    assert "zombie" not in outcome["cause"]

@@ -175,10 +175,10 @@ class Live:
         comes first when it is stopped: a child asleep beside a stopped worker does no work of
         its requests."""
         reader = self.reader()
-        if reader is not None and reader.state in ("T", "t"):
+        if reader is not None and (reader.state in ("T", "t") or reader.frozen):
             return reader
         for p in reversed(self.processes):
-            if p.comm in RUNTIME_HELPERS or self.escaped(p):
+            if p.comm in RUNTIME_HELPERS or self.escaped(p) or p.state == "Z":  # a zombie: done
                 continue
             main = p.main
             if main is None or main.syscall is None or main.syscall.name not in CHILD_WAITS:
@@ -186,10 +186,11 @@ class Live:
         return self.leader
 
     def stopped(self) -> ProcState | None:
-        """The process doing the work, when it is stopped (SIGSTOP, SIGTSTP, a debugger): it
-        runs again only when continued, so waiting longer shows nothing."""
+        """The process doing the work, when it is stopped (SIGSTOP, SIGTSTP, a debugger) or
+        frozen (its cgroup's freezer): it runs again only when continued or thawed, so waiting
+        longer shows nothing."""
         p = self.busiest()
-        return p if p is not None and p.state in ("T", "t") else None
+        return p if p is not None and (p.state in ("T", "t") or p.frozen) else None
 
     def native(self, pid: int) -> bool:
         """Whether py-spy found no interpreter in process `pid`: a program in C, Go, Rust or
@@ -231,7 +232,9 @@ class Live:
             return "no process left"
         main = p.main
         name = main.syscall.name if main is not None and main.syscall is not None else ""
-        if name in SLEEPS:
+        if p.frozen:  # whatever call it was in: it makes no progress in it
+            what = f"frozen by its cgroup's freezer ({p.frozen}): it runs only once thawed"
+        elif name in SLEEPS:
             what = f"sleeping ({name})"
         elif p.state in ("T", "t"):
             what = "stopped (by SIGSTOP or SIGTSTP, or a debugger): it runs only once continued"

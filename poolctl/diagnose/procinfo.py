@@ -18,6 +18,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from poolctl.freezer import frozen_where
 from poolctl.pipe_fill import unread_bytes as unread_bytes  # read here by most callers
 from poolctl.program import running_program
 
@@ -174,6 +175,8 @@ class ProcState:
     # seconds its threads were runnable but not running (waiting for a CPU, or throttled by a
     # CPU quota), from /proc/PID/task/TID/schedstat; None where the kernel does not say
     cpu_wait_seconds: float | None = None
+    # the freezer state file that says a cgroup freezer holds it (`…/freezer.state FROZEN`)
+    frozen: str | None = None
 
     @property
     def main(self) -> ThreadState | None:
@@ -294,6 +297,7 @@ def snapshot(pid: int, max_threads: int = 64) -> ProcState | None:
         cmdline=program[1] if program is not None else "",
         stdout_flags=fd_flags(pid, 1),
         cpu_wait_seconds=_cpu_wait(pid, tids),
+        frozen=frozen_where(pid) if fields[0] in ("D", "S") else None,  # frozen: D, v2's S
     )
 
 

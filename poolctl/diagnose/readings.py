@@ -14,6 +14,7 @@ from poolctl.units import fmt_seconds
 
 from .observe import Observations
 from .outcomes import result
+from .procinfo import ProcState
 from .pystack import NoStack, Whereabouts, commonest, whereabouts
 from .stdin_holders import Holder, stdin_holder
 from .transport_help import StdioValue, channel_value, find_stdio_value
@@ -45,6 +46,16 @@ STOPPED_FIX = (
     "find what stops it (a SIGSTOP or SIGTSTP sent to it, a job-control shell, an attached "
     "debugger); a stopped process runs again on SIGCONT (`kill -CONT`)"
 )
+FROZEN_FIX = (
+    "find what froze its cgroup (`docker pause`, a freezer.state written FROZEN, cgroup v2's "
+    "cgroup.freeze); a frozen process runs again once thawed (`docker unpause`, THAWED written "
+    "to freezer.state, 0 to cgroup.freeze)"
+)
+
+
+def stopped_fix(p: ProcState) -> str:
+    """How to let a stopped or frozen process run again."""
+    return FROZEN_FIX if p.frozen else STOPPED_FIX
 
 
 _LOG_TAG = re.compile(r"^\[[^\]\n]*\][ \t]*")

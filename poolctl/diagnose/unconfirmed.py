@@ -10,7 +10,7 @@ from poolctl.units import fmt_limit
 from .cpu_wait import cpu_wait
 from .observe import Observations
 from .peer_wait import peer_wait, wait_words
-from .readings import STOPPED_FIX, still_working
+from .readings import still_working, stopped_fix
 
 
 def none_confirmed(
@@ -140,7 +140,7 @@ def none_confirmed(
     steps.append(f"look at its stderr ({obs.stderr_origin}){dump}")
     stopped = obs.live.stopped() if obs.live is not None else None
     if stopped is not None:  # waiting longer shows nothing: it runs again only when continued
-        steps.insert(0, STOPPED_FIX)
+        steps.insert(0, stopped_fix(stopped))
     elif (
         obs.late_answer is None
         and not working

@@ -12,13 +12,13 @@ from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
 from ..observe import Observations
 from ..read_ahead import read_ahead
 from ..readings import (
-    STOPPED_FIX,
     answered_before,
     ended,
     live_origin,
     most_seen,
     request_unread,
     stack_evidence,
+    stopped_fix,
     stream_kind,
     transport_option,
 )
@@ -160,7 +160,7 @@ def stuck_in_init(obs: Observations) -> Judgement:
     )
     stopped = live.stopped()
     if stopped is not None:
-        fix = f"Let it run: {STOPPED_FIX}."
+        fix = f"Let it run: {stopped_fix(stopped)}."
     elif where is not None and where.importing:
         fix = (
             f"Move the heavy `import {where.importing}` after the first answer (answer the init "
