@@ -5,13 +5,15 @@ request."""
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import RunCli
+from tests.conftest import Processes, RunCli
 from tests.test_diagnose_workers import WORKERS, diagnose
 from tests.test_stop_at_work import starving_cgroup
 
@@ -62,3 +64,44 @@ def test_a_worker_silent_for_want_of_a_cpu_is_not_said_only_to_be_running(
     assert "it may be slow for want of a CPU, not stuck" in cause
     said = " ".join(e["text"] for e in d["evidence"])
     assert "s runnable waiting for a CPU" in said, said
+
+
+@pytest.mark.skipif(shutil.which("taskset") is None, reason="taskset is not installed")
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one CPU: no narrower set to pin it to")
+def test_a_worker_pinned_to_a_busy_cpu_at_a_lower_priority_is_told_so(
+    run_cli: RunCli, processes: Processes
+) -> None:
+    """`taskset -c 0 nice -n 10 worker` beside three CPU hogs pinned to CPU 0 (each a session
+    of its own, as separate jobs are): before, 'the worker is slow, not broken' and 'make this
+    request faster', though the other CPU may have been idle."""
+    hogs = [
+        processes.popen(
+            ["taskset", "-c", "0", "sh", "-c", "while :; do :; done"], start_new_session=True
+        )
+        for _ in range(3)
+    ]
+    try:
+        d = diagnose(
+            run_cli,
+            "--timeout",
+            "0.5",
+            "--env",
+            "SPIN=0.3",
+            "--",
+            "taskset",
+            "-c",
+            "0",
+            "nice",
+            "-n",
+            "10",
+            sys.executable,
+            STARVED,
+        )
+    finally:
+        for hog in hogs:
+            hog.kill()
+            hog.wait()
+    cause = d["cause"]
+    assert "for a CPU, runnable but not running" in cause, cause
+    assert f"(at nice 10; allowed CPU 0 only, of {os.cpu_count()}; load average " in cause
+    assert "run it at the default priority (without `nice`) and on every CPU" in d["remediation"]

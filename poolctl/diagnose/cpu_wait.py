@@ -1,7 +1,8 @@
 """A worker late because it waited for a CPU, not because its work is slow: on a loaded machine
 (a build, other test processes, a CPU hog beside it) or under its cgroup's CPU quota a process
 is runnable but not running, and the kernel counts that time apart (schedstat's run_delay).
-When it is most of the worker's life, a timeout says more of the machine than of the worker."""
+When it waited longer than it ran, and long enough to matter to its timeout, a timeout says
+more of the machine than of the worker."""
 
 from __future__ import annotations
 
@@ -13,8 +14,7 @@ from poolctl.model import Evidence
 from .live import Live
 from .procinfo import ProcState
 
-STARVED_SHARE = 0.5  # waited for a CPU at least this share of its life: starved, not slow
-MIN_WAIT = 0.25  # and at least this many seconds: a moment's wait is any machine's
+MIN_WAIT = 0.25  # the least wait for a CPU said: a moment's wait is any machine's
 _CPU_CGROUP_V1 = "/sys/fs/cgroup/cpu"
 
 
@@ -26,11 +26,23 @@ class CpuWait:
     waited: float  # seconds runnable, not running
     quota: str | None  # its cgroup's CPU quota ("2% of a CPU in …/cpu.cfs_quota_us"), if any
     load: str  # the machine's load average, said
+    cpus: tuple[int, ...] | None  # the CPUs it may run on, when fewer than the machine's
+
+    def _held_back(self) -> list[str]:
+        """What of its own holds it back: a lowered priority, a narrowed set of CPUs."""
+        held = []
+        if self.process.nice > 0:
+            held.append(f"at nice {self.process.nice}")
+        if self.cpus is not None:
+            on = ", ".join(str(c) for c in self.cpus)
+            held.append(f"allowed CPU {on} only, of {os.cpu_count() or 1}")
+        return held
 
     def said(self, answered: bool) -> str:
         """`pid 12 (python) waited 3.2 s of its 3.9 s for a CPU … and ran 0.41 s: …`."""
         p = self.process
-        why = f"its cgroup's CPU quota: {self.quota}" if self.quota else self.load
+        quota = [f"its cgroup's CPU quota: {self.quota}"] if self.quota else []
+        why = "; ".join([*quota, *self._held_back(), self.load])
         then = (
             "what made it late was the CPU it was given, not the work it did"
             if answered
@@ -42,6 +54,11 @@ class CpuWait:
         )
 
     def step(self) -> str:
+        if self._held_back():
+            return (
+                "run it at the default priority (without `nice`) and on every CPU (without "
+                "`taskset`), or give it a timeout that allows for the CPU it is given"
+            )
         if self.quota:
             return (
                 f"give its cgroup more CPU than {self.quota}, or a timeout that allows for "
@@ -62,21 +79,33 @@ class CpuWait:
         )
 
 
-def cpu_wait(live: Live | None) -> CpuWait | None:
-    """The worker's process that spent most of its life waiting for a CPU, when one did."""
+def cpu_wait(live: Live | None, timeout: float) -> CpuWait | None:
+    """The worker's process that waited longest for a CPU, when it waited longer than it ran
+    (it got less than half a CPU while it could run), and at least half `timeout` (enough to
+    matter to it) and MIN_WAIT. Its whole life is counted: a worker that has answered since
+    and idles on keeps the wait it had."""
     if live is None:
         return None
     waits = [
         (p.cpu_wait_seconds, p)
         for p in live.processes
-        if p.cpu_wait_seconds is not None and p.age_seconds > 0 and p.state != "Z"
+        if p.cpu_wait_seconds is not None and p.state != "Z"
     ]
     if not waits:
         return None
-    waited, p = max(waits, key=lambda w: w[0] / w[1].age_seconds)
-    if waited < max(MIN_WAIT, STARVED_SHARE * p.age_seconds):
+    waited, p = max(waits, key=lambda w: w[0])
+    if waited < max(MIN_WAIT, timeout / 2, p.cpu_seconds):
         return None
-    return CpuWait(p, waited, _quota(p.pid), _load())
+    return CpuWait(p, waited, _quota(p.pid), _load(), _fewer_cpus(p.pid))
+
+
+def _fewer_cpus(pid: int) -> tuple[int, ...] | None:
+    """The CPUs `pid` may run on (`taskset`), when fewer than the machine's; else None."""
+    try:
+        allowed = os.sched_getaffinity(pid)
+    except OSError:  # gone
+        return None
+    return tuple(sorted(allowed)) if len(allowed) < (os.cpu_count() or 1) else None
 
 
 def _load() -> str:

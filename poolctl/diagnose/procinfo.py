@@ -177,6 +177,7 @@ class ProcState:
     cpu_wait_seconds: float | None = None
     # the freezer state file that says a cgroup freezer holds it (`…/freezer.state FROZEN`)
     frozen: str | None = None
+    nice: int = 0  # its nice value (19: the lowest priority `nice` gives)
 
     @property
     def main(self) -> ThreadState | None:
@@ -298,6 +299,7 @@ def snapshot(pid: int, max_threads: int = 64) -> ProcState | None:
         stdout_flags=fd_flags(pid, 1),
         cpu_wait_seconds=_cpu_wait(pid, tids),
         frozen=frozen_where(pid) if fields[0] in ("D", "S") else None,  # frozen: D, v2's S
+        nice=int(fields[16]) if len(fields) > 16 and fields[16].lstrip("-").isdigit() else 0,
     )
 
 

@@ -51,7 +51,7 @@ def none_confirmed(
                     "FIONREAD on the stdin pipe at the timeout",
                 )
             )
-        if (starved := cpu_wait(obs.live)) is not None:  # late for want of a CPU
+        if (starved := cpu_wait(obs.live, obs.timeout)) is not None:  # late for want of a CPU
             cause += f"; {starved.said(answered=True)}"
             evidence.append(starved.evidence())
             steps.append(starved.step())
@@ -61,7 +61,7 @@ def none_confirmed(
             f"No hypothesis was confirmed: pid {obs.worker.pid} gave no answer within "
             f"{fmt_limit(obs.timeout)}{state}"
         )
-        if (starved := cpu_wait(obs.live)) is not None:  # silent for want of a CPU
+        if (starved := cpu_wait(obs.live, obs.timeout)) is not None:  # silent for want of a CPU
             cause += f"; {starved.said(answered=False)}"
             evidence.append(starved.evidence())
             steps.append(starved.step())

@@ -171,7 +171,7 @@ def stuck_in_init(obs: Observations) -> Judgement:
             "Answer the init ping before the slow start-up work, or raise the init timeout "
             f"{measured}."
         )
-    starved = cpu_wait(live) if stopped is None else None
+    starved = cpu_wait(live, obs.timeout) if stopped is None else None
     if starved is not None:  # a start slow for want of a CPU: the machine's, not the worker's
         verdict += f"; {starved.said(answered=obs.late_answer is not None)}"
         ev.append(starved.evidence())
@@ -202,12 +202,13 @@ def _read_past_timeout(obs: Observations, read_by: float) -> Judgement:
             f"{limit} timeout, before poolctl looked, and answered nothing: a slow start "
             "explains the wait, not the silence"
         )
+    starved = cpu_wait(obs.live, obs.timeout)  # slow for want of a CPU
     if (took := obs.late_answer - read_by) > obs.timeout:
         return ruled_out(
             f"it read the {size}-byte request by {read_by:.2f} s after it started, past its "
             f"{limit} timeout, but answered {took:.2f} s after that, itself past the timeout: "
             "the request is slow, not only the start"
-            + (f"; {starved.said(answered=True)}" if (starved := cpu_wait(obs.live)) else "")
+            + (f"; {starved.said(answered=True)}" if starved is not None else "")
         )
     ev = [
         Evidence(
@@ -238,7 +239,7 @@ def _read_past_timeout(obs: Observations, read_by: float) -> Judgement:
         "requests are timed (a first request sent and waited for); or answer before the slow "
         "start-up work."
     )
-    if (starved := cpu_wait(obs.live)) is not None:  # slow for want of a CPU
+    if starved is not None:
         verdict += f"; {starved.said(answered=True)}"
         ev.append(starved.evidence())
         fix += f" Or {starved.step()}."
