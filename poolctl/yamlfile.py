@@ -15,6 +15,7 @@ expanded (an alias repeats the whole node it names, so ten aliases of ten aliase
 from __future__ import annotations
 
 import difflib
+import hashlib
 import types
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -46,11 +47,13 @@ class YamlDocument:
         data: Any,
         root: yaml.Node | None,
         error_type: type[InputError] = InputError,
+        digest: str = "",
     ) -> None:
         self.path = path
         self.data = data
         self.root = root
         self.error_type = error_type
+        self.digest = digest  # SHA-256 of the bytes read ("" for data made otherwise)
 
     def walk(self, loc: Loc, absent_last: bool = True) -> tuple[tuple[str | int, ...], int]:
         """The part of `loc` the file holds, and the 1-based line of the deepest node it reaches.
@@ -157,7 +160,7 @@ def load_yaml(path: Path, error_type: type[InputError] = InputError) -> YamlDocu
         raise error_type("invalid YAML: nested too deeply", where=str(path)) from None
     finally:
         loader.dispose()
-    return YamlDocument(path, data, root, error_type)
+    return YamlDocument(path, data, root, error_type, hashlib.sha256(raw).hexdigest())
 
 
 class Recursive(Exception):

@@ -9,6 +9,7 @@ patterns, and the user's from `--patterns`).
 
 from __future__ import annotations
 
+import hashlib
 import shlex
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,7 @@ class Scenario:
         self.steps = steps
         self.name = body.name or path.stem
         self.base = path.parent.resolve()
+        self.digest = ""  # SHA-256 of the file as it was read, to tell it changed since
 
     @property
     def worker(self) -> WorkerSection:
@@ -124,6 +126,7 @@ def read_scenario(
             raise doc.error(("steps", i, kind), f"no service named {step.name!r}{hint or known}")
     _check_patterns(doc, body.expect, patterns or builtin_patterns())
     scenario = Scenario(doc.path, body, steps)
+    scenario.digest = doc.digest
     spec = scenario.worker_spec()
     if problem := too_large(spec.argv, spec.environment()):
         where = ("worker", "env") if scenario.worker.env else ("worker", "command")
@@ -197,6 +200,28 @@ def find_scenario(arg: str) -> Path:
             "`poolctl run-scenario --list` names them"
         )
     return BUNDLED_DIR / f"{arg}.yaml"
+
+
+def changed_since_read(scenario: Scenario) -> str | None:
+    """A note when the scenario's file was changed or deleted after it was read: the run did
+    what it held then, and `Reproduce` runs what it holds now. None when it is the same."""
+    if not scenario.digest or is_bundled(scenario.path):
+        return None
+    try:
+        now = hashlib.sha256(scenario.path.read_bytes()).hexdigest()
+    except FileNotFoundError:
+        return (
+            f"the scenario file {scenario.path} was deleted while the run went on: it ran "
+            "the file as it was read at its start, and Reproduce needs that file back"
+        )
+    except OSError as exc:
+        return f"the scenario file {scenario.path} cannot be read again: {exc.strerror}"
+    if now == scenario.digest:
+        return None
+    return (
+        f"the scenario file {scenario.path} changed while the run went on: it ran the file as "
+        "it was read at its start, and Reproduce runs it as it is now"
+    )
 
 
 def reproduce_command(path: Path) -> str:

@@ -12,7 +12,7 @@ from poolctl.model import Diagnosis, Finding, Report, ScenarioDetails, StepSumma
 from poolctl.patterns import PatternSet, builtin_patterns
 from poolctl.rundir import RunDir
 from poolctl.scenario.classify import classify_run
-from poolctl.scenario.load import Scenario
+from poolctl.scenario.load import Scenario, changed_since_read
 from poolctl.scenario.run import RunOutcome, ScenarioRunner, step_of
 
 
@@ -118,6 +118,8 @@ def judge(
     notes += outcome.step_errors
     notes += classifier_notes or []
     notes += idle_deaths(outcome)
+    if (changed := changed_since_read(scenario)) is not None:
+        notes.append(changed)
     for worker in outcome.pool.all_workers:  # answers twice, to ids never sent, text lines…
         process = worker.process
         if process.stray_count:
