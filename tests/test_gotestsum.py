@@ -88,16 +88,31 @@ def test_the_checkout_timeout_is_classified(capsys: pytest.CaptureFixture[str], 
 def test_its_junit_report_reads_what_each_test_logged() -> None:
     """gotestsum's --junitfile (`message="Failed"`, go's -v lines as the text): each failure's
     message is what the test logged, its place where, a panic's kind and frame, not go's
-    `=== RUN` and `--- FAIL:` lines; the parent of the failed subtest, a failure of the report's,
-    says only its `--- FAIL:` line. Before, the message began `=== RUN   TestArithmetic` and no
+    `=== RUN` and `--- FAIL:` lines. Before, the message began `=== RUN   TestArithmetic` and no
     failure had a place."""
     parsed = read_logs([str(GOTESTSUM.parent.parent / "junit" / "gotestsum_junit.xml")])
     read = {f.name: (f.location, f.message) for f in parsed.failures}
     for name, (place, said) in TESTS.items():
         assert read[name][0] == place and read[name][1].startswith(said), name
-    assert read["TestSizes"] == ("", "--- FAIL: TestSizes (0.00s)")
     assert not any("=== RUN" in message for _, message in read.values())
     assert {f.name: f.kind for f in parsed.failures}["TestNilMapPanics"] == "panic"
+
+
+def test_its_junit_reports_parent_failed_by_its_subtest_is_folded_as_go_tests() -> None:
+    """The report writes TestSizes, which failed only through TestSizes/large (it logged
+    nothing), as a `<failure>` of its own, and its suite counts it (4). It was a failure beside
+    its subtest's ('--- FAIL: TestSizes (0.00s)', 5 read); go test's readings, and gotestsum's
+    own summary of the same run, fold it into the subtest: so does this one now, the parent's
+    text kept in the subtest's details, the suite's count all accounted."""
+    parsed = read_logs([str(GOTESTSUM.parent.parent / "junit" / "gotestsum_junit.xml")])
+    summary = read_logs([str(GOTESTSUM / "standard_verbose.txt")])
+    names = sorted((f.group.rsplit("/", 1)[-1], f.name) for f in parsed.failures)
+    assert names == sorted((f.group.rsplit("/", 1)[-1], f.name) for f in summary.failures)
+    assert "TestSizes" not in {f.name for f in parsed.failures}
+    (large,) = (f for f in parsed.failures if f.name == "TestSizes/large")
+    assert large.details["parent"] == "=== RUN   TestSizes\n--- FAIL: TestSizes (0.00s)"
+    assert [(s.failures, s.read) for s in parsed.summaries if s.failures] == [(1, 1), (4, 4)]
+    assert not any("not read" in note for note in parsed.skipped)
 
 
 def test_a_summary_cut_before_its_count_keeps_the_failures_it_listed() -> None:

@@ -32,6 +32,7 @@ from poolctl.logs.junit_ct import CANCELLED as CT_SETUP
 from poolctl.logs.junit_ct import setup_failure, skipped_by_ct
 from poolctl.logs.junit_ctest import CANCELLED as CTEST_NOT_RUN
 from poolctl.logs.junit_ctest import not_run
+from poolctl.logs.junit_go import fold_parents
 from poolctl.logs.junit_names import SameNames, in_group
 from poolctl.logs.junit_output import (
     PYTHON_TRACEBACK,
@@ -50,7 +51,7 @@ from poolctl.logs.junit_recover import (
     xml_safe,
 )
 from poolctl.logs.junit_reruns import PytestTries
-from poolctl.logs.junit_several import one_per_test
+from poolctl.logs.junit_several import one_per_test, repeats
 from poolctl.logs.junit_suites import Cut, Folded, Suite, close_at_cut, summaries
 from poolctl.logs.lines import CHUNK_SIZE
 from poolctl.logs.records import MAX_RUNS, ParsedLog, RunSummary, UnreadableInput
@@ -220,7 +221,8 @@ class _Target:
             self.case.failed.append((outcome, self.case.outcome_attrib, body, tail))
         if tag == "testcase" and self.case is not None:
             case, self.case = self.case, None
-            repeat = bool(case.failed) and not case.skipped and self._repeats_last_failure(case)
+            same = (case.suite, case.attrib.get("classname"), case.attrib.get("name"))
+            repeat = not case.skipped and repeats(case.failed, same, self.last_failed)
             empty = not case.failed and not case.skipped
             classname, name = case.attrib.get("classname", ""), case.attrib.get("name", "")
             said = [failed[1].get("message", "") for failed in case.failed]
@@ -263,6 +265,7 @@ class _Target:
                 self._traceback("".join(case.text.get(stream, [])), case.line)
         elif tag in ("testsuite", "testsuites") and self.suites:
             suite = self.suites.pop()
+            fold_parents(suite, self.out.failures)  # go's parents failed through subtests
             if not self.folded.fold(suite, self._line(), self.suites):
                 self.done.append((suite, self._line(), bool(self.suites)))
 
@@ -307,13 +310,6 @@ class _Target:
             f"{self.name}:{case.line}: {name!r} failed but is marked skipped (a todo test): "
             "not counted as a failure"
         )
-
-    def _repeats_last_failure(self, case: Case) -> bool:
-        """jest-junit writes a suite that failed to run twice: a `<testcase>` with its
-        `<error>`, then one of the same name whose `<failure>` is the error as a JSON object."""
-        body = case.failed[0][2].strip()
-        same = (case.suite, case.attrib.get("classname"), case.attrib.get("name"))
-        return same == self.last_failed and body.startswith("{") and body.endswith("}")
 
     def close(self) -> None:
         return None

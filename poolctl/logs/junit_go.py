@@ -16,6 +16,7 @@ import dataclasses
 import re
 
 from poolctl.logs import go_block
+from poolctl.logs.junit_suites import Suite
 from poolctl.model import Failure
 
 # go's lines about a test's run, not what it logged (a subtest's result, indented, too)
@@ -38,3 +39,33 @@ def go_failure(body: str, name: str, input_file: str, line: int) -> Failure | No
         said = next((t.strip() for t in lines if t.lstrip().startswith("--- FAIL: ")), "")
         return dataclasses.replace(failure, message=said)
     return failure
+
+
+def fold_parents(suite: Suite, failures: list[Failure]) -> None:
+    """A suite's failures read (`failures` from its first on; none when a suite is nested in
+    it): a go test parent that failed only through its subtests (it logged nothing, one of its
+    subtests failed) is left out, as go test's own reading leaves it (`go_block.kept`), its text
+    kept in each such subtest's details; the suite's count of it is folded."""
+    if suite.holds:
+        return
+    first = suite.first_failure
+    names = {f.name for f in failures[first:] if f.source == "junit"}
+    parents = [
+        f
+        for f in failures[first:]
+        if f.source == "junit"
+        and f.message.startswith(f"--- FAIL: {f.name} (")
+        and any(n.startswith(f"{f.name}/") for n in names)
+    ]
+    for parent in parents:
+        failures.remove(parent)
+    for i in range(first, len(failures)):
+        child = failures[i]
+        mine = [
+            p for p in parents if child.name.startswith(f"{p.name}/") and p.group == child.group
+        ]
+        if mine:
+            said = "\n".join(p.details.get("text", p.message) for p in mine)
+            failures[i] = dataclasses.replace(child, details={**child.details, "parent": said})
+    suite.folded += len(parents)
+    suite.read -= len(parents)

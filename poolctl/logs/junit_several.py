@@ -47,3 +47,12 @@ def one_per_test(failed: list[Failed], *, pytest: bool = False) -> list[Failed]:
     body = "\n".join(text for _, text in both)
     one = (tag, {**attrib, "message": message.strip("\n")}, body, several[-1][3])
     return [one, *(f for f in failed if f[0] != "failure")]
+
+
+def repeats(failed: list[Failed], same: tuple[str, str | None, str | None], last: object) -> bool:
+    """Whether a test case's `failed` outcomes repeat the last failed case's (`same`: its suite,
+    class and name, as `last`): jest-junit writes a suite that failed to run twice, a
+    `<testcase>` with its `<error>`, then one of the same name whose `<failure>` is the error as
+    a JSON object."""
+    body = failed[0][2].strip() if failed else ""
+    return same == last and body.startswith("{") and body.endswith("}")
