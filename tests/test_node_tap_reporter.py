@@ -205,15 +205,62 @@ def test_each_test_file_that_did_not_load_is_one_failure_named_by_its_file(
         )
 
 
-@pytest.mark.parametrize("name", ["node_tap_terse.log", "node_tap14.log"])
-def test_two_runs_as_long_one_after_the_other_are_two_runs(tmp_path: Path, name: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "failed"),
+    [
+        ("node_tap_terse.log", 4),
+        ("node_tap14.log", 4),
+        # a file that did not load, a count printed before the report and after it
+        ("node_tap_broken.log", 4),
+        ("node_tap_unloaded_terse.log", 2),
+        ("node_tap_unloaded_base.log", 2),
+        ("node_tap_unloaded_tap.log", 2),
+    ],
+)
+def test_two_runs_as_long_one_after_the_other_are_two_runs(
+    tmp_path: Path, name: str, failed: int
+) -> None:
     """A log of node-tap's reporter, or of its TAP, twice in one log (a CI job's retry): the
     second count, the same as the first, is a run of its own, its failures read after the
-    first's."""
+    first's. A file that did not load was kept once: the second run of node_tap_broken.log
+    read 3 of 4, and node_tap_unloaded_{terse,base}.log's second run was the first's (one run
+    of 2, 4 read)."""
     from poolctl.logs import read_logs
 
     twice = tmp_path / "twice.log"
     twice.write_bytes((RUNS / name).read_bytes() * 2)
     parsed = read_logs([str(twice)])
+    assert [(s.failures, s.read) for s in parsed.summaries] == [(failed, failed)] * 2
+    assert len(parsed.failures) == 2 * failed
+    names = [f.name for f in parsed.failures]
+    assert names[:failed] == names[failed:]
+
+
+@pytest.mark.parametrize("name", ["node_tap_retry_terse.log", "node_tap_retry_base.log"])
+def test_a_retried_run_is_read_as_two_runs_each_whole(name: str) -> None:
+    """`tap … || tap …` (capture_node_tap_retry.sh): two real runs of 4 failures, a file that
+    did not load among them, in one log. The second run's file that did not load was dropped
+    (terse: 4 counted, 3 read); under base, whose count some runs print before its report and
+    after it, the entries its progress printed were kept at the first count too (three runs,
+    13 failures of 12 counted). Each run is now read as one run would be, alone."""
+    from poolctl.logs import read_logs
+
+    parsed = read_logs([str(RUNS / name)])
     assert [(s.failures, s.read) for s in parsed.summaries] == [(4, 4), (4, 4)]
-    assert len(parsed.failures) == 8
+    names = [f.name for f in parsed.failures]
+    assert (
+        names[:4]
+        == names[4:]
+        == [
+            "tap_broken.test.mjs",
+            "a job answer has its result",
+            "a silent worker times out",
+            "a checkout throws",
+        ]
+    )
+    # (each run's own: base's first run failed its job answer by a timeout, under load)
+    assert parsed.failures[0].message == parsed.failures[4].message
+    assert "the reporter printed no error of it" in parsed.failures[4].message or (
+        parsed.failures[4].kind == "Error"
+    )
+    assert all(f.kind for f in parsed.failures[5:]) and all(f.message for f in parsed.failures)

@@ -4,10 +4,13 @@ its count), a test file's line, a file that did not load, its report's heading."
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from poolctl.logs import node_tap_report, node_tap_unloaded
+from poolctl.logs.records import Lines
 from poolctl.logs.runner_block import NO_BLOCK
+from poolctl.model import Failure
 
 if TYPE_CHECKING:
     from poolctl.logs.scan import Consumer, TextParser
@@ -18,9 +21,24 @@ REPORTS: weakref.WeakKeyDictionary[TextParser, node_tap_report.Report] = weakref
 _NO_REPORT = node_tap_report.Report()
 
 
-def entry_at(parser: TextParser, number: int, line: str) -> Consumer | None:
+def entry_at(
+    parser: TextParser, number: int, line: str, keep: Callable[[Failure, Lines], None]
+) -> Consumer | None:
     """An entry of node-tap's reporter (kept at its count), its test file's line or its report's
-    heading (`NO_BLOCK`); None when `line` is none of them."""
+    heading (`NO_BLOCK`); None when `line` is none of them. The entries held at a count before
+    it are given to `keep`, or dropped at the report's heading (`node_tap_report.settled`)."""
+    found = _entry_at(parser, number, line)
+    if found is not None and (report := REPORTS.get(parser)) is not None:
+        complete = line.strip() == node_tap_report.COMPLETE
+        for failure, lines in node_tap_report.settled(report, complete=complete):
+            keep(failure, lines)
+    return found
+
+
+def _entry_at(parser: TextParser, number: int, line: str) -> Consumer | None:
+    """`entry_at`, its entries, lines and heading read."""
+    if line.startswith(node_tap_report.PROGRESS):
+        return NO_BLOCK if parser in REPORTS else None  # (a run's progress: no block)
     if line.startswith("✖"):
         report = REPORTS.get(parser, _NO_REPORT)
         if not report.test_file:  # (no node-tap file's line before it: node's spec reporter's)

@@ -47,7 +47,8 @@ VERDICT_RE = re.compile(
     r"^# \{ total: \d+, pass: \d+, fail: (?P<failed>[1-9]\d*)(?:, [a-z]+: \d+)* \}$"
 )
 VERDICT_TRIGGER = r"^# \{ total: \d+, pass: \d+, fail: [1-9]"
-TRIGGERS = (r"^✖", r"^ FAIL  \S+ \d+ failed of \d+", r"^ *🌈 TEST COMPLETE 🌈")
+PROGRESS = "Asserts:  "  # its progress's first line, redrawn as a run goes on
+TRIGGERS = (r"^✖", r"^ FAIL  \S+ \d+ failed of \d+", r"^ *🌈 TEST COMPLETE 🌈", r"^Asserts:  \d")
 # a test file's line and its first entry, in a whole text (RE2 syntax, multi-line): its dot and
 # min reporters print no count of the run
 IN_TEXT = r"^ FAIL  \S+ \d+ failed of \d+[^\n]*\n✖ ?\S"
@@ -72,7 +73,27 @@ class Report:
     entries: list[tuple[Failure, Lines]] = field(default_factory=list)
     # why each test file that did not load failed, from its stderr (`node_tap_unloaded`)
     errors: dict[str, tuple[str, str, str]] = field(default_factory=dict)
-    unloaded: set[str] = field(default_factory=set)  # ... and those kept
+    held: list[tuple[Failure, Lines]] = field(default_factory=list)  # at a count (`counted`)
+
+
+def counted(report: Report) -> list[tuple[Failure, Lines]]:
+    """node-tap's count of a run: the entries read since the last one are held, a file that did
+    not load once, until node-tap's next line says whose they are (`settled`); those held
+    before are returned, to be kept."""
+    kept = settled(report, complete=False)
+    report.held = node_tap_unloaded.new(report.entries, set())
+    report.entries.clear()
+    return kept
+
+
+def settled(report: Report, *, complete: bool) -> list[tuple[Failure, Lines]]:
+    """A line of node-tap's after its count: the entries held there are returned, to be kept,
+    unless the line is its report's heading (`complete`). node-tap prints its count before its
+    report too, some runs (`again`): the entries held there were its progress's, printed again
+    in the report, and are dropped; any other line (a test file's, an entry's, its progress's)
+    is a run's after it (a retry), or the input's end."""
+    held, report.held = report.held, []
+    return [] if complete else held
 
 
 def line_read(report: Report, line: str) -> bool:
@@ -213,10 +234,7 @@ def again(out: ParsedLog, file: str, number: int, text: str) -> bool:
         return False
     before = out.summaries[-2].line if len(out.summaries) > 1 else 0
     if any(
-        f.input_file == file
-        and "runner" in f.details
-        and before < f.line_start < last.line
-        and not node_tap_unloaded.is_one(f)  # (printed again in the report, kept once)
+        f.input_file == file and "runner" in f.details and before < f.line_start < last.line
         for f in out.failures
     ):
         return False  # (its entries, or its TAP's, read before it: it was a run of its own)

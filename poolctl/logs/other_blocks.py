@@ -178,10 +178,9 @@ def block_at(parser: TextParser, number: int, line: str) -> Consumer | None:
         line.startswith("# { total: ")
         and (report := node_tap_lines.REPORTS.get(parser)) is not None
     ):
-        # node-tap's count of its reporter's entries (a file that did not load, once)
-        for failure, lines in node_tap_unloaded.new(report.entries, report.unloaded):
+        # node-tap's count of its reporter's entries: held until its next line says whose
+        for failure, lines in node_tap_report.counted(report):
             _keep(parser, failure, lines)
-        report.entries.clear()
         return None
     if not line.startswith("not ok ") or not tap_verdicts.failed_test(line, line.strip()):
         return None
@@ -284,7 +283,9 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
                 number, line, parser.name, ward_block.SOURCE, partial(_keep, parser)
             )
         return None
-    if line[:1] in "✖ 2" and (entry := node_tap_lines.entry_at(parser, number, line)) is not None:
+    if line[:1] in "✖ 2A" and (
+        entry := node_tap_lines.entry_at(parser, number, line, partial(_keep, parser))
+    ):
         return entry if entry is not NO_BLOCK else None
     if line.startswith("   FAIL  ") and uvu_block.HEADER_RE.match(line.rstrip()):
         return uvu_block.UvuBlock(
@@ -490,6 +491,8 @@ def finish(parser: TextParser) -> None:
     if (files := _VITEST.get(parser)) is not None:
         vitest_files.stopped(files, parser.out, parser.name)
     if (report := node_tap_lines.REPORTS.get(parser)) is not None:
+        for failure, lines in node_tap_report.settled(report, complete=False):
+            _keep(parser, failure, lines)  # (the last run's, its count the input's last)
         for failure, lines in node_tap_report.uncounted(report, parser.out, parser.name):
             _keep(parser, failure, lines)
     if (log := _CT_LOG.get(parser)) is not None:
