@@ -64,3 +64,23 @@ def test_go_test_jsons_testmain_failures_read_as_plain_go_tests() -> None:
 
 def _shape(failure: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(re.sub(r"0x[0-9a-f]+\??|\d+", "#", part) for part in failure)
+
+
+@pytest.mark.parametrize("log", ["more_gotestsum.txt", "more_gotestsum_junit.xml"])
+def test_gotestsums_testmain_failures_read_as_plain_go_tests(log: str) -> None:
+    """gotestsum (capture_go_testmain_more.sh): its summary's block of a package that failed
+    with no test failing kept go's `PASS` line in the message ('PASS\\nworker pid … leaked it'),
+    and its JUnit report's `TestMain` case was of kind 'failure', its message go's lines whole
+    (the `FAIL` line too), and a note said each package's suite counted 0 where 1 was read
+    ('a test written twice, or one that passed on a rerun'): gotestsum's `<testsuites>` counts
+    those cases, the package's suite does not. Each is now read as plain go test's lines are:
+    the message what the package printed, the panic placed at its TestMain's frame."""
+    parsed = read_logs([str(TESTMAIN / log)])
+    plain = read_logs([str(TESTMAIN / "more_go_test.txt")])
+    read = [(f.group.rsplit("/", 1)[-1], f.kind, f.message, f.location) for f in parsed.failures]
+    assert [_shape(f) for f in read] == [
+        _shape((f.group.rsplit("/", 1)[-1], f.kind, f.message, f.location)) for f in plain.failures
+    ]
+    assert read[0][3] == "/tmp/go_testmain_more_suite/boom/boom_test.go:13"
+    assert read[1][2].startswith("worker pid ") and "PASS" not in read[1][2]
+    assert not any("failures read where the runner counted" in n for n in parsed.skipped)

@@ -39,6 +39,8 @@ _LOG_STAMP_RE = re.compile(r"^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d(?:\.\d+)? ")
 _PLACE_RE = re.compile(
     r"^(?:\d{4}/\d\d/\d\d \d\d:\d\d:\d\d(?:\.\d+)? )?(?P<place>[\w.-]+\.go:\d+): "
 )
+# a panic's frame in a test file, under the function that panicked (TestMain's)
+_FRAME_RE = re.compile(r"^\s+(?P<place>\S+_test\.go:\d+) \+0x[0-9a-f]+$")
 MAX_LINES = 10
 
 
@@ -53,6 +55,16 @@ def printed_before(before: Lines) -> Lines:
     return mine[-MAX_LINES:]
 
 
+def printed_above(lines: Lines) -> Lines:
+    """What a package printed above its `FAIL` line in `lines` (its output to that line, as
+    gotestsum and its JUnit report keep it), go's own lines before it (a `PASS`) left out; all
+    but that line when go's lines leave nothing."""
+    verdict = next((i for i, (_, t) in enumerate(lines) if t.startswith("FAIL\t")), len(lines))
+    return printed_before(lines[:verdict]) or [
+        (n, t) for n, t in lines if not t.startswith("FAIL\t")
+    ]
+
+
 def package_failure(
     package: str, printed: Lines, lines: Lines, input_file: str, runner: str
 ) -> Failure:
@@ -61,6 +73,7 @@ def package_failure(
     said = [_LOG_STAMP_RE.sub("", t).strip() for _, t in printed if t.strip()]
     said = [t for t in said if not t.startswith("exit status ")]
     place = next((found["place"] for _, t in printed if (found := _PLACE_RE.match(t))), "")
+    place = place or next((found["place"] for _, t in printed if (found := _FRAME_RE.match(t))), "")
     return block_failure(
         "go", input_file, lines, name=NAME, group=package, location=place, kind=KIND,
         message=clip("\n".join(said), MAX_FIELD),

@@ -115,7 +115,7 @@ class FailedTest:
             if not go_block.RESULT_RE.match(t) and not go_block.RUN_RE.match(t)
         ]
         if not found["name"]:  # the package failed, no test of it: what it printed
-            printed = [(n, t) for n, t in self.lines[1:] if not t.startswith("FAIL\t")]
+            printed = go_package.printed_above(self.lines[1:])
             failure = go_package.package_failure(
                 found["package"], printed, self.lines, self.input_file, RUNNER
             )

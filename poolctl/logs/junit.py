@@ -32,7 +32,7 @@ from poolctl.logs.junit_ct import CANCELLED as CT_SETUP
 from poolctl.logs.junit_ct import setup_failure, skipped_by_ct
 from poolctl.logs.junit_ctest import CANCELLED as CTEST_NOT_RUN
 from poolctl.logs.junit_ctest import not_run
-from poolctl.logs.junit_go import fold_parents
+from poolctl.logs.junit_go import fold_parents, uncounted
 from poolctl.logs.junit_names import SameNames, in_group
 from poolctl.logs.junit_output import (
     PYTHON_TRACEBACK,
@@ -249,7 +249,7 @@ class _Target:
                     kept = keep_failure(self.out, failure)
                     for suite in self.suites:
                         suite.read += kept
-                        suite.cancelled += kept if attrib.get("cancelled") else 0
+                        suite.cancelled += kept if uncounted(attrib, failure) else 0
                 for suite in self.suites:
                     suite.folded += folded
                 self.last_failed = (

@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from poolctl.logs import go_block
+from poolctl.logs import go_block, go_package
 from poolctl.logs.junit_suites import Suite
 from poolctl.model import Failure
 
@@ -30,6 +30,8 @@ def go_failure(body: str, name: str, input_file: str, line: int) -> Failure | No
     """The failure go's lines in `body` say of test `name`, if `body` is go test's output (its
     `=== RUN` or `--- FAIL:` line for that test, or a `file_test.go:N:` line it logged)."""
     lines = body.strip("\n").split("\n")
+    if name == "TestMain" and any(go_block.VERDICT_RE.match(t) for t in lines):
+        return _package_failure(lines, input_file, line)  # (gotestsum's name for it)
     framed = any(_FRAMING_RE.match(t) and f" {name}" in t for t in lines)
     if not framed and not _LOGGED_RE.search(body):
         return None
@@ -39,6 +41,22 @@ def go_failure(body: str, name: str, input_file: str, line: int) -> Failure | No
         said = next((t.strip() for t in lines if t.lstrip().startswith("--- FAIL: ")), "")
         return dataclasses.replace(failure, message=said)
     return failure
+
+
+def _package_failure(lines: list[str], input_file: str, line: int) -> Failure:
+    """A package that failed with no test failing, as gotestsum's JUnit report writes it (a
+    `TestMain` case, what the package printed and its `FAIL` line as its text): read as go
+    test's own lines of it are (`go_package`)."""
+    numbered = [(line, t.rstrip()) for t in lines]
+    printed = go_package.printed_above(numbered)
+    return go_package.package_failure("", printed, numbered, input_file, go_block.RUNNER)
+
+
+def uncounted(outcome: dict[str, str], failure: Failure) -> bool:
+    """Whether its suite leaves `failure` (of a `<failure>` with attributes `outcome`) out of
+    its count: EUnit's cancelled test, and gotestsum's `TestMain` case of a package that failed
+    with no test failing (its root `<testsuites>` counts it, the package's suite does not)."""
+    return bool(outcome.get("cancelled")) or failure.kind == go_package.KIND
 
 
 def fold_parents(suite: Suite, failures: list[Failure]) -> None:
