@@ -125,3 +125,22 @@ def test_plain_keeps_an_asserts_whole_message_as_pretty_does(version: str) -> No
     ]
     assert len(plain[1].splitlines()) == 11 and "\n\nFirst differing element 1:\n" in plain[1]
     assert "worker" not in plain[1]
+
+
+@pytest.mark.parametrize("version", ["", "_126"])
+@pytest.mark.parametrize("format", ["pretty", "plain"])
+def test_a_before_feature_error_in_a_whole_run_is_a_failure(format: str, version: str) -> None:
+    """A whole run (hook_feature_*.txt) whose `before_feature` hook raised: behave counts the
+    feature's scenario `untested` ('0 scenarios passed, 1 failed, 0 skipped, 1 untested'), in no
+    list. The hook's error was read nowhere: 1 failure of the 2 things that failed. It is now a
+    failure of its feature, and the run's count takes it in (2 counted, 2 read), no note that
+    the verdict's failures were not read."""
+    parsed = read_logs([str(RUNS / f"hook_feature_{format}{version}.txt")])
+    assert [(s.failures, s.read) for s in parsed.summaries] == [(2, 2)]
+    counted, hooked = parsed.failures
+    assert (counted.name, counted.kind) == ("The pool counts its workers", "AssertionError")
+    assert (hooked.name, hooked.kind) == ("A pool reached on its port", "ConnectionRefusedError")
+    assert hooked.message == "ConnectionRefusedError: [Errno 111] Connection refused"
+    assert hooked.details["note"].startswith("before_feature's error: the feature's scenarios")
+    assert hooked.location == ("features/port.feature:2" if format == "pretty" else "")
+    assert not any("not read" in note for note in parsed.skipped)

@@ -89,6 +89,10 @@ _BEHAVES = (
 # the run's counts, if no list came (and cucumber-js's, whose pretty scenarios look alike)
 _COUNTS_RE = re.compile(r"^\d+ (?:features? passed, |scenarios? \()")
 _DIGITS_RE = re.compile(r"\d+")
+UNTESTED = (
+    "before_feature's error: the feature's scenarios did not run (behave counts them "
+    "untested, in no list of failed scenarios)"
+)
 _LOGGED_RE = re.compile(r"^(?:LOG_[A-Z]+:|SKIP (?:Scenario|Feature) )")  # behave's own stderr
 EXPECTATION = "AssertionError"
 
@@ -132,7 +136,9 @@ BEFORE: weakref.WeakKeyDictionary[TextParser, tuple[int, str]] = weakref.WeakKey
 LAST: weakref.WeakKeyDictionary[TextParser, ScenarioBlock] = weakref.WeakKeyDictionary()
 # each parser's last feature heading, and the error of a `before_feature` hook not yet placed
 FEATURE: weakref.WeakKeyDictionary[TextParser, Feature] = weakref.WeakKeyDictionary()
-FEATURE_HOOK: weakref.WeakKeyDictionary[TextParser, FeatureHook] = weakref.WeakKeyDictionary()
+FEATURE_HOOKS: weakref.WeakKeyDictionary[TextParser, list[FeatureHook]] = (
+    weakref.WeakKeyDictionary()
+)
 # each parser's shapes (digits left out) of lines other processes printed among its steps
 STRAYS: weakref.WeakKeyDictionary[TextParser, set[str]] = weakref.WeakKeyDictionary()
 
@@ -175,7 +181,7 @@ def block_at(
         LAST[parser] = block
         return block
     if (text.endswith(" scenarios:") and LIST_RE.match(text)) or _COUNTS_RE.match(text):
-        _ended(parser)  # (the run ended: its closing lists, or its counts)
+        _ended(parser, done if _COUNTS_RE.match(text) else None)  # (its lists, or its counts)
     if text.endswith(" scenarios:") and LIST_RE.match(text):
         section = ScenarioList(number, line, parser.name, SOURCE, done)
         section.read = READ.setdefault(parser, [])
@@ -187,8 +193,8 @@ def block_at(
 def _feature(parser: TextParser, feature: Feature) -> None:
     """A feature's heading: a `before_feature` hook's error above it with no feature is its."""
     FEATURE[parser] = feature
-    if (hook := FEATURE_HOOK.get(parser)) is not None and hook.feature is None:
-        hook.feature = feature
+    for hook in FEATURE_HOOKS.get(parser, []):
+        hook.feature = hook.feature or feature
 
 
 def _hand_on(parser: TextParser, line: tuple[int, str]) -> None:
@@ -200,14 +206,34 @@ def _hand_on(parser: TextParser, line: tuple[int, str]) -> None:
         BEFORE[parser] = line
         return
     feature = FEATURE.get(parser)
-    FEATURE_HOOK[parser] = FeatureHook(line, feature if feature and not feature.scenarios else None)
+    hook_of = feature if feature and not feature.scenarios else None
+    FEATURE_HOOKS.setdefault(parser, []).append(FeatureHook(line, hook_of))
 
 
-def _ended(parser: TextParser) -> None:
-    """The run's lists or counts came: nothing read is pending at the input's end."""
+def _ended(parser: TextParser, done: Callable[[Failure, Lines], object] | None) -> None:
+    """The run's lists or counts came: nothing read is pending at the input's end. At its
+    counts (`done`), a `before_feature` hook's error is a failure of its feature: behave lists
+    none of its scenarios, which did not run (it counts them `untested`)."""
     LAST.pop(parser, None)
     BEFORE.pop(parser, None)
-    FEATURE_HOOK.pop(parser, None)
+    if done is None:
+        return
+    for hook in FEATURE_HOOKS.pop(parser, []):
+        done(*feature_hook_failure(parser.name, hook, UNTESTED))
+
+
+def feature_hook_failure(file: str, hook: FeatureHook, note: str) -> tuple[Failure, Lines]:
+    """The failure of a `before_feature` hook's error (`HOOK-ERROR in before_feature: …`),
+    named by its feature, with `note`."""
+    said = HOOK_RE.match(hook.line[1])
+    assert said is not None
+    raised = _RAISED_RE.match(said["said"])
+    kind = raised["kind"].rsplit(".", 1)[-1] if raised and ": " in said["said"] else ""
+    feature = hook.feature
+    name, place = (feature.name, feature.place) if feature else ("(a feature)", "")
+    quoted = [feature.line, hook.line] if feature else [hook.line]
+    failure = failure_of(file, name, place, quoted, kind, said["said"], [], note=note)
+    return failure, quoted
 
 
 def _shape(text: str) -> str:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from poolctl.logs.behave_block import (
     BEFORE,
     FEATURE,
-    FEATURE_HOOK,
+    FEATURE_HOOKS,
     HOOK_RE,
     LAST,
     PLAIN_STEP_RE,
@@ -32,8 +32,10 @@ from poolctl.logs.behave_block import (
     STEP_RE,
     STRAYS,
     TIMED_STEP_RE,
+    UNTESTED,
     Feature,
     failure_of,
+    feature_hook_failure,
 )
 from poolctl.logs.records import Lines
 from poolctl.model import Failure
@@ -62,8 +64,10 @@ def stopped(parser: TextParser, done: Callable[[Failure, Lines], object]) -> Non
     so is the one the input ended in, if its block said nothing, its kind `stopped`, or the
     hook whose error came after it."""
     last = LAST.pop(parser, None)
-    before, feature_hook = BEFORE.pop(parser, None), FEATURE_HOOK.pop(parser, None)
+    before, feature_hooks = BEFORE.pop(parser, None), FEATURE_HOOKS.pop(parser, [])
     if last is None or last.run_ended or not last.lines:
+        for hook in feature_hooks:  # (after the run's lists, no count: its feature's)
+            done(*feature_hook_failure(parser.name, hook, UNTESTED))
         return
     if parser not in SIGNED and not any(PY_STEP_RE.match(t) for _, t in last.lines):
         return  # (cucumber-js's pretty scenarios look alike: behave's steps are in .py files)
@@ -80,9 +84,9 @@ def stopped(parser: TextParser, done: Callable[[Failure, Lines], object]) -> Non
         )
         done(failure, scenario.lines)
     feature = FEATURE.get(parser)
-    if feature_hook is not None:
-        done(*_hook_pending(parser.name, feature_hook.line, feature_hook.feature, last.lines))
-    elif before is not None:
+    for hook in feature_hooks:
+        done(*feature_hook_failure(parser.name, hook, f"before_feature's error: {_ENDED}"))
+    if before is not None and not feature_hooks:
         done(*_hook_pending(parser.name, before, feature, last.lines))
     elif last.read is None:
         done(*_stopped_in(parser.name, last.lines))
@@ -97,9 +101,9 @@ def stopped(parser: TextParser, done: Callable[[Failure, Lines], object]) -> Non
 def _hook_pending(
     file: str, line: tuple[int, str], feature: Feature | None, last: Lines
 ) -> tuple[Failure, Lines]:
-    """The failure of a `before_` hook's error with no scenario's heading below it: a
-    `before_feature`'s is its feature's; a `before_scenario`'s is of the scenario after the
-    last one shown, named by their feature (its own heading is not printed yet)."""
+    """The failure of a `before_scenario` hook's error with no scenario's heading below it: of
+    the scenario after the last one shown, named by their feature (its own heading is not
+    printed yet)."""
     hook = HOOK_RE.match(line[1])
     assert hook is not None
     said = hook["said"]
@@ -107,13 +111,10 @@ def _hook_pending(
     kind = raised["kind"].rsplit(".", 1)[-1] if raised else ""
     heading = SCENARIO_RE.match(last[0][1])
     assert heading is not None
-    if hook["hook"] == "before_feature":
-        note = f"{hook['hook']}'s error, the last line of the run read: {_ENDED}"
-    else:
-        note = (
-            f"{hook['hook']}'s error, for the scenario after '{heading['name']}' (line "
-            f"{last[0][0]}), whose heading the log does not show: {_ENDED}"
-        )
+    note = (
+        f"{hook['hook']}'s error, for the scenario after '{heading['name']}' (line "
+        f"{last[0][0]}), whose heading the log does not show: {_ENDED}"
+    )
     name = feature.name if feature else heading["name"]
     place = feature.place if feature else heading["place"] or ""
     quoted = [feature.line, line] if feature else [line]

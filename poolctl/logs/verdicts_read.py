@@ -18,6 +18,7 @@ PROVE = "prove"  # its verdicts' runner (`VERDICTS`)
 JEST = "Jest"
 GO = "go test"
 GO_JSON = "go test -json"
+BEHAVE = "behave"
 
 
 def finish(out: ParsedLog, file: str, failures_before: int, summaries_before: int) -> None:
@@ -61,9 +62,10 @@ def finish(out: ParsedLog, file: str, failures_before: int, summaries_before: in
                 read = _eunit_read(out, file, run, beside)
                 if run.text == eunit_block.CANCELLED:  # one or more: its blocks say how many
                     run = dataclasses.replace(run, failures=max(read, run.failures or 0))
-            elif run.source in (GO, tap_verdicts.TAP) and read > (run.failures or 0):
+            elif run.source in (GO, tap_verdicts.TAP, BEHAVE) and read > (run.failures or 0):
                 # a package's verdict says one or more of its tests failed: its blocks say which;
-                # so does a TAP test's `not ok` of its subtests' (node-tap's, a file's)
+                # so does a TAP test's `not ok` of its subtests' (node-tap's, a file's); behave's
+                # count leaves out a `before_feature` hook's error (its scenarios `untested`)
                 run = dataclasses.replace(run, failures=read)
             run = dataclasses.replace(run, read=read)
         out.summaries[i] = run
