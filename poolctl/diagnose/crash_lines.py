@@ -1,6 +1,6 @@
 """The line of a dead worker's stderr that says why it died: a Python traceback's exception, a
-Node error, an Erlang/escript or Elixir exception, a Go or Rust panic, a Java exception,
-Python's `-m` finding no module, a shell's `command not found`."""
+Node error, an Erlang/escript or Elixir exception, a Go or Rust panic, a Java exception, a Ruby
+exception, PHP's fatal error, Python's `-m` finding no module, a shell's `command not found`."""
 
 from __future__ import annotations
 
@@ -30,6 +30,11 @@ _CRASH_LINES: tuple[re.Pattern[str], ...] = (
     re.compile(r"^thread '[^']*'(?: \(\d+\))? panicked at .*$", re.M),
     # Java: `Exception in thread "main" java.lang.NumberFormatException: Cannot parse null`
     re.compile(r'^Exception in thread "[^"]*" [\w.$]+(?::.*)?$', re.M),
+    # Ruby: `w.rb:2:in `require': cannot load such file -- redis (LoadError)` (3.4 quotes
+    # 'require' alike), the first line of its report
+    re.compile(r"^\S+:\d+:in [`'][^`']*': .+ \([A-Z][\w:]*\)$", re.M),
+    # PHP's CLI logging to stderr: `PHP Fatal error:  Uncaught Error: Call to undefined …`
+    re.compile(r"^PHP (?:Fatal|Parse) error: .+$", re.M),
     # Python's `-m` that found nothing to run: `/usr/bin/python3: No module named esbonio`
     re.compile(r"^\S+: No module named [\w.]+.*$", re.M),
     # the shell: `worker.sh: line 3: nodee: command not found`, `sh: 1: x: not found`
