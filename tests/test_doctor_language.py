@@ -3,7 +3,9 @@ language, and PYTHONUNBUFFERED only where it can matter; real workers in Perl, n
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -103,3 +105,19 @@ def test_a_node_worker_that_flushes_is_not_said_to_run_with_a_python_aid(
     check = only(report, "Buffering")
     assert check.status == "ok", check.summary
     assert check.summary == "flushes each frame: answers on a pipe"
+
+
+@pytest.mark.skipif(shutil.which("go") is None, reason="no go on this machine")
+def test_a_go_binary_that_never_flushes_gets_gos_fix(tmp_path: Path, doctor: Doctor) -> None:
+    """A Go binary names no interpreter: its build ID's note tells its language, and its
+    fix is a bufio.Writer's Flush, not the generic one (`stdbuf -oL` does nothing to Go)."""
+    built = tmp_path / "never_flushes"
+    source = str(Path(__file__).parent / "workers" / "go_never_flushes.go")
+    env = {**os.environ, "GO111MODULE": "off"}  # one file, no module
+    subprocess.run(["go", "build", "-o", str(built), source], check=True, env=env)
+    found = worker_language(describe(WorkerSpec(argv=(str(built),))))
+    assert found is not None and found.name == "Go"
+    report = doctor([str(built)], "Buffering", init_timeout=2.0, framing="line")
+    check = only(report, "Buffering")
+    assert check.status == "fail", check.summary
+    assert "`w.Flush()`" in check.remedy and check.remedy != GENERIC_FLUSH, check.remedy
