@@ -102,3 +102,12 @@ def test_the_interpreters_that_name_a_language() -> None:
     for argv, name in named.items():
         found = command_language(argv, None)
         assert found is not None and found.name == name, argv
+
+
+@_needs("python3")
+def test_a_start_script_s_own_echo_gets_its_line_with_a_redirect(doctor: Doctor) -> None:
+    """Output hygiene gave Python's print(..., file=sys.stderr) where the diagnosis had found
+    the wrapper's echo that writes the line: both give the echo, redirected."""
+    for fix in _stray_fixes(doctor, (str(WORKERS / "echoes_then_serves.sh"),)):
+        assert fix.startswith("Send the text to stderr in its script echoes_then_serves.sh"), fix
+        assert '`echo "Starting server..." >&2`' in fix, fix
