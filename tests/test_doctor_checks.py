@@ -7,6 +7,7 @@ import contextlib
 import os
 import re
 import resource
+import shutil
 import sys
 import textwrap
 import time
@@ -736,6 +737,24 @@ def test_refused_stack_dumps_are_a_warning(
     check = next(c for c in check_limits(2, "test").checks if c.name == "ptrace")
     assert check.status == "warn" and "Operation not permitted" in check.summary
     assert "ptrace_scope" in check.remedy
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="no node here")
+def test_a_node_worker_needs_no_python_stack_dumps(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, doctor: Doctor
+) -> None:
+    """py-spy reads Python stacks only: a ptrace that refuses it, or a py-spy not installed,
+    is nothing a Node worker needs (its fix was to allow ptrace or `pip install py-spy`)."""
+    fake = script(
+        tmp_path / "py-spy",
+        "#!/bin/sh\necho 'Error: Operation not permitted (os error 1)' >&2\nexit 1\n",
+    )
+    monkeypatch.setattr(pystack, "py_spy_path", lambda: str(fake))
+    worker = REPO / "tests" / "workers" / "node_worker.js"
+    check = only(doctor(["node", str(worker)], "Limits"), "Limits", "ptrace")
+    assert check.status == "ok", check.summary
+    assert check.summary.startswith("stack dumps: not checked for a JavaScript worker")
+    assert not check.remedy
 
 
 def test_stack_dumps_work_here(processes: Processes) -> None:

@@ -32,6 +32,7 @@ from .command import check_command
 from .framing import check_framing
 from .hygiene import check_hygiene
 from .interpreter import check_interpreter
+from .language import worker_language
 from .limits import check_limits
 from .pool_settings import UnknownSetting, check_pool
 from .probe import Probe, run_probe
@@ -98,7 +99,8 @@ def run_doctor(options: DoctorOptions, run_dir: RunDir) -> Report:
             submit("Interpreter", check_interpreter, target)
         submit("Worker command", check_command, target)
         workers, source = _pool_size(options.scenario)
-        submit("Limits", check_limits, workers, source, target.children)
+        language = worker_language(target) if target.runnable else None
+        submit("Limits", check_limits, workers, source, target.children, language)
         if target.runnable:
             # One probe of the worker as configured, judged by the no-answer engine on no answer:
             # its judgements are the verdicts of Start-up, Output hygiene, Framing and Buffering.

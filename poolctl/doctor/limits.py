@@ -19,6 +19,7 @@ from pathlib import Path
 from poolctl.children import Children
 from poolctl.diagnose import pystack
 from poolctl.errors import PoolctlError
+from poolctl.languages import PYTHON, Language
 from poolctl.model import CheckStatus, Evidence
 
 from .target import CheckList
@@ -33,11 +34,26 @@ CAP_SYS_PTRACE = 19
 SLEEPER = "import sys, time; print('ready', flush=True); time.sleep(20)"
 
 
-def check_limits(workers: int, source: str, children: Children | None = None) -> CheckList:
+def check_limits(
+    workers: int,
+    source: str,
+    children: Children | None = None,
+    language: Language | None = None,
+) -> CheckList:
     """`workers` is size + max_overflow; `source` says where that number comes from; the test
-    processes are among the run's `children`."""
+    processes are among the run's `children`; `language` is the worker's, when its command
+    tells it."""
     out = CheckList(SECTION)
     open_files(workers, source, out)
+    if language is not None and language is not PYTHON:  # py-spy reads no stack of it
+        out.add(
+            "ptrace",
+            "ok",
+            f"stack dumps: not checked for a {language.name} worker (py-spy reads Python "
+            "stacks only); where a hung one waits is read from /proc",
+            evidence=ptrace_facts(),
+        )
+        return out
     stack_dumps(out, children if children is not None else Children())
     return out
 
