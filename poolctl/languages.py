@@ -24,6 +24,7 @@ class Language:
     flush: str  # how its worker gets each frame onto the pipe
     to_stderr: str  # how its worker writes a log line or a banner to stderr
     reads_pythonunbuffered: bool = False  # PYTHONUNBUFFERED changes its stdout
+    sources: tuple[str, ...] = ()  # its source files' suffixes: a script its command runs
 
 
 PYTHON = Language(
@@ -31,29 +32,34 @@ PYTHON = Language(
     "flush stdout after every frame (`sys.stdout.flush()`, or `print(…, flush=True)`)",
     "`print(…, file=sys.stderr)`, or `logging` (stderr is its default handler's stream)",
     reads_pythonunbuffered=True,
+    sources=(".py",),
 )
 JAVA = Language(
     "Java",
     "flush stdout after every frame (`out.flush()` after each answer: a `BufferedWriter` or "
     "`BufferedOutputStream` of its own holds 8 KiB, while `System.out.println` flushes)",
     "`System.err.println(…)`, or a logger whose appender writes to `System.err`",
+    sources=(".java", ".jar"),
 )
 PHP = Language(
     "PHP",
     "write every frame with `fwrite(STDOUT, …)`, or end an output buffer (`ob_start()`) with "
     "`ob_end_flush()`: the buffer holds what `echo` writes until it is flushed",
     "`fwrite(STDERR, …)`, or `error_log(…)` (stderr under the CLI), never `echo` or `print`",
+    sources=(".php",),
 )
 RUBY = Language(
     "Ruby",
     "flush stdout after every frame (`$stdout.sync = true`)",
     "`$stderr.puts(…)`, or `warn`, never `puts` or `p`",
+    sources=(".rb",),
 )
 JAVASCRIPT = Language(
     "JavaScript",
     "write every frame with `process.stdout.write` as it is ready (uncork a corked stdout)",
     "`console.error(…)` or `process.stderr.write(…)`: `console.log` and `console.info` "
     "write to stdout",
+    sources=(".js", ".mjs", ".cjs", ".ts", ".mts"),
 )
 GO = Language(
     "Go",
@@ -61,6 +67,7 @@ GO = Language(
     "holds nothing",
     "`fmt.Fprintln(os.Stderr, …)`, or the `log` package (stderr unless `log.SetOutput` moves "
     "it), never `fmt.Println`",
+    sources=(".go",),
 )
 ELIXIR = Language(
     "Elixir",
@@ -68,6 +75,7 @@ ELIXIR = Language(
     "`IO.puts(:stderr, …)`; Logger's console writes to stdout unless told otherwise "
     "(`config :logger, :console, device: :standard_error`; from Elixir 1.15 "
     "`config :logger, :default_handler, config: [type: :standard_error]`)",
+    sources=(".exs", ".ex"),
 )
 ERLANG = Language(
     "Erlang",
@@ -75,6 +83,7 @@ ERLANG = Language(
     "`io:format(standard_error, …)`; logger's default handler writes to stdout unless its "
     "kernel `logger` setting gives it `#{config => #{type => standard_error}}` (set at boot, "
     "in sys.config: it cannot be changed once running)",
+    sources=(".escript", ".erl"),
 )
 # Interpreters whose programs are known by their name; a name not here leaves the language open.
 _BY_INTERPRETER = {
@@ -82,6 +91,7 @@ _BY_INTERPRETER = {
         "Perl",
         "flush stdout after every frame (`$| = 1;` before the loop)",
         "`print STDERR …`, or `warn`",
+        sources=(".pl", ".pm"),
     ),
     "ruby": RUBY,
     "node": JAVASCRIPT,
@@ -92,6 +102,7 @@ _BY_INTERPRETER = {
         "flush stdout after every frame (`flush stdout`, or `fconfigure stdout -buffering "
         "line` for lines)",
         "`puts stderr …`",
+        sources=(".tcl",),
     ),
     "elixir": ELIXIR,
     "erl": ERLANG,
@@ -210,6 +221,12 @@ def binary_language(head: bytes) -> Language | None:
     """The language a program file beginning with `head` was built from, when its binary says:
     Go, by its build ID's note (a Go program writes its frames through Go's os.Stdout)."""
     return GO if head.startswith(b"\x7fELF") and _GO_BUILD_ID.search(head) else None
+
+
+def script_of(language: Language, argv: tuple[str, ...]) -> str | None:
+    """The source file the interpreter of `argv` is given to run (`node server.js`, `ruby
+    w.rb`), told by its suffix; None when no argument is one."""
+    return next((a for a in argv[1:] if os.path.splitext(a)[1] in language.sources), None)
 
 
 def flush_remedy(language: Language | None) -> str:

@@ -167,6 +167,28 @@ def test_a_script_with_a_syntax_error_fails_with_its_line(tmp_path: Path, doctor
     assert f"{bad}:2" in check.summary and "syntax" in check.remedy
 
 
+@pytest.mark.parametrize("there", [False, True], ids=["missing", "there"])
+@pytest.mark.parametrize("interpreter", ["node", "ruby", "php", "perl"])
+def test_a_script_missing_for_another_interpreter_fails(
+    tmp_path: Path, doctor: Doctor, interpreter: str, there: bool
+) -> None:
+    """`node server.js` with no server.js was '/usr/bin/node is found and executable' (✓):
+    only a Python script was looked for. The interpreter starts and dies at once."""
+    if shutil.which(interpreter) is None:
+        pytest.skip(f"no {interpreter} here")
+    suffix = {"node": ".js", "ruby": ".rb", "php": ".php", "perl": ".pl"}[interpreter]
+    (tmp_path / "work").mkdir()
+    if there:
+        (tmp_path / "work" / f"server{suffix}").write_text("\n")
+    argv = [interpreter, f"server{suffix}"]
+    check = only(doctor(argv, "Worker command", cwd=str(tmp_path / "work")), "Worker command")
+    if there:
+        assert check.status == "ok", check.summary
+    else:
+        assert check.status == "fail", check.summary
+        assert check.summary == f"script server{suffix}: not found (in {tmp_path / 'work'})"
+
+
 def test_a_script_that_is_not_executable_fails(tmp_path: Path, doctor: Doctor) -> None:
     worker = script(tmp_path / "worker", "#!/bin/sh\nexit 0\n", 0o644)
     check = only(doctor([str(worker)], "Worker command"), "Worker command")

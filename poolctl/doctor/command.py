@@ -8,8 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from poolctl.diagnose.shadowed import shadowed_module
+from poolctl.languages import script_of
 from poolctl.model import Evidence
 
+from .language import worker_language
 from .target import CheckList, PythonCommand, Target, run_briefly
 
 SECTION = "Worker command"
@@ -77,6 +79,15 @@ def check_command(target: Target) -> CheckList:
             evidence,
         )
         return out
+    if py is None and (missing := _missing_script(target)) is not None:
+        out.add(
+            "command",
+            "fail",
+            missing,
+            "give the script's path relative to the worker's directory, or a full path",
+            evidence,
+        )
+        return out
     if py is None or py.kind in ("stdin", "interactive") or py.interpreter_path is None:
         what = "" if py is None else f" (Python reading {py.kind}: nothing to compile)"
         out.add("command", "ok", f"{found} is found and executable{what}", evidence=evidence)
@@ -93,6 +104,21 @@ def check_command(target: Target) -> CheckList:
     else:
         out.add("command", "fail", f"{compiled.what}: {compiled.detail}", compiled.remedy, evidence)
     return out
+
+
+def _missing_script(target: Target) -> str | None:
+    """The script a non-Python interpreter is given (`node server.js`), when it is not there:
+    the interpreter starts and dies at once ('Cannot find module', 'Could not open input
+    file'), which the checks after this one would only report as an exit."""
+    language = worker_language(target)
+    script = script_of(language, target.spec.argv) if language is not None else None
+    if script is None or script == target.program:
+        return None
+    full = Path(target.cwd or ".") / script
+    if full.exists():
+        return None
+    where = "" if Path(script).is_absolute() else f" (in {target.cwd or 'the current directory'})"
+    return f"script {script}: not found{where}"
 
 
 class Compiled:
