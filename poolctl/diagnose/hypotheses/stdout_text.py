@@ -160,8 +160,8 @@ def stdout_text(obs: Observations) -> Judgement:
     fix += f"{said[0].upper()}{said[1:]}; stdout carries frames only."
     if language is PYTHON:  # its own guard against the next stray print
         fix += (
-            " In Python, take `sys.stdout.buffer` for frames and point `sys.stdout` at stderr "
-            "so a stray print cannot reach the stream."
+            " Better still, take `sys.stdout.buffer` for frames and point `sys.stdout` at "
+            "stderr, so that no stray print can reach the stream."
         )
     if (warning := php_warning(obs.pending)) is not None:  # after the blank line PHP writes
         verdict = (
