@@ -111,3 +111,14 @@ def test_a_start_script_s_own_echo_gets_its_line_with_a_redirect(doctor: Doctor)
     for fix in _stray_fixes(doctor, (str(WORKERS / "echoes_then_serves.sh"),)):
         assert fix.startswith("Send the text to stderr in its script echoes_then_serves.sh"), fix
         assert '`echo "Starting server..." >&2`' in fix, fix
+
+
+@_needs("elixir")
+def test_elixir_s_logger_on_stdout_is_told_elixir_s_way_not_its_launcher_s_echo(
+    doctor: Doctor,
+) -> None:
+    """/usr/bin/elixir is a shell script whose `echo "$ELIXIR_VERSION"` matched any line:
+    the Logger line was said to be written by it, and the fix was to redirect that echo."""
+    for fix in _stray_fixes(doctor, ("elixir", str(WORKERS / "elixir_logs_at_start.exs"))):
+        assert "in Elixir, `IO.puts(:stderr, …)`" in fix, fix
+        assert "device: :standard_error" in fix and "ELIXIR_VERSION" not in fix, fix

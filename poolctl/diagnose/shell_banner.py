@@ -12,6 +12,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from poolctl.languages import command_language
 from poolctl.model import Evidence
 
 _SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "ash"})
@@ -42,6 +43,8 @@ class ShellEcho:
 def shell_echo(argv: tuple[str, ...], cwd: str | None, text: bytes) -> ShellEcho | None:
     """The `echo`/`printf` of the worker's shell (`argv`, started in `cwd`) that wrote the
     first line of `text`, when it is a shell's; None otherwise."""
+    if command_language(argv, cwd) is not None:  # an interpreter's own launcher (`elixir`)
+        return None
     found = _script(argv, cwd)
     first = text.split(b"\n", 1)[0].rstrip(b"\r").decode("utf-8", "replace").strip()
     if found is None or not first:
@@ -96,7 +99,7 @@ def _writes(command: str, first: str) -> bool:
         return False
     args = [w for w in words[1:] if not (words[0] == "echo" and w in ("-n", "-e", "-E"))]
     said = " ".join(args).replace("\\n", "\n").split("\n", 1)[0].strip()
-    if not said:
+    if not _VARIABLE.sub("", said).strip(" \t\"'"):  # a variable alone may be any line at all
         return False
     pattern = ".*".join(re.escape(part) for part in _VARIABLE.split(said))
     return re.fullmatch(pattern, first) is not None

@@ -148,7 +148,7 @@ def stdout_text(obs: Observations) -> Judgement:
             "stdout carries messages only. "
         )
     elif obs.stray_json or _looks_like_a_log(obs.pending):
-        fix = "Point its logger at stderr or a file, never stdout: stdout carries messages only. "
+        fix = "Point its logger at stderr or a file. "
     elif stdout_noun(obs) == "binary data":
         fix = (
             "Find what writes these bytes (an image, an archive or a pickle written to "
