@@ -51,6 +51,12 @@ _ERROR_RE = re.compile(r"^(?P<kind>[\w.$]*(?:Error|Exception)\w*): ?(?P<rest>.*)
 _EXPECT = ("expect(", "expect.")
 EXPECTATION = "AssertionError"
 _PLACE_RE = re.compile(r"\(?(?P<file>[^\s():]+):(?P<line>\d+):\d+\)?$")
+# where a file that failed to run says it failed, not its stack's (the compiler's own frames):
+# TypeScript's diagnostic under ts-jest (`pool.test.ts:4:9 - error TS2322: …`, its code the kind)
+# and Babel's syntax error (`SyntaxError: /abs/pool.test.js: Unexpected token (2:25)`)
+_TS_RE = re.compile(r"^(?P<file>\S+?):(?P<line>\d+):\d+ - error (?P<code>TS\d+): ")
+_BABEL_RE = re.compile(r"^(?P<file>\S+?): .* \((?P<line>\d+):\d+\)$")
+NOT_RUN = "Test suite failed to run"
 
 
 class JestFile:
@@ -120,15 +126,30 @@ class JestFile:
             details["code"] = clip("\n".join(code), MAX_FIELD)
         places = [p for f in frames if (p := _PLACE_RE.search(f))]
         mine = [p for p in places if p["file"] == self.file] or places[:1]
+        location = f"{mine[0]['file']}:{mine[0]['line']}" if mine else ""
+        if name == NOT_RUN and (said_at := self._compiled_at(message.split("\n", 1)[0], kind)):
+            location, kind = said_at
         return block_failure(
             self.source,
             self.input_file,
             block,
             name=name,
             group=self.file,
-            location=f"{mine[0]['file']}:{mine[0]['line']}" if mine else "",
+            location=location,
             kind=kind,
             message=message,
             details=details,
             frames=frames,
         )
+
+    def _compiled_at(self, first: str, kind: str) -> tuple[str, str] | None:
+        """The place and kind a file that failed to compile names in its error's first line
+        `first` (`_TS_RE`, `_BABEL_RE`), its path as the file's header names it; None for none."""
+        typed = _TS_RE.match(first)
+        said = typed or (_BABEL_RE.match(first) if kind == "SyntaxError" else None)
+        if said is None:
+            return None
+        file = said["file"]
+        if file.endswith(f"/{self.file}"):
+            file = self.file
+        return f"{file}:{said['line']}", typed["code"] if typed else kind

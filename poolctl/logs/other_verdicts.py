@@ -98,6 +98,8 @@ def read_verdict(
         return True
     if verdict.no_test and _joins_line_above(out, file, number, text, verdict):
         return True
+    if verdict.runner == JEST and text.startswith("Tests:"):
+        _jest_tests_counted(out, file, number)
     if verdict.runner == node_tap_report.RUNNER and node_tap_report.again(out, file, number, text):
         return True
     if verdict.runner == tap_verdicts.TAP:
@@ -149,6 +151,24 @@ def _robot_suites_counted(out: ParsedLog, file: str, failed: int) -> None:
         out.summaries.pop()
         at = f"{file}:{child.line}: "
         out.skipped[:] = [n for n in out.skipped if not n.startswith(at)]
+
+
+JEST = "Jest"
+JEST_FILES = "Test Suites:"
+
+
+def _jest_tests_counted(out: ParsedLog, file: str, number: int) -> None:
+    """Jest's count of its failed tests, on line `number`, is its run's verdict: its count of
+    the test files that failed, on the line above, is dropped with its note (a file that
+    failed to run, counted there, is read beyond the tests' count: `verdicts_read`)."""
+    last = out.summaries[-1] if out.summaries else None
+    if last is None or last.file != file or last.source != JEST or last.line != number - 1:
+        return
+    if not last.text.startswith(JEST_FILES):
+        return
+    out.summaries.pop()
+    at = f"{file}:{last.line}: "
+    out.skipped[:] = [n for n in out.skipped if not n.startswith(at)]
 
 
 def _joins_line_above(out: ParsedLog, file: str, number: int, text: str, verdict: Verdict) -> bool:

@@ -65,6 +65,13 @@ VERDICTS = (
         f"{_JUNIT} (the jest-junit reporter)",
     ),
     Verdict(
+        "Jest",  # its test files that failed, the line above its tests' count: the run's verdict
+        # where no test failed (a file that failed to run: `Tests:  0 total`); else the count
+        # of its tests replaces it (`other_verdicts._jest_tests_counted`)
+        re.compile(r"^Test Suites: +(?P<failed>[1-9]\d*) failed, .*\d+ total$"),
+        f"{_JUNIT} (the jest-junit reporter)",
+    ),
+    Verdict(
         "Jest",  # its coverage under coverageThreshold: the run fails (exit 1), no test failed;
         # a line for each measure and threshold missed, consecutive lines one failure
         re.compile(
@@ -310,6 +317,7 @@ TRIGGERS = (
     r"^test result: FAILED\.",
     r"^(?:#|ℹ) (?:fail|cancelled) [1-9]",  # node --test (its cancelled tests counted apart)
     r"^Tests: +\d+ failed",
+    r"^Test Suites: +\d+ failed",  # Jest's files that failed (to run)
     r"^Jest: (?:Coverage for|Uncovered count for|Coverage data for) ",  # its coverageThreshold
     r"^ +\d+ failing\s*$",
     r"^ *Tests +\d+ failed",
