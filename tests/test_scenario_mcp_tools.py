@@ -3,7 +3,9 @@ its end: the report, and no process of the server left once the pool drained."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -71,3 +73,45 @@ def test_a_tool_refusing_for_want_of_an_environment_variable_says_to_set_it(
         "environment: set ALLOW_COMMANDS in the scenario's `worker.env`"
     ), outcome["why"]
     assert _running(SHELL_SERVER) == []
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("mcp_server_git") is None,
+    reason="mcp-server-git is missing: `make venv` installs the dev extra",
+)
+def test_a_tool_naming_a_path_of_its_arguments_that_is_not_there_says_so(
+    capsys: pytest.CaptureFixture[str], processes: Processes, tmp_path: Path
+) -> None:
+    """mcp-server-git 2026.10.19's git_log given a repo_path that is not there answers only
+    'Error executing tool git_log: PATH' (isError): the finding was unclassified, 'without
+    naming a missing field', the path's absence unsaid. It says which argument gave it. The
+    pool's servers are gone once it drained."""
+    gone = tmp_path / "no-such-repo"
+    path = tmp_path / "git.yaml"
+    command = json.dumps([sys.executable, "-m", "mcp_server_git"])
+    path.write_text(
+        "name: git-mcp\n"
+        f"worker: {{command: {command}, protocol: mcp, init_timeout: 30}}\n"
+        "pool: {size: 2, max_overflow: 0, lazy: false, checkout_timeout: 30, "
+        "request_timeout: 30}\n"
+        "steps:\n"
+        "  - request:\n"
+        "      command: tools/call\n"
+        f"      args: {{name: git_log, arguments: {{repo_path: {gone}}}}}\n"
+        "      count: 2\n"
+    )
+    code = main(["run-scenario", "--no-history", "--format", "json", str(path)])
+    report = json.loads(capsys.readouterr()[0])
+    assert code == 1, report
+    [finding] = report["findings"]
+    assert finding["failure"]["message"].endswith(f"Error executing tool git_log: {gone}")
+    outcome = finding["outcome"]
+    assert outcome["type"] == "unclassified", outcome
+    assert outcome["why"].endswith(
+        f"; it names the path its args' `arguments.repo_path` gives, which does not exist "
+        f"({gone}): give one that is there"
+    ), outcome["why"]
+    events = (Path(report["run_dir"]) / "events.jsonl").read_text().splitlines()
+    spawned = [e["pid"] for e in map(json.loads, events) if e["type"] == "spawn"]
+    assert len(spawned) == 2, spawned
+    assert [pid for pid in spawned if Path(f"/proc/{pid}").exists()] == []

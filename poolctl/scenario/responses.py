@@ -156,6 +156,37 @@ def _asks_environment(c: TraceClassifier, error: str) -> str:
     )
 
 
+def _strings(value: Any, key: str = "") -> list[tuple[str, str]]:
+    """Each string in a request's args, with the dotted key it is under."""
+    if isinstance(value, str):
+        return [(key, value)]
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in _strings(v, f"{key}.{k}" if key else str(k))]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in _strings(v, f"{key}.{i}")]
+    return []
+
+
+def _names_missing_path(c: TraceClassifier, event: Event, error: str) -> str:
+    """What a rejection that names an absolute path of the request's args, not there, says to
+    do: mcp-server-git 2026.10.19's git_log given `repo_path: /x` answers only 'Error executing
+    tool git_log: /x' (GitPython's NoSuchPathError says the path alone). "" when it names none;
+    a relative value (`owner/repo`) may be no path, and is not judged."""
+    steps, index = c.run.scenario.steps, event.data.get("step")
+    if not isinstance(index, int) or not 1 <= index <= len(steps):
+        return ""
+    step = steps[index - 1][1]
+    for key, value in _strings(getattr(step, "args", {})):
+        path = Path(value)
+        named = re.search(rf"(?<![\w./-]){re.escape(value)}(?![\w/-])", error)
+        if path.is_absolute() and "{" not in value and named and not path.exists():
+            return (
+                f"; it names the path its args' `{key}` gives, which does not exist "
+                f"({value}): give one that is there"
+            )
+    return ""
+
+
 def _rejections(c: TraceClassifier, rejected: list[CheckGroup]) -> list[Finding]:
     """A finding for each error the worker rejected requests with (whatever their step)."""
     by_error: dict[str, list[CheckGroup]] = defaultdict(list)
@@ -182,7 +213,8 @@ def _rejections(c: TraceClassifier, rejected: list[CheckGroup]) -> list[Finding]
                         FIELD_MISSING,
                         0.2,
                         f"the worker rejected the request ({error!r}) "
-                        f"without naming a missing field{_asks_environment(c, error)}",
+                        f"without naming a missing field{_asks_environment(c, error)}"
+                        + _names_missing_path(c, first, error),
                     ),
                 )
             )
