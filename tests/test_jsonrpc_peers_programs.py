@@ -1,7 +1,9 @@
-"""Real servers started where what they need is missing: fish-lsp 1.1.4 (npm, installed alone
-by `make peers`) refuses LSP's initialize with `spawn fish ENOENT` when no fish shell is on its
-PATH; mcp-server-git 2026.10.19 (the dev extra) exits when its `--repository` is not there. The
-verdict names the program to install, or the path to give."""
+"""Real servers started where what they need is missing, or with an option that keeps them off
+their pipes: fish-lsp 1.1.4 (npm, installed alone by `make peers`) refuses LSP's initialize with
+`spawn fish ENOENT` when no fish shell is on its PATH; mcp-server-git 2026.10.19 (the dev extra)
+exits when its `--repository` is not there; @playwright/mcp 0.0.83 (npm, alone) given `--port N`
+serves HTTP there. The verdict names the program to install, the path to give, the option to
+drop."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import importlib.util
 import json
 import shlex
 import shutil
+import socket
 import sys
 from pathlib import Path
 from typing import Any
@@ -133,3 +136,35 @@ def test_an_error_logged_on_a_stdout_its_shell_merged_stderr_into_is_read(
         "apart: its command sends it to stdout (`2>&1`), where every line it logs breaks the "
         "protocol's stream."
     ), d["remediation"]
+
+
+PLAYWRIGHT_MCP = REPO / ".peers/alone/@playwright/mcp/node_modules/.bin/playwright-mcp"
+
+
+@pytest.mark.skipif(
+    not PLAYWRIGHT_MCP.exists(),
+    reason=f"{PLAYWRIGHT_MCP.relative_to(REPO)} is missing: run `make peers` (needs npm)",
+)
+def test_a_server_listening_on_the_port_its_command_gives_is_told_to_drop_that_option(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """playwright-mcp --port N serves MCP over HTTP on 127.0.0.1:N and never reads its stdin
+    (without the option it answers the MCP handshake on its pipes). The fix listed options it
+    might have (`--tcp`, `--port`, `--socket`, `--listen`) and `--stdio`, which it does not
+    take; it names the one its command gave, with its value."""
+    with socket.socket() as probe:  # a port free a moment ago
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    # 8 s: its start and listen, not its answer, which never comes (node starts it in 0.7 s)
+    argv = ["ping", "--json", "--protocol", "mcp", "--timeout", "8", "--no-experiments"]
+    code = main([*argv, "--", str(PLAYWRIGHT_MCP), "--port", str(port)])
+    report = json.loads(capsys.readouterr()[0])
+    assert code == 1, report
+    d = report["findings"][0]["outcome"]
+    assert [h["id"] for h in d["hypotheses"] if h["status"] == "confirmed"] == ["serves-socket"]
+    assert d["cause"].startswith(f"The worker serves on 127.0.0.1:{port}, not on its stdin")
+    assert d["cause"].endswith(f"; its command's `--port {port}` asks it to listen"), d["cause"]
+    assert d["remediation"] == (
+        f"Start it in stdio mode: drop `--port {port}` from its command line, which makes it "
+        "listen; a pool's worker speaks on the pipes it was started with."
+    )

@@ -73,6 +73,15 @@ def serves_socket(obs: Observations) -> Judgement:
     named: list[Evidence] = []
     if (channel := channel_value(obs.worker.spec.argv)) is not None:  # `--transport http`
         fix, named = channel_fix(obs, channel.given)
+    elif given := _listen_option(obs.worker.spec.argv, option, address):
+        # `playwright-mcp --port 8931` (@playwright/mcp 0.0.83) serves HTTP there; without the
+        # option it serves stdio: the option is named, not a list of ones it might be
+        verdict += f"; its command's `{given}` asks it to listen"
+        fix = (
+            f"Start it in stdio mode: drop `{given}` from its command line, which makes it "
+            "listen; a pool's worker speaks on the pipes it was started with."
+        )
+        named = [Evidence(f"`{given}` in its command", "the worker's command")]
     tried = result(obs, STDIO_EXPERIMENT)
     if tried is not None and tried.answered and tried.response and "error" not in tried.response:
         argv = shlex.join([*obs.worker.spec.argv, "--stdio"])
@@ -100,6 +109,19 @@ def serves_socket(obs: Observations) -> Judgement:
         *named,
     ]
     return confirmed(verdict, fix, *ev)
+
+
+def _listen_option(argv: tuple[str, ...], option: str, address: str) -> str:
+    """The option of `argv` that asked for the listening `address` (`--port 8931`, `--port=N`,
+    `--listen`), with its value when it takes the port; "" when none did."""
+    if not option or option.startswith("--node-ipc"):
+        return ""
+    if "=" in option:
+        return option
+    port = address.rsplit(":", 1)[-1]
+    at = argv.index(option)
+    value = argv[at + 1] if at + 1 < len(argv) else ""
+    return f"{option} {value}" if value == port or value.endswith(f":{port}") else option
 
 
 def _other_channel(obs: Observations, option: str, idle: str) -> Judgement:
