@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -364,3 +365,30 @@ def test_a_language_server_refusing_a_ping_before_initialize_is_asked_lsps_openi
     assert confirmed(d) == ["framing", "envelope"]
     assert d["cause"].startswith("The worker does not speak jsonrpc")
     assert d["remediation"].startswith(SPEAK_LSP)
+
+
+def _perl_language_server() -> bool:
+    """Whether Debian's libperl-languageserver-perl (Perl::LanguageServer) is installed."""
+    found = subprocess.run(["perl", "-MPerl::LanguageServer", "-e", "1"], capture_output=True)
+    return found.returncode == 0
+
+
+@pytest.mark.skipif(
+    shutil.which("perl") is None or not _perl_language_server(),
+    reason="Perl::LanguageServer is not installed (apt-get install libperl-languageserver-perl)",
+)
+def test_a_language_server_saying_a_ping_is_an_unknown_method_is_asked_lsps_opening(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """Perl::LanguageServer 2.5.0 (Debian 12's) spoken jsonrpc waits for a Content-Length
+    header; in a fresh process the ping in content-length gets -32001 'Unknown perlmethod
+    _rpcreq_ping', not JSON-RPC's -32601. That counted as an answer: the verdict was to use
+    content-length framing, where the ping is refused all the same, and the protocol mismatch
+    was untested ('no protocol experiment ran') though LSP's opening had got an answer. An
+    error that says the method is unknown is read as -32601 is: LSP's opening names the
+    protocol."""
+    server = ("perl", "-MPerl::LanguageServer", "-e", "Perl::LanguageServer::run")
+    d = verdict(capsys, "--protocol", "jsonrpc", "--timeout", LONG, "--", *server)
+    assert confirmed(d) == ["framing", "envelope"]
+    assert d["cause"].startswith("The worker does not speak jsonrpc"), d["cause"]
+    assert d["remediation"].startswith(SPEAK_LSP), d["remediation"]

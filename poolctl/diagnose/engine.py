@@ -3,6 +3,7 @@ and turn the judgements into one `Diagnosis` of the knowledge base's no-answer p
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -470,15 +471,27 @@ def _cut_short(
     )
 
 
+# an error's message that says the method is unknown, whatever its code: Perl::LanguageServer
+# 2.5.0 answers a JSON-RPC ping with -32001 'Unknown perlmethod _rpcreq_ping at …'
+_UNKNOWN_METHOD = re.compile(
+    r"(?i)\b(?:unknown \w*method|unhandled method|method not found|no such method)\b"
+)
+
+
 def _unknown_method(result: Result) -> bool:
-    """Did an experiment's answer say only that the method is unknown (JSON-RPC's -32601)? The
-    framing works, and the request is another protocol's: yaml-language-server sent `ping` in
-    content-length answers `Unhandled method ping`, and LSP's opening names it."""
+    """Did an experiment's answer say only that the method is unknown (JSON-RPC's -32601, or
+    its words under another code)? The framing works, and the request is another protocol's:
+    yaml-language-server sent `ping` in content-length answers `Unhandled method ping`, and
+    LSP's opening names it."""
     response = result.response if isinstance(result, Outcome) else None
     if not isinstance(response, dict) or "result" in response:
         return False
     error = response.get("error")
-    return isinstance(error, dict) and error.get("code") == -32601
+    if not isinstance(error, dict):
+        return False
+    message = error.get("message")
+    said = isinstance(message, str) and _UNKNOWN_METHOD.search(message) is not None
+    return error.get("code") == -32601 or said
 
 
 def _accepted(worker: WorkerProcess, result: Result) -> bool:
