@@ -61,7 +61,8 @@ NPM_PEERS_APART := @mdx-js/language-server@0.6.4 @upstash/context7-mcp@4.1.1
 # starts: tried by hand); server-system-monitor brings the MCP SDK 2's packages and zod 4, which
 # are kept from the others' releases
 NPM_PEERS_ALONE := diagnostic-languageserver@1.14.2 @modelcontextprotocol/server-system-monitor@2.0.3 \
-                   fish-lsp@1.1.4 @playwright/mcp@0.0.83
+                   fish-lsp@1.1.4 @playwright/mcp@0.0.83 \
+                   @modelcontextprotocol/server-memory@2026.8.31
 $(PEERS_STAMP): Makefile
 	@if command -v npm >/dev/null 2>&1; then \
 	  mkdir -p $(PEERS)/apart && npm install --silent --no-audit --no-fund --prefix $(PEERS) $(NPM_PEERS) \

@@ -115,3 +115,55 @@ def test_a_tool_naming_a_path_of_its_arguments_that_is_not_there_says_so(
     spawned = [e["pid"] for e in map(json.loads, events) if e["type"] == "spawn"]
     assert len(spawned) == 2, spawned
     assert [pid for pid in spawned if Path(f"/proc/{pid}").exists()] == []
+
+
+MEMORY_SERVER = (
+    REPO / ".peers/alone/@modelcontextprotocol/server-memory/node_modules/.bin/mcp-server-memory"
+)
+
+
+@pytest.mark.skipif(
+    not MEMORY_SERVER.exists(),
+    reason=f"{MEMORY_SERVER.relative_to(REPO)} is missing: run `make peers` (needs npm)",
+)
+def test_a_tool_writing_in_a_folder_its_environment_names_and_that_is_not_there_says_so(
+    capsys: pytest.CaptureFixture[str], processes: Processes, tmp_path: Path
+) -> None:
+    """server-memory 2026.8.31 given MEMORY_FILE_PATH in a folder that is not there answers
+    each create_entities with `ENOENT: no such file or directory, open
+    '<MEMORY_FILE_PATH>.<random hex>.tmp'` (isError). Each call was a finding of its own (the
+    random name made each error new), unclassified 'without naming a missing field'. They are
+    one, which names the folder and the variable that points there."""
+    gone = tmp_path / "no-such-folder"
+    path = tmp_path / "memory.yaml"
+    command = json.dumps([str(MEMORY_SERVER)])
+    path.write_text(
+        "name: memory-mcp\n"
+        f"worker: {{command: {command}, protocol: mcp, init_timeout: 30, "
+        f"env: {{MEMORY_FILE_PATH: {gone}/memory.jsonl}}}}\n"
+        "pool: {size: 1, max_overflow: 0, lazy: false, checkout_timeout: 30, "
+        "request_timeout: 30}\n"
+        "steps:\n"
+        "  - request:\n"
+        "      command: tools/call\n"
+        "      args: {name: create_entities, arguments: {entities: "
+        '[{name: "e{i}", entityType: thing, observations: [o]}]}}\n'
+        "      count: 2\n"
+    )
+    code = main(["run-scenario", "--no-history", "--format", "json", str(path)])
+    report = json.loads(capsys.readouterr()[0])
+    assert code == 1, report
+    [finding] = report["findings"]
+    assert (
+        f"ENOENT: no such file or directory, open '{gone}/memory.jsonl."
+        in (finding["failure"]["message"])
+    )
+    assert finding["failure"]["details"]["explains.expectation_failed"] == "2", finding["failure"]
+    outcome = finding["outcome"]
+    assert outcome["type"] == "unclassified", outcome
+    assert outcome["why"].endswith(
+        f"; the folder {gone} of the file it names does not exist, and the worker's "
+        f"environment points there (MEMORY_FILE_PATH={gone}/memory.jsonl): create it, or set "
+        "MEMORY_FILE_PATH in the scenario's `worker.env` to a path in a folder that exists"
+    ), outcome["why"]
+    assert not list(tmp_path.glob("**/memory.jsonl*"))

@@ -187,11 +187,50 @@ def _names_missing_path(c: TraceClassifier, event: Event, error: str) -> str:
     return ""
 
 
+# a file a rejection says is not there: Node's `ENOENT: no such file or directory, open '/x'`,
+# Python's `[Errno 2] No such file or directory: '/x'`
+_ABSENT_FILE = re.compile(
+    r"(?:ENOENT|No such file or directory)[^'\"\n]*['\"](?P<path>/[^'\"\n]+)['\"]"
+)
+
+
+def _missing_folder(c: TraceClassifier, error: str) -> str:
+    """What a rejection naming a file in a folder that is not there says to do, with the
+    variable of the worker's environment that points there: server-memory 2026.8.31 given
+    MEMORY_FILE_PATH=/no/dir/memory.jsonl answers create_entities with `ENOENT: no such file
+    or directory, open '/no/dir/memory.jsonl.<random>.tmp'`. "" when its folder is there."""
+    found = _ABSENT_FILE.search(error)
+    if found is None:
+        return ""
+    gone = next((p for p in reversed(Path(found["path"]).parents) if not p.exists()), None)
+    if gone is None:  # only the file is missing: its folder is there
+        return ""
+    said = f"; the folder {gone} of the file it names does not exist"
+    env = c.run.scenario.worker_spec().environment()
+    for name, value in env.items():
+        if value == str(gone) or value.startswith(f"{gone}/"):
+            return (
+                f"{said}, and the worker's environment points there ({name}={value}): create "
+                f"it, or set {name} in the scenario's `worker.env` to a path in a folder that "
+                "exists"
+            )
+    return said
+
+
+# a run of hex digits that names one request's file or object (a temporary file's random
+# suffix): rejections that differ only there have one cause
+_RANDOM_HEX = re.compile(r"\b[0-9a-f]{16,}\b")
+
+
 def _rejections(c: TraceClassifier, rejected: list[CheckGroup]) -> list[Finding]:
-    """A finding for each error the worker rejected requests with (whatever their step)."""
+    """A finding for each error the worker rejected requests with (whatever their step); errors
+    that differ only in a random hex name are one."""
     by_error: dict[str, list[CheckGroup]] = defaultdict(list)
+    errors: dict[str, str] = {}
     for each in rejected:
-        by_error[str(each.first.data.get("error"))].append(each)
+        said = str(each.first.data.get("error"))
+        key = errors.setdefault(_RANDOM_HEX.sub("…", said), said)  # the first one's words
+        by_error[key].append(each)
     findings = []
     for error, groups in by_error.items():
         group = merged(groups)
@@ -214,7 +253,7 @@ def _rejections(c: TraceClassifier, rejected: list[CheckGroup]) -> list[Finding]
                         0.2,
                         f"the worker rejected the request ({error!r}) "
                         f"without naming a missing field{_asks_environment(c, error)}"
-                        + _names_missing_path(c, first, error),
+                        + (_names_missing_path(c, first, error) or _missing_folder(c, error)),
                     ),
                 )
             )
