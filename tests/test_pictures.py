@@ -463,3 +463,12 @@ def test_a_picture_that_cannot_be_drawn_costs_no_report(
     assert "pictures were not drawn (ValueError: a trace it cannot read)" in shown.notes[-1]
     assert not (run.path / "timeline.html").exists()
     assert valid_json((run.path / "report.json").read_text())["findings"]
+
+
+def test_a_workers_ready_time_is_in_ms_as_every_time_in_the_picture() -> None:
+    """The init ping's span said `ready after 0.177403 s` beside its own `(177 ms)`: the
+    event's seconds, unrounded, in the one unit the picture does not use (a run of
+    server-memory, an MCP server, drew `ready after 1.488244 s` on its bar)."""
+    lanes = {lane.id: lane for lane in timeline("p1-worker-killed").lanes}
+    [init] = [s for s in lanes["w1"].spans if s.state == "init"]
+    assert init.label == "w1 init ping (timeout 5.0 s) (177 ms) · ready after 177 ms, mode pool"

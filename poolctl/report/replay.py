@@ -185,7 +185,9 @@ class Replay:
         if e.get("ok"):
             reported = e.get("reported") or {}
             mode = reported.get("mode") if isinstance(reported, Mapping) else None
-            lane.note(f"ready after {e.get('seconds')} s" + (f", mode {mode}" if mode else ""))
+            took = e.get("seconds")  # in ms, as every time in the picture (it was `1.488244 s`)
+            ready = f"ready after {ms(took)}" if isinstance(took, (int, float)) else "ready"
+            lane.note(ready + (f", mode {mode}" if mode else ""))
             lane.begin(t, "idle", f"{lane.id} idle")
             return
         lane.end(t, "failed")
