@@ -2,8 +2,8 @@
 their pipes: fish-lsp 1.1.4 (npm, installed alone by `make peers`) refuses LSP's initialize with
 `spawn fish ENOENT` when no fish shell is on its PATH; mcp-server-git 2026.10.19 (the dev extra)
 exits when its `--repository` is not there; @playwright/mcp 0.0.83 (npm, alone) given `--port N`
-serves HTTP there. The verdict names the program to install, the path to give, the option to
-drop."""
+serves HTTP there; `docker run -i` with no Docker daemon never starts its server. The verdict
+names the program to install, the path to give, the option to drop, the engine to start."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import json
 import shlex
 import shutil
 import socket
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -168,3 +169,38 @@ def test_a_server_listening_on_the_port_its_command_gives_is_told_to_drop_that_o
         f"Start it in stdio mode: drop `--port {port}` from its command line, which makes it "
         "listen; a pool's worker speaks on the pipes it was started with."
     )
+
+
+def _docker_without_engine() -> bool:
+    """Whether the docker client is here and no engine answers it (this kind of machine)."""
+    if shutil.which("docker") is None:
+        return False
+    found = subprocess.run(["docker", "version"], capture_output=True, timeout=30)
+    return b"Cannot connect to the Docker daemon" in found.stderr
+
+
+@pytest.mark.skipif(
+    not _docker_without_engine(), reason="needs the docker client with no Docker daemon running"
+)
+def test_a_server_in_a_container_whose_engine_is_not_running_is_told_to_start_it(
+    capsys: pytest.CaptureFixture[str], processes: Processes, tmp_path: Path
+) -> None:
+    """`docker run -i --rm mcp/git`, as MCP clients' settings start a server, with no Docker
+    daemon: the client writes `docker: Cannot connect to the Docker daemon at unix:///…. Is the
+    docker daemon running?` and exits 125. The verdict was 'exited with code 125' and to run it
+    by hand; it names the engine, and that the server never started. DOCKER_HOST points at a
+    socket that is not there, so the case holds wherever a daemon runs."""
+    sock = tmp_path / "docker.sock"
+    argv = ["ping", "--json", "--protocol", "mcp", "--env", f"DOCKER_HOST=unix://{sock}"]
+    code = main([*argv, "--timeout", WAIT, "--", "docker", "run", "-i", "--rm", "mcp/git"])
+    report = json.loads(capsys.readouterr()[0])
+    assert code == 1, report
+    d = report["findings"][0]["outcome"]
+    assert d["cause"].endswith(
+        f"exited with code 125, its container engine could not be reached (the Docker daemon at "
+        f"unix://{sock}): the server in the container never started"
+    ), d["cause"]
+    assert d["remediation"].startswith(
+        "Start the Docker daemon (`systemctl start docker`, or Docker Desktop), or point "
+        "DOCKER_HOST at one that runs, then start the worker again"
+    ), d["remediation"]

@@ -17,6 +17,7 @@ from poolctl.protocol import PROTOCOLS
 from poolctl.worker_types import StderrMode
 
 from ..asks import Asked, asked_for, first_step, unset
+from ..container_engine import engine_down
 from ..crash_lines import exception_line
 from ..dependency_release import release_mismatch
 from ..exit_zero import request_taken
@@ -193,6 +194,10 @@ def crashed(obs: Observations) -> Judgement:
         line = printed.group("line").strip()
         verdict += f", after printing its usage to stderr: `{line}`"
         fix = f"Give it the arguments its usage asks for (`{line}`); its `--help` lists them."
+    elif status.code and (engine := engine_down(obs.stderr_text)) is not None:  # docker run -i
+        verdict += f", {engine.why()}"
+        fix = engine.fix()
+        ev.append(engine.evidence(origin))
     elif npm is not None:  # npx could not get the server's package: the server never ran
         verdict += f", after {npm.why()}"
         fix = npm.fix(argv)
