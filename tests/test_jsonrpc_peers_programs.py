@@ -12,7 +12,6 @@ import json
 import shlex
 import shutil
 import socket
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -171,17 +170,7 @@ def test_a_server_listening_on_the_port_its_command_gives_is_told_to_drop_that_o
     )
 
 
-def _docker_without_engine() -> bool:
-    """Whether the docker client is here and no engine answers it (this kind of machine)."""
-    if shutil.which("docker") is None:
-        return False
-    found = subprocess.run(["docker", "version"], capture_output=True, timeout=30)
-    return b"Cannot connect to the Docker daemon" in found.stderr
-
-
-@pytest.mark.skipif(
-    not _docker_without_engine(), reason="needs the docker client with no Docker daemon running"
-)
+@pytest.mark.skipif(shutil.which("docker") is None, reason="needs the docker client")
 def test_a_server_in_a_container_whose_engine_is_not_running_is_told_to_start_it(
     capsys: pytest.CaptureFixture[str], processes: Processes, tmp_path: Path
 ) -> None:
@@ -189,7 +178,7 @@ def test_a_server_in_a_container_whose_engine_is_not_running_is_told_to_start_it
     daemon: the client writes `docker: Cannot connect to the Docker daemon at unix:///…. Is the
     docker daemon running?` and exits 125. The verdict was 'exited with code 125' and to run it
     by hand; it names the engine, and that the server never started. DOCKER_HOST points at a
-    socket that is not there, so the case holds wherever a daemon runs."""
+    socket that is not there, so the case holds wherever a daemon runs too."""
     sock = tmp_path / "docker.sock"
     argv = ["ping", "--json", "--protocol", "mcp", "--env", f"DOCKER_HOST=unix://{sock}"]
     code = main([*argv, "--timeout", WAIT, "--", "docker", "run", "-i", "--rm", "mcp/git"])
