@@ -193,3 +193,25 @@ def test_a_server_in_a_container_whose_engine_is_not_running_is_told_to_start_it
         "Start the Docker daemon (`systemctl start docker`, or Docker Desktop), or point "
         "DOCKER_HOST at one that runs, then start the worker again"
     ), d["remediation"]
+
+
+@pytest.mark.skipif(
+    not FISH_LSP.exists() or shutil.which("node") is None,
+    reason=f"{FISH_LSP.relative_to(REPO)} is missing: run `make peers` (needs npm and node)",
+)
+def test_a_language_server_started_without_its_subcommand_is_told_it_from_its_help(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """fish-lsp with no command logs `[ERROR] No COMMAND provided …`, prints its help on
+    stdout and exits 1: it was told to give it what it asks for. Its help's `start [options]
+    start the lsp` is the subcommand (an entry with a placeholder was not read, and `env …
+    generate environment variables for lsp configuration` names the protocol, not a server)."""
+    code = main(["ping", "--json", "--protocol", "lsp", "--timeout", WAIT, "--", str(FISH_LSP)])
+    report = json.loads(capsys.readouterr()[0])
+    assert code == 1, report
+    d = report["findings"][0]["outcome"]
+    assert d["cause"].endswith(
+        f"; it was started without its subcommand `start`, which its `--help` (`{FISH_LSP} "
+        "--help`) names as starting a language server (`start [options]  start the lsp`)"
+    ), d["cause"]
+    assert d["remediation"].startswith(f"Start it with `start` (`{FISH_LSP} start`)")

@@ -17,11 +17,16 @@ from poolctl.worker_types import WorkerSpec
 from .transport_help import read_help
 
 # an entry of a help: an option or a subcommand, a gap of two spaces or more, its description
+# (a subcommand's placeholder may follow its name: fish-lsp's `start [options]  start the lsp`)
 _ENTRY = re.compile(
-    r"^\s{1,16}(?P<name>--?[A-Za-z][\w-]*|[a-z][\w-]*)(?:[,/|]\s*\S+)*\s{2,}(?P<said>\S.*)$"
+    r"^\s{1,16}(?P<name>--?[A-Za-z][\w-]*|[a-z][\w-]*)(?:[,/|]\s*\S+)*"
+    r"(?: (?:\[[^\]\n]+\]|<[^>\n]+>))*\s{2,}(?P<said>\S.*)$"
 )
-# what the description of a language server's switch says it does
-_SERVES = re.compile(r"\b(?:language[ -]server|lsp)\b", re.IGNORECASE)
+# what the description of a language server's switch says it does: start or run one (fish-lsp's
+# `env  generate environment variables for lsp configuration` names the protocol, and no server)
+_SERVES = re.compile(
+    r"\b(?:start|run|launch|serve)s?\b.{0,40}?\b(?:language[ -]server|lsp)\b", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)

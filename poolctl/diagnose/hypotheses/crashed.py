@@ -314,7 +314,8 @@ def crashed(obs: Observations) -> Judgement:
         fix = started.fix
         ev.append(STARTED)
     switch = None  # pylyzer without `--server`, zuban without `server`: no language server
-    if obs.protocol == "lsp" and not served and status.code and (fix == unread or printed):
+    told = fix == unread or printed or (logged and fix.startswith("Give it what it asks"))
+    if obs.protocol == "lsp" and not served and status.code and told:  # (usage on stdout too)
         spec, may_run = obs.worker.spec, obs.experiments_enabled
         switch = server_switch(spec, obs.stderr_text, origin, printed is not None, may_run)
     if switch is not None:
