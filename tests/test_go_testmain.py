@@ -83,4 +83,6 @@ def test_gotestsums_testmain_failures_read_as_plain_go_tests(log: str) -> None:
     ]
     assert read[0][3] == "/tmp/go_testmain_more_suite/boom/boom_test.go:13"
     assert read[1][2].startswith("worker pid ") and "PASS" not in read[1][2]
+    # named as go test's readings name it: the same failure in the history, whichever is read
+    assert [f.name for f in parsed.failures] == [f.name for f in plain.failures]
     assert not any("failures read where the runner counted" in n for n in parsed.skipped)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from poolctl.logs import go_package
 from poolctl.logs.junit_bats import hook_name
 from poolctl.logs.junit_body import (
     EUNIT_REASON_RE,
@@ -85,6 +86,7 @@ def case_failure(
     stack: tuple[str, ...] = ()
     told_by_output = False  # the test's output is the failure's text, not its context
     told = ""  # the place its text names
+    named = ""  # the name go's reading gives it, where it is no test's (a package's failure)
     fields = console_fields(body, attrib.get("name", ""))
     if fields is not None:
         kind = fields.kind if not kind or kind in ("error", "failure") else kind
@@ -103,6 +105,7 @@ def case_failure(
         go := go_failure(body, attrib.get("name", ""), input_name, case.line)
     ):  # gotestsum's, go-junit-report's: what the test logged, go's framing left out
         message, kind, stack, told = go.message, go.kind or kind, go.stacktrace, go.location
+        named = go.name if go.kind == go_package.KIND else ""  # gotestsum's `TestMain` case
     elif message.lower() in _GENERIC_MESSAGES:
         if not body.strip():  # ctest's: the test's own output is all it says of it
             body = own_output(case.text)
@@ -140,7 +143,7 @@ def case_failure(
     )
     return Failure(
         source="junit",
-        name=hook_name(body) or attrib.get("name", "") or "(no name)",
+        name=hook_name(body) or named or attrib.get("name", "") or "(no name)",
         group=attrib.get("classname", "") or in_group(case.suite, attrib.get("group")),
         location=location,
         kind=kind,
