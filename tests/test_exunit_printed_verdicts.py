@@ -39,15 +39,17 @@ def test_a_failing_run_counts_its_own_failure_only() -> None:
 
 def test_a_verdict_before_mix_compiles_is_another_run() -> None:
     """A failed unittest run, then Mix compiling and a passing run whose test prints verdicts:
-    unittest's verdict is read (it came before the run began), the printed ones are not."""
+    unittest's verdict is read (it came before the run began), the printed ones are not; so is
+    unittest's failure block, before any of mix test's (`tests/test_before_mix.py`)."""
     out = parsed("unittest_then_mix.log")
     runs = [(s.line, s.source, s.failures, s.read) for s in out.summaries]
     assert runs == [
         (14, "closing line", None, 0),
-        (16, "unittest", 1, 0),
+        (16, "unittest", 1, 1),
         (33, "closing line", 0, 0),
     ]
-    assert len(out.skipped) == 1 and "unittest_then_mix.log:16: a unittest run" in out.skipped[0]
+    assert [(f.source, f.name) for f in out.failures] == [("unittest", "test_child_run")]
+    assert out.skipped == []
 
 
 def test_a_verdict_before_a_command_echoed_is_another_run() -> None:
@@ -55,9 +57,11 @@ def test_a_verdict_before_a_command_echoed_is_another_run() -> None:
     echoed before it ran (`$ mix test …`, as a CI job's log shows it): unittest's verdict came
     before the run began."""
     out = parsed("unittest_then_mix_echoed.log")
-    runs = [(s.line, s.source, s.failures) for s in out.summaries]
-    assert runs == [(15, "closing line", None), (17, "unittest", 1), (32, "closing line", 0)]
-    assert (
-        len(out.skipped) == 1
-        and "unittest_then_mix_echoed.log:17: a unittest run" in out.skipped[0]
-    )
+    runs = [(s.line, s.source, s.failures, s.read) for s in out.summaries]
+    assert runs == [
+        (15, "closing line", None, 0),
+        (17, "unittest", 1, 1),
+        (32, "closing line", 0, 0),
+    ]
+    assert [(f.source, f.name) for f in out.failures] == [("unittest", "test_child_run")]
+    assert out.skipped == []

@@ -845,11 +845,11 @@ def test_a_failed_unittest_run_after_a_clean_pytest_run_is_not_a_clean_log(
 ) -> None:
     """Its verdict counts 3 failures (a real capture:
     tests/fixtures/src/capture_unittest_after_pytest.sh): read as pytest's, its blocks are read
-    (`tests/test_unittest_blocks.py`); forced as ExUnit's (no mix test run before them), they are
-    not, and the verdict counts them unread."""
+    (`tests/test_unittest_blocks.py`); forced as ExUnit's too, though no mix test run is before
+    them (`tests/test_before_mix.py`)."""
     path = str(FIXTURES / "mixed" / "pytest_then_unittest.log")
     verdict = "FAILED (failures=1, errors=1, unexpected successes=1)"
-    for forced, read in (("auto", 3), ("exunit", 0)):  # read as pytest's, or forced as ExUnit's
+    for forced, read in (("auto", 3), ("exunit", 3)):  # read as pytest's, or forced as ExUnit's
         parsed = read_logs([path], fmt=forced)
         assert len(parsed.failures) == read
         unittest = [s for s in parsed.summaries if s.source == "unittest"]

@@ -114,6 +114,10 @@ def _ends_run(line: str) -> bool:
     )
 
 
+# the heading of rebar3 eunit's failures (RSpec's and Jasmine's too)
+FAILURES_HEADING = "Failures:"
+
+
 class WrappedHeader:
     """A header start whose `(Module)` a terminal wrapped onto the next lines: joined back."""
 
@@ -298,10 +302,20 @@ class ExUnitParser(TextParser):
     def _theirs(self, number: int, line: str) -> bool:
         """Another runner's failure block (TAP's, Vitest's: `poolctl.logs.other_blocks`) begins
         on `line`, after mix test's run closed and before any test of a later one (a bats step
-        after `mix test`): it is read. True when the line is the block's alone (a `not ok` line
-        is a verdict too: it is held or read as one still)."""
+        after `mix test`), or before any of mix test's (a Jest or cargo step before it): it is
+        read. True when the line is the block's alone (a `not ok` line is a verdict too: it is
+        held or read as one still)."""
         ends = self.out.test_ends.get(self.name)
-        if self.closed_at < 0 or self.header_at > self.closed_at:
+        before_any = self.closed_at < 0 and not self.header_at and not ends
+        if not before_any and (self.closed_at < 0 or self.header_at > self.closed_at):
+            return False
+        if before_any and line.rstrip() == FAILURES_HEADING:
+            return False  # rebar3 eunit's, which this parser reads (RSpec's and Jasmine's too)
+        # a verdict's line there may be the first test's output (`FAIL\tpkg\t0.002s`): it is
+        # held until the run shows whose it is (`exunit_printed`); TAP's `not ok` is judged so
+        # after its block is read
+        tap = line.lstrip().startswith(("not ok ", "Bail out!"))
+        if before_any and not tap and exunit_printed.verdict_like(line, line.strip()):
             return False
         if ends and ends[-1] > self.closed_at:
             return False

@@ -8,7 +8,6 @@ in the run whose verdict counts it."""
 
 from __future__ import annotations
 
-import dataclasses
 import weakref
 from functools import partial
 from typing import TYPE_CHECKING
@@ -421,14 +420,10 @@ def _tap_block(parser: TextParser, number: int, line: str) -> Consumer:
 
 
 def _tap_output_ends(parser: TextParser, header: int, end: int) -> None:
-    """A top-level buffered subtest (Vitest's TAP: a test file's `not ok 3 - file {`) whose
-    `not ok` line is the last the TAP run read counts: the run's output, its subtests' failures,
-    goes on to its `}` on line `end`."""
-    last = parser.out.summaries[-1] if parser.out.summaries else None
-    if last is None or last.file != parser.name or last.source != tap_verdicts.TAP:
-        return
-    if last.line == header:
-        parser.out.summaries[-1] = dataclasses.replace(last, output_end=end)
+    """A buffered subtest (Vitest's TAP: a test file's `not ok 3 - file {`) on line `header`
+    ends on line `end`: where its TAP run's output ends if its line is the run's last
+    (`verdicts_read.finish`)."""
+    parser.out.braced_ends.setdefault(parser.name, {})[header] = end
 
 
 def _keep(parser: TextParser, failure: Failure, lines: Lines) -> None:

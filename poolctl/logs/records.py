@@ -170,6 +170,9 @@ class ParsedLog:
     # with `failureType: 'subtestsFailed'`, no suite): node counts each as a failure, its failed
     # subtests being the ones read
     failed_by_subtests: dict[str, list[int]] = field(default_factory=dict)
+    # input -> a top-level TAP buffered subtest's `not ok … {` line -> its `}` line (Vitest's
+    # TAP: a test file's): the TAP run counting that line reads its subtests to there
+    braced_ends: dict[str, dict[int, int]] = field(default_factory=dict)
     # input -> `node --test`'s spec reporter's inline `✖ NAME (TIME)` lines, and whether each
     # has nothing under it (a failed describe suite's, or a test's failed by its subtests alone,
     # which node counts and leaves out of its closing section) or its error (`node_spec_block`)

@@ -36,8 +36,10 @@ def finish(out: ParsedLog, file: str, failures_before: int, summaries_before: in
         run = out.summaries[i]
         first = run.start  # a TAP run's first `not ok` line
         if run.source == tap_verdicts.TAP and run.file == file:
-            # its output begins after the run before
-            run = dataclasses.replace(run, start=_after_last_run(out, file, first))
+            # its output begins after the run before (and ends at its last line's `}`, a
+            # buffered subtest's: Vitest's TAP)
+            end = out.braced_ends.get(file, {}).get(run.line, run.output_end)
+            run = dataclasses.replace(run, start=_after_last_run(out, file, first), output_end=end)
         elif run.source in runners and run.start == run.line:
             run = dataclasses.replace(run, start=_after_last_run(out, file, run.line))
         if run.source == PROVE and run.file == file and beside:
