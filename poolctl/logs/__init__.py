@@ -349,7 +349,9 @@ def _parse_one(stream: BinaryIO, name: str, fmt: str, out: ParsedLog, packed: st
         out.skipped.append(str(refused))
         return False
     found = sum(k.runs for k in out.runs_counted.values()) > counted_before
-    if (len(out.failures), len(out.summaries)) == before and not found and detected != chosen:
+    # (another runner's failures the parser read beside its own, no run of any: none of its own)
+    theirs_alone = all("runner" in f.details for f in out.failures[before[0] :])
+    if len(out.summaries) == before[1] and theirs_alone and not found and detected != chosen:
         # nothing of the format named was found in it: not a clean run of that runner
         theirs = runners_alone.runner_of(_text(head)) if detected in (None, "pytest") else ""
         if theirs and not any(_marks_found(_text(head))):
