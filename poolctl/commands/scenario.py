@@ -4,6 +4,7 @@ name, or YAML files), or with none the bundled tour."""
 from __future__ import annotations
 
 import dataclasses
+import sys
 import time
 from typing import TYPE_CHECKING, Annotated
 
@@ -12,11 +13,11 @@ from rich.console import Console
 
 from poolctl import activity
 from poolctl import context as run_context
-from poolctl.console import stderr_console, stdout_console
+from poolctl.console import make_console, stderr_console, stdout_console
 from poolctl.context import RunContext
 from poolctl.errors import ExitCode, UsageProblem
-from poolctl.events import Observer
 from poolctl.history.recorder import HistoryRecorder
+from poolctl.lines_behind import lines_behind
 from poolctl.model import Report, ScenarioDetails
 from poolctl.options import (
     AnnotationsOpt,
@@ -196,5 +197,12 @@ def _run_one(scenario: Scenario, run: RunDir, kb: PatternSet, live: bool) -> Sce
     if progress.is_terminal:
         with LiveProgress(progress, f"scenario {scenario.name}") as view:
             return run_scenario(scenario, run, [view], kb)
-    observers: list[Observer] = [PlainProgress(progress)]
-    return run_scenario(scenario, run, observers, kb)
+    # its lines written apart: a reader who does not read holds them, never the pool
+    behind = lines_behind(sys.stderr)
+    if behind is None:  # a stream in memory
+        return run_scenario(scenario, run, [PlainProgress(progress)], kb)
+    console = make_console(behind, redactor=run.context.secrets)  # type: ignore[arg-type]
+    try:
+        return run_scenario(scenario, run, [PlainProgress(console)], kb)
+    finally:
+        behind.close()
