@@ -4,8 +4,10 @@ echo is no text of the server's."""
 
 from __future__ import annotations
 
+import json
 import shlex
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -39,3 +41,24 @@ def test_a_worker_behind_script_is_said_to_run_behind_a_terminal_not_to_print_te
     assert "not behind `script`, `unbuffer`" in d["remediation"]
     said = " ".join(e["text"] for e in d["evidence"])
     assert "it is blocked reading /dev/pts/" in said, said
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(SCRIPT is None, reason="script (util-linux) is not installed")
+def test_doctor_says_the_text_on_stdout_is_the_echoed_request_not_the_workers_output(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """Before: Output hygiene said 'it writes '^@^@^@M{"id":1,…' to stdout before any frame'
+    with 'write logs and banners to stderr', though Framing named the terminal."""
+    assert SCRIPT is not None
+    run_dir = tmp_path / "run"
+    argv = ("--", SCRIPT, "-q", "-c", shlex.join(REFERENCE), "/dev/null")
+    code, _, _ = run_cli("doctor", "--run-dir", str(run_dir), *argv)
+    assert code == 1
+    checks = json.loads((run_dir / "report.json").read_text())["checks"]
+    (stdout,) = [c for c in checks if c["section"] == "Output hygiene" and c["name"] == "stdout"]
+    assert stdout["summary"].endswith(
+        "came on stdout before any frame: the request itself, echoed back by the "
+        "pseudo-terminal the worker runs behind (see Framing), not output of its own"
+    ), stdout["summary"]
+    assert stdout["remedy"].startswith("Start the server itself as the worker, not behind")

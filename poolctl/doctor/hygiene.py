@@ -15,6 +15,7 @@ import json
 import re
 
 from poolctl.answered import DUPLICATE
+from poolctl.diagnose import terminal_echo
 from poolctl.diagnose.hypotheses import crashed, stderr_merged, stdout_text
 from poolctl.diagnose.php_output import closing_tag_fix, closing_tags
 from poolctl.framing import get_framing, quote
@@ -127,6 +128,14 @@ def _stdout_judged(probe: Probe, apart: Probe, out: CheckList) -> None:
     if not line.strip():  # an empty line: what follows it says more (PHP's warning)
         after = apart.stdout.lstrip().split(b"\n", 1)[0]
         first = f"a blank line, then {quote(after, 60)}," if after[:1] != b"{" else "a blank line"
+    fix = probe.diagnosis.remediation if probe.diagnosis is not None else ""
+    if judged.status == "confirmed" and fix == terminal_echo.FIX:  # no output of its own
+        said = (
+            f"{first} came on stdout before any frame: the request itself, echoed back by the "
+            "pseudo-terminal the worker runs behind (see Framing), not output of its own"
+        )
+        out.add("stdout", "fail", said, fix, judged.evidence)
+        return
     if judged.status == "confirmed":
         said = f"it writes {first} to stdout before any frame"
         if probe.answer_behind:  # strict and tolerant clients part ways here
