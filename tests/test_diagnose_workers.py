@@ -152,6 +152,27 @@ def test_wrapper_script_merging_stderr_with_2_to_1_is_found_in_proc(
     assert "the worker merges its own stderr" in json.dumps(d["evidence"])
 
 
+def test_wrapper_script_whose_merged_command_exited_is_found_in_its_script(
+    run_cli: RunCli,
+) -> None:
+    """The command it merged (`… 2>&1; sleep 5`) logged and exited, the shell running on: no
+    process in /proc had its stderr on the stdout pipe any more, and the log lines were said
+    written to stdout ('stderr is captured apart and no process of the worker writes stderr to
+    the stdout pipe'), with a logging fix. The `2>&1` is read in the shell's command."""
+    server = f"{sys.executable} {WORKERS / 'logs_an_error_and_exits.py'} /no/such/repo"
+    d = diagnose(run_cli, "--timeout", "1", "--", "sh", "-c", f"{server} 2>&1; sleep 5")
+    assert confirmed(d) == ["stderr-merged"], d["cause"]
+    said = json.dumps(d["evidence"])
+    assert (
+        f"its `sh -c` command merges a command's stderr into the stdout pipe: `{server} 2>&1`"
+        in said
+    )
+    assert d["remediation"].startswith(
+        f"Keep stderr apart from the framed stdout: take the `2>&1` out of `{server} 2>&1` in its "
+        "`sh -c` command"
+    ), d["remediation"]
+
+
 @needs("bash")
 def test_worker_whose_stderr_nobody_drains_is_blocked_writing(
     run_cli: RunCli,

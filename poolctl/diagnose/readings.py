@@ -16,6 +16,7 @@ from .observe import Observations
 from .outcomes import result
 from .procinfo import ProcState
 from .pystack import NoStack, Whereabouts, commonest, whereabouts
+from .shell_banner import shell_merge
 from .stdin_holders import Holder, stdin_holder
 from .transport_help import StdioValue, channel_value, find_stdio_value
 
@@ -314,6 +315,10 @@ def merge_sources(obs: Observations) -> list[Evidence]:
                     f"/proc/{p.pid}/fd",
                 )
             )
+    if not ev:  # the process it merged for may have exited, its shell running on
+        spec = obs.worker.spec
+        if (line := shell_merge(spec.argv, spec.cwd)) is not None:
+            ev.append(line.evidence())
     return ev
 
 

@@ -2,7 +2,9 @@
 wrapping its server: `sh -c 'echo Starting…; exec server'`, or a script whose `#!` names a
 shell. Its `echo` or `printf` goes to the same stdout as the server's frames after `exec`; the
 server itself may write nothing but frames (emmet-ls, pylsp and mcp-server-sequential-thinking
-started so all answer behind the banner)."""
+started so all answer behind the banner). Or the line that merges a command's stderr into that
+stdout (`server 2>&1`), seen in the script when the process it started is gone from /proc (it
+exited, and the shell runs on)."""
 
 from __future__ import annotations
 
@@ -19,6 +21,14 @@ _SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "ash"})
 # an echo or printf command, up to the end of its command (`;`, `&&`, `||`, `|`, a line's end)
 _ECHO = re.compile(r"(?:^|[;&|]\s*|\bthen\s+|\bdo\s+)((?:echo|printf)\b[^;&|\n]*)", re.M)
 _TO_STDERR = re.compile(r"(?:1?>&2|>\s*/dev/stderr)")
+# a command whose stderr goes where its stdout goes (`2>&1`, bash's `|&` into the next
+# command), up to the end of that command
+_MERGE = re.compile(
+    r"(?:^|[;&|(]\s*|\bthen\s+|\bdo\s+|\bexec\s+)([^;&|\n]*?(?:2>&1|\|&)[^;\n]*)", re.M
+)
+# its stdout sent elsewhere (`>/dev/null 2>&1`, `> log 2>&1`): its stderr goes there too, or
+# is read no more by the pipe the worker's stdout is
+_STDOUT_ELSEWHERE = re.compile(r"(?:^|[^\d&>])1?>>?\s*(?!&)\S")
 _VARIABLE = re.compile(r"\$\{?\w+\}?|\$\([^)]*\)|%s")  # a variable, a command, printf's %s
 _SCRIPT_HEAD = 256 * 1024  # read no more of a script than this
 ECHO_FIX_START = "Send the text to stderr in"  # how a wrapper's echo's fix begins
@@ -54,6 +64,44 @@ def shell_echo(argv: tuple[str, ...], cwd: str | None, text: bytes) -> ShellEcho
         line = match.group(1).strip()
         if not _TO_STDERR.search(line) and _writes(line, first):
             return ShellEcho(line, origin, where)
+    return None
+
+
+@dataclass(frozen=True)
+class ShellMerge:
+    line: str  # `server --stdio 2>&1`
+    origin: str  # the script's path, or "the worker's command"
+    where: str  # "its `sh -c` command", "its script start.sh"
+
+    def evidence(self) -> Evidence:
+        return Evidence(
+            f"{self.where} merges a command's stderr into the stdout pipe: `{self.line}`",
+            self.origin,
+            "what that command writes to stderr comes on the framed stdout",
+        )
+
+    def fix(self) -> str:
+        change = "take the `2>&1` out of" if "2>&1" in self.line else "write `|` for `|&` in"
+        return (
+            f"Keep stderr apart from the framed stdout: {change} `{self.line}` in {self.where} "
+            "(its stderr then goes to the worker's stderr, which a pool reads or logs apart), or "
+            "have that command log to a file."
+        )
+
+
+def shell_merge(argv: tuple[str, ...], cwd: str | None) -> ShellMerge | None:
+    """The line of the worker's shell (`argv`, started in `cwd`) that merges a command's stderr
+    into its stdout; None when the worker is no shell, or no line does."""
+    if command_language(argv, cwd) is not None:
+        return None
+    found = _script(argv, cwd)
+    if found is None:
+        return None
+    script, origin, where = found
+    for match in _MERGE.finditer(script):
+        line = match.group(1).strip()
+        if line and not line.startswith("#") and not _STDOUT_ELSEWHERE.search(line):
+            return ShellMerge(line, origin, where)
     return None
 
 

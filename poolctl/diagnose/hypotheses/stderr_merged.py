@@ -20,6 +20,7 @@ from ..readings import (
     text_evidence,
     text_in_stderr_when_apart,
 )
+from ..shell_banner import shell_merge
 
 ID = "stderr-merged"
 
@@ -67,4 +68,7 @@ def stderr_merged(obs: Observations) -> Judgement:
         "options (or `stderr=subprocess.STDOUT` / `2>&1`; with poolctl: `--stderr capture`) and "
         "read or log stderr separately; or have the worker log to a file."
     )
+    spec = obs.worker.spec
+    if not obs.merged and (shell := shell_merge(spec.argv, spec.cwd)) is not None:
+        fix = shell.fix()  # the wrapper's own line merges it
     return confirmed(verdict, fix, *ev)
