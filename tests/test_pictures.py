@@ -429,6 +429,17 @@ def test_the_svg_alone() -> None:
     assert len(SVG_SELF_CLOSING.findall(svg)) > 10
 
 
+def test_the_queues_waiting_count_is_under_its_title_not_over_it() -> None:
+    """The count ('up to 6 waiting') was drawn at the label column's right edge, 7 px below the
+    title's line: a title of thousands of checkouts ran into it (seen on server-memory's run)."""
+    svg = timeline_svg(timeline("p3-checkout-timeout"))
+    title = re.search(r'<text class="lane-title" x="([\d.]+)" y="([\d.]+)">queue · ', svg)
+    count = re.search(r'<text class="count" x="([\d.]+)" y="([\d.]+)"[^>]*>up to 6 waiting<', svg)
+    assert title is not None and count is not None, svg
+    assert float(count[1]) == float(title[1])  # the same column, from the left
+    assert float(count[2]) - float(title[2]) >= 12  # a line of its own, below the title's
+
+
 # --- the run folder -------------------------------------------------------------------------------
 def copy_run(name: str, tmp_path: Path) -> tuple[RunDir, Report]:
     """A run folder holding a real trace, and its report as the command made it (no picture)."""

@@ -265,9 +265,8 @@ class _Canvas:
                 f'<path class="waiting" d="{"".join(d)}">'
                 f"<title>callers waiting for a worker (at most {peak:,})</title></path>"
             )
-            out.append(
-                f'<text class="count" x="{LABEL_W - 6}" y="{y + 24}" text-anchor="end">'
-                f"up to {peak:,} waiting</text>"
+            out.append(  # under the lane's title, which may run as far as LABEL_W
+                f'<text class="count" x="6" y="{y + 32}">up to {peak:,} waiting</text>'
             )
         top = y + WAITING_H
         folded = any(s.count > 1 for s in lane.spans)
