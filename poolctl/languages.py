@@ -196,7 +196,13 @@ _SHAPES = (
         "a line in Python logging's default format",
     ),
     (re.compile(r"^\{'[^']*': "), PYTHON, "a Python dict's repr"),
-    (re.compile(r'^\{"[^"]*"=>'), RUBY, "a Ruby Hash's inspect"),
+    # keys as strings (`{"a"=>1}`; Ruby 3.4: `{"a" => 1}`) or symbols (`{:a=>1}`; Ruby 3.4:
+    # `{a: 1}`, no space after the brace, which Node's `{ a: 1 }` has)
+    (
+        re.compile(r'^\{(?:(?:"[^"]*"|:[A-Za-z_]\w*[?!]?) ?=>|[A-Za-z_]\w*[?!]?: )'),
+        RUBY,
+        "a Ruby Hash's inspect",
+    ),
     (
         re.compile(r"^%\{|^\d\d:\d\d:\d\d\.\d{3} \[(debug|info|notice|warning|error)\] "),
         ELIXIR,

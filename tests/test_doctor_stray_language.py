@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from poolctl.languages import command_language
+from poolctl.languages import command_language, stray_text_language
 from tests.test_diagnose_workers import WORKERS
 from tests.test_doctor_checks import Doctor, doctor, only
 
@@ -80,6 +80,28 @@ def test_a_start_script_s_server_is_told_by_its_text_s_shape(doctor: Doctor) -> 
     for fix in _stray_fixes(doctor, (str(WORKERS / "starts_a_dict_printer.sh"),)):
         assert "in Python, `print(…, file=sys.stderr)`" in fix, fix
         assert "the text reads as a Python dict's repr" in fix, fix
+
+
+@_needs("ruby")
+def test_a_start_script_s_ruby_server_is_told_by_its_symbol_keyed_hash(doctor: Doctor) -> None:
+    """`p({model: "small"})` writes `{:model=>"small", …}` (Ruby 3.4: `{model: "small", …}`):
+    only a Hash with string keys (`{"model"=>…}`) was read as Ruby's."""
+    for fix in _stray_fixes(doctor, (str(WORKERS / "starts_a_symbol_hash_printer.sh"),)):
+        assert "in Ruby, `$stderr.puts(…)`" in fix, fix
+        assert "the text reads as a Ruby Hash's inspect" in fix, fix
+
+
+def test_the_shapes_of_a_ruby_hash_and_of_node_s_object() -> None:
+    """Ruby 3.4's inspect, not installed here: `{"a" => 1}`, `{a: 1}` (its documented form)."""
+    for text, name in {
+        b'{"a"=>1}': "Ruby",
+        b'{"a" => 1}': "Ruby",
+        b"{:a=>1, :ok?=>true}": "Ruby",
+        b'{a: 1, b: "x"}': "Ruby",
+        b"{ a: 1, b: 'x' }": "JavaScript",
+    }.items():
+        found, _ = stray_text_language(("./start.sh",), None, text)
+        assert found is not None and found.name == name, text
 
 
 @_needs("python3")

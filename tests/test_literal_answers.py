@@ -28,12 +28,22 @@ RUBY = str(WORKERS / "ruby_puts_hash.rb")
         (b'{"id"=>1, "success"=>true, "result"=>{"status"=>"ok"}}', RUBY_INSPECT),
         (b'{"id" => 1, "success" => true}', RUBY_INSPECT),  # Ruby 3.4's inspect
         (b"{'id': 1, 'success': True, 'result': None}", PYTHON_REPR),
+        (b'{:id=>1, :success=>true, :result=>{:status=>"ok"}}', RUBY_INSPECT),  # symbol keys
+        (b'{id: 1, success: true, result: {status: "ok"}}', RUBY_INSPECT),  # Ruby 3.4's
     ],
 )
 def test_a_literal_of_the_answer_is_named_by_its_language(payload: bytes, said: str) -> None:
     for expected in (1, None):  # a pool's reader expects no id
         with pytest.raises(Misencoded, match=said):
             parse_message(payload, expected)
+
+
+def test_node_s_inspect_of_an_object_is_no_ruby_hash() -> None:
+    """Ruby 3.4 writes a symbol-keyed Hash `{id: 1, …}`; Node's util.inspect `{ id: 1, … }`."""
+    for payload in (b"{ id: 1, success: true }", b"{ success: true, id: 1 }"):
+        with pytest.raises(NotJSON) as raised:
+            parse_message(payload, 1)
+        assert not isinstance(raised.value, Misencoded)
 
 
 def test_another_request_s_literal_is_no_answer() -> None:
@@ -53,6 +63,22 @@ def test_a_ruby_hash_written_as_it_inspects_is_told_json_generate(
         "request and answered in a frame no client can read: response is not JSON but a Ruby "
         'Hash\'s inspect form: b\'{"id"=>1, "success"=>true'
     ) in d["cause"]
+    assert d["remediation"].startswith("Write each answer as JSON: `puts JSON.generate(answer)`")
+
+
+@ruby
+@pytest.mark.parametrize("framing", ["line", "packet-4"])
+def test_a_ruby_hash_with_symbol_keys_is_told_json_generate(run_cli: RunCli, framing: str) -> None:
+    """`{id: request["id"], success: true}` written with `puts` inspects as `{:id=>1, …}`
+    (Ruby 3.1 here): it was 'prints text to its framed stdout' in line framing, 'response is not
+    JSON' with the envelope's fix in packet-4."""
+    worker = str(WORKERS / "ruby_puts_symbol_hash.rb")
+    d = diagnose(run_cli, "--timeout", "2", "--framing", framing, "--", "ruby", worker, framing)
+    assert confirmed(d) == ["envelope"], d["cause"]
+    assert (
+        "response is not JSON but a Ruby Hash's inspect form: b'{:id=>1, :success=>true"
+        in (d["cause"])
+    )
     assert d["remediation"].startswith("Write each answer as JSON: `puts JSON.generate(answer)`")
 
 

@@ -343,15 +343,25 @@ def parse_message(
         raise Misencoded(f"{NOT_JSON_ANSWER} ({why} at byte {pos}, near {near})", payload) from None
 
 
+# A Ruby Hash's key as its inspect writes it: a string (`"id"=>`; Ruby 3.4: `"id" => `), a
+# symbol before Ruby 3.4 (`:id=>`), or a symbol in Ruby 3.4 (`{id: 1, success: true}`)
+_RUBY_KEY = r'(?:"{0}"\s*=>\s*|:{0}\s*=>\s*|(?:\{{|,\s){0}:\s)'
+# Node's util.inspect: a space after the brace, which neither Ruby nor Python writes
+_NODE_INSPECT = re.compile(rb"\s*\{\s")
+
+
 def _literal_answer(payload: bytes, request_id: Any, envelope: str) -> str:
     """Which language's literal of a map `payload` is, when it holds the answer to
     `request_id` so written ("" when it is none): Ruby's `{"id"=>1, "success"=>true}` (`puts
-    hash`), Python's `{'id': 1, 'success': True}` (`print(answer)`)."""
+    hash`; with symbol keys `{:id=>1, …}`, in Ruby 3.4 `{id: 1, …}`), Python's `{'id': 1,
+    'success': True}` (`print(answer)`)."""
+    if _NODE_INSPECT.match(payload):
+        return ""
     fields = ("result", "error") if envelope == "jsonrpc" else ("success",)
     ruby_id = re.escape(json.dumps(request_id)).encode() if request_id is not None else b"[^,}]+"
     python_id = re.escape(repr(request_id)).encode() if request_id is not None else b"[^,}]+"
     shapes = (
-        (RUBY_INSPECT, rb'"id"\s*=>\s*' + ruby_id + rb"\s*[,}]", '"{}"\\s*=>'),
+        (RUBY_INSPECT, _RUBY_KEY.format("id").encode() + ruby_id + rb"\s*[,}]", _RUBY_KEY),
         (PYTHON_REPR, rb"'id'\s*:\s*" + python_id + rb"\s*[,}]", "'{}'\\s*:"),
     )
     for said, by_id, key in shapes:
