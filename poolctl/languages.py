@@ -142,10 +142,47 @@ def language_named(programs: list[str]) -> Language | None:
     return None
 
 
+# Launchers that fetch or set up a program and run it (`npx -y PKG`, `uv run x.py`, `bundle
+# exec rackup`): the words that launch, and the language of what they run unless the command
+# they are given names one (`poetry run node x.js`). `uv` is a binary, `bundle` may be missing.
+_LAUNCHERS: dict[tuple[str, ...], Language] = {
+    **dict.fromkeys([("npx",), ("bunx",), ("pnpx",), ("npm", "exec")], JAVASCRIPT),
+    **dict.fromkeys([("pnpm", "dlx"), ("pnpm", "exec"), ("yarn", "dlx")], JAVASCRIPT),
+    **dict.fromkeys([("uvx",), ("uv", "run"), ("uv", "tool", "run"), ("pipx", "run")], PYTHON),
+    **dict.fromkeys(
+        [("poetry", "run"), ("pdm", "run"), ("hatch", "run"), ("pipenv", "run")], PYTHON
+    ),
+    **dict.fromkeys([("bundle", "exec"), ("bundler", "exec")], RUBY),
+}
+
+
+def launched_language(argv: tuple[str, ...], cwd: str | None) -> Language | None:
+    """The language of what a launcher in `argv` runs: the command it is given, when that
+    names one (an interpreter, a script by its suffix), else the launcher's own kind."""
+    for words, language in _LAUNCHERS.items():
+        if os.path.basename(argv[0]) != words[0] or argv[1 : len(words)] != words[1:]:
+            continue
+        given = next((a for a in argv[len(words) :] if not a.startswith("-")), None)
+        if given and (named := _script_language(given) or command_language((given,), cwd)):
+            return named  # the first word past its options: `python x.py`, `x.js`
+        return language
+    return None
+
+
+def _script_language(path: str) -> Language | None:
+    """The language whose source suffix `path` has (`x.py`, `w.rb`), else None."""
+    suffix = os.path.splitext(path)[1]
+    languages = [PYTHON, JAVA, PHP, RUBY, JAVASCRIPT, GO, ELIXIR, ERLANG, *_BY_INTERPRETER.values()]
+    return next((lang for lang in languages if suffix and suffix in lang.sources), None)
+
+
 def command_language(argv: tuple[str, ...], cwd: str | None) -> Language | None:
-    """The language the worker command `argv` names: its program, else its `#!` line's."""
+    """The language the worker command `argv` names: its launcher's, its program, else its
+    `#!` line's."""
     if not argv:
         return None
+    if (launched := launched_language(argv, cwd)) is not None:
+        return launched
     named = [argv[0]]
     path = Path(cwd or ".") / argv[0] if "/" in argv[0] else shutil.which(argv[0])
     head = read_head(str(path), BINARY_HEAD) if path is not None else b""
