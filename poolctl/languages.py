@@ -196,23 +196,34 @@ def command_language(argv: tuple[str, ...], cwd: str | None) -> Language | None:
     return language_named(named)
 
 
+def running_language(exe: str) -> Language | None:
+    """The language of a live worker process whose program is `exe` (its /proc/PID/exe): a
+    start script that `exec`s its server shows the server's program here, not the shell."""
+    exe = exe.removesuffix(" (deleted)")
+    return (binary_language(read_head(exe, BINARY_HEAD)) or language_named([exe])) if exe else None
+
+
 def stray_text_language(
-    argv: tuple[str, ...], cwd: str | None, text: bytes
+    argv: tuple[str, ...], cwd: str | None, text: bytes, running: str = ""
 ) -> tuple[Language | None, str]:
-    """The language of the worker that wrote `text` to its stdout: its command's, else the one
-    the text's shape shows (with a note saying so), else None."""
+    """The language of the worker that wrote `text` to its stdout: its command's, else its
+    running process's (`running`: its program, when it was seen live), else the one the text's
+    shape shows (each with a note saying so), else None."""
     language = command_language(argv, cwd)
+    if language is None and (live := running_language(running)) is not None:
+        return live, f" (its command does not name its language; its running process is {running})"
     if language is None and (shaped := _shaped(text)) is not None:
         language, shape = shaped
         return language, f" (its command does not name its language; the text reads as {shape})"
     return language, ""
 
 
-def stray_text_fix(argv: tuple[str, ...], cwd: str | None, text: bytes) -> str:
+def stray_text_fix(argv: tuple[str, ...], cwd: str | None, text: bytes, running: str = "") -> str:
     """How to keep text such as `text` (a banner, a log line the worker wrote to its framed
-    stdout) off stdout, in the worker's language: the one its command names, else the one the
-    text's own shape shows, else the general rule with the ways of the common languages."""
-    language, told = stray_text_language(argv, cwd, text)
+    stdout) off stdout, in the worker's language: the one its command names, else its running
+    process's, else the one the text's own shape shows, else the general rule with the ways of
+    the common languages."""
+    language, told = stray_text_language(argv, cwd, text, running)
     if language is not None:
         return f"{STRAY_FIX_START}: in {language.name}, {language.to_stderr}{told}"
     return f"{STRAY_FIX_START}{GENERIC_TO_STDERR}"

@@ -1,5 +1,6 @@
 """`doctor`'s buffering check names a language's fix only for a worker whose command names the
-language, and PYTHONUNBUFFERED only where it can matter; real workers in Perl, node and sh."""
+language, or whose running process shows it (a start script that `exec`s it), and
+PYTHONUNBUFFERED only where it can matter; real workers in Perl, node and sh."""
 
 from __future__ import annotations
 
@@ -79,10 +80,11 @@ def test_a_start_script_that_never_flushes_even_with_the_aid_is_no_aid_case(
     assert check.status == "fail", check.summary
     assert "only thanks to" not in check.summary
     assert "nor with PYTHONUNBUFFERED, as configured" in check.summary
-    assert check.remedy == GENERIC_FLUSH
+    # the script names no language; its process, once it has exec'd perl, does
+    assert check.remedy == "flush stdout after every frame (`$| = 1;` before the loop)"
 
 
-def test_a_start_script_that_answers_only_with_pythonunbuffered_gets_the_generic_fix(
+def test_a_start_script_that_answers_only_with_pythonunbuffered_gets_its_process_s_fix(
     tmp_path: Path, doctor: Doctor
 ) -> None:
     start = script(
@@ -93,7 +95,8 @@ def test_a_start_script_that_answers_only_with_pythonunbuffered_gets_the_generic
                     env={"PYTHONUNBUFFERED": "1"})  # fmt: skip
     check = only(report, "Buffering")
     assert check.status == "warn" and "only thanks to PYTHONUNBUFFERED" in check.summary
-    assert check.remedy.startswith(GENERIC_FLUSH) and "sys.stdout" not in check.remedy
+    # it exec'd Python (it gave the generic fix, the script naming no language)
+    assert check.remedy.startswith(PYTHON.flush), check.remedy
 
 
 @pytest.mark.skipif(NODE is None, reason="no node on this machine")

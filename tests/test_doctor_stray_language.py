@@ -108,7 +108,7 @@ def test_the_shapes_of_a_ruby_hash_and_of_node_s_object() -> None:
 def test_where_nothing_tells_the_language_it_says_so_with_the_general_rule(
     doctor: Doctor,
 ) -> None:
-    for fix in _stray_fixes(doctor, (str(WORKERS / "starts_a_banner_writer.sh"),)):
+    for fix in _stray_fixes(doctor, (str(WORKERS / "runs_a_banner_writer.sh"),)):
         assert "the worker's language cannot be told from its command or the text" in fix, fix
         assert "in Node `console.error`" in fix and "in a shell `echo … >&2`" in fix, fix
 

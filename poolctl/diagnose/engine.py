@@ -591,6 +591,7 @@ def _facts(obs: Observations, seconds: float) -> dict[str, Any]:
     }
     if obs.live is not None:
         facts["elapsed_at_failure_s"] = round(obs.live.elapsed, 3)
+        facts["running_program"] = obs.running_program  # its language, where the command's is not
         facts["stdin_unread_bytes"] = obs.live.stdin_unread
     if obs.close_probe is not None:
         p = obs.close_probe

@@ -113,6 +113,13 @@ class Observations:
     def merged(self) -> bool:
         return self.worker.spec.stderr is StderrMode.MERGE
 
+    @property
+    def running_program(self) -> str:
+        """The program its process runs, seen live (/proc/PID/exe): a start script that
+        `exec`d its server shows the server's ("" when it was not seen running)."""
+        leader = self.live.leader if self.live is not None else None
+        return leader.exe if leader is not None else ""
+
     def rel(self, path: Path) -> str:
         """A path inside the run folder, as the evidence origin shows it."""
         try:

@@ -17,6 +17,7 @@ from poolctl.diagnose.hypotheses import buffered
 from poolctl.diagnose.outcomes import (
     BUFFER_EXPERIMENTS,
 )
+from poolctl.languages import running_language
 from poolctl.model import Evidence
 from poolctl.patterns.loader import PatternSet
 from poolctl.rundir import RunDir
@@ -143,7 +144,8 @@ def check_buffering(
         )
         return out
     but = " and ".join(_what_released_it(pipe.diagnosis.facts)) or "another way (see Framing)"
-    remedy = flush_remedy(worker_language(target))
+    running = str(pipe.diagnosis.facts.get("running_program") or "")  # a start script's exec
+    remedy = flush_remedy(worker_language(target) or running_language(running))
     evidence += judged.evidence
     # the aid hides the fault only when the worker, run as configured, did answer
     if aids and configured.result().response is not None:

@@ -160,7 +160,7 @@ def _stdout_judged(probe: Probe, apart: Probe, out: CheckList) -> None:
         )
         fix = probe.diagnosis.remediation if probe.diagnosis is not None else ""
         if not asked and not fix.startswith(stdout_text.OWN_FIXES):  # a PHP worker's own
-            fix = _remedy(apart)
+            fix = _remedy(apart, probe)
         out.add("stdout", "fail", said, fix, judged.evidence)
         return
     if judged.status == "untested":
@@ -193,7 +193,7 @@ def _stdout_judged(probe: Probe, apart: Probe, out: CheckList) -> None:
             "stdout",
             "warn",
             f"it writes {first} to stdout, though that is not why it is silent: {judged.reason}",
-            _remedy(apart),
+            _remedy(apart, probe),
             [Evidence(quote(apart.stdout, 60), f"workers/{apart.worker_id}.stdout.bin")],
         )
     else:
@@ -290,11 +290,14 @@ def _at_eof(apart: Probe) -> tuple[str, list[Evidence]]:
     return said, [Evidence(first_lines(apart.stderr_at_eof, 8), origin, note)]
 
 
-def _remedy(probe: Probe) -> str:
-    """How to keep its stray text off stdout, in its language (its command's, else the text's
-    own shape's), or the general rule where neither tells it."""
+def _remedy(probe: Probe, judged: Probe | None = None) -> str:
+    """How to keep its stray text off stdout, in its language (its command's, else its running
+    process's as the diagnosis of `judged` saw it, else the text's own shape's), or the general
+    rule where none tells it."""
     stray = next((ln for ln in probe.stdout.splitlines() if ln.strip() and not _json(ln)), b"")
-    return stray_text_fix(probe.spec.argv, probe.spec.cwd, stray)
+    seen = judged.diagnosis if judged is not None else None
+    running = str(seen.facts.get("running_program") or "") if seen is not None else ""
+    return stray_text_fix(probe.spec.argv, probe.spec.cwd, stray, running)
 
 
 def _json(line: bytes) -> bool:

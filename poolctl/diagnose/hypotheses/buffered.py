@@ -5,7 +5,7 @@ answers from a fresh process."""
 from __future__ import annotations
 
 from poolctl.framing import quote
-from poolctl.languages import PYTHON, command_language
+from poolctl.languages import PYTHON, command_language, running_language
 from poolctl.model import Evidence
 from poolctl.units import fmt_limit
 
@@ -217,8 +217,11 @@ def _confirmed(obs: Observations, helped: list[str]) -> Judgement:
     )
     spec = obs.worker.spec
     language = command_language(spec.argv, spec.cwd)
-    if language is not None and language is not PYTHON:  # its command names its language
-        fix = f"In {language.name}, {language.flush}."
+    seen = ""
+    if language is None and (language := running_language(obs.running_program)) is not None:
+        seen = f" (its running process is {obs.running_program})"  # a start script's exec
+    if language is not None and language is not PYTHON:  # its command, or its process, says
+        fix = f"In {language.name}{seen}, {language.flush}."
     pty = result(obs, "pty")
     if pty is not None and "pty" not in helped and "unbuffered" in helped:
         fix += (

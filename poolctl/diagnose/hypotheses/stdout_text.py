@@ -138,7 +138,8 @@ def stdout_text(obs: Observations) -> Judgement:
         verdict += f"; {files[0]} begins with it"
         return confirmed(verdict, php_output.bom_fix(files), *ev)
     spec = obs.worker.spec
-    language, _ = stray_text_language(spec.argv, spec.cwd, obs.pending)
+    running = obs.running_program
+    language, _ = stray_text_language(spec.argv, spec.cwd, obs.pending, running)
     if bom:
         return confirmed(verdict, BOM_FIX, *ev)
     elif (obs.stray_json or _looks_like_a_log(obs.pending)) and language in (None, PYTHON):
@@ -156,7 +157,7 @@ def stdout_text(obs: Observations) -> Judgement:
         )
     else:
         fix = ""
-    said = stray_text_fix(spec.argv, spec.cwd, obs.pending)
+    said = stray_text_fix(spec.argv, spec.cwd, obs.pending, running)
     fix += f"{said[0].upper()}{said[1:]}; stdout carries frames only."
     if language is PYTHON:  # its own guard against the next stray print
         fix += (
