@@ -156,17 +156,22 @@ _LAUNCHERS: dict[tuple[str, ...], Language] = {
 }
 
 
+def launcher_of(argv: tuple[str, ...]) -> tuple[str, ...]:
+    """The launcher's words `argv` starts with (`uv run`, `npx`), () when it has none."""
+    name = os.path.basename(argv[0]) if argv else ""
+    return next((w for w in _LAUNCHERS if w[0] == name and argv[1 : len(w)] == w[1:]), ())
+
+
 def launched_language(argv: tuple[str, ...], cwd: str | None) -> Language | None:
     """The language of what a launcher in `argv` runs: the command it is given, when that
     names one (an interpreter, a script by its suffix), else the launcher's own kind."""
-    for words, language in _LAUNCHERS.items():
-        if os.path.basename(argv[0]) != words[0] or argv[1 : len(words)] != words[1:]:
-            continue
-        given = next((a for a in argv[len(words) :] if not a.startswith("-")), None)
-        if given and (named := _script_language(given) or command_language((given,), cwd)):
-            return named  # the first word past its options: `python x.py`, `x.js`
-        return language
-    return None
+    words = launcher_of(argv)
+    if not words:
+        return None
+    given = next((a for a in argv[len(words) :] if not a.startswith("-")), None)
+    if given and (named := _script_language(given) or command_language((given,), cwd)):
+        return named  # the first word past its options: `python x.py`, `x.js`
+    return _LAUNCHERS[words]
 
 
 def _script_language(path: str) -> Language | None:

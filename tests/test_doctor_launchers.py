@@ -59,7 +59,12 @@ def test_uv_run_s_banner_gets_python_s_way_to_stderr(doctor: Doctor, tmp_path: P
     Framing said 'the worker's language cannot be told from its command or the text'."""
     argv = (str(_uv()), "run", "--no-project", str(WORKERS / "prints_a_banner.py"))
     env = {"UV_CACHE_DIR": str(tmp_path / "uv-cache"), "UV_OFFLINE": "1"}
-    report = doctor(argv, "Output hygiene", "Framing", framing="line", env=env)
+    report = doctor(argv, "Interpreter", "Output hygiene", "Framing", framing="line", env=env)
+    # it said 'not a Python worker (…/uv)'
+    interpreter = only(report, "Interpreter")
+    assert interpreter.summary.startswith(
+        "a Python worker started through `uv run`, which picks its interpreter"
+    ), interpreter.summary
     hygiene = only(report, "Output hygiene", "stdout")
     assert hygiene.status == "fail" and "'server ready'" in hygiene.summary, hygiene.summary
     for fix in (hygiene.remedy, only(report, "Framing").remedy):

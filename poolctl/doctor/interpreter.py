@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 
 from poolctl.executable import cannot_reach, read_head
+from poolctl.languages import PYTHON, launched_language, launcher_of
 from poolctl.model import Evidence
 
 from .target import CheckList, PythonCommand, Target, run_briefly, seconds_text
@@ -70,6 +71,16 @@ def check_interpreter(target: Target) -> CheckList:
     """Which Python runs the worker, through what, at what start-up cost."""
     out = CheckList(SECTION)
     py = target.python
+    if py is None and launched_language(target.spec.argv, target.cwd) is PYTHON:
+        launcher = " ".join(launcher_of(target.spec.argv))
+        out.add(
+            "python",
+            "ok",
+            f"a Python worker started through `{launcher}`, which picks its interpreter: "
+            "the Python-specific checks are skipped (they check an interpreter the command "
+            "names)",
+        )
+        return out
     if py is None:
         out.add(
             "python",
