@@ -48,3 +48,16 @@ def test_doctor_s_buffering_check_gives_ruby_s_flush(doctor: Doctor) -> None:
     check = only(doctor(argv, "Buffering", init_timeout=2.0, framing="line"), "Buffering")
     assert check.status == "fail", check.summary
     assert check.remedy == "flush stdout after every frame (`$stdout.sync = true`)", check.remedy
+
+
+@ruby
+def test_a_log_line_between_answers_gets_the_language_its_process_answered_in(
+    doctor: Doctor,
+) -> None:
+    """It answers, so no diagnosis looked at its process: the program it ran as it answered
+    does (the general rule before)."""
+    argv = (str(WORKERS / "starts_a_ruby_logging_between.sh"),)
+    check = only(doctor(argv, "Output hygiene", framing="line"), "Output hygiene", "stdout")
+    assert check.status == "fail" and "b'handled one'" in check.summary, check.summary
+    assert "in Ruby, `$stderr.puts(…)`" in check.remedy, check.remedy
+    assert "its running process is /" in check.remedy, check.remedy

@@ -292,12 +292,12 @@ def _at_eof(apart: Probe) -> tuple[str, list[Evidence]]:
 
 def _remedy(probe: Probe, judged: Probe | None = None) -> str:
     """How to keep its stray text off stdout, in its language (its command's, else its running
-    process's as the diagnosis of `judged` saw it, else the text's own shape's), or the general
-    rule where none tells it."""
+    process's, as it answered or as the diagnosis of `judged` saw it, else the text's own
+    shape's), or the general rule where none tells it."""
     stray = next((ln for ln in probe.stdout.splitlines() if ln.strip() and not _json(ln)), b"")
     seen = judged.diagnosis if judged is not None else None
     running = str(seen.facts.get("running_program") or "") if seen is not None else ""
-    return stray_text_fix(probe.spec.argv, probe.spec.cwd, stray, running)
+    return stray_text_fix(probe.spec.argv, probe.spec.cwd, stray, running or probe.answered_as)
 
 
 def _json(line: bytes) -> bool:

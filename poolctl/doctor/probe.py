@@ -55,6 +55,8 @@ class Probe:
     # protocol's server (its stdout carried messages, no stray text)
     replied: bool = False
     stopped_by: str = ""  # what ended it once its stdin closed (`WorkerProcess.stopped_by`)
+    # the program its process ran when it answered (/proc/PID/exe): a start script's exec'd one
+    answered_as: str = ""
 
     @property
     def answered(self) -> bool:
@@ -208,6 +210,7 @@ def run_probe(
         no_answer=outcome if isinstance(outcome, NoAnswer) else None,
         stdout=worker.redactor.bytes(bytes(worker.transcript.data), same_length=True),
         stray=tuple(worker.stray),
+        answered_as=worker.answered_as[0] if worker.answered_as is not None else "",
         stderr=stderr,
         stderr_at_eof=stderr_at_eof,
         diagnosis=diagnosis,
