@@ -2,8 +2,9 @@
 their pipes: fish-lsp 1.1.4 (npm, installed alone by `make peers`) refuses LSP's initialize with
 `spawn fish ENOENT` when no fish shell is on its PATH; mcp-server-git 2026.10.19 (the dev extra)
 exits when its `--repository` is not there; @playwright/mcp 0.0.83 (npm, alone) given `--port N`
-serves HTTP there; `docker run -i` with no Docker daemon never starts its server. The verdict
-names the program to install, the path to give, the option to drop, the engine to start."""
+serves HTTP there; `docker run -i` with no Docker daemon never starts its server; @biomejs/biome
+2.6.9 (npm, alone) without `lsp-proxy` prints its usage on stdout. The verdict names the program
+to install, the path to give, the option to drop, the engine to start, the subcommand to give."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[1]
 FISH_LSP = REPO / ".peers/alone/fish-lsp/node_modules/.bin/fish-lsp"
+BIOME = REPO / ".peers/alone/@biomejs/biome/node_modules/.bin/biome"
 WAIT = "20"  # seconds a server may take to start on a loaded machine
 
 
@@ -215,3 +217,27 @@ def test_a_language_server_started_without_its_subcommand_is_told_it_from_its_he
         "--help`) names as starting a language server (`start [options]  start the lsp`)"
     ), d["cause"]
     assert d["remediation"].startswith(f"Start it with `start` (`{FISH_LSP} start`)")
+
+
+@pytest.mark.skipif(
+    not BIOME.exists() or shutil.which("node") is None,
+    reason=f"{BIOME.relative_to(REPO)} is missing: run `make peers` (needs npm and node)",
+)
+def test_a_language_server_printing_its_usage_on_stdout_and_exiting_zero_is_told_its_subcommand(
+    capsys: pytest.CaptureFixture[str], processes: Processes, tmp_path: Path
+) -> None:
+    """@biomejs/biome 2.6.9 with no command prints its usage on stdout and exits with code 0:
+    it was told only to give it the arguments its usage asks for. Its usage's `lsp-proxy` entry
+    (`… then forwards Language Server Protocol messages between the daemon server and standard
+    input and output`) is the subcommand; `start`, which starts its daemon, is not."""
+    argv = ["ping", "--json", "--protocol", "lsp", "--timeout", WAIT, "--cwd", str(tmp_path)]
+    code = main([*argv, "--", str(BIOME)])
+    report = json.loads(capsys.readouterr()[0])
+    assert code == 1, report
+    d = report["findings"][0]["outcome"]
+    assert d["cause"].endswith(
+        "; it was started without its subcommand `lsp-proxy`, which its usage on stdout names "
+        "as starting a language server (`lsp-proxy  Ensures that the Biome daemon server is "
+        "running, then forwards Language Server`)"
+    ), d["cause"]
+    assert d["remediation"].startswith(f"Start it with `lsp-proxy` (`{BIOME} lsp-proxy`)")

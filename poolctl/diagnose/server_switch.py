@@ -1,9 +1,11 @@
 """A program that is a language server only when told so, started without its switch: it does
 its other work (a checker's run over the current project) and exits. pylyzer without `--server`
 exits with code 1 saying `No entry file found in the current project`; `zuban` without its
-`server` subcommand prints its usage and exits with code 2. Their help names the switch, in an
-entry whose words say it starts a language server (`--server  start the Language Server`,
-`server  Starts an LSP server`); the switch is read there, never guessed."""
+`server` subcommand prints its usage and exits with code 2; `biome` without `lsp-proxy` prints
+its usage on stdout and exits with code 0. Their help names the switch, in an entry whose words
+say it starts a language server (`--server  start the Language Server`, `server  Starts an LSP
+server`, `lsp-proxy  … forwards Language Server Protocol messages …`); the switch is read there,
+never guessed."""
 
 from __future__ import annotations
 
@@ -23,9 +25,10 @@ _ENTRY = re.compile(
     r"(?: (?:\[[^\]\n]+\]|<[^>\n]+>))*\s{2,}(?P<said>\S.*)$"
 )
 # what the description of a language server's switch says it does: start or run one (fish-lsp's
-# `env  generate environment variables for lsp configuration` names the protocol, and no server)
+# `env  generate environment variables for lsp configuration` names the protocol, and no server;
+# biome's `lsp-proxy` forwards LSP's messages to its daemon, its `start` starts the daemon alone)
 _SERVES = re.compile(
-    r"\b(?:start|run|launch|serve)s?\b.{0,40}?\b(?:language[ -]server|lsp)\b", re.IGNORECASE
+    r"\b(?:start|run|launch|serve|forward)s?\b.{0,40}?\b(?:language[ -]server|lsp)\b", re.IGNORECASE
 )
 
 
@@ -72,12 +75,14 @@ def named_switch(text: str, argv: tuple[str, ...]) -> tuple[str, str] | None:
 
 
 def server_switch(
-    spec: WorkerSpec, stderr: str, stderr_origin: str, printed_usage: bool, may_run: bool
+    spec: WorkerSpec, usages: list[tuple[str, str, str]], may_run: bool
 ) -> Switch | None:
-    """The language server's switch it was started without: from the usage it printed on
-    stderr, else (when `may_run`: experiments allowed) from its `--help`, run once."""
-    if printed_usage and (found := named_switch(stderr, spec.argv)) is not None:
-        return Switch(*found, "its usage on stderr", stderr_origin)
+    """The language server's switch it was started without: from the usage it printed
+    (`usages`: its text, `its usage on stderr` or `… on stdout`, the file it is in), else
+    (when `may_run`: experiments allowed) from its `--help`, run once."""
+    for text, where, origin in usages:
+        if (found := named_switch(text, spec.argv)) is not None:
+            return Switch(*found, where, origin)
     if not may_run:
         return None
     command = shlex.join([*spec.argv, "--help"])

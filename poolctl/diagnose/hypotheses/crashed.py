@@ -315,9 +315,13 @@ def crashed(obs: Observations) -> Judgement:
         ev.append(STARTED)
     switch = None  # pylyzer without `--server`, zuban without `server`: no language server
     told = fix == unread or printed or (logged and fix.startswith("Give it what it asks"))
-    if obs.protocol == "lsp" and not served and status.code and told:  # (usage on stdout too)
-        spec, may_run = obs.worker.spec, obs.experiments_enabled
-        switch = server_switch(spec, obs.stderr_text, origin, printed is not None, may_run)
+    usage_out = refused is not None and refused.usage  # biome's, exiting with code 0
+    if obs.protocol == "lsp" and not served and (status.code or usage_out) and (told or usage_out):
+        usages = [(obs.stderr_text, "its usage on stderr", origin)] if printed else []
+        if usage_out:
+            said_out = obs.pending.decode("utf-8", "replace")
+            usages.append((said_out, "its usage on stdout", obs.stdout_origin))
+        switch = server_switch(obs.worker.spec, usages, obs.experiments_enabled)
     if switch is not None:
         verdict += switch.clause()
         fix = switch.fix(obs.worker.spec)
