@@ -31,6 +31,7 @@ from poolctl.protocol import Incoming, Response, get_protocol
 from poolctl.protocol.init_asked import init_option_fix
 from poolctl.protocol.messages import WrongId, parse_message
 from poolctl.protocol.missing_program import missing_program_fix
+from poolctl.protocol.shown_error import shown_error_notes
 from poolctl.rundir import RunDir
 from poolctl.session import run_session
 from poolctl.strict_json import as_note, strict_refusals
@@ -229,6 +230,8 @@ def run_ping(options: PingOptions, run_dir: RunDir) -> PingResult:
         notes.append(ran_on)
     if gone:
         notes.append(gone)
+    if options.spec.protocol == "lsp":  # what an editor would pop up for its user
+        notes += shown_error_notes([*worker.server_requests, *worker.notifications])
     replied = session.last_response or session.refused
     if replied is not None:  # what a strict client would refuse in it
         mcp = session.server() if options.spec.protocol == "mcp" else None
