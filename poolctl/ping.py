@@ -31,7 +31,7 @@ from poolctl.protocol import Incoming, Response, get_protocol
 from poolctl.protocol.init_asked import init_option_fix
 from poolctl.protocol.messages import WrongId, parse_message
 from poolctl.protocol.missing_program import missing_program_fix
-from poolctl.protocol.shown_error import shown_error_notes
+from poolctl.protocol.shown_error import shown_error_note, shown_errors
 from poolctl.rundir import RunDir
 from poolctl.session import run_session
 from poolctl.strict_json import as_note, strict_refusals
@@ -231,7 +231,8 @@ def run_ping(options: PingOptions, run_dir: RunDir) -> PingResult:
     if gone:
         notes.append(gone)
     if options.spec.protocol == "lsp":  # what an editor would pop up for its user
-        notes += shown_error_notes([*worker.server_requests, *worker.notifications])
+        shown = shown_errors([*worker.server_requests, *worker.notifications])
+        notes += [shown_error_note(method, said) for method, said in shown]
     replied = session.last_response or session.refused
     if replied is not None:  # what a strict client would refuse in it
         mcp = session.server() if options.spec.protocol == "mcp" else None

@@ -40,3 +40,23 @@ def test_an_error_a_language_server_shows_its_user_is_a_note_of_the_ping(
         "Please run 'elm init' in your main directory.\" (window/showMessageRequest); it "
         "answered the handshake all the same, but what it reports is still to mend"
     ) in report["notes"], report["notes"]
+
+
+@pytest.mark.skipif(
+    not ELM_LS.exists() or shutil.which("node") is None,
+    reason=f"{ELM_LS.relative_to(REPO)} is missing: run `make peers` (needs npm and node)",
+)
+def test_doctors_framing_warns_of_an_error_a_language_server_shows_its_user(
+    capsys: pytest.CaptureFixture[str], processes: Processes, tmp_path: Path
+) -> None:
+    """doctor found no issue in the same server: its Framing check was ✓."""
+    argv = ["doctor", "--json", "--protocol", "lsp", "--cwd", str(tmp_path)]
+    main([*argv, "--", str(ELM_LS), "--stdio"])
+    report = json.loads(capsys.readouterr()[0])
+    framing = [c for c in report["checks"] if c["section"] == "Framing"]
+    assert [c["status"] for c in framing] == ["warn"], framing
+    said = "\"No elm.json found. Please run 'elm init' in your main directory.\""
+    assert framing[0]["summary"].endswith(
+        f"; but it showed its user an error: {said} (window/showMessageRequest)"
+    ), framing[0]
+    assert framing[0]["remedy"].startswith(f"Mend what it reports ({said})"), framing[0]

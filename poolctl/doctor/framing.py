@@ -74,6 +74,13 @@ def check_framing(probe: Probe, run_dir: RunDir, timeout: float) -> CheckList:
             said, fix = strict[0]  # a strict client stops there
             out.add("ping", "warn", f"{summary}; but {said}", fix, evidence=evidence)
             return out
+        if probe.shown_errors:  # an editor pops it up: the handshake's ✓ would hide it
+            method, said = probe.shown_errors[0]
+            evidence += [Evidence(said, f"its {method}", "the error it showed")]
+            summary += f"; but it showed its user an error: {said!r} ({method})"
+            fix = f"Mend what it reports ({said!r}): a client or an editor shows it as an error."
+            out.add("ping", "warn", summary, fix, evidence=evidence)
+            return out
         out.add("ping", "ok", summary, evidence=evidence)
         return out
     diagnosis = probe.diagnosis

@@ -22,6 +22,7 @@ from poolctl.holes import read_head
 from poolctl.model import Diagnosis, Hypothesis, ProtocolStep
 from poolctl.patterns.loader import PatternSet
 from poolctl.protocol import Response
+from poolctl.protocol.shown_error import shown_errors
 from poolctl.rundir import RunDir
 from poolctl.session import run_session
 from poolctl.worker import WorkerProcess
@@ -57,6 +58,7 @@ class Probe:
     stopped_by: str = ""  # what ended it once its stdin closed (`WorkerProcess.stopped_by`)
     # the program its process ran when it answered (/proc/PID/exe): a start script's exec'd one
     answered_as: str = ""
+    shown_errors: tuple[tuple[str, str], ...] = ()  # a language server's, to its user
 
     @property
     def answered(self) -> bool:
@@ -216,6 +218,11 @@ def run_probe(
         diagnosis=diagnosis,
         seconds=time.monotonic() - started,
         steps=tuple(session.steps) if worker.protocol.handshake else (),
+        shown_errors=(
+            shown_errors([*worker.server_requests, *worker.notifications])
+            if spec.protocol == "lsp"
+            else ()
+        ),
         server=session.server(),
         answer_behind=_answer_behind(worker, session.failed),
         replied=session.refused is not None or bool(session.mismatch),
