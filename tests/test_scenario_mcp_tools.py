@@ -167,3 +167,44 @@ def test_a_tool_writing_in_a_folder_its_environment_names_and_that_is_not_there_
         "MEMORY_FILE_PATH in the scenario's `worker.env` to a path in a folder that exists"
     ), outcome["why"]
     assert not list(tmp_path.glob("**/memory.jsonl*"))
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("mcp_server_fetch") is None,
+    reason="mcp-server-fetch is missing: `make venv` installs the dev extra",
+)
+def test_a_tool_asking_for_an_option_of_the_servers_command_line_says_to_add_it(
+    capsys: pytest.CaptureFixture[str], processes: Processes, tmp_path: Path
+) -> None:
+    """mcp-server-fetch 2026.10.24's fetch of a loopback address answers 'Refused to fetch …:
+    127.0.0.1 resolves to 127.0.0.1, which is not a public address. Start the server with
+    --allow-private-ips to allow private, loopback and link-local addresses.' (isError, no
+    connection made): the finding was unclassified 'without naming a missing field', the option
+    unsaid. It names the option and where it goes (started so, the server tries the address)."""
+    path = tmp_path / "fetch.yaml"
+    command = json.dumps([sys.executable, "-m", "mcp_server_fetch"])
+    path.write_text(
+        "name: fetch-mcp\n"
+        f"worker: {{command: {command}, protocol: mcp, init_timeout: 30}}\n"
+        "pool: {size: 1, max_overflow: 0, lazy: false, checkout_timeout: 30, "
+        "request_timeout: 30}\n"
+        "steps:\n"
+        "  - request:\n"
+        "      command: tools/call\n"
+        '      args: {name: fetch, arguments: {url: "http://127.0.0.1:9/x"}}\n'
+    )
+    code = main(["run-scenario", "--no-history", "--format", "json", str(path)])
+    report = json.loads(capsys.readouterr()[0])
+    assert code == 1, report
+    [finding] = report["findings"]
+    assert "Start the server with --allow-private-ips" in finding["failure"]["message"]
+    outcome = finding["outcome"]
+    assert outcome["type"] == "unclassified", outcome
+    assert outcome["why"].endswith(
+        "; it asks to be started with `--allow-private-ips`, which the scenario's "
+        "`worker.command` does not give: add `--allow-private-ips` to that command (an option "
+        "of the server, not of the tool)"
+    ), outcome["why"]
+    events = (Path(report["run_dir"]) / "events.jsonl").read_text().splitlines()
+    spawned = [e["pid"] for e in map(json.loads, events) if e["type"] == "spawn"]
+    assert [pid for pid in spawned if Path(f"/proc/{pid}").exists()] == []

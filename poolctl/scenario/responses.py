@@ -14,6 +14,7 @@ from poolctl.diagnose.asks import asked_for, unset
 from poolctl.events import Event
 from poolctl.model import Diagnosis, Failure, Finding, Unclassified
 from poolctl.patterns.loader import PatternSet
+from poolctl.scenario.asked_option import asked_option
 from poolctl.scenario.evidence import nearest, quote_event, snake
 from poolctl.scenario.failed_checks import MAX_GROUPS, CheckGroup, merged
 from poolctl.scenario.load import reproduce_command
@@ -253,6 +254,7 @@ def _rejections(c: TraceClassifier, rejected: list[CheckGroup]) -> list[Finding]
                         0.2,
                         f"the worker rejected the request ({error!r}) "
                         f"without naming a missing field{_asks_environment(c, error)}"
+                        + asked_option(error, c.run.scenario.worker_spec().argv)
                         + (_names_missing_path(c, first, error) or _missing_folder(c, error)),
                     ),
                 )
