@@ -102,3 +102,16 @@ def test_a_log_cut_before_any_result_says_so(run_cli: RunCli, tmp_path: Path, na
     assert note.startswith(f"{log}: no run's result in it (no closing line, no failure)")
     code, out, _ = run_cli("triage", log, "--no-history", "--run-dir", str(tmp_path))
     assert code == 0 and "no run's result in it" in out
+
+
+def test_a_cut_xdist_run_counts_the_letters_glued_to_a_crashed_workers_line() -> None:
+    """pytest-xdist writes `[gw1] node down: …` right after the letters printed so far, with no
+    newline (`.FF[gw1] node down: Not properly terminated`): those letters are the run's
+    failures too. A run cut there (capture_xdist_cut.sh: a job's time limit after the workers
+    were replaced) printed four `F`; two were counted, those on lines of their own."""
+    log = FIXTURES / "pytest" / "run_ends" / "xdist_loadgroup_cut.txt"
+    parsed = read_logs([str(log)])
+    assert parsed.failures == []
+    [run] = parsed.summaries
+    assert (run.failures, run.read, run.source) == (4, 0, "progress marks")
+    assert "its progress lines mark 4 failure(s)" in run.text

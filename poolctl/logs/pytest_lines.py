@@ -34,6 +34,10 @@ QUIET_PRINTED_KILLED = (
     rf"^[.sxXFE,u]+\S.*?(?:/\S+|[a-z]*sh): line \d+: +\d+ {run_end_lines.SIGNALS} .*\bpytest\b"
 )
 QUIET_PRINTED_KILLED_RE = re.compile(QUIET_PRINTED_KILLED)
+# pytest-xdist's line of a worker that crashed, written after the letters printed so far with no
+# newline between (`.F[gw1] node down: Not properly terminated`)
+NODE_DOWN = r"\[gw\d+\] node down: "
+_GLUED_REPORT_RE = re.compile(rf"{re.escape(UNRAISABLE)}|{NODE_DOWN}")
 # What sends a line outside any block to `outside` (RE2 syntax, searched over bytes; `^` starts
 # a line).
 TRIGGERS = (
@@ -90,6 +94,7 @@ TRIGGERS = (
     # `pytest -q` killed: its letters, then the shell's job-status line (or dash's `Killed`)
     rf"^[.sxXFE,u]+(?:(?:/\S+|[a-z]*sh): line \d+: +\d+ |{run_end_lines.SIGNALS}\s*$)",
     rf"^[.sxXFE,u]+{UNRAISABLE}",  # `pytest -q`'s letters, then such a report glued to them
+    rf"^[.sxXFE,u]+{NODE_DOWN}",  # pytest-xdist's letters, then its line of a worker that crashed
     # ... under `-s`, glued to what its last test printed, then bash's line naming pytest
     QUIET_PRINTED_KILLED,
 )
@@ -137,6 +142,8 @@ BLOCK_SECTIONS = (*ERROR_SECTIONS, "PASSES")
 
 
 def marks_before_unraisable(line: str) -> str:
-    """The `pytest -q` letters such a report is glued to (`FE.Exception ignored in: …`), or ''."""
-    at = line.find(UNRAISABLE)
+    """The progress letters such a report is glued to (`FE.Exception ignored in: …`), or a
+    crashed worker's line (`.F[gw1] node down: …`); else ''."""
+    found = _GLUED_REPORT_RE.search(line)
+    at = found.start() if found else 0
     return line[:at] if at > 0 and QUIET_MARKS_RE.fullmatch(line[:at]) else ""
