@@ -779,6 +779,14 @@ def test_a_node_worker_needs_no_python_stack_dumps(
     assert not check.remedy
 
 
+@pytest.mark.skipif(shutil.which("elixir") is None, reason="no elixir here")
+def test_an_elixir_worker_s_stack_dumps_are_said_in_good_english(doctor: Doctor) -> None:
+    """It said 'not checked for a Elixir worker'."""
+    worker = REPO / "tests" / "workers" / "elixir_puts_a_banner.exs"
+    check = only(doctor(["elixir", str(worker)], "Limits"), "Limits", "ptrace")
+    assert check.summary.startswith("stack dumps: not checked for an Elixir worker"), check.summary
+
+
 def test_stack_dumps_work_here(processes: Processes) -> None:
     if pystack.py_spy_path() is None:
         pytest.skip("py-spy is not installed")

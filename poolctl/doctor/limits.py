@@ -49,7 +49,7 @@ def check_limits(
         out.add(
             "ptrace",
             "ok",
-            f"stack dumps: not checked for a {language.name} worker (py-spy reads Python "
+            f"stack dumps: not checked for {_a(language.name)} worker (py-spy reads Python "
             "stacks only); where a hung one waits is read from /proc",
             evidence=ptrace_facts(),
         )
@@ -160,3 +160,8 @@ def stack_dumps(out: CheckList, children: Children) -> None:
     out.add(
         "ptrace", "ok", "stack dumps of hung workers work (py-spy, ptrace allowed)", "", evidence
     )
+
+
+def _a(name: str) -> str:
+    """`a JavaScript`, `an Elixir`, `an Erlang`."""
+    return f"{'an' if name[:1] in 'AEIOU' else 'a'} {name}"
