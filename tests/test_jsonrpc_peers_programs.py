@@ -241,3 +241,25 @@ def test_a_language_server_printing_its_usage_on_stdout_and_exiting_zero_is_told
         "running, then forwards Language Server`)"
     ), d["cause"]
     assert d["remediation"].startswith(f"Start it with `lsp-proxy` (`{BIOME} lsp-proxy`)")
+
+
+@pytest.mark.skipif(
+    not BIOME.exists() or shutil.which("node") is None,
+    reason=f"{BIOME.relative_to(REPO)} is missing: run `make peers` (needs npm and node)",
+)
+def test_an_option_a_bpaf_parser_refuses_is_to_be_dropped(
+    capsys: pytest.CaptureFixture[str], processes: Processes, tmp_path: Path
+) -> None:
+    """biome 2.6.9's `lsp-proxy` given `--config-path` (an option of its other commands) exits
+    1 saying ``Error: `--config-path` is not expected in this context``: read as an exception,
+    it was told to fix the error it reports and run it by hand."""
+    argv = ["ping", "--json", "--protocol", "lsp", "--timeout", WAIT, "--cwd", str(tmp_path)]
+    code = main([*argv, "--", str(BIOME), "lsp-proxy", "--config-path", str(tmp_path)])
+    report = json.loads(capsys.readouterr()[0])
+    assert code == 1, report
+    d = report["findings"][0]["outcome"]
+    refusal = "Error: `--config-path` is not expected in this context"
+    assert d["cause"].endswith(f", refusing its command line: `{refusal}`"), d["cause"]
+    assert d["remediation"].startswith(
+        f"Drop `--config-path` from its command line: its parser does not take it (`{refusal}`)"
+    ), d["remediation"]

@@ -32,9 +32,9 @@ from .outcomes import (
 )
 from .port_in_use import port_in_use
 from .readings import (
-    CLICK_USAGE,
     USAGE_ERROR,
     USAGE_LINE,
+    parser_refusal,
     stream_kind,
     transport_option,
 )
@@ -208,7 +208,7 @@ def _said_why(stderr: str) -> bool:
     dspex that exits on its first request saying none of these (`ruff server` on a line it
     cannot read: 'ruff failed', 'Cause: disconnected channel') may be another protocol's
     server."""
-    refused = USAGE_ERROR.search(stderr) or CLICK_USAGE.search(stderr) or USAGE_LINE.search(stderr)
+    refused = USAGE_ERROR.search(stderr) or parser_refusal(stderr) or USAGE_LINE.search(stderr)
     asks = asked_for(stderr) or first_step(stderr)
     return bool(
         exception_line(stderr) or refused or asks or logged_error(stderr) or npm_failed(stderr)

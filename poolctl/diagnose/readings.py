@@ -31,12 +31,23 @@ USAGE_ERROR = re.compile(
     re.M | re.I,
 )
 
+# bpaf's refusal of an argument (biome 2.6.9's `Error: \`--config-path\` is not expected in this
+# context`), which reads as an exception
+BPAF_REFUSAL = re.compile(r"^Error: `[^`\n]+` is not expected in this context$", re.M)
+
 # Click's refusal of a command line (exit code 2): its usage, `Try 'PROG --help' for help.`,
 # then `Error: …` (mcp-server-motherduck: `Error: In-memory databases require the --read-write
 # flag.`), which reads as an exception without the line before it
 CLICK_USAGE = re.compile(
     r"^Try '[^'\n]*--help' for help\.[ \t]*\n(?:[ \t]*\n)?(Error: [^\n]+)$", re.M
 )
+
+
+def parser_refusal(text: str) -> re.Match[str] | None:
+    """An argument parser's refusal written as `Error: …`, which reads as an exception: click's
+    (its `Error:` line the match's last group) or bpaf's (the whole match)."""
+    return CLICK_USAGE.search(text) or BPAF_REFUSAL.search(text)
+
 
 # The usage line of a parser that printed its help on an incomplete command line and exited
 # with no `error:` line (clap's `Usage: ruff [OPTIONS] <COMMAND>` when the subcommand is missing),

@@ -2,8 +2,8 @@
 parser does not take is dropped (argparse's `unrecognized arguments: --stdio`, as
 robotframework_ls and esbonio, which serve on stdio by default, refuse the switch; clap's
 `Found argument '--stdio' which wasn't expected` or `unexpected argument '--stdio' found`;
-commander's `unknown option '--stdio'`; click's `No such option: --stdio`); anything else it
-asks for is given."""
+commander's `unknown option '--stdio'`; click's `No such option: --stdio`; bpaf's
+`` `--stdio` is not expected in this context``); anything else it asks for is given."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ _UNTAKEN = re.compile(
     r"|Found argument '(?P<clap>[^'\n]+)' which wasn't expected"
     r"|unexpected argument '(?P<clap4>[^'\n]+)' found"
     r"|unknown option '(?P<commander>[^'\n]+)'"
-    r"|No such option: (?P<click>[^\s.]+)",
+    r"|No such option: (?P<click>[^\s.]+)"
+    r"|`(?P<bpaf>[^`\n]+)` is not expected in this context",
     re.I,
 )
 

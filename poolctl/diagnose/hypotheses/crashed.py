@@ -47,11 +47,11 @@ from ..outcomes import (
 )
 from ..port_in_use import port_in_use
 from ..readings import (
-    CLICK_USAGE,
     USAGE_ERROR,
     USAGE_LINE,
     channel_fix,
     logged_fix,
+    parser_refusal,
     transport_option,
 )
 from ..refused_args import refusal_fix
@@ -106,7 +106,7 @@ def crashed(obs: Observations) -> Judgement:
     pid = obs.worker.pid
     ev = [Evidence(f"pid {pid} {status.describe()}", f"pid {pid}", ended_note(obs))]
     exc = exception_line(obs.stderr_text)
-    usage = CLICK_USAGE.search(obs.stderr_text)
+    usage = parser_refusal(obs.stderr_text)
     if usage is None and exc is None:
         usage = USAGE_ERROR.search(obs.stderr_text)
     if usage is not None:
