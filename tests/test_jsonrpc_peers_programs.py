@@ -263,3 +263,30 @@ def test_an_option_a_bpaf_parser_refuses_is_to_be_dropped(
     assert d["remediation"].startswith(
         f"Drop `--config-path` from its command line: its parser does not take it (`{refusal}`)"
     ), d["remediation"]
+
+
+SENTRY_MCP = REPO / ".peers/alone/@sentry/mcp-server/node_modules/.bin/sentry-mcp"
+
+
+@pytest.mark.skipif(
+    not SENTRY_MCP.exists() or shutil.which("node") is None,
+    reason=f"{SENTRY_MCP.relative_to(REPO)} is missing: run `make peers` (needs npm and node)",
+)
+def test_a_step_asked_for_first_names_the_environment_variable_offered_in_its_place(
+    capsys: pytest.CaptureFixture[str], processes: Processes, tmp_path: Path
+) -> None:
+    """@sentry/mcp-server 0.36.0 with no token exits 1 saying 'Run `sentry-mcp auth login`
+    interactively first, or pass `--access-token` / `SENTRY_ACCESS_TOKEN`.': it was told only
+    to run the sign-in (a device code flow, by hand), not the variable a pool can set."""
+    env = ["--env", "SENTRY_ACCESS_TOKEN=", "--env", f"HOME={tmp_path}"]
+    argv = ["ping", "--json", "--protocol", "mcp", "--timeout", WAIT, *env]
+    code = main([*argv, "--", str(SENTRY_MCP)])
+    report = json.loads(capsys.readouterr()[0])
+    assert code == 1, report
+    d = report["findings"][0]["outcome"]
+    assert d["remediation"].startswith(f"Run `{SENTRY_MCP.name} auth login` once first"), d
+    assert d["remediation"].endswith(
+        " Or set SENTRY_ACCESS_TOKEN in its environment (`--env NAME=VALUE`; in a pool, the "
+        "worker's `env`), which its words offer in place of that step (untested: no copy was "
+        "started so)."
+    ), d["remediation"]

@@ -76,6 +76,9 @@ class FirstStep:
     line: str
     what: str  # the words it quotes
     argument: bool  # `run with 'auth'`: an argument to its own command, not a command
+    # environment variables its words offer in place of the step (sentry-mcp: `Run \`sentry-mcp
+    # auth login\` interactively first, or pass \`--access-token\` / \`SENTRY_ACCESS_TOKEN\`.`)
+    instead: tuple[str, ...] = ()
 
     def command(self, argv: Sequence[str]) -> str:
         """The command line to run, as a shell takes it."""
@@ -87,6 +90,13 @@ class FirstStep:
             "own set-up (signing in, saving credentials) that it does not do when started as a "
             "server; then start it as before (in a pool, with the same environment and HOME, "
             "where that step keeps what it made)."
+            + (
+                f" Or set {' or '.join(self.instead)} in its environment (`--env NAME=VALUE`; in "
+                "a pool, the worker's `env`), which its words offer in place of that step "
+                "(untested: no copy was started so)."
+                if self.instead
+                else ""
+            )
         )
 
 
@@ -96,7 +106,9 @@ def first_step(stderr: str) -> FirstStep | None:
         line = raw.strip()[:300]
         m = _RUN_FIRST.search(line)
         if m is not None:
-            return FirstStep(line, m["what"].strip(), bool(m["with"]))
+            _, alternative, rest = line[m.end() :].partition(" or ")
+            instead = tuple(dict.fromkeys(_NAME.findall(rest))) if alternative else ()
+            return FirstStep(line, m["what"].strip(), bool(m["with"]), instead)
     return None
 
 
