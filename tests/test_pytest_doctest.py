@@ -118,7 +118,15 @@ SEVERAL = {
 
 @pytest.mark.parametrize(
     "log",
-    ["several_continue.txt", "several_continue_verbose.txt", "several_continue_xdist.txt"],
+    [
+        "several_continue.txt",
+        "several_continue_verbose.txt",
+        "several_continue_xdist.txt",
+        # pytest's default traceback: a block per test, a report per failed example in it
+        # (capture_doctest_continue_long.sh; before, its last example's message alone, and
+        # stop's second example with its first's exception)
+        "several_continue_long.txt",
+    ],
 )
 def test_several_doctests_of_a_module_under_continue_on_failure_are_a_failure_each(
     log: str,

@@ -118,6 +118,11 @@ class PytestBlock:
         self.example = ""  # the doctest's example that failed: `f(5)`
         self.said: list[str] = []  # what doctest said of it: `Expected:`, `5000`, `Got:`, `500`
         self.raised = ""  # or the exception it raised instead
+        # `--doctest-continue-on-failure`: a report per failed example, each closed by its
+        # location line; the messages of those before the last
+        self.examples_said: list[str] = []
+        self.example_located = False
+        self.raised_first = ""  # the first exception an example raised: the failure's kind
         self.e_lines: list[str] = []
         self.e_group_open = False
         self.frames: list[str] = []
@@ -211,9 +216,15 @@ class PytestBlock:
         if self.capturing:
             self.captured[self.capturing].append(clip(line, 2_000))
             return True
-        if self.doctest and not FRAME_RE.match(line):
+        if self.doctest and FRAME_RE.match(line):
+            self.example_located = bool(self.said or self.raised)
+        elif self.doctest:
             numbered = DOCTEST_SOURCE_RE.match(line)
             if numbered and ">>>" in line:
+                if self.example_located:  # the next report: the one before it is complete
+                    self.examples_said.append(self._example_said())
+                    self.raised_first = self.raised_first or self.raised
+                    self.raised, self.example_located = "", False
                 self.example, self.said = line.split(">>>", 1)[1].strip(), []
             elif self.said[:1] and self.said[0].startswith("UNEXPECTED EXCEPTION: "):
                 if line[:1].strip() and EXCEPTION_RE.match(line.strip()):
@@ -351,6 +362,11 @@ class PytestBlock:
         self.parser.in_capture = bool(self.capturing) and not self.inline
         return self.given_back
 
+    def _example_said(self) -> str:
+        """What doctest said of the failed example: `>>> f({}): KeyError: 'x'` (an exception
+        it raised instead), `>>> f(5): Expected: 5000 Got: 500`."""
+        return f">>> {self.example}: {self.raised or ' '.join(self.said)}"
+
     def failure(self) -> Failure:
         message_lines = dedent(self.e_lines)
         message = joined(message_lines)
@@ -359,14 +375,13 @@ class PytestBlock:
         plain = self.native_raised or self.last_plain or group[0]
         if not (message_lines or self.frames or self.native_frame or group[0]) and self.plain:
             plain = joined(self.plain)  # no traceback: its lines are the message
-        first = message_lines[0].strip() if message_lines else (self.raised or plain)
+        raised = self.raised_first or self.raised
+        first = message_lines[0].strip() if message_lines else (raised or plain)
         typed = EXCEPTION_RE.match(first) if first else None
         if typed and (typed.group("message") is not None or first == typed.group("type")):
             exception = typed.group("type")
-        if self.raised:  # `>>> f({}): KeyError: 'x'`
-            message = f">>> {self.example}: {self.raised}"
-        elif self.said:  # `>>> f(5): Expected: 5000 Got: 500`
-            message = clip(f">>> {self.example}: {' '.join(self.said)}", MAX_FIELD)
+        if self.raised or self.said:  # each failed example's, in order
+            message = clip(joined([*self.examples_said, self._example_said()]), MAX_FIELD)
         if not message and self.native_raised and plain == self.native_raised:
             message = joined([plain, *self.native_more])
         checks = not message_lines and self.checks.failed()
@@ -375,7 +390,7 @@ class PytestBlock:
         if not message and plain:
             message = plain
         # a doctest's frame says UnexpectedException: the exception it names is the kind
-        kind = short_type(exception if self.raised else self.kind_from_frame or exception)
+        kind = short_type(exception if raised else self.kind_from_frame or exception)
         if not kind:
             if first.startswith("assert ") or first == "assert":
                 kind = "AssertionError"
