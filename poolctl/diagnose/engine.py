@@ -8,7 +8,6 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from poolctl import activity
 from poolctl.events import Trace
@@ -20,6 +19,7 @@ from poolctl.worker import WorkerProcess
 from poolctl.worker_types import NoAnswer
 
 from .close_probe import answer_after_close, close_stdin
+from .diagnosis_facts import diagnosis_facts
 from .early import EarlyExperiments
 from .exited_plan import exited_on_opening, exited_since
 from .experiments import (
@@ -266,7 +266,7 @@ def _diagnose(
         title=pattern.title,
         confidence=verdict.confidence,
         evidence=verdict.evidence + ((obs.asked_again,) if obs.asked_again else ()),
-        facts=_facts(obs, time.monotonic() - started),
+        facts=diagnosis_facts(obs, time.monotonic() - started),
         cause=verdict.cause,
         remediation=verdict.remediation,
         hypotheses=tuple(_hypothesis(h, j) for h, j in judged),
@@ -463,7 +463,7 @@ def _cut_short(
         title=pattern.title,
         confidence=0.0,
         evidence=(),
-        facts=_facts(obs, seconds),
+        facts=diagnosis_facts(obs, seconds),
         cause=f"Not diagnosed: the run was interrupted ({name}) while poolctl waited for the "
         "worker's answer or tested why it gave none",
         remediation="Run it again to its end for the diagnosis.",
@@ -551,59 +551,3 @@ def _verdict(obs: Observations, judged: list[tuple[Registered, Judgement]]) -> _
     untested = [h.id for h, j in judged if j.status == "untested"]
     cause, remediation, evidence = none_confirmed(obs, ruled, untested)
     return _Verdict(cause, remediation, evidence, 0.3)
-
-
-def _facts(obs: Observations, seconds: float) -> dict[str, Any]:
-    worker = obs.worker
-    facts: dict[str, Any] = {
-        "pid": worker.pid,
-        "reason": obs.failed.reason,
-        "detail": obs.failed.detail,
-        "waited_s": round(obs.failed.waited, 3),
-        "timeout_s": obs.timeout,
-        "framing": obs.framing,
-        "stderr_mode": str(worker.spec.stderr),
-        "request_bytes": len(obs.request_frame),
-        "stdout_bytes": worker.transcript.total,
-        "diagnosis_s": round(seconds, 3),
-        "experiments": [
-            {
-                "id": r.id,
-                "label": r.experiment.label,
-                "answered": getattr(r, "answered", False),
-                "detail": getattr(r, "detail", getattr(r, "reason", "")),
-                "worker_id": getattr(r, "worker_id", None),
-                "cpu_s": getattr(r, "cpu_s", None),  # CPU time its process had used, if read
-                "cpu_share": getattr(r, "cpu_share", None),
-                "started": getattr(r, "started", False),  # waiting for input when stopped
-            }
-            for r in obs.results.values()
-        ],
-        "evidence_files": [
-            p
-            for p in (
-                obs.stdout_origin,
-                obs.stderr_origin if worker.stderr_path.exists() else None,
-                obs.rel(obs.live.stack_file) if obs.live and obs.live.stack_file else None,
-            )
-            if p
-        ],
-    }
-    if obs.live is not None:
-        facts["elapsed_at_failure_s"] = round(obs.live.elapsed, 3)
-        facts["running_program"] = obs.running_program  # its language, where the command's is not
-        facts["stdin_unread_bytes"] = obs.live.stdin_unread
-    if obs.close_probe is not None:
-        p = obs.close_probe
-        facts["stdin_closed"] = {
-            "exit": p.exit.describe() if p.exit else None,
-            "flushed_bytes": len(p.flushed),
-            "answer_flushed": p.answered,
-        }
-    if obs.late_answer is not None:
-        facts["answered_after_s"] = round(obs.late_answer, 3)
-    if obs.waited_longer is not None:  # seconds after spawn when poolctl stopped waiting
-        facts["gave_up_at_s"] = round(obs.waited_longer, 3)
-    if obs.exited_in_wait is not None:  # seconds after spawn when it exited, past its timeout
-        facts["exited_at_s"] = round(obs.exited_in_wait, 3)
-    return facts
