@@ -64,16 +64,21 @@ def test_a_language_server_printing_claps_help_on_stdout_is_told_its_usage_and_s
 ) -> None:
     """`taplo lsp` without its `stdio` subcommand prints clap's help on stdout (its name and
     summary, then `USAGE:`) and exits with code 1: only a `Usage:` at the very start was read as
-    a usage, and the remediation was "Find why it exits: run `taplo lsp` by hand"."""
+    a usage, and the remediation was "Find why it exits: run `taplo lsp` by hand". Its help's
+    `stdio` entry, which says it runs the language server over stdio, is the subcommand it is
+    told to add."""
     d = verdict(capsys, "--protocol", "lsp", "--timeout", WAIT, "--", str(TAPLO), "lsp")
     assert confirmed(d) == ["crashed"]
     assert d["cause"].endswith(
         "exited with code 1, after printing its usage to stdout: its command line lacks what it "
-        "needs"
-    )
+        "needs; it was started without its subcommand `stdio`, which its usage on stdout names "
+        "as starting a language server (`stdio  Run the language server over the standard input "
+        "and output`)"
+    ), d["cause"]
     assert said_on_stdout(d).startswith("'taplo-lsp \\nLanguage server operations\\n\\nUSAGE:")
-    assert d["remediation"].startswith("Give it the arguments its usage (quoted) asks for. ")
-    assert "(or a subcommand such as `start`)" in d["remediation"]
+    assert d["remediation"].startswith(
+        f"Start it with `stdio` (`{TAPLO} lsp stdio`), as its usage on stdout says"
+    ), d["remediation"]
 
 
 def test_a_banner_echoed_by_a_wrapper_script_is_found_in_the_script(
