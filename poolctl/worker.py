@@ -10,7 +10,6 @@ process group and every descendant.
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import select
 import subprocess
@@ -52,6 +51,7 @@ from poolctl.protocol import (
 from poolctl.protocol.messages import BLANK_LINE, NOT_JSON_ANSWER
 from poolctl.redact import Redactor
 from poolctl.stderr_cap import StderrCap
+from poolctl.stdin_write import write_all
 from poolctl.transcript import TRANSCRIPT_LIMIT, Transcript
 from poolctl.wait_end import WaitEnd
 from poolctl.worker_end import end_with_family
@@ -307,33 +307,12 @@ class WorkerProcess:
         """Write all of `data` to stdin before `deadline`; False if the worker stopped reading,
         or if `given_up` says so while its stdin is full (looked at every 50 ms)."""
         assert self.proc is not None and self.proc.stdin is not None
-        fd = self.proc.stdin.fileno()
-        view = memoryview(data)
         self.unwritten = 0
-        while view:
-            try:
-                written = os.write(fd, view)
-                view = view[written:]
-                self.written += written
-                continue
-            except BlockingIOError:
-                pass
-            except (BrokenPipeError, OSError) as exc:
-                if isinstance(exc, BrokenPipeError) or exc.errno == errno.EPIPE:
-                    self.unwritten = len(view)  # no reader: it closed its stdin or exited
-                    return False
-                raise
-            remaining = deadline - time.monotonic()
-            if remaining <= 0 or (given_up is not None and given_up()):
-                self.unwritten = len(view)
-                return False
-            if given_up is not None:
-                remaining = min(remaining, 0.05)
-            # Keep draining stdout while stdin is full, so neither side blocks the other.
-            readable, _, _ = select.select([self.stdout_fd], [fd], [], remaining)
-            if readable:
-                self.read_stdout(0)
-        return True
+        written, self.unwritten = write_all(
+            self.proc.stdin.fileno(), data, deadline, self.stdout_fd, self.read_stdout, given_up
+        )
+        self.written += written
+        return not self.unwritten
 
     # --- one exchange -----------------------------------------------------------------------
     def send(self, request: Request) -> bytes:
