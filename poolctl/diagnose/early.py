@@ -42,6 +42,7 @@ from .outcomes import (
     protocol_settled,
 )
 from .settled import reports_error, settling
+from .unknown_method import unknown_method
 
 LEAD_SHARE = 0.5  # of the timeout: a worker that has not answered by then may never answer…
 LEAD_MAX = 1.0  # …or after this many seconds, for long timeouts
@@ -218,7 +219,10 @@ class EarlyExperiments:
         handshake = spoken.handshake and request.command == spoken.opening().method
         with self._lock:
             answered = any(
-                isinstance(r, Outcome) and r.answered and not refusal(r, handshake)
+                isinstance(r, Outcome)
+                and r.answered
+                and not refusal(r, handshake)
+                and not unknown_method(r)  # a method unknown: another protocol's, maybe
                 for r in self.results.values()
             )
         if not answered:

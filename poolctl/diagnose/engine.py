@@ -3,7 +3,6 @@ and turn the judgements into one `Diagnosis` of the knowledge base's no-answer p
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -65,6 +64,7 @@ from .readings import (
 )
 from .starved import ask_again, starved
 from .unconfirmed import none_confirmed
+from .unknown_method import unknown_method
 
 DEFAULT_BUDGET = 7.0  # seconds for the whole diagnosis, experiments and their clean-up included
 STOP_MARGIN = 1.0  # kept at the end of the budget for stopping experiment processes
@@ -374,7 +374,7 @@ def _probe_and_experiment(
             obs.results = {e.id: ran[e.id] for e in planned if e.id in ran}  # in the plan's order
             results = list(obs.results.values())
             if plan.probe_stdin and not any(
-                _accepted(worker, r) and not _unknown_method(r) for r in results
+                _accepted(worker, r) and not unknown_method(r) for r in results
             ):
                 # Nothing answered in any framing or buffering (or, to a handshake's opening,
                 # only refusals: an MCP server refuses LSP's initialize): ask it in each other
@@ -439,7 +439,7 @@ def _probe_and_experiment(
     if experiments and (starving := starved(obs)) is not None:
         obs.asked_again = ask_again(
             starving, worker, obs, timeout=wait_for, trace=trace, on_result=progress.on_result,
-            accepted=lambda r: _accepted(worker, r) and not _unknown_method(r),
+            accepted=lambda r: _accepted(worker, r) and not unknown_method(r),
             not_needed=progress.protocol_settled,
         )  # fmt: skip
 
@@ -469,29 +469,6 @@ def _cut_short(
         remediation="Run it again to its end for the diagnosis.",
         hypotheses=tuple(Hypothesis(h.id, h.title, "untested", (), reason) for h in registered),
     )
-
-
-# an error's message that says the method is unknown, whatever its code: Perl::LanguageServer
-# 2.5.0 answers a JSON-RPC ping with -32001 'Unknown perlmethod _rpcreq_ping at …'
-_UNKNOWN_METHOD = re.compile(
-    r"(?i)\b(?:unknown \w*method|unhandled method|method not found|no such method)\b"
-)
-
-
-def _unknown_method(result: Result) -> bool:
-    """Did an experiment's answer say only that the method is unknown (JSON-RPC's -32601, or
-    its words under another code)? The framing works, and the request is another protocol's:
-    yaml-language-server sent `ping` in content-length answers `Unhandled method ping`, and
-    LSP's opening names it."""
-    response = result.response if isinstance(result, Outcome) else None
-    if not isinstance(response, dict) or "result" in response:
-        return False
-    error = response.get("error")
-    if not isinstance(error, dict):
-        return False
-    message = error.get("message")
-    said = isinstance(message, str) and _UNKNOWN_METHOD.search(message) is not None
-    return error.get("code") == -32601 or said
 
 
 def _accepted(worker: WorkerProcess, result: Result) -> bool:
