@@ -32,8 +32,10 @@ def test_a_worker_behind_script_is_said_to_run_behind_a_terminal_not_to_print_te
     text was poolctl's own request, echoed by the terminal `script` gave the server."""
     assert SCRIPT is not None
     server = shlex.join(REFERENCE)
+    # 3 s: the server must have started and be reading its terminal when the timeout comes
+    # (at 1 s a loaded CI machine's snapshot once found `sh` not yet exec'd into it)
     d = diagnose(
-        run_cli, "--timeout", "1", "--no-experiments", "--", SCRIPT, "-q", "-c", server, "/dev/null"
+        run_cli, "--timeout", "3", "--no-experiments", "--", SCRIPT, "-q", "-c", server, "/dev/null"
     )
     assert d["cause"].startswith("The worker runs behind a pseudo-terminal: pid "), d["cause"]
     assert "(script) holds, not poolctl's pipes" in d["cause"]

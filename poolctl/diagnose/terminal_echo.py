@@ -70,8 +70,7 @@ class TerminalEcho:
 
     def evidence(self) -> tuple[Evidence, ...]:
         reads = ""
-        main = self.server.main
-        if main is not None and main.syscall is not None and main.syscall.name == "read":
+        if _reads(self.server):
             reads = f"; it is blocked reading {self.terminal}, the request held by the terminal"
         return (
             Evidence(
@@ -91,9 +90,11 @@ def terminal_echo(
     `stdout` begins with `request` as that terminal echoes it; None otherwise."""
     if live is None or not request:
         return None
-    server = next((p for p in live.processes if _on_a_terminal(p)), None)
-    if server is None:
+    on_terminal = [p for p in live.processes if _on_a_terminal(p)]
+    if not on_terminal:
         return None
+    # A wrapper's shell may still wait for its child on the terminal: the one reading it serves
+    server = next((p for p in on_terminal if _reads(p)), on_terminal[-1])
     echo = echoed(request)
     same = 0
     for a, b in zip(echo, stdout, strict=False):
@@ -105,6 +106,11 @@ def terminal_echo(
     terminal = next(t for fd, t in server.fds.items() if fd in (0, 1) and t.startswith(_PTS))
     holder = next((p for p in live.processes if _MASTER in p.fds.values()), None)
     return TerminalEcho(server, terminal, holder, same, origin)
+
+
+def _reads(p: ProcState) -> bool:
+    main = p.main
+    return main is not None and main.syscall is not None and main.syscall.name == "read"
 
 
 def _on_a_terminal(p: ProcState) -> bool:
