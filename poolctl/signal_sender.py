@@ -21,6 +21,8 @@ import threading
 from collections.abc import Collection, Iterator
 from typing import NamedTuple
 
+from poolctl.start_window import WINDOW
+
 THREAD_NAME = "poolctl-signals"
 # the signals that end a command as Ctrl-C does (`poolctl.lifecycle`)
 ENDING = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
@@ -54,6 +56,7 @@ STOPS = (signal.SIGTSTP,)
 # the signal that interrupts the main thread's blocking call once a signal was taken: one no
 # other part of poolctl uses, its default to ignore
 POKE = signal.SIGURG
+UNNAMED = "a process poolctl cannot name"  # the sender of one swallowed as a child started
 
 
 class Sender(NamedTuple):
@@ -168,6 +171,14 @@ class SignalWaiter:
         notes = []
         for (sig, command), each in groups.items():
             first, pids = each[0], [i.sender.pid for i in each[1:]]
+            if first.whose == UNNAMED:
+                times = f" ({len(each)} times)" if len(each) > 1 else ""
+                notes.append(
+                    f"a process not named sent poolctl {sig.name} with kill(){times} while "
+                    "poolctl started a child, the moment its sender cannot be named: ignored, "
+                    "the run went on"
+                )
+                continue
             more = f" (and {len(pids)} more of its command: pids {_listed(pids)})" if pids else ""
             # (a sender gone, or a zombie, by the time the thread read it has none)
             shown = f"`{command}`" if command else f"{first.sender.name}, its command line gone"
@@ -187,11 +198,27 @@ class SignalWaiter:
         if not self.active:
             yield
             return
+        # the hostile ones meanwhile: guarded (poolctl/start_window.py), or their default
+        # action would end poolctl
+        guarded = [s for s in self.signals.intersection(HOSTILE) if _by_default(s)]
+        self._swallowed(WINDOW.open(guarded))
         before = signal.pthread_sigmask(signal.SIG_UNBLOCK, self.signals)
         try:
             yield
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, before)
+            self._swallowed(WINDOW.close())
+
+    def _swallowed(self, signals: list[signal.Signals]) -> None:
+        """Said and noted as the others are, the sender unnamed: the kernel does not tell it."""
+        for sig in signals:
+            self.ignored.append(Ignored(sig, Sender(0, UNNAMED, []), "", UNNAMED))
+            line = (
+                f"poolctl: a process sent poolctl {sig.name} while poolctl started a child (the "
+                "moment its sender cannot be named), which would have ended it: ignored\n"
+            )
+            with contextlib.suppress(OSError):
+                os.write(2, line.encode())
 
 
 def hostile() -> set[signal.Signals]:
@@ -235,6 +262,10 @@ def _descends(pid: int) -> bool:
         if pid <= 1:
             return False
     return False
+
+
+def _by_default(sig: signal.Signals) -> bool:
+    return signal.getsignal(sig) is signal.SIG_DFL
 
 
 def _poked(signum: int, frame: object) -> None:

@@ -278,6 +278,45 @@ def test_a_killing_signal_from_a_workers_child_names_the_worker_in_a_scenario(
     assert any(re.search(said, n) for n in notes), notes
 
 
+# a child of poolctl's that sends it SIGSEGV every 20 ms until poolctl is gone
+SEGV_EVERY_20_MS = """import os, signal, time
+parent = os.getppid()
+while os.getppid() == parent:
+    os.kill(parent, signal.SIGSEGV); time.sleep(0.02)"""
+# poolctl's side: that child started, then 2 s of children started one after another, as the
+# experiments start a worker's copies
+STARTS_CHILDREN_UNDER_SEGV = f"""import signal, subprocess, sys, time
+from poolctl.signal_sender import WAITER
+assert WAITER.start([signal.SIGINT, signal.SIGTERM])
+with WAITER.unblocked():
+    sender = subprocess.Popen([sys.executable, "-c", {SEGV_EVERY_20_MS!r}])
+WAITER.started.add(sender.pid)
+end, started = time.monotonic() + 2, 0
+while time.monotonic() < end:
+    with WAITER.unblocked():
+        child = subprocess.Popen(["true"])
+    child.wait()
+    started += 1
+sender.kill()
+sender.wait()
+print(started, len(WAITER.ignored))
+"""
+
+
+def test_a_hostile_signal_sent_while_poolctl_starts_a_child_is_ignored_too(
+    processes: Processes,
+) -> None:
+    """Before: a worker's family's SIGSEGV that came while poolctl started a child (its
+    signals unblocked for the child to inherit none) took its default action: poolctl ended
+    with -11 within the first few starts (a scenario whose worker's copies each sent one, as
+    they started side by side, ended so in a fresh CI run)."""
+    done = processes.run([sys.executable, "-c", STARTS_CHILDREN_UNDER_SEGV], timeout=60)
+    assert done.returncode == 0, done.stderr
+    started, ignored = map(int, done.stdout.split())
+    assert started > 10 and ignored > 10, done.stdout
+    assert "sent poolctl SIGSEGV, which would have ended it: ignored" in done.stderr
+
+
 @pytest.mark.parametrize(
     ("how", "sig"),
     [
