@@ -72,8 +72,8 @@ def test_a_ruby_hash_with_symbol_keys_is_told_json_generate(run_cli: RunCli, fra
     """`{id: request["id"], success: true}` written with `puts` inspects as `{:id=>1, …}`
     (Ruby 3.1 here): it was 'prints text to its framed stdout' in line framing, 'response is not
     JSON' with the envelope's fix in packet-4."""
-    worker = str(WORKERS / "ruby_puts_symbol_hash.rb")
-    d = diagnose(run_cli, "--timeout", "2", "--framing", framing, "--", "ruby", worker, framing)
+    argv = ("ruby", RUBY, framing, "symbols")
+    d = diagnose(run_cli, "--timeout", "2", "--framing", framing, "--", *argv)
     assert confirmed(d) == ["envelope"], d["cause"]
     assert (
         "response is not JSON but a Ruby Hash's inspect form: b'{:id=>1, :success=>true"
