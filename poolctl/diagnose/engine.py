@@ -3,6 +3,7 @@ and turn the judgements into one `Diagnosis` of the knowledge base's no-answer p
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -357,12 +358,12 @@ def _probe_and_experiment(
                 took = max(failed.waited, obs.exited_in_wait or 0.0)
                 start_up = time.monotonic() + min(wait_for, START_FACTOR * took)
                 until = max(until, min(start_up, until + wait_for - failed.waited))
-            fresh = run_experiments(
-                [e for e in planned if e.id not in found],
+            # each wave of experiments: the failed request, in fresh copies of the worker
+            run_wave = functools.partial(
+                run_experiments,
                 command=failed.request.command,
                 args=failed.request.args or {},
                 timeout=wait_for,
-                deadline=until,
                 capture_dir=worker.capture_dir,
                 base_id=worker.worker_id,
                 context=worker.context,
@@ -370,6 +371,7 @@ def _probe_and_experiment(
                 trace=trace,
                 not_needed=progress.protocol_settled,
             )
+            fresh = run_wave([e for e in planned if e.id not in found], deadline=until)
             ran = {**found, **{r.id: r for r in fresh}}
             obs.results = {e.id: ran[e.id] for e in planned if e.id in ran}  # in the plan's order
             results = list(obs.results.values())
@@ -392,19 +394,7 @@ def _probe_and_experiment(
                 until = max(until, time.monotonic() + min(wait_for, took))
                 for result in asked.values():
                     progress.on_result(result)
-                more = run_experiments(
-                    [e for e in second if e.id not in asked],
-                    command=failed.request.command,
-                    args=failed.request.args or {},
-                    timeout=wait_for,
-                    deadline=until,
-                    capture_dir=worker.capture_dir,
-                    base_id=worker.worker_id,
-                    context=worker.context,
-                    on_result=progress.on_result,
-                    trace=trace,
-                    not_needed=progress.protocol_settled,
-                )
+                more = run_wave([e for e in second if e.id not in asked], deadline=until)
                 obs.results.update({**asked, **{r.id: r for r in more}})
         if plan.wait_longer:
 
