@@ -61,3 +61,30 @@ def test_a_log_line_between_answers_gets_the_language_its_process_answered_in(
     assert check.status == "fail" and "b'handled one'" in check.summary, check.summary
     assert "in Ruby, `$stderr.puts(…)`" in check.remedy, check.remedy
     assert "its running process is /" in check.remedy, check.remedy
+
+
+@ruby
+def test_pythonunbuffered_is_no_aid_named_to_a_start_script_s_ruby(doctor: Doctor) -> None:
+    """PYTHONUNBUFFERED in its environment counted as an aid while the script named no
+    language: the summary said '(nor with PYTHONUNBUFFERED, as configured)' of a Ruby process,
+    which never reads it."""
+    argv = (str(WORKERS / "starts_a_ruby_never_syncing.sh"),)
+    env = {"PYTHONUNBUFFERED": "1"}
+    report = doctor(argv, "Buffering", init_timeout=2.0, framing="line", env=env)
+    check = only(report, "Buffering")
+    assert check.status == "fail", check.summary
+    assert "PYTHONUNBUFFERED" not in check.summary, check.summary
+    assert check.remedy == "flush stdout after every frame (`$stdout.sync = true`)", check.remedy
+    aid = next(e for e in check.evidence if e.text.startswith("PYTHONUNBUFFERED=1"))
+    assert "no aid to its running process /" in aid.note and "(Ruby)" in aid.note, aid
+
+
+@ruby
+def test_a_start_script_s_ruby_that_flushes_is_not_said_to_answer_without_pythonunbuffered(
+    doctor: Doctor,
+) -> None:
+    argv = (str(WORKERS / "starts_a_ruby_logging_between.sh"),)
+    env = {"PYTHONUNBUFFERED": "1"}
+    check = only(doctor(argv, "Buffering", framing="line", env=env), "Buffering")
+    assert check.status == "ok", check.summary
+    assert check.summary == "flushes each frame: answers on a pipe", check.summary

@@ -105,6 +105,7 @@ def check_buffering(
         )
     else:
         pipe = configured.result()
+    aids, evidence = _aids_to_its_process(target, pipe, aids, evidence)
     removed = " and ".join(a.split(" (")[0].split("=")[0] for a in aids)
     if pipe.response is not None:
         summary = "flushes each frame: answers on a pipe"
@@ -144,8 +145,7 @@ def check_buffering(
         )
         return out
     but = " and ".join(_what_released_it(pipe.diagnosis.facts)) or "another way (see Framing)"
-    running = str(pipe.diagnosis.facts.get("running_program") or "")  # a start script's exec
-    remedy = flush_remedy(worker_language(target) or running_language(running))
+    remedy = flush_remedy(worker_language(target) or running_language(_running(pipe)))
     evidence += judged.evidence
     # the aid hides the fault only when the worker, run as configured, did answer
     if aids and configured.result().response is not None:
@@ -168,6 +168,31 @@ def check_buffering(
             evidence,
         )
     return out
+
+
+def _running(pipe: Probe) -> str:
+    """The program the worker's process ran (/proc/PID/exe), as the diagnosis saw it or as it
+    answered: a start script's exec'd server."""
+    seen = pipe.diagnosis.facts.get("running_program") if pipe.diagnosis is not None else None
+    return str(seen or pipe.answered_as or "")
+
+
+def _aids_to_its_process(
+    target: Target, pipe: Probe, aids: list[str], evidence: list[Evidence]
+) -> tuple[list[str], list[Evidence]]:
+    """The aids left once its running process is seen: a start script that `exec`s Ruby names
+    no language, so PYTHONUNBUFFERED counted until then; it is no aid to a process in a
+    language that does not read it, and the summary does not speak of it."""
+    live = running_language(_running(pipe)) if worker_language(target) is None else None
+    if live is None or live.reads_pythonunbuffered:
+        return aids, evidence
+    kept = [a for a in aids if not a.startswith(UNBUFFERED_ENV + "=")]
+    note = f"no aid to its running process {_running(pipe)} ({live.name}): it does not read it"
+    shown = [
+        dataclasses.replace(e, note=note) if e.text.startswith(UNBUFFERED_ENV + "=") else e
+        for e in evidence
+    ]
+    return kept, shown
 
 
 _RELEASED_BY = {
