@@ -59,11 +59,13 @@ NPM_PEERS_APART := @mdx-js/language-server@0.6.4 @upstash/context7-mcp@4.1.1
 # vscode-languageserver 6.1.1 then gets the newest vscode-languageserver-protocol its range
 # allows (3.18.5), on which it dies at start (with the 3.17.5 that the others bring beside it, it
 # starts: tried by hand); server-system-monitor brings the MCP SDK 2's packages and zod 4, which
-# are kept from the others' releases
+# are kept from the others' releases; @angular/language-server brings its TypeScript beside
+# it, which it loads only from the folders its command line names
 NPM_PEERS_ALONE := diagnostic-languageserver@1.14.2 @modelcontextprotocol/server-system-monitor@2.0.3 \
                    fish-lsp@1.1.4 @playwright/mcp@0.0.83 \
                    @modelcontextprotocol/server-memory@2026.8.31 @biomejs/biome@2.6.9 \
-                   @elm-tooling/elm-language-server@2.8.0 @sentry/mcp-server@0.36.0
+                   @elm-tooling/elm-language-server@2.8.0 @sentry/mcp-server@0.36.0 \
+                   @angular/language-server@21.2.13
 # outside .peers, whose node_modules a server below it would find by walking up:
 # typescript-language-server with no TypeScript anywhere above it refuses initialize
 NPM_PEERS_BARE := typescript-language-server@5.3.0

@@ -19,7 +19,7 @@ from poolctl.worker_types import StderrMode
 from ..asks import Asked, asked_for, first_step, unset
 from ..container_engine import engine_down
 from ..crash_lines import exception_line
-from ..dependency_release import release_mismatch
+from ..crash_readings import crash_reading
 from ..exit_zero import request_taken
 from ..exited_plan import (
     answered_late_as,
@@ -35,8 +35,6 @@ from ..kernel_log import fault_record
 from ..killed import sigkill_sender
 from ..log_levels import logged_error
 from ..missing_path import missing_path
-from ..node_calls import stretched_range
-from ..node_imports import extensionless_import, missing_export, unexported_subpath
 from ..npm_errors import npm_failed
 from ..observe import Observations
 from ..outcomes import (
@@ -55,11 +53,8 @@ from ..readings import (
     transport_option,
 )
 from ..refused_args import refusal_fix
-from ..runpy_module import runpy_miss
 from ..server_switch import server_switch
-from ..shadowed import shadowed_module
 from ..started_as import STARTED, started_as
-from ..stdio_encoding import stdio_encoding
 from ..stdout_said import stdout_refusal
 from ..still_running import still_running
 
@@ -175,17 +170,7 @@ def crashed(obs: Observations) -> Judgement:
     elif exc:
         verdict += f", after the exception `{exc}`"
         fix = f"Fix the error it reports (`{exc}`); run `{argv}` by hand to see it happen."
-        # an import the installed code cannot serve (heroku-mcp-server, cmake-language-server)
-        found = (
-            extensionless_import(exc)
-            or runpy_miss(exc)
-            or shadowed_module(obs.stderr_text, obs.worker.spec)
-            or release_mismatch(obs.stderr_text)
-            or unexported_subpath(obs.stderr_text)
-            or missing_export(obs.stderr_text)
-            or stretched_range(obs.stderr_text)
-            or stdio_encoding(obs.stderr_text, obs.worker.spec)
-        )
+        found = crash_reading(exc, obs.stderr_text, obs.worker.spec)
         if found is not None:
             verdict += f"; {found.why()}"
             fix = found.fix()

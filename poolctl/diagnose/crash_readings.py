@@ -1,0 +1,44 @@
+"""What a dead worker's stderr says beyond its exception line, read by each reader that knows
+one kind of death: an import the installed code cannot serve (heroku-mcp-server,
+cmake-language-server), a module shadowed by a file of the worker's folder, a dependency's
+release, an interpreter refusing its stdio encoding, a language server given no folder to load
+its libraries from (@angular/language-server). The first that recognises it says why and what
+to do."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from poolctl.model import Evidence
+from poolctl.worker_types import WorkerSpec
+
+from .dependency_release import release_mismatch
+from .node_calls import stretched_range
+from .node_imports import extensionless_import, missing_export, unexported_subpath
+from .probe_locations import probe_locations
+from .runpy_module import runpy_miss
+from .shadowed import shadowed_module
+from .stdio_encoding import stdio_encoding
+
+
+class Reading(Protocol):
+    def why(self) -> str: ...
+
+    def fix(self) -> str: ...
+
+    def evidence(self) -> Evidence: ...
+
+
+def crash_reading(exc: str, stderr: str, spec: WorkerSpec) -> Reading | None:
+    """The first reader's account of the death whose exception line is `exc`, or None."""
+    return (
+        extensionless_import(exc)
+        or runpy_miss(exc)
+        or shadowed_module(stderr, spec)
+        or release_mismatch(stderr)
+        or unexported_subpath(stderr)
+        or missing_export(stderr)
+        or stretched_range(stderr)
+        or stdio_encoding(stderr, spec)
+        or probe_locations(stderr, spec)
+    )
