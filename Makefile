@@ -60,12 +60,15 @@ NPM_PEERS_APART := @mdx-js/language-server@0.6.4 @upstash/context7-mcp@4.1.1
 # allows (3.18.5), on which it dies at start (with the 3.17.5 that the others bring beside it, it
 # starts: tried by hand); server-system-monitor brings the MCP SDK 2's packages and zod 4, which
 # are kept from the others' releases; @angular/language-server brings its TypeScript beside
-# it, which it loads only from the folders its command line names
+# it, which it loads only from the folders its command line names; server-puppeteer's Puppeteer
+# would download a Chrome as it installs, which fails offline: PUPPETEER_SKIP_DOWNLOAD keeps it
+# from trying (its tool calls then find no browser: tests/test_scenario_browser_servers.py)
 NPM_PEERS_ALONE := diagnostic-languageserver@1.14.2 @modelcontextprotocol/server-system-monitor@2.0.3 \
                    fish-lsp@1.1.4 @playwright/mcp@0.0.83 \
                    @modelcontextprotocol/server-memory@2026.8.31 @biomejs/biome@2.6.9 \
                    @elm-tooling/elm-language-server@2.8.0 @sentry/mcp-server@0.36.0 \
-                   @angular/language-server@21.2.13
+                   @angular/language-server@21.2.13 \
+                   @modelcontextprotocol/server-puppeteer@2025.5.12
 # outside .peers, whose node_modules a server below it would find by walking up:
 # typescript-language-server with no TypeScript anywhere above it refuses initialize
 NPM_PEERS_BARE := typescript-language-server@5.3.0
@@ -74,7 +77,8 @@ $(PEERS_STAMP): Makefile
 	  mkdir -p $(PEERS)/apart && npm install --silent --no-audit --no-fund --prefix $(PEERS) $(NPM_PEERS) \
 	  && npm install --silent --no-audit --no-fund --prefix $(PEERS)/apart $(NPM_PEERS_APART) \
 	  && { ok=1; for p in $(NPM_PEERS_ALONE); do mkdir -p $(PEERS)/alone/$${p%@*} \
-	    && npm install --silent --no-audit --no-fund --prefix $(PEERS)/alone/$${p%@*} $$p || ok=0; \
+	    && PUPPETEER_SKIP_DOWNLOAD=1 npm install --silent --no-audit --no-fund \
+	      --prefix $(PEERS)/alone/$${p%@*} $$p || ok=0; \
 	  done; [ $$ok = 1 ]; } \
 	  && mkdir -p $(PEERS)-bare/typescript-language-server && npm install --silent --no-audit \
 	    --no-fund --prefix $(PEERS)-bare/typescript-language-server $(NPM_PEERS_BARE) \

@@ -1,0 +1,159 @@
+"""MCP servers that drive a browser, their tool call failing for want of one: @playwright/mcp
+0.0.83 looks for Chrome at /opt/google/chrome/chrome (`Chromium distribution 'chrome' is not
+found at …`), @modelcontextprotocol/server-puppeteer 2025.5.12 in the download cache its npm
+install could not fill (`Could not find Chrome (ver. 131.0.6778.204)`; installed with
+PUPPETEER_SKIP_DOWNLOAD=1 by `make peers`). The finding was unclassified with the error alone.
+It says what is missing and how to point that server at a browser: with no Chromium on the
+worker's PATH, to install one; with Debian's chromium there, the option or environment that
+names it, which, given so, makes the same tool call pass."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from poolctl.cli import main
+from tests.conftest import REPO, Processes
+
+PLAYWRIGHT = REPO / ".peers/alone/@playwright/mcp/node_modules/.bin/playwright-mcp"
+PUPPETEER = (
+    REPO / ".peers/alone/@modelcontextprotocol/server-puppeteer/node_modules/.bin"
+    "/mcp-server-puppeteer"
+)
+CHROMIUM = shutil.which("chromium")
+ROOT = os.geteuid() == 0
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed"),
+    # where Google's Chrome is installed, @playwright/mcp finds it and nothing fails
+    pytest.mark.skipif(Path("/opt/google/chrome/chrome").exists(), reason="Chrome is installed"),
+]
+needs_playwright = pytest.mark.skipif(
+    not PLAYWRIGHT.exists(), reason="@playwright/mcp is missing: run `make peers` (npm)"
+)
+needs_puppeteer = pytest.mark.skipif(
+    not PUPPETEER.exists(), reason="server-puppeteer is missing: run `make peers` (npm)"
+)
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None, reason="no chromium on PATH (Debian: `apt-get install chromium`)"
+)
+
+
+def run(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    command: list[str],
+    tool: str,
+    env: dict[str, str] | None = None,
+) -> tuple[int, dict[str, Any]]:
+    """One tools/call of `tool` (to about:blank) on a pool of one server."""
+    path = tmp_path / "browser.yaml"
+    worker = {
+        "command": command,
+        "protocol": "mcp",
+        "init_timeout": 30,
+        "env": env or {},
+        "cwd": str(tmp_path),  # playwright-mcp writes its page snapshots there
+    }
+    path.write_text(
+        "name: browser-mcp\n"
+        f"worker: {json.dumps(worker)}\n"
+        "pool: {size: 1, max_overflow: 0, lazy: false, checkout_timeout: 60, "
+        "request_timeout: 60}\n"
+        "steps:\n"
+        "  - request:\n"
+        "      command: tools/call\n"
+        f'      args: {{name: {tool}, arguments: {{url: "about:blank"}}}}\n'
+        "      count: 1\n"
+    )
+    code = main(["run-scenario", "--no-history", "--format", "json", str(path)])
+    return code, json.loads(capsys.readouterr()[0])
+
+
+def only_node(tmp_path: Path) -> str:
+    """A PATH that holds node alone: no browser on it, wherever one is installed."""
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    node = shutil.which("node")
+    assert node is not None
+    (folder / "node").symlink_to(node)
+    return str(folder)
+
+
+def why(report: dict[str, Any]) -> str:
+    [finding] = report["findings"]
+    assert finding["outcome"]["type"] == "unclassified", finding
+    return str(finding["outcome"]["why"])
+
+
+@needs_playwright
+def test_playwright_with_no_browser_on_its_path_is_told_to_install_one(
+    capsys: pytest.CaptureFixture[str], processes: Processes, tmp_path: Path
+) -> None:
+    env = {"PATH": only_node(tmp_path)}
+    code, report = run(capsys, tmp_path, [str(PLAYWRIGHT)], "browser_navigate", env)
+    assert code == 1, report
+    said = why(report)
+    assert (
+        "; the server found no browser to start: its 'chrome' browser is not at "
+        "/opt/google/chrome/chrome, and no Chrome or Chromium is on the worker's PATH: install "
+        "one (on Debian, `apt-get install chromium`), then start the server with "
+        "`--executable-path /usr/bin/chromium` in the scenario's `worker.command`"
+    ) in said, said
+
+
+@needs_playwright
+@needs_chromium
+def test_playwright_is_pointed_at_the_chromium_installed_here(
+    capsys: pytest.CaptureFixture[str], processes: Processes, tmp_path: Path
+) -> None:
+    code, report = run(capsys, tmp_path, [str(PLAYWRIGHT)], "browser_navigate")
+    assert code == 1, report
+    said = why(report)
+    fix = f"start the server with `--executable-path {CHROMIUM}` in the scenario's `worker.command`"
+    assert f"; a Chromium is installed here, {CHROMIUM} (on the worker's PATH): {fix}" in said
+    options = ["--executable-path", str(CHROMIUM)] + (["--no-sandbox"] if ROOT else [])
+    assert ("and `--no-sandbox`" in said) is ROOT, said
+    code, report = run(capsys, tmp_path, [str(PLAYWRIGHT), *options], "browser_navigate")
+    assert code == 0, report  # the fix as said: the same tool call passes
+
+
+@needs_puppeteer
+def test_puppeteer_with_no_browser_on_its_path_is_told_to_install_one(
+    capsys: pytest.CaptureFixture[str], processes: Processes, tmp_path: Path
+) -> None:
+    env = {"PATH": only_node(tmp_path)}
+    code, report = run(capsys, tmp_path, [str(PUPPETEER)], "puppeteer_navigate", env)
+    assert code == 1, report
+    said = why(report)
+    assert "; the server found no browser to start: Chrome (ver. " in said, said
+    assert (
+        "is not in its download cache, and no Chrome or Chromium is on the worker's PATH: "
+        "install one (on Debian, `apt-get install chromium`), then set "
+        """PUPPETEER_LAUNCH_OPTIONS='{"executablePath": "/usr/bin/chromium", "headless": true"""
+    ) in said, said
+
+
+@needs_puppeteer
+@needs_chromium
+def test_puppeteer_is_pointed_at_the_chromium_installed_here(
+    capsys: pytest.CaptureFixture[str], processes: Processes, tmp_path: Path
+) -> None:
+    code, report = run(capsys, tmp_path, [str(PUPPETEER)], "puppeteer_navigate")
+    assert code == 1, report
+    said = why(report)
+    options: dict[str, Any] = {"executablePath": CHROMIUM, "headless": True}
+    env = {"PUPPETEER_LAUNCH_OPTIONS": json.dumps(options)}
+    if ROOT:
+        options["args"] = ["--no-sandbox"]
+        env = {"PUPPETEER_LAUNCH_OPTIONS": json.dumps(options), "ALLOW_DANGEROUS": "true"}
+        assert "with ALLOW_DANGEROUS=true" in said, said
+    assert f"set PUPPETEER_LAUNCH_OPTIONS='{json.dumps(options)}' in the scenario's" in said, said
+    code, report = run(capsys, tmp_path, [str(PUPPETEER)], "puppeteer_navigate", env)
+    assert code == 0, report  # the fix as said: the same tool call passes
