@@ -37,6 +37,7 @@ from poolctl.context import Interrupted, RunContext
 from poolctl.errors import ExitCode, PoolctlError
 from poolctl.rundir import base_folder, leftovers, scrub_leftover
 from poolctl.signal_sender import ENDING, UNEXPECTED, WAITER, sender_words
+from poolctl.usage_hints import closest_choice, closest_option
 
 if TYPE_CHECKING:  # the command line is imported after the signal handlers are in place
     from typer._click.core import Command
@@ -290,7 +291,9 @@ def _usage_message(usage: Any) -> str:
     """click's message for a usage error, as pydantic, which typer checks values with, words
     it: without its "Value error, " prefix, and a value that is not a number said so (`nan`
     breaks every bound, and was told "Input should be less than or equal to 86400")."""
-    message = str(usage.format_message()).replace(": Value error, ", ": ")
+    if (misspelt := closest_option(usage)) is not None:
+        return misspelt
+    message = closest_choice(str(usage.format_message()).replace(": Value error, ", ": "))
     errors = getattr(usage.__cause__, "errors", None)
     for problem in errors() if callable(errors) else ():
         given = problem.get("input")

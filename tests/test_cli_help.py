@@ -100,6 +100,43 @@ def test_a_misspelt_command_is_named_as_a_subcommand_s_is(
     assert code == 2 and "Did you mean" not in err
 
 
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["doctor", "--tiemout", "2"], "No such option: --tiemout. Did you mean --timeout?"),
+        (["ping", "--coutn", "3"], "No such option: --coutn. Did you mean --count?"),
+        (["triage", "--formt", "json", "x.log"], "No such option: --formt. Did you mean --format?"),
+    ],
+    ids=lambda v: " ".join(v) if isinstance(v, list) else "",
+)
+def test_a_misspelt_option_is_told_the_closest_one(cli: RunCli, argv: list[str], said: str) -> None:
+    """click listed every near option, alphabetically: `--tiemout` got 'Possible options:
+    --quiet, --timeout', the closest last."""
+    code, out, err = cli(*argv)
+    assert code == 2 and out == "" and err.count("\n") == 1, err
+    assert said in err and "Possible options" not in err, err
+
+
+@pytest.mark.parametrize(
+    ("argv", "meant"),
+    [
+        (["doctor", "--framing", "lien"], "line"),
+        (["ping", "--protocol", "mpc"], "mcp"),
+        (["triage", "--format", "jsn", "x.log"], "json"),
+        (["ping", "--stderr", "merged"], "merge"),
+    ],
+    ids=lambda v: " ".join(v) if isinstance(v, list) else "",
+)
+def test_a_misspelt_choice_is_told_the_closest_one(
+    cli: RunCli, argv: list[str], meant: str
+) -> None:
+    code, out, err = cli(*argv)
+    assert code == 2 and out == "" and err.count("\n") == 1, err
+    assert f"; did you mean '{meant}'? (see 'poolctl {argv[0]} --help')" in err, err
+    code, _, err = cli("ping", "--protocol", "xyzzy")  # nothing close: no guess
+    assert code == 2 and "did you mean" not in err, err
+
+
 def test_a_bare_poolctl_says_what_to_do(cli: RunCli) -> None:
     code, out, err = cli()
     assert code == 2 and out == ""
