@@ -103,6 +103,8 @@ class VerboseOutput:
         self.run = run
         if self.name:
             run.running = (number, self.name, line.rstrip())
+        if self.name and line.startswith("=== RUN"):
+            run.printed.pop(self.name, None)  # a new try (`-count=N`): not the last one's lines
 
     def feed(self, number: int, line: str) -> bool:
         text = line.rstrip()

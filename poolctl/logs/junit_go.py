@@ -75,6 +75,7 @@ def fold_parents(suite: Suite, failures: list[Failure]) -> None:
         and f.message.startswith(f"--- FAIL: {f.name} (")
         and any(n.startswith(f"{f.name}/") for n in names)
     ]
+    tries = {id(f): i for i, f in enumerate(failures)}  # (the order the tests ended in)
     for parent in parents:
         failures.remove(parent)
     for i in range(first, len(failures)):
@@ -83,7 +84,15 @@ def fold_parents(suite: Suite, failures: list[Failure]) -> None:
             p for p in parents if child.name.startswith(f"{p.name}/") and p.group == child.group
         ]
         if mine:
-            said = "\n".join(p.details.get("text", p.message) for p in mine)
+            said = _own_try(mine, tries, tries[id(child)])
             failures[i] = dataclasses.replace(child, details={**child.details, "parent": said})
     suite.folded += len(parents)
     suite.read -= len(parents)
+
+
+def _own_try(parents: list[Failure], order: dict[int, int], child: int) -> str:
+    """The text of the subtest's own parent among `parents` (one for each try of `-count=N`):
+    the first to end after it (a parent ends after its subtests), else the last before it."""
+    after = [p for p in parents if order[id(p)] > child]
+    parent = after[0] if after else parents[-1]
+    return parent.details.get("text", parent.message)
