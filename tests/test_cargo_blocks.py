@@ -34,7 +34,7 @@ def test_each_failed_test_is_read_once_and_the_run_counts_them_read(log: str) ->
     read = {f.name: (f.kind, f.location) for f in parsed.failures}
     assert read == TESTS and len(parsed.failures) == 5
     assert {(f.source, f.group, f.details["runner"]) for f in parsed.failures} == {
-        ("cargo", "src/lib.rs", "cargo test")
+        ("cargo", "pool_blocks: src/lib.rs", "cargo test")
     }
     [cargo] = parsed.summaries
     assert (cargo.source, cargo.failures, cargo.read) == ("cargo test", 5, 5)
@@ -76,7 +76,7 @@ def test_each_target_of_a_no_fail_fast_run_reads_its_own_blocks() -> None:
     executable's stderr."""
     parsed = read_logs([str(MIXED / "cargo_runs" / "cargo_test_no_fail_fast.txt")])
     assert [(f.group, f.name) for f in parsed.failures] == [
-        ("src/lib.rs", "tests::unit_checkout_times_out"),
+        ("cargo_runs: src/lib.rs", "tests::unit_checkout_times_out"),
         ("tests/arith.rs", "arithmetic"),
         ("tests/panics.rs", "should_panic_but_does_not"),
         ("tests/panics.rs", "unwrap_on_none_panics"),
@@ -165,19 +165,19 @@ def test_a_workspace_run_reads_why_a_should_panic_and_a_joined_thread_failed(log
     read = {f.name: (f.group, f.kind, f.location, f.message) for f in parsed.failures}
     assert read == {
         "tests::long_body_panics": (
-            "src/lib.rs",
+            "framing: src/lib.rs",
             "should_panic",
             "framing/src/lib.rs:17",
             WRONG_PANIC,
         ),
         "tests::answer_in_thread": (
-            "src/lib.rs",
+            "framing: src/lib.rs",
             "panic",
             "framing/src/lib.rs:50",
             f"{THREAD}\n{JOINED}",
         ),
         "tests::idle_when_overbooked": (
-            "src/lib.rs",
+            "pool: src/lib.rs",
             "panic",
             "pool/src/lib.rs:4",
             "attempt to subtract with overflow",

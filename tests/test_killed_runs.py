@@ -83,7 +83,7 @@ def test_a_cargo_run_killed_in_its_first_failure_counts_the_test_it_stopped_in(
     path = KILLED / "cargo_killed_first.txt"
     parsed = read_logs([str(path)])
     assert [(f.name, f.group) for f in parsed.failures] == [
-        ("tests::waits_for_the_worker", "src/lib.rs")
+        ("tests::waits_for_the_worker", "pool_blocks: src/lib.rs")
     ]
     assert "the run stopped while it ran" in parsed.failures[0].message
     code, out, err = triage(capsys, str(path))

@@ -45,7 +45,15 @@ from poolctl.model import Failure, Source
 RUNNER = "cargo test"
 SOURCE: Source = "cargo"
 BLOCK_RE = re.compile(r"^---- (?P<name>.+) stdout ----$")
-TARGET_RE = re.compile(r"^ +(?:Running (?:unittests )?(?P<path>\S+) \(|Doc-tests (?P<crate>\S+)$)")
+TARGET_RE = re.compile(
+    r"^ +(?:Running (?P<unit>unittests )?(?P<path>\S+) \((?P<binary>[^)\s]*)"
+    r"|Doc-tests (?P<crate>\S+)$)"
+)
+# the test binary a `Running` line names: `target/debug/deps/pool_client-56c49f682b0ce4f3`; a
+# unit test target's is named by its crate (its lib's or bin's name)
+_BINARY_RE = re.compile(r"(?:^|[/\\])(?P<name>[^/\\]+?)(?:-[0-9a-f]{16})?(?:\.exe)?$")
+# cargo's word after a failed integration test target of a workspace's package
+RERUN_RE = re.compile(r"^error: test failed, to rerun pass `-p (?P<package>\S+) --test \S+`$")
 RUNNING_RE = re.compile(r"^running \d+ tests?$")
 # a test's result line (`test tests::x ... FAILED`, a should_panic test's `- should panic`), and
 # libtest's word of a test still running after 60 s
@@ -65,6 +73,7 @@ TRIGGERS = (
     r"^thread '[^']*'(?: \(\d+\))? panicked at ",
     r"^test \S.* \.\.\. FAILED\s*$",
     r"^test \S.* has been running for over \d+ seconds",
+    r"^error: test failed, to rerun pass `-p ",
 )
 # a block and its panic, in a whole text (RE2 syntax, multi-line): a run cut short before its
 # verdict (killed, a CI job's time limit) is still read for its blocks
@@ -105,11 +114,36 @@ class CargoRun:
 
 
 def target(line: str) -> str:
-    """The test target a `Running` or `Doc-tests` line names, else ''."""
+    """The test target a `Running` or `Doc-tests` line names, else '': a unit test target with
+    its crate (`pool_client: src/lib.rs`: a workspace's crates each have a `src/lib.rs`)."""
     found = TARGET_RE.match(line.rstrip())
     if found is None:
         return ""
-    return found["path"] or f"Doc-tests {found['crate']}"
+    if found["crate"]:
+        return f"Doc-tests {found['crate']}"
+    binary = _BINARY_RE.search(found["binary"])
+    if found["unit"] and binary is not None:
+        return f"{binary['name']}: {found['path']}"
+    return found["path"]
+
+
+def package_named(run: CargoRun, line: str, out: ParsedLog, input_file: str) -> None:
+    """cargo's `error: test failed, to rerun pass `-p pool-client --test integration`` after an
+    integration test target failed (its binary is named by the target, not its crate): the
+    failures read of it are grouped by its package's crate too (two crates' `tests/it.rs`)."""
+    found = RERUN_RE.match(line.rstrip())
+    if found is None or ": " in run.target or not run.running_at:
+        return
+    group = f"{found['package'].replace('-', '_')}: {run.target}"
+    for i, failure in enumerate(out.failures):
+        if (
+            failure.source == SOURCE
+            and failure.input_file == input_file
+            and failure.group == run.target
+            and failure.line_start > run.running_at
+        ):
+            out.failures[i] = dataclasses.replace(failure, group=group)
+    run.target = group
 
 
 class CargoBlock:

@@ -258,7 +258,7 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
         return go
     if line.startswith('{"Time":"') and go_json.TRIGGER_RE.match(line):
         return go_runs.json_stream(parser, number, line)
-    if line[:1] in "-rtf " and (cargo := _cargo_line(parser, number, line)) is not None:
+    if line[:1] in "-rtfe " and (cargo := _cargo_line(parser, number, line)) is not None:
         return cargo if cargo is not NO_BLOCK else None
     if line.startswith(jasmine_block.HEADER) and line.rstrip() == jasmine_block.HEADER:
         # Jasmine's failures or RSpec's: its first entry says whose
@@ -467,6 +467,9 @@ def _cargo_line(parser: TextParser, number: int, line: str) -> Consumer | None:
         return NO_BLOCK
     if text.startswith("test ") and (slow := cargo_block.SLOW_RE.match(text)):
         run.slow = (number, slow["name"])
+        return NO_BLOCK
+    if text.startswith("error: test failed, ") and cargo_block.RERUN_RE.match(text):
+        cargo_block.package_named(run, text, parser.out, parser.name)
         return NO_BLOCK
     if line.startswith(" ") and (path := cargo_block.target(line)):
         run.target = path
