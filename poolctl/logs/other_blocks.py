@@ -17,6 +17,7 @@ from poolctl.logs import (
     bats_pretty,
     behave_block,
     behave_cut,
+    behave_progress,
     cargo_block,
     catch2_block,
     ct_block,
@@ -131,6 +132,7 @@ TRIGGERS = (
     *bats_pretty.TRIGGERS,  # bats' pretty formatter: a test file's line, a failed test's
     *robot_block.TRIGGERS,  # Robot Framework's `Name   | FAIL |`
     *behave_block.TRIGGERS,  # behave's scenarios, and its lists of those that failed
+    behave_progress.TRIGGER,  # ... its progress formatter's line for each feature
     *deno_block.TRIGGERS,  # `deno test`'s ERRORS section, its cancelled tests
     mocha_tree.TRIGGER,  # ... and its tree's failed tests above them
     *cargo_block.TRIGGERS,  # cargo test's blocks, targets, panics and failures list
@@ -300,6 +302,8 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
     if " ... cancelled (" in line and (gone := deno_block.cancelled(parser.name, number, line)):
         _keep(parser, gone, [(number, line.rstrip())])  # a test Deno cancelled: no block
         return None
+    if ".feature  " in line and (progress := behave_progress.block_at(parser, number, line)):
+        return progress  # behave's progress formatter's feature: its letters, glued lines
     if (line[:1] in " EFHU" or line[:1].isdigit()) and (
         scenario := behave_block.block_at(parser, number, line, partial(_keep, parser))
     ):
@@ -502,6 +506,7 @@ def finish(parser: TextParser) -> None:
     unittest_block.stopped_in(parser.out, parser.name, parser.last_line())
     bats_pretty.stopped(parser, partial(_keep, parser))
     behave_cut.stopped(parser, partial(_keep, parser))
+    behave_progress.stopped(parser, partial(_keep, parser))
     other_verdicts.tap_counts_at_end(parser.out, parser.name, parser.last_line())
     gtest_block.brief_runs(parser.out, parser.name, _GTEST_ENDS.get(parser, []))
     if (ctest := _CTEST.get(parser)) is not None:

@@ -15,6 +15,7 @@ from poolctl.logs import (
     bats_pretty,
     behave_block,
     behave_cut,
+    behave_progress,
     cargo_block,
     go_block,
     gotestsum_block,
@@ -322,7 +323,7 @@ def stopped_in_a_test(text: str) -> str:
         return cargo_block.RUNNER
     if bats_pretty.stopped_in_text(text):
         return bats_pretty.RUNNER
-    if behave_cut.stopped_in_text(text):
+    if behave_cut.stopped_in_text(text) or behave_progress.stopped_in_text(text):
         return behave_block.RUNNER
     return unittest_block.RUNNER if unittest_block.ends_in_a_test(text) else ""
 
