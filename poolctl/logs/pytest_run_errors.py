@@ -21,7 +21,11 @@ Read as nothing, each was a clean log (0 failures, exit 0):
   `tests coverage` section);
 - a run interrupted (exit 2: a Ctrl-C, a CI job cancelled, a test raising KeyboardInterrupt):
   `!!!! KeyboardInterrupt !!!!`, then where (`t.py:5: KeyboardInterrupt`); the tests after it
-  did not run, and the closing line counts only those before it.
+  did not run, and the closing line counts only those before it;
+- a run ended from outside while pytest-xdist waited for its workers (a CI job's SIGTERM, which
+  a conftest's handler turns into `SystemExit: 143`): an INTERNALERROR through pluggy's hooks
+  and `pytest_runtestloop`, an old-style hookwrapper's `PluggyTeardownRaisedWarning` before
+  it; the run ended, no error of pytest's.
 
 Each is one failure of the run, quoting its lines. Between a session's start and its closing
 line only `INTERNALERROR>` lines and the interrupt's banner are taken: under `-s` a test prints
@@ -32,6 +36,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import signal
 
 from poolctl.logs.pytest_summary import EXCEPTION_RE, short_type
 from poolctl.logs.records import Lines
@@ -74,6 +79,9 @@ _USAGE_RE = re.compile(
     r"|module or package not found: |found no collectors |plugin \S+ cannot be disabled)"
 )
 MAX_LINES = 60  # lines of an internal error's traceback kept
+# what a run ended from outside raises in pytest's own loop (a signal's handler, a Ctrl-C)
+_ENDING = ("SystemExit", "KeyboardInterrupt")
+_SIGNALS = {s.value for s in signal.Signals}
 # pytest's entry point, in a traceback that ended the pytest process itself (also how such a
 # log alone is told for pytest's: a setup.cfg's `[pytest]` section refused prints nothing else)
 ENTRY = (
@@ -230,6 +238,9 @@ class RunErrors:
         else:
             message, kind = texts[-1].strip(), "INTERNALERROR"
         running, self.running = self.running, None
+        if kind in _ENDING and any(t.rstrip().endswith(" in pytest_runtestloop") for t in texts):
+            self._ended(kind, message, texts, running)
+            return
         if running is None:
             self._make("pytest internal error", kind, message, "internal", "")
             return
@@ -239,6 +250,28 @@ class RunErrors:
         failure, lines = self.made[-1]  # the test it broke in: its group and node id too
         details = {**failure.details, "nodeid": nodeid}
         self.made[-1] = (dataclasses.replace(failure, group=running.group, details=details), lines)
+
+    def _ended(self, kind: str, code: str, texts: list[str], running: Failure | None) -> None:
+        """The tests' loop ended by an exception no test raised (a signal's handler calling
+        sys.exit: a CI job's time limit sends SIGTERM): the run was ended, and pluggy's
+        traceback of it through the hooks is no error of pytest's, nor a test's failure."""
+        waited = any("/xdist/dsession.py" in t for t in texts)
+        where = " (pytest-xdist's wait for its workers)" if waited else ""
+        said = [
+            f"the run was ended while its tests ran: {kind}{f': {code}' if code else ''} raised "
+            f"in pytest's loop over its tests{where}, not in a test (pytest printed it as an "
+            "INTERNALERROR, its traceback through pluggy's hooks)"
+        ]
+        if kind == "SystemExit" and code.isdigit() and 128 < int(code) < 128 + signal.NSIG:
+            number = int(code) - 128
+            name = signal.Signals(number).name if number in _SIGNALS else f"signal {number}"
+            said.append(
+                f"{code} is 128 + {number}, the code of a process ended by {name}: a handler of "
+                "that signal likely raised it (untested: no line shows the signal)"
+            )
+        if running is not None:
+            said.append(f"{running.details['nodeid']}, which -v said started, has no result")
+        self._make("run ended", kind, "; ".join(said), "ended", "")
 
     def _make(self, name: str, kind: str, message: str, phase: str, location: str) -> None:
         lines, self.lines, self.open = self.lines, [], ""

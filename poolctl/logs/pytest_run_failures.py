@@ -85,6 +85,7 @@ def keep_run_failures(parser: PytestParser, next_start: int) -> int:
             parser.recorder.done(failure, lines, after=False)
         kept_now = keep_failure(parser.out, failure, parser.recorder)
         # pytest's closing line never counts its own internal error among the run's errors,
-        # nor pytest-cov's verdict on coverage
-        kept += kept_now if failure.details.get("phase") not in ("internal", "coverage") else 0
+        # nor pytest-cov's verdict on coverage, nor the run's end
+        uncounted = ("internal", "coverage", "ended")
+        kept += kept_now if failure.details.get("phase") not in uncounted else 0
     return kept
