@@ -32,6 +32,7 @@ from poolctl.open_file import same_open_file
 from poolctl.pending_frames import keep_frames
 from poolctl.pidfds import Held
 from poolctl.pipe_fill import unread_bytes
+from poolctl.process_end import ProcessEnd, read_end, wait_unreaped
 from poolctl.proctree import Seen, family_seen, tick_now
 from poolctl.program import Program, running_program
 from poolctl.protocol import (
@@ -137,6 +138,7 @@ class WorkerProcess:
         self._stdout_poll: select.poll | None = None
         self.stdout_eof = False
         self.exit_status: ExitStatus | None = None
+        self.end: ProcessEnd | None = None  # its CPU time and limits at exit, read unreaped
         self.stopped_by = ""
         self.stopped = False
         self._stop_lock = threading.Lock()
@@ -217,6 +219,8 @@ class WorkerProcess:
     def poll(self) -> ExitStatus | None:
         """The exit status if the process has ended, else None."""
         if self.exit_status is None and self.proc is not None:
+            if self.proc.returncode is None and self.end is None:  # read before it is reaped
+                self.end = read_end(self.proc.pid)
             rc = self.proc.poll()
             if rc is not None:
                 self.exit_status = ExitStatus.from_returncode(rc)
@@ -477,8 +481,8 @@ class WorkerProcess:
 
     def wait_exit(self, timeout: float) -> ExitStatus | None:
         assert self.proc is not None
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.proc.wait(timeout)
+        if self.poll() is None:
+            wait_unreaped(self.proc.pid, timeout)  # left unreaped for `poll` to read its end
         return self.poll()
 
     # --- stopping ---------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from poolctl.diagnose import exception_line
 from poolctl.diagnose.hypotheses.crashed import signal_words
 from poolctl.diagnose.killed import FIND_THE_SENDER, sigkill_sender
+from poolctl.diagnose.limit_reached import limit_reached
 from poolctl.diagnose.observe import DISCARDED_STDOUT
 from poolctl.diagnose.started_as import started_as
 from poolctl.diagnose.stdout_astray import DISCARDED_NOTE, ONTO_STDERR_FIX, REDIRECTED_FIX
@@ -74,6 +75,9 @@ def death_of(pool: Pool, worker_id: str) -> Death | None:
         if started is not None:
             return Death(f", after the exception `{exc}`: {started.why}", started.fix, ev)
         fix = f"Fix the error it reports (`{exc}`): it ended the worker in the middle of a request."
+        limit = limit_reached(process.end, None, exc, process.answered)
+        if limit is not None:  # `ulimit -n`, `ulimit -v`: the limit is named beside the error
+            return Death(f", after the exception `{exc}`: {limit.why}", limit.fix, ev)
         return Death(f", after the exception `{exc}`", fix, ev)
     worker = next(w for w in pool.all_workers if w.id == worker_id)
     if (worker.gone or "").endswith(CLOSED_STDOUT):  # its exit status is the pool's stop
@@ -87,7 +91,10 @@ def death_of(pool: Pool, worker_id: str) -> Death | None:
     if status is None or status.signal is None:
         return None
     evidence = None
-    if status.signal == signal.SIGKILL:  # who sent it, as far as the kernel log says
+    limit = limit_reached(process.end, status.signal, "")
+    if limit is not None:  # the kernel at its CPU-time limit (`ulimit -t`)
+        why, how, evidence = limit.why, limit.fix, limit.evidence
+    elif status.signal == signal.SIGKILL:  # who sent it, as far as the kernel log says
         sender = sigkill_sender(process.pid, process.started_mono)
         why, how, evidence = sender.why, sender.fix, sender.evidence
     else:

@@ -6,7 +6,10 @@ sleeps (it serves nothing more, but runs on); with `dup2`, it copies its stderr 
 (`os.dup2(2, 1)`), writes its answer there and sleeps; with `devnull`, the same with
 /dev/null; with `exec`, it becomes `sleep 60` (exec); with
 `abort`, it aborts (SIGABRT, as a failed assertion in native code does); with `exit`, it exits
-with code 3 saying nothing, and with `exit-said` after a line on stderr."""
+with code 3 saying nothing, and with `exit-said` after a line on stderr; with `spin`, it spins
+on the CPU (a limit on its CPU time ends it: `ulimit -t`); with `allocate`, it allocates 1 GiB
+(a limit on its address space refuses it: `ulimit -v`); with `leak`, it opens a file for every
+request it answers and never closes it (a limit on its open files ends it: `ulimit -n`)."""
 
 import json
 import os
@@ -16,10 +19,18 @@ import sys
 import time
 
 served = 0
+held: list[object] = []  # the files `leak` never closes (and `allocate`'s bytes)
 while len(header := sys.stdin.buffer.read(4)) == 4:
     request = json.loads(sys.stdin.buffer.read(struct.unpack(">I", header)[0]))
     served += 1
     body = json.dumps({"id": request["id"], "success": True, "result": {"status": "ok"}}).encode()
+    if sys.argv[1] == "leak":
+        held.append(open(__file__, "rb"))  # noqa: SIM115
+    if served == 2 and sys.argv[1] == "spin":
+        while True:
+            pass
+    if served == 2 and sys.argv[1] == "allocate":
+        held.append(bytearray(1 << 30))
     if served == 2 and sys.argv[1] == "raise":
         raise KeyError("model_name")
     if served == 2 and sys.argv[1] == "exec":
@@ -46,7 +57,7 @@ while len(header := sys.stdin.buffer.read(4)) == 4:
         sys.exit(3)
     if served == 2 and sys.argv[1] == "kill":
         os.kill(os.getpid(), signal.SIGKILL)
-    if served == 2:
+    if served == 2 and sys.argv[1] != "leak":
         sys.stdout.buffer.write(struct.pack(">I", len(body)) + body[:20])
         sys.stdout.buffer.flush()
         sys.exit(0)

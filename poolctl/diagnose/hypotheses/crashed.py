@@ -33,6 +33,7 @@ from ..experiments import STDIO_EXPERIMENT, Outcome
 from ..judgement import Judgement, confirmed, hypothesis
 from ..kernel_log import fault_record
 from ..killed import sigkill_sender
+from ..limit_reached import limit_reached
 from ..log_levels import logged_error
 from ..missing_path import missing_path
 from ..npm_errors import npm_failed
@@ -175,6 +176,9 @@ def crashed(obs: Observations) -> Judgement:
             verdict += f"; {found.why()}"
             fix = found.fix()
             ev.append(found.evidence())
+        elif (limit := limit_reached(obs.worker.end, None, exc, served)) is not None:
+            verdict, fix = f"{verdict}: {limit.why}", limit.fix  # `ulimit -n`, `ulimit -v`
+            ev.append(limit.evidence)
     elif printed is not None:  # its help on stderr, for a command line it cannot run
         line = printed.group("line").strip()
         verdict += f", after printing its usage to stderr: `{line}`"
@@ -337,7 +341,12 @@ def crashed(obs: Observations) -> Judgement:
             fix += f" {serves[0].upper()}{serves[1:]}"
     if obs.stdout_holders and not exc and usage is None:
         verdict, fix = _left_behind(obs, verdict, ev)
-    if status.signal == signal.SIGKILL and not exc:  # who sent it, as far as the log says
+    limit = limit_reached(obs.worker.end, status.signal, "") if not exc else None
+    if limit is not None:  # the kernel at its CPU-time limit (`ulimit -t`)
+        verdict += f" ({limit.why})"
+        fix = limit.fix
+        ev.append(limit.evidence)
+    elif status.signal == signal.SIGKILL and not exc:  # who sent it, as far as the log says
         sender = sigkill_sender(pid, obs.worker.started_mono)
         verdict += f" ({sender.why})"
         fix = sender.fix

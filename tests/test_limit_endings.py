@@ -1,0 +1,109 @@
+"""A worker ended by a resource limit its command set (`ulimit -t`, `ulimit -v`, `ulimit -n`) is
+told that limit, read from its process before it was reaped (/proc/PID/limits and its CPU
+time). Before: the CPU-time limit's SIGKILL was 'not the OOM killer: … a supervisor, a timeout
+wrapper, a user, or the worker itself sent it' and its SIGXCPU 'a signal from outside: a
+supervisor or a user', with the fix to find the sender; a MemoryError or an EMFILE was only
+'Fix the error it reports', the limit that caused it unsaid."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import RunCli
+
+DIES = Path(__file__).resolve().parent / "workers" / "dies_on_second_request.py"
+
+
+def under(limit: str, how: str) -> list[str]:
+    """The worker of `how`, started by a shell that sets `limit` first (dash's `ulimit`)."""
+    return ["/bin/sh", "-c", f"ulimit {limit}; exec {shlex.join([sys.executable, str(DIES), how])}"]
+
+
+def ping(run_cli: RunCli, tmp_path: Path, argv: list[str], count: int = 2) -> dict[str, Any]:
+    code, out, err = run_cli(
+        "ping", "--json", "--count", str(count), "--timeout", "5",
+        "--run-dir", str(tmp_path / "run"), "--", *argv,
+    )  # fmt: skip
+    assert code == 1, err
+    outcome: dict[str, Any] = json.loads(out)["findings"][0]["outcome"]
+    return outcome
+
+
+def limits_evidence(outcome: dict[str, Any]) -> str:
+    (said,) = [e["text"] for e in outcome["evidence"] if e["note"].startswith("its limits and")]
+    assert isinstance(said, str)
+    return said
+
+
+def test_the_hard_cpu_time_limit_s_sigkill_is_the_kernel_s(run_cli: RunCli, tmp_path: Path) -> None:
+    outcome = ping(run_cli, tmp_path, under("-t 1", "spin"))
+    cause = outcome["cause"]
+    assert "killed by SIGKILL (9) (the kernel ended it at its CPU-time limit: it had used " in cause
+    assert "its hard limit (RLIMIT_CPU, `ulimit -t`) 1 s" in cause
+    assert "not the OOM killer" not in cause
+    assert outcome["remediation"].startswith("Raise or drop the worker's CPU-time limit")
+    assert limits_evidence(outcome).startswith("Max cpu time: 1 (hard 1) seconds; ")
+
+
+def test_the_soft_cpu_time_limit_s_sigxcpu_is_the_kernel_s_in_a_pool(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """SIGXCPU at the soft limit ends a worker that does not handle it; the kernel raised the
+    soft limit by a second as it sent it, so /proc says 2 of a limit of 1."""
+    path = tmp_path / "cpu.yaml"
+    path.write_text(
+        "name: cpu-limit\ndescription: a worker under a soft CPU-time limit spins\n"
+        f"worker: {{command: {json.dumps(under('-St 1', 'spin'))}, framing: packet-4}}\n"
+        "pool: {size: 1, max_overflow: 0, lazy: false, checkout_timeout: 5, request_timeout: 5}\n"
+        "steps:\n  - request: {command: ping, count: 1}\n"
+    )
+    code, out, err = run_cli("run-scenario", str(path), "--json", "--run-dir", str(tmp_path / "r"))
+    assert code == 1, err
+    (finding,) = json.loads(out)["findings"]
+    outcome = finding["outcome"]
+    assert "killed by SIGXCPU (24) (the kernel ended it at its CPU-time limit" in outcome["cause"]
+    assert "its soft limit (RLIMIT_CPU, `ulimit -t`) 1 s" in outcome["cause"]
+    assert "a signal from outside" not in outcome["cause"]
+    assert outcome["remediation"].startswith("Raise or drop the worker's CPU-time limit")
+    assert any(
+        e["text"].startswith("Max cpu time: 2 (hard unlimited) seconds; ")
+        and e["text"].endswith("(the soft limit raised by 1 s as SIGXCPU was sent)")
+        for e in outcome["evidence"]
+    ), outcome["evidence"]
+
+
+@pytest.mark.parametrize(
+    ("limit", "how", "said", "fix", "line"),
+    [
+        (
+            "-v 400000",
+            "allocate",
+            "after the exception `MemoryError`: it ran under a limit on its address space of "
+            "391 MiB (RLIMIT_AS, `ulimit -v`)",
+            "Raise the worker's address space limit",
+            "Max address space: 409,600,000 (hard 409,600,000) bytes",
+        ),
+        (
+            "-n 12",
+            "leak",
+            "Too many open files: ",
+            "Close what each request opens",
+            "Max open files: 12 (hard 12) files",
+        ),
+    ],
+)
+def test_an_error_of_a_limit_names_the_limit(
+    run_cli: RunCli, tmp_path: Path, limit: str, how: str, said: str, fix: str, line: str
+) -> None:
+    outcome = ping(run_cli, tmp_path, under(limit, how), count=20)
+    assert said in outcome["cause"], outcome["cause"]
+    assert outcome["remediation"].startswith(fix), outcome["remediation"]
+    assert limits_evidence(outcome) == line
+    if how == "leak":
+        assert "`: it had reached its limit of 12 open file descriptors" in outcome["cause"]
