@@ -37,6 +37,7 @@ from .experiments import (
     stderr_apart_experiment,
     unbuffered_experiment,
 )
+from .file_lock import copy_holds_its_lock
 from .first_read import FirstRead, read_since
 from .hypotheses.envelope import ID as ENVELOPE
 from .hypotheses.serves_socket import ID as SERVES_SOCKET
@@ -396,7 +397,9 @@ def _probe_and_experiment(
                     progress.on_result(result)
                 more = run_wave([e for e in second if e.id not in asked], deadline=until)
                 obs.results.update({**asked, **{r.id: r for r in more}})
-        if plan.wait_longer:
+        # a copy of the worker waiting for the lock another copy holds while it serves starts
+        # only once that copy is gone: waiting longer would show nothing more
+        if plan.wait_longer and not copy_holds_its_lock(obs):
 
             def sample() -> None:
                 """Where the wait goes: one dump at the timeout may catch a quick step."""

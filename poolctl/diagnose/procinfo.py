@@ -42,6 +42,8 @@ _SYSCALLS: dict[str, dict[int, str]] = {
         46: "sendmsg",
         47: "recvmsg",
         61: "wait4",
+        72: "fcntl",
+        73: "flock",
         128: "rt_sigtimedwait",
         130: "rt_sigsuspend",
         202: "futex",
@@ -56,6 +58,8 @@ _SYSCALLS: dict[str, dict[int, str]] = {
     },
     "aarch64": {
         22: "epoll_pwait",
+        25: "fcntl",
+        32: "flock",
         63: "read",
         64: "write",
         65: "readv",

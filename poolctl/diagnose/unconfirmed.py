@@ -8,6 +8,7 @@ from poolctl.model import Evidence
 from poolctl.units import fmt_limit
 
 from .cpu_wait import cpu_wait
+from .file_lock import worker_waits_on_lock
 from .observe import Observations
 from .peer_wait import peer_wait, wait_words
 from .readings import still_working, stopped_fix
@@ -28,6 +29,7 @@ def none_confirmed(
         else:
             evidence.append(Evidence(obs.live.activity(), origin))
     steps = []
+    lock = None
     working = still_working(obs)
     waiter = obs.live.lock_waiter() if obs.live is not None else None
     probe = obs.close_probe
@@ -100,6 +102,11 @@ def none_confirmed(
             cause += said
             evidence.append(peer.evidence())
             steps.append(step)
+        lock = worker_waits_on_lock(obs) if not working else None
+        if lock is not None:  # a file lock another process holds (flock, lockf)
+            cause += f"; {lock.said()}"
+            evidence.append(lock.evidence())
+            steps.append(lock.step())
         if waiter is not None and not working:
             if len(waiter.threads) == 1:  # (its state, said above, is the wait on the lock)
                 cause += (
@@ -146,6 +153,7 @@ def none_confirmed(
         and not working
         and not (probe is not None and probe.cancelled)
         and not (waiter is not None and len(waiter.threads) == 1)  # nothing of its own frees it
+        and lock is None  # nor does waiting longer, while the holder lives
     ):
         steps.append("try a longer --timeout")
     return cause, "Next: " + "; ".join(steps) + ".", tuple(evidence)

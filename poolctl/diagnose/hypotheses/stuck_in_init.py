@@ -8,6 +8,7 @@ from poolctl.units import fmt_limit
 
 from ..asks import failure_to_reach
 from ..cpu_wait import cpu_wait
+from ..file_lock import worker_waits_on_lock
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
 from ..observe import Observations
 from ..read_ahead import read_ahead
@@ -176,6 +177,11 @@ def stuck_in_init(obs: Observations) -> Judgement:
         verdict += f"; {starved.said(answered=obs.late_answer is not None)}"
         ev.append(starved.evidence())
         fix += f" Or {starved.step()}."
+    lock = worker_waits_on_lock(obs) if stopped is None else None
+    if lock is not None:  # a file lock another process holds: no start-up work to wait out
+        verdict += f"; {lock.said()}"
+        ev.append(lock.evidence())
+        fix = lock.fix()
     stderr = obs.stderr_after_wait or obs.stderr_text  # the later, had it started logging
     line = failure_to_reach(stderr) if obs.late_answer is None else None
     if line is not None and stopped is None:  # it waits on a service it cannot reach
