@@ -55,6 +55,48 @@ def parse_limits(text: str) -> dict[str, Limit]:
     return limits
 
 
+@dataclass(frozen=True)
+class Running:
+    """A live process's limits, with what it used of two of them: its open descriptors and its
+    address space (None when /proc would not say)."""
+
+    pid: int
+    limits: dict[str, Limit]
+    open_fds: int | None
+    vm_bytes: int | None
+    fds_after_answers: tuple[int, ...] = ()  # its open descriptors after each answer
+
+
+def open_fds(pid: int) -> int | None:
+    """How many descriptors process `pid` has open (None when /proc would not say)."""
+    try:
+        return len(os.listdir(f"/proc/{pid}/fd"))
+    except OSError:
+        return None
+
+
+def read_running(pid: int, fds_after_answers: tuple[int, ...] = ()) -> Running | None:
+    """Process `pid`'s limits and use, read now (None when its limits cannot be read)."""
+    limits = read_limits(pid)
+    if not limits:
+        return None
+    vm_bytes = None
+    with contextlib.suppress(OSError, ValueError, IndexError), open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmSize:"):
+                vm_bytes = int(line.split()[1]) * 1024
+    return Running(pid, limits, open_fds(pid), vm_bytes, fds_after_answers)
+
+
+def read_limits(pid: int) -> dict[str, Limit]:
+    """The limits process `pid` runs under (empty when /proc cannot say)."""
+    try:
+        with open(f"/proc/{pid}/limits", encoding="ascii", errors="replace") as f:
+            return parse_limits(f.read())
+    except OSError:
+        return {}
+
+
 def read_end(pid: int) -> ProcessEnd | None:
     """The CPU time and limits of process `pid` if it has exited and is not yet reaped (None
     while it runs, once reaped, or where /proc cannot be read). Reaps nothing."""
@@ -67,10 +109,9 @@ def read_end(pid: int) -> ProcessEnd | None:
     try:
         with open(f"/proc/{pid}/stat", "rb") as f:
             fields = f.read().rsplit(b")", 1)[1].split()
-        with open(f"/proc/{pid}/limits", encoding="ascii", errors="replace") as f:
-            limits = parse_limits(f.read())
     except (OSError, IndexError):
         return None
+    limits = read_limits(pid)
     # utime and stime (fields 14 and 15), in clock ticks; the threads' are summed into them
     return ProcessEnd(pid, (int(fields[11]) + int(fields[12])) / TICK, limits)
 

@@ -100,7 +100,6 @@ def run_doctor(options: DoctorOptions, run_dir: RunDir) -> Report:
         submit("Worker command", check_command, target)
         workers, source = _pool_size(options.scenario)
         language = worker_language(target) if target.runnable else None
-        submit("Limits", check_limits, workers, source, target.children, language)
         if target.runnable:
             # One probe of the worker as configured, judged by the no-answer engine on no answer:
             # its judgements are the verdicts of Start-up, Output hygiene, Framing and Buffering.
@@ -117,7 +116,9 @@ def run_doctor(options: DoctorOptions, run_dir: RunDir) -> Report:
             if "Framing" in wanted:
                 assert probe is not None
                 submit("Framing", _from_probe, check_framing, probe, run_dir, timeout)
-        else:
+        # the worker's own limits are read from the probe's process, as it answered
+        submit("Limits", check_limits, workers, source, target.children, language, probe)
+        if not target.runnable:
             skipped = [s for s in (*WORKER_SECTIONS, "Interpreter") if s in wanted]
             skipped = [s for s in skipped if s not in results]
             if skipped:

@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+from concurrent.futures import Future
 from pathlib import Path
 
 from poolctl.children import Children
@@ -22,6 +23,8 @@ from poolctl.errors import PoolctlError
 from poolctl.languages import PYTHON, Language
 from poolctl.model import CheckStatus, Evidence
 
+from .own_limits import own_limits
+from .probe import Probe
 from .target import CheckList
 
 SECTION = "Limits"
@@ -39,12 +42,15 @@ def check_limits(
     source: str,
     children: Children | None = None,
     language: Language | None = None,
+    probe: Future[Probe] | None = None,
 ) -> CheckList:
     """`workers` is size + max_overflow; `source` says where that number comes from; the test
     processes are among the run's `children`; `language` is the worker's, when its command
-    tells it."""
+    tells it; the worker's own limits are read from the `probe`'s process."""
     out = CheckList(SECTION)
     open_files(workers, source, out)
+    if probe is not None and probe.exception() is None:  # (a probe that failed says so)
+        own_limits(probe.result().running, out)
     if language is not None and language is not PYTHON:  # py-spy reads no stack of it
         out.add(
             "ptrace",

@@ -21,7 +21,8 @@ from poolctl.errors import WorkerStartError
 from poolctl.holes import read_head
 from poolctl.model import Diagnosis, Hypothesis, ProtocolStep
 from poolctl.patterns.loader import PatternSet
-from poolctl.protocol import Response
+from poolctl.process_end import Running, open_fds, read_running
+from poolctl.protocol import Request, Response
 from poolctl.protocol.shown_error import shown_errors
 from poolctl.rundir import RunDir
 from poolctl.session import run_session
@@ -59,6 +60,7 @@ class Probe:
     # the program its process ran when it answered (/proc/PID/exe): a start script's exec'd one
     answered_as: str = ""
     shown_errors: tuple[tuple[str, str], ...] = ()  # a language server's, to its user
+    running: Running | None = None  # its limits and use as it answered (or failed to)
 
     @property
     def answered(self) -> bool:
@@ -147,7 +149,15 @@ def run_probe(
     # As in ping: a first request that waits long enough has its experiments begun meanwhile.
     early = EarlyExperiments(worker, traced.trace, only) if diagnose else None
     end_on_refusal(worker, configured, early)
-    exchange = early.watching(traced.exchange_request) if early else traced.exchange_request
+    watched = early.watching(traced.exchange_request) if early else traced.exchange_request
+    held: list[int] = []  # its open descriptors after each answer: one more each, a leak
+
+    def exchange(request: Request, timeout: float) -> Answer | NoAnswer:
+        outcome = watched(request, timeout)
+        if isinstance(outcome, Answer) and (count := open_fds(worker.pid)) is not None:
+            held.append(count)
+        return outcome
+
     try:
         # The protocol's session (a ping twice: the first waits for the start, the second is
         # timed; an MCP or LSP handshake first), stopped at the first request not answered.
@@ -176,6 +186,8 @@ def run_probe(
     finally:
         if early is not None:
             early.stop()  # none is left running: the diagnosis took what it needed
+        # its command's limits, and its descriptors after each answer
+        running = read_running(worker.pid, tuple(held)) if worker.alive() else None
         worker.stop(1.0)
         traced.stopped()
     stderr = stderr_at_eof = ""
@@ -227,6 +239,7 @@ def run_probe(
         answer_behind=_answer_behind(worker, session.failed),
         replied=session.refused is not None or bool(session.mismatch),
         stopped_by=worker.stopped_by,
+        running=running,
     )
 
 
