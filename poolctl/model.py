@@ -43,6 +43,7 @@ OtherRunner = Literal[
     "behave",
     "deno",
     "bats",
+    "playwright",
 ]
 # where a failure was read: a runner's output, or a run of poolctl's own
 Source = Literal["exunit", "pytest", "junit", OtherRunner, "scenario", "ping", "doctor"]

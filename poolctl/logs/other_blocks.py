@@ -43,6 +43,7 @@ from poolctl.logs import (
     node_tap_unloaded,
     other_verdicts,
     phpunit_block,
+    playwright_block,
     robot_block,
     rspec_block,
     tap_block,
@@ -144,6 +145,7 @@ TRIGGERS = (
     *ct_block.TRIGGERS,  # common_test's console: the rule of dashes above a failed case
     *node_tap_report.TRIGGERS,  # node-tap's reporter: its entries, their test file's line
     *node_tap_unloaded.TRIGGERS,  # ... a test file that did not load, its stderr
+    *playwright_block.TRIGGERS,  # Playwright's failed tests' blocks, its summary of flaky ones
     *ct_block.LOG_TRIGGERS,  # ... its suite.log's lines naming a case, and its number
 )
 
@@ -175,6 +177,10 @@ def block_at(parser: TextParser, number: int, line: str) -> Consumer | None:
         return None
     if line.startswith("Bail out!"):
         return _tap_block(parser, number, line)
+    if line.startswith("  ") and (
+        played := playwright_block.summary_at(parser, number, line, partial(_keep, parser))
+    ):
+        return played  # Playwright's `  7 failed`: its lists say which blocks are flaky
     if (
         line.startswith("# { total: ")
         and (report := node_tap_lines.REPORTS.get(parser)) is not None
@@ -197,6 +203,10 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
     counts the subtests). A line that tells where a run is (unittest's `-v` result of a failed
     test, Jest's summary heading, cargo's target and result lines) is recorded, and begins
     none."""
+    if line.startswith("  ") and (
+        played := playwright_block.block_at(parser, number, line, partial(_keep, parser))
+    ):
+        return played  # Playwright's block of a failed test, or its summary of flaky ones
     if (line.startswith(" FAIL  ") and vitest_block.HEADER_RE.match(line.rstrip())) or (
         line.startswith("⎯") and vitest_block.UNHANDLED_RE.match(line.rstrip())
     ):
@@ -505,6 +515,7 @@ def finish(parser: TextParser) -> None:
             _keep(parser, *crash)  # the test an uncaught error ended the run in
     unittest_block.stopped_in(parser.out, parser.name, parser.last_line())
     bats_pretty.stopped(parser, partial(_keep, parser))
+    playwright_block.settle(parser, partial(_keep, parser))  # (cut before its summary)
     behave_cut.stopped(parser, partial(_keep, parser))
     behave_progress.stopped(parser, partial(_keep, parser))
     other_verdicts.tap_counts_at_end(parser.out, parser.name, parser.last_line())

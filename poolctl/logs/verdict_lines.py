@@ -225,6 +225,20 @@ VERDICTS = (
         f"{_JUNIT} (--reporter=junit, or its junit reporter in playwright.config)",
     ),
     Verdict(
+        "Playwright",  # an error outside its tests (a global setup's or teardown's, a worker's)
+        re.compile(r"^(?P<failed>[1-9]\d*) errors? (?:was|were) not a part of any test, "),
+        "read the errors printed above its counts (a global setup's or teardown's, a worker's)",
+    ),
+    Verdict(
+        "Playwright",  # the web server its config starts did not start: no test ran
+        re.compile(
+            r"^Error: (?:Process from config\.webServer was not able to start\. Exit code: \d+"
+            r"|Timed out waiting \d+ms from config\.webServer\.)$"
+        ),
+        "read the web server's output above this line ([WebServer] lines)",
+        uncounted=True,
+    ),
+    Verdict(
         "automake",  # `make check`'s Testsuite summary: a line for each count that fails it
         re.compile(r"^# (?:FAIL|XPASS|ERROR): +(?P<failed>[1-9]\d*)$"),
         f"{_JUNIT} (automake's TAP driver, through tap-junit)",
@@ -347,6 +361,8 @@ TRIGGERS = (
     r"^\d+ specs?, [1-9]\d* failures?",  # Jasmine
     r"^ *[1-9]\d* tests? failed\s*$",  # AVA
     r"^ *[1-9]\d* failed\s*$",  # Playwright
+    r"^ *[1-9]\d* errors? (?:was|were) not a part of any test, ",  # ... an error outside them
+    r"^Error: (?:Process from|Timed out waiting \d+ms from) config\.webServer",  # ... its server
     r"^ *[1-9]\d* fail\s*$",  # bun test
     uvu_block.SUITE_TRIGGER,  # uvu
     node_tap_report.VERDICT_TRIGGER,  # node-tap

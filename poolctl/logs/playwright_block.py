@@ -1,0 +1,216 @@
+"""Playwright Test's failures, read from its console reporters (list, line, dot) into `Failure`s
+that classify as any runner's failure does (its `  7 failed` counts them:
+`poolctl.logs.verdict_lines`). Each failed test's block is headed by its number and title, the
+test's place (where it is declared) in it:
+
+      4) [chromium] › tests/pool.spec.js:28:3 › worker pool › a job starts ──────────────────
+
+        Error: expect(received).toEqual(expected) // deep equality
+        …                                           (the diff)
+          30 |     const worker = await pool.checkout(200);
+        > 32 |     expect(answer).toEqual({ id: 1, ok: 'start_job' });
+        at /tmp/pw/tests/pool.spec.js:32:20
+
+        Error Context: test-results/pool-worker-pool-a-job-starts/error-context.md
+
+        Retry #1 ───────────────────────────────────────────────────────────────────────────
+
+        Error: expect(received).toEqual(expected) // deep equality
+        …
+
+The list and dot reporters print the blocks once the run ends, the line reporter each as its
+test ends, under its `[4/10] …` line; each ends at a line indented less than its body. A block
+holds each failed try (`Retry #1`): the first try's errors are its message (up to the code, a
+frame, a call log), the first frame in the test's file its place (else its title's). The
+summary after the blocks lists the failed tests, then the flaky ones, which passed when retried:
+those are no failures (`poolctl.logs.reruns`), and a block is kept only once the summary says
+which it is (or the input ends).
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from poolctl.logs.records import Lines
+from poolctl.logs.reruns import add_rerun
+from poolctl.logs.runner_block import RunnerBlock
+from poolctl.logs.scan import MAX_BLOCK_LINES, MAX_FIELD, block_failure, clip
+from poolctl.model import Failure, Source
+
+if TYPE_CHECKING:
+    from poolctl.logs.scan import TextParser
+
+RUNNER = "Playwright"
+SOURCE: Source = "playwright"
+# a test's title: its project (`[chromium] › `), its file, line and column, its describe blocks
+# and name joined by ` › `, then a rule to the width (none past it)
+_TITLE = (
+    r"(?:\[(?P<project>[^\]]+)\] › )?(?P<file>[^\s›]+):(?P<line>\d+):\d+ › (?P<title>.+?)(?: ─+)?"
+)
+HEADER_RE = re.compile(rf"^  [1-9]\d*\) {_TITLE}$")
+_LISTED_RE = re.compile(rf"^    {_TITLE}$")  # a test the summary lists under its count
+# the summary's counts, each kind's tests listed under it (`failed`, `interrupted`, `flaky`)
+_COUNT_RE = re.compile(
+    r"^  [1-9]\d* (?P<kind>failed|interrupted|flaky|skipped|did not run|passed"
+    r"|errors? (?:was|were) not a part of any test)\b"
+)
+_SUMMARY_RE = re.compile(r"^  [1-9]\d* (?:failed|flaky)$")  # where its lists begin
+TRIGGERS = (r"^  [1-9]\d*\) (?:\[[^\]]+\] › )?\S+:\d+:\d+ › ", r"^  [1-9]\d* flaky\s*$")
+_RETRY_RE = re.compile(r"^    Retry #\d+ ─*$")
+# where an error's text ends: the code around its line, its place, a call log, its frames
+_AFTER_MESSAGE_RE = re.compile(
+    r"^ +(?:>? *\d+ \||\| |at \S|Call log:$|Error Context: |attachment #\d+: )"
+)
+_FRAME_RE = re.compile(r"^ +at (?:.*\()?(?P<path>[^\s()]+?):(?P<line>\d+)(?::\d+)?\)?$")
+_KIND_RE = re.compile(r"^(?P<kind>[A-Za-z_$][\w$.]*): ")
+# a matcher's failed expectation (`expect(received).toBe(expected)`, `expect(locator)…`), after
+# `Error: ` and a message of the test's own (`expect(value, 'message')`)
+_EXPECT_RE = re.compile(r"^(?:Error: )?expect(?:\.soft)?\(", re.M)
+EXPECTATION = "AssertionError"
+
+# each parser's blocks read and not yet kept: the summary after them says which are flaky
+_HELD: weakref.WeakKeyDictionary[TextParser, list[tuple[Failure, Lines]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def block_at(
+    parser: TextParser, number: int, line: str, keep: Callable[[Failure, Lines], object]
+) -> PlaywrightBlock | Summary | None:
+    """The block of the failed test `line` heads (`  4) tests/pool.spec.js:28:3 › …`), or the
+    summary it begins where no test failed (`  1 flaky`), if either."""
+    if " › " not in line:
+        return summary_at(parser, number, line, keep)
+    if not HEADER_RE.match(line.rstrip()):
+        return None
+    held = _HELD.setdefault(parser, [])
+    return PlaywrightBlock(number, line, parser.name, SOURCE, lambda *read: held.append(read))
+
+
+def summary_at(
+    parser: TextParser, number: int, line: str, keep: Callable[[Failure, Lines], object]
+) -> Summary | None:
+    """The summary that `  7 failed` (or `  1 flaky`, none failed) begins, after blocks read."""
+    if not _HELD.get(parser) or not _SUMMARY_RE.match(line.rstrip()):
+        return None
+    return Summary(parser, number, line, keep)
+
+
+def settle(parser: TextParser, keep: Callable[[Failure, Lines], object]) -> None:
+    """The input ended: the blocks held are kept (a run cut before its summary)."""
+    _release(parser, set(), keep)
+
+
+class PlaywrightBlock(RunnerBlock):
+    """One failed test's block (a consumer of a text parser's scan): its lines to the first one
+    indented less than its body."""
+
+    def feed(self, number: int, line: str) -> bool:
+        text = line.rstrip()
+        if (text and not text.startswith("    ")) or len(self.lines) >= MAX_BLOCK_LINES:
+            return False
+        self.lines.append((number, text))
+        return True
+
+    def close(self) -> Lines:
+        block = self.lines
+        while block and not block[-1][1]:
+            block.pop()
+        header = HEADER_RE.match(block[0][1])
+        if header is None:
+            return []
+        tries = [i for i, (_, t) in enumerate(block) if _RETRY_RE.match(t)]
+        first = [t for _, t in block[1 : tries[0] if tries else None]]
+        message = _message(first)
+        kind = said["kind"] if (said := _KIND_RE.match(message)) else ""
+        if kind == "Error" and _EXPECT_RE.search(message):
+            kind = EXPECTATION
+        frames = [t.strip() for t in first if _FRAME_RE.match(t)]
+        file = header["file"]
+        where = next(
+            (
+                f"{file}:{m['line']}"
+                for t in first
+                if (m := _FRAME_RE.match(t))
+                and (m["path"] == file or m["path"].endswith(f"/{file}"))
+            ),
+            f"{file}:{header['line']}",
+        )
+        details = {"runner": RUNNER, "text": clip("\n".join(t for _, t in block), MAX_FIELD)}
+        if header["project"]:
+            details["project"] = header["project"]
+        details["tries"] = str(len(tries) + 1)
+        failure = block_failure(
+            self.source,
+            self.input_file,
+            block,
+            name=header["title"],
+            group=file,
+            location=where,
+            kind=kind,
+            message=message,
+            details=details,
+            frames=frames,
+        )
+        self.done(failure, block)
+        return []
+
+
+class Summary:
+    """The summary after the blocks (a consumer of a text parser's scan): its counts, and the
+    tests listed under each; the blocks held are settled when it ends."""
+
+    def __init__(
+        self, parser: TextParser, number: int, line: str, keep: Callable[[Failure, Lines], object]
+    ) -> None:
+        self.parser = parser
+        self.keep = keep
+        self.kind = _COUNT_RE.match(line.rstrip())["kind"]  # type: ignore[index]
+        self.flaky: set[tuple[str, str]] = set()
+
+    def feed(self, number: int, line: str) -> bool:
+        text = line.rstrip()
+        if count := _COUNT_RE.match(text):
+            self.kind = count["kind"]
+            return True
+        listed = _LISTED_RE.match(text)
+        if listed is None:
+            return False
+        if self.kind == "flaky":
+            self.flaky.add((listed["file"], listed["title"]))
+        return True
+
+    def close(self) -> Lines:
+        _release(self.parser, self.flaky, self.keep)
+        return []
+
+
+def _release(
+    parser: TextParser, flaky: set[tuple[str, str]], keep: Callable[[Failure, Lines], object]
+) -> None:
+    """Keep the blocks held but those of a flaky test (counted as reruns); a test retried and
+    failed every try counts its reruns too."""
+    held = _HELD.pop(parser, [])
+    for failure, lines in held:
+        tries = int(failure.details.get("tries", "1"))
+        said = failure.message.partition("\n")[0]
+        if (failure.group, failure.name) in flaky:
+            add_rerun(parser.out, f"{failure.group}::{failure.name}", tries, said)
+            continue
+        if tries > 1:
+            add_rerun(parser.out, f"{failure.group}::{failure.name}", tries - 1, said)
+        keep(failure, lines)
+
+
+def _message(body: list[str]) -> str:
+    """The first try's errors as printed, from its first line to the code or frames of its
+    last error (a test's timeout, then the error it interrupted), four spaces taken off."""
+    said: list[str] = []
+    for text in body:
+        if _AFTER_MESSAGE_RE.match(text):
+            break
+        said.append(text.removeprefix("    "))
+    return "\n".join(said).strip()
