@@ -307,6 +307,15 @@ def snapshot(pid: int, max_threads: int = 64) -> ProcState | None:
     )
 
 
+def cpu_waited(pid: int) -> float:
+    """The seconds `pid`'s threads have spent waiting for a CPU so far (0 when unknown)."""
+    try:
+        tids = [int(t) for t in os.listdir(f"/proc/{pid}/task")]
+    except (OSError, ValueError):
+        return 0.0
+    return _cpu_wait(pid, tids) or 0.0
+
+
 def _cpu_wait(pid: int, tids: Iterable[int]) -> float | None:
     """The seconds `pid`'s threads spent runnable, waiting for a CPU: each one's schedstat
     run_delay (its second field, in nanoseconds). None when none could be read."""

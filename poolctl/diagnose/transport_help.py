@@ -9,10 +9,13 @@ import os
 import re
 import signal
 import subprocess
+import time
 from dataclasses import dataclass
 
 from poolctl.signal_sender import WAITER
 from poolctl.worker_types import WorkerSpec
+
+from .procinfo import cpu_waited
 
 # options whose value names the channel, and the values that are not stdin and stdout
 _CHANNEL_OPTIONS = ("-m", "--method", "--transport", "--mode", "--connection", "--channel")
@@ -23,6 +26,10 @@ _OTHER_CHANNELS = (
 )
 STDIO_VALUES = ("stdio", "stream")  # what servers call their stdin and stdout
 HELP_WAIT = 5.0  # seconds its `--help` may take (a node server's start)
+# and the time it waited for a CPU beside them, up to this in all: at a load of 20, graphql-lsp's
+# `--help` took more than 5 s and the value it names for stdio went unsaid
+HELP_WAIT_MOST = 30.0
+HELP_LOOK = 0.5  # how often the time it waited for a CPU is read again
 HELP_KEPT = 64 * 1024  # bytes of its help read
 
 
@@ -104,14 +111,27 @@ def read_help(spec: WorkerSpec) -> str:
     except OSError:
         return ""
     try:
-        out, _ = proc.communicate(timeout=HELP_WAIT)
-    except subprocess.TimeoutExpired:
-        out = b""
+        out = _printed(proc)
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
     return out[:HELP_KEPT].decode("utf-8", "replace")
+
+
+def _printed(proc: subprocess.Popen[bytes]) -> bytes:
+    """What it printed by its exit, given `HELP_WAIT` seconds and the time it waited for a CPU
+    beside them (`HELP_WAIT_MOST` in all); b"" when it did not exit by then."""
+    start = time.monotonic()
+    while True:
+        given = min(HELP_WAIT + cpu_waited(proc.pid), HELP_WAIT_MOST)
+        left = start + given - time.monotonic()
+        if left <= 0:
+            return b""
+        try:
+            return proc.communicate(timeout=min(left, HELP_LOOK))[0]
+        except subprocess.TimeoutExpired:
+            continue
 
 
 def find_stdio_value(
