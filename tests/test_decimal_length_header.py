@@ -36,7 +36,10 @@ def test_other_digits_are_not_a_text_header(data: bytes) -> None:
 @pytest.mark.skipif(shutil.which("perl") is None, reason="perl is not installed")
 def test_ping_names_a_length_written_as_text(run_cli: RunCli) -> None:
     worker = str(WORKERS / "writes_decimal_lengths.pl")
-    d = diagnose(run_cli, "--timeout", "1", "--", "perl", worker)
+    # the timeout is only the start's deadline: the answer's first 4 bytes announce 876 MB and
+    # are refused at once. A start past it (`sh -c 'sleep 1.5; exec perl …'` with 1 s) is
+    # judged stuck-in-init or waiting-for-input, its framing unseen
+    d = diagnose(run_cli, "--timeout", "10", "--", "perl", worker)
     assert confirmed(d) == ["framing"], d["cause"]
     assert d["cause"].startswith(
         "The worker writes its length header as text: a length written as decimal text, '48\\n'"
@@ -52,7 +55,7 @@ def test_ping_names_a_length_printed_with_no_separator(run_cli: RunCli, tmp_path
     worker = tmp_path / "c_printf_length"
     source = str(WORKERS / "c_printf_length.c")
     subprocess.run(["gcc", "-O2", "-o", str(worker), source], check=True)
-    d = diagnose(run_cli, "--timeout", "1", "--", str(worker))
+    d = diagnose(run_cli, "--timeout", "10", "--", str(worker))  # a start's deadline (above)
     assert confirmed(d) == ["framing"], d["cause"]
     assert d["cause"].startswith(
         "The worker writes its length header as text: a length written as decimal text, '48',"
