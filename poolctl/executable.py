@@ -21,6 +21,8 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from poolctl.venv_near import venv_program_hint
+
 MAX_ARG_STRLEN = 32 * 4096  # Linux: one argument or `NAME=value` string of a new program
 # ELF's e_machine values for the machines a worker may have been built for
 _MACHINES = {3: "x86", 8: "MIPS", 20: "PowerPC", 21: "PowerPC64", 22: "S390", 40: "ARM",
@@ -113,15 +115,24 @@ def why_not_startable(program: str, cwd: str | None) -> str:
         found = str(path)
     else:
         found = shutil.which(program) or ""
-        if not found and (Path(cwd or ".") / program).is_file():  # a shell needs `./` too
-            where = "the worker's working directory" if cwd else "this folder"
-            return (
-                f"command not found on PATH: {program} (a file of that name is in {where}: a "
-                f"command that is no path is looked up on PATH only; give ./{program})"
-            )
         if not found:
-            return f"command not found on PATH: {program}"
+            return f"command not found on PATH: {program}{not_on_path(program, cwd)}"
     return why_not_runnable(found)
+
+
+def not_on_path(program: str, cwd: str | None) -> str:
+    """What a name found on no PATH is, said after it: a file of that name in the worker's
+    folder (a shell needs `./` too), or a program of a virtualenv not activated; else ""."""
+    here = Path(cwd or ".") / program
+    if here.is_file():
+        where = "the worker's working directory" if cwd else "this folder"
+        return (
+            f" (a file of that name is in {where}: a command that is no path is looked up on "
+            f"PATH only; give ./{program})"
+        )
+    if here.is_dir():
+        return f" ({program} here is a directory, not a program)"
+    return venv_program_hint(program, cwd)
 
 
 def cannot_reach(path: Path) -> str:
@@ -146,12 +157,39 @@ def why_not_runnable(path: str) -> str:
     if head.startswith(b"#!"):
         return _interpreter_problem(path, head)
     machine = _elf_machine(head)
+    if machine is None and head and (unmarked := no_shebang(path)):
+        return unmarked
     ours = _elf_machine(read_head(os.path.realpath(sys.executable), 64))
     if machine is not None and ours is not None and machine != ours:
         theirs = _MACHINES.get(machine, f"machine {machine}")
         here = _MACHINES.get(ours, f"machine {ours}")
         return f"{path} cannot run: it is a program for {theirs}, and this machine is {here}"
     return ""
+
+
+# suffixes of files a language's interpreter does not run as a script: a module, a source
+# to compile or to transpile first
+_NOT_SCRIPTS = frozenset({".ts", ".mts", ".erl", ".pm"})
+
+
+def no_shebang(path: str) -> str:
+    """Why the script at `path` cannot run as a program ("" when nothing says so): it has no
+    `#!` line, while its suffix names its language (`worker.py`). The kernel refuses it (Exec
+    format error) and a launcher falls back to /bin/sh, which reads Python as shell commands
+    (`import: not found`)."""
+    from poolctl.languages import script_language  # (it reads heads with this module's help)
+
+    language = script_language(path)
+    suffix = os.path.splitext(path)[1]
+    if language is None or not language.runs_with or suffix in _NOT_SCRIPTS:
+        return ""
+    interpreter = language.runs_with
+    return (
+        f"{path} cannot run as a program: it has no #! line, so the kernel refuses it and a "
+        f"launcher runs it with /bin/sh, which does not read {language.name} ({suffix}); add "
+        f"`#!/usr/bin/env {interpreter}` as its first line, or start it through its "
+        f"interpreter (`{interpreter} {path}`)"
+    )
 
 
 def too_large(argv: tuple[str, ...] | list[str], env: dict[str, str]) -> str:

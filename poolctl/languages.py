@@ -25,6 +25,7 @@ class Language:
     to_stderr: str  # how its worker writes a log line or a banner to stderr
     reads_pythonunbuffered: bool = False  # PYTHONUNBUFFERED changes its stdout
     sources: tuple[str, ...] = ()  # its source files' suffixes: a script its command runs
+    runs_with: str = ""  # the interpreter a script of it names on its `#!` line
 
 
 PYTHON = Language(
@@ -33,6 +34,7 @@ PYTHON = Language(
     "`print(…, file=sys.stderr)`, or `logging` (stderr is its default handler's stream)",
     reads_pythonunbuffered=True,
     sources=(".py",),
+    runs_with="python3",
 )
 JAVA = Language(
     "Java",
@@ -47,12 +49,14 @@ PHP = Language(
     "`ob_end_flush()`: the buffer holds what `echo` writes until it is flushed",
     "`fwrite(STDERR, …)`, or `error_log(…)` (stderr under the CLI), never `echo` or `print`",
     sources=(".php",),
+    runs_with="php",
 )
 RUBY = Language(
     "Ruby",
     "flush stdout after every frame (`$stdout.sync = true`)",
     "`$stderr.puts(…)`, or `warn`, never `puts` or `p`",
     sources=(".rb",),
+    runs_with="ruby",
 )
 JAVASCRIPT = Language(
     "JavaScript",
@@ -60,6 +64,7 @@ JAVASCRIPT = Language(
     "`console.error(…)` or `process.stderr.write(…)`: `console.log` and `console.info` "
     "write to stdout",
     sources=(".js", ".mjs", ".cjs", ".ts", ".mts"),
+    runs_with="node",
 )
 GO = Language(
     "Go",
@@ -76,6 +81,7 @@ ELIXIR = Language(
     "(`config :logger, :console, device: :standard_error`; from Elixir 1.15 "
     "`config :logger, :default_handler, config: [type: :standard_error]`)",
     sources=(".exs", ".ex"),
+    runs_with="elixir",
 )
 ERLANG = Language(
     "Erlang",
@@ -84,6 +90,7 @@ ERLANG = Language(
     "kernel `logger` setting gives it `#{config => #{type => standard_error}}` (set at boot, "
     "in sys.config: it cannot be changed once running)",
     sources=(".escript", ".erl"),
+    runs_with="escript",
 )
 # Interpreters whose programs are known by their name; a name not here leaves the language open.
 _BY_INTERPRETER = {
@@ -92,6 +99,7 @@ _BY_INTERPRETER = {
         "flush stdout after every frame (`$| = 1;` before the loop)",
         "`print STDERR …`, or `warn`",
         sources=(".pl", ".pm"),
+        runs_with="perl",
     ),
     "ruby": RUBY,
     "node": JAVASCRIPT,
@@ -103,6 +111,7 @@ _BY_INTERPRETER = {
         "line` for lines)",
         "`puts stderr …`",
         sources=(".tcl",),
+        runs_with="tclsh",
     ),
     "elixir": ELIXIR,
     "erl": ERLANG,
@@ -169,12 +178,12 @@ def launched_language(argv: tuple[str, ...], cwd: str | None) -> Language | None
     if not words:
         return None
     given = next((a for a in argv[len(words) :] if not a.startswith("-")), None)
-    if given and (named := _script_language(given) or command_language((given,), cwd)):
+    if given and (named := script_language(given) or command_language((given,), cwd)):
         return named  # the first word past its options: `python x.py`, `x.js`
     return _LAUNCHERS[words]
 
 
-def _script_language(path: str) -> Language | None:
+def script_language(path: str) -> Language | None:
     """The language whose source suffix `path` has (`x.py`, `w.rb`), else None."""
     suffix = os.path.splitext(path)[1]
     languages = [PYTHON, JAVA, PHP, RUBY, JAVASCRIPT, GO, ELIXIR, ERLANG, *_BY_INTERPRETER.values()]

@@ -84,10 +84,16 @@ def starts_worker_command(first: str, after: list[str]) -> bool:
     command rather than naming a scenario. A `.yaml` or `.yml` file and a bundled scenario's name
     are scenarios; so is a lone word that runs no program (a bundled name mistyped is told so,
     with the names); a program, or a word with arguments after it, is a command."""
+    from poolctl.languages import script_language
     from poolctl.scenario import bundled_scenarios
 
     if Path(first).suffix in (".yaml", ".yml") or first in {p.stem for p in bundled_scenarios()}:
         return False
+    # a folder, or a script by its suffix (`worker.py`), is no scenario: its Worker command
+    # check says why it does not start (it was read as YAML: 'invalid YAML', 'Is a directory')
+    here = Path(first)
+    if here.is_dir() or (here.is_file() and script_language(first) is not None):
+        return True
     return bool(after) or shutil.which(first) is not None
 
 

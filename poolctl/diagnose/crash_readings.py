@@ -33,7 +33,7 @@ def crash_reading(exc: str, stderr: str, spec: WorkerSpec) -> Reading | None:
     """The first reader's account of the death whose exception line is `exc`, or None."""
     return (
         extensionless_import(exc)
-        or runpy_miss(exc)
+        or runpy_miss(exc, spec.cwd)
         or shadowed_module(stderr, spec)
         or release_mismatch(stderr)
         or unexported_subpath(stderr)

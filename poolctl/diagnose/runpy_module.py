@@ -6,10 +6,12 @@ be directly executed`; its server starts by the console script its package insta
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 
 from poolctl.model import Evidence
+from poolctl.venv_near import not_activated, python_with_module
 
 # runpy's own line, printed by the interpreter before any code of the module runs
 _NO_MODULE = re.compile(
@@ -26,6 +28,7 @@ class RunpyMiss:
     python: str
     module: str
     package: bool
+    venv_python: str = ""  # a virtualenv's near the worker that has it, as it is to be named
 
     def why(self) -> str:
         if self.package:
@@ -44,6 +47,12 @@ class RunpyMiss:
                 f"Start it by the command its package installs (its console script, as its "
                 f"documentation names it), not `{self.python} -m {self.module}`."
             )
+        if self.venv_python:
+            return (
+                f"Start it with the Python of the virtualenv that has {self.module} installed, "
+                f"which is not activated: `{self.venv_python} -m {self.module}` (or activate "
+                "that virtualenv where poolctl runs)."
+            )
         return (
             f"Start it with the Python whose environment has {self.module} installed (a "
             f"virtualenv's `bin/python`, the one its `pip install` used), or install its "
@@ -58,9 +67,16 @@ class RunpyMiss:
         )
 
 
-def runpy_miss(exc: str) -> RunpyMiss | None:
-    """The module a `python -m` worker's interpreter could not run, from the line it died on."""
+def runpy_miss(exc: str, cwd: str | None = None) -> RunpyMiss | None:
+    """The module a `python -m` worker's interpreter could not run, from the line it died on,
+    and the interpreter of a virtualenv near the worker's folder (`cwd`) that has it."""
     found = _NO_MODULE.match(exc)
     if found is None:
         return None
-    return RunpyMiss(found["python"], found["module"], found["package"] is not None)
+    package = found["package"] is not None
+    venv = python_with_module(found["module"], cwd) if not package else None
+    # (a virtualenv's python links to its base's: their paths, not their files, tell them apart)
+    if venv is not None and os.path.abspath(found["python"]).startswith(f"{venv.parent.parent}/"):
+        venv = None  # it was started with that one
+    shown = not_activated(venv, cwd) if venv is not None else ""
+    return RunpyMiss(found["python"], found["module"], package, shown)

@@ -7,9 +7,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from poolctl.diagnose.runpy_module import runpy_miss
 from poolctl.diagnose.shadowed import shadowed_module
+from poolctl.executable import no_shebang
 from poolctl.languages import script_of
 from poolctl.model import Evidence
+from poolctl.venv_near import venv_program_hint
 
 from .language import worker_language
 from .target import CheckList, PythonCommand, Target, run_briefly
@@ -61,7 +64,7 @@ def check_command(target: Target) -> CheckList:
             "command",
             "fail",
             target.problem,
-            "fix the worker command (a full path avoids PATH surprises)",
+            _unrunnable_fix(target),
             [Evidence(target.argv_text, "the worker command")],
         )
         return out
@@ -104,6 +107,16 @@ def check_command(target: Target) -> CheckList:
     else:
         out.add("command", "fail", f"{compiled.what}: {compiled.detail}", compiled.remedy, evidence)
     return out
+
+
+def _unrunnable_fix(target: Target) -> str:
+    """The fix for a command that cannot start: the one its problem names (a script without its
+    `#!` line, a program in a virtualenv not activated), else the general one."""
+    if target.program_path is not None and no_shebang(target.program_path):
+        return "give the script its #! line, or start it through its interpreter (as said above)"
+    if venv_program_hint(target.program, target.cwd):
+        return "give the virtualenv's program by its path, or activate the virtualenv (above)"
+    return "fix the worker command (a full path avoids PATH surprises)"
 
 
 def _missing_script(target: Target) -> str | None:
@@ -173,4 +186,8 @@ def compile_python(py: PythonCommand, target: Target) -> Compiled:
     if shadow is not None:
         detail = f"{detail}; {shadow.why()}"
         remedy = shadow.fix()
+    elif ran.returncode == 3 and py.kind == "module":  # installed in a virtualenv not in use?
+        missed = runpy_miss(f"{py.interpreter_path}: No module named {py.target}", target.cwd)
+        if missed is not None and missed.venv_python:
+            remedy = missed.fix()
     return Compiled(False, what, detail, remedy)

@@ -19,7 +19,13 @@ from typing import Any, Literal
 
 from poolctl.children import Children
 from poolctl.errors import PoolctlError
-from poolctl.executable import cannot_reach, not_a_program, read_head, why_not_runnable
+from poolctl.executable import (
+    cannot_reach,
+    not_a_program,
+    not_on_path,
+    read_head,
+    why_not_runnable,
+)
 from poolctl.languages import BINARY_HEAD
 from poolctl.model import Check, CheckStatus, Evidence
 from poolctl.worker_types import WorkerSpec
@@ -146,6 +152,7 @@ def describe(spec: WorkerSpec, children: Children | None = None) -> Target:
             problem = f"{program} cannot be reached: {blocked}"
         elif "/" not in program:
             problem = f"command not found on the worker's PATH: {program}"
+            problem += not_on_path(program, spec.cwd)
         elif os.path.isabs(program):  # (no folder to name: it was looked for where it says)
             problem = f"command not found: {program}"
         else:

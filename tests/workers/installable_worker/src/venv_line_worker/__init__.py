@@ -1,0 +1,1 @@
+"""A newline-delimited JSON worker, installed as a package with a console script."""
