@@ -137,6 +137,13 @@ def test_a_misspelt_choice_is_told_the_closest_one(
     assert code == 2 and "did you mean" not in err, err
 
 
+def test_doctor_s_usage_names_the_worker_command(cli: RunCli) -> None:
+    """It read `poolctl doctor [OPTIONS] [SCENARIO.yaml]`: the worker command after `--`, which
+    ping's usage names, was left out (it is read apart from click's parameters)."""
+    code, out, _ = cli("doctor", "--help")
+    assert code == 0 and "poolctl doctor [OPTIONS] [SCENARIO.yaml] [-- CMD ARGS]..." in out
+
+
 def test_a_bare_poolctl_says_what_to_do(cli: RunCli) -> None:
     code, out, err = cli()
     assert code == 2 and out == ""

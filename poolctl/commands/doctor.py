@@ -66,6 +66,11 @@ class DoctorCommand(TyperCommand):
             args = args[:at]
         return super().parse_args(ctx, args)
 
+    def collect_usage_pieces(self, ctx: typer.Context) -> list[str]:  # type: ignore[override]
+        """Its usage names the worker command too, as ping's does: it is read apart from the
+        parameters (`parse_args`), so click's usage left it out."""
+        return [*super().collect_usage_pieces(ctx), "[-- CMD ARGS]..."]
+
     def _command_at(self, ctx: typer.Context, args: list[str]) -> int | None:
         """Where the worker command begins in `args` (no `--`): at the first positional argument
         when it is no scenario (`poolctl doctor python -m my_worker`: `-m` was "No such option"
