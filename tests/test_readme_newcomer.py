@@ -7,8 +7,13 @@ from __future__ import annotations
 
 import re
 import shlex
+from pathlib import Path
 
-from tests.conftest import REPO
+import pytest
+
+from poolctl.history.location import HISTORY_ENV
+from poolctl.rundir import BASE_ENV
+from tests.conftest import REPO, RunCli
 
 
 def _section(title: str) -> str:
@@ -31,3 +36,32 @@ def test_the_install_commands_install_this_repository() -> None:
     for command in commands:
         words = shlex.split(command)
         assert words[1] == "install" and words[2:] == ["."], command  # the clone, not a name
+
+
+def _console_block(after: str) -> list[str]:
+    """The lines a ```console block of README.md shows under the command `after`."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    start = text.index(f"```console\n$ {after}\n") + len(f"```console\n$ {after}\n")
+    return text[start : text.index("```", start)].rstrip("\n").splitlines()
+
+
+def _shown(lines: list[str]) -> list[str]:
+    """Lines as README shows them: a run folder's time as `<time>`, a duration as `N s`."""
+    lines = [re.sub(r"\b\d{8}T\d{6}Z\b", "<time>", ln) for ln in lines]
+    return [re.sub(r"\bin \d+(?:\.\d+)? s\b", "in N s", ln) for ln in lines]
+
+
+def test_the_quick_start_s_scenario_prints_what_readme_shows(
+    run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first run, in a fresh folder with no history yet. README's lines were an older
+    release's: no ' · 1 new, 0 known, 0 flaky', 'the fix resolving most failures first', no
+    '(1 new)' nor '[new]'."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv(BASE_ENV)  # run folders under reports/ here, as for a user
+    monkeypatch.setenv(HISTORY_ENV, str(tmp_path / "history.sqlite"))
+    code, out, _ = run_cli("run-scenario", "p3-checkout-timeout")
+    assert code == 0, out
+    assert _shown(out.rstrip("\n").splitlines()) == _shown(
+        _console_block("poolctl run-scenario p3-checkout-timeout")
+    )
