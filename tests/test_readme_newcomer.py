@@ -65,3 +65,34 @@ def test_the_quick_start_s_scenario_prints_what_readme_shows(
     assert _shown(out.rstrip("\n").splitlines()) == _shown(
         _console_block("poolctl run-scenario p3-checkout-timeout")
     )
+
+
+def _shape(lines: list[str]) -> list[str]:
+    """Lines with what differs from run to run and machine to machine said alike: the worker's
+    interpreter, numbers with their units, a run folder's time."""
+    lines = [re.sub(r"\S*/python3?\b", "PYTHON", ln) for ln in lines]
+    lines = [re.sub(r"\b\d{8}T\d{6}Z\b", "<time>", ln) for ln in lines]
+    lines = [re.sub(r"\d[\d,.]*(?: ?(?:µs|ms|s|x)\b)?", "N", ln) for ln in lines]
+    return lines
+
+
+@pytest.mark.parametrize(
+    "command",
+    ["poolctl ping --count 200", "poolctl doctor"],
+)
+def test_the_reference_worker_s_samples_print_what_readme_shows(
+    run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    """Right after install, with no worker command. Both samples lacked the run folder line
+    each command prints last (`run folder: reports/<time>-ping`)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv(BASE_ENV)
+    monkeypatch.delenv("PYTHONUNBUFFERED", raising=False)  # (a note of this machine's)
+    code, out, _ = run_cli(*command.split()[1:])
+    assert code == 0, out
+    shown = _console_block(command)
+    if command == "poolctl doctor":  # its Limits and Start-up lines name this machine's numbers
+        keep = ("Doctor summary", "[", "•", "run folder", "note")
+        out = "\n".join(ln for ln in out.splitlines() if ln.startswith(keep))
+        shown = [ln for ln in shown if ln.startswith(keep)]
+    assert _shape(out.rstrip("\n").splitlines()) == _shape(shown)
