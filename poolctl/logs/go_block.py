@@ -52,6 +52,7 @@ TRIGGERS = (
     r"^ *--- FAIL: \S+ \([\d.]+s\)\s*$",
     r"^=== (?:RUN|CONT|NAME) +\S+\s*$",
     r"^panic: test timed out after ",
+    r"^ +Failing input written to ",
 )
 # a failed test or a timeout, in a whole text (RE2 syntax, multi-line; a -json event's Output
 # too): a package cut short before its verdict (killed, a CI job's time limit) is still read
@@ -66,6 +67,10 @@ _LOGGED_RE = re.compile(r"^ +(?P<place>[\w.-]+\.go:\d+): (?P<said>.*)$")
 _TEST_FRAME_RE = re.compile(r"^(?P<package>\S+?)\.(?P<test>(?:Test|Example|Fuzz)\w*)\(")
 _FILE_RE = re.compile(r"^\t(?P<file>\S+\.go):(?P<line>\d+)(?: \+0x[0-9a-f]+)?$")
 _RUNNING_RE = re.compile(r"^\t(?P<name>\S+) \([\d.]+s\)$")  # under `running tests:`
+# `go test -fuzz`: the input that failed, written to the package's corpus, and how to run it
+FUZZ_INPUT_RE = re.compile(r"^ +Failing input written to (?P<path>\S+)$")
+# a panic the fuzzing engine caught in the fuzz target, logged at testing.go's line
+_CAUGHT_RE = re.compile(r"^testing\.go:\d+$")
 # the tests whose `-v` output is kept until their package's verdict, at most (a package of
 # thousands of passing tests that print: the oldest go first)
 MAX_PRINTED = 2000
@@ -256,6 +261,16 @@ def _frames(texts: list[str]) -> list[str]:
     return frames
 
 
+_OWN_FRAME_RE = re.compile(r"\.(?P<test>(?:Test|Example|Fuzz)\w*)(?:\.func\d+(?:\.\d+)*)?$")
+
+
+def _of(frame: str, name: str) -> bool:
+    """Whether `frame` (`file:line: in pkg.TestX.func1`) is test `name`'s function's or one of
+    its closures' (a subtest's, a fuzz target's)."""
+    found = _OWN_FRAME_RE.search(frame)
+    return found is not None and found["test"] == name.split("/")[0]
+
+
 def test_failure(name: str, body: list[str], input_file: str, lines: Lines) -> Failure:
     """The failure of test `name`, from what it logged and its panic's lines `body`."""
     said: list[str] = []
@@ -266,7 +281,11 @@ def test_failure(name: str, body: list[str], input_file: str, lines: Lines) -> F
         said, body = body, []
     for text in body:
         logged = _LOGGED_RE.match(text)
-        if panic or text.startswith("panic: "):
+        if logged and _CAUGHT_RE.match(logged["place"]) and logged["said"].startswith("panic: "):
+            text = logged["said"]  # (the fuzzing engine's: its trace indented under it)
+        if panic:
+            panic.append(text.lstrip(" "))  # (indented under the engine's line: a tab kept)
+        elif text.startswith("panic: "):
             panic.append(text)
         elif logged is not None:
             location = logged["place"]
@@ -281,7 +300,7 @@ def test_failure(name: str, body: list[str], input_file: str, lines: Lines) -> F
         kind = "panic"
         said.append(panic[0].removeprefix("panic: ").removesuffix(" [recovered]"))
         frames = _frames(panic)
-        mine = [f for f in frames if f.endswith(f".{name.split('/')[0]}")]  # the test's frame
+        mine = [f for f in frames if _of(f, name)]  # the test's frame, or its closure's
         if mine:
             location = mine[0].split(": in ")[0]
     else:
@@ -309,9 +328,11 @@ def kept(run: GoRun, package: str, done: Callable[[Failure, Lines], object]) -> 
     left out (its subtests are its failures). Returns how many were kept."""
     names = [f.name for f, _ in run.failures]
     count = 0
-    for failure, lines in run.failures:
+    for at, (failure, lines) in enumerate(run.failures):
         parent = failure.name
-        if not failure.message and any(n.startswith(f"{parent}/") for n in names):
+        if not failure.message and (
+            any(n.startswith(f"{parent}/") for n in names) or _fuzzed(run.failures, at)
+        ):
             run.parents[: max(0, len(run.parents) - MAX_PARENTS + 1)] = []
             run.parents.append(lines[0][0])
             continue
@@ -323,6 +344,50 @@ def kept(run: GoRun, package: str, done: Callable[[Failure, Lines], object]) -> 
     run.printed.clear()
     run.running = None
     return count
+
+
+def _fuzzed(failures: list[tuple[Failure, Lines]], at: int) -> bool:
+    """Whether the failure at `at` is a fuzz test's own line over the failure the fuzzing engine
+    reports of its target, of the same name, indented under it (`go test -fuzz`)."""
+    if at + 1 >= len(failures):
+        return False
+    (failure, lines), (inner, inner_lines) = failures[at], failures[at + 1]
+    indent = len(lines[0][1]) - len(lines[0][1].lstrip())
+    deeper = len(inner_lines[0][1]) - len(inner_lines[0][1].lstrip()) > indent
+    return inner.name == failure.name and failure.name.startswith("Fuzz") and deeper
+
+
+class FuzzInput:
+    """`go test -fuzz`'s word of the input that failed, after its failure's lines: `Failing
+    input written to testdata/fuzz/FuzzX/…`, `To re-run:` and the command, kept in the details
+    of the fuzz test's last failure read."""
+
+    def __init__(self, number: int, line: str, run: GoRun) -> None:
+        self.lines: Lines = [(number, line.rstrip())]
+        self.run = run
+
+    def feed(self, number: int, line: str) -> bool:
+        text = line.strip()
+        if len(self.lines) > 2 or not (text == "To re-run:" or text.startswith("go test -run=")):
+            return False
+        self.lines.append((number, line.rstrip()))
+        return True
+
+    def close(self) -> Lines:
+        found = FUZZ_INPUT_RE.match(self.lines[0][1])
+        mine = [i for i, (f, _) in enumerate(self.run.failures) if f.name.startswith("Fuzz")]
+        if found is None or not mine:
+            return []
+        failure, lines = self.run.failures[mine[-1]]
+        details = {**failure.details, "fuzz input": found["path"]}
+        rerun = [t.strip() for _, t in self.lines if t.strip().startswith("go test -run=")]
+        if rerun:
+            details["rerun"] = rerun[0]
+        failure = dataclasses.replace(
+            failure, details=details, line_end=max(failure.line_end, self.lines[-1][0])
+        )
+        self.run.failures[mine[-1]] = (failure, [*lines, *self.lines])
+        return []
 
 
 def stopped_in(run: GoRun, input_file: str) -> None:
@@ -357,6 +422,8 @@ def start(run: GoRun, number: int, line: str, input_file: str) -> Consumer | Non
         return TimedOut(number, line, input_file, run)
     if text == go_race.START:
         return RaceReport(run)
+    if text.startswith(" ") and FUZZ_INPUT_RE.match(text):
+        return FuzzInput(number, line, run)
     return None
 
 
