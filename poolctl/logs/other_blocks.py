@@ -36,6 +36,7 @@ from poolctl.logs import (
     minitest_reporters,
     mocha_block,
     mocha_tree,
+    nextest_block,
     node_dot,
     node_spec_block,
     node_tap_lines,
@@ -137,6 +138,7 @@ TRIGGERS = (
     *deno_block.TRIGGERS,  # `deno test`'s ERRORS section, its cancelled tests
     mocha_tree.TRIGGER,  # ... and its tree's failed tests above them
     *cargo_block.TRIGGERS,  # cargo test's blocks, targets, panics and failures list
+    *nextest_block.TRIGGERS,  # cargo nextest's failed tests' result lines
     *go_block.TRIGGERS,  # go test's `--- FAIL:` lines, `-v`'s `=== RUN`, a package's timeout
     go_json.TRIGGER,  # ... the same in `go test -json`'s output events
     go_json.PACKAGE_TRIGGER,  # ... and a package's own (what its TestMain printed)
@@ -172,6 +174,8 @@ def block_at(parser: TextParser, number: int, line: str) -> Consumer | None:
     if line.startswith('{"Time":"') and (name := go_json.verdict_package(line)):
         go_runs.json_ended(parser, name, partial(_keep, parser))
         return None
+    if line.startswith(" ") and nextest_block.SUMMARY_RE.match(line):
+        return nextest_block.RepeatedResults()  # (its failed tests' lines again, read above)
     if line.startswith("DONE "):  # gotestsum's count: the failures its summary listed are kept
         gotestsum_block.done(parser, number, line, partial(_keep, parser))
         return None
@@ -270,6 +274,8 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
         return go
     if line.startswith('{"Time":"') and go_json.TRIGGER_RE.match(line):
         return go_runs.json_stream(parser, number, line)
+    if line.startswith(" ") and nextest_block.RESULT_RE.match(line.rstrip()):
+        return nextest_block.NextestBlock(number, line, parser.name, partial(_keep, parser))
     if line[:1] in "-rtfe " and (cargo := _cargo_line(parser, number, line)) is not None:
         return cargo if cargo is not NO_BLOCK else None
     if line.startswith(jasmine_block.HEADER) and line.rstrip() == jasmine_block.HEADER:

@@ -49,6 +49,14 @@ VERDICTS = (
         f"{_JUNIT} (cargo-nextest's JUnit output, or cargo2junit)",
     ),
     Verdict(
+        "cargo nextest",  # its summary; the tests it timed out count among its failures
+        re.compile(
+            r"^Summary \[ *[\d.]+s\] (?:\d+/)?\d+ tests? run: \d+ passed(?: \([^)]*\))?, "
+            r"(?:\d+ flaky, )?(?P<failed>\d+) failed(?:, (?P<timed_out_errors>\d+) timed out)?"
+        ),
+        f"{_JUNIT} (a nextest profile's junit.path)",
+    ),
+    Verdict(
         "node --test",  # the TAP reporter (when stdout is no terminal) and the spec reporter
         re.compile(r"^(?:#|ℹ) fail (?P<failed>[1-9]\d*)$"),
         f"{_JUNIT} (--test-reporter=junit --test-reporter-destination=FILE)",
@@ -329,6 +337,7 @@ TRIGGERS = (
     r"^Ran \d+ tests? in [\d.]+s",
     r"^FAILED \((?:failures|errors|unexpected successes)=",
     r"^test result: FAILED\.",
+    r"^ +Summary \[ *[\d.]+s\] (?:\d+/)?\d+ tests? run: ",  # cargo nextest
     r"^(?:#|ℹ) (?:fail|cancelled) [1-9]",  # node --test (its cancelled tests counted apart)
     r"^Tests: +\d+ failed",
     r"^Test Suites: +\d+ failed",  # Jest's files that failed (to run)

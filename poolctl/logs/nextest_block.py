@@ -1,0 +1,99 @@
+"""cargo-nextest's console output (`cargo nextest run`), read into `Failure`s so that they
+classify as any runner's failure does (its verdict, `Summary [   0.055s] 6 tests run: 2
+passed, 4 failed, 0 skipped`, counts them: `poolctl.logs.verdict_lines`).
+
+        FAIL [   0.014s] (1/6) pool-client tests::checkout_waits_for_a_worker
+      stdout ───
+
+        running 1 test
+        test tests::checkout_waits_for_a_worker ... FAILED
+        …
+      stderr ───
+
+        thread 'tests::checkout_waits_for_a_worker' (21125) panicked at crates/pool-client/…:
+        checkout timed out after 400ms (pool pool_a: 0 ready, 1 busy, 3 waiting)
+
+    ────────────
+         Summary [   0.055s] 6 tests run: 2 passed, 4 failed, 0 skipped
+            FAIL [   0.014s] (1/6) pool-client tests::checkout_waits_for_a_worker
+
+Each test that failed prints its result line (its status, time, place in the run, binary id and
+name), then what its test binary printed, indented: libtest's lines and the panic, read as cargo
+test's own block is (`poolctl.logs.cargo_block`). Its group is the binary id, which names the
+crate (`pool-client`, `pool-client::integration` for an integration test, `pool-client::bin/x`).
+After the summary the failed tests' result lines come again: no failures of their own.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable
+
+from poolctl.logs import cargo_block
+from poolctl.logs.records import Lines
+from poolctl.logs.scan import MAX_BLOCK_LINES
+from poolctl.model import Failure
+
+RUNNER = "cargo nextest"
+# a test's result: `FAIL`, `TIMEOUT`, a signal that ended it (`SIGSEGV`), `ABORT`, `LEAK-FAIL`
+RESULT_RE = re.compile(
+    r"^ +(?P<status>FAIL|TIMEOUT|ABORT|LEAK-FAIL|SIG[A-Z]+) +\[ *[\d.]+s\] "
+    r"(?:\( *\d+/\d+\) )?(?P<binary>\S+) (?P<name>\S+)$"
+)
+# any test's result line (a passed one's ends the block above it too)
+_ANY_RESULT_RE = re.compile(r"^ +(?:TRY \d+ )?[A-Z][A-Z-]+ +\[ *[\d.]+s\] ")
+SUMMARY_RE = re.compile(r"^ +Summary \[ *[\d.]+s\] (?:\d+/)?\d+ tests? run: ")
+TRIGGERS = (r"^ +(?:FAIL|TIMEOUT|ABORT|LEAK-FAIL|SIG[A-Z]+) +\[ *[\d.]+s\] ",)
+_SECTION_RE = re.compile(r"^  (?:stdout|stderr) ───$")
+_KINDS = {"TIMEOUT": "timeout", "ABORT": "abort", "LEAK-FAIL": "leak"}
+
+
+class NextestBlock:
+    """A failed test's result line and what its binary printed under it (a consumer of a text
+    parser's scan); its failure goes to `done` when the block ends."""
+
+    def __init__(
+        self, number: int, line: str, input_file: str, done: Callable[[Failure, Lines], object]
+    ) -> None:
+        self.lines: Lines = [(number, line.rstrip())]
+        self.input_file = input_file
+        self.done = done
+
+    def feed(self, number: int, line: str) -> bool:
+        text = line.rstrip()
+        if len(self.lines) >= MAX_BLOCK_LINES or _ANY_RESULT_RE.match(text):
+            return False
+        if text and not text.startswith("    ") and not _SECTION_RE.match(text):
+            return False  # (the rule above the summary, cargo's lines, another runner's)
+        self.lines.append((number, text))
+        return True
+
+    def close(self) -> Lines:
+        while len(self.lines) > 1 and not self.lines[-1][1].strip():
+            self.lines.pop()
+        found = RESULT_RE.match(self.lines[0][1])
+        if found is None:
+            return []
+        body = [t[4:] for _, t in self.lines[1:] if not _SECTION_RE.match(t)]
+        run = cargo_block.CargoRun(target=found["binary"])
+        failure = cargo_block.panic_failure(found["name"], body, self.input_file, self.lines, run)
+        details = {**failure.details, "runner": RUNNER}
+        status = found["status"]
+        kind = _KINDS.get(status, status if status.startswith("SIG") else failure.kind)
+        message = failure.message or f"nextest's result: {status}"
+        self.done(
+            dataclasses.replace(failure, kind=kind, message=message, details=details), self.lines
+        )
+        return []
+
+
+class RepeatedResults:
+    """The summary's own list of the failed tests' result lines, after its count: read
+    already, each above its output."""
+
+    def feed(self, number: int, line: str) -> bool:
+        return _ANY_RESULT_RE.match(line.rstrip()) is not None
+
+    def close(self) -> Lines:
+        return []
