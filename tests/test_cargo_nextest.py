@@ -3,7 +3,8 @@ indented under it (libtest's `test result: FAILED.` among it), then nextest's su
 failed tests' result lines again (real captures of src/cargo_crates_suite:
 capture_cargo_nextest.sh, cargo-nextest 0.9.148). Before, no failure was read: its summary was
 no verdict poolctl knew, and each test's indented libtest line was counted as a cargo test run
-of its own (`its own failure blocks are not read`), 4 unread."""
+of its own (`its own failure blocks are not read`), 4 unread (under `--retries 1`, 8 tries
+and the summary, 12 unread)."""
 
 from __future__ import annotations
 
@@ -45,7 +46,24 @@ def test_each_failed_test_is_read_once_grouped_by_its_binary() -> None:
     assert [(s.source, s.failures, s.read) for s in parsed.summaries] == [("cargo nextest", 4, 4)]
 
 
-def test_a_run_cancelled_after_its_first_failure_reads_it() -> None:
+def test_a_run_cancelled_after_its_first_failure_reads_those_that_ended() -> None:
+    """nextest cancels the run at its first failure and lets the tests already running end."""
     parsed = read_logs([str(CRATES / "nextest_fail_fast.txt")])
-    assert [(f.group, f.name) for f in parsed.failures] == [("pool-client", UNIT)]
-    assert [(s.failures, s.read) for s in parsed.summaries] == [(1, 1)]
+    assert [(f.group, f.name) for f in parsed.failures] == [
+        ("pool-client", UNIT),
+        ("pool-client::integration", PING),
+    ]
+    assert [(s.failures, s.read) for s in parsed.summaries] == [(2, 2)]
+
+
+def test_a_test_tried_again_is_one_failure_and_one_that_passed_then_flaky() -> None:
+    """`--retries 1`: each try's result line (`TRY 1 FAIL … (───)`, the last counted); a test
+    failed in both tries is one failure, the first try's message kept; the test that passed
+    on its second try no failure, said flaky in a note."""
+    parsed = read_logs([str(CRATES / "nextest_retries.txt")])
+    read = {(f.group, f.name): (f.location, f.message) for f in parsed.failures}
+    assert read == READ and len(parsed.failures) == 4
+    assert all(f.details["earlier tries"] == f.message for f in parsed.failures)
+    assert [(s.failures, s.read) for s in parsed.summaries] == [(4, 4)]
+    [flaky] = [n for n in parsed.skipped if "flaky" in n]
+    assert "pool-server::integration worker_starts_after_a_retry failed and then passed" in flaky

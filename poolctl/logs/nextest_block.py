@@ -31,20 +31,24 @@ import re
 from collections.abc import Callable
 
 from poolctl.logs import cargo_block
-from poolctl.logs.records import Lines
+from poolctl.logs.records import Lines, ParsedLog
 from poolctl.logs.scan import MAX_BLOCK_LINES
 from poolctl.model import Failure
 
 RUNNER = "cargo nextest"
-# a test's result: `FAIL`, `TIMEOUT`, a signal that ended it (`SIGSEGV`), `ABORT`, `LEAK-FAIL`
+# a test's result: `FAIL`, `TIMEOUT`, a signal that ended it (`SIGSEGV`), `ABORT`, `LEAK-FAIL`;
+# under `--retries` each try's, `TRY 1 FAIL`, a try before the last counted `(───)`
 RESULT_RE = re.compile(
-    r"^ +(?P<status>FAIL|TIMEOUT|ABORT|LEAK-FAIL|SIG[A-Z]+) +\[ *[\d.]+s\] "
-    r"(?:\( *\d+/\d+\) )?(?P<binary>\S+) (?P<name>\S+)$"
+    r"^ +(?:TRY (?P<try>\d+) )?(?P<status>FAIL|TIMEOUT|ABORT|LEAK-FAIL|SIG[A-Z]+) +\[ *[\d.]+s\] "
+    r"(?:\((?P<counter>[^)]*)\) )?(?P<binary>\S+) (?P<name>\S+)$"
 )
-# any test's result line (a passed one's ends the block above it too)
-_ANY_RESULT_RE = re.compile(r"^ +(?:TRY \d+ )?[A-Z][A-Z-]+ +\[ *[\d.]+s\] ")
+# any test's result line (a passed one's ends the block above it too; `FLAKY 2/2` its summary's)
+_ANY_RESULT_RE = re.compile(r"^ +(?:TRY \d+ )?[A-Z][A-Z-]+(?: \d+/\d+)? +\[ *[\d.]+s\] ")
+_FLAKY_RE = re.compile(
+    r"^ +FLAKY (?P<tries>\d+/\d+) +\[ *[\d.]+s\] (?:\([^)]*\) )?(?P<binary>\S+) (?P<name>\S+)$"
+)
 SUMMARY_RE = re.compile(r"^ +Summary \[ *[\d.]+s\] (?:\d+/)?\d+ tests? run: ")
-TRIGGERS = (r"^ +(?:FAIL|TIMEOUT|ABORT|LEAK-FAIL|SIG[A-Z]+) +\[ *[\d.]+s\] ",)
+TRIGGERS = (r"^ +(?:TRY \d+ )?(?:FAIL|TIMEOUT|ABORT|LEAK-FAIL|SIG[A-Z]+) +\[ *[\d.]+s\] ",)
 _SECTION_RE = re.compile(r"^  (?:stdout|stderr) ───$")
 _KINDS = {"TIMEOUT": "timeout", "ABORT": "abort", "LEAK-FAIL": "leak"}
 
@@ -54,11 +58,17 @@ class NextestBlock:
     parser's scan); its failure goes to `done` when the block ends."""
 
     def __init__(
-        self, number: int, line: str, input_file: str, done: Callable[[Failure, Lines], object]
+        self,
+        number: int,
+        line: str,
+        input_file: str,
+        done: Callable[[Failure, Lines], object],
+        tries: dict[tuple[str, str], list[str]],
     ) -> None:
         self.lines: Lines = [(number, line.rstrip())]
         self.input_file = input_file
         self.done = done
+        self.tries = tries  # the messages of each test's tries before its last, `--retries`
 
     def feed(self, number: int, line: str) -> bool:
         text = line.rstrip()
@@ -82,17 +92,36 @@ class NextestBlock:
         status = found["status"]
         kind = _KINDS.get(status, status if status.startswith("SIG") else failure.kind)
         message = failure.message or f"nextest's result: {status}"
-        self.done(
-            dataclasses.replace(failure, kind=kind, message=message, details=details), self.lines
-        )
+        earlier = self.tries.setdefault((found["binary"], found["name"]), [])
+        if found["try"] and not (found["counter"] or "").strip()[:1].isdigit():
+            earlier.append(message)  # a try before the last: the test's result is the last's
+            return []
+        if earlier:
+            details["earlier tries"] = "\n".join(earlier)
+            details["note"] = f"nextest ran it {found['try']} times (--retries): each failed"
+            del self.tries[(found["binary"], found["name"])]
+        failure = dataclasses.replace(failure, kind=kind, message=message, details=details)
+        self.done(failure, self.lines)
         return []
 
 
 class RepeatedResults:
     """The summary's own list of the failed tests' result lines, after its count: read
-    already, each above its output."""
+    already, each above its output; a test that failed and then passed when tried again is
+    listed `FLAKY 2/2`: no failure, said in a note."""
+
+    def __init__(self, out: ParsedLog, input_file: str) -> None:
+        self.out = out
+        self.input_file = input_file
 
     def feed(self, number: int, line: str) -> bool:
+        flaky = _FLAKY_RE.match(line.rstrip())
+        if flaky is not None:
+            self.out.skipped.append(
+                f"{self.input_file}:{number}: cargo nextest's test {flaky['binary']} "
+                f"{flaky['name']} failed and then passed when tried again (try {flaky['tries']}):"
+                " flaky, no failure"
+            )
         return _ANY_RESULT_RE.match(line.rstrip()) is not None
 
     def close(self) -> Lines:

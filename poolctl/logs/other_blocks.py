@@ -80,6 +80,9 @@ _TAP_OPEN: weakref.WeakKeyDictionary[TextParser, list[int]] = weakref.WeakKeyDic
 # each parser's last `Summary of all failing tests` heading of Jest's: the blocks after it, up to
 # the run's counts, are its failures printed again
 _JEST_SUMMARY: weakref.WeakKeyDictionary[TextParser, int] = weakref.WeakKeyDictionary()
+_NEXTEST_TRIES: weakref.WeakKeyDictionary[TextParser, dict[tuple[str, str], list[str]]] = (
+    weakref.WeakKeyDictionary()
+)  # each parser's cargo nextest tests' tries before their last (`--retries`)
 # each parser's current `cargo test` target: its path, the tests read, the panics printed inline
 _CARGO: weakref.WeakKeyDictionary[TextParser, cargo_block.CargoRun] = weakref.WeakKeyDictionary()
 # each parser's failed tests of Mocha's tree, before its counts (read if none come)
@@ -175,7 +178,7 @@ def block_at(parser: TextParser, number: int, line: str) -> Consumer | None:
         go_runs.json_ended(parser, name, partial(_keep, parser))
         return None
     if line.startswith(" ") and nextest_block.SUMMARY_RE.match(line):
-        return nextest_block.RepeatedResults()  # (its failed tests' lines again, read above)
+        return nextest_block.RepeatedResults(parser.out, parser.name)  # (its lines again)
     if line.startswith("DONE "):  # gotestsum's count: the failures its summary listed are kept
         gotestsum_block.done(parser, number, line, partial(_keep, parser))
         return None
@@ -275,7 +278,8 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
     if line.startswith('{"Time":"') and go_json.TRIGGER_RE.match(line):
         return go_runs.json_stream(parser, number, line)
     if line.startswith(" ") and nextest_block.RESULT_RE.match(line.rstrip()):
-        return nextest_block.NextestBlock(number, line, parser.name, partial(_keep, parser))
+        tries = _NEXTEST_TRIES.setdefault(parser, {})
+        return nextest_block.NextestBlock(number, line, parser.name, partial(_keep, parser), tries)
     if line[:1] in "-rtfe " and (cargo := _cargo_line(parser, number, line)) is not None:
         return cargo if cargo is not NO_BLOCK else None
     if line.startswith(jasmine_block.HEADER) and line.rstrip() == jasmine_block.HEADER:
