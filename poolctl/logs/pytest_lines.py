@@ -111,7 +111,9 @@ EXUNIT_HEADER_RE = re.compile(r"^ {1,6}\d{1,7}\) (?:test|doctest|property) .* \(
 _SUB_PARAMS = r"\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)"
 SUMMARY_LINE_RE = re.compile(
     r"^(?:(?P<outcome>FAILED|ERROR)|SUBFAILED(?P<sub>(?:\[[^\]]*\])?(?: ?" + _SUB_PARAMS + r")?)) "
-    r"(?P<nodeid>[^\s\[]+(?:\[[^\n]*?\])?)(?: - (?P<message>.*))?$"
+    # (its parameters' brackets balanced first: an id may hold ` - `, `[test[w [1] - z]`)
+    r"(?P<nodeid>[^\s\[]+(?:\[(?:[^\[\]\n]|\[[^\[\]\n]*\])*\]|\[[^\n]*?\])?)"
+    r"(?: - (?P<message>.*))?$"
 )
 # a progress line that shows a failure (the marks are checked for one apart: a regex requiring
 # one among them backtracks over every split of a long run of marks)
