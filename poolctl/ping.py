@@ -36,7 +36,7 @@ from poolctl.rundir import RunDir
 from poolctl.session import run_session
 from poolctl.strict_json import as_note, strict_refusals
 from poolctl.worker import WorkerProcess
-from poolctl.worker_end import outlived_its_stdin
+from poolctl.worker_end import outlived_its_stdin, sigterm_ignored
 from poolctl.worker_exit import exited_while_answering, settle
 from poolctl.worker_trace import WorkerTrace
 from poolctl.worker_types import NoAnswer, WorkerSpec
@@ -221,11 +221,7 @@ def run_ping(options: PingOptions, run_dir: RunDir) -> PingResult:
             + "; ".join(worker.stray[:3])
         )
     if diagnosis is None and worker.stopped_by.startswith("SIGKILL"):
-        notes.append(
-            f"it did not exit when its stdin closed, and ignored SIGTERM: poolctl killed it "
-            f"(SIGKILL after {options.stop_grace:g} s); a client or pool that closes it waits as "
-            "long, and a server should exit at end of input"
-        )
+        notes.append(sigterm_ignored(worker.stopped_by, options.stop_grace))
     if diagnosis is None and (ran_on := outlived_its_stdin(worker.stopped_by)):
         notes.append(ran_on)
     if gone:

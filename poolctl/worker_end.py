@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from poolctl.freezer import Frozen, said, thaw
 from poolctl.pidfds import Held
 from poolctl.proctree import wait_gone
+from poolctl.term_deaf import why_not_any
 
 if TYPE_CHECKING:
     from poolctl.worker import WorkerProcess
@@ -67,8 +68,10 @@ def end_with_family(worker: WorkerProcess, family: Held, grace: float) -> None:
     if worker.poll() is None:
         _signal(worker, signal.SIGTERM, family)
         _signal(worker, signal.SIGCONT, family)  # a stopped process acts on SIGTERM once it runs
-        if worker.wait_exit(grace) is None:
-            worker.stopped_by = f"SIGKILL after {grace:g} s (SIGTERM ignored)"
+        if worker.wait_exit(grace) is None:  # why, read before the SIGKILL below
+            why = why_not_any({worker.pid} | family.pids)
+            why = f": {why}" if why else ""
+            worker.stopped_by = f"SIGKILL after {grace:g} s (SIGTERM ignored{why})"
         else:
             by = AT_WORK if at_work else "SIGTERM"
             worker.stopped_by = worker.stopped_by or worker.interrupted_stop() or by
@@ -165,4 +168,24 @@ def outlived_its_stdin(stopped_by: str) -> str:
     )
 
 
-__all__ = ["AT_WORK", "EOF_GRACE", "end_with_family", "outlived_its_stdin"]
+def sigterm_ignored(stopped_by: str, grace: float) -> str:
+    """What ping says of a worker whose stop had to SIGKILL it (`stopped_by` says why SIGTERM
+    did not end it, when /proc told)."""
+    why = stopped_by.partition("(SIGTERM ignored: ")[2].removesuffix(")")
+    init = "pid namespace" in why
+    return (
+        "it did not exit when its stdin closed, and "
+        + (f"SIGTERM did not end it ({why})" if why else "ignored SIGTERM")
+        + f": poolctl killed it (SIGKILL after {grace:g} s); a client or pool that closes it "
+        "waits as long, and a server should exit at end of input"
+        + (
+            "; a pid namespace's first process (a container's entry point) needs a SIGTERM "
+            "handler to stop when told, or an init before it that passes signals on "
+            "(`docker run --init`, tini)"
+            if init
+            else ""
+        )
+    )
+
+
+__all__ = ["AT_WORK", "EOF_GRACE", "end_with_family", "outlived_its_stdin", "sigterm_ignored"]
