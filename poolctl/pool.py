@@ -22,7 +22,7 @@ from poolctl.patterns.loader import PatternSet
 from poolctl.pool_init import InitDiagnoses, init_exchange
 from poolctl.pool_line import Call, Waiter, WaitingLine
 from poolctl.pool_shutdown import kill_worker, shut_down, stop_every_worker
-from poolctl.pool_trace import stdout_holders, trace_granted, trace_outcome
+from poolctl.pool_trace import partial_frame, stdout_holders, trace_granted, trace_outcome
 from poolctl.pool_types import (
     CheckoutTimedOut,
     PoolConfig,
@@ -516,9 +516,12 @@ class Pool:
             # (an aborted caller is failed by the shutdown, not by the worker)
             protocol = worker.process.protocol
             sizes, pid = (started.sent, bytes_in), worker.process.pid
+            timed_out = isinstance(outcome, NoAnswer) and outcome.reason == "timeout"
+            partial = partial_frame(worker.process) if timed_out else ""  # as the timeout came
             trace_outcome(
-                self.trace, protocol, worker.id, caller, waiter.session, outcome, sizes, pid
-            )
+                self.trace, protocol, worker.id, caller, waiter.session, outcome, sizes, pid,
+                partial,
+            )  # fmt: skip
         self.trace.emit("checkin", worker=worker.id, caller=caller)
         if handed is not None:
             self._trace_start(handed)

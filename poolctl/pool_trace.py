@@ -8,6 +8,7 @@ import os
 
 from poolctl.diagnose import procinfo
 from poolctl.events import Trace
+from poolctl.framing_explain import explain
 from poolctl.proctree import stopped
 from poolctl.protocol import Protocol, Request
 from poolctl.worker import WorkerProcess
@@ -46,10 +47,12 @@ def trace_outcome(
     outcome: Answer | NoAnswer,
     sizes: tuple[int, int],
     pid: int,
+    partial: str = "",
 ) -> None:
     """A request's `response` (a success or an error as the protocol reads it) or its
     `no_response`, with the bytes it took each way (`sizes`: out, in); a timeout met by a
-    worker stopped (SIGSTOP, SIGTSTP, a debugger) says so: that is why it was silent."""
+    worker stopped (SIGSTOP, SIGTSTP, a debugger) says so: that is why it was silent; one met
+    with part of a frame read (`partial`, the framing's reading of it) quotes it."""
     bytes_out, bytes_in = sizes
     if isinstance(outcome, Answer):
         response = outcome.response
@@ -77,6 +80,8 @@ def trace_outcome(
             extra["written"] = outcome.written
         if outcome.stdin_unread is not None:
             extra["stdin_unread"] = outcome.stdin_unread
+        if partial:
+            extra["partial"] = partial
         trace.emit(
             "no_response",
             worker=worker_id,
@@ -103,3 +108,13 @@ def stdout_holders(process: WorkerProcess) -> list[str]:
             continue
         named.append(f"pid {pid}, {comm}" + (", in a session of its own" if away else ""))
     return named
+
+
+def partial_frame(process: WorkerProcess) -> str:
+    """The framing's reading of the part of a frame the worker has written and not finished
+    ("" when none): its bytes quoted, redacted, and what its header announces."""
+    pending = process.pending_stdout()
+    if not pending:
+        return ""
+    part = explain(process.redactor.bytes(pending, same_length=True), process.framing)
+    return part.text if part.kind == "truncated" else ""

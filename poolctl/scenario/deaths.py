@@ -17,9 +17,9 @@ from poolctl.diagnose.limit_reached import limit_reached
 from poolctl.diagnose.observe import DISCARDED_STDOUT
 from poolctl.diagnose.started_as import started_as
 from poolctl.diagnose.stdout_astray import DISCARDED_NOTE, ONTO_STDERR_FIX, REDIRECTED_FIX
-from poolctl.framing_explain import explain
 from poolctl.model import Evidence
 from poolctl.pool import Pool
+from poolctl.pool_trace import partial_frame
 from poolctl.pool_worker import CLOSED_STDOUT
 from poolctl.worker import WorkerProcess
 
@@ -54,11 +54,7 @@ def cut_short(pool: Pool, worker_id: str) -> str:
     """The framing's reading of a frame the worker left unfinished on its stdout when it ended
     ("" when it left none): it exited in the middle of writing an answer."""
     process = _process(pool, worker_id)
-    pending = process.pending_stdout() if process is not None else b""
-    if process is None or not pending:
-        return ""
-    part = explain(process.redactor.bytes(pending, same_length=True), process.framing)
-    return part.text if part.kind == "truncated" else ""
+    return partial_frame(process) if process is not None else ""
 
 
 def death_of(pool: Pool, worker_id: str) -> Death | None:

@@ -62,6 +62,14 @@ def _answered_late(c: TraceClassifier) -> list[tuple[str, Any]]:
     return late
 
 
+# Said of a request whose answer had begun, and not ended, when its timeout came.
+HALF_WRITTEN_FIX = (
+    "Find what the worker waits on between the parts of its answer (its stack: `py-spy dump "
+    "--pid PID`), or raise request_timeout if it is slow work; and build each frame whole "
+    "before writing it, so that nothing slow runs between its first byte and its last."
+)
+
+
 def no_answers(c: TraceClassifier) -> list[Finding]:
     """The requests unanswered: one finding, or two when requests timed out on workers
     other than those whose requests failed otherwise (a death) and than those that went
@@ -163,6 +171,12 @@ def _no_answer(
     else:
         detail = first.data.get("detail")
         cause = f"worker {first.worker} gave caller {first.caller} no answer: {detail}"
+        if reason == "timeout" and first.data.get("partial"):  # begun, not finished in time
+            cause += (
+                f"; {first.data.get('bytes_in')} byte(s) of its answer had come as the timeout "
+                f"did (events.jsonl #{first.seq}): {first.data['partial']}"
+            )
+            remediation = HALF_WRITTEN_FIX
         if reason == "timeout" and not paused and first.data.get("stopped"):
             cause = (
                 f"worker {first.worker} was stopped (SIGSTOP, SIGTSTP or a debugger: state T "
