@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shlex
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -111,3 +112,22 @@ def test_an_error_of_a_limit_names_the_limit(
     assert limits_evidence(outcome) == line
     if how == "leak":
         assert "`: it had reached its limit of 12 open file descriptors" in outcome["cause"]
+
+
+NODE_WORKER = Path(__file__).resolve().parent / "workers" / "node_worker.js"
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_node_refused_its_address_space_names_the_limit_not_an_outside_sender(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """V8 reserves its code range as it starts; under `ulimit -v` that fails, and it prints
+    'Fatal process OOM in Failed to reserve virtual memory for CodeRange' and traps (SIGTRAP).
+    Before: '(a signal from outside: a supervisor or a user)', and 'Find why it exits'."""
+    argv = ["/bin/sh", "-c", f"ulimit -v 300000; exec node {shlex.quote(str(NODE_WORKER))}"]
+    outcome = ping(run_cli, tmp_path, argv, count=1)
+    cause = outcome["cause"]
+    assert "killed by SIGTRAP (5) (it ran under a limit on its address space of " in cause, cause
+    assert "a signal from outside" not in cause
+    assert outcome["remediation"].startswith("Raise the worker's address space limit")
+    assert limits_evidence(outcome).startswith("Max address space: 307,200,000 ")

@@ -22,7 +22,15 @@ NOTE = "its limits and CPU time at its exit (/proc/PID/limits, /proc/PID/stat)"
 # killed shows a little less than the limit (0.94-0.98 s of a 1 s limit here).
 CPU_SLACK_S = 0.2
 # What a process says when an allocation or a new file descriptor is refused.
-NO_MEMORY = ("MemoryError", "Cannot allocate memory", "ENOMEM", "out of memory")
+NO_MEMORY = (
+    "MemoryError",
+    "Cannot allocate memory",
+    "ENOMEM",
+    "out of memory",  # Go's runtime, Node's heap
+    "Fatal process OOM",  # V8 refused the address space it reserves at start (SIGTRAP)
+    "OutOfMemoryError",
+    "insufficient memory",  # a JVM that cannot reserve its heap
+)
 NO_FILES = ("Too many open files", "EMFILE", "[Errno 24]")
 
 
@@ -107,9 +115,9 @@ def limit_reached(
     end: ProcessEnd | None, number: int | None, said: str, served: int = 0
 ) -> LimitReached | None:
     """The limit that ended a worker (`number`: the signal that killed it, None for an exit;
-    `said`: the error it ended on), or None when none is known to have."""
+    `said`: the error it ended on, or the end of its stderr), or None when none is known to."""
     if end is None:
         return None
-    if number is not None:
-        return _cpu(end, number)
+    if number is not None:  # the kernel's at a CPU limit, or a runtime's own on no memory
+        return _cpu(end, number) or _memory(end, said)
     return _memory(end, said) or _files(end, said, served)

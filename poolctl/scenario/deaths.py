@@ -11,10 +11,10 @@ import signal
 from dataclasses import dataclass
 
 from poolctl.diagnose import exception_line
-from poolctl.diagnose.hypotheses.crashed import signal_words
 from poolctl.diagnose.killed import FIND_THE_SENDER, sigkill_sender
 from poolctl.diagnose.limit_reached import limit_reached
 from poolctl.diagnose.observe import DISCARDED_STDOUT
+from poolctl.diagnose.signal_words import signal_words
 from poolctl.diagnose.started_as import started_as
 from poolctl.diagnose.stdout_astray import DISCARDED_NOTE, ONTO_STDERR_FIX, REDIRECTED_FIX
 from poolctl.model import Evidence
@@ -87,7 +87,7 @@ def death_of(pool: Pool, worker_id: str) -> Death | None:
     if status is None or status.signal is None:
         return None
     evidence = None
-    limit = limit_reached(process.end, status.signal, "")
+    limit = limit_reached(process.end, status.signal, stderr[-2000:])
     if limit is not None:  # the kernel at its CPU-time limit (`ulimit -t`)
         why, how, evidence = limit.why, limit.fix, limit.evidence
     elif status.signal == signal.SIGKILL:  # who sent it, as far as the kernel log says

@@ -55,6 +55,7 @@ from ..readings import (
 )
 from ..refused_args import refusal_fix
 from ..server_switch import server_switch
+from ..signal_words import FAULTS, signal_words
 from ..started_as import STARTED, started_as
 from ..stdout_said import stdout_refusal
 from ..still_running import still_running
@@ -341,7 +342,8 @@ def crashed(obs: Observations) -> Judgement:
             fix += f" {serves[0].upper()}{serves[1:]}"
     if obs.stdout_holders and not exc and usage is None:
         verdict, fix = _left_behind(obs, verdict, ev)
-    limit = limit_reached(obs.worker.end, status.signal, "") if not exc else None
+    said = "\n".join(tail) if status.signal is not None else ""  # V8's `Fatal process OOM`
+    limit = limit_reached(obs.worker.end, status.signal, said) if not exc else None
     if limit is not None:  # the kernel at its CPU-time limit (`ulimit -t`)
         verdict += f" ({limit.why})"
         fix = limit.fix
@@ -355,7 +357,7 @@ def crashed(obs: Observations) -> Judgement:
         why, how = signal_words(status.signal, argv, bool(fault))
         verdict += f" ({why})"
         fix = how or fix
-        record = fault_record(pid, obs.worker.started_mono) if status.signal in _FAULTS else None
+        record = fault_record(pid, obs.worker.started_mono) if status.signal in FAULTS else None
         if record is not None:  # the kernel logged where it faulted: the library is named
             where = re.search(r" in (\S+?)\[", record[0])
             verdict += f"; the kernel log says it faulted in {where.group(1)}" if where else ""
@@ -554,41 +556,3 @@ def _fault_stack(stderr: str) -> str:
     current = text.find("Current thread ")
     stack = text[current:].splitlines()[:5] if current >= 0 else text.splitlines()[1:6]
     return "\n".join([text.splitlines()[0], *(line for line in stack if line.strip())])
-
-
-# Signals a process raises on itself by faulting: its own native code crashed.
-_FAULTS = {signal.SIGSEGV, signal.SIGBUS, signal.SIGILL, signal.SIGFPE}
-
-
-def signal_words(number: int, argv: str, stack_shown: bool) -> tuple[str, str]:
-    """Where a signal that ended the worker comes from, and how to see more (or "");
-    `stack_shown`: faulthandler's stack of the crash is in the evidence."""
-    if number in _FAULTS:
-        why = "a crash in its own native code: a C extension, ctypes, or the runtime itself"
-        if stack_shown:
-            return why, (
-                "Read the stack of the crash in its stderr (quoted): its first frame is the "
-                "call into native code that crashed."
-            )
-        return why, (
-            f"Run `PYTHONFAULTHANDLER=1 {argv}` (a Python worker then prints the stack of the "
-            "crash to stderr), or run it under gdb, or with core dumps on (`ulimit -c "
-            "unlimited`), to see where it crashes."
-        )
-    if number == signal.SIGABRT:
-        return (
-            "it aborted itself: a failed assertion in native code, an uncaught C++ exception, "
-            "or the C library finding its memory corrupted; its stderr usually says which",
-            f"Read its stderr for why it aborted (an assertion, `terminate called after …`, "
-            f"`free(): invalid pointer`); to see where, run `{argv}` with core dumps on "
-            "(`ulimit -c unlimited`) or under gdb.",
-        )
-    if number == signal.SIGPIPE:
-        return (
-            "it wrote to a pipe whose reader had closed it",
-            "Find the pipe it wrote to after its reader closed it (a child process's, a "
-            "log's): Python ignores SIGPIPE (BrokenPipeError instead), so a Python worker "
-            "killed by it restored the default, or a native library did.",
-        )
-    # SIGKILL's sender is read from the kernel log: poolctl/diagnose/killed.py
-    return ("a signal from outside: a supervisor or a user", "")
