@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import resource
 import select
 import time
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ class ProcessEnd:
     pid: int
     cpu_s: float
     limits: dict[str, Limit]
+    user_processes: int | None = None  # its user's, as it exited, under a `ulimit -u` of its own
 
 
 def parse_limits(text: str) -> dict[str, Limit]:
@@ -113,7 +115,32 @@ def read_end(pid: int) -> ProcessEnd | None:
         return None
     limits = read_limits(pid)
     # utime and stime (fields 14 and 15), in clock ticks; the threads' are summed into them
-    return ProcessEnd(pid, (int(fields[11]) + int(fields[12])) / TICK, limits)
+    cpu_s = (int(fields[11]) + int(fields[12])) / TICK
+    return ProcessEnd(pid, cpu_s, limits, _user_processes(pid, limits))
+
+
+def _user_processes(pid: int, limits: dict[str, Limit]) -> int | None:
+    """How many processes its user had as it exited, counted only when it ran under a lower
+    process limit than poolctl's (`ulimit -u`: the count that limit is held to)."""
+    limit = limits.get("Max processes")
+    ours = resource.getrlimit(resource.RLIMIT_NPROC)[0]
+    if (
+        limit is None
+        or limit.soft is None
+        or (ours != resource.RLIM_INFINITY and limit.soft >= ours)
+    ):
+        return None
+    try:
+        uid = os.stat(f"/proc/{pid}").st_uid
+        entries = os.listdir("/proc")
+    except OSError:
+        return None
+    count = 0
+    for entry in entries:
+        with contextlib.suppress(OSError):
+            if entry.isdigit() and os.stat(f"/proc/{entry}").st_uid == uid:
+                count += 1
+    return count
 
 
 def wait_unreaped(pid: int, timeout: float) -> None:

@@ -8,9 +8,11 @@ supervisor or a user', with the fix to find the sender; a MemoryError or an EMFI
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -131,3 +133,47 @@ def test_node_refused_its_address_space_names_the_limit_not_an_outside_sender(
     assert "a signal from outside" not in cause
     assert outcome["remediation"].startswith("Raise the worker's address space limit")
     assert limits_evidence(outcome).startswith("Max address space: 307,200,000 ")
+
+
+SYSTEM_PYTHON = Path("/usr/bin/python3")
+
+
+@pytest.mark.skipif(
+    os.geteuid() != 0
+    or not SYSTEM_PYTHON.exists()
+    or shutil.which("setpriv") is None
+    or shutil.which("prlimit") is None,
+    reason="needs root to run the worker as nobody (root's own processes pass `ulimit -u`)",
+)
+def test_a_process_refused_at_the_user_s_process_limit_names_it(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """A worker that starts a `sleep 60` for each request and leaves it running, as nobody
+    under `ulimit -u 8`: its 8th Popen fails with EAGAIN. Before: 'Fix the error it reports
+    (`BlockingIOError: [Errno 11] Resource temporarily unavailable`)', the limit unsaid."""
+    folder = Path(tempfile.mkdtemp(prefix="poolctl-nproc-"))  # one nobody can read
+    try:
+        folder.chmod(0o755)
+        worker = folder / DIES.name
+        shutil.copy(DIES, worker)
+        worker.chmod(0o644)
+        argv = [
+            "prlimit",
+            "--nproc=8:8",
+            "--",
+            "setpriv",
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            str(SYSTEM_PYTHON),
+            str(worker),
+            "spawn",
+        ]  # fmt: skip (dash's `ulimit` has no -u)
+        outcome = ping(run_cli, tmp_path, argv, count=20)
+    finally:
+        shutil.rmtree(folder)
+    cause = outcome["cause"]
+    assert "after the exception `BlockingIOError: [Errno 11] Resource temporarily" in cause
+    assert "its user had 8 processes as it exited, at its limit of 8 (RLIMIT_NPROC" in cause
+    assert outcome["remediation"].startswith("Find the processes it starts and does not reap")
+    assert limits_evidence(outcome).startswith("Max processes: 8 (hard 8) processes; 8 ")

@@ -32,6 +32,7 @@ NO_MEMORY = (
     "insufficient memory",  # a JVM that cannot reserve its heap
 )
 NO_FILES = ("Too many open files", "EMFILE", "[Errno 24]")
+NO_PROCESS = ("Resource temporarily unavailable", "EAGAIN", "[Errno 11]")
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,24 @@ def _files(end: ProcessEnd, said: str, served: int) -> LimitReached | None:
     )
 
 
+def _processes(end: ProcessEnd, said: str) -> LimitReached | None:
+    """A process it could not start (EAGAIN) while its user's processes were at its limit."""
+    limit = end.limits.get("Max processes")
+    count = end.user_processes
+    if limit is None or limit.soft is None or count is None or count < limit.soft:
+        return None
+    if not any(word in said for word in NO_PROCESS):
+        return None
+    return LimitReached(
+        f"its user had {count} processes as it exited, at its limit of {limit.soft:,} "
+        "(RLIMIT_NPROC, `ulimit -u`): a new process is refused (EAGAIN) past it",
+        "Find the processes it starts and does not reap or stop (a child for each request, "
+        "left running: `ps -u USER`), or raise the process limit (`ulimit -u`); it counts "
+        "every process of the worker's user, the other workers' among them.",
+        _evidence(end, limit, f"; {count} processes of its user as it exited"),
+    )
+
+
 def limit_reached(
     end: ProcessEnd | None, number: int | None, said: str, served: int = 0
 ) -> LimitReached | None:
@@ -120,4 +139,4 @@ def limit_reached(
         return None
     if number is not None:  # the kernel's at a CPU limit, or a runtime's own on no memory
         return _cpu(end, number) or _memory(end, said)
-    return _memory(end, said) or _files(end, said, served)
+    return _memory(end, said) or _files(end, said, served) or _processes(end, said)

@@ -9,12 +9,15 @@ sleeps (it serves nothing more, but runs on); with `dup2`, it copies its stderr 
 with code 3 saying nothing, and with `exit-said` after a line on stderr; with `spin`, it spins
 on the CPU (a limit on its CPU time ends it: `ulimit -t`); with `allocate`, it allocates 1 GiB
 (a limit on its address space refuses it: `ulimit -v`); with `leak`, it opens a file for every
-request it answers and never closes it (a limit on its open files ends it: `ulimit -n`)."""
+request it answers and never closes it (a limit on its open files ends it: `ulimit -n`); with
+`spawn`, it starts a `sleep 60` for every request and leaves it running (a limit on its user's
+processes ends it: `ulimit -u`)."""
 
 import json
 import os
 import signal
 import struct
+import subprocess
 import sys
 import time
 
@@ -24,6 +27,8 @@ while len(header := sys.stdin.buffer.read(4)) == 4:
     request = json.loads(sys.stdin.buffer.read(struct.unpack(">I", header)[0]))
     served += 1
     body = json.dumps({"id": request["id"], "success": True, "result": {"status": "ok"}}).encode()
+    if sys.argv[1] == "spawn":
+        held.append(subprocess.Popen(["sleep", "60"]))
     if sys.argv[1] == "leak":
         held.append(open(__file__, "rb"))  # noqa: SIM115
     if served == 2 and sys.argv[1] == "spin":
@@ -57,7 +62,7 @@ while len(header := sys.stdin.buffer.read(4)) == 4:
         sys.exit(3)
     if served == 2 and sys.argv[1] == "kill":
         os.kill(os.getpid(), signal.SIGKILL)
-    if served == 2 and sys.argv[1] != "leak":
+    if served == 2 and sys.argv[1] not in ("leak", "spawn"):
         sys.stdout.buffer.write(struct.pack(">I", len(body)) + body[:20])
         sys.stdout.buffer.flush()
         sys.exit(0)
