@@ -44,6 +44,7 @@ OtherRunner = Literal[
     "deno",
     "bats",
     "playwright",
+    "test_unit",
 ]
 # where a failure was read: a runner's output, or a run of poolctl's own
 Source = Literal["exunit", "pytest", "junit", OtherRunner, "scenario", "ping", "doctor"]

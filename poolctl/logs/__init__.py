@@ -27,6 +27,7 @@ from poolctl.logs import (
     rspec_block,
     run_end_lines,
     runners_alone,
+    testunit_block,
     verdicts_read,
 )
 from poolctl.logs.ansi import strip_ansi
@@ -209,6 +210,10 @@ def detect_format(head: bytes | str) -> str | None:
         # output: its closing line); its failures and verdict are read beside the pytest
         # parser's own, as other runners' are
         return "pytest"
+    if not pytest and exunit == 1 and testunit_block.IN_TEXT_RE.search(text):
+        # test-unit's run alone: its `Finished in 1.4 seconds.` is ExUnit's mark; read beside the
+        # pytest parser for its blocks and verdict, a clean one by its verdict alone
+        return "pytest" if testunit_block.failed_run(text) else None
     if not pytest and exunit == 1 and bats_pretty.clean_run(text):
         return None  # bats' passed run alone (its `✓` lines): a clean log, read by its verdict
     return "pytest" if pytest > exunit else "exunit"

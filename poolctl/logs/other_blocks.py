@@ -51,6 +51,7 @@ from poolctl.logs import (
     tap_crash,
     tap_verdicts,
     testdox_block,
+    testunit_block,
     unittest_block,
     unittest_runners,
     uvu_block,
@@ -151,6 +152,7 @@ TRIGGERS = (
     *node_tap_report.TRIGGERS,  # node-tap's reporter: its entries, their test file's line
     *node_tap_unloaded.TRIGGERS,  # ... a test file that did not load, its stderr
     *playwright_block.TRIGGERS,  # Playwright's failed tests' blocks, its summary of flaky ones
+    *testunit_block.TRIGGERS,  # test-unit's `Failure: test_x(PoolTest)` under its rule
     *ct_block.LOG_TRIGGERS,  # ... its suite.log's lines naming a case, and its number
 )
 
@@ -214,6 +216,12 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
         played := playwright_block.block_at(parser, number, line, partial(_keep, parser))
     ):
         return played  # Playwright's block of a failed test, or its summary of flaky ones
+    if line.startswith(("Failure: ", "Error: ")) and testunit_block.heads_block(
+        line.rstrip(), [c.text for c in parser.nearby_before(number)]
+    ):
+        return testunit_block.TestUnitBlock(
+            number, line, parser.name, testunit_block.SOURCE, partial(_keep, parser)
+        )  # test-unit's block of a failed test, to its closing rule
     if (line.startswith(" FAIL  ") and vitest_block.HEADER_RE.match(line.rstrip())) or (
         line.startswith("⎯") and vitest_block.UNHANDLED_RE.match(line.rstrip())
     ):

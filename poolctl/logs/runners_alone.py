@@ -141,6 +141,7 @@ PASSED = (
     ("Vitest", re.compile(r"^Tests +\d+ passed(?: \| .*)?(?: \(\d+\))?$")),
     ("Jest", re.compile(r"^Tests: +(?:\d+ skipped, )?(?:\d+ todo, )?\d+ passed, \d+ total$")),
     ("prove", re.compile(r"^Result: PASS$")),
+    ("test-unit", re.compile(r"^\d+ tests, \d+ assertions, 0 failures, 0 errors, \d+ pendings, ")),
     ("Playwright", re.compile(r"^[1-9]\d* passed \([\d.]+(?:ms|s|m|h|d)\)$")),
     # its Testsuite summary's total (a count that fails the run is a verdict of its own)
     ("automake", re.compile(r"^# TOTAL: +\d+$")),

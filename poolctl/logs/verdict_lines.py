@@ -18,6 +18,7 @@ from poolctl.logs import (
     node_tap_report,
     robot_block,
     tap_verdicts,
+    testunit_block,
     uvu_block,
     ward_block,
 )
@@ -165,6 +166,7 @@ VERDICTS = (
         ),
         f"{_JUNIT} (minitest-reporters' JUnitReporter)",
     ),
+    Verdict(testunit_block.RUNNER, testunit_block.VERDICT_RE, f"{_JUNIT} (ci_reporter_test_unit)"),
     Verdict(
         ctest_block.VERDICT_RUNNER,
         re.compile(r"^\d+% tests passed, (?P<failed>[1-9]\d*) tests? failed out of \d+$"),
