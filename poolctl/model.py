@@ -45,6 +45,7 @@ OtherRunner = Literal[
     "bats",
     "playwright",
     "test_unit",
+    "bun",
 ]
 # where a failure was read: a runner's output, or a run of poolctl's own
 Source = Literal["exunit", "pytest", "junit", OtherRunner, "scenario", "ping", "doctor"]

@@ -897,7 +897,6 @@ def test_a_unittest_run_alone_is_said_to_be_unittests(
         ("pytest_then_maven.log", "Maven Surefire", "[ERROR] Tests run: 3, Failures: 1, Errors: 0"),
         ("pytest_then_stestr.log", "stestr", "Failed 6 tests - output below:"),
         ("pytest_then_karma.log", "Karma", "TOTAL: 4 FAILED, 1 SUCCESS"),
-        ("pytest_then_bun.log", "bun test", "2 fail"),
         ("pytest_then_cmocka.log", "GoogleTest or cmocka", "2 FAILED TEST(S)"),
         ("pytest_then_criterion.log", "Criterion", "[====] Synthesis: Tested: 3 | Passing: 1"),
         ("pytest_then_cunit.log", "CUnit", "tests      3      3      1      2        0"),

@@ -18,6 +18,7 @@ from poolctl.logs import (
     behave_block,
     behave_cut,
     behave_progress,
+    bun_block,
     cargo_block,
     catch2_block,
     ct_block,
@@ -66,10 +67,6 @@ from poolctl.model import Failure
 if TYPE_CHECKING:
     from poolctl.logs.scan import Consumer, TextParser
 
-# each parser's Test::More diagnostics a `not ok` line was taken for, by (input, line): one
-# line each (a raw TAP script's nameless `not ok 1` after them under `prove -v` is a failure of
-# its own, not theirs again)
-_CLAIMED: weakref.WeakKeyDictionary[TextParser, set[tuple[str, int]]] = weakref.WeakKeyDictionary()
 # each parser that read AVA's line of a failed test (`  ✘ [fail]: title`)
 _AVA: weakref.WeakKeyDictionary[TextParser, bool] = weakref.WeakKeyDictionary()
 # each parser that read ward's header (`── Ward 0.68.0b0 | CPython 3.11.7 ──`): a rule after it
@@ -153,6 +150,7 @@ TRIGGERS = (
     *node_tap_unloaded.TRIGGERS,  # ... a test file that did not load, its stderr
     *playwright_block.TRIGGERS,  # Playwright's failed tests' blocks, its summary of flaky ones
     *testunit_block.TRIGGERS,  # test-unit's `Failure: test_x(PoolTest)` under its rule
+    *bun_block.TRIGGERS,  # bun test's header, then each test file's line
     *ct_block.LOG_TRIGGERS,  # ... its suite.log's lines naming a case, and its number
 )
 
@@ -216,6 +214,10 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
         played := playwright_block.block_at(parser, number, line, partial(_keep, parser))
     ):
         return played  # Playwright's block of a failed test, or its summary of flaky ones
+    if line.rstrip().endswith(("js:", "ts:", "jsx:", "tsx:", ")")) and (
+        bun := bun_block.block_at(parser, number, line, partial(_keep, parser))
+    ):
+        return bun  # bun test's test file's section, after its header (`… (a7733435c)`)
     if line.startswith(("Failure: ", "Error: ")) and testunit_block.heads_block(
         line.rstrip(), [c.text for c in parser.nearby_before(number)]
     ):
@@ -471,7 +473,7 @@ def _keep(parser: TextParser, failure: Failure, lines: Lines) -> None:
         parser, failure, lines
     ):
         return  # node-tap's test failed by its assertions: theirs, read, are the failures
-    if "text" not in failure.details and _told_before(parser, lines[0][1]):
+    if "text" not in failure.details and tap_block.told_before(parser, lines[0][1]):
         return  # `prove -v`: its diagnostics, printed before its `not ok` line, are the failure
     if not failure.message and not lines[0][1][:1].isspace() and _after_subtest(parser):
         return  # a Test::More subtest's parent: its failed subtests, read, are the failures
@@ -590,25 +592,3 @@ def _failed_by_subtests(parser: TextParser, failure: Failure, lines: Lines) -> b
     deeper = any(other > indent for other in read)
     read[:] = [other for other in read if other <= indent] + [indent]
     return bool(indent and deeper and not failure.message)
-
-
-def _told_before(parser: TextParser, header: str) -> bool:
-    """Whether Test::More's diagnostics of the test whose `not ok` line is `header` were read
-    before it, no other runner's failure between (`prove -v` prints the script's stderr first):
-    those of a test of the same name, or, a test with no name, of one with no name. Such a test
-    is named by its number on its `not ok` line (`test 2`) and by its place in its diagnostics
-    (`the test at diag/x.t:6`): comparing those names, it was counted twice. A subtest's `not
-    ok` line is indented, its diagnostics as much. Diagnostics stand for one `not ok` line."""
-    name = tap_block.own_name(header)
-    indent = header[: len(header) - len(header.lstrip())]  # a subtest's: its diagnostics' too
-    claimed = _CLAIMED.setdefault(parser, set())
-    for earlier in reversed(parser.out.failures):
-        if earlier.input_file != parser.name or earlier.details.get("runner") != tap_block.RUNNER:
-            return False
-        first = earlier.details.get("text", "").partition("\n")[0]
-        told = first.startswith(f"{indent}#   Failed test ")
-        at = (earlier.input_file, earlier.line_start)
-        if told and tap_block.own_name(first) == name and at not in claimed:
-            claimed.add(at)
-            return True
-    return False

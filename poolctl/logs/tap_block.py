@@ -41,14 +41,18 @@ from __future__ import annotations
 
 import functools
 import re
+import weakref
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from poolctl.logs import tap_verdicts
 from poolctl.logs.node_spec_block import read_error
 from poolctl.logs.records import Lines
 from poolctl.logs.scan import MAX_BLOCK_LINES, MAX_FIELD, block_failure, clip
 from poolctl.model import Failure, Source
+
+if TYPE_CHECKING:
+    from poolctl.logs.scan import TextParser
 
 RUNNER = "TAP"
 SOURCE: Source = "tap"
@@ -435,3 +439,31 @@ def _thrown(fields: dict[str, Any]) -> str:
     if "tapCaught" not in fields:
         return ""
     return str(fields.get("type") or "Error")
+
+
+# each parser's Test::More diagnostics a `not ok` line was taken for, by (input, line): one
+# line each (a raw TAP script's nameless `not ok 1` after them under `prove -v` is a failure of
+# its own, not theirs again)
+_CLAIMED: weakref.WeakKeyDictionary[TextParser, set[tuple[str, int]]] = weakref.WeakKeyDictionary()
+
+
+def told_before(parser: TextParser, header: str) -> bool:
+    """Whether Test::More's diagnostics of the test whose `not ok` line is `header` were read
+    before it, no other runner's failure between (`prove -v` prints the script's stderr first):
+    those of a test of the same name, or, a test with no name, of one with no name. Such a test
+    is named by its number on its `not ok` line (`test 2`) and by its place in its diagnostics
+    (`the test at diag/x.t:6`): comparing those names, it was counted twice. A subtest's `not
+    ok` line is indented, its diagnostics as much. Diagnostics stand for one `not ok` line."""
+    name = own_name(header)
+    indent = header[: len(header) - len(header.lstrip())]  # a subtest's: its diagnostics' too
+    claimed = _CLAIMED.setdefault(parser, set())
+    for earlier in reversed(parser.out.failures):
+        if earlier.input_file != parser.name or earlier.details.get("runner") != RUNNER:
+            return False
+        first = earlier.details.get("text", "").partition("\n")[0]
+        told = first.startswith(f"{indent}#   Failed test ")
+        at = (earlier.input_file, earlier.line_start)
+        if told and own_name(first) == name and at not in claimed:
+            claimed.add(at)
+            return True
+    return False
