@@ -46,6 +46,7 @@ OtherRunner = Literal[
     "playwright",
     "test_unit",
     "bun",
+    "busted",
 ]
 # where a failure was read: a runner's output, or a run of poolctl's own
 Source = Literal["exunit", "pytest", "junit", OtherRunner, "scenario", "ping", "doctor"]

@@ -19,6 +19,7 @@ from poolctl.logs import (
     behave_cut,
     behave_progress,
     bun_block,
+    busted_block,
     cargo_block,
     catch2_block,
     ct_block,
@@ -151,6 +152,7 @@ TRIGGERS = (
     *playwright_block.TRIGGERS,  # Playwright's failed tests' blocks, its summary of flaky ones
     *testunit_block.TRIGGERS,  # test-unit's `Failure: test_x(PoolTest)` under its rule
     *bun_block.TRIGGERS,  # bun test's header, then each test file's line
+    *busted_block.TRIGGERS,  # busted's `Error -> spec/x_spec.lua @ 6`, below its counts
     *ct_block.LOG_TRIGGERS,  # ... its suite.log's lines naming a case, and its number
 )
 
@@ -218,6 +220,10 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
         bun := bun_block.block_at(parser, number, line, partial(_keep, parser))
     ):
         return bun  # bun test's test file's section, after its header (`… (a7733435c)`)
+    if line.startswith(("Failure ", "Error ")) and busted_block.HEADER_RE.match(line.rstrip()):
+        return busted_block.BustedBlock(
+            number, line, parser.name, busted_block.SOURCE, partial(_keep, parser)
+        )  # busted's block of a failed or errored test
     if line.startswith(("Failure: ", "Error: ")) and testunit_block.heads_block(
         line.rstrip(), [c.text for c in parser.nearby_before(number)]
     ):
@@ -465,7 +471,8 @@ def _keep(parser: TextParser, failure: Failure, lines: Lines) -> None:
     if failure.kind == "not ok" and failure.details.get("runner") == tap_block.RUNNER:
         before = [c.text for c in parser.nearby_before(lines[0][0])]
         failure = node_tap_unloaded.quoted(failure, before)  # node-tap's file that did not load
-    if failure.details.get("runner") in (node_spec_block.RUNNER, mocha_block.RUNNER, "uvu"):
+    below = (node_spec_block.RUNNER, mocha_block.RUNNER, "uvu", busted_block.RUNNER)
+    if failure.details.get("runner") in below:  # (printed below their counts)
         other_verdicts.spec_section(parser.out, parser.name, failure.line_end)
     if failure.details.get("runner") == jest_block.RUNNER and _in_jest_summary(parser, lines[0][0]):
         return  # Jest's summary prints each failure again

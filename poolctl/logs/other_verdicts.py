@@ -288,11 +288,11 @@ def _joins_node_run(out: ParsedLog, file: str, number: int, text: str, failed: i
 
 
 def spec_section(out: ParsedLog, file: str, end: int) -> None:
-    """A failure of `node --test`'s spec reporter's closing section, of Mocha's failure list, or
-    uvu's block, below its counts (`ℹ fail 2`, `2 failing`, `(1 / 3)`), ends on line `end`: the
-    output of the run those count goes on to it."""
+    """A failure of `node --test`'s spec reporter's closing section, of Mocha's failure list,
+    uvu's or busted's block, below its counts (`ℹ fail 2`, `2 failing`, `(1 / 3)`, `1 success / 1
+    failure / …`), ends on line `end`: the output of the run those count goes on to it."""
     last = out.summaries[-1] if out.summaries else None
-    theirs = (NODE, "Mocha", uvu_block.RUNNER)
+    theirs = (NODE, "Mocha", uvu_block.RUNNER, "busted")
     if last is None or last.file != file or last.source not in theirs or last.line > end:
         return
     out.summaries[-1] = dataclasses.replace(last, output_end=end)

@@ -16,6 +16,7 @@ from poolctl.logs import (
     behave_block,
     behave_cut,
     behave_progress,
+    busted_block,
     cargo_block,
     go_block,
     gotestsum_block,
@@ -124,6 +125,8 @@ def holds_a_verdict(text: str) -> bool:
     for found in _verdict_in_text().finditer(text):
         end = text.find("\n", found.start())
         line = text[found.start() : end if end >= 0 else len(text)].lstrip()
+        if any(passed.match(line.rstrip()) for _, passed in PASSED):
+            continue  # a count of none failed (busted's: its verdict's shape)
         if not line.startswith("not ok ") or tap_verdicts.failed_test(line, line):
             return True
     return False
@@ -142,6 +145,7 @@ PASSED = (
     ("Jest", re.compile(r"^Tests: +(?:\d+ skipped, )?(?:\d+ todo, )?\d+ passed, \d+ total$")),
     ("prove", re.compile(r"^Result: PASS$")),
     ("test-unit", re.compile(r"^\d+ tests, \d+ assertions, 0 failures, 0 errors, \d+ pendings, ")),
+    ("busted", busted_block.CLEAN_RE),
     ("Playwright", re.compile(r"^[1-9]\d* passed \([\d.]+(?:ms|s|m|h|d)\)$")),
     # its Testsuite summary's total (a count that fails the run is a verdict of its own)
     ("automake", re.compile(r"^# TOTAL: +\d+$")),

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from poolctl.logs import (
     bats_pretty,
+    busted_block,
     catch2_block,
     ctest_block,
     deno_block,
@@ -166,6 +167,7 @@ VERDICTS = (
         ),
         f"{_JUNIT} (minitest-reporters' JUnitReporter)",
     ),
+    Verdict(busted_block.RUNNER, busted_block.VERDICT_RE, f"{_JUNIT} (busted -o junit)"),
     Verdict(testunit_block.RUNNER, testunit_block.VERDICT_RE, f"{_JUNIT} (ci_reporter_test_unit)"),
     Verdict(
         ctest_block.VERDICT_RUNNER,
@@ -375,6 +377,7 @@ TRIGGERS = (
     r"^ *[1-9]\d* errors? (?:was|were) not a part of any test, ",  # ... an error outside them
     r"^Error: (?:Process from|Timed out waiting \d+ms from) config\.webServer",  # ... its server
     r"^ *[1-9]\d* fail\s*$",  # bun test
+    busted_block.VERDICT_TRIGGER,
     uvu_block.SUITE_TRIGGER,  # uvu
     node_tap_report.VERDICT_TRIGGER,  # node-tap
     ward_block.VERDICT_TRIGGER,  # ward
