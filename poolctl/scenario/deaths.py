@@ -11,9 +11,10 @@ import signal
 from dataclasses import dataclass
 
 from poolctl.diagnose import exception_line
-from poolctl.diagnose.killed import FIND_THE_SENDER, sigkill_sender
+from poolctl.diagnose.killed import FIND_THE_SENDER
 from poolctl.diagnose.limit_reached import limit_reached
 from poolctl.diagnose.observe import DISCARDED_STDOUT
+from poolctl.diagnose.port_killer import sender_of_sigkill
 from poolctl.diagnose.signal_words import signal_words
 from poolctl.diagnose.started_as import started_as
 from poolctl.diagnose.stdout_astray import DISCARDED_NOTE, ONTO_STDERR_FIX, REDIRECTED_FIX
@@ -90,8 +91,8 @@ def death_of(pool: Pool, worker_id: str) -> Death | None:
     limit = limit_reached(process.end, status.signal, stderr[-2000:])
     if limit is not None:  # the kernel at its CPU-time limit (`ulimit -t`)
         why, how, evidence = limit.why, limit.fix, limit.evidence
-    elif status.signal == signal.SIGKILL:  # who sent it, as far as the kernel log says
-        sender = sigkill_sender(process.pid, process.started_mono)
+    elif status.signal == signal.SIGKILL:  # a copy of its command, or what the kernel log says
+        sender = sender_of_sigkill(process.pid, process.started_mono, process.stderr_path, origin)
         why, how, evidence = sender.why, sender.fix, sender.evidence
     else:
         why, how = signal_words(status.signal, shlex.join(process.spec.argv), stack_shown=False)

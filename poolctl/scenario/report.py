@@ -7,6 +7,7 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
+from poolctl.diagnose.port_killer import copy_killed
 from poolctl.events import Observer
 from poolctl.model import Diagnosis, Finding, Report, ScenarioDetails, StepSummary, Unclassified
 from poolctl.patterns import PatternSet, builtin_patterns
@@ -90,8 +91,19 @@ def idle_deaths(outcome: RunOutcome) -> list[str]:
             f"worker {exit_.worker} {exit_.data.get('exit')} while idle at {exit_.t:.3f} s, "
             f"after {exit_.data.get('answered') or 0} answer(s); no request failed with it"
             + (f"; the pool replaced it with {replaced}" if replaced else "")
+            + _killed_by_copy(outcome, exit_.worker or "", str(exit_.data.get("exit")))
         )
     return notes
+
+
+def _killed_by_copy(outcome: RunOutcome, worker_id: str, exit_: str) -> str:
+    """Said of a worker killed by a signal when the logs show its command kills whatever
+    holds its port as it starts: the pool's other workers of it killed it (browsermcp)."""
+    worker = next((w for w in outcome.pool.all_workers if w.id == worker_id), None)
+    if worker is None or worker.process is None or not exit_.startswith("killed by SIG"):
+        return ""
+    sender = copy_killed(worker.process.stderr_path, f"workers/{worker_id}.stderr.log")
+    return f"; {sender.why}. {sender.fix}" if sender is not None else ""
 
 
 def judge(

@@ -32,7 +32,6 @@ from ..exited_plan import (
 from ..experiments import STDIO_EXPERIMENT, Outcome
 from ..judgement import Judgement, confirmed, hypothesis
 from ..kernel_log import fault_record
-from ..killed import sigkill_sender
 from ..limit_reached import limit_reached
 from ..log_levels import logged_error
 from ..missing_path import missing_path
@@ -45,6 +44,7 @@ from ..outcomes import (
     silent,
 )
 from ..port_in_use import port_in_use
+from ..port_killer import sender_of_sigkill
 from ..readings import (
     USAGE_ERROR,
     USAGE_LINE,
@@ -348,8 +348,9 @@ def crashed(obs: Observations) -> Judgement:
         verdict += f" ({limit.why})"
         fix = limit.fix
         ev.append(limit.evidence)
-    elif status.signal == signal.SIGKILL and not exc:  # who sent it, as far as the log says
-        sender = sigkill_sender(pid, obs.worker.started_mono)
+    elif status.signal == signal.SIGKILL and not exc:
+        path = obs.worker.stderr_path  # a copy of its command, or what the kernel log tells
+        sender = sender_of_sigkill(pid, obs.worker.started_mono, path, obs.rel(path))
         verdict += f" ({sender.why})"
         fix = sender.fix
         ev.append(sender.evidence)
