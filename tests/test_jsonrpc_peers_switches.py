@@ -316,6 +316,31 @@ def test_a_switch_refused_by_a_parser_named_with_a_space_is_told_to_be_dropped(
     )
 
 
+RUST_ANALYZER = Path("/usr/bin/rust-analyzer")  # Debian's rust-web-analyzer (.ci/run)
+
+
+@pytest.mark.skipif(
+    not RUST_ANALYZER.exists(),
+    reason="rust-analyzer is missing: `apt-get install rust-web-analyzer` (.ci/run does)",
+)
+def test_a_switch_refused_by_xflags_is_told_to_be_dropped(
+    capsys: pytest.CaptureFixture[str], processes: Processes, tmp_path: Path
+) -> None:
+    """rust-analyzer (Debian 12's 1.96) serves on stdio with no switch; given `--stdio`, as an
+    editor starts most language servers, its parser (xflags) writes `unexpected flag:
+    `--stdio`` alone on stderr and exits with code 2. The verdict was 'exited with code 2', and
+    the remediation to run it by hand and read its stderr."""
+    argv = ("--protocol", "lsp", "--cwd", str(tmp_path), "--timeout", WAIT)
+    d = verdict(capsys, *argv, "--", str(RUST_ANALYZER), "--stdio")
+    error = "unexpected flag: `--stdio`"
+    assert confirmed(d) == ["crashed"]
+    assert d["cause"].endswith(f"exited with code 2, refusing its command line: `{error}`")
+    assert d["remediation"] == (
+        f"Drop `--stdio` from its command line: its parser does not take it (`{error}`); its "
+        "`--help` lists what it takes."
+    )
+
+
 def test_a_command_line_click_refused_is_told_so_not_called_an_exception(
     capsys: pytest.CaptureFixture[str], processes: Processes
 ) -> None:

@@ -43,10 +43,15 @@ CLICK_USAGE = re.compile(
 )
 
 
+# xflags' refusal of an argument, a line of its own with no `error:` before it (rust-analyzer
+# 1.96 given `--stdio`, which it does not take: it serves on stdio with no switch)
+XFLAGS_REFUSAL = re.compile(r"^unexpected (?:flag|argument): `[^`\n]+`$", re.M)
+
+
 def parser_refusal(text: str) -> re.Match[str] | None:
     """An argument parser's refusal written as `Error: …`, which reads as an exception: click's
-    (its `Error:` line the match's last group) or bpaf's (the whole match)."""
-    return CLICK_USAGE.search(text) or BPAF_REFUSAL.search(text)
+    (its `Error:` line the match's last group) or bpaf's (the whole match); or xflags' line."""
+    return CLICK_USAGE.search(text) or BPAF_REFUSAL.search(text) or XFLAGS_REFUSAL.search(text)
 
 
 # The usage line of a parser that printed its help on an incomplete command line and exited

@@ -3,7 +3,9 @@ parser does not take is dropped (argparse's `unrecognized arguments: --stdio`, a
 robotframework_ls and esbonio, which serve on stdio by default, refuse the switch; clap's
 `Found argument '--stdio' which wasn't expected` or `unexpected argument '--stdio' found`;
 commander's `unknown option '--stdio'`; click's `No such option: --stdio`; bpaf's
-`` `--stdio` is not expected in this context``); anything else it asks for is given."""
+`` `--stdio` is not expected in this context``; xflags' ``unexpected flag: `--stdio` ``, as
+rust-analyzer, which serves on stdio with no switch, refuses it); anything else it asks for is
+given."""
 
 from __future__ import annotations
 
@@ -16,7 +18,8 @@ _UNTAKEN = re.compile(
     r"|unexpected argument '(?P<clap4>[^'\n]+)' found"
     r"|unknown option '(?P<commander>[^'\n]+)'"
     r"|No such option: (?P<click>[^\s.]+)"
-    r"|`(?P<bpaf>[^`\n]+)` is not expected in this context",
+    r"|`(?P<bpaf>[^`\n]+)` is not expected in this context"
+    r"|^unexpected (?:flag|argument): `(?P<xflags>[^`\n]+)`",
     re.I,
 )
 
