@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import socket
 import sys
 from pathlib import Path
 
@@ -208,3 +209,55 @@ def test_a_tool_asking_for_an_option_of_the_servers_command_line_says_to_add_it(
     events = (Path(report["run_dir"]) / "events.jsonl").read_text().splitlines()
     spawned = [e["pid"] for e in map(json.loads, events) if e["type"] == "spawn"]
     assert [pid for pid in spawned if Path(f"/proc/{pid}").exists()] == []
+
+
+NOTION_SERVER = (
+    REPO / ".peers/alone/@notionhq/notion-mcp-server/node_modules/.bin/notion-mcp-server"
+)
+NOTION_HOST = "api.notion.com"
+
+
+def _resolves(host: str) -> bool:
+    try:
+        socket.getaddrinfo(host, 443)
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(
+    not NOTION_SERVER.exists(),
+    reason=f"{NOTION_SERVER.relative_to(REPO)} is missing: run `make peers` (needs npm)",
+)
+def test_a_tool_whose_service_host_does_not_resolve_is_said_out_of_reach(
+    capsys: pytest.CaptureFixture[str], processes: Processes, tmp_path: Path
+) -> None:
+    """@notionhq/notion-mcp-server 2.5.2 on a machine with no network answers API-get-self with
+    the error `getaddrinfo ENOTFOUND api.notion.com` (-32603), whatever its token. The finding
+    was unclassified, 'without naming a missing field', and said nothing more: it names the host
+    that does not resolve, and its service as out of this machine's reach."""
+    if _resolves(NOTION_HOST):
+        pytest.skip(f"{NOTION_HOST} resolves here: the server reaches its service")
+    path = tmp_path / "notion.yaml"
+    command = json.dumps([str(NOTION_SERVER)])
+    path.write_text(
+        "name: notion-mcp\n"
+        f"worker: {{command: {command}, protocol: mcp, init_timeout: 30}}\n"
+        "pool: {size: 1, max_overflow: 0, lazy: false, checkout_timeout: 30, "
+        "request_timeout: 30}\n"
+        "steps:\n"
+        "  - request: {command: tools/call, args: {name: API-get-self, arguments: {}}}\n"
+    )
+    code = main(["run-scenario", "--no-history", "--format", "json", str(path)])
+    report = json.loads(capsys.readouterr()[0])
+    assert code == 1, report
+    [finding] = report["findings"]
+    error = f"getaddrinfo ENOTFOUND {NOTION_HOST}"
+    assert error in finding["failure"]["message"], finding["failure"]
+    outcome = finding["outcome"]
+    assert outcome["type"] == "unclassified", outcome
+    assert outcome["why"].endswith(
+        f"; the host name {NOTION_HOST} does not resolve here (`{error}`): the service it calls "
+        "is out of this machine's reach (no network or DNS here, or a host mistyped in its "
+        "configuration), not a fault of the request"
+    ), outcome["why"]

@@ -20,6 +20,7 @@ from poolctl.scenario.evidence import nearest, quote_event, snake
 from poolctl.scenario.failed_checks import MAX_GROUPS, CheckGroup, merged
 from poolctl.scenario.load import reproduce_command
 from poolctl.scenario.services import NOT_STARTED
+from poolctl.scenario.unresolved_host import unresolved_host
 from poolctl.triage.engine import classify_failures
 
 if TYPE_CHECKING:
@@ -257,6 +258,7 @@ def _rejections(c: TraceClassifier, rejected: list[CheckGroup]) -> list[Finding]
                         f"without naming a missing field{_asks_environment(c, error)}"
                         + asked_option(error, c.run.scenario.worker_spec().argv)
                         + browser_hint(error, c.run.scenario.worker_spec())
+                        + unresolved_host(error)
                         + (_names_missing_path(c, first, error) or _missing_folder(c, error)),
                     ),
                 )

@@ -1,0 +1,32 @@
+"""A tool error that says a host name does not resolve: @notionhq/notion-mcp-server 2.5.2 on a
+machine with no network answers each tools/call with `getaddrinfo ENOTFOUND api.notion.com`
+(-32603). The request is not at fault, nor is a service of the worker's own not started: its
+remote service is out of this machine's reach (no network or DNS, or a host mistyped in its
+configuration)."""
+
+from __future__ import annotations
+
+import re
+
+# Node's `getaddrinfo ENOTFOUND host` (EAI_AGAIN: the resolver could not answer), urllib3's
+# `Failed to resolve 'host'`; glibc's words with no host named
+_UNRESOLVED = re.compile(
+    r"\bgetaddrinfo (?:ENOTFOUND|EAI_AGAIN) (?P<node>[\w.-]+)"
+    r"|\bFailed to resolve '(?P<urllib3>[\w.-]+)'"
+    r"|(?P<glibc>Name or service not known|Temporary failure in name resolution)"
+)
+
+
+def unresolved_host(error: str) -> str:
+    """What the finding adds when the tool's error says a host name does not resolve ("" when
+    it does not say so)."""
+    found = _UNRESOLVED.search(error)
+    if found is None:
+        return ""
+    host = found.group("node") or found.group("urllib3")
+    named = f"the host name {host}" if host else "a host name"
+    return (
+        f"; {named} does not resolve here (`{found.group(0)}`): the service it calls is out of "
+        "this machine's reach (no network or DNS here, or a host mistyped in its "
+        "configuration), not a fault of the request"
+    )
