@@ -61,3 +61,30 @@ def test_workers_of_a_server_that_kills_its_ports_holder_are_said_killed_by_each
         "(`lsof -ti:9009 | xargs kill -9`)" in note
     ), note
     assert "a pool of it keeps one worker (size 1)" in note, note
+
+
+@pytest.mark.skipif(
+    not BROWSER_MCP.exists(),
+    reason=f"{BROWSER_MCP.relative_to(REPO)} is missing: run `make peers` (needs npm)",
+)
+def test_doctor_warns_that_two_workers_of_a_port_killing_server_cannot_run(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """doctor's Output hygiene read browsermcp's stderr at start, the `kill` usage its
+    `lsof -ti:9009 | xargs kill -9` printed with nothing on the port, as '2 line(s) on stderr at
+    start say it cannot work as started ('Usage:')' with 'read what it says it needs (an
+    argument, a setting, a directory) and give it', while its Limits passed 2 workers (the
+    default pool size), which kill each other. It warns that two cannot run at once."""
+    if _port_taken():
+        pytest.skip(f"port {PORT} is in use here: the server would kill what holds it")
+    main(["doctor", "--json", "--protocol", "mcp", "--timeout", "30", "--", str(BROWSER_MCP)])
+    report = json.loads(capsys.readouterr()[0])
+    [stderr] = [
+        c for c in report["checks"] if (c["section"], c["name"]) == ("Output hygiene", "stderr")
+    ]
+    assert stderr["status"] == "warn", stderr
+    assert stderr["summary"].endswith(
+        ": it kills whatever holds port 9009 as it starts (`lsof -ti:9009 | xargs kill -9`): two "
+        "processes of this command cannot run at once, each that starts kills the other"
+    ), stderr
+    assert "run one worker of it (pool size 1)" in stderr["remedy"], stderr

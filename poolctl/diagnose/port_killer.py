@@ -25,7 +25,7 @@ _KILLS_PORT = re.compile(
 )
 
 
-def _kills_port(text: str) -> tuple[int, str] | None:
+def kills_port(text: str) -> tuple[int, str] | None:
     """The port and the command, when `text` shows a command that kills what holds a port."""
     found = _KILLS_PORT.search(text)
     if found is None:
@@ -48,7 +48,7 @@ def copy_killed(stderr_path: Path, origin: str) -> Sender | None:
             text = path.read_text("utf-8", "replace")
         except OSError:
             continue
-        shown = _kills_port(text)
+        shown = kills_port(text)
         if shown is not None:
             break
     else:

@@ -112,7 +112,7 @@ def run_doctor(options: DoctorOptions, run_dir: RunDir) -> Report:
                 apart = probe
                 if options.spec.stderr is StderrMode.MERGE:  # to tell its stderr from its stdout
                     apart = pool.submit(_apart_probe, options.spec, run_dir, timeout)
-                submit("Output hygiene", _hygiene, probe, apart, options.spec.stderr)
+                submit("Output hygiene", _hygiene, probe, apart, options.spec.stderr, run_dir)
             if "Framing" in wanted:
                 assert probe is not None
                 submit("Framing", _from_probe, check_framing, probe, run_dir, timeout)
@@ -203,8 +203,10 @@ def _from_probe(check: Callable[..., CheckList], probe: Future[Probe], *args: ob
     return check(probe.result(), *args)
 
 
-def _hygiene(probe: Future[Probe], apart: Future[Probe], stderr: StderrMode) -> CheckList:
-    return check_hygiene(probe.result(), apart.result(), stderr)
+def _hygiene(
+    probe: Future[Probe], apart: Future[Probe], stderr: StderrMode, run_dir: RunDir
+) -> CheckList:
+    return check_hygiene(probe.result(), apart.result(), stderr, run_dir.workers)
 
 
 def _pool(

@@ -13,11 +13,13 @@ from __future__ import annotations
 import codecs
 import json
 import re
+from pathlib import Path
 
 from poolctl.answered import DUPLICATE
 from poolctl.diagnose import terminal_echo
 from poolctl.diagnose.hypotheses import crashed, stderr_merged, stdout_text
 from poolctl.diagnose.php_output import closing_tag_fix, closing_tags
+from poolctl.diagnose.port_killer import kills_port
 from poolctl.framing import get_framing, quote
 from poolctl.framing_explain import explain, frames_then_cut
 from poolctl.languages import stray_text_fix
@@ -56,10 +58,12 @@ BLANK_FIRST_FIX = (
 DUPLICATE_START = DUPLICATE.split("{", 1)[0]  # how a second answer set aside begins
 
 
-def check_hygiene(probe: Probe, apart: Probe, configured: StderrMode) -> CheckList:
+def check_hygiene(
+    probe: Probe, apart: Probe, configured: StderrMode, logs: Path | None = None
+) -> CheckList:
     """Judge `probe` (the worker as configured); `apart` is the same worker with stderr captured
     apart (`probe` itself unless stderr is merged), which shows what each stream carries.
-    `configured` is the real stderr mode."""
+    `configured` is the real stderr mode; `logs` the folder of every start's stderr log."""
     out = CheckList(SECTION)
     if probe.start_error:
         out.add("stdout", "fail", f"the worker did not start: {probe.start_error}")
@@ -77,7 +81,7 @@ def check_hygiene(probe: Probe, apart: Probe, configured: StderrMode) -> CheckLi
             )
     else:
         _stdout_judged(probe, apart, out)
-    _stderr(probe, apart, configured, out)
+    _stderr(probe, apart, configured, out, logs)
     return out
 
 
@@ -205,12 +209,17 @@ def _stdout_judged(probe: Probe, apart: Probe, out: CheckList) -> None:
         )
 
 
-def _stderr(probe: Probe, apart: Probe, configured: StderrMode, out: CheckList) -> None:
+def _stderr(
+    probe: Probe, apart: Probe, configured: StderrMode, out: CheckList, logs: Path | None
+) -> None:
     all_lines = apart.stderr.splitlines()  # numbered as in the stderr log
     lines = [ln for ln in all_lines if ln.strip()]
     origin = f"workers/{apart.worker_id}.stderr.log"
     if not lines:
         said, evidence = _at_eof(apart)
+        if (killer := _kills_port(probe, apart, logs)) is not None:  # another start's log says
+            _kills_the_other(f"nothing on stderr at start{said}", killer, evidence, out)
+            return
         out.add("stderr", "ok", f"nothing on stderr at start{said}", evidence=evidence)
         return
     shown = [_cut(lines[0])] + ([_cut(lines[-1])] if len(lines) > 1 else [])
@@ -235,6 +244,8 @@ def _stderr(probe: Probe, apart: Probe, configured: StderrMode, out: CheckList) 
         )
     elif merged:
         out.add("stderr", "fail", landing, keep_apart, evidence)
+    elif (killer := _kills_port(probe, apart, logs)) is not None:  # browsermcp: `lsof | kill`
+        _kills_the_other(said, killer, evidence, out)
     elif probe.is_confirmed(crashed.ID):
         runs_on = probe.no_answer is not None and probe.no_answer.detail == STILL_RUNNING
         # it did not exit: its stdout went elsewhere (its own stderr, `os.dup2(2, 1)`), and
@@ -274,6 +285,36 @@ def _stderr(probe: Probe, apart: Probe, configured: StderrMode, out: CheckList) 
             f"{said}: harmless while stderr is kept apart ({configured})",
             evidence=evidence,
         )
+
+
+def _kills_the_other(
+    said: str, killer: tuple[int, str, str], evidence: list[Evidence], out: CheckList
+) -> None:
+    """The warning that two processes of the command cannot run at once: each that starts
+    kills the one holding its port."""
+    port, command, origin = killer
+    out.add(
+        "stderr",
+        "warn",
+        f"{said}: it kills whatever holds port {port} as it starts (`{command}`): two "
+        "processes of this command cannot run at once, each that starts kills the other",
+        f"run one worker of it (pool size 1), with nothing else on port {port}; give each "
+        "worker a port of its own where the server has an option for it",
+        [Evidence(command, origin, f"how it frees port {port} as it starts"), *evidence],
+    )
+
+
+def _kills_port(probe: Probe, apart: Probe, logs: Path | None) -> tuple[int, str, str] | None:
+    """The port a start of its command frees by killing what holds it, the command, and the
+    log that shows it: in any start's stderr (the probes', Start-up's), since a start that
+    found another holding the port killed it and said nothing."""
+    for each in (apart, probe):
+        if (found := kills_port(each.stderr)) is not None:
+            return (*found, f"workers/{each.worker_id}.stderr.log")
+    for path in sorted(logs.glob("*.stderr.log")) if logs is not None else ():
+        if (found := kills_port(path.read_text("utf-8", "replace"))) is not None:
+            return (*found, f"workers/{path.name}")
+    return None
 
 
 def _at_eof(apart: Probe) -> tuple[str, list[Evidence]]:
