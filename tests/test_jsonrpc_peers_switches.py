@@ -19,7 +19,7 @@ from poolctl.diagnose.dependency_release import release_mismatch
 from poolctl.diagnose.hypotheses.crashed import NO_STDIO_SWITCH_FIX
 from poolctl.diagnose.readings import CLICK_USAGE, USAGE_ERROR
 from tests.conftest import REPO, Processes
-from tests.test_jsonrpc_peers import WAIT, WORKERS, confirmed, verdict
+from tests.test_jsonrpc_peers import WAIT, WORKERS, confirmed, ping, verdict
 from tests.test_jsonrpc_peers_more import RUFF
 
 pytestmark = pytest.mark.slow
@@ -339,6 +339,42 @@ def test_a_switch_refused_by_xflags_is_told_to_be_dropped(
         f"Drop `--stdio` from its command line: its parser does not take it (`{error}`); its "
         "`--help` lists what it takes."
     )
+
+
+THEME_LS = (
+    REPO / ".peers/alone/@shopify/theme-language-server-node/node_modules/@shopify"
+    "/theme-language-server-node"
+)
+
+
+@pytest.mark.skipif(
+    not THEME_LS.exists() or shutil.which("node") is None,
+    reason=f"{THEME_LS.relative_to(REPO)} is missing: run `make peers` (needs npm)",
+)
+def test_a_librarys_entry_file_run_as_a_server_is_told_to_call_its_start_function(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """@shopify/theme-language-server-node 2.22.2 has no `bin`: its `main`, dist/index.js,
+    defines `startServer` and exports it. `node dist/index.js` exits with code 0 at once,
+    silent, and its copy with `--stdio` too: the remediation was to find in its `--help` the
+    option that makes it serve on stdio. It names the library and the call that starts it,
+    which answers."""
+    script = THEME_LS / "dist/index.js"
+    argv = ("--protocol", "lsp", "--timeout", WAIT, "--")
+    d = verdict(capsys, *argv, "node", str(script))
+    assert confirmed(d) == ["crashed"]
+    assert d["cause"].endswith(
+        "; index.js is the entry of the library @shopify/theme-language-server-node (its "
+        "package.json's `main`, with no `bin`): run as a script it only defines its exports "
+        "(`startServer`) and exits, starting no server"
+    ), d["cause"]
+    call = f"require({json.dumps(str(THEME_LS))}).startServer()"
+    assert d["remediation"] == (
+        f"Call the function it exports to start the server: `node -e {shlex.quote(call)}` "
+        "(running index.js only defines it)."
+    )
+    code, report = ping(capsys, "--protocol", "lsp", "--timeout", "30", "--", "node", "-e", call)
+    assert code == 0, report  # the call it names starts the server
 
 
 def test_a_command_line_click_refused_is_told_so_not_called_an_exception(

@@ -32,6 +32,7 @@ from ..exited_plan import (
 from ..experiments import STDIO_EXPERIMENT, Outcome
 from ..judgement import Judgement, confirmed, hypothesis
 from ..kernel_log import fault_record
+from ..library_entry import library_entry
 from ..limit_reached import limit_reached
 from ..log_levels import logged_error
 from ..missing_path import missing_path
@@ -269,6 +270,9 @@ def crashed(obs: Observations) -> Judgement:
             fix = stdio_untested_fix(argv)
         if tried is None and (untried := stdio_untried(obs, argv)) is not None:
             verdict, fix = verdict + untried[0], untried[1]
+        if (library := library_entry(obs.worker.spec.argv, obs.worker.spec.cwd)) is not None:
+            verdict, fix = verdict + library.why(), library.fix()  # no server: a library's main
+            ev.append(library.evidence())
     elif status.code and not tail and not obs.pending and _silent_log(obs) is not None:
         verdict += ", leaving no word of why: its stderr log is empty and its stdout too"
         fix = _silent_fix(argv)
