@@ -35,3 +35,22 @@ def test_the_run_is_said_ended_and_pluggys_traceback_is_no_failure(
     assert not [f for f in parsed.failures if f.name == "pytest internal error"]
     [run] = parsed.summaries
     assert (run.failures, run.read) == (5, len(named))  # (the run's end counts none)
+
+
+def test_a_test_whose_worker_crashed_is_said_so() -> None:
+    """Under -v pytest-xdist writes `[gw1] node down: Not properly terminated` right above the
+    line of the test the worker ran; with no failure's block printed, that line is all the log
+    holds of it. Before, its failure said only 'FAILED on its progress line'."""
+    parsed = read_logs([str(ENDS / "xdist_term_v.txt")])
+    crashed = [(f.name, f.details.get("crash", "")) for f in parsed.failures]
+    assert crashed == [
+        ("test_checkout_empty", ""),
+        ("test_worker_answer", ""),
+        ("test_crashes", "[gw1] node down: Not properly terminated"),
+        ("test_slow", ""),
+        ("test_crashes", "[gw0] node down: Not properly terminated"),
+        ("run ended", ""),
+    ]
+    assert parsed.failures[2].message.startswith(
+        "its worker crashed while it ran ([gw1] node down: Not properly terminated); FAILED"
+    )

@@ -37,6 +37,7 @@ QUIET_PRINTED_KILLED_RE = re.compile(QUIET_PRINTED_KILLED)
 # pytest-xdist's line of a worker that crashed, written after the letters printed so far with no
 # newline between (`.F[gw1] node down: Not properly terminated`)
 NODE_DOWN = r"\[gw\d+\] node down: "
+NODE_DOWN_RE = re.compile(r"^\[(?P<worker>gw\d+)\] node down: ")
 _GLUED_REPORT_RE = re.compile(rf"{re.escape(UNRAISABLE)}|{NODE_DOWN}")
 # What sends a line outside any block to `outside` (RE2 syntax, searched over bytes; `^` starts
 # a line).
@@ -95,6 +96,7 @@ TRIGGERS = (
     rf"^[.sxXFE,u]+(?:(?:/\S+|[a-z]*sh): line \d+: +\d+ |{run_end_lines.SIGNALS}\s*$)",
     rf"^[.sxXFE,u]+{UNRAISABLE}",  # `pytest -q`'s letters, then such a report glued to them
     rf"^[.sxXFE,u]+{NODE_DOWN}",  # pytest-xdist's letters, then its line of a worker that crashed
+    rf"^{NODE_DOWN}",  # ... or that line alone (`-v`: the crashed test's line follows)
     # ... under `-s`, glued to what its last test printed, then bash's line naming pytest
     QUIET_PRINTED_KILLED,
 )

@@ -52,6 +52,7 @@ from poolctl.logs.pytest_lines import (
     GLUED_SESSION_RE,
     LAST_FAILED_RE,
     LAST_PROGRESS_RE,
+    NODE_DOWN_RE,
     PROGRESS_RE,
     QUIET_MARKS_RE,
     QUIET_PROGRESS_RE,
@@ -366,6 +367,9 @@ class PytestParser(TextParser):
             and not self.in_capture
             and self._live_log(number, line)
         ):
+            return
+        if in_progress and first == "[" and NODE_DOWN_RE.match(line):
+            self.progress.node_down(line)  # (its test's line follows, under `-v`)
             return
         progress = PROGRESS_RE.match(line)
         marks = progress["marks"] if progress else None

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 
 from poolctl.logs.passes import NODEID, PROGRESS_INFO, nodeid_parts, outcome_lines
+from poolctl.logs.pytest_lines import NODE_DOWN_RE
 from poolctl.logs.pytest_summary import Summaries, Summary, summary_failure
 from poolctl.logs.records import Lines
 from poolctl.model import Failure
@@ -62,6 +63,9 @@ _SUBFAILED = (
 )
 
 
+_WORKER_RE = re.compile(r"^\[(?P<worker>gw\d+)\] ")  # pytest-xdist's `-v` line of a test
+
+
 def test_start(line: str) -> str:
     """The node id of the test whose start `line` is, alone on its line (live logging: its
     outcome comes on a line of its own); else ''."""
@@ -87,6 +91,8 @@ class Progress:
         # ... of them, those glued to a test's output: the start they took, kept till then
         self.glued_from: dict[int, tuple[int, str, str]] = {}
         self.subfailed: list[tuple[int, str, str]] = []  # a failed subtest: line, id, params
+        self.down: dict[str, str] = {}  # pytest-xdist's worker that crashed: its line, by worker
+        self.crashed: dict[int, str] = {}  # ... and the line of the test it ran, that line
 
     def started(self, number: int, line: str) -> bool:
         """Take a test's start, its node id alone on `line` (live logging: its outcome comes on
@@ -192,6 +198,9 @@ class Progress:
             if match:
                 self.named.append((number, outcome, match["nodeid"], ""))
                 self.text[number] = line
+                worker = _WORKER_RE.match(text)
+                if worker and worker["worker"] in self.down:
+                    self.crashed[number] = self.down.pop(worker["worker"])
                 return True
         match = _MARKS.match(text)
         if match:
@@ -200,6 +209,13 @@ class Progress:
             self.marks += marks.count("F") + marks.count("E") + marks.count("u")
             return True
         return False
+
+    def node_down(self, line: str) -> None:
+        """pytest-xdist's line of a worker that crashed (`[gw1] node down: Not properly
+        terminated`): under `-v` the line of the test it ran follows, its outcome FAILED."""
+        found = NODE_DOWN_RE.match(line.strip())
+        if found is not None:
+            self.down[found["worker"]] = line.strip()
 
     def unread(
         self, failures: Iterable[Failure], names: Iterable[str], source: str
@@ -217,7 +233,8 @@ class Progress:
             lines.take(name)
         made = []
         for number, outcome, nodeid, _ in lines.left():
-            failure = _named(source, number, outcome, nodeid)
+            crash = self.crashed.get(number, "")
+            failure = _named(source, number, outcome, nodeid, crash=crash)
             quoted = [(number, self.text[number])]
             if number in self.started_at:  # an outcome alone: its test's start names it
                 start = self.started_at[number]
@@ -265,9 +282,15 @@ def _start_among(before: Lines, glued: bool = False) -> tuple[tuple[int, str, st
     return None, False
 
 
-def _named(source: str, number: int, outcome: str, nodeid: str, word: str = "") -> Failure:
-    """The failure line `number` names, its outcome `word` (`outcome`, or SUBFAILED)."""
+def _named(
+    source: str, number: int, outcome: str, nodeid: str, word: str = "", crash: str = ""
+) -> Failure:
+    """The failure line `number` names, its outcome `word` (`outcome`, or SUBFAILED); `crash`,
+    pytest-xdist's line of the worker that crashed running it, just above."""
     failure = summary_failure(source, number, outcome, nodeid, "")
     said = f"{word or outcome} on its progress line; the log holds no traceback or summary for it"
     details = {**failure.details, "named_by": "progress line"}
+    if crash:
+        said = f"its worker crashed while it ran ({crash}); {said}"
+        details["crash"] = crash
     return replace(failure, message=said, details=details)
