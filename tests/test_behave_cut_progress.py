@@ -2,8 +2,8 @@
 letter for each scenario as the next begins, a worker's stderr glued onto the letters) cut off
 in a scenario (a CI job's time limit: no `Failing scenarios:` list, no count) was refused as of
 no format, exit 2. It is read from its letters: each scenario that failed (`F`) or errored
-(`E`), named by its feature and its number there (the formatter prints no name), and the
-scenario the run was cut in, of kind `stopped`. Real captures
+(`E`), named by its feature and its number among those run there (the formatter prints no
+name), and the scenario the run was cut in, of kind `stopped`. Real captures
 (`tests/fixtures/src/capture_behave_cut_progress.sh`, behave 1.3.3 killed by `timeout -s KILL
 5` in a step waiting on a silent worker)."""
 
@@ -19,16 +19,16 @@ from tests.test_logs_formats import run
 
 RUNS = Path(__file__).parent / "fixtures" / "mixed" / "behave_runs"
 CUT = [
-    ("(scenario 1 of features/cut.feature)", "error", 3),
-    ("(scenario 3 of features/cut.feature)", "failed", 6),
-    ("(scenario 4 of features/cut.feature)", "stopped", 6),
+    ("(scenario 1 run in features/cut.feature)", "error", 3),
+    ("(scenario 3 run in features/cut.feature)", "failed", 6),
+    ("(scenario 4 run in features/cut.feature)", "stopped", 6),
 ]
 # misc.feature's letters `FE.F` then `SE` (its lists in progress.txt: the same scenarios)
 MISC = [
-    ("(scenario 1 of features/a_misc.feature)", "failed", 4),
-    ("(scenario 2 of features/a_misc.feature)", "error", 4),
-    ("(scenario 4 of features/a_misc.feature)", "failed", 4),
-    ("(scenario 6 of features/a_misc.feature)", "error", 5),
+    ("(scenario 1 run in features/a_misc.feature)", "failed", 4),
+    ("(scenario 2 run in features/a_misc.feature)", "error", 4),
+    ("(scenario 4 run in features/a_misc.feature)", "failed", 4),
+    ("(scenario 6 run in features/a_misc.feature)", "error", 5),
 ]
 
 
@@ -52,7 +52,7 @@ def test_a_progress_run_cut_in_a_scenario_is_read_from_its_letters(
     failures = [f["failure"] for f in report["findings"]]
     assert [(f["name"], f["kind"], f["line_start"]) for f in failures] == read
     assert {f["source"] for f in failures} == {"behave"}
-    assert all(f["group"] == f["location"] == f["name"].split(" of ")[1][:-1] for f in failures)
+    assert all(f["group"] == f["location"] == f["name"].split(" run in ")[1][:-1] for f in failures)
     assert failures[-1]["message"].startswith("the run ended in this scenario")
     assert any("the run ended before its summary" in note for note in report["notes"])
     assert "(behave, no verdict)" in run(capsys, "triage", str(RUNS / name), "--no-history")[1]
@@ -82,3 +82,18 @@ def test_a_progress_run_cut_after_another_runners_run_is_noted(
     ]
     assert behave == ["error", "failed", "stopped"]
     assert any("behave's run ended in its features" in note for note in report["notes"])
+
+
+def test_a_run_cut_in_its_first_scenario_run_is_said_so(capsys: pytest.CaptureFixture[str]) -> None:
+    """`--name "A silent worker"`: the scenarios the filter leaves out print no letter, and the
+    one it runs, the file's fourth, hangs first: the log ends after the feature's line."""
+    code, report = _read(capsys, RUNS / "cut_progress_named.txt")
+    assert code == 1
+    [stopped] = [f["failure"] for f in report["findings"]]
+    assert (stopped["name"], stopped["kind"], stopped["line_start"]) == (
+        "(scenario 1 run in features/cut.feature)",
+        "stopped",
+        2,
+    )
+    assert stopped["message"].startswith("the run ended in this feature's first scenario")
+    assert "a --name or --tags filter left out" in stopped["details"]["note"]

@@ -12,8 +12,9 @@ glue onto the letters:
 
 A run that closed is read from its lists of failed scenarios (`poolctl.logs.behave_block`). One
 cut short (killed, a CI job's time limit: no list, no count) is read from its letters: each
-scenario that failed a failure named by its feature and its number there (progress prints no
-name, no message), and the scenario whose start printed the last letter one of kind `stopped`.
+scenario that failed a failure named by its feature and its number among those run there
+(progress prints no name, no message), and the scenario whose start printed the last letter
+one of kind `stopped`.
 """
 
 from __future__ import annotations
@@ -46,8 +47,9 @@ _ENDS_RE = re.compile(r"^(?:(?:Failing|Errored) scenarios:$|\d+ (?:features?|sce
 _BEHAVES_LOG_RE = re.compile(r"^(?:LOG_[A-Z]+:|SKIP (?:Scenario|Feature) )")
 _CUT = "no 'Failing scenarios:' list and no count of the run (killed, or a time limit)"
 _UNNAMED = (
-    "the progress formatter prints a letter for each scenario, no name nor message "
-    "(--format plain, or --junit, prints them)"
+    "the progress formatter prints a letter for each scenario it runs, no name nor message "
+    "(--format plain, or --junit, prints them): numbered in the order the feature's scenarios "
+    "ran, those a --name or --tags filter left out printing none"
 )
 
 
@@ -191,12 +193,12 @@ def _stopped(file: str, feature: str, line: tuple[int, str], lines: Lines) -> tu
 def _unnamed(
     file: str, feature: str, number: int, lines: Lines, kind: str, message: str
 ) -> tuple[Failure, Lines]:
-    """A scenario known by its feature and its number there alone."""
+    """A scenario known by its feature and its number among those run of it alone."""
     failure = block_failure(
         SOURCE,
         file,
         lines,
-        name=f"(scenario {number} of {feature})",
+        name=f"(scenario {number} run in {feature})",
         group=feature,
         location=feature,
         kind=kind,
