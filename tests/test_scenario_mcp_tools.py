@@ -261,3 +261,47 @@ def test_a_tool_whose_service_host_does_not_resolve_is_said_out_of_reach(
         "is out of this machine's reach (no network or DNS here, or a host mistyped in its "
         "configuration), not a fault of the request"
     ), outcome["why"]
+
+
+GITHUB_SERVER = (
+    REPO / ".peers/alone/@modelcontextprotocol/server-github/node_modules/.bin/mcp-server-github"
+)
+
+
+@pytest.mark.skipif(
+    not GITHUB_SERVER.exists(),
+    reason=f"{GITHUB_SERVER.relative_to(REPO)} is missing: run `make peers` (needs npm)",
+)
+def test_a_tool_whose_fetch_failed_is_said_out_of_reach_its_cause_untested(
+    capsys: pytest.CaptureFixture[str], processes: Processes, tmp_path: Path
+) -> None:
+    """@modelcontextprotocol/server-github 2025.4.8 on a machine with no network answers
+    get_file_contents with the error `fetch failed` (-32603): Node's fetch got no HTTP answer,
+    and the message names neither the host nor the cause. The finding was unclassified,
+    'without naming a missing field', and said nothing more."""
+    if _resolves("api.github.com"):
+        pytest.skip("api.github.com resolves here: the server reaches its service")
+    path = tmp_path / "github.yaml"
+    path.write_text(
+        "name: github-mcp\n"
+        f"worker: {{command: {json.dumps([str(GITHUB_SERVER)])}, protocol: mcp, "
+        "init_timeout: 30}\n"
+        "pool: {size: 1, max_overflow: 0, lazy: false, checkout_timeout: 30, "
+        "request_timeout: 30}\n"
+        "steps:\n"
+        "  - request: {command: tools/call, args: {name: get_file_contents, arguments: "
+        "{owner: a, repo: b, path: README.md}}}\n"
+    )
+    code = main(["run-scenario", "--no-history", "--format", "json", str(path)])
+    report = json.loads(capsys.readouterr()[0])
+    assert code == 1, report
+    [finding] = report["findings"]
+    assert finding["failure"]["message"].startswith("fetch failed"), finding["failure"]
+    outcome = finding["outcome"]
+    assert outcome["type"] == "unclassified", outcome
+    assert outcome["why"].endswith(
+        "; `fetch failed` is Node's fetch getting no HTTP answer: a name lookup, a connection or "
+        "TLS failed, and the message leaves out which (untested here): the service it calls is "
+        "out of this machine's reach (no network or DNS here, or a host or proxy wrong in its "
+        "configuration), not a fault of the request"
+    ), outcome["why"]

@@ -2,7 +2,7 @@
 machine with no network answers each tools/call with `getaddrinfo ENOTFOUND api.notion.com`
 (-32603). The request is not at fault, nor is a service of the worker's own not started: its
 remote service is out of this machine's reach (no network or DNS, or a host mistyped in its
-configuration)."""
+configuration). Node's `fetch failed` (server-github) says as much without naming the host."""
 
 from __future__ import annotations
 
@@ -17,10 +17,22 @@ _UNRESOLVED = re.compile(
 )
 
 
+# Node's fetch (undici) failing below HTTP, its cause (a lookup, a connection, TLS) left out of
+# the message: @modelcontextprotocol/server-github 2025.4.8 answers `fetch failed` (-32603)
+_FETCH_FAILED = re.compile(r"(?:^|: )fetch failed\b")
+
+
 def unresolved_host(error: str) -> str:
-    """What the finding adds when the tool's error says a host name does not resolve ("" when
-    it does not say so)."""
+    """What the finding adds when the tool's error says a host name does not resolve, or that
+    Node's fetch got no HTTP answer ("" when it says neither)."""
     found = _UNRESOLVED.search(error)
+    if found is None and _FETCH_FAILED.search(error):
+        return (
+            "; `fetch failed` is Node's fetch getting no HTTP answer: a name lookup, a "
+            "connection or TLS failed, and the message leaves out which (untested here): the "
+            "service it calls is out of this machine's reach (no network or DNS here, or a "
+            "host or proxy wrong in its configuration), not a fault of the request"
+        )
     if found is None:
         return ""
     host = found.group("node") or found.group("urllib3")
