@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import shutil
 import socket
 import sys
 from pathlib import Path
@@ -304,4 +305,48 @@ def test_a_tool_whose_fetch_failed_is_said_out_of_reach_its_cause_untested(
         "TLS failed, and the message leaves out which (untested here): the service it calls is "
         "out of this machine's reach (no network or DNS here, or a host or proxy wrong in its "
         "configuration), not a fault of the request"
+    ), outcome["why"]
+
+
+AWS_DOCS = "awslabs.aws-documentation-mcp-server"
+_BESIDE = Path(sys.executable).parent / AWS_DOCS  # the venv's, which `make venv` installs
+AWS_DOCS_PROGRAM = str(_BESIDE) if _BESIDE.exists() else shutil.which(AWS_DOCS)
+
+
+@pytest.mark.skipif(
+    AWS_DOCS_PROGRAM is None, reason=f"{AWS_DOCS} is missing: `make venv` installs the dev extra"
+)
+def test_a_tool_whose_url_host_does_not_resolve_names_that_host(
+    capsys: pytest.CaptureFixture[str], processes: Processes, tmp_path: Path
+) -> None:
+    """awslabs.aws-documentation-mcp-server 1.2.3 on a machine with no network answers
+    read_documentation with `Failed to fetch https://docs.aws.amazon.com/…: [Errno -2] Name or
+    service not known` (isError). The lookup's words name no host: the finding said 'a host
+    name does not resolve'; the URL it fetched names it."""
+    host = "docs.aws.amazon.com"
+    if _resolves(host):
+        pytest.skip(f"{host} resolves here: the server reaches its service")
+    path = tmp_path / "aws-docs.yaml"
+    url = f"https://{host}/AmazonS3/latest/userguide/bucketnamingrules.html"
+    path.write_text(
+        "name: aws-docs-mcp\n"
+        f"worker: {{command: {json.dumps([str(AWS_DOCS_PROGRAM)])}, protocol: mcp, "
+        "init_timeout: 60}\n"
+        "pool: {size: 1, max_overflow: 0, lazy: false, checkout_timeout: 60, "
+        "request_timeout: 60}\n"
+        "steps:\n"
+        f"  - request: {{command: tools/call, args: {{name: read_documentation, arguments: "
+        f"{{url: {json.dumps(url)}}}}}}}\n"
+    )
+    code = main(["run-scenario", "--no-history", "--format", "json", str(path)])
+    report = json.loads(capsys.readouterr()[0])
+    assert code == 1, report
+    [finding] = report["findings"]
+    assert "Name or service not known" in finding["failure"]["message"], finding["failure"]
+    outcome = finding["outcome"]
+    assert outcome["type"] == "unclassified", outcome
+    assert outcome["why"].endswith(
+        f"; the host name {host} does not resolve here (`Name or service not known`): the "
+        "service it calls is out of this machine's reach (no network or DNS here, or a host "
+        "mistyped in its configuration), not a fault of the request"
     ), outcome["why"]

@@ -17,6 +17,9 @@ _UNRESOLVED = re.compile(
 )
 
 
+# the host of a URL the error names (`Failed to fetch https://docs.aws.amazon.com/…: [Errno -2]
+# Name or service not known`: awslabs.aws-documentation-mcp-server 1.2.3)
+_URL_HOST = re.compile(r"\bhttps?://([\w.-]+)")
 # Node's fetch (undici) failing below HTTP, its cause (a lookup, a connection, TLS) left out of
 # the message: @modelcontextprotocol/server-github 2025.4.8 answers `fetch failed` (-32603)
 _FETCH_FAILED = re.compile(r"(?:^|: )fetch failed\b")
@@ -35,7 +38,8 @@ def unresolved_host(error: str) -> str:
         )
     if found is None:
         return ""
-    host = found.group("node") or found.group("urllib3")
+    url = _URL_HOST.search(error)  # glibc's words name no host: the URL it fetched does
+    host = found.group("node") or found.group("urllib3") or (url.group(1) if url else None)
     named = f"the host name {host}" if host else "a host name"
     return (
         f"; {named} does not resolve here (`{found.group(0)}`): the service it calls is out of "
