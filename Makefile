@@ -70,7 +70,8 @@ NPM_PEERS_ALONE := diagnostic-languageserver@1.14.2 @modelcontextprotocol/server
                    @angular/language-server@21.2.13 \
                    @modelcontextprotocol/server-puppeteer@2025.5.12 @browsermcp/mcp@0.1.3 \
                    @notionhq/notion-mcp-server@2.5.2 @shopify/theme-language-server-node@2.22.2 \
-                   @modelcontextprotocol/server-github@2025.4.8
+                   @modelcontextprotocol/server-github@2025.4.8 \
+                   @modelcontextprotocol/server-aws-kb-retrieval@0.6.2
 # outside .peers, whose node_modules a server below it would find by walking up:
 # typescript-language-server with no TypeScript anywhere above it refuses initialize
 NPM_PEERS_BARE := typescript-language-server@5.3.0

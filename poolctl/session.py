@@ -17,6 +17,7 @@ from poolctl import activity
 from poolctl.model import ProtocolStep
 from poolctl.protocol import PROTOCOLS, Protocol, Request, Response, Step, workspace
 from poolctl.protocol.server_version import version_shown
+from poolctl.stderr_during import error_logged, stderr_size
 from poolctl.worker import WorkerProcess
 from poolctl.worker_types import Answer, ExitStatus, NoAnswer
 
@@ -84,6 +85,7 @@ def run_session(
                     session.exit = _wait_exit(worker, timeout, session)
                 continue
             request = worker.ids.request_raw(step.method, step.params)
+            logged_before = stderr_size(worker)
             with activity.waiting(_waiting_for(step.method, protocol), timeout):
                 outcome = exchange(request, timeout)
             if isinstance(outcome, NoAnswer):
@@ -101,6 +103,9 @@ def run_session(
             )
             if response.success:
                 detail = f"answered, but {problem}" if problem else "answered"
+                asked = step.method == command and not opening  # the request the user named
+                if asked and succeeded and (said := error_logged(worker, logged_before)):
+                    detail += f"; its stderr logged an error as it served it: `{said}`"
                 session.answers[step.method] = response.result
                 session.opening = outcome if opening else session.opening
                 session.mismatch = protocol.opening_problem(response.result) if opening else ""

@@ -1,0 +1,46 @@
+"""A real MCP server whose tool fails without `isError`, logging the error on its stderr as it
+answers: ping's step says what it logged beside the answer."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from tests.conftest import REPO, Processes
+from tests.test_jsonrpc_peers import ping
+
+pytestmark = pytest.mark.slow
+
+AWS_KB = (
+    REPO / ".peers/alone/@modelcontextprotocol/server-aws-kb-retrieval/node_modules/.bin"
+    "/mcp-server-aws-kb-retrieval"
+)
+
+
+@pytest.mark.skipif(
+    not AWS_KB.exists(),
+    reason=f"{AWS_KB.relative_to(REPO)} is missing: run `make peers` (needs npm)",
+)
+def test_an_error_logged_while_a_tool_answered_with_success_is_said_beside_it(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """@modelcontextprotocol/server-aws-kb-retrieval 0.6.2 with no AWS region answers
+    retrieve_from_aws_kb with 'Retrieval failed or returned no results.' and no `isError`, and
+    logs `RAG Error: Error: Region is missing` on stderr: the step read '✓ tools/call:
+    answered', as a success."""
+    unset = [a for name in os.environ if name.startswith("AWS_") for a in ("--unset-env", name)]
+    args = {"name": "retrieve_from_aws_kb", "arguments": {"query": "x", "knowledgeBaseId": "KB"}}
+    code, report = ping(
+        capsys,
+        *("--protocol", "mcp", "--timeout", "30", "--command", "tools/call"),
+        *("--args", json.dumps(args), *unset, "--", str(AWS_KB)),
+    )
+    assert code == 0, report
+    [step] = [s for s in report["extra"]["steps"] if s["method"] == "tools/call"]
+    assert step["ok"], step
+    assert step["detail"] == (
+        "answered; its stderr logged an error as it served it: "
+        "`RAG Error: Error: Region is missing`"
+    ), step
