@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
 import uuid
 from pathlib import Path
 
@@ -50,3 +51,26 @@ def test_a_namespace_s_first_process_that_drops_sigterm_is_said_so(
     assert "ignored SIGTERM" not in note
     assert note.endswith("or an init before it that passes signals on (`docker run --init`, tini)")
     assert not processes_with_env("PIDNS_TEST", mark)  # the namespace's process too
+
+
+def test_a_pooled_worker_in_a_namespace_of_its_own_is_said_so_at_the_stop(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """Its request timed out (it sleeps in the middle of a frame), and the pool's stop could not
+    end it with SIGTERM. Before: 'ignored SIGTERM, and the pool's SIGKILL ended it'."""
+    worker = Path(__file__).resolve().parent / "workers" / "pauses_mid_frame.py"
+    command = json.dumps(["unshare", "-fp", sys.executable, str(worker)])
+    path = tmp_path / "ns.yaml"
+    path.write_text(
+        "name: in-a-namespace\ndescription: a worker as a pid namespace's first process\n"
+        f"worker: {{command: {command}, framing: packet-4}}\n"
+        "pool: {size: 1, max_overflow: 0, lazy: false, checkout_timeout: 3, request_timeout: 1}\n"
+        "steps:\n  - request: {command: ping, count: 1}\n"
+    )
+    code, out, err = run_cli("run-scenario", str(path), "--json", "--run-dir", str(tmp_path / "r"))
+    assert code == 1, err
+    (finding,) = json.loads(out)["findings"]
+    cause = finding["outcome"]["cause"]
+    assert "of its stdin's close, SIGTERM did not end it (pid " in cause, cause
+    assert "is the first process of a pid namespace of its own (NSpid " in cause
+    assert "and the pool's SIGKILL ended it 2 s later" in cause

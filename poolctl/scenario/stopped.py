@@ -29,9 +29,10 @@ def stopped_by_the_pool(done: list[Event], begun: list[Event], worker: str, grac
         )
     elif how.startswith("SIGKILL after"):
         why = how.partition("(SIGTERM ignored: ")[2].removesuffix(")")  # what /proc told
+        term = f"SIGTERM did not end it ({why})" if why else "ignored SIGTERM"
         ended = (
-            f"it did not exit within {waited:g} s of its stdin's close, ignored SIGTERM"
-            f"{f' ({why})' if why else ''}, and the pool's SIGKILL ended it {grace:g} s later"
+            f"it did not exit within {waited:g} s of its stdin's close, {term}, and the pool's "
+            f"SIGKILL ended it {grace:g} s later"
         )
     elif how == "exited when stdin closed":
         ended = "it exited when the stop closed its stdin"
