@@ -119,8 +119,11 @@ def test_a_pool_of_workers_that_answer_once_is_told_to_loop(
 
 def failed_run(run_cli: RunCli, path: Path, run_dir: Path) -> dict[str, Any]:
     """`poolctl run-scenario PATH --json`'s report, its exit code 1 (something failed) checked."""
-    code, out, _ = run_cli("run-scenario", str(path), "--json", "--run-dir", str(run_dir))
-    assert code == 1, out
+    code, out, err = run_cli("run-scenario", str(path), "--json", "--run-dir", str(run_dir))
+    # an internal error's traceback, saved in the run folder, is said with it: exit 3 was seen
+    # once under load, and the folder was gone by the time anyone looked
+    crash = run_dir / "traceback.txt"
+    assert code == 1, out + err + (crash.read_text() if crash.exists() else "")
     report: dict[str, Any] = json.loads(out)
     return report
 
