@@ -203,17 +203,20 @@ def _diagnose(
     started = time.monotonic()
     deadline = started + budget
     wait_for = timeout if timeout is not None else max(failed.waited, 0.1)
+    # The worker as its timeout left it is looked at first, the knowledge base and the
+    # hypotheses' modules loaded after: a process's first load (0.1 s of CPU) took 16-21 s
+    # beside CPU hogs, and its stack was dumped after the answer it was late with
+    with FirstRead(worker, failed) as first_read:  # its request read since its timeout?
+        obs = collect(worker, failed, wait_for, run_dir.path, experiments)
+        if obs.exit_before is not None and failed.reason == "timeout" and not failed.let_go:
+            # alive at its timeout, gone as its diagnosis began (a loaded machine's slow start)
+            obs.exited_in_wait = worker.elapsed()
+        if obs.exit_before is None and worker.alive():
+            obs.live = look_live(worker, run_dir.path / f"stack-{worker.worker_id}.txt")
     pattern = no_answer_pattern(patterns)
     registered = hypotheses(pattern)
     with activity.counting(f"testing {len(registered)} hypotheses", len(registered)) as advance:
-        with FirstRead(worker, failed) as first_read:  # its request read since its timeout?
-            obs = collect(worker, failed, wait_for, run_dir.path, experiments)
-            if obs.exit_before is not None and failed.reason == "timeout" and not failed.let_go:
-                # alive at its timeout, gone as its diagnosis began (a loaded machine's slow start)
-                obs.exited_in_wait = worker.elapsed()
-            progress = _Progress(obs, registered, advance)
-            if obs.exit_before is None and worker.alive():
-                obs.live = look_live(worker, run_dir.path / f"stack-{worker.worker_id}.txt")
+        progress = _Progress(obs, registered, advance)
         obs.read_after_timeout = first_read.read_by(obs)
         progress.update()
         copies_wait = wait_for
