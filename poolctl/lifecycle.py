@@ -50,6 +50,9 @@ STOP_GRACE = 0.3
 WATCHDOG = 0.7
 SCRUB_UNTIL = 0.85
 LAST_CALL = 3.0
+# and up to this while its main thread is runnable: at a load of 20 the imports of the report's
+# modules took longer than LAST_CALL, and the interrupted run's report.json was never written
+LAST_CALL_MOST = 20.0
 
 
 def exit_code(sig: signal.Signals) -> int:
@@ -209,10 +212,24 @@ class _Lifecycle:
             code = self.end_interrupted()
         else:  # the main thread is ending the run: let it finish, but not forever
             code = exit_code(sig)
-            if not self.ending.acquire(timeout=max(0.0, since + LAST_CALL - time.monotonic())):
+            if not self._main_ends(since):
                 self.context.children.kill_all()
-                self._say_interrupted(sig)  # a main thread stalled on a loaded machine
+                self._say_interrupted(sig)  # a main thread stalled
         exit_now(code)
+
+    def _main_ends(self, since: float) -> bool:
+        """Whether the main thread ends the run by its last call: LAST_CALL after the signal,
+        and as long again as it was runnable meanwhile (at work, or waiting for a CPU: a loaded
+        machine's imports of the report's modules), LAST_CALL_MOST at most. One blocked, stalled,
+        gets no more."""
+        start = _runnable_seconds()
+        while True:
+            given = min(LAST_CALL + _runnable_seconds() - start, LAST_CALL_MOST)
+            left = since + given - time.monotonic()
+            if left <= 0:
+                return False
+            if self.ending.acquire(timeout=min(left, 0.25)):
+                return True
 
 
 # where a run folder cannot be written: a full disk, a quota, a read-only file system, and
@@ -224,6 +241,17 @@ FULL_DISK = {
     errno.EROFS: "make room, or --run-dir elsewhere",
     errno.EFBIG: "a file-size limit: raise it (`ulimit -f unlimited`), or --run-dir elsewhere",
 }
+
+
+def _runnable_seconds() -> float:
+    """The seconds poolctl's main thread has spent running or waiting for a CPU (its
+    schedstat's first two fields); 0 where the kernel does not say."""
+    try:
+        with open(f"/proc/self/task/{os.getpid()}/schedstat", encoding="ascii") as f:
+            ran, waited = f.read().split()[:2]
+        return (int(ran) + int(waited)) / 1e9
+    except (OSError, ValueError):
+        return 0.0
 
 
 def exit_now(code: int) -> None:
