@@ -7,14 +7,25 @@ one of its parents), the fix names the virtualenv's own program or interpreter."
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+# what marks a project's root folder: the search goes no higher (a shared /tmp beside a clone
+# held another project's virtualenv, which a fix named)
+PROJECT_ROOT = (".git", "pyproject.toml", "setup.py", "setup.cfg")
+SHARED = ("/", "/tmp", "/var/tmp", "/dev/shm")  # and the temporary folder: never searched
+
 
 def virtualenvs(cwd: str | None) -> Iterator[Path]:
-    """The virtualenvs in the worker's folder and in each of its parents, nearest first."""
+    """The virtualenvs in the worker's folder and in each of its parents up to its project's
+    root (or the home folder, or below a shared temporary folder), nearest first."""
     start = Path(cwd or ".").resolve()
+    home = Path.home()
+    shared = {Path(tempfile.gettempdir()).resolve(), *map(Path, SHARED)}
     for folder in (start, *start.parents):
+        if folder in shared:  # anyone's scratch virtualenvs, none the worker's project's
+            return
         try:
             children = sorted(folder.iterdir())
         except OSError:
@@ -22,6 +33,8 @@ def virtualenvs(cwd: str | None) -> Iterator[Path]:
         for child in children:
             if (child / "pyvenv.cfg").is_file():
                 yield child
+        if folder == home or any((folder / marker).exists() for marker in PROJECT_ROOT):
+            return
 
 
 def program_in_venv(program: str, cwd: str | None) -> Path | None:
