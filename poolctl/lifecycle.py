@@ -390,6 +390,7 @@ def _run(life: _Lifecycle, load: Callable[[], Command], argv: list[str] | None) 
         with contextlib.suppress(Exception):
             _scrub_leftovers(context)
         code = _invoke(load(), argv, context)
+        WAITER.settle()  # a Ctrl-C already sent as a quick command ended reaches its handler
         if not context.interrupted:
             life.end(code)
     except Interrupted:

@@ -18,6 +18,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Collection, Iterator
 from typing import NamedTuple
 
@@ -56,6 +57,7 @@ STOPS = (signal.SIGTSTP,)
 # the signal that interrupts the main thread's blocking call once a signal was taken: one no
 # other part of poolctl uses, its default to ignore
 POKE = signal.SIGURG
+SETTLE_MOST = 1.0  # seconds the end of a command waits for a signal sent to be handed over
 UNNAMED = "a process poolctl cannot name"  # the sender of one swallowed as a child started
 
 
@@ -90,6 +92,7 @@ class SignalWaiter:
         # read its kill() (a loaded machine) is no longer under poolctl in /proc
         self.started: set[int] = set()
         self.active = False
+        self.handing = False  # a signal taken, not yet handed over
 
     def start(self, signals: Collection[signal.Signals]) -> bool:
         """From the main thread, before any other: block `signals` and take them in a thread of
@@ -116,7 +119,9 @@ class SignalWaiter:
 
     def _take(self, main: int) -> None:
         while True:
+            self.handing = False
             info = signal.sigwaitinfo(self.signals)
+            self.handing = True
             sig = signal.Signals(info.si_signo)
             if sig in STOPS:
                 _stop_unless_ours(sig, info.si_pid)
@@ -131,6 +136,19 @@ class SignalWaiter:
             _thread.interrupt_main(sig)  # the main thread's handler runs, as for the signal
             with contextlib.suppress(OSError):
                 signal.pthread_kill(main, POKE)  # and a blocking call there is interrupted
+
+    def settle(self, most: float = SETTLE_MOST) -> None:
+        """From the main thread, as the command ends: a signal already sent that this thread has
+        not yet handed to the main thread's handler (pending, or just taken) is waited for, as
+        its handler ran at once before poolctl blocked the signals: at a load of 20, a Ctrl-C
+        sent as `poolctl patterns list` started was taken after the command had ended, exit 0."""
+        if not self.active:
+            return
+        end = time.monotonic() + most
+        while self.handing or signal.sigpending() & self.signals:
+            if time.monotonic() > end:
+                return
+            time.sleep(0.005)  # (its handler, run here, raises what ends the command)
 
     def _hostile(self, sig: signal.Signals, info: signal.struct_siginfo) -> None:
         """A worker's or its family's kill() is said and ignored; the kernel's timer signal

@@ -355,3 +355,34 @@ def test_the_regex_budget_holds_with_sigvtalrm_taken_by_the_signal_thread(
     done = processes.run([*argv, "--no-history", "--format", "md"], timeout=120)
     assert done.returncode == 1, done.stderr
     assert "went past the 50 ms budget of a failure" in done.stdout
+
+
+# poolctl as the program, its signal thread slowed as a loaded machine slows it (0.5 s between
+# taking a signal and handing it over), sent Ctrl-C by a thread as `--version` starts
+CTRL_C_AS_A_QUICK_COMMAND_ENDS = """import os, signal, threading, time
+from poolctl import signal_sender
+comm = signal_sender._comm
+def slowly(pid):
+    time.sleep(0.5)
+    return comm(pid)
+signal_sender._comm = slowly
+def press():
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})  # (the signal thread takes it)
+    while not signal_sender.WAITER.active:
+        time.sleep(0.001)
+    os.kill(os.getpid(), signal.SIGINT)
+threading.Thread(target=press, daemon=True).start()
+from poolctl.lifecycle import main
+raise SystemExit(main(["--version"]))
+"""
+
+
+def test_a_ctrl_c_sent_as_a_quick_command_ends_still_ends_it_as_ctrl_c(
+    processes: Processes,
+) -> None:
+    """Before: the command ended before the signal thread handed the Ctrl-C over, and poolctl
+    exited 0 with its output complete (tests/test_fault_matrix.py's `patterns` at start-up, at
+    a load of 20). A signal taken is now handed over before the command's end."""
+    done = processes.run([sys.executable, "-c", CTRL_C_AS_A_QUICK_COMMAND_ENDS], timeout=60)
+    assert done.returncode == 130, (done.returncode, done.stderr)
+    assert "interrupted by SIGINT" in done.stderr
