@@ -339,3 +339,19 @@ def test_an_mcp_sdk_1_server_spoken_lsp_is_told_to_speak_mcp_by_its_own_notifica
     assert d["remediation"].startswith(
         "Speak mcp to it (`poolctl ping --protocol mcp`; in a pool, `worker.protocol: mcp`)"
     ), d["remediation"]
+
+
+def test_a_usage_printed_by_a_worker_gone_before_its_request_was_written_is_read(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """The same recorded mcp-proxy, sent a request larger than the pipe (100 kB), which it never
+    reads: it prints its usage, logs its error and exits while poolctl still writes, and the
+    write fails. Its usage was recorded, but read as no wait reads it: 'Fix the error it logs'
+    (on a loaded machine the replay exited before even a small request was written)."""
+    stderr = RECORDED / "mcp_proxy_no_server.stderr"
+    stdout = RECORDED / "mcp_proxy_no_server.stdout"
+    server = [sys.executable, str(WORKERS / "replays_stderr.py"), str(stderr), "1", str(stdout)]
+    pad = json.dumps({"pad": "x" * 100_000})
+    d = verdict(capsys, "--framing", "line", "--args", pad, "--", *server)
+    assert confirmed(d) == ["crashed"]
+    assert d["remediation"].startswith("Give it what it asks for (`Either a command_or_url"), d

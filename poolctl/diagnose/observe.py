@@ -178,6 +178,10 @@ def collect(
     """What the failed exchange left behind."""
     if worker.poll() is not None:  # gone since the wait ended: its last words are still unread
         worker.drain_stdout()
+        # and read as the wait reads them: a line of text breaks the stream there (a worker
+        # that printed its usage and exited before its request was written, on a loaded
+        # machine, had its usage recorded and no word of it in the diagnosis)
+        worker.take_answer(failed.request)
     pending = worker.pending_stdout()
     pending_at: int | None = worker.decoder.consumed  # where the decoder's own bytes start
     error = worker.frame_error
