@@ -59,6 +59,7 @@ from .outcomes import (
     framing_speakers,
     protocol_settled,
 )
+from .procinfo import cpu_waited
 from .readings import (
     messages_written,
     request_unread,
@@ -327,6 +328,7 @@ def _probe_and_experiment(
     ends go to `trace`; those begun `early`, or that `ran` already as planned, are not run
     again; none but `only`, if given)."""
     entered = time.monotonic()
+    cpu_wait_at_entry = cpu_waited(obs.worker.pid)  # (a busy worker's wait counts it, below)
     plan = _plan(obs)
     if early is not None and not (experiments and (plan.experiments or plan.probe_stdin)):
         early.stop(wait=False)  # the plan needs none of them
@@ -413,9 +415,16 @@ def _probe_and_experiment(
             # Long enough to see a slow start through (several timeouts), bounded by the budget;
             # a worker that read its request is busy with it: its verdict comes within the
             # timeout plus 3 s (its experiments ran during the wait)
-            until = min(deadline - STOP_MARGIN / 2, time.monotonic() + max(5.0, 4 * wait_for))
+            most = deadline - STOP_MARGIN / 2
+            until = min(most, time.monotonic() + max(5.0, 4 * wait_for))
+            waited_cpu: Callable[[], float] | None = None
             if request_unread(obs) is False:
                 until = min(until, entered + BUSY_WAIT)
+
+                def waited_cpu() -> float:
+                    """The time it has waited for a CPU since it was looked at: a worker starved
+                    by its cgroup's quota (2%) took 30 ms of CPU past BUSY_WAIT in a CI run."""
+                    return cpu_waited(obs.worker.pid) - cpu_wait_at_entry
 
             def read(at: float) -> None:
                 obs.read_in_wait = at
@@ -423,8 +432,9 @@ def _probe_and_experiment(
             # one that reads its request while poolctl waits is busy with it from then on
             once_read = (BUSY_WAIT, read) if request_unread(obs) else None
             obs.late_answer = wait_longer(
-                worker, failed.request, until, on_tick=sample, once_read=once_read
-            )
+                worker, failed.request, until, on_tick=sample, once_read=once_read,
+                extend=(waited_cpu, most) if waited_cpu is not None else None,
+            )  # fmt: skip
             if obs.late_answer is None:
                 obs.waited_longer = worker.elapsed()
                 obs.unread_after_wait = stdin_unread(worker)

@@ -520,11 +520,14 @@ def wait_longer(
     on_tick: Callable[[], object] | None = None,
     ticks: int = MAX_SAMPLES,
     once_read: tuple[float, Callable[[float], object]] | None = None,
+    extend: tuple[Callable[[], float], float] | None = None,
 ) -> float | None:
     """Keep waiting on the original process; the seconds since spawn at which it answered.
     `on_tick` runs `ticks` times, evenly spread over the wait. With `once_read` (seconds, a
     callback), a request still unread when the wait began is waited for that much longer once
-    its stdin pipe is seen empty, and the callback is given the seconds since spawn by then."""
+    its stdin pipe is seen empty, and the callback is given the seconds since spawn by then.
+    With `extend` (seconds to add, the latest end), the wait is as much longer as the first
+    says, up to the second."""
     every = max(0.2, (until - time.monotonic()) / (ticks + 1))
     tick = time.monotonic() + every
     while True:
@@ -536,6 +539,8 @@ def wait_longer(
             once_read[1](worker.elapsed())
             once_read = None
         remaining = until - now
+        if extend is not None:
+            remaining = min(until + extend[0](), extend[1]) - now
         if remaining <= 0 or worker.stdout_eof or worker.frame_error is not None:
             return None
         if on_tick is not None and now >= tick:
