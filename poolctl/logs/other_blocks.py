@@ -417,7 +417,11 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
         return _tap_block(parser, number, line)  # prove's word of a script's `Bail out!`
     stripped = line.lstrip()
     if stripped is not line and stripped.startswith("#   Failed test "):  # a subtest's
-        return _tap_block(parser, number, line) if _more_header(stripped) else None
+        return (
+            _tap_block(parser, number, line)
+            if tap_block.MORE_HEADER_RE.match(stripped.rstrip())
+            else None
+        )
     if stripped is line or not stripped.startswith("not ok "):
         return None
     if not tap_verdicts.failed_test(stripped, stripped):
@@ -439,11 +443,6 @@ def _ctest_line(parser: TextParser, number: int, line: str) -> bool:
 def _vitest_line(parser: TextParser, number: int, line: str) -> bool:
     """`vitest_files.read_line`, in the run `parser` reads."""
     return vitest_files.read_line(_VITEST.setdefault(parser, vitest_files.Files()), number, line)
-
-
-def _more_header(text: str) -> bool:
-    """Whether `text` (unindented) is Test::More's `#   Failed test …` line."""
-    return tap_block.MORE_HEADER_RE.match(text.rstrip()) is not None
 
 
 def _tap_block(parser: TextParser, number: int, line: str) -> Consumer:
