@@ -79,3 +79,42 @@ def test_a_clean_run_alone_is_a_clean_log(capsys: pytest.CaptureFixture[str]) ->
     code, out, _ = run(capsys, "triage", str(RUNS / "clean.txt"), "--no-history")
     assert code == 0
     assert "read for its runs' verdicts alone (busted): each passed" in out
+
+
+@pytest.mark.parametrize(
+    ("log", "places"),
+    [
+        ("tap.txt", (6, 12, 17)),  # its `# spec/pool_spec.lua @ 6` line
+        ("tap_verbose.txt", (9, 14, 19)),  # its traceback's frame in the spec
+    ],
+)
+def test_busted_tap_is_placed_from_its_diagnostics(
+    capsys: pytest.CaptureFixture[str], log: str, places: tuple[int, int, int]
+) -> None:
+    """busted's TAP (`-o TAP`) says each failed test's spec file and line on the comment below
+    its `not ok` line, then `Failure message: …`; under --verbose each test's start line,
+    `# spec/pool_spec.lua @ 28: worker pool answers ping`, comes before its own `ok` line. Before,
+    no failure had a place and each message began with that line (and, under --verbose, ended
+    with the next test's)."""
+    code, out, _ = run(capsys, "triage", str(RUNS / log), "--no-history", "--format", "json")
+    assert code == 1
+    report = json.loads(out)
+    assert (report["summary"]["failures"], report["summary"]["unread"]) == (4, 0)
+    read = {
+        f["failure"]["name"]: (f["failure"]["group"], f["failure"]["location"])
+        for f in report["findings"]
+    }
+    checkout, silent, exits = places
+    assert read == {
+        "worker pool checks out a second worker within 200ms": (SPEC, f"{SPEC}:{checkout}"),
+        "worker pool answers ping from a silent worker": (SPEC, f"{SPEC}:{silent}"),
+        "worker pool keeps its worker after a request": (SPEC, f"{SPEC}:{exits}"),
+        "worker pool starts a job": (SPEC, f"{SPEC}:25"),
+    }
+    messages = {f["failure"]["name"]: f["failure"]["message"] for f in report["findings"]}
+    assert messages["worker pool keeps its worker after a request"] == (
+        "./pool.lua:46: worker exited with status 3 before answering"
+    )
+    assert messages["worker pool starts a job"].splitlines()[0] == (
+        "spec/pool_spec.lua:25: Expected objects to be equal."
+    )

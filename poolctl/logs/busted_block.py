@@ -70,17 +70,10 @@ class BustedBlock(RunnerBlock):
             return []
         body = [t for _, t in self.lines[2:]]
         said = body[: body.index("")] if "" in body else body
-        where = _WHERE_RE.match(said[0]) if said else None
         message = "\n".join(said)
         file = header["file"]
         frames = [t.strip() for t in body if _FRAME_RE.match(t)]
-        own = [m for t in body if (m := _FRAME_RE.match(t)) and m["file"] == file]
-        if own:
-            place = f"{file}:{own[0]['line']}"
-        elif where is not None and where["file"] == file:
-            place = f"{file}:{where['line']}"
-        else:
-            place = f"{file}:{header['line']}"
+        place = spec_place(file, header["line"], message, body)
         failure = block_failure(
             self.source,
             self.input_file,
@@ -95,3 +88,16 @@ class BustedBlock(RunnerBlock):
         )
         self.done(failure, self.lines)
         return []
+
+
+def spec_place(file: str, line: str, message: str, body: list[str]) -> str:
+    """Where a test of the spec `file`, declared at `line`, failed: its traceback's frame in the
+    spec (`body`'s lines behind a tab), else where `message` says it was raised when that is the
+    spec, else the test's own line (busted's terminal and TAP handlers say the same)."""
+    own = [m for t in body if (m := _FRAME_RE.match(t)) and m["file"] == file]
+    where = _WHERE_RE.match(message)
+    if own:
+        return f"{file}:{own[0]['line']}"
+    if where is not None and where["file"] == file:
+        return f"{file}:{where['line']}"
+    return f"{file}:{line}"

@@ -45,7 +45,7 @@ import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from poolctl.logs import tap_verdicts
+from poolctl.logs import busted_block, tap_verdicts
 from poolctl.logs.node_spec_block import read_error
 from poolctl.logs.records import Lines
 from poolctl.logs.scan import MAX_BLOCK_LINES, MAX_FIELD, block_failure, clip
@@ -67,11 +67,12 @@ SUBTEST_MORE_TRIGGER = r"^[ \t]+#   Failed test "
 # why the run failed
 BAIL_RE = re.compile(r"^(?:Bail out!|Bailout called\.  Further testing stopped:)\s*(?P<why>.*)$")
 BAIL_TRIGGER = r"^Bailout called\.  Further testing stopped:"
-# comment lines that are no test's diagnostics: the next test's name (node --test), a
-# producer's counts, Test::More's last word
+# comment lines that are no test's diagnostics: the next test's name (node --test; busted
+# --verbose's `# spec/x.lua @ 6: name`, as the test starts), a producer's counts, Test::More's
+# last word
 _NOT_ITS_OWN = re.compile(
     r"^# (?:Subtest: |(?:tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) [\d.]+$"
-    r"|Looks like )"
+    r"|Looks like |\S+ @ \d+: )"
 )
 # (after a `(from function … in file …, line 5,` line, bats goes on ` in test file …, line 9)`)
 _BATS_WHERE = re.compile(r"^\(?in test file (?P<file>.+), line (?P<line>\d+)\)$")
@@ -79,6 +80,9 @@ _BATS_FROM = re.compile(r"^\(from function `.*' in (?:test )?file .+, line \d+,?
 _MORE_FAILED = re.compile(r"^Failed test (?:'.*'|\S.*)$|^Failed test$")
 # where a test failed: on a line of its own, or, a test with no name, on its `Failed test` line
 _MORE_WHERE = re.compile(r"^(?:Failed test )?at (?P<file>\S+) line (?P<line>\d+)\.$")
+# busted's TAP handler: the failed test's spec file and line, its message after `Failure message: `
+_BUSTED_WHERE = re.compile(r"^# (?P<file>\S+\.lua) @ (?P<line>\d+)$")
+_BUSTED_SAID = "Failure message: "
 _NODE_FILE = re.compile(r"^file://")
 _TIME_RE = re.compile(r"\s+# time=[\d.]+m?s\s*$")
 _BRACE = " {"  # a buffered subtest's `not ok` line ends so (TAP 14, Vitest's reporter)
@@ -256,7 +260,9 @@ def own_name(first: str) -> str | None:
 
 
 def _from_comments(texts: list[str]) -> tuple[str, str, str, list[str]]:
-    """Kind, message, location and stack of bats' or Test::More's `#` lines."""
+    """Kind, message, location and stack of bats', Test::More's or busted's `#` lines."""
+    if texts and (spec := _BUSTED_WHERE.match(texts[0])):
+        return _from_busted(spec, [t[2:] for t in texts[1:]])
     said: list[str] = []
     location = ""
     stack: list[str] = []
@@ -275,6 +281,19 @@ def _from_comments(texts: list[str]) -> tuple[str, str, str, list[str]]:
             continue
         said.append(stripped)  # (Test::More aligns `got:` and `expected:`)
     return "", "\n".join(said).strip("\n"), location, stack
+
+
+def _from_busted(spec: re.Match[str], texts: list[str]) -> tuple[str, str, str, list[str]]:
+    """Kind, message, location and stack of busted's TAP lines below `# spec/x.lua @ 6` (the
+    spec's file and the test's line, `spec`): `Failure message: ` and the message, its lines
+    each behind `# `, then under --verbose `stack traceback:` and its frames behind a tab. busted
+    prints no word here of whether an assertion failed or an error was raised: no kind."""
+    frames = texts.index(busted_block.TRACEBACK) if busted_block.TRACEBACK in texts else len(texts)
+    said = [t for t in texts[:frames] if not t.startswith("Random seed: ")]
+    message = "\n".join(said).removeprefix(_BUSTED_SAID).strip("\n")
+    stack = [t.strip() for t in texts[frames + 1 :] if t.strip()]
+    place = busted_block.spec_place(spec["file"], spec["line"], message, texts[frames + 1 :])
+    return "", message, place, stack
 
 
 def _from_raw(texts: list[str]) -> tuple[str, str, str, list[str]]:
