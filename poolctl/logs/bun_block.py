@@ -18,7 +18,10 @@ A failed test's block is the lines after the result line before it: the code aro
 that threw, then the error (`error: …` for an Error, else its name, `CheckoutTimeout: …`) to its
 frames; a test past its timeout says so under its result line. Its place is its frame in the
 test's file, else its first frame outside node's own. An error between tests (`# Unhandled error
-between tests`, between two rules of dashes) is no test's, and is left out.
+between tests`, between two rules of dashes: a promise a test left rejected after it ended, a
+test file that did not load) is a failure of the file, named so: bun counts it under ` 1 error`,
+and a file that did not load (no test's result in its section) under ` 1 fail` too
+(`LOAD_ERROR`, which `poolctl.logs.other_verdicts` counts once).
 """
 
 from __future__ import annotations
@@ -43,10 +46,15 @@ HEADER_RE = re.compile(r"^bun test v\d+\.\d+\.\d+\b")
 FILE_RE = re.compile(r"^(?P<file>\S+?[._](?:test|spec)\.[cm]?[jt]sx?):$")
 TRIGGERS = (r"^bun test v\d+\.\d+\.\d+", r"^\S+?[._](?:test|spec)\.[cm]?[jt]sx?:\s*$")
 _RESULT_RE = re.compile(r"^\((?P<outcome>pass|fail|skip|todo)\) (?P<name>.+?)(?: \[[\d.]+m?s\])?$")
+# its count of errors outside its tests, below its ` N fail` (` 0 fail` when none failed)
+ERRORS_RE = re.compile(r"^(?P<errors>[1-9]\d*) errors?$")
+ERRORS_TRIGGER = r"^ [1-9]\d* errors?\s*$"
 _TIMED_OUT_RE = re.compile(r"^  \^ (?P<said>this test timed out after \d+m?s\.)$")
 # the counts after the files: the last file's section has ended
 _COUNT_RE = re.compile(r"^ \d+ (?:pass|fail|skip|todo|errors?|expect\(\) calls?)$|^Ran \d+ tests? ")
 _UNHANDLED = "# Unhandled error between tests"
+UNHANDLED_NAME = "Unhandled error between tests"
+LOAD_ERROR = "did not load"  # a failure's detail: bun counts its file among its ` N fail` too
 _RULE = "-------------------------------"
 _CODE_RE = re.compile(r"^ *\d+ \| |^ +\^$")  # the code around the line that threw, its caret
 _ERROR_RE = re.compile(r"^(?:error: |(?P<kind>[A-Z][\w$.]*): )")
@@ -84,13 +92,20 @@ class BunFile(RunnerBlock):
         file = FILE_RE.match(self.lines[0][1])["file"]  # type: ignore[index]
         block: Lines = []
         aside = 0  # in an error between tests: its heading read (1), then its first rule (2)
+        errors: list[Lines] = []  # each error between tests: its heading and lines, to its rule
         for i, (number, text) in enumerate(self.lines[1:], 1):
             if text == _UNHANDLED or (aside and text == _RULE):
                 aside = 1 if text == _UNHANDLED else (aside + 1) % 3
+                if text == _UNHANDLED:
+                    errors.append([(number, text)])
+                elif not aside:
+                    errors[-1].append((number, text))
                 continue
             result = None if aside else _RESULT_RE.match(text)
             if result is None:
-                if not aside:
+                if aside:
+                    errors[-1].append((number, text))
+                else:
                     block.append((number, text))
                 continue
             if result["outcome"] == "fail":
@@ -98,10 +113,22 @@ class BunFile(RunnerBlock):
                 timed_out = _TIMED_OUT_RE.match(after)
                 self._failure(file, result["name"], [*block, (number, text)], timed_out)
             block = []
+        loaded = any(_RESULT_RE.match(t) for _, t in self.lines[1:])
+        for error in errors:
+            self._failure(file, UNHANDLED_NAME, [*error[1:], error[0]], None, loaded=loaded)
         return []
 
-    def _failure(self, file: str, name: str, block: Lines, timed_out: re.Match[str] | None) -> None:
-        body = [t for _, t in block[:-1]]
+    def _failure(
+        self,
+        file: str,
+        name: str,
+        block: Lines,
+        timed_out: re.Match[str] | None,
+        *,
+        loaded: bool = True,
+    ) -> None:
+        """`block`: the lines a test's result line (or an error's heading), its last, ends."""
+        body = [t for _, t in block[:-1] if t != _RULE]
         kind, message = _said(body)
         if timed_out is not None:
             kind, message = "", timed_out["said"]
@@ -112,6 +139,10 @@ class BunFile(RunnerBlock):
         own = [p for p in places if p["path"] == file or p["path"].endswith(f"/{file}")]
         place = (own or places)[0] if places else None
         where = f"{file}:{place['line']}" if own and place else ""
+        details = {"runner": RUNNER, "text": clip("\n".join(t for _, t in block), MAX_FIELD)}
+        if not loaded:
+            details[LOAD_ERROR] = "its file's tests never ran: bun counts it a failed test too"
+        block = sorted(block)  # (an error's heading, passed last, is its first line)
         failure = block_failure(
             self.source,
             self.input_file,
@@ -121,7 +152,7 @@ class BunFile(RunnerBlock):
             location=where or (f"{place['path']}:{place['line']}" if place else file),
             kind=kind,
             message=message,
-            details={"runner": RUNNER, "text": clip("\n".join(t for _, t in block), MAX_FIELD)},
+            details=details,
             frames=frames,
         )
         self.done(failure, block)

@@ -17,6 +17,7 @@ import re
 
 from poolctl.logs import (
     bats_pretty,
+    bun_block,
     job_failed,
     no_tests_ran,
     node_tap_report,
@@ -92,6 +93,8 @@ def read_verdict(
     if verdict.runner == bats_pretty.RUNNER and not _bats_run(out, file):
         return False
     if verdict.runner == NODE and _joins_node_run(out, file, number, text, failed):
+        return True
+    if verdict.line is bun_block.ERRORS_RE and _joins_bun_run(out, file, number, text, failed):
         return True
     if verdict.runner == VITEST and _joins_vitest_run(out, file, number, text, failed):
         note_unread(out, file, number, text, verdict)
@@ -220,6 +223,33 @@ def _joins_vitest_run(out: ParsedLog, file: str, number: int, text: str, failed:
         text=f"{last.text} … {text}",
         failures=last.failures + failed,
         output_end=None,
+    )
+    return True
+
+
+def _joins_bun_run(out: ParsedLog, file: str, number: int, text: str, errors: int) -> bool:
+    """bun counts its errors between tests (` 1 error`) on the line below its failed tests (` 2
+    fail`): one run, its failures both counts, but for a test file that did not load, which bun
+    counts in each (`bun_block.LOAD_ERROR`). Joins `text` to the run above it, if it is its."""
+    last = out.summaries[-1] if out.summaries else None
+    if last is None or last.file != file or last.source != bun_block.RUNNER:
+        return False
+    if number - last.line != 1 or last.failures is None:
+        return False
+    before = [s.line for s in out.summaries[:-1] if s.file == file]
+    since = before[-1] if before else 0
+    unloaded = sum(
+        1
+        for f in out.failures
+        if f.input_file == file
+        and since < f.line_start < number
+        and bun_block.LOAD_ERROR in f.details
+    )
+    joined = f"{last.text} … {text}"
+    failures = last.failures + errors - unloaded
+    # (its start, as its line, is set once the input is read: `verdicts_read.finish`)
+    out.summaries[-1] = dataclasses.replace(
+        last, line=number, start=number, text=joined, failures=failures
     )
     return True
 

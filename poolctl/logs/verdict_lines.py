@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from poolctl.logs import (
     bats_pretty,
+    bun_block,
     busted_block,
     catch2_block,
     ctest_block,
@@ -312,6 +313,11 @@ VERDICTS = (
         f"{_JUNIT} (--reporter=junit --reporter-outfile=FILE)",
     ),
     Verdict(
+        bun_block.RUNNER,  # ` 1 error` below it: errors between tests (`other_verdicts`)
+        bun_block.ERRORS_RE,
+        f"{_JUNIT} (--reporter=junit --reporter-outfile=FILE)",
+    ),
+    Verdict(
         "Vitest",
         re.compile(r"^Tests +(?P<failed>[1-9]\d*) failed(?: \| .*)?(?: \(\d+\))?$"),
         f"{_JUNIT} (--reporter=junit --outputFile=FILE)",
@@ -377,6 +383,7 @@ TRIGGERS = (
     r"^ *[1-9]\d* errors? (?:was|were) not a part of any test, ",  # ... an error outside them
     r"^Error: (?:Process from|Timed out waiting \d+ms from) config\.webServer",  # ... its server
     r"^ *[1-9]\d* fail\s*$",  # bun test
+    bun_block.ERRORS_TRIGGER,  # ... its errors between tests
     busted_block.VERDICT_TRIGGER,
     uvu_block.SUITE_TRIGGER,  # uvu
     node_tap_report.VERDICT_TRIGGER,  # node-tap
