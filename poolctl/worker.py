@@ -28,6 +28,7 @@ from poolctl.errors import FramingError, ProtocolError, WorkerStartError
 from poolctl.executable import start_error
 from poolctl.framing import DEFAULT_MAX_FRAME, Decoder, Framing, get_framing
 from poolctl.holes import read_tail
+from poolctl.memory_cgroup import MemoryCgroup, memory_cgroup, memory_path
 from poolctl.open_file import same_open_file
 from poolctl.pending_frames import keep_frames
 from poolctl.pidfds import Held
@@ -139,6 +140,9 @@ class WorkerProcess:
         self.stdout_eof = False
         self.exit_status: ExitStatus | None = None
         self.end: ProcessEnd | None = None  # its CPU time and limits at exit, read unreaped
+        # its memory cgroup, noted at the start and as each request is written (gone at exit):
+        # the OOM killer's count there tells a SIGKILL of it where the kernel log cannot
+        self.memcg: MemoryCgroup | None = None
         self.stopped_by = ""
         self.stopped = False
         self._stop_lock = threading.Lock()
@@ -198,7 +202,15 @@ class WorkerProcess:
         assert self.proc.stdin is not None and self.proc.stdout is not None
         os.set_blocking(self.proc.stdin.fileno(), False)
         os.set_blocking(self.proc.stdout.fileno(), False)
+        self.note_memcg()
         return self
+
+    def note_memcg(self) -> None:
+        """Note its memory cgroup, read again only when it moved (`cgexec`, a worker joining
+        one itself): the OOM killer's count there is compared with this one at its end."""
+        found = memory_path(self.pid) if self.alive() else None  # a zombie's is the root's
+        if found is not None and (self.memcg is None or self.memcg.path != found[0]):
+            self.memcg = memory_cgroup(self.pid)
 
     def __enter__(self) -> WorkerProcess:
         return self if self.proc else self.start()
@@ -316,6 +328,7 @@ class WorkerProcess:
             self.proc.stdin.fileno(), data, deadline, self.stdout_fd, self.read_stdout, given_up
         )
         self.written += written
+        self.note_memcg()
         return not self.unwritten
 
     # --- one exchange -----------------------------------------------------------------------

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from poolctl.memory_cgroup import MemoryCgroup
 from poolctl.model import Evidence
 
 from .killed import Sender, sigkill_sender
@@ -70,7 +71,10 @@ def copy_killed(stderr_path: Path, origin: str) -> Sender | None:
     )
 
 
-def sender_of_sigkill(pid: int, since: float, stderr_path: Path, origin: str) -> Sender:
+def sender_of_sigkill(
+    pid: int, since: float, stderr_path: Path, origin: str, memcg: MemoryCgroup | None = None
+) -> Sender:
     """Who sent process `pid` (started at monotonic `since`) its SIGKILL: a copy of its command
-    when the logs show it (`copy_killed`), else what the kernel log tells (`sigkill_sender`)."""
-    return copy_killed(stderr_path, origin) or sigkill_sender(pid, since)
+    when the logs show it (`copy_killed`), else what the kernel log (or the count of OOM kills
+    in its memory cgroup `memcg`) tells (`sigkill_sender`)."""
+    return copy_killed(stderr_path, origin) or sigkill_sender(pid, since, memcg=memcg)

@@ -44,6 +44,10 @@ class Death:
     said: str
     fix: str
     evidence: Evidence | None = None
+    more: tuple[Evidence, ...] = ()  # a SIGKILL's memory cgroup, read as it was told
+
+    def evidences(self) -> list[Evidence]:
+        return [*([self.evidence] if self.evidence else []), *self.more]
 
 
 def _process(pool: Pool, worker_id: str) -> WorkerProcess | None:
@@ -87,18 +91,22 @@ def death_of(pool: Pool, worker_id: str) -> Death | None:
         return _error_exit(process, status.code, stderr, origin)
     if status is None or status.signal is None:
         return None
-    evidence = None
+    evidence: Evidence | None = None
+    more: tuple[Evidence, ...] = ()
     limit = limit_reached(process.end, status.signal, stderr[-2000:])
     if limit is not None:  # the kernel at its CPU-time limit (`ulimit -t`)
         why, how, evidence = limit.why, limit.fix, limit.evidence
     elif status.signal == signal.SIGKILL:  # a copy of its command, or what the kernel log says
-        sender = sender_of_sigkill(process.pid, process.started_mono, process.stderr_path, origin)
+        sender = sender_of_sigkill(
+            process.pid, process.started_mono, process.stderr_path, origin, process.memcg
+        )
         why, how, evidence = sender.why, sender.fix, sender.evidence
+        more = (sender.cgroup,) if sender.cgroup else ()
     else:
         why, how = signal_words(status.signal, shlex.join(process.spec.argv), stack_shown=False)
     cut = cut_short(pool, worker_id)  # the signal came as it wrote its answer: part of it left
     said = f" ({why}); it was killed writing its answer: {cut}" if cut else f" ({why})"
-    return Death(said, how or FIND_THE_SENDER, evidence)
+    return Death(said, how or FIND_THE_SENDER, evidence, more)
 
 
 def _stdout_moved(

@@ -143,7 +143,7 @@ def _no_answer(
     elif between is not None:
         cause, remediation = between.cause, between.fix
         evidence += between.evidence
-        evidence += [death.evidence] if death is not None and death.evidence else []
+        evidence += death.evidences() if death is not None else []
     elif (reason in ("exited", "write-failed") or quit_slowly) and served:
         quitters = [e for e in exits.values() if _served_and_quit(e)]
         cause = (
@@ -160,7 +160,7 @@ def _no_answer(
         if death is not None:  # its stderr or its signal says why: the fix follows from it
             cause += death.said
             remediation = death.fix
-            evidence += [death.evidence] if death.evidence else []
+            evidence += death.evidences()
         if worker_exit is not None and worker_exit.data.get("request") == "read":
             cause += _how_much_read(worker_exit, first)
         if taken:  # its exit closed the pipe under the write: it was in the request

@@ -354,10 +354,12 @@ def crashed(obs: Observations) -> Judgement:
         ev.append(limit.evidence)
     elif status.signal == signal.SIGKILL and not exc:
         path = obs.worker.stderr_path  # a copy of its command, or what the kernel log tells
-        sender = sender_of_sigkill(pid, obs.worker.started_mono, path, obs.rel(path))
+        sender = sender_of_sigkill(
+            pid, obs.worker.started_mono, path, obs.rel(path), obs.worker.memcg
+        )
         verdict += f" ({sender.why})"
         fix = sender.fix
-        ev.append(sender.evidence)
+        ev += [sender.evidence, *([sender.cgroup] if sender.cgroup else [])]
     elif status.signal is not None and not exc:
         why, how = signal_words(status.signal, argv, bool(fault))
         verdict += f" ({why})"
