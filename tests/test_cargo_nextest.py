@@ -8,9 +8,12 @@ and the summary, 12 unread)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+from poolctl.history.identity import case_id
 from poolctl.logs import read_logs
+from tests.conftest import RunCli
 
 CRATES = Path(__file__).parent / "fixtures" / "mixed" / "cargo_crates"
 UNIT = "tests::checkout_waits_for_a_worker"
@@ -47,13 +50,57 @@ def test_each_failed_test_is_read_once_grouped_by_its_binary() -> None:
 
 
 def test_a_run_cancelled_after_its_first_failure_reads_those_that_ended() -> None:
-    """nextest cancels the run at its first failure and lets the tests already running end."""
+    """nextest cancels the run at its first failure and lets the tests already running end;
+    the tests it did not run (`warning: 4/7 tests were not run due to test failure`) are said
+    in a note: they did not pass (before, nothing said so)."""
     parsed = read_logs([str(CRATES / "nextest_fail_fast.txt")])
     assert [(f.group, f.name) for f in parsed.failures] == [
         ("pool-client", UNIT),
         ("pool-client::integration", PING),
     ]
     assert [(s.failures, s.read) for s in parsed.summaries] == [(2, 2)]
+    [note] = [n for n in parsed.skipped if "not run" in n]
+    assert note.endswith(
+        "nextest_fail_fast.txt:49: cargo nextest stopped its run early (due to test failure): "
+        "4 of its 7 tests were not run, neither passed nor failed; --no-fail-fast runs them all"
+    )
+    assert not [n for n in read_logs([str(CRATES / "nextest.txt")]).skipped if "not run" in n]
+
+
+def test_cargo_test_and_nextest_name_a_test_alike_in_the_history(run_cli: RunCli) -> None:
+    """The same suite under `cargo test --no-fail-fast` (no_fail_fast.txt) and `cargo nextest
+    run --no-fail-fast` (nextest.txt): cargo test groups a test by its target's `Running` line
+    (`pool_client: src/lib.rs`, `pool_client: tests/integration.rs`), nextest by its binary id
+    (`pool-client`, `pool-client::integration`); the history knows each as one test (before,
+    two: a failure no pattern claims was new again under the other runner)."""
+    cargo = read_logs([str(CRATES / "no_fail_fast.txt")]).failures
+    nextest = read_logs([str(CRATES / "nextest.txt")]).failures
+    rust = {(case_id(f).group, f.name) for f in cargo if not f.group.startswith("Doc-tests ")}
+    assert (
+        rust
+        == {(case_id(f).group, f.name) for f in nextest}
+        == {
+            ("pool_client", UNIT),
+            ("pool_client::integration", PING),
+            ("pool_server", UNIT),
+            ("pool_server::integration", PING),
+        }
+    )
+    assert {case_id(f).key for f in nextest} < {case_id(f).key for f in cargo}
+    code, _, err = run_cli("triage", str(CRATES / "no_fail_fast.txt"), "-f", "json")
+    assert code == 1, err
+    code, out, err = run_cli("triage", str(CRATES / "nextest.txt"), "-f", "json")
+    assert code == 1, err
+    statuses = {
+        (f["failure"]["group"], f["failure"]["name"]): f["history"]["status"]
+        for f in json.loads(out)["findings"]
+    }
+    assert statuses == {
+        ("pool-client", UNIT): "known",
+        ("pool-client::integration", PING): "known",
+        ("pool-server", UNIT): "known",  # (unclassified: known in the same test only)
+        ("pool-server::integration", PING): "known",
+    }
 
 
 def test_a_test_tried_again_is_one_failure_and_one_that_passed_then_flaky() -> None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from poolctl.logs.cargo_block import test_target
 from poolctl.model import BLOCK_SOURCES, GROUPED_BY_NAME, Diagnosis, Failure, Finding
 from poolctl.triage.normalize import short_hash, signature, strip_shape
 
@@ -68,7 +69,11 @@ def case_file(failure: Failure) -> str:
 
 
 def case_id(failure: Failure) -> CaseId:
-    """The failed test's identity."""
+    """The failed test's identity: a Rust test's by its test target, as cargo test and
+    cargo-nextest both name it (their groups differ: `cargo_block.test_target`)."""
+    if failure.source == "cargo":
+        target = test_target(failure.group)
+        return CaseId(failure.name, target, target.split("::", 1)[0])
     return CaseId(failure.name, failure.group, case_file(failure))
 
 

@@ -127,6 +127,28 @@ def target(line: str) -> str:
     return found["path"]
 
 
+def test_target(group: str) -> str:
+    """The test target a cargo failure's `group` names, as cargo test and cargo-nextest both
+    can: the unit tests of a lib or bin by its crate (`pool_client`), an integration test
+    target by its package's crate and its name (`pool_client::integration`). cargo test's
+    group is its `Running` line's (`pool_client: src/lib.rs`, `pool_client: tests/integration.rs`,
+    the binary's crate before the colon); nextest's the binary id (`pool-client`, `pool-client::
+    integration`, `pool-client::bin/pool-cli`), whose package rustc names its crate with `_` for
+    `-`. A doc test's, and an integration target's of a lone package (`tests/it.rs`: no crate
+    said), are kept as they are."""
+    if group.startswith("Doc-tests ") or (group.endswith(".rs") and ": " not in group):
+        return group
+    crate, said, path = group.partition(": ")
+    if said:  # cargo test's
+        if path.startswith("tests/"):
+            return f"{crate}::{path.removeprefix('tests/').removesuffix('.rs')}"
+        return crate
+    package, _, target = group.partition("::")
+    if "/" in target:  # a bin's, an example's, a bench's: its binary is named by it
+        return target.split("/", 1)[1].replace("-", "_")
+    return package.replace("-", "_") + (f"::{target}" if target else "")
+
+
 def package_named(run: CargoRun, line: str, out: ParsedLog, input_file: str) -> None:
     """cargo's `error: test failed, to rerun pass `-p pool-client --test integration`` after an
     integration test target failed (its binary is named by the target, not its crate): the

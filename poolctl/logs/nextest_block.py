@@ -47,6 +47,11 @@ _ANY_RESULT_RE = re.compile(r"^ +(?:TRY \d+ )?[A-Z][A-Z-]+(?: \d+/\d+)? +\[ *[\d
 _FLAKY_RE = re.compile(
     r"^ +FLAKY (?P<tries>\d+/\d+) +\[ *[\d.]+s\] (?:\([^)]*\) )?(?P<binary>\S+) (?P<name>\S+)$"
 )
+# its word after the summary of a run it cancelled (fail-fast, its default; --max-fail N)
+NOT_RUN_RE = re.compile(
+    r"^warning: (?P<not_run>\d+)/(?P<tests>\d+) tests? (?:was|were) not run due to (?P<why>[^(]+?)"
+    r"(?: \(.*\))?$"
+)
 SUMMARY_RE = re.compile(r"^ +Summary \[ *[\d.]+s\] (?:\d+/)?\d+ tests? run: ")
 TRIGGERS = (r"^ +(?:TRY \d+ )?(?:FAIL|TIMEOUT|ABORT|LEAK-FAIL|SIG[A-Z]+) +\[ *[\d.]+s\] ",)
 _SECTION_RE = re.compile(r"^  (?:stdout|stderr) ───$")
@@ -108,7 +113,9 @@ class NextestBlock:
 class RepeatedResults:
     """The summary's own list of the failed tests' result lines, after its count: read
     already, each above its output; a test that failed and then passed when tried again is
-    listed `FLAKY 2/2`: no failure, said in a note."""
+    listed `FLAKY 2/2`: no failure, said in a note. A run nextest cancelled (fail-fast, its
+    default, or --max-fail) says below them how many tests it did not run: said in a note, as
+    they are neither passes nor failures."""
 
     def __init__(self, out: ParsedLog, input_file: str) -> None:
         self.out = out
@@ -121,6 +128,13 @@ class RepeatedResults:
                 f"{self.input_file}:{number}: cargo nextest's test {flaky['binary']} "
                 f"{flaky['name']} failed and then passed when tried again (try {flaky['tries']}):"
                 " flaky, no failure"
+            )
+        cancelled = NOT_RUN_RE.match(line.rstrip())
+        if cancelled is not None:
+            self.out.skipped.append(
+                f"{self.input_file}:{number}: cargo nextest stopped its run early (due to "
+                f"{cancelled['why']}): {cancelled['not_run']} of its {cancelled['tests']} tests "
+                "were not run, neither passed nor failed; --no-fail-fast runs them all"
             )
         return _ANY_RESULT_RE.match(line.rstrip()) is not None
 
