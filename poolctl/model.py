@@ -47,6 +47,7 @@ OtherRunner = Literal[
     "test_unit",
     "bun",
     "busted",
+    "testthat",
 ]
 # where a failure was read: a runner's output, or a run of poolctl's own
 Source = Literal["exunit", "pytest", "junit", OtherRunner, "scenario", "ping", "doctor"]

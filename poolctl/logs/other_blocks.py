@@ -1,10 +1,7 @@
-"""The failure blocks of other runners a text parser reads beside its own: a TAP test's
-diagnostics below its `not ok` line (`poolctl.logs.tap_block`), Vitest's console blocks
-(`poolctl.logs.vitest_block`), unittest's (`poolctl.logs.unittest_block`), go test's
-(`poolctl.logs.go_block`). Each is kept as a `Failure` of its runner (`source`: `tap`, `vitest`,
-`node`, `unittest`, `go`; `details["runner"]` as the runner names itself), its context the lines
-around it, as a pytest failure's (`model.BLOCK_SOURCES`); `verdicts_read.finish` counts it read
-in the run whose verdict counts it."""
+"""The failure blocks of other runners a text parser reads beside its own (TAP's, Vitest's,
+unittest's, go test's, …): each a `Failure` of its runner (`details["runner"]` its own name),
+its context the lines around it, as a pytest failure's (`model.BLOCK_SOURCES`);
+`verdicts_read.finish` counts it read in the run whose verdict counts it."""
 
 from __future__ import annotations
 
@@ -38,6 +35,7 @@ from poolctl.logs import (
     minitest_reporters,
     mocha_block,
     mocha_tree,
+    more_blocks,
     nextest_block,
     node_dot,
     node_spec_block,
@@ -152,6 +150,7 @@ TRIGGERS = (
     *playwright_block.TRIGGERS,  # Playwright's failed tests' blocks, its summary of flaky ones
     *testunit_block.TRIGGERS,  # test-unit's `Failure: test_x(PoolTest)` under its rule
     *bun_block.TRIGGERS,  # bun test's header, then each test file's line
+    *more_blocks.TRIGGERS,  # R's: testthat's
     *busted_block.TRIGGERS,  # busted's `Error -> spec/x_spec.lua @ 6`, below its counts
     *ct_block.LOG_TRIGGERS,  # ... its suite.log's lines naming a case, and its number
 )
@@ -224,6 +223,8 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
         return busted_block.BustedBlock(
             number, line, parser.name, busted_block.SOURCE, partial(_keep, parser)
         )  # busted's block of a failed or errored test
+    if more := more_blocks.block_at(parser, number, line, partial(_keep, parser)):
+        return more  # R's runner's blocks (testthat's)
     if line.startswith(("Failure: ", "Error: ")) and testunit_block.heads_block(
         line.rstrip(), [c.text for c in parser.nearby_before(number)]
     ):
@@ -236,7 +237,9 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
         return vitest_block.VitestBlock(
             number, line, parser.name, vitest_block.SOURCE, partial(_keep, parser)
         )
-    if (line.startswith(" ❯ ") or "× " in line[:16]) and _vitest_line(parser, number, line):
+    if (line.startswith(" ❯ ") or "× " in line[:16]) and vitest_files.read_line(
+        _VITEST.setdefault(parser, vitest_files.Files()), number, line
+    ):
         return None  # Vitest's line of a file, or of a failed test (read if the run stops)
     if line.rstrip().endswith(unittest_block.OUTCOMES):  # unittest's `-v` line of a failed test
         before = [c.text for c in parser.nearby_before(number)]
@@ -438,11 +441,6 @@ def _ctest_line(parser: TextParser, number: int, line: str) -> bool:
 
     out, keep = parser.out, partial(_keep, parser)
     return ctest_block.read_line(run, number, line.rstrip(), out, before, keep, parser.name)
-
-
-def _vitest_line(parser: TextParser, number: int, line: str) -> bool:
-    """`vitest_files.read_line`, in the run `parser` reads."""
-    return vitest_files.read_line(_VITEST.setdefault(parser, vitest_files.Files()), number, line)
 
 
 def _tap_block(parser: TextParser, number: int, line: str) -> Consumer:

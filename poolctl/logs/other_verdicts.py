@@ -23,6 +23,7 @@ from poolctl.logs import (
     node_tap_report,
     tap_producers,
     tap_verdicts,
+    testthat_block,
     uvu_block,
 )
 from poolctl.logs.records import ParsedLog, RunSummary
@@ -97,6 +98,9 @@ def read_verdict(
     if verdict.line is bun_block.ERRORS_RE and _joins_bun_run(out, file, number, text, failed):
         return True
     if verdict.runner == VITEST and _joins_vitest_run(out, file, number, text, failed):
+        note_unread(out, file, number, text, verdict)
+        return True
+    if verdict.runner == testthat_block.RUNNER and testthat_block.again(out, file, number, text):
         note_unread(out, file, number, text, verdict)
         return True
     if verdict.no_test and _joins_line_above(out, file, number, text, verdict):

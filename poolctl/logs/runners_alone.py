@@ -29,6 +29,7 @@ from poolctl.logs import (
     node_tap_report,
     tap_streams,
     tap_verdicts,
+    testthat_block,
     unittest_block,
     unittest_runners,
     vitest_block,
@@ -146,6 +147,7 @@ PASSED = (
     ("prove", re.compile(r"^Result: PASS$")),
     ("test-unit", re.compile(r"^\d+ tests, \d+ assertions, 0 failures, 0 errors, \d+ pendings, ")),
     ("busted", busted_block.CLEAN_RE),
+    (testthat_block.RUNNER, testthat_block.CLEAN_RE),
     ("Playwright", re.compile(r"^[1-9]\d* passed \([\d.]+(?:ms|s|m|h|d)\)$")),
     # its Testsuite summary's total (a count that fails the run is a verdict of its own)
     ("automake", re.compile(r"^# TOTAL: +\d+$")),

@@ -20,6 +20,7 @@ from poolctl.logs import (
     node_tap_report,
     robot_block,
     tap_verdicts,
+    testthat_block,
     testunit_block,
     uvu_block,
     ward_block,
@@ -170,6 +171,9 @@ VERDICTS = (
     ),
     Verdict(busted_block.RUNNER, busted_block.VERDICT_RE, f"{_JUNIT} (busted -o junit)"),
     Verdict(testunit_block.RUNNER, testunit_block.VERDICT_RE, f"{_JUNIT} (ci_reporter_test_unit)"),
+    Verdict(  # (its check reporter prints it before its blocks and again after them)
+        testthat_block.RUNNER, testthat_block.VERDICT_RE, f"{_JUNIT} (JunitReporter)"
+    ),
     Verdict(
         ctest_block.VERDICT_RUNNER,
         re.compile(r"^\d+% tests passed, (?P<failed>[1-9]\d*) tests? failed out of \d+$"),
@@ -385,6 +389,7 @@ TRIGGERS = (
     r"^ *[1-9]\d* fail\s*$",  # bun test
     bun_block.ERRORS_TRIGGER,  # ... its errors between tests
     busted_block.VERDICT_TRIGGER,
+    testthat_block.VERDICT_TRIGGER,
     uvu_block.SUITE_TRIGGER,  # uvu
     node_tap_report.VERDICT_TRIGGER,  # node-tap
     ward_block.VERDICT_TRIGGER,  # ward

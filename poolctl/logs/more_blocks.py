@@ -1,0 +1,29 @@
+"""The failure blocks of R's test runner, read beside a text parser's own as
+`poolctl.logs.other_blocks` reads the others': testthat's (`poolctl.logs.testthat_block`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from poolctl.logs import testthat_block
+from poolctl.logs.records import Lines
+from poolctl.model import Failure
+
+if TYPE_CHECKING:
+    from poolctl.logs.scan import Consumer, TextParser
+
+TRIGGERS = (
+    *testthat_block.TRIGGERS,  # testthat's `Failure ('test-x.R:12'): name`
+)
+
+
+def block_at(
+    parser: TextParser, number: int, line: str, keep: Callable[[Failure, Lines], None]
+) -> Consumer | None:
+    """The block `line` begins, if it is a failed test's header of one of these runners."""
+    if "(" in line[:20] and (
+        found := testthat_block.block_at(parser.out, parser.name, number, line, keep)
+    ):
+        return found
+    return None
