@@ -62,7 +62,9 @@ NPM_PEERS_APART := @mdx-js/language-server@0.6.4 @upstash/context7-mcp@4.1.1
 # are kept from the others' releases; @angular/language-server brings its TypeScript beside
 # it, which it loads only from the folders its command line names; server-puppeteer's Puppeteer
 # would download a Chrome as it installs, which fails offline: PUPPETEER_SKIP_DOWNLOAD keeps it
-# from trying (its tool calls then find no browser: tests/test_scenario_browser_servers.py)
+# from trying (its tool calls then find no browser: tests/test_scenario_browser_servers.py); so
+# would @executeautomation/playwright-mcp-server's @playwright/browser-chromium (its npm install
+# fails without PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: tried by hand)
 NPM_PEERS_ALONE := diagnostic-languageserver@1.14.2 @modelcontextprotocol/server-system-monitor@2.0.3 \
                    fish-lsp@1.1.4 @playwright/mcp@0.0.83 \
                    @modelcontextprotocol/server-memory@2026.8.31 @biomejs/biome@2.6.9 \
@@ -71,7 +73,8 @@ NPM_PEERS_ALONE := diagnostic-languageserver@1.14.2 @modelcontextprotocol/server
                    @modelcontextprotocol/server-puppeteer@2025.5.12 @browsermcp/mcp@0.1.3 \
                    @notionhq/notion-mcp-server@2.5.2 @shopify/theme-language-server-node@2.22.2 \
                    @modelcontextprotocol/server-github@2025.4.8 \
-                   @modelcontextprotocol/server-aws-kb-retrieval@0.6.2
+                   @modelcontextprotocol/server-aws-kb-retrieval@0.6.2 \
+                   @executeautomation/playwright-mcp-server@1.0.12
 # outside .peers, whose node_modules a server below it would find by walking up:
 # typescript-language-server with no TypeScript anywhere above it refuses initialize
 NPM_PEERS_BARE := typescript-language-server@5.3.0
@@ -80,8 +83,8 @@ $(PEERS_STAMP): Makefile
 	  mkdir -p $(PEERS)/apart && npm install --silent --no-audit --no-fund --prefix $(PEERS) $(NPM_PEERS) \
 	  && npm install --silent --no-audit --no-fund --prefix $(PEERS)/apart $(NPM_PEERS_APART) \
 	  && { ok=1; for p in $(NPM_PEERS_ALONE); do mkdir -p $(PEERS)/alone/$${p%@*} \
-	    && PUPPETEER_SKIP_DOWNLOAD=1 npm install --silent --no-audit --no-fund \
-	      --prefix $(PEERS)/alone/$${p%@*} $$p || ok=0; \
+	    && PUPPETEER_SKIP_DOWNLOAD=1 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --silent \
+	      --no-audit --no-fund --prefix $(PEERS)/alone/$${p%@*} $$p || ok=0; \
 	  done; [ $$ok = 1 ]; } \
 	  && mkdir -p $(PEERS)-bare/typescript-language-server && npm install --silent --no-audit \
 	    --no-fund --prefix $(PEERS)-bare/typescript-language-server $(NPM_PEERS_BARE) \

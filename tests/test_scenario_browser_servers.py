@@ -25,6 +25,11 @@ PUPPETEER = (
     REPO / ".peers/alone/@modelcontextprotocol/server-puppeteer/node_modules/.bin"
     "/mcp-server-puppeteer"
 )
+# its command is `playwright-mcp-server`; its code reads CHROME_EXECUTABLE_PATH, no option
+EXECUTEAUTOMATION = (
+    REPO / ".peers/alone/@executeautomation/playwright-mcp-server/node_modules/.bin"
+    "/playwright-mcp-server"
+)
 CHROMIUM = shutil.which("chromium")
 ROOT = os.geteuid() == 0
 
@@ -51,8 +56,10 @@ def run(
     command: list[str],
     tool: str,
     env: dict[str, str] | None = None,
+    arguments: str = "",
 ) -> tuple[int, dict[str, Any]]:
-    """One tools/call of `tool` (to about:blank) on a pool of one server."""
+    """One tools/call of `tool` (to about:blank, with `arguments` more) on a pool of one
+    server."""
     path = tmp_path / "browser.yaml"
     worker = {
         "command": command,
@@ -69,7 +76,7 @@ def run(
         "steps:\n"
         "  - request:\n"
         "      command: tools/call\n"
-        f'      args: {{name: {tool}, arguments: {{url: "about:blank"}}}}\n'
+        f'      args: {{name: {tool}, arguments: {{url: "about:blank"{arguments}}}}}\n'
         "      count: 1\n"
     )
     code = main(["run-scenario", "--no-history", "--format", "json", str(path)])
@@ -156,4 +163,37 @@ def test_puppeteer_is_pointed_at_the_chromium_installed_here(
         assert "with ALLOW_DANGEROUS=true" in said, said
     assert f"set PUPPETEER_LAUNCH_OPTIONS='{json.dumps(options)}' in the scenario's" in said, said
     code, report = run(capsys, tmp_path, [str(PUPPETEER)], "puppeteer_navigate", env)
+    assert code == 0, report  # the fix as said: the same tool call passes
+
+
+@pytest.mark.skipif(
+    not EXECUTEAUTOMATION.exists(),
+    reason="@executeautomation/playwright-mcp-server is missing: run `make peers` (npm)",
+)
+@needs_chromium
+def test_a_server_whose_code_reads_its_browser_from_a_variable_is_told_that_variable(
+    capsys: pytest.CaptureFixture[str], processes: Processes, tmp_path: Path
+) -> None:
+    """@executeautomation/playwright-mcp-server 1.0.12 (npm) finds no browser in Playwright's
+    download cache (`Executable doesn't exist at /root/.cache/ms-playwright/…`; its own attempt
+    to download one fails offline): it was told to start the server with `--executable-path`,
+    an option it does not have (@playwright/mcp's). Its code launches Chromium with
+    `executablePath: process.env.CHROME_EXECUTABLE_PATH`: that variable is named, with where,
+    and, given so with `headless: true`, the same tool call passes."""
+    # it writes its log and looks for browsers under HOME; its try to download one runs npx,
+    # which must not fetch Playwright's package meanwhile
+    env = {"HOME": str(tmp_path), "npm_config_yes": "false", "npm_config_update_notifier": "false"}
+    code, report = run(capsys, tmp_path, [str(EXECUTEAUTOMATION)], "playwright_navigate", env)
+    assert code == 1, report
+    said = why(report)
+    assert (
+        f"; a Chromium is installed here, {CHROMIUM} (on the worker's PATH): set "
+        f"CHROME_EXECUTABLE_PATH={CHROMIUM} in the scenario's `worker.env`: the server's code "
+        "takes its browser's path from that variable (dist/toolHandler.js:199); and where its "
+        "tool takes `headless`, give it `headless: true` in the request's arguments"
+    ) in said, said
+    assert "--executable-path" not in said, said
+    env["CHROME_EXECUTABLE_PATH"] = str(CHROMIUM)
+    tool = "playwright_navigate"
+    code, report = run(capsys, tmp_path, [str(EXECUTEAUTOMATION)], tool, env, ", headless: true")
     assert code == 0, report  # the fix as said: the same tool call passes

@@ -5,7 +5,8 @@ find Chrome (ver. 131.0.6778.204)`, its npm install having downloaded none), or 
 Chromium's sandbox keeps from starting as root (`Running as root without --no-sandbox is not
 supported`, Playwright's `Chromium sandboxing failed!`). The finding says what is missing,
 whether a Chromium lies on the worker's PATH, and how to point that server at it: Playwright's
-`--executable-path` in `worker.command`, Puppeteer's PUPPETEER_LAUNCH_OPTIONS in `worker.env`."""
+`--executable-path` in `worker.command`, Puppeteer's PUPPETEER_LAUNCH_OPTIONS in `worker.env`, or
+the variable the server's own code reads the browser's path from (browser_variable)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import os
 import re
 import shutil
 
+from poolctl.scenario.browser_variable import BrowserVariable, browser_variable
 from poolctl.worker_types import WorkerSpec
 
 # what each server's error says it looked for, and the words for what is missing
@@ -49,14 +51,15 @@ def browser_hint(error: str, spec: WorkerSpec) -> str:
     )
     if missing is not None:
         said = f"; the server found no browser to start: {missing}"
+        point_at = browser_variable(spec) or server  # the variable its code reads, if any
         found = _found(spec)
         if found is None:
             return (
                 f"{said}, and no Chrome or Chromium is on the worker's PATH: install one (on "
-                f"Debian, `apt-get install chromium`), then {_point(server, '/usr/bin/chromium')}"
+                f"Debian, `apt-get install chromium`), then {_point(point_at, '/usr/bin/chromium')}"
             )
         return f"{said}; a Chromium is installed here, {found} (on the worker's PATH): " + _point(
-            server, found
+            point_at, found
         )
     if _SANDBOX.search(error) is not None:
         return (
@@ -83,8 +86,15 @@ def _as_root() -> bool:
     return os.geteuid() == 0
 
 
-def _point(server: str, browser: str) -> str:
+def _point(server: str | BrowserVariable, browser: str) -> str:
     """How to start `server` on `browser`, and as root without Chromium's sandbox."""
+    if isinstance(server, BrowserVariable):
+        return (
+            f"set {server.name}={browser} in the scenario's `worker.env`: the server's code takes "
+            f"its browser's path from that variable ({server.where}); and where its tool takes "
+            "`headless`, give it `headless: true` in the request's arguments, unless the worker "
+            "has a display: a headed browser needs one (untested here)"
+        )
     if server == "playwright":
         fix = f"start the server with `--executable-path {browser}` in the scenario's "
         fix += "`worker.command`"
