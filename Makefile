@@ -74,7 +74,8 @@ NPM_PEERS_ALONE := diagnostic-languageserver@1.14.2 @modelcontextprotocol/server
                    @notionhq/notion-mcp-server@2.5.2 @shopify/theme-language-server-node@2.22.2 \
                    @modelcontextprotocol/server-github@2025.4.8 \
                    @modelcontextprotocol/server-aws-kb-retrieval@0.6.2 \
-                   @executeautomation/playwright-mcp-server@1.0.12
+                   @executeautomation/playwright-mcp-server@1.0.12 \
+                   @cloudflare/mcp-server-cloudflare@0.2.0
 # outside .peers, whose node_modules a server below it would find by walking up:
 # typescript-language-server with no TypeScript anywhere above it refuses initialize
 NPM_PEERS_BARE := typescript-language-server@5.3.0

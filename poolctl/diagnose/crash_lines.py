@@ -14,6 +14,9 @@ _EXCEPTION_LINE = re.compile(
 _CRASH_LINES: tuple[re.Pattern[str], ...] = (
     # Node: `Error: Cannot find module 'sharp'`, `TypeError: x is not a function`
     re.compile(r"^(?:Uncaught )?(?:\w*Error|Error \[\w+\]): .+$", re.M),
+    # ... one its own handler logged in a record: `[DEBUG 2026-…Z] Uncaught exception: Error:
+    # Unknown command: undefined. Expected 'init' or 'run'.` (@cloudflare/mcp-server-cloudflare)
+    re.compile(r"(?<=\bUncaught exception: )(?:\w*Error|Error \[\w+\]): .+$", re.M),
     # ... and one its own code caught and printed: `Fatal error in main(): Cannot find module
     # '…/sdk/dist/esm/server/mcp' imported from …` (heroku-mcp-server 1.2.8, a broken install)
     re.compile(r"^.*\bCannot find (?:module|package) '.+$", re.M),

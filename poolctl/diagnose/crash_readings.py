@@ -2,7 +2,8 @@
 one kind of death: an import the installed code cannot serve (heroku-mcp-server,
 cmake-language-server), a module shadowed by a file of the worker's folder, a dependency's
 release, an interpreter refusing its stdio encoding, a language server given no folder to load
-its libraries from (@angular/language-server). The first that recognises it says why and what
+its libraries from (@angular/language-server), a command line lacking the subcommand or argument
+its error names (@cloudflare/mcp-server-cloudflare). The first that recognises it says why and what
 to do."""
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from .probe_locations import probe_locations
 from .runpy_module import runpy_miss
 from .shadowed import shadowed_module
 from .stdio_encoding import stdio_encoding
+from .subcommand import command_lack
 
 
 class Reading(Protocol):
@@ -41,4 +43,5 @@ def crash_reading(exc: str, stderr: str, spec: WorkerSpec) -> Reading | None:
         or stretched_range(stderr)
         or stdio_encoding(stderr, spec)
         or probe_locations(stderr, spec)
+        or command_lack(exc, spec.argv)
     )
