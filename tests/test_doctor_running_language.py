@@ -88,3 +88,22 @@ def test_a_start_script_s_ruby_that_flushes_is_not_said_to_answer_without_python
     check = only(doctor(argv, "Buffering", framing="line", env=env), "Buffering")
     assert check.status == "ok", check.summary
     assert check.summary == "flushes each frame: answers on a pipe", check.summary
+
+
+@ruby
+@pytest.mark.parametrize(
+    "script", ["starts_a_ruby_never_syncing.sh", "starts_a_ruby_logging_between.sh"]
+)
+def test_limits_offers_no_python_stack_dump_for_a_start_script_s_ruby(
+    doctor: Doctor, script: str
+) -> None:
+    """Limits said 'stack dumps of hung workers work (py-spy, ptrace allowed)' of a start
+    script that `exec`s Ruby: its command names no language, its running process does (as the
+    diagnosis of one that never answers saw it, or as one answered)."""
+    argv = (str(WORKERS / script),)
+    report = doctor(argv, "Limits", "Buffering", init_timeout=2.0, framing="line")
+    check = only(report, "Limits", "ptrace")
+    assert check.summary.startswith("stack dumps: not checked for a Ruby worker (its running "), (
+        check.summary
+    )
+    assert "py-spy, ptrace allowed" not in check.summary

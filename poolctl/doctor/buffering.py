@@ -173,8 +173,7 @@ def check_buffering(
 def _running(pipe: Probe) -> str:
     """The program the worker's process ran (/proc/PID/exe), as the diagnosis saw it or as it
     answered: a start script's exec'd server."""
-    seen = pipe.diagnosis.facts.get("running_program") if pipe.diagnosis is not None else None
-    return str(seen or pipe.answered_as or "")
+    return pipe.running_program
 
 
 def _aids_to_its_process(

@@ -20,7 +20,7 @@ from pathlib import Path
 from poolctl.children import Children
 from poolctl.diagnose import pystack
 from poolctl.errors import PoolctlError
-from poolctl.languages import PYTHON, Language
+from poolctl.languages import PYTHON, Language, running_language
 from poolctl.model import CheckStatus, Evidence
 
 from .own_limits import own_limits
@@ -49,14 +49,18 @@ def check_limits(
     tells it; the worker's own limits are read from the `probe`'s process."""
     out = CheckList(SECTION)
     open_files(workers, source, out)
+    ran, seen = "", ""
     if probe is not None and probe.exception() is None:  # (a probe that failed says so)
         own_limits(probe.result().running, out)
+        ran = probe.result().running_program  # a start script's exec'd server
+    if language is None and (live := running_language(ran)) is not None:
+        language, seen = live, f" (its running process is {ran})"
     if language is not None and language is not PYTHON:  # py-spy reads no stack of it
         out.add(
             "ptrace",
             "ok",
-            f"stack dumps: not checked for {_a(language.name)} worker (py-spy reads Python "
-            "stacks only); where a hung one waits is read from /proc",
+            f"stack dumps: not checked for {_a(language.name)} worker{seen} (py-spy reads "
+            "Python stacks only); where a hung one waits is read from /proc",
             evidence=ptrace_facts(),
         )
         return out

@@ -66,6 +66,13 @@ class Probe:
     def answered(self) -> bool:
         return self.response is not None
 
+    @property
+    def running_program(self) -> str:
+        """The program its process ran (/proc/PID/exe), as the diagnosis saw it or as it
+        answered: a start script's exec'd server ("" when neither saw it)."""
+        seen = self.diagnosis.facts.get("running_program") if self.diagnosis is not None else None
+        return str(seen or self.answered_as or "")
+
     def judged(self, hypothesis_id: str) -> Hypothesis | None:
         """The engine's judgement of one hypothesis (None when it did not run)."""
         if self.diagnosis is None:
