@@ -62,3 +62,42 @@ def test_a_request_waiting_for_a_lock_another_process_holds_names_it(
     assert "in fcntl" in cause
     assert "find why pid " in outcome["remediation"]
     assert "try a longer --timeout" not in outcome["remediation"]
+
+
+def _ping_beside_a_held_lock(run_cli: RunCli, tmp_path: Path, *mode: str) -> dict[str, str]:
+    """ping (its 5 s timeout, its experiments) of the worker while this test's process holds
+    the lock it takes, as a process outside the run; the failure and its outcome."""
+    lock = tmp_path / "db.lock"
+    with lock.open("a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        fcntl.lockf(held, fcntl.LOCK_EX)
+        code, out, err = run_cli(
+            "ping", "--json", "--run-dir", str(tmp_path / "run"), "--",
+            sys.executable, str(WORKER), str(lock), *mode,
+        )  # fmt: skip
+    assert code == 1, err
+    (finding,) = json.loads(out)["findings"]
+    return {"message": finding["failure"]["message"], **finding["outcome"]}
+
+
+def test_a_worker_blocked_at_start_on_an_outside_lock_is_not_waited_for_to_its_timeout(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """Its wait ends once the lock's holder is seen (at the first look, a second in): it ran its
+    5 s, then 6 s of stack dumps, then experiments whose copies waited on the lock too (17 s)."""
+    said = _ping_beside_a_held_lock(run_cli, tmp_path)
+    assert "not waited for to its 5 s timeout: pid " in said["message"], said["message"]
+    assert "a process outside this run: `" in said["message"]
+    assert said["message"].endswith("holds: it waits until that process lets go")
+    assert said["cause"].startswith("The worker is stuck in initialization"), said["cause"]
+    assert "stack dumps from" not in said["cause"]
+    assert said["remediation"].startswith("Find why pid ")
+
+
+def test_a_request_blocked_on_an_outside_lock_is_not_waited_for_to_its_timeout(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    said = _ping_beside_a_held_lock(run_cli, tmp_path, "request")
+    assert "not waited for to its 5 s timeout: pid " in said["message"], said["message"]
+    assert "(fcntl/lockf), which pid " in said["message"]
+    assert "find why pid " in said["remediation"] or "Find why pid " in said["remediation"]

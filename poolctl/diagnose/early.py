@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 
+from poolctl.children import RUN_ENV
 from poolctl.events import Trace
 from poolctl.framing import FRAMINGS
 from poolctl.protocol import Request
@@ -37,6 +38,7 @@ from .experiments import (
     run_experiments,
     unbuffered_experiment,
 )
+from .file_lock import lock_wait
 from .known import Known, first_input, stand_ins
 from .outcomes import (
     protocol_settled,
@@ -171,6 +173,8 @@ class EarlyExperiments:
         worker = self.worker
         if worker.poll() is not None:
             return  # it exited: not a silent worker
+        if self._end_on_lock():
+            return  # its copies would wait for that lock too
         if worker.transcript.total != read_before:
             if reports_error(worker) and not (worker.protocol.handshake and worker.answered):
                 self._ask(request, timeout, keep_framing=True)
@@ -208,6 +212,21 @@ class EarlyExperiments:
             self._keep(result)
         if self.named:
             self._ask(request, timeout)
+
+    def _end_on_lock(self) -> bool:
+        """End the wait of a worker blocked taking a file lock a process outside the run holds
+        (/proc/locks): it waits until that process lets go, whatever the timeout, and a fresh
+        copy of it would wait there too, so no experiment begins."""
+        marker = f"{RUN_ENV}={self.worker.context.children.token}"
+        lock = lock_wait(self.worker.family(), marker)
+        if lock is None or lock.ours:
+            return False  # a copy of the run's own holds it: the diagnosis says so
+        with self._lock:
+            self._over = True
+            self.ended = f"{lock.said()}: it waits until that process lets go"
+            if self._waiting:
+                self.worker.end_wait(self.ended)
+        return True
 
     def _ask_if_silent(self, request: Request, timeout: float) -> None:
         """The openings, when no experiment has got an answer by now (a worker that answers in

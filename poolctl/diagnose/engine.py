@@ -37,7 +37,7 @@ from .experiments import (
     stderr_apart_experiment,
     unbuffered_experiment,
 )
-from .file_lock import copy_holds_its_lock
+from .file_lock import worker_waits_on_lock
 from .first_read import FirstRead, read_since
 from .hypotheses.envelope import ID as ENVELOPE
 from .hypotheses.serves_socket import ID as SERVES_SOCKET
@@ -121,6 +121,10 @@ def _plan(obs: Observations) -> Plan:
     if live is not None:
         if live.blocked_writers or live.stopped() is not None or live.stdin_closed():
             return Plan()  # nothing it does next can show more: blocked, stopped, deaf
+        if worker_waits_on_lock(obs) is not None:
+            # it starts (or answers) once the lock's holder lets go, whatever the wait: a copy
+            # of it would wait for that lock too (a pool's other worker holds it while it serves)
+            return Plan()
         if request_unread(obs) or live.stdin_wait() is None:  # starting up, or busy
             return Plan(wait_longer=True, experiments=listens_by_default(obs))
     return Plan(probe_stdin=True)
@@ -402,9 +406,7 @@ def _probe_and_experiment(
                     progress.on_result(result)
                 more = run_wave([e for e in second if e.id not in asked], deadline=until)
                 obs.results.update({**asked, **{r.id: r for r in more}})
-        # a copy of the worker waiting for the lock another copy holds while it serves starts
-        # only once that copy is gone: waiting longer would show nothing more
-        if plan.wait_longer and not copy_holds_its_lock(obs):
+        if plan.wait_longer:
 
             def sample() -> None:
                 """Where the wait goes: one dump at the timeout may catch a quick step."""

@@ -163,10 +163,3 @@ def worker_waits_on_lock(obs: Observations) -> LockWait | None:
         return None
     marker = f"{RUN_ENV}={obs.worker.context.children.token}"
     return lock_wait([p.pid for p in obs.live.processes], marker)
-
-
-def copy_holds_its_lock(obs: Observations) -> bool:
-    """Whether the worker waits for a file lock that another copy of its command, started by
-    this run, holds (a pool's other worker)."""
-    lock = worker_waits_on_lock(obs)
-    return lock is not None and lock.ours and lock.same_command
