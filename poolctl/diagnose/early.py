@@ -173,7 +173,7 @@ class EarlyExperiments:
         worker = self.worker
         if worker.poll() is not None:
             return  # it exited: not a silent worker
-        if self._end_on_lock():
+        if self._lock_held_outside():
             return  # its copies would wait for that lock too
         if worker.transcript.total != read_before:
             if reports_error(worker) and not (worker.protocol.handshake and worker.answered):
@@ -213,19 +213,16 @@ class EarlyExperiments:
         if self.named:
             self._ask(request, timeout)
 
-    def _end_on_lock(self) -> bool:
-        """End the wait of a worker blocked taking a file lock a process outside the run holds
-        (/proc/locks): it waits until that process lets go, whatever the timeout, and a fresh
-        copy of it would wait there too, so no experiment begins."""
+    def _lock_held_outside(self) -> bool:
+        """Begin no experiment for a worker blocked taking a file lock a process outside the run
+        holds (/proc/locks): a fresh copy of it would wait there too. Its request is still
+        waited for to its timeout: that process may let go meanwhile, and it then answers."""
         marker = f"{RUN_ENV}={self.worker.context.children.token}"
         lock = lock_wait(self.worker.family(), marker)
         if lock is None or lock.ours:
             return False  # a copy of the run's own holds it: the diagnosis says so
         with self._lock:
             self._over = True
-            self.ended = f"{lock.said()}: it waits until that process lets go"
-            if self._waiting:
-                self.worker.end_wait(self.ended)
         return True
 
     def _ask_if_silent(self, request: Request, timeout: float) -> None:
