@@ -106,9 +106,3 @@ def read_cgroup(path: str, v2: bool) -> MemoryCgroup | None:
         kills = _number(f"{directory}/memory.oom_control", "oom_kill")
         fails = _number(f"{directory}/memory.failcnt")
     return MemoryCgroup(path, directory, v2, kills, limit, limit_file, fails)
-
-
-def memory_cgroup(pid: int) -> MemoryCgroup | None:
-    """Process `pid`'s memory cgroup, read now (None where it cannot be read)."""
-    found = memory_path(pid)
-    return read_cgroup(*found) if found is not None else None

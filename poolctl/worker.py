@@ -28,13 +28,13 @@ from poolctl.errors import FramingError, ProtocolError, WorkerStartError
 from poolctl.executable import start_error
 from poolctl.framing import DEFAULT_MAX_FRAME, Decoder, Framing, get_framing
 from poolctl.holes import read_tail
-from poolctl.memory_cgroup import MemoryCgroup, memory_cgroup, memory_path
+from poolctl.memory_cgroup import MemoryCgroup, memory_path, read_cgroup
 from poolctl.open_file import same_open_file
 from poolctl.pending_frames import keep_frames
 from poolctl.pidfds import Held
 from poolctl.pipe_fill import unread_bytes
 from poolctl.process_end import ProcessEnd, read_end, wait_unreaped
-from poolctl.proctree import Seen, family_seen, tick_now
+from poolctl.proctree import Seen, family_seen, running, tick_now
 from poolctl.program import Program, running_program
 from poolctl.protocol import (
     Incoming,
@@ -208,9 +208,11 @@ class WorkerProcess:
     def note_memcg(self) -> None:
         """Note its memory cgroup, read again only when it moved (`cgexec`, a worker joining
         one itself): the OOM killer's count there is compared with this one at its end."""
-        found = memory_path(self.pid) if self.alive() else None  # a zombie's is the root's
-        if found is not None and (self.memcg is None or self.memcg.path != found[0]):
-            self.memcg = memory_cgroup(self.pid)
+        assert self.proc is not None  # (once reaped, its pid may be another's)
+        found = memory_path(self.pid) if self.proc.returncode is None else None
+        alive = running(self.pid)  # looked at after: a zombie's cgroup reads as the root's
+        if found and alive and (self.memcg is None or self.memcg.path != found[0]):
+            self.memcg = read_cgroup(*found)
 
     def __enter__(self) -> WorkerProcess:
         return self if self.proc else self.start()
