@@ -9,13 +9,14 @@ that was still connecting when its wait was up."""
 from __future__ import annotations
 
 import socket
+import sys
 from pathlib import Path
 
 import pytest
 
 from poolctl.diagnose.transport_help import channel_value, stdio_value
 from tests.conftest import REPO, RunCli
-from tests.test_diagnose_workers import confirmed, diagnose
+from tests.test_diagnose_workers import WORKERS, confirmed, diagnose
 
 GRAPHQL_LSP = REPO / ".peers/node_modules/.bin/graphql-lsp"
 needs_graphql_lsp = pytest.mark.skipif(
@@ -48,6 +49,18 @@ def test_a_server_started_in_socket_mode_is_told_its_stdio_value(
     assert "started with `-m socket`, to talk over another channel" in d["cause"], d["cause"]
     assert d["remediation"].startswith(FIX), d["remediation"]
     assert any(e["text"] == NAMED for e in d["evidence"]), d["evidence"]
+
+
+def test_its_help_is_read_once_for_the_whole_diagnosis(run_cli: RunCli, tmp_path: Path) -> None:
+    """Every hypothesis that names the fix asked for its `--help` again: three starts of
+    graphql-lsp (1.5 s of CPU each) for one ping."""
+    argv = [sys.executable, str(WORKERS / "channel_by_value.py"), "server", "-m", "socket"]
+    d = diagnose(
+        run_cli, "--protocol", "lsp", "--timeout", "5", "--cwd", str(tmp_path), "--", *argv
+    )
+    assert confirmed(d) == ["crashed"], d["cause"]
+    assert any(e["text"] == NAMED for e in d["evidence"]), d["evidence"]
+    assert (tmp_path / "helps-read.txt").read_text().splitlines() == ["--help"]
 
 
 @needs_graphql_lsp

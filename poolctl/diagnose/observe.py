@@ -94,6 +94,7 @@ class Observations:
     # where `pending` starts in the stdout transcript, when known (None: not known for sure)
     pending_at: int | None = None
     stdout_seen: int = 0  # bytes of stdout when the evidence was collected
+    helps: dict[tuple[str, ...], str] = field(default_factory=dict)  # `--help`s read, by argv
 
     @property
     def framing(self) -> str:

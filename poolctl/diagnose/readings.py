@@ -251,7 +251,7 @@ def channel_fix(obs: Observations, option: str) -> tuple[str, list[Evidence]]:
     if channel is None or channel.given != option:
         return stdio_fix(option), []
     stdio = find_stdio_value(
-        channel, obs.stderr_text, obs.worker.spec, may_run=obs.experiments_enabled
+        channel, obs.stderr_text, obs.worker.spec, obs.experiments_enabled, obs.helps
     )
     if stdio is None:
         return stdio_fix(option), []

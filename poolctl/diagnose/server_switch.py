@@ -75,18 +75,21 @@ def named_switch(text: str, argv: tuple[str, ...]) -> tuple[str, str] | None:
 
 
 def server_switch(
-    spec: WorkerSpec, usages: list[tuple[str, str, str]], may_run: bool
+    spec: WorkerSpec,
+    usages: list[tuple[str, str, str]],
+    may_run: bool,
+    kept: dict[tuple[str, ...], str] | None = None,
 ) -> Switch | None:
     """The language server's switch it was started without: from the usage it printed
     (`usages`: its text, `its usage on stderr` or `… on stdout`, the file it is in), else
-    (when `may_run`: experiments allowed) from its `--help`, run once."""
+    (when `may_run`: experiments allowed) from its `--help`, run once (`read_help`, `kept`)."""
     for text, where, origin in usages:
         if (found := named_switch(text, spec.argv)) is not None:
             return Switch(*found, where, origin)
     if not may_run:
         return None
     command = shlex.join([*spec.argv, "--help"])
-    found = named_switch(read_help(spec), spec.argv)
+    found = named_switch(read_help(spec, kept), spec.argv)
     if found is None:
         return None
     return Switch(*found, f"its `--help` (`{command}`)", f"`{command}`")

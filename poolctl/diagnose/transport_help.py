@@ -94,9 +94,20 @@ def _indented_after(lines: list[str], i: int) -> list[str]:
     return entry
 
 
-def read_help(spec: WorkerSpec) -> str:
+def read_help(spec: WorkerSpec, kept: dict[tuple[str, ...], str] | None = None) -> str:
     """Its command with `--help` added, run once (stdin empty, `HELP_WAIT` at most): what it
-    prints, stdout and stderr together, or "" when it could not be read."""
+    prints, stdout and stderr together, or "" when it could not be read. With `kept` (the
+    diagnosis' own), a help read already is not run again: several hypotheses ask for it, and a
+    Node server's `--help` costs a start (graphql-lsp's 1.5 s of CPU, three times a ping)."""
+    if kept is not None and spec.argv in kept:
+        return kept[spec.argv]
+    text = _run_help(spec)
+    if kept is not None:
+        kept[spec.argv] = text
+    return text
+
+
+def _run_help(spec: WorkerSpec) -> str:
     try:
         with WAITER.unblocked():  # (no child inherits the signals poolctl blocks)
             proc = subprocess.Popen(
@@ -135,16 +146,20 @@ def _printed(proc: subprocess.Popen[bytes]) -> bytes:
 
 
 def find_stdio_value(
-    channel: ChannelValue, stderr: str, spec: WorkerSpec, may_run: bool
+    channel: ChannelValue,
+    stderr: str,
+    spec: WorkerSpec,
+    may_run: bool,
+    kept: dict[tuple[str, ...], str] | None = None,
 ) -> StdioValue | None:
     """The value giving stdio, from its error, else (when `may_run`: experiments allowed) from
-    its `--help`."""
+    its `--help` (`read_help`, `kept`)."""
     found = stdio_value(stderr, channel.option)
     if found is not None:
         return StdioValue(*found, "its error")
     if not may_run:
         return None
-    found = stdio_value(read_help(spec), channel.option)
+    found = stdio_value(read_help(spec, kept), channel.option)
     if found is None:
         return None
     return StdioValue(*found, f"its `--help` (`{' '.join([*spec.argv, '--help'])}`)")

@@ -315,7 +315,7 @@ def crashed(obs: Observations) -> Judgement:
         if usage_out:
             said_out = obs.pending.decode("utf-8", "replace")
             usages.append((said_out, "its usage on stdout", obs.stdout_origin))
-        switch = server_switch(obs.worker.spec, usages, obs.experiments_enabled)
+        switch = server_switch(obs.worker.spec, usages, obs.experiments_enabled, obs.helps)
     if switch is not None:
         verdict += switch.clause()
         fix = switch.fix(obs.worker.spec)
