@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from poolctl.logs import FORMATS
 from poolctl.options import FramingName, LogFormat, PingFraming, ProtocolName
 from poolctl.protocol import PROTOCOLS
 from tests.conftest import Processes, RunCli
+from tests.forkserver import Forkserver
 
 HELPS = [
     *([c.name] for c in COMMANDS),
@@ -252,24 +254,34 @@ def test_help_to_a_reader_that_went_away_ends_as_the_top_level_help(
     assert (proc.returncode, err.decode()) == (0, "")
 
 
+@pytest.fixture(scope="module")
+def ascii_poolctl(module_processes: Processes) -> Iterator[Forkserver]:
+    """`poolctl` programs on an ASCII terminal (PYTHONIOENCODING=ascii), each a child forked
+    from one interpreter started so (tests/forkserver.py): its stdout is ASCII as theirs would
+    be, and the imports (0.4 s of CPU for each help) are paid once for the module."""
+    env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    proc = module_processes.popen(
+        Forkserver.argv(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env
+    )
+    server = Forkserver(proc)
+    yield server
+    server.close()
+
+
 @pytest.mark.parametrize("argv", [[*h, "--help"] for h in HELPS], ids=lambda a: " ".join(a))
 def test_help_on_an_ascii_terminal_escapes_what_it_cannot_show(
-    processes: Processes, argv: list[str]
+    ascii_poolctl: Forkserver, tmp_path: Path, argv: list[str]
 ) -> None:
     """`PYTHONIOENCODING=ascii poolctl history --help`: a command's help (typer's, through
     rich) was an internal error, a UnicodeEncodeError on the `·` of its exit codes, while
     `poolctl --help` and every report write such a character as the terminal can (`-`)."""
     env = {**os.environ, "PYTHONIOENCODING": "ascii"}
-    proc = processes.popen(
-        [sys.executable, "-m", "poolctl", *argv],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=env,
-    )
-    out, err = proc.communicate(timeout=60)
-    assert (proc.returncode, err.decode()) == (0, ""), err.decode()
-    assert f"Usage: poolctl {' '.join(argv[:-1])}" in out.decode("ascii")
-    assert "Exit codes:" in out.decode("ascii")
+    out, err = tmp_path / "out", tmp_path / "err"
+    pid = ascii_poolctl.start(argv, env=env, cwd=tmp_path, stdout=out, stderr=err)
+    code = ascii_poolctl.wait(pid, 60)
+    assert (code, err.read_text()) == (0, ""), err.read_text()
+    assert f"Usage: poolctl {' '.join(argv[:-1])}" in out.read_bytes().decode("ascii")
+    assert "Exit codes:" in out.read_bytes().decode("ascii")
 
 
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
