@@ -164,3 +164,39 @@ def test_a_hidden_list_leaves_gos_own_lines_the_failures() -> None:
     parsed = read_logs([str(GOTESTSUM / "hidden_short.txt")])
     assert not parsed.failures
     assert [(s.source, s.failures, s.read) for s in parsed.summaries] == [("gotestsum", 5, 0)]
+
+
+@pytest.mark.parametrize(
+    ("log", "tries", "counted"),
+    [
+        ("count2.txt", 2, 9),  # (no rerun: the flaky test failed its first run of two)
+        ("rerun_count2.txt", 2, 8),
+        ("rerun_testname.txt", 1, 4),
+    ],
+)
+def test_each_try_is_counted_as_it_ran(log: str, tries: int, counted: int) -> None:
+    """`-count=2` runs each test twice, each failed run a failure of its own (as go's own
+    readings count them: tests/test_go_count.py); `--rerun-fails` reruns the failed tests, each
+    rerun a block of the summary (`(re-run 2)`), the test one failure per run of its first try,
+    its reruns those gotestsum numbered, a test that passed when run again flaky; `testname`
+    prints go's lines of each try before the try's `DONE` line, which cannot tell that another
+    try follows. Before: rerun_count2.txt said each test rerun 4 times (2 runs of 2 tries),
+    rerun_testname.txt read 10 failures (each try's go lines, the flaky test among them) and
+    said its count was not read."""
+    parsed = read_logs([str(GOTESTSUM / log)])
+    failing = ["TestArithmetic", "TestCheckoutTimesOut", "TestSizes/large"] * tries
+    flaky = log != "count2.txt"
+    assert sorted(f.name for f in parsed.failures) == sorted(
+        failing if flaky else ["TestCheckoutOnceSlow", *failing]
+    )
+    assert {f.group for f in parsed.failures} <= {"pool", "flaky"}
+    runs = [(s.source, s.failures, s.read) for s in parsed.summaries if s.failures]
+    assert runs == [("gotestsum", counted, counted)]  # (and TestSizes, failed by its subtest)
+    assert not [n for n in parsed.skipped if "not read" in n]
+    if flaky:
+        assert parsed.reruns["flaky::TestCheckoutOnceSlow"].times == 1
+        assert {k: r.times for k, r in parsed.reruns.items() if k.startswith("pool::")} == {
+            "pool::TestCheckoutTimesOut": 2,
+            "pool::TestArithmetic": 2,
+            "pool::TestSizes/large": 2,
+        }

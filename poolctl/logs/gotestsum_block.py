@@ -182,6 +182,8 @@ def done(parser: TextParser, number: int, line: str, keep: Keep) -> None:
         return
     run = out.summaries.pop()  # (put back once the runs it counts again are dropped)
     live, first = _counted_again(out, file, again=bool(found["runs"]))
+    if found["runs"] and summary.listed:  # (`--rerun-fails`: `testname`'s go lines of each try)
+        live = _tries_dropped(out, file, first)
     if summary.listed:
         go_runs.discard(parser)  # (`testname`'s: go's lines of the failures, not kept yet)
         go_runs.parents(parser, first)
@@ -191,15 +193,18 @@ def done(parser: TextParser, number: int, line: str, keep: Keep) -> None:
     names = [f.name for f, _ in summary.failed]
     runs = int(found["runs"] or 1)
     passed_again = 0  # first tries of tests that passed on a re-run
+    rerun: set[str] = set()  # the tests whose reruns are counted
     for failure, lines in summary.failed:
         tries = summary.last_try.get((failure.group, failure.name), 0)
         # re-run after its last failed try, it passed: flaky, not a failure of the run
         flaky = runs > 1 and tries < runs - 1 and failure.kind != "build error"
         # a parent failed by its subtests: counted by gotestsum, theirs read (and rerun)
         parent = not failure.message and any(n.startswith(f"{failure.name}/") for n in names)
-        if (flaky or tries) and not parent:
-            rerun = tries + 1 if flaky else tries
-            add_rerun(out, f"{failure.group}::{failure.name}", rerun, failure.message)
+        key = f"{failure.group}::{failure.name}"
+        if (flaky or tries) and not parent and key not in rerun:
+            # (once: under `-count=2` a test's two runs of a try are two blocks, rerun alike)
+            rerun.add(key)
+            add_rerun(out, key, tries + 1 if flaky else tries, failure.message)
         if flaky:
             passed_again += 1
             continue
@@ -213,6 +218,26 @@ def done(parser: TextParser, number: int, line: str, keep: Keep) -> None:
     if not run.failures:  # (its note that its failures are not read)
         out.skipped[:] = [n for n in out.skipped if not n.startswith(f"{file}:{number}: ")]
     out.summaries.append(run)
+
+
+def _tries_dropped(out: ParsedLog, file: str, first: int) -> set[tuple[str, str]]:
+    """`--rerun-fails` under a format that prints go's lines (`testname`): each try's were
+    read as failures at its own `DONE` line, which could not tell that a run again would
+    follow. The last `DONE` line's summary lists every try (`(re-run 1)`) and says which
+    passed at last: go's lines' failures from `first` on are dropped, the summary's kept (no
+    failure of go's lines left to keep it from)."""
+    out.failures[:] = [
+        f
+        for f in out.failures
+        if not (
+            f.input_file == file
+            and f.line_start >= first
+            and f.details.get("runner") == go_block.RUNNER
+        )
+    ]
+    parents = out.failed_by_subtests.get(file, [])
+    parents[:] = [n for n in parents if n < first]
+    return set()
 
 
 def stopped(parser: TextParser, keep: Keep) -> None:
