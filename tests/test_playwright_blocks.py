@@ -160,3 +160,59 @@ def test_a_run_with_no_failure_block_is_read_for_its_verdict(
     assert got == code
     assert (report["summary"]["failures"], report["summary"]["unread"]) == (0, unread)
     assert said in "\n".join(report["notes"])
+
+
+def test_a_run_whose_only_failures_passed_when_retried_says_they_are_flaky(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """flaky.txt: a test failed its first try and passed its retry (`  1 flaky`), the run
+    `1 passed`, Playwright exits 0: no failure, and a note that it is flaky, with the failed
+    try's message. Before, the log was a clean run and nothing said the test had failed once."""
+    code, report = _triage(capsys, RUNS / "flaky.txt")
+    assert (code, report["summary"]["failures"]) == (0, 0)
+    [flaky] = [n for n in report["notes"] if n.startswith("flaky: 1 test(s)")]
+    assert (
+        "tests/pool.spec.js::worker pool › a retried checkout gets a worker (1 rerun: "
+        "CheckoutTimeout: checkout timed out after 200ms: pool pool_b" in flaky
+    )
+    _, report = _triage(capsys, RUNS / "clean.txt")
+    assert not [n for n in report["notes"] if n.startswith("flaky")]
+
+
+@pytest.mark.parametrize(
+    ("log", "failures", "unread"),
+    [
+        ("global_timeout.txt", 0, 1),  # (its 2 errors outside the tests: the two time-out lines)
+        ("cut_failed.txt", 1, 1),  # (the test that failed before: read)
+    ],
+)
+def test_a_run_cut_by_its_global_timeout_is_one_failure_of_the_run(
+    capsys: pytest.CaptureFixture[str], log: str, failures: int, unread: int
+) -> None:
+    """globalTimeout ends the run: `Timed out waiting 8s for the test suite to run`, then its
+    teardown's, which its summary counts as `2 errors were not a part of any test`, the tests
+    it had not run `2 did not run`. One failure of the run, said cut, not two (nor three with
+    the line of the teardown); the test that failed before it is read. Before, global_timeout.txt
+    counted 2 failures and said nothing of the cut, and cut_failed.txt counted only its test."""
+    code, report = _triage(capsys, RUNS / log)
+    assert code == 1
+    assert (report["summary"]["failures"], report["summary"]["unread"]) == (failures, unread)
+    [cut] = [n for n in report["notes"] if "was cut short" in n]
+    assert "'Timed out waiting " in cut and "neither passed nor failed" in cut
+    parsed = read_logs([str(RUNS / log)])
+    cuts = [s for s in parsed.summaries if s.text.startswith("Timed out waiting")]
+    assert [(s.failures, s.read) for s in cuts] == [(1, 0)]
+
+
+def test_a_spec_file_that_does_not_load_is_the_runs_failure(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """syntax.txt: a spec file with a syntax error, so that no test ran (`SyntaxError:
+    …/broken.spec.js: Unexpected token`, the code, no summary), Playwright exiting 1. Before,
+    refused as of no format (exit 2, bad input)."""
+    code, report = _triage(capsys, RUNS / "syntax.txt")
+    assert code == 1
+    assert (report["summary"]["failures"], report["summary"]["unread"]) == (0, 1)
+    notes = "\n".join(report["notes"])
+    assert "a Playwright run failed with no test failed, 'SyntaxError: " in notes
+    assert "broken/broken.spec.js: Unexpected token" in notes

@@ -27,7 +27,7 @@ from poolctl.logs import (
     uvu_block,
 )
 from poolctl.logs.records import ParsedLog, RunSummary
-from poolctl.logs.verdict_lines import ROBOT, VERDICTS, ZOPE, Verdict
+from poolctl.logs.verdict_lines import CUT_RE, OUTSIDE_RE, ROBOT, VERDICTS, ZOPE, Verdict
 
 VITEST = "Vitest"
 
@@ -103,7 +103,9 @@ def read_verdict(
     if verdict.runner == testthat_block.RUNNER and testthat_block.again(out, file, number, text):
         note_unread(out, file, number, text, verdict)
         return True
-    if verdict.no_test and _joins_line_above(out, file, number, text, verdict):
+    if (verdict.no_test or verdict.cut) and _joins_line_above(out, file, number, text, verdict):
+        return True
+    if verdict.line is OUTSIDE_RE and _joins_cut_run(out, file, number, text, failed):
         return True
     if verdict.runner == JEST and text.startswith("Tests:"):
         _jest_tests_counted(out, file, number)
@@ -191,12 +193,39 @@ def _joins_line_above(out: ParsedLog, file: str, number: int, text: str, verdict
     return True
 
 
+def _joins_cut_run(out: ParsedLog, file: str, number: int, text: str, errors: int) -> bool:
+    """Playwright counts the lines its globalTimeout printed (`Timed out waiting 8s for the
+    test suite to run`, then its teardown's) among its errors outside the tests (`2 errors were
+    not a part of any test`): one run, cut, its failures its one and the errors beyond those
+    lines. Joins `text` to the cut run above it, if there is one in `file` since its start."""
+    last = out.summaries[-1] if out.summaries else None
+    if last is None or last.file != file or last.source != "Playwright" or last.failures is None:
+        return False
+    if CUT_RE.match(last.text.partition(" … ")[0]) is None:
+        return False
+    printed = last.text.count(" … ") + 1
+    out.summaries[-1] = dataclasses.replace(
+        last,
+        line=number,
+        text=f"{last.text} … {text}",
+        failures=last.failures + max(0, errors - printed),
+    )
+    return True
+
+
 def note_unread(out: ParsedLog, file: str, number: int, text: str, verdict: Verdict) -> None:
     article = "an" if verdict.runner[0] in "AEIO" else "a"
     if verdict.no_test:
         out.skipped.append(
             f"{file}:{number}: {article} {verdict.runner} run failed with no test failed, "
             f"'{text}': one failure of the run; {verdict.advice}"
+        )
+        return
+    if verdict.cut:
+        out.skipped.append(
+            f"{file}:{number}: {article} {verdict.runner} run was cut short, '{text}': one failure"
+            " of the run; the tests it had not run when it stopped neither passed nor failed;"
+            f" {verdict.advice}"
         )
         return
     how_many = " (one or more failures, counted as one: it prints no count)"

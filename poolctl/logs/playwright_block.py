@@ -34,7 +34,7 @@ import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from poolctl.logs.records import Lines
+from poolctl.logs.records import Lines, ParsedLog
 from poolctl.logs.reruns import add_rerun
 from poolctl.logs.runner_block import RunnerBlock
 from poolctl.logs.scan import MAX_BLOCK_LINES, MAX_FIELD, block_failure, clip
@@ -186,6 +186,39 @@ class Summary:
     def close(self) -> Lines:
         _release(self.parser, self.flaky, self.keep)
         return []
+
+
+def flaky_alone(text: str, file: str, out: ParsedLog) -> None:
+    """A log of passed Playwright runs alone (no failed run, so no parser reads its blocks):
+    the tests its summaries list under `  1 flaky`, which failed and passed when retried, are
+    reruns, each read from its block (the failed try's message), so that the report says them
+    flaky, not clean."""
+    flaky: set[tuple[str, str]] = set()
+    read: list[Failure] = []
+    block: PlaywrightBlock | None = None
+    kind = ""
+    for number, line in enumerate(text.splitlines(), 1):
+        if block is not None and block.feed(number, line):
+            continue
+        if block is not None:
+            block.close()
+            block = None
+        stripped = line.rstrip()
+        if HEADER_RE.match(stripped):
+            block = PlaywrightBlock(number, line, file, SOURCE, lambda f, _: read.append(f))
+        elif count := _COUNT_RE.match(stripped):
+            kind = count["kind"]
+        elif kind == "flaky" and (listed := _LISTED_RE.match(stripped)):
+            flaky.add((listed["file"], listed["title"]))
+        else:
+            kind = ""
+    if block is not None:
+        block.close()
+    for failure in read:
+        if (failure.group, failure.name) in flaky:
+            tries = int(failure.details.get("tries", "1"))
+            said = failure.message.partition("\n")[0]
+            add_rerun(out, f"{failure.group}::{failure.name}", tries, said)
 
 
 def _release(

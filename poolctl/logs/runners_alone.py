@@ -27,6 +27,7 @@ from poolctl.logs import (
     node_dot,
     node_spec_block,
     node_tap_report,
+    playwright_block,
     tap_streams,
     tap_verdicts,
     testthat_block,
@@ -194,6 +195,8 @@ def read_passed_alone(text: str, file: str, out: ParsedLog) -> tuple[int, str]:
         runs.append(RunSummary(file, stream.line, stream.plan, stream.tests, 0, read=0, source=TAP))
     if not runs:
         return 0, ""
+    if any(r.source == playwright_block.RUNNER for r in runs):
+        playwright_block.flaky_alone(text, file, out)  # (a test that passed when retried)
     runs.sort(key=lambda run: run.line)
     out.summaries.extend(runs)
     names = said_to_be({r.source for r in runs})

@@ -36,9 +36,14 @@ class Verdict:
     advice: str  # how to have its failures read
     uncounted: bool = False  # it says a run failed, not how many of its tests: counted as one
     no_test: bool = False  # it fails the run with no test failed (a coverage threshold)
+    cut: bool = False  # it stopped the run before its tests all ran (a time limit of its own)
 
 
 _JUNIT = "have it write JUnit XML"
+# Playwright's globalTimeout: the suite's line, then its teardown's, each an error of the run
+CUT_RE = re.compile(r"^Timed out waiting [\d.]+m?s for the (?:teardown for )?test suite to run$")
+# ... and its count of such errors, which counts those lines
+OUTSIDE_RE = re.compile(r"^(?P<failed>[1-9]\d*) errors? (?:was|were) not a part of any test, ")
 ZOPE = "zope.testrunner"
 ROBOT = robot_block.RUNNER
 VERDICTS = (
@@ -243,8 +248,24 @@ VERDICTS = (
     ),
     Verdict(
         "Playwright",  # an error outside its tests (a global setup's or teardown's, a worker's)
-        re.compile(r"^(?P<failed>[1-9]\d*) errors? (?:was|were) not a part of any test, "),
+        OUTSIDE_RE,
         "read the errors printed above its counts (a global setup's or teardown's, a worker's)",
+    ),
+    Verdict(
+        "Playwright",  # its globalTimeout ended the run: the test running then and those after
+        # it not run (`  9 did not run`), whether a test had failed or not
+        CUT_RE,
+        "raise its globalTimeout, or split the run (--shard), so that every test runs",
+        cut=True,
+    ),
+    Verdict(
+        "Playwright",  # a spec file it could not load (its line at the left edge; Jest indents
+        # its own under `Test suite failed to run`): no test of the run ran
+        re.compile(r"^SyntaxError: /\S+\.(?:spec|test)\.[cm]?[jt]sx?: .+$"),
+        "fix the spec file it names (it did not load, so no test ran), as the code printed "
+        "under the error shows",
+        uncounted=True,
+        no_test=True,
     ),
     Verdict(
         "Playwright",  # the web server its config starts did not start: no test ran
@@ -386,6 +407,8 @@ TRIGGERS = (
     r"^ *[1-9]\d* failed\s*$",  # Playwright
     r"^ *[1-9]\d* errors? (?:was|were) not a part of any test, ",  # ... an error outside them
     r"^Error: (?:Process from|Timed out waiting \d+ms from) config\.webServer",  # ... its server
+    r"^Timed out waiting [\d.]+m?s for the (?:teardown for )?test suite to run\s*$",  # ... cut
+    r"^SyntaxError: /\S+\.(?:spec|test)\.[cm]?[jt]sx?: ",  # ... a spec file that did not load
     r"^ *[1-9]\d* fail\s*$",  # bun test
     bun_block.ERRORS_TRIGGER,  # ... its errors between tests
     busted_block.VERDICT_TRIGGER,
