@@ -97,3 +97,30 @@ def test_a_run_cut_in_its_first_scenario_run_is_said_so(capsys: pytest.CaptureFi
     )
     assert stopped["message"].startswith("the run ended in this feature's first scenario")
     assert "a --name or --tags filter left out" in stopped["details"]["note"]
+
+
+def test_behave_1_2_6s_progress_run_is_read_as_1_3s(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """behave 1.2.6 prints no `USING RUNNER` line and `F` for any exception a step raised
+    (capture_behave_progress_126.sh). Cut, its letters are read as 1.3's, each `F` said to be
+    any exception; whole, its lists name its failures as 1.3's do. Before, the cut run was
+    refused as of no format (exit 2), and after a pytest run its letters were not read."""
+    code, report = _read(capsys, RUNS / "cut_progress_126.txt")
+    assert code == 1
+    failures = [f["failure"] for f in report["findings"]]
+    assert [(f["name"], f["kind"], f["line_start"]) for f in failures] == [
+        ("(scenario 1 run in features/cut.feature)", "failed", 2),
+        ("(scenario 3 run in features/cut.feature)", "failed", 5),
+        ("(scenario 4 run in features/cut.feature)", "stopped", 5),
+    ]
+    assert "an assert and for any other exception alike" in failures[0]["message"]
+    assert any("the run ended before its summary" in note for note in report["notes"])
+    _, report = _read(capsys, RUNS / "progress_126.txt")
+    assert report["summary"]["failures"] == 9
+    assert not [f for f in report["findings"] if f["failure"]["name"].startswith("(scenario")]
+    pytest_run = RUNS.parent / "make_k_mix_then_pytest_q.log"
+    log = tmp_path / "ci.log"
+    log.write_bytes(pytest_run.read_bytes() + (RUNS / "cut_progress_126.txt").read_bytes())
+    code, report = _read(capsys, log)
+    assert (code, report["summary"]["failures"]) == (1, 53 + 3)

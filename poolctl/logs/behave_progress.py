@@ -34,6 +34,9 @@ if TYPE_CHECKING:
     from poolctl.logs.scan import TextParser
 
 FEATURE_RE = re.compile(r"^(?P<file>\S+\.feature)  (?P<rest>.*)$")
+# ... behave 1.2.6's, which prints no first line of its own: a file under a `features/` folder,
+# where behave looks for them
+UNSIGNED_RE = re.compile(r"^(?P<file>(?:\S+/)?features/\S+\.feature)  (?P<rest>.*)$")
 TRIGGER = r"^\S+\.feature  "
 _LETTERS_RE = re.compile(r"^[.FEHUS_P]+")
 FAILED = {
@@ -42,6 +45,11 @@ FAILED = {
     "H": ("hook_error", "a hook raised an exception"),
     "U": ("undefined", "a step has no definition"),
 }
+# `F` with no first line of behave's: 1.2.6 has no `error` status, any exception fails a step
+_OLD_FAILED = (
+    "a step failed (behave before 1.3, which printed no first line here, prints `F` for an "
+    "assert and for any other exception alike)"
+)
 # what ends a feature's letters: the run's lists or counts, behave's own closing lines
 _ENDS_RE = re.compile(r"^(?:(?:Failing|Errored) scenarios:$|\d+ (?:features?|scenarios?) passed, )")
 _BEHAVES_LOG_RE = re.compile(r"^(?:LOG_[A-Z]+:|SKIP (?:Scenario|Feature) )")
@@ -56,8 +64,11 @@ _UNNAMED = (
 def stopped_in_text(text: str) -> bool:
     """Whether `text`, a whole log, is a behave run under the progress formatter cut short:
     behave's first line, a feature's progress line, neither the closing lists nor the counts."""
-    if SIGN not in text or not re.search(r"(?m)^\S+\.feature  ", text):
-        return False
+    if SIGN in text:
+        if not re.search(r"(?m)^\S+\.feature  ", text):
+            return False
+    elif not re.search(r"(?m)^(?:\S+/)?features/\S+\.feature  ", text):
+        return False  # (behave 1.2.6: no first line of its own)
     return not re.search(r"(?m)^(?:(?:Failing|Errored) scenarios:|\d+ scenarios? passed, )", text)
 
 
@@ -67,6 +78,7 @@ class Progress:
     lists; `ended` once these came."""
 
     file: str
+    signed: bool = True  # behave's first line came before it (1.3); none is 1.2.6's
     lines: Lines = field(default_factory=list)
     last_newline: bool = True  # whether the last line read ends with one (the input may not)
     ended: bool = False
@@ -82,7 +94,7 @@ class ProgressFeature:
 
     def __init__(self, number: int, line: str, parser: TextParser) -> None:
         found = FEATURE_RE.match(line.rstrip("\n"))
-        self.progress = Progress(found["file"] if found else "")
+        self.progress = Progress(found["file"] if found else "", signed=parser in SIGNED)
         FEATURES.setdefault(parser, []).append(self.progress)
         self.feed(number, line, first=True)
 
@@ -102,8 +114,10 @@ class ProgressFeature:
 
 
 def block_at(parser: TextParser, number: int, line: str) -> ProgressFeature | None:
-    """A feature's progress line of a run whose first line was behave's begins its block."""
-    if parser not in SIGNED or not FEATURE_RE.match(line.rstrip()):
+    """A feature's progress line of a run whose first line was behave's begins its block, and,
+    with no such line (behave 1.2.6), one of a file in a `features/` folder."""
+    text = line.rstrip()
+    if not FEATURE_RE.match(text) or (parser not in SIGNED and not UNSIGNED_RE.match(text)):
         return None
     return ProgressFeature(number, line, parser)
 
@@ -119,7 +133,7 @@ def stopped(parser: TextParser, done: Callable[[Failure, Lines], object]) -> Non
         letters = _letters(progress.lines)
         for number, (line, letter) in enumerate(letters, 1):
             if letter in FAILED:
-                done(*_failure(parser.name, progress.file, number, line, letter))
+                done(*_failure(parser.name, progress, number, line, letter))
     last = features[-1]
     letters = _letters(last.lines)
     began = _began(last, letters)
@@ -169,11 +183,13 @@ def _began(last: Progress, letters: list[tuple[tuple[int, str], str]]) -> tuple[
 
 
 def _failure(
-    file: str, feature: str, number: int, line: tuple[int, str], letter: str
+    file: str, progress: Progress, number: int, line: tuple[int, str], letter: str
 ) -> tuple[Failure, Lines]:
     kind, said = FAILED[letter]
+    if letter == "F" and not progress.signed:
+        said = _OLD_FAILED
     message = f"behave's progress formatter printed '{letter}' for this scenario: {said}"
-    return _unnamed(file, feature, number, [line], kind, message)
+    return _unnamed(file, progress.file, number, [line], kind, message)
 
 
 def _stopped(file: str, feature: str, line: tuple[int, str], lines: Lines) -> tuple[Failure, Lines]:
