@@ -157,3 +157,23 @@ def test_an_error_between_tests_is_a_failure_of_its_file(
     assert failure["message"] == message
     parsed = read_logs([str(path)])
     assert [(s.source, s.failures, s.read) for s in parsed.summaries] == [("bun test", 1, 1)]
+
+
+def test_a_run_bun_bailed_out_of_is_read_and_said_stopped(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`--bail`: bun stops at the first failed test and prints no counts, `Bailed out after 1
+    failure` in their place. Before, refused as of no format (exit 2)."""
+    path = MIXED / "bun_runs" / "bail.txt"
+    code, out, _ = run(capsys, "triage", str(path), "--no-history", "--format", "json")
+    assert code == 1
+    report = json.loads(out)
+    assert (report["summary"]["failures"], report["summary"]["unread"]) == (1, 0)
+    [failure] = [f["failure"] for f in report["findings"]]
+    assert (failure["name"], failure["kind"]) == (
+        "worker pool > checkout times out with callers waiting",
+        "CheckoutTimeout",
+    )
+    assert any("stopped its run at its failure (--bail)" in n for n in report["notes"])
+    parsed = read_logs([str(path)])
+    assert [(s.source, s.failures, s.read) for s in parsed.summaries] == [("bun test", 1, 1)]

@@ -49,6 +49,8 @@ _RESULT_RE = re.compile(r"^\((?P<outcome>pass|fail|skip|todo)\) (?P<name>.+?)(?:
 # its count of errors outside its tests, below its ` N fail` (` 0 fail` when none failed)
 ERRORS_RE = re.compile(r"^(?P<errors>[1-9]\d*) errors?$")
 ERRORS_TRIGGER = r"^ [1-9]\d* errors?\s*$"
+# --bail's last line, in place of its counts
+BAILED_RE = re.compile(r"^Bailed out after (?P<failed>[1-9]\d*) failures?$")
 _TIMED_OUT_RE = re.compile(r"^  \^ (?P<said>this test timed out after \d+m?s\.)$")
 # the counts after the files: the last file's section has ended
 _COUNT_RE = re.compile(r"^ \d+ (?:pass|fail|skip|todo|errors?|expect\(\) calls?)$|^Ran \d+ tests? ")

@@ -97,6 +97,11 @@ def read_verdict(
         return True
     if verdict.line is bun_block.ERRORS_RE and _joins_bun_run(out, file, number, text, failed):
         return True
+    if verdict.line is bun_block.BAILED_RE:
+        out.skipped.append(
+            f"{file}:{number}: bun test stopped its run at its failure (--bail): the tests after"
+            " it were not run, neither passed nor failed"
+        )
     if verdict.runner == VITEST and _joins_vitest_run(out, file, number, text, failed):
         note_unread(out, file, number, text, verdict)
         return True

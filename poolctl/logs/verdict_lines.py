@@ -338,6 +338,11 @@ VERDICTS = (
         f"{_JUNIT} (--reporter=junit --reporter-outfile=FILE)",
     ),
     Verdict(
+        bun_block.RUNNER,  # --bail: it stops at the Nth failure and prints no counts
+        bun_block.BAILED_RE,
+        f"{_JUNIT} (--reporter=junit --reporter-outfile=FILE)",
+    ),
+    Verdict(
         bun_block.RUNNER,  # ` 1 error` below it: errors between tests (`other_verdicts`)
         bun_block.ERRORS_RE,
         f"{_JUNIT} (--reporter=junit --reporter-outfile=FILE)",
@@ -411,6 +416,7 @@ TRIGGERS = (
     r"^SyntaxError: /\S+\.(?:spec|test)\.[cm]?[jt]sx?: ",  # ... a spec file that did not load
     r"^ *[1-9]\d* fail\s*$",  # bun test
     bun_block.ERRORS_TRIGGER,  # ... its errors between tests
+    r"^Bailed out after [1-9]\d* failures?\s*$",  # ... its run stopped by --bail
     busted_block.VERDICT_TRIGGER,
     testthat_block.VERDICT_TRIGGER,
     uvu_block.SUITE_TRIGGER,  # uvu
