@@ -114,3 +114,15 @@ def test_a_test_tried_again_is_one_failure_and_one_that_passed_then_flaky() -> N
     assert [(s.failures, s.read) for s in parsed.summaries] == [(4, 4)]
     [flaky] = [n for n in parsed.skipped if "flaky" in n]
     assert "pool-server::integration worker_starts_after_a_retry failed and then passed" in flaky
+
+
+def test_failure_output_final_reads_each_test_once_from_its_output_after_the_summary() -> None:
+    """`--failure-output final`: each failed test's result line alone as it ends, then after the
+    summary its line again with its output. Before, 7 failures: each line alone read as a
+    failure with no message, three of the outputs again (the first one's libtest lines a cargo
+    test run of its own, unread)."""
+    parsed = read_logs([str(CRATES / "nextest_final.txt")])
+    read = {(f.group, f.name): (f.location, f.message) for f in parsed.failures}
+    assert read == READ and len(parsed.failures) == 4
+    assert [(s.source, s.failures, s.read) for s in parsed.summaries] == [("cargo nextest", 4, 4)]
+    assert not [n for n in parsed.skipped if "not read" in n]

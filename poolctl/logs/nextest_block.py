@@ -115,13 +115,55 @@ class RepeatedResults:
     already, each above its output; a test that failed and then passed when tried again is
     listed `FLAKY 2/2`: no failure, said in a note. A run nextest cancelled (fail-fast, its
     default, or --max-fail) says below them how many tests it did not run: said in a note, as
-    they are neither passes nor failures."""
+    they are neither passes nor failures. Under `--failure-output final` (or
+    `immediate-final`) a failed test's output comes here, under its line again: read as its
+    block, in place of the one read with none above (`_in_place`)."""
 
-    def __init__(self, out: ParsedLog, input_file: str) -> None:
+    def __init__(self, out: ParsedLog, input_file: str, keep: Callable[[Failure, Lines], object]):
         self.out = out
         self.input_file = input_file
+        self.keep = keep
+        self.block: NextestBlock | None = None  # a failed test's line again, and its output
 
     def feed(self, number: int, line: str) -> bool:
+        if self.block is not None and self.block.feed(number, line):
+            return True
+        self._block_ends()
+        if RESULT_RE.match(line.rstrip()):
+            self.block = NextestBlock(number, line, self.input_file, self._in_place, {})
+            return True
+        return self._listed(number, line)
+
+    def _block_ends(self) -> None:
+        """The failed test's line read again ends: its output, if any came under it, is read."""
+        block, self.block = self.block, None
+        if block is not None and any(_SECTION_RE.match(t) for _, t in block.lines[1:]):
+            block.close()
+
+    def _in_place(self, failure: Failure, lines: Lines) -> None:
+        """The test's failure, read from its output after the summary: in place of the one read
+        from its line above with no output (`--failure-output final`), else kept; the run's
+        output goes on to it."""
+        runs = [
+            i
+            for i, run in enumerate(self.out.summaries)
+            if run.file == self.input_file and run.source == RUNNER
+        ]
+        if runs:
+            run = self.out.summaries[runs[-1]]
+            self.out.summaries[runs[-1]] = dataclasses.replace(run, output_end=lines[-1][0])
+        for i, read in enumerate(self.out.failures):
+            if (
+                read.input_file == self.input_file
+                and (read.group, read.name) == (failure.group, failure.name)
+                and read.details.get("runner") == RUNNER
+                and read.line_end == read.line_start  # (its line alone)
+            ):
+                self.out.failures[i] = failure
+                return
+        self.keep(failure, lines)
+
+    def _listed(self, number: int, line: str) -> bool:
         flaky = _FLAKY_RE.match(line.rstrip())
         if flaky is not None:
             self.out.skipped.append(
@@ -139,4 +181,5 @@ class RepeatedResults:
         return _ANY_RESULT_RE.match(line.rstrip()) is not None
 
     def close(self) -> Lines:
+        self._block_ends()
         return []

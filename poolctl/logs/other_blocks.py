@@ -179,7 +179,7 @@ def block_at(parser: TextParser, number: int, line: str) -> Consumer | None:
         go_runs.json_ended(parser, name, partial(_keep, parser))
         return None
     if line.startswith(" ") and nextest_block.SUMMARY_RE.match(line):
-        return nextest_block.RepeatedResults(parser.out, parser.name)  # (its lines again)
+        return nextest_block.RepeatedResults(parser.out, parser.name, partial(_keep, parser))
     if line.startswith("DONE "):  # gotestsum's count: the failures its summary listed are kept
         gotestsum_block.done(parser, number, line, partial(_keep, parser))
         return None
