@@ -126,3 +126,16 @@ def test_failure_output_final_reads_each_test_once_from_its_output_after_the_sum
     assert read == READ and len(parsed.failures) == 4
     assert [(s.source, s.failures, s.read) for s in parsed.summaries] == [("cargo nextest", 4, 4)]
     assert not [n for n in parsed.skipped if "not read" in n]
+
+
+def test_no_capture_reads_each_test_from_its_output_above_its_line() -> None:
+    """`--no-capture`: each test's output unindented between its `START` line and its result
+    line (libtest's lines, the panic). Before, 8 failures for 4: each panic read as cargo
+    test's, of no crate, and each result line again with no message, 3 libtest verdicts
+    counted as cargo test runs, unread."""
+    parsed = read_logs([str(CRATES / "nextest_nocapture.txt")])
+    read = {(f.group, f.name): (f.location, f.message) for f in parsed.failures}
+    assert read == READ and len(parsed.failures) == 4
+    assert {f.details["runner"] for f in parsed.failures} == {"cargo nextest"}
+    assert [(s.source, s.failures, s.read) for s in parsed.summaries] == [("cargo nextest", 4, 4)]
+    assert not [n for n in parsed.skipped if "not read" in n]

@@ -52,10 +52,21 @@ NOT_RUN_RE = re.compile(
     r"^warning: (?P<not_run>\d+)/(?P<tests>\d+) tests? (?:was|were) not run due to (?P<why>[^(]+?)"
     r"(?: \(.*\))?$"
 )
+# a test's start, under --no-capture (its output follows unindented, then its result line)
+_START_RE = re.compile(r"^ +START +\[ *\] ")
 SUMMARY_RE = re.compile(r"^ +Summary \[ *[\d.]+s\] (?:\d+/)?\d+ tests? run: ")
 TRIGGERS = (r"^ +(?:TRY \d+ )?(?:FAIL|TIMEOUT|ABORT|LEAK-FAIL|SIG[A-Z]+) +\[ *[\d.]+s\] ",)
 _SECTION_RE = re.compile(r"^  (?:stdout|stderr) ───$")
 _KINDS = {"TIMEOUT": "timeout", "ABORT": "abort", "LEAK-FAIL": "leak"}
+
+
+class Tries(dict[tuple[str, str], list[str]]):
+    """Each test's tries before its last (`--retries`), by binary id and name, beside the log's
+    reading (`out`), where a test's output printed above its line (`--no-capture`) was read."""
+
+    def __init__(self, out: ParsedLog) -> None:
+        super().__init__()
+        self.out = out
 
 
 class NextestBlock:
@@ -79,6 +90,8 @@ class NextestBlock:
         text = line.rstrip()
         if len(self.lines) >= MAX_BLOCK_LINES or _ANY_RESULT_RE.match(text):
             return False
+        if _START_RE.match(text):
+            return False  # (--no-capture: the next test's start)
         if text and not text.startswith("    ") and not _SECTION_RE.match(text):
             return False  # (the rule above the summary, cargo's lines, another runner's)
         self.lines.append((number, text))
@@ -106,8 +119,41 @@ class NextestBlock:
             details["note"] = f"nextest ran it {found['try']} times (--retries): each failed"
             del self.tries[(found["binary"], found["name"])]
         failure = dataclasses.replace(failure, kind=kind, message=message, details=details)
+        printed = None
+        if isinstance(self.tries, Tries) and not any(_SECTION_RE.match(t) for _, t in self.lines):
+            printed = _printed_above(self.tries.out, self.input_file, self.lines[0][0], found)
+        if printed is not None:  # (--no-capture: its output, above its line, read as cargo's)
+            failure = dataclasses.replace(printed, details={**printed.details, "runner": RUNNER})
         self.done(failure, self.lines)
         return []
+
+
+def _printed_above(out: ParsedLog, file: str, line: int, found: re.Match[str]) -> Failure | None:
+    """Under `--no-capture` a test's output comes unindented between its `START` line and its
+    result line, read as cargo test's (its panic, libtest's `test result: FAILED.`): that
+    failure, grouped by the binary id, taken from the failures read (and libtest's verdict
+    from the runs), if one of the test's name, of no cargo target, was read since the last
+    nextest failure."""
+    for i in range(len(out.failures) - 1, -1, -1):
+        read = out.failures[i]
+        if read.input_file != file or read.details.get("runner") != cargo_block.RUNNER:
+            if read.input_file == file and read.details.get("runner") == RUNNER:
+                return None  # (an earlier test's)
+            continue
+        if read.name != found["name"] or read.line_start > line or read.group:
+            continue  # (cargo test's own run names its target, `Running …`: no nextest output)
+        del out.failures[i]
+        between = range(read.line_start, line)
+        theirs = [
+            s
+            for s in out.summaries
+            if s.file == file and s.source == cargo_block.RUNNER and s.line in between
+        ]
+        out.summaries[:] = [s for s in out.summaries if s not in theirs]
+        notes = {f"{file}:{s.line}: " for s in theirs}
+        out.skipped[:] = [n for n in out.skipped if n[: n.find(": ") + 2] not in notes]
+        return dataclasses.replace(read, group=found["binary"])
+    return None
 
 
 class RepeatedResults:
@@ -130,7 +176,9 @@ class RepeatedResults:
             return True
         self._block_ends()
         if RESULT_RE.match(line.rstrip()):
-            self.block = NextestBlock(number, line, self.input_file, self._in_place, {})
+            self.block = NextestBlock(
+                number, line, self.input_file, self._in_place, Tries(self.out)
+            )
             return True
         return self._listed(number, line)
 

@@ -77,7 +77,7 @@ _TAP_OPEN: weakref.WeakKeyDictionary[TextParser, list[int]] = weakref.WeakKeyDic
 # each parser's last `Summary of all failing tests` heading of Jest's: the blocks after it, up to
 # the run's counts, are its failures printed again
 _JEST_SUMMARY: weakref.WeakKeyDictionary[TextParser, int] = weakref.WeakKeyDictionary()
-_NEXTEST_TRIES: weakref.WeakKeyDictionary[TextParser, dict[tuple[str, str], list[str]]] = (
+_NEXTEST_TRIES: weakref.WeakKeyDictionary[TextParser, nextest_block.Tries] = (
     weakref.WeakKeyDictionary()
 )  # each parser's cargo nextest tests' tries before their last (`--retries`)
 # each parser's current `cargo test` target: its path, the tests read, the panics printed inline
@@ -297,7 +297,7 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
     if line.startswith('{"Time":"') and go_json.TRIGGER_RE.match(line):
         return go_runs.json_stream(parser, number, line)
     if line.startswith(" ") and nextest_block.RESULT_RE.match(line.rstrip()):
-        tries = _NEXTEST_TRIES.setdefault(parser, {})
+        tries = _NEXTEST_TRIES.setdefault(parser, nextest_block.Tries(parser.out))
         return nextest_block.NextestBlock(number, line, parser.name, partial(_keep, parser), tries)
     if line[:1] in "-rtfe " and (cargo := _cargo_line(parser, number, line)) is not None:
         return cargo if cargo is not NO_BLOCK else None
