@@ -48,6 +48,8 @@ OtherRunner = Literal[
     "bun",
     "busted",
     "testthat",
+    "hspec",
+    "tasty",
 ]
 # where a failure was read: a runner's output, or a run of poolctl's own
 Source = Literal["exunit", "pytest", "junit", OtherRunner, "scenario", "ping", "doctor"]

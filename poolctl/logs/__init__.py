@@ -23,6 +23,7 @@ from poolctl.logs import (
     bats_pretty,
     endless,
     exunit_stopped,
+    hspec_block,
     pytest_run_errors,
     rspec_block,
     run_end_lines,
@@ -197,6 +198,10 @@ def detect_format(head: bytes | str) -> str | None:
     if _XML_START.match(text) and re.search(r"<test(?:suites?|case)\b", text):
         return "junit"
     pytest, exunit = _marks_found(text)
+    if exunit and hspec_block.IN_TEXT_RE.search(text):
+        # hspec's failed run: its `Finished in 4.3 seconds` and `Randomized with seed 7` are no
+        # ExUnit run's; its section and verdict are read beside the pytest parser's own
+        exunit = max(0, exunit - 2)
     if not pytest and not exunit:
         # another runner's failed run alone (`go test`, `cargo test`, Vitest…): the pytest
         # parser reads its verdict (poolctl.logs.other_verdicts), its failures counted, unread

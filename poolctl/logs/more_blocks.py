@@ -1,12 +1,14 @@
-"""The failure blocks of R's test runner, read beside a text parser's own as
-`poolctl.logs.other_blocks` reads the others': testthat's (`poolctl.logs.testthat_block`)."""
+"""The failure blocks of R's and Haskell's test runners, read beside a text parser's own as
+`poolctl.logs.other_blocks` reads the others': testthat's (`poolctl.logs.testthat_block`) and
+tasty's (`poolctl.logs.tasty_block`); hspec's section is RSpec's heading's
+(`poolctl.logs.rspec_block`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from poolctl.logs import testthat_block
+from poolctl.logs import tasty_block, testthat_block
 from poolctl.logs.records import Lines
 from poolctl.model import Failure
 
@@ -15,6 +17,7 @@ if TYPE_CHECKING:
 
 TRIGGERS = (
     *testthat_block.TRIGGERS,  # testthat's `Failure ('test-x.R:12'): name`
+    *tasty_block.TRIGGERS,  # tasty's `  name:   FAIL`
 )
 
 
@@ -26,4 +29,7 @@ def block_at(
         found := testthat_block.block_at(parser.out, parser.name, number, line, keep)
     ):
         return found
+    if line.rstrip().endswith(("FAIL", "s)")) and tasty_block.HEADER_RE.match(line.rstrip()):
+        before = [c.text for c in parser.nearby_before(number)]
+        return tasty_block.block_at(number, line, parser.name, before, keep)
     return None

@@ -150,7 +150,7 @@ TRIGGERS = (
     *playwright_block.TRIGGERS,  # Playwright's failed tests' blocks, its summary of flaky ones
     *testunit_block.TRIGGERS,  # test-unit's `Failure: test_x(PoolTest)` under its rule
     *bun_block.TRIGGERS,  # bun test's header, then each test file's line
-    *more_blocks.TRIGGERS,  # R's: testthat's
+    *more_blocks.TRIGGERS,  # R's and Haskell's: testthat's, tasty's
     *busted_block.TRIGGERS,  # busted's `Error -> spec/x_spec.lua @ 6`, below its counts
     *ct_block.LOG_TRIGGERS,  # ... its suite.log's lines naming a case, and its number
 )
@@ -224,7 +224,7 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
             number, line, parser.name, busted_block.SOURCE, partial(_keep, parser)
         )  # busted's block of a failed or errored test
     if more := more_blocks.block_at(parser, number, line, partial(_keep, parser)):
-        return more  # R's runner's blocks (testthat's)
+        return more  # R's and Haskell's runners' blocks (testthat's, tasty's)
     if line.startswith(("Failure: ", "Error: ")) and testunit_block.heads_block(
         line.rstrip(), [c.text for c in parser.nearby_before(number)]
     ):

@@ -18,6 +18,7 @@ import re
 from poolctl.logs import (
     bats_pretty,
     bun_block,
+    hspec_block,
     job_failed,
     no_tests_ran,
     node_tap_report,
@@ -52,6 +53,8 @@ def _any_of(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str]:
 
 
 TAP_VERDICT = next(v for v in VERDICTS if v.runner == tap_verdicts.TAP)
+RSPEC = "RSpec"
+HSPEC = next(v for v in VERDICTS if v.runner == hspec_block.RUNNER)
 
 # Whether a stripped line is any runner's verdict, in one call: nearly every line looked at is
 # none (the Logger lines after each ExUnit failure block, ending in `)` or holding ` fail`, were
@@ -91,6 +94,8 @@ def read_verdict(
     if matched is None:
         return False
     verdict, failed = matched
+    if verdict.runner == RSPEC and hspec_block.read_since(out, file):
+        verdict = HSPEC  # (its verdict is RSpec's shape)
     if verdict.runner == bats_pretty.RUNNER and not _bats_run(out, file):
         return False
     if verdict.runner == NODE and _joins_node_run(out, file, number, text, failed):

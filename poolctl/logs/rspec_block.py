@@ -17,8 +17,9 @@ Each entry is the example's number and full description (its groups' and its own
 the error's class and message, or a matcher's failed expectation (`expected: 3` …, which names
 no class: of kind AssertionError, as Jasmine's are), then the backtrace, each frame behind `# `;
 up to the next entry, or the section's end (`Finished in`). Jasmine heads its failures
-`Failures:` too, its entries not indented (`poolctl.logs.jasmine_block`): the first entry says
-whose the section is (`heading`).
+`Failures:` too, its entries not indented (`poolctl.logs.jasmine_block`), and so does hspec,
+each entry under its place (`poolctl.logs.hspec_block`): the first entry says whose the section
+is (`heading`).
 
 An error outside any example (a spec file that did not load, a `before(:suite)` or
 `after(:context)` hook that raised) is a block of its own, not indented, counted apart by the
@@ -37,7 +38,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from poolctl.logs import jasmine_block
+from poolctl.logs import hspec_block, jasmine_block
 from poolctl.logs.records import Lines
 from poolctl.logs.runner_block import RunnerBlock
 from poolctl.logs.scan import MAX_BLOCK_LINES, MAX_FIELD, block_failure, clip
@@ -83,7 +84,8 @@ class _Heading:
         self.input_file = input_file
         self.done = done
         self.blank: Lines = []
-        self.section: RspecSection | jasmine_block.JasmineSection | None = None
+        self.section: RspecSection | jasmine_block.JasmineSection | hspec_block.HspecSection | None
+        self.section = None
 
     def feed(self, number: int, line: str) -> bool:
         if self.section is None:
@@ -100,10 +102,16 @@ class _Heading:
             return []
         return self.section.close()
 
-    def _whose(self, line: str) -> RspecSection | jasmine_block.JasmineSection:
+    def _whose(
+        self, line: str
+    ) -> RspecSection | jasmine_block.JasmineSection | hspec_block.HspecSection:
         number, first = self.first
         if _ENTRY_RE.match(line.rstrip()):
             return RspecSection(number, first, self.input_file, SOURCE, self.done)
+        if hspec_block.PLACE_RE.match(line.rstrip()):  # hspec's: where its first example is
+            return hspec_block.HspecSection(
+                number, first, self.input_file, hspec_block.SOURCE, self.done
+            )
         return jasmine_block.JasmineSection(
             number, first, self.input_file, jasmine_block.SOURCE, self.done
         )

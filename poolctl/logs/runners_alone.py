@@ -30,6 +30,7 @@ from poolctl.logs import (
     playwright_block,
     tap_streams,
     tap_verdicts,
+    tasty_block,
     testthat_block,
     unittest_block,
     unittest_runners,
@@ -149,6 +150,7 @@ PASSED = (
     ("test-unit", re.compile(r"^\d+ tests, \d+ assertions, 0 failures, 0 errors, \d+ pendings, ")),
     ("busted", busted_block.CLEAN_RE),
     (testthat_block.RUNNER, testthat_block.CLEAN_RE),
+    (tasty_block.RUNNER, tasty_block.CLEAN_RE),
     ("Playwright", re.compile(r"^[1-9]\d* passed \([\d.]+(?:ms|s|m|h|d)\)$")),
     # its Testsuite summary's total (a count that fails the run is a verdict of its own)
     ("automake", re.compile(r"^# TOTAL: +\d+$")),

@@ -16,10 +16,12 @@ from poolctl.logs import (
     deno_block,
     gotestsum_block,
     gtest_block,
+    hspec_block,
     job_failed,
     node_tap_report,
     robot_block,
     tap_verdicts,
+    tasty_block,
     testthat_block,
     testunit_block,
     uvu_block,
@@ -166,6 +168,11 @@ VERDICTS = (
         ),
         f"{_JUNIT} (the rspec_junit_formatter gem)",
     ),
+    Verdict(  # RSpec's shape, taken for hspec's after hspec's failures (`read_verdict`)
+        hspec_block.RUNNER,
+        re.compile(r"^\d+ examples?, (?P<failed>\d+) failures?(?:, \d+ pending)?$"),
+        f"{_JUNIT} (hspec-junit-formatter)",
+    ),
     Verdict(
         "minitest",  # its own reporter's `runs`, minitest-reporters' `tests`
         re.compile(
@@ -176,6 +183,7 @@ VERDICTS = (
     ),
     Verdict(busted_block.RUNNER, busted_block.VERDICT_RE, f"{_JUNIT} (busted -o junit)"),
     Verdict(testunit_block.RUNNER, testunit_block.VERDICT_RE, f"{_JUNIT} (ci_reporter_test_unit)"),
+    Verdict(tasty_block.RUNNER, tasty_block.VERDICT_RE, f"{_JUNIT} (tasty-ant-xml's --xml=FILE)"),
     Verdict(  # (its check reporter prints it before its blocks and again after them)
         testthat_block.RUNNER, testthat_block.VERDICT_RE, f"{_JUNIT} (JunitReporter)"
     ),
@@ -419,6 +427,7 @@ TRIGGERS = (
     r"^Bailed out after [1-9]\d* failures?\s*$",  # ... its run stopped by --bail
     busted_block.VERDICT_TRIGGER,
     testthat_block.VERDICT_TRIGGER,
+    tasty_block.VERDICT_TRIGGER,
     uvu_block.SUITE_TRIGGER,  # uvu
     node_tap_report.VERDICT_TRIGGER,  # node-tap
     ward_block.VERDICT_TRIGGER,  # ward
