@@ -50,6 +50,7 @@ OtherRunner = Literal[
     "testthat",
     "hspec",
     "tasty",
+    "junit5_console",
 ]
 # where a failure was read: a runner's output, or a run of poolctl's own
 Source = Literal["exunit", "pytest", "junit", OtherRunner, "scenario", "ping", "doctor"]

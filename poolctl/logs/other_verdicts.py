@@ -20,6 +20,7 @@ from poolctl.logs import (
     bun_block,
     hspec_block,
     job_failed,
+    junit5_console,
     no_tests_ran,
     node_tap_report,
     tap_producers,
@@ -112,6 +113,11 @@ def read_verdict(
         return True
     if verdict.runner == testthat_block.RUNNER and testthat_block.again(out, file, number, text):
         note_unread(out, file, number, text, verdict)
+        return True
+    if verdict.runner == junit5_console.RUNNER and junit5_console.joins_containers(
+        out, file, number, text, failed
+    ):
+        note_unread(out, file, number, out.summaries[-1].text, verdict)
         return True
     if (verdict.no_test or verdict.cut) and _joins_line_above(out, file, number, text, verdict):
         return True

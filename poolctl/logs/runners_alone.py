@@ -22,6 +22,7 @@ from poolctl.logs import (
     gotestsum_block,
     gtest_block,
     jest_block,
+    junit5_console,
     mocha_block,
     mocha_tree,
     node_dot,
@@ -151,6 +152,7 @@ PASSED = (
     ("busted", busted_block.CLEAN_RE),
     (testthat_block.RUNNER, testthat_block.CLEAN_RE),
     (tasty_block.RUNNER, tasty_block.CLEAN_RE),
+    (junit5_console.RUNNER, junit5_console.CLEAN_RE),
     ("Playwright", re.compile(r"^[1-9]\d* passed \([\d.]+(?:ms|s|m|h|d)\)$")),
     # its Testsuite summary's total (a count that fails the run is a verdict of its own)
     ("automake", re.compile(r"^# TOTAL: +\d+$")),

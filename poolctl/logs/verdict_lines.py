@@ -18,6 +18,7 @@ from poolctl.logs import (
     gtest_block,
     hspec_block,
     job_failed,
+    junit5_console,
     node_tap_report,
     robot_block,
     tap_verdicts,
@@ -183,6 +184,16 @@ VERDICTS = (
     ),
     Verdict(busted_block.RUNNER, busted_block.VERDICT_RE, f"{_JUNIT} (busted -o junit)"),
     Verdict(testunit_block.RUNNER, testunit_block.VERDICT_RE, f"{_JUNIT} (ci_reporter_test_unit)"),
+    Verdict(  # its summary's containers, then its tests: one run (`joins_containers`)
+        junit5_console.RUNNER,
+        junit5_console.CONTAINERS_RE,
+        "read the XML of its --reports-dir (TEST-junit-jupiter.xml)",
+    ),
+    Verdict(
+        junit5_console.RUNNER,
+        junit5_console.VERDICT_RE,
+        "read the XML of its --reports-dir (TEST-junit-jupiter.xml)",
+    ),
     Verdict(tasty_block.RUNNER, tasty_block.VERDICT_RE, f"{_JUNIT} (tasty-ant-xml's --xml=FILE)"),
     Verdict(  # (its check reporter prints it before its blocks and again after them)
         testthat_block.RUNNER, testthat_block.VERDICT_RE, f"{_JUNIT} (JunitReporter)"
@@ -428,6 +439,8 @@ TRIGGERS = (
     busted_block.VERDICT_TRIGGER,
     testthat_block.VERDICT_TRIGGER,
     tasty_block.VERDICT_TRIGGER,
+    junit5_console.VERDICT_TRIGGER,
+    junit5_console.CONTAINERS_TRIGGER,
     uvu_block.SUITE_TRIGGER,  # uvu
     node_tap_report.VERDICT_TRIGGER,  # node-tap
     ward_block.VERDICT_TRIGGER,  # ward
