@@ -51,6 +51,7 @@ OtherRunner = Literal[
     "hspec",
     "tasty",
     "junit5_console",
+    "clojure_test",
 ]
 # where a failure was read: a runner's output, or a run of poolctl's own
 Source = Literal["exunit", "pytest", "junit", OtherRunner, "scenario", "ping", "doctor"]

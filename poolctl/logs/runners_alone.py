@@ -18,6 +18,7 @@ from poolctl.logs import (
     behave_progress,
     busted_block,
     cargo_block,
+    clojure_block,
     go_block,
     gotestsum_block,
     gtest_block,
@@ -152,6 +153,7 @@ PASSED = (
     ("busted", busted_block.CLEAN_RE),
     (testthat_block.RUNNER, testthat_block.CLEAN_RE),
     (tasty_block.RUNNER, tasty_block.CLEAN_RE),
+    (clojure_block.RUNNER, clojure_block.CLEAN_RE),
     (junit5_console.RUNNER, junit5_console.CLEAN_RE),
     ("Playwright", re.compile(r"^[1-9]\d* passed \([\d.]+(?:ms|s|m|h|d)\)$")),
     # its Testsuite summary's total (a count that fails the run is a verdict of its own)

@@ -12,6 +12,7 @@ from poolctl.logs import (
     bun_block,
     busted_block,
     catch2_block,
+    clojure_block,
     ctest_block,
     deno_block,
     gotestsum_block,
@@ -194,6 +195,7 @@ VERDICTS = (
         junit5_console.VERDICT_RE,
         "read the XML of its --reports-dir (TEST-junit-jupiter.xml)",
     ),
+    Verdict(clojure_block.RUNNER, clojure_block.VERDICT_RE, f"{_JUNIT} (test2junit)"),
     Verdict(tasty_block.RUNNER, tasty_block.VERDICT_RE, f"{_JUNIT} (tasty-ant-xml's --xml=FILE)"),
     Verdict(  # (its check reporter prints it before its blocks and again after them)
         testthat_block.RUNNER, testthat_block.VERDICT_RE, f"{_JUNIT} (JunitReporter)"
@@ -439,6 +441,7 @@ TRIGGERS = (
     busted_block.VERDICT_TRIGGER,
     testthat_block.VERDICT_TRIGGER,
     tasty_block.VERDICT_TRIGGER,
+    clojure_block.VERDICT_TRIGGER,
     junit5_console.VERDICT_TRIGGER,
     junit5_console.CONTAINERS_TRIGGER,
     uvu_block.SUITE_TRIGGER,  # uvu
