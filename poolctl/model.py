@@ -52,6 +52,7 @@ OtherRunner = Literal[
     "tasty",
     "junit5_console",
     "clojure_test",
+    "testng",
 ]
 # where a failure was read: a runner's output, or a run of poolctl's own
 Source = Literal["exunit", "pytest", "junit", OtherRunner, "scenario", "ping", "doctor"]

@@ -24,6 +24,7 @@ from poolctl.logs import (
     robot_block,
     tap_verdicts,
     tasty_block,
+    testng_block,
     testthat_block,
     testunit_block,
     uvu_block,
@@ -196,6 +197,7 @@ VERDICTS = (
         "read the XML of its --reports-dir (TEST-junit-jupiter.xml)",
     ),
     Verdict(clojure_block.RUNNER, clojure_block.VERDICT_RE, f"{_JUNIT} (test2junit)"),
+    Verdict(testng_block.RUNNER, testng_block.VERDICT_RE, "read its test-output/junitreports XML"),
     Verdict(tasty_block.RUNNER, tasty_block.VERDICT_RE, f"{_JUNIT} (tasty-ant-xml's --xml=FILE)"),
     Verdict(  # (its check reporter prints it before its blocks and again after them)
         testthat_block.RUNNER, testthat_block.VERDICT_RE, f"{_JUNIT} (JunitReporter)"
@@ -441,6 +443,7 @@ TRIGGERS = (
     busted_block.VERDICT_TRIGGER,
     testthat_block.VERDICT_TRIGGER,
     tasty_block.VERDICT_TRIGGER,
+    testng_block.VERDICT_TRIGGER,
     clojure_block.VERDICT_TRIGGER,
     junit5_console.VERDICT_TRIGGER,
     junit5_console.CONTAINERS_TRIGGER,
