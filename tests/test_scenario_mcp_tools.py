@@ -350,3 +350,57 @@ def test_a_tool_whose_url_host_does_not_resolve_names_that_host(
         "service it calls is out of this machine's reach (no network or DNS here, or a host "
         "mistyped in its configuration), not a fault of the request"
     ), outcome["why"]
+
+
+NEO4J_SERVER = REPO / ".peers/py-neo4j/bin/mcp-neo4j-cypher"
+
+
+@pytest.mark.skipif(
+    not NEO4J_SERVER.exists(),
+    reason=f"{NEO4J_SERVER.relative_to(REPO)} is missing: run `make peers` (needs pip and PyPI)",
+)
+def test_a_tool_waiting_on_a_service_it_retries_names_that_service(
+    capsys: pytest.CaptureFixture[str], processes: Processes, tmp_path: Path
+) -> None:
+    """mcp-neo4j-cypher 0.6.0 pointed at a port where no Neo4j listens answers nothing to
+    read_neo4j_cypher while its driver logs `Transaction failed and will be retried in …s
+    (Couldn't connect to 127.0.0.1:PORT …` again and again: the finding said only 'no response
+    within 8 s' and that the pool's SIGTERM ended it. It names the service's address and the
+    lines, and says to start it."""
+    with socket.socket() as s:  # a port nothing listens on once this closes
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    path = tmp_path / "neo4j.yaml"
+    worker = {
+        "command": [str(NEO4J_SERVER)],
+        "protocol": "mcp",
+        "init_timeout": 60,
+        "env": {"NEO4J_URI": f"bolt://127.0.0.1:{port}"},
+    }
+    path.write_text(
+        "name: neo4j-mcp\n"
+        f"worker: {json.dumps(worker)}\n"
+        "pool: {size: 1, max_overflow: 0, lazy: false, checkout_timeout: 60, "
+        "request_timeout: 8}\n"
+        "steps:\n"
+        "  - request:\n"
+        "      command: tools/call\n"
+        "      args: {name: read_neo4j_cypher, arguments: {query: 'RETURN 1'}}\n"
+        "      count: 1\n"
+    )
+    code = main(["run-scenario", "--no-history", "--format", "json", str(path)])
+    report = json.loads(capsys.readouterr()[0])
+    assert code == 1, report
+    [finding] = report["findings"]
+    outcome = finding["outcome"]
+    assert outcome["pattern_id"] == "port-no-response", outcome
+    address = f"127.0.0.1:{port}"
+    assert (
+        "no response within 8 s; meanwhile its stderr logged " in outcome["cause"]
+        and f" failed connection(s) to a service at {address} (`Transaction failed and will "
+        "be retried in "
+        in outcome["cause"]
+    ), outcome["cause"]
+    assert outcome["remediation"].startswith(
+        f"Start the service the worker connects to ({address}) before the pool"
+    ), outcome["remediation"]

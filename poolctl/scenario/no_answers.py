@@ -21,6 +21,7 @@ from poolctl.scenario.deaths import cut_short, death_of
 from poolctl.scenario.evidence import quote_event
 from poolctl.scenario.failed_checks import CheckGroup, firsts, merged, span, total
 from poolctl.scenario.held import fold_held
+from poolctl.scenario.retrying import retrying_service
 from poolctl.scenario.stopped import stopped_by_the_pool
 from poolctl.scenario.stopped_again import RETIRE_FIX, handed_again
 from poolctl.scenario.unreadable import unreadable_answer
@@ -259,7 +260,13 @@ def _no_answer(
         and gone is None
         and (first.worker not in dead)
     ):
-        # alive and silent to the end: how the pool's stop ended it, when it lingered
+        # alive and silent to the end: what it logged meanwhile, and how the pool's stop
+        # ended it, when it lingered
+        retried = retrying_service(c.run.pool, first.worker or "")
+        if retried is not None:  # a service it retried all the while (mcp-neo4j-cypher)
+            cause += retried.why()
+            remediation = retried.fix()
+            evidence.append(retried.evidence())
         done = c.by_type["shutdown_done"]
         grace = c.run.scenario.pool.stop_grace
         ended = stopped_by_the_pool(done, c.by_type["shutdown_begun"], first.worker or "", grace)
