@@ -108,17 +108,20 @@ $(PY_PEERS_STAMP): Makefile
 	  && touch $(PY_PEERS_STAMP) \
 	  || echo "pip could not install the MCP SDK 1 servers: their tests will be skipped"
 
-# mcp-neo4j-cypher 0.6.0 in a virtualenv of its own: its fastmcp 2.13.3 asks `mcp<1.23`, which
-# neither the test extras (the SDK 2) nor the SDK 1 servers above (mcp 1.30.0) allow. With no
-# Neo4j, a tools/call waits on its driver's retries (tests/test_scenario_mcp_tools.py).
-PY_NEO4J       := $(PEERS)/py-neo4j
-PY_NEO4J_STAMP := $(PY_NEO4J)/.installed-stamp
-$(PY_NEO4J_STAMP): Makefile
-	@$(PYTHON) -m venv $(PY_NEO4J) \
-	  && $(PY_NEO4J)/bin/pip install --quiet --disable-pip-version-check \
-	    mcp-neo4j-cypher==0.6.0 fastmcp==2.13.3 mcp==1.22.0 neo4j==6.4.1 \
-	  && touch $(PY_NEO4J_STAMP) \
-	  || echo "pip could not install mcp-neo4j-cypher: its test will be skipped"
+# MCP servers from PyPI each in a virtualenv of its own (.peers/py-alone/NAME), as a user
+# installs it: mcp-neo4j-cypher 0.6.0's fastmcp 2.13.3 asks `mcp<1.23`, which neither the test
+# extras (the SDK 2) nor the servers above (mcp 1.30.0) allow; with no Neo4j a tools/call waits on
+# its driver's retries (tests/test_scenario_mcp_tools.py). mcp-atlassian 0.23.1 (fastmcp 3) with
+# JIRA_URL alone logs why its Jira client is missing as a tool fails
+# (tests/test_stderr_during_call.py).
+PY_ALONE       := mcp-neo4j-cypher==0.6.0 mcp-atlassian==0.23.1
+PY_ALONE_STAMP := $(PEERS)/py-alone/.installed-stamp
+$(PY_ALONE_STAMP): Makefile
+	@ok=1; for p in $(PY_ALONE); do $(PYTHON) -m venv $(PEERS)/py-alone/$${p%%==*} \
+	  && $(PEERS)/py-alone/$${p%%==*}/bin/pip install --quiet --disable-pip-version-check $$p \
+	  || ok=0; done; \
+	if [ $$ok = 1 ]; then touch $@; \
+	else echo "pip could not install $(PY_ALONE): their tests will be skipped"; fi
 
 # Mermaid itself, which draws the Markdown report's chart in the browser tests (as GitHub does),
 # at the version tests/mermaid/package-lock.json pins
@@ -129,7 +132,7 @@ $(MERMAID_STAMP): tests/mermaid/package-lock.json
 	  || echo "npm could not install Mermaid: its browser test will be skipped"; \
 	else echo "npm not found: the Mermaid browser test will be skipped"; fi
 
-peers: $(PEERS_STAMP) $(PY_PEERS_STAMP) $(PY_NEO4J_STAMP) $(MERMAID_STAMP)
+peers: $(PEERS_STAMP) $(PY_PEERS_STAMP) $(PY_ALONE_STAMP) $(MERMAID_STAMP)
 
 # What poolctl does, in under 30 s once the venv exists (about 20 s here, most of it the tour's
 # two scenarios that wait out a timeout): doctor, ping's diagnosis of a silent worker, triage of
@@ -163,7 +166,7 @@ PYTEST := env -u PYTHONDONTWRITEBYTECODE $(PY) -m pytest
 # time at 6 on a slow day: the CPU, not the waiting, set its time), and at 6 its fresh MCP SDK
 # servers, each importing for 2 s of CPU, starved past their tests' waits.
 TEST_JOBS ?= 4
-test: $(STAMP) $(PEERS_STAMP) $(PY_PEERS_STAMP) $(PY_NEO4J_STAMP) $(MERMAID_STAMP)
+test: $(STAMP) $(PEERS_STAMP) $(PY_PEERS_STAMP) $(PY_ALONE_STAMP) $(MERMAID_STAMP)
 	$(PYTEST) -n $(TEST_JOBS) --dist worksteal --durations=15
 
 # The inner loop: every test that starts no process and sleeps on no clock. The fixtures that

@@ -104,7 +104,11 @@ def run_session(
             if response.success:
                 detail = f"answered, but {problem}" if problem else "answered"
                 asked = step.method == command and not opening  # the request the user named
-                if asked and succeeded and (said := error_logged(worker, logged_before)):
+                said = error_logged(worker, logged_before) if asked else None
+                # beside a tool's error, only a line that says more than it (mcp-atlassian's
+                # `Jira configuration could not be resolved.` under `Jira client (fetcher) not
+                # available`)
+                if said and (succeeded or said[-40:] not in (problem or "")):
                     detail += f"; its stderr logged an error as it served it: `{said}`"
                 session.answers[step.method] = response.result
                 session.opening = outcome if opening else session.opening

@@ -352,7 +352,7 @@ def test_a_tool_whose_url_host_does_not_resolve_names_that_host(
     ), outcome["why"]
 
 
-NEO4J_SERVER = REPO / ".peers/py-neo4j/bin/mcp-neo4j-cypher"
+NEO4J_SERVER = REPO / ".peers/py-alone/mcp-neo4j-cypher/bin/mcp-neo4j-cypher"
 
 
 @pytest.mark.skipif(

@@ -1,5 +1,6 @@
-"""A real MCP server whose tool fails without `isError`, logging the error on its stderr as it
-answers: ping's step says what it logged beside the answer."""
+"""Real MCP servers logging an error on their stderr as a tool answers: one whose tool fails
+without `isError`, one whose tool's error leaves out the cause it logged. Ping's step says
+what it logged beside the answer."""
 
 from __future__ import annotations
 
@@ -43,4 +44,36 @@ def test_an_error_logged_while_a_tool_answered_with_success_is_said_beside_it(
     assert step["detail"] == (
         "answered; its stderr logged an error as it served it: "
         "`RAG Error: Error: Region is missing`"
+    ), step
+
+
+ATLASSIAN = REPO / ".peers/py-alone/mcp-atlassian/bin/mcp-atlassian"
+
+
+@pytest.mark.skipif(
+    not ATLASSIAN.exists(),
+    reason=f"{ATLASSIAN.relative_to(REPO)} is missing: run `make peers` (needs pip and PyPI)",
+)
+def test_an_error_logged_while_a_tool_failed_is_said_beside_its_error(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """mcp-atlassian 0.23.1 given JIRA_URL and no credentials answers jira_get_issue with
+    `Jira client (fetcher) not available. Ensure server is configured correctly.` (isError),
+    having logged why on stderr, `Jira configuration could not be resolved.`: the step quoted
+    the tool's error alone."""
+    unset = [a for name in os.environ if name.startswith("JIRA_") for a in ("--unset-env", name)]
+    args = {"name": "jira_get_issue", "arguments": {"issue_key": "ABC-1"}}
+    code, report = ping(
+        capsys,
+        *("--protocol", "mcp", "--timeout", "30", "--command", "tools/call"),
+        *("--env", "JIRA_URL=https://jira.invalid", *unset),
+        *("--args", json.dumps(args), "--", str(ATLASSIAN)),
+    )
+    assert code == 0, report
+    [step] = [s for s in report["extra"]["steps"] if s["method"] == "tools/call"]
+    assert not step["ok"], step
+    assert step["detail"].endswith(
+        "Jira client (fetcher) not available. Ensure server is configured correctly.; its "
+        "stderr logged an error as it served it: `ERROR - mcp-atlassian.servers.dependencies "
+        "- Jira configuration could not be resolved.`"
     ), step
