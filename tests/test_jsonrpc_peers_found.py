@@ -13,6 +13,7 @@ import pytest
 
 from poolctl.cli import main
 from tests.conftest import REPO, Processes, RunCli
+from tests.postgres import USER, PgServer, PgUnavailable
 from tests.test_jsonrpc_peers import WAIT, WORKERS, confirmed, verdict
 from tests.test_jsonrpc_peers_switches import BIN as PEERS_BIN
 from tests.test_jsonrpc_peers_switches import RECORDED, needs
@@ -116,6 +117,55 @@ def test_a_tool_refused_by_its_servers_own_service_is_pattern_7(
     assert outcome["facts"]["address"] == f"127.0.0.1:{port}"
     assert outcome["remediation"].startswith(f"Start the service on 127.0.0.1:{port} before")
     assert outcome["reproduce"] == f"poolctl run-scenario {path}"
+
+
+@needs("mcp-server-postgres")
+def test_a_tool_whose_database_refused_the_workers_credentials_says_so(
+    capsys: pytest.CaptureFixture[str],
+    processes: Processes,
+    tmp_path: Path,
+    pg_server: PgServer | PgUnavailable,
+) -> None:
+    """server-postgres given a URL to a running PostgreSQL (scram-sha-256 over TCP) with a
+    wrong password answers `query` with `password authentication failed for user "poolctl"`;
+    with no password, node-postgres's `SASL: SCRAM-SERVER-FIRST-MESSAGE: client password must
+    be a string`. Each finding was unclassified 'without naming a missing field' alone: it says
+    the database refused the worker's credentials, and that the request is not at fault."""
+    if isinstance(pg_server, PgUnavailable):
+        pytest.skip(f"no PostgreSQL server: {pg_server}")
+    said = {}
+    for name, url in (
+        ("wrong", pg_server.tcp_url(password="not-the-password")),
+        ("none", f"postgresql://{USER}@127.0.0.1:{pg_server.port}/postgres"),
+    ):
+        command = json.dumps([str(PEERS_BIN / "mcp-server-postgres"), url])
+        path = tmp_path / f"pg-{name}.yaml"
+        path.write_text(
+            f"name: pg-{name}\n"
+            f"worker: {{command: {command}, protocol: mcp, init_timeout: {WAIT}}}\n"
+            "pool: {size: 1, checkout_timeout: 2, request_timeout: 10}\n"
+            "steps:\n"
+            "  - request: {command: tools/call, args: {name: query, arguments: {sql: select 1}}}\n"
+        )
+        code = main(["run-scenario", "--no-history", "--format", "json", str(path)])
+        report = json.loads(capsys.readouterr()[0])
+        assert code == 1, report
+        [finding] = report["findings"]
+        assert finding["outcome"]["type"] == "unclassified", finding
+        said[name] = finding["outcome"]["why"]
+    fix = (
+        ": the database runs, and the request is not at fault; give the worker a user and "
+        "password it accepts"
+    )
+    assert (
+        f"; the database refused the password the worker gives for user {USER} (`password "
+        f'authentication failed for user "{USER}"`){fix}'
+    ) in said["wrong"], said["wrong"]
+    assert (
+        "; the database asked for a password, and the worker's connection gives none (`SASL: "
+        f"SCRAM-SERVER-FIRST-MESSAGE: client password must be a string`){fix}"
+    ) in said["none"], said["none"]
+    assert "not-the-password" not in said["wrong"]
 
 
 def test_a_language_server_slower_than_the_wait_that_logs_in_lsp_is_told_to_be_spoken_lsp(

@@ -16,6 +16,7 @@ from poolctl.model import Diagnosis, Failure, Finding, Unclassified
 from poolctl.patterns.loader import PatternSet
 from poolctl.scenario.asked_option import asked_option
 from poolctl.scenario.browser_missing import browser_hint
+from poolctl.scenario.credentials_refused import credentials_refused
 from poolctl.scenario.evidence import nearest, quote_event, snake
 from poolctl.scenario.failed_checks import MAX_GROUPS, CheckGroup, merged
 from poolctl.scenario.load import reproduce_command
@@ -259,6 +260,7 @@ def _rejections(c: TraceClassifier, rejected: list[CheckGroup]) -> list[Finding]
                         + asked_option(error, c.run.scenario.worker_spec().argv)
                         + browser_hint(error, c.run.scenario.worker_spec())
                         + unresolved_host(error)
+                        + credentials_refused(error)
                         + (_names_missing_path(c, first, error) or _missing_folder(c, error)),
                     ),
                 )
