@@ -219,6 +219,15 @@ class Pool:
             self._start_crashed()
         if isinstance(outcome, NoAnswer) and diagnosed:
             await self.inits.diagnose(worker, outcome, early)
+            status = worker.process.poll()
+            if status is not None:  # it ended while diagnosed, its exit watch off (`detach`)
+                self.trace.emit(
+                    "diagnosed_exit",
+                    worker=worker.id,
+                    pid=worker.process.pid,
+                    exit=status.describe(),
+                    answered=worker.process.answered,
+                )
         await self._retire(worker, State.DEAD)
         if crashed and self.waiters:
             self._grow_if_allowed()  # another try for the callers waiting, until it gives up

@@ -41,6 +41,7 @@ NOTABLE = frozenset(
         "init_end",
         "checkout_timeout",
         "worker_exit",
+        "diagnosed_exit",
         "kill",
         "replace",
         "diagnosis",
@@ -77,6 +78,8 @@ def describe(event: Event) -> str:
             )
         case "worker_exit":
             return f"{who}{d.get('exit')}"
+        case "diagnosed_exit":
+            return f"{who}{d.get('exit')} while its failed init was diagnosed"
         case "step_start":
             return f"step {d.get('step')}: {d.get('kind')}"
         case "call_failed":

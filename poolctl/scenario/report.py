@@ -93,6 +93,16 @@ def idle_deaths(outcome: RunOutcome) -> list[str]:
             + (f"; the pool replaced it with {replaced}" if replaced else "")
             + _killed_by_copy(outcome, exit_.worker or "", str(exit_.data.get("exit")))
         )
+    failed = {e.worker: e.t for e in outcome.trace.of_type("init_end") if not e.data.get("ok")}
+    for exit_ in outcome.trace.of_type("diagnosed_exit"):  # its exit watch was off meanwhile
+        since = failed.get(exit_.worker)
+        notes.append(
+            f"worker {exit_.worker} {exit_.data.get('exit')} while the diagnosis of its failed "
+            f"init ran: found ended at {exit_.t:.3f} s, as the diagnosis ended"
+            + (f" (its init failed at {since:.3f} s; when between is not known)" if since else "")
+            + "; its diagnosis says what it read of the process before"
+            + _killed_by_copy(outcome, exit_.worker or "", str(exit_.data.get("exit")))
+        )
     return notes
 
 
