@@ -43,13 +43,20 @@ from pathlib import Path
 from typing import IO, Any
 
 from poolctl.errors import ExitCode, PoolctlError
-from poolctl.proctree import children_and_carriers, children_of, processes_with_env, tick_now
+from poolctl.proctree import (
+    children_and_carriers,
+    children_of,
+    processes_with_env,
+    running,
+    tick_now,
+)
 from poolctl.signal_sender import WAITER
 
 RUN_ENV = "POOLCTL_RUN"  # every child's environment carries the run's token
 PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
 REAPER = Path(__file__).with_name("reaper.py")
+LEFTOVERS_WAIT = 2.0  # the most `close` waits for what it killed to end
 # The wrapper used where setpriv is missing: prctl, then exec; a child whose parent is already
 # gone (poolctl died between fork and prctl) does not start at all.
 PDEATHSIG_PY = (
@@ -267,14 +274,17 @@ class Children:
                 with contextlib.suppress(subprocess.TimeoutExpired):
                     proc.wait(1.0)
             self.forget(proc)
-        end = time.monotonic() + (0.5 if wait else 0.0)
-        while leftovers:  # reap those re-parented to us
+        # reap those re-parented to us; wait for the others to end (init reaps them): one
+        # waiting for a CPU (a loaded machine) acts on its SIGKILL only once it runs again
+        end = time.monotonic() + (LEFTOVERS_WAIT if wait else 0.0)
+        while leftovers:
             for pid in list(leftovers):
                 try:
                     if os.waitpid(pid, os.WNOHANG)[0] == 0:
                         continue
                 except ChildProcessError:
-                    pass  # not our child: init reaps it
+                    if running(pid):
+                        continue
                 leftovers.discard(pid)
             if not leftovers or time.monotonic() >= end:
                 break

@@ -75,7 +75,9 @@ def end_with_family(worker: WorkerProcess, family: Held, grace: float) -> None:
         else:
             by = AT_WORK if at_work else "SIGTERM"
             worker.stopped_by = worker.stopped_by or worker.interrupted_stop() or by
-        frozen += _kill_known_then_found(worker, family)  # what is left, leader included
+        # what is left, leader included: waited for, as one waiting for a CPU (a loaded
+        # machine) acts on its SIGKILL only once it runs again
+        frozen += _kill_known_then_found(worker, family, wait=True)
         worker.wait_exit(5.0)
     else:  # children it left running (a daemonized server)
         frozen += _kill_known_then_found(worker, family, wait=True)  # none outlives the call
