@@ -112,20 +112,46 @@ def write_reports(
     run: RunDir,
     pictures: Mapping[str, str] | None = None,
     files: Sequence[str] = SAVED,
-) -> None:
+) -> Report:
     """The `pictures` (file name: text), then the report `files` (`report.json`, `report.md`
     and `junit.xml` by default) of a prepared report, into its run folder; each report whole or
     not at all (written aside, then renamed), report.json last: a run interrupted while it
-    saves gets a report marked interrupted instead."""
+    saves gets a report marked interrupted instead. A picture the folder takes no more of (a
+    full disk, a file-size limit) is left out and noted: the report, and the trace it is drawn
+    from, are kept. The report as written (those notes added)."""
     with run.writing_reports():
-        _write_reports(shown, run, pictures or {}, files)
+        shown = _noted(shown, run, _write_pictures(run, pictures or {}))
+        _write_reports(shown, run, files)
+    return shown
 
 
-def _write_reports(
-    shown: Report, run: RunDir, pictures: Mapping[str, str], files: Sequence[str]
-) -> None:
+def _write_pictures(run: RunDir, pictures: Mapping[str, str]) -> list[str]:
+    """Write `pictures` into the run folder; a note for each that could not be written."""
+    notes = []
     for name, text in pictures.items():
-        (run.path / name).write_text(text, encoding="utf-8", errors="backslashreplace")
+        try:
+            (run.path / name).write_text(text, encoding="utf-8", errors="backslashreplace")
+        except OSError as exc:
+            (run.path / name).unlink(missing_ok=True)  # a cut picture draws nothing right
+            notes.append(
+                f"{name} was not written ({exc.strerror}): the run folder took no more of it; "
+                f"`poolctl report {run.path} --format html > run.html` draws the run from its "
+                "report elsewhere"
+            )
+    return notes
+
+
+def _noted(shown: Report, run: RunDir, notes: list[str]) -> Report:
+    """`shown` with `notes` added, prepared as it was (its strings redacted)."""
+    if not notes:
+        return shown
+    noted = dataclasses.replace(shown, notes=(*shown.notes, *notes))
+    if run.context.prepared.get(id(shown)) is shown:
+        run.context.prepared[id(noted)] = noted
+    return noted
+
+
+def _write_reports(shown: Report, run: RunDir, files: Sequence[str]) -> None:
     wanted = [suffix for suffix in SAVED if suffix in files]
     partial = {suffix: run.path / f".{run.report(suffix).name}.partial" for suffix in wanted}
     try:
@@ -174,9 +200,7 @@ def save(report: Report, run: RunDir, *, files: Sequence[str] = SAVED) -> Report
             # interrupted instead of writing an empty one in its place
             write_reports(prepare(report, run.context), run, None, files)
         report, pictures = _with_pictures(report, run)
-    shown = prepare(report, run.context)
-    write_reports(shown, run, pictures, files)
-    return shown
+    return write_reports(prepare(report, run.context), run, pictures, files)
 
 
 def pictured(report: Report, events: Sequence[Event]) -> Report:
