@@ -173,6 +173,9 @@ class ProcState:
     threads: tuple[ThreadState, ...]
     fds: dict[int, str] = field(default_factory=dict)  # fd -> "pipe:[123]", "/dev/null", …
     epoll_targets: dict[int, tuple[int, ...]] = field(default_factory=dict)  # epfd -> fds
+    # the pseudo-terminal masters it holds: fd -> the N of the terminal /dev/pts/N (fdinfo's
+    # tty-index), one it opened itself
+    terminals: dict[int, str] = field(default_factory=dict)
     sid: int = 0  # its session (0: unknown); a descendant that called setsid() has its own
     cmdline: str = ""  # its command line, shell-quoted ("" when unreadable)
     stdout_flags: int | None = None  # its fd 1's open flags (O_NONBLOCK among them), from fdinfo
@@ -246,6 +249,17 @@ def fd_targets(pid: int, fds: Iterable[int] | None = None) -> dict[int, str]:
     return found
 
 
+def _terminals(pid: int, fds: dict[int, str]) -> dict[int, str]:
+    """The pseudo-terminal masters among `fds`, each with its terminal's number."""
+    found = {}
+    for fd in (fd for fd, path in fds.items() if path in ("/dev/ptmx", "/dev/pts/ptmx")):
+        with contextlib.suppress(OSError, IndexError), open(f"/proc/{pid}/fdinfo/{fd}") as f:
+            for line in f:
+                if line.startswith("tty-index:"):
+                    found[fd] = line.split()[1]
+    return found
+
+
 def _epoll_targets(pid: int, epfd: int) -> tuple[int, ...]:
     """The fds an epoll instance watches (`tfd:` lines of its fdinfo)."""
     text = _read(f"/proc/{pid}/fdinfo/{epfd}") or ""
@@ -298,6 +312,7 @@ def snapshot(pid: int, max_threads: int = 64) -> ProcState | None:
         threads=threads,
         fds=fds,
         epoll_targets=epolls,
+        terminals=_terminals(pid, fds),
         sid=sid,
         cmdline=program[1] if program is not None else "",
         stdout_flags=fd_flags(pid, 1),

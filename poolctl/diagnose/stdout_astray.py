@@ -14,6 +14,7 @@ from poolctl.model import Evidence
 from .judgement import Judgement, confirmed
 from .live import Blocked
 from .observe import DISCARDED_STDOUT, Observations
+from .procinfo import ProcState
 from .readings import live_origin
 
 REDIRECTED_FIX = (
@@ -94,6 +95,9 @@ def stdout_elsewhere(obs: Observations, target: str, alive: str) -> Judgement:
     onto_stderr = live.stdout_on_discarded_stderr if live is not None else None
     if leader is not None and target == "/dev/null" and onto_stderr is not None:
         return stdout_at_null(obs, leader.fds.get(2, "closed"), onto_stderr, alive)
+    master = own_terminal(leader, target) if leader is not None else None
+    if leader is not None and master is not None:
+        return stdout_at_own_terminal(obs, leader.pid, target, master, alive)
     where = {"/dev/null": "/dev/null, which throws its answers away"}.get(
         target, f"{target}, where its answers go"
     )
@@ -107,6 +111,44 @@ def stdout_elsewhere(obs: Observations, target: str, alive: str) -> Judgement:
     if written:
         ev.append(Evidence(quote(written, 120, obs.worker.redactor), target, "what it wrote there"))
     return confirmed(verdict, fix, *ev)
+
+
+OWN_TERMINAL_FIX = (
+    "Let the worker write its answers to the stdout it was started with: find what in it "
+    "opens a pseudo-terminal and points fd 1 at it (`os.openpty()` or `pty.openpty()` then "
+    "`os.dup2(slave, 1)`, a library that gives itself a terminal to color its output or to "
+    "ask for a password) and keep fd 1 the pipe; a terminal it needs can be another fd."
+)
+
+
+def own_terminal(leader: ProcState, target: str) -> int | None:
+    """The fd of the pseudo-terminal master the worker holds whose terminal is `target`
+    (/dev/pts/N), or None: a terminal it opened itself, not one it was started on."""
+    number = target.removeprefix("/dev/pts/")
+    found = [fd for fd, index in leader.terminals.items() if target != number == index]
+    return found[0] if found else None
+
+
+def stdout_at_own_terminal(
+    obs: Observations, pid: int, target: str, master: int, alive: str
+) -> Judgement:
+    """Its fd 1 is a pseudo-terminal whose master it holds itself: it opened it (no
+    redirection of its command's put it there)."""
+    verdict = (
+        f"The worker's stdout is not the pipe poolctl reads: it points to {target}, a "
+        f"pseudo-terminal it opened itself (it holds the terminal's master, its fd {master}), "
+        f"where its answers go (poolctl read end of file on its pipe; {alive})"
+    )
+    return confirmed(
+        verdict,
+        OWN_TERMINAL_FIX,
+        Evidence(f"fd 1 = {target}", live_origin(obs), "where its stdout points"),
+        Evidence(
+            f"fd {master} = /dev/ptmx, tty-index {target[9:]}",
+            f"/proc/{pid}/fdinfo/{master}",
+            "the master of that terminal, held by the worker",
+        ),
+    )
 
 
 def tail(path: str, size: int = 240) -> bytes:
