@@ -53,6 +53,7 @@ OtherRunner = Literal[
     "junit5_console",
     "clojure_test",
     "testng",
+    "ounit",
 ]
 # where a failure was read: a runner's output, or a run of poolctl's own
 Source = Literal["exunit", "pytest", "junit", OtherRunner, "scenario", "ping", "doctor"]

@@ -1,16 +1,23 @@
-"""The failure blocks of R's, Haskell's, Clojure's, JUnit 5's and TestNG's console runners, read
-beside a text parser's own as `poolctl.logs.other_blocks` reads the others': testthat's
-(`poolctl.logs.testthat_block`), tasty's (`poolctl.logs.tasty_block`), clojure.test's
-(`poolctl.logs.clojure_block`), JUnit 5's ConsoleLauncher's (`poolctl.logs.junit5_console`) and
-TestNG's (`poolctl.logs.testng_block`); hspec's section is RSpec's heading's
-(`poolctl.logs.rspec_block`)."""
+"""The failure blocks of R's, Haskell's, OCaml's, Clojure's, JUnit 5's and TestNG's console
+runners, read beside a text parser's own as `poolctl.logs.other_blocks` reads the others':
+testthat's (`poolctl.logs.testthat_block`), tasty's (`poolctl.logs.tasty_block`), OUnit's
+(`poolctl.logs.ounit_block`), clojure.test's (`poolctl.logs.clojure_block`), JUnit 5's
+ConsoleLauncher's (`poolctl.logs.junit5_console`) and TestNG's (`poolctl.logs.testng_block`);
+hspec's section is RSpec's heading's (`poolctl.logs.rspec_block`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from poolctl.logs import clojure_block, junit5_console, tasty_block, testng_block, testthat_block
+from poolctl.logs import (
+    clojure_block,
+    junit5_console,
+    ounit_block,
+    tasty_block,
+    testng_block,
+    testthat_block,
+)
 from poolctl.logs.records import Lines
 from poolctl.model import Failure
 
@@ -21,6 +28,7 @@ TRIGGERS = (
     *testthat_block.TRIGGERS,  # testthat's `Failure ('test-x.R:12'): name`
     *tasty_block.TRIGGERS,  # tasty's `  name:   FAIL`
     *clojure_block.TRIGGERS,  # clojure.test's `FAIL in (name) (core_test.clj:15)`
+    *ounit_block.TRIGGERS,  # OUnit's `Error: pool:0:checkout:1:name.` under its rule
     *testng_block.TRIGGERS,  # TestNG's `FAILED: name` (-verbose 2)
     *junit5_console.TRIGGERS,  # JUnit 5's ConsoleLauncher's `Failures (8):`
 )
@@ -41,6 +49,10 @@ def block_at(
         return clojure_block.ClojureTestBlock(number, line, parser.name, clojure_block.SOURCE, keep)
     if line.startswith(testng_block.HEADER) and testng_block.HEADER_RE.match(line.rstrip()):
         return testng_block.TestngBlock(number, line, parser.name, testng_block.SOURCE, keep)
+    if line.startswith(ounit_block.STARTS) and ounit_block.HEADER_RE.match(line.rstrip()):
+        above = parser.nearby_before(number)
+        if above and above[-1].text.rstrip() == ounit_block.RULE:
+            return ounit_block.OunitBlock(number, line, parser.name, ounit_block.SOURCE, keep)
     if line.startswith("Failures (") and junit5_console.HEADING_RE.match(line.rstrip()):
         return junit5_console.Junit5Failures(number, line, parser.name, junit5_console.SOURCE, keep)
     return None

@@ -21,6 +21,7 @@ from poolctl.logs import (
     job_failed,
     junit5_console,
     node_tap_report,
+    ounit_block,
     robot_block,
     tap_verdicts,
     tasty_block,
@@ -198,6 +199,12 @@ VERDICTS = (
     ),
     Verdict(clojure_block.RUNNER, clojure_block.VERDICT_RE, f"{_JUNIT} (test2junit)"),
     Verdict(testng_block.RUNNER, testng_block.VERDICT_RE, "read its test-output/junitreports XML"),
+    Verdict(ounit_block.RUNNER, ounit_block.VERDICT_RE, f"{_JUNIT} (-output-junit-file FILE)"),
+    Verdict(
+        ounit_block.ALCOTEST,
+        ounit_block.ALCOTEST_RE,
+        "read the files it names under _build/_tests (--show-errors prints each failure)",
+    ),
     Verdict(tasty_block.RUNNER, tasty_block.VERDICT_RE, f"{_JUNIT} (tasty-ant-xml's --xml=FILE)"),
     Verdict(  # (its check reporter prints it before its blocks and again after them)
         testthat_block.RUNNER, testthat_block.VERDICT_RE, f"{_JUNIT} (JunitReporter)"
@@ -443,6 +450,8 @@ TRIGGERS = (
     busted_block.VERDICT_TRIGGER,
     testthat_block.VERDICT_TRIGGER,
     tasty_block.VERDICT_TRIGGER,
+    ounit_block.VERDICT_TRIGGER,
+    ounit_block.ALCOTEST_TRIGGER,
     testng_block.VERDICT_TRIGGER,
     clojure_block.VERDICT_TRIGGER,
     junit5_console.VERDICT_TRIGGER,

@@ -1,0 +1,76 @@
+"""OCaml's OUnit failures are read: each block under its rule of `=`, `Error: pool:1:worker:0:
+name.` (an exception the test raised, of its constructor's kind, `Failure`, its argument the
+message) or `Failure: …` (an assertion, of kind AssertionError), counted by its `FAILED: Cases:
+6 Tried: 6 Errors: 3 Failures: 2 …`; placed at the test's own frame where its backtrace shows
+one. Alcotest, which prints the first failure's output alone, is counted by its `5 failures! in
+5.382s. 6 tests run.`, unread. Before, each log was refused as of no format (exit 2), and the
+OUnit one read as clean (0 failures, exit 0) after a clean pytest run. Real captures of
+`src/ocaml_pool_suite` (`tests/fixtures/src/capture_ocaml.sh`: ounit2 2.2.6, Alcotest 1.6.0,
+OCaml 4.13, a pool of real worker processes)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from poolctl.logs import read_logs
+from tests.test_logs_formats import run
+
+RUNS = Path(__file__).parent / "fixtures" / "mixed" / "ocaml_runs"
+READ = [
+    ("answers ping when silent", "pool:worker", "test_ounit.ml:20", "Failure", "port-no-response"),
+    ("keeps running after a request", "pool:worker", "test_ounit.ml:22", "Failure", "-"),
+    (
+        "checks out a second worker within 200ms",
+        "pool:checkout",
+        "test_ounit.ml:14",
+        "Failure",
+        "checkout-timeout-waiters",
+    ),
+    ("starts a job", "pool:worker", "", "AssertionError", "required-field-missing"),
+    ("counts its busy workers", "pool:checkout", "", "AssertionError", "-"),
+]
+
+
+def _triage(capsys: pytest.CaptureFixture[str], log: str) -> tuple[int, dict[str, Any]]:
+    code, out, _ = run(capsys, "triage", str(RUNS / log), "--no-history", "--format", "json")
+    return code, json.loads(out)
+
+
+@pytest.mark.parametrize("log", ["ounit.txt", "pytest_then_ounit.txt"])
+def test_each_ounit_failure_is_read(capsys: pytest.CaptureFixture[str], log: str) -> None:
+    code, report = _triage(capsys, log)
+    assert code == 1
+    assert (report["summary"]["failures"], report["summary"]["unread"]) == (5, 0)
+    read = [
+        (
+            f["failure"]["name"],
+            f["failure"]["group"],
+            f["failure"]["location"],
+            f["failure"]["kind"],
+            f["outcome"].get("pattern_id", "-"),
+        )
+        for f in report["findings"]
+    ]
+    assert sorted(read) == sorted(READ)
+    messages = {f["failure"]["name"]: f["failure"]["message"] for f in report["findings"]}
+    assert messages["counts its busy workers"] == "busy workers\nexpected: 3 but got: 2"
+    parsed = read_logs([str(RUNS / log)])
+    theirs = [(s.source, s.failures, s.read) for s in parsed.summaries if s.failures]
+    assert theirs == [("OUnit", 5, 5)]
+
+
+def test_alcotest_is_counted_unread(capsys: pytest.CaptureFixture[str]) -> None:
+    code, report = _triage(capsys, "alcotest.txt")
+    assert code == 1
+    assert (report["summary"]["failures"], report["summary"]["unread"]) == (0, 5)
+
+
+@pytest.mark.parametrize("log", ["ounit_clean.txt", "alcotest_clean.txt"])
+def test_a_clean_run_alone_is_a_clean_log(capsys: pytest.CaptureFixture[str], log: str) -> None:
+    code, report = _triage(capsys, log)
+    assert code == 0
+    assert report["summary"]["failures"] == 0
