@@ -54,6 +54,7 @@ OtherRunner = Literal[
     "clojure_test",
     "testng",
     "ounit",
+    "tcltest",
 ]
 # where a failure was read: a runner's output, or a run of poolctl's own
 Source = Literal["exunit", "pytest", "junit", OtherRunner, "scenario", "ping", "doctor"]

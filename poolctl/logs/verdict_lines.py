@@ -25,6 +25,7 @@ from poolctl.logs import (
     robot_block,
     tap_verdicts,
     tasty_block,
+    tcltest_block,
     testng_block,
     testthat_block,
     testunit_block,
@@ -204,6 +205,11 @@ VERDICTS = (
         ounit_block.ALCOTEST,
         ounit_block.ALCOTEST_RE,
         "read the files it names under _build/_tests (--show-errors prints each failure)",
+    ),
+    Verdict(  # (tcltest exits 0 whatever failed)
+        tcltest_block.RUNNER,
+        tcltest_block.VERDICT_RE,
+        "read its `==== name FAILED` blocks above this line (tcltest writes no JUnit XML)",
     ),
     Verdict(tasty_block.RUNNER, tasty_block.VERDICT_RE, f"{_JUNIT} (tasty-ant-xml's --xml=FILE)"),
     Verdict(  # (its check reporter prints it before its blocks and again after them)
@@ -450,6 +456,7 @@ TRIGGERS = (
     busted_block.VERDICT_TRIGGER,
     testthat_block.VERDICT_TRIGGER,
     tasty_block.VERDICT_TRIGGER,
+    tcltest_block.VERDICT_TRIGGER,
     ounit_block.VERDICT_TRIGGER,
     ounit_block.ALCOTEST_TRIGGER,
     testng_block.VERDICT_TRIGGER,
