@@ -33,3 +33,26 @@ def test_a_stdout_on_a_terminal_the_worker_opened_is_said_its_own(
     terminal = re.search(r"points to /dev/pts/(\d+),", cause)
     assert terminal is not None
     assert master["text"].endswith(f" = /dev/ptmx, tty-index {terminal.group(1)}"), master
+
+
+NULLS_ITS_STDOUT = Path(__file__).parent / "workers" / "answers_then_nulls_its_stdout.py"
+
+
+def test_a_stdout_moved_after_it_answered_is_not_said_a_redirection_of_its_command(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """It answered its first ping on the pipe, then opened /dev/null onto its fd 1 (`os.dup2`)
+    and read on. Before: 'it points to /dev/null' with the fix to remove the redirection from
+    its command, which would have taken its first answer too."""
+    code, out, err = run_cli(
+        "ping", "--json", "--count", "2", "--timeout", "2", "--no-experiments",
+        "--run-dir", str(tmp_path / "run"), "--", sys.executable, str(NULLS_ITS_STDOUT),
+    )  # fmt: skip
+    assert code == 1, err
+    outcome = json.loads(out)["findings"][0]["outcome"]
+    assert outcome["cause"].startswith(
+        "The worker's stdout is not the pipe poolctl reads: after it answered 1 request(s) on "
+        "its stdout, it points to /dev/null"
+    ), outcome["cause"]
+    assert outcome["remediation"].startswith("Keep file descriptor 1 the stdout pipe")
+    assert "remove the redirection" not in outcome["remediation"]

@@ -23,6 +23,14 @@ REDIRECTED_FIX = (
     "`exec 1>…`) and send its logs to stderr instead."
 )
 
+# said of a worker that answered on its stdout pipe before fd 1 pointed elsewhere
+MOVED_FIX = (
+    "Keep file descriptor 1 the stdout pipe the worker was started with: something in a "
+    "request's path points it elsewhere once the worker has answered on it (a daemonizing step "
+    "that closes fds 0-2 and opens /dev/null in their place, `os.dup2(fd, 1)`, a library "
+    "redirecting its output); a redirection in its command would have taken its first answer "
+    "too."
+)
 
 ONTO_STDERR_FIX = (
     "Keep file descriptor 1 the stdout pipe the worker was started with: something {where} "
@@ -101,11 +109,13 @@ def stdout_elsewhere(obs: Observations, target: str, alive: str) -> Judgement:
     where = {"/dev/null": "/dev/null, which throws its answers away"}.get(
         target, f"{target}, where its answers go"
     )
+    served = obs.worker.answered  # on that pipe: no redirection of its command moved fd 1
+    when = f"after it answered {served} request(s) on its stdout, " if served else ""
     verdict = (
-        f"The worker's stdout is not the pipe poolctl reads: it points to {where} "
+        f"The worker's stdout is not the pipe poolctl reads: {when}it points to {where} "
         f"(poolctl read end of file on its pipe; {alive})"
     )
-    fix = REDIRECTED_FIX
+    fix = MOVED_FIX if served else REDIRECTED_FIX
     ev = [Evidence(f"fd 1 = {target}", live_origin(obs), "where its stdout points")]
     written = tail(target) if target.startswith("/") and target != "/dev/null" else b""
     if written:
