@@ -218,9 +218,10 @@ class Pool:
         if crashed:  # a slow start may yet succeed; a crash or a refusal repeats
             self._start_crashed()
         if isinstance(outcome, NoAnswer) and diagnosed:
+            alive = worker.process.poll() is None and not worker.exited.is_set()
             await self.inits.diagnose(worker, outcome, early)
             status = worker.process.poll()
-            if status is not None:  # it ended while diagnosed, its exit watch off (`detach`)
+            if alive and status is not None:  # ended while diagnosed, no exit watch (`detach`)
                 self.trace.emit(
                     "diagnosed_exit",
                     worker=worker.id,
