@@ -162,6 +162,34 @@ def test_a_server_refusing_initialize_for_a_missing_option_is_told_to_send_it(
     assert code == 0, out
 
 
+ASTRO_ALONE = REPO / ".peers/alone/@astrojs/language-server/node_modules"
+ASTRO = ASTRO_ALONE / ".bin/astro-ls"
+
+
+@pytest.mark.skipif(
+    not ASTRO.exists(), reason=f"{ASTRO.relative_to(REPO)} is missing: run `make peers`"
+)
+def test_astro_ls_refusing_initialize_for_its_tsdk_is_told_to_send_it(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """@astrojs/language-server 2.17.1 refuses initialize with 'The `typescript.tsdk` init option
+    is required. It should point to a directory containing a `typescript.js` …' (-32603): the
+    option before the words, which were not read, so ping quoted the refusal and gave no
+    `--init-options`. Given as the note says (its own TypeScript), it answers."""
+    argv = ["ping", "--protocol", "lsp", "--timeout", "30", "--cwd", str(tmp_path)]
+    code, out, _ = run_cli(*argv, "--", str(ASTRO), "--stdio")
+    assert code == 1, out
+    assert "The `typescript.tsdk` init option is required." in out, out
+    assert (
+        "note: Give the server the initialization option it asks for, typescript.tsdk (none were "
+        'sent): `--init-options \'{"typescript": {"tsdk": "/path/to/node_modules/typescript/'
+        "lib\"}}'`"
+    ) in out, out
+    given = json.dumps({"typescript": {"tsdk": str(ASTRO_ALONE / "typescript/lib")}})
+    code, out, _ = run_cli(*argv, "--init-options", given, "--", str(ASTRO), "--stdio")
+    assert code == 0, out
+
+
 BARE_SERVER = (
     REPO / ".peers-bare/typescript-language-server/node_modules/.bin/typescript-language-server"
 )

@@ -1,6 +1,7 @@
 """A language server's refusal of `initialize` that names the initialization option it lacks
-(`Missing initialization option typescript.tsdk`: the MDX language server, built on Volar),
-and the `--init-options` that gives it."""
+(`Missing initialization option typescript.tsdk`: the MDX language server, built on Volar;
+``The `typescript.tsdk` init option is required``: astro-ls), and the `--init-options` that
+gives it."""
 
 from __future__ import annotations
 
@@ -8,13 +9,16 @@ import json
 import re
 from typing import Any
 
-# `Missing initialization option typescript.tsdk`, `requires the init option 'x.y'`; or
+# `Missing initialization option typescript.tsdk`, `requires the init option 'x.y'`, the
+# option before the words (astro-ls 2.17.1: ``The `typescript.tsdk` init option is required``); or
 # typescript-language-server 5.3.0 with no TypeScript beside it or in its workspace: `Please
 # ensure that the "typescript" dependency is installed in the workspace or that a valid
 # `tsserver.path` is specified` (an option of its initializationOptions)
 _ASKED_RE = re.compile(
     r"(?i)\b(?:missing|requires?|needs?)\s+(?:the\s+)?(?:initiali[sz]ation|init)\s*options?\s+"
     r"[`'\"]?(?P<path>[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)"
+    r"|[`'\"](?P<named>[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)[`'\"]\s+"
+    r"(?:initiali[sz]ation|init)\s+option\s+is\s+(?:required|missing)"
     r"|\ba valid `(?P<valid>tsserver\.path)` is specified"
 )
 # what a value is, where a placeholder says more than VALUE
@@ -25,7 +29,7 @@ _PLACEHOLDERS["tsserver.path"] = _PLACEHOLDERS["tsdk"]
 def asked_option(message: str) -> str | None:
     """The dotted path of the initialization option a refusal says is missing, if it names one."""
     found = _ASKED_RE.search(message)
-    return (found["path"] or found["valid"]) if found is not None else None
+    return (found["path"] or found["named"] or found["valid"]) if found is not None else None
 
 
 def init_option_fix(message: str, given: Any = None) -> str | None:
