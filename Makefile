@@ -114,8 +114,10 @@ $(PY_PEERS_STAMP): Makefile
 # extras (the SDK 2) nor the servers above (mcp 1.30.0) allow; with no Neo4j a tools/call waits on
 # its driver's retries (tests/test_scenario_mcp_tools.py). mcp-atlassian 0.23.1 (fastmcp 3) with
 # JIRA_URL alone logs why its Jira client is missing as a tool fails
-# (tests/test_stderr_during_call.py).
-PY_ALONE       := mcp-neo4j-cypher==0.6.0 mcp-atlassian==0.23.1
+# (tests/test_stderr_during_call.py). autotools-language-server 0.1.3 asks lsp-tree-sitter>=0.2.13,
+# the dev extra pins 0.1.1 (for requirements-language-server); it answers a hover on a document
+# never opened with a KeyError (tests/test_scenario_unopened_document.py).
+PY_ALONE       := mcp-neo4j-cypher==0.6.0 mcp-atlassian==0.23.1 autotools-language-server==0.1.3
 PY_ALONE_STAMP := $(PEERS)/py-alone/.installed-stamp
 $(PY_ALONE_STAMP): Makefile
 	@ok=1; for p in $(PY_ALONE); do $(PYTHON) -m venv $(PEERS)/py-alone/$${p%%==*} \

@@ -21,6 +21,7 @@ from poolctl.scenario.evidence import nearest, quote_event, snake
 from poolctl.scenario.failed_checks import MAX_GROUPS, CheckGroup, merged
 from poolctl.scenario.load import reproduce_command
 from poolctl.scenario.services import NOT_STARTED
+from poolctl.scenario.unopened_document import unopened_document
 from poolctl.scenario.unresolved_host import unresolved_host
 from poolctl.triage.engine import classify_failures
 
@@ -171,16 +172,20 @@ def _strings(value: Any, key: str = "") -> list[tuple[str, str]]:
     return []
 
 
+def _step_args(c: TraceClassifier, event: Event) -> dict[str, Any]:
+    """The args of the step whose request the event is about ({} when it names none)."""
+    steps, index = c.run.scenario.steps, event.data.get("step")
+    if not isinstance(index, int) or not 1 <= index <= len(steps):
+        return {}
+    return dict(getattr(steps[index - 1][1], "args", {}))
+
+
 def _names_missing_path(c: TraceClassifier, event: Event, error: str) -> str:
     """What a rejection that names an absolute path of the request's args, not there, says to
     do: mcp-server-git 2026.10.19's git_log given `repo_path: /x` answers only 'Error executing
     tool git_log: /x' (GitPython's NoSuchPathError says the path alone). "" when it names none;
     a relative value (`owner/repo`) may be no path, and is not judged."""
-    steps, index = c.run.scenario.steps, event.data.get("step")
-    if not isinstance(index, int) or not 1 <= index <= len(steps):
-        return ""
-    step = steps[index - 1][1]
-    for key, value in _strings(getattr(step, "args", {})):
+    for key, value in _strings(_step_args(c, event)):
         path = Path(value)
         named = re.search(rf"(?<![\w./-]){re.escape(value)}(?![\w/-])", error)
         if path.is_absolute() and "{" not in value and named and not path.exists():
@@ -261,7 +266,8 @@ def _rejections(c: TraceClassifier, rejected: list[CheckGroup]) -> list[Finding]
                         + browser_hint(error, c.run.scenario.worker_spec())
                         + unresolved_host(error)
                         + credentials_refused(error)
-                        + (_names_missing_path(c, first, error) or _missing_folder(c, error)),
+                        + (_names_missing_path(c, first, error) or _missing_folder(c, error))
+                        + unopened_document(error, _step_args(c, first)),
                     ),
                 )
             )
