@@ -220,3 +220,25 @@ def test_a_typescript_server_with_no_typescript_is_told_the_option_that_names_on
     code, out, _ = run_cli(*argv, "--init-options", given, "--", str(BARE_SERVER), "--stdio")
     assert code == 0, out
     assert "Using Typescript version (user-setting)" in out, out
+
+
+@pytest.mark.skipif(
+    not ASTRO.exists(), reason=f"{ASTRO.relative_to(REPO)} is missing: run `make peers`"
+)
+def test_a_start_past_the_timeout_that_ends_in_a_refusal_says_so(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """astro-ls past its init timeout (0.3 s here; 5 s on a machine at load 14) refuses initialize
+    for its typescript.tsdk once waited for. The verdict was 'stuck in initialization' and 'raise
+    the init timeout above the measured 6.0 s', where the server only refuses: it now quotes the
+    refusal and gives the option too."""
+    argv = ["ping", "--protocol", "lsp", "--timeout", "0.3", "--cwd", str(tmp_path)]
+    code, out, _ = run_cli(*argv, "--", str(ASTRO), "--stdio")
+    assert code == 1, out
+    assert "The worker is stuck in initialization: " in out, out
+    assert (
+        "; waited for, it refused the request: Request initialize failed with message: The "
+        "`typescript.tsdk` init option is required."
+    ) in out, out
+    assert ", and mend what it then refuses the request for (" in out, out
+    assert "Give the server the initialization option it asks for, typescript.tsdk" in out, out

@@ -14,6 +14,7 @@ from poolctl.events import Trace
 from poolctl.framing import FRAMINGS
 from poolctl.model import Diagnosis, Evidence, Hypothesis
 from poolctl.patterns.loader import Pattern, PatternSet
+from poolctl.protocol import Response
 from poolctl.rundir import RunDir
 from poolctl.worker import WorkerProcess
 from poolctl.worker_types import NoAnswer
@@ -341,8 +342,9 @@ def _probe_and_experiment(
         # on a loaded machine) came with its stdin open: late, not held back in a buffer
         while worker.read_stdout(0.0):
             pass
-        if worker.take_answer(failed.request) is not None:
+        if (answer := worker.take_answer(failed.request)) is not None:
             obs.late_answer = worker.elapsed()
+            _keep_refusal(obs, answer)
         else:
             obs.close_probe = close_stdin(worker, failed.request)
         progress.update()
@@ -436,6 +438,7 @@ def _probe_and_experiment(
             obs.late_answer = wait_longer(
                 worker, failed.request, until, on_tick=sample, once_read=once_read,
                 extend=(waited_cpu, most) if waited_cpu is not None else None,
+                keep=lambda answer: _keep_refusal(obs, answer),
             )  # fmt: skip
             if obs.late_answer is None:
                 obs.waited_longer = worker.elapsed()
@@ -450,6 +453,12 @@ def _probe_and_experiment(
             accepted=lambda r: _accepted(worker, r) and not unknown_method(r),
             not_needed=progress.protocol_settled,
         )  # fmt: skip
+
+
+def _keep_refusal(obs: Observations, answer: Response) -> None:
+    """Keep a late answer's error: waited for, it refuses (astro-ls's initialize under load)."""
+    if not answer.success:
+        obs.late_refusal = answer.error_message
 
 
 def _as(ran: dict[str, Result], exp: Experiment) -> bool:

@@ -24,7 +24,7 @@ from poolctl.framing_explain import (
     reencoded,
 )
 from poolctl.model import Evidence
-from poolctl.protocol import Request, StrayOutput
+from poolctl.protocol import Request, Response, StrayOutput
 from poolctl.worker import WorkerProcess
 from poolctl.worker_types import ExitStatus, NoAnswer, StderrMode
 
@@ -71,6 +71,7 @@ class Observations:
     close_probe: CloseProbe | None = None
     request_sent_at: float = 0.0  # seconds since spawn when the request was sent
     late_answer: float | None = None  # seconds since spawn when an answer came after all
+    late_refusal: str | None = None  # that answer's error, when it refused the request
     waited_longer: float | None = None  # seconds since spawn when poolctl stopped waiting
     # seconds since spawn when it exited, when that came while poolctl waited on past the timeout
     exited_in_wait: float | None = None
@@ -522,17 +523,20 @@ def wait_longer(
     ticks: int = MAX_SAMPLES,
     once_read: tuple[float, Callable[[float], object]] | None = None,
     extend: tuple[Callable[[], float], float] | None = None,
+    keep: Callable[[Response], object] | None = None,
 ) -> float | None:
     """Keep waiting on the original process; the seconds since spawn at which it answered.
     `on_tick` runs `ticks` times, evenly spread over the wait. With `once_read` (seconds, a
     callback), a request still unread when the wait began is waited for that much longer once
     its stdin pipe is seen empty, and the callback is given the seconds since spawn by then.
     With `extend` (seconds to add, the latest end), the wait is as much longer as the first
-    says, up to the second."""
+    says, up to the second. `keep` is given the answer, if one came."""
     every = max(0.2, (until - time.monotonic()) / (ticks + 1))
     tick = time.monotonic() + every
     while True:
-        if worker.take_answer(request) is not None:
+        if (answer := worker.take_answer(request)) is not None:
+            if keep is not None:
+                keep(answer)
             return worker.elapsed()
         now = time.monotonic()
         if once_read is not None and stdin_unread(worker) == 0:

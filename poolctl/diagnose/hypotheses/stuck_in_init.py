@@ -4,6 +4,7 @@ slow import). poolctl keeps waiting to measure how long the start-up really take
 from __future__ import annotations
 
 from poolctl.model import Evidence
+from poolctl.protocol.init_asked import init_option_fix
 from poolctl.units import fmt_limit
 
 from ..asks import failure_to_reach
@@ -97,7 +98,8 @@ def stuck_in_init(obs: Observations) -> Judgement:
             Evidence(
                 f"start-up took {obs.late_answer:.1f} s against a {fmt_limit(obs.timeout)} "
                 "timeout: "
-                f"poolctl kept waiting, and it answered {obs.late_answer:.2f} s after it started",
+                f"poolctl kept waiting, and it answered {obs.late_answer:.2f} s after it started"
+                + (f", with an error: {obs.late_refusal}" if obs.late_refusal else ""),
                 obs.stdout_origin,
             )
         )
@@ -171,6 +173,14 @@ def stuck_in_init(obs: Observations) -> Judgement:
         fix = (
             "Answer the init ping before the slow start-up work, or raise the init timeout "
             f"{measured}."
+        )
+    if obs.late_refusal is not None:  # waited for, it refuses: a longer wait ends there too
+        verdict += f"; waited for, it refused the request: {obs.late_refusal}"
+        asked = init_option_fix(obs.late_refusal, obs.worker.spec.init_options)
+        fix = (
+            f"Raise the init timeout {measured}, and mend what it then refuses the request for "
+            f"({obs.late_refusal}): "
+            + (f"{asked}." if asked else "a longer wait alone ends there.")
         )
     starved = cpu_wait(live, obs.timeout) if stopped is None else None
     if starved is not None:  # a start slow for want of a CPU: the machine's, not the worker's
