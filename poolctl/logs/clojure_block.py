@@ -28,7 +28,7 @@ import re
 
 from poolctl.logs.records import Lines
 from poolctl.logs.runner_block import RunnerBlock
-from poolctl.logs.scan import MAX_BLOCK_LINES, MAX_FIELD, block_failure, clip
+from poolctl.logs.scan import MAX_FIELD, block_failure, clip
 from poolctl.model import Source
 
 RUNNER = "clojure.test"
@@ -54,13 +54,6 @@ EXPECTATION = "AssertionError"
 class ClojureTestBlock(RunnerBlock):
     """One failed assertion's block (a consumer of a text parser's scan), to a blank line; its
     failure goes to `done` when it ends."""
-
-    def feed(self, number: int, line: str) -> bool:
-        text = line.rstrip()
-        if not text or len(self.lines) >= MAX_BLOCK_LINES:
-            return False
-        self.lines.append((number, text))
-        return True
 
     def close(self) -> Lines:
         header = HEADER_RE.match(self.lines[0][1])

@@ -29,7 +29,7 @@ import re
 
 from poolctl.logs.records import Lines
 from poolctl.logs.runner_block import RunnerBlock
-from poolctl.logs.scan import MAX_BLOCK_LINES, MAX_FIELD, block_failure, clip
+from poolctl.logs.scan import MAX_FIELD, block_failure, clip
 from poolctl.model import Source
 
 RUNNER = "OUnit"
@@ -64,12 +64,8 @@ class OunitBlock(RunnerBlock):
     """One failed test's block (a consumer of a text parser's scan), to its closing rule; its
     failure goes to `done` when it ends."""
 
-    def feed(self, number: int, line: str) -> bool:
-        text = line.rstrip()
-        if text in (_END, RULE) or len(self.lines) >= MAX_BLOCK_LINES:
-            return False
-        self.lines.append((number, text))
-        return True
+    def ends_before(self, text: str) -> bool:
+        return text in (_END, RULE)
 
     def close(self) -> Lines:
         header = HEADER_RE.match(self.lines[0][1])

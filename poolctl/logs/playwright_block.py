@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 from poolctl.logs.records import Lines, ParsedLog
 from poolctl.logs.reruns import add_rerun
 from poolctl.logs.runner_block import RunnerBlock
-from poolctl.logs.scan import MAX_BLOCK_LINES, MAX_FIELD, block_failure, clip
+from poolctl.logs.scan import MAX_FIELD, block_failure, clip
 from poolctl.model import Failure, Source
 
 if TYPE_CHECKING:
@@ -108,12 +108,8 @@ class PlaywrightBlock(RunnerBlock):
     """One failed test's block (a consumer of a text parser's scan): its lines to the first one
     indented less than its body."""
 
-    def feed(self, number: int, line: str) -> bool:
-        text = line.rstrip()
-        if (text and not text.startswith("    ")) or len(self.lines) >= MAX_BLOCK_LINES:
-            return False
-        self.lines.append((number, text))
-        return True
+    def ends_before(self, text: str) -> bool:
+        return bool(text) and not text.startswith("    ")
 
     def close(self) -> Lines:
         block = self.lines

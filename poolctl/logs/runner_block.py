@@ -32,6 +32,19 @@ class RunnerBlock:
     def begin(self, line: str) -> None:
         """What the block's first line says, noted by a runner's block that needs it."""
 
+    def ends_before(self, text: str) -> bool:
+        """Whether line `text` (its trailing blanks dropped) is no part of the block but ends it:
+        a blank line, unless a runner's block says another."""
+        return not text
+
+    def feed(self, number: int, line: str) -> bool:
+        """Keep `line` in the block, unless it ends the block or the block is full."""
+        text = line.rstrip()
+        if self.ends_before(text) or len(self.lines) >= MAX_BLOCK_LINES:
+            return False
+        self.lines.append((number, text))
+        return True
+
 
 class EntriesSection(RunnerBlock):
     """A section of entries, each a failure (Deno's `ERRORS`, PHPUnit's `There were 4

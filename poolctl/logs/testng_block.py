@@ -22,7 +22,7 @@ import re
 
 from poolctl.logs.records import Lines
 from poolctl.logs.runner_block import RunnerBlock
-from poolctl.logs.scan import MAX_BLOCK_LINES, MAX_FIELD, block_failure, clip
+from poolctl.logs.scan import MAX_FIELD, block_failure, clip
 from poolctl.model import Source
 
 RUNNER = "TestNG"
@@ -42,13 +42,6 @@ _FRAME_RE = re.compile(r"^at (?P<cls>[\w.$/]+)\.(?P<method>[\w$<>]+)\((?P<where>
 class TestngBlock(RunnerBlock):
     """One failed test's block (a consumer of a text parser's scan), to a blank line; its
     failure goes to `done` when it ends."""
-
-    def feed(self, number: int, line: str) -> bool:
-        text = line.rstrip()
-        if not text or len(self.lines) >= MAX_BLOCK_LINES:
-            return False
-        self.lines.append((number, text))
-        return True
 
     def close(self) -> Lines:
         header = HEADER_RE.match(self.lines[0][1])

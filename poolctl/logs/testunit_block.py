@@ -28,7 +28,7 @@ import re
 
 from poolctl.logs.records import Lines
 from poolctl.logs.runner_block import RunnerBlock
-from poolctl.logs.scan import MAX_BLOCK_LINES, MAX_FIELD, block_failure, clip
+from poolctl.logs.scan import MAX_FIELD, block_failure, clip
 from poolctl.model import Source
 
 RUNNER = "test-unit"
@@ -63,12 +63,8 @@ def heads_block(text: str, before: list[str]) -> bool:
 class TestUnitBlock(RunnerBlock):
     """One failure's block (a consumer of a text parser's scan), to the rule that closes it."""
 
-    def feed(self, number: int, line: str) -> bool:
-        text = line.rstrip()
-        if text == RULE or len(self.lines) >= MAX_BLOCK_LINES:
-            return False
-        self.lines.append((number, text))
-        return True
+    def ends_before(self, text: str) -> bool:
+        return text == RULE
 
     def close(self) -> Lines:
         header = HEADER_RE.match(self.lines[0][1])
