@@ -92,6 +92,18 @@ def test_without_experiments_its_stack_alone_shows_it(run_cli: RunCli) -> None:
     assert not any(MANY.fullmatch(t) for t in _texts(d))
 
 
+def test_without_experiments_a_start_starved_of_cpu_is_waited_out_before_its_stack_is_read(
+    run_cli: RunCli,
+) -> None:
+    """Its start outlasts the timeout and the first look for want of a CPU (a Python worker
+    beside CPU hogs, seen at a load of 15-20): it was said stuck-in-init, its stack in its start.
+    Waited for as with experiments, it reads its request and its stack shows it reading to
+    the end of its input."""
+    argv = ("python3", str(WORKERS / "starts_starved_reads_whole_input.py"))
+    d = diagnose(run_cli, "--timeout", "1", "--no-experiments", "--", *argv)
+    assert confirmed(d) == ["waiting-for-input"], d["cause"]
+
+
 @pytest.mark.skipif(shutil.which("node") is None, reason="needs node")
 def test_a_node_script_answering_at_its_stdin_s_end_is_told_so_by_many_requests(
     run_cli: RunCli,

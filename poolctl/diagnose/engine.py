@@ -20,6 +20,7 @@ from poolctl.worker import WorkerProcess
 from poolctl.worker_types import NoAnswer
 
 from .close_probe import answer_after_close, close_stdin
+from .cpu_wait import cpu_wait
 from .diagnosis_facts import diagnosis_facts
 from .early import EarlyExperiments
 from .exited_plan import exited_on_opening, exited_since
@@ -408,43 +409,45 @@ def _probe_and_experiment(
                     progress.on_result(result)
                 more = run_wave([e for e in second if e.id not in asked], deadline=until)
                 obs.results.update({**asked, **{r.id: r for r in more}})
-        if plan.wait_longer:
+    # without experiments too, a start slowed by the CPU it waited for is waited out: on a
+    # loaded machine a worker that reads its whole input was not yet at its read at the timeout
+    if plan.wait_longer and (experiments or _starved_start(obs)):
 
-            def sample() -> None:
-                """Where the wait goes: one dump at the timeout may catch a quick step."""
-                found = sample_stack(worker, obs.live) if obs.live is not None else None
-                if found is not None:
-                    obs.samples.append(found)
+        def sample() -> None:
+            """Where the wait goes: one dump at the timeout may catch a quick step."""
+            found = sample_stack(worker, obs.live) if obs.live is not None else None
+            if found is not None:
+                obs.samples.append(found)
 
-            # Long enough to see a slow start through (several timeouts), bounded by the budget;
-            # a worker that read its request is busy with it: its verdict comes within the
-            # timeout plus 3 s (its experiments ran during the wait)
-            most = deadline - STOP_MARGIN / 2
-            until = min(most, time.monotonic() + max(5.0, 4 * wait_for))
-            waited_cpu: Callable[[], float] | None = None
-            if request_unread(obs) is False:
-                until = min(until, entered + BUSY_WAIT)
+        # Long enough to see a slow start through (several timeouts), bounded by the budget;
+        # a worker that read its request is busy with it: its verdict comes within the
+        # timeout plus 3 s (its experiments ran during the wait)
+        most = deadline - STOP_MARGIN / 2
+        until = min(most, time.monotonic() + max(5.0, 4 * wait_for))
+        waited_cpu: Callable[[], float] | None = None
+        if request_unread(obs) is False:
+            until = min(until, entered + BUSY_WAIT)
 
-                def waited_cpu() -> float:
-                    """The time it has waited for a CPU since it was looked at: a worker starved
-                    by its cgroup's quota (2%) took 30 ms of CPU past BUSY_WAIT in a CI run."""
-                    return cpu_waited(obs.worker.pid) - cpu_wait_at_entry
+            def waited_cpu() -> float:
+                """The time it has waited for a CPU since it was looked at: a worker starved
+                by its cgroup's quota (2%) took 30 ms of CPU past BUSY_WAIT in a CI run."""
+                return cpu_waited(obs.worker.pid) - cpu_wait_at_entry
 
-            def read(at: float) -> None:
-                obs.read_in_wait = at
+        def read(at: float) -> None:
+            obs.read_in_wait = at
 
-            # one that reads its request while poolctl waits is busy with it from then on
-            once_read = (BUSY_WAIT, read) if request_unread(obs) else None
-            obs.late_answer = wait_longer(
-                worker, failed.request, until, on_tick=sample, once_read=once_read,
-                extend=(waited_cpu, most) if waited_cpu is not None else None,
-                keep=lambda answer: _keep_refusal(obs, answer),
-            )  # fmt: skip
-            if obs.late_answer is None:
-                obs.waited_longer = worker.elapsed()
-                obs.unread_after_wait = stdin_unread(worker)
-                obs.stderr_after_wait = stderr_now(worker)
-            progress.update()
+        # one that reads its request while poolctl waits is busy with it from then on
+        once_read = (BUSY_WAIT, read) if request_unread(obs) else None
+        obs.late_answer = wait_longer(
+            worker, failed.request, until, on_tick=sample, once_read=once_read,
+            extend=(waited_cpu, most) if waited_cpu is not None else None,
+            keep=lambda answer: _keep_refusal(obs, answer),
+        )  # fmt: skip
+        if obs.late_answer is None:
+            obs.waited_longer = worker.elapsed()
+            obs.unread_after_wait = stdin_unread(worker)
+            obs.stderr_after_wait = stderr_now(worker)
+        progress.update()
     if obs.close_probe is not None:  # its answer may have come while the experiments ran
         obs.answer_after_close = answer_after_close(worker, failed.request, obs.close_probe)
     if experiments and (starving := starved(obs)) is not None:
@@ -459,6 +462,19 @@ def _keep_refusal(obs: Observations, answer: Response) -> None:
     """Keep a late answer's error: waited for, it refuses (astro-ls's initialize under load)."""
     if not answer.success:
         obs.late_refusal = answer.error_message
+
+
+def _starved_start(obs: Observations) -> bool:
+    """Whether the worker, its request still unread, is a start the machine slowed: it waited
+    for a CPU longer than it ran (and MIN_WAIT), or a process of it is runnable and has run
+    less than half its life (schedstat's run_delay is added only when a task next runs, so a
+    start still queued for a CPU at the look shows little of its wait). A Python worker beside
+    CPU hogs was still in its start at the look, and said stuck in it."""
+    live = obs.live
+    if live is None or not request_unread(obs):
+        return False
+    queued = any(p.state == "R" and p.cpu_seconds < p.age_seconds / 2 for p in live.processes)
+    return queued or cpu_wait(live, 0.0) is not None
 
 
 def _as(ran: dict[str, Result], exp: Experiment) -> bool:
