@@ -214,10 +214,27 @@ def _descendants_in(pid: int, parents: dict[int, int]) -> set[int]:
     return found
 
 
+QUEUED_MOST = 10.0  # seconds a killed process still queued for a CPU to exit is waited for
+
+
 def wait_gone(pids: set[int], timeout: float) -> None:
-    """Wait until every one of `pids` has exited (a zombie counts as gone), at most `timeout`."""
-    end = time.monotonic() + timeout
-    while pids and time.monotonic() < end:
-        pids = {pid for pid in pids if running(pid)}
-        if pids:
-            time.sleep(0.01)
+    """Wait until every one of `pids` has exited (a zombie counts as gone), at most `timeout`;
+    past it, while one left is runnable or in a moment's uninterruptible sleep (R, D: killed,
+    queued for a CPU to run its exit on a loaded machine), up to QUEUED_MOST. A daemon killed
+    as ping ended was still alive when it returned, once, at a load of 15-20."""
+    start = time.monotonic()
+    end, most = start + timeout, start + max(timeout, QUEUED_MOST)
+    while pids:
+        states = {pid: _state(pid) for pid in pids}
+        pids = {pid for pid, state in states.items() if state not in (None, b"Z")}
+        now = time.monotonic()
+        exiting = any(states[pid] in (b"R", b"D") for pid in pids)
+        if not pids or now >= most or (now >= end and not exiting):
+            return
+        time.sleep(0.01)
+
+
+def _state(pid: int) -> bytes | None:
+    """Its state letter (R, S, D, Z, …), None once gone."""
+    fields = _stat_fields(str(pid))
+    return fields[0] if fields is not None else None

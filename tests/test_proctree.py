@@ -8,7 +8,10 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
 import subprocess
+import sys
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -26,6 +29,7 @@ from poolctl.proctree import (
     processes_with_env,
     running,
     tick_now,
+    wait_gone,
 )
 from poolctl.worker import WorkerProcess, WorkerSpec
 from poolctl.worker_types import TOKEN_ENV
@@ -246,3 +250,18 @@ def test_the_end_of_a_run_goes_over_every_process_once(
         proc.wait()
     assert escaped and all(gone(pid) for pid in escaped)
     assert passes == ["/proc"]
+
+
+def test_a_process_still_runnable_past_the_wait_is_waited_for_until_it_is_gone(
+    processes: Processes,
+) -> None:
+    """A killed process runs its exit only once it gets a CPU: on a loaded machine (15-20) a
+    daemon SIGKILLed as ping ended was still alive when it returned, after the 2 s wait. Here
+    a spinning child (runnable throughout) is killed only after the wait's own timeout (0 s):
+    before, the wait returned with it alive."""
+    spinner = processes.popen([sys.executable, "-c", "while True: pass"])
+    killer = threading.Timer(0.5, spinner.send_signal, (signal.SIGKILL,))
+    killer.start()
+    wait_gone({spinner.pid}, 0.0)
+    assert not running(spinner.pid)
+    killer.join()
