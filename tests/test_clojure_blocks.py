@@ -8,14 +8,12 @@ failures, exit 0). Real captures of `src/clojure_pool_suite`
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from poolctl.logs import read_logs
-from tests.test_logs_formats import run
+from tests.test_logs_formats import finding_rows, triage_json
 
 RUNS = Path(__file__).parent / "fixtures" / "mixed" / "clojure_runs"
 THROWN = "clojure.lang.ExceptionInfo"
@@ -33,25 +31,12 @@ READ = [
 ]
 
 
-def _triage(capsys: pytest.CaptureFixture[str], log: str) -> tuple[int, dict[str, Any]]:
-    code, out, _ = run(capsys, "triage", str(RUNS / log), "--no-history", "--format", "json")
-    return code, json.loads(out)
-
-
 @pytest.mark.parametrize("log", ["run_tests.txt", "pytest_then_clojure.txt"])
 def test_each_failed_assertion_is_read(capsys: pytest.CaptureFixture[str], log: str) -> None:
-    code, report = _triage(capsys, log)
+    code, report = triage_json(capsys, RUNS / log)
     assert code == 1
     assert (report["summary"]["failures"], report["summary"]["unread"]) == (5, 0)
-    read = [
-        (
-            f["failure"]["name"],
-            f["failure"]["location"],
-            f["failure"]["kind"],
-            f["outcome"].get("pattern_id", "-"),
-        )
-        for f in report["findings"]
-    ]
+    read = finding_rows(report, "name", "location", "kind", "pattern")
     assert sorted(read) == sorted(READ)
     messages = {f["failure"]["name"]: f["failure"]["message"] for f in report["findings"]}
     assert messages["keeps-running-after-a-request"] == (
@@ -64,6 +49,6 @@ def test_each_failed_assertion_is_read(capsys: pytest.CaptureFixture[str], log: 
 
 
 def test_a_clean_run_alone_is_a_clean_log(capsys: pytest.CaptureFixture[str]) -> None:
-    code, report = _triage(capsys, "clean.txt")
+    code, report = triage_json(capsys, RUNS / "clean.txt")
     assert code == 0
     assert report["summary"]["failures"] == 0

@@ -10,14 +10,12 @@ GHC 9.0.2, a pool of real worker processes)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from poolctl.logs import read_logs
-from tests.test_logs_formats import run
+from tests.test_logs_formats import finding_rows, triage_json
 
 RUNS = Path(__file__).parent / "fixtures" / "mixed" / "haskell_runs"
 NAMES = [
@@ -30,28 +28,9 @@ NAMES = [
 ]
 
 
-def _triage(capsys: pytest.CaptureFixture[str], log: str) -> tuple[int, dict[str, Any]]:
-    code, out, _ = run(capsys, "triage", str(RUNS / log), "--no-history", "--format", "json")
-    return code, json.loads(out)
-
-
-def _read(report: dict[str, Any], source: str) -> list[tuple[str, ...]]:
-    return [
-        (
-            f["failure"]["name"],
-            f["failure"]["group"],
-            f["failure"]["location"],
-            f["failure"]["kind"],
-            f["outcome"].get("pattern_id", "-"),
-        )
-        for f in report["findings"]
-        if f["failure"]["source"] == source
-    ]
-
-
 @pytest.mark.parametrize("log", ["hspec.txt", "pytest_then_hspec.txt"])
 def test_hspec_entries_are_read(capsys: pytest.CaptureFixture[str], log: str) -> None:
-    code, report = _triage(capsys, log)
+    code, report = triage_json(capsys, RUNS / log)
     assert code == 1
     assert (report["summary"]["failures"], report["summary"]["unread"]) == (6, 0)
     places = ["12", "18", "24", "26", "31", "33"]
@@ -61,7 +40,9 @@ def test_hspec_entries_are_read(capsys: pytest.CaptureFixture[str], log: str) ->
         (name, "checkout" if i < 2 else "worker", f"HspecMain.hs:{place}", kind, pattern)
         for i, ((name, pattern), place, kind) in enumerate(zip(NAMES, places, kinds, strict=True))
     ]
-    assert sorted(_read(report, "hspec")) == sorted(expected)
+    assert sorted(
+        finding_rows(report, "name", "group", "location", "kind", "pattern", source="hspec")
+    ) == sorted(expected)
     messages = {f["failure"]["name"]: f["failure"]["message"] for f in report["findings"]}
     assert messages["adds"] == "expected: 3\nbut got: 2"
     parsed = read_logs([str(RUNS / log)])
@@ -71,7 +52,7 @@ def test_hspec_entries_are_read(capsys: pytest.CaptureFixture[str], log: str) ->
 
 @pytest.mark.parametrize("log", ["tasty.txt", "pytest_then_tasty.txt"])
 def test_tasty_failed_tests_are_read(capsys: pytest.CaptureFixture[str], log: str) -> None:
-    code, report = _triage(capsys, log)
+    code, report = triage_json(capsys, RUNS / log)
     assert code == 1
     assert (report["summary"]["failures"], report["summary"]["unread"]) == (6, 0)
     places = ["", "TastyMain.hs:18", "", "", "TastyMain.hs:32", "TastyMain.hs:33"]
@@ -85,7 +66,9 @@ def test_tasty_failed_tests_are_read(capsys: pytest.CaptureFixture[str], log: st
         )
         for i, ((name, pattern), place) in enumerate(zip(NAMES, places, strict=True))
     ]
-    assert sorted(_read(report, "tasty")) == sorted(expected)
+    assert sorted(
+        finding_rows(report, "name", "group", "location", "kind", "pattern", source="tasty")
+    ) == sorted(expected)
     messages = {f["failure"]["name"]: f["failure"]["message"] for f in report["findings"]}
     assert messages["keeps running after a request"] == (
         "Exception: worker exited with status 3 before answering"
@@ -97,6 +80,6 @@ def test_tasty_failed_tests_are_read(capsys: pytest.CaptureFixture[str], log: st
 
 @pytest.mark.parametrize("log", ["hspec_clean.txt", "tasty_clean.txt"])
 def test_a_clean_run_alone_is_a_clean_log(capsys: pytest.CaptureFixture[str], log: str) -> None:
-    code, report = _triage(capsys, log)
+    code, report = triage_json(capsys, RUNS / log)
     assert code == 0
     assert report["summary"]["failures"] == 0

@@ -9,14 +9,12 @@ console-standalone 1.9.1, Jupiter 5.9.2, a pool of real Python worker processes)
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from poolctl.logs import read_logs
-from tests.test_logs_formats import run
+from tests.test_logs_formats import finding_rows, triage_json
 
 RUNS = Path(__file__).parent / "fixtures" / "mixed" / "junit5_console_runs"
 TEST = "com.example.pool.PoolJupiterTest"
@@ -50,25 +48,12 @@ READ = [
 ]
 
 
-def _triage(capsys: pytest.CaptureFixture[str], log: str) -> tuple[int, dict[str, Any]]:
-    code, out, _ = run(capsys, "triage", str(RUNS / log), "--no-history", "--format", "json")
-    return code, json.loads(out)
-
-
 @pytest.mark.parametrize("log", ["tree.txt", "summary.txt", "pytest_then_tree.txt"])
 def test_each_failure_of_the_section_is_read(capsys: pytest.CaptureFixture[str], log: str) -> None:
-    code, report = _triage(capsys, log)
+    code, report = triage_json(capsys, RUNS / log)
     assert code == 1
     assert (report["summary"]["failures"], report["summary"]["unread"]) == (9, 0)
-    read = [
-        (
-            f["failure"]["name"],
-            f["failure"]["group"],
-            f["failure"]["location"],
-            f["failure"]["kind"],
-        )
-        for f in report["findings"]
-    ]
+    read = finding_rows(report, "name", "group", "location", "kind")
     assert sorted(read) == sorted(READ)
     assert report["summary"]["by_pattern"] == {
         "port-no-response": 3,
@@ -82,12 +67,12 @@ def test_each_failure_of_the_section_is_read(capsys: pytest.CaptureFixture[str],
 
 
 def test_flat_details_are_counted_unread(capsys: pytest.CaptureFixture[str]) -> None:
-    code, report = _triage(capsys, "flat.txt")
+    code, report = triage_json(capsys, RUNS / "flat.txt")
     assert code == 1
     assert (report["summary"]["failures"], report["summary"]["unread"]) == (0, 9)
 
 
 def test_a_run_none_failed_alone_is_a_clean_log(capsys: pytest.CaptureFixture[str]) -> None:
-    code, report = _triage(capsys, "clean.txt")
+    code, report = triage_json(capsys, RUNS / "clean.txt")
     assert code == 0
     assert report["summary"]["failures"] == 0

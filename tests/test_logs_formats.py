@@ -8,6 +8,7 @@ import gzip
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -38,6 +39,30 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     code = main(list(argv))
     out, err = capsys.readouterr()
     return code, out, err
+
+
+def triage_json(capsys: pytest.CaptureFixture[str], path: Path) -> tuple[int, dict[str, Any]]:
+    """`poolctl triage PATH --no-history --format json`: its exit code and its report."""
+    code, out, _ = run(capsys, "triage", str(path), "--no-history", "--format", "json")
+    return code, json.loads(out)
+
+
+def finding_rows(
+    report: dict[str, Any], *fields: str, source: str | None = None
+) -> list[tuple[str, ...]]:
+    """Each finding's failure `fields` (`pattern`: its pattern's id, `-` for none), of the
+    runner `source` only when given."""
+
+    def value(finding: dict[str, Any], field: str) -> str:
+        if field == "pattern":
+            return str(finding["outcome"].get("pattern_id", "-"))
+        return str(finding["failure"][field])
+
+    return [
+        tuple(value(f, field) for field in fields)
+        for f in report["findings"]
+        if source is None or f["failure"]["source"] == source
+    ]
 
 
 # -- CI prefixes -----------------------------------------------------------------------------

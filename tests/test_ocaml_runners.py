@@ -10,14 +10,12 @@ OCaml 4.13, a pool of real worker processes)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from poolctl.logs import read_logs
-from tests.test_logs_formats import run
+from tests.test_logs_formats import finding_rows, triage_json
 
 RUNS = Path(__file__).parent / "fixtures" / "mixed" / "ocaml_runs"
 READ = [
@@ -35,26 +33,12 @@ READ = [
 ]
 
 
-def _triage(capsys: pytest.CaptureFixture[str], log: str) -> tuple[int, dict[str, Any]]:
-    code, out, _ = run(capsys, "triage", str(RUNS / log), "--no-history", "--format", "json")
-    return code, json.loads(out)
-
-
 @pytest.mark.parametrize("log", ["ounit.txt", "pytest_then_ounit.txt"])
 def test_each_ounit_failure_is_read(capsys: pytest.CaptureFixture[str], log: str) -> None:
-    code, report = _triage(capsys, log)
+    code, report = triage_json(capsys, RUNS / log)
     assert code == 1
     assert (report["summary"]["failures"], report["summary"]["unread"]) == (5, 0)
-    read = [
-        (
-            f["failure"]["name"],
-            f["failure"]["group"],
-            f["failure"]["location"],
-            f["failure"]["kind"],
-            f["outcome"].get("pattern_id", "-"),
-        )
-        for f in report["findings"]
-    ]
+    read = finding_rows(report, "name", "group", "location", "kind", "pattern")
     assert sorted(read) == sorted(READ)
     messages = {f["failure"]["name"]: f["failure"]["message"] for f in report["findings"]}
     assert messages["counts its busy workers"] == "busy workers\nexpected: 3 but got: 2"
@@ -64,13 +48,13 @@ def test_each_ounit_failure_is_read(capsys: pytest.CaptureFixture[str], log: str
 
 
 def test_alcotest_is_counted_unread(capsys: pytest.CaptureFixture[str]) -> None:
-    code, report = _triage(capsys, "alcotest.txt")
+    code, report = triage_json(capsys, RUNS / "alcotest.txt")
     assert code == 1
     assert (report["summary"]["failures"], report["summary"]["unread"]) == (0, 5)
 
 
 @pytest.mark.parametrize("log", ["ounit_clean.txt", "alcotest_clean.txt"])
 def test_a_clean_run_alone_is_a_clean_log(capsys: pytest.CaptureFixture[str], log: str) -> None:
-    code, report = _triage(capsys, log)
+    code, report = triage_json(capsys, RUNS / log)
     assert code == 0
     assert report["summary"]["failures"] == 0

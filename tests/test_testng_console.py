@@ -8,14 +8,12 @@ processes)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from poolctl.logs import read_logs
-from tests.test_logs_formats import run
+from tests.test_logs_formats import finding_rows, triage_json
 
 RUNS = Path(__file__).parent / "fixtures" / "mixed" / "testng_runs"
 CLASS = "com.example.pool.PoolTestNgTest"
@@ -38,26 +36,12 @@ READ = [
 ]
 
 
-def _triage(capsys: pytest.CaptureFixture[str], log: str) -> tuple[int, dict[str, Any]]:
-    code, out, _ = run(capsys, "triage", str(RUNS / log), "--no-history", "--format", "json")
-    return code, json.loads(out)
-
-
 @pytest.mark.parametrize("log", ["verbose.txt", "pytest_then_verbose.txt"])
 def test_each_failed_test_is_read(capsys: pytest.CaptureFixture[str], log: str) -> None:
-    code, report = _triage(capsys, log)
+    code, report = triage_json(capsys, RUNS / log)
     assert code == 1
     assert (report["summary"]["failures"], report["summary"]["unread"]) == (3, 0)
-    read = [
-        (
-            f["failure"]["name"],
-            f["failure"]["group"],
-            f["failure"]["location"],
-            f["failure"]["kind"],
-            f["outcome"].get("pattern_id", "-"),
-        )
-        for f in report["findings"]
-    ]
+    read = finding_rows(report, "name", "group", "location", "kind", "pattern")
     assert sorted(read) == sorted(READ)
     parsed = read_logs([str(RUNS / log)])
     theirs = [(s.source, s.failures, s.read) for s in parsed.summaries if s.failures]
@@ -65,12 +49,12 @@ def test_each_failed_test_is_read(capsys: pytest.CaptureFixture[str], log: str) 
 
 
 def test_its_count_alone_is_counted_unread(capsys: pytest.CaptureFixture[str]) -> None:
-    code, report = _triage(capsys, "default.txt")
+    code, report = triage_json(capsys, RUNS / "default.txt")
     assert code == 1
     assert (report["summary"]["failures"], report["summary"]["unread"]) == (0, 3)
 
 
 def test_a_clean_run_alone_is_a_clean_log(capsys: pytest.CaptureFixture[str]) -> None:
-    code, report = _triage(capsys, "clean.txt")
+    code, report = triage_json(capsys, RUNS / "clean.txt")
     assert code == 0
     assert report["summary"]["failures"] == 0

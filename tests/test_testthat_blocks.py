@@ -9,14 +9,12 @@ pool of real worker processes)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from poolctl.logs import read_logs
-from tests.test_logs_formats import run
+from tests.test_logs_formats import finding_rows, run, triage_json
 
 RUNS = Path(__file__).parent / "fixtures" / "mixed" / "testthat_runs"
 READ = [
@@ -34,30 +32,14 @@ READ = [
 ]
 
 
-def _triage(capsys: pytest.CaptureFixture[str], log: str) -> tuple[int, dict[str, Any]]:
-    code, out, _ = run(capsys, "triage", str(RUNS / log), "--no-history", "--format", "json")
-    return code, json.loads(out)
-
-
-def _read(report: dict[str, Any]) -> list[tuple[str, str, str, str]]:
-    return [
-        (
-            f["failure"]["name"],
-            f["failure"]["location"],
-            f["failure"]["kind"],
-            f["outcome"].get("pattern_id", "-"),
-        )
-        for f in report["findings"]
-        if f["failure"]["source"] == "testthat"
-    ]
-
-
 @pytest.mark.parametrize("log", ["progress.txt", "check_rout.txt", "pytest_then_progress.txt"])
 def test_each_failed_expectation_is_read_once(capsys: pytest.CaptureFixture[str], log: str) -> None:
-    code, report = _triage(capsys, log)
+    code, report = triage_json(capsys, RUNS / log)
     assert code == 1
     assert (report["summary"]["failures"], report["summary"]["unread"]) == (6, 0)
-    assert sorted(_read(report)) == sorted(READ)
+    assert sorted(
+        finding_rows(report, "name", "location", "kind", "pattern", source="testthat")
+    ) == sorted(READ)
     messages = {f["failure"]["location"]: f["failure"]["message"] for f in report["findings"]}
     assert messages["test-worker.R:6"] == (
         'Error in `request(new_pool(1, "exit"), 3, "ping")`: '
@@ -71,10 +53,12 @@ def test_each_failed_expectation_is_read_once(capsys: pytest.CaptureFixture[str]
 def test_r_cmd_check_reads_the_lines_it_shows(capsys: pytest.CaptureFixture[str]) -> None:
     """`R CMD check` shows the last 13 lines of the output: the block whole in them is read,
     indented as they are; the other five are counted, unread."""
-    code, report = _triage(capsys, "check.txt")
+    code, report = triage_json(capsys, RUNS / "check.txt")
     assert code == 1
     assert (report["summary"]["failures"], report["summary"]["unread"]) == (1, 5)
-    assert _read(report) == [READ[-1]]
+    assert finding_rows(report, "name", "location", "kind", "pattern", source="testthat") == [
+        READ[-1]
+    ]
 
 
 def test_a_clean_run_alone_is_a_clean_log(capsys: pytest.CaptureFixture[str]) -> None:
