@@ -7,6 +7,7 @@ outlive it: whether it would have exited is not known."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
@@ -34,20 +35,29 @@ def wait_for(check: object, timeout: float = 30.0) -> None:
         time.sleep(0.01)
 
 
-@pytest.fixture
-def starving_cgroup() -> Iterator[Path]:
-    """A CPU cgroup (v1) whose quota is 2% of a CPU: 2 ms in each 100 ms."""
+@contextlib.contextmanager
+def cpu_cgroup(name: str, period_us: int, quota_us: int) -> Iterator[Path]:
+    """A CPU cgroup (v1) of this test process's own, whose quota is `quota_us` of CPU in each
+    `period_us`; removed once the processes moved into it are gone (skipped where its files
+    cannot be written)."""
     if not os.access(CPU / "cpu.cfs_quota_us", os.W_OK):
         pytest.skip(f"{CPU}/cpu.cfs_quota_us is not writable (cgroup v1's CPU quota, as root)")
-    group = CPU / f"poolctl-test-starved-{os.getpid()}"
+    group = CPU / f"poolctl-test-{name}-{os.getpid()}"
     group.mkdir(exist_ok=True)
     try:
-        (group / "cpu.cfs_period_us").write_text("100000")
-        (group / "cpu.cfs_quota_us").write_text("2000")
+        (group / "cpu.cfs_period_us").write_text(str(period_us))
+        (group / "cpu.cfs_quota_us").write_text(str(quota_us))
         yield group
     finally:
         wait_for(lambda: not (group / "cgroup.procs").read_text().strip())
         group.rmdir()
+
+
+@pytest.fixture
+def starving_cgroup() -> Iterator[Path]:
+    """A CPU cgroup (v1) whose quota is 2% of a CPU: 2 ms in each 100 ms."""
+    with cpu_cgroup("starved", 100_000, 2_000) as group:
+        yield group
 
 
 def test_a_worker_runnable_without_a_cpu_as_its_stdin_closes_is_waited_for(

@@ -19,7 +19,7 @@ from poolctl.children import Children
 from poolctl.proctree import running
 from poolctl.worker_types import WorkerSpec
 from tests.conftest import Processes, SpawnWorker
-from tests.test_stop_at_work import CPU, wait_for
+from tests.test_stop_at_work import cpu_cgroup, wait_for
 
 DAEMON = Path(__file__).parent / "workers" / "daemon_starved.py"
 
@@ -27,17 +27,8 @@ DAEMON = Path(__file__).parent / "workers" / "daemon_starved.py"
 @pytest.fixture
 def throttled_cgroup() -> Iterator[Path]:
     """A CPU cgroup (v1) whose quota is 10 ms in each second: enough to end in."""
-    if not os.access(CPU / "cpu.cfs_quota_us", os.W_OK):
-        pytest.skip(f"{CPU}/cpu.cfs_quota_us is not writable (cgroup v1's CPU quota, as root)")
-    group = CPU / f"poolctl-test-throttled-{os.getpid()}"
-    group.mkdir(exist_ok=True)
-    try:
-        (group / "cpu.cfs_period_us").write_text("1000000")
-        (group / "cpu.cfs_quota_us").write_text("10000")
+    with cpu_cgroup("throttled", 1_000_000, 10_000) as group:
         yield group
-    finally:
-        wait_for(lambda: not (group / "cgroup.procs").read_text().strip())
-        group.rmdir()
 
 
 def daemon_of(stderr_log: Path) -> int:
