@@ -24,6 +24,7 @@ from poolctl.events import Observer, Trace
 from poolctl.patterns.loader import PatternSet
 from poolctl.pool import Pool, PoolConfig, PoolError
 from poolctl.protocol import get_protocol
+from poolctl.ready_first import new_loop
 from poolctl.rundir import RunDir
 from poolctl.scenario.failed_calls import FailedCalls
 from poolctl.scenario.failed_checks import FailedChecks
@@ -190,7 +191,7 @@ class ScenarioRunner:
             # __del__ prints a traceback ('_UnixSelectorEventLoop' object has no attribute
             # '_ssock'): the signal is raised once it is made
             with self.run_dir.context.atomic():
-                runner = asyncio.Runner()
+                runner = asyncio.Runner(loop_factory=new_loop)
                 runner.get_loop()
             with runner:
                 runner.run(self._main())

@@ -1,0 +1,38 @@
+"""poolctl itself stopped and continued (Ctrl-Z then `fg`, `kill -STOP` then `kill -CONT`)
+while its workers run on: what they wrote meanwhile is read before any timeout the stop made
+due is judged."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from tests.conftest import RunCli
+
+STOPS_POOLCTL = Path(__file__).parent / "workers" / "stops_poolctl_then_answers.py"
+
+
+def test_an_answer_written_while_poolctl_was_stopped_is_no_timeout(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """The worker stops poolctl, answers at once, and poolctl is continued 2 s later, past the
+    request's 1 s timeout: the loop's wait ended with EINTR and no event, and the timeout ran
+    before the answer's reader, so the pool told of a worker 'slow, not silent'."""
+    scenario = tmp_path / "stopped.yaml"
+    scenario.write_text(
+        f"""name: poolctl-stopped
+worker:
+  command: [{json.dumps(sys.executable)}, {json.dumps(str(STOPS_POOLCTL))}, "2"]
+pool: {{size: 1, max_overflow: 0, request_timeout: 1}}
+steps:
+  - request: {{command: ping}}
+expect:
+  outcome: ok
+"""
+    )
+    code, out, err = run_cli("run-scenario", str(scenario), "--run-dir", str(tmp_path / "run"))
+    events = [json.loads(line) for line in (tmp_path / "run" / "events.jsonl").open()]
+    kinds = [(e["type"], e.get("id")) for e in events if e["type"] in ("response", "no_response")]
+    assert kinds == [("response", 2)], kinds
+    assert code == 0, out + err
