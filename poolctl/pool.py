@@ -21,6 +21,7 @@ from poolctl.model import Diagnosis
 from poolctl.patterns.loader import PatternSet
 from poolctl.pool_init import InitDiagnoses, init_exchange
 from poolctl.pool_line import Call, Waiter, WaitingLine
+from poolctl.pool_notes import Notifications
 from poolctl.pool_shutdown import kill_worker, shut_down, stop_every_worker
 from poolctl.pool_trace import partial_frame, stdout_holders, trace_granted, trace_outcome
 from poolctl.pool_types import (
@@ -82,6 +83,7 @@ class Pool:
         self.tasks: set[asyncio.Task[Any]] = set()  # in the background, awaited at shutdown
         self.aborted: dict[str, PoolShuttingDown] = {}  # callers in flight when abort began
         self.drained: asyncio.Event | None = None  # set when a draining pool's last checkin
+        self.notes = Notifications(trace)  # a scenario's, for every worker
 
     # --- counts ---------------------------------------------------------------------------
     def _count(self, *states: State) -> int:
@@ -194,6 +196,7 @@ class Pool:
                 seconds=round(worker.init_seconds, 6),
                 reported=worker.reported,
             )
+            await self.notes.catch_up(worker, self.config.request_timeout)  # before any request
             if worker.state is State.STARTING:
                 worker.state = State.IDLE
                 if worker.exited.is_set():  # it exited while its answer was still being read
@@ -536,6 +539,13 @@ class Pool:
         if handed is not None:
             self._trace_start(handed)
         settle(waiter.future, outcome)
+
+    async def notify(self, method: str, params: Any) -> None:
+        """Send a notification to every ready worker, and to each one that starts later."""
+        self.notes.add(method, params)
+        ready = [w for w in self.workers.values() if w.state in (State.IDLE, State.BUSY)]
+        timeout = self.config.request_timeout
+        await asyncio.gather(*(self.notes.catch_up(w, timeout) for w in ready))
 
     # --- faults and shutdown (`poolctl.pool_shutdown`) -------------------------------------
     def kill(self, worker_id: str, sig: signal.Signals = signal.SIGKILL) -> int:

@@ -18,6 +18,7 @@ from poolctl.model import ProtocolStep
 from poolctl.protocol import PROTOCOLS, Protocol, Request, Response, Step, workspace
 from poolctl.protocol.server_version import version_shown
 from poolctl.stderr_during import error_logged, stderr_size
+from poolctl.unopened import ping_unopened
 from poolctl.worker import WorkerProcess
 from poolctl.worker_types import Answer, ExitStatus, NoAnswer
 
@@ -118,6 +119,8 @@ def run_session(
                 hint = protocol.refusal_hint(response.error_message) if opening else ""
                 if opening and not hint:
                     hint = _other_opening(worker, protocol, exchange, timeout)
+                elif step.method == command and protocol.name == "lsp":
+                    hint = ping_unopened(response.error_message, args)
                 detail += f"; {hint}" if hint else ""
             if session.mismatch:
                 detail = f"answered, but not as {protocol.server_noun}: {session.mismatch}"

@@ -15,6 +15,7 @@ from poolctl.scenario.load import (
 from poolctl.scenario.schema import (
     ExpectSection,
     KillWorkerStep,
+    NotifyStep,
     PoolSection,
     RequestStep,
     ResponseExpect,
@@ -30,6 +31,7 @@ from poolctl.scenario.schema import (
 __all__ = [
     "ExpectSection",
     "KillWorkerStep",
+    "NotifyStep",
     "PoolSection",
     "RequestStep",
     "ResponseExpect",

@@ -21,6 +21,7 @@ from poolctl.protocol import get_protocol
 from poolctl.scenario.schema import (
     STEP_TYPES,
     ExpectSection,
+    NotifyStep,
     PoolSection,
     RequestStep,
     ScenarioFile,
@@ -124,6 +125,13 @@ def read_scenario(
             known = f" (declared: {', '.join(body.services)})" if body.services else ""
             hint = did_you_mean(step.name, body.services)
             raise doc.error(("steps", i, kind), f"no service named {step.name!r}{hint or known}")
+        protocol = get_protocol(body.worker.protocol)
+        if isinstance(step, NotifyStep) and protocol.envelope != "jsonrpc":
+            raise doc.error(
+                ("steps", i, kind),
+                f"a notification is JSON-RPC's; the worker's protocol, {body.worker.protocol}, "
+                "has none (protocol: jsonrpc, mcp or lsp)",
+            )
     _check_patterns(doc, body.expect, patterns or builtin_patterns())
     scenario = Scenario(doc.path, body, steps)
     scenario.digest = doc.digest

@@ -20,8 +20,9 @@ from poolctl.scenario.credentials_refused import credentials_refused
 from poolctl.scenario.evidence import nearest, quote_event, snake
 from poolctl.scenario.failed_checks import MAX_GROUPS, CheckGroup, merged
 from poolctl.scenario.load import reproduce_command
+from poolctl.scenario.schema import filled_values
 from poolctl.scenario.services import NOT_STARTED
-from poolctl.scenario.unopened_document import unopened_document
+from poolctl.scenario.unopened_document import opened_documents, unopened_document
 from poolctl.scenario.unresolved_host import unresolved_host
 from poolctl.triage.engine import classify_failures
 
@@ -177,7 +178,8 @@ def _step_args(c: TraceClassifier, event: Event) -> dict[str, Any]:
     steps, index = c.run.scenario.steps, event.data.get("step")
     if not isinstance(index, int) or not 1 <= index <= len(steps):
         return {}
-    return dict(getattr(steps[index - 1][1], "args", {}))
+    # as the run sent them: `{scenario_dir}` filled in
+    return dict(filled_values(getattr(steps[index - 1][1], "args", {}), c.run.scenario.base))
 
 
 def _names_missing_path(c: TraceClassifier, event: Event, error: str) -> str:
@@ -267,7 +269,11 @@ def _rejections(c: TraceClassifier, rejected: list[CheckGroup]) -> list[Finding]
                         + unresolved_host(error)
                         + credentials_refused(error)
                         + (_names_missing_path(c, first, error) or _missing_folder(c, error))
-                        + unopened_document(error, _step_args(c, first)),
+                        + unopened_document(
+                            error,
+                            _step_args(c, first),
+                            opened_documents(c.run.scenario.steps, c.run.scenario.base),
+                        ),
                     ),
                 )
             )

@@ -31,12 +31,14 @@ from poolctl.scenario.failed_checks import FailedChecks
 from poolctl.scenario.load import Scenario
 from poolctl.scenario.schema import (
     KillWorkerStep,
+    NotifyStep,
     RequestStep,
     ResponseExpect,
     ServiceStep,
     SleepStep,
     StopPoolStep,
     filled,
+    filled_values,
 )
 from poolctl.scenario.timed_out import CheckoutTimeouts
 from poolctl.scenario.unanswered import Unanswered
@@ -267,6 +269,8 @@ class ScenarioRunner:
     async def _step(self, index: int, kind: str, step: Any) -> None:
         if isinstance(step, RequestStep):
             await self._requests(index, step)
+        elif isinstance(step, NotifyStep):
+            await self.pool.notify(step.method, filled_values(step.params, self.scenario.base))
         elif isinstance(step, SleepStep):
             await asyncio.sleep(step.seconds)
         elif isinstance(step, StopPoolStep):
@@ -301,6 +305,7 @@ class ScenarioRunner:
     # --- requests -------------------------------------------------------------------------
     async def _requests(self, index: int, step: RequestStep) -> None:
         pending = iter(range(step.count))
+        step = step.model_copy(update={"args": filled_values(step.args, self.scenario.base)})
 
         async def caller(k: int) -> None:
             for i in pending:  # callers share one iterator: each takes the next index

@@ -165,6 +165,18 @@ def filled(text: str, base: Path) -> str:
     return text.replace("{python}", sys.executable).replace("{scenario_dir}", str(base))
 
 
+def filled_values(value: Any, base: Path) -> Any:
+    """A request's args or a notification's params with `{scenario_dir}` filled in each string
+    (nested objects and lists too): a document's URI, `file://{scenario_dir}/configure.ac`."""
+    if isinstance(value, str):
+        return value.replace("{scenario_dir}", str(base))
+    if isinstance(value, dict):
+        return {k: filled_values(v, base) for k, v in value.items()}
+    if isinstance(value, list):
+        return [filled_values(v, base) for v in value]
+    return value
+
+
 class PoolSection(_Strict):
     """How the pool behaves."""
 
@@ -202,6 +214,15 @@ class RequestStep(_Strict):
     session: str | None = None  # a template: "user_{i}"
     timeout: PositiveSeconds | None = None
     expect: ResponseExpect = ResponseExpect()
+
+
+class NotifyStep(_Strict):
+    """A JSON-RPC notification (no answer) for every worker: those ready now, and each one that
+    starts later, after its handshake (a language server's textDocument/didOpen, without which
+    a hover on the document is refused: autotools-language-server's `KeyError: '<uri>'`)."""
+
+    method: Annotated[str, Field(min_length=1)]
+    params: Annotated[Any, AfterValidator(_json_value)] = None  # strings: {scenario_dir}
 
 
 class SleepStep(_Strict):
@@ -243,6 +264,7 @@ class ServiceStep(_Strict):
 
 STEP_TYPES: dict[str, type[_Strict]] = {
     "request": RequestStep,
+    "notify": NotifyStep,
     "sleep": SleepStep,
     "stop_pool": StopPoolStep,
     "kill_worker": KillWorkerStep,
@@ -250,7 +272,7 @@ STEP_TYPES: dict[str, type[_Strict]] = {
     "require_service": ServiceStep,
 }
 
-Step = RequestStep | SleepStep | StopPoolStep | KillWorkerStep | ServiceStep
+Step = RequestStep | NotifyStep | SleepStep | StopPoolStep | KillWorkerStep | ServiceStep
 
 
 class ExpectSection(_Strict):

@@ -1,38 +1,38 @@
 """A language server's rejection that names the document a request is about, a file that is
-there: autotools-language-server 0.1.3 answers textDocument/hover on a configure.ac it was never
-sent with `KeyError: 'file:///…/configure.ac'` (-32603). It looks the document up among those
-the client opened with textDocument/didOpen, and a scenario's steps send requests only."""
+there, which no `notify` step opened with textDocument/didOpen (`poolctl.unopened` tells it
+apart; ping's verdict says the same)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlparse
+
+from poolctl.scenario.schema import NotifyStep, filled_values
+from poolctl.unopened import notify_step, unopened_uri
 
 
-def _local_file(uri: str) -> Path | None:
-    """The file a `file://` URI names, if it is one that exists."""
-    parsed = urlparse(uri)
-    if parsed.scheme != "file":
-        return None
-    path = Path(unquote(parsed.path))
-    return path if path.is_file() else None
-
-
-def unopened_document(error: str, args: dict[str, Any]) -> str:
-    """What the finding adds when the error names the request's `textDocument.uri`, a file that
-    is there ("" otherwise: the error names no document, or one that is missing, which the
-    missing-path reading tells)."""
-    document = args.get("textDocument")
-    uri = document.get("uri") if isinstance(document, dict) else None
-    if not isinstance(uri, str) or "{" in uri or uri not in error:
-        return ""
-    if _local_file(uri) is None:
+def unopened_document(error: str, args: dict[str, Any], opened: frozenset[str]) -> str:
+    """What a scenario's finding adds when the error names a document no `notify` step opened
+    ("" otherwise)."""
+    uri = unopened_uri(error, args, opened)
+    if uri is None:
         return ""
     return (
         f"; it names the document the request is about ({uri}), a file that is there, and no "
-        "textDocument/didOpen opened it (a scenario's steps send requests only): the server "
-        "looks a document up among those its client opened, not on disk. Ask it of requests "
-        "that name no document (workspace/symbol), or try the request where an editor opens "
-        "the file first"
+        "textDocument/didOpen opened it: the server looks a document up among those its "
+        "client opened, not on disk. Open it in a step before the request (every worker is "
+        f"sent it): {notify_step(uri)}"
     )
+
+
+def opened_documents(steps: list[tuple[str, Any]], base: Path) -> frozenset[str]:
+    """The URIs a scenario's `notify` steps open (textDocument/didOpen), `{scenario_dir}`
+    filled in as the run fills it."""
+    uris = set()
+    for _, step in steps:
+        if isinstance(step, NotifyStep) and step.method == "textDocument/didOpen":
+            params = filled_values(step.params, base)
+            document = params.get("textDocument") if isinstance(params, dict) else None
+            if isinstance(document, dict) and isinstance(document.get("uri"), str):
+                uris.add(document["uri"])
+    return frozenset(uris)
