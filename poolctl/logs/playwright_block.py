@@ -54,10 +54,10 @@ HEADER_RE = re.compile(rf"^  [1-9]\d*\) {_TITLE}$")
 _LISTED_RE = re.compile(rf"^    {_TITLE}$")  # a test the summary lists under its count
 # the summary's counts, each kind's tests listed under it (`failed`, `interrupted`, `flaky`)
 _COUNT_RE = re.compile(
-    r"^  [1-9]\d* (?P<kind>failed|interrupted|flaky|skipped|did not run|passed"
+    r"^  (?P<count>[1-9]\d*) (?P<kind>failed|interrupted|flaky|skipped|did not run|passed"
     r"|errors? (?:was|were) not a part of any test)\b"
 )
-_SUMMARY_RE = re.compile(r"^  [1-9]\d* (?:failed|flaky)$")  # where its lists begin
+_SUMMARY_RE = re.compile(r"^  [1-9]\d* (?:failed|interrupted|flaky)$")  # where its lists begin
 TRIGGERS = (r"^  [1-9]\d*\) (?:\[[^\]]+\] › )?\S+:\d+:\d+ › ", r"^  [1-9]\d* flaky\s*$")
 _RETRY_RE = re.compile(r"^    Retry #\d+ ─*$")
 # where an error's text ends: the code around its line, its place, a call log, its frames
@@ -93,8 +93,11 @@ def block_at(
 def summary_at(
     parser: TextParser, number: int, line: str, keep: Callable[[Failure, Lines], object]
 ) -> Summary | None:
-    """The summary that `  7 failed` (or `  1 flaky`, none failed) begins, after blocks read."""
-    if not _HELD.get(parser) or not _SUMMARY_RE.match(line.rstrip()):
+    """The summary that `  7 failed` (or `  1 flaky`, none failed) begins, after blocks read,
+    or `  1 interrupted` (a test running when the run was stopped prints no block)."""
+    if not _SUMMARY_RE.match(line.rstrip()):
+        return None
+    if not _HELD.get(parser) and not line.rstrip().endswith(" interrupted"):
         return None
     return Summary(parser, number, line, keep)
 
@@ -157,31 +160,69 @@ class PlaywrightBlock(RunnerBlock):
 
 class Summary:
     """The summary after the blocks (a consumer of a text parser's scan): its counts, and the
-    tests listed under each; the blocks held are settled when it ends."""
+    tests listed under each; the blocks held are settled when it ends. A run stopped before its
+    end (a Ctrl-C, a CI job cancelled, `-x` or `--max-failures` reached) lists the tests running
+    then as `interrupted` and counts those it never began (`  8 did not run`): neither passed nor
+    failed, they are said in a note (an interrupted test's block is no failure)."""
 
     def __init__(
         self, parser: TextParser, number: int, line: str, keep: Callable[[Failure, Lines], object]
     ) -> None:
         self.parser = parser
         self.keep = keep
+        self.number = number
         self.kind = _COUNT_RE.match(line.rstrip())["kind"]  # type: ignore[index]
         self.flaky: set[tuple[str, str]] = set()
+        self.interrupted: list[str] = []  # each test listed so, as `file:line › title`
+        self.stopped: set[tuple[str, str]] = set()
+        self.not_run = 0
 
     def feed(self, number: int, line: str) -> bool:
         text = line.rstrip()
         if count := _COUNT_RE.match(text):
             self.kind = count["kind"]
+            if self.kind == "did not run":
+                self.not_run = int(count["count"])
             return True
         listed = _LISTED_RE.match(text)
         if listed is None:
             return False
         if self.kind == "flaky":
             self.flaky.add((listed["file"], listed["title"]))
+        elif self.kind == "interrupted":
+            self.stopped.add((listed["file"], listed["title"]))
+            self.interrupted.append(f"{listed['file']}:{listed['line']} › {listed['title']}")
         return True
 
     def close(self) -> Lines:
-        _release(self.parser, self.flaky, self.keep)
+        _release(self.parser, self.flaky, self.keep, self.stopped)
+        notes = self.parser.out.skipped
+        # (its globalTimeout's cut, said in its own note, left the tests it did not run)
+        timed_out = f"{self.parser.name}:", "was cut short, 'Timed out waiting "
+        if not self.interrupted and any(
+            n.startswith(timed_out[0]) and timed_out[1] in n for n in notes
+        ):
+            return []
+        if self.interrupted or self.not_run:
+            at = f"{self.parser.name}:{self.number}: "  # the run's own note there says less
+            notes[:] = [n for n in notes if not (n.startswith(at) and " interrupted': " in n)]
+            notes.append(stopped_note(self, self.parser.name))
         return []
+
+
+def stopped_note(summary: Summary, file: str) -> str:
+    """The note for a run Playwright stopped before its end: the tests it interrupted, named,
+    and how many it did not run."""
+    said = []
+    if summary.interrupted:
+        said.append(f"{len(summary.interrupted)} interrupted ({'; '.join(summary.interrupted)})")
+    if summary.not_run:
+        said.append(f"{summary.not_run} did not run")
+    return (
+        f"{file}:{summary.number}: Playwright stopped the run before its end (a Ctrl-C, a CI job "
+        f"cancelled, or -x/--max-failures reached): {', '.join(said)}; neither passed nor "
+        "failed, they are not triaged"
+    )
 
 
 def flaky_alone(text: str, file: str, out: ParsedLog) -> None:
@@ -218,12 +259,17 @@ def flaky_alone(text: str, file: str, out: ParsedLog) -> None:
 
 
 def _release(
-    parser: TextParser, flaky: set[tuple[str, str]], keep: Callable[[Failure, Lines], object]
+    parser: TextParser,
+    flaky: set[tuple[str, str]],
+    keep: Callable[[Failure, Lines], object],
+    interrupted: frozenset[tuple[str, str]] | set[tuple[str, str]] = frozenset(),
 ) -> None:
-    """Keep the blocks held but those of a flaky test (counted as reruns); a test retried and
-    failed every try counts its reruns too."""
+    """Keep the blocks held but those of a flaky test (counted as reruns) and of a test the run
+    interrupted (said in a note); a test retried and failed every try counts its reruns too."""
     held = _HELD.pop(parser, [])
     for failure, lines in held:
+        if (failure.group, failure.name) in interrupted:
+            continue
         tries = int(failure.details.get("tries", "1"))
         said = failure.message.partition("\n")[0]
         if (failure.group, failure.name) in flaky:

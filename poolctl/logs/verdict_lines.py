@@ -295,6 +295,13 @@ VERDICTS = (
         cut=True,
     ),
     Verdict(
+        "Playwright",  # a run stopped with tests running (a Ctrl-C, a CI job cancelled, -x):
+        # `  1 interrupted`, its tests listed under it; with none failed, one failure of the run
+        re.compile(r"^[1-9]\d* interrupted$"),
+        "run it to its end: it was stopped (a Ctrl-C, a CI job cancelled, or -x/--max-failures)",
+        cut=True,
+    ),
+    Verdict(
         "Playwright",  # a spec file it could not load (its line at the left edge; Jest indents
         # its own under `Test suite failed to run`): no test of the run ran
         re.compile(r"^SyntaxError: /\S+\.(?:spec|test)\.[cm]?[jt]sx?: .+$"),
@@ -445,7 +452,7 @@ TRIGGERS = (
     r"^\d+ scenarios? passed, \d+ failed, ",  # behave
     r"^\d+ specs?, [1-9]\d* failures?",  # Jasmine
     r"^ *[1-9]\d* tests? failed\s*$",  # AVA
-    r"^ *[1-9]\d* failed\s*$",  # Playwright
+    r"^ *[1-9]\d* (?:failed|interrupted)\s*$",  # Playwright (a run stopped: its tests running)
     r"^ *[1-9]\d* errors? (?:was|were) not a part of any test, ",  # ... an error outside them
     r"^Error: (?:Process from|Timed out waiting \d+ms from) config\.webServer",  # ... its server
     r"^Timed out waiting [\d.]+m?s for the (?:teardown for )?test suite to run\s*$",  # ... cut
