@@ -55,6 +55,7 @@ OtherRunner = Literal[
     "testng",
     "ounit",
     "tcltest",
+    "alcotest",
 ]
 # where a failure was read: a runner's output, or a run of poolctl's own
 Source = Literal["exunit", "pytest", "junit", OtherRunner, "scenario", "ping", "doctor"]

@@ -1,10 +1,10 @@
 """The failure blocks of R's, Haskell's, OCaml's, Tcl's, Clojure's, JUnit 5's and TestNG's
 console runners, read beside a text parser's own as `poolctl.logs.other_blocks` reads the
 others': testthat's (`poolctl.logs.testthat_block`), tasty's (`poolctl.logs.tasty_block`),
-OUnit's (`poolctl.logs.ounit_block`), tcltest's (`poolctl.logs.tcltest_block`), clojure.test's
-(`poolctl.logs.clojure_block`), JUnit 5's ConsoleLauncher's (`poolctl.logs.junit5_console`) and
-TestNG's (`poolctl.logs.testng_block`); hspec's section is RSpec's heading's
-(`poolctl.logs.rspec_block`)."""
+OUnit's (`poolctl.logs.ounit_block`), Alcotest's (`poolctl.logs.alcotest_block`), tcltest's
+(`poolctl.logs.tcltest_block`), clojure.test's (`poolctl.logs.clojure_block`), JUnit 5's
+ConsoleLauncher's (`poolctl.logs.junit5_console`) and TestNG's (`poolctl.logs.testng_block`);
+hspec's section is RSpec's heading's (`poolctl.logs.rspec_block`)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from poolctl.logs import (
+    alcotest_block,
     clojure_block,
     junit5_console,
     ounit_block,
@@ -31,6 +32,7 @@ TRIGGERS = (
     *tasty_block.TRIGGERS,  # tasty's `  name:   FAIL`
     *clojure_block.TRIGGERS,  # clojure.test's `FAIL in (name) (core_test.clj:15)`
     *ounit_block.TRIGGERS,  # OUnit's `Error: pool:0:checkout:1:name.` under its rule
+    *alcotest_block.TRIGGERS,  # Alcotest's `[FAIL]` lines: its list's, its boxes' headers
     *tcltest_block.TRIGGERS,  # tcltest's `==== name description FAILED`
     *testng_block.TRIGGERS,  # TestNG's `FAILED: name` (-verbose 2)
     *junit5_console.TRIGGERS,  # JUnit 5's ConsoleLauncher's `Failures (8):`
@@ -56,6 +58,8 @@ def block_at(
         above = parser.nearby_before(number)
         if above and above[-1].text.rstrip() == ounit_block.RULE:
             return ounit_block.OunitBlock(number, line, parser.name, ounit_block.SOURCE, keep)
+    if line[2:8] == "[FAIL]":
+        return alcotest_block.block_at(parser, number, line, keep)
     if line.startswith(tcltest_block.STARTS) and tcltest_block.HEADER_RE.match(line.rstrip()):
         return tcltest_block.TcltestBlock(number, line, parser.name, tcltest_block.SOURCE, keep)
     if line.startswith("Failures (") and junit5_console.HEADING_RE.match(line.rstrip()):

@@ -50,7 +50,7 @@ _FRAME_RE = re.compile(
     r"line (?P<line>\d+)"
 )
 _IN_LOG = re.compile(r'^File ".*", line \d+, characters \d+-\d+:$')
-_RAISED_RE = re.compile(r'^(?P<kind>[A-Z][\w.]*)(?:\("(?P<message>.*)"\)|\((?P<arg>.*)\))?$')
+RAISED_RE = re.compile(r'^(?P<kind>[A-Z][\w.]*)(?:\("(?P<message>.*)"\)|\((?P<arg>.*)\))?$')
 EXPECTATION = "AssertionError"
 # alcotest's verdict (OCaml too): it prints the first failure's output alone (all of them under
 # --show-errors), its others in files under _build/_tests: its failures are counted, not read
@@ -82,7 +82,7 @@ class OunitBlock(RunnerBlock):
         place = f"{own[-1]['file']}:{own[-1]['line']}" if own else ""
         names = [part for part in path.split(":") if not part.isdigit()]
         kind, message = EXPECTATION, "\n".join(said)
-        raised = _RAISED_RE.match(said[-1]) if header["what"] == "Error" and said else None
+        raised = RAISED_RE.match(said[-1]) if header["what"] == "Error" and said else None
         if raised is not None:
             kind = raised["kind"]
             message = raised["message"] or raised["arg"] or ""
