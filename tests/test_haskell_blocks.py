@@ -78,8 +78,23 @@ def test_tasty_failed_tests_are_read(capsys: pytest.CaptureFixture[str], log: st
     assert theirs == [("tasty", 6, 6)]
 
 
-@pytest.mark.parametrize("log", ["hspec_clean.txt", "tasty_clean.txt"])
-def test_a_clean_run_alone_is_a_clean_log(capsys: pytest.CaptureFixture[str], log: str) -> None:
+@pytest.mark.parametrize(
+    ("log", "runner"),
+    [
+        ("hspec_clean.txt", "hspec"),
+        ("hspec_clean_pending.txt", "hspec"),  # `3 examples, 0 failures, 1 pending`
+        ("tasty_clean.txt", "tasty"),
+        (Path("..") / "rspec_runs" / "clean.txt", "RSpec"),  # (its verdict is hspec's shape)
+    ],
+)
+def test_a_clean_run_alone_is_a_clean_log_named_by_its_runner(
+    capsys: pytest.CaptureFixture[str], log: str, runner: str
+) -> None:
+    """A clean hspec log was read as ExUnit's (its `Finished in`), a clean RSpec log as a pytest
+    log with no result in it ("nothing in it says it passed")."""
     code, report = triage_json(capsys, RUNS / log)
     assert code == 0
     assert report["summary"]["failures"] == 0
+    assert report["extra"]["formats"] == {str(RUNS / log): runner}
+    assert (", 0 failures" in report["coverage"]["runs"][0]["text"]) == (runner != "tasty")
+    assert not [n for n in report["notes"] if "nothing in it says it passed" in n]

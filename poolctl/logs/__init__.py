@@ -202,6 +202,11 @@ def detect_format(head: bytes | str) -> str | None:
         # hspec's failed run: its `Finished in 4.3 seconds` and `Randomized with seed 7` are no
         # ExUnit run's; its section and verdict are read beside the pytest parser's own
         exunit = max(0, exunit - 2)
+    if not pytest and exunit == 1 and hspec_block.CLEAN_IN_TEXT_RE.search(text):
+        # hspec's or RSpec's passed run alone (`3 examples, 0 failures`): its `Finished in` is
+        # the one ExUnit mark it shows; a clean log, read by its verdict, unless another
+        # runner's failed run is in it too (read beside the pytest parser's own)
+        return "pytest" if runners_alone.holds_a_verdict(text) else None
     if not pytest and not exunit:
         # another runner's failed run alone (`go test`, `cargo test`, Vitest…): the pytest
         # parser reads its verdict (poolctl.logs.other_verdicts), its failures counted, unread

@@ -38,6 +38,10 @@ EXPECTATION = "AssertionError"
 # an hspec failed run, which shows two of ExUnit's marks (`Finished in 4.3 seconds`, `Randomized
 # with seed 1986351855`): its entries' line that reruns them
 IN_TEXT_RE = re.compile(r'^  To rerun use: --match "/', re.M)
+# a passed run's closing line, hspec's and RSpec's alike (`3 examples, 0 failures, 1 pending`):
+# hspec's where its `Finished in` says no time its files took to load (RSpec's does)
+CLEAN_RE = re.compile(r"^[1-9]\d* examples?, 0 failures(?:, \d+ pending)?$")
+CLEAN_IN_TEXT_RE = re.compile(CLEAN_RE.pattern, re.M)
 
 
 class HspecSection(EntriesSection):

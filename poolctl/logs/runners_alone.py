@@ -22,6 +22,7 @@ from poolctl.logs import (
     go_block,
     gotestsum_block,
     gtest_block,
+    hspec_block,
     jest_block,
     junit5_console,
     mocha_block,
@@ -31,6 +32,7 @@ from poolctl.logs import (
     node_tap_report,
     ounit_block,
     playwright_block,
+    rspec_block,
     tap_streams,
     tap_verdicts,
     tasty_block,
@@ -135,6 +137,8 @@ def holds_a_verdict(text: str) -> bool:
         line = text[found.start() : end if end >= 0 else len(text)].lstrip()
         if any(passed.match(line.rstrip()) for _, passed in PASSED):
             continue  # a count of none failed (busted's: its verdict's shape)
+        if hspec_block.CLEAN_RE.match(line.rstrip()):
+            continue  # ... hspec's and RSpec's, `1 example, 0 failures`
         if not line.startswith("not ok ") or tap_verdicts.failed_test(line, line):
             return True
     return False
@@ -180,6 +184,12 @@ _FAILED_STEP = re.compile(
 )
 
 
+def _examples_runner(text: str) -> str:
+    """Whose passed run `text`, a whole log of `1 example, 0 failures`, is: RSpec's, whose
+    `Finished in` says the time its files took to load, else hspec's."""
+    return "RSpec" if rspec_block.IN_TEXT_RE.search(text) else hspec_block.RUNNER
+
+
 def said_to_be(runners: set[str]) -> str:
     """The format a log of these runners' output alone is said to be: their names."""
     return ", ".join(sorted(runners))
@@ -196,6 +206,8 @@ def read_passed_alone(text: str, file: str, out: ParsedLog) -> tuple[int, str]:
     failed_step = None
     # bats' closing line is ExUnit's shape: bats' only beside its `✓` lines
     closing = (*PASSED, _BATS) if bats_pretty.clean_run(text) else PASSED
+    if hspec_block.CLEAN_IN_TEXT_RE.search(text):  # RSpec's or hspec's, by its other lines
+        closing = (*closing, (_examples_runner(text), hspec_block.CLEAN_RE))
     for number, line in enumerate(lines, 1):
         stripped = line.strip()
         if failed_step is None and _FAILED_STEP.search(line):
