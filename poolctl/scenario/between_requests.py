@@ -63,12 +63,17 @@ def read_of_failed_write(first: Event, worker_exit: Event | None) -> int | None:
 
 
 def between_requests(
-    first: Event, worker_exit: Event | None, exits: list[Event], death_said: str = ""
+    first: Event,
+    worker_exit: Event | None,
+    exits: list[Event],
+    death_said: str = "",
+    death_fix: str = "",
 ) -> Between | None:
     """The exit of `first`'s worker (`worker_exit`) told as one between requests, with how many
     of the run's `exits` came after as many answers with the same code (a request limit), when
     the request `first` records never reached it; None otherwise. `death_said`: what its stderr
-    said, added to the cause."""
+    said, added to the cause; `death_fix`: the fix that what it said, or what was read as it
+    exited, gives (no request limit is then read from the exits' count)."""
     unread = how_unread(worker_exit, first)
     if worker_exit is None or not unread:
         return None
@@ -84,11 +89,13 @@ def between_requests(
         f"{len(same)} of {len(exits)} worker exit(s) came after {served} answer(s) with code "
         f"{code}"
     )
-    limit = len(same) >= 2
+    limit = len(same) >= 2 and not death_fix
     if limit:
         cause += ": it ends after a fixed number of requests (a request limit), not in a request"
     fix = (
-        loop_remediation(served)
+        death_fix
+        if death_fix
+        else loop_remediation(served)
         if served == 1  # its init alone: a script written for one call
         else f"The worker exits by itself after {served} request(s) (its init among them), between "
         "requests: the pool does not know of that limit and sends the next request to a worker "

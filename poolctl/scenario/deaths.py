@@ -11,6 +11,7 @@ import signal
 from dataclasses import dataclass
 
 from poolctl.diagnose import exception_line
+from poolctl.diagnose.endpoint_down import endpoint_down
 from poolctl.diagnose.killed import FIND_THE_SENDER
 from poolctl.diagnose.limit_reached import limit_reached
 from poolctl.diagnose.observe import DISCARDED_STDOUT
@@ -45,6 +46,7 @@ class Death:
     fix: str
     evidence: Evidence | None = None
     more: tuple[Evidence, ...] = ()  # a SIGKILL's memory cgroup, read as it was told
+    told: bool = False  # it says why it exited: its fix outranks what the exit's timing suggests
 
     def evidences(self) -> list[Evidence]:
         return [*([self.evidence] if self.evidence else []), *self.more]
@@ -148,6 +150,10 @@ def _error_exit(process: WorkerProcess, code: int, stderr: str, origin: str) -> 
     (else the pattern's general advice, text off stdout and a quicker start, was its fix)."""
     lines = stderr.strip().splitlines()
     last = lines[-1].strip() if lines else ""
+    down = None if last else endpoint_down(process.spec.environment())
+    if down is not None:  # silent, with a service its environment names not listening
+        said = ", saying nothing on its stderr" + down.why()
+        return Death(said, down.fix(), down.evidence(), told=True)
     evidence = Evidence(last, origin, "its last line on stderr") if last else None
     said = f"; its last line on stderr: {last!r}" if last else ", saying nothing on its stderr"
     fix = (

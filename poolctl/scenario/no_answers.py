@@ -134,7 +134,9 @@ def _no_answer(
     between = None  # its exit came after a whole answer, the next request unread
     if reason in ("exited", "write-failed") and not kills and not cut:
         its_stderr = death.said if death is not None else ""
-        between = between_requests(first, worker_exit, c.by_type["worker_exit"], its_stderr)
+        told = death.fix if death is not None and death.told else ""
+        exits_of = c.by_type["worker_exit"]
+        between = between_requests(first, worker_exit, exits_of, its_stderr, told)
     if reason in ("exited", "write-failed") and cut:  # not done: it stopped mid-answer
         cause = (
             f"worker {first.worker} exited with code 0 in the middle of a frame, after "

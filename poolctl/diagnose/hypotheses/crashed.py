@@ -20,6 +20,7 @@ from ..asks import Asked, asked_for, first_step, unset
 from ..container_engine import engine_down
 from ..crash_lines import exception_line
 from ..crash_readings import crash_reading
+from ..endpoint_down import endpoint_down
 from ..exit_zero import request_taken
 from ..exited_plan import (
     answered_late_as,
@@ -277,6 +278,9 @@ def crashed(obs: Observations) -> Judgement:
         verdict += ", leaving no word of why: its stderr log is empty and its stdout too"
         fix = _silent_fix(argv)
         ev.append(Evidence("0 bytes", obs.stderr_origin, "its stderr log: nothing came there"))
+        if (down := endpoint_down(obs.worker.spec.environment())) is not None:
+            verdict, fix = verdict + down.why(), down.fix()  # a database it may connect to
+            ev.append(down.evidence())
     in_use = port_in_use(obs.stderr_text) if status.code and not served else None
     if in_use is not None:  # a server of a socket, whose port a copy or another program holds
         stdio = _stdio_answered(obs)
