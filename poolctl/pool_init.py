@@ -20,6 +20,7 @@ from poolctl.model import Diagnosis
 from poolctl.patterns.loader import PatternSet
 from poolctl.pool_worker import PooledWorker, State
 from poolctl.protocol import Request, workspace
+from poolctl.protocol.init_asked import read_of_nothing, unchecked_options_hint
 from poolctl.rundir import RunDir
 from poolctl.session import answered_as, other_openings
 from poolctl.worker_incoming import HELD_GRACE_S, answer_held
@@ -112,6 +113,16 @@ async def _refused(worker: PooledWorker, outcome: Answer, timeout: float) -> Ans
     MCP's protocolVersion) or answers another handshake's opening on the same stream."""
     protocol, error = worker.process.protocol, outcome.response.error_message
     hint = protocol.refusal_hint(error)
+    read = (
+        read_of_nothing(error, worker.process.spec.init_options) if protocol.name == "lsp" else None
+    )
+    if not hint and read is not None:  # its options read unchecked: asked again with {}
+        step = protocol.opening(workspace(worker.process.spec.cwd), {})
+        asked = await worker.request(
+            worker.process.ids.request_raw(step.method, step.params), timeout
+        )
+        if isinstance(asked, Answer) and asked.response.success:
+            hint = unchecked_options_hint(read)
     for name, step in [] if hint else other_openings(protocol, worker.process):
         request = worker.process.ids.request_raw(step.method, step.params)
         asked = await worker.request(request, timeout)

@@ -16,6 +16,7 @@ from typing import Any
 from poolctl import activity
 from poolctl.model import ProtocolStep
 from poolctl.protocol import PROTOCOLS, Protocol, Request, Response, Step, workspace
+from poolctl.protocol.init_asked import read_of_nothing, unchecked_options_hint
 from poolctl.protocol.server_version import version_shown
 from poolctl.stderr_during import error_logged, stderr_size
 from poolctl.unopened import ping_unopened
@@ -118,6 +119,8 @@ def run_session(
                 detail = f"error reply: {response.error_message}"
                 hint = protocol.refusal_hint(response.error_message) if opening else ""
                 if opening and not hint:
+                    hint = _options_unchecked(worker, exchange, response.error_message, timeout)
+                if opening and not hint:
                     hint = _other_opening(worker, protocol, exchange, timeout)
                 elif step.method == command and protocol.name == "lsp":
                     hint = ping_unopened(response.error_message, args)
@@ -135,6 +138,27 @@ def run_session(
                 session.refused = response
                 return session
     return session
+
+
+def _options_unchecked(
+    worker: WorkerProcess,
+    exchange: Callable[[Request, float], Answer | NoAnswer],
+    error: str,
+    timeout: float,
+) -> str:
+    """A language server that refused initialize reading a property of nothing, no options
+    sent: initialize asked again on the same stream with `initializationOptions: {}`; what its
+    answer shows, or "" (not asked, or no answer)."""
+    read = (
+        read_of_nothing(error, worker.spec.init_options) if worker.protocol.name == "lsp" else None
+    )
+    if read is None:
+        return ""
+    step = worker.protocol.opening(workspace(worker.spec.cwd), {})
+    outcome = exchange(worker.ids.request_raw(step.method, step.params), timeout)
+    if isinstance(outcome, Answer) and outcome.response.success:
+        return unchecked_options_hint(read)
+    return ""
 
 
 def _other_opening(

@@ -48,3 +48,33 @@ def init_option_fix(message: str, given: Any = None) -> str | None:
         f"`--init-options '{json.dumps(value)}'` on ping and doctor, `init_options` under a "
         "scenario's worker"
     )
+
+
+# a server that reads its initializationOptions without checking that any were sent: Node's
+# `Cannot read properties of undefined (reading 'sessionToken')` (@actions/languageserver
+# 0.3.61 reads `params.initializationOptions.sessionToken`), its older `Cannot read property
+# 'x' of undefined`, Python's `'NoneType' object has no attribute 'x'` / `is not subscriptable`
+_READ_OF_NOTHING = re.compile(
+    r"Cannot read propert(?:y|ies) (?:of (?:undefined|null) \(reading '(?P<node>[^']+)'\)"
+    r"|'(?P<old>[^']+)' of (?:undefined|null))"
+    r"|'NoneType' object (?:has no attribute '(?P<py>[^']+)'|is not subscriptable)"
+)
+
+
+def read_of_nothing(message: str, given: Any) -> str | None:
+    """The error's words when `message` (a refusal of initialize) reads a property of nothing
+    and no initializationOptions were sent (`given` None): it may have read them unchecked."""
+    found = _READ_OF_NOTHING.search(message) if given is None else None
+    return found[0] if found is not None else None
+
+
+def unchecked_options_hint(read: str) -> str:
+    """What a refusal of initialize that reads a property of nothing says, once the same stream
+    asked initialize again with `initializationOptions: {}` got an answer."""
+    return (
+        f"it read a property of nothing (`{read}`) with no initializationOptions sent, and asked "
+        "initialize again on the same stream with `initializationOptions: {}` it answered: it "
+        "reads its initialization options without checking that any came. Send them: "
+        "`--init-options '{}'` on ping and doctor, `init_options: {}` under a scenario's worker "
+        "(with the options the server documents)"
+    )
