@@ -126,6 +126,9 @@ class WorkerProcess:
         self.last_request: tuple[Any, float] | None = None
         self.request_written = 0.0  # monotonic time the last request was all in the pipe
         self.unread_at_timeout: int | None = None  # stdin pipe bytes unread as a wait timed out
+        # whether the process had exited when a wait timed out: a process it left running held
+        # its stdout open, so no end of file ended the wait
+        self.exited_by_timeout = False
         # the latest, with the seconds since spawn each came at: progress while it works, or
         # an error it reports instead of answering
         self.recent_notifications: deque[tuple[float, Incoming]] = deque(maxlen=8)
@@ -450,6 +453,7 @@ class WorkerProcess:
         start = time.monotonic()  # the round trip: from before the write to the frame read
         self.last_request = (request.id, start - self.started_mono)
         self.unread_at_timeout = None
+        self.exited_by_timeout = False
         deadline = start + timeout
         if not self.write(frame, deadline):
             status = self.poll()
@@ -489,6 +493,7 @@ class WorkerProcess:
             status = self.wait_exit(min(1.0, max(0.0, deadline - time.monotonic()) + 0.2))
             detail = status.describe() if status else STILL_RUNNING
             return NoAnswer(request, "exited", detail, self._since(start))
+        self.exited_by_timeout = self.poll() is not None
         return NoAnswer(request, "timeout", f"no response within {timeout:g} s", self._since(start))
 
     def _since(self, start: float) -> float:

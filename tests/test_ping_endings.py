@@ -142,3 +142,18 @@ def test_a_worker_that_answers_one_ping_and_exits_is_told_so_by_one_ping(run_cli
         "must stay up for the next request." in n
         for n in notes
     ), notes
+
+
+def test_a_worker_gone_before_its_timeout_is_not_said_to_have_exited_past_it(
+    run_cli: RunCli,
+) -> None:
+    """Its helper held the stdout pipe, so the wait ran to its 1 s timeout; the crash came long
+    before. Before: 'how the process ended: 1.1 s after it started, past its 1 s timeout, while
+    poolctl waited on for a slow start', which nothing had seen."""
+    worker = Path(__file__).resolve().parent / "workers" / "crashes_leaving_a_child_on_stdout.py"
+    code, out, _ = run_cli("ping", "--json", "--timeout", "1", "--", sys.executable, str(worker))
+    assert code == 1, out
+    diagnosis = json.loads(out)["findings"][0]["outcome"]
+    assert "exited with code 1" in diagnosis["cause"], diagnosis["cause"]
+    (ended,) = [e for e in diagnosis["evidence"] if e["note"].startswith("how the process ended")]
+    assert ended["note"] == "how the process ended", ended

@@ -215,7 +215,11 @@ def _diagnose(
     # beside CPU hogs, and its stack was dumped after the answer it was late with
     with FirstRead(worker, failed) as first_read:  # its request read since its timeout?
         obs = collect(worker, failed, wait_for, run_dir.path, experiments)
-        if obs.exit_before is not None and failed.reason == "timeout" and not failed.let_go:
+        if (
+            obs.exit_before is not None
+            and failed.reason == "timeout"
+            and not (failed.let_go or worker.exited_by_timeout)
+        ):
             # alive at its timeout, gone as its diagnosis began (a loaded machine's slow start)
             obs.exited_in_wait = worker.elapsed()
         if obs.exit_before is None and worker.alive():
