@@ -241,6 +241,10 @@ FULL_DISK = {
     errno.EROFS: "make room, or --run-dir elsewhere",
     errno.EFBIG: "a file-size limit: raise it (`ulimit -f unlimited`), or --run-dir elsewhere",
 }
+FOLDER_GONE = (
+    "the run folder was deleted while the command ran, and what it had captured with it "
+    "(--run-dir a folder nothing else removes)"
+)
 
 
 def _runnable_seconds() -> float:
@@ -304,10 +308,17 @@ def _invoke(command: Command, argv: list[str] | None, context: RunContext) -> in
             _error(str(known), context)
         return known.exit_code
     except OSError as exc:
-        if exc.errno not in FULL_DISK or context.interrupted:
+        run = context.last_run()
+        if context.interrupted:
+            return _internal_error(context)
+        if exc.errno == errno.ENOENT and run is not None and not run.path.is_dir():
+            # the run folder deleted while the command ran (a file in it not found): no bug
+            context.children.kill_all()
+            _error(f"cannot write {run.path}: {FOLDER_GONE}", context)
+            return ExitCode.BAD_INPUT
+        if exc.errno not in FULL_DISK:
             return _internal_error(context)
         context.children.kill_all()
-        run = context.last_run()
         where = exc.filename or (run.path if run is not None else "the run folder")
         _error(f"cannot write {where}: {exc.strerror} ({FULL_DISK[exc.errno]})", context)
         return ExitCode.BAD_INPUT
