@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import shutil
 import struct
+from typing import Any
 
 import pytest
 
@@ -45,6 +46,23 @@ def test_ping_names_an_elixir_worker_writing_binary_to_unicode_stdio(run_cli: Ru
     )
     assert "encoding: :unicode" in d["remediation"]
     assert "arrived right behind the text" not in str(d)
+
+
+@pytest.mark.skipif(shutil.which("elixir") is None, reason="elixir is not installed")
+def test_an_elixir_worker_still_booting_gets_no_fresh_copy(run_cli: RunCli) -> None:
+    """Its VM takes the request from the pipe as it boots, and its answer comes once its start
+    is over, here 2.5 s of CPU later (a boot on a loaded machine): eight fresh copies begun as
+    it booted only raced it on two cores, none answered, and none was in the verdict."""
+    worker = str(WORKERS / "elixir_unicode_stdio.exs")
+    d = diagnose(run_cli, "--timeout", "2", "--", "elixir", worker, "busy", "2500")
+    assert confirmed(d) == ["framing"], d["cause"]
+    assert d["cause"].startswith("The worker's frames are encoded again on their way out")
+    assert fresh_copies(d) == []
+
+
+def fresh_copies(d: dict[str, Any]) -> list[str]:
+    """The experiments of diagnosis `d` that started a fresh process."""
+    return [e["id"] for e in d["facts"]["experiments"] if "-exp-" in (e["worker_id"] or "")]
 
 
 @pytest.mark.skipif(shutil.which("elixir") is None, reason="elixir is not installed")

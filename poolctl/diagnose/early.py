@@ -3,12 +3,12 @@
 A silent worker's diagnosis asks fresh copies of the worker the same thing (in every framing,
 unbuffered, on a terminal, many requests at once), and each copy waits as long as the original
 did: begun once the original's timeout has passed, they would double the time a diagnosis
-takes. So once a session's first request has waited `lead(timeout)` with nothing on stdout and
-the request read (or later in the wait, as soon as a worker slow to start has read it), those
-experiments begin, side by side with the rest of the wait. The
-diagnosis then takes the results of the ones its plan calls for; the others stop at once
-(within STOP_POLL), and so do all of them when the answer comes after all. They are traced as
-they really ran.
+takes. So once a session's first request has waited `lead(timeout)` with nothing on stdout, the
+request read and the worker's CPU no longer rising (or later in the wait, as soon as a worker
+slow to start has read it and is done starting: `start_busy`), those experiments begin, side by
+side with the rest of the wait. The diagnosis then takes the results of the ones its plan calls
+for; the others stop at once (within STOP_POLL), and so do all of them when the answer comes
+after all. They are traced as they really ran.
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ from .outcomes import (
     protocol_settled,
 )
 from .settled import reports_error, settling
+from .start_busy import StartWatch
 from .unknown_method import unknown_method
 
 LEAD_SHARE = 0.5  # of the timeout: a worker that has not answered by then may never answer…
@@ -110,6 +111,8 @@ class EarlyExperiments:
         self._asker: threading.Thread | None = None  # runs the protocols' openings
         self._timer: threading.Timer | None = None  # the next look at the worker, if any
         self._ask_timer: threading.Timer | None = None  # when the openings are asked
+        self._start: StartWatch | None = None  # the worker's CPU, looked at as it is looked at
+        self._busy = False  # still starting at the last look (and silent): none begun for it
 
     def watching(self, exchange: Exchange) -> Exchange:
         """`exchange`, with the experiments begun `lead` into the first request's wait, and
@@ -142,6 +145,8 @@ class EarlyExperiments:
         """Call as `request` is sent, to wait `timeout` for its answer: the experiments
         begin `lead` into the wait if the worker is silent then (see `begin`)."""
         read_before = self.worker.transcript.total
+        if self.worker.poll() is None:
+            self._start = StartWatch(self.worker.pid)
         self._look_in(lead(timeout), request, timeout, read_before, time.monotonic() + timeout)
 
     def stop_looking(self) -> None:
@@ -180,8 +185,11 @@ class EarlyExperiments:
                 self._ask(request, timeout, keep_framing=True)
             return  # it wrote something: not a silent worker
         assert worker.proc is not None and worker.proc.stdin is not None
-        if procinfo.unread_bytes(worker.proc.stdin.fileno()):
-            # not read yet: starting up or busy; a worker stuck there is another plan's
+        unread = procinfo.unread_bytes(worker.proc.stdin.fileno())
+        self._busy = not unread and self._start is not None and self._start.busy()
+        if unread or self._busy:
+            # not read yet, or its CPU still rising (a VM that took its stdin as it boots):
+            # starting up or busy; a worker stuck there is another plan's
             if time.monotonic() + RECHECK < wait_ends:
                 self._look_in(RECHECK, request, timeout, read_before, wait_ends)
             return
@@ -320,6 +328,12 @@ class EarlyExperiments:
             )
             if self._waiting:  # under the lock: a wait that is over is not ended (`watched`)
                 self.worker.end_wait(self.ended)
+
+    def still_starting(self) -> bool:
+        """Whether none began because the worker, silent, was still busy with its start at the
+        last look of its wait (its CPU still rising): copies begun then would race its start."""
+        with self._lock:
+            return self._busy and self._runner is None
 
     def let_go_why(self) -> str:
         """Why the request in its own framing was waited for no longer, if it was: why the

@@ -28,6 +28,7 @@ from .experiments import (
     Experiment,
     Outcome,
     Result,
+    Skipped,
     allowed,
     framing_experiment,
     many_experiment,
@@ -52,6 +53,7 @@ from .observe import (
     collect,
     explain_what_came_since,
     look_live,
+    reencoded_since,
     sample_stack,
     stderr_now,
     stdin_unread,
@@ -67,6 +69,7 @@ from .readings import (
     request_unread,
     stream_kind,
 )
+from .start_busy import wait_out_start
 from .starved import ask_again, starved
 from .unconfirmed import none_confirmed
 from .unknown_method import unknown_method
@@ -388,12 +391,21 @@ def _probe_and_experiment(
                 trace=trace,
                 not_needed=progress.protocol_settled,
             )
+            unknown = [e for e in planned if e.id not in found]
+            own = _own_frames_since(obs, worker, early, until - wait_for) if unknown else ""
+            if own:  # the worker's own frames explain it: no copy started for nothing
+                found.update({e.id: Skipped(e, own) for e in unknown})
+                for exp in unknown:
+                    progress.on_result(found[exp.id])
             fresh = run_wave([e for e in planned if e.id not in found], deadline=until)
             ran = {**found, **{r.id: r for r in fresh}}
             obs.results = {e.id: ran[e.id] for e in planned if e.id in ran}  # in the plan's order
             results = list(obs.results.values())
-            if plan.probe_stdin and not any(
-                _accepted(worker, r) and not unknown_method(r) for r in results
+            own = own or _own_frames_since(obs, worker, None, 0.0)
+            if (
+                plan.probe_stdin
+                and not own
+                and not any(_accepted(worker, r) and not unknown_method(r) for r in results)
             ):
                 # Nothing answered in any framing or buffering (or, to a handshake's opening,
                 # only refusals: an MCP server refuses LSP's initialize): ask it in each other
@@ -460,6 +472,26 @@ def _probe_and_experiment(
             accepted=lambda r: _accepted(worker, r) and not unknown_method(r),
             not_needed=progress.protocol_settled,
         )  # fmt: skip
+
+
+def _own_frames_since(
+    obs: Observations, worker: WorkerProcess, early: EarlyExperiments | None, until: float
+) -> str:
+    """Why no fresh copy is started, if none is: the worker wrote frames re-encoded on their
+    way out since its evidence was collected (when still busy with its start as its wait ended,
+    and so none began early for it, `start_busy`, once that start is over: waited for until
+    `until` at most). Those explain its silence whatever a copy would show (an Elixir worker's
+    copies, begun as its VM booted, all went unanswered). "" when the copies are needed."""
+    if early is not None and early.still_starting():
+        wait_out_start(worker.pid, until)
+    while worker.read_stdout(0.0):
+        pass
+    if reencoded_since(obs) is None:
+        return ""
+    return (
+        "its own frames, re-encoded on their way out, came on stdout once its start was over: "
+        "they explain its silence, whatever a fresh copy would show"
+    )
 
 
 def _keep_refusal(obs: Observations, answer: Response) -> None:

@@ -260,13 +260,19 @@ def explain_what_came_since(obs: Observations) -> None:
     stdin: an Elixir worker's answer was set aside as 'a frame no client can read', with the
     fix to build answers with a JSON encoder), explained as those at the timeout are. Other
     bytes that came then are judged by what came at the close (`close_probe`)."""
+    if (recoded := reencoded_since(obs)) is not None:
+        (obs.explanation, obs.pending), obs.pending_at = recoded, 0
+
+
+def reencoded_since(obs: Observations) -> tuple[Explanation, bytes] | None:
+    """The frames re-encoded on their way out that came on stdout after the evidence was
+    collected, none before (see `explain_what_came_since`), as `_reencoded` tells them."""
     worker = obs.worker
     if obs.explanation is not None or worker.transcript.total <= obs.stdout_seen:
-        return
+        return None
     pending = worker.redactor.bytes(worker.pending_stdout(), same_length=True)
     stray = explain(pending, worker.framing) if pending else None
-    if (recoded := _reencoded(worker, stray)) is not None:
-        (obs.explanation, obs.pending), obs.pending_at = recoded, 0
+    return _reencoded(worker, stray)
 
 
 def _sent_at(worker: WorkerProcess, failed: NoAnswer) -> float:
