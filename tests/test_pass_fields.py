@@ -47,3 +47,47 @@ def test_a_pytest_log_past_the_cap_gives_as_many_as_iter_passes(
         plain = list(iter_pass_fields(stream, "pytest"))
     assert len(named) == 3
     assert plain == named
+
+
+# every pytest capture that names a pass, its lines holding PASSED cleaned as a chunk's are
+PASSED_CAPTURES = sorted(
+    str(path.relative_to(FIXTURES))
+    for path in (FIXTURES / "pytest").rglob("*")
+    if path.is_file() and b"PASSED" in path.read_bytes()
+)
+
+
+def _passed_text(name: str) -> str:
+    from poolctl.logs.passes import _cleaned
+
+    lines = (FIXTURES / name).read_bytes().split(b"\n")
+    return _cleaned(b"\n".join(line for line in lines if b"PASSED" in line))
+
+
+def _by_the_full_regex(text: str) -> list[str]:
+    from poolctl.logs.passes import _PASSED_IN_TEXT
+
+    return [m["v"] or m["s"] or m["x"] for m in _PASSED_IN_TEXT.finditer(text)]
+
+
+@pytest.mark.parametrize("name", PASSED_CAPTURES)
+def test_the_node_ids_of_passed_lines_are_those_the_full_regex_finds(name: str) -> None:
+    from poolctl.logs.passes import passed_nodeids
+
+    text = _passed_text(name)
+    assert passed_nodeids(text) == _by_the_full_regex(text)
+    for line in text.split("\n"):  # each line alone: a -v line takes the one-pattern path
+        assert passed_nodeids(line) == _by_the_full_regex(line)
+
+
+def test_a_verbose_capture_s_node_ids_are_found_at_once_and_a_mixed_text_s_line_by_line() -> None:
+    from poolctl.logs.passes import _VERBOSE_PASSED, passed_nodeids
+
+    verbose = _passed_text("pytest/pool_suite_verbose.txt")
+    xdist = _passed_text("pytest/flaky/run2_xdist_verbose.txt")
+    assert len(_VERBOSE_PASSED.findall(verbose)) == verbose.count("\n") + 1
+    mixed = f"{verbose}\n{xdist}\n{verbose}"
+    assert len(_VERBOSE_PASSED.findall(mixed)) < mixed.count("\n") + 1
+    found = passed_nodeids(mixed)
+    assert found == _by_the_full_regex(mixed)
+    assert len(found) == 2 * len(passed_nodeids(verbose)) + len(_by_the_full_regex(xdist)) > 0
