@@ -16,6 +16,7 @@ from poolctl.model import Diagnosis, Evidence, Hypothesis, Unclassified
 from poolctl.patterns.loader import Cause, Negative, Pattern, Signal
 from poolctl.patterns.regex import KbRegex
 from poolctl.patterns.template import FIELD, Part, parsed_template
+from poolctl.triage.block_hits import BlockHits
 from poolctl.triage.compared import compared_spans, inside
 from poolctl.triage.facts import FactContext, extract_facts
 from poolctl.triage.fields import FailureView, Text, line_at
@@ -242,7 +243,10 @@ class ScoringPlan:
             tuple((i, s) for i, s in enumerate(p.signals) if s.fact is None) for p in self.patterns
         ]
         self._runs: dict[tuple[int, frozenset[int] | None], tuple[tuple[int, Signal], ...]] = {}
-        self.memo = HitMemo()  # what each regex did on the texts of a field, by those texts
+        on_block = [s.regex for p in self.patterns for s in p.signals if s.field == "block"]
+        on_block += [n.regex for p in self.patterns for n in p.negative if n.field == "block"]
+        # what each regex did on the texts of a field, by those texts (on `block`, by line)
+        self.memo = HitMemo(block=BlockHits(on_block))
         # a pattern none of whose signals fired: every signal missed, regex ones first
         self.none_fired = [
             tuple(s for s in p.signals if s.fact is None)

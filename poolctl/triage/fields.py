@@ -110,8 +110,12 @@ class FailureView:
             return True
         joined = self._joined.get(field)
         if joined is None:
-            texts = self.everything() if field == "everything" else self.texts(field)
-            joined = self._joined[field] = ["\n".join(t.value for t in texts), None]
+            if field == "block":
+                values = self.block_values()
+            else:
+                texts = self.everything() if field == "everything" else self.texts(field)
+                values = [t.value for t in texts]
+            joined = self._joined[field] = ["\n".join(values), None]
         if not regex.folded:
             return regex.may_match(joined[0])
         if joined[1] is None:
@@ -144,20 +148,30 @@ class FailureView:
         return out
 
     @cached_property
-    def _block(self) -> list[Text]:
+    def _block_lines(self) -> list[tuple[int | None, str]]:
+        """The texts of `block` and their line numbers, when known."""
         text = self.failure.details.get("text")
         if text:
-            return [Text("block", text[:MAX_FIELD])]
+            return [(None, text[:MAX_FIELD])]
         # a JUnit failure with no text (`<failure message="Failed" />`): its lines are XML,
         # other test cases' names and texts on them (pytest writes its XML on one line)
         raw = self.blocks.lines(self.failure) if self.failure.source != "junit" else []
         if raw:
-            return [Text("block", ln, n) for n, ln in raw]
+            return raw  # type: ignore[return-value]
         # not readable again (standard input), or XML: the parsed fields, as the runner
         # printed them
         f = self.failure
         parts = [f.message, *(f"{k}: {v}" for k, v in f.details.items()), *f.stacktrace]
-        return [Text("block", "\n".join(p for p in parts if p)[:MAX_FIELD])]
+        return [(None, "\n".join(p for p in parts if p)[:MAX_FIELD])]
+
+    @cached_property
+    def _block(self) -> list[Text]:
+        return [Text("block", ln, n) for n, ln in self._block_lines]
+
+    def block_values(self) -> list[str]:
+        """The values of `texts("block")`, without a `Text` built for each line (their rules'
+        hits are remembered line by line: `poolctl.triage.block_hits`)."""
+        return [ln for _, ln in self._block_lines]
 
     def texts(self, field: str) -> list[Text]:
         """The texts a signal on `field` searches, in a stable order."""

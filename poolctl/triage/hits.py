@@ -10,14 +10,16 @@ itself (`FailureView.cite`: its line number and the block line that printed it a
 failure's own), without searching again; a miss is a miss on any failure with the same texts.
 
 Remembered for the one failure only: `block` (its first line names the test, so its texts never
-repeat) and `any` (its texts hold the failure's pids and references; its rules run once per
-`normalize.any_key` already, see `classifier.Known`). Not remembered: regexes on Python's `re`,
+repeat: line by line instead, `poolctl.triage.block_hits`) and `any` (its texts hold the
+failure's pids and references; its rules run once per `normalize.any_key` already, see
+`classifier.Known`). Not remembered: regexes on Python's `re`,
 which run under a time budget whose end is the failure's own.
 """
 
 from __future__ import annotations
 
 from poolctl.patterns.regex import KbRegex
+from poolctl.triage.block_hits import BlockHits
 from poolctl.triage.fields import FailureView
 
 MAX_CHARS = 4_000_000  # characters of texts held as keys; past them the memo starts again
@@ -35,8 +37,9 @@ Answers = dict[KbRegex, tuple[str, str, int, int] | None]
 class HitMemo:
     """What each regex did on each distinct tuple of a field's texts."""
 
-    def __init__(self, max_chars: int = MAX_CHARS) -> None:
+    def __init__(self, max_chars: int = MAX_CHARS, block: BlockHits | None = None) -> None:
         self._by_texts: dict[tuple[str, tuple[str, ...]], Answers] = {}
+        self.block = block  # the rules on `block`, by line
         self._chars = 0
         self._max_chars = max_chars
 
@@ -45,6 +48,9 @@ class HitMemo:
         in the view too; for a field whose texts never repeat, the view's own."""
         found = view.answers.get(field)
         if found is not None:
+            return found
+        if field == "block" and self.block is not None:
+            found = view.answers[field] = self.block.answers(view.block_values())
             return found
         if field in NEVER_REPEATED:
             found = view.answers[field] = {}
