@@ -12,6 +12,7 @@ from poolctl.logs import read_logs
 from poolctl.patterns import builtin_patterns
 from poolctl.patterns.loader import Negative, Signal
 from poolctl.patterns.regex import timing
+from poolctl.triage.block_hits import ENTRY_CHARS, BlockHits
 from poolctl.triage.classifier import ScoringPlan, first_hit, memo_hit
 from poolctl.triage.fields import FailureView
 from poolctl.triage.locate import BlockLines
@@ -59,3 +60,23 @@ def test_a_line_seen_on_a_failure_before_is_not_searched_again() -> None:
 
     assert searched()  # the first time, lines that hold a regex's literals are searched
     assert searched() == set()
+
+
+def test_past_its_bound_the_memo_starts_again() -> None:
+    regex = next(
+        rule.regex
+        for rule in _block_rules()
+        if rule.regex is not None and "socket.socket(" in rule.regex.literals
+    )
+    lines = [f"s{n} = socket.socket(AF_INET)" for n in range(3)]  # searched: no AF_UNIX
+    hits = BlockHits([regex], max_chars=2 * (ENTRY_CHARS + len(lines[0])))
+
+    def searches(batch: list[str]) -> int:
+        with timing() as spent:
+            assert set(hits.answers(batch).values()) == {None}
+        return spent[regex.pattern].calls if regex.pattern in spent else 0
+
+    assert searches(lines[:2]) == 2
+    assert searches(lines[:2]) == 0  # remembered
+    assert searches(lines[2:]) == 1  # past the bound: the memo forgets, then holds this one
+    assert searches(lines[:1]) == 1
