@@ -6,6 +6,7 @@ request."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -80,6 +81,33 @@ def test_a_worker_silent_for_want_of_a_cpu_is_not_said_only_to_be_running(
     assert "it may be slow for want of a CPU, not stuck" in cause
     said = " ".join(e["text"] for e in d["evidence"])
     assert "s runnable waiting for a CPU" in said, said
+
+
+def test_a_start_starved_past_its_timeout_and_then_its_request_is_told_both(
+    run_cli: RunCli, starving_cgroup: Path
+) -> None:
+    """The whole worker under the 2% quota from its start: its start (some 20 ms of CPU, a
+    second) outlasts the 0.5 s timeout, it reads its request while poolctl waits on, and
+    answers 1.5 s later (30 ms of CPU). Before: 'stuck in initialization: 0.5 s after it
+    started … it has not read its request, and 3 of 4 stack dumps found it in' its spin, the
+    start said to last until its answer, and the CPU it waited for counted only to the look
+    (0.5 s: none said). A fresh `make test` met it with the worker at nice 10 beside hogs."""
+    join = f'echo $$ > {starving_cgroup}/cgroup.procs; exec "$0" "$1"'
+    d = diagnose(
+        run_cli, "--timeout", "0.5", "--env", "SPIN=0.03", "--", "sh", "-c", join,
+        sys.executable, STARVED,
+    )  # fmt: skip
+    cause = d["cause"]
+    assert "has not read its request" not in cause, cause
+    read = re.search(
+        r"its start outlasted the timeout: it read the request ([\d.]+) s after it started, "
+        r"and answered ([\d.]+) s after that",
+        cause,
+    )
+    assert read is not None, cause
+    assert float(read[2]) > 0.5  # the request's 30 ms of CPU: past the timeout on its own
+    assert "for a CPU, runnable but not running" in cause
+    assert "what made it late was the CPU it was given, not the work it did" in cause
 
 
 @pytest.mark.skipif(shutil.which("taskset") is None, reason="taskset is not installed")

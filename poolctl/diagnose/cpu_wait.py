@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from poolctl.model import Evidence
 
+from . import procinfo
 from .live import Live
 from .procinfo import ProcState
 
@@ -79,16 +80,19 @@ class CpuWait:
         )
 
 
-def cpu_wait(live: Live | None, timeout: float) -> CpuWait | None:
+def cpu_wait(
+    live: Live | None, timeout: float, later: tuple[ProcState, ...] = ()
+) -> CpuWait | None:
     """The worker's process that waited longest for a CPU, when it waited longer than it ran
     (it got less than half a CPU while it could run), and at least half `timeout` (enough to
     matter to it) and MIN_WAIT. Its whole life is counted: a worker that has answered since
-    and idles on keeps the wait it had."""
+    and idles on keeps the wait it had. `later`: its processes read again since the look (as
+    its late answer came), counted in place of the look's."""
     if live is None:
         return None
     waits = [
         (p.cpu_wait_seconds, p)
-        for p in live.processes
+        for p in later or live.processes
         if p.cpu_wait_seconds is not None and p.state != "Z"
     ]
     if not waits:
@@ -97,6 +101,12 @@ def cpu_wait(live: Live | None, timeout: float) -> CpuWait | None:
     if waited < max(MIN_WAIT, timeout / 2, p.cpu_seconds):
         return None
     return CpuWait(p, waited, _quota(p.pid), _load(), _fewer_cpus(p.pid))
+
+
+def read_again(live: Live) -> tuple[ProcState, ...]:
+    """The worker's processes of the look, read again now (those still there)."""
+    again = (procinfo.snapshot(p.pid) for p in live.processes)
+    return tuple(p for p in again if p is not None)
 
 
 def _fewer_cpus(pid: int) -> tuple[int, ...] | None:

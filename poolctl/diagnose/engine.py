@@ -20,7 +20,7 @@ from poolctl.worker import WorkerProcess
 from poolctl.worker_types import NoAnswer
 
 from .close_probe import answer_after_close, close_stdin
-from .cpu_wait import cpu_wait
+from .cpu_wait import cpu_wait, read_again
 from .diagnosis_facts import diagnosis_facts
 from .early import EarlyExperiments
 from .exited_plan import exited_on_opening, exited_since
@@ -449,16 +449,30 @@ def _probe_and_experiment(
                 by its cgroup's quota (2%) took 30 ms of CPU past BUSY_WAIT in a CI run."""
                 return cpu_waited(obs.worker.pid) - cpu_wait_at_entry
 
+        cpu_wait_at_read: list[float] = []  # its wait for a CPU when its read was seen
+
         def read(at: float) -> None:
             obs.read_in_wait = at
+            cpu_wait_at_read.append(cpu_waited(obs.worker.pid))
+
+        def waited_cpu_since_read() -> float:
+            """The time it has waited for a CPU since its read was seen: a start starved past
+            its timeout (a 2% quota) is starved in its request too, past BUSY_WAIT."""
+            if not cpu_wait_at_read:
+                return 0.0
+            return cpu_waited(obs.worker.pid) - cpu_wait_at_read[0]
 
         # one that reads its request while poolctl waits is busy with it from then on
         once_read = (BUSY_WAIT, read) if request_unread(obs) else None
+        if once_read is not None:
+            waited_cpu = waited_cpu_since_read
         obs.late_answer = wait_longer(
             worker, failed.request, until, on_tick=sample, once_read=once_read,
             extend=(waited_cpu, most) if waited_cpu is not None else None,
             keep=lambda answer: _keep_refusal(obs, answer),
         )  # fmt: skip
+        if obs.late_answer is not None and obs.live is not None:
+            obs.at_answer = read_again(obs.live)  # the CPU it waited for, its answer's
         if obs.late_answer is None:
             obs.waited_longer = worker.elapsed()
             obs.unread_after_wait = stdin_unread(worker)

@@ -88,6 +88,10 @@ class Observations:
     stderr_after_wait: str | None = None  # its stderr then: what it logged as it kept starting
     unread_at_exit: int | None = None  # bytes left in its stdin pipe once it had exited
     samples: list[StackSample] = field(default_factory=list)  # taken while poolctl kept waiting
+    # its processes read again as its late answer came: the CPU it waited for over its start
+    # and its request (the look at the timeout holds little of it: a start slowed past its
+    # timeout had waited 0.54 s by then, 2.2 s by its answer)
+    at_answer: tuple[ProcState, ...] = ()
     results: dict[str, Result] = field(default_factory=dict)
     asked_again: Evidence | None = None  # experiments starved of CPU asked again (`starved`)
     # exited, its stdout still open: the processes holding the pipe (pid, fd, comm)

@@ -53,7 +53,21 @@ def none_confirmed(
                     "FIONREAD on the stdin pipe at the timeout",
                 )
             )
-        if (starved := cpu_wait(obs.live, obs.timeout)) is not None:  # late for want of a CPU
+        read = obs.read_in_wait if obs.read_in_wait is not None else obs.read_after_timeout
+        if read is not None:  # its start outlasted the timeout, and then its request did
+            cause += (
+                f"; its start outlasted the timeout: it read the request {read:.2f} s after it "
+                f"started, and answered {obs.late_answer - read:.2f} s after that"
+            )
+            evidence.append(
+                Evidence(
+                    f"its stdin pipe, the request whole in it at the timeout, was empty by "
+                    f"{read:.2f} s after it started",
+                    "FIONREAD on the stdin pipe, watched past the timeout",
+                )
+            )
+        starved = cpu_wait(obs.live, obs.timeout, obs.at_answer)
+        if starved is not None:  # late for want of a CPU
             cause += f"; {starved.said(answered=True)}"
             evidence.append(starved.evidence())
             steps.append(starved.step())

@@ -71,6 +71,10 @@ def stuck_in_init(obs: Observations) -> Judgement:
         )
     if not unread and obs.read_after_timeout is not None:
         return _read_past_timeout(obs, obs.read_after_timeout)
+    if unread and obs.read_in_wait is not None and obs.late_answer is not None:
+        # unread at the look, read and answered while poolctl waited on: a start that
+        # outlasted its timeout, then the request (not a start that took until the answer)
+        return _read_past_timeout(obs, obs.read_in_wait, in_wait=True)
     if not unread and obs.read_in_wait is not None:
         return ruled_out(
             f"it read the {size}-byte request {obs.read_in_wait:.1f} s after it started, past "
@@ -182,7 +186,7 @@ def stuck_in_init(obs: Observations) -> Judgement:
             f"({obs.late_refusal}): "
             + (f"{asked}." if asked else "a longer wait alone ends there.")
         )
-    starved = cpu_wait(live, obs.timeout) if stopped is None else None
+    starved = cpu_wait(live, obs.timeout, obs.at_answer) if stopped is None else None
     if starved is not None:  # a start slow for want of a CPU: the machine's, not the worker's
         verdict += f"; {starved.said(answered=obs.late_answer is not None)}"
         ev.append(starved.evidence())
@@ -207,35 +211,47 @@ def stuck_in_init(obs: Observations) -> Judgement:
     return confirmed(verdict, fix, *ev)
 
 
-def _read_past_timeout(obs: Observations, read_by: float) -> Judgement:
+def _read_past_timeout(obs: Observations, read_by: float, in_wait: bool = False) -> Judgement:
     """The request lay whole in its stdin pipe at the timeout and was read before the first
-    look: the start outlasted the timeout, and is the cause when the answer came within the
-    timeout of the read; silence is judged as a worker that read its request."""
+    look (or, `in_wait`, after it, while poolctl waited on): the start outlasted the timeout,
+    and is the cause when the answer came within the timeout of the read; silence is judged
+    as a worker that read its request."""
     size, limit = len(obs.request_frame), fmt_limit(obs.timeout)
+    when = "while poolctl waited on" if in_wait else "before poolctl looked"
     if obs.late_answer is None:
         return ruled_out(
             f"it read the {size}-byte request by {read_by:.1f} s after it started, past its "
-            f"{limit} timeout, before poolctl looked, and answered nothing: a slow start "
+            f"{limit} timeout, {when}, and answered nothing: a slow start "
             "explains the wait, not the silence"
         )
-    starved = cpu_wait(obs.live, obs.timeout)  # slow for want of a CPU
+    starved = cpu_wait(obs.live, obs.timeout, obs.at_answer)  # slow for want of a CPU
     if (took := obs.late_answer - read_by) > obs.timeout:
         return ruled_out(
             f"it read the {size}-byte request by {read_by:.2f} s after it started, past its "
-            f"{limit} timeout, but answered {took:.2f} s after that, itself past the timeout: "
-            "the request is slow, not only the start"
+            f"{limit} timeout, {when}, but answered {took:.2f} s after that, itself past the "
+            "timeout: the request is slow, not only the start"
             + (f"; {starved.said(answered=True)}" if starved is not None else "")
         )
-    ev = [
+    unread_until = (
         Evidence(
+            f"the whole {size}-byte request was still in its stdin pipe "
+            f"{obs.live.elapsed:.2f} s after it started, past its {limit} timeout: it had not "
+            "started reading",
+            "FIONREAD on the stdin pipe at the first look",
+        )
+        if in_wait and obs.live is not None
+        else Evidence(
             f"the whole {size}-byte request was still in its stdin pipe as its {limit} timeout "
             "ended the wait: it had not started reading",
             "FIONREAD on the stdin pipe at the timeout",
-        ),
+        )
+    )
+    ev = [
+        unread_until,
         Evidence(
-            f"its stdin pipe was empty by {read_by:.2f} s after it started, before poolctl's "
-            "first look",
-            "FIONREAD on the stdin pipe, watched over the look",
+            f"its stdin pipe was empty by {read_by:.2f} s after it started, "
+            + ("while poolctl waited on" if in_wait else "before poolctl's first look"),
+            f"FIONREAD on the stdin pipe, watched over the {'wait' if in_wait else 'look'}",
         ),
         Evidence(
             f"it answered {obs.late_answer:.2f} s after it started, "
