@@ -56,6 +56,7 @@ OtherRunner = Literal[
     "ounit",
     "tcltest",
     "alcotest",
+    "surefire",
 ]
 # where a failure was read: a runner's output, or a run of poolctl's own
 Source = Literal["exunit", "pytest", "junit", OtherRunner, "scenario", "ping", "doctor"]

@@ -919,7 +919,6 @@ def test_a_unittest_run_alone_is_said_to_be_unittests(
     ("log", "runner", "verdict"),
     [
         ("rebar3_eunit_then_ct.log", "rebar3 ct", "Failed 3 tests. Skipped 1 (1, 0) tests."),
-        ("pytest_then_maven.log", "Maven Surefire", "[ERROR] Tests run: 3, Failures: 1, Errors: 0"),
         ("pytest_then_stestr.log", "stestr", "Failed 6 tests - output below:"),
         ("pytest_then_karma.log", "Karma", "TOTAL: 4 FAILED, 1 SUCCESS"),
         ("pytest_then_cmocka.log", "GoogleTest or cmocka", "2 FAILED TEST(S)"),

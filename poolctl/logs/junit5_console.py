@@ -79,7 +79,7 @@ class Junit5Failures(EntriesSection):
             entry,
             name=path[-1],
             group=cls,
-            location=_place(cls, frames),
+            location=place_in_class(cls, frames),
             kind=thrown["kind"],
             message="\n".join(said).strip(),
             details={"runner": RUNNER, "text": clip("\n".join(texts), MAX_FIELD)},
@@ -88,7 +88,7 @@ class Junit5Failures(EntriesSection):
         self.done(failure, entry)
 
 
-def _place(cls: str, frames: list[str]) -> str:
+def place_in_class(cls: str, frames: list[str]) -> str:
     """The first frame in the test's class (or a class nested in it, a lambda of it): its
     file and line; "" when none is."""
     outer = cls.split("$")[0]

@@ -47,6 +47,7 @@ from poolctl.logs import (
     playwright_block,
     robot_block,
     rspec_block,
+    surefire_block,
     tap_block,
     tap_crash,
     tap_verdicts,
@@ -152,6 +153,7 @@ TRIGGERS = (
     *bun_block.TRIGGERS,  # bun test's header, then each test file's line
     *more_blocks.TRIGGERS,  # R's and Haskell's: testthat's, tasty's
     *busted_block.TRIGGERS,  # busted's `Error -> spec/x_spec.lua @ 6`, below its counts
+    *surefire_block.TRIGGERS,  # Maven Surefire's failed tests' blocks, its Results' flaky list
     *ct_block.LOG_TRIGGERS,  # ... its suite.log's lines naming a case, and its number
 )
 
@@ -182,6 +184,9 @@ def block_at(parser: TextParser, number: int, line: str) -> Consumer | None:
         return nextest_block.RepeatedResults(parser.out, parser.name, partial(_keep, parser))
     if line.startswith("DONE "):  # gotestsum's count: the failures its summary listed are kept
         gotestsum_block.done(parser, number, line, partial(_keep, parser))
+        return None
+    if line.startswith(surefire_block.TOTAL):
+        surefire_block.settle(parser, partial(_keep, parser))  # its blocks held: one a test
         return None
     if line.startswith("Bail out!"):
         return _tap_block(parser, number, line)
@@ -215,6 +220,10 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
         played := playwright_block.block_at(parser, number, line, partial(_keep, parser))
     ):
         return played  # Playwright's block of a failed test, or its summary of flaky ones
+    if ("<<< " in line or line.startswith(surefire_block.FLAKES)) and (
+        surefire := surefire_block.block_at(parser, number, line)
+    ):
+        return surefire  # Maven Surefire's block of a failed try, or its list of flaky tests
     if line.rstrip().endswith(("js:", "ts:", "jsx:", "tsx:", ")")) and (
         bun := bun_block.block_at(parser, number, line, partial(_keep, parser))
     ):
@@ -540,6 +549,7 @@ def finish(parser: TextParser) -> None:
     unittest_block.stopped_in(parser.out, parser.name, parser.last_line())
     bats_pretty.stopped(parser, partial(_keep, parser))
     playwright_block.settle(parser, partial(_keep, parser))  # (cut before its summary)
+    surefire_block.settle(parser, partial(_keep, parser))  # (... before its total)
     behave_cut.stopped(parser, partial(_keep, parser))
     behave_progress.stopped(parser, partial(_keep, parser))
     other_verdicts.tap_counts_at_end(parser.out, parser.name, parser.last_line())

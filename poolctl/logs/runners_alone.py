@@ -167,6 +167,13 @@ PASSED = (
     (clojure_block.RUNNER, clojure_block.CLEAN_RE),
     (junit5_console.RUNNER, junit5_console.CLEAN_RE),
     ("Playwright", re.compile(r"^[1-9]\d* passed \([\d.]+(?:ms|s|m|h|d)\)$")),
+    (  # its Results' total (a test class's own count goes on: `, Time elapsed: …`)
+        "Maven Surefire",
+        re.compile(
+            r"^\[(?:INFO|WARNING)\] Tests run: \d+, Failures: 0, Errors: 0, Skipped: \d+"
+            r"(?:, Flakes: \d+)?$"
+        ),
+    ),
     # its Testsuite summary's total (a count that fails the run is a verdict of its own)
     ("automake", re.compile(r"^# TOTAL: +\d+$")),
 )
