@@ -343,6 +343,12 @@ def _parse_one(stream: BinaryIO, name: str, fmt: str, out: ParsedLog, packed: st
         return False
     chosen = detected if fmt == "auto" else fmt
     whole = chosen is None and len(head) < MAX_HEAD_SIZE and not stream.read(1)
+    if (
+        whole
+        and head.lstrip().startswith(b'{"numFailedTestSuites":')
+        and _jest_json(name, out, head)
+    ):
+        return True
     if whole and _passed_alone(name, out, head):
         return True
     if whole and runners_alone.stopped_in_a_test(_text(head)):
@@ -423,6 +429,13 @@ def _parse_one(stream: BinaryIO, name: str, fmt: str, out: ParsedLog, packed: st
 def _text(head: bytes) -> str:
     """A whole log's text, its CI prefixes and colours left out, as a runner printed it."""
     return strip_prefixes(strip_ansi(head.decode("utf-8", "replace")))
+
+
+def _jest_json(name: str, out: ParsedLog, head: bytes) -> bool:
+    """A whole input that is Jest's JSON report (`jest --json`): read."""
+    from poolctl.logs import jest_json
+
+    return jest_json.read(head.decode("utf-8", "replace"), name, out)
 
 
 def _passed_alone(name: str, out: ParsedLog, head: bytes) -> bool:
