@@ -66,6 +66,10 @@ _OPTION_NEEDLES = ("-pass", "ecret", "-token", "-api", "-auth", "-key", "-privat
 # PASSWORD (`postgresql://USER:PASSWORD@HOST/DB`, in poolctl's own error lines), holds no
 # secret: it stays readable. A real host (`@db.example.com`, `@localhost`) is still redacted.
 _URL_PLACEHOLDER = r"(?![A-Z_]*:PASSWORD@[A-Z_]+(?![\w.-]))"
+# A value that documents where a token goes, `Authorization: Bearer <token>` (the words of
+# @circleci/mcp-server-circleci 0.20.0's error), or that names a variable holding it
+# (`Bearer $GITHUB_TOKEN`, `${TOKEN}`), holds none: it stays readable.
+_PLACEHOLDER = r"(?:<[\w -]+>|\$\{?[A-Za-z_]\w*\}?)(?![^\s\"',;])"
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -179,7 +183,9 @@ SHAPES = (
         + _SCHEMES
         + r"[ \t]+)?(?!"
         + _SCHEMES
-        + r"\b)(?P<secret>(?!\[redacted)[^\s\"',;]{4,})",
+        + r"\b)(?!"
+        + _PLACEHOLDER
+        + r")(?P<secret>(?!\[redacted)[^\s\"',;]{4,})",
         local=True,
     ),
 )

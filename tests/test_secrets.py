@@ -81,12 +81,22 @@ def test_secret_names_and_short_values() -> None:
     assert MIN_SECRET_LEN == 6
 
 
+CIRCLECI_SAID = (
+    "CircleCI token is required. Provide Authorization: Bearer <token>, Circle-Token header, or "
+    "set CIRCLECI_TOKEN."
+)
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
         (f"key {SK_KEY}!", "key [redacted]!"),
         (f"Authorization: Bearer {BEARER}", "Authorization: Bearer [redacted]"),
         ("Bearer authentication is used", "Bearer authentication is used"),
+        # placeholders, no secrets: @circleci/mcp-server-circleci 0.20.0's tool error, a variable
+        (CIRCLECI_SAID, CIRCLECI_SAID),
+        ("Authorization: Bearer $GITHUB_TOKEN", "Authorization: Bearer $GITHUB_TOKEN"),
+        (f"Authorization: Bearer <{BEARER}>x", "Authorization: Bearer [redacted]"),
         ("ghp_0123456789abcdefghijABCDEFGHIJ", "[redacted]"),
         # a fine-grained personal access token (it was never redacted: `ghithub_pat_`)
         (
