@@ -20,6 +20,7 @@ from poolctl.protocol.init_asked import read_of_nothing, unchecked_options_hint
 from poolctl.protocol.server_version import version_shown
 from poolctl.stderr_during import error_logged, stderr_size
 from poolctl.unopened import ping_unopened
+from poolctl.unresolved_host import unresolved_host
 from poolctl.worker import WorkerProcess
 from poolctl.worker_types import Answer, ExitStatus, NoAnswer
 
@@ -125,6 +126,8 @@ def run_session(
                 elif step.method == command and protocol.name == "lsp":
                     hint = ping_unopened(response.error_message, args)
                 detail += f"; {hint}" if hint else ""
+            if not succeeded and not opening:  # a service out of reach (no network, DNS)
+                detail += unresolved_host(problem or response.error_message)
             if session.mismatch:
                 detail = f"answered, but not as {protocol.server_noun}: {session.mismatch}"
             ok = succeeded and not session.mismatch

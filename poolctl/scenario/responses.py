@@ -23,8 +23,8 @@ from poolctl.scenario.load import reproduce_command
 from poolctl.scenario.schema import filled_values
 from poolctl.scenario.services import NOT_STARTED
 from poolctl.scenario.unopened_document import opened_documents, unopened_document
-from poolctl.scenario.unresolved_host import unresolved_host
 from poolctl.triage.engine import classify_failures
+from poolctl.unresolved_host import unresolved_host
 
 if TYPE_CHECKING:
     from poolctl.scenario.classify import TraceClassifier

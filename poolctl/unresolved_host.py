@@ -21,8 +21,10 @@ _UNRESOLVED = re.compile(
 # Name or service not known`: awslabs.aws-documentation-mcp-server 1.2.3)
 _URL_HOST = re.compile(r"\bhttps?://([\w.-]+)")
 # Node's fetch (undici) failing below HTTP, its cause (a lookup, a connection, TLS) left out of
-# the message: @modelcontextprotocol/server-github 2025.4.8 answers `fetch failed` (-32603)
-_FETCH_FAILED = re.compile(r"(?:^|: )fetch failed\b")
+# the message: @modelcontextprotocol/server-github 2025.4.8 answers `fetch failed` (-32603);
+# @supabase/mcp-server-supabase 0.13.0 a tool error holding the TypeError as JSON,
+# `{"error":{"name":"TypeError","message":"fetch failed"}}`
+_FETCH_FAILED = re.compile(r"(?:^|: |\"message\":\s*\")fetch failed\b")
 
 
 def unresolved_host(error: str) -> str:
