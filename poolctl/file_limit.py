@@ -69,3 +69,24 @@ def cut_logs(folder: Path, limit: int | None = None) -> list[str]:
             note += f"; {worker} said on its stderr: '{said}'"
         notes.append(note)
     return notes
+
+
+def store_at_limit(store: Path, limit: int | None = None) -> str:
+    """Why a SQLite store failed ("disk I/O error", "database or disk is full"), where one of
+    its files (the database, its -wal or its -shm) has reached the file-size limit: SQLite
+    says no more than that. "" when none has, or there is no limit."""
+    limit = file_size_limit() if limit is None else limit
+    if limit is None:
+        return ""
+    for path in (store, *(store.with_name(store.name + end) for end in ("-wal", "-shm"))):
+        try:
+            size = path.stat().st_size
+        except OSError:
+            continue
+        if size >= limit:
+            return (
+                f" ({path.name} is {fmt_bytes(size)}, at or past the file-size limit "
+                f"(`ulimit -f`) of {fmt_bytes(limit)}: raise it (`ulimit -f unlimited`), or "
+                "POOLCTL_HISTORY elsewhere)"
+            )
+    return ""
