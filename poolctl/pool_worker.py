@@ -53,6 +53,9 @@ EXIT_GRACE = 0.2  # after end of file on stdout, the wait for the exit status th
 UNAWAITED = "response for id {!r} nobody awaits"
 UNAWAITED_RE = re.compile(r"^response for id (?P<id>.+) nobody awaits$")
 TRANSCRIPT_FLUSH = 0.1  # the stdout transcript reaches its file at most this long after a read
+# a request written this long after its memory cgroup was noted notes it again (two reads of
+# /proc, 60 us: not one for every request)
+MEMCG_EVERY = 0.5
 
 
 @dataclass(eq=False, slots=True)
@@ -112,6 +115,7 @@ class PooledWorker:
         # The transcript's copy on disk is written from the loop, off the answer's path.
         process.transcript.deferred = True
         self._flush_timer: asyncio.TimerHandle | None = None
+        self._memcg_noted = 0.0  # monotonic; at its start too, by WorkerProcess.start
         if process.stderr_cap is not None and trace is not None:  # when its stderr log is capped
             process.stderr_cap.traced(trace, self.id)
 
@@ -323,6 +327,11 @@ class PooledWorker:
             self._loop.call_soon(self._write_failed, request.id)
             return len(frame)
         flight.written = written
+        if start - self._memcg_noted >= MEMCG_EVERY:
+            # a cgroup it joined since (`cgexec`, the worker itself), whose OOM killer's count
+            # tells a SIGKILL's sender where the kernel log cannot be read
+            self._memcg_noted = start
+            self.process.note_memcg()
         if written < len(frame):  # a full pipe: the rest as it drains, within the timeout
             self._loop.create_task(self._write_rest(frame[written:], flight, start + timeout))
         return len(frame)

@@ -89,3 +89,32 @@ def test_the_cgroup_s_count_tells_the_oom_kill_where_the_kernel_log_is_unread(
     )
     (read,) = [e for e in outcome["evidence"] if e["origin"] == str(memory_cgroup)]
     assert "memory.oom_control: oom_kill 0 when noted, 1 after it ended" in read["text"]
+
+
+def test_a_pooled_worker_that_joined_the_cgroup_after_it_started_is_told_its_oom_kill(
+    memory_cgroup: Path, tmp_path: Path, processes: Processes
+) -> None:
+    """The worker joins the cgroup itself after it started; poolctl does not. Before, the pool
+    noted a worker's memory cgroup only at its start (poolctl's own), whose count did not rise:
+    'the OOM killer or a supervisor, … sent it'. It is noted again as a request is written."""
+    joins = Path(__file__).resolve().parent / "workers" / "joins_a_cgroup_then_grows.py"
+    scenario = tmp_path / "joins.yaml"
+    scenario.write_text(
+        f"name: joins-then-grows\nworker:\n"
+        f"  command: {json.dumps([sys.executable, str(joins), str(memory_cgroup)])}\n"
+        "pool: {size: 1, request_timeout: 60}\n"
+        # the sleep: the request after it is written past MEMCG_EVERY (0.5 s), and notes it
+        "steps:\n  - request: {command: ping}\n  - sleep: 0.6\n  - request: {command: ping}\n"
+        "expect:\n  outcome: ok\n"
+    )
+    argv = [sys.executable, "-m", "poolctl", "run-scenario", str(scenario), "--json"]
+    argv += ["--no-history", "--run-dir", str(tmp_path / "run")]
+    env = {**os.environ, "PATH": "/nonexistent"}  # no dmesg, no journalctl
+    done = processes.run(argv, timeout=120, cwd=tmp_path, env=env)
+    assert done.returncode == 1, done.stderr
+    (finding,) = json.loads(done.stdout)["findings"]
+    cause = finding["outcome"]["cause"]
+    assert (
+        "(the kernel's OOM killer, most likely: it killed 1 process(es) in the worker's memory "
+        f"cgroup /{memory_cgroup.name} while it ran, at a memory limit of 256 MiB"
+    ) in cause, cause
