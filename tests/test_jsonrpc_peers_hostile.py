@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from poolctl.cli import main
+from poolctl.report.replay import read_events
 from tests.conftest import REPO, Processes
 from tests.test_jsonrpc_peers import (
     MCP_SERVER,
@@ -53,7 +54,7 @@ def test_a_tool_still_working_when_stdin_closes_is_not_block_buffered(
 
 
 def test_a_language_server_spoken_mcp_at_mcps_framing_is_told_its_protocol(
-    capsys: pytest.CaptureFixture[str], processes: Processes
+    capsys: pytest.CaptureFixture[str], processes: Processes, tmp_path: Path
 ) -> None:
     """`--protocol mcp` sets line framing too: pylsp (as jedi-language-server) waits for the
     rest of a Content-Length frame, and in a fresh process answers that framing with a language
@@ -61,8 +62,14 @@ def test_a_language_server_spoken_mcp_at_mcps_framing_is_told_its_protocol(
     protocol is the mistake."""
     # a long timeout costs nothing (the wait ends once a fresh process names the protocol) and
     # leaves a start slowed by a loaded machine the time it takes (at 3 s, 15% of a CPU: none)
-    argv = ("--protocol", "mcp", "--timeout", WAIT, "--", str(PYLSP))
-    d = verdict(capsys, *argv)
+    argv = ("--protocol", "mcp", "--timeout", WAIT, "--run-dir", str(tmp_path / "run"))
+    d = verdict(capsys, *argv, "--", str(PYLSP))
+    # the other protocols' openings wait for the framings' copies to be past their start: the
+    # one in content-length answered, and none of them was asked (three copies, unused, were)
+    events = read_events((tmp_path / "run" / "events.jsonl").read_text())
+    started = [e["experiment"] for e in events if e["type"] == "experiment_start"]
+    assert "framing-content-length" in started
+    assert not [e for e in started if e.startswith("protocol-")], started
     assert confirmed(d) == ["framing"]
     assert d["cause"].startswith("The worker speaks content-length, not line")
     assert d["cause"].endswith(

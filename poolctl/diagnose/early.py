@@ -113,6 +113,10 @@ class EarlyExperiments:
         self._ask_timer: threading.Timer | None = None  # when the openings are asked
         self._start: StartWatch | None = None  # the worker's CPU, looked at as it is looked at
         self._busy = False  # still starting at the last look (and silent): none begun for it
+        self._begun: tuple[Experiment, ...] = ()  # the framings' experiments started
+        # when each copy's request left its stdin pipe, and its CPU looked at since
+        self._taken: dict[str, tuple[float, StartWatch]] = {}
+        self._wait_over = False  # the request's wait ended: no more openings asked from here
 
     def watching(self, exchange: Exchange) -> Exchange:
         """`exchange`, with the experiments begun `lead` into the first request's wait, and
@@ -153,6 +157,7 @@ class EarlyExperiments:
         """The wait is over: no further look at the worker (experiments begun run on), and the
         openings not asked yet are left to the diagnosis' plan."""
         with self._lock:
+            self._wait_over = True
             for timer in (self._timer, self._ask_timer):
                 if timer is not None:
                     timer.cancel()
@@ -203,6 +208,7 @@ class EarlyExperiments:
             if first_input(worker, request):  # the worker is the replay: its wait shows it
                 started = [e for e in started if e.id != "replay"]
             self._begun_at = time.monotonic()
+            self._begun = tuple(started)
             deadline = time.monotonic() + timeout + STOP_MARGIN
             self._runner = threading.Thread(
                 target=self._run,
@@ -210,16 +216,12 @@ class EarlyExperiments:
                 name="early-experiments",
             )
             self._runner.start()
-            if not self.named:
-                self._ask_timer = threading.Timer(
-                    lead(timeout), self._ask_if_silent, (request, timeout)
-                )
-                self._ask_timer.daemon = True
-                self._ask_timer.start()
         for result in found.values():
             self._keep(result)
         if self.named:
             self._ask(request, timeout)
+        else:
+            self._ask_in(lead(timeout), request, timeout)
 
     def _lock_held_outside(self) -> bool:
         """Begin no experiment for a worker blocked taking a file lock a process outside the run
@@ -233,10 +235,36 @@ class EarlyExperiments:
             self._over = True
         return True
 
+    def _ask_in(self, delay: float, request: Request, timeout: float) -> None:
+        with self._lock:
+            if self._over or self._wait_over:
+                return
+            self._ask_timer = threading.Timer(delay, self._ask_if_silent, (request, timeout))
+            self._ask_timer.daemon = True
+            self._ask_timer.start()
+
+    def _still_starting(self, timeout: float) -> bool:
+        """Whether a copy begun for the framings, not ended, has not yet held its request for
+        `lead(timeout)`, or is still busy (`start_busy`): its silence says nothing yet (a copy
+        of pylsp, still importing beside the others, answered in content-length 1.5 s after
+        the openings were asked, and their three copies were let go unused)."""
+        now = time.monotonic()
+        with self._lock:
+            running = [e for e in self._begun if not e.pty and e.id not in self.results]
+            taken = [self._taken.get(e.id) for e in running]  # (a pty's copy is not looked at)
+        return any(t is None or now - t[0] < lead(timeout) or t[1].busy() for t in taken)
+
+    def _on_taken(self, exp: Experiment, pid: int) -> None:
+        watch = StartWatch(pid)
+        with self._lock:
+            self._taken[exp.id] = (time.monotonic(), watch)
+
     def _ask_if_silent(self, request: Request, timeout: float) -> None:
-        """The openings, when no experiment has got an answer by now (a worker that answers in
-        another framing or unbuffered needs none of them). A refusal is no answer (an MCP
-        server in line framing refuses LSP's initialize; clangd answers a JSON-RPC ping in
+        """The openings, when no experiment has got an answer by now, each copy having held its
+        request as long as the worker had at its first look (a worker that answers in another
+        framing or unbuffered needs none of them; until then, looked at again every RECHECK
+        during the request's wait, then left to the diagnosis' plan). A refusal is no answer (an
+        MCP server in line framing refuses LSP's initialize; clangd answers a JSON-RPC ping in
         content-length 'server not initialized'), which another protocol's opening may
         explain."""
         spoken = self.worker.protocol
@@ -249,8 +277,12 @@ class EarlyExperiments:
                 and not unknown_method(r)  # a method unknown: another protocol's, maybe
                 for r in self.results.values()
             )
-        if not answered:
-            self._ask(request, timeout)
+        if answered:
+            return
+        if self._still_starting(timeout):
+            self._ask_in(RECHECK, request, timeout)
+            return
+        self._ask(request, timeout)
 
     def _ask(self, request: Request, timeout: float, keep_framing: bool = False) -> None:
         """Ask each other protocol's opening, each in a fresh process (once)."""
@@ -302,6 +334,7 @@ class EarlyExperiments:
             on_result=self._keep,
             trace=self.trace,
             not_needed=self._not_needed,
+            on_taken=self._on_taken,
         )
 
     def _keep(self, result: Result) -> None:

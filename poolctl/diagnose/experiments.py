@@ -239,6 +239,7 @@ def run_experiments(
     trace: Trace | None = None,
     not_needed: Callable[[Experiment], str | None] | None = None,
     starting_until: float | None = None,
+    on_taken: Callable[[Experiment, int], None] | None = None,
 ) -> list[Result]:
     """Run every experiment side by side; each waits at most `timeout`, all end by `deadline`.
 
@@ -252,7 +253,8 @@ def run_experiments(
     "not waited for: <reason>"). `on_result` is called (in the experiment's thread) as each one
     ends. With a `trace`, each experiment's start and end are events of it (the run's timeline
     draws them). The processes are children of the run `context` (stopped with it on an
-    interruption).
+    interruption). `on_taken` is called with a copy's pid once its request has left its stdin
+    pipe (not for one on a pseudo-terminal), while it is waited for.
     """
     if not experiments:
         return []
@@ -305,6 +307,7 @@ def run_experiments(
             outcome = _run_pipe(
                 exp, asked, given or {}, wait, capture_dir, worker_id, run, stop,
                 min(starting_until, deadline) if starting_until is not None else None,
+                functools.partial(on_taken, exp) if on_taken is not None else None,
             )  # fmt: skip
             if won is not None and isinstance(outcome, Outcome) and outcome.answered:
                 won.set()
@@ -336,6 +339,7 @@ def _run_pipe(
     context: RunContext,
     stop: Callable[[], str | None] | None = None,
     starting_until: float | None = None,
+    taken: Callable[[int], None] | None = None,
 ) -> Result:
     worker = WorkerProcess(exp.spec, capture_dir, worker_id=worker_id, context=context)
     # encoded before the start: a request too long for the framing (LSP's initialize in
@@ -406,6 +410,9 @@ def _run_pipe(
                 if not worker.read_stdout(remaining):
                     break
                 continue
+            if taken is not None and _request_taken(worker):
+                taken(worker.pid)
+                taken = None  # told once
             if stop is not None:
                 detail = stop() or ""
                 if detail:
@@ -478,6 +485,14 @@ def _run_pipe(
         cpu_share=share,
         started=started,
     )
+
+
+def _request_taken(worker: WorkerProcess) -> bool:
+    """Whether the copy's request has left its stdin pipe (all of it written, none unread)."""
+    proc = worker.proc
+    if proc is None or proc.stdin is None or proc.stdin.closed or worker.unwritten:
+        return False
+    return procinfo.unread_bytes(proc.stdin.fileno()) == 0
 
 
 def _family(worker: WorkerProcess) -> list[int] | None:
