@@ -8,17 +8,18 @@ import json
 import sys
 from pathlib import Path
 
-from tests.conftest import RunCli
+from tests.conftest import Processes
 
 STOPS_POOLCTL = Path(__file__).parent / "workers" / "stops_poolctl_then_answers.py"
 
 
 def test_an_answer_written_while_poolctl_was_stopped_is_no_timeout(
-    run_cli: RunCli, tmp_path: Path
+    processes: Processes, tmp_path: Path
 ) -> None:
     """The worker stops poolctl, answers at once, and poolctl is continued 2 s later, past the
     request's 1 s timeout: the loop's wait ended with EINTR and no event, and the timeout ran
-    before the answer's reader, so the pool told of a worker 'slow, not silent'."""
+    before the answer's reader, so the pool told of a worker 'slow, not silent'. poolctl runs
+    as a process of its own: stopping the test's process would stop the test run's job."""
     scenario = tmp_path / "stopped.yaml"
     scenario.write_text(
         f"""name: poolctl-stopped
@@ -31,8 +32,10 @@ expect:
   outcome: ok
 """
     )
-    code, out, err = run_cli("run-scenario", str(scenario), "--run-dir", str(tmp_path / "run"))
-    events = [json.loads(line) for line in (tmp_path / "run" / "events.jsonl").open()]
+    run = tmp_path / "run"
+    argv = [sys.executable, "-m", "poolctl", "run-scenario", str(scenario), "--no-history"]
+    done = processes.run([*argv, "--run-dir", str(run)], timeout=120, cwd=tmp_path)
+    events = [json.loads(line) for line in (run / "events.jsonl").open()]
     kinds = [(e["type"], e.get("id")) for e in events if e["type"] in ("response", "no_response")]
     assert kinds == [("response", 2)], kinds
-    assert code == 0, out + err
+    assert done.returncode == 0, done.stdout + done.stderr
