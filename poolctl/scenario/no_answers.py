@@ -113,6 +113,7 @@ def _no_answer(
     evidence += [quote_event(e) for e in replaced[:1]]
     reason = first.data.get("reason")
     remediation = None
+    alike: set[str] = set()  # the workers whose exit the cause says was the same
     served = _served_and_quit(worker_exit) if not kills else 0
     # a kill_worker step that stopped (not ended) the worker before this request timed out:
     # an answer it gave once continued, as the pool stopped it, is not the worker's slowness
@@ -148,7 +149,13 @@ def _no_answer(
         evidence += between.evidence
         evidence += death.evidences() if death is not None else []
     elif (reason in ("exited", "write-failed") or quit_slowly) and served:
-        quitters = [e for e in exits.values() if _served_and_quit(e)]
+        # alike: exited with code 0 between answers, not in the middle of one's frame
+        quitters = [
+            e
+            for e in exits.values()
+            if _served_and_quit(e) and not cut_short(c.run.pool, e.worker or "")
+        ]
+        alike = {e.worker or "" for e in quitters}
         cause = (
             f"worker {first.worker} exited with code 0 after answering {served} request(s) "
             f"(its init among them), leaving caller {first.caller} unanswered; "
@@ -200,6 +207,13 @@ def _no_answer(
                 f"{first.caller} no answer: {detail}; a stopped process reads and answers "
                 "nothing until it is continued"
             )
+    if reason in ("exited", "write-failed") and not kills:
+        ends = {
+            w: (str(e.data.get("exit")), bool(cut_short(c.run.pool, w)))
+            for w, e in exits.items()
+            if w
+        }
+        cause, evidence = _other_deaths(first, dead - alike, exits, ends, cause, evidence)
     gone = _backgrounded(c, first) if reason in ("timeout", "write-failed") and not kills else None
     if gone is not None:
         served = int(gone.data.get("answered") or 0)
@@ -300,6 +314,31 @@ def _no_answer(
     failure = c.failure(name, f"request-{reason}", message, events, explains)
     diagnosis = c.diagnosis(no_response(), evidence, facts, cause, remediation)
     return [Finding(failure, diagnosis)]
+
+
+def _other_deaths(
+    first: Event,
+    dead: set[str],
+    exits: dict[str | None, Event],
+    ends: dict[str, tuple[str, bool]],
+    cause: str,
+    evidence: list[Any],
+) -> tuple[str, list[Any]]:
+    """The cause worded from the first death, and the other workers that died in a request
+    otherwise (`ends`: a worker's exit, and whether it cut an answer's frame short), named
+    with how each ended: their requests are counted here too, but what ended them is not
+    the first's (one cut its answer mid-frame, another exited between answers)."""
+    own = ends.get(first.worker or "")
+    others = sorted(w for w in dead if w != first.worker and w in ends and ends[w] != own)
+    if not others:
+        return cause, evidence
+    said = ", ".join(f"{w} {ends[w][0]}{' mid-frame' if ends[w][1] else ''}" for w in others[:3])
+    more = f" and {len(others) - 3} more" if len(others) > 3 else ""
+    cause += (
+        f"; {len(others)} other worker(s) died in a request otherwise ({said}{more}): what is "
+        f"said here is {first.worker}'s, theirs is in their worker_exit events"
+    )
+    return cause, evidence + [quote_event(exits[w]) for w in others[:2]]
 
 
 def _quit_before_any_request(c: TraceClassifier) -> list[Finding]:
