@@ -128,12 +128,32 @@ def failed_run(run_cli: RunCli, path: Path, run_dir: Path) -> dict[str, Any]:
     return report
 
 
+def first_two_start(tmp_path: Path, worker: str, skew: float = 0.0) -> str:
+    """A shell command that starts `worker` in the pool's first two workers, the second
+    `skew` seconds after the first, and in none of their replacements (each sleeps through the
+    run, still starting): a replacement that started within a checkout's 0.3 s, its start
+    timed against it, was the premise load broke (the first two 0.75 s apart under load, the
+    first one's replacement answered its init as the checkouts waited, and was handed a
+    request as it exited)."""
+    gate = tmp_path / "starts"
+    gate.mkdir()
+    return (
+        f"mkdir {gate}/1 2>/dev/null || {{ mkdir {gate}/2 2>/dev/null && sleep {skew}; }} "
+        f"|| exec sleep 60; exec {worker}"
+    )
+
+
 def run_slow_quitters(
-    run_cli: RunCli, tmp_path: Path, start: float, calls: int, first_sleep: float = 0.0
+    run_cli: RunCli, tmp_path: Path, start: float | None, calls: int, first_sleep: float = 0.0
 ) -> dict[str, Any]:
     """The quitters' scenario (exit code 1 checked), each worker `start` seconds to start, its
-    checkouts timing out after 0.3 s, `calls` calls two at a time; the report."""
-    command = json.dumps(["/bin/sh", "-c", f"sleep {start}; exec {sys.executable} {ANSWERS_ONCE}"])
+    checkouts timing out after 0.3 s, `calls` calls two at a time; the report. With `start`
+    None, the first two workers start 0.75 s apart, and no replacement starts in the run."""
+    if start is None:
+        run = first_two_start(tmp_path, f"{sys.executable} {ANSWERS_ONCE}", skew=0.75)
+    else:
+        run = f"sleep {start}; exec {sys.executable} {ANSWERS_ONCE}"
+    command = json.dumps(["/bin/sh", "-c", run])
     text = (
         SCENARIO.format(python=sys.executable, worker=ANSWERS_ONCE)
         .replace(f'["{sys.executable}", "{ANSWERS_ONCE}"]', command)
@@ -177,8 +197,11 @@ def test_checkouts_that_waited_for_quitters_met_first_by_a_timeout_are_their_fin
     start). One finding, the deaths with their timeouts, told as the quitters' (a full run on a
     loaded machine met it with no lingering); the waits were a second finding, pattern 3's
     "2 callers at once against 2 worker(s)", though the pool had a worker for each, and the
-    cause was the first timeout's "no response within 1 s"."""
-    command = json.dumps(["/bin/sh", "-c", f"sleep 0.5; exec {sys.executable} {ANSWERS_ONCE} 1.5"])
+    cause was the first timeout's "no response within 1 s". The replacements do not start in
+    the run: started in 0.5 s, they were ready 0.2 s before the last checkouts' timeout, and a
+    loaded machine's run had none time out (checkout_timeouts_caused 0)."""
+    worker = f"{sys.executable} {ANSWERS_ONCE} 1.5"
+    command = json.dumps(["/bin/sh", "-c", first_two_start(tmp_path, worker)])
     text = (
         SCENARIO.format(python=sys.executable, worker=ANSWERS_ONCE)
         .replace(f'["{sys.executable}", "{ANSWERS_ONCE}"]', command)
@@ -207,11 +230,13 @@ def test_checkouts_that_waited_for_quitters_met_first_by_a_timeout_are_their_fin
 def test_quitters_that_no_request_reached_are_still_the_finding(
     run_cli: RunCli, tmp_path: Path
 ) -> None:
-    """Each worker answers its init and exits, and each replacement takes 1 s to start: every
-    checkout (0.3 s) times out before a request reaches any worker, so no request goes
-    unanswered. The deaths are still the finding (it was pattern 3's waiters, alone)."""
-    # (a first step sleeps: the first workers have exited by the time the requests come)
-    report = run_slow_quitters(run_cli, tmp_path, start=1.0, calls=2, first_sleep=0.3)
+    """Each of the first two workers (0.75 s apart, as under load) answers its init and exits,
+    and no replacement starts in the run: every checkout (0.3 s) times out before a request
+    reaches any worker, so no request goes unanswered. The deaths are still the finding (it
+    was pattern 3's waiters, alone)."""
+    # (a first step sleeps: the first workers have exited by the time the requests come; a
+    # loaded machine's Python may take more than 0.3 s to exit)
+    report = run_slow_quitters(run_cli, tmp_path, start=None, calls=2, first_sleep=2.0)
     (finding,) = report["findings"]
     diagnosis = finding["outcome"]
     assert diagnosis["pattern_id"] == "port-no-response"
