@@ -11,6 +11,8 @@ import pytest
 from poolctl.logs.passes import iter_pass_fields, iter_passes
 
 FIXTURES = Path(__file__).parent / "fixtures"
+VERBOSE_NAME = "pytest/pool_suite_verbose.txt"
+PYTEST_VERBOSE = FIXTURES / VERBOSE_NAME
 CAPTURES = [
     ("pytest/pool_suite_verbose.txt", "pytest", 6),
     ("pytest/reruns/teardown_verbose.txt", "pytest", 1),
@@ -91,3 +93,25 @@ def test_a_verbose_capture_s_node_ids_are_found_at_once_and_a_mixed_text_s_line_
     found = passed_nodeids(mixed)
     assert found == _by_the_full_regex(mixed)
     assert len(found) == 2 * len(passed_nodeids(verbose)) + len(_by_the_full_regex(xdist)) > 0
+
+
+def test_the_keys_of_node_ids_are_those_of_the_tests_they_name() -> None:
+    from poolctl.history.ahead import PytestKeys
+    from poolctl.history.packed import key_number
+    from poolctl.logs.passes import iter_pytest_nodeids, passed_nodeids, pytest_fields
+
+    nodeids = [i for name in PASSED_CAPTURES for i in passed_nodeids(_passed_text(name))]
+    with PYTEST_VERBOSE.open("rb") as stream:
+        assert list(iter_pytest_nodeids(stream)) == passed_nodeids(_passed_text(VERBOSE_NAME))
+    # a node id without classes, of classes nested, parameters holding `::` and brackets, a
+    # test of the same group named again, no `::` at all, and names not ASCII or not UTF-8
+    nodeids += [
+        "t.py::test_a", "t.py::A::B::test_b", "t.py::test_c[x::y]", "t.py::A::test_d[a[1]]",
+        "t.py::A::test_e[]", "t.py::A::test_b", "test_alone", "tests/ü.py::Ünï::test_ß",
+        "t.py::test_\udcff",
+    ]  # fmt: skip
+    expected = [key_number(*pytest_fields(i)[1:]) for i in nodeids]
+    assert len(nodeids) > 100
+    assert list(PytestKeys().numbers(nodeids)) == expected
+    keys = PytestKeys()  # groups met before: their heads made once
+    assert [n for part in (nodeids[:7], nodeids[7:]) for n in keys.numbers(part)] == expected

@@ -410,7 +410,13 @@ def iter_pass_fields(stream: BinaryIO, fmt: str) -> Iterator[tuple[str, str, str
     passes."""
     if fmt != "pytest":
         return map(tuple, iter_passes(stream, fmt))  # type: ignore[arg-type]
-    return islice(map(pytest_fields, _pytest_nodeids(stream)), MAX_PASSES)
+    return map(pytest_fields, iter_pytest_nodeids(stream))
+
+
+def iter_pytest_nodeids(stream: BinaryIO) -> Iterator[str]:
+    """The node ids of a pytest log's passes, `MAX_PASSES` at most: `iter_pass_fields`' tests
+    before they are named (`pytest_fields`)."""
+    return islice(_pytest_nodeids(stream), MAX_PASSES)
 
 
 def read_passes(stream: BinaryIO, fmt: str) -> list[PassedTest]:
