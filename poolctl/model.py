@@ -57,6 +57,7 @@ OtherRunner = Literal[
     "tcltest",
     "alcotest",
     "surefire",
+    "ginkgo",
 ]
 # where a failure was read: a runner's output, or a run of poolctl's own
 Source = Literal["exunit", "pytest", "junit", OtherRunner, "scenario", "ping", "doctor"]

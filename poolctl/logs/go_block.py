@@ -30,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from poolctl.logs import go_race
+from poolctl.logs import ginkgo_block, go_race
 from poolctl.logs.records import Lines
 from poolctl.logs.scan import MAX_BLOCK_LINES, MAX_FIELD, block_failure, clip
 from poolctl.model import Failure, Source
@@ -118,6 +118,8 @@ class VerboseOutput:
             self.run.running = None  # (its result: it did not stop the run)
         if _ends(text.lstrip()) or TIMEOUT_RE.match(text) or len(self.lines) >= MAX_BLOCK_LINES:
             return False
+        if text.startswith("•") and ginkgo_block.HEADER_RE.match(text):
+            return False  # a Ginkgo spec's failure the test printed: read as its own block
         self.lines.append((number, text))
         return True
 

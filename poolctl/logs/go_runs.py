@@ -70,6 +70,13 @@ def discard(parser: TextParser, names: set[str] | None = None) -> None:
         run.failures[:] = [(f, lines) for f, lines in run.failures if f.name not in names]
 
 
+def discard_silent(parser: TextParser) -> None:
+    """The failures of the go package `parser` read last that logged nothing, not kept yet: a
+    test that ran a Ginkgo suite fails by its specs, read in its place."""
+    if (run := _GO.get(parser)) is not None:
+        run.failures[:] = [(f, lines) for f, lines in run.failures if f.message]
+
+
 def stopped(parser: TextParser, keep: Keep) -> None:
     """A go package whose output the input ended in, before its verdict (killed, a CI job's
     time limit): its failures read are kept, and a note says no verdict counted them."""

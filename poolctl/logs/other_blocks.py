@@ -23,6 +23,7 @@ from poolctl.logs import (
     ctest_block,
     deno_block,
     eunit_block,
+    ginkgo_block,
     go_block,
     go_json,
     go_package,
@@ -154,6 +155,7 @@ TRIGGERS = (
     *more_blocks.TRIGGERS,  # R's and Haskell's: testthat's, tasty's
     *busted_block.TRIGGERS,  # busted's `Error -> spec/x_spec.lua @ 6`, below its counts
     *surefire_block.TRIGGERS,  # Maven Surefire's failed tests' blocks, its Results' flaky list
+    *ginkgo_block.TRIGGERS,  # Ginkgo's failed specs' blocks (`• Failure [0.2 seconds]`)
     *ct_block.LOG_TRIGGERS,  # ... its suite.log's lines naming a case, and its number
 )
 
@@ -163,6 +165,8 @@ def block_at(parser: TextParser, number: int, line: str) -> Consumer | None:
     TAP `not ok` line with no directive, or a `Bail out!` (its run just recorded by
     `read_verdict`), or a go package's `FAIL` line, which ends its failures (they are kept)."""
     if line.startswith("FAIL\t") and (package := go_block.VERDICT_RE.match(line)):
+        if ginkgo_block.specs_read(parser):  # the test that ran them failed by them alone
+            go_runs.discard_silent(parser)
         read = go_runs.kept(parser, package["package"], partial(_keep, parser))
         before = [(c.line, c.text.rstrip()) for c in parser.nearby_before(number)]
         if go_block.BUILD_FAILED_RE.match(line.rstrip()):  # the compiler's lines above it
@@ -220,6 +224,10 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
         played := playwright_block.block_at(parser, number, line, partial(_keep, parser))
     ):
         return played  # Playwright's block of a failed test, or its summary of flaky ones
+    if line.startswith("•") and (
+        ginkgo := ginkgo_block.block_at(parser, number, line, partial(_keep, parser))
+    ):
+        return ginkgo  # Ginkgo's block of a failed spec
     if ("<<< " in line or line.startswith(surefire_block.FLAKES)) and (
         surefire := surefire_block.block_at(parser, number, line)
     ):
