@@ -3,7 +3,8 @@ console runners, read beside a text parser's own as `poolctl.logs.other_blocks` 
 others': testthat's (`poolctl.logs.testthat_block`), tasty's (`poolctl.logs.tasty_block`),
 OUnit's (`poolctl.logs.ounit_block`), Alcotest's (`poolctl.logs.alcotest_block`), tcltest's
 (`poolctl.logs.tcltest_block`), clojure.test's (`poolctl.logs.clojure_block`), JUnit 5's
-ConsoleLauncher's (`poolctl.logs.junit5_console`) and TestNG's (`poolctl.logs.testng_block`);
+ConsoleLauncher's (`poolctl.logs.junit5_console`), TestNG's (`poolctl.logs.testng_block`),
+Maven Surefire's (`poolctl.logs.surefire_block`) and Go's Ginkgo's (`poolctl.logs.ginkgo_block`);
 hspec's section is RSpec's heading's (`poolctl.logs.rspec_block`)."""
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ from typing import TYPE_CHECKING
 from poolctl.logs import (
     alcotest_block,
     clojure_block,
+    ginkgo_block,
     junit5_console,
     ounit_block,
+    surefire_block,
     tasty_block,
     tcltest_block,
     testng_block,
@@ -36,6 +39,8 @@ TRIGGERS = (
     *tcltest_block.TRIGGERS,  # tcltest's `==== name description FAILED`
     *testng_block.TRIGGERS,  # TestNG's `FAILED: name` (-verbose 2)
     *junit5_console.TRIGGERS,  # JUnit 5's ConsoleLauncher's `Failures (8):`
+    *surefire_block.TRIGGERS,  # Maven Surefire's failed tests' blocks, its Results' flaky list
+    *ginkgo_block.TRIGGERS,  # Go's Ginkgo's failed specs' blocks (`• Failure [0.2 seconds]`)
 )
 
 
@@ -58,6 +63,10 @@ def block_at(
         above = parser.nearby_before(number)
         if above and above[-1].text.rstrip() == ounit_block.RULE:
             return ounit_block.OunitBlock(number, line, parser.name, ounit_block.SOURCE, keep)
+    if line.startswith("•"):
+        return ginkgo_block.block_at(parser, number, line, keep)  # a failed spec's
+    if "<<< " in line or line.startswith(surefire_block.FLAKES):
+        return surefire_block.block_at(parser, number, line)  # a failed try's, flaky tests
     if line[2:8] == "[FAIL]":
         return alcotest_block.block_at(parser, number, line, keep)
     if line.startswith(tcltest_block.STARTS) and tcltest_block.HEADER_RE.match(line.rstrip()):

@@ -152,10 +152,8 @@ TRIGGERS = (
     *playwright_block.TRIGGERS,  # Playwright's failed tests' blocks, its summary of flaky ones
     *testunit_block.TRIGGERS,  # test-unit's `Failure: test_x(PoolTest)` under its rule
     *bun_block.TRIGGERS,  # bun test's header, then each test file's line
-    *more_blocks.TRIGGERS,  # R's and Haskell's: testthat's, tasty's
+    *more_blocks.TRIGGERS,  # R's, Haskell's, OCaml's, Java's, Go's Ginkgo's …
     *busted_block.TRIGGERS,  # busted's `Error -> spec/x_spec.lua @ 6`, below its counts
-    *surefire_block.TRIGGERS,  # Maven Surefire's failed tests' blocks, its Results' flaky list
-    *ginkgo_block.TRIGGERS,  # Ginkgo's failed specs' blocks (`• Failure [0.2 seconds]`)
     *ct_block.LOG_TRIGGERS,  # ... its suite.log's lines naming a case, and its number
 )
 
@@ -224,14 +222,6 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
         played := playwright_block.block_at(parser, number, line, partial(_keep, parser))
     ):
         return played  # Playwright's block of a failed test, or its summary of flaky ones
-    if line.startswith("•") and (
-        ginkgo := ginkgo_block.block_at(parser, number, line, partial(_keep, parser))
-    ):
-        return ginkgo  # Ginkgo's block of a failed spec
-    if ("<<< " in line or line.startswith(surefire_block.FLAKES)) and (
-        surefire := surefire_block.block_at(parser, number, line)
-    ):
-        return surefire  # Maven Surefire's block of a failed try, or its list of flaky tests
     if line.rstrip().endswith(("js:", "ts:", "jsx:", "tsx:", ")")) and (
         bun := bun_block.block_at(parser, number, line, partial(_keep, parser))
     ):
