@@ -37,8 +37,8 @@ from poolctl.model import Failure, Source
 RUNNER = "EUnit"
 CANCELLED = "One or more tests were cancelled."  # its verdict of tests cancelled
 SOURCE: Source = "eunit"
-HEADER_RE = re.compile(
-    r"^(?: {2})?(?P<module>[a-z][\w@]*)(?::\d+)?: (?P<test>\S.*?)\.\.\."
+HEADER_RE = re.compile(  # (PropEr's progress dots may join EUnit's: `poolctl.logs.eunit_proper`)
+    r"^(?: {2})?(?P<module>[a-z][\w@]*)(?::\d+)?: (?P<test>\S.*?)\.{3,}"
     r"\*(?P<how>failed|timed out)\*\s*$"
 )
 # a fixture's setup that failed (its tests cancelled), its cleanup (after its tests ran), or a
@@ -46,7 +46,7 @@ HEADER_RE = re.compile(
 _CONTEXT = r"context setup failed|context cleanup failed|instantiation of subtests failed"
 CONTEXT_RE = re.compile(rf"^ *\*\*\* (?P<what>{_CONTEXT}) \*\*\*\s*$")
 TRIGGERS = (
-    r"\.\.\.\*(?:failed|timed out)\*\s*$",
+    r"(?:^\.*|\.\.\.)\*(?:failed|timed out)\*\s*$",  # (alone: [verbose], after PropEr)
     rf"^ *\*\*\* (?:{_CONTEXT}) \*\*\*",
 )
 _FRAME_RE = re.compile(
@@ -58,7 +58,11 @@ _OUTPUT = "  output:<<"  # the test's captured output, the block's last line
 
 
 class EunitBlock(RunnerBlock):
-    """One EUnit failure block; the failure goes to `done` when it ends."""
+    """One EUnit failure block; the failure goes to `done` when it ends. `header`: its test's
+    line, where its first is its result alone; `said_above`: what PropEr printed of it."""
+
+    header = ""
+    said_above = ""
 
     def feed(self, number: int, line: str) -> bool:
         text = line.rstrip()
@@ -70,7 +74,7 @@ class EunitBlock(RunnerBlock):
         return True
 
     def close(self) -> Lines:
-        header = HEADER_RE.match(self.lines[0][1])
+        header = HEADER_RE.match(self.header or self.lines[0][1])
         context = CONTEXT_RE.match(self.lines[0][1]) if header is None else None
         if header is None and context is None:
             return []
@@ -80,8 +84,8 @@ class EunitBlock(RunnerBlock):
         for _, text in self.lines[1:]:
             if _FRAME_RE.match(text) and not said:
                 frames.append(text.removeprefix("**"))
-            elif text.startswith(_OUTPUT):
-                output = text.strip()
+            elif text.lstrip(".").startswith(_OUTPUT):  # (PropEr's dot before it, [verbose])
+                output = text.lstrip(".").strip()
             else:
                 said.append(text)
         module = header["module"] if header else _module(frames)
@@ -93,6 +97,8 @@ class EunitBlock(RunnerBlock):
             kind, message = error["kind"], " ".join(reason.split())
         else:
             kind, message = "error", " ".join(said)
+        if self.said_above:
+            message = f"{message}\n{self.said_above}"  # PropEr's counterexample, shrunk
         cancelled = context is not None or kind == "timeout"  # counted by `CANCELLED`
         details = {
             "runner": RUNNER,

@@ -23,6 +23,7 @@ from poolctl.logs import (
     ctest_block,
     deno_block,
     eunit_block,
+    eunit_proper,
     ginkgo_block,
     go_block,
     go_json,
@@ -267,11 +268,9 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
     ):
         return None  # common_test's suite.log: which case failed under which number
     if line.rstrip().endswith("*") and (
-        eunit_block.HEADER_RE.match(line.rstrip()) or eunit_block.CONTEXT_RE.match(line)
+        eunit := eunit_proper.block_at(parser, number, line, partial(_keep, parser))
     ):
-        return eunit_block.EunitBlock(
-            number, line, parser.name, eunit_block.SOURCE, partial(_keep, parser)
-        )  # EUnit's `pool_tests: checkout_test...*failed*`, its stack and error under it
+        return eunit  # EUnit's `pool_tests: checkout_test...*failed*`, its stack and error
     if line[:1] in "FE[" and unittest_runners.starts(line.rstrip()):
         return unittest_runners.UnittestRunnerBlock(
             number, line, parser.name, unittest_block.SOURCE, partial(_keep, parser)
