@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from poolctl.auto_framing import framing_trials
+from poolctl.broken_after import broken_after_last
 from poolctl.diagnose import diagnose_no_answer
 from poolctl.diagnose.early import EarlyExperiments
 from poolctl.diagnose.known import Known
@@ -226,6 +227,8 @@ def run_ping(options: PingOptions, run_dir: RunDir) -> PingResult:
         notes.append(ran_on)
     if gone:
         notes.append(gone)
+    if diagnosis is None and (broken := broken_after_last(worker)):
+        notes.append(broken)
     if options.spec.protocol == "lsp":  # what an editor would pop up for its user
         shown = shown_errors([*worker.server_requests, *worker.notifications])
         notes += [shown_error_note(method, said) for method, said in shown]

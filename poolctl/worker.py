@@ -38,7 +38,6 @@ from poolctl.proctree import Seen, family_seen, running, tick_now
 from poolctl.program import Program, running_program
 from poolctl.protocol import (
     Incoming,
-    Misencoded,
     NotAMessage,
     NotJSON,
     Protocol,
@@ -50,14 +49,13 @@ from poolctl.protocol import (
     get_protocol,
     parse_message,
 )
-from poolctl.protocol.messages import BLANK_LINE, NOT_JSON_ANSWER
 from poolctl.redact import Redactor
 from poolctl.stderr_cap import StderrCap
 from poolctl.stdin_write import write_all
 from poolctl.transcript import TRANSCRIPT_LIMIT, Transcript
 from poolctl.wait_end import WaitEnd
 from poolctl.worker_end import end_with_family
-from poolctl.worker_incoming import HELD_GRACE_S, answer_held, keep_incoming
+from poolctl.worker_incoming import HELD_GRACE_S, answer_held, keep_incoming, not_json
 from poolctl.worker_types import (
     STILL_RUNNING,
     TOKEN_ENV,
@@ -133,6 +131,10 @@ class WorkerProcess:
         # an error it reports instead of answering
         self.recent_notifications: deque[tuple[float, Incoming]] = deque(maxlen=8)
         self.frame_error: FramingError | None = None  # the stream is broken from here on
+        # a break the decoder met behind frames not read yet (an answer, then a log line in one
+        # read): it holds once the last of those frames is read
+        self._pending_break: FramingError | None = None
+        self._before_break = 0
         self.messages_read = 0  # JSON messages read: text before the first breaks the stream
         self.proc: subprocess.Popen[bytes] | None = None
         self.started_at = ""
@@ -275,8 +277,12 @@ class WorkerProcess:
         self.transcript.add(chunk, now)
         frames = self.decoder.feed(chunk)
         self._pending_bytes = keep_frames(self.frames, frames, self._pending_bytes)
-        if self.decoder.error is not None and self.frame_error is None:
-            self.frame_error = self.decoder.error
+        error = self.decoder.error
+        if error is not None and self.frame_error is None and self._pending_break is None:
+            if self.frames:
+                self._pending_break, self._before_break = error, len(self.frames)
+            else:
+                self.frame_error = error
         return frames
 
     def read_stdout(self, timeout: float) -> bool:
@@ -370,6 +376,15 @@ class WorkerProcess:
         breaks the stream, as it breaks a strict reader: `frame_error` is set and nothing after
         it is read. In JSON-RPC, any frame that is no message breaks it, wherever it comes.
         """
+        last_before_break = self._before_break == 1
+        self._before_break = max(0, self._before_break - 1)
+        try:
+            return self._read_message(payload, expected_id)
+        finally:
+            if last_before_break and self.frame_error is None:
+                self.frame_error = self._pending_break
+
+    def _read_message(self, payload: bytes, expected_id: Any) -> Response | None:
         if self.frame_error is not None:
             return None
         if payload == self.last_sent:  # `cat`, `tee`: no answer, poolctl's own message
@@ -379,7 +394,7 @@ class WorkerProcess:
         try:
             message = parse_message(payload, expected_id, self.protocol.envelope)
         except NotJSON as exc:  # (Misencoded too)
-            self._not_json(exc, payload, jsonrpc)
+            not_json(self, exc, payload, jsonrpc)
             return None
         except NotAMessage:
             self.frame_error = StrayOutput(payload, json=True, first=not self.messages_read)
@@ -397,23 +412,6 @@ class WorkerProcess:
             keep_incoming(self, message)
             return None
         return message
-
-    def _not_json(self, exc: NotJSON, payload: bytes, jsonrpc: bool) -> None:
-        """A frame that is no JSON message: its answer misencoded is a frame answering nothing
-        (behind a length header, JSON written by hand is JSON cut short by a miscounting
-        header); else it breaks the stream where a strict reader stops (in JSON-RPC, or a line
-        before the first message), or is set aside."""
-        by_hand = exc.message.startswith(NOT_JSON_ANSWER) and not self.framing.is_line
-        # a blank line is an extra newline, named as one wherever it comes (before the first
-        # message too: it was stray text there, or a stream broken on nothing to quote)
-        blank = exc.message == BLANK_LINE and self.framing.is_line
-        if isinstance(exc, Misencoded) and not by_hand:
-            self.messages_read += 1
-            self.set_aside(f"{exc.message}: {self.quoted(payload)}", payload)
-        elif not blank and (jsonrpc or (not self.messages_read and self.framing.is_line)):
-            self.frame_error = StrayOutput(payload, first=not self.messages_read)
-        else:
-            self.set_aside(f"{exc.message}: {self.quoted(payload)}", payload)
 
     def notify(self, method: str, params: dict[str, Any] | None, timeout: float = 5.0) -> bool:
         """Send a JSON-RPC notification; False if the worker stopped reading."""

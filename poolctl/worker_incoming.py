@@ -9,7 +9,15 @@ import time
 from typing import TYPE_CHECKING
 
 from poolctl.errors import FramingError
-from poolctl.protocol import Incoming, answer_server_request, dumps
+from poolctl.protocol import (
+    Incoming,
+    Misencoded,
+    NotJSON,
+    StrayOutput,
+    answer_server_request,
+    dumps,
+)
+from poolctl.protocol.messages import BLANK_LINE, NOT_JSON_ANSWER
 
 if TYPE_CHECKING:
     from poolctl.worker import WorkerProcess
@@ -56,3 +64,21 @@ def _answer(worker: WorkerProcess, message: Incoming) -> None:
     body.update(answer_server_request(message.method, message.params))
     with contextlib.suppress(FramingError, OSError):
         worker.write(worker.framing.encode(dumps(body)), time.monotonic() + 1.0)
+
+
+def not_json(worker: WorkerProcess, exc: NotJSON, payload: bytes, jsonrpc: bool) -> None:
+    """A frame that is no JSON message: its answer misencoded is a frame answering nothing
+    (behind a length header, JSON written by hand is JSON cut short by a miscounting header);
+    else it breaks the stream where a strict reader stops (in JSON-RPC, or a line before the
+    first message), or is set aside."""
+    by_hand = exc.message.startswith(NOT_JSON_ANSWER) and not worker.framing.is_line
+    # a blank line is an extra newline, named as one wherever it comes (before the first
+    # message too: it was stray text there, or a stream broken on nothing to quote)
+    blank = exc.message == BLANK_LINE and worker.framing.is_line
+    if isinstance(exc, Misencoded) and not by_hand:
+        worker.messages_read += 1
+        worker.set_aside(f"{exc.message}: {worker.quoted(payload)}", payload)
+    elif not blank and (jsonrpc or (not worker.messages_read and worker.framing.is_line)):
+        worker.frame_error = StrayOutput(payload, first=not worker.messages_read)
+    else:
+        worker.set_aside(f"{exc.message}: {worker.quoted(payload)}", payload)

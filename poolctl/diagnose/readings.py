@@ -338,6 +338,22 @@ def merge_sources(obs: Observations) -> list[Evidence]:
     return ev
 
 
+def broke_on_merged_text(obs: Observations) -> bool:
+    """The stream broke on text its own `2>&1` sent there, and it then exited with code 0: its
+    exit is not why no answer came. pytest-language-server 0.24.0 under `sh -c '… 2>&1'` logs
+    `WARN … No virtual environment found` between its answers to initialize and shutdown, and
+    exits once asked to shut down: its answer to shutdown came, after the line that broke the
+    stream (it was told 'exited on shutdown without answering it')."""
+    status = obs.exit_before
+    return (
+        status is not None
+        and status.code == 0
+        and obs.failed.reason == "bad-frame"
+        and stream_kind(obs) == "text"
+        and bool(merge_sources(obs))
+    )
+
+
 def text_in_stderr_when_apart(obs: Observations) -> bool | None:
     """With stderr kept apart (a fresh process): True if the text went to stderr, False if it
     still came on stdout, None when that process wrote it to neither (or did not run)."""

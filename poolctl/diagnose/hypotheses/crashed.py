@@ -31,7 +31,7 @@ from ..exited_plan import (
     stdio_untried,
 )
 from ..experiments import STDIO_EXPERIMENT, Outcome
-from ..judgement import Judgement, confirmed, hypothesis
+from ..judgement import Judgement, confirmed, hypothesis, ruled_out
 from ..kernel_log import fault_record
 from ..library_entry import library_entry
 from ..limit_reached import limit_reached
@@ -50,6 +50,7 @@ from ..port_killer import sender_of_sigkill
 from ..readings import (
     USAGE_ERROR,
     USAGE_LINE,
+    broke_on_merged_text,
     channel_fix,
     logged_fix,
     parser_refusal,
@@ -102,6 +103,11 @@ def crashed(obs: Observations) -> Judgement:
     status = obs.exit_before
     if status is None:
         return still_running(obs)
+    if broke_on_merged_text(obs):  # its exit came after the stream broke: not why
+        return ruled_out(
+            f"it {status.describe()} after its stream broke on text its own `2>&1` sent there "
+            "(see stderr-merged)"
+        )
     pid = obs.worker.pid
     ev = [Evidence(f"pid {pid} {status.describe()}", f"pid {pid}", ended_note(obs))]
     exc = exception_line(obs.stderr_text)

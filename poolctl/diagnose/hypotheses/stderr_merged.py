@@ -12,6 +12,7 @@ from ..outcomes import (
     result,
 )
 from ..readings import (
+    broke_on_merged_text,
     ended,
     first_line,
     header_words,
@@ -27,7 +28,7 @@ ID = "stderr-merged"
 
 @hypothesis(ID)
 def stderr_merged(obs: Observations) -> Judgement:
-    if why := ended(obs):
+    if (why := ended(obs)) and not broke_on_merged_text(obs):
         return ruled_out(why)
     kind = stream_kind(obs)
     if kind != "text":
