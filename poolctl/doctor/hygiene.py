@@ -20,6 +20,7 @@ from poolctl.diagnose import terminal_echo
 from poolctl.diagnose.hypotheses import crashed, stderr_merged, stdout_text
 from poolctl.diagnose.php_output import closing_tag_fix, closing_tags
 from poolctl.diagnose.port_killer import kills_port
+from poolctl.doctor.hoisted import hoisted
 from poolctl.framing import get_framing, quote
 from poolctl.framing_explain import explain, frames_then_cut
 from poolctl.languages import stray_text_fix
@@ -269,7 +270,15 @@ def _stderr(
             "read what it says it needs (an argument, a setting, a directory) and give it",
             [*quoted, *evidence],
         )
-    elif errors := [ln for ln in lines if ERROR_LINE.search(ln)]:
+    elif (errors := [ln for ln in lines if ERROR_LINE.search(ln)]) and (moved := hoisted(errors)):
+        out.add(
+            "stderr",
+            "warn",
+            f"{len(errors)} error line(s) on stderr at start ({_cut(errors[0])!r}){moved.why()}",
+            moved.fix(),
+            [*moved.evidence(origin), *evidence],
+        )
+    elif errors:
         out.add(
             "stderr",
             "warn",
