@@ -130,3 +130,42 @@ def test_a_notify_step_needs_a_json_rpc_protocol(tmp_path: Path) -> None:
         "steps[0].notify: a notification is JSON-RPC's; the worker's protocol, "
         "dspex, has none (protocol: jsonrpc, mcp or lsp)"
     )
+
+
+VTSLS = REPO / ".peers/alone/@vtsls/language-server/node_modules/.bin/vtsls"
+
+
+@pytest.mark.skipif(
+    not VTSLS.exists(), reason=f"{VTSLS.relative_to(REPO)} is missing: run `make peers`"
+)
+def test_a_null_answer_on_a_document_never_opened_is_no_key_mismatch(
+    capsys: pytest.CaptureFixture[str], processes: Processes, tmp_path: Path
+) -> None:
+    """vtsls 0.3.0 answers a hover on a TypeScript file no didOpen opened with `result: null`
+    (with a didOpen it answers: tried here, its TypeScript server starting in 8 s). A step
+    expecting result.contents read it as pattern 4, a key under another name in a test's
+    setup, with the fix to rename one side."""
+    (tmp_path / "a.ts").write_text("export function add(a: number): number {\n  return a;\n}\n")
+    uri = (tmp_path / "a.ts").as_uri()
+    path = tmp_path / "hover.yaml"
+    path.write_text(
+        f"worker: {{command: [{VTSLS}, --stdio], protocol: lsp, init_timeout: 30, "
+        f"cwd: {tmp_path}}}\n"
+        "pool: {size: 1, checkout_timeout: 30, request_timeout: 30}\n"
+        "steps:\n"
+        f"  - request: {{command: textDocument/hover, args: {{textDocument: {{uri: '{uri}'}}, "
+        "position: {line: 0, character: 17}}, expect: {fields: [result.contents]}}\n"
+    )
+    code = main(["run-scenario", "--no-history", "--format", "json", str(path)])
+    report = json.loads(capsys.readouterr()[0])
+    assert code == 1, report
+    [finding] = report["findings"]
+    assert finding["outcome"]["type"] == "unclassified", finding
+    assert finding["outcome"]["why"].startswith(
+        f"the server answered textDocument/hover with no result (null) on {uri}, a file that is "
+        "there, which no textDocument/didOpen opened"
+    ), finding
+    assert (
+        f"- notify: {{method: textDocument/didOpen, params: {{textDocument: {{uri: '{uri}'"
+        in (finding["outcome"]["why"])
+    )

@@ -22,7 +22,11 @@ from poolctl.scenario.failed_checks import MAX_GROUPS, CheckGroup, merged
 from poolctl.scenario.load import reproduce_command
 from poolctl.scenario.schema import filled_values
 from poolctl.scenario.services import NOT_STARTED
-from poolctl.scenario.unopened_document import opened_documents, unopened_document
+from poolctl.scenario.unopened_document import (
+    null_for_unopened,
+    opened_documents,
+    unopened_document,
+)
 from poolctl.triage.engine import classify_failures
 from poolctl.unresolved_host import unresolved_host
 
@@ -128,6 +132,12 @@ def _missing_field(c: TraceClassifier, group: CheckGroup) -> Finding:
         group.span,
         {"expectation_failed": group.count},
     )
+    scenario = c.run.scenario
+    opened = opened_documents(scenario.steps, scenario.base)
+    args = _step_args(c, first)
+    null = null_for_unopened(str(first.data.get("command")), present, args, opened)
+    if null and scenario.worker.protocol == "lsp":
+        return Finding(failure, Unclassified(KEY_MISMATCH, 0.2, null))  # no key, no mismatch
     return Finding(
         failure,
         c.diagnosis(KEY_MISMATCH, [quote_event(e) for e in group.examples], facts, cause),

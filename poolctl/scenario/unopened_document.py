@@ -36,3 +36,27 @@ def opened_documents(steps: list[tuple[str, Any]], base: Path) -> frozenset[str]
             if isinstance(document, dict) and isinstance(document.get("uri"), str):
                 uris.add(document["uri"])
     return frozenset(uris)
+
+
+def null_for_unopened(
+    command: str, present: list[str], args: dict[str, Any], opened: frozenset[str]
+) -> str:
+    """Why a language server's answer holds no result (`null`: no key under `result`) for a
+    request about a document, a file that is there, no `notify` step opened ("" otherwise).
+    vtsls 0.3.0 answers textDocument/hover and documentSymbol on such a TypeScript file with
+    `result: null`; with a didOpen first it answers both (tried here)."""
+    document = args.get("textDocument")
+    uri = document.get("uri") if isinstance(document, dict) else None
+    if "result" not in present or any(p.startswith("result.") for p in present):
+        return ""
+    if not isinstance(uri, str) or "{" in uri or uri in opened:
+        return ""
+    if unopened_uri(uri, args) is None:  # not a file that is there
+        return ""
+    return (
+        f"the server answered {command} with no result (null) on {uri}, a file that is there, "
+        "which no textDocument/didOpen opened: a language server answers on the documents its "
+        "client opened, not on disk (that it answers once the document is opened is untested "
+        f"in this run). Open it in a step before the request (every worker is sent it): "
+        f"{notify_step(uri)}"
+    )
