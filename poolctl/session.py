@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from poolctl import activity
+from poolctl.diagnose.asks import asked_for, unset
 from poolctl.model import ProtocolStep
 from poolctl.protocol import PROTOCOLS, Protocol, Request, Response, Step, workspace
 from poolctl.protocol.init_asked import read_of_nothing, unchecked_options_hint
@@ -126,8 +127,9 @@ def run_session(
                 elif step.method == command and protocol.name == "lsp":
                     hint = ping_unopened(response.error_message, args)
                 detail += f"; {hint}" if hint else ""
-            if not succeeded and not opening:  # a service out of reach (no network, DNS)
-                detail += unresolved_host(problem or response.error_message)
+            if not succeeded and not opening:  # a service out of reach, a credential unset
+                said = problem or response.error_message
+                detail += unresolved_host(said) + _asks_environment(worker, said)
             if session.mismatch:
                 detail = f"answered, but not as {protocol.server_noun}: {session.mismatch}"
             ok = succeeded and not session.mismatch
@@ -162,6 +164,20 @@ def _options_unchecked(
     if isinstance(outcome, Answer) and outcome.response.success:
         return unchecked_options_hint(read)
     return ""
+
+
+def _asks_environment(worker: WorkerProcess, error: str) -> str:
+    """What an error asking for environment variables its worker lacks says to do ("" when it
+    asks none): @circleci/mcp-server-circleci 0.20.0's tools answer `… or set CIRCLECI_TOKEN.`"""
+    asked = asked_for(error)
+    lacking = unset(asked, worker.spec.environment()) if asked else ()
+    if not asked or not lacking:
+        return ""
+    return (
+        f"; it asks for {asked.what()}, not set in its environment: "
+        + " ".join(f"`--env {name}=…`" for name in lacking)
+        + " (in a pool, the worker's `env`)"
+    )
 
 
 def _other_opening(

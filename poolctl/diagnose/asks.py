@@ -16,9 +16,11 @@ from dataclasses import dataclass
 # An environment variable's name as servers write it: upper case, words joined by `_`
 _NAME = re.compile(r"\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b")
 # The words around such a name that say it is wanted from the environment
+# (or `set` before a variable's name: @circleci/mcp-server-circleci 0.20.0's `CircleCI token is
+# required. Provide Authorization: Bearer <token>, Circle-Token header, or set CIRCLECI_TOKEN.`)
 _WANTS_VARIABLE = re.compile(
     r"(?i)\benv(?:ironment)?[ _-]?var(?:iable)?s?\b|\b(?:please set|must be set|is not set|"
-    r"are not set|not set in)\b"
+    r"are not set|not set in)\b|\bset (?-i:[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)\b"
 )
 # A command-line argument asked for
 _WANTS_ARGUMENT = re.compile(

@@ -256,7 +256,9 @@ def _rejections(c: TraceClassifier, rejected: list[CheckGroup]) -> list[Finding]
     for error, groups in by_error.items():
         group = merged(groups)
         first = group.first
-        match = _REQUIRED.search(error)
+        # a credential its environment lacks, though worded as a required field: no request's
+        # field (circleci's `CircleCI token is required. … or set CIRCLECI_TOKEN.`)
+        match = None if _asks_environment(c, error) else _REQUIRED.search(error)
         failure = c.failure(
             f"worker rejected {first.data.get('command')}",
             "worker-error",
