@@ -9,9 +9,14 @@ import re
 import shutil
 from collections.abc import Mapping
 
+# or a shell's, the server running the program through one: @ansible/ansible-language-server
+# 1.2.3 shows `Command failed: ansible-config dump\n/bin/sh: 1: ansible-config: not found`
+# (dash), bash says `bash: line 1: x: command not found`
 _NOT_FOUND_RE = re.compile(
     r"\bspawn (?P<node>[^\s'\"]+) ENOENT\b"
     r"|\bexec: \"(?P<go>[^\"]+)\": executable file not found in \$PATH"
+    r"|(?:^|\s)(?:/bin/|/usr/bin/)?(?:sh|bash|dash): (?:\d+: |line \d+: )?"
+    r"(?P<sh>[^\s:'\"/]+): (?:command )?not found\b"
 )
 
 
@@ -20,7 +25,7 @@ def missing_program(message: str) -> tuple[str, str] | None:
     found = _NOT_FOUND_RE.search(message)
     if found is None:
         return None
-    return found["node"] or found["go"], found[0]
+    return found["node"] or found["go"] or found["sh"], found[0].strip()
 
 
 def missing_program_fix(message: str, env: Mapping[str, str]) -> str | None:

@@ -22,6 +22,7 @@ from poolctl.scenario.failed_checks import MAX_GROUPS, CheckGroup, merged
 from poolctl.scenario.load import reproduce_command
 from poolctl.scenario.schema import filled_values
 from poolctl.scenario.services import NOT_STARTED
+from poolctl.scenario.shown_errors import null_with_shown_error
 from poolctl.scenario.unopened_document import (
     null_for_unopened,
     opened_documents,
@@ -135,7 +136,10 @@ def _missing_field(c: TraceClassifier, group: CheckGroup) -> Finding:
     scenario = c.run.scenario
     opened = opened_documents(scenario.steps, scenario.base)
     args = _step_args(c, first)
-    null = null_for_unopened(str(first.data.get("command")), present, args, opened)
+    command = str(first.data.get("command"))
+    null = null_for_unopened(command, present, args, opened)
+    if scenario.worker.protocol == "lsp" and not null:  # the server showed why, maybe
+        null = null_with_shown_error(command, present, c.run.pool)
     if null and scenario.worker.protocol == "lsp":
         return Finding(failure, Unclassified(KEY_MISMATCH, 0.2, null))  # no key, no mismatch
     return Finding(
