@@ -157,3 +157,16 @@ def test_a_worker_gone_before_its_timeout_is_not_said_to_have_exited_past_it(
     assert "exited with code 1" in diagnosis["cause"], diagnosis["cause"]
     (ended,) = [e for e in diagnosis["evidence"] if e["note"].startswith("how the process ended")]
     assert ended["note"] == "how the process ended", ended
+
+
+def test_a_worker_that_sent_itself_sigterm_is_not_said_signalled_from_outside(
+    run_cli: RunCli,
+) -> None:
+    """It sent SIGTERM to its own process group (`kill 0`). Before: '(a signal from outside: a
+    supervisor or a user)', which its exit status cannot tell, and 'Find why it exits: run …
+    by hand', as if it had exited."""
+    d = ping(run_cli, "term-group")
+    assert "killed by SIGTERM (15) (sent by another process (a supervisor, a timeout" in d["cause"]
+    assert "or by the worker itself" in d["cause"], d["cause"]
+    assert "from outside" not in d["cause"]
+    assert d["remediation"].startswith("Find what sent SIGTERM: "), d["remediation"]

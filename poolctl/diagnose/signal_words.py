@@ -50,5 +50,18 @@ def signal_words(number: int, argv: str, stack_shown: bool) -> tuple[str, str]:
             "log's): Python ignores SIGPIPE (BrokenPipeError instead), so a Python worker "
             "killed by it restored the default, or a native library did.",
         )
-    # SIGKILL's sender is read from the kernel log: poolctl/diagnose/killed.py
-    return ("a signal from outside: a supervisor or a user", "")
+    # SIGKILL's sender is read from the kernel log: poolctl/diagnose/killed.py. No record
+    # names another signal's sender: the worker may have sent it to itself or to its group
+    # (`kill 0`, a shell's `trap 'kill 0' EXIT`), as well as a supervisor.
+    try:
+        name = signal.Signals(number).name
+    except ValueError:
+        name = f"signal {number}"
+    return (
+        "sent by another process (a supervisor, a timeout wrapper, a user) or by the worker "
+        "itself (`os.kill(os.getpid(), …)`, `kill 0` to its process group): its exit status "
+        "does not say which",
+        f"Find what sent {name}: a supervisor's or wrapper's log names what it stopped; a "
+        "search of the worker's code (and of what it runs) for `kill` (`os.kill`, `os.killpg`, "
+        "`kill 0`, `process.kill`) finds its own.",
+    )

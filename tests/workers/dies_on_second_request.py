@@ -11,7 +11,8 @@ on the CPU (a limit on its CPU time ends it: `ulimit -t`); with `allocate`, it a
 (a limit on its address space refuses it: `ulimit -v`); with `leak`, it opens a file for every
 request it answers and never closes it (a limit on its open files ends it: `ulimit -n`); with
 `spawn`, it starts a `sleep 60` for every request and leaves it running (a limit on its user's
-processes ends it: `ulimit -u`)."""
+processes ends it: `ulimit -u`); with `term-group`, it sends SIGTERM to its own process group
+(`kill 0`, as a shell script's `trap 'kill 0' EXIT` does)."""
 
 import json
 import os
@@ -62,6 +63,8 @@ while len(header := sys.stdin.buffer.read(4)) == 4:
         sys.exit(3)
     if served == 2 and sys.argv[1] == "kill":
         os.kill(os.getpid(), signal.SIGKILL)
+    if served == 2 and sys.argv[1] == "term-group":
+        os.kill(0, signal.SIGTERM)
     if served == 2 and sys.argv[1] not in ("leak", "spawn"):
         sys.stdout.buffer.write(struct.pack(">I", len(body)) + body[:20])
         sys.stdout.buffer.flush()
