@@ -133,7 +133,7 @@ class WorkerProcess:
         self.frame_error: FramingError | None = None  # the stream is broken from here on
         # a break the decoder met behind frames not read yet (an answer, then a log line in one
         # read): it holds once the last of those frames is read
-        self._pending_break: FramingError | None = None
+        self.pending_break: FramingError | None = None
         self._before_break = 0
         self.messages_read = 0  # JSON messages read: text before the first breaks the stream
         self.proc: subprocess.Popen[bytes] | None = None
@@ -278,9 +278,9 @@ class WorkerProcess:
         frames = self.decoder.feed(chunk)
         self._pending_bytes = keep_frames(self.frames, frames, self._pending_bytes)
         error = self.decoder.error
-        if error is not None and self.frame_error is None and self._pending_break is None:
+        if error is not None and self.frame_error is None and self.pending_break is None:
             if self.frames:
-                self._pending_break, self._before_break = error, len(self.frames)
+                self.pending_break, self._before_break = error, len(self.frames)
             else:
                 self.frame_error = error
         return frames
@@ -382,7 +382,7 @@ class WorkerProcess:
             return self._read_message(payload, expected_id)
         finally:
             if last_before_break and self.frame_error is None:
-                self.frame_error = self._pending_break
+                self.frame_error = self.pending_break
 
     def _read_message(self, payload: bytes, expected_id: Any) -> Response | None:
         if self.frame_error is not None:

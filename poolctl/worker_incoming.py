@@ -70,12 +70,16 @@ def not_json(worker: WorkerProcess, exc: NotJSON, payload: bytes, jsonrpc: bool)
     """A frame that is no JSON message: its answer misencoded is a frame answering nothing
     (behind a length header, JSON written by hand is JSON cut short by a miscounting header);
     else it breaks the stream where a strict reader stops (in JSON-RPC, or a line before the
-    first message), or is set aside."""
+    first message), or is set aside. Behind a break the decoder met, the break holds."""
     by_hand = exc.message.startswith(NOT_JSON_ANSWER) and not worker.framing.is_line
     # a blank line is an extra newline, named as one wherever it comes (before the first
     # message too: it was stray text there, or a stream broken on nothing to quote)
     blank = exc.message == BLANK_LINE and worker.framing.is_line
-    if isinstance(exc, Misencoded) and not by_hand:
+    if worker.pending_break is not None and not isinstance(exc, Misencoded):
+        # behind a break only answers are read on: a frame of no JSON before it (a flood of
+        # binary) leaves the break where the decoder met it, its bytes placed
+        worker.frame_error = worker.pending_break
+    elif isinstance(exc, Misencoded) and not by_hand:
         worker.messages_read += 1
         worker.set_aside(f"{exc.message}: {worker.quoted(payload)}", payload)
     elif not blank and (jsonrpc or (not worker.messages_read and worker.framing.is_line)):
