@@ -7,12 +7,14 @@ options name is "(user-setting)", its own "(bundled)". Before, there was no way 
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
 
 from poolctl.protocol.init_asked import init_option_fix
 from tests.conftest import REPO, RunCli
+from tests.test_diagnose_workers import WORKERS
 
 SERVER = REPO / ".peers/node_modules/.bin/typescript-language-server"
 TSSERVER = REPO / ".peers/node_modules/typescript/lib/tsserver.js"
@@ -241,4 +243,20 @@ def test_a_start_past_the_timeout_that_ends_in_a_refusal_says_so(
         "`typescript.tsdk` init option is required."
     ) in out, out
     assert ", and mend what it then refuses the request for (" in out, out
+    assert "Give the server the initialization option it asks for, typescript.tsdk" in out, out
+
+
+def test_a_refusal_after_a_request_read_while_poolctl_waits_on_is_said(run_cli: RunCli) -> None:
+    """A server that reads initialize 1.5 s after its start, past a 0.5 s timeout, while
+    poolctl waits on, and refuses it for an init option: the verdict said its start was slow
+    and it answered, not that the answer was a refusal, nor the option it asks for (astro-ls on
+    a loaded machine read its request in the wait, not before poolctl's first look)."""
+    argv = [sys.executable, str(WORKERS / "lsp_refuses_after_slow_start.py"), "1.5"]
+    code, out, _ = run_cli("ping", "--protocol", "lsp", "--timeout", "0.5", "--", *argv)
+    assert code == 1, out
+    assert "The worker is stuck in initialization: it had not yet read the request" in out, out
+    assert (
+        "; waited for, it refused the request: Request initialize failed with message: The "
+        "`typescript.tsdk` init option is required."
+    ) in out, out
     assert "Give the server the initialization option it asks for, typescript.tsdk" in out, out

@@ -178,14 +178,7 @@ def stuck_in_init(obs: Observations) -> Judgement:
             "Answer the init ping before the slow start-up work, or raise the init timeout "
             f"{measured}."
         )
-    if obs.late_refusal is not None:  # waited for, it refuses: a longer wait ends there too
-        verdict += f"; waited for, it refused the request: {obs.late_refusal}"
-        asked = init_option_fix(obs.late_refusal, obs.worker.spec.init_options)
-        fix = (
-            f"Raise the init timeout {measured}, and mend what it then refuses the request for "
-            f"({obs.late_refusal}): "
-            + (f"{asked}." if asked else "a longer wait alone ends there.")
-        )
+    verdict, fix = _refused_once_waited(obs, verdict, fix, measured)
     starved = cpu_wait(live, obs.timeout, obs.at_answer) if stopped is None else None
     if starved is not None:  # a start slow for want of a CPU: the machine's, not the worker's
         verdict += f"; {starved.said(answered=obs.late_answer is not None)}"
@@ -209,6 +202,21 @@ def stuck_in_init(obs: Observations) -> Judgement:
             "longer init timeout only waits longer."
         )
     return confirmed(verdict, fix, *ev)
+
+
+def _refused_once_waited(
+    obs: Observations, verdict: str, fix: str, measured: str
+) -> tuple[str, str]:
+    """The verdict and fix, with the refusal the late answer was, if it was one: a longer wait
+    ends there too, and what it asks for is the fix."""
+    if obs.late_refusal is None:
+        return verdict, fix
+    asked = init_option_fix(obs.late_refusal, obs.worker.spec.init_options)
+    return (
+        f"{verdict}; waited for, it refused the request: {obs.late_refusal}",
+        f"Raise the init timeout {measured}, and mend what it then refuses the request for "
+        f"({obs.late_refusal}): " + (f"{asked}." if asked else "a longer wait alone ends there."),
+    )
 
 
 def _read_past_timeout(obs: Observations, read_by: float, in_wait: bool = False) -> Judgement:
@@ -271,6 +279,8 @@ def _read_past_timeout(obs: Observations, read_by: float, in_wait: bool = False)
         "requests are timed (a first request sent and waited for); or answer before the slow "
         "start-up work."
     )
+    measured = f"above the measured {obs.late_answer:.1f} s"
+    verdict, fix = _refused_once_waited(obs, verdict, fix, measured)
     if starved is not None:
         verdict += f"; {starved.said(answered=True)}"
         ev.append(starved.evidence())
