@@ -261,8 +261,9 @@ def _read_past_timeout(obs: Observations, read_by: float, in_wait: bool = False)
             + ("while poolctl waited on" if in_wait else "before poolctl's first look"),
             f"FIONREAD on the stdin pipe, watched over the {'wait' if in_wait else 'look'}",
         ),
-        Evidence(
-            f"it answered {obs.late_answer:.2f} s after it started, "
+        Evidence(  # in the words of a start whose read poolctl did not see: the same start
+            f"start-up took {obs.late_answer:.1f} s against a {limit} timeout: poolctl kept "
+            f"waiting, and it answered {obs.late_answer:.2f} s after it started, "
             f"{obs.late_answer - obs.request_sent_at:.2f} s after the request was sent",
             obs.stdout_origin,
         ),
@@ -274,10 +275,10 @@ def _read_past_timeout(obs: Observations, read_by: float, in_wait: bool = False)
         f"started, and answered {obs.late_answer:.2f} s after it started"
     )
     fix = (
-        f"Give the first request a longer timeout than the rest (above the measured "
-        f"{obs.late_answer:.1f} s of start and answer), or warm the worker up before its "
-        "requests are timed (a first request sent and waited for); or answer before the slow "
-        "start-up work."
+        f"Give the first request a longer timeout than the rest (raise the init timeout above "
+        f"the measured {obs.late_answer:.1f} s of start and answer), or warm the worker up "
+        "before its requests are timed (a first request sent and waited for); or answer before "
+        "the slow start-up work."
     )
     measured = f"above the measured {obs.late_answer:.1f} s"
     verdict, fix = _refused_once_waited(obs, verdict, fix, measured)
