@@ -335,7 +335,9 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
 TERMINAL_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
 
 
-def _terminal_signals_at_defaults() -> None:
+def terminal_signals_at_defaults() -> None:
+    """The terminal's signals at their defaults and unblocked, as a shell starts a program
+    (a `nohup` above the suite leaves SIGHUP ignored, and an ignored signal stays so)."""
     for sig in TERMINAL_SIGNALS:
         signal.signal(sig, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, TERMINAL_SIGNALS)
@@ -364,7 +366,7 @@ class Processes:
     def pty(self, command: str, args: Sequence[str], **kwargs: Any) -> pexpect.spawn[str]:
         """A program on a terminal of its own, started as a shell starts one: the terminal's
         signals at their defaults and unblocked, whatever the test process has set."""
-        kwargs.setdefault("preexec_fn", _terminal_signals_at_defaults)
+        kwargs.setdefault("preexec_fn", terminal_signals_at_defaults)
         child = pexpect.spawn(command, list(args), **kwargs)
         self.started.append(child)
         return child

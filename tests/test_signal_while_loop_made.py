@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Processes
+from tests.conftest import Processes, terminal_signals_at_defaults
 
 SIGNALLED_WHILE_MADE = """\
 import os, signal, sys, time
@@ -59,6 +59,7 @@ def test_a_signal_while_the_loop_is_made_ends_the_run_with_one_line(
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
+        preexec_fn=terminal_signals_at_defaults,  # under `nohup`, SIGHUP stays ignored
     )  # fmt: skip
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 128 + sig, err
