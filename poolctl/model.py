@@ -58,6 +58,7 @@ OtherRunner = Literal[
     "alcotest",
     "surefire",
     "ginkgo",
+    "gradle",
 ]
 # where a failure was read: a runner's output, or a run of poolctl's own
 Source = Literal["exunit", "pytest", "junit", OtherRunner, "scenario", "ping", "doctor"]

@@ -16,6 +16,7 @@ from poolctl.logs import (
     ctest_block,
     deno_block,
     gotestsum_block,
+    gradle_block,
     gtest_block,
     hspec_block,
     job_failed,
@@ -201,6 +202,11 @@ VERDICTS = (
     Verdict(clojure_block.RUNNER, clojure_block.VERDICT_RE, f"{_JUNIT} (test2junit)"),
     Verdict(testng_block.RUNNER, testng_block.VERDICT_RE, "read its test-output/junitreports XML"),
     Verdict(ounit_block.RUNNER, ounit_block.VERDICT_RE, f"{_JUNIT} (-output-junit-file FILE)"),
+    Verdict(
+        gradle_block.RUNNER,
+        gradle_block.VERDICT_RE,
+        "read the JUnit XML it writes (build/test-results/test/TEST-*.xml)",
+    ),
     Verdict(
         ounit_block.ALCOTEST,
         ounit_block.ALCOTEST_RE,
@@ -465,6 +471,7 @@ TRIGGERS = (
     tasty_block.VERDICT_TRIGGER,
     tcltest_block.VERDICT_TRIGGER,
     ounit_block.VERDICT_TRIGGER,
+    gradle_block.VERDICT_TRIGGER,
     ounit_block.ALCOTEST_TRIGGER,
     testng_block.VERDICT_TRIGGER,
     clojure_block.VERDICT_TRIGGER,
