@@ -59,6 +59,7 @@ OtherRunner = Literal[
     "surefire",
     "ginkgo",
     "gradle",
+    "boost_test",
 ]
 # where a failure was read: a runner's output, or a run of poolctl's own
 Source = Literal["exunit", "pytest", "junit", OtherRunner, "scenario", "ping", "doctor"]

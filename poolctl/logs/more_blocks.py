@@ -4,8 +4,8 @@ others': testthat's (`poolctl.logs.testthat_block`), tasty's (`poolctl.logs.tast
 OUnit's (`poolctl.logs.ounit_block`), Alcotest's (`poolctl.logs.alcotest_block`), tcltest's
 (`poolctl.logs.tcltest_block`), clojure.test's (`poolctl.logs.clojure_block`), JUnit 5's
 ConsoleLauncher's (`poolctl.logs.junit5_console`), TestNG's (`poolctl.logs.testng_block`),
-Maven Surefire's (`poolctl.logs.surefire_block`), Gradle's (`poolctl.logs.gradle_block`) and Go's
-Ginkgo's (`poolctl.logs.ginkgo_block`);
+Maven Surefire's (`poolctl.logs.surefire_block`), Gradle's (`poolctl.logs.gradle_block`), Go's
+Ginkgo's (`poolctl.logs.ginkgo_block`) and Boost.Test's (`poolctl.logs.boost_test_block`);
 hspec's section is RSpec's heading's (`poolctl.logs.rspec_block`)."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from poolctl.logs import (
     alcotest_block,
+    boost_test_block,
     clojure_block,
     ginkgo_block,
     gradle_block,
@@ -44,6 +45,7 @@ TRIGGERS = (
     *surefire_block.TRIGGERS,  # Maven Surefire's failed tests' blocks, its Results' flaky list
     *ginkgo_block.TRIGGERS,  # Go's Ginkgo's failed specs' blocks (`• Failure [0.2 seconds]`)
     *gradle_block.TRIGGERS,  # Gradle's `com.example.PoolTest > test FAILED`
+    *boost_test_block.TRIGGERS,  # Boost.Test's `pool.cc(37): error: in "suite/test": …`
 )
 
 
@@ -68,6 +70,9 @@ def block_at(
             return ounit_block.OunitBlock(number, line, parser.name, ounit_block.SOURCE, keep)
     if line.rstrip().endswith(" FAILED") and gradle_block.HEADER_RE.match(line.rstrip()):
         return gradle_block.GradleBlock(number, line, parser.name, gradle_block.SOURCE, keep)
+    if "): " in line and boost_test_block.HEADER_RE.match(line.rstrip()):
+        source = boost_test_block.SOURCE
+        return boost_test_block.BoostTestLine(number, line, parser.name, source, keep)
     if line.startswith("•"):
         return ginkgo_block.block_at(parser, number, line, keep)  # a failed spec's
     if "<<< " in line or line.startswith(surefire_block.FLAKES):

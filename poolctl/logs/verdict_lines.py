@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from poolctl.logs import (
     bats_pretty,
+    boost_test_block,
     bun_block,
     busted_block,
     catch2_block,
@@ -206,6 +207,11 @@ VERDICTS = (
         gradle_block.RUNNER,
         gradle_block.VERDICT_RE,
         "read the JUnit XML it writes (build/test-results/test/TEST-*.xml)",
+    ),
+    Verdict(  # (it counts failed assertions, not tests)
+        boost_test_block.RUNNER,
+        boost_test_block.VERDICT_RE,
+        f"{_JUNIT} (--logger=JUNIT,error,FILE.xml)",
     ),
     Verdict(
         ounit_block.ALCOTEST,
@@ -472,6 +478,7 @@ TRIGGERS = (
     tcltest_block.VERDICT_TRIGGER,
     ounit_block.VERDICT_TRIGGER,
     gradle_block.VERDICT_TRIGGER,
+    boost_test_block.VERDICT_TRIGGER,
     ounit_block.ALCOTEST_TRIGGER,
     testng_block.VERDICT_TRIGGER,
     clojure_block.VERDICT_TRIGGER,

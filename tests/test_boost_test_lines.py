@@ -1,0 +1,76 @@
+"""Boost.Test's console is read: each failed assertion's or uncaught exception's line
+(`pool_boost.cc(37): error: in "checkout/the_pool_counts_its_workers": check … has failed`,
+`unknown location(0): fatal error: in "…": CheckoutTimeout: …` and the checkpoint under it),
+named by its test case, grouped by its suites, counted by its `*** 7 failures are detected in
+the test module "pool"`; `*** No errors detected` alone a clean run. Before, each log was
+refused as of no format (exit 2), and a clean pytest run before one read clean (0 failures,
+exit 0). Real captures
+(`tests/fixtures/src/capture_boost_test.sh`: Debian's Boost.Test 1.74, a pool of real python3
+worker processes)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from poolctl.logs import read_logs
+from tests.test_logs_formats import finding_rows, triage_json
+
+RUNS = Path(__file__).parent / "fixtures" / "mixed" / "boost_test_runs"
+# an exception is placed at the checkpoint under it (the test case's entry), of the type Boost
+# names; a failed check or requirement at its own line
+READ = [
+    (
+        "a_second_caller_checks_out_within_200ms",
+        "checkout",
+        "pool_boost.cc:20",
+        "CheckoutTimeout",
+        "checkout-timeout-waiters",
+    ),
+    (
+        "a_caller_waiting_through_shutdown_gets_a_worker",
+        "checkout",
+        "pool_boost.cc:26",
+        "PoolShutdown",
+        "pool-shutdown-during-checkout",
+    ),
+    ("the_pool_counts_its_workers", "checkout", "pool_boost.cc:37", "AssertionError", "-"),
+    (
+        "a_silent_worker_answers_within_the_request_timeout",
+        "requests",
+        "pool_boost.cc:44",
+        "NoResponse",
+        "port-no-response",
+    ),
+    (
+        "the_pool_keeps_its_worker_after_a_request",
+        "requests",
+        "pool_boost.cc:50",
+        "WorkerExited",
+        "-",
+    ),
+    ("an_answer_holds_its_ok", "requests", "pool_boost.cc:60", "AssertionError", "-"),
+    ("a_job_starts", "requests", "pool_boost.cc:63", "WorkerError", "required-field-missing"),
+]
+
+
+@pytest.mark.parametrize("log", ["color.txt", "plain.txt", "suites.txt", "pytest_then_plain.txt"])
+def test_each_failed_line_is_read(capsys: pytest.CaptureFixture[str], log: str) -> None:
+    code, report = triage_json(capsys, RUNS / log)
+    assert code == 1
+    assert (report["summary"]["failures"], report["summary"]["unread"]) == (7, 0)
+    rows = finding_rows(report, "name", "group", "location", "kind", "pattern", source="boost_test")
+    assert sorted(rows) == sorted(READ)
+    messages = {f["failure"]["name"]: f["failure"]["message"] for f in report["findings"]}
+    assert messages["the_pool_counts_its_workers"] == "check pool.size() == 3u has failed [2 != 3]"
+    assert messages["a_second_caller_checks_out_within_200ms"] == (
+        "checkout timed out after 200ms: pool pool_a has 0 idle workers, 1 waiting"
+    )
+    parsed = read_logs([str(RUNS / log)])
+    assert [(s.source, s.failures, s.read) for s in parsed.summaries][-1] == ("Boost.Test", 7, 7)
+
+
+def test_a_clean_run_is_clean(capsys: pytest.CaptureFixture[str]) -> None:
+    code, report = triage_json(capsys, RUNS / "clean.txt")
+    assert (code, report["summary"]["failures"]) == (0, 0)
