@@ -60,6 +60,7 @@ OtherRunner = Literal[
     "ginkgo",
     "gradle",
     "boost_test",
+    "cucumber_js",
 ]
 # where a failure was read: a runner's output, or a run of poolctl's own
 Source = Literal["exunit", "pytest", "junit", OtherRunner, "scenario", "ping", "doctor"]

@@ -17,8 +17,9 @@ Each entry is the example's number and full description (its groups' and its own
 the error's class and message, or a matcher's failed expectation (`expected: 3` …, which names
 no class: of kind AssertionError, as Jasmine's are), then the backtrace, each frame behind `# `;
 up to the next entry, or the section's end (`Finished in`). Jasmine heads its failures
-`Failures:` too, its entries not indented (`poolctl.logs.jasmine_block`), and so does hspec,
-each entry under its place (`poolctl.logs.hspec_block`): the first entry says whose the section
+`Failures:` too, its entries not indented (`poolctl.logs.jasmine_block`), and so do hspec, each
+entry under its place (`poolctl.logs.hspec_block`), and Cucumber.js, each entry a scenario and
+its feature's place (`poolctl.logs.cucumber_js_block`): the first entry says whose the section
 is (`heading`).
 
 An error outside any example (a spec file that did not load, a `before(:suite)` or
@@ -38,7 +39,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from poolctl.logs import hspec_block, jasmine_block
+from poolctl.logs import cucumber_js_block, hspec_block, jasmine_block
 from poolctl.logs.records import Lines
 from poolctl.logs.runner_block import RunnerBlock
 from poolctl.logs.scan import MAX_BLOCK_LINES, MAX_FIELD, block_failure, clip
@@ -84,8 +85,7 @@ class _Heading:
         self.input_file = input_file
         self.done = done
         self.blank: Lines = []
-        self.section: RspecSection | jasmine_block.JasmineSection | hspec_block.HspecSection | None
-        self.section = None
+        self.section: _Section | None = None
 
     def feed(self, number: int, line: str) -> bool:
         if self.section is None:
@@ -102,15 +102,17 @@ class _Heading:
             return []
         return self.section.close()
 
-    def _whose(
-        self, line: str
-    ) -> RspecSection | jasmine_block.JasmineSection | hspec_block.HspecSection:
+    def _whose(self, line: str) -> _Section:
         number, first = self.first
         if _ENTRY_RE.match(line.rstrip()):
             return RspecSection(number, first, self.input_file, SOURCE, self.done)
         if hspec_block.PLACE_RE.match(line.rstrip()):  # hspec's: where its first example is
             return hspec_block.HspecSection(
                 number, first, self.input_file, hspec_block.SOURCE, self.done
+            )
+        if cucumber_js_block.ENTRY_RE.match(line.rstrip()):  # a scenario, its feature's place
+            return cucumber_js_block.CucumberSection(
+                number, first, self.input_file, cucumber_js_block.SOURCE, self.done
             )
         return jasmine_block.JasmineSection(
             number, first, self.input_file, jasmine_block.SOURCE, self.done
@@ -228,3 +230,11 @@ def _said(body: list[str]) -> tuple[str, str]:
     if kind:
         return kind, f"{kind}: {message}" if message else kind
     return (EXPECTATION if said else ""), message
+
+
+_Section = (
+    RspecSection
+    | jasmine_block.JasmineSection
+    | hspec_block.HspecSection
+    | cucumber_js_block.CucumberSection
+)

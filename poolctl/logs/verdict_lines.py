@@ -15,6 +15,7 @@ from poolctl.logs import (
     catch2_block,
     clojure_block,
     ctest_block,
+    cucumber_js_block,
     deno_block,
     gotestsum_block,
     gradle_block,
@@ -267,6 +268,11 @@ VERDICTS = (
         ),
         f"{_JUNIT} (behave --junit)",
     ),
+    Verdict(  # its scenarios' (its steps' count under it is no run)
+        cucumber_js_block.RUNNER,
+        cucumber_js_block.VERDICT_RE,
+        f"{_JUNIT} (--format junit:FILE.xml)",
+    ),
     Verdict(deno_block.RUNNER, deno_block.VERDICT_RE, f"{_JUNIT} (deno test --reporter=junit)"),
     Verdict(
         deno_block.RUNNER,  # its type check failed before any test ran
@@ -479,6 +485,7 @@ TRIGGERS = (
     ounit_block.VERDICT_TRIGGER,
     gradle_block.VERDICT_TRIGGER,
     boost_test_block.VERDICT_TRIGGER,
+    cucumber_js_block.VERDICT_TRIGGER,
     ounit_block.ALCOTEST_TRIGGER,
     testng_block.VERDICT_TRIGGER,
     clojure_block.VERDICT_TRIGGER,

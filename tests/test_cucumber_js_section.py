@@ -1,0 +1,65 @@
+"""Cucumber.js's `Failures:` section is read (its progress and summary formatters): each
+scenario's entry (`1) Scenario: name # features/pool.feature:3`, its steps, what the first step
+that did not pass printed), named by the scenario, grouped by its feature file, placed at its
+line there; its `7 scenarios (5 failed, 1 undefined, 1 passed)` counts them, undefined ones too.
+Before, each log was refused as of no format (exit 2), and after a clean pytest run its entries
+were Jasmine's, of no message, nothing classified. Real captures
+(`tests/fixtures/src/capture_cucumber_js.sh`: Cucumber.js 11.3.0, node 20, a pool of real node
+worker processes)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from poolctl.logs import read_logs
+from tests.test_logs_formats import finding_rows, triage_json
+
+RUNS = Path(__file__).parent / "fixtures" / "mixed" / "cucumber_js_runs"
+FEATURE = "features/pool.feature"
+READ = [
+    (
+        "a second caller gets a worker while the first holds it",
+        f"{FEATURE}:3",
+        "Error",
+        "checkout-timeout-waiters",
+    ),
+    ("a worker answers a ping", f"{FEATURE}:8", "Error", "port-no-response"),
+    ("a job starts without its program id", f"{FEATURE}:13", "Error", "required-field-missing"),
+    (
+        "a caller waiting through shutdown gets a worker",
+        f"{FEATURE}:18",
+        "Error",
+        "pool-shutdown-during-checkout",
+    ),
+    ("the pool counts its workers", f"{FEATURE}:24", "AssertionError", "-"),
+    # its steps undefined: Cucumber.js fails the run on it (strict, its default)
+    ("a crashed worker is replaced", f"{FEATURE}:33", "", "-"),
+]
+
+
+@pytest.mark.parametrize("log", ["progress.txt", "summary.txt", "pytest_then_progress.txt"])
+def test_each_failed_scenario_is_read(capsys: pytest.CaptureFixture[str], log: str) -> None:
+    code, report = triage_json(capsys, RUNS / log)
+    assert code == 1
+    assert (report["summary"]["failures"], report["summary"]["unread"]) == (6, 0)
+    rows = finding_rows(report, "name", "location", "kind", "pattern", source="cucumber_js")
+    assert sorted(rows) == sorted(READ)
+    assert {f["failure"]["group"] for f in report["findings"]} == {FEATURE}
+    failures = {f["failure"]["name"]: f["failure"] for f in report["findings"]}
+    ping = failures["a worker answers a ping"]
+    assert ping["details"]["step"] == "When I ping it within 300 ms"
+    assert ping["message"].startswith("worker pid ")
+    assert ping["message"].endswith(" sent no response within 300 ms")
+    assert ping["stacktrace"][0].startswith("Timeout._onTimeout (features/step_definitions/")
+    undefined = failures["a crashed worker is replaced"]
+    assert undefined["details"]["step"] == "When the worker crashes"
+    assert undefined["message"].startswith("Undefined. Implement with the following snippet:")
+    parsed = read_logs([str(RUNS / log)])
+    assert [(s.source, s.failures, s.read) for s in parsed.summaries][-1] == ("Cucumber.js", 6, 6)
+
+
+def test_a_clean_run_is_clean(capsys: pytest.CaptureFixture[str]) -> None:
+    code, report = triage_json(capsys, RUNS / "clean.txt")
+    assert (code, report["summary"]["failures"]) == (0, 0)
