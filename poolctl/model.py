@@ -61,6 +61,7 @@ OtherRunner = Literal[
     "gradle",
     "boost_test",
     "cucumber_js",
+    "doctest_cpp",
 ]
 # where a failure was read: a runner's output, or a run of poolctl's own
 Source = Literal["exunit", "pytest", "junit", OtherRunner, "scenario", "ping", "doctor"]

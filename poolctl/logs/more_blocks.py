@@ -5,7 +5,8 @@ OUnit's (`poolctl.logs.ounit_block`), Alcotest's (`poolctl.logs.alcotest_block`)
 (`poolctl.logs.tcltest_block`), clojure.test's (`poolctl.logs.clojure_block`), JUnit 5's
 ConsoleLauncher's (`poolctl.logs.junit5_console`), TestNG's (`poolctl.logs.testng_block`),
 Maven Surefire's (`poolctl.logs.surefire_block`), Gradle's (`poolctl.logs.gradle_block`), Go's
-Ginkgo's (`poolctl.logs.ginkgo_block`) and Boost.Test's (`poolctl.logs.boost_test_block`);
+Ginkgo's (`poolctl.logs.ginkgo_block`), Boost.Test's (`poolctl.logs.boost_test_block`) and the
+C++ doctest's (`poolctl.logs.doctest_cpp_block`);
 hspec's section is RSpec's heading's (`poolctl.logs.rspec_block`)."""
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from poolctl.logs import (
     alcotest_block,
     boost_test_block,
     clojure_block,
+    doctest_cpp_block,
     ginkgo_block,
     gradle_block,
     junit5_console,
@@ -46,6 +48,7 @@ TRIGGERS = (
     *ginkgo_block.TRIGGERS,  # Go's Ginkgo's failed specs' blocks (`• Failure [0.2 seconds]`)
     *gradle_block.TRIGGERS,  # Gradle's `com.example.PoolTest > test FAILED`
     *boost_test_block.TRIGGERS,  # Boost.Test's `pool.cc(37): error: in "suite/test": …`
+    *doctest_cpp_block.TRIGGERS,  # C++ doctest's `TEST CASE:  name` under its rule
 )
 
 
@@ -73,6 +76,9 @@ def block_at(
     if "): " in line and boost_test_block.HEADER_RE.match(line.rstrip()):
         source = boost_test_block.SOURCE
         return boost_test_block.BoostTestLine(number, line, parser.name, source, keep)
+    if line.startswith(doctest_cpp_block.HEADER):
+        before = [c.text.rstrip() for c in parser.nearby_before(number)]
+        return doctest_cpp_block.block_at(number, line, parser.name, before, keep)
     if line.startswith("•"):
         return ginkgo_block.block_at(parser, number, line, keep)  # a failed spec's
     if "<<< " in line or line.startswith(surefire_block.FLAKES):

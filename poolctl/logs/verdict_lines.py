@@ -17,6 +17,7 @@ from poolctl.logs import (
     ctest_block,
     cucumber_js_block,
     deno_block,
+    doctest_cpp_block,
     gotestsum_block,
     gradle_block,
     gtest_block,
@@ -268,6 +269,9 @@ VERDICTS = (
         ),
         f"{_JUNIT} (behave --junit)",
     ),
+    Verdict(
+        doctest_cpp_block.RUNNER, doctest_cpp_block.VERDICT_RE, f"{_JUNIT} (--reporters=junit)"
+    ),
     Verdict(  # its scenarios' (its steps' count under it is no run)
         cucumber_js_block.RUNNER,
         cucumber_js_block.VERDICT_RE,
@@ -486,6 +490,7 @@ TRIGGERS = (
     gradle_block.VERDICT_TRIGGER,
     boost_test_block.VERDICT_TRIGGER,
     cucumber_js_block.VERDICT_TRIGGER,
+    doctest_cpp_block.VERDICT_TRIGGER,
     ounit_block.ALCOTEST_TRIGGER,
     testng_block.VERDICT_TRIGGER,
     clojure_block.VERDICT_TRIGGER,
