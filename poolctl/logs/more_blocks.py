@@ -6,7 +6,8 @@ OUnit's (`poolctl.logs.ounit_block`), Alcotest's (`poolctl.logs.alcotest_block`)
 ConsoleLauncher's (`poolctl.logs.junit5_console`), TestNG's (`poolctl.logs.testng_block`),
 Maven Surefire's (`poolctl.logs.surefire_block`), Gradle's (`poolctl.logs.gradle_block`), Go's
 Ginkgo's (`poolctl.logs.ginkgo_block`), Boost.Test's (`poolctl.logs.boost_test_block`) and the
-C++ doctest's (`poolctl.logs.doctest_cpp_block`);
+C++ doctest's (`poolctl.logs.doctest_cpp_block`); Catch2's compact reporter's lines
+(`poolctl.logs.catch2_compact`);
 hspec's section is RSpec's heading's (`poolctl.logs.rspec_block`)."""
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING
 from poolctl.logs import (
     alcotest_block,
     boost_test_block,
+    catch2_compact,
     clojure_block,
     doctest_cpp_block,
     ginkgo_block,
@@ -49,6 +51,7 @@ TRIGGERS = (
     *gradle_block.TRIGGERS,  # Gradle's `com.example.PoolTest > test FAILED`
     *boost_test_block.TRIGGERS,  # Boost.Test's `pool.cc(37): error: in "suite/test": …`
     *doctest_cpp_block.TRIGGERS,  # C++ doctest's `TEST CASE:  name` under its rule
+    *catch2_compact.TRIGGERS,  # Catch2's compact reporter's `pool.cc:17: failed: …`
 )
 
 
@@ -76,6 +79,8 @@ def block_at(
     if "): " in line and boost_test_block.HEADER_RE.match(line.rstrip()):
         source = boost_test_block.SOURCE
         return boost_test_block.BoostTestLine(number, line, parser.name, source, keep)
+    if ": failed: " in line and catch2_compact.LINE_RE.match(line.rstrip()):
+        return catch2_compact.CompactLine(number, line, parser.name, catch2_compact.SOURCE, keep)
     if line.startswith(doctest_cpp_block.HEADER):
         before = [c.text.rstrip() for c in parser.nearby_before(number)]
         return doctest_cpp_block.block_at(number, line, parser.name, before, keep)

@@ -13,6 +13,7 @@ from poolctl.logs import (
     bun_block,
     busted_block,
     catch2_block,
+    catch2_compact,
     clojure_block,
     ctest_block,
     cucumber_js_block,
@@ -352,6 +353,9 @@ VERDICTS = (
         f"{_JUNIT} (--gtest_output=xml:FILE; cmocka: CMOCKA_MESSAGE_OUTPUT=XML)",
     ),
     Verdict(catch2_block.RUNNER, catch2_block.VERDICT_RE, f"{_JUNIT} (--reporter junit)"),
+    Verdict(  # its compact reporter's: failed assertions, each a line
+        catch2_block.RUNNER, catch2_compact.VERDICT_RE, f"{_JUNIT} (--reporter junit)"
+    ),
     Verdict(  # ExUnit's shape: bats' only where its failures were read (`_bats_run`)
         bats_pretty.RUNNER, bats_pretty.VERDICT_RE, f"{_JUNIT} (--formatter junit)"
     ),
@@ -505,6 +509,7 @@ TRIGGERS = (
     r"^ *[1-9]\d* FAILED TEST",  # GoogleTest, cmocka
     r"^\[====\] Synthesis: ",  # Criterion
     catch2_block.VERDICT_TRIGGER,
+    catch2_compact.VERDICT_TRIGGER,
     bats_pretty.VERDICT_TRIGGER,
     r"^ *tests +\d+ +\d+ +\d+ +[1-9]",  # CUnit
     r"^\d+%: Checks: \d+, Failures: ",  # Check
