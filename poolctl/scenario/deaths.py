@@ -23,6 +23,7 @@ from poolctl.model import Evidence
 from poolctl.pool import Pool
 from poolctl.pool_trace import partial_frame
 from poolctl.pool_worker import CLOSED_STDOUT
+from poolctl.scenario.null_settings import null_settings
 from poolctl.worker import WorkerProcess
 
 # Said of a worker that closed its stdout and ran on: the pool stopped it, no signal ended it.
@@ -81,6 +82,10 @@ def death_of(pool: Pool, worker_id: str) -> Death | None:
         limit = limit_reached(process.end, None, exc, process.answered)
         if limit is not None:  # `ulimit -n`, `ulimit -v`: the limit is named beside the error
             return Death(f", after the exception `{exc}`: {limit.why}", limit.fix, ev)
+        unread = null_settings(process, exc, f"workers/{worker_id}.stdout.bin")
+        if unread is not None:  # a setting poolctl answered null, read unchecked
+            said = f", after the exception `{exc}`{unread.said}"
+            return Death(said, unread.fix, ev, (unread.evidence,))
         return Death(f", after the exception `{exc}`", fix, ev)
     worker = next(w for w in pool.all_workers if w.id == worker_id)
     if (worker.gone or "").endswith(CLOSED_STDOUT):  # its exit status is the pool's stop
