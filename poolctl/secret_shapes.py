@@ -70,6 +70,9 @@ _URL_PLACEHOLDER = r"(?![A-Z_]*:PASSWORD@[A-Z_]+(?![\w.-]))"
 # @circleci/mcp-server-circleci 0.20.0's error), or that names a variable holding it
 # (`Bearer $GITHUB_TOKEN`, `${TOKEN}`), holds none: it stays readable.
 _PLACEHOLDER = r"(?:<[\w -]+>|\$\{?[A-Za-z_]\w*\}?)(?![^\s\"',;])"
+# An ellipsis standing alone for the value, `--env EXA_API_KEY=…` (poolctl's own hint for a
+# variable a tool's error asks for), holds none: it and the backtick after it stay readable.
+_ELIDED = r"(?:…|\.\.\.)(?![^\s\"',;&<>`])"
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -160,7 +163,7 @@ SHAPES = (
     Shape(
         "assignment",
         _KEY_NEEDLES,
-        _KEYS + _SEP + r"(?P<secret>(?!\[redacted)[^\s\"',;&<>]+)",
+        _KEYS + _SEP + r"(?P<secret>(?!\[redacted)(?!" + _ELIDED + r")[^\s\"',;&<>]+)",
         local=True,
     ),
     Shape(

@@ -97,6 +97,11 @@ CIRCLECI_SAID = (
         (CIRCLECI_SAID, CIRCLECI_SAID),
         ("Authorization: Bearer $GITHUB_TOKEN", "Authorization: Bearer $GITHUB_TOKEN"),
         (f"Authorization: Bearer <{BEARER}>x", "Authorization: Bearer [redacted]"),
+        # an ellipsis for the value, poolctl's own `--env NAME=…` hint (exa-mcp-server 3.4.1's
+        # EXA_API_KEY): the backtick after it was taken with it; a value after an ellipsis is not
+        ("`--env EXA_API_KEY=…` (in", "`--env EXA_API_KEY=…` (in"),
+        ("api_key=... and", "api_key=... and"),
+        ("api_key=...s3cr3t!", "api_key=[redacted]"),
         ("ghp_0123456789abcdefghijABCDEFGHIJ", "[redacted]"),
         # a fine-grained personal access token (it was never redacted: `ghithub_pat_`)
         (
