@@ -13,6 +13,7 @@ from poolctl.model import Diagnosis, Finding, Report, ScenarioDetails, StepSumma
 from poolctl.patterns import PatternSet, builtin_patterns
 from poolctl.rundir import RunDir
 from poolctl.scenario.classify import classify_run
+from poolctl.scenario.deaths import death_of
 from poolctl.scenario.load import Scenario, changed_since_read
 from poolctl.scenario.run import RunOutcome, ScenarioRunner, step_of
 
@@ -92,6 +93,7 @@ def idle_deaths(outcome: RunOutcome) -> list[str]:
             f"after {exit_.data.get('answered') or 0} answer(s); no request failed with it"
             + (f"; the pool replaced it with {replaced}" if replaced else "")
             + _killed_by_copy(outcome, exit_.worker or "", str(exit_.data.get("exit")))
+            + _why_it_exited(outcome, exit_.worker or "", exit_.data.get("code"))
         )
     failed = {e.worker: e.t for e in outcome.trace.of_type("init_end") if not e.data.get("ok")}
     for exit_ in outcome.trace.of_type("diagnosed_exit"):  # its exit watch was off meanwhile
@@ -104,6 +106,18 @@ def idle_deaths(outcome: RunOutcome) -> list[str]:
             + _killed_by_copy(outcome, exit_.worker or "", str(exit_.data.get("exit")))
         )
     return notes
+
+
+def _why_it_exited(outcome: RunOutcome, worker_id: str, code: object) -> str:
+    """What its stderr says of an exit with an error code: the exception that ended it, or
+    its last line (the Prisma language server's `TypeError` as it validated a document a notify
+    step opened went unsaid, the note naming only its exit code)."""
+    if not isinstance(code, int) or code == 0:  # a signal's kill is `_killed_by_copy`'s
+        return ""
+    death = death_of(outcome.pool, worker_id)
+    if death is None:
+        return ""
+    return f"; its stderr (workers/{worker_id}.stderr.log) says why: it exited{death.said}"
 
 
 def _killed_by_copy(outcome: RunOutcome, worker_id: str, exit_: str) -> str:
