@@ -21,6 +21,7 @@ from .runpy_module import runpy_miss
 from .shadowed import shadowed_module
 from .stdio_encoding import stdio_encoding
 from .subcommand import command_lack
+from .typescript_api import no_compiler_api
 
 
 class Reading(Protocol):
@@ -41,6 +42,7 @@ def crash_reading(exc: str, stderr: str, spec: WorkerSpec) -> Reading | None:
         or unexported_subpath(stderr)
         or missing_export(stderr)
         or stretched_range(stderr)
+        or no_compiler_api(stderr)
         or stdio_encoding(stderr, spec)
         or probe_locations(stderr, spec)
         or command_lack(exc, spec.argv)

@@ -19,6 +19,7 @@ from poolctl.diagnose.port_killer import sender_of_sigkill
 from poolctl.diagnose.signal_words import signal_words
 from poolctl.diagnose.started_as import started_as
 from poolctl.diagnose.stdout_astray import DISCARDED_NOTE, ONTO_STDERR_FIX, REDIRECTED_FIX
+from poolctl.diagnose.typescript_api import no_compiler_api
 from poolctl.model import Evidence
 from poolctl.pool import Pool
 from poolctl.pool_trace import partial_frame
@@ -82,6 +83,11 @@ def death_of(pool: Pool, worker_id: str) -> Death | None:
         limit = limit_reached(process.end, None, exc, process.answered)
         if limit is not None:  # `ulimit -n`, `ulimit -v`: the limit is named beside the error
             return Death(f", after the exception `{exc}`: {limit.why}", limit.fix, ev)
+        api = no_compiler_api(stderr)
+        if api is not None:  # `require('typescript')` found TypeScript 7, the native port
+            return Death(
+                f", after the exception `{exc}`; {api.why()}", api.fix(), ev, (api.evidence(),)
+            )
         unread = null_settings(process, exc, f"workers/{worker_id}.stdout.bin")
         if unread is not None:  # a setting poolctl answered null, read unchecked
             said = f", after the exception `{exc}`{unread.said}"
