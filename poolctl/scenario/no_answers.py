@@ -21,6 +21,7 @@ from poolctl.scenario.deaths import cut_short, death_of
 from poolctl.scenario.evidence import quote_event
 from poolctl.scenario.failed_checks import CheckGroup, firsts, merged, span, total
 from poolctl.scenario.held import fold_held
+from poolctl.scenario.notified_requests import notified_request
 from poolctl.scenario.retrying import retrying_service
 from poolctl.scenario.stopped import stopped_by_the_pool
 from poolctl.scenario.stopped_again import RETIRE_FIX, handed_again
@@ -283,6 +284,11 @@ def _no_answer(
             cause += retried.why()
             remediation = retried.fix()
             evidence.append(retried.evidence())
+        asked = notified_request(c.run.pool, first.worker or "")
+        if retried is None and asked is not None:  # an answer it waits for, maybe (vue)
+            cause += asked.why()
+            remediation = asked.fix()
+            evidence.append(asked.evidence())
         done = c.by_type["shutdown_done"]
         grace = c.run.scenario.pool.stop_grace
         ended = stopped_by_the_pool(done, c.by_type["shutdown_begun"], first.worker or "", grace)

@@ -1,0 +1,58 @@
+"""A request a server sent its client as a notification, which no answer follows: the Vue
+language server 3.3.11 (with a TypeScript that has its compiler API, `--tsdk`) asks its
+editor's TypeScript server plugin for a document's project in a `tsserver/request`
+notification (`[[1, "_vue:projectInfo", {"file": …}]]`) and waits for a `tsserver/response`
+before it answers a hover. poolctl, a client of LSP's standard methods, sends none; the finding
+said the request timed out, the server alive, and no more."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from poolctl.model import Evidence
+from poolctl.pool import Pool
+
+SHOWN = 200  # characters of the notification quoted
+
+
+@dataclass(frozen=True)
+class NotifiedRequest:
+    """The first notification whose method names it a request, and how many came."""
+
+    method: str
+    quoted: str
+    count: int
+    origin: str
+
+    def why(self) -> str:
+        return (
+            f"; it had sent its client {self.count} `{self.method}` notification(s), a request "
+            f"of its own carried as a notification (`{self.quoted}`), which poolctl, knowing no "
+            f"such method, leaves unanswered: it may be waiting for that answer (untested)"
+        )
+
+    def fix(self) -> str:
+        return (
+            f"Serve its `{self.method}` notifications as the client it was written for does (an "
+            "editor extension's own part: its documentation names it), or drive it through that "
+            "client: poolctl answers LSP's standard requests only."
+        )
+
+    def evidence(self) -> Evidence:
+        return Evidence(self.quoted, self.origin, f"its first {self.method} notification")
+
+
+def notified_request(pool: Pool, worker_id: str) -> NotifiedRequest | None:
+    """The requests the worker sent as notifications (a method ending in `/request`), when it
+    sent any; None otherwise."""
+    worker = next((w for w in pool.all_workers if w.id == worker_id), None)
+    if worker is None or worker.process is None:
+        return None
+    asked = [m for m in worker.process.notifications if m.method.endswith("/request")]
+    if not asked:
+        return None
+    first = asked[0]
+    quoted = json.dumps(first.raw, separators=(",", ":"))
+    quoted = quoted if len(quoted) <= SHOWN else quoted[:SHOWN] + "…"
+    return NotifiedRequest(first.method, quoted, len(asked), f"workers/{worker_id}.stdout.bin")

@@ -1,0 +1,64 @@
+"""A language server that asks its client through a notification and waits: @vue/language-server
+3.3.11 (.peers/alone, `make peers`), given the TypeScript 6 of .peers (`--tsdk`: npm gives it
+one without the compiler API, tests/test_typescript_without_api.py), sends a `tsserver/request`
+notification for an opened .vue document's project, which its editor's TypeScript server plugin
+answers, and answers no hover until then. The finding said the request timed out, the server
+still running, and no more."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from poolctl.cli import main
+from tests.conftest import REPO, Processes
+
+SERVER = REPO / ".peers/alone/@vue/language-server/node_modules/.bin/vue-language-server"
+TSDK = REPO / ".peers/node_modules/typescript/lib"
+APP = (
+    '<template>\n  <div>{{ msg }}</div>\n</template>\n<script setup lang="ts">\n'
+    "const msg = 1\n</script>\n"
+)
+
+
+@pytest.mark.skipif(
+    not SERVER.exists() or not (TSDK / "typescript.js").exists(),
+    reason=f"{SERVER.relative_to(REPO)} or {TSDK.relative_to(REPO)} is missing: run `make peers`",
+)
+def test_a_request_sent_as_a_notification_is_named(
+    capsys: pytest.CaptureFixture[str], processes: Processes, tmp_path: Path
+) -> None:
+    uri = "file://{scenario_dir}/App.vue"
+    path = tmp_path / "hover.yaml"
+    path.write_text(
+        f"worker: {{command: [{SERVER}, --stdio, '--tsdk={TSDK}'], protocol: lsp, "
+        "init_timeout: 30, cwd: '{scenario_dir}'}\n"
+        "pool: {size: 1, checkout_timeout: 30, request_timeout: 3}\n"
+        "steps:\n"
+        f"  - notify: {{method: textDocument/didOpen, params: {{textDocument: {{uri: '{uri}', "
+        f"languageId: vue, version: 1, text: {json.dumps(APP)}}}}}}}\n"
+        f"  - request: {{command: textDocument/hover, args: {{textDocument: {{uri: '{uri}'}}, "
+        "position: {line: 4, character: 7}}}\n"
+    )
+    code = main(["run-scenario", "--no-history", "--format", "json", str(path)])
+    report = json.loads(capsys.readouterr()[0])
+    assert code == 1, report
+    [finding] = report["findings"]
+    outcome = finding["outcome"]
+    assert (
+        "no response within 3 s; it had sent its client 1 `tsserver/request` notification(s), a "
+        "request of its own carried as a notification (`"
+    ) in outcome["cause"], outcome
+    assert (
+        "`), which poolctl, knowing no such method, leaves unanswered: it may be waiting for "
+        "that answer (untested)"
+    ) in outcome["cause"], outcome
+    assert outcome["remediation"].startswith(
+        "Serve its `tsserver/request` notifications as the client it was written for does"
+    ), outcome
+    [asked] = [e for e in outcome["evidence"] if e["origin"] == "workers/w1.stdout.bin"]
+    method, params = json.loads(asked["text"])["method"], json.loads(asked["text"])["params"]
+    assert (method, params[0][1]) == ("tsserver/request", "_vue:projectInfo"), asked
+    assert params[0][2]["file"] == str((tmp_path / "App.vue").resolve()), asked
