@@ -23,6 +23,7 @@ from poolctl.scenario.load import reproduce_command
 from poolctl.scenario.schema import filled_values
 from poolctl.scenario.services import NOT_STARTED
 from poolctl.scenario.shown_errors import null_with_shown_error
+from poolctl.scenario.tool_arguments import missing_arguments
 from poolctl.scenario.unopened_document import (
     null_for_unopened,
     opened_documents,
@@ -263,6 +264,7 @@ def _rejections(c: TraceClassifier, rejected: list[CheckGroup]) -> list[Finding]
         # a credential its environment lacks, though worded as a required field: no request's
         # field (circleci's `CircleCI token is required. … or set CIRCLECI_TOKEN.`)
         match = None if _asks_environment(c, error) else _REQUIRED.search(error)
+        lacked = missing_arguments(error, _step_args(c, first)) if match is None else None
         failure = c.failure(
             f"worker rejected {first.data.get('command')}",
             "worker-error",
@@ -270,6 +272,9 @@ def _rejections(c: TraceClassifier, rejected: list[CheckGroup]) -> list[Finding]
             group.span,
             {"expectation_failed": group.count},
         )
+        if lacked is not None:  # the MCP SDK's schema check names the arguments
+            findings.append(_lacked_arguments(c, failure, group, error, *lacked))
+            continue
         if match is None:
             findings.append(
                 _service_refused(c, failure, c.run.scenario.path)
@@ -320,6 +325,44 @@ def _rejections(c: TraceClassifier, rejected: list[CheckGroup]) -> list[Finding]
             )
         )
     return findings
+
+
+def _lacked_arguments(
+    c: TraceClassifier,
+    failure: Failure,
+    group: CheckGroup,
+    error: str,
+    tool: str,
+    lacked: list[str],
+) -> Finding:
+    """Pattern 5 from the MCP SDK's refusal of a tools/call whose `arguments` lack what the
+    tool's input schema requires."""
+    given = list(_step_args(c, group.first).get("arguments") or {})
+    names = ", ".join(lacked)
+    facts: dict[str, Any] = {
+        "field": lacked[0],
+        "missing_field": lacked[0],
+        "field_key": lacked[0],
+        "missing_fields": lacked,
+        "args_given": given,
+        "command": group.first.data.get("command"),
+        "rejections": group.count,
+    }
+    cause = (
+        f"the worker rejects tools/call with {error!r}: the tool {tool}'s input schema asks for "
+        f"{names}, and the call's arguments ({', '.join(given) or 'none'}) do not include "
+        + ("it" if len(lacked) == 1 else "them")
+    )
+    fix = (
+        f"Send {names} in the `arguments` of each tools/call of {tool}: its input schema, which "
+        "tools/list shows, requires "
+        + ("it" if len(lacked) == 1 else "them")
+        + "; or, where the worker is yours, make "
+        + ("it" if len(lacked) == 1 else "them")
+        + " optional there."
+    )
+    evidence = [quote_event(e) for e in group.examples]
+    return Finding(failure, c.diagnosis(FIELD_MISSING, evidence, facts, cause, fix))
 
 
 def mode_mismatches(c: TraceClassifier) -> list[Finding]:

@@ -1,0 +1,31 @@
+"""The arguments a tools/call lacked, from the MCP TypeScript SDK's refusal of them: it checks
+a call's `arguments` against the tool's input schema (zod) and answers `MCP error -32602: Input
+validation error: Invalid arguments for tool echo: Invalid input: expected string, received
+undefined at message`, an issue a line, each ending with the argument's path.
+@modelcontextprotocol/server-sequential-thinking 2026.8.31 given only `thought` names three
+(`Invalid input at nextThoughtNeeded`, `… received NaN at thoughtNumber`: a number coerced from
+nothing). The rejection was unclassified, 'without naming a missing field'."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+_REFUSED = re.compile(r"Input validation error: Invalid arguments for tool (?P<tool>[^\s:]+): ")
+# each issue's last words: ` at message`, ` at options.depth`
+_AT_PATH = re.compile(r" at (?P<path>[A-Za-z_$][\w$]*)(?:[.\[][\w$.\[\]]*)?$", re.M)
+
+
+def missing_arguments(error: str, args: Mapping[str, Any]) -> tuple[str, list[str]] | None:
+    """The tool and the arguments its refusal names that the call (`args`, a tools/call's
+    params) did not give; None when it is no such refusal or every one it names was given
+    (a value of the wrong kind, not a missing one)."""
+    refused = _REFUSED.search(error)
+    if refused is None:
+        return None
+    given = args.get("arguments")
+    given = given if isinstance(given, Mapping) else {}
+    named = dict.fromkeys(m["path"] for m in _AT_PATH.finditer(error, refused.end()))
+    missing = [name for name in named if name not in given]
+    return (refused["tool"], missing) if missing else None
