@@ -132,8 +132,10 @@ $(PY_PEERS_STAMP): Makefile
 # JIRA_URL alone logs why its Jira client is missing as a tool fails
 # (tests/test_stderr_during_call.py). autotools-language-server 0.1.3 asks lsp-tree-sitter>=0.2.13,
 # the dev extra pins 0.1.1 (for requirements-language-server); it answers a hover on a document
-# never opened with a KeyError (tests/test_scenario_unopened_document.py).
-PY_ALONE       := mcp-neo4j-cypher==0.6.0 mcp-atlassian==0.23.1 autotools-language-server==0.1.3
+# never opened with a KeyError (tests/test_scenario_unopened_document.py). arxiv-mcp-server 0.8.2
+# offline retries the arXiv API past a request_timeout (tests/test_scenario_retried_remote.py).
+PY_ALONE       := mcp-neo4j-cypher==0.6.0 mcp-atlassian==0.23.1 autotools-language-server==0.1.3 \
+                  arxiv-mcp-server==0.8.2
 PY_ALONE_STAMP := $(PEERS)/py-alone/.installed-stamp
 $(PY_ALONE_STAMP): Makefile
 	@ok=1; for p in $(PY_ALONE); do $(PYTHON) -m venv $(PEERS)/py-alone/$${p%%==*} \

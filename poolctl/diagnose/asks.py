@@ -122,6 +122,8 @@ _FAILED_TO_REACH = re.compile(
     r"(?i)\b(?:ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|"
     r"connection refused|name or service not known|temporary failure in name resolution|"
     r"no route to host|network is unreachable|"
+    # arxiv-mcp-server 0.8.2 offline: `arXiv API request connection error; retrying in 2.0s`
+    r"connection error|"
     r"(?:could not|couldn't|failed to|unable to) (?:connect|resolve|download|reach))\b"
 )
 

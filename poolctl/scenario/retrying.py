@@ -2,7 +2,9 @@
 not reach a service: mcp-neo4j-cypher 0.6.0 with no Neo4j answers read_neo4j_cypher with
 nothing for longer than a 30 s request_timeout, its driver logging `Transaction failed and will
 be retried in 0.81s (Couldn't connect to localhost:7687 …)` five times meanwhile. Its request
-waited on the retries: the service, not the request, is what to fix."""
+waited on the retries: the service, not the request, is what to fix. A line naming no address
+(arxiv-mcp-server 0.8.2 offline: `arXiv API request connection error; retrying in 2.0s`) is
+told the way to a service it calls, not to start one."""
 
 from __future__ import annotations
 
@@ -37,11 +39,16 @@ class Retrying:
         )
 
     def fix(self) -> str:
-        at = f" ({self.address})" if self.address else ""
+        if not self.address:  # a service it names no address of: a remote one, maybe
+            return (
+                "Give the worker a way to the service it connects to (the network, a name "
+                "server, or a proxy it is to use), or a request_timeout above its retries: the "
+                "request waits while it retries."
+            )
         return (
-            f"Start the service the worker connects to{at} before the pool, or give the worker "
-            "the address of one that runs (its settings or environment): the request waits "
-            "while it retries, past its request_timeout."
+            f"Start the service the worker connects to ({self.address}) before the pool, or "
+            "give the worker the address of one that runs (its settings or environment): the "
+            "request waits while it retries, past its request_timeout."
         )
 
     def evidence(self) -> Evidence:
