@@ -170,3 +170,46 @@ def test_a_worker_that_sent_itself_sigterm_is_not_said_signalled_from_outside(
     assert "or by the worker itself" in d["cause"], d["cause"]
     assert "from outside" not in d["cause"]
     assert d["remediation"].startswith("Find what sent SIGTERM: "), d["remediation"]
+
+
+def test_a_worker_that_sent_its_group_sigint_is_told_the_signal_not_an_error_to_fix(
+    run_cli: RunCli,
+) -> None:
+    """It sent SIGINT to its own process group; Python raised it as `KeyboardInterrupt` and
+    ended by it. Before: 'Fix the error it reports (`KeyboardInterrupt`)', as if it were one."""
+    d = ping(run_cli, "int-group")
+    assert "killed by SIGINT (2) (sent by another process (a supervisor, a timeout" in d["cause"]
+    where = f"{DIES}:{DIES.read_text().splitlines().index('        os.kill(0, signal.SIGINT)') + 1}"
+    said = f"; Python raised it as `KeyboardInterrupt` in {where} in `<module>`: `os.kill(0, "
+    assert said in d["cause"], d["cause"]
+    assert "after the exception" not in d["cause"]
+    assert d["remediation"].startswith("Find what sent SIGINT: "), d["remediation"]
+    (tail,) = [e for e in d["evidence"] if e["note"] == "the end of its stderr"]
+    assert tail["text"].endswith("KeyboardInterrupt"), tail
+
+
+def test_a_keyboard_interrupt_its_code_raised_is_still_its_error(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """`raise KeyboardInterrupt` ends Python by SIGINT too, with no signal sent: its code's own
+    exception stays the error to fix."""
+    worker = tmp_path / "raises_interrupt.py"
+    worker.write_text(
+        DIES.read_text().replace("os.kill(0, signal.SIGINT)", "raise KeyboardInterrupt")
+    )
+    code, out, _ = run_cli(
+        "ping",
+        "--json",
+        "--count",
+        "2",
+        "--timeout",
+        "3",
+        "--",
+        sys.executable,
+        str(worker),
+        "int-group",
+    )
+    assert code == 1, out
+    d = json.loads(out)["findings"][0]["outcome"]
+    assert "killed by SIGINT (2), after the exception `KeyboardInterrupt`" in d["cause"], d["cause"]
+    assert d["remediation"].startswith("Fix the error it reports (`KeyboardInterrupt`)")

@@ -375,6 +375,14 @@ DIES = WORKERS / "dies_on_second_request.py"
             ", after the exception `KeyError: 'model_name'`",
             "Fix the error it reports (`KeyError: 'model_name'`)",
         ),
+        (  # before, 'after the exception `KeyboardInterrupt`' and 'Fix the error it reports'
+            "int-group",
+            "killed by SIGINT (2) (sent by another process (a supervisor, a timeout wrapper, a "
+            "user) or by the worker itself (`os.kill(os.getpid(), …)`, `kill 0` to its process "
+            "group): its exit status does not say which); Python raised it as "
+            f"`KeyboardInterrupt` in {DIES}:",
+            "Find what sent SIGINT: ",
+        ),
         (  # before, 'a signal from outside', of a worker that killed itself: the kernel log
             # (read, or said unread) leaves the worker itself among the senders
             "kill",
@@ -461,6 +469,12 @@ def test_a_worker_dying_in_a_request_is_told_why_from_what_it_left(
             assert into in diagnosis["cause"]
         assert moved["text"].endswith(f"/{served_log}" if how == "dup2" else "= /dev/null")
         assert moved["origin"].endswith("/fd/1, read when the pool read end of file on its stdout")
+    if how == "int-group":  # Python's exception for the signal, quoted as such
+        assert "after the exception" not in diagnosis["cause"]
+        raised = "the exception Python raised for the signal"
+        assert [e["text"] for e in diagnosis["evidence"] if e["note"] == raised] == [
+            "KeyboardInterrupt"
+        ]
     if how == "raise":
         quoted = [e for e in diagnosis["evidence"] if e["text"] == "KeyError: 'model_name'"]
         assert quoted and quoted[0]["origin"].endswith(".stderr.log")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from poolctl.diagnose import exception_line
 from poolctl.diagnose.endpoint_down import endpoint_down
+from poolctl.diagnose.keyboard_interrupt import INTERRUPT_SAID, signalled_interrupt
 from poolctl.diagnose.killed import FIND_THE_SENDER
 from poolctl.diagnose.limit_reached import limit_reached
 from poolctl.diagnose.observe import DISCARDED_STDOUT
@@ -74,7 +75,9 @@ def death_of(pool: Pool, worker_id: str) -> Death | None:
     origin = f"workers/{worker_id}.stderr.log"
     stderr = process.stderr_tail()
     exc = exception_line(stderr)
-    if exc:
+    status = process.poll()
+    interrupted = signalled_interrupt(exc, status.signal if status else None, stderr)
+    if exc and interrupted is None:  # Python's word for a SIGINT is said with the signal
         ev = Evidence(exc, origin, "the exception that ended it")
         started = started_as(stderr)
         if started is not None:
@@ -99,7 +102,6 @@ def death_of(pool: Pool, worker_id: str) -> Death | None:
             onto = worker.stdout_on_discarded_stderr
             return _stdout_moved(process, worker.stdout_moved_to, origin, onto)
         return Death(CLOSED_SAID, KEEP_STDOUT_OPEN)
-    status = process.poll()
     if status is not None and status.signal is None and status.code:
         return _error_exit(process, status.code, stderr, origin)
     if status is None or status.signal is None:
@@ -117,8 +119,12 @@ def death_of(pool: Pool, worker_id: str) -> Death | None:
         more = (sender.cgroup,) if sender.cgroup else ()
     else:
         why, how = signal_words(status.signal, shlex.join(process.spec.argv), stack_shown=False)
+        if interrupted is not None:  # where Python raised it: quoted from its traceback
+            evidence = Evidence(exc or "", origin, "the exception Python raised for the signal")
     cut = cut_short(pool, worker_id)  # the signal came as it wrote its answer: part of it left
     said = f" ({why}); it was killed writing its answer: {cut}" if cut else f" ({why})"
+    if interrupted is not None:
+        said += f"; {INTERRUPT_SAID.format(where=interrupted)}"
     return Death(said, how or FIND_THE_SENDER, evidence, more)
 
 

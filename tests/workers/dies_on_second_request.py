@@ -12,7 +12,8 @@ on the CPU (a limit on its CPU time ends it: `ulimit -t`); with `allocate`, it a
 request it answers and never closes it (a limit on its open files ends it: `ulimit -n`); with
 `spawn`, it starts a `sleep 60` for every request and leaves it running (a limit on its user's
 processes ends it: `ulimit -u`); with `term-group`, it sends SIGTERM to its own process group
-(`kill 0`, as a shell script's `trap 'kill 0' EXIT` does)."""
+(`kill 0`, as a shell script's `trap 'kill 0' EXIT` does), with `int-group` SIGINT (Python
+raises it as `KeyboardInterrupt`, and ends by it)."""
 
 import json
 import os
@@ -65,6 +66,8 @@ while len(header := sys.stdin.buffer.read(4)) == 4:
         os.kill(os.getpid(), signal.SIGKILL)
     if served == 2 and sys.argv[1] == "term-group":
         os.kill(0, signal.SIGTERM)
+    if served == 2 and sys.argv[1] == "int-group":
+        os.kill(0, signal.SIGINT)
     if served == 2 and sys.argv[1] not in ("leak", "spawn"):
         sys.stdout.buffer.write(struct.pack(">I", len(body)) + body[:20])
         sys.stdout.buffer.flush()

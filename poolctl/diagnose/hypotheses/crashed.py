@@ -33,6 +33,7 @@ from ..exited_plan import (
 from ..experiments import STDIO_EXPERIMENT, Outcome
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out
 from ..kernel_log import fault_record
+from ..keyboard_interrupt import INTERRUPT_SAID, signalled_interrupt
 from ..library_entry import library_entry
 from ..limit_reached import limit_reached
 from ..log_levels import logged_error
@@ -116,6 +117,9 @@ def crashed(obs: Observations) -> Judgement:
         usage = USAGE_ERROR.search(obs.stderr_text)
     if usage is not None:
         exc = usage.group(usage.lastindex or 0).strip()  # click's `Error: …` line
+    interrupted = signalled_interrupt(exc, status.signal, obs.stderr_text)
+    if interrupted is not None:  # Python's word for the SIGINT: said with the signal, no error
+        exc = None
     origin = obs.stderr_origin if not obs.merged else obs.stdout_origin
     fault = _fault_stack(obs.stderr_text)
     tail = [ln for ln in obs.stderr_text.splitlines() if ln.strip()][-5:]
@@ -373,6 +377,8 @@ def crashed(obs: Observations) -> Judgement:
     elif status.signal is not None and not exc:
         why, how = signal_words(status.signal, argv, bool(fault))
         verdict += f" ({why})"
+        if interrupted is not None:
+            verdict += f"; {INTERRUPT_SAID.format(where=interrupted)}"
         fix = how or fix
         record = fault_record(pid, obs.worker.started_mono) if status.signal in FAULTS else None
         if record is not None:  # the kernel logged where it faulted: the library is named
