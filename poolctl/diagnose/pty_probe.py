@@ -2,9 +2,10 @@
 
 Only stdout is a terminal: stdin stays a pipe (binary requests never meet the line discipline)
 and stderr goes where the worker's spec says. The terminal is put in raw mode, otherwise it
-rewrites every `\\n` the worker writes as `\\r\\n`. A C or Perl program, or Python's text layer,
-line-buffers a terminal and block-buffers a pipe: a worker that answers here and not on a pipe
-holds its answers in a buffer. This is a test, never a transport.
+rewrites every `\\n` the worker writes as `\\r\\n` (a worker that turns that back on, as
+`stty sane` does, has it undone: poolctl/diagnose/terminal_output.py). A C or Perl program, or
+Python's text layer, line-buffers a terminal and block-buffers a pipe: a worker that answers
+here and not on a pipe holds its answers in a buffer. This is a test, never a transport.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from poolctl.protocol import parse_response
 from poolctl.stderr_cap import StderrCap, StderrCaps
 from poolctl.units import fmt_limit
 from poolctl.worker_types import TOKEN_ENV, StderrMode, WorkerSpec
+
+from .terminal_output import UNDONE_SAID, CarriageReturnsUndone
 
 TRANSCRIPT_LIMIT = 1 << 20
 STOP_POLL = 0.05  # how often a run that may be stopped early looks whether it is
@@ -154,6 +157,7 @@ def _exchange(
         return
     deadline = sent + timeout
     decoder = framing.decoder()
+    undone = CarriageReturnsUndone(master)  # a worker that turned output processing back on
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
@@ -177,11 +181,12 @@ def _exchange(
             result.detail = "the worker closed the terminal without answering"
             return
         result.add(chunk)
-        for payload in decoder.feed(chunk):
+        for payload in decoder.feed(undone.feed(chunk)):
             with contextlib.suppress(ProtocolError):
                 parse_response(payload, request_id)
                 result.answer_after = read_at - sent
                 result.detail = f"answered in {result.answer_after * 1000:.1f} ms"
+                result.detail += UNDONE_SAID if undone.seen else ""
                 return
         if decoder.error is not None:
             result.detail = f"bad frame: {decoder.error.message}"
