@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -213,3 +214,33 @@ def test_a_keyboard_interrupt_its_code_raised_is_still_its_error(
     d = json.loads(out)["findings"][0]["outcome"]
     assert "killed by SIGINT (2), after the exception `KeyboardInterrupt`" in d["cause"], d["cause"]
     assert d["remediation"].startswith("Fix the error it reports (`KeyboardInterrupt`)")
+
+
+@pytest.mark.parametrize("shell", [s for s in ("dash", "bash") if shutil.which(s)])
+def test_a_worker_its_shell_waited_for_is_said_killed_by_the_signal_the_shell_reports(
+    run_cli: RunCli, shell: str
+) -> None:
+    """`sh -c 'worker; exit $?'`: the worker killed itself by SIGKILL, and the shell exited
+    with 137 after its line `Killed`. Before: 'exited with code 137' and 'Find why it exits:
+    run … by hand', the kernel log not read."""
+    code, out, _ = run_cli(
+        "ping", "--json", "--count", "2", "--timeout", "3", "--",
+        shell, "-c", '"$0" "$@"; exit $?', sys.executable, str(DIES), "kill",
+    )  # fmt: skip
+    assert code == 1, out
+    d = json.loads(out)["findings"][0]["outcome"]
+    assert "exited with code 137: its shell reports " in d["cause"], d["cause"]
+    assert " killed by SIGKILL (9) (`" in d["cause"]
+    assert d["remediation"].startswith("Find what sent SIGKILL: "), d["remediation"]
+    assert "Start the program with `exec` in its shell" in d["remediation"]
+    if shell == "dash":  # `Killed` alone: no pid to look up
+        assert (
+            "its shell reports the program it ran killed by SIGKILL (9) (`Killed` on" in d["cause"]
+        )
+        assert "its shell names no pid to find in the kernel log" in d["cause"]
+        return
+    named = re.search(r"its shell reports pid (\d+) killed by SIGKILL", d["cause"])
+    assert named is not None and named[1] != str(d["facts"]["pid"]), d["cause"]
+    log = kernel_log(d)  # searched for the program's pid, not the shell's
+    if not log["text"].startswith("not read"):
+        assert log["text"].startswith(f"no OOM kill of pid {named[1]} in "), log

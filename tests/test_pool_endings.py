@@ -9,6 +9,7 @@ import asyncio
 import json
 import os
 import re
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -478,6 +479,30 @@ def test_a_worker_dying_in_a_request_is_told_why_from_what_it_left(
     if how == "raise":
         quoted = [e for e in diagnosis["evidence"] if e["text"] == "KeyError: 'model_name'"]
         assert quoted and quoted[0]["origin"].endswith(".stderr.log")
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
+def test_a_pooled_worker_its_shell_waited_for_is_said_killed_by_the_signal_it_reports(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """`bash -c 'worker; exit $?'`: the worker killed itself by SIGKILL in a request, and bash
+    exited with 137 after its line naming the worker's pid. Before: 'exited with code 137;
+    its last line on stderr: 'bash: line 1: 12 Killed …'', and the fix to run it by hand."""
+    command = ["bash", "-c", '"$0" "$@"; exit $?', sys.executable, str(DIES), "kill"]
+    path = tmp_path / "wrapped.yaml"
+    path.write_text(
+        SCENARIO.format(python=sys.executable, worker=DIES).replace(
+            f'["{sys.executable}", "{DIES}"]', json.dumps(command)
+        )
+    )
+    report = failed_run(run_cli, path, tmp_path / "run")
+    (finding,) = report["findings"]
+    diagnosis = finding["outcome"]
+    cause = diagnosis["cause"]
+    assert re.search(r"exited with code 137 \(its shell reports pid \d+ killed by SIGKILL", cause)
+    assert "its last line on stderr" not in cause, cause
+    assert diagnosis["remediation"].startswith("Find what sent SIGKILL: "), diagnosis
+    assert "Start the program with `exec` in its shell" in diagnosis["remediation"]
 
 
 @pytest.mark.parametrize(

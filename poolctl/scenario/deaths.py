@@ -17,6 +17,12 @@ from poolctl.diagnose.killed import FIND_THE_SENDER
 from poolctl.diagnose.limit_reached import limit_reached
 from poolctl.diagnose.observe import DISCARDED_STDOUT
 from poolctl.diagnose.port_killer import sender_of_sigkill
+from poolctl.diagnose.shell_reported import (
+    EXEC_IT,
+    UNNAMED_SIGKILL,
+    UNNAMED_SIGKILL_FIX,
+    shell_reported,
+)
 from poolctl.diagnose.signal_words import signal_words
 from poolctl.diagnose.started_as import started_as
 from poolctl.diagnose.stdout_astray import DISCARDED_NOTE, ONTO_STDERR_FIX, REDIRECTED_FIX
@@ -102,25 +108,35 @@ def death_of(pool: Pool, worker_id: str) -> Death | None:
             onto = worker.stdout_on_discarded_stderr
             return _stdout_moved(process, worker.stdout_moved_to, origin, onto)
         return Death(CLOSED_SAID, KEEP_STDOUT_OPEN)
-    if status is not None and status.signal is None and status.code:
+    # a shell that waited for the program a signal ended: its exit code and line tell which
+    shell = shell_reported(status.code, stderr) if status is not None else None
+    if status is not None and status.signal is None and status.code and shell is None:
         return _error_exit(process, status.code, stderr, origin)
-    if status is None or status.signal is None:
+    ended_by = shell.signal if shell else status.signal if status else None
+    if status is None or ended_by is None:
         return None
     evidence: Evidence | None = None
     more: tuple[Evidence, ...] = ()
     limit = limit_reached(process.end, status.signal, stderr[-2000:])
     if limit is not None:  # the kernel at its CPU-time limit (`ulimit -t`)
         why, how, evidence = limit.why, limit.fix, limit.evidence
-    elif status.signal == signal.SIGKILL:  # a copy of its command, or what the kernel log says
+    elif shell and ended_by == signal.SIGKILL and shell.pid is None:  # no pid to look up
+        why, how = UNNAMED_SIGKILL, UNNAMED_SIGKILL_FIX
+    elif ended_by == signal.SIGKILL:  # a copy of its command, or what the kernel log says
+        victim = shell.pid if shell and shell.pid else process.pid
         sender = sender_of_sigkill(
-            process.pid, process.started_mono, process.stderr_path, origin, process.memcg
+            victim, process.started_mono, process.stderr_path, origin, process.memcg
         )
         why, how, evidence = sender.why, sender.fix, sender.evidence
         more = (sender.cgroup,) if sender.cgroup else ()
     else:
-        why, how = signal_words(status.signal, shlex.join(process.spec.argv), stack_shown=False)
+        why, how = signal_words(ended_by, shlex.join(process.spec.argv), stack_shown=False)
         if interrupted is not None:  # where Python raised it: quoted from its traceback
             evidence = Evidence(exc or "", origin, "the exception Python raised for the signal")
+    if shell is not None:  # the shell's line is what tells the signal
+        why = f"{shell.said().removeprefix(': ')}; {why}"
+        how = f"{how or FIND_THE_SENDER} {EXEC_IT}"
+        evidence = evidence or Evidence(shell.line, origin, "its shell's report of the signal")
     cut = cut_short(pool, worker_id)  # the signal came as it wrote its answer: part of it left
     said = f" ({why}); it was killed writing its answer: {cut}" if cut else f" ({why})"
     if interrupted is not None:

@@ -59,6 +59,7 @@ from ..readings import (
 )
 from ..refused_args import refusal_fix
 from ..server_switch import server_switch
+from ..shell_reported import EXEC_IT, UNNAMED_SIGKILL, UNNAMED_SIGKILL_FIX, shell_reported
 from ..signal_words import FAULTS, signal_words
 from ..started_as import STARTED, started_as
 from ..stdout_said import stdout_refusal
@@ -360,31 +361,40 @@ def crashed(obs: Observations) -> Judgement:
             fix += f" {serves[0].upper()}{serves[1:]}"
     if obs.stdout_holders and not exc and usage is None:
         verdict, fix = _left_behind(obs, verdict, ev)
+    # a shell that waited for the program a signal ended: its exit code and line tell which
+    shell = shell_reported(status.code, obs.stderr_text) if not exc else None
+    ended_by, victim = (shell.signal, shell.pid) if shell else (status.signal, pid)
+    verdict += shell.said() if shell else ""
     said = "\n".join(tail) if status.signal is not None else ""  # V8's `Fatal process OOM`
     limit = limit_reached(obs.worker.end, status.signal, said) if not exc else None
     if limit is not None:  # the kernel at its CPU-time limit (`ulimit -t`)
         verdict += f" ({limit.why})"
         fix = limit.fix
         ev.append(limit.evidence)
-    elif status.signal == signal.SIGKILL and not exc:
+    elif shell and ended_by == signal.SIGKILL and victim is None:  # no pid to look up
+        verdict += f" ({UNNAMED_SIGKILL})"
+        fix = UNNAMED_SIGKILL_FIX
+    elif ended_by == signal.SIGKILL and victim is not None and not exc:
         path = obs.worker.stderr_path  # a copy of its command, or what the kernel log tells
         sender = sender_of_sigkill(
-            pid, obs.worker.started_mono, path, obs.rel(path), obs.worker.memcg
+            victim, obs.worker.started_mono, path, obs.rel(path), obs.worker.memcg
         )
         verdict += f" ({sender.why})"
         fix = sender.fix
         ev += [sender.evidence, *([sender.cgroup] if sender.cgroup else [])]
-    elif status.signal is not None and not exc:
-        why, how = signal_words(status.signal, argv, bool(fault))
+    elif ended_by is not None and not exc:
+        why, how = signal_words(ended_by, argv, bool(fault))
         verdict += f" ({why})"
         if interrupted is not None:
             verdict += f"; {INTERRUPT_SAID.format(where=interrupted)}"
         fix = how or fix
-        record = fault_record(pid, obs.worker.started_mono) if status.signal in FAULTS else None
+        faulted = victim if ended_by in FAULTS else None
+        record = fault_record(faulted, obs.worker.started_mono) if faulted else None
         if record is not None:  # the kernel logged where it faulted: the library is named
             where = re.search(r" in (\S+?)\[", record[0])
             verdict += f"; the kernel log says it faulted in {where.group(1)}" if where else ""
             ev.append(Evidence(record[0], record[1], "the kernel's record of the fault"))
+    fix += f" {EXEC_IT}" if shell else ""
     speaks = _speaks_another(obs, ev)
     if speaks is not None:
         verdict += f"; {speaks[0]}"
