@@ -202,6 +202,57 @@ def test_a_chunk_holding_a_ci_marker_is_cleaned_and_searched_by_the_parse(
     assert served["full"] + served["reduced"] >= 300
 
 
+# argv[1] read with the search ahead in chunks of 4096 bytes: how many chunks the parse read,
+# how many of them were cleaned, and how many its reader tested itself for what needs cleaning
+# (`ChunkReader._plain`: three byte searches and an RE2 one, over the whole chunk)
+TESTED = """\
+import json, sys
+from poolctl.logs import lines, read_logs, search_ahead as sa
+lines.CHUNK_SIZE = 4096
+tested, chunks = [], []
+plain = lines.ChunkReader._plain
+lines.ChunkReader._plain = staticmethod(lambda data: tested.append(1) or plain(data))
+made = lines.ChunkReader._chunk
+def counted(self, complete):
+    chunk = made(self, complete)
+    chunks.append(chunk.cleaned)
+    return chunk
+lines.ChunkReader._chunk = counted
+ahead = sa.SearchAhead()
+ahead.start(sys.argv[1], "auto")
+try:
+    read_logs([sys.argv[1]], ahead=ahead)
+finally:
+    ahead.stop()
+print(json.dumps({"chunks": len(chunks), "cleaned": sum(chunks), "tested": len(tested)}))
+"""
+
+
+def test_the_parse_takes_the_childs_word_that_a_chunk_needs_no_cleaning(
+    tracebacks_log: Path, tmp_path: Path, processes: Processes
+) -> None:
+    """The child tested each chunk's bytes for what needs cleaning (ANSI colours, `\\r`, NUL
+    bytes, Jenkins' notes): the parse's reader does not test a chunk the child took as it is
+    again; it tests those the child cleaned (and cleans them). The first chunk is cleaned
+    untested (it decides the terminal width a log was wrapped at)."""
+    log = tmp_path / "plain_colour_plain.log"
+    plain = tracebacks_log.read_bytes()
+    colour = (FIXTURES / "exunit/services_color.log").read_bytes()
+    log.write_bytes(plain + colour + plain[: len(plain) // 2])
+    seen = _compare(processes, log, tmp_path)
+    assert seen["differs"] == [] and not seen["left"]
+    for path in (tracebacks_log, log):
+        done = processes.run([sys.executable, "-c", TESTED, str(path)], timeout=300,
+                             cwd=Path(__file__).parent.parent)  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        counts = json.loads(done.stdout)
+        assert counts["chunks"] > 200
+        if path == tracebacks_log:
+            assert counts == {"chunks": counts["chunks"], "cleaned": 1, "tested": 0}
+        else:  # the coloured chunks, cleaned by the child: tested and cleaned by the parse too
+            assert counts["cleaned"] > 2 and counts["tested"] == counts["cleaned"] - 1
+
+
 def test_once_the_traceback_triggers_are_left_out_the_child_leaves_them_out_too(
     tracebacks_log: Path, tmp_path: Path, processes: Processes
 ) -> None:

@@ -96,6 +96,9 @@ class ChunkReader:
         # False when the caller counts each chunk's lines itself and sets `lines` before the
         # next chunk is read (the scan counts them anyway: counting twice costs a pass)
         self.count_lines = True
+        # the search ahead's word that a chunk (its first line, its bytes) needs no cleaning:
+        # it tested the same bytes (`SearchAhead.plain`); else the reader tests them itself
+        self.told_plain: Callable[[int, bytes], bool | None] | None = None
         self.lines = 0
         self.size = 0
         self._bad_utf8_noted = False
@@ -181,8 +184,10 @@ class ChunkReader:
             self.lines += complete.count(b"\n")
         if first_line == 1 and complete.startswith(b"\xef\xbb\xbf"):
             complete = complete[3:]
-        if self._width_known and self._width is None and self._plain(complete):
-            return Chunk(first_line, complete, False)  # the usual case: searched as it is
+        if self._width_known and self._width is None:
+            told = self.told_plain is not None and self.told_plain(first_line, complete)
+            if told or self._plain(complete):
+                return Chunk(first_line, complete, False)  # the usual case: searched as it is
         return self.clean(Chunk(first_line, complete))
 
     def clean(self, chunk: Chunk, marker: int = -1) -> Chunk:

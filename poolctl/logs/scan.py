@@ -323,6 +323,7 @@ class TextParser:
         ahead = self.out.search_ahead
         if ahead is not None and not ahead.take(self.name, self.source, stream, head):
             ahead = None
+        reader.told_plain = ahead.plain if ahead is not None else None  # its child tests them
         chunks = iter(reader)
         chunk = next(chunks, None)
         regex = self._regex()

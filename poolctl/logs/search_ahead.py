@@ -153,6 +153,7 @@ class SearchAhead:
         self._file: tuple[int, int] = (0, 0)  # the input's size and modification time
         self._fd = -1
         self._credits = self._credit = -1  # the pipe of the parse's credits: read, write ends
+        self._next = b""  # the next chunk's record, read ahead of `found` by `plain`
 
     def start(self, path: str, fmt: str) -> None:
         self.path = path
@@ -208,13 +209,31 @@ class SearchAhead:
         next chunk it reads."""
         self._reduce[0] = 1
 
+    def plain(self, first_line: int, data: bytes) -> bool | None:
+        """True when the child took the parse's next chunk, `data` from line `first_line`, as
+        it is: the same bytes of the same file passed the reader's cheap test there, and the
+        parse's reader need not run it again. None when the child cleaned it, read another
+        chunk, died or the file changed: the reader tests the bytes itself. (Its record is
+        kept for `found`.)"""
+        if self.pipe is None:
+            return None
+        if not self._next:
+            self._next = self.pipe.read(_CHUNK.size)
+        if len(self._next) != _CHUNK.size:
+            return None
+        first, length, _, _, cleaned, _ = _CHUNK.unpack(self._next)
+        info = os.fstat(self._fd)  # both have read the chunk: did the file change since?
+        if cleaned or (first, length) != (first_line, len(data)):
+            return None
+        return True if (info.st_size, info.st_mtime_ns) == self._file else None
+
     def found(self, chunk: Chunk, reduced: bool) -> Found | None:
         """The child's `Found` for `chunk`, the parse's next, when it is the one the parse's
         search with its regex (reduced or not) would give; None: the parse searches itself."""
         pipe = self.pipe
         if pipe is None:
             return None
-        raw = pipe.read(_CHUNK.size)
+        raw, self._next = self._next or pipe.read(_CHUNK.size), b""
         first, length, lines, kind, cleaned, count = (
             _CHUNK.unpack(raw) if len(raw) == _CHUNK.size else (0, 0, 0, 0, 0, 0)
         )
