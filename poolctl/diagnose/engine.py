@@ -6,14 +6,14 @@ from __future__ import annotations
 import functools
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from poolctl import activity
 from poolctl.events import Trace
 from poolctl.framing import FRAMINGS
 from poolctl.model import Diagnosis, Evidence, Hypothesis
-from poolctl.patterns.loader import Pattern, PatternSet
+from poolctl.patterns.loader import PatternSet
 from poolctl.protocol import Response
 from poolctl.rundir import RunDir
 from poolctl.worker import WorkerProcess
@@ -45,6 +45,7 @@ from .first_read import FirstRead, read_since
 from .hypotheses.envelope import ID as ENVELOPE
 from .hypotheses.serves_socket import ID as SERVES_SOCKET
 from .hypotheses.serves_socket import listens_by_default
+from .interrupted import interrupted
 from .judgement import Judgement
 from .knowledge import Registered, hypotheses, no_answer_pattern
 from .known import worker_as_replay
@@ -276,7 +277,7 @@ def _diagnose(
         else:
             explain_what_came_since(obs)
     if worker.context.interrupted:  # what poolctl's own stop did is no evidence of the worker
-        return _cut_short(pattern, registered, obs, time.monotonic() - started)
+        return interrupted(pattern, registered, obs, time.monotonic() - started)
     judged = [(h, _judge(h, obs)) for h in registered]
     verdict = _verdict(obs, judged)
     return Diagnosis(
@@ -530,28 +531,6 @@ def _starved_start(obs: Observations) -> bool:
 def _as(ran: dict[str, Result], exp: Experiment) -> bool:
     """Whether the result `ran` holds under `exp`'s id ran `exp` itself, in a process."""
     return isinstance(ran[exp.id], Outcome) and ran[exp.id].experiment == exp
-
-
-def _cut_short(
-    pattern: Pattern, registered: Sequence[Registered], obs: Observations, seconds: float
-) -> Diagnosis:
-    """The diagnosis of a run interrupted before its judgement: the worker and the fresh
-    processes were stopped by poolctl, not by anything the hypotheses are about."""
-    sig = obs.worker.context.signal
-    name = sig.name if sig is not None else "a signal"
-    reason = f"not judged: the run was interrupted ({name}) and poolctl stopped its processes"
-    return Diagnosis(
-        pattern_id=pattern.id,
-        pattern_number=pattern.number,
-        title=pattern.title,
-        confidence=0.0,
-        evidence=(),
-        facts=diagnosis_facts(obs, seconds),
-        cause=f"Not diagnosed: the run was interrupted ({name}) while poolctl waited for the "
-        "worker's answer or tested why it gave none",
-        remediation="Run it again to its end for the diagnosis.",
-        hypotheses=tuple(Hypothesis(h.id, h.title, "untested", (), reason) for h in registered),
-    )
 
 
 def _accepted(worker: WorkerProcess, result: Result) -> bool:
