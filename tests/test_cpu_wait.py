@@ -5,6 +5,7 @@ request."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -16,7 +17,7 @@ import pytest
 
 from tests.conftest import Processes, RunCli
 from tests.test_diagnose_workers import WORKERS, diagnose
-from tests.test_stop_at_work import starving_cgroup
+from tests.test_stop_at_work import cpu_cgroup, starving_cgroup
 
 __all__ = ["starving_cgroup"]  # the fixture, used by name
 
@@ -108,6 +109,31 @@ def test_a_start_starved_past_its_timeout_and_then_its_request_is_told_both(
     assert float(read[2]) > 0.5  # the request's 30 ms of CPU: past the timeout on its own
     assert "for a CPU, runnable but not running" in cause
     assert "what made it late was the CPU it was given, not the work it did" in cause
+
+
+@pytest.mark.skipif(shutil.which("elixir") is None, reason="elixir is not installed")
+def test_a_vm_that_read_its_request_ahead_and_is_at_work_starved_is_waited_for(
+    run_cli: RunCli,
+) -> None:
+    """An Elixir worker under a 10% quota: its VM reads the request some 1.2 s after its
+    start, as it boots, and writes its banner on stdout some 2 s later, once its script is
+    compiled; at the 2 s timeout it sits in its event loop on its stdin. Before: 'The worker
+    read the 78-byte request and waits for more input without answering' (its stdin closed,
+    it answered), and the banner, come meanwhile, went unjudged."""
+    with cpu_cgroup("elixir", 100_000, 10_000) as group:
+        join = f'echo $$ > {group}/cgroup.procs; exec elixir "$0"'
+        code, out, _ = run_cli(
+            "ping", "--json", "--framing", "line", "--timeout", "2", "--", "sh", "-c", join,
+            str(WORKERS / "elixir_puts_a_banner.exs"),
+        )  # fmt: skip
+    assert code == 1, out
+    report = json.loads(out)
+    came = report["extra"]["worker"]["time_to_first_byte_s"]
+    assert came > 2.0, f"its banner came {came} s after its start, within the timeout"
+    d = report["findings"][0]["outcome"]
+    assert "waits for more input" not in d["cause"], d["cause"]
+    assert d["cause"].startswith("The worker prints text to its framed stdout: 'Elixir worker"), d
+    assert d["remediation"].startswith("Write logs and banners to stderr"), d["remediation"]
 
 
 @pytest.mark.skipif(shutil.which("taskset") is None, reason="taskset is not installed")

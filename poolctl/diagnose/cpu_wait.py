@@ -103,6 +103,21 @@ def cpu_wait(
     return CpuWait(p, waited, _quota(p.pid), _load(), _fewer_cpus(p.pid))
 
 
+def starved_at_work(live: Live) -> bool:
+    """Whether the worker waited for a CPU longer than it ran and is still at work: a thread of
+    it runnable at the look or now, or its CPU time risen since. Then its wait on its stdin is
+    no sign it is done with what it read: the BEAM reads its request ahead, its schedulers
+    still at work on its start (an Elixir worker at 15% of a CPU was said to wait for more
+    input, and the banner it wrote next went unjudged; at the look, as often as not, all its
+    threads slept between two slices of its quota)."""
+    if cpu_wait(live, 0.0) is None:
+        return False
+    now = {p.pid: p for p in read_again(live)}
+    then = [p for p in live.processes if p.pid in now and p.state != "Z"]
+    rose = any(now[p.pid].cpu_seconds > p.cpu_seconds for p in then)
+    return rose or any(t.state == "R" for p in (*then, *now.values()) for t in p.threads)
+
+
 def read_again(live: Live) -> tuple[ProcState, ...]:
     """The worker's processes of the look, read again now (those still there)."""
     again = (procinfo.snapshot(p.pid) for p in live.processes)

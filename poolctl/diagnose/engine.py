@@ -20,7 +20,7 @@ from poolctl.worker import WorkerProcess
 from poolctl.worker_types import NoAnswer
 
 from .close_probe import answer_after_close, close_stdin
-from .cpu_wait import cpu_wait, read_again
+from .cpu_wait import cpu_wait, read_again, starved_at_work
 from .diagnosis_facts import diagnosis_facts
 from .early import EarlyExperiments
 from .exited_plan import exited_on_opening, exited_since
@@ -131,7 +131,8 @@ def _plan(obs: Observations) -> Plan:
             # it starts (or answers) once the lock's holder lets go, whatever the wait: a copy
             # of it would wait for that lock too (a pool's other worker holds it while it serves)
             return Plan()
-        if request_unread(obs) or live.stdin_wait() is None:  # starting up, or busy
+        # starting up, or busy (its event loop on its stdin, its work waiting for a CPU)
+        if request_unread(obs) or live.stdin_wait() is None or starved_at_work(live):
             return Plan(wait_longer=True, experiments=listens_by_default(obs))
     return Plan(probe_stdin=True)
 
@@ -247,8 +248,15 @@ def _diagnose(
             # machine), or after the frame of another framing it wrote, while its experiments
             # ran: judged as the exited worker it is, with its experiments, as on a quiet one
             again = collect(worker, failed, wait_for, run_dir.path, experiments)
-            if again.exit_before is not None:
-                ran, again.exited_in_wait, obs = obs.results, obs.waited_longer, again
+            # Or, still there, it broke its stream past its timeout, at work starved of a CPU
+            # (an Elixir worker's banner, its start at 10% of a CPU): judged as if in time
+            broke = again.explanation is not None and obs.explanation is None
+            if again.exit_before is not None or broke:
+                if again.exit_before is not None:
+                    again.exited_in_wait = obs.waited_longer
+                else:  # its look at the timeout stands
+                    again.live = obs.live
+                ran, obs = obs.results, again
                 progress.obs = obs
                 progress.update()
                 _probe_and_experiment(
