@@ -111,6 +111,25 @@ def test_a_start_starved_past_its_timeout_and_then_its_request_is_told_both(
     assert "what made it late was the CPU it was given, not the work it did" in cause
 
 
+def test_a_worker_under_a_quota_at_a_lower_priority_is_told_of_the_quota_first(
+    run_cli: RunCli, starving_cgroup: Path
+) -> None:
+    """`nice -n 5` (as a suite run under `nice` starts its workers) under the 2% quota: no
+    priority lifts a quota's cap. Before: 'Next: run it at the default priority (without
+    `nice`) …', and the quota was named only in the cause."""
+    d = diagnose(
+        run_cli, "--timeout", "0.5", "--env", f"STARVE_CGROUP={starving_cgroup}", "--",
+        "nice", "-n", "5", sys.executable, STARVED,
+    )  # fmt: skip
+    assert "for a CPU, runnable but not running" in d["cause"], d["cause"]
+    assert f"(its cgroup's CPU quota: 2% of a CPU in {starving_cgroup}" in d["cause"]
+    quota = f"2% of a CPU in {starving_cgroup}/cpu.cfs_quota_us"
+    assert d["remediation"].startswith(
+        f"Next: give its cgroup more CPU than {quota}, and run it at the default priority "
+        "(without `nice`)"
+    ), d["remediation"]
+
+
 @pytest.mark.skipif(shutil.which("elixir") is None, reason="elixir is not installed")
 def test_a_vm_that_read_its_request_ahead_and_is_at_work_starved_is_waited_for(
     run_cli: RunCli,

@@ -55,16 +55,19 @@ class CpuWait:
         )
 
     def step(self) -> str:
-        if self._held_back():
+        held = (
+            "run it at the default priority (without `nice`) and on every CPU (without `taskset`)"
+            if self._held_back()
+            else ""
+        )
+        if self.quota:  # a cap no priority lifts: named first (a suite run under `nice`)
+            also = f", and {held}" if held else ""
             return (
-                "run it at the default priority (without `nice`) and on every CPU (without "
-                "`taskset`), or give it a timeout that allows for the CPU it is given"
+                f"give its cgroup more CPU than {self.quota}{also}, or a timeout that allows "
+                "for the quota"
             )
-        if self.quota:
-            return (
-                f"give its cgroup more CPU than {self.quota}, or a timeout that allows for "
-                "the quota"
-            )
+        if held:
+            return f"{held}, or give it a timeout that allows for the CPU it is given"
         return (
             f"run it where it gets a CPU ({self.load}), or give it a timeout that allows for "
             "the machine's load"
