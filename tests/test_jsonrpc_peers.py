@@ -74,12 +74,33 @@ def quotes_lsp_answer(d: dict[str, Any], note: str, origin_end: str | None = Non
 # --- healthy servers answer with their name ----------------------------------------------------
 
 
+@pytest.fixture(scope="module")
+def healthy_ping(
+    module_processes: Processes, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Any]:
+    """`ping --protocol mcp --count 2 --run-dir RUN` of the healthy server, which two tests
+    read (its report, its run folder's trace): made by the first that asks (`pinged_healthy`).
+    Each ping of it was a start of the SDK, 0.5 s of CPU."""
+    return {"run": tmp_path_factory.mktemp("healthy-ping") / "run"}
+
+
+def pinged_healthy(
+    shared: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> tuple[int, dict[str, Any], Path]:
+    """The healthy server's exit code, report and run folder, the ping made once for the
+    module."""
+    run: Path = shared["run"]
+    if "report" not in shared:
+        argv = ("--protocol", "mcp", "--count", "2", "--timeout", WAIT, "--run-dir", str(run))
+        shared["code"], shared["report"] = ping(capsys, *argv, "--", *MCP_SERVER)
+    report: dict[str, Any] = shared["report"]
+    return shared["code"], report, run
+
+
 def test_python_mcp_server_answers_the_handshake_with_its_name(
-    capsys: pytest.CaptureFixture[str], processes: Processes
+    capsys: pytest.CaptureFixture[str], processes: Processes, healthy_ping: dict[str, Any]
 ) -> None:
-    code, report = ping(
-        capsys, "--protocol", "mcp", "--count", "2", "--timeout", WAIT, "--", *MCP_SERVER
-    )
+    code, report, _ = pinged_healthy(healthy_ping, capsys)
     assert code == 0, report
     extra = report["extra"]
     assert extra["server"]["name"] == "poolctl-test-server"
@@ -115,23 +136,22 @@ def pinged_banner(
 def test_each_step_of_the_session_is_traced_and_a_silent_server_pictured(
     capsys: pytest.CaptureFixture[str],
     processes: Processes,
-    tmp_path: Path,
     banner_ping: dict[str, Any],
+    healthy_ping: dict[str, Any],
 ) -> None:
     """The run folder's events.jsonl holds every request of the handshake, with the bytes
     written and read; a server that breaks the stream gets its timeline.html."""
-    healthy = tmp_path / "healthy"
-    argv = ["--protocol", "mcp", "--timeout", WAIT]
-    code, _ = ping(capsys, *argv, "--run-dir", str(healthy), "--", *MCP_SERVER)
+    code, _, healthy = pinged_healthy(healthy_ping, capsys)
     assert code == 0
     events = read_events((healthy / "events.jsonl").read_text())
     assert [e["command"] for e in events if e["type"] == "request"] == [
         "initialize",
         "ping",
+        "ping",
         "tools/list",
     ]
     answers = [e for e in events if e["type"] == "response"]
-    assert len(answers) == 3 and all(e["bytes_out"] > 0 and e["bytes_in"] > 0 for e in answers)
+    assert len(answers) == 4 and all(e["bytes_out"] > 0 and e["bytes_in"] > 0 for e in answers)
     assert not (healthy / "timeline.html").exists()  # nothing to diagnose, no picture
 
     _, banner = pinged_banner(banner_ping, capsys)
