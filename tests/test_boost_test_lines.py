@@ -2,11 +2,11 @@
 (`pool_boost.cc(37): error: in "checkout/the_pool_counts_its_workers": check … has failed`,
 `unknown location(0): fatal error: in "…": CheckoutTimeout: …` and the checkpoint under it),
 named by its test case, grouped by its suites, counted by its `*** 7 failures are detected in
-the test module "pool"`; `*** No errors detected` alone a clean run. Before, each log was
-refused as of no format (exit 2), and a clean pytest run before one read clean (0 failures,
-exit 0). Real captures
-(`tests/fixtures/src/capture_boost_test.sh`: Debian's Boost.Test 1.74, a pool of real python3
-worker processes)."""
+the test module "pool"` (under --report_level=detailed by the lines read, its report's heading
+naming no count); `*** No errors detected` or `… has passed with:` alone a clean run. Before,
+each log was refused as of no format (exit 2), and a clean pytest run before one read clean (0
+failures, exit 0). Real captures (`tests/fixtures/src/capture_boost_test.sh`: Debian's
+Boost.Test 1.74, a pool of real python3 worker processes)."""
 
 from __future__ import annotations
 
@@ -55,7 +55,9 @@ READ = [
 ]
 
 
-@pytest.mark.parametrize("log", ["color.txt", "plain.txt", "suites.txt", "pytest_then_plain.txt"])
+@pytest.mark.parametrize(
+    "log", ["color.txt", "plain.txt", "suites.txt", "pytest_then_plain.txt", "detailed.txt"]
+)
 def test_each_failed_line_is_read(capsys: pytest.CaptureFixture[str], log: str) -> None:
     code, report = triage_json(capsys, RUNS / log)
     assert code == 1
@@ -69,8 +71,12 @@ def test_each_failed_line_is_read(capsys: pytest.CaptureFixture[str], log: str) 
     )
     parsed = read_logs([str(RUNS / log)])
     assert [(s.source, s.failures, s.read) for s in parsed.summaries][-1] == ("Boost.Test", 7, 7)
+    # (under --report_level=detailed its report's heading is the verdict, which names no count:
+    # the lines read count the run, and no note says its failures went unread)
+    assert not [n for n in parsed.skipped if "not read" in n]
 
 
-def test_a_clean_run_is_clean(capsys: pytest.CaptureFixture[str]) -> None:
-    code, report = triage_json(capsys, RUNS / "clean.txt")
+@pytest.mark.parametrize("log", ["clean.txt", "report_clean.txt"])
+def test_a_clean_run_is_clean(capsys: pytest.CaptureFixture[str], log: str) -> None:
+    code, report = triage_json(capsys, RUNS / log)
     assert (code, report["summary"]["failures"]) == (0, 0)

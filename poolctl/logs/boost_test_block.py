@@ -36,6 +36,11 @@ _COUNT = r"^\*\*\* (?P<failed>\d+) failures? (?:is|are) detected"
 VERDICT_RE = re.compile(rf'{_COUNT}(?: \([^)]*\))? in the test module "[^"]*"$')
 VERDICT_TRIGGER = r"^\*\*\* [1-9]\d* failures? (?:is|are) detected"
 CLEAN_RE = re.compile(r"^\*\*\* No errors detected$")
+# under --report_level=short or detailed its report replaces that line: the module's, then its
+# suites' and test cases', each with its counts (which count tests and assertions alike)
+REPORT_RE = re.compile(r'^Test module "[^"]*" has failed with:$')
+REPORT_TRIGGER = r'^Test module "[^"]*" has failed with:'
+REPORT_CLEAN_RE = re.compile(r'^Test module "[^"]*" has passed with:$')
 # what an uncaught exception's message begins with: the type Boost names (`std::runtime_error`,
 # `CheckoutTimeout`), or `signal` (a crash Boost caught: SIGSEGV, SIGABRT)
 _THROWN_RE = re.compile(r"^(?P<kind>[A-Za-z_][\w:<>, ]*?): (?P<message>.*)$")

@@ -167,6 +167,7 @@ PASSED = (
     (tcltest_block.RUNNER, tcltest_block.CLEAN_RE),
     (ounit_block.RUNNER, ounit_block.CLEAN_RE),
     (boost_test_block.RUNNER, boost_test_block.CLEAN_RE),
+    (boost_test_block.RUNNER, boost_test_block.REPORT_CLEAN_RE),
     (cucumber_js_block.RUNNER, cucumber_js_block.CLEAN_RE),
     (doctest_cpp_block.RUNNER, doctest_cpp_block.CLEAN_RE),
     (catch2_compact.RUNNER, catch2_compact.CLEAN_RE),

@@ -216,6 +216,12 @@ VERDICTS = (
         boost_test_block.VERDICT_RE,
         f"{_JUNIT} (--logger=JUNIT,error,FILE.xml)",
     ),
+    Verdict(  # its report's heading (--report_level=short, detailed): the lines above it count
+        boost_test_block.RUNNER,
+        boost_test_block.REPORT_RE,
+        f"{_JUNIT} (--logger=JUNIT,error,FILE.xml)",
+        uncounted=True,
+    ),
     Verdict(
         ounit_block.ALCOTEST,
         ounit_block.ALCOTEST_RE,
@@ -493,6 +499,7 @@ TRIGGERS = (
     ounit_block.VERDICT_TRIGGER,
     gradle_block.VERDICT_TRIGGER,
     boost_test_block.VERDICT_TRIGGER,
+    boost_test_block.REPORT_TRIGGER,
     cucumber_js_block.VERDICT_TRIGGER,
     doctest_cpp_block.VERDICT_TRIGGER,
     ounit_block.ALCOTEST_TRIGGER,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from poolctl.logs import eunit_block, go_json, tap_verdicts, unittest_block
+from poolctl.logs import boost_test_block, eunit_block, go_json, tap_verdicts, unittest_block
 from poolctl.logs.job_failed import WRAPPERS
 from poolctl.logs.other_verdicts import NODE, TAP_VERDICT, note_unread
 from poolctl.logs.records import ParsedLog, RunSummary
@@ -19,6 +19,8 @@ JEST = "Jest"
 GO = "go test"
 GO_JSON = "go test -json"
 BEHAVE = "behave"
+# runners whose verdict may count fewer failures than their blocks read: the blocks count them
+_ONE_OR_MORE = (GO, tap_verdicts.TAP, BEHAVE, boost_test_block.RUNNER)
 
 
 def finish(out: ParsedLog, file: str, failures_before: int, summaries_before: int) -> None:
@@ -64,10 +66,11 @@ def finish(out: ParsedLog, file: str, failures_before: int, summaries_before: in
                 read = _eunit_read(out, file, run, beside)
                 if run.text == eunit_block.CANCELLED:  # one or more: its blocks say how many
                     run = dataclasses.replace(run, failures=max(read, run.failures or 0))
-            elif run.source in (GO, tap_verdicts.TAP, BEHAVE) and read > (run.failures or 0):
+            elif run.source in _ONE_OR_MORE and read > (run.failures or 0):
                 # a package's verdict says one or more of its tests failed: its blocks say which;
-                # so does a TAP test's `not ok` of its subtests' (node-tap's, a file's); behave's
-                # count leaves out a `before_feature` hook's error (its scenarios `untested`)
+                # so does a TAP test's `not ok` of its subtests' (node-tap's, a file's), and
+                # Boost.Test's report's heading; behave's count leaves out a `before_feature`
+                # hook's error (its scenarios `untested`)
                 run = dataclasses.replace(run, failures=read)
             run = dataclasses.replace(run, read=read)
         out.summaries[i] = run
