@@ -25,6 +25,7 @@ from poolctl.logs import (
     gradle_block,
     junit5_console,
     ounit_block,
+    robot_block,
     surefire_block,
     tasty_block,
     tcltest_block,
@@ -52,6 +53,7 @@ TRIGGERS = (
     *boost_test_block.TRIGGERS,  # Boost.Test's `pool.cc(37): error: in "suite/test": …`
     *doctest_cpp_block.TRIGGERS,  # C++ doctest's `TEST CASE:  name` under its rule
     *catch2_compact.TRIGGERS,  # Catch2's compact reporter's `pool.cc:17: failed: …`
+    *robot_block.DOTTED_TRIGGERS,  # Robot Framework's `FAIL: Suite.Test` (--console dotted)
 )
 
 
@@ -81,6 +83,8 @@ def block_at(
         return boost_test_block.BoostTestLine(number, line, parser.name, source, keep)
     if ": failed: " in line and catch2_compact.LINE_RE.match(line.rstrip()):
         return catch2_compact.CompactLine(number, line, parser.name, catch2_compact.SOURCE, keep)
+    if line.startswith(robot_block.DOTTED) and _below(parser, number, robot_block.RULE):
+        return robot_block.DottedBlock(number, line, parser.name, robot_block.SOURCE, keep)
     if line.startswith(doctest_cpp_block.HEADER):
         before = [c.text.rstrip() for c in parser.nearby_before(number)]
         return doctest_cpp_block.block_at(number, line, parser.name, before, keep)
@@ -95,3 +99,9 @@ def block_at(
     if line.startswith("Failures (") and junit5_console.HEADING_RE.match(line.rstrip()):
         return junit5_console.Junit5Failures(number, line, parser.name, junit5_console.SOURCE, keep)
     return None
+
+
+def _below(parser: TextParser, number: int, rule: str) -> bool:
+    """Whether line `number` comes right under `rule`."""
+    above = parser.nearby_before(number)
+    return bool(above) and above[-1].line == number - 1 and above[-1].text.rstrip() == rule
