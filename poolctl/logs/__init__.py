@@ -349,6 +349,8 @@ def _parse_one(stream: BinaryIO, name: str, fmt: str, out: ParsedLog, packed: st
         and _jest_json(name, out, head)
     ):
         return True
+    if whole and _gtest_json(name, out, head):
+        return True
     if whole and _passed_alone(name, out, head):
         return True
     if whole and runners_alone.stopped_in_a_test(_text(head)):
@@ -436,6 +438,15 @@ def _jest_json(name: str, out: ParsedLog, head: bytes) -> bool:
     from poolctl.logs import jest_json
 
     return jest_json.read(head.decode("utf-8", "replace"), name, out)
+
+
+def _gtest_json(name: str, out: ParsedLog, head: bytes) -> bool:
+    """A whole input that is GoogleTest's JSON report (`--gtest_output=json`): read."""
+    from poolctl.logs import gtest_json
+
+    if not gtest_json.START_RE.match(head.lstrip()):
+        return False
+    return gtest_json.read(head.decode("utf-8", "replace"), name, out)
 
 
 def _passed_alone(name: str, out: ParsedLog, head: bytes) -> bool:
