@@ -351,6 +351,8 @@ def _parse_one(stream: BinaryIO, name: str, fmt: str, out: ParsedLog, packed: st
         return True
     if whole and _gtest_json(name, out, head):
         return True
+    if whole and _catch2_xml(name, out, head):
+        return True
     if whole and _passed_alone(name, out, head):
         return True
     if whole and runners_alone.stopped_in_a_test(_text(head)):
@@ -447,6 +449,15 @@ def _gtest_json(name: str, out: ParsedLog, head: bytes) -> bool:
     if not gtest_json.START_RE.match(head.lstrip()):
         return False
     return gtest_json.read(head.decode("utf-8", "replace"), name, out)
+
+
+def _catch2_xml(name: str, out: ParsedLog, head: bytes) -> bool:
+    """A whole input that is Catch2's XML report (`-r xml`): read."""
+    from poolctl.logs import catch2_xml
+
+    if not catch2_xml.START_RE.match(head.lstrip()):
+        return False
+    return catch2_xml.read(head.decode("utf-8", "replace"), name, out)
 
 
 def _passed_alone(name: str, out: ParsedLog, head: bytes) -> bool:
