@@ -71,3 +71,24 @@ def test_each_failed_test_case_is_read(capsys: pytest.CaptureFixture[str], log: 
 def test_a_clean_run_is_clean(capsys: pytest.CaptureFixture[str]) -> None:
     code, report = triage_json(capsys, RUNS / "clean.txt")
     assert (code, report["summary"]["failures"]) == (0, 0)
+
+
+def test_its_junit_reports_exceptions_are_read_by_their_text(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`--reporters=junit` writes an uncaught exception as `<error message="exception">`, its
+    message the element's text: the failures' message was "exception", none classified."""
+    code, report = triage_json(capsys, RUNS / "junit.xml")
+    assert code == 1
+    rows = finding_rows(report, "name", "message", "pattern")
+    patterns = {name: pattern for name, _, pattern in rows}
+    assert patterns["a second caller checks out within 200ms"] == "checkout-timeout-waiters"
+    assert patterns["a caller waiting through shutdown gets a worker"] == (
+        "pool-shutdown-during-checkout"
+    )
+    assert patterns["a silent worker answers within the request timeout"] == "port-no-response"
+    messages = {name: message for name, message, _ in rows}
+    assert messages["the pool keeps its worker after a request"].endswith(
+        " exited with status 3 before answering"
+    )
+    assert "exception" not in messages.values()

@@ -33,9 +33,10 @@ CANCELLED = {"timeout": "the test timed out", "abort": "the test was cancelled"}
 _TYPED_RE = re.compile(r"^(?P<type>(?:[A-Za-z_]\w*\.)*[A-Z]\w*)(?::|$)")
 # pytest's message for an error outside the test's call: `failed on setup with "KeyError: …"`
 _PYTEST_PHASE_RE = re.compile(r"^failed on (setup|teardown) with ")
-# a `message` attribute that says nothing (go-junit-report writes "Failed", nose2 "test failure")
+# a `message` attribute that says nothing (go-junit-report writes "Failed", nose2 "test failure",
+# the C++ doctest framework "exception" for an exception the test did not catch)
 _GENERIC_MESSAGES = frozenset(
-    {"", "failed", "failure", "error", "test failed", "test failure", "test error"}
+    {"", "failed", "failure", "error", "test failed", "test failure", "test error", "exception"}
 )
 # common_test's cth_surefire says only `Test fail_case in pool_SUITE failed!`; the element's
 # text is the reason, an Erlang term (its stack, a list of `{Module,Function,…}`, after it)
