@@ -2,7 +2,8 @@
 machine with no network answers each tools/call with `getaddrinfo ENOTFOUND api.notion.com`
 (-32603). The request is not at fault, nor is a service of the worker's own not started: its
 remote service is out of this machine's reach (no network or DNS, or a host mistyped in its
-configuration). Node's `fetch failed` (server-github) says as much without naming the host."""
+configuration). Node's `fetch failed` (server-github) says as much without naming the host, and
+a server's own `Could not connect to arXiv` (arxiv-mcp-server) without naming either."""
 
 from __future__ import annotations
 
@@ -25,6 +26,13 @@ _URL_HOST = re.compile(r"\bhttps?://([\w.-]+)")
 # @supabase/mcp-server-supabase 0.13.0 a tool error holding the TypeError as JSON,
 # `{"error":{"name":"TypeError","message":"fetch failed"}}`
 _FETCH_FAILED = re.compile(r"(?:^|: |\"message\":\s*\")fetch failed\b")
+# a service named, not an address, that the worker says it could not connect to: arxiv-mcp-server
+# 0.8.2 offline answers `Could not connect to arXiv after 3 attempts. Please check your network
+# connection and retry shortly.`; a loopback address is a service of this machine's (pattern 7)
+_NO_CONNECTION = re.compile(
+    r"(?i)\b(?:could not|couldn't|unable to|failed to) connect to (?P<what>[\w-]+(?:\.[\w-]+)*)"
+)
+_LOOPBACK = re.compile(r"(?i)^(?:localhost|127\.[\d.]+|::1)$")
 
 
 def unresolved_host(error: str) -> str:
@@ -39,7 +47,7 @@ def unresolved_host(error: str) -> str:
             "host or proxy wrong in its configuration), not a fault of the request"
         )
     if found is None:
-        return ""
+        return _not_connected(error)
     url = _URL_HOST.search(error)  # glibc's words name no host: the URL it fetched does
     host = found.group("node") or found.group("urllib3") or (url.group(1) if url else None)
     named = f"the host name {host}" if host else "a host name"
@@ -47,4 +55,18 @@ def unresolved_host(error: str) -> str:
         f"; {named} does not resolve here (`{found.group(0)}`): the service it calls is out of "
         "this machine's reach (no network or DNS here, or a host mistyped in its "
         "configuration), not a fault of the request"
+    )
+
+
+def _not_connected(error: str) -> str:
+    """What the finding adds when the error says it could not connect to a service it names,
+    not on this machine ("" otherwise)."""
+    found = _NO_CONNECTION.search(error)
+    if found is None or _LOOPBACK.match(found["what"]):
+        return ""
+    return (
+        f"; it says it could not connect to {found['what']} (`{found.group(0)}`), naming no "
+        "cause: the service it calls is out of this machine's reach most likely (no network, "
+        "DNS or proxy here, or an address wrong in its configuration; untested), not a fault "
+        "of the request"
     )
