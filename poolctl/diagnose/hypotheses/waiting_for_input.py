@@ -9,6 +9,7 @@ from poolctl.model import Evidence
 
 from ..end_of_input import reads_to_end
 from ..exited_plan import late_speaker
+from ..experiments import refusal
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
 from ..observe import Observations
 from ..outcomes import (
@@ -88,7 +89,10 @@ def waiting_for_input(obs: Observations) -> Judgement:
         )
     probe = obs.close_probe
     replay = result(obs, "replay")
-    if replay is not None and replay.answered:  # first: a buffer would have held its answer too
+    # an error a fresh process answers a handshake protocol's request with, no session opened
+    # (arxiv-mcp-server's tools/call: 'Invalid request parameters'), is no answer to it
+    fresh = replay is not None and not refusal(replay, obs.worker.protocol.handshake)
+    if replay is not None and replay.answered and fresh:  # first: a buffer would have held it too
         return ruled_out(
             f"a fresh process answered the same request ({replay.detail}): the failure did not "
             "reproduce",

@@ -1,0 +1,36 @@
+"""A fresh process's refusal of a handshake protocol's request, sent it with no session, is no
+answer to it: ping of arxiv-mcp-server 0.8.2 (.peers/py-alone, `make peers`) with a tools/call
+of search_papers on a machine with no network gets no answer in its wait (the server retries
+the arXiv API). The replay in a fresh process, sent the tools/call with no `initialize`, was
+answered `Invalid request parameters` (-32602), and the waiting-for-input hypothesis was ruled
+out with 'a fresh process answered the same request: the failure did not reproduce'."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from poolctl.cli import main
+from tests.conftest import REPO, Processes
+
+SERVER = REPO / ".peers/py-alone/arxiv-mcp-server/bin/arxiv-mcp-server"
+
+
+@pytest.mark.skipif(
+    not SERVER.exists(), reason=f"{SERVER.relative_to(REPO)} is missing: run `make peers`"
+)
+def test_a_replay_refused_for_want_of_a_session_is_no_answer(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    search = {"name": "search_papers", "arguments": {"query": "pools"}}
+    argv = ["ping", "--no-history", "--format", "json", "--protocol", "mcp", "--timeout", "5"]
+    main([*argv, "--command", "tools/call", "--args", json.dumps(search), "--", str(SERVER)])
+    report = json.loads(capsys.readouterr()[0])
+    [finding] = report["findings"]
+    hypotheses = {h["id"]: h for h in finding["outcome"]["hypotheses"]}
+    waiting = hypotheses["waiting-for-input"]
+    assert "did not reproduce" not in waiting["reason"], waiting
+    assert (
+        waiting["reason"] == "it answered 1 earlier request(s) of this session framed as this one"
+    )
