@@ -3,7 +3,9 @@ answer to it: ping of arxiv-mcp-server 0.8.2 (.peers/py-alone, `make peers`) wit
 of search_papers on a machine with no network gets no answer in its wait (the server retries
 the arXiv API). The replay in a fresh process, sent the tools/call with no `initialize`, was
 answered `Invalid request parameters` (-32602), and the waiting-for-input hypothesis was ruled
-out with 'a fresh process answered the same request: the failure did not reproduce'."""
+out with 'a fresh process answered the same request: the failure did not reproduce'. The
+verdict, no hypothesis confirmed, left its stderr's retries (`arXiv API request connection
+error; retrying in 2.0s (attempt 1/3)`) unsaid."""
 
 from __future__ import annotations
 
@@ -17,15 +19,18 @@ from tests.conftest import REPO, Processes
 SERVER = REPO / ".peers/py-alone/arxiv-mcp-server/bin/arxiv-mcp-server"
 
 
-@pytest.mark.skipif(
+needs_server = pytest.mark.skipif(
     not SERVER.exists(), reason=f"{SERVER.relative_to(REPO)} is missing: run `make peers`"
 )
+SEARCH = {"name": "search_papers", "arguments": {"query": "pools"}}
+
+
+@needs_server
 def test_a_replay_refused_for_want_of_a_session_is_no_answer(
     capsys: pytest.CaptureFixture[str], processes: Processes
 ) -> None:
-    search = {"name": "search_papers", "arguments": {"query": "pools"}}
     argv = ["ping", "--no-history", "--format", "json", "--protocol", "mcp", "--timeout", "5"]
-    main([*argv, "--command", "tools/call", "--args", json.dumps(search), "--", str(SERVER)])
+    main([*argv, "--command", "tools/call", "--args", json.dumps(SEARCH), "--", str(SERVER)])
     report = json.loads(capsys.readouterr()[0])
     [finding] = report["findings"]
     hypotheses = {h["id"]: h for h in finding["outcome"]["hypotheses"]}
@@ -34,3 +39,22 @@ def test_a_replay_refused_for_want_of_a_session_is_no_answer(
     assert (
         waiting["reason"] == "it answered 1 earlier request(s) of this session framed as this one"
     )
+
+
+@needs_server
+def test_its_retries_on_stderr_are_named_when_nothing_is_confirmed(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    argv = ["ping", "--no-history", "--format", "json", "--protocol", "mcp", "--timeout", "6"]
+    main([*argv, "--command", "tools/call", "--args", json.dumps(SEARCH), "--", str(SERVER)])
+    outcome = json.loads(capsys.readouterr()[0])["findings"][0]["outcome"]
+    assert outcome["cause"].startswith("No hypothesis was confirmed"), outcome
+    assert (
+        " failed connection(s) to a service (`arXiv API request connection error; "
+        in (outcome["cause"])
+    ), outcome
+    assert (
+        "it may be waiting on its retries of a service it cannot reach (untested)"
+        in (outcome["cause"])
+    ), outcome
+    assert "give it a way to the service it connects to" in outcome["remediation"], outcome

@@ -7,6 +7,7 @@ from poolctl.framing import quote
 from poolctl.model import Evidence
 from poolctl.units import fmt_limit
 
+from .asks import failure_to_reach
 from .cpu_wait import cpu_wait
 from .file_lock import worker_waits_on_lock
 from .observe import Observations
@@ -116,6 +117,18 @@ def none_confirmed(
             cause += said
             evidence.append(peer.evidence())
             steps.append(step)
+        failed = [line for line in obs.stderr_text.splitlines() if failure_to_reach(line)]
+        if len(failed) >= 2 and not working:  # retries (arxiv-mcp-server offline)
+            first = failed[0].strip()[:200]
+            cause += (
+                f"; its stderr logged {len(failed)} failed connection(s) to a service (`{first}`):"
+                " it may be waiting on its retries of a service it cannot reach (untested)"
+            )
+            evidence.append(Evidence(first, obs.stderr_origin, f"the first of {len(failed)}"))
+            steps.append(
+                "give it a way to the service it connects to (start it, or the network, a name "
+                "server or a proxy for a remote one), or a --timeout above its retries"
+            )
         lock = worker_waits_on_lock(obs) if not working else None
         if lock is not None:  # a file lock another process holds (flock, lockf)
             cause += f"; {lock.said()}"
