@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from poolctl import activity
@@ -19,6 +19,7 @@ from poolctl.model import ProtocolStep
 from poolctl.protocol import PROTOCOLS, Protocol, Request, Response, Step, workspace
 from poolctl.protocol.init_asked import read_of_nothing, unchecked_options_hint
 from poolctl.protocol.server_version import version_shown
+from poolctl.protocol.unknown_tool import unknown_tool
 from poolctl.stderr_during import error_logged, stderr_size
 from poolctl.unopened import ping_unopened
 from poolctl.unresolved_host import unresolved_host
@@ -142,7 +143,17 @@ def run_session(
             if not response.success and opening:
                 session.refused = response
                 return session
+    _named_tools(session)
     return session
+
+
+def _named_tools(session: Session) -> None:
+    """A tools/call that named no tool of the server's gets the names its tools/list gave."""
+    listed = session.answers.get("tools/list")
+    for i, step in enumerate(session.steps):
+        if step.method == "tools/call" and not step.ok:
+            named = unknown_tool(step.detail, listed)
+            session.steps[i] = replace(step, detail=step.detail + named)
 
 
 def _options_unchecked(
