@@ -20,6 +20,7 @@ from poolctl.scenario.credentials_refused import credentials_refused
 from poolctl.scenario.evidence import nearest, quote_event, snake
 from poolctl.scenario.failed_checks import MAX_GROUPS, CheckGroup, merged
 from poolctl.scenario.load import reproduce_command
+from poolctl.scenario.null_answer import null_answer
 from poolctl.scenario.schema import filled_values
 from poolctl.scenario.services import NOT_STARTED
 from poolctl.scenario.shown_errors import null_with_shown_error
@@ -141,6 +142,8 @@ def _missing_field(c: TraceClassifier, group: CheckGroup) -> Finding:
     null = null_for_unopened(command, present, args, opened)
     if scenario.worker.protocol == "lsp" and not null:  # the server showed why, maybe
         null = null_with_shown_error(command, present, c.run.pool)
+    if scenario.worker.protocol == "lsp" and not null:  # nothing there, as LSP answers it
+        null = null_answer(command, present, args)
     if null and scenario.worker.protocol == "lsp":
         return Finding(failure, Unclassified(KEY_MISMATCH, 0.2, null))  # no key, no mismatch
     return Finding(
