@@ -19,6 +19,7 @@ from poolctl.model import ProtocolStep
 from poolctl.protocol import PROTOCOLS, Protocol, Request, Response, Step, workspace
 from poolctl.protocol.init_asked import read_of_nothing, unchecked_options_hint
 from poolctl.protocol.server_version import version_shown
+from poolctl.protocol.undeclared import undeclared
 from poolctl.protocol.unknown_tool import unknown_tool
 from poolctl.stderr_during import error_logged, stderr_size
 from poolctl.unopened import ping_unopened
@@ -127,6 +128,8 @@ def run_session(
                     hint = _other_opening(worker, protocol, exchange, timeout)
                 elif step.method == command and protocol.name == "lsp":
                     hint = ping_unopened(response.error_message, args)
+                    init = session.answers.get("initialize")
+                    hint = hint or undeclared(step.method, response.error_message, init)[2:]
                 detail += f"; {hint}" if hint else ""
             if not succeeded and not opening:  # a service out of reach, a credential unset
                 said = problem or response.error_message

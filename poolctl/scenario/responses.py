@@ -14,6 +14,7 @@ from poolctl.diagnose.asks import asked_for, unset
 from poolctl.events import Event
 from poolctl.model import Diagnosis, Failure, Finding, Unclassified
 from poolctl.patterns.loader import PatternSet
+from poolctl.protocol.undeclared import undeclared
 from poolctl.scenario.asked_option import asked_option
 from poolctl.scenario.browser_missing import browser_hint
 from poolctl.scenario.credentials_refused import credentials_refused
@@ -291,6 +292,7 @@ def _rejections(c: TraceClassifier, rejected: list[CheckGroup]) -> list[Finding]
                         + asked_option(error, c.run.scenario.worker_spec().argv)
                         + browser_hint(error, c.run.scenario.worker_spec())
                         + unresolved_host(error)
+                        + undeclared(str(first.data.get("command")), error, _reported(c, first))
                         + credentials_refused(error)
                         + (_names_missing_path(c, first, error) or _missing_folder(c, error))
                         + unopened_document(
@@ -328,6 +330,14 @@ def _rejections(c: TraceClassifier, rejected: list[CheckGroup]) -> list[Finding]
             )
         )
     return findings
+
+
+def _reported(c: TraceClassifier, event: Event) -> Any:
+    """What the worker that answered `event` reported as its init (a language server's answer
+    to initialize; the pool's last worker's where the event names none), None when not known."""
+    ends = [e for e in c.by_type["init_end"] if e.data.get("ok")]
+    own = [e for e in ends if e.worker == event.worker] or ends
+    return own[-1].data.get("reported") if own else None
 
 
 def _lacked_arguments(
