@@ -216,6 +216,15 @@ def too_large(argv: tuple[str, ...] | list[str], env: dict[str, str]) -> str:
     )
 
 
+def no_descriptor_left(exc: OSError) -> Exception:
+    """What to raise for `exc`, raised opening a worker's capture files: the start error a
+    spawn's EMFILE gets when no file descriptor is left (`ulimit -n`), else `exc` itself."""
+    from poolctl.errors import WorkerStartError
+
+    said = start_error(exc, [], {}, None) if exc.errno in (errno.EMFILE, errno.ENFILE) else None
+    return WorkerStartError(said) if said else exc
+
+
 def start_error(
     exc: OSError, argv: Sequence[str], env: Mapping[str, str], cwd: str | None
 ) -> str | None:
