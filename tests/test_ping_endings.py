@@ -244,3 +244,21 @@ def test_a_worker_its_shell_waited_for_is_said_killed_by_the_signal_the_shell_re
     log = kernel_log(d)  # searched for the program's pid, not the shell's
     if not log["text"].startswith("not read"):
         assert log["text"].startswith(f"no OOM kill of pid {named[1]} in "), log
+
+
+def test_a_worker_that_exec_ed_itself_again_is_said_to_have_restarted_in_place(
+    run_cli: RunCli,
+) -> None:
+    """It answered, then exec()ed the same program with the same command line on the next
+    ping, and ended at the end of its input as poolctl's checks closed it. Before: 'No
+    hypothesis was confirmed' (its program and command line unchanged, and it was gone by the
+    time the crash was judged)."""
+    d = ping(run_cli, "reexec")
+    assert d["cause"].startswith(
+        "The worker answered 1 request(s), then its process exec()ed the same program again, "
+        "under the same command line (its stack now starts at 0x"
+    ), d["cause"]
+    assert d["remediation"].startswith("Answer every request the worker has read before it")
+    then, now = [e["text"] for e in d["evidence"] if e["origin"].endswith("stat (startstack)")]
+    assert then.split(", its stack from ")[0] == now.split(", its stack from ")[0]
+    assert then != now

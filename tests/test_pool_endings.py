@@ -645,3 +645,23 @@ def test_a_worker_that_exec_ed_another_program_is_said_to_run_it(
     assert "no response within 1 s; its process now runs `sleep 60` (" in cause, cause
     # (then the pool's stop ended it: poolctl/scenario/stopped.py)
     assert "): it exec()ed another program; it was still running when the pool stopped" in cause
+
+
+def test_a_worker_that_exec_ed_itself_again_is_said_to_have_restarted(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """It answered its init, then exec()ed itself again, the same command line, on its next
+    request. Before: only 'no response within 1 s'."""
+    path = tmp_path / "reexecs.yaml"
+    text = SCENARIO.format(python=sys.executable, worker=DIES).replace(
+        f'"{DIES}"]', f'"{DIES}", "reexec"]'
+    )
+    path.write_text(
+        text.replace("request_timeout: 3", "request_timeout: 1").replace("count: 6", "count: 2")
+    )
+    report = failed_run(run_cli, path, tmp_path / "run")
+    (finding,) = report["findings"]
+    cause = finding["outcome"]["cause"]
+    said = "no response within 1 s; its process exec()ed the same program again, under the same"
+    assert said in cause, cause
+    assert "a restart in place, which drops what it had read" in cause

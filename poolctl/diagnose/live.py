@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from poolctl.program import Program
+
 from .procinfo import (
     CHILD_WAITS,
     EVENT_WAITS,
@@ -49,6 +51,9 @@ class Live:
     # whether the worker's fd 1 is the /dev/null poolctl gave it as its discarded stderr (kcmp,
     # asked as its fds were read); None: its stderr not discarded, or the kernel would not say
     stdout_on_discarded_stderr: bool | None = None
+    # the program its process ran then (poolctl/program.py): a worker that exec()ed itself
+    # again and then ended at the end of its input is told from this
+    program: Program | None = None
 
     @property
     def leader(self) -> ProcState | None:

@@ -24,6 +24,7 @@ from poolctl.framing_explain import (
     reencoded,
 )
 from poolctl.model import Evidence
+from poolctl.program import running_program
 from poolctl.protocol import Request, Response, StrayOutput
 from poolctl.worker import WorkerProcess
 from poolctl.worker_types import ExitStatus, NoAnswer, StderrMode
@@ -445,6 +446,7 @@ def look_live(worker: WorkerProcess, stack_file: Path, settle: float = 0.15) -> 
         cwd=worker.spec.cwd,
         listening=_listening(second),
         stdout_on_discarded_stderr=on_discarded,
+        program=running_program(worker.pid),
     )
     write_stack_file(live, worker, stack_file)
     return live

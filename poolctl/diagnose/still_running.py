@@ -6,7 +6,7 @@ it answered). Otherwise the hypothesis is ruled out."""
 from __future__ import annotations
 
 from poolctl.model import Evidence
-from poolctl.program import Program, program_change, running_program
+from poolctl.program import Program, program_change, reexecuted, running_program
 
 from .deaf_stdin import closed_stdin, detached_stdin
 from .judgement import Judgement, confirmed, ruled_out
@@ -27,7 +27,7 @@ def still_running(obs: Observations) -> Judgement:
         return detached_stdin(obs, holder, alive)
     if live is not None and (reader := live.answers_astray()) is not None:
         return answers_astray(obs, reader, alive)
-    now = running_program(obs.worker.pid)
+    now = live.program if live is not None and live.program else running_program(obs.worker.pid)
     change = program_change(obs.worker.answered_as, now)
     if change and now is not None:
         return _exec_ed(obs, change, now, alive)
@@ -70,18 +70,31 @@ def _exec_ed(obs: Observations, change: str, now: Program, alive: str) -> Judgem
         f"The worker answered {served} request(s), then stopped being the program that "
         f"answered: {change} ({alive})"
     )
+    strace = f"`strace -f -e trace=execve -p {obs.worker.pid}` shows the call."
     fix = (
         "Keep the worker's process the program that serves: find the exec in the request's "
         "path (`os.execvp`, `os.execv`, `exec` in a shell script, a library that re-executes "
-        "itself) and run that program as a child (`subprocess.run`) instead; "
-        f"`strace -f -e trace=execve -p {obs.worker.pid}` shows the call."
+        f"itself) and run that program as a child (`subprocess.run`) instead; {strace}"
     )
     before = obs.worker.answered_as
     assert before is not None
     proc = f"/proc/{obs.worker.pid}/exe, cmdline"
-    return confirmed(
-        verdict,
-        fix,
-        Evidence(f"`{before[1]}` ({before[0]})", proc, "the program that answered, read then"),
-        Evidence(f"`{now[1]}` ({now[0]})", proc, "the program its process runs now"),
-    )
+    said = [
+        (before, "the program that answered, read then"),
+        (now, "the program its process runs now"),
+    ]
+    if reexecuted(before, now):  # the same program: told by where its stack starts
+        verdict = f"The worker answered {served} request(s), then {change} ({alive})"
+        fix = (
+            "Answer every request the worker has read before it restarts itself: find the "
+            'exec in the request\'s path (`os.execv(sys.executable, sys.argv)`, `exec "$0"`, '
+            f"a reloader watching its files) and restart only between requests, or not at all "
+            f"while it serves; {strace}"
+        )
+        proc = f"/proc/{obs.worker.pid}/exe, cmdline, stat (startstack)"
+        return confirmed(
+            verdict,
+            fix,
+            *(Evidence(f"`{p[1]}` ({p[0]}), its stack from {p[2]:#x}", proc, n) for p, n in said),
+        )
+    return confirmed(verdict, fix, *(Evidence(f"`{p[1]}` ({p[0]})", proc, n) for p, n in said))

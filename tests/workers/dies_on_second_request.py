@@ -13,7 +13,8 @@ request it answers and never closes it (a limit on its open files ends it: `ulim
 `spawn`, it starts a `sleep 60` for every request and leaves it running (a limit on its user's
 processes ends it: `ulimit -u`); with `term-group`, it sends SIGTERM to its own process group
 (`kill 0`, as a shell script's `trap 'kill 0' EXIT` does), with `int-group` SIGINT (Python
-raises it as `KeyboardInterrupt`, and ends by it)."""
+raises it as `KeyboardInterrupt`, and ends by it), with `reexec` it exec()s itself again, the
+same command line, dropping the request it read (a restart in place)."""
 
 import json
 import os
@@ -68,6 +69,8 @@ while len(header := sys.stdin.buffer.read(4)) == 4:
         os.kill(0, signal.SIGTERM)
     if served == 2 and sys.argv[1] == "int-group":
         os.kill(0, signal.SIGINT)
+    if served == 2 and sys.argv[1] == "reexec":
+        os.execv(sys.executable, [sys.executable, *sys.argv])
     if served == 2 and sys.argv[1] not in ("leak", "spawn"):
         sys.stdout.buffer.write(struct.pack(">I", len(body)) + body[:20])
         sys.stdout.buffer.flush()
