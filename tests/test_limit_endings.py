@@ -177,3 +177,51 @@ def test_a_process_refused_at_the_user_s_process_limit_names_it(
     assert "its user had 8 processes as it exited, at its limit of 8 (RLIMIT_NPROC" in cause
     assert outcome["remediation"].startswith("Find the processes it starts and does not reap")
     assert limits_evidence(outcome).startswith("Max processes: 8 (hard 8) processes; 8 ")
+
+
+def test_sigxfsz_under_a_file_size_limit_is_the_kernel_s(run_cli: RunCli, tmp_path: Path) -> None:
+    """It appends 1 KiB to its log for every request, under `ulimit -f 2` (1 KiB): the second
+    append finds the file at the limit. Before: 'sent by another process (a supervisor, a
+    timeout wrapper, a user) or by the worker itself', and the fix to find the sender."""
+    *shell, line = under("-f 2", "log")
+    argv = [*shell, f"cd {shlex.quote(str(tmp_path))}; {line}"]
+    outcome = ping(run_cli, tmp_path, argv)
+    cause = outcome["cause"]
+    assert (
+        "killed by SIGXFSZ (25) (the kernel ended it at its file-size limit, most likely: " in cause
+    )
+    assert "a limit of 1 KiB on each file it writes (RLIMIT_FSIZE, `ulimit -f`)" in cause
+    assert "sent by another process" not in cause
+    assert outcome["remediation"].startswith("Raise or drop the worker's file-size limit")
+    assert limits_evidence(outcome) == "Max file size: 1,024 (hard 1,024) bytes"
+    assert (tmp_path / "worker.log").stat().st_size == 1024
+
+
+def test_sigxfsz_a_shell_reports_under_its_limit_is_the_kernel_s_in_a_pool(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """The limit set by a shell that waits for the worker (`ulimit -f 2; worker; exit $?`):
+    the shell's line and exit code report SIGXFSZ, and its limits, the worker's too, say why.
+    Before: SIGXFSZ 'sent by another process (a supervisor, a timeout wrapper, a user) or by
+    the worker itself', the limit unread."""
+    worker = shlex.join([sys.executable, str(DIES), "log"])
+    line = f"cd {shlex.quote(str(tmp_path))}; ulimit -f 2; {worker}; exit $?"
+    path = tmp_path / "fsize.yaml"
+    path.write_text(
+        "name: fsize-limit\ndescription: a worker under a file-size limit logs to a file\n"
+        f"worker: {{command: {json.dumps(['/bin/sh', '-c', line])}, framing: packet-4}}\n"
+        "pool: {size: 1, max_overflow: 0, lazy: false, checkout_timeout: 5, request_timeout: 30}\n"
+        "steps:\n  - request: {command: ping, count: 1}\n"
+    )
+    code, out, err = run_cli("run-scenario", str(path), "--json", "--run-dir", str(tmp_path / "r"))
+    assert code == 1, err
+    (finding,) = json.loads(out)["findings"]
+    cause = finding["outcome"]["cause"]
+    assert "exited with code 153 (its shell reports the program it ran killed by SIGXFSZ" in cause
+    assert "; the kernel ended it at its file-size limit, most likely: " in cause
+    assert "its last line on stderr" not in cause
+    fix = finding["outcome"]["remediation"]
+    assert fix.startswith("Raise or drop the worker's file-size limit"), fix
+    assert "Max file size: 1,024 (hard 1,024) bytes" in [
+        e["text"] for e in finding["outcome"]["evidence"]
+    ]

@@ -1,7 +1,8 @@
 """A worker ended by a resource limit it ran under, told from the limits and CPU time read from
 its process at its exit (poolctl/process_end.py): its CPU time (`ulimit -t`: SIGXCPU at the
 soft limit, SIGKILL at the hard one), its address space or data size (`ulimit -v`, `prlimit
---as`: MemoryError, ENOMEM), its open files (`ulimit -n`: EMFILE). Read by ping's crash
+--as`: MemoryError, ENOMEM), its open files (`ulimit -n`: EMFILE), the size of the files it
+writes (`ulimit -f`: SIGXFSZ). Read by ping's crash
 reading and the pool's (poolctl/diagnose/hypotheses/crashed.py, poolctl/scenario/deaths.py),
 in the same words. A limit is named only when it was set (not unlimited) and what ended the
 worker is that limit's own error; anything else is left to their other readings.
@@ -79,6 +80,24 @@ def _cpu(end: ProcessEnd, number: int) -> LimitReached | None:
     )
 
 
+def _file_size(end: ProcessEnd, number: int) -> LimitReached | None:
+    """SIGXFSZ under a file-size limit: the kernel's, as a write finds its file at the limit."""
+    limit = end.limits.get("Max file size")
+    if number != signal.SIGXFSZ or limit is None or limit.soft is None:
+        return None
+    return LimitReached(
+        f"the kernel ended it at its file-size limit, most likely: it ran under a limit of "
+        f"{fmt_bytes(limit.soft)} on each file it writes (RLIMIT_FSIZE, `ulimit -f`), and a "
+        "write to a file at that size sends SIGXFSZ, whose default ends the process (another "
+        "process may send SIGXFSZ too, which its exit does not tell apart)",
+        "Raise or drop the worker's file-size limit (`ulimit -f`, `prlimit --fsize`, a "
+        "supervisor's or container's rlimits), or keep what it writes below it (rotate or cap "
+        "its log: `ls -l` of the files it writes shows the one at the limit); a process that "
+        "ignores SIGXFSZ gets `File too large` (EFBIG) from the write instead, as Python does.",
+        _evidence(end, limit),
+    )
+
+
 def _memory(end: ProcessEnd, said: str) -> LimitReached | None:
     if not any(word in said for word in NO_MEMORY):
         return None
@@ -137,6 +156,8 @@ def limit_reached(
     `said`: the error it ended on, or the end of its stderr), or None when none is known to."""
     if end is None:
         return None
-    if number is not None:  # the kernel's at a CPU limit, or a runtime's own on no memory
-        return _cpu(end, number) or _memory(end, said)
+    if (
+        number is not None
+    ):  # the kernel's at a CPU or file-size limit, or a runtime's own on no memory
+        return _cpu(end, number) or _file_size(end, number) or _memory(end, said)
     return _memory(end, said) or _files(end, said, served) or _processes(end, said)

@@ -117,7 +117,7 @@ def death_of(pool: Pool, worker_id: str) -> Death | None:
         return None
     evidence: Evidence | None = None
     more: tuple[Evidence, ...] = ()
-    limit = limit_reached(process.end, status.signal, stderr[-2000:])
+    limit = limit_reached(process.end, ended_by, stderr[-2000:])  # a shell's: its limits
     if limit is not None:  # the kernel at its CPU-time limit (`ulimit -t`)
         why, how, evidence = limit.why, limit.fix, limit.evidence
     elif shell and ended_by == signal.SIGKILL and shell.pid is None:  # no pid to look up

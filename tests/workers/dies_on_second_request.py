@@ -14,7 +14,9 @@ request it answers and never closes it (a limit on its open files ends it: `ulim
 processes ends it: `ulimit -u`); with `term-group`, it sends SIGTERM to its own process group
 (`kill 0`, as a shell script's `trap 'kill 0' EXIT` does), with `int-group` SIGINT (Python
 raises it as `KeyboardInterrupt`, and ends by it), with `reexec` it exec()s itself again, the
-same command line, dropping the request it read (a restart in place)."""
+same command line, dropping the request it read (a restart in place); with `log`, it appends
+1 KiB to worker.log in its folder for every request, SIGXFSZ at its default (a limit on the
+size of its files ends it: `ulimit -f`)."""
 
 import json
 import os
@@ -69,9 +71,13 @@ while len(header := sys.stdin.buffer.read(4)) == 4:
         os.kill(0, signal.SIGTERM)
     if served == 2 and sys.argv[1] == "int-group":
         os.kill(0, signal.SIGINT)
+    if sys.argv[1] == "log":  # SIGXFSZ at its default, as a native program or Node has it
+        signal.signal(signal.SIGXFSZ, signal.SIG_DFL)
+        with open("worker.log", "ab", buffering=0) as log:
+            log.write(b"x" * 1023 + b"\n")
     if served == 2 and sys.argv[1] == "reexec":
         os.execv(sys.executable, [sys.executable, *sys.argv])
-    if served == 2 and sys.argv[1] not in ("leak", "spawn"):
+    if served == 2 and sys.argv[1] not in ("leak", "spawn", "log"):
         sys.stdout.buffer.write(struct.pack(">I", len(body)) + body[:20])
         sys.stdout.buffer.flush()
         sys.exit(0)

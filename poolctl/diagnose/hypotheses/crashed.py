@@ -365,8 +365,8 @@ def crashed(obs: Observations) -> Judgement:
     shell = shell_reported(status.code, obs.stderr_text) if not exc else None
     ended_by, victim = (shell.signal, shell.pid) if shell else (status.signal, pid)
     verdict += shell.said() if shell else ""
-    said = "\n".join(tail) if status.signal is not None else ""  # V8's `Fatal process OOM`
-    limit = limit_reached(obs.worker.end, status.signal, said) if not exc else None
+    said = "\n".join(tail) if ended_by is not None else ""  # V8's `Fatal process OOM`
+    limit = limit_reached(obs.worker.end, ended_by, said) if not exc else None
     if limit is not None:  # the kernel at its CPU-time limit (`ulimit -t`)
         verdict += f" ({limit.why})"
         fix = limit.fix
