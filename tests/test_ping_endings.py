@@ -262,3 +262,22 @@ def test_a_worker_that_exec_ed_itself_again_is_said_to_have_restarted_in_place(
     then, now = [e["text"] for e in d["evidence"] if e["origin"].endswith("stat (startstack)")]
     assert then.split(", its stack from ")[0] == now.split(", its stack from ")[0]
     assert then != now
+
+
+@pytest.mark.skipif(shutil.which("timeout") is None, reason="no timeout (coreutils)")
+def test_a_worker_a_timeout_in_its_command_ended_is_told_so(run_cli: RunCli) -> None:
+    """`timeout 5 worker`: it answered, hung in the next request, and `timeout` ended it,
+    exiting 124. Before: 'exited with code 124, leaving no word of why', with the fix to look
+    for a `close(2)` of its stderr under strace."""
+    code, out, _ = run_cli(
+        "ping", "--json", "--count", "2", "--timeout", "20", "--no-experiments", "--",
+        "timeout", "5", sys.executable, str(DIES), "hang",
+    )  # fmt: skip
+    assert code == 1, out
+    d = json.loads(out)["findings"][0]["outcome"]
+    assert (
+        "exited with code 124: `timeout 5` in its command ended it: coreutils' timeout"
+        in (d["cause"])
+    ), d["cause"]
+    assert "no word of why" not in d["cause"]
+    assert d["remediation"].startswith("Drop `timeout 5` from the worker's command")

@@ -665,3 +665,26 @@ def test_a_worker_that_exec_ed_itself_again_is_said_to_have_restarted(
     said = "no response within 1 s; its process exec()ed the same program again, under the same"
     assert said in cause, cause
     assert "a restart in place, which drops what it had read" in cause
+
+
+@pytest.mark.skipif(shutil.which("timeout") is None, reason="no timeout (coreutils)")
+def test_a_pooled_worker_a_timeout_in_its_command_ended_is_told_so(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """`timeout 5 worker`: it answered its init and hung in a request until `timeout` ended it
+    (exit 124). Before: 'exited with code 124, saying nothing on its stderr', and to find why
+    it exits by hand."""
+    command = ["timeout", "5", sys.executable, str(DIES), "hang"]
+    path = tmp_path / "timed.yaml"
+    path.write_text(
+        SCENARIO.format(python=sys.executable, worker=DIES)
+        .replace(f'["{sys.executable}", "{DIES}"]', json.dumps(command))
+        .replace("size: 2", "size: 1")
+        .replace("request_timeout: 3", "request_timeout: 20")
+        .replace("count: 6, concurrency: 2", "count: 1, concurrency: 1")
+    )
+    report = failed_run(run_cli, path, tmp_path / "run")
+    (finding,) = report["findings"]
+    cause = finding["outcome"]["cause"]
+    assert "exited with code 124: `timeout 5` in its command ended it" in cause, cause
+    assert finding["outcome"]["remediation"].startswith("Drop `timeout 5` from the worker's")

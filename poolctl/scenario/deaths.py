@@ -26,6 +26,7 @@ from poolctl.diagnose.shell_reported import (
 from poolctl.diagnose.signal_words import signal_words
 from poolctl.diagnose.started_as import started_as
 from poolctl.diagnose.stdout_astray import DISCARDED_NOTE, ONTO_STDERR_FIX, REDIRECTED_FIX
+from poolctl.diagnose.timeout_wrapper import ran_out
 from poolctl.diagnose.typescript_api import no_compiler_api
 from poolctl.model import Evidence
 from poolctl.pool import Pool
@@ -110,6 +111,8 @@ def death_of(pool: Pool, worker_id: str) -> Death | None:
         return Death(CLOSED_SAID, KEEP_STDOUT_OPEN)
     # a shell that waited for the program a signal ended: its exit code and line tell which
     shell = shell_reported(status.code, stderr) if status is not None else None
+    if (timed_out := ran_out(list(process.spec.argv), status.code if status else None)) is not None:
+        return Death(timed_out.why(), timed_out.fix(), timed_out.evidence(), told=True)
     if status is not None and status.signal is None and status.code and shell is None:
         return _error_exit(process, status.code, stderr, origin)
     ended_by = shell.signal if shell else status.signal if status else None

@@ -16,7 +16,8 @@ processes ends it: `ulimit -u`); with `term-group`, it sends SIGTERM to its own 
 raises it as `KeyboardInterrupt`, and ends by it), with `reexec` it exec()s itself again, the
 same command line, dropping the request it read (a restart in place); with `log`, it appends
 1 KiB to worker.log in its folder for every request, SIGXFSZ at its default (a limit on the
-size of its files ends it: `ulimit -f`)."""
+size of its files ends it: `ulimit -f`); with `hang`, it sleeps 60 s on the second request
+(a `timeout` its command runs it under ends it)."""
 
 import json
 import os
@@ -75,6 +76,8 @@ while len(header := sys.stdin.buffer.read(4)) == 4:
         signal.signal(signal.SIGXFSZ, signal.SIG_DFL)
         with open("worker.log", "ab", buffering=0) as log:
             log.write(b"x" * 1023 + b"\n")
+    if served == 2 and sys.argv[1] == "hang":
+        time.sleep(60)
     if served == 2 and sys.argv[1] == "reexec":
         os.execv(sys.executable, [sys.executable, *sys.argv])
     if served == 2 and sys.argv[1] not in ("leak", "spawn", "log"):

@@ -64,6 +64,7 @@ from ..signal_words import FAULTS, signal_words
 from ..started_as import STARTED, started_as
 from ..stdout_said import stdout_refusal
 from ..still_running import still_running
+from ..timeout_wrapper import ran_out
 
 ID = "crashed"
 # what to do about a worker that exited between a frame's header and its end
@@ -149,6 +150,7 @@ def crashed(obs: Observations) -> Judgement:
     refused = None  # what it said of its command line on stdout, when that says why
     part = obs.explanation
     cut_short = part.text if part is not None and part.kind == "truncated" else None
+    timed_out = ran_out(list(obs.worker.spec.argv), status.code)  # `timeout 60 server`'s end
     verdict = f"The worker exited before answering: pid {pid} {status.describe()}"
     argv = shlex.join(obs.worker.spec.argv)  # pasted into a shell as it is
     fix = (
@@ -285,7 +287,7 @@ def crashed(obs: Observations) -> Judgement:
         if (library := library_entry(obs.worker.spec.argv, obs.worker.spec.cwd)) is not None:
             verdict, fix = verdict + library.why(), library.fix()  # no server: a library's main
             ev.append(library.evidence())
-    elif status.code and not tail and not obs.pending and _silent_log(obs) is not None:
+    elif status.code and not (tail or obs.pending or timed_out) and _silent_log(obs) is not None:
         verdict += ", leaving no word of why: its stderr log is empty and its stdout too"
         fix = _silent_fix(argv)
         ev.append(Evidence("0 bytes", obs.stderr_origin, "its stderr log: nothing came there"))
@@ -395,6 +397,8 @@ def crashed(obs: Observations) -> Judgement:
             verdict += f"; the kernel log says it faulted in {where.group(1)}" if where else ""
             ev.append(Evidence(record[0], record[1], "the kernel's record of the fault"))
     fix += f" {EXEC_IT}" if shell else ""
+    if timed_out is not None:  # the duration ran out, whatever it said: its end
+        verdict, fix, ev = verdict + timed_out.why(), timed_out.fix(), [*ev, timed_out.evidence()]
     speaks = _speaks_another(obs, ev)
     if speaks is not None:
         verdict += f"; {speaks[0]}"
