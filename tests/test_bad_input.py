@@ -330,15 +330,14 @@ def test_a_step_summary_that_is_a_fifo_nobody_reads_is_warned_of_not_waited_on(
 
 
 def test_a_fifo_wait_that_is_no_number_of_seconds_is_refused(
-    tmp_path: Path, processes: Processes
+    tmp_path: Path, cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fifo = tmp_path / "test.log"
     os.mkfifo(fifo)
-    env = {**_env(tmp_path), "POOLCTL_FIFO_WAIT": "nan"}
-    argv = [sys.executable, "-m", "poolctl", "triage", str(fifo), "--no-history"]
-    done = processes.run(argv, 60, cwd=tmp_path, env=env)
-    assert done.returncode == 2
-    assert _one_line(done.stderr) == (
+    monkeypatch.setenv("POOLCTL_FIFO_WAIT", "nan")
+    code, _, err = cli("triage", str(fifo), "--no-history")
+    assert code == 2
+    assert _one_line(err) == (
         "poolctl: error: POOLCTL_FIFO_WAIT: not a number of seconds from 0 to 86400: 'nan'"
     )
 
@@ -516,16 +515,15 @@ def test_a_compressed_log_whose_lines_end_in_a_cr_alone_is_told_a_command_that_r
     ],
 )
 def test_a_path_with_a_newline_is_named_on_the_error_s_one_line(
-    tmp_path: Path, processes: Processes, argv: list[str], said: str
+    tmp_path: Path, cli: RunCli, argv: list[str], said: str
 ) -> None:
     # a file name may hold a newline (`$'ci\nrun.log'`): the error's one line broke in two at
     # it, the second half a line of its own that read as no error at all
     path = str(tmp_path / "ci\nrun.log")
-    argv = [path if a == "PATH" else a for a in argv]
-    done = processes.run([sys.executable, "-m", "poolctl", *argv], 60, env=_env(tmp_path))
-    assert done.returncode == 2, done.stderr
+    code, _, err = cli(*[path if a == "PATH" else a for a in argv])
+    assert code == 2, err
     shown = str(tmp_path / "ci\\nrun.log")
-    assert said.replace("PATH", shown) in _one_line(done.stderr)
+    assert said.replace("PATH", shown) in _one_line(err)
 
 
 def test_a_test_name_with_a_newline_is_titled_on_one_line_by_history(
