@@ -112,17 +112,17 @@ def test_triage_keeps_the_newest_runs(cli: RunCli, reports_in_tmp: Path) -> None
     ],
 )
 def test_a_reports_folder_no_run_folder_can_be_made_in_is_named_with_what_failed(
-    tmp_path: Path, processes: Processes, where: str, said: str
+    tmp_path: Path, cli: RunCli, monkeypatch: pytest.MonkeyPatch, where: str, said: str
 ) -> None:
     # POOLCTL_REPORTS_DIR=/proc/sys was called the run folder itself, and missing: "cannot
     # create the run folder /proc/sys: No such file or directory"; a file, "File exists"
     base = Path(where) if where.startswith("/") else tmp_path / "reports.txt"
     if where == "a file":
         base.write_text("not a folder")
-    env = {**os.environ, "POOLCTL_REPORTS_DIR": str(base)}
-    done = processes.run([sys.executable, "-m", "poolctl", "ping"], 60, env=env)
-    assert done.returncode == 2, done.stderr
-    assert done.stderr == (
+    monkeypatch.setenv("POOLCTL_REPORTS_DIR", str(base))
+    code, _, err = cli("ping")
+    assert code == 2, err
+    assert err == (
         f"poolctl: error: POOLCTL_REPORTS_DIR: cannot create a run folder {said}\n".replace(
             "FILE", str(base)
         )
