@@ -30,6 +30,12 @@ HEADER_RE = re.compile(r"^(?P<cls>[\w.$]+) > (?P<test>\S.*?) FAILED$")
 TRIGGERS = (r"^[\w.$]+ > \S.* FAILED\s*$",)
 VERDICT_RE = re.compile(r"^\d+ tests? completed, (?P<failed>\d+) failed(?:, \d+ skipped)?$")
 VERDICT_TRIGGER = r"^\d+ tests? completed, [1-9]\d* failed"
+# a passed run prints no count: its build's closing line, a clean run where its test task ran
+# (`:test`, `> Task :test`, a subproject's `:pool:test`; Gradle fails the build on a failed test).
+# Gradle 4.4 glues what the tests' JVM prints to its task's line (`:testWARNING: …`); its
+# `:testClasses` only compiles them
+CLEAN_RE = re.compile(r"^BUILD SUCCESSFUL(?: in \S+)?$")
+TEST_TASK_RE = re.compile(r"^(?:> Task )?:(?:[\w-]+:)*test(?!\w*Classes\b|[a-z\d_])", re.M)
 # the short form: the exception's class and the place it names in the test's class
 _SHORT_RE = re.compile(
     r"^(?:Caused by: )?(?P<kind>[\w.$]+) at (?P<file>[\w$]+\.\w+):(?P<line>\d+)$"

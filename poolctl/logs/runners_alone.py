@@ -25,6 +25,7 @@ from poolctl.logs import (
     doctest_cpp_block,
     go_block,
     gotestsum_block,
+    gradle_block,
     gtest_block,
     hspec_block,
     jest_block,
@@ -224,6 +225,8 @@ def read_passed_alone(text: str, file: str, out: ParsedLog) -> tuple[int, str]:
     closing = (*PASSED, _BATS) if bats_pretty.clean_run(text) else PASSED
     if hspec_block.CLEAN_IN_TEXT_RE.search(text):  # RSpec's or hspec's, by its other lines
         closing = (*closing, (_examples_runner(text), hspec_block.CLEAN_RE))
+    if gradle_block.TEST_TASK_RE.search(text):  # a build's success, Gradle's run where tests ran
+        closing = (*closing, (gradle_block.RUNNER, gradle_block.CLEAN_RE))
     for number, line in enumerate(lines, 1):
         stripped = line.strip()
         if failed_step is None and _FAILED_STEP.search(line):
