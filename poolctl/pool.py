@@ -13,6 +13,7 @@ import dataclasses
 import functools
 import signal
 import time
+from pathlib import Path
 from typing import Any
 
 from poolctl.errors import FramingError, PoolctlError
@@ -123,6 +124,9 @@ class Pool:
         except PoolctlError as exc:
             self._spawn_failed(process, exc)
             return None
+        except OSError as exc:
+            self._folder_failed(exc)
+            return None
         return self._register(process, overflow)
 
     async def _spawn_off_loop(self, overflow: bool) -> PooledWorker | None:
@@ -133,6 +137,9 @@ class Pool:
             await asyncio.to_thread(process.start)
         except PoolctlError as exc:
             self._spawn_failed(process, exc)
+            return None
+        except OSError as exc:
+            self._folder_failed(exc)
             return None
         if self.shutting_down is not None:  # the pool stopped while it started
             await asyncio.to_thread(process.stop, self.config.stop_grace)
@@ -152,6 +159,16 @@ class Pool:
         return WorkerProcess(
             spec, self.run_dir.workers, worker_id=worker_id, context=self.run_dir.context
         )
+
+    def _folder_failed(self, exc: OSError) -> None:
+        """A new worker's capture files could not be made in the run folder (a full disk, a
+        read-only or deleted folder): the run ends as it does when its trace cannot be written,
+        and says so once. It ran on, every checkout timing out, tracebacks on its stderr."""
+        at = Path(exc.filename) if isinstance(exc.filename, str) else None
+        if at is None or at.parent != self.run_dir.workers or self.trace.on_write_error is None:
+            raise exc
+        self.trace.write_error = self.trace.write_error or exc
+        self.trace.on_write_error()
 
     def _spawn_failed(self, process: WorkerProcess, exc: PoolctlError) -> None:
         self.last_init_failure = exc.message

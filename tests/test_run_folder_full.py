@@ -1,0 +1,57 @@
+"""A run folder that can take no new file while the pool starts a worker (a full disk: here a
+tmpfs out of inodes): the run ends at that write, one line and exit 2, as when its trace cannot
+be written (poolctl/pool.py `_folder_failed`)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Processes, RunCli
+
+ANSWERS_ONCE = Path(__file__).parent / "workers" / "answers_once.py"
+
+
+@pytest.fixture
+def small_tmpfs(tmp_path: Path, processes: Processes) -> Iterator[Path]:
+    """A tmpfs of 16 inodes: the run folder's own files, and two for each worker it starts."""
+    folder = tmp_path / "small"
+    folder.mkdir()
+    mounted = processes.run(
+        ["mount", "-t", "tmpfs", "-o", "size=10m,nr_inodes=16", "tmpfs", str(folder)], 30
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
+    try:
+        yield folder
+    finally:
+        processes.run(["umount", "-l", str(folder)], 30)
+
+
+def test_a_worker_s_capture_files_on_a_full_disk_end_the_run_in_one_line(
+    run_cli: RunCli, tmp_path: Path, small_tmpfs: Path
+) -> None:
+    """Its workers answer once and exit, and the pool starts another each time, until the fifth
+    worker's stderr log cannot be made. Before: the replacement's OSError was raised in the
+    pool's callback and in its growth task, their tracebacks printed ('Task exception was never
+    retrieved'), and the run went on, each checkout timing out (52 s for 30 requests), until
+    its report could not be written."""
+    scenario = tmp_path / "quitters.yaml"
+    worker = [sys.executable, str(ANSWERS_ONCE)]
+    scenario.write_text(
+        f"name: quitters\nworker: {{command: {json.dumps(worker)}, framing: packet-4}}\n"
+        "pool: {size: 1, max_overflow: 0, lazy: false, checkout_timeout: 3, "
+        "request_timeout: 3}\nsteps:\n  - request: {command: echo, count: 30}\n"
+    )
+    run = small_tmpfs / "run"
+    code, _, err = run_cli("run-scenario", str(scenario), "--run-dir", str(run))
+    assert "Traceback" not in err and "Task exception" not in err, err
+    assert "checkout timed out" not in err, err
+    (line,) = [line for line in err.splitlines() if line.startswith("poolctl: ")]
+    assert line.startswith(f"poolctl: error: cannot write {run}/workers/w"), line
+    assert line.endswith(": No space left on device (make room, or --run-dir elsewhere)"), line
+    assert code == 2
