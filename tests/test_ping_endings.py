@@ -281,3 +281,16 @@ def test_a_worker_a_timeout_in_its_command_ended_is_told_so(run_cli: RunCli) -> 
     ), d["cause"]
     assert "no word of why" not in d["cause"]
     assert d["remediation"].startswith("Drop `timeout 5` from the worker's command")
+
+
+def test_a_worker_its_own_alarm_killed_is_told_to_find_the_timer(run_cli: RunCli) -> None:
+    """It set `signal.alarm(1)` in a request with no handler for SIGALRM. Before: 'sent by
+    another process (a supervisor, a timeout wrapper, a user) or by the worker itself', and to
+    search its code for `kill`."""
+    d = ping(run_cli, "alarm")
+    assert (
+        "killed by SIGALRM (14) (most often a timer of its own that went off with no "
+        in (d["cause"])
+    ), d["cause"]
+    assert d["remediation"].startswith("Find the timer: a search of the worker's code")
+    assert "`signal.alarm(0)`" in d["remediation"]

@@ -9,6 +9,12 @@ import signal
 
 # Signals a process raises on itself by faulting: its own native code crashed.
 FAULTS = {signal.SIGSEGV, signal.SIGBUS, signal.SIGILL, signal.SIGFPE}
+# Signals a process's own timers send it, and the calls that set them.
+TIMERS: dict[int, str] = {
+    signal.SIGALRM: "`alarm()` (`signal.alarm`, a timeout guard) or `setitimer(ITIMER_REAL)`",
+    signal.SIGVTALRM: "`setitimer(ITIMER_VIRTUAL)`, a timer of its CPU time",
+    signal.SIGPROF: "`setitimer(ITIMER_PROF)`, a profiler's timer",
+}
 
 
 def signal_words(number: int, argv: str, stack_shown: bool) -> tuple[str, str]:
@@ -49,6 +55,17 @@ def signal_words(number: int, argv: str, stack_shown: bool) -> tuple[str, str]:
             "Find the pipe it wrote to after its reader closed it (a child process's, a "
             "log's): Python ignores SIGPIPE (BrokenPipeError instead), so a Python worker "
             "killed by it restored the default, or a native library did.",
+        )
+    if number in TIMERS:  # a timer's signal, whose default ends the process
+        name = signal.Signals(number).name
+        return (
+            f"most often a timer of its own that went off with no handler for {name}: "
+            f"{TIMERS[number]}; another process may send it too, which its exit does not tell "
+            "apart",
+            f"Find the timer: a search of the worker's code (and of its libraries) for "
+            f"`alarm`, `setitimer` and `{name}` finds it; a handler for it "
+            f"(`signal.signal(signal.{name}, …)`), or the timer cancelled once its work is "
+            "done (`signal.alarm(0)`), keeps it from ending the worker.",
         )
     # SIGKILL's sender is read from the kernel log: poolctl/diagnose/killed.py. No record
     # names another signal's sender: the worker may have sent it to itself or to its group

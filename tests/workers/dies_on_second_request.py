@@ -17,7 +17,8 @@ raises it as `KeyboardInterrupt`, and ends by it), with `reexec` it exec()s itse
 same command line, dropping the request it read (a restart in place); with `log`, it appends
 1 KiB to worker.log in its folder for every request, SIGXFSZ at its default (a limit on the
 size of its files ends it: `ulimit -f`); with `hang`, it sleeps 60 s on the second request
-(a `timeout` its command runs it under ends it)."""
+(a `timeout` its command runs it under ends it); with `alarm`, it sets `signal.alarm(1)` on
+it with no handler for SIGALRM, and sleeps."""
 
 import json
 import os
@@ -76,6 +77,9 @@ while len(header := sys.stdin.buffer.read(4)) == 4:
         signal.signal(signal.SIGXFSZ, signal.SIG_DFL)
         with open("worker.log", "ab", buffering=0) as log:
             log.write(b"x" * 1023 + b"\n")
+    if served == 2 and sys.argv[1] == "alarm":  # a timeout guard set, its handler not
+        signal.alarm(1)
+        time.sleep(30)
     if served == 2 and sys.argv[1] == "hang":
         time.sleep(60)
     if served == 2 and sys.argv[1] == "reexec":
