@@ -10,11 +10,13 @@ error; retrying in 2.0s (attempt 1/3)`) unsaid."""
 from __future__ import annotations
 
 import json
+import sys
 
 import pytest
 
 from poolctl.cli import main
-from tests.conftest import REPO, Processes
+from tests.conftest import REPO, Processes, RunCli
+from tests.test_diagnose_workers import WORKERS, diagnose
 
 SERVER = REPO / ".peers/py-alone/arxiv-mcp-server/bin/arxiv-mcp-server"
 
@@ -53,8 +55,26 @@ def test_its_retries_on_stderr_are_named_when_nothing_is_confirmed(
         " failed connection(s) to a service (`arXiv API request connection error; "
         in (outcome["cause"])
     ), outcome
-    assert (
-        "it may be waiting on its retries of a service it cannot reach (untested)"
-        in (outcome["cause"])
+    # silent past the wait, or answered past the timeout once its retries ended (at a load of
+    # 8 it answered 6.2 s after the request, and the late answer's verdict left them unsaid)
+    said = ("it may be waiting on", "its answer may have waited on")
+    assert any(
+        f"{waited} its retries of a service it cannot reach (untested)" in outcome["cause"]
+        for waited in said
     ), outcome
     assert "give it a way to the service it connects to" in outcome["remediation"], outcome
+
+
+def test_retries_before_a_late_answer_are_named_beside_it(run_cli: RunCli) -> None:
+    """A worker that logs three failed connections to a service, then answers 1.5 s after the
+    request, past a 0.5 s timeout: 'slow, not broken', and its retries were unsaid (the arXiv
+    server, its retries over, answered 6.2 s after the request against a 6 s timeout)."""
+    late = [sys.executable, str(WORKERS / "answers_late.py"), "1.5", "retries"]
+    d = diagnose(run_cli, "--timeout", "0.5", "--", *late)
+    assert d["cause"].startswith("No hypothesis was confirmed: the worker is slow, not broken"), d
+    assert (
+        "; its stderr logged 3 failed connection(s) to a service (`API request connection error; "
+        "retrying (attempt 1/3)`): its answer may have waited on its retries of a service it "
+        "cannot reach (untested)"
+    ) in d["cause"], d["cause"]
+    assert "give it a way to the service it connects to" in d["remediation"], d["remediation"]

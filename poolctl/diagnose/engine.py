@@ -482,10 +482,10 @@ def _probe_and_experiment(
         )  # fmt: skip
         if obs.late_answer is not None and obs.live is not None:
             obs.at_answer = read_again(obs.live)  # the CPU it waited for, its answer's
+        obs.stderr_after_wait = stderr_now(worker)  # what it logged as it kept on, answered or not
         if obs.late_answer is None:
             obs.waited_longer = worker.elapsed()
             obs.unread_after_wait = stdin_unread(worker)
-            obs.stderr_after_wait = stderr_now(worker)
         progress.update()
     if obs.close_probe is not None:  # its answer may have come while the experiments ran
         obs.answer_after_close = answer_after_close(worker, failed.request, obs.close_probe)

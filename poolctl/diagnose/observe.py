@@ -86,7 +86,7 @@ class Observations:
     # seconds since spawn by which its answer came after all, past the close probe's wait (read
     # once its experiments ended: a handler slower than the timeout finishing)
     answer_after_close: float | None = None
-    stderr_after_wait: str | None = None  # its stderr then: what it logged as it kept starting
+    stderr_after_wait: str | None = None  # its stderr after poolctl waited on, answered or not
     unread_at_exit: int | None = None  # bytes left in its stdin pipe once it had exited
     samples: list[StackSample] = field(default_factory=list)  # taken while poolctl kept waiting
     # its processes read again as its late answer came: the CPU it waited for over its start

@@ -72,6 +72,10 @@ def none_confirmed(
             cause += f"; {starved.said(answered=True)}"
             evidence.append(starved.evidence())
             steps.append(starved.step())
+        if (retried := _retries(obs, "its answer may have waited on")) is not None:
+            cause += retried[0]
+            evidence.append(retried[1])
+            steps.append(retried[2])
         steps.append(f"raise the timeout above {took:.1f} s, or make this request faster")
     else:
         cause = (
@@ -117,18 +121,10 @@ def none_confirmed(
             cause += said
             evidence.append(peer.evidence())
             steps.append(step)
-        failed = [line for line in obs.stderr_text.splitlines() if failure_to_reach(line)]
-        if len(failed) >= 2 and not working:  # retries (arxiv-mcp-server offline)
-            first = failed[0].strip()[:200]
-            cause += (
-                f"; its stderr logged {len(failed)} failed connection(s) to a service (`{first}`):"
-                " it may be waiting on its retries of a service it cannot reach (untested)"
-            )
-            evidence.append(Evidence(first, obs.stderr_origin, f"the first of {len(failed)}"))
-            steps.append(
-                "give it a way to the service it connects to (start it, or the network, a name "
-                "server or a proxy for a remote one), or a --timeout above its retries"
-            )
+        if not working and (retried := _retries(obs, "it may be waiting on")) is not None:
+            cause += retried[0]
+            evidence.append(retried[1])
+            steps.append(retried[2])
         lock = worker_waits_on_lock(obs) if not working else None
         if lock is not None:  # a file lock another process holds (flock, lockf)
             cause += f"; {lock.said()}"
@@ -184,3 +180,21 @@ def none_confirmed(
     ):
         steps.append("try a longer --timeout")
     return cause, "Next: " + "; ".join(steps) + ".", tuple(evidence)
+
+
+def _retries(obs: Observations, waited: str) -> tuple[str, Evidence, str] | None:
+    """Its stderr's failed connections to a service, twice or more: retries of a service it
+    cannot reach (arxiv-mcp-server offline), which a silence or a late answer may have waited
+    on (`waited`), untested. Said, its evidence, and the step; None without them."""
+    stderr = obs.stderr_after_wait or obs.stderr_text  # the later, had it waited on
+    failed = [line for line in stderr.splitlines() if failure_to_reach(line)]
+    if len(failed) < 2:
+        return None
+    first = failed[0].strip()[:200]
+    return (
+        f"; its stderr logged {len(failed)} failed connection(s) to a service (`{first}`): "
+        f"{waited} its retries of a service it cannot reach (untested)",
+        Evidence(first, obs.stderr_origin, f"the first of {len(failed)}"),
+        "give it a way to the service it connects to (start it, or the network, a name server "
+        "or a proxy for a remote one), or a --timeout above its retries",
+    )
