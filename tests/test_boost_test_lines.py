@@ -80,3 +80,21 @@ def test_each_failed_line_is_read(capsys: pytest.CaptureFixture[str], log: str) 
 def test_a_clean_run_is_clean(capsys: pytest.CaptureFixture[str], log: str) -> None:
     code, report = triage_json(capsys, RUNS / log)
     assert (code, report["summary"]["failures"]) == (0, 0)
+
+
+def test_its_junit_logger_is_read_as_its_console(capsys: pytest.CaptureFixture[str]) -> None:
+    """`--logger=JUNIT,error,FILE` (the advice its verdict gives) writes `message="unexpected
+    exception"` or `"failure"` and puts what failed in Boost's fields (`ASSERTION FAILURE:`,
+    `UNCAUGHT EXCEPTION:`, its stack trace and last checkpoint): each failure's message was
+    the attribute's, its kind `uncaught exception`, none placed, none classified."""
+    code, report = triage_json(capsys, RUNS / "junit.xml")
+    assert code == 1
+    assert (report["summary"]["failures"], report["summary"]["unread"]) == (7, 0)
+    assert sorted(finding_rows(report, "name", "group", "location", "kind", "pattern")) == sorted(
+        READ
+    )
+    messages = {f["failure"]["name"]: f["failure"]["message"] for f in report["findings"]}
+    assert messages["the_pool_counts_its_workers"] == "check pool.size() == 3u has failed [2 != 3]"
+    assert messages["a_second_caller_checks_out_within_200ms"] == (
+        "checkout timed out after 200ms: pool pool_a has 0 idle workers, 1 waiting"
+    )

@@ -17,6 +17,7 @@ from poolctl.logs.junit_body import (
     eunit_reason,
     message_from_body,
 )
+from poolctl.logs.junit_boost import boost_failure
 from poolctl.logs.junit_ctest import own_output
 from poolctl.logs.junit_go import go_failure
 from poolctl.logs.junit_location import case_location
@@ -96,6 +97,8 @@ def case_failure(
         longer = message.startswith(fields.message) and len(message) > len(fields.message)
         message = message if longer else fields.message or message
         details.update({k: v for k, v in fields.details.items() if k != "counter"})
+    elif boost := boost_failure(body):  # Boost.Test's fields: its attributes say nothing
+        kind, message, told = boost.kind, boost.message, boost.location
     elif outcome.get("cancelled") in CANCELLED:  # EUnit's cancelled test: its body is the stack
         stack = tuple(t.strip() for t in body.strip().splitlines() if t.strip())
     elif message.lower() in _GENERIC_MESSAGES and EUNIT_REASON_RE.search(body):
