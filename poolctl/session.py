@@ -21,6 +21,7 @@ from poolctl.protocol.init_asked import read_of_nothing, unchecked_options_hint
 from poolctl.protocol.server_version import version_shown
 from poolctl.protocol.undeclared import undeclared
 from poolctl.protocol.unknown_tool import unknown_tool
+from poolctl.refused_here import refused_here
 from poolctl.stderr_during import error_logged, stderr_size
 from poolctl.unopened import ping_unopened
 from poolctl.unresolved_host import unresolved_host
@@ -134,6 +135,7 @@ def run_session(
             if not succeeded and not opening:  # a service out of reach, a credential unset
                 said = problem or response.error_message
                 detail += unresolved_host(said) + _asks_environment(worker, said)
+                detail += refused_here(said)
             if session.mismatch:
                 detail = f"answered, but not as {protocol.server_noun}: {session.mismatch}"
             ok = succeeded and not session.mismatch
