@@ -19,6 +19,7 @@ from poolctl.model import ProtocolStep
 from poolctl.protocol import PROTOCOLS, Protocol, Request, Response, Step, workspace
 from poolctl.protocol.init_asked import read_of_nothing, unchecked_options_hint
 from poolctl.protocol.server_version import version_shown
+from poolctl.protocol.tool_arguments import lacked_words
 from poolctl.protocol.undeclared import undeclared
 from poolctl.protocol.unknown_tool import unknown_tool
 from poolctl.refused_here import refused_here
@@ -136,6 +137,7 @@ def run_session(
                 said = problem or response.error_message
                 detail += unresolved_host(said) + _asks_environment(worker, said)
                 detail += refused_here(said)
+                detail += lacked_words(said, args or {}) if step.method == command else ""
             if session.mismatch:
                 detail = f"answered, but not as {protocol.server_noun}: {session.mismatch}"
             ok = succeeded and not session.mismatch

@@ -3,7 +3,7 @@ SDK refuses it naming each argument's path (`MCP error -32602: Input validation 
 arguments for tool get-sum: Invalid input: expected number, received undefined at b`), here from
 @modelcontextprotocol/server-everything (.peers, `make peers`). The rejection was unclassified,
 'without naming a missing field'; an argument given with a value of the wrong kind is named
-too, and is no missing field."""
+too, and is no missing field. ping's step showed the refusal alone."""
 
 from __future__ import annotations
 
@@ -38,9 +38,12 @@ def _run(
     return outcome
 
 
-@pytest.mark.skipif(
+needs_everything = pytest.mark.skipif(
     not EVERYTHING.exists(), reason=f"{EVERYTHING.relative_to(REPO)} is missing: run `make peers`"
 )
+
+
+@needs_everything
 def test_arguments_the_tool_schema_asks_for_are_missing_fields(
     capsys: pytest.CaptureFixture[str], processes: Processes, tmp_path: Path
 ) -> None:
@@ -59,3 +62,19 @@ def test_arguments_the_tool_schema_asks_for_are_missing_fields(
     wrong = _run(capsys, tmp_path, {"a": "one", "b": 2})
     assert wrong["type"] == "unclassified", wrong
     assert "received string at a" in wrong["why"], wrong
+
+
+@needs_everything
+def test_ping_names_the_arguments_the_call_lacked(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    call = {"name": "get-sum", "arguments": {"a": 1}}
+    argv = ["ping", "--no-history", "--format", "json", "--protocol", "mcp", "--timeout", "30"]
+    argv += ["--command", "tools/call", "--args", json.dumps(call)]
+    main([*argv, "--", "node", str(EVERYTHING), "stdio"])
+    report = json.loads(capsys.readouterr()[0])
+    [step] = [s for s in report["extra"]["steps"] if s["method"] == "tools/call"]
+    assert step["detail"].endswith(
+        "received undefined at b; the tool get-sum's input schema asks for b, and the call's "
+        "arguments (a) do not include it: send it in `--args`"
+    ), step

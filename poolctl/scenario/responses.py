@@ -14,6 +14,7 @@ from poolctl.diagnose.asks import asked_for, unset
 from poolctl.events import Event
 from poolctl.model import Diagnosis, Failure, Finding, Unclassified
 from poolctl.patterns.loader import PatternSet
+from poolctl.protocol.tool_arguments import missing_arguments
 from poolctl.protocol.undeclared import undeclared
 from poolctl.scenario.asked_option import asked_option
 from poolctl.scenario.browser_missing import browser_hint
@@ -25,7 +26,6 @@ from poolctl.scenario.null_answer import null_answer
 from poolctl.scenario.schema import filled_values
 from poolctl.scenario.services import NOT_STARTED
 from poolctl.scenario.shown_errors import null_with_shown_error
-from poolctl.scenario.tool_arguments import missing_arguments
 from poolctl.scenario.unopened_document import (
     null_for_unopened,
     opened_documents,

@@ -4,7 +4,8 @@ validation error: Invalid arguments for tool echo: Invalid input: expected strin
 undefined at message`, an issue a line, each ending with the argument's path.
 @modelcontextprotocol/server-sequential-thinking 2026.8.31 given only `thought` names three
 (`Invalid input at nextThoughtNeeded`, `… received NaN at thoughtNumber`: a number coerced from
-nothing). The rejection was unclassified, 'without naming a missing field'."""
+nothing). run-scenario left the rejection unclassified, 'without naming a missing field', and
+ping's step showed it alone."""
 
 from __future__ import annotations
 
@@ -29,3 +30,18 @@ def missing_arguments(error: str, args: Mapping[str, Any]) -> tuple[str, list[st
     named = dict.fromkeys(m["path"] for m in _AT_PATH.finditer(error, refused.end()))
     missing = [name for name in named if name not in given]
     return (refused["tool"], missing) if missing else None
+
+
+def lacked_words(error: str, args: Mapping[str, Any]) -> str:
+    """What ping's step adds when the refusal names arguments the call lacked ("" otherwise)."""
+    lacked = missing_arguments(error, args)
+    if lacked is None:
+        return ""
+    tool, names = lacked
+    given = args.get("arguments")
+    given = list(given) if isinstance(given, Mapping) else []
+    them = "it" if len(names) == 1 else "them"
+    return (
+        f"; the tool {tool}'s input schema asks for {', '.join(names)}, and the call's arguments "
+        f"({', '.join(given) or 'none'}) do not include {them}: send {them} in `--args`"
+    )
