@@ -137,13 +137,21 @@ def test_a_language_server_spoken_lsp_in_line_framing_is_let_go_once_its_answer_
 
 @needs_mcp_time
 def test_an_mcp_server_spoken_dspex_is_let_go_once_mcps_opening_names_it(
-    capsys: pytest.CaptureFixture[str], processes: Processes
+    capsys: pytest.CaptureFixture[str], processes: Processes, tmp_path: Path
 ) -> None:
     """mcp-server-time reads a dspex ping and says nothing. Its protocol's opening, asked in a
     fresh process during the wait (it was asked only after the framings' experiments had
     waited their whole timeout), gets an MCP server's answer: the request is let go, and the
-    framings' experiments, silent, once they had twice that time."""
-    d = verdict(capsys, "--timeout", LONG, "--", str(MCP_TIME))
+    framings' experiments, silent, once they had twice that time. JSON-RPC's ping, no
+    handshake's opening, is asked only once the handshakes' openings are past their start: the
+    MCP server named by then, no copy is started to ask it (one was, answered, and let go)."""
+    run = tmp_path / "run"
+    d = verdict(capsys, "--timeout", LONG, "--run-dir", str(run), "--", str(MCP_TIME))
+    events = [json.loads(line) for line in (run / "events.jsonl").read_text().splitlines()]
+    started = [e["experiment"] for e in events if e["type"] == "experiment_start"]
+    assert "protocol-mcp" in started and "protocol-jsonrpc" not in started, started
+    [ping] = [e for e in d["facts"]["experiments"] if e["id"] == "protocol-jsonrpc"]
+    assert ping["detail"].startswith("not asked: the mcp opening (initialize) got an answer first")
     let_go(d, "the mcp opening (initialize) in line got an MCP server's answer, in ")
     assert statuses(d) == settled("untested", "confirmed")
     assert d["cause"].startswith("The worker does not speak dspex: it read the 81-byte dspex")

@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from poolctl.children import RUN_ENV
 from poolctl.events import Trace
 from poolctl.framing import FRAMINGS
-from poolctl.protocol import Request
+from poolctl.protocol import Request, get_protocol
 from poolctl.worker import WorkerProcess
 from poolctl.worker_types import Answer, NoAnswer
 
@@ -29,6 +29,7 @@ from .experiments import (
     Experiment,
     Outcome,
     Result,
+    Skipped,
     allowed,
     framing_experiment,
     many_experiment,
@@ -298,13 +299,62 @@ class EarlyExperiments:
             self._asked_at = time.monotonic()
             deadline = self._asked_at + timeout + STOP_MARGIN
             self._asker = threading.Thread(
-                target=self._run,
+                target=self._ask_in_turn,
                 args=(self._unknown(self.protocols, found), request, timeout, deadline),
                 name="early-protocols",
             )
             self._asker.start()
         for result in found.values():
             self._keep(result)
+
+    def _ask_in_turn(
+        self, asks: Sequence[Experiment], request: Request, timeout: float, deadline: float
+    ) -> None:
+        """The handshake protocols' openings first; the others' (a JSON-RPC ping, dspex's) once
+        those copies are past their start, unless one got its protocol's server's answer
+        meanwhile: that names the protocol whatever the others get (`protocol_settled`), and
+        their copies were let go unused (an MCP server's copy answered the ping too: another
+        start of its SDK, 0.5 s of CPU)."""
+        first = [e for e in asks if get_protocol(e.spec.protocol).handshake]
+        later = [e for e in asks if e not in first]
+        if not first or not later:
+            self._run(asks, request, timeout, deadline)
+            return
+        openings = threading.Thread(
+            target=self._run, args=(first, request, timeout, deadline), name="early-openings"
+        )
+        openings.start()
+        while openings.is_alive() and self._still_opening(first, later, timeout):
+            time.sleep(RECHECK / 5)
+        with self._lock:
+            ended = list(self.results.values())
+            needed = self._needed
+        for exp in later:
+            why = protocol_settled(ended, exp.id)
+            if why:
+                self._keep(Skipped(exp, f"not asked: {why}"))
+        asked = [e for e in later if e.id not in self.results]
+        if needed is not None:
+            asked = [e for e in asked if e.id in needed]
+        self._run(asked, request, timeout, deadline)
+        openings.join()
+
+    def _still_opening(
+        self, first: Sequence[Experiment], later: Sequence[Experiment], timeout: float
+    ) -> bool:
+        """Whether the `later` openings still wait for the `first`: none of those named the
+        protocol yet, and one not ended has not held its request for `lead(timeout)` or is
+        still busy with its start."""
+        with self._lock:
+            ended = list(self.results.values())
+            if self._needed is not None and not any(e.id in self._needed for e in later):
+                return False
+            running = [e for e in first if e.id not in self.results]
+            taken = [self._taken.get(e.id) for e in running]
+        if any(protocol_settled(ended, e.id) for e in later):
+            return False
+        now = time.monotonic()
+        return any(t is None or now - t[0] < lead(timeout) or t[1].busy() for t in taken)
 
     def _stand_ins(self, planned: Sequence[Experiment], request: Request) -> dict[str, Outcome]:
         """The earlier results that stand for those of `planned` asking `request` (see
