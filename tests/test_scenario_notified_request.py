@@ -3,7 +3,8 @@
 one without the compiler API, tests/test_typescript_without_api.py), sends a `tsserver/request`
 notification for an opened .vue document's project, which its editor's TypeScript server plugin
 answers, and answers no hover until then. The finding said the request timed out, the server
-still running, and no more."""
+still running, and no more; ping's verdict took the notification for progress ('it is alive and
+talks on, so it may still be working on it')."""
 
 from __future__ import annotations
 
@@ -23,10 +24,13 @@ APP = (
 )
 
 
-@pytest.mark.skipif(
+needs_server = pytest.mark.skipif(
     not SERVER.exists() or not (TSDK / "typescript.js").exists(),
     reason=f"{SERVER.relative_to(REPO)} or {TSDK.relative_to(REPO)} is missing: run `make peers`",
 )
+
+
+@needs_server
 def test_a_request_sent_as_a_notification_is_named(
     capsys: pytest.CaptureFixture[str], processes: Processes, tmp_path: Path
 ) -> None:
@@ -62,3 +66,23 @@ def test_a_request_sent_as_a_notification_is_named(
     method, params = json.loads(asked["text"])["method"], json.loads(asked["text"])["params"]
     assert (method, params[0][1]) == ("tsserver/request", "_vue:projectInfo"), asked
     assert params[0][2]["file"] == str((tmp_path / "App.vue").resolve()), asked
+
+
+@needs_server
+def test_ping_names_the_request_sent_as_a_notification(
+    capsys: pytest.CaptureFixture[str], processes: Processes, tmp_path: Path
+) -> None:
+    (tmp_path / "App.vue").write_text(APP)
+    uri = (tmp_path / "App.vue").as_uri()
+    hover = {"textDocument": {"uri": uri}, "position": {"line": 4, "character": 7}}
+    argv = ["ping", "--no-history", "--format", "json", "--protocol", "lsp", "--timeout", "5"]
+    argv += ["--cwd", str(tmp_path), "--command", "textDocument/hover", "--args", json.dumps(hover)]
+    main([*argv, "--", str(SERVER), "--stdio", f"--tsdk={TSDK}"])
+    outcome = json.loads(capsys.readouterr()[0])["findings"][0]["outcome"]
+    assert outcome["cause"].startswith("No hypothesis was confirmed"), outcome
+    assert (
+        "it had sent its client 1 `tsserver/request` notification(s), a request of its own "
+        "carried as a notification (`"
+    ) in outcome["cause"], outcome
+    assert "talks on" not in outcome["cause"], outcome
+    assert "serve its `tsserver/request` notifications" in outcome["remediation"], outcome

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from poolctl.framing import quote
 from poolctl.model import Evidence
+from poolctl.protocol.notified_request import notified_request
 from poolctl.units import fmt_limit
 
 from .asks import failure_to_reach
@@ -32,6 +33,9 @@ def none_confirmed(
     steps = []
     lock = None
     working = still_working(obs)
+    # a request of its own sent as a notification is no progress: it may wait for the answer
+    asked = notified_request(obs.worker.notifications, obs.stdout_origin)
+    working = "" if asked is not None else working
     waiter = obs.live.lock_waiter() if obs.live is not None else None
     probe = obs.close_probe
     if obs.late_answer is not None:
@@ -125,6 +129,10 @@ def none_confirmed(
             cause += retried[0]
             evidence.append(retried[1])
             steps.append(retried[2])
+        if asked is not None:  # an answer it waits for, maybe (vue)
+            cause += asked.why()
+            evidence.append(asked.evidence())
+            steps.append(asked.fix()[0].lower() + asked.fix()[1:].rstrip("."))
         lock = worker_waits_on_lock(obs) if not working else None
         if lock is not None:  # a file lock another process holds (flock, lockf)
             cause += f"; {lock.said()}"

@@ -16,12 +16,12 @@ from poolctl.events import Event
 from poolctl.model import Finding
 from poolctl.pool_worker import CLOSED_STDOUT, UNAWAITED_RE
 from poolctl.protocol.messages import READABLE_FIX
+from poolctl.protocol.notified_request import notified_request
 from poolctl.scenario.between_requests import between_requests, read_of_failed_write
 from poolctl.scenario.deaths import cut_short, death_of
 from poolctl.scenario.evidence import quote_event
 from poolctl.scenario.failed_checks import CheckGroup, firsts, merged, span, total
 from poolctl.scenario.held import fold_held
-from poolctl.scenario.notified_requests import notified_request
 from poolctl.scenario.retrying import retrying_service
 from poolctl.scenario.stopped import stopped_by_the_pool
 from poolctl.scenario.stopped_again import RETIRE_FIX, handed_again
@@ -284,7 +284,9 @@ def _no_answer(
             cause += retried.why()
             remediation = retried.fix()
             evidence.append(retried.evidence())
-        asked = notified_request(c.run.pool, first.worker or "")
+        worker = next((w for w in c.run.pool.all_workers if w.id == first.worker), None)
+        sent = worker.process.notifications if worker is not None and worker.process else []
+        asked = notified_request(sent, f"workers/{first.worker}.stdout.bin")
         if retried is None and asked is not None:  # an answer it waits for, maybe (vue)
             cause += asked.why()
             remediation = asked.fix()

@@ -2,16 +2,17 @@
 language server 3.3.11 (with a TypeScript that has its compiler API, `--tsdk`) asks its
 editor's TypeScript server plugin for a document's project in a `tsserver/request`
 notification (`[[1, "_vue:projectInfo", {"file": …}]]`) and waits for a `tsserver/response`
-before it answers a hover. poolctl, a client of LSP's standard methods, sends none; the finding
-said the request timed out, the server alive, and no more."""
+before it answers a hover. poolctl, a client of LSP's standard methods, sends none; run-scenario's
+finding and ping's verdict said the request timed out, the server alive, and no more."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from poolctl.model import Evidence
-from poolctl.pool import Pool
+from poolctl.protocol.messages import Incoming
 
 SHOWN = 200  # characters of the notification quoted
 
@@ -43,16 +44,13 @@ class NotifiedRequest:
         return Evidence(self.quoted, self.origin, f"its first {self.method} notification")
 
 
-def notified_request(pool: Pool, worker_id: str) -> NotifiedRequest | None:
-    """The requests the worker sent as notifications (a method ending in `/request`), when it
-    sent any; None otherwise."""
-    worker = next((w for w in pool.all_workers if w.id == worker_id), None)
-    if worker is None or worker.process is None:
-        return None
-    asked = [m for m in worker.process.notifications if m.method.endswith("/request")]
+def notified_request(notifications: Sequence[Incoming], origin: str) -> NotifiedRequest | None:
+    """The requests a worker sent as notifications (a method ending in `/request`), when it
+    sent any; None otherwise. `origin`: its stdout transcript."""
+    asked = [m for m in notifications if m.method.endswith("/request")]
     if not asked:
         return None
     first = asked[0]
     quoted = json.dumps(first.raw, separators=(",", ":"))
     quoted = quoted if len(quoted) <= SHOWN else quoted[:SHOWN] + "…"
-    return NotifiedRequest(first.method, quoted, len(asked), f"workers/{worker_id}.stdout.bin")
+    return NotifiedRequest(first.method, quoted, len(asked), origin)
