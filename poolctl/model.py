@@ -62,6 +62,7 @@ OtherRunner = Literal[
     "boost_test",
     "cucumber_js",
     "doctest_cpp",
+    "cucumber",
 ]
 # where a failure was read: a runner's output, or a run of poolctl's own
 Source = Literal["exunit", "pytest", "junit", OtherRunner, "scenario", "ping", "doctor"]

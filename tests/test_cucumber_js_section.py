@@ -63,3 +63,19 @@ def test_each_failed_scenario_is_read(capsys: pytest.CaptureFixture[str], log: s
 def test_a_clean_run_is_clean(capsys: pytest.CaptureFixture[str]) -> None:
     code, report = triage_json(capsys, RUNS / "clean.txt")
     assert (code, report["summary"]["failures"]) == (0, 0)
+
+
+def test_its_json_report_is_read_as_its_console(capsys: pytest.CaptureFixture[str]) -> None:
+    """Cucumber's JSON report (`--format json:FILE`, as cucumber-jvm and cucumber-ruby write
+    it too) was refused as of no format (exit 2); its scenarios are read as its console's."""
+    code, report = triage_json(capsys, RUNS / "report.json")
+    assert code == 1
+    assert (report["summary"]["failures"], report["summary"]["unread"]) == (6, 0)
+    rows = finding_rows(report, "name", "location", "kind", "pattern", source="cucumber")
+    assert sorted(rows) == sorted(READ)
+    failures = {f["failure"]["name"]: f["failure"] for f in report["findings"]}
+    assert failures["a worker answers a ping"]["details"]["step"] == "When I ping it within 300 ms"
+    undefined = failures["a crashed worker is replaced"]
+    assert undefined["message"] == "step undefined: When the worker crashes"
+    code, clean = triage_json(capsys, RUNS / "report_clean.json")
+    assert (code, clean["summary"]["failures"]) == (0, 0)

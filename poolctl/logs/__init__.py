@@ -353,6 +353,8 @@ def _parse_one(stream: BinaryIO, name: str, fmt: str, out: ParsedLog, packed: st
         return True
     if whole and _catch2_xml(name, out, head):
         return True
+    if whole and _cucumber_json(name, out, head):
+        return True
     if whole and _passed_alone(name, out, head):
         return True
     if whole and runners_alone.stopped_in_a_test(_text(head)):
@@ -458,6 +460,15 @@ def _catch2_xml(name: str, out: ParsedLog, head: bytes) -> bool:
     if not catch2_xml.START_RE.match(head.lstrip()):
         return False
     return catch2_xml.read(head.decode("utf-8", "replace"), name, out)
+
+
+def _cucumber_json(name: str, out: ParsedLog, head: bytes) -> bool:
+    """A whole input that is Cucumber's JSON report (`--format json`): read."""
+    from poolctl.logs import cucumber_json
+
+    if not cucumber_json.START_RE.match(head.lstrip()):
+        return False
+    return cucumber_json.read(head.decode("utf-8", "replace"), name, out)
 
 
 def _passed_alone(name: str, out: ParsedLog, head: bytes) -> bool:

@@ -1,0 +1,106 @@
+"""Cucumber's JSON report (`--format json:FILE`; Cucumber.js, cucumber-jvm and cucumber-ruby write
+it alike), read into `Failure`s that classify as its console's do
+(`poolctl.logs.cucumber_js_block`). A list of features, each with its `uri` and `elements`,
+its scenarios (and backgrounds), each with its `name`, `line`, `steps` and `before`/`after`
+hooks, each with a `result` (`status`, and `error_message` when it failed):
+
+    [{"elements": [{"keyword": "Scenario", "line": 8, "name": "a worker answers a ping",
+      "steps": [{"keyword": "When ", "name": "I ping it within 300 ms", "result": {"status":
+      "failed", "error_message": "Error: worker pid 17005 sent no response within 300 ms\\n
+      at Timeout._onTimeout (…/pool_steps.js:12:20)…"}}, …]}], "uri": "features/pool.feature"}]
+
+A scenario fails by its first step or hook that failed, or is ambiguous, undefined or pending
+(each fails a strict run, the default): named by its name, grouped by its feature's file, placed
+at its line there, that step's error its message (its class its kind, `AssertionError
+[ERR_ASSERTION]` AssertionError), its frames its stack; an undefined or pending step, which has
+no error, says its status. The failed scenarios count the run.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from poolctl.logs.records import ParsedLog, RunSummary
+from poolctl.logs.scan import MAX_FIELD, block_failure, clip
+from poolctl.model import Failure, Source
+
+RUNNER = "Cucumber"
+SOURCE: Source = "cucumber"
+FORMAT = "Cucumber JSON"  # what a log of it alone is said to be
+START_RE = re.compile(rb'^\[\s*\{\s*"(?:description|elements|id|keyword|line|name|tags|uri)"')
+_NOT_PASSED = ("failed", "ambiguous", "undefined", "pending")
+_KIND_RE = re.compile(r"^(?P<kind>[\w.$]*(?:Error|Exception)\w*)(?: \[\w+\])?: ?(?P<message>.*)$")
+
+
+def read(text: str, file: str, out: ParsedLog) -> bool:
+    """Read `text`, a whole input, if it is Cucumber's JSON report: its failures and its run
+    into `out`. False when it is not one."""
+    try:
+        features = json.loads(text)
+    except ValueError:
+        return False
+    if not isinstance(features, list) or not all(
+        isinstance(f, dict) and isinstance(f.get("elements"), list) for f in features
+    ):
+        return False
+    failures: list[Failure] = []
+    scenarios = 0
+    for feature in features:
+        for element in feature["elements"]:
+            if not isinstance(element, dict) or element.get("type") == "background":
+                continue
+            scenarios += 1
+            if (failed := _failure(str(feature.get("uri", "")), element, file)) is not None:
+                failures.append(failed)
+    out.failures.extend(failures)
+    out.summaries.append(
+        RunSummary(
+            file,
+            1,
+            f"{scenarios} scenarios, {len(failures)} not passed",
+            scenarios,
+            len(failures),
+            read=len(failures),
+            source=RUNNER,
+        )
+    )
+    out.skipped.append(f"{file}: Cucumber's JSON report (--format json), read whole")
+    out.formats[file] = FORMAT
+    out.lines_read += text.count("\n") + 1
+    return True
+
+
+def _failure(uri: str, scenario: dict[str, Any], file: str) -> Failure | None:
+    steps = [
+        s
+        for key in ("before", "steps", "after")
+        for s in scenario.get(key) or []
+        if isinstance(s, dict)
+    ]
+    bad = next((s for s in steps if (s.get("result") or {}).get("status") in _NOT_PASSED), None)
+    if bad is None:
+        return None
+    result = bad.get("result") or {}
+    step = f"{bad.get('keyword', '')}{bad.get('name', '')}".strip() or "hook"
+    error = str(result.get("error_message") or "")
+    lines = error.splitlines()
+    frames = [t.strip().removeprefix("at ") for t in lines if t.strip().startswith("at ")]
+    said = [t for t in lines if not t.strip().startswith("at ")]
+    kind = ""
+    if said and (thrown := _KIND_RE.match(said[0])):
+        kind, said[0] = thrown["kind"], thrown["message"]
+    message = "\n".join(said).strip() or f"step {result.get('status')}: {step}"
+    return block_failure(
+        SOURCE,
+        file,
+        [(1, "")],
+        name=str(scenario.get("name", "")),
+        group=uri,
+        location=f"{uri}:{scenario.get('line', '')}",
+        kind=kind,
+        message=message,
+        details={"runner": RUNNER, "step": step, "text": clip(error, MAX_FIELD)},
+        frames=frames,
+    )
