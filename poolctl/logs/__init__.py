@@ -349,11 +349,7 @@ def _parse_one(stream: BinaryIO, name: str, fmt: str, out: ParsedLog, packed: st
         and _jest_json(name, out, head)
     ):
         return True
-    if whole and _gtest_json(name, out, head):
-        return True
-    if whole and _catch2_xml(name, out, head):
-        return True
-    if whole and _cucumber_json(name, out, head):
+    if whole and _whole_report(name, out, head):
         return True
     if whole and _passed_alone(name, out, head):
         return True
@@ -444,31 +440,28 @@ def _jest_json(name: str, out: ParsedLog, head: bytes) -> bool:
     return jest_json.read(head.decode("utf-8", "replace"), name, out)
 
 
-def _gtest_json(name: str, out: ParsedLog, head: bytes) -> bool:
-    """A whole input that is GoogleTest's JSON report (`--gtest_output=json`): read."""
-    from poolctl.logs import gtest_json
-
-    if not gtest_json.START_RE.match(head.lstrip()):
-        return False
-    return gtest_json.read(head.decode("utf-8", "replace"), name, out)
-
-
-def _catch2_xml(name: str, out: ParsedLog, head: bytes) -> bool:
-    """A whole input that is Catch2's XML report (`-r xml`): read."""
-    from poolctl.logs import catch2_xml
-
-    if not catch2_xml.START_RE.match(head.lstrip()):
-        return False
-    return catch2_xml.read(head.decode("utf-8", "replace"), name, out)
+# other runners' whole reports, each read by its module once its start matches (imported only
+# then): GoogleTest's JSON (its first keys, in order), Catch2's XML, Cucumber's JSON
+_WHOLE_REPORTS = (
+    (re.compile(rb'^\{\s*"tests": \d+,\s*"failures": \d+,'), "gtest_json"),
+    (re.compile(rb'^(?:<\?xml[^>]*\?>\s*)?<Catch name="'), "catch2_xml"),
+    (
+        re.compile(rb'^\[\s*\{\s*"(?:description|elements|id|keyword|line|name|tags|uri)"'),
+        "cucumber_json",
+    ),
+)
 
 
-def _cucumber_json(name: str, out: ParsedLog, head: bytes) -> bool:
-    """A whole input that is Cucumber's JSON report (`--format json`): read."""
-    from poolctl.logs import cucumber_json
+def _whole_report(name: str, out: ParsedLog, head: bytes) -> bool:
+    """A whole input that is one of `_WHOLE_REPORTS`: read."""
+    import importlib
 
-    if not cucumber_json.START_RE.match(head.lstrip()):
-        return False
-    return cucumber_json.read(head.decode("utf-8", "replace"), name, out)
+    start = head.lstrip()
+    for pattern, module in _WHOLE_REPORTS:
+        if pattern.match(start):
+            reader = importlib.import_module(f"poolctl.logs.{module}")
+            return bool(reader.read(head.decode("utf-8", "replace"), name, out))
+    return False
 
 
 def _passed_alone(name: str, out: ParsedLog, head: bytes) -> bool:

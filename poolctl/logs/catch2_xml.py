@@ -13,7 +13,6 @@ with its expression and expansion as the console prints them, an exception or a 
 
 from __future__ import annotations
 
-import re
 from xml.etree.ElementTree import Element
 
 from defusedxml.ElementTree import fromstring
@@ -24,7 +23,6 @@ from poolctl.logs.scan import MAX_FIELD, block_failure, clip
 from poolctl.model import Failure
 
 FORMAT = "Catch2 XML"  # what a log of it alone is said to be
-START_RE = re.compile(rb'^(?:<\?xml[^>]*\?>\s*)?<Catch name="')
 _FAILED = ("Expression", "Exception", "FatalErrorCondition")
 
 

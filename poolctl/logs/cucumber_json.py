@@ -29,7 +29,6 @@ from poolctl.model import Failure, Source
 RUNNER = "Cucumber"
 SOURCE: Source = "cucumber"
 FORMAT = "Cucumber JSON"  # what a log of it alone is said to be
-START_RE = re.compile(rb'^\[\s*\{\s*"(?:description|elements|id|keyword|line|name|tags|uri)"')
 _NOT_PASSED = ("failed", "ambiguous", "undefined", "pending")
 _KIND_RE = re.compile(r"^(?P<kind>[\w.$]*(?:Error|Exception)\w*)(?: \[\w+\])?: ?(?P<message>.*)$")
 

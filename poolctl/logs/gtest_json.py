@@ -29,7 +29,6 @@ from poolctl.logs.scan import MAX_FIELD, block_failure, clip
 from poolctl.model import Failure
 
 FORMAT = "GoogleTest JSON"  # what a log of it alone is said to be
-START_RE = re.compile(rb'^\{\s*"tests": \d+,\s*"failures": \d+,')  # its first keys, in order
 _PLACE_RE = re.compile(r"^(?P<file>\S.*?):(?P<line>\d+)$")
 _UNKNOWN = "unknown file"
 _THROWN = "C++ exception with description "
