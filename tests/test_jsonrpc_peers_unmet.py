@@ -385,7 +385,7 @@ def test_a_language_server_exiting_after_a_message_in_its_framing_is_told_its_pr
         "exited with code 0, after the exception `fortls.jsonrpc.JSONRPC2ProtocolError: Line "
         "endings must be \\r\\n`; in a fresh process the same command spoken lsp gets a "
         "language server's answer to its opening (initialize)"
-    )
+    ), (d["cause"], d["evidence"], d["hypotheses"])  # (each experiment's outcome, if it fails)
     quotes_lsp_answer(d, "its answer to the lsp opening", "w1-exp-protocol-lsp.stdout.bin")
 
 
