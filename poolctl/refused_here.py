@@ -9,9 +9,6 @@ from __future__ import annotations
 import re
 
 from poolctl.model import Diagnosis, Failure
-from poolctl.patterns import builtin_patterns
-from poolctl.patterns.loader import PatternSet
-from poolctl.triage.engine import classify_failures
 
 NOT_STARTED = "dependency-not-started"
 _LOOPBACK = re.compile(r"(?i)^(?:localhost|127(?:\.\d+){3}|::1|0\.0\.0\.0)$")
@@ -20,6 +17,11 @@ _LOOPBACK = re.compile(r"(?i)^(?:localhost|127(?:\.\d+){3}|::1|0\.0\.0\.0)$")
 def refused_here(error: str) -> str:
     """What a step adds when its error is pattern 7 with an address on this machine ("" when
     it is not)."""
+    # imported here: a ping or a pool run imports the triage engine only for an error to read
+    from poolctl.patterns import builtin_patterns
+    from poolctl.patterns.loader import PatternSet
+    from poolctl.triage.engine import classify_failures
+
     kb = PatternSet(tuple(p for p in builtin_patterns() if p.id == NOT_STARTED))
     failure = Failure(source="ping", name="request", kind="worker-error", message=error)
     [found], _ = classify_failures([failure], kb)
