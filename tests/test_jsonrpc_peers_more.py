@@ -126,6 +126,12 @@ def test_doctor_gives_no_import_split_for_a_server_stopped_mid_import(
     assert code == 1, report
     [init] = [c for c in report["checks"] if c["section"] == "Start-up"]
     assert init["status"] == "fail", init
+    if "imports had not finished" not in init["summary"]:
+        # its start waited out before its stack was judged (slowed for want of a CPU, or its
+        # CPU still rising): its imports then over and timed, the slow one named (imports
+        # 1.03-1.08 s), not one that ended before the stop (`slowest re 0.022 s`)
+        assert ", slowest mcp_server_time " in init["summary"], init["summary"]
+        return
     assert (
         "its imports had not finished when it was stopped: the last one timed, `"
         in (init["summary"])
