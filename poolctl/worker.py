@@ -25,7 +25,7 @@ from typing import Any
 from poolctl.answered import AnsweredIds
 from poolctl.context import RunContext
 from poolctl.errors import FramingError, ProtocolError, WorkerStartError
-from poolctl.executable import no_descriptor_left, start_error
+from poolctl.executable import start_error
 from poolctl.framing import DEFAULT_MAX_FRAME, Decoder, Framing, get_framing
 from poolctl.holes import read_tail
 from poolctl.memory_cgroup import MemoryCgroup, memory_path, read_cgroup
@@ -54,6 +54,7 @@ from poolctl.stderr_cap import StderrCap
 from poolctl.stdin_write import write_all
 from poolctl.transcript import TRANSCRIPT_LIMIT, Transcript
 from poolctl.wait_end import WaitEnd
+from poolctl.worker_capture import close_captures, open_captures
 from poolctl.worker_end import end_with_family
 from poolctl.worker_incoming import HELD_GRACE_S, answer_held, keep_incoming, not_json
 from poolctl.worker_types import (
@@ -168,20 +169,7 @@ class WorkerProcess:
         # its secret-named values and options are redacted from every output of the run
         self.context.secrets.remember_command(self.spec.argv, self.spec.env)
         self.capture_dir.mkdir(parents=True, exist_ok=True)
-        stderr: Any = subprocess.STDOUT  # merged
-        try:  # no descriptor may be left for its capture files (`ulimit -n`): said in one line
-            self.transcript.open(
-                self.stdout_path
-            )  # streamed: on disk as it arrives, from the start
-            if self.spec.stderr is StderrMode.CAPTURE:
-                self.stderr_cap = self.context.stderr_caps.open(self.stderr_path)  # held to a size
-                stderr = open(self.stderr_path, "wb")  # noqa: SIM115  (the child holds it open)
-            elif self.spec.stderr is StderrMode.DISCARD:  # poolctl's own: see `same_stderr`
-                stderr = self.context.devnull()
-        except OSError as exc:
-            self.transcript.close()
-            self.context.stderr_caps.close(self.stderr_cap)
-            raise no_descriptor_left(exc) from None
+        stderr = open_captures(self)
         # The clock starts before the fork: a busy process (another thread holding the GIL,
         # a loaded machine) may return from the spawn long after the child began, and a start
         # timed from then was shorter than the worker's own import time.
@@ -197,8 +185,7 @@ class WorkerProcess:
                 bufsize=0,
             )
         except OSError as exc:  # the program cannot start: one line says why
-            self.transcript.close()  # (its descriptor was left open, one more each failed start)
-            self.context.stderr_caps.close(self.stderr_cap)
+            close_captures(self)
             said = start_error(exc, self.spec.argv, self.spec.environment(), self.spec.cwd)
             if said is None:
                 raise

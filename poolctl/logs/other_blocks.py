@@ -18,6 +18,7 @@ from poolctl.logs import (
     bun_block,
     busted_block,
     cargo_block,
+    cargo_lines,
     catch2_block,
     ct_block,
     ctest_block,
@@ -83,8 +84,6 @@ _JEST_SUMMARY: weakref.WeakKeyDictionary[TextParser, int] = weakref.WeakKeyDicti
 _NEXTEST_TRIES: weakref.WeakKeyDictionary[TextParser, nextest_block.Tries] = (
     weakref.WeakKeyDictionary()
 )  # each parser's cargo nextest tests' tries before their last (`--retries`)
-# each parser's current `cargo test` target: its path, the tests read, the panics printed inline
-_CARGO: weakref.WeakKeyDictionary[TextParser, cargo_block.CargoRun] = weakref.WeakKeyDictionary()
 # each parser's failed tests of Mocha's tree, before its counts (read if none come)
 _MOCHA: weakref.WeakKeyDictionary[TextParser, mocha_tree.Tree] = weakref.WeakKeyDictionary()
 # each parser's last `TAP version 13` line (node --test's TAP reporter begins so), 0 once a
@@ -305,7 +304,11 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
     if line.startswith(" ") and nextest_block.RESULT_RE.match(line.rstrip()):
         tries = _NEXTEST_TRIES.setdefault(parser, nextest_block.Tries(parser.out))
         return nextest_block.NextestBlock(number, line, parser.name, partial(_keep, parser), tries)
-    if line[:1] in "-rtfe " and (cargo := _cargo_line(parser, number, line)) is not None:
+    if (
+        line[:1] in "-rtfe "
+        and (cargo := cargo_lines.cargo_line(parser, number, line, partial(_keep, parser)))
+        is not None
+    ):
         return cargo if cargo is not NO_BLOCK else None
     if line.startswith(jasmine_block.HEADER) and line.rstrip() == jasmine_block.HEADER:
         # Jasmine's failures or RSpec's: its first entry says whose
@@ -490,42 +493,11 @@ def _keep(parser: TextParser, failure: Failure, lines: Lines) -> None:
     parser.keep(failure, lines)
 
 
-def _cargo_line(parser: TextParser, number: int, line: str) -> Consumer | None:
-    """`cargo test`'s block (`---- NAME stdout ----`), a panic printed inline, its `failures:`
-    list, or a line that tells which target runs (`NO_BLOCK`); None when `line` is none of them."""
-    text = line.rstrip()
-    run = _CARGO.setdefault(parser, cargo_block.CargoRun())
-    keep = partial(_keep, parser)
-    if text.startswith("---- ") and cargo_block.BLOCK_RE.match(text):
-        return cargo_block.CargoBlock(number, line, parser.name, run, keep)
-    if text.startswith("thread '") and cargo_block.PANIC_RE.match(text):
-        return cargo_block.InlinePanic(number, line, parser.name, run)
-    if text == cargo_block.LIST:
-        return cargo_block.FailureList(number, parser.name, run, keep)
-    if text.startswith("running ") and cargo_block.RUNNING_RE.match(text):
-        _cargo_stopped(parser)  # (the target before, if it was killed: a later one began)
-        _CARGO[parser] = cargo_block.CargoRun(run.target, number)  # a target's tests begin
-        return NO_BLOCK
-    if text.startswith("test ") and cargo_block.RESULT_RE.match(text):
-        run.failed.append((number, text))
-        return NO_BLOCK
-    if text.startswith("test ") and (slow := cargo_block.SLOW_RE.match(text)):
-        run.slow = (number, slow["name"])
-        return NO_BLOCK
-    if text.startswith("error: test failed, ") and cargo_block.RERUN_RE.match(text):
-        cargo_block.package_named(run, text, parser.out, parser.name)
-        return NO_BLOCK
-    if line.startswith(" ") and (path := cargo_block.target(line)):
-        run.target = path
-        return NO_BLOCK
-    return None
-
-
 def finish(parser: TextParser) -> None:
     """The input ended (or another cargo target began): the run it ended in, stopped before its
     verdict, is read for what it printed of its failures (unittest's `-v` lines, cargo's result
     lines)."""
-    _cargo_stopped(parser)
+    cargo_lines.stopped(parser, partial(_keep, parser))
     gotestsum_block.stopped(parser, partial(_keep, parser))  # (before go's: it lists them)
     go_runs.stopped(parser, partial(_keep, parser))
     if (tree := _MOCHA.get(parser)) is not None:
@@ -553,12 +525,6 @@ def finish(parser: TextParser) -> None:
     gtest_block.brief_runs(parser.out, parser.name, _GTEST_ENDS.get(parser, []))
     if (ctest := _CTEST.get(parser)) is not None:
         ctest_block.fold(parser.out, parser.name, ctest)
-
-
-def _cargo_stopped(parser: TextParser) -> None:
-    """`cargo_block.stopped`, for the target `parser` read last."""
-    if (run := _CARGO.get(parser)) is not None:
-        cargo_block.stopped(run, parser.name, parser.out, partial(_keep, parser))
 
 
 def _after_mocha(parser: TextParser) -> bool:
