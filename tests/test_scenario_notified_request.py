@@ -15,6 +15,7 @@ import pytest
 
 from poolctl.cli import main
 from tests.conftest import REPO, Processes
+from tests.lsp_scenarios import open_and_hover
 
 SERVER = REPO / ".peers/alone/@vue/language-server/node_modules/.bin/vue-language-server"
 TSDK = REPO / ".peers/node_modules/typescript/lib"
@@ -34,20 +35,9 @@ needs_server = pytest.mark.skipif(
 def test_a_request_sent_as_a_notification_is_named(
     capsys: pytest.CaptureFixture[str], processes: Processes, tmp_path: Path
 ) -> None:
-    uri = "file://{scenario_dir}/App.vue"
-    path = tmp_path / "hover.yaml"
-    path.write_text(
-        f"worker: {{command: [{SERVER}, --stdio, '--tsdk={TSDK}'], protocol: lsp, "
-        "init_timeout: 30, cwd: '{scenario_dir}'}\n"
-        "pool: {size: 1, checkout_timeout: 30, request_timeout: 3}\n"
-        "steps:\n"
-        f"  - notify: {{method: textDocument/didOpen, params: {{textDocument: {{uri: '{uri}', "
-        f"languageId: vue, version: 1, text: {json.dumps(APP)}}}}}}}\n"
-        f"  - request: {{command: textDocument/hover, args: {{textDocument: {{uri: '{uri}'}}, "
-        "position: {line: 4, character: 7}}}\n"
-    )
-    code = main(["run-scenario", "--no-history", "--format", "json", str(path)])
-    report = json.loads(capsys.readouterr()[0])
+    command = f"{SERVER}, --stdio, '--tsdk={TSDK}'"
+    document = ("App.vue", "vue", APP)
+    code, report = open_and_hover(capsys, tmp_path, command, document, (4, 7), request_timeout=3)
     assert code == 1, report
     [finding] = report["findings"]
     outcome = finding["outcome"]

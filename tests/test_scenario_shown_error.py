@@ -7,14 +7,13 @@ setup gives under another name; the error and the missing program went unsaid.""
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
 import pytest
 
-from poolctl.cli import main
 from tests.conftest import REPO, Processes
+from tests.lsp_scenarios import open_and_hover
 
 SERVER = (
     REPO / ".peers/alone/@ansible/ansible-language-server/node_modules/.bin/ansible-language-server"
@@ -32,20 +31,11 @@ def test_a_null_answer_after_a_shown_error_names_it(
     capsys: pytest.CaptureFixture[str], processes: Processes, tmp_path: Path
 ) -> None:
     (tmp_path / "play.yml").write_text(PLAYBOOK)
-    uri = "file://{scenario_dir}/play.yml"
-    path = tmp_path / "hover.yaml"
-    path.write_text(
-        f"worker: {{command: [{SERVER}, --stdio], protocol: lsp, init_timeout: 30, "
-        "cwd: '{scenario_dir}'}\n"
-        "pool: {size: 1, checkout_timeout: 30, request_timeout: 30}\n"
-        "steps:\n"
-        f"  - notify: {{method: textDocument/didOpen, params: {{textDocument: {{uri: '{uri}', "
-        f"languageId: ansible, version: 1, text: {json.dumps(PLAYBOOK)}}}}}}}\n"
-        f"  - request: {{command: textDocument/hover, args: {{textDocument: {{uri: '{uri}'}}, "
-        "position: {line: 3, character: 10}}, expect: {fields: [result.contents]}}\n"
+    document = ("play.yml", "ansible", PLAYBOOK)
+    expect = "{fields: [result.contents]}"
+    code, report = open_and_hover(
+        capsys, tmp_path, f"{SERVER}, --stdio", document, (3, 10), expect=expect
     )
-    code = main(["run-scenario", "--no-history", "--format", "json", str(path)])
-    report = json.loads(capsys.readouterr()[0])
     assert code == 1, report
     [finding] = report["findings"]
     assert finding["outcome"]["type"] == "unclassified", finding

@@ -14,6 +14,7 @@ import pytest
 
 from poolctl.cli import main
 from tests.conftest import REPO, Processes
+from tests.lsp_scenarios import open_and_hover
 
 SERVER = REPO / ".peers/alone/@vue/language-server/node_modules/.bin/vue-language-server"
 PREFIX = (REPO / ".peers/alone/@vue/language-server").resolve()  # Node names real paths
@@ -77,20 +78,8 @@ def test_ping_names_the_typescript_it_found(
 def test_run_scenario_names_the_typescript_it_found(
     capsys: pytest.CaptureFixture[str], processes: Processes, tmp_path: Path
 ) -> None:
-    uri = "file://{scenario_dir}/App.vue"
-    path = tmp_path / "hover.yaml"
-    path.write_text(
-        f"worker: {{command: [{SERVER}, --stdio], protocol: lsp, init_timeout: 30, "
-        "cwd: '{scenario_dir}'}\n"
-        "pool: {size: 1, checkout_timeout: 30, request_timeout: 30}\n"
-        "steps:\n"
-        f"  - notify: {{method: textDocument/didOpen, params: {{textDocument: {{uri: '{uri}', "
-        f"languageId: vue, version: 1, text: {json.dumps(APP)}}}}}}}\n"
-        f"  - request: {{command: textDocument/hover, args: {{textDocument: {{uri: '{uri}'}}, "
-        "position: {line: 4, character: 7}}}\n"
-    )
-    code = main(["run-scenario", "--no-history", "--format", "json", str(path)])
-    report = json.loads(capsys.readouterr()[0])
+    document = ("App.vue", "vue", APP)
+    code, report = open_and_hover(capsys, tmp_path, f"{SERVER}, --stdio", document, (4, 7))
     assert code == 1, report
     [finding] = report["findings"]
     outcome = finding["outcome"]
