@@ -98,3 +98,59 @@ def test_its_junit_logger_is_read_as_its_console(capsys: pytest.CaptureFixture[s
     assert messages["a_second_caller_checks_out_within_200ms"] == (
         "checkout timed out after 200ms: pool pool_a has 0 idle workers, 1 waiting"
     )
+
+
+# at its default level (`error`) its XML log writes no test case around a failure: an exception
+# is named by its last checkpoint's test entry, a failed check or requirement by its place
+READ_XML_DEFAULT = [
+    (name, "pool_boost.cc", place, kind, pattern)
+    if kind != "AssertionError"
+    else (place, "pool_boost.cc", place, kind, pattern)
+    for name, _, place, kind, pattern in READ
+]
+
+
+@pytest.mark.parametrize(
+    ("log", "rows", "verdict"),
+    [
+        ("xml.txt", READ_XML_DEFAULT, '*** 7 failures are detected in the test module "pool"'),
+        ("xml_suites.xml", READ, "<TestLog>"),
+        ("output_xml.txt", READ, 'assertions_failed="7"'),
+    ],
+)
+def test_its_xml_log_is_read_as_its_console(
+    capsys: pytest.CaptureFixture[str], log: str, rows: list[tuple[str, ...]], verdict: str
+) -> None:
+    """`--log_format=XML` (and `--output_format=XML`) writes the console's failures as elements
+    of one line: the log was counted by the report's line piped among it (7 counted, none read,
+    the advice to write JUnit XML) or, with no such line, refused as of no format (exit 2)."""
+    code, report = triage_json(capsys, RUNS / log)
+    assert code == 1
+    assert (report["summary"]["failures"], report["summary"]["unread"]) == (7, 0)
+    read = finding_rows(report, "name", "group", "location", "kind", "pattern", source="boost_test")
+    assert sorted(read) == sorted(rows)
+    messages = {f["failure"]["location"]: f["failure"]["message"] for f in report["findings"]}
+    assert messages["pool_boost.cc:37"] == "check pool.size() == 3u has failed [2 != 3]"
+    assert messages["pool_boost.cc:20"] == (
+        "checkout timed out after 200ms: pool pool_a has 0 idle workers, 1 waiting"
+    )
+    parsed = read_logs([str(RUNS / log)])
+    assert [(s.text, s.failures, s.read) for s in parsed.summaries] == [(verdict, 7, 7)]
+    assert parsed.formats[str(RUNS / log)] == "Boost.Test XML"
+
+
+def test_a_clean_xml_log_is_clean(capsys: pytest.CaptureFixture[str]) -> None:
+    code, report = triage_json(capsys, RUNS / "xml_clean.txt")
+    assert (code, report["summary"]["failures"]) == (0, 0)
+    parsed = read_logs([str(RUNS / "xml_clean.txt")])
+    assert [(s.text, s.failures) for s in parsed.summaries] == [("*** No errors detected", 0)]
+
+
+def test_an_xml_log_cut_before_its_end_says_so(tmp_path: Path) -> None:
+    """A log a CI job's time limit cut: the elements before the cut are read, the cut said."""
+    whole = (RUNS / "xml_suites.xml").read_text()
+    cut = tmp_path / "cut.xml"
+    cut.write_text(whole[: whole.index('<TestCase name="an_answer_holds_its_ok"')])
+    parsed = read_logs([str(cut)])
+    assert len(parsed.failures) == 5
+    assert any("ends before </TestLog>: cut short" in note for note in parsed.skipped)

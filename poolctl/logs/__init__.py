@@ -341,6 +341,10 @@ def _parse_one(stream: BinaryIO, name: str, fmt: str, out: ParsedLog, packed: st
             "runner's log; not read further"
         )
         return False
+    if fmt == "auto" and _BOOST_XML.match(head.lstrip()):
+        head += stream.read(MAX_HEAD_SIZE + 1 - len(head))  # (a parser goes on after the head)
+        if len(head) <= MAX_HEAD_SIZE and _boost_xml(name, out, head):
+            return True
     chosen = detected if fmt == "auto" else fmt
     whole = chosen is None and len(head) < MAX_HEAD_SIZE and not stream.read(1)
     if (
@@ -438,6 +442,17 @@ def _jest_json(name: str, out: ParsedLog, head: bytes) -> bool:
     from poolctl.logs import jest_json
 
     return jest_json.read(head.decode("utf-8", "replace"), name, out)
+
+
+def _boost_xml(name: str, out: ParsedLog, head: bytes) -> bool:
+    """A whole input that is Boost.Test's XML log: read."""
+    from poolctl.logs import boost_test_xml
+
+    return boost_test_xml.read(head.decode("utf-8", "replace"), name, out)
+
+
+# Boost.Test's XML log: its report on stderr, piped with it, can make it sniff as Boost's console
+_BOOST_XML = re.compile(rb"^(?:<\?xml[^>]*\?>\s*)?<TestLog>")
 
 
 # other runners' whole reports, each read by its module once its start matches (imported only

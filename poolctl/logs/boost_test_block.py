@@ -43,7 +43,7 @@ REPORT_TRIGGER = r'^Test module "[^"]*" has failed with:'
 REPORT_CLEAN_RE = re.compile(r'^Test module "[^"]*" has passed with:$')
 # what an uncaught exception's message begins with: the type Boost names (`std::runtime_error`,
 # `CheckoutTimeout`), or `signal` (a crash Boost caught: SIGSEGV, SIGABRT)
-_THROWN_RE = re.compile(r"^(?P<kind>[A-Za-z_][\w:<>, ]*?): (?P<message>.*)$")
+THROWN_RE = re.compile(r"^(?P<kind>[A-Za-z_][\w:<>, ]*?): (?P<message>.*)$")
 EXPECTATION = "AssertionError"
 
 
@@ -62,7 +62,7 @@ class BoostTestLine(RunnerBlock):
         message, location = header["message"], f"{header['file']}:{header['line']}"
         kind = EXPECTATION
         if header["file"] == UNKNOWN:
-            thrown = _THROWN_RE.match(message)
+            thrown = THROWN_RE.match(message)
             kind, message = (thrown["kind"], thrown["message"]) if thrown else ("", message)
             checkpoint = _CHECKPOINT_RE.match(self.lines[-1][1]) if len(self.lines) > 1 else None
             location = f"{checkpoint['file']}:{checkpoint['line']}" if checkpoint else ""
