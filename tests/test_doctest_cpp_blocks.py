@@ -92,3 +92,35 @@ def test_its_junit_reports_exceptions_are_read_by_their_text(
         " exited with status 3 before answering"
     )
     assert "exception" not in messages.values()
+
+
+def test_its_xml_report_is_read_as_its_console(capsys: pytest.CaptureFixture[str]) -> None:
+    """`--reporters=xml` writes each test case's failed `<Expression>` or `<Exception>` and
+    `<OverallResultsTestCases failures="7"/>`: it was refused as of no format (exit 2). An
+    exception in a SUBCASE, a placeholder inside it, then the test case's own, is one failure
+    with the test case's message."""
+    code, report = triage_json(capsys, RUNS / "xml.txt")
+    assert code == 1
+    assert (report["summary"]["failures"], report["summary"]["unread"]) == (7, 0)
+    rows = finding_rows(
+        report, "name", "group", "location", "kind", "pattern", source="doctest_cpp"
+    )
+    assert sorted(rows) == sorted(READ)
+    messages = {f["failure"]["name"]: f["failure"]["message"] for f in report["findings"]}
+    assert messages["the pool counts its workers"] == (
+        "CHECK( pool.size() == 3u ) is NOT correct!\nvalues: CHECK( 2 == 3 )"
+    )
+    assert messages["an answer holds its ok"].endswith('\nlogged: no ok in {"id": 4}')
+    assert "program_id is required" in messages["a job starts"]
+    parsed = read_logs([str(RUNS / "xml.txt")])
+    assert [(s.source, s.tests, s.failures, s.read) for s in parsed.summaries] == [
+        ("C++ doctest", 8, 7, 7)
+    ]
+
+
+def test_a_clean_xml_report_is_clean(capsys: pytest.CaptureFixture[str]) -> None:
+    """Its test cases left out by `--test-case=` are `skipped="true"`, no failure."""
+    code, report = triage_json(capsys, RUNS / "xml_clean.txt")
+    assert (code, report["summary"]["failures"]) == (0, 0)
+    parsed = read_logs([str(RUNS / "xml_clean.txt")])
+    assert [(s.source, s.failures) for s in parsed.summaries] == [("C++ doctest", 0)]
