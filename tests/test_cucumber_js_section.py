@@ -79,3 +79,50 @@ def test_its_json_report_is_read_as_its_console(capsys: pytest.CaptureFixture[st
     assert undefined["message"] == "step undefined: When the worker crashes"
     code, clean = triage_json(capsys, RUNS / "report_clean.json")
     assert (code, clean["summary"]["failures"]) == (0, 0)
+
+
+def test_undefined_steps_fail_a_run_under_no_strict(capsys: pytest.CaptureFixture[str]) -> None:
+    """--no-strict lets pending steps pass, not undefined ones: Cucumber.js 11 exits 1 on them
+    all the same, and its undefined scenario is the run's failure."""
+    code, report = triage_json(capsys, RUNS / "undefined_no_strict.txt")
+    assert code == 1
+    assert (report["summary"]["failures"], report["summary"]["unread"]) == (1, 0)
+    rows = finding_rows(report, "name", "location", "kind", "pattern", source="cucumber_js")
+    assert rows == [("a crashed worker is replaced", f"{FEATURE}:33", "", "-")]
+
+
+PENDING = ("a crashed worker is restarted", "pending/pending.feature:3", "", "-")
+
+
+@pytest.mark.parametrize("log", ["pending.txt", "pending_no_strict.txt"])
+def test_a_pending_scenario_is_read_from_its_warnings(
+    capsys: pytest.CaptureFixture[str], log: str
+) -> None:
+    """Cucumber.js lists pending scenarios under `Warnings:`, not `Failures:`, strict (exit 1)
+    or not (exit 0) alike: its `2 scenarios (1 pending, 1 passed)` was counted and its scenario
+    not read ('no failure header found', the advice to write JUnit XML). It is read, the
+    ambiguity said."""
+    code, report = triage_json(capsys, RUNS / log)
+    assert code == 1
+    assert (report["summary"]["failures"], report["summary"]["unread"]) == (1, 0)
+    rows = finding_rows(report, "name", "location", "kind", "pattern", source="cucumber_js")
+    assert rows == [PENDING]
+    failure = report["findings"][0]["failure"]
+    assert (failure["message"], failure["details"]["step"]) == (
+        "Pending",
+        "When the worker is killed",
+    )
+    parsed = read_logs([str(RUNS / log)])
+    assert [n for n in parsed.skipped if "--no-strict" in n] == [
+        f"{RUNS / log}:3: Cucumber.js's pending scenarios (its `Warnings:`) are read as failures:"
+        " they fail its run under --strict, its default, not under --no-strict, and the log does"
+        " not say which it ran under"
+    ]
+
+
+def test_failures_then_warnings_are_each_read(capsys: pytest.CaptureFixture[str]) -> None:
+    code, report = triage_json(capsys, RUNS / "all_no_strict.txt")
+    assert code == 1
+    assert (report["summary"]["failures"], report["summary"]["unread"]) == (7, 0)
+    rows = finding_rows(report, "name", "location", "kind", "pattern", source="cucumber_js")
+    assert sorted(rows) == sorted([*READ, PENDING])

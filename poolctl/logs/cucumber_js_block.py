@@ -16,12 +16,14 @@ Jasmine heads its failures `Failures:` too, its entries `1) full name` with no f
 name, grouped by its feature file, placed at its line there; what the first step that did not
 pass printed (`✖` failed or ambiguous, `?` undefined or pending; a hook's, `✖ After`, too) is its
 message, its error's class its kind (`AssertionError [ERR_ASSERTION]: …` AssertionError), its
-frames its stack; that step is `details.step`.
+frames its stack; that step is `details.step`. Its `Warnings:` section, of pending scenarios,
+is read alike (`WarningsSection`): the log does not say whether the run was strict.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from poolctl.logs.records import Lines
 from poolctl.logs.runner_block import EntriesSection
@@ -29,6 +31,10 @@ from poolctl.logs.scan import MAX_FIELD, block_failure, clip
 from poolctl.model import Source
 
 RUNNER = "Cucumber.js"
+# its pending scenarios (a step that returned 'pending') are listed apart, under `Warnings:`,
+# strict or not: they fail a strict run (its default), and not one under --no-strict
+WARNINGS = "Warnings:"
+TRIGGERS = (r"^Warnings:\s*$",)
 SOURCE: Source = "cucumber_js"
 ENTRY_RE = re.compile(
     r"^(?P<number>\d+)\) (?P<keyword>[^:]+): (?P<name>.*?) # (?P<file>\S+\.feature):(?P<line>\d+)$"
@@ -100,3 +106,32 @@ def _first_not_passed(lines: list[str]) -> tuple[str, list[str]]:
     while said and not said[-1].strip():
         said.pop()
     return step, said
+
+
+class WarningsSection(CucumberSection):
+    """The `Warnings:` section of pending scenarios, read as the `Failures:` section is once its
+    first entry shows it is Cucumber.js's (any other `Warnings:` heading ends at its first line,
+    left to the scan); `note` is told once, as a strict run and one under --no-strict print it
+    alike."""
+
+    started = False
+    note: Callable[[str], object] | None = None
+
+    def ends(self, text: str) -> bool:
+        if not self.started:
+            return bool(text) and not ENTRY_RE.match(text)
+        return super().ends(text)
+
+    def starts_entry(self, text: str) -> bool:
+        self.started = self.started or super().starts_entry(text)
+        return super().starts_entry(text)
+
+    def read_entry(self, entry: Lines) -> None:
+        if self.note is not None:
+            self.note(
+                f"{self.input_file}:{self.lines[0][0]}: Cucumber.js's pending scenarios (its "
+                "`Warnings:`) are read as failures: they fail its run under --strict, its "
+                "default, not under --no-strict, and the log does not say which it ran under"
+            )
+            self.note = None
+        super().read_entry(entry)

@@ -22,6 +22,7 @@ from poolctl.logs import (
     catch2_block,
     ct_block,
     ctest_block,
+    cucumber_js_block,
     deno_block,
     eunit_block,
     eunit_proper,
@@ -126,6 +127,7 @@ TRIGGERS = (
     *ava_block.TRIGGERS,  # AVA's failed tests' lines, then its blocks between two rules
     *jasmine_block.TRIGGERS,  # Jasmine's failures and RSpec's, above their counts
     *rspec_block.TRIGGERS,  # ... RSpec's errors outside its examples
+    *cucumber_js_block.TRIGGERS,  # Cucumber.js's pending scenarios
     *minitest_block.TRIGGERS,  # minitest's `  1) Error:` blocks, above its counts
     *minitest_reporters.TRIGGERS,  # ... minitest-reporters' lines naming a failed test
     *phpunit_block.TRIGGERS,  # PHPUnit's sections of errors and failures, above its counts
@@ -313,6 +315,12 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
     if line.startswith(jasmine_block.HEADER) and line.rstrip() == jasmine_block.HEADER:
         # Jasmine's failures or RSpec's: its first entry says whose
         return rspec_block.heading(number, line, parser.name, partial(_keep, parser))
+    if line.startswith(cucumber_js_block.WARNINGS) and line.rstrip() == cucumber_js_block.WARNINGS:
+        pending = cucumber_js_block.WarningsSection(
+            number, line, parser.name, cucumber_js_block.SOURCE, partial(_keep, parser)
+        )  # Cucumber.js's pending scenarios, if its first entry is one
+        pending.note = parser.out.skipped.append
+        return pending
     if line.startswith(rspec_block.OUTSIDE):
         return rspec_block.OutsideBlock(
             number, line, parser.name, rspec_block.SOURCE, partial(_keep, parser)
