@@ -36,7 +36,7 @@ SOURCE: Source = "mocha"
 ENTRY_RE = re.compile(r"^  (?P<number>\d+)\) (?P<title>\S.*)$")
 TRIGGERS = (r"^  \d+\) \S",)
 _FRAME_RE = re.compile(r"^ +at \S")
-_PLACE_RE = re.compile(r"\(?(?:file://)?(?P<file>[^\s():]+):(?P<line>\d+):\d+\)?$")
+PLACE_RE = re.compile(r"\(?(?:file://)?(?P<file>[^\s():]+):(?P<line>\d+):\d+\)?$")
 
 
 class MochaEntry(RunnerBlock):
@@ -81,7 +81,7 @@ class MochaEntry(RunnerBlock):
         if code:
             details["code"] = code
         # the first frame of the project's own code: not node's, nor a package's
-        places = [p for f in frames if (p := _PLACE_RE.search(f))]
+        places = [p for f in frames if (p := PLACE_RE.search(f))]
         mine = [p for p in places if not p["file"].startswith(("node:", "node_modules/"))]
         place = (mine or places)[0] if places else None
         name = " ".join([*self.titles[:-1], self.titles[-1].removesuffix(":")])

@@ -38,6 +38,7 @@ from poolctl.logs import (
     minitest_block,
     minitest_reporters,
     mocha_block,
+    mocha_json,
     mocha_tree,
     more_blocks,
     nextest_block,
@@ -128,6 +129,7 @@ TRIGGERS = (
     *jasmine_block.TRIGGERS,  # Jasmine's failures and RSpec's, above their counts
     *rspec_block.TRIGGERS,  # ... RSpec's errors outside its examples
     *cucumber_js_block.TRIGGERS,  # Cucumber.js's pending scenarios
+    mocha_json.STREAM_TRIGGER,  # Mocha's json-stream reporter's failed tests
     *minitest_block.TRIGGERS,  # minitest's `  1) Error:` blocks, above its counts
     *minitest_reporters.TRIGGERS,  # ... minitest-reporters' lines naming a failed test
     *phpunit_block.TRIGGERS,  # PHPUnit's sections of errors and failures, above its counts
@@ -315,6 +317,10 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
     if line.startswith(jasmine_block.HEADER) and line.rstrip() == jasmine_block.HEADER:
         # Jasmine's failures or RSpec's: its first entry says whose
         return rspec_block.heading(number, line, parser.name, partial(_keep, parser))
+    if line.startswith('["fail",{"title":'):
+        return mocha_json.StreamFailure(
+            number, line, parser.name, mocha_block.SOURCE, partial(_keep, parser)
+        )  # Mocha's json-stream reporter's failed test
     if line.startswith(cucumber_js_block.WARNINGS) and line.rstrip() == cucumber_js_block.WARNINGS:
         pending = cucumber_js_block.WarningsSection(
             number, line, parser.name, cucumber_js_block.SOURCE, partial(_keep, parser)

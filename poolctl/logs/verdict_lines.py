@@ -25,6 +25,7 @@ from poolctl.logs import (
     hspec_block,
     job_failed,
     junit5_console,
+    mocha_json,
     node_tap_report,
     ounit_block,
     robot_block,
@@ -114,6 +115,9 @@ VERDICTS = (
     ),
     Verdict(
         "Mocha", re.compile(r"^(?P<failed>[1-9]\d*) failing$"), f"{_JUNIT} (mocha-junit-reporter)"
+    ),
+    Verdict(  # its json-stream reporter's `end` event
+        "Mocha", mocha_json.STREAM_VERDICT_RE, f"{_JUNIT} (mocha-junit-reporter)"
     ),
     Verdict(
         "EUnit",  # `eunit:test(M)`'s text report
@@ -501,6 +505,7 @@ TRIGGERS = (
     boost_test_block.VERDICT_TRIGGER,
     boost_test_block.REPORT_TRIGGER,
     cucumber_js_block.VERDICT_TRIGGER,
+    mocha_json.STREAM_VERDICT_TRIGGER,
     doctest_cpp_block.VERDICT_TRIGGER,
     ounit_block.ALCOTEST_TRIGGER,
     testng_block.VERDICT_TRIGGER,
