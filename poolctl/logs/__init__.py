@@ -349,7 +349,7 @@ def _parse_one(stream: BinaryIO, name: str, fmt: str, out: ParsedLog, packed: st
     whole = chosen is None and len(head) < MAX_HEAD_SIZE and not stream.read(1)
     if (
         whole
-        and head.lstrip().startswith(b'{"numFailedTestSuites":')
+        and head.lstrip().startswith((b'{"numFailedTestSuites":', b'{"numTotalTestSuites":'))
         and _jest_json(name, out, head)
     ):
         return True
