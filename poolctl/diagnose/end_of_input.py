@@ -2,17 +2,18 @@
 `json.load(sys.stdin)`, Node's `process.stdin.on("end")`): a one-shot script put behind a pool.
 It reads the request, waits in read for more, and answers only once its stdin closes, which a
 pool's worker never sees until it is stopped. A block-buffered stdout looks the same at the
-close probe; many requests at once tell them apart: a buffer fills and flushes, a reader of the
-whole input still waits for its end."""
+close probe; many requests at once tell them apart from a buffer smaller than their answers (it
+fills and flushes), a Python stack in a read of the whole input from any buffer."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from poolctl.model import Evidence
 
 from .observe import Observations
-from .outcomes import BUFFER_EXPERIMENTS, buffer_answered, result
+from .outcomes import BUFFER_EXPERIMENTS, buffer_answered, experiment_evidence, result
 from .readings import live_origin, request_unread
 
 # an answer released by end of input comes as the worker's stdin closes: one later is a slow
@@ -25,23 +26,36 @@ STDIO_BUFFER = 8192
 _WHOLE_READ = re.compile(
     r"\bstdin(\.buffer)?\.(read|readlines)\(\s*\)|\bjson\.load\(\s*sys\.stdin\b"
     r"|\bfileinput\.input\(|\bopen\(\s*(0|['\"]/dev/stdin['\"])\b[^`]*\)\.read\(\s*\)"
+    # a list (set, dict) built of every line of stdin: `[json.loads(l) for l in sys.stdin]`
+    r"|[\[{][^\]}]*\bfor\b[^\]}]*\bin\s+sys\.stdin\b|\blist\(\s*sys\.stdin\s*\)"
 )
 
 
-def reads_to_end(obs: Observations) -> list[Evidence]:
-    """The evidence that the worker answers only once its input ends (empty when it is not
+@dataclass(frozen=True)
+class EndOfInput:
+    """What shows that the worker's answer waits for the end of its input: the evidence, and
+    the size of stdout buffer that would look the same (0 when its stack rules out any)."""
+
+    evidence: list[Evidence]
+    buffer_above: int = 0  # a buffer of its own larger than this holds what many requests got
+    requests: int = 0  # how many requests at once the fresh process was sent
+
+
+def reads_to_end(obs: Observations) -> EndOfInput | None:
+    """What shows that the worker answers only once its input ends (None when it is not
     shown): it read the request and waits in read on stdin, its answer came out as its stdin
     closed (within `PROMPT`) and no buffering change got one from a fresh process; and either
-    many requests at once, more answers than a stdio buffer holds, got none before a fresh
-    process's stdin closed either, or its Python stack is in a read of the whole input."""
+    its Python stack is in a read of the whole input, or many requests at once, more answers
+    than a stdio buffer holds, got none before a fresh process's stdin closed either: then a
+    buffer of the worker's own larger than those answers stays as likely (`buffer_above`)."""
     live, probe = obs.live, obs.close_probe
     if live is None or probe is None or not probe.answered or request_unread(obs):
-        return []
+        return None
     if probe.seconds > PROMPT:
-        return []
+        return None
     wait = live.stdin_wait()
     if wait is None or any(buffer_answered(obs, e) for e in BUFFER_EXPERIMENTS):
-        return []
+        return None
     took = probe.at - obs.request_sent_at
     ev = [
         Evidence(wait.text, live_origin(obs), "it had read the request and waited for more"),
@@ -61,10 +75,16 @@ def reads_to_end(obs: Observations) -> list[Evidence]:
                 f"at {len(probe.flushed)} bytes each, more than an {STDIO_BUFFER:,}-byte stdio "
                 f"buffer holds): {many.detail}",
                 f"experiment (fresh process {many.worker_id})",
-                "a buffer would have filled and flushed; a reader of the whole input waits on",
+                f"a buffer of up to {held:,} bytes would have filled and flushed; a reader of "
+                "the whole input waits on",
             )
         )
     where = live.where()
     if where is not None and _WHOLE_READ.search(where.summary):
         ev.append(Evidence(f"its Python stack is {where.summary}", live_origin(obs)))
-    return ev if len(ev) > 2 else []
+        return EndOfInput(ev)
+    if len(ev) == 2 or many is None:
+        return None
+    # a buffer larger than the many answers holds them too: what the terminal's copy saw
+    ev += experiment_evidence(obs, "pty")
+    return EndOfInput(ev, held, many.experiment.requests)

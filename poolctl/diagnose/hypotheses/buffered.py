@@ -70,10 +70,18 @@ def buffered(obs: Observations) -> Judgement:
             f"when its stdin closed it answered with an error, {quote(probe.flushed, 80)}: "
             "its input closing ended a request still in progress, no answer was held back"
         )
-    if shown := reads_to_end(obs):  # what tells it from a buffer: many requests, its stack
+    if (shown := reads_to_end(obs)) is not None:  # told from a buffer: many requests, its stack
+        if shown.buffer_above:  # only a smaller buffer than many requests' answers is ruled out
+            return Judgement(
+                "untested",
+                f"its answer and the answers to {shown.requests} requests at once came out only "
+                f"as its stdin closed: a stdout buffer larger than {shown.buffer_above:,} bytes "
+                "and a read of its whole input look the same here (see waiting-for-input)",
+                tuple(shown.evidence[2:]),
+            )
         return ruled_out(
             "its answer waited for the end of its input, not in a buffer (see waiting-for-input)",
-            *shown[2:],
+            *shown.evidence[2:],
         )
     if not helped and held_line(obs):  # a newline would have sent it
         return ruled_out(

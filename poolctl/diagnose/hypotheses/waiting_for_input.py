@@ -7,7 +7,7 @@ from poolctl.framing import quote
 from poolctl.languages import PHP, command_language
 from poolctl.model import Evidence
 
-from ..end_of_input import reads_to_end
+from ..end_of_input import EndOfInput, reads_to_end
 from ..exited_plan import late_speaker
 from ..experiments import refusal
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
@@ -103,11 +103,13 @@ def waiting_for_input(obs: Observations) -> Judgement:
         return ruled_out(
             "it waits for the next request: it had answered, into a buffer (see buffered)", waits
         )
-    if shown := reads_to_end(obs):
+    if (shown := reads_to_end(obs)) is not None:
         spec = obs.worker.spec
         if command_language(spec.argv, spec.cwd) is PHP:  # or its output buffer: unbounded
-            return _reads_to_end_or_php_buffer(len(obs.request_frame), shown)
-        return _reads_to_end(len(obs.request_frame), shown)
+            return _reads_to_end_or_php_buffer(len(obs.request_frame), shown.evidence)
+        if shown.buffer_above:
+            return _reads_to_end_or_large_buffer(len(obs.request_frame), shown)
+        return _reads_to_end(len(obs.request_frame), shown.evidence)
     # its answer came as its stdin closed, no buffering change releasing it: held in a buffer or
     # a handler slower than the timeout finishing then (a loaded machine's), it read a whole one
     came = probe.at if probe is not None and probe.answered else obs.answer_after_close
@@ -239,6 +241,32 @@ def _reads_to_end(size: int, shown: list[Evidence]) -> Judgement:
     return confirmed(verdict, fix, *shown)
 
 
+def _reads_to_end_or_large_buffer(size: int, shown: EndOfInput) -> Judgement:
+    """Many requests at once got no answer before a fresh process's stdin closed, and no stack
+    shows a read of the whole input: a stdout buffer of the worker's own, larger than those
+    answers, flushed only as it exits, holds them the same way (a 1 MiB `open(1, "w",
+    buffering=1 << 20)`)."""
+    held, n = shown.buffer_above, shown.requests
+    verdict = (
+        f"The worker answers only once its stdin ends: it read the {size}-byte request, "
+        "waited for more input, and its answer came out as its stdin closed, as the answers "
+        f"to {n} requests at once ({held:,} bytes) did in a fresh process; either it reads "
+        "its whole input before it answers, or a stdout buffer of its own larger than "
+        f"{held:,} bytes holds its answers until it exits: nothing seen here tells them apart "
+        "(untested); a pool keeps its workers' stdin open, so no answer comes"
+    )
+    fix = (
+        "Find which of the two it is (not told apart from outside): a read of the whole input "
+        "(`sys.stdin.read()`, `readlines()`, `json.load(sys.stdin)`, Node's "
+        "`process.stdin.on('end')`) waits for its end: read one message at a time (a line "
+        "with `sys.stdin.readline()` or `for line in sys.stdin:`, Node's `readline` 'line' "
+        f"events); a stdout buffer larger than {held:,} bytes (`open(1, 'w', buffering=...)`, "
+        "`setvbuf`, a `BufferedWriter` or `BufWriter` of its own) holds every answer until "
+        "it exits: flush it after each answer."
+    )
+    return confirmed(verdict, fix, *shown.evidence)
+
+
 def _reads_to_end_or_php_buffer(size: int, shown: list[Evidence]) -> Judgement:
     """A PHP worker whose answer came out only as its stdin closed: it read all its input
     first, or its output buffer (`ob_start()` with no size, or `output_buffering` set) held
@@ -259,7 +287,7 @@ def _reads_to_end_or_php_buffer(size: int, shown: list[Evidence]) -> Judgement:
         "(`stream_get_contents(STDIN)`, `file_get_contents('php://stdin')`) waits for its "
         "end: read one message at a time (`fgets(STDIN)` for a line)."
     )
-    return confirmed(verdict, fix, *(e for e in shown if "a buffer would have" not in e.note))
+    return confirmed(verdict, fix, *(e for e in shown if "would have filled" not in e.note))
 
 
 def _at_prompt(obs: Observations, asked_at: str, question: str, size: int) -> Judgement:
