@@ -5,9 +5,13 @@ says what the evidence tells, as the pool's findings do (tests/test_pool_endings
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import signal
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -177,14 +181,21 @@ def test_a_worker_that_sent_its_group_sigint_is_told_the_signal_not_an_error_to_
     run_cli: RunCli,
 ) -> None:
     """It sent SIGINT to its own process group; Python raised it as `KeyboardInterrupt` and
-    ended by it. Before: 'Fix the error it reports (`KeyboardInterrupt`)', as if it were one."""
+    ended by it. Before: 'Fix the error it reports (`KeyboardInterrupt`)', as if it were one;
+    then 'sent by another process … or by the worker itself', though its traceback ends at the
+    call that sent it."""
     d = ping(run_cli, "int-group")
-    assert "killed by SIGINT (2) (sent by another process (a supervisor, a timeout" in d["cause"]
+    assert (
+        "killed by SIGINT (2) (sent by the worker's own code to its whole process group: "
+        in (d["cause"])
+    )
     where = f"{DIES}:{DIES.read_text().splitlines().index('        os.kill(0, signal.SIGINT)') + 1}"
     said = f"; Python raised it as `KeyboardInterrupt` in {where} in `<module>`: `os.kill(0, "
     assert said in d["cause"], d["cause"]
     assert "after the exception" not in d["cause"]
-    assert d["remediation"].startswith("Find what sent SIGINT: "), d["remediation"]
+    assert d["remediation"].startswith(
+        f"Remove the SIGINT the worker sends at {where} in `<module>` (`os.kill(0, signal.SIGINT)`)"
+    ), d["remediation"]
     (tail,) = [e for e in d["evidence"] if e["note"] == "the end of its stderr"]
     assert tail["text"].endswith("KeyboardInterrupt"), tail
 
@@ -294,3 +305,85 @@ def test_a_worker_its_own_alarm_killed_is_told_to_find_the_timer(run_cli: RunCli
     ), d["cause"]
     assert d["remediation"].startswith("Find the timer: a search of the worker's code")
     assert "`signal.alarm(0)`" in d["remediation"]
+
+
+def _line_of(code: str, after: str = "") -> str:
+    """`file:line` of the worker's first line of `code` past its line `after`."""
+    lines = DIES.read_text().splitlines()
+    return f"{DIES}:{lines.index(code, lines.index(after) if after else 0) + 1}"
+
+
+@pytest.mark.parametrize("shell", [s for s in ("dash", "bash") if shutil.which(s)])
+def test_a_shell_wrapped_worker_that_sent_itself_sigint_is_told_its_own_call(
+    run_cli: RunCli, shell: str
+) -> None:
+    """`sh -c 'python3 worker.py; exit $?'`: Python ended by the SIGINT it sent itself and the
+    shell exited with 130. Before: 'exited with code 130, after the exception
+    `KeyboardInterrupt`' and 'Fix the error it reports (`KeyboardInterrupt`)'."""
+    code, out, _ = run_cli(
+        "ping", "--json", "--count", "2", "--timeout", "3", "--",
+        shell, "-c", '"$0" "$@"; exit $?', sys.executable, str(DIES), "int-self",
+    )  # fmt: skip
+    assert code == 1, out
+    d = json.loads(out)["findings"][0]["outcome"]
+    assert (
+        "exited with code 130: the program its shell ran was ended by SIGINT (2), as "
+        in (d["cause"])
+    )
+    assert (
+        "(sent by the worker's own code to itself: its traceback ends at that call)" in (d["cause"])
+    )
+    assert "after the exception" not in d["cause"]
+    where = _line_of("        os.kill(os.getpid(), signal.SIGINT)")
+    assert d["remediation"].startswith(f"Remove the SIGINT the worker sends at {where} in "), d[
+        "remediation"
+    ]
+    assert "Start the program with `exec` in its shell" in d["remediation"]
+
+
+def _interrupt_when_waiting(pid_file: Path, done: threading.Event) -> None:
+    """SIGINT to the pid the worker wrote into `pid_file` once it waits in its request."""
+    while not done.is_set():
+        if pid_file.exists():
+            os.kill(int(pid_file.read_text()), signal.SIGINT)
+            return
+        time.sleep(0.02)
+
+
+@pytest.mark.parametrize("shell", [s for s in ("dash", "bash") if shutil.which(s)])
+def test_a_shell_wrapped_worker_sent_sigint_from_outside_is_told_so_not_an_error_to_fix(
+    run_cli: RunCli, shell: str, tmp_path: Path
+) -> None:
+    """This test sends SIGINT to the Python program alone as it sleeps in a request; its shell
+    exits with 130. Before: 'Fix the error it reports (`KeyboardInterrupt`)'."""
+    pid_file = tmp_path / "pid"
+    done = threading.Event()
+    sender = threading.Thread(target=_interrupt_when_waiting, args=(pid_file, done))
+    sender.start()
+    try:
+        code, out, _ = run_cli(
+            "ping", "--json", "--count", "2", "--timeout", "10", "--env", f"PID_FILE={pid_file}",
+            "--", shell, "-c", '"$0" "$@"; exit $?', sys.executable, str(DIES), "hang",
+        )  # fmt: skip
+    finally:
+        done.set()
+        sender.join()
+    assert code == 1, out
+    d = json.loads(out)["findings"][0]["outcome"]
+    assert (
+        "exited with code 130: the program its shell ran was ended by SIGINT (2), as "
+        in (d["cause"])
+    )
+    assert "(sent to the program alone by another process that named its pid (" in d["cause"]
+    assert (
+        "its shell, in the same process group, was not interrupted but exited with 130"
+        in (d["cause"])
+    )
+    where = _line_of("        time.sleep(60)", '    if served == 2 and sys.argv[1] == "hang":')
+    assert (
+        f"; Python raised it as `KeyboardInterrupt` in {where} in `<module>`: `time."
+        in (d["cause"])
+    )
+    assert d["remediation"].startswith("Find what sent SIGINT to the program's pid: ")
+    assert "Nothing in the worker's code is to fix" in d["remediation"]
+    assert "Fix the error it reports" not in d["remediation"]

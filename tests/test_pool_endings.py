@@ -376,13 +376,13 @@ DIES = WORKERS / "dies_on_second_request.py"
             ", after the exception `KeyError: 'model_name'`",
             "Fix the error it reports (`KeyError: 'model_name'`)",
         ),
-        (  # before, 'after the exception `KeyboardInterrupt`' and 'Fix the error it reports'
+        (  # before, 'after the exception `KeyboardInterrupt`' and 'Fix the error it reports';
+            # then 'sent by another process … or by the worker itself', its own call quoted
             "int-group",
-            "killed by SIGINT (2) (sent by another process (a supervisor, a timeout wrapper, a "
-            "user) or by the worker itself (`os.kill(os.getpid(), …)`, `kill 0` to its process "
-            "group): its exit status does not say which); Python raised it as "
+            "killed by SIGINT (2) (sent by the worker's own code to its whole process group: "
+            "its traceback ends at that call); Python raised it as "
             f"`KeyboardInterrupt` in {DIES}:",
-            "Find what sent SIGINT: ",
+            f"Remove the SIGINT the worker sends at {DIES}:",
         ),
         (  # before, 'a signal from outside', of a worker that killed itself: the kernel log
             # (read, or said unread) leaves the worker itself among the senders
@@ -502,6 +502,31 @@ def test_a_pooled_worker_its_shell_waited_for_is_said_killed_by_the_signal_it_re
     assert re.search(r"exited with code 137 \(its shell reports pid \d+ killed by SIGKILL", cause)
     assert "its last line on stderr" not in cause, cause
     assert diagnosis["remediation"].startswith("Find what sent SIGKILL: "), diagnosis
+    assert "Start the program with `exec` in its shell" in diagnosis["remediation"]
+
+
+@pytest.mark.parametrize("shell", [s for s in ("dash", "bash") if shutil.which(s)])
+def test_a_pooled_worker_its_shell_ran_ended_by_its_own_sigint_is_told_the_call(
+    run_cli: RunCli, tmp_path: Path, shell: str
+) -> None:
+    """`sh -c 'worker; exit $?'`: the worker sent itself SIGINT in a request, Python ended by
+    it, and the shell exited with 130. Before: 'exited with code 130, after the exception
+    `KeyboardInterrupt`' and 'Fix the error it reports (`KeyboardInterrupt`)'."""
+    command = [shell, "-c", '"$0" "$@"; exit $?', sys.executable, str(DIES), "int-self"]
+    path = tmp_path / "wrapped.yaml"
+    path.write_text(
+        SCENARIO.format(python=sys.executable, worker=DIES).replace(
+            f'["{sys.executable}", "{DIES}"]', json.dumps(command)
+        )
+    )
+    report = failed_run(run_cli, path, tmp_path / "run")
+    (finding,) = report["findings"]
+    diagnosis = finding["outcome"]
+    cause = diagnosis["cause"]
+    assert "exited with code 130 (the program its shell ran was ended by SIGINT (2), as " in cause
+    assert "; sent by the worker's own code to itself: its traceback ends at that call)" in cause
+    assert "after the exception" not in cause, cause
+    assert diagnosis["remediation"].startswith(f"Remove the SIGINT the worker sends at {DIES}:")
     assert "Start the program with `exec` in its shell" in diagnosis["remediation"]
 
 

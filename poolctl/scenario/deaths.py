@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from poolctl.diagnose import exception_line
 from poolctl.diagnose.endpoint_down import endpoint_down
-from poolctl.diagnose.keyboard_interrupt import INTERRUPT_SAID, signalled_interrupt
+from poolctl.diagnose.keyboard_interrupt import signalled_interrupt
 from poolctl.diagnose.killed import FIND_THE_SENDER
 from poolctl.diagnose.limit_reached import limit_reached
 from poolctl.diagnose.observe import DISCARDED_STDOUT
@@ -83,7 +83,7 @@ def death_of(pool: Pool, worker_id: str) -> Death | None:
     stderr = process.stderr_tail()
     exc = exception_line(stderr)
     status = process.poll()
-    interrupted = signalled_interrupt(exc, status.signal if status else None, stderr)
+    interrupted = signalled_interrupt(exc, status.signal, stderr, status.code) if status else None
     if exc and interrupted is None:  # Python's word for a SIGINT is said with the signal
         ev = Evidence(exc, origin, "the exception that ended it")
         started = started_as(stderr)
@@ -113,9 +113,13 @@ def death_of(pool: Pool, worker_id: str) -> Death | None:
     shell = shell_reported(status.code, stderr) if status is not None else None
     if (timed_out := ran_out(list(process.spec.argv), status.code if status else None)) is not None:
         return Death(timed_out.why(), timed_out.fix(), timed_out.evidence(), told=True)
-    if status is not None and status.signal is None and status.code and shell is None:
-        return _error_exit(process, status.code, stderr, origin)
+    # 130 and a traceback ending in `KeyboardInterrupt`: the program its shell ran, by SIGINT
+    through_shell = shell is None and interrupted is not None and interrupted.through_shell
+    code = status.code if status is not None and status.signal is None and not shell else None
+    if code and not through_shell:
+        return _error_exit(process, code, stderr, origin)
     ended_by = shell.signal if shell else status.signal if status else None
+    ended_by = signal.SIGINT if through_shell else ended_by
     if status is None or ended_by is None:
         return None
     evidence: Evidence | None = None
@@ -136,14 +140,18 @@ def death_of(pool: Pool, worker_id: str) -> Death | None:
         why, how = signal_words(ended_by, shlex.join(process.spec.argv), stack_shown=False)
         if interrupted is not None:  # where Python raised it: quoted from its traceback
             evidence = Evidence(exc or "", origin, "the exception Python raised for the signal")
+            why, how = interrupted.sender() or (why, how)  # who sent it, where that is told
     if shell is not None:  # the shell's line is what tells the signal
         why = f"{shell.said().removeprefix(': ')}; {why}"
         how = f"{how or FIND_THE_SENDER} {EXEC_IT}"
         evidence = evidence or Evidence(shell.line, origin, "its shell's report of the signal")
+    if through_shell and interrupted is not None:
+        why = f"{interrupted.shell_said().removeprefix(': ')}; {why}"
+        how = f"{how or FIND_THE_SENDER} {EXEC_IT}"
     cut = cut_short(pool, worker_id)  # the signal came as it wrote its answer: part of it left
     said = f" ({why}); it was killed writing its answer: {cut}" if cut else f" ({why})"
     if interrupted is not None:
-        said += f"; {INTERRUPT_SAID.format(where=interrupted)}"
+        said += f"; {interrupted.said()}"
     return Death(said, how or FIND_THE_SENDER, evidence, more)
 
 

@@ -13,11 +13,13 @@ request it answers and never closes it (a limit on its open files ends it: `ulim
 `spawn`, it starts a `sleep 60` for every request and leaves it running (a limit on its user's
 processes ends it: `ulimit -u`); with `term-group`, it sends SIGTERM to its own process group
 (`kill 0`, as a shell script's `trap 'kill 0' EXIT` does), with `int-group` SIGINT (Python
-raises it as `KeyboardInterrupt`, and ends by it), with `reexec` it exec()s itself again, the
+raises it as `KeyboardInterrupt`, and ends by it), with `int-self` SIGINT to itself alone,
+with `reexec` it exec()s itself again, the
 same command line, dropping the request it read (a restart in place); with `log`, it appends
 1 KiB to worker.log in its folder for every request, SIGXFSZ at its default (a limit on the
 size of its files ends it: `ulimit -f`); with `hang`, it sleeps 60 s on the second request
-(a `timeout` its command runs it under ends it); with `alarm`, it sets `signal.alarm(1)` on
+(a `timeout` its command runs it under ends it), first writing its pid into the file
+$PID_FILE names, if set (for a test to signal it); with `alarm`, it sets `signal.alarm(1)` on
 it with no handler for SIGALRM, and sleeps."""
 
 import json
@@ -73,6 +75,8 @@ while len(header := sys.stdin.buffer.read(4)) == 4:
         os.kill(0, signal.SIGTERM)
     if served == 2 and sys.argv[1] == "int-group":
         os.kill(0, signal.SIGINT)
+    if served == 2 and sys.argv[1] == "int-self":
+        os.kill(os.getpid(), signal.SIGINT)
     if sys.argv[1] == "log":  # SIGXFSZ at its default, as a native program or Node has it
         signal.signal(signal.SIGXFSZ, signal.SIG_DFL)
         with open("worker.log", "ab", buffering=0) as log:
@@ -81,6 +85,10 @@ while len(header := sys.stdin.buffer.read(4)) == 4:
         signal.alarm(1)
         time.sleep(30)
     if served == 2 and sys.argv[1] == "hang":
+        if "PID_FILE" in os.environ:
+            with open(os.environ["PID_FILE"] + ".part", "w") as pid_file:
+                pid_file.write(str(os.getpid()))
+            os.rename(os.environ["PID_FILE"] + ".part", os.environ["PID_FILE"])
         time.sleep(60)
     if served == 2 and sys.argv[1] == "reexec":
         os.execv(sys.executable, [sys.executable, *sys.argv])

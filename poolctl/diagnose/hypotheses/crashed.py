@@ -33,7 +33,7 @@ from ..exited_plan import (
 from ..experiments import STDIO_EXPERIMENT, Outcome
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out
 from ..kernel_log import fault_record
-from ..keyboard_interrupt import INTERRUPT_SAID, signalled_interrupt
+from ..keyboard_interrupt import signalled_interrupt
 from ..library_entry import library_entry
 from ..limit_reached import limit_reached
 from ..log_levels import logged_error
@@ -119,7 +119,7 @@ def crashed(obs: Observations) -> Judgement:
         usage = USAGE_ERROR.search(obs.stderr_text)
     if usage is not None:
         exc = usage.group(usage.lastindex or 0).strip()  # click's `Error: …` line
-    interrupted = signalled_interrupt(exc, status.signal, obs.stderr_text)
+    interrupted = signalled_interrupt(exc, status.signal, obs.stderr_text, status.code)
     if interrupted is not None:  # Python's word for the SIGINT: said with the signal, no error
         exc = None
     origin = obs.stderr_origin if not obs.merged else obs.stdout_origin
@@ -367,6 +367,10 @@ def crashed(obs: Observations) -> Judgement:
     shell = shell_reported(status.code, obs.stderr_text) if not exc else None
     ended_by, victim = (shell.signal, shell.pid) if shell else (status.signal, pid)
     verdict += shell.said() if shell else ""
+    through_shell = shell is None and interrupted is not None and interrupted.through_shell
+    if through_shell and interrupted is not None:  # 130 and a traceback: no line of the shell's
+        ended_by, victim = signal.SIGINT, None
+        verdict += interrupted.shell_said()
     said = "\n".join(tail) if ended_by is not None else ""  # V8's `Fatal process OOM`
     limit = limit_reached(obs.worker.end, ended_by, said) if not exc else None
     if limit is not None:  # the kernel at its CPU-time limit (`ulimit -t`)
@@ -386,9 +390,11 @@ def crashed(obs: Observations) -> Judgement:
         ev += [sender.evidence, *([sender.cgroup] if sender.cgroup else [])]
     elif ended_by is not None and not exc:
         why, how = signal_words(ended_by, argv, bool(fault))
+        if interrupted is not None:  # who sent it, where its traceback or its shell tells
+            why, how = interrupted.sender() or (why, how)
         verdict += f" ({why})"
         if interrupted is not None:
-            verdict += f"; {INTERRUPT_SAID.format(where=interrupted)}"
+            verdict += f"; {interrupted.said()}"
         fix = how or fix
         faulted = victim if ended_by in FAULTS else None
         record = fault_record(faulted, obs.worker.started_mono) if faulted else None
@@ -396,7 +402,7 @@ def crashed(obs: Observations) -> Judgement:
             where = re.search(r" in (\S+?)\[", record[0])
             verdict += f"; the kernel log says it faulted in {where.group(1)}" if where else ""
             ev.append(Evidence(record[0], record[1], "the kernel's record of the fault"))
-    fix += f" {EXEC_IT}" if shell else ""
+    fix += f" {EXEC_IT}" if shell or through_shell else ""
     if timed_out is not None:  # the duration ran out, whatever it said: its end
         verdict, fix, ev = verdict + timed_out.why(), timed_out.fix(), [*ev, timed_out.evidence()]
     speaks = _speaks_another(obs, ev)
