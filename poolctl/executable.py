@@ -247,4 +247,10 @@ def start_error(
         )
     if exc.errno == errno.E2BIG:
         return too_large(list(argv), dict(env)) or str(exc)
+    if exc.errno in (errno.EAGAIN, errno.ENOMEM):  # fork() refused: no process to exec in
+        return (
+            f"no process could be forked for another worker ({errno.errorcode[exc.errno]}: "
+            f"{os.strerror(exc.errno)}): the user's process limit (`ulimit -u`) or a cgroup's "
+            "pids.max is reached, or memory ran out"
+        )
     return None

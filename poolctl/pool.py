@@ -121,11 +121,8 @@ class Pool:
         process = self._new_process()
         try:
             process.start()
-        except PoolctlError as exc:
-            self._spawn_failed(process, exc)
-            return None
-        except OSError as exc:
-            self._folder_failed(exc)
+        except Exception as exc:
+            self._start_failed(process, exc)
             return None
         return self._register(process, overflow)
 
@@ -135,11 +132,8 @@ class Pool:
         process = self._new_process()
         try:
             await asyncio.to_thread(process.start)
-        except PoolctlError as exc:
-            self._spawn_failed(process, exc)
-            return None
-        except OSError as exc:
-            self._folder_failed(exc)
+        except Exception as exc:  # a thread refused it too (RuntimeError: can't start new thread)
+            self._start_failed(process, exc)
             return None
         if self.shutting_down is not None:  # the pool stopped while it started
             await asyncio.to_thread(process.stop, self.config.stop_grace)
@@ -160,19 +154,29 @@ class Pool:
             spec, self.run_dir.workers, worker_id=worker_id, context=self.run_dir.context
         )
 
-    def _folder_failed(self, exc: OSError) -> None:
+    def _start_failed(self, process: WorkerProcess, exc: Exception) -> None:
+        """A new worker's process could not be started: the run folder's failure ends the run;
+        any other is a failed start, an event of the trace (the report's finding), never
+        dropped (a background start's was: its task's exception was never read)."""
+        if isinstance(exc, OSError) and self._folder_failed(exc):
+            return
+        said = exc.message if isinstance(exc, PoolctlError) else f"{type(exc).__name__}: {exc}"
+        self._spawn_failed(process, said)
+
+    def _folder_failed(self, exc: OSError) -> bool:
         """A new worker's capture files could not be made in the run folder (a full disk, a
         read-only or deleted folder): the run ends as it does when its trace cannot be written,
-        and says so once. It ran on, every checkout timing out, tracebacks on its stderr."""
+        and says so once (it ran on, every checkout timing out). False for another error."""
         at = Path(exc.filename) if isinstance(exc.filename, str) else None
         if at is None or at.parent != self.run_dir.workers or self.trace.on_write_error is None:
-            raise exc
+            return False
         self.trace.write_error = self.trace.write_error or exc
         self.trace.on_write_error()
+        return True
 
-    def _spawn_failed(self, process: WorkerProcess, exc: PoolctlError) -> None:
-        self.last_init_failure = exc.message
-        self.trace.emit("spawn_failed", worker=process.worker_id, error=exc.message)
+    def _spawn_failed(self, process: WorkerProcess, said: str) -> None:
+        self.last_init_failure = said
+        self.trace.emit("spawn_failed", worker=process.worker_id, error=said)
         self._start_crashed()
 
     def _register(self, process: WorkerProcess, overflow: bool) -> PooledWorker:

@@ -1,0 +1,96 @@
+"""A pool that grows in the background (an overflow worker for a caller that must wait, a lazy
+start) while no process can be started: its worker filled the pids cgroup poolctl runs in
+(cgroup v1's pids.max, as a fork bomb or a container's limit does). Each failed start is an
+event of the trace and a finding of the report; nothing is left running."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from poolctl.proctree import processes_with_env
+from tests.conftest import Processes
+
+PIDS = Path("/sys/fs/cgroup/pids")
+FILLS = Path(__file__).parent / "workers" / "fills_its_pids_cgroup.py"
+REPO = Path(__file__).resolve().parent.parent
+
+SCENARIO = """\
+name: grows-at-a-pids-limit
+description: the pool must grow while no process can be started
+worker:
+  command: ["{python}", "{worker}"]
+  framing: packet-4
+  init_timeout: 10
+  env: {{PIDS_CGROUP: "{group}", LIFT_AFTER: "1", HOLD: "1.5"}}
+pool: {{size: 1, max_overflow: 1, lazy: false, checkout_timeout: 10, request_timeout: 10}}
+steps:
+  - request: {{command: fill}}
+  - request: {{command: echo, count: 2, concurrency: 2}}
+"""
+
+
+def _wait_for(check: Any, timeout: float = 30.0) -> None:
+    end = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < end, "timed out"
+        time.sleep(0.02)
+
+
+@pytest.fixture
+def pids_cgroup() -> Iterator[Path]:
+    """A pids cgroup (v1) of this test's own, without a limit; emptied and removed after."""
+    if not os.access(PIDS / "cgroup.procs", os.W_OK):
+        pytest.skip(f"{PIDS}/cgroup.procs is not writable (cgroup v1's pids controller, as root)")
+    group = PIDS / f"poolctl-test-pids-{os.getpid()}"
+    group.mkdir(exist_ok=True)
+    try:
+        yield group
+    finally:
+        with contextlib.suppress(OSError):
+            (group / "pids.max").write_text("max")
+        _wait_for(lambda: not (group / "cgroup.procs").read_text().strip())
+        group.rmdir()
+
+
+def run_in(group: Path, processes: Processes, tmp_path: Path) -> tuple[int, dict[str, Any], str]:
+    """`poolctl run-scenario --json` of the scenario, run in `group`: its code, report and
+    stderr."""
+    path = tmp_path / "grows.yaml"
+    path.write_text(SCENARIO.format(python=sys.executable, worker=FILLS, group=group))
+    argv = [sys.executable, "-m", "poolctl", "run-scenario", str(path), "--json",
+            "--run-dir", str(tmp_path / "run")]  # fmt: skip
+    inside = ["sh", "-c", f'echo $$ > {group}/cgroup.procs && exec "$@"', "sh", *argv]
+    done = processes.run(inside, timeout=120, cwd=REPO)
+    report: dict[str, Any] = json.loads(done.stdout) if done.stdout.strip() else {}
+    return done.returncode, report, done.stderr
+
+
+def test_a_background_start_that_could_not_fork_is_an_event_and_a_finding(
+    pids_cgroup: Path, processes: Processes, tmp_path: Path
+) -> None:
+    """Before: the overflow worker's fork failed (BlockingIOError, EAGAIN) in the pool's
+    background task, whose exception nobody read; its traceback went to stderr, no event was
+    written, and the run passed, the failure in no report."""
+    code, report, stderr = run_in(pids_cgroup, processes, tmp_path)
+    assert code == 1, stderr
+    assert "Traceback" not in stderr and "BlockingIOError" not in stderr, stderr
+    events = [json.loads(line) for line in (tmp_path / "run/events.jsonl").read_text().splitlines()]
+    failed = [e for e in events if e["type"] == "spawn_failed"]
+    assert failed, [e["type"] for e in events]
+    assert failed[0]["error"].startswith(
+        "no process could be forked for another worker (EAGAIN: Resource temporarily "
+        "unavailable): the user's process limit (`ulimit -u`) or a cgroup's pids.max is reached"
+    ), failed[0]
+    (finding,) = [f for f in report["findings"] if f["failure"]["kind"] == "spawn-failed"]
+    said = "worker(s) could not be started: no process could be forked for another worker"
+    assert said in finding["failure"]["message"], finding
+    assert not processes_with_env("PIDS_CGROUP", str(pids_cgroup)), "a process was left behind"

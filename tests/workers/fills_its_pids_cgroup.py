@@ -1,0 +1,26 @@
+"""A packet-4 worker that, on a `fill` request, fills the pids cgroup it runs in ($PIDS_CGROUP,
+cgroup v1), its pool's poolctl with it: its pids.max set to the tasks it holds then, no process
+or thread can start there until a helper of its own, moved out of it, lifts the limit
+$LIFT_AFTER seconds later. Every other request it answers after $HOLD seconds."""
+
+import json
+import os
+import struct
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+group = Path(os.environ["PIDS_CGROUP"])
+while len(header := sys.stdin.buffer.read(4)) == 4:
+    request = json.loads(sys.stdin.buffer.read(struct.unpack(">I", header)[0]))
+    if request.get("command") == "fill":
+        lift = f"sleep {os.environ['LIFT_AFTER']}; echo max > {group / 'pids.max'}"
+        lifter = subprocess.Popen(["sh", "-c", lift])
+        (group.parent / "cgroup.procs").write_text(str(lifter.pid))  # out of the limit
+        (group / "pids.max").write_text((group / "pids.current").read_text())
+    elif request.get("command") != "ping":
+        time.sleep(float(os.environ["HOLD"]))
+    body = json.dumps({"id": request["id"], "success": True, "result": {"status": "ok"}}).encode()
+    sys.stdout.buffer.write(struct.pack(">I", len(body)) + body)
+    sys.stdout.buffer.flush()
