@@ -16,7 +16,8 @@ from poolctl.model import Evidence
 from poolctl.protocol import PROTOCOLS
 from poolctl.worker_types import StderrMode
 
-from ..asks import Asked, asked_for, first_step, unset
+from ..asked_words import asked_words
+from ..asks import asked_for, first_step
 from ..container_engine import engine_down
 from ..crash_lines import exception_line
 from ..crash_readings import crash_reading
@@ -307,7 +308,9 @@ def crashed(obs: Observations) -> Judgement:
     if asked is None and status.code and not served and not tail and obs.pending:
         on_stdout = asked = asked_for(obs.pending.decode("utf-8", "replace"))
     if asked is not None:  # a credential or an argument it exits without (server-slack)
-        verdict, fix = _asked(obs, asked, verdict, ev, obs.stdout_origin if on_stdout else origin)
+        verdict, fix = asked_words(
+            obs, asked, verdict, ev, obs.stdout_origin if on_stdout else origin
+        )
     if on_stdout is not None:
         verdict += " (said on its stdout)"
         if "2>&1" in argv:  # once it starts, its log lines would break the stream there
@@ -447,56 +450,6 @@ def _speaks_another(obs: Observations, ev: list[Evidence]) -> tuple[str, str] | 
             fix += " Ping it so with a longer `--timeout`: its answer came past the wait."
         return clause, fix
     return None
-
-
-def _asked(
-    obs: Observations, asked: Asked, verdict: str, ev: list[Evidence], origin: str
-) -> tuple[str, str]:
-    """The verdict and fix of a server that exited saying what it lacks: environment variables
-    (checked against the environment it was given) or a command-line argument."""
-    what = asked.what()
-    quoted = f"`{asked.line}`"
-    said = "" if quoted in verdict else f", saying {quoted}"  # `NAME: …` would be redacted
-    verdict += f"{said}: it asks for {what}"
-    if ev[-1].note == "the end of its stderr" and ev[-1].text == asked.line:
-        ev.pop()  # that line alone: said once, as what it asks for
-    if all(e.text != asked.line for e in ev):  # not quoted already, as the exception
-        ev.append(Evidence(asked.line, origin, "what it asks for"))
-    if not asked.variables:
-        return verdict, (
-            f"Give it the command-line argument it asks for ({quoted}) in its command (after "
-            "`--`; in a pool, the worker's `command`); its `--help` or README says its form."
-        )
-    environment = obs.worker.spec.environment()
-    lacking = unset(asked, environment)
-    if not lacking:  # every one is set: the value is what it refuses
-        verdict += f" (set in its environment: {', '.join(asked.variables)})"
-        return verdict, (
-            f"Check the value of {', '.join(asked.variables)} in its environment: each is set, "
-            f"and it exits all the same ({quoted})."
-        )
-    # given empty on purpose (`--env NAME=`, a scenario's `env`): "Set NAME" read as if the
-    # user had forgotten it, when what they gave was the empty value
-    emptied = [name for name in lacking if obs.worker.spec.env.get(name) == ""]
-    missing = [name for name in lacking if name not in emptied]
-    # the names after the words: `NAME: value` and `NAME=value` are what the redactor hides
-    if missing:
-        said = f"not set: {', '.join(missing)}"
-        ev.append(Evidence(said, "the worker's environment", "an empty value counts as not set"))
-    if emptied:
-        said = f"given empty: {', '.join(emptied)}"
-        ev.append(Evidence(said, "--env or the worker's `env`", "an empty value counts as not set"))
-    asks = [f"Set {' and '.join(missing)} in its environment"] if missing else []
-    given = ""
-    if emptied:
-        asks.append(f"{'give' if missing else 'Give'} {' and '.join(emptied)} a value")
-        was = "were" if len(emptied) > 1 else "was"
-        given = f"{' and '.join(emptied)} {was} given empty, which counts as not set: "
-    return verdict, (
-        f"{' and '.join(asks)} (`--env NAME=VALUE`"
-        f"{', once for each' if len(lacking) > 1 else ''}; in a pool, the worker's `env`): "
-        f"{given}it exits at start-up without {'them' if len(lacking) > 1 else 'it'}, as it says."
-    )
 
 
 def _stdio_answered(obs: Observations) -> Outcome | None:
