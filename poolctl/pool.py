@@ -13,13 +13,13 @@ import dataclasses
 import functools
 import signal
 import time
-from pathlib import Path
 from typing import Any
 
-from poolctl.errors import FramingError, PoolctlError
+from poolctl.errors import FramingError
 from poolctl.events import Trace
 from poolctl.model import Diagnosis
 from poolctl.patterns.loader import PatternSet
+from poolctl.pool_failed_starts import fail_waiters, refusal, start_crashed, start_failed
 from poolctl.pool_init import InitDiagnoses, init_exchange
 from poolctl.pool_line import Call, Waiter, WaitingLine
 from poolctl.pool_notes import Notifications
@@ -122,7 +122,7 @@ class Pool:
         try:
             process.start()
         except Exception as exc:
-            self._start_failed(process, exc)
+            start_failed(self, process, exc)
             return None
         return self._register(process, overflow)
 
@@ -133,7 +133,7 @@ class Pool:
         try:
             await asyncio.to_thread(process.start)
         except Exception as exc:  # a thread refused it too (RuntimeError: can't start new thread)
-            self._start_failed(process, exc)
+            start_failed(self, process, exc)
             return None
         if self.shutting_down is not None:  # the pool stopped while it started
             await asyncio.to_thread(process.stop, self.config.stop_grace)
@@ -153,31 +153,6 @@ class Pool:
         return WorkerProcess(
             spec, self.run_dir.workers, worker_id=worker_id, context=self.run_dir.context
         )
-
-    def _start_failed(self, process: WorkerProcess, exc: Exception) -> None:
-        """A new worker's process could not be started: the run folder's failure ends the run;
-        any other is a failed start, an event of the trace (the report's finding), never
-        dropped (a background start's was: its task's exception was never read)."""
-        if isinstance(exc, OSError) and self._folder_failed(exc):
-            return
-        said = exc.message if isinstance(exc, PoolctlError) else f"{type(exc).__name__}: {exc}"
-        self._spawn_failed(process, said)
-
-    def _folder_failed(self, exc: OSError) -> bool:
-        """A new worker's capture files could not be made in the run folder (a full disk, a
-        read-only or deleted folder): the run ends as it does when its trace cannot be written,
-        and says so once (it ran on, every checkout timing out). False for another error."""
-        at = Path(exc.filename) if isinstance(exc.filename, str) else None
-        if at is None or at.parent != self.run_dir.workers or self.trace.on_write_error is None:
-            return False
-        self.trace.write_error = self.trace.write_error or exc
-        self.trace.on_write_error()
-        return True
-
-    def _spawn_failed(self, process: WorkerProcess, said: str) -> None:
-        self.last_init_failure = said
-        self.trace.emit("spawn_failed", worker=process.worker_id, error=said)
-        self._start_crashed()
 
     def _register(self, process: WorkerProcess, overflow: bool) -> PooledWorker:
         worker_id = process.worker_id
@@ -240,7 +215,7 @@ class Pool:
         )
         crashed = not isinstance(outcome, NoAnswer) or outcome.reason != "timeout"
         if crashed:  # a slow start may yet succeed; a crash or a refusal repeats
-            self._start_crashed()
+            start_crashed(self)
         if isinstance(outcome, NoAnswer) and diagnosed:
             alive = worker.process.poll() is None and not worker.exited.is_set()
             await self.inits.diagnose(worker, outcome, early)
@@ -257,24 +232,6 @@ class Pool:
         if crashed and self.waiters:
             self._grow_if_allowed()  # another try for the callers waiting, until it gives up
         return False
-
-    def _start_crashed(self) -> None:
-        """One more start in a row crashed: past `max_failed_starts` the pool gives up, and
-        fails every waiting caller (and each later one) at once with the last failure."""
-        self.failed_starts += 1
-        if self.gave_up is not None or self.failed_starts < self.config.max_failed_starts:
-            return
-        self.gave_up = PoolGaveUp(self.failed_starts, self.last_init_failure)
-        waiters = self.waiters.clear()
-        self.trace.emit(
-            "pool_gave_up",
-            failed_starts=self.failed_starts,
-            waiting=len(waiters),
-            last_init_failure=self.last_init_failure,
-        )
-        for waiter in waiters:
-            if not waiter.future.done():
-                waiter.future.set_exception(PoolGaveUp(self.failed_starts, self.last_init_failure))
 
     def _on_worker_backgrounded(self, worker: PooledWorker) -> None:
         """Its process exited and a child holds its stdout: that child serves on, as in an
@@ -320,6 +277,7 @@ class Pool:
         eager_member = not worker.overflow and not self.config.lazy
         if self.shutting_down is None and self.gave_up is None and (eager_member or self.waiters):
             self._replace()
+        fail_waiters(self)  # a pool that gave up, its last worker gone: none will come
 
     def _replace(self) -> None:
         fresh = self._spawn(overflow=False)
@@ -363,8 +321,8 @@ class Pool:
         self.trace.emit("checkout_requested", caller=caller, session=session)
         if self.shutting_down is not None:
             raise self._shutdown_error("checking out")
-        if self.gave_up is not None:
-            raise PoolGaveUp(self.gave_up.failed_starts, self.gave_up.cause)
+        if (refused := refusal(self)) is not None:  # it gave up, and no worker serves
+            raise refused
         requested = time.monotonic()
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         waiter = Waiter(caller, session, requested, future, requested + timeout, call)

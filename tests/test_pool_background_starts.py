@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from poolctl.proctree import processes_with_env
-from tests.conftest import Processes
+from tests.conftest import REFERENCE, Processes, RunCli
 
 PIDS = Path("/sys/fs/cgroup/pids")
 FILLS = Path(__file__).parent / "workers" / "fills_its_pids_cgroup.py"
@@ -94,3 +94,65 @@ def test_a_background_start_that_could_not_fork_is_an_event_and_a_finding(
     said = "worker(s) could not be started: no process could be forked for another worker"
     assert said in finding["failure"]["message"], finding
     assert not processes_with_env("PIDS_CGROUP", str(pids_cgroup)), "a process was left behind"
+
+
+def test_callers_of_a_pool_that_gave_up_are_served_by_the_worker_up(
+    pids_cgroup: Path, processes: Processes, tmp_path: Path
+) -> None:
+    """The overflow starts failed five times in a row and the pool gave up. Before: the caller
+    waiting for the overflow worker, and its next call, failed at once (PoolGaveUp), though w1
+    served and was free 1.5 s later."""
+    code, report, stderr = run_in(pids_cgroup, processes, tmp_path)
+    assert code == 1, stderr
+    assert [s["call_failures"] for s in report["extra"]["steps"]] == [0, 0], report["extra"]
+    (finding,) = [f for f in report["findings"] if f["failure"]["kind"] == "spawn-failed"]
+    said = "the pool gave up after 5 failed starts in a row, its 1 worker(s) up serving the callers"
+    assert said in finding["failure"]["message"], finding
+
+
+GATED = """\
+name: one-start-serves
+worker:
+  command: ["/bin/sh", "-c", "mkdir {gate} 2>/dev/null || exit 3; exec \\"$@\\"", "sh", {ref}]
+  init_timeout: 10
+pool: {{size: 1, max_overflow: 1, checkout_timeout: 20, request_timeout: 10}}
+steps:
+  - request: {{command: sleep, args: {{seconds: 0.5}}, count: 4, concurrency: 2}}
+"""
+
+
+def test_a_pool_that_gave_up_on_its_overflow_starts_serves_every_call_with_its_worker(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """Its first start serves; every later one exits 3 before its init. Before: the second
+    caller's calls failed at once once the pool gave up (2 of 4), w1 serving the first's."""
+    reference = ", ".join(json.dumps(a) for a in REFERENCE)
+    path = tmp_path / "gated.yaml"
+    path.write_text(GATED.format(gate=tmp_path / "started", ref=reference))
+    code, out, err = run_cli("run-scenario", str(path), "--json", "--run-dir", str(tmp_path / "r"))
+    assert code == 1, out + err
+    report = json.loads(out)
+    assert report["extra"]["steps"][0]["call_failures"] == 0, report["extra"]["steps"]
+    (finding,) = report["findings"]
+    assert finding["failure"]["kind"] == "init-no-response", finding["failure"]
+    said = "the pool gave up after 5 failed starts in a row, its 1 worker(s) up serving the callers"
+    assert said in finding["failure"]["message"], finding["failure"]["message"]
+    assert "exited with code 3" in finding["outcome"]["cause"], finding["outcome"]
+
+
+def test_a_caller_waiting_when_the_last_worker_of_a_pool_that_gave_up_exits_fails_at_once(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """The pool gave up on its overflow starts, w1 serving; then w1 exits on a request while
+    the other caller waits for it: no worker will come, and that caller fails at once with the
+    pool's giving up, not its checkout timeout (20 s) later."""
+    reference = ", ".join(json.dumps(a) for a in REFERENCE)
+    path = tmp_path / "gated.yaml"
+    text = GATED.format(gate=tmp_path / "started", ref=reference)
+    path.write_text(text + "  - request: {command: exit, count: 2, concurrency: 2}\n")
+    code, out, err = run_cli("run-scenario", str(path), "--json", "--run-dir", str(tmp_path / "r"))
+    assert code == 1, out + err
+    events = [json.loads(line) for line in (tmp_path / "r/events.jsonl").read_text().splitlines()]
+    assert not [e for e in events if e["type"] == "checkout_timeout"]
+    failed = [e for e in events if e["type"] == "call_failed" and e["step"] == 2]
+    assert [e["error_type"] for e in failed] == ["PoolGaveUp"], failed

@@ -211,6 +211,9 @@ class TraceClassifier:
         count = total(groups)
         starts = gave_up[0].data.get("failed_starts")
         said = f"; the pool gave up after {starts} failed starts in a row"
+        serving = gave_up[0].data.get("serving") or 0
+        if serving and not count:  # its callers were served by the workers up
+            return gave_up, said + f", its {serving} worker(s) up serving the callers", 0
         return gave_up + calls, said + f", failing {count} call(s) at once", count
 
     def waits_for_replacements(self) -> list[TimeoutKind]:
