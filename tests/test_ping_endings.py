@@ -387,3 +387,23 @@ def test_a_shell_wrapped_worker_sent_sigint_from_outside_is_told_so_not_an_error
     assert d["remediation"].startswith("Find what sent SIGINT to the program's pid: ")
     assert "Nothing in the worker's code is to fix" in d["remediation"]
     assert "Fix the error it reports" not in d["remediation"]
+
+
+def test_a_worker_that_switched_framing_mid_run_is_told_so(run_cli: RunCli) -> None:
+    """It answered the first ping in packet-4 and the second in a JSON line. Before: 'The worker
+    answers in line, not packet-4 … writes in another framing than it reads', told to make the
+    worker write packet-4 as if it never had."""
+    worker = Path(__file__).resolve().parent / "workers" / "switches_to_lines.py"
+    code, out, _ = run_cli(
+        "ping", "--json", "--count", "2", "--timeout", "3", "--", sys.executable, str(worker)
+    )
+    assert code == 1, out
+    d = json.loads(out)["findings"][0]["outcome"]
+    assert d["cause"].startswith(
+        "The worker switched framing mid-run: it answered 1 request(s) of this session in "
+        'packet-4, then wrote its reply to this one in line: \'{"id": 2, '
+    ), d["cause"]
+    assert d["remediation"].startswith("Keep the worker writing packet-4 for every answer")
+    earlier = d["evidence"][0]
+    assert earlier["text"] == "1 answer(s) in packet-4 before it", earlier
+    assert earlier["origin"] == "workers/w1.stdout.bin bytes 0-57", earlier

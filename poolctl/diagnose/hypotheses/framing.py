@@ -28,6 +28,7 @@ from ..outcomes import (
     result,
 )
 from ..readings import (
+    answered_before,
     ended,
     header_words,
     live_origin,
@@ -190,16 +191,14 @@ def _reply_in_another_framing(obs: Observations) -> Judgement:
         return confirmed(verdict, fix, *ev)
     if e.other_framing == f"{obs.framing} (little-endian)":  # its own framing, bytes reversed
         return _little_endian(obs, ev)
-    verdict = (
-        f"The worker answers in {speaks}, not {obs.framing}: its reply "
-        f"{quote(obs.pending, 24)} is {e.what or e.text}"
-    )
+    reply = f"{quote(obs.pending, 24)} is {e.what or e.text}"
     size = FRAMINGS[obs.framing].header_size
     if size and len(obs.pending) >= size:  # a length-prefixed reader read a length
         length = int.from_bytes(obs.pending[:size], "big")
-        verdict += (
+        reply += (
             f", whose first {size} bytes a {obs.framing} reader takes as a length of {length:,}"
         )
+    verdict = f"The worker answers in {speaks}, not {obs.framing}: its reply {reply}"
     fix = (
         f"Use one framing on both sides: {speaks} here (`poolctl ping --framing "
         f"{e.other_framing}`, `{{packet, {FRAMINGS[e.other_framing].header_size}}}` "
@@ -214,10 +213,41 @@ def _reply_in_another_framing(obs: Observations) -> Judgement:
             f"writes in another framing than it reads"
         )
         fix = _write_as_it_reads(obs, e.other_framing)
+    if e.other_framing in FRAMINGS and (earlier := answered_before(obs)):
+        return _switched(obs, earlier, speaks, reply, ev)
     # a server that writes first (pyright's log messages) shows its framing at once; its
     # answer in that framing may show it is another protocol's server, as one that waits does
     if e.other_framing in FRAMINGS:
         verdict, fix = _protocol_words(obs, e.other_framing, verdict, fix, ev)
+    return confirmed(verdict, fix, *ev)
+
+
+def _switched(
+    obs: Observations, earlier: int, speaks: str, reply: str, ev: list[Evidence]
+) -> Judgement:
+    """It answered `earlier` requests of this session in our framing, then this one in
+    `speaks`: no framing mismatch from its start, but a switch mid-run (it was told it 'writes
+    in another framing than it reads', to use one framing on both sides)."""
+    verdict = (
+        f"The worker switched framing mid-run: it answered {earlier} request(s) of this "
+        f"session in {obs.framing}, then wrote its reply to this one in {speaks}: {reply}"
+    )
+    fix = (
+        f"Keep the worker writing {obs.framing} for every answer: its first {earlier} "
+        f"answer(s) were framed so, so a path it takes only later (a request's handler, a "
+        f"library loaded after its start, a `print` or a logger put on its stdout) writes "
+        f"{speaks}: find where that reply is written."
+    )
+    start = obs.pending_at if obs.pending_at is not None else 0
+    if start:  # the answers before it, framed right, in its stdout's transcript
+        ev.insert(
+            0,
+            Evidence(
+                f"{earlier} answer(s) in {obs.framing} before it",
+                f"{obs.stdout_origin} bytes 0-{start - 1}",
+                "the session's earlier answers, read as frames",
+            ),
+        )
     return confirmed(verdict, fix, *ev)
 
 
