@@ -713,3 +713,25 @@ def test_a_pooled_worker_a_timeout_in_its_command_ended_is_told_so(
     cause = finding["outcome"]["cause"]
     assert "exited with code 124: `timeout 5` in its command ended it" in cause, cause
     assert finding["outcome"]["remediation"].startswith("Drop `timeout 5` from the worker's")
+
+
+def test_a_pooled_worker_that_switched_framing_mid_run_is_told_so(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """It answered its init ping in packet-4, then a request in a JSON line. Before: 'bad frame
+    on stdout: frame header b'{"id' announces 2,065,852,772 bytes', and the pattern's general
+    advice (keep text off stdout, flush, answer the first ping before slow imports)."""
+    worker = WORKERS / "switches_to_lines.py"
+    path = tmp_path / "switches.yaml"
+    path.write_text(SCENARIO.format(python=sys.executable, worker=worker))
+    report = failed_run(run_cli, path, tmp_path / "run")
+    (finding,) = report["findings"]
+    diagnosis = finding["outcome"]
+    said = '; it had answered 1 request(s) in packet-4 (its init among them), then wrote \'{"id": '
+    assert said in diagnosis["cause"], diagnosis["cause"]
+    assert diagnosis["cause"].endswith(
+        ", a newline-delimited JSON line: it switched framing mid-run"
+    )
+    assert diagnosis["remediation"].startswith("Keep the worker writing packet-4 for every answer")
+    (broke,) = [e for e in diagnosis["evidence"] if e["note"] == "the bytes that broke its stream"]
+    assert re.fullmatch(r"workers/w\d+\.stdout\.bin bytes 58-\d+", broke["origin"]), broke

@@ -18,6 +18,7 @@ from poolctl.pool_worker import CLOSED_STDOUT, UNAWAITED_RE
 from poolctl.protocol.messages import READABLE_FIX
 from poolctl.protocol.notified_request import notified_request
 from poolctl.scenario.between_requests import between_requests, read_of_failed_write
+from poolctl.scenario.broken_stream import broken_stream
 from poolctl.scenario.deaths import cut_short, death_of
 from poolctl.scenario.evidence import quote_event
 from poolctl.scenario.failed_checks import CheckGroup, firsts, merged, span, total
@@ -182,6 +183,11 @@ def _no_answer(
     else:
         detail = first.data.get("detail")
         cause = f"worker {first.worker} gave caller {first.caller} no answer: {detail}"
+        broken = broken_stream(c.run.pool, first.worker or "") if reason == "bad-frame" else None
+        if broken is not None:  # its bytes in another framing: said, as ping says them
+            cause += broken.said
+            remediation = broken.fix
+            evidence.append(broken.evidence)
         if reason == "timeout" and first.data.get("partial"):  # begun, not finished in time
             cause += (
                 f"; {first.data.get('bytes_in')} byte(s) of its answer had come as the timeout "
