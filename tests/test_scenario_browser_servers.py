@@ -30,6 +30,7 @@ EXECUTEAUTOMATION = (
     REPO / ".peers/alone/@executeautomation/playwright-mcp-server/node_modules/.bin"
     "/playwright-mcp-server"
 )
+CHROME_DEVTOOLS = REPO / ".peers/alone/chrome-devtools-mcp/node_modules/.bin/chrome-devtools-mcp"
 CHROMIUM = shutil.which("chromium")
 ROOT = os.geteuid() == 0
 
@@ -196,4 +197,58 @@ def test_a_server_whose_code_reads_its_browser_from_a_variable_is_told_that_vari
     env["CHROME_EXECUTABLE_PATH"] = str(CHROMIUM)
     tool = "playwright_navigate"
     code, report = run(capsys, tmp_path, [str(EXECUTEAUTOMATION)], tool, env, ", headless: true")
+    assert code == 0, report  # the fix as said: the same tool call passes
+
+
+needs_chrome_devtools = pytest.mark.skipif(
+    not CHROME_DEVTOOLS.exists(), reason="chrome-devtools-mcp is missing: run `make peers` (npm)"
+)
+
+
+@needs_chrome_devtools
+def test_chrome_devtools_with_no_browser_on_its_path_is_told_to_install_one(
+    capsys: pytest.CaptureFixture[str], processes: Processes, tmp_path: Path
+) -> None:
+    """chrome-devtools-mcp 1.11.0 (npm) looks for Google Chrome's stable channel alone: its
+    new_page answered `Could not find Google Chrome executable for channel 'stable' at: -
+    /opt/google/chrome/chrome.`, and the finding was unclassified with the error alone."""
+    env = {"PATH": only_node(tmp_path), "HOME": str(tmp_path)}
+    code, report = run(capsys, tmp_path, [str(CHROME_DEVTOOLS)], "new_page", env)
+    assert code == 1, report
+    said = why(report)
+    assert (
+        "; the server found no browser to start: its 'stable' Chrome is not at "
+        "/opt/google/chrome/chrome, and no Chrome or Chromium is on the worker's PATH: install "
+        "one (on Debian, `apt-get install chromium`), then start the server with "
+        "`--executablePath /usr/bin/chromium --headless --isolated` in the scenario's "
+        "`worker.command`"
+    ) in said, said
+
+
+@needs_chrome_devtools
+@needs_chromium
+def test_chrome_devtools_is_pointed_at_the_chromium_installed_here(
+    capsys: pytest.CaptureFixture[str], processes: Processes, tmp_path: Path
+) -> None:
+    env = {"HOME": str(tmp_path)}  # where it keeps its browser's profile unless --isolated
+    code, report = run(capsys, tmp_path, [str(CHROME_DEVTOOLS)], "new_page", env)
+    assert code == 1, report
+    said = why(report)
+    fix = (
+        f"start the server with `--executablePath {CHROMIUM} --headless --isolated` in the "
+        "scenario's `worker.command`"
+    )
+    assert f"; a Chromium is installed here, {CHROMIUM} (on the worker's PATH): {fix}" in said
+    assert ("and `--chromeArg=--no-sandbox`" in said) is ROOT, said
+    options = ["--executablePath", str(CHROMIUM), "--headless", "--isolated"]
+    if ROOT:
+        # the browser found, its sandbox refused: the server's own words, told that option alone
+        command = [str(CHROME_DEVTOOLS), *options]
+        code, report = run(capsys, tmp_path, command, "new_page", env)
+        assert code == 1, report
+        said = why(report)
+        assert "; the browser refused to start with its sandbox" in said, said
+        assert "start the server with `--chromeArg=--no-sandbox`" in said, said
+        options.append("--chromeArg=--no-sandbox")
+    code, report = run(capsys, tmp_path, [str(CHROME_DEVTOOLS), *options], "new_page", env)
     assert code == 0, report  # the fix as said: the same tool call passes

@@ -1,12 +1,15 @@
 """A browser-driving MCP server whose tool fails because it cannot start a browser: no Chrome or
 Chromium where it looks (@playwright/mcp 0.0.83: `Chromium distribution 'chrome' is not found
 at /opt/google/chrome/chrome`; @modelcontextprotocol/server-puppeteer 2025.5.12: `Could not
-find Chrome (ver. 131.0.6778.204)`, its npm install having downloaded none), or one that
-Chromium's sandbox keeps from starting as root (`Running as root without --no-sandbox is not
-supported`, Playwright's `Chromium sandboxing failed!`). The finding says what is missing,
+find Chrome (ver. 131.0.6778.204)`, its npm install having downloaded none; chrome-devtools-mcp
+1.11.0: `Could not find Google Chrome executable for channel 'stable' at: - /opt/google/chrome/
+chrome.`), or one that Chromium's sandbox keeps from starting as root (`Running as root without
+--no-sandbox is not supported`, Playwright's `Chromium sandboxing failed!`, chrome-devtools-mcp's
+`… is running as root and Chrome does not start as root`). The finding says what is missing,
 whether a Chromium lies on the worker's PATH, and how to point that server at it: Playwright's
-`--executable-path` in `worker.command`, Puppeteer's PUPPETEER_LAUNCH_OPTIONS in `worker.env`, or
-the variable the server's own code reads the browser's path from (browser_variable)."""
+`--executable-path` or chrome-devtools-mcp's `--executablePath` in `worker.command`, Puppeteer's
+PUPPETEER_LAUNCH_OPTIONS in `worker.env`, or the variable the server's own code reads the
+browser's path from (browser_variable)."""
 
 from __future__ import annotations
 
@@ -20,6 +23,13 @@ from poolctl.worker_types import WorkerSpec
 
 # what each server's error says it looked for, and the words for what is missing
 _MISSING = (
+    (
+        re.compile(
+            r"Could not find Google Chrome executable for channel '(?P<what>[\w-]+)' at:"
+            r"\s*-\s*(?P<path>/\S+?)\.?(?=\s|$)"
+        ),
+        "its '{what}' Chrome is not at {path}",
+    ),
     (
         re.compile(r"Chromium distribution '(?P<what>[\w-]+)' is not found at (?P<path>\S+)"),
         "its '{what}' browser is not at {path}",
@@ -36,7 +46,7 @@ _MISSING = (
 )
 _SANDBOX = re.compile(
     r"Running as root without --no-sandbox is not supported|Chromium sandboxing failed!"
-    r"|No usable sandbox!"
+    r"|No usable sandbox!|Chrome does not start as root"
 )
 # the programs Debian's and Google's packages install, as a browser server would be given one
 _BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
@@ -70,8 +80,11 @@ def browser_hint(error: str, spec: WorkerSpec) -> str:
 
 
 def _server(error: str, spec: WorkerSpec) -> str:
-    """Which server's options the fix names: "playwright", "puppeteer", or "" (unknown)."""
+    """Which server's options the fix names: "chrome-devtools", "playwright", "puppeteer", or
+    "" (unknown)."""
     said = " ".join(spec.argv) + " " + error
+    if "chrome-devtools-mcp" in said:
+        return "chrome-devtools"
     if "playwright" in said.lower():
         return "playwright"
     return "puppeteer" if "puppeteer" in said.lower() else ""
@@ -95,6 +108,13 @@ def _point(server: str | BrowserVariable, browser: str) -> str:
             "`headless`, give it `headless: true` in the request's arguments, unless the worker "
             "has a display: a headed browser needs one (untested here)"
         )
+    if server == "chrome-devtools":
+        fix = f"start the server with `--executablePath {browser} --headless --isolated` in the "
+        fix += "scenario's `worker.command` (headless: a pool's worker has no display; isolated: "
+        fix += "each worker's browser a profile of its own, which one browser holds at a time)"
+        return fix + (
+            " and `--chromeArg=--no-sandbox` (Chromium refuses its sandbox as root)" * _as_root()
+        )
     if server == "playwright":
         fix = f"start the server with `--executable-path {browser}` in the scenario's "
         fix += "`worker.command`"
@@ -115,6 +135,8 @@ def _point(server: str | BrowserVariable, browser: str) -> str:
 
 
 def _no_sandbox(server: str) -> str:
+    if server == "chrome-devtools":
+        return "start the server with `--chromeArg=--no-sandbox` in the scenario's `worker.command`"
     if server == "playwright":
         return "start the server with `--no-sandbox` in the scenario's `worker.command`"
     if server == "puppeteer":
