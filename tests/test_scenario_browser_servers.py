@@ -252,3 +252,46 @@ def test_chrome_devtools_is_pointed_at_the_chromium_installed_here(
         options.append("--chromeArg=--no-sandbox")
     code, report = run(capsys, tmp_path, [str(CHROME_DEVTOOLS), *options], "new_page", env)
     assert code == 0, report  # the fix as said: the same tool call passes
+
+
+@needs_chrome_devtools
+@needs_chromium
+def test_chrome_devtools_workers_sharing_a_browser_profile_are_told_its_option(
+    capsys: pytest.CaptureFixture[str], processes: Processes, tmp_path: Path
+) -> None:
+    """Two workers of chrome-devtools-mcp 1.11.0 without `--isolated` keep their browsers' one
+    profile under HOME: the second's new_page answered `The browser is already running for
+    …/chrome-profile. Use --isolated to run multiple browser instances.`, unclassified with
+    the option unsaid. It is named, for `worker.command`; so given, both calls pass."""
+    command = [str(CHROME_DEVTOOLS), "--executablePath", str(CHROMIUM), "--headless"]
+    command += ["--chromeArg=--no-sandbox"] * ROOT
+
+    def pool_of_two(command: list[str]) -> tuple[int, dict[str, Any]]:
+        path = tmp_path / "two.yaml"
+        worker = {"command": command, "protocol": "mcp", "init_timeout": 30}
+        worker["env"] = {"HOME": str(tmp_path)}
+        path.write_text(
+            "name: two-browsers\n"
+            f"worker: {json.dumps(worker)}\n"
+            "pool: {size: 2, max_overflow: 0, lazy: false, checkout_timeout: 60, "
+            "request_timeout: 60}\n"
+            "steps:\n"
+            "  - request:\n"
+            "      command: tools/call\n"
+            '      args: {name: new_page, arguments: {url: "about:blank"}}\n'
+            "      count: 2\n"
+            "      concurrency: 2\n"  # one call on each worker, each starting its browser
+        )
+        code = main(["run-scenario", "--no-history", "--format", "json", str(path)])
+        return code, json.loads(capsys.readouterr()[0])
+
+    code, report = pool_of_two(command)
+    assert code == 1, report
+    said = why(report)
+    assert "The browser is already running for " in said, said
+    assert said.endswith(
+        "; it asks to be started with `--isolated`, which the scenario's `worker.command` does "
+        "not give: add `--isolated` to that command (an option of the server, not of the tool)"
+    ), said
+    code, report = pool_of_two([*command, "--isolated"])
+    assert code == 0, report  # the fix as said: both calls pass
