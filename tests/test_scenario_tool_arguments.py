@@ -78,3 +78,40 @@ def test_ping_names_the_arguments_the_call_lacked(
         "received undefined at b; the tool get-sum's input schema asks for b, and the call's "
         "arguments (a) do not include it: send it in `--args`"
     ), step
+
+
+CONTEXT7 = REPO / ".peers/apart/node_modules/.bin/context7-mcp"
+
+
+@pytest.mark.skipif(not CONTEXT7.exists(), reason="context7-mcp is missing: run `make peers`")
+def test_the_sdk_2s_refusal_naming_each_path_first_is_read_too(
+    capsys: pytest.CaptureFixture[str], processes: Processes, tmp_path: Path
+) -> None:
+    """context7-mcp 4.1.1 serves on the MCP SDK 2 (@modelcontextprotocol/server 2.x), whose
+    refusal puts each issue's path first, the issues joined by commas: `Invalid arguments for
+    tool resolve-library-id: query: Invalid input: expected string, received undefined,
+    libraryName: …`. It was unclassified, 'without naming a missing field'."""
+    path = tmp_path / "resolve.yaml"
+    path.write_text(
+        f"worker: {{command: [{CONTEXT7}], protocol: mcp, init_timeout: 30}}\n"
+        "pool: {size: 1, checkout_timeout: 30, request_timeout: 30}\n"
+        "steps:\n"
+        "  - request: {command: tools/call, args: {name: resolve-library-id, arguments: {}}}\n"
+    )
+    code = main(["run-scenario", "--no-history", "--format", "json", str(path)])
+    report = json.loads(capsys.readouterr()[0])
+    assert code == 1, report
+    [finding] = report["findings"]
+    outcome = finding["outcome"]
+    assert outcome["pattern_id"] == "required-field-missing", outcome
+    assert outcome["facts"]["missing_fields"] == ["query", "libraryName"], outcome
+    # ping's step, one of the two given: the other named, the one given not
+    call = {"name": "resolve-library-id", "arguments": {"query": "x"}}
+    argv = ["ping", "--no-history", "--format", "json", "--protocol", "mcp", "--timeout", "30"]
+    main([*argv, "--command", "tools/call", "--args", json.dumps(call), "--", str(CONTEXT7)])
+    report = json.loads(capsys.readouterr()[0])
+    [step] = [s for s in report["extra"]["steps"] if s["method"] == "tools/call"]
+    assert step["detail"].endswith(
+        "received undefined; the tool resolve-library-id's input schema asks for libraryName, "
+        "and the call's arguments (query) do not include it: send it in `--args`"
+    ), step

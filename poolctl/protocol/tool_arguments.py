@@ -5,7 +5,10 @@ undefined at message`, an issue a line, each ending with the argument's path.
 @modelcontextprotocol/server-sequential-thinking 2026.8.31 given only `thought` names three
 (`Invalid input at nextThoughtNeeded`, `… received NaN at thoughtNumber`: a number coerced from
 nothing). run-scenario left the rejection unclassified, 'without naming a missing field', and
-ping's step showed it alone."""
+ping's step showed it alone. The SDK 2 (@modelcontextprotocol/server 2.x) puts each issue's path
+first and joins them with commas: context7-mcp 4.1.1's `Invalid arguments for tool
+resolve-library-id: query: Invalid input: expected string, received undefined, libraryName:
+Invalid input: …`."""
 
 from __future__ import annotations
 
@@ -16,6 +19,8 @@ from typing import Any
 _REFUSED = re.compile(r"Input validation error: Invalid arguments for tool (?P<tool>[^\s:]+): ")
 # each issue's last words: ` at message`, ` at options.depth`
 _AT_PATH = re.compile(r" at (?P<path>[A-Za-z_$][\w$]*)(?:[.\[][\w$.\[\]]*)?$", re.M)
+# the SDK 2's: each issue opening with its path, `query: Invalid input…, libraryName: …`
+_PATH_FIRST = re.compile(r"(?:\A|, )(?P<path>[A-Za-z_$][\w$]*)(?:\.[\w$.]*)?: ")
 
 
 def missing_arguments(error: str, args: Mapping[str, Any]) -> tuple[str, list[str]] | None:
@@ -27,7 +32,9 @@ def missing_arguments(error: str, args: Mapping[str, Any]) -> tuple[str, list[st
         return None
     given = args.get("arguments")
     given = given if isinstance(given, Mapping) else {}
-    named = dict.fromkeys(m["path"] for m in _AT_PATH.finditer(error, refused.end()))
+    issues = error[refused.end() :]
+    found = [*_AT_PATH.finditer(issues), *_PATH_FIRST.finditer(issues)]
+    named = dict.fromkeys(m["path"] for m in sorted(found, key=lambda m: m.start()))
     missing = [name for name in named if name not in given]
     return (refused["tool"], missing) if missing else None
 
