@@ -135,8 +135,10 @@ $(PY_PEERS_STAMP): Makefile
 # the dev extra pins 0.1.1 (for requirements-language-server); it answers a hover on a document
 # never opened with a KeyError (tests/test_scenario_unopened_document.py). arxiv-mcp-server 0.8.2
 # offline retries the arXiv API past a request_timeout (tests/test_scenario_retried_remote.py).
+# just-lsp 0.10.0 (a tower-lsp binary) ends after `exit` only once its stdin closes
+# (tests/test_lsp_exits_at_end_of_input.py).
 PY_ALONE       := mcp-neo4j-cypher==0.6.0 mcp-atlassian==0.23.1 autotools-language-server==0.1.3 \
-                  arxiv-mcp-server==0.8.2
+                  arxiv-mcp-server==0.8.2 just-lsp==0.10.0
 PY_ALONE_STAMP := $(PEERS)/py-alone/.installed-stamp
 $(PY_ALONE_STAMP): Makefile
 	@ok=1; for p in $(PY_ALONE); do $(PYTHON) -m venv $(PEERS)/py-alone/$${p%%==*} \

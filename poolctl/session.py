@@ -255,13 +255,30 @@ def _at(worker: WorkerProcess) -> float:
     return round(worker.elapsed(), 3)
 
 
+# how long a server is given to end on `exit` alone before its stdin is closed, as an editor
+# closes it: a tower-lsp server (just-lsp) reads `exit` and ends only at the end of its input
+EXIT_ALONE = 2.0
+
+
 def _wait_exit(worker: WorkerProcess, timeout: float, session: Session) -> ExitStatus | None:
-    """After `exit`, the server should end: wait for it, and say how it ended."""
-    end = time.monotonic() + min(timeout, 5.0)
+    """After `exit`, the server should end: wait for it, then for its end once its stdin is
+    closed, and say how it ended."""
+    start = time.monotonic()
+    end = start + min(timeout, 5.0)
+    closed_at: float | None = None
     while worker.poll() is None and time.monotonic() < end:
+        if closed_at is None and time.monotonic() - start >= min(EXIT_ALONE, timeout):
+            closed_at = time.monotonic() - start
+            worker.close_stdin()
         worker.read_stdout(min(0.05, max(0.0, end - time.monotonic())))
     status = worker.poll()
     detail = status.describe() if status else f"still running {min(timeout, 5.0):g} s after exit"
+    if closed_at is not None:
+        detail += (
+            f" after its stdin was closed, {closed_at:.1f} s after exit (running until then)"
+            if status
+            else f", its stdin closed {closed_at:.1f} s after it"
+        )
     ok = status is not None and status.code == 0  # LSP: exit after shutdown ends with code 0
     session.steps.append(ProtocolStep("(process)", ok, detail, None, _at(worker)))
     return status

@@ -737,7 +737,11 @@ def test_a_handshake_step_that_failed_fails_doctor_and_ping(
 
 
 @pytest.mark.parametrize(
-    ("mode", "said"), [("code3", "exited with code 3"), ("stays", "still running 5 s after exit")]
+    ("mode", "said"),
+    [
+        ("code3", "exited with code 3"),
+        ("stays", "still running 5 s after exit, its stdin closed 2.0 s after it"),
+    ],
 )
 def test_a_language_server_that_ends_badly_after_exit_fails_doctor(
     capsys: pytest.CaptureFixture[str], processes: Processes, mode: str, said: str
