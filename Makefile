@@ -136,9 +136,10 @@ $(PY_PEERS_STAMP): Makefile
 # never opened with a KeyError (tests/test_scenario_unopened_document.py). arxiv-mcp-server 0.8.2
 # offline retries the arXiv API past a request_timeout (tests/test_scenario_retried_remote.py).
 # just-lsp 0.10.0 (a tower-lsp binary) ends after `exit` only once its stdin closes
-# (tests/test_lsp_exits_at_end_of_input.py).
+# (tests/test_lsp_exits_at_end_of_input.py). excel-mcp-server 2.2.2 requires its transport,
+# `stdio` among its choices (tests/test_required_stdio_choice.py).
 PY_ALONE       := mcp-neo4j-cypher==0.6.0 mcp-atlassian==0.23.1 autotools-language-server==0.1.3 \
-                  arxiv-mcp-server==0.8.2 just-lsp==0.10.0
+                  arxiv-mcp-server==0.8.2 just-lsp==0.10.0 excel-mcp-server==2.2.2
 PY_ALONE_STAMP := $(PEERS)/py-alone/.installed-stamp
 $(PY_ALONE_STAMP): Makefile
 	@ok=1; for p in $(PY_ALONE); do $(PYTHON) -m venv $(PEERS)/py-alone/$${p%%==*} \

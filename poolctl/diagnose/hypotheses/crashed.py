@@ -176,7 +176,7 @@ def crashed(obs: Observations) -> Judgement:
         fix = closing_fix(closing)
     if usage is not None and exc:
         verdict += f", refusing its command line: `{exc}`"
-        fix = refusal_fix(exc)
+        fix = refusal_fix(exc, obs.stderr_text, obs.worker.spec.argv)
     elif (channel := _channel_named(obs)) is not None:  # `-m socket`, its stdio value named
         option, fix, named = channel
         verdict += (
