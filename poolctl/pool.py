@@ -36,6 +36,7 @@ from poolctl.pool_types import (
 from poolctl.pool_worker import PooledWorker, State, settle
 from poolctl.protocol import Request
 from poolctl.rundir import RunDir
+from poolctl.stderr_during import error_logged_since, stderr_size
 from poolctl.worker import WorkerProcess
 from poolctl.worker_types import Answer, ExitStatus, NoAnswer, WorkerSpec
 
@@ -50,6 +51,7 @@ class _Started:
     request: Request | None = None
     sent: int = 0  # the request's frame, in bytes
     read_before: int = 0  # the worker's stdout bytes until then
+    logged_before: int = 0  # the size of its stderr log then
 
 
 class Pool:
@@ -369,6 +371,8 @@ class Pool:
         if call is not None:
             started.request = request = worker.process.ids.request(call.command, call.args)
             started.read_before = worker.process.transcript.total  # one request at a time
+            if worker.process.protocol.handshake:  # MCP's and LSP's servers (a stat a request)
+                started.logged_before = stderr_size(worker.process)
             answered = functools.partial(self._answered, started)
             try:
                 started.sent = worker.send(request, call.timeout, answered)
@@ -510,9 +514,11 @@ class Pool:
             sizes, pid = (started.sent, bytes_in), worker.process.pid
             timed_out = isinstance(outcome, NoAnswer) and outcome.reason == "timeout"
             partial = partial_frame(worker.process) if timed_out else ""  # as the timeout came
+            since = started.logged_before
+            logged = error_logged_since(worker.process, since) if protocol.handshake else None
             trace_outcome(
                 self.trace, protocol, worker.id, caller, waiter.session, outcome, sizes, pid,
-                partial,
+                partial, logged,
             )  # fmt: skip
         self.trace.emit("checkin", worker=worker.id, caller=caller)
         if handed is not None:

@@ -38,6 +38,9 @@ def trace_granted(
         )
 
 
+LOGGED_KEPT = 50  # `stderr_error` events of a run: its notes name the first few lines
+
+
 def trace_outcome(
     trace: Trace,
     protocol: Protocol,
@@ -48,11 +51,15 @@ def trace_outcome(
     sizes: tuple[int, int],
     pid: int,
     partial: str = "",
+    logged: str | None = None,
 ) -> None:
     """A request's `response` (a success or an error as the protocol reads it) or its
     `no_response`, with the bytes it took each way (`sizes`: out, in); a timeout met by a
     worker stopped (SIGSTOP, SIGTSTP, a debugger) says so: that is why it was silent; one met
-    with part of a frame read (`partial`, the framing's reading of it) quotes it."""
+    with part of a frame read (`partial`, the framing's reading of it) quotes it. A success
+    during which its stderr logged an error (`logged`, the line) is followed by a `stderr_error`
+    event: the answer alone reads as a success (blender-mcp with no Blender answers `Error
+    getting scene info: …`)."""
     bytes_out, bytes_in = sizes
     if isinstance(outcome, Answer):
         response = outcome.response
@@ -71,6 +78,12 @@ def trace_outcome(
             bytes_out=bytes_out,
             bytes_in=bytes_in,
         )
+        # an event of its own, kept in memory as routine responses are not; LOGGED_KEPT at most
+        if success and logged and trace.count_of("stderr_error") < LOGGED_KEPT:
+            trace.emit(
+                "stderr_error", worker=worker_id, caller=caller, session=session,
+                id=outcome.request.id, line=logged,
+            )  # fmt: skip
     else:
         # (the keys only where they apply: every other no_response keeps its fields)
         extra: dict[str, object] = {}

@@ -34,3 +34,8 @@ def error_logged(worker: WorkerProcess, since: int) -> str | None:
         return None
     line = next((ln.strip() for ln in text.splitlines() if _ERROR.search(ln)), None)
     return line[:200] if line else None
+
+
+def error_logged_since(worker: WorkerProcess, since: int) -> str | None:
+    """`error_logged`, its log read only when it grew (a pool asks at every answer)."""
+    return error_logged(worker, since) if stderr_size(worker) > since else None

@@ -24,6 +24,7 @@ from poolctl.scenario.evidence import quote_event
 from poolctl.scenario.failed_calls import merged_calls
 from poolctl.scenario.failed_checks import firsts, span, total
 from poolctl.scenario.load import reproduce_command
+from poolctl.scenario.logged_errors import logged_error_notes
 from poolctl.scenario.no_answers import no_answers, no_response
 from poolctl.scenario.run import RunOutcome
 from poolctl.scenario.timed_out import TimeoutGroup, TimeoutKind
@@ -327,7 +328,8 @@ def classify_run(run: RunOutcome, patterns: PatternSet) -> Classified:
     c = TraceClassifier(run, patterns)
     findings = [finding for rule in rules() for finding in rule.read(c)]
     classified = offer_to_other_patterns(findings, patterns)
-    return Classified(classified.findings, classified.notes + responses.unkept_note(c))
+    notes = classified.notes + responses.unkept_note(c) + logged_error_notes(c)
+    return Classified(classified.findings, notes)
 
 
 def offer_to_other_patterns(findings: list[Finding], patterns: PatternSet) -> Classified:
