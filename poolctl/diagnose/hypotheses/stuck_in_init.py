@@ -11,6 +11,7 @@ from ..asks import failure_to_reach
 from ..cpu_wait import cpu_wait
 from ..file_lock import worker_waits_on_lock
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
+from ..npx_fetch import npx_fetching
 from ..observe import Observations
 from ..read_ahead import read_ahead
 from ..readings import (
@@ -179,7 +180,12 @@ def stuck_in_init(obs: Observations) -> Judgement:
             f"{measured}."
         )
     verdict, fix = _refused_once_waited(obs, verdict, fix, measured)
-    starved = cpu_wait(live, obs.timeout, obs.at_answer) if stopped is None else None
+    fetch = npx_fetching(obs) if stopped is None else None
+    if fetch is not None:  # npx getting its package: the server not started yet
+        verdict += f"; {fetch.said()}"
+        ev.append(fetch.evidence())
+        fix = fetch.fix(measured)
+    starved = cpu_wait(live, obs.timeout, obs.at_answer) if not (stopped or fetch) else None
     if starved is not None:  # a start slow for want of a CPU: the machine's, not the worker's
         verdict += f"; {starved.said(answered=obs.late_answer is not None)}"
         ev.append(starved.evidence())
