@@ -457,12 +457,13 @@ _BOOST_XML = re.compile(rb"^(?:<\?xml[^>]*\?>\s*)?<TestLog>")
 
 # other runners' whole reports, each read by its module once its start matches (imported only
 # then): GoogleTest's JSON (its first keys, in order), Catch2's XML, C++ doctest's XML,
-# Mocha's JSON (its first keys), Cucumber's JSON
+# Mocha's JSON (its first keys), pytest-json-report's, Cucumber's JSON
 _WHOLE_REPORTS = (
     (re.compile(rb'^\{\s*"tests": \d+,\s*"failures": \d+,'), "gtest_json"),
     (re.compile(rb'^(?:<\?xml[^>]*\?>\s*)?<Catch name="'), "catch2_xml"),
     (re.compile(rb"^(?:<\?xml[^>]*\?>\s*)?<doctest[ >]"), "doctest_cpp_xml"),
     (re.compile(rb'^\{\s*"stats": \{\s*"suites": \d+,'), "mocha_json"),
+    (re.compile(rb'^\{"created": [\d.]+, "duration": [\d.]+, "exitcode": '), "pytest_json_report"),
     (
         re.compile(rb'^\[\s*\{\s*"(?:description|elements|id|keyword|line|name|tags|uri)"'),
         "cucumber_json",
