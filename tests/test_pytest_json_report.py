@@ -1,9 +1,11 @@
-"""pytest-json-report's report (`pytest --json-report`) is read as the same run's console is:
-each failed stage's `longrepr`, the block the console prints for it, read by pytest's parser
-under the console's header, a fixture not found placed at its test's file; counted by its
-`summary`. Before, it was refused as of no format (exit 2). Real captures
+"""pytest-json-report's report (`pytest --json-report`) and pytest-reportlog's log (`pytest
+--report-log=FILE`) are read as the same run's console is: each failed stage's `longrepr` (the
+block the console prints for it; pytest-reportlog's, its entries, printed as the console prints
+them) read by pytest's parser under the console's header, a fixture not found placed at its
+test's file; counted by the report's `summary`, or by the failures read under the log's exit
+status of 1. Before, each was refused as of no format (exit 2). Real captures
 (`tests/fixtures/src/capture_pytest_json_report.sh`: pytest 9.2.0, pytest-json-report 1.5.0,
-src/pytest_pypool_suite's pools of real worker processes)."""
+pytest-reportlog 1.0.0, src/pytest_pypool_suite's pools of real worker processes)."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ import pytest
 from poolctl.logs import read_logs
 from tests.test_logs_formats import triage_json
 
-RUNS = Path(__file__).parent / "fixtures" / "pytest" / "json_report"
+RUNS = Path(__file__).parent / "fixtures" / "mixed" / "pytest_json_report"
 
 
 def _rows(report: dict[str, Any]) -> list[tuple[str, ...]]:
@@ -33,8 +35,9 @@ def _rows(report: dict[str, Any]) -> list[tuple[str, ...]]:
     )
 
 
-def test_each_failure_is_read_as_its_consoles(capsys: pytest.CaptureFixture[str]) -> None:
-    code, report = triage_json(capsys, RUNS / "report.json")
+@pytest.mark.parametrize("log", ["report.json", "reportlog.jsonl"])
+def test_each_failure_is_read_as_its_consoles(capsys: pytest.CaptureFixture[str], log: str) -> None:
+    code, report = triage_json(capsys, RUNS / log)
     assert code == 1
     assert (report["summary"]["failures"], report["summary"]["unread"]) == (20, 0)
     _, console = triage_json(capsys, RUNS / "console.txt")
@@ -48,17 +51,20 @@ def test_each_failure_is_read_as_its_consoles(capsys: pytest.CaptureFixture[str]
         "FixtureLookupError",
         "checks/check_contract.py",
     )
-    parsed = read_logs([str(RUNS / "report.json")])
+    parsed = read_logs([str(RUNS / log)])
     [run] = parsed.summaries
     assert (run.text, run.tests, run.failures, run.read) == (
-        '"summary": {failed: 19, error: 1}',
-        21,
-        20,
-        20,
+        ('"summary": {failed: 19, error: 1}', 21, 20, 20)
+        if log == "report.json"
+        else ('{"exitstatus": 1, "$report_type": "SessionFinish"}', None, 20, 20)
     )
-    assert parsed.formats == {str(RUNS / "report.json"): "pytest-json-report"}
+    said = {"report.json": "pytest-json-report", "reportlog.jsonl": "pytest-reportlog"}[log]
+    assert parsed.formats == {str(RUNS / log): said}
 
 
-def test_a_report_of_no_failure_is_a_clean_log(capsys: pytest.CaptureFixture[str]) -> None:
-    code, report = triage_json(capsys, RUNS / "clean.json")
+@pytest.mark.parametrize("log", ["clean.json", "reportlog_clean.jsonl"])
+def test_a_report_of_no_failure_is_a_clean_log(
+    capsys: pytest.CaptureFixture[str], log: str
+) -> None:
+    code, report = triage_json(capsys, RUNS / log)
     assert (code, report["summary"]["failures"]) == (0, 0)

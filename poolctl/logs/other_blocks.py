@@ -50,6 +50,7 @@ from poolctl.logs import (
     other_verdicts,
     phpunit_block,
     playwright_block,
+    pytest_reportlog,
     robot_block,
     rspec_block,
     surefire_block,
@@ -130,6 +131,7 @@ TRIGGERS = (
     *rspec_block.TRIGGERS,  # ... RSpec's errors outside its examples
     *cucumber_js_block.TRIGGERS,  # Cucumber.js's pending scenarios
     mocha_json.STREAM_TRIGGER,  # Mocha's json-stream reporter's failed tests
+    *pytest_reportlog.TRIGGERS,  # pytest-reportlog's reports
     *minitest_block.TRIGGERS,  # minitest's `  1) Error:` blocks, above its counts
     *minitest_reporters.TRIGGERS,  # ... minitest-reporters' lines naming a failed test
     *phpunit_block.TRIGGERS,  # PHPUnit's sections of errors and failures, above its counts
@@ -317,6 +319,10 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
     if line.startswith(jasmine_block.HEADER) and line.rstrip() == jasmine_block.HEADER:
         # Jasmine's failures or RSpec's: its first entry says whose
         return rspec_block.heading(number, line, parser.name, partial(_keep, parser))
+    if line.startswith(pytest_reportlog.STARTS):
+        return pytest_reportlog.ReportLine(
+            number, line, parser.name, "pytest", partial(_keep, parser)
+        )  # pytest-reportlog's report of a test's stage, or of a collector
     if line.startswith('["fail",{"title":'):
         return mocha_json.StreamFailure(
             number, line, parser.name, mocha_block.SOURCE, partial(_keep, parser)

@@ -45,7 +45,7 @@ def read(text: str, file: str, out: ParsedLog) -> bool:
         if collector.get("outcome") == "failed" and collector.get("longrepr"):
             path = str(collector.get("nodeid", ""))
             header = f"ERROR collecting {path}"
-            failures.append(_read(str(collector["longrepr"]), "ERRORS", header, path, file))
+            failures.append(read_block(str(collector["longrepr"]), "ERRORS", header, path, file))
     for test in _dicts(report.get("tests")):
         failures.extend(_test_failures(test, file))
     read_ = [f for f in failures if f is not None]
@@ -86,15 +86,18 @@ def _test_failures(test: dict[str, Any], file: str) -> list[Failure | None]:
             continue
         longrepr = str(stage.get("longrepr") or "")
         if when == "call":
-            made.append(_read(longrepr, "FAILURES", name, path, file))
+            made.append(read_block(longrepr, "FAILURES", name, path, file))
         else:
-            made.append(_read(longrepr, "ERRORS", f"ERROR at {when} of {name}", path, file))
+            made.append(read_block(longrepr, "ERRORS", f"ERROR at {when} of {name}", path, file))
     return made
 
 
-def _read(longrepr: str, section: str, header: str, path: str, file: str) -> Failure | None:
+def read_block(
+    longrepr: str, section: str, header: str, path: str, file: str, line: int = 1, runner: str = ""
+) -> Failure | None:
     """The failure pytest's parser reads from one block as its console prints it (the test's
-    file, `path`, its group and place where the block names neither: a fixture not found)."""
+    file, `path`, its group and place where the block names neither: a fixture not found), on
+    line `line` of `file`; `runner` names the runner whose verdict counts it, if not pytest's."""
     from poolctl.logs.pytest_log import PytestParser
 
     scratch = ParsedLog()
@@ -108,8 +111,12 @@ def _read(longrepr: str, section: str, header: str, path: str, file: str) -> Fai
         group=read.group or path,
         location=read.location or path,
         # (the block's text, which the classifier reads where a console's lines would be)
-        details={**read.details, "text": clip(longrepr, MAX_FIELD)},
+        details={
+            **read.details,
+            "text": clip(longrepr, MAX_FIELD),
+            **({"runner": runner} if runner else {}),
+        },
         input_file=file,
-        line_start=1,
-        line_end=1,
+        line_start=line,
+        line_end=line,
     )

@@ -28,6 +28,7 @@ from poolctl.logs import (
     mocha_json,
     node_tap_report,
     ounit_block,
+    pytest_reportlog,
     robot_block,
     tap_verdicts,
     tasty_block,
@@ -115,6 +116,12 @@ VERDICTS = (
     ),
     Verdict(
         "Mocha", re.compile(r"^(?P<failed>[1-9]\d*) failing$"), f"{_JUNIT} (mocha-junit-reporter)"
+    ),
+    Verdict(  # pytest-reportlog's session's end: tests failed, not how many
+        pytest_reportlog.RUNNER,
+        pytest_reportlog.VERDICT_RE,
+        f"{_JUNIT} (--junitxml=FILE)",
+        uncounted=True,
     ),
     Verdict(  # its json-stream reporter's `end` event
         "Mocha", mocha_json.STREAM_VERDICT_RE, f"{_JUNIT} (mocha-junit-reporter)"
@@ -506,6 +513,7 @@ TRIGGERS = (
     boost_test_block.REPORT_TRIGGER,
     cucumber_js_block.VERDICT_TRIGGER,
     mocha_json.STREAM_VERDICT_TRIGGER,
+    pytest_reportlog.VERDICT_TRIGGER,
     doctest_cpp_block.VERDICT_TRIGGER,
     ounit_block.ALCOTEST_TRIGGER,
     testng_block.VERDICT_TRIGGER,

@@ -7,7 +7,14 @@ from __future__ import annotations
 
 import dataclasses
 
-from poolctl.logs import boost_test_block, eunit_block, go_json, tap_verdicts, unittest_block
+from poolctl.logs import (
+    boost_test_block,
+    eunit_block,
+    go_json,
+    pytest_reportlog,
+    tap_verdicts,
+    unittest_block,
+)
 from poolctl.logs.job_failed import WRAPPERS
 from poolctl.logs.other_verdicts import NODE, TAP_VERDICT, note_unread
 from poolctl.logs.records import ParsedLog, RunSummary
@@ -20,7 +27,7 @@ GO = "go test"
 GO_JSON = "go test -json"
 BEHAVE = "behave"
 # runners whose verdict may count fewer failures than their blocks read: the blocks count them
-_ONE_OR_MORE = (GO, tap_verdicts.TAP, BEHAVE, boost_test_block.RUNNER)
+_ONE_OR_MORE = (GO, tap_verdicts.TAP, BEHAVE, boost_test_block.RUNNER, pytest_reportlog.RUNNER)
 
 
 def finish(out: ParsedLog, file: str, failures_before: int, summaries_before: int) -> None:
@@ -69,8 +76,8 @@ def finish(out: ParsedLog, file: str, failures_before: int, summaries_before: in
             elif run.source in _ONE_OR_MORE and read > (run.failures or 0):
                 # a package's verdict says one or more of its tests failed: its blocks say which;
                 # so does a TAP test's `not ok` of its subtests' (node-tap's, a file's), and
-                # Boost.Test's report's heading; behave's count leaves out a `before_feature`
-                # hook's error (its scenarios `untested`)
+                # Boost.Test's report's heading, pytest-reportlog's exit status; behave's count
+                # leaves out a `before_feature` hook's error (its scenarios `untested`)
                 run = dataclasses.replace(run, failures=read)
             run = dataclasses.replace(run, read=read)
         out.summaries[i] = run
