@@ -63,6 +63,7 @@ OtherRunner = Literal[
     "cucumber_js",
     "doctest_cpp",
     "cucumber",
+    "teamcity",
 ]
 # where a failure was read: a runner's output, or a run of poolctl's own
 Source = Literal["exunit", "pytest", "junit", OtherRunner, "scenario", "ping", "doctor"]

@@ -30,6 +30,7 @@ from poolctl.logs import (
     runners_alone,
     testunit_block,
     verdicts_read,
+    whole_reports,
 )
 from poolctl.logs.ansi import strip_ansi
 from poolctl.logs.archive import is_zip, open_input, read_archive
@@ -341,20 +342,14 @@ def _parse_one(stream: BinaryIO, name: str, fmt: str, out: ParsedLog, packed: st
             "runner's log; not read further"
         )
         return False
-    if fmt == "auto" and _BOOST_XML.match(head.lstrip()):
+    if fmt == "auto" and whole_reports.BOOST_XML.match(head.lstrip()):
         head += stream.read(MAX_HEAD_SIZE + 1 - len(head))  # (a parser goes on after the head)
-        if len(head) <= MAX_HEAD_SIZE and _boost_xml(name, out, head):
+        if len(head) <= MAX_HEAD_SIZE and whole_reports.read_boost_xml(name, out, head):
             return True
     chosen = detected if fmt == "auto" else fmt
     whole = chosen is None and len(head) < MAX_HEAD_SIZE and not stream.read(1)
-    if (
-        whole
-        and head.lstrip().startswith((b'{"numFailedTestSuites":', b'{"numTotalTestSuites":'))
-        and _jest_json(name, out, head)
-    ):
-        return True
-    if whole and _whole_report(name, out, head):
-        return True
+    if whole and whole_reports.read(name, out, head):
+        return True  # another runner's report (JSON, XML), or TeamCity's messages alone
     if whole and _passed_alone(name, out, head):
         return True
     if whole and runners_alone.stopped_in_a_test(_text(head)):
@@ -404,6 +399,8 @@ def _parse_one(stream: BinaryIO, name: str, fmt: str, out: ParsedLog, packed: st
         why = "standard input is read once" if fmt == "auto" else f"--log-format {fmt}"
         out.skipped.append(f"{name}: its {_NAMES[other]} output was not read ({why})")
     verdicts_read.finish(out, name, *before)
+    if fmt == "auto" and b"##teamcity[testFailed" in head and len(out.failures) == before[0]:
+        whole_reports.teamcity_beside(name, out, head, before[1])  # (`phpunit --teamcity`)
     unittest = runners_alone.unittest_alone(out, name, *before) if chosen == "pytest" else ""
     if unittest not in ("", runners_alone.UNITTEST):
         chosen = unittest  # trial's, green's or zope.testrunner's blocks alone: named by them
@@ -435,52 +432,6 @@ def _parse_one(stream: BinaryIO, name: str, fmt: str, out: ParsedLog, packed: st
 def _text(head: bytes) -> str:
     """A whole log's text, its CI prefixes and colours left out, as a runner printed it."""
     return strip_prefixes(strip_ansi(head.decode("utf-8", "replace")))
-
-
-def _jest_json(name: str, out: ParsedLog, head: bytes) -> bool:
-    """A whole input that is Jest's JSON report (`jest --json`): read."""
-    from poolctl.logs import jest_json
-
-    return jest_json.read(head.decode("utf-8", "replace"), name, out)
-
-
-def _boost_xml(name: str, out: ParsedLog, head: bytes) -> bool:
-    """A whole input that is Boost.Test's XML log: read."""
-    from poolctl.logs import boost_test_xml
-
-    return boost_test_xml.read(head.decode("utf-8", "replace"), name, out)
-
-
-# Boost.Test's XML log: its report on stderr, piped with it, can make it sniff as Boost's console
-_BOOST_XML = re.compile(rb"^(?:<\?xml[^>]*\?>\s*)?<TestLog>")
-
-
-# other runners' whole reports, each read by its module once its start matches (imported only
-# then): GoogleTest's JSON (its first keys, in order), Catch2's XML, C++ doctest's XML,
-# Mocha's JSON (its first keys), pytest-json-report's, Cucumber's JSON
-_WHOLE_REPORTS = (
-    (re.compile(rb'^\{\s*"tests": \d+,\s*"failures": \d+,'), "gtest_json"),
-    (re.compile(rb'^(?:<\?xml[^>]*\?>\s*)?<Catch name="'), "catch2_xml"),
-    (re.compile(rb"^(?:<\?xml[^>]*\?>\s*)?<doctest[ >]"), "doctest_cpp_xml"),
-    (re.compile(rb'^\{\s*"stats": \{\s*"suites": \d+,'), "mocha_json"),
-    (re.compile(rb'^\{"created": [\d.]+, "duration": [\d.]+, "exitcode": '), "pytest_json_report"),
-    (
-        re.compile(rb'^\[\s*\{\s*"(?:description|elements|id|keyword|line|name|tags|uri)"'),
-        "cucumber_json",
-    ),
-)
-
-
-def _whole_report(name: str, out: ParsedLog, head: bytes) -> bool:
-    """A whole input that is one of `_WHOLE_REPORTS`: read."""
-    import importlib
-
-    start = head.lstrip()
-    for pattern, module in _WHOLE_REPORTS:
-        if pattern.match(start):
-            reader = importlib.import_module(f"poolctl.logs.{module}")
-            return bool(reader.read(head.decode("utf-8", "replace"), name, out))
-    return False
 
 
 def _passed_alone(name: str, out: ParsedLog, head: bytes) -> bool:
