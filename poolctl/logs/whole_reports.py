@@ -33,6 +33,12 @@ _REPORTS = (
     ),
 )
 
+# ... and those read from the line they begin on: RSpec's JSON, on one line, after what Ruby
+# printed on stderr (a thread's exception report)
+_AFTER_LINES = (
+    (re.compile(rb'^\{"version":"\d[^"]*","(?:messages|examples)":', re.M), "rspec_json"),
+)
+
 
 def read_boost_xml(name: str, out: ParsedLog, head: bytes) -> bool:
     """A whole input that is Boost.Test's XML log: read."""
@@ -40,11 +46,14 @@ def read_boost_xml(name: str, out: ParsedLog, head: bytes) -> bool:
 
 
 def read(name: str, out: ParsedLog, head: bytes) -> bool:
-    """A whole input of no format found that is one of `_REPORTS`, or TeamCity's messages
-    alone: read."""
+    """A whole input of no format found that is one of `_REPORTS`, one of `_AFTER_LINES`, or
+    TeamCity's messages alone: read."""
     start = head.lstrip()
     for pattern, module in _REPORTS:
         if pattern.match(start):
+            return bool(_reader(module).read(head.decode("utf-8", "replace"), name, out))
+    for pattern, module in _AFTER_LINES:
+        if pattern.search(head):
             return bool(_reader(module).read(head.decode("utf-8", "replace"), name, out))
     if b"##teamcity[test" in head:
         return bool(_reader("teamcity").read(head.decode("utf-8", "replace"), name, out))
