@@ -426,6 +426,16 @@ def test_a_worker_serving_on_a_tcp_port_is_told_to_use_its_pipes(run_cli: RunCli
     assert ruled["stuck-in-init"].startswith("it listens on a socket")
 
 
+def test_a_worker_serving_on_a_tcp_port_is_not_waited_for_as_a_slow_start(run_cli: RunCli) -> None:
+    """Listening, its request unread and none of it running: its start-up is over (stuck in
+    init says so), yet the diagnosis waited on for that start to the end of its budget
+    (context7-mcp `--transport http`: 6.5 s past its timeout, `gave_up_at_s` in its facts)."""
+    worker = str(WORKERS / "serves_tcp.py")
+    d = diagnose(run_cli, "--timeout", "1", "--", sys.executable, worker)
+    assert confirmed(d) == ["serves-socket"]
+    assert "gave_up_at_s" not in d["facts"], d["facts"]
+
+
 def test_a_worker_serving_on_a_port_after_a_banner_on_stdout_is_told_to_use_its_pipes(
     run_cli: RunCli,
 ) -> None:

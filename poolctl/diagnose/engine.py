@@ -44,7 +44,7 @@ from .file_lock import worker_waits_on_lock
 from .first_read import FirstRead, read_since
 from .hypotheses.envelope import ID as ENVELOPE
 from .hypotheses.serves_socket import ID as SERVES_SOCKET
-from .hypotheses.serves_socket import listens_by_default
+from .hypotheses.serves_socket import listens_by_default, serves_now
 from .interrupted import interrupted
 from .judgement import Judgement
 from .knowledge import Registered, hypotheses, no_answer_pattern
@@ -133,7 +133,7 @@ def _plan(obs: Observations) -> Plan:
             return Plan()
         # starting up, or busy (its event loop on its stdin, its work waiting for a CPU)
         if request_unread(obs) or live.stdin_wait() is None or starved_at_work(live):
-            return Plan(wait_longer=True, experiments=listens_by_default(obs))
+            return Plan(wait_longer=not serves_now(obs), experiments=listens_by_default(obs))
     return Plan(probe_stdin=True)
 
 

@@ -190,6 +190,11 @@ class Live:
                 return p
         return self.leader
 
+    def runnable(self) -> bool:
+        """Whether a process of the worker was running, or waiting for a CPU or its disk (state
+        R or D), when it was looked at: busy, perhaps still starting."""
+        return any(p.state in ("R", "D") for p in self.processes)
+
     def stopped(self) -> ProcState | None:
         """The process doing the work, when it is stopped (SIGSTOP, SIGTSTP, a debugger) or
         frozen (its cgroup's freezer): it runs again only when continued or thawed, so waiting

@@ -38,6 +38,19 @@ def listens_by_default(obs: Observations) -> tuple[Experiment, ...]:
     return (stdio_experiment(spec),)
 
 
+def serves_now(obs: Observations) -> bool:
+    """Whether the worker listens on a socket with its request unread and none of it running
+    or waiting for a CPU: its start-up is over (see stuck in init), so a longer wait for that
+    start shows nothing more (context7-mcp `--transport http` was waited 6.5 s more)."""
+    live = obs.live
+    return (
+        live is not None
+        and bool(live.listening)
+        and request_unread(obs) is True
+        and (not live.runnable())
+    )
+
+
 _INSPECTOR = re.compile(r"Debugger listening on ws://(?P<address>[^/\s]+)\S*")
 
 
