@@ -1,0 +1,86 @@
+"""Triage of one pool suite's real runs in the variations users give their runner
+(tests/fixtures/exunit/variants/ and pytest/variants/, made by src/capture_exunit_variants.sh and
+src/capture_pytest_variants.sh): what the diagnoses of a worker that died or stayed silent in its
+start quote, beyond the pattern ids expected.yaml checks."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from poolctl.logs import read_logs
+from poolctl.model import Diagnosis, Finding, Report
+from poolctl.patterns import load_patterns
+from poolctl.report.groups_view import coverage_of
+from poolctl.triage import triage
+
+FIXTURES = Path(__file__).parent / "fixtures"
+KB = load_patterns()
+EXUNIT_RUNS = [
+    "seed0",
+    "trace",
+    "slowest_5",
+    "color",
+    "partitions",
+    "warnings_as_errors",
+    "umbrella",
+]
+
+
+@cache
+def report_for(rel: str) -> Report:
+    return triage(read_logs([str(FIXTURES / rel)]), KB)
+
+
+def finding(rel: str, test: str) -> Finding:
+    found = [f for f in report_for(rel).findings if f.failure.name == test]
+    assert len(found) == 1, test
+    return found[0]
+
+
+def quoted(f: Finding) -> list[str]:
+    o = f.outcome
+    assert isinstance(o, Diagnosis) and o.pattern_id == "port-no-response", o
+    return [e.text for e in o.evidence]
+
+
+@pytest.mark.parametrize("run", EXUNIT_RUNS)
+def test_a_worker_dying_in_init_is_told_by_its_exit_status_and_traceback(run: str) -> None:
+    # `failed to start child … Reason: {:worker_init_failed, %{exit_status: 1, os_pid: N}}`,
+    # the worker's ModuleNotFoundError above: it was unclassified (0.45, under 0.5)
+    evidence = quoted(
+        finding(f"exunit/variants/{run}.log", "test a pool whose worker dies in init starts")
+    )
+    assert any("exit_status: 1" in text for text in evidence)
+    # the traceback is quoted where it is the block's own neighbour (async tests put it above
+    # another failure's block in warnings_as_errors.log)
+    if run != "warnings_as_errors":
+        assert "ModuleNotFoundError: No module named 'dspy_runtime'" in evidence
+
+
+@pytest.mark.parametrize("run", EXUNIT_RUNS)
+def test_a_worker_never_ready_is_told_by_its_start_reason(run: str) -> None:
+    # `{:error, {{:init_timeout, %{os_pid: N, waited_ms: 300}}, {:child, …}}}`: no signal fired
+    f = finding(f"exunit/variants/{run}.log", "test a worker answers its init ping")
+    assert any(":init_timeout" in text for text in quoted(f))
+
+
+@pytest.mark.parametrize("style", ["default", "tb_short", "tb_native", "xdist"])
+def test_a_python_worker_never_ready_or_dead_in_init_is_told_so(style: str) -> None:
+    rel = f"pytest/variants/{style}.txt"
+    silent = quoted(finding(rel, "test_worker_answers_its_init_ping"))
+    assert any("sent no ready line within 0.3 s" in text for text in silent)
+    dead = quoted(finding(rel, "test_pool_whose_worker_dies_in_init_starts"))
+    assert any("exited with status 1 before its ready line" in text for text in dead)
+
+
+def test_a_run_pytest_timeout_ended_reads_its_test_and_counts_the_rest() -> None:
+    # the thread method dumps the stacks and ends the process: the three F marks before it
+    # are counted, not read, and the test it ended is the mute worker's
+    report = report_for("pytest/variants/timeout_thread.txt")
+    assert [f.failure.name for f in report.findings] == ["test_mute_worker_answers_ping"]
+    quoted(report.findings[0])
+    coverage = coverage_of(report)
+    assert coverage is not None and (coverage.counted, coverage.unread) == (4, 3)
