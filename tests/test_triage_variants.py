@@ -84,3 +84,20 @@ def test_a_run_pytest_timeout_ended_reads_its_test_and_counts_the_rest() -> None
     quoted(report.findings[0])
     coverage = coverage_of(report)
     assert coverage is not None and (coverage.counted, coverage.unread) == (4, 3)
+
+
+def test_a_tb_line_failure_keeps_its_captured_output_as_evidence() -> None:
+    # --tb=line prints a failure's captured sections between its `E` line and its location
+    # line: they were skipped, and the worker's traceback with them (0.3, unclassified)
+    rel = "pytest/variants/tb_line.txt"
+    f = finding(rel, "test_pool_whose_worker_dies_in_init_starts")
+    stderr = f.failure.details["captured stderr call"]
+    assert stderr.startswith("Traceback (most recent call last):")
+    assert stderr.endswith("ModuleNotFoundError: No module named 'dspy_runtime'")
+    assert "ModuleNotFoundError: No module named 'dspy_runtime'" in quoted(f)
+    # the failure after it is still its own, from its `E` line to its location line
+    silent = finding(rel, "test_worker_answers_its_init_ping")
+    assert "captured stderr call" not in silent.failure.details
+    assert silent.failure.line_start == f.failure.line_end + 1
+    created = finding(rel, "test_creates_a_program").failure.details
+    assert created["captured stderr call"] == "create_program: KeyError: 'program_id'"

@@ -19,7 +19,7 @@ from poolctl.logs.pytest_summary import (
     short_type,
     with_summary,
 )
-from poolctl.logs.scan import joined
+from poolctl.logs.scan import clip, joined
 from poolctl.model import Failure
 
 
@@ -30,6 +30,7 @@ class _Pending(Protocol):
 
 # a doctest's example that raised, as `pytest_doctest_line` says it: `>>> f({}): KeyError: 'x'`
 _RAISED_IN_EXAMPLE_RE = re.compile(r"^>>> .*?: (?P<type>(?:[A-Za-z_]\w*\.)*[A-Z]\w*)(?::|$)")
+MAX_CAPTURED_LINES = 400  # kept of one captured section of a --tb=line failure
 # between an exception's chained parts (--tb=line prints each part's `E` lines)
 _CHAINED = ("The above exception was the direct cause", "During handling of the above exception")
 
@@ -50,6 +51,25 @@ class LineModeMessage:
             self.parser.e_chained_at = len(self.parser.e_pending)
             return True
         return not line.strip()
+
+    def close(self) -> list[tuple[int, str]]:
+        return []
+
+
+class LineCaptured:
+    """A `---- Captured … ----` section of a --tb=line failure, before its location line: its
+    lines, kept as a block's captured output is (up to MAX_CAPTURED_LINES)."""
+
+    def __init__(self, kept: list[str]) -> None:
+        self.kept = kept
+
+    def feed(self, number: int, line: str) -> bool:
+        frame = FRAME_RE.match(line)
+        if (frame and frame.group("rest")) or line.startswith(("===", "---", "___")):
+            return False  # its location line, or a line only pytest prints
+        if len(self.kept) < MAX_CAPTURED_LINES:
+            self.kept.append(clip(line, 2_000))
+        return True
 
     def close(self) -> list[tuple[int, str]]:
         return []

@@ -43,7 +43,7 @@ from poolctl.logs.pytest_block import (
     inner_end,
     inner_section,
 )
-from poolctl.logs.pytest_line_mode import LineModeMessage
+from poolctl.logs.pytest_line_mode import LineCaptured, LineModeMessage
 from poolctl.logs.pytest_lines import (
     BLOCK_SECTIONS,
     ERROR_SECTIONS,
@@ -68,7 +68,7 @@ from poolctl.logs.pytest_summary import (
 )
 from poolctl.logs.pytest_timeout import BANNER_RE, TimeoutDump
 from poolctl.logs.records import Lines, LogLine, ParsedLog, RunSummary
-from poolctl.logs.scan import TextParser, clip, overflow_failure
+from poolctl.logs.scan import MAX_FIELD, TextParser, clip, overflow_failure
 from poolctl.logs.unfinished import pytest_running
 from poolctl.model import Failure
 
@@ -109,6 +109,10 @@ class PytestParser(TextParser):
         # or the end, shows it was pytest's own (`pending_close`).
         self.in_capture = False
         self.line_capture = False  # the same, outside any block (--tb=line)
+        # --tb=line: the captured sections between a failure's `E` lines and its location
+        # line, kept as a block's are (its details), by that location line's number
+        self.line_captured: dict[str, list[str]] = {}
+        self.line_captured_at: dict[int, dict[str, str]] = {}
         self.reruns = reruns.PytestReruns()
         self.progress = pytest_progress.Progress()
         self.run_errors = pytest_run_errors.RunErrors(name)
@@ -259,8 +263,12 @@ class PytestParser(TextParser):
             self.pending_close = None  # the run goes on: a closing line before was text
             self.in_capture = self.line_capture = False  # a passing test's block: no failure
             return
-        if first == "-" and self.section in BLOCK_SECTIONS and CAPTURED_RE.match(line):
+        if first == "-" and self.section in BLOCK_SECTIONS and (capture := CAPTURED_RE.match(line)):
             self.in_capture = self.line_capture = True  # --tb=line: before its location line
+            if self.section in ERROR_SECTIONS:  # its lines are its failure's, read whole
+                self.consumer = LineCaptured(
+                    self.line_captured.setdefault(capture["what"].lower(), [])
+                )
             return
         if self.in_capture and first and first in "FE":
             return  # a summary or `E` line the test printed
@@ -294,6 +302,7 @@ class PytestParser(TextParser):
                 return
             if line.startswith("E ") or line == "E":
                 self.pending_close = None
+                self.line_captured = {}  # a failure's `E` lines come before its captures
                 self.e_pending.append((number, line))
                 self.e_chained_at = 0
                 self.consumer = LineModeMessage(self)  # --tb=line: its lines, to the location
@@ -319,6 +328,12 @@ class PytestParser(TextParser):
                     lines, printed = [message], [*report, (number, line)]
                 self.line_mode.append((start, number, lines, line.strip(), printed))
                 self.e_pending = []
+                if self.line_captured:
+                    self.line_captured_at[number] = {
+                        what: clip("\n".join(text).strip("\n"), MAX_FIELD)
+                        for what, text in self.line_captured.items()
+                    }
+                    self.line_captured = {}
                 if report is not None:  # its test's last report, or one more follows
                     self.consumer = self.doctests.located(len(self.line_mode) - 1, report, line)
                 return

@@ -4,6 +4,7 @@ those lines, and all of them kept in the log's order (`poolctl.logs.pytest_log`)
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from poolctl.logs import pytest_doctest_line
@@ -63,6 +64,8 @@ def keep_run_failures(parser: PytestParser, next_start: int) -> int:
     )
     for start, end, e_lines, location_line, printed in line_mode:
         failure = line_mode_failure(parser.name, summaries, start, end, e_lines, location_line)
+        if captured := parser.line_captured_at.pop(end, None):
+            failure = replace(failure, details={**failure.details, **captured})
         made.append((failure, printed))
     if parser.ended_in is not None:  # no closing line: the run ended in that test
         made.append(parser.ended_in)
