@@ -101,3 +101,21 @@ def test_a_tb_line_failure_keeps_its_captured_output_as_evidence() -> None:
     assert silent.failure.line_start == f.failure.line_end + 1
     created = finding(rel, "test_creates_a_program").failure.details
     assert created["captured stderr call"] == "create_program: KeyError: 'program_id'"
+
+
+@pytest.mark.parametrize("style", ["tb_short", "tb_native"])
+def test_a_short_or_native_traceback_gives_its_failing_line_as_the_source(style: str) -> None:
+    # the line under each frame of the test's code is its source, as long's `>` lines are: a
+    # connect() to a daemon's socket path that is not there was unclassified (0.2), its path
+    # unread; pytest's and pluggy's own frames under --tb=native are not the test's source
+    f = finding(f"pytest/variants/{style}.txt", "test_bridge_mock_resets_between_tests")
+    assert f.failure.details["source"] == 'sock.connect("/tmp/jlpool-bridge-mock.sock")'
+    o = f.outcome
+    assert isinstance(o, Diagnosis) and o.pattern_id == "dependency-not-started"
+    assert o.facts["address"] == "/tmp/jlpool-bridge-mock.sock"
+    dead = finding(f"pytest/variants/{style}.txt", "test_pool_whose_worker_dies_in_init_starts")
+    assert dead.failure.details["source"].splitlines() == [
+        'pool = jlpool.Pool(size=1, mode="crash-init", ready_timeout=10)',
+        "worker = Worker(mode, ready_timeout)",
+        "raise WorkerStartError(",
+    ]

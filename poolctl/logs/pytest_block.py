@@ -138,6 +138,9 @@ class PytestBlock:
         self.after_frame = ""  # "frame" or "native" when the line before was such a frame
         self.raised_at = False  # the last line read is a traceback's last (`path.py:12: Kind`)
         self.source: list[str] = []
+        # the line under each --tb=short frame (or native frame of the test's code): its source
+        # where no `>` line gives it
+        self.frame_source: list[str] = []
         self.captured: dict[str, list[str]] = {}
         self.capturing = ""
         self.nested = 0  # sessions begun and not closed inside captured output
@@ -257,6 +260,8 @@ class PytestBlock:
             self.source.append(line[1:].strip())
             self.entry_decorated = self.entry_decorated or line[1:].lstrip().startswith("@")
             return True
+        if after_frame and line.startswith("    ") and _framed_source(after_frame, self, line):
+            self.frame_source.append(line.strip())
         if after_frame and line.startswith("    ") and line.lstrip().startswith("@"):
             # the source line under --tb=short's frame, or a native frame's
             if after_frame == "frame":
@@ -406,8 +411,8 @@ class PytestBlock:
             details["exception"] = exception
         if self.phase:
             details["phase"] = self.phase
-        if self.source:
-            details["source"] = joined(self.source)
+        if self.source or self.frame_source:
+            details["source"] = joined(self.source or self.frame_source)
         if group[1]:  # what the group holds: the exceptions the test's callers raised
             details["sub-exceptions"] = "\n".join(group[1])
         for what, lines in self.captured.items():
@@ -557,3 +562,13 @@ def dedent(lines: list[str]) -> list[str]:
     widths = [len(line) - len(line.lstrip()) for line in lines if line.strip()]
     cut = min(widths) if widths else 0
     return [line[cut:].rstrip() for line in lines]
+
+
+def _framed_source(after: str, block: PytestBlock, line: str) -> bool:
+    """`line` (indented, right after a frame) is that frame's source: any under --tb=short,
+    which shows the test's code alone; under --tb=native, not pytest's or pluggy's own."""
+    if len(block.frame_source) >= 20 or not line.strip() or set(line.strip()) <= set("^~"):
+        return False
+    if after == "native":
+        return not any(part in block.native_frames[-1] for part in ("/_pytest/", "/pluggy/"))
+    return True
