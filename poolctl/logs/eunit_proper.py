@@ -38,13 +38,17 @@ if TYPE_CHECKING:
 _TEST_RE = re.compile(r"^  (?P<module>[a-z][\w@]*)(?::\d+)?: (?P<test>\S.*?)\.\.\.(?!.*\*$)")
 RESULT_RE = re.compile(r"^\.*\*(?P<how>failed|timed out)\*$")  # (PropEr's dots before it)
 _PROPER_RE = re.compile(r"^Failed: After \d+ tests?(?:\(s\))?\.")
+# times the lines before a `*failed*` alone are looked at again, further up, for its test's line
+# (each look: 15 lines more)
+LOOK_BACK = 20
 
 
 def block_at(
     parser: TextParser, number: int, line: str, keep: Callable[[Failure, Lines], object]
 ) -> EunitBlock | None:
     """The EUnit block `line` begins (`module: test...*failed*`, a fixture's `*** context …
-    ***`, or `*failed*` alone under a test's line), with what PropEr printed above it."""
+    ***`, or `*failed*` alone under a test's line, however much the test printed between:
+    its Logger's reports, a port's stderr), with what PropEr printed above it."""
     text = line.rstrip()
     alone = RESULT_RE.match(text)
     if alone is None and not (HEADER_RE.match(text) or CONTEXT_RE.match(text)):
@@ -53,6 +57,13 @@ def block_at(
     block = EunitBlock(number, line, parser.name, SOURCE, keep)
     if alone is not None:
         tests = [m for t in before if (m := _TEST_RE.match(t))]
+        earlier = parser.nearby_before(number)
+        for _ in range(LOOK_BACK):  # what the test printed may be long (an OTP crash report)
+            if tests or not earlier:
+                break
+            earlier = parser.nearby_before(earlier[0].line)
+            before = [strip_ansi(c.text.rstrip()) for c in earlier] + before
+            tests = [m for t in before if (m := _TEST_RE.match(t))]
         if not tests:
             return None
         test = tests[-1]

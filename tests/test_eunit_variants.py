@@ -1,0 +1,41 @@
+"""A gen_server pool of port workers under EUnit (tests/fixtures/eunit/variants/, made by
+src/capture_eunit_variants.sh): every failure of the plain and `[verbose]` reports read, where
+OTP's crash reports and a worker's traceback come between a test's line and its result."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from poolctl.logs import read_logs
+
+VARIANTS = Path(__file__).parent / "fixtures" / "eunit" / "variants"
+TESTS = [
+    "worker_dies_in_init_test",
+    "worker_answers_its_init_ping_test",
+    "slow_worker_answers_ping_test",
+    "checkout_waits_for_a_busy_worker_test",
+    "waiting_caller_is_served_while_the_pool_restarts_test",
+    "-context_test_/0-fun-1-",
+    "creates_a_program_test",
+    "program_error_test",
+    "adapter_test",
+    "bridge_mock_resets_test",
+    "arithmetic_test",
+]
+
+
+@pytest.mark.parametrize("log", ["plain.txt", "verbose.txt"])
+def test_every_failure_is_read_whatever_the_test_printed_before_its_result(log: str) -> None:
+    # under [verbose], `  vpool_tests: worker_dies_in_init_test...` then the worker's traceback
+    # and two crash reports (40 lines), then `*failed*` alone: the test's line was looked for in
+    # the 15 lines above it only, and its failure was lost (9 of 11 read)
+    parsed = read_logs([str(VARIANTS / log)])
+    assert [f.name for f in parsed.failures] == TESTS
+    assert {(f.source, f.group) for f in parsed.failures} == {("eunit", "vpool_tests")}
+    [run] = parsed.summaries
+    assert (run.text, run.failures, run.read) == ("Failed: 11.  Skipped: 0.  Passed: 0.", 11, 11)
+    dead = parsed.failures[0]
+    assert dead.message.startswith("{badmatch,{error,{worker_init_failed,#{exit_status => 1,")
+    assert dead.location == "vpool_tests.erl:6"
