@@ -9,6 +9,9 @@ from pathlib import Path
 import pytest
 
 from poolctl.logs import read_logs
+from poolctl.model import Diagnosis
+from poolctl.patterns import load_patterns
+from poolctl.triage import triage
 
 VARIANTS = Path(__file__).parent / "fixtures" / "eunit" / "variants"
 TESTS = [
@@ -39,3 +42,33 @@ def test_every_failure_is_read_whatever_the_test_printed_before_its_result(log: 
     dead = parsed.failures[0]
     assert dead.message.startswith("{badmatch,{error,{worker_init_failed,#{exit_status => 1,")
     assert dead.location == "vpool_tests.erl:6"
+
+
+EXPECTED = {
+    "worker_dies_in_init_test": "port-no-response",
+    "worker_answers_its_init_ping_test": "port-no-response",
+    "slow_worker_answers_ping_test": "port-no-response",
+    "checkout_waits_for_a_busy_worker_test": "checkout-timeout-waiters",
+    "waiting_caller_is_served_while_the_pool_restarts_test": "pool-shutdown-during-checkout",
+    "program_error_test": "required-field-missing",
+    "bridge_mock_resets_test": "dependency-not-started",
+}
+
+
+@pytest.mark.parametrize("log", ["plain.txt", "verbose.txt"])
+def test_erlangs_own_terms_of_a_pools_calls_name_their_pattern(log: str) -> None:
+    # `{timeout,{gen_server,call,[Pid,checkout,200]}}`, `{'EXIT',{shutdown,{gen_server,call,
+    # [Pid,checkout,2000]}}}`, `{timeout,…,[Pid,{request,ping},300]}`, `exit_status => 1` and
+    # `os_pid => N`: Elixir's forms (`{:timeout, {GenServer, :call, …}}`, `os_pid: N`) alone
+    # were read, and only the two failures whose words are no term's were diagnosed
+    report = triage(read_logs([str(VARIANTS / log)]), load_patterns())
+    got = {
+        f.failure.name: f.outcome.pattern_id
+        for f in report.findings
+        if isinstance(f.outcome, Diagnosis)
+    }
+    assert got == EXPECTED
+    slow = next(f for f in report.findings if f.failure.name == "slow_worker_answers_ping_test")
+    assert isinstance(slow.outcome, Diagnosis) and slow.outcome.facts["timeout"] == "300 ms"
+    dead = next(f for f in report.findings if f.failure.name == "worker_dies_in_init_test")
+    assert isinstance(dead.outcome, Diagnosis) and dead.outcome.facts["os_pid"] > 0
