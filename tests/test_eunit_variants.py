@@ -72,3 +72,38 @@ def test_erlangs_own_terms_of_a_pools_calls_name_their_pattern(log: str) -> None
     assert isinstance(slow.outcome, Diagnosis) and slow.outcome.facts["timeout"] == "300 ms"
     dead = next(f for f in report.findings if f.failure.name == "worker_dies_in_init_test")
     assert isinstance(dead.outcome, Diagnosis) and dead.outcome.facts["os_pid"] > 0
+
+
+def test_common_test_cases_are_read_past_the_reports_their_processes_logged() -> None:
+    # ct_run prints a case's block, then OTP's crash reports of its processes, then `*** FAILED
+    # test case N of 10 ***`: the line after the block had to be the case's, and the two
+    # workers' start failures were lost (7 of 9 read)
+    console = Path(__file__).parent / "fixtures" / "common_test" / "vpool_console.txt"
+    parsed = read_logs([str(console)])
+    assert [f.name for f in parsed.failures] == [
+        "worker_dies_in_init",
+        "worker_answers_its_init_ping",
+        "test case 3 of 10",
+        "test case 4 of 10",
+        "test case 5 of 10",
+        "test case 6 of 10",
+        "creates_a_program",
+        "adapter",
+        "test case 9 of 10",
+    ]
+    [run] = parsed.summaries
+    assert (run.failures, run.read) == (9, 9)
+    dead = parsed.failures[0]
+    assert "=CRASH REPORT====" in dead.details["logged"]
+    assert (
+        "exception exit: {worker_init_failed,#{exit_status => 1,os_pid => "
+        in (dead.details["logged"])
+    )
+    report = triage(parsed, load_patterns())
+    diagnosed = {
+        f.failure.name: f.outcome.pattern_id
+        for f in report.findings
+        if isinstance(f.outcome, Diagnosis)
+    }
+    assert diagnosed["worker_dies_in_init"] == "port-no-response"
+    assert diagnosed["worker_answers_its_init_ping"] == "port-no-response"

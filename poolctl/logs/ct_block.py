@@ -10,9 +10,11 @@ ok, 5 failed, 1 skipped of 7 test cases`, counts them: `poolctl.logs.other_verdi
     Testing app.suite: *** FAILED test case 3 of 7 ***
 
 A block is the function the case failed in and its line, and the reason, between two rules of
-dashes; the `*** FAILED test case N of M ***` line after it says which case. The console names
-no case otherwise: a case that failed in its own suite's code (`pool_SUITE:badmatch_case`) is
-named by its function, its place that line of the suite; one that failed in a library's
+dashes; the `*** FAILED test case N of M ***` line after it says which case, after what the
+case's processes logged as it ended (OTP's `=CRASH REPORT====`s), kept as its logged output.
+The console names no case otherwise: a case that failed in its own suite's code
+(`pool_SUITE:badmatch_case`) is named by its function, its place that line of the suite; one
+that failed in a library's
 (`test_server:ts_tc` for a `ct:fail`, `gen_server:call`, `timer:sleep` past its timetrap) is
 named by its number (`test case 2 of 7`), and the library's function is its stack. Its kind is
 the reason's tag (`test_case_failed`, `badmatch`, `timetrap_timeout`).
@@ -55,6 +57,7 @@ LOG_TRIGGERS = (r"^=case +\S+:\S", r"^=== \*\*\* FAILED test case \d+ of \d+ \*\
 _LOG_CASE_RE = re.compile(r"^=case +(?P<suite>[\w@]+):(?P<function>[\w@]+)$")
 _LOG_FAILED_RE = re.compile(r"^=== \*\*\* FAILED (?P<case>test case \d+ of \d+) \*\*\*$")
 _MAX_LINES = 40
+_MAX_LOGGED = 200  # lines printed between a block and its case's line, kept
 
 
 class CtBlock(RunnerBlock):
@@ -63,17 +66,21 @@ class CtBlock(RunnerBlock):
     def begin(self, line: str) -> None:
         self.rules = 1
         self.case: re.Match[str] | None = None
+        self.logged: Lines = []  # between the block and its case's line (OTP's reports)
 
     def feed(self, number: int, line: str) -> bool:
         text = line.rstrip()
         if self.case is not None or len(self.lines) >= _MAX_LINES:
             return False
-        if self.rules == 2:  # after the block: blank lines, then the case's line
+        if self.rules == 2:  # after the block: blank lines, what the case logged, its line
             if not text:
                 return True
             self.case = _FAILED_CASE_RE.match(text)
             if self.case is None:
-                return False
+                if text == RULE or text.startswith("Testing ") or len(self.logged) >= _MAX_LOGGED:
+                    return False  # another block, or the run's line: this case was not named
+                self.logged.append((number, text))
+                return True
         elif text == RULE:
             self.rules = 2
         self.lines.append((number, text))
@@ -83,11 +90,14 @@ class CtBlock(RunnerBlock):
         body = [t for _, t in self.lines[1:] if t != RULE and not t.startswith("Testing ")]
         where = _FAILED_IN_RE.match(body[0]) if body else None
         if self.case is None or where is None:
-            return []  # no case named after it: no failure read (its verdict counts it)
+            return self.logged  # no case named after it: no failure read (its verdict counts it)
         reason = " ".join(t.removeprefix("Reason: ").strip() for t in body[1:])
         tag = _TAG_RE.match(reason)
         own = where["module"].endswith("_SUITE")
         case = f"test case {self.case['case']} of {self.case['of']}"
+        details = {"runner": RUNNER, "case": case, "text": clip("\n".join(body), MAX_FIELD)}
+        if self.logged:  # an OTP report the case's processes logged as it failed
+            details["logged"] = clip("\n".join(t for _, t in self.logged), MAX_FIELD)
         failure = Failure(
             source=self.source,
             name=where["function"] if own else case,
@@ -95,7 +105,7 @@ class CtBlock(RunnerBlock):
             location=f"{where['module']}.erl:{where['line']}" if own else "",
             kind=tag["tag"] if tag else "error",
             message=clip(reason, MAX_FIELD),
-            details={"runner": RUNNER, "case": case, "text": clip("\n".join(body), MAX_FIELD)},
+            details=details,
             stacktrace=(f"{where['module']}:{where['function']} line {where['line']}",),
             input_file=self.input_file,
             line_start=self.lines[0][0],
