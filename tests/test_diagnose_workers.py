@@ -626,6 +626,27 @@ def test_a_worker_that_closes_its_stderr_and_dies_is_not_told_to_read_it(
     assert [e["text"] for e in empty] == ["0 bytes"]
 
 
+def test_a_worker_that_says_why_it_exits_on_a_terminal_alone_is_quoted_from_one(
+    run_cli: RunCli,
+) -> None:
+    """It writes its error only where stderr is a terminal. Before: 'leaving no word of why',
+    told it wrote nothing or closed its stderr, and to strace it; its own words unread."""
+    worker = str(WORKERS / "says_why_on_a_terminal.py")
+    d = diagnose(run_cli, "--timeout", "2", "--", sys.executable, worker)
+    assert confirmed(d) == ["crashed"]
+    assert d["cause"].endswith(
+        "leaving no word of why: its stderr log is empty and its stdout too; on a terminal it "
+        "says more: with its stdout and stderr on a pseudo-terminal a fresh process wrote "
+        "'fatal: MODEL_PATH is not set', where on its pipes it wrote nothing"
+    ), d["cause"]
+    assert d["remediation"].startswith("Make the worker write its errors to stderr whatever")
+    assert d["remediation"].endswith(
+        "then fix what it said there ('fatal: MODEL_PATH is not set')."
+    )
+    (said,) = [e for e in d["evidence"] if e["note"] == "what it said on a terminal"]
+    assert said["origin"] == "workers/w1-exp-stderr-on-terminal.stdout.bin", said
+
+
 def test_the_process_named_sleeping_is_the_worker_not_a_child_that_left_its_session(
     run_cli: RunCli, tmp_path: Path
 ) -> None:

@@ -38,9 +38,16 @@ from .readings import (
     stream_kind,
     transport_option,
 )
+from .terminal_only import on_a_terminal
 
 
 def exited_on_opening(obs: Observations) -> tuple[Experiment, ...]:
+    """The experiments for a worker that exited before it answered (`_exited_on_opening`), and
+    for one silent on both pipes, its command with stdout and stderr on a terminal."""
+    return (*_exited_on_opening(obs), *on_a_terminal(obs))
+
+
+def _exited_on_opening(obs: Observations) -> tuple[Experiment, ...]:
     """For a server that exited on its protocol's opening, with an error and silent on stdout
     (ruff's language server, spoken MCP), or after a message in another framing (fortls spoken
     MCP: window/showMessage 'Line endings must be \\r\\n' in Content-Length frames, exit code

@@ -9,7 +9,6 @@ import os
 import re
 import shlex
 import signal
-from pathlib import Path
 
 from poolctl.framing import quote
 from poolctl.model import Evidence
@@ -65,6 +64,7 @@ from ..signal_words import FAULTS, signal_words
 from ..started_as import STARTED, started_as
 from ..stdout_said import stdout_refusal
 from ..still_running import still_running
+from ..terminal_only import said_on_terminal, silent_fix, silent_log
 from ..timeout_wrapper import ran_out
 
 ID = "crashed"
@@ -223,7 +223,7 @@ def crashed(obs: Observations) -> Judgement:
             fix = logged_fix(logged, argv, b"")
             if "2>&1" in argv:  # once it starts, its log lines would break the stream there
                 fix += f" {MERGED_FIX}"
-    elif not obs.pending and _silent_log(obs) is not None and (option := transport_option(obs)):
+    elif not obs.pending and silent_log(obs) is not None and (option := transport_option(obs)):
         # an editor's switch with no editor behind it (dockerfile-language-server-nodejs with
         # `--node-ipc` and no IPC channel exits at once with code 0, saying nothing)
         verdict += (
@@ -264,7 +264,7 @@ def crashed(obs: Observations) -> Judgement:
         if took[2] is not None:
             ev.append(took[2])
         ev.extend(experiment_evidence(obs, STDIO_EXPERIMENT))
-    elif status.code == 0 and not served and not tail and not obs.pending and _silent_log(obs):
+    elif status.code == 0 and not served and not tail and not obs.pending and silent_log(obs):
         # it ended as on purpose, saying nothing: an empty log holds no reason to read
         took = request_taken(obs)
         verdict += f", saying nothing: its stderr log is empty and its stdout too; {took[0]}"
@@ -288,9 +288,12 @@ def crashed(obs: Observations) -> Judgement:
         if (library := library_entry(obs.worker.spec.argv, obs.worker.spec.cwd)) is not None:
             verdict, fix = verdict + library.why(), library.fix()  # no server: a library's main
             ev.append(library.evidence())
-    elif status.code and not (tail or obs.pending or timed_out) and _silent_log(obs) is not None:
+    elif status.code and not (tail or obs.pending or timed_out) and silent_log(obs) is not None:
         verdict += ", leaving no word of why: its stderr log is empty and its stdout too"
-        fix = _silent_fix(argv)
+        fix = silent_fix(argv)
+        if (on_tty := said_on_terminal(obs)) is not None:  # it writes its error on a tty alone
+            verdict, fix = verdict + on_tty[0], on_tty[1]
+            ev.append(on_tty[2])
         ev.append(Evidence("0 bytes", obs.stderr_origin, "its stderr log: nothing came there"))
         if (down := endpoint_down(obs.worker.spec.environment())) is not None:
             verdict, fix = verdict + down.why(), down.fix()  # a database it may connect to
@@ -461,29 +464,6 @@ def _stdio_answered(obs: Observations) -> Outcome | None:
     if not outcome.answered and outcome.late_ms is None:
         return None
     return None if "error" in outcome.response else outcome
-
-
-def _silent_log(obs: Observations) -> Path | None:
-    """The worker's captured stderr log, when it is empty (None otherwise, or not captured)."""
-    if obs.worker.spec.stderr is not StderrMode.CAPTURE:
-        return None
-    path = obs.worker.stderr_path
-    try:
-        return path if path.stat().st_size == 0 else None
-    except OSError:
-        return None
-
-
-def _silent_fix(argv: str) -> str:
-    """What to do about a worker that exited with an error and said nothing: its empty stderr
-    holds no reason to read, and one it closed first lost its error (a Python traceback too)."""
-    return (
-        "Its stderr says nothing of why it exits: it wrote nothing there, or it closed or "
-        "redirected its stderr first, and its error was lost with it. See where its output "
-        f"goes: run `strace -f -s 200 -e trace=close,dup2,dup3,write,exit_group {argv}` and "
-        "look for a `close(2)` or a `write(2, …) = -1 EBADF`; a worker must keep its stderr "
-        "open for its errors."
-    )
 
 
 def _left_behind(obs: Observations, verdict: str, ev: list[Evidence]) -> tuple[str, str]:
