@@ -166,6 +166,22 @@ def test_a_worker_stopped_with_its_request_is_said_stopped_not_busy(run_cli: Run
     assert "it is busy with the request" not in buffering["summary"], buffering
 
 
+def test_an_answer_then_a_reply_in_another_framing_is_not_said_cut_short(run_cli: RunCli) -> None:
+    """A worker that answers its init in packet-4, then a request in a JSON line (tests/workers/
+    switches_to_lines.py): Output hygiene said '55 byte(s) of a frame cut short', a whole line
+    read as a frame's header."""
+    worker = REPO / "tests" / "workers" / "switches_to_lines.py"
+    code, report = doctor_json(run_cli, "--timeout", "2", "--", sys.executable, str(worker))
+    assert code == 1
+    [stdout] = [
+        c for c in report["checks"] if (c["section"], c["name"]) == ("Output hygiene", "stdout")
+    ]
+    assert stdout["summary"] == (
+        "nothing on stdout before its first frame (1 whole frame(s), then 55 byte(s) of a reply "
+        "in line: see Framing)"
+    ), stdout
+
+
 def test_an_answer_then_one_cut_short_is_no_stray_text_on_stdout(run_cli: RunCli) -> None:
     """A worker that answers its init and stops itself mid-answer (tests/workers/
     stops_itself_mid_answer.py): Output hygiene warned 'it writes '\\x00\\x00\\x006{"id": 1, …}'

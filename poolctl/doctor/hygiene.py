@@ -176,11 +176,14 @@ def _stdout_judged(probe: Probe, apart: Probe, out: CheckList) -> None:
     cut = frames_then_cut(apart.stdout, framing)
     if cut is not None:  # its answers, then one it did not finish: no text among them
         whole, rest = cut
+        # or one whole in another framing (a JSON line after packet-4 frames: a switch)
+        other = explain(apart.stdout[-rest:], framing).other_framing
+        what = f"a reply in {other}" if other else "a frame cut short"
         out.add(
             "stdout",
             "ok",
             f"nothing on stdout before its first frame ({whole} whole frame(s), then {rest:,} "
-            "byte(s) of a frame cut short: see Framing)",
+            f"byte(s) of {what}: see Framing)",
         )
     elif not apart.stdout:
         out.add("stdout", "ok", "nothing on stdout before its first frame (nor any frame)")
