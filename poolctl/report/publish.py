@@ -240,6 +240,14 @@ def save_interrupted(run: RunDir, signal_name: str, sender: str = "") -> Report:
         f"interrupted by {signal_name}{sender}: the run was cut short; every process was stopped "
         "and everything captured so far is in the run folder"
     ]
+    ended = _scenario_ended(run) if kind == "scenario" else ""
+    if ended:  # not cut short: its findings were not made from a whole trace
+        notes[0] = (
+            f"interrupted by {signal_name}{sender} after the scenario had run to its end "
+            f"({ended}): every step ran and its pool stopped, and the signal came as its trace "
+            "was read, so no finding was made of it; the trace in events.jsonl is whole: run "
+            "the scenario again for its findings"
+        )
     if kind == "triage" and (run.path / COPY_NAME).exists():
         notes.append(
             f"what it had read from standard input is in {COPY_NAME} there: "
@@ -259,6 +267,21 @@ def save_interrupted(run: RunDir, signal_name: str, sender: str = "") -> Report:
     shown = prepare(report, run.context)
     write_reports(shown, run, files=("json",) if kind == "triage" else SAVED)
     return shown
+
+
+def _scenario_ended(run: RunDir) -> str:
+    """`events.jsonl #31, scenario_end at 1.022 s` when the run's trace ends with the
+    scenario's end ("" otherwise: cut short, or no trace)."""
+    try:
+        with run.events.open("rb") as events:
+            events.seek(max(0, run.events.stat().st_size - 4096))
+            last = events.read().rstrip(b"\n").rsplit(b"\n", 1)[-1]
+        event = json.loads(last)
+    except (OSError, ValueError):
+        return ""
+    if not isinstance(event, dict) or event.get("type") != "scenario_end":
+        return ""
+    return f"events.jsonl #{event.get('seq')}, scenario_end at {event.get('t', 0):.3f} s"
 
 
 def say_scrubbed(folders: Sequence[Path], secrets: Secrets | None = None) -> None:
