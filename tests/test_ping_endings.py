@@ -407,3 +407,35 @@ def test_a_worker_that_switched_framing_mid_run_is_told_so(run_cli: RunCli) -> N
     earlier = d["evidence"][0]
     assert earlier["text"] == "1 answer(s) in packet-4 before it", earlier
     assert earlier["origin"] == "workers/w1.stdout.bin bytes 0-57", earlier
+
+
+def test_a_worker_sent_sigint_from_outside_is_not_said_to_maybe_send_it_itself(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """This test sends SIGINT to the Python worker as it sleeps in a request (no shell). Before:
+    'sent by another process … or by the worker itself (`os.kill(os.getpid(), …)`): its exit
+    status does not say which', though its traceback ends in its sleep, no call that sends it."""
+    pid_file = tmp_path / "pid"
+    done = threading.Event()
+    sender = threading.Thread(target=_interrupt_when_waiting, args=(pid_file, done))
+    sender.start()
+    try:
+        code, out, _ = run_cli(
+            "ping", "--json", "--count", "2", "--timeout", "10", "--env", f"PID_FILE={pid_file}",
+            "--", sys.executable, str(DIES), "hang",
+        )  # fmt: skip
+    finally:
+        done.set()
+        sender.join()
+    assert code == 1, out
+    d = json.loads(out)["findings"][0]["outcome"]
+    assert (
+        "killed by SIGINT (2) (sent by another process (a supervisor, a timeout wrapper"
+        in (d["cause"])
+    )
+    assert (
+        "or a thread of the worker's: its traceback ends where the signal found it" in (d["cause"])
+    )
+    assert "its exit status does not say which" not in d["cause"]
+    assert d["remediation"].startswith("Find what sent SIGINT: "), d["remediation"]
+    assert "Nothing at the place its traceback ends is to fix" in d["remediation"]

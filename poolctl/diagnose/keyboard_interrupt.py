@@ -53,8 +53,8 @@ class Interrupt:
             "of its own)"
         )
 
-    def sender(self) -> tuple[str, str] | None:
-        """Who sent it and what to do, when the evidence tells (None: the signal's words)."""
+    def sender(self) -> tuple[str, str]:
+        """Who sent it, as far as its traceback and its shell tell, and what to do."""
         if self.own_call():
             whom = "its whole process group" if _TO_GROUP.search(self.source) else "itself"
             return (
@@ -63,8 +63,17 @@ class Interrupt:
                 "catch `KeyboardInterrupt` around it: Python raises the signal as that "
                 "exception and, uncaught, ends by it.",
             )
-        if not self.through_shell:
-            return None
+        if not self.through_shell:  # the program's own exit: its pid or its group, not told
+            return (
+                "sent by another process (a supervisor, a timeout wrapper, a user's `kill "
+                "-INT`, a process of its group's `kill 0`, a child of its own) or a thread of "
+                "the worker's: its traceback ends where the signal found it, in no call of its "
+                "own that sends it",
+                "Find what sent SIGINT: a supervisor's or wrapper's log names what it stopped; "
+                "a search of the worker's code for `kill` finds a thread's or a child's. "
+                "Nothing at the place its traceback ends is to fix: its `KeyboardInterrupt` is "
+                "Python's word for the signal.",
+            )
         return (
             "sent to the program alone by another process that named its pid (a supervisor, a "
             "timeout wrapper, a user's `kill -INT`, a child of its own): its shell, in the same "

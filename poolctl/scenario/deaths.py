@@ -140,7 +140,7 @@ def death_of(pool: Pool, worker_id: str) -> Death | None:
         why, how = signal_words(ended_by, shlex.join(process.spec.argv), stack_shown=False)
         if interrupted is not None:  # where Python raised it: quoted from its traceback
             evidence = Evidence(exc or "", origin, "the exception Python raised for the signal")
-            why, how = interrupted.sender() or (why, how)  # who sent it, where that is told
+            why, how = interrupted.sender()  # who sent it, where that is told
     if shell is not None:  # the shell's line is what tells the signal
         why = f"{shell.said().removeprefix(': ')}; {why}"
         how = f"{how or FIND_THE_SENDER} {EXEC_IT}"

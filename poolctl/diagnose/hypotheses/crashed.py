@@ -397,7 +397,7 @@ def crashed(obs: Observations) -> Judgement:
     elif ended_by is not None and not exc:
         why, how = signal_words(ended_by, argv, bool(fault))
         if interrupted is not None:  # who sent it, where its traceback or its shell tells
-            why, how = interrupted.sender() or (why, how)
+            why, how = interrupted.sender()
         verdict += f" ({why})"
         if interrupted is not None:
             verdict += f"; {interrupted.said()}"
