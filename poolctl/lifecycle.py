@@ -241,6 +241,12 @@ FULL_DISK = {
     errno.EROFS: "make room, or --run-dir elsewhere",
     errno.EFBIG: "a file-size limit: raise it (`ulimit -f unlimited`), or --run-dir elsewhere",
 }
+# Python's words when no thread can be made (`threading.Thread.start`), and poolctl's
+NO_THREAD = "can't start new thread"
+NO_THREAD_SAID = (
+    "poolctl could not start a thread: the user's process limit (`ulimit -u`) or a cgroup's "
+    "pids.max is reached (threads count with processes)"
+)
 FOLDER_GONE = (
     "the run folder was deleted while the command ran, and what it had captured with it "
     "(--run-dir a folder nothing else removes)"
@@ -321,6 +327,14 @@ def _invoke(command: Command, argv: list[str] | None, context: RunContext) -> in
         context.children.kill_all()
         where = exc.filename or (run.path if run is not None else "the run folder")
         _error(f"cannot write {where}: {exc.strerror} ({FULL_DISK[exc.errno]})", context)
+        return ExitCode.BAD_INPUT
+    except RuntimeError as exc:
+        if str(exc) != NO_THREAD or context.interrupted:
+            return _internal_error(context)
+        context.children.kill_all()  # no bug: the machine's limit (a fork bomb's, a container's)
+        run = context.last_run()
+        kept = f"; what was captured is in {run.path}" if run is not None else ""
+        _error(f"{NO_THREAD_SAID}; every process it started was stopped{kept}", context)
         return ExitCode.BAD_INPUT
     except Exception:
         return _internal_error(context)

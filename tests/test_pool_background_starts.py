@@ -30,7 +30,7 @@ worker:
   command: ["{python}", "{worker}"]
   framing: packet-4
   init_timeout: 10
-  env: {{PIDS_CGROUP: "{group}", LIFT_AFTER: "1", HOLD: "1.5"}}
+  env: {{PIDS_CGROUP: "{group}", LIFT_AFTER: "{lift}", HOLD: "1.5", FILL_ON: "{fill_on}"}}
 pool: {{size: 1, max_overflow: 1, lazy: false, checkout_timeout: 10, request_timeout: 10}}
 steps:
   - request: {{command: fill}}
@@ -61,11 +61,15 @@ def pids_cgroup() -> Iterator[Path]:
         group.rmdir()
 
 
-def run_in(group: Path, processes: Processes, tmp_path: Path) -> tuple[int, dict[str, Any], str]:
-    """`poolctl run-scenario --json` of the scenario, run in `group`: its code, report and
-    stderr."""
+def run_in(
+    group: Path, processes: Processes, tmp_path: Path, fill_on: str = "fill", lift: float = 1
+) -> tuple[int, dict[str, Any], str]:
+    """`poolctl run-scenario --json` of the scenario, run in `group` (filled on the request
+    `fill_on`, the limit lifted `lift` seconds later): its code, report and stderr."""
     path = tmp_path / "grows.yaml"
-    path.write_text(SCENARIO.format(python=sys.executable, worker=FILLS, group=group))
+    text = SCENARIO.format(python=sys.executable, worker=FILLS, group=group, fill_on=fill_on,
+                           lift=lift)  # fmt: skip
+    path.write_text(text)
     argv = [sys.executable, "-m", "poolctl", "run-scenario", str(path), "--json",
             "--run-dir", str(tmp_path / "run")]  # fmt: skip
     inside = ["sh", "-c", f'echo $$ > {group}/cgroup.procs && exec "$@"', "sh", *argv]
@@ -156,3 +160,22 @@ def test_a_caller_waiting_when_the_last_worker_of_a_pool_that_gave_up_exits_fail
     assert not [e for e in events if e["type"] == "checkout_timeout"]
     failed = [e for e in events if e["type"] == "call_failed" and e["step"] == 2]
     assert [e["error_type"] for e in failed] == ["PoolGaveUp"], failed
+
+
+def test_a_run_that_can_start_no_thread_ends_in_one_line(
+    pids_cgroup: Path, processes: Processes, tmp_path: Path
+) -> None:
+    """The worker fills the cgroup as it answers its init ping, before the pool has the threads
+    it needs next. Before: 'internal error; the traceback is in …' (exit 3), `RuntimeError:
+    can't start new thread` in it."""
+    code, _, stderr = run_in(pids_cgroup, processes, tmp_path, fill_on="ping", lift=30)
+    assert code == 2, stderr
+    assert "Traceback" not in stderr and "internal error" not in stderr, stderr
+    said = (
+        "poolctl: error: poolctl could not start a thread: the user's process limit (`ulimit "
+        "-u`) or a cgroup's pids.max is reached (threads count with processes); every process "
+        f"it started was stopped; what was captured is in {tmp_path / 'run'}\n"
+    )
+    assert stderr.endswith(said), stderr
+    _wait_for(lambda: not (pids_cgroup / "cgroup.procs").read_text().strip(), 10)
+    assert not processes_with_env("PIDS_CGROUP", str(pids_cgroup)), "a process was left behind"
