@@ -1,8 +1,8 @@
 """A packet-4 worker that, on a `fill` request (or on its init ping, with $FILL_ON=ping), fills
 the pids cgroup it runs in ($PIDS_CGROUP, cgroup v1), its pool's poolctl with it: its pids.max
-set to the tasks it holds then, no process or thread can start there until a helper of its own,
-moved out of it, lifts the limit $LIFT_AFTER seconds later. Every other request it answers
-after $HOLD seconds."""
+set below the tasks it holds then, no process or thread can start there until a helper of its
+own, moved out of it, lifts the limit $LIFT_AFTER seconds later. Every other request it
+answers after $HOLD seconds."""
 
 import json
 import os
@@ -19,7 +19,9 @@ while len(header := sys.stdin.buffer.read(4)) == 4:
         lift = f"sleep {os.environ['LIFT_AFTER']}; echo max > {group / 'pids.max'}"
         lifter = subprocess.Popen(["sh", "-c", lift])
         (group.parent / "cgroup.procs").write_text(str(lifter.pid))  # out of the limit
-        (group / "pids.max").write_text((group / "pids.current").read_text())
+        # below the tasks it holds: a task of the group that ends meanwhile frees no room
+        held = int((group / "pids.current").read_text())
+        (group / "pids.max").write_text(str(max(1, held - 3)))
     elif request.get("command") not in ("ping", "fill"):
         time.sleep(float(os.environ["HOLD"]))
     body = json.dumps({"id": request["id"], "success": True, "result": {"status": "ok"}}).encode()
