@@ -3,8 +3,8 @@ one kind of death: an import the installed code cannot serve (heroku-mcp-server,
 cmake-language-server), a module shadowed by a file of the worker's folder, a dependency's
 release, an interpreter refusing its stdio encoding, a language server given no folder to load
 its libraries from (@angular/language-server), a command line lacking the subcommand or argument
-its error names (@cloudflare/mcp-server-cloudflare). The first that recognises it says why and what
-to do."""
+its error names (@cloudflare/mcp-server-cloudflare), a program it starts that is not there
+(cclsp). The first that recognises it says why and what to do."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from .node_imports import extensionless_import, missing_export, unexported_subpa
 from .probe_locations import probe_locations
 from .runpy_module import runpy_miss
 from .shadowed import shadowed_module
+from .spawn_missing import spawn_missing
 from .stdio_encoding import stdio_encoding
 from .subcommand import command_lack
 from .typescript_api import no_compiler_api
@@ -46,4 +47,5 @@ def crash_reading(exc: str, stderr: str, spec: WorkerSpec) -> Reading | None:
         or stdio_encoding(stderr, spec)
         or probe_locations(stderr, spec)
         or command_lack(exc, spec.argv)
+        or spawn_missing(stderr, spec)
     )

@@ -24,6 +24,7 @@ from poolctl.diagnose.shell_reported import (
     shell_reported,
 )
 from poolctl.diagnose.signal_words import signal_words
+from poolctl.diagnose.spawn_missing import spawn_missing
 from poolctl.diagnose.started_as import started_as
 from poolctl.diagnose.stdout_astray import DISCARDED_NOTE, ONTO_STDERR_FIX, REDIRECTED_FIX
 from poolctl.diagnose.timeout_wrapper import ran_out
@@ -98,6 +99,10 @@ def death_of(pool: Pool, worker_id: str) -> Death | None:
             return Death(
                 f", after the exception `{exc}`; {api.why()}", api.fix(), ev, (api.evidence(),)
             )
+        spawn = spawn_missing(stderr, process.spec)
+        if spawn is not None:  # a program it starts, not there
+            said = f", after the exception `{exc}`; {spawn.why()}"
+            return Death(said, spawn.fix(), ev, (spawn.evidence(),))
         unread = null_settings(process, exc, f"workers/{worker_id}.stdout.bin")
         if unread is not None:  # a setting poolctl answered null, read unchecked
             said = f", after the exception `{exc}`{unread.said}"
