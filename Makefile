@@ -141,10 +141,11 @@ $(PY_PEERS_STAMP): Makefile
 # (tests/test_lsp_exits_at_end_of_input.py). excel-mcp-server 2.2.2 requires its transport,
 # `stdio` among its choices (tests/test_required_stdio_choice.py). mcp-for-blender 2.2.4 with no
 # Blender answers its tools as successes and logs the refused connection
-# (tests/test_scenario_logged_error.py).
+# (tests/test_scenario_logged_error.py). kubernetes-mcp-server 0.0.69 downloads its Go binary from
+# GitHub as it first starts, and exits when it cannot (tests/test_unreached_at_start.py).
 PY_ALONE       := mcp-neo4j-cypher==0.6.0 mcp-atlassian==0.23.1 autotools-language-server==0.1.3 \
                   arxiv-mcp-server==0.8.2 just-lsp==0.10.0 excel-mcp-server==2.2.2 \
-                  mcp-for-blender==2.2.4
+                  mcp-for-blender==2.2.4 kubernetes-mcp-server==0.0.69
 PY_ALONE_STAMP := $(PEERS)/py-alone/.installed-stamp
 $(PY_ALONE_STAMP): Makefile
 	@ok=1; for p in $(PY_ALONE); do $(PYTHON) -m venv $(PEERS)/py-alone/$${p%%==*} \

@@ -66,6 +66,7 @@ from ..stdout_said import stdout_refusal
 from ..still_running import still_running
 from ..terminal_only import said_on_terminal, silent_fix, silent_log
 from ..timeout_wrapper import ran_out
+from ..unreached_exit import unreached_exit
 
 ID = "crashed"
 # what to do about a worker that exited between a frame's header and its end
@@ -347,6 +348,9 @@ def crashed(obs: Observations) -> Judgement:
     if said_once is not None and not obs.pending:  # ccls: `Failed to parse --init as JSON: …`
         verdict += f", saying `{said_once}`, the only line on its stderr"
         fix = f"Fix what it reports (`{said_once}`); run `{argv}` by hand to see it happen."
+    reach = unreached_exit(obs.stderr_text) if status.code and fix == unread else None
+    if reach is not None and not served:  # a download or a connection it needs at start, failed
+        verdict, fix, ev = verdict + reach.why(), reach.fix(), [*ev, reach.evidence(origin)]
     # a path on its command line that its error names as not there (mcp-server-git's
     # `--repository`), where the fix was still to fix that error (`Fix the error it logs …`)
     said = (logged or exc or said_once or "") if status.code and fix.startswith("Fix ") else ""
