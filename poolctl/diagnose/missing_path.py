@@ -19,7 +19,7 @@ from poolctl.worker_types import WorkerSpec
 # words that say a thing is not there; a path alone in an error is not enough
 _ABSENT = re.compile(
     r"(?i)(?:does ?n[o']t exist|no such file or directory|not found|cannot find|can't find"
-    r"|\bENOENT\b|not a directory)"
+    r"|\bENOENT\b|not a directory|cannot access)"
 )
 _SHELLS = {"sh", "bash", "dash", "zsh", "ksh"}
 
@@ -77,9 +77,17 @@ def _given(argv: tuple[str, ...] | list[str]) -> Iterator[tuple[str, str]]:
         before = arg
 
 
-def missing_path(said: str, spec: WorkerSpec) -> MissingPath | None:
-    """The path on `spec`'s command line that `said` (an error it exited on) names as missing
-    and that is not there; None when it names none."""
+def missing_path(said: str, spec: WorkerSpec, stderr: str = "") -> MissingPath | None:
+    """The path on `spec`'s command line that `said` (an error it exited on), or else a line of
+    `stderr` before it, names as missing and that is not there; None when none does.
+    server-filesystem given a folder that is not there warns `Cannot access directory /x,
+    skipping` and exits on `Error: None of the specified directories are accessible`."""
+    found = _missing_in(said, spec)
+    lines = (ln for ln in stderr.splitlines()[-50:] if _ABSENT.search(ln))
+    return found or next((m for ln in lines if (m := _missing_in(ln, spec))), None)
+
+
+def _missing_in(said: str, spec: WorkerSpec) -> MissingPath | None:
     if not _ABSENT.search(said):
         return None
     moved = any(_moves(arg) for arg in spec.argv[1:]) and _shell(spec.argv)

@@ -354,7 +354,7 @@ def crashed(obs: Observations) -> Judgement:
     # a path on its command line that its error names as not there (mcp-server-git's
     # `--repository`), where the fix was still to fix that error (`Fix the error it logs …`)
     said = (logged or exc or said_once or "") if status.code and fix.startswith("Fix ") else ""
-    if said and (absent := missing_path(said, obs.worker.spec)) is not None:
+    if said and (absent := missing_path(said, obs.worker.spec, obs.stderr_text)) is not None:
         verdict += absent.why()
         fix = absent.fix() + (f" {MERGED_FIX}" if fix.endswith(MERGED_FIX) else "")
         ev.append(absent.evidence())
