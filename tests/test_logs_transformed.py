@@ -100,6 +100,19 @@ CAPTURES = [
     "pytest/services_tox.txt",
     "pytest/exception_group/default.txt",
     "mixed/pytest_then_jest.log",
+    # other runners' whole reports: JSON on one line or many, XML
+    "mixed/jest_json/report.json",
+    "mixed/gtest_json/report.json",
+    "mixed/mocha_blocks/json.txt",
+    "mixed/rspec_runs/json_out.txt",
+    "mixed/catch2_runs/report.xml",
+    "mixed/doctest_cpp_runs/xml.txt",
+    "mixed/cucumber_js_runs/report.json",
+    "mixed/pytest_json_report/report.json",
+    "mixed/boost_test_runs/xml_suites.xml",
+    # TeamCity's service messages alone, and beside PHPUnit's count
+    "mixed/teamcity_runs/mocha.txt",
+    "mixed/teamcity_runs/phpunit.txt",
 ]
 
 

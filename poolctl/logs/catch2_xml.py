@@ -30,7 +30,7 @@ def read(text: str, file: str, out: ParsedLog) -> bool:
     """Read `text`, a whole input, if it is Catch2's XML report: its failures and its run into
     `out`. False when it is not one."""
     try:
-        root = fromstring(text)
+        root = fromstring(text.lstrip())  # (a report after other lines: blank lines)
     except Exception:  # (defusedxml's refusals and expat's errors alike: not such a report)
         return False
     if root.tag != "Catch":

@@ -34,7 +34,7 @@ def read(text: str, file: str, out: ParsedLog) -> bool:
     """Read `text`, a whole input, if it is doctest's XML report: its failures and its run into
     `out`. False when it is not one."""
     try:
-        root = fromstring(text)
+        root = fromstring(text.lstrip())  # (a report after other lines: blank lines)
     except Exception:  # (defusedxml's refusals and expat's errors alike: not such a report)
         return False
     if root.tag != "doctest":

@@ -8,54 +8,58 @@ import importlib
 import re
 from types import ModuleType
 
+from poolctl.logs.ansi import strip_ansi
 from poolctl.logs.archive import open_input
+from poolctl.logs.prefixes import strip_prefixes
 from poolctl.logs.records import STDIN_NAME, ParsedLog
 from poolctl.logs.unpack import readable_input
 
 # Boost.Test's XML log: its report on stderr, piped with it, can make it sniff as Boost's
 # console, so it is looked for before a format is chosen
-BOOST_XML = re.compile(rb"^(?:<\?xml[^>]*\?>\s*)?<TestLog>")
+_BOOST_XML = re.compile(r"^(?:<\?xml[^>]*\?>\s*)?<TestLog>", re.M)
 _AGAIN = 1 << 20  # bytes of a log read again for its TeamCity messages (the most sniffed)
 
 # the reports read once no format was found: Jest's and Vitest's JSON, GoogleTest's JSON (their
 # first keys, in order), Catch2's XML, C++ doctest's XML, Mocha's JSON (its first keys),
-# pytest-json-report's, Cucumber's JSON
-_REPORTS = (
-    (re.compile(rb'^\{"num(?:Failed|Total)TestSuites":'), "jest_json"),
-    (re.compile(rb'^\{\s*"tests": \d+,\s*"failures": \d+,'), "gtest_json"),
-    (re.compile(rb'^(?:<\?xml[^>]*\?>\s*)?<Catch name="'), "catch2_xml"),
-    (re.compile(rb"^(?:<\?xml[^>]*\?>\s*)?<doctest[ >]"), "doctest_cpp_xml"),
-    (re.compile(rb'^\{\s*"stats": \{\s*"suites": \d+,'), "mocha_json"),
-    (re.compile(rb'^\{"created": [\d.]+, "duration": [\d.]+, "exitcode": '), "pytest_json_report"),
-    (
-        re.compile(rb'^\[\s*\{\s*"(?:description|elements|id|keyword|line|name|tags|uri)"'),
-        "cucumber_json",
-    ),
-)
-
-# ... and those read from the line they begin on: RSpec's JSON, on one line, after what Ruby
-# printed on stderr (a thread's exception report)
-_AFTER_LINES = (
-    (re.compile(rb'^\{"version":"\d[^"]*","(?:messages|examples)":', re.M), "rspec_json"),
+# pytest-json-report's, Cucumber's JSON, RSpec's JSON; each at the input's start or, after other
+# lines (a tool's before the step, what the runner printed on stderr), at the start of a line
+_REPORTS = tuple(
+    (re.compile(pattern, re.M), module)
+    for pattern, module in (
+        (r'^\{"num(?:Failed|Total)TestSuites":', "jest_json"),
+        (r'^\{\s*"tests": \d+,\s*"failures": \d+,', "gtest_json"),
+        (r'^(?:<\?xml[^>]*\?>\s*)?<Catch name="', "catch2_xml"),
+        (r"^(?:<\?xml[^>]*\?>\s*)?<doctest[ >]", "doctest_cpp_xml"),
+        (r'^\{\s*"stats": \{\s*"suites": \d+,', "mocha_json"),
+        (r'^\{"created": [\d.]+, "duration": [\d.]+, "exitcode": ', "pytest_json_report"),
+        (r'^\[\s*\{\s*"(?:description|elements|id|keyword|line|name|tags|uri)"', "cucumber_json"),
+        (r'^\{"version":"\d[^"]*","(?:messages|examples)":', "rspec_json"),
+    )
 )
 
 
 def read_boost_xml(name: str, out: ParsedLog, head: bytes) -> bool:
-    """A whole input that is Boost.Test's XML log: read."""
-    return bool(_reader("boost_test_xml").read(head.decode("utf-8", "replace"), name, out))
+    """A whole input that is Boost.Test's XML log, at its start or a line's: read."""
+    text = _cleaned(head)
+    found = _BOOST_XML.search(text)
+    if found is None:
+        return False
+    return bool(_reader("boost_test_xml").read(_from(text, found.start()), name, out))
 
 
 def read(name: str, out: ParsedLog, head: bytes) -> bool:
-    """A whole input of no format found that is one of `_REPORTS`, one of `_AFTER_LINES`, or
-    TeamCity's messages alone: read."""
-    start = head.lstrip()
+    """A whole input of no format found that is one of `_REPORTS` (its CI prefixes, colours and
+    byte order mark left out), or TeamCity's messages alone: read. A report after other lines is
+    read with those lines left blank, so that its lines keep their numbers."""
+    text = _cleaned(head)
+    start = text.lstrip()
     for pattern, module in _REPORTS:
         if pattern.match(start):
-            return bool(_reader(module).read(head.decode("utf-8", "replace"), name, out))
-    for pattern, module in _AFTER_LINES:
-        if pattern.search(head):
-            return bool(_reader(module).read(head.decode("utf-8", "replace"), name, out))
-    if b"##teamcity[test" in head:
+            return bool(_reader(module).read(text, name, out))
+    for pattern, module in _REPORTS:
+        if found := pattern.search(text):
+            return bool(_reader(module).read(_from(text, found.start()), name, out))
+    if b"##teamcity[test" in head:  # (its messages are CI prefixes to `strip_prefixes`)
         return bool(_reader("teamcity").read(head.decode("utf-8", "replace"), name, out))
     return False
 
@@ -68,6 +72,16 @@ def teamcity_beside(name: str, out: ParsedLog, head: bytes, summaries_before: in
         with open_input(name) as again:
             head = readable_input(again, name)[0].read(_AGAIN)
     _reader("teamcity").read_beside(head.decode("utf-8", "replace"), name, out, summaries_before)
+
+
+def _cleaned(head: bytes) -> str:
+    """A whole input's text, its CI prefixes, colours and byte order mark left out."""
+    return strip_prefixes(strip_ansi(head.decode("utf-8", "replace"))).lstrip("\ufeff")
+
+
+def _from(text: str, start: int) -> str:
+    """`text` from `start`, the lines before it left blank (each line keeps its number)."""
+    return "\n" * text.count("\n", 0, start) + text[start:]
 
 
 def _reader(module: str) -> ModuleType:
