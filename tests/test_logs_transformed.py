@@ -110,6 +110,7 @@ CAPTURES = [
     "mixed/cucumber_js_runs/report.json",
     "mixed/pytest_json_report/report.json",
     "mixed/boost_test_runs/xml_suites.xml",
+    "mixed/playwright_runs/json.txt",
     # TeamCity's service messages alone, and beside PHPUnit's count
     "mixed/teamcity_runs/mocha.txt",
     "mixed/teamcity_runs/phpunit.txt",
