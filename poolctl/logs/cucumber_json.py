@@ -14,6 +14,11 @@ A scenario fails by its first step or hook that failed, or is ambiguous, undefin
 at its line there, that step's error its message (its class its kind, `AssertionError
 [ERR_ASSERTION]` AssertionError), its frames its stack; an undefined or pending step, which has
 no error, says its status. The failed scenarios count the run.
+
+behave's JSON formatter (`behave -f json -o FILE`) writes the same shape in its own dialect: a
+`location` (`features/pool.feature:3`) for each feature and scenario, no `uri` nor `line`, a step's
+keyword without its space, an exception's step of status `error` with no `error_message` (an
+assertion's `failed` has one), a hook's `hook_error`: read as behave's (its source and runner).
 """
 
 from __future__ import annotations
@@ -29,7 +34,12 @@ from poolctl.model import Failure, Source
 RUNNER = "Cucumber"
 SOURCE: Source = "cucumber"
 FORMAT = "Cucumber JSON"  # what a log of it alone is said to be
-_NOT_PASSED = ("failed", "ambiguous", "undefined", "pending")
+# (behave's JSON formatter also says `error`, an exception's, and `hook_error`)
+_NOT_PASSED = ("failed", "ambiguous", "undefined", "pending", "error", "hook_error")
+_ASSERTED_RE = re.compile(r"^(?:ASSERT FAILED|Assertion Failed): ")
+# behave's JSON formatter's dialect: a `location` of each, no `uri` nor `line`
+BEHAVE = "behave"
+BEHAVE_SOURCE: Source = "behave"
 _KIND_RE = re.compile(r"^(?P<kind>[\w.$]*(?:Error|Exception)\w*)(?: \[\w+\])?: ?(?P<message>.*)$")
 
 
@@ -40,18 +50,22 @@ def read(text: str, file: str, out: ParsedLog) -> bool:
         features = json.loads(text)
     except ValueError:
         return False
+    # (behave leaves `elements` out of a feature it skipped whole)
     if not isinstance(features, list) or not all(
-        isinstance(f, dict) and isinstance(f.get("elements"), list) for f in features
+        isinstance(f, dict) and isinstance(f.get("elements", []), list) for f in features
     ):
         return False
     failures: list[Failure] = []
     scenarios = 0
+    behave = bool(features) and all("uri" not in f and "location" in f for f in features)
+    runner = BEHAVE if behave else RUNNER
     for feature in features:
-        for element in feature["elements"]:
+        uri = str(feature.get("uri") or str(feature.get("location", "")).rpartition(":")[0])
+        for element in feature.get("elements", []):
             if not isinstance(element, dict) or element.get("type") == "background":
                 continue
             scenarios += 1
-            if (failed := _failure(str(feature.get("uri", "")), element, file)) is not None:
+            if (failed := _failure(uri, element, file, runner)) is not None:
                 failures.append(failed)
     out.failures.extend(failures)
     out.summaries.append(
@@ -62,16 +76,16 @@ def read(text: str, file: str, out: ParsedLog) -> bool:
             scenarios,
             len(failures),
             read=len(failures),
-            source=RUNNER,
+            source=runner,
         )
     )
-    out.skipped.append(f"{file}: Cucumber's JSON report (--format json), read whole")
-    out.formats[file] = FORMAT
+    out.skipped.append(f"{file}: {runner}'s JSON report (--format json), read whole")
+    out.formats[file] = f"{runner} JSON"
     out.lines_read += text.count("\n") + 1
     return True
 
 
-def _failure(uri: str, scenario: dict[str, Any], file: str) -> Failure | None:
+def _failure(uri: str, scenario: dict[str, Any], file: str, runner: str) -> Failure | None:
     steps = [
         s
         for key in ("before", "steps", "after")
@@ -82,8 +96,11 @@ def _failure(uri: str, scenario: dict[str, Any], file: str) -> Failure | None:
     if bad is None:
         return None
     result = bad.get("result") or {}
-    step = f"{bad.get('keyword', '')}{bad.get('name', '')}".strip() or "hook"
-    error = str(result.get("error_message") or "")
+    keyword = str(bad.get("keyword", ""))
+    keyword += " " if keyword and not keyword.endswith(" ") else ""
+    step = f"{keyword}{bad.get('name', '')}".strip() or "hook"
+    said = result.get("error_message") or ""
+    error = "\n".join(map(str, said)) if isinstance(said, list) else str(said)
     lines = error.splitlines()
     frames = [t.strip().removeprefix("at ") for t in lines if t.strip().startswith("at ")]
     said = [t for t in lines if not t.strip().startswith("at ")]
@@ -91,15 +108,18 @@ def _failure(uri: str, scenario: dict[str, Any], file: str) -> Failure | None:
     if said and (thrown := _KIND_RE.match(said[0])):
         kind, said[0] = thrown["kind"], thrown["message"]
     message = "\n".join(said).strip() or f"step {result.get('status')}: {step}"
+    if asserted := _ASSERTED_RE.match(message):  # behave's assert, as its console says it
+        kind, message = "AssertionError", message[asserted.end() :]
+    line = scenario.get("line") or str(scenario.get("location", "")).rpartition(":")[2]
     return block_failure(
-        SOURCE,
+        BEHAVE_SOURCE if runner == BEHAVE else SOURCE,
         file,
         [(1, "")],
-        name=str(scenario.get("name", "")),
+        name=str(scenario.get("name", "")).strip(),
         group=uri,
-        location=f"{uri}:{scenario.get('line', '')}",
+        location=f"{uri}:{line}",
         kind=kind,
         message=message,
-        details={"runner": RUNNER, "step": step, "text": clip(error, MAX_FIELD)},
+        details={"runner": runner, "step": step, "text": clip(error, MAX_FIELD)},
         frames=frames,
     )
