@@ -126,3 +126,21 @@ def test_failures_then_warnings_are_each_read(capsys: pytest.CaptureFixture[str]
     assert (report["summary"]["failures"], report["summary"]["unread"]) == (7, 0)
     rows = finding_rows(report, "name", "location", "kind", "pattern", source="cucumber_js")
     assert sorted(rows) == sorted([*READ, PENDING])
+
+
+def test_its_messages_are_read_as_its_json_report(capsys: pytest.CaptureFixture[str]) -> None:
+    """Cucumber's messages (`--format message`: a JSON envelope a line, pickles, test cases and
+    their steps' results joined by id) were refused as of no format (exit 2); each failed
+    scenario is read as the JSON report's."""
+    code, report = triage_json(capsys, RUNS / "message.txt")
+    assert code == 1
+    assert (report["summary"]["failures"], report["summary"]["unread"]) == (6, 0)
+    rows = finding_rows(report, "name", "location", "kind", "pattern", source="cucumber")
+    assert sorted(rows) == sorted(READ)
+    failures = {f["failure"]["name"]: f["failure"] for f in report["findings"]}
+    assert failures["a worker answers a ping"]["details"]["step"] == "When I ping it within 300 ms"
+    assert failures["a crashed worker is replaced"]["message"] == (
+        "step undefined: When the worker crashes"
+    )
+    code, clean = triage_json(capsys, RUNS / "message_clean.txt")
+    assert (code, clean["summary"]["failures"]) == (0, 0)

@@ -111,6 +111,7 @@ CAPTURES = [
     "mixed/pytest_json_report/report.json",
     "mixed/boost_test_runs/xml_suites.xml",
     "mixed/playwright_runs/json.txt",
+    "mixed/cucumber_js_runs/message.txt",
     # TeamCity's service messages alone, and beside PHPUnit's count
     "mixed/teamcity_runs/mocha.txt",
     "mixed/teamcity_runs/phpunit.txt",
