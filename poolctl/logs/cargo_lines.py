@@ -4,6 +4,8 @@ that tell which target runs; the target a parser reads, and its end when the inp
 
 from __future__ import annotations
 
+import json
+import re
 import weakref
 from typing import TYPE_CHECKING
 
@@ -14,6 +16,15 @@ if TYPE_CHECKING:
     from poolctl.logs.go_runs import Keep
     from poolctl.logs.scan import Consumer, TextParser
 
+# libtest's JSON event of a test (`--format json`), `{ "type": "test", "name": "…", … }`
+_JSON_FAILED = '{ "type": "test", "name": "'
+JSON_TRIGGER = r'^\{ "type": "test", "name": "[^"]*", "event": "failed"'
+# ... and of its suite's end: the target's verdict, or a clean run
+JSON_VERDICT_RE = re.compile(
+    r'^\{ "type": "suite", "event": "failed", "passed": \d+, "failed": (?P<failed>\d+),'
+)
+JSON_VERDICT_TRIGGER = r'^\{ "type": "suite", "event": "failed", '
+JSON_CLEAN_RE = re.compile(r'^\{ "type": "suite", "event": "ok", "passed": \d+, "failed": 0,')
 # each parser's current `cargo test` target: its path, the tests read, the panics printed inline
 _CARGO: weakref.WeakKeyDictionary[TextParser, cargo_block.CargoRun] = weakref.WeakKeyDictionary()
 
@@ -27,6 +38,8 @@ def cargo_line(parser: TextParser, number: int, line: str, keep: Keep) -> Consum
         return cargo_block.CargoBlock(number, line, parser.name, run, keep)
     if text.startswith("thread '") and cargo_block.PANIC_RE.match(text):
         return cargo_block.InlinePanic(number, line, parser.name, run)
+    if text.startswith(_JSON_FAILED) and '"event": "failed"' in text:
+        return _json_failure(parser.name, number, text, run, keep)
     if text == cargo_block.LIST:
         return cargo_block.FailureList(number, parser.name, run, keep)
     if text.startswith("running ") and cargo_block.RUNNING_RE.match(text):
@@ -46,6 +59,26 @@ def cargo_line(parser: TextParser, number: int, line: str, keep: Keep) -> Consum
         run.target = path
         return NO_BLOCK
     return None
+
+
+def _json_failure(
+    file: str, number: int, text: str, run: cargo_block.CargoRun, keep: Keep
+) -> Consumer:
+    """libtest's JSON event of a failed test (`cargo test -- -Z unstable-options --format json`):
+    read as its `---- NAME stdout ----` block is, from what it printed (`stdout`) and libtest's
+    word on it (`message`: a should_panic test's)."""
+    try:
+        event = json.loads(text)
+    except ValueError:
+        return NO_BLOCK  # a line cut short
+    name = str(event.get("name", ""))
+    body = str(event.get("stdout") or "").splitlines()
+    if event.get("message"):
+        body.append(f"note: {event['message']}")
+    lines = [(number, text)]
+    run.read.add(name)
+    keep(cargo_block.panic_failure(name, body, file, lines, run), lines)
+    return NO_BLOCK
 
 
 def stopped(parser: TextParser, keep: Keep) -> None:

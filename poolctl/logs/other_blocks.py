@@ -146,6 +146,7 @@ TRIGGERS = (
     *deno_block.TRIGGERS,  # `deno test`'s ERRORS section, its cancelled tests
     mocha_tree.TRIGGER,  # ... and its tree's failed tests above them
     *cargo_block.TRIGGERS,  # cargo test's blocks, targets, panics and failures list
+    cargo_lines.JSON_TRIGGER,  # ... libtest's JSON event of a failed test
     *nextest_block.TRIGGERS,  # cargo nextest's failed tests' result lines
     *go_block.TRIGGERS,  # go test's `--- FAIL:` lines, `-v`'s `=== RUN`, a package's timeout
     go_json.TRIGGER,  # ... the same in `go test -json`'s output events
@@ -311,7 +312,7 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
         tries = _NEXTEST_TRIES.setdefault(parser, nextest_block.Tries(parser.out))
         return nextest_block.NextestBlock(number, line, parser.name, partial(_keep, parser), tries)
     if (
-        line[:1] in "-rtfe "
+        line[:1] in "-rtfe {"  # (`{`: libtest's JSON events)
         and (cargo := cargo_lines.cargo_line(parser, number, line, partial(_keep, parser)))
         is not None
     ):

@@ -12,6 +12,7 @@ from poolctl.logs import (
     boost_test_block,
     bun_block,
     busted_block,
+    cargo_lines,
     catch2_block,
     catch2_compact,
     clojure_block,
@@ -69,6 +70,11 @@ VERDICTS = (
     Verdict(
         "cargo test",
         re.compile(r"^test result: FAILED\. \d+ passed; (?P<failed>\d+) failed;"),
+        f"{_JUNIT} (cargo-nextest's JUnit output, or cargo2junit)",
+    ),
+    Verdict(  # libtest's JSON event of its suite's end (`--format json`)
+        "cargo test",
+        cargo_lines.JSON_VERDICT_RE,
         f"{_JUNIT} (cargo-nextest's JUnit output, or cargo2junit)",
     ),
     Verdict(
@@ -513,6 +519,7 @@ TRIGGERS = (
     boost_test_block.REPORT_TRIGGER,
     cucumber_js_block.VERDICT_TRIGGER,
     mocha_json.STREAM_VERDICT_TRIGGER,
+    cargo_lines.JSON_VERDICT_TRIGGER,
     pytest_reportlog.VERDICT_TRIGGER,
     doctest_cpp_block.VERDICT_TRIGGER,
     ounit_block.ALCOTEST_TRIGGER,
