@@ -119,3 +119,19 @@ def test_a_short_or_native_traceback_gives_its_failing_line_as_the_source(style:
         "worker = Worker(mode, ready_timeout)",
         "raise WorkerStartError(",
     ]
+
+
+def test_a_tb_line_failure_is_named_by_the_summary_line_in_its_order() -> None:
+    # under -n 2 --tb=line the short summary drops the long node id's message and cuts the busy
+    # checkout's to `jlpool.Pool...`, which `jlpool.PoolClosed: …` begins too: the pool closed
+    # under its caller was named test_checkout_waits_for_a_busy_worker, and the checkout's
+    # time-out the other (each test told the other's pattern)
+    rel = "pytest/variants/xdist_tb_line.txt"
+    closed = finding(rel, "test_waiting_caller_is_served_while_the_pool_restarts")
+    assert closed.failure.message.startswith("jlpool.PoolClosed: pool is shutting down")
+    assert isinstance(closed.outcome, Diagnosis)
+    assert closed.outcome.pattern_id == "pool-shutdown-during-checkout"
+    busy = finding(rel, "test_checkout_waits_for_a_busy_worker")
+    assert busy.failure.message.startswith("jlpool.PoolTimeout: timed out waiting for a worker")
+    assert isinstance(busy.outcome, Diagnosis)
+    assert busy.outcome.pattern_id == "checkout-timeout-waiters"

@@ -122,8 +122,23 @@ class Summaries:
         return None
 
     def take_failed(self, message: str = "") -> Summary | None:
-        """The first FAILED line not taken whose message begins `message` (pytest cuts it
-        short with `...`); else the next FAILED line in order."""
+        """The next FAILED line in order when its message (pytest cuts it short with `...`, or
+        drops it past a long node id) agrees with `message`; else the first FAILED line not
+        taken whose message begins `message`; else the next one in order. (A cut message may
+        begin another's: `jlpool.Pool...` of a PoolTimeout begins `jlpool.PoolClosed: …`.)"""
+        first = next(
+            (
+                i
+                for i in range(self._next_failed, len(self.entries))
+                if not self.taken[i] and self.entries[i][1] == "FAILED"
+            ),
+            None,
+        )
+        if first is not None and message.startswith(
+            self.entries[first][3].removesuffix("...").rstrip()
+        ):
+            self.taken[first], self._next_failed = True, first + 1
+            return self.entries[first]
         for i in range(self._next_failed, len(self.entries)) if message else ():
             _, outcome, _, said = self.entries[i]
             said = said.removesuffix("...").rstrip()
