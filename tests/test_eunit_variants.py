@@ -50,6 +50,7 @@ EXPECTED = {
     "slow_worker_answers_ping_test": "port-no-response",
     "checkout_waits_for_a_busy_worker_test": "checkout-timeout-waiters",
     "waiting_caller_is_served_while_the_pool_restarts_test": "pool-shutdown-during-checkout",
+    "-context_test_/0-fun-1-": "fixture-key-mismatch",
     "program_error_test": "required-field-missing",
     "bridge_mock_resets_test": "dependency-not-started",
 }
@@ -107,3 +108,20 @@ def test_common_test_cases_are_read_past_the_reports_their_processes_logged() ->
     }
     assert diagnosed["worker_dies_in_init"] == "port-no-response"
     assert diagnosed["worker_answers_its_init_ping"] == "port-no-response"
+
+
+@pytest.mark.parametrize("log", ["plain.txt", "verbose.txt"])
+def test_a_badkey_under_a_bifs_frame_is_read_with_the_map_it_was_looked_up_in(log: str) -> None:
+    # `in function erlang:map_get/2` (no file), `  called as map_get(pool_pid,#{pid => …})`,
+    # then the test's frames and `**error:{badkey,pool_pid}`, a Logger report after it: the
+    # BIF's frame was no frame, so the whole stack and the report became the message, kind
+    # `error`, no place, and nothing fired
+    parsed = read_logs([str(VARIANTS / log)])
+    f = next(f for f in parsed.failures if f.name == "-context_test_/0-fun-1-")
+    assert (f.kind, f.message, f.location) == ("error", "{badkey,pool_pid}", "vpool_tests.erl:37")
+    assert f.stacktrace[0] == "in function erlang:map_get/2"
+    assert f.details["logged"].startswith("=NOTICE REPORT==== ")
+    report = triage(parsed, load_patterns())
+    o = next(x.outcome for x in report.findings if x.failure.name == f.name)
+    assert isinstance(o, Diagnosis) and o.pattern_id == "fixture-key-mismatch"
+    assert (o.facts["missing_key"], o.facts["nearest_key"]) == ("pool_pid", "pid")

@@ -49,12 +49,14 @@ TRIGGERS = (
     r"(?:^\.*|\.\.\.)\*(?:failed|timed out)\*\s*$",  # (alone: [verbose], after PropEr)
     rf"^ *\*\*\* (?:{_CONTEXT}) \*\*\*",
 )
-_FRAME_RE = re.compile(
-    r"^(?:\*\*)?in (?:function|call from) (?P<module>'?[\w@]+'?):\S+ "
-    r"\((?P<file>[^,()]+), line (?P<line>\d+)\)$"
+_FRAME_RE = re.compile(  # (a BIF's frame, `in function erlang:map_get/2`, names no file)
+    r"^(?:\*\*)?in (?:function|call from) (?P<module>'?[\w@]+'?):\S+"
+    r"(?: \((?P<file>[^,()]+), line (?P<line>\d+)\))?$"
 )
 _ERROR_RE = re.compile(r"^\*\*(?P<kind>error|exit|throw):(?P<reason>.*)$")
 _OUTPUT = "  output:<<"  # the test's captured output, the block's last line
+_CALLED_AS = "  called as "  # under a BIF's frame: `called as map_get(k,#{…})`
+_REPORT_RE = re.compile(r"^=[A-Z]+ REPORT={4} ")  # a Logger report the test's processes printed
 
 
 class EunitBlock(RunnerBlock):
@@ -80,12 +82,17 @@ class EunitBlock(RunnerBlock):
             return []
         frames: list[str] = []
         said: list[str] = []
+        logged: list[str] = []  # an OTP report printed inside the block, after its error
         output = ""
         for _, text in self.lines[1:]:
-            if _FRAME_RE.match(text) and not said:
-                frames.append(text.removeprefix("**"))
-            elif text.lstrip(".").startswith(_OUTPUT):  # (PropEr's dot before it, [verbose])
+            if text.lstrip(".").startswith(_OUTPUT):  # (PropEr's dot before it, [verbose])
                 output = text.lstrip(".").strip()
+            elif logged or (said and _REPORT_RE.match(text)):
+                logged.append(text)
+            elif _FRAME_RE.match(text) and not said:
+                frames.append(text.removeprefix("**"))
+            elif text.startswith(_CALLED_AS) and not said:
+                continue  # a BIF's frame's arguments (kept in the block's text)
             else:
                 said.append(text)
         module = header["module"] if header else _module(frames)
@@ -105,6 +112,8 @@ class EunitBlock(RunnerBlock):
             "outcome": "cancelled" if cancelled else "failed",
             "text": clip("\n".join(t for _, t in self.lines[1:]), MAX_FIELD),
         }
+        if logged:
+            details["logged"] = clip("\n".join(logged), MAX_FIELD)
         if output not in ("", 'output:<<"">>'):
             details["captured output"] = clip(output, MAX_FIELD)
         failure = Failure(
@@ -141,7 +150,7 @@ def _place(frames: list[str], module: str) -> str:
     """`file:line` of the first frame in the test's module ("" when none is: a test cancelled
     in `timer:sleep`, its fun's own frame not printed)."""
     found = [m for f in frames if (m := _FRAME_RE.match(f))]
-    ours = [m for m in found if m["module"].strip("'") == module]
+    ours = [m for m in found if m["module"].strip("'") == module and m["file"]]
     return f"{ours[0]['file']}:{ours[0]['line']}" if ours else ""
 
 

@@ -241,7 +241,9 @@ def _compare(fact: Fact, facts: dict[str, Any]) -> bool | None:
 # --- pattern 4: keys -------------------------------------------------------------------------
 
 _KEY_ATOM = re.compile(r"([a-z_][\w?!]*):(?=\s)")
-_KEY_QUOTED = re.compile(r"""(?:"([^"]+)"|'([^']+)'|:([a-z_][\w?!]*))\s*(?:=>|:)""")
+_KEY_QUOTED = re.compile(  # (an Erlang map's bare atom: `#{pid => <0.98.0>}`)
+    r"""(?:"([^"]+)"|'([^']+)'|:([a-z_][\w?!]*)|([a-z][\w@]*)(?=\s*=>))\s*(?:=>|:)"""
+)
 _OPEN = {"{": "}", "[": "]", "(": ")"}
 
 
@@ -390,6 +392,11 @@ def key_comparison(view: FailureView, ctx: FactContext) -> tuple[dict[str, Any],
     if m := re.search(r"key :?\"?([\w?!]+)\"? not found in:\s+(%?\{.*)", everything, re.DOTALL):
         # Elixir: the map on the same line, or (1.18+) pretty-printed on the lines after
         expected, given, source = [m.group(1)], map_keys(m.group(2)), "the KeyError"
+    elif m := re.search(r"\{badkey,\s*'?([\w@]+)'?\}", everything):
+        # Erlang: the key, and the map it was looked up in where a BIF's frame prints its call
+        expected, source = [m.group(1)], "the badkey error"
+        if g := re.search(r"called as (?:[\w@]+:)?[\w@]+\(\s*'?[\w@]+'?,\s*(#\{.*)", everything):
+            given = map_keys(g.group(1))
     elif m := re.search(r"fixture '(\w+)' not found", everything):
         expected, source = [m.group(1)], "pytest"
         # the list goes on over lines of names only (not `use 'pytest --fixtures …'`)
