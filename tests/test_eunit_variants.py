@@ -52,6 +52,7 @@ EXPECTED = {
     "waiting_caller_is_served_while_the_pool_restarts_test": "pool-shutdown-during-checkout",
     "-context_test_/0-fun-1-": "fixture-key-mismatch",
     "program_error_test": "required-field-missing",
+    "adapter_test": "adapter-misconfigured",
     "bridge_mock_resets_test": "dependency-not-started",
 }
 
