@@ -26,6 +26,7 @@ from poolctl.worker_types import Answer, NoAnswer
 
 from . import procinfo
 from .experiments import (
+    NOT_BEGUN,
     Experiment,
     Outcome,
     Result,
@@ -41,6 +42,7 @@ from .experiments import (
 )
 from .file_lock import lock_wait
 from .known import Known, first_input, stand_ins
+from .openings_first import openings_first
 from .outcomes import (
     protocol_settled,
 )
@@ -76,7 +78,8 @@ class EarlyExperiments:
     """Begins the experiments during the wait of a session's first request once it has waited
     `lead` of its timeout, and hands the diagnosis their results (see the module's
     docstring). Each other protocol's opening is asked too, `lead` later if no experiment has
-    answered by then (at once when `named`: `--framing auto` named another protocol), or at
+    answered by then (at once when `named`: `--framing auto` named another protocol, and
+    before the framings' experiments for a costly JSON-RPC server: `openings_first`), or at
     once in the worker's framing when its frames report an error instead of an answer. Once
     their results settle why no answer comes (`settled.settling`), the request is waited for
     no longer, nor are the experiments whose results the verdict no longer needs."""
@@ -118,6 +121,9 @@ class EarlyExperiments:
         # when each copy's request left its stdin pipe, and its CPU looked at since
         self._taken: dict[str, tuple[float, StartWatch]] = {}
         self._wait_over = False  # the request's wait ended: no more openings asked from here
+        self._settled_short = ""  # what settled it, in short, once something did
+        self._named_framing = ""  # the framing of the answer that settled it
+        self._settle_took = 0.0  # how long after it was asked that answer came
 
     def watching(self, exchange: Exchange) -> Exchange:
         """`exchange`, with the experiments begun `lead` into the first request's wait, and
@@ -199,6 +205,9 @@ class EarlyExperiments:
             if time.monotonic() + RECHECK < wait_ends:
                 self._look_in(RECHECK, request, timeout, read_before, wait_ends)
             return
+        costly = "" if self.named else openings_first(worker)
+        if costly:  # the framings' copies wait for them (`_run_after_openings`)
+            self._ask(request, timeout)
         with self._lock:
             if self._over:
                 return
@@ -209,10 +218,10 @@ class EarlyExperiments:
             if first_input(worker, request):  # the worker is the replay: its wait shows it
                 started = [e for e in started if e.id != "replay"]
             self._begun_at = time.monotonic()
-            self._begun = tuple(started)
+            self._begun = () if costly else tuple(started)
             deadline = time.monotonic() + timeout + STOP_MARGIN
             self._runner = threading.Thread(
-                target=self._run,
+                target=self._run_after_openings if costly else self._run,
                 args=(started, request, timeout, deadline),
                 name="early-experiments",
             )
@@ -221,7 +230,7 @@ class EarlyExperiments:
             self._keep(result)
         if self.named:
             self._ask(request, timeout)
-        else:
+        elif not costly:
             self._ask_in(lead(timeout), request, timeout)
 
     def _lock_held_outside(self) -> bool:
@@ -339,6 +348,48 @@ class EarlyExperiments:
         self._run(asked, request, timeout, deadline)
         openings.join()
 
+    def _run_after_openings(
+        self, experiments: Sequence[Experiment], request: Request, timeout: float, deadline: float
+    ) -> None:
+        """The framings' and buffering experiments of a worker asked the openings first
+        (`openings_first`): begun once the handshake protocols' copies are past their start
+        with none answered as its protocol's server, each given the time it would have had;
+        not begun once one was (that answer names the protocol whatever they would get)."""
+        waited_from = time.monotonic()
+        first = [e for e in self.protocols if get_protocol(e.spec.protocol).handshake]
+        while self._openings_pending(first, timeout) and time.monotonic() < deadline:
+            time.sleep(RECHECK / 5)
+        left: list[Experiment] = []  # not begun
+        with self._lock:
+            settled, needed = self._settled_short, self._needed
+            if settled:
+                # the request in the framing of the protocol named is still asked (a language
+                # server spoken jsonrpc refuses it in content-length: that names the framing
+                # too), given twice the time the opening's answer took, as the others would be
+                named = f"framing-{self._named_framing}"
+                left = [e for e in experiments if e.id != named]
+                experiments = [e for e in experiments if e.id == named]
+                self._let_go_at = time.monotonic() + max(LET_GO_AFTER, 2 * self._settle_took)
+            self._begun = tuple(experiments)
+        if settled:
+            for exp in left:
+                self._keep(Skipped(exp, f"{NOT_BEGUN}{settled}, the openings asked first"))
+        if needed is not None:
+            experiments = [e for e in experiments if e.id in needed]
+        self._run(experiments, request, timeout, deadline + time.monotonic() - waited_from)
+
+    def _openings_pending(self, first: Sequence[Experiment], timeout: float) -> bool:
+        """Whether the framings' copies still wait for the handshake openings asked before them:
+        none named the protocol yet, the diagnosis still wants them, and an opening not ended
+        has not held its request for `lead(timeout)` or is still busy with its start."""
+        with self._lock:
+            if self._settled_short or self._needed == set():
+                return False
+            running = [e for e in first if e.id not in self.results]
+            taken = [self._taken.get(e.id) for e in running]
+        now = time.monotonic()
+        return any(t is None or now - t[0] < lead(timeout) or t[1].busy() for t in taken)
+
     def _still_opening(
         self, first: Sequence[Experiment], later: Sequence[Experiment], timeout: float
     ) -> bool:
@@ -398,6 +449,9 @@ class EarlyExperiments:
             if found is None:
                 return
             self.ended = found.reason
+            self._settled_short = found.short
+            if isinstance(result, Outcome):  # it settled it: none before did
+                self._named_framing = result.experiment.spec.framing
             if found.by_framing:
                 self.settled = found.short
             # the other experiments are let go once they had twice its time
@@ -405,6 +459,7 @@ class EarlyExperiments:
                 0.0, time.monotonic() - (self._begun_at if found.by_framing else self._asked_at)
             )
             self._let_go_at = self._begun_at + max(LET_GO_AFTER, 2 * took)
+            self._settle_took = took
             self._let_go_why = (
                 f"{found.short} {took:.1f} s after it was asked, and nothing answered here in "
                 "twice that"

@@ -119,6 +119,10 @@ def refusal(outcome: Outcome, handshake: bool) -> bool:
     return handshake or (isinstance(error, dict) and error.get("code") == NOT_INITIALIZED)
 
 
+# the reason of an experiment not begun because the evidence had already settled the verdict
+NOT_BEGUN = "not begun: "
+
+
 @dataclass(frozen=True)
 class Skipped:
     """An experiment that did not run, and why."""

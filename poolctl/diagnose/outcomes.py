@@ -10,7 +10,7 @@ from poolctl.framing import FRAMINGS
 from poolctl.model import Evidence
 from poolctl.protocol import PROTOCOLS, Protocol, get_protocol
 
-from .experiments import Outcome, Result
+from .experiments import NOT_BEGUN, Outcome, Result, Skipped
 from .observe import Observations
 
 BUFFER_EXPERIMENTS = ("unbuffered", "pty", "many")
@@ -23,6 +23,13 @@ def other_framings(obs: Observations) -> list[str]:
 def result(obs: Observations, eid: str) -> Outcome | None:
     r = obs.results.get(eid)
     return r if isinstance(r, Outcome) else None
+
+
+def not_begun(obs: Observations, eid: str) -> str:
+    """Why experiment `eid` was not begun, the evidence having settled the verdict before it
+    (the openings asked first: `openings_first`), or "": it shows nothing either way."""
+    r = obs.results.get(eid)
+    return r.reason if isinstance(r, Skipped) and r.reason.startswith(NOT_BEGUN) else ""
 
 
 def silent(outcome: Outcome | None) -> bool:

@@ -16,6 +16,7 @@ from ..outcomes import (
     BUFFER_EXPERIMENTS,
     buffer_answered,
     experiment_evidence,
+    not_begun,
     result,
 )
 from ..readings import (
@@ -61,7 +62,7 @@ def buffered(obs: Observations) -> Judgement:
     if live is not None and live.stdin_wait() is None:
         return untested(not_waiting(obs))
     probe = obs.close_probe
-    ran = [eid for eid in BUFFER_EXPERIMENTS if eid in obs.results]
+    ran = [eid for eid in BUFFER_EXPERIMENTS if eid in obs.results and not not_begun(obs, eid)]
     helped = [eid for eid in ran if buffer_answered(obs, eid)]
     if buffer_answered(obs, "replay"):
         return ruled_out("a fresh process answered the same request on a pipe")

@@ -24,8 +24,10 @@ from ..outcomes import (
     framing_worked,
     framings_all_silent,
     let_go_silent,
+    not_begun,
     other_framings,
     result,
+    silent,
 )
 from ..readings import (
     answered_before,
@@ -81,14 +83,20 @@ def framing_mismatch(obs: Observations) -> Judgement:
     worked = [f for f in others if framing_worked(obs, f)]
     if worked:
         return _request_in_another_framing(obs, worked[0], others)
-    if framings_all_silent(obs):
-        tried = [result(obs, e) for e in ["replay", *(f"framing-{f}" for f in others)]]
+    # those not begun, the protocol named first (`openings_first`), show nothing either
+    skipped = [f for f in others if not_begun(obs, f"framing-{f}")]
+    tried = [result(obs, e) for e in ["replay", *(f"framing-{f}" for f in others)]]
+    if framings_all_silent(obs) or (
+        skipped and all(silent(r) or let_go_silent(r) for r in tried if r is not None)
+    ):
         let_go = any(let_go_silent(r) for r in tried)
+        why = not_begun(obs, f"framing-{skipped[0]}") if skipped else ""
         return untested(
             "in fresh processes no framing, its own included, got anything at all within its "
             "time"
             + (" or before it was waited for no longer" if let_go else "")
             + ", which shows nothing either way: a process not yet started is silent too"
+            + (f"; {', '.join(skipped)} not tried ({why})" if skipped else "")
         )
     if others:
         return ruled_out(
