@@ -21,14 +21,12 @@ from poolctl.context import RunContext
 from poolctl.errors import FramingError
 from poolctl.events import Trace
 from poolctl.framing import get_framing, quote
-from poolctl.proctree import descendants
 from poolctl.protocol import PROTOCOLS, dumps, get_protocol, workspace
 from poolctl.units import fmt_limit
 from poolctl.worker import WorkerProcess
 from poolctl.worker_types import ExitStatus, StderrMode, WorkerSpec
 
-from . import procinfo
-from .procinfo import tree_cpu_seconds
+from .copy_state import copy_begun, cpu_and_start, request_taken
 from .pty_probe import run_on_pty
 
 MIN_TIME = 0.2  # an experiment given less than this is skipped, not run to a certain timeout
@@ -400,7 +398,7 @@ def _run_pipe(
                 break
             if remaining <= 0 and starting_until is not None and not begun:
                 now = time.monotonic()
-                begun = _begun(worker)
+                begun = copy_begun(worker)
                 if now < starting_until and (waited_on or not begun):  # still starting: looked
                     # at again in a moment; once begun, it has its wait from then
                     deadline = min(starting_until, now + (wait if begun else START_POLL))
@@ -414,7 +412,7 @@ def _run_pipe(
                 if not worker.read_stdout(remaining):
                     break
                 continue
-            if taken is not None and _request_taken(worker):
+            if taken is not None and request_taken(worker):
                 taken(worker.pid)
                 taken = None  # told once
             if stop is not None:
@@ -451,7 +449,7 @@ def _run_pipe(
                 detail += f"; its answer came late, {late_ms:.1f} ms after the request"
                 first = late[1]
     finally:
-        cpu_s, started = _cpu_and_start(worker)
+        cpu_s, started = cpu_and_start(worker)
         share = cpu_s / worker.elapsed() if cpu_s is not None else None
         worker.stop(0.5)
     late_at_eof = False
@@ -489,49 +487,6 @@ def _run_pipe(
         cpu_share=share,
         started=started,
     )
-
-
-def _request_taken(worker: WorkerProcess) -> bool:
-    """Whether the copy's request has left its stdin pipe (all of it written, none unread)."""
-    proc = worker.proc
-    if proc is None or proc.stdin is None or proc.stdin.closed or worker.unwritten:
-        return False
-    return procinfo.unread_bytes(proc.stdin.fileno()) == 0
-
-
-def _family(worker: WorkerProcess) -> list[int] | None:
-    """The copy's pid and its descendants', while it runs with its stdin open (None after)."""
-    proc = worker.proc
-    if proc is None or proc.stdin is None or proc.stdin.closed or worker.poll() is not None:
-        return None
-    return [worker.pid, *descendants(worker.pid)]
-
-
-def _waits_for_input(worker: WorkerProcess, family: list[int]) -> bool:
-    """Whether a thread of the copy's `family` waits for input on its stdin (its start over)."""
-    assert worker.proc is not None and worker.proc.stdin is not None
-    return procinfo.waits_for_input(family, procinfo.pipe_name(worker.proc.stdin.fileno()))
-
-
-def _begun(worker: WorkerProcess) -> bool:
-    """Whether the copy is past its start: it took its request from its stdin pipe, or a thread
-    of it waits for input."""
-    family = _family(worker)
-    if family is None:
-        return True  # (ended, or its stdin closed: nothing is left to wait for)
-    assert worker.proc is not None and worker.proc.stdin is not None
-    if procinfo.unread_bytes(worker.proc.stdin.fileno()) == 0:
-        return True
-    return _waits_for_input(worker, family)
-
-
-def _cpu_and_start(worker: WorkerProcess) -> tuple[float | None, bool]:
-    """The CPU time the copy has used, and whether it waits for input (its start over), read
-    before it is stopped: a copy still starting on a loaded machine was starved of CPU."""
-    family = _family(worker)
-    if family is None:
-        return None, False
-    return tree_cpu_seconds(family), _waits_for_input(worker, family)
 
 
 def _unanswered_words(asked: list[Any], got: set[Any]) -> str:
