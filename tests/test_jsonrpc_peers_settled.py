@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -168,6 +169,27 @@ def test_an_mcp_server_spoken_dspex_is_let_go_once_mcps_opening_names_it(
         "; packet-2, packet-1, content-length not tried (not begun: the mcp opening (initialize) "
         "in line got an MCP server's answer"
     ) in framing["reason"], framing["reason"]
+
+
+def test_an_mcp_server_whose_framings_were_not_begun_has_buffering_ruled_out_by_its_opening(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """An MCP SDK server spoken dspex that stays running once its stdin ends
+    (tests/workers/mcp_server.py --outlive-input): its buffering copies are not begun (the
+    openings went first, and MCP's answered), and closing its stdin flushes nothing, as nothing
+    ends. Its answer to MCP's opening, on a pipe in a fresh process, is the evidence: buffering
+    is ruled out by it (it was 'no buffering experiment could run', untested; mcp-server-time's
+    was so whenever a loaded machine slowed its exit past the close's wait)."""
+    worker = (sys.executable, str(REPO / "tests/workers/mcp_server.py"), "--outlive-input")
+    d = verdict(capsys, "--timeout", LONG, "--", *worker)
+    assert statuses(d) == settled("untested", "confirmed")
+    [buffered] = [h for h in d["hypotheses"] if h["id"] == "buffered"]
+    assert buffered["reason"].startswith(
+        "in a fresh process on a pipe, its stdin open, its answer to the mcp opening reached "
+        "the pipe as it wrote it (answered in "
+    ), buffered
+    origins = [e["origin"] for e in buffered["evidence"]]
+    assert "workers/w1-exp-protocol-mcp.stdout.bin" in origins, buffered
 
 
 @pytest.mark.skipif(not FILESYSTEM.exists(), reason="run `make peers` (needs npm)")

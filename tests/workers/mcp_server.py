@@ -21,6 +21,9 @@ break. Every fault is a switch, so one file serves every test:
   --sampling-tool     a tool, `summarize`, that asks the client for a completion
                       (`sampling/createMessage`) before answering, and reports an error
                       (isError) with the client's refusal when it gets none
+  --outlive-input     once its stdin ends and the SDK stops serving, stay running (a thread
+                      left behind keeps a real server's process alive): closing stdin ends
+                      nothing
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ for flag in ("--banner", "--blank-line", "--log-stdout", "--rich-banner", "--jso
 parser.add_argument("--stderr-warning", action="store_true")
 parser.add_argument("--slow-tool", action="store_true")
 parser.add_argument("--sampling-tool", action="store_true")
+parser.add_argument("--outlive-input", action="store_true")
 parser.add_argument("--slow-import", type=float, default=0.0)
 parser.add_argument("--serve-at", type=float, default=0.0)
 parser.add_argument("--burn", type=float, default=0.0)
@@ -135,3 +139,5 @@ if opts.json_log:
     print(json.dumps(record), flush=True)
 
 server.run()
+if opts.outlive_input:
+    time.sleep(3600)

@@ -7,13 +7,16 @@ from __future__ import annotations
 from poolctl.framing import quote
 from poolctl.languages import PYTHON, command_language, running_language
 from poolctl.model import Evidence
+from poolctl.protocol import PROTOCOLS
 from poolctl.units import fmt_limit
 
 from ..end_of_input import reads_to_end
+from ..experiments import Outcome
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
 from ..observe import Observations
 from ..outcomes import (
     BUFFER_EXPERIMENTS,
+    answer_as,
     buffer_answered,
     experiment_evidence,
     not_begun,
@@ -122,7 +125,24 @@ def buffered(obs: Observations) -> Judgement:
         return untested(
             "--no-experiments, and closing its stdin did not end it, so nothing was flushed"
         )
+    if (opened := _opening_answered(obs)) is not None:
+        name, outcome = opened
+        return ruled_out(
+            f"in a fresh process on a pipe, its stdin open, its answer to the {name} opening "
+            f"reached the pipe as it wrote it ({outcome.detail}): its stdout holds no answer back",
+            *experiment_evidence(obs, f"protocol-{name}"),
+        )
     return untested("no buffering experiment could run")
+
+
+def _opening_answered(obs: Observations) -> tuple[str, Outcome] | None:
+    """Another protocol's opening answered within its wait by a fresh copy, the buffering
+    experiments not begun for it (a costly server asked the openings first, `openings_first`)."""
+    for name in PROTOCOLS:
+        outcome = answer_as(obs, name) if name != obs.protocol else None
+        if outcome is not None and outcome.answered:
+            return name, outcome
+    return None
 
 
 # an answer that came after the close probe, with no buffering experiment run
