@@ -381,11 +381,19 @@ def test_a_language_server_exiting_after_a_message_in_its_framing_is_told_its_pr
     and the same command spoken lsp answers."""
     d = verdict(capsys, "--protocol", "mcp", "--timeout", WAIT, "--", str(FORTLS))
     assert confirmed(d) == ["crashed"]
-    assert d["cause"].endswith(
+    told = (
         "exited with code 0, after the exception `fortls.jsonrpc.JSONRPC2ProtocolError: Line "
         "endings must be \\r\\n`; in a fresh process the same command spoken lsp gets a "
         "language server's answer to its opening (initialize)"
-    ), (d["cause"], d["evidence"], d["hypotheses"])  # (each experiment's outcome, if it fails)
+    )
+    # a copy whose start a loaded machine slowed past its wait (6 s of the 20, at a load of 14-22)
+    # answers past it, and is told so, with a longer --timeout in the fix
+    late = re.search(
+        re.escape(told) + r", past its wait \(no answer within [\d.]+ s; its", d["cause"]
+    )
+    assert d["cause"].endswith(told) or late, (d["cause"], d["evidence"], d["hypotheses"])
+    if late:
+        assert "with a longer `--timeout`" in d["remediation"], d["remediation"]
     quotes_lsp_answer(d, "its answer to the lsp opening", "w1-exp-protocol-lsp.stdout.bin")
 
 

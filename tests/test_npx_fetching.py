@@ -43,6 +43,7 @@ def test_npx_fetching_its_package_is_named_not_a_slow_start(
         f"Install {PACKAGE} before the pool starts it (`npm install -g {PACKAGE}`"
     ), outcome["remediation"]
     # the cache filled, the same command is no fetch: it answers
-    code = main([*argv, "--timeout", "30", "--", "npx", "-y", PACKAGE])
+    # (a fetch the first ping stopped is done again: both took 52 s at a load of 14-22)
+    code = main([*argv, "--timeout", "90", "--", "npx", "-y", PACKAGE])
     report = json.loads(capsys.readouterr()[0])
-    assert code == 0, report
+    assert code == 0, report["findings"]
