@@ -45,8 +45,22 @@ class Asked:
         return f"environment variable{'s' if len(names) > 1 else ''} {listed}"
 
 
+# Python's KeyError raised reading os.environ (`os.environ['DB_URL']`, mcp-alchemy 2026.10.15 with
+# no DB_URL): the traceback's last frame is os's own `__getitem__`, just before the KeyError
+_ENVIRON_KEY = re.compile(
+    r"^\s*File \"(?:<frozen os>|[^\"]*/os\.py)\", line \d+, in __getitem__\n"
+    r"(?:[ \t]+\S[^\n]*\n)*?KeyError: '(?P<name>[^'\n]+)'\s*$",
+    re.M,
+)
+
+
 def asked_for(stderr: str) -> Asked | None:
-    """The last stderr line that asks for environment variables or a command-line argument."""
+    """The last stderr line that asks for environment variables or a command-line argument, or
+    the KeyError of an environment variable read with `os.environ[…]`."""
+    environ = list(_ENVIRON_KEY.finditer(stderr))
+    if environ:
+        name = environ[-1]["name"]  # the exception's own line: quoted once, as that
+        return Asked(f"KeyError: '{name}'", (name,))
     for raw in reversed(stderr.splitlines()):
         line = raw.strip()[:300]
         if _WANTS_VARIABLE.search(line):
