@@ -78,10 +78,12 @@ def unset(asked: Asked, environment: Mapping[str, str]) -> tuple[str, ...]:
 
 
 # A step it asks to be run first, quoted: `Please run with 'auth' argument first.` (an argument
-# of its own command) or `run 'npx tool login' first` (a command)
+# of its own command) or `run 'npx tool login' first` (a command), or asked as a question
+# (@pandacss/mcp 1.12.1 with no config: `Did you forget to run \`panda init\`?`)
 _RUN_FIRST = re.compile(
     r"(?i)\brun\b(?P<with>\s+(?:it\s+|this\s+|the\s+server\s+)?with)?\s+"
     r"(?P<q>['\"`])(?P<what>[^'\"`\n]+)(?P=q)[^\n]*?\bfirst\b"
+    r"|\bforg[eo]t to run\s+(?P<q2>['\"`])(?P<forgot>[^'\"`\n]+)(?P=q2)"
 )
 
 
@@ -103,9 +105,10 @@ class FirstStep:
     def fix(self, argv: Sequence[str]) -> str:
         return (
             f"Run `{self.command(argv)}` once first, as it asks (`{self.line}`): a step of its "
-            "own set-up (signing in, saving credentials) that it does not do when started as a "
-            "server; then start it as before (in a pool, with the same environment and HOME, "
-            "where that step keeps what it made)."
+            "own set-up (signing in, saving credentials, writing its configuration) that it "
+            "does not do when started as a server; then start it as before (in a pool, in the "
+            "same working folder, with the same environment and HOME, where that step keeps "
+            "what it made)."
             + (
                 f" Or set {' or '.join(self.instead)} in its environment (`--env NAME=VALUE`; in "
                 "a pool, the worker's `env`), which its words offer in place of that step "
@@ -122,6 +125,8 @@ def first_step(stderr: str) -> FirstStep | None:
         line = raw.strip()[:300]
         m = _RUN_FIRST.search(line)
         if m is not None:
+            if m["forgot"]:
+                return FirstStep(line, m["forgot"].strip(), False)
             _, alternative, rest = line[m.end() :].partition(" or ")
             instead = tuple(dict.fromkeys(_NAME.findall(rest))) if alternative else ()
             return FirstStep(line, m["what"].strip(), bool(m["with"]), instead)
