@@ -164,13 +164,21 @@ def late_speaker(obs: Observations) -> str | None:
     return None
 
 
-def other_unanswered(obs: Observations) -> tuple[str, str, list[Evidence]] | None:
+# the fixes that only quote what it said: no reading of its words told what to change
+GENERIC_FIXES = ("Find why it exits", "Fix the error it reports", "Fix what it reports")
+
+
+def other_unanswered(obs: Observations, fix: str = "") -> tuple[str, str, list[Evidence]] | None:
     """The clause, the fix and the evidence for a server that exited on our opening while, in
     a fresh process, another handshake protocol's opening got neither an answer nor an exit
     within its wait: `ruff server` spoken MCP and started 6 s late (a loaded machine's start)
     exits with code 2 past its 5 s timeout, and its copy spoken LSP, as slow, was still
     starting when its 5 s were up. Whether it serves that protocol is untested: the generic
-    "run it by hand" said nothing of the one change that may."""
+    "run it by hand" said nothing of the one change that may. Not said where its words told
+    what to change (`fix`, not a generic one): mcp-snowflake-server 0.4.0, 7 s to start, exits
+    asking for SNOWFLAKE_DATABASE, and was told to ping it spoken lsp."""
+    if fix and not fix.startswith(GENERIC_FIXES):
+        return None
     took = obs.exited_in_wait  # its exit came past its timeout: its start was that slow
     if obs.exit_before is None or obs.worker.answered or took is None:
         return None  # a copy given as long as it took to exit, silent, may wait for more bytes

@@ -423,7 +423,7 @@ def crashed(obs: Observations) -> Judgement:
         verdict += f"; {framed[0]}"
         fix = framed[1]
         ev.append(framed[2])
-    elif (unsure := other_unanswered(obs)) is not None:  # a copy slow to start: untested
+    elif (unsure := other_unanswered(obs, fix)) is not None:  # a copy slow to start: untested
         verdict += f"; {unsure[0]}"
         fix = unsure[1]
         ev.extend(unsure[2])
