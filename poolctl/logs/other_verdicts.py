@@ -269,6 +269,10 @@ def _joins_vitest_run(out: ParsedLog, file: str, number: int, text: str, failed:
     out.summaries[-1] = dataclasses.replace(
         last,
         line=number,
+        # (a `Tests` line's run, begun at its own line, has its start set once the input is
+        # read, as its line's: `verdicts_read.finish`; kept there, it read none of its blocks
+        # above; a heading's run begins at the heading, its blocks below it)
+        start=number if not heading and last.start == last.line else last.start,
         text=f"{last.text} … {text}",
         failures=last.failures + failed,
         output_end=None,
