@@ -125,6 +125,8 @@ def read_verdict(
         return True
     if verdict.runner == JEST and text.startswith("Tests:"):
         _jest_tests_counted(out, file, number)
+        if _jest_summary_again(out, file, number, text):
+            return True
     if verdict.runner == node_tap_report.RUNNER and node_tap_report.again(out, file, number, text):
         return True
     if verdict.runner == tap_verdicts.TAP:
@@ -194,6 +196,16 @@ def _jest_tests_counted(out: ParsedLog, file: str, number: int) -> None:
     out.summaries.pop()
     at = f"{file}:{last.line}: "
     out.skipped[:] = [n for n in out.skipped if not n.startswith(at)]
+
+
+def _jest_summary_again(out: ParsedLog, file: str, number: int, text: str) -> bool:
+    """Jest 30 under --bail prints its summary as it stops (`Test Suites: 1 failed, 1 of 2
+    total`) and again once its workers end: the same `Tests:` count with no failure read since
+    is its run's count printed twice, not a second run's."""
+    last = out.summaries[-1] if out.summaries else None
+    if last is None or last.file != file or last.source != JEST or last.text != text:
+        return False
+    return not any(f.input_file == file and last.line < f.line_start < number for f in out.failures)
 
 
 def _joins_line_above(out: ParsedLog, file: str, number: int, text: str, verdict: Verdict) -> bool:
