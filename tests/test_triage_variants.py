@@ -135,3 +135,11 @@ def test_a_tb_line_failure_is_named_by_the_summary_line_in_its_order() -> None:
     assert busy.failure.message.startswith("jlpool.PoolTimeout: timed out waiting for a worker")
     assert isinstance(busy.outcome, Diagnosis)
     assert busy.outcome.pattern_id == "checkout-timeout-waiters"
+
+
+def test_a_run_pytest_timeout_ended_is_not_said_maybe_cut() -> None:
+    # the run's note said "no line says how the run ended: the log may have been cut", while
+    # its failure said pytest-timeout ended the run: the dump's banner is that line
+    [run] = read_logs([str(FIXTURES / "pytest" / "variants" / "timeout_thread.txt")]).summaries
+    assert "at line 8 the log says what ended it: pytest-timeout" in run.text
+    assert "may have been cut" not in run.text

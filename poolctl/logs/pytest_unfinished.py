@@ -87,6 +87,11 @@ def end_unfinished_run(parser: PytestParser, next_start: int, where: str, last: 
     # the letters count its failures, and the test it ended in has none
     marks = parser.progress.marks
     marked = marks + (parser.ended_in is not None or in_a_test)
+    # what ended it in a test, its own dump says (pytest-timeout's thread method, a fatal
+    # error): no cut log reads that way (taken before the run's end takes that failure)
+    dumped = parser.ended_in[0] if parser.ended_in is not None else None
+    ended_by = dumped.details.get("ended by") if dumped is not None else None
+    ended_at = dumped.line_start if dumped is not None else 0
     read = parser.end_run(next_start)
     if unnamed:
         marked = max(marked, read) + 1
@@ -96,7 +101,9 @@ def end_unfinished_run(parser: PytestParser, next_start: int, where: str, last: 
             f"(no closing line: the run that began at line {start} ends {where}, "
             "before pytest printed its result)"
         )
-        if end is None and not next_start:  # a kill there and a size limit: the same bytes
+        if ended_by and end is None and not next_start:
+            text = f"{text[:-1]}; at line {ended_at} the log says what ended it: {ended_by})"
+        elif end is None and not next_start:  # a kill there and a size limit: the same bytes
             text = f"{text[:-1]}; {run_end_lines.MAY_BE_CUT})"
         counted = marked > read  # the runner's own marks count more than were read
         if counted and glued_output and not marks:
