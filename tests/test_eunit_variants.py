@@ -126,3 +126,18 @@ def test_a_badkey_under_a_bifs_frame_is_read_with_the_map_it_was_looked_up_in(lo
     o = next(x.outcome for x in report.findings if x.failure.name == f.name)
     assert isinstance(o, Diagnosis) and o.pattern_id == "fixture-key-mismatch"
     assert (o.facts["missing_key"], o.facts["nearest_key"]) == ("pool_pid", "pid")
+
+
+def test_an_erlang_tests_fix_names_erlangs_places_not_exunits() -> None:
+    # EUnit's adapter and bridge_mock failures were told to set `config/test.exs` and to start
+    # the process with `start_supervised!`, which are ExUnit's
+    report = triage(read_logs([str(VARIANTS / "plain.txt")]), load_patterns())
+    fixes = {
+        f.failure.name: f.outcome.remediation
+        for f in report.findings
+        if isinstance(f.outcome, Diagnosis)
+    }
+    assert "sys.config" in fixes["adapter_test"]
+    assert "config/test.exs" not in fixes["adapter_test"]
+    assert "init_per_testcase" in fixes["bridge_mock_resets_test"]
+    assert "start_supervised!" not in fixes["bridge_mock_resets_test"]
