@@ -64,10 +64,7 @@ def read(text: str, file: str, out: ParsedLog) -> bool:
     out.summaries.append(_run(text, file, len(failures)))
     if "</TestLog>" not in text:
         out.skipped.append(f"{file}: Boost.Test's XML log ends before </TestLog>: cut short")
-    out.skipped.append(f"{file}: Boost.Test's XML log (--log_format=XML), read whole")
-    out.formats[file] = FORMAT
-    out.lines_read += text.count("\n") + 1
-    return True
+    return out.read_whole(file, text, FORMAT, "Boost.Test's XML log (--log_format=XML)")
 
 
 def _run(text: str, file: str, read: int) -> RunSummary:

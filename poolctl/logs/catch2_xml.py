@@ -51,10 +51,7 @@ def read(text: str, file: str, out: ParsedLog) -> bool:
             source=RUNNER,
         )
     )
-    out.skipped.append(f"{file}: Catch2's XML report (-r xml), read whole")
-    out.formats[file] = FORMAT
-    out.lines_read += text.count("\n") + 1
-    return True
+    return out.read_whole(file, text, FORMAT, "Catch2's XML report (-r xml)")
 
 
 def _failed(case: Element) -> bool:

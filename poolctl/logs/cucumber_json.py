@@ -79,10 +79,7 @@ def read(text: str, file: str, out: ParsedLog) -> bool:
             source=runner,
         )
     )
-    out.skipped.append(f"{file}: {runner}'s JSON report (--format json), read whole")
-    out.formats[file] = f"{runner} JSON"
-    out.lines_read += text.count("\n") + 1
-    return True
+    return out.read_whole(file, text, f"{runner} JSON", f"{runner}'s JSON report (--format json)")
 
 
 def _failure(uri: str, scenario: dict[str, Any], file: str, runner: str) -> Failure | None:

@@ -75,10 +75,7 @@ def read(text: str, file: str, out: ParsedLog) -> bool:
             source=RUNNER,
         )
     )
-    out.skipped.append(f"{file}: Cucumber's messages (--format message), read whole")
-    out.formats[file] = FORMAT
-    out.lines_read += text.count("\n") + 1
-    return True
+    return out.read_whole(file, text, FORMAT, "Cucumber's messages (--format message)")
 
 
 def _places(document: dict[str, Any], places: dict[str, Any]) -> None:

@@ -60,10 +60,7 @@ def read(text: str, file: str, out: ParsedLog) -> bool:
             source=RUNNER,
         )
     )
-    out.skipped.append(f"{file}: C++ doctest's XML report (--reporters=xml), read whole")
-    out.formats[file] = FORMAT
-    out.lines_read += text.count("\n") + 1
-    return True
+    return out.read_whole(file, text, FORMAT, "C++ doctest's XML report (--reporters=xml)")
 
 
 def _failed(case: Element) -> bool:

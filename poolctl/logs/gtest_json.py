@@ -65,10 +65,7 @@ def read(text: str, file: str, out: ParsedLog) -> bool:
             source=RUNNER,
         )
     )
-    out.skipped.append(f"{file}: GoogleTest's JSON report (--gtest_output=json), read whole")
-    out.formats[file] = FORMAT
-    out.lines_read += text.count("\n") + 1
-    return True
+    return out.read_whole(file, text, FORMAT, "GoogleTest's JSON report (--gtest_output=json)")
 
 
 def _failure(suite: str, test: dict[str, Any], file: str) -> Failure:

@@ -98,10 +98,9 @@ def read(text: str, file: str, out: ParsedLog) -> bool:
             source=writer.runner,
         )
     )
-    out.skipped.append(f"{file}: {writer.runner}'s JSON report ({writer.command}), read whole")
-    out.formats[file] = f"{writer.runner} JSON"
-    out.lines_read += text.count("\n") + 1
-    return True
+    return out.read_whole(
+        file, text, f"{writer.runner} JSON", f"{writer.runner}'s JSON report ({writer.command})"
+    )
 
 
 def _file_failures(result: dict[str, Any], root: str, file: str, writer: _Writer) -> list[Failure]:

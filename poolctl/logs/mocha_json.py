@@ -59,10 +59,7 @@ def read(text: str, file: str, out: ParsedLog) -> bool:
             source=RUNNER,
         )
     )
-    out.skipped.append(f"{file}: Mocha's JSON report (--reporter json), read whole")
-    out.formats[file] = FORMAT
-    out.lines_read += text.count("\n") + 1
-    return True
+    return out.read_whole(file, text, FORMAT, "Mocha's JSON report (--reporter json)")
 
 
 def failure_of(test: dict[str, Any], file: str, line: int, stack: str) -> Failure:

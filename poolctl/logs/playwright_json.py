@@ -69,10 +69,7 @@ def read(text: str, file: str, out: ParsedLog) -> bool:
             f"{file}: flaky in Playwright's JSON report (failed, then passed when retried; no "
             f"failure): {', '.join(flaky)}"
         )
-    out.skipped.append(f"{file}: Playwright's JSON report (--reporter=json), read whole")
-    out.formats[file] = FORMAT
-    out.lines_read += text.count("\n") + 1
-    return True
+    return out.read_whole(file, text, FORMAT, "Playwright's JSON report (--reporter=json)")
 
 
 def _dicts(items: object) -> list[dict[str, Any]]:

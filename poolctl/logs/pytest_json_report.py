@@ -65,10 +65,7 @@ def read(text: str, file: str, out: ParsedLog) -> bool:
             source=RUNNER,
         )
     )
-    out.skipped.append(f"{file}: pytest-json-report's report (--json-report), read whole")
-    out.formats[file] = FORMAT
-    out.lines_read += text.count("\n") + 1
-    return True
+    return out.read_whole(file, text, FORMAT, "pytest-json-report's report (--json-report)")
 
 
 def _dicts(items: object) -> list[dict[str, Any]]:

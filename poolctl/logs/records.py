@@ -191,6 +191,14 @@ class ParsedLog:
     # input -> its runs past the first `MAX_RUNS` counted, not kept (a report of 100,000 suites)
     runs_counted: dict[str, RunsCounted] = field(default_factory=dict)
 
+    def read_whole(self, file: str, text: str, fmt: str, what: str) -> bool:
+        """`file`, a runner's whole report (`what`) in `text`, read by its own reader: said so
+        among the notes, its format `fmt`, its lines counted. True, for the reader to return."""
+        self.skipped.append(f"{file}: {what}, read whole")
+        self.formats[file] = fmt
+        self.lines_read += text.count("\n") + 1
+        return True
+
     def counted_runs(self) -> int:
         """The runs whose failures a runner counted and were set against those read."""
         kept = [s for s in self.summaries if s.failures is not None and s.read is not None]

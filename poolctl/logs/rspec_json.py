@@ -82,10 +82,7 @@ def read(text: str, file: str, out: ParsedLog) -> bool:
     )
     if number > 1:
         out.skipped.append(f"{file}: lines 1-{number - 1}, before RSpec's JSON report: not read")
-    out.skipped.append(f"{file}: RSpec's JSON report (--format json), read whole")
-    out.formats[file] = FORMAT
-    out.lines_read += text.count("\n") + 1
-    return True
+    return out.read_whole(file, text, FORMAT, "RSpec's JSON report (--format json)")
 
 
 def _failure(example: dict[str, Any], file: str, number: int) -> Failure:
