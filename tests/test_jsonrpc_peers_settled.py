@@ -144,10 +144,10 @@ def test_an_mcp_server_spoken_dspex_is_let_go_once_mcps_opening_names_it(
     fresh process during the wait (it was asked only after the framings' experiments had
     waited their whole timeout), gets an MCP server's answer: the request is let go. Its start
     costs 0.5 s of CPU and its name says MCP, so the openings are asked before the framings'
-    copies, which are then not begun but the ping in line, MCP's framing (six copies were, and
-    let go once it answered). JSON-RPC's ping, no handshake's opening, is asked only once the
-    handshakes' openings are past their start: the MCP server named by then, no copy is started
-    to ask it (one was, answered, and let go)."""
+    copies but the ping in line and content-length, MCP's and LSP's framings, which are not
+    begun (six copies were, and let go once it answered). JSON-RPC's ping, no handshake's
+    opening, is asked only once the handshakes' openings are past their start: the MCP server
+    named by then, no copy is started to ask it (one was, answered, and let go)."""
     run = tmp_path / "run"
     d = verdict(capsys, "--timeout", LONG, "--run-dir", str(run), "--", str(MCP_TIME))
     events = [json.loads(line) for line in (run / "events.jsonl").read_text().splitlines()]
@@ -166,8 +166,8 @@ def test_an_mcp_server_spoken_dspex_is_let_go_once_mcps_opening_names_it(
         "in fresh processes no framing, its own included, got anything at all within its time"
     )
     assert (
-        "; packet-2, packet-1, content-length not tried (not begun: the mcp opening (initialize) "
-        "in line got an MCP server's answer"
+        "; packet-2, packet-1 not tried (not begun: the mcp opening (initialize) in line got an "
+        "MCP server's answer"
     ) in framing["reason"], framing["reason"]
 
 

@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from poolctl.children import RUN_ENV
 from poolctl.events import Trace
 from poolctl.framing import FRAMINGS
-from poolctl.protocol import Request, get_protocol
+from poolctl.protocol import PROTOCOLS, Request, get_protocol
 from poolctl.worker import WorkerProcess
 from poolctl.worker_types import Answer, NoAnswer
 
@@ -122,8 +122,6 @@ class EarlyExperiments:
         self._taken: dict[str, tuple[float, StartWatch]] = {}
         self._wait_over = False  # the request's wait ended: no more openings asked from here
         self._settled_short = ""  # what settled it, in short, once something did
-        self._named_framing = ""  # the framing of the answer that settled it
-        self._settle_took = 0.0  # how long after it was asked that answer came
 
     def watching(self, exchange: Exchange) -> Exchange:
         """`exchange`, with the experiments begun `lead` into the first request's wait, and
@@ -218,7 +216,7 @@ class EarlyExperiments:
             if first_input(worker, request):  # the worker is the replay: its wait shows it
                 started = [e for e in started if e.id != "replay"]
             self._begun_at = time.monotonic()
-            self._begun = () if costly else tuple(started)
+            self._begun = tuple(started)
             deadline = time.monotonic() + timeout + STOP_MARGIN
             self._runner = threading.Thread(
                 target=self._run_after_openings if costly else self._run,
@@ -352,31 +350,35 @@ class EarlyExperiments:
         self, experiments: Sequence[Experiment], request: Request, timeout: float, deadline: float
     ) -> None:
         """The framings' and buffering experiments of a worker asked the openings first
-        (`openings_first`): begun once the handshake protocols' copies are past their start
-        with none answered as its protocol's server, each given the time it would have had;
-        not begun once one was (that answer names the protocol whatever they would get)."""
+        (`openings_first`). The request in each handshake protocol's own framing begins at once,
+        beside them: the one an opening names is the framing's evidence (a language server spoken
+        jsonrpc refuses it in content-length), let go with the others' once one is answered. The
+        rest begin once the handshake protocols' copies are past their start with none answered
+        as its protocol's server, each given the time it would have had; they are not begun once
+        one was (that answer names the protocol whatever they would get)."""
         waited_from = time.monotonic()
+        own = {f"framing-{p.framing}" for p in PROTOCOLS.values() if p.handshake}
+        beside = [e for e in experiments if e.id in own]
+        rest = [e for e in experiments if e.id not in own]
+        framings = threading.Thread(
+            target=self._run, args=(beside, request, timeout, deadline), name="early-framings"
+        )
+        framings.start()
         first = [e for e in self.protocols if get_protocol(e.spec.protocol).handshake]
         while self._openings_pending(first, timeout) and time.monotonic() < deadline:
             time.sleep(RECHECK / 5)
-        left: list[Experiment] = []  # not begun
         with self._lock:
             settled, needed = self._settled_short, self._needed
-            if settled:
-                # the request in the framing of the protocol named is still asked (a language
-                # server spoken jsonrpc refuses it in content-length: that names the framing
-                # too), given twice the time the opening's answer took, as the others would be
-                named = f"framing-{self._named_framing}"
-                left = [e for e in experiments if e.id != named]
-                experiments = [e for e in experiments if e.id == named]
-                self._let_go_at = time.monotonic() + max(LET_GO_AFTER, 2 * self._settle_took)
-            self._begun = tuple(experiments)
+            if not settled:
+                self._begun = (*beside, *rest)
         if settled:
-            for exp in left:
+            for exp in rest:
                 self._keep(Skipped(exp, f"{NOT_BEGUN}{settled}, the openings asked first"))
-        if needed is not None:
-            experiments = [e for e in experiments if e.id in needed]
-        self._run(experiments, request, timeout, deadline + time.monotonic() - waited_from)
+        else:
+            if needed is not None:
+                rest = [e for e in rest if e.id in needed]
+            self._run(rest, request, timeout, deadline + time.monotonic() - waited_from)
+        framings.join()
 
     def _openings_pending(self, first: Sequence[Experiment], timeout: float) -> bool:
         """Whether the framings' copies still wait for the handshake openings asked before them:
@@ -450,8 +452,6 @@ class EarlyExperiments:
                 return
             self.ended = found.reason
             self._settled_short = found.short
-            if isinstance(result, Outcome):  # it settled it: none before did
-                self._named_framing = result.experiment.spec.framing
             if found.by_framing:
                 self.settled = found.short
             # the other experiments are let go once they had twice its time
@@ -459,7 +459,6 @@ class EarlyExperiments:
                 0.0, time.monotonic() - (self._begun_at if found.by_framing else self._asked_at)
             )
             self._let_go_at = self._begun_at + max(LET_GO_AFTER, 2 * took)
-            self._settle_took = took
             self._let_go_why = (
                 f"{found.short} {took:.1f} s after it was asked, and nothing answered here in "
                 "twice that"
