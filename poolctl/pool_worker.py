@@ -22,12 +22,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 from poolctl.answered import DUPLICATE
 from poolctl.events import Trace
 from poolctl.pipe_fill import unread_bytes
 from poolctl.pool_line import DEADLINE_SLACK
+from poolctl.proctree import descendants
 from poolctl.program import Program, program_change, running_program
 from poolctl.protocol import Request
 from poolctl.worker import READ_CHUNK, WorkerProcess
@@ -56,6 +58,10 @@ TRANSCRIPT_FLUSH = 0.1  # the stdout transcript reaches its file at most this lo
 # a request written this long after its memory cgroup was noted notes it again (two reads of
 # /proc, 60 us: not one for every request)
 MEMCG_EVERY = 0.5
+
+
+# said of a request a worker's closed stdin refused while it runs on
+STDIN_CLOSED = "it closed its stdin itself, so no request can reach it"
 
 
 @dataclass(eq=False, slots=True)
@@ -371,6 +377,8 @@ class PooledWorker:
             if self.pending.pop(flight.request.id, None) is flight:
                 waited = time.monotonic() - flight.start
                 detail = f"no response within {flight.timeout:g} s" + self._program_changed()
+                gone = self._stdin_gone()  # its request unread in the pipe, its fd 0 closed
+                detail += f"; {gone}" if gone else ""
                 flight.done(NoAnswer(flight.request, "timeout", detail, waited))
         if self.pending:
             self._arm(min(f.deadline for f in self.pending.values()))
@@ -392,6 +400,8 @@ class PooledWorker:
                     f": its stdin closed after {flight.written:,} of its {size:,} bytes were "
                     "written"
                 )
+            elif flight.refused and (gone := self._stdin_gone()):  # no reader: fd 0 closed
+                detail += f": its stdin pipe has no reader, and {gone}"
             elif flight.written:  # the pipe stayed full until its timeout
                 detail += (
                     f": its stdin pipe took {flight.written:,} of its {size:,} bytes, and no "
@@ -408,6 +418,30 @@ class PooledWorker:
                 stdin_unread=unread,
             )
             flight.done(outcome)
+
+    def _stdin_gone(self) -> str:
+        """`pid 12 runs on, its fd 0 closed: it closed its stdin itself, …` for a worker alive
+        whose fd 0 is no longer its stdin pipe, read from /proc ("" otherwise, or for one that
+        ended): said of a request its stdin refused, or that timed out unread (it was 'could not
+        write the request' or 'no response' alone, and the pattern's general advice)."""
+        pid = self.process.pid
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+            ours = f"pipe:[{os.fstat(self._stdin_fd).st_ino}]"
+        except (OSError, IndexError):  # gone, or our end closed
+            return ""
+        try:
+            fd0 = "" if state == "Z" else os.readlink(f"/proc/{pid}/fd/0")
+        except FileNotFoundError:  # no fd 0: closed
+            fd0 = "closed"
+        except OSError:
+            return ""
+        if not fd0 or fd0 == ours or self.process.poll() is not None:
+            return ""
+        if any(_holds(p, ours) for p in (pid, *descendants(pid))):  # a dup of it, a child's
+            return ""
+        where = fd0 if fd0 == "closed" else f"now {fd0}"
+        return f"pid {pid} runs on, its fd 0 {where}: {STDIN_CLOSED}"
 
     async def _write_rest(self, data: bytes, flight: _InFlight, deadline: float) -> None:
         size = flight.written + len(data)
@@ -445,6 +479,17 @@ class PooledWorker:
             finally:
                 self._loop.remove_writer(fd)
         return True
+
+
+def _holds(pid: int, pipe: str) -> bool:
+    """Whether process `pid` holds `pipe` (`pipe:[123]`) on any of its file descriptors."""
+    folder = f"/proc/{pid}/fd"
+    with contextlib.suppress(OSError):
+        for fd in os.listdir(folder):
+            with contextlib.suppress(OSError):
+                if os.readlink(f"{folder}/{fd}") == pipe:
+                    return True
+    return False
 
 
 def settle(future: asyncio.Future[Any], result: Any) -> None:

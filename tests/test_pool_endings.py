@@ -735,3 +735,23 @@ def test_a_pooled_worker_that_switched_framing_mid_run_is_told_so(
     assert diagnosis["remediation"].startswith("Keep the worker writing packet-4 for every answer")
     (broke,) = [e for e in diagnosis["evidence"] if e["note"] == "the bytes that broke its stream"]
     assert re.fullmatch(r"workers/w\d+\.stdout\.bin bytes 58-\d+", broke["origin"]), broke
+
+
+def test_a_pooled_worker_that_closed_its_stdin_and_runs_on_is_told_so(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """It answered its init, closed its stdin and sleeps. Before: 'could not write the request'
+    (its pipe had no reader) or 'no response within 2 s' (the request written before it closed
+    it), and the pattern's general advice, where ping says it closed its stdin."""
+    path = tmp_path / "closes.yaml"
+    text = SCENARIO.format(python=sys.executable, worker=WORKERS / "closes_stdin_after_init.py")
+    text = text.replace("request_timeout: 3", "request_timeout: 2")
+    path.write_text(text.replace("count: 6, concurrency: 2", "count: 2, concurrency: 1"))
+    report = failed_run(run_cli, path, tmp_path / "run")
+    causes = [f["outcome"]["cause"] for f in report["findings"]]
+    said = re.compile(
+        r"pid \d+ runs on, its fd 0 closed: it closed its stdin itself, so no request"
+    )
+    assert causes and all(said.search(c) for c in causes), causes
+    for finding in report["findings"]:
+        assert finding["outcome"]["remediation"].startswith("Keep stdin open for the requests")

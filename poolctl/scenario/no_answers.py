@@ -10,11 +10,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from poolctl.diagnose import no_answer_pattern
+from poolctl.diagnose.deaf_stdin import KEEP_STDIN
 from poolctl.diagnose.hypotheses.crashed import MID_FRAME_FIX, loop_remediation
 from poolctl.diagnose.readings import STOPPED_FIX
 from poolctl.events import Event
 from poolctl.model import Finding
-from poolctl.pool_worker import CLOSED_STDOUT, UNAWAITED_RE
+from poolctl.pool_worker import CLOSED_STDOUT, STDIN_CLOSED, UNAWAITED_RE
 from poolctl.protocol.messages import READABLE_FIX
 from poolctl.protocol.notified_request import notified_request
 from poolctl.scenario.between_requests import between_requests, read_of_failed_write
@@ -183,6 +184,8 @@ def _no_answer(
     else:
         detail = first.data.get("detail")
         cause = f"worker {first.worker} gave caller {first.caller} no answer: {detail}"
+        if str(detail).endswith(STDIN_CLOSED):  # alive, its fd 0 closed: ping's fix
+            remediation = KEEP_STDIN
         broken = broken_stream(c.run.pool, first.worker or "") if reason == "bad-frame" else None
         if broken is not None:  # its bytes in another framing: said, as ping says them
             cause += broken.said
