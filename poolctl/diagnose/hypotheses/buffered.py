@@ -136,8 +136,9 @@ def buffered(obs: Observations) -> Judgement:
 
 
 def _opening_answered(obs: Observations) -> tuple[str, Outcome] | None:
-    """Another protocol's opening answered within its wait by a fresh copy, the buffering
-    experiments not begun for it (a costly server asked the openings first, `openings_first`)."""
+    """Another protocol's opening answered within its wait by a fresh copy on a pipe. Asked
+    once no buffering experiment ran: a costly server's openings, asked first, named its
+    protocol, and its buffering copies were not begun (`openings_first`)."""
     for name in PROTOCOLS:
         outcome = answer_as(obs, name) if name != obs.protocol else None
         if outcome is not None and outcome.answered:
