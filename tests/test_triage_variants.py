@@ -27,6 +27,7 @@ EXUNIT_RUNS = [
     "warnings_as_errors",
     "umbrella",
 ]
+EUNIT_LOGS = ["plain.txt", "verbose.txt"]
 
 
 @cache
@@ -65,6 +66,45 @@ def test_a_worker_never_ready_is_told_by_its_start_reason(run: str) -> None:
     # `{:error, {{:init_timeout, %{os_pid: N, waited_ms: 300}}, {:child, …}}}`: no signal fired
     f = finding(f"exunit/variants/{run}.log", "test a worker answers its init ping")
     assert any(":init_timeout" in text for text in quoted(f))
+
+
+def status_of(f: Finding, cause: str) -> tuple[str, list[str]]:
+    o = f.outcome
+    assert isinstance(o, Diagnosis)
+    [h] = [h for h in o.hypotheses if h.id == cause]
+    return h.status, [e.text for e in h.evidence]
+
+
+@pytest.mark.parametrize(
+    ("rel", "test"),
+    [(f"exunit/variants/{run}.log", "test a worker answers its init ping") for run in EXUNIT_RUNS]
+    + [("exunit/variants/umbrella.log", "test a started pool answers a question")]
+    + [
+        (f"pytest/variants/{style}.txt", "test_worker_answers_its_init_ping")
+        for style in ["default", "tb_short", "tb_native", "xdist"]
+    ]
+    + [(f"eunit/variants/{log}", "worker_answers_its_init_ping_test") for log in EUNIT_LOGS]
+    + [("common_test/vpool_console.txt", "worker_answers_its_init_ping")],
+)
+def test_a_worker_never_ready_is_said_stuck_in_its_start_by_what_the_log_shows(
+    rel: str, test: str
+) -> None:
+    # the pool's own words (`sent no ready line within 300 ms`) or its start's reason
+    # (`:init_timeout`): alive and silent past its start's wait, which the cause was reported
+    # untested beside ("no evidence for or against it in the log")
+    f = finding(rel, test)
+    status, shown = status_of(f, "stuck-in-init")
+    assert status == "confirmed", (status, shown)
+    assert any("no ready line within" in t or "init_timeout" in t for t in shown), shown
+    # what the log does not show stays untested: that it was only slow, or its stdout buffered
+    assert status_of(f, "buffered")[0] == "untested"
+
+
+@pytest.mark.parametrize("run", ["seed0", "umbrella"])
+def test_a_worker_dead_before_its_ready_line_is_not_said_stuck_in_its_start(run: str) -> None:
+    f = finding(f"exunit/variants/{run}.log", "test a pool whose worker dies in init starts")
+    assert status_of(f, "crashed")[0] == "confirmed"
+    assert status_of(f, "stuck-in-init")[0] == "ruled-out"
 
 
 @pytest.mark.parametrize("style", ["default", "tb_short", "tb_native", "xdist"])
