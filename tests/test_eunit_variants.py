@@ -141,3 +141,30 @@ def test_an_erlang_tests_fix_names_erlangs_places_not_exunits() -> None:
     assert "config/test.exs" not in fixes["adapter_test"]
     assert "init_per_testcase" in fixes["bridge_mock_resets_test"]
     assert "start_supervised!" not in fixes["bridge_mock_resets_test"]
+
+
+def test_a_common_test_call_cut_by_ct_run_is_a_checkout_where_its_case_logged_one_queued() -> None:
+    # `Reason: {timeout,{gen_server,call,...}}`: ct_run cuts the call before naming it. The
+    # checkout's case logged `checkout queued: 0 of 1 workers idle, 1 waiting` above its block
+    # (printed as it ran, not read); the request's case logged nothing. Both were unclassified.
+    console = Path(__file__).parent / "fixtures" / "common_test" / "vpool_console.txt"
+    parsed = read_logs([str(console)])
+    by_name = {f.name: f for f in parsed.failures}
+    assert (
+        "checkout queued: 0 of 1 workers idle, 1 waiting"
+        in (by_name["test case 4 of 10"].details["logged"])
+    )
+    assert "logged" not in by_name["test case 3 of 10"].details
+    # what the first case logged as its worker died is its own (the run's start above it)
+    dead = by_name["worker_dies_in_init"].details["logged"]
+    assert dead.startswith("Traceback (most recent call last):")
+    assert "Starting test" not in dead
+    outcomes = {f.failure.name: f.outcome for f in triage(parsed, load_patterns()).findings}
+    checkout = outcomes["test case 4 of 10"]
+    assert isinstance(checkout, Diagnosis), checkout
+    assert checkout.pattern_id == "checkout-timeout-waiters"
+    assert "checkout queued: 0 of 1 workers idle, 1 waiting" in [e.text for e in checkout.evidence]
+    # the request's call is not named anywhere: not told a checkout
+    assert not isinstance(outcomes["test case 3 of 10"], Diagnosis)
+    # the pool stopped under a waiting caller stays pattern 2, its queued checkout logged too
+    assert outcomes["test case 5 of 10"].pattern_id == "pool-shutdown-during-checkout"  # type: ignore[union-attr]

@@ -60,6 +60,17 @@ _MAX_LINES = 40
 _MAX_LOGGED = 200  # lines printed between a block and its case's line, kept
 
 
+def logged_before(before: Lines) -> Lines:
+    """What a case logged as it ran, printed above its block: the lines (`before`, the nearby
+    ones, oldest first) since the run's last `Testing …` line (the case before's, or the
+    run's start), OTP's reports (`=WARNING REPORT====` and the pool's words under it)."""
+    start = 0
+    for i, (_, text) in enumerate(before):
+        if text.startswith("Testing ") or text == RULE:
+            start = i + 1
+    return before[start:]
+
+
 class CtBlock(RunnerBlock):
     """One common_test failure: its block, then the line naming its case."""
 
@@ -67,6 +78,7 @@ class CtBlock(RunnerBlock):
         self.rules = 1
         self.case: re.Match[str] | None = None
         self.logged: Lines = []  # between the block and its case's line (OTP's reports)
+        self.before: Lines = []  # what the case logged above its block (`logged_before`)
 
     def feed(self, number: int, line: str) -> bool:
         text = line.rstrip()
@@ -96,8 +108,8 @@ class CtBlock(RunnerBlock):
         own = where["module"].endswith("_SUITE")
         case = f"test case {self.case['case']} of {self.case['of']}"
         details = {"runner": RUNNER, "case": case, "text": clip("\n".join(body), MAX_FIELD)}
-        if self.logged:  # an OTP report the case's processes logged as it failed
-            details["logged"] = clip("\n".join(t for _, t in self.logged), MAX_FIELD)
+        if logged := self.before + self.logged:  # OTP's reports: as the case ran, as it failed
+            details["logged"] = clip("\n".join(t for _, t in logged), MAX_FIELD)
         failure = Failure(
             source=self.source,
             name=where["function"] if own else case,

@@ -266,9 +266,9 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
             number, line, parser.name, unittest_block.SOURCE, partial(_keep, parser)
         )  # unittest's `FAIL: test_x (m.C.test_x)`, its verdict below
     if line.startswith("- - ") and line.rstrip() == ct_block.RULE:
-        return ct_block.CtBlock(
-            number, line, parser.name, ct_block.SOURCE, partial(_keep, parser)
-        )  # common_test's failed case: where it failed and why, its case's line after it
+        ct = ct_block.CtBlock(number, line, parser.name, ct_block.SOURCE, partial(_keep, parser))
+        ct.before = ct_block.logged_before([(c.line, c.text) for c in parser.nearby_before(number)])
+        return ct  # common_test's failed case: where it failed and why, its case's line after it
     if line.startswith("=") and ct_block.log_line(
         _CT_LOG.setdefault(parser, ct_block.SuiteLog()), line.rstrip()
     ):
